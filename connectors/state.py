@@ -1,0 +1,240 @@
+"""State store: files seen (by content hash), control numbers, documents, orders and their history.
+
+SQLite by default (one file per workspace). Control numbers are taken and the documents that
+carry them are stored, content included, in one transaction: a crash before the commit leaves
+nothing used; a crash after it leaves a pending document that the next run delivers as is. So a
+number is never used for two different documents, and a document is never built twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.errors import StateError, TransientError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    partner TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
+    received_at TEXT NOT NULL, status TEXT NOT NULL, archive_path TEXT, run_id TEXT,
+    error_count INTEGER DEFAULT 0, PRIMARY KEY (partner, sha256));
+CREATE TABLE IF NOT EXISTS control_numbers (
+    partner TEXT NOT NULL, kind TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (partner, kind));
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, doc_type TEXT NOT NULL,
+    doc_key TEXT NOT NULL, file_name TEXT NOT NULL, isa13 TEXT, gs06 TEXT, st02 TEXT,
+    content BLOB NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, delivered_at TEXT,
+    source_sha256 TEXT, po_number TEXT, run_id TEXT, UNIQUE (partner, doc_key));
+CREATE TABLE IF NOT EXISTS interchanges_in (
+    partner TEXT NOT NULL, sender TEXT NOT NULL, isa13 TEXT NOT NULL, sha256 TEXT NOT NULL,
+    PRIMARY KEY (partner, sender, isa13));
+CREATE TABLE IF NOT EXISTS orders (
+    partner TEXT NOT NULL, po_number TEXT NOT NULL, state TEXT NOT NULL, source_file TEXT,
+    source_sha256 TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, received_at TEXT, updated_at TEXT,
+    detail TEXT, PRIMARY KEY (partner, po_number));
+CREATE TABLE IF NOT EXISTS order_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, po_number TEXT NOT NULL,
+    at TEXT NOT NULL, event TEXT NOT NULL, actor TEXT NOT NULL, note TEXT);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, summary TEXT);
+"""
+
+MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    id: int
+    partner: str
+    doc_type: str
+    doc_key: str
+    file_name: str
+    isa13: str
+    gs06: str
+    st02: str
+    content: bytes
+    status: str
+    source_sha256: str
+    po_number: str
+
+
+class StateStore:
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.OperationalError as exc:
+            raise TransientError("state store unavailable", path=self.path) from exc
+        self._depth = 0
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT; nested calls join the outer transaction."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise TransientError("state store is locked", path=self.path) from exc
+            self._depth = 1
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            finally:
+                self._depth = 0
+
+    def _q(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # --- files ------------------------------------------------------------------------------
+    def file_status(self, partner: str, sha256: str) -> str | None:
+        rows = self._q("SELECT status FROM files WHERE partner=? AND sha256=?", (partner, sha256))
+        return rows[0][0] if rows else None
+
+    def record_file(self, partner: str, sha256: str, name: str, size: int, at: str, status: str,
+                    archive_path: str = "", run_id: str = "", error_count: int = 0) -> None:
+        self._q("INSERT INTO files (partner, sha256, name, size, received_at, status, archive_path, run_id,"
+                " error_count) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (partner, sha256) DO UPDATE SET"
+                " status=excluded.status, error_count=excluded.error_count",
+                (partner, sha256, name, size, at, status, archive_path, run_id, error_count))
+
+    def files(self, partner: str | None = None) -> list[dict]:
+        sql = "SELECT partner, sha256, name, size, received_at, status, archive_path, error_count FROM files"
+        rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, name",
+                       (partner,) if partner else ())
+        keys = ("partner", "sha256", "name", "size", "received_at", "status", "archive_path", "error_count")
+        return [dict(zip(keys, r)) for r in rows]
+
+    # --- inbound interchange control numbers (duplicate detection across files) -------------
+    def interchange_seen(self, partner: str, sender: str, isa13: str) -> str | None:
+        rows = self._q("SELECT sha256 FROM interchanges_in WHERE partner=? AND sender=? AND isa13=?",
+                       (partner, sender, isa13))
+        return rows[0][0] if rows else None
+
+    def record_interchange(self, partner: str, sender: str, isa13: str, sha256: str) -> None:
+        self._q("INSERT OR IGNORE INTO interchanges_in VALUES (?,?,?,?)", (partner, sender, isa13, sha256))
+
+    # --- outbound control numbers -------------------------------------------------------------
+    def take_numbers(self, partner: str, kind: str, count: int = 1) -> list[int]:
+        """Reserve ``count`` consecutive control numbers; call inside transaction()."""
+        if count <= 0:
+            return []
+        with self.transaction():
+            rows = self._q("SELECT last FROM control_numbers WHERE partner=? AND kind=?", (partner, kind))
+            last = rows[0][0] if rows else 0
+            new_last = last + count
+            if new_last > MAX_CONTROL.get(kind, 999_999_999):
+                raise StateError("control numbers exhausted", partner=partner, kind=kind)
+            self._q("INSERT INTO control_numbers VALUES (?,?,?) ON CONFLICT (partner, kind) DO UPDATE"
+                    " SET last=excluded.last", (partner, kind, new_last))
+        return list(range(last + 1, new_last + 1))
+
+    def last_number(self, partner: str, kind: str) -> int:
+        rows = self._q("SELECT last FROM control_numbers WHERE partner=? AND kind=?", (partner, kind))
+        return rows[0][0] if rows else 0
+
+    def numbers_used(self) -> dict[tuple[str, str], int]:
+        return {(p, k): v for p, k, v in self._q("SELECT partner, kind, last FROM control_numbers")}
+
+    # --- documents ----------------------------------------------------------------------------
+    def document_exists(self, partner: str, doc_key: str) -> bool:
+        return bool(self._q("SELECT 1 FROM documents WHERE partner=? AND doc_key=?", (partner, doc_key)))
+
+    def add_document(self, *, partner: str, doc_type: str, doc_key: str, file_name: str, content: bytes,
+                     at: str, isa13: str = "", gs06: str = "", st02: str = "", source_sha256: str = "",
+                     po_number: str = "", run_id: str = "") -> int:
+        with self.transaction():
+            cur = self._db.execute(
+                "INSERT INTO documents (partner, doc_type, doc_key, file_name, isa13, gs06, st02, content,"
+                " status, created_at, source_sha256, po_number, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (partner, doc_type, doc_key, file_name, isa13, gs06, st02, content, "pending", at,
+                 source_sha256, po_number, run_id))
+            return int(cur.lastrowid)
+
+    def _docs(self, where: str, args: tuple) -> list[StoredDocument]:
+        rows = self._q("SELECT id, partner, doc_type, doc_key, file_name, isa13, gs06, st02, content, status,"
+                       " source_sha256, po_number FROM documents WHERE " + where + " ORDER BY id", args)
+        return [StoredDocument(*r[:8], bytes(r[8]), *r[9:]) for r in rows]
+
+    def pending_documents(self, partner: str) -> list[StoredDocument]:
+        return self._docs("partner=? AND status='pending'", (partner,))
+
+    def documents(self, partner: str | None = None) -> list[StoredDocument]:
+        return self._docs("partner=?", (partner,)) if partner else self._docs("1=1", ())
+
+    def mark_delivered(self, doc_id: int, at: str) -> None:
+        self._q("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?", (at, doc_id))
+
+    # --- orders -------------------------------------------------------------------------------
+    def order(self, partner: str, po_number: str) -> dict | None:
+        rows = self._q("SELECT partner, po_number, state, source_file, source_sha256, isa13, gs06, st02,"
+                       " received_at, updated_at, detail FROM orders WHERE partner=? AND po_number=?",
+                       (partner, po_number))
+        if not rows:
+            return None
+        keys = ("partner", "po_number", "state", "source_file", "source_sha256", "isa13", "gs06", "st02",
+                "received_at", "updated_at", "detail")
+        out = dict(zip(keys, rows[0]))
+        out["detail"] = json.loads(out["detail"] or "{}")
+        return out
+
+    def orders(self, partner: str | None = None, state: str | None = None) -> list[dict]:
+        sql, args = "SELECT partner, po_number FROM orders WHERE 1=1", []
+        if partner:
+            sql, args = sql + " AND partner=?", [*args, partner]
+        if state:
+            sql, args = sql + " AND state=?", [*args, state]
+        return [self.order(p, po) for p, po in self._q(sql + " ORDER BY partner, po_number", tuple(args))]
+
+    def upsert_order(self, partner: str, po_number: str, state: str, at: str, *, source_file: str = "",
+                     source_sha256: str = "", isa13: str = "", gs06: str = "", st02: str = "",
+                     detail: dict | None = None, actor: str = "system", note: str = "") -> None:
+        with self.transaction():
+            existing = self.order(partner, po_number)
+            if existing is None:
+                self._q("INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (partner, po_number, state, source_file, source_sha256, isa13, gs06, st02, at, at,
+                         json.dumps(detail or {}, sort_keys=True)))
+            else:
+                merged = {**existing["detail"], **(detail or {})}
+                self._q("UPDATE orders SET state=?, updated_at=?, detail=? WHERE partner=? AND po_number=?",
+                        (state, at, json.dumps(merged, sort_keys=True), partner, po_number))
+            self._q("INSERT INTO order_events (partner, po_number, at, event, actor, note) VALUES (?,?,?,?,?,?)",
+                    (partner, po_number, at, state, actor, note))
+
+    def order_history(self, partner: str, po_number: str) -> list[dict]:
+        rows = self._q("SELECT at, event, actor, note FROM order_events WHERE partner=? AND po_number=?"
+                       " ORDER BY id", (partner, po_number))
+        return [dict(zip(("at", "event", "actor", "note"), r)) for r in rows]
+
+    # --- runs ---------------------------------------------------------------------------------
+    def start_run(self, run_id: str, at: str) -> None:
+        self._q("INSERT OR REPLACE INTO runs (run_id, started_at) VALUES (?,?)", (run_id, at))
+
+    def finish_run(self, run_id: str, at: str, summary: dict) -> None:
+        self._q("UPDATE runs SET finished_at=?, summary=? WHERE run_id=?",
+                (at, json.dumps(summary, sort_keys=True, default=str), run_id))

@@ -1,0 +1,342 @@
+"""X12 reader: bytes in, envelope tree + columnar segment table + findings out.
+
+Survives anything: BOMs, CR/LF and indentation, odd or multi-byte delimiters, ISAs that are not
+106 characters, several interchanges per file, missing trailers, garbage. Envelope *syntax*
+(ISA/GS/ST field checks, counts, control numbers) is checked here as it is walked; transaction
+set content is checked in rules/. No paths, no I/O, no logging.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.findings import Finding, finding
+from schemas.x12 import ENVELOPE_IDS, Delimiters, Group, Interchange, SegmentTable, TransactionSet
+
+_ISA_START = re.compile(r"ISA[^A-Za-z0-9\s]")
+_SEGMENT_ID = re.compile(r"^[A-Z0-9]{2,3}$")
+_MAX_REPEATED_FINDINGS = 20
+
+
+@dataclass(slots=True)
+class ParseResult:
+    file: str
+    interchanges: list[Interchange]
+    segments: SegmentTable
+    findings: list[Finding] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+    @property
+    def delimiters(self) -> Delimiters | None:
+        return self.interchanges[0].delimiters if self.interchanges else None
+
+    def transaction_sets(self):
+        """(interchange, group, set) for every set, in file order."""
+        for ic in self.interchanges:
+            for g in ic.groups:
+                for ts in g.transactions:
+                    yield ic, g, ts
+
+
+def decode(data: bytes) -> tuple[str, str, list[Finding]]:
+    """Bytes to text: UTF-8 (BOM stripped), else Latin-1 with a warning."""
+    findings: list[Finding] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8", findings
+    except UnicodeDecodeError as exc:
+        findings.append(_finding("X12_NOT_UTF8", f"Not valid UTF-8 at byte {exc.start}; read as Latin-1."))
+        return data.decode("latin-1"), "latin-1", findings
+
+
+def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:
+    """Parse every interchange in ``data``. Never raises for bad input: problems are findings."""
+    text, encoding, findings = decode(data)
+    chunks: list[pa.Array] = []
+    components: list[str] = []
+    interchanges: list[Interchange] = []
+    row_base = 0
+    pos = _find_isa(text, 0)
+    stripped = text.lstrip()
+    if pos < 0:
+        findings.append(_finding("X12_NOT_EDI", "No ISA segment found: this is not an X12 interchange.",
+                                 value=stripped[:40]))
+    elif text[:pos].strip():
+        findings.append(_finding("X12_LEADING_GARBAGE", f"{len(text[:pos].strip())} characters before the ISA "
+                                 "were ignored.", value=text[:pos].strip()[:40]))
+    while 0 <= pos < len(text):
+        detected = _detect_delimiters(text, pos)
+        if isinstance(detected, Finding):
+            findings.append(detected)
+            # cannot tokenise: record a rejected interchange stub so inspect/TA1 can say so
+            head = text[pos: pos + 120].split("\n")[0]
+            elems = re.split(r"[^A-Za-z0-9 ]", head[4:])[:16] if len(head) > 4 else []
+            interchanges.append(Interchange(elements=elems, delimiters=Delimiters(), start=row_base,
+                                            end=row_base - 1, rejected=True, raw_length=len(head)))
+            break
+        delims, isa_len, term_is_space = detected
+        if term_is_space:
+            findings.append(_finding("X12_TERMINATOR_IS_SPACE",
+                                     "ISA16 is followed by a space and a line break; line breaks were "
+                                     "taken as the segment terminator."))
+        rows, next_pos, run_findings = _tokenise_run(text, pos, delims, term_is_space, row_base)
+        findings.extend(run_findings)
+        chunks.append(rows)
+        components.extend([delims.component] * len(rows))
+        new_ics, walk_findings = _walk_envelopes(rows, delims, row_base, isa_len)
+        interchanges.extend(new_ics)
+        findings.extend(walk_findings)
+        row_base += len(rows)
+        if next_pos < 0:
+            break
+        pos = next_pos
+    elements = pa.concat_arrays(chunks) if chunks else pa.array([], pa.list_(pa.string()))
+    table = SegmentTable(elements=elements, component=components)
+    findings.extend(_stray_segments(table, interchanges))
+    result = ParseResult(file=file, interchanges=interchanges, segments=table, findings=[], encoding=encoding)
+    result.findings = [f.with_file(file) if file else f for f in findings]
+    return result
+
+
+def _find_isa(text: str, start: int) -> int:
+    m = _ISA_START.search(text, start)
+    if m is None:
+        # an ISA with an invalid (alphanumeric or blank) separator at the very start still counts
+        s = text.lstrip("\ufeff \t\r\n")
+        return len(text) - len(s) if s.startswith("ISA") and start == 0 else -1
+    return m.start()
+
+
+def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Finding:
+    """Delimiters from the ISA at ``pos``, found by element count, not byte offsets."""
+    if pos + 3 >= len(text):
+        return _finding("ISA_STRUCTURE_INVALID", "The file ends inside the ISA segment.")
+    sep = text[pos + 3]
+    if (sep.isascii() and sep.isalnum()) or sep.isspace():
+        return _finding("ISA_ELEMENT_SEPARATOR_INVALID", f"Element separator {sep!r} after 'ISA' is a letter, "
+                        "digit or blank.", seg="ISA", value=sep)
+    q = pos + 3
+    for _ in range(15):
+        q = text.find(sep, q + 1)
+        if q < 0:
+            return _finding("ISA_STRUCTURE_INVALID", "The ISA segment has fewer than 16 elements.", seg="ISA")
+    if q + 2 >= len(text):
+        return _finding("ISA_TERMINATOR_INVALID", "The file ends before the ISA segment terminator.", seg="ISA")
+    comp, term = text[q + 1], text[q + 2]
+    if comp in (sep,) or (comp.isascii() and comp.isalnum()) or comp.isspace():
+        return _finding("ISA_COMPONENT_SEPARATOR_INVALID", f"Component separator {comp!r} (ISA16) is invalid.",
+                        seg="ISA", element="ISA16", value=comp)
+    term_is_space = False
+    if term == " " and "\n" in text[q + 3: q + 6]:
+        term, term_is_space = "\n", True
+    elif (term.isascii() and term.isalnum()) or term in (sep, comp) or term in " \t":
+        return _finding("ISA_TERMINATOR_INVALID", f"Segment terminator {term!r} after ISA16 is invalid "
+                        "(no terminator between ISA and the next segment?).", seg="ISA", value=term)
+    isa_elems = text[pos + 4: q].split(sep)
+    version = isa_elems[11].strip() if len(isa_elems) > 11 else ""
+    rep = isa_elems[10] if len(isa_elems) > 10 else "U"
+    repetition = rep if (version >= "00402" and len(rep) == 1 and not rep.isalnum()
+                         and rep not in (sep, comp, term)) else ""
+    suffix_end = q + 3
+    while suffix_end < len(text) and text[suffix_end] in "\r\n" and suffix_end < q + 5:
+        suffix_end += 1
+    suffix = "" if term_is_space else text[q + 3: suffix_end].replace("\r", "").replace("\n", "\n") or ""
+    delims = Delimiters(element=sep, component=comp, repetition=repetition, segment=term,
+                        suffix="\n" if term not in "\r\n" and suffix else "")
+    return delims, q + 3 - pos, term_is_space
+
+
+def _tokenise_run(text: str, pos: int, d: Delimiters, term_is_space: bool, row_base: int):
+    """Split text from ``pos`` into segments until an ISA with other delimiters (or the end).
+
+    Returns (list<string> element rows, position of the next ISA needing re-detection or -1, findings).
+    """
+    findings: list[Finding] = []
+    parts = text[pos:].split(d.segment)
+    arr = pc.utf8_ltrim_whitespace(pa.array(parts, pa.string()))
+    arr = pc.utf8_rtrim(arr, characters=" \r\n" if term_is_space else "\r\n")
+    nonempty = pc.greater(pc.utf8_length(arr), 0)
+    n_empty_inside = int(pc.sum(pc.invert(nonempty)).as_py() or 0) - (0 if nonempty[-1].as_py() else 1)
+    # an ISA whose delimiters differ from this run's starts a new run
+    next_pos = -1
+    is_isa = pc.starts_with(arr, "ISA")
+    isa_rows = np.flatnonzero(is_isa.to_numpy(zero_copy_only=False))
+    for k in isa_rows[1:]:
+        seg = arr[int(k)].as_py()
+        if len(seg) < 4 or seg[3] != d.element or not _same_tail(seg, d):
+            offset = sum(len(p) for p in parts[: int(k)]) + int(k) * len(d.segment)
+            skipped = len(parts[int(k)]) - len(parts[int(k)].lstrip())
+            next_pos = pos + offset + skipped
+            arr = arr.slice(0, int(k))
+            nonempty = nonempty.slice(0, int(k))
+            break
+    if n_empty_inside > 0 and next_pos < 0:
+        findings.append(_finding("X12_EMPTY_SEGMENT", f"{n_empty_inside} empty segment(s) were skipped."))
+    arr = arr.filter(nonempty)
+    comp = d.component
+    if len(arr) and comp not in "\r\n":
+        ends = pc.ends_with(arr, comp)
+        n_ends = int(pc.sum(ends).as_py() or 0)
+        if n_ends >= max(2, len(arr) // 2):
+            findings.append(_finding("X12_TRAILING_COMPONENT_SEPARATOR", f"{n_ends} segments end with the "
+                                     f"component separator {comp!r}; the empty trailing component was dropped."))
+            arr = pc.if_else(ends, pc.utf8_slice_codeunits(arr, 0, -1), arr)
+    rows = pc.split_pattern(arr, d.element)
+    return rows, next_pos, findings
+
+
+def _same_tail(isa: str, d: Delimiters) -> bool:
+    """True when an ISA segment (terminator stripped) ends with this run's component separator."""
+    return isa.rstrip().endswith(d.component) and isa.count(d.element) == 16
+
+
+def _walk_envelopes(rows: pa.ListArray, d: Delimiters, row_base: int, isa_len: int):
+    """Build the interchange tree from the envelope segments of one run; check their syntax."""
+    findings: list[Finding] = []
+    ids = pc.list_element(rows, 0)
+    env_rows = np.flatnonzero(pc.is_in(ids, value_set=pa.array(ENVELOPE_IDS)).to_numpy(zero_copy_only=False))
+    env_segments = rows.take(pa.array(env_rows, pa.int64())).to_pylist() if len(env_rows) else []
+    interchanges: list[Interchange] = []
+    ic: Interchange | None = None
+    grp: Group | None = None
+    ts: TransactionSet | None = None
+    n_rows = len(rows)
+
+    def loc(**kw) -> dict:
+        return dict(isa13=ic.control_number if ic else "", gs06=grp.control_number if grp else "",
+                    st02=ts.control_number if ts else "", **kw)
+
+    def close_set(end: int, trailer: list[str] | None) -> None:
+        nonlocal ts
+        if ts is None:
+            return
+        ts.end = end
+        if trailer is None:
+            findings.append(_finding("SE_MISSING", f"Transaction set {ts.set_id} {ts.control_number} has no SE.",
+                                     **loc(seg="ST", file_segment=ts.start + 1)))
+        else:
+            ts.has_trailer = True
+            ts.trailer_count, ts.trailer_control = _el(trailer, 1), _el(trailer, 2)
+        ts = None
+
+    def close_group(end: int, trailer: list[str] | None) -> None:
+        nonlocal grp
+        if grp is None:
+            return
+        if ts is not None:
+            close_set(end, None)
+        grp.end = end
+        if trailer is None:
+            findings.append(_finding("GE_MISSING", f"Group {grp.functional_id} {grp.control_number} has no GE.",
+                                     **loc(seg="GS", file_segment=grp.start + 1)))
+        else:
+            grp.has_trailer = True
+            grp.trailer_count, grp.trailer_control = _el(trailer, 1), _el(trailer, 2)
+        grp = None
+
+    def close_interchange(end: int, trailer: list[str] | None) -> None:
+        nonlocal ic
+        if ic is None:
+            return
+        if grp is not None:
+            close_group(end, None)
+        ic.end = end
+        if trailer is None:
+            findings.append(_finding("IEA_MISSING", f"Interchange {ic.control_number} has no IEA trailer.",
+                                     **loc(seg="ISA", file_segment=ic.start + 1)))
+        else:
+            ic.has_trailer = True
+            ic.trailer_count, ic.trailer_control = _el(trailer, 1), _el(trailer, 2)
+        ic = None
+
+    for r, seg in zip(env_rows.tolist(), env_segments):
+        row = row_base + r
+        sid = seg[0]
+        if sid == "ISA":
+            close_interchange(row - 1, None) if ic is not None else None
+            elems = seg[1:]
+            ic = Interchange(elements=elems, delimiters=d, start=row, raw_length=isa_len if not interchanges else 0)
+            interchanges.append(ic)
+        elif sid == "IEA":
+            if ic is None:
+                findings.append(_finding("ISA_STRUCTURE_INVALID", "IEA without ISA.", seg="IEA", file_segment=row + 1))
+                continue
+            close_interchange(row, seg)
+        elif sid == "GS":
+            if ic is None:
+                findings.append(_finding("ISA_STRUCTURE_INVALID", "GS outside an interchange.", seg="GS",
+                                         file_segment=row + 1))
+                continue
+            close_group(row - 1, None) if grp is not None else None
+            grp = Group(elements=seg[1:], start=row)
+            ic.groups.append(grp)
+        elif sid == "GE":
+            if grp is None:
+                findings.append(_finding("ISA_STRUCTURE_INVALID", "GE without GS.", **loc(seg="GE",
+                                         file_segment=row + 1)))
+                continue
+            close_set(row - 1, None) if ts is not None else None
+            close_group(row, seg)
+        elif sid == "ST":
+            if grp is None:
+                findings.append(_finding("ISA_STRUCTURE_INVALID", "ST outside a functional group.",
+                                         **loc(seg="ST", file_segment=row + 1)))
+                continue
+            close_set(row - 1, None) if ts is not None else None
+            ts = TransactionSet(set_id=seg[1].strip() if len(seg) > 1 else "",
+                                control_number=seg[2].strip() if len(seg) > 2 else "", start=row, end=row,
+                                implementation=seg[3].strip() if len(seg) > 3 else "")
+            grp.transactions.append(ts)
+        elif sid == "SE":
+            if ts is None:
+                findings.append(_finding("ISA_STRUCTURE_INVALID", "SE without ST.", **loc(seg="SE",
+                                         file_segment=row + 1)))
+                continue
+            close_set(row, seg)
+    last = row_base + n_rows - 1
+    if ts is not None:
+        close_set(last, None)
+    if grp is not None:
+        close_group(last, None)
+    if ic is not None:
+        close_interchange(last, None)
+    return interchanges, findings
+
+
+def _stray_segments(table: SegmentTable, interchanges: list[Interchange]) -> list[Finding]:
+    """Segments that are neither envelope segments nor inside a transaction set."""
+    n = len(table)
+    if n == 0:
+        return []
+    covered = np.zeros(n, dtype=bool)
+    for ic in interchanges:
+        for g in ic.groups:
+            for ts in g.transactions:
+                covered[ts.start: ts.end + 1] = True
+    env = pc.is_in(table.ids, value_set=pa.array(ENVELOPE_IDS)).to_numpy(zero_copy_only=False)
+    stray = np.flatnonzero(~covered & ~env)
+    findings = []
+    for r in stray[:_MAX_REPEATED_FINDINGS].tolist():
+        sid = table.id_list[r]
+        after_all = all(r > ic.end for ic in interchanges if ic.end >= 0)
+        code = "X12_TRAILING_GARBAGE" if after_all else "ISA_STRUCTURE_INVALID"
+        findings.append(_finding(code, f"Segment {sid[:10]!r} is outside any transaction set.",
+                                 seg=sid[:3] if _SEGMENT_ID.match(sid) else "", file_segment=r + 1,
+                                 value=sid[:40] if not _SEGMENT_ID.match(sid) else None))
+    if len(stray) > _MAX_REPEATED_FINDINGS:
+        findings.append(_finding("ISA_STRUCTURE_INVALID", f"{len(stray) - _MAX_REPEATED_FINDINGS} more segments "
+                                 "outside any transaction set."))
+    return findings
+
+
+def _el(seg: list[str], i: int) -> str:
+    return seg[i].strip() if len(seg) > i else ""
+
+
+_finding = finding

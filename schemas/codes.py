@@ -1,0 +1,137 @@
+"""Catalogue of every finding code: level, default severity, and the TA1/997 code it maps to.
+
+The ack builders (engine.acks) are pure functions of findings through this table, and
+docs/error-codes.md is checked against it by a test. Definitions only; no logic beyond lookups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["file", "interchange", "group", "set", "segment", "element", "business"]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSpec:
+    code: str
+    level: Level
+    severity: Literal["error", "warning"]
+    ack: str  # "TA1:026", "AK9:4", "AK5:4", "AK3:7", "AK4:5" or "" (not reported in an ack)
+    text: str
+
+
+_C = CodeSpec
+CATALOGUE: dict[str, CodeSpec] = {
+    c.code: c
+    for c in [
+        # --- the file itself -------------------------------------------------------------
+        _C("X12_NOT_EDI", "file", "error", "", "No ISA interchange header found; the file is not X12."),
+        _C("X12_LEADING_GARBAGE", "file", "warning", "", "Bytes before the first ISA were ignored."),
+        _C("X12_TRAILING_GARBAGE", "file", "warning", "", "Data after the last IEA was ignored."),
+        _C("X12_NOT_UTF8", "file", "warning", "", "The file is not valid UTF-8; it was read as Latin-1."),
+        _C("X12_EMPTY_SEGMENT", "file", "warning", "", "An empty segment (two terminators in a row) was skipped."),
+        _C("X12_TERMINATOR_IS_SPACE", "file", "warning", "",
+           "ISA16 is followed by a space; line breaks were used as the segment terminator."),
+        _C("X12_TRAILING_COMPONENT_SEPARATOR", "file", "warning", "",
+           "Segments end with the component separator; the empty trailing component was dropped."),
+        _C("FILE_DUPLICATE", "file", "warning", "",
+           "The same file content was already processed; nothing was sent again."),
+        _C("FILE_NAME_REFUSED", "file", "error", "",
+           "A file name with a path separator, '..', NUL or a control character was refused."),
+        _C("PARTNER_SENDER_MISMATCH", "file", "error", "",
+           "The ISA sender (ISA05/ISA06) is not the partner whose drop the file came from."),
+        # --- interchange (TA1 note codes, X12 I18) ----------------------------------------
+        _C("ISA_TERMINATOR_INVALID", "interchange", "error", "TA1:004", "The segment terminator is invalid."),
+        _C("ISA_SENDER_QUALIFIER_INVALID", "interchange", "error", "TA1:005", "ISA05 is not a valid qualifier."),
+        _C("ISA_SENDER_ID_INVALID", "interchange", "error", "TA1:006", "ISA06 is empty or too long."),
+        _C("ISA_RECEIVER_QUALIFIER_INVALID", "interchange", "error", "TA1:007", "ISA07 is not a valid qualifier."),
+        _C("ISA_RECEIVER_ID_INVALID", "interchange", "error", "TA1:008", "ISA08 is empty or too long."),
+        _C("ISA_RECEIVER_UNKNOWN", "interchange", "error", "TA1:009", "ISA07/ISA08 is not us for this partner."),
+        _C("ISA_AUTH_QUALIFIER_INVALID", "interchange", "error", "TA1:010", "ISA01 is not a valid qualifier."),
+        _C("ISA_SECURITY_QUALIFIER_INVALID", "interchange", "error", "TA1:012", "ISA03 is not a valid qualifier."),
+        _C("ISA_DATE_INVALID", "interchange", "error", "TA1:014", "ISA09 is not a valid YYMMDD date."),
+        _C("ISA_TIME_INVALID", "interchange", "error", "TA1:015", "ISA10 is not a valid HHMM time."),
+        _C("ISA_STANDARDS_ID_INVALID", "interchange", "warning", "TA1:016",
+           "ISA11 is neither 'U' nor a plausible repetition separator."),
+        _C("ISA_VERSION_INVALID", "interchange", "error", "TA1:017", "ISA12 is not a supported control version."),
+        _C("ISA_CONTROL_NUMBER_INVALID", "interchange", "error", "TA1:018", "ISA13 is not a 9-digit number."),
+        _C("ISA_ACK_REQUESTED_INVALID", "interchange", "error", "TA1:019", "ISA14 is not 0 or 1."),
+        _C("ISA_USAGE_INVALID", "interchange", "error", "TA1:020", "ISA15 is not P or T."),
+        _C("ISA_USAGE_MISMATCH", "interchange", "warning", "",
+           "ISA15 (test/production) differs from the partner profile."),
+        _C("IEA_GROUP_COUNT_MISMATCH", "interchange", "error", "TA1:021",
+           "IEA01 does not equal the number of functional groups."),
+        _C("ISA_STRUCTURE_INVALID", "interchange", "error", "TA1:022",
+           "Invalid control structure (segments outside an envelope, ISA element count)."),
+        _C("IEA_MISSING", "interchange", "error", "TA1:023", "The interchange has no IEA trailer."),
+        _C("ISA_CONTENT_INVALID", "interchange", "error", "TA1:024", "Invalid interchange content."),
+        _C("ISA_DUPLICATE", "interchange", "error", "TA1:025",
+           "This ISA13 was already received from this sender in an earlier file."),
+        _C("ISA_ELEMENT_SEPARATOR_INVALID", "interchange", "error", "TA1:026",
+           "The element separator is a letter, digit or space."),
+        _C("ISA_COMPONENT_SEPARATOR_INVALID", "interchange", "error", "TA1:027",
+           "The component separator is missing or clashes with another delimiter."),
+        _C("IEA_CONTROL_MISMATCH", "interchange", "error", "TA1:001", "IEA02 does not equal ISA13."),
+        _C("ISA_NOT_FIXED_WIDTH", "interchange", "warning", "", "The ISA segment is not 106 characters long."),
+        # --- functional group (997 AK9) ---------------------------------------------------
+        _C("GS_FUNCTIONAL_ID_UNSUPPORTED", "group", "error", "AK9:1", "We do not accept this functional group."),
+        _C("GS_VERSION_UNSUPPORTED", "group", "error", "AK9:2", "GS08 is not a version we accept."),
+        _C("GE_MISSING", "group", "error", "AK9:3", "The functional group has no GE trailer."),
+        _C("GE_CONTROL_MISMATCH", "group", "error", "AK9:4", "GE02 does not equal GS06."),
+        _C("GE_SET_COUNT_MISMATCH", "group", "error", "AK9:5", "GE01 does not equal the number of sets."),
+        _C("GS_CONTROL_NUMBER_INVALID", "group", "error", "AK9:6", "GS06 is not a 1-9 digit number."),
+        _C("GS_DATE_INVALID", "group", "error", "AK9:", "GS04 is not a valid CCYYMMDD date."),
+        _C("GS_TIME_INVALID", "group", "error", "AK9:", "GS05 is not a valid HHMM[SS[d..]] time."),
+        _C("GS_ELEMENT_MISSING", "group", "error", "AK9:", "A mandatory GS element is missing."),
+        _C("GS_DUPLICATE", "group", "error", "AK9:",
+           "This GS01+GS02+GS03+GS06 was already received in an earlier file."),
+        _C("GS_ID_MISMATCH", "group", "warning", "", "GS02/GS03 differ from the partner profile."),
+        # --- transaction set (997 AK5) ----------------------------------------------------
+        _C("ST_SET_UNSUPPORTED", "set", "error", "AK5:1", "We do not accept this transaction set."),
+        _C("SE_MISSING", "set", "error", "AK5:2", "The transaction set has no SE trailer."),
+        _C("SE_CONTROL_MISMATCH", "set", "error", "AK5:3", "SE02 does not equal ST02."),
+        _C("SE_COUNT_MISMATCH", "set", "error", "AK5:4", "SE01 does not equal the number of segments ST..SE."),
+        _C("ST_SET_ID_MISMATCH", "set", "error", "AK5:6", "ST01 does not belong to the group's GS01."),
+        _C("ST_CONTROL_NUMBER_INVALID", "set", "error", "AK5:7", "ST02 is not 4-9 characters."),
+        _C("ST_CONTROL_NUMBER_DUPLICATE", "set", "error", "AK5:23", "ST02 repeats within the group."),
+        _C("SET_SEGMENTS_IN_ERROR", "set", "error", "AK5:5", "One or more segments are in error."),
+        # --- segments (997 AK3) ----------------------------------------------------------
+        _C("SEGMENT_UNRECOGNIZED", "segment", "error", "AK3:1", "Unrecognized segment id."),
+        _C("SEGMENT_UNEXPECTED", "segment", "error", "AK3:2", "Segment not expected at this place in the set."),
+        _C("SEGMENT_MANDATORY_MISSING", "segment", "error", "AK3:3", "A mandatory segment is missing."),
+        _C("LOOP_OVER_MAX", "segment", "error", "AK3:4", "A loop occurs more often than allowed."),
+        _C("SEGMENT_OVER_MAX_USE", "segment", "error", "AK3:5", "A segment occurs more often than allowed."),
+        _C("SEGMENT_OUT_OF_ORDER", "segment", "error", "AK3:7", "Segment out of order."),
+        # --- elements (997 AK4) ----------------------------------------------------------
+        _C("ELEMENT_MANDATORY_MISSING", "element", "error", "AK4:1", "A mandatory element is missing."),
+        _C("ELEMENT_CONDITIONAL_MISSING", "element", "error", "AK4:2", "A conditionally required element is missing."),
+        _C("ELEMENT_TOO_MANY", "element", "error", "AK4:3", "The segment has more elements than defined."),
+        _C("ELEMENT_TOO_SHORT", "element", "error", "AK4:4", "The element is shorter than its minimum length."),
+        _C("ELEMENT_TOO_LONG", "element", "error", "AK4:5", "The element is longer than its maximum length."),
+        _C("ELEMENT_INVALID_CHARACTER", "element", "error", "AK4:6", "The element has characters its type forbids."),
+        _C("ELEMENT_INVALID_CODE", "element", "error", "AK4:7", "The element's value is not an allowed code."),
+        _C("ELEMENT_INVALID_DATE", "element", "error", "AK4:8", "The element is not a valid date."),
+        _C("ELEMENT_INVALID_TIME", "element", "error", "AK4:9", "The element is not a valid time."),
+        _C("ELEMENT_EXCLUSION_VIOLATED", "element", "error", "AK4:10", "Mutually exclusive elements both present."),
+        # --- 850 semantics (not in the 997, shown to ops) ---------------------------------
+        _C("CTT_LINE_COUNT_MISMATCH", "set", "warning", "", "CTT01 does not equal the number of PO1 lines."),
+        _C("CTT_QUANTITY_MISMATCH", "set", "warning", "", "CTT02 does not equal the sum of PO102."),
+        _C("PO1_LINE_ID_DUPLICATE", "set", "warning", "", "PO101 repeats within the purchase order."),
+        _C("ORDER_DUPLICATE", "business", "warning", "",
+           "This PO number was already received from this partner; not acknowledged again."),
+    ]
+}
+
+
+def spec(code: str) -> CodeSpec:
+    return CATALOGUE[code]
+
+
+def ack_code(code: str) -> tuple[str, str]:
+    """('AK4', '5') for ELEMENT_TOO_LONG; ('', '') where the code is not reported in an ack."""
+    ack = CATALOGUE[code].ack if code in CATALOGUE else ""
+    if not ack:
+        return "", ""
+    level, _, value = ack.partition(":")
+    return level, value

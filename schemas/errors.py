@@ -1,0 +1,65 @@
+"""The one exception tree of OrderBridge: "this run or this file cannot go on".
+
+Problems found *in input* are findings (schemas.findings), never exceptions.
+
+    OrderBridgeError
+    ├── TransientError          retry may help (timeouts, resets, refused connections, locked DB)
+    │   └── ConnectorUnavailable
+    └── TerminalError           retrying will not help
+        ├── ConfigError         bad partner profile / workspace
+        ├── SnapshotError       missing, corrupt or wrongly typed inventory snapshot
+        ├── StateError          the state store refuses an operation (e.g. a number reused)
+        └── SecurityError       host key refused, authentication failed, permission denied
+"""
+
+from __future__ import annotations
+
+
+class OrderBridgeError(Exception):
+    """Root of every error OrderBridge raises on purpose."""
+
+    transient: bool = False
+
+    def __init__(self, message: str, **context: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context = context
+
+    def __str__(self) -> str:
+        if not self.context:
+            return self.message
+        extra = ", ".join(f"{k}={v!r}" for k, v in sorted(self.context.items()))
+        return f"{self.message} ({extra})"
+
+
+class TransientError(OrderBridgeError):
+    transient = True
+
+
+class TerminalError(OrderBridgeError):
+    transient = False
+
+
+class ConnectorUnavailable(TransientError):
+    """A drop (local folder, SFTP server) could not be reached right now."""
+
+
+class ConfigError(TerminalError):
+    """A partner profile or workspace setting is invalid."""
+
+
+class SnapshotError(TerminalError):
+    """An inventory snapshot is missing, corrupt or has the wrong types."""
+
+
+class StateError(TerminalError):
+    """The state store refused an operation."""
+
+
+class SecurityError(TerminalError):
+    """Host key refused, authentication failed or permission denied."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Retry predicate: only our transient errors are retried."""
+    return isinstance(exc, OrderBridgeError) and exc.transient

@@ -1,0 +1,81 @@
+"""Canonical order tables (Arrow schemas): one row per purchase order, one per order line.
+
+Every row carries its lineage (source file, ISA13, GS06, ST02, segment position) so any order
+can be traced from the file it came in on. Money and quantities are decimals, never floats.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+MONEY = pa.decimal128(18, 4)
+QTY = pa.decimal128(18, 4)
+PERCENT = pa.decimal128(9, 4)
+
+LINEAGE = [
+    pa.field("source_file", pa.string(), nullable=False),
+    pa.field("source_sha256", pa.string()),
+    pa.field("isa13", pa.string(), nullable=False),
+    pa.field("gs06", pa.string(), nullable=False),
+    pa.field("st02", pa.string(), nullable=False),
+]
+
+
+def _party(prefix: str) -> list[pa.Field]:
+    return [pa.field(f"{prefix}_{name}", pa.string()) for name in (
+        "name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")]
+
+
+ORDERS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("order_ref", pa.string(), nullable=False),  # ISA13-GS06-ST02: unique within a file
+    pa.field("po_number", pa.string(), nullable=False),  # BEG03
+    pa.field("purpose", pa.string()),  # BEG01: 00 original, 01 cancel, 05 replace, 06 confirmation, 07 duplicate
+    pa.field("order_type", pa.string()),  # BEG02: SA, DS, RL, ...
+    pa.field("release_number", pa.string()),  # BEG04
+    pa.field("po_date", pa.date32()),  # BEG05
+    pa.field("version", pa.string()),  # GS08
+    pa.field("currency", pa.string()),  # CUR02
+    pa.field("terms_type", pa.string()),  # ITD01
+    pa.field("terms_discount_percent", PERCENT),  # ITD03
+    pa.field("terms_discount_days", pa.int32()),  # ITD05
+    pa.field("terms_net_days", pa.int32()),  # ITD07
+    pa.field("terms_description", pa.string()),  # ITD12
+    pa.field("requested_delivery_date", pa.date32()),  # DTM 002
+    pa.field("requested_ship_date", pa.date32()),  # DTM 010
+    pa.field("ship_not_before", pa.date32()),  # DTM 037
+    pa.field("ship_no_later", pa.date32()),  # DTM 038
+    *_party("ship_to"), *_party("bill_to"), *_party("buyer"),
+    pa.field("line_count", pa.int32(), nullable=False),
+    pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
+    *LINEAGE,
+    pa.field("st_file_segment", pa.int32()),  # ordinal of ST in the file
+])
+
+PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+
+ORDER_LINES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("order_ref", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32(), nullable=False),  # 1..n within the PO
+    pa.field("line_id", pa.string()),  # PO101 as sent
+    pa.field("quantity", QTY),  # PO102
+    pa.field("unit", pa.string()),  # PO103
+    pa.field("unit_price", MONEY),  # PO104
+    pa.field("price_basis", pa.string()),  # PO105
+    pa.field("upc", pa.string()),  # UP
+    pa.field("gtin", pa.string()),  # UK
+    pa.field("ean", pa.string()),  # EN
+    pa.field("vendor_part", pa.string()),  # VN
+    pa.field("buyer_part", pa.string()),  # BP / IN
+    pa.field("product_ids", pa.list_(PRODUCT_ID)),  # every qualifier/id pair as sent
+    pa.field("description", pa.string()),  # PID05 (first F/08 description)
+    *LINEAGE,
+    pa.field("segment_position", pa.int32(), nullable=False),  # PO1 position within the set (ST = 1)
+    pa.field("file_segment", pa.int32(), nullable=False),  # PO1 ordinal within the file
+])
+
+# PO1 qualifier -> canonical column
+PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part", "BP": "buyer_part",
+                      "IN": "buyer_part"}

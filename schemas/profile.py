@@ -1,0 +1,127 @@
+"""Partner profile model (pydantic, frozen, extra=forbid): validated once when loaded.
+
+Profiles are committed without secrets: an SFTP password or key passphrase is named by the
+environment variable (or Prefect Secret block) that holds it, never stored here.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from schemas.errors import ConfigError
+from schemas.x12 import Delimiters
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DelimiterSettings(_Model):
+    element: str = "*"
+    component: str = ">"
+    repetition: str = "^"
+    segment: str = "~"
+    suffix: Literal["", "\n", "\r\n"] = "\n"
+
+    @model_validator(mode="after")
+    def _distinct(self) -> DelimiterSettings:
+        chars = [self.element, self.component, self.segment] + ([self.repetition] if self.repetition else [])
+        if any(len(c) != 1 for c in chars):
+            raise ValueError("each delimiter must be exactly one character")
+        if len(set(chars)) != len(chars):
+            raise ValueError(f"delimiters must be distinct: {chars}")
+        if any(c.isalnum() or c == " " for c in chars):
+            raise ValueError("delimiters may not be letters, digits or spaces")
+        return self
+
+    def to_delimiters(self) -> Delimiters:
+        return Delimiters(self.element, self.component, self.repetition, self.segment, self.suffix)
+
+
+class X12Settings(_Model):
+    their_qualifier: str = Field(min_length=2, max_length=2)
+    their_id: str = Field(min_length=1, max_length=15)
+    our_qualifier: str = Field(min_length=2, max_length=2)
+    our_id: str = Field(min_length=1, max_length=15)
+    their_gs_id: str = Field(min_length=2, max_length=15)
+    our_gs_id: str = Field(min_length=2, max_length=15)
+    version: Literal["004010", "005010"] = "004010"
+    usage: Literal["P", "T"] = "P"
+    delimiters: DelimiterSettings = DelimiterSettings()
+
+
+class AckSettings(_Model):
+    send_997: bool = True
+    ta1: Literal["never", "requested", "on_error", "always"] = "requested"
+    ack_997_on_997: bool = False  # never acknowledge acknowledgments unless the partner insists
+
+
+class SftpSettings(_Model):
+    host: str
+    port: int = 22
+    user: str
+    key_file: str | None = None  # path to the private key (not a secret in itself)
+    secret_env: str | None = None  # env var holding the password or key passphrase
+    secret_block: str | None = None  # Prefect Secret block name, alternative to secret_env
+    known_hosts: str  # pinned host keys; unknown or changed keys are refused
+    remote_inbox: str = "inbox"
+    remote_outbox: str = "outbox"
+    remote_processed: str | None = "processed"  # None: delete after a verified download
+    settle_seconds: float = 2.0  # size and mtime must be unchanged across this interval
+    temp_suffixes: tuple[str, ...] = (".tmp", ".part", ".filepart")
+    timeout_seconds: float = 20.0
+
+
+class DropSettings(_Model):
+    kind: Literal["local", "sftp"] = "local"
+    sftp: SftpSettings | None = None
+
+    @model_validator(mode="after")
+    def _sftp_needs_settings(self) -> DropSettings:
+        if self.kind == "sftp" and self.sftp is None:
+            raise ValueError("drop.kind = 'sftp' needs a [drop.sftp] table")
+        return self
+
+
+class PartnerProfile(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    name: str
+    x12: X12Settings
+    acks: AckSettings = AckSettings()
+    receives: tuple[Literal["997", "TA1", "855", "856", "810", "865"], ...] = ("997", "TA1", "855")
+    accepts: tuple[Literal["850", "860", "997"], ...] = ("850", "997")
+    drop: DropSettings = DropSettings()
+    rule_suites: tuple[str, ...] = ()
+
+    @field_validator("receives")
+    @classmethod
+    def _unique(cls, v: tuple) -> tuple:
+        if len(set(v)) != len(v):
+            raise ValueError("duplicate document types")
+        return v
+
+
+def load_profile(path: Path) -> PartnerProfile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return PartnerProfile.model_validate(data)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read partner profile: {exc}", path=str(path)) from exc
+    except ValidationError as exc:
+        raise ConfigError(f"invalid partner profile: {exc}", path=str(path)) from exc
+
+
+def load_profiles(folder: Path) -> dict[str, PartnerProfile]:
+    profiles: dict[str, PartnerProfile] = {}
+    for path in sorted(Path(folder).glob("*.toml")):
+        p = load_profile(path)
+        if p.id in profiles:
+            raise ConfigError("two profiles share an id", id=p.id, path=str(path))
+        if path.stem != p.id:
+            raise ConfigError("profile file name must equal its id", id=p.id, path=str(path))
+        profiles[p.id] = p
+    return profiles

@@ -1,0 +1,181 @@
+"""X12 envelope model: delimiters, interchange/group/transaction-set tree, the segment table.
+
+Definitions only. The segment table is columnar (pyarrow): one row per segment, so 10,000 POs
+do not become a million Python objects; envelope objects hold row ranges into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# GS01 functional identifier for each transaction set we know of.
+FUNCTIONAL_ID = {
+    "850": "PO", "860": "PC", "855": "PR", "865": "CA", "856": "SH", "810": "IN", "997": "FA",
+    "999": "FA", "940": "OW", "945": "SW", "846": "IB", "180": "AN", "820": "RA", "832": "SC",
+    "852": "PD", "270": "HS", "271": "HB", "835": "HP", "837": "HC", "204": "SM", "214": "QM",
+    "990": "GF", "824": "AG", "864": "TX", "830": "PS", "862": "SS", "753": "OG", "754": "OG",
+    "875": "OG", "880": "GP", "812": "CD", "816": "OR", "861": "RC", "867": "PT",
+}
+
+ENVELOPE_IDS = ("ISA", "IEA", "GS", "GE", "ST", "SE")
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str = "*"
+    component: str = ">"
+    repetition: str = ""  # "" when ISA11 is the standards id "U"
+    segment: str = "~"
+    suffix: str = "\n"  # written after every terminator (line break for readability)
+
+    def check(self) -> None:
+        chars = [self.element, self.component, self.segment] + ([self.repetition] if self.repetition else [])
+        if any(len(c) != 1 for c in chars) or len(set(chars)) != len(chars):
+            raise ValueError(f"delimiters must be distinct single characters: {chars!r}")
+
+
+@dataclass(slots=True)
+class TransactionSet:
+    set_id: str
+    control_number: str
+    start: int  # row of ST in the segment table
+    end: int  # row of SE (inclusive), or last row before the next envelope segment
+    has_trailer: bool = False
+    trailer_count: str = ""
+    trailer_control: str = ""
+    implementation: str = ""  # ST03 (005010 and later)
+
+    @property
+    def segment_count(self) -> int:
+        return self.end - self.start + 1
+
+
+@dataclass(slots=True)
+class Group:
+    elements: list[str]  # GS01..GS08 as received
+    start: int
+    end: int = -1
+    transactions: list[TransactionSet] = field(default_factory=list)
+    has_trailer: bool = False
+    trailer_count: str = ""
+    trailer_control: str = ""
+
+    def _el(self, i: int) -> str:
+        return self.elements[i - 1].strip() if len(self.elements) >= i else ""
+
+    @property
+    def functional_id(self) -> str:
+        return self._el(1)
+
+    @property
+    def sender(self) -> str:
+        return self._el(2)
+
+    @property
+    def receiver(self) -> str:
+        return self._el(3)
+
+    @property
+    def date(self) -> str:
+        return self._el(4)
+
+    @property
+    def time(self) -> str:
+        return self._el(5)
+
+    @property
+    def control_number(self) -> str:
+        return self._el(6)
+
+    @property
+    def version(self) -> str:
+        return self._el(8)
+
+
+@dataclass(slots=True)
+class Interchange:
+    elements: list[str]  # ISA01..ISA16 as received (ISA16 = component separator)
+    delimiters: Delimiters
+    start: int
+    end: int = -1
+    groups: list[Group] = field(default_factory=list)
+    has_trailer: bool = False
+    trailer_count: str = ""
+    trailer_control: str = ""
+    raw_length: int = 0  # characters of the ISA segment, terminator included
+    rejected: bool = False  # an envelope error stopped us from reading its groups
+
+    def _el(self, i: int) -> str:
+        return self.elements[i - 1] if len(self.elements) >= i else ""
+
+    @property
+    def sender_qualifier(self) -> str:
+        return self._el(5).strip()
+
+    @property
+    def sender(self) -> str:
+        return self._el(6).strip()
+
+    @property
+    def receiver_qualifier(self) -> str:
+        return self._el(7).strip()
+
+    @property
+    def receiver(self) -> str:
+        return self._el(8).strip()
+
+    @property
+    def date(self) -> str:
+        return self._el(9).strip()
+
+    @property
+    def time(self) -> str:
+        return self._el(10).strip()
+
+    @property
+    def version(self) -> str:
+        return self._el(12).strip()
+
+    @property
+    def control_number(self) -> str:
+        return self._el(13).strip()
+
+    @property
+    def ack_requested(self) -> str:
+        return self._el(14).strip()
+
+    @property
+    def usage(self) -> str:
+        return self._el(15).strip()
+
+
+@dataclass
+class SegmentTable:
+    """One row per segment of the file: ids and element lists, in file order."""
+
+    elements: pa.ListArray  # list<string>: element 0 is the segment id
+    component: list[str]  # component separator per row's interchange run (usually one value)
+
+    def __len__(self) -> int:
+        return len(self.elements)
+
+    @cached_property
+    def ids(self) -> pa.StringArray:
+        if len(self.elements) == 0:
+            return pa.array([], pa.string())
+        return pc.list_element(self.elements, 0)
+
+    @cached_property
+    def id_list(self) -> list[str]:
+        return self.ids.to_pylist()
+
+    def row(self, i: int) -> list[str]:
+        return self.elements[i].as_py()
+
+    def rows(self, start: int, end: int) -> list[list[str]]:
+        """Rows start..end inclusive as Python lists (for small slices only)."""
+        return self.elements.slice(start, end - start + 1).to_pylist()
