@@ -102,6 +102,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("SEGMENT_MANDATORY_MISSING", "segment", "error", "AK3:3", "A mandatory segment is missing."),
         _C("LOOP_OVER_MAX", "segment", "error", "AK3:4", "A loop occurs more often than allowed."),
         _C("SEGMENT_OVER_MAX_USE", "segment", "error", "AK3:5", "A segment occurs more often than allowed."),
+        _C("SEGMENT_NOT_IN_SET", "segment", "error", "AK3:6", "Segment not defined in this transaction set."),
         _C("SEGMENT_OUT_OF_ORDER", "segment", "error", "AK3:7", "Segment out of order."),
         # --- elements (997 AK4) ----------------------------------------------------------
         _C("ELEMENT_MANDATORY_MISSING", "element", "error", "AK4:1", "A mandatory element is missing."),

@@ -1,0 +1,446 @@
+"""SFTP file drop (paramiko): the FileDrop protocol over a partner's SFTP server.
+
+Owns the connection, pinned host keys, the "ready to read" rule (settled, non-temporary, safe
+names) and translating paramiko/socket errors into schemas.errors at one edge. It never parses
+file contents, never reads the environment except in `resolve_secret`, and never logs the secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import posixpath
+import socket
+import stat as statmod
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+
+import paramiko
+from paramiko.sftp import CMD_CLOSE, CMD_HANDLE, CMD_NAME, CMD_OPENDIR, CMD_READDIR
+
+from connectors.base import FileInfo, is_safe_name
+from schemas.errors import (
+    ConfigError,
+    ConnectorUnavailable,
+    OrderBridgeError,
+    SecurityError,
+    TerminalError,
+    TransientError,
+)
+from schemas.profile import SftpSettings
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024  # bytes per read/write call: memory stays bounded whatever the file size
+TMP_PREFIX = ".tmp-"  # uploads go to ".tmp-<name>.part": hidden *and* temp-suffixed for the partner
+TMP_SUFFIX = ".part"
+
+Progress = Callable[[str, int], None]  # (name, bytes transferred so far)
+
+
+def resolve_secret(settings: SftpSettings, env: Mapping[str, str]) -> str | None:
+    """The password or key passphrase named by ``settings.secret_env``, read from ``env``.
+
+    A Prefect Secret block (``settings.secret_block``) is resolved by the flow layer, which then
+    passes the value to `SftpDrop`; this function returns None for it. The error names the
+    variable, never its value.
+    """
+    if settings.secret_env is None:
+        return None
+    value = env.get(settings.secret_env)
+    if value is None or value == "":
+        raise ConfigError("SFTP secret environment variable is not set", env=settings.secret_env)
+    return value
+
+
+class UnknownHostKey(paramiko.SSHException):
+    """The server's host is not in the pinned known_hosts file."""
+
+
+class _PinnedHostKeys(paramiko.RejectPolicy):
+    """RejectPolicy that raises a distinct exception, so the edge need not match message text."""
+
+    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
+        raise UnknownHostKey(f"{key.get_name()} key {key.fingerprint} of {hostname} is not pinned")
+
+
+_TRANSIENT_SSH_TEXT = (
+    "server connection dropped",
+    "error reading ssh protocol banner",
+    "no existing session",
+    "channel closed",
+    "connection reset",
+    "timeout",
+    "timed out",
+    "eof",
+)
+
+
+def translate_error(exc: BaseException, secret: str | None = None, **context: object) -> OrderBridgeError:
+    """Map a paramiko/socket/OS error to the OrderBridge exception tree (caller raises ``from exc``).
+
+    ``context`` (host, port, op, folder, name) becomes attributes of the error; the secret, if
+    given, is scrubbed from the detail text.
+    """
+    detail = f"{type(exc).__name__}: {exc}"
+    if secret:
+        detail = detail.replace(secret, "***")
+    context = {k: v for k, v in context.items() if v is not None}
+    context["detail"] = detail
+    if isinstance(exc, OrderBridgeError):
+        return exc
+    if isinstance(exc, paramiko.BadHostKeyException):
+        return SecurityError("SFTP host key does not match the pinned known_hosts entry", **context)
+    if isinstance(exc, UnknownHostKey):
+        return SecurityError("SFTP host key is unknown: host not in the pinned known_hosts file", **context)
+    if isinstance(exc, paramiko.PasswordRequiredException):
+        return SecurityError("SFTP private key is encrypted and no passphrase was given", **context)
+    if isinstance(exc, paramiko.AuthenticationException):
+        return SecurityError("SFTP authentication failed", **context)
+    if isinstance(exc, PermissionError):
+        return SecurityError("SFTP permission denied", **context)
+    if isinstance(exc, FileNotFoundError):
+        return TerminalError("SFTP file or folder not found", **context)
+    if isinstance(exc, paramiko.ssh_exception.NoValidConnectionsError):
+        return ConnectorUnavailable("SFTP server refused the connection", **context)
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return ConnectorUnavailable("SFTP server timed out", **context)
+    if isinstance(exc, (EOFError, ConnectionError)):
+        return ConnectorUnavailable("SFTP connection lost", **context)
+    if isinstance(exc, paramiko.SSHException):
+        if any(t in str(exc).lower() for t in _TRANSIENT_SSH_TEXT):
+            return ConnectorUnavailable("SFTP connection lost", **context)
+        return ConnectorUnavailable("SFTP protocol error", **context)
+    if isinstance(exc, OSError):  # socket errors and SFTP "Failure" status (e.g. disk full)
+        return TransientError("SFTP operation failed", **context)
+    return TerminalError("unexpected SFTP error", **context)
+
+
+class SftpDrop:
+    """FileDrop over SFTP. Connects lazily; after a transient error the next call reconnects.
+
+    ``secret`` is the key passphrase when ``settings.key_file`` is set, else the password.
+    ``sleep`` is used between the two settle listings (injectable for tests); ``progress`` is
+    called after each chunk read or written.
+    """
+
+    def __init__(
+        self,
+        settings: SftpSettings,
+        secret: str | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        progress: Progress | None = None,
+    ) -> None:
+        if settings.key_file is None and secret is None:
+            raise ConfigError("SFTP drop needs a key_file or a password secret", host=settings.host)
+        self.settings = settings
+        self._secret = secret
+        self._sleep = sleep
+        self._progress = progress
+        self._client: paramiko.SSHClient | None = None
+        self._sftp: paramiko.SFTPClient | None = None
+
+    def __repr__(self) -> str:  # never shows the secret
+        s = self.settings
+        return f"SftpDrop({s.user}@{s.host}:{s.port})"
+
+    # -- connection -------------------------------------------------------------------------
+
+    def __enter__(self) -> SftpDrop:
+        with self._edge("connect"):
+            self._session()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _session(self) -> paramiko.SFTPClient:
+        if self._sftp is not None:
+            return self._sftp
+        s = self.settings
+        client = paramiko.SSHClient()
+        try:
+            client.load_host_keys(s.known_hosts)  # the profile's pins only, never system keys
+        except OSError as exc:
+            raise ConfigError("cannot read known_hosts file", path=s.known_hosts) from exc
+        client.set_missing_host_key_policy(_PinnedHostKeys())
+        pkey = self._load_key() if s.key_file else None
+        try:
+            client.connect(
+                s.host,
+                port=s.port,
+                username=s.user,
+                pkey=pkey,
+                password=None if pkey else self._secret,
+                timeout=s.timeout_seconds,
+                banner_timeout=s.timeout_seconds,
+                auth_timeout=s.timeout_seconds,
+                channel_timeout=s.timeout_seconds,
+                allow_agent=False,
+                look_for_keys=False,
+            )
+            sftp = client.open_sftp()
+            channel = sftp.get_channel()
+            assert channel is not None
+            channel.settimeout(s.timeout_seconds)  # a stalled server must not block reads forever
+        except BaseException:
+            client.close()
+            raise
+        log.info("sftp connected to %s@%s:%s", s.user, s.host, s.port)
+        self._client, self._sftp = client, sftp
+        return sftp
+
+    def _load_key(self) -> paramiko.PKey:
+        path = self.settings.key_file
+        assert path is not None
+        try:
+            return paramiko.PKey.from_path(path, self._secret)
+        except paramiko.PasswordRequiredException as exc:
+            raise SecurityError("SFTP private key is encrypted and no passphrase was given", key_file=path) from exc
+        except OSError as exc:
+            raise ConfigError("cannot read SFTP private key", key_file=path) from exc
+        except (paramiko.SSHException, ValueError) as exc:
+            raise SecurityError(
+                "cannot load SFTP private key (wrong passphrase or unsupported format)", key_file=path
+            ) from exc
+
+    def close(self) -> None:
+        sftp, client = self._sftp, self._client
+        self._sftp = self._client = None
+        for thing in (sftp, client):
+            if thing is not None:
+                try:
+                    thing.close()
+                except Exception:  # closing a dead connection must not mask the real error
+                    log.debug("ignoring error while closing sftp connection", exc_info=True)
+
+    @contextmanager
+    def _edge(self, op: str, folder: str | None = None, name: str | None = None) -> Iterator[None]:
+        """The one place third-party errors become ours; a transient error drops the connection."""
+        try:
+            yield
+        except OrderBridgeError as exc:
+            if exc.transient:
+                self.close()
+            raise
+        except Exception as exc:
+            err = translate_error(
+                exc,
+                self._secret,
+                host=self.settings.host,
+                port=self.settings.port,
+                op=op,
+                folder=folder,
+                name=name,
+            )
+            if err.transient:
+                self.close()
+            raise err from exc
+
+    # -- paths ------------------------------------------------------------------------------
+
+    def _dir(self, folder: str) -> str:
+        s = self.settings
+        mapping = {"inbox": s.remote_inbox, "outbox": s.remote_outbox, "processed": s.remote_processed}
+        remote = mapping.get(folder)
+        if remote is None:
+            raise ConfigError("folder not mapped on the SFTP drop", folder=folder, host=s.host)
+        return remote
+
+    def _path(self, folder: str, name: str) -> str:
+        if not is_safe_name(name):
+            raise ConfigError("unsafe file name refused", name=repr(name))
+        return posixpath.join(self._dir(folder), name)
+
+    # -- listing ----------------------------------------------------------------------------
+
+    def _scan(self, folder: str) -> list[tuple[bytes, paramiko.SFTPAttributes]]:
+        """Raw directory entries, names as bytes.
+
+        paramiko's listdir/listdir_attr decode every name as UTF-8, so one non-UTF-8 name fails
+        the whole folder (and leaves the handle open). This speaks OPENDIR/READDIR itself, using
+        paramiko's request plumbing, and keeps names as bytes.
+        """
+        sftp = self._session()
+        path = sftp._adjust_cwd(self._dir(folder))
+        t, msg = sftp._request(CMD_OPENDIR, path)
+        if t != CMD_HANDLE:
+            raise paramiko.SFTPError("Expected handle")
+        handle = msg.get_binary()
+        entries: list[tuple[bytes, paramiko.SFTPAttributes]] = []
+        try:
+            while True:
+                try:
+                    t, msg = sftp._request(CMD_READDIR, handle)
+                except EOFError:  # SFTP_EOF status: end of directory
+                    break
+                if t != CMD_NAME:
+                    raise paramiko.SFTPError("Expected name response")
+                for _ in range(msg.get_int()):
+                    raw = msg.get_string()
+                    msg.get_string()  # longname: "ls -l" text that repeats the raw name
+                    attr = paramiko.SFTPAttributes._from_msg(msg)
+                    if raw not in (b".", b".."):
+                        entries.append((raw, attr))
+        finally:
+            sftp._request(CMD_CLOSE, handle)
+        return entries
+
+    def _candidates(self, folder: str) -> dict[str, tuple[int, float]]:
+        """Regular files with safe, visible, non-temporary names -> (size, mtime)."""
+        out: dict[str, tuple[int, float]] = {}
+        refused = []
+        for raw, attr in self._scan(folder):
+            name = _decode(raw)
+            if name is None or not is_safe_name(name):
+                refused.append(display_name(raw))
+                continue
+            if name.startswith(".") or name.endswith(self.settings.temp_suffixes):
+                continue
+            if attr.st_mode is None or not statmod.S_ISREG(attr.st_mode):
+                continue  # folders, symlinks, devices are never picked up
+            out[name] = (attr.st_size or 0, float(attr.st_mtime or 0))
+        if refused:
+            log.warning("sftp %s: refusing %d unsafe file name(s): %s", folder, len(refused), refused)
+        return out
+
+    def list(self, folder: str) -> list[FileInfo]:
+        """Files ready to read: size and mtime unchanged across ``settle_seconds``."""
+        with self._edge("list", folder):
+            first = self._candidates(folder)
+            if self.settings.settle_seconds > 0 and first:
+                self._sleep(self.settings.settle_seconds)
+                second = self._candidates(folder)
+                settled = {n: v for n, v in second.items() if first.get(n) == v}
+            else:
+                settled = first
+        return [FileInfo(name=n, size=s, mtime=m) for n, (s, m) in sorted(settled.items())]
+
+    def refused_names(self, folder: str) -> list[str]:
+        """Names in ``folder`` that are never used as paths (undecodable, separators, "..",
+        control characters), in a printable, unambiguous form (``repr`` of the name)."""
+        with self._edge("list", folder):
+            entries = self._scan(folder)
+        refused = []
+        for raw, _attr in entries:
+            name = _decode(raw)
+            if name is None or not is_safe_name(name):
+                refused.append(display_name(raw))
+        return sorted(refused)
+
+    # -- transfer ---------------------------------------------------------------------------
+
+    def read(self, folder: str, name: str, *, expected_size: int | None = None) -> bytes:
+        """Whole file, read in bounded chunks; the byte count must equal the size at open (and
+        ``expected_size``, the listed size, when given), else TransientError: retry later."""
+        path = self._path(folder, name)
+        with self._edge("read", folder, name):
+            sftp = self._session()
+            with sftp.open(path, "rb") as fh:
+                expected = fh.stat().st_size or 0
+                if expected_size is not None and expected != expected_size:
+                    raise TransientError(
+                        "SFTP file changed since it was listed",
+                        host=self.settings.host, folder=folder, name=name,
+                        expected=expected_size, got=expected,
+                    )
+                parts: list[bytes] = []
+                got = 0
+                while True:
+                    chunk = fh.read(min(CHUNK, expected - got + 1))
+                    if not chunk:
+                        break
+                    parts.append(chunk)
+                    got += len(chunk)
+                    if got > expected:
+                        break  # growing while we read: stop, don't chase it
+                    if self._progress:
+                        self._progress(name, got)
+        if got != expected:  # the connection is fine: the file changed under us
+            raise TransientError(
+                "SFTP download size differs from the size at open",
+                host=self.settings.host, folder=folder, name=name, expected=expected, got=got,
+            )
+        return b"".join(parts)
+
+    def write(self, folder: str, name: str, data: bytes) -> None:
+        """Upload to a temporary name, check its size, then posix_rename into place.
+
+        A file already there with the same size and sha256 counts as delivered (no rewrite), so a
+        retried upload leaves exactly one complete file.
+        """
+        final = self._path(folder, name)
+        tmp = posixpath.join(self._dir(folder), f"{TMP_PREFIX}{name}{TMP_SUFFIX}")
+        with self._edge("write", folder, name):
+            if self._same_content(folder, name, final, data):
+                log.info("sftp %s/%s already delivered with identical content", folder, name)
+                return
+            sftp = self._session()
+            with sftp.open(tmp, "wb") as fh:
+                fh.set_pipelined(True)
+                for start in range(0, len(data), CHUNK):
+                    fh.write(data[start : start + CHUNK])
+                    if self._progress:
+                        self._progress(name, min(start + CHUNK, len(data)))
+                fh.flush()  # close() then waits for every pipelined write status
+            size = sftp.stat(tmp).st_size
+            if size != len(data):
+                sftp.remove(tmp)
+                raise TransientError(
+                    "SFTP upload short", host=self.settings.host, folder=folder, name=name,
+                    expected=len(data), got=size,
+                )
+            sftp.posix_rename(tmp, final)
+
+    def _same_content(self, folder: str, name: str, path: str, data: bytes) -> bool:
+        try:
+            attr = self._session().stat(path)
+        except FileNotFoundError:
+            return False
+        if attr.st_size != len(data):
+            return False
+        return hashlib.sha256(self.read(folder, name)).digest() == hashlib.sha256(data).digest()
+
+    # -- housekeeping -----------------------------------------------------------------------
+
+    def stat(self, folder: str, name: str) -> FileInfo | None:
+        path = self._path(folder, name)
+        with self._edge("stat", folder, name):
+            try:
+                attr = self._session().stat(path)
+            except FileNotFoundError:
+                return None
+        return FileInfo(name=name, size=attr.st_size or 0, mtime=float(attr.st_mtime or 0))
+
+    def move(self, folder: str, name: str, to_folder: str, to_name: str | None = None) -> None:
+        """Rename atomically; to "processed" when ``remote_processed`` is None this deletes
+        (the caller calls it only after a verified download)."""
+        if to_folder == "processed" and self.settings.remote_processed is None:
+            self.delete(folder, name)
+            return
+        src = self._path(folder, name)
+        dst = self._path(to_folder, to_name or name)
+        with self._edge("move", folder, name):
+            self._session().posix_rename(src, dst)
+
+    def delete(self, folder: str, name: str) -> None:
+        path = self._path(folder, name)
+        with self._edge("delete", folder, name):
+            try:
+                self._session().remove(path)
+            except FileNotFoundError:
+                pass
+
+
+def _decode(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def display_name(raw: bytes) -> str:
+    """A printable, unambiguous form of a remote name: the repr of its UTF-8 (surrogateescape) text."""
+    return repr(raw.decode("utf-8", "surrogateescape"))

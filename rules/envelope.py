@@ -1,0 +1,187 @@
+"""Envelope rules: ISA/GS/ST field syntax, trailer counts and control numbers, supported sets.
+
+Input is a ParseResult (tree + trailers as received) and what we accept; output is findings.
+Cross-file checks (duplicate ISA13) need state and live in rules.duplicates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from parsers.x12_reader import ParseResult
+from schemas.findings import Finding, finding
+from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
+
+ISA_ID_QUALIFIERS = {"01", "02", "03", "04", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
+                     "17", "18", "19", "20", "27", "28", "29", "30", "33", "34", "NR", "SA", "SN", "ZZ"}
+_VERSION = re.compile(r"^00[2-8]0\d$")
+_DIGITS9 = re.compile(r"^\d{9}$")
+_GS06 = re.compile(r"^\d{1,9}$")
+_ST02 = re.compile(r"^[A-Za-z0-9]{4,9}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """What we accept: GS01 functional ids -> transaction sets, and GS08 versions."""
+
+    sets: dict[str, frozenset[str]] = field(default_factory=lambda: {
+        "PO": frozenset({"850"}), "PC": frozenset({"860"}), "FA": frozenset({"997"})})
+    versions: frozenset[str] = frozenset({"004010", "005010"})
+
+
+def check_envelopes(result: ParseResult, accept: Acceptance | None = None) -> list[Finding]:
+    accept = accept or Acceptance()
+    out: list[Finding] = []
+    for ic in result.interchanges:
+        if ic.rejected:
+            continue
+        out.extend(_check_isa(ic))
+        for g in ic.groups:
+            out.extend(_check_group(ic, g, accept))
+            seen: set[str] = set()
+            for ts in g.transactions:
+                out.extend(_check_set(ic, g, ts, accept, seen))
+        if ic.has_trailer:
+            if ic.trailer_count != str(len(ic.groups)):
+                out.append(finding("IEA_GROUP_COUNT_MISMATCH", f"IEA01 says {ic.trailer_count or '(empty)'} groups;"
+                                   f" the interchange has {len(ic.groups)}.", seg="IEA", element="IEA01",
+                                   value=ic.trailer_count, isa13=ic.control_number, file_segment=ic.end + 1))
+            if ic.trailer_control != ic.control_number:
+                out.append(finding("IEA_CONTROL_MISMATCH", f"IEA02 {ic.trailer_control!r} does not equal ISA13 "
+                                   f"{ic.control_number!r}.", seg="IEA", element="IEA02",
+                                   value=ic.trailer_control, isa13=ic.control_number, file_segment=ic.end + 1))
+    return [f.with_file(result.file) if result.file else f for f in out]
+
+
+def _valid_date(value: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(value, fmt)
+        return True
+    except ValueError:
+        return False
+
+
+def valid_time(value: str) -> bool:
+    if not re.fullmatch(r"\d{4}(\d{2}(\d{1,2})?)?", value):
+        return False
+    hh, mm = int(value[:2]), int(value[2:4])
+    ss = int(value[4:6]) if len(value) >= 6 else 0
+    return hh < 24 and mm < 60 and ss < 60
+
+
+def valid_date8(value: str) -> bool:
+    return bool(re.fullmatch(r"\d{8}", value)) and _valid_date(value, "%Y%m%d")
+
+
+def _check_isa(ic: Interchange) -> list[Finding]:
+    out: list[Finding] = []
+    e = ic.elements
+    isa13 = ic.control_number
+
+    def bad(code: str, idx: int, msg: str) -> None:
+        out.append(finding(code, msg, seg="ISA", element=f"ISA{idx:02d}", value=e[idx - 1] if len(e) >= idx else "",
+                           isa13=isa13, file_segment=ic.start + 1))
+
+    if len(e) != 16:
+        out.append(finding("ISA_STRUCTURE_INVALID", f"ISA has {len(e)} elements; 16 are required.", seg="ISA",
+                           isa13=isa13, file_segment=ic.start + 1))
+        return out
+    if ic.raw_length and ic.raw_length != 106:
+        out.append(finding("ISA_NOT_FIXED_WIDTH", f"The ISA segment is {ic.raw_length} characters, not 106.",
+                           seg="ISA", isa13=isa13, file_segment=ic.start + 1))
+    if e[0].strip() not in ("00", "03"):
+        bad("ISA_AUTH_QUALIFIER_INVALID", 1, "ISA01 must be 00 or 03.")
+    if e[2].strip() not in ("00", "01"):
+        bad("ISA_SECURITY_QUALIFIER_INVALID", 3, "ISA03 must be 00 or 01.")
+    if e[4].strip() not in ISA_ID_QUALIFIERS:
+        bad("ISA_SENDER_QUALIFIER_INVALID", 5, f"ISA05 {e[4].strip()!r} is not an interchange id qualifier.")
+    if not e[5].strip() or len(e[5].rstrip()) > 15:
+        bad("ISA_SENDER_ID_INVALID", 6, "ISA06 must hold 1-15 characters.")
+    if e[6].strip() not in ISA_ID_QUALIFIERS:
+        bad("ISA_RECEIVER_QUALIFIER_INVALID", 7, f"ISA07 {e[6].strip()!r} is not an interchange id qualifier.")
+    if not e[7].strip() or len(e[7].rstrip()) > 15:
+        bad("ISA_RECEIVER_ID_INVALID", 8, "ISA08 must hold 1-15 characters.")
+    if not (re.fullmatch(r"\d{6}", e[8].strip()) and _valid_date(e[8].strip(), "%y%m%d")):
+        bad("ISA_DATE_INVALID", 9, f"ISA09 {e[8]!r} is not a valid YYMMDD date.")
+    if not (re.fullmatch(r"\d{4}", e[9].strip()) and valid_time(e[9].strip())):
+        bad("ISA_TIME_INVALID", 10, f"ISA10 {e[9]!r} is not a valid HHMM time.")
+    if not _VERSION.match(e[11].strip()):
+        bad("ISA_VERSION_INVALID", 12, f"ISA12 {e[11]!r} is not a valid control version (e.g. 00401, 00501).")
+    if e[10] != "U" and (e[10].isalnum() or len(e[10]) != 1):
+        bad("ISA_STANDARDS_ID_INVALID", 11, f"ISA11 {e[10]!r} is neither 'U' nor a repetition separator.")
+    if not _DIGITS9.match(e[12].strip()):
+        bad("ISA_CONTROL_NUMBER_INVALID", 13, f"ISA13 {e[12]!r} is not a 9-digit number.")
+    if e[13].strip() not in ("0", "1"):
+        bad("ISA_ACK_REQUESTED_INVALID", 14, "ISA14 must be 0 or 1.")
+    if e[14].strip() not in ("P", "T"):
+        bad("ISA_USAGE_INVALID", 15, "ISA15 must be P (production) or T (test).")
+    return out
+
+
+def _check_group(ic: Interchange, g: Group, accept: Acceptance) -> list[Finding]:
+    out: list[Finding] = []
+    loc = dict(isa13=ic.control_number, gs06=g.control_number, file_segment=g.start + 1)
+    if len(g.elements) < 8 or not all(x.strip() for x in g.elements[:8]):
+        out.append(finding("GS_ELEMENT_MISSING", f"GS has {len(g.elements)} elements; GS01-GS08 are mandatory.",
+                           seg="GS", **loc))
+    if g.functional_id not in accept.sets:
+        out.append(finding("GS_FUNCTIONAL_ID_UNSUPPORTED", f"Functional group {g.functional_id!r} is not accepted.",
+                           seg="GS", element="GS01", value=g.functional_id, **loc))
+    if g.date and not valid_date8(g.date):
+        out.append(finding("GS_DATE_INVALID", f"GS04 {g.date!r} is not a valid CCYYMMDD date.", seg="GS",
+                           element="GS04", value=g.date, **loc))
+    if g.time and not valid_time(g.time):
+        out.append(finding("GS_TIME_INVALID", f"GS05 {g.time!r} is not a valid time.", seg="GS", element="GS05",
+                           value=g.time, **loc))
+    if not _GS06.match(g.control_number):
+        out.append(finding("GS_CONTROL_NUMBER_INVALID", f"GS06 {g.control_number!r} is not a 1-9 digit number.",
+                           seg="GS", element="GS06", value=g.control_number, **loc))
+    base_version = g.version[:6]
+    if g.functional_id in accept.sets and base_version not in accept.versions:
+        out.append(finding("GS_VERSION_UNSUPPORTED", f"GS08 {g.version!r} is not a version we accept "
+                           f"({', '.join(sorted(accept.versions))}).", seg="GS", element="GS08", value=g.version,
+                           **loc))
+    if g.has_trailer:
+        if g.trailer_count != str(len(g.transactions)):
+            out.append(finding("GE_SET_COUNT_MISMATCH", f"GE01 says {g.trailer_count or '(empty)'} sets; the group"
+                               f" has {len(g.transactions)}.", seg="GE", element="GE01", value=g.trailer_count,
+                               isa13=ic.control_number, gs06=g.control_number, file_segment=g.end + 1))
+        if g.trailer_control != g.control_number:
+            out.append(finding("GE_CONTROL_MISMATCH", f"GE02 {g.trailer_control!r} does not equal GS06 "
+                               f"{g.control_number!r}.", seg="GE", element="GE02", value=g.trailer_control,
+                               isa13=ic.control_number, gs06=g.control_number, file_segment=g.end + 1))
+    return out
+
+
+def _check_set(ic: Interchange, g: Group, ts: TransactionSet, accept: Acceptance, seen: set[str]) -> list[Finding]:
+    out: list[Finding] = []
+    loc = dict(isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number, file_segment=ts.start + 1)
+    expected_gs = FUNCTIONAL_ID.get(ts.set_id)
+    if expected_gs and g.functional_id and expected_gs != g.functional_id:
+        out.append(finding("ST_SET_ID_MISMATCH", f"ST01 {ts.set_id} does not belong in a {g.functional_id} group.",
+                           seg="ST", element="ST01", value=ts.set_id, segment_position=1, **loc))
+    elif g.functional_id in accept.sets and ts.set_id not in accept.sets[g.functional_id]:
+        out.append(finding("ST_SET_UNSUPPORTED", f"Transaction set {ts.set_id!r} is not accepted.", seg="ST",
+                           element="ST01", value=ts.set_id, segment_position=1, **loc))
+    if not _ST02.match(ts.control_number):
+        out.append(finding("ST_CONTROL_NUMBER_INVALID", f"ST02 {ts.control_number!r} is not 4-9 characters.",
+                           seg="ST", element="ST02", value=ts.control_number, segment_position=1, **loc))
+    elif ts.control_number in seen:
+        out.append(finding("ST_CONTROL_NUMBER_DUPLICATE", f"ST02 {ts.control_number} repeats within group "
+                           f"{g.control_number}.", seg="ST", element="ST02", value=ts.control_number,
+                           segment_position=1, **loc))
+    seen.add(ts.control_number)
+    if ts.has_trailer:
+        if ts.trailer_count != str(ts.segment_count):
+            out.append(finding("SE_COUNT_MISMATCH", f"SE01 says {ts.trailer_count or '(empty)'} segments; the set "
+                               f"has {ts.segment_count}.", seg="SE", element="SE01", value=ts.trailer_count,
+                               segment_position=ts.segment_count, isa13=ic.control_number, gs06=g.control_number,
+                               st02=ts.control_number, file_segment=ts.end + 1))
+        if ts.trailer_control != ts.control_number:
+            out.append(finding("SE_CONTROL_MISMATCH", f"SE02 {ts.trailer_control!r} does not equal ST02 "
+                               f"{ts.control_number!r}.", seg="SE", element="SE02", value=ts.trailer_control,
+                               segment_position=ts.segment_count, isa13=ic.control_number, gs06=g.control_number,
+                               st02=ts.control_number, file_segment=ts.end + 1))
+    return out

@@ -1,0 +1,280 @@
+"""850 content rules: segment order, loops, max use and mandatory segments (a walk over a
+memoised transition table), then element presence, type, length, codes and pairs (columnar).
+
+Input: a ParseResult and which sets to check; output: findings located to segment and element.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from parsers.x12_reader import ParseResult
+from schemas.findings import Finding, finding
+from schemas.x12 import Group, Interchange, TransactionSet
+from schemas.x12_850 import PAIRED, SEGMENT_TABLE, SPECS
+
+_SEG_ID = re.compile(r"^[A-Z0-9]{2,3}$")
+MAX_FINDINGS_PER_SET = 100
+
+
+@dataclass(slots=True)
+class _Loop:
+    loop_id: str
+    req: str
+    max_repeat: int
+    start: int
+    end: int = -1
+    parent: _Loop | None = None
+
+
+@dataclass(slots=True)
+class _Node:
+    seg_id: str
+    req: str
+    max_use: int
+    loop: _Loop | None  # innermost loop containing the node
+    starts: _Loop | None = None  # the loop this node triggers
+
+
+@dataclass(slots=True)
+class SetSpec:
+    nodes: list[_Node] = field(default_factory=list)
+    ids: frozenset[str] = frozenset()
+
+    def loop_of(self, i: int) -> _Loop | None:
+        n = self.nodes[i]
+        return n.starts or n.loop
+
+
+def compile_table(table: list) -> SetSpec:
+    spec = SetSpec()
+
+    def add(entries: list, loop: _Loop | None) -> None:
+        for e in entries:
+            if e[0] == "LOOP":
+                _, loop_id, req, max_repeat, inner = e
+                sub = _Loop(loop_id, req, max_repeat, start=len(spec.nodes), parent=loop)
+                first = inner[0]
+                spec.nodes.append(_Node(first[0], req, first[2], loop, starts=sub))
+                add(inner[1:], sub)
+                sub.end = len(spec.nodes) - 1
+            else:
+                spec.nodes.append(_Node(e[0], e[1], e[2], loop))
+
+    add(table, None)
+    spec.ids = frozenset(n.seg_id for n in spec.nodes)
+    return spec
+
+
+SPEC_850 = compile_table(SEGMENT_TABLE)
+
+
+@lru_cache(maxsize=4096)
+def _transition(cur: int, seg_id: str) -> tuple[int, str, tuple[int, ...], tuple[int, ...]]:
+    """(next node or -1, kind, skipped node indexes to check for mandatory, loops restarted/entered).
+
+    kind: "repeat" (same node again), "advance", "enter" (a nested loop), "restart" (a loop's next
+    iteration), "error". Counts are applied by the caller; this only follows the table.
+    """
+    nodes = SPEC_850.nodes
+    node = nodes[cur]
+    if node.seg_id == seg_id:
+        return (cur, "restart", (), (node.starts.start,)) if node.starts else (cur, "repeat", (), ())
+    loop = SPEC_850.loop_of(cur)
+    pos = cur
+    skipped: list[int] = []
+    while True:
+        end = loop.end if loop else len(nodes) - 1
+        j = pos + 1
+        while j <= end:
+            n = nodes[j]
+            if n.seg_id == seg_id:
+                kind = "enter" if n.starts else "advance"
+                return j, kind, tuple(skipped), ((n.starts.start,) if n.starts else ())
+            skipped.append(j)
+            j = n.starts.end + 1 if n.starts else j + 1
+        if loop is None:
+            return -1, "error", (), ()
+        if nodes[loop.start].seg_id == seg_id:
+            return loop.start, "restart", tuple(skipped), (loop.start,)
+        pos, loop = loop.end, loop.parent
+
+
+def check_850_structure(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]]) -> list[Finding]:
+    """Segment order, loops, max use, mandatory segments, then element syntax for the given 850 sets."""
+    out: list[Finding] = []
+    if not sets:
+        return out
+    ids = result.segments.id_list
+    for ic, g, ts in sets:
+        out.extend(_walk(ids, ic, g, ts, result.file))
+    out.extend(_check_elements(result, sets))
+    return out
+
+
+def _walk(ids: list[str], ic: Interchange, g: Group, ts: TransactionSet, file: str) -> list[Finding]:
+    out: list[Finding] = []
+    nodes = SPEC_850.nodes
+    counts = [0] * len(nodes)
+    loop_counts: dict[int, int] = {}
+    cur = 0
+    counts[0] = 1
+    base = dict(file=file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
+    end = ts.end if ts.has_trailer else ts.end + 1  # a missing SE is checked as if it stood after the last row
+    for row in range(ts.start + 1, end + 1):
+        sid = ids[row] if row <= ts.end else "SE"
+        pos = row - ts.start + 1
+        nxt, kind, skipped, loops = _transition(cur, sid)
+        if kind == "error":
+            if not _SEG_ID.match(sid):
+                code, msg = "SEGMENT_UNRECOGNIZED", f"{sid[:20]!r} is not a segment id."
+            elif sid in SPEC_850.ids:
+                code, msg = "SEGMENT_OUT_OF_ORDER", f"{sid} is out of order after {nodes[cur].seg_id}."
+            else:
+                code, msg = "SEGMENT_NOT_IN_SET", f"{sid} is not defined in the 850."
+            out.append(finding(code, msg, seg=sid[:3], segment_position=pos, file_segment=row + 1,
+                               loop_id=_loop_id(cur), **base))
+        else:
+            for k in skipped:
+                if nodes[k].req == "M" and counts[k] == 0:
+                    out.append(finding("SEGMENT_MANDATORY_MISSING", f"Mandatory {nodes[k].seg_id} is missing "
+                                       f"before {sid}.", seg=nodes[k].seg_id, segment_position=pos,
+                                       file_segment=row + 1, loop_id=_loop_id(k), **base))
+            for start in loops:
+                lp = nodes[start].starts
+                if kind == "enter":
+                    loop_counts[start] = 0
+                loop_counts[start] = loop_counts.get(start, 0) + 1
+                for k in range(lp.start, lp.end + 1):
+                    counts[k] = 0
+                if loop_counts[start] > lp.max_repeat:
+                    out.append(finding("LOOP_OVER_MAX", f"Loop {lp.loop_id} repeats more than {lp.max_repeat} "
+                                       "times.", seg=sid, segment_position=pos, file_segment=row + 1,
+                                       loop_id=lp.loop_id, **base))
+            counts[nxt] += 1
+            if counts[nxt] > nodes[nxt].max_use:
+                out.append(finding("SEGMENT_OVER_MAX_USE", f"{sid} is used more than {nodes[nxt].max_use} "
+                                   "time(s) here.", seg=sid, segment_position=pos, file_segment=row + 1,
+                                   loop_id=_loop_id(nxt), **base))
+            cur = nxt
+        if len(out) >= MAX_FINDINGS_PER_SET:
+            break
+    return out
+
+
+def _loop_id(i: int) -> str:
+    lp = SPEC_850.loop_of(i)
+    return lp.loop_id if lp else ""
+
+
+# --- elements ---------------------------------------------------------------------------------------
+_NUMERIC_N = r"^-?\d+$"
+_NUMERIC_R = r"^-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?$"
+_TIME = r"^([01]\d|2[0-3])[0-5]\d([0-5]\d(\d{1,2})?)?$"
+_CONTROL = r"[\x00-\x1f\x7f]"
+
+
+def element_ref(seg_id: str, position: int, version: str = "004010") -> str:
+    """Data element reference number for AK4-02 ("" when not catalogued)."""
+    specs = SPECS.get(version[:6], SPECS["004010"]).get(seg_id, ())
+    return specs[position - 1][0] if 0 < position <= len(specs) else ""
+
+
+def _check_elements(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]]) -> list[Finding]:
+    table = result.segments
+    n = len(table)
+    set_of_row = np.full(n, -1, dtype=np.int64)
+    for k, (_ic, _g, ts) in enumerate(sets):
+        set_of_row[ts.start: ts.end + 1] = k
+    dict_ids = table.ids.dictionary_encode()
+    vocab = dict_ids.dictionary.to_pylist()
+    codes = dict_ids.indices.to_numpy(zero_copy_only=False)
+    out: list[Finding] = []
+    versions = sorted({g.version[:6] if g.version[:6] in SPECS else "004010" for _ic, g, _ts in sets})
+    set_version = np.array([g.version[:6] if g.version[:6] in SPECS else "004010" for _ic, g, _ts in sets])
+    for version in versions:
+        in_version = np.zeros(n, dtype=bool)
+        ok_sets = set_of_row >= 0
+        in_version[ok_sets] = set_version[set_of_row[ok_sets]] == version
+        for seg_id, spec in SPECS[version].items():
+            if seg_id not in vocab:
+                continue
+            rows = np.flatnonzero((codes == vocab.index(seg_id)) & in_version)
+            if len(rows):
+                out.extend(_check_segment_elements(result, sets, set_of_row, seg_id, spec, rows))
+    return out
+
+
+def _check_segment_elements(result, sets, set_of_row, seg_id, spec, rows) -> list[Finding]:
+    sub = result.segments.elements.take(pa.array(rows, pa.int64()))
+    out: list[Finding] = []
+
+    def report(code: str, mask, position: int, values, msg: str) -> None:
+        bad = np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False) if hasattr(mask, "to_numpy")
+                                        else mask, dtype=bool))
+        for i in bad[:MAX_FINDINGS_PER_SET].tolist():
+            row = int(rows[i])
+            ic, g, ts = sets[set_of_row[row]]
+            value = values[i].as_py() if values is not None else None
+            out.append(finding(code, msg, seg=seg_id, element=f"{seg_id}{position:02d}" if position else "",
+                               value=value, file=result.file, isa13=ic.control_number, gs06=g.control_number,
+                               st02=ts.control_number, segment_position=row - ts.start + 1,
+                               file_segment=row + 1))
+
+    n_elements = pc.subtract(pc.list_value_length(sub), 1)
+    report("ELEMENT_TOO_MANY", pc.greater(n_elements, len(spec)), 0, None,
+           f"{seg_id} has more than {len(spec)} elements.")
+    present = {}
+    for position, (_ref, typ, lo, hi, req, allowed) in enumerate(spec, start=1):
+        vals = pc.list_slice(sub, position, position + 1, return_fixed_size_list=True).flatten()
+        vals = vals.cast(pa.string())
+        has = pc.fill_null(pc.greater(pc.utf8_length(vals), 0), False)
+        present[position] = has
+        ref = f"{seg_id}{position:02d}"
+        if req == "M":
+            report("ELEMENT_MANDATORY_MISSING", pc.invert(has), position, vals, f"{ref} is mandatory.")
+        elif req == "U":
+            report("ELEMENT_CONDITIONAL_MISSING", pc.invert(has), position, vals, f"{ref} is required by us.")
+        if not pc.any(has).as_py():
+            continue
+        if typ in ("N0", "N2", "R"):
+            digits = pc.utf8_length(pc.replace_substring_regex(vals, r"[-.]", ""))
+        else:
+            digits = pc.utf8_length(vals)
+        report("ELEMENT_TOO_SHORT", pc.and_(has, pc.less(digits, lo)), position, vals,
+               f"{ref} is shorter than {lo}.")
+        report("ELEMENT_TOO_LONG", pc.and_(has, pc.greater(digits, hi)), position, vals,
+               f"{ref} is longer than {hi}.")
+        if typ in ("N0", "N2"):
+            bad = pc.and_(has, pc.invert(pc.match_substring_regex(vals, _NUMERIC_N)))
+            report("ELEMENT_INVALID_CHARACTER", bad, position, vals, f"{ref} must be a whole number.")
+        elif typ == "R":
+            bad = pc.and_(has, pc.invert(pc.match_substring_regex(vals, _NUMERIC_R)))
+            report("ELEMENT_INVALID_CHARACTER", bad, position, vals, f"{ref} must be a decimal number.")
+        elif typ == "DT":
+            parsed = pc.strptime(vals, format="%Y%m%d", unit="s", error_is_null=True)
+            bad = pc.and_(has, pc.or_(pc.is_null(parsed), pc.invert(pc.match_substring_regex(vals, r"^\d{8}$"))))
+            report("ELEMENT_INVALID_DATE", bad, position, vals, f"{ref} is not a valid CCYYMMDD date.")
+        elif typ == "TM":
+            bad = pc.and_(has, pc.invert(pc.match_substring_regex(vals, _TIME)))
+            report("ELEMENT_INVALID_TIME", bad, position, vals, f"{ref} is not a valid time.")
+        else:
+            bad = pc.and_(has, pc.match_substring_regex(vals, _CONTROL))
+            report("ELEMENT_INVALID_CHARACTER", bad, position, vals,
+                   f"{ref} contains control characters (a missing segment terminator?).")
+        if allowed:
+            bad = pc.and_(has, pc.invert(pc.is_in(vals, value_set=pa.array(allowed))))
+            report("ELEMENT_INVALID_CODE", bad, position, vals, f"{ref} must be one of {', '.join(allowed)}.")
+    for a, b in PAIRED.get(seg_id, ()):
+        if a in present and b in present:
+            report("ELEMENT_CONDITIONAL_MISSING", pc.and_(present[a], pc.invert(present[b])), b, None,
+                   f"{seg_id}{b:02d} is required when {seg_id}{a:02d} is present.")
+            report("ELEMENT_CONDITIONAL_MISSING", pc.and_(present[b], pc.invert(present[a])), a, None,
+                   f"{seg_id}{a:02d} is required when {seg_id}{b:02d} is present.")
+    return out

@@ -1,0 +1,57 @@
+"""Catalogue of the business finding codes (level "business"): what rules.business and
+rules.gx_runner emit about an order's content once its X12 structure is sound.
+
+Definitions only, in the shape of schemas.codes; the default 855 outcome per code is in
+schemas.outcomes. None of these is reported in a 997 (ack is "").
+"""
+
+from __future__ import annotations
+
+from schemas.codes import CATALOGUE, CodeSpec
+
+_C = CodeSpec
+BUSINESS_CODES: list[CodeSpec] = [
+    # --- the PO1 line's item ----------------------------------------------------------------
+    _C("ITEM_ID_MISSING", "business", "error", "", "The PO1 line carries no product identifier."),
+    _C("GTIN_CHECK_DIGIT_INVALID", "business", "error", "",
+       "A UPC/GTIN/EAN is not 8, 12, 13 or 14 digits with a valid GS1 check digit."),
+    _C("ITEM_UNKNOWN", "business", "error", "", "No item of ours matches any identifier on the line."),
+    _C("ITEM_DISCONTINUED", "business", "error", "", "The item is discontinued."),
+    # --- units and quantities ------------------------------------------------------------------
+    _C("UNIT_UNKNOWN", "business", "error", "", "PO103 is not a unit of measure we sell in."),
+    _C("UNIT_NOT_CONVERTIBLE", "business", "error", "",
+       "Ordered by the case, but the item has no case pack to convert with."),
+    _C("QTY_NOT_POSITIVE", "business", "error", "", "PO102 is missing, zero or negative."),
+    _C("CASE_PACK_ROUNDED", "business", "warning", "",
+       "The quantity is not a multiple of the case pack; it was rounded to whole cases."),
+    _C("CASE_PACK_NOT_MULTIPLE", "business", "error", "",
+       "The quantity is not a multiple of the case pack and the policy is to reject."),
+    _C("QTY_BELOW_MINIMUM", "business", "warning", "", "The quantity is below the item's minimum order quantity."),
+    # --- price and money ----------------------------------------------------------------------
+    _C("PRICE_MISSING", "business", "warning", "", "PO104 is empty; our price list applies."),
+    _C("PRICE_NOT_ON_FILE", "business", "error", "",
+       "No contract or list price for this partner and item is valid on the PO date."),
+    _C("PRICE_OUT_OF_TOLERANCE", "business", "warning", "",
+       "PO104 differs from our price by more than the tolerance."),
+    _C("DISCOUNT_OVER_THRESHOLD", "business", "error", "",
+       "PO104 is below our price by more than the partner's approval threshold."),
+    _C("CURRENCY_MISMATCH", "business", "error", "", "CUR02 is not the currency agreed with the partner."),
+    _C("TERMS_MISMATCH", "business", "warning", "", "The ITD terms differ from the terms agreed with the partner."),
+    _C("CUSTOMER_UNKNOWN", "business", "error", "", "No customer record (credit, terms) for this partner."),
+    _C("CREDIT_LIMIT_EXCEEDED", "business", "error", "",
+       "Order value + open orders + open AR exceed the partner's credit limit."),
+    _C("ORDER_VALUE_BELOW_MINIMUM", "business", "error", "", "The order's value is below the minimum order value."),
+    # --- where and when -----------------------------------------------------------------------
+    _C("SHIP_TO_UNKNOWN", "business", "error", "",
+       "The ship-to location id is unknown and no usable address was sent."),
+    _C("ADDRESS_INCOMPLETE", "business", "error", "", "The ship-to address lacks street, city, state, postal code or country."),
+    _C("ADDRESS_IMPLAUSIBLE", "business", "error", "",
+       "The ship-to country, state/province or postal code is not valid or not served."),
+    _C("DATE_IN_PAST", "business", "warning", "", "A requested delivery or ship date is already past."),
+    _C("SHIP_WINDOW_INCONSISTENT", "business", "error", "",
+       "The requested dates contradict each other (e.g. DTM 037 after DTM 038)."),
+    # --- the order as a whole (ORDER_DUPLICATE is defined in schemas.codes) -------------------
+    CATALOGUE["ORDER_DUPLICATE"],
+]
+
+BUSINESS_CATALOGUE: dict[str, CodeSpec] = {c.code: c for c in BUSINESS_CODES}

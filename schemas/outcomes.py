@@ -1,0 +1,96 @@
+"""What a business finding does to the 855: the default outcome per code (line ACK01 and action,
+or a hold/reject of the whole order), overridable per partner by a policy dict.
+
+Definitions and lookups only; the 855 builder (engine) applies them. Every code in
+schemas.codes_business.BUSINESS_CODES has a default here (a test checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+Scope = Literal["line", "order"]
+Action = Literal["accept", "reject_line", "change_quantity", "change_price", "reschedule", "hold_line",
+                 "hold_order", "reject_order"]
+OrderStatus = Literal["", "pending_approval", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    scope: Scope  # "line": this PO1 line only; "order": every line of the PO
+    ack01: str  # 855 ACK01 for the affected line(s): IA, IR, IQ, IP, IH, DR ...
+    action: Action
+    order_status: OrderStatus = ""  # pending_approval: held for a person; rejected: BAK02 RD/RJ
+    note: str = ""
+
+
+# Named outcomes a partner policy may refer to by name.
+ACCEPT = Outcome("line", "IA", "accept", note="accepted as sent; finding reported to ops")
+REJECT_LINE = Outcome("line", "IR", "reject_line")
+CHANGE_QUANTITY = Outcome("line", "IQ", "change_quantity", note="ACK02 carries the new quantity")
+CHANGE_PRICE = Outcome("line", "IP", "change_price", note="accepted at our price")
+RESCHEDULE = Outcome("line", "DR", "reschedule", note="ACK04/ACK05 carry the date we can meet")
+HOLD_LINE = Outcome("line", "IH", "hold_line", "pending_approval")
+HOLD_ORDER = Outcome("order", "IH", "hold_order", "pending_approval")
+REJECT_ORDER = Outcome("order", "IR", "reject_order", "rejected")
+
+NAMED: dict[str, Outcome] = {
+    "accept": ACCEPT, "reject_line": REJECT_LINE, "change_quantity": CHANGE_QUANTITY,
+    "change_price": CHANGE_PRICE, "reschedule": RESCHEDULE, "hold_line": HOLD_LINE,
+    "hold_order": HOLD_ORDER, "reject_order": REJECT_ORDER,
+}
+
+DEFAULT_OUTCOMES: dict[str, Outcome] = {
+    "ITEM_ID_MISSING": REJECT_LINE,
+    "GTIN_CHECK_DIGIT_INVALID": REJECT_LINE,
+    "ITEM_UNKNOWN": REJECT_LINE,
+    "ITEM_DISCONTINUED": REJECT_LINE,
+    "UNIT_UNKNOWN": REJECT_LINE,
+    "UNIT_NOT_CONVERTIBLE": REJECT_LINE,
+    "QTY_NOT_POSITIVE": REJECT_LINE,
+    "CASE_PACK_ROUNDED": CHANGE_QUANTITY,
+    "CASE_PACK_NOT_MULTIPLE": REJECT_LINE,
+    "QTY_BELOW_MINIMUM": CHANGE_QUANTITY,  # raised to the minimum; a partner may prefer reject_line
+    "PRICE_MISSING": CHANGE_PRICE,
+    "PRICE_NOT_ON_FILE": HOLD_LINE,
+    "PRICE_OUT_OF_TOLERANCE": CHANGE_PRICE,  # or reject_line, per partner policy
+    "DISCOUNT_OVER_THRESHOLD": HOLD_ORDER,
+    "CURRENCY_MISMATCH": HOLD_ORDER,
+    "TERMS_MISMATCH": ACCEPT,  # our agreed terms apply; ops is told
+    "CUSTOMER_UNKNOWN": HOLD_ORDER,
+    "CREDIT_LIMIT_EXCEEDED": HOLD_ORDER,
+    "ORDER_VALUE_BELOW_MINIMUM": REJECT_ORDER,
+    "SHIP_TO_UNKNOWN": HOLD_ORDER,
+    "ADDRESS_INCOMPLETE": HOLD_ORDER,
+    "ADDRESS_IMPLAUSIBLE": HOLD_ORDER,
+    "DATE_IN_PAST": RESCHEDULE,
+    "SHIP_WINDOW_INCONSISTENT": HOLD_ORDER,
+    # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
+    "ORDER_DUPLICATE": REJECT_ORDER,
+}
+
+# Precedence when several findings hit one line: the strongest wins.
+_RANK = {"accept": 0, "reschedule": 1, "change_price": 2, "change_quantity": 3, "hold_line": 4,
+         "reject_line": 5, "hold_order": 6, "reject_order": 7}
+
+Policy = Mapping[str, "Outcome | str"]
+
+
+def outcome_for(code: str, policy: Policy | None = None) -> Outcome:
+    """The outcome for ``code``: the partner policy's entry (an Outcome or a name in NAMED) if any,
+    else the default. Raises KeyError for a code with neither (a programming error)."""
+    if policy and code in policy:
+        chosen = policy[code]
+        if isinstance(chosen, Outcome):
+            return chosen
+        if chosen not in NAMED:
+            raise ValueError(f"unknown outcome name {chosen!r} for {code}; choose from {sorted(NAMED)}")
+        return NAMED[chosen]
+    return DEFAULT_OUTCOMES[code]
+
+
+def strongest(outcomes: list[Outcome]) -> Outcome:
+    """The outcome that wins when several apply to the same line (ACCEPT when none)."""
+    return max(outcomes, key=lambda o: _RANK[o.action], default=ACCEPT)

@@ -1,0 +1,109 @@
+"""Reference data tables (Arrow schemas): items, partner item cross-references, prices, customers
+and ship-to locations, plus the GS1 identifier helpers both the CSV loader and the rules use.
+
+Definitions and small pure helpers only: loading lives in connectors.reference, checks in rules.business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from schemas.orders import MONEY, PERCENT
+
+ITEM_STATUSES = ("active", "discontinued")
+
+ITEMS = pa.schema([
+    pa.field("sku", pa.string(), nullable=False),
+    pa.field("gtin", pa.string(), nullable=False),  # GTIN-14, zero padded, valid check digit
+    pa.field("upc", pa.string()),  # UPC-A (12 digits) as printed, if any
+    pa.field("vendor_part", pa.string()),  # our part number (PO1 qualifier VN)
+    pa.field("description", pa.string()),
+    pa.field("unit", pa.string(), nullable=False),  # selling unit: EA
+    pa.field("case_pack", pa.int32(), nullable=False),  # eaches per case (1 = sold singly)
+    pa.field("min_order_qty", pa.int32(), nullable=False),  # in eaches
+    pa.field("status", pa.string(), nullable=False),  # active | discontinued
+])
+
+PARTNER_ITEMS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("buyer_part", pa.string(), nullable=False),  # PO1 qualifier BP / IN
+    pa.field("sku", pa.string(), nullable=False),
+])
+
+PRICES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("sku", pa.string(), nullable=False),
+    pa.field("unit_price", MONEY, nullable=False),  # per each
+    pa.field("currency", pa.string(), nullable=False),
+    pa.field("valid_from", pa.date32(), nullable=False),
+    pa.field("valid_to", pa.date32()),  # inclusive; null = open ended
+])
+
+CUSTOMERS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("credit_limit", MONEY, nullable=False),
+    pa.field("open_ar", MONEY, nullable=False),
+    pa.field("currency", pa.string(), nullable=False),
+    pa.field("terms_type", pa.string()),  # ITD01 code agreed
+    pa.field("terms_net_days", pa.int32()),
+    pa.field("terms_discount_percent", PERCENT),
+    pa.field("terms_discount_days", pa.int32()),
+    pa.field("discount_approval_threshold_percent", PERCENT, nullable=False),
+])
+
+SHIP_TOS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("location_id", pa.string(), nullable=False),  # N104 as the partner sends it
+    pa.field("name", pa.string()),
+    pa.field("address1", pa.string()),
+    pa.field("city", pa.string()),
+    pa.field("state", pa.string()),
+    pa.field("postal_code", pa.string()),
+    pa.field("country", pa.string()),
+])
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "items": ITEMS, "partner_items": PARTNER_ITEMS, "prices": PRICES, "customers": CUSTOMERS,
+    "ship_tos": SHIP_TOS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceData:
+    """One consistent set of reference tables, passed to the rules as an argument."""
+
+    items: pa.Table
+    partner_items: pa.Table
+    prices: pa.Table
+    customers: pa.Table
+    ship_tos: pa.Table
+
+
+# --- GS1 identifiers ------------------------------------------------------------------------
+
+GTIN_LENGTHS = (8, 12, 13, 14)
+
+
+def gs1_check_digit(data_digits: str) -> int:
+    """Check digit for the digits *without* their check digit: weights 3,1,3,... from the right."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(data_digits)))
+    return (10 - total % 10) % 10
+
+
+def gs1_valid(code: str | None) -> bool:
+    """True for a GTIN-8/12/13/14 (or SSCC-18) of digits whose last digit is the right check digit."""
+    if not code or not code.isascii() or not code.isdigit() or len(code) not in (*GTIN_LENGTHS, 18):
+        return False
+    return gs1_check_digit(code[:-1]) == int(code[-1])
+
+
+def normalise_gtin(code: str | None) -> str | None:
+    """A valid UPC-A/EAN-13/GTIN-8/GTIN-14 as a 14-digit GTIN; None when not a valid GTIN."""
+    if code is None:
+        return None
+    code = code.strip()
+    if len(code) == 18 or not gs1_valid(code):
+        return None
+    return code.zfill(14)

@@ -1,0 +1,51 @@
+"""Business-rule settings (pydantic, frozen, extra=forbid): tolerances and policies the rules take
+as an explicit argument, with optional per-partner overrides.
+
+Definitions only; rules.business reads them, nothing here reads the environment or files.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CasePackPolicy = Literal["round_up", "round_down", "reject"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PartnerRuleOverrides(_Model):
+    """Per-partner values; a field left as None keeps the run-wide setting."""
+
+    price_tolerance_percent: Decimal | None = Field(default=None, ge=0)
+    case_pack_policy: CasePackPolicy | None = None
+    min_order_value: Decimal | None = Field(default=None, ge=0)
+    ship_window_max_days: int | None = Field(default=None, ge=0)
+
+
+class RuleSettings(_Model):
+    price_tolerance_percent: Decimal = Field(default=Decimal("1.0"), ge=0)  # |PO104 - list| / list
+    case_pack_policy: CasePackPolicy = "round_up"
+    min_order_value: Decimal = Field(default=Decimal("0"), ge=0)  # per PO, in the order currency
+    # PO103 units we understand; CA/CS convert through the item's case pack, EA is the base unit.
+    each_units: tuple[str, ...] = ("EA",)
+    case_units: tuple[str, ...] = ("CA", "CS")
+    # BEG01 purposes that may repeat a PO number: 01 cancel, 05 replace, 06 confirmation.
+    duplicate_exempt_purposes: tuple[str, ...] = ("01", "05", "06")
+    # BEG01 purposes that do not add to credit exposure (cancel).
+    credit_exempt_purposes: tuple[str, ...] = ("01",)
+    ship_window_max_days: int = Field(default=365, ge=0)  # 037..038 longer than this is implausible
+    ship_to_countries: tuple[str, ...] = ("US", "CA")
+    partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
+
+    def for_partner(self, partner: str) -> RuleSettings:
+        """These settings with the partner's overrides applied (and no nested overrides)."""
+        override = self.partners.get(partner)
+        values = self.model_dump(exclude={"partners"})
+        if override is not None:
+            values.update(override.model_dump(exclude_none=True))
+        return RuleSettings.model_validate(values)

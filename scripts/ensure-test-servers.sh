@@ -1,0 +1,29 @@
+#!/bin/sh
+# Make sure the servers the integration tests need are installed (idempotent).
+# OpenSSH: the tests start their own private sshd on 127.0.0.1; the package's system service must
+# never start, so a deny-all policy-rc.d is put in place first when none exists.
+set -eu
+
+if [ -x /usr/sbin/sshd ]; then
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# installed by OrderBridge scripts/ensure-test-servers.sh: never start services\nexit 101\n' \
+        | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 0755 /usr/sbin/policy-rc.d
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get install -y --no-install-recommends openssh-server; then
+    # Usually the package lists are missing (fresh image): fetch them once and try again.
+    $SUDO apt-get update
+    $SUDO apt-get install -y --no-install-recommends openssh-server
+fi
+
+test -x /usr/sbin/sshd
