@@ -7,6 +7,7 @@ file contents, never reads the environment except in `resolve_secret`, and never
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import logging
 import posixpath
@@ -71,17 +72,21 @@ _TRANSIENT_SSH_TEXT = (
     "no existing session",
     "channel closed",
     "connection reset",
+    "socket is closed",
     "timeout",
     "timed out",
     "eof",
 )
 
 
-def translate_error(exc: BaseException, secret: str | None = None, **context: object) -> OrderBridgeError:
+def translate_error(
+    exc: BaseException, secret: str | None = None, *, connection_lost: bool = False, **context: object
+) -> OrderBridgeError:
     """Map a paramiko/socket/OS error to the OrderBridge exception tree (caller raises ``from exc``).
 
-    ``context`` (host, port, op, folder, name) becomes attributes of the error; the secret, if
-    given, is scrubbed from the detail text.
+    ``connection_lost`` says the SSH transport is no longer active, which makes any I/O error a
+    ConnectorUnavailable. ``context`` (host, port, op, folder, name) becomes attributes of the
+    error; the secret, if given, is scrubbed from the detail text.
     """
     detail = f"{type(exc).__name__}: {exc}"
     if secret:
@@ -102,6 +107,8 @@ def translate_error(exc: BaseException, secret: str | None = None, **context: ob
         return SecurityError("SFTP permission denied", **context)
     if isinstance(exc, FileNotFoundError):
         return TerminalError("SFTP file or folder not found", **context)
+    if connection_lost and isinstance(exc, (OSError, EOFError, paramiko.SSHException)):
+        return ConnectorUnavailable("SFTP connection lost", **context)
     if isinstance(exc, paramiko.ssh_exception.NoValidConnectionsError):
         return ConnectorUnavailable("SFTP server refused the connection", **context)
     if isinstance(exc, (TimeoutError, socket.timeout)):
@@ -112,6 +119,8 @@ def translate_error(exc: BaseException, secret: str | None = None, **context: ob
         if any(t in str(exc).lower() for t in _TRANSIENT_SSH_TEXT):
             return ConnectorUnavailable("SFTP connection lost", **context)
         return ConnectorUnavailable("SFTP protocol error", **context)
+    if isinstance(exc, OSError) and any(t in str(exc).lower() for t in _TRANSIENT_SSH_TEXT):
+        return ConnectorUnavailable("SFTP connection lost", **context)
     if isinstance(exc, OSError):  # socket errors and SFTP "Failure" status (e.g. disk full)
         return TransientError("SFTP operation failed", **context)
     return TerminalError("unexpected SFTP error", **context)
@@ -196,11 +205,18 @@ class SftpDrop:
         path = self.settings.key_file
         assert path is not None
         try:
-            return paramiko.PKey.from_path(path, self._secret)
+            passphrase = self._secret.encode("utf-8") if self._secret is not None else None
+            return paramiko.PKey.from_path(path, passphrase)  # bytes, despite its docstring
         except paramiko.PasswordRequiredException as exc:
-            raise SecurityError("SFTP private key is encrypted and no passphrase was given", key_file=path) from exc
+            raise SecurityError(
+                "SFTP private key is encrypted and no passphrase was given", key_file=path
+            ) from exc
         except OSError as exc:
             raise ConfigError("cannot read SFTP private key", key_file=path) from exc
+        except TypeError as exc:  # cryptography: encrypted key, no passphrase
+            raise SecurityError(
+                "SFTP private key is encrypted and no passphrase was given", key_file=path
+            ) from exc
         except (paramiko.SSHException, ValueError) as exc:
             raise SecurityError(
                 "cannot load SFTP private key (wrong passphrase or unsupported format)", key_file=path
@@ -216,6 +232,10 @@ class SftpDrop:
                 except Exception:  # closing a dead connection must not mask the real error
                     log.debug("ignoring error while closing sftp connection", exc_info=True)
 
+    def _active(self) -> bool:
+        transport = self._client.get_transport() if self._client is not None else None
+        return transport is not None and transport.is_active()
+
     @contextmanager
     def _edge(self, op: str, folder: str | None = None, name: str | None = None) -> Iterator[None]:
         """The one place third-party errors become ours; a transient error drops the connection."""
@@ -229,6 +249,7 @@ class SftpDrop:
             err = translate_error(
                 exc,
                 self._secret,
+                connection_lost=self._client is not None and not self._active(),
                 host=self.settings.host,
                 port=self.settings.port,
                 op=op,
@@ -318,7 +339,7 @@ class SftpDrop:
                 settled = first
         return [FileInfo(name=n, size=s, mtime=m) for n, (s, m) in sorted(settled.items())]
 
-    def refused_names(self, folder: str) -> list[str]:
+    def refused_names(self, folder: str) -> builtins.list[str]:
         """Names in ``folder`` that are never used as paths (undecodable, separators, "..",
         control characters), in a printable, unambiguous form (``repr`` of the name)."""
         with self._edge("list", folder):
@@ -343,8 +364,11 @@ class SftpDrop:
                 if expected_size is not None and expected != expected_size:
                     raise TransientError(
                         "SFTP file changed since it was listed",
-                        host=self.settings.host, folder=folder, name=name,
-                        expected=expected_size, got=expected,
+                        host=self.settings.host,
+                        folder=folder,
+                        name=name,
+                        expected=expected_size,
+                        got=expected,
                     )
                 parts: list[bytes] = []
                 got = 0
@@ -361,7 +385,11 @@ class SftpDrop:
         if got != expected:  # the connection is fine: the file changed under us
             raise TransientError(
                 "SFTP download size differs from the size at open",
-                host=self.settings.host, folder=folder, name=name, expected=expected, got=got,
+                host=self.settings.host,
+                folder=folder,
+                name=name,
+                expected=expected,
+                got=got,
             )
         return b"".join(parts)
 
@@ -389,8 +417,12 @@ class SftpDrop:
             if size != len(data):
                 sftp.remove(tmp)
                 raise TransientError(
-                    "SFTP upload short", host=self.settings.host, folder=folder, name=name,
-                    expected=len(data), got=size,
+                    "SFTP upload short",
+                    host=self.settings.host,
+                    folder=folder,
+                    name=name,
+                    expected=len(data),
+                    got=size,
                 )
             sftp.posix_rename(tmp, final)
 

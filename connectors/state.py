@@ -135,6 +135,9 @@ class StateStore:
                        (partner, sender, isa13))
         return rows[0][0] if rows else None
 
+    def interchanges(self, partner: str) -> set[tuple[str, str]]:
+        return {(s, n) for s, n in self._q("SELECT sender, isa13 FROM interchanges_in WHERE partner=?", (partner,))}
+
     def record_interchange(self, partner: str, sender: str, isa13: str, sha256: str) -> None:
         self._q("INSERT OR IGNORE INTO interchanges_in VALUES (?,?,?,?)", (partner, sender, isa13, sha256))
 

@@ -55,7 +55,8 @@ def make_key(path: Path, passphrase: str = "", comment: str = "orderbridge-test"
     """An ed25519 key pair at ``path`` / ``path.pub`` (private key mode 0600)."""
     subprocess.run(
         [SSH_KEYGEN, "-q", "-t", "ed25519", "-N", passphrase, "-C", comment, "-f", str(path)],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     return path
 
@@ -64,9 +65,18 @@ def ensure_user(name: str = SFTP_USER) -> tuple[int, int]:
     """A dedicated unprivileged, key-login-only user (never root: root ignores file modes)."""
     if subprocess.run(["id", "-u", name], capture_output=True).returncode != 0:
         r = subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--home-dir", "/", "--shell", "/usr/sbin/nologin",
-             name],
-            capture_output=True, text=True,
+            [
+                "useradd",
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                "/",
+                "--shell",
+                "/usr/sbin/nologin",
+                name,
+            ],
+            capture_output=True,
+            text=True,
         )
         if r.returncode not in (0, 9):  # 9: created meanwhile by another process
             raise RuntimeError(f"useradd {name} failed: {r.stderr.strip()}")
@@ -96,6 +106,13 @@ def _children(pid: int) -> list[int]:
             out.append(child)
             todo.append(child)
     return out
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _alive(pid: int) -> bool:
@@ -250,12 +267,16 @@ class LocalSshd:
         with open(self.log_file, "ab") as logf:
             self.proc = subprocess.Popen(
                 [SSHD, "-D", "-e", "-f", str(self.config)],
-                stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                stdout=logf,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"sshd exited at start: {self.log_file.read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(
+                    f"sshd exited at start: {self.log_file.read_text(errors='replace')[-2000:]}"
+                )
             if _banner(self.port):
                 log.info("test sshd pid %s on 127.0.0.1:%s", self.proc.pid, self.port)
                 return
@@ -270,11 +291,19 @@ class LocalSshd:
         if proc is None:
             return
         children = _children(proc.pid) if proc.poll() is None else []
+        direct = [p for p in children if _parent(p) == proc.pid]
         for pid in reversed(children):
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
+            _signal(pid, sig)
+        # Let the listener reap its own session processes before it goes (deeper ones that
+        # outlive their parent are reaped by init).
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and (
+            any(Path(f"/proc/{p}").exists() for p in direct) or any(_alive(p) for p in children)
+        ):
+            time.sleep(0.02)
+        for pid in children:
+            if _alive(pid):
+                _signal(pid, signal.SIGKILL)
         if proc.poll() is None:
             proc.send_signal(sig)
             try:
@@ -282,16 +311,14 @@ class LocalSshd:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
-        deadline = time.monotonic() + 5
-        while any(_alive(p) for p in children) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        for pid in children:
-            if _alive(pid):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         self.proc = None
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _banner(port: int) -> bool:

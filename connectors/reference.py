@@ -1,0 +1,148 @@
+"""Reference data loader: items, partner items, prices, customers and ship-tos from CSV into the
+Arrow schemas of schemas.reference, with explicit types (decimals for money, dates, ints).
+
+Bad reference data stops the run: ConfigError naming the file and the CSV line (parse errors) or
+the data row (1 = first row after the header, for checks across rows). No business rules here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyarrow as pa
+
+from schemas.errors import ConfigError
+from schemas.reference import ITEM_STATUSES, SCHEMAS, ReferenceData, gs1_valid, normalise_gtin
+
+
+def _convert(value: str, type_: pa.DataType) -> object:
+    if pa.types.is_string(type_):
+        return value
+    if pa.types.is_integer(type_):
+        return int(value)
+    if pa.types.is_date32(type_):
+        return date.fromisoformat(value)
+    if pa.types.is_decimal(type_):
+        number = Decimal(value)
+        if not number.is_finite():
+            raise ValueError("not a finite number")
+        quantum = Decimal(1).scaleb(-type_.scale)
+        if number.quantize(quantum) != number:
+            raise ValueError(f"more than {type_.scale} decimal places")
+        if abs(number) >= Decimal(10) ** (type_.precision - type_.scale):
+            raise ValueError("too large")
+        return number.quantize(quantum)
+    raise TypeError(f"unsupported reference column type {type_}")
+
+
+def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema) -> pa.Table:
+    """Parse one reference CSV (UTF-8, header row) into ``schema``. An empty cell is null; a null in
+    a non-nullable column, an unknown or missing column, or an unconvertible value is a ConfigError."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError("reference file is not UTF-8", file=name, byte=exc.start) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    expected = schema.names
+    missing = [c for c in expected if c not in header]
+    unknown = [c for c in header if c not in expected]
+    if missing or unknown:
+        raise ConfigError("reference file has the wrong columns", file=name, missing=missing, unknown=unknown)
+    positions = [header.index(c) for c in expected]
+    columns: list[list[object]] = [[] for _ in expected]
+    for line_no, record in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            raise ConfigError(f"expected {len(header)} cells, found {len(record)}", file=name, line=line_no)
+        for out, pos, field in zip(columns, positions, schema, strict=True):
+            cell = record[pos].strip()
+            if cell == "":
+                if not field.nullable:
+                    raise ConfigError(f"column {field.name!r} may not be empty", file=name, line=line_no)
+                out.append(None)
+                continue
+            try:
+                out.append(_convert(cell, field.type))
+            except (ValueError, ArithmeticError, InvalidOperation) as exc:
+                raise ConfigError(f"column {field.name!r}: {cell!r} is not a valid {field.type} ({exc})",
+                                  file=name, line=line_no) from exc
+    return pa.table([pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema)
+
+
+def _unique(table: pa.Table, columns: list[str], name: str) -> None:
+    seen: set[tuple] = set()
+    for row_no, row in enumerate(table.select(columns).to_pylist(), start=1):
+        key = tuple(row.values())
+        if key in seen:
+            raise ConfigError(f"duplicate {'/'.join(columns)} {key}", file=name, row=row_no)
+        seen.add(key)
+
+
+def _check_rows(table: pa.Table, name: str, check: Callable[[dict], str | None]) -> None:
+    for row_no, row in enumerate(table.to_pylist(), start=1):
+        problem = check(row)
+        if problem:
+            raise ConfigError(problem, file=name, row=row_no)
+
+
+def _item_problem(row: dict) -> str | None:
+    if normalise_gtin(row["gtin"]) is None:
+        return f"gtin {row['gtin']!r} is not a valid GTIN (length or check digit)"
+    if row["upc"] is not None and (len(row["upc"]) != 12 or not gs1_valid(row["upc"])):
+        return f"upc {row['upc']!r} is not a valid 12-digit UPC-A"
+    if row["status"] not in ITEM_STATUSES:
+        return f"status {row['status']!r} is not one of {ITEM_STATUSES}"
+    if row["case_pack"] < 1 or row["min_order_qty"] < 0:
+        return "case_pack must be >= 1 and min_order_qty >= 0"
+    return None
+
+
+def _price_problem(row: dict) -> str | None:
+    if row["unit_price"] < 0:
+        return "unit_price is negative"
+    if row["valid_to"] is not None and row["valid_to"] < row["valid_from"]:
+        return "valid_to is before valid_from"
+    if len(row["currency"]) != 3 or not row["currency"].isalpha():
+        return f"currency {row['currency']!r} is not an ISO 4217 code"
+    return None
+
+
+def _customer_problem(row: dict) -> str | None:
+    if row["credit_limit"] < 0 or row["discount_approval_threshold_percent"] < 0:
+        return "credit_limit and discount_approval_threshold_percent may not be negative"
+    return None
+
+
+def load_reference(folder: Path) -> ReferenceData:
+    """Read items.csv, partner_items.csv, prices.csv, customers.csv and ship_tos.csv from ``folder``."""
+    tables: dict[str, pa.Table] = {}
+    for key, schema in SCHEMAS.items():
+        path = Path(folder) / f"{key}.csv"
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read reference file: {exc.strerror}", file=str(path)) from exc
+        tables[key] = read_reference_csv(data, name=str(path), schema=schema)
+    items = tables["items"]
+    gtins = pa.array([normalise_gtin(g) for g in items.column("gtin").to_pylist()], pa.string())
+    tables["items"] = items.set_column(items.schema.get_field_index("gtin"), SCHEMAS["items"].field("gtin"), gtins)
+    files = {key: str(Path(folder) / f"{key}.csv") for key in SCHEMAS}
+    _check_rows(items, files["items"], _item_problem)
+    _check_rows(tables["prices"], files["prices"], _price_problem)
+    _check_rows(tables["customers"], files["customers"], _customer_problem)
+    for key, columns in (("items", ["sku"]), ("items", ["gtin"]), ("partner_items", ["partner", "buyer_part"]),
+                         ("customers", ["partner"]), ("ship_tos", ["partner", "location_id"])):
+        _unique(tables[key], columns, files[key])
+    known_skus = set(tables["items"].column("sku").to_pylist())
+    for key in ("partner_items", "prices"):
+        for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):
+            if sku not in known_skus:
+                raise ConfigError(f"sku {sku!r} is not in items.csv", file=files[key], row=row_no)
+    return ReferenceData(**tables)

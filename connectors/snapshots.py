@@ -1,0 +1,141 @@
+"""Inventory snapshot store: hive-partitioned Parquet (`<root>/as_of=YYYY-MM-DD/*.parquet`) and an
+expected-receipts Parquet file. Loads are strict: a missing partition, a corrupt file, a wrong column
+type or a null count raises SnapshotError naming the path; nothing is ever read as zero.
+Writes go to a temporary name and are renamed into place. No parsing, no allocation logic here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from schemas.errors import SnapshotError
+from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+
+_PARTITION = re.compile(r"^as_of=(\d{4}-\d{2}-\d{2})$")
+_TMP_PREFIX = ".tmp-"
+
+
+def partition_dir(root: Path | str, as_of: date) -> Path:
+    return Path(root) / f"as_of={as_of.isoformat()}"
+
+
+def latest_as_of(root: Path | str) -> date:
+    """The newest as_of partition under root. For flows to pick a date; the engine never calls this."""
+    root = Path(root)
+    if not root.is_dir():
+        raise SnapshotError("snapshot root does not exist", path=str(root))
+    dates = []
+    for child in root.iterdir():
+        match = _PARTITION.match(child.name)
+        if match and child.is_dir():
+            try:
+                dates.append(date.fromisoformat(match.group(1)))
+            except ValueError:
+                continue
+    if not dates:
+        raise SnapshotError("no as_of=YYYY-MM-DD partition in snapshot root", path=str(root))
+    return max(dates)
+
+
+def load_snapshot(root: Path | str, as_of: date) -> pa.Table:
+    """The INVENTORY_SNAPSHOT table of one day, sorted by (warehouse, sku)."""
+    path = partition_dir(root, as_of)
+    if not path.is_dir():
+        raise SnapshotError("snapshot partition missing", path=str(path), as_of=as_of.isoformat())
+    files = sorted(p for p in path.glob("*.parquet") if not p.name.startswith(_TMP_PREFIX))
+    if not files:
+        raise SnapshotError("snapshot partition holds no parquet file", path=str(path))
+    columns = [f.name for f in INVENTORY_SNAPSHOT if f.name != "as_of"]
+    parts = [_read_checked(f, INVENTORY_SNAPSHOT, columns) for f in files]
+    table = pa.concat_tables(parts)
+    as_of_col = pa.array([as_of] * table.num_rows, pa.date32())
+    table = table.add_column(0, INVENTORY_SNAPSHOT.field("as_of"), as_of_col)
+    table = table.cast(INVENTORY_SNAPSHOT)
+    order = pc.sort_indices(table, [("warehouse", "ascending"), ("sku", "ascending")])
+    return table.take(order)
+
+
+def load_receipts(path: Path | str) -> pa.Table:
+    """The EXPECTED_RECEIPTS table from one Parquet file."""
+    path = Path(path)
+    if not path.is_file():
+        raise SnapshotError("expected-receipts file missing", path=str(path))
+    return _read_checked(path, EXPECTED_RECEIPTS, EXPECTED_RECEIPTS.names).cast(EXPECTED_RECEIPTS)
+
+
+def write_snapshot(root: Path | str, table: pa.Table) -> list[Path]:
+    """Write an INVENTORY_SNAPSHOT table, one partition per as_of value; returns the files written."""
+    table = _conform(table, INVENTORY_SNAPSHOT)
+    written = []
+    for day in pc.unique(table["as_of"]).to_pylist():
+        part = table.filter(pc.equal(table["as_of"], pa.scalar(day, pa.date32()))).drop_columns(["as_of"])
+        target = partition_dir(root, day) / "part-0.parquet"
+        _write_atomic(part, target)
+        written.append(target)
+    return written
+
+
+def write_receipts(path: Path | str, table: pa.Table) -> Path:
+    path = Path(path)
+    _write_atomic(_conform(table, EXPECTED_RECEIPTS), path)
+    return path
+
+
+def _read_checked(path: Path, schema: pa.Schema, columns: list[str]) -> pa.Table:
+    try:
+        dataset = ds.dataset(str(path), format="parquet")
+        physical = dataset.schema
+    except (pa.ArrowException, OSError) as exc:
+        raise SnapshotError("unreadable parquet file", path=str(path), problem=str(exc)) from exc
+    problems = []
+    for name in columns:
+        want = schema.field(name).type
+        if name not in physical.names:
+            problems.append(f"column {name!r} missing")
+        elif not _compatible(physical.field(name).type, want):
+            problems.append(f"column {name!r} is {physical.field(name).type}, expected {want}")
+    if problems:
+        raise SnapshotError("snapshot has wrong columns", path=str(path), problem="; ".join(problems))
+    try:
+        table = dataset.to_table(columns=columns)
+    except (pa.ArrowException, OSError) as exc:
+        raise SnapshotError("corrupt parquet file", path=str(path), problem=str(exc)) from exc
+    nulls = [name for name in columns if table[name].null_count]
+    if nulls:
+        raise SnapshotError("snapshot has null values", path=str(path), problem=f"nulls in {nulls}")
+    return table
+
+
+def _compatible(actual: pa.DataType, want: pa.DataType) -> bool:
+    if actual == want:
+        return True
+    if pa.types.is_string(want):
+        return pa.types.is_large_string(actual) or (
+            pa.types.is_dictionary(actual) and pa.types.is_string(actual.value_type))
+    if pa.types.is_int64(want):  # every integer type that widens to int64 without loss
+        return pa.types.is_signed_integer(actual) or actual in (pa.uint8(), pa.uint16(), pa.uint32())
+    return False
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    try:
+        return table.select(schema.names).cast(schema)
+    except (KeyError, pa.ArrowException) as exc:
+        raise SnapshotError("table does not match its schema", problem=str(exc)) from exc
+
+
+def _write_atomic(table: pa.Table, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{_TMP_PREFIX}{target.name}")
+    pq.write_table(table, tmp)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)

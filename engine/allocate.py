@@ -1,0 +1,485 @@
+"""Allocation: rank order lines, fill them from warehouse stock, share short SKUs, promise the rest.
+
+Pure and columnar: Arrow tables in, Arrow tables out; no I/O, no clock (`today` is an argument), the
+snapshot is passed in (never "the latest"), inputs are never mutated, and every ordering has an
+explicit total sort key, so the same inputs always give identical tables.
+
+Input `lines` (schemas.inventory.ALLOCATION_INPUT; extra columns are ignored):
+    partner, order_ref, po_number (string, non-null), line_number (int, non-null), sku (string,
+    non-null: the resolved item id), quantity (decimal, scale <= 4; null, <= 0 or fractional lines are
+    rejected as `invalid_quantity`), po_date (date32), arrival (int64, non-null, lower = earlier),
+    optional requested_ship_date (date32) and case_pack (int64; null or <= 0 = no case pack).
+    (partner, order_ref, line_number) should be unique; duplicates keep their input order.
+
+How a run goes:
+  1. Quantities become int64 units (`_units`); case-pack rounding (policy up/down) changes the line
+     quantity to whole cases and every allocation of that line is then in whole cases.
+  2. Lines are ranked by SKU, then the policies' shared priority_order (null dates last), then arrival,
+     partner, order_ref, line_number.
+  3. Fill: per SKU, lines are served in rank order; vectorised by "rounds": round r serves the r-th
+     line of every SKU at once, so the Python loop runs max(lines per SKU) times, not once per line.
+     A line tries its warehouses in its policy's preference order; with single_warehouse_first it
+     takes the first warehouse that can cover it whole, else it splits across warehouses in that order.
+     partial_allowed=False lines take all or nothing.
+  4. Fair share (when the policies ask for it): for a SKU whose demand exceeds supply each partner's
+     quota is floor(supply * partner_demand / demand); the few units left over go one each to the
+     partners in rank order of their best line. Lines fill within their partner's quota; whatever
+     quotas leave unused (all-or-nothing lines, case packs) is then filled in plain rank order.
+  5. ship_complete: an order of such a partner with a short line is held: its lines take nothing and
+     the SKUs they touch are re-filled without them (at most _SHIP_COMPLETE_PASSES times; orders still
+     short after that release their stock without a re-fill, so stock is never over-promised).
+  6. The unfilled rest is rejected (backorder="reject") or promised from expected receipts pooled per
+     SKU: backorders in rank order consume receipts in ETA order; promised_date is the ETA at which
+     cumulative receipts cover the backorder (never before `today`). What no receipt covers is
+     rejected (a partial_allowed=False line is then rejected whole).
+
+Row reasons (ALLOCATION.reason), with "+case_pack_up" / "+case_pack_down" appended when rounding
+changed the line quantity: filled, split, partial (allocated rows); backordered, held_ship_complete
+(backordered rows); rejected_by_policy, no_receipt, unknown_sku, invalid_quantity (rejected rows);
+rounded_to_zero (a line whose case-pack rounding left nothing to place).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.allocation import AllocationPolicy
+from schemas.errors import ConfigError, SnapshotError
+from schemas.inventory import ALLOCATION, AVAILABILITY
+from schemas.orders import QTY
+
+_SCALE = 10_000  # QTY is decimal128(18, 4)
+_SHIP_COMPLETE_PASSES = 4
+_BASE_REASONS = ("filled", "split", "partial", "backordered", "held_ship_complete", "rejected_by_policy",
+                 "no_receipt", "unknown_sku", "invalid_quantity", "rounded_to_zero")
+_SUFFIXES = ("", "+case_pack_up", "+case_pack_down")
+_REASONS = pa.array([b + s for b in _BASE_REASONS for s in _SUFFIXES], pa.string())
+_R = {name: i for i, name in enumerate(_BASE_REASONS)}
+_ROUNDING = {"none": 0, "up": 1, "down": 2}
+_REQUIRED = ("partner", "order_ref", "po_number", "line_number", "sku", "quantity", "po_date", "arrival")
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    lines: pa.Table  # schemas.inventory.ALLOCATION
+    availability: pa.Table  # schemas.inventory.AVAILABILITY
+
+
+def allocate(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table,
+             policies: dict[str, AllocationPolicy], *, reservations: pa.Table | None = None,
+             today: date) -> Allocation:
+    """Allocate order `lines` against one inventory `snapshot` and expected `receipts`."""
+    _check_lines(lines)
+    snapshot = _check_stock(snapshot, "snapshot", {"warehouse": "s", "sku": "s", "on_hand": "i", "reserved": "i"})
+    receipts = _check_stock(receipts, "receipts", {"warehouse": "s", "sku": "s", "quantity": "i", "eta": "d"})
+    if reservations is not None:
+        reservations = _check_stock(reservations, "reservations", {"warehouse": "s", "sku": "s", "quantity": "i"})
+    n = lines.num_rows
+
+    # -- policies, one row per partner name in sorted order
+    names = sorted(policies)
+    pol = pc.index_in(lines["partner"], value_set=pa.array(names, pa.string()))
+    if pol.null_count:
+        missing = sorted(set(pc.filter(lines["partner"], pc.is_null(pol)).to_pylist()))
+        raise ConfigError("no allocation policy for partner", partners=missing)
+    pol = _ints(pol)
+    used = [policies[names[i]] for i in np.unique(pol)]
+    for setting in ("priority_order", "fair_share"):
+        if len({getattr(p, setting) for p in used}) > 1:
+            raise ConfigError(f"partners in one run must agree on {setting}", setting=setting)
+    priority = used[0].priority_order if used else ()
+    fair = bool(used and used[0].fair_share)
+
+    # -- codes: SKUs over lines + snapshot + receipts; warehouses from the snapshot, by name
+    sku_values = pc.unique(pa.chunked_array([
+        *lines["sku"].cast(pa.string()).chunks, *snapshot["sku"].chunks, *receipts["sku"].chunks], pa.string()))
+    warehouses = sorted(pc.unique(snapshot["warehouse"]).to_pylist())
+    W, n_sku = len(warehouses), len(sku_values)
+    sku = _ints(pc.index_in(lines["sku"].cast(pa.string()), value_set=sku_values))
+    wh_values = pa.array(warehouses, pa.string())
+    pref_table = np.array([[warehouses.index(w) for w in policies[name].warehouse_preference(warehouses)]
+                           for name in names], dtype=np.intp).reshape(len(names), W)
+
+    # -- stock matrix [sku, warehouse]
+    snap_sku = _ints(pc.index_in(snapshot["sku"], value_set=sku_values))
+    snap_wh = _ints(pc.index_in(snapshot["warehouse"], value_set=wh_values))
+    cell = snap_sku * W + snap_wh
+    if len(np.unique(cell)) != len(cell):
+        raise SnapshotError("snapshot has duplicate (warehouse, sku) rows")
+    if len(pc.unique(snapshot["as_of"])) > 1:
+        raise SnapshotError("snapshot mixes several as_of dates")
+    on_hand, reserved = _ints(snapshot["on_hand"]), _ints(snapshot["reserved"]).copy()
+    if reservations is not None and reservations.num_rows:
+        r_sku = pc.index_in(reservations["sku"], value_set=sku_values)
+        r_wh = pc.index_in(reservations["warehouse"], value_set=wh_values)
+        ok = _ints(pc.and_(pc.is_valid(r_sku), pc.is_valid(r_wh)).cast(pa.int8())).astype(bool)
+        extra = np.zeros(n_sku * W, np.int64)
+        np.add.at(extra, (_ints(r_sku.fill_null(0)) * W + _ints(r_wh.fill_null(0)))[ok],
+                  _ints(reservations["quantity"])[ok])
+        reserved += extra[cell]
+    avail0 = np.zeros(n_sku * W, np.int64)
+    avail0[cell] = np.maximum(on_hand - reserved, 0)
+    avail0 = avail0.reshape(n_sku, W)
+
+    # -- demand in units
+    units, valid, scaled = _units(lines["quantity"])
+    case_pack = _ints(lines["case_pack"].fill_null(0)) if "case_pack" in lines.column_names else np.zeros(n, np.int64)
+    rounding = np.array([_ROUNDING[policies[name].case_pack_rounding] for name in names], np.int8)[pol]
+    packed = valid & (case_pack > 0) & (rounding > 0)
+    cp = np.where(packed, case_pack, 1)
+    demand = np.where(rounding == 1, -(-units // cp) * cp, units // cp * cp)
+    demand = np.where(packed, demand, np.where(valid, units, 0))
+    suffix = np.where(packed & (demand != units), rounding, 0).astype(np.int64)
+
+    # -- ranking: (sku, priority keys..., arrival, partner, order_ref, line_number)
+    out_order = _ints(pc.sort_indices(lines, [("partner", "ascending"), ("order_ref", "ascending"),
+                                              ("line_number", "ascending")]))
+    out_rank = np.empty(n, np.int64)
+    out_rank[out_order] = np.arange(n)
+    tiers = np.array([policies[name].tier for name in names], np.int64)[pol]
+    keys = {"tier": tiers, "arrival": _ints(lines["arrival"]), "po_date": _days(lines, "po_date"),
+            "requested_ship_date": _days(lines, "requested_ship_date")}
+    ranked = [keys[k] for k in dict.fromkeys((*priority, "arrival"))]
+    perm = _lexsort([sku, *ranked, out_rank])
+
+    # -- fill, then ship-complete holds
+    partial = np.array([policies[name].partial_allowed for name in names], bool)[pol]
+    single = np.array([policies[name].single_warehouse_first for name in names], bool)[pol]
+    filler = _Filler(sku=sku, pol=pol, unit=cp, partial=partial, single=single, pref_table=pref_table,
+                     fair=fair, n_partners=len(names))
+    avail = avail0.copy()
+    alloc = np.zeros((n, W), np.int64)
+    held = np.zeros(n, bool)
+    if W:
+        filler.run(perm, demand, avail, alloc)
+    ship_complete = np.array([policies[name].ship_complete for name in names], bool)[pol]
+    if ship_complete.any() and W:
+        order_id = _order_ids(lines, out_order)
+        for attempt in range(_SHIP_COMPLETE_PASSES + 1):
+            short = ship_complete & ~held & (alloc.sum(1) < demand)
+            if not short.any():
+                break
+            newly = np.isin(order_id, np.unique(order_id[short])) & ~held
+            held |= newly
+            touched = np.zeros(n_sku, bool)
+            touched[sku[newly]] = True
+            redo = touched[sku]
+            if attempt == _SHIP_COMPLETE_PASSES:  # give up re-filling: release, never over-promise
+                np.add.at(avail, (sku[newly][:, None], np.arange(W)[None, :]), alloc[newly])
+                alloc[newly] = 0
+                break
+            avail[touched] = avail0[touched]
+            alloc[redo] = 0
+            filler.run(perm[redo[perm]], np.where(held, 0, demand), avail, alloc)
+
+    # -- backorders and promises
+    allocated = alloc.sum(1)
+    unmet = demand - allocated
+    reject_policy = np.array([policies[name].backorder == "reject" for name in names], bool)[pol]
+    backordered, promised = _promise(perm, sku, np.where(reject_policy, 0, unmet), partial, cp, receipts,
+                                     sku_values, n_sku, today)
+    rejected = unmet - backordered
+
+    known = np.zeros(n_sku, bool)
+    known[snap_sku] = True
+    if receipts.num_rows:
+        known[_ints(pc.index_in(receipts["sku"], value_set=sku_values))] = True
+    reject_reason = np.select(
+        [~valid, ~known[sku], reject_policy], [_R["invalid_quantity"], _R["unknown_sku"], _R["rejected_by_policy"]],
+        _R["no_receipt"])
+    table = _rows(lines, warehouses, alloc, allocated, demand, backordered, rejected, promised, held, valid,
+                  scaled, reject_reason, suffix, out_rank)
+    return Allocation(lines=table,
+                      availability=_availability(snapshot, snap_sku, snap_wh, on_hand, reserved, avail0 - avail))
+
+
+class _Filler:
+    """Greedy fill of lines grouped by SKU (best first) from a [sku, warehouse] stock matrix, in place."""
+
+    def __init__(self, *, sku, pol, unit, partial, single, pref_table, fair, n_partners) -> None:
+        self.sku, self.pol, self.unit, self.partial, self.single = sku, pol, unit, partial, single
+        self.pref_table, self.fair, self.n_partners = pref_table, fair, n_partners
+
+    def run(self, perm: np.ndarray, need: np.ndarray, avail: np.ndarray, alloc: np.ndarray) -> None:
+        order = perm[need[perm] > 0]
+        if self.fair:
+            pair, quota = self._quotas(order, need, avail)
+            self._rounds(order, need, avail, alloc, pair, quota)
+            rest = need[order] - alloc[order].sum(1)
+            left = avail[self.sku[order]].sum(1) > 0
+            order = order[(rest > 0) & left]  # what quotas left unused goes in plain rank order
+            self._rounds(order, need - alloc.sum(1), avail, alloc, None, None)
+        else:
+            self._rounds(order, need, avail, alloc, None, None)
+
+    def _quotas(self, order, need, avail):
+        """Per (sku, partner) quota: proportional to demand on short SKUs, remainder by rank."""
+        s = self.sku[order]
+        pair_key = s * self.n_partners + self.pol[order]
+        keys, first, pair_of = np.unique(pair_key, return_index=True, return_inverse=True)
+        pair_sku = keys // self.n_partners
+        pair_demand = np.zeros(len(keys), np.int64)
+        np.add.at(pair_demand, pair_of, need[order])
+        sku_demand = np.zeros(avail.shape[0], np.int64)
+        np.add.at(sku_demand, pair_sku, pair_demand)
+        supply = avail.sum(1)
+        S, D = supply[pair_sku], sku_demand[pair_sku]
+        short = D > S
+        if S.size and int(S.max()) * int(pair_demand.max()) >= 2**62:  # exact, if slow, for huge counts
+            share = (S.astype(object) * pair_demand.astype(object) // np.maximum(D, 1).astype(object)).astype(np.int64)
+        else:
+            share = S * pair_demand // np.maximum(D, 1)
+        quota = np.where(short, share, pair_demand)
+        left = np.zeros(avail.shape[0], np.int64)
+        np.add.at(left, pair_sku, np.where(short, quota, 0))
+        left = supply - left  # remainder units of short SKUs (fewer than their partners)
+        by_rank = np.argsort(first, kind="stable")  # pairs in rank order of their best line, grouped by sku
+        sku_ranked = pair_sku[by_rank]
+        starts = np.r_[True, sku_ranked[1:] != sku_ranked[:-1]]
+        pos = np.arange(len(by_rank)) - np.maximum.accumulate(np.where(starts, np.arange(len(by_rank)), 0))
+        bonus = np.zeros(len(keys), np.int64)
+        bonus[by_rank] = (short[by_rank] & (pos < left[sku_ranked])).astype(np.int64)
+        pair = np.zeros(len(self.sku), np.int64)
+        pair[order] = pair_of
+        return pair, quota + bonus
+
+    def _rounds(self, order, need, avail, alloc, pair, quota) -> None:
+        if not len(order):
+            return
+        s_sorted = self.sku[order]
+        idx = np.arange(len(order))
+        starts = np.r_[True, s_sorted[1:] != s_sorted[:-1]]
+        depth = idx - np.maximum.accumulate(np.where(starts, idx, 0))
+        by_round = np.argsort(depth, kind="stable")
+        bounds = np.r_[0, np.cumsum(np.bincount(depth))]
+        for r in range(len(bounds) - 1):
+            rows = order[by_round[bounds[r]:bounds[r + 1]]]
+            s, u, partial = self.sku[rows], self.unit[rows], self.partial[rows]
+            d = need[rows]
+            if quota is not None:
+                q = np.maximum(quota[pair[rows]], 0)
+                cut = np.minimum(d, q)
+                d = np.where(partial, cut - cut % u, np.where(q >= d, d, 0))
+            pref = self.pref_table[self.pol[rows]]
+            a = avail[s[:, None], pref]
+            usable = a - a % u[:, None]
+            cum = usable.cumsum(1)
+            take = np.minimum(cum, d[:, None]) - np.minimum(cum - usable, d[:, None])
+            fits = usable >= d[:, None]
+            whole = np.flatnonzero(self.single[rows] & fits.any(1) & (d > 0))
+            if len(whole):
+                take[whole] = 0
+                take[whole, fits[whole].argmax(1)] = d[whole]
+            got = take.sum(1)
+            short = ~partial & (got < d)
+            take[short] = 0
+            got[short] = 0
+            avail[s[:, None], pref] = a - take
+            alloc[rows[:, None], pref] += take
+            if quota is not None:
+                np.subtract.at(quota, pair[rows], got)
+
+
+def _promise(perm, sku, backorder, partial, unit, receipts, sku_values, n_sku, today):
+    """Available-to-promise: (backordered units, promised date as days) per line."""
+    n = len(sku)
+    covered = np.zeros(n, np.int64)
+    promised = np.full(n, -1, np.int64)
+    if not receipts.num_rows:
+        return covered, promised
+    r_sku = _ints(pc.index_in(receipts["sku"], value_set=sku_values))
+    r_qty = _ints(receipts["quantity"])
+    r_eta = _ints(receipts["eta"].cast(pa.int32())).astype(np.int64)
+    keep = r_qty > 0
+    r_sku, r_qty, r_eta = r_sku[keep], r_qty[keep], r_eta[keep]
+    o = _lexsort([r_sku, r_eta])
+    r_sku, r_qty, r_eta = r_sku[o], r_qty[o], r_eta[o]
+    cum_r = np.cumsum(r_qty)
+    total = np.zeros(n_sku, np.int64)
+    np.add.at(total, r_sku, r_qty)
+    base_r = np.zeros(n_sku, np.int64)  # receipts of all SKUs before this one, in cum_r terms
+    firsts = np.flatnonzero(np.r_[True, r_sku[1:] != r_sku[:-1]])
+    base_r[r_sku[firsts]] = cum_r[firsts] - r_qty[firsts]
+
+    order = perm[backorder[perm] > 0]
+    s, b = sku[order], backorder[order]
+    cum_b = np.cumsum(b)
+    starts = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, bool)
+    group_base = np.maximum.accumulate(np.where(starts, cum_b - b, 0)) if len(s) else cum_b
+    upto = cum_b - group_base
+    before = upto - b
+    cover = np.minimum(upto, total[s]) - np.minimum(before, total[s])
+    cover = np.where(partial[order], cover - cover % unit[order], np.where(cover == b, b, 0))
+    hit = np.flatnonzero(cover > 0)
+    target = base_r[s[hit]] + before[hit] + cover[hit]
+    at = np.searchsorted(cum_r, target, side="left")
+    today_days = (today - date(1970, 1, 1)).days
+    covered[order] = cover
+    promised[order[hit]] = np.maximum(r_eta[at], today_days)
+    return covered, promised
+
+
+def _rows(lines, warehouses, alloc, allocated, demand, backordered, rejected, promised, held, valid, scaled,
+          reject_reason, suffix, out_rank) -> pa.Table:
+    """One output row per piece of a line, in (partner, order_ref, line_number, piece) order."""
+    n, W = alloc.shape
+    li_a, wh_a = np.nonzero(alloc > 0)
+    n_wh = np.count_nonzero(alloc > 0, axis=1)
+    alloc_reason = np.where(allocated < demand, _R["partial"], np.where(n_wh > 1, _R["split"], _R["filled"]))
+    li_b = np.flatnonzero(backordered > 0)
+    rejected_scaled = np.where(valid, rejected * _SCALE, scaled)  # an invalid line rejects what it asked
+    li_r = np.flatnonzero(rejected_scaled != 0)
+    pieces = np.zeros(n, np.int64)
+    np.add.at(pieces, li_a, 1)
+    pieces[li_b] += 1
+    pieces[li_r] += 1
+    li_z = np.flatnonzero(pieces == 0)  # nothing to place: one all-zero row (or an invalid zero quantity)
+    li = np.concatenate([li_a, li_b, li_r, li_z])
+    slot = np.concatenate([wh_a, np.full(len(li_b), W), np.full(len(li_r) + len(li_z), W + 1)])
+    o = np.argsort(out_rank[li] * (W + 2) + slot, kind="stable")
+    li, slot = li[o], slot[o]
+    kind = np.concatenate([np.zeros(len(li_a), np.int8), np.ones(len(li_b), np.int8),
+                           np.full(len(li_r), 2, np.int8), np.full(len(li_z), 3, np.int8)])[o]
+
+    is_a, is_b, is_r = kind == 0, kind == 1, kind == 2
+    q_alloc = np.where(is_a, alloc[li, np.minimum(slot, max(W - 1, 0))] if W else 0, 0) * _SCALE
+    q_back = np.where(is_b, backordered[li], 0) * _SCALE
+    q_rej = np.where(is_r, rejected_scaled[li], 0)
+    base = np.select([is_a, is_b & held[li], is_b, is_r], [alloc_reason[li], _R["held_ship_complete"],
+                     _R["backordered"], reject_reason[li]],
+                     np.where(valid[li], _R["rounded_to_zero"], _R["invalid_quantity"]))
+    take = pa.array(li)
+    wh_idx = pa.array(np.where(is_a, slot, 0), pa.int64(), mask=~is_a)
+    promised_days = pa.array(np.where(is_b, promised[li], 0).astype(np.int32), pa.int32(),
+                             mask=~(is_b & (promised[li] >= 0))).cast(pa.date32())
+    columns = {name: lines[name].take(take) for name in ("partner", "order_ref", "po_number", "line_number", "sku")}
+    columns.update({
+        "warehouse": pa.array(warehouses, pa.string()).take(wh_idx),
+        "ordered": _decimals(q_alloc + q_back + q_rej), "allocated": _decimals(q_alloc),
+        "backordered": _decimals(q_back), "rejected": _decimals(q_rej), "promised_date": promised_days,
+        "reason": _REASONS.take(pa.array(base * len(_SUFFIXES) + suffix[li])),
+    })
+    return pa.table(columns).cast(ALLOCATION)
+
+
+def _availability(snapshot, snap_sku, snap_wh, on_hand, reserved, used) -> pa.Table:
+    allocated_now = used[snap_sku, snap_wh]
+    table = pa.table({
+        "warehouse": snapshot["warehouse"], "sku": snapshot["sku"], "on_hand": pa.array(on_hand),
+        "reserved": pa.array(reserved), "allocated_now": pa.array(allocated_now),
+        "available_after": pa.array(np.maximum(on_hand - reserved, 0) - allocated_now),
+    }).cast(AVAILABILITY)
+    return table.take(pc.sort_indices(table, [("warehouse", "ascending"), ("sku", "ascending")]))
+
+
+# -- conversions and checks -------------------------------------------------------------------------
+
+def _units(quantity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decimal quantities -> (whole units, valid mask, value at scale 4). One place for Decimal math.
+
+    Valid = non-null, positive and whole. Reads the decimal128 buffer directly (exact, no floats).
+    """
+    if not pa.types.is_decimal(quantity.type) or quantity.type.scale > 4:
+        raise TypeError(f"lines.quantity must be a decimal of scale <= 4, got {quantity.type}")
+    if not len(quantity):
+        empty = np.zeros(0, np.int64)
+        return empty, empty.astype(bool), empty
+    arr = pc.cast(quantity, QTY).combine_chunks() if isinstance(quantity, pa.ChunkedArray) \
+        else pc.cast(quantity, QTY)
+    words = np.frombuffer(arr.buffers()[1], np.int64, count=2 * (arr.offset + len(arr)))[2 * arr.offset:]
+    low, high = words[0::2], words[1::2]
+    present = np.ones(len(arr), bool) if arr.null_count == 0 else \
+        _ints(pc.is_valid(arr).cast(pa.int8())).astype(bool)
+    fits = high == (low >> 63)
+    scaled = np.where(present & fits, low, 0)
+    valid = present & fits & (scaled > 0) & (scaled % _SCALE == 0)
+    return np.where(valid, scaled // _SCALE, 0), valid, scaled
+
+
+def _decimals(scaled: np.ndarray) -> pa.Array:
+    """int64 values at scale 4 -> decimal128(18, 4), built straight from the 16-byte words."""
+    words = np.empty((len(scaled), 2), np.int64)
+    words[:, 0] = scaled
+    words[:, 1] = scaled >> 63
+    return pa.Array.from_buffers(QTY, len(scaled), [None, pa.py_buffer(words)])
+
+
+def _ints(column) -> np.ndarray:
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return column.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+
+def _days(lines: pa.Table, name: str) -> np.ndarray:
+    """date32 -> days since epoch; null (or absent) sorts last."""
+    if name not in lines.column_names:
+        return np.zeros(lines.num_rows, np.int64)
+    days = lines[name].cast(pa.int32())
+    return _ints(days.fill_null(2**31 - 1))
+
+
+def _lexsort(keys: list[np.ndarray]) -> np.ndarray:
+    """Stable order by keys (first = most significant); packs keys into few int64 words first."""
+    words, word, span = [], None, 1
+    for key in keys:
+        if not len(key):
+            return np.zeros(0, np.intp)
+        lo, width = int(key.min()), int(key.max()) - int(key.min()) + 1
+        if word is not None and span * width < 2**62:
+            word, span = word * width + (key - lo), span * width
+        else:
+            if word is not None:
+                words.append(word)
+            word, span = key - lo, width
+    words.append(word)
+    if len(words) == 1:
+        return np.argsort(words[0], kind="stable")
+    return np.lexsort(words[::-1])
+
+
+def _order_ids(lines: pa.Table, out_order: np.ndarray) -> np.ndarray:
+    """A dense id per (partner, order_ref)."""
+    take = pa.array(out_order)
+    partner, ref = lines["partner"].take(take), lines["order_ref"].take(take)
+    change = pc.or_(pc.not_equal(partner[1:], partner[:-1]), pc.not_equal(ref[1:], ref[:-1]))
+    ids_sorted = np.r_[0, np.cumsum(_ints(change.cast(pa.int8())))]
+    ids = np.empty(len(out_order), np.int64)
+    ids[out_order] = ids_sorted
+    return ids
+
+
+def _check_lines(lines: pa.Table) -> None:
+    missing = [name for name in _REQUIRED if name not in lines.column_names]
+    if missing:
+        raise ValueError(f"lines lack required columns {missing}")
+    for name in ("partner", "order_ref", "po_number", "line_number", "sku", "arrival"):
+        if lines[name].null_count:
+            raise ValueError(f"lines.{name} may not be null")
+
+
+def _check_stock(table: pa.Table, what: str, columns: dict[str, str]) -> pa.Table:
+    """Required columns with string ('s'), integer ('i') or date ('d') types and no nulls."""
+    problems = []
+    for name, kind in columns.items():
+        if name not in table.column_names:
+            problems.append(f"{name} missing")
+            continue
+        t = table.schema.field(name).type
+        ok = {"s": pa.types.is_string(t) or pa.types.is_large_string(t), "i": pa.types.is_integer(t),
+              "d": pa.types.is_date32(t)}[kind]
+        if not ok:
+            problems.append(f"{name} is {t}")
+        elif table[name].null_count:
+            problems.append(f"{name} has nulls")
+    if what == "snapshot" and "as_of" not in table.column_names:
+        problems.append("as_of missing")
+    if problems:
+        raise SnapshotError(f"{what} table is not usable", problem="; ".join(problems))
+    casts = {name: {"s": pa.string(), "i": pa.int64(), "d": pa.date32()}[kind] for name, kind in columns.items()}
+    return table.select(list(casts) + (["as_of"] if what == "snapshot" else [])).cast(
+        pa.schema([(name, t) for name, t in casts.items()] + ([("as_of", pa.date32())] if what == "snapshot" else [])))

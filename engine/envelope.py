@@ -1,0 +1,70 @@
+"""Outbound envelopes: ISA/GS/ST..SE/GE/IEA around transaction sets, with given control numbers.
+
+Pure: numbers and the clock come in as arguments (the flow takes them from the state store), so
+the same inputs give byte-identical documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from parsers.x12_writer import Segment, render_x12
+from schemas.profile import PartnerProfile
+from schemas.x12 import Delimiters
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    sender_qualifier: str
+    sender_id: str
+    receiver_qualifier: str
+    receiver_id: str
+    gs_sender: str
+    gs_receiver: str
+    version: str  # GS08, e.g. 004010
+    usage: str  # ISA15
+    delimiters: Delimiters
+
+    @property
+    def isa_version(self) -> str:
+        return self.version[:5]  # 004010 -> 00401, 005010 -> 00501
+
+
+def envelope_for(profile: PartnerProfile) -> Envelope:
+    x = profile.x12
+    return Envelope(sender_qualifier=x.our_qualifier, sender_id=x.our_id, receiver_qualifier=x.their_qualifier,
+                    receiver_id=x.their_id, gs_sender=x.our_gs_id, gs_receiver=x.their_gs_id, version=x.version,
+                    usage=x.usage, delimiters=x.delimiters.to_delimiters())
+
+
+def isa_segment(env: Envelope, isa13: int, now: datetime, ack_requested: str = "0") -> list[str]:
+    d = env.delimiters
+    rep = d.repetition if env.isa_version >= "00402" and d.repetition else "U"
+    return ["ISA", "00", " " * 10, "00", " " * 10, env.sender_qualifier.ljust(2), env.sender_id.ljust(15)[:15],
+            env.receiver_qualifier.ljust(2), env.receiver_id.ljust(15)[:15], now.strftime("%y%m%d"),
+            now.strftime("%H%M"), rep, env.isa_version, f"{isa13:09d}", ack_requested, env.usage, d.component]
+
+
+def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list[list[Segment]], *, isa13: int, gs06: int,
+         st02s: list[int], now: datetime) -> bytes:
+    """One interchange with one functional group holding one transaction set per body."""
+    if len(st02s) != len(bodies):
+        raise ValueError("one ST02 per transaction set body is required")
+    segs: list[Segment] = [isa_segment(env, isa13, now)]
+    segs.append(["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"),
+                 str(gs06), "X", env.version])
+    for body, st02 in zip(bodies, st02s):
+        st = f"{st02:04d}"
+        segs.append(["ST", set_id, st])
+        segs.extend(body)
+        segs.append(["SE", str(len(body) + 2), st])
+    segs.append(["GE", str(len(bodies)), str(gs06)])
+    segs.append(["IEA", "1", f"{isa13:09d}"])
+    return render_x12(segs, env.delimiters)
+
+
+def wrap_ta1(env: Envelope, ta1: Segment, *, isa13: int, now: datetime) -> bytes:
+    """A TA1 travels alone in an interchange with no functional group."""
+    segs: list[Segment] = [isa_segment(env, isa13, now), ta1, ["IEA", "0", f"{isa13:09d}"]]
+    return render_x12(segs, env.delimiters)

@@ -1,0 +1,162 @@
+"""One inbound file through the pure pipeline: parse, validate, decide, build answers.
+
+Bytes + partner profile + what the state store already knows in; an Outcome out (findings,
+canonical tables, documents still without control numbers, the file's disposition). No I/O:
+the flow reads the file, asks the state store, numbers and writes the documents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyarrow as pa
+
+from engine.acks import accepted_sets, build_997, interchange_findings, interchange_rejected, ta1_segment
+from engine.po_ack import LineAck, build_855
+from parsers.orders_850 import read_orders
+from parsers.x12_reader import ParseResult, read_interchanges
+from parsers.x12_writer import Segment
+from rules.envelope import Acceptance, check_envelopes
+from rules.structure import check_850_structure
+from schemas.findings import Finding, finding
+from schemas.orders import ORDER_LINES, ORDERS
+from schemas.profile import PartnerProfile
+from schemas.x12 import Interchange
+
+FUNCTIONAL_FOR_SET = {"850": "PO", "860": "PC", "997": "FA"}
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the state store already knows, asked for by the flow before processing a file."""
+
+    interchanges: frozenset[tuple[str, str]] = frozenset()  # (sender id, ISA13) received before
+    acknowledged_pos: frozenset[str] = frozenset()  # PO numbers already answered for this partner
+
+
+@dataclass(frozen=True, slots=True)
+class OutDoc:
+    """A document to send, not yet numbered: the flow takes control numbers and wraps it."""
+
+    doc_type: str  # "TA1", "997", "855"
+    doc_key: str  # unique per partner: the state store refuses to build a key twice
+    functional_id: str = ""  # GS01 (FA, PR); "" for TA1
+    bodies: tuple[tuple[Segment, ...], ...] = ()  # one per transaction set
+    ta1: tuple[str, ...] = ()
+    po_numbers: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Outcome:
+    file: str
+    sha256: str
+    parse: ParseResult
+    findings: list[Finding] = field(default_factory=list)
+    orders: pa.Table = field(default_factory=ORDERS.empty_table)
+    lines: pa.Table = field(default_factory=ORDER_LINES.empty_table)
+    documents: list[OutDoc] = field(default_factory=list)
+    accepted_orders: list[str] = field(default_factory=list)  # order_ref of orders we answer
+    disposition: str = "processed"  # or "quarantine"
+    interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+
+def acceptance_for(profile: PartnerProfile) -> Acceptance:
+    sets: dict[str, frozenset[str]] = {}
+    for s in profile.accepts:
+        fid = FUNCTIONAL_FOR_SET[s]
+        sets[fid] = sets.get(fid, frozenset()) | {s}
+    return Acceptance(sets=sets)
+
+
+def _partner_checks(ic: Interchange, profile: PartnerProfile, known: Known) -> list[Finding]:
+    out: list[Finding] = []
+    x = profile.x12
+    loc = dict(seg="ISA", isa13=ic.control_number, file_segment=ic.start + 1)
+    if (ic.sender_qualifier, ic.sender) != (x.their_qualifier, x.their_id):
+        out.append(finding("PARTNER_SENDER_MISMATCH", f"ISA05/06 {ic.sender_qualifier}/{ic.sender} is not partner "
+                           f"{profile.id} ({x.their_qualifier}/{x.their_id}).", element="ISA06", value=ic.sender,
+                           **loc))
+    if (ic.receiver_qualifier, ic.receiver) != (x.our_qualifier, x.our_id):
+        out.append(finding("ISA_RECEIVER_UNKNOWN", f"ISA07/08 {ic.receiver_qualifier}/{ic.receiver} is not us "
+                           f"({x.our_qualifier}/{x.our_id}).", element="ISA08", value=ic.receiver, **loc))
+    if ic.usage and ic.usage != x.usage:
+        out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
+                           element="ISA15", value=ic.usage, **loc))
+    if (ic.sender, ic.control_number) in known.interchanges:
+        out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received before.",
+                           element="ISA13", value=ic.control_number, **loc))
+    return out
+
+
+def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
+                 today: date) -> Outcome:
+    result = read_interchanges(data, file=file)
+    out = Outcome(file=file, sha256=sha256, parse=result)
+    findings = list(result.findings)
+    findings += check_envelopes(result, acceptance_for(profile))
+    foreign: set[int] = set()  # interchanges whose sender is not this partner: never answered
+    for ic in result.interchanges:
+        if not ic.rejected:
+            partner_findings = _partner_checks(ic, profile, known)
+            if any(f.code == "PARTNER_SENDER_MISMATCH" for f in partner_findings):
+                foreign.add(ic.start)
+            findings += [f.with_file(file) for f in partner_findings]
+    structure_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
+                      if ts.set_id == "850" and g.functional_id == "PO"]
+    findings += check_850_structure(result, structure_sets)
+
+    order_sets = []
+    for ic in result.interchanges:
+        sender_ok = ic.start not in foreign
+        if ic.elements and (ic.rejected or sender_ok):
+            policy = profile.acks.ta1
+            requested = ic.ack_requested == "1"
+            has_error = bool([f for f in interchange_findings(ic, findings) if f.severity == "error"])
+            if policy == "always" or (policy == "requested" and (requested or has_error)) or \
+                    (policy == "on_error" and has_error):
+                out.documents.append(OutDoc("TA1", f"TA1:{sha256}:{ic.control_number}:{ic.start}",
+                                            ta1=tuple(ta1_segment(ic, findings))))
+        if ic.rejected or interchange_rejected(ic, findings) or not sender_ok:
+            continue
+        out.interchanges_seen.append((ic.sender, ic.control_number))
+        for g in ic.groups:
+            if g.functional_id != "FA" and profile.acks.send_997 and "997" in profile.receives:
+                out.documents.append(OutDoc("997", f"997:{sha256}:{ic.control_number}:{g.control_number}:{g.start}",
+                                            functional_id="FA",
+                                            bodies=(tuple(build_997(g, findings, version=profile.x12.version)),)))
+            if g.functional_id == "PO":
+                order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
+
+    orders, lines = read_orders(result, order_sets, partner=profile.id, source_sha256=sha256)
+    out.orders, out.lines = orders, lines
+    bodies, pos = [], []
+    lines_by_ref: dict[str, list[dict]] = {}
+    for row in lines.to_pylist():
+        lines_by_ref.setdefault(row["order_ref"], []).append(row)
+    seen_in_file: set[str] = set()
+    for order in orders.to_pylist():
+        po = order["po_number"]
+        if po in known.acknowledged_pos or po in seen_in_file:
+            findings.append(finding("ORDER_DUPLICATE", f"PO {po} was already received from {profile.id}; it is not "
+                                    "acknowledged again.", file=file, isa13=order["isa13"], gs06=order["gs06"],
+                                    st02=order["st02"], seg="BEG", element="BEG03", value=po,
+                                    file_segment=order["st_file_segment"] + 1))
+            continue
+        seen_in_file.add(po)
+        order_lines = lines_by_ref.get(order["order_ref"], [])
+        out.accepted_orders.append(order["order_ref"])
+        if "855" in profile.receives:
+            bodies.append(tuple(build_855(order, order_lines, [LineAck()] * len(order_lines), today=today)))
+            pos.append(po)
+    if bodies:
+        out.documents.append(OutDoc("855", f"855:{sha256}", functional_id="PR", bodies=tuple(bodies),
+                                    po_numbers=tuple(pos)))
+    out.findings = findings
+    out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
+        else "processed"
+    return out

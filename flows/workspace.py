@@ -1,0 +1,48 @@
+"""A workspace: partner profiles, per-partner drops, the state store and the run reports.
+
+    <workspace>/partners/*.toml     partner profiles (the repository's partners/ when absent)
+    <workspace>/drop/<partner>/     inbox/ outbox/ archive/ processed/ quarantine/
+    <workspace>/state/orderbridge.sqlite
+    <workspace>/reports/<run id>/   summary.json, summary.md, findings.csv, failures.html
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.profile import PartnerProfile, load_profiles
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    root: Path
+
+    @property
+    def partners_dir(self) -> Path:
+        own = self.root / "partners"
+        return own if own.is_dir() and any(own.glob("*.toml")) else REPO_ROOT / "partners"
+
+    @property
+    def drop_root(self) -> Path:
+        return self.root / "drop"
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / "state" / "orderbridge.sqlite"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / "reports"
+
+    def partners(self) -> dict[str, PartnerProfile]:
+        return load_profiles(self.partners_dir)
+
+
+def open_workspace(root: Path | str) -> Workspace:
+    ws = Workspace(Path(root).resolve())
+    for p in (ws.root, ws.drop_root, ws.state_path.parent, ws.reports_dir):
+        p.mkdir(parents=True, exist_ok=True)
+    return ws

@@ -1,0 +1,66 @@
+"""X12 writer: segments (lists of element values) -> text with a partner's delimiters.
+
+An element value may be a tuple/list of components. Trailing empty elements are dropped (except in
+ISA, which is fixed). Delimiter characters inside values are replaced by a space so a value can
+never break the structure. The codec's other half is parsers.x12_reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from parsers.x12_reader import ParseResult
+from schemas.x12 import Delimiters
+
+Segment = Sequence[object]
+
+
+def _clean(value: object, d: Delimiters) -> str:
+    text = "" if value is None else str(value)
+    for ch in (d.element, d.component, d.segment, d.repetition):
+        if ch and ch in text:
+            text = text.replace(ch, " ")
+    return text
+
+
+def render_segment(seg: Segment, d: Delimiters) -> str:
+    if seg[0] == "ISA":  # fixed layout; ISA11/ISA16 carry delimiters themselves
+        return d.element.join(str(v) for v in seg)
+    parts: list[str] = [str(seg[0])]
+    for v in seg[1:]:
+        if isinstance(v, (tuple, list)):
+            comps = [_clean(c, d) for c in v]
+            while comps and comps[-1] == "":
+                comps.pop()
+            parts.append(d.component.join(comps))
+        else:
+            parts.append(_clean(v, d))
+    if seg[0] != "ISA":
+        while len(parts) > 1 and parts[-1] == "":
+            parts.pop()
+    return d.element.join(parts)
+
+
+def render_segments(segments: Iterable[Segment], d: Delimiters) -> str:
+    end = d.segment + d.suffix
+    return "".join(render_segment(s, d) + end for s in segments)
+
+
+def render_x12(segments: Iterable[Segment], d: Delimiters) -> bytes:
+    return render_segments(segments, d).encode("utf-8")
+
+
+def render_parsed(result: ParseResult, d: Delimiters | None = None) -> bytes:
+    """Re-render a parsed file (its segments as read) with ``d`` or the file's own delimiters.
+
+    Only for files whose interchanges could all be read; ISA elements are written as received.
+    """
+    d = d or result.delimiters or Delimiters()
+    out = []
+    for row in result.segments.elements.to_pylist():
+        if row[0] == "ISA" and len(row) == 17:
+            row = row[:16] + [d.component]
+            out.append(d.element.join(row) + d.segment + d.suffix)
+        else:
+            out.append(d.element.join(row) + d.segment + d.suffix)
+    return "".join(out).encode("utf-8")

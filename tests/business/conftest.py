@@ -1,0 +1,8 @@
+import pytest
+
+from .tables import reference
+
+
+@pytest.fixture(scope="session")
+def ref():
+    return reference()

@@ -1,0 +1,84 @@
+"""Only settled files with safe names are offered; hostile names are reported, never used."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from connectors.sftp import SftpDrop
+from schemas.errors import ConfigError, TransientError
+
+pytestmark = pytest.mark.integration
+
+HOSTILE = [
+    b"...",
+    b"..evil.edi",
+    b"back\\slash.edi",
+    b"bell\x07.edi",
+    b"new\nline.edi",
+    b"\x1b[31mred.edi",
+    b"caf\xe9-latin1.edi",  # not UTF-8: paramiko's listdir would fail the whole folder
+    b"\xff\xfe",
+]
+
+
+def test_growing_file_is_not_listed_until_stable(server, partner):
+    partner.put("inbox", "stable.edi", b"done")
+    partner.put("inbox", "growing.edi", b"ISA*first part")
+    naps = []
+
+    def partner_still_writing(seconds: float) -> None:
+        naps.append(seconds)
+        with open(partner.path("inbox", "growing.edi"), "ab") as fh:
+            fh.write(b"*more~")
+
+    settings = server.settings(settle_seconds=0.05)
+    with SftpDrop(settings, sleep=partner_still_writing) as drop:
+        assert [f.name for f in drop.list("inbox")] == ["stable.edi"]
+    assert naps == [0.05]
+
+    with SftpDrop(settings, sleep=lambda s: None) as drop:
+        listed = {f.name: f.size for f in drop.list("inbox")}
+        assert listed == {"stable.edi": 4, "growing.edi": len(b"ISA*first part*more~")}
+
+
+def test_file_changed_since_listing_is_transient(settings, partner):
+    partner.put("inbox", "a.edi", b"short")
+    with SftpDrop(settings) as drop:
+        [info] = drop.list("inbox")
+        partner.put("inbox", "a.edi", b"longer now")
+        with pytest.raises(TransientError, match="changed"):
+            drop.read("inbox", "a.edi", expected_size=info.size)
+        assert drop.read("inbox", "a.edi") == b"longer now"
+
+
+def test_hostile_names_are_refused_and_listing_still_works(settings, partner):
+    partner.put("inbox", "good.edi", b"ok")
+    for raw in HOSTILE:
+        partner.put("inbox", raw, b"evil")
+    with SftpDrop(settings) as drop:
+        assert [f.name for f in drop.list("inbox")] == ["good.edi"]
+        refused = drop.refused_names("inbox")
+        assert len(refused) == len(HOSTILE)
+        assert all(r.isprintable() for r in refused)
+        assert repr("back\\slash.edi") in refused
+        assert repr(b"caf\xe9-latin1.edi".decode("utf-8", "surrogateescape")) in refused
+        for name in ["../etc/passwd", "/etc/passwd", "..", "a/b", "bell\x07.edi", "back\\slash.edi"]:
+            with pytest.raises(ConfigError):
+                drop.read("inbox", name)
+            with pytest.raises(ConfigError):
+                drop.write("outbox", name, b"x")
+        assert drop.read("inbox", "good.edi") == b"ok"
+    # nothing was touched on the server
+    assert len(partner.names("inbox")) == len(HOSTILE) + 1
+    assert partner.names("outbox") == []
+
+
+def test_many_files_list_in_name_order(settings, partner):
+    names = [f"po-{i:04d}.edi" for i in range(250)]  # several READDIR batches
+    for n in reversed(names):
+        partner.put("inbox", n, n.encode())
+    with SftpDrop(settings) as drop:
+        assert [f.name for f in drop.list("inbox")] == names
+    assert os.path.exists(partner.path("inbox", names[0]))
