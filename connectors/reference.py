@@ -71,9 +71,14 @@ def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema) -> pa.Table
             try:
                 out.append(_convert(cell, field.type))
             except (ValueError, ArithmeticError, InvalidOperation) as exc:
-                raise ConfigError(f"column {field.name!r}: {cell!r} is not a valid {field.type} ({exc})",
-                                  file=name, line=line_no) from exc
-    return pa.table([pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema)
+                raise ConfigError(
+                    f"column {field.name!r}: {cell!r} is not a valid {field.type} ({exc})",
+                    file=name,
+                    line=line_no,
+                ) from exc
+    return pa.table(
+        [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
+    )
 
 
 def _unique(table: pa.Table, columns: list[str], name: str) -> None:
@@ -132,13 +137,20 @@ def load_reference(folder: Path) -> ReferenceData:
         tables[key] = read_reference_csv(data, name=str(path), schema=schema)
     items = tables["items"]
     gtins = pa.array([normalise_gtin(g) for g in items.column("gtin").to_pylist()], pa.string())
-    tables["items"] = items.set_column(items.schema.get_field_index("gtin"), SCHEMAS["items"].field("gtin"), gtins)
+    tables["items"] = items.set_column(
+        items.schema.get_field_index("gtin"), SCHEMAS["items"].field("gtin"), gtins
+    )
     files = {key: str(Path(folder) / f"{key}.csv") for key in SCHEMAS}
     _check_rows(items, files["items"], _item_problem)
     _check_rows(tables["prices"], files["prices"], _price_problem)
     _check_rows(tables["customers"], files["customers"], _customer_problem)
-    for key, columns in (("items", ["sku"]), ("items", ["gtin"]), ("partner_items", ["partner", "buyer_part"]),
-                         ("customers", ["partner"]), ("ship_tos", ["partner", "location_id"])):
+    for key, columns in (
+        ("items", ["sku"]),
+        ("items", ["gtin"]),
+        ("partner_items", ["partner", "buyer_part"]),
+        ("customers", ["partner"]),
+        ("ship_tos", ["partner", "location_id"]),
+    ):
         _unique(tables[key], columns, files[key])
     known_skus = set(tables["items"].column("sku").to_pylist())
     for key in ("partner_items", "prices"):

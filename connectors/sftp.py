@@ -241,9 +241,7 @@ class SftpDrop:
         """The one place third-party errors become ours; a transient error drops the connection."""
         try:
             yield
-        except OrderBridgeError as exc:
-            if exc.transient:
-                self.close()
+        except OrderBridgeError:  # ours (e.g. a size mismatch): the connection itself is fine
             raise
         except Exception as exc:
             err = translate_error(
@@ -372,16 +370,25 @@ class SftpDrop:
                     )
                 parts: list[bytes] = []
                 got = 0
-                while True:
-                    chunk = fh.read(min(CHUNK, expected - got + 1))
-                    if not chunk:
-                        break
-                    parts.append(chunk)
-                    got += len(chunk)
-                    if got > expected:
-                        break  # growing while we read: stop, don't chase it
-                    if self._progress:
-                        self._progress(name, got)
+                try:
+                    while got < expected:
+                        # readv pipelines the requests of one chunk; memory stays bounded by CHUNK
+                        block = b"".join(fh.readv([(got, min(CHUNK, expected - got))]))
+                        if not block:
+                            break
+                        parts.append(block)
+                        got += len(block)
+                        if self._progress:
+                            self._progress(name, got)
+                    fh.seek(got)
+                    got += len(fh.read(1))  # still growing? one byte is enough to know
+                except EOFError as exc:  # SFTP EOF status: the file shrank while we read it
+                    raise TransientError(
+                        "SFTP file shrank while it was read",
+                        host=self.settings.host,
+                        folder=folder,
+                        name=name,
+                    ) from exc
         if got != expected:  # the connection is fine: the file changed under us
             raise TransientError(
                 "SFTP download size differs from the size at open",

@@ -296,6 +296,8 @@ def _promise(perm, sku, backorder, partial, unit, receipts, sku_values, n_sku, t
     r_qty = _ints(receipts["quantity"])
     r_eta = _ints(receipts["eta"].cast(pa.int32())).astype(np.int64)
     keep = r_qty > 0
+    if not keep.any():
+        return covered, promised
     r_sku, r_qty, r_eta = r_sku[keep], r_qty[keep], r_eta[keep]
     o = _lexsort([r_sku, r_eta])
     r_sku, r_qty, r_eta = r_sku[o], r_qty[o], r_eta[o]

@@ -319,7 +319,8 @@ def _stray_segments(table: SegmentTable, interchanges: list[Interchange]) -> lis
         for g in ic.groups:
             for ts in g.transactions:
                 covered[ts.start: ts.end + 1] = True
-    env = pc.is_in(table.ids, value_set=pa.array(ENVELOPE_IDS)).to_numpy(zero_copy_only=False)
+    # TA1 acknowledgments sit directly inside an interchange, outside any group
+    env = pc.is_in(table.ids, value_set=pa.array(ENVELOPE_IDS + ("TA1",))).to_numpy(zero_copy_only=False)
     stray = np.flatnonzero(~covered & ~env)
     findings = []
     for r in stray[:_MAX_REPEATED_FINDINGS].tolist():

@@ -12,8 +12,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 Scope = Literal["line", "order"]
-Action = Literal["accept", "reject_line", "change_quantity", "change_price", "reschedule", "hold_line",
-                 "hold_order", "reject_order"]
+Action = Literal[
+    "accept",
+    "reject_line",
+    "change_quantity",
+    "change_price",
+    "reschedule",
+    "hold_line",
+    "hold_order",
+    "reject_order",
+]
 OrderStatus = Literal["", "pending_approval", "rejected"]
 
 
@@ -37,9 +45,14 @@ HOLD_ORDER = Outcome("order", "IH", "hold_order", "pending_approval")
 REJECT_ORDER = Outcome("order", "IR", "reject_order", "rejected")
 
 NAMED: dict[str, Outcome] = {
-    "accept": ACCEPT, "reject_line": REJECT_LINE, "change_quantity": CHANGE_QUANTITY,
-    "change_price": CHANGE_PRICE, "reschedule": RESCHEDULE, "hold_line": HOLD_LINE,
-    "hold_order": HOLD_ORDER, "reject_order": REJECT_ORDER,
+    "accept": ACCEPT,
+    "reject_line": REJECT_LINE,
+    "change_quantity": CHANGE_QUANTITY,
+    "change_price": CHANGE_PRICE,
+    "reschedule": RESCHEDULE,
+    "hold_line": HOLD_LINE,
+    "hold_order": HOLD_ORDER,
+    "reject_order": REJECT_ORDER,
 }
 
 DEFAULT_OUTCOMES: dict[str, Outcome] = {
@@ -72,8 +85,16 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
 }
 
 # Precedence when several findings hit one line: the strongest wins.
-_RANK = {"accept": 0, "reschedule": 1, "change_price": 2, "change_quantity": 3, "hold_line": 4,
-         "reject_line": 5, "hold_order": 6, "reject_order": 7}
+_RANK = {
+    "accept": 0,
+    "reschedule": 1,
+    "change_price": 2,
+    "change_quantity": 3,
+    "hold_line": 4,
+    "reject_line": 5,
+    "hold_order": 6,
+    "reject_order": 7,
+}
 
 Policy = Mapping[str, "Outcome | str"]
 

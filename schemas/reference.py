@@ -14,58 +14,71 @@ from schemas.orders import MONEY, PERCENT
 
 ITEM_STATUSES = ("active", "discontinued")
 
-ITEMS = pa.schema([
-    pa.field("sku", pa.string(), nullable=False),
-    pa.field("gtin", pa.string(), nullable=False),  # GTIN-14, zero padded, valid check digit
-    pa.field("upc", pa.string()),  # UPC-A (12 digits) as printed, if any
-    pa.field("vendor_part", pa.string()),  # our part number (PO1 qualifier VN)
-    pa.field("description", pa.string()),
-    pa.field("unit", pa.string(), nullable=False),  # selling unit: EA
-    pa.field("case_pack", pa.int32(), nullable=False),  # eaches per case (1 = sold singly)
-    pa.field("min_order_qty", pa.int32(), nullable=False),  # in eaches
-    pa.field("status", pa.string(), nullable=False),  # active | discontinued
-])
+ITEMS = pa.schema(
+    [
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("gtin", pa.string(), nullable=False),  # GTIN-14, zero padded, valid check digit
+        pa.field("upc", pa.string()),  # UPC-A (12 digits) as printed, if any
+        pa.field("vendor_part", pa.string()),  # our part number (PO1 qualifier VN)
+        pa.field("description", pa.string()),
+        pa.field("unit", pa.string(), nullable=False),  # selling unit: EA
+        pa.field("case_pack", pa.int32(), nullable=False),  # eaches per case (1 = sold singly)
+        pa.field("min_order_qty", pa.int32(), nullable=False),  # in eaches
+        pa.field("status", pa.string(), nullable=False),  # active | discontinued
+    ]
+)
 
-PARTNER_ITEMS = pa.schema([
-    pa.field("partner", pa.string(), nullable=False),
-    pa.field("buyer_part", pa.string(), nullable=False),  # PO1 qualifier BP / IN
-    pa.field("sku", pa.string(), nullable=False),
-])
+PARTNER_ITEMS = pa.schema(
+    [
+        pa.field("partner", pa.string(), nullable=False),
+        pa.field("buyer_part", pa.string(), nullable=False),  # PO1 qualifier BP / IN
+        pa.field("sku", pa.string(), nullable=False),
+    ]
+)
 
-PRICES = pa.schema([
-    pa.field("partner", pa.string(), nullable=False),
-    pa.field("sku", pa.string(), nullable=False),
-    pa.field("unit_price", MONEY, nullable=False),  # per each
-    pa.field("currency", pa.string(), nullable=False),
-    pa.field("valid_from", pa.date32(), nullable=False),
-    pa.field("valid_to", pa.date32()),  # inclusive; null = open ended
-])
+PRICES = pa.schema(
+    [
+        pa.field("partner", pa.string(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("unit_price", MONEY, nullable=False),  # per each
+        pa.field("currency", pa.string(), nullable=False),
+        pa.field("valid_from", pa.date32(), nullable=False),
+        pa.field("valid_to", pa.date32()),  # inclusive; null = open ended
+    ]
+)
 
-CUSTOMERS = pa.schema([
-    pa.field("partner", pa.string(), nullable=False),
-    pa.field("credit_limit", MONEY, nullable=False),
-    pa.field("open_ar", MONEY, nullable=False),
-    pa.field("currency", pa.string(), nullable=False),
-    pa.field("terms_type", pa.string()),  # ITD01 code agreed
-    pa.field("terms_net_days", pa.int32()),
-    pa.field("terms_discount_percent", PERCENT),
-    pa.field("terms_discount_days", pa.int32()),
-    pa.field("discount_approval_threshold_percent", PERCENT, nullable=False),
-])
+CUSTOMERS = pa.schema(
+    [
+        pa.field("partner", pa.string(), nullable=False),
+        pa.field("credit_limit", MONEY, nullable=False),
+        pa.field("open_ar", MONEY, nullable=False),
+        pa.field("currency", pa.string(), nullable=False),
+        pa.field("terms_type", pa.string()),  # ITD01 code agreed
+        pa.field("terms_net_days", pa.int32()),
+        pa.field("terms_discount_percent", PERCENT),
+        pa.field("terms_discount_days", pa.int32()),
+        pa.field("discount_approval_threshold_percent", PERCENT, nullable=False),
+    ]
+)
 
-SHIP_TOS = pa.schema([
-    pa.field("partner", pa.string(), nullable=False),
-    pa.field("location_id", pa.string(), nullable=False),  # N104 as the partner sends it
-    pa.field("name", pa.string()),
-    pa.field("address1", pa.string()),
-    pa.field("city", pa.string()),
-    pa.field("state", pa.string()),
-    pa.field("postal_code", pa.string()),
-    pa.field("country", pa.string()),
-])
+SHIP_TOS = pa.schema(
+    [
+        pa.field("partner", pa.string(), nullable=False),
+        pa.field("location_id", pa.string(), nullable=False),  # N104 as the partner sends it
+        pa.field("name", pa.string()),
+        pa.field("address1", pa.string()),
+        pa.field("city", pa.string()),
+        pa.field("state", pa.string()),
+        pa.field("postal_code", pa.string()),
+        pa.field("country", pa.string()),
+    ]
+)
 
 SCHEMAS: dict[str, pa.Schema] = {
-    "items": ITEMS, "partner_items": PARTNER_ITEMS, "prices": PRICES, "customers": CUSTOMERS,
+    "items": ITEMS,
+    "partner_items": PARTNER_ITEMS,
+    "prices": PRICES,
+    "customers": CUSTOMERS,
     "ship_tos": SHIP_TOS,
 }
 

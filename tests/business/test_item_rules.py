@@ -1,4 +1,5 @@
 from rules.business import check_gtin_check_digits, check_items, resolve_items
+
 from .tables import line, lines_table
 
 
@@ -17,7 +18,15 @@ def test_resolve_items_by_every_qualifier(ref):
         line(line_number=7, upc=None, buyer_part="INI/000"),  # another partner's buyer part
     )
     out = resolve_items(lines, ref.items, ref.partner_items)
-    assert out.column("sku").to_pylist() == ["SKU-1001", "SKU-1002", "SKU-1003", "SKU-1004", "SKU-1003", None, None]
+    assert out.column("sku").to_pylist() == [
+        "SKU-1001",
+        "SKU-1002",
+        "SKU-1003",
+        "SKU-1004",
+        "SKU-1003",
+        None,
+        None,
+    ]
     assert out.column("matched_by").to_pylist()[:5] == ["upc", "gtin", "ean", "vendor_part", "buyer_part"]
     assert out.column("case_pack").to_pylist()[:5] == [1, 6, 12, 24, 12]
     assert out.num_rows == lines.num_rows and out.column("line_number").to_pylist() == list(range(1, 8))
@@ -33,13 +42,28 @@ def test_bad_check_digit_is_located_to_its_po1_element():
     loc = findings[0].location
     # product_ids: UP first (PO106/PO107) then VN (PO108/PO109)
     assert (loc.element, loc.value, loc.line_number, loc.segment_position, loc.file_segment) == (
-        "PO107", "614141100102", 1, 12, 14)
-    assert (loc.file, loc.isa13, loc.gs06, loc.st02, loc.segment_id) == ("acme_850_1.x12", "000000101", "1", "0001", "PO1")
+        "PO107",
+        "614141100102",
+        1,
+        12,
+        14,
+    )
+    assert (loc.file, loc.isa13, loc.gs06, loc.st02, loc.segment_id) == (
+        "acme_850_1.x12",
+        "000000101",
+        "1",
+        "0001",
+        "PO1",
+    )
 
 
 def test_check_digit_element_follows_pair_order():
-    row = line(upc=None, vendor_part="VP-1001", gtin="00614141100109",
-               product_ids=[{"qualifier": "VN", "id": "VP-1001"}, {"qualifier": "UK", "id": "00614141100109"}])
+    row = line(
+        upc=None,
+        vendor_part="VP-1001",
+        gtin="00614141100109",
+        product_ids=[{"qualifier": "VN", "id": "VP-1001"}, {"qualifier": "UK", "id": "00614141100109"}],
+    )
     assert check_gtin_check_digits(lines_table(row))[0].location.element == "PO109"
 
 

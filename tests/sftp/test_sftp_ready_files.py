@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from connectors.sftp import SftpDrop
+from connectors.sftp import CHUNK, SftpDrop
 from schemas.errors import ConfigError, TransientError
 
 pytestmark = pytest.mark.integration
@@ -82,3 +82,20 @@ def test_many_files_list_in_name_order(settings, partner):
     with SftpDrop(settings) as drop:
         assert [f.name for f in drop.list("inbox")] == names
     assert os.path.exists(partner.path("inbox", names[0]))
+
+
+@pytest.mark.parametrize("change", ["grow", "shrink"])
+def test_file_changing_during_download_is_transient(server, partner, change):
+    partner.put("inbox", "big.edi", b"x" * (2 * CHUNK + 5))
+    path = partner.path("inbox", "big.edi")
+
+    def partner_rewrites(name: str, done: int) -> None:
+        if change == "grow":
+            with open(path, "ab") as fh:
+                fh.write(b"more")
+        else:
+            os.truncate(path, 10)
+
+    with SftpDrop(server.settings(), progress=partner_rewrites) as drop:
+        with pytest.raises(TransientError):
+            drop.read("inbox", "big.edi")

@@ -1,0 +1,30 @@
+# OrderBridge: every target bootstraps .venv itself (reinstalls only when pyproject.toml changes).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/orderbridge demo --workdir demo-workspace --fresh
+
+test: $(STAMP)
+	bash scripts/ensure-test-servers.sh
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_parse.py
+	@if [ -f bench/bench_allocate.py ]; then $(BIN)/python bench/bench_allocate.py; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf demo-workspace .bench

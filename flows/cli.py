@@ -1,0 +1,274 @@
+"""`orderbridge` command line (typer + rich). Every workspace command takes --workspace DIR.
+
+Heavy imports (prefect, great_expectations) happen inside the commands that need them, so
+`inspect` and `ack` start fast. Exit codes: 0 no error finding, 1 error findings, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="OrderBridge: batch EDI order-to-cash.")
+console = Console()
+err = Console(stderr=True)
+
+WORKSPACE = typer.Option(Path("."), "--workspace", "-w", help="Workspace folder (default: current folder).")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _prefect_env(ws: Path | None = None) -> None:
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+
+
+def _now(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(microsecond=0).isoformat()
+    except ValueError:
+        err.print(f"[red]--now must be an ISO date-time, e.g. 2026-11-27T02:00:00 (got {value!r})[/red]")
+        raise typer.Exit(2) from None
+
+
+def _summary_table(summary: dict) -> None:
+    t = Table(title=f"Run {summary['run_id']}")
+    for col in ("partner", "files", "processed", "quarantined", "duplicates", "orders", "documents", "delivered",
+                "errors", "warnings", "failure"):
+        t.add_column(col)
+    for p in summary["partners"]:
+        docs = ", ".join(f"{k}:{v}" for k, v in sorted(p["documents"].items())) or "-"
+        t.add_row(p["partner"], str(p["files"]), str(p["processed"]), str(p["quarantined"]), str(p["duplicates"]),
+                  str(p["orders"]), docs, str(p["delivered"]), str(p["errors"]), str(p["warnings"]),
+                  p["failure"] or "")
+    console.print(t)
+    for name, path in summary.get("reports", {}).items():
+        console.print(f"  {name}: {path}")
+
+
+def _run(workspace: Path, now: str | None) -> dict:
+    _prefect_env()
+    from flows.nightly import nightly
+
+    with console.status("Running the nightly flow (Prefect)..."):
+        summary = nightly(workspace=str(workspace.resolve()), now=now)
+    _summary_table(summary)
+    return summary
+
+
+@app.command()
+def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help="Where to build the demo."),
+         fresh: bool = typer.Option(False, "--fresh", help="Delete the workdir first."),
+         now: str = typer.Option(None, "--now", help="Clock for the run (ISO); default: now.")) -> None:
+    """Build a demo workspace from sample_files/ and run the nightly flow on it."""
+    now = _now(now)
+    if fresh and workdir.exists():
+        shutil.rmtree(workdir)
+    (workdir / "partners").mkdir(parents=True, exist_ok=True)
+    for profile in sorted((REPO / "partners").glob("*.toml")):
+        shutil.copy2(profile, workdir / "partners" / profile.name)
+    count = 0
+    for folder in sorted((REPO / "sample_files" / "drops").iterdir()):
+        inbox = workdir / "drop" / folder.name / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        for f in sorted(folder.iterdir()):
+            shutil.copy2(f, inbox / f.name)
+            count += 1
+    console.print(f"Demo workspace {workdir.resolve()}: {count} files dropped for "
+                  f"{len(list((REPO / 'partners').glob('*.toml')))} partners.")
+    summary = _run(workdir, now)
+    failed = [p for p in summary["partners"] if p["failure"]]
+    for p in sorted((workdir / "drop").glob("*/outbox/*.x12")):
+        console.print(f"  sent: {p.relative_to(workdir)}")
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO).")) -> None:
+    """Run the nightly flow once on a workspace."""
+    if not workspace.is_dir():
+        err.print(f"[red]workspace {workspace} does not exist[/red]")
+        raise typer.Exit(2)
+    summary = _run(workspace, _now(now))
+    raise typer.Exit(1 if any(p["failure"] for p in summary["partners"]) else 0)
+
+
+@app.command()
+def serve(workspace: Path = WORKSPACE, cron: str = typer.Option("0 2 * * *", "--cron"),
+          timezone: str = typer.Option("UTC", "--timezone")) -> None:
+    """Serve the nightly deployment on its cron schedule (needs a Prefect server: PREFECT_API_URL)."""
+    _prefect_env()
+    from prefect import serve as prefect_serve
+
+    from flows.nightly import deployment
+
+    prefect_serve(deployment(str(workspace.resolve()), cron, timezone))
+
+
+def _jsonable(v):
+    if isinstance(v, (date, datetime)):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return str(v)
+    return v
+
+
+def _inspect(path: Path, partner: str | None, workspace: Path):
+    from engine.process import Known, process_file
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+    from rules.envelope import check_envelopes
+    from rules.structure import check_850_structure
+
+    data = path.read_bytes()
+    if partner:
+        from flows.workspace import Workspace
+
+        profiles = Workspace(workspace.resolve()).partners()
+        if partner not in profiles:
+            err.print(f"[red]unknown partner {partner!r}[/red]")
+            raise typer.Exit(2)
+        out = process_file(data, file=path.name, sha256=hashlib.sha256(data).hexdigest(),
+                           profile=profiles[partner], known=Known(), today=date.today())
+        return out.parse, out.findings, out.orders, out.documents
+    result = read_interchanges(data, file=path.name)
+    findings = list(result.findings) + check_envelopes(result)
+    sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
+    findings += check_850_structure(result, sets)
+    orders, _ = read_orders(result, sets, partner=partner or "")
+    return result, findings, orders, None
+
+
+@app.command()
+def inspect(file: Path = typer.Argument(..., help="An X12 file."),
+            as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+            partner: str = typer.Option(None, "--partner", help="Also apply this partner's checks."),
+            workspace: Path = WORKSPACE) -> None:
+    """Parse and validate a file: envelopes, findings, orders."""
+    if not file.is_file():
+        err.print(f"[red]no such file: {file}[/red]")
+        raise typer.Exit(2)
+    result, findings, orders, _docs = _inspect(file, partner, workspace)
+    doc = {
+        "file": str(file),
+        "interchanges": [{
+            "sender": ic.sender, "sender_qualifier": ic.sender_qualifier, "receiver": ic.receiver,
+            "receiver_qualifier": ic.receiver_qualifier, "control_number": ic.control_number,
+            "version": ic.version, "usage": ic.usage,
+            "delimiters": {"element": ic.delimiters.element, "component": ic.delimiters.component,
+                           "repetition": ic.delimiters.repetition, "segment": ic.delimiters.segment},
+            "readable": not ic.rejected,
+            "groups": [{"functional_id": g.functional_id, "control_number": g.control_number, "version": g.version,
+                        "sender": g.sender, "receiver": g.receiver,
+                        "transactions": [{"set_id": ts.set_id, "control_number": ts.control_number,
+                                          "segment_count": ts.segment_count} for ts in g.transactions]}
+                       for g in ic.groups]} for ic in result.interchanges],
+        "findings": [f.to_dict() for f in findings],
+        "orders": [{k: _jsonable(v) for k, v in row.items()} for row in orders.to_pylist()],
+    }
+    errors = sum(1 for f in findings if f.severity == "error")
+    if as_json:
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        for ic in doc["interchanges"]:
+            console.print(f"ISA {ic['control_number']} {ic['sender']} -> {ic['receiver']} ({ic['version']})")
+            for g in ic["groups"]:
+                console.print(f"  GS {g['functional_id']} {g['control_number']} {g['version']}: "
+                              f"{len(g['transactions'])} set(s)")
+        t = Table(title=f"{len(findings)} finding(s), {errors} error(s)")
+        for c in ("severity", "code", "where", "message"):
+            t.add_column(c)
+        for f in findings:
+            from schemas.findings import Location
+
+            loc = Location(**{k: v for k, v in f.to_dict()["location"].items() if k != "file"})
+            t.add_row(f.severity, f.code, loc.describe(), f.message)
+        console.print(t)
+        for o in doc["orders"]:
+            console.print(f"PO {o['po_number']}: {o['line_count']} line(s), dated {o['po_date']}")
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
+def ack(file: Path = typer.Argument(..., help="An X12 file."),
+        partner: str = typer.Option(None, "--partner", help="Use this partner's profile for the envelope."),
+        workspace: Path = WORKSPACE) -> None:
+    """Print the 997/TA1 the engine would send for FILE (preview: control numbers start at 1)."""
+    if not file.is_file():
+        err.print(f"[red]no such file: {file}[/red]")
+        raise typer.Exit(2)
+    from engine.envelope import Envelope, envelope_for, wrap, wrap_ta1
+    from engine.process import Known, process_file
+    from schemas.profile import PartnerProfile
+
+    data = file.read_bytes()
+    if partner:
+        from flows.workspace import Workspace
+
+        profiles = Workspace(workspace.resolve()).partners()
+        if partner not in profiles:
+            err.print(f"[red]unknown partner {partner!r}[/red]")
+            raise typer.Exit(2)
+        profile = profiles[partner]
+    else:
+        from parsers.x12_reader import read_interchanges
+
+        parsed = read_interchanges(data)
+        if not parsed.interchanges or parsed.interchanges[0].rejected:
+            err.print("[red]no readable ISA: nothing to acknowledge (use --partner to answer with a TA1)[/red]")
+            raise typer.Exit(1)
+        ic = parsed.interchanges[0]
+        g = ic.groups[0] if ic.groups else None
+        profile = PartnerProfile.model_validate({
+            "id": "preview", "name": "preview", "accepts": ["850", "997"],
+            "acks": {"ta1": "requested"},
+            "x12": {"their_qualifier": ic.sender_qualifier[:2].ljust(2), "their_id": ic.sender[:15] or "UNKNOWN",
+                    "our_qualifier": ic.receiver_qualifier[:2].ljust(2), "our_id": ic.receiver[:15] or "UNKNOWN",
+                    "their_gs_id": (g.sender if g else ic.sender)[:15].ljust(2),
+                    "our_gs_id": (g.receiver if g else ic.receiver)[:15].ljust(2),
+                    "version": "005010" if g and g.version.startswith("005") else "004010",
+                    "usage": ic.usage if ic.usage in ("P", "T") else "P"}})
+    out = process_file(data, file=file.name, sha256=hashlib.sha256(data).hexdigest(), profile=profile,
+                       known=Known(), today=date.today())
+    env: Envelope = envelope_for(profile)
+    now = datetime.now().replace(second=0, microsecond=0)
+    n = 0
+    for doc in out.documents:
+        if doc.doc_type not in ("997", "TA1"):
+            continue
+        n += 1
+        if doc.doc_type == "TA1":
+            sys.stdout.write(wrap_ta1(env, list(doc.ta1), isa13=n, now=now).decode())
+        else:
+            sys.stdout.write(wrap(env, "FA", "997", [list(b) for b in doc.bodies], isa13=n, gs06=n,
+                                  st02s=[1], now=now).decode())
+    if n == 0:
+        err.print("nothing to acknowledge (no readable functional group and no TA1 due)")
+    raise typer.Exit(1 if out.error_count else 0)
+
+
+def main() -> None:
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback for a user
+        from schemas.errors import OrderBridgeError
+
+        err.print(f"[red]{type(exc).__name__}: {exc}[/red]")
+        raise SystemExit(1 if isinstance(exc, OrderBridgeError) else 3) from None
+
+
+if __name__ == "__main__":
+    main()

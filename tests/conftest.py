@@ -1,0 +1,12 @@
+"""Session-wide settings: Prefect runs against a private ephemeral home, never ~/.prefect."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+_home = tempfile.mkdtemp(prefix="orderbridge-prefect-")
+os.environ.setdefault("PREFECT_HOME", _home)
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")

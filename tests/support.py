@@ -1,0 +1,52 @@
+"""Shared test helpers: the shared corpus, demo profiles, small X12 builders."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+SAMPLES = REPO / "sample_files" / "drops"
+
+
+def corpus_dir() -> Path:
+    """The shared corpus, or a skip (a failure under CI=true, where it must be present)."""
+    if CORPUS.is_dir():
+        return CORPUS
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"the shared corpus is missing at {CORPUS}; CI must have shared/ beside the clone")
+    pytest.skip(f"the shared corpus is not at {CORPUS} (a user's clone without shared/)")
+
+
+def corpus_files() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in (CORPUS / "x12").rglob("*") if p.is_file() and p.name != "MANIFEST.tsv")
+
+
+def corpus_ids() -> list[str]:
+    return [str(p.relative_to(CORPUS / "x12")) for p in corpus_files()]
+
+
+ISA = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*1200*U*00401*{isa13:09d}*{ack}*P*>~\n")
+
+
+def x12_850(body: list[str], *, isa13: int = 1, st02: str = "0001", se_count: int | None = None, ack: str = "0",
+            gs06: str = "1", ge02: str | None = None, iea02: str | None = None) -> bytes:
+    """A one-PO ACME interchange around ``body`` (segments without terminators)."""
+    n = se_count if se_count is not None else len(body) + 2
+    text = (ISA.format(isa13=isa13, ack=ack) + f"GS*PO*ACMERETAIL*ORDERBRIDGE*20261127*1200*{gs06}*X*004010~\n"
+            + f"ST*850*{st02}~\n" + "".join(s + "~\n" for s in body) + f"SE*{n}*{st02}~\n"
+            + f"GE*1*{ge02 or gs06}~\n" + f"IEA*1*{iea02 or f'{isa13:09d}'}~\n")
+    return text.encode()
+
+
+GOOD_PO = ["BEG*00*SA*PO-1**20261126", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*DC 7*92*DC07", "N3*1 Way",
+           "N4*Columbus*OH*43215*US", "PO1*1*12*EA*2.50*PE*UP*073000040482*VN*SKU-1", "PID*F****WIDGET",
+           "PO1*2*6*EA*10*PE*VN*SKU-2", "CTT*2*18"]
+
+TODAY = date(2026, 11, 27)

@@ -1,0 +1,86 @@
+"""850 structure: segment order, loops, max use, mandatory segments and element syntax."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers.x12_reader import read_interchanges
+from rules.envelope import check_envelopes
+from rules.structure import check_850_structure
+from tests.support import GOOD_PO, x12_850
+
+
+def findings(body, **kw):
+    result = read_interchanges(x12_850(body, **kw))
+    sets = list(result.transaction_sets())
+    return [(f.code, f.location.segment_id, f.location.element, f.location.segment_position)
+            for f in check_850_structure(result, sets)]
+
+
+def test_clean_po_has_no_findings():
+    assert findings(GOOD_PO) == []
+
+
+@pytest.mark.parametrize("body,expected", [
+    (GOOD_PO[1:], ("SEGMENT_MANDATORY_MISSING", "BEG", "", 2)),
+    ([GOOD_PO[0], GOOD_PO[0]] + GOOD_PO[1:], ("SEGMENT_OVER_MAX_USE", "BEG", "", 3)),
+    (GOOD_PO[:6] + ["CTT*0"], ("SEGMENT_MANDATORY_MISSING", "PO1", "", 8)),
+    (GOOD_PO[:7] + ["BEG*00*SA*X**20261126"] + GOOD_PO[7:], ("SEGMENT_OUT_OF_ORDER", "BEG", "", 9)),
+    (GOOD_PO + ["ZZZ*1"], ("SEGMENT_NOT_IN_SET", "ZZZ", "", 12)),
+    (GOOD_PO + ["po1*1"], ("SEGMENT_UNRECOGNIZED", "po1", "", 12)),
+])
+def test_segment_errors(body, expected):
+    assert expected in findings(body)
+
+
+@pytest.mark.parametrize("segment,expected", [
+    ("BEG*09*SA*PO-1**20261126", ("ELEMENT_INVALID_CODE", "BEG", "BEG01", 2)),
+    ("BEG*00*SA*PO-1**20261332", ("ELEMENT_INVALID_DATE", "BEG", "BEG05", 2)),
+    ("BEG*00*SA***20261126", ("ELEMENT_MANDATORY_MISSING", "BEG", "BEG03", 2)),
+    ("BEG*00*SA*" + "X" * 23 + "**20261126", ("ELEMENT_TOO_LONG", "BEG", "BEG03", 2)),
+    ("BEG*00*S*PO-1**20261126", ("ELEMENT_TOO_SHORT", "BEG", "BEG02", 2)),
+    ("BEG*00*SA*PO-1**20261126*1*2*3*4*5*6*7*8", ("ELEMENT_TOO_MANY", "BEG", "", 2)),
+])
+def test_element_errors_in_beg(segment, expected):
+    assert expected in findings([segment] + GOOD_PO[1:])
+
+
+def test_po1_elements_typed_and_paired():
+    body = GOOD_PO[:6] + ["PO1*1*1x*EA*2.5*PE*UP", "PO1*2**EA*1"] + ["DTM*010*2400", "CTT*2"]
+    got = findings(body)
+    assert ("ELEMENT_INVALID_CHARACTER", "PO1", "PO102", 8) in got
+    assert ("ELEMENT_CONDITIONAL_MISSING", "PO1", "PO107", 8) in got
+    assert ("ELEMENT_CONDITIONAL_MISSING", "PO1", "PO102", 9) in got
+    assert ("ELEMENT_INVALID_DATE", "DTM", "DTM02", 10) in got
+
+
+def test_missing_terminator_shows_as_control_characters():
+    body = GOOD_PO[:3] + ["N1*ST*DC 7*92*DC07\r\n  N3*1 Way"] + GOOD_PO[5:]
+    assert ("ELEMENT_INVALID_CHARACTER", "N1", "N104", 5) in findings(body)
+
+
+def test_loops_repeat_and_nest():
+    body = GOOD_PO[:6] + ["N1*BT*AP*92*AP1", "N3*2 Way", "N4*Dayton*OH*45402"] + GOOD_PO[6:9] + [
+        "SDQ*EA*92*0001*6", "N1*ST*STORE 1*92*S1", "PO1*3*1*EA*1", "CTT*3"]
+    assert findings(body) == []
+
+
+def test_envelope_counts_and_control_numbers():
+    result = read_interchanges(x12_850(GOOD_PO, se_count=99, ge02="7", iea02="000000009"))
+    codes = {f.code for f in check_envelopes(result)}
+    assert {"SE_COUNT_MISMATCH", "GE_CONTROL_MISMATCH", "IEA_CONTROL_MISMATCH"} <= codes
+
+
+def test_isa_field_syntax():
+    data = x12_850(GOOD_PO).replace(b"*261127*1200*", b"*261340*2599*").replace(b"*00401*", b"*0040X*")
+    codes = {f.code for f in check_envelopes(read_interchanges(data))}
+    assert {"ISA_DATE_INVALID", "ISA_TIME_INVALID", "ISA_VERSION_INVALID"} <= codes
+
+
+def test_duplicate_st02_in_group():
+    data = x12_850(GOOD_PO).decode()
+    head, rest = data.split("ST*850", 1)
+    body = "ST*850" + rest.split("GE*")[0]
+    data = (head + body + body + "GE*2*1~\nIEA*1*000000001~\n").encode()
+    codes = [f.code for f in check_envelopes(read_interchanges(data))]
+    assert codes.count("ST_CONTROL_NUMBER_DUPLICATE") == 1
