@@ -136,3 +136,14 @@ def ack_code(code: str) -> tuple[str, str]:
         return "", ""
     level, _, value = ack.partition(":")
     return level, value
+
+
+def _merge_business_codes() -> None:
+    """Business rule codes (schemas.codes_business) join the one catalogue."""
+    from schemas.codes_business import BUSINESS_CODES
+
+    for c in BUSINESS_CODES:
+        CATALOGUE.setdefault(c.code, c)
+
+
+_merge_business_codes()

@@ -1,0 +1,144 @@
+"""The nightly stages without Prefect: answers for every PO, files kept, nothing sent twice,
+control numbers never reused (also across a crash between numbering and delivery)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import pytest
+
+from connectors.local import LocalDrop
+from connectors.state import StateStore
+from flows import steps
+from flows.workspace import open_workspace
+from parsers.x12_reader import read_interchanges
+from tests.support import REPO, SAMPLES
+
+NOW = datetime(2026, 11, 27, 2, 0)
+
+
+def make_ws(tmp_path):
+    ws = open_workspace(tmp_path / "ws")
+    shutil.copytree(REPO / "partners", ws.root / "partners")
+    for folder in SAMPLES.iterdir():
+        inbox = ws.drop_root / folder.name / "inbox"
+        inbox.mkdir(parents=True)
+        for f in folder.iterdir():
+            shutil.copy2(f, inbox / f.name)
+    return ws
+
+
+def run_all(ws, now=NOW):
+    state = StateStore(ws.state_path)
+    results = []
+    for pid, profile in sorted(ws.partners().items()):
+        drop = LocalDrop(ws.drop_root / pid)
+        res = steps.pull_partner(ws, profile, state, drop, now=now, run_id="r")
+        res.delivered = steps.deliver_partner(profile, state, drop, now=now)
+        results.append(res)
+    state.close()
+    return results
+
+
+def outbox(ws):
+    return {p.relative_to(ws.drop_root): p.read_bytes() for p in sorted(ws.drop_root.glob("*/outbox/*"))}
+
+
+def test_every_demo_po_gets_997_and_855(tmp_path):
+    ws = make_ws(tmp_path)
+    run_all(ws)
+    acked = {}
+    for path, content in outbox(ws).items():
+        for row in read_interchanges(content).segments.elements.to_pylist():
+            if row[0] in ("BAK", "AK2"):
+                acked.setdefault(row[0], []).append(row)
+    pos = {r[3] for r in acked["BAK"]}
+    assert pos == {f"{p}-{n}" for p, b in (("ACME", 1000), ("GLOBEX", 2000), ("INITECH", 3000))
+                   for n in (b, b + 1, b + 10, b + 11)}
+    # every input file is kept: processed or quarantined, and archived
+    for pid in ("acme", "globex", "initech"):
+        assert list((ws.drop_root / pid / "inbox").iterdir()) == []
+        kept = {p.name for f in ("processed", "quarantine") for p in (ws.drop_root / pid / f).iterdir()}
+        assert kept == {p.name for p in (SAMPLES / pid).iterdir()}
+        assert len(list((ws.drop_root / pid / "archive").iterdir())) == len(kept)
+    assert {p.name for p in (ws.drop_root / "acme" / "quarantine").iterdir()} == {"acme-po-broken.x12"}
+    assert {p.name for p in (ws.drop_root / "initech" / "quarantine").iterdir()} == {"initech-po-foreign.x12"}
+
+
+def test_second_run_over_same_drop_sends_nothing_new(tmp_path):
+    ws = make_ws(tmp_path)
+    run_all(ws)
+    before_docs, before_numbers = outbox(ws), StateStore(ws.state_path).numbers_used()
+    for folder in SAMPLES.iterdir():  # the partners drop the very same files again
+        for f in folder.iterdir():
+            shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
+    results = run_all(ws, datetime(2026, 11, 28, 2, 0))
+    assert outbox(ws) == before_docs
+    assert StateStore(ws.state_path).numbers_used() == before_numbers
+    assert sum(r.duplicates for r in results) == sum(1 for f in SAMPLES.rglob("*") if f.is_file())
+    assert all(not any((ws.drop_root / p / "inbox").iterdir()) for p in ("acme", "globex", "initech"))
+
+
+def test_resent_po_in_a_new_interchange_is_not_acknowledged_twice(tmp_path):
+    ws = make_ws(tmp_path)
+    run_all(ws)
+    original = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes()
+    resend = original.replace(b"*000001001*", b"*000001501*").replace(b"IEA*1*000001001", b"IEA*1*000001501")
+    (ws.drop_root / "acme" / "inbox" / "resend.x12").write_bytes(resend)
+    before = set(outbox(ws))
+    res = run_all(ws)[0]
+    new = set(outbox(ws)) - before
+    assert [p.name.split("-")[1] for p in new] == ["997"]  # a 997 for the interchange, no second 855
+    assert any(f["code"] == "ORDER_DUPLICATE" for f in res.findings)
+
+
+def test_crash_between_numbering_and_delivery(tmp_path):
+    ws = make_ws(tmp_path)
+    state = StateStore(ws.state_path)
+    profile = ws.partners()["acme"]
+    drop = LocalDrop(ws.drop_root / "acme")
+    steps.pull_partner(ws, profile, state, drop, now=NOW, run_id="r")  # numbered + stored, then "crash"
+    pending = state.pending_documents("acme")
+    numbers = state.numbers_used()
+    assert pending and not list((ws.drop_root / "acme" / "outbox").iterdir())
+    state.close()
+    run_all(ws)  # the next run delivers exactly the stored documents with their numbers
+    state = StateStore(ws.state_path)
+    assert state.numbers_used()[("acme", "ISA")] == numbers[("acme", "ISA")]
+    delivered = {p.name: p.read_bytes() for p in (ws.drop_root / "acme" / "outbox").iterdir()}
+    assert delivered == {d.file_name: d.content for d in pending}
+    isa13s = [d.isa13 for d in state.documents("acme")]
+    assert len(isa13s) == len(set(isa13s))
+
+
+def test_failure_inside_the_numbering_transaction_uses_no_number(tmp_path, monkeypatch):
+    ws = make_ws(tmp_path)
+    state = StateStore(ws.state_path)
+    profile = ws.partners()["acme"]
+    drop = LocalDrop(ws.drop_root / "acme")
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full while rendering")
+
+    monkeypatch.setattr(steps, "wrap", boom)
+    with pytest.raises(RuntimeError):
+        steps.pull_partner(ws, profile, state, drop, now=NOW, run_id="r")
+    assert state.numbers_used().get(("acme", "ISA"), 0) == 0 and state.documents("acme") == []
+    assert list((ws.drop_root / "acme" / "inbox").iterdir())  # the file is still there for the retry
+    monkeypatch.undo()
+    res = steps.pull_partner(ws, profile, state, drop, now=NOW, run_id="r")
+    assert res.documents["855"] == 2 and state.last_number("acme", "ISA") == sum(res.documents.values())
+
+
+def test_documents_are_deterministic(tmp_path):
+    a, b = make_ws(tmp_path / "a"), make_ws(tmp_path / "b")
+    run_all(a), run_all(b)
+    assert outbox(a) == outbox(b) and outbox(a)
+
+
+def test_findings_csv_neutralises_formulas():
+    rows = [{"partner": "acme", "severity": "error", "code": "X", "message": "=HYPERLINK(1)",
+             "location": {"value": "+1", "file": "@f"}}]
+    text = steps.findings_csv(rows).decode()
+    assert "'=HYPERLINK(1)" in text and "'+1" in text and "'@f" in text

@@ -1,0 +1,62 @@
+"""The nightly flow under Prefect (ephemeral API, no server), its deployment, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.support import REPO, SAMPLES
+
+
+def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
+    work = tmp_path / "demo"
+    res = CliRunner().invoke(app, ["demo", "--workdir", str(work), "--now", "2026-11-27T02:00:00"])
+    assert res.exit_code == 0, res.output
+    sent = sorted(p.name for p in work.glob("drop/*/outbox/*.x12"))
+    assert len([n for n in sent if "-855-" in n]) == 6 and len([n for n in sent if "-997-" in n]) == 7
+    summary = json.loads(next(work.glob("reports/*/summary.json")).read_text())
+    assert {p["partner"] for p in summary["partners"]} == {"acme", "globex", "initech"}
+    assert sum(p["quarantined"] for p in summary["partners"]) == 3
+    # a second run over the same drop (demo re-drops the same files) creates nothing new
+    res = CliRunner().invoke(app, ["demo", "--workdir", str(work), "--now", "2026-11-28T02:00:00"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in work.glob("drop/*/outbox/*.x12")) == sent
+    summaries = sorted(work.glob("reports/*/summary.json"))
+    second = json.loads(summaries[-1].read_text())
+    assert sum(sum(p["documents"].values()) for p in second["partners"]) == 0
+    assert sum(p["duplicates"] for p in second["partners"]) == sum(1 for f in SAMPLES.rglob("*") if f.is_file())
+
+
+def test_deployment_has_the_nightly_cron():
+    from flows.nightly import deployment
+
+    dep = deployment("/tmp/ws", "0 2 * * *", "Europe/Berlin")
+    assert dep.name == "nightly"
+    assert dep.parameters == {"workspace": "/tmp/ws"}
+    cron = dep.schedules[0].schedule
+    assert cron.cron == "0 2 * * *" and cron.timezone == "Europe/Berlin"
+
+
+def test_cli_usage_errors_exit_2(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["inspect", str(tmp_path / "missing.x12")]).exit_code == 2
+    assert runner.invoke(app, ["run", "--workspace", str(tmp_path / "nope")]).exit_code == 2
+    assert runner.invoke(app, ["inspect"]).exit_code == 2
+
+
+def test_cli_ack_prints_the_997(tmp_path):
+    res = CliRunner().invoke(app, ["ack", str(SAMPLES / "acme" / "acme-po-broken.x12"), "--partner", "acme",
+                                   "--workspace", str(REPO)])
+    assert res.exit_code == 1
+    assert "AK5*R*4*5~" in res.stdout and "AK9*R*1*1*0~" in res.stdout
+
+
+def test_cli_inspect_reports_orders():
+    res = CliRunner().invoke(app, ["inspect", str(SAMPLES / "globex" / "globex-po-01.x12"), "--json"])
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert doc["interchanges"][0]["groups"][0]["version"] == "005010"
+    assert [(o["po_number"], o["line_count"]) for o in doc["orders"]] == [("GLOBEX-2000", 3), ("GLOBEX-2001", 4)]
+    assert doc["orders"][0]["ship_to_city"] == "Columbus"
