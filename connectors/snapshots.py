@@ -119,7 +119,8 @@ def _compatible(actual: pa.DataType, want: pa.DataType) -> bool:
         return True
     if pa.types.is_string(want):
         return pa.types.is_large_string(actual) or (
-            pa.types.is_dictionary(actual) and pa.types.is_string(actual.value_type))
+            pa.types.is_dictionary(actual) and pa.types.is_string(actual.value_type)
+        )
     if pa.types.is_int64(want):  # every integer type that widens to int64 without loss
         return pa.types.is_signed_integer(actual) or actual in (pa.uint8(), pa.uint16(), pa.uint32())
     return False

@@ -45,16 +45,18 @@ def _now(value: str | None) -> str | None:
 
 
 def _summary_table(summary: dict) -> None:
-    t = Table(title=f"Run {summary['run_id']}")
-    for col in ("partner", "files", "processed", "quarantined", "duplicates", "orders", "documents", "delivered",
-                "errors", "warnings", "failure"):
-        t.add_column(col)
+    t = Table(title=f"Run {summary['run_id']}", show_lines=False)
+    for col in ("partner", "files", "ok", "quar.", "dup.", "POs", "997", "TA1", "855", "sent", "err", "warn"):
+        t.add_column(col, justify="left" if col == "partner" else "right", no_wrap=True)
     for p in summary["partners"]:
-        docs = ", ".join(f"{k}:{v}" for k, v in sorted(p["documents"].items())) or "-"
+        docs = p["documents"]
         t.add_row(p["partner"], str(p["files"]), str(p["processed"]), str(p["quarantined"]), str(p["duplicates"]),
-                  str(p["orders"]), docs, str(p["delivered"]), str(p["errors"]), str(p["warnings"]),
-                  p["failure"] or "")
+                  str(p["orders"]), str(docs.get("997", 0)), str(docs.get("TA1", 0)), str(docs.get("855", 0)),
+                  str(p["delivered"]), str(p["errors"]), str(p["warnings"]))
     console.print(t)
+    for p in summary["partners"]:
+        if p["failure"]:
+            console.print(f"[red]{p['partner']} failed: {p['failure']}[/red]")
     for name, path in summary.get("reports", {}).items():
         console.print(f"  {name}: {path}")
 

@@ -15,71 +15,83 @@ UNITS = pa.int64()  # whole selling units
 
 # One row per (warehouse, sku) on one day. on_hand counts what is physically there; reserved is
 # stock already promised elsewhere (open picks, holds). Both int64 units, never null.
-INVENTORY_SNAPSHOT = pa.schema([
-    pa.field("as_of", pa.date32(), nullable=False),
-    pa.field("warehouse", pa.string(), nullable=False),
-    pa.field("sku", pa.string(), nullable=False),
-    pa.field("on_hand", UNITS, nullable=False),
-    pa.field("reserved", UNITS, nullable=False),
-])
+INVENTORY_SNAPSHOT = pa.schema(
+    [
+        pa.field("as_of", pa.date32(), nullable=False),
+        pa.field("warehouse", pa.string(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("on_hand", UNITS, nullable=False),
+        pa.field("reserved", UNITS, nullable=False),
+    ]
+)
 
 # One row per expected inbound (purchase order to a supplier, transfer). Several rows may share a
 # (warehouse, sku, eta).
-EXPECTED_RECEIPTS = pa.schema([
-    pa.field("warehouse", pa.string(), nullable=False),
-    pa.field("sku", pa.string(), nullable=False),
-    pa.field("quantity", UNITS, nullable=False),
-    pa.field("eta", pa.date32(), nullable=False),
-])
+EXPECTED_RECEIPTS = pa.schema(
+    [
+        pa.field("warehouse", pa.string(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("quantity", UNITS, nullable=False),
+        pa.field("eta", pa.date32(), nullable=False),
+    ]
+)
 
 # Stock held for work outside this run (e.g. orders allocated in an earlier run, not yet picked).
-RESERVATIONS = pa.schema([
-    pa.field("warehouse", pa.string(), nullable=False),
-    pa.field("sku", pa.string(), nullable=False),
-    pa.field("quantity", UNITS, nullable=False),
-])
+RESERVATIONS = pa.schema(
+    [
+        pa.field("warehouse", pa.string(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("quantity", UNITS, nullable=False),
+    ]
+)
 
 # What allocate() needs from an order line. `sku` is the resolved item id, `arrival` the order of
 # arrival (lower = earlier), `case_pack` the units per case (null = sold by the each).
-ALLOCATION_INPUT = pa.schema([
-    pa.field("partner", pa.string(), nullable=False),
-    pa.field("order_ref", pa.string(), nullable=False),
-    pa.field("po_number", pa.string(), nullable=False),
-    pa.field("line_number", pa.int32(), nullable=False),
-    pa.field("sku", pa.string(), nullable=False),
-    pa.field("quantity", QTY),
-    pa.field("requested_ship_date", pa.date32()),
-    pa.field("po_date", pa.date32()),
-    pa.field("arrival", pa.int64(), nullable=False),
-    pa.field("case_pack", pa.int64()),
-])
+ALLOCATION_INPUT = pa.schema(
+    [
+        pa.field("partner", pa.string(), nullable=False),
+        pa.field("order_ref", pa.string(), nullable=False),
+        pa.field("po_number", pa.string(), nullable=False),
+        pa.field("line_number", pa.int32(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("quantity", QTY),
+        pa.field("requested_ship_date", pa.date32()),
+        pa.field("po_date", pa.date32()),
+        pa.field("arrival", pa.int64(), nullable=False),
+        pa.field("case_pack", pa.int64()),
+    ]
+)
 
 # One row per *piece* of an order line: one per warehouse it is allocated from, one for the part
 # backordered, one for the part rejected (a line with nothing to place gets a single row).
 # On every row ordered == allocated + backordered + rejected, so summing the rows of a line gives
 # the line's totals. `ordered` is the line quantity after case-pack rounding (the reason says so).
-ALLOCATION = pa.schema([
-    pa.field("partner", pa.string(), nullable=False),
-    pa.field("order_ref", pa.string(), nullable=False),
-    pa.field("po_number", pa.string(), nullable=False),
-    pa.field("line_number", pa.int32(), nullable=False),
-    pa.field("sku", pa.string(), nullable=False),
-    pa.field("warehouse", pa.string()),  # null on backordered / rejected rows
-    pa.field("ordered", QTY, nullable=False),
-    pa.field("allocated", QTY, nullable=False),
-    pa.field("backordered", QTY, nullable=False),
-    pa.field("rejected", QTY, nullable=False),
-    pa.field("promised_date", pa.date32()),  # set on backordered rows only
-    pa.field("reason", pa.string(), nullable=False),
-])
+ALLOCATION = pa.schema(
+    [
+        pa.field("partner", pa.string(), nullable=False),
+        pa.field("order_ref", pa.string(), nullable=False),
+        pa.field("po_number", pa.string(), nullable=False),
+        pa.field("line_number", pa.int32(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("warehouse", pa.string()),  # null on backordered / rejected rows
+        pa.field("ordered", QTY, nullable=False),
+        pa.field("allocated", QTY, nullable=False),
+        pa.field("backordered", QTY, nullable=False),
+        pa.field("rejected", QTY, nullable=False),
+        pa.field("promised_date", pa.date32()),  # set on backordered rows only
+        pa.field("reason", pa.string(), nullable=False),
+    ]
+)
 
 # One row per snapshot (warehouse, sku). reserved = snapshot reserved + run reservations;
 # available_after = max(on_hand - reserved, 0) - allocated_now.
-AVAILABILITY = pa.schema([
-    pa.field("warehouse", pa.string(), nullable=False),
-    pa.field("sku", pa.string(), nullable=False),
-    pa.field("on_hand", UNITS, nullable=False),
-    pa.field("reserved", UNITS, nullable=False),
-    pa.field("allocated_now", UNITS, nullable=False),
-    pa.field("available_after", UNITS, nullable=False),
-])
+AVAILABILITY = pa.schema(
+    [
+        pa.field("warehouse", pa.string(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("on_hand", UNITS, nullable=False),
+        pa.field("reserved", UNITS, nullable=False),
+        pa.field("allocated_now", UNITS, nullable=False),
+        pa.field("available_after", UNITS, nullable=False),
+    ]
+)

@@ -17,29 +17,44 @@ def lines(*rows: dict) -> pa.Table:
     """Order lines; each row needs partner, sku, quantity; the rest has defaults."""
     out = []
     for i, row in enumerate(rows):
-        full = {"partner": "ACME", "order_ref": f"O{i:04d}", "po_number": f"PO{i:04d}", "line_number": 1,
-                "requested_ship_date": None, "po_date": date(2024, 2, 1), "arrival": i, "case_pack": None}
+        full = {
+            "partner": "ACME",
+            "order_ref": f"O{i:04d}",
+            "po_number": f"PO{i:04d}",
+            "line_number": 1,
+            "requested_ship_date": None,
+            "po_date": date(2024, 2, 1),
+            "arrival": i,
+            "case_pack": None,
+        }
         full.update(row)
         full["quantity"] = None if full["quantity"] is None else Decimal(str(full["quantity"]))
         out.append(full)
     return pa.Table.from_pylist(out, schema=ALLOCATION_INPUT)
 
 
-def snapshot(stock: dict[tuple[str, str], int], reserved: dict[tuple[str, str], int] | None = None) -> pa.Table:
+def snapshot(
+    stock: dict[tuple[str, str], int], reserved: dict[tuple[str, str], int] | None = None
+) -> pa.Table:
     reserved = reserved or {}
-    rows = [{"as_of": AS_OF, "warehouse": w, "sku": s, "on_hand": q, "reserved": reserved.get((w, s), 0)}
-            for (w, s), q in stock.items()]
+    rows = [
+        {"as_of": AS_OF, "warehouse": w, "sku": s, "on_hand": q, "reserved": reserved.get((w, s), 0)}
+        for (w, s), q in stock.items()
+    ]
     return pa.Table.from_pylist(rows, schema=INVENTORY_SNAPSHOT)
 
 
 def receipts(*rows: tuple[str, str, int, date]) -> pa.Table:
-    return pa.Table.from_pylist([{"warehouse": w, "sku": s, "quantity": q, "eta": eta} for w, s, q, eta in rows],
-                                schema=EXPECTED_RECEIPTS)
+    return pa.Table.from_pylist(
+        [{"warehouse": w, "sku": s, "quantity": q, "eta": eta} for w, s, q, eta in rows],
+        schema=EXPECTED_RECEIPTS,
+    )
 
 
 def reservations(*rows: tuple[str, str, int]) -> pa.Table:
-    return pa.Table.from_pylist([{"warehouse": w, "sku": s, "quantity": q} for w, s, q in rows],
-                                schema=RESERVATIONS)
+    return pa.Table.from_pylist(
+        [{"warehouse": w, "sku": s, "quantity": q} for w, s, q in rows], schema=RESERVATIONS
+    )
 
 
 def rows(result_table: pa.Table) -> list[dict]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -19,40 +18,60 @@ SKUS = ["A", "B", "C"]
 WAREHOUSES = ["W1", "W2", "W3"]
 PARTNERS = ["P1", "P2", "P3"]
 
-policy_fields = st.fixed_dictionaries({
-    "tier": st.integers(0, 3),
-    "ship_complete": st.booleans(),
-    "partial_allowed": st.booleans(),
-    "preferred_warehouse": st.none() | st.sampled_from(WAREHOUSES + ["W9"]),
-    "warehouse_order": st.permutations(WAREHOUSES).map(tuple),
-    "single_warehouse_first": st.booleans(),
-    "case_pack_rounding": st.sampled_from(["none", "up", "down"]),
-    "backorder": st.sampled_from(["allow", "reject"]),
-})
+policy_fields = st.fixed_dictionaries(
+    {
+        "tier": st.integers(0, 3),
+        "ship_complete": st.booleans(),
+        "partial_allowed": st.booleans(),
+        "preferred_warehouse": st.none() | st.sampled_from(WAREHOUSES + ["W9"]),
+        "warehouse_order": st.permutations(WAREHOUSES).map(tuple),
+        "single_warehouse_first": st.booleans(),
+        "case_pack_rounding": st.sampled_from(["none", "up", "down"]),
+        "backorder": st.sampled_from(["allow", "reject"]),
+    }
+)
 
 
 @st.composite
 def scenarios(draw):
-    shared = {"priority_order": draw(st.permutations(["tier", "requested_ship_date", "po_date", "arrival"])),
-              "fair_share": draw(st.booleans())}
+    shared = {
+        "priority_order": draw(st.permutations(["tier", "requested_ship_date", "po_date", "arrival"])),
+        "fair_share": draw(st.booleans()),
+    }
     policies = {p: AllocationPolicy(**draw(policy_fields), **shared) for p in PARTNERS}
     n = draw(st.integers(0, 25))
     order_rows = []
     for i in range(n):
-        order_rows.append({
-            "partner": draw(st.sampled_from(PARTNERS)), "order_ref": f"O{draw(st.integers(0, 6))}",
-            "line_number": i + 1, "sku": draw(st.sampled_from(SKUS + ["Z"])),
-            "quantity": draw(st.integers(-1, 30) | st.sampled_from(["1.5", None])),
-            "requested_ship_date": draw(st.none() | st.dates(date(2024, 3, 1), date(2024, 3, 9))),
-            "po_date": draw(st.dates(date(2024, 2, 1), date(2024, 2, 5))), "arrival": draw(st.integers(0, 5)),
-            "case_pack": draw(st.none() | st.sampled_from([0, 2, 5])),
-        })
-    stock = draw(st.dictionaries(st.tuples(st.sampled_from(WAREHOUSES), st.sampled_from(SKUS)), st.integers(0, 40)))
+        order_rows.append(
+            {
+                "partner": draw(st.sampled_from(PARTNERS)),
+                "order_ref": f"O{draw(st.integers(0, 6))}",
+                "line_number": i + 1,
+                "sku": draw(st.sampled_from(SKUS + ["Z"])),
+                "quantity": draw(st.integers(-1, 30) | st.sampled_from(["1.5", None])),
+                "requested_ship_date": draw(st.none() | st.dates(date(2024, 3, 1), date(2024, 3, 9))),
+                "po_date": draw(st.dates(date(2024, 2, 1), date(2024, 2, 5))),
+                "arrival": draw(st.integers(0, 5)),
+                "case_pack": draw(st.none() | st.sampled_from([0, 2, 5])),
+            }
+        )
+    stock = draw(
+        st.dictionaries(st.tuples(st.sampled_from(WAREHOUSES), st.sampled_from(SKUS)), st.integers(0, 40))
+    )
     held = {k: draw(st.integers(0, 10)) for k in stock}
-    rec = [(draw(st.sampled_from(WAREHOUSES)), draw(st.sampled_from(SKUS)), draw(st.integers(0, 20)),
-            TODAY + timedelta(days=draw(st.integers(-3, 20)))) for _ in range(draw(st.integers(0, 6)))]
-    res = [(draw(st.sampled_from(WAREHOUSES)), draw(st.sampled_from(SKUS)), draw(st.integers(0, 15)))
-           for _ in range(draw(st.integers(0, 3)))]
+    rec = [
+        (
+            draw(st.sampled_from(WAREHOUSES)),
+            draw(st.sampled_from(SKUS)),
+            draw(st.integers(0, 20)),
+            TODAY + timedelta(days=draw(st.integers(-3, 20))),
+        )
+        for _ in range(draw(st.integers(0, 6)))
+    ]
+    res = [
+        (draw(st.sampled_from(WAREHOUSES)), draw(st.sampled_from(SKUS)), draw(st.integers(0, 15)))
+        for _ in range(draw(st.integers(0, 3)))
+    ]
     return lines(*order_rows), snapshot(stock, held), receipts(*rec), policies, reservations(*res)
 
 
@@ -61,7 +80,11 @@ def run(case):
     return allocate(order, stock, rec, policies, reservations=res, today=TODAY)
 
 
-PROPERTY = settings(max_examples=int(os.environ.get("ALLOCATION_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=int(os.environ.get("ALLOCATION_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @PROPERTY
@@ -105,8 +128,12 @@ def test_every_line_is_conserved_and_explained(case):
     for line in order.to_pylist():
         pieces = seen[(line["partner"], line["order_ref"], line["line_number"])]
         assert pieces, line
-        if line["case_pack"] in (None, 0) and line["quantity"] is not None and line["quantity"] > 0 \
-                and line["quantity"] == int(line["quantity"]):
+        if (
+            line["case_pack"] in (None, 0)
+            and line["quantity"] is not None
+            and line["quantity"] > 0
+            and line["quantity"] == int(line["quantity"])
+        ):
             assert sum(p["ordered"] for p in pieces) == line["quantity"]
 
 

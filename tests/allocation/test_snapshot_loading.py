@@ -54,11 +54,14 @@ def test_corrupt_file(tmp_path):
     assert "part-0.parquet" in str(info.value)
 
 
-@pytest.mark.parametrize(("column", "values", "problem"), [
-    ("on_hand", pa.array([1.5]), "on_hand"),
-    ("on_hand", pa.array(["7"]), "on_hand"),
-    ("reserved", pa.array([None], pa.int64()), "nulls"),
-])
+@pytest.mark.parametrize(
+    ("column", "values", "problem"),
+    [
+        ("on_hand", pa.array([1.5]), "on_hand"),
+        ("on_hand", pa.array(["7"]), "on_hand"),
+        ("reserved", pa.array([None], pa.int64()), "nulls"),
+    ],
+)
 def test_wrong_types_or_nulls(tmp_path, column, values, problem):
     table = pa.table({"warehouse": ["W1"], "sku": ["A"], "on_hand": pa.array([7]), "reserved": pa.array([0])})
     table = table.set_column(table.schema.get_field_index(column), column, values)
@@ -72,8 +75,17 @@ def test_wrong_types_or_nulls(tmp_path, column, values, problem):
 def test_missing_column_and_narrow_ints(tmp_path):
     part = tmp_path / "as_of=2024-03-01"
     part.mkdir()
-    pq.write_table(pa.table({"warehouse": ["W1"], "sku": ["A"], "on_hand": pa.array([7], pa.int32()),
-                             "reserved": pa.array([0], pa.int16())}), part / "part-0.parquet")
+    pq.write_table(
+        pa.table(
+            {
+                "warehouse": ["W1"],
+                "sku": ["A"],
+                "on_hand": pa.array([7], pa.int32()),
+                "reserved": pa.array([0], pa.int16()),
+            }
+        ),
+        part / "part-0.parquet",
+    )
     assert load_snapshot(tmp_path, AS_OF).column("on_hand").type == pa.int64()
     pq.write_table(pa.table({"warehouse": ["W1"], "sku": ["A"]}), part / "part-0.parquet")
     with pytest.raises(SnapshotError, match="'on_hand' missing"):
@@ -83,8 +95,10 @@ def test_missing_column_and_narrow_ints(tmp_path):
 def test_receipts_missing_or_mistyped(tmp_path):
     with pytest.raises(SnapshotError, match="missing"):
         load_receipts(tmp_path / "nope.parquet")
-    pq.write_table(pa.table({"warehouse": ["W1"], "sku": ["A"], "quantity": [5], "eta": ["2024-03-09"]}),
-                   tmp_path / "r.parquet")
+    pq.write_table(
+        pa.table({"warehouse": ["W1"], "sku": ["A"], "quantity": [5], "eta": ["2024-03-09"]}),
+        tmp_path / "r.parquet",
+    )
     with pytest.raises(SnapshotError, match="eta"):
         load_receipts(tmp_path / "r.parquet")
 
@@ -97,7 +111,11 @@ def test_engine_refuses_a_mistyped_or_duplicated_snapshot():
 
     bad = snapshot({("W1", "A"): 1}).set_column(3, "on_hand", pa.array([1.0]))
     with pytest.raises(SnapshotError, match="on_hand"):
-        allocate(lines({"sku": "A", "quantity": 1}), bad, receipts(), {"ACME": AllocationPolicy()}, today=TODAY)
+        allocate(
+            lines({"sku": "A", "quantity": 1}), bad, receipts(), {"ACME": AllocationPolicy()}, today=TODAY
+        )
     dup = pa.concat_tables([snapshot({("W1", "A"): 1}), snapshot({("W1", "A"): 2})])
     with pytest.raises(SnapshotError, match="duplicate"):
-        allocate(lines({"sku": "A", "quantity": 1}), dup, receipts(), {"ACME": AllocationPolicy()}, today=TODAY)
+        allocate(
+            lines({"sku": "A", "quantity": 1}), dup, receipts(), {"ACME": AllocationPolicy()}, today=TODAY
+        )

@@ -9,11 +9,23 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from connectors.testing_sshd import FOLDERS, LocalSshd
 from schemas.profile import SftpSettings
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # paramiko's readv prefetch thread reports a dropped socket (server killed on purpose) on its
+    # own thread, sometimes after the test that killed the server has ended; the read itself
+    # raises in the caller's thread, which is what the tests check.
+    here = Path(__file__).parent
+    quiet = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(quiet)
 
 
 @pytest.fixture(scope="session")

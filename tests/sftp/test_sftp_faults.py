@@ -46,9 +46,6 @@ def test_server_without_banner_times_out_as_transient(server):
             SftpDrop(server.settings(port=port, timeout_seconds=0.5)).list("inbox")
 
 
-# paramiko's readv prefetch thread reports the dropped socket on its own thread; the read itself
-# raises in the caller's thread, which is what this test checks.
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_server_killed_mid_download_then_retry_gets_file_once(server, partner):
     payload = os.urandom(BIG)
     partner.put("inbox", "big.edi", payload)
