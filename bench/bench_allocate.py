@@ -62,39 +62,52 @@ def synthesize(n_lines: int, seed: int = 7) -> tuple[pa.Table, pa.Table, pa.Tabl
     scaled = np.empty((n_lines, 2), np.int64)
     scaled[:, 0] = qty * 10_000
     scaled[:, 1] = 0
-    lines = pa.table({
-        "partner": pa.array(partner),
-        "order_ref": _ids("ORD", order_no, 9),
-        "po_number": _ids("PO", order_no, 9),
-        "line_number": pa.array(rng.integers(1, 40, n_lines).astype(np.int32)),
-        "sku": _ids("SKU", sku, 6),
-        "quantity": pa.Array.from_buffers(pa.decimal128(18, 4), n_lines, [None, pa.py_buffer(scaled)]),
-        "requested_ship_date": pa.array(rsd.astype(np.int32), mask=rng.random(n_lines) < 0.2).cast(pa.date32()),
-        "po_date": pa.array((epoch - rng.integers(0, 20, n_lines)).astype(np.int32)).cast(pa.date32()),
-        "arrival": pa.array(np.arange(n_lines, dtype=np.int64)),
-        "case_pack": pa.array(case_pack, mask=case_pack == 0),
-    }, schema=ALLOCATION_INPUT)
+    lines = pa.table(
+        {
+            "partner": pa.array(partner),
+            "order_ref": _ids("ORD", order_no, 9),
+            "po_number": _ids("PO", order_no, 9),
+            "line_number": pa.array(rng.integers(1, 40, n_lines).astype(np.int32)),
+            "sku": _ids("SKU", sku, 6),
+            "quantity": pa.Array.from_buffers(pa.decimal128(18, 4), n_lines, [None, pa.py_buffer(scaled)]),
+            "requested_ship_date": pa.array(rsd.astype(np.int32), mask=rng.random(n_lines) < 0.2).cast(
+                pa.date32()
+            ),
+            "po_date": pa.array((epoch - rng.integers(0, 20, n_lines)).astype(np.int32)).cast(pa.date32()),
+            "arrival": pa.array(np.arange(n_lines, dtype=np.int64)),
+            "case_pack": pa.array(case_pack, mask=case_pack == 0),
+        },
+        schema=ALLOCATION_INPUT,
+    )
 
     # stock covers ~85% of expected demand for the base size, spread unevenly over warehouses
     demand = np.bincount(sku, weights=qty, minlength=SKUS) * (LINES / n_lines)
     cells = SKUS * len(WAREHOUSES)
     share = rng.dirichlet(np.ones(len(WAREHOUSES)), SKUS).reshape(-1)
     on_hand = np.floor(np.repeat(demand * 0.85, len(WAREHOUSES)) * share).astype(np.int64)
-    snapshot = pa.table({
-        "as_of": pa.array([AS_OF] * cells, pa.date32()),
-        "warehouse": pa.array(np.tile(WAREHOUSES, SKUS)),
-        "sku": _ids("SKU", np.repeat(np.arange(SKUS), len(WAREHOUSES)), 6),
-        "on_hand": pa.array(on_hand),
-        "reserved": pa.array((on_hand * rng.random(cells) * 0.1).astype(np.int64)),
-    }, schema=INVENTORY_SNAPSHOT)
+    snapshot = pa.table(
+        {
+            "as_of": pa.array([AS_OF] * cells, pa.date32()),
+            "warehouse": pa.array(np.tile(WAREHOUSES, SKUS)),
+            "sku": _ids("SKU", np.repeat(np.arange(SKUS), len(WAREHOUSES)), 6),
+            "on_hand": pa.array(on_hand),
+            "reserved": pa.array((on_hand * rng.random(cells) * 0.1).astype(np.int64)),
+        },
+        schema=INVENTORY_SNAPSHOT,
+    )
     n_rec = SKUS * 2
     rec_sku = rng.integers(0, SKUS, n_rec)
-    receipts = pa.table({
-        "warehouse": pa.array(np.array(WAREHOUSES)[rng.integers(0, len(WAREHOUSES), n_rec)]),
-        "sku": _ids("SKU", rec_sku, 6),
-        "quantity": pa.array(rng.integers(10, 400, n_rec)),
-        "eta": pa.array([AS_OF + timedelta(days=int(d)) for d in rng.integers(1, 60, n_rec)], pa.date32()),
-    }, schema=EXPECTED_RECEIPTS)
+    receipts = pa.table(
+        {
+            "warehouse": pa.array(np.array(WAREHOUSES)[rng.integers(0, len(WAREHOUSES), n_rec)]),
+            "sku": _ids("SKU", rec_sku, 6),
+            "quantity": pa.array(rng.integers(10, 400, n_rec)),
+            "eta": pa.array(
+                [AS_OF + timedelta(days=int(d)) for d in rng.integers(1, 60, n_rec)], pa.date32()
+            ),
+        },
+        schema=EXPECTED_RECEIPTS,
+    )
     return lines, snapshot, receipts
 
 
@@ -116,10 +129,17 @@ def run_one(scale: int) -> dict:
     result = allocate(lines, snapshot, receipts, POLICIES, today=AS_OF)
     seconds = time.perf_counter() - t0
     t = result.lines
-    return {"scale": scale, "lines": lines.num_rows, "rows_out": t.num_rows, "allocate_s": round(seconds, 2),
-            "load_snapshot_s": round(load_s, 2), "peak_rss_mb_before": round(rss_before),
-            "peak_rss_mb": round(rss_mb()),
-            "allocated_units": int(pc.sum(t["allocated"]).as_py()), "ordered_units": int(pc.sum(t["ordered"]).as_py())}
+    return {
+        "scale": scale,
+        "lines": lines.num_rows,
+        "rows_out": t.num_rows,
+        "allocate_s": round(seconds, 2),
+        "load_snapshot_s": round(load_s, 2),
+        "peak_rss_mb_before": round(rss_before),
+        "peak_rss_mb": round(rss_mb()),
+        "allocated_units": int(pc.sum(t["allocated"]).as_py()),
+        "ordered_units": int(pc.sum(t["ordered"]).as_py()),
+    }
 
 
 def main() -> None:
@@ -129,13 +149,21 @@ def main() -> None:
     if args.scale:
         print(json.dumps(run_one(args.scale)))
         return
-    print(f"{'lines':>10} {'allocate s':>11} {'load s':>7} {'peak RSS MB':>12} {'(before allocate)':>18} {'rows out':>10}")
+    print(
+        f"{'lines':>10} {'allocate s':>11} {'load s':>7} {'peak RSS MB':>12} "
+        f"{'(before allocate)':>18} {'rows out':>10}"
+    )
     for scale in (1, 2, 4):
-        out = subprocess.run([sys.executable, __file__, "--scale", str(scale)], check=True, capture_output=True,
-                             text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--scale", str(scale)], check=True, capture_output=True, text=True
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{r['lines']:>10,} {r['allocate_s']:>11.2f} {r['load_snapshot_s']:>7.2f} {r['peak_rss_mb']:>12,} "
-              f"{r['peak_rss_mb_before']:>18,} {r['rows_out']:>10,}", flush=True)
+        print(
+            f"{r['lines']:>10,} {r['allocate_s']:>11.2f} {r['load_snapshot_s']:>7.2f} "
+            f"{r['peak_rss_mb']:>12,} "
+            f"{r['peak_rss_mb_before']:>18,} {r['rows_out']:>10,}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

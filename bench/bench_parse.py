@@ -1,6 +1,8 @@
 """Benchmark our 850 parse + validate against pyx12's segment reader on one large synthetic drop:
 10,000 POs x 20 lines in one interchange (bench/synth_850.py, deterministic; cached under .bench/).
-Each side runs in its own fresh process so its peak RSS (ru_maxrss, via wait4) is its own.
+Each side runs in its own fresh process so its peak RSS is its own: ru_maxrss of that child (wait4),
+cross-checked with the child's VmHWM. The drop is generated in a child too: on Linux a child's
+ru_maxrss starts from its parent's RSS at fork, so the parent must stay small.
 
     .venv/bin/python bench/bench_parse.py             # both sides, human-readable + one JSON line
     .venv/bin/python bench/bench_parse.py --profile   # cProfile of our side, top functions
@@ -58,6 +60,15 @@ def _rss_now_kb() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
+def _hwm_kb() -> int:
+    """Peak RSS of this process image (VmHWM: since exec, unlike ru_maxrss)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 # --- the two sides (each runs in a child process) -------------------------------------------------
 def run_ours(path: Path) -> dict:
     from parsers.orders_850 import read_orders
@@ -80,7 +91,7 @@ def run_ours(path: Path) -> dict:
     t5 = time.perf_counter()
     return {"side": "ours", "seconds": t5 - t0, "bytes": len(data), "po1_lines": lines.num_rows,
             "orders": orders.num_rows, "segments": len(result.segments), "findings": len(findings),
-            "finding_codes": sorted({f.code for f in findings}), "import_rss_kb": base_kb,
+            "finding_codes": sorted({f.code for f in findings}), "import_rss_kb": base_kb, "hwm_kb": _hwm_kb(),
             "stages": {"read_bytes": t1 - t0, "read_interchanges": t2 - t1, "check_envelopes": t3 - t2,
                        "check_850_structure": t4 - t3, "read_orders": t5 - t4}}
 
@@ -101,7 +112,7 @@ def run_pyx12(path: Path) -> dict:
         errors = len(reader.pop_errors())
     t1 = time.perf_counter()
     return {"side": "pyx12", "seconds": t1 - t0, "bytes": path.stat().st_size, "po1_lines": po1,
-            "segments": segments, "findings": errors, "import_rss_kb": base_kb}
+            "segments": segments, "findings": errors, "import_rss_kb": base_kb, "hwm_kb": _hwm_kb()}
 
 
 def profile_ours(path: Path, top: int = 25) -> None:
@@ -130,6 +141,7 @@ def measure(side: str, path: Path) -> dict:
     res = json.loads(out)
     res["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux: kilobytes
     res["import_rss_mb"] = res.pop("import_rss_kb") / 1024
+    res["vmhwm_mb"] = res.pop("hwm_kb") / 1024
     res["mb_per_s"] = res["bytes"] / 1e6 / res["seconds"]
     res["po1_lines_per_s"] = res["po1_lines"] / res["seconds"]
     return res
@@ -137,10 +149,13 @@ def measure(side: str, path: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--child", choices=["ours", "pyx12"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["ours", "pyx12", "generate"], help=argparse.SUPPRESS)
     ap.add_argument("path", nargs="?", help=argparse.SUPPRESS)
     ap.add_argument("--profile", action="store_true", help="cProfile our side instead of comparing")
     args = ap.parse_args(argv)
+    if args.child == "generate":
+        generate(Path(args.path))
+        return 0
     if args.child:
         res = run_ours(Path(args.path)) if args.child == "ours" else run_pyx12(Path(args.path))
         sys.stdout.write(json.dumps(res))
@@ -149,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     path = drop_path()
     t0 = time.perf_counter()
     cached = path.is_file()
-    generate(path)
+    if not cached:
+        subprocess.run([sys.executable, __file__, "--child", "generate", str(path)], check=True, cwd=ROOT)
     size = path.stat().st_size
     print(f"drop: {path.relative_to(ROOT)}  {size / 1e6:.1f} MB, {POS:,} POs x {LINES} lines "
           f"({'cached' if cached else f'generated in {time.perf_counter() - t0:.1f} s'})")
@@ -162,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     for r, what in ((ours, "read_interchanges + check_envelopes + check_850_structure + read_orders"),
                     (theirs, "X12Reader, iterating segments")):
         print(f"{r['side']:>6}: {r['seconds']:6.2f} s  {r['mb_per_s']:6.2f} MB/s  {r['po1_lines_per_s']:>9,.0f} PO1 lines/s"
-              f"  peak RSS {r['peak_rss_mb']:6.0f} MB (after imports {r['import_rss_mb']:.0f} MB)"
+              f"  peak RSS {r['peak_rss_mb']:4.0f} MB (VmHWM {r['vmhwm_mb']:.0f}, after imports {r['import_rss_mb']:.0f})"
               f"  {r['po1_lines']:,} PO1 lines, {r['segments']:,} segments, {r['findings']} findings  [{what}]")
     print("  ours by stage: " + ", ".join(f"{k} {v:.2f} s" for k, v in ours["stages"].items()))
     if ours["findings"]:

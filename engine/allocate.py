@@ -55,8 +55,18 @@ from schemas.orders import QTY
 
 _SCALE = 10_000  # QTY is decimal128(18, 4)
 _SHIP_COMPLETE_PASSES = 4
-_BASE_REASONS = ("filled", "split", "partial", "backordered", "held_ship_complete", "rejected_by_policy",
-                 "no_receipt", "unknown_sku", "invalid_quantity", "rounded_to_zero")
+_BASE_REASONS = (
+    "filled",
+    "split",
+    "partial",
+    "backordered",
+    "held_ship_complete",
+    "rejected_by_policy",
+    "no_receipt",
+    "unknown_sku",
+    "invalid_quantity",
+    "rounded_to_zero",
+)
 _SUFFIXES = ("", "+case_pack_up", "+case_pack_down")
 _REASONS = pa.array([b + s for b in _BASE_REASONS for s in _SUFFIXES], pa.string())
 _R = {name: i for i, name in enumerate(_BASE_REASONS)}
@@ -70,15 +80,25 @@ class Allocation:
     availability: pa.Table  # schemas.inventory.AVAILABILITY
 
 
-def allocate(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table,
-             policies: dict[str, AllocationPolicy], *, reservations: pa.Table | None = None,
-             today: date) -> Allocation:
+def allocate(
+    lines: pa.Table,
+    snapshot: pa.Table,
+    receipts: pa.Table,
+    policies: dict[str, AllocationPolicy],
+    *,
+    reservations: pa.Table | None = None,
+    today: date,
+) -> Allocation:
     """Allocate order `lines` against one inventory `snapshot` and expected `receipts`."""
     _check_lines(lines)
-    snapshot = _check_stock(snapshot, "snapshot", {"warehouse": "s", "sku": "s", "on_hand": "i", "reserved": "i"})
+    snapshot = _check_stock(
+        snapshot, "snapshot", {"warehouse": "s", "sku": "s", "on_hand": "i", "reserved": "i"}
+    )
     receipts = _check_stock(receipts, "receipts", {"warehouse": "s", "sku": "s", "quantity": "i", "eta": "d"})
     if reservations is not None:
-        reservations = _check_stock(reservations, "reservations", {"warehouse": "s", "sku": "s", "quantity": "i"})
+        reservations = _check_stock(
+            reservations, "reservations", {"warehouse": "s", "sku": "s", "quantity": "i"}
+        )
     n = lines.num_rows
 
     # -- policies, one row per partner name in sorted order
@@ -96,14 +116,20 @@ def allocate(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table,
     fair = bool(used and used[0].fair_share)
 
     # -- codes: SKUs over lines + snapshot + receipts; warehouses from the snapshot, by name
-    sku_values = pc.unique(pa.chunked_array([
-        *lines["sku"].cast(pa.string()).chunks, *snapshot["sku"].chunks, *receipts["sku"].chunks], pa.string()))
+    sku_values = pc.unique(
+        pa.chunked_array(
+            [*lines["sku"].cast(pa.string()).chunks, *snapshot["sku"].chunks, *receipts["sku"].chunks],
+            pa.string(),
+        )
+    )
     warehouses = sorted(pc.unique(snapshot["warehouse"]).to_pylist())
     W, n_sku = len(warehouses), len(sku_values)
     sku = _ints(pc.index_in(lines["sku"].cast(pa.string()), value_set=sku_values))
     wh_values = pa.array(warehouses, pa.string())
-    pref_table = np.array([[warehouses.index(w) for w in policies[name].warehouse_preference(warehouses)]
-                           for name in names], dtype=np.intp).reshape(len(names), W)
+    pref_table = np.array(
+        [[warehouses.index(w) for w in policies[name].warehouse_preference(warehouses)] for name in names],
+        dtype=np.intp,
+    ).reshape(len(names), W)
 
     # -- stock matrix [sku, warehouse]
     snap_sku = _ints(pc.index_in(snapshot["sku"], value_set=sku_values))
@@ -119,8 +145,11 @@ def allocate(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table,
         r_wh = pc.index_in(reservations["warehouse"], value_set=wh_values)
         ok = _ints(pc.and_(pc.is_valid(r_sku), pc.is_valid(r_wh)).cast(pa.int8())).astype(bool)
         extra = np.zeros(n_sku * W, np.int64)
-        np.add.at(extra, (_ints(r_sku.fill_null(0)) * W + _ints(r_wh.fill_null(0)))[ok],
-                  _ints(reservations["quantity"])[ok])
+        np.add.at(
+            extra,
+            (_ints(r_sku.fill_null(0)) * W + _ints(r_wh.fill_null(0)))[ok],
+            _ints(reservations["quantity"])[ok],
+        )
         reserved += extra[cell]
     avail0 = np.zeros(n_sku * W, np.int64)
     avail0[cell] = np.maximum(on_hand - reserved, 0)
@@ -128,7 +157,9 @@ def allocate(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table,
 
     # -- demand in units
     units, valid, scaled = _units(lines["quantity"])
-    case_pack = _ints(lines["case_pack"].fill_null(0)) if "case_pack" in lines.column_names else np.zeros(n, np.int64)
+    case_pack = (
+        _ints(lines["case_pack"].fill_null(0)) if "case_pack" in lines.column_names else np.zeros(n, np.int64)
+    )
     rounding = np.array([_ROUNDING[policies[name].case_pack_rounding] for name in names], np.int8)[pol]
     packed = valid & (case_pack > 0) & (rounding > 0)
     cp = np.where(packed, case_pack, 1)
@@ -137,21 +168,36 @@ def allocate(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table,
     suffix = np.where(packed & (demand != units), rounding, 0).astype(np.int64)
 
     # -- ranking: (sku, priority keys..., arrival, partner, order_ref, line_number)
-    out_order = _ints(pc.sort_indices(lines, [("partner", "ascending"), ("order_ref", "ascending"),
-                                              ("line_number", "ascending")]))
+    out_order = _ints(
+        pc.sort_indices(
+            lines, [("partner", "ascending"), ("order_ref", "ascending"), ("line_number", "ascending")]
+        )
+    )
     out_rank = np.empty(n, np.int64)
     out_rank[out_order] = np.arange(n)
     tiers = np.array([policies[name].tier for name in names], np.int64)[pol]
-    keys = {"tier": tiers, "arrival": _ints(lines["arrival"]), "po_date": _days(lines, "po_date"),
-            "requested_ship_date": _days(lines, "requested_ship_date")}
+    keys = {
+        "tier": tiers,
+        "arrival": _ints(lines["arrival"]),
+        "po_date": _days(lines, "po_date"),
+        "requested_ship_date": _days(lines, "requested_ship_date"),
+    }
     ranked = [keys[k] for k in dict.fromkeys((*priority, "arrival"))]
     perm = _lexsort([sku, *ranked, out_rank])
 
     # -- fill, then ship-complete holds
     partial = np.array([policies[name].partial_allowed for name in names], bool)[pol]
     single = np.array([policies[name].single_warehouse_first for name in names], bool)[pol]
-    filler = _Filler(sku=sku, pol=pol, unit=cp, partial=partial, single=single, pref_table=pref_table,
-                     fair=fair, n_partners=len(names))
+    filler = _Filler(
+        sku=sku,
+        pol=pol,
+        unit=cp,
+        partial=partial,
+        single=single,
+        pref_table=pref_table,
+        fair=fair,
+        n_partners=len(names),
+    )
     avail = avail0.copy()
     alloc = np.zeros((n, W), np.int64)
     held = np.zeros(n, bool)
@@ -181,8 +227,9 @@ def allocate(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table,
     allocated = alloc.sum(1)
     unmet = demand - allocated
     reject_policy = np.array([policies[name].backorder == "reject" for name in names], bool)[pol]
-    backordered, promised = _promise(perm, sku, np.where(reject_policy, 0, unmet), partial, cp, receipts,
-                                     sku_values, n_sku, today)
+    backordered, promised = _promise(
+        perm, sku, np.where(reject_policy, 0, unmet), partial, cp, receipts, sku_values, n_sku, today
+    )
     rejected = unmet - backordered
 
     known = np.zeros(n_sku, bool)
@@ -190,12 +237,30 @@ def allocate(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table,
     if receipts.num_rows:
         known[_ints(pc.index_in(receipts["sku"], value_set=sku_values))] = True
     reject_reason = np.select(
-        [~valid, ~known[sku], reject_policy], [_R["invalid_quantity"], _R["unknown_sku"], _R["rejected_by_policy"]],
-        _R["no_receipt"])
-    table = _rows(lines, warehouses, alloc, allocated, demand, backordered, rejected, promised, held, valid,
-                  scaled, reject_reason, suffix, out_rank)
-    return Allocation(lines=table,
-                      availability=_availability(snapshot, snap_sku, snap_wh, on_hand, reserved, avail0 - avail))
+        [~valid, ~known[sku], reject_policy],
+        [_R["invalid_quantity"], _R["unknown_sku"], _R["rejected_by_policy"]],
+        _R["no_receipt"],
+    )
+    table = _rows(
+        lines,
+        warehouses,
+        alloc,
+        allocated,
+        demand,
+        backordered,
+        rejected,
+        promised,
+        held,
+        valid,
+        scaled,
+        reject_reason,
+        suffix,
+        out_rank,
+    )
+    return Allocation(
+        lines=table,
+        availability=_availability(snapshot, snap_sku, snap_wh, on_hand, reserved, avail0 - avail),
+    )
 
 
 class _Filler:
@@ -231,7 +296,9 @@ class _Filler:
         S, D = supply[pair_sku], sku_demand[pair_sku]
         short = D > S
         if S.size and int(S.max()) * int(pair_demand.max()) >= 2**62:  # exact, if slow, for huge counts
-            share = (S.astype(object) * pair_demand.astype(object) // np.maximum(D, 1).astype(object)).astype(np.int64)
+            share = (S.astype(object) * pair_demand.astype(object) // np.maximum(D, 1).astype(object)).astype(
+                np.int64
+            )
         else:
             share = S * pair_demand // np.maximum(D, 1)
         quota = np.where(short, share, pair_demand)
@@ -258,7 +325,7 @@ class _Filler:
         by_round = np.argsort(depth, kind="stable")
         bounds = np.r_[0, np.cumsum(np.bincount(depth))]
         for r in range(len(bounds) - 1):
-            rows = order[by_round[bounds[r]:bounds[r + 1]]]
+            rows = order[by_round[bounds[r] : bounds[r + 1]]]
             s, u, partial = self.sku[rows], self.unit[rows], self.partial[rows]
             d = need[rows]
             if quota is not None:
@@ -326,8 +393,22 @@ def _promise(perm, sku, backorder, partial, unit, receipts, sku_values, n_sku, t
     return covered, promised
 
 
-def _rows(lines, warehouses, alloc, allocated, demand, backordered, rejected, promised, held, valid, scaled,
-          reject_reason, suffix, out_rank) -> pa.Table:
+def _rows(
+    lines,
+    warehouses,
+    alloc,
+    allocated,
+    demand,
+    backordered,
+    rejected,
+    promised,
+    held,
+    valid,
+    scaled,
+    reject_reason,
+    suffix,
+    out_rank,
+) -> pa.Table:
     """One output row per piece of a line, in (partner, order_ref, line_number, piece) order."""
     n, W = alloc.shape
     li_a, wh_a = np.nonzero(alloc > 0)
@@ -345,41 +426,63 @@ def _rows(lines, warehouses, alloc, allocated, demand, backordered, rejected, pr
     slot = np.concatenate([wh_a, np.full(len(li_b), W), np.full(len(li_r) + len(li_z), W + 1)])
     o = np.argsort(out_rank[li] * (W + 2) + slot, kind="stable")
     li, slot = li[o], slot[o]
-    kind = np.concatenate([np.zeros(len(li_a), np.int8), np.ones(len(li_b), np.int8),
-                           np.full(len(li_r), 2, np.int8), np.full(len(li_z), 3, np.int8)])[o]
+    kind = np.concatenate(
+        [
+            np.zeros(len(li_a), np.int8),
+            np.ones(len(li_b), np.int8),
+            np.full(len(li_r), 2, np.int8),
+            np.full(len(li_z), 3, np.int8),
+        ]
+    )[o]
 
     is_a, is_b, is_r = kind == 0, kind == 1, kind == 2
     q_alloc = np.where(is_a, alloc[li, np.minimum(slot, max(W - 1, 0))] if W else 0, 0) * _SCALE
     q_back = np.where(is_b, backordered[li], 0) * _SCALE
     q_rej = np.where(is_r, rejected_scaled[li], 0)
-    base = np.select([is_a, is_b & held[li], is_b, is_r], [alloc_reason[li], _R["held_ship_complete"],
-                     _R["backordered"], reject_reason[li]],
-                     np.where(valid[li], _R["rounded_to_zero"], _R["invalid_quantity"]))
+    base = np.select(
+        [is_a, is_b & held[li], is_b, is_r],
+        [alloc_reason[li], _R["held_ship_complete"], _R["backordered"], reject_reason[li]],
+        np.where(valid[li], _R["rounded_to_zero"], _R["invalid_quantity"]),
+    )
     take = pa.array(li)
     wh_idx = pa.array(np.where(is_a, slot, 0), pa.int64(), mask=~is_a)
-    promised_days = pa.array(np.where(is_b, promised[li], 0).astype(np.int32), pa.int32(),
-                             mask=~(is_b & (promised[li] >= 0))).cast(pa.date32())
-    columns = {name: lines[name].take(take) for name in ("partner", "order_ref", "po_number", "line_number", "sku")}
-    columns.update({
-        "warehouse": pa.array(warehouses, pa.string()).take(wh_idx),
-        "ordered": _decimals(q_alloc + q_back + q_rej), "allocated": _decimals(q_alloc),
-        "backordered": _decimals(q_back), "rejected": _decimals(q_rej), "promised_date": promised_days,
-        "reason": _REASONS.take(pa.array(base * len(_SUFFIXES) + suffix[li])),
-    })
+    promised_days = pa.array(
+        np.where(is_b, promised[li], 0).astype(np.int32), pa.int32(), mask=~(is_b & (promised[li] >= 0))
+    ).cast(pa.date32())
+    columns = {
+        name: lines[name].take(take) for name in ("partner", "order_ref", "po_number", "line_number", "sku")
+    }
+    columns.update(
+        {
+            "warehouse": pa.array(warehouses, pa.string()).take(wh_idx),
+            "ordered": _decimals(q_alloc + q_back + q_rej),
+            "allocated": _decimals(q_alloc),
+            "backordered": _decimals(q_back),
+            "rejected": _decimals(q_rej),
+            "promised_date": promised_days,
+            "reason": _REASONS.take(pa.array(base * len(_SUFFIXES) + suffix[li])),
+        }
+    )
     return pa.table(columns).cast(ALLOCATION)
 
 
 def _availability(snapshot, snap_sku, snap_wh, on_hand, reserved, used) -> pa.Table:
     allocated_now = used[snap_sku, snap_wh]
-    table = pa.table({
-        "warehouse": snapshot["warehouse"], "sku": snapshot["sku"], "on_hand": pa.array(on_hand),
-        "reserved": pa.array(reserved), "allocated_now": pa.array(allocated_now),
-        "available_after": pa.array(np.maximum(on_hand - reserved, 0) - allocated_now),
-    }).cast(AVAILABILITY)
+    table = pa.table(
+        {
+            "warehouse": snapshot["warehouse"],
+            "sku": snapshot["sku"],
+            "on_hand": pa.array(on_hand),
+            "reserved": pa.array(reserved),
+            "allocated_now": pa.array(allocated_now),
+            "available_after": pa.array(np.maximum(on_hand - reserved, 0) - allocated_now),
+        }
+    ).cast(AVAILABILITY)
     return table.take(pc.sort_indices(table, [("warehouse", "ascending"), ("sku", "ascending")]))
 
 
 # -- conversions and checks -------------------------------------------------------------------------
+
 
 def _units(quantity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decimal quantities -> (whole units, valid mask, value at scale 4). One place for Decimal math.
@@ -391,12 +494,18 @@ def _units(quantity) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not len(quantity):
         empty = np.zeros(0, np.int64)
         return empty, empty.astype(bool), empty
-    arr = pc.cast(quantity, QTY).combine_chunks() if isinstance(quantity, pa.ChunkedArray) \
+    arr = (
+        pc.cast(quantity, QTY).combine_chunks()
+        if isinstance(quantity, pa.ChunkedArray)
         else pc.cast(quantity, QTY)
-    words = np.frombuffer(arr.buffers()[1], np.int64, count=2 * (arr.offset + len(arr)))[2 * arr.offset:]
+    )
+    words = np.frombuffer(arr.buffers()[1], np.int64, count=2 * (arr.offset + len(arr)))[2 * arr.offset :]
     low, high = words[0::2], words[1::2]
-    present = np.ones(len(arr), bool) if arr.null_count == 0 else \
-        _ints(pc.is_valid(arr).cast(pa.int8())).astype(bool)
+    present = (
+        np.ones(len(arr), bool)
+        if arr.null_count == 0
+        else _ints(pc.is_valid(arr).cast(pa.int8())).astype(bool)
+    )
     fits = high == (low >> 63)
     scaled = np.where(present & fits, low, 0)
     valid = present & fits & (scaled > 0) & (scaled % _SCALE == 0)
@@ -472,8 +581,11 @@ def _check_stock(table: pa.Table, what: str, columns: dict[str, str]) -> pa.Tabl
             problems.append(f"{name} missing")
             continue
         t = table.schema.field(name).type
-        ok = {"s": pa.types.is_string(t) or pa.types.is_large_string(t), "i": pa.types.is_integer(t),
-              "d": pa.types.is_date32(t)}[kind]
+        ok = {
+            "s": pa.types.is_string(t) or pa.types.is_large_string(t),
+            "i": pa.types.is_integer(t),
+            "d": pa.types.is_date32(t),
+        }[kind]
         if not ok:
             problems.append(f"{name} is {t}")
         elif table[name].null_count:
@@ -482,6 +594,12 @@ def _check_stock(table: pa.Table, what: str, columns: dict[str, str]) -> pa.Tabl
         problems.append("as_of missing")
     if problems:
         raise SnapshotError(f"{what} table is not usable", problem="; ".join(problems))
-    casts = {name: {"s": pa.string(), "i": pa.int64(), "d": pa.date32()}[kind] for name, kind in columns.items()}
+    casts = {
+        name: {"s": pa.string(), "i": pa.int64(), "d": pa.date32()}[kind] for name, kind in columns.items()
+    }
     return table.select(list(casts) + (["as_of"] if what == "snapshot" else [])).cast(
-        pa.schema([(name, t) for name, t in casts.items()] + ([("as_of", pa.date32())] if what == "snapshot" else [])))
+        pa.schema(
+            [(name, t) for name, t in casts.items()]
+            + ([("as_of", pa.date32())] if what == "snapshot" else [])
+        )
+    )

@@ -74,7 +74,9 @@ def _run(workspace: Path, now: str | None) -> dict:
 @app.command()
 def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help="Where to build the demo."),
          fresh: bool = typer.Option(False, "--fresh", help="Delete the workdir first."),
-         now: str = typer.Option(None, "--now", help="Clock for the run (ISO); default: now.")) -> None:
+         now: str = typer.Option(None, "--now", help="Clock for the run (ISO); default: now."),
+         sftp: bool = typer.Option(False, "--sftp", help="Serve ACME's drop from a private OpenSSH server "
+                                   "on 127.0.0.1 (needs root; installs openssh-server if missing).")) -> None:
     """Build a demo workspace from sample_files/ and run the nightly flow on it."""
     now = _now(now)
     if fresh and workdir.exists():
@@ -82,20 +84,50 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
     (workdir / "partners").mkdir(parents=True, exist_ok=True)
     for profile in sorted((REPO / "partners").glob("*.toml")):
         shutil.copy2(profile, workdir / "partners" / profile.name)
+    server = None
     count = 0
     for folder in sorted((REPO / "sample_files" / "drops").iterdir()):
         inbox = workdir / "drop" / folder.name / "inbox"
         inbox.mkdir(parents=True, exist_ok=True)
+        if sftp and folder.name == "acme":
+            server = _start_demo_sftp(workdir)
+            inbox = server.folder("inbox")
         for f in sorted(folder.iterdir()):
             shutil.copy2(f, inbox / f.name)
             count += 1
     console.print(f"Demo workspace {workdir.resolve()}: {count} files dropped for "
-                  f"{len(list((REPO / 'partners').glob('*.toml')))} partners.")
-    summary = _run(workdir, now)
-    failed = [p for p in summary["partners"] if p["failure"]]
-    for p in sorted((workdir / "drop").glob("*/outbox/*.x12")):
-        console.print(f"  sent: {p.relative_to(workdir)}")
+                  f"{len(list((REPO / 'partners').glob('*.toml')))} partners"
+                  + (f"; ACME's drop is sftp://127.0.0.1:{server.port}" if server else "."))
+    try:
+        summary = _run(workdir, now)
+        failed = [p for p in summary["partners"] if p["failure"]]
+        for p in sorted((workdir / "drop").glob("*/outbox/*.x12")):
+            console.print(f"  sent: {p.relative_to(workdir)}")
+        if server:
+            for p in sorted(server.folder("outbox").iterdir()):
+                console.print(f"  sent over SFTP: acme outbox/{p.name}")
+            (workdir / "sftp-outbox").mkdir(exist_ok=True)
+            for p in sorted(server.folder("outbox").iterdir()):
+                shutil.copy2(p, workdir / "sftp-outbox" / p.name)
+    finally:
+        if server:
+            server.stop()
     raise typer.Exit(1 if failed else 0)
+
+
+def _start_demo_sftp(workdir: Path):
+    """A private sshd for the demo; ACME's profile in the demo workspace points at it."""
+    from connectors.testing_sshd import LocalSshd, ensure_openssh_installed
+
+    ensure_openssh_installed()
+    server = LocalSshd()
+    settings = server.start()
+    text = (REPO / "partners" / "acme.toml").read_text().split("[drop]")[0]
+    text += ("[drop]\nkind = \"sftp\"\n\n[drop.sftp]\n" + "".join(
+        f"{k} = {json.dumps(v)}\n" for k, v in settings.model_dump().items()
+        if v is not None and k not in ("temp_suffixes",)))
+    (workdir / "partners" / "acme.toml").write_text(text)
+    return server
 
 
 @app.command()

@@ -1,0 +1,29 @@
+"""`orderbridge demo --sftp`: ACME's drop is a real OpenSSH server on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="starting a private sshd needs root")
+def test_demo_over_sftp(tmp_path):
+    work = tmp_path / "demo"
+    res = CliRunner().invoke(app, ["demo", "--sftp", "--workdir", str(work), "--now", "2026-11-27T02:00:00"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(next(work.glob("reports/*/summary.json")).read_text())
+    acme = next(p for p in summary["partners"] if p["partner"] == "acme")
+    assert (acme["files"], acme["processed"], acme["quarantined"], acme["failure"]) == (3, 2, 1, "")
+    assert acme["delivered"] == sum(acme["documents"].values()) == 6
+    sent = sorted(p.name for p in (work / "sftp-outbox").iterdir())
+    assert len(sent) == 6 and not any(n.startswith(".") for n in sent)
+    # the input files are archived locally and kept in processed/ or quarantine/
+    assert len(list((work / "drop" / "acme" / "archive").iterdir())) == 3
+    assert [p.name for p in (work / "drop" / "acme" / "quarantine").iterdir()] == ["acme-po-broken.x12"]
