@@ -46,8 +46,8 @@ def generate(path: Path, pos: int = POS, lines: int = LINES, seed: int = SEED) -
     po_date = date(2026, 11, 20)
     bodies = [purchase_order(f"BENCH-{k:06d}", lines, rng, po_date=po_date) for k in range(1, pos + 1)]
     data = interchange(sender=("ZZ", "BENCHRETAIL"), receiver=("ZZ", "ORDERBRIDGE"),
-                       gs_ids=("BENCHRETAIL", "ORDERBRIDGE"), version="004010", isa13=850000001, bodies=bodies,
-                       d=Delimiters(), when=date(2026, 11, 27))
+                       gs_ids=("BENCHRETAIL", "ORDERBRIDGE"), version="004010", isa13=850000001,
+                       bodies=bodies, d=Delimiters(), when=date(2026, 11, 27))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
@@ -84,14 +84,16 @@ def run_ours(path: Path) -> dict:
     t2 = time.perf_counter()
     findings = list(result.findings) + check_envelopes(result)
     t3 = time.perf_counter()
-    sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850" and g.functional_id == "PO"]
+    sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
+            if ts.set_id == "850" and g.functional_id == "PO"]
     findings += check_850_structure(result, sets)
     t4 = time.perf_counter()
     orders, lines = read_orders(result, sets, partner="BENCH")
     t5 = time.perf_counter()
     return {"side": "ours", "seconds": t5 - t0, "bytes": len(data), "po1_lines": lines.num_rows,
             "orders": orders.num_rows, "segments": len(result.segments), "findings": len(findings),
-            "finding_codes": sorted({f.code for f in findings}), "import_rss_kb": base_kb, "hwm_kb": _hwm_kb(),
+            "finding_codes": sorted({f.code for f in findings}), "import_rss_kb": base_kb,
+            "hwm_kb": _hwm_kb(),
             "stages": {"read_bytes": t1 - t0, "read_interchanges": t2 - t1, "check_envelopes": t3 - t2,
                        "check_850_structure": t4 - t3, "read_orders": t5 - t4}}
 
@@ -177,9 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     theirs = measure("pyx12", path)
     for r, what in ((ours, "read_interchanges + check_envelopes + check_850_structure + read_orders"),
                     (theirs, "X12Reader, iterating segments")):
-        print(f"{r['side']:>6}: {r['seconds']:6.2f} s  {r['mb_per_s']:6.2f} MB/s  {r['po1_lines_per_s']:>9,.0f} PO1 lines/s"
-              f"  peak RSS {r['peak_rss_mb']:4.0f} MB (VmHWM {r['vmhwm_mb']:.0f}, after imports {r['import_rss_mb']:.0f})"
-              f"  {r['po1_lines']:,} PO1 lines, {r['segments']:,} segments, {r['findings']} findings  [{what}]")
+        print(f"{r['side']:>6}: {r['seconds']:6.2f} s  {r['mb_per_s']:6.2f} MB/s  "
+              f"{r['po1_lines_per_s']:>9,.0f} PO1 lines/s  peak RSS {r['peak_rss_mb']:4.0f} MB "
+              f"(VmHWM {r['vmhwm_mb']:.0f}, after imports {r['import_rss_mb']:.0f})  "
+              f"{r['po1_lines']:,} PO1 lines, {r['segments']:,} segments, {r['findings']} findings  [{what}]")
     print("  ours by stage: " + ", ".join(f"{k} {v:.2f} s" for k, v in ours["stages"].items()))
     if ours["findings"]:
         print(f"  ours found: {ours['finding_codes']} (a clean synthetic drop should have none)")

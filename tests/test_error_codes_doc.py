@@ -60,8 +60,8 @@ def test_documented_rows_match_the_catalogue() -> None:
     rows = _rows()
     unknown = sorted(set(rows) - set(codes))
     assert not unknown, f"{DOC.name} documents codes that no catalogue defines: {unknown}"
-    wrong = {code: (row, (codes[code].level, codes[code].severity, _ack_cell(codes[code].ack)))
-             for code, row in rows.items() if row != (codes[code].level, codes[code].severity, _ack_cell(codes[code].ack))}
+    expected = {code: (codes[code].level, codes[code].severity, _ack_cell(codes[code].ack)) for code in rows}
+    wrong = {code: (row, expected[code]) for code, row in rows.items() if row != expected[code]}
     assert not wrong, f"rows whose level/severity/ack differ from the catalogue (doc, catalogue): {wrong}"
 
 

@@ -136,7 +136,8 @@ def assert_agree(data: bytes, file: str = "") -> Counter:
     theirs, _note = pyx12_errors(data)
     ours = our_errors(data, file)
     assert ours == theirs, (f"{file or 'synthetic file'}: envelope errors disagree\n"
-                            f"  only pyx12: {_describe(theirs - ours)}\n  only ours:  {_describe(ours - theirs)}")
+                            f"  only pyx12: {_describe(theirs - ours)}\n"
+                            f"  only ours:  {_describe(ours - theirs)}")
     return ours
 
 
@@ -144,7 +145,8 @@ def assert_agree(data: bytes, file: str = "") -> Counter:
 def _corpus_cases() -> list:
     if not X12_DIR.is_dir():
         reason = f"the shared corpus is not at {X12_DIR} (a clone without shared/ beside it)"
-        return [pytest.param(None, "", id="corpus-absent", marks=() if IN_CI else pytest.mark.skip(reason=reason))]
+        marks = () if IN_CI else pytest.mark.skip(reason=reason)
+        return [pytest.param(None, "", id="corpus-absent", marks=marks)]
     cases = []
     for path in sorted(p for p in X12_DIR.rglob("*") if p.is_file() and p.name != "MANIFEST.tsv"):
         rel = str(path.relative_to(X12_DIR))
@@ -152,7 +154,8 @@ def _corpus_cases() -> list:
             _keys, note = pyx12_errors(path.read_bytes())
         except (X12Error, Pyx12CannotRead) as exc:
             reason = f"pyx12 X12Reader cannot read {rel}: {' '.join(str(exc).split())[:120]}"
-            cases.append(pytest.param(path, "", id=f"pyx12-cannot-read:{rel}", marks=pytest.mark.skip(reason=reason)))
+            cases.append(pytest.param(path, "", id=f"pyx12-cannot-read:{rel}",
+                                      marks=pytest.mark.skip(reason=reason)))
             continue
         cases.append(pytest.param(path, note, id=f"{rel}{note}", marks=pytest.mark.corpus))
     return cases
@@ -185,8 +188,9 @@ D = Delimiters()  # * > ~ + LF: a 106-character ISA, ISA12 00401, which pyx12 re
 def _synthetic(isa13: int, pos: int, lines: int = 3) -> str:
     rng = random.Random(isa13)
     bodies = [purchase_order(f"PO-{isa13}-{k}", lines, rng, po_date=date(2026, 11, 20)) for k in range(pos)]
-    return interchange(sender=("ZZ", "ACMERETAIL"), receiver=("ZZ", "ORDERBRIDGE"), gs_ids=("ACMERETAIL", "ORDERBRIDGE"),
-                       version="004010", isa13=isa13, bodies=bodies, d=D, when=date(2026, 11, 27)).decode()
+    return interchange(sender=("ZZ", "ACMERETAIL"), receiver=("ZZ", "ORDERBRIDGE"),
+                       gs_ids=("ACMERETAIL", "ORDERBRIDGE"), version="004010", isa13=isa13, bodies=bodies, d=D,
+                       when=date(2026, 11, 27)).decode()
 
 
 def _edit(text: str, seg_id: str, nth: int, index: int, value: str) -> str:
