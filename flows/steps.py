@@ -23,6 +23,7 @@ from connectors.state import StateStore
 from engine.envelope import envelope_for, wrap, wrap_ta1
 from engine.process import Known, Outcome, OutDoc, process_file
 from flows.workspace import Workspace
+from schemas.errors import TransientError
 from schemas.findings import Finding, finding
 from schemas.profile import PartnerProfile
 
@@ -108,6 +109,8 @@ def pull_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop
         archive_name = f"{now:%Y%m%d}-{sha[:12]}-{info.name}"
         if local.stat("archive", archive_name) is None:
             local.write("archive", archive_name, data)
+        if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
+            raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
         previous = state.file_status(profile.id, sha)
         if previous is not None:
             f = finding("FILE_DUPLICATE", f"{info.name} has the same content as a file already {previous}; "

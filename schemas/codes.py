@@ -138,12 +138,5 @@ def ack_code(code: str) -> tuple[str, str]:
     return level, value
 
 
-def _merge_business_codes() -> None:
-    """Business rule codes (schemas.codes_business) join the one catalogue."""
-    from schemas.codes_business import BUSINESS_CODES
-
-    for c in BUSINESS_CODES:
-        CATALOGUE.setdefault(c.code, c)
-
-
-_merge_business_codes()
+# Business rule codes live in schemas.codes_business, which registers them here on import.
+import schemas.codes_business  # noqa: E402,F401

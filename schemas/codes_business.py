@@ -134,3 +134,6 @@ BUSINESS_CODES: list[CodeSpec] = [
 ]
 
 BUSINESS_CATALOGUE: dict[str, CodeSpec] = {c.code: c for c in BUSINESS_CODES}
+
+for _spec in BUSINESS_CODES:  # one catalogue: the business codes join schemas.codes.CATALOGUE
+    CATALOGUE.setdefault(_spec.code, _spec)

@@ -142,3 +142,23 @@ def test_findings_csv_neutralises_formulas():
              "location": {"value": "+1", "file": "@f"}}]
     text = steps.findings_csv(rows).decode()
     assert "'=HYPERLINK(1)" in text and "'+1" in text and "'@f" in text
+
+
+def test_archive_is_verified_before_the_input_is_moved(tmp_path, monkeypatch):
+    ws = make_ws(tmp_path)
+    state = StateStore(ws.state_path)
+    profile = ws.partners()["acme"]
+    drop = LocalDrop(ws.drop_root / "acme")
+    real_read = LocalDrop.read
+
+    def corrupt_archive(self, folder, name):
+        data = real_read(self, folder, name)
+        return data + b"x" if folder == "archive" else data
+
+    monkeypatch.setattr(LocalDrop, "read", corrupt_archive)
+    from schemas.errors import TransientError
+
+    with pytest.raises(TransientError):
+        steps.pull_partner(ws, profile, state, drop, now=NOW, run_id="r")
+    assert len(list((ws.drop_root / "acme" / "inbox").iterdir())) == 3  # nothing moved, nothing lost
+    assert state.documents("acme") == []

@@ -189,8 +189,8 @@ def _synthetic(isa13: int, pos: int, lines: int = 3) -> str:
     rng = random.Random(isa13)
     bodies = [purchase_order(f"PO-{isa13}-{k}", lines, rng, po_date=date(2026, 11, 20)) for k in range(pos)]
     return interchange(sender=("ZZ", "ACMERETAIL"), receiver=("ZZ", "ORDERBRIDGE"),
-                       gs_ids=("ACMERETAIL", "ORDERBRIDGE"), version="004010", isa13=isa13, bodies=bodies, d=D,
-                       when=date(2026, 11, 27)).decode()
+                       gs_ids=("ACMERETAIL", "ORDERBRIDGE"), version="004010", isa13=isa13, bodies=bodies,
+                       d=D, when=date(2026, 11, 27)).decode()
 
 
 def _edit(text: str, seg_id: str, nth: int, index: int, value: str) -> str:
