@@ -40,6 +40,15 @@ CREATE TABLE IF NOT EXISTS orders (
 CREATE TABLE IF NOT EXISTS order_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, po_number TEXT NOT NULL,
     at TEXT NOT NULL, event TEXT NOT NULL, actor TEXT NOT NULL, note TEXT);
+CREATE TABLE IF NOT EXISTS line_status (
+    partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT,
+    ack TEXT NOT NULL, ordered TEXT, allocated INTEGER, backordered INTEGER, rejected INTEGER,
+    promised_date TEXT, warehouses TEXT, reason TEXT, codes TEXT, run_id TEXT,
+    PRIMARY KEY (partner, po_number, line_number));
+CREATE TABLE IF NOT EXISTS reservations (
+    partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, warehouse TEXT NOT NULL,
+    sku TEXT NOT NULL, quantity INTEGER NOT NULL, run_id TEXT,
+    PRIMARY KEY (partner, po_number, line_number, warehouse));
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, summary TEXT);
 """
@@ -233,6 +242,43 @@ class StateStore:
         rows = self._q("SELECT at, event, actor, note FROM order_events WHERE partner=? AND po_number=?"
                        " ORDER BY id", (partner, po_number))
         return [dict(zip(("at", "event", "actor", "note"), r)) for r in rows]
+
+    # --- line statuses and reservations -------------------------------------------------------
+    def replace_line_status(self, partner: str, po_number: str, rows: list[dict], run_id: str) -> None:
+        with self.transaction():
+            self._q("DELETE FROM line_status WHERE partner=? AND po_number=?", (partner, po_number))
+            for r in rows:
+                self._q("INSERT INTO line_status VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (partner, po_number, r["line_number"], r.get("line_id"), r["ack"], r.get("ordered"),
+                         r.get("allocated"), r.get("backordered"), r.get("rejected"), r.get("promised_date"),
+                         r.get("warehouses"), r.get("reason"), r.get("codes"), run_id))
+
+    def line_status(self, partner: str, po_number: str) -> list[dict]:
+        cols = ("line_number", "line_id", "ack", "ordered", "allocated", "backordered", "rejected",
+                "promised_date", "warehouses", "reason", "codes", "run_id")
+        rows = self._q(f"SELECT {', '.join(cols)} FROM line_status WHERE partner=? AND po_number=?"
+                       " ORDER BY line_number", (partner, po_number))
+        return [dict(zip(cols, r)) for r in rows]
+
+    def replace_reservations(self, partner: str, po_number: str, rows: list[dict], run_id: str) -> None:
+        with self.transaction():
+            self._q("DELETE FROM reservations WHERE partner=? AND po_number=?", (partner, po_number))
+            for r in rows:
+                self._q("INSERT INTO reservations VALUES (?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET"
+                        " quantity = quantity + excluded.quantity",
+                        (partner, po_number, r["line_number"], r["warehouse"], r["sku"], int(r["quantity"]),
+                         run_id))
+
+    def reservations(self) -> list[dict]:
+        """Units we have promised and not yet released, summed by warehouse and SKU."""
+        rows = self._q("SELECT warehouse, sku, SUM(quantity) FROM reservations GROUP BY warehouse, sku"
+                       " ORDER BY warehouse, sku")
+        return [{"warehouse": w, "sku": s, "quantity": int(q)} for w, s, q in rows]
+
+    def order_reservations(self, partner: str, po_number: str) -> list[dict]:
+        rows = self._q("SELECT line_number, warehouse, sku, quantity FROM reservations WHERE partner=? AND"
+                       " po_number=? ORDER BY line_number, warehouse", (partner, po_number))
+        return [dict(zip(("line_number", "warehouse", "sku", "quantity"), r)) for r in rows]
 
     # --- runs ---------------------------------------------------------------------------------
     def start_run(self, run_id: str, at: str) -> None:

@@ -16,11 +16,24 @@ CHANGE_STATUSES = {"IB", "BP", "IC", "IP", "IQ", "IS", "DR", "IH", "IR", "ID"}
 
 
 @dataclass(frozen=True, slots=True)
+class AckPart:
+    """One ACK segment: a status for part of the line's quantity (e.g. BP shipped + IB backordered)."""
+
+    status: str
+    quantity: Decimal | None
+    ship_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LineAck:
     status: str = "IA"  # ACK01
     quantity: Decimal | None = None  # ACK02 (defaults to the ordered quantity)
     unit_price: Decimal | None = None  # our price when it differs (IP)
     ship_date: date | None = None  # ACK05 with ACK04 = 068 (current schedule ship)
+    parts: tuple[AckPart, ...] = ()  # when set: one ACK per part instead of the single one above
+
+    def statuses(self) -> list[str]:
+        return [p.status for p in self.parts] or [self.status]
 
 
 def _num(value: Decimal | None) -> str:
@@ -45,7 +58,7 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
     """Body of an 855 for one PO. ``order``/``lines`` are canonical table rows (schemas.orders)."""
     if len(lines) != len(acks):
         raise ValueError("one LineAck per line is required")
-    statuses = [a.status for a in acks]
+    statuses = [st for a in acks for st in a.statuses()]
     po_date = order.get("po_date")
     body: list[Segment] = [["BAK", "00", ack_type(statuses), order["po_number"],
                             po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"), "", "", "", "",
@@ -60,9 +73,11 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
                      line.get("unit") or "", _num(price), line.get("price_basis") or "", *ids])
         qty = ack.quantity if ack.quantity is not None else line.get("quantity")
         total += qty or Decimal(0)
-        ack_seg = ["ACK", ack.status, _num(qty), line.get("unit") or ""]
-        if ack.ship_date:
-            ack_seg += ["068", ack.ship_date.strftime("%Y%m%d")]
-        body.append(ack_seg)
+        parts = ack.parts or (AckPart(ack.status, qty, ack.ship_date),)
+        for part in parts:
+            ack_seg = ["ACK", part.status, _num(part.quantity), line.get("unit") or ""]
+            if part.ship_date:
+                ack_seg += ["068", part.ship_date.strftime("%Y%m%d")]
+            body.append(ack_seg)
     body.append(["CTT", str(len(lines)), _num(total)])
     return body

@@ -13,7 +13,6 @@ from datetime import date
 import pyarrow as pa
 
 from engine.acks import accepted_sets, build_997, interchange_findings, interchange_rejected, ta1_segment
-from engine.po_ack import LineAck, build_855
 from parsers.orders_850 import read_orders
 from parsers.x12_reader import ParseResult, read_interchanges
 from parsers.x12_writer import Segment
@@ -32,14 +31,13 @@ class Known:
     """What the state store already knows, asked for by the flow before processing a file."""
 
     interchanges: frozenset[tuple[str, str]] = frozenset()  # (sender id, ISA13) received before
-    acknowledged_pos: frozenset[str] = frozenset()  # PO numbers already answered for this partner
 
 
 @dataclass(frozen=True, slots=True)
 class OutDoc:
     """A document to send, not yet numbered: the flow takes control numbers and wraps it."""
 
-    doc_type: str  # "TA1", "997", "855"
+    doc_type: str  # "TA1", "997" (855s come from engine.decide / engine.answer, after business rules)
     doc_key: str  # unique per partner: the state store refuses to build a key twice
     functional_id: str = ""  # GS01 (FA, PR); "" for TA1
     bodies: tuple[tuple[Segment, ...], ...] = ()  # one per transaction set
@@ -56,7 +54,7 @@ class Outcome:
     orders: pa.Table = field(default_factory=ORDERS.empty_table)
     lines: pa.Table = field(default_factory=ORDER_LINES.empty_table)
     documents: list[OutDoc] = field(default_factory=list)
-    accepted_orders: list[str] = field(default_factory=list)  # order_ref of orders we answer
+    accepted_orders: list[str] = field(default_factory=list)  # order_ref of syntactically accepted POs
     disposition: str = "processed"  # or "quarantine"
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
 
@@ -134,28 +132,7 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
 
     orders, lines = read_orders(result, order_sets, partner=profile.id, source_sha256=sha256)
     out.orders, out.lines = orders, lines
-    bodies, pos = [], []
-    lines_by_ref: dict[str, list[dict]] = {}
-    for row in lines.to_pylist():
-        lines_by_ref.setdefault(row["order_ref"], []).append(row)
-    seen_in_file: set[str] = set()
-    for order in orders.to_pylist():
-        po = order["po_number"]
-        if po in known.acknowledged_pos or po in seen_in_file:
-            findings.append(finding("ORDER_DUPLICATE", f"PO {po} was already received from {profile.id}; it is not "
-                                    "acknowledged again.", file=file, isa13=order["isa13"], gs06=order["gs06"],
-                                    st02=order["st02"], seg="BEG", element="BEG03", value=po,
-                                    file_segment=order["st_file_segment"] + 1))
-            continue
-        seen_in_file.add(po)
-        order_lines = lines_by_ref.get(order["order_ref"], [])
-        out.accepted_orders.append(order["order_ref"])
-        if "855" in profile.receives:
-            bodies.append(tuple(build_855(order, order_lines, [LineAck()] * len(order_lines), today=today)))
-            pos.append(po)
-    if bodies:
-        out.documents.append(OutDoc("855", f"855:{sha256}", functional_id="PR", bodies=tuple(bodies),
-                                    po_numbers=tuple(pos)))
+    out.accepted_orders = orders["order_ref"].to_pylist()
     out.findings = findings
     out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
         else "processed"

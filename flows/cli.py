@@ -21,10 +21,13 @@ from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="OrderBridge: batch EDI order-to-cash.")
 console = Console()
+if console.width < 120:  # run tables have many columns; never squeeze them into 80 characters
+    console.width = 120
 err = Console(stderr=True)
 
 WORKSPACE = typer.Option(Path("."), "--workspace", "-w", help="Workspace folder (default: current folder).")
 REPO = Path(__file__).resolve().parent.parent
+DEMO_CLOCK = "2026-11-27T02:00:00"  # the demo data is dated; its run uses this clock unless --now is given
 
 
 def _prefect_env(ws: Path | None = None) -> None:
@@ -46,14 +49,17 @@ def _now(value: str | None) -> str | None:
 
 def _summary_table(summary: dict) -> None:
     t = Table(title=f"Run {summary['run_id']}", show_lines=False)
-    for col in ("partner", "files", "ok", "quar.", "dup.", "POs", "997", "TA1", "855", "sent", "err", "warn"):
+    for col in ("partner", "files", "ok", "quar", "dup", "POs", "acc", "held", "rej", "997", "TA1", "855", "sent",
+                "err"):
         t.add_column(col, justify="left" if col == "partner" else "right", no_wrap=True)
     for p in summary["partners"]:
         docs = p["documents"]
         t.add_row(p["partner"], str(p["files"]), str(p["processed"]), str(p["quarantined"]), str(p["duplicates"]),
-                  str(p["orders"]), str(docs.get("997", 0)), str(docs.get("TA1", 0)), str(docs.get("855", 0)),
-                  str(p["delivered"]), str(p["errors"]), str(p["warnings"]))
+                  str(p["orders"]), str(p["accepted"]), str(p["held"]), str(p["rejected"]), str(docs.get("997", 0)),
+                  str(docs.get("TA1", 0)), str(docs.get("855", 0)), str(p["delivered"]), str(p["errors"]))
     console.print(t)
+    if summary.get("failure"):
+        console.print(f"[red]run stage failed: {summary['failure']}[/red]")
     for p in summary["partners"]:
         if p["failure"]:
             console.print(f"[red]{p['partner']} failed: {p['failure']}[/red]")
@@ -74,7 +80,7 @@ def _run(workspace: Path, now: str | None) -> dict:
 @app.command()
 def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help="Where to build the demo."),
          fresh: bool = typer.Option(False, "--fresh", help="Delete the workdir first."),
-         now: str = typer.Option(None, "--now", help="Clock for the run (ISO); default: now."),
+         now: str = typer.Option(DEMO_CLOCK, "--now", help="Clock for the run (ISO)."),
          sftp: bool = typer.Option(False, "--sftp", help="Serve ACME's drop from a private OpenSSH server "
                                    "on 127.0.0.1 (needs root; installs openssh-server if missing).")) -> None:
     """Build a demo workspace from sample_files/ and run the nightly flow on it."""
@@ -100,7 +106,7 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
                   + (f"; ACME's drop is sftp://127.0.0.1:{server.port}" if server else "."))
     try:
         summary = _run(workdir, now)
-        failed = [p for p in summary["partners"] if p["failure"]]
+        failed = [p for p in summary["partners"] if p["failure"]] + ([summary] if summary.get("failure") else [])
         for p in sorted((workdir / "drop").glob("*/outbox/*.x12")):
             console.print(f"  sent: {p.relative_to(workdir)}")
         if server:
@@ -137,7 +143,7 @@ def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help
         err.print(f"[red]workspace {workspace} does not exist[/red]")
         raise typer.Exit(2)
     summary = _run(workspace, _now(now))
-    raise typer.Exit(1 if any(p["failure"] for p in summary["partners"]) else 0)
+    raise typer.Exit(1 if summary.get("failure") or any(p["failure"] for p in summary["partners"]) else 0)
 
 
 @app.command()
@@ -150,6 +156,105 @@ def serve(workspace: Path = WORKSPACE, cron: str = typer.Option("0 2 * * *", "--
     from flows.nightly import deployment
 
     prefect_serve(deployment(str(workspace.resolve()), cron, timezone))
+
+
+def _state(workspace: Path):
+    from connectors.state import StateStore
+    from flows.workspace import Workspace
+
+    ws = Workspace(workspace.resolve())
+    if not ws.state_path.is_file():
+        err.print(f"[red]no state store in {workspace} (run the flow first)[/red]")
+        raise typer.Exit(2)
+    return StateStore(ws.state_path)
+
+
+def _order_or_exit(store, po: str, partner: str | None) -> dict:
+    matches = [o for o in store.orders(partner) if o["po_number"] == po]
+    if not matches:
+        err.print(f"[red]no order {po}" + (f" for partner {partner}" if partner else "") + "[/red]")
+        raise typer.Exit(2)
+    if len(matches) > 1:
+        err.print(f"[red]{po} exists for several partners ({', '.join(o['partner'] for o in matches)}): "
+                  "use --partner[/red]")
+        raise typer.Exit(2)
+    return matches[0]
+
+
+@app.command()
+def approvals(workspace: Path = WORKSPACE) -> None:
+    """List orders held for approval, with the reasons."""
+    store = _state(workspace)
+    held = store.orders(state="pending_approval")
+    t = Table(title=f"{len(held)} order(s) waiting for approval")
+    for c in ("partner", "PO", "file", "held since", "reasons"):
+        t.add_column(c, overflow="fold")
+    for o in held:
+        t.add_row(o["partner"], o["po_number"], o["source_file"] or "", o["updated_at"],
+                  "\n".join(o["detail"].get("hold_reasons", [])))
+    console.print(t)
+
+
+def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str) -> None:
+    from datetime import datetime as dt
+
+    store = _state(workspace)
+    order = _order_or_exit(store, po, partner)
+    if order["state"] != "pending_approval":
+        err.print(f"[red]{partner}/{po} is {order['state']}, not pending approval[/red]")
+        raise typer.Exit(2)
+    new_state = "approved" if verdict == "approved" else "rejected_by_person"
+    store.upsert_order(partner, po, new_state, dt.now().replace(microsecond=0).isoformat(), actor=by,
+                       detail={"decided_by": by, "decision_note": note}, note=note)
+    console.print(f"{partner}/{po}: {verdict} by {by}; the next run sends the 855.")
+
+
+@app.command()
+def approve(po: str = typer.Argument(..., help="PO number"), partner: str = typer.Option(..., "--partner"),
+            by: str = typer.Option(..., "--by", help="Who approves."), note: str = typer.Option("", "--note"),
+            workspace: Path = WORKSPACE) -> None:
+    """Approve a held order; the next run acknowledges it (855)."""
+    _decide(workspace, po, partner, by, "approved", note)
+
+
+@app.command()
+def reject(po: str = typer.Argument(..., help="PO number"), partner: str = typer.Option(..., "--partner"),
+           by: str = typer.Option(..., "--by", help="Who rejects."), reason: str = typer.Option(..., "--reason"),
+           workspace: Path = WORKSPACE) -> None:
+    """Reject a held order; the next run answers it with an 855 RD."""
+    _decide(workspace, po, partner, by, "rejected", reason)
+
+
+@app.command()
+def status(po: str = typer.Argument(..., help="PO number"), partner: str = typer.Option(None, "--partner"),
+           as_json: bool = typer.Option(False, "--json"), workspace: Path = WORKSPACE) -> None:
+    """One order: state, history, and each line's outcome, allocation, backorder and promised date."""
+    store = _state(workspace)
+    order = _order_or_exit(store, po, partner)
+    lines = store.line_status(order["partner"], po)
+    history = store.order_history(order["partner"], po)
+    reservations = store.order_reservations(order["partner"], po)
+    if as_json:
+        sys.stdout.write(json.dumps({"order": order, "lines": lines, "history": history,
+                                     "reservations": reservations}, indent=2, default=str) + "\n")
+        return
+    console.print(f"[bold]{order['partner']} / {po}[/bold]: {order['state']} (from {order['source_file']}, "
+                  f"ISA13 {order['isa13']} GS06 {order['gs06']} ST02 {order['st02']})")
+    t = Table(title="lines")
+    for c in ("line", "PO101", "ACK", "ordered", "allocated", "backordered", "rejected", "promised", "from",
+              "reason"):
+        t.add_column(c, overflow="fold")
+    for ln in lines:
+        t.add_row(str(ln["line_number"]), ln["line_id"] or "", ln["ack"], ln["ordered"] or "", str(ln["allocated"]),
+                  str(ln["backordered"]), str(ln["rejected"]), ln["promised_date"] or "", ln["warehouses"] or "",
+                  ln["reason"] or "")
+    console.print(t)
+    h = Table(title="history")
+    for c in ("at", "event", "by", "note"):
+        h.add_column(c, overflow="fold")
+    for e in history:
+        h.add_row(e["at"], e["event"], e["actor"], e["note"] or "")
+    console.print(h)
 
 
 def _jsonable(v):

@@ -1,5 +1,6 @@
-"""Prefect wiring for the nightly job: one task per partner and stage (pull+process, deliver),
-retries with backoff on transient errors only, one partner's failure never stops the others.
+"""Prefect wiring for the nightly job: per partner intake, one run-wide decision stage (rules with
+GX once, approvals, allocation, 855s), per partner delivery, then the reports. Retries with backoff
+on transient errors only; one partner's failure never stops the others.
 
 Runs without a server (Prefect's ephemeral API) or against PREFECT_API_URL when it is set.
 Task bodies call flows.steps; nothing here decides anything about EDI.
@@ -22,6 +23,7 @@ from schemas.errors import ConfigError, is_transient
 from schemas.profile import PartnerProfile
 
 DEFAULT_CRON = "0 2 * * *"
+RETRY_DELAYS = [2, 10, 30]
 
 
 def _retry_transient(task: Task, task_run: TaskRun, state: State) -> bool:
@@ -50,22 +52,37 @@ def open_drop(ws_root: str, profile: PartnerProfile) -> FileDrop:
     return SftpDrop(settings, secret)
 
 
-@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_retry_transient,
-      task_run_name="pull-{partner_id}")
-def pull_task(workspace: str, partner_id: str, now_iso: str, run_id: str) -> dict:
+@task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=_retry_transient,
+      task_run_name="intake-{partner_id}")
+def intake_task(workspace: str, partner_id: str, now_iso: str, run_id: str) -> dict:
     ws = open_workspace(workspace)
     profile = ws.partners()[partner_id]
     state = StateStore(ws.state_path)
     drop = open_drop(workspace, profile)
     try:
-        return steps.pull_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
-                                  run_id=run_id).to_dict()
+        return steps.intake_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
+                                    run_id=run_id).to_dict()
     finally:
         drop.close()
         state.close()
 
 
-@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_retry_transient,
+@task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=_retry_transient,
+      task_run_name="decide")
+def decide_task(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> steps.RunDecision:
+    from connectors.reference import load_reference
+
+    ws = open_workspace(workspace)
+    now = datetime.fromisoformat(now_iso)
+    state = StateStore(ws.state_path)
+    try:
+        return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+                                steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
+    finally:
+        state.close()
+
+
+@task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=_retry_transient,
       task_run_name="deliver-{partner_id}")
 def deliver_task(workspace: str, partner_id: str, now_iso: str) -> int:
     ws = open_workspace(workspace)
@@ -80,29 +97,38 @@ def deliver_task(workspace: str, partner_id: str, now_iso: str) -> int:
 
 
 @flow(name="orderbridge-nightly", log_prints=True)
-def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | None = None) -> dict:
+def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | None = None,
+            use_gx: bool = True) -> dict:
     """Pull, check and answer every partner's inbox, deliver pending documents, write the run report."""
     ws = open_workspace(workspace)
     started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
     run_id = steps.run_id_for(started, ws)
     profiles = ws.partners()
+    chosen = [pid for pid in sorted(profiles) if not partners or pid in partners]
     results = []
-    for pid in sorted(profiles):
-        if partners and pid not in partners:
-            continue
-        pulled = pull_task(str(ws.root), pid, started.isoformat(), run_id, return_state=True)
+    for pid in chosen:
+        pulled = intake_task(str(ws.root), pid, started.isoformat(), run_id, return_state=True)
         if pulled.is_completed():
-            res = steps.PartnerResult(**{k: v for k, v in pulled.result().items() if k != "documents"})
-            res.documents.update(pulled.result()["documents"])
+            data = pulled.result()
+            res = steps.PartnerResult(**{k: v for k, v in data.items() if k != "documents"})
+            res.documents.update(data["documents"])
         else:
-            res = steps.PartnerResult(partner=pid, failure=_describe(pulled))
-        delivered = deliver_task(str(ws.root), pid, started.isoformat(), return_state=True)
+            res = steps.PartnerResult(partner=pid, failure="intake: " + _describe(pulled))
+        results.append(res)
+    decided = decide_task(str(ws.root), started.isoformat(), run_id, use_gx, return_state=True)
+    run, failure = None, ""
+    if decided.is_completed():
+        run = decided.result()
+        steps.merge_decisions(results, run)
+    else:
+        failure = "decide: " + _describe(decided)
+    for res in results:
+        delivered = deliver_task(str(ws.root), res.partner, started.isoformat(), return_state=True)
         if delivered.is_completed():
             res.delivered = delivered.result()
         else:
             res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + _describe(delivered)
-        results.append(res)
-    return steps.write_reports(ws, run_id, results, started=started, finished=started)
+    return steps.write_reports(ws, run_id, results, started=started, run=run, failure=failure)
 
 
 def _describe(state: State) -> str:

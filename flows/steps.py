@@ -1,31 +1,46 @@
 """The nightly job's stages as plain functions (no prefect here, so they test fast):
-pull + process one partner's inbox, deliver its pending documents, write the run summary.
 
-Each stage is a call or two into connectors/, engine/ and the state store; decisions live in
-engine.process. Order inside pull_partner matters: archive first, then process, then number and
-store the answers (one transaction), then move the input to processed/ or quarantine/.
+  intake_partner   per partner: archive, parse, check syntax, answer 997/TA1, store canonical orders
+  decide_run       once per run: business rules (GX once), decisions, approvals, allocation, 855s
+  deliver_partner  per partner: write pending documents to the outbox
+  write_reports    the run summary, the ops failure report (HTML + CSV), allocation tables
+
+Each stage is a few calls into connectors/, rules/ and engine/; numbering and storing documents,
+and the order-state changes that go with them, happen in one state-store transaction.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from connectors.base import FileDrop, is_safe_name
 from connectors.local import LocalDrop
+from connectors.order_store import OrderStore
 from connectors.state import StateStore
+from engine.answer import allocation_input, line_statuses
+from engine.decide import ACCEPTED, PENDING, REJECTED, OrderDecision, PersonDecision, decide
 from engine.envelope import envelope_for, wrap, wrap_ta1
+from engine.po_ack import _num, build_855
 from engine.process import Known, Outcome, OutDoc, process_file
+from engine.report_failures import neutralise_cell, render_failure_report
 from flows.workspace import Workspace
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
+from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
+from schemas.reference import ReferenceData
+from schemas.rule_settings import RuleSettings
+
+ARRIVAL = ("_orderbridge", "ARRIVAL")  # a counter in the control-number table: order of arrival
+REPLACE, CANCEL, CONFIRM = "05", "01", "06"
 
 
 @dataclass
@@ -40,6 +55,9 @@ class PartnerResult:
     delivered: int = 0
     errors: int = 0
     warnings: int = 0
+    accepted: int = 0
+    held: int = 0
+    rejected: int = 0
     findings: list[dict] = field(default_factory=list)
     failure: str = ""
 
@@ -57,48 +75,53 @@ def local_drops(ws: Workspace) -> DropFactory:
 
 
 def known_state(state: StateStore, partner: str) -> Known:
-    answered = frozenset(o["po_number"] for o in state.orders(partner) if o["state"] == "acknowledged")
-    return Known(interchanges=frozenset(state.interchanges(partner)), acknowledged_pos=answered)
+    return Known(interchanges=frozenset(state.interchanges(partner)))
+
+
+# --- numbering and storing documents --------------------------------------------------------------
+def _store(state: StateStore, profile: PartnerProfile, doc: OutDoc, *, now: datetime, run_id: str,
+           source_sha256: str) -> bool:
+    """Number, render and store one document (inside the caller's transaction). False if it exists."""
+    if state.document_exists(profile.id, doc.doc_key):
+        return False
+    env = envelope_for(profile)
+    [isa13] = state.take_numbers(profile.id, "ISA", 1)
+    if doc.doc_type == "TA1":
+        content, gs06, st02 = wrap_ta1(env, list(doc.ta1), isa13=isa13, now=now), 0, ""
+    else:
+        [gs06] = state.take_numbers(profile.id, "GS", 1)
+        st02s = state.take_numbers(profile.id, "ST", len(doc.bodies))
+        set_id = {"FA": "997", "PR": "855", "CA": "865"}[doc.functional_id]
+        content = wrap(env, doc.functional_id, set_id, [list(b) for b in doc.bodies], isa13=isa13, gs06=gs06,
+                       st02s=st02s, now=now)
+        st02 = ",".join(f"{n:04d}" for n in st02s)
+    state.add_document(partner=profile.id, doc_type=doc.doc_type, doc_key=doc.doc_key,
+                       file_name=f"{profile.id}-{doc.doc_type}-{isa13:09d}.x12", content=content,
+                       at=now.isoformat(), isa13=f"{isa13:09d}", gs06=str(gs06 or ""), st02=st02,
+                       source_sha256=source_sha256, po_number=",".join(doc.po_numbers), run_id=run_id)
+    return True
 
 
 def issue_documents(state: StateStore, profile: PartnerProfile, outcome: Outcome, *, now: datetime,
                     run_id: str) -> Counter:
-    """Number, render and store the outcome's documents: one transaction, so numbers are never reused."""
-    env = envelope_for(profile)
     made: Counter = Counter()
     with state.transaction():
         for doc in outcome.documents:
-            if state.document_exists(profile.id, doc.doc_key):
-                continue
-            content, isa13, gs06, st02 = _render(state, profile, env, doc, now)
-            state.add_document(partner=profile.id, doc_type=doc.doc_type, doc_key=doc.doc_key,
-                               file_name=f"{profile.id}-{doc.doc_type}-{isa13:09d}.x12", content=content,
-                               at=now.isoformat(), isa13=f"{isa13:09d}", gs06=str(gs06 or ""), st02=st02,
-                               source_sha256=outcome.sha256, po_number=",".join(doc.po_numbers), run_id=run_id)
-            made[doc.doc_type] += 1
+            if _store(state, profile, doc, now=now, run_id=run_id, source_sha256=outcome.sha256):
+                made[doc.doc_type] += 1
     return made
 
 
-def _render(state: StateStore, profile: PartnerProfile, env, doc: OutDoc, now: datetime):
-    [isa13] = state.take_numbers(profile.id, "ISA", 1)
-    if doc.doc_type == "TA1":
-        return wrap_ta1(env, list(doc.ta1), isa13=isa13, now=now), isa13, 0, ""
-    [gs06] = state.take_numbers(profile.id, "GS", 1)
-    st02s = state.take_numbers(profile.id, "ST", len(doc.bodies))
-    set_id = {"FA": "997", "PR": "855"}[doc.functional_id]
-    content = wrap(env, doc.functional_id, set_id, [list(b) for b in doc.bodies], isa13=isa13, gs06=gs06,
-                   st02s=st02s, now=now)
-    return content, isa13, gs06, ",".join(f"{n:04d}" for n in st02s)
-
-
-def pull_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime,
-                 run_id: str) -> PartnerResult:
-    """List the inbox; for each file: archive, process, answer, record, move. Never loses a file."""
+# --- stage 1: intake ---------------------------------------------------------------------------------
+def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop: FileDrop, *,
+                   now: datetime, run_id: str) -> PartnerResult:
+    """List the inbox; for each file: archive (verified), check, answer 997/TA1, store orders, move."""
     res = PartnerResult(partner=profile.id)
     local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.drop_root / profile.id)
+    store = OrderStore(ws.orders_dir)
     for bad in getattr(drop, "refused_names", lambda _f: [])("inbox"):
-        f = finding("FILE_NAME_REFUSED", f"File name {bad!r} was refused; it stays on the server.", value=bad)
-        res.findings.append(f.to_dict())
+        res.findings.append(_row(finding("FILE_NAME_REFUSED", f"File name {bad!r} was refused; it stays on the "
+                                         "server.", value=bad), profile.id))
         res.errors += 1
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
@@ -113,34 +136,76 @@ def pull_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop
             raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
         previous = state.file_status(profile.id, sha)
         if previous is not None:
-            f = finding("FILE_DUPLICATE", f"{info.name} has the same content as a file already {previous}; "
-                        "nothing was sent again.", file=info.name)
-            res.findings.append(f.to_dict())
+            res.findings.append(_row(finding("FILE_DUPLICATE", f"{info.name} has the same content as a file "
+                                             f"already {previous}; nothing was sent again.", file=info.name),
+                                     profile.id))
             res.duplicates += 1
             res.warnings += 1
             _dispose(drop, local, info.name, data, "processed")
             continue
-        known = known_state(state, profile.id)
-        outcome = process_file(data, file=info.name, sha256=sha, profile=profile, known=known, today=now.date())
-        made = issue_documents(state, profile, outcome, now=now, run_id=run_id)
-        res.documents.update(made)
-        _record_orders(state, profile, outcome, now)
-        for sender, isa13 in outcome.interchanges_seen:
-            state.record_interchange(profile.id, sender, isa13, sha)
-        state.record_file(profile.id, sha, info.name, len(data), now.isoformat(),
-                          "quarantined" if outcome.disposition == "quarantine" else "processed",
-                          archive_path=archive_name, run_id=run_id, error_count=outcome.error_count)
+        outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
+                               known=known_state(state, profile.id), today=now.date())
+        findings = list(outcome.findings)
+        with state.transaction():
+            res.documents.update(issue_documents(state, profile, outcome, now=now, run_id=run_id))
+            findings += _receive_orders(state, store, profile, outcome, now)
+            for sender, isa13 in outcome.interchanges_seen:
+                state.record_interchange(profile.id, sender, isa13, sha)
+            state.record_file(profile.id, sha, info.name, len(data), now.isoformat(),
+                              "quarantined" if outcome.disposition == "quarantine" else "processed",
+                              archive_path=archive_name, run_id=run_id, error_count=outcome.error_count)
         _dispose(drop, local, info.name, data, outcome.disposition)
         res.processed += outcome.disposition == "processed"
         res.quarantined += outcome.disposition == "quarantine"
-        res.orders += len(outcome.accepted_orders)
-        res.errors += outcome.error_count
-        res.warnings += sum(1 for f in outcome.findings if f.severity == "warning")
-        res.findings.extend(_finding_row(f, profile.id) for f in outcome.findings)
+        res.orders += outcome.orders.num_rows
+        res.errors += sum(1 for f in findings if f.severity == "error")
+        res.warnings += sum(1 for f in findings if f.severity == "warning")
+        res.findings.extend(_row(f, profile.id) for f in findings)
     return res
 
 
-def _finding_row(f: Finding, partner: str) -> dict:
+def _receive_orders(state: StateStore, store: OrderStore, profile: PartnerProfile, outcome: Outcome,
+                    now: datetime) -> list[Finding]:
+    """Record each syntactically accepted PO as received (or as a duplicate/replace/cancel)."""
+    out: list[Finding] = []
+    if outcome.orders.num_rows == 0:
+        return out
+    store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)
+    at = now.isoformat()
+    for order in outcome.orders.to_pylist():
+        po, purpose = order["po_number"], order["purpose"] or "00"
+        live = state.order(profile.id, po)
+        where = dict(file=outcome.file, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"], seg="BEG",
+                     file_segment=order["st_file_segment"] + 1)
+        if live and purpose == CANCEL:
+            state.replace_reservations(profile.id, po, [], "")
+            state.upsert_order(profile.id, po, "cancelled", at, note=f"cancelled by BEG01=01 in {outcome.file}")
+            continue
+        if live and purpose == CONFIRM:
+            state.upsert_order(profile.id, po, live["state"], at, note=f"confirmation copy in {outcome.file}")
+            continue
+        if live and purpose != REPLACE:
+            out.append(finding("ORDER_DUPLICATE", f"PO {po} was already received from {profile.id} (state "
+                               f"{live['state']}); this copy is not processed.", element="BEG03", value=po, **where))
+            state.upsert_order(profile.id, po, live["state"], at, note=f"duplicate copy in {outcome.file} ignored")
+            continue
+        if live and live["state"] == "shipped":
+            out.append(finding("ORDER_DUPLICATE", f"PO {po} has shipped; the replacement is not applied.",
+                               element="BEG01", value=purpose, **where))
+            continue
+        if live:
+            state.replace_reservations(profile.id, po, [], "")
+        [arrival] = state.take_numbers(*ARRIVAL, 1)
+        state.upsert_order(profile.id, po, "received", at, source_file=outcome.file, source_sha256=outcome.sha256,
+                           isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
+                           detail={"order_ref": order["order_ref"], "lines_key": outcome.sha256,
+                                   "source_file": outcome.file, "arrival": arrival, "lines": order["line_count"],
+                                   "version": order["version"], "purpose": purpose},
+                           note=("replaced by " if live else "received in ") + outcome.file)
+    return out
+
+
+def _row(f: Finding, partner: str) -> dict:
     row = f.to_dict()
     row["partner"] = partner
     return row
@@ -155,20 +220,157 @@ def _dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, dispositi
         drop.move("inbox", name, "processed")
 
 
-def _record_orders(state: StateStore, profile: PartnerProfile, outcome: Outcome, now: datetime) -> None:
-    accepted = set(outcome.accepted_orders)
-    for order in outcome.orders.to_pylist():
-        st = "acknowledged" if order["order_ref"] in accepted else "duplicate"
-        if st == "duplicate" and state.order(profile.id, order["po_number"]):
-            state.upsert_order(profile.id, order["po_number"], state.order(profile.id, order["po_number"])["state"],
-                               now.isoformat(), note=f"resent in {outcome.file}; not acknowledged again")
-            continue
-        state.upsert_order(profile.id, order["po_number"], st, now.isoformat(), source_file=outcome.file,
-                           source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"],
-                           st02=order["st02"], detail={"lines": order["line_count"], "version": order["version"]},
-                           note=f"received in {outcome.file}")
+# --- stage 2: decide, allocate, answer -----------------------------------------------------------------
+@dataclass
+class Inventory:
+    snapshot: pa.Table
+    receipts: pa.Table
+    as_of: date
 
 
+@dataclass
+class RunDecision:
+    decisions: list[OrderDecision] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    orders: pa.Table = field(default_factory=ORDERS.empty_table)
+    allocation: pa.Table | None = None
+    availability: pa.Table | None = None
+    documents: Counter = field(default_factory=Counter)
+    gx_docs: str = ""
+    gx_note: str = ""
+
+
+UNDECIDED = ("received", "approved", "rejected_by_person")
+
+
+def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
+    return RuleSettings(partners={pid: p.rules.overrides() for pid, p in profiles.items()})
+
+
+def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
+               inventory: Inventory, *, now: datetime, run_id: str, use_gx: bool = True) -> RunDecision:
+    """Business rules over every undecided order, decisions (holds wait for a person), allocation of
+    what was accepted, one 855 per decided order; order states, line statuses and reservations stored
+    in the same transaction as the 855s."""
+    from engine.allocate import allocate
+    from rules.suite import run_suite
+    from schemas.inventory import RESERVATIONS
+
+    store = OrderStore(ws.orders_dir)
+    live = [o for o in state.orders() if o["state"] in UNDECIDED and o["partner"] in profiles]
+    out = RunDecision()
+    if not live:
+        return out
+    order_parts, line_parts, arrival, people = [], [], {}, {}
+    for o in live:
+        orders, lines = store.load(o["partner"], o["detail"]["lines_key"])
+        ref_ = o["detail"]["order_ref"]
+        order_parts.append(orders.filter(pa.compute.equal(orders["order_ref"], ref_)))
+        line_parts.append(lines.filter(pa.compute.equal(lines["order_ref"], ref_)))
+        arrival[(o["partner"], o["po_number"])] = o["detail"].get("arrival", 0)
+        if o["state"] in ("approved", "rejected_by_person"):
+            d = o["detail"]
+            people[(o["partner"], o["po_number"])] = PersonDecision(
+                "approved" if o["state"] == "approved" else "rejected", d.get("decided_by", ""),
+                d.get("decision_note", ""))
+    orders = pa.concat_tables(order_parts)
+    lines = pa.concat_tables(line_parts)
+    settings = rule_settings(profiles)
+    docs_dir = ws.reports_dir / run_id / "gx-docs"
+    suite = run_suite(orders, lines, ref, settings, today=now.date(), open_orders=_open_orders(state),
+                      use_gx=use_gx, docs_dir=docs_dir if use_gx else None)
+    out.findings, out.orders = suite.findings, orders
+    out.gx_docs = str(suite.gx_docs_index or "")
+    out.gx_note = suite.gx_docs_error or ""
+    policies = {pid: p.rules.outcomes for pid, p in profiles.items()}
+    decisions = decide(orders, suite.lines, suite.findings, ref, settings, policies=policies, people=people)
+    out.decisions = decisions
+    alloc_in = allocation_input(decisions, suite.lines, orders, arrival)
+    reserved = pa.Table.from_pylist(state.reservations(), schema=RESERVATIONS)
+    result = allocate(alloc_in, inventory.snapshot, inventory.receipts,
+                      {pid: p.allocation for pid, p in profiles.items()}, reservations=reserved, today=now.date())
+    out.allocation, out.availability = result.lines, result.availability
+    order_rows = {(r["source_file"], r["order_ref"]): r for r in orders.to_pylist()}
+    line_rows: dict[tuple[str, str], list[dict]] = {}
+    for r in suite.lines.to_pylist():
+        line_rows.setdefault((r["source_file"], r["order_ref"]), []).append(r)
+    at = now.isoformat()
+    with state.transaction():
+        for d in decisions:
+            profile = profiles[d.partner]
+            key = (d.source_file, d.order_ref)
+            if d.status == PENDING:
+                state.upsert_order(d.partner, d.po_number, PENDING, at,
+                                   detail={"hold_codes": list(d.codes), "hold_reasons": list(d.reasons)},
+                                   note="held: " + "; ".join(d.reasons)[:500])
+                continue
+            order, rows = order_rows[key], sorted(line_rows.get(key, []), key=lambda r: r["line_number"])
+            statuses = line_statuses(d, result.lines, requested_ship=order.get("requested_ship_date"),
+                                     today=now.date())
+            if "855" in profile.receives:
+                body = build_855(order, rows, [s.ack for s in statuses], today=now.date())
+                doc = OutDoc("855", f"855:{d.po_number}:{order['source_sha256']}:{d.order_ref}", functional_id="PR",
+                             bodies=(tuple(body),), po_numbers=(d.po_number,))
+                if _store(state, profile, doc, now=now, run_id=run_id, source_sha256=order["source_sha256"]):
+                    out.documents[(d.partner, "855")] += 1
+            ack_type = body[0][2] if "855" in profile.receives else ""
+            final = "rejected" if d.status == REJECTED else "acknowledged"
+            state.upsert_order(d.partner, d.po_number, final, at, actor=d.decided_by or "system",
+                               detail={"ack_type": ack_type, "codes": list(d.codes),
+                                       "value": _value(statuses, rows, d) if final == "acknowledged" else "0"},
+                               note=f"855 {ack_type}" + (f"; {d.reasons[0]}" if d.reasons else ""))
+            by_line = {r["line_number"]: r for r in rows}
+            state.replace_line_status(d.partner, d.po_number, [
+                {"line_number": s.line_number, "line_id": by_line[s.line_number]["line_id"],
+                 "ack": "+".join(s.ack.statuses()), "ordered": _num(s.ordered) if s.ordered is not None else None,
+                 "allocated": s.allocated, "backordered": s.backordered, "rejected": s.rejected,
+                 "promised_date": s.promised_date.isoformat() if s.promised_date else None,
+                 "warehouses": s.warehouses, "reason": s.reason,
+                 "codes": ",".join(next((ld.codes for ld in d.lines if ld.line_number == s.line_number), ()))}
+                for s in statuses], run_id)
+            mine = result.lines.filter(pa.compute.equal(result.lines["order_ref"], f"{d.source_file}|{d.order_ref}"))
+            state.replace_reservations(d.partner, d.po_number, [
+                {"line_number": r["line_number"], "warehouse": r["warehouse"], "sku": r["sku"],
+                 "quantity": r["allocated"]} for r in mine.to_pylist() if r["warehouse"] and r["allocated"]], run_id)
+    return out
+
+
+def _open_orders(state: StateStore) -> dict:
+    """Value of acknowledged, not yet invoiced orders per partner (credit exposure)."""
+    from decimal import Decimal
+
+    totals: dict[str, Decimal] = {}
+    for o in state.orders(state="acknowledged"):
+        totals[o["partner"]] = totals.get(o["partner"], Decimal(0)) + Decimal(o["detail"].get("value", "0"))
+    return totals
+
+
+def _value(statuses, rows: list[dict], decision: OrderDecision) -> str:
+    from decimal import Decimal
+
+    price = {r["line_number"]: r["unit_price"] for r in rows}
+    ours = {ld.line_number: ld.unit_price for ld in decision.lines}
+    total = Decimal(0)
+    for s in statuses:
+        p = ours.get(s.line_number) or price.get(s.line_number) or Decimal(0)
+        total += Decimal(s.allocated + s.backordered) * p
+    return str(total)
+
+
+def load_inventory(ws: Workspace, today: date) -> Inventory:
+    """The newest snapshot on or before ``today`` and the expected receipts (flows pick; engine never does)."""
+    from connectors.snapshots import latest_as_of, load_receipts, load_snapshot
+    from schemas.errors import SnapshotError
+
+    root = ws.inventory_dir
+    as_of = latest_as_of(root / "snapshots")
+    if as_of > today:
+        raise SnapshotError("the newest inventory snapshot is dated after the run", as_of=str(as_of),
+                            today=str(today), path=str(root))
+    return Inventory(load_snapshot(root / "snapshots", as_of), load_receipts(root / "receipts.parquet"), as_of)
+
+
+# --- stage 3: deliver ------------------------------------------------------------------------------
 def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime) -> int:
     """Write every pending document to the partner's outbox; a failed write stays pending."""
     n = 0
@@ -181,6 +383,7 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     return n
 
 
+# --- reports ---------------------------------------------------------------------------------------
 def run_id_for(now: datetime, ws: Workspace) -> str:
     base = now.strftime("%Y%m%dT%H%M%S")
     run_id, k = base, 1
@@ -190,30 +393,64 @@ def run_id_for(now: datetime, ws: Workspace) -> str:
     return run_id
 
 
+def merge_decisions(results: list[PartnerResult], run: RunDecision) -> None:
+    by = {r.partner: r for r in results}
+    for d in run.decisions:
+        r = by.get(d.partner)
+        if r is None:
+            continue
+        r.accepted += d.status == ACCEPTED
+        r.held += d.status == PENDING
+        r.rejected += d.status == REJECTED
+    for (partner, doc_type), n in run.documents.items():
+        if partner in by:
+            by[partner].documents[doc_type] += n
+    for f in run.findings:
+        partner = next((d.partner for d in run.decisions if d.source_file == f.location.file), "")
+        if partner in by:
+            by[partner].findings.append(_row(f, partner))
+            by[partner].errors += f.severity == "error"
+            by[partner].warnings += f.severity == "warning"
+
+
 def write_reports(ws: Workspace, run_id: str, results: list[PartnerResult], *, started: datetime,
-                  finished: datetime) -> dict:
+                  run: RunDecision | None = None, failure: str = "") -> dict:
     folder = ws.reports_dir / run_id
     folder.mkdir(parents=True, exist_ok=True)
-    summary = {"run_id": run_id, "started": started.isoformat(), "finished": finished.isoformat(),
-               "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results],
-               "reports": {"summary": str(folder / "summary.json"), "findings_csv": str(folder / "findings.csv")}}
     rows = [f for r in results for f in r.findings]
-    (folder / "findings.csv").write_bytes(findings_csv(rows))
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    findings = [_finding_from_row(r) for r in rows]
+    file_partners = {r["location"].get("file", ""): r["partner"] for r in rows}
+    html, csv_bytes = render_failure_report(findings, run.orders if run else None, file_partners=file_partners,
+                                            title=f"OrderBridge validation failures, run {run_id}",
+                                            generated_at=started.isoformat())
+    (folder / "failures.html").write_text(html, encoding="utf-8")
+    (folder / "failures.csv").write_bytes(csv_bytes)
+    reports = {"summary": str(folder / "summary.json"), "failures_html": str(folder / "failures.html"),
+               "failures_csv": str(folder / "failures.csv")}
+    if run and run.allocation is not None:
+        pq.write_table(run.allocation, folder / "allocation.parquet")
+        pq.write_table(run.availability, folder / "availability.parquet")
+        reports["allocation"] = str(folder / "allocation.parquet")
+        reports["availability"] = str(folder / "availability.parquet")
+    if run and run.gx_docs:
+        reports["gx_data_docs"] = run.gx_docs
+    summary = {"run_id": run_id, "started": started.isoformat(), "failure": failure,
+               "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results], "reports": reports,
+               "gx_note": run.gx_note if run else ""}
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n")
     return summary
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+def _finding_from_row(row: dict) -> Finding:
+    from schemas.findings import Location
+
+    return Finding(code=row["code"], severity=row["severity"], message=row["message"],
+                   location=Location(**row.get("location", {})))
 
 
-def findings_csv(rows: list[Mapping]) -> bytes:
-    buf = io.StringIO()
-    cols = ["partner", "severity", "code", "message", "file", "isa13", "gs06", "st02", "segment_id",
-            "segment_position", "element", "value"]
-    w = csv.writer(buf)
-    w.writerow(cols)
-    for r in rows:
-        loc = r.get("location", {})
-        vals = [r.get("partner", ""), r["severity"], r["code"], r["message"], *(loc.get(c, "") for c in cols[4:])]
-        w.writerow(["'" + str(v) if str(v).startswith(_FORMULA) else v for v in vals])
-    return buf.getvalue().encode("utf-8")
+def findings_csv(rows: list[dict]) -> bytes:
+    """Compatibility helper: the failure report's CSV for finding rows (formula cells neutralised)."""
+    return render_failure_report([_finding_from_row(r) for r in rows])[1]
+
+
+__all__ = ["neutralise_cell", "ORDER_LINES"]

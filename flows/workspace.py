@@ -3,6 +3,9 @@
     <workspace>/partners/*.toml     partner profiles (the repository's partners/ when absent)
     <workspace>/drop/<partner>/     inbox/ outbox/ archive/ processed/ quarantine/
     <workspace>/state/orderbridge.sqlite
+    <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
+    <workspace>/reference/                  items, prices, customers, ship-tos (CSV; else sample_files/)
+    <workspace>/inventory/                  snapshot as_of=YYYY-MM-DD/*.parquet + receipts.parquet
     <workspace>/reports/<run id>/   summary.json, summary.md, findings.csv, failures.html
 """
 
@@ -32,6 +35,20 @@ class Workspace:
     @property
     def state_path(self) -> Path:
         return self.root / "state" / "orderbridge.sqlite"
+
+    @property
+    def orders_dir(self) -> Path:
+        return self.root / "state" / "orders"
+
+    @property
+    def reference_dir(self) -> Path:
+        own = self.root / "reference"
+        return own if own.is_dir() else REPO_ROOT / "sample_files" / "reference"
+
+    @property
+    def inventory_dir(self) -> Path:
+        own = self.root / "inventory"
+        return own if own.is_dir() else REPO_ROOT / "sample_files" / "inventory"
 
     @property
     def reports_dir(self) -> Path:

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers.x12_tokens import tokenise_bytes
 from schemas.findings import Finding, finding
 from schemas.x12 import ENVELOPE_IDS, Delimiters, Group, Interchange, SegmentTable, TransactionSet
 
@@ -58,7 +59,9 @@ def decode(data: bytes) -> tuple[str, str, list[Finding]]:
 def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:
     """Parse every interchange in ``data``. Never raises for bad input: problems are findings."""
     text, encoding, findings = decode(data)
+    raw = memoryview(data)[3:] if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf") else data
     chunks: list[pa.Array] = []
+    id_chunks: list[pa.Array] = []
     components: list[str] = []
     interchanges: list[Interchange] = []
     row_base = 0
@@ -85,11 +88,14 @@ def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:
             findings.append(_finding("X12_TERMINATOR_IS_SPACE",
                                      "ISA16 is followed by a space and a line break; line breaks were "
                                      "taken as the segment terminator."))
-        rows, next_pos, run_findings = _tokenise_run(text, pos, delims, term_is_space, row_base)
+        rows, next_pos, run_findings = _tokenise_run(text, pos, delims, term_is_space, row_base,
+                                                     raw if encoding == "utf-8" else None)
         findings.extend(run_findings)
         chunks.append(rows)
         components.extend([delims.component] * len(rows))
-        new_ics, walk_findings = _walk_envelopes(rows, delims, row_base, isa_len)
+        run_ids = pc.list_element(rows, 0) if len(rows) else pa.array([], pa.string())
+        id_chunks.append(run_ids)
+        new_ics, walk_findings = _walk_envelopes(rows, run_ids, delims, row_base, isa_len)
         interchanges.extend(new_ics)
         findings.extend(walk_findings)
         row_base += len(rows)
@@ -98,6 +104,8 @@ def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:
         pos = next_pos
     elements = pa.concat_arrays(chunks) if chunks else pa.array([], pa.list_(pa.string()))
     table = SegmentTable(elements=elements, component=components)
+    if id_chunks:
+        table.__dict__["ids"] = pa.concat_arrays(id_chunks)  # SegmentTable.ids, already computed
     findings.extend(_stray_segments(table, interchanges))
     result = ParseResult(file=file, interchanges=interchanges, segments=table, findings=[], encoding=encoding)
     result.findings = [f.with_file(file) if file else f for f in findings]
@@ -152,11 +160,15 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
     return delims, q + 3 - pos, term_is_space
 
 
-def _tokenise_run(text: str, pos: int, d: Delimiters, term_is_space: bool, row_base: int):
+def _tokenise_run(text: str, pos: int, d: Delimiters, term_is_space: bool, row_base: int, raw=None):
     """Split text from ``pos`` into segments until an ISA with other delimiters (or the end).
 
-    Returns (list<string> element rows, position of the next ISA needing re-detection or -1, findings).
+    ``raw``: the UTF-8 bytes ``text`` was decoded from, if it was. Returns (list<string> element rows,
+    position of the next ISA needing re-detection or -1, findings).
     """
+    fast = _tokenise_fast(text, pos, d, term_is_space, raw)
+    if fast is not None:
+        return fast
     findings: list[Finding] = []
     parts = text[pos:].split(d.segment)
     arr = pc.utf8_ltrim_whitespace(pa.array(parts, pa.string()))
@@ -191,15 +203,35 @@ def _tokenise_run(text: str, pos: int, d: Delimiters, term_is_space: bool, row_b
     return rows, next_pos, findings
 
 
+def _tokenise_fast(text: str, pos: int, d: Delimiters, term_is_space: bool, raw):
+    """The byte-level path of _tokenise_run for a run that reaches the end of the text (else None)."""
+    if raw is None:
+        buf = text[pos:].encode("utf-8")
+    else:
+        buf = memoryview(raw)[pos if text.isascii() else len(text[:pos].encode("utf-8")):]
+    got = tokenise_bytes(buf, d.element, d.segment, d.component, term_is_space)
+    if got is None:
+        return None
+    rows, later_isas, empty_inside, trailing = got
+    if any(len(seg) < 4 or seg[3] != d.element or not _same_tail(seg, d) for seg in later_isas):
+        return None  # another interchange with other delimiters: the general path splits the runs
+    findings: list[Finding] = []
+    if empty_inside > 0:
+        findings.append(_finding("X12_EMPTY_SEGMENT", f"{empty_inside} empty segment(s) were skipped."))
+    if trailing:
+        findings.append(_finding("X12_TRAILING_COMPONENT_SEPARATOR", f"{trailing} segments end with the "
+                                 f"component separator {d.component!r}; the empty trailing component was dropped."))
+    return rows, -1, findings
+
+
 def _same_tail(isa: str, d: Delimiters) -> bool:
     """True when an ISA segment (terminator stripped) ends with this run's component separator."""
     return isa.rstrip().endswith(d.component) and isa.count(d.element) == 16
 
 
-def _walk_envelopes(rows: pa.ListArray, d: Delimiters, row_base: int, isa_len: int):
+def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, d: Delimiters, row_base: int, isa_len: int):
     """Build the interchange tree from the envelope segments of one run; check their syntax."""
     findings: list[Finding] = []
-    ids = pc.list_element(rows, 0)
     env_rows = np.flatnonzero(pc.is_in(ids, value_set=pa.array(ENVELOPE_IDS)).to_numpy(zero_copy_only=False))
     env_segments = rows.take(pa.array(env_rows, pa.int64())).to_pylist() if len(env_rows) else []
     interchanges: list[Interchange] = []
@@ -324,7 +356,7 @@ def _stray_segments(table: SegmentTable, interchanges: list[Interchange]) -> lis
     stray = np.flatnonzero(~covered & ~env)
     findings = []
     for r in stray[:_MAX_REPEATED_FINDINGS].tolist():
-        sid = table.id_list[r]
+        sid = table.ids[r].as_py()
         after_all = all(r > ic.end for ic in interchanges if ic.end >= 0)
         code = "X12_TRAILING_GARBAGE" if after_all else "ISA_STRUCTURE_INVALID"
         findings.append(_finding(code, f"Segment {sid[:10]!r} is outside any transaction set.",

@@ -12,7 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError
+from schemas.outcomes import NAMED
+from schemas.rule_settings import PartnerRuleOverrides
 from schemas.x12 import Delimiters
 
 
@@ -87,15 +90,39 @@ class DropSettings(_Model):
         return self
 
 
+class RuleProfile(PartnerRuleOverrides):
+    """This partner's business-rule tolerances, and outcome overrides: finding code -> outcome name."""
+
+    outcomes: dict[str, str] = {}
+
+    @field_validator("outcomes")
+    @classmethod
+    def _known(cls, v: dict[str, str]) -> dict[str, str]:
+        from schemas.codes import CATALOGUE
+
+        for code, name in v.items():
+            if code not in CATALOGUE:
+                raise ValueError(f"unknown finding code {code!r}")
+            if name not in NAMED:
+                raise ValueError(f"unknown outcome {name!r} for {code}; choose from {sorted(NAMED)}")
+        return v
+
+    def overrides(self) -> PartnerRuleOverrides:
+        return PartnerRuleOverrides.model_validate(self.model_dump(exclude={"outcomes"}))
+
+
 class PartnerProfile(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str
     x12: X12Settings
     acks: AckSettings = AckSettings()
     receives: tuple[Literal["997", "TA1", "855", "856", "810", "865"], ...] = ("997", "TA1", "855")
-    accepts: tuple[Literal["850", "860", "997"], ...] = ("850", "997")
+    accepts: tuple[Literal["850", "860", "997"], ...] = ("850", "860", "997")
     drop: DropSettings = DropSettings()
     rule_suites: tuple[str, ...] = ()
+    rules: RuleProfile = RuleProfile()
+    allocation: AllocationPolicy = AllocationPolicy()
+    change_ack: Literal["865", "855"] = "865"  # how 860 change orders are answered
 
     @field_validator("receives")
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -168,6 +169,20 @@ class SegmentTable:
         if len(self.elements) == 0:
             return pa.array([], pa.string())
         return pc.list_element(self.elements, 0)
+
+    @cached_property
+    def id_codes(self) -> tuple[list[str], np.ndarray]:
+        """Segment ids dictionary-encoded: (distinct ids, int32 code per row), for numpy row selection."""
+        encoded = self.ids.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        return encoded.dictionary.to_pylist(), codes
+
+    def rows_of(self, seg_id: str) -> np.ndarray:
+        """Rows (ascending) whose segment id is ``seg_id``."""
+        vocab, codes = self.id_codes
+        if seg_id not in vocab:
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(codes == vocab.index(seg_id))
 
     @cached_property
     def id_list(self) -> list[str]:

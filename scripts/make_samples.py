@@ -1,55 +1,181 @@
-"""Regenerate the demo drops in sample_files/drops/ (deterministic). Run: python scripts/make_samples.py"""
+"""Regenerate the demo data in sample_files/ (deterministic): partner drops that exercise every
+syntax and business rule, and an inventory snapshot with expected receipts.
+Run: python scripts/make_samples.py"""
 
 from __future__ import annotations
 
-import random
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synth_850 import interchange, purchase_order  # noqa: E402
+from bench.synth_850 import interchange  # noqa: E402
+from connectors.snapshots import write_receipts, write_snapshot  # noqa: E402
+from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT  # noqa: E402
 from schemas.profile import load_profiles  # noqa: E402
 
 WHEN = date(2026, 11, 26)
+SHIP = "20261210"
+
+
+def po(number: str, lines: list[tuple], *, purpose: str = "00", currency: str = "USD", terms: list[str] | None = None,
+       ship_to: list[list[str]] | None = None, dates: list[tuple[str, str]] | None = None) -> list[list[str]]:
+    """One 850 body. A line is (qty, unit, price, [qualifier, id, ...], description)."""
+    body = [["BEG", purpose, "SA", number, "", WHEN.strftime("%Y%m%d")], ["CUR", "BY", currency]]
+    if terms:
+        body.append(["ITD", *terms])
+    for qual, d in dates or [("010", SHIP)]:
+        body.append(["DTM", qual, d])
+    body += ship_to or []
+    total = 0
+    for i, (qty, unit, price, ids, desc) in enumerate(lines, start=1):
+        body.append(["PO1", str(i), qty, unit, price, "PE" if price else "", *ids])
+        body.append(["PID", "F", "", "", "", desc])
+        total += int(qty) if qty.isdigit() else 0
+    body.append(["CTT", str(len(lines)), str(total)])
+    return body
+
+
+ACME_TERMS = ["08", "3", "2", "", "10", "", "30"]
+ACME_ST = [["N1", "ST", "Acme Distribution Center", "92", "DC01"]]
+GLOBEX_TERMS = ["01", "3", "", "", "", "", "60"]
+GLOBEX_ST = [["N1", "ST", "Globex DC West", "UL", "0614141000029"]]
+INITECH_TERMS = ["01", "3", "", "", "", "", "45"]
+INITECH_ST = [["N1", "ST", "Initech Toronto", "92", "T1"]]
+
+
+def drops() -> dict[str, list[tuple[str, list[list[list[str]]], str]]]:
+    acme = {
+        "acme-po-01.x12": ([
+            # clean: every line known, priced, in whole cases -> all IA (if stock allows)
+            po("ACME-1000", [("10", "EA", "19.70", ["UP", "614141100101"], "Copy paper A4"),
+                             ("24", "EA", "39.20", ["VN", "VP-1003"], "Ballpoint pen blue"),
+                             ("5", "EA", "4.56", ["UK", "00614141100804"], "Highlighter yellow")],
+               terms=ACME_TERMS, ship_to=ACME_ST),
+            # line rules: unknown item, bad check digit, discontinued, case-pack rounding, price out of
+            # tolerance, below minimum, unknown unit, no product id, zero quantity, no price
+            po("ACME-1001", [("12", "EA", "19.70", ["UP", "614141199990"], "Unknown item"),
+                             ("12", "EA", "19.70", ["UP", "614141100102"], "Bad check digit"),
+                             ("12", "EA", "30.64", ["VN", "VP-1008"], "Binder clips (discontinued)"),
+                             ("10", "EA", "9.39", ["VN", "VP-1002"], "Paper: 10 is not a case of 6"),
+                             ("48", "EA", "4.90", ["VN", "VP-1004"], "Pens black: price above list"),
+                             ("2", "EA", "22.20", ["VN", "VP-1006"], "Stapler: below minimum 5"),
+                             ("12", "ZZ", "2.63", ["VN", "VP-1009"], "Paper clips: unknown unit"),
+                             ("12", "EA", "2.63", [], "No product id"),
+                             ("0", "EA", "4.56", ["VN", "VP-1011"], "Zero quantity"),
+                             ("6", "EA", "", ["VN", "VP-1012"], "No price: our list price applies"),
+                             ("2", "CA", "19.70", ["VN", "VP-1001"], "Cases of an item sold by the each")],
+               terms=ACME_TERMS, ship_to=ACME_ST)], "0"),
+        "acme-po-02.x12": ([
+            # discount beyond ACME's 5 % approval threshold -> held for a manager
+            po("ACME-1010", [("24", "EA", "20.00", ["VN", "VP-1013"], "Markers at a deep discount")],
+               terms=ACME_TERMS, ship_to=ACME_ST),
+            # credit: 2,000 toner cartridges exceed ACME's credit headroom -> held
+            po("ACME-1011", [("2000", "EA", "34.50", ["VN", "VP-1030"], "Toner, a year's supply")],
+               terms=ACME_TERMS, ship_to=ACME_ST),
+            # the same PO number again, sent as an original: a duplicate, not acknowledged twice
+            po("ACME-1000", [("10", "EA", "19.70", ["UP", "614141100101"], "Copy paper A4")],
+               terms=ACME_TERMS, ship_to=ACME_ST)], "1"),
+    }
+    globex = {
+        "globex-po-01.x12": ([
+            # clean by buyer part numbers; SKU-1005 is out of stock until a receipt -> backordered (IB)
+            po("GLOBEX-2000", [("12", "EA", "19.11", ["BP", "GX770000"], "Copy paper A4"),
+                               ("48", "EA", "4.58", ["BP", "GX770033"], "Pens black"),
+                               ("30", "EA", "31.37", ["VN", "VP-1005"], "Gel pen red (backorder)"),
+                               ("36", "EA", "38.02", ["VN", "VP-1003"], "Pens blue (short: partial)")],
+               terms=GLOBEX_TERMS, ship_to=GLOBEX_ST),
+            # terms differ from the contract (accepted, ops told); delivery date already past -> DR
+            po("GLOBEX-2001", [("48", "EA", "3.74", ["VN", "VP-1007"], "Staples")],
+               terms=["01", "3", "", "", "", "", "30"], ship_to=GLOBEX_ST, dates=[("010", "20261126")])], "0"),
+        "globex-po-02.x12": ([
+            # unknown ship-to location, and a ship window that ends before it starts -> held
+            po("GLOBEX-2010", [("12", "EA", "19.11", ["BP", "GX770000"], "Copy paper A4")],
+               terms=GLOBEX_TERMS, ship_to=[["N1", "ST", "Globex Store 9", "UL", "0614141999998"]],
+               dates=[("037", "20261215"), ("038", "20261205")]),
+            # below Globex's minimum order value -> rejected (855 RD)
+            po("GLOBEX-2011", [("6", "EA", "4.42", ["VN", "VP-1011"], "Highlighters")],
+               terms=GLOBEX_TERMS, ship_to=GLOBEX_ST)], "0"),
+    }
+    initech = {
+        "initech-po-01.x12": ([
+            # clean, in CAD, by Initech's part numbers
+            po("INITECH-3000", [("6", "EA", "12.39", ["BP", "INI/001"], "Copy paper Letter"),
+                                ("24", "EA", "3.47", ["BP", "INI/008"], "Paper clips")],
+               currency="CAD", terms=INITECH_TERMS, ship_to=INITECH_ST),
+            # USD although Initech buys in CAD -> held; address-only ship-to with a US ZIP in Canada
+            po("INITECH-3001", [("6", "EA", "9.39", ["BP", "INI/001"], "Copy paper Letter")],
+               currency="USD", terms=INITECH_TERMS,
+               ship_to=[["N1", "ST", "Initech Montreal"], ["N3", "1 Rue Sainte-Catherine"],
+                        ["N4", "Montreal", "QC", "90210", "CA"]])], "0"),
+        "initech-po-02.x12": ([
+            # 15 is not a multiple of 6 and Initech rejects instead of rounding; toner has no stock and no
+            # receipt, and Initech does not take backorders -> IR
+            po("INITECH-3010", [("15", "EA", "12.39", ["BP", "INI/001"], "Copy paper: not a case"),
+                                ("10", "EA", "46.28", ["VN", "VP-1030"], "Toner (none to promise)"),
+                                ("12", "EA", "51.74", ["BP", "INI/002"], "Pens blue (none left)"),
+                                ("24", "EA", "3.47", ["BP", "INI/008"], "Paper clips")],
+               currency="CAD", terms=INITECH_TERMS, ship_to=INITECH_ST),
+            # an address-only ship-to that is incomplete (no city) -> held
+            po("INITECH-3011", [("6", "EA", "12.39", ["BP", "INI/001"], "Copy paper Letter")],
+               currency="CAD", terms=INITECH_TERMS,
+               ship_to=[["N1", "ST", "Initech Calgary"], ["N3", "200 8 Ave SW"], ["N4", "", "AB", "T2P 1B3", "CA"]])],
+            "0"),
+    }
+    return {"acme": acme, "globex": globex, "initech": initech}
 
 
 def main() -> None:
     profiles = load_profiles(ROOT / "partners")
     out = ROOT / "sample_files" / "drops"
-    rng = random.Random(850)
-    for pid, p in profiles.items():
-        folder = out / pid
-        folder.mkdir(parents=True, exist_ok=True)
-        x = p.x12
-        d = x.delimiters.to_delimiters()
-        base = {"acme": 1000, "globex": 2000, "initech": 3000}[pid]
+    shutil.rmtree(out, ignore_errors=True)
+    for pid, files in drops().items():
+        x = profiles[pid].x12
         kw = dict(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
-                  gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=d, when=WHEN, usage=x.usage)
-        for f in range(2):
-            pos = [purchase_order(f"{pid.upper()}-{base + f * 10 + k}", 3 + k, rng, po_date=WHEN) for k in range(2)]
-            data = interchange(isa13=base + f + 1, bodies=pos, ack_requested="1" if pid == "acme" and f == 1 else "0",
-                               **kw)
-            (folder / f"{pid}-po-{f + 1:02d}.x12").write_bytes(data)
-    # ACME also sends a broken file: wrong SE01 count, an invalid BEG05 date and a PO1 without quantity.
+                  gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=x.delimiters.to_delimiters(), when=WHEN,
+                  usage=x.usage)
+        base = {"acme": 1000, "globex": 2000, "initech": 3000}[pid]
+        (out / pid).mkdir(parents=True)
+        for k, (name, (bodies, ack)) in enumerate(sorted(files.items()), start=1):
+            (out / pid / name).write_bytes(interchange(isa13=base + k, bodies=bodies, ack_requested=ack, **kw))
+    # syntax problems: ACME's broken file (wrong SE01, invalid BEG05 date, PO1 without quantity)
     x = profiles["acme"].x12
-    d = x.delimiters.to_delimiters()
-    po = purchase_order("ACME-1099", 2, rng, po_date=WHEN)
-    po[0][5] = "20261341"
-    po[9][2] = ""
-    data = interchange(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
-                       gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=d, when=WHEN, isa13=1099,
-                       bodies=[po], usage="P").replace(b"SE*16*0001", b"SE*15*0001")
-    (out / "acme" / "acme-po-broken.x12").write_bytes(data)
-    # A file in Initech's drop that claims to come from ACME: quarantined, never processed as Initech.
-    x = profiles["acme"].x12
-    data = interchange(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
-                       gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=d, when=WHEN, isa13=1200,
-                       bodies=[purchase_order("ACME-1200", 1, rng, po_date=WHEN)])
-    (out / "initech" / "initech-po-foreign.x12").write_bytes(data)
+    kw = dict(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
+              gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=x.delimiters.to_delimiters(), when=WHEN,
+              usage="P")
+    broken = po("ACME-1099", [("12", "EA", "19.70", ["UP", "614141100101"], "Copy paper"),
+                              ("", "EA", "39.20", ["VN", "VP-1003"], "No quantity")], terms=ACME_TERMS, ship_to=ACME_ST)
+    broken[0][5] = "20261341"
+    data = interchange(isa13=1099, bodies=[broken], **kw)
+    (out / "acme" / "acme-po-broken.x12").write_bytes(data.replace(b"SE*12*0001", b"SE*11*0001"))
+    # a file in Initech's drop that claims to come from ACME: quarantined, never processed as Initech
+    foreign = po("ACME-1200", [("10", "EA", "19.70", ["UP", "614141100101"], "Copy paper")], ship_to=ACME_ST)
+    (out / "initech" / "initech-po-foreign.x12").write_bytes(interchange(isa13=1200, bodies=[foreign], **kw))
     (out / "globex" / "globex-not-edi.txt").write_bytes(b"Order for 12 widgets, please call me. Bob\n")
+    write_inventory(ROOT / "sample_files" / "inventory")
+
+
+def write_inventory(root: Path) -> None:
+    shutil.rmtree(root, ignore_errors=True)
+    rows = []
+    for n in range(1001, 1031):
+        sku = f"SKU-{n}"
+        east, west = 600, 300
+        if sku == "SKU-1003":  # pens blue: short, partly covered by a receipt
+            east, west = 36, 12
+        if sku in ("SKU-1005", "SKU-1030"):  # out of stock (1005 has a receipt coming, 1030 none)
+            east, west = 0, 0
+        rows += [{"as_of": WHEN, "warehouse": "EAST", "sku": sku, "on_hand": east, "reserved": 0},
+                 {"as_of": WHEN, "warehouse": "WEST", "sku": sku, "on_hand": west, "reserved": 0}]
+    write_snapshot(root / "snapshots", pa.Table.from_pylist(rows, schema=INVENTORY_SNAPSHOT))
+    receipts = [{"warehouse": "EAST", "sku": "SKU-1005", "quantity": 100, "eta": date(2026, 12, 15)},
+                {"warehouse": "WEST", "sku": "SKU-1003", "quantity": 48, "eta": date(2026, 12, 4)}]
+    write_receipts(root / "receipts.parquet", pa.Table.from_pylist(receipts, schema=EXPECTED_RECEIPTS))
 
 
 if __name__ == "__main__":

@@ -39,17 +39,32 @@ def segments(data):
     return read_interchanges(data).segments.elements.to_pylist()
 
 
-def test_clean_po_gets_accepting_997_and_855():
+def test_clean_po_gets_accepting_997_and_is_handed_on():
     out = run(x12_850(GOOD_PO))
     assert out.disposition == "processed" and out.error_count == 0
     docs = render(out)
-    assert set(docs) == {"997", "855"}
+    assert set(docs) == {"997"}  # the 855 comes after the business rules (engine.decide)
     segs = segments(docs["997"])
     assert ["AK1", "PO", "1"] in segs and ["AK2", "850", "0001"] in segs and ["AK5", "A"] in segs
     assert ["AK9", "A", "1", "1", "1"] in segs
-    s855 = segments(docs["855"])
-    assert s855[3][:4] == ["BAK", "00", "AD", "PO-1"]
-    assert [s for s in s855 if s[0] == "ACK"] == [["ACK", "IA", "12", "EA"], ["ACK", "IA", "6", "EA"]]
+    assert out.accepted_orders == ["000000001-1-0001"] and out.lines.num_rows == 2
+
+
+def test_855_lines_echo_the_po_and_carry_ack_parts():
+    from decimal import Decimal
+
+    from engine.po_ack import AckPart, LineAck, build_855
+
+    result = read_interchanges(x12_850(GOOD_PO))
+    orders, lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    acks = [LineAck("IA", ship_date=TODAY),
+            LineAck("BP", parts=(AckPart("BP", Decimal(4), TODAY), AckPart("IB", Decimal(2), TODAY)))]
+    body = build_855(orders.to_pylist()[0], lines.to_pylist(), acks, today=TODAY)
+    assert body[0][:4] == ["BAK", "00", "AC", "PO-1"]
+    assert body[1][:4] == ["PO1", "1", "12", "EA"] and body[2] == ["ACK", "IA", "12", "EA", "068", "20261127"]
+    assert body[4:6] == [["ACK", "BP", "4", "EA", "068", "20261127"], ["ACK", "IB", "2", "EA", "068", "20261127"]]
+    assert build_855(orders.to_pylist()[0], lines.to_pylist(), [LineAck("IR")] * 2, today=TODAY)[0][2] == "RD"
+    assert build_855(orders.to_pylist()[0], lines.to_pylist(), [LineAck("IA")] * 2, today=TODAY)[0][2] == "AD"
 
 
 def test_broken_po_gets_rejecting_997_and_no_855():
@@ -61,7 +76,7 @@ def test_broken_po_gets_rejecting_997_and_no_855():
     assert ["AK4", "5", "373", "8", "20261332"] in segs
     assert ["AK5", "R", "4", "5"] in segs
     assert ["AK9", "R", "1", "1", "0"] in segs
-    assert all(d.doc_type != "855" for d in out.documents)
+    assert out.accepted_orders == [] and out.orders.num_rows == 0
 
 
 def test_ta1_when_requested_and_when_envelope_broken():
@@ -84,7 +99,15 @@ def test_our_documents_read_back_without_errors():
         data = data.replace(b"*004010~", f"*{x.version}~".encode()).replace(b"*P*>", f"*{x.usage}*>".encode())
         out = run(data, partner, Known())
         assert out.error_count == 0, [f.code for f in out.findings]
-        for doc_type, content in render(out, partner).items():
+        docs = render(out, partner)
+        from engine.po_ack import LineAck, build_855
+
+        result = read_interchanges(data)
+        orders, lines = read_orders(result, list(result.transaction_sets()), partner=partner)
+        body = build_855(orders.to_pylist()[0], lines.to_pylist(), [LineAck("IA")] * 2, today=TODAY)
+        docs["855"] = wrap(envelope_for(PROFILES[partner]), "PR", "855", [body], isa13=9, gs06=9, st02s=[1], now=NOW)
+        assert set(docs) >= {"997", "855"}
+        for doc_type, content in docs.items():
             result = read_interchanges(content)
             problems = [f for f in result.findings + check_envelopes(result, OURS) if f.severity == "error"]
             assert problems == [], (partner, doc_type, problems)
@@ -115,14 +138,11 @@ def test_foreign_sender_is_not_processed():
     assert out.documents == [] and out.disposition == "quarantine" and out.orders.num_rows == 0
 
 
-def test_duplicate_interchange_and_po():
+def test_duplicate_interchange():
     known = Known(interchanges=frozenset({("ACMERETAIL", "000000001")}))
     out = run(x12_850(GOOD_PO), known=known)
     assert "ISA_DUPLICATE" in {f.code for f in out.findings}
-    assert [d.doc_type for d in out.documents] == ["TA1"]
-    out = run(x12_850(GOOD_PO, isa13=2), known=Known(acknowledged_pos=frozenset({"PO-1"})))
-    assert "ORDER_DUPLICATE" in {f.code for f in out.findings}
-    assert [d.doc_type for d in out.documents] == ["997"]
+    assert [d.doc_type for d in out.documents] == ["TA1"] and out.orders.num_rows == 0
 
 
 def test_same_inputs_same_bytes():

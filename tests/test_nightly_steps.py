@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from connectors.local import LocalDrop
+from connectors.reference import load_reference
 from connectors.state import StateStore
 from flows import steps
 from flows.workspace import open_workspace
@@ -30,13 +31,17 @@ def make_ws(tmp_path):
 
 
 def run_all(ws, now=NOW):
+    """intake every partner, decide the run (plain rules, no GX: fast), deliver."""
     state = StateStore(ws.state_path)
-    results = []
-    for pid, profile in sorted(ws.partners().items()):
-        drop = LocalDrop(ws.drop_root / pid)
-        res = steps.pull_partner(ws, profile, state, drop, now=now, run_id="r")
-        res.delivered = steps.deliver_partner(profile, state, drop, now=now)
-        results.append(res)
+    profiles = ws.partners()
+    results = [steps.intake_partner(ws, p, state, LocalDrop(ws.drop_root / pid), now=now, run_id="r")
+               for pid, p in sorted(profiles.items())]
+    run = steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir), steps.load_inventory(ws, now.date()),
+                           now=now, run_id="r", use_gx=False)
+    steps.merge_decisions(results, run)
+    for res in results:
+        res.delivered = steps.deliver_partner(profiles[res.partner], state, LocalDrop(ws.drop_root / res.partner),
+                                              now=now)
     state.close()
     return results
 
@@ -45,17 +50,27 @@ def outbox(ws):
     return {p.relative_to(ws.drop_root): p.read_bytes() for p in sorted(ws.drop_root.glob("*/outbox/*"))}
 
 
-def test_every_demo_po_gets_997_and_855(tmp_path):
+DECIDED = {"ACME-1000": "AC", "ACME-1001": "AC", "GLOBEX-2000": "AC", "GLOBEX-2001": "AC", "GLOBEX-2011": "RD",
+           "INITECH-3000": "AD", "INITECH-3010": "AC"}
+HELD = {"ACME-1010", "ACME-1011", "GLOBEX-2010", "INITECH-3001", "INITECH-3011"}
+
+
+def test_every_decided_po_gets_an_855_and_every_group_a_997(tmp_path):
     ws = make_ws(tmp_path)
     run_all(ws)
-    acked = {}
+    bak, ak1 = {}, []
     for path, content in outbox(ws).items():
         for row in read_interchanges(content).segments.elements.to_pylist():
-            if row[0] in ("BAK", "AK2"):
-                acked.setdefault(row[0], []).append(row)
-    pos = {r[3] for r in acked["BAK"]}
-    assert pos == {f"{p}-{n}" for p, b in (("ACME", 1000), ("GLOBEX", 2000), ("INITECH", 3000))
-                   for n in (b, b + 1, b + 10, b + 11)}
+            if row[0] == "BAK":
+                bak[row[3]] = row[2]
+            if row[0] == "AK1":
+                ak1.append(row)
+    assert {po: t for po, t in bak.items() if po != "ACME-1000"} == {k: v for k, v in DECIDED.items()
+                                                                     if k != "ACME-1000"}
+    assert bak["ACME-1000"] in ("AD", "AC") and not HELD & set(bak)
+    assert len(ak1) == 7  # one 997 per functional group received (broken file included, foreign excluded)
+    state = StateStore(ws.state_path)
+    assert {o["po_number"] for o in state.orders(state="pending_approval")} == HELD
     # every input file is kept: processed or quarantined, and archived
     for pid in ("acme", "globex", "initech"):
         assert list((ws.drop_root / pid / "inbox").iterdir()) == []
@@ -96,10 +111,13 @@ def test_resent_po_in_a_new_interchange_is_not_acknowledged_twice(tmp_path):
 def test_crash_between_numbering_and_delivery(tmp_path):
     ws = make_ws(tmp_path)
     state = StateStore(ws.state_path)
-    profile = ws.partners()["acme"]
-    drop = LocalDrop(ws.drop_root / "acme")
-    steps.pull_partner(ws, profile, state, drop, now=NOW, run_id="r")  # numbered + stored, then "crash"
+    profiles = ws.partners()
+    for pid, p in profiles.items():  # every document numbered and stored ...
+        steps.intake_partner(ws, p, state, LocalDrop(ws.drop_root / pid), now=NOW, run_id="r")
+    steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir), steps.load_inventory(ws, NOW.date()),
+                     now=NOW, run_id="r", use_gx=False)  # ... then the run dies before delivering
     pending = state.pending_documents("acme")
+    assert {d.doc_type for d in pending} == {"997", "TA1", "855"}
     numbers = state.numbers_used()
     assert pending and not list((ws.drop_root / "acme" / "outbox").iterdir())
     state.close()
@@ -123,12 +141,14 @@ def test_failure_inside_the_numbering_transaction_uses_no_number(tmp_path, monke
 
     monkeypatch.setattr(steps, "wrap", boom)
     with pytest.raises(RuntimeError):
-        steps.pull_partner(ws, profile, state, drop, now=NOW, run_id="r")
+        steps.intake_partner(ws, profile, state, drop, now=NOW, run_id="r")
     assert state.numbers_used().get(("acme", "ISA"), 0) == 0 and state.documents("acme") == []
+    assert state.orders("acme") == []  # the orders of that file were not recorded either
     assert list((ws.drop_root / "acme" / "inbox").iterdir())  # the file is still there for the retry
     monkeypatch.undo()
-    res = steps.pull_partner(ws, profile, state, drop, now=NOW, run_id="r")
-    assert res.documents["855"] == 2 and state.last_number("acme", "ISA") == sum(res.documents.values())
+    res = steps.intake_partner(ws, profile, state, drop, now=NOW, run_id="r")
+    assert res.documents["997"] == 3 and state.last_number("acme", "ISA") == sum(res.documents.values())
+    assert len(state.orders("acme")) == 4
 
 
 def test_documents_are_deterministic(tmp_path):
@@ -138,9 +158,9 @@ def test_documents_are_deterministic(tmp_path):
 
 
 def test_findings_csv_neutralises_formulas():
-    rows = [{"partner": "acme", "severity": "error", "code": "X", "message": "=HYPERLINK(1)",
+    rows = [{"partner": "acme", "severity": "error", "code": "ITEM_UNKNOWN", "message": "=HYPERLINK(1)",
              "location": {"value": "+1", "file": "@f"}}]
-    text = steps.findings_csv(rows).decode()
+    text = steps.findings_csv(rows).decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in text and "'+1" in text and "'@f" in text
 
 
@@ -159,6 +179,6 @@ def test_archive_is_verified_before_the_input_is_moved(tmp_path, monkeypatch):
     from schemas.errors import TransientError
 
     with pytest.raises(TransientError):
-        steps.pull_partner(ws, profile, state, drop, now=NOW, run_id="r")
+        steps.intake_partner(ws, profile, state, drop, now=NOW, run_id="r")
     assert len(list((ws.drop_root / "acme" / "inbox").iterdir())) == 3  # nothing moved, nothing lost
     assert state.documents("acme") == []

@@ -15,10 +15,16 @@ def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     res = CliRunner().invoke(app, ["demo", "--workdir", str(work), "--now", "2026-11-27T02:00:00"])
     assert res.exit_code == 0, res.output
     sent = sorted(p.name for p in work.glob("drop/*/outbox/*.x12"))
-    assert len([n for n in sent if "-855-" in n]) == 6 and len([n for n in sent if "-997-" in n]) == 7
+    assert len([n for n in sent if "-855-" in n]) == 7 and len([n for n in sent if "-997-" in n]) == 7
+    assert len([n for n in sent if "-TA1-" in n]) == 3
     summary = json.loads(next(work.glob("reports/*/summary.json")).read_text())
     assert {p["partner"] for p in summary["partners"]} == {"acme", "globex", "initech"}
     assert sum(p["quarantined"] for p in summary["partners"]) == 3
+    assert sum(p["held"] for p in summary["partners"]) == 5 and sum(p["rejected"] for p in summary["partners"]) == 1
+    reports = summary["reports"]
+    assert {"failures_html", "failures_csv", "allocation", "gx_data_docs"} <= reports.keys()
+    html = open(reports["failures_html"], encoding="utf-8").read()
+    assert "CREDIT_LIMIT_EXCEEDED" in html and "ACME-1001" in html and "PO107" in html
     # a second run over the same drop (demo re-drops the same files) creates nothing new
     res = CliRunner().invoke(app, ["demo", "--workdir", str(work), "--now", "2026-11-28T02:00:00"])
     assert res.exit_code == 0, res.output
@@ -58,5 +64,5 @@ def test_cli_inspect_reports_orders():
     assert res.exit_code == 0
     doc = json.loads(res.stdout)
     assert doc["interchanges"][0]["groups"][0]["version"] == "005010"
-    assert [(o["po_number"], o["line_count"]) for o in doc["orders"]] == [("GLOBEX-2000", 3), ("GLOBEX-2001", 4)]
-    assert doc["orders"][0]["ship_to_city"] == "Columbus"
+    assert [(o["po_number"], o["line_count"]) for o in doc["orders"]] == [("GLOBEX-2000", 4), ("GLOBEX-2001", 1)]
+    assert doc["orders"][0]["ship_to_id"] == "0614141000029"

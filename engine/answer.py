@@ -1,0 +1,110 @@
+"""Decisions + allocation -> what each line is told (855 ACK parts) and what ops see (status rows).
+
+Pure. Allocation only sees lines of accepted orders that the rules did not reject; a line's
+allocation rows are summed: allocated now (IA, or the rule's change code), partly (BP + IB with the
+promised date), only backordered (IB), or not placeable (IR).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pyarrow as pa
+
+from engine.decide import ACCEPTED, REJECTED, LineDecision, OrderDecision
+from engine.po_ack import AckPart, LineAck
+from schemas.inventory import ALLOCATION_INPUT
+
+NO_ALLOCATION_ACTIONS = {"reject_line", "reject_order", "hold_line", "hold_order"}
+
+
+def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa.Table,
+                     arrival: dict[tuple[str, str], int]) -> pa.Table:
+    """ALLOCATION_INPUT rows for every line that should get stock (quantity after rule changes)."""
+    order_rows = {(o["source_file"], o["order_ref"]): o for o in orders.to_pylist()}
+    line_rows = {(r["source_file"], r["order_ref"], r["line_number"]): r for r in lines.to_pylist()}
+    rows = []
+    for d in decisions:
+        if d.status != ACCEPTED:
+            continue
+        order = order_rows[(d.source_file, d.order_ref)]
+        for ld in d.lines:
+            line = line_rows[(d.source_file, d.order_ref, ld.line_number)]
+            if ld.action in NO_ALLOCATION_ACTIONS or not line.get("sku"):
+                continue
+            rows.append({"partner": d.partner, "order_ref": _ref(d), "po_number": d.po_number,
+                         "line_number": ld.line_number, "sku": line["sku"], "quantity": ld.quantity,
+                         "requested_ship_date": order.get("requested_ship_date"), "po_date": order.get("po_date"),
+                         "arrival": arrival.get((d.partner, d.po_number), 0),
+                         "case_pack": int(line["case_pack"]) if line.get("case_pack") else None})
+    return pa.Table.from_pylist(rows, schema=ALLOCATION_INPUT)
+
+
+def _ref(d: OrderDecision) -> str:
+    """Allocation keys orders by partner + order_ref; order_ref alone can repeat across files."""
+    return f"{d.source_file}|{d.order_ref}"
+
+
+@dataclass(frozen=True, slots=True)
+class LineStatus:
+    line_number: int
+    ack: LineAck
+    ordered: Decimal | None
+    allocated: int
+    backordered: int
+    rejected: int
+    promised_date: date | None
+    warehouses: str
+    reason: str
+
+
+def line_statuses(d: OrderDecision, allocation: pa.Table, *, requested_ship: date | None,
+                  today: date) -> list[LineStatus]:
+    """The ACK parts and status row of every line of one decided order."""
+    ship = requested_ship if requested_ship and requested_ship >= today else today
+    mine: dict[int, list[dict]] = defaultdict(list)
+    if allocation.num_rows:
+        ref = _ref(d)
+        for r in allocation.filter(pa.compute.equal(allocation["order_ref"], ref)).to_pylist():
+            mine[r["line_number"]].append(r)
+    out = []
+    for ld in d.lines:
+        out.append(_status(ld, mine.get(ld.line_number, []), d.status, ship))
+    return out
+
+
+def _status(ld: LineDecision, rows: list[dict], order_status: str, ship: date) -> LineStatus:
+    qty = ld.quantity
+    if order_status == REJECTED or ld.action in ("reject_line", "reject_order") or ld.ack01 == "IR":
+        return LineStatus(ld.line_number, LineAck("IR", qty), qty, 0, 0, int(qty or 0), None, "",
+                          ld.reason or "rejected")
+    if not rows:  # no item to allocate against (should not happen for accepted lines)
+        return LineStatus(ld.line_number, LineAck("IR", qty), qty, 0, 0, int(qty or 0), None, "",
+                          ld.reason or "not allocated")
+    allocated = sum(int(r["allocated"]) for r in rows)
+    backordered = sum(int(r["backordered"]) for r in rows)
+    rejected = sum(int(r["rejected"]) for r in rows)
+    ordered = sum(int(r["ordered"]) for r in rows) if rows else 0
+    promised = min((r["promised_date"] for r in rows if r["promised_date"] is not None), default=None)
+    warehouses = ",".join(sorted({r["warehouse"] for r in rows if r["warehouse"] and r["allocated"]}))
+    reasons = "; ".join(dict.fromkeys([*(r["reason"] for r in rows if r["reason"]), *([ld.reason] if ld.reason
+                                                                                        else [])]))
+    full_status = ld.ack01 if ld.ack01 in ("IA", "IQ", "IP", "DR") else "IA"
+    if ordered != int(qty or 0) and full_status == "IA":
+        full_status = "IQ"  # case-pack rounding by the allocation policy changed the quantity
+    parts: list[AckPart] = []
+    if allocated and not backordered and not rejected:
+        parts.append(AckPart(full_status, Decimal(allocated), ship))
+    else:
+        if allocated:
+            parts.append(AckPart("BP", Decimal(allocated), ship))
+        if backordered:
+            parts.append(AckPart("IB", Decimal(backordered), promised))
+        if rejected:
+            parts.append(AckPart("IR", Decimal(rejected)))
+    ack = LineAck(parts[0].status, Decimal(ordered), ld.unit_price, ship, parts=tuple(parts))
+    return LineStatus(ld.line_number, ack, Decimal(ordered), allocated, backordered, rejected, promised,
+                      warehouses, reasons)

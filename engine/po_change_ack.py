@@ -1,0 +1,59 @@
+"""865 purchase order change acknowledgment: BCA, each POC of the 860 echoed with an ACK, CTT.
+
+Pure, the twin of engine.po_ack.build_855: the 860's header row and the ChangeResult of
+engine.changes.apply_changes in, segments out (the envelope is engine.envelope's job).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+
+from engine.changes import REJECTED, ChangeResult
+from engine.po_ack import _num
+from parsers.x12_writer import Segment
+
+
+def change_ack_type(results: ChangeResult) -> str:
+    """BCA02. The line statuses echo the buyer's own changes (IQ/IP/ID are what was asked), so "change"
+    here means we did not take all of them: AD every POC applied, AC some rejected, RD every POC rejected;
+    with no POC lines, AK accepted (e.g. a whole-PO cancel) or RJ rejected."""
+    statuses = [r.status for r in results.line_results]
+    if not statuses:
+        return "RJ" if results.rejected else "AK"
+    if all(s == REJECTED for s in statuses):
+        return "RD"
+    return "AC" if REJECTED in statuses else "AD"
+
+
+def _date8(value: date | None) -> str:
+    return value.strftime("%Y%m%d") if value else ""
+
+
+def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Segment]:
+    """Body of an 865 for one 860. ``header`` is its CHANGE_HEADERS row."""
+    po_date = header.get("po_date") or header.get("change_date") or today
+    body: list[Segment] = [[
+        "BCA", "00", change_ack_type(results), header["po_number"], header.get("release_number") or "",
+        header.get("change_order_ref") or "", _date8(po_date), "", "", "", _date8(today),
+        _date8(header.get("change_date")),
+    ]]
+    total: Decimal | None = None
+    for result in results.line_results:
+        poc = result.change
+        ids: list[str] = []
+        for pid in poc.get("product_ids") or []:
+            ids += [pid["qualifier"], pid["id"]]
+        body.append(["POC", poc.get("line_id") or "", poc.get("change_type") or "", _num(poc.get("quantity_ordered")),
+                     _num(poc.get("quantity_left_to_receive")), poc.get("unit") or "", _num(poc.get("unit_price")),
+                     poc.get("price_basis") or "", *ids])
+        if poc.get("quantity_ordered") is not None:
+            total = (total or Decimal(0)) + poc["quantity_ordered"]
+        ack: list[str] = ["ACK", result.status]
+        if result.quantity is not None and result.unit:  # ACK02/ACK03 travel together
+            ack += [_num(result.quantity), result.unit]
+        body.append(ack)
+    if results.line_results:
+        body.append(["CTT", str(len(results.line_results)), _num(total)])  # CTT02: hash total of POC03
+    return body

@@ -1,0 +1,165 @@
+"""860 transaction sets -> canonical CHANGE_HEADERS and ORDER_CHANGES tables (schemas.changes), columnar.
+
+The 860 twin of parsers.orders_850, built with its helpers: rows are located with numpy over the
+segment table, values converted in one place (_decimal, _date). Content problems are findings from
+rules.structure_860 and engine.changes, not from here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from parsers.orders_850 import _columns, _date, _decimal, _int, _lineage
+from parsers.x12_reader import ParseResult
+from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.x12 import Group, Interchange, TransactionSet
+
+_POC_WIDTH = 28  # POC00 (the id) .. POC27
+_BCH_FIELDS = {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4, "change_order_ref": 5,
+               "po_date": 6, "change_request_date": 11}
+_LINEAGE_FIELDS = ("source_file", "source_sha256", "isa13", "gs06", "st02")
+
+
+def read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
+                 source_sha256: str = "") -> tuple[pa.Table, pa.Table]:
+    """Canonical (headers, changes) for the given 860 sets of one parsed file."""
+    if not sets:
+        return CHANGE_HEADERS.empty_table(), ORDER_CHANGES.empty_table()
+    seg = result.segments
+    n, nsets = len(seg), len(sets)
+    set_of_row = np.full(n, -1, dtype=np.int64)
+    for k, (_ic, _g, ts) in enumerate(sets):
+        set_of_row[ts.start: ts.end + 1] = k
+    dids = seg.ids.dictionary_encode()
+    vocab = dids.dictionary.to_pylist()
+    codes = dids.indices.to_numpy(zero_copy_only=False)
+
+    def rows_of(seg_id: str) -> np.ndarray:
+        if seg_id not in vocab:
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero((codes == vocab.index(seg_id)) & (set_of_row >= 0))
+
+    def first_per_set(seg_id: str, width: int) -> list[list]:
+        """Elements 0..width-1 of the first ``seg_id`` of each set, as per-set Python values (None if absent)."""
+        r = rows_of(seg_id)
+        out = [[None] * nsets for _ in range(width)]
+        if len(r):
+            uniq, first = np.unique(set_of_row[r], return_index=True)
+            cols = _columns(seg.elements.take(pa.array(r[first], pa.int64())), width)
+            for k in range(width):
+                for si, v in zip(uniq.tolist(), cols[k].to_pylist()):
+                    out[k][si] = v
+        return out
+
+    bch = first_per_set("BCH", 12)
+    header = {name: pa.array(bch[k], pa.string()) for name, k in _BCH_FIELDS.items()}
+    change_date = pc.coalesce(_date(header["change_request_date"]), _date(header["po_date"]))
+    ctt = first_per_set("CTT", 2)[1]
+    poc_rows = rows_of("POC")
+    line_counts = np.bincount(set_of_row[poc_rows], minlength=nsets) if len(poc_rows) else np.zeros(nsets, int)
+    lineage = _lineage(result, sets, np.arange(nsets), source_sha256)
+    po_number = pc.fill_null(header["po_number"], "")
+    headers = pa.table({
+        "partner": pa.array([partner] * nsets, pa.string()),
+        "change_ref": lineage["order_ref"],
+        "po_number": po_number,
+        "purpose": header["purpose"], "order_type": header["order_type"],
+        "release_number": header["release_number"], "change_order_ref": header["change_order_ref"],
+        "po_date": _date(header["po_date"]),
+        "change_date": change_date,
+        "line_count": pa.array(line_counts, pa.int32()),
+        "ctt_line_count": _int(pa.array(ctt, pa.string())),
+        **{k: lineage[k] for k in _LINEAGE_FIELDS},
+        "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
+    }, schema=CHANGE_HEADERS)
+    changes = _changes(result, sets, set_of_row, poc_rows, rows_of("PID"), headers, partner, source_sha256)
+    return headers, changes
+
+
+def _changes(result, sets, set_of_row, poc_rows, pid_rows, headers: pa.Table, partner: str, sha: str) -> pa.Table:
+    n_lines = len(poc_rows)
+    if not n_lines:
+        return ORDER_CHANGES.empty_table()
+    seg = result.segments
+    el = _columns(seg.elements.take(pa.array(poc_rows, pa.int64())), _POC_WIDTH)
+    line_set = set_of_row[poc_rows]
+    starts = np.r_[0, np.flatnonzero(np.diff(line_set)) + 1]
+    poc_number = np.arange(n_lines) - np.repeat(starts, np.diff(np.r_[starts, n_lines])) + 1
+    st_rows = np.array([ts.start for _ic, _g, ts in sets], dtype=np.int64)
+    components = [seg.component[int(r)] for r in poc_rows]
+    pair_q = [el[k] for k in range(8, _POC_WIDTH, 2)]
+    pair_v = [el[k] for k in range(9, _POC_WIDTH, 2)]
+    product_cols, product_ids = _products(pair_q, pair_v, n_lines)
+    desc = _descriptions(result, set_of_row, poc_rows, pid_rows)
+    lineage = _lineage(result, sets, line_set, sha)
+    take = pa.array(line_set, pa.int64())
+    data = {
+        "partner": pa.array([partner] * n_lines, pa.string()),
+        "change_ref": lineage["order_ref"],
+        "po_number": headers["po_number"].combine_chunks().take(take),
+        "purpose": headers["purpose"].combine_chunks().take(take),
+        "change_date": headers["change_date"].combine_chunks().take(take),
+        "poc_number": pa.array(poc_number, pa.int32()),
+        "line_id": el[1],
+        "change_type": el[2],
+        "quantity_ordered": _decimal(el[3]),
+        "quantity_left_to_receive": _decimal(_first_component(el[4], components)),
+        "unit": _first_component(el[5], components),
+        "unit_price": _decimal(el[6]),
+        "price_basis": el[7],
+        **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
+                                                                               "buyer_part")},
+        "product_ids": product_ids,
+        "description": pa.array(desc, pa.string()),
+        **{k: lineage[k] for k in _LINEAGE_FIELDS},
+        "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
+        "file_segment": pa.array(poc_rows + 1, pa.int32()),
+    }
+    return pa.table(data, schema=ORDER_CHANGES)
+
+
+def _first_component(values: pa.Array, components: list[str]) -> pa.Array:
+    """The first component of a composite element (POC04 in 005010, POC05's C001), per row's separator."""
+    out = values
+    for sep in set(components):
+        if not sep:
+            continue
+        mask = pa.array([c == sep for c in components], pa.bool_())
+        head = pc.list_element(pc.split_pattern(values, sep), 0)
+        out = pc.if_else(mask, head, out)
+    return pc.if_else(pc.fill_null(pc.equal(out, ""), False), pa.scalar(None, pa.string()), out)
+
+
+def _products(pair_q: list[pa.Array], pair_v: list[pa.Array], n: int) -> tuple[dict[str, pa.Array], pa.Array]:
+    """Canonical product columns by qualifier (first hit wins) and every pair as list<struct>."""
+    cols: dict[str, pa.Array] = {}
+    for qual, col in PRODUCT_QUALIFIERS.items():
+        acc = cols.get(col, pa.nulls(n, pa.string()))
+        for q, v in zip(pair_q, pair_v):
+            acc = pc.coalesce(acc, pc.if_else(pc.fill_null(pc.equal(q, qual), False), v, pa.scalar(None, pa.string())))
+        cols[col] = acc
+    q_mat = np.column_stack([q.to_numpy(zero_copy_only=False) for q in pair_q])
+    v_mat = np.column_stack([v.to_numpy(zero_copy_only=False) for v in pair_v])
+    keep = np.not_equal(q_mat, None)
+    offsets = np.r_[0, np.cumsum(keep.sum(axis=1))].astype(np.int32)
+    structs = pa.StructArray.from_arrays([pa.array(q_mat[keep], pa.string()), pa.array(v_mat[keep], pa.string())],
+                                         fields=list(PRODUCT_ID))
+    return cols, pa.ListArray.from_arrays(pa.array(offsets), structs)
+
+
+def _descriptions(result: ParseResult, set_of_row: np.ndarray, poc_rows: np.ndarray, pid_rows: np.ndarray) -> list:
+    """PID05 of the first described PID after each POC (and before the next POC) in the same set."""
+    desc: list = [None] * len(poc_rows)
+    if not len(pid_rows):
+        return desc
+    owner = np.searchsorted(poc_rows, pid_rows, side="right") - 1
+    ok = owner >= 0
+    ok[ok] &= set_of_row[poc_rows[owner[ok]]] == set_of_row[pid_rows[ok]]
+    pid_el = _columns(result.segments.elements.take(pa.array(pid_rows[ok], pa.int64())), 6)
+    for line, text in zip(owner[ok].tolist(), pid_el[5].to_pylist()):
+        if text is not None and desc[line] is None:
+            desc[line] = text
+    return desc

@@ -1,0 +1,117 @@
+"""Byte-level X12 tokeniser: one run of UTF-8 text (single-character ASCII delimiters) to the
+list<string> segment table, with numpy over the bytes and no Python object per segment.
+
+Owns only the fast path of parsers.x12_reader._tokenise_run and must give exactly its output; it
+answers None for anything it does not handle (the reader then takes the general path).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+# What pyarrow's utf8_ltrim_whitespace strips among ASCII (same as str.isspace).
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_MAX_OFFSET = 2**31 - 1
+
+
+def tokenise_bytes(buf, element: str, segment: str, component: str, term_is_space: bool):
+    """Split ``buf`` (UTF-8, starting at an ISA) into element rows.
+
+    Returns (rows, segment_strings_of_later_isas, empty_inside, trailing_component_count) or None
+    when the input needs the general path (multi-byte delimiters, Unicode whitespace at a segment
+    start, a buffer too large for 32-bit offsets).
+    """
+    if any(len(c) != 1 or ord(c) > 127 for c in (element, segment, component)):
+        return None
+    b = np.frombuffer(buf, dtype=np.uint8)
+    n = len(b)
+    if n >= _MAX_OFFSET:
+        return None
+    terms = np.flatnonzero(b == ord(segment))
+    starts = np.empty(len(terms) + 1, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = terms + 1
+    ends = np.empty(len(terms) + 1, dtype=np.int64)
+    ends[:-1] = terms
+    ends[-1] = n
+    del terms
+    # strip leading whitespace, then trailing CR/LF (and blanks when line breaks terminate)
+    active = np.flatnonzero(starts < ends)
+    while len(active):
+        active = active[_ASCII_SPACE[b[starts[active]]]]
+        starts[active] += 1
+        active = active[starts[active] < ends[active]]
+    tail = np.zeros(256, dtype=bool)
+    tail[[10, 13] + ([32] if term_is_space else [])] = True
+    active = np.flatnonzero(starts < ends)
+    while len(active):
+        active = active[tail[b[ends[active] - 1]]]
+        ends[active] -= 1
+        active = active[starts[active] < ends[active]]
+    nonempty = starts < ends
+    first = b[starts[nonempty]]
+    if (first > 127).any():
+        return None  # a segment might open with Unicode whitespace: leave it to pyarrow
+    empty_inside = int(len(nonempty) - np.count_nonzero(nonempty)) - (0 if nonempty[-1] else 1)
+    starts, ends = starts[nonempty], ends[nonempty]
+    del nonempty, first
+    # ISAs after the first: the caller checks their delimiters
+    long3 = np.flatnonzero(ends - starts >= 3)
+    s3 = starts[long3]
+    isa_rows = long3[(b[s3] == 73) & (b[s3 + 1] == 83) & (b[s3 + 2] == 65)]
+    later_isas = [bytes(b[starts[k]: ends[k]]).decode("utf-8") for k in isa_rows[1:].tolist()]
+    del long3, s3
+    trailing = 0
+    if len(starts) and component not in "\r\n":
+        hit = b[ends - 1] == ord(component)
+        trailing = int(np.count_nonzero(hit))
+        if trailing >= max(2, len(starts) // 2):
+            ends[hit] -= 1
+        else:
+            trailing = 0
+    rows = _rows(b, starts, ends, ord(element))
+    if rows is None:
+        return None
+    return rows, later_isas, empty_inside, trailing
+
+
+def _rows(b: np.ndarray, starts: np.ndarray, ends: np.ndarray, sep: int) -> pa.ListArray | None:
+    """Segments [starts, ends) of ``b`` split on ``sep`` as a list<string> array (one copy of the bytes)."""
+    seps = np.flatnonzero(b == sep)
+    per_segment = np.searchsorted(seps, ends) - np.searchsorted(seps, starts)
+    if int(per_segment.sum()) != len(seps):
+        return None  # a separator outside every segment: not expected, let the general path decide
+    list_offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(per_segment + 1, out=list_offsets[1:])
+    m = int(list_offsets[-1])
+    is_first = np.zeros(m, dtype=bool)
+    is_first[list_offsets[:-1]] = True
+    is_last = np.zeros(m, dtype=bool)
+    is_last[list_offsets[1:] - 1] = True
+    el_start = np.empty(m, dtype=np.int64)
+    el_start[is_first] = starts
+    el_start[~is_first] = seps + 1
+    el_end = np.empty(m, dtype=np.int64)
+    el_end[is_last] = ends
+    el_end[~is_last] = seps
+    del is_first, is_last, seps
+    # keep the bytes inside elements: +1 where one opens, -1 where it closes, running sum
+    edge = np.zeros(len(b) + 1, dtype=np.int8)
+    edge[el_start] += 1
+    edge[el_end] -= 1
+    inside = np.cumsum(edge[:-1], dtype=np.int8).view(np.bool_)
+    del edge
+    values = b[inside]
+    del inside
+    offsets = np.zeros(m + 1, dtype=np.int32)
+    np.cumsum(el_end - el_start, out=offsets[1:])
+    strings = pa.StringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(values))
+    return pa.ListArray.from_arrays(int32_array(list_offsets), strings)
+
+
+def int32_array(values: np.ndarray) -> pa.Array:
+    """A numpy integer array as an Arrow int32 array (without pa.array, which imports pandas)."""
+    values = np.ascontiguousarray(values, dtype=np.int32)
+    return pa.Array.from_buffers(pa.int32(), len(values), [None, pa.py_buffer(values)])

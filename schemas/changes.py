@@ -1,0 +1,61 @@
+"""Canonical purchase-order change tables (Arrow schemas): one row per 860 (CHANGE_HEADERS), one per
+POC line (ORDER_CHANGES), and the quantities a change releases back to stock (RELEASES).
+
+Definitions only. Rows carry the same lineage as schemas.orders so a change can be traced to the
+file it came in on; quantities and prices are decimals in the ORDER_LINES types.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from schemas.orders import LINEAGE, MONEY, PRODUCT_ID, QTY
+
+CHANGE_HEADERS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("change_ref", pa.string(), nullable=False),  # ISA13-GS06-ST02 of the 860: unique within a file
+    pa.field("po_number", pa.string(), nullable=False),  # BCH03
+    pa.field("purpose", pa.string()),  # BCH01: 01 cancel, 04 change, 05 replace, 06 confirmation
+    pa.field("order_type", pa.string()),  # BCH02
+    pa.field("release_number", pa.string()),  # BCH04
+    pa.field("change_order_ref", pa.string()),  # BCH05 change order sequence number
+    pa.field("po_date", pa.date32()),  # BCH06
+    pa.field("change_date", pa.date32()),  # BCH11 (change request date), else BCH06
+    pa.field("line_count", pa.int32(), nullable=False),  # POC segments in the set
+    pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
+    *LINEAGE,
+    pa.field("st_file_segment", pa.int32()),  # ordinal of ST in the file
+])
+
+ORDER_CHANGES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("change_ref", pa.string(), nullable=False),  # joins CHANGE_HEADERS
+    pa.field("po_number", pa.string(), nullable=False),  # BCH03
+    pa.field("purpose", pa.string()),  # BCH01
+    pa.field("change_date", pa.date32()),  # BCH11, else BCH06
+    pa.field("poc_number", pa.int32(), nullable=False),  # 1..n POC within the 860
+    pa.field("line_id", pa.string()),  # POC01: the PO101 of the line to change
+    pa.field("change_type", pa.string()),  # POC02: AI, DI, QI, QD, PC, CA, CT, PQ, NC, RZ...
+    pa.field("quantity_ordered", QTY),  # POC03: the new total ordered quantity
+    pa.field("quantity_left_to_receive", QTY),  # POC04 (first component in 005010+)
+    pa.field("unit", pa.string()),  # POC05 (first component)
+    pa.field("unit_price", MONEY),  # POC06
+    pa.field("price_basis", pa.string()),  # POC07
+    pa.field("upc", pa.string()),  # UP
+    pa.field("gtin", pa.string()),  # UK
+    pa.field("ean", pa.string()),  # EN
+    pa.field("vendor_part", pa.string()),  # VN
+    pa.field("buyer_part", pa.string()),  # BP / IN
+    pa.field("product_ids", pa.list_(PRODUCT_ID)),  # every POC08..POC27 qualifier/id pair as sent
+    pa.field("description", pa.string()),  # PID05 of the first PID under the POC
+    *LINEAGE,
+    pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
+    pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file
+])
+
+# What a change gives back to stock: a decrease, a deleted line, a cancelled order.
+RELEASES = pa.schema([
+    pa.field("line_number", pa.int32(), nullable=False),
+    pa.field("line_id", pa.string()),
+    pa.field("quantity", QTY, nullable=False),
+])

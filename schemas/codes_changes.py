@@ -1,0 +1,38 @@
+"""Catalogue of the purchase-order change codes: what rules.structure_860 (level "set") and
+engine.changes (level "business") emit about an 860 and its effect on a live order.
+
+Definitions only, in the shape of schemas.codes_business; registered into schemas.codes.CATALOGUE
+on import. None of these is reported in a 997 (ack is ""); the 865 carries their outcome instead.
+"""
+
+from __future__ import annotations
+
+from schemas.codes import CATALOGUE, CodeSpec
+
+_C = CodeSpec
+CHANGE_CODES: list[CodeSpec] = [
+    # --- the 860 itself (rules.structure_860) -------------------------------------------------
+    _C("POC_LINE_ID_DUPLICATE", "set", "warning", "", "POC01 repeats within the purchase order change."),
+    # --- the change against the live order (engine.changes) -----------------------------------
+    _C("CHANGE_ORDER_UNKNOWN", "business", "error", "",
+       "The change names a PO number we hold no live order for; nothing was changed."),
+    _C("CHANGE_PURPOSE_UNSUPPORTED", "business", "error", "",
+       "BCH01 is not 01 (cancel), 04 (change) or 05 (replace); nothing was changed."),
+    _C("CHANGE_AFTER_SHIPMENT", "business", "error", "",
+       "The order has already shipped; the change was rejected and nothing was edited."),
+    _C("CHANGE_LINE_UNKNOWN", "business", "error", "", "POC01 does not name a line of the order."),
+    _C("CHANGE_LINE_EXISTS", "business", "error", "", "POC02 AI adds a line whose POC01 the order already has."),
+    _C("CHANGE_TYPE_UNSUPPORTED", "business", "error", "", "POC02 is a change type we do not apply."),
+    _C("CHANGE_QUANTITY_INVALID", "business", "error", "",
+       "POC03 is missing, negative, or contradicts the change type (QI not above, QD not below the current)."),
+    _C("CHANGE_PRICE_INVALID", "business", "error", "", "POC06 is missing or negative on a price change."),
+    _C("CHANGE_UNIT_MISMATCH", "business", "error", "",
+       "POC05 differs from the line's unit of measure; the quantity cannot be applied as sent."),
+    _C("CHANGE_REPLACE_DROPPED_LINES", "business", "warning", "",
+       "A replace-all (RZ) change removed order lines the 860 did not restate."),
+]
+
+CHANGE_CATALOGUE: dict[str, CodeSpec] = {c.code: c for c in CHANGE_CODES}
+
+for _spec in CHANGE_CODES:  # one catalogue: the change codes join schemas.codes.CATALOGUE
+    CATALOGUE.setdefault(_spec.code, _spec)

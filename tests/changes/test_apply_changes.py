@@ -1,0 +1,168 @@
+"""engine.changes.apply_changes: each POC change type against the live ACME PO-1 (line 1 = 12 EA @ 2.50,
+line 2 = 6 EA @ 10), whole-PO cancel, and the refusals (unknown order/line, existing line, shipped)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from engine.changes import ChangeResult, apply_changes
+from schemas.orders import ORDER_LINES
+
+from .builders import live_order, read_change
+
+
+def _apply(pocs: list[str], *, purpose: str = "04", shipped: bool = False) -> ChangeResult:
+    order, lines = live_order()
+    header, changes = read_change(pocs, purpose=purpose)
+    return apply_changes(order, lines, header, changes, shipped=shipped)
+
+
+def _lines(result: ChangeResult) -> dict[int, tuple]:
+    return {r["line_number"]: (r["line_id"], r["quantity"], r["unit_price"]) for r in result.new_lines.to_pylist()}
+
+
+def _released(result: ChangeResult) -> dict[int, Decimal]:
+    return {r["line_number"]: r["quantity"] for r in result.released.to_pylist()}
+
+
+def _statuses(result: ChangeResult) -> list[str]:
+    return [r.status for r in result.line_results]
+
+
+def test_add_line_takes_the_next_number_and_860_lineage() -> None:
+    result = _apply(["POC*3*AI*5**EA*4.25*PE*VN*SKU-9", "PID*F****NEW WIDGET"])
+    assert _lines(result)[3] == ("3", Decimal(5), Decimal("4.25"))
+    added = result.new_lines.to_pylist()[2]
+    assert (added["vendor_part"], added["description"], added["order_ref"]) == ("SKU-9", "NEW WIDGET",
+                                                                               "000000001-1-0001")
+    assert (added["source_file"], added["source_sha256"], added["isa13"], added["segment_position"]) == (
+        "acme-chg.x12", "chg-sha", "000000002", 3)
+    assert result.new_lines.schema == ORDER_LINES
+    assert (_statuses(result), result.changed_line_numbers, _released(result)) == (["IA"], {3}, {})
+
+
+def test_delete_line_releases_its_quantity() -> None:
+    result = _apply(["POC*2*DI"])
+    assert sorted(_lines(result)) == [1]
+    assert (_statuses(result), _released(result), result.deleted_line_numbers) == (["ID"], {2: Decimal(6)}, {2})
+    assert result.line_results[0].quantity == 0
+
+
+def test_quantity_increase_sets_the_new_total() -> None:
+    result = _apply(["POC*1*QI*20**EA"])
+    assert _lines(result)[1] == ("1", Decimal(20), Decimal("2.5"))
+    assert (_statuses(result), result.changed_line_numbers, _released(result)) == (["IQ"], {1}, {})
+    assert result.line_results[0].quantity == 20
+
+
+def test_quantity_decrease_releases_the_difference() -> None:
+    result = _apply(["POC*1*QD*8**EA"])
+    assert _lines(result)[1][1] == 8
+    assert (_statuses(result), _released(result)) == (["IQ"], {1: Decimal(4)})
+
+
+def test_decrease_to_zero_deletes_the_line() -> None:
+    result = _apply(["POC*2*QD*0**EA"])
+    assert (sorted(_lines(result)), _statuses(result), _released(result)) == ([1], ["ID"], {2: Decimal(6)})
+
+
+def test_price_change_sets_the_price_only() -> None:
+    result = _apply(["POC*2*PC****9.75*PE"])
+    assert _lines(result)[2] == ("2", Decimal(6), Decimal("9.75"))
+    assert (_statuses(result), result.changed_line_numbers) == (["IP"], {2})
+
+
+def test_replace_all_restates_lines_and_drops_the_rest() -> None:
+    result = _apply(["POC*1*RZ*10**EA*2.40*PE*UP*073000040482*VN*SKU-1", "POC*7*RZ*3**EA*1*PE*VN*SKU-7"])
+    assert _lines(result) == {1: ("1", Decimal(10), Decimal("2.4")), 3: ("7", Decimal(3), Decimal(1))}
+    assert _released(result) == {1: Decimal(2), 2: Decimal(6)}
+    assert (_statuses(result), result.changed_line_numbers, result.deleted_line_numbers) == (["IC", "IA"],
+                                                                                            {1, 3}, {2})
+    assert [f.code for f in result.findings] == ["CHANGE_REPLACE_DROPPED_LINES"]
+
+
+def test_cancel_whole_po_releases_everything() -> None:
+    result = _apply(["POC*1*DI", "POC*2*DI"], purpose="01")
+    assert result.cancelled and result.new_lines.num_rows == 0
+    assert _released(result) == {1: Decimal(12), 2: Decimal(6)}
+    assert (_statuses(result), result.deleted_line_numbers, result.findings) == (["ID", "ID"], {1, 2}, [])
+
+
+def test_unknown_line_is_rejected_and_the_rest_applies() -> None:
+    result = _apply(["POC*9*QI*20**EA", "POC*2*QI*7**EA"])
+    assert _statuses(result) == ["IR", "IQ"]
+    assert [(f.code, f.location.element, f.location.value, f.location.segment_position) for f in result.findings] \
+        == [("CHANGE_LINE_UNKNOWN", "POC01", "9", 3)]
+    assert _lines(result)[2][1] == 7 and result.line_results[0].code == "CHANGE_LINE_UNKNOWN"
+
+
+def test_leading_zeros_still_match_the_line() -> None:
+    assert _statuses(_apply(["POC*002*DI"])) == ["ID"]
+
+
+def test_adding_an_existing_line_is_rejected() -> None:
+    result = _apply(["POC*1*AI*5**EA*2*PE*VN*SKU-1"])
+    assert (_statuses(result), [f.code for f in result.findings]) == (["IR"], ["CHANGE_LINE_EXISTS"])
+    assert _lines(result) == {1: ("1", Decimal(12), Decimal("2.5")), 2: ("2", Decimal(6), Decimal(10))}
+    assert result.changed_line_numbers == frozenset()
+
+
+def test_change_after_shipment_edits_nothing() -> None:
+    order, lines = live_order()
+    header, changes = read_change(["POC*1*QD*1**EA", "POC*2*DI"])
+    result = apply_changes(order, lines, header, changes, shipped=True)
+    assert result.new_lines.equals(lines) and result.rejected and not result.cancelled
+    assert _statuses(result) == ["IR", "IR"] and result.released.num_rows == 0
+    assert [(f.code, f.severity, f.location.segment_id) for f in result.findings] == [
+        ("CHANGE_AFTER_SHIPMENT", "error", "BCH")]
+
+
+def test_cancel_after_shipment_is_refused_too() -> None:
+    result = _apply([], purpose="01", shipped=True)
+    assert not result.cancelled and result.rejected and result.new_lines.num_rows == 2
+
+
+def test_unknown_order_rejects_every_poc() -> None:
+    _order, lines = live_order()
+    header, changes = read_change(["POC*1*DI"])
+    result = apply_changes(None, lines.slice(0, 0), header, changes, shipped=False)
+    assert (_statuses(result), [f.code for f in result.findings]) == (["IR"], ["CHANGE_ORDER_UNKNOWN"])
+
+
+def test_another_pos_order_is_a_caller_error() -> None:
+    order, lines = live_order()
+    header, changes = read_change(["POC*1*DI"])
+    with pytest.raises(ValueError):
+        apply_changes({**order, "po_number": "PO-2"}, lines, header, changes, shipped=False)
+
+
+@pytest.mark.parametrize("poc, code", [
+    ("POC*1*QI*10**EA", "CHANGE_QUANTITY_INVALID"),  # an increase that is not above 12
+    ("POC*1*QD*15**EA", "CHANGE_QUANTITY_INVALID"),  # a decrease that is not below 12
+    ("POC*1*QI***EA", "CHANGE_QUANTITY_INVALID"),
+    ("POC*1*QI*-3**EA", "CHANGE_QUANTITY_INVALID"),
+    ("POC*1*QI*24**CA", "CHANGE_UNIT_MISMATCH"),
+    ("POC*1*PC", "CHANGE_PRICE_INVALID"),
+    ("POC*1*RS*12**EA", "CHANGE_TYPE_UNSUPPORTED"),
+    ("POC*5*AI*0**EA", "CHANGE_QUANTITY_INVALID"),
+])
+def test_invalid_pocs_are_rejected_without_edit(poc: str, code: str) -> None:
+    result = _apply([poc])
+    assert (_statuses(result), [f.code for f in result.findings]) == (["IR"], [code])
+    assert result.changed_line_numbers == frozenset() and result.released.num_rows == 0
+    assert result.new_lines.num_rows == 2
+
+
+def test_unsupported_purpose_is_refused() -> None:
+    result = _apply(["POC*1*QI*20**EA"], purpose="06")
+    assert result.rejected and [f.code for f in result.findings] == ["CHANGE_PURPOSE_UNSUPPORTED"]
+    assert _lines(result)[1][1] == 12
+
+
+def test_line_numbers_are_never_reused_and_pocs_add_up() -> None:
+    result = _apply(["POC*2*DI", "POC*5*AI*4**EA*1*PE*VN*SKU-5", "POC*1*QD*10**EA", "POC*1*QD*9**EA"])
+    assert sorted(_lines(result)) == [1, 3]
+    assert _released(result) == {1: Decimal(3), 2: Decimal(6)}
+    assert _statuses(result) == ["ID", "IA", "IQ", "IQ"]

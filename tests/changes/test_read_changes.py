@@ -1,0 +1,64 @@
+"""860 sets become CHANGE_HEADERS and ORDER_CHANGES rows: the corpus sample and synthetic changes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from parsers.orders_860 import read_changes
+from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from tests.support import corpus_dir
+
+from .builders import parse_860, read_change, sets_860, x12_860
+
+
+def test_corpus_860_reads_header_and_two_deletes() -> None:
+    path = corpus_dir() / "x12" / "860" / "oopfactory__Example1.txt"
+    result = parse_860(path.read_bytes(), file=path.name)
+    headers, changes = read_changes(result, sets_860(result), partner="corpus", source_sha256="abc")
+    assert headers.schema == CHANGE_HEADERS and changes.schema == ORDER_CHANGES
+    (h,) = headers.to_pylist()
+    assert (h["po_number"], h["purpose"], h["order_type"], h["st02"]) == ("PO NUMBER", "04", "SA", "56488")
+    assert h["po_date"] is None  # BCH06 is the text "PO DATE" in this sample
+    assert h["change_date"] == date(2008, 3, 10)  # BCH11
+    assert (h["line_count"], h["ctt_line_count"]) == (2, 2)
+    rows = changes.to_pylist()
+    assert [(r["line_id"], r["change_type"]) for r in rows] == [("1", "DI"), ("2", "DI")]
+    assert [(r["buyer_part"], r["vendor_part"]) for r in rows] == [("59123", "018100775285"),
+                                                                   ("86111", "039307384346")]
+    assert rows[0]["product_ids"] == [{"qualifier": "IN", "id": "59123"}, {"qualifier": "VN", "id": "018100775285"}]
+    assert [(r["segment_position"], r["file_segment"], r["change_ref"]) for r in rows] == [
+        (6, 8, "000000568-568-56488"), (7, 9, "000000568-568-56488")]
+    assert all(r["source_sha256"] == "abc" and r["source_file"] == path.name for r in rows)
+
+
+def test_synthetic_860_values_are_typed() -> None:
+    header, changes = read_change(["POC*3*AI*5.5*5.5*CA>12*4.125*PE*UP*073000040482*VN*SKU-9",
+                                   "PID*F****NEW WIDGET", "POC*1*QI*20**EA"])
+    assert (header["change_order_ref"], header["po_date"], header["change_date"]) == (
+        "3", date(2026, 11, 26), date(2026, 11, 28))
+    add, inc = changes.to_pylist()
+    assert add["quantity_ordered"] == Decimal("5.5") and add["quantity_left_to_receive"] == Decimal("5.5")
+    assert add["unit"] == "CA"  # first component of the C001 composite
+    assert add["unit_price"] == Decimal("4.125") and add["price_basis"] == "PE"
+    assert (add["upc"], add["vendor_part"], add["description"]) == ("073000040482", "SKU-9", "NEW WIDGET")
+    assert (inc["poc_number"], inc["quantity_ordered"], inc["unit"], inc["description"]) == (2, Decimal(20), "EA", None)
+    assert inc["po_number"] == "PO-1" and inc["purpose"] == "04"
+
+
+def test_change_date_falls_back_to_bch06_and_sets_stay_apart() -> None:
+    body = "ST*860*{st}~BCH*04*SA*{po}**1*20261120~POC*1*DI~CTT*1~SE*5*{st}~"
+    one = x12_860(["BCH*04*SA*PO-7**1*20261120", "POC*1*DI", "CTT*1"]).decode()
+    two = one.replace("GE*1*2~", body.format(st="0002", po="PO-8") + "GE*2*2~")
+    result = parse_860(two.encode())
+    headers, changes = read_changes(result, sets_860(result), partner="acme")
+    assert headers.column("po_number").to_pylist() == ["PO-7", "PO-8"]
+    assert headers.column("change_date").to_pylist() == [date(2026, 11, 20)] * 2
+    assert changes.column("po_number").to_pylist() == ["PO-7", "PO-8"]
+    assert changes.column("poc_number").to_pylist() == [1, 1]
+
+
+def test_no_sets_give_empty_tables() -> None:
+    result = parse_860(x12_860(["BCH*01*SA*PO-1**1*20261126"]))
+    headers, changes = read_changes(result, [], partner="acme")
+    assert headers.num_rows == 0 and changes.num_rows == 0 and changes.schema == ORDER_CHANGES

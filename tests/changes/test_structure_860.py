@@ -1,0 +1,67 @@
+"""rules.structure_860: the 860 segment table walk, element syntax and counts, located like the 850's."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.structure_860 import check_860_structure
+from tests.support import corpus_dir
+
+from .builders import change_body, parse_860, sets_860, x12_860
+
+
+def _codes(body: list[str]) -> list[tuple[str, str, int | None]]:
+    result = parse_860(x12_860(body))
+    found = check_860_structure(result, sets_860(result))
+    return [(f.code, f.location.element or f.location.segment_id, f.location.segment_position) for f in found]
+
+
+def test_a_well_formed_change_has_no_findings() -> None:
+    body = change_body(["POC*1*QI*20**EA*2.5*PE*UP*073000040482", "PID*F****WIDGET", "DTM*002*20261210",
+                        "POC*3*AI*5*5*EA*4*PE*VN*SKU-9"])
+    body[1:1] = ["REF*IA*VEND1", "DTM*002*20261210", "N1*ST*DC 7*92*DC07", "N3*1 Way", "N4*Columbus*OH*43215*US"]
+    assert _codes(body) == []
+
+
+def test_a_cancel_without_lines_is_valid() -> None:
+    assert _codes(change_body([], purpose="01")) == []
+
+
+def test_corpus_860_pins_its_element_errors() -> None:
+    path = corpus_dir() / "x12" / "860" / "oopfactory__Example1.txt"
+    result = parse_860(path.read_bytes(), file=path.name)
+    found = check_860_structure(result, sets_860(result))
+    assert {(f.code, f.location.element) for f in found} == {
+        ("ELEMENT_TOO_SHORT", "BCH06"),  # "PO DATE"
+        ("ELEMENT_INVALID_CHARACTER", "N104"),  # the N1 runs into the N3: its terminator is missing
+        ("ELEMENT_TOO_LONG", "N105"), ("ELEMENT_TOO_LONG", "N106")}
+    assert all(f.location.file == path.name and f.location.st02 == "56488" for f in found)
+
+
+@pytest.mark.parametrize("body, expected", [
+    (["POC*1*DI", "BCH*04*SA*PO-1**1*20261126", "CTT*1"],
+     [("SEGMENT_MANDATORY_MISSING", "BCH", 2), ("SEGMENT_OUT_OF_ORDER", "BCH", 3)]),
+    (["BCH*04*SA*PO-1**1*20261126", "ZZZ*1", "POC*1*DI"], [("SEGMENT_NOT_IN_SET", "ZZZ", 3)]),
+    (["BCH*04*SA*PO-1**1*20261126", "POC*1*DI", "CTT*1", "POC*2*DI"], [("SEGMENT_OUT_OF_ORDER", "POC", 5)]),
+    (["BCH*04*SA*PO-1**1*20261126", "BCH*04*SA*PO-1**1*20261126"], [("SEGMENT_OVER_MAX_USE", "BCH", 3)]),
+])
+def test_segment_order_findings(body: list[str], expected: list) -> None:
+    assert _codes(body) == expected
+
+
+@pytest.mark.parametrize("poc, expected", [
+    ("POC*1", [("ELEMENT_MANDATORY_MISSING", "POC02", 3)]),
+    ("POC*1*QI*X1**EA", [("ELEMENT_INVALID_CHARACTER", "POC03", 3)]),
+    ("POC*1*QI*20**EA*2.5*PE*UP", [("ELEMENT_CONDITIONAL_MISSING", "POC09", 3)]),
+    ("POC*1*QI*20**EACH", [("ELEMENT_TOO_LONG", "POC05", 3)]),
+])
+def test_poc_element_findings(poc: str, expected: list) -> None:
+    assert _codes(change_body([poc])) == expected
+
+
+def test_counts_duplicate_poc01_and_ctt() -> None:
+    body = ["BCH*04*SA*PO-1**1*20261126", "POC*1*DI", "POC*1*QI*5**EA", "CTT*3"]
+    assert _codes(body) == [("POC_LINE_ID_DUPLICATE", "POC01", 4), ("CTT_LINE_COUNT_MISMATCH", "CTT01", 5)]
+    result = parse_860(x12_860(body))
+    severities = {f.code: f.severity for f in check_860_structure(result, sets_860(result))}
+    assert severities == {"POC_LINE_ID_DUPLICATE": "warning", "CTT_LINE_COUNT_MISMATCH": "warning"}
