@@ -111,41 +111,53 @@ def check_850_structure(result: ParseResult, sets: list[tuple[Interchange, Group
     out: list[Finding] = []
     if not sets:
         return out
-    ids = result.segments.id_list
+    vocab, codes = result.segments.id_codes
+    # The walk's findings depend only on the set's sequence of segment ids: sets of the same shape
+    # (common: many POs with the same lines layout) are walked once, their findings re-located.
+    shapes: dict[tuple[bytes, bool], list[tuple]] = {}
     for ic, g, ts in sets:
-        out.extend(_walk(ids, ic, g, ts, result.file))
+        key = (codes[ts.start + 1: ts.end + 1].tobytes(), ts.has_trailer)
+        walked = shapes.get(key)
+        if walked is None:
+            ids = [vocab[c] for c in codes[ts.start + 1: ts.end + 1].tolist()]
+            walked = shapes[key] = _walk(ids if ts.has_trailer else ids + ["SE"])
+        if walked:
+            base = dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
+            out.extend(finding(code, msg, seg=seg, segment_position=pos, file_segment=ts.start + pos,
+                               loop_id=loop_id, **base) for code, msg, seg, pos, loop_id in walked)
     out.extend(_check_elements(result, sets))
     return out
 
 
-def _walk(ids: list[str], ic: Interchange, g: Group, ts: TransactionSet, file: str) -> list[Finding]:
-    out: list[Finding] = []
+def _walk(ids: list[str]) -> list[tuple[str, str, str, int, str]]:
+    """Walk the ids after ST (SE included) through the table: (code, message, segment id, position, loop)."""
+    out: list[tuple[str, str, str, int, str]] = []
     nodes = SPEC_850.nodes
     counts = [0] * len(nodes)
     loop_counts: dict[int, int] = {}
     cur = 0
     counts[0] = 1
-    base = dict(file=file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
-    end = ts.end if ts.has_trailer else ts.end + 1  # a missing SE is checked as if it stood after the last row
-    for row in range(ts.start + 1, end + 1):
-        sid = ids[row] if row <= ts.end else "SE"
-        pos = row - ts.start + 1
+    for pos, sid in enumerate(ids, start=2):
         nxt, kind, skipped, loops = _transition(cur, sid)
-        if kind == "error":
+        if kind == "advance" and not skipped:  # the common case, nothing to check but max use
+            counts[nxt] += 1
+            if counts[nxt] > nodes[nxt].max_use:
+                out.append(("SEGMENT_OVER_MAX_USE", f"{sid} is used more than {nodes[nxt].max_use} time(s) here.",
+                            sid, pos, _loop_id(nxt)))
+            cur = nxt
+        elif kind == "error":
             if not _SEG_ID.match(sid):
                 code, msg = "SEGMENT_UNRECOGNIZED", f"{sid[:20]!r} is not a segment id."
             elif sid in SPEC_850.ids:
                 code, msg = "SEGMENT_OUT_OF_ORDER", f"{sid} is out of order after {nodes[cur].seg_id}."
             else:
                 code, msg = "SEGMENT_NOT_IN_SET", f"{sid} is not defined in the 850."
-            out.append(finding(code, msg, seg=sid[:3], segment_position=pos, file_segment=row + 1,
-                               loop_id=_loop_id(cur), **base))
+            out.append((code, msg, sid[:3], pos, _loop_id(cur)))
         else:
             for k in skipped:
                 if nodes[k].req == "M" and counts[k] == 0:
-                    out.append(finding("SEGMENT_MANDATORY_MISSING", f"Mandatory {nodes[k].seg_id} is missing "
-                                       f"before {sid}.", seg=nodes[k].seg_id, segment_position=pos,
-                                       file_segment=row + 1, loop_id=_loop_id(k), **base))
+                    out.append(("SEGMENT_MANDATORY_MISSING", f"Mandatory {nodes[k].seg_id} is missing before {sid}.",
+                                nodes[k].seg_id, pos, _loop_id(k)))
             for start in loops:
                 lp = nodes[start].starts
                 if kind == "enter":
@@ -154,14 +166,12 @@ def _walk(ids: list[str], ic: Interchange, g: Group, ts: TransactionSet, file: s
                 for k in range(lp.start, lp.end + 1):
                     counts[k] = 0
                 if loop_counts[start] > lp.max_repeat:
-                    out.append(finding("LOOP_OVER_MAX", f"Loop {lp.loop_id} repeats more than {lp.max_repeat} "
-                                       "times.", seg=sid, segment_position=pos, file_segment=row + 1,
-                                       loop_id=lp.loop_id, **base))
+                    out.append(("LOOP_OVER_MAX", f"Loop {lp.loop_id} repeats more than {lp.max_repeat} times.",
+                                sid, pos, lp.loop_id))
             counts[nxt] += 1
             if counts[nxt] > nodes[nxt].max_use:
-                out.append(finding("SEGMENT_OVER_MAX_USE", f"{sid} is used more than {nodes[nxt].max_use} "
-                                   "time(s) here.", seg=sid, segment_position=pos, file_segment=row + 1,
-                                   loop_id=_loop_id(nxt), **base))
+                out.append(("SEGMENT_OVER_MAX_USE", f"{sid} is used more than {nodes[nxt].max_use} time(s) here.",
+                            sid, pos, _loop_id(nxt)))
             cur = nxt
         if len(out) >= MAX_FINDINGS_PER_SET:
             break

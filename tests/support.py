@@ -50,3 +50,41 @@ GOOD_PO = ["BEG*00*SA*PO-1**20261126", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*
            "PO1*2*6*EA*10*PE*VN*SKU-2", "CTT*2*18"]
 
 TODAY = date(2026, 11, 27)
+
+
+def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "initech")) -> "Workspace":
+    """A workspace with the demo profiles and the demo drops in the partners' inboxes."""
+    import shutil
+
+    from flows.workspace import open_workspace
+
+    ws = open_workspace(root)
+    shutil.copytree(REPO / "partners", ws.root / "partners")
+    for pid in partners:
+        inbox = ws.drop_root / pid / "inbox"
+        inbox.mkdir(parents=True)
+        for f in (SAMPLES / pid).iterdir():
+            shutil.copy2(f, inbox / f.name)
+    return ws
+
+
+def run_stages(ws, now, *, use_gx: bool = False):
+    """intake every partner, decide the run, deliver: the nightly flow's stages without Prefect."""
+    from connectors.local import LocalDrop
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    profiles = ws.partners()
+    results = [steps.intake_partner(ws, p, state, LocalDrop(ws.drop_root / pid), now=now, run_id="r")
+               for pid, p in sorted(profiles.items())]
+    run = steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
+                           steps.load_inventory(ws, now.date()), now=now, run_id=now.strftime("%Y%m%d"),
+                           use_gx=use_gx)
+    steps.merge_decisions(results, run)
+    for res in results:
+        res.delivered = steps.deliver_partner(profiles[res.partner], state, LocalDrop(ws.drop_root / res.partner),
+                                              now=now)
+    state.close()
+    return results, run
