@@ -60,3 +60,11 @@ def interchange(*, sender: tuple[str, str], receiver: tuple[str, str], gs_ids: t
         segs.append(["SE", str(len(body) + 2), f"{k:04d}"])
     segs += [["GE", str(len(bodies)), str(isa13)], ["IEA", "1", f"{isa13:09d}"]]
     return render_x12(segs, d)
+
+
+def change_order(po_number: str, pocs: list[list[str]], *, purpose: str = "04", po_date: date) -> list[list[str]]:
+    """Body of one 860 (BCH .. CTT). A POC is [line id, change type, qty, qty left, unit, price, basis, ids...]."""
+    body = [["BCH", purpose, "SA", po_number, "", "", po_date.strftime("%Y%m%d")]]
+    body += [["POC", *poc] for poc in pocs]
+    body.append(["CTT", str(len(pocs))])
+    return body

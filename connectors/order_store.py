@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas.errors import StateError
+from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.orders import ORDER_LINES, ORDERS
 
 
@@ -36,3 +37,18 @@ class OrderStore:
                     pq.read_table(self._path(partner, key, "lines")).cast(ORDER_LINES))
         except (OSError, pa.ArrowInvalid) as exc:
             raise StateError("stored order tables are missing or unreadable", partner=partner, key=key) from exc
+
+    def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table) -> None:
+        for kind, table, schema in (("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)):
+            path = self._path(partner, key, kind)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".tmp-{path.name}")
+            pq.write_table(table.select(schema.names).cast(schema), tmp)
+            os.replace(tmp, path)
+
+    def load_changes(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
+        try:
+            return (pq.read_table(self._path(partner, key, "change-headers")).cast(CHANGE_HEADERS),
+                    pq.read_table(self._path(partner, key, "changes")).cast(ORDER_CHANGES))
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise StateError("stored change tables are missing or unreadable", partner=partner, key=key) from exc

@@ -49,6 +49,10 @@ CREATE TABLE IF NOT EXISTS reservations (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, warehouse TEXT NOT NULL,
     sku TEXT NOT NULL, quantity INTEGER NOT NULL, run_id TEXT,
     PRIMARY KEY (partner, po_number, line_number, warehouse));
+CREATE TABLE IF NOT EXISTS pending_changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, po_number TEXT NOT NULL,
+    change_ref TEXT NOT NULL, store_key TEXT NOT NULL, source_file TEXT, received_at TEXT NOT NULL,
+    status TEXT NOT NULL, UNIQUE (partner, store_key, change_ref));
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, summary TEXT);
 """
@@ -279,6 +283,21 @@ class StateStore:
         rows = self._q("SELECT line_number, warehouse, sku, quantity FROM reservations WHERE partner=? AND"
                        " po_number=? ORDER BY line_number, warehouse", (partner, po_number))
         return [dict(zip(("line_number", "warehouse", "sku", "quantity"), r)) for r in rows]
+
+    # --- 860 change orders waiting to be applied ---------------------------------------------
+    def add_change(self, partner: str, po_number: str, change_ref: str, store_key: str, source_file: str,
+                   at: str) -> None:
+        self._q("INSERT OR IGNORE INTO pending_changes (partner, po_number, change_ref, store_key, source_file,"
+                " received_at, status) VALUES (?,?,?,?,?,?,'pending')",
+                (partner, po_number, change_ref, store_key, source_file, at))
+
+    def pending_changes(self) -> list[dict]:
+        cols = ("id", "partner", "po_number", "change_ref", "store_key", "source_file", "received_at")
+        rows = self._q(f"SELECT {', '.join(cols)} FROM pending_changes WHERE status='pending' ORDER BY id")
+        return [dict(zip(cols, r)) for r in rows]
+
+    def finish_change(self, change_id: int, status: str) -> None:
+        self._q("UPDATE pending_changes SET status=? WHERE id=?", (status, change_id))
 
     # --- runs ---------------------------------------------------------------------------------
     def start_run(self, run_id: str, at: str) -> None:

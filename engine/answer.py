@@ -22,17 +22,22 @@ NO_ALLOCATION_ACTIONS = {"reject_line", "reject_order", "hold_line", "hold_order
 
 
 def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa.Table,
-                     arrival: dict[tuple[str, str], int]) -> pa.Table:
-    """ALLOCATION_INPUT rows for every line that should get stock (quantity after rule changes)."""
-    order_rows = {(o["source_file"], o["order_ref"]): o for o in orders.to_pylist()}
-    line_rows = {(r["source_file"], r["order_ref"], r["line_number"]): r for r in lines.to_pylist()}
+                     arrival: dict[tuple[str, str], int],
+                     only: dict[tuple[str, str], set[int]] | None = None) -> pa.Table:
+    """ALLOCATION_INPUT rows for every line that should get stock (quantity after rule changes).
+    ``only``: for orders changed by an 860, the line numbers to (re-)allocate."""
+    order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
+    line_rows = {(r["partner"], r["po_number"], r["line_number"]): r for r in lines.to_pylist()}
     rows = []
     for d in decisions:
         if d.status != ACCEPTED:
             continue
-        order = order_rows[(d.source_file, d.order_ref)]
+        order = order_rows[(d.partner, d.po_number)]
         for ld in d.lines:
-            line = line_rows[(d.source_file, d.order_ref, ld.line_number)]
+            if only is not None and (d.partner, d.po_number) in only and ld.line_number not in \
+                    only[(d.partner, d.po_number)]:
+                continue  # unchanged lines of a changed order keep their allocation
+            line = line_rows[(d.partner, d.po_number, ld.line_number)]
             if ld.action in NO_ALLOCATION_ACTIONS or not line.get("sku"):
                 continue
             rows.append({"partner": d.partner, "order_ref": _ref(d), "po_number": d.po_number,
@@ -44,8 +49,8 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
 
 
 def _ref(d: OrderDecision) -> str:
-    """Allocation keys orders by partner + order_ref; order_ref alone can repeat across files."""
-    return f"{d.source_file}|{d.order_ref}"
+    """Allocation's order key: partner and PO number (order_ref alone can repeat across files)."""
+    return f"{d.partner}|{d.po_number}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +113,16 @@ def _status(ld: LineDecision, rows: list[dict], order_status: str, ship: date) -
     ack = LineAck(parts[0].status, Decimal(ordered), ld.unit_price, ship, parts=tuple(parts))
     return LineStatus(ld.line_number, ack, Decimal(ordered), allocated, backordered, rejected, promised,
                       warehouses, reasons)
+
+
+def status_from_row(row: dict, ordered: Decimal | None, ship: date | None = None) -> LineStatus:
+    """A stored line status (state store) back as a LineStatus, for lines a change left alone."""
+    statuses = row["ack"].split("+")
+    promised = date.fromisoformat(row["promised_date"]) if row.get("promised_date") else None
+    amounts = {"BP": row["allocated"], "IB": row["backordered"], "IR": row["rejected"]}
+    dates = {"IB": promised, "IR": None}
+    parts = tuple(AckPart(st, Decimal(amounts.get(st, row["allocated"]) or 0), dates.get(st, ship))
+                  for st in statuses)
+    ack = LineAck(statuses[0], ordered, parts=parts)
+    return LineStatus(row["line_number"], ack, ordered, row["allocated"] or 0, row["backordered"] or 0,
+                      row["rejected"] or 0, promised, row.get("warehouses") or "", row.get("reason") or "")

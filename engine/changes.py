@@ -65,34 +65,63 @@ class ChangeResult:
     line_results: list[LineResult]
 
 
-def apply_changes(order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *,
-                  shipped: bool) -> ChangeResult:
+def apply_changes(
+    order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool
+) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
     rows with the header's change_ref are used, in POC order."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
-    pocs = sorted((r for r in changes.to_pylist() if r.get("change_ref") == header.get("change_ref")),
-                  key=lambda r: r["poc_number"])
+    pocs = sorted(
+        (r for r in changes.to_pylist() if r.get("change_ref") == header.get("change_ref")),
+        key=lambda r: r["poc_number"],
+    )
     stored = sorted(lines.to_pylist(), key=lambda r: r["line_number"])
     po = header.get("po_number")
     if not order:
-        return _refuse(lines, header, pocs, "CHANGE_ORDER_UNKNOWN", f"No live order {po!r} for this partner; "
-                       "the change was not applied.", "BCH03", po)
+        return _refuse(
+            lines,
+            header,
+            pocs,
+            "CHANGE_ORDER_UNKNOWN",
+            f"No live order {po!r} for this partner; the change was not applied.",
+            "BCH03",
+            po,
+        )
     if shipped:
-        return _refuse(lines, header, pocs, "CHANGE_AFTER_SHIPMENT", f"PO {po} has already shipped; the change "
-                       "was rejected and the order left as it was.", "BCH03", po, stored)
+        return _refuse(
+            lines,
+            header,
+            pocs,
+            "CHANGE_AFTER_SHIPMENT",
+            f"PO {po} has already shipped; the change was rejected and the order left as it was.",
+            "BCH03",
+            po,
+            stored,
+        )
     purpose = header.get("purpose")
     if purpose == CANCEL:
         results = []
         for poc in pocs:
             hit = _find(stored, poc.get("line_id"))
-            results.append(LineResult(poc, DELETED, hit["line_number"] if hit else None, Decimal(0),
-                                      (hit or poc).get("unit")))
+            results.append(
+                LineResult(
+                    poc, DELETED, hit["line_number"] if hit else None, Decimal(0), (hit or poc).get("unit")
+                )
+            )
         return _result(stored, [], results, [], cancelled=True)
     if purpose not in APPLY_PURPOSES:
-        return _refuse(lines, header, pocs, "CHANGE_PURPOSE_UNSUPPORTED", f"BCH01 {purpose!r} is not a change we "
-                       "apply (01 cancel, 04 change, 05 replace).", "BCH01", purpose, stored)
+        return _refuse(
+            lines,
+            header,
+            pocs,
+            "CHANGE_PURPOSE_UNSUPPORTED",
+            f"BCH01 {purpose!r} is not a change we apply (01 cancel, 04 change, 05 replace).",
+            "BCH01",
+            purpose,
+            stored,
+        )
     return _Editor(order, stored).run(pocs)
 
 
@@ -127,25 +156,43 @@ class _Editor:
     def _apply(self, poc: dict, hit: dict | None) -> LineResult:
         ct = poc.get("change_type")
         if ct not in SUPPORTED_TYPES:
-            return self._reject(poc, hit, "CHANGE_TYPE_UNSUPPORTED", f"POC02 {ct!r} is not a change type we apply.",
-                                "POC02", ct)
+            return self._reject(
+                poc,
+                hit,
+                "CHANGE_TYPE_UNSUPPORTED",
+                f"POC02 {ct!r} is not a change type we apply.",
+                "POC02",
+                ct,
+            )
         if ct == "AI" or (ct == "RZ" and hit is None):
             return self._add(poc, hit)
         if hit is None:
-            why = "POC01 is empty" if not poc.get("line_id") else f"PO {self.order['po_number']} has no line " \
-                f"{poc.get('line_id')!r}"
-            return self._reject(poc, None, "CHANGE_LINE_UNKNOWN", f"{why}; the {ct} change was not applied.",
-                                "POC01", poc.get("line_id"))
+            why = (
+                "POC01 is empty"
+                if not poc.get("line_id")
+                else f"PO {self.order['po_number']} has no line {poc.get('line_id')!r}"
+            )
+            return self._reject(
+                poc,
+                None,
+                "CHANGE_LINE_UNKNOWN",
+                f"{why}; the {ct} change was not applied.",
+                "POC01",
+                poc.get("line_id"),
+            )
         if ct == "DI":
             return self._delete(poc, hit)
         if ct == "NC":
             return self._done(poc, hit, ACCEPTED)
         quantity, price = poc.get("quantity_ordered"), poc.get("unit_price")
         if ct in ("QI", "QD", "RZ") and quantity is None or ct == "PQ" and quantity is None and price is None:
-            return self._reject(poc, hit, "CHANGE_QUANTITY_INVALID", f"POC03 is empty on a {ct} change.",
-                                "POC03", None)
+            return self._reject(
+                poc, hit, "CHANGE_QUANTITY_INVALID", f"POC03 is empty on a {ct} change.", "POC03", None
+            )
         if ct == "PC" and price is None:
-            return self._reject(poc, hit, "CHANGE_PRICE_INVALID", "POC06 is empty on a price change.", "POC06", None)
+            return self._reject(
+                poc, hit, "CHANGE_PRICE_INVALID", "POC06 is empty on a price change.", "POC06", None
+            )
         new_quantity = quantity if ct in QUANTITY_TYPES | {"CA", "PQ", "RZ"} else None
         new_price = price if ct in ("PC", "CA", "PQ", "RZ") else None
         problem = self._check_quantity(poc, hit, new_quantity) or self._check_price(poc, hit, new_price)
@@ -178,35 +225,65 @@ class _Editor:
         else:
             unit, line_unit = poc.get("unit"), line.get("unit")
             if unit and line_unit and unit != line_unit and ct != "RZ":
-                return self._reject(poc, line, "CHANGE_UNIT_MISMATCH", f"POC05 {unit} is not the line's unit "
-                                    f"{line_unit}; the quantity was not applied.", "POC05", unit)
+                return self._reject(
+                    poc,
+                    line,
+                    "CHANGE_UNIT_MISMATCH",
+                    f"POC05 {unit} is not the line's unit {line_unit}; the quantity was not applied.",
+                    "POC05",
+                    unit,
+                )
             return None
         return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", quantity)
 
     def _check_price(self, poc: dict, line: dict, price: Decimal | None) -> LineResult | None:
         if price is not None and price < 0:
-            return self._reject(poc, line, "CHANGE_PRICE_INVALID", f"POC06 {price} is negative.", "POC06", price)
+            return self._reject(
+                poc, line, "CHANGE_PRICE_INVALID", f"POC06 {price} is negative.", "POC06", price
+            )
         return None
 
     def _add(self, poc: dict, hit: dict | None) -> LineResult:
         if hit is not None:
-            return self._reject(poc, hit, "CHANGE_LINE_EXISTS", f"PO {self.order['po_number']} already has line "
-                                f"{poc.get('line_id')!r}; it was not added again.", "POC01", poc.get("line_id"))
+            return self._reject(
+                poc,
+                hit,
+                "CHANGE_LINE_EXISTS",
+                f"PO {self.order['po_number']} already has line "
+                f"{poc.get('line_id')!r}; it was not added again.",
+                "POC01",
+                poc.get("line_id"),
+            )
         quantity = poc.get("quantity_ordered")
         if quantity is None or quantity <= 0:
-            return self._reject(poc, None, "CHANGE_QUANTITY_INVALID", "POC03 must be a positive quantity to add "
-                                "a line.", "POC03", quantity)
+            return self._reject(
+                poc,
+                None,
+                "CHANGE_QUANTITY_INVALID",
+                "POC03 must be a positive quantity to add a line.",
+                "POC03",
+                quantity,
+            )
         price = poc.get("unit_price")
         if price is not None and price < 0:
-            return self._reject(poc, None, "CHANGE_PRICE_INVALID", f"POC06 {price} is negative.", "POC06", price)
+            return self._reject(
+                poc, None, "CHANGE_PRICE_INVALID", f"POC06 {price} is negative.", "POC06", price
+            )
         number = self.next_number
         self.next_number += 1
         line = {
-            "partner": self.order["partner"], "order_ref": self.order["order_ref"],
-            "po_number": self.order["po_number"], "line_number": number, "line_id": poc.get("line_id"),
-            "quantity": quantity, "unit": poc.get("unit"), "unit_price": price,
-            "price_basis": poc.get("price_basis"), **{c: poc.get(c) for c in _PRODUCT_COLUMNS},
-            "description": poc.get("description"), **{c: poc.get(c) for c in _LINEAGE},
+            "partner": self.order["partner"],
+            "order_ref": self.order["order_ref"],
+            "po_number": self.order["po_number"],
+            "line_number": number,
+            "line_id": poc.get("line_id"),
+            "quantity": quantity,
+            "unit": poc.get("unit"),
+            "unit_price": price,
+            "price_basis": poc.get("price_basis"),
+            **{c: poc.get(c) for c in _PRODUCT_COLUMNS},
+            "description": poc.get("description"),
+            **{c: poc.get(c) for c in _LINEAGE},
         }
         self.lines[number] = line
         return self._done(poc, line, ACCEPTED)
@@ -227,18 +304,33 @@ class _Editor:
         dropped = [self.lines.pop(k) for k in sorted(self.lines) if k not in mentioned]
         if dropped:
             ids = ", ".join(str(r.get("line_id") or r["line_number"]) for r in dropped)
-            self.findings.append(_finding("CHANGE_REPLACE_DROPPED_LINES", f"The replace-all change did not restate "
-                                          f"line(s) {ids}; they were removed from PO {self.order['po_number']}.",
-                                          first_poc, "POC02", "RZ"))
+            self.findings.append(
+                _finding(
+                    "CHANGE_REPLACE_DROPPED_LINES",
+                    f"The replace-all change did not restate "
+                    f"line(s) {ids}; they were removed from PO {self.order['po_number']}.",
+                    first_poc,
+                    "POC02",
+                    "RZ",
+                )
+            )
 
     def _done(self, poc: dict, line: dict, status: str) -> LineResult:
         return LineResult(poc, status, line["line_number"], line.get("quantity"), line.get("unit"))
 
-    def _reject(self, poc: dict, line: dict | None, code: str, message: str, element: str, value) -> LineResult:
+    def _reject(
+        self, poc: dict, line: dict | None, code: str, message: str, element: str, value
+    ) -> LineResult:
         number = line["line_number"] if line else None
         self.findings.append(_finding(code, message, poc, element, value, line_number=number))
-        return LineResult(poc, REJECTED, number, line.get("quantity") if line else None,
-                          (line or poc).get("unit"), code=code)
+        return LineResult(
+            poc,
+            REJECTED,
+            number,
+            line.get("quantity") if line else None,
+            (line or poc).get("unit"),
+            code=code,
+        )
 
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -255,39 +347,89 @@ def _find(lines: list[dict], line_id: str | None) -> dict | None:
 
 def _status(before: Mapping, after: Mapping) -> str:
     qty = (before.get("quantity"), before.get("unit")) != (after.get("quantity"), after.get("unit"))
-    price = (before.get("unit_price"), before.get("price_basis")) != (after.get("unit_price"), after.get("price_basis"))
+    price = (before.get("unit_price"), before.get("price_basis")) != (
+        after.get("unit_price"),
+        after.get("price_basis"),
+    )
     product = any(before.get(c) != after.get(c) for c in _PRODUCT_COLUMNS)
     if product or (qty and price):
         return CHANGED
     return QUANTITY_CHANGED if qty else PRICE_CHANGED if price else ACCEPTED
 
 
-def _finding(code: str, message: str, row: Mapping, element: str, value=None, *, line_number: int | None = None,
-             seg: str = "POC") -> Finding:
-    return finding(code, message, severity=CHANGE_CATALOGUE[code].severity, seg=seg, element=element,
-                   value=None if value is None else str(value), file=row.get("source_file") or "",
-                   isa13=row.get("isa13") or "", gs06=row.get("gs06") or "", st02=row.get("st02") or "",
-                   segment_position=row.get("segment_position"), file_segment=row.get("file_segment"),
-                   line_number=line_number)
+def _finding(
+    code: str,
+    message: str,
+    row: Mapping,
+    element: str,
+    value=None,
+    *,
+    line_number: int | None = None,
+    seg: str = "POC",
+) -> Finding:
+    return finding(
+        code,
+        message,
+        severity=CHANGE_CATALOGUE[code].severity,
+        seg=seg,
+        element=element,
+        value=None if value is None else str(value),
+        file=row.get("source_file") or "",
+        isa13=row.get("isa13") or "",
+        gs06=row.get("gs06") or "",
+        st02=row.get("st02") or "",
+        segment_position=row.get("segment_position"),
+        file_segment=row.get("file_segment"),
+        line_number=line_number,
+    )
 
 
-def _refuse(lines: pa.Table, header: Mapping, pocs: list[dict], code: str, message: str, element: str, value,
-            stored: list[dict] | None = None) -> ChangeResult:
+def _refuse(
+    lines: pa.Table,
+    header: Mapping,
+    pocs: list[dict],
+    code: str,
+    message: str,
+    element: str,
+    value,
+    stored: list[dict] | None = None,
+) -> ChangeResult:
     """The whole change refused: one header finding, every POC rejected, the lines untouched."""
     at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
     stored = stored or []
     results = []
     for poc in pocs:
         hit = _find(stored, poc.get("line_id"))
-        results.append(LineResult(poc, REJECTED, hit["line_number"] if hit else None,
-                                  hit.get("quantity") if hit else None, (hit or poc).get("unit"), code=code))
-    return ChangeResult(new_lines=lines, changed_line_numbers=frozenset(), deleted_line_numbers=frozenset(),
-                        released=RELEASES.empty_table(), cancelled=False, rejected=True,
-                        findings=[_finding(code, message, at, element, value, seg="BCH")], line_results=results)
+        results.append(
+            LineResult(
+                poc,
+                REJECTED,
+                hit["line_number"] if hit else None,
+                hit.get("quantity") if hit else None,
+                (hit or poc).get("unit"),
+                code=code,
+            )
+        )
+    return ChangeResult(
+        new_lines=lines,
+        changed_line_numbers=frozenset(),
+        deleted_line_numbers=frozenset(),
+        released=RELEASES.empty_table(),
+        cancelled=False,
+        rejected=True,
+        findings=[_finding(code, message, at, element, value, seg="BCH")],
+        line_results=results,
+    )
 
 
-def _result(stored: list[dict], final: list[dict], results: list[LineResult], findings: list[Finding], *,
-            cancelled: bool) -> ChangeResult:
+def _result(
+    stored: list[dict],
+    final: list[dict],
+    results: list[LineResult],
+    findings: list[Finding],
+    *,
+    cancelled: bool,
+) -> ChangeResult:
     """Released quantities and changed lines as the difference between the stored and the final lines."""
     after = {r["line_number"]: r for r in final}
     released = []
@@ -296,11 +438,20 @@ def _result(stored: list[dict], final: list[dict], results: list[LineResult], fi
         kept = after.get(line["line_number"])
         new = (kept.get("quantity") or Decimal(0)) if kept else Decimal(0)
         if old > new:
-            released.append({"line_number": line["line_number"], "line_id": line.get("line_id"), "quantity": old - new})
+            released.append(
+                {"line_number": line["line_number"], "line_id": line.get("line_id"), "quantity": old - new}
+            )
     before = {r["line_number"]: r for r in stored}
-    changed = frozenset(k for k, r in after.items()
-                        if k not in before or any(before[k].get(c) != r.get(c) for c in _COMPARED))
-    return ChangeResult(new_lines=pa.Table.from_pylist(final, schema=ORDER_LINES), changed_line_numbers=changed,
-                        deleted_line_numbers=frozenset(before) - frozenset(after),
-                        released=pa.Table.from_pylist(released, schema=RELEASES), cancelled=cancelled,
-                        rejected=False, findings=findings, line_results=results)
+    changed = frozenset(
+        k for k, r in after.items() if k not in before or any(before[k].get(c) != r.get(c) for c in _COMPARED)
+    )
+    return ChangeResult(
+        new_lines=pa.Table.from_pylist(final, schema=ORDER_LINES),
+        changed_line_numbers=changed,
+        deleted_line_numbers=frozenset(before) - frozenset(after),
+        released=pa.Table.from_pylist(released, schema=RELEASES),
+        cancelled=cancelled,
+        rejected=False,
+        findings=findings,
+        line_results=results,
+    )

@@ -55,26 +55,39 @@ class PersonDecision:
     reason: str = ""
 
 
-def _key(f: Finding) -> tuple[str, str]:
-    loc = f.location
-    return loc.file, f"{loc.isa13}-{loc.gs06}-{loc.st02}"
+def _where(file: str, isa13: str, gs06: str, st02: str) -> tuple[str, str]:
+    return file or "", f"{isa13}-{gs06}-{st02}"
+
+
+def _owners(orders: pa.Table, lines: pa.Table) -> dict[tuple[str, str], tuple[str, str]]:
+    """(file, ISA13-GS06-ST02) of every order and line row -> (partner, PO): lines added by an 860
+    carry the 860's lineage, and their findings still belong to the PO."""
+    owners = {}
+    for table in (orders, lines):
+        for r in table.select(["partner", "po_number", "source_file", "isa13", "gs06", "st02"]).to_pylist():
+            owners[_where(r["source_file"], r["isa13"], r["gs06"], r["st02"])] = (r["partner"], r["po_number"])
+    return owners
 
 
 def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: ReferenceData,
            settings: RuleSettings, *, policies: Mapping[str, Policy] | None = None,
            people: Mapping[tuple[str, str], PersonDecision] | None = None) -> list[OrderDecision]:
     policies, people = policies or {}, people or {}
+    owners = _owners(orders, lines)
     by_order: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
-        by_order[_key(f)].append(f)
+        loc = f.location
+        owner = owners.get(_where(loc.file, loc.isa13, loc.gs06, loc.st02))
+        if owner:
+            by_order[owner].append(f)
     lines_by_order: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in lines.to_pylist():
-        lines_by_order[(row["source_file"], row["order_ref"])].append(row)
+        lines_by_order[(row["partner"], row["po_number"])].append(row)
     prices = _price_index(ref.prices)
     out: list[OrderDecision] = []
     for order in orders.to_pylist():
-        key = (order["source_file"], order["order_ref"])
         partner, po = order["partner"], order["po_number"]
+        key = (partner, po)
         policy = policies.get(partner)
         s = settings.for_partner(partner)
         order_findings = by_order.get(key, [])

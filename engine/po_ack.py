@@ -54,13 +54,14 @@ def ack_type(statuses: list[str]) -> str:
     return "AD"
 
 
-def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: date) -> list[Segment]:
+def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: date,
+              purpose: str = "00") -> list[Segment]:
     """Body of an 855 for one PO. ``order``/``lines`` are canonical table rows (schemas.orders)."""
     if len(lines) != len(acks):
         raise ValueError("one LineAck per line is required")
     statuses = [st for a in acks for st in a.statuses()]
     po_date = order.get("po_date")
-    body: list[Segment] = [["BAK", "00", ack_type(statuses), order["po_number"],
+    body: list[Segment] = [["BAK", purpose, ack_type(statuses), order["po_number"],
                             po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"), "", "", "", "",
                             today.strftime("%Y%m%d")]]
     total = Decimal(0)

@@ -34,20 +34,41 @@ def _date8(value: date | None) -> str:
 def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Segment]:
     """Body of an 865 for one 860. ``header`` is its CHANGE_HEADERS row."""
     po_date = header.get("po_date") or header.get("change_date") or today
-    body: list[Segment] = [[
-        "BCA", "00", change_ack_type(results), header["po_number"], header.get("release_number") or "",
-        header.get("change_order_ref") or "", _date8(po_date), "", "", "", _date8(today),
-        _date8(header.get("change_date")),
-    ]]
+    body: list[Segment] = [
+        [
+            "BCA",
+            "00",
+            change_ack_type(results),
+            header["po_number"],
+            header.get("release_number") or "",
+            header.get("change_order_ref") or "",
+            _date8(po_date),
+            "",
+            "",
+            "",
+            _date8(today),
+            _date8(header.get("change_date")),
+        ]
+    ]
     total: Decimal | None = None
     for result in results.line_results:
         poc = result.change
         ids: list[str] = []
         for pid in poc.get("product_ids") or []:
             ids += [pid["qualifier"], pid["id"]]
-        body.append(["POC", poc.get("line_id") or "", poc.get("change_type") or "", _num(poc.get("quantity_ordered")),
-                     _num(poc.get("quantity_left_to_receive")), poc.get("unit") or "", _num(poc.get("unit_price")),
-                     poc.get("price_basis") or "", *ids])
+        body.append(
+            [
+                "POC",
+                poc.get("line_id") or "",
+                poc.get("change_type") or "",
+                _num(poc.get("quantity_ordered")),
+                _num(poc.get("quantity_left_to_receive")),
+                poc.get("unit") or "",
+                _num(poc.get("unit_price")),
+                poc.get("price_basis") or "",
+                *ids,
+            ]
+        )
         if poc.get("quantity_ordered") is not None:
             total = (total or Decimal(0)) + poc["quantity_ordered"]
         ack: list[str] = ["ACK", result.status]

@@ -14,10 +14,13 @@ import pyarrow as pa
 
 from engine.acks import accepted_sets, build_997, interchange_findings, interchange_rejected, ta1_segment
 from parsers.orders_850 import read_orders
+from parsers.orders_860 import read_changes
 from parsers.x12_reader import ParseResult, read_interchanges
 from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
 from rules.structure import check_850_structure
+from rules.structure_860 import check_860_structure
+from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.findings import Finding, finding
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
@@ -55,6 +58,8 @@ class Outcome:
     lines: pa.Table = field(default_factory=ORDER_LINES.empty_table)
     documents: list[OutDoc] = field(default_factory=list)
     accepted_orders: list[str] = field(default_factory=list)  # order_ref of syntactically accepted POs
+    change_headers: pa.Table = field(default_factory=CHANGE_HEADERS.empty_table)  # accepted 860s
+    changes: pa.Table = field(default_factory=ORDER_CHANGES.empty_table)
     disposition: str = "processed"  # or "quarantine"
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
 
@@ -107,8 +112,12 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     structure_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
                       if ts.set_id == "850" and g.functional_id == "PO"]
     findings += check_850_structure(result, structure_sets)
+    change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
+                   if ts.set_id == "860" and g.functional_id == "PC"]
+    if change_sets and "860" in profile.accepts:
+        findings += check_860_structure(result, change_sets)
 
-    order_sets = []
+    order_sets, change_sets_ok = [], []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
         if ic.elements and (ic.rejected or sender_ok):
@@ -129,10 +138,13 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
                                             bodies=(tuple(build_997(g, findings, version=profile.x12.version)),)))
             if g.functional_id == "PO":
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
+            if g.functional_id == "PC" and "860" in profile.accepts:
+                change_sets_ok += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "860"]
 
     orders, lines = read_orders(result, order_sets, partner=profile.id, source_sha256=sha256)
     out.orders, out.lines = orders, lines
     out.accepted_orders = orders["order_ref"].to_pylist()
+    out.change_headers, out.changes = read_changes(result, change_sets_ok, partner=profile.id, source_sha256=sha256)
     out.findings = findings
     out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
         else "processed"

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -105,8 +105,17 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
                   f"{len(list((REPO / 'partners').glob('*.toml')))} partners"
                   + (f"; ACME's drop is sftp://127.0.0.1:{server.port}" if server else "."))
     try:
+        console.print("[bold]Night 1[/bold]: purchase orders")
         summary = _run(workdir, now)
         failed = [p for p in summary["partners"] if p["failure"]] + ([summary] if summary.get("failure") else [])
+        day2 = REPO / "sample_files" / "drops-day2"
+        for folder in sorted(day2.iterdir()) if day2.is_dir() else []:
+            target = server.folder("inbox") if server and folder.name == "acme" else workdir / "drop" / folder.name / "inbox"
+            for f in sorted(folder.iterdir()):
+                shutil.copy2(f, target / f.name)
+        console.print("[bold]Night 2[/bold]: 860 change orders against night 1's orders")
+        second = _run(workdir, (datetime.fromisoformat(now) + timedelta(days=1)).isoformat())
+        failed += [p for p in second["partners"] if p["failure"]] + ([second] if second.get("failure") else [])
         for p in sorted((workdir / "drop").glob("*/outbox/*.x12")):
             console.print(f"  sent: {p.relative_to(workdir)}")
         if server:

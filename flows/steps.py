@@ -25,7 +25,7 @@ from connectors.base import FileDrop, is_safe_name
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
-from engine.answer import allocation_input, line_statuses
+from engine.answer import allocation_input, line_statuses, status_from_row
 from engine.decide import ACCEPTED, PENDING, REJECTED, OrderDecision, PersonDecision, decide
 from engine.envelope import envelope_for, wrap, wrap_ta1
 from engine.po_ack import _num, build_855
@@ -149,6 +149,14 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         with state.transaction():
             res.documents.update(issue_documents(state, profile, outcome, now=now, run_id=run_id))
             findings += _receive_orders(state, store, profile, outcome, now)
+            if outcome.change_headers.num_rows:
+                store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes)
+                for h in outcome.change_headers.to_pylist():
+                    state.add_change(profile.id, h["po_number"], h["change_ref"], outcome.sha256, outcome.file,
+                                     now.isoformat())
+                    if state.order(profile.id, h["po_number"]):
+                        state.upsert_order(profile.id, h["po_number"], state.order(profile.id, h["po_number"])
+                                           ["state"], now.isoformat(), note=f"860 change received in {outcome.file}")
             for sender, isa13 in outcome.interchanges_seen:
                 state.record_interchange(profile.id, sender, isa13, sha)
             state.record_file(profile.id, sha, info.name, len(data), now.isoformat(),
@@ -257,8 +265,9 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     from schemas.inventory import RESERVATIONS
 
     store = OrderStore(ws.orders_dir)
-    live = [o for o in state.orders() if o["state"] in UNDECIDED and o["partner"] in profiles]
     out = RunDecision()
+    apply_pending_changes(state, store, profiles, out, now=now, run_id=run_id)
+    live = [o for o in state.orders() if o["state"] in UNDECIDED and o["partner"] in profiles]
     if not live:
         return out
     order_parts, line_parts, arrival, people = [], [], {}, {}
@@ -285,20 +294,22 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     policies = {pid: p.rules.outcomes for pid, p in profiles.items()}
     decisions = decide(orders, suite.lines, suite.findings, ref, settings, policies=policies, people=people)
     out.decisions = decisions
-    alloc_in = allocation_input(decisions, suite.lines, orders, arrival)
+    changed = {(o["partner"], o["po_number"]): set(o["detail"]["changed_lines"]) for o in live
+               if o["detail"].get("changed_lines") is not None}
+    alloc_in = allocation_input(decisions, suite.lines, orders, arrival, only=changed)
     reserved = pa.Table.from_pylist(state.reservations(), schema=RESERVATIONS)
     result = allocate(alloc_in, inventory.snapshot, inventory.receipts,
                       {pid: p.allocation for pid, p in profiles.items()}, reservations=reserved, today=now.date())
     out.allocation, out.availability = result.lines, result.availability
-    order_rows = {(r["source_file"], r["order_ref"]): r for r in orders.to_pylist()}
+    order_rows = {(r["partner"], r["po_number"]): r for r in orders.to_pylist()}
     line_rows: dict[tuple[str, str], list[dict]] = {}
     for r in suite.lines.to_pylist():
-        line_rows.setdefault((r["source_file"], r["order_ref"]), []).append(r)
+        line_rows.setdefault((r["partner"], r["po_number"]), []).append(r)
     at = now.isoformat()
     with state.transaction():
         for d in decisions:
             profile = profiles[d.partner]
-            key = (d.source_file, d.order_ref)
+            key = (d.partner, d.po_number)
             if d.status == PENDING:
                 state.upsert_order(d.partner, d.po_number, PENDING, at,
                                    detail={"hold_codes": list(d.codes), "hold_reasons": list(d.reasons)},
@@ -307,16 +318,26 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
             order, rows = order_rows[key], sorted(line_rows.get(key, []), key=lambda r: r["line_number"])
             statuses = line_statuses(d, result.lines, requested_ship=order.get("requested_ship_date"),
                                      today=now.date())
-            if "855" in profile.receives:
-                body = build_855(order, rows, [s.ack for s in statuses], today=now.date())
-                doc = OutDoc("855", f"855:{d.po_number}:{order['source_sha256']}:{d.order_ref}", functional_id="PR",
+            revision = key in changed
+            if revision:  # unchanged lines of a changed order keep their status and reservations
+                kept = {r["line_number"]: r for r in state.line_status(d.partner, d.po_number)}
+                ship = max(order.get("requested_ship_date") or now.date(), now.date())
+                statuses = [s_ if s_.line_number in changed[key] or s_.line_number not in kept
+                            else status_from_row(kept[s_.line_number], s_.ordered, ship) for s_ in statuses]
+            ack_type = ""
+            if "855" in profile.receives and not (revision and profile.change_ack == "865"):
+                body = build_855(order, rows, [s.ack for s in statuses], today=now.date(),
+                                 purpose="05" if revision else "00")
+                lines_key = next(o["detail"]["lines_key"] for o in live
+                                 if (o["partner"], o["po_number"]) == key)
+                doc = OutDoc("855", f"855:{d.po_number}:{lines_key}:{d.order_ref}", functional_id="PR",
                              bodies=(tuple(body),), po_numbers=(d.po_number,))
                 if _store(state, profile, doc, now=now, run_id=run_id, source_sha256=order["source_sha256"]):
                     out.documents[(d.partner, "855")] += 1
-            ack_type = body[0][2] if "855" in profile.receives else ""
+                ack_type = body[0][2]
             final = "rejected" if d.status == REJECTED else "acknowledged"
             state.upsert_order(d.partner, d.po_number, final, at, actor=d.decided_by or "system",
-                               detail={"ack_type": ack_type, "codes": list(d.codes),
+                               detail={"ack_type": ack_type, "codes": list(d.codes), "changed_lines": None,
                                        "value": _value(statuses, rows, d) if final == "acknowledged" else "0"},
                                note=f"855 {ack_type}" + (f"; {d.reasons[0]}" if d.reasons else ""))
             by_line = {r["line_number"]: r for r in rows}
@@ -328,11 +349,69 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
                  "warehouses": s.warehouses, "reason": s.reason,
                  "codes": ",".join(next((ld.codes for ld in d.lines if ld.line_number == s.line_number), ()))}
                 for s in statuses], run_id)
-            mine = result.lines.filter(pa.compute.equal(result.lines["order_ref"], f"{d.source_file}|{d.order_ref}"))
-            state.replace_reservations(d.partner, d.po_number, [
+            mine = result.lines.filter(pa.compute.equal(result.lines["order_ref"], f"{d.partner}|{d.po_number}"))
+            keep = [r for r in state.order_reservations(d.partner, d.po_number)
+                    if revision and r["line_number"] not in changed[key]]
+            state.replace_reservations(d.partner, d.po_number, keep + [
                 {"line_number": r["line_number"], "warehouse": r["warehouse"], "sku": r["sku"],
                  "quantity": r["allocated"]} for r in mine.to_pylist() if r["warehouse"] and r["allocated"]], run_id)
     return out
+
+
+def apply_pending_changes(state: StateStore, store: OrderStore, profiles: dict[str, PartnerProfile],
+                          out: RunDecision, *, now: datetime, run_id: str) -> None:
+    """Apply every pending 860 to its live order: answer it (865), store the changed order as a new
+    version to be re-decided, release the reservations of changed, deleted or cancelled lines."""
+    from engine.changes import apply_changes
+    from engine.po_change_ack import build_865
+
+    at = now.isoformat()
+    for ch in state.pending_changes():
+        profile = profiles.get(ch["partner"])
+        if profile is None:
+            continue
+        headers, changes = store.load_changes(ch["partner"], ch["store_key"])
+        header = next(h for h in headers.to_pylist() if h["change_ref"] == ch["change_ref"])
+        live = state.order(ch["partner"], ch["po_number"])
+        order_row, lines = None, ORDER_LINES.empty_table()
+        if live and live["state"] not in ("cancelled", "rejected"):
+            orders, all_lines = store.load(ch["partner"], live["detail"]["lines_key"])
+            ref_ = live["detail"]["order_ref"]
+            order_row = orders.filter(pa.compute.equal(orders["order_ref"], ref_)).to_pylist()[0]
+            lines = all_lines.filter(pa.compute.equal(all_lines["order_ref"], ref_))
+        result = apply_changes(order_row, lines, header, changes, shipped=bool(live and live["state"] == "shipped"))
+        out.findings.extend(result.findings)
+        with state.transaction():
+            if "865" in profile.receives and (profile.change_ack == "865" or result.rejected or result.cancelled):
+                body = build_865(header, result, today=now.date())
+                doc = OutDoc("865", f"865:{ch['store_key']}:{ch['change_ref']}", functional_id="CA",
+                             bodies=(tuple(body),), po_numbers=(ch["po_number"],))
+                if _store(state, profile, doc, now=now, run_id=run_id, source_sha256=ch["store_key"]):
+                    out.documents[(ch["partner"], "865")] += 1
+            status = "rejected" if result.rejected else "applied"
+            if live and not result.rejected:
+                touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers)
+                if result.cancelled:
+                    state.replace_reservations(ch["partner"], ch["po_number"], [], run_id)
+                    state.replace_line_status(ch["partner"], ch["po_number"], [
+                        {**r, "ack": "ID", "allocated": 0, "backordered": 0, "rejected": 0, "promised_date": None,
+                         "warehouses": "", "reason": f"cancelled by 860 in {ch['source_file']}"}
+                        for r in state.line_status(ch["partner"], ch["po_number"])], run_id)
+                    state.upsert_order(ch["partner"], ch["po_number"], "cancelled", at,
+                                       note=f"cancelled by 860 in {ch['source_file']}")
+                elif touched:
+                    key = f"{ch['store_key']}-{ch['change_ref']}"
+                    order_table = pa.Table.from_pylist([order_row], schema=ORDERS)
+                    store.save(ch["partner"], key, order_table, result.new_lines)
+                    keep = [r for r in state.order_reservations(ch["partner"], ch["po_number"])
+                            if r["line_number"] not in touched]
+                    state.replace_reservations(ch["partner"], ch["po_number"], keep, run_id)
+                    answered = live["state"] == "acknowledged"  # else: not answered yet, decide it whole
+                    state.upsert_order(ch["partner"], ch["po_number"], "received" if answered else live["state"], at,
+                                       detail={"lines_key": key, "change_file": ch["source_file"],
+                                               "changed_lines": sorted(touched) if answered else None},
+                                       note=f"changed by 860 in {ch['source_file']}: lines {sorted(touched)}")
+            state.finish_change(ch["id"], status)
 
 
 def _open_orders(state: StateStore) -> dict:

@@ -25,10 +25,17 @@ def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
     """Strings to decimal128(18, scale); anything unparsable becomes null (rules report it)."""
     values = values.cast(pa.string())
     ok = pc.fill_null(pc.match_substring_regex(values, _DEC), False)
-    clean = pc.if_else(ok, values, pa.scalar(None, pa.string()))
-    clean = pc.if_else(pc.starts_with(clean, "."), pc.binary_join_element_wise("0", clean, ""), clean)
-    clean = pc.if_else(pc.starts_with(clean, "-."), pc.replace_substring(clean, "-.", "-0."), clean)
-    clean = pc.if_else(pc.ends_with(clean, "."), pc.binary_join_element_wise(clean, "0", ""), clean)
+    clean = values if pc.all(ok).as_py() else pc.if_else(ok, values, pa.scalar(None, pa.string()))
+    # fix-ups only when some value needs them (each is a full pass otherwise)
+    lead = pc.starts_with(clean, ".")
+    if pc.any(lead).as_py():
+        clean = pc.if_else(lead, pc.binary_join_element_wise("0", clean, ""), clean)
+    lead = pc.starts_with(clean, "-.")
+    if pc.any(lead).as_py():
+        clean = pc.if_else(lead, pc.replace_substring(clean, "-.", "-0."), clean)
+    trail = pc.ends_with(clean, ".")
+    if pc.any(trail).as_py():
+        clean = pc.if_else(trail, pc.binary_join_element_wise(clean, "0", ""), clean)
     wide = pc.cast(clean, pa.decimal128(38, 12))
     return pc.cast(pc.round(wide, scale), pa.decimal128(18, scale))
 
@@ -44,18 +51,82 @@ def _int(values: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.int32())
 
 
-def _columns(rows: pa.ListArray, width: int) -> list[pa.Array]:
-    """Element 0..width-1 of every row as columns (missing elements are null, empty strings null)."""
-    fixed = pc.list_slice(rows, 0, width, return_fixed_size_list=True)
-    flat = fixed.flatten() if len(rows) else pa.array([], pa.string())
-    n = len(rows)
-    idx = np.arange(n, dtype=np.int64) * width
-    cols = []
-    for k in range(width):
-        col = flat.take(pa.array(idx + k)) if n else pa.array([], pa.string())
-        col = col.cast(pa.string())
-        cols.append(pc.if_else(pc.fill_null(pc.equal(col, ""), False), pa.scalar(None, pa.string()), col))
-    return cols
+class _Cells:
+    """Element access by (row, position) over the segment table, without Python objects per cell."""
+
+    def __init__(self, result: ParseResult) -> None:
+        elements = result.segments.elements
+        self.flat = elements.flatten()
+        offsets = elements.offsets.to_numpy()
+        self.offsets = offsets[:-1] - offsets[0]
+        self.row_len = np.diff(offsets)
+        flat = self.flat
+        value_offsets = np.frombuffer(flat.buffers()[1], dtype=np.int32)[flat.offset: flat.offset + len(flat) + 1] \
+            if len(flat) else np.zeros(1, dtype=np.int32)
+        self.nonempty = np.diff(value_offsets) > 0
+
+    def index(self, rows: np.ndarray, k) -> tuple[np.ndarray, np.ndarray]:
+        """(flat index, present and non-empty) of element ``k`` of each row (k: int or int array)."""
+        exists = self.row_len[rows] > k
+        at = np.where(exists, self.offsets[rows] + k, 0)
+        return at, exists & self.nonempty[at] if len(self.nonempty) else exists
+
+    def column(self, rows: np.ndarray, k: int) -> pa.Array:
+        """Element ``k`` of each row as strings; missing or empty elements are null."""
+        at, ok = self.index(rows, k)
+        return self.take(at, ok)
+
+    def take(self, at: np.ndarray, ok: np.ndarray) -> pa.Array:
+        if not len(at):
+            return pa.array([], pa.string())
+        return self.flat.take(_int64(at, ok))
+
+
+def _int64(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """numpy integers as an Arrow int64 array, null where ``valid`` is False (no pandas import)."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    bitmap = None
+    if valid is not None and not valid.all():
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.int64(), len(values), [bitmap, pa.py_buffer(values)])
+
+
+def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:
+    """An array of ``n`` nulls with ``values[i]`` at ``slots[i]``."""
+    idx = np.zeros(n, dtype=np.int64)
+    idx[slots] = np.arange(len(slots))
+    valid = np.zeros(n, dtype=bool)
+    valid[slots] = True
+    if not len(values):
+        return pa.nulls(n, values.type)
+    return values.take(_int64(idx, valid))
+
+
+def _claims(keys: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates in row order, grouped by ``keys``: each group's candidates up to and including its
+    first blocking one claim its slot, and the last claimant's values stay (what a "fill the slot
+    while it is still empty" loop does). Returns (claimant positions, each group's last claimant)."""
+    if not len(keys):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = np.argsort(keys, kind="stable")
+    k, b = keys[order], blocks[order].astype(np.int64)
+    start = np.r_[True, k[1:] != k[:-1]]
+    before = np.cumsum(b) - b
+    group_base = before[np.flatnonzero(start)][np.cumsum(start) - 1]
+    claimed = (before - group_base) == 0
+    claimants = order[claimed]
+    ck = k[claimed]
+    last = claimants[np.r_[ck[1:] != ck[:-1], True]]
+    return np.sort(claimants), last
+
+
+def _first_per_set(set_of_row: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The first of ``rows`` (ascending) in each set."""
+    if not len(rows):
+        return rows
+    sets = set_of_row[rows]
+    return rows[np.r_[True, sets[1:] != sets[:-1]]] if (np.diff(sets) >= 0).all() else \
+        rows[np.unique(sets, return_index=True)[1]]
 
 
 def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
@@ -69,9 +140,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     set_of_row = np.full(n, -1, dtype=np.int64)
     for k, (_ic, _g, ts) in enumerate(sets):
         set_of_row[ts.start: ts.end + 1] = k
-    dids = seg.ids.dictionary_encode()
-    vocab = dids.dictionary.to_pylist()
-    codes = dids.indices.to_numpy(zero_copy_only=False)
+    vocab, codes = seg.id_codes
+    cells = _Cells(result)
 
     def rows_of(seg_id: str) -> np.ndarray:
         if seg_id not in vocab:
@@ -83,99 +153,86 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     first_po1 = np.full(nsets, np.iinfo(np.int64).max, dtype=np.int64)
     if len(po1_rows):
         np.minimum.at(first_po1, set_of_row[po1_rows], po1_rows)
-    in_header = np.zeros(n, dtype=bool)
-    member = set_of_row >= 0
-    in_header[member] = np.arange(n)[member] < first_po1[set_of_row[member]]
 
     def header_rows(seg_id: str) -> np.ndarray:
         r = rows_of(seg_id)
-        return r[in_header[r]]
+        return r[r < first_po1[set_of_row[r]]]
 
-    def first_per_set(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        sets_r = set_of_row[r]
-        uniq, first = np.unique(sets_r, return_index=True)
-        return uniq, r[first]
-
-    def header_field(seg_id: str, width: int, picks: dict[str, int], cols: dict[str, pa.Array],
-                     where=None) -> None:
-        r = header_rows(seg_id)
-        if where is not None and len(r):
-            r = r[where(r)]
-        s, r = first_per_set(r) if len(r) else (np.empty(0, np.int64), r)
-        el = _columns(seg.elements.take(pa.array(r, pa.int64())), width)
-        for name, k in picks.items():
-            full = [None] * nsets
-            vals = el[k].to_pylist()
-            for si, v in zip(s.tolist(), vals):
-                full[si] = v
-            cols[name] = pa.array(full, pa.string())
+    def per_set(rows: np.ndarray, k: int) -> pa.Array:
+        """Element k of the given rows (one per set at most) as a column over all sets."""
+        return _scatter(nsets, set_of_row[rows], cells.column(rows, k))
 
     cols: dict[str, pa.Array] = {}
-    header_field("BEG", 6, {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4, "po_date": 5}, cols)
-    header_field("CUR", 3, {"currency": 2}, cols)
-    header_field("ITD", 13, {"terms_type": 1, "terms_discount_percent": 3, "terms_discount_days": 5,
-                             "terms_net_days": 7, "terms_description": 12}, cols)
+    for seg_id, picks in (("BEG", {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4,
+                                   "po_date": 5}),
+                          ("CUR", {"currency": 2}),
+                          ("ITD", {"terms_type": 1, "terms_discount_percent": 3, "terms_discount_days": 5,
+                                   "terms_net_days": 7, "terms_description": 12})):
+        r = _first_per_set(set_of_row, header_rows(seg_id))
+        for name, k in picks.items():
+            cols[name] = per_set(r, k)
     # CTT sits in the summary, after the lines
-    ctt = rows_of("CTT")
-    ctt_full = [None] * nsets
-    if len(ctt):
-        s, r = first_per_set(ctt)
-        for si, v in zip(s.tolist(), _columns(seg.elements.take(pa.array(r, pa.int64())), 2)[1].to_pylist()):
-            ctt_full[si] = v
-    cols["ctt_line_count"] = pa.array(ctt_full, pa.string())
+    cols["ctt_line_count"] = per_set(_first_per_set(set_of_row, rows_of("CTT")), 1)
     # dates by DTM01 qualifier (first of each per set)
     dtm = header_rows("DTM")
-    dtm_el = _columns(seg.elements.take(pa.array(dtm, pa.int64())), 3)
+    dtm_qual = cells.column(dtm, 1)
     for qual, name in DATES.items():
-        mask = pc.fill_null(pc.equal(dtm_el[1], qual), False).to_numpy(zero_copy_only=False) if len(dtm) else []
-        r = dtm[mask] if len(dtm) else dtm
-        full = [None] * nsets
-        if len(r):
-            s, r1 = first_per_set(r)
-            vals = _columns(seg.elements.take(pa.array(r1, pa.int64())), 3)[2].to_pylist()
-            for si, v in zip(s.tolist(), vals):
-                full[si] = v
-        cols[name] = pa.array(full, pa.string())
+        mask = pc.fill_null(pc.equal(dtm_qual, qual), False).to_numpy(zero_copy_only=False)
+        cols[name] = per_set(_first_per_set(set_of_row, dtm[mask]), 2)
     # parties: header N1 loops; N2/N3/N4 belong to the closest N1 above them
+    party_cols: dict[str, pa.Array] = {}
+    n1_all = np.flatnonzero(codes == vocab.index("N1")) if "N1" in vocab else np.empty(0, np.int64)
+    n1 = header_rows("N1")
+    n1_code = cells.column(n1, 1)
+    _, name_ok = cells.index(n1, 2)
+    _, id_ok = cells.index(n1, 4)
+    prefixes = list(dict.fromkeys(PARTIES.values()))
+    prefix_of_n1 = np.full(len(n1), -1, dtype=np.int64)
+    for qual, prefix in PARTIES.items():
+        hit = pc.fill_null(pc.equal(n1_code, qual), False).to_numpy(zero_copy_only=False)
+        prefix_of_n1[hit & (prefix_of_n1 < 0)] = prefixes.index(prefix)
+    cand = np.flatnonzero(prefix_of_n1 >= 0)
+    # an N1 takes its party's slot while the slot has neither name nor id
+    claim, last = _claims(set_of_row[n1[cand]] * len(prefixes) + prefix_of_n1[cand], name_ok[cand] | id_ok[cand])
+    claimed_n1 = n1[cand[claim]]
+    claimed_key = set_of_row[claimed_n1] * len(prefixes) + prefix_of_n1[cand[claim]]
+    for p, prefix in enumerate(prefixes):
+        mine = last[prefix_of_n1[cand[last]] == p]
+        r = n1[cand[mine]]
+        for f, k in (("name", 2), ("id_qualifier", 3), ("id", 4)):
+            party_cols[f"{prefix}_{f}"] = per_set(r, k)
     owner = np.where(np.isin(codes, [vocab.index("N1")] if "N1" in vocab else []), np.arange(n), -1)
     owner = np.maximum.accumulate(owner) if n else owner
-    n1 = header_rows("N1")
-    n1_el = _columns(seg.elements.take(pa.array(n1, pa.int64())), 5)
-    n1_code = n1_el[1].to_pylist()
-    party_of_n1: dict[int, tuple[int, str]] = {}
-    party_vals: dict[str, list] = {}
-    for prefix in PARTIES.values():
-        for f in ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country"):
-            party_vals[f"{prefix}_{f}"] = [None] * nsets
-    names, quals, ids_ = n1_el[2].to_pylist(), n1_el[3].to_pylist(), n1_el[4].to_pylist()
-    for i, row in enumerate(n1.tolist()):
-        prefix = PARTIES.get(n1_code[i] or "")
-        si = int(set_of_row[row])
-        if prefix and party_vals[f"{prefix}_name"][si] is None and party_vals[f"{prefix}_id"][si] is None:
-            party_of_n1[row] = (si, prefix)
-            party_vals[f"{prefix}_name"][si] = names[i]
-            party_vals[f"{prefix}_id_qualifier"][si] = quals[i]
-            party_vals[f"{prefix}_id"][si] = ids_[i]
+    key_of_n1 = np.full(n, -1, dtype=np.int64)
+    key_of_n1[claimed_n1] = claimed_key
+    del n1_all
     for seg_id, fields in (("N3", ("address1", "address2")), ("N4", ("city", "state", "postal_code", "country"))):
         r = header_rows(seg_id)
-        if not len(r):
-            continue
-        el = _columns(seg.elements.take(pa.array(r, pa.int64())), len(fields) + 1)
-        values = [c.to_pylist() for c in el[1:]]
-        for i, row in enumerate(r.tolist()):
-            hit = party_of_n1.get(int(owner[row]))
-            if hit is None:
-                continue
-            si, prefix = hit
-            if party_vals[f"{prefix}_{fields[0]}"][si] is None:
-                for f, vals in zip(fields, values):
-                    party_vals[f"{prefix}_{f}"][si] = vals[i]
+        own = owner[r] if len(r) else r
+        keys = np.where(own >= 0, key_of_n1[np.maximum(own, 0)], -1) if len(r) else r
+        r, keys = r[keys >= 0], keys[keys >= 0]
+        _, first_ok = cells.index(r, 1)
+        # the first element decides whether the party's slot is still empty
+        _claim, last = _claims(keys, first_ok)
+        for p, prefix in enumerate(prefixes):
+            mine = last[keys[last] % len(prefixes) == p]
+            slots = keys[mine] // len(prefixes)  # the set of the owning N1
+            for i, f in enumerate(fields, start=1):
+                party_cols[f"{prefix}_{f}"] = _scatter(nsets, slots, cells.column(r[mine], i))
+    for prefix in prefixes:
+        for f in ("address1", "address2", "city", "state", "postal_code", "country"):
+            party_cols.setdefault(f"{prefix}_{f}", pa.nulls(nsets, pa.string()))
+    party_vals = {f"{prefix}_{f}": party_cols[f"{prefix}_{f}"] for prefix in PARTIES.values()
+                  for f in ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code",
+                            "country")}
     # --- lines ----------------------------------------------------------------------------------
-    lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256)
+    beg = _first_per_set(set_of_row, rows_of("BEG")[cells.index(rows_of("BEG"), 3)[1]])
+    po_numbers = pc.fill_null(per_set(beg, 3), "")
+    lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells, po_numbers)
     line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
     lineage = _lineage(result, sets, np.arange(nsets), source_sha256)
     orders = {
-        "partner": pa.array([partner] * nsets, pa.string()),
+        "partner": _repeat(partner, nsets),
         "order_ref": lineage["order_ref"],
         "po_number": pc.fill_null(cols["po_number"], ""),
         "purpose": cols["purpose"], "order_type": cols["order_type"], "release_number": cols["release_number"],
@@ -188,8 +245,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "terms_net_days": _int(cols["terms_net_days"]),
         "terms_description": cols["terms_description"],
         **{name: _date(cols[name]) for name in DATES.values()},
-        **{k: pa.array(v, pa.string()) for k, v in party_vals.items()},
-        "line_count": pa.array(line_counts, pa.int32()),
+        **party_vals,
+        "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
@@ -197,92 +254,107 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     return pa.table(orders, schema=ORDERS), lines
 
 
+def _repeat(value: str, n: int) -> pa.Array:
+    return pa.array([value], pa.string()).take(_int64(np.zeros(n, dtype=np.int64))) if n else \
+        pa.array([], pa.string())
+
+
 def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str) -> dict[str, pa.Array]:
-    isa = np.array([ic.control_number for ic, _g, _ts in sets], dtype=object)
-    gs = np.array([g.control_number for _ic, g, _ts in sets], dtype=object)
-    st = np.array([ts.control_number for _ic, _g, ts in sets], dtype=object)
-    ref = np.array([f"{a}-{b}-{c}" for a, b, c in zip(isa, gs, st)], dtype=object)
+    isa = [ic.control_number for ic, _g, _ts in sets]
+    gs = [g.control_number for _ic, g, _ts in sets]
+    st = [ts.control_number for _ic, _g, ts in sets]
+    ref = [f"{a}-{b}-{c}" for a, b, c in zip(isa, gs, st)]
     n = len(set_idx)
+    idx = _int64(set_idx)
+
+    def per(values: list[str]) -> pa.Array:
+        return pa.array(values, pa.string()).take(idx) if n else pa.array([], pa.string())
+
     return {
-        "order_ref": pa.array(ref[set_idx] if n else [], pa.string()),
-        "source_file": pa.array([result.file] * n, pa.string()),
-        "source_sha256": pa.array([sha] * n, pa.string()),
-        "isa13": pa.array(isa[set_idx] if n else [], pa.string()),
-        "gs06": pa.array(gs[set_idx] if n else [], pa.string()),
-        "st02": pa.array(st[set_idx] if n else [], pa.string()),
+        "order_ref": per(ref),
+        "source_file": _repeat(result.file, n),
+        "source_sha256": _repeat(sha, n),
+        "isa13": per(isa),
+        "gs06": per(gs),
+        "st02": per(st),
     }
 
 
-def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha) -> pa.Table:
-    seg = result.segments
+def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells: _Cells,
+           po_numbers: pa.Array) -> pa.Table:
     n_lines = len(po1_rows)
     if not n_lines:
         return ORDER_LINES.empty_table()
-    el = _columns(seg.elements.take(pa.array(po1_rows, pa.int64())), 26)
     line_set = set_of_row[po1_rows]
     # line_number: 1..n within each set (po1_rows are sorted, sets are contiguous)
     starts = np.r_[0, np.flatnonzero(np.diff(line_set)) + 1]
     line_number = np.arange(n_lines) - np.repeat(starts, np.diff(np.r_[starts, n_lines])) + 1
     st_rows = np.array([ts.start for _ic, _g, ts in sets], dtype=np.int64)
-    # product ids by qualifier
+    # qualifier/id pairs PO106/PO107 .. PO124/PO125: a (line, pair) grid of element indexes
+    pair_k = np.arange(6, 26, 2)
+    rows_grid = np.repeat(po1_rows, len(pair_k))
+    k_grid = np.tile(pair_k, n_lines)
+    q_at, q_ok = cells.index(rows_grid, k_grid)
+    v_at, v_ok = cells.index(rows_grid, k_grid + 1)
+    quals = list(PRODUCT_QUALIFIERS)
+    q_values = cells.take(q_at[q_ok], q_ok[q_ok])  # the qualifiers sent, in (line, pair) order
+    q_code = np.full(len(q_at), -1, dtype=np.int64)
+    q_code[q_ok] = pc.fill_null(pc.index_in(q_values, value_set=pa.array(quals, pa.string())), -1).to_numpy(
+        zero_copy_only=False)
+    q_code = q_code.reshape(n_lines, len(pair_k))
+    usable = v_ok.reshape(n_lines, len(pair_k))
     product_cols: dict[str, pa.Array] = {}
-    pair_q = [el[k] for k in range(6, 26, 2)]
-    pair_v = [el[k] for k in range(7, 26, 2)]
-    for qual, col in PRODUCT_QUALIFIERS.items():
-        acc = product_cols.get(col, pa.nulls(n_lines, pa.string()))
-        for q, v in zip(pair_q, pair_v):
-            hit = pc.fill_null(pc.equal(q, qual), False)
-            acc = pc.coalesce(acc, pc.if_else(hit, v, pa.scalar(None, pa.string())))
-        product_cols[col] = acc
-    # every pair as list<struct>
-    q_mat = np.column_stack([q.to_numpy(zero_copy_only=False) for q in pair_q])
-    v_mat = np.column_stack([v.to_numpy(zero_copy_only=False) for v in pair_v])
-    keep = np.not_equal(q_mat, None)
-    counts = keep.sum(axis=1)
-    offsets = np.r_[0, np.cumsum(counts)].astype(np.int32)
-    structs = pa.StructArray.from_arrays([pa.array(q_mat[keep], pa.string()), pa.array(v_mat[keep], pa.string())],
+    for col in dict.fromkeys(PRODUCT_QUALIFIERS.values()):
+        # the first qualifier (catalogue order) with a value wins, then the first pair carrying it
+        chosen = np.full(n_lines, -1, dtype=np.int64)
+        for q, qual in enumerate(quals):
+            if PRODUCT_QUALIFIERS[qual] != col:
+                continue
+            hit = (q_code == q) & usable
+            first = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+            chosen = np.where(chosen < 0, first, chosen)
+        ok = chosen >= 0
+        at = v_at.reshape(n_lines, len(pair_k))[np.arange(n_lines), np.maximum(chosen, 0)]
+        product_cols[col] = cells.take(at, ok)
+    # every pair with a qualifier, as list<struct>
+    keep = q_ok
+    counts = keep.reshape(n_lines, len(pair_k)).sum(axis=1)
+    offsets = np.zeros(n_lines + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    structs = pa.StructArray.from_arrays([q_values, cells.take(v_at[keep], v_ok[keep])],
                                          fields=list(PRODUCT_ID))
-    product_ids = pa.ListArray.from_arrays(pa.array(offsets), structs)
+    product_ids = pa.ListArray.from_arrays(
+        pa.Array.from_buffers(pa.int32(), n_lines + 1, [None, pa.py_buffer(offsets)]), structs)
     # description: first PID with PID05 after each PO1 (and before the next PO1) in the same set
-    desc = [None] * n_lines
+    desc = pa.nulls(n_lines, pa.string())
     if "PID" in vocab:
         pid_rows = np.flatnonzero((codes == vocab.index("PID")) & (set_of_row >= 0))
         if len(pid_rows):
             owner_line = np.searchsorted(po1_rows, pid_rows, side="right") - 1
             ok = owner_line >= 0
             ok[ok] &= set_of_row[po1_rows[owner_line[ok]]] == set_of_row[pid_rows[ok]]
-            pid_el = _columns(seg.elements.take(pa.array(pid_rows[ok], pa.int64())), 6)
-            for line, text in zip(owner_line[ok].tolist(), pid_el[5].to_pylist()):
-                if text is not None and desc[line] is None:
-                    desc[line] = text
+            _, text_ok = cells.index(pid_rows, 5)
+            ok &= text_ok
+            pid_rows, owner_line = pid_rows[ok], owner_line[ok]
+            first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
+            desc = _scatter(n_lines, owner_line[first], cells.column(pid_rows[first], 5))
     lineage = _lineage(result, sets, line_set, sha)
-    po_by_set = {}
-    for k, (_ic, _g, ts) in enumerate(sets):
-        po_by_set[k] = None
-    beg = np.flatnonzero((codes == vocab.index("BEG")) & (set_of_row >= 0)) if "BEG" in vocab else np.empty(0, int)
-    if len(beg):
-        beg_po = _columns(seg.elements.take(pa.array(beg, pa.int64())), 4)[3].to_pylist()
-        for row, po in zip(beg.tolist(), beg_po):
-            po_by_set.setdefault(int(set_of_row[row]), po)
-            if po_by_set[int(set_of_row[row])] is None:
-                po_by_set[int(set_of_row[row])] = po
-    po_numbers = np.array([po_by_set.get(k) or "" for k in range(len(sets))], dtype=object)
     data = {
-        "partner": pa.array([partner] * n_lines, pa.string()),
+        "partner": _repeat(partner, n_lines),
         "order_ref": lineage["order_ref"],
-        "po_number": pa.array(po_numbers[line_set], pa.string()),
-        "line_number": pa.array(line_number, pa.int32()),
-        "line_id": el[1],
-        "quantity": _decimal(el[2]),
-        "unit": el[3],
-        "unit_price": _decimal(el[4]),
-        "price_basis": el[5],
+        "po_number": po_numbers.take(_int64(line_set)),
+        "line_number": pa.array(line_number.astype(np.int32), pa.int32()),
+        "line_id": cells.column(po1_rows, 1),
+        "quantity": _decimal(cells.column(po1_rows, 2)),
+        "unit": cells.column(po1_rows, 3),
+        "unit_price": _decimal(cells.column(po1_rows, 4)),
+        "price_basis": cells.column(po1_rows, 5),
         **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
                                                                                "buyer_part")},
         "product_ids": product_ids,
-        "description": pa.array(desc, pa.string()),
+        "description": desc,
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
-        "segment_position": pa.array(po1_rows - st_rows[line_set] + 1, pa.int32()),
-        "file_segment": pa.array(po1_rows + 1, pa.int32()),
+        "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),
+        "file_segment": pa.array((po1_rows + 1).astype(np.int32), pa.int32()),
     }
     return pa.table(data, schema=ORDER_LINES)

@@ -11,20 +11,47 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.orders_850 import _columns, _date, _decimal, _int, _lineage
+from parsers.orders_850 import _date, _decimal, _int, _lineage
+
+
+def _columns(rows: pa.ListArray, width: int) -> list[pa.Array]:
+    """Element 0..width-1 of every row as columns (missing elements and empty strings are null).
+    860s are few, so this simple form is enough here (parsers.orders_850 has the fast path)."""
+    n = len(rows)
+    if not n:
+        return [pa.array([], pa.string()) for _ in range(width)]
+    flat = pc.list_slice(rows, 0, width, return_fixed_size_list=True).flatten().cast(pa.string())
+    idx = np.arange(n, dtype=np.int64) * width
+    cols = []
+    for k in range(width):
+        col = flat.take(pa.array(idx + k))
+        cols.append(pc.if_else(pc.fill_null(pc.equal(col, ""), False), pa.scalar(None, pa.string()), col))
+    return cols
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 _POC_WIDTH = 28  # POC00 (the id) .. POC27
-_BCH_FIELDS = {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4, "change_order_ref": 5,
-               "po_date": 6, "change_request_date": 11}
+_BCH_FIELDS = {
+    "purpose": 1,
+    "order_type": 2,
+    "po_number": 3,
+    "release_number": 4,
+    "change_order_ref": 5,
+    "po_date": 6,
+    "change_request_date": 11,
+}
 _LINEAGE_FIELDS = ("source_file", "source_sha256", "isa13", "gs06", "st02")
 
 
-def read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
-                 source_sha256: str = "") -> tuple[pa.Table, pa.Table]:
+def read_changes(
+    result: ParseResult,
+    sets: list[tuple[Interchange, Group, TransactionSet]],
+    *,
+    partner: str,
+    source_sha256: str = "",
+) -> tuple[pa.Table, pa.Table]:
     """Canonical (headers, changes) for the given 860 sets of one parsed file."""
     if not sets:
         return CHANGE_HEADERS.empty_table(), ORDER_CHANGES.empty_table()
@@ -32,7 +59,7 @@ def read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     n, nsets = len(seg), len(sets)
     set_of_row = np.full(n, -1, dtype=np.int64)
     for k, (_ic, _g, ts) in enumerate(sets):
-        set_of_row[ts.start: ts.end + 1] = k
+        set_of_row[ts.start : ts.end + 1] = k
     dids = seg.ids.dictionary_encode()
     vocab = dids.dictionary.to_pylist()
     codes = dids.indices.to_numpy(zero_copy_only=False)
@@ -43,14 +70,14 @@ def read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         return np.flatnonzero((codes == vocab.index(seg_id)) & (set_of_row >= 0))
 
     def first_per_set(seg_id: str, width: int) -> list[list]:
-        """Elements 0..width-1 of the first ``seg_id`` of each set, as per-set Python values (None if absent)."""
+        """Elements 0..width-1 of each set's first ``seg_id``, as per-set values (None if absent)."""
         r = rows_of(seg_id)
         out = [[None] * nsets for _ in range(width)]
         if len(r):
             uniq, first = np.unique(set_of_row[r], return_index=True)
             cols = _columns(seg.elements.take(pa.array(r[first], pa.int64())), width)
             for k in range(width):
-                for si, v in zip(uniq.tolist(), cols[k].to_pylist()):
+                for si, v in zip(uniq.tolist(), cols[k].to_pylist(), strict=True):
                     out[k][si] = v
         return out
 
@@ -59,27 +86,36 @@ def read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     change_date = pc.coalesce(_date(header["change_request_date"]), _date(header["po_date"]))
     ctt = first_per_set("CTT", 2)[1]
     poc_rows = rows_of("POC")
-    line_counts = np.bincount(set_of_row[poc_rows], minlength=nsets) if len(poc_rows) else np.zeros(nsets, int)
+    line_counts = (
+        np.bincount(set_of_row[poc_rows], minlength=nsets) if len(poc_rows) else np.zeros(nsets, int)
+    )
     lineage = _lineage(result, sets, np.arange(nsets), source_sha256)
     po_number = pc.fill_null(header["po_number"], "")
-    headers = pa.table({
-        "partner": pa.array([partner] * nsets, pa.string()),
-        "change_ref": lineage["order_ref"],
-        "po_number": po_number,
-        "purpose": header["purpose"], "order_type": header["order_type"],
-        "release_number": header["release_number"], "change_order_ref": header["change_order_ref"],
-        "po_date": _date(header["po_date"]),
-        "change_date": change_date,
-        "line_count": pa.array(line_counts, pa.int32()),
-        "ctt_line_count": _int(pa.array(ctt, pa.string())),
-        **{k: lineage[k] for k in _LINEAGE_FIELDS},
-        "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
-    }, schema=CHANGE_HEADERS)
+    headers = pa.table(
+        {
+            "partner": pa.array([partner] * nsets, pa.string()),
+            "change_ref": lineage["order_ref"],
+            "po_number": po_number,
+            "purpose": header["purpose"],
+            "order_type": header["order_type"],
+            "release_number": header["release_number"],
+            "change_order_ref": header["change_order_ref"],
+            "po_date": _date(header["po_date"]),
+            "change_date": change_date,
+            "line_count": pa.array(line_counts, pa.int32()),
+            "ctt_line_count": _int(pa.array(ctt, pa.string())),
+            **{k: lineage[k] for k in _LINEAGE_FIELDS},
+            "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
+        },
+        schema=CHANGE_HEADERS,
+    )
     changes = _changes(result, sets, set_of_row, poc_rows, rows_of("PID"), headers, partner, source_sha256)
     return headers, changes
 
 
-def _changes(result, sets, set_of_row, poc_rows, pid_rows, headers: pa.Table, partner: str, sha: str) -> pa.Table:
+def _changes(
+    result, sets, set_of_row, poc_rows, pid_rows, headers: pa.Table, partner: str, sha: str
+) -> pa.Table:
     n_lines = len(poc_rows)
     if not n_lines:
         return ORDER_CHANGES.empty_table()
@@ -110,8 +146,10 @@ def _changes(result, sets, set_of_row, poc_rows, pid_rows, headers: pa.Table, pa
         "unit": _first_component(el[5], components),
         "unit_price": _decimal(el[6]),
         "price_basis": el[7],
-        **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
-                                                                               "buyer_part")},
+        **{
+            c: product_cols.get(c, pa.nulls(n_lines, pa.string()))
+            for c in ("upc", "gtin", "ean", "vendor_part", "buyer_part")
+        },
         "product_ids": product_ids,
         "description": pa.array(desc, pa.string()),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
@@ -138,19 +176,24 @@ def _products(pair_q: list[pa.Array], pair_v: list[pa.Array], n: int) -> tuple[d
     cols: dict[str, pa.Array] = {}
     for qual, col in PRODUCT_QUALIFIERS.items():
         acc = cols.get(col, pa.nulls(n, pa.string()))
-        for q, v in zip(pair_q, pair_v):
-            acc = pc.coalesce(acc, pc.if_else(pc.fill_null(pc.equal(q, qual), False), v, pa.scalar(None, pa.string())))
+        for q, v in zip(pair_q, pair_v, strict=True):
+            acc = pc.coalesce(
+                acc, pc.if_else(pc.fill_null(pc.equal(q, qual), False), v, pa.scalar(None, pa.string()))
+            )
         cols[col] = acc
     q_mat = np.column_stack([q.to_numpy(zero_copy_only=False) for q in pair_q])
     v_mat = np.column_stack([v.to_numpy(zero_copy_only=False) for v in pair_v])
     keep = np.not_equal(q_mat, None)
     offsets = np.r_[0, np.cumsum(keep.sum(axis=1))].astype(np.int32)
-    structs = pa.StructArray.from_arrays([pa.array(q_mat[keep], pa.string()), pa.array(v_mat[keep], pa.string())],
-                                         fields=list(PRODUCT_ID))
+    structs = pa.StructArray.from_arrays(
+        [pa.array(q_mat[keep], pa.string()), pa.array(v_mat[keep], pa.string())], fields=list(PRODUCT_ID)
+    )
     return cols, pa.ListArray.from_arrays(pa.array(offsets), structs)
 
 
-def _descriptions(result: ParseResult, set_of_row: np.ndarray, poc_rows: np.ndarray, pid_rows: np.ndarray) -> list:
+def _descriptions(
+    result: ParseResult, set_of_row: np.ndarray, poc_rows: np.ndarray, pid_rows: np.ndarray
+) -> list:
     """PID05 of the first described PID after each POC (and before the next POC) in the same set."""
     desc: list = [None] * len(poc_rows)
     if not len(pid_rows):
@@ -159,7 +202,7 @@ def _descriptions(result: ParseResult, set_of_row: np.ndarray, poc_rows: np.ndar
     ok = owner >= 0
     ok[ok] &= set_of_row[poc_rows[owner[ok]]] == set_of_row[pid_rows[ok]]
     pid_el = _columns(result.segments.elements.take(pa.array(pid_rows[ok], pa.int64())), 6)
-    for line, text in zip(owner[ok].tolist(), pid_el[5].to_pylist()):
+    for line, text in zip(owner[ok].tolist(), pid_el[5].to_pylist(), strict=True):
         if text is not None and desc[line] is None:
             desc[line] = text
     return desc

@@ -102,10 +102,14 @@ def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:
         if next_pos < 0:
             break
         pos = next_pos
-    elements = pa.concat_arrays(chunks) if chunks else pa.array([], pa.list_(pa.string()))
+    if len(chunks) == 1:
+        elements = chunks[0]
+    else:
+        elements = pa.concat_arrays(chunks) if chunks else pa.array([], pa.list_(pa.string()))
     table = SegmentTable(elements=elements, component=components)
     if id_chunks:
-        table.__dict__["ids"] = pa.concat_arrays(id_chunks)  # SegmentTable.ids, already computed
+        # SegmentTable.ids, already computed
+        table.__dict__["ids"] = id_chunks[0] if len(id_chunks) == 1 else pa.concat_arrays(id_chunks)
     findings.extend(_stray_segments(table, interchanges))
     result = ParseResult(file=file, interchanges=interchanges, segments=table, findings=[], encoding=encoding)
     result.findings = [f.with_file(file) if file else f for f in findings]

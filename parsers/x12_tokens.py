@@ -79,7 +79,7 @@ def tokenise_bytes(buf, element: str, segment: str, component: str, term_is_spac
 
 def _rows(b: np.ndarray, starts: np.ndarray, ends: np.ndarray, sep: int) -> pa.ListArray | None:
     """Segments [starts, ends) of ``b`` split on ``sep`` as a list<string> array (one copy of the bytes)."""
-    seps = np.flatnonzero(b == sep)
+    seps = np.flatnonzero(b == sep).astype(np.int32)  # buffers are < 2 GiB here: halve the index arrays
     per_segment = np.searchsorted(seps, ends) - np.searchsorted(seps, starts)
     if int(per_segment.sum()) != len(seps):
         return None  # a separator outside every segment: not expected, let the general path decide
@@ -90,10 +90,10 @@ def _rows(b: np.ndarray, starts: np.ndarray, ends: np.ndarray, sep: int) -> pa.L
     is_first[list_offsets[:-1]] = True
     is_last = np.zeros(m, dtype=bool)
     is_last[list_offsets[1:] - 1] = True
-    el_start = np.empty(m, dtype=np.int64)
+    el_start = np.empty(m, dtype=np.int32)
     el_start[is_first] = starts
     el_start[~is_first] = seps + 1
-    el_end = np.empty(m, dtype=np.int64)
+    el_end = np.empty(m, dtype=np.int32)
     el_end[is_last] = ends
     el_end[~is_last] = seps
     del is_first, is_last, seps
@@ -106,7 +106,8 @@ def _rows(b: np.ndarray, starts: np.ndarray, ends: np.ndarray, sep: int) -> pa.L
     values = b[inside]
     del inside
     offsets = np.zeros(m + 1, dtype=np.int32)
-    np.cumsum(el_end - el_start, out=offsets[1:])
+    np.subtract(el_end, el_start, out=el_end)
+    np.cumsum(el_end, out=offsets[1:])
     strings = pa.StringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(values))
     return pa.ListArray.from_arrays(int32_array(list_offsets), strings)
 

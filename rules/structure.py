@@ -197,94 +197,178 @@ def element_ref(seg_id: str, position: int, version: str = "004010") -> str:
 
 
 def _check_elements(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]]) -> list[Finding]:
+    """Element checks over every element of the sets at once; findings in (version, segment, position,
+    check) order, at most MAX_FINDINGS_PER_SET per check of a segment id."""
     table = result.segments
     n = len(table)
+    if n == 0:
+        return []
+    vocab, codes = table.id_codes
     set_of_row = np.full(n, -1, dtype=np.int64)
     for k, (_ic, _g, ts) in enumerate(sets):
         set_of_row[ts.start: ts.end + 1] = k
-    dict_ids = table.ids.dictionary_encode()
-    vocab = dict_ids.dictionary.to_pylist()
-    codes = dict_ids.indices.to_numpy(zero_copy_only=False)
+    elements = table.elements
+    flat = elements.flatten()
+    offsets = elements.offsets.to_numpy()
+    offsets = offsets - offsets[0]
+    row_len = np.diff(offsets)
+    lengths = pc.utf8_length(flat).to_numpy(zero_copy_only=False)
     out: list[Finding] = []
-    versions = sorted({g.version[:6] if g.version[:6] in SPECS else "004010" for _ic, g, _ts in sets})
-    set_version = np.array([g.version[:6] if g.version[:6] in SPECS else "004010" for _ic, g, _ts in sets])
-    for version in versions:
+    set_version = [g.version[:6] if g.version[:6] in SPECS else "004010" for _ic, g, _ts in sets]
+    for version in sorted(set(set_version)):
         in_version = np.zeros(n, dtype=bool)
         ok_sets = set_of_row >= 0
-        in_version[ok_sets] = set_version[set_of_row[ok_sets]] == version
+        in_version[ok_sets] = np.array(set_version)[set_of_row[ok_sets]] == version
+        checks = _ElementChecks(flat, offsets, row_len, lengths, codes, vocab, in_version, SPECS[version])
         for seg_id, spec in SPECS[version].items():
             if seg_id not in vocab:
                 continue
             rows = np.flatnonzero((codes == vocab.index(seg_id)) & in_version)
             if len(rows):
-                out.extend(_check_segment_elements(result, sets, set_of_row, seg_id, spec, rows))
+                out.extend(checks.findings(result, sets, set_of_row, seg_id, spec, rows))
     return out
 
 
-def _check_segment_elements(result, sets, set_of_row, seg_id, spec, rows) -> list[Finding]:
-    sub = result.segments.elements.take(pa.array(rows, pa.int64()))
-    out: list[Finding] = []
+_TYPE_CODE = {"N0": 1, "N2": 1, "R": 2, "DT": 3, "TM": 4}  # 0: AN, ID and anything else (control characters)
 
-    def report(code: str, mask, position: int, values, msg: str) -> None:
-        bad = np.flatnonzero(np.asarray(mask.to_numpy(zero_copy_only=False) if hasattr(mask, "to_numpy")
-                                        else mask, dtype=bool))
-        for i in bad[:MAX_FINDINGS_PER_SET].tolist():
-            row = int(rows[i])
-            ic, g, ts = sets[set_of_row[row]]
-            value = values[i].as_py() if values is not None else None
-            out.append(finding(code, msg, seg=seg_id, element=f"{seg_id}{position:02d}" if position else "",
-                               value=value, file=result.file, isa13=ic.control_number, gs06=g.control_number,
-                               st02=ts.control_number, segment_position=row - ts.start + 1,
-                               file_segment=row + 1))
 
-    n_elements = pc.subtract(pc.list_value_length(sub), 1)
-    report("ELEMENT_TOO_MANY", pc.greater(n_elements, len(spec)), 0, None,
-           f"{seg_id} has more than {len(spec)} elements.")
-    present = {}
-    for position, (_ref, typ, lo, hi, req, allowed) in enumerate(spec, start=1):
-        vals = pc.list_slice(sub, position, position + 1, return_fixed_size_list=True).flatten()
-        vals = vals.cast(pa.string())
-        has = pc.fill_null(pc.greater(pc.utf8_length(vals), 0), False)
-        present[position] = has
-        ref = f"{seg_id}{position:02d}"
-        if req == "M":
-            report("ELEMENT_MANDATORY_MISSING", pc.invert(has), position, vals, f"{ref} is mandatory.")
-        elif req == "U":
-            report("ELEMENT_CONDITIONAL_MISSING", pc.invert(has), position, vals, f"{ref} is required by us.")
-        if not pc.any(has).as_py():
-            continue
-        if typ in ("N0", "N2", "R"):
-            digits = pc.utf8_length(pc.replace_substring_regex(vals, r"[-.]", ""))
-        else:
-            digits = pc.utf8_length(vals)
-        report("ELEMENT_TOO_SHORT", pc.and_(has, pc.less(digits, lo)), position, vals,
-               f"{ref} is shorter than {lo}.")
-        report("ELEMENT_TOO_LONG", pc.and_(has, pc.greater(digits, hi)), position, vals,
-               f"{ref} is longer than {hi}.")
-        if typ in ("N0", "N2"):
-            bad = pc.and_(has, pc.invert(pc.match_substring_regex(vals, _NUMERIC_N)))
-            report("ELEMENT_INVALID_CHARACTER", bad, position, vals, f"{ref} must be a whole number.")
-        elif typ == "R":
-            bad = pc.and_(has, pc.invert(pc.match_substring_regex(vals, _NUMERIC_R)))
-            report("ELEMENT_INVALID_CHARACTER", bad, position, vals, f"{ref} must be a decimal number.")
-        elif typ == "DT":
-            parsed = pc.strptime(vals, format="%Y%m%d", unit="s", error_is_null=True)
-            bad = pc.and_(has, pc.or_(pc.is_null(parsed), pc.invert(pc.match_substring_regex(vals, r"^\d{8}$"))))
-            report("ELEMENT_INVALID_DATE", bad, position, vals, f"{ref} is not a valid CCYYMMDD date.")
-        elif typ == "TM":
-            bad = pc.and_(has, pc.invert(pc.match_substring_regex(vals, _TIME)))
-            report("ELEMENT_INVALID_TIME", bad, position, vals, f"{ref} is not a valid time.")
-        else:
-            bad = pc.and_(has, pc.match_substring_regex(vals, _CONTROL))
-            report("ELEMENT_INVALID_CHARACTER", bad, position, vals,
-                   f"{ref} contains control characters (a missing segment terminator?).")
-        if allowed:
-            bad = pc.and_(has, pc.invert(pc.is_in(vals, value_set=pa.array(allowed))))
-            report("ELEMENT_INVALID_CODE", bad, position, vals, f"{ref} must be one of {', '.join(allowed)}.")
-    for a, b in PAIRED.get(seg_id, ()):
-        if a in present and b in present:
-            report("ELEMENT_CONDITIONAL_MISSING", pc.and_(present[a], pc.invert(present[b])), b, None,
-                   f"{seg_id}{b:02d} is required when {seg_id}{a:02d} is present.")
-            report("ELEMENT_CONDITIONAL_MISSING", pc.and_(present[b], pc.invert(present[a])), a, None,
-                   f"{seg_id}{a:02d} is required when {seg_id}{b:02d} is present.")
-    return out
+class _ElementChecks:
+    """Per-element verdicts of one version's specs, computed for all elements at once."""
+
+    def __init__(self, flat, offsets, row_len, lengths, codes, vocab, in_version, specs) -> None:
+        self.flat, self.offsets, self.row_len = flat, offsets, row_len
+        width = max(len(spec) for spec in specs.values()) + 2  # the last column: never checked
+        nseg = len(vocab) + 1  # the last row: segments outside this version's sets
+        typ = np.full((nseg, width), -1, dtype=np.int8)  # -1: not checked
+        lo = np.zeros((nseg, width), dtype=np.int32)
+        hi = np.zeros((nseg, width), dtype=np.int32)
+        allowed: dict[int, tuple[str, ...]] = {}
+        for seg_id, spec in specs.items():
+            if seg_id not in vocab:
+                continue
+            c = vocab.index(seg_id)
+            for position, (_ref, t, low, high, _req, codes_ok) in enumerate(spec, start=1):
+                typ[c, position] = _TYPE_CODE.get(t, 0)
+                lo[c, position], hi[c, position] = low, high
+                if codes_ok:
+                    allowed[c * width + position] = codes_ok
+        m = len(flat)
+        itype = np.int32 if m + nseg * width < 2**31 else np.int64
+        row_base = np.where(in_version, codes, nseg - 1).astype(itype) * width - offsets[:-1].astype(itype)
+        # cell of each element in the (segment, position) tables: row base + element index, clipped
+        cell = np.repeat(row_base, row_len)
+        cell += np.arange(m, dtype=itype)
+        np.minimum(cell, np.repeat(row_base + offsets[:-1].astype(itype) + width - 1, row_len), out=cell)
+        el_typ = typ.ravel()[cell]
+        has = lengths > 0
+        checked = np.flatnonzero((el_typ >= 0) & has)
+        cell, el_typ = cell[checked], el_typ[checked]
+        digits = lengths[checked].astype(np.int32)
+        numeric = np.flatnonzero((el_typ == 1) | (el_typ == 2))
+        if len(numeric):
+            sub = flat.take(_indices(checked[numeric]))
+            signs = pc.add(pc.count_substring(sub, "-"), pc.count_substring(sub, "."))
+            digits[numeric] -= signs.to_numpy(zero_copy_only=False).astype(np.int32)
+        self.short = np.zeros(m, dtype=bool)
+        self.short[checked] = digits < lo.ravel()[cell]
+        self.long = np.zeros(m, dtype=bool)
+        self.long[checked] = digits > hi.ravel()[cell]
+        self.bad_type = np.zeros(m, dtype=bool)
+        for code, pattern in ((1, _NUMERIC_N), (2, _NUMERIC_R), (4, _TIME)):
+            idx = checked[el_typ == code]
+            if len(idx):
+                hit = pc.match_substring_regex(flat.take(_indices(idx)), pattern).to_numpy(zero_copy_only=False)
+                self.bad_type[idx] = ~hit
+        idx = checked[el_typ == 3]
+        if len(idx):
+            sub = flat.take(_indices(idx))
+            parsed = pc.strptime(sub, format="%Y%m%d", unit="s", error_is_null=True)
+            self.bad_type[idx] = (pc.is_null(parsed).to_numpy(zero_copy_only=False)
+                                  | ~pc.match_substring_regex(sub, r"^\d{8}$").to_numpy(zero_copy_only=False))
+        idx = checked[el_typ == 0]
+        if len(idx) and _has_control_bytes(flat):
+            self.bad_type[idx] = pc.match_substring_regex(flat.take(_indices(idx)), _CONTROL).to_numpy(
+                zero_copy_only=False)
+        self.bad_code = np.zeros(m, dtype=bool)
+        for at, codes_ok in allowed.items():
+            idx = checked[cell == at]
+            if len(idx):
+                self.bad_code[idx] = ~pc.is_in(flat.take(_indices(idx)), value_set=pa.array(codes_ok)).to_numpy(
+                    zero_copy_only=False)
+        self.has = has
+        self.any = {"short": bool(self.short.any()), "long": bool(self.long.any()),
+                    "type": bool(self.bad_type.any()), "code": bool(self.bad_code.any())}
+
+    def findings(self, result, sets, set_of_row, seg_id, spec, rows) -> list[Finding]:
+        out: list[Finding] = []
+        flat = self.flat
+
+        def report(code: str, mask: np.ndarray, position: int, element_at, msg: str) -> None:
+            for i in np.flatnonzero(mask)[:MAX_FINDINGS_PER_SET].tolist():
+                row = int(rows[i])
+                ic, g, ts = sets[set_of_row[row]]
+                value = None
+                if element_at is not None and position < self.row_len[row]:
+                    value = flat[int(element_at[i])].as_py()
+                out.append(finding(code, msg, seg=seg_id, element=f"{seg_id}{position:02d}" if position else "",
+                                   value=value, file=result.file, isa13=ic.control_number, gs06=g.control_number,
+                                   st02=ts.control_number, segment_position=row - ts.start + 1,
+                                   file_segment=row + 1))
+
+        lens = self.row_len[rows]
+        report("ELEMENT_TOO_MANY", lens - 1 > len(spec), 0, None, f"{seg_id} has more than {len(spec)} elements.")
+        starts = self.offsets[rows]
+        present: dict[int, np.ndarray] = {}
+        last = len(self.has) - 1
+        for position, (_ref, typ, lo, hi, req, allowed) in enumerate(spec, start=1):
+            exists = lens > position
+            at = np.minimum(starts + position, last)
+            has = exists & self.has[at]
+            present[position] = has
+            ref = f"{seg_id}{position:02d}"
+            if req == "M":
+                report("ELEMENT_MANDATORY_MISSING", ~has, position, at, f"{ref} is mandatory.")
+            elif req == "U":
+                report("ELEMENT_CONDITIONAL_MISSING", ~has, position, at, f"{ref} is required by us.")
+            if not has.any():
+                continue
+            if self.any["short"]:
+                report("ELEMENT_TOO_SHORT", has & self.short[at], position, at, f"{ref} is shorter than {lo}.")
+            if self.any["long"]:
+                report("ELEMENT_TOO_LONG", has & self.long[at], position, at, f"{ref} is longer than {hi}.")
+            if self.any["type"]:
+                bad = has & self.bad_type[at]
+                if typ in ("N0", "N2"):
+                    report("ELEMENT_INVALID_CHARACTER", bad, position, at, f"{ref} must be a whole number.")
+                elif typ == "R":
+                    report("ELEMENT_INVALID_CHARACTER", bad, position, at, f"{ref} must be a decimal number.")
+                elif typ == "DT":
+                    report("ELEMENT_INVALID_DATE", bad, position, at, f"{ref} is not a valid CCYYMMDD date.")
+                elif typ == "TM":
+                    report("ELEMENT_INVALID_TIME", bad, position, at, f"{ref} is not a valid time.")
+                else:
+                    report("ELEMENT_INVALID_CHARACTER", bad, position, at,
+                           f"{ref} contains control characters (a missing segment terminator?).")
+            if allowed and self.any["code"]:
+                report("ELEMENT_INVALID_CODE", has & self.bad_code[at], position, at,
+                       f"{ref} must be one of {', '.join(allowed)}.")
+        for a, b in PAIRED.get(seg_id, ()):
+            if a in present and b in present:
+                report("ELEMENT_CONDITIONAL_MISSING", present[a] & ~present[b], b, None,
+                       f"{seg_id}{b:02d} is required when {seg_id}{a:02d} is present.")
+                report("ELEMENT_CONDITIONAL_MISSING", present[b] & ~present[a], a, None,
+                       f"{seg_id}{a:02d} is required when {seg_id}{b:02d} is present.")
+        return out
+
+
+def _indices(idx: np.ndarray) -> pa.Array:
+    return pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(np.ascontiguousarray(idx, np.int64))])
+
+
+def _has_control_bytes(flat: pa.Array) -> bool:
+    """Whether any value holds a byte below 0x20 or 0x7f (UTF-8 continuation bytes are >= 0x80)."""
+    data = flat.buffers()[2]
+    if data is None:
+        return False
+    b = np.frombuffer(data, dtype=np.uint8)
+    return bool(((b < 0x20) | (b == 0x7F)).any())

@@ -56,7 +56,12 @@ def _transition(cur: int, seg_id: str) -> tuple[int, str, tuple[int, ...], tuple
         while j <= end:
             n = nodes[j]
             if n.seg_id == seg_id:
-                return j, "enter" if n.starts else "advance", tuple(skipped), ((n.starts.start,) if n.starts else ())
+                return (
+                    j,
+                    "enter" if n.starts else "advance",
+                    tuple(skipped),
+                    ((n.starts.start,) if n.starts else ()),
+                )
             skipped.append(j)
             j = n.starts.end + 1 if n.starts else j + 1
         if loop is None:
@@ -77,7 +82,9 @@ def _walk(ids: list[str], ts: TransactionSet, base: dict) -> list[Finding]:
     counts = [0] * len(nodes)
     loop_counts: dict[int, int] = {}
     cur, counts[0] = 0, 1
-    end = ts.end if ts.has_trailer else ts.end + 1  # a missing SE is checked as if it stood after the last row
+    end = (
+        ts.end if ts.has_trailer else ts.end + 1
+    )  # a missing SE is checked as if it stood after the last row
     for row in range(ts.start + 1, end + 1):
         sid = ids[row] if row <= ts.end else "SE"
         at = dict(segment_position=row - ts.start + 1, file_segment=row + 1, **base)
@@ -91,20 +98,42 @@ def _walk(ids: list[str], ts: TransactionSet, base: dict) -> list[Finding]:
                 code, msg = "SEGMENT_NOT_IN_SET", f"{sid} is not defined in the 860."
             out.append(finding(code, msg, seg=sid[:3], loop_id=_loop_id(cur), **at))
             continue
-        out += [finding("SEGMENT_MANDATORY_MISSING", f"Mandatory {nodes[k].seg_id} is missing before {sid}.",
-                        seg=nodes[k].seg_id, loop_id=_loop_id(k), **at)
-                for k in skipped if nodes[k].req == "M" and counts[k] == 0]
+        out += [
+            finding(
+                "SEGMENT_MANDATORY_MISSING",
+                f"Mandatory {nodes[k].seg_id} is missing before {sid}.",
+                seg=nodes[k].seg_id,
+                loop_id=_loop_id(k),
+                **at,
+            )
+            for k in skipped
+            if nodes[k].req == "M" and counts[k] == 0
+        ]
         for start in loops:
             lp = nodes[start].starts
             loop_counts[start] = (0 if kind == "enter" else loop_counts.get(start, 0)) + 1
-            counts[lp.start: lp.end + 1] = [0] * (lp.end - lp.start + 1)
+            counts[lp.start : lp.end + 1] = [0] * (lp.end - lp.start + 1)
             if loop_counts[start] > lp.max_repeat:
-                out.append(finding("LOOP_OVER_MAX", f"Loop {lp.loop_id} repeats more than {lp.max_repeat} times.",
-                                   seg=sid, loop_id=lp.loop_id, **at))
+                out.append(
+                    finding(
+                        "LOOP_OVER_MAX",
+                        f"Loop {lp.loop_id} repeats more than {lp.max_repeat} times.",
+                        seg=sid,
+                        loop_id=lp.loop_id,
+                        **at,
+                    )
+                )
         counts[nxt] += 1
         if counts[nxt] > nodes[nxt].max_use:
-            out.append(finding("SEGMENT_OVER_MAX_USE", f"{sid} is used more than {nodes[nxt].max_use} time(s) here.",
-                               seg=sid, loop_id=_loop_id(nxt), **at))
+            out.append(
+                finding(
+                    "SEGMENT_OVER_MAX_USE",
+                    f"{sid} is used more than {nodes[nxt].max_use} time(s) here.",
+                    seg=sid,
+                    loop_id=_loop_id(nxt),
+                    **at,
+                )
+            )
         cur = nxt
     return out
 
@@ -150,21 +179,41 @@ def _check_elements(result: ParseResult, g: Group, ts: TransactionSet, base: dic
             if not value:
                 if req in ("M", "U"):
                     code = "ELEMENT_MANDATORY_MISSING" if req == "M" else "ELEMENT_CONDITIONAL_MISSING"
-                    out.append(finding(code, f"{ref} is {'mandatory' if req == 'M' else 'required by us'}.",
-                                       element=ref, value=value, **at))
+                    out.append(
+                        finding(
+                            code,
+                            f"{ref} is {'mandatory' if req == 'M' else 'required by us'}.",
+                            element=ref,
+                            value=value,
+                            **at,
+                        )
+                    )
                 continue
             problem = _element_problem(value, typ, lo, hi)
             if problem:
                 out.append(finding(problem[0], f"{ref} {problem[1]}.", element=ref, value=value, **at))
             elif allowed and value not in allowed:
-                out.append(finding("ELEMENT_INVALID_CODE", f"{ref} must be one of {', '.join(allowed)}.",
-                                   element=ref, value=value, **at))
+                out.append(
+                    finding(
+                        "ELEMENT_INVALID_CODE",
+                        f"{ref} must be one of {', '.join(allowed)}.",
+                        element=ref,
+                        value=value,
+                        **at,
+                    )
+                )
         for a, b in PAIRED.get(sid, ()):
             has_a, has_b = len(values) >= a and values[a - 1], len(values) >= b and values[b - 1]
             if bool(has_a) != bool(has_b):
                 missing, present = (b, a) if has_a else (a, b)
-                out.append(finding("ELEMENT_CONDITIONAL_MISSING", f"{sid}{missing:02d} is required when "
-                                   f"{sid}{present:02d} is present.", element=f"{sid}{missing:02d}", **at))
+                out.append(
+                    finding(
+                        "ELEMENT_CONDITIONAL_MISSING",
+                        f"{sid}{missing:02d} is required when {sid}{present:02d} is present.",
+                        element=f"{sid}{missing:02d}",
+                        **at,
+                    )
+                )
     return out
 
 
@@ -179,10 +228,26 @@ def _check_counts(result: ParseResult, ts: TransactionSet, base: dict) -> list[F
             pocs += 1
             line_id = row[1] if len(row) > 1 else ""
             if line_id and line_id in seen:
-                out.append(finding("POC_LINE_ID_DUPLICATE", f"POC01 {line_id!r} repeats (first at segment "
-                                   f"{seen[line_id]}).", seg="POC", element="POC01", value=line_id, **at))
+                out.append(
+                    finding(
+                        "POC_LINE_ID_DUPLICATE",
+                        f"POC01 {line_id!r} repeats (first at segment {seen[line_id]}).",
+                        seg="POC",
+                        element="POC01",
+                        value=line_id,
+                        **at,
+                    )
+                )
             seen.setdefault(line_id, offset + 1)
         elif row[0] == "CTT" and len(row) > 1 and row[1].isdigit() and int(row[1]) != pocs:
-            out.append(finding("CTT_LINE_COUNT_MISMATCH", f"CTT01 is {row[1]} but the change has {pocs} POC "
-                               "line(s).", seg="CTT", element="CTT01", value=row[1], **at))
+            out.append(
+                finding(
+                    "CTT_LINE_COUNT_MISMATCH",
+                    f"CTT01 is {row[1]} but the change has {pocs} POC line(s).",
+                    seg="CTT",
+                    element="CTT01",
+                    value=row[1],
+                    **at,
+                )
+            )
     return out

@@ -46,9 +46,9 @@ SEGMENT_TABLE = [
         ("PWK", "O", 25), ("PO4", "O", U), ("REF", "O", U), ("PER", "O", 3),
         ("LOOP", "SAC", "O", 25, [("SAC", "O", 1), ("CUR", "O", 1), ("CTP", "O", 1)]),
         ("IT8", "O", 1), ("CSH", "O", U), ("ITD", "O", 2), ("DIS", "O", 20), ("INC", "O", 1), ("TAX", "O", U),
-        ("FOB", "O", U), ("SDQ", "O", 500), ("IT3", "O", 5), ("DTM", "O", 10), ("TC2", "O", U), ("TD1", "O", 1),
-        ("TD5", "O", 12), ("TD3", "O", 12), ("TD4", "O", 5), ("PCT", "O", U), ("MAN", "O", 10),
-        ("MSG", "O", 1000), ("SPI", "O", U), ("TXI", "O", U), ("CTB", "O", U),
+        ("FOB", "O", U), ("SDQ", "O", 500), ("IT3", "O", 5), ("DTM", "O", 10), ("TC2", "O", U),
+        ("TD1", "O", 1), ("TD5", "O", 12), ("TD3", "O", 12), ("TD4", "O", 5), ("PCT", "O", U),
+        ("MAN", "O", 10), ("MSG", "O", 1000), ("SPI", "O", U), ("TXI", "O", U), ("CTB", "O", U),
         ("LOOP", "QTY", "O", U, [("QTY", "O", 1), ("SI", "O", U)]),
         ("LOOP", "SCH", "O", 104, [("SCH", "O", 1), ("TD1", "O", 2), ("TD5", "O", 12), ("TD3", "O", 12),
                                    ("TD4", "O", 5), ("REF", "O", U)]),
@@ -71,10 +71,10 @@ SEGMENT_TABLE = [
     ("SE", "M", 1),
 ]
 
-# (data element number, type, min length, max length, requirement, allowed codes or None), as in x12_850.
+# (data element number, type, min length, max length, requirement, allowed codes or None): as x12_850.
 E = tuple
-_COMMON = ("CUR", "REF", "PER", "FOB", "ITD", "DTM", "TD5", "N1", "N2", "N3", "N4", "PID", "PO4", "SDQ", "CTT",
-           "AMT", "N9", "MSG")
+_COMMON = ("CUR", "REF", "PER", "FOB", "ITD", "DTM", "TD5", "N1", "N2", "N3", "N4", "PID", "PO4", "SDQ",
+           "CTT", "AMT", "N9", "MSG")
 
 BCH: tuple[E, ...] = (
     ("353", "ID", 2, 2, "M", None), ("92", "ID", 2, 2, "M", None), ("324", "AN", 1, 22, "M", None),
@@ -101,6 +101,7 @@ ELEMENTS_005010["BCH"] = tuple(e if i != 8 else ("127", "AN", 1, 50, "O", None) 
 ELEMENTS_005010["POC"] = tuple(e if e[0] != "671" else ("C063", "AN", 1, 47, "O", None) for e in POC_004010)
 
 # Paired elements (X12 "P" syntax notes): if one is present, all must be.
-PAIRED = {"POC": tuple((i, i + 1) for i in range(8, 28, 2)), "N1": _PAIRED_850["N1"], "PER": _PAIRED_850["PER"]}
+PAIRED = {"POC": tuple((i, i + 1) for i in range(8, 28, 2)), "N1": _PAIRED_850["N1"],
+          "PER": _PAIRED_850["PER"]}
 
 SPECS = {"004010": ELEMENTS_004010, "005010": ELEMENTS_005010}

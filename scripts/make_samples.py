@@ -14,7 +14,7 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synth_850 import interchange  # noqa: E402
+from bench.synth_850 import change_order, interchange  # noqa: E402
 from connectors.snapshots import write_receipts, write_snapshot  # noqa: E402
 from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT  # noqa: E402
 from schemas.profile import load_profiles  # noqa: E402
@@ -158,6 +158,37 @@ def main() -> None:
     (out / "initech" / "initech-po-foreign.x12").write_bytes(interchange(isa13=1200, bodies=[foreign], **kw))
     (out / "globex" / "globex-not-edi.txt").write_bytes(b"Order for 12 widgets, please call me. Bob\n")
     write_inventory(ROOT / "sample_files" / "inventory")
+    write_day_two(profiles)
+
+
+def write_day_two(profiles) -> None:
+    """The next night's drop: 860 change orders against the first night's POs."""
+    out = ROOT / "sample_files" / "drops-day2"
+    shutil.rmtree(out, ignore_errors=True)
+    changes = {
+        # Globex: drop line 1, cut line 2 from 48 to 24, a new price on line 4, add a line -> 865
+        "globex": ("globex-change-01.x12", 2101, [change_order("GLOBEX-2000", [
+            ["1", "DI", "", "", "EA", "", "", "BP", "GX770000"],
+            ["2", "QD", "24", "24", "EA", "4.58", "PE", "BP", "GX770033"],
+            ["4", "PC", "36", "36", "EA", "38.00", "PE", "VN", "VP-1003"],
+            ["5", "AI", "24", "24", "EA", "4.42", "PE", "VN", "VP-1011"]], po_date=WHEN),
+            # a change for a PO we never received -> 865 RJ/RD
+            change_order("GLOBEX-2999", [["1", "QI", "20", "20", "EA", "", ""]], po_date=WHEN)]),
+        # Initech cancels INITECH-3000 (BCH01 = 01): reservations released -> 865
+        "initech": ("initech-change-01.x12", 3101, [change_order("INITECH-3000", [], purpose="01", po_date=WHEN)]),
+        # ACME doubles line 1 of ACME-1000 and deletes line 3; ACME wants a revised 855
+        "acme": ("acme-change-01.x12", 1101, [change_order("ACME-1000", [
+            ["1", "QI", "20", "20", "EA", "19.70", "PE", "UP", "614141100101"],
+            ["3", "DI", "", "", "EA", "", "", "UK", "00614141100804"]], po_date=WHEN)]),
+    }
+    for pid, (name, isa13, bodies) in changes.items():
+        x = profiles[pid].x12
+        (out / pid).mkdir(parents=True)
+        data = interchange(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
+                           gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=x.delimiters.to_delimiters(),
+                           when=date(2026, 11, 27), usage=x.usage, isa13=isa13, bodies=bodies, set_id="860",
+                           functional_id="PC")
+        (out / pid / name).write_bytes(data)
 
 
 def write_inventory(root: Path) -> None:

@@ -18,12 +18,12 @@ def test_demo_over_sftp(tmp_path):
     work = tmp_path / "demo"
     res = CliRunner().invoke(app, ["demo", "--sftp", "--workdir", str(work), "--now", "2026-11-27T02:00:00"])
     assert res.exit_code == 0, res.output
-    summary = json.loads(next(work.glob("reports/*/summary.json")).read_text())
+    summary = json.loads(sorted(work.glob("reports/*/summary.json"))[0].read_text())
     acme = next(p for p in summary["partners"] if p["partner"] == "acme")
     assert (acme["files"], acme["processed"], acme["quarantined"], acme["failure"]) == (3, 2, 1, "")
     assert acme["delivered"] == sum(acme["documents"].values()) == 6
     sent = sorted(p.name for p in (work / "sftp-outbox").iterdir())
-    assert len(sent) == 6 and not any(n.startswith(".") for n in sent)
+    assert len(sent) == 8 and not any(n.startswith(".") for n in sent)  # + night 2: 997 and revised 855
     # the input files are archived locally and kept in processed/ or quarantine/
-    assert len(list((work / "drop" / "acme" / "archive").iterdir())) == 3
+    assert len(list((work / "drop" / "acme" / "archive").iterdir())) == 4
     assert [p.name for p in (work / "drop" / "acme" / "quarantine").iterdir()] == ["acme-po-broken.x12"]

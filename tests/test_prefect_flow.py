@@ -15,9 +15,10 @@ def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     res = CliRunner().invoke(app, ["demo", "--workdir", str(work), "--now", "2026-11-27T02:00:00"])
     assert res.exit_code == 0, res.output
     sent = sorted(p.name for p in work.glob("drop/*/outbox/*.x12"))
-    assert len([n for n in sent if "-855-" in n]) == 7 and len([n for n in sent if "-997-" in n]) == 7
-    assert len([n for n in sent if "-TA1-" in n]) == 3
-    summary = json.loads(next(work.glob("reports/*/summary.json")).read_text())
+    # night 1: 7 855s, 7 997s, 3 TA1s; night 2: a revised 855 (ACME), 3 865s, 3 997s, 1 TA1
+    assert len([n for n in sent if "-855-" in n]) == 8 and len([n for n in sent if "-997-" in n]) == 10
+    assert len([n for n in sent if "-TA1-" in n]) == 4 and len([n for n in sent if "-865-" in n]) == 3
+    summary = json.loads(sorted(work.glob("reports/*/summary.json"))[0].read_text())  # night 1
     assert {p["partner"] for p in summary["partners"]} == {"acme", "globex", "initech"}
     assert sum(p["quarantined"] for p in summary["partners"]) == 3
     assert sum(p["held"] for p in summary["partners"]) == 5 and sum(p["rejected"] for p in summary["partners"]) == 1
@@ -32,7 +33,7 @@ def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     summaries = sorted(work.glob("reports/*/summary.json"))
     second = json.loads(summaries[-1].read_text())
     assert sum(sum(p["documents"].values()) for p in second["partners"]) == 0
-    assert sum(p["duplicates"] for p in second["partners"]) == sum(1 for f in SAMPLES.rglob("*") if f.is_file())
+    assert sum(p["duplicates"] for p in second["partners"]) == 3  # night 2's three 860 files, again
 
 
 def test_deployment_has_the_nightly_cron():

@@ -69,7 +69,7 @@ def test_flow_runs_against_a_prefect_server(prefect_server, tmp_path):
     res = subprocess.run([str(cli), "run", "--workspace", str(ws), "--now", "2026-11-27T02:00:00"], env=env,
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert len(list((ws / "drop" / "acme" / "outbox").glob("*-855-*.x12"))) == 1
+    assert len(list((ws / "drop" / "acme" / "outbox").glob("*-855-*.x12"))) == 2  # ACME-1000, ACME-1001
     req = urllib.request.Request(url + "/flow_runs/filter", data=json.dumps({"limit": 10}).encode(),
                                  headers={"Content-Type": "application/json"}, method="POST")
     with urllib.request.urlopen(req, timeout=10) as r:

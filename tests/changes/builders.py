@@ -12,9 +12,15 @@ BCH = "BCH*{purpose}*SA*PO-1**3*20261126*****20261128"
 
 def x12_860(body: list[str], *, isa13: int = 2, st02: str = "0001", gs06: str = "2") -> bytes:
     """A one-change ACME interchange around ``body`` (segments without terminators)."""
-    text = (ISA.format(isa13=isa13, ack="0") + f"GS*PC*ACMERETAIL*ORDERBRIDGE*20261128*1200*{gs06}*X*004010~\n"
-            + f"ST*860*{st02}~\n" + "".join(s + "~\n" for s in body) + f"SE*{len(body) + 2}*{st02}~\n"
-            + f"GE*1*{gs06}~\n" + f"IEA*1*{isa13:09d}~\n")
+    text = (
+        ISA.format(isa13=isa13, ack="0")
+        + f"GS*PC*ACMERETAIL*ORDERBRIDGE*20261128*1200*{gs06}*X*004010~\n"
+        + f"ST*860*{st02}~\n"
+        + "".join(s + "~\n" for s in body)
+        + f"SE*{len(body) + 2}*{st02}~\n"
+        + f"GE*1*{gs06}~\n"
+        + f"IEA*1*{isa13:09d}~\n"
+    )
     return text.encode()
 
 
@@ -32,7 +38,7 @@ def sets_860(result: ParseResult):
 
 
 def live_order():
-    """The ACME PO-1 of tests.support.GOOD_PO: line 1 = 12 EA @ 2.50 (PO101 1), line 2 = 6 EA @ 10 (PO101 2)."""
+    """ACME PO-1 of tests.support.GOOD_PO: line 1 = 12 EA @ 2.50 (PO101 1), line 2 = 6 EA @ 10 (PO101 2)."""
     result = read_interchanges(x12_850(GOOD_PO), file="acme-po.x12")
     sets = [s for s in result.transaction_sets() if s[2].set_id == "850"]
     orders, lines = read_orders(result, sets, partner="acme", source_sha256="po-sha")

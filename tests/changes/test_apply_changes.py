@@ -20,7 +20,9 @@ def _apply(pocs: list[str], *, purpose: str = "04", shipped: bool = False) -> Ch
 
 
 def _lines(result: ChangeResult) -> dict[int, tuple]:
-    return {r["line_number"]: (r["line_id"], r["quantity"], r["unit_price"]) for r in result.new_lines.to_pylist()}
+    return {
+        r["line_number"]: (r["line_id"], r["quantity"], r["unit_price"]) for r in result.new_lines.to_pylist()
+    }
 
 
 def _released(result: ChangeResult) -> dict[int, Decimal]:
@@ -35,10 +37,17 @@ def test_add_line_takes_the_next_number_and_860_lineage() -> None:
     result = _apply(["POC*3*AI*5**EA*4.25*PE*VN*SKU-9", "PID*F****NEW WIDGET"])
     assert _lines(result)[3] == ("3", Decimal(5), Decimal("4.25"))
     added = result.new_lines.to_pylist()[2]
-    assert (added["vendor_part"], added["description"], added["order_ref"]) == ("SKU-9", "NEW WIDGET",
-                                                                               "000000001-1-0001")
+    assert (added["vendor_part"], added["description"], added["order_ref"]) == (
+        "SKU-9",
+        "NEW WIDGET",
+        "000000001-1-0001",
+    )
     assert (added["source_file"], added["source_sha256"], added["isa13"], added["segment_position"]) == (
-        "acme-chg.x12", "chg-sha", "000000002", 3)
+        "acme-chg.x12",
+        "chg-sha",
+        "000000002",
+        3,
+    )
     assert result.new_lines.schema == ORDER_LINES
     assert (_statuses(result), result.changed_line_numbers, _released(result)) == (["IA"], {3}, {})
 
@@ -46,7 +55,11 @@ def test_add_line_takes_the_next_number_and_860_lineage() -> None:
 def test_delete_line_releases_its_quantity() -> None:
     result = _apply(["POC*2*DI"])
     assert sorted(_lines(result)) == [1]
-    assert (_statuses(result), _released(result), result.deleted_line_numbers) == (["ID"], {2: Decimal(6)}, {2})
+    assert (_statuses(result), _released(result), result.deleted_line_numbers) == (
+        ["ID"],
+        {2: Decimal(6)},
+        {2},
+    )
     assert result.line_results[0].quantity == 0
 
 
@@ -78,8 +91,11 @@ def test_replace_all_restates_lines_and_drops_the_rest() -> None:
     result = _apply(["POC*1*RZ*10**EA*2.40*PE*UP*073000040482*VN*SKU-1", "POC*7*RZ*3**EA*1*PE*VN*SKU-7"])
     assert _lines(result) == {1: ("1", Decimal(10), Decimal("2.4")), 3: ("7", Decimal(3), Decimal(1))}
     assert _released(result) == {1: Decimal(2), 2: Decimal(6)}
-    assert (_statuses(result), result.changed_line_numbers, result.deleted_line_numbers) == (["IC", "IA"],
-                                                                                            {1, 3}, {2})
+    assert (_statuses(result), result.changed_line_numbers, result.deleted_line_numbers) == (
+        ["IC", "IA"],
+        {1, 3},
+        {2},
+    )
     assert [f.code for f in result.findings] == ["CHANGE_REPLACE_DROPPED_LINES"]
 
 
@@ -93,8 +109,9 @@ def test_cancel_whole_po_releases_everything() -> None:
 def test_unknown_line_is_rejected_and_the_rest_applies() -> None:
     result = _apply(["POC*9*QI*20**EA", "POC*2*QI*7**EA"])
     assert _statuses(result) == ["IR", "IQ"]
-    assert [(f.code, f.location.element, f.location.value, f.location.segment_position) for f in result.findings] \
-        == [("CHANGE_LINE_UNKNOWN", "POC01", "9", 3)]
+    assert [
+        (f.code, f.location.element, f.location.value, f.location.segment_position) for f in result.findings
+    ] == [("CHANGE_LINE_UNKNOWN", "POC01", "9", 3)]
     assert _lines(result)[2][1] == 7 and result.line_results[0].code == "CHANGE_LINE_UNKNOWN"
 
 
@@ -116,7 +133,8 @@ def test_change_after_shipment_edits_nothing() -> None:
     assert result.new_lines.equals(lines) and result.rejected and not result.cancelled
     assert _statuses(result) == ["IR", "IR"] and result.released.num_rows == 0
     assert [(f.code, f.severity, f.location.segment_id) for f in result.findings] == [
-        ("CHANGE_AFTER_SHIPMENT", "error", "BCH")]
+        ("CHANGE_AFTER_SHIPMENT", "error", "BCH")
+    ]
 
 
 def test_cancel_after_shipment_is_refused_too() -> None:
@@ -138,16 +156,19 @@ def test_another_pos_order_is_a_caller_error() -> None:
         apply_changes({**order, "po_number": "PO-2"}, lines, header, changes, shipped=False)
 
 
-@pytest.mark.parametrize("poc, code", [
-    ("POC*1*QI*10**EA", "CHANGE_QUANTITY_INVALID"),  # an increase that is not above 12
-    ("POC*1*QD*15**EA", "CHANGE_QUANTITY_INVALID"),  # a decrease that is not below 12
-    ("POC*1*QI***EA", "CHANGE_QUANTITY_INVALID"),
-    ("POC*1*QI*-3**EA", "CHANGE_QUANTITY_INVALID"),
-    ("POC*1*QI*24**CA", "CHANGE_UNIT_MISMATCH"),
-    ("POC*1*PC", "CHANGE_PRICE_INVALID"),
-    ("POC*1*RS*12**EA", "CHANGE_TYPE_UNSUPPORTED"),
-    ("POC*5*AI*0**EA", "CHANGE_QUANTITY_INVALID"),
-])
+@pytest.mark.parametrize(
+    "poc, code",
+    [
+        ("POC*1*QI*10**EA", "CHANGE_QUANTITY_INVALID"),  # an increase that is not above 12
+        ("POC*1*QD*15**EA", "CHANGE_QUANTITY_INVALID"),  # a decrease that is not below 12
+        ("POC*1*QI***EA", "CHANGE_QUANTITY_INVALID"),
+        ("POC*1*QI*-3**EA", "CHANGE_QUANTITY_INVALID"),
+        ("POC*1*QI*24**CA", "CHANGE_UNIT_MISMATCH"),
+        ("POC*1*PC", "CHANGE_PRICE_INVALID"),
+        ("POC*1*RS*12**EA", "CHANGE_TYPE_UNSUPPORTED"),
+        ("POC*5*AI*0**EA", "CHANGE_QUANTITY_INVALID"),
+    ],
+)
 def test_invalid_pocs_are_rejected_without_edit(poc: str, code: str) -> None:
     result = _apply([poc])
     assert (_statuses(result), [f.code for f in result.findings]) == (["IR"], [code])

@@ -19,9 +19,17 @@ from tests.support import corpus_dir
 from .builders import live_order, read_change
 
 TODAY = date(2026, 11, 28)
-ENV = Envelope(sender_qualifier="ZZ", sender_id="ORDERBRIDGE", receiver_qualifier="ZZ", receiver_id="ACMERETAIL",
-               gs_sender="ORDERBRIDGE", gs_receiver="ACMERETAIL", version="004010", usage="P",
-               delimiters=Delimiters())
+ENV = Envelope(
+    sender_qualifier="ZZ",
+    sender_id="ORDERBRIDGE",
+    receiver_qualifier="ZZ",
+    receiver_id="ACMERETAIL",
+    gs_sender="ORDERBRIDGE",
+    gs_receiver="ACMERETAIL",
+    version="004010",
+    usage="P",
+    delimiters=Delimiters(),
+)
 
 
 def _865(pocs: list[str], *, purpose: str = "04", shipped: bool = False) -> list[list[str]]:
@@ -41,19 +49,26 @@ def test_865_reads_back_with_the_right_segment_count() -> None:
     assert [f.code for f in result.findings + check_envelopes(result, accept)] == []
     rows = result.segments.rows(ts.start + 1, ts.end - 1)
     assert rows[0] == ["BCA", "00", "AC", "PO-1", "", "3", "20261126", "", "", "", "20261128", "20261128"]
-    assert [r for r in rows if r[0] == "ACK"] == [["ACK", "IQ", "20", "EA"], ["ACK", "IR"], ["ACK", "IA", "5", "EA"]]
+    assert [r for r in rows if r[0] == "ACK"] == [
+        ["ACK", "IQ", "20", "EA"],
+        ["ACK", "IR"],
+        ["ACK", "IA", "5", "EA"],
+    ]
     assert rows[1] == ["POC", "1", "QI", "20", "", "EA"]
     assert rows[5] == ["POC", "3", "AI", "5", "", "EA", "4", "PE", "VN", "SKU-9"]
     assert rows[-1] == ["CTT", "3", "25"]
 
 
-@pytest.mark.parametrize("pocs, purpose, shipped, expected", [
-    (["POC*1*QI*20**EA", "POC*2*DI"], "04", False, "AD"),  # every change applied as asked
-    (["POC*1*QI*20**EA", "POC*9*DI"], "04", False, "AC"),  # some POCs rejected
-    (["POC*1*QI*20**EA"], "04", True, "RD"),  # shipped: every POC rejected
-    ([], "01", True, "RJ"),  # a cancel of a shipped order, no lines
-    ([], "01", False, "AK"),  # a whole-PO cancel, no lines
-])
+@pytest.mark.parametrize(
+    "pocs, purpose, shipped, expected",
+    [
+        (["POC*1*QI*20**EA", "POC*2*DI"], "04", False, "AD"),  # every change applied as asked
+        (["POC*1*QI*20**EA", "POC*9*DI"], "04", False, "AC"),  # some POCs rejected
+        (["POC*1*QI*20**EA"], "04", True, "RD"),  # shipped: every POC rejected
+        ([], "01", True, "RJ"),  # a cancel of a shipped order, no lines
+        ([], "01", False, "AK"),  # a whole-PO cancel, no lines
+    ],
+)
 def test_bca02_follows_the_outcome(pocs: list[str], purpose: str, shipped: bool, expected: str) -> None:
     order, lines = live_order()
     header, changes = read_change(pocs, purpose=purpose)

@@ -24,25 +24,41 @@ def test_corpus_860_reads_header_and_two_deletes() -> None:
     assert (h["line_count"], h["ctt_line_count"]) == (2, 2)
     rows = changes.to_pylist()
     assert [(r["line_id"], r["change_type"]) for r in rows] == [("1", "DI"), ("2", "DI")]
-    assert [(r["buyer_part"], r["vendor_part"]) for r in rows] == [("59123", "018100775285"),
-                                                                   ("86111", "039307384346")]
-    assert rows[0]["product_ids"] == [{"qualifier": "IN", "id": "59123"}, {"qualifier": "VN", "id": "018100775285"}]
+    assert [(r["buyer_part"], r["vendor_part"]) for r in rows] == [
+        ("59123", "018100775285"),
+        ("86111", "039307384346"),
+    ]
+    assert rows[0]["product_ids"] == [
+        {"qualifier": "IN", "id": "59123"},
+        {"qualifier": "VN", "id": "018100775285"},
+    ]
     assert [(r["segment_position"], r["file_segment"], r["change_ref"]) for r in rows] == [
-        (6, 8, "000000568-568-56488"), (7, 9, "000000568-568-56488")]
+        (6, 8, "000000568-568-56488"),
+        (7, 9, "000000568-568-56488"),
+    ]
     assert all(r["source_sha256"] == "abc" and r["source_file"] == path.name for r in rows)
 
 
 def test_synthetic_860_values_are_typed() -> None:
-    header, changes = read_change(["POC*3*AI*5.5*5.5*CA>12*4.125*PE*UP*073000040482*VN*SKU-9",
-                                   "PID*F****NEW WIDGET", "POC*1*QI*20**EA"])
+    header, changes = read_change(
+        ["POC*3*AI*5.5*5.5*CA>12*4.125*PE*UP*073000040482*VN*SKU-9", "PID*F****NEW WIDGET", "POC*1*QI*20**EA"]
+    )
     assert (header["change_order_ref"], header["po_date"], header["change_date"]) == (
-        "3", date(2026, 11, 26), date(2026, 11, 28))
+        "3",
+        date(2026, 11, 26),
+        date(2026, 11, 28),
+    )
     add, inc = changes.to_pylist()
     assert add["quantity_ordered"] == Decimal("5.5") and add["quantity_left_to_receive"] == Decimal("5.5")
     assert add["unit"] == "CA"  # first component of the C001 composite
     assert add["unit_price"] == Decimal("4.125") and add["price_basis"] == "PE"
     assert (add["upc"], add["vendor_part"], add["description"]) == ("073000040482", "SKU-9", "NEW WIDGET")
-    assert (inc["poc_number"], inc["quantity_ordered"], inc["unit"], inc["description"]) == (2, Decimal(20), "EA", None)
+    assert (inc["poc_number"], inc["quantity_ordered"], inc["unit"], inc["description"]) == (
+        2,
+        Decimal(20),
+        "EA",
+        None,
+    )
     assert inc["po_number"] == "PO-1" and inc["purpose"] == "04"
 
 

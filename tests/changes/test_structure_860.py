@@ -17,9 +17,21 @@ def _codes(body: list[str]) -> list[tuple[str, str, int | None]]:
 
 
 def test_a_well_formed_change_has_no_findings() -> None:
-    body = change_body(["POC*1*QI*20**EA*2.5*PE*UP*073000040482", "PID*F****WIDGET", "DTM*002*20261210",
-                        "POC*3*AI*5*5*EA*4*PE*VN*SKU-9"])
-    body[1:1] = ["REF*IA*VEND1", "DTM*002*20261210", "N1*ST*DC 7*92*DC07", "N3*1 Way", "N4*Columbus*OH*43215*US"]
+    body = change_body(
+        [
+            "POC*1*QI*20**EA*2.5*PE*UP*073000040482",
+            "PID*F****WIDGET",
+            "DTM*002*20261210",
+            "POC*3*AI*5*5*EA*4*PE*VN*SKU-9",
+        ]
+    )
+    body[1:1] = [
+        "REF*IA*VEND1",
+        "DTM*002*20261210",
+        "N1*ST*DC 7*92*DC07",
+        "N3*1 Way",
+        "N4*Columbus*OH*43215*US",
+    ]
     assert _codes(body) == []
 
 
@@ -34,27 +46,40 @@ def test_corpus_860_pins_its_element_errors() -> None:
     assert {(f.code, f.location.element) for f in found} == {
         ("ELEMENT_TOO_SHORT", "BCH06"),  # "PO DATE"
         ("ELEMENT_INVALID_CHARACTER", "N104"),  # the N1 runs into the N3: its terminator is missing
-        ("ELEMENT_TOO_LONG", "N105"), ("ELEMENT_TOO_LONG", "N106")}
+        ("ELEMENT_TOO_LONG", "N105"),
+        ("ELEMENT_TOO_LONG", "N106"),
+    }
     assert all(f.location.file == path.name and f.location.st02 == "56488" for f in found)
 
 
-@pytest.mark.parametrize("body, expected", [
-    (["POC*1*DI", "BCH*04*SA*PO-1**1*20261126", "CTT*1"],
-     [("SEGMENT_MANDATORY_MISSING", "BCH", 2), ("SEGMENT_OUT_OF_ORDER", "BCH", 3)]),
-    (["BCH*04*SA*PO-1**1*20261126", "ZZZ*1", "POC*1*DI"], [("SEGMENT_NOT_IN_SET", "ZZZ", 3)]),
-    (["BCH*04*SA*PO-1**1*20261126", "POC*1*DI", "CTT*1", "POC*2*DI"], [("SEGMENT_OUT_OF_ORDER", "POC", 5)]),
-    (["BCH*04*SA*PO-1**1*20261126", "BCH*04*SA*PO-1**1*20261126"], [("SEGMENT_OVER_MAX_USE", "BCH", 3)]),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (
+            ["POC*1*DI", "BCH*04*SA*PO-1**1*20261126", "CTT*1"],
+            [("SEGMENT_MANDATORY_MISSING", "BCH", 2), ("SEGMENT_OUT_OF_ORDER", "BCH", 3)],
+        ),
+        (["BCH*04*SA*PO-1**1*20261126", "ZZZ*1", "POC*1*DI"], [("SEGMENT_NOT_IN_SET", "ZZZ", 3)]),
+        (
+            ["BCH*04*SA*PO-1**1*20261126", "POC*1*DI", "CTT*1", "POC*2*DI"],
+            [("SEGMENT_OUT_OF_ORDER", "POC", 5)],
+        ),
+        (["BCH*04*SA*PO-1**1*20261126", "BCH*04*SA*PO-1**1*20261126"], [("SEGMENT_OVER_MAX_USE", "BCH", 3)]),
+    ],
+)
 def test_segment_order_findings(body: list[str], expected: list) -> None:
     assert _codes(body) == expected
 
 
-@pytest.mark.parametrize("poc, expected", [
-    ("POC*1", [("ELEMENT_MANDATORY_MISSING", "POC02", 3)]),
-    ("POC*1*QI*X1**EA", [("ELEMENT_INVALID_CHARACTER", "POC03", 3)]),
-    ("POC*1*QI*20**EA*2.5*PE*UP", [("ELEMENT_CONDITIONAL_MISSING", "POC09", 3)]),
-    ("POC*1*QI*20**EACH", [("ELEMENT_TOO_LONG", "POC05", 3)]),
-])
+@pytest.mark.parametrize(
+    "poc, expected",
+    [
+        ("POC*1", [("ELEMENT_MANDATORY_MISSING", "POC02", 3)]),
+        ("POC*1*QI*X1**EA", [("ELEMENT_INVALID_CHARACTER", "POC03", 3)]),
+        ("POC*1*QI*20**EA*2.5*PE*UP", [("ELEMENT_CONDITIONAL_MISSING", "POC09", 3)]),
+        ("POC*1*QI*20**EACH", [("ELEMENT_TOO_LONG", "POC05", 3)]),
+    ],
+)
 def test_poc_element_findings(poc: str, expected: list) -> None:
     assert _codes(change_body([poc])) == expected
 

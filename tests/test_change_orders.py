@@ -1,0 +1,96 @@
+"""860 change orders through the pipeline: applied to the live order, answered (865 or a revised
+855 per partner), rules re-run, only changed lines re-allocated, reservations released."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import pytest
+
+from connectors.state import StateStore
+from parsers.x12_reader import read_interchanges
+from tests.support import REPO, make_workspace, run_stages
+
+NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+
+
+def docs(ws, kind):
+    out = {}
+    for path in sorted(ws.drop_root.glob(f"*/outbox/*-{kind}-*.x12")):
+        rows = read_interchanges(path.read_bytes()).segments.elements.to_pylist()
+        head = next(r for r in rows if r[0] in ("BAK", "BCA"))
+        acks = [r[1:] for r in rows if r[0] == "ACK"]
+        out.setdefault(head[3], []).append((head[1], head[2], acks))
+    return out
+
+
+@pytest.fixture(scope="module")
+def night2(tmp_path_factory):
+    ws = make_workspace(tmp_path_factory.mktemp("changes") / "ws")
+    run_stages(ws, NIGHT1)
+    state = StateStore(ws.state_path)
+    before = {(r["warehouse"], r["sku"]): r["quantity"] for r in state.reservations()}
+    status_before = state.line_status("globex", "GLOBEX-2000")
+    for folder in (REPO / "sample_files" / "drops-day2").iterdir():
+        for f in folder.iterdir():
+            shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
+    results, run = run_stages(ws, NIGHT2)
+    return ws, before, status_before, results, run
+
+
+def test_globex_gets_an_865_per_change(night2):
+    ws, *_ = night2
+    ca = docs(ws, "865")
+    assert ca["GLOBEX-2000"] == [("00", "AD", [["ID", "0", "EA"], ["IQ", "24", "EA"], ["IP", "36", "EA"],
+                                               ["IA", "24", "EA"]])]
+    assert ca["GLOBEX-2999"][0][1] == "RD"  # no such order: rejected, nothing changed
+    assert ca["INITECH-3000"][0][1] == "AK"  # a whole-PO cancel without lines
+
+
+def test_acme_gets_a_revised_855(night2):
+    ws, *_ = night2
+    revised = [d for d in docs(ws, "855")["ACME-1000"] if d[0] == "05"]
+    assert len(revised) == 1
+    purpose, ack_type, acks = revised[0]
+    assert ack_type == "AD" and [a[:2] for a in acks] == [["IA", "20"], ["IA", "24"]]
+
+
+def test_reservations_follow_the_changes(night2):
+    ws, before, *_ = night2
+    after = {(r["warehouse"], r["sku"]): r["quantity"] for r in StateStore(ws.state_path).reservations()}
+    assert before[("WEST", "SKU-1001")] == 12 and ("WEST", "SKU-1001") not in after  # GLOBEX line 1 deleted
+    assert (before[("WEST", "SKU-1004")], after[("WEST", "SKU-1004")]) == (48, 24)  # 48 -> 24
+    assert after[("WEST", "SKU-1011")] == 24  # the added line
+    assert (before[("EAST", "SKU-1001")], after[("EAST", "SKU-1001")]) == (10, 20)  # ACME line 1 doubled
+    assert before[("EAST", "SKU-1009")] - after[("EAST", "SKU-1009")] == 24  # INITECH-3000 cancelled
+
+
+def test_only_changed_lines_are_reallocated(night2):
+    ws, _, status_before, *_ = night2
+    state = StateStore(ws.state_path)
+    after = {r["line_number"]: r for r in state.line_status("globex", "GLOBEX-2000")}
+    before = {r["line_number"]: r for r in status_before}
+    assert 1 not in after  # deleted
+    for n in (3, 4):  # untouched by quantity: same allocation as night 1
+        assert (after[n]["ack"], after[n]["allocated"], after[n]["backordered"]) == \
+            (before[n]["ack"], before[n]["allocated"], before[n]["backordered"])
+    assert (after[2]["ordered"], after[2]["allocated"]) == ("24", 24)
+    assert after[5]["ack"] == "IA" and after[5]["allocated"] == 24
+    assert state.order("initech", "INITECH-3000")["state"] == "cancelled"
+    assert {r["ack"] for r in state.line_status("initech", "INITECH-3000")} == {"ID"}
+
+
+def test_change_after_shipment_is_a_finding_not_an_edit(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    state = StateStore(ws.state_path)
+    state.upsert_order("globex", "GLOBEX-2000", "shipped", "2026-11-27T20:00:00", note="truck left")
+    lines_before = state.line_status("globex", "GLOBEX-2000")
+    shutil.copy2(REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12",
+                 ws.drop_root / "globex" / "inbox")
+    results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_AFTER_SHIPMENT" in {f.code for f in run.findings}
+    assert docs(ws, "865")["GLOBEX-2000"][0][1] == "RD"
+    assert state.order("globex", "GLOBEX-2000")["state"] == "shipped"
+    assert state.line_status("globex", "GLOBEX-2000") == lines_before
