@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.errors import StateError
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.errors import StateError
 from schemas.orders import ORDER_LINES, ORDERS
 
 

@@ -140,7 +140,7 @@ class StateStore:
         rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, name",
                        (partner,) if partner else ())
         keys = ("partner", "sha256", "name", "size", "received_at", "status", "archive_path", "error_count")
-        return [dict(zip(keys, r)) for r in rows]
+        return [dict(zip(keys, r, strict=False)) for r in rows]
 
     # --- inbound interchange control numbers (duplicate detection across files) -------------
     def interchange_seen(self, partner: str, sender: str, isa13: str) -> str | None:
@@ -214,7 +214,7 @@ class StateStore:
             return None
         keys = ("partner", "po_number", "state", "source_file", "source_sha256", "isa13", "gs06", "st02",
                 "received_at", "updated_at", "detail")
-        out = dict(zip(keys, rows[0]))
+        out = dict(zip(keys, rows[0], strict=False))
         out["detail"] = json.loads(out["detail"] or "{}")
         return out
 
@@ -245,7 +245,7 @@ class StateStore:
     def order_history(self, partner: str, po_number: str) -> list[dict]:
         rows = self._q("SELECT at, event, actor, note FROM order_events WHERE partner=? AND po_number=?"
                        " ORDER BY id", (partner, po_number))
-        return [dict(zip(("at", "event", "actor", "note"), r)) for r in rows]
+        return [dict(zip(("at", "event", "actor", "note"), r, strict=False)) for r in rows]
 
     # --- line statuses and reservations -------------------------------------------------------
     def replace_line_status(self, partner: str, po_number: str, rows: list[dict], run_id: str) -> None:
@@ -262,7 +262,7 @@ class StateStore:
                 "promised_date", "warehouses", "reason", "codes", "run_id")
         rows = self._q(f"SELECT {', '.join(cols)} FROM line_status WHERE partner=? AND po_number=?"
                        " ORDER BY line_number", (partner, po_number))
-        return [dict(zip(cols, r)) for r in rows]
+        return [dict(zip(cols, r, strict=False)) for r in rows]
 
     def replace_reservations(self, partner: str, po_number: str, rows: list[dict], run_id: str) -> None:
         with self.transaction():
@@ -282,7 +282,7 @@ class StateStore:
     def order_reservations(self, partner: str, po_number: str) -> list[dict]:
         rows = self._q("SELECT line_number, warehouse, sku, quantity FROM reservations WHERE partner=? AND"
                        " po_number=? ORDER BY line_number, warehouse", (partner, po_number))
-        return [dict(zip(("line_number", "warehouse", "sku", "quantity"), r)) for r in rows]
+        return [dict(zip(("line_number", "warehouse", "sku", "quantity"), r, strict=False)) for r in rows]
 
     # --- 860 change orders waiting to be applied ---------------------------------------------
     def add_change(self, partner: str, po_number: str, change_ref: str, store_key: str, source_file: str,
@@ -294,7 +294,7 @@ class StateStore:
     def pending_changes(self) -> list[dict]:
         cols = ("id", "partner", "po_number", "change_ref", "store_key", "source_file", "received_at")
         rows = self._q(f"SELECT {', '.join(cols)} FROM pending_changes WHERE status='pending' ORDER BY id")
-        return [dict(zip(cols, r)) for r in rows]
+        return [dict(zip(cols, r, strict=False)) for r in rows]
 
     def finish_change(self, change_id: int, status: str) -> None:
         self._q("UPDATE pending_changes SET status=? WHERE id=?", (status, change_id))

@@ -110,6 +110,9 @@ def _status(ld: LineDecision, rows: list[dict], order_status: str, ship: date) -
             parts.append(AckPart("IB", Decimal(backordered), promised))
         if rejected:
             parts.append(AckPart("IR", Decimal(rejected)))
+    if not parts:  # nothing to place at all (e.g. a zero quantity that no rule suite caught)
+        parts.append(AckPart("IR", Decimal(ordered)))
+        reasons = reasons or "nothing to allocate"
     ack = LineAck(parts[0].status, Decimal(ordered), ld.unit_price, ship, parts=tuple(parts))
     return LineStatus(ld.line_number, ack, Decimal(ordered), allocated, backordered, rejected, promised,
                       warehouses, reasons)

@@ -54,7 +54,7 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list[list[Segme
     segs: list[Segment] = [isa_segment(env, isa13, now)]
     segs.append(["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"),
                  str(gs06), "X", env.version])
-    for body, st02 in zip(bodies, st02s):
+    for body, st02 in zip(bodies, st02s, strict=False):
         st = f"{st02:04d}"
         segs.append(["ST", set_id, st])
         segs.extend(body)

@@ -65,7 +65,7 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
                             po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"), "", "", "", "",
                             today.strftime("%Y%m%d")]]
     total = Decimal(0)
-    for line, ack in zip(lines, acks):
+    for line, ack in zip(lines, acks, strict=False):
         ids: list[str] = []
         for pid in line.get("product_ids") or []:
             ids += [pid["qualifier"], pid["id"]]

@@ -110,7 +110,9 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
         failed = [p for p in summary["partners"] if p["failure"]] + ([summary] if summary.get("failure") else [])
         day2 = REPO / "sample_files" / "drops-day2"
         for folder in sorted(day2.iterdir()) if day2.is_dir() else []:
-            target = server.folder("inbox") if server and folder.name == "acme" else workdir / "drop" / folder.name / "inbox"
+            target = workdir / "drop" / folder.name / "inbox"
+            if server and folder.name == "acme":
+                target = server.folder("inbox")
             for f in sorted(folder.iterdir()):
                 shutil.copy2(f, target / f.name)
         console.print("[bold]Night 2[/bold]: 860 change orders against night 1's orders")

@@ -287,7 +287,8 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     settings = rule_settings(profiles)
     docs_dir = ws.reports_dir / run_id / "gx-docs"
     suite = run_suite(orders, lines, ref, settings, today=now.date(), open_orders=_open_orders(state),
-                      use_gx=use_gx, docs_dir=docs_dir if use_gx else None)
+                      use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
+                      suites={pid: p.rule_suites for pid, p in profiles.items()})
     out.findings, out.orders = suite.findings, orders
     out.gx_docs = str(suite.gx_docs_index or "")
     out.gx_note = suite.gx_docs_error or ""

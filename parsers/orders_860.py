@@ -12,6 +12,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.orders_850 import _date, _decimal, _int, _lineage
+from parsers.x12_reader import ParseResult
+from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.x12 import Group, Interchange, TransactionSet
 
 
 def _columns(rows: pa.ListArray, width: int) -> list[pa.Array]:
@@ -27,10 +31,6 @@ def _columns(rows: pa.ListArray, width: int) -> list[pa.Array]:
         col = flat.take(pa.array(idx + k))
         cols.append(pc.if_else(pc.fill_null(pc.equal(col, ""), False), pa.scalar(None, pa.string()), col))
     return cols
-from parsers.x12_reader import ParseResult
-from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
-from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
-from schemas.x12 import Group, Interchange, TransactionSet
 
 _POC_WIDTH = 28  # POC00 (the id) .. POC27
 _BCH_FIELDS = {

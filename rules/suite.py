@@ -20,6 +20,45 @@ from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 
+# The rule suites a partner profile can select (`rule_suites = [...]`; "standard" = all of them).
+SUITES: dict[str, frozenset[str]] = {
+    "items": frozenset({"ITEM_ID_MISSING", "GTIN_CHECK_DIGIT_INVALID", "ITEM_UNKNOWN", "ITEM_DISCONTINUED"}),
+    "quantities": frozenset({"UNIT_UNKNOWN", "UNIT_NOT_CONVERTIBLE", "QTY_NOT_POSITIVE", "CASE_PACK_ROUNDED",
+                             "CASE_PACK_NOT_MULTIPLE", "QTY_BELOW_MINIMUM", "ORDER_VALUE_BELOW_MINIMUM"}),
+    "prices": frozenset({"PRICE_MISSING", "PRICE_NOT_ON_FILE", "PRICE_OUT_OF_TOLERANCE", "DISCOUNT_OVER_THRESHOLD",
+                         "CURRENCY_MISMATCH"}),
+    "terms": frozenset({"TERMS_MISMATCH"}),
+    "ship_to": frozenset({"SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE"}),
+    "dates": frozenset({"DATE_IN_PAST", "SHIP_WINDOW_INCONSISTENT"}),
+    "credit": frozenset({"CREDIT_LIMIT_EXCEEDED", "CUSTOMER_UNKNOWN"}),
+}
+STANDARD = tuple(SUITES)
+
+
+def expand_suites(names: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """Suite names (with "standard" for all) -> the codes they may emit. Unknown names raise ValueError."""
+    codes: set[str] = set()
+    for name in names or ("standard",):
+        if name == "standard":
+            codes |= set().union(*SUITES.values())
+        elif name in SUITES:
+            codes |= SUITES[name]
+        else:
+            raise ValueError(f"unknown rule suite {name!r}; choose from standard, {', '.join(SUITES)}")
+    return frozenset(codes)
+
+
+def select(findings: list[Finding], owner_of: Mapping[tuple[str, str], str],
+           enabled: Mapping[str, frozenset[str]]) -> list[Finding]:
+    """Keep the findings of the suites each finding's partner selected (owner_of: (file, ISA-GS-ST) -> partner)."""
+    out = []
+    for f in findings:
+        loc = f.location
+        partner = owner_of.get((loc.file, f"{loc.isa13}-{loc.gs06}-{loc.st02}"))
+        if partner is None or partner not in enabled or f.code in enabled[partner]:
+            out.append(f)
+    return out
+
 
 @dataclass(frozen=True, slots=True)
 class SuiteResult:
@@ -43,7 +82,8 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings, *, today: date,
               open_orders: Mapping[str, Decimal] | None = None, use_gx: bool = True,
-              docs_dir: Path | None = None) -> SuiteResult:
+              docs_dir: Path | None = None, suites: Mapping[str, tuple[str, ...]] | None = None) -> SuiteResult:
+    """``suites``: partner -> the rule suites selected in its profile (absent partner: all)."""
     resolved = b.resolve_items(lines, ref.items, ref.partner_items)
     findings: list[Finding] = []
     docs_index = docs_error = None
@@ -66,4 +106,10 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         *b.check_ship_to(orders, ref.ship_tos, settings),
         *b.check_dates(orders, today=today, settings=settings),
     ]
+    if suites:
+        owner_of = {}
+        for table in (orders, lines):
+            for r in table.select(["partner", "source_file", "isa13", "gs06", "st02"]).to_pylist():
+                owner_of[(r["source_file"], f"{r['isa13']}-{r['gs06']}-{r['st02']}")] = r["partner"]
+        findings = select(findings, owner_of, {p: expand_suites(n) for p, n in suites.items()})
     return SuiteResult(_dedupe(findings), resolved, docs_index, docs_error, n_expectations)

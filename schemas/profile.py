@@ -119,10 +119,20 @@ class PartnerProfile(_Model):
     receives: tuple[Literal["997", "TA1", "855", "856", "810", "865"], ...] = ("997", "TA1", "855")
     accepts: tuple[Literal["850", "860", "997"], ...] = ("850", "860", "997")
     drop: DropSettings = DropSettings()
-    rule_suites: tuple[str, ...] = ()
+    rule_suites: tuple[str, ...] = ("standard",)  # standard = all; or items, quantities, prices, terms,
+    # ship_to, dates, credit (rules.suite.SUITES)
     rules: RuleProfile = RuleProfile()
     allocation: AllocationPolicy = AllocationPolicy()
     change_ack: Literal["865", "855"] = "865"  # how 860 change orders are answered
+
+    @field_validator("rule_suites")
+    @classmethod
+    def _suites(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        known = {"standard", "items", "quantities", "prices", "terms", "ship_to", "dates", "credit"}
+        unknown = [n for n in v if n not in known]
+        if unknown:
+            raise ValueError(f"unknown rule suites {unknown}; choose from {sorted(known)}")
+        return v
 
     @field_validator("receives")
     @classmethod

@@ -32,7 +32,8 @@ def corpus_ids() -> list[str]:
     return [str(p.relative_to(CORPUS / "x12")) for p in corpus_files()]
 
 
-ISA = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*1200*U*00401*{isa13:09d}*{ack}*P*>~\n")
+ISA = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*1200*U*00401*"
+       "{isa13:09d}*{ack}*P*>~\n")
 
 
 def x12_850(body: list[str], *, isa13: int = 1, st02: str = "0001", se_count: int | None = None, ack: str = "0",
@@ -52,7 +53,7 @@ GOOD_PO = ["BEG*00*SA*PO-1**20261126", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*
 TODAY = date(2026, 11, 27)
 
 
-def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "initech")) -> "Workspace":
+def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "initech")):
     """A workspace with the demo profiles and the demo drops in the partners' inboxes."""
     import shutil
 

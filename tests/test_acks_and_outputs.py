@@ -10,8 +10,8 @@ from parsers.orders_850 import read_orders
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
 from schemas.orders import ORDER_LINES, ORDERS
-from tests.support import GOOD_PO, REPO, TODAY, x12_850
 from schemas.profile import load_profiles
+from tests.support import GOOD_PO, REPO, TODAY, x12_850
 
 PROFILES = load_profiles(REPO / "partners")
 NOW = datetime(2026, 11, 27, 2, 0)

@@ -59,7 +59,7 @@ def test_every_decided_po_gets_an_855_and_every_group_a_997(tmp_path):
     ws = make_ws(tmp_path)
     run_all(ws)
     bak, ak1 = {}, []
-    for path, content in outbox(ws).items():
+    for content in outbox(ws).values():
         for row in read_interchanges(content).segments.elements.to_pylist():
             if row[0] == "BAK":
                 bak[row[3]] = row[2]

@@ -88,7 +88,8 @@ def test_reservations_persist_and_the_next_run_starts_from_them(demo, tmp_path):
     prof = ws.partners()["globex"].x12
     body = [["BEG", "00", "SA", "GLOBEX-2100", "", "20261127"], ["CUR", "BY", "USD"],
             ["ITD", "01", "3", "", "", "", "", "60"], ["DTM", "010", "20261210"],
-            ["N1", "ST", "Globex DC West", "UL", "0614141000029"], ["PO1", "1", "12", "EA", "38.02", "PE", "VN", "VP-1003"],
+            ["N1", "ST", "Globex DC West", "UL", "0614141000029"],
+            ["PO1", "1", "12", "EA", "38.02", "PE", "VN", "VP-1003"],
             ["CTT", "1", "12"]]
     data = interchange(sender=(prof.their_qualifier, prof.their_id), receiver=(prof.our_qualifier, prof.our_id),
                        gs_ids=(prof.their_gs_id, prof.our_gs_id), version=prof.version,
@@ -157,3 +158,21 @@ def test_gx_and_plain_rules_decide_the_same(tmp_path):
                                  for d in run.decisions)
     assert decided(run_plain) == decided(run_gx)
     assert run_gx.gx_docs.endswith("index.html")
+
+
+def test_rule_suites_are_selected_in_the_profile(tmp_path):
+    from rules.suite import SUITES, expand_suites
+
+    assert expand_suites(["standard"]) == set().union(*SUITES.values())
+    with pytest.raises(ValueError):
+        expand_suites(["nonsense"])
+    every = {c.code for c in BUSINESS_CODES} - {"ORDER_DUPLICATE"}  # duplicates are found at intake
+    assert set().union(*SUITES.values()) == every  # every business code belongs to a suite
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    profile = ws.root / "partners" / "acme.toml"
+    profile.write_text(profile.read_text().replace('rule_suites = ["standard"]', 'rule_suites = ["items"]'))
+    results, run = run_stages(ws, NOW)
+    acme_codes = {f.code for f in run.findings if f.location.file.startswith("acme")}
+    assert acme_codes and acme_codes <= SUITES["items"]  # no price, credit, quantity... findings for ACME
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "ACME-1011")["state"] == "acknowledged"  # credit suite off: not held
