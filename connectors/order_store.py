@@ -1,6 +1,6 @@
-"""Canonical order tables kept between runs: one Parquet pair (orders, lines) per received file
-(or per change applied), written to a temporary name and renamed. Held orders are decided later
-from here; nothing is re-parsed.
+"""Canonical order tables kept between runs: one Parquet pair (orders, lines) per received file or
+applied change, and the 860 change tables per received file; written to a temporary name and
+renamed. Held orders are decided later from here; nothing is re-parsed.
 """
 
 from __future__ import annotations
@@ -23,32 +23,28 @@ class OrderStore:
     def _path(self, partner: str, key: str, kind: str) -> Path:
         return self.root / partner / f"{key}.{kind}.parquet"
 
-    def save(self, partner: str, key: str, orders: pa.Table, lines: pa.Table) -> None:
-        for kind, table, schema in (("orders", orders, ORDERS), ("lines", lines, ORDER_LINES)):
+    def _write(self, partner: str, key: str, tables: list[tuple[str, pa.Table, pa.Schema]]) -> None:
+        for kind, table, schema in tables:
             path = self._path(partner, key, kind)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".tmp-{path.name}")
             pq.write_table(table.select(schema.names).cast(schema), tmp)
             os.replace(tmp, path)
+
+    def _read(self, partner: str, key: str, kinds: list[tuple[str, pa.Schema]]) -> tuple[pa.Table, ...]:
+        try:
+            return tuple(pq.read_table(self._path(partner, key, kind)).cast(schema) for kind, schema in kinds)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
+
+    def save(self, partner: str, key: str, orders: pa.Table, lines: pa.Table) -> None:
+        self._write(partner, key, [("orders", orders, ORDERS), ("lines", lines, ORDER_LINES)])
 
     def load(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
-        try:
-            return (pq.read_table(self._path(partner, key, "orders")).cast(ORDERS),
-                    pq.read_table(self._path(partner, key, "lines")).cast(ORDER_LINES))
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise StateError("stored order tables are missing or unreadable", partner=partner, key=key) from exc
+        return self._read(partner, key, [("orders", ORDERS), ("lines", ORDER_LINES)])
 
     def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table) -> None:
-        for kind, table, schema in (("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)):
-            path = self._path(partner, key, kind)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".tmp-{path.name}")
-            pq.write_table(table.select(schema.names).cast(schema), tmp)
-            os.replace(tmp, path)
+        self._write(partner, key, [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)])
 
     def load_changes(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
-        try:
-            return (pq.read_table(self._path(partner, key, "change-headers")).cast(CHANGE_HEADERS),
-                    pq.read_table(self._path(partner, key, "changes")).cast(ORDER_CHANGES))
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise StateError("stored change tables are missing or unreadable", partner=partner, key=key) from exc
+        return self._read(partner, key, [("change-headers", CHANGE_HEADERS), ("changes", ORDER_CHANGES)])
