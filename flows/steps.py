@@ -320,13 +320,18 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
             statuses = line_statuses(d, result.lines, requested_ship=order.get("requested_ship_date"),
                                      today=now.date())
             revision = key in changed
+            kept = {}
             if revision:  # unchanged lines of a changed order keep their status and reservations
                 kept = {r["line_number"]: r for r in state.line_status(d.partner, d.po_number)}
                 ship = max(order.get("requested_ship_date") or now.date(), now.date())
                 statuses = [s_ if s_.line_number in changed[key] or s_.line_number not in kept
                             else status_from_row(kept[s_.line_number], s_.ordered, ship) for s_ in statuses]
             ack_type = ""
-            if "855" in profile.receives and not (revision and profile.change_ack == "865"):
+            # an 865 answered the change itself; a revised 855 follows only when the re-decided
+            # changed lines are not simply accepted as asked (our price, backorder, rejection ...)
+            surprise = revision and any(_news(s_, kept.get(s_.line_number)) for s_ in statuses
+                                        if s_.line_number in changed[key])
+            if "855" in profile.receives and (not revision or profile.change_ack == "855" or surprise):
                 body = build_855(order, rows, [s.ack for s in statuses], today=now.date(),
                                  purpose="05" if revision else "00")
                 lines_key = next(o["detail"]["lines_key"] for o in live
@@ -413,6 +418,16 @@ def apply_pending_changes(state: StateStore, store: OrderStore, profiles: dict[s
                                                "changed_lines": sorted(touched) if answered else None},
                                        note=f"changed by 860 in {ch['source_file']}: lines {sorted(touched)}")
             state.finish_change(ch["id"], status)
+
+
+def _news(status, before: dict | None) -> bool:
+    """Would the partner learn something new about this changed line (beyond 'accepted as asked')?"""
+    statuses = status.ack.statuses()
+    if before is None:
+        return any(st != "IA" for st in statuses)
+    same = ("+".join(statuses), status.allocated, status.backordered) == \
+        (before["ack"], before["allocated"], before["backordered"])
+    return not same and any(st != "IA" for st in statuses)
 
 
 def _open_orders(state: StateStore) -> dict:

@@ -94,3 +94,22 @@ def test_change_after_shipment_is_a_finding_not_an_edit(tmp_path):
     assert docs(ws, "865")["GLOBEX-2000"][0][1] == "RD"
     assert state.order("globex", "GLOBEX-2000")["state"] == "shipped"
     assert state.line_status("globex", "GLOBEX-2000") == lines_before
+
+
+def test_865_partner_gets_a_revised_855_when_a_changed_line_is_not_simply_accepted(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
+    # raise line 3 (gel pens, out of stock) from 30 to 60: the 865 accepts the change, the stock
+    # situation is a backorder, so a revised 855 follows with IB and the promised date
+    data = src.replace(b"POC|2|QD|24|24|EA|4.58|PE|BP|GX770033~", b"POC|3|QI|60|60|EA|31.37|PE|VN|VP-1005~")
+    (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(data)
+    run_stages(ws, NIGHT2)
+    revised = [d for d in docs(ws, "855")["GLOBEX-2000"] if d[0] == "05"]
+    assert len(revised) == 1 and ["IB", "60", "EA", "068", "20261215"] in revised[0][2]
+    assert docs(ws, "865")["GLOBEX-2000"][0][1] == "AD"
+
+
+def test_865_partner_gets_no_855_when_changes_are_accepted_as_asked(night2):
+    ws, *_ = night2
+    assert [d[0] for d in docs(ws, "855")["GLOBEX-2000"]] == ["00"]  # only night 1's 855
