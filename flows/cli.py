@@ -49,14 +49,15 @@ def _now(value: str | None) -> str | None:
 
 def _summary_table(summary: dict) -> None:
     t = Table(title=f"Run {summary['run_id']}", show_lines=False)
-    for col in ("partner", "files", "ok", "quar", "dup", "POs", "acc", "held", "rej", "997", "TA1", "855", "sent",
-                "err"):
+    for col in ("partner", "files", "ok", "quar", "dup", "POs", "acc", "held", "rej", "997", "TA1", "855", "865",
+                "sent", "err"):
         t.add_column(col, justify="left" if col == "partner" else "right", no_wrap=True)
     for p in summary["partners"]:
         docs = p["documents"]
         t.add_row(p["partner"], str(p["files"]), str(p["processed"]), str(p["quarantined"]), str(p["duplicates"]),
                   str(p["orders"]), str(p["accepted"]), str(p["held"]), str(p["rejected"]), str(docs.get("997", 0)),
-                  str(docs.get("TA1", 0)), str(docs.get("855", 0)), str(p["delivered"]), str(p["errors"]))
+                  str(docs.get("TA1", 0)), str(docs.get("855", 0)), str(docs.get("865", 0)), str(p["delivered"]),
+                  str(p["errors"]))
     console.print(t)
     if summary.get("failure"):
         console.print(f"[red]run stage failed: {summary['failure']}[/red]")
@@ -129,6 +130,9 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
     finally:
         if server:
             server.stop()
+    console.print(f"\nNext: [bold]orderbridge approvals -w {workdir}[/bold] (held orders), then approve or reject "
+                  f"them and [bold]orderbridge run -w {workdir} --now 2026-11-29T02:00:00[/bold]; "
+                  f"[bold]orderbridge status GLOBEX-2000 -w {workdir}[/bold] shows one order line by line.")
     raise typer.Exit(1 if failed else 0)
 
 

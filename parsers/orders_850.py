@@ -19,11 +19,16 @@ PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer"}
 DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
          "038": "ship_no_later"}
 _DEC = r"^-?(\d{1,14})(\.\d*)?$|^-?\.\d+$"
+_DEC_PLAIN = r"^-?\d{1,14}(\.\d{1,4})?$"  # a subset of _DEC that decimal128(18, 4) holds exactly
 
 
 def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
     """Strings to decimal128(18, scale); anything unparsable becomes null (rules report it)."""
     values = values.cast(pa.string())
+    if scale == 4 and pc.all(pc.match_substring_regex(values, _DEC_PLAIN)).as_py() is not False:
+        # every value is plain (at most 4 decimals, nothing to fix up or round): one exact cast
+        # (nulls stay null; all() skips them and is True for an empty or all-null array)
+        return pc.cast(values, pa.decimal128(18, 4))
     ok = pc.fill_null(pc.match_substring_regex(values, _DEC), False)
     clean = values if pc.all(ok).as_py() else pc.if_else(ok, values, pa.scalar(None, pa.string()))
     # fix-ups only when some value needs them (each is a full pass otherwise)
