@@ -233,16 +233,18 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     # --- lines ----------------------------------------------------------------------------------
     beg = _first_per_set(set_of_row, rows_of("BEG")[cells.index(rows_of("BEG"), 3)[1]])
     po_numbers = pc.fill_null(per_set(beg, 3), "")
-    lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells, po_numbers)
+    labels = _set_labels(sets)
+    lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells, po_numbers,
+                   labels)
     line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
-    lineage = _lineage(result, sets, np.arange(nsets), source_sha256)
+    lineage = _lineage(result, sets, np.arange(nsets), source_sha256, labels)
     orders = {
         "partner": _repeat(partner, nsets),
         "order_ref": lineage["order_ref"],
         "po_number": pc.fill_null(cols["po_number"], ""),
         "purpose": cols["purpose"], "order_type": cols["order_type"], "release_number": cols["release_number"],
         "po_date": _date(cols["po_date"]),
-        "version": pa.array([g.version for _ic, g, _ts in sets], pa.string()),
+        "version": pa.array(labels[3], pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"],
         "terms_discount_percent": _decimal(cols["terms_discount_percent"]).cast(ORDERS.field(
             "terms_discount_percent").type),
@@ -264,11 +266,29 @@ def _repeat(value: str, n: int) -> pa.Array:
         pa.array([], pa.string())
 
 
-def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str) -> dict[str, pa.Array]:
-    isa = [ic.control_number for ic, _g, _ts in sets]
-    gs = [g.control_number for _ic, g, _ts in sets]
-    st = [ts.control_number for _ic, _g, ts in sets]
-    ref = [f"{a}-{b}-{c}" for a, b, c in zip(isa, gs, st)]
+def _set_labels(sets) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(ISA13, GS06, ST02, group version) of each set; each envelope's properties read once."""
+    isa: list[str] = []
+    gs: list[str] = []
+    st: list[str] = []
+    version: list[str] = []
+    last_ic = last_g = None
+    ic_cn = g_cn = g_version = ""
+    for ic, g, ts in sets:
+        if ic is not last_ic:
+            last_ic, ic_cn = ic, ic.control_number
+        if g is not last_g:
+            last_g, g_cn, g_version = g, g.control_number, g.version
+        isa.append(ic_cn)
+        gs.append(g_cn)
+        st.append(ts.control_number)
+        version.append(g_version)
+    return isa, gs, st, version
+
+
+def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str, labels=None) -> dict[str, pa.Array]:
+    isa, gs, st, _version = labels if labels is not None else _set_labels(sets)
+    ref = [f"{a}-{b}-{c}" for a, b, c in zip(isa, gs, st, strict=True)]
     n = len(set_idx)
     idx = _int64(set_idx)
 
@@ -286,7 +306,7 @@ def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str) -> dict[s
 
 
 def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells: _Cells,
-           po_numbers: pa.Array) -> pa.Table:
+           po_numbers: pa.Array, labels=None) -> pa.Table:
     n_lines = len(po1_rows)
     if not n_lines:
         return ORDER_LINES.empty_table()
@@ -343,7 +363,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
             pid_rows, owner_line = pid_rows[ok], owner_line[ok]
             first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
             desc = _scatter(n_lines, owner_line[first], cells.column(pid_rows[first], 5))
-    lineage = _lineage(result, sets, line_set, sha)
+    lineage = _lineage(result, sets, line_set, sha, labels)
     data = {
         "partner": _repeat(partner, n_lines),
         "order_ref": lineage["order_ref"],

@@ -291,7 +291,7 @@ def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, d: Delimiters, row_
             ic.trailer_count, ic.trailer_control = _el(trailer, 1), _el(trailer, 2)
         ic = None
 
-    for r, seg in zip(env_rows.tolist(), env_segments):
+    for r, seg in zip(env_rows.tolist(), env_segments, strict=True):
         row = row_base + r
         sid = seg[0]
         if sid == "ISA":

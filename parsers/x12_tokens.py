@@ -29,7 +29,25 @@ def tokenise_bytes(buf, element: str, segment: str, component: str, term_is_spac
     n = len(b)
     if n >= _MAX_OFFSET:
         return None
-    terms = np.flatnonzero(b == ord(segment))
+    sep, term = ord(element), ord(segment)
+    # one pass for every element separator and segment terminator, in byte order
+    is_term = b == term
+    boundary = b == sep
+    boundary |= is_term
+    positions = np.flatnonzero(boundary).astype(np.int32)  # buffers are < 2 GiB here
+    keep = np.logical_not(boundary, out=boundary)  # the bytes kept: not a delimiter, not stripped (below)
+    del is_term
+    at_term = b[positions] == term
+    term_at = np.flatnonzero(at_term)  # index in ``positions`` of each terminator
+    seps = positions[~at_term]
+    terms = positions[term_at]
+    del positions, at_term
+    # element separators per raw segment (the text between two terminators)
+    per_raw = np.empty(len(terms) + 1, dtype=np.int64)
+    per_raw[:-1] = term_at
+    per_raw[-1] = len(term_at) + len(seps)
+    per_raw[1:] -= term_at + 1
+    del term_at
     starts = np.empty(len(terms) + 1, dtype=np.int64)
     starts[0] = 0
     starts[1:] = terms + 1
@@ -37,6 +55,7 @@ def tokenise_bytes(buf, element: str, segment: str, component: str, term_is_spac
     ends[:-1] = terms
     ends[-1] = n
     del terms
+    raw_starts, raw_ends = starts.copy(), ends.copy()
     # strip leading whitespace, then trailing CR/LF (and blanks when line breaks terminate)
     active = np.flatnonzero(starts < ends)
     while len(active):
@@ -55,32 +74,56 @@ def tokenise_bytes(buf, element: str, segment: str, component: str, term_is_spac
     if (first > 127).any():
         return None  # a segment might open with Unicode whitespace: leave it to pyarrow
     empty_inside = int(len(nonempty) - np.count_nonzero(nonempty)) - (0 if nonempty[-1] else 1)
-    starts, ends = starts[nonempty], ends[nonempty]
+    kept = np.flatnonzero(nonempty)
     del nonempty, first
     # ISAs after the first: the caller checks their delimiters
-    long3 = np.flatnonzero(ends - starts >= 3)
+    long3 = kept[ends[kept] - starts[kept] >= 3]
     s3 = starts[long3]
     isa_rows = long3[(b[s3] == 73) & (b[s3 + 1] == 83) & (b[s3 + 2] == 65)]
     later_isas = [bytes(b[starts[k]: ends[k]]).decode("utf-8") for k in isa_rows[1:].tolist()]
     del long3, s3
     trailing = 0
-    if len(starts) and component not in "\r\n":
-        hit = b[ends - 1] == ord(component)
-        trailing = int(np.count_nonzero(hit))
-        if trailing >= max(2, len(starts) // 2):
+    if len(kept) and component not in "\r\n":
+        hit = kept[b[ends[kept] - 1] == ord(component)]
+        trailing = len(hit)
+        if trailing >= max(2, len(kept) // 2):
             ends[hit] -= 1
         else:
             trailing = 0
-    rows = _rows(b, starts, ends, ord(element))
+    # the stripped bytes (whole raw segments when empty) are not kept: ranges [raw_start, start) and [end, raw_end)
+    empty = starts >= ends
+    starts[empty] = raw_ends[empty]
+    if not _drop_ranges(keep, b, sep, raw_starts, starts) or not _drop_ranges(keep, b, sep, ends, raw_ends):
+        return None
+    del raw_starts, raw_ends, empty
+    rows = _rows(b, keep, starts[kept], ends[kept], seps, per_raw[kept])
     if rows is None:
         return None
     return rows, later_isas, empty_inside, trailing
 
 
-def _rows(b: np.ndarray, starts: np.ndarray, ends: np.ndarray, sep: int) -> pa.ListArray | None:
-    """Segments [starts, ends) of ``b`` split on ``sep`` as a list<string> array (one copy of the bytes)."""
-    seps = np.flatnonzero(b == sep).astype(np.int32)  # buffers are < 2 GiB here: halve the index arrays
-    per_segment = np.searchsorted(seps, ends) - np.searchsorted(seps, starts)
+def _drop_ranges(keep: np.ndarray, b: np.ndarray, sep: int, lo: np.ndarray, hi: np.ndarray) -> bool:
+    """Clear ``keep`` over every [lo, hi); False when one of those bytes is an element separator
+    (a separator outside every segment: not expected, the general path decides)."""
+    lengths = hi - lo
+    some = np.flatnonzero(lengths > 0)
+    if not len(some):
+        return True
+    lo, lengths = lo[some], lengths[some]
+    total = int(lengths.sum())
+    first = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=first[1:])
+    idx = np.arange(total, dtype=np.int64)
+    idx += np.repeat(lo - first, lengths)
+    if (b[idx] == sep).any():
+        return False
+    keep[idx] = False
+    return True
+
+
+def _rows(b: np.ndarray, keep: np.ndarray, starts: np.ndarray, ends: np.ndarray, seps: np.ndarray,
+          per_segment: np.ndarray) -> pa.ListArray | None:
+    """Segments [starts, ends) of ``b`` split at ``seps`` as a list<string> array (one copy of the bytes)."""
     if int(per_segment.sum()) != len(seps):
         return None  # a separator outside every segment: not expected, let the general path decide
     list_offsets = np.zeros(len(starts) + 1, dtype=np.int64)
@@ -97,17 +140,12 @@ def _rows(b: np.ndarray, starts: np.ndarray, ends: np.ndarray, sep: int) -> pa.L
     el_end[is_last] = ends
     el_end[~is_last] = seps
     del is_first, is_last, seps
-    # keep the bytes inside elements: +1 where one opens, -1 where it closes, running sum
-    edge = np.zeros(len(b) + 1, dtype=np.int8)
-    edge[el_start] += 1
-    edge[el_end] -= 1
-    inside = np.cumsum(edge[:-1], dtype=np.int8).view(np.bool_)
-    del edge
-    values = b[inside]
-    del inside
+    values = b[keep]
     offsets = np.zeros(m + 1, dtype=np.int32)
     np.subtract(el_end, el_start, out=el_end)
     np.cumsum(el_end, out=offsets[1:])
+    if int(offsets[-1]) != len(values):
+        return None
     strings = pa.StringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(values))
     return pa.ListArray.from_arrays(int32_array(list_offsets), strings)
 

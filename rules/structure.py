@@ -214,7 +214,12 @@ def _check_elements(result: ParseResult, sets: list[tuple[Interchange, Group, Tr
     row_len = np.diff(offsets)
     lengths = pc.utf8_length(flat).to_numpy(zero_copy_only=False)
     out: list[Finding] = []
-    set_version = [g.version[:6] if g.version[:6] in SPECS else "004010" for _ic, g, _ts in sets]
+    set_version: list[str] = []
+    last_g, v = None, ""
+    for _ic, g, _ts in sets:
+        if g is not last_g:
+            last_g, v = g, (g.version[:6] if g.version[:6] in SPECS else "004010")
+        set_version.append(v)
     for version in sorted(set(set_version)):
         in_version = np.zeros(n, dtype=bool)
         ok_sets = set_of_row >= 0
@@ -265,16 +270,32 @@ class _ElementChecks:
         cell, el_typ = cell[checked], el_typ[checked]
         digits = lengths[checked].astype(np.int32)
         numeric = np.flatnonzero((el_typ == 1) | (el_typ == 2))
+        self.bad_type = np.zeros(m, dtype=bool)
+        patterns = ((1, _NUMERIC_N), (2, _NUMERIC_R), (4, _TIME))
         if len(numeric):
-            sub = flat.take(_indices(checked[numeric]))
-            signs = pc.add(pc.count_substring(sub, "-"), pc.count_substring(sub, "."))
-            digits[numeric] -= signs.to_numpy(zero_copy_only=False).astype(np.int32)
+            at_numeric = checked[numeric]
+            sub = flat.take(_indices(at_numeric))
+            data = _value_bytes(sub)
+            plain = (data >= 48) & (data <= 57)
+            if plain.all():
+                # digits only (and never empty here): every N and R value is valid, no sign to discount
+                patterns = ((4, _TIME),)
+            elif (plain | (data == 46)).all():
+                # digits and points: N is valid without a point; R with at most one, and not "." alone
+                dots = pc.count_substring(sub, ".").to_numpy(zero_copy_only=False).astype(np.int32)
+                digits[numeric] -= dots
+                self.bad_type[at_numeric] = np.where(el_typ[numeric] == 2,
+                                                     (dots > 1) | ((dots == 1) & (digits[numeric] == 0)), dots > 0)
+                patterns = ((4, _TIME),)
+            else:
+                signs = pc.add(pc.count_substring(sub, "-"), pc.count_substring(sub, "."))
+                digits[numeric] -= signs.to_numpy(zero_copy_only=False).astype(np.int32)
+            del sub, data, plain
         self.short = np.zeros(m, dtype=bool)
         self.short[checked] = digits < lo.ravel()[cell]
         self.long = np.zeros(m, dtype=bool)
         self.long[checked] = digits > hi.ravel()[cell]
-        self.bad_type = np.zeros(m, dtype=bool)
-        for code, pattern in ((1, _NUMERIC_N), (2, _NUMERIC_R), (4, _TIME)):
+        for code, pattern in patterns:
             idx = checked[el_typ == code]
             if len(idx):
                 hit = pc.match_substring_regex(flat.take(_indices(idx)), pattern).to_numpy(zero_copy_only=False)
@@ -363,6 +384,15 @@ class _ElementChecks:
 
 def _indices(idx: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(np.ascontiguousarray(idx, np.int64))])
+
+
+def _value_bytes(strings: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of all values of a string array, concatenated (a view)."""
+    if not len(strings) or strings.buffers()[2] is None:
+        return np.zeros(0, dtype=np.uint8)
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    offsets = np.frombuffer(strings.buffers()[1], dtype=width)[strings.offset: strings.offset + len(strings) + 1]
+    return np.frombuffer(strings.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
 
 
 def _has_control_bytes(flat: pa.Array) -> bool:
