@@ -70,6 +70,9 @@ def _hwm_kb() -> int:
 
 
 # --- the two sides (each runs in a child process) -------------------------------------------------
+REPEATS = 3  # each side parses the drop this often in its process: the first run is "cold", the rest "steady"
+
+
 def run_ours(path: Path) -> dict:
     from parsers.orders_850 import read_orders
     from parsers.x12_reader import read_interchanges
@@ -159,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         generate(Path(args.path))
         return 0
     if args.child:
-        res = run_ours(Path(args.path)) if args.child == "ours" else run_pyx12(Path(args.path))
+        run = run_ours if args.child == "ours" else run_pyx12
+        runs = [run(Path(args.path)) for _ in range(REPEATS)]
+        res = dict(runs[0])
+        res["steady_seconds"] = min(r["seconds"] for r in runs[1:])  # same process, imports and memory warm
         sys.stdout.write(json.dumps(res))
         return 0
 
@@ -187,10 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     if ours["findings"]:
         print(f"  ours found: {ours['finding_codes']} (a clean synthetic drop should have none)")
     ratio = theirs["seconds"] / ours["seconds"]
-    print(f"speed ratio ours/pyx12: {ratio:.1f}x" + ("" if ratio >= 10 else
-          "  (below 10x: see `bench/bench_parse.py --profile`)"))
-    print(json.dumps({"bench": "parse", "file_mb": size / 1e6, "ratio": ratio, "ours": ours, "pyx12": theirs},
-                     sort_keys=True))
+    steady = theirs["steady_seconds"] / ours["steady_seconds"]
+    print(f"speed ratio ours/pyx12, first file in a fresh process (cold): {ratio:.1f}x" + ("" if ratio >= 10 else
+          "  (below the 10x aim: see `bench/bench_parse.py --profile`)"))
+    print(f"speed ratio ours/pyx12, later files in the same process (steady, best of {REPEATS - 1}): "
+          f"{steady:.1f}x  (ours {ours['steady_seconds']:.2f} s = "
+          f"{size / 1e6 / ours['steady_seconds']:.1f} MB/s, pyx12 {theirs['steady_seconds']:.2f} s)")
+    print(json.dumps({"bench": "parse", "file_mb": size / 1e6, "ratio": ratio, "steady_ratio": steady,
+                      "ours": ours, "pyx12": theirs}, sort_keys=True))
     return 0
 
 
