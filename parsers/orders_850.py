@@ -317,6 +317,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
     st_rows = np.array([ts.start for _ic, _g, ts in sets], dtype=np.int64)
     # qualifier/id pairs PO106/PO107 .. PO124/PO125: a (line, pair) grid of element indexes
     pair_k = np.arange(6, 26, 2)
+    # only pairs whose qualifier some line has (the rest are absent everywhere: no qualifier, no value)
+    pair_k = pair_k[: max(1, int(np.count_nonzero(pair_k < int(cells.row_len[po1_rows].max()))))]
     rows_grid = np.repeat(po1_rows, len(pair_k))
     k_grid = np.tile(pair_k, n_lines)
     q_at, q_ok = cells.index(rows_grid, k_grid)
@@ -336,7 +338,10 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
             if PRODUCT_QUALIFIERS[qual] != col:
                 continue
             hit = (q_code == q) & usable
-            first = np.where(hit.any(axis=1), hit.argmax(axis=1), -1)
+            # the first hit per line (a loop over the few pair columns beats any/argmax along axis 1)
+            first = np.full(n_lines, -1, dtype=np.int64)
+            for j in range(len(pair_k) - 1, -1, -1):
+                first[hit[:, j]] = j
             chosen = np.where(chosen < 0, first, chosen)
         ok = chosen >= 0
         at = v_at.reshape(n_lines, len(pair_k))[np.arange(n_lines), np.maximum(chosen, 0)]

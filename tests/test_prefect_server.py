@@ -75,3 +75,33 @@ def test_flow_runs_against_a_prefect_server(prefect_server, tmp_path):
     with urllib.request.urlopen(req, timeout=10) as r:
         runs = json.loads(r.read())
     assert [fr["state_type"] for fr in runs] == ["COMPLETED"]
+
+
+def test_serve_registers_the_nightly_deployment_with_its_cron(prefect_server, tmp_path):
+    url, home = prefect_server
+    env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(home)}
+    cli = Path(sys.executable).parent / "orderbridge"
+    proc = subprocess.Popen([str(cli), "serve", "--workspace", str(tmp_path), "--cron", "15 3 * * *",
+                             "--timezone", "Europe/Berlin"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        found = None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and found is None:
+            req = urllib.request.Request(url + "/deployments/filter", data=b"{}",
+                                         headers={"Content-Type": "application/json"}, method="POST")
+            with urllib.request.urlopen(req, timeout=10) as r:
+                found = next((d for d in json.loads(r.read()) if d["name"] == "nightly"), None)
+            if found is None:
+                assert proc.poll() is None, "orderbridge serve exited early"
+                time.sleep(1)
+        assert found is not None, "the nightly deployment was not registered"
+        schedule = found["schedules"][0]["schedule"]
+        assert (schedule["cron"], schedule["timezone"]) == ("15 3 * * *", "Europe/Berlin")
+        assert found["parameters"] == {"workspace": str(tmp_path.resolve())}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
