@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from rules.business import _price_index, adjusted_quantity, list_price
+from rules.business import adjusted_quantity, list_price, price_index
 from schemas.findings import Finding
 from schemas.outcomes import Outcome, Policy, outcome_for, strongest
 from schemas.reference import ReferenceData
@@ -83,7 +83,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
     lines_by_order: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in lines.to_pylist():
         lines_by_order[(row["partner"], row["po_number"])].append(row)
-    prices = _price_index(ref.prices)
+    prices = price_index(ref.prices)
     out: list[OrderDecision] = []
     for order in orders.to_pylist():
         partner, po = order["partner"], order["po_number"]

@@ -212,7 +212,7 @@ def _check_elements(result: ParseResult, sets: list[tuple[Interchange, Group, Tr
     offsets = elements.offsets.to_numpy()
     offsets = offsets - offsets[0]
     row_len = np.diff(offsets)
-    lengths = pc.utf8_length(flat).to_numpy(zero_copy_only=False)
+    lengths = _char_lengths(flat)
     out: list[Finding] = []
     set_version: list[str] = []
     last_g, v = None, ""
@@ -220,10 +220,12 @@ def _check_elements(result: ParseResult, sets: list[tuple[Interchange, Group, Tr
         if g is not last_g:
             last_g, v = g, (g.version[:6] if g.version[:6] in SPECS else "004010")
         set_version.append(v)
-    for version in sorted(set(set_version)):
-        in_version = np.zeros(n, dtype=bool)
-        ok_sets = set_of_row >= 0
-        in_version[ok_sets] = np.array(set_version)[set_of_row[ok_sets]] == version
+    versions = sorted(set(set_version))
+    # each row's version as a small integer (-1: outside the sets)
+    version_of_set = np.array([versions.index(v) for v in set_version] + [-1], dtype=np.int8)
+    version_of_row = version_of_set[set_of_row]
+    for v_code, version in enumerate(versions):
+        in_version = version_of_row == v_code
         checks = _ElementChecks(flat, offsets, row_len, lengths, codes, vocab, in_version, SPECS[version])
         for seg_id, spec in SPECS[version].items():
             if seg_id not in vocab:
@@ -393,6 +395,17 @@ def _value_bytes(strings: pa.Array) -> np.ndarray:
     width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
     offsets = np.frombuffer(strings.buffers()[1], dtype=width)[strings.offset: strings.offset + len(strings) + 1]
     return np.frombuffer(strings.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+
+
+def _char_lengths(flat: pa.Array) -> np.ndarray:
+    """Characters per value (utf8_length); from the value offsets when the data is ASCII."""
+    data = flat.buffers()[2] if len(flat) and not flat.null_count else None
+    if data is not None and not pa.types.is_large_string(flat.type):
+        b = np.frombuffer(data, dtype=np.uint8)
+        if not len(b) or int(b.max()) < 0x80:
+            value_offsets = np.frombuffer(flat.buffers()[1], dtype=np.int32)[flat.offset: flat.offset + len(flat) + 1]
+            return np.diff(value_offsets)
+    return pc.utf8_length(flat).to_numpy(zero_copy_only=False)
 
 
 def _has_control_bytes(flat: pa.Array) -> bool:

@@ -1,0 +1,72 @@
+"""Business rules over the canonical ORDERS / ORDER_LINES tables and the reference tables: item
+identification (GS1 check digits), units and case packs, prices, money, ship-to, dates, duplicates
+and credit. Pure functions returning findings located to the PO1 line and element; no I/O, no
+clock (``today`` is an argument), no outcome decisions (schemas.outcomes owns those).
+
+A package of small modules (items, quantities, money, places, duplicates); this module re-exports
+the public functions and runs them all (run_business_rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from datetime import date
+from decimal import Decimal
+
+import pyarrow as pa
+
+from rules.business.common import business_finding
+from rules.business.duplicates import check_duplicates
+from rules.business.items import _resolved, check_gtin_check_digits, check_items, resolve_items
+from rules.business.money import (
+    _price_index,
+    check_credit,
+    check_currency,
+    check_order_value,
+    check_prices,
+    check_terms,
+    list_price,
+    order_values,
+)
+from rules.business.places import check_dates, check_ship_to
+from rules.business.quantities import adjusted_quantity, check_quantities, quantity_in_eaches
+from schemas.findings import Finding
+from schemas.reference import ReferenceData
+from schemas.rule_settings import RuleSettings
+
+price_index = _price_index
+
+__all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_currency", "check_dates",
+           "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_value", "check_prices",
+           "check_quantities", "check_ship_to", "check_terms", "list_price", "order_values", "price_index",
+           "quantity_in_eaches", "resolve_items", "run_business_rules"]
+
+
+# --- everything -------------------------------------------------------------------------------
+
+
+def run_business_rules(
+    orders: pa.Table,
+    lines: pa.Table,
+    ref: ReferenceData,
+    settings: RuleSettings,
+    *,
+    today: date,
+    seen_po_numbers: Set[tuple[str, str]] = frozenset(),
+    open_orders: Mapping[str, Decimal] | None = None,
+) -> list[Finding]:
+    """Every business rule over one run's orders and lines (all files and partners together)."""
+    resolved = _resolved(lines, ref)
+    return [
+        *check_gtin_check_digits(resolved),
+        *check_items(resolved, ref),
+        *check_quantities(resolved, ref, settings),
+        *check_prices(orders, resolved, ref, settings),
+        *check_currency(orders, ref.customers),
+        *check_terms(orders, ref.customers),
+        *check_order_value(orders, resolved, ref, settings),
+        *check_credit(orders, resolved, ref, settings, open_orders=open_orders),
+        *check_ship_to(orders, ref.ship_tos, settings),
+        *check_dates(orders, today=today, settings=settings),
+        *check_duplicates(orders, seen_po_numbers, settings),
+    ]

@@ -1,0 +1,120 @@
+"""Shared helpers of the business rules: finding factory, row access, per-partner settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.codes_business import BUSINESS_CATALOGUE
+from schemas.findings import Finding, finding
+from schemas.rule_settings import RuleSettings
+
+_LINE_LOCATION = ["source_file", "isa13", "gs06", "st02", "segment_position", "file_segment", "line_number"]
+_ORDER_LOCATION = ["source_file", "isa13", "gs06", "st02"]
+_GS1_COLUMNS = {"upc": ("UP",), "gtin": ("UK",), "ean": ("EN",)}
+_ID_COLUMNS = {
+    "gtin": ("UK",),
+    "upc": ("UP",),
+    "ean": ("EN",),
+    "vendor_part": ("VN",),
+    "buyer_part": ("BP", "IN"),
+}  # also the order of precedence when resolving
+_HUNDRED = Decimal(100)
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    """A value as it would appear in the X12 element: decimals without trailing zeros, CCYYMMDD dates."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text in ("-0", "0E-4") else text
+    if isinstance(value, date):
+        return value.strftime("%Y%m%d")
+    return str(value)
+
+
+def business_finding(
+    code: str, message: str, row: Mapping, *, seg: str, element: str, value: object = None, line: bool = True
+) -> Finding:
+    """A business finding at the row's lineage; line rows also carry the PO1 position and line number."""
+    extra = {}
+    if line:
+        extra = {
+            "segment_position": row.get("segment_position"),
+            "file_segment": row.get("file_segment"),
+            "line_number": row.get("line_number"),
+        }
+    return finding(
+        code,
+        message,
+        severity=BUSINESS_CATALOGUE[code].severity,
+        seg=seg,
+        element=element,
+        value=None if value is None else _text(value),
+        file=row.get("source_file") or "",
+        isa13=row.get("isa13") or "",
+        gs06=row.get("gs06") or "",
+        st02=row.get("st02") or "",
+        **extra,
+    )
+
+
+def _rows(table: pa.Table, columns: Iterable[str], mask: pa.Array | None = None) -> list[dict]:
+    wanted = list(dict.fromkeys(c for c in columns if c in table.column_names))
+    table = table.select(wanted)
+    if mask is not None:
+        table = table.filter(pc.fill_null(mask, False))
+    return table.to_pylist()
+
+
+def _id_element(
+    product_ids: list[dict] | None, qualifiers: tuple[str, ...], value: str | None, default: str = "PO107"
+) -> str:
+    """PO1 element holding ``value``: pairs start at PO106/PO107, then PO108/PO109, ..."""
+    for i, pair in enumerate(product_ids or []):
+        if pair.get("qualifier") in qualifiers and (value is None or pair.get("id") == value):
+            return f"PO1{7 + 2 * i:02d}"
+    return default
+
+
+def _first_id(row: Mapping) -> tuple[str, str | None]:
+    pairs = row.get("product_ids") or []
+    if pairs:
+        return "PO107", pairs[0].get("id")
+    for column, qualifiers in _ID_COLUMNS.items():
+        if row.get(column):
+            return _id_element(None, qualifiers, None), row[column]
+    return "PO107", None
+
+
+def _order_key(row: Mapping) -> tuple[str, str]:
+    return row["source_file"], row["order_ref"]
+
+
+class _PerPartner(dict):
+    """partner -> settings.for_partner(partner), computed once per partner."""
+
+    def __init__(self, settings: RuleSettings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def __missing__(self, partner: str) -> RuleSettings:
+        self[partner] = value = self.settings.for_partner(partner)
+        return value
+
+
+def _map_column(keys: pa.Array, ref_keys: pa.Array, ref_values: pa.Array) -> pa.Array:
+    """Look ``keys`` up in a reference key column (first match), order preserving; null when absent."""
+    return pc.take(ref_values, pc.index_in(keys, value_set=ref_keys))
+
+
+def _pair_key(a: pa.Array, b: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise(a, b, "\x1f")

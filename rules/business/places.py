@@ -1,0 +1,193 @@
+"""Ship-to locations and addresses; requested dates and ship windows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+
+import pyarrow as pa
+
+from rules.business.common import (
+    _ORDER_LOCATION,
+    _PerPartner,
+    _rows,
+    _text,
+    business_finding,
+)
+from schemas.findings import Finding
+from schemas.rule_settings import RuleSettings
+
+# --- ship-to ------------------------------------------------------------------------------------
+
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP AA AE AP".split()
+)
+CA_PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+_POSTAL = {
+    "US": re.compile(r"^\d{5}(-?\d{4})?$"),
+    "CA": re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d$", re.IGNORECASE),
+}
+_REGIONS = {"US": US_STATES, "CA": CA_PROVINCES}
+_COUNTRY_ALIASES = {"USA": "US", "CAN": "CA"}
+_ADDRESS_PARTS = (
+    ("ship_to_address1", "N3", "N301", "street"),
+    ("ship_to_city", "N4", "N401", "city"),
+    ("ship_to_state", "N4", "N402", "state/province"),
+    ("ship_to_postal_code", "N4", "N403", "postal code"),
+    ("ship_to_country", "N4", "N404", "country"),
+)
+
+
+def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) -> list[Finding]:
+    """The ship-to is known by its N104 id, or else its N3/N4 address is complete (ADDRESS_INCOMPLETE)
+    and plausible (ADDRESS_IMPLAUSIBLE: served country, US state / CA province, postal code format).
+    SHIP_TO_UNKNOWN when neither a known id nor any address was sent."""
+    known = {
+        (s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
+    }
+    by_partner, out = _PerPartner(settings), []
+    cols = [*_ORDER_LOCATION, "partner", "po_number", "ship_to_id", *(c for c, _, _, _ in _ADDRESS_PARTS)]
+    for order in _rows(orders, cols):
+        s = by_partner[order["partner"]]
+        if order["ship_to_id"] and (order["partner"], order["ship_to_id"]) in known:
+            continue
+        parts = {c: (order[c] or "").strip() for c, _, _, _ in _ADDRESS_PARTS}
+        if not any(parts.values()):
+            what = (
+                f"Ship-to id {order['ship_to_id']!r} is unknown" if order["ship_to_id"] else "No ship-to id"
+            )
+            out.append(
+                business_finding(
+                    "SHIP_TO_UNKNOWN",
+                    f"{what} and no address was sent.",
+                    order,
+                    seg="N1",
+                    element="N104",
+                    value=order["ship_to_id"],
+                    line=False,
+                )
+            )
+            continue
+        missing = [(seg, el, label) for c, seg, el, label in _ADDRESS_PARTS if not parts[c]]
+        for seg, el, label in missing:
+            out.append(
+                business_finding(
+                    "ADDRESS_INCOMPLETE",
+                    f"The ship-to address has no {label}.",
+                    order,
+                    seg=seg,
+                    element=el,
+                    line=False,
+                )
+            )
+        out.extend(_implausible(order, parts, s))
+    return out
+
+
+def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> list[Finding]:
+    out: list[Finding] = []
+    raw_country = parts["ship_to_country"]
+    country = _COUNTRY_ALIASES.get(raw_country.upper(), raw_country.upper())
+    if raw_country and country not in s.ship_to_countries:
+        out.append(
+            business_finding(
+                "ADDRESS_IMPLAUSIBLE",
+                f"Country {raw_country!r} is not one we ship to ({', '.join(s.ship_to_countries)}).",
+                order,
+                seg="N4",
+                element="N404",
+                value=raw_country,
+                line=False,
+            )
+        )
+        return out
+    country = country or "US"  # N404 is optional in US practice
+    state, postal = parts["ship_to_state"], parts["ship_to_postal_code"]
+    if state and country in _REGIONS and state.upper() not in _REGIONS[country]:
+        out.append(
+            business_finding(
+                "ADDRESS_IMPLAUSIBLE",
+                f"{state!r} is not a {country} state/province code.",
+                order,
+                seg="N4",
+                element="N402",
+                value=state,
+                line=False,
+            )
+        )
+    if postal and country in _POSTAL and not _POSTAL[country].match(postal):
+        out.append(
+            business_finding(
+                "ADDRESS_IMPLAUSIBLE",
+                f"{postal!r} is not a valid {country} postal code.",
+                order,
+                seg="N4",
+                element="N403",
+                value=postal,
+                line=False,
+            )
+        )
+    return out
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+_DATES = (
+    ("requested_delivery_date", "002", "delivery requested"),
+    ("requested_ship_date", "010", "requested ship"),
+    ("ship_not_before", "037", "ship not before"),
+    ("ship_no_later", "038", "ship no later"),
+)
+
+
+def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> list[Finding]:
+    """DATE_IN_PAST for DTM 002/010/038 before ``today`` (037 in the past is harmless), and
+    SHIP_WINDOW_INCONSISTENT: 037 > 038, 010 outside 037..038, 002 before 010 or 037, a window
+    longer than ship_window_max_days, or any requested date before the PO date (BEG05)."""
+    by_partner, out = _PerPartner(settings), []
+    cols = [*_ORDER_LOCATION, "partner", "po_number", "po_date", *(c for c, _, _ in _DATES)]
+    for order in _rows(orders, cols):
+        s = by_partner[order["partner"]]
+        d = {q: order[c] for c, q, _ in _DATES}
+        label = {q: f"DTM {q} ({name})" for _, q, name in _DATES}
+
+        def emit(code: str, message: str, qualifier: str, _order: dict = order, _d: dict = d) -> None:
+            out.append(
+                business_finding(
+                    code, message, _order, seg="DTM", element="DTM02", value=_d[qualifier], line=False
+                )
+            )
+
+        for q in ("002", "010", "038"):
+            if d[q] is not None and d[q] < today:
+                emit("DATE_IN_PAST", f"{label[q]} {_text(d[q])} is before today {_text(today)}.", q)
+        pairs = [("037", "038"), ("037", "010"), ("010", "038"), ("010", "002"), ("037", "002")]
+        for early, late in pairs:
+            if d[early] is not None and d[late] is not None and d[early] > d[late]:
+                emit(
+                    "SHIP_WINDOW_INCONSISTENT",
+                    f"{label[early]} {_text(d[early])} is after {label[late]} {_text(d[late])}.",
+                    late,
+                )
+        if (
+            d["037"] is not None
+            and d["038"] is not None
+            and (d["038"] - d["037"]).days > s.ship_window_max_days
+        ):
+            emit(
+                "SHIP_WINDOW_INCONSISTENT",
+                f"The ship window {_text(d['037'])}..{_text(d['038'])} is longer than "
+                f"{s.ship_window_max_days} days.",
+                "038",
+            )
+        po_date = order["po_date"]
+        for q in ("002", "010", "038"):
+            if po_date is not None and d[q] is not None and d[q] < po_date:
+                emit(
+                    "SHIP_WINDOW_INCONSISTENT",
+                    f"{label[q]} {_text(d[q])} is before the PO date {_text(po_date)}.",
+                    q,
+                )
+    return out
