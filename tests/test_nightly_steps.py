@@ -139,7 +139,9 @@ def test_failure_inside_the_numbering_transaction_uses_no_number(tmp_path, monke
     def boom(*a, **k):
         raise RuntimeError("disk full while rendering")
 
-    monkeypatch.setattr(steps, "wrap", boom)
+    import flows.documents
+
+    monkeypatch.setattr(flows.documents, "wrap", boom)  # where documents are rendered
     with pytest.raises(RuntimeError):
         steps.intake_partner(ws, profile, state, drop, now=NOW, run_id="r")
     assert state.numbers_used().get(("acme", "ISA"), 0) == 0 and state.documents("acme") == []
