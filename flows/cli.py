@@ -297,13 +297,18 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
             raise typer.Exit(2)
         out = process_file(data, file=path.name, sha256=hashlib.sha256(data).hexdigest(),
                            profile=profiles[partner], known=Known(), today=date.today())
-        return out.parse, out.findings, out.orders, out.documents
+        return out.parse, out.findings, out.orders, out.change_headers
+    from parsers.orders_860 import read_changes
+    from rules.structure_860 import check_860_structure
+
     result = read_interchanges(data, file=path.name)
     findings = list(result.findings) + check_envelopes(result)
     sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
-    findings += check_850_structure(result, sets)
+    change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
+    findings += check_850_structure(result, sets) + check_860_structure(result, change_sets)
     orders, _ = read_orders(result, sets, partner=partner or "")
-    return result, findings, orders, None
+    changes, _ = read_changes(result, change_sets, partner=partner or "")
+    return result, findings, orders, changes
 
 
 @app.command()
@@ -315,7 +320,7 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file."),
     if not file.is_file():
         err.print(f"[red]no such file: {file}[/red]")
         raise typer.Exit(2)
-    result, findings, orders, _docs = _inspect(file, partner, workspace)
+    result, findings, orders, changes = _inspect(file, partner, workspace)
     doc = {
         "file": str(file),
         "interchanges": [{
@@ -332,6 +337,7 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file."),
                        for g in ic.groups]} for ic in result.interchanges],
         "findings": [f.to_dict() for f in findings],
         "orders": [{k: _jsonable(v) for k, v in row.items()} for row in orders.to_pylist()],
+        "changes": [{k: _jsonable(v) for k, v in row.items()} for row in changes.to_pylist()],
     }
     errors = sum(1 for f in findings if f.severity == "error")
     if as_json:
@@ -353,6 +359,8 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file."),
         console.print(t)
         for o in doc["orders"]:
             console.print(f"PO {o['po_number']}: {o['line_count']} line(s), dated {o['po_date']}")
+        for c in doc["changes"]:
+            console.print(f"860 for PO {c['po_number']} (BCH01 {c['purpose']}): {c['line_count']} change line(s)")
     raise typer.Exit(1 if errors else 0)
 
 
@@ -387,14 +395,15 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
         ic = parsed.interchanges[0]
         g = ic.groups[0] if ic.groups else None
         profile = PartnerProfile.model_validate({
-            "id": "preview", "name": "preview", "accepts": ["850", "997"],
+            "id": "preview", "name": "preview", "accepts": ["850", "860", "997"],
             "acks": {"ta1": "requested"},
             "x12": {"their_qualifier": ic.sender_qualifier[:2].ljust(2), "their_id": ic.sender[:15] or "UNKNOWN",
                     "our_qualifier": ic.receiver_qualifier[:2].ljust(2), "our_id": ic.receiver[:15] or "UNKNOWN",
                     "their_gs_id": (g.sender if g else ic.sender)[:15].ljust(2),
                     "our_gs_id": (g.receiver if g else ic.receiver)[:15].ljust(2),
                     "version": "005010" if g and g.version.startswith("005") else "004010",
-                    "usage": ic.usage if ic.usage in ("P", "T") else "P"}})
+                    "usage": ic.usage if ic.usage in ("P", "T") else "P",
+                    "delimiters": _preview_delimiters(ic.delimiters)}})
     out = process_file(data, file=file.name, sha256=hashlib.sha256(data).hexdigest(), profile=profile,
                        known=Known(), today=date.today())
     env: Envelope = envelope_for(profile)
@@ -412,6 +421,18 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
     if n == 0:
         err.print("nothing to acknowledge (no readable functional group and no TA1 due)")
     raise typer.Exit(1 if out.error_count else 0)
+
+
+def _preview_delimiters(d) -> dict:
+    """The file's own delimiters for a preview answer (falls back to the defaults if they clash)."""
+    from schemas.profile import DelimiterSettings
+
+    candidate = {"element": d.element, "component": d.component, "repetition": d.repetition or "",
+                 "segment": d.segment, "suffix": "\n" if d.segment not in "\r\n" else ""}
+    try:
+        return DelimiterSettings.model_validate(candidate).model_dump()
+    except ValueError:
+        return DelimiterSettings().model_dump()
 
 
 def main() -> None:

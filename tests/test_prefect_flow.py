@@ -67,3 +67,14 @@ def test_cli_inspect_reports_orders():
     assert doc["interchanges"][0]["groups"][0]["version"] == "005010"
     assert [(o["po_number"], o["line_count"]) for o in doc["orders"]] == [("GLOBEX-2000", 4), ("GLOBEX-2001", 1)]
     assert doc["orders"][0]["ship_to_id"] == "0614141000029"
+
+
+def test_cli_inspect_and_ack_read_860s():
+    path = REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12"
+    res = CliRunner().invoke(app, ["inspect", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [(c["po_number"], c["purpose"], c["line_count"]) for c in doc["changes"]] == [
+        ("GLOBEX-2000", "04", 4), ("GLOBEX-2999", "04", 1)]
+    res = CliRunner().invoke(app, ["ack", str(path)])
+    assert res.exit_code == 0 and "AK9|A|2|2|2~" in res.stdout
