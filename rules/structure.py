@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -44,16 +43,58 @@ class _Node:
 
 @dataclass(slots=True)
 class SetSpec:
+    name: str = ""  # "850", "860": for messages
     nodes: list[_Node] = field(default_factory=list)
     ids: frozenset[str] = frozenset()
+    _cache: dict = field(default_factory=dict)  # memoised transitions: (node, segment id) -> result
 
     def loop_of(self, i: int) -> _Loop | None:
         n = self.nodes[i]
         return n.starts or n.loop
 
+    def loop_id(self, i: int) -> str:
+        lp = self.loop_of(i)
+        return lp.loop_id if lp else ""
 
-def compile_table(table: list) -> SetSpec:
-    spec = SetSpec()
+    def transition(self, cur: int, seg_id: str) -> tuple[int, str, tuple[int, ...], tuple[int, ...]]:
+        """(next node or -1, kind, skipped node indexes to check for mandatory, loops restarted/entered).
+
+        kind: "repeat" (same node again), "advance", "enter" (a nested loop), "restart" (a loop's next
+        iteration), "error". Counts are applied by the caller; this only follows the table.
+        """
+        key = (cur, seg_id)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._follow(cur, seg_id)
+        return hit
+
+    def _follow(self, cur: int, seg_id: str) -> tuple[int, str, tuple[int, ...], tuple[int, ...]]:
+        nodes = self.nodes
+        node = nodes[cur]
+        if node.seg_id == seg_id:
+            return (cur, "restart", (), (node.starts.start,)) if node.starts else (cur, "repeat", (), ())
+        loop = self.loop_of(cur)
+        pos = cur
+        skipped: list[int] = []
+        while True:
+            end = loop.end if loop else len(nodes) - 1
+            j = pos + 1
+            while j <= end:
+                n = nodes[j]
+                if n.seg_id == seg_id:
+                    kind = "enter" if n.starts else "advance"
+                    return j, kind, tuple(skipped), ((n.starts.start,) if n.starts else ())
+                skipped.append(j)
+                j = n.starts.end + 1 if n.starts else j + 1
+            if loop is None:
+                return -1, "error", (), ()
+            if nodes[loop.start].seg_id == seg_id:
+                return loop.start, "restart", tuple(skipped), (loop.start,)
+            pos, loop = loop.end, loop.parent
+
+
+def compile_table(table: list, name: str = "") -> SetSpec:
+    spec = SetSpec(name=name)
 
     def add(entries: list, loop: _Loop | None) -> None:
         for e in entries:
@@ -72,38 +113,7 @@ def compile_table(table: list) -> SetSpec:
     return spec
 
 
-SPEC_850 = compile_table(SEGMENT_TABLE)
-
-
-@lru_cache(maxsize=4096)
-def _transition(cur: int, seg_id: str) -> tuple[int, str, tuple[int, ...], tuple[int, ...]]:
-    """(next node or -1, kind, skipped node indexes to check for mandatory, loops restarted/entered).
-
-    kind: "repeat" (same node again), "advance", "enter" (a nested loop), "restart" (a loop's next
-    iteration), "error". Counts are applied by the caller; this only follows the table.
-    """
-    nodes = SPEC_850.nodes
-    node = nodes[cur]
-    if node.seg_id == seg_id:
-        return (cur, "restart", (), (node.starts.start,)) if node.starts else (cur, "repeat", (), ())
-    loop = SPEC_850.loop_of(cur)
-    pos = cur
-    skipped: list[int] = []
-    while True:
-        end = loop.end if loop else len(nodes) - 1
-        j = pos + 1
-        while j <= end:
-            n = nodes[j]
-            if n.seg_id == seg_id:
-                kind = "enter" if n.starts else "advance"
-                return j, kind, tuple(skipped), ((n.starts.start,) if n.starts else ())
-            skipped.append(j)
-            j = n.starts.end + 1 if n.starts else j + 1
-        if loop is None:
-            return -1, "error", (), ()
-        if nodes[loop.start].seg_id == seg_id:
-            return loop.start, "restart", tuple(skipped), (loop.start,)
-        pos, loop = loop.end, loop.parent
+SPEC_850 = compile_table(SEGMENT_TABLE, "850")
 
 
 def check_850_structure(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]]) -> list[Finding]:
@@ -120,7 +130,7 @@ def check_850_structure(result: ParseResult, sets: list[tuple[Interchange, Group
         walked = shapes.get(key)
         if walked is None:
             ids = [vocab[c] for c in codes[ts.start + 1: ts.end + 1].tolist()]
-            walked = shapes[key] = _walk(ids if ts.has_trailer else ids + ["SE"])
+            walked = shapes[key] = walk(SPEC_850, ids if ts.has_trailer else ids + ["SE"])
         if walked:
             base = dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
             out.extend(finding(code, msg, seg=seg, segment_position=pos, file_segment=ts.start + pos,
@@ -129,10 +139,12 @@ def check_850_structure(result: ParseResult, sets: list[tuple[Interchange, Group
     return out
 
 
-def _walk(ids: list[str]) -> list[tuple[str, str, str, int, str]]:
-    """Walk the ids after ST (SE included) through the table: (code, message, segment id, position, loop)."""
+def walk(spec: SetSpec, ids: list[str]) -> list[tuple[str, str, str, int, str]]:
+    """Walk the ids after ST (SE included) through ``spec``: (code, message, segment id, position, loop).
+    Positions count from ST = 1. Shared by the 850 and 860 checks."""
     out: list[tuple[str, str, str, int, str]] = []
-    nodes = SPEC_850.nodes
+    nodes = spec.nodes
+    _transition, _loop_id = spec.transition, spec.loop_id
     counts = [0] * len(nodes)
     loop_counts: dict[int, int] = {}
     cur = 0
@@ -148,10 +160,10 @@ def _walk(ids: list[str]) -> list[tuple[str, str, str, int, str]]:
         elif kind == "error":
             if not _SEG_ID.match(sid):
                 code, msg = "SEGMENT_UNRECOGNIZED", f"{sid[:20]!r} is not a segment id."
-            elif sid in SPEC_850.ids:
+            elif sid in spec.ids:
                 code, msg = "SEGMENT_OUT_OF_ORDER", f"{sid} is out of order after {nodes[cur].seg_id}."
             else:
-                code, msg = "SEGMENT_NOT_IN_SET", f"{sid} is not defined in the 850."
+                code, msg = "SEGMENT_NOT_IN_SET", f"{sid} is not defined in the {spec.name or 'set'}."
             out.append((code, msg, sid[:3], pos, _loop_id(cur)))
         else:
             for k in skipped:
@@ -176,11 +188,6 @@ def _walk(ids: list[str]) -> list[tuple[str, str, str, int, str]]:
         if len(out) >= MAX_FINDINGS_PER_SET:
             break
     return out
-
-
-def _loop_id(i: int) -> str:
-    lp = SPEC_850.loop_of(i)
-    return lp.loop_id if lp else ""
 
 
 # --- elements ---------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """860 content rules: segment order, loops, max use and mandatory segments over schemas.x12_860's
-table (compiled with rules.structure.compile_table), element syntax, and the 860's own counts.
-
-Same findings, codes and locations as rules.structure's 850 checks; that module is not modified.
+table (compiled and walked with rules.structure's compile_table/walk), element syntax, and the 860's
+own counts. Same findings, codes and locations as the 850 checks.
 860s come a few a day, so elements are checked row by row rather than columnar.
 """
 
@@ -9,16 +8,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import lru_cache
 
 import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
 from parsers.x12_reader import ParseResult
-from rules.structure import MAX_FINDINGS_PER_SET, compile_table
+from rules.structure import MAX_FINDINGS_PER_SET, compile_table, walk
 from schemas.findings import Finding, finding
 from schemas.x12 import Group, Interchange, TransactionSet
 from schemas.x12_860 import PAIRED, SEGMENT_TABLE, SPECS
 
-SPEC_860 = compile_table(SEGMENT_TABLE)
+SPEC_860 = compile_table(SEGMENT_TABLE, "860")
 _SEG_ID = re.compile(r"^[A-Z0-9]{2,3}$")
 _NUMERIC_N = re.compile(r"^-?\d+$")
 _NUMERIC_R = re.compile(r"^-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?$")
@@ -34,107 +32,12 @@ def check_860_structure(result: ParseResult, sets: Sets) -> list[Finding]:
     ids = result.segments.id_list
     for ic, g, ts in sets:
         base = dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
-        found = _walk(ids, ts, base)
+        after_st = ids[ts.start + 1: ts.end + 1] + ([] if ts.has_trailer else ["SE"])
+        found = [finding(code, msg, seg=seg, segment_position=pos, file_segment=ts.start + pos, loop_id=loop,
+                         **base) for code, msg, seg, pos, loop in walk(SPEC_860, after_st)]
         found += _check_elements(result, g, ts, base)
         found += _check_counts(result, ts, base)
         out.extend(found[:MAX_FINDINGS_PER_SET])
-    return out
-
-
-# --- segments: the walk of rules.structure, over SPEC_860 ------------------------------------------
-@lru_cache(maxsize=4096)
-def _transition(cur: int, seg_id: str) -> tuple[int, str, tuple[int, ...], tuple[int, ...]]:
-    """(next node or -1, kind, skipped nodes to check for mandatory, loops entered/restarted)."""
-    nodes = SPEC_860.nodes
-    node = nodes[cur]
-    if node.seg_id == seg_id:
-        return (cur, "restart", (), (node.starts.start,)) if node.starts else (cur, "repeat", (), ())
-    loop, pos, skipped = SPEC_860.loop_of(cur), cur, []
-    while True:
-        end = loop.end if loop else len(nodes) - 1
-        j = pos + 1
-        while j <= end:
-            n = nodes[j]
-            if n.seg_id == seg_id:
-                return (
-                    j,
-                    "enter" if n.starts else "advance",
-                    tuple(skipped),
-                    ((n.starts.start,) if n.starts else ()),
-                )
-            skipped.append(j)
-            j = n.starts.end + 1 if n.starts else j + 1
-        if loop is None:
-            return -1, "error", (), ()
-        if nodes[loop.start].seg_id == seg_id:
-            return loop.start, "restart", tuple(skipped), (loop.start,)
-        pos, loop = loop.end, loop.parent
-
-
-def _loop_id(i: int) -> str:
-    lp = SPEC_860.loop_of(i)
-    return lp.loop_id if lp else ""
-
-
-def _walk(ids: list[str], ts: TransactionSet, base: dict) -> list[Finding]:
-    out: list[Finding] = []
-    nodes = SPEC_860.nodes
-    counts = [0] * len(nodes)
-    loop_counts: dict[int, int] = {}
-    cur, counts[0] = 0, 1
-    end = (
-        ts.end if ts.has_trailer else ts.end + 1
-    )  # a missing SE is checked as if it stood after the last row
-    for row in range(ts.start + 1, end + 1):
-        sid = ids[row] if row <= ts.end else "SE"
-        at = dict(segment_position=row - ts.start + 1, file_segment=row + 1, **base)
-        nxt, kind, skipped, loops = _transition(cur, sid)
-        if kind == "error":
-            if not _SEG_ID.match(sid):
-                code, msg = "SEGMENT_UNRECOGNIZED", f"{sid[:20]!r} is not a segment id."
-            elif sid in SPEC_860.ids:
-                code, msg = "SEGMENT_OUT_OF_ORDER", f"{sid} is out of order after {nodes[cur].seg_id}."
-            else:
-                code, msg = "SEGMENT_NOT_IN_SET", f"{sid} is not defined in the 860."
-            out.append(finding(code, msg, seg=sid[:3], loop_id=_loop_id(cur), **at))
-            continue
-        out += [
-            finding(
-                "SEGMENT_MANDATORY_MISSING",
-                f"Mandatory {nodes[k].seg_id} is missing before {sid}.",
-                seg=nodes[k].seg_id,
-                loop_id=_loop_id(k),
-                **at,
-            )
-            for k in skipped
-            if nodes[k].req == "M" and counts[k] == 0
-        ]
-        for start in loops:
-            lp = nodes[start].starts
-            loop_counts[start] = (0 if kind == "enter" else loop_counts.get(start, 0)) + 1
-            counts[lp.start : lp.end + 1] = [0] * (lp.end - lp.start + 1)
-            if loop_counts[start] > lp.max_repeat:
-                out.append(
-                    finding(
-                        "LOOP_OVER_MAX",
-                        f"Loop {lp.loop_id} repeats more than {lp.max_repeat} times.",
-                        seg=sid,
-                        loop_id=lp.loop_id,
-                        **at,
-                    )
-                )
-        counts[nxt] += 1
-        if counts[nxt] > nodes[nxt].max_use:
-            out.append(
-                finding(
-                    "SEGMENT_OVER_MAX_USE",
-                    f"{sid} is used more than {nodes[nxt].max_use} time(s) here.",
-                    seg=sid,
-                    loop_id=_loop_id(nxt),
-                    **at,
-                )
-            )
-        cur = nxt
     return out
 
 
