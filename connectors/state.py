@@ -143,11 +143,6 @@ class StateStore:
         return [dict(zip(keys, r, strict=False)) for r in rows]
 
     # --- inbound interchange control numbers (duplicate detection across files) -------------
-    def interchange_seen(self, partner: str, sender: str, isa13: str) -> str | None:
-        rows = self._q("SELECT sha256 FROM interchanges_in WHERE partner=? AND sender=? AND isa13=?",
-                       (partner, sender, isa13))
-        return rows[0][0] if rows else None
-
     def interchanges(self, partner: str) -> set[tuple[str, str]]:
         return {(s, n) for s, n in self._q("SELECT sender, isa13 FROM interchanges_in WHERE partner=?", (partner,))}
 
@@ -302,6 +297,11 @@ class StateStore:
     # --- runs ---------------------------------------------------------------------------------
     def start_run(self, run_id: str, at: str) -> None:
         self._q("INSERT OR REPLACE INTO runs (run_id, started_at) VALUES (?,?)", (run_id, at))
+
+    def runs(self) -> list[dict]:
+        rows = self._q("SELECT run_id, started_at, finished_at, summary FROM runs ORDER BY started_at, run_id")
+        return [{"run_id": r, "started_at": s, "finished_at": f, "summary": json.loads(x or "{}")}
+                for r, s, f, x in rows]
 
     def finish_run(self, run_id: str, at: str, summary: dict) -> None:
         self._q("UPDATE runs SET finished_at=?, summary=? WHERE run_id=?",

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
@@ -151,6 +150,3 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
         new_price = each * pack if (row["unit"] or "") in s.case_units else each
     return LineDecision(row["line_number"], outcome.ack01, outcome.action, new_qty, new_price, codes, reason)
 
-
-def today_or(d: date | None, today: date) -> date:
-    return d if d and d >= today else today

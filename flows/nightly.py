@@ -128,7 +128,14 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
             res.delivered = delivered.result()
         else:
             res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + _describe(delivered)
-    return steps.write_reports(ws, run_id, results, started=started, run=run, failure=failure)
+    summary = steps.write_reports(ws, run_id, results, started=started, run=run, failure=failure)
+    state = StateStore(ws.state_path)
+    try:
+        state.start_run(run_id, started.isoformat())
+        state.finish_run(run_id, datetime.now().replace(microsecond=0).isoformat(), summary)
+    finally:
+        state.close()
+    return summary
 
 
 def _describe(state: State) -> str:

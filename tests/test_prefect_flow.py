@@ -30,6 +30,11 @@ def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     res = CliRunner().invoke(app, ["demo", "--workdir", str(work), "--now", "2026-11-28T02:00:00"])
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in work.glob("drop/*/outbox/*.x12")) == sent
+    from connectors.state import StateStore
+
+    recorded = StateStore(work / "state" / "orderbridge.sqlite").runs()
+    assert [r["run_id"] for r in recorded] == ["20261127T020000", "20261128T020000", "20261128T020000-2",
+                                                "20261129T020000"]
     summaries = sorted(work.glob("reports/*/summary.json"))
     second = json.loads(summaries[-1].read_text())
     assert sum(sum(p["documents"].values()) for p in second["partners"]) == 0
