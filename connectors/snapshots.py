@@ -27,8 +27,9 @@ def partition_dir(root: Path | str, as_of: date) -> Path:
     return Path(root) / f"as_of={as_of.isoformat()}"
 
 
-def latest_as_of(root: Path | str) -> date:
-    """The newest as_of partition under root. For flows to pick a date; the engine never calls this."""
+def latest_as_of(root: Path | str, on_or_before: date | None = None) -> date:
+    """The newest as_of partition under root (on or before ``on_or_before`` when given). For flows to
+    pick a date; the engine never calls this."""
     root = Path(root)
     if not root.is_dir():
         raise SnapshotError("snapshot root does not exist", path=str(root))
@@ -40,8 +41,11 @@ def latest_as_of(root: Path | str) -> date:
                 dates.append(date.fromisoformat(match.group(1)))
             except ValueError:
                 continue
+    if on_or_before is not None:
+        dates = [d for d in dates if d <= on_or_before]
     if not dates:
-        raise SnapshotError("no as_of=YYYY-MM-DD partition in snapshot root", path=str(root))
+        raise SnapshotError("no as_of=YYYY-MM-DD partition in snapshot root"
+                            + (f" on or before {on_or_before}" if on_or_before else ""), path=str(root))
     return max(dates)
 
 

@@ -251,11 +251,7 @@ def _value(statuses, rows: list[dict], decision: OrderDecision) -> str:
 def load_inventory(ws: Workspace, today: date) -> Inventory:
     """The newest snapshot on or before ``today`` and the expected receipts (flows pick; engine never does)."""
     from connectors.snapshots import latest_as_of, load_receipts, load_snapshot
-    from schemas.errors import SnapshotError
 
     root = ws.inventory_dir
-    as_of = latest_as_of(root / "snapshots")
-    if as_of > today:
-        raise SnapshotError("the newest inventory snapshot is dated after the run", as_of=str(as_of),
-                            today=str(today), path=str(root))
+    as_of = latest_as_of(root / "snapshots", on_or_before=today)
     return Inventory(load_snapshot(root / "snapshots", as_of), load_receipts(root / "receipts.parquet"), as_of)

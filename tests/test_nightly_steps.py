@@ -184,3 +184,20 @@ def test_archive_is_verified_before_the_input_is_moved(tmp_path, monkeypatch):
         steps.intake_partner(ws, profile, state, drop, now=NOW, run_id="r")
     assert len(list((ws.drop_root / "acme" / "inbox").iterdir())) == 3  # nothing moved, nothing lost
     assert state.documents("acme") == []
+
+
+def test_inventory_is_the_newest_snapshot_on_or_before_the_run(tmp_path):
+    import pyarrow as pa
+
+    from connectors.snapshots import load_snapshot, write_snapshot
+    from schemas.errors import SnapshotError
+
+    ws = make_ws(tmp_path)
+    shutil.copytree(REPO / "sample_files" / "inventory", ws.root / "inventory")
+    later = load_snapshot(ws.inventory_dir / "snapshots", NOW.date().replace(day=26))
+    later = later.set_column(0, "as_of", pa.array([NOW.date().replace(day=28)] * later.num_rows, pa.date32()))
+    write_snapshot(ws.inventory_dir / "snapshots", later)  # tomorrow's snapshot already there
+    assert steps.load_inventory(ws, NOW.date()).as_of == NOW.date().replace(day=26)
+    assert steps.load_inventory(ws, NOW.date().replace(day=28)).as_of == NOW.date().replace(day=28)
+    with pytest.raises(SnapshotError):
+        steps.load_inventory(ws, NOW.date().replace(day=1))
