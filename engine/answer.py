@@ -66,15 +66,13 @@ class LineStatus:
     reason: str
 
 
-def line_statuses(d: OrderDecision, allocation: pa.Table, *, requested_ship: date | None,
+def line_statuses(d: OrderDecision, allocation_rows: list[dict], *, requested_ship: date | None,
                   today: date) -> list[LineStatus]:
-    """The ACK parts and status row of every line of one decided order."""
+    """The ACK parts and status row of every line of one decided order (its ALLOCATION rows given)."""
     ship = requested_ship if requested_ship and requested_ship >= today else today
     mine: dict[int, list[dict]] = defaultdict(list)
-    if allocation.num_rows:
-        ref = _ref(d)
-        for r in allocation.filter(pa.compute.equal(allocation["order_ref"], ref)).to_pylist():
-            mine[r["line_number"]].append(r)
+    for r in allocation_rows:
+        mine[r["line_number"]].append(r)
     out = []
     for ld in d.lines:
         out.append(_status(ld, mine.get(ld.line_number, []), d.status, ship))

@@ -67,17 +67,20 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     if not live:
         return out
     order_parts, line_parts, arrival, people = [], [], {}, {}
+    by_file: dict[tuple[str, str], list[str]] = {}  # (partner, stored tables key) -> order refs
     for o in live:
-        orders, lines = store.load(o["partner"], o["detail"]["lines_key"])
-        ref_ = o["detail"]["order_ref"]
-        order_parts.append(orders.filter(pa.compute.equal(orders["order_ref"], ref_)))
-        line_parts.append(lines.filter(pa.compute.equal(lines["order_ref"], ref_)))
+        by_file.setdefault((o["partner"], o["detail"]["lines_key"]), []).append(o["detail"]["order_ref"])
         arrival[(o["partner"], o["po_number"])] = o["detail"].get("arrival", 0)
         if o["state"] in ("approved", "rejected_by_person"):
             d = o["detail"]
             people[(o["partner"], o["po_number"])] = PersonDecision(
                 "approved" if o["state"] == "approved" else "rejected", d.get("decided_by", ""),
                 d.get("decision_note", ""))
+    for (partner, key), refs in by_file.items():  # each stored file is read once, whatever its size
+        orders, lines = store.load(partner, key)
+        wanted = pa.array(refs, pa.string())
+        order_parts.append(orders.filter(pa.compute.is_in(orders["order_ref"], value_set=wanted)))
+        line_parts.append(lines.filter(pa.compute.is_in(lines["order_ref"], value_set=wanted)))
     orders = pa.concat_tables(order_parts)
     lines = pa.concat_tables(line_parts)
     settings = rule_settings(profiles)
@@ -102,6 +105,10 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     line_rows: dict[tuple[str, str], list[dict]] = {}
     for r in suite.lines.to_pylist():
         line_rows.setdefault((r["partner"], r["po_number"]), []).append(r)
+    allocated: dict[str, list[dict]] = {}
+    for r in result.lines.to_pylist():  # grouped once: per-order filtering would be quadratic
+        allocated.setdefault(r["order_ref"], []).append(r)
+    lines_key_of = {(o["partner"], o["po_number"]): o["detail"]["lines_key"] for o in live}
     at = now.isoformat()
     with state.transaction():
         for d in decisions:
@@ -113,8 +120,8 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
                                    note="held: " + "; ".join(d.reasons)[:500])
                 continue
             order, rows = order_rows[key], sorted(line_rows.get(key, []), key=lambda r: r["line_number"])
-            statuses = line_statuses(d, result.lines, requested_ship=order.get("requested_ship_date"),
-                                     today=now.date())
+            mine = allocated.get(f"{d.partner}|{d.po_number}", [])
+            statuses = line_statuses(d, mine, requested_ship=order.get("requested_ship_date"), today=now.date())
             revision = key in changed
             kept = {}
             if revision:  # unchanged lines of a changed order keep their status and reservations
@@ -130,9 +137,7 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
             if "855" in profile.receives and (not revision or profile.change_ack == "855" or surprise):
                 body = build_855(order, rows, [s.ack for s in statuses], today=now.date(),
                                  purpose="05" if revision else "00")
-                lines_key = next(o["detail"]["lines_key"] for o in live
-                                 if (o["partner"], o["po_number"]) == key)
-                doc = OutDoc("855", f"855:{d.po_number}:{lines_key}:{d.order_ref}", functional_id="PR",
+                doc = OutDoc("855", f"855:{d.po_number}:{lines_key_of[key]}:{d.order_ref}", functional_id="PR",
                              bodies=(tuple(body),), po_numbers=(d.po_number,))
                 if _store(state, profile, doc, now=now, run_id=run_id, source_sha256=order["source_sha256"]):
                     out.documents[(d.partner, "855")] += 1
@@ -151,12 +156,11 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
                  "warehouses": s.warehouses, "reason": s.reason,
                  "codes": ",".join(next((ld.codes for ld in d.lines if ld.line_number == s.line_number), ()))}
                 for s in statuses], run_id)
-            mine = result.lines.filter(pa.compute.equal(result.lines["order_ref"], f"{d.partner}|{d.po_number}"))
             keep = [r for r in state.order_reservations(d.partner, d.po_number)
                     if revision and r["line_number"] not in changed[key]]
             state.replace_reservations(d.partner, d.po_number, keep + [
                 {"line_number": r["line_number"], "warehouse": r["warehouse"], "sku": r["sku"],
-                 "quantity": r["allocated"]} for r in mine.to_pylist() if r["warehouse"] and r["allocated"]], run_id)
+                 "quantity": r["allocated"]} for r in mine if r["warehouse"] and r["allocated"]], run_id)
     return out
 
 

@@ -38,7 +38,8 @@ def damaged(draw):
             a, b = draw(st.sampled_from([(b"*", b"~"), (b"~", b"\n"), (b">", b"*"), (b"\n", b"")]))
             data = bytearray(bytes(data).replace(a, b, draw(st.integers(1, 5))))
         else:
-            data[i:i] = draw(st.sampled_from([b"\x00", b"~~", b"ISA*", b"GS*PO*", b"ST*850*1~", b"IEA*1*1~", b"\xff\xfe"]))
+            junk = [b"\x00", b"~~", b"ISA*", b"GS*PO*", b"ST*850*1~", b"IEA*1*1~", b"\xff\xfe"]
+            data[i:i] = draw(st.sampled_from(junk))
     return bytes(data)
 
 
