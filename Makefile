@@ -21,7 +21,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_parse.py
-	@if [ -f bench/bench_allocate.py ]; then $(BIN)/python bench/bench_allocate.py; fi
+	$(BIN)/python bench/bench_allocate.py
+	$(BIN)/python bench/bench_run.py 1000 5000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
