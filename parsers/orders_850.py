@@ -25,6 +25,10 @@ _DEC_PLAIN = r"^-?\d{1,14}(\.\d{1,4})?$"  # a subset of _DEC that decimal128(18,
 def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
     """Strings to decimal128(18, scale); anything unparsable becomes null (rules report it)."""
     values = values.cast(pa.string())
+    if scale == 4:
+        plain = _plain_decimal(values)
+        if plain is not None:
+            return plain
     if scale == 4 and pc.all(pc.match_substring_regex(values, _DEC_PLAIN)).as_py() is not False:
         # every value is plain (at most 4 decimals, nothing to fix up or round): one exact cast
         # (nulls stay null; all() skips them and is True for an empty or all-null array)
@@ -43,6 +47,76 @@ def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
         clean = pc.if_else(trail, pc.binary_join_element_wise(clean, "0", ""), clean)
     wide = pc.cast(clean, pa.decimal128(38, 12))
     return pc.cast(pc.round(wide, scale), pa.decimal128(18, scale))
+
+
+_POW10 = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _plain_decimal(values: pa.Array) -> pa.Array | None:
+    """decimal128(18, 4) of string values that are all unsigned _DEC_PLAIN numbers (digits, at most one
+    point, 1-14 digits before it and 1-4 after), read with numpy over the bytes; None for anything else
+    (signs, other characters, empty strings, ...: the caller's general path decides)."""
+    n = len(values)
+    bufs = values.buffers()
+    if not n or values.type != pa.string() or bufs[1] is None:
+        return None
+    offsets = np.frombuffer(bufs[1], dtype=np.int32)[values.offset: values.offset + n + 1].astype(np.int64)
+    lens = np.diff(offsets)
+    valid = None
+    if values.null_count:
+        valid = values.is_valid().to_numpy(zero_copy_only=False)
+        if lens[~valid].any():
+            return None  # a null slot with bytes behind it: leave it to the general path
+    if bufs[2] is None or offsets[-1] == offsets[0]:
+        data = np.zeros(0, dtype=np.uint8)
+    else:
+        data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+    rel = offsets - offsets[0]
+    digit = data - np.uint8(48)  # wraps for bytes below "0"
+    is_dot = data == 46
+    if not ((digit <= 9) | is_dot).all():
+        return None
+    int_len = lens.copy()
+    frac_len = np.zeros(n, dtype=np.int64)
+    dots = np.flatnonzero(is_dot)
+    if len(dots):
+        dots_before = np.zeros(len(data) + 1, dtype=np.int64)
+        np.cumsum(is_dot, out=dots_before[1:])
+        per_value = dots_before[rel[1:]] - dots_before[rel[:-1]]
+        if (per_value > 1).any():
+            return None  # two points in one value
+        owner = np.flatnonzero(per_value)  # the values with a point, in the order of their points
+        int_len[owner] = dots - rel[owner]
+        frac_len[owner] = rel[owner + 1] - dots - 1
+        if (frac_len[owner] < 1).any():
+            return None
+    present = lens > 0 if valid is None else valid
+    if valid is not None:
+        int_len[~valid] = 1  # null: no bytes, nothing to check
+    if (int_len < 1).any() or (int_len > 14).any() or (frac_len > 4).any() or not present.all() and valid is None:
+        return None
+    # the digits without the point, as whole numbers (Arrow's string->int64 cast), scaled to 0.0001 units
+    stripped_offsets = rel.copy()
+    if len(dots):
+        has_dot = np.zeros(n, dtype=np.int64)
+        has_dot[owner] = 1
+        stripped_offsets[1:] -= np.cumsum(has_dot)
+        data = data[~is_dot]
+    if valid is not None:
+        data_ok = valid
+    else:
+        data_ok = None
+    digits = pa.StringArray.from_buffers(n, pa.py_buffer(stripped_offsets.astype(np.int32)), pa.py_buffer(data),
+                                         None if data_ok is None else pa.py_buffer(np.packbits(data_ok,
+                                                                                               bitorder="little")))
+    whole = pc.cast(digits, pa.int64())
+    out = np.zeros((n, 2), dtype=np.int64)
+    out[:, 0] = np.frombuffer(whole.buffers()[1], dtype=np.int64)[whole.offset: whole.offset + n]
+    if valid is not None:
+        out[~valid, 0] = 0
+    out[:, 0] *= _POW10[4 - frac_len]
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.decimal128(18, 4), n, [bitmap, pa.py_buffer(out)])
 
 
 def _date(values: pa.Array) -> pa.Array:
@@ -234,10 +308,10 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     beg = _first_per_set(set_of_row, rows_of("BEG")[cells.index(rows_of("BEG"), 3)[1]])
     po_numbers = pc.fill_null(per_set(beg, 3), "")
     labels = _set_labels(sets)
-    lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells, po_numbers,
-                   labels)
-    line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
     lineage = _lineage(result, sets, np.arange(nsets), source_sha256, labels)
+    lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells, po_numbers,
+                   labels, lineage)
+    line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
     orders = {
         "partner": _repeat(partner, nsets),
         "order_ref": lineage["order_ref"],
@@ -262,8 +336,13 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
 
 
 def _repeat(value: str, n: int) -> pa.Array:
-    return pa.array([value], pa.string()).take(_int64(np.zeros(n, dtype=np.int64))) if n else \
-        pa.array([], pa.string())
+    if not n:
+        return pa.array([], pa.string())
+    raw = value.encode("utf-8")
+    if len(raw) * n >= 2**31:
+        return pa.array([value], pa.string()).take(_int64(np.zeros(n, dtype=np.int64)))
+    offsets = np.arange(0, (n + 1) * len(raw), len(raw), dtype=np.int32) if raw else np.zeros(n + 1, np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
 
 
 def _set_labels(sets) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -306,7 +385,7 @@ def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str, labels=No
 
 
 def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells: _Cells,
-           po_numbers: pa.Array, labels=None) -> pa.Table:
+           po_numbers: pa.Array, labels=None, set_lineage: dict[str, pa.Array] | None = None) -> pa.Table:
     n_lines = len(po1_rows)
     if not n_lines:
         return ORDER_LINES.empty_table()
@@ -368,7 +447,17 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
             pid_rows, owner_line = pid_rows[ok], owner_line[ok]
             first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
             desc = _scatter(n_lines, owner_line[first], cells.column(pid_rows[first], 5))
-    lineage = _lineage(result, sets, line_set, sha, labels)
+    if set_lineage is None:
+        lineage = _lineage(result, sets, line_set, sha, labels)
+    else:
+        # the sets' lineage (one row per set, in set order) spread to the lines
+        at = _int64(line_set)
+        lineage = {k: set_lineage[k].take(at) for k in ("order_ref", "st02")}
+        for k, values in (("isa13", labels[0]), ("gs06", labels[1])):
+            # usually one interchange and one group: the same value on every line
+            lineage[k] = _repeat(values[0], n_lines) if len(set(values)) == 1 else set_lineage[k].take(at)
+        lineage["source_file"] = _repeat(result.file, n_lines)
+        lineage["source_sha256"] = _repeat(sha, n_lines)
     data = {
         "partner": _repeat(partner, n_lines),
         "order_ref": lineage["order_ref"],

@@ -58,10 +58,17 @@ def decode(data: bytes) -> tuple[str, str, list[Finding]]:
 
 def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:
     """Parse every interchange in ``data``. Never raises for bad input: problems are findings."""
+    # No process-wide switches here (e.g. pausing the garbage collector): a parser must not change
+    # state other code shares. Callers that parse big drops in a loop may tune the collector themselves.
+    return _read_interchanges(data, file)
+
+
+def _read_interchanges(data: bytes, file: str) -> ParseResult:
     text, encoding, findings = decode(data)
     raw = memoryview(data)[3:] if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf") else data
     chunks: list[pa.Array] = []
     id_chunks: list[pa.Array] = []
+    env_chunks: list[np.ndarray] = []
     components: list[str] = []
     interchanges: list[Interchange] = []
     row_base = 0
@@ -93,9 +100,13 @@ def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:
         findings.extend(run_findings)
         chunks.append(rows)
         components.extend([delims.component] * len(rows))
-        run_ids = pc.list_element(rows, 0) if len(rows) else pa.array([], pa.string())
+        run_ids = _first_elements(rows) if len(rows) else pa.array([], pa.string())
         id_chunks.append(run_ids)
-        new_ics, walk_findings = _walk_envelopes(rows, run_ids, delims, row_base, isa_len)
+        # envelope segments and TA1s (the walk skips the TA1s; _stray_segments counts them as envelope)
+        env_mask = pc.is_in(run_ids, value_set=pa.array(ENVELOPE_IDS + ("TA1",))).to_numpy(zero_copy_only=False)
+        env_chunks.append(env_mask)
+        new_ics, walk_findings = _walk_envelopes(rows, run_ids, np.flatnonzero(env_mask), delims, row_base,
+                                                 isa_len)
         interchanges.extend(new_ics)
         findings.extend(walk_findings)
         row_base += len(rows)
@@ -110,7 +121,7 @@ def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:
     if id_chunks:
         # SegmentTable.ids, already computed
         table.__dict__["ids"] = id_chunks[0] if len(id_chunks) == 1 else pa.concat_arrays(id_chunks)
-    findings.extend(_stray_segments(table, interchanges))
+    findings.extend(_stray_segments(table, interchanges, env_chunks))
     result = ParseResult(file=file, interchanges=interchanges, segments=table, findings=[], encoding=encoding)
     result.findings = [f.with_file(file) if file else f for f in findings]
     return result
@@ -233,11 +244,18 @@ def _same_tail(isa: str, d: Delimiters) -> bool:
     return isa.rstrip().endswith(d.component) and isa.count(d.element) == 16
 
 
-def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, d: Delimiters, row_base: int, isa_len: int):
-    """Build the interchange tree from the envelope segments of one run; check their syntax."""
+def _first_elements(rows: pa.ListArray) -> pa.StringArray:
+    """Element 0 of every row (rows are never empty lists): list_element(rows, 0), by one take."""
+    first = np.ascontiguousarray(rows.offsets.to_numpy()[:-1], dtype=np.int64)
+    return rows.values.take(pa.Array.from_buffers(pa.int64(), len(first), [None, pa.py_buffer(first)]))
+
+
+def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, env_rows: np.ndarray, d: Delimiters, row_base: int,
+                    isa_len: int):
+    """Build the interchange tree from the envelope segments of one run (rows ``env_rows``: other ids
+    among them, TA1, are passed over); check their syntax."""
     findings: list[Finding] = []
-    env_rows = np.flatnonzero(pc.is_in(ids, value_set=pa.array(ENVELOPE_IDS)).to_numpy(zero_copy_only=False))
-    env_segments = rows.take(pa.array(env_rows, pa.int64())).to_pylist() if len(env_rows) else []
+    env_sids, env_cols, env_full = _envelope_columns(rows, ids, env_rows)
     interchanges: list[Interchange] = []
     ic: Interchange | None = None
     grp: Group | None = None
@@ -248,7 +266,7 @@ def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, d: Delimiters, row_
         return dict(isa13=ic.control_number if ic else "", gs06=grp.control_number if grp else "",
                     st02=ts.control_number if ts else "", **kw)
 
-    def close_set(end: int, trailer: list[str] | None) -> None:
+    def close_set(end: int, trailer: tuple[str, str] | None) -> None:
         nonlocal ts
         if ts is None:
             return
@@ -258,10 +276,10 @@ def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, d: Delimiters, row_
                                      **loc(seg="ST", file_segment=ts.start + 1)))
         else:
             ts.has_trailer = True
-            ts.trailer_count, ts.trailer_control = _el(trailer, 1), _el(trailer, 2)
+            ts.trailer_count, ts.trailer_control = trailer
         ts = None
 
-    def close_group(end: int, trailer: list[str] | None) -> None:
+    def close_group(end: int, trailer: tuple[str, str] | None) -> None:
         nonlocal grp
         if grp is None:
             return
@@ -273,10 +291,10 @@ def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, d: Delimiters, row_
                                      **loc(seg="GS", file_segment=grp.start + 1)))
         else:
             grp.has_trailer = True
-            grp.trailer_count, grp.trailer_control = _el(trailer, 1), _el(trailer, 2)
+            grp.trailer_count, grp.trailer_control = trailer
         grp = None
 
-    def close_interchange(end: int, trailer: list[str] | None) -> None:
+    def close_interchange(end: int, trailer: tuple[str, str] | None) -> None:
         nonlocal ic
         if ic is None:
             return
@@ -288,29 +306,50 @@ def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, d: Delimiters, row_
                                      **loc(seg="ISA", file_segment=ic.start + 1)))
         else:
             ic.has_trailer = True
-            ic.trailer_count, ic.trailer_control = _el(trailer, 1), _el(trailer, 2)
+            ic.trailer_count, ic.trailer_control = trailer
         ic = None
 
-    for r, seg in zip(env_rows.tolist(), env_segments, strict=True):
+    e1, e2, e3 = env_cols
+    for r, sid, a, b, c in zip(env_rows.tolist(), env_sids, e1, e2, e3, strict=True):
         row = row_base + r
-        sid = seg[0]
-        if sid == "ISA":
+        # ST and SE first (the frequent ones); an SE that closes an open set is handled inline
+        if sid == "SE":
+            if ts is None:
+                findings.append(_finding("ISA_STRUCTURE_INVALID", "SE without ST.", **loc(seg="SE",
+                                         file_segment=row + 1)))
+                continue
+            ts.end = row
+            ts.has_trailer = True
+            ts.trailer_count = a.strip() if a is not None else ""
+            ts.trailer_control = b.strip() if b is not None else ""
+            ts = None
+        elif sid == "ST":
+            if grp is None:
+                findings.append(_finding("ISA_STRUCTURE_INVALID", "ST outside a functional group.",
+                                         **loc(seg="ST", file_segment=row + 1)))
+                continue
+            close_set(row - 1, None) if ts is not None else None
+            ts = TransactionSet(set_id=a.strip() if a is not None else "",
+                                control_number=b.strip() if b is not None else "", start=row, end=row,
+                                implementation=c.strip() if c is not None else "")
+            grp.transactions.append(ts)
+        elif sid == "ISA":
             close_interchange(row - 1, None) if ic is not None else None
-            elems = seg[1:]
+            elems = env_full[r][1:]
             ic = Interchange(elements=elems, delimiters=d, start=row, raw_length=isa_len if not interchanges else 0)
             interchanges.append(ic)
         elif sid == "IEA":
             if ic is None:
                 findings.append(_finding("ISA_STRUCTURE_INVALID", "IEA without ISA.", seg="IEA", file_segment=row + 1))
                 continue
-            close_interchange(row, seg)
+            close_interchange(row, (_strip(a), _strip(b)))
         elif sid == "GS":
             if ic is None:
                 findings.append(_finding("ISA_STRUCTURE_INVALID", "GS outside an interchange.", seg="GS",
                                          file_segment=row + 1))
                 continue
             close_group(row - 1, None) if grp is not None else None
-            grp = Group(elements=seg[1:], start=row)
+            grp = Group(elements=env_full[r][1:], start=row)
             ic.groups.append(grp)
         elif sid == "GE":
             if grp is None:
@@ -318,23 +357,7 @@ def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, d: Delimiters, row_
                                          file_segment=row + 1)))
                 continue
             close_set(row - 1, None) if ts is not None else None
-            close_group(row, seg)
-        elif sid == "ST":
-            if grp is None:
-                findings.append(_finding("ISA_STRUCTURE_INVALID", "ST outside a functional group.",
-                                         **loc(seg="ST", file_segment=row + 1)))
-                continue
-            close_set(row - 1, None) if ts is not None else None
-            ts = TransactionSet(set_id=seg[1].strip() if len(seg) > 1 else "",
-                                control_number=seg[2].strip() if len(seg) > 2 else "", start=row, end=row,
-                                implementation=seg[3].strip() if len(seg) > 3 else "")
-            grp.transactions.append(ts)
-        elif sid == "SE":
-            if ts is None:
-                findings.append(_finding("ISA_STRUCTURE_INVALID", "SE without ST.", **loc(seg="SE",
-                                         file_segment=row + 1)))
-                continue
-            close_set(row, seg)
+            close_group(row, (_strip(a), _strip(b)))
     last = row_base + n_rows - 1
     if ts is not None:
         close_set(last, None)
@@ -345,7 +368,33 @@ def _walk_envelopes(rows: pa.ListArray, ids: pa.StringArray, d: Delimiters, row_
     return interchanges, findings
 
 
-def _stray_segments(table: SegmentTable, interchanges: list[Interchange]) -> list[Finding]:
+def _envelope_columns(rows: pa.ListArray, ids: pa.StringArray, env_rows: np.ndarray):
+    """The envelope rows' segment ids, their elements 1..3 (None where a row is shorter) as three
+    lists, and the whole rows of the ISA and GS segments ({row: elements}), read column-wise."""
+    if not len(env_rows):
+        return [], ([], [], []), {}
+    at = pa.array(env_rows, pa.int64())
+    sids = ids.take(at).to_pylist()
+    offsets = rows.offsets.to_numpy()
+    starts = offsets[env_rows].astype(np.int64)
+    lens = offsets[env_rows + 1] - starts
+    values = rows.values
+    cols = []
+    for k in (1, 2, 3):
+        missing = lens <= k
+        idx = pa.array(np.where(missing, 0, starts + k), pa.int64(), mask=missing)
+        cols.append(values.take(idx).to_pylist())
+    heads = [r for r, sid in zip(env_rows.tolist(), sids, strict=True) if sid == "ISA" or sid == "GS"]
+    full = dict(zip(heads, rows.take(pa.array(heads, pa.int64())).to_pylist(), strict=True)) if heads else {}
+    return sids, tuple(cols), full
+
+
+def _strip(value: str | None) -> str:
+    return value.strip() if value is not None else ""
+
+
+def _stray_segments(table: SegmentTable, interchanges: list[Interchange], env_chunks: list[np.ndarray]) \
+        -> list[Finding]:
     """Segments that are neither envelope segments nor inside a transaction set."""
     n = len(table)
     if n == 0:
@@ -356,7 +405,7 @@ def _stray_segments(table: SegmentTable, interchanges: list[Interchange]) -> lis
             for ts in g.transactions:
                 covered[ts.start: ts.end + 1] = True
     # TA1 acknowledgments sit directly inside an interchange, outside any group
-    env = pc.is_in(table.ids, value_set=pa.array(ENVELOPE_IDS + ("TA1",))).to_numpy(zero_copy_only=False)
+    env = env_chunks[0] if len(env_chunks) == 1 else np.concatenate(env_chunks)
     stray = np.flatnonzero(~covered & ~env)
     findings = []
     for r in stray[:_MAX_REPEATED_FINDINGS].tolist():

@@ -39,15 +39,13 @@ def tokenise_bytes(buf, element: str, segment: str, component: str, term_is_spac
     del is_term
     at_term = b[positions] == term
     term_at = np.flatnonzero(at_term)  # index in ``positions`` of each terminator
-    seps = positions[~at_term]
     terms = positions[term_at]
-    del positions, at_term
+    del at_term
     # element separators per raw segment (the text between two terminators)
     per_raw = np.empty(len(terms) + 1, dtype=np.int64)
     per_raw[:-1] = term_at
-    per_raw[-1] = len(term_at) + len(seps)
+    per_raw[-1] = len(positions)
     per_raw[1:] -= term_at + 1
-    del term_at
     starts = np.empty(len(terms) + 1, dtype=np.int64)
     starts[0] = 0
     starts[1:] = terms + 1
@@ -96,7 +94,13 @@ def tokenise_bytes(buf, element: str, segment: str, component: str, term_is_spac
     if not _drop_ranges(keep, b, sep, raw_starts, starts) or not _drop_ranges(keep, b, sep, ends, raw_ends):
         return None
     del raw_starts, raw_ends, empty
-    rows = _rows(b, keep, starts[kept], ends[kept], seps, per_raw[kept])
+    if len(kept) == len(starts) or (len(kept) == len(starts) - 1 and len(kept) and kept[-1] == len(kept) - 1):
+        # every raw segment is kept, but perhaps the last (the usual line break after the last terminator)
+        rows = _rows_dense(b, keep, positions, term_at, starts, ends, per_raw, len(kept))
+    else:
+        is_sep = np.ones(len(positions), dtype=bool)
+        is_sep[term_at] = False
+        rows = _rows(b, keep, starts[kept], ends[kept], positions[is_sep], per_raw[kept])
     if rows is None:
         return None
     return rows, later_isas, empty_inside, trailing
@@ -110,15 +114,67 @@ def _drop_ranges(keep: np.ndarray, b: np.ndarray, sep: int, lo: np.ndarray, hi: 
     if not len(some):
         return True
     lo, lengths = lo[some], lengths[some]
-    total = int(lengths.sum())
-    first = np.zeros(len(lengths), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=first[1:])
-    idx = np.arange(total, dtype=np.int64)
-    idx += np.repeat(lo - first, lengths)
+    if int(lengths.max()) == 1:
+        idx = lo  # one byte per range (the usual line break after each terminator)
+    else:
+        total = int(lengths.sum())
+        first = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=first[1:])
+        idx = np.arange(total, dtype=np.int64)
+        idx += np.repeat(lo - first, lengths)
     if (b[idx] == sep).any():
         return False
     keep[idx] = False
     return True
+
+
+def _rows_dense(b: np.ndarray, keep: np.ndarray, positions: np.ndarray, term_at: np.ndarray, starts: np.ndarray,
+                ends: np.ndarray, per_raw: np.ndarray, n_kept: int) -> pa.ListArray | None:
+    """_rows when the kept segments are the first ``n_kept`` raw segments: the elements are then the runs
+    between consecutive delimiters (``positions``), with each segment's first start and last end
+    moved to its stripped bounds, and none of _rows' per-element masks."""
+    per_segment = per_raw[:n_kept]
+    if per_raw[n_kept:].any():
+        return None  # a separator outside every segment: not expected, let the general path decide
+    list_offsets = np.zeros(n_kept + 1, dtype=np.int64)
+    np.cumsum(per_segment + 1, out=list_offsets[1:])
+    m = int(list_offsets[-1])
+    # raw element k runs from just after delimiter k-1 to delimiter k (the first from 0, the last to the end)
+    el_start = np.empty(len(positions) + 1, dtype=np.int32)
+    el_start[0] = 0
+    np.add(positions, 1, out=el_start[1:])
+    el_end = np.empty(len(positions) + 1, dtype=np.int32)
+    el_end[:-1] = positions
+    el_end[-1] = len(b)
+    # a raw segment's first element starts after the terminator (+ stripped bytes), its last ends before
+    # the next terminator (- stripped bytes)
+    first_el = np.empty(len(starts), dtype=np.int64)
+    first_el[0] = 0
+    first_el[1:] = term_at + 1
+    last_el = np.empty(len(starts), dtype=np.int64)
+    last_el[:-1] = term_at
+    last_el[-1] = len(positions)
+    el_start[first_el[:n_kept]] = starts[:n_kept]
+    el_end[last_el[:n_kept]] = ends[:n_kept]
+    el_start, el_end = el_start[:m], el_end[:m]
+    values = _compress(b, keep)
+    offsets = np.zeros(m + 1, dtype=np.int32)
+    np.subtract(el_end, el_start, out=el_end)
+    np.cumsum(el_end, out=offsets[1:])
+    if int(offsets[-1]) != len(values):
+        return None
+    strings = pa.StringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(values))
+    return pa.ListArray.from_arrays(int32_array(list_offsets), strings)
+
+
+def _compress(b: np.ndarray, keep: np.ndarray):
+    """The bytes of ``b`` where ``keep`` (Arrow's filter: faster than numpy's boolean indexing here)."""
+    data = pa.Array.from_buffers(pa.uint8(), len(b), [None, pa.py_buffer(b)])
+    mask = pa.Array.from_buffers(pa.bool_(), len(keep), [None, pa.py_buffer(np.packbits(keep, bitorder="little"))])
+    kept = data.filter(mask)
+    if not len(kept):
+        return np.zeros(0, dtype=np.uint8)
+    return np.frombuffer(kept.buffers()[1], dtype=np.uint8)[kept.offset: kept.offset + len(kept)]
 
 
 def _rows(b: np.ndarray, keep: np.ndarray, starts: np.ndarray, ends: np.ndarray, seps: np.ndarray,

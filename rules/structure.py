@@ -125,8 +125,9 @@ def check_850_structure(result: ParseResult, sets: list[tuple[Interchange, Group
     # The walk's findings depend only on the set's sequence of segment ids: sets of the same shape
     # (common: many POs with the same lines layout) are walked once, their findings re-located.
     shapes: dict[tuple[bytes, bool], list[tuple]] = {}
+    code_bytes, width = codes.tobytes(), codes.itemsize  # slicing bytes is cheaper than slicing the array
     for ic, g, ts in sets:
-        key = (codes[ts.start + 1: ts.end + 1].tobytes(), ts.has_trailer)
+        key = (code_bytes[(ts.start + 1) * width: (ts.end + 1) * width], ts.has_trailer)
         walked = shapes.get(key)
         if walked is None:
             ids = [vocab[c] for c in codes[ts.start + 1: ts.end + 1].tolist()]
@@ -212,8 +213,13 @@ def _check_elements(result: ParseResult, sets: list[tuple[Interchange, Group, Tr
         return []
     vocab, codes = table.id_codes
     set_of_row = np.full(n, -1, dtype=np.int64)
-    for k, (_ic, _g, ts) in enumerate(sets):
+    set_version: list[str] = []
+    last_g, v = None, ""
+    for k, (_ic, g, ts) in enumerate(sets):
         set_of_row[ts.start: ts.end + 1] = k
+        if g is not last_g:
+            last_g, v = g, (g.version[:6] if g.version[:6] in SPECS else "004010")
+        set_version.append(v)
     elements = table.elements
     flat = elements.flatten()
     offsets = elements.offsets.to_numpy()
@@ -221,15 +227,13 @@ def _check_elements(result: ParseResult, sets: list[tuple[Interchange, Group, Tr
     row_len = np.diff(offsets)
     lengths = _char_lengths(flat)
     out: list[Finding] = []
-    set_version: list[str] = []
-    last_g, v = None, ""
-    for _ic, g, _ts in sets:
-        if g is not last_g:
-            last_g, v = g, (g.version[:6] if g.version[:6] in SPECS else "004010")
-        set_version.append(v)
     versions = sorted(set(set_version))
     # each row's version as a small integer (-1: outside the sets)
-    version_of_set = np.array([versions.index(v) for v in set_version] + [-1], dtype=np.int8)
+    if len(versions) == 1:
+        version_of_set = np.zeros(len(set_version) + 1, dtype=np.int8)
+        version_of_set[-1] = -1
+    else:
+        version_of_set = np.array([versions.index(v) for v in set_version] + [-1], dtype=np.int8)
     version_of_row = version_of_set[set_of_row]
     for v_code, version in enumerate(versions):
         in_version = version_of_row == v_code
@@ -247,87 +251,59 @@ _TYPE_CODE = {"N0": 1, "N2": 1, "R": 2, "DT": 3, "TM": 4}  # 0: AN, ID and anyth
 
 
 class _ElementChecks:
-    """Per-element verdicts of one version's specs, computed for all elements at once."""
+    """Element verdicts of one version's specs, computed column by column: one (segment id, position)
+    at a time, over the rows of that segment id and only the positions some row has."""
 
     def __init__(self, flat, offsets, row_len, lengths, codes, vocab, in_version, specs) -> None:
         self.flat, self.offsets, self.row_len = flat, offsets, row_len
-        width = max(len(spec) for spec in specs.values()) + 2  # the last column: never checked
-        nseg = len(vocab) + 1  # the last row: segments outside this version's sets
-        typ = np.full((nseg, width), -1, dtype=np.int8)  # -1: not checked
-        lo = np.zeros((nseg, width), dtype=np.int32)
-        hi = np.zeros((nseg, width), dtype=np.int32)
-        allowed: dict[int, tuple[str, ...]] = {}
-        for seg_id, spec in specs.items():
-            if seg_id not in vocab:
-                continue
-            c = vocab.index(seg_id)
-            for position, (_ref, t, low, high, _req, codes_ok) in enumerate(spec, start=1):
-                typ[c, position] = _TYPE_CODE.get(t, 0)
-                lo[c, position], hi[c, position] = low, high
-                if codes_ok:
-                    allowed[c * width + position] = codes_ok
-        m = len(flat)
-        itype = np.int32 if m + nseg * width < 2**31 else np.int64
-        row_base = np.where(in_version, codes, nseg - 1).astype(itype) * width - offsets[:-1].astype(itype)
-        # cell of each element in the (segment, position) tables: row base + element index, clipped
-        cell = np.repeat(row_base, row_len)
-        cell += np.arange(m, dtype=itype)
-        np.minimum(cell, np.repeat(row_base + offsets[:-1].astype(itype) + width - 1, row_len), out=cell)
-        el_typ = typ.ravel()[cell]
-        has = lengths > 0
-        checked = np.flatnonzero((el_typ >= 0) & has)
-        cell, el_typ = cell[checked], el_typ[checked]
-        digits = lengths[checked].astype(np.int32)
-        numeric = np.flatnonzero((el_typ == 1) | (el_typ == 2))
-        self.bad_type = np.zeros(m, dtype=bool)
-        patterns = ((1, _NUMERIC_N), (2, _NUMERIC_R), (4, _TIME))
-        if len(numeric):
-            at_numeric = checked[numeric]
-            sub = flat.take(_indices(at_numeric))
+        self.lengths = lengths
+        self.control = None  # whether any value holds a control byte: computed when first needed
+
+    def _has_control(self) -> bool:
+        if self.control is None:
+            self.control = _has_control_bytes(self.flat)
+        return self.control
+
+    def _verdicts(self, at: np.ndarray, digits: np.ndarray, typ: str, lo: int, hi: int, allowed) -> tuple:
+        """(too short, too long, bad type, bad code) for the present elements at ``at``, whose character
+        lengths are ``digits`` (adjusted here, in place; None: nothing flagged)."""
+        flat = self.flat
+        t = _TYPE_CODE.get(typ, 0)
+        bad_type = None
+        sub = None
+        if t in (1, 2):
+            sub = flat.take(_indices(at))
             data = _value_bytes(sub)
             plain = (data >= 48) & (data <= 57)
             if plain.all():
-                # digits only (and never empty here): every N and R value is valid, no sign to discount
-                patterns = ((4, _TIME),)
+                pass  # digits only (and never empty here): valid, no sign to discount
             elif (plain | (data == 46)).all():
                 # digits and points: N is valid without a point; R with at most one, and not "." alone
                 dots = pc.count_substring(sub, ".").to_numpy(zero_copy_only=False).astype(np.int32)
-                digits[numeric] -= dots
-                self.bad_type[at_numeric] = np.where(el_typ[numeric] == 2,
-                                                     (dots > 1) | ((dots == 1) & (digits[numeric] == 0)), dots > 0)
-                patterns = ((4, _TIME),)
+                digits -= dots
+                bad_type = ((dots > 1) | ((dots == 1) & (digits == 0))) if t == 2 else dots > 0
             else:
                 signs = pc.add(pc.count_substring(sub, "-"), pc.count_substring(sub, "."))
-                digits[numeric] -= signs.to_numpy(zero_copy_only=False).astype(np.int32)
-            del sub, data, plain
-        self.short = np.zeros(m, dtype=bool)
-        self.short[checked] = digits < lo.ravel()[cell]
-        self.long = np.zeros(m, dtype=bool)
-        self.long[checked] = digits > hi.ravel()[cell]
-        for code, pattern in patterns:
-            idx = checked[el_typ == code]
-            if len(idx):
-                hit = pc.match_substring_regex(flat.take(_indices(idx)), pattern).to_numpy(zero_copy_only=False)
-                self.bad_type[idx] = ~hit
-        idx = checked[el_typ == 3]
-        if len(idx):
-            sub = flat.take(_indices(idx))
-            parsed = pc.strptime(sub, format="%Y%m%d", unit="s", error_is_null=True)
-            self.bad_type[idx] = (pc.is_null(parsed).to_numpy(zero_copy_only=False)
-                                  | ~pc.match_substring_regex(sub, r"^\d{8}$").to_numpy(zero_copy_only=False))
-        idx = checked[el_typ == 0]
-        if len(idx) and _has_control_bytes(flat):
-            self.bad_type[idx] = pc.match_substring_regex(flat.take(_indices(idx)), _CONTROL).to_numpy(
-                zero_copy_only=False)
-        self.bad_code = np.zeros(m, dtype=bool)
-        for at, codes_ok in allowed.items():
-            idx = checked[cell == at]
-            if len(idx):
-                self.bad_code[idx] = ~pc.is_in(flat.take(_indices(idx)), value_set=pa.array(codes_ok)).to_numpy(
+                digits -= signs.to_numpy(zero_copy_only=False).astype(np.int32)
+                bad_type = ~pc.match_substring_regex(sub, _NUMERIC_N if t == 1 else _NUMERIC_R).to_numpy(
                     zero_copy_only=False)
-        self.has = has
-        self.any = {"short": bool(self.short.any()), "long": bool(self.long.any()),
-                    "type": bool(self.bad_type.any()), "code": bool(self.bad_code.any())}
+        elif t == 4:
+            sub = flat.take(_indices(at))
+            bad_type = ~pc.match_substring_regex(sub, _TIME).to_numpy(zero_copy_only=False)
+        elif t == 3:
+            sub = flat.take(_indices(at))
+            parsed = pc.strptime(sub, format="%Y%m%d", unit="s", error_is_null=True)
+            bad_type = (pc.is_null(parsed).to_numpy(zero_copy_only=False)
+                        | ~pc.match_substring_regex(sub, r"^\d{8}$").to_numpy(zero_copy_only=False))
+        elif self._has_control():
+            sub = flat.take(_indices(at))
+            bad_type = pc.match_substring_regex(sub, _CONTROL).to_numpy(zero_copy_only=False)
+        bad_code = None
+        if allowed:
+            if sub is None:
+                sub = flat.take(_indices(at))
+            bad_code = ~pc.is_in(sub, value_set=pa.array(allowed)).to_numpy(zero_copy_only=False)
+        return digits < lo, digits > hi, bad_type, bad_code
 
     def findings(self, result, sets, set_of_row, seg_id, spec, rows) -> list[Finding]:
         out: list[Finding] = []
@@ -345,43 +321,75 @@ class _ElementChecks:
                                    st02=ts.control_number, segment_position=row - ts.start + 1,
                                    file_segment=row + 1))
 
+        def spread(col: np.ndarray | None, present_at: np.ndarray | None) -> np.ndarray | None:
+            """A verdict over the present elements as a mask over ``rows`` (None when nothing is flagged;
+            ``present_at`` None: every row has the element)."""
+            if col is None or not col.any():
+                return None
+            if present_at is None:
+                return col
+            mask = np.zeros(len(rows), dtype=bool)
+            mask[present_at[col]] = True
+            return mask
+
         lens = self.row_len[rows]
         report("ELEMENT_TOO_MANY", lens - 1 > len(spec), 0, None, f"{seg_id} has more than {len(spec)} elements.")
         starts = self.offsets[rows]
         present: dict[int, np.ndarray] = {}
-        last = len(self.has) - 1
+        last = len(self.lengths) - 1
+        widest = int(lens.max()) - 1 if len(lens) else 0  # the last position any row has
         for position, (_ref, typ, lo, hi, req, allowed) in enumerate(spec, start=1):
+            ref = f"{seg_id}{position:02d}"
+            if position > widest:
+                # no row has this element
+                has = np.zeros(len(rows), dtype=bool)
+                present[position] = has
+                if req == "M":
+                    report("ELEMENT_MANDATORY_MISSING", ~has, position, None, f"{ref} is mandatory.")
+                elif req == "U":
+                    report("ELEMENT_CONDITIONAL_MISSING", ~has, position, None, f"{ref} is required by us.")
+                continue
             exists = lens > position
             at = np.minimum(starts + position, last)
-            has = exists & self.has[at]
+            el_len = self.lengths[at]
+            has = exists & (el_len > 0)
             present[position] = has
-            ref = f"{seg_id}{position:02d}"
             if req == "M":
                 report("ELEMENT_MANDATORY_MISSING", ~has, position, at, f"{ref} is mandatory.")
             elif req == "U":
                 report("ELEMENT_CONDITIONAL_MISSING", ~has, position, at, f"{ref} is required by us.")
-            if not has.any():
-                continue
-            if self.any["short"]:
-                report("ELEMENT_TOO_SHORT", has & self.short[at], position, at, f"{ref} is shorter than {lo}.")
-            if self.any["long"]:
-                report("ELEMENT_TOO_LONG", has & self.long[at], position, at, f"{ref} is longer than {hi}.")
-            if self.any["type"]:
-                bad = has & self.bad_type[at]
+            if has.all():
+                present_at = None
+                short, long, bad_type, bad_code = self._verdicts(at, el_len.astype(np.int32, copy=False), typ, lo,
+                                                                 hi, allowed)
+            else:
+                present_at = np.flatnonzero(has)
+                if not len(present_at):
+                    continue
+                short, long, bad_type, bad_code = self._verdicts(
+                    at[present_at], el_len[present_at].astype(np.int32, copy=False), typ, lo, hi, allowed)
+            mask = spread(short, present_at)
+            if mask is not None:
+                report("ELEMENT_TOO_SHORT", mask, position, at, f"{ref} is shorter than {lo}.")
+            mask = spread(long, present_at)
+            if mask is not None:
+                report("ELEMENT_TOO_LONG", mask, position, at, f"{ref} is longer than {hi}.")
+            mask = spread(bad_type, present_at)
+            if mask is not None:
                 if typ in ("N0", "N2"):
-                    report("ELEMENT_INVALID_CHARACTER", bad, position, at, f"{ref} must be a whole number.")
+                    report("ELEMENT_INVALID_CHARACTER", mask, position, at, f"{ref} must be a whole number.")
                 elif typ == "R":
-                    report("ELEMENT_INVALID_CHARACTER", bad, position, at, f"{ref} must be a decimal number.")
+                    report("ELEMENT_INVALID_CHARACTER", mask, position, at, f"{ref} must be a decimal number.")
                 elif typ == "DT":
-                    report("ELEMENT_INVALID_DATE", bad, position, at, f"{ref} is not a valid CCYYMMDD date.")
+                    report("ELEMENT_INVALID_DATE", mask, position, at, f"{ref} is not a valid CCYYMMDD date.")
                 elif typ == "TM":
-                    report("ELEMENT_INVALID_TIME", bad, position, at, f"{ref} is not a valid time.")
+                    report("ELEMENT_INVALID_TIME", mask, position, at, f"{ref} is not a valid time.")
                 else:
-                    report("ELEMENT_INVALID_CHARACTER", bad, position, at,
+                    report("ELEMENT_INVALID_CHARACTER", mask, position, at,
                            f"{ref} contains control characters (a missing segment terminator?).")
-            if allowed and self.any["code"]:
-                report("ELEMENT_INVALID_CODE", has & self.bad_code[at], position, at,
-                       f"{ref} must be one of {', '.join(allowed)}.")
+            mask = spread(bad_code, present_at)
+            if mask is not None:
+                report("ELEMENT_INVALID_CODE", mask, position, at, f"{ref} must be one of {', '.join(allowed)}.")
         for a, b in PAIRED.get(seg_id, ()):
             if a in present and b in present:
                 report("ELEMENT_CONDITIONAL_MISSING", present[a] & ~present[b], b, None,
