@@ -12,18 +12,19 @@ from __future__ import annotations
 
 U = 10**9  # unbounded
 
-_N1_HEADER = ("LOOP", "N1", "O", 200, [
+N1_HEADER = ("LOOP", "N1", "O", 200, [
     ("N1", "O", 1), ("N2", "O", 2), ("N3", "O", 2), ("N4", "O", U), ("NX2", "O", U), ("REF", "O", 12),
     ("PER", "O", U), ("SI", "O", U), ("FOB", "O", 1), ("TD1", "O", 2), ("TD5", "O", 12), ("TD3", "O", 12),
     ("TD4", "O", 5), ("PKG", "O", 200)])
 
-_N1_DETAIL = ("LOOP", "N1", "O", 200, [
+N1_DETAIL = ("LOOP", "N1", "O", 200, [
     ("N1", "O", 1), ("N2", "O", 2), ("N3", "O", 2), ("N4", "O", 1), ("QTY", "O", U), ("NX2", "O", U),
     ("REF", "O", 12), ("PER", "O", 3), ("SI", "O", U), ("DTM", "O", 1), ("FOB", "O", 1), ("SCH", "O", 200),
     ("TD1", "O", 1), ("TD5", "O", 12), ("TD3", "O", 12), ("TD4", "O", 5), ("PKG", "O", 200)])
 
-SEGMENT_TABLE = [
-    ("ST", "M", 1), ("BEG", "M", 1), ("CUR", "O", 1), ("REF", "O", U), ("PER", "O", 3), ("TAX", "O", U),
+# Header segments after the beginning segment (BEG here, BCH in the 860: schemas.x12_860).
+HEADER = [
+    ("CUR", "O", 1), ("REF", "O", U), ("PER", "O", 3), ("TAX", "O", U),
     ("FOB", "O", U), ("CTP", "O", U), ("PAM", "O", 10), ("CSH", "O", 5), ("TC2", "O", U),
     ("LOOP", "SAC", "O", 25, [("SAC", "O", 1), ("CUR", "O", 1)]),
     ("ITD", "O", U), ("DIS", "O", 20), ("INC", "O", 1), ("DTM", "O", 10), ("LDT", "O", 12), ("LIN", "O", 5),
@@ -33,41 +34,53 @@ SEGMENT_TABLE = [
     ("LOOP", "AMT", "O", U, [("AMT", "O", 1), ("REF", "O", U), ("DTM", "O", 1), ("PCT", "O", U),
                              ("LOOP", "FA1", "O", U, [("FA1", "O", 1), ("FA2", "M", U)])]),
     ("LOOP", "N9", "O", 1000, [("N9", "O", 1), ("DTM", "O", 10), ("MSG", "O", 1000)]),
-    _N1_HEADER,
+    N1_HEADER,
     ("LOOP", "LM", "O", U, [("LM", "O", 1), ("LQ", "M", U)]),
     ("LOOP", "SPI", "O", U, [("SPI", "O", 1), ("REF", "O", 5), ("DTM", "O", 5), ("MSG", "O", 50)]),
     ("LOOP", "ADV", "O", U, [("ADV", "O", 1), ("DTM", "O", U), ("MTX", "O", U)]),
-    ("LOOP", "PO1", "M", 100000, [
-        ("PO1", "M", 1), ("LIN", "O", U), ("SI", "O", U), ("CUR", "O", 1), ("CN1", "O", 1), ("PO3", "O", 25),
-        ("LOOP", "CTP", "O", U, [("CTP", "O", 1), ("CUR", "O", 1)]),
-        ("MEA", "O", 40),
-        ("LOOP", "PID", "O", 1000, [("PID", "O", 1), ("MEA", "O", 10)]),
-        ("PWK", "O", 25), ("PO4", "O", U), ("REF", "O", U), ("PER", "O", 3),
+]
+
+# The segments of one line after its first segment (PO1 here, POC in the 860).
+LINE_DETAIL = [
+    ("LIN", "O", U), ("SI", "O", U), ("CUR", "O", 1), ("CN1", "O", 1), ("PO3", "O", 25),
+    ("LOOP", "CTP", "O", U, [("CTP", "O", 1), ("CUR", "O", 1)]),
+    ("MEA", "O", 40),
+    ("LOOP", "PID", "O", 1000, [("PID", "O", 1), ("MEA", "O", 10)]),
+    ("PWK", "O", 25), ("PO4", "O", U), ("REF", "O", U), ("PER", "O", 3),
+    ("LOOP", "SAC", "O", 25, [("SAC", "O", 1), ("CUR", "O", 1), ("CTP", "O", 1)]),
+    ("IT8", "O", 1), ("CSH", "O", U), ("ITD", "O", 2), ("DIS", "O", 20), ("INC", "O", 1), ("TAX", "O", U),
+    ("FOB", "O", U), ("SDQ", "O", 500), ("IT3", "O", 5), ("DTM", "O", 10), ("TC2", "O", U), ("TD1", "O", 1),
+    ("TD5", "O", 12), ("TD3", "O", 12), ("TD4", "O", 5), ("PCT", "O", U), ("MAN", "O", 10),
+    ("MSG", "O", 1000), ("SPI", "O", U), ("TXI", "O", U), ("CTB", "O", U),
+    ("LOOP", "QTY", "O", U, [("QTY", "O", 1), ("SI", "O", U)]),
+    ("LOOP", "SCH", "O", 200, [("SCH", "O", 1), ("TD1", "O", 2), ("TD5", "O", 12), ("TD3", "O", 12),
+                               ("TD4", "O", 5), ("REF", "O", U)]),
+    ("PKG", "O", 200), ("LS", "O", 1),
+    ("LOOP", "LDT", "O", U, [("LDT", "O", 1), ("QTY", "O", U), ("MSG", "O", 1), ("REF", "O", 3)]),
+    ("LE", "O", 1),
+    ("LOOP", "N9", "O", 1000, [("N9", "O", 1), ("DTM", "O", U), ("MEA", "O", 40), ("MSG", "O", 1000)]),
+    N1_DETAIL,
+    ("LOOP", "SLN", "O", 1000, [
+        ("SLN", "O", 1), ("MSG", "O", 100), ("SI", "O", U), ("PID", "O", 1000), ("PO3", "O", 104),
+        ("TC2", "O", U), ("ADV", "O", U), ("DTM", "O", 10), ("CTP", "O", 25), ("PAM", "O", 10),
+        ("PO4", "O", 1), ("TAX", "O", 3),
+        ("LOOP", "N9", "O", U, [("N9", "O", 1), ("DTM", "O", U), ("MSG", "O", 10)]),
         ("LOOP", "SAC", "O", 25, [("SAC", "O", 1), ("CUR", "O", 1), ("CTP", "O", 1)]),
-        ("IT8", "O", 1), ("CSH", "O", U), ("ITD", "O", 2), ("DIS", "O", 20), ("INC", "O", 1), ("TAX", "O", U),
-        ("FOB", "O", U), ("SDQ", "O", 500), ("IT3", "O", 5), ("DTM", "O", 10), ("TC2", "O", U), ("TD1", "O", 1),
-        ("TD5", "O", 12), ("TD3", "O", 12), ("TD4", "O", 5), ("PCT", "O", U), ("MAN", "O", 10),
-        ("MSG", "O", 1000), ("SPI", "O", U), ("TXI", "O", U), ("CTB", "O", U),
         ("LOOP", "QTY", "O", U, [("QTY", "O", 1), ("SI", "O", U)]),
-        ("LOOP", "SCH", "O", 200, [("SCH", "O", 1), ("TD1", "O", 2), ("TD5", "O", 12), ("TD3", "O", 12),
-                                   ("TD4", "O", 5), ("REF", "O", U)]),
-        ("PKG", "O", 200), ("LS", "O", 1),
-        ("LOOP", "LDT", "O", U, [("LDT", "O", 1), ("QTY", "O", U), ("MSG", "O", 1), ("REF", "O", 3)]),
-        ("LE", "O", 1),
-        ("LOOP", "N9", "O", 1000, [("N9", "O", 1), ("DTM", "O", U), ("MEA", "O", 40), ("MSG", "O", 1000)]),
-        _N1_DETAIL,
-        ("LOOP", "SLN", "O", 1000, [
-            ("SLN", "O", 1), ("MSG", "O", 100), ("SI", "O", U), ("PID", "O", 1000), ("PO3", "O", 104),
-            ("TC2", "O", U), ("ADV", "O", U), ("DTM", "O", 10), ("CTP", "O", 25), ("PAM", "O", 10),
-            ("PO4", "O", 1), ("TAX", "O", 3),
-            ("LOOP", "N9", "O", U, [("N9", "O", 1), ("DTM", "O", U), ("MSG", "O", 10)]),
-            ("LOOP", "SAC", "O", 25, [("SAC", "O", 1), ("CUR", "O", 1), ("CTP", "O", 1)]),
-            ("LOOP", "QTY", "O", U, [("QTY", "O", 1), ("SI", "O", U)]),
-            ("LOOP", "N1", "O", 10, [("N1", "O", 1), ("N2", "O", 2), ("N3", "O", 2), ("N4", "O", 1),
-                                     ("NX2", "O", U), ("REF", "O", 12), ("PER", "O", 3), ("SI", "O", U)])]),
-        ("LOOP", "AMT", "O", U, [("AMT", "O", 1), ("REF", "O", 1), ("PCT", "O", U)])]),
+        ("LOOP", "N1", "O", 10, [("N1", "O", 1), ("N2", "O", 2), ("N3", "O", 2), ("N4", "O", 1),
+                                 ("NX2", "O", U), ("REF", "O", 12), ("PER", "O", 3), ("SI", "O", U)])]),
+    ("LOOP", "AMT", "O", U, [("AMT", "O", 1), ("REF", "O", 1), ("PCT", "O", U)]),
+]
+
+SUMMARY = [
     ("LOOP", "CTT", "O", 1, [("CTT", "O", 1), ("AMT", "O", 1)]),
     ("SE", "M", 1),
+]
+
+SEGMENT_TABLE = [
+    ("ST", "M", 1), ("BEG", "M", 1), *HEADER,
+    ("LOOP", "PO1", "M", 100000, [("PO1", "M", 1), *LINE_DETAIL]),
+    *SUMMARY,
 ]
 
 # (data element number, type, min length, max length, requirement, allowed codes or None)
