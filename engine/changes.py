@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from schemas.changes import RELEASES
 from schemas.codes_changes import CHANGE_CATALOGUE
-from schemas.findings import Finding, finding
+from schemas.findings import Finding, finding_at_row
 from schemas.orders import ORDER_LINES
 
 # ACK01 line statuses sent back in the 865.
@@ -367,21 +367,8 @@ def _finding(
     line_number: int | None = None,
     seg: str = "POC",
 ) -> Finding:
-    return finding(
-        code,
-        message,
-        severity=CHANGE_CATALOGUE[code].severity,
-        seg=seg,
-        element=element,
-        value=None if value is None else str(value),
-        file=row.get("source_file") or "",
-        isa13=row.get("isa13") or "",
-        gs06=row.get("gs06") or "",
-        st02=row.get("st02") or "",
-        segment_position=row.get("segment_position"),
-        file_segment=row.get("file_segment"),
-        line_number=line_number,
-    )
+    return finding_at_row(code, message, row, severity=CHANGE_CATALOGUE[code].severity, seg=seg, element=element,
+                          value=None if value is None else str(value), line_number=line_number)
 
 
 def _refuse(

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.codes_business import BUSINESS_CATALOGUE
-from schemas.findings import Finding, finding
+from schemas.findings import Finding, finding_at_row
 from schemas.rule_settings import RuleSettings
 
 _LINE_LOCATION = ["source_file", "isa13", "gs06", "st02", "segment_position", "file_segment", "line_number"]
@@ -45,26 +45,9 @@ def business_finding(
     code: str, message: str, row: Mapping, *, seg: str, element: str, value: object = None, line: bool = True
 ) -> Finding:
     """A business finding at the row's lineage; line rows also carry the PO1 position and line number."""
-    extra = {}
-    if line:
-        extra = {
-            "segment_position": row.get("segment_position"),
-            "file_segment": row.get("file_segment"),
-            "line_number": row.get("line_number"),
-        }
-    return finding(
-        code,
-        message,
-        severity=BUSINESS_CATALOGUE[code].severity,
-        seg=seg,
-        element=element,
-        value=None if value is None else _text(value),
-        file=row.get("source_file") or "",
-        isa13=row.get("isa13") or "",
-        gs06=row.get("gs06") or "",
-        st02=row.get("st02") or "",
-        **extra,
-    )
+    return finding_at_row(code, message, row, severity=BUSINESS_CATALOGUE[code].severity, seg=seg,
+                          element=element, value=None if value is None else _text(value), position=line,
+                          line_number=row.get("line_number") if line else None)
 
 
 def _rows(table: pa.Table, columns: Iterable[str], mask: pa.Array | None = None) -> list[dict]:
