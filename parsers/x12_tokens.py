@@ -156,15 +156,7 @@ def _rows_dense(b: np.ndarray, keep: np.ndarray, positions: np.ndarray, term_at:
     last_el[-1] = len(positions)
     el_start[first_el[:n_kept]] = starts[:n_kept]
     el_end[last_el[:n_kept]] = ends[:n_kept]
-    el_start, el_end = el_start[:m], el_end[:m]
-    values = _compress(b, keep)
-    offsets = np.zeros(m + 1, dtype=np.int32)
-    np.subtract(el_end, el_start, out=el_end)
-    np.cumsum(el_end, out=offsets[1:])
-    if int(offsets[-1]) != len(values):
-        return None
-    strings = pa.StringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(values))
-    return pa.ListArray.from_arrays(int32_array(list_offsets), strings)
+    return _list_array(b, keep, el_start[:m], el_end[:m], list_offsets)
 
 
 def _compress(b: np.ndarray, keep: np.ndarray):
@@ -196,10 +188,17 @@ def _rows(b: np.ndarray, keep: np.ndarray, starts: np.ndarray, ends: np.ndarray,
     el_end[is_last] = ends
     el_end[~is_last] = seps
     del is_first, is_last, seps
-    values = b[keep]
+    return _list_array(b, keep, el_start, el_end, list_offsets)
+
+
+def _list_array(b: np.ndarray, keep: np.ndarray, el_start: np.ndarray, el_end: np.ndarray,
+                list_offsets: np.ndarray) -> pa.ListArray | None:
+    """The kept bytes of ``b`` as list<string>: elements [el_start, el_end) in kept-byte coordinates,
+    grouped by ``list_offsets``; None when the lengths do not add up (the caller takes the general path)."""
+    m = len(el_start)
+    values = _compress(b, keep)
     offsets = np.zeros(m + 1, dtype=np.int32)
-    np.subtract(el_end, el_start, out=el_end)
-    np.cumsum(el_end, out=offsets[1:])
+    np.cumsum(el_end - el_start, out=offsets[1:])
     if int(offsets[-1]) != len(values):
         return None
     strings = pa.StringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(values))
