@@ -127,3 +127,25 @@ def status_from_row(row: dict, ordered: Decimal | None, ship: date | None = None
     ack = LineAck(statuses[0], ordered, parts=parts)
     return LineStatus(row["line_number"], ack, ordered, row["allocated"] or 0, row["backordered"] or 0,
                       row["rejected"] or 0, promised, row.get("warehouses") or "", row.get("reason") or "")
+
+
+def tells_something_new(status: LineStatus, before: dict | None) -> bool:
+    """Would the partner learn something new about this changed line (beyond 'accepted as asked')?
+    ``before`` is the line's stored status row, None for a line the change added."""
+    statuses = status.ack.statuses()
+    if before is None:
+        return any(st != "IA" for st in statuses)
+    same = ("+".join(statuses), status.allocated, status.backordered) == \
+        (before["ack"], before["allocated"], before["backordered"])
+    return not same and any(st != "IA" for st in statuses)
+
+
+def order_value(statuses: list[LineStatus], rows: list[dict], decision: OrderDecision) -> str:
+    """What the order is worth as acknowledged (allocated + backordered units at our or their price)."""
+    price = {r["line_number"]: r["unit_price"] for r in rows}
+    ours = {ld.line_number: ld.unit_price for ld in decision.lines}
+    total = Decimal(0)
+    for s in statuses:
+        p = ours.get(s.line_number) or price.get(s.line_number) or Decimal(0)
+        total += Decimal(s.allocated + s.backordered) * p
+    return str(total)

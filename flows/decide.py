@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
-from engine.answer import allocation_input, line_statuses, status_from_row
+from engine.answer import allocation_input, line_statuses, order_value, status_from_row, tells_something_new
 from engine.decide import PENDING, REJECTED, OrderDecision, PersonDecision, decide
 from engine.po_ack import _num, build_855
 from engine.process import OutDoc
@@ -132,7 +132,7 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
             ack_type = ""
             # an 865 answered the change itself; a revised 855 follows only when the re-decided
             # changed lines are not simply accepted as asked (our price, backorder, rejection ...)
-            surprise = revision and any(_news(s_, kept.get(s_.line_number)) for s_ in statuses
+            surprise = revision and any(tells_something_new(s_, kept.get(s_.line_number)) for s_ in statuses
                                         if s_.line_number in changed[key])
             if "855" in profile.receives and (not revision or profile.change_ack == "855" or surprise):
                 body = build_855(order, rows, [s.ack for s in statuses], today=now.date(),
@@ -145,7 +145,7 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
             final = "rejected" if d.status == REJECTED else "acknowledged"
             state.upsert_order(d.partner, d.po_number, final, at, actor=d.decided_by or "system",
                                detail={"ack_type": ack_type, "codes": list(d.codes), "changed_lines": None,
-                                       "value": _value(statuses, rows, d) if final == "acknowledged" else "0"},
+                                       "value": order_value(statuses, rows, d) if final == "acknowledged" else "0"},
                                note=f"855 {ack_type}" + (f"; {d.reasons[0]}" if d.reasons else ""))
             by_line = {r["line_number"]: r for r in rows}
             state.replace_line_status(d.partner, d.po_number, [
@@ -220,16 +220,6 @@ def apply_pending_changes(state: StateStore, store: OrderStore, profiles: dict[s
             state.finish_change(ch["id"], status)
 
 
-def _news(status, before: dict | None) -> bool:
-    """Would the partner learn something new about this changed line (beyond 'accepted as asked')?"""
-    statuses = status.ack.statuses()
-    if before is None:
-        return any(st != "IA" for st in statuses)
-    same = ("+".join(statuses), status.allocated, status.backordered) == \
-        (before["ack"], before["allocated"], before["backordered"])
-    return not same and any(st != "IA" for st in statuses)
-
-
 def _open_orders(state: StateStore) -> dict:
     """Value of acknowledged, not yet invoiced orders per partner (credit exposure)."""
     from decimal import Decimal
@@ -238,18 +228,6 @@ def _open_orders(state: StateStore) -> dict:
     for o in state.orders(state="acknowledged"):
         totals[o["partner"]] = totals.get(o["partner"], Decimal(0)) + Decimal(o["detail"].get("value", "0"))
     return totals
-
-
-def _value(statuses, rows: list[dict], decision: OrderDecision) -> str:
-    from decimal import Decimal
-
-    price = {r["line_number"]: r["unit_price"] for r in rows}
-    ours = {ld.line_number: ld.unit_price for ld in decision.lines}
-    total = Decimal(0)
-    for s in statuses:
-        p = ours.get(s.line_number) or price.get(s.line_number) or Decimal(0)
-        total += Decimal(s.allocated + s.backordered) * p
-    return str(total)
 
 
 def load_inventory(ws: Workspace, today: date) -> Inventory:
