@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.orders import LINEAGE, MONEY, PRODUCT_ID, QTY
+from schemas.orders import LINEAGE, MONEY, PRODUCT_FIELDS, QTY
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -41,13 +41,7 @@ ORDER_CHANGES = pa.schema([
     pa.field("unit", pa.string()),  # POC05 (first component)
     pa.field("unit_price", MONEY),  # POC06
     pa.field("price_basis", pa.string()),  # POC07
-    pa.field("upc", pa.string()),  # UP
-    pa.field("gtin", pa.string()),  # UK
-    pa.field("ean", pa.string()),  # EN
-    pa.field("vendor_part", pa.string()),  # VN
-    pa.field("buyer_part", pa.string()),  # BP / IN
-    pa.field("product_ids", pa.list_(PRODUCT_ID)),  # every POC08..POC27 qualifier/id pair as sent
-    pa.field("description", pa.string()),  # PID05 of the first PID under the POC
+    *PRODUCT_FIELDS,  # POC08..POC27 pairs; description = PID05 of the first PID under the POC
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file

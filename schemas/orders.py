@@ -54,6 +54,17 @@ ORDERS = pa.schema([
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
+# How a line names its product (PO1 / POC qualifier-id pairs), shared by order lines and 860 changes.
+PRODUCT_FIELDS = [
+    pa.field("upc", pa.string()),  # UP
+    pa.field("gtin", pa.string()),  # UK
+    pa.field("ean", pa.string()),  # EN
+    pa.field("vendor_part", pa.string()),  # VN
+    pa.field("buyer_part", pa.string()),  # BP / IN
+    pa.field("product_ids", pa.list_(PRODUCT_ID)),  # every qualifier/id pair as sent
+    pa.field("description", pa.string()),  # PID05 (first F/08 description)
+]
+
 ORDER_LINES = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
     pa.field("order_ref", pa.string(), nullable=False),
@@ -64,13 +75,7 @@ ORDER_LINES = pa.schema([
     pa.field("unit", pa.string()),  # PO103
     pa.field("unit_price", MONEY),  # PO104
     pa.field("price_basis", pa.string()),  # PO105
-    pa.field("upc", pa.string()),  # UP
-    pa.field("gtin", pa.string()),  # UK
-    pa.field("ean", pa.string()),  # EN
-    pa.field("vendor_part", pa.string()),  # VN
-    pa.field("buyer_part", pa.string()),  # BP / IN
-    pa.field("product_ids", pa.list_(PRODUCT_ID)),  # every qualifier/id pair as sent
-    pa.field("description", pa.string()),  # PID05 (first F/08 description)
+    *PRODUCT_FIELDS,
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # PO1 position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # PO1 ordinal within the file
