@@ -1,6 +1,37 @@
-"""X12 dictionaries, standard-complete and version-aware: the model (schemas.x12dict.model) and,
-once loaded from schemas/x12dict/data/, one Dictionary per supported version.
+"""X12 dictionaries, standard-complete and version-aware: the model (schemas.x12dict.model) and the
+loader of the declarative data in schemas/x12dict/data/, one immutable, cached Dictionary per version.
+
+Owns the reading of data/*.txt only; checking documents against a Dictionary is rules/ work and
+building documents is engine/ work. Plain string splitting, no regex, no third-party grammar.
+
+The data format (written by us from the X12 standard and public references; "#" starts a comment,
+blank lines are ignored). Files named ``*-005010.txt`` hold only what 005010 changed: a line there
+replaces (or adds) the 004010 line with the same id.
+
+``elements.txt``   one data element a line: ``REF TYPE MIN MAX Name``, e.g. ``353 ID 2 2 Transaction
+                   Set Purpose Code``. TYPE is AN, ID, N0..N9, R, DT, TM or B.
+``composites.txt`` ``ID Name: REF REQ, REF REQ, ... | NOTE NOTE``, e.g.
+                   ``C040 Reference Identifier: 128 M, 127 M, 128 X, 127 X | P0304``. REQ is M, O or X
+                   (X: relational, governed by a syntax note).
+``segments.txt``   ``ID Name: REF REQ, ... | NOTE ...``; REF is a data element number or a composite id
+                   (C001); ``REF REQ*N`` marks an element that may repeat N times (005010 and later).
+                   Notes in X12 notation: P0506 paired, R0203 required, E0102 exclusion, C0302
+                   conditional, L010203 list conditional.
+``sets/SET-VERSION.txt``  first line ``SET 850 PO Purchase Order`` (set id, GS01 functional id, name),
+                   then one segment a line, ``SEG REQ MAX``, and loops by two-space indentation:
+                   ``LOOP ID REQ REPEAT`` with the loop's segments below it, its trigger first.
+                   MAX/REPEAT ``>1`` means unbounded.
+``codes/ELEMENT.txt``, ``codes/ELEMENT-005010.txt``  the complete code list of one ID element for
+                   004010 (and for 005010 where no -005010 file replaces it): one code a line, its
+                   name after it (ignored by the loader).
+                   Only complete lists are held: an element without a file accepts any value.
 """
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from types import MappingProxyType
 
 from schemas.x12dict.model import (  # noqa: F401
     NOTE_AK4,
@@ -14,3 +45,169 @@ from schemas.x12dict.model import (  # noqa: F401
     SetTable,
     SyntaxNote,
 )
+
+SUPPORTED_VERSIONS = ("004010", "005010")
+_BASE = "004010"
+_SETS = {
+    "004010": ("850", "860", "855", "865", "856", "810", "945", "997"),
+    "005010": ("850", "860", "855", "865", "856", "810", "945", "997", "999"),
+}
+
+
+def base_version(version: str) -> str:
+    """The X12 version/release of a GS08 (or ISA12) value: "004010VICS" -> "004010",
+    "005010X230" -> "005010", "3050" -> "003050", "00401" (ISA12) -> "004010"."""
+    v = version.strip()
+    digits = ""
+    for ch in v:
+        if not ch.isdigit():
+            break
+        digits += ch
+    if len(digits) == 5:  # ISA12 form: 00401 -> 004010
+        return digits + "0"
+    if len(digits) >= 6:
+        return digits[:6]
+    if len(digits) == 4:  # "3050", "4010" written without the leading zeros
+        return "00" + digits
+    return digits
+
+
+def dictionary(version: str) -> Dictionary | None:
+    """The Dictionary of an X12 version (any GS08 form), or None when we hold no table for it.
+    Loaded once per version (cached) and immutable."""
+    v = base_version(version)
+    if v not in SUPPORTED_VERSIONS:
+        return None
+    return _load(v)
+
+
+def _read(name: str) -> str:
+    try:
+        return (resources.files(__package__) / "data" / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+def _lines(text: str) -> list[str]:
+    out = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if line.strip():
+            out.append(line)
+    return out
+
+
+def _layered(name: str, version: str) -> list[str]:
+    """The lines of ``name``.txt for the base version, then those of ``name``-VERSION.txt."""
+    lines = _lines(_read(name + ".txt"))
+    if version != _BASE:
+        lines += _lines(_read(f"{name}-{version}.txt"))
+    return lines
+
+
+def _notes(text: str) -> tuple[SyntaxNote, ...]:
+    notes = []
+    for word in text.split():
+        kind, digits = word[0], word[1:]
+        if kind not in "PRECL" or len(digits) < 4 or len(digits) % 2 or not digits.isdigit():
+            raise ValueError(f"bad syntax note {word!r}")
+        notes.append(SyntaxNote(kind, tuple(int(digits[i:i + 2]) for i in range(0, len(digits), 2))))
+    return tuple(notes)
+
+
+def _split_def(line: str) -> tuple[str, str, list[tuple[str, str, int]], tuple[SyntaxNote, ...]]:
+    """``ID Name: REF REQ, ... | NOTES`` -> (id, name, [(ref, req, repeat)], notes)."""
+    head, _, rest = line.partition(":")
+    ident, _, name = head.strip().partition(" ")
+    body, _, notes = rest.partition("|")
+    uses = []
+    for item in body.split(","):
+        ref, req = item.split()
+        repeat = 1
+        if "*" in req:
+            req, n = req.split("*")
+            repeat = int(n)
+        if req not in ("M", "O", "X"):
+            raise ValueError(f"{ident}: bad requirement {req!r}")
+        uses.append((ref, req, repeat))
+    return ident, name.strip(), uses, _notes(notes)
+
+
+def _table(lines: list[str], path: str) -> tuple[tuple[str, str, str], tuple]:
+    header = lines[0].split(None, 3)
+    if header[0] != "SET":
+        raise ValueError(f"{path}: first line must be SET")
+    root: list = []
+    stack: list[tuple[int, list]] = [(-1, root)]
+    for line in lines[1:]:
+        indent = len(line) - len(line.lstrip(" "))
+        words = line.split()
+        while indent <= stack[-1][0]:
+            stack.pop()
+        target = stack[-1][1]
+        if words[0] == "LOOP":
+            _, loop_id, req, rep = words
+            body: list = []
+            target.append(["LOOP", loop_id, req, _count(rep), body])
+            stack.append((indent, body))
+        else:
+            seg, req, mx = words
+            target.append((seg, req, _count(mx)))
+    return (header[1], header[2], header[3]), _freeze(root)
+
+
+def _freeze(entries: list) -> tuple:
+    return tuple((e[0], e[1], e[2], e[3], _freeze(e[4])) if e[0] == "LOOP" else e for e in entries)
+
+
+def _count(word: str) -> int:
+    return UNBOUNDED if word == ">1" else int(word)
+
+
+@functools.cache
+def _load(version: str) -> Dictionary:
+    elements: dict[str, ElementDef] = {}
+    for line in _layered("elements", version):
+        ref, typ, lo, hi, *name = line.split()
+        elements[ref] = ElementDef(ref, typ, int(lo), int(hi), " ".join(name))
+
+    composites: dict[str, CompositeDef] = {}
+    for line in _layered("composites", version):
+        ident, name, uses, notes = _split_def(line)
+        comps = tuple(ComponentUse(i, elements[ref], req) for i, (ref, req, _) in enumerate(uses, 1))
+        composites[ident] = CompositeDef(ident, name, comps, notes)
+
+    segments: dict[str, SegmentDef] = {}
+    for line in _layered("segments", version):
+        ident, name, uses, notes = _split_def(line)
+        els = tuple(
+            ElementUse(i, ref, req, composite=composites[ref], repeat=rep) if ref in composites
+            else ElementUse(i, ref, req, element=elements[ref], repeat=rep)
+            for i, (ref, req, rep) in enumerate(uses, 1))
+        segments[ident] = SegmentDef(ident, name, els, notes)
+
+    sets: dict[str, SetTable] = {}
+    for set_id in _SETS[version]:
+        path = f"sets/{set_id}-{version}.txt"
+        lines = _lines(_read(path))
+        if not lines:
+            continue
+        (sid, fid, name), entries = _table(lines, path)
+        sets[sid] = SetTable(sid, version, fid, name, entries)
+
+    code_lists: dict[str, frozenset[str]] = {}
+    codes_dir = resources.files(__package__) / "data" / "codes"
+    if codes_dir.is_dir():
+        names = sorted(p.name for p in codes_dir.iterdir() if p.name.endswith(".txt"))
+        for fname in names:
+            stem = fname[:-4]
+            ref, _, ver = stem.partition("-")
+            if ver and ver != version:
+                continue
+            if not ver and f"{ref}-{version}.txt" in names:
+                continue  # this version has its own complete list
+            codes = frozenset(line.split()[0] for line in _lines(_read("codes/" + fname)))
+            code_lists[ref] = codes
+
+    return Dictionary(version, MappingProxyType(elements), MappingProxyType(composites),
+                      MappingProxyType(segments), MappingProxyType(sets), MappingProxyType(code_lists))

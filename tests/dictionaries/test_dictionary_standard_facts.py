@@ -1,0 +1,67 @@
+"""Issue 8's named defects, held in the data: element lists the standard defines in full, and the
+005010 tables that differ from 004010 (X12 traits, not files)."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.x12dict import UNBOUNDED, dictionary
+
+FULL_ELEMENT_COUNTS = {"FOB": 9, "PO4": 18, "CTT": 7, "REF": 4, "N9": 7, "TD5": 15, "PID": 9, "CUR": 21,
+                       "SDQ": 23, "PO1": 25, "SAC": 16, "ITD": 15, "DTM": 6, "PER": 9, "N1": 6, "BEG": 12}
+
+
+@pytest.mark.parametrize("version", ["004010", "005010"])
+@pytest.mark.parametrize(("seg", "count"), sorted(FULL_ELEMENT_COUNTS.items()))
+def test_segment_has_every_standard_element(version, seg, count):
+    assert len(dictionary(version).segment(seg).elements) == count
+
+
+def test_msg_has_three_elements_and_n4_seven_in_005010():
+    assert len(dictionary("004010").segment("MSG").elements) == 3
+    assert len(dictionary("004010").segment("N4").elements) == 6
+    n4 = dictionary("005010").segment("N4")
+    assert len(n4.elements) == 7 and n4.elements[6].ref == "1715"
+    assert [n.text for n in n4.notes] == ["E0207", "C0605", "C0704"]
+
+
+def test_syntax_notes_in_x12_notation():
+    d = dictionary("004010")
+    assert [n.text for n in d.segment("FOB").notes] == ["C0302", "C0405", "C0706", "C0809"]
+    assert [n.text for n in d.segment("N1").notes] == ["R0203", "P0304"]
+    assert [n.text for n in d.segment("REF").notes] == ["R0203"]
+    assert [n.text for n in d.segment("DTM").notes] == ["R020305", "C0403", "P0506"]
+    assert d.segment("PO1").notes[0].text == "C0302" and d.segment("PO1").notes[-1].text == "P2425"
+    assert [n.text for n in d.composites["C040"].notes] == ["P0304", "P0506"]
+
+
+def _loop(entries, loop_id):
+    for e in entries:
+        if e[0] == "LOOP" and e[1] == loop_id:
+            return e
+    return None
+
+
+def _ids(body):
+    return [e[1] if e[0] == "LOOP" else e[0] for e in body]
+
+
+def test_005010_850_heading_has_ldt_loop_and_n9_loop_with_mtx_pwk_efi():
+    heading = dictionary("005010").set_table("850").entries
+    ldt = _loop(heading, "LDT")
+    assert ldt is not None and ldt[3] == UNBOUNDED and _ids(ldt[4]) == ["LDT", "QTY", "MTX", "REF"]
+    assert _ids(_loop(heading, "N9")[4]) == ["N9", "DTM", "MTX", "PWK", "EFI"]
+    assert "IN2" in _ids(_loop(heading, "N1")[4])
+    # 004010 has a plain LDT segment in the heading, MSG in the N9 loop and no IN2
+    h4 = dictionary("004010").set_table("850").entries
+    assert _loop(h4, "LDT") is None and ("LDT", "O", 12) in h4
+    assert _ids(_loop(h4, "N9")[4]) == ["N9", "DTM", "MSG"]
+    assert "IN2" not in _ids(_loop(h4, "N1")[4])
+
+
+@pytest.mark.parametrize("version", ["004010", "005010"])
+def test_860_lines_are_optional_and_850_lines_mandatory(version):
+    d = dictionary(version)
+    assert _loop(d.set_table("850").entries, "PO1")[2:4] == ("M", 100000)
+    assert _loop(d.set_table("860").entries, "POC")[2:4] == ("O", UNBOUNDED)
+    assert d.set_table("850").functional_id == "PO" and d.set_table("860").functional_id == "PC"
