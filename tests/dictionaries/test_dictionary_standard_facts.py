@@ -65,3 +65,16 @@ def test_860_lines_are_optional_and_850_lines_mandatory(version):
     assert _loop(d.set_table("850").entries, "PO1")[2:4] == ("M", 100000)
     assert _loop(d.set_table("860").entries, "POC")[2:4] == ("O", UNBOUNDED)
     assert d.set_table("850").functional_id == "PO" and d.set_table("860").functional_id == "PC"
+
+
+def test_complete_code_lists_only_for_their_version():
+    d4, d5 = dictionary("004010"), dictionary("005010")
+    assert d4.codes("715") == frozenset("AEMPRWX")
+    assert d4.codes("717") == frozenset("AEMRWX")
+    assert d4.codes("723") == frozenset(str(i) for i in range(1, 11))
+    assert d4.codes("720") == frozenset(str(i) for i in range(1, 9))
+    assert d4.codes("716") == frozenset(str(i) for i in range(1, 7))
+    # no complete list held: any value of the right length is valid (a partial list would be stricter)
+    assert d4.codes("355") is None and d4.codes("128") is None
+    # 005010 added codes to these lists; we hold no complete 005010 list, so none applies
+    assert all(d5.codes(ref) is None for ref in ("715", "716", "717", "718", "720", "723"))
