@@ -81,6 +81,7 @@ def dictionary(version: str) -> Dictionary | None:
     return _load(v)
 
 
+@functools.cache
 def _read(name: str) -> str:
     try:
         return (resources.files(__package__) / "data" / name).read_text(encoding="utf-8")
@@ -157,7 +158,10 @@ def _table(lines: list[str], path: str) -> tuple[tuple[str, str, str], tuple]:
 
 
 def _freeze(entries: list) -> tuple:
-    return tuple((e[0], e[1], e[2], e[3], _freeze(e[4])) if e[0] == "LOOP" else e for e in entries)
+    out = []
+    for e in entries:
+        out.append((e[0], e[1], e[2], e[3], _freeze(e[4])) if e[0] == "LOOP" else e)
+    return tuple(out)
 
 
 def _count(word: str) -> int:
