@@ -7,8 +7,8 @@ import pytest
 from schemas.x12dict import SUPPORTED_VERSIONS, UNBOUNDED, base_version, dictionary
 
 SETS = {
-    "004010": ("850", "860", "997", "855"),
-    "005010": ("850", "860", "997", "999", "855"),
+    "004010": ("850", "860", "997", "855", "865"),
+    "005010": ("850", "860", "997", "999", "855", "865"),
 }
 
 
