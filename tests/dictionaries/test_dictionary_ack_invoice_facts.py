@@ -108,3 +108,9 @@ def test_invoice_transport_segments_use_their_standard_elements():
     assert [n.text for n in d.segment("R4").notes] == ["P0203"]
     assert d.elements["119"].max == 6  # L711 Rate Basis Number
 
+
+def test_353_code_list_is_complete_per_version():
+    c4, c5 = dictionary("004010").codes("353"), dictionary("005010").codes("353")
+    assert len(c4) == 65 and len(c5) == 66 and c5 - c4 == {"57"}
+    assert {"00", "01", "04", "05", "06", "07", "5C", "77", "CN", "ZZ"} <= c4
+    assert "09" not in c4 and "23" not in c5  # never assigned
