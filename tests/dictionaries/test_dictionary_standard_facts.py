@@ -78,3 +78,33 @@ def test_complete_code_lists_only_for_their_version():
     assert d4.codes("355") is None and d4.codes("128") is None
     # 005010 added codes to these lists; we hold no complete 005010 list, so none applies
     assert all(d5.codes(ref) is None for ref in ("715", "716", "717", "718", "720", "723"))
+
+
+def test_856_hl_tree_carries_every_standard_segment_in_both_versions():
+    for version in ("004010", "005010"):
+        table = dictionary(version).set_table("856")
+        assert table.functional_id == "SH"
+        hl = _loop(table.entries, "HL")
+        assert hl[2:4] == ("M", 200000)
+        ids = _ids(hl[4])
+        # TSD, PAL and the LH1/CLD/N1/SAC/LM/V1 loops are part of the standard HL loop
+        for seg in ("LIN", "SN1", "SLN", "PRF", "PO4", "PID", "TD1", "TD5", "TSD", "REF", "MAN", "DTM", "PAL",
+                    "SDQ", "ETD", "GF", "YNQ", "LH1", "CLD", "N1", "SAC", "LM", "V1"):
+            assert seg in ids, (version, seg)
+        assert ids.index("TSD") == ids.index("TD4") + 1 and ids.index("PAL") == ids.index("FOB") + 1
+    # 005010 wraps TD3 in a loop with AT9; 004010 has a plain TD3
+    hl4 = _ids(_loop(dictionary("004010").set_table("856").entries, "HL")[4])
+    hl5 = _loop(dictionary("005010").set_table("856").entries, "HL")[4]
+    assert "TD3" in hl4 and "AT9" not in hl4
+    assert _ids(_loop(hl5, "TD3")[4]) == ["TD3", "AT9"]
+
+
+def test_856_segments_have_their_standard_elements():
+    d4, d5 = dictionary("004010"), dictionary("005010")
+    assert [u.ref for u in d4.segment("TSD").elements] == ["350", "219"]
+    assert len(d4.segment("LH1").elements) == 11 and d4.segment("LH1").elements[2].element.max == 6
+    assert len(d4.segment("PAL").elements) == 16 and len(d5.segment("PAL").elements) == 17
+    assert d4.segment("PAL").elements[15].ref == "810"  # PAL16 inner pack, as PO414
+    assert len(d4.segment("LH2").elements) == 11 and len(d5.segment("LH2").elements) == 13
+    assert len(d4.segment("LFH").elements) == 7 and d5.segment("LFH").elements[7].ref == "373"
+    assert d4.segment("V1").elements[3].element.max == 10  # V104 flight/voyage number 2/10

