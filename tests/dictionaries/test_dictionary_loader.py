@@ -7,8 +7,8 @@ import pytest
 from schemas.x12dict import SUPPORTED_VERSIONS, UNBOUNDED, base_version, dictionary
 
 SETS = {
-    "004010": ("850", "860", "997", "856"),
-    "005010": ("850", "860", "997", "999", "856"),
+    "004010": ("850", "860", "997", "856", "945"),
+    "005010": ("850", "860", "997", "999", "856", "945"),
 }
 
 

@@ -108,3 +108,33 @@ def test_856_segments_have_their_standard_elements():
     assert len(d4.segment("LH2").elements) == 11 and len(d5.segment("LH2").elements) == 13
     assert len(d4.segment("LFH").elements) == 7 and d5.segment("LFH").elements[7].ref == "373"
     assert d4.segment("V1").elements[3].element.max == 10  # V104 flight/voyage number 2/10
+
+
+def test_945_tables_in_both_versions():
+    for version in ("004010", "005010"):
+        table = dictionary(version).set_table("945")
+        assert table.functional_id == "SW"
+        heading = table.entries
+        assert heading[:2] == (("ST", "M", 1), ("W06", "M", 1))
+        assert _loop(heading, "N1")[2:4] == ("M", 10)
+        lx = _loop(heading, "LX")
+        w12 = _loop(lx[4], "W12")
+        assert w12 is not None and w12[4][0] == ("W12", "O", 1)
+        ls = _loop(w12[4], "LS")
+        assert _ids(ls[4]) == ["LS", "LX", "LE"]  # LS/LE wrap the inner LX loop
+        assert ("W03", "O", 1) in heading and heading[-1] == ("SE", "M", 1)
+    h4, h5 = dictionary("004010").set_table("945").entries, dictionary("005010").set_table("945").entries
+    assert "TD1" not in _ids(h4) and ("TD1", "O", 5) in h5
+    w12_4 = _loop(_loop(h4, "LX")[4], "W12")[4]
+    w12_5 = _loop(_loop(h5, "LX")[4], "W12")[4]
+    assert ("N1", "O", 5) in w12_4 and _ids(_loop(w12_5, "N1")[4]) == ["N1", "N2", "N3", "N4", "PER"]
+
+
+def test_945_segments_have_their_standard_elements():
+    d = dictionary("004010")
+    w06 = d.segment("W06")
+    assert len(w06.elements) == 12 and [n.text for n in w06.notes] == ["P0708"]
+    assert len(d.segment("W12").elements) == 22 and d.segment("W12").elements[2].ref == "382"
+    assert len(d.segment("W27").elements) == 10 and d.segment("W27").elements[0].ref == "91"
+    assert dictionary("005010").segment("W27").elements[6].element.max == 15  # W2707 equipment number
+    assert [u.ref for u in d.segment("W03").elements][:3] == ["382", "81", "355"]
