@@ -138,3 +138,25 @@ def test_945_segments_have_their_standard_elements():
     assert len(d.segment("W27").elements) == 10 and d.segment("W27").elements[0].ref == "91"
     assert dictionary("005010").segment("W27").elements[6].element.max == 15  # W2707 equipment number
     assert [u.ref for u in d.segment("W03").elements][:3] == ["382", "81", "355"]
+
+
+def test_479_is_held_complete_for_004010_only():
+    d4, d5 = dictionary("004010"), dictionary("005010")
+    codes = d4.codes("479")
+    assert len(codes) == 234
+    # every set we read or write is in it, with its own functional identifier
+    assert {"PO", "PC", "PR", "CA", "SH", "IN", "SW", "OW", "FA"} <= codes
+    for set_id in ("850", "860", "856", "945", "997"):
+        assert d4.set_table(set_id).functional_id in codes
+    assert "TB" not in codes  # added after 004010
+    assert d5.codes("479") is None  # 005010 added codes; no complete 005010 list is held
+
+
+def test_355_known_units_are_not_a_code_list():
+    from importlib import resources
+    text = (resources.files("schemas.x12dict") / "data" / "codes" / "355-known.txt").read_text(encoding="utf-8")
+    known = {line.split()[0] for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    assert {"EA", "CA", "CS", "PK", "BX", "DZ", "PR", "PL", "LB", "01", "ZZ"} <= known
+    assert all(len(code) == 2 for code in known)
+    # not complete, so never used to reject a unit
+    assert dictionary("004010").codes("355") is None and dictionary("005010").codes("355") is None
