@@ -25,6 +25,8 @@ replaces (or adds) the 004010 line with the same id.
                    004010 (and for 005010 where no -005010 file replaces it): one code a line, its
                    name after it (ignored by the loader).
                    Only complete lists are held: an element without a file accepts any value.
+``codes/ELEMENT-known.txt``  codes of an element known from references when its complete list is not held
+                   (e.g. 355): documentation for rules and reports, never loaded as a code list.
 """
 
 from __future__ import annotations
