@@ -9,8 +9,6 @@ application identifier 00 in front it is the 20-digit GS1-128 element string.
 
 from __future__ import annotations
 
-from schemas.reference import gs1_check_digit
-
 AI = "00"
 LENGTH = 18
 
@@ -33,7 +31,7 @@ def build_sscc(company_prefix: str, extension_digit: int, serial: int) -> str:
         raise ValueError(f"serial {serial!r} does not fit the {width}-digit serial reference of prefix "
                          f"{company_prefix}")
     body = f"{extension_digit}{company_prefix}{serial:0{width}d}"
-    return body + str(gs1_check_digit(body))
+    return body + str(check_digit(body))
 
 
 def sscc_valid(code: str | None) -> bool:
@@ -41,7 +39,14 @@ def sscc_valid(code: str | None) -> bool:
     digits = strip_ai(code)
     if digits is None:
         return False
-    return gs1_check_digit(digits[:-1]) == int(digits[-1])
+    return check_digit(digits[:-1]) == int(digits[-1])
+
+
+def check_digit(digits: str) -> int:
+    """GS1 mod-10 check digit of ``digits`` (without it): weights 3, 1, 3, ... from the rightmost digit.
+    (schemas.reference.gs1_check_digit computes the same; this one is quicker on hot paths.)"""
+    total = 3 * sum(map(int, digits[-1::-2])) + sum(map(int, digits[-2::-2]))
+    return (10 - total % 10) % 10
 
 
 def strip_ai(code: str | None) -> str | None:
