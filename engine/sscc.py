@@ -9,6 +9,8 @@ application identifier 00 in front it is the 20-digit GS1-128 element string.
 
 from __future__ import annotations
 
+from schemas.reference import sscc_digits as strip_ai
+
 AI = "00"
 LENGTH = 18
 
@@ -47,18 +49,6 @@ def check_digit(digits: str) -> int:
     (schemas.reference.gs1_check_digit computes the same; this one is quicker on hot paths.)"""
     total = 3 * sum(map(int, digits[-1::-2])) + sum(map(int, digits[-2::-2]))
     return (10 - total % 10) % 10
-
-
-def strip_ai(code: str | None) -> str | None:
-    """The 18 digits of an SSCC written with or without AI 00 ("(00)" too); None if not that shape."""
-    if code is None:
-        return None
-    text = code.strip().replace("(00)", "00", 1) if code.strip().startswith("(00)") else code.strip()
-    if len(text) == LENGTH + 2 and text.startswith(AI):
-        text = text[2:]
-    if len(text) != LENGTH or not text.isascii() or not text.isdigit():
-        return None
-    return text
 
 
 def man02(sscc: str, *, with_ai: bool = True) -> str:

@@ -28,6 +28,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_PO_MISSING", "business", "error", "", "A shipped item names no purchase order."),
     _C("SHIPMENT_DATE_MISSING", "business", "error", "", "The confirmation gives no (valid) ship date."),
     _C("SHIPMENT_945_QUANTITY_MISSING", "business", "error", "", "A W12 has no units shipped (W1203)."),
+    _C("SHIPMENT_945_TOTALS_MISMATCH", "business", "warning", "",
+       "W0301 (total units shipped) differs from the sum of the W12s."),
     # --- shipment checks (rules.shipments) ---------------------------------------------------------
     _C("SHIPMENT_PO_UNKNOWN", "business", "error", "", "No live order has this PO number."),
     _C("SHIPMENT_PO_AMBIGUOUS", "business", "error", "",
@@ -44,7 +46,7 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_ID_DUPLICATE", "business", "error", "",
        "The shipment id was already recorded, or two confirmations in this feed use it."),
     _C("SHIPMENT_HEADER_INCONSISTENT", "business", "error", "",
-       "Rows of one shipment disagree on its ship date, carrier, service, tracking number or bill of lading."),
+       "Rows of one shipment disagree on its partner, ship date, carrier, service or bill of lading."),
     _C("SHIPMENT_LINE_DUPLICATE", "business", "error", "",
        "The same order line appears twice in the same carton of the same shipment."),
     _C("SHIPMENT_CARTON_REUSED", "business", "error", "", "A carton (id or SSCC) is on two shipments."),
