@@ -114,9 +114,13 @@ def _records(reader, out: CsvRows):
         yield number, fields
 
 
+MAX_PLACES = 4  # the canonical tables hold decimal128(18, 4)
+
+
 def parse_decimal(text: str, layout: CsvLayout) -> Decimal | None:
     """A number written with the layout's separators ("1.234,50" with "," decimals and "." thousands);
-    None when it is not one. Blanks inside (thousands as spaces) are allowed only as the separator."""
+    None when it is not one, or needs more than 4 decimals or 14 integer digits (our tables' decimals
+    cannot hold it exactly, and a silent rounding is not ours to make)."""
     value = text.strip()
     if layout.thousands_separator:
         value = value.replace(layout.thousands_separator, "")
@@ -127,9 +131,12 @@ def parse_decimal(text: str, layout: CsvLayout) -> Decimal | None:
     if not _NUMBER.match(value):
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
         return None
+    if number != number.quantize(Decimal(1).scaleb(-MAX_PLACES)) or abs(number) >= Decimal(10) ** 14:
+        return None
+    return number
 
 
 def parse_date(text: str, layout: CsvLayout) -> date | None:

@@ -134,14 +134,25 @@ class CsvOrderMapping(CsvLayout):
     default_unit: str = "EA"  # when the unit column is absent or empty
 
 
+ACK_COLUMNS = ("po_number", "po_date", "line_id", "line_number", "sku", "status", "status_text", "quantity_ordered",
+               "quantity_accepted", "quantity_backordered", "unit", "unit_price", "promised_date", "reason")
+
+
 class CsvAckSettings(CsvLayout):
-    """The CSV acknowledgment a CSV partner receives (instead of an 855)."""
+    """The CSV acknowledgment a CSV partner receives (instead of an 855); columns from ACK_COLUMNS."""
 
     line_terminator: Literal["\n", "\r\n"] = "\r\n"
     columns: tuple[str, ...] = ("po_number", "line_id", "status", "status_text", "quantity_ordered",
                                 "quantity_accepted", "quantity_backordered", "unit", "unit_price",
                                 "promised_date", "reason")
     headers: dict[str, str] = {}  # column -> header text (default: the column name)
+
+    @model_validator(mode="after")
+    def _known_columns(self) -> CsvAckSettings:
+        unknown = [c for c in (*self.columns, *self.headers) if c not in ACK_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown acknowledgment columns {unknown}; choose from {list(ACK_COLUMNS)}")
+        return self
 
 
 class ShipmentCsvMapping(CsvLayout):
