@@ -18,9 +18,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 
-from engine.sscc import man02, strip_ai, sscc_valid
+from engine.sscc import man02, sscc_valid, strip_ai
 from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
@@ -187,23 +186,25 @@ def _item_segments(item: ShippedItem, asn: AsnSettings, rank: tuple[str, ...]) -
     return segs
 
 
-@lru_cache(maxsize=8192)
-def _lin_pairs(ids: tuple[ProductId, ...], sku: str, qualifiers: tuple[str, ...]) -> tuple[str, ...]:
+def _lin_pairs(ids: tuple[ProductId, ...], sku: str, qualifiers: tuple[str, ...]) -> list[str]:
     """LIN02.. qualifier/id pairs: the partner's qualifiers first, in its order; duplicates once; our
     SKU as VN when the line has no id at all (LIN02/LIN03 are mandatory)."""
-    last = len(qualifiers)
-    ranked = sorted(ids, key=lambda p: qualifiers.index(p.qualifier) if p.qualifier in qualifiers else last)
+    if len(ids) > 1:
+        last = len(qualifiers)
+        ids = sorted(ids, key=lambda p: qualifiers.index(p.qualifier) if p.qualifier in qualifiers else last)
     pairs: list[str] = []
-    seen: set[tuple[str, str]] = set()
-    for pid in ranked:
-        if pid.id and (pid.qualifier, pid.id) not in seen:
-            seen.add((pid.qualifier, pid.id))
-            pairs += [pid.qualifier, pid.id]
+    for pid in ids:
+        if pid.id and not _has_pair(pairs, pid.qualifier, pid.id):
+            pairs += (pid.qualifier, pid.id)
     if not pairs and sku:
         pairs = ["VN", sku]
     if not pairs:
         raise DocumentError("an item has no product id for LIN02/LIN03")
-    return tuple(pairs[:30])
+    return pairs[:30]
+
+
+def _has_pair(pairs: list[str], qualifier: str, value: str) -> bool:
+    return any(pairs[k] == qualifier and pairs[k + 1] == value for k in range(0, len(pairs), 2))
 
 
 def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[ShippedItem, list[Pack]]]:

@@ -68,7 +68,9 @@ class _Draft:
     header: dict
     partner: str
     orders: dict[str, dict] = field(default_factory=dict)  # po -> {"tares": {pid: [ckeys]}, "packs": [ckeys], ...}
-    cartons: dict[str, dict] = field(default_factory=dict)  # carton id -> {"items": {line_id: [qty, row]}, ...}
+    # (PO, carton id) -> {"items": {line id: [qty, first row]}, "row": first row}; a carton holding two
+    # POs' items becomes a pack under each order, and the 856 self-check refuses the repeated SSCC
+    cartons: dict[tuple[str, str], dict] = field(default_factory=dict)
 
 
 def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
@@ -97,9 +99,9 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         if cid is None:
             _add_item(order["loose"], r)
             continue
-        carton = draft.cartons.get(cid)
+        carton = draft.cartons.get((r["po_number"], cid))
         if carton is None:
-            carton = draft.cartons[cid] = {"items": {}, "row": r, "po": r["po_number"]}
+            carton = draft.cartons[(r["po_number"], cid)] = {"items": {}, "row": r}
             pid = r["pallet_id"]
             if pid is None:
                 order["packs"].append(cid)
@@ -115,28 +117,40 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             head = order_rows.get((draft.partner, po), {})
             if ship_to is None:
                 ship_to = _ship_to(head)
-
-            def item(line_id: str, qty: Decimal, row: dict, po: str = po) -> ShippedItem:
-                return _item(line_rows.get((draft.partner, po, line_id)), line_id, qty, row)
-
-            def pack(cid: str, sid: str = sid, draft: _Draft = draft, item=item) -> Pack:
-                c = draft.cartons[cid]
-                return Pack(sscc=_sscc(sid, cid, c["row"]["carton_sscc"], ssccs), carton_id=cid,
-                            items=tuple(item(lid, q, row) for lid, (q, row) in c["items"].items()),
-                            weight=c["row"]["carton_weight"], weight_unit=c["row"]["weight_unit"] or "")
-
+            lines_of = {lid: line_rows.get((draft.partner, po, lid)) for lid in _line_ids(draft, po, o)}
             tares = tuple(Tare(sscc=_sscc(sid, pid, t["row"]["pallet_sscc"], ssccs), pallet_id=pid,
-                               packs=tuple(pack(cid) for cid in t["cartons"])) for pid, t in o["tares"].items())
+                               packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
+                                           for cid in t["cartons"]))
+                          for pid, t in o["tares"].items())
             shipped_orders.append(ShippedOrder(
                 po_number=po, po_date=head.get("po_date"), release_number=head.get("release_number") or "",
-                tares=tares, packs=tuple(pack(cid) for cid in o["packs"]), partner=draft.partner,
-                loose_items=tuple(item(lid, q, row) for lid, (q, row) in o["loose"].items())))
+                tares=tares, packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
+                                         for cid in o["packs"]),
+                partner=draft.partner, loose_items=_items(o["loose"], lines_of)))
         out.append(Shipment(
             shipment_id=sid, ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h["carrier_scac"] or "",
             service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=draft.partner))
     return out
+
+
+def _line_ids(draft: _Draft, po: str, order: dict) -> set[str]:
+    ids = set(order["loose"])
+    for (cpo, _cid), carton in draft.cartons.items():
+        if cpo == po:
+            ids.update(carton["items"])
+    return ids
+
+
+def _pack(sid: str, cid: str, carton: dict, lines_of: Mapping[str, dict | None], ssccs: Mapping[tuple, str]) -> Pack:
+    row = carton["row"]
+    return Pack(sscc=_sscc(sid, cid, row["carton_sscc"], ssccs), carton_id=cid, items=_items(carton["items"], lines_of),
+                weight=row["carton_weight"], weight_unit=row["weight_unit"] or "")
+
+
+def _items(items: dict[str, list], lines_of: Mapping[str, dict | None]) -> tuple[ShippedItem, ...]:
+    return tuple(_item(lines_of.get(lid), lid, qty, row) for lid, (qty, row) in items.items())
 
 
 def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, str], Decimal]:

@@ -27,8 +27,9 @@ from schemas.reference import normalise_gtin, sscc18, sscc_digits
 from schemas.shipments import CLOSED_LINE_STATUSES
 
 RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_())]
-_HEADER = (("partner", "partner", "W06"), ("ship_date", "ship_date", "G6202"), ("carrier_scac", "carrier_scac", "W2702"),
-           ("service_level", "service_level", "W2703"), ("bill_of_lading", "bill_of_lading", "N902"))
+_HEADER = (("partner", "partner", "W06"), ("ship_date", "ship_date", "G6202"),
+           ("carrier_scac", "carrier_scac", "W2702"), ("service_level", "service_level", "W2703"),
+           ("bill_of_lading", "bill_of_lading", "N902"))
 SUITE = Path(__file__).with_name("gx_suites") / "shipment_lines.json"
 # what the GX suite checks too: skipped here when the GX run's findings are passed in instead
 SHAPE_CODES = frozenset({"SHIPMENT_QTY_NOT_POSITIVE", "SHIPMENT_WEIGHT_INVALID", "SHIPMENT_SCAC_INVALID",
@@ -178,7 +179,8 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
     seen_lines: set[tuple] = set()
     carton_shipment: dict[str, str] = {}
     carton_lines: dict[tuple[str, str], set] = defaultdict(set)
-    flagged_cartons: set[str] = set()
+    carton_pos: dict[tuple[str, str], str] = {}
+    flagged_cartons: set = set()  # carton keys (and (shipment, carton, "po")) already reported
     also_held: set[str] = set()  # the other shipment of a carton on two shipments of this feed
 
     def add(i: int, code: str, message: str, column: str, element: str, value=None) -> None:
@@ -229,6 +231,11 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
             add(i, "SHIPMENT_CARTON_REUSED", f"Carton {carton} is on shipment {other if other != sid else earlier} "
                 f"and on {sid}.", "carton_id", "MAN02", carton)
         carton_lines[(sid, carton)].add((py["po_number"][i], py["line_id"][i] or py["item_sku"][i]))
+        first_po = carton_pos.setdefault((sid, carton), py["po_number"][i])
+        if first_po != py["po_number"][i] and (sid, carton, "po") not in flagged_cartons:
+            flagged_cartons.add((sid, carton, "po"))
+            add(i, "SHIPMENT_CARTON_MULTI_PO", f"Carton {carton} of {sid} holds items of {first_po} and "
+                f"{py['po_number'][i]}.", "carton_id", "MAN02", carton)
         if structure == "SOIP" and len(carton_lines[(sid, carton)]) == 2:
             add(i, "SHIPMENT_CARTON_MIXED", f"Carton {carton} holds several items; {py['partner'][i]} takes standard "
                 "carton pack.", "carton_id", "MAN02", carton)

@@ -54,6 +54,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "No carton id, but the partner's 856 structure lists cartons (S-O-P-I, S-O-T-P-I, S-O-I-P)."),
     _C("SHIPMENT_CARTON_MIXED", "business", "error", "",
        "A carton holds several items, but the partner's 856 is standard carton pack (one item per carton)."),
+    _C("SHIPMENT_CARTON_MULTI_PO", "business", "error", "",
+       "A carton holds items of several purchase orders; an 856 lists each carton under one order."),
     _C("SHIPMENT_SSCC_INVALID", "business", "error", "",
        "A carton or pallet SSCC from the warehouse is not 18 digits with a valid GS1 check digit."),
     _C("SHIPMENT_SCAC_INVALID", "business", "warning", "", "The carrier SCAC is not 2-4 letters."),

@@ -47,7 +47,8 @@ def test_pick_and_pack_sopi():
     assert [s[:2] for s in ship if s[0] == "N1"] == [["N1", "SF"], ["N1", "ST"]]
     assert after(body, "2") == [["PRF", "PO-1", "", "", "20261120"]]
     assert after(body, "3") == [["MAN", "GM", "00" + sscc(1)]]
-    assert after(body, "4")[:2] == [["LIN", "1", "UP", "073000040482", "VN", "SKU-1"], ["SN1", "", "6", "EA", "", "12", "EA"]]
+    assert after(body, "4")[:2] == [["LIN", "1", "UP", "073000040482", "VN", "SKU-1"],
+                                    ["SN1", "", "6", "EA", "", "12", "EA"]]
     assert ["PID", "F", "", "", "", "ITEM 1"] in after(body, "4")
     assert body[-1] == ["CTT", "10", "19"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 
 from connectors.reference import load_reference
@@ -98,13 +99,13 @@ def test_csv_orders_pass_the_same_rules_and_allocation():
                      ("PRICE_NOT_ON_FILE", "hooli-orders.csv", "0004", 1)}
     resolved = result.lines
     assert resolved["sku"].to_pylist() == ["SKU-1001", "SKU-1011", "SKU-1003", "SKU-1012"]
-    import pyarrow as pa
-
     alloc_in = resolved.select(["partner", "order_ref", "po_number", "line_number", "sku", "quantity"]).append_column(
         "po_date", pa.array([date(2026, 11, 27)] * resolved.num_rows, pa.date32())).append_column(
         "arrival", pa.array(range(resolved.num_rows), pa.int64()))
-    snapshot = pa.table({"as_of": pa.array([date(2026, 11, 26)] * 4, pa.date32()), "warehouse": ["EAST"] * 4, "sku": ["SKU-1001", "SKU-1011", "SKU-1003", "SKU-1012"],
-                         "on_hand": pa.array([100, 1000, 10, 6], pa.int64()), "reserved": pa.array([0] * 4, pa.int64())})
+    snapshot = pa.table({"as_of": pa.array([date(2026, 11, 26)] * 4, pa.date32()), "warehouse": ["EAST"] * 4,
+                         "sku": ["SKU-1001", "SKU-1011", "SKU-1003", "SKU-1012"],
+                         "on_hand": pa.array([100, 1000, 10, 6], pa.int64()),
+                         "reserved": pa.array([0] * 4, pa.int64())})
     allocation = allocate(alloc_in, snapshot, EXPECTED_RECEIPTS.empty_table(), {"hooli": AllocationPolicy()},
                           today=date(2026, 11, 27))
     rows = allocation.lines.to_pylist()

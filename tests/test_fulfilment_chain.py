@@ -66,7 +66,8 @@ def test_confirmations_to_856_and_810(tmp_path):
     assert check.findings == [] and check.held == frozenset()
     needs = sscc_needs(check.lines)
     # C-0001 and C-0002 carry no SSCC; the CSV's third carton and the 945's cartons bring their own
-    assert needs.cartons == (("SHP-1001", "C-0001"), ("SHP-1001", "C-0002")) and needs.pallets == (("SHP-1002", "PAL-01"),)
+    assert needs.cartons == (("SHP-1001", "C-0001"), ("SHP-1001", "C-0002"))
+    assert needs.pallets == (("SHP-1002", "PAL-01"),)
     ssccs = number_ssccs(needs.cartons, "0614141", 0, 500) | number_ssccs(needs.pallets, "0614141", 1, 502)
     assert all(sscc_valid(s) for s in ssccs.values()) and len(set(ssccs.values())) == 3
     shipments = assemble_shipments(check.lines, orders, lines, ship_from=SHIP_FROM, ssccs=ssccs)
@@ -144,3 +145,20 @@ def test_profile_fulfilment_table(tmp_path):
     (tmp_path / "acme.toml").write_text(text + '\n[fulfilment.asn]\nstructure = "SPOI"\n')
     with pytest.raises(ConfigError):
         load_profile(tmp_path / "acme.toml")
+
+
+def test_a_carton_of_two_pos_never_reaches_a_partner_as_two_cartons():
+    orders, lines = acme_orders()
+    text = ("Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Carton ID\n"
+            "S9,2026-11-28,ACME-1000,1,SKU-1001,1,C1\nS9,2026-11-28,ACME-1001,4,VP-1002,1,C1\n")
+    table, _ = read_shipment_csv(text.encode(), ShipmentCsvMapping(), file="x.csv")
+    check = check_shipments(table, line_state(lines), REF.items, RECORDED_CARTONS.empty_table())
+    assert [f.code for f in check.findings] == ["SHIPMENT_CARTON_MULTI_PO"] and check.held == {"S9"}
+    # even if a caller built it anyway: the carton appears under each order and the self-check refuses it
+    shipment = assemble_shipments(check.lines, orders, lines, ship_from=SHIP_FROM,
+                                  ssccs=number_ssccs(sscc_needs(check.lines).cartons, "0614141", 0, 1))[0]
+    assert [o.po_number for o in shipment.orders] == ["ACME-1000", "ACME-1001"]
+    from schemas.errors import DocumentError
+
+    with pytest.raises(DocumentError, match="listed twice"):
+        build_856(shipment, AsnSettings(), created=NOW)
