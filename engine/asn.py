@@ -55,7 +55,7 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         return seg
 
     s = hl(None, "S")
-    body.extend(_shipment_segments(shipment))
+    body.extend(_shipment_segments(shipment, asn))
     for order in shipment.orders:
         o = hl(s, "O")
         body.append(["PRF", order.po_number, order.release_number, "",
@@ -119,7 +119,7 @@ def _man02(sscc: str, with_ai: bool) -> str:
         raise DocumentError("a carton or pallet has no valid SSCC-18", sscc=sscc) from exc
 
 
-def _shipment_segments(shipment: Shipment) -> list[list[object]]:
+def _shipment_segments(shipment: Shipment, asn: AsnSettings) -> list[list[object]]:
     segs: list[list[object]] = []
     packs = shipment.all_packs()
     tares = [t for o in shipment.orders for t in o.tares]
@@ -154,7 +154,7 @@ def _shipment_segments(shipment: Shipment) -> list[list[object]]:
     if shipment.ship_time is not None:
         dtm.append(shipment.ship_time.strftime("%H%M"))
     segs.append(dtm)
-    if shipment.estimated_delivery is not None:
+    if asn.estimated_delivery and shipment.estimated_delivery is not None:
         segs.append(["DTM", "017", shipment.estimated_delivery.strftime("%Y%m%d")])
     segs.extend(party_segments(shipment.ship_from))
     segs.extend(party_segments(shipment.ship_to))
@@ -180,7 +180,10 @@ def _item_segments(item: ShippedItem, asn: AsnSettings, rank: tuple[str, ...]) -
     else:
         segs.append(["SN1", "", quantity, item.unit])
     if asn.item_po4 and item.pack is not None:
-        segs.append(["PO4", str(item.pack), x12_decimal(item.pack_size), item.pack_unit if item.pack_size else ""])
+        po4: list[object] = ["PO4", str(item.pack)]
+        if item.pack_size is not None:
+            po4 += [x12_decimal(item.pack_size), item.pack_unit]
+        segs.append(po4)
     if asn.item_pid and item.description:
         segs.append(["PID", "F", "", "", "", item.description])
     return segs

@@ -22,7 +22,7 @@ from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, Shi
 CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
 
-_NEEDED = ("shipment_id", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
+_NEEDED = ("item_sku", "shipment_id", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_sscc", "carton_weight", "weight_unit", "pallet_id", "pallet_sscc", "ship_date", "ship_time",
            "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
 
@@ -74,12 +74,15 @@ class _Draft:
 
 
 def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
-                       ssccs: Mapping[tuple, str] | None = None) -> list[Shipment]:
+                       ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None) -> list[Shipment]:
     """One Shipment per shipment id. ``lines``: confirmation lines whose partner and line_id are
     resolved (rules.shipments.resolve) and that passed the checks; ``orders``/``order_lines``: the
     canonical tables (schemas.orders) of their orders; ``ssccs``: (shipment, carton or pallet id) ->
-    SSCC for what sscc_needs named. Items of one order line in one carton are summed."""
+    SSCC for what sscc_needs named; ``items`` (schemas.reference.ITEMS, optional): each item's case
+    pack for PO4. Items of one order line in one carton are summed."""
     ssccs = ssccs or {}
+    packs = dict(zip(items["sku"].to_pylist(), items["case_pack"].to_pylist(), strict=True)) if items is not None \
+        else {}
     order_rows = {(r["partner"], r["po_number"]): r for r in orders.select(
         [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
                                                                          "release_number"]).to_pylist()}
@@ -118,6 +121,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             if ship_to is None:
                 ship_to = _ship_to(head)
             lines_of = {lid: line_rows.get((draft.partner, po, lid)) for lid in _line_ids(draft, po, o)}
+            lines_of = {lid: (row, packs) for lid, row in lines_of.items()}
             tares = tuple(Tare(sscc=_sscc(sid, pid, t["row"]["pallet_sscc"], ssccs), pallet_id=pid,
                                packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
                                            for cid in t["cartons"]))
@@ -143,13 +147,13 @@ def _line_ids(draft: _Draft, po: str, order: dict) -> set[str]:
     return ids
 
 
-def _pack(sid: str, cid: str, carton: dict, lines_of: Mapping[str, dict | None], ssccs: Mapping[tuple, str]) -> Pack:
+def _pack(sid: str, cid: str, carton: dict, lines_of: Mapping[str, tuple], ssccs: Mapping[tuple, str]) -> Pack:
     row = carton["row"]
     return Pack(sscc=_sscc(sid, cid, row["carton_sscc"], ssccs), carton_id=cid, items=_items(carton["items"], lines_of),
                 weight=row["carton_weight"], weight_unit=row["weight_unit"] or "")
 
 
-def _items(items: dict[str, list], lines_of: Mapping[str, dict | None]) -> tuple[ShippedItem, ...]:
+def _items(items: dict[str, list], lines_of: Mapping[str, tuple]) -> tuple[ShippedItem, ...]:
     return tuple(_item(lines_of.get(lid), lid, qty, row) for lid, (qty, row) in items.items())
 
 
@@ -172,12 +176,13 @@ def _add_item(items: dict[str, list], r: dict) -> None:
         items[line_id] = [r["quantity"], r]
 
 
-def _item(line: dict | None, line_id: str, qty: Decimal, row: dict) -> ShippedItem:
-    line = line or {}
+def _item(found: tuple[dict | None, dict], line_id: str, qty: Decimal, row: dict) -> ShippedItem:
+    line, packs = found[0] or {}, found[1]
+    sku = row.get("item_sku") or row["sku"] or ""
     ids = tuple(ProductId(p["qualifier"], p["id"]) for p in line.get("product_ids") or [] if p["id"])
     return ShippedItem(line_id=line_id, quantity=qty, unit=row["unit"] or line.get("unit") or "EA",
-                       product_ids=ids, sku=row["sku"] or "", ordered_quantity=line.get("quantity"),
-                       description=line.get("description") or "")
+                       product_ids=ids, sku=sku, ordered_quantity=line.get("quantity"),
+                       description=line.get("description") or "", pack=packs.get(sku))
 
 
 def _ship_to(order: dict) -> Party | None:

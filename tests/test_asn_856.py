@@ -34,7 +34,7 @@ def after(body, hl_id):
 
 
 def test_pick_and_pack_sopi():
-    body = build_856(sample_shipment(), AsnSettings(structure="SOPI"), created=NOW)
+    body = build_856(sample_shipment(), AsnSettings(structure="SOPI", estimated_delivery=True), created=NOW)
     assert body[0] == ["BSN", "00", "SHP-0001", "20261128", "1405", "0001"]
     assert tree(body) == [("1", "", "S", "1"), ("2", "1", "O", "1"), ("3", "2", "P", "1"), ("4", "3", "I", "0"),
                           ("5", "3", "I", "0"), ("6", "2", "P", "1"), ("7", "6", "I", "0"),
@@ -108,7 +108,7 @@ def test_standard_carton_pack_soip_one_item_per_carton():
 def test_options_shape_the_segments():
     asn = AsnSettings(structure="SOPI", ordered_quantity=False, item_pid=False, ctt_hash=False, bsn05="0001",
                       purpose="06", lin_qualifiers=("VN", "UP"))
-    body = build_856(replace(sample_shipment(), estimated_delivery=None), asn, created=NOW, sscc_with_ai=False)
+    body = build_856(sample_shipment(), asn, created=NOW, sscc_with_ai=False)  # DTM 017 not asked for
     assert body[0][1] == "06" and body[-1] == ["CTT", "10"]
     assert [s for s in body if s[0] == "SN1"][0] == ["SN1", "", "6", "EA"]
     assert not [s for s in body if s[0] == "PID"] and not [s for s in body if s[:2] == ["DTM", "017"]]

@@ -70,13 +70,16 @@ def test_confirmations_to_856_and_810(tmp_path):
     assert needs.pallets == (("SHP-1002", "PAL-01"),)
     ssccs = number_ssccs(needs.cartons, "0614141", 0, 500) | number_ssccs(needs.pallets, "0614141", 1, 502)
     assert all(sscc_valid(s) for s in ssccs.values()) and len(set(ssccs.values())) == 3
-    shipments = assemble_shipments(check.lines, orders, lines, ship_from=SHIP_FROM, ssccs=ssccs)
+    shipments = assemble_shipments(check.lines, orders, lines, ship_from=SHIP_FROM, ssccs=ssccs, items=REF.items)
     assert [s.shipment_id for s in shipments] == ["SHP-1001", "SHP-1002", "SHP-2001"]
     s1 = shipments[0]
     assert s1.ship_to.id == "DC01" and s1.carrier_scac == "UPSN" and s1.bill_of_lading == "BOL-5501"
     assert [(p.carton_id, [(i.line_id, i.quantity) for i in p.items]) for p in s1.orders[0].packs] == [
         ("C-0001", [("1", Decimal(6)), ("2", Decimal(12))]), ("C-0002", [("1", Decimal(4))])]
     assert s1.orders[0].packs[0].items[0].ordered_quantity == Decimal(10)
+    assert [i.pack for i in s1.orders[0].packs[0].items] == [1, 12]  # the items' case packs
+    po4 = [s for s in build_856(s1, AsnSettings(item_po4=True), created=NOW) if s[0] == "PO4"]
+    assert po4 == [["PO4", "1"], ["PO4", "12"], ["PO4", "1"]]
     assert shipments[1].orders[0].tares[0].sscc == ssccs[("SHP-1002", "PAL-01")]
     bodies = {}
     for shipment, structure in zip(shipments, ("SOPI", "SOTPI", "SOPI"), strict=True):
