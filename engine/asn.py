@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from engine.sscc import man02, sscc_valid, strip_ai
 from parsers.x12_writer import Segment, x12_decimal
@@ -193,8 +194,9 @@ def _lin_pairs(ids: tuple[ProductId, ...], sku: str, qualifiers: tuple[str, ...]
     """LIN02.. qualifier/id pairs: the partner's qualifiers first, in its order; duplicates once; our
     SKU as VN when the line has no id at all (LIN02/LIN03 are mandatory)."""
     if len(ids) > 1:
+        rank = _rank(qualifiers)
         last = len(qualifiers)
-        ids = sorted(ids, key=lambda p: qualifiers.index(p.qualifier) if p.qualifier in qualifiers else last)
+        ids = sorted(ids, key=lambda p: rank.get(p.qualifier, last))
     pairs: list[str] = []
     for pid in ids:
         if pid.id and not _has_pair(pairs, pid.qualifier, pid.id):
@@ -204,6 +206,11 @@ def _lin_pairs(ids: tuple[ProductId, ...], sku: str, qualifiers: tuple[str, ...]
     if not pairs:
         raise DocumentError("an item has no product id for LIN02/LIN03")
     return pairs[:30]
+
+
+@lru_cache(maxsize=64)
+def _rank(qualifiers: tuple[str, ...]) -> dict[str, int]:
+    return {q: i for i, q in enumerate(qualifiers)}
 
 
 def _has_pair(pairs: list[str], qualifier: str, value: str) -> bool:
