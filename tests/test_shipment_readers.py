@@ -125,3 +125,12 @@ def test_corpus_945_is_read_without_crashing():
     table, findings = read_x12(data)
     # the sample names no PO (W0602/W0606 empty, no N9 PO): reported, nothing recorded
     assert "SHIPMENT_PO_MISSING" in {f.code for f in findings} and table.num_rows == 0
+
+
+def test_csv_findings_show_row_and_column_in_the_ops_report():
+    from engine.report_failures import failure_rows
+
+    _table, findings = read_csv((SAMPLES / "warehouse-confirmations-bad.csv").read_bytes())
+    rows = failure_rows(findings, file_partners={"conf.csv": "warehouse"})
+    assert [(r["segment"], r["element"], r["code"]) for r in rows][:2] == [
+        ("row 2", "Quantity", "CSV_NUMBER_INVALID"), ("row 2", "Ship Date", "CSV_DATE_INVALID")]
