@@ -139,6 +139,8 @@ def failure_rows(
         loc = f.location
         order = by_set.get((loc.file, loc.isa13, loc.gs06, loc.st02), {})
         segment = loc.segment_id + (f"@{loc.segment_position}" if loc.segment_position is not None else "")
+        if loc.row is not None:  # a CSV feed's finding: its row and column stand where X12 has segment and element
+            segment = f"row {loc.row}"
         rows.append(
             {
                 "partner": order.get("partner") or partner_of_file.get(loc.file, ""),
@@ -149,7 +151,7 @@ def failure_rows(
                 "po_number": order.get("po_number", ""),
                 "line_number": loc.line_number,
                 "segment": segment,
-                "element": loc.element,
+                "element": loc.element or loc.column,
                 "value": loc.value,
                 "code": f.code,
                 "severity": f.severity,

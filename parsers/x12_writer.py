@@ -8,6 +8,8 @@ never break the structure. The codec's other half is parsers.x12_reader.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from functools import lru_cache
 
 from parsers.x12_reader import ParseResult
 from schemas.x12 import Delimiters
@@ -21,6 +23,29 @@ def _clean(value: object, d: Delimiters) -> str:
         if ch and ch in text:
             text = text.replace(ch, " ")
     return text
+
+
+@lru_cache(maxsize=4096)
+def x12_decimal(value: Decimal | int | None) -> str:
+    """An R (decimal) element: no exponent, no trailing zeros after the point, "" for None. (Cached:
+    equal values give the same text, and a document repeats few distinct quantities.)"""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("", "-0", "-"):
+        return "0"
+    return text
+
+
+def x12_implied(value: Decimal, decimals: int = 2) -> str:
+    """An Nn element (implied decimals): 123.45 with n=2 -> "12345". The value must already be
+    rounded to ``decimals`` places (rounding is the caller's business rule, never silent here)."""
+    scaled = value.scaleb(decimals)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{value} has more than {decimals} decimals")
+    return str(int(scaled))
 
 
 def render_segment(seg: Segment, d: Delimiters) -> str:

@@ -201,6 +201,24 @@ def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) ->
     )
 
 
+def run_suite(frame: pd.DataFrame, suite: dict, *, asset: str, index_columns: list[str]):
+    """Validate ``frame`` against ``suite`` in one GX run without Data Docs; the raw GX result (every
+    unexpected row named by ``index_columns``). For suites over other tables than order lines
+    (rules.shipments); a broken expectation is reported by the caller from the result."""
+    gx, context = _gx_context(None)
+    batch_definition = (
+        context.data_sources.add_pandas("orderbridge")
+        .add_dataframe_asset(asset)
+        .add_batch_definition_whole_dataframe("run")
+    )
+    gx_suite = context.suites.add(gx.ExpectationSuite(**suite))
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{asset}_run", data=batch_definition, suite=gx_suite)
+    )
+    return validation.run(batch_parameters={"dataframe": frame},
+                          result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns})
+
+
 def findings_from_results(results, frame: pd.DataFrame) -> list[Finding]:
     """Every unexpected row of every failed expectation as a finding, in suite then frame order."""
     rows = {

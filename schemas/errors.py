@@ -9,6 +9,7 @@ Problems found *in input* are findings (schemas.findings), never exceptions.
         ├── ConfigError         bad partner profile / workspace
         ├── SnapshotError       missing, corrupt or wrongly typed inventory snapshot
         ├── StateError          the state store refuses an operation (e.g. a number reused)
+        ├── DocumentError       a document we build fails its own checks (856 self-check, 810 limits)
         └── SecurityError       host key refused, authentication failed, permission denied
 """
 
@@ -54,6 +55,11 @@ class SnapshotError(TerminalError):
 
 class StateError(TerminalError):
     """The state store refused an operation."""
+
+
+class DocumentError(TerminalError):
+    """A document we were asked to build would be wrong: its self-check failed (856 HL tree, counts,
+    quantities) or it would break a rule (invoicing more than shipped, a line twice). Never sent."""
 
 
 class SecurityError(TerminalError):

@@ -27,6 +27,8 @@ class Location:
     value: str | None = None  # the offending value, as received
     line_number: int | None = None  # PO101-style line id for order lines
     loop_id: str = ""
+    row: int | None = None  # CSV input: the record's number as a spreadsheet shows it (header = 1)
+    column: str = ""  # CSV input: the header name of the offending column
 
     def describe(self) -> str:
         parts = []
@@ -43,6 +45,10 @@ class Location:
             if self.segment_position is not None:
                 seg += f"@{self.segment_position}"
             parts.append(f"segment {seg}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
         if self.element:
             parts.append(self.element)
         if self.value is not None:
@@ -80,14 +86,16 @@ def error_codes(findings: list[Finding]) -> set[str]:
 def finding(code: str, message: str, *, severity: Severity | None = None, seg: str = "", element: str = "",
             value: str | None = None, file: str = "", isa13: str = "", gs06: str = "", st02: str = "",
             segment_position: int | None = None, file_segment: int | None = None,
-            line_number: int | None = None, loop_id: str = "") -> Finding:
+            line_number: int | None = None, loop_id: str = "", row: int | None = None,
+            column: str = "") -> Finding:
     """Build a finding whose severity defaults to the catalogue's (schemas.codes)."""
     from schemas.codes import CATALOGUE
 
     return Finding(code=code, severity=severity or CATALOGUE[code].severity, message=message,
                    location=Location(file=file, isa13=isa13, gs06=gs06, st02=st02, segment_id=seg,
                                      element=element, value=value, segment_position=segment_position,
-                                     file_segment=file_segment, line_number=line_number, loop_id=loop_id))
+                                     file_segment=file_segment, line_number=line_number, loop_id=loop_id,
+                                     row=row, column=column))
 
 
 def finding_at_row(code: str, message: str, row, *, seg: str, element: str = "", value: str | None = None,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError
+from schemas.fulfilment import FulfilmentSettings
 from schemas.outcomes import NAMED
 from schemas.rule_settings import PartnerRuleOverrides
 from schemas.x12 import Delimiters
@@ -124,6 +125,13 @@ class PartnerProfile(_Model):
     rules: RuleProfile = RuleProfile()
     allocation: AllocationPolicy = AllocationPolicy()
     change_ack: Literal["865", "855"] = "865"  # how 860 change orders are answered
+    fulfilment: FulfilmentSettings = FulfilmentSettings()  # 856/810 shape, SSCC numbering, CSV layouts
+
+    @model_validator(mode="after")
+    def _sscc_for_856(self) -> PartnerProfile:
+        if "856" in self.receives and self.fulfilment.sscc is None:
+            raise ValueError("a partner that receives 856s needs [fulfilment.sscc] (our GS1 company prefix)")
+        return self
 
     @field_validator("rule_suites")
     @classmethod

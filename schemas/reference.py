@@ -120,3 +120,25 @@ def normalise_gtin(code: str | None) -> str | None:
     if len(code) == 18 or not gs1_valid(code):
         return None
     return code.zfill(14)
+
+
+def sscc_digits(code: str | None) -> str | None:
+    """The 18 digits of an SSCC written alone, after AI 00 or after "(00)"; None for any other shape
+    (the check digit is not looked at here)."""
+    if code is None:
+        return None
+    text = code.strip()
+    if text.startswith("(00)"):
+        text = text[4:]
+    elif len(text) == 20 and text.startswith("00"):
+        text = text[2:]
+    if len(text) != 18 or not text.isascii() or not text.isdigit():
+        return None
+    return text
+
+
+def sscc18(code: str | None) -> str | None:
+    """The 18 digits of a valid SSCC-18 (any shape sscc_digits reads, right check digit), else None."""
+    digits = sscc_digits(code)
+    return digits if digits is not None and gs1_valid(digits) else None
+

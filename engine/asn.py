@@ -1,0 +1,358 @@
+"""856 ship notice: a typed Shipment (schemas.shipments) -> the transaction set body, in the HL
+structure the partner's profile names, checked by itself before it is returned.
+
+Pure: the shipment, the partner's AsnSettings and the document time come in; segments go out (wrap
+them with engine.envelope). Structures (HL03 levels, parent first):
+  SOPI   pick and pack:        S > O > P (carton, MAN*GM SSCC) > I (the carton's items)
+  SOTPI  pick and pack + tare: S > O > T (pallet, MAN*GM) > P > I; cartons off any pallet sit under O
+  SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
+  SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
+Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
+DTM 011 (017), N1 SF/ST with N3/N4; O: PRF; T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number
+of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError: never a wrong ASN.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+
+from engine.sscc import man02, sscc_valid, strip_ai
+from parsers.x12_writer import Segment, x12_decimal
+from schemas.errors import DocumentError
+from schemas.fulfilment import BSN05, AsnSettings, HlStructure
+from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder
+
+# the level(s) each HL level may hang under, per structure
+PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "SOPI": {"O": ("S",), "P": ("O",), "I": ("P",)},
+    "SOTPI": {"O": ("S",), "T": ("O",), "P": ("T", "O"), "I": ("P",)},
+    "SOI": {"O": ("S",), "I": ("O",)},
+    "SOIP": {"O": ("S",), "I": ("O",), "P": ("I",)},
+}
+
+
+def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_with_ai: bool = True,
+              expected: Mapping[tuple[str, str], Decimal] | None = None) -> list[Segment]:
+    """Body (BSN..CTT) of the 856 for ``shipment``. ``created`` gives BSN03/BSN04 (the document's
+    date and time, from the caller's clock). ``expected`` maps (PO, line id) to the quantity the
+    confirmation says shipped; by default it is the shipment's own items. Raises DocumentError when
+    the shipment cannot be written in the partner's structure or the result fails its self-check."""
+    structure = asn.structure
+    rank = asn.lin_qualifiers
+    body: list[list[object]] = [["BSN", asn.purpose, shipment.shipment_id, created.strftime("%Y%m%d"),
+                                 created.strftime("%H%M"), asn.bsn05 or BSN05[structure]]]
+    hls: list[list[object]] = []
+
+    def hl(parent: list[object] | None, level: str) -> list[object]:
+        seg: list[object] = ["HL", str(len(hls) + 1), parent[1] if parent else "", level, "0"]
+        if parent is not None:
+            parent[4] = "1"
+        hls.append(seg)
+        body.append(seg)
+        return seg
+
+    s = hl(None, "S")
+    body.extend(_shipment_segments(shipment, asn))
+    for order in shipment.orders:
+        o = hl(s, "O")
+        body.append(["PRF", order.po_number, order.release_number, "",
+                     order.po_date.strftime("%Y%m%d") if order.po_date else ""])
+        if structure in ("SOI", "SOIP"):
+            for item, packs in _items_by_line(order, with_packs=structure == "SOIP"):
+                i = hl(o, "I")
+                body.extend(_item_segments(item, asn, rank))
+                for pack in packs:
+                    hl(i, "P")
+                    body.append(["MAN", "GM", _man02(pack.sscc, sscc_with_ai)])
+            continue
+        if order.loose_items:
+            raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
+                                structure=structure, shipment=shipment.shipment_id, po=order.po_number)
+        if structure == "SOTPI":
+            for tare in order.tares:
+                t = hl(o, "T")
+                body.append(["MAN", "GM", _man02(tare.sscc, sscc_with_ai)])
+                for pack in tare.packs:
+                    _pack(body, hl, t, pack, asn, sscc_with_ai, rank)
+            for pack in order.packs:
+                _pack(body, hl, o, pack, asn, sscc_with_ai, rank)
+        else:
+            for pack in order.all_packs():
+                _pack(body, hl, o, pack, asn, sscc_with_ai, rank)
+    ctt: list[object] = ["CTT", str(len(hls))]
+    if asn.ctt_hash:
+        ctt.append(x12_decimal(sum((Decimal(seg[2]) for seg in body if seg[0] == "SN1"), Decimal(0))))
+    body.append(ctt)
+    check_856(body, structure, expected if expected is not None else shipped_quantities(shipment),
+              bsn05=asn.bsn05 or BSN05[structure], ctt_hash=asn.ctt_hash)
+    return body
+
+
+def shipped_quantities(shipment: Shipment) -> dict[tuple[str, str], Decimal]:
+    """(PO, line id) -> units shipped, summed over the shipment's cartons and loose items."""
+    out: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for order in shipment.orders:
+        for item in order.all_items():
+            out[(order.po_number, item.line_id)] += item.quantity
+    return dict(out)
+
+
+def _pack(body: list, hl, parent: list[object], pack: Pack, asn: AsnSettings, with_ai: bool,
+          rank: tuple[str, ...]) -> None:
+    p = hl(parent, "P")
+    body.append(["MAN", "GM", _man02(pack.sscc, with_ai)])
+    for item in pack.items:
+        hl(p, "I")
+        body.extend(_item_segments(item, asn, rank))
+
+
+
+
+
+def _man02(sscc: str, with_ai: bool) -> str:
+    try:
+        return man02(sscc, with_ai=with_ai)
+    except ValueError as exc:
+        raise DocumentError("a carton or pallet has no valid SSCC-18", sscc=sscc) from exc
+
+
+def _shipment_segments(shipment: Shipment, asn: AsnSettings) -> list[list[object]]:
+    segs: list[list[object]] = []
+    packs = shipment.all_packs()
+    tares = [t for o in shipment.orders for t in o.tares]
+    weight = shipment.gross_weight
+    unit = shipment.weight_unit
+    if weight is None and packs and all(p.weight is not None for p in packs):
+        units = {p.weight_unit for p in packs}
+        if len(units) == 1:
+            weight, unit = sum((p.weight for p in packs), Decimal(0)), units.pop()
+    if packs or weight is not None:
+        td1: list[object] = ["TD1", "CTN25", str(len(packs)) if packs else ""]
+        if weight is not None:
+            td1 += ["", "", "", "G", x12_decimal(weight), unit or "LB"]
+        segs.append(td1)
+    if tares:
+        segs.append(["TD1", "PLT94", str(len(tares))])
+    if shipment.carrier_scac or shipment.service_level:
+        level = shipment.service_level
+        routing = level if level and len(level) != 2 else ""
+        td5: list[object] = ["TD5", "B", "2" if shipment.carrier_scac else "", shipment.carrier_scac,
+                             shipment.transport_method if shipment.carrier_scac else "", routing]
+        if level and len(level) == 2:
+            td5 += [""] * 6 + [level]
+        segs.append(td5)
+    if shipment.bill_of_lading:
+        segs.append(["REF", "BM", shipment.bill_of_lading])
+    if shipment.tracking_number:
+        segs.append(["REF", "CN", shipment.tracking_number])
+    for qualifier, value in shipment.extra_refs:
+        segs.append(["REF", qualifier, value])
+    dtm: list[object] = ["DTM", "011", shipment.ship_date.strftime("%Y%m%d")]
+    if shipment.ship_time is not None:
+        dtm.append(shipment.ship_time.strftime("%H%M"))
+    segs.append(dtm)
+    if asn.estimated_delivery and shipment.estimated_delivery is not None:
+        segs.append(["DTM", "017", shipment.estimated_delivery.strftime("%Y%m%d")])
+    segs.extend(party_segments(shipment.ship_from))
+    segs.extend(party_segments(shipment.ship_to))
+    return segs
+
+
+def party_segments(party: Party) -> list[list[object]]:
+    """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address."""
+    segs: list[list[object]] = [["N1", party.code, party.name, party.id_qualifier if party.id else "",
+                                 party.id]]
+    if party.address1 or party.address2:
+        segs.append(["N3", party.address1 or party.address2, party.address2 if party.address1 else ""])
+    if party.city or party.state or party.postal_code or party.country:
+        segs.append(["N4", party.city, party.state, party.postal_code, party.country])
+    return segs
+
+
+def _item_segments(item: ShippedItem, asn: AsnSettings, rank: tuple[str, ...]) -> list[list[object]]:
+    segs: list[list[object]] = [["LIN", item.line_id, *_lin_pairs(item.product_ids, item.sku, rank)]]
+    quantity = x12_decimal(item.quantity)
+    if asn.ordered_quantity and item.ordered_quantity is not None:
+        segs.append(["SN1", "", quantity, item.unit, "", x12_decimal(item.ordered_quantity), item.unit])
+    else:
+        segs.append(["SN1", "", quantity, item.unit])
+    if asn.item_po4 and item.pack is not None:
+        po4: list[object] = ["PO4", str(item.pack)]
+        if item.pack_size is not None:
+            po4 += [x12_decimal(item.pack_size), item.pack_unit]
+        segs.append(po4)
+    if asn.item_pid and item.description:
+        segs.append(["PID", "F", "", "", "", item.description])
+    return segs
+
+
+def _lin_pairs(ids: tuple[ProductId, ...], sku: str, qualifiers: tuple[str, ...]) -> list[str]:
+    """LIN02.. qualifier/id pairs: the partner's qualifiers first, in its order; duplicates once; our
+    SKU as VN when the line has no id at all (LIN02/LIN03 are mandatory)."""
+    if len(ids) > 1:
+        rank = _rank(qualifiers)
+        last = len(qualifiers)
+        ids = sorted(ids, key=lambda p: rank.get(p.qualifier, last))
+    pairs: list[str] = []
+    for pid in ids:
+        if pid.id and not _has_pair(pairs, pid.qualifier, pid.id):
+            pairs += (pid.qualifier, pid.id)
+    if not pairs and sku:
+        pairs = ["VN", sku]
+    if not pairs:
+        raise DocumentError("an item has no product id for LIN02/LIN03")
+    return pairs[:30]
+
+
+@lru_cache(maxsize=64)
+def _rank(qualifiers: tuple[str, ...]) -> dict[str, int]:
+    return {q: i for i, q in enumerate(qualifiers)}
+
+
+def _has_pair(pairs: list[str], qualifier: str, value: str) -> bool:
+    return any(pairs[k] == qualifier and pairs[k + 1] == value for k in range(0, len(pairs), 2))
+
+
+def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[ShippedItem, list[Pack]]]:
+    """One item per order line (quantities summed over cartons, first-seen order), with the cartons
+    that hold it (standard carton pack). Loose items count toward their line; they have no carton."""
+    totals: dict[str, Decimal] = {}
+    first: dict[str, ShippedItem] = {}
+    packs: dict[str, list[Pack]] = defaultdict(list)
+    for pack in order.all_packs():
+        for item in pack.items:
+            _add(totals, first, item)
+            if with_packs and (not packs[item.line_id] or packs[item.line_id][-1] is not pack):
+                packs[item.line_id].append(pack)
+    for item in order.loose_items:
+        _add(totals, first, item)
+    if with_packs:
+        loose = [i.line_id for i in order.loose_items]
+        if loose:
+            raise DocumentError("standard carton pack lists cartons under each item; some items have none",
+                                po=order.po_number, lines=loose)
+    out = []
+    for line_id, item in first.items():
+        merged = ShippedItem(line_id=line_id, quantity=totals[line_id], unit=item.unit, product_ids=item.product_ids,
+                             sku=item.sku, ordered_quantity=item.ordered_quantity, description=item.description,
+                             pack=item.pack, pack_size=item.pack_size, pack_unit=item.pack_unit)
+        out.append((merged, packs.get(line_id, [])))
+    return out
+
+
+def _add(totals: dict[str, Decimal], first: dict[str, ShippedItem], item: ShippedItem) -> None:
+    if item.line_id in first and first[item.line_id].unit != item.unit:
+        raise DocumentError("one order line shipped in two units", line_id=item.line_id)
+    first.setdefault(item.line_id, item)
+    totals[item.line_id] = totals.get(item.line_id, Decimal(0)) + item.quantity
+
+
+# --- the self-check ----------------------------------------------------------------------------
+
+def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tuple[str, str], Decimal], *,
+              bsn05: str | None = None, ctt_hash: bool = True) -> None:
+    """Raise DocumentError listing every problem of an 856 body: HL01 sequential from 1; HL02 names
+    an earlier HL of an allowed parent level (none for the one S); HL04 = 1 exactly when children
+    follow; every T/P carries one MAN*GM with a valid SSCC, never repeated; every I a LIN and an SN1;
+    CTT01 = number of HLs, CTT02 = sum of SN102; SN102 summed per (PRF01, LIN01) equals ``expected``."""
+    problems: list[str] = []
+    parents = PARENTS[structure]
+    if not body or body[0][0] != "BSN":
+        problems.append("the body does not start with BSN")
+    elif bsn05 is not None and (len(body[0]) < 6 or body[0][5] != bsn05):
+        problems.append(f"BSN05 is not {bsn05}")
+    level_of: dict[str, str] = {}
+    children: dict[str, int] = defaultdict(int)
+    hl_segs: list[Segment] = []
+    got: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    sn1_total = Decimal(0)
+    ssccs: set[str] = set()
+    man_count: dict[str, int] = {}
+    item_line: dict[str, str | None] = {}  # I HL -> LIN01 (None until its LIN)
+    item_sn1: dict[str, int] = {}
+    ctt: Segment | None = None
+    po_of_hl: dict[str, str] = {}
+    cur_id = cur_level = ""
+    for seg in body:
+        sid = seg[0]
+        if sid == "HL":
+            hl_id, parent, level = seg[1], seg[2], seg[3]
+            hl_segs.append(seg)
+            n = len(hl_segs)
+            if hl_id != str(n):
+                problems.append(f"HL01 {hl_id} is not {n}")
+            if n == 1:
+                if level != "S" or parent:
+                    problems.append("the first HL is not the shipment (HL03 S without a parent)")
+            elif level == "S":
+                problems.append(f"HL {hl_id}: a second shipment level")
+            elif level not in parents:
+                problems.append(f"HL {hl_id}: level {level} is not in structure {structure}")
+            elif parent not in level_of:
+                problems.append(f"HL {hl_id}: parent {parent!r} is not an earlier HL")
+            elif level_of[parent] not in parents[level]:
+                problems.append(f"HL {hl_id}: a {level} under a {level_of[parent]} ({structure} allows "
+                                f"{'/'.join(parents[level])})")
+            else:
+                children[parent] += 1
+            level_of[hl_id] = level
+            po_of_hl[hl_id] = po_of_hl.get(parent, "") if parent else ""
+            cur_id, cur_level = hl_id, level
+            if level == "I":
+                item_line[hl_id] = None
+                item_sn1[hl_id] = 0
+            elif level == "P" or level == "T":
+                man_count[hl_id] = 0
+        elif sid == "CTT":
+            ctt = seg
+            cur_id = cur_level = ""
+        elif cur_level == "I":
+            if sid == "SN1":
+                item_sn1[cur_id] += 1
+                qty = Decimal(seg[2])
+                sn1_total += qty
+                got[(po_of_hl[cur_id], item_line[cur_id] or "")] += qty
+            elif sid == "LIN":
+                item_line[cur_id] = seg[1]
+        elif sid == "MAN" and (cur_level == "P" or cur_level == "T"):
+            man_count[cur_id] += 1
+            code = strip_ai(seg[2]) if len(seg) > 2 and seg[1] == "GM" else None
+            if code is None or not sscc_valid(code):
+                problems.append(f"HL {cur_id}: MAN02 {seg[2] if len(seg) > 2 else ''!r} is not a valid SSCC-18")
+            elif code in ssccs:
+                problems.append(f"HL {cur_id}: SSCC {code} is listed twice")
+            else:
+                ssccs.add(code)
+        elif sid == "PRF" and cur_level == "O":
+            po_of_hl[cur_id] = seg[1]
+    for seg in hl_segs:
+        has = "1" if children.get(str(seg[1])) else "0"
+        if str(seg[4]) != has:
+            problems.append(f"HL {seg[1]}: HL04 is {seg[4]}, children say {has}")
+    for hl_id, n in man_count.items():
+        if n != 1:
+            problems.append(f"HL {hl_id}: {n} MAN segments (one SSCC per carton or pallet)")
+    for hl_id, line in item_line.items():
+        if line is None or item_sn1[hl_id] != 1:
+            problems.append(f"HL {hl_id}: an item needs one LIN and one SN1")
+    if ctt is None:
+        problems.append("no CTT")
+    else:
+        if str(ctt[1]) != str(len(hl_segs)):
+            problems.append(f"CTT01 {ctt[1]} is not the number of HL segments ({len(hl_segs)})")
+        if ctt_hash and (len(ctt) < 3 or Decimal(str(ctt[2])) != sn1_total):
+            problems.append(f"CTT02 is not the sum of SN102 ({sn1_total})")
+    want = {k: v for k, v in expected.items() if v}
+    have = {k: v for k, v in got.items() if v}
+    if want != have:
+        diff = sorted(set(want) | set(have))
+        detail = [f"{po}/{line}: 856 {have.get((po, line), 0)} vs confirmed {want.get((po, line), 0)}"
+                  for po, line in diff if have.get((po, line)) != want.get((po, line))]
+        problems.append("quantities differ from the confirmation: " + "; ".join(detail[:10]))
+    if problems:
+        raise DocumentError("the 856 failed its self-check: " + "; ".join(problems[:20]),
+                            problems=len(problems))

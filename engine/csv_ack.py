@@ -1,0 +1,90 @@
+"""CSV acknowledgment: what a CSV partner receives instead of an 855 — one row per order line with
+its status, quantities accepted and backordered, price and promised date, in the partner's layout.
+
+Pure: orders, lines and their LineAcks (the same decisions engine.po_ack renders as an 855) in,
+bytes out. Deterministic: the same inputs give the same bytes (encoding, delimiter, quoting and
+line terminator from CsvAckSettings; a utf-8-sig encoding writes a BOM). Numbers are written with
+the layout's decimal separator and no thousands separator; dates with its date format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from engine.po_ack import LineAck
+from parsers.x12_writer import x12_decimal
+from schemas.fulfilment import CsvAckSettings
+
+STATUS_TEXT = {
+    "IA": "Accepted", "AC": "Accepted", "IC": "Accepted with changes", "IQ": "Quantity changed",
+    "IP": "Price changed", "DR": "Date rescheduled", "IB": "Backordered",
+    "BP": "Partly accepted, balance backordered", "IH": "On hold", "IR": "Rejected", "ID": "Deleted",
+    "IS": "Substituted", "IW": "On hold, waiting",
+}
+_NOT_ACCEPTED = {"IR", "ID", "IB", "IH", "IW"}
+
+AckEntry = tuple[Mapping[str, object], Sequence[Mapping[str, object]], Sequence[LineAck]]
+
+
+def build_csv_ack(entries: Sequence[AckEntry], settings: CsvAckSettings, *,
+                  reasons: Mapping[tuple[str, int], str] | None = None) -> bytes:
+    """One CSV file for the given (order row, its line rows, one LineAck per line) entries, in the
+    order given. ``reasons``: (PO, line_number) -> text for the reason column (finding messages)."""
+    reasons = reasons or {}
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=settings.delimiter, quotechar=settings.quotechar,
+                        lineterminator=settings.line_terminator, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([settings.headers.get(c, c) for c in settings.columns])
+    for order, lines, acks in entries:
+        if len(lines) != len(acks):
+            raise ValueError("one LineAck per line is required")
+        for line, ack in zip(lines, acks, strict=True):
+            values = _values(order, line, ack, settings, reasons)
+            writer.writerow([values.get(c, "") for c in settings.columns])
+    return buf.getvalue().encode(settings.encoding)
+
+
+def _values(order, line, ack: LineAck, settings: CsvAckSettings, reasons) -> dict[str, str]:
+    ordered = line.get("quantity")
+    parts = ack.parts or ()
+    if parts:
+        accepted = sum((p.quantity or Decimal(0) for p in parts if p.status not in _NOT_ACCEPTED), Decimal(0))
+        backordered = sum((p.quantity or Decimal(0) for p in parts if p.status == "IB"), Decimal(0))
+        promised = next((p.ship_date for p in parts if p.ship_date is not None), None)
+        status = parts[0].status if len({p.status for p in parts}) == 1 else (
+            "BP" if backordered and accepted else parts[0].status)
+    else:
+        qty = ack.quantity if ack.quantity is not None else ordered
+        accepted = Decimal(0) if ack.status in _NOT_ACCEPTED else qty
+        backordered = qty if ack.status == "IB" else Decimal(0)
+        promised, status = ack.ship_date, ack.status
+    price = ack.unit_price if ack.unit_price is not None else line.get("unit_price")
+    po = str(order.get("po_number") or line.get("po_number") or "")
+    return {
+        "po_number": po,
+        "po_date": _date(order.get("po_date"), settings),
+        "line_id": str(line.get("line_id") or line.get("line_number") or ""),
+        "line_number": str(line.get("line_number") or ""),
+        "sku": str(line.get("vendor_part") or line.get("buyer_part") or ""),
+        "status": status,
+        "status_text": STATUS_TEXT.get(status, status),
+        "quantity_ordered": _num(ordered, settings),
+        "quantity_accepted": _num(accepted, settings),
+        "quantity_backordered": _num(backordered, settings),
+        "unit": str(line.get("unit") or ""),
+        "unit_price": _num(price, settings),
+        "promised_date": _date(promised, settings),
+        "reason": reasons.get((po, int(line.get("line_number") or 0)), ""),
+    }
+
+
+def _num(value, settings: CsvAckSettings) -> str:
+    text = x12_decimal(value)
+    return text.replace(".", settings.decimal_separator) if settings.decimal_separator != "." else text
+
+
+def _date(value, settings: CsvAckSettings) -> str:
+    return value.strftime(settings.date_format) if value is not None else ""

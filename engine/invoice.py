@@ -1,0 +1,232 @@
+"""810 invoice: a typed Invoice (schemas.invoices) -> the transaction set body, checked by itself;
+and the invoices a shipment (or a completely shipped order) gives, by the partner's policy.
+
+Pure: quantities shipped and already invoiced come in from the caller (the state store in phase 2),
+so the builder can refuse to invoice more than shipped or the same units twice (DocumentError).
+Rounding, stated once: each line's extension is quantity x unit price rounded half up to cents;
+a percentage charge or allowance is the merchandise total (the sum of those extensions) x percent
+/ 100 rounded half up to cents; a flat charge is rounded half up to cents. TDS01 = extensions +
+charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM),
+N1 RE/BT/ST (N3/N4), ITD, DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from engine.asn import party_segments
+from parsers.x12_writer import Segment, x12_decimal, x12_implied
+from schemas.errors import DocumentError
+from schemas.fulfilment import Charge, InvoiceSettings
+from schemas.invoices import Invoice, InvoiceLine, Terms
+from schemas.shipments import Party, ProductId, Shipment
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> Decimal:
+    """Half up to cents: the one rounding rule of our invoices."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def extension(line: InvoiceLine) -> Decimal:
+    return money(line.quantity * line.unit_price)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    merchandise: Decimal  # sum of line extensions
+    charges: tuple[tuple[Charge, Decimal], ...]  # each SAC with its amount in cents (positive)
+    total: Decimal  # TDS01
+
+
+def totals(invoice: Invoice) -> Totals:
+    merchandise = sum((extension(line) for line in invoice.lines), Decimal(0))
+    charges = tuple((c, money(c.amount) if c.amount is not None else money(merchandise * c.percent / 100))
+                    for c in invoice.charges)
+    net = sum((a if c.kind == "C" else -a for c, a in charges), Decimal(0))
+    return Totals(merchandise, charges, merchandise + net)
+
+
+def build_810(invoice: Invoice, settings: InvoiceSettings, *, shipped: Mapping[str, Decimal],
+              already_invoiced: Mapping[str, Decimal] | None = None) -> list[Segment]:
+    """Body (BIG..CTT) of the 810. ``shipped`` maps each line id to the units this invoice may bill
+    (the shipment's, for per-shipment invoicing; the order's, for per-order), ``already_invoiced``
+    to the units of that scope already on earlier invoices. Raises DocumentError when a line would
+    bill more than shipped, a line repeats, a quantity or price is not positive, or the result fails
+    its self-check (TDS, CTT)."""
+    already_invoiced = already_invoiced or {}
+    _refuse_overbilling(invoice, shipped, already_invoiced)
+    sums = totals(invoice)
+    body: list[list[object]] = [["BIG", invoice.invoice_date.strftime("%Y%m%d"), invoice.invoice_number,
+                                 invoice.po_date.strftime("%Y%m%d") if invoice.po_date else "", invoice.po_number,
+                                 invoice.release_number, "", settings.transaction_type]]
+    if invoice.currency:
+        body.append(["CUR", "SE", invoice.currency])
+    if invoice.shipment_id:
+        body.append(["REF", "SI", invoice.shipment_id])
+    if invoice.bill_of_lading:
+        body.append(["REF", "BM", invoice.bill_of_lading])
+    for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to):
+        if party is not None:
+            body.extend(party_segments(party))
+    if invoice.terms is not None:
+        body.append(_itd(invoice.terms))
+    if invoice.ship_date is not None:
+        body.append(["DTM", "011", invoice.ship_date.strftime("%Y%m%d")])
+    for line in invoice.lines:
+        pairs: list[object] = []
+        for pid in line.product_ids[:10]:
+            if pid.id:
+                pairs += [pid.qualifier, pid.id]
+        body.append(["IT1", line.line_id, x12_decimal(line.quantity), line.unit, x12_decimal(line.unit_price),
+                     line.price_basis, *pairs])
+        if line.description:
+            body.append(["PID", "F", "", "", "", line.description])
+    body.append(["TDS", x12_implied(sums.total)])
+    for charge, amount in sums.charges:
+        sac: list[object] = ["SAC", charge.kind, charge.code, "", "", x12_implied(amount)]
+        if charge.percent is not None:
+            sac += ["1", x12_decimal(charge.percent)]
+        if charge.description:
+            sac += [""] * (15 - len(sac)) + [charge.description]
+        body.append(sac)
+    if settings.iss:
+        units: dict[str, Decimal] = defaultdict(Decimal)
+        for line in invoice.lines:
+            units[line.unit] += line.quantity
+        for unit, qty in units.items():
+            body.append(["ISS", x12_decimal(qty), unit])
+    ctt: list[object] = ["CTT", str(len(invoice.lines))]
+    if settings.ctt_hash:
+        ctt.append(x12_decimal(sum((line.quantity for line in invoice.lines), Decimal(0))))
+    body.append(ctt)
+    check_810(body, ctt_hash=settings.ctt_hash)
+    return body
+
+
+def _refuse_overbilling(invoice: Invoice, shipped: Mapping[str, Decimal],
+                        already_invoiced: Mapping[str, Decimal]) -> None:
+    seen: set[str] = set()
+    for line in invoice.lines:
+        if line.line_id in seen:
+            raise DocumentError("a line appears twice on one invoice", invoice=invoice.invoice_number,
+                                line_id=line.line_id)
+        seen.add(line.line_id)
+        if line.quantity <= 0:
+            raise DocumentError("an invoice line must bill a positive quantity", line_id=line.line_id)
+        if line.unit_price < 0:
+            raise DocumentError("an invoice line has a negative price", line_id=line.line_id)
+        may = shipped.get(line.line_id, Decimal(0)) - already_invoiced.get(line.line_id, Decimal(0))
+        if line.quantity > may:
+            raise DocumentError("would invoice more than shipped (or units already invoiced)",
+                                invoice=invoice.invoice_number, line_id=line.line_id, quantity=str(line.quantity),
+                                shipped=str(shipped.get(line.line_id, 0)),
+                                already_invoiced=str(already_invoiced.get(line.line_id, 0)))
+
+
+def _itd(terms: Terms) -> list[object]:
+    seg: list[object] = ["ITD", terms.type, terms.basis_date, x12_decimal(terms.discount_percent), "",
+                         "" if terms.discount_days is None else str(terms.discount_days), "",
+                         "" if terms.net_days is None else str(terms.net_days)]
+    if terms.description:
+        seg += [""] * (12 - len(seg)) + [terms.description]
+    return seg
+
+
+def check_810(body: list[Segment], *, ctt_hash: bool = False) -> None:
+    """Raise DocumentError unless TDS01 equals the IT1 extensions (IT102 x IT104, half up to cents)
+    plus SAC charges minus SAC allowances, CTT01 counts the IT1s and CTT02 (when sent) sums IT102.
+    Reads only the segments, so it holds the builder to the document it actually wrote."""
+    lines = [s for s in body if s[0] == "IT1"]
+    tds = [s for s in body if s[0] == "TDS"]
+    ctt = [s for s in body if s[0] == "CTT"]
+    problems = []
+    expected = sum((money(Decimal(s[2]) * Decimal(s[4])) for s in lines), Decimal(0))
+    for s in body:
+        if s[0] == "SAC":
+            amount = Decimal(int(s[5])) / 100
+            expected += amount if s[1] == "C" else -amount
+    if len(tds) != 1:
+        problems.append("one TDS is required")
+    elif Decimal(int(tds[0][1])) / 100 != expected:
+        problems.append(f"TDS01 {tds[0][1]} is not the lines plus charges less allowances ({expected})")
+    if len(ctt) != 1 or str(ctt[0][1]) != str(len(lines)):
+        problems.append(f"CTT01 does not count the {len(lines)} IT1 lines")
+    elif ctt_hash and (len(ctt[0]) < 3 or Decimal(ctt[0][2]) != sum((Decimal(s[2]) for s in lines), Decimal(0))):
+        problems.append("CTT02 is not the sum of IT102")
+    if problems:
+        raise DocumentError("the 810 failed its self-check: " + "; ".join(problems))
+
+
+# --- from a shipment (or an order) to invoices ----------------------------------------------------
+
+def invoices_for_shipment(shipment: Shipment, orders: Mapping[str, dict], order_lines: Mapping[tuple[str, str], dict],
+                          prices: Mapping[tuple[str, str], Decimal], *, numbers: Mapping[str, str],
+                          invoice_date: date, settings: InvoiceSettings, terms: Terms | None = None,
+                          remit_to: Party | None = None) -> list[Invoice]:
+    """One Invoice per PO of ``shipment`` (per-shipment invoicing): the units shipped per line at
+    the acknowledged price. ``orders``: PO -> ORDERS row; ``order_lines``: (PO, line id) ->
+    ORDER_LINES row; ``prices``: (PO, line id) -> the 855's unit price; ``numbers``: PO -> invoice
+    number (taken by the caller from the per-partner sequence). A line without a price is refused."""
+    out = []
+    for order in shipment.orders:
+        qty: dict[str, Decimal] = defaultdict(Decimal)
+        unit: dict[str, str] = {}
+        for item in order.all_items():
+            qty[item.line_id] += item.quantity
+            unit.setdefault(item.line_id, item.unit)
+        out.append(invoice_for_order(order.po_number, qty, unit, orders.get(order.po_number, {}), order_lines, prices,
+                                     number=numbers[order.po_number], invoice_date=invoice_date, settings=settings,
+                                     terms=terms, remit_to=remit_to, shipment_id=shipment.shipment_id,
+                                     bill_of_lading=shipment.bill_of_lading, ship_date=shipment.ship_date))
+    return out
+
+
+def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[str, str], order: dict,
+                      order_lines: Mapping[tuple[str, str], dict], prices: Mapping[tuple[str, str], Decimal], *,
+                      number: str, invoice_date: date, settings: InvoiceSettings, terms: Terms | None = None,
+                      remit_to: Party | None = None, shipment_id: str = "", bill_of_lading: str = "",
+                      ship_date: date | None = None) -> Invoice:
+    """The Invoice of ``quantities`` (line id -> units to bill) of one PO (per-order invoicing passes
+    the order's whole shipped quantities once it shipped complete)."""
+    lines = []
+    for line_id, q in quantities.items():
+        if not q:
+            continue
+        price = prices.get((po_number, line_id))
+        if price is None:
+            raise DocumentError("no acknowledged price for an invoiced line", po=po_number, line_id=line_id)
+        row = order_lines.get((po_number, line_id), {})
+        ids = tuple(ProductId(p["qualifier"], p["id"]) for p in row.get("product_ids") or [] if p.get("id"))
+        lines.append(InvoiceLine(line_id=line_id, quantity=q, unit=units.get(line_id) or row.get("unit") or "EA",
+                                 unit_price=price, product_ids=ids, price_basis=row.get("price_basis") or "",
+                                 description=row.get("description") or ""))
+    return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=tuple(lines),
+                   po_date=order.get("po_date"), release_number=order.get("release_number") or "",
+                   currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
+                   remit_to=remit_to if remit_to is not None else (Party("RE", settings.remit_to)
+                                                                   if settings.remit_to else None),
+                   bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"), terms=terms,
+                   ship_date=ship_date, charges=settings.charges, partner=order.get("partner") or "")
+
+
+def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:
+    """ITD from a customers.csv row (schemas.reference.CUSTOMERS); None without an agreement."""
+    if not customer or not customer.get("terms_type"):
+        return None
+    return Terms(type=str(customer["terms_type"]), discount_percent=customer.get("terms_discount_percent"),
+                 discount_days=customer.get("terms_discount_days"), net_days=customer.get("terms_net_days"))
+
+
+def _party(order: Mapping[str, object], prefix: str, code: str) -> Party | None:
+    name, pid = order.get(f"{prefix}_name"), order.get(f"{prefix}_id")
+    if not name and not pid:
+        return None
+    get = lambda f: order.get(f"{prefix}_{f}") or ""  # noqa: E731
+    return Party(code, str(name or ""), get("id_qualifier"), str(pid or ""), get("address1"), get("address2"),
+                 get("city"), get("state"), get("postal_code"), get("country"))

@@ -1,0 +1,208 @@
+"""Checked shipment confirmation lines -> typed Shipments (schemas.shipments) for the 856 builder,
+and the SSCC-18s their cartons and pallets still need.
+
+Pure: the confirmation lines (rules.shipments.resolve output: every row has its partner and order
+line), the live orders' canonical tables, our ship-from party and the SSCCs the caller numbered
+(from the state store's serial sequence) come in. Order is deterministic: shipments, orders,
+pallets, cartons and items in the order they first appear in the lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyarrow as pa
+
+from engine.sscc import build_sscc, serial_capacity, sscc_valid, strip_ai
+from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
+
+CartonKey = tuple[str, str]  # (shipment id, carton id)
+PalletKey = tuple[str, str]  # (shipment id, pallet id)
+
+_NEEDED = ("item_sku", "shipment_id", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
+           "carton_sscc", "carton_weight", "weight_unit", "pallet_id", "pallet_sscc", "ship_date", "ship_time",
+           "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
+
+
+@dataclass(frozen=True, slots=True)
+class SsccNeeds:
+    """Cartons and pallets without an SSCC from the warehouse, in first-seen order."""
+
+    cartons: tuple[CartonKey, ...]
+    pallets: tuple[PalletKey, ...]
+
+    def __len__(self) -> int:
+        return len(self.cartons) + len(self.pallets)
+
+
+def sscc_needs(lines: pa.Table) -> SsccNeeds:
+    """What the caller must number before assembling: every (shipment, carton) whose rows carry no
+    valid SSCC (and whose carton id is not one), and the same for pallets."""
+    cartons: dict[CartonKey, bool] = {}
+    pallets: dict[PalletKey, bool] = {}
+    cols = {c: lines.column(c).to_pylist() for c in ("shipment_id", "carton_id", "carton_sscc", "pallet_id",
+                                                     "pallet_sscc")}
+    for sid, cid, csscc, pid, psscc in zip(*cols.values(), strict=True):
+        if cid is not None:
+            has = bool(_own_sscc(cid, csscc))
+            cartons[(sid, cid)] = cartons.get((sid, cid), False) or has
+        if pid is not None:
+            has = bool(_own_sscc(pid, psscc))
+            pallets[(sid, pid)] = pallets.get((sid, pid), False) or has
+    return SsccNeeds(tuple(k for k, has in cartons.items() if not has),
+                     tuple(k for k, has in pallets.items() if not has))
+
+
+def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_serial: int) -> dict:
+    """keys[i] -> the SSCC of serial first_serial + i (the caller took len(keys) serials in one go)."""
+    if first_serial + len(keys) > serial_capacity(company_prefix):
+        raise ValueError("the SSCC serial sequence of this company prefix is exhausted")
+    return {key: build_sscc(company_prefix, extension_digit, first_serial + i) for i, key in enumerate(keys)}
+
+
+@dataclass(slots=True)
+class _Draft:
+    header: dict
+    partner: str
+    orders: dict[str, dict] = field(default_factory=dict)  # po -> {"tares": {pid: [ckeys]}, "packs": [ckeys], ...}
+    # (PO, carton id) -> {"items": {line id: [qty, first row]}, "row": first row}; a carton holding two
+    # POs' items becomes a pack under each order, and the 856 self-check refuses the repeated SSCC
+    cartons: dict[tuple[str, str], dict] = field(default_factory=dict)
+
+
+def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
+                       ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None) -> list[Shipment]:
+    """One Shipment per shipment id. ``lines``: confirmation lines whose partner and line_id are
+    resolved (rules.shipments.resolve) and that passed the checks; ``orders``/``order_lines``: the
+    canonical tables (schemas.orders) of their orders; ``ssccs``: (shipment, carton or pallet id) ->
+    SSCC for what sscc_needs named; ``items`` (schemas.reference.ITEMS, optional): each item's case
+    pack for PO4. Items of one order line in one carton are summed."""
+    ssccs = ssccs or {}
+    packs = dict(zip(items["sku"].to_pylist(), items["case_pack"].to_pylist(), strict=True)) if items is not None \
+        else {}
+    order_rows = {(r["partner"], r["po_number"]): r for r in orders.select(
+        [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
+                                                                         "release_number"]).to_pylist()}
+    line_rows = {(r["partner"], r["po_number"], r["line_id"] or str(r["line_number"])): r
+                 for r in order_lines.select(["partner", "po_number", "line_number", "line_id", "quantity", "unit",
+                                              "product_ids", "description", "vendor_part"]).to_pylist()}
+    cols = [lines.column(c).to_pylist() for c in _NEEDED]
+    drafts: dict[str, _Draft] = {}
+    for row in zip(*cols, strict=True):
+        r = dict(zip(_NEEDED, row, strict=True))
+        sid = r["shipment_id"]
+        draft = drafts.get(sid)
+        if draft is None:
+            draft = drafts[sid] = _Draft(header=r, partner=r["partner"] or "")
+        order = draft.orders.setdefault(r["po_number"], {"tares": {}, "packs": [], "loose": {}})
+        cid = r["carton_id"]
+        if cid is None:
+            _add_item(order["loose"], r)
+            continue
+        carton = draft.cartons.get((r["po_number"], cid))
+        if carton is None:
+            carton = draft.cartons[(r["po_number"], cid)] = {"items": {}, "row": r}
+            pid = r["pallet_id"]
+            if pid is None:
+                order["packs"].append(cid)
+            else:
+                order["tares"].setdefault(pid, {"row": r, "cartons": []})["cartons"].append(cid)
+        _add_item(carton["items"], r)
+    out = []
+    for sid, draft in drafts.items():
+        h = draft.header
+        shipped_orders = []
+        ship_to = None
+        for po, o in draft.orders.items():
+            head = order_rows.get((draft.partner, po), {})
+            if ship_to is None:
+                ship_to = _ship_to(head)
+            lines_of = {lid: line_rows.get((draft.partner, po, lid)) for lid in _line_ids(draft, po, o)}
+            lines_of = {lid: (row, packs) for lid, row in lines_of.items()}
+            tares = tuple(Tare(sscc=_sscc(sid, pid, t["row"]["pallet_sscc"], ssccs), pallet_id=pid,
+                               packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
+                                           for cid in t["cartons"]))
+                          for pid, t in o["tares"].items())
+            shipped_orders.append(ShippedOrder(
+                po_number=po, po_date=head.get("po_date"), release_number=head.get("release_number") or "",
+                tares=tares, packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
+                                         for cid in o["packs"]),
+                partner=draft.partner, loose_items=_items(o["loose"], lines_of)))
+        out.append(Shipment(
+            shipment_id=sid, ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
+            ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h["carrier_scac"] or "",
+            service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
+            bill_of_lading=h["bill_of_lading"] or "", partner=draft.partner))
+    return out
+
+
+def _line_ids(draft: _Draft, po: str, order: dict) -> set[str]:
+    ids = set(order["loose"])
+    for (cpo, _cid), carton in draft.cartons.items():
+        if cpo == po:
+            ids.update(carton["items"])
+    return ids
+
+
+def _pack(sid: str, cid: str, carton: dict, lines_of: Mapping[str, tuple], ssccs: Mapping[tuple, str]) -> Pack:
+    row = carton["row"]
+    return Pack(sscc=_sscc(sid, cid, row["carton_sscc"], ssccs), carton_id=cid, items=_items(carton["items"], lines_of),
+                weight=row["carton_weight"], weight_unit=row["weight_unit"] or "")
+
+
+def _items(items: dict[str, list], lines_of: Mapping[str, tuple]) -> tuple[ShippedItem, ...]:
+    return tuple(_item(lines_of.get(lid), lid, qty, row) for lid, (qty, row) in items.items())
+
+
+def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, str], Decimal]:
+    """(PO, line id) -> units the confirmation says shipped under ``shipment_id``: what the 856's
+    self-check holds its SN1s against (build_856's ``expected``)."""
+    out: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for sid, po, line, qty in zip(*(lines.column(c).to_pylist() for c in ("shipment_id", "po_number", "line_id",
+                                                                           "quantity")), strict=True):
+        if sid == shipment_id and qty is not None:
+            out[(po, line)] += qty
+    return dict(out)
+
+
+def _add_item(items: dict[str, list], r: dict) -> None:
+    line_id = r["line_id"]
+    if line_id in items:
+        items[line_id][0] += r["quantity"]
+    else:
+        items[line_id] = [r["quantity"], r]
+
+
+def _item(found: tuple[dict | None, dict], line_id: str, qty: Decimal, row: dict) -> ShippedItem:
+    line, packs = found[0] or {}, found[1]
+    sku = row.get("item_sku") or row["sku"] or ""
+    ids = tuple(ProductId(p["qualifier"], p["id"]) for p in line.get("product_ids") or [] if p["id"])
+    return ShippedItem(line_id=line_id, quantity=qty, unit=row["unit"] or line.get("unit") or "EA",
+                       product_ids=ids, sku=sku, ordered_quantity=line.get("quantity"),
+                       description=line.get("description") or "", pack=packs.get(sku))
+
+
+def _ship_to(order: dict) -> Party | None:
+    if not order:
+        return None
+    return Party(code="ST", name=order.get("ship_to_name") or "", id_qualifier=order.get("ship_to_id_qualifier") or "",
+                 id=order.get("ship_to_id") or "", address1=order.get("ship_to_address1") or "",
+                 address2=order.get("ship_to_address2") or "", city=order.get("ship_to_city") or "",
+                 state=order.get("ship_to_state") or "", postal_code=order.get("ship_to_postal_code") or "",
+                 country=order.get("ship_to_country") or "")
+
+
+def _own_sscc(label: str | None, sscc: str | None) -> str | None:
+    """The SSCC the warehouse gave a carton/pallet: its sscc column, or its label when that is one."""
+    for code in (sscc, label):
+        digits = strip_ai(code)
+        if digits is not None and sscc_valid(digits):
+            return digits
+    return None
+
+
+def _sscc(shipment_id: str, label: str, given: str | None, numbered: Mapping[tuple, str]) -> str:
+    return _own_sscc(label, given) or numbered.get((shipment_id, label), "")

@@ -1,0 +1,184 @@
+"""945 warehouse shipping advices from a 3PL -> SHIPMENT_LINES (schemas.shipments), the same table
+the CSV confirmations give: one row per W12 (an item in a carton).
+
+Reads the segments of the given 945 sets of a parsed file (parsers.x12_reader); no I/O. One 945 is
+one shipment:
+  W06   W0604 shipment id (else W0605 agent's), W0606 PO (else W0602 depositor order), W0603 date
+  N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none)
+  G62   11 shipped on this date (G6204 time)
+  W27   W2701 transport method, W2702 SCAC, W2703 routing (kept as the service level text)
+  LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number
+  W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
+        item; UP/UK/EN: a GTIN), W1210 weight with W1212 unit (L pounds, K kilograms);
+        an N9 LI after it names the order line (PO101)
+  W03   W0301 total units: a warning when it differs from the W12s
+Missing shipment id, PO, ship date or W1203 are findings at the segment; the row is kept only when
+it has a PO and a quantity (the checks in rules.shipments do the rest).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import pyarrow as pa
+
+from parsers.shipments_csv import WEIGHT_UNITS, to_table
+from parsers.x12_reader import ParseResult
+from schemas.findings import Finding, finding
+from schemas.reference import sscc18, sscc_digits
+from schemas.x12 import Group, Interchange, TransactionSet
+
+OUR_ITEM = ("VN", "SK", "PI", "MG")
+GTIN = ("UP", "UK", "EN", "UA")
+
+
+def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *,
+             source_sha256: str = "") -> tuple[pa.Table, list[Finding]]:
+    """(SHIPMENT_LINES, findings) for the given 945 sets of one parsed file."""
+    rows: list[dict] = []
+    findings: list[Finding] = []
+    for ic, g, ts in sets:
+        r, f = _read_set(result, ic, g, ts, source_sha256)
+        rows.extend(r)
+        findings.extend(f)
+    return to_table(rows), findings
+
+
+def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet, sha: str):
+    segs = result.segments.rows(ts.start, ts.end)
+    where = dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
+    findings: list[Finding] = []
+    head: dict = {"shipment_id": None, "po_number": None, "ship_date": None, "ship_time": None,
+                  "carrier_scac": None, "service_level": None, "tracking_number": None, "bill_of_lading": None}
+    rows: list[dict] = []
+    carton: dict = {}
+    carton_rows: list[dict] = []
+    last: dict | None = None
+    units = Decimal(0)
+    w03: tuple[str, int] | None = None
+
+    def close_carton() -> None:
+        """The carton's weight (the sum of its W1210s, in one unit) on each of its rows."""
+        weighed = [r for r in carton_rows if r["_weight"] is not None]
+        weight_units = {r["_weight_unit"] for r in weighed}
+        total, unit = (sum((r["_weight"] for r in weighed), Decimal(0)), weight_units.pop()) \
+            if weighed and len(weight_units) == 1 else (None, None)
+        for r in carton_rows:
+            r["carton_weight"], r["weight_unit"] = total, unit
+        carton_rows.clear()
+
+    for pos, seg in enumerate(segs, start=1):
+        sid = seg[0]
+        el = lambda i, seg=seg: seg[i].strip() if len(seg) > i else ""  # noqa: E731
+        at = dict(where, seg=sid, segment_position=pos, file_segment=ts.start + pos)
+        if sid == "W06":
+            head["shipment_id"] = el(4) or el(5) or None
+            head["po_number"] = el(6) or el(2) or None
+            head["ship_date"] = _date(el(3))
+        elif sid == "N9" and not carton and last is None:
+            _reference(head, el(1), el(2))
+        elif sid == "G62" and el(1) in ("11", "10"):
+            head["ship_date"] = _date(el(2)) or head["ship_date"]
+            head["ship_time"] = _time(el(4)) or head["ship_time"]
+        elif sid == "W27":
+            head["carrier_scac"] = el(2).upper() or None
+            head["service_level"] = el(3) or None
+        elif sid == "LX":
+            close_carton()
+            carton, last = {"seq": el(1)}, None
+        elif sid == "MAN" and carton:
+            if el(1) in ("GM", "UC", "AA") and "carton_id" not in carton:
+                carton["carton_id"] = el(2)
+                carton["carton_sscc"] = sscc18(el(2))
+                if sscc_digits(el(2)) is not None and carton["carton_sscc"] is None:
+                    findings.append(finding("SHIPMENT_SSCC_INVALID", f"MAN02 {el(2)!r} has a wrong check digit.",
+                                            element="MAN02", value=el(2), **at))
+            elif el(1) == "CP":
+                carton["tracking_number"] = el(2)
+        elif sid == "N9" and last is not None and el(1) == "LI":
+            last["line_id"] = el(2)
+        elif sid == "N9" and carton and el(1) in ("2I", "CN"):
+            carton["tracking_number"] = el(2)
+        elif sid == "W12":
+            qty = _decimal(el(3))
+            if qty is None:
+                findings.append(finding("SHIPMENT_945_QUANTITY_MISSING", "The W12 has no number of units shipped.",
+                                        element="W1203", value=el(3) or None, **at))
+                last = None
+                continue
+            units += qty
+            qual, pid = el(7), el(8)
+            weight = _decimal(el(10))
+            last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": None,
+                    "sku": pid if qual in OUR_ITEM and pid else None,
+                    "upc": el(6) or (pid if qual in GTIN and pid else None),
+                    "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(el(12).upper(), el(12).upper() or "LB"),
+                    "segment_position": pos, "file_segment": ts.start + pos, **where}
+            rows.append(last)
+            carton_rows.append(last)
+            last["_carton"] = dict(carton)
+        elif sid == "W03":
+            w03 = (el(1), pos)
+    close_carton()
+    at0 = dict(where, seg="W06", segment_position=2, file_segment=ts.start + 2)
+    if not head["shipment_id"]:
+        findings.append(finding("SHIPMENT_ID_MISSING", "W06 carries no shipment id (W0604/W0605).", element="W0604",
+                                **at0))
+    if not head["po_number"]:
+        findings.append(finding("SHIPMENT_PO_MISSING", "Neither W0606, W0602 nor an N9 PO names the purchase order.",
+                                element="W0606", **at0))
+    if head["ship_date"] is None:
+        findings.append(finding("SHIPMENT_DATE_MISSING", "No ship date (G62 11 or W0603).", element="W0603", **at0))
+    if w03 is not None and _decimal(w03[0]) != units:
+        findings.append(finding("SHIPMENT_945_TOTALS_MISMATCH", f"W0301 says {w03[0]} units; the W12s ship "
+                                f"{units}.", seg="W03", element="W0301", value=w03[0], segment_position=w03[1],
+                                file_segment=ts.start + w03[1], **where))
+    if not head["shipment_id"] or not head["po_number"] or head["ship_date"] is None:
+        return [], findings
+    out = []
+    for r in rows:
+        c = r.pop("_carton")
+        r.pop("_weight"), r.pop("_weight_unit")
+        out.append({**head, **r, "source_kind": "945", "source_sha256": sha, "source_file": result.file,
+                    "carton_id": c.get("carton_id") or (f"LX{c['seq']}" if c.get("seq") else None),
+                    "carton_sscc": c.get("carton_sscc"),
+                    "tracking_number": c.get("tracking_number") or head["tracking_number"]})
+    return out, findings
+
+
+def _reference(head: dict, qualifier: str, value: str) -> None:
+    if qualifier == "BM":
+        head["bill_of_lading"] = value or head["bill_of_lading"]
+    elif qualifier in ("CN", "2I"):
+        head["tracking_number"] = value or head["tracking_number"]
+    elif qualifier == "PO" and not head["po_number"]:
+        head["po_number"] = value or None
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text) if text else None
+    except InvalidOperation:
+        return None
+    return value if value is None or value.is_finite() else None
+
+
+def _date(text: str):
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(text, "%Y%m%d").date() if len(text) == 8 else None
+    except ValueError:
+        return None
+
+
+def _time(text: str):
+    from datetime import datetime
+
+    for fmt, n in (("%H%M%S", 6), ("%H%M", 4)):
+        if len(text) >= n:
+            try:
+                return datetime.strptime(text[:n], fmt).time()
+            except ValueError:
+                continue
+    return None

@@ -1,0 +1,68 @@
+"""Catalogue of the fulfilment finding codes: what the CSV readers (orders and shipment
+confirmations), the 945 reader and the shipment checks (rules.shipments) report.
+
+Definitions only, in the shape of schemas.codes_changes; registered into schemas.codes.CATALOGUE on
+import. None of these is reported in a 997 (ack is ""): they are for ops (and, for CSV orders, in
+the CSV acknowledgment's reason column).
+"""
+
+from __future__ import annotations
+
+from schemas.codes import CATALOGUE, CodeSpec
+
+_C = CodeSpec
+FULFILMENT_CODES: list[CodeSpec] = [
+    # --- CSV files (parsers.csv_orders, parsers.shipments_csv) ---------------------------------
+    _C("CSV_NOT_DECODABLE", "file", "error", "", "The CSV file cannot be decoded with the configured encoding."),
+    _C("CSV_NO_HEADER", "file", "error", "", "The CSV file is empty or has no header row."),
+    _C("CSV_COLUMN_MISSING", "file", "error", "", "A column the mapping needs is not in the header row."),
+    _C("CSV_ROW_MALFORMED", "business", "error", "",
+       "A CSV row has a different number of fields than the header (or an unterminated quote)."),
+    _C("CSV_VALUE_MISSING", "business", "error", "", "A required value is empty in this row."),
+    _C("CSV_NUMBER_INVALID", "business", "error", "", "A quantity, price or weight is not a number."),
+    _C("CSV_DATE_INVALID", "business", "error", "", "A date or time does not match the configured format."),
+    _C("CSV_ORDER_INCONSISTENT", "business", "warning", "",
+       "Rows of one PO disagree on an order-level value (date, currency, ship-to); the first row's was kept."),
+    # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
+    _C("SHIPMENT_ID_MISSING", "business", "error", "", "The confirmation names no shipment id."),
+    _C("SHIPMENT_PO_MISSING", "business", "error", "", "A shipped item names no purchase order."),
+    _C("SHIPMENT_DATE_MISSING", "business", "error", "", "The confirmation gives no (valid) ship date."),
+    _C("SHIPMENT_945_QUANTITY_MISSING", "business", "error", "", "A W12 has no units shipped (W1203)."),
+    _C("SHIPMENT_945_TOTALS_MISMATCH", "business", "warning", "",
+       "W0301 (total units shipped) differs from the sum of the W12s."),
+    # --- shipment checks (rules.shipments) ---------------------------------------------------------
+    _C("SHIPMENT_PO_UNKNOWN", "business", "error", "", "No live order has this PO number."),
+    _C("SHIPMENT_PO_AMBIGUOUS", "business", "error", "",
+       "Several partners have a live order with this PO number and the confirmation does not say whose."),
+    _C("SHIPMENT_LINE_UNKNOWN", "business", "error", "",
+       "The PO has no line with this line id (or, without one, no single line with this item)."),
+    _C("SHIPMENT_LINE_CLOSED", "business", "error", "", "The line is cancelled or rejected; it cannot ship."),
+    _C("SHIPMENT_OVER_RESERVED", "business", "error", "",
+       "More units shipped than are allocated (reserved) for the line."),
+    _C("SHIPMENT_QTY_NOT_POSITIVE", "business", "error", "", "The quantity shipped is missing, zero or negative."),
+    _C("SHIPMENT_UNIT_MISMATCH", "business", "error", "", "The unit shipped is not the order line's unit."),
+    _C("SHIPMENT_SKU_UNKNOWN", "business", "error", "", "The shipped item is not one of our items."),
+    _C("SHIPMENT_SKU_MISMATCH", "business", "error", "", "The shipped item is not the order line's item."),
+    _C("SHIPMENT_ID_DUPLICATE", "business", "error", "",
+       "The shipment id was already recorded, or two confirmations in this feed use it."),
+    _C("SHIPMENT_HEADER_INCONSISTENT", "business", "error", "",
+       "Rows of one shipment disagree on its partner, ship date, carrier, service or bill of lading."),
+    _C("SHIPMENT_LINE_DUPLICATE", "business", "error", "",
+       "The same order line appears twice in the same carton of the same shipment."),
+    _C("SHIPMENT_CARTON_REUSED", "business", "error", "", "A carton (id or SSCC) is on two shipments."),
+    _C("SHIPMENT_CARTON_MISSING", "business", "error", "",
+       "No carton id, but the partner's 856 structure lists cartons (S-O-P-I, S-O-T-P-I, S-O-I-P)."),
+    _C("SHIPMENT_CARTON_MIXED", "business", "error", "",
+       "A carton holds several items, but the partner's 856 is standard carton pack (one item per carton)."),
+    _C("SHIPMENT_CARTON_MULTI_PO", "business", "error", "",
+       "A carton holds items of several purchase orders; an 856 lists each carton under one order."),
+    _C("SHIPMENT_SSCC_INVALID", "business", "error", "",
+       "A carton or pallet SSCC from the warehouse is not 18 digits with a valid GS1 check digit."),
+    _C("SHIPMENT_SCAC_INVALID", "business", "warning", "", "The carrier SCAC is not 2-4 letters."),
+    _C("SHIPMENT_WEIGHT_INVALID", "business", "warning", "", "A carton weight is negative."),
+]
+
+FULFILMENT_CATALOGUE: dict[str, CodeSpec] = {c.code: c for c in FULFILMENT_CODES}
+
+for _spec in FULFILMENT_CODES:  # one catalogue: the fulfilment codes join schemas.codes.CATALOGUE
+    CATALOGUE.setdefault(_spec.code, _spec)

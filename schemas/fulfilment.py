@@ -1,0 +1,189 @@
+"""Fulfilment and billing settings of one trading partner (pydantic v2, frozen, extra=forbid): how its
+856 ship notices and 810 invoices look, our SSCC-18 numbering, and the CSV layouts of partners (and
+warehouses) that do not speak X12.
+
+Plain validated data; engine.asn, engine.invoice, engine.sscc, parsers.csv_orders,
+parsers.shipments_csv and engine.csv_ack interpret it. Added to PartnerProfile as optional tables.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+HlStructure = Literal["SOPI", "SOTPI", "SOI", "SOIP"]
+
+# BSN05 (element 1005) for each structure: 0001 Shipment, Order, Packaging, Item (pick and pack; the
+# tare level is packaging too); 0002 Shipment, Order, Item, Packaging (standard carton pack);
+# 0004 Shipment, Order, Item.
+BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOIP": "0002", "SOI": "0004"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SsccSettings(_Model):
+    """Our GS1 company prefix and extension digit for the SSCC-18s on this partner's cartons/pallets."""
+
+    company_prefix: str = Field(pattern=r"^\d{4,12}$")  # ours, from GS1; no default on purpose
+    extension_digit: int = Field(default=0, ge=0, le=9)
+    pallet_extension_digit: int | None = Field(default=None, ge=0, le=9)  # None: same as cartons
+    with_ai: bool = True  # MAN02 = "00" + 18 digits (20); False: the 18 digits alone
+
+
+class AsnSettings(_Model):
+    """How this partner wants its 856."""
+
+    structure: HlStructure = "SOPI"  # S-O-P-I pick and pack; S-O-T-P-I with pallets; S-O-I; S-O-I-P standard pack
+    bsn05: str | None = Field(default=None, pattern=r"^\d{4}$")  # override of the structure's code
+    purpose: str = Field(default="00", pattern=r"^\d{2}$")  # BSN01: 00 original
+    estimated_delivery: bool = False  # DTM 017 when the shipment knows it
+    ctt_hash: bool = True  # CTT02 = hash total of SN102
+    ordered_quantity: bool = True  # SN105/SN106 (quantity ordered) on every item
+    item_po4: bool = False  # PO4 pack on items when known
+    item_pid: bool = True  # PID F description on items when known
+    lin_qualifiers: tuple[str, ...] = ("UP", "UK", "EN", "VN", "BP", "IN")  # LIN pairs, in this order
+    window_minutes: int = Field(default=30, ge=1)  # the 856 is late after departure + this (reported)
+
+
+class Charge(_Model):
+    """One SAC allowance or charge the partner's agreement puts on every invoice."""
+
+    kind: Literal["A", "C"]  # SAC01: A allowance, C charge
+    code: str = Field(pattern=r"^[A-Z0-9]{4}$")  # SAC02, e.g. D240 freight, C310 discount, F050 other
+    description: str = ""  # SAC15
+    amount: Decimal | None = None  # a flat amount per invoice, or
+    percent: Decimal | None = None  # a percentage of the merchandise total (SAC06 = 1 item list cost)
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> Charge:
+        if (self.amount is None) == (self.percent is None):
+            raise ValueError("a charge needs exactly one of amount or percent")
+        if (self.amount is not None and self.amount < 0) or (self.percent is not None and self.percent < 0):
+            raise ValueError("charge amounts and percentages are positive; kind says allowance or charge")
+        return self
+
+
+class InvoiceSettings(_Model):
+    """How and when this partner is invoiced."""
+
+    per: Literal["shipment", "order"] = "shipment"  # one 810 per shipment, or per PO once it shipped complete
+    charges: tuple[Charge, ...] = ()
+    iss: bool = False  # ISS summary (units shipped) on the invoice
+    ctt_hash: bool = False  # CTT02 = hash total of IT102
+    remit_to: str = ""  # N1 RE name (our remit-to), empty: no RE loop
+    transaction_type: str = Field(default="DI", pattern=r"^[A-Z]{2}$")  # BIG07: DI debit invoice
+
+
+class CsvLayout(_Model):
+    """How a CSV file is written: encoding, separators, number and date formats."""
+
+    encoding: str = "utf-8-sig"  # utf-8-sig reads files with or without a BOM
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    quotechar: str = Field(default='"', min_length=1, max_length=1)
+    decimal_separator: Literal[".", ","] = "."
+    thousands_separator: Literal["", ",", ".", " ", "'"] = ""
+    date_format: str = "%Y-%m-%d"  # strptime
+    time_format: str = "%H:%M"
+
+    @model_validator(mode="after")
+    def _separators(self) -> CsvLayout:
+        if self.thousands_separator and self.thousands_separator == self.decimal_separator:
+            raise ValueError("the thousands separator cannot be the decimal separator")
+        return self
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(v)
+        except LookupError as exc:
+            raise ValueError(f"unknown encoding {v!r}") from exc
+        return v
+
+
+class CsvOrderMapping(CsvLayout):
+    """Column names (as in the partner's header row) of a CSV order feed; several rows per PO."""
+
+    po_number: str = "PO Number"
+    po_date: str | None = "PO Date"
+    line_id: str | None = "Line"  # None: lines are numbered 1..n within the PO, in file order
+    quantity: str = "Quantity"
+    unit: str | None = "Unit"
+    unit_price: str | None = "Unit Price"
+    upc: str | None = "UPC"
+    gtin: str | None = None
+    vendor_part: str | None = "SKU"  # our item id as the partner knows it
+    buyer_part: str | None = "Buyer Item"
+    description: str | None = "Description"
+    currency: str | None = "Currency"
+    requested_ship_date: str | None = "Ship Date"
+    requested_delivery_date: str | None = None
+    ship_to_id: str | None = "Ship To"
+    ship_to_name: str | None = "Ship To Name"
+    ship_to_address1: str | None = "Address"
+    ship_to_city: str | None = "City"
+    ship_to_state: str | None = "State"
+    ship_to_postal_code: str | None = "Postal Code"
+    ship_to_country: str | None = "Country"
+    default_unit: str = "EA"  # when the unit column is absent or empty
+
+
+ACK_COLUMNS = ("po_number", "po_date", "line_id", "line_number", "sku", "status", "status_text", "quantity_ordered",
+               "quantity_accepted", "quantity_backordered", "unit", "unit_price", "promised_date", "reason")
+
+
+class CsvAckSettings(CsvLayout):
+    """The CSV acknowledgment a CSV partner receives (instead of an 855); columns from ACK_COLUMNS."""
+
+    line_terminator: Literal["\n", "\r\n"] = "\r\n"
+    columns: tuple[str, ...] = ("po_number", "line_id", "status", "status_text", "quantity_ordered",
+                                "quantity_accepted", "quantity_backordered", "unit", "unit_price",
+                                "promised_date", "reason")
+    headers: dict[str, str] = {}  # column -> header text (default: the column name)
+
+    @model_validator(mode="after")
+    def _known_columns(self) -> CsvAckSettings:
+        unknown = [c for c in (*self.columns, *self.headers) if c not in ACK_COLUMNS]
+        if unknown:
+            raise ValueError(f"unknown acknowledgment columns {unknown}; choose from {list(ACK_COLUMNS)}")
+        return self
+
+
+class ShipmentCsvMapping(CsvLayout):
+    """Column names of a warehouse's shipment confirmation CSV (one row per item per carton)."""
+
+    shipment_id: str = "Shipment ID"
+    ship_date: str = "Ship Date"
+    ship_time: str | None = "Ship Time"
+    carrier_scac: str | None = "Carrier"
+    service_level: str | None = "Service Level"
+    tracking_number: str | None = "Tracking Number"
+    bill_of_lading: str | None = "BOL"
+    partner: str | None = None  # None: the checks find the partner by PO number
+    po_number: str = "PO Number"
+    line_id: str | None = "PO Line"
+    sku: str | None = "SKU"
+    quantity: str = "Quantity"
+    unit: str | None = "Unit"
+    carton_id: str | None = "Carton ID"
+    carton_weight: str | None = "Carton Weight"
+    weight_unit: str | None = "Weight Unit"
+    pallet_id: str | None = "Pallet ID"
+    default_unit: str = "EA"
+    default_weight_unit: str = "LB"
+
+
+class FulfilmentSettings(_Model):
+    """Everything fulfilment and billing needs from a partner profile ([fulfilment] table)."""
+
+    sscc: SsccSettings | None = None  # required when the partner receives 856s
+    asn: AsnSettings = AsnSettings()
+    invoice: InvoiceSettings = InvoiceSettings()
+    csv_orders: CsvOrderMapping | None = None  # set for partners that send CSV orders
+    csv_ack: CsvAckSettings | None = None  # set for partners answered with a CSV acknowledgment

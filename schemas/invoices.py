@@ -1,0 +1,58 @@
+"""The typed invoice the 810 builder (engine.invoice) renders: one purchase order's lines at the
+agreed prices, the terms of the customer's agreement and the charges of the partner's profile.
+
+Definitions only. Money is Decimal; rounding is the builder's stated rule (half up to cents, per
+line), never the model's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from schemas.fulfilment import Charge
+from schemas.shipments import Party, ProductId
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    line_id: str  # IT101: the PO101 of the order line
+    quantity: Decimal  # IT102: units invoiced (never more than shipped)
+    unit: str  # IT103
+    unit_price: Decimal  # IT104: the price we acknowledged (855, including IP changes)
+    product_ids: tuple[ProductId, ...] = ()  # IT106.. pairs
+    price_basis: str = ""  # IT105 (PE price per each, ...)
+    description: str = ""  # PID05
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """ITD: the terms of sale agreed with the customer (reference data customers.csv)."""
+
+    type: str = "01"  # ITD01: 01 basic, 08 basic discount offered, 05 discount not applicable, ...
+    basis_date: str = "3"  # ITD02: 3 invoice date
+    discount_percent: Decimal | None = None  # ITD03
+    discount_days: int | None = None  # ITD05
+    net_days: int | None = None  # ITD07
+    description: str = ""  # ITD12
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    invoice_number: str  # BIG02, from the persisted per-partner sequence
+    invoice_date: date  # BIG01
+    po_number: str  # BIG04
+    lines: tuple[InvoiceLine, ...]
+    po_date: date | None = None  # BIG03
+    release_number: str = ""  # BIG05
+    currency: str = ""  # CUR02
+    shipment_id: str = ""  # REF SI: the 856 this invoice bills (per-shipment invoicing)
+    bill_of_lading: str = ""  # REF BM
+    remit_to: Party | None = None  # N1 RE
+    bill_to: Party | None = None  # N1 BT
+    ship_to: Party | None = None  # N1 ST
+    terms: Terms | None = None
+    ship_date: date | None = None  # DTM 011
+    charges: tuple[Charge, ...] = ()  # SAC (summary level)
+    partner: str = ""

@@ -1,0 +1,181 @@
+"""Shipments: the canonical table of shipment confirmation lines (what the warehouse says left the
+dock), the state tables the shipment checks read, and the typed shipment the 856 builder takes.
+
+Definitions only: readers (parsers.shipments_csv, parsers.warehouse_945) fill SHIPMENT_LINES, the
+checks live in rules.shipments, the typed model is assembled and rendered in engine.shipments and
+engine.asn. Quantities and weights are decimals, never floats.
+
+Lineage of a confirmation line: ``source_file`` and ``row_number`` (the CSV record's number as a
+spreadsheet shows it, header = 1) for CSV, with isa13 = "CSV" and gs06/st02 empty; ISA13, GS06,
+ST02 and the W12's ``segment_position`` (ST = 1) and ``file_segment`` for a 945.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+
+import pyarrow as pa
+
+from schemas.orders import LINEAGE, QTY
+
+WEIGHT = pa.decimal128(18, 4)
+
+SHIPMENT_LINES = pa.schema([
+    pa.field("source_kind", pa.string(), nullable=False),  # "csv" | "945"
+    pa.field("shipment_id", pa.string(), nullable=False),  # the warehouse's shipment id (BSN02 of the 856)
+    pa.field("ship_date", pa.date32()),
+    pa.field("ship_time", pa.time32("s")),
+    pa.field("carrier_scac", pa.string()),  # 2-4 letters (TD503 with TD502 = 2)
+    pa.field("service_level", pa.string()),  # TD512 code or the warehouse's text
+    pa.field("tracking_number", pa.string()),  # REF CN
+    pa.field("bill_of_lading", pa.string()),  # REF BM
+    pa.field("partner", pa.string()),  # null when the feed does not say: the checks resolve it by PO
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_id", pa.string()),  # PO101 of the order line, as the partner sent it
+    pa.field("sku", pa.string()),  # our item id
+    pa.field("upc", pa.string()),  # when the feed names the item by UPC/GTIN instead (945 W1206 / UP / UK)
+    pa.field("quantity", QTY),  # units shipped, in ``unit``
+    pa.field("unit", pa.string()),
+    pa.field("carton_id", pa.string()),  # the warehouse's carton label (an SSCC when it prints one)
+    pa.field("carton_sscc", pa.string()),  # 18 digits when known (945 MAN GM); else assigned by us
+    pa.field("carton_weight", WEIGHT),
+    pa.field("weight_unit", pa.string()),  # LB | KG (X12 weight unit codes L / K are normalised)
+    pa.field("pallet_id", pa.string()),
+    pa.field("pallet_sscc", pa.string()),
+    *LINEAGE,
+    pa.field("row_number", pa.int32()),  # CSV: record number, header = 1
+    pa.field("segment_position", pa.int32()),  # 945: W12 position within the set (ST = 1)
+    pa.field("file_segment", pa.int32()),  # 945: W12 ordinal within the file
+])
+
+# --- the state the checks read (built by the caller from the state store; phase 2) ---------------
+
+# One row per live order line: what was ordered, what is reserved for it, and its status.
+# status: acknowledged | allocated | backordered | partially_shipped | shipped | invoiced | closed |
+# cancelled | rejected (the lifecycle's line states; the checks only single out cancelled/rejected).
+LINE_STATE = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32(), nullable=False),
+    pa.field("line_id", pa.string()),  # PO101
+    pa.field("sku", pa.string()),  # the resolved item
+    pa.field("upc", pa.string()),
+    pa.field("unit", pa.string()),
+    pa.field("ordered", QTY),
+    pa.field("reserved", QTY),  # allocated (reserved) and not yet shipped
+    pa.field("shipped", QTY),  # already shipped in earlier confirmations
+    pa.field("status", pa.string(), nullable=False),
+])
+
+# One row per carton already recorded on a shipment (earlier runs).
+RECORDED_CARTONS = pa.schema([
+    pa.field("shipment_id", pa.string(), nullable=False),
+    pa.field("carton_id", pa.string()),
+    pa.field("carton_sscc", pa.string()),
+])
+
+CLOSED_LINE_STATUSES = ("cancelled", "rejected")
+
+
+# --- the typed shipment the 856 builder renders ------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """An N1 loop: N101 entity code (SF ship from, ST ship to, BT bill to, RE remit to...)."""
+
+    code: str
+    name: str
+    id_qualifier: str = ""  # N103 (92 assigned by buyer, UL GLN, 1 DUNS...)
+    id: str = ""  # N104
+    address1: str = ""
+    address2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProductId:
+    qualifier: str  # UP, UK, EN, VN, BP, IN, ...
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShippedItem:
+    """Units of one order line in one carton (or, without cartons, in the shipment)."""
+
+    line_id: str  # PO101 of the order line (LIN01)
+    quantity: Decimal  # SN102
+    unit: str  # SN103
+    product_ids: tuple[ProductId, ...] = ()  # LIN02/LIN03 ... pairs
+    sku: str = ""
+    ordered_quantity: Decimal | None = None  # SN105
+    description: str = ""  # PID05
+    pack: int | None = None  # PO401: inner units per outer pack
+    pack_size: Decimal | None = None  # PO402
+    pack_unit: str = ""  # PO403
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """A carton: one SSCC-18 and what it holds."""
+
+    sscc: str  # 18 digits, no application identifier
+    items: tuple[ShippedItem, ...]
+    carton_id: str = ""  # the warehouse's label
+    weight: Decimal | None = None
+    weight_unit: str = ""  # LB | KG
+
+
+@dataclass(frozen=True, slots=True)
+class Tare:
+    """A pallet: its SSCC-18 and the cartons on it."""
+
+    sscc: str
+    packs: tuple[Pack, ...]
+    pallet_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShippedOrder:
+    po_number: str  # PRF01
+    po_date: date | None = None  # PRF04
+    release_number: str = ""  # PRF02
+    tares: tuple[Tare, ...] = ()  # pallets (S-O-T-P-I)
+    packs: tuple[Pack, ...] = ()  # cartons not on a pallet
+    loose_items: tuple[ShippedItem, ...] = ()  # shipped without a carton (only S-O-I can say so)
+    partner: str = ""
+
+    def all_packs(self) -> tuple[Pack, ...]:
+        return tuple(p for t in self.tares for p in t.packs) + self.packs
+
+    def all_items(self) -> tuple[ShippedItem, ...]:
+        return tuple(i for p in self.all_packs() for i in p.items) + self.loose_items
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    """One 856: a shipment of one or more orders from one ship-from to one ship-to."""
+
+    shipment_id: str  # BSN02
+    ship_date: date  # DTM 011
+    ship_from: Party  # N1 SF
+    ship_to: Party  # N1 ST
+    orders: tuple[ShippedOrder, ...]
+    ship_time: time | None = None
+    carrier_scac: str = ""  # TD503
+    transport_method: str = "M"  # TD504: M motor (common carrier), U private parcel, A air ...
+    service_level: str = ""  # TD512 (2 characters) or routing text (TD505)
+    tracking_number: str = ""  # REF CN
+    bill_of_lading: str = ""  # REF BM
+    estimated_delivery: date | None = None  # DTM 017
+    gross_weight: Decimal | None = None  # TD107; defaults to the cartons' weights
+    weight_unit: str = ""  # TD108: LB | KG
+    partner: str = ""
+    extra_refs: tuple[tuple[str, str], ...] = field(default=())  # more REF qualifier/value pairs
+
+    def all_packs(self) -> tuple[Pack, ...]:
+        return tuple(p for o in self.orders for p in o.all_packs())

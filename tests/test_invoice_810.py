@@ -1,0 +1,184 @@
+"""810 builder: segments, the stated rounding rules, TDS equal to its lines (property test, checked
+with integer arithmetic of our own), refusals (more than shipped, twice, no price), per-shipment
+invoices from a typed shipment, and our reader and Bots' grammars accepting 004010 and 005010."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.invoice import build_810, check_810, invoices_for_shipment, money, terms_from_customer, totals
+from parsers.x12_reader import read_interchanges
+from schemas.errors import DocumentError
+from schemas.fulfilment import Charge, InvoiceSettings
+from schemas.invoices import Invoice, InvoiceLine, Terms
+from schemas.shipments import Party, ProductId
+from tests.shipping_support import PROFILES, bots_check, read_back, sample_shipment, wrap_for
+
+D = Decimal
+
+
+def invoice(*lines, charges=(), **kw) -> Invoice:
+    base = dict(invoice_number="INV-1001", invoice_date=date(2026, 11, 28), po_number="PO-1",
+                po_date=date(2026, 11, 20), currency="USD", shipment_id="SHP-0001", bill_of_lading="BOL-77",
+                bill_to=Party("BT", "ACME AP", "92", "AP01"), ship_to=Party("ST", "ACME DC 7", "92", "DC07"),
+                terms=Terms("08", "3", D("2"), 10, 30, "2% 10 NET 30"), ship_date=date(2026, 11, 28), charges=charges)
+    base.update(kw)
+    return Invoice(lines=tuple(lines), **base)
+
+
+def line(line_id="1", qty="12", price="2.50", unit="EA"):
+    return InvoiceLine(line_id, D(qty), unit, D(price), (ProductId("UP", "073000040482"), ProductId("VN", "SKU-1")),
+                       "PE", "WIDGET")
+
+
+def shipped_for(inv, factor=1):
+    return {ln.line_id: ln.quantity * factor for ln in inv.lines}
+
+
+def test_segments_of_an_invoice():
+    inv = invoice(line("1", "12", "2.50"), line("2", "4", "10"),
+                  charges=(Charge(kind="C", code="D240", amount=D("15"), description="FREIGHT"),
+                           Charge(kind="A", code="C310", percent=D("2"))))
+    body = build_810(inv, InvoiceSettings(iss=True, ctt_hash=True, remit_to="OrderBridge Supply"),
+                     shipped=shipped_for(inv))
+    assert body[0] == ["BIG", "20261128", "INV-1001", "20261120", "PO-1", "", "", "DI"]
+    assert ["CUR", "SE", "USD"] in body and ["REF", "SI", "SHP-0001"] in body and ["REF", "BM", "BOL-77"] in body
+    assert [s[:2] for s in body if s[0] == "N1"] == [["N1", "BT"], ["N1", "ST"]]
+    assert ["ITD", "08", "3", "2", "", "10", "", "30", "", "", "", "", "2% 10 NET 30"] in body
+    assert ["DTM", "011", "20261128"] in body
+    assert body[[s[0] for s in body].index("IT1")] == ["IT1", "1", "12", "EA", "2.5", "PE", "UP", "073000040482",
+                                                     "VN", "SKU-1"]
+    # 12 x 2.50 + 4 x 10 = 70.00; + 15.00 freight; - 2% of 70.00 = 1.40 -> 83.60
+    assert ["TDS", "8360"] in body
+    assert [s for s in body if s[0] == "SAC"] == [["SAC", "C", "D240", "", "", "1500"] + [""] * 9 + ["FREIGHT"],
+                                                 ["SAC", "A", "C310", "", "", "140", "1", "2"]]
+    assert ["ISS", "16", "EA"] in body and body[-1] == ["CTT", "2", "16"]
+
+
+@pytest.mark.parametrize("qty,price,cents", [("3", "0.335", 101), ("3", "0.3349", 100), ("1", "0.005", 1),
+                                             ("7", "1.4285", 1000), ("2", "0.0025", 1), ("1", "0.0049", 0)])
+def test_line_extension_rounds_half_up_to_cents(qty, price, cents):
+    inv = invoice(line("1", qty, price))
+    body = build_810(inv, InvoiceSettings(), shipped=shipped_for(inv))
+    assert ["TDS", str(cents)] in body
+
+
+def test_percentage_charge_is_rounded_once_on_the_merchandise_total():
+    # two lines of 50.125 -> 50.13 each (line rounding first) -> 100.26; 2% = 2.0052 -> 2.01
+    inv = invoice(line("1", "1", "50.125"), line("2", "1", "50.125"), charges=(Charge(kind="A", code="C310",
+                                                                                      percent=D("2")),))
+    t = totals(inv)
+    assert (t.merchandise, t.charges[0][1], t.total) == (D("100.26"), D("2.01"), D("98.25"))
+    assert money(D("2.005")) == D("2.01") and money(D("-2.005")) == D("-2.01")
+
+
+def test_refuses_more_than_shipped_and_units_already_invoiced():
+    inv = invoice(line("1", "12"), line("2", "4"))
+    with pytest.raises(DocumentError, match="more than shipped"):
+        build_810(inv, InvoiceSettings(), shipped={"1": D(12), "2": D(3)})
+    with pytest.raises(DocumentError, match="more than shipped"):
+        build_810(inv, InvoiceSettings(), shipped={"1": D(12)})  # line 2 never shipped
+    with pytest.raises(DocumentError, match="already invoiced"):  # the same units a second time
+        build_810(inv, InvoiceSettings(), shipped=shipped_for(inv), already_invoiced={"1": D(1)})
+    # a later shipment of the same line may be invoiced: 20 shipped, 8 invoiced before, 12 now
+    build_810(inv, InvoiceSettings(), shipped={"1": D(20), "2": D(4)}, already_invoiced={"1": D(8)})
+
+
+@pytest.mark.parametrize("lines,message", [((line("1"), line("1")), "twice"), ((line("1", "0"),), "positive"),
+                                           ((line("1", "2", "-1"),), "negative price")])
+def test_refuses_malformed_invoices(lines, message):
+    inv = invoice(*lines)
+    with pytest.raises(DocumentError, match=message):
+        build_810(inv, InvoiceSettings(), shipped={"1": D(100)})
+
+
+def test_self_check_reads_the_segments():
+    inv = invoice(line("1"), line("2", "4", "10"))
+    body = build_810(inv, InvoiceSettings(ctt_hash=True), shipped=shipped_for(inv))
+    tds = next(s for s in body if s[0] == "TDS")
+    tds[1] = "7001"
+    with pytest.raises(DocumentError, match="TDS01 7001"):
+        check_810(body)
+    tds[1] = "7000"
+    body[-1] = ["CTT", "3"]
+    with pytest.raises(DocumentError, match="CTT01"):
+        check_810(body)
+
+
+def _cents_half_up(value: Fraction) -> int:
+    """Our own rounding for the oracle: half away from zero to whole cents, in exact fractions."""
+    scaled = value * 100
+    sign = -1 if scaled < 0 else 1
+    return sign * int(abs(scaled) + Fraction(1, 2))
+
+
+@settings(max_examples=150, deadline=None)
+@given(lines=st.lists(st.tuples(st.integers(1, 5000), st.decimals(min_value=0, max_value=9999, places=4,
+                                                                  allow_nan=False, allow_infinity=False)),
+                      min_size=1, max_size=12),
+       charges=st.lists(st.tuples(st.sampled_from("AC"), st.booleans(),
+                                  st.decimals(min_value=0, max_value=500, places=2, allow_nan=False,
+                                              allow_infinity=False)), max_size=3))
+def test_tds_equals_its_lines(lines, charges):
+    inv = invoice(*[line(str(i + 1), str(q), str(p)) for i, (q, p) in enumerate(lines)],
+                  charges=tuple(Charge(kind=k, code="C310" if k == "A" else "D240", **({"percent": v} if pct else
+                                                                                         {"amount": v}))
+                                for k, pct, v in charges))
+    body = build_810(inv, InvoiceSettings(), shipped=shipped_for(inv))
+    content = wrap_for(PROFILES["acme"], "IN", "810", [body])
+    segs = read_interchanges(content).segments.elements.to_pylist()
+    it1 = [s for s in segs if s[0] == "IT1"]
+    merchandise = sum(_cents_half_up(Fraction(s[2]) * Fraction(s[4])) for s in it1)
+    expected = merchandise
+    for s in (s for s in segs if s[0] == "SAC"):
+        amount = int(s[5])
+        if len(s) > 7 and s[6] == "1":  # a percentage: recompute it from the merchandise total
+            assert amount == _cents_half_up(Fraction(merchandise, 100) * Fraction(s[7]) / 100)
+        expected += amount if s[1] == "C" else -amount
+    (tds,) = [s for s in segs if s[0] == "TDS"]
+    assert int(tds[1]) == expected
+
+
+@pytest.mark.parametrize("partner", ["acme", "globex", "initech"])
+def test_our_reader_and_bots_accept_our_810s(partner, tmp_path):
+    inv = invoice(line("1"), line("2", "4", "10"), charges=(Charge(kind="C", code="D240", amount=D("15")),))
+    bodies = [build_810(inv, InvoiceSettings(iss=True, ctt_hash=True, remit_to="OrderBridge"),
+                        shipped=shipped_for(inv)),
+              build_810(invoice(line("1", "1", "0.99"), invoice_number="INV-1002", terms=None, bill_to=None),
+                        InvoiceSettings(), shipped={"1": D(1)})]
+    content = wrap_for(PROFILES[partner], "IN", "810", bodies)
+    result = read_back(content)
+    assert [ts.set_id for _i, _g, ts in result.transaction_sets()] == ["810", "810"]
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+
+
+def test_invoices_for_a_shipment_one_per_po_at_acknowledged_prices():
+    shipment = sample_shipment()
+    orders = {"PO-1": {"partner": "acme", "po_date": date(2026, 11, 20), "currency": "USD", "bill_to_name": "ACME AP",
+                       "ship_to_name": "ACME DC 7", "ship_to_id": "DC07", "ship_to_id_qualifier": "92"},
+              "PO-2": {"partner": "acme", "po_date": date(2026, 11, 21)}}
+    order_lines = {("PO-1", "1"): {"unit": "EA", "product_ids": [{"qualifier": "UP", "id": "073000040482"}],
+                                   "description": "WIDGET", "price_basis": "PE"}}
+    prices = {("PO-1", "1"): D("2.50"), ("PO-1", "2"): D("10"), ("PO-2", "1"): D("3.333")}
+    customer = {"terms_type": "08", "terms_net_days": 30, "terms_discount_percent": D("2"), "terms_discount_days": 10}
+    invs = invoices_for_shipment(shipment, orders, order_lines, prices, numbers={"PO-1": "INV-1", "PO-2": "INV-2"},
+                                 invoice_date=date(2026, 11, 28), settings=InvoiceSettings(),
+                                 terms=terms_from_customer(customer))
+    assert [(i.invoice_number, i.po_number) for i in invs] == [("INV-1", "PO-1"), ("INV-2", "PO-2")]
+    assert [(ln.line_id, ln.quantity, ln.unit_price) for ln in invs[0].lines] == [("1", D(12), D("2.50")),
+                                                                                 ("2", D(4), D(10))]
+    assert invs[0].shipment_id == "SHP-0001" and invs[0].ship_to.id == "DC07" and invs[0].terms.net_days == 30
+    assert invs[0].lines[0].product_ids == (ProductId("UP", "073000040482"),)
+    body = build_810(invs[1], InvoiceSettings(), shipped={"1": D(3)})
+    assert ["TDS", "1000"] in body  # 3 x 3.333 = 9.999 -> 10.00
+    with pytest.raises(DocumentError, match="no acknowledged price"):
+        invoices_for_shipment(shipment, orders, order_lines, {}, numbers={"PO-1": "X", "PO-2": "Y"},
+                              invoice_date=date(2026, 11, 28), settings=InvoiceSettings())
+    assert terms_from_customer({"terms_type": None}) is None

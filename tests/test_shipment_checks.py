@@ -1,0 +1,169 @@
+"""Shipment confirmation checks: every finding of rules.shipments on a small fixed state, the lines
+resolved to their partner and order line, held shipments; and the GX suite agreeing with the
+plain checks on the same feed (the one test here that imports GX)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from connectors.reference import load_reference
+from parsers.shipments_csv import read_shipment_csv
+from parsers.warehouse_945 import read_945
+from parsers.x12_reader import read_interchanges
+from rules.shipments import SHAPE_CODES, check_shipments, gx_shipment_findings
+from schemas.fulfilment import ShipmentCsvMapping
+from schemas.shipments import LINE_STATE, RECORDED_CARTONS
+from tests.support import REPO
+
+REF = load_reference(REPO / "sample_files" / "reference")
+SAMPLES = REPO / "sample_files" / "shipments"
+D = Decimal
+HEADER = "Shipment ID,Ship Date,Carrier,PO Number,PO Line,SKU,Quantity,Unit,Carton ID,Carton Weight\n"
+
+
+def state(*rows) -> pa.Table:
+    keys = [f.name for f in LINE_STATE]
+    return pa.Table.from_pylist([dict(zip(keys, r, strict=True)) for r in rows], schema=LINE_STATE)
+
+
+STATE = state(
+    ("acme", "ACME-1000", 1, "1", "SKU-1001", None, "EA", D(10), D(10), D(0), "allocated"),
+    ("acme", "ACME-1000", 2, "2", "SKU-1003", None, "EA", D(24), D(12), D(0), "partially_shipped"),
+    ("acme", "ACME-1000", 3, "3", "SKU-1011", None, "EA", D(5), D(5), D(0), "allocated"),
+    ("acme", "ACME-1001", 4, "4", "SKU-1002", None, "EA", D(10), D(10), D(0), "allocated"),
+    ("acme", "ACME-1001", 5, "5", "SKU-1004", None, "EA", D(48), D(48), D(0), "allocated"),
+    ("acme", "ACME-1001", 10, "10", "SKU-1012", None, "EA", D(6), D(6), D(0), "allocated"),
+    ("acme", "ACME-1001", 3, "3", "SKU-1008", None, "EA", D(12), D(0), D(0), "rejected"),
+    ("acme", "ACME-2000", 1, "1", "SKU-1001", None, "EA", D(5), D(5), D(0), "cancelled"),
+    ("acme", "ACME-2001", 1, "1", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"),
+    ("acme", "ACME-2001", 2, "2", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"),
+    ("globex", "SHARED-1", 1, "1", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"),
+    ("initech", "SHARED-1", 1, "1", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"),
+)
+NOTHING_RECORDED = RECORDED_CARTONS.empty_table()
+
+
+def csv_lines(body: str):
+    table, findings = read_shipment_csv((HEADER + body).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert findings == []
+    return table
+
+
+def codes(check) -> list[tuple[str, int | None]]:
+    return [(f.code, f.location.row) for f in check.findings]
+
+
+def test_clean_samples_resolve_to_their_order_lines():
+    table, _ = read_shipment_csv((SAMPLES / "warehouse-confirmations.csv").read_bytes(), ShipmentCsvMapping(),
+                                 file="w.csv")
+    result = read_interchanges((SAMPLES / "3pl-945.x12").read_bytes(), file="n.945")
+    x945, _ = read_945(result, list(result.transaction_sets()))
+    lines = pa.concat_tables([table, x945])
+    check = check_shipments(lines, STATE, REF.items, NOTHING_RECORDED)
+    assert check.findings == [] and check.held == frozenset()
+    got = check.lines.select(["partner", "po_number", "line_id", "line_number", "item_sku", "held"]).to_pylist()
+    assert [(r["partner"], r["po_number"], r["line_id"], r["line_number"], r["item_sku"]) for r in got] == [
+        ("acme", "ACME-1000", "1", 1, "SKU-1001"), ("acme", "ACME-1000", "2", 2, "SKU-1003"),
+        ("acme", "ACME-1000", "1", 1, "SKU-1001"), ("acme", "ACME-1000", "3", 3, "SKU-1011"),
+        ("acme", "ACME-1001", "4", 4, "SKU-1002"), ("acme", "ACME-1001", "5", 5, "SKU-1004"),
+        # the 945's third W12 has no N9 LI: the one line of ACME-1001 with VP-1012 (SKU-1012) is line 10
+        ("acme", "ACME-1001", "10", 10, "SKU-1012")]
+    assert not any(r["held"] for r in got)
+
+
+@pytest.mark.parametrize("body,expected", [
+    ("S1,2026-11-28,UPSN,NOPE-1,1,SKU-1001,1,EA,C1,1\n", [("SHIPMENT_PO_UNKNOWN", 2)]),
+    ("S1,2026-11-28,UPSN,SHARED-1,1,SKU-1001,1,EA,C1,1\n", [("SHIPMENT_PO_AMBIGUOUS", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,9,SKU-1001,1,EA,C1,1\n", [("SHIPMENT_LINE_UNKNOWN", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-2001,,SKU-1001,1,EA,C1,1\n", [("SHIPMENT_LINE_UNKNOWN", 2)]),  # two lines: which?
+    ("S1,2026-11-28,UPSN,ACME-2000,1,SKU-1001,1,EA,C1,1\n", [("SHIPMENT_LINE_CLOSED", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1001,3,SKU-1008,1,EA,C1,1\n",
+     [("SHIPMENT_LINE_CLOSED", 2), ("SHIPMENT_OVER_RESERVED", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\nS1,2026-11-28,UPSN,ACME-1001,4,SKU-1002,1,EA,C1,1\n",
+     [("SHIPMENT_CARTON_MULTI_PO", 3)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,6,EA,C1,1\nS1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,5,EA,C2,1\n",
+     [("SHIPMENT_OVER_RESERVED", 3)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,0,EA,C1,1\n", [("SHIPMENT_QTY_NOT_POSITIVE", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,CA,C1,1\n", [("SHIPMENT_UNIT_MISMATCH", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-9999,1,EA,C1,1\n", [("SHIPMENT_SKU_UNKNOWN", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,VP-1002,1,EA,C1,1\n", [("SHIPMENT_SKU_MISMATCH", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\nS1,2026-11-29,UPSN,ACME-1000,2,SKU-1003,1,EA,C1,1\n",
+     [("SHIPMENT_HEADER_INCONSISTENT", 3)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\nS1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\n",
+     [("SHIPMENT_LINE_DUPLICATE", 3)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\nS2,2026-11-28,UPSN,ACME-1000,2,SKU-1003,1,EA,C1,1\n",
+     [("SHIPMENT_CARTON_REUSED", 3)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,,1\n", [("SHIPMENT_CARTON_MISSING", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,106141410000000018,1\n", [("SHIPMENT_SSCC_INVALID", 2)]),
+    ("S1,2026-11-28,UPS1,ACME-1000,1,SKU-1001,1,EA,C1,1\n", [("SHIPMENT_SCAC_INVALID", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,-1\n", [("SHIPMENT_WEIGHT_INVALID", 2)]),
+])
+def test_each_finding(body, expected):
+    check = check_shipments(csv_lines(body), STATE, REF.items, NOTHING_RECORDED)
+    assert codes(check) == expected
+    errors = {f.code for f in check.findings if f.severity == "error"}
+    assert check.held == (frozenset({"S1", "S2"} & set(check.lines["shipment_id"].to_pylist())) if errors
+                          else frozenset())
+    assert all(f.location.file == "c.csv" and f.location.column for f in check.findings)
+
+
+def test_duplicate_shipment_ids_against_records_and_within_the_feed():
+    recorded = pa.Table.from_pylist([{"shipment_id": "S1", "carton_id": "OLD-1", "carton_sscc": None},
+                                     {"shipment_id": "S0", "carton_id": "C7", "carton_sscc": None}],
+                                    schema=RECORDED_CARTONS)
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\n"
+                                      "S3,2026-11-28,UPSN,ACME-1000,2,SKU-1003,1,EA,C7,1\n"),
+                            STATE, REF.items, recorded)
+    assert codes(check) == [("SHIPMENT_ID_DUPLICATE", 2), ("SHIPMENT_CARTON_REUSED", 3)]
+    # the same shipment id in a CSV file and in a 945 of the same feed
+    one = csv_lines("SHP-2001,2026-11-28,ODFL,ACME-1001,4,VP-1002,1,EA,C9,1\n")
+    result = read_interchanges((SAMPLES / "3pl-945.x12").read_bytes(), file="n.945")
+    other, _ = read_945(result, list(result.transaction_sets()))
+    check = check_shipments(pa.concat_tables([one, other]), STATE, REF.items, NOTHING_RECORDED)
+    dup = [f for f in check.findings if f.code == "SHIPMENT_ID_DUPLICATE"]
+    assert len(dup) == 1 and dup[0].location.st02 == "0001" and dup[0].location.segment_id == "W06"
+    assert check.held == frozenset({"SHP-2001"})
+
+
+def test_945_findings_point_at_the_segment():
+    result = read_interchanges((SAMPLES / "3pl-945.x12").read_bytes().replace(b"N9*LI*5", b"N9*LI*55"), file="n.945")
+    lines, _ = read_945(result, list(result.transaction_sets()))
+    check = check_shipments(lines, STATE, REF.items, NOTHING_RECORDED)
+    (f,) = check.findings
+    assert (f.code, f.location.isa13, f.location.st02, f.location.segment_id, f.location.segment_position) == \
+        ("SHIPMENT_LINE_UNKNOWN", "000000451", "0001", "N9", 12)
+
+
+def test_standard_carton_pack_partner_needs_one_item_per_carton_and_soi_needs_no_carton():
+    body = ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\nS1,2026-11-28,UPSN,ACME-1000,2,SKU-1003,1,EA,C1,1\n"
+            "S1,2026-11-28,UPSN,ACME-1000,3,SKU-1011,1,EA,,\n")
+    check = check_shipments(csv_lines(body), STATE, REF.items, NOTHING_RECORDED, structures={"acme": "SOIP"})
+    assert codes(check) == [("SHIPMENT_CARTON_MIXED", 3), ("SHIPMENT_CARTON_MISSING", 4)]
+    check = check_shipments(csv_lines(body), STATE, REF.items, NOTHING_RECORDED, structures={"acme": "SOI"})
+    assert codes(check) == []
+
+
+@pytest.mark.slow
+def test_gx_suite_agrees_with_the_plain_shape_checks():
+    body = ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,0,EA,C1,1\n"
+            "S1,2026-11-28,UPSN,ACME-1000,2,SKU-1003,1,EA,C1,-2\n"
+            "S2,2026-11-28,UP5,ACME-1000,3,SKU-1011,1,EA,C2,1\n"
+            "S2,2026-11-28,UP5,ACME-1000,3,SKU-1011,1,EA,C2,1\n"
+            "S3,2026-11-28,UPSN,ACME-1001,4,VP-1002,2,EA,C3,1\n")
+    lines = csv_lines(body)
+    plain = check_shipments(lines, STATE, REF.items, NOTHING_RECORDED)
+    gx = gx_shipment_findings(lines)
+    shape = {(f.code, f.location.row) for f in plain.findings if f.code in SHAPE_CODES}
+    # GX names every row of a duplicate group and every row with the bad SCAC; the plain check the
+    # second row and the first row of each shipment: the same codes for the same shipments
+    assert {(f.code, f.location.row) for f in gx} >= shape
+    assert {f.code for f in gx} == {c for c, _r in shape} == {"SHIPMENT_QTY_NOT_POSITIVE", "SHIPMENT_WEIGHT_INVALID",
+                                                             "SHIPMENT_SCAC_INVALID", "SHIPMENT_LINE_DUPLICATE"}
+    # with GX's findings passed in, each shape finding is reported as GX saw it, and still holds its shipment
+    merged = check_shipments(lines, STATE, REF.items, NOTHING_RECORDED, shape_checks=False, extra_findings=gx)
+    assert {(f.code, f.location.row) for f in merged.findings if f.code in SHAPE_CODES} == \
+        {(f.code, f.location.row) for f in gx}
+    assert merged.held == plain.held == frozenset({"S1", "S2"})

@@ -1,0 +1,136 @@
+"""Shipment confirmation readers: the warehouse CSV and the 3PL's 945 land in the same SHIPMENT_LINES
+table with lineage; bad rows and segments are findings at their row and column or segment."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+
+from parsers.shipments_csv import read_shipment_csv
+from parsers.warehouse_945 import read_945
+from parsers.x12_reader import read_interchanges
+from schemas.fulfilment import ShipmentCsvMapping
+from schemas.shipments import SHIPMENT_LINES
+from tests.support import REPO, corpus_dir
+
+SAMPLES = REPO / "sample_files" / "shipments"
+HEADER = "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity," \
+         "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+
+
+def read_csv(text: str | bytes, **mapping):
+    data = text.encode() if isinstance(text, str) else text
+    return read_shipment_csv(data, ShipmentCsvMapping(**mapping), file="conf.csv", source_sha256="abc")
+
+
+def read_x12(data: bytes):
+    result = read_interchanges(data, file="in.945")
+    return read_945(result, [s for s in result.transaction_sets() if s[2].set_id == "945"], source_sha256="def")
+
+
+def test_csv_sample_reads_cleanly_with_lineage():
+    table, findings = read_csv((SAMPLES / "warehouse-confirmations.csv").read_bytes())
+    assert findings == [] and table.schema == SHIPMENT_LINES and table.num_rows == 4
+    first, last = table.to_pylist()[0], table.to_pylist()[-1]
+    assert (first["shipment_id"], first["ship_date"], first["ship_time"], first["carrier_scac"]) == \
+        ("SHP-1001", date(2026, 11, 28), time(13, 45), "UPSN")
+    assert (first["po_number"], first["line_id"], first["sku"], first["quantity"], first["unit"]) == \
+        ("ACME-1000", "1", "SKU-1001", Decimal(6), "EA")
+    assert (first["carton_id"], first["carton_sscc"], first["carton_weight"], first["weight_unit"]) == \
+        ("C-0001", None, Decimal("12.5"), "LB")
+    assert (first["source_kind"], first["source_file"], first["source_sha256"], first["row_number"],
+            first["isa13"], first["gs06"], first["st02"]) == ("csv", "conf.csv", "abc", 2, "CSV", "", "")
+    # a carton labelled with an SSCC by the warehouse keeps it; kg normalised; quoted blanks kept
+    assert (last["carton_sscc"], last["weight_unit"], last["tracking_number"], last["pallet_id"]) == \
+        ("106141410000000019", "KG", "7712 3456 7890", "PAL-01")
+    assert last["carrier_scac"] == "FDEG" and last["service_level"] is None
+
+
+def test_csv_bad_rows_are_findings_at_row_and_column():
+    table, findings = read_csv((SAMPLES / "warehouse-confirmations-bad.csv").read_bytes())
+    assert table.num_rows == 0
+    got = [(f.code, f.location.row, f.location.column, f.location.value) for f in findings]
+    assert got == [("CSV_NUMBER_INVALID", 2, "Quantity", "two"), ("CSV_DATE_INVALID", 2, "Ship Date", "2026-11-31"),
+                   ("SHIPMENT_ID_MISSING", 3, "Shipment ID", None), ("CSV_ROW_MALFORMED", 4, "", None)]
+    assert all(f.location.file == "conf.csv" for f in findings)
+
+
+def test_csv_missing_column_stops_the_file():
+    table, findings = read_csv(HEADER.replace("Quantity,", "Qty,") + "S,2026-11-28,,,,,,PO,1,SKU,1,EA,C,,,\n")
+    assert table.num_rows == 0 and [(f.code, f.location.column) for f in findings] == [("CSV_COLUMN_MISSING",
+                                                                                      "Quantity")]
+
+
+def test_csv_layout_decimal_comma_semicolons_latin1_and_bom():
+    text = ("\ufeffSHIPMENT ID;Ship Date;PO Number;PO Line;SKU;Quantity;Carton ID;Carton Weight;Weight Unit\n"
+            "S-1;28.11.2026;PO-Ä;1;SKU-1;1.234,5;C1;\"2,75\";K\n")
+    mapping = dict(delimiter=";", decimal_separator=",", thousands_separator=".", date_format="%d.%m.%Y")
+    table, findings = read_csv(text.encode("utf-8"), **mapping)
+    assert findings == []
+    row = table.to_pylist()[0]
+    assert (row["po_number"], row["quantity"], row["carton_weight"], row["weight_unit"], row["ship_date"]) == \
+        ("PO-Ä", Decimal("1234.5"), Decimal("2.75"), "KG", date(2026, 11, 28))
+    latin = text.replace("\ufeff", "").encode("latin-1")
+    table, findings = read_csv(latin, encoding="latin-1", **mapping)
+    assert findings == [] and table.to_pylist()[0]["po_number"] == "PO-Ä"
+    _table, findings = read_csv(latin, **mapping)  # latin-1 bytes read as UTF-8
+    assert [f.code for f in findings] == ["CSV_NOT_DECODABLE"]
+
+
+def test_csv_unterminated_quote_and_empty_file():
+    _t, findings = read_csv(HEADER + 'S,2026-11-28,,,,,,PO,1,SKU,1,EA,"C1\n')
+    assert [f.code for f in findings] == ["CSV_ROW_MALFORMED"]
+    _t, findings = read_csv(b"")
+    assert [f.code for f in findings] == ["CSV_NO_HEADER"]
+
+
+def test_945_sample_reads_into_the_same_table():
+    table, findings = read_x12((SAMPLES / "3pl-945.x12").read_bytes())
+    assert findings == [] and table.schema == SHIPMENT_LINES
+    rows = table.to_pylist()
+    assert [(r["line_id"], r["sku"], r["quantity"], r["carton_sscc"]) for r in rows] == [
+        ("4", "VP-1002", Decimal(10), "106141410000000026"), ("5", "VP-1004", Decimal(48), "106141410000000026"),
+        (None, "VP-1012", Decimal(6), "106141410000000033")]
+    r = rows[0]
+    assert (r["shipment_id"], r["po_number"], r["ship_date"], r["ship_time"], r["carrier_scac"], r["service_level"],
+            r["bill_of_lading"]) == ("SHP-2001", "ACME-1001", date(2026, 11, 28), time(14, 22), "ODFL",
+                                     "LTL STANDARD", "BOL-9001")
+    assert (r["source_kind"], r["isa13"], r["gs06"], r["st02"], r["segment_position"], r["file_segment"]) == \
+        ("945", "000000451", "451", "0001", 10, 12)
+    assert rows[1]["upc"] == "614141100316" and rows[2]["tracking_number"] == "1Z999AA10123456791"
+    # carton weight = the sum of its W12 weights; a carton without weights has none
+    assert (rows[0]["carton_weight"], rows[0]["weight_unit"], rows[2]["carton_weight"]) == \
+        (Decimal("9.5"), "LB", Decimal(3))
+
+
+def test_945_problems_are_findings_at_the_segment():
+    data = (SAMPLES / "3pl-945.x12").read_bytes()
+    bad = (data.replace(b"W06*F*DO-77001*20261128*SHP-2001**ACME-1001", b"W06*F**20261128")
+           .replace(b"W03*64", b"W03*65").replace(b"W12*CC*6*6**", b"W12*CC*6*x**")
+           .replace(b"00106141410000000026", b"00106141410000000027"))
+    table, findings = read_x12(bad)
+    got = {(f.code, f.location.segment_id, f.location.element) for f in findings}
+    assert got == {("SHIPMENT_SSCC_INVALID", "MAN", "MAN02"), ("SHIPMENT_945_QUANTITY_MISSING", "W12", "W1203"),
+                   ("SHIPMENT_ID_MISSING", "W06", "W0604"), ("SHIPMENT_PO_MISSING", "W06", "W0606"),
+                   ("SHIPMENT_945_TOTALS_MISMATCH", "W03", "W0301")}
+    assert table.num_rows == 0  # no shipment id, no PO: nothing to record
+    assert all(f.location.st02 == "0001" and f.location.isa13 == "000000451" for f in findings)
+
+
+@pytest.mark.corpus
+def test_corpus_945_is_read_without_crashing():
+    data = (corpus_dir() / "x12" / "945" / "oopfactory__inter-americanproducts.txt").read_bytes()
+    table, findings = read_x12(data)
+    # the sample names no PO (W0602/W0606 empty, no N9 PO): reported, nothing recorded
+    assert "SHIPMENT_PO_MISSING" in {f.code for f in findings} and table.num_rows == 0
+
+
+def test_csv_findings_show_row_and_column_in_the_ops_report():
+    from engine.report_failures import failure_rows
+
+    _table, findings = read_csv((SAMPLES / "warehouse-confirmations-bad.csv").read_bytes())
+    rows = failure_rows(findings, file_partners={"conf.csv": "warehouse"})
+    assert [(r["segment"], r["element"], r["code"]) for r in rows][:2] == [
+        ("row 2", "Quantity", "CSV_NUMBER_INVALID"), ("row 2", "Ship Date", "CSV_DATE_INVALID")]
