@@ -141,3 +141,4 @@ def ack_code(code: str) -> tuple[str, str]:
 # Business rule codes live in schemas.codes_business, which registers them here on import.
 import schemas.codes_business  # noqa: E402,F401
 import schemas.codes_changes  # noqa: E402,F401
+import schemas.codes_finance  # noqa: E402,F401

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError
+from schemas.finance import FinanceSettings
 from schemas.outcomes import NAMED
 from schemas.rule_settings import PartnerRuleOverrides
 from schemas.x12 import Delimiters
@@ -124,6 +125,7 @@ class PartnerProfile(_Model):
     rules: RuleProfile = RuleProfile()
     allocation: AllocationPolicy = AllocationPolicy()
     change_ack: Literal["865", "855"] = "865"  # how 860 change orders are answered
+    finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
 
     @field_validator("rule_suites")
     @classmethod
