@@ -5,7 +5,8 @@ clock (``as_of``) and each partner's FinanceSettings are arguments. Must not tou
 
 How a sent set is decided (key: partner, GS01, GS06, ST02; control numbers are never reused per partner):
   * answers: every AK2 naming the set (AK101 = GS01, AK102 = GS06, AK202 = ST02), and every
-    acknowledgment of its group (AK1) that lists no AK2 for it, which answers with the group's AK901;
+    acknowledgment of its group (AK1) that lists no AK2 for it, which answers with the group's AK901
+    (unless it lists as many AK2s as its AK902 says the group held: then our set never reached them);
   * a set's answer: AK501 A -> accepted, E -> accepted_with_errors, M R W X -> rejected; a group rejected
     as a whole (AK901 M R W X) rejects its sets whatever their AK5 says. A group answer: A -> accepted,
     E -> accepted_with_errors, P -> accepted (under P the sets not listed are the accepted ones),
@@ -70,6 +71,7 @@ def _ack_keys(acks: pa.Table) -> pa.Table:
         "ack_ref": acks["ack_ref"],
         "set_status": acks["set_status"],
         "group_status": acks["group_status"],
+        "sets_included": acks["sets_included"],
         "acked_at": acked_at,
         "_ack_row": pa.array(range(acks.num_rows), pa.int64()),
     })
@@ -98,10 +100,13 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
     by_set = sent_keys.join(set_rows.select([*_KEY, "_ack_row", "verdict", "acked_at"]), _KEY, join_type="inner")
     # group answers: every acknowledgment of the group (one per ack_ref) for the sets it lists no AK2 for
     groups = keys.group_by([*_GROUP_KEY, "ack_ref"], use_threads=False).aggregate(
-        [("_ack_row", "min"), ("group_status", "first"), ("acked_at", "first")])
+        [("_ack_row", "min"), ("group_status", "first"), ("acked_at", "first"), ("sets_included", "first"),
+         ("st02", "count")])
     groups = groups.rename_columns([c.replace("_min", "").replace("_first", "") for c in groups.column_names])
     gverdict = _map(groups["group_status"], _GROUP_VERDICT)
-    groups = groups.append_column("verdict", gverdict).filter(pc.is_valid(gverdict))
+    # an acknowledgment that lists as many AK2s as its AK902 counts sets answered for all it received
+    complete = pc.fill_null(pc.greater_equal(groups["st02_count"], groups["sets_included"]), False)
+    groups = groups.append_column("verdict", gverdict).filter(pc.and_(pc.is_valid(gverdict), pc.invert(complete)))
     by_group = sent_keys.join(groups.select([*_GROUP_KEY, "ack_ref", "_ack_row", "verdict", "acked_at"]),
                               _GROUP_KEY, join_type="inner")
     listed = keys.filter(pc.is_valid(keys["st02"])).select([*_KEY, "ack_ref"])
@@ -192,7 +197,7 @@ def _unmatched(sent: pa.Table, acks: pa.Table) -> list[Finding]:
     set_rows = keys.filter(pc.is_valid(keys["st02"])).join(sent_sets, _KEY, join_type="left outer")
     group_rows = keys.filter(pc.is_null(keys["st02"])).drop_columns(["st02"]).join(
         sent_groups, _GROUP_KEY, join_type="left outer")
-    rows = sorted(pc.concat_arrays([
+    rows = sorted(pa.concat_arrays([
         set_rows.filter(pc.is_null(set_rows["_known"]))["_ack_row"].combine_chunks(),
         group_rows.filter(pc.is_null(group_rows["_known"]))["_ack_row"].combine_chunks(),
     ]).to_pylist())

@@ -196,6 +196,8 @@ def _element_reason(n: dict, version: str) -> str:
     where = ref + (f" (data element {n['element_ref']})" if n["element_ref"] else "")
     if n["segment_position"] is not None:
         where += f" in segment {n['segment_id'] or '?'} at position {n['segment_position']}"
+    if n["loop_id"]:
+        where += f" (loop {n['loop_id']})"
     text = f"{where}: {reason('element', n['element_error'], version) or 'error'}"
     if n["bad_value"] is not None:
         text += f", value {n['bad_value']!r}"
