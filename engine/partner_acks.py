@@ -26,8 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.ack_reasons import ACCEPTED, ACCEPTED_WITH_ERRORS, REJECTED
-from schemas.errors import ConfigError
-from schemas.finance import FinanceSettings
+from schemas.finance import FinanceSettings, settings_for
 from schemas.findings import Finding, finding
 from schemas.functional_acks import DOCUMENT_STATUS, FUNCTIONAL_ACKS, SENT_SETS, TIME
 
@@ -38,21 +37,13 @@ _SET_VERDICT = {**{c: "accepted" for c in ACCEPTED}, **{c: "accepted_with_errors
 _GROUP_VERDICT = {**_SET_VERDICT, "P": "accepted"}
 
 
-def windows_of(settings: Mapping[str, FinanceSettings], partners: list[str]) -> dict[str, FinanceSettings]:
-    """Each partner's settings; a partner without settings is a configuration error, never a default."""
-    missing = sorted(set(partners) - set(settings))
-    if missing:
-        raise ConfigError("no finance settings for partners", partners=missing)
-    return {p: settings[p] for p in partners}
-
-
 def match_acks(sent: pa.Table, acks: pa.Table, *, settings: Mapping[str, FinanceSettings],
                as_of: datetime) -> tuple[pa.Table, list[Finding]]:
     """DOCUMENT_STATUS for every row of ``sent`` (SENT_SETS) given the partners' ``acks``
     (FUNCTIONAL_ACKS), as of the run clock ``as_of``; and the findings about the acknowledgments."""
     sent = sent.select(SENT_SETS.names).cast(SENT_SETS)
     acks = acks.select(FUNCTIONAL_ACKS.names).cast(FUNCTIONAL_ACKS)
-    windows = windows_of(settings, sorted(set(sent["partner"].to_pylist())))
+    windows = settings_for(settings, sorted(set(sent["partner"].to_pylist())))
     candidates = _candidates(sent, acks)
     chosen, findings = _choose(candidates, acks)
     table = _verdicts(sent, acks, chosen, windows, as_of)

@@ -5,10 +5,13 @@ incident. Definitions only; engine.reconcile and engine.dashboard take them as a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.errors import ConfigError
 
 # Incidents a retailer charges back for, each priced per occurrence in FinanceSettings.penalties.
 Incident = Literal[
@@ -42,3 +45,12 @@ class FinanceSettings(BaseModel):
 
     def penalty(self, incident: str) -> Decimal:
         return self.penalties.get(incident, Decimal("0"))  # type: ignore[call-overload]
+
+
+def settings_for(settings: Mapping[str, FinanceSettings], partners: Iterable[str]) -> dict[str, FinanceSettings]:
+    """Each partner's settings; a partner without settings is a configuration error, never a default."""
+    wanted = sorted(set(partners))
+    missing = [p for p in wanted if p not in settings]
+    if missing:
+        raise ConfigError("no finance settings for partners", partners=missing)
+    return {p: settings[p] for p in wanted}

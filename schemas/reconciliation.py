@@ -193,13 +193,15 @@ _E = ExceptionType
 EXCEPTION_TYPES: dict[str, ExceptionType] = {e.code: e for e in [
     _E("SHIPPED_NOT_INVOICED", "Shipped, not invoiced",
        "The line shipped at least invoice_grace_days ago and no invoice bills it.",
-       "shipped quantity due for invoicing x agreed price", "first shipment date"),
+       "billable shipped quantity (shipped at least invoice_grace_days ago, at most the agreed quantity) x "
+       "agreed price", "first shipment date"),
     _E("INVOICED_NOT_SHIPPED", "Invoiced, not shipped",
        "An invoice bills the line but nothing of it has shipped.",
        "sum of invoiced quantity x invoice price", "first invoice date"),
     _E("INVOICE_QUANTITY_MISMATCH", "Invoiced quantity differs from shipped",
-       "The invoiced quantity is above what shipped, or below what shipped long enough ago to be billed.",
-       "over-billed: (invoiced - shipped) x average invoice price; under-billed: (shipped due - invoiced) x "
+       "The invoiced quantity is above what shipped, or below what shipped long enough ago to be billed "
+       "(up to the agreed quantity).",
+       "over-billed: (invoiced - shipped) x average invoice price; under-billed: (billable shipped - invoiced) x "
        "agreed price", "last invoice date"),
     _E("INVOICE_PRICE_MISMATCH", "Invoice price differs from the acknowledged price",
        "An invoice line's price differs from the price we acknowledged (or, without an 855, the ordered price) "
