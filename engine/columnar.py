@@ -118,6 +118,30 @@ def fmt(value: int | np.integer) -> str:
     return sign + text
 
 
+def number_text(values: np.ndarray) -> pa.Array:
+    """10^-4 units as plain decimal strings without trailing zeros, column-wise (fmt for arrays)."""
+    text = pc.cast(decimal_array(values), pa.string())
+    text = pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1")
+    return pc.replace_substring_regex(text, r"\.$", "")
+
+
+def money_text(values: np.ndarray) -> pa.Array:
+    """10^-4 units as amounts with two decimals, rounded half away from zero, column-wise."""
+    values = np.asarray(values, np.int64)
+    cents = np.where(values >= 0, (values + 50) // 100, -((-values + 50) // 100))
+    return pc.cast(decimal_array(cents * 100), pa.decimal128(18, 2), safe=False).cast(pa.string())
+
+
+def date_text(day_values: np.ndarray) -> pa.Array:
+    """Days since 1970-01-01 as YYYY-MM-DD strings, column-wise."""
+    return pc.cast(date_array(day_values, np.ones(len(day_values), bool)), pa.string())
+
+
+def join_text(*pieces: str | pa.Array) -> pa.Array:
+    """Literal strings and string arrays concatenated element-wise (nulls read as empty)."""
+    return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
+
+
 def money(value: int | np.integer) -> str:
     """10^-4 units as an amount with two decimals, rounded half up ("1234.50")."""
     v = int(value)
@@ -152,15 +176,39 @@ def time_array(second_values: np.ndarray, present: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(second_values, np.int64), pa.int64(), mask=~present).cast(pa.timestamp("s"))
 
 
+def sort_order(key: np.ndarray) -> np.ndarray:
+    """A stable order sorting ``key`` (int64); no sort at all when it is sorted already."""
+    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
+        return np.arange(len(key))
+    return np.argsort(key, kind="stable")
+
+
+def densify(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Non-negative int64 values as dense codes 0..k-1 in value order, and k (no sort for small ranges)."""
+    if not len(values):
+        return np.zeros(0, np.int64), 0
+    top = int(values.max()) + 1
+    if top <= 4 * len(values) + 1024:
+        seen = np.zeros(top, bool)
+        seen[values] = True
+        remap = np.cumsum(seen) - 1
+        return remap[values].astype(np.int64), int(seen.sum())
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return inverse.astype(np.int64).reshape(-1), len(uniq)
+
+
 class Groups:
     """Rows grouped by an integer key 0..n-1 (e.g. a line index), reduced with numpy reduceat."""
 
     def __init__(self, key: np.ndarray, n: int) -> None:
         key = np.asarray(key, np.int64)
         self.n = n
-        self.order = np.argsort(key, kind="stable")
+        self.order = sort_order(key)
         sorted_key = key[self.order]
-        self.keys, self.starts, counts = np.unique(sorted_key, return_index=True, return_counts=True)
+        m = len(sorted_key)
+        self.starts = np.r_[0, np.flatnonzero(np.diff(sorted_key)) + 1] if m else np.zeros(0, np.int64)
+        self.keys = sorted_key[self.starts]
+        counts = np.diff(np.r_[self.starts, m])
         self.count = np.zeros(n, np.int64)
         self.count[self.keys] = counts
         self.start = np.full(n, -1, np.int64)
@@ -207,11 +255,39 @@ class Groups:
 
 
 def encode(*columns: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]:
-    """Rows of equal-length key columns as dense int64 codes 0..k-1 (in order of first appearance), and k."""
+    """Rows of equal-length key columns as dense int64 codes 0..k-1, and k. Equal rows get equal codes;
+    codes follow the sorted order of the per-column codes (stable for the same input, not meaningful)."""
     if not len(columns) or not len(columns[0]):
         return np.zeros(0, np.int64), 0
-    parts = [pc.cast(c, pa.string()) for c in columns]
-    parts = [pc.fill_null(p, "\x00") for p in parts]
-    key = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "\x1f")
-    encoded = (key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key).dictionary_encode()
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(encoded.dictionary)
+    combined: np.ndarray | None = None
+    for column in columns:
+        code, width = _column_codes(column)
+        if combined is None:
+            combined = code
+            continue
+        if (int(combined.max(initial=0)) + 1) * width >= 2**62:
+            combined, _ = densify(combined)
+        combined = combined * width + code
+    assert combined is not None
+    return densify(combined)
+
+
+def _column_codes(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    """One key column as int64 codes 0..width-1 (null is its own code)."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    typ = arr.type
+    if pa.types.is_integer(typ) or pa.types.is_timestamp(typ) or pa.types.is_date(typ):
+        values = pc.cast(pc.cast(arr, pa.int32()) if pa.types.is_date(typ) else arr, pa.int64())
+        present = pc.is_valid(values).to_numpy(zero_copy_only=False)
+        v = pc.fill_null(values, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        lo = int(v.min(initial=0))
+        span = int(v.max(initial=0)) - lo + 2
+        if span < 2**31:
+            return np.where(present, v - lo + 1, 0), span
+        uniq, inverse = np.unique(v, return_inverse=True)
+        return np.where(present, inverse.reshape(-1) + 1, 0), len(uniq) + 1
+    encoded = pc.cast(arr, pa.string()).dictionary_encode()
+    indices = encoded.indices
+    present = pc.is_valid(indices).to_numpy(zero_copy_only=False)
+    code = pc.fill_null(indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.where(present, code + 1, 0), len(encoded.dictionary) + 1

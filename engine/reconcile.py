@@ -62,17 +62,22 @@ import pyarrow.compute as pc
 
 from engine.columnar import (
     NO_TIME,
+    SCALE,
     Groups,
     beyond,
     date_array,
+    date_text,
     day_number,
     days,
     decimal_array,
     divide,
     encode,
     fmt,
+    join_text,
     money,
+    money_text,
     multiply,
+    number_text,
     scaled,
     seconds,
     time_array,
@@ -93,6 +98,7 @@ from schemas.reconciliation import (
 REFUSALS = ("IR", "ID", "IH", "IF", "IW")  # ACK01 codes that promise nothing
 _NO_DAY = np.iinfo(np.int64).max
 _SECONDS_PER_DAY = 86_400
+N = number_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +198,13 @@ class _Match:
         self.o_row = last
         self.has_order = last >= 0
         take = pa.array(np.where(self.has_order, last, 0)) if t.num_rows else None
+        identity = t.num_rows == n and bool(np.array_equal(last, np.arange(n)))  # one row per line, in line order
 
         def pick(name: str, typ: pa.DataType) -> pa.Array:
             if take is None:
                 return pa.nulls(n, typ)
+            if identity:
+                return _col(t, name)
             return pc.if_else(pa.array(self.has_order), _col(t, name).take(take), pa.scalar(None, typ))
 
         self.line_id, self.sku = pick("line_id", pa.string()), pick("sku", pa.string())
@@ -375,14 +384,16 @@ class _Exceptions:
         mask = live & (m.i_qty == 0) & beyond(billable, billable, *q_tol)
         self._lines("SHIPPED_NOT_INVOICED", mask, qty=billable, price=m.price,
                     since=m.first_due_ship_s // _SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
-                    say=lambda i: f"shipped {fmt(m.s_qty[i])}, of which {fmt(billable[i])} billable and shipped at "
-                                  f"least {int(m.grace[i])} day(s) ago, and nothing invoiced")
+                    say=lambda i: join_text("shipped ", N(m.s_qty[i]), ", of which ", N(billable[i]),
+                                            " billable and shipped at least ", N(m.grace[i] * SCALE),
+                                            " day(s) ago, and nothing invoiced"))
         # invoiced, not shipped
         avg = divide(m.i_value, m.i_qty)
         mask = (m.s_qty == 0) & beyond(m.i_qty, m.i_qty, *q_tol)
         self._lines("INVOICED_NOT_SHIPPED", mask, qty=m.i_qty, price=avg, amount=m.i_value, price_ok=mask,
                     since=m.first_inv_day, roles=("ordered", "invoiced"),
-                    say=lambda i: f"invoiced {fmt(m.i_qty[i])} for {money(m.i_value[i])} and nothing shipped")
+                    say=lambda i: join_text("invoiced ", N(m.i_qty[i]), " for ", money_text(m.i_value[i]),
+                                            " and nothing shipped"))
         # invoiced quantity differs from shipped
         over = (m.s_qty > 0) & (m.i_qty > 0) & beyond(m.i_qty - m.s_qty, m.s_qty, *q_tol)
         under = live & (m.s_qty > 0) & (m.i_qty > 0) & ~over & beyond(billable - m.i_qty, billable, *q_tol)
@@ -390,32 +401,35 @@ class _Exceptions:
         price = np.where(over, avg, m.price)
         self._lines("INVOICE_QUANTITY_MISMATCH", over | under, qty=qty, price=price,
                     price_ok=over | m.has_price, since=m.last_inv_day, roles=("shipped", "invoiced"),
-                    say=lambda i: (f"invoiced {fmt(m.i_qty[i])} but shipped {fmt(m.s_qty[i])}: over-billed by "
-                                   f"{fmt(m.i_qty[i] - m.s_qty[i])}") if over[i] else
-                    (f"shipped {fmt(billable[i])} billable and due for invoicing but invoiced {fmt(m.i_qty[i])}: "
-                     f"under-billed by {fmt(billable[i] - m.i_qty[i])}"))
+                    say=lambda i: pc.if_else(
+                        pa.array(over[i]),
+                        join_text("invoiced ", N(m.i_qty[i]), " but shipped ", N(m.s_qty[i]), ": over-billed by ",
+                                  N(m.i_qty[i] - m.s_qty[i])),
+                        join_text("shipped ", N(billable[i]), " billable and due for invoicing but invoiced ",
+                                  N(m.i_qty[i]), ": under-billed by ", N(billable[i] - m.i_qty[i]))))
         # acknowledged, not shipped by the promised date
         mask = live & m.has_ack & beyond(m.promised_due - m.s_qty, m.promised_due, *q_tol)
         self._lines("NOT_SHIPPED_BY_PROMISED_DATE", mask, qty=m.promised_due - m.s_qty, price=m.price,
                     since=m.first_missed_day, roles=("ordered", "acknowledged", "shipped"),
-                    say=lambda i: f"promised {fmt(m.promised_due[i])} by {_day(m.first_missed_day[i])} or earlier, "
-                                  f"shipped {fmt(m.s_qty[i])}")
+                    say=lambda i: join_text("promised ", N(m.promised_due[i]), " by ", date_text(m.first_missed_day[i]),
+                                            " or earlier, shipped ", N(m.s_qty[i])))
         # over-shipment
         mask = live & beyond(m.s_qty - m.agreed_qty, m.agreed_qty, *q_tol)
         self._lines("OVER_SHIPMENT", mask, qty=m.s_qty - m.agreed_qty, price=m.price,
                     since=m.last_ship_s // _SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
-                    say=lambda i: f"shipped {fmt(m.s_qty[i])} against {fmt(m.agreed_qty[i])} "
-                                  f"{'acknowledged' if m.has_ack[i] else 'ordered'}")
+                    say=lambda i: join_text("shipped ", N(m.s_qty[i]), " against ", N(m.agreed_qty[i]),
+                                            pc.if_else(pa.array(m.has_ack[i]), " acknowledged", " ordered")))
         # cancelled after shipment / shipped after the cancellation
         before = m.s_qty - m.s_after_cancel
+        cancel_day = m.cancel_s // _SECONDS_PER_DAY
         self._lines("CANCELLED_AFTER_SHIPMENT", m.cancelled & (before > 0), qty=before, price=m.price,
-                    since=m.cancel_s // _SECONDS_PER_DAY, roles=("ordered", "shipped"),
-                    say=lambda i: f"cancelled on {_day(m.cancel_s[i] // _SECONDS_PER_DAY)} after {fmt(before[i])} "
-                                  "had shipped")
+                    since=cancel_day, roles=("ordered", "shipped"),
+                    say=lambda i: join_text("cancelled on ", date_text(cancel_day[i]), " after ", N(before[i]),
+                                            " had shipped"))
         self._lines("SHIPPED_AFTER_CANCEL", m.cancelled & (m.s_after_cancel > 0), qty=m.s_after_cancel,
                     price=m.price, since=m.first_after_cancel_s // _SECONDS_PER_DAY, roles=("ordered", "shipped"),
-                    say=lambda i: f"{fmt(m.s_after_cancel[i])} shipped after the line was cancelled on "
-                                  f"{_day(m.cancel_s[i] // _SECONDS_PER_DAY)}")
+                    say=lambda i: join_text(N(m.s_after_cancel[i]), " shipped after the line was cancelled on ",
+                                            date_text(cancel_day[i])))
         self._price_mismatches()
         self._duplicates()
         self._documents()
@@ -456,7 +470,8 @@ class _Exceptions:
         inv_price, _ = self._avg_invoice_price(lines)
         part.update({
             "document_ref": [None] * len(lines),
-            "message": [say(int(i)) + _price_note(bool(o), int(pr)) for i, o, pr in zip(lines, ok, p, strict=True)],
+            "message": join_text(say(lines), pc.if_else(pa.array(ok), join_text("; at ", N(p), " each"),
+                                                        "; no agreed price on file, so no amount")),
             "invoiced_price": inv_price,
             "document_status": [None] * len(lines),
             "partner_reasons": [None] * len(lines),
@@ -464,7 +479,7 @@ class _Exceptions:
             "price_at_risk": decimal_array(p, ok),
             "amount_at_risk": decimal_array(amt),
             "since": np.asarray(since[lines], np.int64),
-            "_key": [(kind,)] * len(lines),
+            "_key": [],
             "_roles": roles,
             "_invoice": None,
         })
@@ -513,7 +528,7 @@ class _Exceptions:
             "price_at_risk": decimal_array(unit_diff),
             "amount_at_risk": decimal_array(amount),
             "since": inv_day,
-            "_key": [("INVOICE_PRICE_MISMATCH", num) for num in numbers],
+            "_key": [pa.array(numbers, pa.string())],
             "_roles": ("acknowledged", "ordered", "invoiced"),
             "_invoice": numbers,
         })
@@ -548,7 +563,7 @@ class _Exceptions:
             "price_at_risk": decimal_array(price[first]),
             "amount_at_risk": decimal_array(amount),
             "since": inv_day,
-            "_key": [("DUPLICATE_INVOICE", r["invoice_number"], r["isa13"], r["gs06"], r["st02"]) for r in sub],
+            "_key": [pa.array([r[c] for r in sub], pa.string()) for c in ("invoice_number", "isa13", "gs06", "st02")],
             "_roles": ("invoiced",),
             "_invoice": None,
         })
@@ -606,7 +621,7 @@ class _Exceptions:
                 cols["partner_reasons"].append(d["reasons"])
                 cols["amount"].append(value)
                 cols["since"].append(day_number(when.date()))
-                cols["_key"].append((kind, d["doc_type"], d["isa13"], d["gs06"], d["st02"], po))
+                cols["_key"].append((d["doc_type"], d["isa13"], d["gs06"], d["st02"]))
                 cols["_doc"].append(d)
         k = len(cols["type"])
         nulls = {c: pa.nulls(k, EXCEPTIONS.field(c).type) for c in (
@@ -626,7 +641,7 @@ class _Exceptions:
             "amount_at_risk": decimal_array(np.asarray(cols["amount"], np.int64)),
             "currency": self._currency_of(cols["partner"]),
             "since": np.asarray(cols["since"], np.int64),
-            "_key": cols["_key"],
+            "_key": [pa.array([k[j] for k in cols["_key"]], pa.string()) for j in range(4)],
             "_roles": (),
             "_invoice": None,
             "_docs": cols["_doc"],
@@ -638,36 +653,38 @@ class _Exceptions:
         return pa.array([known.get(p) for p in partners], pa.string())
 
     # --- assembling --------------------------------------------------------------------------------
-    def _ids(self, part: dict) -> list[str]:
-        partners = _pylist(part["partner"])
-        pos = _pylist(part["po_number"])
-        lines = _pylist(part["line_number"])
-        out = []
-        for key, partner, po, line in zip(part["_key"], partners, pos, lines, strict=True):
-            text = "\x1f".join(str(x) for x in (*key[:1], partner, po, "" if line is None else line, *key[1:]))
-            out.append("EX-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
-        return out
+    @staticmethod
+    def _ids(part: dict, k: int) -> list[str]:
+        """"EX-" + 16 hex of sha256 over type, partner, PO, line and the type's own keys (US-separated)."""
+        kind = part["type"] if isinstance(part["type"], str) else pa.array(part["type"], pa.string())
+        line = pc.cast(pa.array(part["line_number"], pa.int32()) if not isinstance(part["line_number"], pa.Array)
+                       else part["line_number"], pa.string())
+        text = pc.binary_join_element_wise(kind, pa.array(part["partner"], pa.string()),
+                                           pa.array(part["po_number"], pa.string()), line, *part["_key"], "\x1f",
+                                           null_handling="replace", null_replacement="")
+        return ["EX-" + hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] for t in text.to_pylist()]
 
     def table(self) -> pa.Table:
         if not hasattr(self, "_table"):
-            self._table, self._order = self._assemble()
+            self._table = self._assemble()
         return self._table
 
-    def _assemble(self) -> tuple[pa.Table, list]:
+    def _assemble(self) -> pa.Table:
         tables = []
         for part in self.parts:
-            k = len(part["_key"])
+            k = len(part["since"])
+            part["_ids"] = pa.array(self._ids(part, k) if k else [], pa.string())
             if not k:
                 continue
             since = np.asarray(part["since"], np.int64)
             since = np.where(since == _NO_DAY, self.m.today, since)
             age = np.maximum(self.m.today - since, 0)
             cols = {
-                "exception_id": self._ids(part),
+                "exception_id": part["_ids"],
                 "type": [part["type"]] * k if isinstance(part["type"], str) else part["type"],
                 "since": date_array(since, np.ones(k, bool)),
                 "age_days": pa.array(age, pa.int32()),
-                "state": ["open"] * k,
+                "state": pa.array(["open"] * k, pa.string()),
                 "state_by": pa.nulls(k, pa.string()),
                 "state_note": pa.nulls(k, pa.string()),
                 "state_at": pa.nulls(k, pa.timestamp("s")),
@@ -675,61 +692,48 @@ class _Exceptions:
             for name in EXCEPTIONS.names:
                 if name not in cols:
                     cols[name] = part[name]
-            t = pa.table({name: cols[name] for name in EXCEPTIONS.names}, schema=EXCEPTIONS)
-            t = t.append_column("_part", pa.array([len(tables)] * k, pa.int32()))
-            t = t.append_column("_row", pa.array(np.arange(k), pa.int64()))
-            tables.append((t, part))
+            tables.append(pa.table({name: cols[name] for name in EXCEPTIONS.names}, schema=EXCEPTIONS))
         if not tables:
-            return EXCEPTIONS.empty_table(), []
-        whole = pa.concat_tables([t for t, _ in tables])
-        whole = whole.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
-                               ("type", "ascending"), ("exception_id", "ascending")])
-        self._parts = [p for _, p in tables]
-        self._index = list(zip(whole["_part"].to_pylist(), whole["_row"].to_pylist(), strict=True))
-        return whole.drop_columns(["_part", "_row"]), self._index
+            return EXCEPTIONS.empty_table()
+        return pa.concat_tables(tables).sort_by([("partner", "ascending"), ("po_number", "ascending"),
+                                                 ("line_number", "ascending"), ("type", "ascending"),
+                                                 ("exception_id", "ascending")])
 
     def line_counts(self) -> np.ndarray:
-        self.table()
         counts = np.zeros(self.m.sides.n, np.int64)
         for part in self.parts:
             if part["_line"] is not None and len(part["_line"]):
-                np.add.at(counts, part["_line"], 1)
+                counts += np.bincount(np.asarray(part["_line"], np.int64), minlength=self.m.sides.n)
         return counts
 
     def evidence(self) -> pa.Table:
         table = self.table()
         if not table.num_rows:
             return EVIDENCE.empty_table()
-        ids = table["exception_id"].to_pylist()
         chunks: list[pa.Table] = []
-        by_part: dict[int, list[tuple[int, str]]] = {}
-        for (p, r), ex_id in zip(self._index, ids, strict=True):
-            by_part.setdefault(p, []).append((r, ex_id))
-        for p, members in by_part.items():
-            part = self._parts[p]
-            rows = np.array([r for r, _ in members], np.int64)
-            ex_ids = pa.array([e for _, e in members], pa.string())
-            if part["_line"] is None:
-                chunks.append(self._document_evidence(part, rows, ex_ids))
+        for part in self.parts:
+            k = len(part["since"])
+            if not k:
                 continue
-            lines = np.asarray(part["_line"], np.int64)[rows]
-            roles = part["_roles"]
-            if "acknowledged" in roles and "ordered" in roles and part["type"] == "INVOICE_PRICE_MISMATCH":
-                # the price source: the acknowledgment where there is one, else the order
+            ex_ids = part["_ids"]
+            if part["_line"] is None:
+                chunks.append(self._document_evidence(part, ex_ids))
+                continue
+            lines = np.asarray(part["_line"], np.int64)
+            if part["type"] == "INVOICE_PRICE_MISMATCH":
+                # the price source: the acknowledgment where there is one, else the order; then that invoice
                 has_ack = self.m.has_ack[lines]
                 chunks.append(self._side("acknowledged", lines[has_ack], ex_ids.filter(pa.array(has_ack))))
                 chunks.append(self._side("ordered", lines[~has_ack], ex_ids.filter(pa.array(~has_ack))))
-                invoice = part["_invoice"]
-                chunks.append(self._side("invoiced", lines, ex_ids, only_invoice=[invoice[r] for r in rows]))
+                chunks.append(self._side("invoiced", lines, ex_ids, only_invoice=part["_invoice"]))
                 continue
-            for role in roles:
+            for role in part["_roles"]:
                 chunks.append(self._side(role, lines, ex_ids))
         chunks = [c for c in chunks if c.num_rows]
         if not chunks:
             return EVIDENCE.empty_table()
         ev = pa.concat_tables(chunks)
-        order = {e: i for i, e in enumerate(ids)}
-        rank = pa.array([order[e] for e in ev["exception_id"].to_pylist()], pa.int64())
+        rank = pc.index_in(ev["exception_id"], value_set=table["exception_id"])
         ev = ev.append_column("_rank", rank).append_column("_seq", pa.array(np.arange(ev.num_rows), pa.int64()))
         return ev.sort_by([("_rank", "ascending"), ("_seq", "ascending")]).drop_columns(["_rank", "_seq"])
 
@@ -759,9 +763,9 @@ class _Exceptions:
                                   sub["shipped_at"], None, sub["quantity"], None)
         pos, rows = m.inv_groups.expand(lines)
         if only_invoice is not None:
-            numbers = _col(m.sides.invoiced, "invoice_number").take(pa.array(rows, pa.int64())).to_pylist()
-            keep = np.array([n == only_invoice[p] and not m.inv_dup[r]
-                             for n, p, r in zip(numbers, pos.tolist(), rows.tolist(), strict=True)], bool)
+            numbers = _col(m.sides.invoiced, "invoice_number").take(pa.array(rows, pa.int64()))
+            wanted = pa.array(only_invoice, pa.string()).take(pa.array(pos, pa.int64()))
+            keep = pc.equal(numbers, wanted).to_numpy(zero_copy_only=False) & ~m.inv_dup[rows]
             pos, rows = pos[keep], rows[keep]
         sub = m.sides.invoiced.take(pa.array(rows, pa.int64()))
         roles = pa.array(np.where(m.inv_dup[rows], "duplicate", "invoiced"), pa.string())
@@ -783,10 +787,9 @@ class _Exceptions:
             "unit_price": price if price is not None else pa.nulls(k, EVIDENCE.field("unit_price").type),
         }).cast(EVIDENCE)
 
-    def _document_evidence(self, part: dict, rows: np.ndarray, ex_ids: pa.Array) -> pa.Table:
+    def _document_evidence(self, part: dict, ex_ids: pa.Array) -> pa.Table:
         out = []
-        for r, ex_id in zip(rows.tolist(), ex_ids.to_pylist(), strict=True):
-            d = part["_docs"][r]
+        for d, ex_id in zip(part["_docs"], ex_ids.to_pylist(), strict=True):
             out.append({"exception_id": ex_id, "role": "sent", "doc_type": d["doc_type"],
                         "document_ref": d["document_ref"], "file": d["file"], "isa13": d["isa13"], "gs06": d["gs06"],
                         "st02": d["st02"], "at": d["sent_at"], "code": None, "quantity": None, "unit_price": None})
@@ -800,11 +803,3 @@ class _Exceptions:
 
 def _pylist(values) -> list:
     return values.to_pylist() if isinstance(values, pa.Array | pa.ChunkedArray) else list(values)
-
-
-def _day(day: int) -> str:
-    return str(np.datetime64(int(day), "D"))
-
-
-def _price_note(ok: bool, price: int) -> str:
-    return f"; at {fmt(price)} each" if ok else "; no agreed price on file, so no amount"
