@@ -9,6 +9,7 @@ Problems found *in input* are findings (schemas.findings), never exceptions.
         ├── ConfigError         bad partner profile / workspace
         ├── SnapshotError       missing, corrupt or wrongly typed inventory snapshot
         ├── StateError          the state store refuses an operation (e.g. a number reused)
+        ├── ActionRefused       a person's action on a finance exception is not allowed in its state
         └── SecurityError       host key refused, authentication failed, permission denied
 """
 
@@ -54,6 +55,11 @@ class SnapshotError(TerminalError):
 
 class StateError(TerminalError):
     """The state store refused an operation."""
+
+
+class ActionRefused(TerminalError):
+    """A person's action on a reconciliation exception is not allowed in the exception's state
+    (engine.exception_states), or lacks who did it or why."""
 
 
 class SecurityError(TerminalError):
