@@ -322,9 +322,11 @@ class _Match:
         has_inv = self.first_inv_day != _NO_DAY
         ordered_value = np.where(self.cancelled, 0, multiply(self.o_qty, self.o_price))
         ack_price = np.where(self.ack_price_ok, self.ack_price, self.o_price)
+        due = np.where(self.has_ack, self.promised_day, self.requested_day)
         table = pa.table({
             "partner": s.partner, "po_number": s.po_number, "line_number": s.line_number,
             "line_id": self.line_id, "sku": self.sku, "po_date": self.po_date,
+            "currency": pc.coalesce(self.o_currency, self.currency),
             "cancelled_at": time_array(self.cancel_s, self.cancelled),
             "ordered_quantity": decimal_array(self.o_qty, self.has_order & self.o_qty_ok),
             "ordered_price": decimal_array(self.o_price, self.o_price_ok),
@@ -338,7 +340,9 @@ class _Match:
             "acknowledged_value": decimal_array(multiply(self.a_qty, ack_price), self.has_ack),
             "shipped_value": decimal_array(multiply(self.s_qty, self.price)),
             "invoiced_value": decimal_array(self.i_value),
+            "due_date": date_array(due, due != _NO_DAY),
             "first_shipped_at": time_array(self.first_ship_s, has_ship),
+            "last_shipped_at": time_array(self.last_ship_s, has_ship),
             "first_invoice_date": date_array(self.first_inv_day, has_inv),
             "exceptions": pa.array(exceptions, pa.int32()),
         })

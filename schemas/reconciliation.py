@@ -107,6 +107,7 @@ LINE_MATCH = pa.schema([
     pa.field("line_id", pa.string()),
     pa.field("sku", pa.string()),
     pa.field("po_date", pa.date32()),
+    pa.field("currency", pa.string()),  # the order's, else the partner's finance currency
     pa.field("cancelled_at", TIME),
     pa.field("ordered_quantity", QTY),
     pa.field("ordered_price", MONEY),
@@ -120,7 +121,9 @@ LINE_MATCH = pa.schema([
     pa.field("acknowledged_value", MONEY),  # acknowledged quantity x acknowledged price
     pa.field("shipped_value", MONEY),  # shipped quantity x agreed price
     pa.field("invoiced_value", MONEY),  # sum of invoiced quantity x invoice price (duplicates left out)
+    pa.field("due_date", pa.date32()),  # earliest promised ship date of the current ack, else requested ship date
     pa.field("first_shipped_at", TIME),
+    pa.field("last_shipped_at", TIME),
     pa.field("first_invoice_date", pa.date32()),
     pa.field("exceptions", pa.int32()),  # how many exceptions name this line
 ])
