@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from engine.html_page import anchor, e, page, table
 from engine.report_failures import neutralise_cell
+from engine.svg_charts import hbar_chart
 from schemas.orders import MONEY
 from schemas.reconciliation import EVIDENCE, EXCEPTION_TYPES, EXCEPTIONS, LINE_MATCH
 
@@ -280,6 +281,7 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
                                           "acknowledged_variance", "shipped_variance", "invoiced_variance"))]
                for r in report.values.to_pylist()), numeric=range(3, 12), cls="values"),
         '<h2 id="summary">Exceptions by partner and type</h2>',
+        _risk_chart(s, partners),
         table(["Partner", "Exception", "Count", "Amount at risk", "Open", "Explained", "Resolved", "Unresolved amount",
                "Oldest (days)"],
               ([r["partner"], r["title"], r["exceptions"], _amount(r["amount_at_risk"]), r["open"], r["explained"],
@@ -298,6 +300,18 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
     body.extend(_partner_sections(report, partners, max_rows))
     return page(title, body, generated_at=generated_at,
                 subtitle=f"As of {report.as_of:%Y-%m-%d %H:%M} (run clock).")
+
+
+def _risk_chart(summary: list[dict], partners: list[str]) -> str:
+    """Unresolved amount at risk per exception type, one bar per partner."""
+    kinds = sorted({r["type"] for r in summary})
+    if not kinds:
+        return ""
+    amount = {(r["partner"], r["type"]): float(r["unresolved_amount"]) for r in summary}
+    chart = hbar_chart("Unresolved amount at risk", [_title(k) for k in kinds],
+                       [(p, [amount.get((p, k), 0.0) for k in kinds]) for p in partners], decimals=2, label_width=300,
+                       width=760, chart_id="chart-risk")
+    return f'<div class="chart"><figure>{chart}</figure></div>'
 
 
 def _title(kind: str) -> str:
@@ -361,11 +375,11 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
                 if r["state_by"]:
                     state += f"<br><small>{e(r['state_by'])}: {e(r['state_note'])}</small>"
                 line = r["line_number"] if r["line_number"] is not None else ""
-                body.append([r["exception_id"], r["po_number"], line, r["message"], _amount(r["amount_at_risk"]),
-                             r["age_days"], state,
+                body.append([f"<code>{e(r['exception_id'])}</code>", r["po_number"], line, r["message"],
+                             _amount(r["amount_at_risk"]), r["age_days"], state,
                              "<br>".join(evidence.get(r["exception_id"], []))])
             out.append(table(["Id", "PO", "Line", "What", "Amount at risk", "Age (days)", "State", "Evidence"], body,
-                             numeric=(4, 5), raw=(6, 7), cls="exceptions"))
+                             numeric=(4, 5), raw=(0, 6, 7), cls="exceptions"))
             if len(rows) > max_rows:
                 out.append(f"<p class=\"muted\">{len(rows) - max_rows} more in exceptions.csv.</p>")
         out.append("</section>")

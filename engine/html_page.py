@@ -18,7 +18,7 @@ h3{margin:1.4rem 0 .4rem}p.lead{color:var(--muted);margin-top:0}
 table{border-collapse:collapse;margin:.4rem 0 1rem;font-size:.88rem}
 th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:var(--bg)}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.neg{color:var(--bad)}small,.muted{color:var(--muted)}code{font-size:.85em}
+td.neg{color:var(--bad)}small,.muted{color:var(--muted)}code{font-size:.85em;white-space:nowrap}
 nav ul{columns:3;padding-left:1.2rem}
 .cards{display:flex;flex-wrap:wrap;gap:.8rem;margin:.8rem 0}
 .card{border:1px solid var(--line);border-radius:6px;padding:.6rem .9rem;min-width:10rem;background:#fff}
