@@ -291,3 +291,15 @@ def _column_codes(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]:
     present = pc.is_valid(indices).to_numpy(zero_copy_only=False)
     code = pc.fill_null(indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
     return np.where(present, code + 1, 0), len(encoded.dictionary) + 1
+
+
+PERIOD_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}
+
+
+def period_labels(dates: pa.Array | pa.ChunkedArray, period: str) -> pa.Array:
+    """date32 values as period labels ("2026-11", "2026-W48", "2026-11-02"), "(no date)" for nulls;
+    formatted once per distinct date."""
+    arr = dates.combine_chunks() if isinstance(dates, pa.ChunkedArray) else dates
+    distinct = pc.unique(arr)
+    labels = pc.fill_null(pc.strftime(distinct, format=PERIOD_FORMATS[period]), "(no date)")
+    return labels.take(pc.index_in(arr, value_set=distinct))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.errors import ActionRefused
 from schemas.reconciliation import EXCEPTIONS, STATES
@@ -96,28 +97,30 @@ def carry_states(current: pa.Table, previous: pa.Table | None, *, at: datetime) 
     run's EXCEPTIONS), and the changes the engine itself made (reopenings) for the history."""
     if previous is None or not previous.num_rows or not current.num_rows:
         return current, []
-    before = {r["exception_id"]: r for r in previous.select(
-        ["exception_id", "state", "state_by", "state_note", "state_at", "amount_at_risk"]).to_pylist()}
-    state = current["state"].to_pylist()
-    by, note, when = (current[c].to_pylist() for c in ("state_by", "state_note", "state_at"))
-    changes: list[StateChange] = []
     at = at.replace(microsecond=0)
-    for i, (ex_id, amount) in enumerate(zip(current["exception_id"].to_pylist(),
-                                            current["amount_at_risk"].to_pylist(), strict=True)):
-        old = before.get(ex_id)
-        if old is None:
-            continue
-        state[i], by[i], note[i], when[i] = old["state"], old["state_by"], old["state_note"], old["state_at"]
-        reason = None
-        if old["state"] == "resolved":
-            reason = "found again after it was resolved"
-        elif old["state"] == "explained" and old["amount_at_risk"] != amount:
-            reason = f"amount at risk changed from {old['amount_at_risk']} to {amount} since it was explained"
-        if reason:
-            change = StateChange(ex_id, "reopen", old["state"], "open", SYSTEM, reason, at)
-            changes.append(change)
-            state[i], by[i], note[i], when[i] = "open", SYSTEM, reason, at
-    return _with_states(current, state, by, note, when), changes
+    keep = ["exception_id", "state", "state_by", "state_note", "state_at", "amount_at_risk"]
+    before = previous.select(keep).rename_columns(["exception_id", *(f"{c}_b" for c in keep[1:])])
+    now = current.select(["exception_id", "amount_at_risk"]).append_column(
+        "_row", pa.array(range(current.num_rows), pa.int64()))
+    both = now.join(before, "exception_id", join_type="left outer").sort_by("_row")
+    known = pc.is_valid(both["state_b"])
+    resolved_again = pc.fill_null(pc.equal(both["state_b"], "resolved"), False)
+    moved = pc.fill_null(pc.and_(pc.equal(both["state_b"], "explained"),
+                                 pc.not_equal(both["amount_at_risk_b"], both["amount_at_risk"])), False)
+    reopen = pc.or_(resolved_again, moved)
+    amount_note = pc.binary_join_element_wise(
+        "amount at risk changed from ", pc.cast(both["amount_at_risk_b"], pa.string()), " to ",
+        pc.cast(both["amount_at_risk"], pa.string()), " since it was explained", "")
+    note = pc.if_else(resolved_again, pa.scalar("found again after it was resolved"), amount_note)
+    state = pc.if_else(reopen, pa.scalar("open"), pc.if_else(known, both["state_b"], current["state"]))
+    by = pc.if_else(reopen, pa.scalar(SYSTEM), pc.if_else(known, both["state_by_b"], current["state_by"]))
+    notes = pc.if_else(reopen, note, pc.if_else(known, both["state_note_b"], current["state_note"]))
+    when = pc.if_else(reopen, pa.scalar(at, pa.timestamp("s")), pc.if_else(known, both["state_at_b"],
+                                                                            current["state_at"]))
+    changes = [StateChange(r["exception_id"], "reopen", r["state_b"], "open", SYSTEM, r["note"], at)
+               for r in both.append_column("note", note).filter(reopen).select(
+                   ["exception_id", "state_b", "note"]).to_pylist()]
+    return _with_states(current, state, by, notes, when), changes
 
 
 def changes_table(changes: list[StateChange]) -> pa.Table:
@@ -129,5 +132,6 @@ def _with_states(table: pa.Table, state, by, note, at) -> pa.Table:
     out = table
     for name, values, typ in (("state", state, pa.string()), ("state_by", by, pa.string()),
                               ("state_note", note, pa.string()), ("state_at", at, pa.timestamp("s"))):
-        out = out.set_column(out.schema.get_field_index(name), EXCEPTIONS.field(name), pa.array(values, typ))
+        column = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values, typ)
+        out = out.set_column(out.schema.get_field_index(name), EXCEPTIONS.field(name), pc.cast(column, typ))
     return out

@@ -17,7 +17,6 @@ Definitions:
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,15 +26,15 @@ from typing import Literal
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
+from engine.columnar import period_labels
 from engine.html_page import anchor, e, page, table
-from engine.report_failures import neutralise_cell
 from engine.svg_charts import hbar_chart
 from schemas.orders import MONEY
 from schemas.reconciliation import EVIDENCE, EXCEPTION_TYPES, EXCEPTIONS, LINE_MATCH
 
 Period = Literal["month", "week", "day"]
-_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}
 AGE_BUCKETS: tuple[tuple[int, str], ...] = ((0, "0-7 days"), (8, "8-30 days"), (31, "31-60 days"),
                                              (61, "61-90 days"), (91, "over 90 days"))
 
@@ -129,7 +128,7 @@ def _values(lines: pa.Table, period: Period) -> pa.Table:
     if not lines.num_rows:
         return VALUES.empty_table()
     when = pc.coalesce(lines["po_date"], pc.cast(lines["first_shipped_at"], pa.date32()), lines["first_invoice_date"])
-    label = pc.fill_null(pc.strftime(when, format=_FORMATS[period]), "(no date)")
+    label = period_labels(when, period)
     zero = pa.scalar(0, MONEY)
     t = pa.table({
         "partner": lines["partner"], "period": label, "currency": lines["currency"],
@@ -197,50 +196,50 @@ def _changes(current: pa.Table, previous: pa.Table | None) -> pa.Table:
         return CHANGES.empty_table()
     previous = previous.select(EXCEPTIONS.names).cast(EXCEPTIONS)
     cols = ["exception_id", "type", "partner", "po_number", "line_number", "amount_at_risk", "state"]
-    now = {r["exception_id"]: r for r in current.select(cols).to_pylist()}
-    before = {r["exception_id"]: r for r in previous.select(cols).to_pylist()}
-    rows = []
-    for ex_id in sorted(set(now) | set(before)):
-        a, b = before.get(ex_id), now.get(ex_id)
-        if a is None:
-            change = "new"
-        elif b is None:
-            change = "cleared"
-        elif a["amount_at_risk"] != b["amount_at_risk"]:
-            change = "amount changed"
-        elif a["state"] != b["state"]:
-            change = "state changed"
-        else:
-            continue
-        ref = b or a
-        rows.append({"exception_id": ex_id, "change": change, "type": ref["type"], "partner": ref["partner"],
-                     "po_number": ref["po_number"], "line_number": ref["line_number"],
-                     "amount_before": a["amount_at_risk"] if a else None,
-                     "amount_after": b["amount_at_risk"] if b else None,
-                     "state_before": a["state"] if a else None, "state_after": b["state"] if b else None})
-    order = {"new": 0, "amount changed": 1, "state changed": 2, "cleared": 3}
-    rows.sort(key=lambda r: (r["partner"], order[r["change"]], r["type"], r["po_number"],
-                             -1 if r["line_number"] is None else r["line_number"], r["exception_id"]))
-    return pa.Table.from_pylist(rows, schema=CHANGES)
+    now = current.select(cols).append_column("_now", pa.array([True] * current.num_rows, pa.bool_()))
+    before = previous.select(cols).rename_columns([c if c == "exception_id" else f"{c}_b" for c in cols])
+    before = before.append_column("_before", pa.array([True] * previous.num_rows, pa.bool_()))
+    both = now.join(before, "exception_id", join_type="full outer")
+    has_now, has_before = pc.is_valid(both["_now"]), pc.is_valid(both["_before"])
+    amount_moved = pc.fill_null(pc.not_equal(both["amount_at_risk"], both["amount_at_risk_b"]), False)
+    state_moved = pc.fill_null(pc.not_equal(both["state"], both["state_b"]), False)
+    change = pc.case_when(
+        pc.make_struct(pc.invert(has_before), pc.invert(has_now), amount_moved, state_moved),
+        "new", "cleared", "amount changed", "state changed")
+    both = both.append_column("change", change).filter(pc.is_valid(change))
+    order = pc.case_when(pc.make_struct(*(pc.equal(both["change"], c) for c in ("new", "amount changed",
+                                                                               "state changed"))), 0, 1, 2, 3)
+    out = pa.table({
+        "exception_id": both["exception_id"], "change": both["change"],
+        "type": pc.coalesce(both["type"], both["type_b"]), "partner": pc.coalesce(both["partner"], both["partner_b"]),
+        "po_number": pc.coalesce(both["po_number"], both["po_number_b"]),
+        "line_number": pc.coalesce(both["line_number"], both["line_number_b"]),
+        "amount_before": both["amount_at_risk_b"], "amount_after": both["amount_at_risk"],
+        "state_before": both["state_b"], "state_after": both["state"], "_order": order,
+    })
+    out = out.sort_by([("partner", "ascending"), ("_order", "ascending"), ("type", "ascending"),
+                       ("po_number", "ascending"), ("line_number", "ascending"), ("exception_id", "ascending")])
+    return out.drop_columns(["_order"]).cast(CHANGES)
 
 
 # --- rendering ------------------------------------------------------------------------------------
 
 
 def to_csv(data: pa.Table) -> bytes:
-    """A table as CSV a spreadsheet opens safely: UTF-8 with BOM, CRLF, formula-like cells neutralised."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(data.column_names)
-    for row in data.to_pylist():
-        writer.writerow([neutralise_cell(_cell(v)) for v in row.values()])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    return value
+    """A table as CSV a spreadsheet opens safely: UTF-8 with BOM, CRLF, and text cells that a spreadsheet
+    would take for a formula (= + - @ TAB CR first, as engine.report_failures.neutralise_cell) prefixed
+    with a quote. Number, date and time columns are written as they are: a number is never a formula."""
+    columns = []
+    for column in data.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.fill_null(pc.match_substring_regex(column, r"^[=+\-@\t\r]"), False)
+            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    out = io.BytesIO()
+    out.write(b"\xef\xbb\xbf")  # the BOM makes Excel read UTF-8
+    pacsv.write_csv(pa.table(columns, names=data.column_names), out,
+                    pacsv.WriteOptions(eol="\r\n", quoting_header="none"))
+    return out.getvalue()
 
 
 def _amount(value) -> str:
@@ -334,12 +333,21 @@ def _ageing_table(ageing: pa.Table) -> str:
 
 def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int) -> list[str]:
     out: list[str] = []
-    shown: list[dict] = []
+    ex = report.exceptions  # sorted partner, type, amount (largest first)
+    totals = {(r["partner"], r["type"]): (r["exceptions"], r["amount_at_risk"]) for r in report.summary.to_pylist()}
+    n = ex.num_rows
+    if n:
+        key = pc.binary_join_element_wise(ex["partner"], ex["type"], "\x1f").to_numpy(zero_copy_only=False)
+        starts = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
+        rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+        shown = ex.take(pa.array(np.flatnonzero(rank < max_rows), pa.int64())).to_pylist()
+    else:
+        shown = []
     groups: dict[tuple[str, str], list[dict]] = {}
-    for r in report.exceptions.to_pylist():
+    for r in shown:
         groups.setdefault((r["partner"], r["type"]), []).append(r)
-    for rows in groups.values():
-        shown.extend(rows[:max_rows])
+    for k in totals:
+        groups.setdefault(k, [])
     ids = pa.array([r["exception_id"] for r in shown], pa.string())
     ev = report.evidence.filter(pc.is_in(report.evidence["exception_id"], value_set=ids)) if len(ids) else \
         report.evidence.slice(0, 0)
@@ -362,9 +370,9 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
             out.append("<p>No exceptions.</p>")
         for kind in kinds:
             rows = groups[(partner, kind)]
-            total = sum((r["amount_at_risk"] for r in rows), start=0)
+            count, total = totals[(partner, kind)]
             info = EXCEPTION_TYPES.get(kind)
-            out.append(f'<h3 id="{anchor(partner, kind)}">{e(_title(kind))}: {len(rows)}, '
+            out.append(f'<h3 id="{anchor(partner, kind)}">{e(_title(kind))}: {count}, '
                        f'{e(_amount(total))} at risk</h3>')
             if info:
                 out.append(f'<p class="muted">{e(info.meaning)} Amount: {e(info.amount)}. Age from the '
@@ -380,7 +388,7 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
                              "<br>".join(evidence.get(r["exception_id"], []))])
             out.append(table(["Id", "PO", "Line", "What", "Amount at risk", "Age (days)", "State", "Evidence"], body,
                              numeric=(4, 5), raw=(0, 6, 7), cls="exceptions"))
-            if len(rows) > max_rows:
-                out.append(f"<p class=\"muted\">{len(rows) - max_rows} more in exceptions.csv.</p>")
+            if count > len(rows):
+                out.append(f"<p class=\"muted\">{count - len(rows)} more in exceptions.csv.</p>")
         out.append("</section>")
     return out

@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import second_number
+from engine.columnar import period_labels, second_number
 from schemas.finance import INCIDENTS, FinanceSettings, settings_for
 from schemas.orders import MONEY
 from schemas.reconciliation import (
@@ -53,7 +53,6 @@ from schemas.reconciliation import (
 )
 
 Period = Literal["month", "week", "day"]
-_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}
 SLAS = ("997 within window", "855 within window", "ASN before arrival", "partner 997 within window")
 STAGES = ("received -> acknowledged", "acknowledged -> shipped", "shipped -> invoiced")
 ANY_RULE = "(any rule)"
@@ -131,7 +130,7 @@ def _rate(num, den) -> float | None:
 def volume(ordered: pa.Table, period: Period = "month") -> pa.Table:
     if not ordered.num_rows:
         return VOLUME.empty_table()
-    label = pc.fill_null(pc.strftime(ordered["po_date"], format=_FORMATS[period]), "(no date)")
+    label = period_labels(ordered["po_date"], period)
     t = pa.table({"partner": ordered["partner"], "period": label, "po": ordered["po_number"]})
     g = t.group_by(["partner", "period"], use_threads=False).aggregate([("po", "count_distinct"), ("po", "count")])
     out = pa.table({"partner": g["partner"], "period": g["period"], "orders": g["po_count_distinct"],
@@ -140,6 +139,8 @@ def volume(ordered: pa.Table, period: Period = "month") -> pa.Table:
 
 
 def _due_lines(lines: pa.Table, as_of: datetime) -> pa.Table:
+    lines = lines.select(["partner", "po_number", "cancelled_at", "ordered_quantity", "shipped_quantity", "due_date",
+                          "last_shipped_at"])
     today = pa.scalar(as_of.date(), pa.date32())
     due = pc.and_(pc.and_(pc.is_null(lines["cancelled_at"]), pc.is_valid(lines["ordered_quantity"])),
                   pc.fill_null(pc.less_equal(lines["due_date"], today), False))
@@ -152,14 +153,18 @@ def _float(values) -> np.ndarray:
 
 def fill_rate(lines: pa.Table, as_of: datetime, partners: list[str]) -> pa.Table:
     due = _due_lines(lines, as_of)
-    ordered_q = _float(due["ordered_quantity"])
-    shipped_q = _float(due["shipped_quantity"])
-    who = np.array(due["partner"].to_pylist(), dtype=object)
+    ordered_q = pc.cast(due["ordered_quantity"], pa.float64())
+    shipped_q = pc.cast(due["shipped_quantity"], pa.float64())
+    t = pa.table({"partner": due["partner"], "n": pa.array(np.ones(due.num_rows, np.int64)),
+                  "filled": pc.cast(pc.greater_equal(shipped_q, ordered_q), pa.int64()),
+                  "units": ordered_q, "got": pc.min_element_wise(shipped_q, ordered_q)})
+    agg = {r["partner"]: r for r in t.group_by("partner", use_threads=False).aggregate(
+        [("n", "sum"), ("filled", "sum"), ("units", "sum"), ("got", "sum")]).to_pylist()}
     rows = []
     for p in partners:
-        m = who == p
-        n, filled = int(m.sum()), int((shipped_q[m] >= ordered_q[m]).sum())
-        units, got = float(ordered_q[m].sum()), float(np.minimum(shipped_q[m], ordered_q[m]).sum())
+        a = agg.get(p, {})
+        n, filled = a.get("n_sum") or 0, a.get("filled_sum") or 0
+        units, got = a.get("units_sum") or 0.0, a.get("got_sum") or 0.0
         rows.append({"partner": p, "lines_due": n, "lines_filled": filled, "line_fill_rate": _rate(filled, n),
                      "units_due": units, "units_filled": got, "unit_fill_rate": _rate(got, units)})
     return pa.Table.from_pylist(rows, schema=FILL)
@@ -226,15 +231,12 @@ def cycle_times(orders: pa.Table, partners: list[str]) -> pa.Table:
 
 
 def error_rate(ordered: pa.Table, findings: pa.Table, partners: list[str]) -> pa.Table:
-    received: dict[str, set[str]] = {p: set() for p in partners}
-    for p, po in zip(ordered["partner"].to_pylist(), ordered["po_number"].to_pylist(), strict=True):
-        received[p].add(po)
-    errors = findings.filter(pc.equal(findings["severity"], "error")).to_pylist()
-    for f in findings.to_pylist():
-        if f["po_number"] is not None:
-            received[f["partner"]].add(f["po_number"])
+    named = findings.filter(pc.is_valid(findings["po_number"])).select(["partner", "po_number"])
+    pos = pa.concat_tables([ordered.select(["partner", "po_number"]), named], promote_options="permissive")
+    received = {r["partner"]: r["po_number_count_distinct"] for r in pos.group_by(
+        "partner", use_threads=False).aggregate([("po_number", "count_distinct")]).to_pylist()}
     by: dict[tuple[str, str], dict] = {}
-    for f in errors:
+    for f in findings.filter(pc.equal(findings["severity"], "error")).to_pylist():
         for code in (f["code"], ANY_RULE):
             d = by.setdefault((f["partner"], code), {"findings": 0, "orders": set(), "file": 0})
             d["findings"] += 1
@@ -244,7 +246,7 @@ def error_rate(ordered: pa.Table, findings: pa.Table, partners: list[str]) -> pa
                 d["orders"].add(f["po_number"])
     rows = []
     for (p, code), d in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1] != ANY_RULE, kv[0][1])):
-        n = len(received[p])
+        n = received.get(p, 0)
         rows.append({"partner": p, "code": code, "findings": d["findings"], "orders_affected": len(d["orders"]),
                      "orders_received": n, "file_findings": d["file"], "rate": _rate(len(d["orders"]), n)})
     return pa.Table.from_pylist(rows, schema=ERRORS)

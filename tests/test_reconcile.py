@@ -324,3 +324,9 @@ def test_over_shipped_units_are_not_also_counted_as_under_billed():
                    .ship("PO-12", 1, 6, shipment="S-12", shipped_at=datetime(2026, 12, 1)))
     assert types(unbilled) == ["OVER_SHIPMENT", "SHIPPED_NOT_INVOICED"]
     assert only(unbilled, "SHIPPED_NOT_INVOICED")["amount_at_risk"] == Decimal(40)  # the 4 agreed, not all 6
+
+
+def test_nothing_in_nothing_out():
+    empty = run(Book(), settings={})
+    assert (empty.lines.num_rows, empty.exceptions.num_rows, empty.evidence.num_rows) == (0, 0, 0)
+    assert empty.lines.schema.equals(LINE_MATCH) and empty.exceptions.schema.equals(EXCEPTIONS)
