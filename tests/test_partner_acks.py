@@ -235,3 +235,14 @@ def test_matching_is_deterministic():
     a, _ = match_acks(s, acks, settings=SETTINGS, as_of=AS_OF)
     b, _ = match_acks(s.take([2, 0, 1]), acks, settings=SETTINGS, as_of=AS_OF)
     assert a.equals(b)
+
+
+@pytest.mark.parametrize("element,table", [("715", "group_status"), ("716", "group"), ("717", "set_status"),
+                                           ("720", "segment"), ("723", "element")])
+def test_every_code_of_the_x12_dictionary_has_a_meaning_in_words(element, table):
+    from schemas.x12dict import dictionary
+
+    codes = dictionary("004010").codes(element)
+    assert codes, f"the 004010 dictionary holds no list for {element}"
+    missing = sorted(c for c in codes if "not in the X12 code list" in reason(table, c, "004010"))
+    assert not missing, f"{element} codes without words: {missing}"

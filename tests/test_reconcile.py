@@ -330,3 +330,13 @@ def test_nothing_in_nothing_out():
     empty = run(Book(), settings={})
     assert (empty.lines.num_rows, empty.exceptions.num_rows, empty.evidence.num_rows) == (0, 0, 0)
     assert empty.lines.schema.equals(LINE_MATCH) and empty.exceptions.schema.equals(EXCEPTIONS)
+
+
+def test_the_reconciliation_doc_lists_every_exception_type_kpi_and_incident():
+    from engine.kpis import SLAS
+    from schemas.finance import INCIDENTS
+    from tests.support import REPO
+
+    doc = (REPO / "docs" / "reconciliation.md").read_text(encoding="utf-8")
+    missing = [name for name in (*EXCEPTION_TYPES, *SLAS, *INCIDENTS) if f"`{name}`" not in doc]
+    assert not missing, f"docs/reconciliation.md does not name {missing}"
