@@ -61,7 +61,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.columnar import (
-    NO_TIME,
     SCALE,
     Groups,
     beyond,
@@ -79,10 +78,9 @@ from engine.columnar import (
     multiply,
     number_text,
     scaled,
-    seconds,
     time_array,
-    to_scaled,
 )
+from engine.line_match import NO_DAY, SECONDS_PER_DAY, LineMatch, Sides, column, conform
 from schemas.finance import FinanceSettings, settings_for
 from schemas.reconciliation import (
     ACKNOWLEDGED,
@@ -90,14 +88,10 @@ from schemas.reconciliation import (
     EVIDENCE,
     EXCEPTIONS,
     INVOICED,
-    LINE_MATCH,
     ORDERED,
     SHIPPED,
 )
 
-REFUSALS = ("IR", "ID", "IH", "IF", "IW")  # ACK01 codes that promise nothing
-_NO_DAY = np.iinfo(np.int64).max
-_SECONDS_PER_DAY = 86_400
 N = number_text
 
 
@@ -108,274 +102,23 @@ class Reconciliation:
     evidence: pa.Table  # EVIDENCE
 
 
-def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    return table.select(schema.names).cast(schema)
-
-
-def _col(table: pa.Table, name: str) -> pa.Array:
-    return table[name].combine_chunks()
-
-
 def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table,
               document_status: pa.Table, *, settings: Mapping[str, FinanceSettings],
               as_of: datetime) -> Reconciliation:
     """Match every line on its four sides and list the exceptions as of the run clock ``as_of``."""
-    sides = _Sides(_conform(ordered, ORDERED), _conform(acknowledged, ACKNOWLEDGED), _conform(shipped, SHIPPED),
-                   _conform(invoiced, INVOICED))
-    docs = _conform(document_status, DOCUMENT_STATUS)
+    sides = Sides(conform(ordered, ORDERED), conform(acknowledged, ACKNOWLEDGED), conform(shipped, SHIPPED),
+                   conform(invoiced, INVOICED))
+    docs = conform(document_status, DOCUMENT_STATUS)
     partners = set(sides.partner.to_pylist()) | set(docs["partner"].to_pylist())
-    match = _Match(sides, settings_for(settings, partners), as_of)
+    match = LineMatch(sides, settings_for(settings, partners), as_of)
     out = _Exceptions(match, docs)
     return Reconciliation(lines=match.line_table(out.line_counts()), exceptions=out.table(),
                           evidence=out.evidence())
 
-
-class _Sides:
-    """The four input tables with a dense line index per row (lines sorted partner, PO, line number)."""
-
-    def __init__(self, ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table) -> None:
-        self.ordered, self.acknowledged, self.shipped, self.invoiced = ordered, acknowledged, shipped, invoiced
-        tables = (ordered, acknowledged, shipped, invoiced)
-        cols = {k: pa.chunked_array([t[k].combine_chunks() for t in tables]).combine_chunks()
-                for k in ("partner", "po_number", "line_number")}
-        code, n = encode(cols["partner"], cols["po_number"], cols["line_number"])
-        first = np.full(n, len(code), np.int64)
-        np.minimum.at(first, code, np.arange(len(code)))
-        keys = pa.table({k: v.take(pa.array(first)) for k, v in cols.items()})
-        order = pc.sort_indices(keys, [("partner", "ascending"), ("po_number", "ascending"),
-                                       ("line_number", "ascending")]).to_numpy()
-        rank = np.empty(n, np.int64)
-        rank[order] = np.arange(n)
-        self.n = n
-        self.partner = keys["partner"].combine_chunks().take(pa.array(order))
-        self.po_number = keys["po_number"].combine_chunks().take(pa.array(order))
-        self.line_number = keys["line_number"].combine_chunks().take(pa.array(order))
-        line = rank[code]
-        bounds = np.cumsum([0] + [t.num_rows for t in tables])
-        self.line_of = {name: line[bounds[i]:bounds[i + 1]]
-                        for i, name in enumerate(("ordered", "acknowledged", "shipped", "invoiced"))}
-
-
-class _Match:
-    """Per-line values of the four sides (numpy arrays of length n, amounts in 10^-4 units)."""
-
-    def __init__(self, sides: _Sides, settings: dict[str, FinanceSettings], as_of: datetime) -> None:
-        self.sides = s = sides
-        self.as_of = as_of
-        self.today = day_number(as_of.date())
-        n = s.n
-        partners = sorted(settings)
-        pidx = pc.index_in(s.partner, value_set=pa.array(partners, pa.string())).to_numpy(zero_copy_only=False)
-        pidx = np.asarray(pidx, np.int64) if n else np.zeros(0, np.int64)
-
-        def per_line(values: list) -> np.ndarray:
-            return np.asarray(values, np.int64)[pidx] if n else np.zeros(0, np.int64)
-
-        self.q_units = per_line([to_scaled(settings[p].quantity_tolerance_units) for p in partners])
-        self.q_percent = per_line([to_scaled(settings[p].quantity_tolerance_percent) for p in partners])
-        self.p_units = per_line([to_scaled(settings[p].price_tolerance_amount) for p in partners])
-        self.p_percent = per_line([to_scaled(settings[p].price_tolerance_percent) for p in partners])
-        self.grace = per_line([settings[p].invoice_grace_days for p in partners])
-        self.currency = pa.array([settings[p].currency for p in partners], pa.string()).take(pa.array(pidx)) \
-            if n else pa.array([], pa.string())
-        self._ordered()
-        self._acknowledged()
-        self._shipped()
-        self._invoiced()
-        self.price, self.has_price = np.where(self.ack_price_ok, self.ack_price, self.o_price), \
-            self.ack_price_ok | self.o_price_ok
-        self.agreed_qty = np.where(self.has_ack, self.a_qty, self.o_qty)
-
-    # --- ordered ---------------------------------------------------------------------------------
-    def _ordered(self) -> None:
-        s, n = self.sides, self.sides.n
-        t, line = s.ordered, s.line_of["ordered"]
-        revision = pc.fill_null(t["revision"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
-        # the highest revision per line counts (then the later row)
-        rank = np.lexsort((np.arange(t.num_rows), revision, line))
-        last = np.full(n, -1, np.int64)
-        last[line[rank]] = rank  # later rows of the sort overwrite earlier ones
-        self.o_row = last
-        self.has_order = last >= 0
-        take = pa.array(np.where(self.has_order, last, 0)) if t.num_rows else None
-        identity = t.num_rows == n and bool(np.array_equal(last, np.arange(n)))  # one row per line, in line order
-
-        def pick(name: str, typ: pa.DataType) -> pa.Array:
-            if take is None:
-                return pa.nulls(n, typ)
-            if identity:
-                return _col(t, name)
-            return pc.if_else(pa.array(self.has_order), _col(t, name).take(take), pa.scalar(None, typ))
-
-        self.line_id, self.sku = pick("line_id", pa.string()), pick("sku", pa.string())
-        self.po_date = pick("po_date", pa.date32())
-        q, q_ok = scaled(pick("quantity", ORDERED.field("quantity").type))
-        self.o_qty, self.o_qty_ok = q, q_ok
-        self.o_price, self.o_price_ok = scaled(pick("unit_price", ORDERED.field("unit_price").type))
-        self.cancel_s = seconds(pick("cancelled_at", pa.timestamp("s")))
-        self.cancelled = self.cancel_s != NO_TIME
-        self.requested_day = days(pick("requested_ship_date", pa.date32()), _NO_DAY)
-        self.o_currency = pick("currency", pa.string())
-
-    # --- acknowledged ------------------------------------------------------------------------------
-    def _acknowledged(self) -> None:
-        s, n = self.sides, self.sides.n
-        t, line = s.acknowledged, s.line_of["acknowledged"]
-        # the latest document per line: rank documents by (sent_at, isa13, gs06, st02)
-        doc_code, n_docs = encode(t["sent_at"], t["isa13"], t["gs06"], t["st02"])
-        doc_rank = _rank_codes(doc_code, n_docs, t, ["sent_at", "isa13", "gs06", "st02"])
-        latest = Groups(line, n).max(doc_rank, -1) if t.num_rows else np.full(n, -1, np.int64)
-        current = doc_rank == latest[line] if t.num_rows else np.zeros(0, bool)
-        self.ack_rows = np.flatnonzero(current)
-        rows, rline = self.ack_rows, line[current]
-        g = Groups(rline, n)
-        self.ack_groups, self.ack_line_of_row = g, rline
-        codes = _col(t, "ack_code").take(pa.array(rows, pa.int64())) if len(rows) else pa.array([], pa.string())
-        refusing = pc.is_in(codes, value_set=pa.array(REFUSALS)).to_numpy(zero_copy_only=False) if len(rows) \
-            else np.zeros(0, bool)
-        q, q_ok = scaled(_col(t, "quantity").take(pa.array(rows, pa.int64()))) if len(rows) else \
-            (np.zeros(0, np.int64), np.zeros(0, bool))
-        q = np.where(q_ok, q, self.o_qty[rline])  # ACK02 absent: as ordered
-        self.ack_part_qty = q
-        promising = ~refusing
-        self.has_ack = g.count > 0
-        self.a_qty = g.sum(np.where(promising, q, 0))
-        self.refused = g.all(refusing)
-        price, price_ok = scaled(_col(t, "unit_price").take(pa.array(rows, pa.int64()))) if len(rows) else \
-            (np.zeros(0, np.int64), np.zeros(0, bool))
-        self.ack_price_ok = g.any(price_ok)
-        self.ack_price = g.max(np.where(price_ok, price, np.iinfo(np.int64).min), 0)
-        self.ack_price = np.where(self.ack_price_ok, self.ack_price, 0)
-        promised = days(_col(t, "promised_date").take(pa.array(rows, pa.int64())), _NO_DAY) if len(rows) else \
-            np.zeros(0, np.int64)
-        promised = np.where(promised == _NO_DAY, self.requested_day[rline], promised)
-        due = promising & (promised < self.today)
-        self.promised_due = g.sum(np.where(due, q, 0))
-        self.first_missed_day = g.min(np.where(due, promised, _NO_DAY), _NO_DAY)
-        self.promised_day = g.min(np.where(promising, promised, _NO_DAY), _NO_DAY)
-        self.ack_code = _joined(codes, g, n)
-
-    # --- shipped -----------------------------------------------------------------------------------
-    def _shipped(self) -> None:
-        s, n = self.sides, self.sides.n
-        t, line = s.shipped, s.line_of["shipped"]
-        g = Groups(line, n)
-        self.ship_groups = g
-        q, _ = scaled(t["quantity"])
-        at = seconds(t["shipped_at"])
-        ship_day = at // _SECONDS_PER_DAY
-        due = ship_day <= (self.today - self.grace[line])
-        after_cancel = at > self.cancel_s[line]
-        self.s_qty = g.sum(q)
-        self.s_due = g.sum(np.where(due, q, 0))
-        self.s_after_cancel = g.sum(np.where(after_cancel, q, 0))
-        self.first_ship_s = g.min(at, NO_TIME)
-        self.last_ship_s = g.max(at, -1)
-        self.first_due_ship_s = g.min(np.where(due, at, NO_TIME), NO_TIME)
-        self.first_after_cancel_s = g.min(np.where(after_cancel, at, NO_TIME), NO_TIME)
-
-    # --- invoiced ----------------------------------------------------------------------------------
-    def _invoiced(self) -> None:
-        s, n = self.sides, self.sides.n
-        t, line = s.invoiced, s.line_of["invoiced"]
-        m = t.num_rows
-        doc_code, n_docs = encode(t["sent_at"], t["isa13"], t["gs06"], t["st02"])
-        set_rank = _rank_codes(doc_code, n_docs, t, ["sent_at", "isa13", "gs06", "st02"])
-        # (a) the same invoice number in a later 810 set
-        inv_code, n_inv = encode(t["partner"], t["invoice_number"])
-        first_set = Groups(inv_code, n_inv).min(set_rank, np.iinfo(np.int64).max) if m else np.zeros(0, np.int64)
-        dup = set_rank > first_set[inv_code] if m else np.zeros(0, bool)
-        # (b) a second invoice number for a (line, shipment) already invoiced
-        has_ship = pc.is_valid(t["shipment_id"]).to_numpy(zero_copy_only=False) if m else np.zeros(0, bool)
-        if has_ship.any():
-            ship_code, n_ship = encode(pa.array(line), t["shipment_id"])
-            cand = has_ship & ~dup
-            order = np.lexsort((np.arange(m), set_rank, ship_code))
-            order = order[cand[order]]
-            first_row = np.full(n_ship, -1, np.int64)
-            keys = ship_code[order]
-            if len(order):
-                starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
-                first_row[keys[starts]] = order[starts]
-            first_invoice = inv_code[np.where(first_row[ship_code] >= 0, first_row[ship_code], 0)]
-            dup |= cand & (inv_code != first_invoice)
-        self.inv_dup = dup
-        self.inv_set_rank = set_rank
-        q, _ = scaled(t["quantity"])
-        price, _ = scaled(t["unit_price"])
-        value = multiply(q, price)
-        self.inv_row_value = value
-        eff = ~dup
-        g = Groups(line, n)
-        self.inv_groups = g
-        self.i_qty = g.sum(np.where(eff, q, 0))
-        self.i_value = g.sum(np.where(eff, value, 0))
-        inv_day = days(t["invoice_date"], _NO_DAY)
-        self.first_inv_day = g.min(np.where(eff, inv_day, _NO_DAY), _NO_DAY)
-        self.last_inv_day = g.max(np.where(eff, inv_day, -1), -1)
-        self.first_inv_day_any = g.min(inv_day, _NO_DAY)
-
-    # --- the LINE_MATCH table ------------------------------------------------------------------------
-    def line_table(self, exceptions: np.ndarray) -> pa.Table:
-        s = self.sides
-        has_ship = self.first_ship_s != NO_TIME
-        has_inv = self.first_inv_day != _NO_DAY
-        ordered_value = np.where(self.cancelled, 0, multiply(self.o_qty, self.o_price))
-        ack_price = np.where(self.ack_price_ok, self.ack_price, self.o_price)
-        due = np.where(self.has_ack, self.promised_day, self.requested_day)
-        table = pa.table({
-            "partner": s.partner, "po_number": s.po_number, "line_number": s.line_number,
-            "line_id": self.line_id, "sku": self.sku, "po_date": self.po_date,
-            "currency": pc.coalesce(self.o_currency, self.currency),
-            "cancelled_at": time_array(self.cancel_s, self.cancelled),
-            "ordered_quantity": decimal_array(self.o_qty, self.has_order & self.o_qty_ok),
-            "ordered_price": decimal_array(self.o_price, self.o_price_ok),
-            "ack_code": self.ack_code,
-            "acknowledged_quantity": decimal_array(self.a_qty, self.has_ack),
-            "acknowledged_price": decimal_array(self.ack_price, self.ack_price_ok),
-            "agreed_price": decimal_array(self.price, self.has_price),
-            "shipped_quantity": decimal_array(self.s_qty),
-            "invoiced_quantity": decimal_array(self.i_qty),
-            "ordered_value": decimal_array(ordered_value, self.has_order),
-            "acknowledged_value": decimal_array(multiply(self.a_qty, ack_price), self.has_ack),
-            "shipped_value": decimal_array(multiply(self.s_qty, self.price)),
-            "invoiced_value": decimal_array(self.i_value),
-            "due_date": date_array(due, due != _NO_DAY),
-            "first_shipped_at": time_array(self.first_ship_s, has_ship),
-            "last_shipped_at": time_array(self.last_ship_s, has_ship),
-            "first_invoice_date": date_array(self.first_inv_day, has_inv),
-            "exceptions": pa.array(exceptions, pa.int32()),
-        })
-        return table.cast(LINE_MATCH)
-
-
-def _rank_codes(code: np.ndarray, n_codes: int, table: pa.Table, columns: list[str]) -> np.ndarray:
-    """Each row's rank among the distinct documents, ordered by ``columns`` (ascending)."""
-    if not len(code):
-        return np.zeros(0, np.int64)
-    first = np.full(n_codes, len(code), np.int64)
-    np.minimum.at(first, code, np.arange(len(code)))
-    docs = table.select(columns).take(pa.array(first))
-    order = pc.sort_indices(docs, [(c, "ascending") for c in columns]).to_numpy()
-    rank = np.empty(n_codes, np.int64)
-    rank[order] = np.arange(n_codes)
-    return rank[code]
-
-
-def _joined(codes: pa.Array, g: Groups, n: int) -> pa.Array:
-    """Per group, its rows' codes in input order joined with '+' (null for empty groups)."""
-    if not len(codes):
-        return pa.nulls(n, pa.string())
-    offsets = np.r_[0, np.cumsum(g.count)].astype(np.int32)
-    lists = pa.ListArray.from_arrays(pa.array(offsets), codes.take(pa.array(g.order)))
-    joined = pc.binary_join(lists, "+")
-    return pc.if_else(pa.array(g.count > 0), joined, pa.scalar(None, pa.string()))
-
-
 class _Exceptions:
     """Every exception type as rows of one table, with their evidence."""
 
-    def __init__(self, match: _Match, docs: pa.Table) -> None:
+    def __init__(self, match: LineMatch, docs: pa.Table) -> None:
         self.m = match
         self.docs = docs
         self.parts: list[dict] = []  # column -> values (lists) per exception type
@@ -387,7 +130,7 @@ class _Exceptions:
         billable = np.minimum(m.s_due, m.agreed_qty)  # what shipped long enough ago, up to what was agreed
         mask = live & (m.i_qty == 0) & beyond(billable, billable, *q_tol)
         self._lines("SHIPPED_NOT_INVOICED", mask, qty=billable, price=m.price,
-                    since=m.first_due_ship_s // _SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
+                    since=m.first_due_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("shipped ", N(m.s_qty[i]), ", of which ", N(billable[i]),
                                             " billable and shipped at least ", N(m.grace[i] * SCALE),
                                             " day(s) ago, and nothing invoiced"))
@@ -420,18 +163,18 @@ class _Exceptions:
         # over-shipment
         mask = live & beyond(m.s_qty - m.agreed_qty, m.agreed_qty, *q_tol)
         self._lines("OVER_SHIPMENT", mask, qty=m.s_qty - m.agreed_qty, price=m.price,
-                    since=m.last_ship_s // _SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
+                    since=m.last_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("shipped ", N(m.s_qty[i]), " against ", N(m.agreed_qty[i]),
                                             pc.if_else(pa.array(m.has_ack[i]), " acknowledged", " ordered")))
         # cancelled after shipment / shipped after the cancellation
         before = m.s_qty - m.s_after_cancel
-        cancel_day = m.cancel_s // _SECONDS_PER_DAY
+        cancel_day = m.cancel_s // SECONDS_PER_DAY
         self._lines("CANCELLED_AFTER_SHIPMENT", m.cancelled & (before > 0), qty=before, price=m.price,
                     since=cancel_day, roles=("ordered", "shipped"),
                     say=lambda i: join_text("cancelled on ", date_text(cancel_day[i]), " after ", N(before[i]),
                                             " had shipped"))
         self._lines("SHIPPED_AFTER_CANCEL", m.cancelled & (m.s_after_cancel > 0), qty=m.s_after_cancel,
-                    price=m.price, since=m.first_after_cancel_s // _SECONDS_PER_DAY, roles=("ordered", "shipped"),
+                    price=m.price, since=m.first_after_cancel_s // SECONDS_PER_DAY, roles=("ordered", "shipped"),
                     say=lambda i: join_text(N(m.s_after_cancel[i]), " shipped after the line was cancelled on ",
                                             date_text(cancel_day[i])))
         self._price_mismatches()
@@ -455,7 +198,7 @@ class _Exceptions:
             "ack_code": m.ack_code.take(idx),
             "acknowledged_quantity": decimal_array(m.a_qty[lines], m.has_ack[lines]),
             "acknowledged_price": decimal_array(m.ack_price[lines], m.ack_price_ok[lines]),
-            "promised_date": date_array(m.promised_day[lines], m.promised_day[lines] != _NO_DAY),
+            "promised_date": date_array(m.promised_day[lines], m.promised_day[lines] != NO_DAY),
             "shipped_quantity": decimal_array(m.s_qty[lines]),
             "invoiced_quantity": decimal_array(m.i_qty[lines]),
             "cancelled_at": time_array(m.cancel_s[lines], m.cancelled[lines]),
@@ -517,8 +260,8 @@ class _Exceptions:
         amount = g.sum(multiply(q[rows], diff[rows]))
         unit_diff = diff[rows][first]
         inv_price = price[rows][first]
-        inv_day = g.min(days(t["invoice_date"], _NO_DAY)[rows], _NO_DAY)
-        numbers = _col(t, "invoice_number").take(pa.array(rows[first], pa.int64())).to_pylist()
+        inv_day = g.min(days(t["invoice_date"], NO_DAY)[rows], NO_DAY)
+        numbers = column(t, "invoice_number").take(pa.array(rows[first], pa.int64())).to_pylist()
         part = self._base("INVOICE_PRICE_MISMATCH", lines)
         part.update({
             "document_ref": numbers,
@@ -554,7 +297,7 @@ class _Exceptions:
         qty = g.sum(q[rows])
         amount = g.sum(m.inv_row_value[rows])
         sub = t.select(["invoice_number", "isa13", "gs06", "st02"]).take(pa.array(first, pa.int64())).to_pylist()
-        inv_day = g.min(days(t["invoice_date"], _NO_DAY)[rows], _NO_DAY)
+        inv_day = g.min(days(t["invoice_date"], NO_DAY)[rows], NO_DAY)
         part = self._base("DUPLICATE_INVOICE", lines)
         part.update({
             "document_ref": [r["invoice_number"] for r in sub],
@@ -681,7 +424,7 @@ class _Exceptions:
             if not k:
                 continue
             since = np.asarray(part["since"], np.int64)
-            since = np.where(since == _NO_DAY, self.m.today, since)
+            since = np.where(since == NO_DAY, self.m.today, since)
             age = np.maximum(self.m.today - since, 0)
             cols = {
                 "exception_id": part["_ids"],
@@ -767,7 +510,7 @@ class _Exceptions:
                                   sub["shipped_at"], None, sub["quantity"], None)
         pos, rows = m.inv_groups.expand(lines)
         if only_invoice is not None:
-            numbers = _col(m.sides.invoiced, "invoice_number").take(pa.array(rows, pa.int64()))
+            numbers = column(m.sides.invoiced, "invoice_number").take(pa.array(rows, pa.int64()))
             wanted = pa.array(only_invoice, pa.string()).take(pa.array(pos, pa.int64()))
             keep = pc.equal(numbers, wanted).to_numpy(zero_copy_only=False) & ~m.inv_dup[rows]
             pos, rows = pos[keep], rows[keep]
