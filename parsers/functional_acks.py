@@ -8,6 +8,7 @@ never an exception; matching the answers to what we sent is engine.partner_acks'
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import pyarrow as pa
@@ -208,12 +209,16 @@ def describe(row: dict, version: str = "") -> str:
     """An acknowledgment row's verdict in words: set status and codes, its notes, the group's verdict."""
     parts: list[str] = []
     if row.get("set_status"):
-        text = f"set {reason('set_status', row['set_status'], version)}"
-        codes = [reason("set", c, version) for c in row.get("set_error_codes") or []]
-        parts.append(text + (f" ({'; '.join(codes)})" if codes else ""))
+        parts.append(_verdict("set", row["set_status"], tuple(row.get("set_error_codes") or ()), version))
     parts.extend(e["reason"] for e in row.get("errors") or [])
     if row.get("group_status"):
-        text = f"group {reason('group_status', row['group_status'], version)}"
-        codes = [reason("group", c, version) for c in row.get("group_error_codes") or []]
-        parts.append(text + (f" ({'; '.join(codes)})" if codes else ""))
+        parts.append(_verdict("group", row["group_status"], tuple(row.get("group_error_codes") or ()), version))
     return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verdict(level: str, status: str, codes: tuple[str, ...], version: str) -> str:
+    """ "set rejected (one or more segments in error)": a status with its error codes, in words."""
+    text = f"{level} {reason(f'{level}_status', status, version)}"
+    words = [reason(level, c, version) for c in codes]
+    return text + (f" ({'; '.join(words)})" if words else "")
