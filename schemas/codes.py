@@ -142,3 +142,4 @@ def ack_code(code: str) -> tuple[str, str]:
 import schemas.codes_business  # noqa: E402,F401
 import schemas.codes_changes  # noqa: E402,F401
 import schemas.codes_fulfilment  # noqa: E402,F401
+import schemas.codes_finance  # noqa: E402,F401

@@ -10,6 +10,7 @@ Problems found *in input* are findings (schemas.findings), never exceptions.
         ├── SnapshotError       missing, corrupt or wrongly typed inventory snapshot
         ├── StateError          the state store refuses an operation (e.g. a number reused)
         ├── DocumentError       a document we build fails its own checks (856 self-check, 810 limits)
+        ├── ActionRefused       a person's action on a finance exception is not allowed in its state
         └── SecurityError       host key refused, authentication failed, permission denied
 """
 
@@ -60,6 +61,9 @@ class StateError(TerminalError):
 class DocumentError(TerminalError):
     """A document we were asked to build would be wrong: its self-check failed (856 HL tree, counts,
     quantities) or it would break a rule (invoicing more than shipped, a line twice). Never sent."""
+class ActionRefused(TerminalError):
+    """A person's action on a reconciliation exception is not allowed in the exception's state
+    (engine.exception_states), or lacks who did it or why."""
 
 
 class SecurityError(TerminalError):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError
+from schemas.finance import FinanceSettings
 from schemas.fulfilment import FulfilmentSettings
 from schemas.outcomes import NAMED
 from schemas.rule_settings import PartnerRuleOverrides
@@ -126,6 +127,7 @@ class PartnerProfile(_Model):
     allocation: AllocationPolicy = AllocationPolicy()
     change_ack: Literal["865", "855"] = "865"  # how 860 change orders are answered
     fulfilment: FulfilmentSettings = FulfilmentSettings()  # 856/810 shape, SSCC numbering, CSV layouts
+    finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
 
     @model_validator(mode="after")
     def _sscc_for_856(self) -> PartnerProfile:

@@ -1,10 +1,17 @@
 #!/bin/sh
-# Make sure the servers the integration tests need are installed (idempotent).
+# Make sure the servers and programs the integration tests need are installed (idempotent).
 # OpenSSH: the tests start their own private sshd on 127.0.0.1; the package's system service must
 # never start, so a deny-all policy-rc.d is put in place first when none exists.
+# Chromium (Debian's `chromium` and `chromium-driver`): the report and dashboard tests open our HTML
+# pages in headless Chromium, offline (tests/support_browser.py).
 set -eu
 
-if [ -x /usr/sbin/sshd ]; then
+need=""
+[ -x /usr/sbin/sshd ] || need="$need openssh-server"
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
+command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
+
+if [ -z "$need" ]; then
     exit 0
 fi
 
@@ -20,10 +27,13 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-if ! $SUDO apt-get install -y --no-install-recommends openssh-server; then
+# shellcheck disable=SC2086  # $need is a list of package names
+if ! $SUDO apt-get install -y --no-install-recommends $need; then
     # Usually the package lists are missing (fresh image): fetch them once and try again.
     $SUDO apt-get update
-    $SUDO apt-get install -y --no-install-recommends openssh-server
+    $SUDO apt-get install -y --no-install-recommends $need
 fi
 
 test -x /usr/sbin/sshd
+command -v chromium >/dev/null
+command -v chromedriver >/dev/null

@@ -1,0 +1,305 @@
+"""Exact money and quantity arithmetic and per-group reductions over numpy, for the finance modules
+(engine.reconcile, engine.finance_report, engine.dashboard). Decimals are read and written as scaled
+int64 (10^-4 units: the scale of schemas.orders QTY and MONEY) straight from the decimal128 buffers;
+no floats touch an amount. Nothing here knows about orders or documents.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.orders import MONEY
+
+SCALE = 10_000  # QTY and MONEY are decimal128(18, 4)
+_EPOCH = date(1970, 1, 1)
+NO_TIME = np.iinfo(np.int64).max  # sentinel for a missing time in min-reductions
+_SAFE = 2**62
+
+
+def scaled(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A decimal column as (int64 in 10^-4 units, present mask); nulls read 0."""
+    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    n = len(arr)
+    if not n:
+        return np.zeros(0, np.int64), np.zeros(0, bool)
+    arr = pc.cast(arr, MONEY)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    words = np.frombuffer(arr.buffers()[1], np.int64, count=2 * (arr.offset + n))[2 * arr.offset:]
+    low, high = words[0::2], words[1::2]
+    if np.any(high != (low >> 63)):
+        raise OverflowError("a quantity or amount does not fit the 18-digit decimal")
+    present = np.ones(n, bool) if arr.null_count == 0 else pc.is_valid(arr).to_numpy(zero_copy_only=False)
+    return np.where(present, low, 0), present
+
+
+def decimal_array(values: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
+    """int64 in 10^-4 units (null where not ``present``) as a decimal128(18, 4) array."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    n = len(values)
+    words = np.empty(2 * n, np.int64)
+    words[0::2] = values
+    words[1::2] = values >> 63
+    validity = None
+    if present is not None and not np.all(present):
+        validity = pa.py_buffer(np.packbits(present.astype(bool), bitorder="little"))
+    return pa.Array.from_buffers(MONEY, n, [validity, pa.py_buffer(words)])
+
+
+def multiply(quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
+    """quantity x price, both in 10^-4 units, rounded half away from zero to 10^-4 units; exact
+    (rows whose product would overflow int64 are computed with Python decimals)."""
+    quantity = np.asarray(quantity, np.int64)
+    price = np.asarray(price, np.int64)
+    big = np.abs(quantity.astype(np.float64)) * np.abs(price.astype(np.float64)) >= _SAFE
+    q = np.where(big, 0, quantity)
+    p = np.where(big, 0, price)
+    product = q * p
+    half = SCALE // 2
+    out = np.where(product >= 0, (product + half) // SCALE, -((-product + half) // SCALE))
+    for i in np.flatnonzero(big).tolist():
+        exact = Decimal(int(quantity[i])) * Decimal(int(price[i])) / SCALE
+        out[i] = int(exact.to_integral_value(rounding=ROUND_HALF_UP))
+    return out
+
+
+def divide(amount: np.ndarray, quantity: np.ndarray) -> np.ndarray:
+    """amount / quantity (both 10^-4 units) as a unit price in 10^-4 units, rounded half away from zero;
+    0 where the quantity is 0."""
+    amount = np.asarray(amount, np.int64)
+    quantity = np.asarray(quantity, np.int64)
+    out = np.zeros(len(amount), np.int64)
+    ok = quantity != 0
+    big = ok & (np.abs(amount) >= _SAFE // SCALE)
+    small = ok & ~big
+    num, q = amount[small] * SCALE, quantity[small]
+    out[small] = np.sign(num) * np.sign(q) * ((2 * np.abs(num) + np.abs(q)) // (2 * np.abs(q)))
+    for i in np.flatnonzero(big).tolist():
+        exact = Decimal(int(amount[i])) * SCALE / Decimal(int(quantity[i]))
+        out[i] = int(exact.to_integral_value(rounding=ROUND_HALF_UP))
+    return out
+
+
+def beyond(difference: np.ndarray, reference: np.ndarray, units: np.ndarray, percent: np.ndarray) -> np.ndarray:
+    """difference > max(units, percent / 100 x |reference|): exact (all in 10^-4 units; percent in
+    10^-4 percent), so a difference right at the tolerance is tolerated."""
+    difference = np.asarray(difference, np.int64)
+    reference = np.abs(np.asarray(reference, np.int64))
+    percent = np.asarray(percent, np.int64)
+    over_units = difference > units
+    # difference > reference * percent / (100 * SCALE)  <=>  difference * 100 * SCALE > reference * percent
+    lhs_big = np.abs(difference.astype(np.float64)) * 100 * SCALE >= _SAFE
+    rhs_big = reference.astype(np.float64) * percent.astype(np.float64) >= _SAFE
+    big = lhs_big | rhs_big
+    lhs = np.where(big, 0, difference) * (100 * SCALE)
+    rhs = np.where(big, 0, reference) * np.where(big, 0, percent)
+    over_percent = lhs > rhs
+    for i in np.flatnonzero(big).tolist():
+        over_percent[i] = int(difference[i]) * 100 * SCALE > int(reference[i]) * int(percent[i])
+    return over_units & over_percent
+
+
+def to_scaled(value: Decimal) -> int:
+    """One Decimal in 10^-4 units (rounded half up)."""
+    return int((value * SCALE).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def fmt(value: int | np.integer) -> str:
+    """10^-4 units as a plain decimal string without trailing zeros ("12", "2.5", "-0.125")."""
+    v = int(value)
+    sign = "-" if v < 0 else ""
+    whole, frac = divmod(abs(v), SCALE)
+    text = f"{whole}.{frac:04d}".rstrip("0").rstrip(".")
+    return sign + text
+
+
+def number_text(values: np.ndarray) -> pa.Array:
+    """10^-4 units as plain decimal strings without trailing zeros, column-wise (fmt for arrays)."""
+    text = pc.cast(decimal_array(values), pa.string())
+    text = pc.replace_substring_regex(text, r"(\.\d*?)0+$", r"\1")
+    return pc.replace_substring_regex(text, r"\.$", "")
+
+
+def money_text(values: np.ndarray) -> pa.Array:
+    """10^-4 units as amounts with two decimals, rounded half away from zero, column-wise."""
+    values = np.asarray(values, np.int64)
+    cents = np.where(values >= 0, (values + 50) // 100, -((-values + 50) // 100))
+    return pc.cast(decimal_array(cents * 100), pa.decimal128(18, 2), safe=False).cast(pa.string())
+
+
+def date_text(day_values: np.ndarray) -> pa.Array:
+    """Days since 1970-01-01 as YYYY-MM-DD strings, column-wise."""
+    return pc.cast(date_array(day_values, np.ones(len(day_values), bool)), pa.string())
+
+
+def join_text(*pieces: str | pa.Array) -> pa.Array:
+    """Literal strings and string arrays concatenated element-wise (nulls read as empty)."""
+    return pc.binary_join_element_wise(*pieces, "", null_handling="replace", null_replacement="")
+
+
+def money(value: int | np.integer) -> str:
+    """10^-4 units as an amount with two decimals, rounded half up ("1234.50")."""
+    v = int(value)
+    cents = (abs(v) + 50) // 100
+    return f"{'-' if v < 0 and cents else ''}{cents // 100}.{cents % 100:02d}"
+
+
+def days(values: pa.Array | pa.ChunkedArray, missing: int) -> np.ndarray:
+    """date32 as int64 days since 1970-01-01; ``missing`` where null."""
+    arr = pc.cast(values, pa.int32())
+    return pc.fill_null(pc.cast(arr, pa.int64()), missing).to_numpy(zero_copy_only=False)
+
+
+def seconds(values: pa.Array | pa.ChunkedArray, missing: int = NO_TIME) -> np.ndarray:
+    """timestamp[s] as int64 seconds since the epoch; ``missing`` where null."""
+    return pc.fill_null(pc.cast(values, pa.int64()), missing).to_numpy(zero_copy_only=False)
+
+
+def day_number(d: date) -> int:
+    return (d - _EPOCH).days
+
+
+def second_number(t: datetime) -> int:
+    return int((t.replace(microsecond=0) - datetime(1970, 1, 1)).total_seconds())
+
+
+def date_array(day_values: np.ndarray, present: np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(day_values, np.int64), pa.int64(), mask=~present).cast(pa.int32()).cast(pa.date32())
+
+
+def time_array(second_values: np.ndarray, present: np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(second_values, np.int64), pa.int64(), mask=~present).cast(pa.timestamp("s"))
+
+
+def sort_order(key: np.ndarray) -> np.ndarray:
+    """A stable order sorting ``key`` (int64); no sort at all when it is sorted already."""
+    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
+        return np.arange(len(key))
+    return np.argsort(key, kind="stable")
+
+
+def densify(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Non-negative int64 values as dense codes 0..k-1 in value order, and k (no sort for small ranges)."""
+    if not len(values):
+        return np.zeros(0, np.int64), 0
+    top = int(values.max()) + 1
+    if top <= 4 * len(values) + 1024:
+        seen = np.zeros(top, bool)
+        seen[values] = True
+        remap = np.cumsum(seen) - 1
+        return remap[values].astype(np.int64), int(seen.sum())
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return inverse.astype(np.int64).reshape(-1), len(uniq)
+
+
+class Groups:
+    """Rows grouped by an integer key 0..n-1 (e.g. a line index), reduced with numpy reduceat."""
+
+    def __init__(self, key: np.ndarray, n: int) -> None:
+        key = np.asarray(key, np.int64)
+        self.n = n
+        self.order = sort_order(key)
+        sorted_key = key[self.order]
+        m = len(sorted_key)
+        self.starts = np.r_[0, np.flatnonzero(np.diff(sorted_key)) + 1] if m else np.zeros(0, np.int64)
+        self.keys = sorted_key[self.starts]
+        counts = np.diff(np.r_[self.starts, m])
+        self.count = np.zeros(n, np.int64)
+        self.count[self.keys] = counts
+        self.start = np.full(n, -1, np.int64)
+        self.start[self.keys] = self.starts
+
+    def _reduce(self, ufunc, values: np.ndarray, fill) -> np.ndarray:
+        values = np.asarray(values)
+        out = np.full(self.n, fill, dtype=np.result_type(values.dtype, np.asarray(fill).dtype))
+        if len(self.keys):
+            out[self.keys] = ufunc.reduceat(values[self.order], self.starts)
+        return out
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        return self._reduce(np.add, np.asarray(values, np.int64), 0)
+
+    def min(self, values: np.ndarray, fill) -> np.ndarray:
+        return self._reduce(np.minimum, values, fill)
+
+    def max(self, values: np.ndarray, fill) -> np.ndarray:
+        return self._reduce(np.maximum, values, fill)
+
+    def any(self, mask: np.ndarray) -> np.ndarray:
+        return self._reduce(np.logical_or, np.asarray(mask, bool), False)
+
+    def all(self, mask: np.ndarray) -> np.ndarray:
+        """True for groups with rows that all hold (False for empty groups)."""
+        return self._reduce(np.logical_and, np.asarray(mask, bool), True) & (self.count > 0)
+
+    def first(self) -> np.ndarray:
+        """The first row (in input order) of each group, -1 where the group is empty."""
+        out = np.full(self.n, -1, np.int64)
+        out[self.keys] = self.order[self.starts]
+        return out
+
+    def expand(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each entry of ``groups`` (with repeats), every row of that group: (entry position, row)."""
+        groups = np.asarray(groups, np.int64)
+        counts = self.count[groups]
+        total = int(counts.sum())
+        position = np.repeat(np.arange(len(groups)), counts)
+        begin = np.repeat(self.start[groups], counts)
+        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        return position, self.order[begin + within]
+
+
+def encode(*columns: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    """Rows of equal-length key columns as dense int64 codes 0..k-1, and k. Equal rows get equal codes;
+    codes follow the sorted order of the per-column codes (stable for the same input, not meaningful)."""
+    if not len(columns) or not len(columns[0]):
+        return np.zeros(0, np.int64), 0
+    combined: np.ndarray | None = None
+    for column in columns:
+        code, width = _column_codes(column)
+        if combined is None:
+            combined = code
+            continue
+        if (int(combined.max(initial=0)) + 1) * width >= 2**62:
+            combined, _ = densify(combined)
+        combined = combined * width + code
+    assert combined is not None
+    return densify(combined)
+
+
+def _column_codes(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    """One key column as int64 codes 0..width-1 (null is its own code)."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    typ = arr.type
+    if pa.types.is_integer(typ) or pa.types.is_timestamp(typ) or pa.types.is_date(typ):
+        values = pc.cast(pc.cast(arr, pa.int32()) if pa.types.is_date(typ) else arr, pa.int64())
+        present = pc.is_valid(values).to_numpy(zero_copy_only=False)
+        v = pc.fill_null(values, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        lo = int(v.min(initial=0))
+        span = int(v.max(initial=0)) - lo + 2
+        if span < 2**31:
+            return np.where(present, v - lo + 1, 0), span
+        uniq, inverse = np.unique(v, return_inverse=True)
+        return np.where(present, inverse.reshape(-1) + 1, 0), len(uniq) + 1
+    encoded = pc.cast(arr, pa.string()).dictionary_encode()
+    indices = encoded.indices
+    present = pc.is_valid(indices).to_numpy(zero_copy_only=False)
+    code = pc.fill_null(indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.where(present, code + 1, 0), len(encoded.dictionary) + 1
+
+
+PERIOD_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}
+
+
+def period_labels(dates: pa.Array | pa.ChunkedArray, period: str) -> pa.Array:
+    """date32 values as period labels ("2026-11", "2026-W48", "2026-11-02"), "(no date)" for nulls;
+    formatted once per distinct date."""
+    arr = dates.combine_chunks() if isinstance(dates, pa.ChunkedArray) else dates
+    distinct = pc.unique(arr)
+    labels = pc.fill_null(pc.strftime(distinct, format=PERIOD_FORMATS[period]), "(no date)")
+    return labels.take(pc.index_in(arr, value_set=distinct))

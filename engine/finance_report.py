@@ -1,0 +1,394 @@
+"""The finance report: value ordered, acknowledged, shipped and invoiced per partner and period with the
+variances, the exceptions grouped by partner and type with their amounts, ageing, and what changed
+since the previous run -> Arrow tables (the data; the flows write them as CSV and Parquet) and one
+self-contained HTML page (the reading). Pure: tables and the run clock in; never reads or writes files.
+
+Definitions:
+  period        the PO's period (BEG05 by month "2026-11", ISO week "2026-W48" or day), so a period's
+                variances compare the same orders; a line with no PO date takes its first ship or invoice date.
+  values        from LINE_MATCH: ordered (cancelled lines count 0), acknowledged, shipped (at the agreed
+                price), invoiced (duplicates left out); variances: acknowledged - ordered, shipped -
+                acknowledged, invoiced - shipped.
+  unresolved    exceptions whose state is open or explained; ageing buckets count them by age_days:
+                0-7, 8-30, 31-60, 61-90, over 90.
+  changes       against the previous run's exceptions: new, cleared (no longer found), amount changed,
+                state changed.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from engine.columnar import period_labels
+from engine.html_page import anchor, e, page, table
+from engine.svg_charts import hbar_chart
+from schemas.orders import MONEY
+from schemas.reconciliation import EVIDENCE, EXCEPTION_TYPES, EXCEPTIONS, LINE_MATCH
+
+Period = Literal["month", "week", "day"]
+AGE_BUCKETS: tuple[tuple[int, str], ...] = ((0, "0-7 days"), (8, "8-30 days"), (31, "31-60 days"),
+                                             (61, "61-90 days"), (91, "over 90 days"))
+
+VALUES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("period", pa.string(), nullable=False),
+    pa.field("currency", pa.string()),
+    pa.field("orders", pa.int64(), nullable=False),
+    pa.field("lines", pa.int64(), nullable=False),
+    pa.field("ordered_value", MONEY, nullable=False),
+    pa.field("acknowledged_value", MONEY, nullable=False),
+    pa.field("shipped_value", MONEY, nullable=False),
+    pa.field("invoiced_value", MONEY, nullable=False),
+    pa.field("acknowledged_variance", MONEY, nullable=False),  # acknowledged - ordered
+    pa.field("shipped_variance", MONEY, nullable=False),  # shipped - acknowledged
+    pa.field("invoiced_variance", MONEY, nullable=False),  # invoiced - shipped
+])
+
+EXCEPTION_SUMMARY = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("type", pa.string(), nullable=False),
+    pa.field("title", pa.string(), nullable=False),
+    pa.field("exceptions", pa.int64(), nullable=False),
+    pa.field("amount_at_risk", MONEY, nullable=False),
+    pa.field("open", pa.int64(), nullable=False),
+    pa.field("explained", pa.int64(), nullable=False),
+    pa.field("resolved", pa.int64(), nullable=False),
+    pa.field("unresolved_amount", MONEY, nullable=False),  # open + explained
+    pa.field("oldest_age_days", pa.int32(), nullable=False),
+])
+
+AGEING = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("bucket", pa.string(), nullable=False),
+    pa.field("exceptions", pa.int64(), nullable=False),
+    pa.field("amount_at_risk", MONEY, nullable=False),
+])
+
+CHANGES = pa.schema([
+    pa.field("exception_id", pa.string(), nullable=False),
+    pa.field("change", pa.string(), nullable=False),  # new, cleared, amount changed, state changed
+    pa.field("type", pa.string(), nullable=False),
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32()),
+    pa.field("amount_before", MONEY),
+    pa.field("amount_after", MONEY),
+    pa.field("state_before", pa.string()),
+    pa.field("state_after", pa.string()),
+])
+
+
+@dataclass(frozen=True, slots=True)
+class FinanceReport:
+    as_of: datetime
+    period: Period
+    values: pa.Table  # VALUES
+    summary: pa.Table  # EXCEPTION_SUMMARY
+    ageing: pa.Table  # AGEING
+    changes: pa.Table  # CHANGES
+    exceptions: pa.Table  # EXCEPTIONS, partner, type, amount (largest first)
+    evidence: pa.Table  # EVIDENCE
+    has_previous: bool
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The report's data by name (for CSV and Parquet)."""
+        return {"values": self.values, "exception_summary": self.summary, "ageing": self.ageing,
+                "changes": self.changes, "exceptions": self.exceptions, "evidence": self.evidence}
+
+
+def build_finance_report(lines: pa.Table, exceptions: pa.Table, evidence: pa.Table | None = None, *,
+                         previous: pa.Table | None = None, period: Period = "month",
+                         as_of: datetime) -> FinanceReport:
+    """The report's tables from LINE_MATCH and EXCEPTIONS (with states) and, optionally, the previous
+    run's EXCEPTIONS."""
+    lines = lines.select(LINE_MATCH.names).cast(LINE_MATCH)
+    exceptions = exceptions.select(EXCEPTIONS.names).cast(EXCEPTIONS)
+    evidence = (evidence if evidence is not None else EVIDENCE.empty_table()).select(EVIDENCE.names).cast(EVIDENCE)
+    ordered = exceptions.sort_by([("partner", "ascending"), ("type", "ascending"), ("amount_at_risk", "descending"),
+                                  ("exception_id", "ascending")])
+    return FinanceReport(as_of=as_of, period=period, values=_values(lines, period), summary=_summary(exceptions),
+                         ageing=_ageing(exceptions), changes=_changes(exceptions, previous), exceptions=ordered,
+                         evidence=evidence, has_previous=previous is not None)
+
+
+def _money_sum(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    return pc.cast(values, MONEY)
+
+
+def _values(lines: pa.Table, period: Period) -> pa.Table:
+    if not lines.num_rows:
+        return VALUES.empty_table()
+    when = pc.coalesce(lines["po_date"], pc.cast(lines["first_shipped_at"], pa.date32()), lines["first_invoice_date"])
+    label = period_labels(when, period)
+    zero = pa.scalar(0, MONEY)
+    t = pa.table({
+        "partner": lines["partner"], "period": label, "currency": lines["currency"],
+        "po_number": lines["po_number"],
+        **{c: pc.fill_null(lines[c], zero) for c in ("ordered_value", "acknowledged_value", "shipped_value",
+                                                      "invoiced_value")},
+    })
+    g = t.group_by(["partner", "period", "currency"], use_threads=False).aggregate(
+        [("po_number", "count_distinct"), ("po_number", "count"), ("ordered_value", "sum"),
+         ("acknowledged_value", "sum"), ("shipped_value", "sum"), ("invoiced_value", "sum")])
+    ov, av, sv, iv = (_money_sum(g[f"{c}_value_sum"]) for c in ("ordered", "acknowledged", "shipped", "invoiced"))
+    out = pa.table({
+        "partner": g["partner"], "period": g["period"], "currency": g["currency"],
+        "orders": g["po_number_count_distinct"], "lines": g["po_number_count"],
+        "ordered_value": ov, "acknowledged_value": av, "shipped_value": sv, "invoiced_value": iv,
+        "acknowledged_variance": pc.cast(pc.subtract(av, ov), MONEY),
+        "shipped_variance": pc.cast(pc.subtract(sv, av), MONEY),
+        "invoiced_variance": pc.cast(pc.subtract(iv, sv), MONEY),
+    }).cast(VALUES)
+    return out.sort_by([("partner", "ascending"), ("period", "ascending"), ("currency", "ascending")])
+
+
+def _summary(exceptions: pa.Table) -> pa.Table:
+    if not exceptions.num_rows:
+        return EXCEPTION_SUMMARY.empty_table()
+    state = exceptions["state"]
+    unresolved = pc.not_equal(state, "resolved")
+    t = pa.table({
+        "partner": exceptions["partner"], "type": exceptions["type"], "amount": exceptions["amount_at_risk"],
+        **{s: pc.cast(pc.equal(state, s), pa.int64()) for s in ("open", "explained", "resolved")},
+        "unresolved_amount": pc.if_else(unresolved, exceptions["amount_at_risk"], pa.scalar(0, MONEY)),
+        "age": exceptions["age_days"],
+    })
+    g = t.group_by(["partner", "type"], use_threads=False).aggregate(
+        [("amount", "count"), ("amount", "sum"), ("open", "sum"), ("explained", "sum"), ("resolved", "sum"),
+         ("unresolved_amount", "sum"), ("age", "max")])
+    out = pa.table({
+        "partner": g["partner"], "type": g["type"],
+        "title": pa.array([EXCEPTION_TYPES[k].title if k in EXCEPTION_TYPES else k for k in g["type"].to_pylist()]),
+        "exceptions": g["amount_count"], "amount_at_risk": _money_sum(g["amount_sum"]),
+        "open": g["open_sum"], "explained": g["explained_sum"], "resolved": g["resolved_sum"],
+        "unresolved_amount": _money_sum(g["unresolved_amount_sum"]), "oldest_age_days": g["age_max"],
+    }).cast(EXCEPTION_SUMMARY)
+    return out.sort_by([("partner", "ascending"), ("type", "ascending")])
+
+
+def _ageing(exceptions: pa.Table) -> pa.Table:
+    live = exceptions.filter(pc.not_equal(exceptions["state"], "resolved"))
+    if not live.num_rows:
+        return AGEING.empty_table()
+    starts = np.array([b for b, _ in AGE_BUCKETS])
+    bucket = np.digitize(live["age_days"].to_numpy(zero_copy_only=False), starts) - 1
+    labels = pa.array([label for _, label in AGE_BUCKETS]).take(pa.array(np.maximum(bucket, 0)))
+    t = pa.table({"partner": live["partner"], "bucket": labels, "order": pa.array(bucket, pa.int64()),
+                  "amount": live["amount_at_risk"]})
+    g = t.group_by(["partner", "bucket", "order"], use_threads=False).aggregate([("amount", "count"),
+                                                                                 ("amount", "sum")])
+    g = g.sort_by([("partner", "ascending"), ("order", "ascending")])
+    return pa.table({"partner": g["partner"], "bucket": g["bucket"], "exceptions": g["amount_count"],
+                     "amount_at_risk": _money_sum(g["amount_sum"])}).cast(AGEING)
+
+
+def _changes(current: pa.Table, previous: pa.Table | None) -> pa.Table:
+    if previous is None:
+        return CHANGES.empty_table()
+    previous = previous.select(EXCEPTIONS.names).cast(EXCEPTIONS)
+    cols = ["exception_id", "type", "partner", "po_number", "line_number", "amount_at_risk", "state"]
+    now = current.select(cols).append_column("_now", pa.array([True] * current.num_rows, pa.bool_()))
+    before = previous.select(cols).rename_columns([c if c == "exception_id" else f"{c}_b" for c in cols])
+    before = before.append_column("_before", pa.array([True] * previous.num_rows, pa.bool_()))
+    both = now.join(before, "exception_id", join_type="full outer")
+    has_now, has_before = pc.is_valid(both["_now"]), pc.is_valid(both["_before"])
+    amount_moved = pc.fill_null(pc.not_equal(both["amount_at_risk"], both["amount_at_risk_b"]), False)
+    state_moved = pc.fill_null(pc.not_equal(both["state"], both["state_b"]), False)
+    change = pc.case_when(
+        pc.make_struct(pc.invert(has_before), pc.invert(has_now), amount_moved, state_moved),
+        "new", "cleared", "amount changed", "state changed")
+    both = both.append_column("change", change).filter(pc.is_valid(change))
+    order = pc.case_when(pc.make_struct(*(pc.equal(both["change"], c) for c in ("new", "amount changed",
+                                                                               "state changed"))), 0, 1, 2, 3)
+    out = pa.table({
+        "exception_id": both["exception_id"], "change": both["change"],
+        "type": pc.coalesce(both["type"], both["type_b"]), "partner": pc.coalesce(both["partner"], both["partner_b"]),
+        "po_number": pc.coalesce(both["po_number"], both["po_number_b"]),
+        "line_number": pc.coalesce(both["line_number"], both["line_number_b"]),
+        "amount_before": both["amount_at_risk_b"], "amount_after": both["amount_at_risk"],
+        "state_before": both["state_b"], "state_after": both["state"], "_order": order,
+    })
+    out = out.sort_by([("partner", "ascending"), ("_order", "ascending"), ("type", "ascending"),
+                       ("po_number", "ascending"), ("line_number", "ascending"), ("exception_id", "ascending")])
+    return out.drop_columns(["_order"]).cast(CHANGES)
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def to_csv(data: pa.Table) -> bytes:
+    """A table as CSV a spreadsheet opens safely: UTF-8 with BOM, CRLF, and text cells that a spreadsheet
+    would take for a formula (= + - @ TAB CR first, as engine.report_failures.neutralise_cell) prefixed
+    with a quote. Number, date and time columns are written as they are: a number is never a formula."""
+    columns = []
+    for column in data.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.fill_null(pc.match_substring_regex(column, r"^[=+\-@\t\r]"), False)
+            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    out = io.BytesIO()
+    out.write(b"\xef\xbb\xbf")  # the BOM makes Excel read UTF-8
+    pacsv.write_csv(pa.table(columns, names=data.column_names), out,
+                    pacsv.WriteOptions(eol="\r\n", quoting_header="none"))
+    return out.getvalue()
+
+
+def _amount(value) -> str:
+    """An amount with thousands separators and two decimals, rounded half up."""
+    if value is None:
+        return ""
+    return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def render_html(report: FinanceReport, *, title: str = "OrderBridge finance report", generated_at: str = "",
+                max_rows: int = 200) -> str:
+    """The report as one self-contained page. ``max_rows`` caps the exceptions listed per partner and
+    type (the CSV holds them all)."""
+    s = report.summary.to_pylist()
+    unresolved = sum((r["unresolved_amount"] for r in s), start=0)
+    partners = sorted({r["partner"] for r in s} | set(report.values["partner"].to_pylist()))
+    changes = report.changes.to_pylist()
+    counts = {c: sum(1 for r in changes if r["change"] == c) for c in ("new", "cleared")}
+    body = [
+        '<div class="cards">',
+        f'<div class="card" id="card-exceptions"><b>{len(report.exceptions)}</b>exceptions</div>',
+        f'<div class="card" id="card-unresolved"><b>{e(_amount(unresolved))}</b>unresolved amount at risk</div>',
+        f'<div class="card" id="card-open"><b>{sum(r["open"] for r in s)}</b>open</div>',
+        *([f'<div class="card" id="card-new"><b>{counts["new"]}</b>new since the previous run</div>',
+           f'<div class="card" id="card-cleared"><b>{counts["cleared"]}</b>cleared since the previous run</div>']
+          if report.has_previous else []),
+        "</div>",
+        "<nav><ul>" + "".join(f'<li><a href="#{anchor("partner", p)}">{e(p)}</a></li>' for p in partners)
+        + '<li><a href="#values">Value per period</a></li><li><a href="#ageing">Ageing</a></li>'
+        + '<li><a href="#changes">Changes</a></li></ul></nav>',
+        '<h2 id="values">Value per partner and period</h2>',
+        f'<p class="muted">Period: the PO\'s {report.period}. Variances: acknowledged - ordered, shipped - '
+        "acknowledged, invoiced - shipped.</p>",
+        table(["Partner", "Period", "Currency", "Orders", "Lines", "Ordered", "Acknowledged", "Shipped", "Invoiced",
+               "Ack - ordered", "Shipped - ack", "Invoiced - shipped"],
+              ([r["partner"], r["period"], r["currency"], r["orders"], r["lines"],
+                *(_amount(r[c]) for c in ("ordered_value", "acknowledged_value", "shipped_value", "invoiced_value",
+                                          "acknowledged_variance", "shipped_variance", "invoiced_variance"))]
+               for r in report.values.to_pylist()), numeric=range(3, 12), cls="values"),
+        '<h2 id="summary">Exceptions by partner and type</h2>',
+        _risk_chart(s, partners),
+        table(["Partner", "Exception", "Count", "Amount at risk", "Open", "Explained", "Resolved", "Unresolved amount",
+               "Oldest (days)"],
+              ([r["partner"], r["title"], r["exceptions"], _amount(r["amount_at_risk"]), r["open"], r["explained"],
+                r["resolved"], _amount(r["unresolved_amount"]), r["oldest_age_days"]] for r in s),
+              numeric=(2, 3, 4, 5, 6, 7, 8), cls="summary"),
+        '<h2 id="ageing">Ageing of unresolved exceptions</h2>',
+        _ageing_table(report.ageing),
+        '<h2 id="changes">What changed since the previous run</h2>',
+        (table(["Change", "Partner", "Exception", "PO", "Line", "Amount before", "Amount after", "State before",
+                "State after", "Id"],
+               ([r["change"], r["partner"], _title(r["type"]), r["po_number"], r["line_number"],
+                 _amount(r["amount_before"]), _amount(r["amount_after"]), r["state_before"], r["state_after"],
+                 r["exception_id"]] for r in changes), numeric=(4, 5, 6), cls="changes")
+         if changes else f"<p>{'Nothing changed.' if report.has_previous else 'No previous run to compare with.'}</p>"),
+    ]
+    body.extend(_partner_sections(report, partners, max_rows))
+    return page(title, body, generated_at=generated_at,
+                subtitle=f"As of {report.as_of:%Y-%m-%d %H:%M} (run clock).")
+
+
+def _risk_chart(summary: list[dict], partners: list[str]) -> str:
+    """Unresolved amount at risk per exception type, one bar per partner."""
+    kinds = sorted({r["type"] for r in summary})
+    if not kinds:
+        return ""
+    amount = {(r["partner"], r["type"]): float(r["unresolved_amount"]) for r in summary}
+    chart = hbar_chart("Unresolved amount at risk", [_title(k) for k in kinds],
+                       [(p, [amount.get((p, k), 0.0) for k in kinds]) for p in partners], decimals=2, label_width=300,
+                       width=760, chart_id="chart-risk")
+    return f'<div class="chart"><figure>{chart}</figure></div>'
+
+
+def _title(kind: str) -> str:
+    return EXCEPTION_TYPES[kind].title if kind in EXCEPTION_TYPES else kind
+
+
+def _ageing_table(ageing: pa.Table) -> str:
+    if not ageing.num_rows:
+        return "<p>No unresolved exceptions.</p>"
+    cells: dict[str, dict[str, tuple[int, object]]] = {}
+    for r in ageing.to_pylist():
+        cells.setdefault(r["partner"], {})[r["bucket"]] = (r["exceptions"], r["amount_at_risk"])
+    labels = [label for _, label in AGE_BUCKETS]
+    rows = []
+    for partner, by in sorted(cells.items()):
+        rows.append([partner, *(f"{by[b][0]} / {_amount(by[b][1])}" if b in by else "" for b in labels)])
+    return table(["Partner", *labels], rows, numeric=range(1, len(labels) + 1), cls="ageing") + \
+        '<p class="muted">Each cell: exceptions / amount at risk.</p>'
+
+
+def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int) -> list[str]:
+    out: list[str] = []
+    ex = report.exceptions  # sorted partner, type, amount (largest first)
+    totals = {(r["partner"], r["type"]): (r["exceptions"], r["amount_at_risk"]) for r in report.summary.to_pylist()}
+    n = ex.num_rows
+    if n:
+        key = pc.binary_join_element_wise(ex["partner"], ex["type"], "\x1f").to_numpy(zero_copy_only=False)
+        starts = np.r_[0, np.flatnonzero(key[1:] != key[:-1]) + 1]
+        rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+        shown = ex.take(pa.array(np.flatnonzero(rank < max_rows), pa.int64())).to_pylist()
+    else:
+        shown = []
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in shown:
+        groups.setdefault((r["partner"], r["type"]), []).append(r)
+    for k in totals:
+        groups.setdefault(k, [])
+    ids = pa.array([r["exception_id"] for r in shown], pa.string())
+    ev = report.evidence.filter(pc.is_in(report.evidence["exception_id"], value_set=ids)) if len(ids) else \
+        report.evidence.slice(0, 0)
+    evidence: dict[str, list[str]] = {}
+    for d in ev.to_pylist():
+        parts = [d["role"], d["doc_type"], d["document_ref"]]
+        if d["quantity"] is not None:
+            parts.append(f"qty {d['quantity'].normalize():f}")
+        if d["unit_price"] is not None:
+            parts.append(f"@ {d['unit_price'].normalize():f}")
+        if d["code"]:
+            parts.append(d["code"])
+        where = f"ISA13 {d['isa13']} GS06 {d['gs06']} ST02 {d['st02']}, {d['file']}"
+        evidence.setdefault(d["exception_id"], []).append(
+            f"{e(' '.join(str(p) for p in parts if p))} <small>({e(where)})</small>")
+    for partner in partners:
+        out.append(f'<section id="{anchor("partner", partner)}"><h2>Partner {e(partner)}</h2>')
+        kinds = sorted(k for (p, k) in groups if p == partner)
+        if not kinds:
+            out.append("<p>No exceptions.</p>")
+        for kind in kinds:
+            rows = groups[(partner, kind)]
+            count, total = totals[(partner, kind)]
+            info = EXCEPTION_TYPES.get(kind)
+            out.append(f'<h3 id="{anchor(partner, kind)}">{e(_title(kind))}: {count}, '
+                       f'{e(_amount(total))} at risk</h3>')
+            if info:
+                out.append(f'<p class="muted">{e(info.meaning)} Amount: {e(info.amount)}. Age from the '
+                           f"{e(info.since)}.</p>")
+            body = []
+            for r in rows[:max_rows]:
+                state = f'<span class="state-{e(r["state"])}">{e(r["state"])}</span>'
+                if r["state_by"]:
+                    state += f"<br><small>{e(r['state_by'])}: {e(r['state_note'])}</small>"
+                line = r["line_number"] if r["line_number"] is not None else ""
+                body.append([f"<code>{e(r['exception_id'])}</code>", r["po_number"], line, r["message"],
+                             _amount(r["amount_at_risk"]), r["age_days"], state,
+                             "<br>".join(evidence.get(r["exception_id"], []))])
+            out.append(table(["Id", "PO", "Line", "What", "Amount at risk", "Age (days)", "State", "Evidence"], body,
+                             numeric=(4, 5), raw=(0, 6, 7), cls="exceptions"))
+            if count > len(rows):
+                out.append(f"<p class=\"muted\">{count - len(rows)} more in exceptions.csv.</p>")
+        out.append("</section>")
+    return out

@@ -1,0 +1,287 @@
+"""The four sides of the reconciliation side by side: every line's ordered, acknowledged, shipped and
+invoiced values as numpy arrays in one dense line order (partner, PO, line number), with the latest
+acknowledgment per line and duplicate invoices marked. Pure and columnar; engine.reconcile decides
+the exceptions from it and owns their definitions (its docstring is the specification).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.columnar import (
+    NO_TIME,
+    Groups,
+    date_array,
+    day_number,
+    days,
+    decimal_array,
+    encode,
+    multiply,
+    scaled,
+    seconds,
+    time_array,
+    to_scaled,
+)
+from schemas.finance import FinanceSettings
+from schemas.reconciliation import LINE_MATCH, ORDERED
+
+REFUSALS = ("IR", "ID", "IH", "IF", "IW")  # ACK01 codes that promise nothing
+NO_DAY = np.iinfo(np.int64).max
+SECONDS_PER_DAY = 86_400
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table``'s columns of ``schema``, in its order and types (extra columns dropped)."""
+    return table.select(schema.names).cast(schema)
+
+
+def column(table: pa.Table, name: str) -> pa.Array:
+    return table[name].combine_chunks()
+
+
+class Sides:
+    """The four input tables with a dense line index per row (lines sorted partner, PO, line number)."""
+
+    def __init__(self, ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table) -> None:
+        self.ordered, self.acknowledged, self.shipped, self.invoiced = ordered, acknowledged, shipped, invoiced
+        tables = (ordered, acknowledged, shipped, invoiced)
+        cols = {k: pa.chunked_array([t[k].combine_chunks() for t in tables]).combine_chunks()
+                for k in ("partner", "po_number", "line_number")}
+        code, n = encode(cols["partner"], cols["po_number"], cols["line_number"])
+        first = np.full(n, len(code), np.int64)
+        np.minimum.at(first, code, np.arange(len(code)))
+        keys = pa.table({k: v.take(pa.array(first)) for k, v in cols.items()})
+        order = pc.sort_indices(keys, [("partner", "ascending"), ("po_number", "ascending"),
+                                       ("line_number", "ascending")]).to_numpy()
+        rank = np.empty(n, np.int64)
+        rank[order] = np.arange(n)
+        self.n = n
+        self.partner = keys["partner"].combine_chunks().take(pa.array(order))
+        self.po_number = keys["po_number"].combine_chunks().take(pa.array(order))
+        self.line_number = keys["line_number"].combine_chunks().take(pa.array(order))
+        line = rank[code]
+        bounds = np.cumsum([0] + [t.num_rows for t in tables])
+        self.line_of = {name: line[bounds[i]:bounds[i + 1]]
+                        for i, name in enumerate(("ordered", "acknowledged", "shipped", "invoiced"))}
+
+
+class LineMatch:
+    """Per-line values of the four sides (numpy arrays of length n, amounts in 10^-4 units)."""
+
+    def __init__(self, sides: Sides, settings: dict[str, FinanceSettings], as_of: datetime) -> None:
+        self.sides = s = sides
+        self.as_of = as_of
+        self.today = day_number(as_of.date())
+        n = s.n
+        partners = sorted(settings)
+        pidx = pc.index_in(s.partner, value_set=pa.array(partners, pa.string())).to_numpy(zero_copy_only=False)
+        pidx = np.asarray(pidx, np.int64) if n else np.zeros(0, np.int64)
+
+        def per_line(values: list) -> np.ndarray:
+            return np.asarray(values, np.int64)[pidx] if n else np.zeros(0, np.int64)
+
+        self.q_units = per_line([to_scaled(settings[p].quantity_tolerance_units) for p in partners])
+        self.q_percent = per_line([to_scaled(settings[p].quantity_tolerance_percent) for p in partners])
+        self.p_units = per_line([to_scaled(settings[p].price_tolerance_amount) for p in partners])
+        self.p_percent = per_line([to_scaled(settings[p].price_tolerance_percent) for p in partners])
+        self.grace = per_line([settings[p].invoice_grace_days for p in partners])
+        self.currency = pa.array([settings[p].currency for p in partners], pa.string()).take(pa.array(pidx)) \
+            if n else pa.array([], pa.string())
+        self._ordered()
+        self._acknowledged()
+        self._shipped()
+        self._invoiced()
+        self.price, self.has_price = np.where(self.ack_price_ok, self.ack_price, self.o_price), \
+            self.ack_price_ok | self.o_price_ok
+        self.agreed_qty = np.where(self.has_ack, self.a_qty, self.o_qty)
+
+    # --- ordered ---------------------------------------------------------------------------------
+    def _ordered(self) -> None:
+        s, n = self.sides, self.sides.n
+        t, line = s.ordered, s.line_of["ordered"]
+        revision = pc.fill_null(t["revision"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        # the highest revision per line counts (then the later row)
+        rank = np.lexsort((np.arange(t.num_rows), revision, line))
+        last = np.full(n, -1, np.int64)
+        last[line[rank]] = rank  # later rows of the sort overwrite earlier ones
+        self.o_row = last
+        self.has_order = last >= 0
+        take = pa.array(np.where(self.has_order, last, 0)) if t.num_rows else None
+        identity = t.num_rows == n and bool(np.array_equal(last, np.arange(n)))  # one row per line, in line order
+
+        def pick(name: str, typ: pa.DataType) -> pa.Array:
+            if take is None:
+                return pa.nulls(n, typ)
+            if identity:
+                return column(t, name)
+            return pc.if_else(pa.array(self.has_order), column(t, name).take(take), pa.scalar(None, typ))
+
+        self.line_id, self.sku = pick("line_id", pa.string()), pick("sku", pa.string())
+        self.po_date = pick("po_date", pa.date32())
+        q, q_ok = scaled(pick("quantity", ORDERED.field("quantity").type))
+        self.o_qty, self.o_qty_ok = q, q_ok
+        self.o_price, self.o_price_ok = scaled(pick("unit_price", ORDERED.field("unit_price").type))
+        self.cancel_s = seconds(pick("cancelled_at", pa.timestamp("s")))
+        self.cancelled = self.cancel_s != NO_TIME
+        self.requested_day = days(pick("requested_ship_date", pa.date32()), NO_DAY)
+        self.o_currency = pick("currency", pa.string())
+
+    # --- acknowledged ------------------------------------------------------------------------------
+    def _acknowledged(self) -> None:
+        s, n = self.sides, self.sides.n
+        t, line = s.acknowledged, s.line_of["acknowledged"]
+        # the latest document per line: rank documents by (sent_at, isa13, gs06, st02)
+        doc_code, n_docs = encode(t["sent_at"], t["isa13"], t["gs06"], t["st02"])
+        doc_rank = _rank_codes(doc_code, n_docs, t, ["sent_at", "isa13", "gs06", "st02"])
+        latest = Groups(line, n).max(doc_rank, -1) if t.num_rows else np.full(n, -1, np.int64)
+        current = doc_rank == latest[line] if t.num_rows else np.zeros(0, bool)
+        self.ack_rows = np.flatnonzero(current)
+        rows, rline = self.ack_rows, line[current]
+        g = Groups(rline, n)
+        self.ack_groups, self.ack_line_of_row = g, rline
+        codes = column(t, "ack_code").take(pa.array(rows, pa.int64())) if len(rows) else pa.array([], pa.string())
+        refusing = pc.is_in(codes, value_set=pa.array(REFUSALS)).to_numpy(zero_copy_only=False) if len(rows) \
+            else np.zeros(0, bool)
+        q, q_ok = scaled(column(t, "quantity").take(pa.array(rows, pa.int64()))) if len(rows) else \
+            (np.zeros(0, np.int64), np.zeros(0, bool))
+        q = np.where(q_ok, q, self.o_qty[rline])  # ACK02 absent: as ordered
+        self.ack_part_qty = q
+        promising = ~refusing
+        self.has_ack = g.count > 0
+        self.a_qty = g.sum(np.where(promising, q, 0))
+        self.refused = g.all(refusing)
+        price, price_ok = scaled(column(t, "unit_price").take(pa.array(rows, pa.int64()))) if len(rows) else \
+            (np.zeros(0, np.int64), np.zeros(0, bool))
+        self.ack_price_ok = g.any(price_ok)
+        self.ack_price = g.max(np.where(price_ok, price, np.iinfo(np.int64).min), 0)
+        self.ack_price = np.where(self.ack_price_ok, self.ack_price, 0)
+        promised = days(column(t, "promised_date").take(pa.array(rows, pa.int64())), NO_DAY) if len(rows) else \
+            np.zeros(0, np.int64)
+        promised = np.where(promised == NO_DAY, self.requested_day[rline], promised)
+        due = promising & (promised < self.today)
+        self.promised_due = g.sum(np.where(due, q, 0))
+        self.first_missed_day = g.min(np.where(due, promised, NO_DAY), NO_DAY)
+        self.promised_day = g.min(np.where(promising, promised, NO_DAY), NO_DAY)
+        self.ack_code = _joined(codes, g, n)
+
+    # --- shipped -----------------------------------------------------------------------------------
+    def _shipped(self) -> None:
+        s, n = self.sides, self.sides.n
+        t, line = s.shipped, s.line_of["shipped"]
+        g = Groups(line, n)
+        self.ship_groups = g
+        q, _ = scaled(t["quantity"])
+        at = seconds(t["shipped_at"])
+        ship_day = at // SECONDS_PER_DAY
+        due = ship_day <= (self.today - self.grace[line])
+        after_cancel = at > self.cancel_s[line]
+        self.s_qty = g.sum(q)
+        self.s_due = g.sum(np.where(due, q, 0))
+        self.s_after_cancel = g.sum(np.where(after_cancel, q, 0))
+        self.first_ship_s = g.min(at, NO_TIME)
+        self.last_ship_s = g.max(at, -1)
+        self.first_due_ship_s = g.min(np.where(due, at, NO_TIME), NO_TIME)
+        self.first_after_cancel_s = g.min(np.where(after_cancel, at, NO_TIME), NO_TIME)
+
+    # --- invoiced ----------------------------------------------------------------------------------
+    def _invoiced(self) -> None:
+        s, n = self.sides, self.sides.n
+        t, line = s.invoiced, s.line_of["invoiced"]
+        m = t.num_rows
+        doc_code, n_docs = encode(t["sent_at"], t["isa13"], t["gs06"], t["st02"])
+        set_rank = _rank_codes(doc_code, n_docs, t, ["sent_at", "isa13", "gs06", "st02"])
+        # (a) the same invoice number in a later 810 set
+        inv_code, n_inv = encode(t["partner"], t["invoice_number"])
+        first_set = Groups(inv_code, n_inv).min(set_rank, np.iinfo(np.int64).max) if m else np.zeros(0, np.int64)
+        dup = set_rank > first_set[inv_code] if m else np.zeros(0, bool)
+        # (b) a second invoice number for a (line, shipment) already invoiced
+        has_ship = pc.is_valid(t["shipment_id"]).to_numpy(zero_copy_only=False) if m else np.zeros(0, bool)
+        if has_ship.any():
+            ship_code, n_ship = encode(pa.array(line), t["shipment_id"])
+            cand = has_ship & ~dup
+            order = np.lexsort((np.arange(m), set_rank, ship_code))
+            order = order[cand[order]]
+            first_row = np.full(n_ship, -1, np.int64)
+            keys = ship_code[order]
+            if len(order):
+                starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
+                first_row[keys[starts]] = order[starts]
+            first_invoice = inv_code[np.where(first_row[ship_code] >= 0, first_row[ship_code], 0)]
+            dup |= cand & (inv_code != first_invoice)
+        self.inv_dup = dup
+        self.inv_set_rank = set_rank
+        q, _ = scaled(t["quantity"])
+        price, _ = scaled(t["unit_price"])
+        value = multiply(q, price)
+        self.inv_row_value = value
+        eff = ~dup
+        g = Groups(line, n)
+        self.inv_groups = g
+        self.i_qty = g.sum(np.where(eff, q, 0))
+        self.i_value = g.sum(np.where(eff, value, 0))
+        inv_day = days(t["invoice_date"], NO_DAY)
+        self.first_inv_day = g.min(np.where(eff, inv_day, NO_DAY), NO_DAY)
+        self.last_inv_day = g.max(np.where(eff, inv_day, -1), -1)
+        self.first_inv_day_any = g.min(inv_day, NO_DAY)
+
+    # --- the LINE_MATCH table ------------------------------------------------------------------------
+    def line_table(self, exceptions: np.ndarray) -> pa.Table:
+        s = self.sides
+        has_ship = self.first_ship_s != NO_TIME
+        has_inv = self.first_inv_day != NO_DAY
+        ordered_value = np.where(self.cancelled, 0, multiply(self.o_qty, self.o_price))
+        ack_price = np.where(self.ack_price_ok, self.ack_price, self.o_price)
+        due = np.where(self.has_ack, self.promised_day, self.requested_day)
+        table = pa.table({
+            "partner": s.partner, "po_number": s.po_number, "line_number": s.line_number,
+            "line_id": self.line_id, "sku": self.sku, "po_date": self.po_date,
+            "currency": pc.coalesce(self.o_currency, self.currency),
+            "cancelled_at": time_array(self.cancel_s, self.cancelled),
+            "ordered_quantity": decimal_array(self.o_qty, self.has_order & self.o_qty_ok),
+            "ordered_price": decimal_array(self.o_price, self.o_price_ok),
+            "ack_code": self.ack_code,
+            "acknowledged_quantity": decimal_array(self.a_qty, self.has_ack),
+            "acknowledged_price": decimal_array(self.ack_price, self.ack_price_ok),
+            "agreed_price": decimal_array(self.price, self.has_price),
+            "shipped_quantity": decimal_array(self.s_qty),
+            "invoiced_quantity": decimal_array(self.i_qty),
+            "ordered_value": decimal_array(ordered_value, self.has_order),
+            "acknowledged_value": decimal_array(multiply(self.a_qty, ack_price), self.has_ack),
+            "shipped_value": decimal_array(multiply(self.s_qty, self.price)),
+            "invoiced_value": decimal_array(self.i_value),
+            "due_date": date_array(due, due != NO_DAY),
+            "first_shipped_at": time_array(self.first_ship_s, has_ship),
+            "last_shipped_at": time_array(self.last_ship_s, has_ship),
+            "first_invoice_date": date_array(self.first_inv_day, has_inv),
+            "exceptions": pa.array(exceptions, pa.int32()),
+        })
+        return table.cast(LINE_MATCH)
+
+
+def _rank_codes(code: np.ndarray, n_codes: int, table: pa.Table, columns: list[str]) -> np.ndarray:
+    """Each row's rank among the distinct documents, ordered by ``columns`` (ascending)."""
+    if not len(code):
+        return np.zeros(0, np.int64)
+    first = np.full(n_codes, len(code), np.int64)
+    np.minimum.at(first, code, np.arange(len(code)))
+    docs = table.select(columns).take(pa.array(first))
+    order = pc.sort_indices(docs, [(c, "ascending") for c in columns]).to_numpy()
+    rank = np.empty(n_codes, np.int64)
+    rank[order] = np.arange(n_codes)
+    return rank[code]
+
+
+def _joined(codes: pa.Array, g: Groups, n: int) -> pa.Array:
+    """Per group, its rows' codes in input order joined with '+' (null for empty groups)."""
+    if not len(codes):
+        return pa.nulls(n, pa.string())
+    offsets = np.r_[0, np.cumsum(g.count)].astype(np.int32)
+    lists = pa.ListArray.from_arrays(pa.array(offsets), codes.take(pa.array(g.order)))
+    joined = pc.binary_join(lists, "+")
+    return pc.if_else(pa.array(g.count > 0), joined, pa.scalar(None, pa.string()))
+
+

@@ -1,0 +1,206 @@
+"""Partners' 997s/999s matched to the documents we sent: the verdict per sent set (DOCUMENT_STATUS).
+
+Pure and columnar: SENT_SETS and FUNCTIONAL_ACKS tables in, DOCUMENT_STATUS and findings out; the run
+clock (``as_of``) and each partner's FinanceSettings are arguments. Must not touch the state store.
+
+How a sent set is decided (key: partner, GS01, GS06, ST02; control numbers are never reused per partner):
+  * answers: every AK2 naming the set (AK101 = GS01, AK102 = GS06, AK202 = ST02), and every
+    acknowledgment of its group (AK1) that lists no AK2 for it, which answers with the group's AK901
+    (unless it lists as many AK2s as its AK902 says the group held: then our set never reached them);
+  * a set's answer: AK501 A -> accepted, E -> accepted_with_errors, M R W X -> rejected; a group rejected
+    as a whole (AK901 M R W X) rejects its sets whatever their AK5 says. A group answer: A -> accepted,
+    E -> accepted_with_errors, P -> accepted (under P the sets not listed are the accepted ones),
+    M R W X -> rejected. Answers with an unknown or missing status do not count;
+  * the latest answer counts (received_at, else the 997's GS04/GS05; then file order); answers that
+    disagree raise FA_ACK_CONFLICT;
+  * no answer: overdue once as_of is past sent_at + the partner's ack_997_hours, else pending.
+An AK2 (or an AK1 without AK2s) that names nothing we sent to that partner is an FA_UNMATCHED finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.ack_reasons import ACCEPTED, ACCEPTED_WITH_ERRORS, REJECTED
+from schemas.finance import FinanceSettings, settings_for
+from schemas.findings import Finding, finding
+from schemas.functional_acks import DOCUMENT_STATUS, FUNCTIONAL_ACKS, SENT_SETS, TIME
+
+_KEY = ["partner", "functional_id", "gs06", "st02"]
+_GROUP_KEY = ["partner", "functional_id", "gs06"]
+_SET_VERDICT = {**{c: "accepted" for c in ACCEPTED}, **{c: "accepted_with_errors" for c in ACCEPTED_WITH_ERRORS},
+                **{c: "rejected" for c in REJECTED}}
+_GROUP_VERDICT = {**_SET_VERDICT, "P": "accepted"}
+
+
+def match_acks(sent: pa.Table, acks: pa.Table, *, settings: Mapping[str, FinanceSettings],
+               as_of: datetime) -> tuple[pa.Table, list[Finding]]:
+    """DOCUMENT_STATUS for every row of ``sent`` (SENT_SETS) given the partners' ``acks``
+    (FUNCTIONAL_ACKS), as of the run clock ``as_of``; and the findings about the acknowledgments."""
+    sent = sent.select(SENT_SETS.names).cast(SENT_SETS)
+    acks = acks.select(FUNCTIONAL_ACKS.names).cast(FUNCTIONAL_ACKS)
+    windows = settings_for(settings, sorted(set(sent["partner"].to_pylist())))
+    candidates = _candidates(sent, acks)
+    chosen, findings = _choose(candidates, acks)
+    table = _verdicts(sent, acks, chosen, windows, as_of)
+    findings.extend(_unmatched(sent, acks))
+    return table, findings
+
+
+def _ack_keys(acks: pa.Table) -> pa.Table:
+    """The acknowledgment rows as join keys, with their row index and acknowledged-at time."""
+    acked_at = pc.coalesce(acks["received_at"], acks["ack_created_at"])
+    return pa.table({
+        "partner": acks["partner"],
+        "functional_id": acks["acked_functional_id"],
+        "gs06": acks["acked_gs06"],
+        "st02": acks["acked_st02"],
+        "ack_ref": acks["ack_ref"],
+        "set_status": acks["set_status"],
+        "group_status": acks["group_status"],
+        "sets_included": acks["sets_included"],
+        "acked_at": acked_at,
+        "_ack_row": pa.array(range(acks.num_rows), pa.int64()),
+    })
+
+
+def _map(values: pa.ChunkedArray | pa.Array, mapping: dict[str, str]) -> pa.Array:
+    keys = pa.array(list(mapping), pa.string())
+    idx = pc.index_in(values, value_set=keys)
+    return pc.take(pa.array(list(mapping.values()), pa.string()), idx)
+
+
+def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
+    """(sent row, ack row, verdict) for every answer a sent set got."""
+    keys = _ack_keys(acks)
+    sent_keys = sent.select(_KEY).append_column("_sent_row", pa.array(range(sent.num_rows), pa.int64()))
+    empty = pa.table({"_sent_row": pa.array([], pa.int64()), "_ack_row": pa.array([], pa.int64()),
+                      "verdict": pa.array([], pa.string()), "acked_at": pa.array([], TIME)})
+    if not keys.num_rows or not sent.num_rows:
+        return empty
+    # set answers: the AK2 names the set
+    set_rows = keys.filter(pc.is_valid(keys["st02"]))
+    verdict = _map(set_rows["set_status"], _SET_VERDICT)
+    group_rejects = pc.fill_null(pc.is_in(set_rows["group_status"], value_set=pa.array(sorted(REJECTED))), False)
+    verdict = pc.if_else(pc.and_(group_rejects, pc.is_valid(verdict)), pa.scalar("rejected"), verdict)
+    set_rows = set_rows.append_column("verdict", verdict).filter(pc.is_valid(verdict))
+    by_set = sent_keys.join(set_rows.select([*_KEY, "_ack_row", "verdict", "acked_at"]), _KEY, join_type="inner")
+    # group answers: every acknowledgment of the group (one per ack_ref) for the sets it lists no AK2 for
+    groups = keys.group_by([*_GROUP_KEY, "ack_ref"], use_threads=False).aggregate(
+        [("_ack_row", "min"), ("group_status", "first"), ("acked_at", "first"), ("sets_included", "first"),
+         ("st02", "count")])
+    groups = groups.rename_columns([c.replace("_min", "").replace("_first", "") for c in groups.column_names])
+    gverdict = _map(groups["group_status"], _GROUP_VERDICT)
+    # an acknowledgment that lists as many AK2s as its AK902 counts sets answered for all it received
+    complete = pc.fill_null(pc.greater_equal(groups["st02_count"], groups["sets_included"]), False)
+    groups = groups.append_column("verdict", gverdict).filter(pc.and_(pc.is_valid(gverdict), pc.invert(complete)))
+    by_group = sent_keys.join(groups.select([*_GROUP_KEY, "ack_ref", "_ack_row", "verdict", "acked_at"]),
+                              _GROUP_KEY, join_type="inner")
+    listed = keys.filter(pc.is_valid(keys["st02"])).select([*_KEY, "ack_ref"])
+    listed = listed.append_column("_listed", pa.array([True] * listed.num_rows, pa.bool_()))
+    by_group = by_group.join(listed, [*_KEY, "ack_ref"], join_type="left outer")
+    by_group = by_group.filter(pc.is_null(by_group["_listed"])).drop_columns(["_listed", "ack_ref"])
+    cols = ["_sent_row", "_ack_row", "verdict", "acked_at"]
+    return pa.concat_tables([by_set.select(cols).cast(empty.schema), by_group.select(cols).cast(empty.schema)])
+
+
+def _choose(candidates: pa.Table, acks: pa.Table) -> tuple[pa.Table, list[Finding]]:
+    """The latest answer per sent set (acked_at, then acknowledgment row order); conflicts as findings."""
+    if not candidates.num_rows:
+        return candidates, []
+    # nulls last when descending: sort a "has time" flag first
+    ordered = candidates.append_column("_has_time", pc.is_valid(candidates["acked_at"])).sort_by(
+        [("_sent_row", "ascending"), ("_has_time", "descending"), ("acked_at", "descending"),
+         ("_ack_row", "descending")])
+    sent_rows = ordered["_sent_row"].to_numpy()
+    first = pa.array([True] + (sent_rows[1:] != sent_rows[:-1]).tolist(), pa.bool_())
+    chosen = ordered.filter(first).drop_columns(["_has_time"])
+    counts = candidates.group_by("_sent_row", use_threads=False).aggregate([("verdict", "count_distinct")])
+    conflicted = counts.filter(pc.greater(counts["verdict_count_distinct"], 1))["_sent_row"]
+    findings: list[Finding] = []
+    if len(conflicted):
+        bad = chosen.filter(pc.is_in(chosen["_sent_row"], value_set=conflicted))
+        for row in bad.to_pylist():
+            ack = acks.slice(row["_ack_row"], 1).to_pylist()[0]
+            verdicts = sorted(set(candidates.filter(pc.equal(candidates["_sent_row"], row["_sent_row"]))["verdict"]
+                                  .to_pylist()))
+            findings.append(finding(
+                "FA_ACK_CONFLICT",
+                f"Acknowledgments of {ack['acked_set_id'] or ack['acked_functional_id']} GS06 {ack['acked_gs06']}"
+                f" ST02 {ack['acked_st02'] or '(group)'} disagree ({', '.join(verdicts)}); the latest, "
+                f"{row['verdict']}, counts.",
+                file=ack["source_file"], isa13=ack["isa13"], gs06=ack["gs06"], st02=ack["st02"],
+                seg="AK2" if ack["acked_st02"] else "AK1", segment_position=ack["segment_position"],
+                file_segment=ack["file_segment"]))
+    return chosen, findings
+
+
+def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[str, FinanceSettings],
+              as_of: datetime) -> pa.Table:
+    n = sent.num_rows
+    idx_of = {r: i for i, r in enumerate(chosen["_sent_row"].to_pylist())} if chosen.num_rows else {}
+    take_sent = [idx_of.get(i) for i in range(n)]
+    pick = pa.array(take_sent, pa.int64())
+    ack_row = pc.take(chosen["_ack_row"], pick) if chosen.num_rows else pa.nulls(n, pa.int64())
+    verdict = pc.take(chosen["verdict"], pick) if chosen.num_rows else pa.nulls(n, pa.string())
+    acked_at = pc.take(chosen["acked_at"], pick) if chosen.num_rows else pa.nulls(n, TIME)
+    hours = pa.array([windows[p].ack_997_hours for p in sent["partner"].to_pylist()], pa.int64())
+    due_at = pc.add(sent["sent_at"], pc.cast(pc.multiply(hours, 3600), pa.duration("s")))
+    overdue = pc.greater(pa.scalar(as_of.replace(microsecond=0), TIME), due_at)
+    status = pc.coalesce(verdict, pc.if_else(overdue, pa.scalar("overdue"), pa.scalar("pending")))
+    picked = acks.take(ack_row) if n else acks.slice(0, 0)
+    minutes = pc.divide(pc.cast(pc.subtract(acked_at, sent["sent_at"]), pa.int64()), 60)
+    late = pc.greater(acked_at, due_at)
+    table = pa.table({
+        **{c: sent[c] for c in ("partner", "doc_type", "functional_id", "isa13", "gs06", "st02", "sent_at", "file",
+                                "po_number", "document_ref")},
+        "status": status,
+        "due_at": due_at,
+        "ack_type": picked["ack_type"],
+        "set_status": picked["set_status"],
+        "group_status": picked["group_status"],
+        "acked_at": acked_at,
+        "minutes_to_ack": minutes,
+        "ack_late": late,
+        "reasons": picked["reasons"],
+        "errors": picked["errors"],
+        "ack_file": picked["source_file"],
+        "ack_isa13": picked["isa13"],
+        "ack_gs06": picked["gs06"],
+        "ack_st02": picked["st02"],
+    }).cast(DOCUMENT_STATUS)
+    return table.sort_by([("partner", "ascending"), ("sent_at", "ascending"), ("isa13", "ascending"),
+                          ("gs06", "ascending"), ("st02", "ascending")])
+
+
+def _unmatched(sent: pa.Table, acks: pa.Table) -> list[Finding]:
+    keys = _ack_keys(acks)
+    if not keys.num_rows:
+        return []
+    marker = pa.array([True] * sent.num_rows, pa.bool_())
+    sent_sets = sent.select(_KEY).append_column("_known", marker)
+    sent_groups = sent.select(_GROUP_KEY).append_column("_known", marker).group_by(_GROUP_KEY).aggregate(
+        [("_known", "all")]).rename_columns([*_GROUP_KEY, "_known"])
+    set_rows = keys.filter(pc.is_valid(keys["st02"])).join(sent_sets, _KEY, join_type="left outer")
+    group_rows = keys.filter(pc.is_null(keys["st02"])).drop_columns(["st02"]).join(
+        sent_groups, _GROUP_KEY, join_type="left outer")
+    rows = sorted(pa.concat_arrays([
+        set_rows.filter(pc.is_null(set_rows["_known"]))["_ack_row"].combine_chunks(),
+        group_rows.filter(pc.is_null(group_rows["_known"]))["_ack_row"].combine_chunks(),
+    ]).to_pylist())
+    findings = []
+    for r in rows:
+        a = acks.slice(r, 1).to_pylist()[0]
+        what = (f"set {a['acked_set_id']} ST02 {a['acked_st02']} in group {a['acked_functional_id']} GS06 "
+                f"{a['acked_gs06']}" if a["acked_st02"] else
+                f"group {a['acked_functional_id']} GS06 {a['acked_gs06']}")
+        findings.append(finding(
+            "FA_UNMATCHED", f"This {a['ack_type']} acknowledges {what}, which we never sent to {a['partner']}.",
+            file=a["source_file"], isa13=a["isa13"], gs06=a["gs06"], st02=a["st02"],
+            seg="AK2" if a["acked_st02"] else "AK1", segment_position=a["segment_position"],
+            file_segment=a["file_segment"], value=a["acked_st02"] or a["acked_gs06"]))
+    return findings

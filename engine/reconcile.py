@@ -1,0 +1,552 @@
+"""Line-level four-way reconciliation: ordered vs acknowledged vs shipped vs invoiced, plus the
+partner's verdict on our documents -> the lines side by side (LINE_MATCH), exceptions with their
+evidence and the money at risk (EXCEPTIONS, EVIDENCE). Pure and columnar (pyarrow + numpy, exact
+decimal arithmetic in engine.columnar); the run clock and the partners' settings are arguments.
+Must not touch the state store: exception states are carried over by engine.exception_states.
+
+Inputs (schemas.reconciliation; extra columns are ignored): ORDERED, ACKNOWLEDGED, SHIPPED, INVOICED
+and DOCUMENT_STATUS (engine.partner_acks). A line is (partner, po_number, line_number).
+
+Per line:
+  agreed price P   = the acknowledged price (latest 855/865 for the line), else the ordered price.
+  acknowledged qty = the latest 855/865's ACK quantities, refusals (IR ID IH IF IW) counting 0; an ACK
+                     without ACK02 acknowledges the ordered quantity.
+  agreed qty       = acknowledged qty when the line was acknowledged, else the ordered qty.
+  promised by D    = ACK quantities whose ACK05 (else the PO's requested ship date) is before today.
+  shipped          = sum of SHIPPED; "due for invoicing" = shipped at least invoice_grace_days ago;
+                     "billable due" = shipped due, at most the agreed qty (the rest is an over-shipment).
+  invoiced         = sum of INVOICED, duplicates left out (see DUPLICATE_INVOICE).
+  tolerance        = a quantity difference d counts when d > max(quantity_tolerance_units,
+                     quantity_tolerance_percent% of the reference quantity); prices likewise with
+                     price_tolerance_amount / price_tolerance_percent of P.
+
+Exceptions (amount_at_risk = quantity_at_risk x price_at_risk unless said otherwise; "since" dates the age):
+  SHIPPED_NOT_INVOICED   nothing invoiced, billable due > tol      billable due x P; since first shipment
+  INVOICED_NOT_SHIPPED   invoiced > tol, nothing shipped           amount = sum invoiced qty x invoice
+                                                                   price (price_at_risk: their average);
+                                                                   since first invoice date
+  INVOICE_QUANTITY_MISMATCH  invoiced - shipped > tol (over), or   over: (invoiced - shipped) x average
+                         billable due - invoiced > tol (under)     invoice price; under: (billable due -
+                                                                   invoiced) x P; since last invoice date
+  INVOICE_PRICE_MISMATCH per invoice number: |invoice price - P|   |invoice price - P| x that invoice's
+                         > price tolerance                         quantity for the line; since its date
+  NOT_SHIPPED_BY_PROMISED_DATE  promised by today - shipped > tol  (promised - shipped) x P; since the
+                                                                   earliest missed promise
+  OVER_SHIPMENT          shipped - agreed qty > tol                (shipped - agreed) x P; since last shipment
+  DUPLICATE_INVOICE      an invoice number sent again in another   duplicate qty x its invoice price;
+                         810 set, or a second invoice number for   since its invoice date (one per line
+                         a (line, shipment) already invoiced       and duplicate 810 set)
+  DOCUMENT_REJECTED      DOCUMENT_STATUS rejected                  the document's value for the PO:
+  DOCUMENT_UNACKNOWLEDGED DOCUMENT_STATUS overdue                  855/865 sum ACK qty x acknowledged
+                                                                   price, 856 shipped qty x P, 810 invoiced
+                                                                   qty x invoice price; since the rejection
+                                                                   arrived / the 997 was due
+  CANCELLED_AFTER_SHIPMENT  cancelled line, shipped at or before   shipped before cancel x P; since cancel
+                         the cancellation
+  SHIPPED_AFTER_CANCEL   cancelled line shipped after cancelling   shipped after cancel x P; since then
+A cancelled line raises none of shipped-not-invoiced, under-invoiced, not-shipped-by-promise and
+over-shipment (its cancellation exceptions carry that money). Without any price, amounts are 0 and
+the message says so. Exception ids are "EX-" + 16 hex of sha256 over the type and its keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.columnar import (
+    SCALE,
+    Groups,
+    beyond,
+    date_array,
+    date_text,
+    day_number,
+    days,
+    decimal_array,
+    divide,
+    encode,
+    fmt,
+    join_text,
+    money,
+    money_text,
+    multiply,
+    number_text,
+    scaled,
+    time_array,
+)
+from engine.line_match import NO_DAY, SECONDS_PER_DAY, LineMatch, Sides, column, conform
+from schemas.finance import FinanceSettings, settings_for
+from schemas.reconciliation import (
+    ACKNOWLEDGED,
+    DOCUMENT_STATUS,
+    EVIDENCE,
+    EXCEPTIONS,
+    INVOICED,
+    ORDERED,
+    SHIPPED,
+)
+
+N = number_text
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    lines: pa.Table  # LINE_MATCH
+    exceptions: pa.Table  # EXCEPTIONS, every state "open" (engine.exception_states carries people's states)
+    evidence: pa.Table  # EVIDENCE
+
+
+def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table,
+              document_status: pa.Table, *, settings: Mapping[str, FinanceSettings],
+              as_of: datetime) -> Reconciliation:
+    """Match every line on its four sides and list the exceptions as of the run clock ``as_of``."""
+    sides = Sides(conform(ordered, ORDERED), conform(acknowledged, ACKNOWLEDGED), conform(shipped, SHIPPED),
+                   conform(invoiced, INVOICED))
+    docs = conform(document_status, DOCUMENT_STATUS)
+    partners = set(sides.partner.to_pylist()) | set(docs["partner"].to_pylist())
+    match = LineMatch(sides, settings_for(settings, partners), as_of)
+    out = _Exceptions(match, docs)
+    return Reconciliation(lines=match.line_table(out.line_counts()), exceptions=out.table(),
+                          evidence=out.evidence())
+
+class _Exceptions:
+    """Every exception type as rows of one table, with their evidence."""
+
+    def __init__(self, match: LineMatch, docs: pa.Table) -> None:
+        self.m = match
+        self.docs = docs
+        self.parts: list[dict] = []  # column -> values (lists) per exception type
+        self.evidence_parts: list[pa.Table] = []
+        m = match
+        live = ~m.cancelled
+        q_tol = (m.q_units, m.q_percent)
+        # shipped, not invoiced
+        billable = np.minimum(m.s_due, m.agreed_qty)  # what shipped long enough ago, up to what was agreed
+        mask = live & (m.i_qty == 0) & beyond(billable, billable, *q_tol)
+        self._lines("SHIPPED_NOT_INVOICED", mask, qty=billable, price=m.price,
+                    since=m.first_due_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
+                    say=lambda i: join_text("shipped ", N(m.s_qty[i]), ", of which ", N(billable[i]),
+                                            " billable and shipped at least ", N(m.grace[i] * SCALE),
+                                            " day(s) ago, and nothing invoiced"))
+        # invoiced, not shipped
+        avg = divide(m.i_value, m.i_qty)
+        mask = (m.s_qty == 0) & beyond(m.i_qty, m.i_qty, *q_tol)
+        self._lines("INVOICED_NOT_SHIPPED", mask, qty=m.i_qty, price=avg, amount=m.i_value, price_ok=mask,
+                    since=m.first_inv_day, roles=("ordered", "invoiced"),
+                    say=lambda i: join_text("invoiced ", N(m.i_qty[i]), " for ", money_text(m.i_value[i]),
+                                            " and nothing shipped"))
+        # invoiced quantity differs from shipped
+        over = (m.s_qty > 0) & (m.i_qty > 0) & beyond(m.i_qty - m.s_qty, m.s_qty, *q_tol)
+        under = live & (m.s_qty > 0) & (m.i_qty > 0) & ~over & beyond(billable - m.i_qty, billable, *q_tol)
+        qty = np.where(over, m.i_qty - m.s_qty, billable - m.i_qty)
+        price = np.where(over, avg, m.price)
+        self._lines("INVOICE_QUANTITY_MISMATCH", over | under, qty=qty, price=price,
+                    price_ok=over | m.has_price, since=m.last_inv_day, roles=("shipped", "invoiced"),
+                    say=lambda i: pc.if_else(
+                        pa.array(over[i]),
+                        join_text("invoiced ", N(m.i_qty[i]), " but shipped ", N(m.s_qty[i]), ": over-billed by ",
+                                  N(m.i_qty[i] - m.s_qty[i])),
+                        join_text("shipped ", N(billable[i]), " billable and due for invoicing but invoiced ",
+                                  N(m.i_qty[i]), ": under-billed by ", N(billable[i] - m.i_qty[i]))))
+        # acknowledged, not shipped by the promised date
+        mask = live & m.has_ack & beyond(m.promised_due - m.s_qty, m.promised_due, *q_tol)
+        self._lines("NOT_SHIPPED_BY_PROMISED_DATE", mask, qty=m.promised_due - m.s_qty, price=m.price,
+                    since=m.first_missed_day, roles=("ordered", "acknowledged", "shipped"),
+                    say=lambda i: join_text("promised ", N(m.promised_due[i]), " by ", date_text(m.first_missed_day[i]),
+                                            " or earlier, shipped ", N(m.s_qty[i])))
+        # over-shipment
+        mask = live & beyond(m.s_qty - m.agreed_qty, m.agreed_qty, *q_tol)
+        self._lines("OVER_SHIPMENT", mask, qty=m.s_qty - m.agreed_qty, price=m.price,
+                    since=m.last_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
+                    say=lambda i: join_text("shipped ", N(m.s_qty[i]), " against ", N(m.agreed_qty[i]),
+                                            pc.if_else(pa.array(m.has_ack[i]), " acknowledged", " ordered")))
+        # cancelled after shipment / shipped after the cancellation
+        before = m.s_qty - m.s_after_cancel
+        cancel_day = m.cancel_s // SECONDS_PER_DAY
+        self._lines("CANCELLED_AFTER_SHIPMENT", m.cancelled & (before > 0), qty=before, price=m.price,
+                    since=cancel_day, roles=("ordered", "shipped"),
+                    say=lambda i: join_text("cancelled on ", date_text(cancel_day[i]), " after ", N(before[i]),
+                                            " had shipped"))
+        self._lines("SHIPPED_AFTER_CANCEL", m.cancelled & (m.s_after_cancel > 0), qty=m.s_after_cancel,
+                    price=m.price, since=m.first_after_cancel_s // SECONDS_PER_DAY, roles=("ordered", "shipped"),
+                    say=lambda i: join_text(N(m.s_after_cancel[i]), " shipped after the line was cancelled on ",
+                                            date_text(cancel_day[i])))
+        self._price_mismatches()
+        self._duplicates()
+        self._documents()
+
+    # --- line-level types --------------------------------------------------------------------------
+    def _base(self, kind: str, lines: np.ndarray) -> dict:
+        m, s = self.m, self.m.sides
+        idx = pa.array(lines, pa.int64())
+        return {
+            "type": kind,
+            "_line": lines,
+            "partner": s.partner.take(idx),
+            "po_number": s.po_number.take(idx),
+            "line_number": s.line_number.take(idx),
+            "line_id": m.line_id.take(idx),
+            "sku": m.sku.take(idx),
+            "ordered_quantity": decimal_array(m.o_qty[lines], (m.has_order & m.o_qty_ok)[lines]),
+            "ordered_price": decimal_array(m.o_price[lines], m.o_price_ok[lines]),
+            "ack_code": m.ack_code.take(idx),
+            "acknowledged_quantity": decimal_array(m.a_qty[lines], m.has_ack[lines]),
+            "acknowledged_price": decimal_array(m.ack_price[lines], m.ack_price_ok[lines]),
+            "promised_date": date_array(m.promised_day[lines], m.promised_day[lines] != NO_DAY),
+            "shipped_quantity": decimal_array(m.s_qty[lines]),
+            "invoiced_quantity": decimal_array(m.i_qty[lines]),
+            "cancelled_at": time_array(m.cancel_s[lines], m.cancelled[lines]),
+            "currency": pc.coalesce(m.o_currency.take(idx), m.currency.take(idx)),
+        }
+
+    def _lines(self, kind: str, mask: np.ndarray, *, qty: np.ndarray, price: np.ndarray, since: np.ndarray,
+               roles: tuple[str, ...], say, amount: np.ndarray | None = None,
+               price_ok: np.ndarray | None = None) -> None:
+        m = self.m
+        lines = np.flatnonzero(mask)
+        ok = (m.has_price if price_ok is None else price_ok)[lines]
+        q, p = qty[lines], np.where(ok, price[lines], 0)
+        amt = amount[lines] if amount is not None else multiply(q, p)
+        part = self._base(kind, lines)
+        inv_price, _ = self._avg_invoice_price(lines)
+        part.update({
+            "document_ref": [None] * len(lines),
+            "message": join_text(say(lines), pc.if_else(pa.array(ok), join_text("; at ", N(p), " each"),
+                                                        "; no agreed price on file, so no amount")),
+            "invoiced_price": inv_price,
+            "document_status": [None] * len(lines),
+            "partner_reasons": [None] * len(lines),
+            "quantity_at_risk": decimal_array(q),
+            "price_at_risk": decimal_array(p, ok),
+            "amount_at_risk": decimal_array(amt),
+            "since": np.asarray(since[lines], np.int64),
+            "_key": [],
+            "_roles": roles,
+            "_invoice": None,
+        })
+        self.parts.append(part)
+
+    def _avg_invoice_price(self, lines: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+        m = self.m
+        ok = m.i_qty[lines] > 0
+        return decimal_array(divide(m.i_value[lines], m.i_qty[lines]), ok), ok
+
+    def _price_mismatches(self) -> None:
+        m, t = self.m, self.m.sides.invoiced
+        if not t.num_rows:
+            return
+        line = m.sides.line_of["invoiced"]
+        price, _ = scaled(t["unit_price"])
+        q, _ = scaled(t["quantity"])
+        agreed = m.price[line]
+        diff = np.abs(price - agreed)
+        bad = ~m.inv_dup & m.has_price[line] & beyond(diff, agreed, m.p_units[line], m.p_percent[line])
+        rows = np.flatnonzero(bad)
+        if not len(rows):
+            return
+        inv_code, n_inv = encode(t["partner"], t["invoice_number"])
+        key = line[rows] * max(n_inv, 1) + inv_code[rows]
+        uniq, group = np.unique(key, return_inverse=True)
+        g = Groups(group, len(uniq))
+        first = g.first()
+        lines = line[rows][first]
+        qty = g.sum(q[rows])
+        amount = g.sum(multiply(q[rows], diff[rows]))
+        unit_diff = diff[rows][first]
+        inv_price = price[rows][first]
+        inv_day = g.min(days(t["invoice_date"], NO_DAY)[rows], NO_DAY)
+        numbers = column(t, "invoice_number").take(pa.array(rows[first], pa.int64())).to_pylist()
+        part = self._base("INVOICE_PRICE_MISMATCH", lines)
+        part.update({
+            "document_ref": numbers,
+            "message": [f"invoice {num} bills {fmt(qty[k])} at {fmt(inv_price[k])} against the agreed "
+                        f"{fmt(m.price[lines[k]])} ({'acknowledged' if m.ack_price_ok[lines[k]] else 'ordered'})"
+                        for k, num in enumerate(numbers)],
+            "invoiced_price": decimal_array(inv_price),
+            "document_status": [None] * len(lines),
+            "partner_reasons": [None] * len(lines),
+            "quantity_at_risk": decimal_array(qty),
+            "price_at_risk": decimal_array(unit_diff),
+            "amount_at_risk": decimal_array(amount),
+            "since": inv_day,
+            "_key": [pa.array(numbers, pa.string())],
+            "_roles": ("acknowledged", "ordered", "invoiced"),
+            "_invoice": numbers,
+        })
+        self.parts.append(part)
+
+    def _duplicates(self) -> None:
+        m, t = self.m, self.m.sides.invoiced
+        rows = np.flatnonzero(m.inv_dup)
+        if not len(rows):
+            return
+        line = m.sides.line_of["invoiced"]
+        key = line[rows] * (int(m.inv_set_rank.max()) + 1) + m.inv_set_rank[rows]
+        uniq, group = np.unique(key, return_inverse=True)
+        g = Groups(group, len(uniq))
+        first = rows[g.first()]
+        lines = line[first]
+        q, _ = scaled(t["quantity"])
+        price, _ = scaled(t["unit_price"])
+        qty = g.sum(q[rows])
+        amount = g.sum(m.inv_row_value[rows])
+        sub = t.select(["invoice_number", "isa13", "gs06", "st02"]).take(pa.array(first, pa.int64())).to_pylist()
+        inv_day = g.min(days(t["invoice_date"], NO_DAY)[rows], NO_DAY)
+        part = self._base("DUPLICATE_INVOICE", lines)
+        part.update({
+            "document_ref": [r["invoice_number"] for r in sub],
+            "message": [f"invoice {r['invoice_number']} (ISA13 {r['isa13']} GS06 {r['gs06']} ST02 {r['st02']}) bills "
+                        f"{fmt(qty[k])} again for {money(amount[k])}" for k, r in enumerate(sub)],
+            "invoiced_price": decimal_array(price[first]),
+            "document_status": [None] * len(lines),
+            "partner_reasons": [None] * len(lines),
+            "quantity_at_risk": decimal_array(qty),
+            "price_at_risk": decimal_array(price[first]),
+            "amount_at_risk": decimal_array(amount),
+            "since": inv_day,
+            "_key": [pa.array([r[c] for r in sub], pa.string()) for c in ("invoice_number", "isa13", "gs06", "st02")],
+            "_roles": ("invoiced",),
+            "_invoice": None,
+        })
+        self.parts.append(part)
+
+    # --- document-level types ----------------------------------------------------------------------
+    def _documents(self) -> None:
+        docs = self.docs.filter(pc.is_in(self.docs["status"], value_set=pa.array(["rejected", "overdue"])))
+        if not docs.num_rows:
+            return
+        m = self.m
+        values: dict[tuple, dict[str, int]] = {}  # (partner, isa13, gs06, st02) -> {po: value}
+        wanted = set(docs["gs06"].to_pylist())
+        for name, table in (("acknowledged", m.sides.acknowledged), ("shipped", m.sides.shipped),
+                            ("invoiced", m.sides.invoiced)):
+            if not table.num_rows:
+                continue
+            line = m.sides.line_of[name]
+            q, q_ok = scaled(table["quantity"])
+            if name == "acknowledged":
+                q = np.where(q_ok, q, m.o_qty[line])
+                p, p_ok = scaled(table["unit_price"])
+                p = np.where(p_ok, p, m.o_price[line])
+            elif name == "shipped":
+                p = m.price[line]
+            else:
+                p, _ = scaled(table["unit_price"])
+            value = multiply(q, p)
+            sel = np.flatnonzero(pc.is_in(table["gs06"], value_set=pa.array(sorted(wanted))).to_numpy(
+                zero_copy_only=False))
+            sub = table.select(["partner", "isa13", "gs06", "st02", "po_number"]).take(pa.array(sel, pa.int64()))
+            for r, v in zip(sub.to_pylist(), value[sel].tolist(), strict=True):
+                per_po = values.setdefault((r["partner"], r["isa13"], r["gs06"], r["st02"]), {})
+                per_po[r["po_number"]] = per_po.get(r["po_number"], 0) + v
+        cols: dict[str, list] = {c: [] for c in ("type", "partner", "po_number", "document_ref", "message",
+                                                  "document_status", "partner_reasons", "amount", "since",
+                                                  "_key", "_doc")}
+        for d in docs.to_pylist():
+            kind = "DOCUMENT_REJECTED" if d["status"] == "rejected" else "DOCUMENT_UNACKNOWLEDGED"
+            per_po = values.get((d["partner"], d["isa13"], d["gs06"], d["st02"])) or {d["po_number"] or "": 0}
+            when = d["acked_at"] if kind == "DOCUMENT_REJECTED" and d["acked_at"] else d["due_at"]
+            ref = d["document_ref"] or f"{d['doc_type']} ST02 {d['st02']}"
+            for po, value in sorted(per_po.items()):
+                what = (f"the partner rejected our {d['doc_type']} {ref}: {d['reasons'] or 'no reason given'}"
+                        if kind == "DOCUMENT_REJECTED" else
+                        f"no 997 for our {d['doc_type']} {ref} sent {d['sent_at']:%Y-%m-%d %H:%M}, due by "
+                        f"{d['due_at']:%Y-%m-%d %H:%M}")
+                cols["type"].append(kind)
+                cols["partner"].append(d["partner"])
+                cols["po_number"].append(po)
+                cols["document_ref"].append(ref)
+                cols["message"].append(f"{what} (ISA13 {d['isa13']} GS06 {d['gs06']} ST02 {d['st02']}, "
+                                       f"file {d['file']}); document value {money(value)}")
+                cols["document_status"].append(d["status"])
+                cols["partner_reasons"].append(d["reasons"])
+                cols["amount"].append(value)
+                cols["since"].append(day_number(when.date()))
+                cols["_key"].append((d["doc_type"], d["isa13"], d["gs06"], d["st02"]))
+                cols["_doc"].append(d)
+        k = len(cols["type"])
+        nulls = {c: pa.nulls(k, EXCEPTIONS.field(c).type) for c in (
+            "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
+            "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
+            "cancelled_at", "quantity_at_risk", "price_at_risk")}
+        self.parts.append({
+            **nulls,
+            "type": cols["type"],
+            "_line": None,
+            "partner": cols["partner"],
+            "po_number": cols["po_number"],
+            "document_ref": cols["document_ref"],
+            "message": cols["message"],
+            "document_status": cols["document_status"],
+            "partner_reasons": cols["partner_reasons"],
+            "amount_at_risk": decimal_array(np.asarray(cols["amount"], np.int64)),
+            "currency": self._currency_of(cols["partner"]),
+            "since": np.asarray(cols["since"], np.int64),
+            "_key": [pa.array([k[j] for k in cols["_key"]], pa.string()) for j in range(4)],
+            "_roles": (),
+            "_invoice": None,
+            "_docs": cols["_doc"],
+        })
+
+    def _currency_of(self, partners: list[str]) -> pa.Array:
+        m = self.m
+        known = dict(zip(m.sides.partner.to_pylist(), m.currency.to_pylist(), strict=True)) if m.sides.n else {}
+        return pa.array([known.get(p) for p in partners], pa.string())
+
+    # --- assembling --------------------------------------------------------------------------------
+    @staticmethod
+    def _ids(part: dict, k: int) -> list[str]:
+        """"EX-" + 16 hex of sha256 over type, partner, PO, line and the type's own keys (US-separated)."""
+        kind = part["type"] if isinstance(part["type"], str) else pa.array(part["type"], pa.string())
+        line = pc.cast(pa.array(part["line_number"], pa.int32()) if not isinstance(part["line_number"], pa.Array)
+                       else part["line_number"], pa.string())
+        text = pc.binary_join_element_wise(kind, pa.array(part["partner"], pa.string()),
+                                           pa.array(part["po_number"], pa.string()), line, *part["_key"], "\x1f",
+                                           null_handling="replace", null_replacement="")
+        return ["EX-" + hashlib.sha256(t.encode("utf-8")).hexdigest()[:16] for t in text.to_pylist()]
+
+    def table(self) -> pa.Table:
+        if not hasattr(self, "_table"):
+            self._table = self._assemble()
+        return self._table
+
+    def _assemble(self) -> pa.Table:
+        tables = []
+        for part in self.parts:
+            k = len(part["since"])
+            part["_ids"] = pa.array(self._ids(part, k) if k else [], pa.string())
+            if not k:
+                continue
+            since = np.asarray(part["since"], np.int64)
+            since = np.where(since == NO_DAY, self.m.today, since)
+            age = np.maximum(self.m.today - since, 0)
+            cols = {
+                "exception_id": part["_ids"],
+                "type": [part["type"]] * k if isinstance(part["type"], str) else part["type"],
+                "since": date_array(since, np.ones(k, bool)),
+                "age_days": pa.array(age, pa.int32()),
+                "state": pa.array(["open"] * k, pa.string()),
+                "state_by": pa.nulls(k, pa.string()),
+                "state_note": pa.nulls(k, pa.string()),
+                "state_at": pa.nulls(k, pa.timestamp("s")),
+            }
+            for name in EXCEPTIONS.names:
+                if name not in cols:
+                    cols[name] = part[name]
+            tables.append(pa.table({name: cols[name] for name in EXCEPTIONS.names}, schema=EXCEPTIONS))
+        if not tables:
+            return EXCEPTIONS.empty_table()
+        return pa.concat_tables(tables).sort_by([("partner", "ascending"), ("po_number", "ascending"),
+                                                 ("line_number", "ascending"), ("type", "ascending"),
+                                                 ("exception_id", "ascending")])
+
+    def line_counts(self) -> np.ndarray:
+        counts = np.zeros(self.m.sides.n, np.int64)
+        for part in self.parts:
+            if part["_line"] is not None and len(part["_line"]):
+                counts += np.bincount(np.asarray(part["_line"], np.int64), minlength=self.m.sides.n)
+        return counts
+
+    def evidence(self) -> pa.Table:
+        table = self.table()
+        if not table.num_rows:
+            return EVIDENCE.empty_table()
+        chunks: list[pa.Table] = []
+        for part in self.parts:
+            k = len(part["since"])
+            if not k:
+                continue
+            ex_ids = part["_ids"]
+            if part["_line"] is None:
+                chunks.append(self._document_evidence(part, ex_ids))
+                continue
+            lines = np.asarray(part["_line"], np.int64)
+            if part["type"] == "INVOICE_PRICE_MISMATCH":
+                # the price source: the acknowledgment where there is one, else the order; then that invoice
+                has_ack = self.m.has_ack[lines]
+                chunks.append(self._side("acknowledged", lines[has_ack], ex_ids.filter(pa.array(has_ack))))
+                chunks.append(self._side("ordered", lines[~has_ack], ex_ids.filter(pa.array(~has_ack))))
+                chunks.append(self._side("invoiced", lines, ex_ids, only_invoice=part["_invoice"]))
+                continue
+            for role in part["_roles"]:
+                chunks.append(self._side(role, lines, ex_ids))
+        chunks = [c for c in chunks if c.num_rows]
+        if not chunks:
+            return EVIDENCE.empty_table()
+        ev = pa.concat_tables(chunks)
+        rank = pc.index_in(ev["exception_id"], value_set=table["exception_id"])
+        ev = ev.append_column("_rank", rank).append_column("_seq", pa.array(np.arange(ev.num_rows), pa.int64()))
+        return ev.sort_by([("_rank", "ascending"), ("_seq", "ascending")]).drop_columns(["_rank", "_seq"])
+
+    def _side(self, role: str, lines: np.ndarray, ex_ids: pa.Array, *, only_invoice: list | None = None) -> pa.Table:
+        m = self.m
+        if not len(lines):
+            return EVIDENCE.empty_table()
+        if role == "ordered":
+            has = m.o_row[lines] >= 0
+            pos, rows = np.flatnonzero(has), m.o_row[lines][has]
+            t = m.sides.ordered
+            sub = t.take(pa.array(rows, pa.int64()))
+            rev = pc.fill_null(sub["revision"], 0)
+            doc_type = pc.if_else(pc.equal(rev, 0), pa.scalar("850"), pa.scalar("860"))
+            return self._evidence(ex_ids, pos, role, doc_type, sub["po_number"], sub, sub["received_at"], None,
+                                  sub["quantity"], sub["unit_price"])
+        if role == "acknowledged":
+            pos, k = m.ack_groups.expand(lines)
+            rows = m.ack_rows[k]
+            sub = m.sides.acknowledged.take(pa.array(rows, pa.int64()))
+            return self._evidence(ex_ids, pos, role, sub["doc_type"], sub["po_number"], sub, sub["sent_at"],
+                                  sub["ack_code"], decimal_array(m.ack_part_qty[k]), sub["unit_price"])
+        if role == "shipped":
+            pos, rows = m.ship_groups.expand(lines)
+            sub = m.sides.shipped.take(pa.array(rows, pa.int64()))
+            return self._evidence(ex_ids, pos, role, pa.array(["856"] * len(rows)), sub["shipment_id"], sub,
+                                  sub["shipped_at"], None, sub["quantity"], None)
+        pos, rows = m.inv_groups.expand(lines)
+        if only_invoice is not None:
+            numbers = column(m.sides.invoiced, "invoice_number").take(pa.array(rows, pa.int64()))
+            wanted = pa.array(only_invoice, pa.string()).take(pa.array(pos, pa.int64()))
+            keep = pc.equal(numbers, wanted).to_numpy(zero_copy_only=False) & ~m.inv_dup[rows]
+            pos, rows = pos[keep], rows[keep]
+        sub = m.sides.invoiced.take(pa.array(rows, pa.int64()))
+        roles = pa.array(np.where(m.inv_dup[rows], "duplicate", "invoiced"), pa.string())
+        return self._evidence(ex_ids, pos, roles, pa.array(["810"] * len(rows)), sub["invoice_number"], sub,
+                              sub["sent_at"], None, sub["quantity"], sub["unit_price"])
+
+    @staticmethod
+    def _evidence(ex_ids, pos, role, doc_type, ref, sub, at, code, qty, price) -> pa.Table:
+        k = len(pos)
+        return pa.table({
+            "exception_id": ex_ids.take(pa.array(pos, pa.int64())),
+            "role": role if isinstance(role, pa.Array) else pa.array([role] * k, pa.string()),
+            "doc_type": doc_type,
+            "document_ref": ref,
+            "file": sub["file"], "isa13": sub["isa13"], "gs06": sub["gs06"], "st02": sub["st02"],
+            "at": at,
+            "code": code if code is not None else pa.nulls(k, pa.string()),
+            "quantity": qty,
+            "unit_price": price if price is not None else pa.nulls(k, EVIDENCE.field("unit_price").type),
+        }).cast(EVIDENCE)
+
+    def _document_evidence(self, part: dict, ex_ids: pa.Array) -> pa.Table:
+        out = []
+        for d, ex_id in zip(part["_docs"], ex_ids.to_pylist(), strict=True):
+            out.append({"exception_id": ex_id, "role": "sent", "doc_type": d["doc_type"],
+                        "document_ref": d["document_ref"], "file": d["file"], "isa13": d["isa13"], "gs06": d["gs06"],
+                        "st02": d["st02"], "at": d["sent_at"], "code": None, "quantity": None, "unit_price": None})
+            if d["ack_file"]:
+                out.append({"exception_id": ex_id, "role": "partner_ack", "doc_type": d["ack_type"],
+                            "document_ref": None, "file": d["ack_file"], "isa13": d["ack_isa13"],
+                            "gs06": d["ack_gs06"], "st02": d["ack_st02"], "at": d["acked_at"],
+                            "code": d["set_status"] or d["group_status"], "quantity": None, "unit_price": None})
+        return pa.Table.from_pylist(out, schema=EVIDENCE)
+
+
+def _pylist(values) -> list:
+    return values.to_pylist() if isinstance(values, pa.Array | pa.ChunkedArray) else list(values)

@@ -1,0 +1,224 @@
+"""997 and 999 transaction sets (what partners send back for our documents) -> the canonical
+FUNCTIONAL_ACKS table (schemas.functional_acks), with every status and note also in words.
+
+Reads a parsed file (parsers.x12_reader); no paths, no clock (the file's arrival time is passed in).
+It reads what the partner said, tolerantly: a missing AK5 or AK9 or an unknown status is a finding,
+never an exception; matching the answers to what we sent is engine.partner_acks' job.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+import pyarrow as pa
+
+from parsers.x12_reader import ParseResult
+from schemas.ack_reasons import GROUP_STATUS, SET_STATUS, reason
+from schemas.findings import Finding, finding
+from schemas.functional_acks import FUNCTIONAL_ACKS
+from schemas.x12 import Group, Interchange, TransactionSet
+
+ACK_SET_IDS = ("997", "999")
+_SEGMENT_NOTES = ("AK3", "IK3")
+_ELEMENT_NOTES = ("AK4", "IK4")
+_SET_RESPONSES = ("AK5", "IK5")
+
+
+def read_functional_acks(
+    result: ParseResult,
+    *,
+    partner: str,
+    source_sha256: str = "",
+    received_at: datetime | None = None,
+) -> tuple[pa.Table, list[Finding]]:
+    """Every 997/999 set of a parsed file as FUNCTIONAL_ACKS rows, and the findings about them.
+
+    ``received_at``: when the file reached us (the run clock's time of pick-up); null if unknown."""
+    rows: list[dict] = []
+    findings: list[Finding] = []
+    for ic, g, ts in result.transaction_sets():
+        if ts.set_id not in ACK_SET_IDS:
+            continue
+        got, notes = _read_set(result, ic, g, ts, partner, source_sha256, received_at)
+        rows.extend(got)
+        findings.extend(notes)
+    return pa.Table.from_pylist(rows, schema=FUNCTIONAL_ACKS), findings
+
+
+def _el(seg: list[str], i: int) -> str | None:
+    """Element i of a segment, stripped; None when absent or empty."""
+    if len(seg) <= i:
+        return None
+    value = seg[i].strip()
+    return value or None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() and len(value) <= 9 else None
+
+
+def _created_at(ic: Interchange, g: Group) -> datetime | None:
+    """GS04 (CCYYMMDD) + GS05 (HHMM[SS..]) of the acknowledgment, else ISA09 (YYMMDD) + ISA10."""
+    for day, clock in ((g.date, g.time), (("20" + ic.date) if len(ic.date) == 6 else "", ic.time)):
+        if len(day) == 8 and day.isdigit():
+            digits = "".join(ch for ch in clock if ch.isdigit())[:6].ljust(6, "0") if clock else "000000"
+            try:
+                return datetime.strptime(day + digits, "%Y%m%d%H%M%S")
+            except ValueError:
+                continue
+    return None
+
+
+def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet, partner: str, sha: str,
+              received_at: datetime | None) -> tuple[list[dict], list[Finding]]:
+    seg_rows = result.segments.rows(ts.start, ts.end)
+    component = result.segments.component[ts.start] if len(result.segments.component) > ts.start else ">"
+    ack_ref = f"{ic.control_number}-{g.control_number}-{ts.control_number}"
+    version = g.version
+    base = {
+        "partner": partner,
+        "ack_type": ts.set_id,
+        "ack_ref": ack_ref,
+        "ack_version": version or None,
+        "ack_created_at": _created_at(ic, g),
+        "received_at": received_at,
+        "source_file": result.file,
+        "source_sha256": sha,
+        "isa13": ic.control_number,
+        "gs06": g.control_number,
+        "st02": ts.control_number,
+    }
+    findings: list[Finding] = []
+
+    def note(code: str, message: str, position: int, seg_id: str, **kw) -> None:
+        findings.append(finding(code, message, file=result.file, isa13=ic.control_number, gs06=g.control_number,
+                                st02=ts.control_number, seg=seg_id, segment_position=position,
+                                file_segment=ts.start + position, **kw))
+
+    group: dict = {"acked_functional_id": None, "acked_gs06": None, "acked_version": None}
+    ak1_position: int | None = None
+    sets: list[dict] = []
+    current: dict | None = None
+    segment_note: dict | None = None
+    trailer: dict = {}
+    for position, seg in enumerate(seg_rows, start=1):
+        sid = seg[0].strip() if seg else ""
+        if sid == "AK1":
+            group = {"acked_functional_id": _el(seg, 1), "acked_gs06": _el(seg, 2), "acked_version": _el(seg, 3)}
+            ak1_position = position
+        elif sid == "AK2":
+            current = {"acked_set_id": _el(seg, 1), "acked_st02": _el(seg, 2), "acked_implementation": _el(seg, 3),
+                       "set_status": None, "set_error_codes": [], "errors": [], "segment_position": position,
+                       "file_segment": ts.start + position}
+            segment_note = None
+            sets.append(current)
+        elif sid in _SEGMENT_NOTES and current is not None:
+            segment_note = {"segment_id": _el(seg, 1), "segment_position": _int(_el(seg, 2)),
+                            "loop_id": _el(seg, 3), "segment_error": _el(seg, 4)}
+            current["errors"].append({**segment_note, "element_position": None, "component_position": None,
+                                      "repeat_position": None, "element_ref": None, "element_error": None,
+                                      "bad_value": None, "reason": _segment_reason(segment_note, version)})
+        elif sid in _ELEMENT_NOTES and current is not None:
+            parts = (_el(seg, 1) or "").split(component) if component else [_el(seg, 1) or ""]
+            parts += [""] * (3 - len(parts))
+            item = {**(segment_note or {"segment_id": None, "segment_position": None, "loop_id": None,
+                                         "segment_error": None}),
+                    "element_position": _int(parts[0].strip()), "component_position": _int(parts[1].strip()),
+                    "repeat_position": _int(parts[2].strip()), "element_ref": _el(seg, 2),
+                    "element_error": _el(seg, 3), "bad_value": seg[4] if len(seg) > 4 and seg[4] != "" else None}
+            item["reason"] = _element_reason(item, version)
+            errors = current["errors"]
+            # the element note replaces its segment's bare "has data element errors" note
+            if errors and errors[-1]["element_error"] is None and segment_note is not None \
+                    and errors[-1]["segment_position"] == segment_note["segment_position"] \
+                    and errors[-1]["segment_id"] == segment_note["segment_id"]:
+                errors.pop()
+            errors.append(item)
+        elif sid in _SET_RESPONSES and current is not None:
+            current["set_status"] = _el(seg, 1)
+            current["set_error_codes"] = [c for c in (_el(seg, i) for i in range(2, 7)) if c]
+            if current["set_status"] not in SET_STATUS:
+                note("FA_STATUS_UNKNOWN", f"{sid}01 {current['set_status']!r} is not a transaction set status "
+                     "(A, E, M, R, W, X); the set counts as not acknowledged.", position, sid, element=f"{sid}01",
+                     value=current["set_status"])
+            current = None
+            segment_note = None
+        elif sid == "AK9":
+            trailer = {"group_status": _el(seg, 1), "sets_included": _int(_el(seg, 2)),
+                       "sets_received": _int(_el(seg, 3)), "sets_accepted": _int(_el(seg, 4)),
+                       "group_error_codes": [c for c in (_el(seg, i) for i in range(5, 10)) if c]}
+            if trailer["group_status"] not in GROUP_STATUS:
+                note("FA_STATUS_UNKNOWN", f"AK901 {trailer['group_status']!r} is not a group status "
+                     "(A, E, M, P, R, W, X).", position, "AK9", element="AK901", value=trailer["group_status"])
+    if ak1_position is None:
+        note("FA_ACKNOWLEDGES_NOTHING", f"This {ts.set_id} has no AK1: it names no group it acknowledges.", 1, "ST")
+        return [], findings
+    for s in sets:
+        if s["set_status"] is None:
+            note("FA_SET_RESPONSE_MISSING", f"The AK2 for set {s['acked_set_id']} {s['acked_st02']} has no "
+                 f"{'IK5' if ts.set_id == '999' else 'AK5'}: its status is unknown.", s["segment_position"], "AK2")
+    if not trailer:
+        note("FA_GROUP_RESPONSE_MISSING", f"This {ts.set_id} has no AK9: the group's status is unknown.",
+             ak1_position, "AK1")
+    group_part = {
+        **group,
+        "group_status": trailer.get("group_status"),
+        "group_error_codes": trailer.get("group_error_codes", []),
+        "sets_included": trailer.get("sets_included"),
+        "sets_received": trailer.get("sets_received"),
+        "sets_accepted": trailer.get("sets_accepted"),
+    }
+    if not sets:  # the group answered as a whole
+        sets = [{"acked_set_id": None, "acked_st02": None, "acked_implementation": None, "set_status": None,
+                 "set_error_codes": [], "errors": [], "segment_position": ak1_position,
+                 "file_segment": ts.start + ak1_position}]
+    rows = []
+    for s in sets:
+        row = {**base, **group_part, **s}
+        row["reasons"] = describe(row, version)
+        rows.append(row)
+    return rows, findings
+
+
+def _segment_reason(n: dict, version: str) -> str:
+    where = f"segment {n['segment_id'] or '?'}"
+    if n["segment_position"] is not None:
+        where += f" at position {n['segment_position']}"
+    if n["loop_id"]:
+        where += f" (loop {n['loop_id']})"
+    return f"{where}: {reason('segment', n['segment_error'], version) or 'error'}"
+
+
+def _element_reason(n: dict, version: str) -> str:
+    ref = f"{n['segment_id'] or ''}{n['element_position']:02d}" if n["element_position"] is not None else "element"
+    if n["component_position"] is not None:
+        ref += f"-{n['component_position']}"
+    where = ref + (f" (data element {n['element_ref']})" if n["element_ref"] else "")
+    if n["segment_position"] is not None:
+        where += f" in segment {n['segment_id'] or '?'} at position {n['segment_position']}"
+    if n["loop_id"]:
+        where += f" (loop {n['loop_id']})"
+    text = f"{where}: {reason('element', n['element_error'], version) or 'error'}"
+    if n["bad_value"] is not None:
+        text += f", value {n['bad_value']!r}"
+    return text
+
+
+def describe(row: dict, version: str = "") -> str:
+    """An acknowledgment row's verdict in words: set status and codes, its notes, the group's verdict."""
+    parts: list[str] = []
+    if row.get("set_status"):
+        parts.append(_verdict("set", row["set_status"], tuple(row.get("set_error_codes") or ()), version))
+    parts.extend(e["reason"] for e in row.get("errors") or [])
+    if row.get("group_status"):
+        parts.append(_verdict("group", row["group_status"], tuple(row.get("group_error_codes") or ()), version))
+    return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _verdict(level: str, status: str, codes: tuple[str, ...], version: str) -> str:
+    """ "set rejected (one or more segments in error)": a status with its error codes, in words."""
+    text = f"{level} {reason(f'{level}_status', status, version)}"
+    words = [reason(level, c, version) for c in codes]
+    return text + (f" ({'; '.join(words)})" if words else "")

@@ -1,0 +1,62 @@
+"""Catalogue of the codes about partners' 997s and 999s for our documents: what
+parsers.functional_acks says about an acknowledgment it reads and engine.partner_acks about matching
+it to what we sent. Definitions only, in the shape of schemas.codes_changes; registered into
+schemas.codes.CATALOGUE on import. None is reported in a 997 of ours (ack is "").
+"""
+
+from __future__ import annotations
+
+from schemas.codes import CATALOGUE, CodeSpec
+
+_C = CodeSpec
+FINANCE_CODES: list[CodeSpec] = [
+    # --- reading the acknowledgment (parsers.functional_acks) ---------------------------------
+    _C(
+        "FA_ACKNOWLEDGES_NOTHING",
+        "business",
+        "warning",
+        "",
+        "A 997/999 has no AK1 group response: it names nothing it acknowledges.",
+    ),
+    _C(
+        "FA_SET_RESPONSE_MISSING",
+        "business",
+        "warning",
+        "",
+        "An AK2 set response has no AK5/IK5: the set's status is unknown and it stays unacknowledged.",
+    ),
+    _C(
+        "FA_GROUP_RESPONSE_MISSING",
+        "business",
+        "warning",
+        "",
+        "A 997/999 has no AK9: the group's status is unknown; the set responses are still used.",
+    ),
+    _C(
+        "FA_STATUS_UNKNOWN",
+        "business",
+        "warning",
+        "",
+        "AK501/IK501 or AK901 is not an X12 acknowledgment code; that answer counts as no answer.",
+    ),
+    # --- matching it to what we sent (engine.partner_acks) ------------------------------------
+    _C(
+        "FA_UNMATCHED",
+        "business",
+        "warning",
+        "",
+        "A 997/999 acknowledges a group or set (GS01/GS06/ST02) we never sent to this partner.",
+    ),
+    _C(
+        "FA_ACK_CONFLICT",
+        "business",
+        "warning",
+        "",
+        "Two acknowledgments of one document disagree; the latest one counts.",
+    ),
+]
+
+FINANCE_CATALOGUE: dict[str, CodeSpec] = {c.code: c for c in FINANCE_CODES}
+
+for _spec in FINANCE_CODES:  # one catalogue: the finance codes join schemas.codes.CATALOGUE
+    CATALOGUE.setdefault(_spec.code, _spec)

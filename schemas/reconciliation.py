@@ -1,0 +1,235 @@
+"""Reconciliation tables (Arrow schemas): the four sides of the line-level match that the state store
+fills (ORDERED, ACKNOWLEDGED, SHIPPED, INVOICED; DOCUMENT_STATUS comes from engine.partner_acks), what
+engine.reconcile returns (LINE_MATCH, EXCEPTIONS, EVIDENCE), and the catalogue of exception types.
+Definitions only. A line is (partner, po_number, line_number); times are the run clock's, naive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from schemas.functional_acks import DOCUMENT_STATUS, TIME
+from schemas.orders import MONEY, QTY
+
+__all__ = ["ACKNOWLEDGED", "DOCUMENT_STATUS", "EVIDENCE", "EXCEPTIONS", "EXCEPTION_TYPES", "INVOICED",
+           "LINE_KEY", "LINE_MATCH", "ORDERED", "RECEIVED_FINDINGS", "SHIPPED", "STATES", "ExceptionType"]
+
+LINE_KEY = ["partner", "po_number", "line_number"]
+
+_KEY_FIELDS = [
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32(), nullable=False),  # our line number within the PO (1..n)
+]
+
+# The outbound (or inbound) transaction set a row comes from.
+_DOCUMENT_FIELDS = [
+    pa.field("file", pa.string()),
+    pa.field("isa13", pa.string()),
+    pa.field("gs06", pa.string()),
+    pa.field("st02", pa.string()),
+]
+
+# ORDERED: one row per order line in its current revision (850 plus every 860 applied), including
+# cancelled and deleted lines. Order-level facts (received_at, fa_sent_at, po_date...) repeat per line.
+ORDERED = pa.schema([
+    *_KEY_FIELDS,
+    pa.field("line_id", pa.string()),  # PO101 as the partner sent it
+    pa.field("sku", pa.string()),  # our item
+    pa.field("unit", pa.string()),
+    pa.field("quantity", QTY),  # the current ordered quantity (0 or the last one for a cancelled line)
+    pa.field("unit_price", MONEY),  # the current ordered price (PO104 / POC06)
+    pa.field("line_status", pa.string()),  # the lifecycle's line state (open, changed, cancelled, deleted...)
+    pa.field("cancelled_at", TIME),  # when the buyer cancelled or deleted the line (860, BEG01 01); else null
+    pa.field("revision", pa.int32()),  # 0 = as in the 850; n = after the n-th 860
+    pa.field("po_date", pa.date32()),  # BEG05: the period a PO belongs to in the finance report
+    pa.field("requested_ship_date", pa.date32()),  # DTM 010 (the promise when no 855 date is given)
+    pa.field("received_at", TIME),  # when the 850 reached us
+    pa.field("fa_sent_at", TIME),  # when our 997 for the 850's group went out (null: none sent)
+    pa.field("currency", pa.string()),
+    *_DOCUMENT_FIELDS,  # the 850 or 860 that set this revision
+])
+
+# ACKNOWLEDGED: one row per ACK segment of the 855/865 lines we sent (a line acknowledged in parts,
+# e.g. BP + IB, has a row per part). The latest document per line (sent_at, then ISA13/GS06/ST02) counts.
+ACKNOWLEDGED = pa.schema([
+    *_KEY_FIELDS,
+    pa.field("doc_type", pa.string(), nullable=False),  # 855 or 865
+    pa.field("ack_code", pa.string(), nullable=False),  # ACK01: IA, IB, BP, IC, IP, IQ, IR, ID, IH, DR...
+    pa.field("quantity", QTY),  # ACK02 (null: as ordered)
+    pa.field("unit", pa.string()),  # ACK03
+    pa.field("unit_price", MONEY),  # the price we acknowledged (PO104 of the 855, IP changes included)
+    pa.field("promised_date", pa.date32()),  # ACK05 (068 current schedule ship, or the partner's qualifier)
+    pa.field("sent_at", TIME, nullable=False),
+    *_DOCUMENT_FIELDS,
+])
+
+# SHIPPED: one row per line per shipment (or per carton; rows of one shipment are summed).
+SHIPPED = pa.schema([
+    *_KEY_FIELDS,
+    pa.field("shipment_id", pa.string(), nullable=False),  # BSN02
+    pa.field("shipped_at", TIME, nullable=False),  # DTM 011 date and time of departure
+    pa.field("quantity", QTY, nullable=False),  # SN102
+    pa.field("unit", pa.string()),  # SN103
+    pa.field("cartons", pa.int32()),  # cartons of this line in the shipment (null: unknown)
+    pa.field("expected_delivery_at", TIME),  # DTM 017 / the partner's delivery appointment (null: unknown)
+    pa.field("asn_sent_at", TIME),  # when our 856 went out (null: not sent yet)
+    *_DOCUMENT_FIELDS,  # the 856
+])
+
+# INVOICED: one row per IT1 line of the 810s we sent.
+INVOICED = pa.schema([
+    *_KEY_FIELDS,
+    pa.field("invoice_number", pa.string(), nullable=False),  # BIG02
+    pa.field("invoice_date", pa.date32(), nullable=False),  # BIG01
+    pa.field("shipment_id", pa.string()),  # the shipment billed (per-shipment invoicing); null: per order
+    pa.field("quantity", QTY, nullable=False),  # IT102
+    pa.field("unit", pa.string()),  # IT103
+    pa.field("unit_price", MONEY, nullable=False),  # IT104
+    pa.field("sent_at", TIME, nullable=False),
+    *_DOCUMENT_FIELDS,  # the 810
+])
+
+# RECEIVED_FINDINGS: the validation findings about what partners sent (for the dashboard's error rate).
+RECEIVED_FINDINGS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("code", pa.string(), nullable=False),  # schemas.codes CATALOGUE code (the rule)
+    pa.field("severity", pa.string(), nullable=False),  # error / warning
+    pa.field("po_number", pa.string()),  # null for findings above the order (file, envelope)
+    pa.field("file", pa.string()),
+])
+
+# LINE_MATCH: the four sides side by side, one row per line any side knows.
+LINE_MATCH = pa.schema([
+    *_KEY_FIELDS,
+    pa.field("line_id", pa.string()),
+    pa.field("sku", pa.string()),
+    pa.field("po_date", pa.date32()),
+    pa.field("currency", pa.string()),  # the order's, else the partner's finance currency
+    pa.field("cancelled_at", TIME),
+    pa.field("ordered_quantity", QTY),
+    pa.field("ordered_price", MONEY),
+    pa.field("ack_code", pa.string()),  # the current acknowledgment's ACK01 codes, "+"-joined (e.g. BP+IB)
+    pa.field("acknowledged_quantity", QTY),  # accepted parts (refusals IR ID IH IF IW count 0)
+    pa.field("acknowledged_price", MONEY),
+    pa.field("agreed_price", MONEY),  # acknowledged price, else ordered price: what we may bill
+    pa.field("shipped_quantity", QTY),
+    pa.field("invoiced_quantity", QTY),  # duplicate invoices left out
+    pa.field("ordered_value", MONEY),  # ordered quantity x ordered price (0 when cancelled)
+    pa.field("acknowledged_value", MONEY),  # acknowledged quantity x acknowledged price
+    pa.field("shipped_value", MONEY),  # shipped quantity x agreed price
+    pa.field("invoiced_value", MONEY),  # sum of invoiced quantity x invoice price (duplicates left out)
+    pa.field("due_date", pa.date32()),  # earliest promised ship date of the current ack, else requested ship date
+    pa.field("first_shipped_at", TIME),
+    pa.field("last_shipped_at", TIME),
+    pa.field("first_invoice_date", pa.date32()),
+    pa.field("exceptions", pa.int32()),  # how many exceptions name this line
+])
+
+STATES = ("open", "explained", "resolved")
+
+EXCEPTIONS = pa.schema([
+    pa.field("exception_id", pa.string(), nullable=False),  # "EX-" + 16 hex of sha256(type and keys)
+    pa.field("type", pa.string(), nullable=False),  # EXCEPTION_TYPES
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32()),  # null for document-level exceptions
+    pa.field("line_id", pa.string()),
+    pa.field("sku", pa.string()),
+    pa.field("document_ref", pa.string()),  # the invoice number, shipment id or document in question
+    pa.field("message", pa.string(), nullable=False),  # what is wrong, in words, with the numbers
+    # the values on each side
+    pa.field("ordered_quantity", QTY),
+    pa.field("ordered_price", MONEY),
+    pa.field("ack_code", pa.string()),
+    pa.field("acknowledged_quantity", QTY),
+    pa.field("acknowledged_price", MONEY),
+    pa.field("promised_date", pa.date32()),
+    pa.field("shipped_quantity", QTY),
+    pa.field("invoiced_quantity", QTY),
+    pa.field("invoiced_price", MONEY),
+    pa.field("cancelled_at", TIME),
+    pa.field("document_status", pa.string()),  # DOCUMENT_STATUS.status for document exceptions
+    pa.field("partner_reasons", pa.string()),  # the partner's 997/999 notes, in words
+    # the money: amount_at_risk = quantity_at_risk x price_at_risk (document exceptions: the document's value)
+    pa.field("quantity_at_risk", QTY),
+    pa.field("price_at_risk", MONEY),
+    pa.field("amount_at_risk", MONEY, nullable=False),
+    pa.field("currency", pa.string()),
+    pa.field("since", pa.date32(), nullable=False),  # when it became an exception (per type, see engine.reconcile)
+    pa.field("age_days", pa.int32(), nullable=False),  # as_of - since, in days
+    pa.field("state", pa.string(), nullable=False),  # STATES
+    pa.field("state_by", pa.string()),
+    pa.field("state_note", pa.string()),
+    pa.field("state_at", TIME),
+])
+
+# EVIDENCE: the documents (and their values for the line) behind each exception, one row per document line.
+EVIDENCE = pa.schema([
+    pa.field("exception_id", pa.string(), nullable=False),
+    pa.field("role", pa.string(), nullable=False),  # ordered, acknowledged, shipped, invoiced, duplicate, partner_ack
+    pa.field("doc_type", pa.string()),  # 850/860, 855/865, 856, 810, 997/999
+    pa.field("document_ref", pa.string()),  # PO, shipment id, invoice number, ack reference
+    pa.field("file", pa.string()),
+    pa.field("isa13", pa.string()),
+    pa.field("gs06", pa.string()),
+    pa.field("st02", pa.string()),
+    pa.field("at", TIME),  # sent / shipped / received time of that document
+    pa.field("code", pa.string()),  # ACK01, AK501...
+    pa.field("quantity", QTY),
+    pa.field("unit_price", MONEY),
+])
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionType:
+    code: str
+    title: str
+    meaning: str
+    amount: str  # the amount-at-risk formula, in words
+    since: str  # what date the age counts from
+
+
+_E = ExceptionType
+EXCEPTION_TYPES: dict[str, ExceptionType] = {e.code: e for e in [
+    _E("SHIPPED_NOT_INVOICED", "Shipped, not invoiced",
+       "The line shipped at least invoice_grace_days ago and no invoice bills it.",
+       "billable shipped quantity (shipped at least invoice_grace_days ago, at most the agreed quantity) x "
+       "agreed price", "first shipment date"),
+    _E("INVOICED_NOT_SHIPPED", "Invoiced, not shipped",
+       "An invoice bills the line but nothing of it has shipped.",
+       "sum of invoiced quantity x invoice price", "first invoice date"),
+    _E("INVOICE_QUANTITY_MISMATCH", "Invoiced quantity differs from shipped",
+       "The invoiced quantity is above what shipped, or below what shipped long enough ago to be billed "
+       "(up to the agreed quantity).",
+       "over-billed: (invoiced - shipped) x average invoice price; under-billed: (billable shipped - invoiced) x "
+       "agreed price", "last invoice date"),
+    _E("INVOICE_PRICE_MISMATCH", "Invoice price differs from the acknowledged price",
+       "An invoice line's price differs from the price we acknowledged (or, without an 855, the ordered price) "
+       "beyond the partner's price tolerance.",
+       "|invoice price - agreed price| x invoiced quantity of that invoice line", "invoice date"),
+    _E("NOT_SHIPPED_BY_PROMISED_DATE", "Acknowledged, not shipped by the promised date",
+       "The quantity we promised by a date now past has not all shipped.",
+       "(quantity promised by dates before today - shipped quantity) x agreed price", "earliest missed promised date"),
+    _E("OVER_SHIPMENT", "Over-shipment",
+       "More shipped than agreed (the acknowledged quantity, else the ordered one) beyond the tolerance.",
+       "(shipped - agreed quantity) x agreed price", "last shipment date"),
+    _E("DUPLICATE_INVOICE", "Duplicate invoice",
+       "The same invoice number was sent again in another 810, or a second invoice bills a shipment line "
+       "already invoiced.", "duplicate line's quantity x its invoice price", "duplicate's invoice date"),
+    _E("DOCUMENT_REJECTED", "Document rejected by the partner",
+       "The partner's 997/999 rejected one of our documents (reasons in words).",
+       "the document's value for the PO (855/865: acknowledged quantity x price; 856: shipped quantity x "
+       "agreed price; 810: invoiced quantity x invoice price)", "date the rejection arrived"),
+    _E("DOCUMENT_UNACKNOWLEDGED", "Document not acknowledged by the partner",
+       "No 997/999 came for one of our documents within the partner's window.",
+       "the document's value for the PO (as for DOCUMENT_REJECTED)", "date the 997 was due"),
+    _E("CANCELLED_AFTER_SHIPMENT", "Order cancelled after shipment",
+       "The buyer cancelled (or deleted) the line after some of it had shipped.",
+       "quantity shipped before the cancellation x agreed price", "cancellation date"),
+    _E("SHIPPED_AFTER_CANCEL", "Shipped after cancellation",
+       "Goods of a cancelled line shipped after the cancellation.",
+       "quantity shipped after the cancellation x agreed price", "first shipment after the cancellation"),
+]}

@@ -1,0 +1,248 @@
+"""Partners' 997s and 999s for our documents: read (parsers.functional_acks) with the reasons in words,
+matched to what we sent (engine.partner_acks) into accepted / accepted with errors / rejected / overdue /
+pending, with findings for acknowledgments of things we never sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+import pytest
+
+from engine.partner_acks import match_acks
+from parsers.functional_acks import read_functional_acks
+from parsers.x12_reader import read_interchanges
+from schemas.ack_reasons import reason
+from schemas.errors import ConfigError
+from schemas.finance import FinanceSettings
+from schemas.functional_acks import FUNCTIONAL_ACKS, SENT_SETS
+from tests.support import corpus_dir
+
+ISA = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*1200*U*{ver}*"
+       "{isa13:09d}*0*P*>~\n")
+
+
+def interchange(sets: list[list[str]], *, st01: str = "997", gs08: str = "004010", gs_date: str = "20261127",
+                gs_time: str = "1200", isa13: int = 7, gs06: str = "70") -> bytes:
+    """One FA group of ``sets`` (each a list of segments between ST and SE)."""
+    ver = "00501" if gs08 >= "005010" else "00401"
+    out = [ISA.format(ver=ver, isa13=isa13), f"GS*FA*ACMERETAIL*ORDERBRIDGE*{gs_date}*{gs_time}*{gs06}*X*{gs08}~\n"]
+    for k, body in enumerate(sets, start=1):
+        st02 = f"{k:04d}"
+        out.append(f"ST*{st01}*{st02}~\n")
+        out.extend(s + "~\n" for s in body)
+        out.append(f"SE*{len(body) + 2}*{st02}~\n")
+    out.append(f"GE*{len(sets)}*{gs06}~\n")
+    out.append(f"IEA*1*{isa13:09d}~\n")
+    return "".join(out).encode()
+
+
+def read(data: bytes, *, file: str = "ack.x12", received_at: datetime | None = None, partner: str = "acme"):
+    result = read_interchanges(data, file=file)
+    assert not [f for f in result.findings if f.severity == "error"], result.findings
+    return read_functional_acks(result, partner=partner, received_at=received_at)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def test_corpus_997s_read_with_reasons_in_words():
+    corpus = corpus_dir() / "x12" / "997"
+    table, findings = read_functional_acks(read_interchanges((corpus / "staedi__simple997.edi").read_bytes(),
+                                                             file="simple997.edi"), partner="p")
+    assert not findings
+    row = table.to_pylist()[0]
+    assert (row["acked_functional_id"], row["acked_gs06"], row["acked_set_id"], row["acked_st02"]) == \
+        ("HC", "000001", "837", "0021")
+    assert (row["set_status"], row["set_error_codes"], row["group_status"]) == ("R", ["5"], "R")
+    assert (row["sets_included"], row["sets_received"], row["sets_accepted"]) == (1, 1, 0)
+    [err] = row["errors"]
+    assert (err["segment_id"], err["segment_position"], err["segment_error"]) == ("NM1", 8, "8")
+    assert (err["element_position"], err["element_ref"], err["element_error"], err["bad_value"]) == (8, "66", "7", "MI")
+    assert "invalid code value" in err["reason"] and "'MI'" in err["reason"]
+    assert row["reasons"].startswith("set rejected (one or more segments in error)")
+    assert row["ack_created_at"] == datetime(2005, 8, 12, 19, 53, 35)
+
+    multi, _ = read_functional_acks(read_interchanges(
+        (corpus / "staedi__simple997-multiple-interchanges.edi").read_bytes()), partner="p")
+    assert multi.num_rows == 3 and set(multi["isa13"].to_pylist()) == {"000000001", "000000002", "000000003"}
+
+    accepted, _ = read_functional_acks(read_interchanges(
+        (corpus / "stupidedi__004010-FA997-pass-1.edi").read_bytes()), partner="p")
+    assert accepted.select(["acked_functional_id", "acked_gs06", "acked_set_id", "acked_st02", "set_status",
+                            "group_status"]).to_pylist() == [
+        {"acked_functional_id": "AG", "acked_gs06": "160", "acked_set_id": "824", "acked_st02": "0160",
+         "set_status": "A", "group_status": "A"}]
+
+    empty, notes = read_functional_acks(read_interchanges((corpus / "staedi__empty997.edi").read_bytes()),
+                                        partner="p")
+    assert empty.num_rows == 0 and [f.code for f in notes] == ["FA_ACKNOWLEDGES_NOTHING"]
+
+    group_only, _ = read_functional_acks(read_interchanges((corpus / "staedi__invalid997_min.edi").read_bytes()),
+                                         partner="p")
+    assert group_only.select(["acked_st02", "group_status"]).to_pylist() == [{"acked_st02": None, "group_status": "R"}]
+
+
+def test_999_implementation_notes_and_ctx_are_read():
+    data = interchange([[
+        "AK1*SH*1001*005010", "AK2*856*0001*005010", "IK3*TD5*6*TD5*I6", "CTX*SITUATIONAL TRIGGER*TD5*6",
+        "IK3*MAN*14*HL*8", "IK4*2>1*87*I12*00123", "CTX*MAN02", "IK4*1*88*7*XX", "IK5*R*I5*5", "AK9*R*1*1*0",
+    ]], st01="999", gs08="005010X231")
+    table, findings = read(data)
+    assert not findings
+    row = table.to_pylist()[0]
+    assert row["ack_type"] == "999" and row["acked_version"] == "005010" and row["acked_implementation"] == "005010"
+    assert row["set_error_codes"] == ["I5", "5"]
+    assert [(e["segment_id"], e["segment_error"], e["element_position"], e["component_position"],
+             e["element_error"]) for e in row["errors"]] == [
+        ("TD5", "I6", None, None, None), ("MAN", "8", 2, 1, "I12"), ("MAN", "8", 1, None, "7")]
+    assert "implementation dependent segment missing" in row["errors"][0]["reason"]
+    assert "MAN02-1 (data element 87)" in row["errors"][1]["reason"]
+    assert "implementation pattern match failure" in row["errors"][1]["reason"]
+    assert "implementation: one or more segments in error" in row["reasons"]
+
+
+def test_reason_meanings_follow_the_version():
+    assert reason("group", "19", "004010") == "S1E security end segment missing for S1S security start segment"
+    assert reason("group", "19", "005010") == "functional group control number not unique within interchange"
+    assert reason("set", "23", "004010") == "transaction set control number not unique within the functional group"
+    assert reason("segment", "3") == "mandatory segment missing"
+    assert reason("element", "ZZ") == "code ZZ (not in the X12 code list)"
+    assert reason("set_status", "W") == "rejected: assurance failed validity tests"
+
+
+def test_incomplete_acknowledgments_are_findings_not_errors():
+    data = interchange([["AK1*SH*1001", "AK2*856*0001", "AK3*TD5*6**3", "AK2*856*0002", "AK5*Q"]])
+    table, findings = read(data)
+    assert sorted(f.code for f in findings) == ["FA_GROUP_RESPONSE_MISSING", "FA_SET_RESPONSE_MISSING",
+                                                "FA_STATUS_UNKNOWN"]
+    assert table.select(["acked_st02", "set_status", "group_status"]).to_pylist() == [
+        {"acked_st02": "0001", "set_status": None, "group_status": None},
+        {"acked_st02": "0002", "set_status": "Q", "group_status": None}]
+    missing = next(f for f in findings if f.code == "FA_SET_RESPONSE_MISSING")
+    assert missing.location.segment_id == "AK2" and missing.location.segment_position == 3
+    assert table.schema.equals(FUNCTIONAL_ACKS)
+
+
+# --- matching -----------------------------------------------------------------------------------
+
+SENT_AT = datetime(2026, 11, 27, 2, 0)
+AS_OF = datetime(2026, 11, 28, 12, 0)  # 34 hours after SENT_AT
+
+
+def sent(rows: list[tuple]) -> pa.Table:
+    """(partner, doc_type, gs01, gs06, st02[, sent_at]) -> SENT_SETS."""
+    out = []
+    for r in rows:
+        partner, doc, gs01, gs06, st02 = r[:5]
+        out.append({"partner": partner, "doc_type": doc, "functional_id": gs01, "isa13": f"{int(gs06):09d}",
+                    "gs06": gs06, "st02": st02, "sent_at": r[5] if len(r) > 5 else SENT_AT,
+                    "file": f"out-{doc}-{gs06}.x12", "po_number": "PO-1", "document_ref": f"{doc}-{gs06}-{st02}"})
+    return pa.Table.from_pylist(out, schema=SENT_SETS)
+
+
+SETTINGS = {"acme": FinanceSettings(), "globex": FinanceSettings(ack_997_hours=48)}
+
+
+def status_of(table: pa.Table) -> dict[tuple[str, str, str], str]:
+    return {(r["partner"], r["gs06"], r["st02"]): r["status"] for r in table.to_pylist()}
+
+
+def test_each_sent_set_gets_its_verdict():
+    acks, _ = read(interchange([
+        ["AK1*PR*100", "AK2*855*0001", "AK5*A", "AK9*A*1*1*1"],
+        ["AK1*SH*200", "AK2*856*0001", "AK3*TD5*6*TD5*3", "AK2*856*0002", "AK3*HL*9*HL*8",
+         "AK4*2*734*1", "AK5*R*5", "AK9*P*3*3*2"],
+        ["AK1*IN*300", "AK2*810*0001", "AK5*E", "AK9*E*1*1*1"],
+    ]), received_at=datetime(2026, 11, 27, 8, 30))
+    out, findings = match_acks(sent([
+        ("acme", "855", "PR", "100", "0001"),
+        ("acme", "856", "SH", "200", "0001"),  # its AK2 has no AK5: unanswered, 34 h > 24 h
+        ("acme", "856", "SH", "200", "0002"),
+        ("acme", "856", "SH", "200", "0003"),  # not listed under a P group: accepted
+        ("acme", "810", "IN", "300", "0001"),
+        ("acme", "810", "IN", "301", "0001"),  # nothing came, 34 h > 24 h
+        ("globex", "810", "IN", "301", "0001"),  # nothing came, 34 h < 48 h
+    ]), acks, settings=SETTINGS, as_of=AS_OF)
+    assert not [f for f in findings if f.code != "FA_SET_RESPONSE_MISSING"]
+    assert status_of(out) == {
+        ("acme", "100", "0001"): "accepted",
+        ("acme", "200", "0001"): "overdue",
+        ("acme", "200", "0002"): "rejected",
+        ("acme", "200", "0003"): "accepted",
+        ("acme", "300", "0001"): "accepted_with_errors",
+        ("acme", "301", "0001"): "overdue",
+        ("globex", "301", "0001"): "pending",
+    }
+    rejected = next(r for r in out.to_pylist() if r["status"] == "rejected")
+    assert "HL02 (data element 734) in segment HL at position 9 (loop HL): mandatory data element missing" \
+        in rejected["reasons"]
+    assert rejected["minutes_to_ack"] == 390 and rejected["ack_late"] is False
+    assert rejected["ack_file"] == "ack.x12" and rejected["ack_st02"] == "0002"
+    overdue = next(r for r in out.to_pylist() if r["status"] == "overdue" and r["doc_type"] == "810")
+    assert overdue["due_at"] == datetime(2026, 11, 28, 2, 0) and overdue["acked_at"] is None
+
+
+def test_group_answers_and_group_rejection_override_the_set():
+    acks, _ = read(interchange([
+        ["AK1*SH*400", "AK9*A*2*2*2"],  # the whole group accepted, no AK2s
+        ["AK1*IN*500", "AK2*810*0001", "AK5*A", "AK9*R*1*1*0*4"],  # GE02 mismatch: the group is rejected
+    ], gs_date="20261129", gs_time="0100"))
+    out, findings = match_acks(sent([("acme", "856", "SH", "400", "0001"), ("acme", "856", "SH", "400", "0002"),
+                                     ("acme", "810", "IN", "500", "0001")]), acks, settings=SETTINGS, as_of=AS_OF)
+    assert not findings
+    assert list(status_of(out).values()) == ["accepted", "accepted", "rejected"]
+    rows = out.to_pylist()
+    assert rows[2]["reasons"].endswith("group rejected (group control number in the functional group header and "
+                                       "trailer do not agree)")
+    assert rows[0]["ack_late"] is True  # acknowledged 47 h after sending (created at 2026-11-29 01:00)
+
+
+def test_acknowledgments_of_what_we_never_sent_are_findings():
+    acks, _ = read(interchange([["AK1*PR*100", "AK2*855*0009", "AK5*A", "AK9*A*1*1*1"],
+                                ["AK1*PR*999", "AK9*A*1*1*1"],
+                                ["AK1*SH*100", "AK2*855*0001", "AK5*A", "AK9*A*1*1*1"]]))  # wrong GS01
+    out, findings = match_acks(sent([("acme", "855", "PR", "100", "0001")]), acks, settings=SETTINGS, as_of=AS_OF)
+    assert status_of(out) == {("acme", "100", "0001"): "overdue"}
+    assert [f.code for f in findings] == ["FA_UNMATCHED"] * 3
+    assert [f.location.segment_id for f in findings] == ["AK2", "AK1", "AK2"]
+    assert "ST02 0009" in findings[0].message and "never sent to acme" in findings[0].message
+
+
+def test_the_latest_answer_counts_and_a_disagreement_is_a_finding():
+    first, _ = read(interchange([["AK1*IN*300", "AK2*810*0001", "AK5*R*5", "AK9*R*1*1*0"]]), file="first.x12",
+                    received_at=datetime(2026, 11, 27, 5, 0))
+    second, _ = read(interchange([["AK1*IN*300", "AK2*810*0001", "AK5*A", "AK9*A*1*1*1"]], isa13=8),
+                     file="second.x12", received_at=datetime(2026, 11, 27, 9, 0))
+    table = pa.concat_tables([second, first])  # input order must not matter
+    out, findings = match_acks(sent([("acme", "810", "IN", "300", "0001")]), table, settings=SETTINGS, as_of=AS_OF)
+    assert status_of(out) == {("acme", "300", "0001"): "accepted"}
+    assert out["ack_file"].to_pylist() == ["second.x12"]
+    assert [f.code for f in findings] == ["FA_ACK_CONFLICT"]
+    assert "accepted, rejected" in findings[0].message
+
+
+def test_partner_without_settings_is_a_config_error():
+    with pytest.raises(ConfigError):
+        match_acks(sent([("initech", "855", "PR", "1", "0001")]), FUNCTIONAL_ACKS.empty_table(), settings=SETTINGS,
+                   as_of=AS_OF)
+
+
+def test_matching_is_deterministic():
+    acks, _ = read(interchange([["AK1*PR*100", "AK2*855*0001", "AK5*A", "AK9*A*1*1*1"]]))
+    s = sent([("acme", "855", "PR", "100", "0001"), ("acme", "855", "PR", "101", "0001"),
+              ("globex", "855", "PR", "100", "0001")])
+    a, _ = match_acks(s, acks, settings=SETTINGS, as_of=AS_OF)
+    b, _ = match_acks(s.take([2, 0, 1]), acks, settings=SETTINGS, as_of=AS_OF)
+    assert a.equals(b)
+
+
+@pytest.mark.parametrize("element,table", [("715", "group_status"), ("716", "group"), ("717", "set_status"),
+                                           ("720", "segment"), ("723", "element")])
+def test_every_code_of_the_x12_dictionary_has_a_meaning_in_words(element, table):
+    from schemas.x12dict import dictionary
+
+    codes = dictionary("004010").codes(element)
+    assert codes, f"the 004010 dictionary holds no list for {element}"
+    missing = sorted(c for c in codes if "not in the X12 code list" in reason(table, c, "004010"))
+    assert not missing, f"{element} codes without words: {missing}"
