@@ -1,9 +1,27 @@
-"""State store: files seen (by content hash), control numbers, documents, orders and their history.
+"""State store: what a workspace remembers between runs. Files seen, control numbers, outbound
+documents, orders with their lines, history, reservations and pending 860s, findings, runs. It
+applies the lifecycle's plans (schemas.lifecycle.Plan) and never decides anything about an order.
 
-SQLite by default (one file per workspace). Control numbers are taken and the documents that
-carry them are stored, content included, in one transaction: a crash before the commit leaves
-nothing used; a crash after it leaves a pending document that the next run delivers as is. So a
-number is never used for two different documents, and a document is never built twice.
+SQLite by default (one file per workspace); the SQL is portable (ON CONFLICT, explicit id
+sequences, `?` placeholders translated in one place, no SQLite-only functions) so PostgreSQL can
+be added as a second dialect. The schema has a version (table `meta`); an older store is migrated
+when it is opened, in one transaction (docs/state-store.md lists the tables and the migrations).
+
+Control numbers are taken, documents rendered and stored, and the order changes they answer
+written in one transaction: a crash before the commit uses no number; a crash after it leaves
+pending documents that the next run delivers byte for byte. A number is never used twice and a
+document key is never built twice.
+
+Public API (what flows/ and later workstreams call):
+    open:       StateStore(path)            creates or migrates to SCHEMA_VERSION; .close()
+    writing:    transaction(), apply(plan, render=...) -> Applied
+                take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered,
+                start_run, finish_run
+    orders:     order, orders, find_orders, orders_for, order_lines, lines_for, order_history,
+                order_reservations, reservations_for, reservations (totals), pending_changes
+    documents:  document_exists, pending_documents, documents, documents_for_order
+    other:      files, file_status, interchanges, findings, runs, numbers_used, last_number,
+                schema_version, workspace_id
 """
 
 from __future__ import annotations
@@ -11,57 +29,156 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from schemas.errors import StateError, TransientError
+from schemas.lifecycle import (
+    Clock,
+    EventKind,
+    FindingRecord,
+    HistoryEvent,
+    LineRecord,
+    LineState,
+    OrderRecord,
+    OrderState,
+    OrderTransition,
+    PersonDecision,
+    Plan,
+    PlannedDocument,
+    Reservation,
+    StoredChange,
+)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (
-    partner TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
+SCHEMA_VERSION = 2
+MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
+CHUNK = 500  # keys per IN (...) list
+
+
+class StateConflict(StateError):
+    """The store holds something else than a plan expected (another run or person got there first);
+    the plan's transaction was rolled back."""
+
+
+# --- dialect: the one place that knows SQL differences ---------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str = "sqlite"
+    param: str = "?"
+    blob: str = "BLOB"
+
+    def sql(self, text: str) -> str:
+        return text if self.param == "?" else text.replace("?", self.param)
+
+    def tables_query(self) -> str:
+        if self.name == "sqlite":
+            return "SELECT name FROM sqlite_master WHERE type='table'"
+        return "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+
+
+SQLITE = Dialect()
+
+# --- schema (version 2) ------------------------------------------------------------------------------
+TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sequences (name TEXT PRIMARY KEY, last BIGINT NOT NULL);
+CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY, kind TEXT NOT NULL, clock TEXT NOT NULL, started_at TEXT NOT NULL,
+    finished_at TEXT, status TEXT NOT NULL, summary TEXT);
+CREATE TABLE files (
+    partner TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL,
     received_at TEXT NOT NULL, status TEXT NOT NULL, archive_path TEXT, run_id TEXT,
     error_count INTEGER DEFAULT 0, PRIMARY KEY (partner, sha256));
-CREATE TABLE IF NOT EXISTS control_numbers (
-    partner TEXT NOT NULL, kind TEXT NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (partner, kind));
-CREATE TABLE IF NOT EXISTS documents (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, doc_type TEXT NOT NULL,
-    doc_key TEXT NOT NULL, file_name TEXT NOT NULL, isa13 TEXT, gs06 TEXT, st02 TEXT,
-    content BLOB NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, delivered_at TEXT,
-    source_sha256 TEXT, po_number TEXT, run_id TEXT, UNIQUE (partner, doc_key));
-CREATE TABLE IF NOT EXISTS interchanges_in (
+CREATE TABLE interchanges_in (
     partner TEXT NOT NULL, sender TEXT NOT NULL, isa13 TEXT NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (partner, sender, isa13));
-CREATE TABLE IF NOT EXISTS orders (
-    partner TEXT NOT NULL, po_number TEXT NOT NULL, state TEXT NOT NULL, source_file TEXT,
-    source_sha256 TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, received_at TEXT, updated_at TEXT,
-    detail TEXT, PRIMARY KEY (partner, po_number));
-CREATE TABLE IF NOT EXISTS order_events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, po_number TEXT NOT NULL,
-    at TEXT NOT NULL, event TEXT NOT NULL, actor TEXT NOT NULL, note TEXT);
-CREATE TABLE IF NOT EXISTS line_status (
-    partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT,
-    ack TEXT NOT NULL, ordered TEXT, allocated INTEGER, backordered INTEGER, rejected INTEGER,
-    promised_date TEXT, warehouses TEXT, reason TEXT, codes TEXT, run_id TEXT,
-    PRIMARY KEY (partner, po_number, line_number));
-CREATE TABLE IF NOT EXISTS reservations (
+CREATE TABLE control_numbers (
+    partner TEXT NOT NULL, kind TEXT NOT NULL, last BIGINT NOT NULL, PRIMARY KEY (partner, kind));
+CREATE TABLE documents (
+    id BIGINT PRIMARY KEY, partner TEXT NOT NULL, doc_type TEXT NOT NULL, file_name TEXT NOT NULL,
+    isa13 TEXT, gs06 TEXT, content {blob} NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+    delivered_at TEXT, run_id TEXT, UNIQUE (partner, file_name));
+CREATE TABLE document_sets (
+    partner TEXT NOT NULL, doc_key TEXT NOT NULL, document_id BIGINT NOT NULL REFERENCES documents (id),
+    position INTEGER NOT NULL, set_id TEXT NOT NULL, st02 TEXT, gs06 TEXT, po_number TEXT, source_sha256 TEXT,
+    answers_isa13 TEXT, answers_gs06 TEXT, PRIMARY KEY (partner, doc_key));
+CREATE TABLE orders (
+    partner TEXT NOT NULL, po_number TEXT NOT NULL, state TEXT NOT NULL, revision INTEGER NOT NULL,
+    answered_revision INTEGER NOT NULL, order_ref TEXT, lines_key TEXT, source_file TEXT, source_sha256 TEXT,
+    isa13 TEXT, gs06 TEXT, st02 TEXT, arrival BIGINT, purpose TEXT, x12_version TEXT, po_date TEXT,
+    currency TEXT, value TEXT, ack_type TEXT, answered_with TEXT, hold_codes TEXT, hold_reasons TEXT,
+    codes TEXT, decision TEXT, decided_by TEXT, decided_at TEXT, decision_note TEXT, changed_lines TEXT,
+    change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT,
+    PRIMARY KEY (partner, po_number));
+CREATE TABLE order_lines (
+    partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
+    state TEXT NOT NULL, ack TEXT, ordered TEXT, unit TEXT, unit_price TEXT, ack_price TEXT,
+    allocated INTEGER, backordered INTEGER, rejected INTEGER, promised_date TEXT, warehouses TEXT,
+    reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, PRIMARY KEY (partner, po_number, line_number));
+CREATE TABLE order_events (
+    seq BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, at TEXT NOT NULL,
+    clock TEXT NOT NULL, event TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, revision INTEGER,
+    actor TEXT NOT NULL, note TEXT, run_id TEXT, document_id BIGINT);
+CREATE TABLE reservations (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, warehouse TEXT NOT NULL,
-    sku TEXT NOT NULL, quantity INTEGER NOT NULL, run_id TEXT,
+    sku TEXT NOT NULL, quantity BIGINT NOT NULL, run_id TEXT,
     PRIMARY KEY (partner, po_number, line_number, warehouse));
-CREATE TABLE IF NOT EXISTS pending_changes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, partner TEXT NOT NULL, po_number TEXT NOT NULL,
-    change_ref TEXT NOT NULL, store_key TEXT NOT NULL, source_file TEXT, received_at TEXT NOT NULL,
-    status TEXT NOT NULL, UNIQUE (partner, store_key, change_ref));
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, summary TEXT);
+CREATE TABLE pending_changes (
+    id BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, change_ref TEXT NOT NULL,
+    store_key TEXT NOT NULL, source_file TEXT, received_at TEXT NOT NULL, status TEXT NOT NULL,
+    base_key TEXT, revision INTEGER, UNIQUE (partner, store_key, change_ref));
+CREATE TABLE findings (
+    id BIGINT PRIMARY KEY, run_id TEXT, stage TEXT, partner TEXT, po_number TEXT, code TEXT NOT NULL,
+    severity TEXT NOT NULL, message TEXT, file TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, segment_id TEXT,
+    segment_position INTEGER, file_segment INTEGER, element TEXT, value TEXT, line_number INTEGER,
+    loop_id TEXT, consequence TEXT);
 """
 
-MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
+INDEXES = """
+CREATE INDEX orders_po ON orders (po_number);
+CREATE INDEX orders_state ON orders (state, partner);
+CREATE INDEX orders_received ON orders (received_at);
+CREATE INDEX orders_updated ON orders (updated_at);
+CREATE INDEX order_lines_sku ON order_lines (sku);
+CREATE INDEX order_events_order ON order_events (partner, po_number, seq);
+CREATE INDEX document_sets_po ON document_sets (partner, po_number);
+CREATE INDEX document_sets_source ON document_sets (source_sha256);
+CREATE INDEX document_sets_document ON document_sets (document_id);
+CREATE INDEX documents_status ON documents (partner, status);
+CREATE INDEX reservations_sku ON reservations (warehouse, sku);
+CREATE INDEX pending_changes_status ON pending_changes (status, partner, po_number);
+CREATE INDEX findings_run ON findings (run_id);
+CREATE INDEX findings_order ON findings (partner, po_number);
+CREATE INDEX findings_code ON findings (code);
+CREATE INDEX runs_started ON runs (started_at);
+"""
+
+ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision", "order_ref", "lines_key",
+                 "source_file", "source_sha256", "isa13", "gs06", "st02", "arrival", "purpose", "x12_version",
+                 "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
+                 "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
+                 "line_count", "received_at", "updated_at", "run_id")
+LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
+                "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
+                "reason", "codes", "revision", "run_id")
+EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
+                 "actor", "note", "run_id", "document_id")
+FINDING_COLUMNS = ("id", "run_id", "stage", "partner", "po_number", "code", "severity", "message", "file", "isa13",
+                   "gs06", "st02", "segment_id", "segment_position", "file_segment", "element", "value",
+                   "line_number", "loop_id", "consequence")
+CHANGE_COLUMNS = ("id", "partner", "po_number", "change_ref", "store_key", "source_file", "received_at", "status",
+                  "base_key", "revision")
 
 
 @dataclass(frozen=True, slots=True)
 class StoredDocument:
+    """One outbound interchange as stored; doc_key/st02/po_number summarise its sets."""
+
     id: int
     partner: str
     doc_type: str
@@ -74,26 +191,45 @@ class StoredDocument:
     status: str
     source_sha256: str
     po_number: str
+    created_at: str = ""
+    delivered_at: str = ""
+    run_id: str = ""
+
+
+@dataclass(slots=True)
+class Applied:
+    """What apply() did: documents stored per (partner, doc_type), their ids by set key."""
+
+    documents: Counter = field(default_factory=Counter)
+    document_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (partner, doc_key) -> id
+
+
+Render = Callable[[PlannedDocument, int, int, list[int]], tuple[str, bytes]]
+"""render(document, isa13, gs06, st02s) -> (file name, content): numbers a document (flows.documents)."""
 
 
 class StateStore:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, dialect: Dialect = SQLITE) -> None:
         self.path = str(path)
+        self.dialect = dialect
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._depth = 0
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
         except sqlite3.OperationalError as exc:
             raise TransientError("state store unavailable", path=self.path) from exc
-        self._depth = 0
+        from connectors.state_migrations import open_schema
+
+        open_schema(self)
 
     def close(self) -> None:
         self._db.close()
 
+    # --- SQL in one place ---------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE ... COMMIT; nested calls join the outer transaction."""
@@ -119,11 +255,58 @@ class StateStore:
             finally:
                 self._depth = 0
 
-    def _q(self, sql: str, args: tuple = ()) -> list[tuple]:
+    def _q(self, sql: str, args: Sequence = ()) -> list[tuple]:
         with self._lock:
-            return self._db.execute(sql, args).fetchall()
+            return self._db.execute(self.dialect.sql(sql), tuple(args)).fetchall()
 
-    # --- files ------------------------------------------------------------------------------
+    def _many(self, sql: str, rows: Iterable[Sequence]) -> int:
+        """executemany; the number of rows changed."""
+        with self._lock:
+            cur = self._db.executemany(self.dialect.sql(sql), rows)
+            return cur.rowcount
+
+    def _script(self, sql: str) -> None:
+        for statement in sql.format(blob=self.dialect.blob).split(";"):
+            if statement.strip():
+                self._q(statement)
+
+    def _table_names(self) -> set[str]:
+        return {r[0] for r in self._q(self.dialect.tables_query())}
+
+    def _by_keys(self, sql: str, keys: Iterable[tuple[str, str]], order: str) -> list[tuple]:
+        """Rows of ``sql`` (ending in WHERE) for (partner, po_number) keys, a partner and a chunk at a time."""
+        by_partner: dict[str, list[str]] = {}
+        for partner, po in dict.fromkeys(keys):
+            by_partner.setdefault(partner, []).append(po)
+        rows: list[tuple] = []
+        for partner, pos in by_partner.items():
+            for i in range(0, len(pos), CHUNK):
+                chunk = pos[i:i + CHUNK]
+                rows += self._q(f"{sql} partner=? AND po_number IN ({','.join('?' * len(chunk))}) {order}",
+                                (partner, *chunk))
+        return rows
+
+    # --- meta and sequences -------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return int(self._q("SELECT value FROM meta WHERE key='schema_version'")[0][0])
+
+    @property
+    def workspace_id(self) -> str:
+        return self._q("SELECT value FROM meta WHERE key='workspace_id'")[0][0]
+
+    def _next_ids(self, name: str, count: int) -> list[int]:
+        """``count`` ids from a store-internal sequence (events, documents, findings, changes, arrival)."""
+        if count <= 0:
+            return []
+        with self.transaction():
+            rows = self._q("SELECT last FROM sequences WHERE name=?", (name,))
+            last = rows[0][0] if rows else 0
+            self._q("INSERT INTO sequences (name, last) VALUES (?,?) ON CONFLICT (name) DO UPDATE"
+                    " SET last=excluded.last", (name, last + count))
+        return list(range(last + 1, last + count + 1))
+
+    # --- files ----------------------------------------------------------------------------------
     def file_status(self, partner: str, sha256: str) -> str | None:
         rows = self._q("SELECT status FROM files WHERE partner=? AND sha256=?", (partner, sha256))
         return rows[0][0] if rows else None
@@ -142,16 +325,17 @@ class StateStore:
         keys = ("partner", "sha256", "name", "size", "received_at", "status", "archive_path", "error_count")
         return [dict(zip(keys, r, strict=False)) for r in rows]
 
-    # --- inbound interchange control numbers (duplicate detection across files) -------------
+    # --- inbound interchange control numbers (duplicate detection across files) -----------------
     def interchanges(self, partner: str) -> set[tuple[str, str]]:
         return {(s, n) for s, n in self._q("SELECT sender, isa13 FROM interchanges_in WHERE partner=?", (partner,))}
 
     def record_interchange(self, partner: str, sender: str, isa13: str, sha256: str) -> None:
-        self._q("INSERT OR IGNORE INTO interchanges_in VALUES (?,?,?,?)", (partner, sender, isa13, sha256))
+        self._q("INSERT INTO interchanges_in (partner, sender, isa13, sha256) VALUES (?,?,?,?)"
+                " ON CONFLICT (partner, sender, isa13) DO NOTHING", (partner, sender, isa13, sha256))
 
-    # --- outbound control numbers -------------------------------------------------------------
+    # --- control numbers: a named sequence per partner (ISA, GS, ST; later SSCC, invoice) --------
     def take_numbers(self, partner: str, kind: str, count: int = 1) -> list[int]:
-        """Reserve ``count`` consecutive control numbers; call inside transaction()."""
+        """Reserve ``count`` consecutive numbers of ``kind`` for ``partner`` (inside a transaction)."""
         if count <= 0:
             return []
         with self.transaction():
@@ -160,8 +344,8 @@ class StateStore:
             new_last = last + count
             if new_last > MAX_CONTROL.get(kind, 999_999_999):
                 raise StateError("control numbers exhausted", partner=partner, kind=kind)
-            self._q("INSERT INTO control_numbers VALUES (?,?,?) ON CONFLICT (partner, kind) DO UPDATE"
-                    " SET last=excluded.last", (partner, kind, new_last))
+            self._q("INSERT INTO control_numbers (partner, kind, last) VALUES (?,?,?) ON CONFLICT (partner, kind)"
+                    " DO UPDATE SET last=excluded.last", (partner, kind, new_last))
         return list(range(last + 1, new_last + 1))
 
     def last_number(self, partner: str, kind: str) -> int:
@@ -171,25 +355,229 @@ class StateStore:
     def numbers_used(self) -> dict[tuple[str, str], int]:
         return {(p, k): v for p, k, v in self._q("SELECT partner, kind, last FROM control_numbers")}
 
-    # --- documents ----------------------------------------------------------------------------
-    def document_exists(self, partner: str, doc_key: str) -> bool:
-        return bool(self._q("SELECT 1 FROM documents WHERE partner=? AND doc_key=?", (partner, doc_key)))
-
-    def add_document(self, *, partner: str, doc_type: str, doc_key: str, file_name: str, content: bytes,
-                     at: str, isa13: str = "", gs06: str = "", st02: str = "", source_sha256: str = "",
-                     po_number: str = "", run_id: str = "") -> int:
+    # --- applying a plan ------------------------------------------------------------------------
+    def apply(self, plan: Plan, *, render: Render | None = None, at: str = "", run_id: str = "") -> Applied:
+        """Apply ``plan`` in one transaction (joins the caller's): documents numbered (``render``) and
+        stored as created ``at`` by ``run_id``, then orders (each checked against the state and
+        revision its plan expected: else StateConflict and nothing is written), lines, reservations,
+        changes, history, and findings (recorded for ``run_id``)."""
+        applied = Applied()
         with self.transaction():
-            cur = self._db.execute(
-                "INSERT INTO documents (partner, doc_type, doc_key, file_name, isa13, gs06, st02, content,"
-                " status, created_at, source_sha256, po_number, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (partner, doc_type, doc_key, file_name, isa13, gs06, st02, content, "pending", at,
-                 source_sha256, po_number, run_id))
-            return int(cur.lastrowid)
+            if plan.documents:
+                if render is None:
+                    raise StateError("a plan with documents needs a renderer")
+                self._store_documents(plan.documents, render, applied, at=at, run_id=run_id)
+            self._write_orders(plan.transitions)
+            self._write_lines(plan)
+            self._write_reservations(plan, run_id)
+            self._write_changes(plan)
+            self._write_events(plan, applied)
+            self.add_findings(plan.findings, run_id=run_id)
+        return applied
 
-    def _docs(self, where: str, args: tuple) -> list[StoredDocument]:
-        rows = self._q("SELECT id, partner, doc_type, doc_key, file_name, isa13, gs06, st02, content, status,"
-                       " source_sha256, po_number FROM documents WHERE " + where + " ORDER BY id", args)
-        return [StoredDocument(*r[:8], bytes(r[8]), *r[9:]) for r in rows]
+    def _store_documents(self, docs: Sequence[PlannedDocument], render: Render, applied: Applied, *, at: str,
+                         run_id: str) -> None:
+        wanted = [(d.partner, s.doc_key) for d in docs for s in d.sets]
+        have = self._existing_keys(wanted)
+        todo: list[tuple[PlannedDocument, list]] = []
+        for d in docs:
+            sets = [s for s in d.sets if (d.partner, s.doc_key) not in have]
+            if sets:
+                todo.append((replace(d, sets=tuple(sets)), sets))
+                have.update((d.partner, s.doc_key) for s in sets)
+        if not todo:
+            for key in wanted:
+                applied.document_ids.setdefault(key, 0)
+            return
+        numbers: dict[tuple[str, str], Iterator[int]] = {}
+        for partner in dict.fromkeys(d.partner for d, _ in todo):
+            mine = [d for d, _ in todo if d.partner == partner]
+            enveloped = [d for d in mine if d.doc_type != "TA1"]
+            numbers[(partner, "ISA")] = iter(self.take_numbers(partner, "ISA", len(mine)))
+            numbers[(partner, "GS")] = iter(self.take_numbers(partner, "GS", len(enveloped)))
+            numbers[(partner, "ST")] = iter(self.take_numbers(partner, "ST", sum(len(d.sets) for d in enveloped)))
+        ids = iter(self._next_ids("document", len(todo)))
+        doc_rows, set_rows = [], []
+        for d, sets in todo:
+            isa13 = next(numbers[(d.partner, "ISA")])
+            gs06, st02s = 0, []
+            if d.doc_type != "TA1":
+                gs06 = next(numbers[(d.partner, "GS")])
+                st02s = [next(numbers[(d.partner, "ST")]) for _ in sets]
+            file_name, content = render(d, isa13, gs06, st02s)
+            doc_id = next(ids)
+            doc_rows.append((doc_id, d.partner, d.doc_type, file_name, f"{isa13:09d}", str(gs06 or ""), content,
+                             "pending", at, run_id))
+            for i, s in enumerate(sets):
+                set_rows.append((d.partner, s.doc_key, doc_id, i + 1, d.doc_type if d.doc_type == "TA1" else
+                                 _SET_IDS.get(d.functional_id, d.doc_type), f"{st02s[i]:04d}" if st02s else "",
+                                 str(gs06 or ""), s.po_number, s.source_sha256, s.answers_isa13, s.answers_gs06))
+                applied.document_ids[(d.partner, s.doc_key)] = doc_id
+            applied.documents[(d.partner, d.doc_type)] += 1
+        self._many("INSERT INTO documents (id, partner, doc_type, file_name, isa13, gs06, content, status,"
+                   " created_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)", doc_rows)
+        self._many("INSERT INTO document_sets (partner, doc_key, document_id, position, set_id, st02, gs06,"
+                   " po_number, source_sha256, answers_isa13, answers_gs06) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                   set_rows)
+
+    def _existing_keys(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        by_partner: dict[str, list[str]] = {}
+        for partner, key in dict.fromkeys(keys):
+            by_partner.setdefault(partner, []).append(key)
+        out: set[tuple[str, str]] = set()
+        for partner, ks in by_partner.items():
+            for i in range(0, len(ks), CHUNK):
+                chunk = ks[i:i + CHUNK]
+                out.update((partner, k) for (k,) in self._q(
+                    f"SELECT doc_key FROM document_sets WHERE partner=? AND doc_key IN ({','.join('?' * len(chunk))})",
+                    (partner, *chunk)))
+        return out
+
+    def _write_orders(self, transitions: Sequence[OrderTransition]) -> None:
+        chains: dict[tuple[str, str], list[OrderTransition]] = {}
+        for t in transitions:
+            chains.setdefault(t.record.key, []).append(t)
+        arrivals = iter(self._next_ids("arrival", sum(t.new_arrival for t in transitions)))
+        inserts, updates = [], []
+        for key, chain in chains.items():
+            for a, b in zip(chain, chain[1:], strict=False):
+                if (b.expect_state, b.expect_revision) != (a.record.state, a.record.revision):
+                    raise StateError("a plan's transitions of one order do not chain", partner=key[0], po=key[1])
+            final = chain[-1].record
+            for t in chain:
+                if t.new_arrival:
+                    final = replace(final, arrival=next(arrivals))
+            first = chain[0]
+            if first.expect_state is None:
+                inserts.append(_order_row(final))
+            else:
+                updates.append((*_order_row(final)[2:], key[0], key[1], first.expect_state.value,
+                                first.expect_revision))
+        cols = ORDER_COLUMNS
+        if inserts:
+            n = self._many(f"INSERT INTO orders ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
+                           " ON CONFLICT (partner, po_number) DO NOTHING", inserts)
+            if n != len(inserts):
+                self._conflict([(r[0], r[1]) for r in inserts], None)
+        if updates:
+            sets = ", ".join(f"{c}=?" for c in cols[2:])
+            n = self._many(f"UPDATE orders SET {sets} WHERE partner=? AND po_number=? AND state=? AND revision=?",
+                           updates)
+            if n != len(updates):
+                self._conflict([(r[-4], r[-3]) for r in updates], {(r[-4], r[-3]): (r[-2], r[-1]) for r in updates})
+
+    def _conflict(self, keys: list[tuple[str, str]], expected: dict | None) -> None:
+        found = {(p, po): (s, r) for p, po, s, r in self._by_keys(
+            "SELECT partner, po_number, state, revision FROM orders WHERE", keys, "")}
+        if expected is None:
+            clash = [k for k in keys if k in found]
+            detail = ", ".join(f"{p}/{po} exists ({found[(p, po)][0]})" for p, po in clash[:5])
+        else:
+            clash = [k for k in keys if found.get(k) != expected[k]]
+            detail = ", ".join(f"{p}/{po} is {found.get((p, po), ('missing', 0))[0]} r{found.get((p, po), ('', 0))[1]}"
+                               f", expected {expected[(p, po)][0]} r{expected[(p, po)][1]}" for p, po in clash[:5])
+        raise StateConflict("another run or person changed these orders first; nothing was written: " + detail,
+                            orders=len(clash))
+
+    def _write_lines(self, plan: Plan) -> None:
+        last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
+        if not last:
+            return
+        self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(last))
+        cols = LINE_COLUMNS
+        self._many(f"INSERT INTO order_lines ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                   [_line_row(ln) for lines in last.values() for ln in lines])
+
+    def _write_reservations(self, plan: Plan, run: str) -> None:
+        last = {(r.partner, r.po_number): r.rows for r in plan.reservations}
+        if not last:
+            return
+        self._many("DELETE FROM reservations WHERE partner=? AND po_number=?", list(last))
+        self._many("INSERT INTO reservations (partner, po_number, line_number, warehouse, sku, quantity, run_id)"
+                   " VALUES (?,?,?,?,?,?,?)",
+                   [(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, int(r.quantity), run)
+                    for rows in last.values() for r in rows])
+
+    def _write_changes(self, plan: Plan) -> None:
+        if plan.new_changes:
+            ids = self._next_ids("change", len(plan.new_changes))
+            self._many("INSERT INTO pending_changes (id, partner, po_number, change_ref, store_key, source_file,"
+                       " received_at, status, base_key, revision) VALUES (?,?,?,?,?,?,?,'pending','',0)"
+                       " ON CONFLICT (partner, store_key, change_ref) DO NOTHING",
+                       [(i, c.partner, c.po_number, c.change_ref, c.store_key, c.source_file, c.received_at)
+                        for i, c in zip(ids, plan.new_changes, strict=True)])
+        if plan.change_updates:
+            self._many("UPDATE pending_changes SET status=? WHERE id=?",
+                       [(u.status, u.change_id) for u in plan.change_updates])
+            self._many("UPDATE pending_changes SET base_key=?, revision=? WHERE id=?",
+                       [(u.base_key, u.revision, u.change_id) for u in plan.change_updates if u.base_key])
+
+    def _write_events(self, plan: Plan, applied: Applied) -> None:
+        events = [e for t in plan.transitions for e in t.events]
+        if not events:
+            return
+        linked = [(e.partner, e.document_key) for e in events if e.document_key]
+        missing = [k for k in linked if k not in applied.document_ids or not applied.document_ids[k]]
+        if missing:
+            applied.document_ids.update(self._document_ids(missing))
+        seqs = self._next_ids("event", len(events))
+        self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
+                   f" ({','.join('?' * len(EVENT_COLUMNS))})",
+                   [(seq, e.partner, e.po_number, e.at, e.clock.value, e.event.value,
+                     e.from_state.value if e.from_state else None, e.to_state.value, e.revision, e.actor, e.note,
+                     e.run_id, applied.document_ids.get((e.partner, e.document_key)) or None)
+                    for seq, e in zip(seqs, events, strict=True)])
+
+    def _document_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        out = {}
+        for partner, key in dict.fromkeys(keys):
+            rows = self._q("SELECT document_id FROM document_sets WHERE partner=? AND doc_key=?", (partner, key))
+            if rows:
+                out[(partner, key)] = rows[0][0]
+        return out
+
+    def add_findings(self, findings: Sequence[FindingRecord], *, run_id: str) -> None:
+        """Record findings of a run (with the order they concern and their consequence)."""
+        if not findings:
+            return
+        ids = self._next_ids("finding", len(findings))
+        rows = []
+        for i, fr in zip(ids, findings, strict=True):
+            f, loc = fr.finding, fr.finding.location
+            rows.append((i, run_id, fr.stage, fr.partner, fr.po_number, f.code, f.severity, f.message, loc.file,
+                         loc.isa13, loc.gs06, loc.st02, loc.segment_id, loc.segment_position, loc.file_segment,
+                         loc.element, loc.value, loc.line_number, loc.loop_id, fr.consequence))
+        with self.transaction():
+            self._many(f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) VALUES"
+                       f" ({','.join('?' * len(FINDING_COLUMNS))})", rows)
+
+    # --- documents ------------------------------------------------------------------------------
+    def document_exists(self, partner: str, doc_key: str) -> bool:
+        return bool(self._q("SELECT 1 FROM document_sets WHERE partner=? AND doc_key=?", (partner, doc_key)))
+
+    def _docs(self, where: str, args: Sequence) -> list[StoredDocument]:
+        rows = self._q("SELECT id, partner, doc_type, file_name, isa13, gs06, content, status, created_at,"
+                       " delivered_at, run_id FROM documents WHERE " + where + " ORDER BY id", args)
+        if not rows:
+            return []
+        sets: dict[int, list[tuple]] = {}
+        ids = [r[0] for r in rows]
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i:i + CHUNK]
+            for s in self._q("SELECT document_id, doc_key, st02, po_number, source_sha256 FROM document_sets WHERE"
+                             f" document_id IN ({','.join('?' * len(chunk))}) ORDER BY document_id, position",
+                             chunk):
+                sets.setdefault(s[0], []).append(s)
+        out = []
+        for r in rows:
+            mine = sets.get(r[0], [])
+            out.append(StoredDocument(
+                id=r[0], partner=r[1], doc_type=r[2], doc_key=mine[0][1] if mine else "", file_name=r[3],
+                isa13=r[4] or "", gs06=r[5] or "", st02=",".join(s[2] for s in mine if s[2]), content=bytes(r[6]),
+                status=r[7], source_sha256=mine[0][4] or "" if mine else "",
+                po_number=",".join(dict.fromkeys(s[3] for s in mine if s[3])), created_at=r[8] or "",
+                delivered_at=r[9] or "", run_id=r[10] or ""))
+        return out
 
     def pending_documents(self, partner: str) -> list[StoredDocument]:
         return self._docs("partner=? AND status='pending'", (partner,))
@@ -200,109 +588,224 @@ class StateStore:
     def mark_delivered(self, doc_id: int, at: str) -> None:
         self._q("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?", (at, doc_id))
 
-    # --- orders -------------------------------------------------------------------------------
-    def order(self, partner: str, po_number: str) -> dict | None:
-        rows = self._q("SELECT partner, po_number, state, source_file, source_sha256, isa13, gs06, st02,"
-                       " received_at, updated_at, detail FROM orders WHERE partner=? AND po_number=?",
-                       (partner, po_number))
-        if not rows:
-            return None
-        keys = ("partner", "po_number", "state", "source_file", "source_sha256", "isa13", "gs06", "st02",
-                "received_at", "updated_at", "detail")
-        out = dict(zip(keys, rows[0], strict=False))
-        out["detail"] = json.loads(out["detail"] or "{}")
+    def documents_for_order(self, partner: str, po_number: str) -> list[dict]:
+        """Every transaction set sent for the order: its 855s and 865s, and the 997s and TA1s that
+        answered the interchanges and groups its 850 and 860s came in (oldest first)."""
+        record = self.order(partner, po_number)
+        shas = {record.source_sha256} if record else set()
+        shas |= {c.store_key for c in self.pending_changes(statuses=None, keys=[(partner, po_number)])}
+        cols = ("d.id", "d.doc_type", "d.file_name", "d.isa13", "s.gs06", "s.st02", "s.doc_key", "d.status",
+                "d.created_at", "d.delivered_at", "d.run_id", "s.po_number", "s.source_sha256", "s.answers_isa13",
+                "s.answers_gs06")
+        base = (f"SELECT {', '.join(cols)} FROM document_sets s JOIN documents d ON d.id = s.document_id"
+                " WHERE s.partner=? AND ")
+        rows = self._q(base + "s.po_number=?", (partner, po_number))
+        shas.discard("")
+        if shas:
+            rows += self._q(base + f"s.source_sha256 IN ({','.join('?' * len(shas))}) AND s.po_number=''",
+                            (partner, *sorted(shas)))
+        keys = [c.split(".")[1] for c in cols]
+        out = []
+        for r in sorted(set(rows), key=lambda r: (r[0], r[5] or "")):
+            row = dict(zip(keys, r, strict=True))
+            if row["doc_type"] in ("997", "TA1") and record and not _answers(row, record, shas):
+                continue
+            out.append(row)
         return out
 
-    def orders(self, partner: str | None = None, state: str | None = None) -> list[dict]:
-        sql, args = "SELECT partner, po_number FROM orders WHERE 1=1", []
+    # --- orders ---------------------------------------------------------------------------------
+    def order(self, partner: str, po_number: str) -> OrderRecord | None:
+        rows = self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE partner=? AND po_number=?",
+                       (partner, po_number))
+        return _order_from_row(rows[0]) if rows else None
+
+    def orders(self, partner: str | None = None, states: Iterable[str] | None = None) -> list[OrderRecord]:
+        """Orders by partner and PO number, optionally of one partner and in some states."""
+        sql, args = f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE 1=1", []
         if partner:
             sql, args = sql + " AND partner=?", [*args, partner]
-        if state:
-            sql, args = sql + " AND state=?", [*args, state]
-        return [self.order(p, po) for p, po in self._q(sql + " ORDER BY partner, po_number", tuple(args))]
+        if states is not None:
+            wanted = [str(s) for s in states]
+            if not wanted:
+                return []
+            sql, args = sql + f" AND state IN ({','.join('?' * len(wanted))})", [*args, *wanted]
+        return [_order_from_row(r) for r in self._q(sql + " ORDER BY partner, po_number", args)]
 
-    def upsert_order(self, partner: str, po_number: str, state: str, at: str, *, source_file: str = "",
-                     source_sha256: str = "", isa13: str = "", gs06: str = "", st02: str = "",
-                     detail: dict | None = None, actor: str = "system", note: str = "") -> None:
-        with self.transaction():
-            existing = self.order(partner, po_number)
-            if existing is None:
-                self._q("INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        (partner, po_number, state, source_file, source_sha256, isa13, gs06, st02, at, at,
-                         json.dumps(detail or {}, sort_keys=True)))
-            else:
-                merged = {**existing["detail"], **(detail or {})}
-                self._q("UPDATE orders SET state=?, updated_at=?, detail=? WHERE partner=? AND po_number=?",
-                        (state, at, json.dumps(merged, sort_keys=True), partner, po_number))
-            self._q("INSERT INTO order_events (partner, po_number, at, event, actor, note) VALUES (?,?,?,?,?,?)",
-                    (partner, po_number, at, state, actor, note))
+    def find_orders(self, po_number: str, partner: str | None = None) -> list[OrderRecord]:
+        """Orders with this PO number (indexed), of one partner or of every partner."""
+        sql = f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE po_number=?"
+        rows = self._q(sql + (" AND partner=?" if partner else "") + " ORDER BY partner",
+                       (po_number, partner) if partner else (po_number,))
+        return [_order_from_row(r) for r in rows]
+
+    def orders_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:
+        rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")
+        return {(r[0], r[1]): _order_from_row(r) for r in rows}
+
+    def order_lines(self, partner: str, po_number: str) -> list[LineRecord]:
+        rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE partner=? AND po_number=?"
+                       " ORDER BY line_number", (partner, po_number))
+        return [_line_from_row(r) for r in rows]
+
+    def lines_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[LineRecord, ...]]:
+        out: dict[tuple[str, str], list[LineRecord]] = {}
+        for r in self._by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", keys,
+                               "ORDER BY partner, po_number, line_number"):
+            out.setdefault((r[0], r[1]), []).append(_line_from_row(r))
+        return {k: tuple(v) for k, v in out.items()}
 
     def order_history(self, partner: str, po_number: str) -> list[dict]:
-        rows = self._q("SELECT at, event, actor, note FROM order_events WHERE partner=? AND po_number=?"
-                       " ORDER BY id", (partner, po_number))
-        return [dict(zip(("at", "event", "actor", "note"), r, strict=False)) for r in rows]
+        """The order's events in the global sequence, each with its clock ("run" or "wall")."""
+        rows = self._q(f"SELECT {', '.join(EVENT_COLUMNS)} FROM order_events WHERE partner=? AND po_number=?"
+                       " ORDER BY seq", (partner, po_number))
+        return [dict(zip(EVENT_COLUMNS, r, strict=True)) for r in rows]
 
-    # --- line statuses and reservations -------------------------------------------------------
-    def replace_line_status(self, partner: str, po_number: str, rows: list[dict], run_id: str) -> None:
-        with self.transaction():
-            self._q("DELETE FROM line_status WHERE partner=? AND po_number=?", (partner, po_number))
-            for r in rows:
-                self._q("INSERT INTO line_status VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (partner, po_number, r["line_number"], r.get("line_id"), r["ack"], r.get("ordered"),
-                         r.get("allocated"), r.get("backordered"), r.get("rejected"), r.get("promised_date"),
-                         r.get("warehouses"), r.get("reason"), r.get("codes"), run_id))
-
-    def line_status(self, partner: str, po_number: str) -> list[dict]:
-        cols = ("line_number", "line_id", "ack", "ordered", "allocated", "backordered", "rejected",
-                "promised_date", "warehouses", "reason", "codes", "run_id")
-        rows = self._q(f"SELECT {', '.join(cols)} FROM line_status WHERE partner=? AND po_number=?"
-                       " ORDER BY line_number", (partner, po_number))
-        return [dict(zip(cols, r, strict=False)) for r in rows]
-
-    def replace_reservations(self, partner: str, po_number: str, rows: list[dict], run_id: str) -> None:
-        with self.transaction():
-            self._q("DELETE FROM reservations WHERE partner=? AND po_number=?", (partner, po_number))
-            for r in rows:
-                self._q("INSERT INTO reservations VALUES (?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET"
-                        " quantity = quantity + excluded.quantity",
-                        (partner, po_number, r["line_number"], r["warehouse"], r["sku"], int(r["quantity"]),
-                         run_id))
-
+    # --- reservations ---------------------------------------------------------------------------
     def reservations(self) -> list[dict]:
         """Units we have promised and not yet released, summed by warehouse and SKU."""
         rows = self._q("SELECT warehouse, sku, SUM(quantity) FROM reservations GROUP BY warehouse, sku"
                        " ORDER BY warehouse, sku")
         return [{"warehouse": w, "sku": s, "quantity": int(q)} for w, s, q in rows]
 
-    def order_reservations(self, partner: str, po_number: str) -> list[dict]:
-        rows = self._q("SELECT line_number, warehouse, sku, quantity FROM reservations WHERE partner=? AND"
-                       " po_number=? ORDER BY line_number, warehouse", (partner, po_number))
-        return [dict(zip(("line_number", "warehouse", "sku", "quantity"), r, strict=False)) for r in rows]
+    def order_reservations(self, partner: str, po_number: str) -> list[Reservation]:
+        rows = self._q("SELECT partner, po_number, line_number, warehouse, sku, quantity FROM reservations WHERE"
+                       " partner=? AND po_number=? ORDER BY line_number, warehouse", (partner, po_number))
+        return [Reservation(*r) for r in rows]
 
-    # --- 860 change orders waiting to be applied ---------------------------------------------
-    def add_change(self, partner: str, po_number: str, change_ref: str, store_key: str, source_file: str,
-                   at: str) -> None:
-        self._q("INSERT OR IGNORE INTO pending_changes (partner, po_number, change_ref, store_key, source_file,"
-                " received_at, status) VALUES (?,?,?,?,?,?,'pending')",
-                (partner, po_number, change_ref, store_key, source_file, at))
+    def reservations_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[Reservation, ...]]:
+        out: dict[tuple[str, str], list[Reservation]] = {}
+        for r in self._by_keys("SELECT partner, po_number, line_number, warehouse, sku, quantity FROM reservations"
+                               " WHERE", keys, "ORDER BY partner, po_number, line_number, warehouse"):
+            out.setdefault((r[0], r[1]), []).append(Reservation(*r))
+        return {k: tuple(v) for k, v in out.items()}
 
-    def pending_changes(self) -> list[dict]:
-        cols = ("id", "partner", "po_number", "change_ref", "store_key", "source_file", "received_at")
-        rows = self._q(f"SELECT {', '.join(cols)} FROM pending_changes WHERE status='pending' ORDER BY id")
-        return [dict(zip(cols, r, strict=False)) for r in rows]
+    # --- 860 change orders ----------------------------------------------------------------------
+    def pending_changes(self, statuses: Iterable[str] | None = ("pending",),
+                        keys: Iterable[tuple[str, str]] | None = None) -> list[StoredChange]:
+        """Recorded 860s (oldest first): by default those waiting to be applied."""
+        sql = f"SELECT {', '.join(CHANGE_COLUMNS)} FROM pending_changes WHERE"
+        wanted = list(statuses) if statuses is not None else None
+        if keys is not None:
+            rows = self._by_keys(sql, keys, "")
+            if wanted is not None:
+                rows = [r for r in rows if r[7] in wanted]
+        elif wanted is not None:
+            rows = self._q(f"{sql} status IN ({','.join('?' * len(wanted))})", wanted) if wanted else []
+        else:
+            rows = self._q(f"{sql} 1=1")
+        return [StoredChange(*r[:8], base_key=r[8] or "", revision=r[9] or 0) for r in sorted(rows)]
 
-    def finish_change(self, change_id: int, status: str) -> None:
-        self._q("UPDATE pending_changes SET status=? WHERE id=?", (status, change_id))
+    # --- findings and runs ----------------------------------------------------------------------
+    def findings(self, run_id: str | None = None, partner: str | None = None,
+                 po_number: str | None = None) -> list[dict]:
+        sql, args = f"SELECT {', '.join(FINDING_COLUMNS)} FROM findings WHERE 1=1", []
+        for col, value in (("run_id", run_id), ("partner", partner), ("po_number", po_number)):
+            if value is not None:
+                sql, args = sql + f" AND {col}=?", [*args, value]
+        return [dict(zip(FINDING_COLUMNS, r, strict=True)) for r in self._q(sql + " ORDER BY id", args)]
 
-    # --- runs ---------------------------------------------------------------------------------
-    def start_run(self, run_id: str, at: str) -> None:
-        self._q("INSERT OR REPLACE INTO runs (run_id, started_at) VALUES (?,?)", (run_id, at))
+    def start_run(self, run_id: str, at: str, *, kind: str = "nightly", clock: str = "") -> None:
+        """Record a run as it starts (status running); a rerun with the same id starts it again."""
+        self._q("INSERT INTO runs (run_id, kind, clock, started_at, status) VALUES (?,?,?,?,'running')"
+                " ON CONFLICT (run_id) DO UPDATE SET started_at=excluded.started_at, status='running',"
+                " finished_at=NULL", (run_id, kind, clock or at, at))
+
+    def finish_run(self, run_id: str, at: str, summary: dict, *, status: str = "finished") -> None:
+        self._q("UPDATE runs SET finished_at=?, status=?, summary=? WHERE run_id=?",
+                (at, status, json.dumps(summary, sort_keys=True, default=str), run_id))
 
     def runs(self) -> list[dict]:
-        rows = self._q("SELECT run_id, started_at, finished_at, summary FROM runs ORDER BY started_at, run_id")
-        return [{"run_id": r, "started_at": s, "finished_at": f, "summary": json.loads(x or "{}")}
-                for r, s, f, x in rows]
+        rows = self._q("SELECT run_id, kind, clock, started_at, finished_at, status, summary FROM runs"
+                       " ORDER BY started_at, run_id")
+        return [{"run_id": r, "kind": k, "clock": c, "started_at": s, "finished_at": f, "status": st,
+                 "summary": json.loads(x or "{}")} for r, k, c, s, f, st, x in rows]
 
-    def finish_run(self, run_id: str, at: str, summary: dict) -> None:
-        self._q("UPDATE runs SET finished_at=?, summary=? WHERE run_id=?",
-                (at, json.dumps(summary, sort_keys=True, default=str), run_id))
+
+# --- rows <-> records --------------------------------------------------------------------------------
+_SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
+
+
+def _answers(row: dict, record: OrderRecord, shas: set[str]) -> bool:
+    """A 997/TA1 answers the order when it answers its 850's interchange (and group) or an 860's file."""
+    if row["source_sha256"] != record.source_sha256:
+        return row["source_sha256"] in shas
+    if row["answers_isa13"] and row["answers_isa13"] != record.isa13:
+        return False
+    return not (row["doc_type"] == "997" and row["answers_gs06"] and row["answers_gs06"] != record.gs06)
+
+
+def _join(values: Iterable) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def _split(text: str | None) -> tuple[str, ...]:
+    return tuple(x for x in (text or "").split(",") if x)
+
+
+def _dtext(value: Decimal | None) -> str | None:
+    """A decimal as stored: exact, without trailing zeros (12.0000 -> "12", 4.5800 -> "4.58")."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+def _dec(text: str | None) -> Decimal | None:
+    return Decimal(text) if text not in (None, "") else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _order_row(r: OrderRecord) -> tuple:
+    p = r.person
+    return (r.partner, r.po_number, r.state.value, r.revision, r.answered_revision, r.order_ref, r.lines_key,
+            r.source_file, r.source_sha256, r.isa13, r.gs06, r.st02, r.arrival, r.purpose, r.x12_version,
+            r.po_date.isoformat() if r.po_date else None, r.currency, _dtext(r.value), r.ack_type, r.answered_with,
+            _join(r.hold_codes), json.dumps(list(r.hold_reasons)), _join(r.codes), p.verdict if p else None,
+            p.by if p else None, p.at if p else None, p.reason if p else None, _join(r.changed_lines),
+            r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id)
+
+
+def _order_from_row(row: tuple) -> OrderRecord:
+    d = dict(zip(ORDER_COLUMNS, row, strict=True))
+    person = PersonDecision(d["decision"], d["decided_by"] or "", d["decision_note"] or "", d["decided_at"] or "") \
+        if d["decision"] else None
+    return OrderRecord(
+        partner=d["partner"], po_number=d["po_number"], state=OrderState(d["state"]), revision=d["revision"],
+        answered_revision=d["answered_revision"], order_ref=d["order_ref"] or "", lines_key=d["lines_key"] or "",
+        source_file=d["source_file"] or "", source_sha256=d["source_sha256"] or "", isa13=d["isa13"] or "",
+        gs06=d["gs06"] or "", st02=d["st02"] or "", arrival=d["arrival"] or 0, purpose=d["purpose"] or "",
+        x12_version=d["x12_version"] or "", po_date=_day(d["po_date"]), currency=d["currency"] or "",
+        value=_dec(d["value"]) or Decimal(0), ack_type=d["ack_type"] or "", answered_with=d["answered_with"] or "",
+        hold_codes=_split(d["hold_codes"]), hold_reasons=tuple(json.loads(d["hold_reasons"] or "[]")),
+        codes=_split(d["codes"]), person=person, changed_lines=tuple(int(x) for x in _split(d["changed_lines"])),
+        change_file=d["change_file"] or "", line_count=d["line_count"] or 0, received_at=d["received_at"] or "",
+        updated_at=d["updated_at"] or "", run_id=d["run_id"] or "")
+
+
+def _line_row(ln: LineRecord) -> tuple:
+    return (ln.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku, ln.state.value, ln.ack,
+            _dtext(ln.ordered), ln.unit, _dtext(ln.unit_price), _dtext(ln.ack_price),
+            ln.allocated, ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None,
+            ln.warehouses, ln.reason, _join(ln.codes), ln.revision, ln.run_id)
+
+
+def _line_from_row(row: tuple) -> LineRecord:
+    d = dict(zip(LINE_COLUMNS, row, strict=True))
+    return LineRecord(
+        partner=d["partner"], po_number=d["po_number"], line_number=d["line_number"], state=LineState(d["state"]),
+        line_id=d["line_id"] or "", sku=d["sku"] or "", ack=d["ack"] or "", ordered=_dec(d["ordered"]),
+        unit=d["unit"] or "", unit_price=_dec(d["unit_price"]), ack_price=_dec(d["ack_price"]),
+        allocated=d["allocated"] or 0, backordered=d["backordered"] or 0, rejected=d["rejected"] or 0,
+        promised_date=_day(d["promised_date"]), warehouses=d["warehouses"] or "", reason=d["reason"] or "",
+        codes=_split(d["codes"]), revision=d["revision"] or 1, run_id=d["run_id"] or "")
+
+
+def history_event(row: dict) -> HistoryEvent:
+    """A stored history row as a HistoryEvent (for tools that want the typed form)."""
+    return HistoryEvent(row["partner"], row["po_number"], EventKind(row["event"]),
+                        OrderState(row["from_state"]) if row["from_state"] else None, OrderState(row["to_state"]),
+                        row["at"], Clock(row["clock"]), row["actor"], row["note"] or "", row["revision"] or 1,
+                        row["run_id"] or "")

@@ -17,6 +17,7 @@ import pyarrow as pa
 from engine.decide import ACCEPTED, REJECTED, LineDecision, OrderDecision
 from engine.po_ack import AckPart, LineAck
 from schemas.inventory import ALLOCATION_INPUT
+from schemas.lifecycle import LineRecord, LineState
 
 NO_ALLOCATION_ACTIONS = {"reject_line", "reject_order", "hold_line", "hold_order"}
 
@@ -116,28 +117,39 @@ def _status(ld: LineDecision, rows: list[dict], order_status: str, ship: date) -
                       warehouses, reasons)
 
 
-def status_from_row(row: dict, ordered: Decimal | None, ship: date | None = None) -> LineStatus:
-    """A stored line status (state store) back as a LineStatus, for lines a change left alone."""
-    statuses = row["ack"].split("+")
-    promised = date.fromisoformat(row["promised_date"]) if row.get("promised_date") else None
-    amounts = {"BP": row["allocated"], "IB": row["backordered"], "IR": row["rejected"]}
-    dates = {"IB": promised, "IR": None}
-    parts = tuple(AckPart(st, Decimal(amounts.get(st, row["allocated"]) or 0), dates.get(st, ship))
+def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | None = None) -> LineStatus:
+    """A stored line (state store) back as a LineStatus, for lines a change left alone."""
+    statuses = line.ack.split("+") if line.ack else ["IA"]
+    amounts = {"BP": line.allocated, "IB": line.backordered, "IR": line.rejected}
+    dates = {"IB": line.promised_date, "IR": None}
+    parts = tuple(AckPart(st, Decimal(amounts.get(st, line.allocated) or 0), dates.get(st, ship))
                   for st in statuses)
     ack = LineAck(statuses[0], ordered, parts=parts)
-    return LineStatus(row["line_number"], ack, ordered, row["allocated"] or 0, row["backordered"] or 0,
-                      row["rejected"] or 0, promised, row.get("warehouses") or "", row.get("reason") or "")
+    return LineStatus(line.line_number, ack, ordered, line.allocated, line.backordered, line.rejected,
+                      line.promised_date, line.warehouses, line.reason)
 
 
-def tells_something_new(status: LineStatus, before: dict | None) -> bool:
+def tells_something_new(status: LineStatus, before: LineRecord | None) -> bool:
     """Would the partner learn something new about this changed line (beyond 'accepted as asked')?
-    ``before`` is the line's stored status row, None for a line the change added."""
+    ``before`` is the line as stored before the change, None for a line the change added."""
     statuses = status.ack.statuses()
     if before is None:
         return any(st != "IA" for st in statuses)
     same = ("+".join(statuses), status.allocated, status.backordered) == \
-        (before["ack"], before["allocated"], before["backordered"])
+        (before.ack, before.allocated, before.backordered)
     return not same and any(st != "IA" for st in statuses)
+
+
+def line_state(status: LineStatus) -> LineState:
+    """The line's lifecycle state once decided: rejected (nothing placed), backordered (some units
+    wait for a receipt), allocated (every unit placed now), or accepted."""
+    if status.backordered:
+        return LineState.BACKORDERED
+    if status.allocated:
+        return LineState.ALLOCATED
+    if status.ack.statuses() and all(st == "IR" for st in status.ack.statuses()):
+        return LineState.REJECTED
+    return LineState.ACCEPTED
 
 
 def order_value(statuses: list[LineStatus], rows: list[dict], decision: OrderDecision) -> str:

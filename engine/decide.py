@@ -16,11 +16,13 @@ import pyarrow as pa
 
 from rules.business import adjusted_quantity, list_price, price_index
 from schemas.findings import Finding
+from schemas.lifecycle import PersonDecision
 from schemas.outcomes import Outcome, Policy, outcome_for, strongest
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 
-ACCEPTED, PENDING, REJECTED = "accepted", "pending_approval", "rejected"
+ACCEPTED, PENDING, REJECTED = "accepted", "held", "rejected"  # an order's decision (the lifecycle moves it)
+HELD = PENDING
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,43 +42,36 @@ class OrderDecision:
     po_number: str
     order_ref: str
     source_file: str
-    status: str  # accepted | pending_approval | rejected
+    status: str  # accepted | held | rejected
     lines: list[LineDecision] = field(default_factory=list)
     codes: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     decided_by: str = ""  # a person's name when an approval or rejection decided it
 
 
-@dataclass(frozen=True, slots=True)
-class PersonDecision:
-    verdict: str  # "approved" | "rejected"
-    by: str
-    reason: str = ""
-
-
 def _where(file: str, isa13: str, gs06: str, st02: str) -> tuple[str, str]:
     return file or "", f"{isa13}-{gs06}-{st02}"
 
 
-def _owners(orders: pa.Table, lines: pa.Table) -> dict[tuple[str, str], tuple[str, str]]:
+def owners(orders: pa.Table, lines: pa.Table) -> dict[tuple[str, str], tuple[str, str]]:
     """(file, ISA13-GS06-ST02) of every order and line row -> (partner, PO): lines added by an 860
     carry the 860's lineage, and their findings still belong to the PO."""
-    owners = {}
+    out = {}
     for table in (orders, lines):
         for r in table.select(["partner", "po_number", "source_file", "isa13", "gs06", "st02"]).to_pylist():
-            owners[_where(r["source_file"], r["isa13"], r["gs06"], r["st02"])] = (r["partner"], r["po_number"])
-    return owners
+            out[_where(r["source_file"], r["isa13"], r["gs06"], r["st02"])] = (r["partner"], r["po_number"])
+    return out
 
 
 def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: ReferenceData,
            settings: RuleSettings, *, policies: Mapping[str, Policy] | None = None,
            people: Mapping[tuple[str, str], PersonDecision] | None = None) -> list[OrderDecision]:
     policies, people = policies or {}, people or {}
-    owners = _owners(orders, lines)
+    who = owners(orders, lines)
     by_order: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         loc = f.location
-        owner = owners.get(_where(loc.file, loc.isa13, loc.gs06, loc.st02))
+        owner = who.get(_where(loc.file, loc.isa13, loc.gs06, loc.st02))
         if owner:
             by_order[owner].append(f)
     lines_by_order: dict[tuple[str, str], list[dict]] = defaultdict(list)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="OrderBridge: batch EDI order-to-cash.")
@@ -184,91 +185,157 @@ def _state(workspace: Path):
     return StateStore(ws.state_path)
 
 
-def _order_or_exit(store, po: str, partner: str | None) -> dict:
-    matches = [o for o in store.orders(partner) if o["po_number"] == po]
+def _order_or_exit(store, po: str, partner: str | None):
+    matches = store.find_orders(po, partner)
     if not matches:
-        err.print(f"[red]no order {po}" + (f" for partner {partner}" if partner else "") + "[/red]")
+        err.print(f"[red]no order {escape(po)}" + (f" for partner {escape(partner)}" if partner else "") + "[/red]")
         raise typer.Exit(2)
     if len(matches) > 1:
-        err.print(f"[red]{po} exists for several partners ({', '.join(o['partner'] for o in matches)}): "
-                  "use --partner[/red]")
+        err.print(f"[red]{escape(po)} exists for several partners ({escape(', '.join(o.partner for o in matches))}):"
+                  " use --partner[/red]")
         raise typer.Exit(2)
     return matches[0]
 
 
+def _wall_clock() -> str:
+    return datetime.now().replace(microsecond=0).isoformat()
+
+
 @app.command()
 def approvals(workspace: Path = WORKSPACE) -> None:
-    """List orders held for approval, with the reasons."""
+    """List orders held for a person (approve, reject or recheck them), with the reasons."""
+    from engine import lifecycle
+
     store = _state(workspace)
-    held = store.orders(state="pending_approval")
+    held = store.orders(states=lifecycle.AWAITING_PERSON)
     t = Table(title=f"{len(held)} order(s) waiting for approval")
     for c in ("partner", "PO", "file", "held since", "reasons"):
         t.add_column(c, overflow="fold")
     for o in held:
-        t.add_row(o["partner"], o["po_number"], o["source_file"] or "", o["updated_at"],
-                  "\n".join(o["detail"].get("hold_reasons", [])))
+        t.add_row(escape(o.partner), escape(o.po_number), escape(o.source_file), o.updated_at,
+                  escape("\n".join(o.hold_reasons)))
     console.print(t)
 
 
 def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str) -> None:
-    from datetime import datetime as dt
+    from engine import lifecycle
 
     store = _state(workspace)
     order = _order_or_exit(store, po, partner)
-    if order["state"] != "pending_approval":
-        err.print(f"[red]{partner}/{po} is {order['state']}, not pending approval[/red]")
-        raise typer.Exit(2)
-    new_state = "approved" if verdict == "approved" else "rejected_by_person"
-    store.upsert_order(partner, po, new_state, dt.now().replace(microsecond=0).isoformat(), actor=by,
-                       detail={"decided_by": by, "decision_note": note}, note=note)
-    console.print(f"{partner}/{po}: {verdict} by {by}; the next run sends the 855.")
+    try:
+        plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock())
+    except lifecycle.TransitionRefused:
+        err.print(f"[red]{escape(partner)}/{escape(po)} is {order.state.value}: only an order waiting for a person "
+                  "can be approved or rejected[/red]")
+        raise typer.Exit(2) from None
+    store.apply(plan)
+    console.print(f"{escape(partner)}/{escape(po)}: {verdict} by {escape(by)}; the next run sends the 855.")
 
 
 @app.command()
-def approve(po: str = typer.Argument(..., help="PO number"), partner: str = typer.Option(..., "--partner"),
-            by: str = typer.Option(..., "--by", help="Who approves."), note: str = typer.Option("", "--note"),
+def approve(po: str = typer.Argument(..., help="PO number"),
+            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
+            by: str = typer.Option(..., "--by", help="Who approves."),
+            note: str = typer.Option("", "--note", help="Why (kept in the order's history)."),
             workspace: Path = WORKSPACE) -> None:
     """Approve a held order; the next run acknowledges it (855)."""
-    _decide(workspace, po, partner, by, "approved", note)
+    from engine import lifecycle
+
+    _decide(workspace, po, partner, by, lifecycle.VERDICT_APPROVED, note)
 
 
 @app.command()
-def reject(po: str = typer.Argument(..., help="PO number"), partner: str = typer.Option(..., "--partner"),
-           by: str = typer.Option(..., "--by", help="Who rejects."), reason: str = typer.Option(..., "--reason"),
+def reject(po: str = typer.Argument(..., help="PO number"),
+           partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
+           by: str = typer.Option(..., "--by", help="Who rejects."),
+           reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history)."),
            workspace: Path = WORKSPACE) -> None:
     """Reject a held order; the next run answers it with an 855 RD."""
-    _decide(workspace, po, partner, by, "rejected", reason)
+    from engine import lifecycle
+
+    _decide(workspace, po, partner, by, lifecycle.VERDICT_REJECTED, reason)
 
 
 @app.command()
-def status(po: str = typer.Argument(..., help="PO number"), partner: str = typer.Option(None, "--partner"),
-           as_json: bool = typer.Option(False, "--json"), workspace: Path = WORKSPACE) -> None:
-    """One order: state, history, and each line's outcome, allocation, backorder and promised date."""
+def recheck(po: str = typer.Argument(None, help="PO number (default: every held order)"),
+            partner: str = typer.Option(None, "--partner", help="Only this partner's orders."),
+            by: str = typer.Option("ops", "--by", help="Who rechecks (kept in the history)."),
+            now: str = typer.Option(None, "--now", help="The rules' date as ISO date-time (default: now)."),
+            workspace: Path = WORKSPACE) -> None:
+    """Re-run the rules for held orders against the current reference data; an order no longer held
+    is answered by the next run."""
+    from flows.recheck import recheck_held
+    from flows.workspace import Workspace
+
+    store = _state(workspace)
+    if po is not None:
+        _order_or_exit(store, po, partner)
+    rules_day = datetime.fromisoformat(_now(now)) if now else None
+    done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
+                        at=datetime.fromisoformat(_wall_clock()), today=rules_day)
+    t = Table(title=f"{len(done)} held order(s) rechecked")
+    for c in ("partner", "PO", "now", "reasons"):
+        t.add_column(c, overflow="fold")
+    for r in done:
+        t.add_row(escape(r.after.partner), escape(r.after.po_number), r.after.state.value,
+                  escape("\n".join(r.after.hold_reasons)) or "cleared: the next run answers it")
+    console.print(t)
+
+
+@app.command()
+def status(po: str = typer.Argument(..., help="PO number"),
+           partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number."),
+           as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
+           workspace: Path = WORKSPACE) -> None:
+    """One order's story: state, every line (deleted and cancelled too), every document sent, people's
+    decisions, and the history in order with each time's clock."""
+    from flows.status import story
+
     store = _state(workspace)
     order = _order_or_exit(store, po, partner)
-    lines = store.line_status(order["partner"], po)
-    history = store.order_history(order["partner"], po)
-    reservations = store.order_reservations(order["partner"], po)
+    doc = story(store, order)
     if as_json:
-        sys.stdout.write(json.dumps({"order": order, "lines": lines, "history": history,
-                                     "reservations": reservations}, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         return
-    console.print(f"[bold]{order['partner']} / {po}[/bold]: {order['state']} (from {order['source_file']}, "
-                  f"ISA13 {order['isa13']} GS06 {order['gs06']} ST02 {order['st02']})")
+    o = doc["order"]
+    answered = f", answered with {o['answered_with']} {o['ack_type']}" if o["answered_with"] else ""
+    console.print(f"[bold]{escape(o['partner'])} / {escape(po)}[/bold]: {o['state']} (revision {o['revision']}"
+                  f"{answered}; value {o['value']} {escape(o['currency'])})")
+    console.print(f"  from {escape(o['source_file'])}, ISA13 {escape(o['isa13'])} GS06 {escape(o['gs06'])} "
+                  f"ST02 {escape(o['st02'])}; received {o['received_at']} (run clock)")
+    if o["hold_reasons"]:
+        console.print("  held for: " + escape("; ".join(o["hold_reasons"])))
     t = Table(title="lines")
-    for c in ("line", "PO101", "ACK", "ordered", "allocated", "backordered", "rejected", "promised", "from",
-              "reason"):
+    for c in ("line", "PO101", "state", "ACK", "ordered", "unit", "price", "allocated", "backordered", "rejected",
+              "promised", "from", "reason"):
         t.add_column(c, overflow="fold")
-    for ln in lines:
-        t.add_row(str(ln["line_number"]), ln["line_id"] or "", ln["ack"], ln["ordered"] or "", str(ln["allocated"]),
-                  str(ln["backordered"]), str(ln["rejected"]), ln["promised_date"] or "", ln["warehouses"] or "",
-                  ln["reason"] or "")
+    for ln in doc["lines"]:
+        price = ln["ack_price"] or ln["unit_price"] or ""
+        t.add_row(str(ln["line_number"]), escape(ln["line_id"]), ln["state"], ln["ack"], ln["ordered"] or "",
+                  escape(ln["unit"]), price, str(ln["allocated"]), str(ln["backordered"]), str(ln["rejected"]),
+                  ln["promised_date"] or "", escape(ln["warehouses"]), escape(ln["reason"]))
     console.print(t)
-    h = Table(title="history")
-    for c in ("at", "event", "by", "note"):
+    d = Table(title="documents sent (times: run clock)")
+    for c in ("type", "ISA13", "GS06", "ST02", "file", "created", "delivered"):
+        d.add_column(c, overflow="fold")
+    for x in doc["documents"]:
+        d.add_row(x["type"], x["isa13"], x["gs06"], x["st02"], escape(x["file_name"]), x["created_at"] or "",
+                  x["delivered_at"] or "not yet")
+    console.print(d)
+    if doc["decisions"]:
+        p = Table(title="decisions by people (times: wall clock)")
+        for c in ("at", "event", "by", "note"):
+            p.add_column(c, overflow="fold")
+        for x in doc["decisions"]:
+            p.add_row(x["at"], x["event"], escape(x["by"]), escape(x["note"]))
+        console.print(p)
+    h = Table(title="history (in the order it happened)")
+    for c in ("#", "at", "clock", "event", "state", "by", "note", "document"):
         h.add_column(c, overflow="fold")
-    for e in history:
-        h.add_row(e["at"], e["event"], e["actor"], e["note"] or "")
+    for e in doc["history"]:
+        sent = f"{e['document']['type']} ISA13 {e['document']['isa13']}" if e["document"] else ""
+        moved = f"{e['from_state'] or '-'} -> {e['to_state']}" if e["from_state"] != e["to_state"] else e["to_state"]
+        h.add_row(str(e["seq"]), e["at"], e["clock"], e["event"], moved, escape(e["actor"]), escape(e["note"]), sent)
     console.print(h)
 
 

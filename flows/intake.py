@@ -1,4 +1,7 @@
-"""Stage 1, per partner: archive (verified), check, answer 997/TA1, record orders and 860s, move the input."""
+"""Stage 1, per partner: archive (verified), check, answer 997/TA1, record orders and 860s, move the input.
+
+What a file does to orders (BEG01 cancel/replace/confirm, duplicates, 860s recorded) is planned by
+engine.lifecycle.plan_intake; this stage loads, calls it, and applies the plan in one transaction."""
 
 from __future__ import annotations
 
@@ -12,15 +15,13 @@ from connectors.base import FileDrop, is_safe_name
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
-from engine.process import Known, Outcome, process_file
-from flows.documents import issue_documents
+from engine import lifecycle
+from engine.process import Known, process_file
+from flows.documents import renderer
 from flows.workspace import Workspace
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
 from schemas.profile import PartnerProfile
-
-ARRIVAL = ("_orderbridge", "ARRIVAL")  # a counter in the control-number table: order of arrival
-REPLACE, CANCEL, CONFIRM = "05", "01", "06"
 
 
 @dataclass
@@ -61,14 +62,20 @@ def known_state(state: StateStore, partner: str) -> Known:
 # --- stage 1: intake ---------------------------------------------------------------------------------
 def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop: FileDrop, *,
                    now: datetime, run_id: str) -> PartnerResult:
-    """List the inbox; for each file: archive (verified), check, answer 997/TA1, store orders, move."""
+    """List the inbox; for each file: archive (verified), check, plan (engine.lifecycle), apply the plan
+    with its 997/TA1 in one transaction, move."""
     res = PartnerResult(partner=profile.id)
     local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.drop_root / profile.id)
     store = OrderStore(ws.orders_dir)
-    for bad in getattr(drop, "refused_names", lambda _f: [])("inbox"):
-        res.findings.append(_row(finding("FILE_NAME_REFUSED", f"File name {bad!r} was refused; it stays on the "
-                                         "server.", value=bad), profile.id))
-        res.errors += 1
+    at = now.isoformat()
+    render = renderer({profile.id: profile}, now)
+    refused = [finding("FILE_NAME_REFUSED", f"File name {bad!r} was refused; it stays on the server.", value=bad)
+               for bad in getattr(drop, "refused_names", lambda _f: [])("inbox")]
+    if refused:
+        state.apply(lifecycle.plan_file_findings(refused, partner=profile.id, consequence="file left on the server"),
+                    run_id=run_id)
+        res.findings.extend(_row(f, profile.id) for f in refused)
+        res.errors += len(refused)
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
             continue
@@ -82,33 +89,37 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
         previous = state.file_status(profile.id, sha)
         if previous is not None:
-            res.findings.append(_row(finding("FILE_DUPLICATE", f"{info.name} has the same content as a file "
-                                             f"already {previous}; nothing was sent again.", file=info.name),
-                                     profile.id))
+            dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a file already {previous}; "
+                          "nothing was sent again.", file=info.name)
+            state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
+                        run_id=run_id)
+            res.findings.append(_row(dup, profile.id))
             res.duplicates += 1
             res.warnings += 1
             _dispose(drop, local, info.name, data, "processed")
             continue
         outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
                                known=known_state(state, profile.id), today=now.date())
-        findings = list(outcome.findings)
+        named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
+                 + outcome.change_headers["po_number"].to_pylist()}
+        live = state.orders_for(named)
+        lines = state.lines_for(live)
+        plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
+                                     lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id)
         with state.transaction():
-            res.documents.update(issue_documents(state, profile, outcome, now=now, run_id=run_id))
-            findings += _receive_orders(state, store, profile, outcome, now)
+            if outcome.orders.num_rows:
+                store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)
             if outcome.change_headers.num_rows:
                 store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes)
-                for h in outcome.change_headers.to_pylist():
-                    state.add_change(profile.id, h["po_number"], h["change_ref"], outcome.sha256, outcome.file,
-                                     now.isoformat())
-                    if state.order(profile.id, h["po_number"]):
-                        state.upsert_order(profile.id, h["po_number"], state.order(profile.id, h["po_number"])
-                                           ["state"], now.isoformat(), note=f"860 change received in {outcome.file}")
+            applied = state.apply(plan, render=render, at=at, run_id=run_id)
             for sender, isa13 in outcome.interchanges_seen:
                 state.record_interchange(profile.id, sender, isa13, sha)
-            state.record_file(profile.id, sha, info.name, len(data), now.isoformat(),
+            state.record_file(profile.id, sha, info.name, len(data), at,
                               "quarantined" if outcome.disposition == "quarantine" else "processed",
                               archive_path=archive_name, run_id=run_id, error_count=outcome.error_count)
+        res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
         _dispose(drop, local, info.name, data, outcome.disposition)
+        findings = [fr.finding for fr in plan.findings]
         res.processed += outcome.disposition == "processed"
         res.quarantined += outcome.disposition == "quarantine"
         res.orders += outcome.orders.num_rows
@@ -116,47 +127,6 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         res.warnings += sum(1 for f in findings if f.severity == "warning")
         res.findings.extend(_row(f, profile.id) for f in findings)
     return res
-
-
-def _receive_orders(state: StateStore, store: OrderStore, profile: PartnerProfile, outcome: Outcome,
-                    now: datetime) -> list[Finding]:
-    """Record each syntactically accepted PO as received (or as a duplicate/replace/cancel)."""
-    out: list[Finding] = []
-    if outcome.orders.num_rows == 0:
-        return out
-    store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)
-    at = now.isoformat()
-    for order in outcome.orders.to_pylist():
-        po, purpose = order["po_number"], order["purpose"] or "00"
-        live = state.order(profile.id, po)
-        where = dict(file=outcome.file, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"], seg="BEG",
-                     file_segment=order["st_file_segment"] + 1)
-        if live and purpose == CANCEL:
-            state.replace_reservations(profile.id, po, [], "")
-            state.upsert_order(profile.id, po, "cancelled", at, note=f"cancelled by BEG01=01 in {outcome.file}")
-            continue
-        if live and purpose == CONFIRM:
-            state.upsert_order(profile.id, po, live["state"], at, note=f"confirmation copy in {outcome.file}")
-            continue
-        if live and purpose != REPLACE:
-            out.append(finding("ORDER_DUPLICATE", f"PO {po} was already received from {profile.id} (state "
-                               f"{live['state']}); this copy is not processed.", element="BEG03", value=po, **where))
-            state.upsert_order(profile.id, po, live["state"], at, note=f"duplicate copy in {outcome.file} ignored")
-            continue
-        if live and live["state"] == "shipped":
-            out.append(finding("ORDER_DUPLICATE", f"PO {po} has shipped; the replacement is not applied.",
-                               element="BEG01", value=purpose, **where))
-            continue
-        if live:
-            state.replace_reservations(profile.id, po, [], "")
-        [arrival] = state.take_numbers(*ARRIVAL, 1)
-        state.upsert_order(profile.id, po, "received", at, source_file=outcome.file, source_sha256=outcome.sha256,
-                           isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
-                           detail={"order_ref": order["order_ref"], "lines_key": outcome.sha256,
-                                   "source_file": outcome.file, "arrival": arrival, "lines": order["line_count"],
-                                   "version": order["version"], "purpose": purpose},
-                           note=("replaced by " if live else "received in ") + outcome.file)
-    return out
 
 
 def _row(f: Finding, partner: str) -> dict:

@@ -103,6 +103,11 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
     ws = open_workspace(workspace)
     started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
     run_id = steps.run_id_for(started, ws)
+    state = StateStore(ws.state_path)
+    try:  # the run is on record from its start: a run that dies stays visible as "running"
+        state.start_run(run_id, datetime.now().replace(microsecond=0).isoformat(), clock=started.isoformat())
+    finally:
+        state.close()
     profiles = ws.partners()
     chosen = [pid for pid in sorted(profiles) if not partners or pid in partners]
     results = []
@@ -131,8 +136,9 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
     summary = steps.write_reports(ws, run_id, results, started=started, run=run, failure=failure)
     state = StateStore(ws.state_path)
     try:
-        state.start_run(run_id, started.isoformat())
-        state.finish_run(run_id, datetime.now().replace(microsecond=0).isoformat(), summary)
+        failed = failure or any(r.failure for r in results)
+        state.finish_run(run_id, datetime.now().replace(microsecond=0).isoformat(), summary,
+                         status="failed" if failed else "finished")
     finally:
         state.close()
     return summary

@@ -121,6 +121,11 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("PO1_LINE_ID_DUPLICATE", "set", "warning", "", "PO101 repeats within the purchase order."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
            "This PO number was already received from this partner; not acknowledged again."),
+        # --- the order lifecycle (engine.lifecycle) ----------------------------------------
+        _C("ORDER_DECISION_FAILED", "business", "error", "",
+           "Deciding this order failed; it is held for ops and every other order went on."),
+        _C("ORDER_TRANSITION_REFUSED", "business", "error", "",
+           "The event is not allowed in the order's state; the order was left as it was."),
     ]
 }
 

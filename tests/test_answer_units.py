@@ -8,6 +8,7 @@ from decimal import Decimal
 from engine.answer import LineStatus, order_value, tells_something_new
 from engine.decide import LineDecision, OrderDecision
 from engine.po_ack import AckPart, LineAck
+from schemas.lifecycle import LineRecord, LineState
 
 
 def status(parts, allocated=0, backordered=0, line=1):
@@ -20,9 +21,10 @@ def test_tells_something_new():
     partial = status([AckPart("BP", Decimal(24)), AckPart("IB", Decimal(12), date(2026, 12, 4))], 24, 12)
     assert not tells_something_new(full, None)  # an added line, simply accepted
     assert tells_something_new(partial, None)  # an added line that is partly backordered
-    same = {"ack": "BP+IB", "allocated": 24, "backordered": 12}
+    same = LineRecord("p", "PO", 1, LineState.BACKORDERED, ack="BP+IB", allocated=24, backordered=12)
     assert not tells_something_new(partial, same)  # the partner already knows this
-    assert tells_something_new(partial, {"ack": "IA", "allocated": 36, "backordered": 0})
+    before = LineRecord("p", "PO", 1, LineState.ALLOCATED, ack="IA", allocated=36)
+    assert tells_something_new(partial, before)
 
 
 def test_order_value_uses_our_price_where_we_changed_it():

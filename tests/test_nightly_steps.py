@@ -70,7 +70,7 @@ def test_every_decided_po_gets_an_855_and_every_group_a_997(tmp_path):
     assert bak["ACME-1000"] in ("AD", "AC") and not HELD & set(bak)
     assert len(ak1) == 7  # one 997 per functional group received (broken file included, foreign excluded)
     state = StateStore(ws.state_path)
-    assert {o["po_number"] for o in state.orders(state="pending_approval")} == HELD
+    assert {o.po_number for o in state.orders(states=["held"])} == HELD  # "pending_approval" before the lifecycle
     # every input file is kept: processed or quarantined, and archived
     for pid in ("acme", "globex", "initech"):
         assert list((ws.drop_root / pid / "inbox").iterdir()) == []

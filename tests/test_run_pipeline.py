@@ -123,8 +123,9 @@ def test_approval_and_rejection_across_runs(tmp_path):
     assert bak == "RD" and lines["1"][0][0] == "IR"
     state = StateStore(ws.state_path)
     history = state.order_history("acme", "ACME-1010")
-    assert [(h["event"], h["actor"]) for h in history][-2:] == [("approved", "Dana"), ("acknowledged", "Dana")]
-    assert state.order("acme", "ACME-1011")["state"] == "rejected"
+    assert [(h["event"], h["actor"]) for h in history][-3:] == [
+        ("approved_by_person", "Dana"), ("allocated", "system"), ("acknowledged", "Dana")]
+    assert state.order("acme", "ACME-1011").state == "rejected"
     assert state.order_reservations("acme", "ACME-1011") == []
     status = runner.invoke(app, ["status", "ACME-1010", "--partner", "acme", "--json", "--workspace", str(ws.root)])
     doc = json.loads(status.stdout)
@@ -175,4 +176,4 @@ def test_rule_suites_are_selected_in_the_profile(tmp_path):
     acme_codes = {f.code for f in run.findings if f.location.file.startswith("acme")}
     assert acme_codes and acme_codes <= SUITES["items"]  # no price, credit, quantity... findings for ACME
     state = StateStore(ws.state_path)
-    assert state.order("acme", "ACME-1011")["state"] == "acknowledged"  # credit suite off: not held
+    assert state.order("acme", "ACME-1011").state == "acknowledged"  # credit suite off: not held

@@ -1,0 +1,214 @@
+"""State-store schema versions and the migrations between them, run when a store is opened, in one
+transaction: a new store is created at the latest version; an older one is migrated step by step;
+a newer one is refused (an older OrderBridge must not write into it).
+
+Version 1 is the store before the order lifecycle (no `meta` table; orders kept a JSON `detail`
+bag, `line_status` held decided lines only, a document was one row). Version 2 is the typed store
+of connectors.state. Must not import anything but schemas (connectors' rule).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import TYPE_CHECKING
+
+from schemas.errors import StateError
+
+if TYPE_CHECKING:
+    from connectors.state import StateStore
+
+LATEST = 2
+SEQUENCES = ("arrival", "change", "document", "event", "finding")
+
+
+def open_schema(store: StateStore) -> None:
+    """Create the schema, or migrate it to LATEST, inside one transaction."""
+    with store.transaction():
+        version = detect_version(store)
+        if version > LATEST:
+            raise StateError(f"this state store has schema version {version}, newer than this OrderBridge "
+                             f"understands ({LATEST}); use a newer OrderBridge", path=store.path)
+        if version == 0:
+            _create(store)
+            return
+        for step in range(version, LATEST):
+            MIGRATIONS[step](store)
+        if version < LATEST:
+            store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(LATEST),))
+
+
+def detect_version(store: StateStore) -> int:
+    """0: an empty store; 1: the store before `meta` existed; else meta's schema_version."""
+    tables = store._table_names()
+    if "meta" in tables:
+        return int(store._q("SELECT value FROM meta WHERE key='schema_version'")[0][0])
+    return 1 if "orders" in tables else 0
+
+
+def _create(store: StateStore) -> None:
+    from connectors.state import INDEXES, TABLES
+
+    store._script(TABLES)
+    store._script(INDEXES)
+    store._many("INSERT INTO meta (key, value) VALUES (?,?)",
+                [("schema_version", str(LATEST)), ("workspace_id", uuid.uuid4().hex)])
+    store._many("INSERT INTO sequences (name, last) VALUES (?, 0)", [(s,) for s in SEQUENCES])
+
+
+# --- 1 -> 2 ------------------------------------------------------------------------------------------
+_KINDS = (  # v1 history rows: (note prefix, event kind); the v1 `event` column held the new state
+    ("received in ", "po_received"), ("replaced by ", "po_replaced"), ("cancelled by BEG01", "po_cancelled"),
+    ("confirmation copy", "po_confirmed"), ("duplicate copy", "po_duplicate"),
+    ("860 change received", "change_received"), ("changed by 860", "change_applied"),
+    ("cancelled by 860", "change_cancelled"), ("held: ", "held"))
+_STATE = {"pending_approval": "held"}
+_BY_STATE = {"approved": "approved_by_person", "rejected_by_person": "rejected_by_person",
+             "acknowledged": "acknowledged", "rejected": "rejected", "pending_approval": "held"}
+
+
+def _migrate_1_to_2(store: StateStore) -> None:
+    """JSON detail -> typed columns; line_status -> order_lines; a document row -> documents +
+    document_sets; history rows get their event kind, from/to states and clock; runs and pending
+    changes get their new columns; the ARRIVAL counter becomes a sequence."""
+    q = store._q
+    orders = q("SELECT partner, po_number, state, source_file, source_sha256, isa13, gs06, st02, received_at,"
+               " updated_at, detail FROM orders")
+    events = q("SELECT id, partner, po_number, at, event, actor, note FROM order_events ORDER BY id")
+    lines = q("SELECT partner, po_number, line_number, line_id, ack, ordered, allocated, backordered, rejected,"
+              " promised_date, warehouses, reason, codes, run_id FROM line_status")
+    docs = q("SELECT id, partner, doc_type, doc_key, file_name, isa13, gs06, st02, content, status, created_at,"
+             " delivered_at, source_sha256, po_number, run_id FROM documents ORDER BY id")
+    changes = q("SELECT id, partner, po_number, change_ref, store_key, source_file, received_at, status"
+                " FROM pending_changes ORDER BY id")
+    runs = q("SELECT run_id, started_at, finished_at, summary FROM runs")
+    arrival = q("SELECT last FROM control_numbers WHERE partner='_orderbridge' AND kind='ARRIVAL'")
+    for table in ("orders", "order_events", "line_status", "documents", "pending_changes", "runs"):
+        q(f"DROP TABLE {table}")
+    keep = {"files", "interchanges_in", "control_numbers", "reservations"}
+    from connectors.state import INDEXES, TABLES
+
+    store._script(";".join(s for s in TABLES.split(";") if not any(f"TABLE {t} (" in s for t in keep)))
+    store._script(INDEXES)
+    store._many("INSERT INTO meta (key, value) VALUES (?,?)",
+                [("schema_version", "2"), ("workspace_id", uuid.uuid4().hex), ("migrated_from", "1")])
+    history: dict[tuple[str, str], list[tuple]] = {}
+    for e in events:
+        history.setdefault((e[1], e[2]), []).append(e)
+    docs_by_po: dict[tuple[str, str, str], list[int]] = {}
+    for d in docs:
+        for po in (d[13] or "").split(","):
+            if po:
+                docs_by_po.setdefault((d[1], po, d[2]), []).append(d[0])
+    order_rows, revisions = [], {}
+    for o in orders:
+        order_rows.append(_order_v2(o, history.get((o[0], o[1]), [])))
+        revisions[(o[0], o[1])] = order_rows[-1][3]
+    from connectors.state import EVENT_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS
+
+    store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
+                order_rows)
+    store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
+                f" ({','.join('?' * len(EVENT_COLUMNS))})",
+                [row for key, rows in history.items() for row in _events_v2(rows, docs_by_po, key)])
+    states = {(o[0], o[1]): o[2] for o in order_rows}
+    store._many(f"INSERT INTO order_lines ({', '.join(LINE_COLUMNS)}) VALUES ({','.join('?' * len(LINE_COLUMNS))})",
+                [_line_v2(r, states.get((r[0], r[1]), ""), revisions.get((r[0], r[1]), 1)) for r in lines])
+    store._many("INSERT INTO documents (id, partner, doc_type, file_name, isa13, gs06, content, status, created_at,"
+                " delivered_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(d[0], d[1], d[2], d[4], d[5], d[6], d[8], d[9], d[10], d[11], d[14]) for d in docs])
+    store._many("INSERT INTO document_sets (partner, doc_key, document_id, position, set_id, st02, gs06, po_number,"
+                " source_sha256, answers_isa13, answers_gs06) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [row for d in docs for row in _sets_v2(d)])
+    store._many("INSERT INTO pending_changes (id, partner, po_number, change_ref, store_key, source_file,"
+                " received_at, status, base_key, revision) VALUES (?,?,?,?,?,?,?,?,'',0)",
+                [(*c[:7], {"applied": "answered", "rejected": "refused"}.get(c[7], c[7])) for c in changes])
+    store._many("INSERT INTO runs (run_id, kind, clock, started_at, finished_at, status, summary)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(r[0], "nightly", r[1], r[1], r[2], "finished" if r[2] else "failed", r[3]) for r in runs])
+    last = {"arrival": arrival[0][0] if arrival else 0, "change": max((c[0] for c in changes), default=0),
+            "document": max((d[0] for d in docs), default=0), "event": max((e[0] for e in events), default=0),
+            "finding": 0}
+    store._many("INSERT INTO sequences (name, last) VALUES (?,?)", sorted(last.items()))
+    q("DELETE FROM control_numbers WHERE partner='_orderbridge' AND kind='ARRIVAL'")
+
+
+def _order_v2(o: tuple, history: list[tuple]) -> tuple:
+    partner, po, state, source_file, sha, isa13, gs06, st02, received_at, updated_at, detail = o
+    d = json.loads(detail or "{}")
+    changed = d.get("changed_lines")
+    revision = 1 + sum(1 for e in history if (e[6] or "").startswith(("changed by 860", "replaced by ")))
+    new_state = _STATE.get(state, state)
+    if new_state == "received" and changed is not None:
+        new_state = "changed"  # an answered order changed by an 860, waiting for the rules
+    if state in ("acknowledged", "rejected"):
+        answered = revision
+    elif changed is not None:
+        answered = max(revision - 1, 1)
+    else:
+        answered = 0
+    verdict, by, at = None, d.get("decided_by"), None
+    for e in history:
+        if e[4] in ("approved", "rejected_by_person"):
+            verdict = "approved" if e[4] == "approved" else "rejected"
+            by, at = e[5], e[3]
+    return (partner, po, new_state, revision, answered, d.get("order_ref", ""), d.get("lines_key", ""),
+            source_file, sha, isa13, gs06, st02, d.get("arrival", 0), d.get("purpose", "00"), d.get("version", ""),
+            None, "", str(d.get("value", "0")), d.get("ack_type", ""), "855" if d.get("ack_type") else "",
+            ",".join(d.get("hold_codes", [])), json.dumps(d.get("hold_reasons", [])), ",".join(d.get("codes", [])),
+            verdict, by if verdict else None, at, d.get("decision_note") if verdict else None,
+            ",".join(str(n) for n in changed or []), d.get("change_file", ""), d.get("lines", 0), received_at,
+            updated_at, "")
+
+
+def _events_v2(rows: list[tuple], docs_by_po: dict, key: tuple[str, str]) -> list[tuple]:
+    out, before, revision = [], None, 1
+    answers = {t: list(docs_by_po.get((key[0], key[1], t), [])) for t in ("855", "865")}
+    for seq, partner, po, at, event, actor, note in rows:
+        note = note or ""
+        kind = next((k for prefix, k in _KINDS if note.startswith(prefix)), None) or _BY_STATE.get(event, "migrated")
+        if kind in ("change_applied", "po_replaced"):
+            revision += 1
+        to = _STATE.get(event, event)
+        if to == "received" and kind == "change_applied":
+            to = "changed"
+        doc = None
+        if kind in ("acknowledged", "rejected") and answers["855"] and note.startswith("855 ") and note[4:6].strip():
+            doc = answers["855"].pop(0)
+        elif kind in ("change_applied", "change_cancelled") and answers["865"]:
+            doc = answers["865"].pop(0)
+        clock = "wall" if kind in ("approved_by_person", "rejected_by_person") else "run"
+        out.append((seq, partner, po, at, clock, kind, before, to, revision, actor, note, "", doc))
+        before = to
+    return out
+
+
+def _line_v2(r: tuple, order_state: str, revision: int) -> tuple:
+    partner, po, number, line_id, ack, ordered, allocated, backordered, rejected, promised, wh, reason, codes, run = r
+    parts = (ack or "").split("+")
+    if parts == ["ID"]:
+        state = "cancelled" if order_state == "cancelled" else "deleted"
+    elif backordered:
+        state = "backordered"
+    elif allocated:
+        state = "allocated"
+    elif parts and all(p == "IR" for p in parts):
+        state = "rejected"
+    else:
+        state = "accepted"
+    return (partner, po, number, line_id, "", state, ack, ordered, "", None, None, allocated, backordered, rejected,
+            promised, wh, reason, codes, revision, run)
+
+
+def _sets_v2(d: tuple) -> list[tuple]:
+    doc_id, partner, doc_type, doc_key, _file, _isa13, gs06, st02, *_rest = d
+    sha, po = d[12], d[13]
+    parts = doc_key.split(":")
+    isa = parts[2] if doc_type in ("997", "TA1") and len(parts) > 3 else ""
+    grp = parts[3] if doc_type == "997" and len(parts) > 4 else ""
+    numbers = [n for n in (st02 or "").split(",") if n] or [""]
+    return [(partner, doc_key if i == 0 else f"{doc_key}#{i + 1}", doc_id, i + 1, doc_type, n, gs06 or "", po or "",
+             sha or "", isa, grp) for i, n in enumerate(numbers)]
+
+
+MIGRATIONS = {1: _migrate_1_to_2}

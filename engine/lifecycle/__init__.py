@@ -1,0 +1,92 @@
+"""The order lifecycle: one typed, pure state machine. Every change to an order is planned here and
+applied by the state store (connectors.state.StateStore.apply) in one transaction; flows only load,
+call these planners and apply what they return.
+
+Public API (stable; later workstreams add planners in the same shape):
+
+  table       TRANSITIONS, next_state(state, event), move(record, event, ...), create(record, ...),
+              TransitionRefused; state groups TO_DECIDE, AWAITING_PERSON, OPEN, ENDED, SHIPPING;
+              PERSON_EVENTS
+  intake      plan_intake(outcome, partner=, live=, lines=, at=, run_id=) -> Plan
+              plan_file_findings(findings, partner=, consequence=) -> Plan
+  decide      apply_pending_changes(...) -> Revisions   (860s first; new revisions to re-decide)
+              replay(...)                                (changes applied earlier, still to answer)
+              plan_decisions(...) -> Plan               (855/865 built from the final decision)
+              decision_findings(...), in_answer_order(plan, change_ids) -> Plan
+  people      plan_person_decision(record, verdict, by=, note=, at=) -> Plan (verdict: VERDICT_APPROVED |
+              VERDICT_REJECTED); person_decisions(records)
+              plan_recheck(records, decisions, at=, by=) -> Plan
+  select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
+              arrivals, changed_lines, open_order_value, reserved_after
+  common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
+
+Records, events and the Plan itself are defined in schemas.lifecycle; docs/lifecycle.md has the
+transition table (checked against TRANSITIONS by a test).
+"""
+
+from __future__ import annotations
+
+from engine.lifecycle.changes import AppliedChange, Revisions, apply_pending_changes, replay
+from engine.lifecycle.common import check_plan, contain, document_counts, isolated, planned_document
+from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
+from engine.lifecycle.intake import intake_consequence, plan_intake
+from engine.lifecycle.people import (
+    VERDICT_APPROVED,
+    VERDICT_REJECTED,
+    person_decisions,
+    plan_person_decision,
+    plan_recheck,
+)
+from engine.lifecycle.select import (
+    arrivals,
+    base_table_keys,
+    change_table_keys,
+    changed_lines,
+    current_tables,
+    held,
+    open_order_value,
+    reserved_after,
+    table_keys,
+    to_decide,
+)
+from engine.lifecycle.table import (
+    AWAITING_PERSON,
+    ENDED,
+    OPEN,
+    PERSON_EVENTS,
+    SHIPPING,
+    TO_DECIDE,
+    TRANSITIONS,
+    TransitionRefused,
+    create,
+    move,
+    next_state,
+)
+from schemas.findings import Finding
+from schemas.lifecycle import FindingRecord, Plan
+
+
+def plan_file_findings(findings: list[Finding], *, partner: str, consequence: str, stage: str = "intake") -> Plan:
+    """Findings about a whole file that reached no order (e.g. FILE_DUPLICATE, FILE_NAME_REFUSED)."""
+    return Plan(findings=tuple(FindingRecord(f, partner, "", consequence, stage) for f in findings))
+
+
+def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
+    """The plan with its documents in the order they are numbered: 865s by the 860's arrival, then the
+    rest (855s) in decision order. Control numbers follow this order, so it is part of the output."""
+    ranked = sorted(enumerate(plan.documents), key=lambda p: (
+        0 if p[1].doc_type == "865" else 1,
+        change_ids.get(p[1].sets[0].doc_key, 0) if p[1].doc_type == "865" else p[0]))
+    return Plan(plan.transitions, plan.lines, plan.reservations, tuple(d for _, d in ranked), plan.new_changes,
+                plan.change_updates, plan.findings)
+
+
+__all__ = [
+    "AWAITING_PERSON", "AppliedChange", "ENDED", "OPEN", "PERSON_EVENTS", "Plan", "Revisions", "SHIPPING",
+    "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "VERDICT_APPROVED", "VERDICT_REJECTED",
+    "apply_pending_changes", "arrivals", "base_table_keys", "change_table_keys", "changed_lines", "check_plan",
+    "contain", "create", "current_tables", "decision_findings", "document_counts", "final_change_result", "held",
+    "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",
+    "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
+    "plan_recheck", "planned_document", "replay", "reserved_after", "table_keys", "to_decide",
+]

@@ -1,0 +1,281 @@
+"""The decide stage's first step: every pending 860 applied to its order (engine.changes.apply_changes),
+in arrival order. A change refused as a whole, a cancellation, or one that touched no line is
+final at once and answered in this plan (865); a change that touched lines makes a new revision
+(state changed) that the rules re-decide, and is answered only then (engine.lifecycle.decisions),
+so every document answers the final decision.
+
+Pure: typed records, stored lines and reservations, and the canonical tables in; Revisions out
+(a plan, the records after the changes, and the new revision tables the flow stores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.changes import ChangeResult, apply_changes
+from engine.lifecycle.common import check_plan, contain, transaction_set
+from engine.lifecycle.table import ENDED, SHIPPING, move
+from engine.po_change_ack import build_865, change_ack_type
+from schemas.lifecycle import (
+    ChangeUpdate,
+    EventKind,
+    FindingRecord,
+    LineRecord,
+    LineState,
+    OrderLines,
+    OrderRecord,
+    OrderReservations,
+    Plan,
+    PlannedDocument,
+    Reservation,
+    StoredChange,
+)
+from schemas.orders import ORDER_LINES, ORDERS
+from schemas.profile import PartnerProfile
+
+Key = tuple[str, str]
+Tables = Mapping[Key, tuple[pa.Table, pa.Table]]  # (partner, key) -> (orders, lines) or (headers, changes)
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedChange:
+    """A change applied to an order and not answered yet: answered when the order is decided."""
+
+    change: StoredChange
+    header: dict
+    result: ChangeResult
+
+    @property
+    def doc_key(self) -> str:
+        return f"865:{self.change.store_key}:{self.change.change_ref}"
+
+
+@dataclass(slots=True)
+class Revisions:
+    plan: Plan = field(default_factory=Plan)
+    records: dict[Key, OrderRecord] = field(default_factory=dict)  # after the changes
+    lines: dict[Key, tuple[LineRecord, ...]] = field(default_factory=dict)
+    reservations: dict[Key, tuple[Reservation, ...]] = field(default_factory=dict)
+    tables: dict[Key, tuple[pa.Table, pa.Table]] = field(default_factory=dict)  # new revisions: flow stores them
+    applied: dict[Key, list[AppliedChange]] = field(default_factory=dict)  # to answer when decided
+    change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
+
+
+def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, OrderRecord],
+                          lines: Mapping[Key, tuple[LineRecord, ...]],
+                          reservations: Mapping[Key, tuple[Reservation, ...]], tables: Tables, change_tables: Tables,
+                          profiles: Mapping[str, PartnerProfile], today: date, at: str, run_id: str) -> Revisions:
+    """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
+    PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
+    ``change_tables``: the 860 tables by (partner, store_key)."""
+    rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations))
+    failed: set[Key] = set()
+    for ch in pending:
+        profile = profiles.get(ch.partner)
+        key = (ch.partner, ch.po_number)
+        if profile is None or key in failed:
+            continue  # stays pending (a partner without a profile; an order that failed this run)
+        rv.change_ids[f"865:{ch.store_key}:{ch.change_ref}"] = ch.id
+        record = rv.records.get(key)
+        try:
+            step = _Step(ch, record, rv, profile, tables, change_tables, today=today, at=at, run_id=run_id)
+            plan = step.run()
+            check_plan(plan)
+        except Exception as exc:  # noqa: BLE001 - isolated: this order is held, the others go on
+            part = contain(record, exc, at=at, run_id=run_id, stage="decide", partner=ch.partner,
+                           po_number=ch.po_number)
+            rv.records.update({t.record.key: t.record for t in part.transitions})
+            rv.plan += part
+            failed.add(key)
+            continue
+        step.commit()
+        rv.plan += plan
+    return rv
+
+
+class _Step:
+    """One 860 against one order; commit() makes its effects visible to the following changes."""
+
+    def __init__(self, ch: StoredChange, record: OrderRecord | None, rv: Revisions, profile: PartnerProfile,
+                 tables: Tables, change_tables: Tables, *, today: date, at: str, run_id: str) -> None:
+        self.ch, self.record, self.rv, self.profile = ch, record, rv, profile
+        self.tables, self.change_tables = tables, change_tables
+        self.today, self.at, self.run_id = today, at, run_id
+        self.key = (ch.partner, ch.po_number)
+        self.updates: dict = {}
+
+    def run(self) -> Plan:
+        ch, record = self.ch, self.record
+        headers, changes = self.change_tables[(ch.partner, ch.store_key)]
+        header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
+        if record is None or record.state in ENDED:
+            result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False)
+            return self._refused(header, result)
+        order_row, lines = self._current(record)
+        result = apply_changes(order_row, lines, header, changes, shipped=record.state in SHIPPING)
+        if result.rejected:
+            return self._refused(header, result)
+        if result.cancelled:
+            return self._cancelled(header, result)
+        touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers)
+        if not touched:
+            return self._nothing_touched(header, result)
+        return self._revise(header, result, order_row, touched)
+
+    def commit(self) -> None:
+        for (target, key), value in self.updates.items():
+            if target == "applied":
+                self.rv.applied.setdefault(key, []).append(value)
+            elif target == "applied_clear":
+                self.rv.applied.pop(key, None)
+            else:
+                getattr(self.rv, target)[key] = value
+
+    # --- the four outcomes ---------------------------------------------------------------------------
+    def _refused(self, header: dict, result: ChangeResult) -> Plan:
+        moves = ()
+        if self.record is not None:
+            moves = (move(self.record, EventKind.CHANGE_REFUSED, at=self.at, run_id=self.run_id,
+                          note=f"860 in {self.ch.source_file} refused: {result.findings[0].message}",
+                          document_key=self._doc_key() if self._answers(always=True) else ""),)
+            self.updates[("records", self.key)] = moves[0].record
+        return Plan(transitions=moves, documents=self._865(header, result, always=True),
+                    change_updates=(ChangeUpdate(self.ch.id, "refused"),),
+                    findings=self._findings(result, "change refused (865 RD); order unchanged"))
+
+    def _cancelled(self, header: dict, result: ChangeResult) -> Plan:
+        note = f"cancelled by 860 in {self.ch.source_file}"
+        answered = self._answers(always=True)
+        said = dict(ack_type=change_ack_type(result), answered_with="865") if answered else {}
+        t = move(self.record, EventKind.CHANGE_CANCELLED, at=self.at, run_id=self.run_id,
+                 note=note + (f"; 865 {said['ack_type']}" if answered else ""),
+                 document_key=self._doc_key() if answered else "", changed_lines=(), **said)
+        lines = tuple(ln if ln.state in (LineState.DELETED, LineState.CANCELLED) else
+                      replace(ln, state=LineState.CANCELLED, ack="ID", allocated=0, backordered=0, rejected=0,
+                              promised_date=None, warehouses="", reason=note, run_id=self.run_id)
+                      for ln in self.rv.lines.get(self.key, ()))
+        superseded = tuple(ChangeUpdate(a.change.id, "superseded") for a in self.rv.applied.get(self.key, ()))
+        self.updates.update({("records", self.key): t.record, ("lines", self.key): lines,
+                             ("reservations", self.key): ()})
+        if self.key in self.rv.applied:
+            self.updates[("applied_clear", self.key)] = None
+        return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
+                    reservations=(OrderReservations(*self.key, ()),), documents=self._865(header, result, always=True),
+                    change_updates=(ChangeUpdate(self.ch.id, "answered"), *superseded),
+                    findings=self._findings(result, "POC rejected (865 IR)"))
+
+    def _nothing_touched(self, header: dict, result: ChangeResult) -> Plan:
+        docs = self._865(header, result, always=False)
+        said = f"answered: 865 {change_ack_type(result)}" if docs else "nothing to answer"
+        t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
+                 note=f"860 in {self.ch.source_file} changed no line; {said}",
+                 document_key=self._doc_key() if docs else "")
+        self.updates[("records", self.key)] = t.record
+        return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
+                    findings=self._findings(result, "POC rejected (865 IR)"))
+
+    def _revise(self, header: dict, result: ChangeResult, order_row: dict, touched: set[int]) -> Plan:
+        ch, record = self.ch, self.record
+        new_key = f"{ch.store_key}-{ch.change_ref}"
+        revision = record.revision + 1
+        changed = tuple(sorted(set(record.changed_lines) | touched)) if record.is_revision else ()
+        t = move(record, EventKind.CHANGE_APPLIED, at=self.at, run_id=self.run_id,
+                 note=f"changed by 860 in {ch.source_file}: lines {sorted(touched)}", revision=revision,
+                 lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
+                 line_count=result.new_lines.num_rows)
+        lines = self._revised_lines(result, touched, revision)
+        kept = tuple(r for r in self.rv.reservations.get(self.key, ()) if r.line_number not in touched)
+        self.updates.update({
+            ("records", self.key): t.record, ("lines", self.key): lines, ("reservations", self.key): kept,
+            ("tables", (ch.partner, new_key)): (pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines),
+            ("applied", self.key): AppliedChange(ch, header, result)})
+        return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
+                    reservations=(OrderReservations(*self.key, kept),),
+                    change_updates=(ChangeUpdate(ch.id, "applied", base_key=record.lines_key, revision=revision),),
+                    findings=self._findings(result, "POC rejected (865 IR)"))
+
+    # --- helpers -------------------------------------------------------------------------------------
+    def _current(self, record: OrderRecord) -> tuple[dict, pa.Table]:
+        source = self.rv.tables.get((record.partner, record.lines_key)) or self.tables[(record.partner,
+                                                                                        record.lines_key)]
+        orders, lines = source
+        rows = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()
+        mine = lines.filter(pc.equal(lines["order_ref"], record.order_ref))
+        return rows[0], _first_of_each_line(mine)
+
+    def _revised_lines(self, result: ChangeResult, touched: set[int], revision: int) -> tuple[LineRecord, ...]:
+        stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
+        reason = f"changed by 860 in {self.ch.source_file}"
+        out: dict[int, LineRecord] = {}
+        for row in result.new_lines.select(["line_number", "line_id", "quantity", "unit", "unit_price"]).to_pylist():
+            n = row["line_number"]
+            if n in touched or n not in stored:
+                out[n] = LineRecord(self.ch.partner, self.ch.po_number, n, LineState.RECEIVED,
+                                    line_id=row["line_id"] or "", ordered=row["quantity"], unit=row["unit"] or "",
+                                    unit_price=row["unit_price"], reason=reason if n in stored else "added by 860 in "
+                                    + self.ch.source_file, revision=revision, run_id=self.run_id)
+            else:
+                out[n] = stored[n]
+        for n, ln in stored.items():
+            if n in out:
+                continue
+            if n in touched and ln.state not in (LineState.DELETED, LineState.CANCELLED):
+                ln = replace(ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
+                             promised_date=None, warehouses="", reason=f"deleted by 860 in {self.ch.source_file}",
+                             revision=revision, run_id=self.run_id)
+            out[n] = ln
+        return tuple(out[n] for n in sorted(out))
+
+    def _answers(self, *, always: bool) -> bool:
+        p = self.profile
+        return "865" in p.receives and (always or p.change_ack == "865")
+
+    def _doc_key(self) -> str:
+        return f"865:{self.ch.store_key}:{self.ch.change_ref}"
+
+    def _865(self, header: dict, result: ChangeResult, *, always: bool) -> tuple[PlannedDocument, ...]:
+        if not self._answers(always=always):
+            return ()
+        body = build_865(header, result, today=self.today)
+        return (transaction_set("865", "CA", self._doc_key(), body, partner=self.ch.partner,
+                                po_number=self.ch.po_number, source_sha256=self.ch.store_key),)
+
+    def _findings(self, result: ChangeResult, consequence: str) -> tuple[FindingRecord, ...]:
+        return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
+                                   consequence if f.severity == "error" else "none (warning)", "decide")
+                     for f in result.findings)
+
+
+def _first_of_each_line(lines: pa.Table) -> pa.Table:
+    """One row per line number (a repeated interchange in one file repeats every row)."""
+    if lines.num_rows == 0:
+        return lines
+    numbers = lines["line_number"].to_pylist()
+    seen: set[int] = set()
+    keep = [i for i, n in enumerate(numbers) if not (n in seen or seen.add(n))]
+    return lines if len(keep) == lines.num_rows else lines.take(pa.array(keep, pa.int64()))
+
+
+def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables,
+           records: Mapping[Key, OrderRecord]) -> dict[Key, list[AppliedChange]]:
+    """Changes applied by an earlier run and not answered yet (the order was held): their results
+    again, from the revision each was applied to (deterministic: the same tables give the same result)."""
+    out: dict[Key, list[AppliedChange]] = {}
+    for ch in applied:
+        key = (ch.partner, ch.po_number)
+        record = records.get(key)
+        if record is None:
+            continue
+        headers, changes = change_tables[(ch.partner, ch.store_key)]
+        header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
+        orders, lines = tables[(ch.partner, ch.base_key)]
+        row = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()[0]
+        mine = _first_of_each_line(lines.filter(pc.equal(lines["order_ref"], record.order_ref)))
+        out.setdefault(key, []).append(AppliedChange(ch, header, apply_changes(row, mine, header, changes,
+                                                                                shipped=False)))
+    return out

@@ -1,0 +1,118 @@
+"""What every lifecycle planner shares: outbound documents as PlannedDocuments, per-order fault
+isolation (a failure while planning one order becomes that order's finding and hold), and the
+checks a plan passes before it leaves the engine.
+
+Pure: no clock (times come in as ISO strings), no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from engine.lifecycle.table import TransitionRefused, move, next_state
+from engine.process import OutDoc
+from schemas.findings import Finding, finding
+from schemas.lifecycle import (
+    EventKind,
+    FindingRecord,
+    OrderRecord,
+    Plan,
+    PlannedDocument,
+    PlannedSet,
+)
+
+SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
+
+
+def planned_document(doc: OutDoc, *, partner: str, source_sha256: str = "") -> PlannedDocument:
+    """An engine OutDoc (997, TA1, 855, 865) as a PlannedDocument: one PlannedSet per body; the first
+    keeps the document's key, further bodies get ``key#n``. 997/TA1 keys name the interchange and
+    group they answer (engine.process builds them as TYPE:sha:ISA13[:GS06]:start)."""
+    parts = doc.doc_key.split(":")
+    isa13 = parts[2] if doc.doc_type in ("997", "TA1") and len(parts) > 3 else ""
+    gs06 = parts[3] if doc.doc_type == "997" and len(parts) > 4 else ""
+    po = ",".join(doc.po_numbers)
+    if doc.doc_type == "TA1":
+        sets = (PlannedSet(doc.doc_key, (), po, source_sha256, isa13, gs06),)
+    else:
+        sets = tuple(PlannedSet(doc.doc_key if i == 0 else f"{doc.doc_key}#{i + 1}",
+                                tuple(tuple(seg) for seg in body), po, source_sha256, isa13, gs06)
+                     for i, body in enumerate(doc.bodies))
+    return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1))
+
+
+def transaction_set(doc_type: str, functional_id: str, doc_key: str, body: list, *, partner: str, po_number: str,
+                    source_sha256: str = "") -> PlannedDocument:
+    """One 855/865 set in its own interchange (today's delivery: one document per set)."""
+    return PlannedDocument(partner, doc_type, functional_id,
+                           (PlannedSet(doc_key, tuple(tuple(seg) for seg in body), po_number, source_sha256),))
+
+
+def document_counts(plan: Plan) -> Counter:
+    """(partner, doc_type) -> planned documents."""
+    return Counter((d.partner, d.doc_type) for d in plan.documents)
+
+
+# --- per-order fault isolation ----------------------------------------------------------------------
+def isolated(record: OrderRecord | None, build: Callable[[], Plan], *, at: str, run_id: str, stage: str,
+             partner: str = "", po_number: str = "") -> Plan:
+    """``build()``'s plan for one order, checked; or, when it fails, that order's finding instead:
+    a refused transition leaves the order untouched (ORDER_TRANSITION_REFUSED); any other failure
+    holds it for ops (ORDER_DECISION_FAILED). Every other order is planned as usual."""
+    try:
+        plan = build()
+        check_plan(plan)
+        return plan
+    except Exception as exc:  # noqa: BLE001 - one order's failure must not stop the others
+        return contain(record, exc, at=at, run_id=run_id, stage=stage, partner=partner, po_number=po_number)
+
+
+def contain(record: OrderRecord | None, exc: BaseException, *, at: str, run_id: str, stage: str,
+            partner: str = "", po_number: str = "") -> Plan:
+    """The plan that replaces one order's failed planning (see ``isolated``)."""
+    partner = record.partner if record else partner
+    po_number = record.po_number if record else po_number
+    if isinstance(exc, TransitionRefused):
+        f = finding("ORDER_TRANSITION_REFUSED", f"PO {po_number}: {exc}; the order was left as it was.",
+                    value=exc.event.value)
+        return Plan(findings=(FindingRecord(f, partner, po_number, "order unchanged", stage),))
+    return failure_plan(record, exc, at=at, run_id=run_id, stage=stage, partner=partner, po_number=po_number)
+
+
+def failure_plan(record: OrderRecord | None, exc: BaseException, *, at: str, run_id: str, stage: str,
+                 partner: str = "", po_number: str = "") -> Plan:
+    """ORDER_DECISION_FAILED for the order, which is held for ops with that reason (when it exists)."""
+    why = f"deciding this order failed ({type(exc).__name__}: {exc})"[:500]
+    f = finding("ORDER_DECISION_FAILED", f"PO {po_number}: {why}; it is held for ops, every other order went on.")
+    if record is None or next_state(record.state, EventKind.DECISION_FAILED) is None:
+        return Plan(findings=(FindingRecord(f, partner, po_number, "nothing planned for this order", stage),))
+    t = move(record, EventKind.DECISION_FAILED, at=at, run_id=run_id, note=why,
+             hold_codes=("ORDER_DECISION_FAILED",), hold_reasons=(why,))
+    return Plan(transitions=(t,), findings=(FindingRecord(f, partner, po_number, "order held for ops", stage),))
+
+
+class PlanError(Exception):
+    """A plan that would break the store's invariants (e.g. a line number twice in one order)."""
+
+
+def check_plan(plan: Plan) -> None:
+    """What the store would refuse, found before it gets there (so it stays this order's problem)."""
+    for ol in plan.lines:
+        numbers = [ln.line_number for ln in ol.lines]
+        if len(numbers) != len(set(numbers)):
+            dup = sorted(n for n, c in Counter(numbers).items() if c > 1)
+            raise PlanError(f"PO {ol.po_number} has line number(s) {dup} twice")
+    for rs in plan.reservations:
+        places = [(r.line_number, r.warehouse) for r in rs.rows]
+        if len(places) != len(set(places)):
+            raise PlanError(f"PO {rs.po_number} reserves one line twice in one warehouse")
+        if any(r.quantity < 0 for r in rs.rows):
+            raise PlanError(f"PO {rs.po_number} has a negative reservation")
+    keys = [s.doc_key for d in plan.documents for s in d.sets]
+    if len(keys) != len(set(keys)):
+        raise PlanError("a document key is planned twice")
+
+
+def finding_record(f: Finding, partner: str, po_number: str, consequence: str, stage: str) -> FindingRecord:
+    return FindingRecord(f, partner, po_number, consequence, stage)

@@ -1,0 +1,170 @@
+"""Intake's part of the lifecycle: what one processed file does to orders. BEG01 decides what an 850
+for a PO we already hold means (01 cancel, 05 replace, 06 confirmation, else a duplicate); an 860 is
+recorded for the next decide stage; the file's 997/TA1 and findings (with their consequence) go
+into the same plan.
+
+Pure: the file's engine.process.Outcome and the orders (and their lines) we already hold in; a Plan out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal
+from functools import partial
+
+from engine.lifecycle.common import isolated, planned_document
+from engine.lifecycle.table import SHIPPING, create, move
+from engine.process import Outcome
+from schemas.codes import CATALOGUE
+from schemas.findings import Finding, finding
+from schemas.lifecycle import (
+    EventKind,
+    FindingRecord,
+    LineRecord,
+    LineState,
+    NewChange,
+    OrderLines,
+    OrderRecord,
+    OrderReservations,
+    OrderState,
+    Plan,
+)
+
+REPLACE, CANCEL, CONFIRM = "05", "01", "06"
+TOLERATED_INTERCHANGE = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}  # TA1 E, not R
+
+
+def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecord],
+                lines: Mapping[str, tuple[LineRecord, ...]], at: str, run_id: str) -> Plan:
+    """The plan for one processed file of ``partner``. ``live``: the orders we hold for the POs the
+    file names (850s and 860s), by PO number; ``lines``: their line rows, by PO number."""
+    plan = Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256)
+                                for d in outcome.documents),
+                findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
+                               for f in outcome.findings))
+    working = dict(live)  # a PO met twice in one file sees its first copy
+    line_rows = _line_rows(outcome)
+    for order in outcome.orders.to_pylist():
+        po = order["po_number"]
+        current = working.get(po)
+        receive = partial(_receive, order, current, line_rows, lines.get(po, ()), outcome, partner=partner, at=at,
+                          run_id=run_id)
+        part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
+        working.update({t.record.po_number: t.record for t in part.transitions})
+        plan += part
+    for header in outcome.change_headers.to_pylist():
+        po = header["po_number"]
+        change = NewChange(partner, po, header["change_ref"], outcome.sha256, outcome.file, at)
+        current = working.get(po)
+        if current is None:
+            plan += Plan(new_changes=(change,))
+            continue
+        part = isolated(current, partial(_change_received, current, change, outcome.file, at=at, run_id=run_id),
+                        at=at, run_id=run_id, stage="intake")
+        working.update({t.record.po_number: t.record for t in part.transitions})
+        plan += part
+    return plan
+
+
+def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: str, run_id: str) -> Plan:
+    return Plan(transitions=(move(current, EventKind.CHANGE_RECEIVED, at=at, run_id=run_id,
+                                  note=f"860 change received in {file}"),), new_changes=(change,))
+
+
+def _receive(order: dict, live: OrderRecord | None, line_rows: dict, live_lines: tuple[LineRecord, ...],
+             outcome: Outcome, *, partner: str, at: str, run_id: str) -> Plan:
+    po, purpose = order["po_number"], order["purpose"] or "00"
+    where = dict(file=outcome.file, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"], seg="BEG",
+                 file_segment=(order["st_file_segment"] or 0) + 1)
+    if live and purpose == CANCEL:
+        note = f"cancelled by BEG01=01 in {outcome.file}"
+        return Plan(transitions=(move(live, EventKind.PO_CANCELLED, at=at, run_id=run_id, note=note),),
+                    lines=(OrderLines(partner, po, tuple(_cancelled(ln, note, run_id) for ln in live_lines)),),
+                    reservations=(OrderReservations(partner, po, ()),))
+    if live and purpose == CONFIRM:
+        return Plan(transitions=(move(live, EventKind.PO_CONFIRMED, at=at, run_id=run_id,
+                                      note=f"confirmation copy in {outcome.file}"),))
+    if live and purpose != REPLACE:
+        f = finding("ORDER_DUPLICATE", f"PO {po} was already received from {partner} (state "
+                    f"{live.state.value}); this copy is not processed.", element="BEG03", value=po, **where)
+        return Plan(transitions=(move(live, EventKind.PO_DUPLICATE, at=at, run_id=run_id,
+                                      note=f"duplicate copy in {outcome.file} ignored"),),
+                    findings=(FindingRecord(f, partner, po, "copy not processed; nothing sent", "intake"),))
+    if live and live.state in SHIPPING:
+        f = finding("ORDER_DUPLICATE", f"PO {po} has shipped; the replacement is not applied.", element="BEG01",
+                    value=purpose, **where)
+        return Plan(findings=(FindingRecord(f, partner, po, "replacement not applied; nothing sent", "intake"),))
+    fields = dict(order_ref=order["order_ref"], lines_key=outcome.sha256, source_file=outcome.file,
+                  source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
+                  purpose=purpose, x12_version=order["version"] or "", po_date=order["po_date"],
+                  currency=order["currency"] or "", line_count=order["line_count"] or 0)
+    rows = line_rows.get(order["order_ref"], {})
+    if live:  # BEG01 05: the new 850 replaces the order; decided whole again (855 BAK01 00)
+        revision = live.revision + 1
+        t = move(live, EventKind.PO_REPLACED, at=at, run_id=run_id, note=f"replaced by {outcome.file}",
+                 revision=revision, answered_revision=0, arrival=0, value=Decimal(0), ack_type="",
+                 answered_with="", hold_codes=(), hold_reasons=(), codes=(), person=None, changed_lines=(),
+                 change_file="", **fields)
+        t = replace(t, new_arrival=True)
+        new = _received_lines(partner, po, rows, revision, run_id)
+        gone = tuple(_deleted(ln, f"not on the replacement in {outcome.file}", revision, run_id)
+                     for ln in live_lines if ln.line_number not in {r.line_number for r in new})
+        return Plan(transitions=(t,), lines=(OrderLines(partner, po, new + gone),),
+                    reservations=(OrderReservations(partner, po, ()),))
+    record = OrderRecord(partner, po, OrderState.RECEIVED, received_at=at, **fields)
+    return Plan(transitions=(create(record, at=at, run_id=run_id, note=f"received in {outcome.file}"),),
+                lines=(OrderLines(partner, po, _received_lines(partner, po, rows, 1, run_id)),))
+
+
+def _line_rows(outcome: Outcome) -> dict[str, dict[int, dict]]:
+    """order_ref -> line number -> the line's first row (a repeated interchange repeats its rows)."""
+    out: dict[str, dict[int, dict]] = {}
+    if outcome.lines.num_rows == 0:
+        return out
+    cols = ("order_ref", "line_number", "line_id", "quantity", "unit", "unit_price")
+    for row in outcome.lines.select(list(cols)).to_pylist():
+        out.setdefault(row["order_ref"], {}).setdefault(row["line_number"], row)
+    return out
+
+
+def _received_lines(partner: str, po: str, rows: dict[int, dict], revision: int,
+                    run_id: str) -> tuple[LineRecord, ...]:
+    return tuple(LineRecord(partner, po, n, LineState.RECEIVED, line_id=r["line_id"] or "", ordered=r["quantity"],
+                            unit=r["unit"] or "", unit_price=r["unit_price"], revision=revision, run_id=run_id)
+                 for n, r in sorted(rows.items()))
+
+
+def _cancelled(line: LineRecord, reason: str, run_id: str) -> LineRecord:
+    if line.state in (LineState.DELETED, LineState.CANCELLED):
+        return line
+    return replace(line, state=LineState.CANCELLED, allocated=0, backordered=0, promised_date=None, warehouses="",
+                   reason=reason, run_id=run_id)
+
+
+def _deleted(line: LineRecord, reason: str, revision: int, run_id: str) -> LineRecord:
+    if line.state in (LineState.DELETED, LineState.CANCELLED):
+        return line
+    return replace(line, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
+                   promised_date=None, warehouses="", reason=reason, revision=revision, run_id=run_id)
+
+
+def intake_consequence(f: Finding, outcome: Outcome) -> str:
+    """What happened because of an intake finding, in words (for the findings table and reports)."""
+    spec = CATALOGUE.get(f.code)
+    quarantined = outcome.disposition == "quarantine"
+    if f.severity != "error":
+        return "none (warning)"
+    level = spec.level if spec else "file"
+    where = "; file quarantined" if quarantined else ""
+    if level == "interchange":
+        if f.code in TOLERATED_INTERCHANGE:
+            return "interchange accepted with errors (TA1 E)" + where
+        return "interchange rejected (TA1 R, no 997, no orders)" + where
+    if level == "group":
+        return "group rejected (997 AK9 R); its orders not taken" + where
+    if level in ("set", "segment", "element"):
+        return "transaction set rejected (997 AK5 R); its order not taken" + where
+    if f.code == "PARTNER_SENDER_MISMATCH":
+        return "interchange not answered, not processed" + where
+    return "file quarantined" if quarantined else "reported"

@@ -1,0 +1,112 @@
+"""Which orders a decide stage (or a recheck) takes, in which order, and their canonical rows.
+
+Pure: typed records and the stored canonical tables in; the records to decide (the order numbers
+the 855s), the run's ORDERS/ORDER_LINES tables (one row per PO and per line, even when a file
+repeated an interchange) and what the rules and the allocation need to know about each order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.lifecycle.table import AWAITING_PERSON, OPEN, TO_DECIDE
+from schemas.lifecycle import OrderRecord, Reservation, StoredChange
+from schemas.orders import ORDER_LINES, ORDERS
+
+Key = tuple[str, str]
+
+
+def to_decide(records: Iterable[OrderRecord], partners: Iterable[str]) -> list[OrderRecord]:
+    """Orders the decide stage answers, by partner and PO number."""
+    wanted = set(partners)
+    return sorted((r for r in records if r.state in TO_DECIDE and r.partner in wanted), key=lambda r: r.key)
+
+
+def held(records: Iterable[OrderRecord], partners: Iterable[str] | None = None) -> list[OrderRecord]:
+    """Orders waiting for a person, by partner and PO number."""
+    wanted = set(partners) if partners is not None else None
+    return sorted((r for r in records if r.state in AWAITING_PERSON and (wanted is None or r.partner in wanted)),
+                  key=lambda r: r.key)
+
+
+def table_keys(records: Iterable[OrderRecord]) -> list[Key]:
+    """(partner, lines_key) of the stored tables these orders need, each once, in first-use order."""
+    return list(dict.fromkeys((r.partner, r.lines_key) for r in records))
+
+
+def change_table_keys(changes: Iterable[StoredChange]) -> list[Key]:
+    return list(dict.fromkeys((c.partner, c.store_key) for c in changes))
+
+
+def base_table_keys(changes: Iterable[StoredChange]) -> list[Key]:
+    return list(dict.fromkeys((c.partner, c.base_key) for c in changes if c.base_key))
+
+
+def current_tables(records: list[OrderRecord],
+                   tables: Mapping[Key, tuple[pa.Table, pa.Table]]) -> tuple[pa.Table, pa.Table]:
+    """The current revision's ORDERS and ORDER_LINES rows of ``records``: each stored table read once
+    (grouped by file in first-use order), one row per PO and per line number."""
+    order_parts, line_parts = [], []
+    groups: dict[Key, list[OrderRecord]] = {}
+    for r in records:
+        groups.setdefault((r.partner, r.lines_key), []).append(r)
+    for key, members in groups.items():
+        orders, lines = tables[key]
+        refs = pa.array([r.order_ref for r in members], pa.string())
+        pos = pa.array([r.po_number for r in members], pa.string())
+        o = orders.filter(pc.and_(pc.is_in(orders["order_ref"], value_set=refs),
+                                  pc.is_in(orders["po_number"], value_set=pos)))
+        ln = lines.filter(pc.and_(pc.is_in(lines["order_ref"], value_set=refs),
+                                  pc.is_in(lines["po_number"], value_set=pos)))
+        order_parts.append(_first(o, ["po_number"]))
+        line_parts.append(_first(ln, ["po_number", "line_number"]))
+    if not order_parts:
+        return ORDERS.empty_table(), ORDER_LINES.empty_table()
+    return pa.concat_tables(order_parts), pa.concat_tables(line_parts)
+
+
+def _first(table: pa.Table, keys: list[str]) -> pa.Table:
+    """The first row of each ``keys`` group, in the table's order (a repeated interchange repeats rows)."""
+    if table.num_rows < 2:
+        return table
+    indexed = table.select(keys).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    first = indexed.group_by(keys, use_threads=False).aggregate([("_row", "min")])["_row_min"]
+    if len(first) == table.num_rows:
+        return table
+    return table.take(pc.take(first, pc.sort_indices(first)))
+
+
+def arrivals(records: Iterable[OrderRecord]) -> dict[Key, int]:
+    return {r.key: r.arrival for r in records}
+
+
+def changed_lines(records: Iterable[OrderRecord]) -> dict[Key, set[int]]:
+    """For orders answered before: the lines to decide and allocate again (the others keep theirs)."""
+    return {r.key: set(r.changed_lines) for r in records if r.is_revision}
+
+
+def open_order_value(records: Iterable[OrderRecord]) -> dict[str, Decimal]:
+    """Value of answered, not yet invoiced orders per partner (credit exposure)."""
+    totals: dict[str, Decimal] = {}
+    for r in records:
+        if r.state in OPEN:
+            totals[r.partner] = totals.get(r.partner, Decimal(0)) + r.value
+    return totals
+
+
+def reserved_after(totals: Iterable[dict], before: Mapping[Key, Iterable[Reservation]],
+                   after: Mapping[Key, Iterable[Reservation]]) -> list[dict]:
+    """The store's reservation totals per (warehouse, SKU) as they will be once a plan that replaces
+    the reservations of some orders (``before`` -> ``after``, by order) is applied: what the
+    allocation of the same run must see (an 860's released units are available again)."""
+    sums: dict[tuple[str, str], int] = {(t["warehouse"], t["sku"]): int(t["quantity"]) for t in totals}
+    for key, rows in after.items():
+        for r in before.get(key, ()):
+            sums[(r.warehouse, r.sku)] = sums.get((r.warehouse, r.sku), 0) - r.quantity
+        for r in rows:
+            sums[(r.warehouse, r.sku)] = sums.get((r.warehouse, r.sku), 0) + r.quantity
+    return [{"warehouse": w, "sku": s, "quantity": q} for (w, s), q in sorted(sums.items()) if q]

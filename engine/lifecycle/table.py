@@ -1,0 +1,95 @@
+"""The order lifecycle's transition table and the one way an order moves: ``move`` checks the table
+and returns an OrderTransition (the new record + its history event), or raises TransitionRefused.
+
+Pure. docs/lifecycle.md holds the same table; tests/test_lifecycle_table.py compares the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, OrderState, OrderTransition
+
+S, E = OrderState, EventKind
+
+# Groups of states the planners and the read side name (flows use these, never a state's name).
+SHIPPING = frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED})  # room for issue 11
+TO_DECIDE = (S.RECEIVED, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON)  # the next decide stage takes them
+AWAITING_PERSON = (S.HELD,)  # approve, reject or recheck
+OPEN = (S.ACKNOWLEDGED,)  # answered and not yet invoiced: counts toward credit exposure
+ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO"
+PERSON_EVENTS = (E.APPROVED_BY_PERSON, E.REJECTED_BY_PERSON, E.RECHECK_CLEARED, E.RECHECK_HELD)  # people's acts
+EVERY = tuple(S)
+NOT_SHIPPED = tuple(s for s in S if s not in SHIPPING)
+
+
+def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
+    t: dict[tuple[OrderState | None, EventKind], OrderState] = {(None, E.PO_RECEIVED): S.RECEIVED}
+    for s in EVERY:  # events that record something and leave the state alone
+        for e in (E.PO_CONFIRMED, E.PO_DUPLICATE, E.CHANGE_RECEIVED, E.CHANGE_REFUSED):
+            t[(s, e)] = s
+    for s in NOT_SHIPPED:
+        t[(s, E.PO_REPLACED)] = S.RECEIVED
+        t[(s, E.PO_CANCELLED)] = S.CANCELLED
+    for s in (S.RECEIVED, S.CHANGED, S.HELD, S.ACKNOWLEDGED):
+        t[(s, E.CHANGE_APPLIED)] = S.CHANGED
+    for s in (S.APPROVED, S.REJECTED_BY_PERSON):  # a person's decision stands for the new revision
+        t[(s, E.CHANGE_APPLIED)] = s
+    for s in (S.RECEIVED, S.CHANGED, S.HELD, S.APPROVED, S.REJECTED_BY_PERSON, S.ACKNOWLEDGED):
+        t[(s, E.CHANGE_CANCELLED)] = S.CANCELLED
+        t[(s, E.DECISION_FAILED)] = S.HELD
+    for s in (S.RECEIVED, S.CHANGED, S.HELD, S.APPROVED, S.REJECTED_BY_PERSON, S.ACKNOWLEDGED, S.REJECTED):
+        t[(s, E.CHANGE_ANSWERED)] = s
+    for s in (S.RECEIVED, S.CHANGED, S.APPROVED):
+        t[(s, E.ALLOCATED)] = s
+        t[(s, E.ACKNOWLEDGED)] = S.ACKNOWLEDGED
+    for s in (S.RECEIVED, S.CHANGED):
+        t[(s, E.HELD)] = S.HELD
+    for s in (S.RECEIVED, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON):
+        t[(s, E.REJECTED)] = S.REJECTED
+    t[(S.HELD, E.APPROVED_BY_PERSON)] = S.APPROVED
+    t[(S.HELD, E.REJECTED_BY_PERSON)] = S.REJECTED_BY_PERSON
+    t[(S.HELD, E.RECHECK_CLEARED)] = S.RECEIVED
+    t[(S.HELD, E.RECHECK_HELD)] = S.HELD
+    return t
+
+
+TRANSITIONS: dict[tuple[OrderState | None, EventKind], OrderState] = _rows()
+
+
+class TransitionRefused(Exception):
+    """An event that the table does not allow for the order's state. Planners turn it into an
+    ORDER_TRANSITION_REFUSED finding and leave the order untouched; it never leaves engine/."""
+
+    def __init__(self, record: OrderRecord | None, event: EventKind) -> None:
+        self.record, self.event = record, event
+        state = record.state.value if record else "(no order)"
+        super().__init__(f"{event.value} is not allowed for an order in state {state}")
+
+
+def next_state(state: OrderState | None, event: EventKind) -> OrderState | None:
+    """The state ``event`` leads to from ``state``; None when the table does not allow it."""
+    return TRANSITIONS.get((state, event))
+
+
+def move(record: OrderRecord, event: EventKind, *, at: str, run_id: str, clock: Clock = Clock.RUN,
+         actor: str = "system", note: str = "", document_key: str = "", **changes) -> OrderTransition:
+    """Move an existing order by ``event``: its new record (``changes`` applied) and one history event.
+    The store applies it only while the order still has ``record``'s state and revision."""
+    to = next_state(record.state, event)
+    if to is None:
+        raise TransitionRefused(record, event)
+    new = replace(record, state=to, updated_at=at, run_id=run_id, **changes)
+    return OrderTransition(new, record.state, record.revision,
+                           (HistoryEvent(new.partner, new.po_number, event, record.state, to, at, clock, actor,
+                                         note[:1000], new.revision, run_id, document_key),))
+
+
+def create(record: OrderRecord, *, at: str, run_id: str, note: str = "", actor: str = "system",
+           new_arrival: bool = True) -> OrderTransition:
+    """A PO we do not hold yet: ``record`` enters as received (the store numbers its arrival)."""
+    to = next_state(None, E.PO_RECEIVED)
+    new = replace(record, state=to, received_at=record.received_at or at, updated_at=at, run_id=run_id)
+    return OrderTransition(new, None, None,
+                           (HistoryEvent(new.partner, new.po_number, E.PO_RECEIVED, None, to, at, Clock.RUN, actor,
+                                         note[:1000], new.revision, run_id),), new_arrival=new_arrival)

@@ -1,0 +1,76 @@
+"""`orderbridge status`: one order's whole story read from the state store. Its lines (deleted and
+cancelled ones too), every document sent for it, the decisions people took, and its history in one
+order (the store's global sequence), each time labelled with its clock. Read only: decides nothing.
+
+`story()` returns the JSON document of `status --json`; its keys are stable (README, "status --json").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from connectors.state import StateStore
+from engine import lifecycle
+from schemas.lifecycle import LineRecord, OrderRecord
+
+
+def _plain(v):
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, tuple):
+        return list(v)
+    return v.value if hasattr(v, "value") else v
+
+
+def story(state: StateStore, order: OrderRecord) -> dict:
+    """Everything `status` shows for ``order``, as plain JSON values."""
+    partner, po = order.partner, order.po_number
+    documents = state.documents_for_order(partner, po)
+    by_id = {d["id"]: d for d in documents}
+    history = state.order_history(partner, po)
+    person = order.person
+    return {
+        "order": {
+            "partner": partner, "po_number": po, "state": order.state.value, "revision": order.revision,
+            "answered_revision": order.answered_revision, "ack_type": order.ack_type,
+            "answered_with": order.answered_with, "value": str(order.value), "currency": order.currency,
+            "po_date": _plain(order.po_date), "purpose": order.purpose, "source_file": order.source_file,
+            "source_sha256": order.source_sha256, "isa13": order.isa13, "gs06": order.gs06, "st02": order.st02,
+            "x12_version": order.x12_version, "line_count": order.line_count, "hold_codes": list(order.hold_codes),
+            "hold_reasons": list(order.hold_reasons), "codes": list(order.codes), "change_file": order.change_file,
+            "received_at": order.received_at, "updated_at": order.updated_at,
+        },
+        "person": ({"verdict": person.verdict, "by": person.by, "note": person.reason, "at": person.at,
+                    "clock": "wall"} if person else None),
+        "lines": [_line(ln) for ln in state.order_lines(partner, po)],
+        "documents": [{
+            "document_id": d["id"], "type": d["doc_type"], "isa13": d["isa13"], "gs06": d["gs06"] or "",
+            "st02": d["st02"] or "", "file_name": d["file_name"], "status": d["status"],
+            "created_at": d["created_at"], "delivered_at": d["delivered_at"], "clock": "run", "run_id": d["run_id"],
+            "doc_key": d["doc_key"],
+        } for d in documents],
+        "decisions": [{"event": h["event"], "by": h["actor"], "at": h["at"], "clock": h["clock"],
+                       "note": h["note"] or ""} for h in history if h["event"] in lifecycle.PERSON_EVENTS],
+        "history": [{
+            "seq": h["seq"], "at": h["at"], "clock": h["clock"], "event": h["event"], "from_state": h["from_state"],
+            "to_state": h["to_state"], "revision": h["revision"], "actor": h["actor"], "note": h["note"] or "",
+            "run_id": h["run_id"] or "",
+            "document": ({"document_id": h["document_id"], "type": by_id[h["document_id"]]["doc_type"],
+                          "isa13": by_id[h["document_id"]]["isa13"],
+                          "file_name": by_id[h["document_id"]]["file_name"]}
+                         if h["document_id"] in by_id else None),
+        } for h in history],
+        "reservations": [{"line_number": r.line_number, "warehouse": r.warehouse, "sku": r.sku,
+                          "quantity": r.quantity} for r in state.order_reservations(partner, po)],
+    }
+
+
+def _line(ln: LineRecord) -> dict:
+    return {"line_number": ln.line_number, "line_id": ln.line_id, "sku": ln.sku, "state": ln.state.value,
+            "ack": ln.ack, "ordered": _plain(ln.ordered), "unit": ln.unit, "unit_price": _plain(ln.unit_price),
+            "ack_price": _plain(ln.ack_price), "allocated": ln.allocated, "backordered": ln.backordered,
+            "rejected": ln.rejected, "promised_date": _plain(ln.promised_date), "warehouses": ln.warehouses,
+            "reason": ln.reason, "codes": list(ln.codes), "revision": ln.revision}

@@ -1,0 +1,67 @@
+"""`orderbridge recheck`: after the reference data is fixed, the rules run again for held orders; an
+order no longer held is answered by the next run, one still held keeps waiting with fresh reasons,
+and the recheck is in the order's history (wall clock, who)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+from typer.testing import CliRunner
+
+from connectors.state import StateStore
+from flows.cli import app
+from parsers.x12_reader import read_interchanges
+from tests.support import REPO, make_workspace, run_stages
+
+NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+
+
+def bak(ws, po: str) -> str | None:
+    for path in ws.drop_root.glob("*/outbox/*-855-*.x12"):
+        rows = read_interchanges(path.read_bytes()).segments.elements.to_pylist()
+        head = next(r for r in rows if r[0] == "BAK")
+        if head[3] == po:
+            return head[2]
+    return None
+
+
+def test_recheck_clears_an_order_once_its_reference_data_is_fixed(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    shutil.copytree(REPO / "sample_files" / "reference", ws.root / "reference")
+    run_stages(ws, NIGHT1)
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "ACME-1011").hold_codes == ("CREDIT_LIMIT_EXCEEDED",)
+    runner = CliRunner()
+    # nothing fixed yet: a recheck keeps both orders held
+    res = runner.invoke(app, ["recheck", "--by", "Robin", "--now", "2026-11-27T09:00:00", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    assert {o.po_number for o in state.orders(states=["held"])} == {"ACME-1010", "ACME-1011"}
+    # finance raises ACME's credit limit; only ACME-1011 was held for credit
+    customers = ws.root / "reference" / "customers.csv"
+    customers.write_text(customers.read_text().replace("acme,50000.00", "acme,500000.00"))
+    res = runner.invoke(app, ["recheck", "ACME-1011", "--partner", "acme", "--by", "Robin", "--now",
+                              "2026-11-27T09:00:00", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    assert "cleared" in res.stdout
+    assert state.order("acme", "ACME-1011").state == "received"
+    assert state.order("acme", "ACME-1010").state == "held"  # not named: not rechecked again
+    events = state.order_history("acme", "ACME-1011")
+    assert [(e["event"], e["clock"], e["actor"]) for e in events][-2:] == [
+        ("recheck_held", "wall", "Robin"), ("recheck_cleared", "wall", "Robin")]
+    assert "credit limit" in events[-1]["note"]
+    assert [r["kind"] for r in state.runs()] == ["recheck", "recheck"]
+    assert bak(ws, "ACME-1011") is None  # answered by the next run, not by the recheck
+    run_stages(ws, NIGHT2)
+    # answered now; a year of toner (2000) is not in stock and ACME's policy rejects what cannot be placed
+    assert bak(ws, "ACME-1011") == "RD" and bak(ws, "ACME-1010") is None
+    assert state.order("acme", "ACME-1011").state == "rejected"
+    assert [e["event"] for e in state.order_history("acme", "ACME-1011")][-2:] == ["recheck_cleared", "rejected"]
+
+
+def test_recheck_of_an_order_that_is_not_held_changes_nothing(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    run_stages(ws, NIGHT1)
+    res = CliRunner().invoke(app, ["recheck", "ACME-1000", "--partner", "acme", "-w", str(ws.root)])
+    assert res.exit_code == 0 and "0 held order(s) rechecked" in res.stdout
+    assert StateStore(ws.state_path).order("acme", "ACME-1000").state == "acknowledged"

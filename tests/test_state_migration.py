@@ -1,0 +1,159 @@
+"""A workspace's state store written before the order lifecycle (schema version 1: a JSON detail bag
+per order, line_status for decided lines only, one row per document) opens as version 2: typed
+columns, every document with its sets, the history with event kinds and clocks; and the next nights
+run on it exactly as on a store that never knew version 1."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from typer.testing import CliRunner
+
+from connectors.order_store import OrderStore
+from connectors.state import StateStore
+from engine.process import Known, process_file
+from flows.cli import app
+from schemas.errors import StateError
+from tests.support import REPO, SAMPLES, make_workspace, run_stages
+
+FIXTURES = REPO / "tests" / "fixtures"
+NIGHT1, NIGHT2, NIGHT3 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2), datetime(2026, 11, 29, 2)
+
+
+def v1_store(path, name: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path)
+    db.executescript((FIXTURES / name).read_text())
+    db.close()
+
+
+def test_a_v1_store_opens_as_version_2_with_typed_orders(tmp_path):
+    path = tmp_path / "state.sqlite"
+    v1_store(path, "state-v1-night1.sql")
+    db = sqlite3.connect(path)  # version 1 wrote a run's row when it finished
+    db.execute("INSERT INTO runs VALUES ('20261127T020000', '2026-11-27T02:00:00', '2026-11-27T02:00:09', '{}')")
+    db.commit()
+    db.close()
+    state = StateStore(path)
+    assert state.schema_version == 2 and len(state.workspace_id) == 32
+    approved, rejected = state.order("acme", "ACME-1010"), state.order("acme", "ACME-1011")
+    assert (approved.state, approved.person.verdict, approved.person.by, approved.person.reason) == (
+        "approved", "approved", "Dana", "promo")
+    assert (rejected.state, rejected.person.by, rejected.person.reason) == ("rejected_by_person", "Lee", "credit")
+    assert approved.hold_codes == ("DISCOUNT_OVER_THRESHOLD",) and approved.hold_reasons
+    held = {o.po_number for o in state.orders(states=["held"])}
+    assert held == {"GLOBEX-2010", "INITECH-3001", "INITECH-3011"}  # "pending_approval" in version 1
+    globex = state.order("globex", "GLOBEX-2000")
+    assert (globex.state, globex.revision, globex.answered_revision, globex.ack_type) == ("acknowledged", 1, 1, "AC")
+    assert globex.value > 0 and globex.arrival > 0 and globex.lines_key and globex.order_ref
+    lines = {ln.line_number: ln for ln in state.order_lines("globex", "GLOBEX-2000")}
+    assert (lines[4].state, lines[4].ack, lines[4].allocated, lines[4].backordered) == ("backordered", "BP+IB", 24, 12)
+    assert lines[1].state == "allocated" and lines[1].ordered == Decimal(12)
+    # every document kept, now with its sets; history with kinds, states and clocks
+    docs = state.documents("globex")
+    assert len(docs) == 7 and all(d.doc_key and d.status == "delivered" for d in docs)
+    events = [(h["event"], h["from_state"], h["to_state"], h["clock"]) for h in
+              state.order_history("acme", "ACME-1010")]
+    assert events == [("po_received", None, "received", "run"), ("held", "received", "held", "run"),
+                      ("approved_by_person", "held", "approved", "wall")]
+    sent = [h for h in state.order_history("globex", "GLOBEX-2000") if h["document_id"]]
+    assert [(h["event"], state.documents_for_order("globex", "GLOBEX-2000")[-1]["doc_type"]) for h in sent] == [
+        ("acknowledged", "855")]
+    [run] = state.runs()
+    assert (run["status"], run["kind"], run["clock"]) == ("finished", "nightly", "2026-11-27T02:00:00")
+    # numbers go on from where version 1 left them
+    assert state.numbers_used()[("acme", "ISA")] == 6 and ("_orderbridge", "ARRIVAL") not in state.numbers_used()
+    state.close()
+    assert StateStore(path).schema_version == 2  # opening again migrates nothing
+
+
+def test_a_v1_store_after_860s_keeps_revisions_cancellations_and_answered_changes(tmp_path):
+    path = tmp_path / "state.sqlite"
+    v1_store(path, "state-v1-night2.sql")
+    state = StateStore(path)
+    globex = state.order("globex", "GLOBEX-2000")
+    assert (globex.state, globex.revision, globex.answered_revision) == ("acknowledged", 2, 2)
+    cancelled = state.order("initech", "INITECH-3000")
+    assert cancelled.state == "cancelled"
+    assert {ln.state for ln in state.order_lines("initech", "INITECH-3000")} == {"cancelled"}
+    assert {c.status for c in state.pending_changes(statuses=None)} == {"answered", "refused"}
+    kinds = [h["event"] for h in state.order_history("globex", "GLOBEX-2000")]
+    assert kinds[:2] == ["po_received", "allocated"] or kinds[:2] == ["po_received", "acknowledged"]
+    assert "change_received" in kinds and "change_applied" in kinds
+    linked = [h for h in state.order_history("globex", "GLOBEX-2000") if h["event"] == "change_applied"]
+    assert linked[0]["document_id"]  # the 865 version 1 sent when it applied the change
+
+
+def _v1_workspace(root):
+    """A workspace as version 1 left it after night 1 and the approvals: profiles, the stored order
+    tables (the same Parquet files version 1 wrote, rebuilt from the same inputs) and the old store."""
+    ws = make_workspace(root, partners=())
+    store = OrderStore(ws.orders_dir)
+    profiles = ws.partners()
+    for pid in ("acme", "globex", "initech"):
+        (ws.drop_root / pid / "inbox").mkdir(parents=True, exist_ok=True)
+        for f in sorted((SAMPLES / pid).iterdir()):
+            data = f.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            out = process_file(data, file=f.name, sha256=sha, profile=profiles[pid], known=Known(),
+                               today=date(2026, 11, 27))
+            if out.orders.num_rows:
+                store.save(pid, sha, out.orders, out.lines)
+    v1_store(ws.state_path, "state-v1-night1.sql")
+    return ws
+
+
+def _day2(ws):
+    for folder in (REPO / "sample_files" / "drops-day2").iterdir():
+        for f in folder.iterdir():
+            shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
+
+
+def _contents(ws) -> dict[str, bytes]:
+    state = StateStore(ws.state_path)
+    try:
+        return {d.file_name: d.content for d in state.documents()}
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize("nights", [1, 2])
+def test_the_next_nights_on_a_migrated_store_equal_those_on_a_new_store(tmp_path, nights):
+    migrated = _v1_workspace(tmp_path / "migrated")
+    fresh = make_workspace(tmp_path / "fresh")
+    run_stages(fresh, NIGHT1)
+    runner = CliRunner()
+    assert runner.invoke(app, ["approve", "ACME-1010", "--partner", "acme", "--by", "Dana", "--note", "promo",
+                               "-w", str(fresh.root)]).exit_code == 0
+    assert runner.invoke(app, ["reject", "ACME-1011", "--partner", "acme", "--by", "Lee", "--reason", "credit",
+                               "-w", str(fresh.root)]).exit_code == 0
+    assert _contents(migrated) == _contents(fresh)  # night 1: version 1 and version 2 sent the same bytes
+    for ws in (migrated, fresh):
+        _day2(ws)
+        run_stages(ws, NIGHT2)
+        if nights == 2:
+            run_stages(ws, NIGHT3)
+    docs = _contents(fresh)
+    assert _contents(migrated) == docs and any("-865-" in name for name in docs)
+    a, b = StateStore(migrated.state_path), StateStore(fresh.state_path)
+    assert a.numbers_used() == b.numbers_used()
+    assert [(o.po_number, o.state, o.revision) for o in a.orders()] == [(o.po_number, o.state, o.revision)
+                                                                         for o in b.orders()]
+    assert a.reservations() == b.reservations()
+    assert a.order("acme", "ACME-1010").state == "acknowledged"
+
+
+def test_a_store_newer_than_this_orderbridge_is_refused(tmp_path):
+    path = tmp_path / "state.sqlite"
+    StateStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(StateError, match="newer"):
+        StateStore(path)

@@ -1,0 +1,125 @@
+"""The typed state store: plans applied in one transaction with the optimistic re-check, runs on
+record from their start, portable SQL, and the indices the read side needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from connectors.state import StateConflict, StateStore
+from engine import lifecycle
+from engine.lifecycle.table import create
+from schemas.findings import finding
+from schemas.lifecycle import (
+    EventKind,
+    FindingRecord,
+    LineRecord,
+    LineState,
+    OrderLines,
+    OrderRecord,
+    OrderState,
+    Plan,
+    PlannedDocument,
+    PlannedSet,
+)
+from tests.support import REPO
+
+AT = "2026-11-27T02:00:00"
+
+
+def render(doc, isa13, gs06, st02s):
+    return f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", f"{doc.doc_type}/{isa13}/{gs06}/{st02s}".encode()
+
+
+def new_order(store: StateStore, po: str = "PO-1") -> OrderRecord:
+    record = OrderRecord("acme", po, OrderState.RECEIVED, order_ref="1-1-1", lines_key="k")
+    t = create(record, at=AT, run_id="r1", note="received")
+    store.apply(Plan(transitions=(t,), lines=(OrderLines("acme", po, (
+        LineRecord("acme", po, 1, LineState.RECEIVED, line_id="1"),)),)), run_id="r1")
+    return store.order("acme", po)
+
+
+def test_a_plan_is_applied_whole_with_numbers_ids_and_links(tmp_path):
+    store = StateStore(tmp_path / "s.sqlite")
+    order = new_order(store)
+    assert (order.state, order.arrival, order.revision) == ("received", 1, 1)
+    held = lifecycle.move(order, EventKind.HELD, at=AT, run_id="r1", note="held", document_key="855:PO-1",
+                          hold_codes=("X",))
+    doc = PlannedDocument("acme", "855", "PR", (PlannedSet("855:PO-1", (("BAK", "00"),), "PO-1"),
+                                                PlannedSet("855:PO-1b", (("BAK", "00"),), "PO-1")))
+    f = FindingRecord(finding("ORDER_DUPLICATE", "dup"), "acme", "PO-1", "nothing", "decide")
+    applied = store.apply(Plan(transitions=(held,), documents=(doc,), findings=(f,)), render=render, at=AT,
+                          run_id="r1")
+    assert applied.documents == {("acme", "855"): 1}
+    [stored] = store.documents("acme")
+    assert (stored.isa13, stored.gs06, stored.st02, stored.doc_key) == ("000000001", "1", "0001,0002", "855:PO-1")
+    assert stored.content == b"855/1/1/[1, 2]" and stored.created_at == AT and stored.run_id == "r1"
+    history = store.order_history("acme", "PO-1")
+    assert [h["event"] for h in history] == ["po_received", "held"] and history[1]["document_id"] == stored.id
+    assert store.findings(run_id="r1")[0]["consequence"] == "nothing"
+    assert store.order("acme", "PO-1").hold_codes == ("X",)
+    # the same keys again: nothing new, no number used
+    store.apply(Plan(documents=(doc,)), render=render, at=AT, run_id="r2")
+    assert len(store.documents("acme")) == 1 and store.last_number("acme", "ISA") == 1
+
+
+def test_a_stale_plan_is_refused_whole(tmp_path):
+    """Two runs plan from the same order: the second finds it moved and writes nothing at all."""
+    store = StateStore(tmp_path / "s.sqlite")
+    order = new_order(store)
+    first = Plan(transitions=(lifecycle.move(order, EventKind.HELD, at=AT, run_id="a"),))
+    doc = PlannedDocument("acme", "855", "PR", (PlannedSet("855:PO-1", (("BAK", "00"),), "PO-1"),))
+    second = Plan(transitions=(lifecycle.move(order, EventKind.ACKNOWLEDGED, at=AT, run_id="b"),),
+                  documents=(doc,), lines=(OrderLines("acme", "PO-1", ()),))
+    store.apply(first, run_id="a")
+    with pytest.raises(StateConflict, match="PO-1 is held r1, expected received r1"):
+        store.apply(second, render=render, at=AT, run_id="b")
+    assert store.order("acme", "PO-1").state == "held"
+    assert store.documents() == [] and store.numbers_used() == {}  # no number taken, no 855 stored
+    assert len(store.order_lines("acme", "PO-1")) == 1
+    with pytest.raises(StateConflict):  # a new order that exists already
+        store.apply(Plan(transitions=(create(replace(order, state=OrderState.RECEIVED), at=AT, run_id="c"),)))
+
+
+def test_transitions_of_one_order_chain_within_a_plan(tmp_path):
+    store = StateStore(tmp_path / "s.sqlite")
+    order = new_order(store)
+    a = lifecycle.move(order, EventKind.ALLOCATED, at=AT, run_id="r")
+    b = lifecycle.move(a.record, EventKind.ACKNOWLEDGED, at=AT, run_id="r", ack_type="AD")
+    store.apply(Plan(transitions=(a, b)))
+    assert store.order("acme", "PO-1").state == "acknowledged"
+    assert [h["event"] for h in store.order_history("acme", "PO-1")] == ["po_received", "allocated", "acknowledged"]
+
+
+def test_runs_are_on_record_from_their_start(tmp_path):
+    store = StateStore(tmp_path / "s.sqlite")
+    store.start_run("20261127T020000", "2026-11-30T10:00:00", clock=AT)
+    [run] = store.runs()
+    assert (run["status"], run["clock"], run["finished_at"]) == ("running", AT, None)
+    store.finish_run("20261127T020000", "2026-11-30T10:01:00", {"ok": 1}, status="failed")
+    assert store.runs()[0]["status"] == "failed" and store.runs()[0]["summary"] == {"ok": 1}
+
+
+SQLITE_ONLY = [r"INSERT\s+OR\s+", r"REPLACE\s+INTO", r"AUTOINCREMENT", r"lastrowid", r"json_extract", r"group_concat",
+               r"datetime\(", r"strftime\(", r"IFNULL\(", r"rowid"]
+
+
+def test_the_sql_is_portable():
+    """No SQLite-only SQL (PostgreSQL comes next, issue 14); SQLite's own settings stay in the connection."""
+    for name in ("state.py", "state_migrations.py"):
+        text = (REPO / "connectors" / name).read_text()
+        for pattern in SQLITE_ONLY:
+            assert not re.search(pattern, text, re.IGNORECASE), f"{name}: {pattern}"
+        pragmas = [line.strip() for line in text.splitlines() if "PRAGMA" in line]
+        assert all(p.startswith('self._db.execute("PRAGMA') for p in pragmas), pragmas
+
+
+def test_the_read_side_has_its_indices(tmp_path):
+    store = StateStore(tmp_path / "s.sqlite")
+    names = {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"orders_po", "orders_state", "order_events_order", "document_sets_po", "findings_run",
+            "order_lines_sku"} <= names
+    plan = store._q("EXPLAIN QUERY PLAN SELECT * FROM orders WHERE po_number=?", ("PO-1",))
+    assert "orders_po" in " ".join(str(r) for r in plan)
