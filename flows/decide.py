@@ -56,68 +56,71 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     """Pending 860s applied (engine.lifecycle), business rules over every order to decide (GX once),
     decisions (holds wait for a person), allocation, then the plan with every 855/865 answering the
     final decision, applied in one transaction."""
-    from engine.allocate import allocate
-    from rules.suite import run_suite
-    from schemas.inventory import RESERVATIONS
-
     store = OrderStore(ws.orders_dir)
     out = RunDecision()
     at, today = now.isoformat(), now.date()
+    # what the planners need, each read once: orders to decide and those the 860s name, their lines,
+    # reservations, stored tables, and changes applied earlier that still wait for their answer
     pending = state.pending_changes()
-    named = {(c.partner, c.po_number) for c in pending}
-    candidates = lifecycle.to_decide(state.orders(states=lifecycle.TO_DECIDE), profiles)
-    keys = named | {r.key for r in candidates}
+    keys = {(c.partner, c.po_number) for c in pending} | {
+        r.key for r in lifecycle.to_decide(state.orders(states=lifecycle.TO_DECIDE), profiles)}
     records = state.orders_for(keys)
     reserved_before, lines_before = state.reservations_for(keys), state.lines_for(keys)
-    tables = _load(store, lifecycle.table_keys(records.values()), store.load)
-    change_tables = _load(store, lifecycle.change_table_keys(pending), store.load_changes)
+    earlier = state.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=keys)
+    tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
+    change_tables = _load(store, lifecycle.change_table_keys([*pending, *earlier]), store.load_changes)
+    replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records)
     revisions = lifecycle.apply_pending_changes(
-        pending, records=records, lines=lines_before, reservations=reserved_before,
-        tables=tables, change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id)
+        pending, records=records, lines=lines_before, reservations=reserved_before, tables=tables,
+        change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
+        failed=failed)
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:
-        tables = {**tables, **revisions.tables, **_load(store, [k for k in lifecycle.table_keys(deciding)
-                                                                 if k not in tables and k not in revisions.tables],
-                                                        store.load)}
-        orders, lines = lifecycle.current_tables(deciding, tables)
-        settings = rule_settings(profiles)
-        docs_dir = ws.reports_dir / run_id / "gx-docs"
-        suite = run_suite(orders, lines, ref, settings, today=today,
-                          open_orders=lifecycle.open_order_value(state.orders(states=lifecycle.OPEN)),
-                          use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
-                          suites={pid: p.rule_suites for pid, p in profiles.items()})
-        out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
-        policies = {pid: p.rules.outcomes for pid, p in profiles.items()}
-        out.decisions = decide(orders, suite.lines, suite.findings, ref, settings, policies=policies,
-                               people=lifecycle.person_decisions(deciding))
-        alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding),
-                                    only=lifecycle.changed_lines(deciding))
-        reserved = pa.Table.from_pylist(lifecycle.reserved_after(state.reservations(), reserved_before,
-                                                                 revisions.reservations), schema=RESERVATIONS)
-        result = allocate(alloc_in, inventory.snapshot, inventory.receipts,
-                          {pid: p.allocation for pid, p in profiles.items()}, reservations=reserved, today=today)
-        out.allocation, out.availability = result.lines, result.availability
-        earlier = [c for c in state.pending_changes(statuses=("applied",), keys=[r.key for r in deciding])
-                   if c.id not in {a.change.id for applied in revisions.applied.values() for a in applied}]
-        replayed = lifecycle.replay(earlier, tables={**tables, **_load(store, lifecycle.base_table_keys(earlier),
-                                                                        store.load)},
-                                    change_tables={**change_tables, **_load(store, lifecycle.change_table_keys(
-                                        earlier), store.load_changes)},
-                                    records=revisions.records)
-        applied = {k: replayed.get(k, []) + revisions.applied.get(k, []) for k in {*replayed, *revisions.applied}}
-        plan += lifecycle.plan_decisions(
-            {r.key: r for r in deciding}, out.decisions, orders=orders, lines=suite.lines,
-            allocation=result.lines, stored_lines=revisions.lines, reservations=revisions.reservations,
-            applied=applied, profiles=profiles, today=today, at=at, run_id=run_id, told_lines=lines_before)
-        plan += Plan(findings=lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines))
+        tables.update(revisions.tables)
+        tables.update(_load(store, [k for k in lifecycle.table_keys(deciding) if k not in tables], store.load))
+        plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
+                        lines_before, now=now, run_id=run_id, use_gx=use_gx)
     plan = lifecycle.in_answer_order(plan, revisions.change_ids)
     out.findings = [fr.finding for fr in plan.findings]
-    applied_docs = state.apply(plan, render=renderer(profiles, now), at=at, run_id=run_id)
-    out.documents.update(applied_docs.documents)
+    out.documents.update(state.apply(plan, render=renderer(profiles, now), at=at, run_id=run_id).documents)
     return out
+
+
+def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
+            inventory: Inventory, out: RunDecision, deciding: list, tables: dict, revisions: lifecycle.Revisions,
+            reserved_before: dict, lines_before: dict, *, now: datetime, run_id: str, use_gx: bool) -> Plan:
+    """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
+    from engine.allocate import allocate
+    from rules.suite import run_suite
+    from schemas.inventory import RESERVATIONS
+
+    today = now.date()
+    orders, lines = lifecycle.current_tables(deciding, tables)
+    settings = rule_settings(profiles)
+    docs_dir = ws.reports_dir / run_id / "gx-docs"
+    suite = run_suite(orders, lines, ref, settings, today=today,
+                      open_orders=lifecycle.open_order_value(state.orders(states=lifecycle.OPEN)),
+                      use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
+                      suites={pid: p.rule_suites for pid, p in profiles.items()})
+    out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
+    out.decisions = decide(orders, suite.lines, suite.findings, ref, settings,
+                           policies={pid: p.rules.outcomes for pid, p in profiles.items()},
+                           people=lifecycle.person_decisions(deciding))
+    alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding),
+                                only=lifecycle.changed_lines(deciding))
+    reserved = lifecycle.reserved_after(state.reservations(), reserved_before, revisions.reservations)
+    result = allocate(alloc_in, inventory.snapshot, inventory.receipts,
+                      {pid: p.allocation for pid, p in profiles.items()},
+                      reservations=pa.Table.from_pylist(reserved, schema=RESERVATIONS), today=today)
+    out.allocation, out.availability = result.lines, result.availability
+    plan = lifecycle.plan_decisions(
+        {r.key: r for r in deciding}, out.decisions, orders=orders, lines=suite.lines, allocation=result.lines,
+        stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
+        profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
+    return plan + Plan(findings=lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines))
 
 
 def _load(store: OrderStore, keys: list[tuple[str, str]], load) -> dict[tuple[str, str], tuple[pa.Table, pa.Table]]:

@@ -104,8 +104,12 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
                  + outcome.change_headers["po_number"].to_pylist()}
         live = state.orders_for(named)
         lines = state.lines_for(live)
+        unanswered: dict[str, list] = {}
+        for c in state.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=live):
+            unanswered.setdefault(c.po_number, []).append(c)
         plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
-                                     lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id)
+                                     lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
+                                     unanswered=unanswered)
         with state.transaction():
             if outcome.orders.num_rows:
                 store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)

@@ -142,3 +142,32 @@ def test_the_865_answers_the_rules_decision_on_the_changed_lines(tmp_path):
     state = StateStore(ws.state_path)
     line5 = {ln.line_number: ln for ln in state.order_lines("globex", "GLOBEX-2000")}[5]
     assert (line5.state, line5.ack) == ("rejected", "IR")
+
+
+def test_a_change_the_rules_hold_is_answered_once_a_person_decides(tmp_path):
+    """A price cut past the partner's approval threshold holds the changed order: no 865 yet (it would
+    answer a decision not taken); once approved, the next run answers the change."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
+    data = src.replace(b"POC|4|PC|36|36|EA|38.00|PE|VN|VP-1003~", b"POC|4|PC|36|36|EA|20.00|PE|VN|VP-1003~")
+    assert data != src
+    (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(data)
+    run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    order = state.order("globex", "GLOBEX-2000")
+    assert (order.state, order.revision) == ("held", 2) and "DISCOUNT_OVER_THRESHOLD" in order.hold_codes
+    assert "GLOBEX-2000" not in docs(ws, "865") and docs(ws, "865")["GLOBEX-2999"][0][1] == "RD"
+    res = CliRunner().invoke(app, ["approve", "GLOBEX-2000", "--partner", "globex", "--by", "Kim", "-w",
+                                   str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    [(purpose, bca02, acks)] = docs(ws, "865")["GLOBEX-2000"]
+    assert bca02 == "AD" and [a[0] for a in acks] == ["ID", "IQ", "IP", "IA"]
+    order = state.order("globex", "GLOBEX-2000")
+    assert (order.state, order.answered_revision, order.answered_with) == ("acknowledged", 2, "865")
+    assert {c.status for c in state.pending_changes(statuses=None)} == {"answered", "refused"}

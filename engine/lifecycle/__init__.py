@@ -26,7 +26,7 @@ transition table (checked against TRANSITIONS by a test).
 
 from __future__ import annotations
 
-from engine.lifecycle.changes import AppliedChange, Revisions, apply_pending_changes, replay
+from engine.lifecycle.changes import UNANSWERED_CHANGES, AppliedChange, Revisions, apply_pending_changes, replay
 from engine.lifecycle.common import check_plan, contain, document_counts, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
 from engine.lifecycle.intake import intake_consequence, plan_intake
@@ -83,7 +83,7 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
 
 __all__ = [
     "AWAITING_PERSON", "AppliedChange", "ENDED", "OPEN", "PERSON_EVENTS", "Plan", "Revisions", "SHIPPING",
-    "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "VERDICT_APPROVED", "VERDICT_REJECTED",
+    "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED",
     "apply_pending_changes", "arrivals", "base_table_keys", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "document_counts", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",

@@ -39,6 +39,7 @@ from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
+UNANSWERED_CHANGES = ("applied",)  # pending_changes statuses: applied to an order, not answered yet
 Tables = Mapping[Key, tuple[pa.Table, pa.Table]]  # (partner, key) -> (orders, lines) or (headers, changes)
 
 
@@ -69,12 +70,21 @@ class Revisions:
 def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, OrderRecord],
                           lines: Mapping[Key, tuple[LineRecord, ...]],
                           reservations: Mapping[Key, tuple[Reservation, ...]], tables: Tables, change_tables: Tables,
-                          profiles: Mapping[str, PartnerProfile], today: date, at: str, run_id: str) -> Revisions:
+                          profiles: Mapping[str, PartnerProfile], today: date, at: str, run_id: str,
+                          applied: Mapping[Key, list[AppliedChange]] | None = None,
+                          failed: Mapping[Key, BaseException] | None = None) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
-    ``change_tables``: the 860 tables by (partner, store_key)."""
-    rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations))
-    failed: set[Key] = set()
+    ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
+    not answered yet (``replay``); ``failed``: orders whose replay failed (held for ops, not changed)."""
+    rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations),
+                   applied={k: list(v) for k, v in (applied or {}).items()})
+    for key, exc in (failed or {}).items():
+        part = contain(rv.records.get(key), exc, at=at, run_id=run_id, stage="decide", partner=key[0],
+                       po_number=key[1])
+        rv.records.update({t.record.key: t.record for t in part.transitions})
+        rv.plan += part
+    failed = set(failed or ())
     for ch in pending:
         profile = profiles.get(ch.partner)
         key = (ch.partner, ch.po_number)
@@ -262,20 +272,27 @@ def _first_of_each_line(lines: pa.Table) -> pa.Table:
 
 
 def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables,
-           records: Mapping[Key, OrderRecord]) -> dict[Key, list[AppliedChange]]:
+           records: Mapping[Key, OrderRecord]) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
     """Changes applied by an earlier run and not answered yet (the order was held): their results
-    again, from the revision each was applied to (deterministic: the same tables give the same result)."""
+    again, from the revision each was applied to (deterministic: the same tables give the same result).
+    An order whose replay fails is returned with its error (to be held for ops), never raised."""
     out: dict[Key, list[AppliedChange]] = {}
+    failed: dict[Key, BaseException] = {}
     for ch in applied:
         key = (ch.partner, ch.po_number)
         record = records.get(key)
-        if record is None:
+        if record is None or key in failed:
             continue
-        headers, changes = change_tables[(ch.partner, ch.store_key)]
-        header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
-        orders, lines = tables[(ch.partner, ch.base_key)]
-        row = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()[0]
-        mine = _first_of_each_line(lines.filter(pc.equal(lines["order_ref"], record.order_ref)))
-        out.setdefault(key, []).append(AppliedChange(ch, header, apply_changes(row, mine, header, changes,
-                                                                                shipped=False)))
-    return out
+        try:
+            headers, changes = change_tables[(ch.partner, ch.store_key)]
+            header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
+            orders, lines = tables[(ch.partner, ch.base_key)]
+            row = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()[0]
+            mine = _first_of_each_line(lines.filter(pc.equal(lines["order_ref"], record.order_ref)))
+            result = apply_changes(row, mine, header, changes, shipped=False)
+        except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
+            failed[key] = exc
+            out.pop(key, None)
+            continue
+        out.setdefault(key, []).append(AppliedChange(ch, header, result))
+    return out, failed

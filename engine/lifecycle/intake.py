@@ -8,7 +8,7 @@ Pure: the file's engine.process.Outcome and the orders (and their lines) we alre
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -19,6 +19,7 @@ from engine.process import Outcome
 from schemas.codes import CATALOGUE
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
+    ChangeUpdate,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -29,6 +30,7 @@ from schemas.lifecycle import (
     OrderReservations,
     OrderState,
     Plan,
+    StoredChange,
 )
 
 REPLACE, CANCEL, CONFIRM = "05", "01", "06"
@@ -36,9 +38,12 @@ TOLERATED_INTERCHANGE = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}  # 
 
 
 def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecord],
-                lines: Mapping[str, tuple[LineRecord, ...]], at: str, run_id: str) -> Plan:
+                lines: Mapping[str, tuple[LineRecord, ...]], at: str, run_id: str,
+                unanswered: Mapping[str, Sequence[StoredChange]] | None = None) -> Plan:
     """The plan for one processed file of ``partner``. ``live``: the orders we hold for the POs the
-    file names (850s and 860s), by PO number; ``lines``: their line rows, by PO number."""
+    file names (850s and 860s), by PO number; ``lines``: their line rows; ``unanswered``: their 860s
+    applied but not answered yet (a cancellation or replacement supersedes them)."""
+    unanswered = unanswered or {}
     plan = Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256)
                                 for d in outcome.documents),
                 findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
@@ -49,7 +54,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         po = order["po_number"]
         current = working.get(po)
         receive = partial(_receive, order, current, line_rows, lines.get(po, ()), outcome, partner=partner, at=at,
-                          run_id=run_id)
+                          run_id=run_id, superseded=tuple(ChangeUpdate(c.id, "superseded")
+                                                          for c in unanswered.get(po, ())))
         part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
         working.update({t.record.po_number: t.record for t in part.transitions})
         plan += part
@@ -73,7 +79,8 @@ def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: 
 
 
 def _receive(order: dict, live: OrderRecord | None, line_rows: dict, live_lines: tuple[LineRecord, ...],
-             outcome: Outcome, *, partner: str, at: str, run_id: str) -> Plan:
+             outcome: Outcome, *, partner: str, at: str, run_id: str,
+             superseded: tuple[ChangeUpdate, ...] = ()) -> Plan:
     po, purpose = order["po_number"], order["purpose"] or "00"
     where = dict(file=outcome.file, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"], seg="BEG",
                  file_segment=(order["st_file_segment"] or 0) + 1)
@@ -81,7 +88,7 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: dict, live_lines:
         note = f"cancelled by BEG01=01 in {outcome.file}"
         return Plan(transitions=(move(live, EventKind.PO_CANCELLED, at=at, run_id=run_id, note=note),),
                     lines=(OrderLines(partner, po, tuple(_cancelled(ln, note, run_id) for ln in live_lines)),),
-                    reservations=(OrderReservations(partner, po, ()),))
+                    reservations=(OrderReservations(partner, po, ()),), change_updates=superseded)
     if live and purpose == CONFIRM:
         return Plan(transitions=(move(live, EventKind.PO_CONFIRMED, at=at, run_id=run_id,
                                       note=f"confirmation copy in {outcome.file}"),))
@@ -111,7 +118,7 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: dict, live_lines:
         gone = tuple(_deleted(ln, f"not on the replacement in {outcome.file}", revision, run_id)
                      for ln in live_lines if ln.line_number not in {r.line_number for r in new})
         return Plan(transitions=(t,), lines=(OrderLines(partner, po, new + gone),),
-                    reservations=(OrderReservations(partner, po, ()),))
+                    reservations=(OrderReservations(partner, po, ()),), change_updates=superseded)
     record = OrderRecord(partner, po, OrderState.RECEIVED, received_at=at, **fields)
     return Plan(transitions=(create(record, at=at, run_id=run_id, note=f"received in {outcome.file}"),),
                 lines=(OrderLines(partner, po, _received_lines(partner, po, rows, 1, run_id)),))
