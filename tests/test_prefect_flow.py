@@ -35,6 +35,8 @@ def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     recorded = StateStore(work / "state" / "orderbridge.sqlite").runs()
     assert [r["run_id"] for r in recorded] == ["20261127T020000", "20261128T020000", "20261128T020000-2",
                                                 "20261129T020000"]
+    assert {(r["kind"], r["status"]) for r in recorded} == {("nightly", "finished")}  # written at start, then closed
+    assert recorded[0]["clock"] == "2026-11-27T02:00:00" and recorded[0]["finished_at"]
     summaries = sorted(work.glob("reports/*/summary.json"))
     second = json.loads(summaries[-1].read_text())
     assert sum(sum(p["documents"].values()) for p in second["partners"]) == 0
