@@ -58,13 +58,17 @@ class AppliedChange:
 
 @dataclass(slots=True)
 class Revisions:
-    plan: Plan = field(default_factory=Plan)
+    parts: list[Plan] = field(default_factory=list)  # one per change (or failed order), in order
     records: dict[Key, OrderRecord] = field(default_factory=dict)  # after the changes
     lines: dict[Key, tuple[LineRecord, ...]] = field(default_factory=dict)
     reservations: dict[Key, tuple[Reservation, ...]] = field(default_factory=dict)
     tables: dict[Key, tuple[pa.Table, pa.Table]] = field(default_factory=dict)  # new revisions: flow stores them
     applied: dict[Key, list[AppliedChange]] = field(default_factory=dict)  # to answer when decided
     change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
+
+    @property
+    def plan(self) -> Plan:
+        return Plan.combine(self.parts)
 
 
 def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, OrderRecord],
@@ -83,7 +87,7 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
         part = contain(rv.records.get(key), exc, at=at, run_id=run_id, stage="decide", partner=key[0],
                        po_number=key[1])
         rv.records.update({t.record.key: t.record for t in part.transitions})
-        rv.plan += part
+        rv.parts.append(part)
     failed = set(failed or ())
     for ch in pending:
         profile = profiles.get(ch.partner)
@@ -100,11 +104,11 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
             part = contain(record, exc, at=at, run_id=run_id, stage="decide", partner=ch.partner,
                            po_number=ch.po_number)
             rv.records.update({t.record.key: t.record for t in part.transitions})
-            rv.plan += part
+            rv.parts.append(part)
             failed.add(key)
             continue
         step.commit()
-        rv.plan += plan
+        rv.parts.append(plan)
     return rv
 
 

@@ -64,7 +64,7 @@ def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[Order
     allocated: dict[str, list[dict]] = defaultdict(list)
     for r in (allocation.to_pylist() if allocation is not None else []):  # grouped once, not per order
         allocated[r["order_ref"]].append(r)
-    plan = Plan()
+    parts = []
     for d in decisions:
         key = (d.partner, d.po_number)
         record = records[key]
@@ -76,8 +76,8 @@ def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[Order
                                profiles[d.partner], today=today, at=at, run_id=run_id,
                                told=told_lines.get(key, stored_lines.get(key, ()))).plan()
 
-        plan += isolated(record, conclude, at=at, run_id=run_id, stage="decide")
-    return plan
+        parts.append(isolated(record, conclude, at=at, run_id=run_id, stage="decide"))
+    return Plan.combine(parts)
 
 
 class _Conclusion:

@@ -44,10 +44,10 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
     file names (850s and 860s), by PO number; ``lines``: their line rows; ``unanswered``: their 860s
     applied but not answered yet (a cancellation or replacement supersedes them)."""
     unanswered = unanswered or {}
-    plan = Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256)
-                                for d in outcome.documents),
-                findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
-                               for f in outcome.findings))
+    parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256)
+                                  for d in outcome.documents),
+                  findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
+                                 for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
     line_rows = _line_rows(outcome)
     for order in outcome.orders.to_pylist():
@@ -58,19 +58,19 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
                                                           for c in unanswered.get(po, ())))
         part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
         working.update({t.record.po_number: t.record for t in part.transitions})
-        plan += part
+        parts.append(part)
     for header in outcome.change_headers.to_pylist():
         po = header["po_number"]
         change = NewChange(partner, po, header["change_ref"], outcome.sha256, outcome.file, at)
         current = working.get(po)
         if current is None:
-            plan += Plan(new_changes=(change,))
+            parts.append(Plan(new_changes=(change,)))
             continue
         part = isolated(current, partial(_change_received, current, change, outcome.file, at=at, run_id=run_id),
                         at=at, run_id=run_id, stage="intake")
         working.update({t.record.po_number: t.record for t in part.transitions})
-        plan += part
-    return plan
+        parts.append(part)
+    return Plan.combine(parts)
 
 
 def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: str, run_id: str) -> Plan:

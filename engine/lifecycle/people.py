@@ -39,7 +39,7 @@ def plan_recheck(records: Mapping[tuple[str, str], OrderRecord], decisions: Sequ
                  by: str, run_id: str = "") -> Plan:
     """Held orders after their rules ran again: still held (reasons refreshed) or cleared (the next
     run decides and answers them)."""
-    plan = Plan()
+    parts = []
     for d in decisions:
         record = records[(d.partner, d.po_number)]
 
@@ -55,5 +55,5 @@ def plan_recheck(records: Mapping[tuple[str, str], OrderRecord], decisions: Sequ
                          hold_reasons=())
             return Plan(transitions=(t,))
 
-        plan += isolated(record, one, at=at, run_id=run_id, stage="recheck")
-    return plan
+        parts.append(isolated(record, one, at=at, run_id=run_id, stage="recheck"))
+    return Plan.combine(parts)
