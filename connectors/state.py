@@ -480,13 +480,16 @@ class StateStore:
                             orders=len(clash))
 
     def _write_lines(self, plan: Plan) -> None:
+        insert = f"INSERT INTO order_lines ({', '.join(LINE_COLUMNS)}) VALUES ({','.join('?' * len(LINE_COLUMNS))})"
+        for table in plan.line_tables:  # columnar: every line of the orders it names
+            keys = dict.fromkeys(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True))
+            self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(keys))
+            self._many(insert, zip(*(table[c].to_pylist() for c in LINE_COLUMNS), strict=True))
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
         if not last:
             return
         self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(last))
-        cols = LINE_COLUMNS
-        self._many(f"INSERT INTO order_lines ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
-                   [_line_row(ln) for lines in last.values() for ln in lines])
+        self._many(insert, [_line_row(ln) for lines in last.values() for ln in lines])
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
         last = {(r.partner, r.po_number): r.rows for r in plan.reservations}

@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+import pyarrow as pa
+
 from schemas.findings import Finding
 
 
@@ -216,6 +218,20 @@ class OrderLines:
     lines: tuple[LineRecord, ...]
 
 
+# Line rows of many orders at once, columnar (Plan.line_tables): the intake's received lines. Column
+# names are order_lines' columns; decimals and dates are text as the store keeps them.
+LINE_ROWS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32(), nullable=False), pa.field("line_id", pa.string()),
+    pa.field("sku", pa.string()), pa.field("state", pa.string(), nullable=False), pa.field("ack", pa.string()),
+    pa.field("ordered", pa.string()), pa.field("unit", pa.string()), pa.field("unit_price", pa.string()),
+    pa.field("ack_price", pa.string()), pa.field("allocated", pa.int64()), pa.field("backordered", pa.int64()),
+    pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
+    pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
+    pa.field("run_id", pa.string()),
+])
+
+
 @dataclass(frozen=True, slots=True)
 class OrderReservations:
     """Replace every reservation of one order with ``rows``."""
@@ -302,12 +318,14 @@ class FindingRecord:
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Everything one planning step decided, applied by connectors.state.StateStore.apply in one
-    transaction: documents are numbered and stored, then orders, lines, reservations, changes,
-    history and findings are written. Several transitions of one order chain (each expects what
-    the previous one left); plans add up with ``+``."""
+    transaction: documents are numbered and stored, then orders, lines (line tables first, then
+    per-order line records), reservations, changes, history and findings are written. Several
+    transitions of one order chain (each expects what the previous one left); plans add up with
+    ``+`` or ``Plan.combine``."""
 
     transitions: tuple[OrderTransition, ...] = ()
     lines: tuple[OrderLines, ...] = ()
+    line_tables: tuple[pa.Table, ...] = ()  # LINE_ROWS: all lines of the orders named (written before ``lines``)
     reservations: tuple[OrderReservations, ...] = ()
     documents: tuple[PlannedDocument, ...] = ()
     new_changes: tuple[NewChange, ...] = ()
@@ -328,4 +346,5 @@ class Plan:
         return not any(getattr(self, f) for f in PLAN_FIELDS)
 
 
-PLAN_FIELDS = ("transitions", "lines", "reservations", "documents", "new_changes", "change_updates", "findings")
+PLAN_FIELDS = ("transitions", "lines", "line_tables", "reservations", "documents", "new_changes", "change_updates",
+               "findings")

@@ -26,6 +26,8 @@ transition table (checked against TRANSITIONS by a test).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engine.lifecycle.changes import UNANSWERED_CHANGES, AppliedChange, Revisions, apply_pending_changes, replay
 from engine.lifecycle.common import check_plan, contain, document_counts, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
@@ -77,8 +79,7 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
     ranked = sorted(enumerate(plan.documents), key=lambda p: (
         0 if p[1].doc_type == "865" else 1,
         change_ids.get(p[1].sets[0].doc_key, 0) if p[1].doc_type == "865" else p[0]))
-    return Plan(plan.transitions, plan.lines, plan.reservations, tuple(d for _, d in ranked), plan.new_changes,
-                plan.change_updates, plan.findings)
+    return replace(plan, documents=tuple(d for _, d in ranked))
 
 
 __all__ = [

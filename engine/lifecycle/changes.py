@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.changes import ChangeResult, apply_changes
-from engine.lifecycle.common import check_plan, contain, transaction_set
+from engine.lifecycle.common import check_plan, contain, first_rows, transaction_set
 from engine.lifecycle.table import ENDED, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.lifecycle import (
@@ -220,7 +220,7 @@ class _Step:
         orders, lines = source
         rows = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()
         mine = lines.filter(pc.equal(lines["order_ref"], record.order_ref))
-        return rows[0], _first_of_each_line(mine)
+        return rows[0], _first_line_rows(mine)
 
     def _revised_lines(self, result: ChangeResult, touched: set[int], revision: int) -> tuple[LineRecord, ...]:
         stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
@@ -265,16 +265,6 @@ class _Step:
                      for f in result.findings)
 
 
-def _first_of_each_line(lines: pa.Table) -> pa.Table:
-    """One row per line number (a repeated interchange in one file repeats every row)."""
-    if lines.num_rows == 0:
-        return lines
-    numbers = lines["line_number"].to_pylist()
-    seen: set[int] = set()
-    keep = [i for i, n in enumerate(numbers) if not (n in seen or seen.add(n))]
-    return lines if len(keep) == lines.num_rows else lines.take(pa.array(keep, pa.int64()))
-
-
 def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables,
            records: Mapping[Key, OrderRecord]) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
     """Changes applied by an earlier run and not answered yet (the order was held): their results
@@ -292,7 +282,7 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
             header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
             orders, lines = tables[(ch.partner, ch.base_key)]
             row = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()[0]
-            mine = _first_of_each_line(lines.filter(pc.equal(lines["order_ref"], record.order_ref)))
+            mine = _first_line_rows(lines.filter(pc.equal(lines["order_ref"], record.order_ref)))
             result = apply_changes(row, mine, header, changes, shipped=False)
         except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
             failed[key] = exc
@@ -300,3 +290,8 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
             continue
         out.setdefault(key, []).append(AppliedChange(ch, header, result))
     return out, failed
+
+
+def _first_line_rows(lines: pa.Table) -> pa.Table:
+    """One row per line number (a repeated interchange in one file repeats every row)."""
+    return first_rows(lines, ["line_number"])

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.process import OutDoc
 from schemas.findings import Finding, finding
@@ -116,3 +119,15 @@ def check_plan(plan: Plan) -> None:
 
 def finding_record(f: Finding, partner: str, po_number: str, consequence: str, stage: str) -> FindingRecord:
     return FindingRecord(f, partner, po_number, consequence, stage)
+
+
+def first_rows(table: pa.Table, keys: list[str]) -> pa.Table:
+    """The first row of each ``keys`` group, in the table's order (a file that repeats an interchange
+    repeats every row of it)."""
+    if table.num_rows < 2:
+        return table
+    indexed = table.select(keys).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    first = indexed.group_by(keys, use_threads=False).aggregate([("_row", "min")])["_row_min"]
+    if len(first) == table.num_rows:
+        return table
+    return table.take(pc.take(first, pc.sort_indices(first)))

@@ -13,12 +13,16 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
-from engine.lifecycle.common import isolated, planned_document
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.lifecycle.common import first_rows, isolated, planned_document
 from engine.lifecycle.table import SHIPPING, create, move
 from engine.process import Outcome
 from schemas.codes import CATALOGUE
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
+    LINE_ROWS,
     ChangeUpdate,
     EventKind,
     FindingRecord,
@@ -49,7 +53,7 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
                   findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
                                  for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
-    line_rows = _line_rows(outcome)
+    line_rows = _LineRows(outcome)
     for order in outcome.orders.to_pylist():
         po = order["po_number"]
         current = working.get(po)
@@ -59,6 +63,9 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
         working.update({t.record.po_number: t.record for t in part.transitions})
         parts.append(part)
+    created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
+    if created:  # new orders' lines in one columnar table (no record per line on the intake's path)
+        parts.append(Plan(line_tables=(received_lines(outcome.lines, created, run_id=run_id),)))
     for header in outcome.change_headers.to_pylist():
         po = header["po_number"]
         change = NewChange(partner, po, header["change_ref"], outcome.sha256, outcome.file, at)
@@ -78,7 +85,7 @@ def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: 
                                   note=f"860 change received in {file}"),), new_changes=(change,))
 
 
-def _receive(order: dict, live: OrderRecord | None, line_rows: dict, live_lines: tuple[LineRecord, ...],
+def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_lines: tuple[LineRecord, ...],
              outcome: Outcome, *, partner: str, at: str, run_id: str,
              superseded: tuple[ChangeUpdate, ...] = ()) -> Plan:
     po, purpose = order["po_number"], order["purpose"] or "00"
@@ -106,7 +113,6 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: dict, live_lines:
                   source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
                   purpose=purpose, x12_version=order["version"] or "", po_date=order["po_date"],
                   currency=order["currency"] or "", line_count=order["line_count"] or 0)
-    rows = line_rows.get(order["order_ref"], {})
     if live:  # BEG01 05: the new 850 replaces the order; decided whole again (855 BAK01 00)
         revision = live.revision + 1
         t = move(live, EventKind.PO_REPLACED, at=at, run_id=run_id, note=f"replaced by {outcome.file}",
@@ -114,25 +120,56 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: dict, live_lines:
                  answered_with="", hold_codes=(), hold_reasons=(), codes=(), person=None, changed_lines=(),
                  change_file="", **fields)
         t = replace(t, new_arrival=True)
-        new = _received_lines(partner, po, rows, revision, run_id)
+        new = _received_lines(partner, po, line_rows.of(order["order_ref"]), revision, run_id)
         gone = tuple(_deleted(ln, f"not on the replacement in {outcome.file}", revision, run_id)
                      for ln in live_lines if ln.line_number not in {r.line_number for r in new})
         return Plan(transitions=(t,), lines=(OrderLines(partner, po, new + gone),),
                     reservations=(OrderReservations(partner, po, ()),), change_updates=superseded)
     record = OrderRecord(partner, po, OrderState.RECEIVED, received_at=at, **fields)
-    return Plan(transitions=(create(record, at=at, run_id=run_id, note=f"received in {outcome.file}"),),
-                lines=(OrderLines(partner, po, _received_lines(partner, po, rows, 1, run_id)),))
+    return Plan(transitions=(create(record, at=at, run_id=run_id, note=f"received in {outcome.file}"),))
 
 
-def _line_rows(outcome: Outcome) -> dict[str, dict[int, dict]]:
-    """order_ref -> line number -> the line's first row (a repeated interchange repeats its rows)."""
-    out: dict[str, dict[int, dict]] = {}
-    if outcome.lines.num_rows == 0:
-        return out
-    cols = ("order_ref", "line_number", "line_id", "quantity", "unit", "unit_price")
-    for row in outcome.lines.select(list(cols)).to_pylist():
-        out.setdefault(row["order_ref"], {}).setdefault(row["line_number"], row)
-    return out
+class _LineRows:
+    """order_ref -> line number -> the line's first row, built on first use (replacements only)."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome, self.rows = outcome, None
+
+    def of(self, order_ref: str) -> dict[int, dict]:
+        if self.rows is None:
+            self.rows = {}
+            cols = ["order_ref", "line_number", "line_id", "quantity", "unit", "unit_price"]
+            for row in self.outcome.lines.select(cols).to_pylist():
+                self.rows.setdefault(row["order_ref"], {}).setdefault(row["line_number"], row)
+        return self.rows.get(order_ref, {})
+
+
+def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revision: int = 1) -> pa.Table:
+    """LINE_ROWS (state received) for the ORDER_LINES rows of these orders, one per line number
+    (a repeated interchange repeats every row), built column by column."""
+    mine = lines.filter(pc.is_in(lines["order_ref"], value_set=pa.array(sorted(order_refs), pa.string())))
+    mine = first_rows(mine, ["order_ref", "line_number"])
+    n = mine.num_rows
+    columns = {
+        "partner": mine["partner"], "po_number": mine["po_number"], "line_number": mine["line_number"],
+        "line_id": pc.fill_null(mine["line_id"], ""), "sku": pa.nulls(n, pa.string()).fill_null(""),
+        "state": pa.array([LineState.RECEIVED.value] * n, pa.string()), "ack": pa.array([""] * n, pa.string()),
+        "ordered": decimal_text(mine["quantity"]), "unit": pc.fill_null(mine["unit"], ""),
+        "unit_price": decimal_text(mine["unit_price"]), "ack_price": pa.nulls(n, pa.string()),
+        "allocated": pa.array([0] * n, pa.int64()), "backordered": pa.array([0] * n, pa.int64()),
+        "rejected": pa.array([0] * n, pa.int64()), "promised_date": pa.nulls(n, pa.string()),
+        "warehouses": pa.array([""] * n, pa.string()), "reason": pa.array([""] * n, pa.string()),
+        "codes": pa.array([""] * n, pa.string()), "revision": pa.array([revision] * n, pa.int32()),
+        "run_id": pa.array([run_id] * n, pa.string()),
+    }
+    return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in LINE_ROWS}, schema=LINE_ROWS)
+
+
+def decimal_text(values) -> pa.ChunkedArray:
+    """Decimals as the store keeps them: exact text without trailing zeros (12.0000 -> 12)."""
+    text = pc.cast(values, pa.string())
+    text = pc.replace_substring_regex(text, pattern=r"(\.\d*?)0+$", replacement=r"\1")
+    return pc.replace_substring_regex(text, pattern=r"\.$", replacement="")
 
 
 def _received_lines(partner: str, po: str, rows: dict[int, dict], revision: int,

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.lifecycle.common import first_rows
 from engine.lifecycle.table import AWAITING_PERSON, OPEN, TO_DECIDE
 from schemas.lifecycle import OrderRecord, Reservation, StoredChange
 from schemas.orders import ORDER_LINES, ORDERS
@@ -62,22 +63,11 @@ def current_tables(records: list[OrderRecord],
                                   pc.is_in(orders["po_number"], value_set=pos)))
         ln = lines.filter(pc.and_(pc.is_in(lines["order_ref"], value_set=refs),
                                   pc.is_in(lines["po_number"], value_set=pos)))
-        order_parts.append(_first(o, ["po_number"]))
-        line_parts.append(_first(ln, ["po_number", "line_number"]))
+        order_parts.append(first_rows(o, ["po_number"]))
+        line_parts.append(first_rows(ln, ["po_number", "line_number"]))
     if not order_parts:
         return ORDERS.empty_table(), ORDER_LINES.empty_table()
     return pa.concat_tables(order_parts), pa.concat_tables(line_parts)
-
-
-def _first(table: pa.Table, keys: list[str]) -> pa.Table:
-    """The first row of each ``keys`` group, in the table's order (a repeated interchange repeats rows)."""
-    if table.num_rows < 2:
-        return table
-    indexed = table.select(keys).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
-    first = indexed.group_by(keys, use_threads=False).aggregate([("_row", "min")])["_row_min"]
-    if len(first) == table.num_rows:
-        return table
-    return table.take(pc.take(first, pc.sort_indices(first)))
 
 
 def arrivals(records: Iterable[OrderRecord]) -> dict[Key, int]:

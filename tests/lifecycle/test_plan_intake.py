@@ -19,9 +19,13 @@ def test_a_new_po_is_received_with_its_lines_and_its_997():
     [t] = p.transitions
     assert (t.expect_state, t.record.state, t.record.revision, t.new_arrival) == (None, OrderState.RECEIVED, 1, True)
     assert t.record.po_date is not None and t.record.currency == "USD" and t.record.line_count == 2
-    [ol] = p.lines
-    assert [(ln.line_number, ln.state, ln.ordered, ln.unit) for ln in ol.lines] == [
-        (1, LineState.RECEIVED, Decimal(12), "EA"), (2, LineState.RECEIVED, Decimal(6), "EA")]
+    assert p.lines == ()  # new orders' lines travel as one columnar table
+    [table] = p.line_tables
+    assert table.select(["po_number", "line_number", "state", "ordered", "unit", "unit_price"]).to_pylist() == [
+        {"po_number": "PO-1", "line_number": 1, "state": "received", "ordered": "12", "unit": "EA",
+         "unit_price": "2.5"},
+        {"po_number": "PO-1", "line_number": 2, "state": "received", "ordered": "6", "unit": "EA",
+         "unit_price": "10"}]
     assert [d.doc_type for d in p.documents] == ["997"]
     assert p.documents[0].sets[0].answers_isa13 == "000000001"
 
@@ -68,10 +72,11 @@ def test_a_replacement_of_a_shipped_order_is_refused_with_a_finding():
 def test_one_interchange_twice_in_one_file_is_one_order():
     p = plan(outcome_of(po(), twice=True))
     assert [t.events[0].event for t in p.transitions] == [EventKind.PO_RECEIVED, EventKind.PO_DUPLICATE]
-    assert len(p.lines) == 1 and len(p.lines[0].lines) == 2  # one row per line, not two
+    assert [t.num_rows for t in p.line_tables] == [2]  # one row per line, not two
     lifecycle.check_plan(p)
 
 
 def test_two_pos_of_one_file():
     p = plan(outcome_of(po(number="PO-1"), po(number="PO-2")))
     assert [t.record.po_number for t in p.transitions] == ["PO-1", "PO-2"]
+    assert p.line_tables[0]["po_number"].to_pylist() == ["PO-1", "PO-1", "PO-2", "PO-2"]
