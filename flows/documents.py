@@ -4,12 +4,11 @@ writes pending documents to the outbox."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 
 from connectors.base import FileDrop
-from connectors.state import Applied, Render, StateStore
+from connectors.state import Render, StateStore
 from engine.envelope import envelope_for, wrap, wrap_ta1
 from schemas.lifecycle import PlannedDocument
 from schemas.profile import PartnerProfile
@@ -32,11 +31,6 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
         return f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", content
 
     return render
-
-
-def counts(applied: Applied) -> Counter:
-    """(partner, doc_type) -> documents stored by one apply()."""
-    return Counter(applied.documents)
 
 
 # --- stage 3: deliver ------------------------------------------------------------------------------

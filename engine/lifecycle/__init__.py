@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from engine.lifecycle.changes import UNANSWERED_CHANGES, AppliedChange, Revisions, apply_pending_changes, replay
-from engine.lifecycle.common import check_plan, contain, document_counts, isolated, planned_document
+from engine.lifecycle.common import check_plan, contain, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
 from engine.lifecycle.intake import intake_consequence, plan_intake
 from engine.lifecycle.people import (
@@ -86,7 +86,7 @@ __all__ = [
     "AWAITING_PERSON", "AppliedChange", "ENDED", "OPEN", "PERSON_EVENTS", "Plan", "Revisions", "SHIPPING",
     "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED",
     "apply_pending_changes", "arrivals", "base_table_keys", "change_table_keys", "changed_lines", "check_plan",
-    "contain", "create", "current_tables", "decision_findings", "document_counts", "final_change_result", "held",
+    "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
     "plan_recheck", "planned_document", "replay", "reserved_after", "table_keys", "to_decide",

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.process import OutDoc
-from schemas.findings import Finding, finding
+from schemas.findings import finding
 from schemas.lifecycle import (
     EventKind,
     FindingRecord,
@@ -50,11 +50,6 @@ def transaction_set(doc_type: str, functional_id: str, doc_key: str, body: list,
     """One 855/865 set in its own interchange (today's delivery: one document per set)."""
     return PlannedDocument(partner, doc_type, functional_id,
                            (PlannedSet(doc_key, tuple(tuple(seg) for seg in body), po_number, source_sha256),))
-
-
-def document_counts(plan: Plan) -> Counter:
-    """(partner, doc_type) -> planned documents."""
-    return Counter((d.partner, d.doc_type) for d in plan.documents)
 
 
 # --- per-order fault isolation ----------------------------------------------------------------------
@@ -115,10 +110,6 @@ def check_plan(plan: Plan) -> None:
     keys = [s.doc_key for d in plan.documents for s in d.sets]
     if len(keys) != len(set(keys)):
         raise PlanError("a document key is planned twice")
-
-
-def finding_record(f: Finding, partner: str, po_number: str, consequence: str, stage: str) -> FindingRecord:
-    return FindingRecord(f, partner, po_number, consequence, stage)
 
 
 def first_rows(table: pa.Table, keys: list[str]) -> pa.Table:
