@@ -211,4 +211,17 @@ def _sets_v2(d: tuple) -> list[tuple]:
              sha or "", isa, grp) for i, n in enumerate(numbers)]
 
 
+def add_tables(store: StateStore, *names: str) -> None:
+    """A migration step that only adds tables (and their indices) of connectors.state's DDL: how a
+    new table lands (add it to TABLES, bump LATEST, add ``N: lambda s: add_tables(s, "name")``)."""
+    from connectors.state import INDEXES, TABLES
+
+    wanted = [s for s in TABLES.split(";") if any(f"TABLE {n} (" in s for n in names)]
+    if len(wanted) != len(names):
+        raise StateError("a migration names a table connectors.state does not define", tables=names)
+    store._script(";".join(wanted))
+    store._script(";".join(s for s in INDEXES.split(";") if any(f" ON {n} (" in s for n in names)))
+
+
+# version -> the step that brings a store of that version to the next one
 MIGRATIONS = {1: _migrate_1_to_2}

@@ -123,3 +123,22 @@ def test_the_read_side_has_its_indices(tmp_path):
             "order_lines_sku"} <= names
     plan = store._q("EXPLAIN QUERY PLAN SELECT * FROM orders WHERE po_number=?", ("PO-1",))
     assert "orders_po" in " ".join(str(r) for r in plan)
+
+
+def test_a_migration_that_adds_a_table(tmp_path, monkeypatch):
+    """How later workstreams add a table: DDL in connectors.state, a version step with add_tables."""
+    import connectors.state as cs
+    import connectors.state_migrations as mig
+
+    path = tmp_path / "s.sqlite"
+    StateStore(path).close()  # version 2
+    monkeypatch.setattr(cs, "TABLES", cs.TABLES + "CREATE TABLE shipments (id BIGINT PRIMARY KEY, po_number TEXT);")
+    monkeypatch.setattr(cs, "INDEXES", cs.INDEXES + "CREATE INDEX shipments_po ON shipments (po_number);")
+    monkeypatch.setattr(mig, "LATEST", 3)
+    monkeypatch.setitem(mig.MIGRATIONS, 2, lambda s: mig.add_tables(s, "shipments"))
+    store = StateStore(path)
+    assert store.schema_version == 3 and "shipments" in store._table_names()
+    assert "shipments_po" in {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
+    store.close()
+    fresh = StateStore(tmp_path / "new.sqlite")
+    assert fresh.schema_version == 3 and "shipments" in fresh._table_names()
