@@ -146,5 +146,5 @@ def ack_code(code: str) -> tuple[str, str]:
 # Business rule codes live in schemas.codes_business, which registers them here on import.
 import schemas.codes_business  # noqa: E402,F401
 import schemas.codes_changes  # noqa: E402,F401
-import schemas.codes_fulfilment  # noqa: E402,F401
 import schemas.codes_finance  # noqa: E402,F401
+import schemas.codes_fulfilment  # noqa: E402,F401
