@@ -16,14 +16,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from flows.terminal import console as _console
+from flows.terminal import shown, styled
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="OrderBridge: batch EDI order-to-cash.")
-console = Console()
+# Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
+# `shown`, and styles are given with style= or `styled`, never inside the text.
+console = _console()
 if console.width < 120:  # run tables have many columns; never squeeze them into 80 characters
     console.width = 120
-err = Console(stderr=True)
+err = _console(stderr=True)
 
 WORKSPACE = typer.Option(Path("."), "--workspace", "-w", help="Workspace folder (default: current folder).")
 REPO = Path(__file__).resolve().parent.parent
@@ -43,29 +47,31 @@ def _now(value: str | None) -> str | None:
     try:
         return datetime.fromisoformat(value).replace(microsecond=0).isoformat()
     except ValueError:
-        err.print(f"[red]--now must be an ISO date-time, e.g. 2026-11-27T02:00:00 (got {value!r})[/red]")
+        err.print(f"--now must be an ISO date-time, e.g. 2026-11-27T02:00:00 (got {shown(repr(value))})",
+                  style="red")
         raise typer.Exit(2) from None
 
 
 def _summary_table(summary: dict) -> None:
-    t = Table(title=f"Run {summary['run_id']}", show_lines=False)
+    t = Table(title=f"Run {shown(summary['run_id'])}", show_lines=False)
     for col in ("partner", "files", "ok", "quar", "dup", "POs", "acc", "held", "rej", "997", "TA1", "855", "865",
                 "sent", "err"):
         t.add_column(col, justify="left" if col == "partner" else "right", no_wrap=True)
     for p in summary["partners"]:
         docs = p["documents"]
-        t.add_row(p["partner"], str(p["files"]), str(p["processed"]), str(p["quarantined"]), str(p["duplicates"]),
+        t.add_row(shown(p["partner"]), str(p["files"]), str(p["processed"]), str(p["quarantined"]),
+                  str(p["duplicates"]),
                   str(p["orders"]), str(p["accepted"]), str(p["held"]), str(p["rejected"]), str(docs.get("997", 0)),
                   str(docs.get("TA1", 0)), str(docs.get("855", 0)), str(docs.get("865", 0)), str(p["delivered"]),
                   str(p["errors"]))
     console.print(t)
     if summary.get("failure"):
-        console.print(f"[red]run stage failed: {summary['failure']}[/red]")
+        console.print(f"run stage failed: {shown(summary['failure'])}", style="red")
     for p in summary["partners"]:
         if p["failure"]:
-            console.print(f"[red]{p['partner']} failed: {p['failure']}[/red]")
+            console.print(f"{shown(p['partner'])} failed: {shown(p['failure'])}", style="red")
     for name, path in summary.get("reports", {}).items():
-        console.print(f"  {name}: {path}")
+        console.print(f"  {shown(name)}: {shown(path)}")
 
 
 def _run(workspace: Path, now: str | None) -> dict:
@@ -102,11 +108,11 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
         for f in sorted(folder.iterdir()):
             shutil.copy2(f, inbox / f.name)
             count += 1
-    console.print(f"Demo workspace {workdir.resolve()}: {count} files dropped for "
+    console.print(f"Demo workspace {shown(workdir.resolve())}: {count} files dropped for "
                   f"{len(list((REPO / 'partners').glob('*.toml')))} partners"
                   + (f"; ACME's drop is sftp://127.0.0.1:{server.port}" if server else "."))
     try:
-        console.print("[bold]Night 1[/bold]: purchase orders")
+        console.print(styled(("Night 1", "bold"), ": purchase orders"))
         summary = _run(workdir, now)
         failed = [p for p in summary["partners"] if p["failure"]] + ([summary] if summary.get("failure") else [])
         day2 = REPO / "sample_files" / "drops-day2"
@@ -116,23 +122,24 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
                 target = server.folder("inbox")
             for f in sorted(folder.iterdir()):
                 shutil.copy2(f, target / f.name)
-        console.print("[bold]Night 2[/bold]: 860 change orders against night 1's orders")
+        console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders"))
         second = _run(workdir, (datetime.fromisoformat(now) + timedelta(days=1)).isoformat())
         failed += [p for p in second["partners"] if p["failure"]] + ([second] if second.get("failure") else [])
         for p in sorted((workdir / "drop").glob("*/outbox/*.x12")):
-            console.print(f"  sent: {p.relative_to(workdir)}")
+            console.print(f"  sent: {shown(p.relative_to(workdir))}")
         if server:
             for p in sorted(server.folder("outbox").iterdir()):
-                console.print(f"  sent over SFTP: acme outbox/{p.name}")
+                console.print(f"  sent over SFTP: acme outbox/{shown(p.name)}")
             (workdir / "sftp-outbox").mkdir(exist_ok=True)
             for p in sorted(server.folder("outbox").iterdir()):
                 shutil.copy2(p, workdir / "sftp-outbox" / p.name)
     finally:
         if server:
             server.stop()
-    console.print(f"\nNext: [bold]orderbridge approvals -w {workdir}[/bold] (held orders), then approve or reject "
-                  f"them and [bold]orderbridge run -w {workdir} --now 2026-11-29T02:00:00[/bold]; "
-                  f"[bold]orderbridge status GLOBEX-2000 -w {workdir}[/bold] shows one order line by line.")
+    console.print(styled("\nNext: ", (f"orderbridge approvals -w {workdir}", "bold"), " (held orders), then approve "
+                         "or reject them and ", (f"orderbridge run -w {workdir} --now 2026-11-29T02:00:00", "bold"),
+                         "; ", (f"orderbridge status GLOBEX-2000 -w {workdir}", "bold"),
+                         " shows one order line by line."))
     raise typer.Exit(1 if failed else 0)
 
 
@@ -155,7 +162,7 @@ def _start_demo_sftp(workdir: Path):
 def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO).")) -> None:
     """Run the nightly flow once on a workspace."""
     if not workspace.is_dir():
-        err.print(f"[red]workspace {workspace} does not exist[/red]")
+        err.print(f"workspace {shown(workspace)} does not exist", style="red")
         raise typer.Exit(2)
     summary = _run(workspace, _now(now))
     raise typer.Exit(1 if summary.get("failure") or any(p["failure"] for p in summary["partners"]) else 0)
@@ -179,7 +186,7 @@ def _state(workspace: Path):
 
     ws = Workspace(workspace.resolve())
     if not ws.state_path.is_file():
-        err.print(f"[red]no state store in {workspace} (run the flow first)[/red]")
+        err.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
         raise typer.Exit(2)
     return StateStore(ws.state_path)
 
@@ -187,11 +194,11 @@ def _state(workspace: Path):
 def _order_or_exit(store, po: str, partner: str | None) -> dict:
     matches = [o for o in store.orders(partner) if o["po_number"] == po]
     if not matches:
-        err.print(f"[red]no order {po}" + (f" for partner {partner}" if partner else "") + "[/red]")
+        err.print(f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else ""), style="red")
         raise typer.Exit(2)
     if len(matches) > 1:
-        err.print(f"[red]{po} exists for several partners ({', '.join(o['partner'] for o in matches)}): "
-                  "use --partner[/red]")
+        err.print(f"{shown(po)} exists for several partners ({shown(', '.join(o['partner'] for o in matches))}): "
+                  "use --partner", style="red")
         raise typer.Exit(2)
     return matches[0]
 
@@ -205,8 +212,8 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     for c in ("partner", "PO", "file", "held since", "reasons"):
         t.add_column(c, overflow="fold")
     for o in held:
-        t.add_row(o["partner"], o["po_number"], o["source_file"] or "", o["updated_at"],
-                  "\n".join(o["detail"].get("hold_reasons", [])))
+        t.add_row(shown(o["partner"]), shown(o["po_number"]), shown(o["source_file"] or ""), shown(o["updated_at"]),
+                  "\n".join(shown(r) for r in o["detail"].get("hold_reasons", [])))
     console.print(t)
 
 
@@ -216,12 +223,12 @@ def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note:
     store = _state(workspace)
     order = _order_or_exit(store, po, partner)
     if order["state"] != "pending_approval":
-        err.print(f"[red]{partner}/{po} is {order['state']}, not pending approval[/red]")
+        err.print(f"{shown(partner)}/{shown(po)} is {shown(order['state'])}, not pending approval", style="red")
         raise typer.Exit(2)
     new_state = "approved" if verdict == "approved" else "rejected_by_person"
     store.upsert_order(partner, po, new_state, dt.now().replace(microsecond=0).isoformat(), actor=by,
                        detail={"decided_by": by, "decision_note": note}, note=note)
-    console.print(f"{partner}/{po}: {verdict} by {by}; the next run sends the 855.")
+    console.print(f"{shown(partner)}/{shown(po)}: {verdict} by {shown(by)}; the next run sends the 855.")
 
 
 @app.command()
@@ -253,22 +260,22 @@ def status(po: str = typer.Argument(..., help="PO number"), partner: str = typer
         sys.stdout.write(json.dumps({"order": order, "lines": lines, "history": history,
                                      "reservations": reservations}, indent=2, default=str) + "\n")
         return
-    console.print(f"[bold]{order['partner']} / {po}[/bold]: {order['state']} (from {order['source_file']}, "
-                  f"ISA13 {order['isa13']} GS06 {order['gs06']} ST02 {order['st02']})")
+    console.print(styled((f"{order['partner']} / {po}", "bold"), f": {order['state']} (from {order['source_file']}, "
+                         f"ISA13 {order['isa13']} GS06 {order['gs06']} ST02 {order['st02']})"))
     t = Table(title="lines")
     for c in ("line", "PO101", "ACK", "ordered", "allocated", "backordered", "rejected", "promised", "from",
               "reason"):
         t.add_column(c, overflow="fold")
     for ln in lines:
-        t.add_row(str(ln["line_number"]), ln["line_id"] or "", ln["ack"], ln["ordered"] or "", str(ln["allocated"]),
-                  str(ln["backordered"]), str(ln["rejected"]), ln["promised_date"] or "", ln["warehouses"] or "",
-                  ln["reason"] or "")
+        t.add_row(*(shown(v if v is not None else "") for v in (
+            ln["line_number"], ln["line_id"], ln["ack"], ln["ordered"], str(ln["allocated"]), str(ln["backordered"]),
+            str(ln["rejected"]), ln["promised_date"], ln["warehouses"], ln["reason"])))
     console.print(t)
     h = Table(title="history")
     for c in ("at", "event", "by", "note"):
         h.add_column(c, overflow="fold")
     for e in history:
-        h.add_row(e["at"], e["event"], e["actor"], e["note"] or "")
+        h.add_row(shown(e["at"]), shown(e["event"]), shown(e["actor"]), shown(e["note"] or ""))
     console.print(h)
 
 
@@ -293,7 +300,7 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
 
         profiles = Workspace(workspace.resolve()).partners()
         if partner not in profiles:
-            err.print(f"[red]unknown partner {partner!r}[/red]")
+            err.print(f"unknown partner {shown(repr(partner))}", style="red")
             raise typer.Exit(2)
         out = process_file(data, file=path.name, sha256=hashlib.sha256(data).hexdigest(),
                            profile=profiles[partner], known=Known(), today=date.today())
@@ -318,7 +325,7 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file."),
             workspace: Path = WORKSPACE) -> None:
     """Parse and validate a file: envelopes, findings, orders."""
     if not file.is_file():
-        err.print(f"[red]no such file: {file}[/red]")
+        err.print(f"no such file: {shown(file)}", style="red")
         raise typer.Exit(2)
     result, findings, orders, changes = _inspect(file, partner, workspace)
     doc = {
@@ -344,10 +351,10 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file."),
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     else:
         for ic in doc["interchanges"]:
-            console.print(f"ISA {ic['control_number']} {ic['sender']} -> {ic['receiver']} ({ic['version']})")
+            console.print(shown(f"ISA {ic['control_number']} {ic['sender']} -> {ic['receiver']} ({ic['version']})"))
             for g in ic["groups"]:
-                console.print(f"  GS {g['functional_id']} {g['control_number']} {g['version']}: "
-                              f"{len(g['transactions'])} set(s)")
+                console.print(shown(f"  GS {g['functional_id']} {g['control_number']} {g['version']}: "
+                                    f"{len(g['transactions'])} set(s)"))
         t = Table(title=f"{len(findings)} finding(s), {errors} error(s)")
         for c in ("severity", "code", "where", "message"):
             t.add_column(c)
@@ -355,12 +362,13 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file."),
             from schemas.findings import Location
 
             loc = Location(**{k: v for k, v in f.to_dict()["location"].items() if k != "file"})
-            t.add_row(f.severity, f.code, loc.describe(), f.message)
+            t.add_row(f.severity, f.code, shown(loc.describe()), shown(f.message))
         console.print(t)
         for o in doc["orders"]:
-            console.print(f"PO {o['po_number']}: {o['line_count']} line(s), dated {o['po_date']}")
+            console.print(shown(f"PO {o['po_number']}: {o['line_count']} line(s), dated {o['po_date']}"))
         for c in doc["changes"]:
-            console.print(f"860 for PO {c['po_number']} (BCH01 {c['purpose']}): {c['line_count']} change line(s)")
+            console.print(shown(f"860 for PO {c['po_number']} (BCH01 {c['purpose']}): {c['line_count']} change "
+                                f"line(s)"))
     raise typer.Exit(1 if errors else 0)
 
 
@@ -370,7 +378,7 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
         workspace: Path = WORKSPACE) -> None:
     """Print the 997/TA1 the engine would send for FILE (preview: control numbers start at 1)."""
     if not file.is_file():
-        err.print(f"[red]no such file: {file}[/red]")
+        err.print(f"no such file: {shown(file)}", style="red")
         raise typer.Exit(2)
     from engine.envelope import Envelope, envelope_for, wrap, wrap_ta1
     from engine.process import Known, process_file
@@ -382,7 +390,7 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
 
         profiles = Workspace(workspace.resolve()).partners()
         if partner not in profiles:
-            err.print(f"[red]unknown partner {partner!r}[/red]")
+            err.print(f"unknown partner {shown(repr(partner))}", style="red")
             raise typer.Exit(2)
         profile = profiles[partner]
     else:
@@ -390,7 +398,7 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
 
         parsed = read_interchanges(data)
         if not parsed.interchanges or parsed.interchanges[0].rejected:
-            err.print("[red]no readable ISA: nothing to acknowledge (use --partner to answer with a TA1)[/red]")
+            err.print("no readable ISA: nothing to acknowledge (use --partner to answer with a TA1)", style="red")
             raise typer.Exit(1)
         ic = parsed.interchanges[0]
         g = ic.groups[0] if ic.groups else None
@@ -441,7 +449,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback for a user
         from schemas.errors import OrderBridgeError
 
-        err.print(f"[red]{type(exc).__name__}: {exc}[/red]")
+        err.print(f"{type(exc).__name__}: {shown(exc)}", style="red")
         raise SystemExit(1 if isinstance(exc, OrderBridgeError) else 3) from None
 
 
