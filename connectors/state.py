@@ -177,14 +177,25 @@ class StateStore:
 
     def add_document(self, *, partner: str, doc_type: str, doc_key: str, file_name: str, content: bytes,
                      at: str, isa13: str = "", gs06: str = "", st02: str = "", source_sha256: str = "",
-                     po_number: str = "", run_id: str = "") -> int:
+                     po_number: str = "", run_id: str = "", status: str = "pending") -> int:
+        """A document to deliver ("pending"), or one "held" unrendered (``content``: what is needed to
+        render it later, no control numbers taken) until `release_document`."""
         with self.transaction():
             cur = self._db.execute(
                 "INSERT INTO documents (partner, doc_type, doc_key, file_name, isa13, gs06, st02, content,"
                 " status, created_at, source_sha256, po_number, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (partner, doc_type, doc_key, file_name, isa13, gs06, st02, content, "pending", at,
+                (partner, doc_type, doc_key, file_name, isa13, gs06, st02, content, status, at,
                  source_sha256, po_number, run_id))
             return int(cur.lastrowid)
+
+    def held_documents(self, partner: str) -> list[StoredDocument]:
+        return self._docs("partner=? AND status='held'", (partner,))
+
+    def release_document(self, doc_id: int, *, file_name: str, content: bytes, isa13: str, gs06: str,
+                         st02: str) -> None:
+        """A held document, now numbered and rendered, becomes pending (call inside transaction())."""
+        self._q("UPDATE documents SET status='pending', file_name=?, content=?, isa13=?, gs06=?, st02=?"
+                " WHERE id=? AND status='held'", (file_name, content, isa13, gs06, st02, doc_id))
 
     def _docs(self, where: str, args: tuple) -> list[StoredDocument]:
         rows = self._q("SELECT id, partner, doc_type, doc_key, file_name, isa13, gs06, st02, content, status,"

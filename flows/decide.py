@@ -139,7 +139,8 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
                                  purpose="05" if revision else "00")
                 doc = OutDoc("855", f"855:{d.po_number}:{lines_key_of[key]}:{d.order_ref}", functional_id="PR",
                              bodies=(tuple(body),), po_numbers=(d.po_number,))
-                if _store(state, profile, doc, now=now, run_id=run_id, source_sha256=order["source_sha256"]):
+                if _store(state, profile, doc, now=now, run_id=run_id, source_sha256=order["source_sha256"],
+                          held=out.findings, source_file=order["source_file"]):
                     out.documents[(d.partner, "855")] += 1
                 ack_type = body[0][2]
             final = "rejected" if d.status == REJECTED else "acknowledged"
@@ -192,7 +193,8 @@ def apply_pending_changes(state: StateStore, store: OrderStore, profiles: dict[s
                 body = build_865(header, result, today=now.date())
                 doc = OutDoc("865", f"865:{ch['store_key']}:{ch['change_ref']}", functional_id="CA",
                              bodies=(tuple(body),), po_numbers=(ch["po_number"],))
-                if _store(state, profile, doc, now=now, run_id=run_id, source_sha256=ch["store_key"]):
+                if _store(state, profile, doc, now=now, run_id=run_id, source_sha256=ch["store_key"],
+                          held=out.findings, source_file=ch["source_file"] or ""):
                     out.documents[(ch["partner"], "865")] += 1
             status = "rejected" if result.rejected else "applied"
             if live and not result.rejected:

@@ -93,7 +93,7 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
                                known=known_state(state, profile.id), today=now.date())
         findings = list(outcome.findings)
         with state.transaction():
-            res.documents.update(issue_documents(state, profile, outcome, now=now, run_id=run_id))
+            res.documents.update(issue_documents(state, profile, outcome, now=now, run_id=run_id, held=findings))
             findings += _receive_orders(state, store, profile, outcome, now)
             if outcome.change_headers.num_rows:
                 store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes)

@@ -47,6 +47,16 @@ class DelimiterSettings(_Model):
         return Delimiters(self.element, self.component, self.repetition, self.segment, self.suffix)
 
 
+# Outbound delimiter sets tried, in order, after the profile's own when a value we send contains one
+# of its characters (a PO number "A*B>C"). X12 receivers read the delimiters from each ISA, so any
+# set is standard; these avoid the usual ones and each other. A profile may list its own, or none
+# (then such a document is held, with a finding, instead of being sent).
+FALLBACK_DELIMITERS = (
+    DelimiterSettings(element="|", component="\\", repetition="{", segment="~"),
+    DelimiterSettings(element="!", component="@", repetition="}", segment="`"),
+)
+
+
 class X12Settings(_Model):
     their_qualifier: str = Field(min_length=2, max_length=2)
     their_id: str = Field(min_length=1, max_length=15)
@@ -57,6 +67,7 @@ class X12Settings(_Model):
     version: Literal["004010", "005010"] = "004010"
     usage: Literal["P", "T"] = "P"
     delimiters: DelimiterSettings = DelimiterSettings()
+    fallback_delimiters: tuple[DelimiterSettings, ...] = FALLBACK_DELIMITERS
 
 
 class AckSettings(_Model):
