@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from datetime import date, datetime, timedelta
@@ -405,10 +406,7 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
         profile = PartnerProfile.model_validate({
             "id": "preview", "name": "preview", "accepts": ["850", "860", "997"],
             "acks": {"ta1": "requested"},
-            "x12": {"their_qualifier": ic.sender_qualifier[:2].ljust(2), "their_id": ic.sender[:15] or "UNKNOWN",
-                    "our_qualifier": ic.receiver_qualifier[:2].ljust(2), "our_id": ic.receiver[:15] or "UNKNOWN",
-                    "their_gs_id": (g.sender if g else ic.sender)[:15].ljust(2),
-                    "our_gs_id": (g.receiver if g else ic.receiver)[:15].ljust(2),
+            "x12": {**_preview_parties(ic, g),
                     "version": "005010" if g and g.version.startswith("005") else "004010",
                     "usage": ic.usage if ic.usage in ("P", "T") else "P",
                     "delimiters": _preview_delimiters(ic.delimiters)}})
@@ -429,6 +427,23 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
     if n == 0:
         err.print("nothing to acknowledge (no readable functional group and no TA1 due)")
     raise typer.Exit(1 if out.error_count else 0)
+
+
+def _preview_parties(ic, g) -> dict:
+    """The preview's envelope parties, from the file's ISA/GS where the profile model accepts them
+    (our envelopes only carry valid values), else ZZ / UNKNOWN."""
+    from schemas.profile import X12Settings
+
+    def pick(field: str, value: str, default: str) -> str:
+        pattern = X12Settings.model_fields[field].metadata[0].pattern
+        return value if re.match(pattern, value) else default
+
+    sender = pick("their_id", ic.sender[:15], "UNKNOWN")
+    receiver = pick("our_id", ic.receiver[:15], "UNKNOWN")
+    return {"their_qualifier": pick("their_qualifier", ic.sender_qualifier, "ZZ"), "their_id": sender,
+            "our_qualifier": pick("our_qualifier", ic.receiver_qualifier, "ZZ"), "our_id": receiver,
+            "their_gs_id": pick("their_gs_id", (g.sender if g else "")[:15], pick("their_gs_id", sender, "UNKNOWN")),
+            "our_gs_id": pick("our_gs_id", (g.receiver if g else "")[:15], pick("our_gs_id", receiver, "UNKNOWN"))}
 
 
 def _preview_delimiters(d) -> dict:
