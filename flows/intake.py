@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from connectors.base import FileDrop, is_safe_name
+from connectors.base import FileDrop, archive_name, is_safe_name
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
@@ -51,7 +51,8 @@ DropFactory = Callable[[PartnerProfile], FileDrop]
 
 
 def local_drops(ws: Workspace) -> DropFactory:
-    return lambda profile: LocalDrop(ws.drop_root / profile.id)
+    return lambda profile: LocalDrop(ws.drop_root / profile.id, settle_seconds=profile.drop.local.settle_seconds,
+                                     temp_suffixes=profile.drop.local.temp_suffixes)
 
 
 def known_state(state: StateStore, partner: str) -> Known:
@@ -65,20 +66,17 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
     res = PartnerResult(partner=profile.id)
     local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.drop_root / profile.id)
     store = OrderStore(ws.orders_dir)
-    for bad in getattr(drop, "refused_names", lambda _f: [])("inbox"):
-        res.findings.append(_row(finding("FILE_NAME_REFUSED", f"File name {bad!r} was refused; it stays on the "
-                                         "server.", value=bad), profile.id))
-        res.errors += 1
+    _report_refusals(drop, res)
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
             continue
-        data = drop.read("inbox", info.name)
+        data = drop.read("inbox", info.name, expected_size=info.size)
         sha = hashlib.sha256(data).hexdigest()
         res.files += 1
-        archive_name = f"{now:%Y%m%d}-{sha[:12]}-{info.name}"
-        if local.stat("archive", archive_name) is None:
-            local.write("archive", archive_name, data)
-        if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
+        archived = archive_name(now.date(), sha, info.name)
+        if local.stat("archive", archived) is None:
+            local.write("archive", archived, data)
+        if hashlib.sha256(local.read("archive", archived)).hexdigest() != sha:
             raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
         previous = state.file_status(profile.id, sha)
         if previous is not None:
@@ -107,7 +105,7 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
                 state.record_interchange(profile.id, sender, isa13, sha)
             state.record_file(profile.id, sha, info.name, len(data), now.isoformat(),
                               "quarantined" if outcome.disposition == "quarantine" else "processed",
-                              archive_path=archive_name, run_id=run_id, error_count=outcome.error_count)
+                              archive_path=archived, run_id=run_id, error_count=outcome.error_count)
         _dispose(drop, local, info.name, data, outcome.disposition)
         res.processed += outcome.disposition == "processed"
         res.quarantined += outcome.disposition == "quarantine"
@@ -165,10 +163,19 @@ def _row(f: Finding, partner: str) -> dict:
     return row
 
 
+def _report_refusals(drop: FileDrop, res: PartnerResult) -> None:
+    """One error finding (and report row) per inbox entry the drop will never read; it stays there."""
+    for r in drop.refused("inbox"):
+        res.findings.append(_row(finding(r.code, f"{r.name} was not read ({r.reason}); it stays in the inbox "
+                                         "until it is renamed or removed.", value=r.name), res.partner))
+        res.errors += 1
+
+
 def _dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, disposition: str) -> None:
+    """The input to processed/ or quarantine/; an older file of the same name there is kept."""
     folder = "quarantine" if disposition == "quarantine" else "processed"
     if drop is local:
-        drop.move("inbox", name, folder)
+        local.move_new("inbox", name, folder)
     else:
-        local.write(folder, name, data)
+        local.write_new(folder, name, data)
         drop.move("inbox", name, "processed")

@@ -39,6 +39,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "The same file content was already processed; nothing was sent again."),
         _C("FILE_NAME_REFUSED", "file", "error", "",
            "A file name with a path separator, '..', NUL or a control character was refused."),
+        _C("FILE_TYPE_REFUSED", "file", "error", "",
+           "An inbox entry that is a symlink, FIFO, socket or device was refused (never followed or read)."),
         _C("PARTNER_SENDER_MISMATCH", "file", "error", "",
            "The ISA sender (ISA05/ISA06) is not the partner whose drop the file came from."),
         # --- interchange (TA1 note codes, X12 I18) ----------------------------------------

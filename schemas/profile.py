@@ -106,9 +106,18 @@ class SftpSettings(_Model):
     timeout_seconds: float = 20.0
 
 
+class LocalDropSettings(_Model):
+    """The "ready to read" rule of a local drop (as SFTP's): a file changed less than ``settle_seconds``
+    ago is read only if its size and mtime stay unchanged that long; temporary names are never read."""
+
+    settle_seconds: float = Field(default=2.0, ge=0)
+    temp_suffixes: tuple[str, ...] = (".tmp", ".part", ".filepart")
+
+
 class DropSettings(_Model):
     kind: Literal["local", "sftp"] = "local"
     sftp: SftpSettings | None = None
+    local: LocalDropSettings = LocalDropSettings()
 
     @model_validator(mode="after")
     def _sftp_needs_settings(self) -> DropSettings:
