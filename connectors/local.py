@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from connectors.base import FOLDERS, FileInfo, Refusal, bounded_name, display_name, is_safe_name
-from schemas.errors import ConfigError, ConnectorUnavailable, TransientError
+from schemas.errors import ConfigError, ConnectorUnavailable, StorageError, TransientError
 
 TMP_PREFIX = ".tmp-"
 TEMP_SUFFIXES = (".tmp", ".part", ".filepart")
@@ -146,8 +146,12 @@ class LocalDrop:
         return data
 
     def _temporary(self, folder: str, data: bytes) -> Path:
-        """``data`` in a new hidden file of ``folder``, fsynced (a short name, whatever the final one)."""
-        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self._dir(folder))
+        """``data`` in a new hidden file of ``folder``, fsynced (a short name, whatever the final one).
+        A read-only or full file system is a StorageError (terminal: retrying will not help)."""
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self._dir(folder))
+        except OSError as exc:
+            raise _write_error(exc, folder) from exc
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -155,6 +159,9 @@ class LocalDrop:
                 os.fsync(fh.fileno())
             if os.stat(tmp).st_size != len(data):
                 raise ConnectorUnavailable("short write", folder=folder)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise _write_error(exc, folder) from exc
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -226,6 +233,12 @@ def alternative_name(name: str, k: int) -> str:
     if not stem or len(ext) > 10:
         stem, dot, ext = name, "", ""
     return bounded_name(stem, suffix=f"-{k}{dot}{ext}")
+
+
+def _write_error(exc: OSError, folder: str) -> Exception:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+        return StorageError(f"the drop folder cannot be written: {exc.strerror}", folder=folder)
+    return ConnectorUnavailable(f"writing to the drop folder failed: {exc.strerror}", folder=folder)
 
 
 def _decodable(name: str) -> bool:

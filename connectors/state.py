@@ -16,7 +16,44 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas.errors import StateError, TransientError
+from schemas.errors import OrderBridgeError, StateError, TransientError
+
+# --- the edge: sqlite3 and OS errors as ours -------------------------------------------------------------
+_RETRYABLE = {sqlite3.SQLITE_BUSY: "the state store is locked by another process",
+              sqlite3.SQLITE_LOCKED: "the state store is locked by another process"}
+_PERMANENT = {
+    sqlite3.SQLITE_READONLY: "the state store is read-only (the workspace is not writable)",
+    sqlite3.SQLITE_PERM: "the state store is read-only (the workspace is not writable)",
+    sqlite3.SQLITE_CANTOPEN: "the state store cannot be opened (missing folder, no permission, or a read-only "
+                             "workspace)",
+    sqlite3.SQLITE_FULL: "the disk holding the state store is full",
+    sqlite3.SQLITE_IOERR: "the disk holding the state store reports an I/O error (full, failing or removed)",
+    sqlite3.SQLITE_CORRUPT: "the state store is damaged (truncated or corrupt): restore it from a backup",
+    sqlite3.SQLITE_NOTADB: "the state store is not a database (truncated or overwritten): restore it from a backup",
+}
+
+
+def state_error(exc: BaseException, path: str) -> OrderBridgeError:
+    """A sqlite3 or OS error met at the state store as our error: a busy or locked database is
+    transient (retried); anything else - read-only workspace, full disk, I/O error, damaged file,
+    cannot open - is terminal: one clear error, never retried."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _RETRYABLE:
+        return TransientError(_RETRYABLE[primary], path=path)
+    if primary in _PERMANENT:
+        return StateError(_PERMANENT[primary], path=path, sqlite=getattr(exc, "sqlite_errorname", ""))
+    if isinstance(exc, OSError):
+        return StateError(f"the state store's folder cannot be used: {exc.strerror or exc}", path=path)
+    return StateError(f"the state store failed: {exc}", path=path)
+
+
+@contextmanager
+def _edge(path: str) -> Iterator[None]:
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise state_error(exc, path) from exc
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -79,20 +116,32 @@ class StoredDocument:
 class StateStore:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        try:
+        with _edge(self.path):
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
-        except sqlite3.OperationalError as exc:
-            raise TransientError("state store unavailable", path=self.path) from exc
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.executescript(SCHEMA)
+            except BaseException:
+                self._db.close()
+                raise
         self._depth = 0
 
     def close(self) -> None:
         self._db.close()
+
+    def check(self) -> None:
+        """Before a run: the whole store reads back (PRAGMA quick_check) and a write transaction can
+        start; else StateError at once, before anything is done."""
+        with self._lock, _edge(self.path):
+            verdict = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if verdict != "ok":
+                raise StateError(_PERMANENT[sqlite3.SQLITE_CORRUPT], path=self.path, detail=verdict)
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -105,22 +154,23 @@ class StateStore:
                 finally:
                     self._depth -= 1
                 return
-            try:
+            with _edge(self.path):
                 self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise TransientError("state store is locked", path=self.path) from exc
             self._depth = 1
             try:
                 yield
-                self._db.execute("COMMIT")
+                with _edge(self.path):
+                    self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite rolls back itself after some failures (e.g. disk full)
+                    with _edge(self.path):
+                        self._db.execute("ROLLBACK")
                 raise
             finally:
                 self._depth = 0
 
     def _q(self, sql: str, args: tuple = ()) -> list[tuple]:
-        with self._lock:
+        with self._lock, _edge(self.path):
             return self._db.execute(sql, args).fetchall()
 
     # --- files ------------------------------------------------------------------------------
@@ -180,7 +230,7 @@ class StateStore:
                      po_number: str = "", run_id: str = "", status: str = "pending") -> int:
         """A document to deliver ("pending"), or one "held" unrendered (``content``: what is needed to
         render it later, no control numbers taken) until `release_document`."""
-        with self.transaction():
+        with self.transaction(), _edge(self.path):
             cur = self._db.execute(
                 "INSERT INTO documents (partner, doc_type, doc_key, file_name, isa13, gs06, st02, content,"
                 " status, created_at, source_sha256, po_number, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",

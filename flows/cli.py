@@ -1,7 +1,9 @@
 """`orderbridge` command line (typer + rich). Every workspace command takes --workspace DIR.
 
 Heavy imports (prefect, great_expectations) happen inside the commands that need them, so
-`inspect` and `ack` start fast. Exit codes: 0 no error finding, 1 error findings, 2 usage errors.
+`inspect` and `ack` start fast. Exit codes: 0 no error finding, 1 error findings (or a partner or
+stage failed), 2 usage errors, 3 an unexpected internal error, 4 the workspace cannot be used (state
+store read-only, on a full disk, damaged; a drop folder that cannot be written): nothing was done.
 """
 
 from __future__ import annotations
@@ -165,8 +167,27 @@ def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help
     if not workspace.is_dir():
         err.print(f"workspace {shown(workspace)} does not exist", style="red")
         raise typer.Exit(2)
+    _check_state(workspace)
     summary = _run(workspace, _now(now))
     raise typer.Exit(1 if summary.get("failure") or any(p["failure"] for p in summary["partners"]) else 0)
+
+
+def _check_state(workspace: Path) -> None:
+    """Before a run (and before Prefect starts): the state store opens, reads back whole and takes a
+    write transaction; else one clear message and exit status 4, nothing done, nothing retried."""
+    from connectors.state import StateStore
+    from flows.workspace import Workspace
+    from schemas.errors import StateError
+
+    try:
+        store = StateStore(Workspace(workspace.resolve()).state_path)
+        try:
+            store.check()
+        finally:
+            store.close()
+    except StateError as exc:
+        err.print(f"the workspace cannot be used: {shown(exc)}. Nothing was done.", style="red")
+        raise typer.Exit(4) from None
 
 
 @app.command()
@@ -462,10 +483,11 @@ def main() -> None:
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback for a user
-        from schemas.errors import OrderBridgeError
+        from schemas.errors import OrderBridgeError, StateError, StorageError
 
         err.print(f"{type(exc).__name__}: {shown(exc)}", style="red")
-        raise SystemExit(1 if isinstance(exc, OrderBridgeError) else 3) from None
+        raise SystemExit(4 if isinstance(exc, (StateError, StorageError)) else
+                         1 if isinstance(exc, OrderBridgeError) else 3) from None
 
 
 if __name__ == "__main__":
