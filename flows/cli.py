@@ -79,6 +79,10 @@ def _summary_table(summary: dict) -> None:
 
 def _run(workspace: Path, now: str | None) -> dict:
     _prefect_env()
+    from flows.prefect_api import start_api_server
+
+    with console.status("Starting the temporary Prefect API server..."):
+        start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
     from flows.nightly import nightly
 
     with console.status("Running the nightly flow (Prefect)..."):
