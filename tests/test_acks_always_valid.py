@@ -231,3 +231,21 @@ def test_every_ack_the_ack_command_prints_for_a_damaged_file_is_valid_x12(bots, 
     assert res.exit_code in (0, 1), res.output
     for content in (b"ISA" + part for part in re.split(rb"(?m)^ISA", res.stdout.encode())[1:]):
         assert problems(content) + bots(content) == [], content
+
+
+@pytest.mark.parametrize(("section", "field", "value"), [
+    ("x12", "our_id", "ÖRDERBRIDGE"), ("x12", "their_id", " LEADING"), ("x12", "their_qualifier", "z1"),
+    ("x12", "our_gs_id", "A "), ("x12.delimiters", "repetition", "\n"), ("x12.delimiters", "element", "§"),
+])
+def test_a_profile_cannot_put_invalid_values_in_our_envelopes(tmp_path, section, field, value):
+    from schemas.errors import ConfigError
+    from schemas.profile import load_profile
+
+    text = (REPO / "partners" / "acme.toml").read_text()
+    head, _, rest = text.partition(f"[{section}]\n")
+    lines = [f"{field} = {value!r}".replace("'", '"') if ln.startswith(f"{field} =") else ln
+             for ln in rest.splitlines()]
+    path = tmp_path / "acme.toml"
+    path.write_text(head + f"[{section}]\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_profile(path)

@@ -166,13 +166,15 @@ def test_a_file_changing_across_the_settle_interval_is_not_listed(tmp_path):
     assert [f.name for f in drop.list("inbox")] == ["growing.x12"]
 
 
-def test_an_old_file_is_ready_without_waiting(tmp_path):
+def test_an_old_file_is_ready_without_waiting_and_uploads_in_progress_are_skipped(tmp_path):
     drop = LocalDrop(tmp_path, settle_seconds=30.0, sleep=lambda s: pytest.fail("no wait needed"))
     path = tmp_path / "inbox" / "old.x12"
     path.write_bytes(GOOD)
     os.utime(path, (1_000_000_000, 1_000_000_000))
     (tmp_path / "inbox" / "upload.x12.part").write_bytes(b"partial")
+    (tmp_path / "inbox" / ".hidden.x12").write_bytes(b"partial")
     assert [f.name for f in drop.list("inbox")] == ["old.x12"]
+    assert drop.refused("inbox") == []
 
 
 def test_a_file_written_by_another_thread_is_read_only_once_complete(ws):
