@@ -143,7 +143,8 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
     finally:
         if server:
             server.stop()
-    console.print(styled("\nNext: ", (f"orderbridge approvals -w {workdir}", "bold"), " (held orders), then approve "
+    console.print()
+    console.print(styled("Next: ", (f"orderbridge approvals -w {workdir}", "bold"), " (held orders), then approve "
                          "or reject them and ", (f"orderbridge run -w {workdir} --now 2026-11-29T02:00:00", "bold"),
                          "; ", (f"orderbridge status GLOBEX-2000 -w {workdir}", "bold"),
                          " shows one order line by line."))
