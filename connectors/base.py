@@ -7,11 +7,14 @@ Connectors never parse file contents and never import parsers.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol, runtime_checkable
 
 FOLDERS = ("inbox", "outbox", "processed", "quarantine", "archive")
+MAX_NAME_BYTES = 255  # a file name on the file systems we write to (ext4, xfs, tmpfs...)
 
 # A name we accept from a partner: no separators, no "..", no NUL/control characters.
 _SAFE_NAME = re.compile(r"^(?!\.\.?$)[^/\\\x00-\x1f\x7f]{1,255}$")
@@ -21,6 +24,27 @@ def is_safe_name(name: str) -> bool:
     return bool(_SAFE_NAME.match(name)) and ".." not in name
 
 
+def display_name(name: str) -> str:
+    """A printable, unambiguous form of a name for reports (its repr; undecodable bytes as escapes)."""
+    return repr(name)
+
+
+def bounded_name(name: str, *, prefix: str = "", suffix: str = "") -> str:
+    """``prefix + name + suffix`` within MAX_NAME_BYTES of UTF-8: ``name`` is cut (at a character
+    boundary) and, when cut, ends with 8 hex digits of its hash, so two long names stay apart."""
+    room = MAX_NAME_BYTES - len((prefix + suffix).encode("utf-8"))
+    raw = name.encode("utf-8", "surrogateescape")
+    if len(raw) > room:
+        tag = "~" + hashlib.sha256(raw).hexdigest()[:8]
+        name = raw[: room - len(tag)].decode("utf-8", "ignore") + tag
+    return prefix + name + suffix
+
+
+def archive_name(day: date, sha256: str, name: str) -> str:
+    """The archive copy of a received file: ``YYYYMMDD-<sha256[:12]>-<name>``, never over MAX_NAME_BYTES."""
+    return bounded_name(name, prefix=f"{day:%Y%m%d}-{sha256[:12]}-")
+
+
 @dataclass(frozen=True, slots=True)
 class FileInfo:
     name: str
@@ -28,12 +52,26 @@ class FileInfo:
     mtime: float
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An inbox entry that is never read: ``code`` is FILE_NAME_REFUSED (a name that is unsafe or not
+    UTF-8) or FILE_TYPE_REFUSED (a symlink, FIFO, socket or device); ``name`` is printable."""
+
+    name: str
+    code: str
+    reason: str
+
+
 @runtime_checkable
 class FileDrop(Protocol):
     def list(self, folder: str) -> list[FileInfo]:
         """Files ready to read in ``folder``, sorted by name (hidden and temporary names skipped)."""
 
-    def read(self, folder: str, name: str) -> bytes: ...
+    def refused(self, folder: str) -> list[Refusal]:
+        """Entries of ``folder`` that are never read (left where they are), each with its reason."""
+
+    def read(self, folder: str, name: str, *, expected_size: int | None = None) -> bytes:
+        """The whole file; TransientError if its size is not ``expected_size`` (it changed since listed)."""
 
     def write(self, folder: str, name: str, data: bytes) -> None:
         """Write to a temporary name, check, then rename into place (replacing atomically)."""

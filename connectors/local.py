@@ -1,23 +1,46 @@
 """Local file drop: one folder per partner with inbox/, outbox/, processed/, quarantine/, archive/.
 
-Writes go to a hidden temporary name in the same folder, are fsynced and renamed into place, so a
-reader never sees half a file.
+Owns the "ready to read" rule for local folders (SFTP's: regular files with safe, visible,
+non-temporary names whose size and mtime stay unchanged across ``settle_seconds``), refusing what is
+never read (unsafe names, symlinks, FIFOs, sockets, devices: never followed; folders are skipped),
+and placing files: writes go to a hidden temporary name, are fsynced and renamed into place, so a
+reader never sees half a file; `move_new`/`write_new` never replace a file. Never parses contents.
 """
 
 from __future__ import annotations
 
+import builtins
+import errno
 import os
+import stat as statmod
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from connectors.base import FOLDERS, FileInfo, is_safe_name
-from schemas.errors import ConfigError, ConnectorUnavailable
+from connectors.base import FOLDERS, FileInfo, Refusal, bounded_name, display_name, is_safe_name
+from schemas.errors import ConfigError, ConnectorUnavailable, StorageError, TransientError
 
 TMP_PREFIX = ".tmp-"
+TEMP_SUFFIXES = (".tmp", ".part", ".filepart")
 
 
 class LocalDrop:
-    def __init__(self, root: Path | str, *, create: bool = True) -> None:
+    """FileDrop over local folders.
+
+    ``settle_seconds``: a file modified less than this long ago is listed only if its size and
+    mtime are unchanged after waiting that long (0: no wait, every regular file is ready).
+    ``clock`` and ``sleep`` are injectable for tests.
+    """
+
+    def __init__(self, root: Path | str, *, create: bool = True, settle_seconds: float = 0.0,
+                 temp_suffixes: tuple[str, ...] = TEMP_SUFFIXES, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.root = Path(root)
+        self.settle_seconds = settle_seconds
+        self.temp_suffixes = tuple(temp_suffixes)
+        self._clock = clock
+        self._sleep = sleep
         if create:
             for f in FOLDERS:
                 (self.root / f).mkdir(parents=True, exist_ok=True)
@@ -36,33 +59,126 @@ class LocalDrop:
             raise ConfigError("unsafe file name refused", name=name)
         return self._dir(folder) / name
 
-    def list(self, folder: str) -> list[FileInfo]:
-        out = []
+    # -- listing ----------------------------------------------------------------------------
+    def _entries(self, folder: str) -> builtins.list[tuple[str, os.stat_result | None]]:
+        """(name, lstat or None if it vanished) for every entry; symlinks are never followed."""
+        where = self._dir(folder)
         try:
-            entries = list(os.scandir(self._dir(folder)))
+            with os.scandir(where) as it:
+                names = [e.name for e in it]
         except OSError as exc:
             raise ConnectorUnavailable("cannot list drop folder", folder=folder) from exc
-        for e in entries:
-            if e.name.startswith(".") or not e.is_file(follow_symlinks=False):
-                continue
-            st = e.stat(follow_symlinks=False)
-            out.append(FileInfo(name=e.name, size=st.st_size, mtime=st.st_mtime))
-        return sorted(out, key=lambda f: f.name)
+        out = []
+        for name in names:
+            try:
+                out.append((name, os.lstat(where / name)))
+            except FileNotFoundError:
+                out.append((name, None))
+        return out
 
-    def read(self, folder: str, name: str) -> bytes:
-        return self._path(folder, name).read_bytes()
+    @staticmethod
+    def _refusal(name: str, st: os.stat_result) -> Refusal | None:
+        if not _decodable(name) or not is_safe_name(name):
+            return Refusal(display_name(name), "FILE_NAME_REFUSED", "a path separator, '..', a control "
+                           "character, more than 255 characters or bytes that are not UTF-8")
+        if name.startswith("."):
+            return None  # hidden: someone's temporary file, never ours to read or report
+        if statmod.S_ISDIR(st.st_mode):
+            return None  # a folder is a container, not a file to answer
+        if not statmod.S_ISREG(st.st_mode):
+            return Refusal(display_name(name), "FILE_TYPE_REFUSED", _kind(st.st_mode))
+        return None
+
+    def _candidates(self, folder: str) -> dict[str, tuple[int, int]]:
+        """Regular files with safe, visible, non-temporary names -> (size, mtime in ns)."""
+        out = {}
+        for name, st in self._entries(folder):
+            if st is None or self._refusal(name, st) or name.startswith(".") or name.endswith(self.temp_suffixes):
+                continue
+            out[name] = (st.st_size, st.st_mtime_ns)
+        return out
+
+    def list(self, folder: str) -> builtins.list[FileInfo]:
+        """Files ready to read, sorted by name: a file changed less than ``settle_seconds`` ago is
+        listed only when its size and mtime are unchanged after waiting ``settle_seconds``."""
+        first = self._candidates(folder)
+        ready = first
+        if self.settle_seconds > 0:
+            now_ns = int(self._clock() * 1e9)
+            young = {n for n, (_s, m) in first.items() if now_ns - m < self.settle_seconds * 1e9}
+            if young:
+                self._sleep(self.settle_seconds)
+                second = self._candidates(folder)
+                ready = {n: v for n, v in second.items() if first.get(n) == v}
+        return [FileInfo(name=n, size=s, mtime=m / 1e9) for n, (s, m) in sorted(ready.items())]
+
+    def refused(self, folder: str) -> builtins.list[Refusal]:
+        """Entries never read, left in place: unsafe or undecodable names, and anything that is neither a
+        regular file nor a folder (symlinks are not followed). Hidden names are someone's temporary
+        files: skipped."""
+        out = [r for name, st in self._entries(folder) if st is not None
+               for r in [self._refusal(name, st)] if r is not None]
+        return sorted(out, key=lambda r: r.name)
+
+    # -- reading and writing ----------------------------------------------------------------
+    def read(self, folder: str, name: str, *, expected_size: int | None = None) -> bytes:
+        """The whole file, opened without following a symlink and without blocking on a FIFO; it must
+        be a regular file of ``expected_size`` bytes (when given) that did not change while read,
+        else TransientError (it is read again on the next run)."""
+        path = self._path(folder, name)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise TransientError("a symlink replaced a listed file", folder=folder, name=name) from exc
+            raise
+        with os.fdopen(fd, "rb") as fh:
+            before = os.fstat(fd)
+            if not statmod.S_ISREG(before.st_mode):
+                raise TransientError("a listed file is no longer a regular file", folder=folder, name=name)
+            data = fh.read()
+            after = os.fstat(fd)
+        changed = (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or \
+            len(data) != after.st_size
+        if changed or (expected_size is not None and len(data) != expected_size):
+            raise TransientError("file changed since it was listed", folder=folder, name=name,
+                                 expected=expected_size, got=len(data))
+        return data
+
+    def _temporary(self, folder: str, data: bytes) -> Path:
+        """``data`` in a new hidden file of ``folder``, fsynced (a short name, whatever the final one).
+        A read-only or full file system is a StorageError (terminal: retrying will not help)."""
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self._dir(folder))
+        except OSError as exc:
+            raise _write_error(exc, folder) from exc
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if os.stat(tmp).st_size != len(data):
+                raise ConnectorUnavailable("short write", folder=folder)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise _write_error(exc, folder) from exc
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return Path(tmp)
 
     def write(self, folder: str, name: str, data: bytes) -> None:
         final = self._path(folder, name)
-        tmp = final.with_name(f"{TMP_PREFIX}{name}")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if tmp.stat().st_size != len(data):
+        os.replace(self._temporary(folder, data), final)
+
+    def write_new(self, folder: str, name: str, data: bytes) -> str:
+        """Write ``data`` under ``name`` or, if that name is taken, the first free `alternative_name`;
+        nothing is ever replaced. Returns the name used."""
+        tmp = self._temporary(folder, data)
+        try:
+            return self._place(tmp, folder, name)
+        finally:
             tmp.unlink(missing_ok=True)
-            raise ConnectorUnavailable("short write", name=name)
-        os.replace(tmp, final)
 
     def stat(self, folder: str, name: str) -> FileInfo | None:
         p = self._path(folder, name)
@@ -75,8 +191,68 @@ class LocalDrop:
     def move(self, folder: str, name: str, to_folder: str, to_name: str | None = None) -> None:
         os.replace(self._path(folder, name), self._path(to_folder, to_name or name))
 
+    def move_new(self, folder: str, name: str, to_folder: str) -> str:
+        """Move ``name`` into ``to_folder`` without replacing anything there: under its own name, or the
+        first free `alternative_name` (an older file of the same name is kept). Returns the name used."""
+        return self._place(self._path(folder, name), to_folder, name)
+
+    def _place(self, src: Path, folder: str, name: str) -> str:
+        """Move ``src`` into ``folder`` as ``name`` or its first free alternative. A name that exists is
+        never replaced, even if another process takes it at the same moment: the file is hard-linked
+        (which fails on an existing name) and then unlinked from ``src``."""
+        target_dir = self._dir(folder)
+        for k in range(1, 10_000):
+            target = target_dir / (name if k == 1 else alternative_name(name, k))
+            try:
+                os.link(src, target, follow_symlinks=False)
+            except FileExistsError:
+                continue
+            except OSError as exc:  # a file system without hard links: an exclusive placeholder, renamed over
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+                    raise
+                try:
+                    os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                except FileExistsError:
+                    continue
+                os.replace(src, target)
+                return target.name
+            src.unlink()
+            return target.name
+        raise ConnectorUnavailable("no free name", folder=folder, name=name)
+
     def delete(self, folder: str, name: str) -> None:
         self._path(folder, name).unlink(missing_ok=True)
 
     def close(self) -> None:
         return None
+
+
+def alternative_name(name: str, k: int) -> str:
+    """The k-th name for another file called ``name``: ``po.x12`` -> ``po-2.x12`` (k = 2), bounded."""
+    stem, dot, ext = name.rpartition(".")
+    if not stem or len(ext) > 10:
+        stem, dot, ext = name, "", ""
+    return bounded_name(stem, suffix=f"-{k}{dot}{ext}")
+
+
+def _write_error(exc: OSError, folder: str) -> Exception:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+        return StorageError(f"the drop folder cannot be written: {exc.strerror}", folder=folder)
+    return ConnectorUnavailable(f"writing to the drop folder failed: {exc.strerror}", folder=folder)
+
+
+def _decodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:  # os.scandir gives undecodable bytes as lone surrogates
+        return False
+
+
+def _kind(mode: int) -> str:
+    for test, what in ((statmod.S_ISLNK, "a symbolic link"), (statmod.S_ISFIFO, "a FIFO"),
+                       (statmod.S_ISSOCK, "a socket"), (statmod.S_ISDIR, "a folder"),
+                       (statmod.S_ISCHR, "a character device"), (statmod.S_ISBLK, "a block device")):
+        if test(mode):
+            return what
+    return "not a regular file"

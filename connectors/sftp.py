@@ -20,7 +20,7 @@ from contextlib import contextmanager
 import paramiko
 from paramiko.sftp import CMD_CLOSE, CMD_HANDLE, CMD_NAME, CMD_OPENDIR, CMD_READDIR
 
-from connectors.base import FileInfo, is_safe_name
+from connectors.base import FileInfo, Refusal, is_safe_name
 from schemas.errors import (
     ConfigError,
     ConnectorUnavailable,
@@ -348,6 +348,22 @@ class SftpDrop:
             if name is None or not is_safe_name(name):
                 refused.append(display_name(raw))
         return sorted(refused)
+
+    def refused(self, folder: str) -> builtins.list[Refusal]:
+        """`refused_names` as Refusal rows, plus entries that are neither regular files nor folders
+        (symlinks, devices: never read). Folders are containers, not files to answer: skipped."""
+        with self._edge("list", folder):
+            entries = self._scan(folder)
+        out = []
+        for raw, attr in entries:
+            name = _decode(raw)
+            if name is None or not is_safe_name(name):
+                out.append(Refusal(display_name(raw), "FILE_NAME_REFUSED", "a path separator, '..', a control "
+                                   "character or bytes that are not UTF-8"))
+            elif not name.startswith(".") and attr.st_mode is not None and not (
+                    statmod.S_ISREG(attr.st_mode) or statmod.S_ISDIR(attr.st_mode)):
+                out.append(Refusal(display_name(raw), "FILE_TYPE_REFUSED", "not a regular file"))
+        return sorted(out, key=lambda r: r.name)
 
     # -- transfer ---------------------------------------------------------------------------
 

@@ -10,16 +10,21 @@ when it is opened, in one transaction (docs/state-store.md lists the tables and 
 Control numbers are taken, documents rendered and stored, and the order changes they answer
 written in one transaction: a crash before the commit uses no number; a crash after it leaves
 pending documents that the next run delivers byte for byte. A number is never used twice and a
-document key is never built twice.
+document key is never built twice. A document the caller's ``hold`` refuses (its values leave no
+delimiter set free) is stored held: status 'held', no number, its plan kept as JSON, until a later
+delivery releases it (release_document numbers and renders it).
 
 Public API (what flows/ and later workstreams call):
-    open:       StateStore(path)            creates or migrates to SCHEMA_VERSION; .close()
-    writing:    transaction(), apply(plan, render=...) -> Applied
+    open:       StateStore(path)            creates or migrates to SCHEMA_VERSION; .close(); .check()
+                (before a run: reads back whole, can write; else StateError)
+    writing:    transaction(), apply(plan, render=..., hold=...) -> Applied
                 take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered,
-                start_run, finish_run
+                release_document, start_run, finish_run
     orders:     order, orders, find_orders, orders_for, order_lines, lines_for, order_history,
                 order_reservations, reservations_for, reservations (totals), pending_changes
-    documents:  document_exists, pending_documents, documents, documents_for_order
+    documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
+    errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
+                anything else (read-only, full disk, damaged file) StateError (terminal)
     other:      files, file_status, interchanges, findings, runs, numbers_used, last_number,
                 schema_version, workspace_id
 """
@@ -37,7 +42,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from schemas.errors import StateError, TransientError
+from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
     EventKind,
@@ -51,9 +56,49 @@ from schemas.lifecycle import (
     PersonDecision,
     Plan,
     PlannedDocument,
+    PlannedSet,
     Reservation,
     StoredChange,
 )
+
+# --- the edge: sqlite3 and OS errors as ours -------------------------------------------------------------
+_RETRYABLE = {sqlite3.SQLITE_BUSY: "the state store is locked by another process",
+              sqlite3.SQLITE_LOCKED: "the state store is locked by another process"}
+_PERMANENT = {
+    sqlite3.SQLITE_READONLY: "the state store is read-only (the workspace is not writable)",
+    sqlite3.SQLITE_PERM: "the state store is read-only (the workspace is not writable)",
+    sqlite3.SQLITE_CANTOPEN: "the state store cannot be opened (missing folder, no permission, or a read-only "
+                             "workspace)",
+    sqlite3.SQLITE_FULL: "the disk holding the state store is full",
+    sqlite3.SQLITE_IOERR: "the disk holding the state store reports an I/O error (full, failing or removed)",
+    sqlite3.SQLITE_CORRUPT: "the state store is damaged (truncated or corrupt): restore it from a backup",
+    sqlite3.SQLITE_NOTADB: "the state store is not a database (truncated or overwritten): restore it from a backup",
+}
+
+
+def state_error(exc: BaseException, path: str) -> OrderBridgeError:
+    """A sqlite3 or OS error met at the state store as our error: a busy or locked database is
+    transient (retried); anything else - read-only workspace, full disk, I/O error, damaged file,
+    cannot open - is terminal: one clear error, never retried."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary in _RETRYABLE:
+        return TransientError(_RETRYABLE[primary], path=path)
+    if primary in _PERMANENT:
+        return StateError(_PERMANENT[primary], path=path, sqlite=getattr(exc, "sqlite_errorname", ""))
+    if isinstance(exc, OSError):
+        return StateError(f"the state store's folder cannot be used: {exc.strerror or exc}", path=path)
+    return StateError(f"the state store failed: {exc}", path=path)
+
+
+@contextmanager
+def _edge(path: str) -> Iterator[None]:
+    """Every sqlite3 and OS call of the store runs inside this: their errors leave as state_error's."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as exc:
+        raise state_error(exc, path) from exc
+
 
 SCHEMA_VERSION = 2
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
@@ -198,36 +243,67 @@ class StoredDocument:
 
 @dataclass(slots=True)
 class Applied:
-    """What apply() did: documents stored per (partner, doc_type), their ids by set key."""
+    """What apply() did: documents stored per (partner, doc_type), their ids by set key, and the
+    findings of documents stored held (unnumbered) instead."""
 
     documents: Counter = field(default_factory=Counter)
     document_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (partner, doc_key) -> id
+    held: list[FindingRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class HeldDocument:
+    """A document stored held: no control numbers, not rendered (documents.status 'held')."""
+
+    id: int
+    document: PlannedDocument
+    created_at: str = ""
+    run_id: str = ""
 
 
 Render = Callable[[PlannedDocument, int, int, list[int]], tuple[str, bytes]]
 """render(document, isa13, gs06, st02s) -> (file name, content): numbers a document (flows.documents)."""
 
+Hold = Callable[[PlannedDocument], FindingRecord | None]
+"""hold(document) -> why it cannot be rendered yet (it is stored held, unnumbered), or None (flows.documents)."""
+
+HELD = "held"  # documents.status of a held document; its file_name is a placeholder, its content the plan
+
 
 class StateStore:
     def __init__(self, path: Path | str, *, dialect: Dialect = SQLITE) -> None:
-        self.path = str(path)
-        self.dialect = dialect
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._depth = 0
-        try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-        except sqlite3.OperationalError as exc:
-            raise TransientError("state store unavailable", path=self.path) from exc
         from connectors.state_migrations import open_schema
 
-        open_schema(self)
+        self.path = str(path)
+        self.dialect = dialect
+        self._lock = threading.RLock()
+        self._depth = 0
+        with _edge(self.path):
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+                open_schema(self)
+            except BaseException:
+                self._db.close()
+                raise
 
     def close(self) -> None:
         self._db.close()
+
+    def check(self) -> None:
+        """Before a run: the whole store reads back (SQLite's quick_check, on the connection like the
+        other SQLite settings) and a write transaction can start; else StateError at once, before
+        anything is done."""
+        with self._lock, _edge(self.path):
+            verdict = (
+                self._db.execute("PRAGMA quick_check(1)").fetchone()[0])
+            if verdict != "ok":
+                raise StateError(_PERMANENT[sqlite3.SQLITE_CORRUPT], path=self.path, detail=verdict)
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("ROLLBACK")
 
     # --- SQL in one place ---------------------------------------------------------------------------
     @contextmanager
@@ -241,27 +317,28 @@ class StateStore:
                 finally:
                     self._depth -= 1
                 return
-            try:
+            with _edge(self.path):
                 self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise TransientError("state store is locked", path=self.path) from exc
             self._depth = 1
             try:
                 yield
-                self._db.execute("COMMIT")
+                with _edge(self.path):
+                    self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # SQLite rolls back itself after some failures (e.g. disk full)
+                    with _edge(self.path):
+                        self._db.execute("ROLLBACK")
                 raise
             finally:
                 self._depth = 0
 
     def _q(self, sql: str, args: Sequence = ()) -> list[tuple]:
-        with self._lock:
+        with self._lock, _edge(self.path):
             return self._db.execute(self.dialect.sql(sql), tuple(args)).fetchall()
 
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int:
         """executemany; the number of rows changed."""
-        with self._lock:
+        with self._lock, _edge(self.path):
             cur = self._db.executemany(self.dialect.sql(sql), rows)
             return cur.rowcount
 
@@ -356,69 +433,115 @@ class StateStore:
         return {(p, k): v for p, k, v in self._q("SELECT partner, kind, last FROM control_numbers")}
 
     # --- applying a plan ------------------------------------------------------------------------
-    def apply(self, plan: Plan, *, render: Render | None = None, at: str = "", run_id: str = "") -> Applied:
+    def apply(self, plan: Plan, *, render: Render | None = None, hold: Hold | None = None, at: str = "",
+              run_id: str = "") -> Applied:
         """Apply ``plan`` in one transaction (joins the caller's): documents numbered (``render``) and
-        stored as created ``at`` by ``run_id``, then orders (each checked against the state and
-        revision its plan expected: else StateConflict and nothing is written), lines, reservations,
-        changes, history, and findings (recorded for ``run_id``)."""
+        stored as created ``at`` by ``run_id`` - or, when ``hold`` gives a reason, stored held without
+        numbers (its finding recorded and returned in Applied.held) -, then orders (each checked against
+        the state and revision its plan expected: else StateConflict and nothing is written), lines,
+        reservations, changes, history, and findings (recorded for ``run_id``)."""
         applied = Applied()
         with self.transaction():
             if plan.documents:
                 if render is None:
                     raise StateError("a plan with documents needs a renderer")
-                self._store_documents(plan.documents, render, applied, at=at, run_id=run_id)
+                self._store_documents(plan.documents, render, hold, applied, at=at, run_id=run_id)
             self._write_orders(plan.transitions)
             self._write_lines(plan)
             self._write_reservations(plan, run_id)
             self._write_changes(plan)
             self._write_events(plan, applied)
-            self.add_findings(plan.findings, run_id=run_id)
+            self.add_findings([*plan.findings, *applied.held], run_id=run_id)
         return applied
 
-    def _store_documents(self, docs: Sequence[PlannedDocument], render: Render, applied: Applied, *, at: str,
-                         run_id: str) -> None:
+    def _store_documents(self, docs: Sequence[PlannedDocument], render: Render, hold: Hold | None, applied: Applied,
+                         *, at: str, run_id: str) -> None:
         wanted = [(d.partner, s.doc_key) for d in docs for s in d.sets]
         have = self._existing_keys(wanted)
-        todo: list[tuple[PlannedDocument, list]] = []
+        todo: list[PlannedDocument] = []
         for d in docs:
             sets = [s for s in d.sets if (d.partner, s.doc_key) not in have]
             if sets:
-                todo.append((replace(d, sets=tuple(sets)), sets))
+                todo.append(replace(d, sets=tuple(sets)))
                 have.update((d.partner, s.doc_key) for s in sets)
         if not todo:
             for key in wanted:
                 applied.document_ids.setdefault(key, 0)
             return
-        numbers: dict[tuple[str, str], Iterator[int]] = {}
-        for partner in dict.fromkeys(d.partner for d, _ in todo):
-            mine = [d for d, _ in todo if d.partner == partner]
-            enveloped = [d for d in mine if d.doc_type != "TA1"]
-            numbers[(partner, "ISA")] = iter(self.take_numbers(partner, "ISA", len(mine)))
-            numbers[(partner, "GS")] = iter(self.take_numbers(partner, "GS", len(enveloped)))
-            numbers[(partner, "ST")] = iter(self.take_numbers(partner, "ST", sum(len(d.sets) for d in enveloped)))
+        reasons = [hold(d) if hold is not None else None for d in todo]
+        numbered = iter(self._number([d for d, why in zip(todo, reasons, strict=True) if why is None]))
         ids = iter(self._next_ids("document", len(todo)))
         doc_rows, set_rows = [], []
-        for d, sets in todo:
-            isa13 = next(numbers[(d.partner, "ISA")])
-            gs06, st02s = 0, []
-            if d.doc_type != "TA1":
-                gs06 = next(numbers[(d.partner, "GS")])
-                st02s = [next(numbers[(d.partner, "ST")]) for _ in sets]
-            file_name, content = render(d, isa13, gs06, st02s)
+        for d, why in zip(todo, reasons, strict=True):
             doc_id = next(ids)
+            if why is not None:  # no number taken, nothing rendered: a later delivery releases it
+                doc_rows.append((doc_id, d.partner, d.doc_type, f"{HELD}-{doc_id}", "", "", _held_content(d), HELD,
+                                 at, run_id))
+                set_rows += self._set_rows(d, doc_id, 0, [], applied)
+                applied.held.append(why)
+                continue
+            isa13, gs06, st02s = next(numbered)
+            file_name, content = render(d, isa13, gs06, st02s)
             doc_rows.append((doc_id, d.partner, d.doc_type, file_name, f"{isa13:09d}", str(gs06 or ""), content,
                              "pending", at, run_id))
-            for i, s in enumerate(sets):
-                set_rows.append((d.partner, s.doc_key, doc_id, i + 1, d.doc_type if d.doc_type == "TA1" else
-                                 _SET_IDS.get(d.functional_id, d.doc_type), f"{st02s[i]:04d}" if st02s else "",
-                                 str(gs06 or ""), s.po_number, s.source_sha256, s.answers_isa13, s.answers_gs06))
-                applied.document_ids[(d.partner, s.doc_key)] = doc_id
+            set_rows += self._set_rows(d, doc_id, gs06, st02s, applied)
             applied.documents[(d.partner, d.doc_type)] += 1
         self._many("INSERT INTO documents (id, partner, doc_type, file_name, isa13, gs06, content, status,"
                    " created_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)", doc_rows)
         self._many("INSERT INTO document_sets (partner, doc_key, document_id, position, set_id, st02, gs06,"
                    " po_number, source_sha256, answers_isa13, answers_gs06) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                    set_rows)
+
+    def _number(self, docs: Sequence[PlannedDocument]) -> list[tuple[int, int, list[int]]]:
+        """(ISA13, GS06, ST02s) for each document, in order: each partner's blocks taken at once."""
+        out = []
+        numbers: dict[tuple[str, str], Iterator[int]] = {}
+        for partner in dict.fromkeys(d.partner for d in docs):
+            mine = [d for d in docs if d.partner == partner]
+            enveloped = [d for d in mine if d.doc_type != "TA1"]
+            numbers[(partner, "ISA")] = iter(self.take_numbers(partner, "ISA", len(mine)))
+            numbers[(partner, "GS")] = iter(self.take_numbers(partner, "GS", len(enveloped)))
+            numbers[(partner, "ST")] = iter(self.take_numbers(partner, "ST", sum(len(d.sets) for d in enveloped)))
+        for d in docs:
+            isa13 = next(numbers[(d.partner, "ISA")])
+            gs06, st02s = 0, []
+            if d.doc_type != "TA1":
+                gs06 = next(numbers[(d.partner, "GS")])
+                st02s = [next(numbers[(d.partner, "ST")]) for _ in d.sets]
+            out.append((isa13, gs06, st02s))
+        return out
+
+    @staticmethod
+    def _set_rows(d: PlannedDocument, doc_id: int, gs06: int, st02s: list[int], applied: Applied) -> list[tuple]:
+        rows = []
+        for i, s in enumerate(d.sets):
+            rows.append((d.partner, s.doc_key, doc_id, i + 1, d.doc_type if d.doc_type == "TA1" else
+                         _SET_IDS.get(d.functional_id, d.doc_type), f"{st02s[i]:04d}" if st02s else "",
+                         str(gs06 or ""), s.po_number, s.source_sha256, s.answers_isa13, s.answers_gs06))
+            applied.document_ids[(d.partner, s.doc_key)] = doc_id
+        return rows
+
+    def held_documents(self, partner: str) -> list[HeldDocument]:
+        """Documents stored held (oldest first), as the plans that made them."""
+        rows = self._q("SELECT id, content, created_at, run_id FROM documents WHERE partner=? AND status=?"
+                       " ORDER BY id", (partner, HELD))
+        return [HeldDocument(r[0], _held_document(partner, bytes(r[1])), r[2] or "", r[3] or "") for r in rows]
+
+    def release_document(self, held: HeldDocument, render: Render) -> bool:
+        """Number and render a held document and make it pending, in one transaction (joins the
+        caller's). False if it is no longer held (another run released it)."""
+        with self.transaction():
+            if not self._q("SELECT 1 FROM documents WHERE id=? AND status=?", (held.id, HELD)):
+                return False
+            d = held.document
+            [(isa13, gs06, st02s)] = self._number([d])
+            file_name, content = render(d, isa13, gs06, st02s)
+            self._q("UPDATE documents SET file_name=?, isa13=?, gs06=?, content=?, status='pending' WHERE id=?"
+                    " AND status=?", (file_name, f"{isa13:09d}", str(gs06 or ""), content, held.id, HELD))
+            self._many("UPDATE document_sets SET st02=?, gs06=? WHERE partner=? AND doc_key=?",
+                       [(f"{st02s[i]:04d}" if st02s else "", str(gs06 or ""), d.partner, s.doc_key)
+                        for i, s in enumerate(d.sets)])
+        return True
 
     def _existing_keys(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
         by_partner: dict[str, list[str]] = {}
@@ -735,6 +858,25 @@ def _answers(row: dict, record: OrderRecord, shas: set[str]) -> bool:
     if row["answers_isa13"] and row["answers_isa13"] != record.isa13:
         return False
     return not (row["doc_type"] == "997" and row["answers_gs06"] and row["answers_gs06"] != record.gs06)
+
+
+def _held_content(d: PlannedDocument) -> bytes:
+    """What a held document needs to be numbered and rendered later (it has no control numbers)."""
+    return json.dumps({"doc_type": d.doc_type, "functional_id": d.functional_id, "ta1": list(d.ta1),
+                       "sets": [{"doc_key": s.doc_key, "body": s.body, "po_number": s.po_number,
+                                 "source_sha256": s.source_sha256, "answers_isa13": s.answers_isa13,
+                                 "answers_gs06": s.answers_gs06} for s in d.sets]}).encode()
+
+
+def _tuples(value):
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def _held_document(partner: str, content: bytes) -> PlannedDocument:
+    saved = json.loads(content)
+    return PlannedDocument(partner, saved["doc_type"], saved["functional_id"], tuple(
+        PlannedSet(s["doc_key"], _tuples(s["body"]), s["po_number"], s["source_sha256"], s["answers_isa13"],
+                   s["answers_gs06"]) for s in saved["sets"]), ta1=_tuples(saved["ta1"]))
 
 
 def _join(values: Iterable) -> str:

@@ -14,6 +14,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from schemas.errors import StateError
+from schemas.lifecycle import PlannedDocument, PlannedSet
 
 if TYPE_CHECKING:
     from connectors.state import StateStore
@@ -114,6 +115,7 @@ def _migrate_1_to_2(store: StateStore) -> None:
     states = {(o[0], o[1]): o[2] for o in order_rows}
     store._many(f"INSERT INTO order_lines ({', '.join(LINE_COLUMNS)}) VALUES ({','.join('?' * len(LINE_COLUMNS))})",
                 [_line_v2(r, states.get((r[0], r[1]), ""), revisions.get((r[0], r[1]), 1)) for r in lines])
+    docs = [_held_v2(d) if d[9] == "held" else d for d in docs]
     store._many("INSERT INTO documents (id, partner, doc_type, file_name, isa13, gs06, content, status, created_at,"
                 " delivered_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(d[0], d[1], d[2], d[4], d[5], d[6], d[8], d[9], d[10], d[11], d[14]) for d in docs])
@@ -200,13 +202,42 @@ def _line_v2(r: tuple, order_state: str, revision: int) -> tuple:
             promised, wh, reason, codes, revision, run)
 
 
-def _sets_v2(d: tuple) -> list[tuple]:
-    doc_id, partner, doc_type, doc_key, _file, _isa13, gs06, st02, *_rest = d
-    sha, po = d[12], d[13]
+def _answers_v2(doc_type: str, doc_key: str) -> tuple[str, str]:
+    """The inbound ISA13 (997, TA1) and GS06 (997) a version 1 acknowledgment key names."""
     parts = doc_key.split(":")
     isa = parts[2] if doc_type in ("997", "TA1") and len(parts) > 3 else ""
     grp = parts[3] if doc_type == "997" and len(parts) > 4 else ""
+    return isa, grp
+
+
+def _held_v2(d: tuple) -> tuple:
+    """A document version 1 held unrendered (status 'held', no file name, {functional_id, bodies} as
+    content) as connectors.state keeps one: file name held-<id>, no numbers, its plan as content."""
+    from connectors.state import HELD, _held_content
+
+    doc_id, partner, doc_type, doc_key = d[:4]
+    saved = json.loads(bytes(d[8]))
+    bodies = saved.get("bodies") or [[]]
+    isa, grp = _answers_v2(doc_type, doc_key)
+    sets = tuple(PlannedSet(doc_key if i == 0 else f"{doc_key}#{i + 1}", () if doc_type == "TA1" else
+                            tuple(tuple(_tuple(v) for v in seg) for seg in body), d[13] or "", d[12] or "", isa, grp)
+                 for i, body in enumerate(bodies[:1] if doc_type == "TA1" else bodies))
+    document = PlannedDocument(partner, doc_type, saved.get("functional_id", ""), sets,
+                               ta1=tuple(bodies[0][0]) if doc_type == "TA1" and bodies[0] else ())
+    return (*d[:4], f"{HELD}-{doc_id}", "", "", "", _held_content(document), HELD, *d[10:])
+
+
+def _tuple(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _sets_v2(d: tuple) -> list[tuple]:
+    doc_id, partner, doc_type, doc_key, _file, _isa13, gs06, st02, *_rest = d
+    sha, po = d[12], d[13]
+    isa, grp = _answers_v2(doc_type, doc_key)
     numbers = [n for n in (st02 or "").split(",") if n] or [""]
+    if d[9] == "held":  # one set per body of its plan, no numbers yet
+        numbers = [""] * len(json.loads(d[8])["sets"])
     return [(partner, doc_key if i == 0 else f"{doc_key}#{i + 1}", doc_id, i + 1, doc_type, n, gs06 or "", po or "",
              sha or "", isa, grp) for i, n in enumerate(numbers)]
 

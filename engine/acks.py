@@ -2,17 +2,20 @@
 
 Findings map to AK3/AK4/AK5/AK9 and TA1 note codes through schemas.codes. A finding belongs to a
 set (or group, interchange) by its file segment ordinal, which is unambiguous even when a partner
-repeats ST02.
+repeats ST02. Whatever came in, what we send is valid X12: every echoed value passes through the
+"sendable" section at the end of this module (the one place that decides what may be echoed).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from datetime import date, datetime
 
 from parsers.x12_writer import Segment
 from rules.structure import element_ref
 from schemas.codes import CATALOGUE, ack_code
-from schemas.findings import Finding
+from schemas.findings import Finding, finding
 from schemas.x12 import Group, Interchange, TransactionSet
 
 # Interchange errors after which the groups are still read and acknowledged (TA1 "E").
@@ -35,7 +38,8 @@ def interchange_rejected(ic: Interchange, findings: list[Finding]) -> bool:
     return any(f.severity == "error" and f.code not in TA1_TOLERATED for f in interchange_findings(ic, findings))
 
 
-def ta1_segment(ic: Interchange, findings: list[Finding]) -> list[str]:
+def ta1_segment(ic: Interchange, findings: list[Finding], *, today: date) -> list[str]:
+    """TA1 for ``ic``; TA101-TA103 echo ISA13/ISA09/ISA10 where they are valid (`ta1_reference`)."""
     errors = [f for f in interchange_findings(ic, findings) if f.severity == "error"]
     note = "000"
     for f in errors:
@@ -45,10 +49,7 @@ def ta1_segment(ic: Interchange, findings: list[Finding]) -> list[str]:
             break
     status = "A" if not errors else ("E" if all(f.code in TA1_TOLERATED for f in errors) and not ic.rejected
                                      else "R")
-    date = (ic.date or "000000")[:6].rjust(6, "0")
-    time = (ic.time or "0000")[:4].rjust(4, "0")
-    isa13 = ic.control_number if ic.control_number.isdigit() else "0"
-    return ["TA1", isa13.rjust(9, "0")[-9:], date, time, status, note]
+    return ["TA1", *ta1_reference(ic, today), status, note]
 
 
 def set_status(ts: TransactionSet, findings: list[Finding]) -> tuple[str, list[str], list[Finding]]:
@@ -88,9 +89,14 @@ def group_rejected(g: Group, findings: list[Finding]) -> tuple[bool, list[str]]:
 
 def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> list[Segment]:
     """The body (AK1..AK9) of a 997 acknowledging group ``g``."""
-    body: list[Segment] = [["AK1", g.functional_id, g.control_number] + ([g.version] if version >= "005010" else [])]
+    if not group_nameable(g):
+        raise ValueError("a group whose GS01/GS06 cannot be echoed gets no 997 (see unnameable_groups)")
+    body: list[Segment] = [["AK1", g.functional_id, g.control_number] + (
+        [g.version] if version >= "005010" and _sendable(g.version, "AN", 1, 12) else [])]
     accepted = 0
     for ts in g.transactions:
+        if not set_nameable(ts):
+            continue  # no AK2 can name it: counted as received, not accepted (AK9)
         status, codes, seg_findings = set_status(ts, findings)
         body.append(["AK2", ts.set_id, ts.control_number])
         by_segment: dict[tuple[int, str], list[Finding]] = defaultdict(list)
@@ -102,12 +108,14 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
             el_level = [f for f in fs if ack_code(f.code)[0] == "AK4"]
             code = ack_code(seg_level[0].code)[1] if seg_level else "8"
             loop = (seg_level[0] if seg_level else fs[0]).location.loop_id
-            body.append(["AK3", (seg_id or "UNK")[:3], str(pos), loop, code])
+            ak3 = sendable_ak3(seg_id, pos, loop, code, version)
+            if ak3 is None:
+                continue  # a segment id we cannot echo: AK5 still reports the set's errors
+            body.append(ak3)
             for f in el_level[:99]:
                 position = _element_position(f.location.element)
                 ref = element_ref(seg_id, position, version) if position else ""
-                bad = (f.location.value or "")[:99]
-                body.append(["AK4", str(position or 1), ref, ack_code(f.code)[1], bad])
+                body.append(sendable_ak4(position, ref, ack_code(f.code)[1], f.location.value))
         if status == "A":
             accepted += 1
         body.append(["AK5", status, *codes])
@@ -138,3 +146,93 @@ def accepted_sets(g: Group, findings: list[Finding]) -> list[TransactionSet]:
     if rejected:
         return []
     return [ts for ts in g.transactions if set_status(ts, findings)[0] == "A"]
+
+
+# --- sendable: what we echo is valid X12, whatever came in ----------------------------------------
+# TA1 and 997 elements echo what the partner sent. Where that is not a valid value of the element
+# we write (type, length, characters), X12 leaves three ways out, used here in this order:
+#  - an optional element is left out (AK103, AK303, AK402, AK404);
+#  - a mandatory element of the TA1, whose interchange may be unreadable, gets a defined
+#    substitute: TA101 000000000 (X12 RFI 2102: nothing can be echoed, defaults by agreement),
+#    TA102 the date we processed the file, TA103 0000;
+#  - an optional loop is left out when its mandatory head cannot be written (AK2 for an ST that
+#    cannot be named, AK3 for a segment id that cannot be echoed); the set's AK5 / the group's AK9
+#    still carry the errors and counts. A group whose GS01 or GS06 cannot be echoed (AK1 is
+#    mandatory) gets no 997: its interchange is answered with TA1 024 (unnameable_groups).
+_ID = re.compile(r"^[A-Z0-9]+$")
+# AK404 copies a bad value only when every character is a letter, digit, space or one of these: the
+# X12 basic and extended characters that are not usually delimiters, so the copy never forces the
+# 997 onto other delimiters, and never carries control or non-ASCII characters.
+_COPY_SAFE = re.compile(r"^[A-Za-z0-9 \"&'()+,\-./;?=%@#$_]+$")
+
+
+def _sendable(value: str | None, kind: str, low: int, high: int) -> bool:
+    """``value`` is a valid X12 element of type ``kind`` (N0, ID, AN) and length low..high."""
+    if value is None or not low <= len(value) <= high:
+        return False
+    if kind == "N0":
+        return value.isascii() and value.isdigit()
+    if kind == "ID":
+        return bool(_ID.match(value))
+    return value.isascii() and value.isprintable() and bool(value.strip())
+
+
+def _valid_yymmdd(value: str) -> bool:
+    try:
+        return len(value) == 6 and value.isdigit() and bool(datetime.strptime(value, "%y%m%d"))
+    except ValueError:
+        return False
+
+
+def _valid_hhmm(value: str) -> bool:
+    return len(value) == 4 and value.isascii() and value.isdigit() and int(value[:2]) < 24 and int(value[2:]) < 60
+
+
+def ta1_reference(ic: Interchange, today: date) -> tuple[str, str, str]:
+    """TA101, TA102, TA103: ISA13, ISA09, ISA10 as received when valid (a 1-9 digit ISA13 is padded
+    to its 9 digits), else 000000000, the processing date, 0000."""
+    isa13 = ic.control_number
+    control = isa13.rjust(9, "0") if _sendable(isa13, "N0", 1, 9) else "000000000"
+    day = ic.date if _valid_yymmdd(ic.date) else today.strftime("%y%m%d")
+    time = ic.time if _valid_hhmm(ic.time) else "0000"
+    return control, day, time
+
+
+def group_nameable(g: Group) -> bool:
+    """AK101/AK102 can echo GS01 (ID 2/2) and GS06 (N0 1/9)."""
+    return _sendable(g.functional_id, "ID", 2, 2) and _sendable(g.control_number, "N0", 1, 9)
+
+
+def set_nameable(ts: TransactionSet) -> bool:
+    """AK201/AK202 can echo ST01 (ID 3/3) and ST02 (AN 4/9)."""
+    return _sendable(ts.set_id, "ID", 3, 3) and _sendable(ts.control_number, "AN", 4, 9)
+
+
+def unnameable_groups(ic: Interchange) -> list[Finding]:
+    """An interchange-level error (TA1 024, invalid interchange content) for each group of ``ic`` that
+    a 997 cannot name because its GS01 or GS06 is not valid syntax."""
+    if ic.rejected:
+        return []
+    return [finding("ISA_CONTENT_INVALID", f"GS01 {g.functional_id!r} / GS06 {g.control_number!r} cannot be "
+                    "echoed in a 997 (AK1); the interchange is answered with TA1 024 instead.", seg="GS",
+                    element="GS01" if not _sendable(g.functional_id, "ID", 2, 2) else "GS06",
+                    value=g.functional_id if not _sendable(g.functional_id, "ID", 2, 2) else g.control_number,
+                    isa13=ic.control_number, file_segment=g.start + 1)
+            for g in ic.groups if not group_nameable(g)]
+
+
+def sendable_ak3(seg_id: str, position: int, loop: str, code: str, version: str) -> list[str] | None:
+    """AK3, or None when the segment id cannot be echoed (AK301 ID 2/3) or its position written."""
+    high = 10 if version >= "005010" else 6
+    if not _sendable(seg_id, "ID", 2, 3) or not _sendable(str(position), "N0", 1, high) or position < 1:
+        return None
+    loop_high = 4 if version >= "005010" else 6
+    return ["AK3", seg_id, str(position), loop if _sendable(loop, "AN", 1, loop_high) else "", code]
+
+
+def sendable_ak4(position: int, ref: str, code: str, bad: str | None) -> list[str]:
+    """AK4: element position 1-99, AK402 only when a 1-4 digit reference, and AK404, the copy of the
+    bad value, only when `_COPY_SAFE` (first 99 characters, trailing spaces dropped as X12 asks)."""
+    copy = (bad or "")[:99].rstrip(" ")
+    return ["AK4", str(min(max(position, 1), 99)), ref if _sendable(ref, "N0", 1, 4) else "", code,
+            copy if _COPY_SAFE.match(copy) else ""]

@@ -1,15 +1,18 @@
 """Outbound envelopes: ISA/GS/ST..SE/GE/IEA around transaction sets, with given control numbers.
 
 Pure: numbers and the clock come in as arguments (the flow takes them from the state store), so
-the same inputs give byte-identical documents.
+the same inputs give byte-identical documents. Delimiters are chosen per document from the
+partner's candidate sets (the profile's, then its fallbacks), the first that no value uses: values
+are never altered; when every set collides the caller holds the document (`delimiters_for` is None).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from parsers.x12_writer import Segment, render_x12
+from parsers.x12_writer import DelimiterCollision, Segment, first_fitting, render_x12
 from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
@@ -25,33 +28,62 @@ class Envelope:
     version: str  # GS08, e.g. 004010
     usage: str  # ISA15
     delimiters: Delimiters
+    fallbacks: tuple[Delimiters, ...] = ()  # tried in order when a value uses one of ``delimiters``
 
     @property
     def isa_version(self) -> str:
         return self.version[:5]  # 004010 -> 00401, 005010 -> 00501
+
+    @property
+    def candidates(self) -> tuple[Delimiters, ...]:
+        """The delimiter sets this envelope may use, in order; before 00402 ISA11 is "U" and there is
+        no repetition separator, so its character may appear in data."""
+        sets = (self.delimiters, *self.fallbacks)
+        if self.isa_version >= "00402":
+            return sets
+        return tuple(replace(d, repetition="") for d in sets)
 
 
 def envelope_for(profile: PartnerProfile) -> Envelope:
     x = profile.x12
     return Envelope(sender_qualifier=x.our_qualifier, sender_id=x.our_id, receiver_qualifier=x.their_qualifier,
                     receiver_id=x.their_id, gs_sender=x.our_gs_id, gs_receiver=x.their_gs_id, version=x.version,
-                    usage=x.usage, delimiters=x.delimiters.to_delimiters())
+                    usage=x.usage, delimiters=x.delimiters.to_delimiters(),
+                    fallbacks=tuple(f.to_delimiters() for f in x.fallback_delimiters))
 
 
-def isa_segment(env: Envelope, isa13: int, now: datetime, ack_requested: str = "0") -> list[str]:
-    d = env.delimiters
+def delimiters_for(env: Envelope, bodies: Sequence[Sequence[Segment]]) -> Delimiters | None:
+    """The first of the envelope's candidate sets that no value of ``bodies`` (nor of the envelope
+    itself) uses; None when every set collides: the document cannot be sent without altering a value."""
+    now = datetime(2000, 1, 1)  # dates, times and control numbers are digits: they never collide
+    envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.version]]
+    return first_fitting(envelope + [seg for body in bodies for seg in body], env.candidates)
+
+
+def isa_segment(env: Envelope, isa13: int, now: datetime, ack_requested: str = "0",
+                d: Delimiters | None = None) -> list[str]:
+    d = d or env.candidates[0]
     rep = d.repetition if env.isa_version >= "00402" and d.repetition else "U"
     return ["ISA", "00", " " * 10, "00", " " * 10, env.sender_qualifier.ljust(2), env.sender_id.ljust(15)[:15],
             env.receiver_qualifier.ljust(2), env.receiver_id.ljust(15)[:15], now.strftime("%y%m%d"),
             now.strftime("%H%M"), rep, env.isa_version, f"{isa13:09d}", ack_requested, env.usage, d.component]
 
 
+def _chosen(env: Envelope, bodies: Sequence[Sequence[Segment]], d: Delimiters | None) -> Delimiters:
+    d = d or delimiters_for(env, bodies)
+    if d is None:
+        raise DelimiterCollision("every candidate delimiter set occurs in the document's values")
+    return d
+
+
 def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list[list[Segment]], *, isa13: int, gs06: int,
-         st02s: list[int], now: datetime) -> bytes:
-    """One interchange with one functional group holding one transaction set per body."""
+         st02s: list[int], now: datetime, delimiters: Delimiters | None = None) -> bytes:
+    """One interchange with one functional group holding one transaction set per body, written with
+    ``delimiters`` (default: `delimiters_for`; DelimiterCollision when no candidate fits)."""
     if len(st02s) != len(bodies):
         raise ValueError("one ST02 per transaction set body is required")
-    segs: list[Segment] = [isa_segment(env, isa13, now)]
+    d = _chosen(env, bodies, delimiters)
+    segs: list[Segment] = [isa_segment(env, isa13, now, d=d)]
     segs.append(["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"),
                  str(gs06), "X", env.version])
     for body, st02 in zip(bodies, st02s, strict=False):
@@ -61,10 +93,11 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list[list[Segme
         segs.append(["SE", str(len(body) + 2), st])
     segs.append(["GE", str(len(bodies)), str(gs06)])
     segs.append(["IEA", "1", f"{isa13:09d}"])
-    return render_x12(segs, env.delimiters)
+    return render_x12(segs, d)
 
 
-def wrap_ta1(env: Envelope, ta1: Segment, *, isa13: int, now: datetime) -> bytes:
+def wrap_ta1(env: Envelope, ta1: Segment, *, isa13: int, now: datetime, delimiters: Delimiters | None = None) -> bytes:
     """A TA1 travels alone in an interchange with no functional group."""
-    segs: list[Segment] = [isa_segment(env, isa13, now), ta1, ["IEA", "0", f"{isa13:09d}"]]
-    return render_x12(segs, env.delimiters)
+    d = _chosen(env, [[ta1]], delimiters)
+    segs: list[Segment] = [isa_segment(env, isa13, now, d=d), ta1, ["IEA", "0", f"{isa13:09d}"]]
+    return render_x12(segs, d)

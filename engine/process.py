@@ -12,7 +12,14 @@ from datetime import date
 
 import pyarrow as pa
 
-from engine.acks import accepted_sets, build_997, interchange_findings, interchange_rejected, ta1_segment
+from engine.acks import (
+    accepted_sets,
+    build_997,
+    interchange_findings,
+    interchange_rejected,
+    ta1_segment,
+    unnameable_groups,
+)
 from parsers.orders_850 import read_orders
 from parsers.orders_860 import read_changes
 from parsers.x12_reader import ParseResult, read_interchanges
@@ -117,6 +124,8 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     if change_sets and "860" in profile.accepts:
         findings += check_860_structure(result, change_sets)
 
+    for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
+        findings += [f.with_file(file) for f in unnameable_groups(ic)]
     order_sets, change_sets_ok = [], []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
@@ -127,7 +136,7 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
             if policy == "always" or (policy == "requested" and (requested or has_error)) or \
                     (policy == "on_error" and has_error):
                 out.documents.append(OutDoc("TA1", f"TA1:{sha256}:{ic.control_number}:{ic.start}",
-                                            ta1=tuple(ta1_segment(ic, findings))))
+                                            ta1=tuple(ta1_segment(ic, findings, today=today))))
         if ic.rejected or interchange_rejected(ic, findings) or not sender_ok:
             continue
         out.interchanges_seen.append((ic.sender, ic.control_number))

@@ -1,7 +1,9 @@
 """`orderbridge` command line (typer + rich). Every workspace command takes --workspace DIR.
 
 Heavy imports (prefect, great_expectations) happen inside the commands that need them, so
-`inspect` and `ack` start fast. Exit codes: 0 no error finding, 1 error findings, 2 usage errors.
+`inspect` and `ack` start fast. Exit codes: 0 no error finding, 1 error findings (or a partner or
+stage failed), 2 usage errors, 3 an unexpected internal error, 4 the workspace cannot be used (state
+store read-only, on a full disk, damaged; a drop folder that cannot be written): nothing was done.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 from datetime import date, datetime, timedelta
@@ -16,15 +19,18 @@ from decimal import Decimal
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from flows.terminal import console as _console
+from flows.terminal import shown, styled
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="OrderBridge: batch EDI order-to-cash.")
-console = Console()
+# Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
+# `shown`, and styles are given with style= or `styled`, never inside the text.
+console = _console()
 if console.width < 120:  # run tables have many columns; never squeeze them into 80 characters
     console.width = 120
-err = Console(stderr=True)
+err = _console(stderr=True)
 
 WORKSPACE = typer.Option(Path("."), "--workspace", "-w", help="Workspace folder (default: current folder).")
 REPO = Path(__file__).resolve().parent.parent
@@ -44,33 +50,39 @@ def _now(value: str | None) -> str | None:
     try:
         return datetime.fromisoformat(value).replace(microsecond=0).isoformat()
     except ValueError:
-        err.print(f"[red]--now must be an ISO date-time, e.g. 2026-11-27T02:00:00 (got {value!r})[/red]")
+        err.print(f"--now must be an ISO date-time, e.g. 2026-11-27T02:00:00 (got {shown(repr(value))})",
+                  style="red")
         raise typer.Exit(2) from None
 
 
 def _summary_table(summary: dict) -> None:
-    t = Table(title=f"Run {summary['run_id']}", show_lines=False)
+    t = Table(title=f"Run {shown(summary['run_id'])}", show_lines=False)
     for col in ("partner", "files", "ok", "quar", "dup", "POs", "acc", "held", "rej", "997", "TA1", "855", "865",
                 "sent", "err"):
         t.add_column(col, justify="left" if col == "partner" else "right", no_wrap=True)
     for p in summary["partners"]:
         docs = p["documents"]
-        t.add_row(p["partner"], str(p["files"]), str(p["processed"]), str(p["quarantined"]), str(p["duplicates"]),
+        t.add_row(shown(p["partner"]), str(p["files"]), str(p["processed"]), str(p["quarantined"]),
+                  str(p["duplicates"]),
                   str(p["orders"]), str(p["accepted"]), str(p["held"]), str(p["rejected"]), str(docs.get("997", 0)),
                   str(docs.get("TA1", 0)), str(docs.get("855", 0)), str(docs.get("865", 0)), str(p["delivered"]),
                   str(p["errors"]))
     console.print(t)
     if summary.get("failure"):
-        console.print(f"[red]run stage failed: {summary['failure']}[/red]")
+        console.print(f"run stage failed: {shown(summary['failure'])}", style="red")
     for p in summary["partners"]:
         if p["failure"]:
-            console.print(f"[red]{p['partner']} failed: {p['failure']}[/red]")
+            console.print(f"{shown(p['partner'])} failed: {shown(p['failure'])}", style="red")
     for name, path in summary.get("reports", {}).items():
-        console.print(f"  {name}: {path}")
+        console.print(f"  {shown(name)}: {shown(path)}")
 
 
 def _run(workspace: Path, now: str | None) -> dict:
     _prefect_env()
+    from flows.prefect_api import start_api_server
+
+    with console.status("Starting the temporary Prefect API server..."):
+        start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
     from flows.nightly import nightly
 
     with console.status("Running the nightly flow (Prefect)..."):
@@ -103,11 +115,11 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
         for f in sorted(folder.iterdir()):
             shutil.copy2(f, inbox / f.name)
             count += 1
-    console.print(f"Demo workspace {workdir.resolve()}: {count} files dropped for "
+    console.print(f"Demo workspace {shown(workdir.resolve())}: {count} files dropped for "
                   f"{len(list((REPO / 'partners').glob('*.toml')))} partners"
                   + (f"; ACME's drop is sftp://127.0.0.1:{server.port}" if server else "."))
     try:
-        console.print("[bold]Night 1[/bold]: purchase orders")
+        console.print(styled(("Night 1", "bold"), ": purchase orders"))
         summary = _run(workdir, now)
         failed = [p for p in summary["partners"] if p["failure"]] + ([summary] if summary.get("failure") else [])
         day2 = REPO / "sample_files" / "drops-day2"
@@ -117,23 +129,25 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
                 target = server.folder("inbox")
             for f in sorted(folder.iterdir()):
                 shutil.copy2(f, target / f.name)
-        console.print("[bold]Night 2[/bold]: 860 change orders against night 1's orders")
+        console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders"))
         second = _run(workdir, (datetime.fromisoformat(now) + timedelta(days=1)).isoformat())
         failed += [p for p in second["partners"] if p["failure"]] + ([second] if second.get("failure") else [])
         for p in sorted((workdir / "drop").glob("*/outbox/*.x12")):
-            console.print(f"  sent: {p.relative_to(workdir)}")
+            console.print(f"  sent: {shown(p.relative_to(workdir))}")
         if server:
             for p in sorted(server.folder("outbox").iterdir()):
-                console.print(f"  sent over SFTP: acme outbox/{p.name}")
+                console.print(f"  sent over SFTP: acme outbox/{shown(p.name)}")
             (workdir / "sftp-outbox").mkdir(exist_ok=True)
             for p in sorted(server.folder("outbox").iterdir()):
                 shutil.copy2(p, workdir / "sftp-outbox" / p.name)
     finally:
         if server:
             server.stop()
-    console.print(f"\nNext: [bold]orderbridge approvals -w {workdir}[/bold] (held orders), then approve or reject "
-                  f"them and [bold]orderbridge run -w {workdir} --now 2026-11-29T02:00:00[/bold]; "
-                  f"[bold]orderbridge status GLOBEX-2000 -w {workdir}[/bold] shows one order line by line.")
+    console.print()
+    console.print(styled("Next: ", (f"orderbridge approvals -w {workdir}", "bold"), " (held orders), then approve "
+                         "or reject them and ", (f"orderbridge run -w {workdir} --now 2026-11-29T02:00:00", "bold"),
+                         "; ", (f"orderbridge status GLOBEX-2000 -w {workdir}", "bold"),
+                         " shows one order line by line."))
     raise typer.Exit(1 if failed else 0)
 
 
@@ -156,10 +170,29 @@ def _start_demo_sftp(workdir: Path):
 def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO).")) -> None:
     """Run the nightly flow once on a workspace."""
     if not workspace.is_dir():
-        err.print(f"[red]workspace {workspace} does not exist[/red]")
+        err.print(f"workspace {shown(workspace)} does not exist", style="red")
         raise typer.Exit(2)
+    _check_state(workspace)
     summary = _run(workspace, _now(now))
     raise typer.Exit(1 if summary.get("failure") or any(p["failure"] for p in summary["partners"]) else 0)
+
+
+def _check_state(workspace: Path) -> None:
+    """Before a run (and before Prefect starts): the state store opens, reads back whole and takes a
+    write transaction; else one clear message and exit status 4, nothing done, nothing retried."""
+    from connectors.state import StateStore
+    from flows.workspace import Workspace
+    from schemas.errors import StateError
+
+    try:
+        store = StateStore(Workspace(workspace.resolve()).state_path)
+        try:
+            store.check()
+        finally:
+            store.close()
+    except StateError as exc:
+        err.print(f"the workspace cannot be used: {shown(exc)}. Nothing was done.", style="red")
+        raise typer.Exit(4) from None
 
 
 @app.command()
@@ -180,7 +213,7 @@ def _state(workspace: Path):
 
     ws = Workspace(workspace.resolve())
     if not ws.state_path.is_file():
-        err.print(f"[red]no state store in {workspace} (run the flow first)[/red]")
+        err.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
         raise typer.Exit(2)
     return StateStore(ws.state_path)
 
@@ -188,11 +221,11 @@ def _state(workspace: Path):
 def _order_or_exit(store, po: str, partner: str | None):
     matches = store.find_orders(po, partner)
     if not matches:
-        err.print(f"[red]no order {escape(po)}" + (f" for partner {escape(partner)}" if partner else "") + "[/red]")
+        err.print(f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else ""), style="red")
         raise typer.Exit(2)
     if len(matches) > 1:
-        err.print(f"[red]{escape(po)} exists for several partners ({escape(', '.join(o.partner for o in matches))}):"
-                  " use --partner[/red]")
+        err.print(f"{shown(po)} exists for several partners ({shown(', '.join(o.partner for o in matches))}): "
+                  "use --partner", style="red")
         raise typer.Exit(2)
     return matches[0]
 
@@ -212,8 +245,8 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     for c in ("partner", "PO", "file", "held since", "reasons"):
         t.add_column(c, overflow="fold")
     for o in held:
-        t.add_row(escape(o.partner), escape(o.po_number), escape(o.source_file), o.updated_at,
-                  escape("\n".join(o.hold_reasons)))
+        t.add_row(shown(o.partner), shown(o.po_number), shown(o.source_file), shown(o.updated_at),
+                  "\n".join(shown(r) for r in o.hold_reasons))
     console.print(t)
 
 
@@ -225,11 +258,11 @@ def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note:
     try:
         plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock())
     except lifecycle.TransitionRefused:
-        err.print(f"[red]{escape(partner)}/{escape(po)} is {order.state.value}: only an order waiting for a person "
-                  "can be approved or rejected[/red]")
+        err.print(f"{shown(partner)}/{shown(po)} is {shown(order.state.value)}: only an order waiting for a person "
+                  "can be approved or rejected", style="red")
         raise typer.Exit(2) from None
     store.apply(plan)
-    console.print(f"{escape(partner)}/{escape(po)}: {verdict} by {escape(by)}; the next run sends the 855.")
+    console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; the next run sends the 855.")
 
 
 @app.command()
@@ -277,8 +310,8 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
     for c in ("partner", "PO", "now", "reasons"):
         t.add_column(c, overflow="fold")
     for r in done:
-        t.add_row(escape(r.after.partner), escape(r.after.po_number), r.after.state.value,
-                  escape("\n".join(r.after.hold_reasons)) or "cleared: the next run answers it")
+        t.add_row(shown(r.after.partner), shown(r.after.po_number), shown(r.after.state.value),
+                  "\n".join(shown(x) for x in r.after.hold_reasons) or "cleared: the next run answers it")
     console.print(t)
 
 
@@ -299,35 +332,35 @@ def status(po: str = typer.Argument(..., help="PO number"),
         return
     o = doc["order"]
     answered = f", answered with {o['answered_with']} {o['ack_type']}" if o["answered_with"] else ""
-    console.print(f"[bold]{escape(o['partner'])} / {escape(po)}[/bold]: {o['state']} (revision {o['revision']}"
-                  f"{answered}; value {o['value']} {escape(o['currency'])})")
-    console.print(f"  from {escape(o['source_file'])}, ISA13 {escape(o['isa13'])} GS06 {escape(o['gs06'])} "
-                  f"ST02 {escape(o['st02'])}; received {o['received_at']} (run clock)")
+    console.print(styled((f"{o['partner']} / {po}", "bold"), f": {o['state']} (revision {o['revision']}{answered}; "
+                         f"value {o['value']} {o['currency']})"))
+    console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
+                        f"received {o['received_at']} (run clock)"))
     if o["hold_reasons"]:
-        console.print("  held for: " + escape("; ".join(o["hold_reasons"])))
+        console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")
     for c in ("line", "PO101", "state", "ACK", "ordered", "unit", "price", "allocated", "backordered", "rejected",
               "promised", "from", "reason"):
         t.add_column(c, overflow="fold")
     for ln in doc["lines"]:
-        price = ln["ack_price"] or ln["unit_price"] or ""
-        t.add_row(str(ln["line_number"]), escape(ln["line_id"]), ln["state"], ln["ack"], ln["ordered"] or "",
-                  escape(ln["unit"]), price, str(ln["allocated"]), str(ln["backordered"]), str(ln["rejected"]),
-                  ln["promised_date"] or "", escape(ln["warehouses"]), escape(ln["reason"]))
+        price = ln["ack_price"] or ln["unit_price"]
+        t.add_row(*(shown(v if v is not None else "") for v in (
+            ln["line_number"], ln["line_id"], ln["state"], ln["ack"], ln["ordered"], ln["unit"], price,
+            ln["allocated"], ln["backordered"], ln["rejected"], ln["promised_date"], ln["warehouses"], ln["reason"])))
     console.print(t)
-    d = Table(title="documents sent (times: run clock)")
-    for c in ("type", "ISA13", "GS06", "ST02", "file", "created", "delivered"):
+    d = Table(title="documents sent (times: run clock; a held document waits, unnumbered)")
+    for c in ("type", "ISA13", "GS06", "ST02", "file", "status", "created", "delivered"):
         d.add_column(c, overflow="fold")
     for x in doc["documents"]:
-        d.add_row(x["type"], x["isa13"], x["gs06"], x["st02"], escape(x["file_name"]), x["created_at"] or "",
-                  x["delivered_at"] or "not yet")
+        d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
+                                       x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
     if doc["decisions"]:
         p = Table(title="decisions by people (times: wall clock)")
         for c in ("at", "event", "by", "note"):
             p.add_column(c, overflow="fold")
         for x in doc["decisions"]:
-            p.add_row(x["at"], x["event"], escape(x["by"]), escape(x["note"]))
+            p.add_row(*(shown(v) for v in (x["at"], x["event"], x["by"], x["note"])))
         console.print(p)
     h = Table(title="history (in the order it happened)")
     for c in ("#", "at", "clock", "event", "state", "by", "note", "document"):
@@ -335,7 +368,7 @@ def status(po: str = typer.Argument(..., help="PO number"),
     for e in doc["history"]:
         sent = f"{e['document']['type']} ISA13 {e['document']['isa13']}" if e["document"] else ""
         moved = f"{e['from_state'] or '-'} -> {e['to_state']}" if e["from_state"] != e["to_state"] else e["to_state"]
-        h.add_row(str(e["seq"]), e["at"], e["clock"], e["event"], moved, escape(e["actor"]), escape(e["note"]), sent)
+        h.add_row(*(shown(v) for v in (e["seq"], e["at"], e["clock"], e["event"], moved, e["actor"], e["note"], sent)))
     console.print(h)
 
 
@@ -360,7 +393,7 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
 
         profiles = Workspace(workspace.resolve()).partners()
         if partner not in profiles:
-            err.print(f"[red]unknown partner {partner!r}[/red]")
+            err.print(f"unknown partner {shown(repr(partner))}", style="red")
             raise typer.Exit(2)
         out = process_file(data, file=path.name, sha256=hashlib.sha256(data).hexdigest(),
                            profile=profiles[partner], known=Known(), today=date.today())
@@ -385,7 +418,7 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file."),
             workspace: Path = WORKSPACE) -> None:
     """Parse and validate a file: envelopes, findings, orders."""
     if not file.is_file():
-        err.print(f"[red]no such file: {file}[/red]")
+        err.print(f"no such file: {shown(file)}", style="red")
         raise typer.Exit(2)
     result, findings, orders, changes = _inspect(file, partner, workspace)
     doc = {
@@ -411,10 +444,10 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file."),
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     else:
         for ic in doc["interchanges"]:
-            console.print(f"ISA {ic['control_number']} {ic['sender']} -> {ic['receiver']} ({ic['version']})")
+            console.print(shown(f"ISA {ic['control_number']} {ic['sender']} -> {ic['receiver']} ({ic['version']})"))
             for g in ic["groups"]:
-                console.print(f"  GS {g['functional_id']} {g['control_number']} {g['version']}: "
-                              f"{len(g['transactions'])} set(s)")
+                console.print(shown(f"  GS {g['functional_id']} {g['control_number']} {g['version']}: "
+                                    f"{len(g['transactions'])} set(s)"))
         t = Table(title=f"{len(findings)} finding(s), {errors} error(s)")
         for c in ("severity", "code", "where", "message"):
             t.add_column(c)
@@ -422,12 +455,13 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file."),
             from schemas.findings import Location
 
             loc = Location(**{k: v for k, v in f.to_dict()["location"].items() if k != "file"})
-            t.add_row(f.severity, f.code, loc.describe(), f.message)
+            t.add_row(f.severity, f.code, shown(loc.describe()), shown(f.message))
         console.print(t)
         for o in doc["orders"]:
-            console.print(f"PO {o['po_number']}: {o['line_count']} line(s), dated {o['po_date']}")
+            console.print(shown(f"PO {o['po_number']}: {o['line_count']} line(s), dated {o['po_date']}"))
         for c in doc["changes"]:
-            console.print(f"860 for PO {c['po_number']} (BCH01 {c['purpose']}): {c['line_count']} change line(s)")
+            console.print(shown(f"860 for PO {c['po_number']} (BCH01 {c['purpose']}): {c['line_count']} change "
+                                f"line(s)"))
     raise typer.Exit(1 if errors else 0)
 
 
@@ -437,7 +471,7 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
         workspace: Path = WORKSPACE) -> None:
     """Print the 997/TA1 the engine would send for FILE (preview: control numbers start at 1)."""
     if not file.is_file():
-        err.print(f"[red]no such file: {file}[/red]")
+        err.print(f"no such file: {shown(file)}", style="red")
         raise typer.Exit(2)
     from engine.envelope import Envelope, envelope_for, wrap, wrap_ta1
     from engine.process import Known, process_file
@@ -449,7 +483,7 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
 
         profiles = Workspace(workspace.resolve()).partners()
         if partner not in profiles:
-            err.print(f"[red]unknown partner {partner!r}[/red]")
+            err.print(f"unknown partner {shown(repr(partner))}", style="red")
             raise typer.Exit(2)
         profile = profiles[partner]
     else:
@@ -457,17 +491,14 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
 
         parsed = read_interchanges(data)
         if not parsed.interchanges or parsed.interchanges[0].rejected:
-            err.print("[red]no readable ISA: nothing to acknowledge (use --partner to answer with a TA1)[/red]")
+            err.print("no readable ISA: nothing to acknowledge (use --partner to answer with a TA1)", style="red")
             raise typer.Exit(1)
         ic = parsed.interchanges[0]
         g = ic.groups[0] if ic.groups else None
         profile = PartnerProfile.model_validate({
             "id": "preview", "name": "preview", "accepts": ["850", "860", "997"],
             "acks": {"ta1": "requested"},
-            "x12": {"their_qualifier": ic.sender_qualifier[:2].ljust(2), "their_id": ic.sender[:15] or "UNKNOWN",
-                    "our_qualifier": ic.receiver_qualifier[:2].ljust(2), "our_id": ic.receiver[:15] or "UNKNOWN",
-                    "their_gs_id": (g.sender if g else ic.sender)[:15].ljust(2),
-                    "our_gs_id": (g.receiver if g else ic.receiver)[:15].ljust(2),
+            "x12": {**_preview_parties(ic, g),
                     "version": "005010" if g and g.version.startswith("005") else "004010",
                     "usage": ic.usage if ic.usage in ("P", "T") else "P",
                     "delimiters": _preview_delimiters(ic.delimiters)}})
@@ -490,6 +521,23 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
     raise typer.Exit(1 if out.error_count else 0)
 
 
+def _preview_parties(ic, g) -> dict:
+    """The preview's envelope parties, from the file's ISA/GS where the profile model accepts them
+    (our envelopes only carry valid values), else ZZ / UNKNOWN."""
+    from schemas.profile import X12Settings
+
+    def pick(field: str, value: str, default: str) -> str:
+        pattern = X12Settings.model_fields[field].metadata[0].pattern
+        return value if re.match(pattern, value) else default
+
+    sender = pick("their_id", ic.sender[:15], "UNKNOWN")
+    receiver = pick("our_id", ic.receiver[:15], "UNKNOWN")
+    return {"their_qualifier": pick("their_qualifier", ic.sender_qualifier, "ZZ"), "their_id": sender,
+            "our_qualifier": pick("our_qualifier", ic.receiver_qualifier, "ZZ"), "our_id": receiver,
+            "their_gs_id": pick("their_gs_id", (g.sender if g else "")[:15], pick("their_gs_id", sender, "UNKNOWN")),
+            "our_gs_id": pick("our_gs_id", (g.receiver if g else "")[:15], pick("our_gs_id", receiver, "UNKNOWN"))}
+
+
 def _preview_delimiters(d) -> dict:
     """The file's own delimiters for a preview answer (falls back to the defaults if they clash)."""
     from schemas.profile import DelimiterSettings
@@ -506,10 +554,11 @@ def main() -> None:
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback for a user
-        from schemas.errors import OrderBridgeError
+        from schemas.errors import OrderBridgeError, StateError, StorageError
 
-        err.print(f"[red]{type(exc).__name__}: {exc}[/red]")
-        raise SystemExit(1 if isinstance(exc, OrderBridgeError) else 3) from None
+        err.print(f"{type(exc).__name__}: {shown(exc)}", style="red")
+        raise SystemExit(4 if isinstance(exc, (StateError, StorageError)) else
+                         1 if isinstance(exc, OrderBridgeError) else 3) from None
 
 
 if __name__ == "__main__":

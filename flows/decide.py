@@ -17,7 +17,7 @@ from connectors.state import StateStore
 from engine import lifecycle
 from engine.answer import allocation_input
 from engine.decide import OrderDecision, decide
-from flows.documents import renderer
+from flows.documents import holder, renderer
 from flows.workspace import Workspace
 from schemas.findings import Finding
 from schemas.lifecycle import Plan
@@ -84,8 +84,12 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
                         lines_before, now=now, run_id=run_id, use_gx=use_gx)
     plan = lifecycle.in_answer_order(plan, revisions.change_ids)
-    out.findings = [fr.finding for fr in plan.findings]
-    out.documents.update(state.apply(plan, render=renderer(profiles, now), at=at, run_id=run_id).documents)
+    files = {r.source_sha256: r.source_file for r in records.values()} | {
+        c.store_key: c.source_file for c in [*pending, *earlier]}
+    applied = state.apply(plan, render=renderer(profiles, now), hold=holder(profiles, stage="decide", files=files),
+                          at=at, run_id=run_id)
+    out.findings = [fr.finding for fr in [*plan.findings, *applied.held]]
+    out.documents.update(applied.documents)
     return out
 
 

@@ -1,6 +1,8 @@
 """Numbering and delivering documents: the renderer the state store calls while it applies a plan
-(control numbers taken and the rendered document stored in one transaction), and delivery, which
-writes pending documents to the outbox."""
+(control numbers taken and the rendered document stored in one transaction), the hold it asks
+first, and delivery, which writes pending documents to the outbox. A document whose values use every
+delimiter set the partner allows is held (stored unnumbered, with a finding) and released by a later
+delivery once the profile offers a set that fits: values are never altered."""
 
 from __future__ import annotations
 
@@ -8,34 +10,88 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from connectors.base import FileDrop
-from connectors.state import Render, StateStore
-from engine.envelope import envelope_for, wrap, wrap_ta1
-from schemas.lifecycle import PlannedDocument
+from connectors.state import Hold, Render, StateStore
+from engine.envelope import Envelope, delimiters_for, envelope_for, wrap, wrap_ta1
+from parsers.x12_writer import Segment, collisions
+from schemas.findings import Finding, finding
+from schemas.lifecycle import FindingRecord, PlannedDocument
 from schemas.profile import PartnerProfile
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
 
 
+def _bodies(doc: PlannedDocument) -> list[list[Segment]]:
+    """The document's transaction-set bodies as the writer takes them (a TA1: its one segment)."""
+    if doc.doc_type == "TA1":
+        return [[list(doc.ta1)]]
+    return [[list(seg) for seg in s.body] for s in doc.sets]
+
+
 # --- numbering and storing documents --------------------------------------------------------------
 def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
-    """render(document, isa13, gs06, st02s) -> (file name, bytes) with each partner's envelope."""
+    """render(document, isa13, gs06, st02s) -> (file name, bytes) with each partner's envelope and the
+    first of its delimiter sets that no value uses (`hold` keeps back the documents none fits)."""
 
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         env = envelope_for(profiles[doc.partner])
+        bodies = _bodies(doc)
+        d = delimiters_for(env, bodies)  # None: wrap raises DelimiterCollision (hold() keeps these back)
         if doc.doc_type == "TA1":
-            content = wrap_ta1(env, list(doc.ta1), isa13=isa13, now=now)
+            content = wrap_ta1(env, bodies[0][0], isa13=isa13, now=now, delimiters=d)
         else:
-            content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id],
-                           [[list(seg) for seg in s.body] for s in doc.sets], isa13=isa13, gs06=gs06, st02s=st02s,
-                           now=now)
+            content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id], bodies, isa13=isa13, gs06=gs06,
+                           st02s=st02s, now=now, delimiters=d)
         return f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", content
 
     return render
 
 
+def fits(profile: PartnerProfile, doc: PlannedDocument) -> bool:
+    """True when one of the profile's delimiter sets leaves every value of ``doc`` as it is."""
+    return delimiters_for(envelope_for(profile), _bodies(doc)) is not None
+
+
+def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping[str, str] | None = None) -> Hold:
+    """hold(document) for StateStore.apply: an OUTBOUND_DELIMITERS_EXHAUSTED finding for a document no
+    delimiter set fits (it is stored held, unnumbered), else None. ``files`` names the inbound file
+    by its sha256 (the finding's location)."""
+
+    def hold(doc: PlannedDocument) -> FindingRecord | None:
+        profile = profiles[doc.partner]
+        if fits(profile, doc):
+            return None
+        pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
+        source = next((s.source_sha256 for s in doc.sets if s.source_sha256), "")
+        f = held_finding(envelope_for(profile), doc.doc_type, pos, _bodies(doc), (files or {}).get(source, ""))
+        return FindingRecord(f, doc.partner, pos[0] if len(pos) == 1 else "", consequence="document held, not sent",
+                             stage=stage)
+
+    return hold
+
+
+def held_finding(env: Envelope, doc_type: str, po_numbers: list[str], bodies: list[list[Segment]],
+                 source_file: str = "") -> Finding:
+    used = sorted(set().union(*(collisions([s for b in bodies for s in b], d) for d in env.candidates)))
+    what = f"{doc_type} for PO {', '.join(po_numbers)}" if po_numbers else doc_type
+    return finding("OUTBOUND_DELIMITERS_EXHAUSTED", f"The {what} is held, not sent: its values contain "
+                   f"{' '.join(repr(c) for c in used)}, which leaves none of the profile's {len(env.candidates)} "
+                   "delimiter set(s) free. Add a set to x12.fallback_delimiters; the next run sends it.",
+                   file=source_file, value=",".join(po_numbers) or None)
+
+
+def release_held(state: StateStore, profile: PartnerProfile, *, now: datetime) -> int:
+    """Held documents that fit one of the profile's delimiter sets now are numbered, rendered and made
+    pending, each in one transaction. Returns how many were released."""
+    render = renderer({profile.id: profile}, now)
+    return sum(state.release_document(h, render) for h in state.held_documents(profile.id)
+               if fits(profile, h.document))
+
+
 # --- stage 3: deliver ------------------------------------------------------------------------------
 def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime) -> int:
-    """Write every pending document to the partner's outbox; a failed write stays pending."""
+    """Write every pending document to the partner's outbox; a failed write stays pending. Held
+    documents that the profile's delimiter sets now allow are released first."""
+    release_held(state, profile, now=now)
     n = 0
     for doc in state.pending_documents(profile.id):
         existing = drop.stat("outbox", doc.file_name)

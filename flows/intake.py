@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from connectors.base import FileDrop, is_safe_name
+from connectors.base import FileDrop, archive_name, is_safe_name
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.process import Known, process_file
-from flows.documents import renderer
+from flows.documents import holder, renderer
 from flows.workspace import Workspace
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
@@ -52,7 +52,8 @@ DropFactory = Callable[[PartnerProfile], FileDrop]
 
 
 def local_drops(ws: Workspace) -> DropFactory:
-    return lambda profile: LocalDrop(ws.drop_root / profile.id)
+    return lambda profile: LocalDrop(ws.drop_root / profile.id, settle_seconds=profile.drop.local.settle_seconds,
+                                     temp_suffixes=profile.drop.local.temp_suffixes)
 
 
 def known_state(state: StateStore, partner: str) -> Known:
@@ -69,23 +70,17 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
     store = OrderStore(ws.orders_dir)
     at = now.isoformat()
     render = renderer({profile.id: profile}, now)
-    refused = [finding("FILE_NAME_REFUSED", f"File name {bad!r} was refused; it stays on the server.", value=bad)
-               for bad in getattr(drop, "refused_names", lambda _f: [])("inbox")]
-    if refused:
-        state.apply(lifecycle.plan_file_findings(refused, partner=profile.id, consequence="file left on the server"),
-                    run_id=run_id)
-        res.findings.extend(_row(f, profile.id) for f in refused)
-        res.errors += len(refused)
+    _report_refusals(state, drop, res, run_id=run_id)
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
             continue
-        data = drop.read("inbox", info.name)
+        data = drop.read("inbox", info.name, expected_size=info.size)
         sha = hashlib.sha256(data).hexdigest()
         res.files += 1
-        archive_name = f"{now:%Y%m%d}-{sha[:12]}-{info.name}"
-        if local.stat("archive", archive_name) is None:
-            local.write("archive", archive_name, data)
-        if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
+        archived = archive_name(now.date(), sha, info.name)
+        if local.stat("archive", archived) is None:
+            local.write("archive", archived, data)
+        if hashlib.sha256(local.read("archive", archived)).hexdigest() != sha:
             raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
         previous = state.file_status(profile.id, sha)
         if previous is not None:
@@ -115,15 +110,16 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
                 store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)
             if outcome.change_headers.num_rows:
                 store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes)
-            applied = state.apply(plan, render=render, at=at, run_id=run_id)
+            applied = state.apply(plan, render=render, hold=holder({profile.id: profile}, stage="intake",
+                                                                   files={sha: info.name}), at=at, run_id=run_id)
             for sender, isa13 in outcome.interchanges_seen:
                 state.record_interchange(profile.id, sender, isa13, sha)
             state.record_file(profile.id, sha, info.name, len(data), at,
                               "quarantined" if outcome.disposition == "quarantine" else "processed",
-                              archive_path=archive_name, run_id=run_id, error_count=outcome.error_count)
+                              archive_path=archived, run_id=run_id, error_count=outcome.error_count)
         res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
         _dispose(drop, local, info.name, data, outcome.disposition)
-        findings = [fr.finding for fr in plan.findings]
+        findings = [fr.finding for fr in [*plan.findings, *applied.held]]
         res.processed += outcome.disposition == "processed"
         res.quarantined += outcome.disposition == "quarantine"
         res.orders += outcome.orders.num_rows
@@ -139,10 +135,23 @@ def _row(f: Finding, partner: str) -> dict:
     return row
 
 
+def _report_refusals(state: StateStore, drop: FileDrop, res: PartnerResult, *, run_id: str) -> None:
+    """One error finding (recorded, and a report row) per inbox entry the drop will never read; it
+    stays there."""
+    refused = [finding(r.code, f"{r.name} was not read ({r.reason}); it stays in the inbox until it is renamed "
+                       "or removed.", value=r.name) for r in drop.refused("inbox")]
+    if refused:
+        state.apply(lifecycle.plan_file_findings(refused, partner=res.partner, consequence="file left in the inbox"),
+                    run_id=run_id)
+        res.findings.extend(_row(f, res.partner) for f in refused)
+        res.errors += len(refused)
+
+
 def _dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, disposition: str) -> None:
+    """The input to processed/ or quarantine/; an older file of the same name there is kept."""
     folder = "quarantine" if disposition == "quarantine" else "processed"
     if drop is local:
-        drop.move("inbox", name, folder)
+        local.move_new("inbox", name, folder)
     else:
-        local.write(folder, name, data)
+        local.write_new(folder, name, data)
         drop.move("inbox", name, "processed")

@@ -101,6 +101,7 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
             use_gx: bool = True) -> dict:
     """Pull, check and answer every partner's inbox, deliver pending documents, write the run report."""
     ws = open_workspace(workspace)
+    check_state(ws)
     started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
     run_id = steps.run_id_for(started, ws)
     state = StateStore(ws.state_path)
@@ -142,6 +143,16 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
     finally:
         state.close()
     return summary
+
+
+def check_state(ws) -> None:
+    """Before any task: a state store that cannot be used (read-only, full disk, damaged) stops the
+    run at once with a StateError (terminal: never retried)."""
+    state = StateStore(ws.state_path)
+    try:
+        state.check()
+    finally:
+        state.close()
 
 
 def _describe(state: State) -> str:

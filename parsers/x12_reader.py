@@ -22,6 +22,10 @@ from schemas.x12 import ENVELOPE_IDS, Delimiters, Group, Interchange, SegmentTab
 _ISA_START = re.compile(r"ISA[^A-Za-z0-9\s]")
 _SEGMENT_ID = re.compile(r"^[A-Z0-9]{2,3}$")
 _MAX_REPEATED_FINDINGS = 20
+# The ISA is fixed-width (106 characters); real files pad, shorten or break it over lines, never by
+# this much. Its 16 elements are looked for within this many characters, so finding the delimiters
+# of every interchange costs a bounded amount however the rest of the file looks.
+ISA_MAX_CHARS = 1024
 
 
 @dataclass(slots=True)
@@ -80,6 +84,8 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
     elif text[:pos].strip():
         findings.append(_finding("X12_LEADING_GARBAGE", f"{len(text[:pos].strip())} characters before the ISA "
                                  "were ignored.", value=text[:pos].strip()[:40]))
+    ascii_text = text.isascii()
+    byte_pos = pos if ascii_text or pos < 0 else len(text[:pos].encode("utf-8"))
     while 0 <= pos < len(text):
         detected = _detect_delimiters(text, pos)
         if isinstance(detected, Finding):
@@ -95,8 +101,11 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
             findings.append(_finding("X12_TERMINATOR_IS_SPACE",
                                      "ISA16 is followed by a space and a line break; line breaks were "
                                      "taken as the segment terminator."))
-        rows, next_pos, run_findings = _tokenise_run(text, pos, delims, term_is_space, row_base,
-                                                     raw if encoding == "utf-8" else None)
+        next_pos = run_end(text, pos, delims, term_is_space)
+        end = len(text) if next_pos < 0 else next_pos
+        byte_end = end if ascii_text else byte_pos + len(text[pos:end].encode("utf-8"))
+        run_raw = memoryview(raw)[byte_pos:byte_end] if encoding == "utf-8" else None
+        rows, run_findings = _tokenise_run(text, pos, end, delims, term_is_space, run_raw)
         findings.extend(run_findings)
         chunks.append(rows)
         components.extend([delims.component] * len(rows))
@@ -112,7 +121,7 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
         row_base += len(rows)
         if next_pos < 0:
             break
-        pos = next_pos
+        pos, byte_pos = next_pos, byte_end
     if len(chunks) == 1:
         elements = chunks[0]
     else:
@@ -144,11 +153,12 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
     if (sep.isascii() and sep.isalnum()) or sep.isspace():
         return _finding("ISA_ELEMENT_SEPARATOR_INVALID", f"Element separator {sep!r} after 'ISA' is a letter, "
                         "digit or blank.", seg="ISA", value=sep)
-    q = pos + 3
+    q, limit = pos + 3, pos + ISA_MAX_CHARS
     for _ in range(15):
-        q = text.find(sep, q + 1)
+        q = text.find(sep, q + 1, limit)
         if q < 0:
-            return _finding("ISA_STRUCTURE_INVALID", "The ISA segment has fewer than 16 elements.", seg="ISA")
+            return _finding("ISA_STRUCTURE_INVALID", "The ISA segment has fewer than 16 elements" + (
+                f" within its first {ISA_MAX_CHARS} characters." if limit < len(text) else "."), seg="ISA")
     if q + 2 >= len(text):
         return _finding("ISA_TERMINATOR_INVALID", "The file ends before the ISA segment terminator.", seg="ISA")
     comp, term = text[q + 1], text[q + 2]
@@ -175,35 +185,53 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
     return delims, q + 3 - pos, term_is_space
 
 
-def _tokenise_run(text: str, pos: int, d: Delimiters, term_is_space: bool, row_base: int, raw=None):
-    """Split text from ``pos`` into segments until an ISA with other delimiters (or the end).
+def run_end(text: str, pos: int, d: Delimiters, term_is_space: bool) -> int:
+    """Where the run of interchanges that starts at ``pos`` (an ISA read with delimiters ``d``) ends:
+    the start of the next ISA segment whose delimiters differ, or -1 when the run reaches the end.
 
-    ``raw``: the UTF-8 bytes ``text`` was decoded from, if it was. Returns (list<string> element rows,
-    position of the next ISA needing re-detection or -1, findings).
+    Looks at each character a bounded number of times (candidates are found with str.find; an ISA
+    with the same delimiters is skipped whole), so reading is linear however often delimiters change.
+    A segment starts after a terminator and leading whitespace (str.isspace, which is what pyarrow's
+    utf8_ltrim_whitespace strips), exactly as _tokenise_run splits it.
     """
-    fast = _tokenise_fast(text, pos, d, term_is_space, raw)
+    term = d.segment
+    at = pos + 1
+    while True:
+        i = text.find("ISA", at)
+        if i < 0:
+            return -1
+        j = i
+        while text[j - 1] != term and text[j - 1].isspace():  # text[pos] is "I": j never passes pos
+            j -= 1
+        if text[j - 1] != term:  # "ISA" inside a segment, not at its start
+            at = i + 1
+            continue
+        seg_end = text.find(term, i)
+        seg = text[i:] if seg_end < 0 else text[i:seg_end]
+        seg = seg.rstrip(" \r\n" if term_is_space else "\r\n")
+        if len(seg) < 4 or seg[3] != d.element or not _same_tail(seg, d):
+            return i
+        if seg_end < 0:
+            return -1
+        at = seg_end + 1
+
+
+def _tokenise_run(text: str, pos: int, end: int, d: Delimiters, term_is_space: bool, raw=None):
+    """Split ``text[pos:end]`` (one run: interchanges sharing delimiters ``d``) into segments.
+
+    ``raw``: the UTF-8 bytes of exactly that slice, if the text was decoded from UTF-8. Returns
+    (list<string> element rows, findings). Only this slice is handed to a splitter.
+    """
+    fast = _tokenise_fast(text, pos, end, d, term_is_space, raw)
     if fast is not None:
         return fast
     findings: list[Finding] = []
-    parts = text[pos:].split(d.segment)
+    parts = split_segments(text, pos, end, d.segment)
     arr = pc.utf8_ltrim_whitespace(pa.array(parts, pa.string()))
     arr = pc.utf8_rtrim(arr, characters=" \r\n" if term_is_space else "\r\n")
     nonempty = pc.greater(pc.utf8_length(arr), 0)
     n_empty_inside = int(pc.sum(pc.invert(nonempty)).as_py() or 0) - (0 if nonempty[-1].as_py() else 1)
-    # an ISA whose delimiters differ from this run's starts a new run
-    next_pos = -1
-    is_isa = pc.starts_with(arr, "ISA")
-    isa_rows = np.flatnonzero(is_isa.to_numpy(zero_copy_only=False))
-    for k in isa_rows[1:]:
-        seg = arr[int(k)].as_py()
-        if len(seg) < 4 or seg[3] != d.element or not _same_tail(seg, d):
-            offset = sum(len(p) for p in parts[: int(k)]) + int(k) * len(d.segment)
-            skipped = len(parts[int(k)]) - len(parts[int(k)].lstrip())
-            next_pos = pos + offset + skipped
-            arr = arr.slice(0, int(k))
-            nonempty = nonempty.slice(0, int(k))
-            break
-    if n_empty_inside > 0 and next_pos < 0:
+    if n_empty_inside > 0:
         findings.append(_finding("X12_EMPTY_SEGMENT", f"{n_empty_inside} empty segment(s) were skipped."))
     arr = arr.filter(nonempty)
     comp = d.component
@@ -215,28 +243,30 @@ def _tokenise_run(text: str, pos: int, d: Delimiters, term_is_space: bool, row_b
                                      f"component separator {comp!r}; the empty trailing component was dropped."))
             arr = pc.if_else(ends, pc.utf8_slice_codeunits(arr, 0, -1), arr)
     rows = pc.split_pattern(arr, d.element)
-    return rows, next_pos, findings
+    return rows, findings
 
 
-def _tokenise_fast(text: str, pos: int, d: Delimiters, term_is_space: bool, raw):
-    """The byte-level path of _tokenise_run for a run that reaches the end of the text (else None)."""
-    if raw is None:
-        buf = text[pos:].encode("utf-8")
-    else:
-        buf = memoryview(raw)[pos if text.isascii() else len(text[:pos].encode("utf-8")):]
+def split_segments(text: str, pos: int, end: int, terminator: str) -> list[str]:
+    """The general path's splitter: ``text[pos:end]`` cut at each segment terminator."""
+    return text[pos:end].split(terminator)
+
+
+def _tokenise_fast(text: str, pos: int, end: int, d: Delimiters, term_is_space: bool, raw):
+    """The byte-level path of _tokenise_run (None where it does not apply: the general path decides)."""
+    buf = text[pos:end].encode("utf-8") if raw is None else raw
     got = tokenise_bytes(buf, d.element, d.segment, d.component, term_is_space)
     if got is None:
         return None
     rows, later_isas, empty_inside, trailing = got
     if any(len(seg) < 4 or seg[3] != d.element or not _same_tail(seg, d) for seg in later_isas):
-        return None  # another interchange with other delimiters: the general path splits the runs
+        return None  # not expected (run_end cut the run before such an ISA): the general path decides
     findings: list[Finding] = []
     if empty_inside > 0:
         findings.append(_finding("X12_EMPTY_SEGMENT", f"{empty_inside} empty segment(s) were skipped."))
     if trailing:
         findings.append(_finding("X12_TRAILING_COMPONENT_SEPARATOR", f"{trailing} segments end with the "
                                  f"component separator {d.component!r}; the empty trailing component was dropped."))
-    return rows, -1, findings
+    return rows, findings
 
 
 def _same_tail(isa: str, d: Delimiters) -> bool:

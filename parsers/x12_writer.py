@@ -1,13 +1,14 @@
 """X12 writer: segments (lists of element values) -> text with a partner's delimiters.
 
 An element value may be a tuple/list of components. Trailing empty elements are dropped (except in
-ISA, which is fixed). Delimiter characters inside values are replaced by a space so a value can
-never break the structure. The codec's other half is parsers.x12_reader.
+ISA, which is fixed). A value is never altered: one that contains a delimiter cannot be written with
+those delimiters (DelimiterCollision); callers choose delimiters the values do not use
+(`collisions`, `first_fitting`). The codec's other half is parsers.x12_reader.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
@@ -17,12 +18,45 @@ from schemas.x12 import Delimiters
 Segment = Sequence[object]
 
 
-def _clean(value: object, d: Delimiters) -> str:
+class DelimiterCollision(ValueError):
+    """A value contains one of the delimiters it was to be written with (a caller's mistake: choose
+    delimiters with `first_fitting`)."""
+
+
+def _delimiter_chars(d: Delimiters) -> str:
+    return "".join(ch for ch in (d.element, d.component, d.segment, d.repetition) if ch)
+
+
+def _text(value: object, d: Delimiters) -> str:
     text = "" if value is None else str(value)
-    for ch in (d.element, d.component, d.segment, d.repetition):
-        if ch and ch in text:
-            text = text.replace(ch, " ")
+    if any(ch in text for ch in _delimiter_chars(d)):
+        raise DelimiterCollision(f"value {text!r} contains a delimiter of {_delimiter_chars(d)!r}")
     return text
+
+
+def _values(segments: Iterable[Segment]) -> Iterator[str]:
+    """Every element and component value, as text (ISA11 and ISA16, the delimiters themselves, left out)."""
+    for seg in segments:
+        values = list(seg[1:11]) + list(seg[12:16]) if seg and seg[0] == "ISA" else seg[1:]
+        for v in values:
+            for part in (v if isinstance(v, (tuple, list)) else (v,)):
+                if part is not None:
+                    yield str(part)
+
+
+def collisions(segments: Iterable[Segment], d: Delimiters) -> set[str]:
+    """The delimiter characters of ``d`` that occur inside some value of ``segments``."""
+    chars = _delimiter_chars(d)
+    return {ch for text in _values(segments) for ch in chars if ch in text}
+
+
+def first_fitting(segments: Sequence[Segment], candidates: Iterable[Delimiters]) -> Delimiters | None:
+    """The first of ``candidates`` whose delimiters occur in no value (None: every one collides)."""
+    used = set("".join(_values(segments)))
+    for d in candidates:
+        if not used.intersection(_delimiter_chars(d)):
+            return d
+    return None
 
 
 @lru_cache(maxsize=4096)
@@ -49,17 +83,20 @@ def x12_implied(value: Decimal, decimals: int = 2) -> str:
 
 
 def render_segment(seg: Segment, d: Delimiters) -> str:
+    """One segment as text; DelimiterCollision if a value contains a delimiter (never altered)."""
     if seg[0] == "ISA":  # fixed layout; ISA11/ISA16 carry delimiters themselves
+        if collisions([seg], d):
+            raise DelimiterCollision(f"an ISA value contains a delimiter of {_delimiter_chars(d)!r}")
         return d.element.join(str(v) for v in seg)
     parts: list[str] = [str(seg[0])]
     for v in seg[1:]:
         if isinstance(v, (tuple, list)):
-            comps = [_clean(c, d) for c in v]
+            comps = [_text(c, d) for c in v]
             while comps and comps[-1] == "":
                 comps.pop()
             parts.append(d.component.join(comps))
         else:
-            parts.append(_clean(v, d))
+            parts.append(_text(v, d))
     if seg[0] != "ISA":
         while len(parts) > 1 and parts[-1] == "":
             parts.pop()

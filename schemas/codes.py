@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Level = Literal["file", "interchange", "group", "set", "segment", "element", "business"]
+Level = Literal["file", "interchange", "group", "set", "segment", "element", "business", "outbound"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "The same file content was already processed; nothing was sent again."),
         _C("FILE_NAME_REFUSED", "file", "error", "",
            "A file name with a path separator, '..', NUL or a control character was refused."),
+        _C("FILE_TYPE_REFUSED", "file", "error", "",
+           "An inbox entry that is a symlink, FIFO, socket or device was refused (never followed or read)."),
         _C("PARTNER_SENDER_MISMATCH", "file", "error", "",
            "The ISA sender (ISA05/ISA06) is not the partner whose drop the file came from."),
         # --- interchange (TA1 note codes, X12 I18) ----------------------------------------
@@ -115,6 +117,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ELEMENT_INVALID_DATE", "element", "error", "AK4:8", "The element is not a valid date."),
         _C("ELEMENT_INVALID_TIME", "element", "error", "AK4:9", "The element is not a valid time."),
         _C("ELEMENT_EXCLUSION_VIOLATED", "element", "error", "AK4:10", "Mutually exclusive elements both present."),
+        # --- documents we send (never in an acknowledgment: about our output) ------------------
+        _C("OUTBOUND_DELIMITERS_EXHAUSTED", "outbound", "error", "",
+           "A document's values contain a character of every delimiter set the profile allows; it is held."),
         # --- 850 semantics (not in the 997, shown to ops) ---------------------------------
         _C("CTT_LINE_COUNT_MISMATCH", "set", "warning", "", "CTT01 does not equal the number of PO1 lines."),
         _C("CTT_QUANTITY_MISMATCH", "set", "warning", "", "CTT02 does not equal the sum of PO102."),

@@ -8,7 +8,9 @@ Problems found *in input* are findings (schemas.findings), never exceptions.
     └── TerminalError           retrying will not help
         ├── ConfigError         bad partner profile / workspace
         ├── SnapshotError       missing, corrupt or wrongly typed inventory snapshot
-        ├── StateError          the state store refuses an operation (e.g. a number reused)
+        ├── StateError          the state store refuses an operation (e.g. a number reused) or cannot be
+        │                       used (read-only, full disk, damaged)
+        ├── StorageError        a workspace folder cannot be written (read-only, full disk)
         ├── DocumentError       a document we build fails its own checks (856 self-check, 810 limits)
         ├── ActionRefused       a person's action on a finance exception is not allowed in its state
         └── SecurityError       host key refused, authentication failed, permission denied
@@ -56,6 +58,10 @@ class SnapshotError(TerminalError):
 
 class StateError(TerminalError):
     """The state store refused an operation."""
+
+
+class StorageError(TerminalError):
+    """A workspace folder (a local drop, the archive) cannot be written: read-only or full."""
 
 
 class DocumentError(TerminalError):

@@ -41,22 +41,47 @@ class DelimiterSettings(_Model):
             raise ValueError(f"delimiters must be distinct: {chars}")
         if any(c.isalnum() or c == " " for c in chars):
             raise ValueError("delimiters may not be letters, digits or spaces")
+        # what we send is in the X12 character sets: ASCII punctuation; only the segment terminator
+        # may be a line break (then nothing follows it)
+        if any(not ("!" <= c <= "~") for c in chars if c != self.segment) or \
+                not ("!" <= self.segment <= "~" or self.segment in "\r\n"):
+            raise ValueError("delimiters must be printable ASCII punctuation (the terminator may be CR or LF)")
+        if self.segment in "\r\n" and self.suffix:
+            raise ValueError("a line-break terminator takes no suffix")
         return self
 
     def to_delimiters(self) -> Delimiters:
         return Delimiters(self.element, self.component, self.repetition, self.segment, self.suffix)
 
 
+# Outbound delimiter sets tried, in order, after the profile's own when a value we send contains one
+# of its characters (a PO number "A*B>C"). X12 receivers read the delimiters from each ISA, so any
+# set is standard; these avoid the usual ones and each other. A profile may list its own, or none
+# (then such a document is held, with a finding, instead of being sent).
+FALLBACK_DELIMITERS = (
+    DelimiterSettings(element="|", component="\\", repetition="{", segment="~"),
+    DelimiterSettings(element="!", component="@", repetition="}", segment="`"),
+)
+
+
+# What our envelopes may carry (ISA05-08 ID 2/2 and AN 15/15, GS02/03 AN 2/15): printable ASCII that
+# neither starts nor ends with a space, so every ISA we write keeps its fixed width (we pad IDs).
+_QUALIFIER = r"^[A-Z0-9]{2}$"
+_ISA_ID = r"^[!-~]([ -~]{0,13}[!-~])?$"
+_GS_ID = r"^[!-~][ -~]{0,13}[!-~]$"
+
+
 class X12Settings(_Model):
-    their_qualifier: str = Field(min_length=2, max_length=2)
-    their_id: str = Field(min_length=1, max_length=15)
-    our_qualifier: str = Field(min_length=2, max_length=2)
-    our_id: str = Field(min_length=1, max_length=15)
-    their_gs_id: str = Field(min_length=2, max_length=15)
-    our_gs_id: str = Field(min_length=2, max_length=15)
+    their_qualifier: str = Field(pattern=_QUALIFIER)
+    their_id: str = Field(pattern=_ISA_ID)
+    our_qualifier: str = Field(pattern=_QUALIFIER)
+    our_id: str = Field(pattern=_ISA_ID)
+    their_gs_id: str = Field(pattern=_GS_ID)
+    our_gs_id: str = Field(pattern=_GS_ID)
     version: Literal["004010", "005010"] = "004010"
     usage: Literal["P", "T"] = "P"
     delimiters: DelimiterSettings = DelimiterSettings()
+    fallback_delimiters: tuple[DelimiterSettings, ...] = FALLBACK_DELIMITERS
 
 
 class AckSettings(_Model):
@@ -81,9 +106,18 @@ class SftpSettings(_Model):
     timeout_seconds: float = 20.0
 
 
+class LocalDropSettings(_Model):
+    """The "ready to read" rule of a local drop (as SFTP's): a file changed less than ``settle_seconds``
+    ago is read only if its size and mtime stay unchanged that long; temporary names are never read."""
+
+    settle_seconds: float = Field(default=2.0, ge=0)
+    temp_suffixes: tuple[str, ...] = (".tmp", ".part", ".filepart")
+
+
 class DropSettings(_Model):
     kind: Literal["local", "sftp"] = "local"
     sftp: SftpSettings | None = None
+    local: LocalDropSettings = LocalDropSettings()
 
     @model_validator(mode="after")
     def _sftp_needs_settings(self) -> DropSettings:

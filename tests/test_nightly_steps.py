@@ -173,8 +173,8 @@ def test_archive_is_verified_before_the_input_is_moved(tmp_path, monkeypatch):
     drop = LocalDrop(ws.drop_root / "acme")
     real_read = LocalDrop.read
 
-    def corrupt_archive(self, folder, name):
-        data = real_read(self, folder, name)
+    def corrupt_archive(self, folder, name, **kw):
+        data = real_read(self, folder, name, **kw)
         return data + b"x" if folder == "archive" else data
 
     monkeypatch.setattr(LocalDrop, "read", corrupt_archive)

@@ -6,6 +6,7 @@ run on it exactly as on a store that never knew version 1."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 from datetime import date, datetime
@@ -157,3 +158,36 @@ def test_a_store_newer_than_this_orderbridge_is_refused(tmp_path):
     db.close()
     with pytest.raises(StateError, match="newer"):
         StateStore(path)
+
+
+def test_documents_version_1_held_are_released_after_the_migration(tmp_path):
+    # REL part 1 (before the lifecycle) held a document none of the profile's delimiter sets fits:
+    # status 'held', no file name, {functional_id, bodies} as content. Two of them must migrate
+    # (file names stay unique) and be sent once the profile offers a set that fits.
+    from connectors.local import LocalDrop
+    from flows.documents import deliver_partner
+    from parsers.x12_reader import read_interchanges
+    from schemas.profile import load_profiles
+
+    path = tmp_path / "state.sqlite"
+    v1_store(path, "state-v1-night1.sql")
+    db = sqlite3.connect(path)
+    for po in ("A*B>C", "D*E>F"):
+        body = [["BAK", "00", "AC", po, "20261126", "", "", "", "", "20261127"], ["CTT", "0"]]
+        db.execute("INSERT INTO documents (partner, doc_type, doc_key, file_name, isa13, gs06, st02, content, status,"
+                   " created_at, source_sha256, po_number, run_id) VALUES ('acme', '855', ?, '', '', '', '', ?, 'held',"
+                   " '2026-11-27T02:00:00', 'sha', ?, 'r')",
+                   (f"855:{po}:k:ref", json.dumps({"functional_id": "PR", "bodies": [body]}).encode(), po))
+    db.commit()
+    db.close()
+    state = StateStore(path)
+    held = state.held_documents("acme")
+    assert [(h.document.doc_type, h.document.sets[0].po_number) for h in held] == [("855", "A*B>C"), ("855", "D*E>F")]
+    assert state.last_number("acme", "ISA") == 6
+    drop = LocalDrop(tmp_path / "drop")
+    assert deliver_partner(load_profiles(REPO / "partners")["acme"], state, drop, now=NIGHT2) == 2
+    sent = sorted((tmp_path / "drop" / "outbox").iterdir())
+    assert [p.name for p in sent] == ["acme-855-000000007.x12", "acme-855-000000008.x12"]
+    baks = [next(r for r in read_interchanges(p.read_bytes()).segments.elements.to_pylist() if r[0] == "BAK")[3]
+            for p in sent]
+    assert baks == ["A*B>C", "D*E>F"] and state.held_documents("acme") == []

@@ -99,3 +99,16 @@ def test_file_changing_during_download_is_transient(server, partner, change):
     with SftpDrop(server.settings(), progress=partner_rewrites) as drop:
         with pytest.raises(TransientError):
             drop.read("inbox", "big.edi")
+
+
+def test_refused_reports_hostile_names_and_special_files_never_folders(settings, partner):
+    partner.put("inbox", "good.edi", b"ok")
+    partner.put("inbox", b"new\nline.edi", b"evil")
+    os.symlink("/etc/passwd", partner.path("inbox", "link.edi"))
+    os.mkfifo(partner.path("inbox", "pipe.edi"))
+    os.mkdir(partner.path("inbox", "sub"))
+    with SftpDrop(settings, sleep=lambda s: None) as drop:
+        refused = {(r.name, r.code) for r in drop.refused("inbox")}
+        assert refused == {(repr("new\nline.edi"), "FILE_NAME_REFUSED"), (repr("link.edi"), "FILE_TYPE_REFUSED"),
+                           (repr("pipe.edi"), "FILE_TYPE_REFUSED")}
+        assert [f.name for f in drop.list("inbox")] == ["good.edi"]

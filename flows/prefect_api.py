@@ -1,0 +1,110 @@
+"""The temporary Prefect API server of one `orderbridge` process, started by us so it dies with us.
+
+Without PREFECT_API_URL, Prefect 3 starts its own temporary server (prefect.server.api.server.
+SubprocessASGIServer: `python -m uvicorn ... prefect.server.api.server:create_app`) and stops it at
+exit, but only at a normal exit: after a SIGKILL of the parent that uvicorn child lived on for minutes.
+Here, on Linux, the same server is started before prefect is imported, asks the kernel to send it
+SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG, set in the child before it execs uvicorn), and
+PREFECT_API_URL points the whole process at it. Elsewhere, or when PREFECT_API_URL is set, nothing
+changes. Owns no flow logic.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+# Runs in the child: ask for SIGTERM when the parent dies, make sure it has not died already, then
+# become uvicorn (the death signal survives execve).
+_CHILD = """
+import ctypes, os, signal, sys
+if ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+    sys.exit("prctl(PR_SET_PDEATHSIG) failed")
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(0)
+os.execv(sys.executable, [sys.executable, "-m", "uvicorn", *sys.argv[2:]])
+"""
+
+_server: subprocess.Popen | None = None
+
+
+def start_api_server(timeout: float | None = None) -> str | None:
+    """Start the temporary API server (once per process) and point PREFECT_API_URL at it; returns its
+    URL, or None where Prefect keeps managing its own server (PREFECT_API_URL already set, not Linux).
+    Call before prefect is imported."""
+    global _server
+    if os.environ.get("PREFECT_API_URL") or not sys.platform.startswith("linux") or "prefect" in sys.modules:
+        return None  # a server is given, or Prefect already read its settings: it keeps managing its own
+    if _server is not None and _server.poll() is None:
+        return os.environ["PREFECT_API_URL"]
+    timeout = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
+    deadline = time.monotonic() + timeout
+    while True:
+        port = _free_port()
+        proc = _spawn(port)
+        url = f"http://127.0.0.1:{port}/api"
+        if _healthy(proc, url, deadline):
+            break
+        stop(proc)
+        if proc.returncode != 3 or time.monotonic() > deadline:  # uvicorn exits 3 when the port was taken
+            raise RuntimeError(f"the temporary Prefect API server did not start (exit status {proc.returncode})")
+    _server = proc
+    os.environ["PREFECT_API_URL"] = url
+    atexit.register(stop_api_server)
+    return url
+
+
+def stop_api_server() -> None:
+    global _server
+    if _server is not None:
+        stop(_server)
+        _server = None
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+def server_pid() -> int | None:
+    return _server.pid if _server is not None else None
+
+
+def _spawn(port: int) -> subprocess.Popen:
+    prefect_dir = Path(importlib.util.find_spec("prefect").submodule_search_locations[0])
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    args = ["--app-dir", str(prefect_dir.parent), "--factory", "prefect.server.api.server:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    return subprocess.Popen([sys.executable, "-c", _CHILD, str(os.getpid()), *args], env=env,
+                            stdin=subprocess.DEVNULL)
+
+
+def _healthy(proc: subprocess.Popen, url: str, deadline: float) -> bool:
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

