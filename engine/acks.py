@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from parsers.x12_writer import Segment
-from rules.structure import element_ref
+from rules.structure import dictionary_for, element_ref
 from schemas.codes import CATALOGUE, ack_code
 from schemas.findings import Finding
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -87,11 +87,16 @@ def group_rejected(g: Group, findings: list[Finding]) -> tuple[bool, list[str]]:
 
 
 def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> list[Segment]:
-    """The body (AK1..AK9) of a 997 acknowledging group ``g``."""
+    """The body (AK1..AK9) of a 997 (in ``version``) acknowledging group ``g``. AK4-02 comes from the
+    dictionary of the group's own version. When the group is rejected (AK9 R), no AK5 says A."""
     body: list[Segment] = [["AK1", g.functional_id, g.control_number] + ([g.version] if version >= "005010" else [])]
     accepted = 0
+    group_is_rejected, group_codes = group_rejected(g, findings)
+    their_dictionary = dictionary_for(g.version)
     for ts in g.transactions:
         status, codes, seg_findings = set_status(ts, findings)
+        if group_is_rejected:
+            status = "R"  # the group's rejection covers its sets (X12: AK9 R, so no set is accepted)
         body.append(["AK2", ts.set_id, ts.control_number])
         by_segment: dict[tuple[int, str], list[Finding]] = defaultdict(list)
         for f in seg_findings:
@@ -104,14 +109,15 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
             loop = (seg_level[0] if seg_level else fs[0]).location.loop_id
             body.append(["AK3", (seg_id or "UNK")[:3], str(pos), loop, code])
             for f in el_level[:99]:
-                position = _element_position(f.location.element)
-                ref = element_ref(seg_id, position, version) if position else ""
+                position, component = element_position(f.location.element)
+                ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
                 bad = (f.location.value or "")[:99]
-                body.append(["AK4", str(position or 1), ref, ack_code(f.code)[1], bad])
+                where: object = (str(position), str(component)) if component else str(position or 1)
+                body.append(["AK4", where, ref, ack_code(f.code)[1], bad])
         if status == "A":
             accepted += 1
         body.append(["AK5", status, *codes])
-    rejected, codes = group_rejected(g, findings)
+    rejected, codes = group_is_rejected, group_codes
     received = len(g.transactions)
     if rejected:
         status, accepted = "R", 0
@@ -125,12 +131,11 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
     return body
 
 
-def _element_position(ref: str) -> int:
-    digits = "".join(ch for ch in ref[-4:] if ch.isdigit())
-    try:
-        return int(ref.split("-")[0][-2:]) if ref else 0
-    except ValueError:
-        return int(digits) if digits else 0
+def element_position(ref: str) -> tuple[int, int]:
+    """(element position, component position or 0) of a reference such as "PO102" or "PO105-01"."""
+    element, _, component = ref.partition("-")
+    position = int(element[-2:]) if element[-2:].isdigit() else 0
+    return position, int(component) if component.isdigit() else 0
 
 
 def accepted_sets(g: Group, findings: list[Finding]) -> list[TransactionSet]:

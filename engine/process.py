@@ -18,8 +18,7 @@ from parsers.orders_860 import read_changes
 from parsers.x12_reader import ParseResult, read_interchanges
 from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
-from rules.structure import check_850_structure
-from rules.structure_860 import check_860_structure
+from rules.structure import check_structure
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.findings import Finding, finding
 from schemas.orders import ORDER_LINES, ORDERS
@@ -109,13 +108,10 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
             if any(f.code == "PARTNER_SENDER_MISMATCH" for f in partner_findings):
                 foreign.add(ic.start)
             findings += [f.with_file(file) for f in partner_findings]
-    structure_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
-                      if ts.set_id == "850" and g.functional_id == "PO"]
-    findings += check_850_structure(result, structure_sets)
-    change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
-                   if ts.set_id == "860" and g.functional_id == "PC"]
-    if change_sets and "860" in profile.accepts:
-        findings += check_860_structure(result, change_sets)
+    # every inbound set the profile accepts, in its own group, that its version's dictionary has a table for
+    findings += check_structure(result, [(ic, g, ts) for ic, g, ts in result.transaction_sets()
+                                         if ts.set_id in profile.accepts
+                                         and FUNCTIONAL_FOR_SET.get(ts.set_id) == g.functional_id])
 
     order_sets, change_sets_ok = [], []
     for ic in result.interchanges:
