@@ -13,7 +13,7 @@ from datetime import datetime
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
-from schemas.x12dict.legacy import SUPPORTED_VERSIONS, base_version
+from schemas.x12dict import SUPPORTED_VERSIONS, base_version
 
 ISA_ID_QUALIFIERS = {"01", "02", "03", "04", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
                      "17", "18", "19", "20", "27", "28", "29", "30", "33", "34", "NR", "SA", "SN", "ZZ"}

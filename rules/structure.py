@@ -20,7 +20,7 @@ from rules.elements import Context, FlatElements, check_segment_elements
 from rules.set_checks import SET_CHECKS
 from schemas.findings import Finding, finding
 from schemas.x12 import ENVELOPE_IDS, Group, Interchange, TransactionSet
-from schemas.x12dict.legacy import base_version, dictionary
+from schemas.x12dict import dictionary
 from schemas.x12dict.model import Dictionary, SetTable
 
 _SEG_ID = re.compile(r"^[A-Z0-9]{2,3}$")
@@ -33,7 +33,7 @@ DictionaryFor = Callable[[str], "Dictionary | None"]  # GS08 -> the dictionary i
 
 def dictionary_for(gs08: str) -> Dictionary | None:
     """The dictionary of a group's version (GS08 "004010VICS" -> 004010), or None when we have none."""
-    return dictionary(base_version(gs08))
+    return dictionary(gs08)
 
 
 @dataclass(slots=True)

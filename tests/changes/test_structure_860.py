@@ -78,7 +78,7 @@ def test_segment_order_findings(body: list[str], expected: list) -> None:
         ("POC*1", [("ELEMENT_MANDATORY_MISSING", "POC02", 3)]),
         ("POC*1*QI*X1**EA", [("ELEMENT_INVALID_CHARACTER", "POC03", 3)]),
         ("POC*1*QI*20**EA*2.5*PE*UP", [("ELEMENT_CONDITIONAL_MISSING", "POC09", 3)]),
-        ("POC*1*QI*20**EACH", [("ELEMENT_TOO_LONG", "POC05", 3)]),
+        ("POC*1*QI*20**EACH", [("ELEMENT_TOO_LONG", "POC05-01", 3)]),  # POC05 is the C001 composite
     ],
 )
 def test_poc_element_findings(poc: str, expected: list) -> None:
