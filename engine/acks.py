@@ -14,6 +14,7 @@ from rules.structure import dictionary_for, element_ref
 from schemas.codes import CATALOGUE, ack_code
 from schemas.findings import Finding
 from schemas.x12 import Group, Interchange, TransactionSet
+from schemas.x12dict import Dictionary
 
 # Interchange errors after which the groups are still read and acknowledged (TA1 "E").
 TA1_TOLERATED = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}
@@ -93,6 +94,7 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
     accepted = 0
     group_is_rejected, group_codes = group_rejected(g, findings)
     their_dictionary = dictionary_for(g.version)
+    our_dictionary = dictionary_for(version)
     for ts in g.transactions:
         status, codes, seg_findings = set_status(ts, findings)
         if group_is_rejected:
@@ -113,7 +115,7 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
                 ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
                 bad = (f.location.value or "")[:99]
                 where: object = (str(position), str(component)) if component else str(position or 1)
-                body.append(["AK4", where, ref, ack_code(f.code)[1], bad])
+                body.append(["AK4", where, ref, ak4_code(ack_code(f.code)[1], our_dictionary), bad])
         if status == "A":
             accepted += 1
         body.append(["AK5", status, *codes])
@@ -129,6 +131,13 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
         status = "P"
     body.append(["AK9", status, str(received), str(received), str(accepted), *codes])
     return body
+
+
+def ak4_code(code: str, d997: Dictionary | None) -> str:
+    """An AK403 code the 997's own version defines: 004010's complete list of 723 lacks 12 (too many
+    repetitions) and 13 (too many components); there they are reported as 3 (too many data elements)."""
+    known = d997.codes("723") if d997 is not None else None
+    return code if known is None or code in known else "3"
 
 
 def element_position(ref: str) -> tuple[int, int]:

@@ -186,11 +186,11 @@ def _verdicts(items: _Items, el: ElementDef, codes: frozenset[str] | None, has_c
         bad_type = ~pc.match_substring_regex(sub, _TIME).to_numpy(zero_copy_only=False)
     elif typ == "DT":
         sub = items.values()
-        short_form = el.max <= 6
-        parsed = pc.strptime(sub, format="%y%m%d" if short_form else "%Y%m%d", unit="s", error_is_null=True)
-        bad_type = (pc.is_null(parsed).to_numpy(zero_copy_only=False)
-                    | ~pc.match_substring_regex(sub, r"^\d{6}$" if short_form else r"^\d{8}$").to_numpy(
-                        zero_copy_only=False))
+        fmt = "%y%m%d" if el.max <= 6 else "%Y%m%d"
+        parsed = pc.strptime(sub, format=fmt, unit="s", error_is_null=True)
+        # strptime rolls 30 February over into March: a date is valid only if it prints back as sent
+        back = pc.strftime(parsed, format=fmt)
+        bad_type = ~pc.fill_null(pc.equal(back, sub), False).to_numpy(zero_copy_only=False)
     elif has_control:
         sub = items.values()
         bad_type = pc.match_substring_regex(sub, _CONTROL).to_numpy(zero_copy_only=False)
