@@ -29,15 +29,39 @@ Report = Callable[[str, np.ndarray, str, "tuple[pa.Array, np.ndarray] | None", s
 
 
 class FlatElements:
-    """A segment table's elements flattened once: values, each row's first value, element counts, lengths."""
+    """A segment table's elements flattened once: values, each row's first value, element counts, lengths.
+    ``delimiter_rows``: rows whose values carry delimiters as data (ISA11, ISA16), ignored by holds()."""
 
-    def __init__(self, elements: pa.ListArray) -> None:
+    def __init__(self, elements: pa.ListArray, delimiter_rows: np.ndarray | None = None) -> None:
         self.flat = elements.flatten()
         offsets = elements.offsets.to_numpy()
         self.offsets = offsets[:-1] - offsets[0]
         self.row_len = np.diff(offsets)
         self.lengths = char_lengths(self.flat)
         self.has_control = _has_control_bytes(self.flat)
+        self._delimiter_rows = delimiter_rows if delimiter_rows is not None else np.zeros(0, dtype=np.int64)
+        self._holds: dict[str, bool] = {}
+
+    def holds(self, ch: str) -> bool:
+        """Whether a value outside the delimiter rows contains ``ch`` (a delimiter: then values must be
+        split on it or checked for it); one pass over the bytes, remembered per character."""
+        if ch not in self._holds:
+            if len(ch.encode()) == 1:
+                data = _value_bytes(self.flat)
+                hits = np.flatnonzero(data == ord(ch))
+                if len(hits) and len(self._delimiter_rows):
+                    starts = _value_offsets(self.flat)
+                    first = self.offsets[self._delimiter_rows]
+                    lo = starts[first] - starts[0]
+                    hi = starts[first + self.row_len[self._delimiter_rows]] - starts[0]
+                    inside = np.zeros(len(hits), dtype=bool)
+                    for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+                        inside |= (hits >= a) & (hits < b)
+                    hits = hits[~inside]
+                self._holds[ch] = bool(len(hits))
+            else:
+                self._holds[ch] = True  # a multi-byte delimiter: always look
+        return self._holds[ch]
 
 
 @dataclass(slots=True)
@@ -60,9 +84,10 @@ class _Items:
 class Context:
     dictionary: Dictionary
     component: str  # the interchange's component separator
-    repetition: str  # its repetition separator ("" before 00402 or when ISA11 is U)
+    repetition: str  # its repetition separator ("" before 00402, when ISA11 is U, or when no value holds it)
     has_control: bool
     report: Report
+    stray_component: bool = False  # some value holds the component separator: look for it in simple elements
 
 
 def check_segment_elements(fe: FlatElements, seg: SegmentDef, rows: np.ndarray, ctx: Context) -> None:
@@ -125,7 +150,17 @@ def _check_use(use: ElementUse, ref: str, items: _Items, ctx: Context) -> None:
     if use.composite is not None:
         _check_composite(use.composite, ref, items, ctx)
     elif use.element is not None:
+        if ctx.stray_component:
+            _check_no_component(ref, items, ctx)
         _check_simple(use.element, ref, items, ctx)
+
+
+def _check_no_component(ref: str, items: _Items, ctx: Context) -> None:
+    """A simple element holding the component separator (X12: a delimiter never occurs in data)."""
+    hit = np.flatnonzero(pc.match_substring(items.values(), ctx.component).to_numpy(zero_copy_only=False))
+    if len(hit):
+        ctx.report("ELEMENT_INVALID_CHARACTER", items.row[hit], ref, (items.flat, items.at[hit]),
+                   f"{ref} holds the component separator {ctx.component!r}, but it is not a composite.")
 
 
 def _check_simple(el: ElementDef, ref: str, items: _Items, ctx: Context) -> None:
@@ -186,11 +221,7 @@ def _verdicts(items: _Items, el: ElementDef, codes: frozenset[str] | None, has_c
         bad_type = ~pc.match_substring_regex(sub, _TIME).to_numpy(zero_copy_only=False)
     elif typ == "DT":
         sub = items.values()
-        fmt = "%y%m%d" if el.max <= 6 else "%Y%m%d"
-        parsed = pc.strptime(sub, format=fmt, unit="s", error_is_null=True)
-        # strptime rolls 30 February over into March: a date is valid only if it prints back as sent
-        back = pc.strftime(parsed, format=fmt)
-        bad_type = ~pc.fill_null(pc.equal(back, sub), False).to_numpy(zero_copy_only=False)
+        bad_type = ~valid_dates(sub, short=el.max <= 6)
     elif has_control:
         sub = items.values()
         bad_type = pc.match_substring_regex(sub, _CONTROL).to_numpy(zero_copy_only=False)
@@ -200,6 +231,31 @@ def _verdicts(items: _Items, el: ElementDef, codes: frozenset[str] | None, has_c
             sub = items.values()
         bad_code = ~pc.is_in(sub, value_set=pa.array(sorted(codes), pa.string())).to_numpy(zero_copy_only=False)
     return digits < el.min, digits > el.max, bad_type, bad_code
+
+
+_DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def valid_dates(values: pa.Array, *, short: bool) -> np.ndarray:
+    """CCYYMMDD (or YYMMDD with ``short``) dates that exist, column-wise: all digits, month 1-12, the
+    day within the month (29 February in leap years only). YY is read as Python's %y does (00-68 ->
+    20xx, 69-99 -> 19xx), which for leap years means YY divisible by 4."""
+    width = 6 if short else 8
+    shaped = pc.match_substring_regex(values, r"^\d{6}$" if short else r"^\d{8}$").to_numpy(zero_copy_only=False)
+    if not shaped.any():
+        return shaped
+    safe = pc.if_else(pa.array(shaped), values, pa.scalar("0" * width, pa.string()))
+
+    def part(start: int, stop: int) -> np.ndarray:
+        return pc.cast(pc.utf8_slice_codeunits(safe, start, stop), pa.int32()).to_numpy(zero_copy_only=False)
+
+    y = part(0, width - 4)
+    m = part(width - 4, width - 2)
+    d = part(width - 2, width)
+    leap = (y % 4 == 0) if short else ((y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0)))
+    month_ok = (m >= 1) & (m <= 12)
+    days = _DAYS[np.where(month_ok, m, 0)] - ((m == 2) & ~leap)
+    return shaped & month_ok & (d >= 1) & (d <= days)
 
 
 def _check_composite(comp: CompositeDef, ref: str, items: _Items, ctx: Context) -> None:
@@ -285,6 +341,11 @@ def _value_bytes(strings: pa.Array) -> np.ndarray:
     width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
     offsets = np.frombuffer(strings.buffers()[1], dtype=width)[strings.offset: strings.offset + len(strings) + 1]
     return np.frombuffer(strings.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+
+
+def _value_offsets(strings: pa.Array) -> np.ndarray:
+    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    return np.frombuffer(strings.buffers()[1], dtype=width)[strings.offset: strings.offset + len(strings) + 1]
 
 
 def char_lengths(flat: pa.Array) -> np.ndarray:

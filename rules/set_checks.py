@@ -81,7 +81,7 @@ def _duplicate_ids(result: ParseResult, sets: Sets, fe: FlatElements, line_rows:
     """The second and later lines of a set that repeat a line id (element 01)."""
     out: list[Finding] = []
     ids, has = _column(fe, line_rows, 1)
-    if not len(ids):
+    if not len(ids) or _ascending_numbers(ids, line_owner):
         return out
     encoded = ids.dictionary_encode()
     key = line_owner * (len(encoded.dictionary) + 1) + pc.fill_null(encoded.indices, -1).to_numpy(
@@ -99,6 +99,18 @@ def _duplicate_ids(result: ParseResult, sets: Sets, fe: FlatElements, line_rows:
                            f"{int(line_rows[first]) - ts.start + 1}).", seg=line_seg, element=f"{line_seg}01",
                            value=line_id, **_where(result, ic, g, ts, row)))
     return out
+
+
+def _ascending_numbers(ids: pa.Array, owner: np.ndarray) -> bool:
+    """The common case, decided in one pass: every line id is a whole number, ascending within its set
+    (then none repeats)."""
+    if ids.null_count:
+        return False
+    try:
+        n = pc.cast(ids, pa.int64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return bool(((n[1:] > n[:-1]) | (owner[1:] != owner[:-1])).all())
 
 
 def _hash_totals(result: ParseResult, sets: Sets, fe: FlatElements, line_rows: np.ndarray, line_owner: np.ndarray,

@@ -159,7 +159,7 @@ def check_structure(result: ParseResult, sets: Sets, *, dictionaries: Dictionary
             tables.append((d, table))
     if not judged:
         return []
-    fe = FlatElements(result.segments.elements)
+    fe = FlatElements(result.segments.elements, delimiter_rows=result.segments.rows_of("ISA"))
     set_of_row = _set_of_row(result, judged)
     out = _walk_sets(result, judged, tables)
     out += _check_elements(result, judged, tables, fe, set_of_row)
@@ -238,7 +238,9 @@ def _check_elements(result: ParseResult, sets: Sets, tables: list[tuple[Dictiona
                 continue
             rows = np.flatnonzero(run_codes == c)
             report = _reporter(out, rows, result, sets, set_of_row, seg.id)
-            check_segment_elements(fe, seg, rows, Context(d, component, repetition, fe.has_control, report))
+            check_segment_elements(fe, seg, rows, Context(
+                d, component, repetition if repetition and fe.holds(repetition) else "", fe.has_control, report,
+                stray_component=bool(component) and fe.holds(component)))
     return out
 
 

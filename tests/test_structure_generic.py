@@ -149,3 +149,7 @@ def test_a_group_is_judged_by_its_own_version_only():
     found_in = {f.location.gs06 for f in check_structure(result, list(result.transaction_sets()),
                                                          dictionaries=_judge)}
     assert found_in == {"1"}  # the 003050 group has no dictionary here: not judged by another version's
+
+
+def test_a_simple_element_holding_the_component_separator_is_an_invalid_character():
+    assert found(["ZZ1*AA*****1200*KG>1>2*A>B"]) == [("ELEMENT_INVALID_CHARACTER", "ZZ108", "A>B")]
