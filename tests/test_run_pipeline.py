@@ -139,7 +139,10 @@ def test_approval_and_rejection_across_runs(tmp_path):
 def test_failure_report_escapes_partner_text(tmp_path):
     ws = make_workspace(tmp_path / "ws", partners=("acme",))
     inbox = ws.drop_root / "acme" / "inbox"
+    # the hostile value holds ">", ACME's component separator: invalid X12 (a delimiter in data), so the
+    # interchange declares "!" (ISA16) instead and the value stays valid data
     data = (inbox / "acme-po-01.x12").read_bytes().replace(b"VN*VP-1008", b"VN*<script>x</script>")
+    data = data.replace(b"*P*>~", b"*P*!~", 1)
     for f in inbox.iterdir():
         f.unlink()
     (inbox / "hostile.x12").write_bytes(data)
