@@ -149,3 +149,10 @@ def test_envelope_only_reads_orders_of_other_versions():
     assert out.error_count == 0 and out.orders.num_rows == 1
     segs = segments(render(out)["997"])
     assert ["AK5", "A"] in segs and ["AK9", "A", "1", "1", "1"] in segs
+
+
+def test_a_lading_quantity_needs_no_commodity_qualifier():
+    """TD1's notes are C0102 C0304 C0607 P0708 P0910: "TD1*CTN25*5" (as real 856s and 850s send it) is
+    valid; the dictionary had an extra C0203 that made TD102 require TD103."""
+    body = FULL_004010[:5] + ["TD1*CTN25*5"] + FULL_004010[5:]
+    assert structure(interchange(body)) == []
