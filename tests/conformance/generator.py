@@ -23,6 +23,10 @@ _ALNUM = string.ascii_uppercase + string.digits
 MAX_REPEAT = 2  # repeats drawn for segments and loops that may repeat (random documents)
 
 
+def _family(typ: str) -> str:
+    return "AN" if typ in ("AN", "ID") else "R" if typ == "R" or typ.startswith("N") else typ
+
+
 def _bots_len(spec) -> tuple[int, int]:
     return (spec[0], spec[1]) if isinstance(spec, tuple) else (1, spec)
 
@@ -151,9 +155,9 @@ class Generator:
         if codes:
             fitting = sorted(c for c in codes if lo <= len(c) <= hi) or sorted(codes)
             return fitting[0] if self.maximal else self.rng.choice(fitting)
-        typ = el.type if el is not None else spec[3]
-        if el is not None:  # the narrower of the two ranges, when they overlap
-            lo, hi = max(lo, el.min), min(hi, el.max) if max(lo, el.min) <= min(hi, el.max) else hi
+        # Bots' length range, always (a length we reject inside it is a disagreement to report); our
+        # type where it refines Bots' (Bots writes ID as AN and N0 as R), else Bots'
+        typ = el.type if el is not None and _family(el.type) == _family(spec[3]) else spec[3]
         n = hi if self.maximal else self.rng.randint(lo, min(hi, lo + 12))
         if typ == "DT":
             return "20261127" if hi >= 8 else "261127"
