@@ -241,17 +241,22 @@ def valid_dates(values: pa.Array, *, short: bool) -> np.ndarray:
     day within the month (29 February in leap years only). YY is read as Python's %y does (00-68 ->
     20xx, 69-99 -> 19xx), which for leap years means YY divisible by 4."""
     width = 6 if short else 8
-    shaped = pc.match_substring_regex(values, r"^\d{6}$" if short else r"^\d{8}$").to_numpy(zero_copy_only=False)
-    if not shaped.any():
-        return shaped
-    safe = pc.if_else(pa.array(shaped), values, pa.scalar("0" * width, pa.string()))
-
-    def part(start: int, stop: int) -> np.ndarray:
-        return pc.cast(pc.utf8_slice_codeunits(safe, start, stop), pa.int32()).to_numpy(zero_copy_only=False)
-
-    y = part(0, width - 4)
-    m = part(width - 4, width - 2)
-    d = part(width - 2, width)
+    data = _value_bytes(values)
+    if not values.null_count and len(data) == width * len(values) and ((data >= 48) & (data <= 57)).all():
+        # the common case: every value is ``width`` digits; read them from the bytes at once
+        digits = (data.reshape(-1, width) - 48).astype(np.int32)
+        shaped = np.ones(len(values), dtype=bool)
+    else:
+        shaped = pc.match_substring_regex(values, r"^\d{6}$" if short else r"^\d{8}$").to_numpy(
+            zero_copy_only=False)
+        if not shaped.any():
+            return shaped
+        safe = pc.if_else(pa.array(shaped), values, pa.scalar("0" * width, pa.string()))
+        digits = (_value_bytes(safe).reshape(-1, width) - 48).astype(np.int32)
+    place = 10 ** np.arange(width - 5, -1, -1, dtype=np.int32)
+    y = digits[:, : width - 4] @ place
+    m = digits[:, width - 4] * 10 + digits[:, width - 3]
+    d = digits[:, width - 2] * 10 + digits[:, width - 1]
     leap = (y % 4 == 0) if short else ((y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0)))
     month_ok = (m >= 1) & (m <= 12)
     days = _DAYS[np.where(month_ok, m, 0)] - ((m == 2) & ~leap)
