@@ -124,10 +124,7 @@ def drops() -> dict[str, list[tuple[str, list[list[list[str]]], str]]]:
             # an address-only ship-to that is incomplete (no city) -> held
             po("INITECH-3011", [("6", "EA", "12.39", ["BP", "INI/001"], "Copy paper Letter")],
                currency="CAD", terms=INITECH_TERMS,
-               ship_to=[["N1", "ST", "Initech Calgary"], ["N3", "200 8 Ave SW"], ["N4", "", "AB", "T2P 1B3", "CA"]]),
-            # BEG01 22 (information copy): valid X12 (997 accepts it) but not a purpose we act on -> held
-            po("INITECH-3012", [("6", "EA", "12.39", ["BP", "INI/001"], "Copy paper Letter")], purpose="22",
-               currency="CAD", terms=INITECH_TERMS, ship_to=INITECH_ST)],
+               ship_to=[["N1", "ST", "Initech Calgary"], ["N3", "200 8 Ave SW"], ["N4", "", "AB", "T2P 1B3", "CA"]])],
             "0"),
     }
     return {"acme": acme, "globex": globex, "initech": initech}
