@@ -77,7 +77,7 @@ def run_ours(path: Path) -> dict:
     from parsers.orders_850 import read_orders
     from parsers.x12_reader import read_interchanges
     from rules.envelope import check_envelopes
-    from rules.structure import check_850_structure
+    from rules.structure import check_structure
 
     base_kb = _rss_now_kb()
     t0 = time.perf_counter()
@@ -89,7 +89,7 @@ def run_ours(path: Path) -> dict:
     t3 = time.perf_counter()
     sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
             if ts.set_id == "850" and g.functional_id == "PO"]
-    findings += check_850_structure(result, sets)
+    findings += check_structure(result, sets)
     t4 = time.perf_counter()
     orders, lines = read_orders(result, sets, partner="BENCH")
     t5 = time.perf_counter()
@@ -98,7 +98,7 @@ def run_ours(path: Path) -> dict:
             "finding_codes": sorted({f.code for f in findings}), "import_rss_kb": base_kb,
             "hwm_kb": _hwm_kb(),
             "stages": {"read_bytes": t1 - t0, "read_interchanges": t2 - t1, "check_envelopes": t3 - t2,
-                       "check_850_structure": t4 - t3, "read_orders": t5 - t4}}
+                       "check_structure": t4 - t3, "read_orders": t5 - t4}}
 
 
 def run_pyx12(path: Path) -> dict:
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ours = measure("ours", path)
     theirs = measure("pyx12", path)
-    for r, what in ((ours, "read_interchanges + check_envelopes + check_850_structure + read_orders"),
+    for r, what in ((ours, "read_interchanges + check_envelopes + check_structure + read_orders"),
                     (theirs, "X12Reader, iterating segments")):
         print(f"{r['side']:>6}: {r['seconds']:6.2f} s  {r['mb_per_s']:6.2f} MB/s  "
               f"{r['po1_lines_per_s']:>9,.0f} PO1 lines/s  peak RSS {r['peak_rss_mb']:4.0f} MB "

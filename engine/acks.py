@@ -13,10 +13,11 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from parsers.x12_writer import Segment
-from rules.structure import element_ref
+from rules.structure import dictionary_for, element_ref
 from schemas.codes import CATALOGUE, ack_code
 from schemas.findings import Finding, finding
 from schemas.x12 import Group, Interchange, TransactionSet
+from schemas.x12dict import Dictionary
 
 # Interchange errors after which the groups are still read and acknowledged (TA1 "E").
 TA1_TOLERATED = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}
@@ -88,16 +89,23 @@ def group_rejected(g: Group, findings: list[Finding]) -> tuple[bool, list[str]]:
 
 
 def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> list[Segment]:
-    """The body (AK1..AK9) of a 997 acknowledging group ``g``."""
+    """The body (AK1..AK9) of a 997 (in ``version``) acknowledging group ``g``. AK4-02 comes from the
+    dictionary of the group's own version. When the group is rejected (AK9 R), no AK5 says A. Every
+    echoed value is sendable (see the section at the end)."""
     if not group_nameable(g):
         raise ValueError("a group whose GS01/GS06 cannot be echoed gets no 997 (see unnameable_groups)")
     body: list[Segment] = [["AK1", g.functional_id, g.control_number] + (
         [g.version] if version >= "005010" and _sendable(g.version, "AN", 1, 12) else [])]
     accepted = 0
+    group_is_rejected, group_codes = group_rejected(g, findings)
+    their_dictionary = dictionary_for(g.version)
+    our_dictionary = dictionary_for(version)
     for ts in g.transactions:
         if not set_nameable(ts):
             continue  # no AK2 can name it: counted as received, not accepted (AK9)
         status, codes, seg_findings = set_status(ts, findings)
+        if group_is_rejected:
+            status = "R"  # the group's rejection covers its sets (X12: AK9 R, so no set is accepted)
         body.append(["AK2", ts.set_id, ts.control_number])
         by_segment: dict[tuple[int, str], list[Finding]] = defaultdict(list)
         for f in seg_findings:
@@ -113,13 +121,14 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
                 continue  # a segment id we cannot echo: AK5 still reports the set's errors
             body.append(ak3)
             for f in el_level[:99]:
-                position = _element_position(f.location.element)
-                ref = element_ref(seg_id, position, version) if position else ""
-                body.append(sendable_ak4(position, ref, ack_code(f.code)[1], f.location.value))
+                position, component = element_position(f.location.element)
+                ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
+                body.append(sendable_ak4(position, ref, ak4_code(ack_code(f.code)[1], our_dictionary),
+                                         f.location.value, component=component))
         if status == "A":
             accepted += 1
         body.append(["AK5", status, *codes])
-    rejected, codes = group_rejected(g, findings)
+    rejected, codes = group_is_rejected, group_codes
     received = len(g.transactions)
     if rejected:
         status, accepted = "R", 0
@@ -133,12 +142,18 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
     return body
 
 
-def _element_position(ref: str) -> int:
-    digits = "".join(ch for ch in ref[-4:] if ch.isdigit())
-    try:
-        return int(ref.split("-")[0][-2:]) if ref else 0
-    except ValueError:
-        return int(digits) if digits else 0
+def ak4_code(code: str, d997: Dictionary | None) -> str:
+    """An AK403 code the 997's own version defines: 004010's complete list of 723 lacks 12 (too many
+    repetitions) and 13 (too many components); there they are reported as 3 (too many data elements)."""
+    known = d997.codes("723") if d997 is not None else None
+    return code if known is None or code in known else "3"
+
+
+def element_position(ref: str) -> tuple[int, int]:
+    """(element position, component position or 0) of a reference such as "PO102" or "PO105-01"."""
+    element, _, component = ref.partition("-")
+    position = int(element[-2:]) if element[-2:].isdigit() else 0
+    return position, int(component) if component.isdigit() else 0
 
 
 def accepted_sets(g: Group, findings: list[Finding]) -> list[TransactionSet]:
@@ -230,9 +245,11 @@ def sendable_ak3(seg_id: str, position: int, loop: str, code: str, version: str)
     return ["AK3", seg_id, str(position), loop if _sendable(loop, "AN", 1, loop_high) else "", code]
 
 
-def sendable_ak4(position: int, ref: str, code: str, bad: str | None) -> list[str]:
-    """AK4: element position 1-99, AK402 only when a 1-4 digit reference, and AK404, the copy of the
-    bad value, only when `_COPY_SAFE` (first 99 characters, trailing spaces dropped as X12 asks)."""
+def sendable_ak4(position: int, ref: str, code: str, bad: str | None, *, component: int = 0) -> list:
+    """AK4: element position 1-99 (with the component position 1-99 when the error is in one),
+    AK402 only when a 1-4 digit reference, and AK404, the copy of the bad value, only when
+    `_COPY_SAFE` (first 99 characters, trailing spaces dropped as X12 asks)."""
+    element = str(min(max(position, 1), 99))
+    where: object = (element, str(component)) if 1 <= component <= 99 else element
     copy = (bad or "")[:99].rstrip(" ")
-    return ["AK4", str(min(max(position, 1), 99)), ref if _sendable(ref, "N0", 1, 4) else "", code,
-            copy if _COPY_SAFE.match(copy) else ""]
+    return ["AK4", where, ref if _sendable(ref, "N0", 1, 4) else "", code, copy if _COPY_SAFE.match(copy) else ""]

@@ -25,15 +25,17 @@ from parsers.orders_860 import read_changes
 from parsers.x12_reader import ParseResult, read_interchanges
 from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
-from rules.structure import check_850_structure
-from rules.structure_860 import check_860_structure
+from rules.guide import check_guide
+from rules.structure import check_structure
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.findings import Finding, finding
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
-from schemas.x12 import Interchange
+from schemas.x12 import FUNCTIONAL_ID, Interchange
 
-FUNCTIONAL_FOR_SET = {"850": "PO", "860": "PC", "997": "FA"}
+# GS01 of each inbound set: a set the profile may accept (PartnerProfile.accepts) is read and checked
+# by its dictionary's table with no other change here.
+FUNCTIONAL_FOR_SET = FUNCTIONAL_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,8 @@ def acceptance_for(profile: PartnerProfile) -> Acceptance:
     for s in profile.accepts:
         fid = FUNCTIONAL_FOR_SET[s]
         sets[fid] = sets.get(fid, frozenset()) | {s}
+    if profile.x12.other_versions == "envelope_only":
+        return Acceptance(sets=sets, versions=None)
     return Acceptance(sets=sets)
 
 
@@ -116,13 +120,12 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
             if any(f.code == "PARTNER_SENDER_MISMATCH" for f in partner_findings):
                 foreign.add(ic.start)
             findings += [f.with_file(file) for f in partner_findings]
-    structure_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
-                      if ts.set_id == "850" and g.functional_id == "PO"]
-    findings += check_850_structure(result, structure_sets)
-    change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
-                   if ts.set_id == "860" and g.functional_id == "PC"]
-    if change_sets and "860" in profile.accepts:
-        findings += check_860_structure(result, change_sets)
+    # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
+    # one and it has a table for the set), then by the partner's guide (if the profile has one)
+    inbound = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
+               if ts.set_id in profile.accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == g.functional_id]
+    findings += check_structure(result, inbound)
+    findings += check_guide(result, inbound, profile.x12.guide)
 
     for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
         findings += [f.with_file(file) for f in unnameable_groups(ic)]

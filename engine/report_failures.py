@@ -72,6 +72,9 @@ HINTS: dict[str, str] = {
     "SHIP_WINDOW_INCONSISTENT": (
         "Ask the partner to correct the DTM dates (037 <= 010 <= 038, delivery after ship)."
     ),
+    "ORDER_PURPOSE_UNSUPPORTED": (
+        "Ask the partner what the order is for (BEG01): approve it to process it as an original, or reject it."
+    ),
     "ORDER_DUPLICATE": (
         "Nothing was acknowledged again. If it is a real change, the partner must send BEG01 05 (replace)"
         " or an 860."

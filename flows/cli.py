@@ -385,7 +385,7 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
     from parsers.orders_850 import read_orders
     from parsers.x12_reader import read_interchanges
     from rules.envelope import check_envelopes
-    from rules.structure import check_850_structure
+    from rules.structure import check_structure
 
     data = path.read_bytes()
     if partner:
@@ -399,13 +399,12 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
                            profile=profiles[partner], known=Known(), today=date.today())
         return out.parse, out.findings, out.orders, out.change_headers
     from parsers.orders_860 import read_changes
-    from rules.structure_860 import check_860_structure
 
     result = read_interchanges(data, file=path.name)
     findings = list(result.findings) + check_envelopes(result)
     sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
     change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
-    findings += check_850_structure(result, sets) + check_860_structure(result, change_sets)
+    findings += check_structure(result, list(result.transaction_sets()))
     orders, _ = read_orders(result, sets, partner=partner or "")
     changes, _ = read_changes(result, change_sets, partner=partner or "")
     return result, findings, orders, changes

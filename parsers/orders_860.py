@@ -2,7 +2,7 @@
 
 The 860 twin of parsers.orders_850, built with its helpers: rows are located with numpy over the
 segment table, values converted in one place (_decimal, _date). Content problems are findings from
-rules.structure_860 and engine.changes, not from here.
+rules.structure and engine.changes, not from here.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from datetime import datetime
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
+from schemas.x12dict import SUPPORTED_VERSIONS, base_version
 
 ISA_ID_QUALIFIERS = {"01", "02", "03", "04", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
                      "17", "18", "19", "20", "27", "28", "29", "30", "33", "34", "NR", "SA", "SN", "ZZ"}
@@ -24,11 +25,12 @@ _ST02 = re.compile(r"^[A-Za-z0-9]{4,9}$")
 
 @dataclass(frozen=True, slots=True)
 class Acceptance:
-    """What we accept: GS01 functional ids -> transaction sets, and GS08 versions."""
+    """What we accept: GS01 functional ids -> transaction sets, and GS08 base versions (None: any
+    version, for a partner whose other versions get envelope checks only)."""
 
     sets: dict[str, frozenset[str]] = field(default_factory=lambda: {
         "PO": frozenset({"850"}), "PC": frozenset({"860"}), "FA": frozenset({"997"})})
-    versions: frozenset[str] = frozenset({"004010", "005010"})
+    versions: frozenset[str] | None = frozenset(SUPPORTED_VERSIONS)
 
 
 def check_envelopes(result: ParseResult, accept: Acceptance | None = None) -> list[Finding]:
@@ -73,6 +75,11 @@ def valid_time(value: str) -> bool:
 
 def valid_date8(value: str) -> bool:
     return bool(re.fullmatch(r"\d{8}", value)) and _valid_date(value, "%Y%m%d")
+
+
+def valid_date6(value: str) -> bool:
+    """A YYMMDD date (GS04 before version 004010)."""
+    return bool(re.fullmatch(r"\d{6}", value)) and _valid_date(value, "%y%m%d")
 
 
 def _check_isa(ic: Interchange) -> list[Finding]:
@@ -129,8 +136,10 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance) -> list[Finding]
     if g.functional_id not in accept.sets:
         out.append(finding("GS_FUNCTIONAL_ID_UNSUPPORTED", f"Functional group {g.functional_id!r} is not accepted.",
                            seg="GS", element="GS01", value=g.functional_id, **loc))
-    if g.date and not valid_date8(g.date):
-        out.append(finding("GS_DATE_INVALID", f"GS04 {g.date!r} is not a valid CCYYMMDD date.", seg="GS",
+    version = base_version(g.version)
+    if g.date and not (valid_date8(g.date) or (version < "004010" and valid_date6(g.date))):
+        out.append(finding("GS_DATE_INVALID", f"GS04 {g.date!r} is not a valid "
+                           f"{'YYMMDD or ' if version < '004010' else ''}CCYYMMDD date.", seg="GS",
                            element="GS04", value=g.date, **loc))
     if g.time and not valid_time(g.time):
         out.append(finding("GS_TIME_INVALID", f"GS05 {g.time!r} is not a valid time.", seg="GS", element="GS05",
@@ -138,8 +147,7 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance) -> list[Finding]
     if not _GS06.match(g.control_number):
         out.append(finding("GS_CONTROL_NUMBER_INVALID", f"GS06 {g.control_number!r} is not a 1-9 digit number.",
                            seg="GS", element="GS06", value=g.control_number, **loc))
-    base_version = g.version[:6]
-    if g.functional_id in accept.sets and base_version not in accept.versions:
+    if g.functional_id in accept.sets and accept.versions is not None and version not in accept.versions:
         out.append(finding("GS_VERSION_UNSUPPORTED", f"GS08 {g.version!r} is not a version we accept "
                            f"({', '.join(sorted(accept.versions))}).", seg="GS", element="GS08", value=g.version,
                            **loc))

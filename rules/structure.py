@@ -1,25 +1,39 @@
-"""850 content rules: segment order, loops, max use and mandatory segments (a walk over a
-memoised transition table), then element presence, type, length, codes and pairs (columnar).
+"""Transaction-set content against the dictionary of each group's version: segment order, loops,
+max use and mandatory segments (a walk over a memoised transition table compiled from the SetTable),
+element syntax (rules.elements, columnar) and each set's own counts (rules.set_checks).
 
-Input: a ParseResult and which sets to check; output: findings located to segment and element.
+Input: a ParseResult and which sets to check; output: findings located to segment and element. A set
+whose group version has no dictionary, or whose set id has no table in it, is not checked here.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from parsers.x12_reader import ParseResult
+from rules.elements import Context, FlatElements, check_segment_elements
+from rules.set_checks import SET_CHECKS
 from schemas.findings import Finding, finding
-from schemas.x12 import Group, Interchange, TransactionSet
-from schemas.x12_850 import PAIRED, SEGMENT_TABLE, SPECS
+from schemas.x12 import ENVELOPE_IDS, Group, Interchange, TransactionSet
+from schemas.x12dict import dictionary
+from schemas.x12dict.model import Dictionary, SetTable
 
 _SEG_ID = re.compile(r"^[A-Z0-9]{2,3}$")
 MAX_FINDINGS_PER_SET = 100
+MAX_FINDINGS_PER_CHECK = 100
+
+Sets = list[tuple[Interchange, Group, TransactionSet]]
+DictionaryFor = Callable[[str], "Dictionary | None"]  # GS08 -> the dictionary its sets are judged by
+
+
+def dictionary_for(gs08: str) -> Dictionary | None:
+    """The dictionary of a group's version (GS08 "004010VICS" -> 004010), or None when we have none."""
+    return dictionary(gs08)
 
 
 @dataclass(slots=True)
@@ -113,31 +127,151 @@ def compile_table(table: list, name: str = "") -> SetSpec:
     return spec
 
 
-SPEC_850 = compile_table(SEGMENT_TABLE, "850")
+_COMPILED: dict[int, tuple[SetTable, SetSpec]] = {}
 
 
-def check_850_structure(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]]) -> list[Finding]:
-    """Segment order, loops, max use, mandatory segments, then element syntax for the given 850 sets."""
-    out: list[Finding] = []
-    if not sets:
-        return out
-    vocab, codes = result.segments.id_codes
-    # The walk's findings depend only on the set's sequence of segment ids: sets of the same shape
-    # (common: many POs with the same lines layout) are walked once, their findings re-located.
-    shapes: dict[tuple[bytes, bool], list[tuple]] = {}
-    code_bytes, width = codes.tobytes(), codes.itemsize  # slicing bytes is cheaper than slicing the array
+def compiled(table: SetTable) -> SetSpec:
+    """The walker for a set table, compiled once per table (dictionaries are cached and immutable)."""
+    hit = _COMPILED.get(id(table))
+    if hit is None or hit[0] is not table:
+        hit = _COMPILED[id(table)] = (table, compile_table(list(table.entries), table.set_id))
+    return hit[1]
+
+
+def check_structure(result: ParseResult, sets: Sets, *, dictionaries: DictionaryFor = dictionary_for) \
+        -> list[Finding]:
+    """Segment order, loops, max use, mandatory segments, element syntax and set-level counts for the
+    given sets, each judged by the dictionary of its group's version; findings in file order."""
+    judged: list[tuple[Interchange, Group, TransactionSet]] = []
+    tables: list[tuple[Dictionary, SetTable]] = []
+    group_dictionary: dict[int, Dictionary | None] = {}
+    set_tables: dict[tuple[int, str], SetTable | None] = {}
     for ic, g, ts in sets:
-        key = (code_bytes[(ts.start + 1) * width: (ts.end + 1) * width], ts.has_trailer)
+        d = group_dictionary.get(id(g), False)
+        if d is False:
+            d = group_dictionary[id(g)] = dictionaries(g.version)
+        key = (id(g), ts.set_id)
+        table = set_tables.get(key, False)
+        if table is False:
+            table = set_tables[key] = d.set_table(ts.set_id) if d is not None else None
+        if table is not None:
+            judged.append((ic, g, ts))
+            tables.append((d, table))
+    if not judged:
+        return []
+    fe = FlatElements(result.segments.elements, delimiter_rows=result.segments.rows_of("ISA"))
+    set_of_row = _set_of_row(result, judged)
+    out = _walk_sets(result, judged, tables)
+    out += _check_elements(result, judged, tables, fe, set_of_row)
+    set_ids = [ts.set_id for _, _, ts in judged]
+    for set_id, check in SET_CHECKS.items():
+        chosen = np.array([k for k, s in enumerate(set_ids) if s == set_id], dtype=np.int64)
+        if len(chosen):
+            out += check(result, judged, chosen, set_of_row, fe)
+    out.sort(key=lambda f: f.location.file_segment or 0)  # stable: each segment's findings keep their order
+    return out
+
+
+def _walk_sets(result: ParseResult, sets: Sets, tables: list[tuple[Dictionary, SetTable]]) -> list[Finding]:
+    out: list[Finding] = []
+    vocab, codes = result.segments.id_codes
+    # The walk's findings depend only on the table and the set's sequence of segment ids: sets of the
+    # same shape (common: many POs with the same lines layout) are walked once, their findings re-located.
+    shapes: dict[tuple[int, bytes, bool], list[tuple]] = {}
+    code_bytes, width = codes.tobytes(), codes.itemsize  # slicing bytes is cheaper than slicing the array
+    for (ic, g, ts), (_d, table) in zip(sets, tables, strict=True):
+        key = (id(table), code_bytes[(ts.start + 1) * width: (ts.end + 1) * width], ts.has_trailer)
         walked = shapes.get(key)
         if walked is None:
             ids = [vocab[c] for c in codes[ts.start + 1: ts.end + 1].tolist()]
-            walked = shapes[key] = walk(SPEC_850, ids if ts.has_trailer else ids + ["SE"])
+            walked = shapes[key] = walk(compiled(table), ids if ts.has_trailer else ids + ["SE"])
         if walked:
             base = dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
             out.extend(finding(code, msg, seg=seg, segment_position=pos, file_segment=ts.start + pos,
                                loop_id=loop_id, **base) for code, msg, seg, pos, loop_id in walked)
-    out.extend(_check_elements(result, sets))
     return out
+
+
+def _set_of_row(result: ParseResult, sets: Sets) -> np.ndarray:
+    """Each row's index in ``sets`` for the rows after ST up to SE (exclusive), -1 elsewhere."""
+    n = len(result.segments)
+    set_of_row = np.full(n, -1, dtype=np.int64)
+    for k, (_ic, _g, ts) in enumerate(sets):
+        set_of_row[ts.start + 1: ts.end + 1] = k
+    if n:
+        vocab, codes = result.segments.id_codes
+        envelope = [vocab.index(s) for s in ENVELOPE_IDS if s in vocab]
+        if envelope:
+            set_of_row[np.isin(codes, envelope)] = -1  # SE (and any stray envelope segment): rules.envelope's
+    return set_of_row
+
+
+def _check_elements(result: ParseResult, sets: Sets, tables: list[tuple[Dictionary, SetTable]], fe: FlatElements,
+                    set_of_row: np.ndarray) -> list[Finding]:
+    """Element checks over every segment of the sets at once, one run per (dictionary, delimiters)."""
+    if len(result.segments) == 0:
+        return []
+    vocab, codes = result.segments.id_codes
+    runs: dict[tuple[int, str, str], list[int]] = {}
+    run_dictionary: dict[int, Dictionary] = {}
+    last_group, key = None, None
+    for k, ((ic, g, _ts), (d, _t)) in enumerate(zip(sets, tables, strict=True)):
+        if g is not last_group:
+            last_group, key = g, (id(d), ic.delimiters.component, ic.delimiters.repetition)
+            run_dictionary[id(d)] = d
+        runs.setdefault(key, []).append(k)
+    out: list[Finding] = []
+    single = len(runs) == 1
+    for (d_id, component, repetition), members in runs.items():
+        d = run_dictionary[d_id]
+        if single:
+            in_run = set_of_row >= 0
+        else:
+            member = np.zeros(len(sets) + 1, dtype=bool)
+            member[members] = True
+            in_run = member[set_of_row]  # -1 reads the last slot: False
+        run_codes = np.where(in_run, codes, -1)
+        present_ids = np.flatnonzero(np.bincount(run_codes[in_run], minlength=len(vocab)))
+        for c in present_ids.tolist():
+            seg = d.segment(vocab[c])
+            if seg is None or seg.id in ENVELOPE_IDS:
+                continue
+            rows = np.flatnonzero(run_codes == c)
+            report = _reporter(out, rows, result, sets, set_of_row, seg.id)
+            check_segment_elements(fe, seg, rows, Context(
+                d, component, repetition if repetition and fe.holds(repetition) else "", fe.has_control, report,
+                stray_component=bool(component) and fe.holds(component)))
+    return out
+
+
+def _reporter(out: list[Finding], rows: np.ndarray, result: ParseResult, sets: Sets, set_of_row: np.ndarray,
+              seg_id: str):
+    def report(code: str, hit: np.ndarray, element: str, values, msg: str) -> None:
+        hit = hit[:MAX_FINDINGS_PER_CHECK]
+        got = None
+        if values is not None:
+            got = values[0].take(pa.array(values[1][:MAX_FINDINGS_PER_CHECK], pa.int64())).to_pylist()
+        for j, i in enumerate(hit.tolist()):
+            row = int(rows[i])
+            ic, g, ts = sets[set_of_row[row]]
+            out.append(finding(code, msg, seg=seg_id, element=element, value=got[j] if got is not None else None,
+                               file=result.file, isa13=ic.control_number, gs06=g.control_number,
+                               st02=ts.control_number, segment_position=row - ts.start + 1, file_segment=row + 1))
+
+    return report
+
+
+def element_ref(d: Dictionary | None, seg_id: str, position: int, component: int = 0) -> str:
+    """Data element reference number for AK4-02: the element's (or the component's) number in ``d``
+    ("" when the segment or position is not in the dictionary, e.g. a position beyond the last)."""
+    seg = d.segment(seg_id) if d is not None else None
+    if seg is None or not 0 < position <= len(seg.elements):
+        return ""
+    use = seg.elements[position - 1]
+    if component and use.composite is not None and 0 < component <= len(use.composite.components):
+        return use.composite.components[component - 1].element.ref
+    return "" if use.is_composite else use.ref  # AK402 is numeric: no composite ids
+
 
 
 def walk(spec: SetSpec, ids: list[str]) -> list[tuple[str, str, str, int, str]]:
@@ -191,242 +325,3 @@ def walk(spec: SetSpec, ids: list[str]) -> list[tuple[str, str, str, int, str]]:
     return out
 
 
-# --- elements ---------------------------------------------------------------------------------------
-_NUMERIC_N = r"^-?\d+$"
-_NUMERIC_R = r"^-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?$"
-_TIME = r"^([01]\d|2[0-3])[0-5]\d([0-5]\d(\d{1,2})?)?$"
-_CONTROL = r"[\x00-\x1f\x7f]"
-
-
-def element_ref(seg_id: str, position: int, version: str = "004010") -> str:
-    """Data element reference number for AK4-02 ("" when not catalogued)."""
-    specs = SPECS.get(version[:6], SPECS["004010"]).get(seg_id, ())
-    return specs[position - 1][0] if 0 < position <= len(specs) else ""
-
-
-def _check_elements(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]]) -> list[Finding]:
-    """Element checks over every element of the sets at once; findings in (version, segment, position,
-    check) order, at most MAX_FINDINGS_PER_SET per check of a segment id."""
-    table = result.segments
-    n = len(table)
-    if n == 0:
-        return []
-    vocab, codes = table.id_codes
-    set_of_row = np.full(n, -1, dtype=np.int64)
-    set_version: list[str] = []
-    last_g, v = None, ""
-    for k, (_ic, g, ts) in enumerate(sets):
-        set_of_row[ts.start: ts.end + 1] = k
-        if g is not last_g:
-            last_g, v = g, (g.version[:6] if g.version[:6] in SPECS else "004010")
-        set_version.append(v)
-    elements = table.elements
-    flat = elements.flatten()
-    offsets = elements.offsets.to_numpy()
-    offsets = offsets - offsets[0]
-    row_len = np.diff(offsets)
-    lengths = _char_lengths(flat)
-    out: list[Finding] = []
-    versions = sorted(set(set_version))
-    # each row's version as a small integer (-1: outside the sets)
-    if len(versions) == 1:
-        version_of_set = np.zeros(len(set_version) + 1, dtype=np.int8)
-        version_of_set[-1] = -1
-    else:
-        version_of_set = np.array([versions.index(v) for v in set_version] + [-1], dtype=np.int8)
-    version_of_row = version_of_set[set_of_row]
-    for v_code, version in enumerate(versions):
-        in_version = version_of_row == v_code
-        checks = _ElementChecks(flat, offsets, row_len, lengths, codes, vocab, in_version, SPECS[version])
-        for seg_id, spec in SPECS[version].items():
-            if seg_id not in vocab:
-                continue
-            rows = np.flatnonzero((codes == vocab.index(seg_id)) & in_version)
-            if len(rows):
-                out.extend(checks.findings(result, sets, set_of_row, seg_id, spec, rows))
-    return out
-
-
-_TYPE_CODE = {"N0": 1, "N2": 1, "R": 2, "DT": 3, "TM": 4}  # 0: AN, ID and anything else (control characters)
-
-
-class _ElementChecks:
-    """Element verdicts of one version's specs, computed column by column: one (segment id, position)
-    at a time, over the rows of that segment id and only the positions some row has."""
-
-    def __init__(self, flat, offsets, row_len, lengths, codes, vocab, in_version, specs) -> None:
-        self.flat, self.offsets, self.row_len = flat, offsets, row_len
-        self.lengths = lengths
-        self.control = None  # whether any value holds a control byte: computed when first needed
-
-    def _has_control(self) -> bool:
-        if self.control is None:
-            self.control = _has_control_bytes(self.flat)
-        return self.control
-
-    def _verdicts(self, at: np.ndarray, digits: np.ndarray, typ: str, lo: int, hi: int, allowed) -> tuple:
-        """(too short, too long, bad type, bad code) for the present elements at ``at``, whose character
-        lengths are ``digits`` (adjusted here, in place; None: nothing flagged)."""
-        flat = self.flat
-        t = _TYPE_CODE.get(typ, 0)
-        bad_type = None
-        sub = None
-        if t in (1, 2):
-            sub = flat.take(_indices(at))
-            data = _value_bytes(sub)
-            plain = (data >= 48) & (data <= 57)
-            if plain.all():
-                pass  # digits only (and never empty here): valid, no sign to discount
-            elif (plain | (data == 46)).all():
-                # digits and points: N is valid without a point; R with at most one, and not "." alone
-                dots = pc.count_substring(sub, ".").to_numpy(zero_copy_only=False).astype(np.int32)
-                digits -= dots
-                bad_type = ((dots > 1) | ((dots == 1) & (digits == 0))) if t == 2 else dots > 0
-            else:
-                signs = pc.add(pc.count_substring(sub, "-"), pc.count_substring(sub, "."))
-                digits -= signs.to_numpy(zero_copy_only=False).astype(np.int32)
-                bad_type = ~pc.match_substring_regex(sub, _NUMERIC_N if t == 1 else _NUMERIC_R).to_numpy(
-                    zero_copy_only=False)
-        elif t == 4:
-            sub = flat.take(_indices(at))
-            bad_type = ~pc.match_substring_regex(sub, _TIME).to_numpy(zero_copy_only=False)
-        elif t == 3:
-            sub = flat.take(_indices(at))
-            parsed = pc.strptime(sub, format="%Y%m%d", unit="s", error_is_null=True)
-            bad_type = (pc.is_null(parsed).to_numpy(zero_copy_only=False)
-                        | ~pc.match_substring_regex(sub, r"^\d{8}$").to_numpy(zero_copy_only=False))
-        elif self._has_control():
-            sub = flat.take(_indices(at))
-            bad_type = pc.match_substring_regex(sub, _CONTROL).to_numpy(zero_copy_only=False)
-        bad_code = None
-        if allowed:
-            if sub is None:
-                sub = flat.take(_indices(at))
-            bad_code = ~pc.is_in(sub, value_set=pa.array(allowed)).to_numpy(zero_copy_only=False)
-        return digits < lo, digits > hi, bad_type, bad_code
-
-    def findings(self, result, sets, set_of_row, seg_id, spec, rows) -> list[Finding]:
-        out: list[Finding] = []
-        flat = self.flat
-
-        def report(code: str, mask: np.ndarray, position: int, element_at, msg: str) -> None:
-            for i in np.flatnonzero(mask)[:MAX_FINDINGS_PER_SET].tolist():
-                row = int(rows[i])
-                ic, g, ts = sets[set_of_row[row]]
-                value = None
-                if element_at is not None and position < self.row_len[row]:
-                    value = flat[int(element_at[i])].as_py()
-                out.append(finding(code, msg, seg=seg_id, element=f"{seg_id}{position:02d}" if position else "",
-                                   value=value, file=result.file, isa13=ic.control_number, gs06=g.control_number,
-                                   st02=ts.control_number, segment_position=row - ts.start + 1,
-                                   file_segment=row + 1))
-
-        def spread(col: np.ndarray | None, present_at: np.ndarray | None) -> np.ndarray | None:
-            """A verdict over the present elements as a mask over ``rows`` (None when nothing is flagged;
-            ``present_at`` None: every row has the element)."""
-            if col is None or not col.any():
-                return None
-            if present_at is None:
-                return col
-            mask = np.zeros(len(rows), dtype=bool)
-            mask[present_at[col]] = True
-            return mask
-
-        lens = self.row_len[rows]
-        report("ELEMENT_TOO_MANY", lens - 1 > len(spec), 0, None, f"{seg_id} has more than {len(spec)} elements.")
-        starts = self.offsets[rows]
-        present: dict[int, np.ndarray] = {}
-        last = len(self.lengths) - 1
-        widest = int(lens.max()) - 1 if len(lens) else 0  # the last position any row has
-        for position, (_ref, typ, lo, hi, req, allowed) in enumerate(spec, start=1):
-            ref = f"{seg_id}{position:02d}"
-            if position > widest:
-                # no row has this element
-                has = np.zeros(len(rows), dtype=bool)
-                present[position] = has
-                if req == "M":
-                    report("ELEMENT_MANDATORY_MISSING", ~has, position, None, f"{ref} is mandatory.")
-                elif req == "U":
-                    report("ELEMENT_CONDITIONAL_MISSING", ~has, position, None, f"{ref} is required by us.")
-                continue
-            exists = lens > position
-            at = np.minimum(starts + position, last)
-            el_len = self.lengths[at]
-            has = exists & (el_len > 0)
-            present[position] = has
-            if req == "M":
-                report("ELEMENT_MANDATORY_MISSING", ~has, position, at, f"{ref} is mandatory.")
-            elif req == "U":
-                report("ELEMENT_CONDITIONAL_MISSING", ~has, position, at, f"{ref} is required by us.")
-            if has.all():
-                present_at = None
-                short, long, bad_type, bad_code = self._verdicts(at, el_len.astype(np.int32, copy=False), typ, lo,
-                                                                 hi, allowed)
-            else:
-                present_at = np.flatnonzero(has)
-                if not len(present_at):
-                    continue
-                short, long, bad_type, bad_code = self._verdicts(
-                    at[present_at], el_len[present_at].astype(np.int32, copy=False), typ, lo, hi, allowed)
-            mask = spread(short, present_at)
-            if mask is not None:
-                report("ELEMENT_TOO_SHORT", mask, position, at, f"{ref} is shorter than {lo}.")
-            mask = spread(long, present_at)
-            if mask is not None:
-                report("ELEMENT_TOO_LONG", mask, position, at, f"{ref} is longer than {hi}.")
-            mask = spread(bad_type, present_at)
-            if mask is not None:
-                if typ in ("N0", "N2"):
-                    report("ELEMENT_INVALID_CHARACTER", mask, position, at, f"{ref} must be a whole number.")
-                elif typ == "R":
-                    report("ELEMENT_INVALID_CHARACTER", mask, position, at, f"{ref} must be a decimal number.")
-                elif typ == "DT":
-                    report("ELEMENT_INVALID_DATE", mask, position, at, f"{ref} is not a valid CCYYMMDD date.")
-                elif typ == "TM":
-                    report("ELEMENT_INVALID_TIME", mask, position, at, f"{ref} is not a valid time.")
-                else:
-                    report("ELEMENT_INVALID_CHARACTER", mask, position, at,
-                           f"{ref} contains control characters (a missing segment terminator?).")
-            mask = spread(bad_code, present_at)
-            if mask is not None:
-                report("ELEMENT_INVALID_CODE", mask, position, at, f"{ref} must be one of {', '.join(allowed)}.")
-        for a, b in PAIRED.get(seg_id, ()):
-            if a in present and b in present:
-                report("ELEMENT_CONDITIONAL_MISSING", present[a] & ~present[b], b, None,
-                       f"{seg_id}{b:02d} is required when {seg_id}{a:02d} is present.")
-                report("ELEMENT_CONDITIONAL_MISSING", present[b] & ~present[a], a, None,
-                       f"{seg_id}{a:02d} is required when {seg_id}{b:02d} is present.")
-        return out
-
-
-def _indices(idx: np.ndarray) -> pa.Array:
-    return pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(np.ascontiguousarray(idx, np.int64))])
-
-
-def _value_bytes(strings: pa.Array) -> np.ndarray:
-    """The UTF-8 bytes of all values of a string array, concatenated (a view)."""
-    if not len(strings) or strings.buffers()[2] is None:
-        return np.zeros(0, dtype=np.uint8)
-    width = np.int64 if pa.types.is_large_string(strings.type) else np.int32
-    offsets = np.frombuffer(strings.buffers()[1], dtype=width)[strings.offset: strings.offset + len(strings) + 1]
-    return np.frombuffer(strings.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
-
-
-def _char_lengths(flat: pa.Array) -> np.ndarray:
-    """Characters per value (utf8_length); from the value offsets when the data is ASCII."""
-    data = flat.buffers()[2] if len(flat) and not flat.null_count else None
-    if data is not None and not pa.types.is_large_string(flat.type):
-        b = np.frombuffer(data, dtype=np.uint8)
-        if not len(b) or int(b.max()) < 0x80:
-            value_offsets = np.frombuffer(flat.buffers()[1], dtype=np.int32)[flat.offset: flat.offset + len(flat) + 1]
-            return np.diff(value_offsets)
-    return pc.utf8_length(flat).to_numpy(zero_copy_only=False)
-
-
-def _has_control_bytes(flat: pa.Array) -> bool:
-    """Whether any value holds a byte below 0x20 or 0x7f (UTF-8 continuation bytes are >= 0x80)."""
-    data = flat.buffers()[2]
-    if data is None:
-        return False
-    b = np.frombuffer(data, dtype=np.uint8)
-    return bool(((b < 0x20) | (b == 0x7F)).any())

@@ -112,4 +112,5 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
             for r in table.select(["partner", "source_file", "isa13", "gs06", "st02"]).to_pylist():
                 owner_of[(r["source_file"], f"{r['isa13']}-{r['gs06']}-{r['st02']}")] = r["partner"]
         findings = select(findings, owner_of, {p: expand_suites(n) for p, n in suites.items()})
+    findings += b.check_purpose(orders, settings)  # in every suite: what we do with the order at all
     return SuiteResult(_dedupe(findings), resolved, docs_index, docs_error, n_expectations)

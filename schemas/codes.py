@@ -117,6 +117,15 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ELEMENT_INVALID_DATE", "element", "error", "AK4:8", "The element is not a valid date."),
         _C("ELEMENT_INVALID_TIME", "element", "error", "AK4:9", "The element is not a valid time."),
         _C("ELEMENT_EXCLUSION_VIOLATED", "element", "error", "AK4:10", "Mutually exclusive elements both present."),
+        _C("ELEMENT_TOO_MANY_REPEATS", "element", "error", "AK4:12",
+           "A repeating element repeats more often than defined (or a non-repeating one repeats)."),
+        _C("ELEMENT_TOO_MANY_COMPONENTS", "element", "error", "AK4:13",
+           "A composite has more components than defined."),
+        # --- a partner's implementation guide (profile [x12.guide]; severity from the profile) ----
+        _C("GUIDE_SEGMENT_UNEXPECTED", "segment", "warning", "AK3:2",
+           "A segment the partner's guide says it never sends (valid X12)."),
+        _C("GUIDE_CODE_UNEXPECTED", "element", "warning", "AK4:7",
+           "A code value outside those the partner's guide lists for the element (valid X12)."),
         # --- documents we send (never in an acknowledgment: about our output) ------------------
         _C("OUTBOUND_DELIMITERS_EXHAUSTED", "outbound", "error", "",
            "A document's values contain a character of every delimiter set the profile allows; it is held."),

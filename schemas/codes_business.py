@@ -130,6 +130,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "The requested dates contradict each other (e.g. DTM 037 after DTM 038).",
     ),
     # --- the order as a whole (ORDER_DUPLICATE is defined in schemas.codes) -------------------
+    _C(
+        "ORDER_PURPOSE_UNSUPPORTED",
+        "business",
+        "error",
+        "",
+        "BEG01 is a valid purpose code, but not one we act on (00, 01, 05, 06, 07).",
+    ),
     CATALOGUE["ORDER_DUPLICATE"],
 ]
 

@@ -1,4 +1,4 @@
-"""Catalogue of the purchase-order change codes: what rules.structure_860 (level "set") and
+"""Catalogue of the purchase-order change codes: what rules.set_checks (level "set") and
 engine.changes (level "business") emit about an 860 and its effect on a live order.
 
 Definitions only, in the shape of schemas.codes_business; registered into schemas.codes.CATALOGUE
@@ -11,7 +11,7 @@ from schemas.codes import CATALOGUE, CodeSpec
 
 _C = CodeSpec
 CHANGE_CODES: list[CodeSpec] = [
-    # --- the 860 itself (rules.structure_860) -------------------------------------------------
+    # --- the 860 itself (rules.set_checks) ----------------------------------------------------
     _C("POC_LINE_ID_DUPLICATE", "set", "warning", "", "POC01 repeats within the purchase order change."),
     # --- the change against the live order (engine.changes) -----------------------------------
     _C(

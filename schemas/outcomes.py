@@ -80,6 +80,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "ADDRESS_IMPLAUSIBLE": HOLD_ORDER,
     "DATE_IN_PAST": RESCHEDULE,
     "SHIP_WINDOW_INCONSISTENT": HOLD_ORDER,
+    "ORDER_PURPOSE_UNSUPPORTED": HOLD_ORDER,  # a person decides what e.g. an information copy means
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
     "ORDER_DUPLICATE": REJECT_ORDER,
 }

@@ -6,6 +6,7 @@ environment variable (or Prefect Secret block) that holds it, never stored here.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -71,6 +72,32 @@ _ISA_ID = r"^[!-~]([ -~]{0,13}[!-~])?$"
 _GS_ID = r"^[!-~][ -~]{0,13}[!-~]$"
 
 
+class PartnerGuide(_Model):
+    """What one partner's implementation guide promises beyond the X12 standard: segments it never
+    sends, and the code values it uses per element (keyed by reference: "BEG02", "PO103", "MEA04-01").
+    Optional and never a default: without it we accept everything the standard accepts."""
+
+    never_sends: tuple[str, ...] = ()  # segment ids
+    codes: dict[str, tuple[str, ...]] = {}
+    severity: Literal["warning", "error"] = "warning"  # error: the set is rejected in the 997 (AK3 2 / AK4 7)
+
+    @field_validator("never_sends")
+    @classmethod
+    def _segment_ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [s for s in v if not re.fullmatch(r"[A-Z][A-Z0-9]{1,2}", s)]
+        if bad:
+            raise ValueError(f"not segment ids: {bad}")
+        return v
+
+    @field_validator("codes")
+    @classmethod
+    def _element_refs(cls, v: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        bad = [k for k in v if not re.fullmatch(r"[A-Z][A-Z0-9]{1,2}\d{2}(-\d{2})?", k)]
+        if bad:
+            raise ValueError(f"not element references like 'PO103' or 'MEA04-01': {bad}")
+        return v
+
+
 class X12Settings(_Model):
     their_qualifier: str = Field(pattern=_QUALIFIER)
     their_id: str = Field(pattern=_ISA_ID)
@@ -82,6 +109,11 @@ class X12Settings(_Model):
     usage: Literal["P", "T"] = "P"
     delimiters: DelimiterSettings = DelimiterSettings()
     fallback_delimiters: tuple[DelimiterSettings, ...] = FALLBACK_DELIMITERS
+    # Groups in a version we have no dictionary for (003050, 004030, 006020 ...): "reject" answers them
+    # with AK9 R / AK905 2; "envelope_only" checks their envelopes only and reads their orders as far
+    # as our canonical reader can (never by another version's rules).
+    other_versions: Literal["reject", "envelope_only"] = "reject"
+    guide: PartnerGuide | None = None
 
 
 class AckSettings(_Model):

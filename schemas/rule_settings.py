@@ -36,6 +36,9 @@ class RuleSettings(_Model):
     case_units: tuple[str, ...] = ("CA", "CS")
     # BEG01 purposes that may repeat a PO number: 01 cancel, 05 replace, 06 confirmation.
     duplicate_exempt_purposes: tuple[str, ...] = ("01", "05", "06")
+    # BEG01 purposes we act on: 00 original, 01 cancel, 05 replace, 06 confirmation, 07 duplicate. Any
+    # other valid purpose (e.g. 22 information copy) holds the order (ORDER_PURPOSE_UNSUPPORTED).
+    acted_purposes: tuple[str, ...] = ("00", "01", "05", "06", "07")
     # BEG01 purposes that do not add to credit exposure (cancel).
     credit_exempt_purposes: tuple[str, ...] = ("01",)
     ship_window_max_days: int = Field(default=365, ge=0)  # 037..038 longer than this is implausible

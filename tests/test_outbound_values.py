@@ -83,7 +83,8 @@ def test_a_pipe_delimited_po_number_with_stars_comes_back_unchanged(tmp_path):
     ws = make_workspace(tmp_path / "ws", partners=())
     inbox = ws.drop_root / "acme" / "inbox"
     inbox.mkdir(parents=True)
-    data = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes().replace(b"*", b"|").replace(b">", b":")
+    # ISA16 '^' (the PID texts hold ':', and a simple element holding the component separator is invalid)
+    data = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes().replace(b"*", b"|").replace(b">", b"^")
     (inbox / "pipes.x12").write_bytes(data.replace(b"ACME-1000", HOSTILE_PO.encode()))
     run_stages(ws, NOW)
     sent = sorted((ws.drop_root / "acme" / "outbox").iterdir())
@@ -151,7 +152,7 @@ def test_a_held_855_shows_in_the_orders_status_and_is_sent_by_the_next_run(tmp_p
     toml.write_text(toml.read_text().replace("[x12]\n", "[x12]\nfallback_delimiters = []\n", 1))
     inbox = ws.drop_root / "acme" / "inbox"
     inbox.mkdir(parents=True)
-    data = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes().replace(b"*", b"|").replace(b">", b":")
+    data = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes().replace(b"*", b"|").replace(b">", b"^")
     (inbox / "po.x12").write_bytes(data.replace(b"ACME-1000", HOSTILE_PO.encode()))
     _, run = run_stages(ws, NOW)
     outbox = ws.drop_root / "acme" / "outbox"

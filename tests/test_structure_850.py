@@ -6,7 +6,7 @@ import pytest
 
 from parsers.x12_reader import read_interchanges
 from rules.envelope import check_envelopes
-from rules.structure import check_850_structure
+from rules.structure import check_structure
 from tests.support import GOOD_PO, x12_850
 
 
@@ -14,7 +14,7 @@ def findings(body, **kw):
     result = read_interchanges(x12_850(body, **kw))
     sets = list(result.transaction_sets())
     return [(f.code, f.location.segment_id, f.location.element, f.location.segment_position)
-            for f in check_850_structure(result, sets)]
+            for f in check_structure(result, sets)]
 
 
 def test_clean_po_has_no_findings():
@@ -34,15 +34,22 @@ def test_segment_errors(body, expected):
 
 
 @pytest.mark.parametrize("segment,expected", [
-    ("BEG*09*SA*PO-1**20261126", ("ELEMENT_INVALID_CODE", "BEG", "BEG01", 2)),
     ("BEG*00*SA*PO-1**20261332", ("ELEMENT_INVALID_DATE", "BEG", "BEG05", 2)),
     ("BEG*00*SA***20261126", ("ELEMENT_MANDATORY_MISSING", "BEG", "BEG03", 2)),
     ("BEG*00*SA*" + "X" * 23 + "**20261126", ("ELEMENT_TOO_LONG", "BEG", "BEG03", 2)),
     ("BEG*00*S*PO-1**20261126", ("ELEMENT_TOO_SHORT", "BEG", "BEG02", 2)),
-    ("BEG*00*SA*PO-1**20261126*1*2*3*4*5*6*7*8", ("ELEMENT_TOO_MANY", "BEG", "", 2)),
+    # the AK4 of "too many elements" points at the first extra element (BEG has 12), not at BEG01
+    ("BEG*00*SA*PO-1**20261126*1*2*3*4*5*6*7*8", ("ELEMENT_TOO_MANY", "BEG", "BEG13", 2)),
 ])
 def test_element_errors_in_beg(segment, expected):
     assert expected in findings([segment] + GOOD_PO[1:])
+
+
+@pytest.mark.parametrize("purpose", ["02", "04", "22"])
+def test_beg01_takes_purposes_beyond_the_five_we_act_on(purpose):
+    """BEG01 was restricted to 00/01/05/06/07: a stricter check than X12 (what we act on is a business
+    rule now, not a 997 error)."""
+    assert findings([f"BEG*{purpose}*SA*PO-1**20261126"] + GOOD_PO[1:]) == []
 
 
 def test_po1_elements_typed_and_paired():

@@ -1,10 +1,10 @@
-"""rules.structure_860: the 860 segment table walk, element syntax and counts, located like the 850's."""
+"""The 860 through rules.structure: the segment table walk, element syntax and counts, located like the 850's."""
 
 from __future__ import annotations
 
 import pytest
 
-from rules.structure_860 import check_860_structure
+from rules.structure import check_structure
 from tests.support import corpus_dir
 
 from .builders import change_body, parse_860, sets_860, x12_860
@@ -12,7 +12,7 @@ from .builders import change_body, parse_860, sets_860, x12_860
 
 def _codes(body: list[str]) -> list[tuple[str, str, int | None]]:
     result = parse_860(x12_860(body))
-    found = check_860_structure(result, sets_860(result))
+    found = check_structure(result, sets_860(result))
     return [(f.code, f.location.element or f.location.segment_id, f.location.segment_position) for f in found]
 
 
@@ -42,9 +42,10 @@ def test_a_cancel_without_lines_is_valid() -> None:
 def test_corpus_860_pins_its_element_errors() -> None:
     path = corpus_dir() / "x12" / "860" / "oopfactory__Example1.txt"
     result = parse_860(path.read_bytes(), file=path.name)
-    found = check_860_structure(result, sets_860(result))
+    found = check_structure(result, sets_860(result))
     assert {(f.code, f.location.element) for f in found} == {
-        ("ELEMENT_TOO_SHORT", "BCH06"),  # "PO DATE"
+        ("ELEMENT_TOO_SHORT", "BCH06"),  # "PO DATE": too short and not a date
+        ("ELEMENT_INVALID_DATE", "BCH06"),
         ("ELEMENT_INVALID_CHARACTER", "N104"),  # the N1 runs into the N3: its terminator is missing
         ("ELEMENT_TOO_LONG", "N105"),
         ("ELEMENT_TOO_LONG", "N106"),
@@ -77,7 +78,7 @@ def test_segment_order_findings(body: list[str], expected: list) -> None:
         ("POC*1", [("ELEMENT_MANDATORY_MISSING", "POC02", 3)]),
         ("POC*1*QI*X1**EA", [("ELEMENT_INVALID_CHARACTER", "POC03", 3)]),
         ("POC*1*QI*20**EA*2.5*PE*UP", [("ELEMENT_CONDITIONAL_MISSING", "POC09", 3)]),
-        ("POC*1*QI*20**EACH", [("ELEMENT_TOO_LONG", "POC05", 3)]),
+        ("POC*1*QI*20**EACH", [("ELEMENT_TOO_LONG", "POC05-01", 3)]),  # POC05 is the C001 composite
     ],
 )
 def test_poc_element_findings(poc: str, expected: list) -> None:
@@ -88,5 +89,5 @@ def test_counts_duplicate_poc01_and_ctt() -> None:
     body = ["BCH*04*SA*PO-1**1*20261126", "POC*1*DI", "POC*1*QI*5**EA", "CTT*3"]
     assert _codes(body) == [("POC_LINE_ID_DUPLICATE", "POC01", 4), ("CTT_LINE_COUNT_MISMATCH", "CTT01", 5)]
     result = parse_860(x12_860(body))
-    severities = {f.code: f.severity for f in check_860_structure(result, sets_860(result))}
+    severities = {f.code: f.severity for f in check_structure(result, sets_860(result))}
     assert severities == {"POC_LINE_ID_DUPLICATE": "warning", "CTT_LINE_COUNT_MISMATCH": "warning"}

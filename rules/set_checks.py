@@ -1,0 +1,197 @@
+"""A transaction set's own counts, beyond segment and element syntax: CTT01 against the number of
+line segments (PO1 in the 850, POC in the 860), the 850's CTT02 against the hash total of PO102, and
+repeated line ids (PO101, POC01). Columnar over all sets at once; warnings, never in the 997.
+
+Registered per set id in SET_CHECKS, which rules.structure runs for the sets it judges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
+from parsers.x12_reader import ParseResult
+from rules.elements import FlatElements
+from schemas.findings import Finding, finding
+from schemas.x12 import Group, Interchange, TransactionSet
+
+Sets = list[tuple[Interchange, Group, TransactionSet]]
+_NUMBER = r"^-?(\d+\.?\d*|\.\d+)$"
+HASH_DIGITS = 10  # CTT02 is R 1/10: a hash total drops its most significant digits beyond that
+
+
+def _column(fe: FlatElements, rows: np.ndarray, position: int) -> tuple[pa.Array, np.ndarray]:
+    """Element ``position`` of each row as a string array (null where absent or empty) and whether present."""
+    if not len(rows):
+        return pa.array([], pa.string()), np.zeros(0, dtype=bool)
+    at = np.minimum(fe.offsets[rows] + position, max(len(fe.flat) - 1, 0))
+    has = (fe.row_len[rows] > position) & (fe.lengths[at] > 0)
+    return fe.flat.take(pa.array(at, pa.int64(), mask=None if has.all() else ~has)), has
+
+
+def _where(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet, row: int) -> dict:
+    return dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number,
+                segment_position=row - ts.start + 1, file_segment=row + 1)
+
+
+def _rows_in(result: ParseResult, seg_id: str, mine: np.ndarray, set_of_row: np.ndarray) \
+        -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``seg_id`` inside the sets marked in ``mine`` and the index of each one's set."""
+    rows = result.segments.rows_of(seg_id)
+    owner = set_of_row[rows]
+    keep = mine[owner]  # owner -1 reads the last slot of ``mine``: False
+    return rows[keep], owner[keep]
+
+
+def _line_checks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray, fe: FlatElements,
+                 line_seg: str, duplicate_code: str, what: str, hash_total: bool) -> list[Finding]:
+    out: list[Finding] = []
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    line_rows, line_owner = _rows_in(result, line_seg, mine, set_of_row)
+    out += _duplicate_ids(result, sets, fe, line_rows, line_owner, line_seg, duplicate_code)
+    ctt_rows, ctt_owner = _rows_in(result, "CTT", mine, set_of_row)
+    if not len(ctt_rows):
+        return out
+    # the lines before each CTT (a line segment after the CTT is out of order: the walk reports it)
+    set_starts = np.fromiter((sets[k][2].start for k in ctt_owner.tolist()), dtype=np.int64, count=len(ctt_owner))
+    before = np.searchsorted(line_rows, ctt_rows) - np.searchsorted(line_rows, set_starts)
+    ctt01, _ = _column(fe, ctt_rows, 1)
+    sent = _floats(ctt01, r"^\d{1,15}$")
+    off = np.flatnonzero(~np.isnan(sent.astype(np.float64)) & (sent.astype(np.float64) != before))
+    for j in off.tolist():
+        row, k = int(ctt_rows[j]), int(ctt_owner[j])
+        ic, g, ts = sets[k]
+        n_lines = ctt01[j].as_py()
+        out.append(finding("CTT_LINE_COUNT_MISMATCH", f"CTT01 is {n_lines} but the {what} has {before[j]} "
+                           f"{line_seg} line(s).", seg="CTT", element="CTT01", value=n_lines,
+                           **_where(result, ic, g, ts, row)))
+    if hash_total:
+        out += _hash_totals(result, sets, fe, line_rows, line_owner, ctt_rows, ctt_owner, line_seg)
+    return out
+
+
+def _duplicate_ids(result: ParseResult, sets: Sets, fe: FlatElements, line_rows: np.ndarray, line_owner: np.ndarray,
+                   line_seg: str, code: str) -> list[Finding]:
+    """The second and later lines of a set that repeat a line id (element 01)."""
+    out: list[Finding] = []
+    ids, has = _column(fe, line_rows, 1)
+    if not len(ids) or _ascending_numbers(ids, line_owner):
+        return out
+    encoded = ids.dictionary_encode()
+    key = line_owner * (len(encoded.dictionary) + 1) + pc.fill_null(encoded.indices, -1).to_numpy(
+        zero_copy_only=False).astype(np.int64) + 1
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    again = np.zeros(len(ks), dtype=bool)
+    again[1:] = ks[1:] == ks[:-1]
+    for j in np.flatnonzero(again & has[order]).tolist():
+        first = order[np.searchsorted(ks, ks[j])]
+        row, k = int(line_rows[order[j]]), int(line_owner[order[j]])
+        ic, g, ts = sets[k]
+        line_id = ids[int(order[j])].as_py()
+        out.append(finding(code, f"{line_seg}01 {line_id!r} repeats (first at segment "
+                           f"{int(line_rows[first]) - ts.start + 1}).", seg=line_seg, element=f"{line_seg}01",
+                           value=line_id, **_where(result, ic, g, ts, row)))
+    return out
+
+
+def _ascending_numbers(ids: pa.Array, owner: np.ndarray) -> bool:
+    """The common case, decided in one pass: every line id is a whole number, ascending within its set
+    (then none repeats)."""
+    if ids.null_count:
+        return False
+    try:
+        n = pc.cast(ids, pa.int64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+    return bool(((n[1:] > n[:-1]) | (owner[1:] != owner[:-1])).all())
+
+
+def _hash_totals(result: ParseResult, sets: Sets, fe: FlatElements, line_rows: np.ndarray, line_owner: np.ndarray,
+                 ctt_rows: np.ndarray, ctt_owner: np.ndarray, line_seg: str) -> list[Finding]:
+    """CTT02 against the sum of the lines' quantities (element 02 where present). Screened in floats
+    over all sets at once; a set that seems off is summed exactly (Decimal) before it is reported."""
+    ctt02, sent_has = _column(fe, ctt_rows, 2)
+    if not sent_has.any():
+        return []
+    qty, _ = _column(fe, line_rows, 2)
+    quantities = _floats(qty)
+    ok_line = ~np.isnan(quantities)
+    totals = np.bincount(line_owner[ok_line], weights=quantities[ok_line], minlength=len(sets))
+    bad_sets = set(line_owner[~ok_line & qty.is_valid().to_numpy(zero_copy_only=False)].tolist())  # no total
+    sent = _floats(ctt02)
+    near = np.isclose(sent, totals[ctt_owner], rtol=1e-12, atol=1e-9) | np.isnan(sent)
+    out: list[Finding] = []
+    for j in np.flatnonzero(~near & sent_has).tolist():
+        k = int(ctt_owner[j])
+        if k in bad_sets:
+            continue
+        mine = line_owner == k
+        total = sum((Decimal(q) for q in qty.filter(pa.array(mine)).to_pylist() if q is not None), Decimal(0))
+        hashed = ctt02[j].as_py()
+        if _hash_matches(hashed, total):
+            continue
+        ic, g, ts = sets[k]
+        out.append(finding("CTT_QUANTITY_MISMATCH", f"CTT02 is {hashed} but the {line_seg}02 quantities add up to "
+                           f"{total}.", seg="CTT", element="CTT02", value=hashed,
+                           **_where(result, ic, g, ts, int(ctt_rows[j]))))
+    return out
+
+
+def _floats(values: pa.Array, pattern: str = _NUMBER) -> np.ndarray:
+    """Number strings as float64 (NaN where null or not matching ``pattern``): one cast when the cast
+    takes every value (what it takes beyond X12's R, such as "inf", the element checks report), else
+    the values matching ``pattern``."""
+    try:
+        floats = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        return floats if pattern == _NUMBER else np.where(np.floor(floats) == floats, floats, np.nan)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    ok = pc.match_substring_regex(values, pattern)
+    if not pc.all(ok).as_py():
+        values = pc.if_else(ok, values, pa.scalar(None, pa.string()))
+    return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _hash_matches(sent: str, total: Decimal) -> bool:
+    """CTT02 equals the total, or the total with its most significant digits dropped to fit R 1/10."""
+    try:
+        value = Decimal(sent)
+    except InvalidOperation:
+        return True  # not a number: an element finding already
+    if value == total:
+        return True
+    exponent = total.as_tuple().exponent
+    decimals = max(-exponent, 0) if isinstance(exponent, int) else 0
+    return abs(value) == abs(total) % (Decimal(10) ** (HASH_DIGITS - decimals))
+
+
+# A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
+# the sets or -1, the flattened elements) -> findings.
+SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], list[Finding]]
+
+
+def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                     fe: FlatElements) -> list[Finding]:
+    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101 (warnings)."""
+    return _line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
+                        hash_total=True)
+
+
+def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                     fe: FlatElements) -> list[Finding]:
+    """CTT01 vs the POC count, repeated POC01 (warnings)."""
+    return _line_checks(result, sets, chosen, set_of_row, fe, "POC", "POC_LINE_ID_DUPLICATE", "change",
+                        hash_total=False)
+
+
+SET_CHECKS: dict[str, SetCheck] = {
+    "850": check_850_counts,
+    "860": check_860_counts,
+}
