@@ -21,11 +21,13 @@ Public API (what flows/ and later workstreams call):
                 take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered,
                 release_document, start_run, finish_run
     orders:     order, orders, find_orders, orders_for, order_lines, lines_for, order_history,
-                order_reservations, reservations_for, reservations (totals), pending_changes
+                order_reservations, reservations_for, reservations (totals), pending_changes,
+                search_orders (filters, paged), order_values (per partner)
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
     errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
                 anything else (read-only, full disk, damaged file) StateError (terminal)
-    other:      files, file_status, interchanges, findings, runs, numbers_used, last_number,
+    other:      files, file, files_of_run, journey, file_status, interchanges, findings, runs, run,
+                numbers_used, last_number,
                 schema_version, workspace_id
 """
 
@@ -845,6 +847,79 @@ class StateStore:
                        " ORDER BY started_at, run_id")
         return [{"run_id": r, "kind": k, "clock": c, "started_at": s, "finished_at": f, "status": st,
                  "summary": json.loads(x or "{}")} for r, k, c, s, f, st, x in rows]
+
+    # --- reading for people (the console): searches, one run, one file's journey -----------------
+    def search_orders(self, *, po: str = "", partner: str = "", states: Iterable[str] = (), since: str = "",
+                      until: str = "", sku: str = "", limit: int = 50, offset: int = 0) -> list[OrderRecord]:
+        """Orders matching every filter given, newest received first (then partner, PO): ``po`` a PO
+        number or its beginning, ``since``/``until`` PO dates (ISO, inclusive), ``sku`` an item on any
+        line. Index-backed (PO prefix is a range, SKU goes through order_lines_sku); at most ``limit``
+        rows from ``offset`` (ask for one more than a page to know whether another page follows)."""
+        where, args = ["1=1"], []
+        if po:
+            where.append("(po_number=? OR (po_number>=? AND po_number<?))")
+            args += [po, po, po + "\U0010ffff"]
+        if partner:
+            where, args = [*where, "partner=?"], [*args, partner]
+        wanted = [str(s) for s in states]
+        if wanted:
+            where.append(f"state IN ({','.join('?' * len(wanted))})")
+            args += wanted
+        if since:
+            where, args = [*where, "po_date>=?"], [*args, since]
+        if until:
+            where, args = [*where, "po_date<=?"], [*args, until]
+        if sku:
+            where.append("(partner, po_number) IN (SELECT partner, po_number FROM order_lines WHERE sku=?)")
+            args.append(sku)
+        rows = self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE {' AND '.join(where)}"
+                       " ORDER BY received_at DESC, partner, po_number LIMIT ? OFFSET ?",
+                       [*args, max(0, int(limit)), max(0, int(offset))])
+        return [_order_from_row(r) for r in rows]
+
+    def order_values(self, states: Iterable[str]) -> dict[str, Decimal]:
+        """The value of every order in ``states``, summed exactly per partner (open orders: exposure)."""
+        wanted = [str(s) for s in states]
+        totals: dict[str, Decimal] = {}
+        if not wanted:
+            return totals
+        for partner, value in self._q(f"SELECT partner, value FROM orders WHERE state IN"
+                                      f" ({','.join('?' * len(wanted))})", wanted):
+            totals[partner] = totals.get(partner, Decimal(0)) + (_dec(value) or Decimal(0))
+        return totals
+
+    def run(self, run_id: str) -> dict | None:
+        return next((r for r in self.runs() if r["run_id"] == run_id), None)
+
+    def files_of_run(self, run_id: str) -> list[dict]:
+        """The input files a run took in (oldest first)."""
+        return self._file_rows("run_id=?", (run_id,))
+
+    def file(self, partner: str, sha256: str) -> dict | None:
+        rows = self._file_rows("partner=? AND sha256=?", (partner, sha256))
+        return rows[0] if rows else None
+
+    def _file_rows(self, where: str, args: Sequence) -> list[dict]:
+        keys = ("partner", "sha256", "name", "size", "received_at", "status", "archive_path", "error_count",
+                "run_id")
+        rows = self._q(f"SELECT {', '.join(keys)} FROM files WHERE {where} ORDER BY received_at, name", args)
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def journey(self, partner: str, sha256: str) -> dict:
+        """What became of one input file: the orders it brought, the 860s it carried, and every
+        transaction set sent that answers it (997/TA1) or an order it brought (855/865)."""
+        orders = self._q("SELECT po_number, state FROM orders WHERE partner=? AND source_sha256=? ORDER BY"
+                         " po_number", (partner, sha256))
+        changes = self._q("SELECT po_number, status FROM pending_changes WHERE partner=? AND store_key=?"
+                          " ORDER BY id", (partner, sha256))
+        cols = ("d.id", "d.doc_type", "d.file_name", "d.isa13", "s.gs06", "s.st02", "s.po_number", "d.status",
+                "d.created_at", "d.delivered_at")
+        sets = self._q(f"SELECT {', '.join(cols)} FROM document_sets s JOIN documents d ON d.id = s.document_id"
+                       " WHERE s.partner=? AND s.source_sha256=? ORDER BY d.id, s.position", (partner, sha256))
+        keys = [c.split(".")[1] for c in cols]
+        return {"orders": [{"po_number": p, "state": s} for p, s in orders],
+                "changes": [{"po_number": p, "status": s} for p, s in changes],
+                "documents": [dict(zip(keys, r, strict=True)) for r in sets]}
 
 
 # --- rows <-> records --------------------------------------------------------------------------------

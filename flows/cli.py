@@ -549,6 +549,83 @@ def _preview_delimiters(d) -> dict:
         return DelimiterSettings().model_dump()
 
 
+# --- the console ------------------------------------------------------------------------------------
+@app.command("console")
+def console_command(workspace: Path = WORKSPACE,
+                    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (another address "
+                                             "than this machine's needs console users, see console-user)."),
+                    port: int = typer.Option(8765, "--port", help="Port to listen on.")) -> None:
+    """Serve the ops and sales console (orders, approvals, runs) over this workspace's state store."""
+    from console.server import refusal
+    from console.server import serve as serve_console
+
+    if not workspace.is_dir():
+        err.print(f"[red]workspace {escape(str(workspace))} does not exist[/red]")
+        raise typer.Exit(2)
+    why = refusal(workspace.resolve(), host)
+    if why:
+        err.print(f"[red]{escape(why)}[/red]")
+        raise typer.Exit(2)
+    console.print(f"OrderBridge console for {escape(str(workspace.resolve()))} on http://{host}:{port}/ (Ctrl-C stops)")
+    serve_console(workspace.resolve(), host, port)
+
+
+users_app = typer.Typer(help="Console users: names, roles (viewer, approver, admin) and hashed passwords.",
+                        no_args_is_help=True)
+app.add_typer(users_app, name="console-user")
+
+
+def _password_from_prompt() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != first:
+            err.print("[red]the two passwords differ[/red]")
+            raise typer.Exit(2)
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_app.command("add")
+def console_user_add(name: str = typer.Argument(..., help="User name (letters, digits, . _ @ -)."),
+                     role: str = typer.Option("viewer", "--role", help="viewer, approver or admin."),
+                     no_password: bool = typer.Option(False, "--no-password", help="Sign-in through the reverse "
+                                                      "proxy only (console.toml [auth] mode = \"proxy\")."),
+                     workspace: Path = WORKSPACE) -> None:
+    """Add a console user (or change one); the password is read from a prompt, or from stdin's first line."""
+    from console.auth import add_user
+    from schemas.errors import ConfigError
+
+    password = None if no_password else _password_from_prompt()
+    try:
+        user = add_user(workspace.resolve(), name, role, password)
+    except ConfigError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"console user {escape(user.name)} ({user.role}) saved in {workspace / 'console' / 'users.json'}")
+
+
+@users_app.command("list")
+def console_user_list(workspace: Path = WORKSPACE) -> None:
+    """List console users and their roles."""
+    from console.auth import load_users
+
+    for u in load_users(workspace.resolve()).values():
+        console.print(f"{escape(u.name)}\t{u.role}\t{'password' if u.password else 'proxy only'}")
+
+
+@users_app.command("remove")
+def console_user_remove(name: str = typer.Argument(...), workspace: Path = WORKSPACE) -> None:
+    """Remove a console user (signed-in sessions end at their next request)."""
+    from console.auth import remove_user
+
+    if not remove_user(workspace.resolve(), name):
+        err.print(f"[red]no console user {escape(name)}[/red]")
+        raise typer.Exit(2)
+    console.print(f"console user {escape(name)} removed")
+
+
 def main() -> None:
     try:
         app()
