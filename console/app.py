@@ -50,6 +50,7 @@ class Console:
                                      autoescape=select_autoescape(("html",), default=True), trim_blocks=True,
                                      lstrip_blocks=True)
         self.templates.filters["qs"] = lambda d: urlencode(d)
+        self.templates.filters["money"] = reading.money
 
     # --- users and sessions ---------------------------------------------------------------------------
     def users(self) -> dict[str, auth.User]:
@@ -202,11 +203,12 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         if record is None:
             return c.page(request, "message.html", status=404, session=got[0], title="No such order",
                           message=f"No order {po} for partner {partner}.")
-        credit = None
+        credit, value = None, None
         if record.state in lifecycle.AWAITING_PERSON:
             credit = reading.credit_by_partner(store, _reference_dir(c)).get(record.partner)
+            value = reading.ordered_values(store, [record])[record.key]
         return c.page(request, "order.html", session=got[0], o=record, doc=reading.order_page(store, record),
-                      credit=credit, can_decide=record.state in lifecycle.AWAITING_PERSON)
+                      credit=credit, value=value, can_decide=record.state in lifecycle.AWAITING_PERSON)
 
     def approvals(request: Request) -> Response:
         got = guarded(request)
@@ -220,7 +222,9 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         rows = store.search_orders(states=lifecycle.AWAITING_PERSON, limit=reading.PAGE + 1,
                                    offset=(page - 1) * reading.PAGE) if store else []
         credit = reading.credit_by_partner(store, _reference_dir(c)) if store else {}
-        return c.page(request, "approvals.html", session=got[0], rows=rows[:reading.PAGE],
+        rows = rows[:reading.PAGE]
+        return c.page(request, "approvals.html", session=got[0], rows=rows,
+                      values=reading.ordered_values(store, rows) if store else {},
                       more=len(rows) > reading.PAGE, page=page, credit=credit,
                       notice=request.query_params.get("done", ""))
 
@@ -233,19 +237,20 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         verdict = VERDICTS.get(form.get("verdict", ""))
         note = form.get("note", "").strip()[:500]
         record = store.order(form.get("partner", ""), form.get("po", "")) if store else None
-        problem = ""
+        status, problem = 200, ""
         if verdict is None:
-            problem = "Choose approve or reject."
+            status, problem = 400, "Choose approve or reject."
         elif record is None:
-            problem = "No such order."
+            status, problem = 404, "No such order."
         elif record.state not in lifecycle.AWAITING_PERSON or str(record.revision) != form.get("revision"):
-            problem = (f"{record.partner}/{record.po_number} is {record.state.value} (revision {record.revision})"
-                       " now: it changed since the page was shown; nothing was recorded.")
+            status, problem = 409, (f"{record.partner}/{record.po_number} is {record.state.value} (revision"
+                                    f" {record.revision}) now: it changed since the page was shown; nothing was"
+                                    " recorded.")
         elif verdict == lifecycle.VERDICT_REJECTED and not note:
-            problem = "A rejection needs a note saying why."
+            status, problem = 400, "A rejection needs a note saying why."
         if problem:
-            return c.page(request, "message.html", status=409 if record else 400, session=session,
-                          title="Nothing recorded", message=problem)
+            return c.page(request, "message.html", status=status, session=session, title="Nothing recorded",
+                          message=problem)
         try:
             plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock())
             store.apply(plan)

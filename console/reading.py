@@ -27,6 +27,7 @@ SERVED = {".html": "text/html; charset=utf-8", ".md": "text/plain; charset=utf-8
           ".json": "application/json", ".csv": "text/csv; charset=utf-8",
           ".parquet": "application/vnd.apache.parquet"}
 STATES = tuple(s.value for s in OrderState)
+DEAD_LINES = ("deleted", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,26 @@ def order_page(store: StateStore, order: OrderRecord) -> dict:
     doc["more"] = {k: v for k, v in doc.items() if k not in known and isinstance(v, list) and v
                    and all(isinstance(x, dict) for x in v)}  # later sections (shipments, invoices, ...)
     return doc
+
+
+def ordered_values(store: StateStore, records: list[OrderRecord]) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    """What each order is worth as ordered (PO102 x PO104 over its live lines) and how many of its
+    lines carry no price: the store keeps an order's value only once it is answered (the value
+    acknowledged), and an order waiting for a person has not been answered yet."""
+    out = {}
+    lines = store.lines_for([r.key for r in records])
+    for r in records:
+        total, unpriced = Decimal(0), 0
+        for ln in lines.get(r.key, ()):
+            if ln.state.value in DEAD_LINES:
+                continue
+            price = ln.unit_price if ln.unit_price is not None else ln.ack_price
+            if price is None or ln.ordered is None:
+                unpriced += 1
+            else:
+                total += ln.ordered * price
+        out[r.key] = (r.value if r.answered_revision and r.value else total, unpriced)
+    return out
 
 
 # --- credit ------------------------------------------------------------------------------------------
@@ -167,6 +188,14 @@ def _totals(summary: dict) -> dict:
     keys = ("files", "processed", "quarantined", "orders", "accepted", "held", "rejected", "errors", "delivered")
     partners = summary.get("partners") or []
     return {k: sum(int(p.get(k) or 0) for p in partners) for k in keys} | {"failure": summary.get("failure", "")}
+
+
+def money(value) -> str:
+    """An exact amount with at least two decimals (12 -> 12.00, 4.5750 -> 4.575)."""
+    if value is None or value == "":
+        return ""
+    d = Decimal(str(value)).normalize()
+    return f"{d:.2f}" if -d.as_tuple().exponent <= 2 else format(d, "f")
 
 
 def pretty_json(value) -> str:
