@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_allocate.py
 	$(BIN)/python bench/bench_reconcile.py
 	$(BIN)/python bench/bench_run.py 1000 5000
+	$(BIN)/python bench/bench_console.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,7 +22,7 @@ Public API (what flows/ and later workstreams call):
                 release_document, start_run, finish_run
     orders:     order, orders, find_orders, orders_for, order_lines, lines_for, order_history,
                 order_reservations, reservations_for, reservations (totals), pending_changes,
-                search_orders (filters, paged), order_values (per partner)
+                search_orders (filters, paged), order_values (per partner), last_event
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
     errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
                 anything else (read-only, full disk, damaged file) StateError (terminal)
@@ -887,6 +887,11 @@ class StateStore:
                                       f" ({','.join('?' * len(wanted))})", wanted):
             totals[partner] = totals.get(partner, Decimal(0)) + (_dec(value) or Decimal(0))
         return totals
+
+    def last_event(self) -> int:
+        """The newest history sequence number: it moves whenever any order changes (a cheap stamp for
+        readers that keep totals between requests)."""
+        return int(self._q("SELECT COALESCE(MAX(seq), 0) FROM order_events")[0][0])
 
     def run(self, run_id: str) -> dict | None:
         return next((r for r in self.runs() if r["run_id"] == run_id), None)

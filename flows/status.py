@@ -11,8 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from connectors.state import StateStore
-from engine import lifecycle
-from schemas.lifecycle import LineRecord, OrderRecord
+from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord
 
 
 def _plain(v):
@@ -53,7 +52,7 @@ def story(state: StateStore, order: OrderRecord) -> dict:
             "doc_key": d["doc_key"],
         } for d in documents],
         "decisions": [{"event": h["event"], "by": h["actor"], "at": h["at"], "clock": h["clock"],
-                       "note": h["note"] or ""} for h in history if h["event"] in lifecycle.PERSON_EVENTS],
+                       "note": h["note"] or ""} for h in history if h["event"] in PERSON_EVENTS],
         "history": [{
             "seq": h["seq"], "at": h["at"], "clock": h["clock"], "event": h["event"], "from_state": h["from_state"],
             "to_state": h["to_state"], "revision": h["revision"], "actor": h["actor"], "note": h["note"] or "",

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from schemas.profile import PartnerProfile, load_profiles
+if TYPE_CHECKING:  # profiles (pydantic models) load only when asked for: `status` never needs them
+    from schemas.profile import PartnerProfile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +57,8 @@ class Workspace:
         return self.root / "reports"
 
     def partners(self) -> dict[str, PartnerProfile]:
+        from schemas.profile import load_profiles
+
         return load_profiles(self.partners_dir)
 
 

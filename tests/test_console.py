@@ -331,3 +331,15 @@ def test_an_unknown_order_or_run_is_a_404(server):
     assert c.get("/order?" + urlencode({"partner": "acme", "po": "NOPE"}))[0] == 404
     assert c.get("/runs/" + quote("no-such-run"))[0] == 404
     assert c.get("/file?partner=acme&sha256=00")[0] == 404
+
+
+def test_status_reads_the_store_without_loading_the_heavy_packages(ws):
+    """`orderbridge status PO` answers in well under a second at volume partly because it loads no
+    dataframe, validation or orchestration package (bench/bench_console.py times it)."""
+    code = ("import sys\nfrom flows.cli import app\ntry:\n    app()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('prefect', 'great_expectations', 'pandas', 'pyarrow') if m in sys.modules),"
+            " file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, "status", "ACME-1000", "--partner", "acme", "-w",
+                          str(ws.root)], cwd=REPO, capture_output=True, text=True, check=True)
+    assert "ACME-1000" in out.stdout and "documents sent" in out.stdout
+    assert out.stderr.strip().splitlines()[-1] == "[]"
