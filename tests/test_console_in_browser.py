@@ -5,6 +5,7 @@ Screenshots of the orders page, an order page and the approvals queue go to test
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -46,7 +47,18 @@ def sign_in(browser: Browser, server, name: str) -> None:
     browser.type("#name", name)
     browser.type("#password", PASSWORDS[name])
     browser.click("#sign-in")
+    settle(browser, "document.getElementById('signed-in')")
     assert f"{name} (" in browser.run(FACTS)["text"]
+
+
+def settle(browser: Browser, script: str, timeout: float = 60) -> None:
+    """Wait until ``script`` (an expression) is true in the page: a click that navigates returns before
+    the next page is there on a busy machine."""
+    deadline = time.monotonic() + timeout
+    while not browser.run(f"return document.readyState === 'complete' && !!({script})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page never showed {script}")
+        time.sleep(0.1)
 
 
 def shot(browser: Browser, name: str) -> None:
@@ -58,6 +70,7 @@ def test_approve_a_held_order_and_the_next_run_sends_its_855(browser, server, ws
     sign_in(browser, server, "dana")
     browser.type("#po", "ACME-1010")
     browser.click("#find")
+    settle(browser, "location.search.includes('po=ACME-1010')")
     facts = browser.run(FACTS)
     assert "ACME-1010" in facts["text"] and "held" in facts["text"] and "ACME-1000" not in facts["text"]
     assert all(r.startswith(server.url + "/static/") for r in facts["resources"])  # nothing from elsewhere
@@ -67,15 +80,18 @@ def test_approve_a_held_order_and_the_next_run_sends_its_855(browser, server, ws
         "rgb(31, 95, 174)"
     browser.type("#po", "ACME-")
     browser.click("#find")
+    settle(browser, "location.search === '?po=ACME-' || location.search.startsWith('?po=ACME-&')")
     shot(browser, "console-orders.png")
     browser.visit(server.url + "/orders?po=ACME-1010")
     browser.click("a.po")
+    settle(browser, "location.pathname === '/order'")
     facts = browser.run(FACTS)
     assert "acme / ACME-1010" in facts["text"] and "below our price" in facts["text"]
     browser.visit(server.url + "/approvals")
     shot(browser, "console-approvals.png")
     browser.type('tr[data-po="ACME-1010"] input[name="note"]', "promo price agreed")
     browser.click('tr[data-po="ACME-1010"] button[value="approve"]')
+    settle(browser, "document.getElementById('notice')")
     assert "acme/ACME-1010 approved by dana" in browser.run(FACTS)["text"]
     assert 'data-po="ACME-1010"' not in browser.dom()
 
@@ -107,6 +123,7 @@ def test_a_viewer_cannot_approve(browser, server, ws):
                               f.appendChild(i); };
       add('csrf', document.querySelector('input[name=csrf]').value); add('partner', 'acme'); add('po', 'ACME-1011');
       add('revision', '1'); add('verdict', 'approve'); add('note', 'me'); document.body.appendChild(f); f.submit();""")
+    settle(browser, "document.getElementById('message')")
     assert "vic is a viewer; this needs the approver role" in browser.run(FACTS)["text"]
     assert _state(ws, "ACME-1011") == "held"
 
@@ -116,6 +133,7 @@ def test_a_form_without_its_csrf_token_is_refused(browser, server, ws):
     browser.visit(server.url + "/approvals")
     browser.run("document.querySelector('tr[data-po=\"ACME-1011\"] input[name=csrf]').remove()")
     browser.click('tr[data-po="ACME-1011"] button[value="approve"]')
+    settle(browser, "document.getElementById('message')")
     facts = browser.run(FACTS)
     assert "Form refused" in facts["text"] and "CSRF" in facts["text"]
     assert _state(ws, "ACME-1011") == "held"
@@ -127,6 +145,7 @@ def test_a_partners_script_is_shown_as_text(browser, server):
     facts = browser.run(FACTS)
     assert HOSTILE_PO in facts["text"] and facts["scripts"] == 0
     browser.click("a.po")
+    settle(browser, "location.pathname === '/order'")
     facts = browser.run(FACTS)
     assert f"acme / {HOSTILE_PO}" in facts["text"] and "<img src=x onerror=alert(1)>.x12" in facts["text"]
     assert facts["scripts"] == 0 and browser.run("return document.querySelectorAll('img, i, b').length") == 0
