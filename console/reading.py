@@ -126,6 +126,11 @@ class Credit:
     def over(self, value: Decimal) -> bool:
         return self.limit is not None and self.with_order(value) > self.limit
 
+    def counts(self, currency: str) -> bool:
+        """Whether an order in ``currency`` adds to this exposure (no exchange rates are kept: an order
+        in another currency than the customer's is shown apart, never summed)."""
+        return not currency or not self.currency or currency == self.currency
+
 
 def credit_by_partner(store: StateStore, reference_dir: Path | None) -> dict[str, Credit]:
     """Each customer's exposure the way the credit rule counts it: open AR (customers.csv) plus the

@@ -160,6 +160,8 @@ def test_approvals_show_reasons_value_and_credit_exposure(server):
     assert cells["ACME-1011"]["limit"] == "50000.00 USD"
     assert "480.00 USD" in cells["ACME-1010"]["value"] and "over the limit" not in cells["ACME-1010"]["exposure"]
     assert "would bring the exposure to" in rows["ACME-1011"]  # the reason the rules held it
+    # INITECH-3001 is in USD while initech's credit is in CAD: shown apart, never summed
+    assert "order in USD, credit in CAD: not added" in cells["INITECH-3001"]["exposure"]
     assert "below our price" in rows["ACME-1010"]
 
 
