@@ -306,6 +306,19 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         response.headers["Content-Security-Policy"] = REPORT_CSP
         return response
 
+    def view(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        run_id, name = request.path_params["run_id"], request.path_params["name"]
+        path = reading.report_file(c.ws.reports_dir, run_id, name)
+        if path is None or path.suffix not in (".parquet", ".csv"):
+            return c.page(request, "message.html", status=404, session=got[0], title="No such table",
+                          message="This run kept no table by that name.")
+        columns, rows, total = reading.preview(path)
+        return c.page(request, "table.html", session=got[0], run_id=run_id, name=name, columns=columns, rows=rows,
+                      total=total)
+
     def file(request: Request) -> Response:
         got = guarded(request)
         if not isinstance(got, tuple):
@@ -332,7 +345,8 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         Route("/", home), Route("/login", login_page), Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]), Route("/orders", orders), Route("/order", order),
         Route("/approvals", approvals), Route("/decide", decide, methods=["POST"]), Route("/runs", runs),
-        Route("/runs/{run_id}", run), Route("/runs/{run_id}/reports/{name}", report), Route("/file", file),
+        Route("/runs/{run_id}", run), Route("/runs/{run_id}/reports/{name}", report),
+        Route("/runs/{run_id}/tables/{name}", view), Route("/file", file),
         Route("/static/console.css", css)], middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
 
     app.state.console = c

@@ -80,7 +80,11 @@ def order_page(store: StateStore, order: OrderRecord) -> dict:
     doc["findings"] = [{k: f[k] for k in ("run_id", "stage", "code", "severity", "message", "file", "segment_id",
                                           "element", "value", "line_number", "consequence")}
                        for f in store.findings(partner=order.partner, po_number=order.po_number)]
-    known = {"order", "person", "lines", "documents", "decisions", "history", "reservations", "findings"}
+    shown = {"document_id", "type", "isa13", "gs06", "st02", "file_name", "status", "created_at", "delivered_at",
+             "clock", "run_id", "doc_key"}
+    doc["document_extras"] = list(dict.fromkeys(k for d in doc["documents"] for k in d if k not in shown))
+    known = {"order", "person", "lines", "documents", "decisions", "history", "reservations", "findings",
+             "document_extras"}
     doc["more"] = {k: v for k, v in doc.items() if k not in known and isinstance(v, list) and v
                    and all(isinstance(x, dict) for x in v)}  # later sections (shipments, invoices, ...)
     return doc
@@ -183,6 +187,26 @@ def report_file(reports_dir: Path, run_id: str, name: str) -> Path | None:
     if name not in {n for n, _ in reports_of(reports_dir, run_id)}:
         return None
     return reports_dir / run_id / name
+
+
+def preview(path: Path, limit: int = 500) -> tuple[list[str], list[list], int]:
+    """The first ``limit`` rows of a Parquet or CSV report as (columns, rows, total rows), for reading
+    in the browser (the file itself stays the download)."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        f = pq.ParquetFile(path)
+        table = next(f.iter_batches(batch_size=limit), None)
+        total = f.metadata.num_rows
+    else:
+        import pyarrow.csv as pcsv
+
+        full = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(strings_can_be_null=False))
+        table, total = full.slice(0, limit), full.num_rows
+    if table is None:
+        return [], [], 0
+    columns = table.schema.names
+    return columns, [list(r.values()) for r in table.to_pylist()], total
 
 
 def _safe_name(name: str) -> bool:

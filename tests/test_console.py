@@ -225,6 +225,15 @@ def test_runs_newest_first_with_their_reports_and_file_journeys(server, ws):
     assert status == 200 and "ACME-1001" in report
     for bad in ("..%2F..%2Fstate%2Forderbridge.sqlite", "..", "nothing.html"):
         assert c.get(f"/runs/{run_id}/reports/{bad}")[0] == 404
+        assert c.get(f"/runs/{run_id}/tables/{bad}")[0] == 404
+    assert f'/runs/{run_id}/tables/allocation.parquet' in body  # tables open as pages, the file downloads
+    status, table = c.get(f"/runs/{run_id}/tables/allocation.parquet")
+    import pyarrow.parquet as pq
+
+    allocation = pq.read_table(ws.reports_dir / run_id / "allocation.parquet")
+    assert status == 200 and f"{min(500, allocation.num_rows)} of {allocation.num_rows} row(s) shown" in table
+    assert all(f"<th>{name}</th>" in table for name in allocation.schema.names)
+    assert c.get(f"/runs/{run_id}/tables/failures.html")[0] == 404  # a page, not a table
     run_page = c.get(f"/runs/{run_id}")[1]
     files = re.findall(r'<a href="(/file\?[^"]+)">([^<]+)</a>', run_page)
     assert {"acme-po-01.x12", "globex-po-01.x12", "acme-po-broken.x12"} <= {n for _, n in files}
@@ -345,3 +354,25 @@ def test_status_reads_the_store_without_loading_the_heavy_packages(ws):
                           str(ws.root)], cwd=REPO, capture_output=True, text=True, check=True)
     assert "ACME-1000" in out.stdout and "documents sent" in out.stdout
     assert out.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_later_parts_of_the_story_show_without_a_console_change(server, monkeypatch):
+    """When status's story grows (partner 997s on each document, shipments and invoices), the order page
+    shows the new columns and sections as they come."""
+    from console import reading
+
+    plain = reading.story
+
+    def grown(store, order):
+        doc = plain(store, order)
+        for d in doc["documents"]:
+            d["partner_ack"] = "accepted <AK5*A>"
+        doc["shipments"] = [{"shipment": "SH-1", "sscc": "000123", "shipped_at": "2026-11-29"}]
+        return doc
+
+    monkeypatch.setattr(reading, "story", grown)
+    c = Client(server.url)
+    c.sign_in("vic")
+    body = c.get("/order?" + urlencode({"partner": "globex", "po": "GLOBEX-2000"}))[1]
+    assert "<th>partner ack</th>" in body and "accepted &lt;AK5*A&gt;" in body
+    assert "<h2>Shipments</h2>" in body and "<td>SH-1</td>" in body and "<td>000123</td>" in body
