@@ -172,6 +172,9 @@ def main() -> None:
                 [f"{s.url}/orders?{q({'partner': p, 'state': 'held'})}" for p in PARTNERS * 2])
         figures("console search by PO date range",
                 [f"{s.url}/orders?{q({'since': f'2026-0{m}-01', 'until': f'2026-0{m}-10'})}" for m in range(1, 10)])
+        figures("console search, worst cases (a date range nothing matches; one partner's page 400)",
+                [f"{s.url}/orders?{q({'since': '2027-06-01'})}",
+                 f"{s.url}/orders?{q({'partner': 'acme', 'page': 400})}"] * 2)
         figures("console orders page (newest, no filter)", [f"{s.url}/orders"] * 5)
         figures("console approvals queue (first page of the held orders)", [f"{s.url}/approvals"] * 5)
         figures("console runs page", [f"{s.url}/runs"] * 3)
