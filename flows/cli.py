@@ -560,13 +560,14 @@ def console_command(workspace: Path = WORKSPACE,
     from console.server import serve as serve_console
 
     if not workspace.is_dir():
-        err.print(f"[red]workspace {escape(str(workspace))} does not exist[/red]")
+        err.print(f"workspace {shown(workspace)} does not exist", style="red")
         raise typer.Exit(2)
     why = refusal(workspace.resolve(), host)
     if why:
-        err.print(f"[red]{escape(why)}[/red]")
+        err.print(f"{shown(why)}", style="red")
         raise typer.Exit(2)
-    console.print(f"OrderBridge console for {escape(str(workspace.resolve()))} on http://{host}:{port}/ (Ctrl-C stops)")
+    console.print(f"OrderBridge console for {shown(workspace.resolve())} on http://{shown(host)}:{port}/"
+                  " (Ctrl-C stops)")
     serve_console(workspace.resolve(), host, port)
 
 
@@ -581,7 +582,7 @@ def _password_from_prompt() -> str:
 
         first = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != first:
-            err.print("[red]the two passwords differ[/red]")
+            err.print("the two passwords differ", style="red")
             raise typer.Exit(2)
         return first
     return sys.stdin.readline().rstrip("\r\n")
@@ -601,9 +602,10 @@ def console_user_add(name: str = typer.Argument(..., help="User name (letters, d
     try:
         user = add_user(workspace.resolve(), name, role, password)
     except ConfigError as exc:
-        err.print(f"[red]{escape(str(exc))}[/red]")
+        err.print(f"{shown(exc)}", style="red")
         raise typer.Exit(2) from None
-    console.print(f"console user {escape(user.name)} ({user.role}) saved in {workspace / 'console' / 'users.json'}")
+    saved = workspace / "console" / "users.json"
+    console.print(f"console user {shown(user.name)} ({user.role}) saved in {shown(saved)}")
 
 
 @users_app.command("list")
@@ -612,7 +614,7 @@ def console_user_list(workspace: Path = WORKSPACE) -> None:
     from console.auth import load_users
 
     for u in load_users(workspace.resolve()).values():
-        console.print(f"{escape(u.name)}\t{u.role}\t{'password' if u.password else 'proxy only'}")
+        console.print(f"{shown(u.name)}\t{u.role}\t{'password' if u.password else 'proxy only'}")
 
 
 @users_app.command("remove")
@@ -621,9 +623,9 @@ def console_user_remove(name: str = typer.Argument(...), workspace: Path = WORKS
     from console.auth import remove_user
 
     if not remove_user(workspace.resolve(), name):
-        err.print(f"[red]no console user {escape(name)}[/red]")
+        err.print(f"no console user {shown(name)}", style="red")
         raise typer.Exit(2)
-    console.print(f"console user {escape(name)} removed")
+    console.print(f"console user {shown(name)} removed")
 
 
 def main() -> None:
