@@ -13,7 +13,9 @@ server on 127.0.0.1, the way a browser asks), other searches, the approvals queu
 from __future__ import annotations
 
 import json
+import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -180,17 +182,21 @@ def main() -> None:
         figures("console runs page", [f"{s.url}/runs"] * 3)
 
     exe = str(Path(sys.executable).with_name("orderbridge"))
-    times = []
+    times, cpu = [], []
     for partner, po in pos[:7]:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         out = subprocess.run([exe, "status", po, "--partner", partner, "-w", str(root)], capture_output=True,
                              text=True)
         times.append((time.perf_counter() - t) * 1000)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
         if out.returncode != 0 or po not in out.stdout:
             raise SystemExit(f"status {po} failed: {out.stderr[-500:]}")
     print(json.dumps({"figure": "orderbridge status PO (new process, start-up included)", "runs": len(times),
                       "first_ms": round(times[0], 1), "median_ms": round(statistics.median(times), 1),
-                      "max_ms": round(max(times), 1)}), flush=True)
+                      "max_ms": round(max(times), 1), "cpu_median_ms": round(statistics.median(cpu), 1),
+                      "load_average_1m": round(os.getloadavg()[0], 2), "cores": os.cpu_count()}), flush=True)
 
 
 if __name__ == "__main__":
