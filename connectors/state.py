@@ -102,7 +102,7 @@ def _edge(path: str) -> Iterator[None]:
         raise state_error(exc, path) from exc
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # = connectors.state_migrations.LATEST (3: groups_in)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
 CHUNK = 500  # keys per IN (...) list
 
@@ -144,6 +144,9 @@ CREATE TABLE files (
 CREATE TABLE interchanges_in (
     partner TEXT NOT NULL, sender TEXT NOT NULL, isa13 TEXT NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (partner, sender, isa13));
+CREATE TABLE groups_in (
+    partner TEXT NOT NULL, gs01 TEXT NOT NULL, gs02 TEXT NOT NULL, gs03 TEXT NOT NULL, gs06 TEXT NOT NULL,
+    sha256 TEXT NOT NULL, PRIMARY KEY (partner, gs01, gs02, gs03, gs06));
 CREATE TABLE control_numbers (
     partner TEXT NOT NULL, kind TEXT NOT NULL, last BIGINT NOT NULL, PRIMARY KEY (partner, kind));
 CREATE TABLE documents (
@@ -411,6 +414,14 @@ class StateStore:
     def record_interchange(self, partner: str, sender: str, isa13: str, sha256: str) -> None:
         self._q("INSERT INTO interchanges_in (partner, sender, isa13, sha256) VALUES (?,?,?,?)"
                 " ON CONFLICT (partner, sender, isa13) DO NOTHING", (partner, sender, isa13, sha256))
+
+    # --- inbound functional groups (GS01+GS02+GS03+GS06), duplicate detection across files ---
+    def groups(self, partner: str) -> set[tuple[str, str, str, str]]:
+        return set(self._q("SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=?", (partner,)))
+
+    def record_group(self, partner: str, key: tuple[str, str, str, str], sha256: str) -> None:
+        self._q("INSERT INTO groups_in (partner, gs01, gs02, gs03, gs06, sha256) VALUES (?,?,?,?,?,?)"
+                " ON CONFLICT (partner, gs01, gs02, gs03, gs06) DO NOTHING", (partner, *key, sha256))
 
     # --- control numbers: a named sequence per partner (ISA, GS, ST; later SSCC, invoice) --------
     def take_numbers(self, partner: str, kind: str, count: int = 1) -> list[int]:

@@ -15,6 +15,7 @@ import pyarrow as pa
 from engine.acks import (
     accepted_sets,
     build_997,
+    group_rejected,
     interchange_findings,
     interchange_rejected,
     ta1_segment,
@@ -31,7 +32,7 @@ from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.findings import Finding, finding
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
-from schemas.x12 import FUNCTIONAL_ID, Interchange
+from schemas.x12 import FUNCTIONAL_ID, Group, Interchange
 
 # GS01 of each inbound set: a set the profile may accept (PartnerProfile.accepts) is read and checked
 # by its dictionary's table with no other change here.
@@ -43,6 +44,7 @@ class Known:
     """What the state store already knows, asked for by the flow before processing a file."""
 
     interchanges: frozenset[tuple[str, str]] = frozenset()  # (sender id, ISA13) received before
+    groups: frozenset[tuple[str, str, str, str]] = frozenset()  # (GS01, GS02, GS03, GS06) received before
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class Outcome:
     changes: pa.Table = field(default_factory=ORDER_CHANGES.empty_table)
     disposition: str = "processed"  # or "quarantine"
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
+    groups_seen: list[tuple[str, str, str, str]] = field(default_factory=list)  # (GS01, GS02, GS03, GS06)
 
     @property
     def error_count(self) -> int:
@@ -87,7 +90,7 @@ def acceptance_for(profile: PartnerProfile) -> Acceptance:
     return Acceptance(sets=sets)
 
 
-def _partner_checks(ic: Interchange, profile: PartnerProfile, known: Known) -> list[Finding]:
+def _partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
     out: list[Finding] = []
     x = profile.x12
     loc = dict(seg="ISA", isa13=ic.control_number, file_segment=ic.start + 1)
@@ -101,10 +104,44 @@ def _partner_checks(ic: Interchange, profile: PartnerProfile, known: Known) -> l
     if ic.usage and ic.usage != x.usage:
         out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
                            element="ISA15", value=ic.usage, **loc))
-    if (ic.sender, ic.control_number) in known.interchanges:
-        out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received before.",
-                           element="ISA13", value=ic.control_number, **loc))
     return out
+
+
+def group_key(g: Group) -> tuple[str, str, str, str]:
+    """What must not repeat for a functional group: GS01 + GS02 + GS03 + GS06."""
+    return g.functional_id, g.sender, g.receiver, g.control_number
+
+
+def _duplicates(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
+                known: Known) -> list[Finding]:
+    """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
+    earlier in this one; GS_DUPLICATE for a group whose GS01+GS02+GS03+GS06 was. Only the repeat is
+    refused: the first copy stands. A copy refused for another reason does not count as received."""
+    out: list[Finding] = []
+    seen_ic = set(known.interchanges)
+    seen_g = set(known.groups)
+    for ic in candidates:
+        key = (ic.sender, ic.control_number)
+        if interchange_rejected(ic, findings + out):
+            continue
+        if key in seen_ic:
+            where = "earlier in this file" if key not in known.interchanges else "in an earlier file"
+            out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received {where};"
+                               " this copy is not processed.", seg="ISA", element="ISA13", value=ic.control_number,
+                               isa13=ic.control_number, file_segment=ic.start + 1))
+            continue
+        seen_ic.add(key)
+        for g in ic.groups:
+            gkey = group_key(g)
+            if gkey in seen_g:
+                where = "earlier in this file" if gkey not in known.groups else "in an earlier file"
+                out.append(finding("GS_DUPLICATE", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was received "
+                                   f"{where}; this copy is not processed.", seg="GS", element="GS06",
+                                   value=g.control_number, isa13=ic.control_number, gs06=g.control_number,
+                                   file_segment=g.start + 1))
+            elif not group_rejected(g, findings)[0]:
+                seen_g.add(gkey)
+    return [f.with_file(result.file) if result.file else f for f in out]
 
 
 def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
@@ -116,10 +153,12 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     foreign: set[int] = set()  # interchanges whose sender is not this partner: never answered
     for ic in result.interchanges:
         if not ic.rejected:
-            partner_findings = _partner_checks(ic, profile, known)
+            partner_findings = _partner_checks(ic, profile)
             if any(f.code == "PARTNER_SENDER_MISMATCH" for f in partner_findings):
                 foreign.add(ic.start)
             findings += [f.with_file(file) for f in partner_findings]
+    findings += _duplicates(result, [ic for ic in result.interchanges if ic.start not in foreign], findings,
+                            known)
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
     inbound = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
@@ -144,6 +183,8 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
             continue
         out.interchanges_seen.append((ic.sender, ic.control_number))
         for g in ic.groups:
+            if not group_rejected(g, findings)[0]:
+                out.groups_seen.append(group_key(g))
             if g.functional_id != "FA" and profile.acks.send_997 and "997" in profile.receives:
                 out.documents.append(OutDoc("997", f"997:{sha256}:{ic.control_number}:{g.control_number}:{g.start}",
                                             functional_id="FA",

@@ -57,7 +57,7 @@ def local_drops(ws: Workspace) -> DropFactory:
 
 
 def known_state(state: StateStore, partner: str) -> Known:
-    return Known(interchanges=frozenset(state.interchanges(partner)))
+    return Known(interchanges=frozenset(state.interchanges(partner)), groups=frozenset(state.groups(partner)))
 
 
 # --- stage 1: intake ---------------------------------------------------------------------------------
@@ -114,6 +114,8 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
                                                                    files={sha: info.name}), at=at, run_id=run_id)
             for sender, isa13 in outcome.interchanges_seen:
                 state.record_interchange(profile.id, sender, isa13, sha)
+            for key in outcome.groups_seen:
+                state.record_group(profile.id, key, sha)
             state.record_file(profile.id, sha, info.name, len(data), at,
                               "quarantined" if outcome.disposition == "quarantine" else "processed",
                               archive_path=archived, run_id=run_id, error_count=outcome.error_count)

@@ -99,13 +99,29 @@ def test_resent_po_in_a_new_interchange_is_not_acknowledged_twice(tmp_path):
     ws = make_ws(tmp_path)
     run_all(ws)
     original = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes()
+    # new envelopes (ISA13 and GS06: a reused GS06 would be GS_DUPLICATE), the same POs inside
     resend = original.replace(b"*000001001*", b"*000001501*").replace(b"IEA*1*000001001", b"IEA*1*000001501")
+    resend = resend.replace(b"*0200*1001*X*", b"*0200*1501*X*").replace(b"GE*2*1001~", b"GE*2*1501~")
     (ws.drop_root / "acme" / "inbox" / "resend.x12").write_bytes(resend)
     before = set(outbox(ws))
     res = run_all(ws)[0]
     new = set(outbox(ws)) - before
     assert [p.name.split("-")[1] for p in new] == ["997"]  # a 997 for the interchange, no second 855
     assert any(f["code"] == "ORDER_DUPLICATE" for f in res.findings)
+    assert not any(f["code"] in ("ISA_DUPLICATE", "GS_DUPLICATE") for f in res.findings)
+
+
+def test_resent_po_in_a_new_interchange_but_the_same_group_number_is_a_duplicate_group(tmp_path):
+    ws = make_ws(tmp_path)
+    run_all(ws)
+    original = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes()
+    resend = original.replace(b"*000001001*", b"*000001501*").replace(b"IEA*1*000001001", b"IEA*1*000001501")
+    (ws.drop_root / "acme" / "inbox" / "resend.x12").write_bytes(resend)
+    before = set(outbox(ws))
+    res = run_all(ws)[0]
+    new = set(outbox(ws)) - before
+    assert [p.name.split("-")[1] for p in new] == ["997"]  # the 997 rejects the repeated group; no 855
+    assert [f["code"] for f in res.findings if f["severity"] == "error"] == ["GS_DUPLICATE"]
 
 
 def test_crash_between_numbering_and_delivery(tmp_path):
