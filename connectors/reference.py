@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from schemas.errors import ConfigError
-from schemas.reference import ITEM_STATUSES, SCHEMAS, ReferenceData, gs1_valid, normalise_gtin
+from schemas.reference import ITEM_STATUSES, OPTIONAL_COLUMNS, SCHEMAS, ReferenceData, gs1_valid, normalise_gtin
 
 
 def _convert(value: str, type_: pa.DataType) -> object:
@@ -40,9 +40,11 @@ def _convert(value: str, type_: pa.DataType) -> object:
     raise TypeError(f"unsupported reference column type {type_}")
 
 
-def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema) -> pa.Table:
+def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema,
+                       optional: frozenset[str] = frozenset()) -> pa.Table:
     """Parse one reference CSV (UTF-8, header row) into ``schema``. An empty cell is null; a null in
-    a non-nullable column, an unknown or missing column, or an unconvertible value is a ConfigError."""
+    a non-nullable column, an unknown or missing column (other than an ``optional`` one, which is then
+    null throughout), or an unconvertible value is a ConfigError."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -50,11 +52,11 @@ def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema) -> pa.Table
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     expected = schema.names
-    missing = [c for c in expected if c not in header]
+    missing = [c for c in expected if c not in header and c not in optional]
     unknown = [c for c in header if c not in expected]
     if missing or unknown:
         raise ConfigError("reference file has the wrong columns", file=name, missing=missing, unknown=unknown)
-    positions = [header.index(c) for c in expected]
+    positions = [header.index(c) if c in header else None for c in expected]
     columns: list[list[object]] = [[] for _ in expected]
     for line_no, record in enumerate(reader, start=2):
         if not any(cell.strip() for cell in record):
@@ -62,7 +64,7 @@ def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema) -> pa.Table
         if len(record) != len(header):
             raise ConfigError(f"expected {len(header)} cells, found {len(record)}", file=name, line=line_no)
         for out, pos, field in zip(columns, positions, schema, strict=True):
-            cell = record[pos].strip()
+            cell = record[pos].strip() if pos is not None else ""
             if cell == "":
                 if not field.nullable:
                     raise ConfigError(f"column {field.name!r} may not be empty", file=name, line=line_no)
@@ -134,7 +136,8 @@ def load_reference(folder: Path) -> ReferenceData:
             data = path.read_bytes()
         except OSError as exc:
             raise ConfigError(f"cannot read reference file: {exc.strerror}", file=str(path)) from exc
-        tables[key] = read_reference_csv(data, name=str(path), schema=schema)
+        tables[key] = read_reference_csv(data, name=str(path), schema=schema,
+                                         optional=OPTIONAL_COLUMNS.get(key, frozenset()))
     items = tables["items"]
     gtins = pa.array([normalise_gtin(g) for g in items.column("gtin").to_pylist()], pa.string())
     tables["items"] = items.set_column(
@@ -147,7 +150,7 @@ def load_reference(folder: Path) -> ReferenceData:
     for key, columns in (
         ("items", ["sku"]),
         ("items", ["gtin"]),
-        ("partner_items", ["partner", "buyer_part"]),
+        ("partner_items", ["partner", "qualifier", "buyer_part"]),
         ("customers", ["partner"]),
         ("ship_tos", ["partner", "location_id"]),
     ):

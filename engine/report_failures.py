@@ -20,15 +20,17 @@ from schemas.findings import Finding
 HINTS: dict[str, str] = {
     # business
     "ITEM_ID_MISSING": (
-        "Ask the partner to send a UPC (UP), GTIN (UK) or their buyer part number (BP) on every PO1."
+        "Ask the partner to send a product id on every PO1 (a UPC (UP), GTIN (UK) or any id their "
+        "cross-reference in partner_items.csv maps, e.g. BP, VP, SK)."
     ),
     "GTIN_CHECK_DIGIT_INVALID": (
         "The number is mistyped or truncated; ask the partner to correct it in their item master and "
         "resend. Leading zeros are often dropped."
     ),
     "ITEM_UNKNOWN": (
-        "Add the partner's identifier to partner_items.csv (buyer part) or items.csv (GTIN/UPC) if it is "
-        "one of our items; otherwise tell the partner we do not sell it."
+        "The finding lists every id tried. Add the partner's id to partner_items.csv (partner, qualifier "
+        "as sent e.g. VP, id, sku) or items.csv (GTIN/UPC) if it is one of our items; otherwise tell the "
+        "partner we do not sell it."
     ),
     "ITEM_DISCONTINUED": (
         "Offer the replacement item to the partner or ask them to remove it from their catalogue."

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business import business_finding, resolve_items
+from rules.business.items import has_product_id, unknown_ids_text
 from schemas.errors import ConfigError
 from schemas.findings import Finding
 from schemas.reference import ReferenceData, gs1_valid
@@ -80,9 +81,7 @@ def prepare_lines_frame(lines: pa.Table, ref: ReferenceData, settings: RuleSetti
     def present(column: str) -> pa.ChunkedArray:
         return pc.fill_null(pc.not_equal(resolved.column(column), ""), False)
 
-    has_id = present(_IDS[0])
-    for column in _IDS[1:]:
-        has_id = pc.or_(has_id, present(column))
+    has_id = has_product_id(resolved)
     units = pa.array([*settings.each_units, *settings.case_units], pa.string())
     frame = resolved.select(_LOCATION).to_pandas()
     frame["has_product_id"] = has_id.to_numpy(zero_copy_only=False)
@@ -120,6 +119,13 @@ def prepare_lines_frame(lines: pa.Table, ref: ReferenceData, settings: RuleSetti
         *[pc.if_else(present(c), resolved.column(c), pa.scalar(None, pa.string())) for c in _IDS]
     )
     firsts = [p[0] if p else None for p in pairs.to_pylist()]
+    unknown = pc.and_(has_id, pc.is_null(resolved.column("sku")))
+    tried: list[str | None] = [None] * resolved.num_rows
+    for i in pc.indices_nonzero(unknown).to_pylist():  # the few unknown lines: which ids were tried where
+        tried[i] = unknown_ids_text({"partner": resolved.column("partner")[i].as_py(),
+                                     "product_ids": pairs[i].as_py(),
+                                     **{c: resolved.column(c)[i].as_py() for c in _IDS}})
+    frame["ids_tried"] = tried
     frame["first_id_element"] = "PO107"
     frame["first_id_value"] = [
         p["id"] if p else v for p, v in zip(firsts, first_value.to_pylist(), strict=True)
@@ -240,7 +246,8 @@ def findings_from_results(results, frame: pd.DataFrame) -> list[Finding]:
             row = rows[(key["source_file"], key["order_ref"], int(key["line_number"]))]
             value = row.get(meta["value_column"]) if "value_column" in meta else None
             element = row.get(meta["element_column"]) if "element_column" in meta else meta.get("element", "")
-            message = meta.get("message", config.type).format(value=value)
+            detail = row.get(meta["detail_column"]) if "detail_column" in meta else None
+            message = meta.get("message", config.type).format(value=value, detail=detail)
             out.append(
                 business_finding(
                     meta["code"], message, _plain(row), seg="PO1", element=element or "", value=value

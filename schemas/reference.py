@@ -28,13 +28,18 @@ ITEMS = pa.schema(
     ]
 )
 
+# A partner's cross-reference: the id it sends under a PO1 qualifier (BP, IN, VP, VA, MG, SK, CB, UP ...)
+# -> our SKU. ``qualifier`` may be left out (or empty): such a row is a buyer's part number (BP or IN),
+# which is all the cross-reference held before the column existed.
 PARTNER_ITEMS = pa.schema(
     [
         pa.field("partner", pa.string(), nullable=False),
-        pa.field("buyer_part", pa.string(), nullable=False),  # PO1 qualifier BP / IN
+        pa.field("qualifier", pa.string()),  # PO1 product/service id qualifier (data element 235)
+        pa.field("buyer_part", pa.string(), nullable=False),  # the id as the partner sends it
         pa.field("sku", pa.string(), nullable=False),
     ]
 )
+LEGACY_CROSS_REFERENCE_QUALIFIERS = ("BP", "IN")  # what a row without a qualifier answers to
 
 PRICES = pa.schema(
     [
@@ -73,6 +78,9 @@ SHIP_TOS = pa.schema(
         pa.field("country", pa.string()),
     ]
 )
+
+# Columns a reference file may leave out (filled with nulls): older files predate them.
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,

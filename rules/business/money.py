@@ -19,6 +19,7 @@ from rules.business.common import (
     _rows,
     _text,
     business_finding,
+    is_blank,
 )
 from rules.business.items import _resolved
 from schemas.findings import Finding
@@ -33,12 +34,16 @@ def _orders_by_key(orders: pa.Table) -> dict[tuple[str, str], dict]:
 
 
 def _customers(customers: pa.Table) -> dict[str, dict]:
-    return {c["partner"]: c for c in customers.to_pylist()}
+    """partner -> customer row; a row without a partner id belongs to no one."""
+    return {c["partner"]: c for c in customers.to_pylist() if not is_blank(c["partner"])}
 
 
 def _price_index(prices: pa.Table) -> dict[tuple[str, str], list[dict]]:
+    """(partner, sku) -> price rows, latest valid_from first; rows with a blank partner or sku are no one's."""
     index: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for p in prices.to_pylist():
+        if is_blank(p["partner"]) or is_blank(p["sku"]):
+            continue
         index[p["partner"], p["sku"]].append(p)
     for rows in index.values():
         rows.sort(key=lambda p: p["valid_from"], reverse=True)
@@ -56,7 +61,10 @@ def list_price(
     on: date | None,
     currency: str | None,
 ) -> Decimal | None:
-    """Our per-each price for ``partner``/``sku`` valid on ``on`` in ``currency`` (latest valid_from wins)."""
+    """Our per-each price for ``partner``/``sku`` valid on ``on`` in ``currency`` (latest valid_from wins);
+    None for a blank partner or sku."""
+    if is_blank(partner) or is_blank(sku):
+        return None
     for p in price_index.get((partner, sku), ()):
         if currency and p["currency"] != currency:
             continue
@@ -142,7 +150,7 @@ def check_currency(orders: pa.Table, customers: pa.Table) -> list[Finding]:
     """CUSTOMER_UNKNOWN (no customer record) and CURRENCY_MISMATCH (CUR02 vs the agreed currency)."""
     by_partner, out = _customers(customers), []
     for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "currency"]):
-        customer = by_partner.get(order["partner"])
+        customer = None if is_blank(order["partner"]) else by_partner.get(order["partner"])
         if customer is None:
             out.append(
                 business_finding(

@@ -14,6 +14,7 @@ from rules.business.common import (
     _rows,
     _text,
     business_finding,
+    is_blank,
 )
 from schemas.findings import Finding
 from schemas.rule_settings import RuleSettings
@@ -46,17 +47,19 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
     SHIP_TO_UNKNOWN when neither a known id nor any address was sent."""
     known = {
         (s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
+        if not is_blank(s["partner"]) and not is_blank(s["location_id"])
     }
     by_partner, out = _PerPartner(settings), []
     cols = [*_ORDER_LOCATION, "partner", "po_number", "ship_to_id", *(c for c, _, _, _ in _ADDRESS_PARTS)]
     for order in _rows(orders, cols):
         s = by_partner[order["partner"]]
-        if order["ship_to_id"] and (order["partner"], order["ship_to_id"]) in known:
+        if not is_blank(order["ship_to_id"]) and (order["partner"], order["ship_to_id"]) in known:
             continue
         parts = {c: (order[c] or "").strip() for c, _, _, _ in _ADDRESS_PARTS}
         if not any(parts.values()):
             what = (
-                f"Ship-to id {order['ship_to_id']!r} is unknown" if order["ship_to_id"] else "No ship-to id"
+                f"Ship-to id {order['ship_to_id']!r} is unknown" if not is_blank(order["ship_to_id"])
+                else "No ship-to id"
             )
             out.append(
                 business_finding(
