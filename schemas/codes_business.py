@@ -112,7 +112,7 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "The ship-to address lacks street, city, state, postal code or country.",
+        "The ship-to address lacks street, city, state or postal code (or the country, if the profile requires it).",
     ),
     _C(
         "ADDRESS_IMPLAUSIBLE",
