@@ -17,7 +17,16 @@ from pathlib import Path
 import pyarrow as pa
 
 from schemas.errors import ConfigError
-from schemas.reference import ITEM_STATUSES, OPTIONAL_COLUMNS, SCHEMAS, ReferenceData, gs1_valid, normalise_gtin
+from schemas.reference import (
+    ITEM_STATUSES,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_FILES,
+    SCHEMAS,
+    ReferenceData,
+    gs1_valid,
+    normalise_gtin,
+)
+from schemas.units import is_unit_code
 
 
 def _convert(value: str, type_: pa.DataType) -> object:
@@ -121,6 +130,14 @@ def _price_problem(row: dict) -> str | None:
     return None
 
 
+def _item_unit_problem(row: dict) -> str | None:
+    if not is_unit_code(row["unit"]):
+        return f"unit {row['unit']!r} is not a unit of measure code (X12 data element 355)"
+    if row["eaches"] < 1:
+        return "eaches must be >= 1"
+    return None
+
+
 def _customer_problem(row: dict) -> str | None:
     if row["credit_limit"] < 0 or row["discount_approval_threshold_percent"] < 0:
         return "credit_limit and discount_approval_threshold_percent may not be negative"
@@ -128,10 +145,14 @@ def _customer_problem(row: dict) -> str | None:
 
 
 def load_reference(folder: Path) -> ReferenceData:
-    """Read items.csv, partner_items.csv, prices.csv, customers.csv and ship_tos.csv from ``folder``."""
+    """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
+    item_units.csv from ``folder``."""
     tables: dict[str, pa.Table] = {}
     for key, schema in SCHEMAS.items():
         path = Path(folder) / f"{key}.csv"
+        if key in OPTIONAL_FILES and not path.exists():
+            tables[key] = schema.empty_table()
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -147,16 +168,18 @@ def load_reference(folder: Path) -> ReferenceData:
     _check_rows(items, files["items"], _item_problem)
     _check_rows(tables["prices"], files["prices"], _price_problem)
     _check_rows(tables["customers"], files["customers"], _customer_problem)
+    _check_rows(tables["item_units"], files["item_units"], _item_unit_problem)
     for key, columns in (
         ("items", ["sku"]),
         ("items", ["gtin"]),
         ("partner_items", ["partner", "qualifier", "buyer_part"]),
         ("customers", ["partner"]),
         ("ship_tos", ["partner", "location_id"]),
+        ("item_units", ["sku", "unit"]),
     ):
         _unique(tables[key], columns, files[key])
     known_skus = set(tables["items"].column("sku").to_pylist())
-    for key in ("partner_items", "prices"):
+    for key in ("partner_items", "prices", "item_units"):
         for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):
             if sku not in known_skus:
                 raise ConfigError(f"sku {sku!r} is not in items.csv", file=files[key], row=row_no)

@@ -42,8 +42,11 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
             line = line_rows[(d.partner, d.po_number, ld.line_number)]
             if ld.action in NO_ALLOCATION_ACTIONS or not line.get("sku"):
                 continue
+            per_unit = max(ld.unit_eaches, 1)  # allocation counts eaches
             rows.append({"partner": d.partner, "order_ref": _ref(d), "po_number": d.po_number,
-                         "line_number": ld.line_number, "sku": line["sku"], "quantity": ld.quantity,
+                         "line_number": ld.line_number, "sku": line["sku"],
+                         "quantity": None if ld.quantity is None else ld.quantity * per_unit,
+                         "unit_eaches": per_unit,
                          "requested_ship_date": order.get("requested_ship_date"), "po_date": order.get("po_date"),
                          "arrival": arrival.get((d.partner, d.po_number), 0),
                          "case_pack": int(line["case_pack"]) if line.get("case_pack") else None})
@@ -89,10 +92,11 @@ def _status(ld: LineDecision, rows: list[dict], order_status: str, ship: date) -
     if not rows:  # no item to allocate against (should not happen for accepted lines)
         return LineStatus(ld.line_number, LineAck("IR", qty), qty, 0, 0, int(qty or 0), None, "",
                           ld.reason or "not allocated")
-    allocated = sum(int(r["allocated"]) for r in rows)
-    backordered = sum(int(r["backordered"]) for r in rows)
-    rejected = sum(int(r["rejected"]) for r in rows)
-    ordered = sum(int(r["ordered"]) for r in rows) if rows else 0
+    per_unit = max(ld.unit_eaches, 1)  # allocation rows count eaches; the 855 speaks in PO103 units
+    allocated = sum(int(r["allocated"]) for r in rows) // per_unit
+    backordered = sum(int(r["backordered"]) for r in rows) // per_unit
+    ordered = sum(int(r["ordered"]) for r in rows) // per_unit if rows else 0
+    rejected = ordered - allocated - backordered
     promised = min((r["promised_date"] for r in rows if r["promised_date"] is not None), default=None)
     warehouses = ",".join(sorted({r["warehouse"] for r in rows if r["warehouse"] and r["allocated"]}))
     reasons = "; ".join(dict.fromkeys([*(r["reason"] for r in rows if r["reason"]), *([ld.reason] if ld.reason

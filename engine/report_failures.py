@@ -36,10 +36,12 @@ HINTS: dict[str, str] = {
         "Offer the replacement item to the partner or ask them to remove it from their catalogue."
     ),
     "UNIT_UNKNOWN": (
-        "Agree the unit with the partner (EA or CA); map their code in the partner profile if it is a "
-        "synonym."
+        "PO103 is not a unit of measure code at all: ask the partner to send a standard unit (EA, CA, PK...)."
     ),
-    "UNIT_NOT_CONVERTIBLE": "Set the item's case_pack in items.csv, or ask the partner to order in eaches.",
+    "UNIT_NOT_CONVERTIBLE": (
+        "If we sell the item in that unit, add sku,unit,eaches to item_units.csv (or the case_pack in items.csv "
+        "for CA/CS); otherwise ask the partner to order in a unit we sell."
+    ),
     "QTY_NOT_POSITIVE": "PO102 must be a positive number; ask the partner to resend the line.",
     "CASE_PACK_ROUNDED": "No action needed unless the partner disputes it; tell them the case pack.",
     "CASE_PACK_NOT_MULTIPLE": (

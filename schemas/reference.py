@@ -6,7 +6,7 @@ Definitions and small pure helpers only: loading lives in connectors.reference, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -40,6 +40,16 @@ PARTNER_ITEMS = pa.schema(
     ]
 )
 LEGACY_CROSS_REFERENCE_QUALIFIERS = ("BP", "IN")  # what a row without a qualifier answers to
+
+# How many eaches one unit of an item holds, for units other than the each, the item's own selling unit
+# (items.unit) and its case (CA/CS = items.case_pack): e.g. SKU-1,PK,6 (inner pack), SKU-1,DZ,12, SKU-1,BX,24.
+ITEM_UNITS = pa.schema(
+    [
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("unit", pa.string(), nullable=False),  # PO103 code (data element 355)
+        pa.field("eaches", pa.int32(), nullable=False),  # >= 1
+    ]
+)
 
 PRICES = pa.schema(
     [
@@ -79,6 +89,8 @@ SHIP_TOS = pa.schema(
     ]
 )
 
+# Files a reference folder may leave out (an empty table): item_units only lists units beyond each/case.
+OPTIONAL_FILES = frozenset({"item_units"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"})}
 
@@ -88,6 +100,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "prices": PRICES,
     "customers": CUSTOMERS,
     "ship_tos": SHIP_TOS,
+    "item_units": ITEM_UNITS,
 }
 
 
@@ -100,6 +113,7 @@ class ReferenceData:
     prices: pa.Table
     customers: pa.Table
     ship_tos: pa.Table
+    item_units: pa.Table = field(default_factory=ITEM_UNITS.empty_table)
 
 
 # --- GS1 identifiers ------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from rules.business.common import (
     is_blank,
 )
 from rules.business.items import _resolved
+from rules.business.quantities import eaches_per_unit, unit_index
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -77,8 +78,10 @@ def check_prices(
     orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings
 ) -> list[Finding]:
     """PRICE_MISSING, PRICE_NOT_ON_FILE, DISCOUNT_OVER_THRESHOLD (below our price by more than the
-    partner's approval threshold) or else PRICE_OUT_OF_TOLERANCE. PO104 for a case unit is per case."""
+    partner's approval threshold) or else PRICE_OUT_OF_TOLERANCE. PO104 is per PO103 unit (per case, per
+    pack ...): our per-each price is converted through the item master."""
     resolved = _resolved(lines, ref)
+    units = unit_index(ref)
     by_order, customers, index = _orders_by_key(orders), _customers(ref.customers), _price_index(ref.prices)
     by_partner = _PerPartner(settings)
     out: list[Finding] = []
@@ -100,8 +103,9 @@ def check_prices(
                 )
             )
             continue
-        if row["unit"] in s.case_units and (row["case_pack"] or 0) > 1:
-            ours = ours * row["case_pack"]
+        per_unit = eaches_per_unit(row["unit"], row["sku"], row["case_pack"], units, s)
+        if per_unit:  # PO104 is per PO103 unit; ours is per each
+            ours = ours * per_unit
         theirs = row["unit_price"]
         if theirs is None:
             out.append(

@@ -21,7 +21,7 @@ def test_gx_runs_once_over_all_files_and_reports_rows_as_findings(ref, tmp_path)
             source_file="globex_1.x12",
             order_ref="9-9-9",
             upc="614141100590",
-            unit="BX",
+            unit="XX",  # not a unit code (BX, a box, is one since issue 8)
             quantity=Decimal(0),
             unit_price=None,
         ),  # discontinued, bad unit, qty 0, no price
@@ -37,7 +37,7 @@ def test_gx_runs_once_over_all_files_and_reports_rows_as_findings(ref, tmp_path)
             ("GTIN_CHECK_DIGIT_INVALID", "acme_850_1.x12", 2, "PO107", "614141100102"),
             ("ITEM_UNKNOWN", "acme_850_1.x12", 3, "PO107", "NOPE"),
             ("ITEM_DISCONTINUED", "globex_1.x12", 1, "PO107", "614141100590"),
-            ("UNIT_UNKNOWN", "globex_1.x12", 1, "PO103", "BX"),
+            ("UNIT_UNKNOWN", "globex_1.x12", 1, "PO103", "XX"),
             ("QTY_NOT_POSITIVE", "globex_1.x12", 1, "PO102", "0"),
             ("PRICE_MISSING", "globex_1.x12", 1, "PO104", None),
         ]
