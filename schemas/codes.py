@@ -69,7 +69,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ISA_STRUCTURE_INVALID", "interchange", "error", "TA1:022",
            "Invalid control structure (segments outside an envelope, ISA element count)."),
         _C("IEA_MISSING", "interchange", "error", "TA1:023", "The interchange has no IEA trailer."),
-        _C("ISA_CONTENT_INVALID", "interchange", "error", "TA1:024", "Invalid interchange content."),
+        _C("ISA_CONTENT_INVALID", "interchange", "error", "TA1:024", "Invalid interchange content.",
+           reserved=("No check reports TA1 note 024 on its own yet: a readable ISA with broken content is "
+                     "reported by the reader and envelope rules with their specific codes.")),
         _C("ISA_DUPLICATE", "interchange", "error", "TA1:025",
            "This ISA13 was already received from this sender (earlier in the file or in an earlier file)."),
         _C("ISA_ELEMENT_SEPARATOR_INVALID", "interchange", "error", "TA1:026",
@@ -91,7 +93,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("GS_DUPLICATE", "group", "error", "AK9:19",
            "This GS01+GS02+GS03+GS06 was already received (earlier in the file or in an earlier file).",
            ack_since="005010"),  # AK905 19 "not unique" is in the 005010 list; 004010's 19 means something else
-        _C("GS_ID_MISMATCH", "group", "warning", "", "GS02/GS03 differ from the partner profile."),
+        _C("GS_ID_MISMATCH", "group", "warning", "", "GS02/GS03 differ from the partner profile.",
+           reserved=("GS02/GS03 are not compared with the profile yet; the sender is checked on ISA05/ISA06 "
+                     "(PARTNER_SENDER_MISMATCH).")),
         # --- transaction set (997 AK5) ----------------------------------------------------
         _C("ST_SET_UNSUPPORTED", "set", "error", "AK5:1", "We do not accept this transaction set."),
         _C("SE_MISSING", "set", "error", "AK5:2", "The transaction set has no SE trailer."),
@@ -100,10 +104,14 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ST_SET_ID_MISMATCH", "set", "error", "AK5:6", "ST01 does not belong to the group's GS01."),
         _C("ST_CONTROL_NUMBER_INVALID", "set", "error", "AK5:7", "ST02 is not 4-9 characters."),
         _C("ST_CONTROL_NUMBER_DUPLICATE", "set", "error", "AK5:23", "ST02 repeats within the group."),
-        _C("SET_SEGMENTS_IN_ERROR", "set", "error", "AK5:5", "One or more segments are in error."),
+        _C("SET_SEGMENTS_IN_ERROR", "set", "error", "AK5:5", "One or more segments are in error.",
+           reserved=("AK5 code 5 is added by the 997 builder itself to any set with segment or element "
+                     "errors; no check reports it.")),
         # --- segments (997 AK3) ----------------------------------------------------------
         _C("SEGMENT_UNRECOGNIZED", "segment", "error", "AK3:1", "Unrecognized segment id."),
-        _C("SEGMENT_UNEXPECTED", "segment", "error", "AK3:2", "Segment not expected at this place in the set."),
+        _C("SEGMENT_UNEXPECTED", "segment", "error", "AK3:2", "Segment not expected at this place in the set.",
+           reserved=("The 850/860 structure walk reports a misplaced segment as out of order (AK3 7) or not in the set "
+                     "(AK3 6).")),
         _C("SEGMENT_MANDATORY_MISSING", "segment", "error", "AK3:3", "A mandatory segment is missing."),
         _C("LOOP_OVER_MAX", "segment", "error", "AK3:4", "A loop occurs more often than allowed."),
         _C("SEGMENT_OVER_MAX_USE", "segment", "error", "AK3:5", "A segment occurs more often than allowed."),
