@@ -104,6 +104,9 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
     (workdir / "partners").mkdir(parents=True, exist_ok=True)
     for profile in sorted((REPO / "partners").glob("*.toml")):
         shutil.copy2(profile, workdir / "partners" / profile.name)
+    # the demo, and only the demo, runs on the repository's sample reference data and stock
+    for folder in ("reference", "inventory"):
+        shutil.copytree(REPO / "sample_files" / folder, workdir / folder, dirs_exist_ok=True)
     server = None
     count = 0
     for folder in sorted((REPO / "sample_files" / "drops").iterdir()):
@@ -166,12 +169,25 @@ def _start_demo_sftp(workdir: Path):
     return server
 
 
+def _ready_or_exit(workspace: Path) -> None:
+    """Exit 2, saying what is missing, when the workspace lacks profiles, reference data or inventory."""
+    from flows.workspace import Workspace
+
+    missing = Workspace(workspace.resolve()).missing()
+    if missing:
+        err.print(f"workspace {shown(workspace)} is not ready to run (see docs/onboarding.md):", style="red")
+        for line in missing:
+            err.print(f"  missing: {shown(line)}")
+        raise typer.Exit(2)
+
+
 @app.command()
 def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO).")) -> None:
     """Run the nightly flow once on a workspace."""
     if not workspace.is_dir():
         err.print(f"workspace {shown(workspace)} does not exist", style="red")
         raise typer.Exit(2)
+    _ready_or_exit(workspace)
     _check_state(workspace)
     summary = _run(workspace, _now(now))
     raise typer.Exit(1 if summary.get("failure") or any(p["failure"] for p in summary["partners"]) else 0)
@@ -370,6 +386,84 @@ def status(po: str = typer.Argument(..., help="PO number"),
         moved = f"{e['from_state'] or '-'} -> {e['to_state']}" if e["from_state"] != e["to_state"] else e["to_state"]
         h.add_row(*(shown(v) for v in (e["seq"], e["at"], e["clock"], e["event"], moved, e["actor"], e["note"], sent)))
     console.print(h)
+
+
+partner_app = typer.Typer(no_args_is_help=True, help="Partner onboarding: is a partner ready to trade?")
+app.add_typer(partner_app, name="partner")
+
+
+@partner_app.command("check")
+def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (partners/<id>.toml)."),
+                  workspace: Path = WORKSPACE) -> None:
+    """Check a partner's profile and the reference data and inventory its orders need; one line per
+    missing or wrong piece, exit 1 when something is missing (docs/onboarding.md)."""
+    from connectors.reference import load_reference
+    from flows.workspace import REFERENCE_FILES, Workspace
+    from rules.partner_check import check_profile, check_reference
+    from schemas.errors import ConfigError
+    from schemas.profile import load_profile
+
+    ws = Workspace(workspace.resolve())
+    problems: list[str] = []
+    path = ws.partners_dir / f"{partner_id}.toml"
+    profile = None
+    if not path.is_file():
+        problems.append(f"{path}: no profile for partner {partner_id}")
+    else:
+        try:
+            profile = load_profile(path)
+        except ConfigError as exc:
+            problems.append(f"{path}: {exc}")
+    if profile is not None and profile.id != partner_id:
+        problems.append(f"{path}: the profile's id is {profile.id!r}; the file name must be <id>.toml")
+        profile = None
+    if profile is not None:
+        problems += check_profile(profile)
+    missing = [m for m in ws.missing() if not m.startswith(str(ws.partners_dir))]
+    problems += missing
+    if profile is not None and not any(str(ws.reference_dir / f) in " ".join(missing) for f in REFERENCE_FILES):
+        try:
+            problems += check_reference(profile, load_reference(ws.reference_dir))
+        except ConfigError as exc:
+            problems.append(f"reference data: {exc}")
+    if problems:
+        for line in problems:
+            console.print(f"missing: {shown(line)}", soft_wrap=True)
+        console.print(f"partner {shown(partner_id)}: {len(problems)} thing(s) to fix before the first run")
+        raise typer.Exit(1)
+    console.print(f"partner {shown(partner_id)}: ready (profile, reference data and inventory in {shown(ws.root)})")
+
+
+inventory_app = typer.Typer(no_args_is_help=True, help="Inventory: load stock and expected receipts.")
+app.add_typer(inventory_app, name="inventory")
+
+
+@inventory_app.command("load")
+def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,sku,on_hand,reserved."),
+                   receipts: Path = typer.Option(None, "--receipts",
+                                                 help="CSV: warehouse,sku,quantity,eta (default: none expected)."),
+                   workspace: Path = WORKSPACE) -> None:
+    """Load a stock snapshot (one as_of partition per date in the file) and the expected receipts into
+    the workspace's inventory/ (Parquet), checked like reference data."""
+    from connectors.reference import read_reference_csv
+    from connectors.snapshots import write_receipts, write_snapshot
+    from flows.workspace import Workspace
+    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+
+    ws = Workspace(workspace.resolve())
+    for path in [stock, *([receipts] if receipts else [])]:
+        if not path.is_file():
+            err.print(f"no such file: {shown(path)}", style="red")
+            raise typer.Exit(2)
+    table = read_reference_csv(stock.read_bytes(), name=str(stock), schema=INVENTORY_SNAPSHOT)
+    written = write_snapshot(ws.inventory_dir / "snapshots", table)
+    incoming = (read_reference_csv(receipts.read_bytes(), name=str(receipts), schema=EXPECTED_RECEIPTS)
+                if receipts else EXPECTED_RECEIPTS.empty_table())
+    if receipts or not (ws.inventory_dir / "receipts.parquet").exists():
+        write_receipts(ws.inventory_dir / "receipts.parquet", incoming)
+    dates = sorted({d.isoformat() for d in table.column("as_of").to_pylist()})
+    console.print(f"inventory: {table.num_rows} stock row(s) as of {', '.join(dates)} in {len(written)} file(s); "
+                  f"{incoming.num_rows} expected receipt(s)")
 
 
 def _jsonable(v):

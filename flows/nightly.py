@@ -101,6 +101,7 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
             use_gx: bool = True) -> dict:
     """Pull, check and answer every partner's inbox, deliver pending documents, write the run report."""
     ws = open_workspace(workspace)
+    ws.require_ready()  # no silent fall back to demo data: say what the workspace lacks
     check_state(ws)
     started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
     run_id = steps.run_id_for(started, ws)

@@ -53,14 +53,24 @@ GOOD_PO = ["BEG*00*SA*PO-1**20261126", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*
 TODAY = date(2026, 11, 27)
 
 
+def seed_demo_data(root: Path) -> None:
+    """The demo profiles, reference data and inventory in a workspace (what `orderbridge demo` copies)."""
+    import shutil
+
+    shutil.copytree(REPO / "partners", root / "partners", dirs_exist_ok=True)
+    for folder in ("reference", "inventory"):
+        shutil.copytree(REPO / "sample_files" / folder, root / folder, dirs_exist_ok=True)
+
+
 def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "initech")):
-    """A workspace with the demo profiles and the demo drops in the partners' inboxes."""
+    """A workspace with the demo profiles, reference data and inventory, and the demo drops in the
+    partners' inboxes."""
     import shutil
 
     from flows.workspace import open_workspace
 
     ws = open_workspace(root)
-    shutil.copytree(REPO / "partners", ws.root / "partners")
+    seed_demo_data(ws.root)
     for pid in partners:
         inbox = ws.drop_root / pid / "inbox"
         inbox.mkdir(parents=True)

@@ -14,14 +14,14 @@ from connectors.state import StateStore
 from flows import steps
 from flows.workspace import open_workspace
 from parsers.x12_reader import read_interchanges
-from tests.support import REPO, SAMPLES
+from tests.support import SAMPLES, seed_demo_data
 
 NOW = datetime(2026, 11, 27, 2, 0)
 
 
 def make_ws(tmp_path):
     ws = open_workspace(tmp_path / "ws")
-    shutil.copytree(REPO / "partners", ws.root / "partners")
+    seed_demo_data(ws.root)
     for folder in SAMPLES.iterdir():
         inbox = ws.drop_root / folder.name / "inbox"
         inbox.mkdir(parents=True)
@@ -208,8 +208,7 @@ def test_inventory_is_the_newest_snapshot_on_or_before_the_run(tmp_path):
     from connectors.snapshots import load_snapshot, write_snapshot
     from schemas.errors import SnapshotError
 
-    ws = make_ws(tmp_path)
-    shutil.copytree(REPO / "sample_files" / "inventory", ws.root / "inventory")
+    ws = make_ws(tmp_path)  # with the demo inventory
     later = load_snapshot(ws.inventory_dir / "snapshots", NOW.date().replace(day=26))
     later = later.set_column(0, "as_of", pa.array([NOW.date().replace(day=28)] * later.num_rows, pa.date32()))
     write_snapshot(ws.inventory_dir / "snapshots", later)  # tomorrow's snapshot already there

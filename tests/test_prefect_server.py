@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import REPO, SAMPLES
+from tests.support import SAMPLES, seed_demo_data
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ def prefect_server(tmp_path_factory):
 def test_flow_runs_against_a_prefect_server(prefect_server, tmp_path):
     url, home = prefect_server
     ws = tmp_path / "ws"
-    shutil.copytree(REPO / "partners", ws / "partners")
+    seed_demo_data(ws)
     inbox = ws / "drop" / "acme" / "inbox"
     inbox.mkdir(parents=True)
     shutil.copy2(SAMPLES / "acme" / "acme-po-01.x12", inbox)
