@@ -20,7 +20,7 @@ from schemas.errors import ConfigError
 from schemas.findings import Finding
 from schemas.reference import ReferenceData, gs1_valid
 from schemas.rule_settings import RuleSettings
-from schemas.units import UNIT_CODES_355
+from schemas.units import unit_codes
 
 SUITES_DIR = Path(__file__).with_name("gx_suites")
 INDEX_COLUMNS = ["source_file", "order_ref", "line_number"]
@@ -83,7 +83,7 @@ def prepare_lines_frame(lines: pa.Table, ref: ReferenceData, settings: RuleSetti
         return pc.fill_null(pc.not_equal(resolved.column(column), ""), False)
 
     has_id = has_product_id(resolved)
-    units = pa.array(sorted({*UNIT_CODES_355, *settings.each_units, *settings.case_units}), pa.string())
+    units = pa.array(sorted({*unit_codes(), *settings.each_units, *settings.case_units}), pa.string())
     frame = resolved.select(_LOCATION).to_pandas()
     frame["has_product_id"] = has_id.to_numpy(zero_copy_only=False)
     frame["item_known"] = pc.or_(pc.is_valid(resolved.column("sku")), pc.invert(has_id)).to_numpy(
