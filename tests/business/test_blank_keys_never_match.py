@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from rules.business import check_currency, check_ship_to, list_price, price_index, resolve_items
 from rules.business.common import lookup
-from schemas.orders import ORDER_LINES, ORDERS
+from schemas.orders import ORDER_LINES
 from schemas.reference import normalise_gtin
 from schemas.rule_settings import RuleSettings
 
@@ -131,7 +131,3 @@ def _matches(pair: dict, sku: str, item: dict, xref_rows: list[dict], skus: list
         if skus[i % len(skus)] == sku and x["buyer_part"] == value and q in family:
             return True
     return False
-
-
-def test_orders_schema_used_here_is_the_canonical_one():
-    assert ORDERS.field("ship_to_id").type == pa.string()
