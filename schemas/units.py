@@ -2,74 +2,33 @@
 Measurement Code). Definitions only; how many eaches a unit holds for an item is reference data
 (items.unit, items.case_pack, item_units) and rules.business.quantities converts with it.
 
-The standard's complete 355 list belongs to the X12 dictionaries (schemas.x12dict): unit_codes() takes
-it from there as soon as a dictionary holds it. Until then UNIT_CODES_355 is the one interim list: the
-count and packaging units of order-to-cash and the common measures, written from public references of
-element 355.
+The codes come from the X12 dictionaries (schemas.x12dict): the standard's complete 355 list when a
+dictionary holds one, else the codes known from public references (codes/355-known.txt, 781 codes:
+not a complete list, so it is never used to refuse a document in a 997, only to tell a unit from a
+typing error in our business rules).
 """
 
 from __future__ import annotations
 
 import functools
+from importlib import resources
 
 from schemas.x12dict import dictionary
 
-UNIT_CODES_355: frozenset[str] = frozenset({
-    # counts and packages
-    "EA",  # each
-    "CA",  # case
-    "CS",  # sent for "case" by many partners
-    "BX",  # box
-    "PK",  # package
-    "PH",  # pack (PAK)
-    "DZ",  # dozen
-    "PR",  # pair
-    "CT",  # carton
-    "BG",  # bag
-    "BD",  # bundle
-    "BO",  # bottle
-    "CN",  # can
-    "CH",  # container
-    "CQ",  # cartridge
-    "DR",  # drum
-    "JR",  # jar
-    "KT",  # kit
-    "PA",  # pail
-    "PC",  # piece
-    "PL",  # pallet/unit load
-    "RL",  # roll
-    "RM",  # ream
-    "SH",  # sheet
-    "ST",  # set
-    "TB",  # tube
-    "UN",  # unit
-    "BL",  # barrel
-    "AS",  # assortment
-    "TK",  # tank
-    # measures
-    "LB",  # pound
-    "KG",  # kilogram
-    "OZ",  # ounce
-    "GA",  # gallon
-    "LT",  # liter
-    "FT",  # foot
-    "YD",  # yard
-    "IN",  # inch
-    "MR",  # meter
-    "SF",  # square foot
-    "SY",  # square yard
-    "PT",  # pint
-    "TN",  # net ton (2,000 lb)
-})
+
+@functools.cache
+def _known_355() -> frozenset[str]:
+    text = (resources.files("schemas.x12dict") / "data" / "codes" / "355-known.txt").read_text(encoding="utf-8")
+    return frozenset(line.split()[0] for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 @functools.cache
 def unit_codes(version: str = "004010") -> frozenset[str]:
     """The unit of measure codes (element 355) of ``version``: the dictionary's complete list when it
-    holds one, else the interim list above."""
+    holds one, else the codes known from references."""
     d = dictionary(version)
     held = d.codes("355") if d is not None else None
-    return frozenset(held) if held else UNIT_CODES_355
+    return frozenset(held) if held else _known_355()
 
 
 def is_unit_code(code: str | None, version: str = "004010") -> bool:
