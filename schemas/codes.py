@@ -69,9 +69,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ISA_STRUCTURE_INVALID", "interchange", "error", "TA1:022",
            "Invalid control structure (segments outside an envelope, ISA element count)."),
         _C("IEA_MISSING", "interchange", "error", "TA1:023", "The interchange has no IEA trailer."),
-        _C("ISA_CONTENT_INVALID", "interchange", "error", "TA1:024", "Invalid interchange content.",
-           reserved=("No check reports TA1 note 024 on its own yet: a readable ISA with broken content is "
-                     "reported by the reader and envelope rules with their specific codes.")),
+        _C("ISA_CONTENT_INVALID", "interchange", "error", "TA1:024", "Invalid interchange content."),
         _C("ISA_DUPLICATE", "interchange", "error", "TA1:025",
            "This ISA13 was already received from this sender (earlier in the file or in an earlier file)."),
         _C("ISA_ELEMENT_SEPARATOR_INVALID", "interchange", "error", "TA1:026",

