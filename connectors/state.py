@@ -29,6 +29,8 @@ Public API (what flows/ and later workstreams call):
     other:      files, file, files_of_run, journey, file_status, interchanges, findings, runs, run,
                 numbers_used, last_number,
                 schema_version, workspace_id
+    a run:      run, findings_table(run_ids), files_of_runs, documents_of_runs, events_of_runs
+                (what the run's reports are built from: flows.reports)
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+
+import pyarrow as pa
 
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
@@ -102,7 +106,7 @@ def _edge(path: str) -> Iterator[None]:
         raise state_error(exc, path) from exc
 
 
-SCHEMA_VERSION = 3  # = connectors.state_migrations.LATEST (3: groups_in)
+SCHEMA_VERSION = 4  # = connectors.state_migrations.LATEST (3: groups_in, 4: indices by run)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
 CHUNK = 500  # keys per IN (...) list
 
@@ -130,7 +134,7 @@ class Dialect:
 
 SQLITE = Dialect()
 
-# --- schema (version 2) ------------------------------------------------------------------------------
+# --- schema (version 4) ------------------------------------------------------------------------------
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sequences (name TEXT PRIMARY KEY, last BIGINT NOT NULL);
@@ -206,6 +210,9 @@ CREATE INDEX findings_run ON findings (run_id);
 CREATE INDEX findings_order ON findings (partner, po_number);
 CREATE INDEX findings_code ON findings (code);
 CREATE INDEX runs_started ON runs (started_at);
+CREATE INDEX documents_run ON documents (run_id);
+CREATE INDEX order_events_run ON order_events (run_id, event);
+CREATE INDEX files_run ON files (run_id);
 """
 
 ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision", "order_ref", "lines_key",
@@ -843,6 +850,54 @@ class StateStore:
                 sql, args = sql + f" AND {col}=?", [*args, value]
         return [dict(zip(FINDING_COLUMNS, r, strict=True)) for r in self._q(sql + " ORDER BY id", args)]
 
+    def findings_table(self, run_ids: Iterable[str], *, chunk: int = 50_000) -> pa.Table:
+        """The findings of these runs as one Arrow table (schemas.reports.FINDING_ROWS, in id order),
+        read ``chunk`` rows at a time: no dict per finding, whatever the volume."""
+        from schemas.reports import FINDING_ROWS
+
+        ids = sorted(set(run_ids))
+        if not ids:
+            return FINDING_ROWS.empty_table()
+        batches = []
+        with self._lock, _edge(self.path):
+            cur = self._db.execute(self.dialect.sql(
+                f"SELECT {', '.join(FINDING_ROWS.names)} FROM findings WHERE run_id IN ({','.join('?' * len(ids))})"
+                " ORDER BY id"), ids)
+            while rows := cur.fetchmany(chunk):
+                columns = list(zip(*rows, strict=True))
+                batches.append(pa.RecordBatch.from_arrays(
+                    [pa.array(c, type=f.type) for c, f in zip(columns, FINDING_ROWS, strict=True)],
+                    schema=FINDING_ROWS))
+        return pa.Table.from_batches(batches, schema=FINDING_ROWS)
+
+    def run(self, run_id: str) -> dict | None:
+        return next((r for r in self._runs("run_id=?", (run_id,))), None)
+
+    def files_of_runs(self, run_ids: Iterable[str]) -> list[dict]:
+        """Input files first recorded by these runs: partner, name, status (processed, quarantined)."""
+        ids = sorted(set(run_ids))
+        return self._file_rows(f"run_id IN ({','.join('?' * len(ids))})", ids) if ids else []
+
+    def documents_of_runs(self, run_ids: Iterable[str]) -> list[dict]:
+        """Documents created by these runs, without their content: id, partner, doc_type, file_name,
+        isa13, gs06, status (pending, delivered), created_at, delivered_at (run clock), run_id."""
+        ids = sorted(set(run_ids))
+        keys = ("id", "partner", "doc_type", "file_name", "isa13", "gs06", "status", "created_at", "delivered_at",
+                "run_id")
+        rows = self._q(f"SELECT {', '.join(keys)} FROM documents WHERE run_id IN ({','.join('?' * len(ids))})"
+                       " ORDER BY id", ids) if ids else []
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:
+        """History events of these kinds recorded by these runs, in the order they happened."""
+        ids, kinds = sorted(set(run_ids)), sorted(set(events))
+        if not ids or not kinds:
+            return []
+        keys = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
+        rows = self._q(f"SELECT {', '.join(keys)} FROM order_events WHERE run_id IN ({','.join('?' * len(ids))})"
+                       f" AND event IN ({','.join('?' * len(kinds))}) ORDER BY seq", [*ids, *kinds])
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
     def start_run(self, run_id: str, at: str, *, kind: str = "nightly", clock: str = "") -> None:
         """Record a run as it starts (status running); a rerun with the same id starts it again."""
         self._q("INSERT INTO runs (run_id, kind, clock, started_at, status) VALUES (?,?,?,?,'running')"
@@ -854,8 +909,11 @@ class StateStore:
                 (at, status, json.dumps(summary, sort_keys=True, default=str), run_id))
 
     def runs(self) -> list[dict]:
-        rows = self._q("SELECT run_id, kind, clock, started_at, finished_at, status, summary FROM runs"
-                       " ORDER BY started_at, run_id")
+        return self._runs("1=1", ())
+
+    def _runs(self, where: str, args: Sequence) -> list[dict]:
+        rows = self._q("SELECT run_id, kind, clock, started_at, finished_at, status, summary FROM runs WHERE "
+                       + where + " ORDER BY started_at, run_id", args)
         return [{"run_id": r, "kind": k, "clock": c, "started_at": s, "finished_at": f, "status": st,
                  "summary": json.loads(x or "{}")} for r, k, c, s, f, st, x in rows]
 
@@ -903,9 +961,6 @@ class StateStore:
         """The newest history sequence number: it moves whenever any order changes (a cheap stamp for
         readers that keep totals between requests)."""
         return int(self._q("SELECT COALESCE(MAX(seq), 0) FROM order_events")[0][0])
-
-    def run(self, run_id: str) -> dict | None:
-        return next((r for r in self.runs() if r["run_id"] == run_id), None)
 
     def files_of_run(self, run_id: str) -> list[dict]:
         """The input files a run took in (oldest first)."""

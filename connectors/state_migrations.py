@@ -4,7 +4,8 @@ a newer one is refused (an older OrderBridge must not write into it).
 
 Version 1 is the store before the order lifecycle (no `meta` table; orders kept a JSON `detail`
 bag, `line_status` held decided lines only, a document was one row). Version 2 is the typed store
-of connectors.state. Must not import anything but schemas (connectors' rule).
+of connectors.state; version 3 adds the indices that read a run's rows (the run reports). Must not
+import anything but schemas (connectors' rule).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from schemas.lifecycle import PlannedDocument, PlannedSet
 if TYPE_CHECKING:
     from connectors.state import StateStore
 
-LATEST = 3
+LATEST = 4
 SEQUENCES = ("arrival", "change", "document", "event", "finding")
 
 
@@ -256,5 +257,21 @@ def add_tables(store: StateStore, *names: str) -> None:
     store._script(";".join(s for s in INDEXES.split(";") if any(f" ON {n} (" in s for n in names)))
 
 
+def add_indexes(store: StateStore, *names: str) -> None:
+    """A migration step that only adds indices of connectors.state's INDEXES (by index name); one an
+    earlier step already created (1 -> 2 creates every index of the current DDL) is left alone."""
+    from connectors.state import INDEXES
+
+    wanted = [s for s in INDEXES.split(";") if any(f"INDEX {n} ON " in s for n in names)]
+    if len(wanted) != len(names):
+        raise StateError("a migration names an index connectors.state does not define", indexes=names)
+    store._script(";".join(s.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ") for s in wanted))
+
+
 # version -> the step that brings a store of that version to the next one
-MIGRATIONS = {1: _migrate_1_to_2, 2: lambda s: add_tables(s, "groups_in")}  # 3: inbound GS duplicates
+MIGRATIONS = {
+    1: _migrate_1_to_2,
+    2: lambda s: add_tables(s, "groups_in"),  # 3: inbound GS duplicates
+    # 3 -> 4: a run's documents, history events and files read by run (the reports are built from them)
+    3: lambda s: add_indexes(s, "documents_run", "order_events_run", "files_run"),
+}

@@ -4,11 +4,13 @@ record from their start, portable SQL, and the indices the read side needs."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import replace
 
 import pytest
 
 from connectors.state import StateConflict, StateStore
+from connectors.state_migrations import LATEST
 from engine import lifecycle
 from engine.lifecycle.table import create
 from schemas.findings import finding
@@ -154,8 +156,25 @@ def test_a_version_2_store_gets_the_inbound_groups_table(tmp_path):
     store._q("UPDATE meta SET value='2' WHERE key='schema_version'")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == 3 and store.groups("acme") == set()
+    assert store.schema_version == LATEST and store.groups("acme") == set()
     store.record_group("acme", ("PO", "ACMERETAIL", "ORDERBRIDGE", "7"), "sha")
     store.record_group("acme", ("PO", "ACMERETAIL", "ORDERBRIDGE", "7"), "sha2")  # once is enough
     assert store.groups("acme") == {("PO", "ACMERETAIL", "ORDERBRIDGE", "7")}
     store.close()
+
+
+def test_version_3_gets_the_indices_that_read_a_run(tmp_path):
+    """3 -> 4: the reports read a run's documents, events and files by run id (indexed, not scanned)."""
+    path = tmp_path / "s.sqlite"
+    StateStore(path).close()
+    db = sqlite3.connect(path)
+    for name in ("documents_run", "order_events_run", "files_run"):
+        db.execute(f"DROP INDEX {name}")
+    db.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    store = StateStore(path)
+    indices = {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert store.schema_version == 4 and {"documents_run", "order_events_run", "files_run"} <= indices
+    plan = store._q("EXPLAIN QUERY PLAN SELECT id FROM documents WHERE run_id IN ('r')")
+    assert "documents_run" in " ".join(str(r) for r in plan)
