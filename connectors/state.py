@@ -29,7 +29,8 @@ Public API (what flows/ and later workstreams call):
     other:      files, file, files_of_run, journey, file_status, interchanges, findings, runs, run,
                 numbers_used, last_number,
                 schema_version, workspace_id
-    a run:      run, findings_table(run_ids), files_of_runs, documents_of_runs, events_of_runs
+    a run:      run, findings_table(run_ids), files_of_runs, documents_of_runs, events_of_runs,
+                lines_of_runs
                 (what the run's reports are built from: flows.reports)
 """
 
@@ -213,6 +214,7 @@ CREATE INDEX runs_started ON runs (started_at);
 CREATE INDEX documents_run ON documents (run_id);
 CREATE INDEX order_events_run ON order_events (run_id, event);
 CREATE INDEX files_run ON files (run_id);
+CREATE INDEX order_lines_run ON order_lines (run_id);
 """
 
 ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision", "order_ref", "lines_key",
@@ -887,6 +889,19 @@ class StateStore:
         rows = self._q(f"SELECT {', '.join(keys)} FROM documents WHERE run_id IN ({','.join('?' * len(ids))})"
                        " ORDER BY id", ids) if ids else []
         return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def lines_of_runs(self, run_ids: Iterable[str]) -> pa.Table:
+        """Order lines as they stand now whose last decision was written by these runs (LINE_COLUMNS as
+        an Arrow table of strings and integers; decimals as their stored text)."""
+        ids = sorted(set(run_ids))
+        ints = {"line_number", "allocated", "backordered", "rejected", "revision"}
+        schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])
+        rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN ({','.join('?' * len(ids))})"
+                       " ORDER BY partner, po_number, line_number", ids) if ids else []
+        if not rows:
+            return schema.empty_table()
+        return pa.table([pa.array(c, type=f.type) for c, f in zip(zip(*rows, strict=True), schema, strict=True)],
+                        schema=schema)
 
     def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:
         """History events of these kinds recorded by these runs, in the order they happened."""

@@ -272,6 +272,6 @@ def add_indexes(store: StateStore, *names: str) -> None:
 MIGRATIONS = {
     1: _migrate_1_to_2,
     2: lambda s: add_tables(s, "groups_in"),  # 3: inbound GS duplicates
-    # 3 -> 4: a run's documents, history events and files read by run (the reports are built from them)
-    3: lambda s: add_indexes(s, "documents_run", "order_events_run", "files_run"),
+    # 3 -> 4: a run's documents, history events, files and lines read by run (the reports are built from them)
+    3: lambda s: add_indexes(s, "documents_run", "order_events_run", "files_run", "order_lines_run"),
 }

@@ -1,7 +1,9 @@
 """Great Expectations (GX Core 1.x) over one run's order lines: ONE validation of ONE table for
 all files and partners, membership checks precomputed as boolean columns, every failed row turned
 into a business finding of the same shape as rules.business. GX is imported lazily (it costs
-seconds); suites are JSON files in rules/gx_suites. Writes nothing except Data Docs, when asked.
+seconds); suites are JSON files in rules/gx_suites. Writes nothing except, when asked, the validation
+results as data (validation.json: one outcome per expectation) for the run's summary page to render;
+GX's own Data Docs are not built (they load their CSS and scripts from CDNs: blank offline).
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ class GxRunResult:
     findings: list[Finding]
     success: bool
     evaluated_expectations: int
-    docs_index: Path | None = None  # Data Docs index.html, when built
-    docs_error: str | None = None  # why Data Docs could not be built
+    docs_index: Path | None = None  # validation.json (expectation_outcomes), when asked for
+    docs_error: str | None = None  # why it could not be written
     failed_expectations: list[str] = field(default_factory=list)
 
 
@@ -134,7 +136,7 @@ def prepare_lines_frame(lines: pa.Table, ref: ReferenceData, settings: RuleSetti
     return frame
 
 
-def _gx_context(docs_dir: Path | None):
+def _gx_context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -147,27 +149,19 @@ def _gx_context(docs_dir: Path | None):
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),
     )
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    if docs_dir is not None:
-        context.add_data_docs_site(
-            site_name="run",
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
-                },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-    return gx, context
+    return gx, gx.get_context(mode="ephemeral", project_config=config)
+
+
+VALIDATION_FILE = "validation.json"
+EXAMPLES = 10  # unexpected values kept per expectation in validation.json
 
 
 def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) -> GxRunResult:
     """Validate ``frame`` (from prepare_lines_frame) against ``suite`` in one GX run; findings for
-    every unexpected row. Data Docs go to ``docs_dir`` when given (a failure there is reported in
-    docs_error, not raised). A broken expectation is a ConfigError."""
-    gx, context = _gx_context(docs_dir)
+    every unexpected row. With ``docs_dir``, the results go to ``docs_dir/validation.json`` (one
+    outcome per expectation; a failure there is reported in docs_error, not raised). A broken
+    expectation is a ConfigError."""
+    gx, context = _gx_context()
     batch_definition = (
         context.data_sources.add_pandas("orderbridge")
         .add_dataframe_asset("order_lines")
@@ -178,26 +172,17 @@ def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) ->
         gx.ValidationDefinition(name="order_lines_run", data=batch_definition, suite=gx_suite)
     )
     result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}
+    results = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
     docs_error = None
     docs_index = None
     if docs_dir is not None:
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name="order_lines_run",
-                validation_definitions=[validation],
-                result_format=result_format,
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["run"])],
-            )
-        )
-        run = checkpoint.run(batch_parameters={"dataframe": frame})
-        results = next(iter(run.run_results.values()))
-        index = Path(docs_dir) / "index.html"
-        if index.exists():
-            docs_index = index
-        else:
-            docs_error = "GX reported success but wrote no index.html"
-    else:
-        results = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+        docs_index = Path(docs_dir) / VALIDATION_FILE
+        try:
+            docs_index.parent.mkdir(parents=True, exist_ok=True)
+            docs_index.write_text(json.dumps(expectation_outcomes(results), indent=1, sort_keys=True, default=str)
+                                  + "\n", encoding="utf-8")
+        except OSError as exc:
+            docs_index, docs_error = None, f"GX validation results not written: {exc}"
     return GxRunResult(
         findings=findings_from_results(results, frame),
         success=bool(results.success),
@@ -208,11 +193,34 @@ def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) ->
     )
 
 
+def expectation_outcomes(results) -> list[dict]:
+    """GX's validation results as plain data, one dict per expectation: expectation, column, code
+    (our finding code, from its meta), success, evaluated (rows), unexpected, percent, examples (up to
+    EXAMPLES unexpected values) and error (why it could not run)."""
+    out = []
+    for r in results.results:
+        config, res = r.expectation_config, r.result or {}
+        kwargs = config.kwargs or {}
+        raised = (r.exception_info or {}).get("raised_exception")
+        out.append({
+            "expectation": config.type,
+            "column": kwargs.get("column") or ", ".join(kwargs.get("column_list") or []),
+            "code": (config.meta or {}).get("code", ""),
+            "success": bool(r.success),
+            "evaluated": res.get("element_count"),
+            "unexpected": res.get("unexpected_count"),
+            "percent": res.get("unexpected_percent"),
+            "examples": [_plain({"v": v})["v"] for v in (res.get("partial_unexpected_list") or [])[:EXAMPLES]],
+            "error": (r.exception_info or {}).get("exception_message", "") if raised else "",
+        })
+    return out
+
+
 def run_suite(frame: pd.DataFrame, suite: dict, *, asset: str, index_columns: list[str]):
     """Validate ``frame`` against ``suite`` in one GX run without Data Docs; the raw GX result (every
     unexpected row named by ``index_columns``). For suites over other tables than order lines
     (rules.shipments); a broken expectation is reported by the caller from the result."""
-    gx, context = _gx_context(None)
+    gx, context = _gx_context()
     batch_definition = (
         context.data_sources.add_pandas("orderbridge")
         .add_dataframe_asset(asset)

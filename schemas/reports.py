@@ -34,8 +34,3 @@ FINDING_ROWS = pa.schema([
 # approval or rejection of the held order the finding concerns (such a finding is not an open error).
 FAILURE_COLUMNS = ("partner", "file", "isa13", "gs06", "st02", "po_number", "line_number", "segment", "element",
                    "value", "code", "severity", "message", "consequence", "decided_by", "hint", "stage", "run_id")
-
-SEVERITY_WORDS = {
-    "error": "error: broke a rule; see what happened",
-    "warning": "warning: reported only, nothing held back",
-}

@@ -168,13 +168,14 @@ def test_version_3_gets_the_indices_that_read_a_run(tmp_path):
     path = tmp_path / "s.sqlite"
     StateStore(path).close()
     db = sqlite3.connect(path)
-    for name in ("documents_run", "order_events_run", "files_run"):
+    for name in ("documents_run", "order_events_run", "files_run", "order_lines_run"):
         db.execute(f"DROP INDEX {name}")
     db.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
     db.commit()
     db.close()
     store = StateStore(path)
     indices = {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert store.schema_version == 4 and {"documents_run", "order_events_run", "files_run"} <= indices
+    assert store.schema_version == 4
+    assert {"documents_run", "order_events_run", "files_run", "order_lines_run"} <= indices
     plan = store._q("EXPLAIN QUERY PLAN SELECT id FROM documents WHERE run_id IN ('r')")
     assert "documents_run" in " ".join(str(r) for r in plan)
