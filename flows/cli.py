@@ -913,10 +913,10 @@ def main() -> None:
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback for a user
-        from schemas.errors import StateError, StorageError
+        from schemas.errors import ConfigError, StateError, StorageError
 
         err.print(f"{type(exc).__name__}: {shown(exc)}", style="red")
-        raise SystemExit(ExitStatus.WORKSPACE_UNUSABLE if isinstance(exc, (StateError, StorageError))
+        raise SystemExit(ExitStatus.WORKSPACE_UNUSABLE if isinstance(exc, (StateError, StorageError, ConfigError))
                          else ExitStatus.INCOMPLETE) from None
 
 

@@ -30,8 +30,8 @@ class ExitStatus(IntEnum):
 
     WORKSPACE_UNUSABLE = 4
     """Nothing done: the workspace cannot be used (its state store is read-only, on a full disk,
-    damaged or not a database; a drop folder cannot be written). Nothing is retried: fix the cause,
-    or restore the state store from a backup, and run again."""
+    damaged or not a database; a drop folder cannot be written; a partner profile does not load).
+    Nothing is retried: fix the cause, or restore the state store from a backup, and run again."""
 
 
 def for_run(summary: dict) -> ExitStatus:
