@@ -103,7 +103,9 @@ def deliver_task(workspace: str, partner_id: str, now_iso: str) -> int:
 def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | None = None,
             use_gx: bool = True) -> dict:
     """Pull, check and answer every partner's inbox, deliver pending documents, write the run report.
-    Says what it did after each stage and partner (flows.progress)."""
+    Says what it did after each stage and partner (flows.progress: lines on the standard error, which
+    a deployment's worker keeps in its logs)."""
+    progress.to_stderr()
     ws = open_workspace(workspace)
     ws.require_ready()  # no silent fall back to demo data: say what the workspace lacks
     check_state(ws)
