@@ -646,13 +646,13 @@ def _json_rows(table) -> list[dict]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns = []
-    for name in table.column_names:
+    names, columns = table.column_names, []
+    for name in names:
         col = table[name]
         if pa.types.is_date(col.type) or pa.types.is_timestamp(col.type) or pa.types.is_decimal(col.type):
             col = pc.cast(col, pa.string())
         columns.append(col.to_pylist())
-    return [dict(zip(table.column_names, values, strict=True)) for values in zip(*columns, strict=True)]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def _inspect(path: Path, partner: str | None, workspace: Path):
@@ -680,7 +680,7 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
     sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
     change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
     findings += check_structure(result, list(result.transaction_sets()))
-    orders, _ = read_orders(result, sets, partner=partner or "")
+    orders, _ = read_orders(result, sets, partner=partner or "", lines=False)  # the JSON shows orders only
     changes, _ = read_changes(result, change_sets, partner=partner or "")
     return result, findings, orders, changes
 
