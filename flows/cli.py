@@ -40,6 +40,7 @@ err = _console(stderr=True)
 WORKSPACE = typer.Option(Path("."), "--workspace", "-w", help="Workspace folder (default: the current folder).")
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CLOCK = "2026-11-27T02:00:00"  # the demo data is dated; its run uses this clock unless --now is given
+ISO = "YYYY-MM-DDTHH:MM:SS"
 NOW_HELP = ("The run's clock, an ISO date-time such as 2026-11-27T02:00:00 (default: now). Every time in the "
             "documents comes from it: the same inputs and clock give byte-identical output.")
 
@@ -129,8 +130,8 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
          workdir: Path = typer.Option(None, "--workdir", hidden=True, help="Old name of --workspace."),
          fresh: bool = typer.Option(False, "--fresh", help="Delete the workspace first (else the demo's files "
                                     "are dropped again: nothing is sent twice)."),
-         now: str = typer.Option(DEMO_CLOCK, "--now", help="Night 1's clock, ISO date-time; night 2 runs a day "
-                                 "later. The demo's sample orders are dated for the default."),
+         now: str = typer.Option(DEMO_CLOCK, "--now", metavar=ISO, help="Night 1's clock, ISO date-time; night 2 "
+                                 "runs a day later. The demo's sample orders are dated for the default."),
          sftp: bool = typer.Option(False, "--sftp", help="Serve ACME's drop from a private OpenSSH server "
                                    "on 127.0.0.1 (needs root; installs openssh-server if missing).")) -> None:
     """Build a demo workspace from sample_files/ and run two nights of the flow on it."""
@@ -306,7 +307,7 @@ def _ready_or_exit(workspace: Path) -> None:
 
 
 @app.command()
-def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help=NOW_HELP)) -> None:
+def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", metavar=ISO, help=NOW_HELP)) -> None:
     """Run the nightly flow once on a workspace: intake, decide, deliver, reports. Exit status 0: no
     error finding; 1: some input had error findings (see the failures report); 3: a stage failed; 4: the
     workspace cannot be used."""
@@ -474,7 +475,8 @@ def reject(po: str = typer.Argument(..., help="PO number"),
 def recheck(po: str = typer.Argument(None, help="PO number (default: every held order)"),
             partner: str = typer.Option(None, "--partner", help="Only this partner's orders."),
             by: str = typer.Option("ops", "--by", help="Who rechecks (kept in the history)."),
-            now: str = typer.Option(None, "--now", help="The rules' date as ISO date-time (default: now)."),
+            now: str = typer.Option(None, "--now", metavar=ISO,
+                                    help="The rules' date as an ISO date-time (default: now)."),
             workspace: Path = WORKSPACE) -> None:
     """Re-run the rules for held orders against the current reference data; an order no longer held
     is answered by the next run."""
