@@ -46,8 +46,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
@@ -67,6 +66,9 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
+
+if TYPE_CHECKING:  # pyarrow only where a run's report reads Arrow tables: `status` starts without it
+    import pyarrow as pa
 
 # --- the edge: sqlite3 and OS errors as ours -------------------------------------------------------------
 _RETRYABLE = {sqlite3.SQLITE_BUSY: "the state store is locked by another process",
@@ -855,6 +857,8 @@ class StateStore:
     def findings_table(self, run_ids: Iterable[str], *, chunk: int = 50_000) -> pa.Table:
         """The findings of these runs as one Arrow table (schemas.reports.FINDING_ROWS, in id order),
         read ``chunk`` rows at a time: no dict per finding, whatever the volume."""
+        import pyarrow as pa
+
         from schemas.reports import FINDING_ROWS
 
         ids = sorted(set(run_ids))
@@ -893,6 +897,8 @@ class StateStore:
     def lines_of_runs(self, run_ids: Iterable[str]) -> pa.Table:
         """Order lines as they stand now whose last decision was written by these runs (LINE_COLUMNS as
         an Arrow table of strings and integers; decimals as their stored text)."""
+        import pyarrow as pa
+
         ids = sorted(set(run_ids))
         ints = {"line_number", "allocated", "backordered", "rejected", "revision"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])

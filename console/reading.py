@@ -19,8 +19,9 @@ from schemas.lifecycle import OrderRecord, OrderState
 
 PAGE = 50
 REPORT_NAMES = {  # files a run's report folder may hold, in the order the runs page lists them
-    "summary.md": "summary", "summary.json": "summary (JSON)", "failures.html": "failures report",
-    "failures.csv": "failures (CSV)", "allocation.parquet": "allocation (Parquet)",
+    "summary.html": "summary", "summary.md": "summary", "summary.json": "summary (JSON)",
+    "failures.html": "failures report", "failures.csv": "failures (CSV)", "failures.parquet": "failures (Parquet)",
+    "allocation.parquet": "allocation (Parquet)",
     "availability.parquet": "availability (Parquet)", "finance-report.html": "finance report",
     "finance.csv": "finance (CSV)", "finance.parquet": "finance (Parquet)", "dashboard.html": "dashboard"}
 SERVED = {".html": "text/html; charset=utf-8", ".md": "text/plain; charset=utf-8",

@@ -45,7 +45,8 @@ def night(ws, now: datetime) -> dict:
     for res in results:
         res.delivered = steps.deliver_partner(profiles[res.partner], state, LocalDrop(ws.drop_root / res.partner),
                                               now=now)
-    summary = steps.write_reports(ws, run_id, results, started=now, run=run)
+    summary = steps.write_reports(ws, run_id, state=state, availability=run.availability,
+                                  failures={"failure": "", "partners": {r.partner: r.failure for r in results}})
     state.finish_run(run_id, now.isoformat(), summary)
     state.close()
     return summary
