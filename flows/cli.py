@@ -597,7 +597,7 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
         for line in problems:
             console.print(f"missing: {shown(line)}", soft_wrap=True)
         console.print(f"partner {shown(partner_id)}: {len(problems)} thing(s) to fix before the first run")
-        raise typer.Exit(1)
+        raise typer.Exit(ExitStatus.INPUT_ERRORS)
     console.print(f"partner {shown(partner_id)}: ready (profile, reference data and inventory in {shown(ws.root)})")
 
 
@@ -621,7 +621,7 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
     for path in [stock, *([receipts] if receipts else [])]:
         if not path.is_file():
             err.print(f"no such file: {shown(path)}", style="red")
-            raise typer.Exit(2)
+            raise typer.Exit(ExitStatus.USAGE)
     table = read_reference_csv(stock.read_bytes(), name=str(stock), schema=INVENTORY_SNAPSHOT)
     written = write_snapshot(ws.inventory_dir / "snapshots", table)
     incoming = (read_reference_csv(receipts.read_bytes(), name=str(receipts), schema=EXPECTED_RECEIPTS)
@@ -844,11 +844,11 @@ def console_command(workspace: Path = WORKSPACE,
 
     if not workspace.is_dir():
         err.print(f"workspace {shown(workspace)} does not exist", style="red")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitStatus.USAGE)
     why = refusal(workspace.resolve(), host)
     if why:
         err.print(f"{shown(why)}", style="red")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitStatus.USAGE)
     console.print(f"OrderBridge console for {shown(workspace.resolve())} on http://{shown(host)}:{port}/"
                   " (Ctrl-C stops)")
     serve_console(workspace.resolve(), host, port)
@@ -866,7 +866,7 @@ def _password_from_prompt() -> str:
         first = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != first:
             err.print("the two passwords differ", style="red")
-            raise typer.Exit(2)
+            raise typer.Exit(ExitStatus.USAGE)
         return first
     return sys.stdin.readline().rstrip("\r\n")
 
@@ -886,7 +886,7 @@ def console_user_add(name: str = typer.Argument(..., help="User name (letters, d
         user = add_user(workspace.resolve(), name, role, password)
     except ConfigError as exc:
         err.print(f"{shown(exc)}", style="red")
-        raise typer.Exit(2) from None
+        raise typer.Exit(ExitStatus.USAGE) from None
     saved = workspace / "console" / "users.json"
     console.print(f"console user {shown(user.name)} ({user.role}) saved in {shown(saved)}")
 
@@ -901,13 +901,14 @@ def console_user_list(workspace: Path = WORKSPACE) -> None:
 
 
 @users_app.command("remove")
-def console_user_remove(name: str = typer.Argument(...), workspace: Path = WORKSPACE) -> None:
+def console_user_remove(name: str = typer.Argument(..., help="The user's name (console-user list shows them)."),
+                        workspace: Path = WORKSPACE) -> None:
     """Remove a console user (signed-in sessions end at their next request)."""
     from console.auth import remove_user
 
     if not remove_user(workspace.resolve(), name):
         err.print(f"no console user {shown(name)}", style="red")
-        raise typer.Exit(2)
+        raise typer.Exit(ExitStatus.USAGE)
     console.print(f"console user {shown(name)} removed")
 
 

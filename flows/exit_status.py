@@ -11,12 +11,13 @@ class ExitStatus(IntEnum):
     """The process exit status of every `orderbridge` command."""
 
     OK = 0
-    """Done, and no input had an error finding (`run`, `inspect`, `ack`); the command did what it was
-    asked (every other command; `demo`: both nights ran, their sample files are broken on purpose)."""
+    """Done, and no input had an error finding (`run`, `inspect`, `ack`, `partner check`); the command did
+    what it was asked (every other command; `demo`: both nights ran, their sample files are broken on purpose)."""
 
     INPUT_ERRORS = 1
     """Done, and some input had error findings (`run`: open errors in the failures report, each answered
-    with its 997/TA1/855 and consequence; `inspect`, `ack`: the file has errors). Not a failure of OrderBridge."""
+    with its 997/TA1/855 and consequence; `inspect`, `ack`: the file has errors; `partner check`: the
+    partner's setup has things to fix). Not a failure of OrderBridge."""
 
     USAGE = 2
     """Nothing done: the command was used wrongly (unknown option, a workspace, file, run, PO or partner

@@ -25,19 +25,24 @@ from tests.support import REPO, make_workspace, run_night
 COMMAND = typer.main.get_command(app)
 
 
-def commands() -> list[tuple[str, click.Command]]:
-    return sorted(COMMAND.commands.items())
+def commands(group=COMMAND, prefix: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:
+    """Every command, sub-commands of groups (partner check, console-user add ...) included."""
+    out = []
+    for name, command in sorted(group.commands.items()):
+        out.append((" ".join((*prefix, name)), command))
+        if hasattr(command, "commands"):  # a group (typer vendors its own click)
+            out += commands(command, (*prefix, name))
+    return out
 
 
-@pytest.mark.parametrize("name", [n for n, _ in commands()])
-def test_every_option_has_help_and_flags_show_as_flags(name):
-    command = COMMAND.commands[name]
+@pytest.mark.parametrize(("name", "command"), commands(), ids=[n for n, _ in commands()])
+def test_every_option_has_help_and_flags_show_as_flags(name, command):
     missing = [p.name for p in command.params if not p.hidden and not getattr(p, "help", None)]
     assert not missing, f"{name}: no help for {missing}"
-    text = CliRunner().invoke(app, [name, "--help"]).output
+    text = CliRunner().invoke(app, [*name.split(), "--help"]).output
     assert "<bool>" not in text and "BOOLEAN" not in text
     for p in command.params:
-        if isinstance(p, click.Option) and p.is_flag and not p.hidden:
+        if p.param_type_name == "option" and getattr(p, "is_flag", False) and not p.hidden:
             assert re.search(rf"^\s+({'|'.join(map(re.escape, p.opts))})(,|\s{{2,}})", text, re.M), (name, p.opts)
 
 
