@@ -4,7 +4,9 @@ a newer one is refused (an older OrderBridge must not write into it).
 
 Version 1 is the store before the order lifecycle (no `meta` table; orders kept a JSON `detail`
 bag, `line_status` held decided lines only, a document was one row). Version 2 is the typed store
-of connectors.state. Must not import anything but schemas (connectors' rule).
+of connectors.state. Version 3 adds the inbound groups (groups_in); version 4 reconciliation for
+finance (partners' 997s for our documents, document verdicts, exceptions with evidence, history and
+per-run snapshots). Must not import anything but schemas (connectors' rule).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from schemas.lifecycle import PlannedDocument, PlannedSet
 if TYPE_CHECKING:
     from connectors.state import StateStore
 
-LATEST = 3
-SEQUENCES = ("arrival", "change", "document", "event", "finding")
+LATEST = 4
+SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
 def open_schema(store: StateStore) -> None:
@@ -256,5 +258,16 @@ def add_tables(store: StateStore, *names: str) -> None:
     store._script(";".join(s for s in INDEXES.split(";") if any(f" ON {n} (" in s for n in names)))
 
 
+FINANCE = ("partner_acks", "document_acks", "exceptions", "exception_evidence", "exception_history",
+           "reconciliations", "exception_snapshots")
+
+
+def _migrate_3_to_4(store: StateStore) -> None:
+    """Reconciliation for finance: its tables, and the sequence numbering exception history rows."""
+    add_tables(store, *FINANCE)
+    store._q("INSERT INTO sequences (name, last) VALUES ('exception_event', 0) ON CONFLICT (name) DO NOTHING")
+
+
 # version -> the step that brings a store of that version to the next one
-MIGRATIONS = {1: _migrate_1_to_2, 2: lambda s: add_tables(s, "groups_in")}  # 3: inbound GS duplicates
+MIGRATIONS = {1: _migrate_1_to_2, 2: lambda s: add_tables(s, "groups_in"),  # 3: inbound GS duplicates
+              3: _migrate_3_to_4}  # 4: reconciliation for finance

@@ -371,6 +371,25 @@ def status(po: str = typer.Argument(..., help="PO number"),
         d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
                                        x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
+    acked = [x for x in doc["documents"] if x.get("partner_ack")]
+    if acked:
+        a = Table(title="the partner's 997/999 for our documents (as of the last reconciliation, run clock)")
+        for c in ("type", "ISA13", "ST02", "verdict", "answered", "due", "reasons"):
+            a.add_column(c, overflow="fold")
+        for x in acked:
+            v = x["partner_ack"]
+            a.add_row(*(shown(y) for y in (x["type"], x["isa13"], x["st02"], v["status"].replace("_", " "),
+                                           v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
+        console.print(a)
+    if doc.get("exceptions"):
+        f = Table(title="reconciliation exceptions (`orderbridge exception show ID` for the evidence)")
+        for c in ("id", "type", "line", "amount", "age", "state", "what"):
+            f.add_column(c, overflow="fold")
+        for x in doc["exceptions"]:
+            f.add_row(*(shown(v) for v in (x["exception_id"], x["type"], x["line_number"] or "", x["amount_at_risk"],
+                                           x["age_days"], x["state"] if x["found"] else f"{x['state']} (cleared)",
+                                           x["message"])))
+        console.print(f)
     if doc["decisions"]:
         p = Table(title="decisions by people (times: wall clock)")
         for c in ("at", "event", "by", "note"):
@@ -720,6 +739,9 @@ def console_user_remove(name: str = typer.Argument(...), workspace: Path = WORKS
         err.print(f"no console user {shown(name)}", style="red")
         raise typer.Exit(2)
     console.print(f"console user {shown(name)} removed")
+
+
+from flows import cli_finance  # noqa: E402,F401 - registers exceptions, exception, report on app
 
 
 def main() -> None:

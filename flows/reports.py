@@ -1,4 +1,5 @@
-"""Stage 4: the run summary, the ops failure report (HTML + CSV), GX Data Docs and allocation tables."""
+"""Stage 4: the run summary, the ops failure report (HTML + CSV), GX Data Docs and allocation tables;
+the finance report and dashboard paths and totals (flows.reconcile wrote them) join the summary."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def merge_decisions(results: list[PartnerResult], run: RunDecision) -> None:
 
 
 def write_reports(ws: Workspace, run_id: str, results: list[PartnerResult], *, started: datetime,
-                  run: RunDecision | None = None, failure: str = "") -> dict:
+                  run: RunDecision | None = None, failure: str = "", finance: dict | None = None) -> dict:
     folder = ws.reports_dir / run_id
     folder.mkdir(parents=True, exist_ok=True)
     rows = [f for r in results for f in r.findings]
@@ -67,7 +68,10 @@ def write_reports(ws: Workspace, run_id: str, results: list[PartnerResult], *, s
         reports["availability"] = str(folder / "availability.parquet")
     if run and run.gx_docs:
         reports["gx_data_docs"] = run.gx_docs
+    if finance:
+        reports.update(finance.get("reports", {}))
     summary = {"run_id": run_id, "started": started.isoformat(), "failure": failure,
+               "finance": (finance or {}).get("summary", {}),
                "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results], "reports": reports,
                "gx_note": run.gx_note if run else ""}
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n")
