@@ -70,6 +70,8 @@ SENT_ROWS = pa.schema([("partner", pa.string()), ("doc_key", pa.string()), ("set
                        ("po_number", pa.string()), ("source_sha256", pa.string()), ("answers_isa13", pa.string()),
                        ("answers_gs06", pa.string()), ("file", pa.string()), ("document_id", pa.int64()),
                        ("sent_at", TIME)])
+DOCUMENT_ROWS = pa.schema([("partner", pa.string()), ("document_id", pa.int64()), ("doc_type", pa.string()),
+                           ("isa13", pa.string()), ("file", pa.string()), ("sent_at", TIME), ("content", pa.binary())])
 FINDING_ROWS = pa.schema([("partner", pa.string()), ("code", pa.string()), ("severity", pa.string()),
                           ("po_number", pa.string()), ("file", pa.string()), ("stage", pa.string())])
 
@@ -219,6 +221,15 @@ class FinanceTables:
         if partner:
             sql, args = sql + " AND s.partner=?", [*args, partner]
         return _table(self._q(sql + " ORDER BY s.partner, d.id, s.position", args), SENT_ROWS)
+
+    def sent_documents(self, doc_types: Iterable[str]) -> pa.Table:
+        """Delivered documents of these types with their content (what the partner received)."""
+        wanted = sorted(set(doc_types))
+        if not wanted:
+            return DOCUMENT_ROWS.empty_table()
+        return _table(self._q("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents"
+                              f" WHERE status='delivered' AND doc_type IN ({','.join('?' * len(wanted))})"
+                              " ORDER BY partner, id", wanted), DOCUMENT_ROWS)
 
     def partner_findings(self) -> pa.Table:
         """Every finding recorded about what partners sent (for the validation error rate)."""

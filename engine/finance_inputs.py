@@ -10,12 +10,10 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
                 cancelled line, the 860 or replacement that made the line's revision for a deleted one;
                 requested_ship_date from the stored 850 (DTM 010); fa_sent_at = delivery of our 997
                 for the 850's group; lineage = the 850.
-  ACKNOWLEDGED  the ACK parts of a decided line (order_lines.ack, "+"-joined) as engine.answer wrote
-                them: BP = allocated units, IB = backordered units (ACK05 = the line's promised date),
-                IR = rejected units, a single code = the quantity acknowledged; ACK05 of a part that is
-                not backordered = the requested ship date, or the day the answer went out when that
-                date had passed (engine.answer.line_statuses); price = our price (IP) else theirs. Each
-                row names the PO's latest delivered 855/865 (by delivery time, then document).
+  ACKNOWLEDGED  every ACK segment of the 855s and 865s we delivered, read back from the stored
+                documents (what the partner was told, with that document's numbers and file): the line
+                is ours whose PO101 the PO1 (the 865's POC01) echoes; price PO104 (POC06), else the
+                line's; the reconciliation takes the latest document per line.
   SENT_SETS     every delivered 855, 865, 856 and 810 set with its ISA13/GS06/ST02, file and delivery
                 time; functional id from ST01; document_ref = shipment id / invoice number when known,
                 else the PO.
@@ -29,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers.x12_reader import read_interchanges
 from schemas.functional_acks import SENT_SETS
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import ACKNOWLEDGED, ORDERED, RECEIVED_FINDINGS
@@ -42,20 +41,8 @@ REVISED = ("change_applied", "po_replaced")  # a new revision (a line it leaves 
 CANCEL_EVENTS = ORDER_CANCELLED + REVISED
 ENDED_LINES = ("cancelled", "deleted")
 RECEIVED_STAGES = ("intake", "decide", "recheck")  # findings about what partners sent
-SPLIT = {"BP": "allocated", "IB": "backordered", "IR": "rejected"}
 _KEY = ["partner", "po_number"]
 TIME = pa.timestamp("s")
-
-
-def _latest(table: pa.Table, keys: list[str], by: list[str]) -> pa.Table:
-    """The last row per ``keys`` when sorted by ``by`` (ascending)."""
-    if not table.num_rows:
-        return table
-    ordered = table.sort_by([(k, "ascending") for k in [*keys, *by]])
-    code = pc.binary_join_element_wise(*(pc.cast(ordered[k], pa.string()) for k in keys), "\x1f").to_numpy(
-        zero_copy_only=False)
-    last = np.r_[code[1:] != code[:-1], True]
-    return ordered.filter(pa.array(last))
 
 
 def requested_dates(order_tables: Iterable[pa.Table]) -> pa.Table:
@@ -124,46 +111,102 @@ def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
                       pc.coalesce(deleted_at, joined["cancel_at"])).combine_chunks()
 
 
-def acknowledged(orders: pa.Table, lines: pa.Table, sent: pa.Table, requested: pa.Table | None = None) -> pa.Table:
-    """ACKNOWLEDGED: every ACK part of the decided lines of POs with a delivered 855/865 (SENT_ROWS)."""
-    answers = sent.filter(pc.and_(pc.is_in(sent["set_id"], value_set=pa.array(ANSWERS)),
-                                  pc.not_equal(pc.fill_null(sent["po_number"], ""), "")))
-    if not answers.num_rows or not lines.num_rows:
+def acknowledged(documents: pa.Table, lines: pa.Table) -> pa.Table:
+    """ACKNOWLEDGED: every ACK segment of the delivered 855s and 865s (DOCUMENT_ROWS: partner, content,
+    file, sent_at; read again here), each on the line its PO1 (POC) names: our line whose PO101 it
+    echoes (the line number when the line had no PO101). Price: PO104 (POC06), else the line's
+    current price; ACK02 absent: as ordered; ACK05 whatever its qualifier."""
+    parts = []
+    for partner in sorted(set(documents["partner"].to_pylist())):
+        mine = documents.filter(pc.equal(documents["partner"], partner))
+        parts.append(_ack_rows(partner, mine))
+    rows = [p for p in parts if p.num_rows]
+    if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
-    latest = _latest(answers, _KEY, ["sent_at", "document_id", "position"]).select(
-        [*_KEY, "set_id", "sent_at", "file", "isa13", "gs06", "st02"])
-    heads = _with_requested(orders.select(["partner", "po_number", "order_ref"]), requested).drop_columns(
-        ["order_ref"])
-    decided = lines.filter(pc.not_equal(pc.fill_null(lines["ack"], ""), ""))
-    t = decided.join(latest, _KEY, join_type="inner").join(heads, _KEY, join_type="left outer")
-    t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending")])
-    if not t.num_rows:
-        return ACKNOWLEDGED.empty_table()
-    parts = pc.split_pattern(t["ack"], "+")
-    counts = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
-    row = np.repeat(np.arange(t.num_rows), counts)
-    code = pc.list_flatten(parts)
-    x = t.take(pa.array(row, pa.int64()))
-    split = pa.array(counts[row] > 1)
-    units = {k: pc.cast(x[col], pa.string()) for k, col in SPLIT.items()}
-    part_qty = pc.case_when(pc.make_struct(pc.equal(code, "BP"), pc.equal(code, "IB"), pc.equal(code, "IR")),
-                            units["BP"], units["IB"], units["IR"])
-    whole_qty = pc.if_else(split, units["BP"], x["ordered"])  # a single code: the quantity acknowledged
-    qty = pc.if_else(pc.is_in(code, value_set=pa.array(list(SPLIT))), part_qty, whole_qty)
-    ir_none = pc.and_(pc.equal(code, "IR"), pc.equal(units["IR"], "0"))
-    qty = pc.if_else(ir_none, pa.scalar(None, pa.string()), qty)  # a refusal without a count: as ordered
-    sent_day = pc.cast(x["sent_at"], pa.date32())
-    req = x["requested_ship_date"]
-    ship = pc.if_else(pc.fill_null(pc.greater_equal(req, sent_day), False), req, sent_day)
-    promised = pc.case_when(pc.make_struct(pc.equal(code, "IB"), pc.equal(code, "IR")), x["promised_date"],
-                            pa.scalar(None, pa.date32()), ship)
-    price = pc.coalesce(pc.cast(x["ack_price"], MONEY), pc.cast(x["unit_price"], MONEY))
+    t = pa.concat_tables(rows)
+    ours = lines.select(["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"])
+    echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), pc.cast(ours["line_number"], pa.string()),
+                      ours["line_id"])
+    ours = ours.append_column("echo", echo)
+    first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
+    first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
+    ours = ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
+    t = t.join(ours, ["partner", "po_number", "echo"], join_type="inner")
+    t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
+                   ("sent_at", "ascending"), ("_row", "ascending")])
+    price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
     return pa.table({
-        "partner": x["partner"], "po_number": x["po_number"], "line_number": x["line_number"],
-        "doc_type": x["set_id"], "ack_code": code, "quantity": pc.cast(qty, QTY), "unit": x["unit"],
-        "unit_price": price, "promised_date": promised, "sent_at": x["sent_at"],
-        "file": x["file"], "isa13": x["isa13"], "gs06": x["gs06"], "st02": x["st02"],
+        "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
+        "doc_type": t["set_id"], "ack_code": t["ack_code"], "quantity": t["quantity"],
+        "unit": pc.coalesce(t["ack_unit"], t["unit"]), "unit_price": price, "promised_date": t["promised_date"],
+        "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(ACKNOWLEDGED)
+
+
+def _element(lists: pa.Array, k: int) -> pa.Array:
+    """Element ``k`` of each segment (a list<string> array); null where the segment is shorter or the
+    element empty."""
+    offsets = lists.offsets.to_numpy(zero_copy_only=False)
+    lengths = np.diff(offsets)
+    ok = lengths > k
+    if not len(lists.values):
+        return pa.nulls(len(lists), pa.string())
+    values = lists.values.take(pa.array(np.where(ok, offsets[:-1] + k, 0), pa.int64()))
+    values = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pa.array(ok & pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False)),
+                      values, pa.scalar(None, pa.string()))
+
+
+def _number(values: pa.Array, typ: pa.DataType) -> pa.Array:
+    ok = pc.fill_null(pc.match_substring_regex(values, r"^-?[0-9]*\.?[0-9]+$"), False)
+    return pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), typ)
+
+
+def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
+    """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
+    parsed = read_interchanges(b"\n".join(docs["content"].to_pylist()))
+    sets = [(ic.control_number, g.control_number, ts.control_number, ts.set_id, ts.start, ts.end)
+            for ic, g, ts in parsed.transaction_sets() if ts.set_id in ANSWERS]
+    seg = parsed.segments
+    acks = seg.rows_of("ACK")
+    if not sets or not len(acks):
+        return pa.table({})
+    starts = np.array([x[4] for x in sets], np.int64)
+    ends = np.array([x[5] for x in sets], np.int64)
+    set_of = np.searchsorted(starts, acks, side="right") - 1
+    inside = (set_of >= 0) & (acks <= ends[np.maximum(set_of, 0)])
+    acks, set_of = acks[inside], set_of[inside]
+    heads = np.sort(np.concatenate([seg.rows_of("BAK"), seg.rows_of("BCA")]))
+    head_of = np.searchsorted(heads, starts, side="left")  # the first header after each ST
+    has_head = head_of < len(heads)
+    po_rows = np.where(has_head, heads[np.minimum(head_of, max(len(heads) - 1, 0))], 0) if len(heads) else starts
+    po_numbers = _element(seg.elements.take(pa.array(po_rows, pa.int64())), 3) if len(heads) else \
+        pa.nulls(len(sets), pa.string())
+    items = np.sort(np.concatenate([seg.rows_of("PO1"), seg.rows_of("POC")]))
+    item_of = np.searchsorted(items, acks, side="right") - 1
+    has_item = (item_of >= 0) & (items[np.maximum(item_of, 0)] >= starts[set_of]) if len(items) else \
+        np.zeros(len(acks), bool)
+    acks, set_of, item_rows = acks[has_item], set_of[has_item], items[np.maximum(item_of, 0)][has_item]
+    ack_el = seg.elements.take(pa.array(acks, pa.int64()))
+    item_el = seg.elements.take(pa.array(item_rows, pa.int64()))
+    is_poc = pc.equal(pc.list_element(item_el, 0), "POC")
+    take_set = pa.array(set_of, pa.int64())
+    meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
+                     "set_id": [x[3] for x in sets], "po_number": po_numbers}).take(take_set)
+    by_isa = docs.select(["isa13", "file", "sent_at"])
+    t = pa.table({
+        "partner": pa.array([partner] * len(acks), pa.string()),
+        "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
+        "set_id": meta["set_id"], "echo": _element(item_el, 1),
+        "price": pc.if_else(is_poc, _number(_element(item_el, 6), MONEY), _number(_element(item_el, 4), MONEY)),
+        "ack_code": _element(ack_el, 1), "quantity": _number(_element(ack_el, 2), QTY),
+        "ack_unit": _element(ack_el, 3),
+        "promised_date": pc.cast(pc.strptime(_element(ack_el, 5), format="%Y%m%d", unit="s", error_is_null=True),
+                                 pa.date32()),
+        "_row": pa.array(acks, pa.int64()),
+    })
+    t = t.filter(pc.is_valid(t["ack_code"]))
+    return t.join(by_isa, "isa13", join_type="inner")
 
 
 def sent_sets(sent: pa.Table, refs: pa.Table | None = None) -> pa.Table:

@@ -81,7 +81,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     keep = list(profiles)
     return Inputs(
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
-        acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(orders, lines, sent, requested), keep),
+        acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
+            state.sent_documents(finance_inputs.ANSWERS), lines), keep),
         shipped=SHIPPED.empty_table(),
         invoiced=INVOICED.empty_table(),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent), keep),
