@@ -12,14 +12,15 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Protocol
 
 from schemas.errors import StateError
-from schemas.functional_acks import ACK_ERROR, DOCUMENT_STATUS, FUNCTIONAL_ACKS
-from schemas.reconciliation import EVIDENCE, EXCEPTIONS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# Importing this module (and so the state store) loads no pyarrow: `orderbridge status` stays light
+# (tests/test_console.py). The Arrow readers and writers import it when called.
 
 
 class StateChange(Protocol):
@@ -34,7 +35,6 @@ class StateChange(Protocol):
     at: datetime
 
 CHUNK = 500
-TIME = pa.timestamp("s")
 
 ACK_COLUMNS = ("partner", "source_sha256", "file_segment", "ack_type", "ack_ref", "ack_version",
                "acked_functional_id", "acked_gs06", "acked_version", "acked_set_id", "acked_st02",
@@ -45,42 +45,61 @@ STATUS_COLUMNS = ("partner", "isa13", "gs06", "st02", "doc_type", "functional_id
                   "document_ref", "status", "due_at", "ack_type", "set_status", "group_status", "acked_at",
                   "minutes_to_ack", "ack_late", "reasons", "ack_file", "ack_isa13", "ack_gs06", "ack_st02", "as_of",
                   "run_id")
+# schemas.reconciliation.EXCEPTIONS / EVIDENCE and schemas.functional_acks.DOCUMENT_STATUS, in order
+# (tests/test_finance_store.py holds them equal)
+EXCEPTION_FIELDS = ("exception_id", "type", "partner", "po_number", "line_number", "line_id", "sku", "document_ref",
+                    "message", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
+                    "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
+                    "cancelled_at", "document_status", "partner_reasons", "quantity_at_risk", "price_at_risk",
+                    "amount_at_risk", "currency", "since", "age_days", "state", "state_by", "state_note", "state_at")
+EVIDENCE_FIELDS = ("exception_id", "role", "doc_type", "document_ref", "file", "isa13", "gs06", "st02", "at", "code",
+                   "quantity", "unit_price")
+STATUS_FIELDS = ("partner", "doc_type", "functional_id", "isa13", "gs06", "st02", "sent_at", "file", "po_number",
+                 "document_ref", "status", "due_at", "ack_type", "set_status", "group_status", "acked_at",
+                 "minutes_to_ack", "ack_late", "reasons", "errors", "ack_file", "ack_isa13", "ack_gs06", "ack_st02")
 EXCEPTION_BOOK = ("active", "first_run", "last_run", "first_found_at", "last_found_at", "cleared_at")
-EXCEPTION_COLUMNS = (*EXCEPTIONS.names, *EXCEPTION_BOOK)
-EVIDENCE_COLUMNS = ("exception_id", "position", *EVIDENCE.names[1:])
+EXCEPTION_COLUMNS = (*EXCEPTION_FIELDS, *EXCEPTION_BOOK)
+EVIDENCE_COLUMNS = ("exception_id", "position", *EVIDENCE_FIELDS[1:])
 HISTORY_COLUMNS = ("seq", "exception_id", "action", "from_state", "to_state", "actor", "note", "at", "clock", "run_id")
 RECONCILIATION_COLUMNS = ("run_id", "as_of", "lines", "exceptions", "unresolved", "amount_at_risk", "new_exceptions",
                           "cleared_exceptions", "documents", "rejected_documents", "overdue_documents")
 
-# the raw tables engine.finance_inputs shapes into the reconciliation's inputs
-ORDER_ROWS = pa.schema([("partner", pa.string()), ("po_number", pa.string()), ("state", pa.string()),
-                        ("revision", pa.int32()), ("order_ref", pa.string()), ("lines_key", pa.string()),
-                        ("source_file", pa.string()), ("source_sha256", pa.string()), ("isa13", pa.string()),
-                        ("gs06", pa.string()), ("st02", pa.string()), ("po_date", pa.date32()),
-                        ("currency", pa.string()), ("change_file", pa.string()), ("received_at", TIME)])
-LINE_ROWS = pa.schema([("partner", pa.string()), ("po_number", pa.string()), ("line_number", pa.int32()),
-                       ("line_id", pa.string()), ("sku", pa.string()), ("state", pa.string()), ("ack", pa.string()),
-                       ("ordered", pa.string()), ("unit", pa.string()), ("unit_price", pa.string()),
-                       ("ack_price", pa.string()), ("allocated", pa.int64()), ("backordered", pa.int64()),
-                       ("rejected", pa.int64()), ("promised_date", pa.date32()), ("revision", pa.int32())])
-EVENT_ROWS = pa.schema([("seq", pa.int64()), ("partner", pa.string()), ("po_number", pa.string()), ("at", TIME),
-                        ("event", pa.string()), ("revision", pa.int32()), ("note", pa.string())])
-SENT_ROWS = pa.schema([("partner", pa.string()), ("doc_key", pa.string()), ("set_id", pa.string()),
-                       ("position", pa.int32()), ("isa13", pa.string()), ("gs06", pa.string()), ("st02", pa.string()),
-                       ("po_number", pa.string()), ("source_sha256", pa.string()), ("answers_isa13", pa.string()),
-                       ("answers_gs06", pa.string()), ("file", pa.string()), ("document_id", pa.int64()),
-                       ("sent_at", TIME)])
-DOCUMENT_ROWS = pa.schema([("partner", pa.string()), ("document_id", pa.int64()), ("doc_type", pa.string()),
-                           ("isa13", pa.string()), ("file", pa.string()), ("sent_at", TIME), ("content", pa.binary())])
-FINDING_ROWS = pa.schema([("partner", pa.string()), ("code", pa.string()), ("severity", pa.string()),
-                          ("po_number", pa.string()), ("file", pa.string()), ("stage", pa.string())])
+# the raw tables engine.finance_inputs shapes into the reconciliation's inputs: (column, type) pairs
+S, I32, I64, TS, DAY, BIN = "string", "int32", "int64", "timestamp", "date", "binary"
+ORDER_ROWS = (("partner", S), ("po_number", S), ("state", S), ("revision", I32), ("order_ref", S), ("lines_key", S),
+              ("source_file", S), ("source_sha256", S), ("isa13", S), ("gs06", S), ("st02", S), ("po_date", DAY),
+              ("currency", S), ("change_file", S), ("received_at", TS))
+LINE_ROWS = (("partner", S), ("po_number", S), ("line_number", I32), ("line_id", S), ("sku", S), ("state", S),
+             ("ack", S), ("ordered", S), ("unit", S), ("unit_price", S), ("ack_price", S), ("allocated", I64),
+             ("backordered", I64), ("rejected", I64), ("promised_date", DAY), ("revision", I32))
+EVENT_ROWS = (("seq", I64), ("partner", S), ("po_number", S), ("at", TS), ("event", S), ("revision", I32),
+              ("note", S))
+SENT_ROWS = (("partner", S), ("doc_key", S), ("set_id", S), ("position", I32), ("isa13", S), ("gs06", S),
+             ("st02", S), ("po_number", S), ("source_sha256", S), ("answers_isa13", S), ("answers_gs06", S),
+             ("file", S), ("document_id", I64), ("sent_at", TS))
+DOCUMENT_ROWS = (("partner", S), ("document_id", I64), ("doc_type", S), ("isa13", S), ("file", S), ("sent_at", TS),
+                 ("content", BIN))
+FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
 
 
-def _table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
-    """SQL rows as an Arrow table: each column built once, text times and dates cast in Arrow."""
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+def schema(spec) -> pa.Schema:
+    """A (column, type) spec as an Arrow schema."""
+    import pyarrow as pa
+
+    types = {S: pa.string(), I32: pa.int32(), I64: pa.int64(), TS: pa.timestamp("s"), DAY: pa.date32(),
+             BIN: pa.binary()}
+    return spec if isinstance(spec, pa.Schema) else pa.schema([(n, types[t]) for n, t in spec])
+
+
+def _table(rows: list[tuple], spec) -> pa.Table:
+    """SQL rows as an Arrow table: each column built once, text times, dates and decimals cast in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    target = schema(spec)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in target]
     arrays = []
-    for values, f in zip(columns, schema, strict=True):
+    for values, f in zip(columns, target, strict=True):
         if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_decimal(f.type):
             text = pa.array([v or None for v in values], pa.string())
             if pa.types.is_timestamp(f.type):
@@ -88,7 +107,7 @@ def _table(rows: list[tuple], schema: pa.Schema) -> pa.Table:
             arrays.append(pc.cast(text, f.type))
         else:
             arrays.append(pa.array(values, f.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return pa.Table.from_arrays(arrays, schema=target)
 
 
 def _text(value) -> str | None:
@@ -138,13 +157,18 @@ class FinanceTables:
 
     def partner_acks(self, partner: str | None = None) -> pa.Table:
         """Every stored acknowledgment row (FUNCTIONAL_ACKS), in arrival order."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from schemas.functional_acks import ACK_ERROR, FUNCTIONAL_ACKS
+
         sql = f"SELECT {', '.join(ACK_COLUMNS)} FROM partner_acks"
         rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, source_sha256,"
                        " file_segment", (partner,) if partner else ())
         cols = {c: [r[i] for r in rows] for i, c in enumerate(ACK_COLUMNS)}
 
         def times(name: str) -> pa.Array:
-            return pc.cast(pa.array([v or None for v in cols[name]], pa.string()), TIME)
+            return pc.cast(pa.array([v or None for v in cols[name]], pa.string()), pa.timestamp("s"))
 
         def codes(name: str) -> list:
             return [[c for c in (v or "").split(",") if c] for v in cols[name]]
@@ -158,7 +182,7 @@ class FinanceTables:
     def record_document_status(self, status: pa.Table, *, as_of: datetime, run_id: str) -> None:
         """The verdict on every set we sent, as of ``as_of`` (engine.partner_acks.match_acks), replacing
         the previous run's."""
-        cols = [c for c in DOCUMENT_STATUS.names if c != "errors"]
+        cols = [c for c in STATUS_FIELDS if c != "errors"]
         rows = [(*(int(r[c]) if c == "ack_late" and r[c] is not None else _text(r[c]) for c in cols), _text(as_of),
                  run_id) for r in status.select(cols).to_pylist()]
         cols += ["as_of", "run_id"]
@@ -196,15 +220,15 @@ class FinanceTables:
         return _table(self._q(f"SELECT {', '.join(cols)} FROM orders ORDER BY partner, po_number"), ORDER_ROWS)
 
     def finance_lines(self) -> pa.Table:
-        return _table(self._q(f"SELECT {', '.join(LINE_ROWS.names)} FROM order_lines ORDER BY partner, po_number,"
-                              " line_number"), LINE_ROWS)
+        cols = ", ".join(n for n, _ in LINE_ROWS)
+        return _table(self._q(f"SELECT {cols} FROM order_lines ORDER BY partner, po_number, line_number"), LINE_ROWS)
 
     def events_of(self, kinds: Iterable[str]) -> pa.Table:
         """History rows of these event kinds (e.g. cancellations), in the store's sequence."""
         wanted = sorted(set(kinds))
         if not wanted:
-            return EVENT_ROWS.empty_table()
-        return _table(self._q(f"SELECT {', '.join(EVENT_ROWS.names)} FROM order_events WHERE event IN"
+            return _table([], EVENT_ROWS)
+        return _table(self._q(f"SELECT {', '.join([n for n, _ in EVENT_ROWS])} FROM order_events WHERE event IN"
                               f" ({','.join('?' * len(wanted))}) ORDER BY seq", wanted), EVENT_ROWS)
 
     def sent_sets_of(self, set_ids: Iterable[str], partner: str | None = None) -> pa.Table:
@@ -212,7 +236,7 @@ class FinanceTables:
         delivery time (the run clock's): what a partner can have acknowledged."""
         wanted = sorted(set(set_ids))
         if not wanted:
-            return SENT_ROWS.empty_table()
+            return _table([], SENT_ROWS)
         sql = ("SELECT s.partner, s.doc_key, s.set_id, s.position, d.isa13, s.gs06, s.st02, s.po_number,"
                " s.source_sha256, s.answers_isa13, s.answers_gs06, d.file_name, d.id, d.delivered_at"
                " FROM document_sets s JOIN documents d ON d.id = s.document_id"
@@ -226,7 +250,7 @@ class FinanceTables:
         """Delivered documents of these types with their content (what the partner received)."""
         wanted = sorted(set(doc_types))
         if not wanted:
-            return DOCUMENT_ROWS.empty_table()
+            return _table([], DOCUMENT_ROWS)
         return _table(self._q("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents"
                               f" WHERE status='delivered' AND doc_type IN ({','.join('?' * len(wanted))})"
                               " ORDER BY partner, id", wanted), DOCUMENT_ROWS)
@@ -261,11 +285,24 @@ class FinanceTables:
         else:
             rows = self._q(sql, args)
         rows.sort(key=lambda r: (r[2], r[3], r[4] if r[4] is not None else -1, r[1], r[0]))
+        import pyarrow as pa
+
+        from schemas.reconciliation import EXCEPTIONS
+
+        time = pa.timestamp("s")
         schema = pa.schema([*EXCEPTIONS, pa.field("active", pa.bool_()), pa.field("first_run", pa.string()),
-                            pa.field("last_run", pa.string()), pa.field("first_found_at", TIME),
-                            pa.field("last_found_at", TIME), pa.field("cleared_at", TIME)])
+                            pa.field("last_run", pa.string()), pa.field("first_found_at", time),
+                            pa.field("last_found_at", time), pa.field("cleared_at", time)])
         return _table([tuple(bool(v) if c == "active" else v for c, v in zip(EXCEPTION_COLUMNS, r, strict=True))
                        for r in rows], schema)
+
+    def exceptions_of_order(self, partner: str, po_number: str) -> list[dict]:
+        """The stored exceptions about one order as plain values (text, as stored), found ones first."""
+        cols = ("exception_id", "type", "line_number", "document_ref", "amount_at_risk", "currency", "age_days",
+                "state", "state_by", "state_note", "active", "message")
+        rows = self._q(f"SELECT {', '.join(cols)} FROM exceptions WHERE partner=? AND po_number=? ORDER BY active"
+                       " DESC, line_number, type, exception_id", (partner, po_number))
+        return [dict(zip(cols, r, strict=True)) for r in rows]
 
     def exception_evidence(self, ids: Iterable[str] | None = None) -> pa.Table:
         """EVIDENCE rows of these exceptions (all when None), each exception's in its order."""
@@ -279,6 +316,10 @@ class FinanceTables:
                 part = chosen[i:i + CHUNK]
                 rows += self._q(sql + f" WHERE exception_id IN ({','.join('?' * len(part))}) ORDER BY exception_id,"
                                 " position", part)
+        import pyarrow as pa
+
+        from schemas.reconciliation import EVIDENCE
+
         schema = pa.schema([EVIDENCE.field("exception_id"), pa.field("position", pa.int32()), *list(EVIDENCE)[1:]])
         return _table(rows, schema).drop_columns(["position"]).cast(EVIDENCE)
 
@@ -296,6 +337,11 @@ class FinanceTables:
     def exception_snapshot(self, run_id: str) -> pa.Table:
         """The exceptions a reconciliation found, with their amount and state at that run (EXCEPTIONS
         columns; the others as the exception is stored now)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from schemas.reconciliation import EXCEPTIONS
+
         snap = {r[0]: (r[1], r[2]) for r in self._q(
             "SELECT exception_id, amount_at_risk, state FROM exception_snapshots WHERE run_id=?", (run_id,))}
         table = self.stored_exceptions(ids=snap)
@@ -317,21 +363,22 @@ class FinanceTables:
         state ``changes`` gave them; their evidence replaced; every change in the history; this run's
         snapshot and summary row. Returns the summary row."""
         at = _text(as_of)
-        found = exceptions.select(EXCEPTIONS.names).to_pylist()
+        found = exceptions.select(list(EXCEPTION_FIELDS)).to_pylist()
         found_ids = [r["exception_id"] for r in found]
         new_ids = {c.exception_id for c in changes if c.action == "found"}
         cleared = {c.exception_id: c for c in changes if c.action == "clear"}
-        update_cols = [c for c in EXCEPTIONS.names if c != "exception_id"]
-        rows = [(*(_text(r[c]) for c in EXCEPTIONS.names), 1, run_id, run_id, at, at, None) for r in found]
+        update_cols = [c for c in EXCEPTION_FIELDS if c != "exception_id"]
+        rows = [(*(_text(r[c]) for c in EXCEPTION_FIELDS), 1, run_id, run_id, at, at, None) for r in found]
         insert = (f"INSERT INTO exceptions ({', '.join(EXCEPTION_COLUMNS)}) VALUES"
                   f" ({','.join('?' * len(EXCEPTION_COLUMNS))}) ON CONFLICT (exception_id) DO UPDATE SET "
                   + ", ".join(f"{c}=excluded.{c}" for c in (*update_cols, "active", "last_run", "last_found_at",
                                                              "cleared_at")))
         ev_rows: list[tuple] = []
         position: dict[str, int] = {}
-        for r in evidence.select(EVIDENCE.names).to_pylist():
+        for r in evidence.select(list(EVIDENCE_FIELDS)).to_pylist():
             position[r["exception_id"]] = position.get(r["exception_id"], 0) + 1
-            ev_rows.append((r["exception_id"], position[r["exception_id"]], *(_text(r[c]) for c in EVIDENCE.names[1:])))
+            ev_rows.append((r["exception_id"], position[r["exception_id"]],
+                            *(_text(r[c]) for c in EVIDENCE_FIELDS[1:])))
         unresolved = sum(1 for r in found if r["state"] != "resolved")
         amount = sum((r["amount_at_risk"] for r in found if r["state"] != "resolved"), Decimal(0))
         status = documents["status"].to_pylist() if documents.num_rows else []
@@ -389,10 +436,4 @@ class FinanceTables:
             self._history([change], clock=clock, run_id="")
 
 
-def exception_row(table: pa.Table, exception_id: str) -> dict | None:
-    """One exception of a stored_exceptions() table as a dict (None when absent)."""
-    hit = table.filter(pc.equal(table["exception_id"], exception_id))
-    return hit.to_pylist()[0] if hit.num_rows else None
-
-
-__all__ = ["FinanceTables", "StateError", "exception_row"]
+__all__ = ["FinanceTables", "StateError", "schema"]

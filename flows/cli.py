@@ -371,14 +371,12 @@ def status(po: str = typer.Argument(..., help="PO number"),
         d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
                                        x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
-    acked = [x for x in doc["documents"] if x.get("partner_ack")]
-    if acked:
+    if doc.get("partner_acks"):
         a = Table(title="the partner's 997/999 for our documents (as of the last reconciliation, run clock)")
         for c in ("type", "ISA13", "ST02", "verdict", "answered", "due", "reasons"):
             a.add_column(c, overflow="fold")
-        for x in acked:
-            v = x["partner_ack"]
-            a.add_row(*(shown(y) for y in (x["type"], x["isa13"], x["st02"], v["status"].replace("_", " "),
+        for v in doc["partner_acks"]:
+            a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], v["status"].replace("_", " "),
                                            v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
         console.print(a)
     if doc.get("exceptions"):

@@ -30,7 +30,8 @@ def story(state: StateStore, order: OrderRecord) -> dict:
     partner, po = order.partner, order.po_number
     documents = state.documents_for_order(partner, po)
     verdicts = state.document_status_for(partner, {(d["isa13"], d["gs06"] or "", d["st02"] or "") for d in documents})
-    exceptions = state.stored_exceptions(partner=partner, po_number=po).to_pylist()
+    verdict_of = {d["id"]: v for d in documents
+                  if (v := verdicts.get((d["isa13"], d["gs06"] or "", d["st02"] or ""))) is not None}
     by_id = {d["id"]: d for d in documents}
     history = state.order_history(partner, po)
     person = order.person
@@ -53,14 +54,18 @@ def story(state: StateStore, order: OrderRecord) -> dict:
             "st02": d["st02"] or "", "file_name": d["file_name"], "status": d["status"],
             "created_at": d["created_at"], "delivered_at": d["delivered_at"], "clock": "run", "run_id": d["run_id"],
             "doc_key": d["doc_key"],
-            "partner_ack": _verdict(verdicts.get((d["isa13"], d["gs06"] or "", d["st02"] or ""))),
+            "partner_ack": _verdict_text(verdict_of.get(d["id"])),
         } for d in documents],
+        "partner_acks": [{
+            "document_id": doc_id, "type": v["doc_type"], "isa13": v["isa13"], "st02": v["st02"], "status": v["status"],
+            "acked_at": v["acked_at"], "due_at": v["due_at"], "ack_type": v["ack_type"], "ack_file": v["ack_file"],
+            "reasons": v["reasons"] or "", "as_of": v["as_of"], "clock": "run",
+        } for doc_id, v in verdict_of.items()],
         "exceptions": [{
             "exception_id": x["exception_id"], "type": x["type"], "line_number": x["line_number"],
-            "document_ref": x["document_ref"], "amount_at_risk": f"{x['amount_at_risk']:.2f}",
-            "currency": x["currency"], "age_days": x["age_days"], "state": x["state"], "found": bool(x["active"]),
-            "message": x["message"],
-        } for x in exceptions],
+            "document_ref": x["document_ref"], "amount_at_risk": x["amount_at_risk"], "currency": x["currency"],
+            "age_days": x["age_days"], "state": x["state"], "found": bool(x["active"]), "message": x["message"],
+        } for x in state.exceptions_of_order(partner, po)],
         "decisions": [{"event": h["event"], "by": h["actor"], "at": h["at"], "clock": h["clock"],
                        "note": h["note"] or ""} for h in history if h["event"] in PERSON_EVENTS],
         "history": [{
@@ -85,10 +90,15 @@ def _line(ln: LineRecord) -> dict:
             "reason": ln.reason, "codes": list(ln.codes), "revision": ln.revision}
 
 
-def _verdict(v: dict | None) -> dict | None:
-    """A document's verdict from its partner's 997/999 (as of the last reconciliation), or None for
-    documents partners do not acknowledge (997, TA1) and those not yet reconciled."""
+
+def _verdict_text(v: dict | None) -> str | None:
+    """A document's verdict from its partner's 997/999, in a few words (None: not acknowledged by
+    partners, as our 997s and TA1s, or not reconciled yet); `partner_acks` has the details."""
     if v is None:
         return None
-    return {"status": v["status"], "acked_at": v["acked_at"], "due_at": v["due_at"], "ack_type": v["ack_type"],
-            "ack_file": v["ack_file"], "reasons": v["reasons"] or "", "as_of": v["as_of"]}
+    text = v["status"].replace("_", " ")
+    if v["acked_at"]:
+        text += f" ({v['ack_type']} {v['acked_at']})"
+    elif v["status"] in ("overdue", "pending"):
+        text += f" (due {v['due_at']})"
+    return text

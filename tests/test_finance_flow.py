@@ -163,9 +163,13 @@ def test_a_promise_past_and_not_shipped_is_an_exception(nights):
 def test_status_shows_the_partners_verdict_and_the_exceptions(nights):
     doc = json.loads(cli("status", "INITECH-3000", "--json", "-w", str(nights.root)))
     sent = {d["type"]: d for d in doc["documents"]}
-    assert sent["855"]["partner_ack"]["status"] == "rejected"
-    assert "invalid date" in sent["855"]["partner_ack"]["reasons"]
+    assert sent["855"]["partner_ack"] == "rejected (997 2026-11-28T02:00:00)"
     assert sent["997"]["partner_ack"] is None  # our 997s are not acknowledged
+    verdicts = {v["type"]: v for v in doc["partner_acks"]}
+    assert (verdicts["855"]["document_id"], verdicts["855"]["status"], verdicts["855"]["ack_file"]) == (
+        sent["855"]["document_id"], "rejected", "initech-997-night1.x12")
+    assert "invalid date" in verdicts["855"]["reasons"]
+    assert verdicts["865"]["status"] == "pending"  # night 2's answer to the cancellation, not due yet
     assert [(x["type"], x["amount_at_risk"], x["state"]) for x in doc["exceptions"]] == [
         ("DOCUMENT_REJECTED", "157.62", "open")]
     text = cli("status", "INITECH-3000", "-w", str(nights.root))
