@@ -179,6 +179,28 @@ class FinanceTables:
                      "errors": errors, "ack_created_at": times("ack_created_at"), "received_at": times("received_at")})
         return pa.table({c: data[c] for c in FUNCTIONAL_ACKS.names}, schema=FUNCTIONAL_ACKS)
 
+    def record_sent_lines(self, lines: pa.Table, *, by: str, note: str, at: datetime) -> int:
+        """RECORDED_LINES of one file (parsers.sent_documents) kept, with who recorded them, when and
+        why; the same file recorded again adds nothing. Returns the lines added."""
+        from schemas.reconciliation import RECORDED_LINES
+
+        cols = [*RECORDED_LINES.names, "recorded_at", "recorded_by", "note"]
+        rows = [(*(_text(r[c]) for c in RECORDED_LINES.names), _text(at), by, note or None)
+                for r in lines.select(RECORDED_LINES.names).to_pylist()]
+        if not rows:
+            return 0
+        with self.transaction():
+            return self._many(f"INSERT INTO recorded_lines ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
+                              " ON CONFLICT (partner, sha256, position) DO NOTHING", rows)
+
+    def recorded_lines(self) -> pa.Table:
+        """Every recorded 810/856 line (RECORDED_LINES), in the order they were recorded."""
+        from schemas.reconciliation import RECORDED_LINES
+
+        rows = self._q(f"SELECT {', '.join(RECORDED_LINES.names)} FROM recorded_lines ORDER BY recorded_at, partner,"
+                       " sha256, position")
+        return _table(rows, RECORDED_LINES)
+
     def record_document_status(self, status: pa.Table, *, as_of: datetime, run_id: str) -> None:
         """The verdict on every set we sent, as of ``as_of`` (engine.partner_acks.match_acks), replacing
         the previous run's."""

@@ -251,6 +251,12 @@ CREATE TABLE reconciliations (
     unresolved BIGINT NOT NULL, amount_at_risk TEXT NOT NULL, new_exceptions BIGINT NOT NULL,
     cleared_exceptions BIGINT NOT NULL, documents BIGINT NOT NULL, rejected_documents BIGINT NOT NULL,
     overdue_documents BIGINT NOT NULL);
+CREATE TABLE recorded_lines (
+    partner TEXT NOT NULL, sha256 TEXT NOT NULL, position BIGINT NOT NULL, doc_type TEXT NOT NULL,
+    document_ref TEXT NOT NULL, doc_date TEXT, shipped_at TEXT, shipment_id TEXT, po_number TEXT NOT NULL,
+    line_id TEXT, quantity TEXT, unit TEXT, unit_price TEXT, expected_delivery_at TEXT, sent_at TEXT,
+    file TEXT NOT NULL, isa13 TEXT, gs06 TEXT, st02 TEXT, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
+    note TEXT, PRIMARY KEY (partner, sha256, position));
 CREATE TABLE exception_snapshots (
     run_id TEXT NOT NULL, exception_id TEXT NOT NULL, type TEXT NOT NULL, partner TEXT NOT NULL,
     po_number TEXT NOT NULL, line_number INTEGER, amount_at_risk TEXT NOT NULL, state TEXT NOT NULL,
@@ -263,6 +269,7 @@ CREATE INDEX exceptions_state ON exceptions (active, state, partner);
 CREATE INDEX exceptions_order ON exceptions (partner, po_number);
 CREATE INDEX exception_history_exception ON exception_history (exception_id, seq);
 CREATE INDEX reconciliations_as_of ON reconciliations (as_of);
+CREATE INDEX recorded_lines_po ON recorded_lines (partner, po_number);
 """
 TABLES += FINANCE_TABLES
 INDEXES += FINANCE_INDEXES

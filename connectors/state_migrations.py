@@ -259,7 +259,7 @@ def add_tables(store: StateStore, *names: str) -> None:
 
 
 FINANCE = ("partner_acks", "document_acks", "exceptions", "exception_evidence", "exception_history",
-           "reconciliations", "exception_snapshots")
+           "reconciliations", "exception_snapshots", "recorded_lines")
 
 
 def _migrate_3_to_4(store: StateStore) -> None:

@@ -14,6 +14,9 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
                 documents (what the partner was told, with that document's numbers and file): the line
                 is ours whose PO101 the PO1 (the 865's POC01) echoes; price PO104 (POC06), else the
                 line's; the reconciliation takes the latest document per line.
+  SHIPPED,      the 856 and 810 lines another system of ours sent (recorded, RECORDED_LINES), on the
+  INVOICED      line their LIN01 / IT101 echoes; the 856's DTM 011 is the departure, its GS04/GS05 (or the
+                time given when recording) the time it was sent.
   SENT_SETS     every delivered 855, 865, 856 and 810 set with its ISA13/GS06/ST02, file and delivery
                 time; functional id from ST01; document_ref = shipment id / invoice number when known,
                 else the PO.
@@ -27,10 +30,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
+from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
 from schemas.orders import MONEY, QTY
-from schemas.reconciliation import ACKNOWLEDGED, ORDERED, RECEIVED_FINDINGS
+from schemas.reconciliation import ACKNOWLEDGED, INVOICED, ORDERED, RECEIVED_FINDINGS, SHIPPED
 
 FUNCTIONAL_IDS = {"855": "PR", "865": "CA", "856": "SH", "810": "IN"}
 PARTNER_ACKED = tuple(FUNCTIONAL_IDS)  # the sets a partner's 997/999 acknowledges
@@ -123,15 +128,7 @@ def acknowledged(documents: pa.Table, lines: pa.Table) -> pa.Table:
     rows = [p for p in parts if p.num_rows]
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
-    t = pa.concat_tables(rows)
-    ours = lines.select(["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"])
-    echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), pc.cast(ours["line_number"], pa.string()),
-                      ours["line_id"])
-    ours = ours.append_column("echo", echo)
-    first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
-    first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
-    ours = ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
-    t = t.join(ours, ["partner", "po_number", "echo"], join_type="inner")
+    t = pa.concat_tables(rows).join(_echoes(lines), ["partner", "po_number", "echo"], join_type="inner")
     t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                    ("sent_at", "ascending"), ("_row", "ascending")])
     price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
@@ -143,23 +140,68 @@ def acknowledged(documents: pa.Table, lines: pa.Table) -> pa.Table:
     }).cast(ACKNOWLEDGED)
 
 
-def _element(lists: pa.Array, k: int) -> pa.Array:
-    """Element ``k`` of each segment (a list<string> array); null where the segment is shorter or the
-    element empty."""
-    offsets = lists.offsets.to_numpy(zero_copy_only=False)
-    lengths = np.diff(offsets)
-    ok = lengths > k
-    if not len(lists.values):
-        return pa.nulls(len(lists), pa.string())
-    values = lists.values.take(pa.array(np.where(ok, offsets[:-1] + k, 0), pa.int64()))
-    values = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pa.array(ok & pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False)),
-                      values, pa.scalar(None, pa.string()))
+def _echoes(lines: pa.Table) -> pa.Table:
+    """Our lines by the id our documents echo for them: the PO101 as sent, else the line number (the
+    lowest line when a PO repeats a PO101)."""
+    ours = lines.select(["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"])
+    echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), pc.cast(ours["line_number"], pa.string()),
+                      ours["line_id"])
+    ours = ours.append_column("echo", echo)
+    first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
+    first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
+    return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
 
 
-def _number(values: pa.Array, typ: pa.DataType) -> pa.Array:
-    ok = pc.fill_null(pc.match_substring_regex(values, r"^-?[0-9]*\.?[0-9]+$"), False)
-    return pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), typ)
+def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str) -> pa.Table:
+    t = recorded.filter(pc.equal(recorded["doc_type"], doc_type))
+    t = t.append_column("echo", pc.coalesce(t["line_id"], pa.scalar("")))
+    return t.join(_echoes(lines).select(["partner", "po_number", "echo", "line_number"]),
+                  ["partner", "po_number", "echo"], join_type="inner").sort_by(
+        [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
+         ("sent_at", "ascending"), ("position", "ascending")])
+
+
+def shipped(recorded: pa.Table, lines: pa.Table) -> pa.Table:
+    """SHIPPED from the recorded 856 lines (RECORDED_LINES) on the order lines they name."""
+    t = _recorded(recorded, lines, "856")
+    return pa.table({
+        "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
+        "shipment_id": t["document_ref"], "shipped_at": pc.coalesce(t["shipped_at"], t["sent_at"]),
+        "quantity": t["quantity"], "unit": t["unit"], "cartons": pa.nulls(t.num_rows, pa.int32()),
+        "expected_delivery_at": t["expected_delivery_at"], "asn_sent_at": t["sent_at"],
+        "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
+    }).cast(SHIPPED)
+
+
+def invoiced(recorded: pa.Table, lines: pa.Table) -> pa.Table:
+    """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name."""
+    t = _recorded(recorded, lines, "810")
+    return pa.table({
+        "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
+        "invoice_number": t["document_ref"], "invoice_date": pc.coalesce(t["doc_date"], pc.cast(t["sent_at"],
+                                                                                               pa.date32())),
+        "shipment_id": t["shipment_id"], "quantity": t["quantity"], "unit": t["unit"], "unit_price": t["unit_price"],
+        "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
+    }).cast(INVOICED)
+
+
+def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
+    """RECORDED_LINE_UNKNOWN for each recorded line that names no line of an order we hold."""
+    if not recorded.num_rows:
+        return []
+    t = recorded.append_column("echo", pc.coalesce(recorded["line_id"], pa.scalar("")))
+    known = _echoes(lines).select(["partner", "po_number", "echo"])
+    known = known.append_column("_known", pa.array([True] * known.num_rows, pa.bool_()))
+    t = t.join(known, ["partner", "po_number", "echo"], join_type="left outer").sort_by("position")
+    out = []
+    for r in t.filter(pc.is_null(t["_known"])).to_pylist():
+        what = "IT1" if r["doc_type"] == "810" else "SN1"
+        out.append(finding("RECORDED_LINE_UNKNOWN", f"{r['doc_type']} {r['document_ref']} names PO {r['po_number']} "
+                           f"line {r['line_id'] or '(none)'}, which {r['partner']} never ordered from us; kept, not "
+                           "reconciled.", file=r["file"], isa13=r["isa13"] or "", gs06=r["gs06"] or "",
+                           st02=r["st02"] or "", seg=what, file_segment=r["position"] + 1,
+                           value=r["line_id"]))
+    return out
 
 
 def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
@@ -180,7 +222,7 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     head_of = np.searchsorted(heads, starts, side="left")  # the first header after each ST
     has_head = head_of < len(heads)
     po_rows = np.where(has_head, heads[np.minimum(head_of, max(len(heads) - 1, 0))], 0) if len(heads) else starts
-    po_numbers = _element(seg.elements.take(pa.array(po_rows, pa.int64())), 3) if len(heads) else \
+    po_numbers = element(seg.elements.take(pa.array(po_rows, pa.int64())), 3) if len(heads) else \
         pa.nulls(len(sets), pa.string())
     items = np.sort(np.concatenate([seg.rows_of("PO1"), seg.rows_of("POC")]))
     item_of = np.searchsorted(items, acks, side="right") - 1
@@ -197,11 +239,11 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     t = pa.table({
         "partner": pa.array([partner] * len(acks), pa.string()),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
-        "set_id": meta["set_id"], "echo": _element(item_el, 1),
-        "price": pc.if_else(is_poc, _number(_element(item_el, 6), MONEY), _number(_element(item_el, 4), MONEY)),
-        "ack_code": _element(ack_el, 1), "quantity": _number(_element(ack_el, 2), QTY),
-        "ack_unit": _element(ack_el, 3),
-        "promised_date": pc.cast(pc.strptime(_element(ack_el, 5), format="%Y%m%d", unit="s", error_is_null=True),
+        "set_id": meta["set_id"], "echo": element(item_el, 1),
+        "price": pc.if_else(is_poc, number(element(item_el, 6), MONEY), number(element(item_el, 4), MONEY)),
+        "ack_code": element(ack_el, 1), "quantity": number(element(ack_el, 2), QTY),
+        "ack_unit": element(ack_el, 3),
+        "promised_date": pc.cast(pc.strptime(element(ack_el, 5), format="%Y%m%d", unit="s", error_is_null=True),
                                  pa.date32()),
         "_row": pa.array(acks, pa.int64()),
     })

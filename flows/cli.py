@@ -132,7 +132,9 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
                 target = server.folder("inbox")
             for f in sorted(folder.iterdir()):
                 shutil.copy2(f, target / f.name)
-        console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders"))
+        _record_hand_fed(workdir, now)
+        console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders, partners' 997s "
+                             "for night 1's documents"))
         second = _run(workdir, (datetime.fromisoformat(now) + timedelta(days=1)).isoformat())
         failed += [p for p in second["partners"] if p["failure"]] + ([second] if second.get("failure") else [])
         for p in sorted((workdir / "drop").glob("*/outbox/*.x12")):
@@ -152,6 +154,25 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
                          "; ", (f"orderbridge status GLOBEX-2000 -w {workdir}", "bold"),
                          " shows one order line by line."))
     raise typer.Exit(1 if failed else 0)
+
+
+def _record_hand_fed(workdir: Path, now: str) -> None:
+    """Between the nights: the 810s and 856s other systems of ours sent (sample_files/recorded/, see
+    scripts/make_recorded_documents.py) recorded as `orderbridge record` would, for the reconciliation."""
+    from connectors.state import StateStore
+    from flows.reconcile import record_documents
+    from flows.workspace import Workspace
+
+    folder = REPO / "sample_files" / "recorded"
+    store = StateStore(Workspace(workdir.resolve()).state_path)
+    try:
+        for path in sorted(folder.glob("*/*.x12")):
+            read, _, _ = record_documents(store, path, partner=path.parent.name, by="demo",
+                                          note="sent by another system of ours (hand-fed)",
+                                          at=datetime.fromisoformat(now) + timedelta(hours=12))
+            console.print(shown(f"  recorded {path.parent.name}/{path.name}: {read} line(s) our ERP or WMS sent"))
+    finally:
+        store.close()
 
 
 def _start_demo_sftp(workdir: Path):

@@ -1,6 +1,7 @@
 """`orderbridge` commands for finance: `exceptions` (the list), `exception show|explain|resolve|reopen`
-(one exception, a person's action with who and why, kept in its history) and `report` (the finance
-report and KPI dashboard regenerated from the state store). Registered on flows.cli's app; reads and
+(one exception, a person's action with who and why, kept in its history), `report` (the finance
+report and KPI dashboard regenerated from the state store) and `record` (810s and 856s another
+system of ours sent a partner, kept so the reconciliation sees them). Registered on flows.cli's app; reads and
 writes only through the state store, decides nothing (engine.exception_states.act does).
 """
 
@@ -221,3 +222,42 @@ def report(since: str = SINCE, now: str = AS_OF, workspace: Path = WORKSPACE) ->
                         + (f", POs since {day}" if day else "") + ":"))
     for name, path in written.items():
         console.print(f"  {shown(name)}: {shown(path)}")
+
+
+RECORD_PARTNER = typer.Option(..., "--partner", help="The partner the documents were sent to.")
+RECORD_BY = typer.Option(..., "--by", help="Who records them (kept with every line).")
+RECORD_NOTE = typer.Option("", "--note", help="Why, or where they come from (e.g. 'ERP manual invoices').")
+RECORD_AT = typer.Option(None, "--at", help="When they were sent (ISO; default: each group's GS04/GS05).")
+FILE = typer.Argument(..., help="An X12 file holding 810s and/or 856s we sent.")
+
+
+@app.command()
+def record(file: Path = FILE, partner: str = RECORD_PARTNER, by: str = RECORD_BY, note: str = RECORD_NOTE,
+           at: str = RECORD_AT, workspace: Path = WORKSPACE) -> None:
+    """Record 810 invoices and 856 ship notices that another system of ours (an ERP, a warehouse) sent
+    a partner, so the next reconciliation sees them beside OrderBridge's own. Nothing is sent."""
+    from flows.reconcile import record_documents
+    from flows.workspace import Workspace
+
+    if not file.is_file():
+        err.print(f"no such file: {shown(file)}", style="red")
+        raise typer.Exit(2)
+    if partner not in Workspace(workspace.resolve()).partners():
+        err.print(f"unknown partner {shown(repr(partner))}", style="red")
+        raise typer.Exit(2)
+    try:
+        sent_at = datetime.fromisoformat(at).replace(microsecond=0) if at else None
+    except ValueError:
+        err.print("--at is an ISO date-time, e.g. 2026-11-28T09:30:00", style="red")
+        raise typer.Exit(2) from None
+    store = _state(workspace)
+    try:
+        read, added, findings = record_documents(store, file, partner=partner, by=by, note=note,
+                                                 at=datetime.fromisoformat(_wall_clock()), sent_at=sent_at)
+    finally:
+        store.close()
+    console.print(shown(f"{file.name}: {added} line(s) of 810s and 856s recorded for {partner} "
+                        f"({read - added} recorded before); the next reconciliation sees them."))
+    for f in findings:
+        console.print(shown(f"  {f.severity} {f.code}: {f.message}"), style="red" if f.severity == "error" else None)
+    raise typer.Exit(1 if any(f.severity == "error" for f in findings) else 0)

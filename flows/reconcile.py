@@ -43,7 +43,7 @@ from schemas.finance import FinanceSettings
 from schemas.findings import Finding
 from schemas.functional_acks import DOCUMENT_STATUS
 from schemas.profile import PartnerProfile
-from schemas.reconciliation import EVIDENCE, INVOICED, SHIPPED
+from schemas.reconciliation import EVIDENCE
 
 FOLDER = "finance"  # reports/<run>/finance/ per run, reports/finance/ cumulative
 
@@ -78,13 +78,14 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     sent = state.sent_sets_of((*finance_inputs.PARTNER_ACKED, *finance_inputs.OUR_997))
     events = state.events_of(finance_inputs.CANCEL_EVENTS)
     requested = finance_inputs.requested_dates(_order_tables(ws, orders))
+    recorded = state.recorded_lines()
     keep = list(profiles)
     return Inputs(
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
             state.sent_documents(finance_inputs.ANSWERS), lines), keep),
-        shipped=SHIPPED.empty_table(),
-        invoiced=INVOICED.empty_table(),
+        shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines), keep),
+        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(recorded, lines), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
@@ -112,6 +113,30 @@ def ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *, 
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id))
     return file_findings(sent, state.partner_acks(profile.id), acks, settings={profile.id: profile.finance},
                          as_of=now)
+
+
+def record_documents(state: StateStore, path: Path, *, partner: str, by: str, note: str, at: datetime,
+                     sent_at: datetime | None = None) -> tuple[int, int, list[Finding]]:
+    """Keep the 810 and 856 lines of ``path`` (documents another system of ours sent ``partner``) for
+    the reconciliation; their findings recorded. Returns (lines read, lines added, findings)."""
+    import hashlib
+
+    from parsers.sent_documents import read_sent_lines
+    from parsers.x12_reader import read_interchanges
+    from schemas.lifecycle import FindingRecord
+
+    data = path.read_bytes()
+    lines, findings = read_sent_lines(read_interchanges(data, file=path.name), partner=partner,
+                                      sha256=hashlib.sha256(data).hexdigest(), sent_at=sent_at)
+    findings += finance_inputs.unknown_recorded(lines, state.finance_lines())
+    with state.transaction():
+        added = state.record_sent_lines(lines, by=by, note=note, at=at)
+        state.add_findings([FindingRecord(f, partner, "", RECORD_CONSEQUENCE[f.severity], stage="record")
+                            for f in findings], run_id="")
+    return lines.num_rows, added, findings
+
+
+RECORD_CONSEQUENCE = {"error": "set not recorded", "warning": "kept, not reconciled"}
 
 
 # --- the nightly stage --------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from connectors.state import StateStore
 from engine.envelope import Envelope, wrap
 from flows.cli import app
-from flows.reconcile import reconcile_run
+from flows.reconcile import reconcile_run, record_documents
 from tests.support import REPO, make_workspace, run_stages
 
 NIGHT1, NIGHT2, NIGHT3 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2), datetime(2026, 11, 29, 2)
@@ -59,14 +59,28 @@ def cli(*args: str) -> str:
     return res.stdout
 
 
+def record_hand_fed(ws) -> None:
+    """What `orderbridge demo` does between the nights: the 810s and 856s our ERP and a warehouse sent
+    on their own (sample_files/recorded/) recorded for the reconciliation."""
+    store = StateStore(ws.state_path)
+    try:
+        for path in sorted((REPO / "sample_files" / "recorded").glob("*/*.x12")):
+            read, added, findings = record_documents(store, path, partner=path.parent.name, by="demo", note="",
+                                                     at=datetime(2026, 11, 27, 14))
+            assert read == added and not findings, path
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory):
-    """The demo's two nights, each reconciled after delivery (night 2's drop holds ACME's and INITECH's
-    997s for night 1's documents)."""
+    """The demo's two nights, each reconciled after delivery: night 2's drop holds ACME's and INITECH's
+    997s for night 1's documents, and the documents other systems of ours sent are recorded before it."""
     ws = make_workspace(tmp_path_factory.mktemp("finance") / "ws")
     run_stages(ws, NIGHT1)
     reconcile_stage(ws, NIGHT1, "n1")
     night2_drop(ws)
+    record_hand_fed(ws)
     run_stages(ws, NIGHT2)
     reconcile_stage(ws, NIGHT2, "n2")
     return ws
@@ -150,7 +164,86 @@ def test_an_unanswered_document_is_an_exception_once_its_window_passed(nights):
     assert ex["amount_at_risk"] == Decimal("2758.98")
     assert ex["since"].isoformat() == "2026-11-27" and ex["age_days"] == 1  # due 2026-11-27 14:00
     assert {r["po_number"] for r in rows if r["type"] == "DOCUMENT_UNACKNOWLEDGED"} == {
-        "GLOBEX-2000", "GLOBEX-2001", "GLOBEX-2011"}  # ACME's and INITECH's were answered
+        "GLOBEX-2000", "GLOBEX-2001", "GLOBEX-2011"}  # ACME's and INITECH's were answered; the recorded ones
+    # (sent by other systems) are not ours to track
+
+
+# Every exception type of the demo, with the amount worked out by hand (docs/reconciliation.md's formulas)
+EXPECTED_TYPES = {
+    # ACME-1000 line 2: 30 left on WMS-77001 (its own 856), 24 acknowledged at 39.20, nothing invoiced
+    "SHIPPED_NOT_INVOICED": ("ACME-1000", 2, "24 x 39.20", "940.80"),
+    # ERP-6001 bills GLOBEX-2001 line 1 x 48 at 3.74; nothing of it shipped
+    "INVOICED_NOT_SHIPPED": ("GLOBEX-2001", 1, "48 x 3.74", "179.52"),
+    # ERP-5001 bills ACME-1000 line 1 x 12, 10 shipped: (12 - 10) x 20.50, its invoice price
+    "INVOICE_QUANTITY_MISMATCH": ("ACME-1000", 1, "2 x 20.50", "41.00"),
+    # ... at 20.50 where the 855 said 19.70: |20.50 - 19.70| x 12
+    "INVOICE_PRICE_MISMATCH": ("ACME-1000", 1, "12 x 0.80", "9.60"),
+    # GLOBEX-2001 line 1: 48 promised (DR) for 2026-11-27, nothing shipped by night 2
+    "NOT_SHIPPED_BY_PROMISED_DATE": ("GLOBEX-2001", 1, "48 x 3.74", "179.52"),
+    # ACME-1000 line 2: 30 shipped, 24 acknowledged: (30 - 24) x 39.20
+    "OVER_SHIPMENT": ("ACME-1000", 2, "6 x 39.20", "235.20"),
+    # ERP-5001 sent again in a second 810: 12 x 20.50
+    "DUPLICATE_INVOICE": ("ACME-1000", 1, "12 x 20.50", "246.00"),
+    # INITECH rejected its 855 for INITECH-3000: 6 x 12.39 + 24 x 3.47
+    "DOCUMENT_REJECTED": ("INITECH-3000", None, "the 855's value", "157.62"),
+    # GLOBEX never answered its 855 for GLOBEX-2001 (48 DR at 3.74) within 12 hours
+    "DOCUMENT_UNACKNOWLEDGED": ("GLOBEX-2001", None, "the 855's value", "179.52"),
+    # INITECH-3000 line 1: 6 shipped on WMS-77002 at 15:00, the order cancelled by night 2's 860
+    "CANCELLED_AFTER_SHIPMENT": ("INITECH-3000", 1, "6 x 12.39", "74.34"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EXPECTED_TYPES))
+def test_each_exception_type_through_the_flow(nights, kind):
+    po, line, _how, amount = EXPECTED_TYPES[kind]
+    ex = one(exceptions(nights), kind, po)
+    assert (ex["line_number"], ex["amount_at_risk"], ex["state"], ex["active"]) == (line, Decimal(amount), "open",
+                                                                                      True)
+    assert ex["message"] and ex["currency"] == ("CAD" if po.startswith("INITECH") else "USD")  # the PO's
+    store = StateStore(nights.state_path)
+    try:
+        evidence = store.exception_evidence([ex["exception_id"]]).to_pylist()
+    finally:
+        store.close()
+    assert evidence and all(e["file"] and e["isa13"] for e in evidence)  # every document named, with its file
+    report = (nights.reports_dir / "n2" / "finance" / "data" / "exceptions.csv").read_text("utf-8-sig")
+    row = next(r for r in csv.DictReader(io.StringIO(report)) if r["exception_id"] == ex["exception_id"])
+    assert Decimal(row["amount_at_risk"]) == Decimal(amount)  # the finance report finds it, with this amount
+
+
+def test_the_evidence_names_the_documents_on_each_side(nights):
+    rows = exceptions(nights)
+    store = StateStore(nights.state_path)
+    try:
+        def roles(kind, po):
+            ex = one(rows, kind, po)
+            return [(e["role"], e["doc_type"], e["document_ref"], e["file"]) for e in
+                    store.exception_evidence([ex["exception_id"]]).to_pylist()]
+
+        assert roles("DUPLICATE_INVOICE", "ACME-1000") == [
+            ("invoiced", "810", "ERP-5001", "acme-erp-810.x12"), ("duplicate", "810", "ERP-5001",
+                                                                  "acme-erp-810-again.x12")]
+        assert ("shipped", "856", "WMS-77001", "acme-wms-856.x12") in roles("OVER_SHIPMENT", "ACME-1000")
+        assert ("acknowledged", "855", "ACME-1000", "acme-855-000000008.x12") in roles("OVER_SHIPMENT", "ACME-1000")
+    finally:
+        store.close()
+
+
+def test_recording_a_document_twice_adds_nothing_and_unknown_lines_are_findings(nights, tmp_path):
+    ws = _copy(nights, tmp_path)
+    again = cli("record", str(REPO / "sample_files" / "recorded" / "acme" / "acme-wms-856.x12"), "--partner", "acme",
+                "--by", "Ann", "-w", str(ws.root))
+    assert "0 line(s) of 810s and 856s recorded for acme (2 recorded before)" in again
+    stray = tmp_path / "stray.x12"
+    stray.write_bytes((REPO / "sample_files" / "recorded" / "acme" / "acme-wms-856.x12").read_bytes()
+                      .replace(b"ACME-1000", b"ACME-9999").replace(b"WMS-77001", b"WMS-77009"))
+    out = cli("record", str(stray), "--partner", "acme", "--by", "Ann", "-w", str(ws.root))
+    assert "RECORDED_LINE_UNKNOWN" in out and "ACME-9999" in out
+    broken = tmp_path / "broken.x12"
+    broken.write_bytes((REPO / "sample_files" / "recorded" / "acme" / "acme-erp-810.x12").read_bytes()
+                       .replace(b"BIG*20261127*ERP-5001**ACME-1000", b"BIG*20261127*ERP-5009"))
+    res = CliRunner().invoke(app, ["record", str(broken), "--partner", "acme", "--by", "Ann", "-w", str(ws.root)])
+    assert res.exit_code == 1 and "RECORDED_DOCUMENT_INCOMPLETE" in res.output
 
 
 def test_a_promise_past_and_not_shipped_is_an_exception(nights):
@@ -170,8 +263,8 @@ def test_status_shows_the_partners_verdict_and_the_exceptions(nights):
         sent["855"]["document_id"], "rejected", "initech-997-night1.x12")
     assert "invalid date" in verdicts["855"]["reasons"]
     assert verdicts["865"]["status"] == "pending"  # night 2's answer to the cancellation, not due yet
-    assert [(x["type"], x["amount_at_risk"], x["state"]) for x in doc["exceptions"]] == [
-        ("DOCUMENT_REJECTED", "157.62", "open")]
+    assert [(x["type"], x["amount_at_risk"], x["currency"], x["state"]) for x in doc["exceptions"]] == [
+        ("DOCUMENT_REJECTED", "157.62", "CAD", "open"), ("CANCELLED_AFTER_SHIPMENT", "74.34", "CAD", "open")]
     text = cli("status", "INITECH-3000", "-w", str(nights.root))
     assert "the partner's 997/999 for our documents" in text and "rejected" in text
     assert "DOCUMENT_REJECTED" in text
@@ -186,10 +279,9 @@ def test_the_run_writes_the_finance_report_and_the_dashboard(nights):
                  "kpi_sla", "kpi_chargeback_risk"):
         assert (folder / "data" / f"{name}.csv").is_file() and (folder / "data" / f"{name}.parquet").is_file()
     rows = list(csv.DictReader(io.StringIO((folder / "data" / "exceptions.csv").read_text("utf-8-sig"))))
-    assert len(rows) == 5 and {r["type"] for r in rows} == {
-        "DOCUMENT_REJECTED", "DOCUMENT_UNACKNOWLEDGED", "NOT_SHIPPED_BY_PROMISED_DATE"}
+    assert len(rows) == 12 and {r["type"] for r in rows} == set(EXPECTED_TYPES)
     changes = list(csv.DictReader(io.StringIO((folder / "data" / "changes.csv").read_text("utf-8-sig"))))
-    assert {r["change"] for r in changes} == {"new"} and len(changes) == 5  # night 1 found nothing
+    assert {r["change"] for r in changes} == {"new"} and len(changes) == 12  # night 1 found nothing
     dashboard = (folder / "dashboard.html").read_text()
     assert "id='chart-sla'" in dashboard and "id='chart-chargebacks'" in dashboard
     assert (nights.reports_dir / "finance" / "finance-report.html").is_file()  # the cumulative one
@@ -260,9 +352,9 @@ def test_report_since_writes_the_reports_again_from_the_store(nights, tmp_path):
     html = (folder / "finance-report.html").read_text()
     assert "Reconciliations" in html and "Exception history" in html and "id='chart-trend'" in html
     rows = list(csv.DictReader(io.StringIO((folder / "data" / "exceptions.csv").read_text("utf-8-sig"))))
-    assert len(rows) == 5
+    assert len(rows) == 12
     runs = list(csv.DictReader(io.StringIO((folder / "data" / "reconciliations.csv").read_text("utf-8-sig"))))
-    assert [(r["run_id"], r["exceptions"]) for r in runs] == [("n1", "0"), ("n2", "5")]
+    assert [(r["run_id"], r["exceptions"]) for r in runs] == [("n1", "0"), ("n2", "12")]
     cli("report", "--since", "2026-12-01", "-w", str(ws.root))  # no PO is dated that late
     later = ws.reports_dir / "finance-since-2026-12-01"
     assert (later / "data" / "exceptions.csv").read_text("utf-8-sig").count("\n") == 1  # the header only
