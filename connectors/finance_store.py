@@ -402,10 +402,14 @@ class FinanceTables:
             ev_rows.append((r["exception_id"], position[r["exception_id"]],
                             *(_text(r[c]) for c in EVIDENCE_FIELDS[1:])))
         unresolved = sum(1 for r in found if r["state"] != "resolved")
-        amount = sum((r["amount_at_risk"] for r in found if r["state"] != "resolved"), Decimal(0))
+        amount: dict[str, Decimal] = {}
+        for r in found:
+            if r["state"] != "resolved":
+                amount[r["currency"] or ""] = amount.get(r["currency"] or "", Decimal(0)) + r["amount_at_risk"]
         status = documents["status"].to_pylist() if documents.num_rows else []
         summary = {"run_id": run_id, "as_of": at, "lines": lines, "exceptions": len(found), "unresolved": unresolved,
-                   "amount_at_risk": _text(amount), "new_exceptions": len(new_ids),
+                   "amount_at_risk": json.dumps({c: _text(v) for c, v in sorted(amount.items())}),
+                   "new_exceptions": len(new_ids),
                    "cleared_exceptions": len(cleared), "documents": len(status),
                    "rejected_documents": status.count("rejected"), "overdue_documents": status.count("overdue")}
         with self.transaction():

@@ -18,6 +18,7 @@ Definitions:
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -256,14 +257,15 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
     type (the CSV holds them all). ``sections``: more (anchor, title, HTML) sections shown after the
     changes (documents_section, trend_section, history_section)."""
     s = report.summary.to_pylist()
-    unresolved = sum((r["unresolved_amount"] for r in s), start=0)
+    unresolved = unresolved_by_currency(report.exceptions)
     partners = sorted({r["partner"] for r in s} | set(report.values["partner"].to_pylist()))
     changes = report.changes.to_pylist()
     counts = {c: sum(1 for r in changes if r["change"] == c) for c in ("new", "cleared")}
     body = [
         '<div class="cards">',
         f'<div class="card" id="card-exceptions"><b>{len(report.exceptions)}</b>exceptions</div>',
-        f'<div class="card" id="card-unresolved"><b>{e(_amount(unresolved))}</b>unresolved amount at risk</div>',
+        f'<div class="card" id="card-unresolved"><b>{e(amounts_text(unresolved))}</b>unresolved amount at risk'
+        "</div>",
         f'<div class="card" id="card-open"><b>{sum(r["open"] for r in s)}</b>open</div>',
         *([f'<div class="card" id="card-new"><b>{counts["new"]}</b>new since the previous run</div>',
            f'<div class="card" id="card-cleared"><b>{counts["cleared"]}</b>cleared since the previous run</div>']
@@ -303,6 +305,20 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
     body.extend(_partner_sections(report, partners, max_rows))
     return page(title, body, generated_at=generated_at,
                 subtitle=f"As of {report.as_of:%Y-%m-%d %H:%M} (run clock).")
+
+
+def unresolved_by_currency(exceptions: pa.Table) -> dict[str, Decimal]:
+    """The amount at risk of the open and explained exceptions, per currency (never summed across)."""
+    out: dict[str, Decimal] = {}
+    for r in exceptions.select(["state", "currency", "amount_at_risk"]).to_pylist():
+        if r["state"] != "resolved":
+            out[r["currency"] or ""] = out.get(r["currency"] or "", Decimal(0)) + r["amount_at_risk"]
+    return dict(sorted(out.items()))
+
+
+def amounts_text(amounts: dict[str, Decimal]) -> str:
+    """ "4,796.66 USD + 231.96 CAD" (0.00 when empty)."""
+    return " + ".join(f"{_amount(v)} {c}".strip() for c, v in amounts.items()) or "0.00"
 
 
 def _risk_chart(summary: list[dict], partners: list[str]) -> str:
@@ -425,12 +441,14 @@ def trend_section(runs: Sequence[dict]) -> tuple[str, str, str]:
     """Each reconciliation's totals (table `reconciliations`) with a chart of the unresolved amount."""
     if not runs:
         return "runs", "Reconciliations", "<p>No reconciliation yet.</p>"
+    amounts = [{c: Decimal(v) for c, v in json.loads(r["amount_at_risk"] or "{}").items()} for r in runs]
+    currencies = sorted({c for a in amounts for c in a})
     chart = column_chart("Unresolved amount at risk per run", [r["run_id"] for r in runs],
-                         [("amount", [float(r["amount_at_risk"]) for r in runs])], decimals=2, chart_id="chart-trend")
-    rows = ([r["run_id"], r["as_of"], r["lines"], r["exceptions"], r["unresolved"],
-             _amount(Decimal(r["amount_at_risk"])),
+                         [(c or "amount", [float(a.get(c, 0)) for a in amounts]) for c in currencies or [""]],
+                         decimals=2, chart_id="chart-trend")
+    rows = ([r["run_id"], r["as_of"], r["lines"], r["exceptions"], r["unresolved"], amounts_text(a),
              r["new_exceptions"], r["cleared_exceptions"], r["rejected_documents"], r["overdue_documents"]]
-            for r in runs)
+            for r, a in zip(runs, amounts, strict=True))
     return "runs", "Reconciliations", (
         f'<div class="chart"><figure>{chart}</figure></div>'
         + table(["Run", "As of", "Lines", "Exceptions", "Unresolved", "Unresolved amount", "New", "Cleared",

@@ -75,10 +75,14 @@ def exceptions(state: list[str] = STATE, partner: str = PARTNER, kind: str = KIN
         sys.stdout.write(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], indent=2,
                                     ensure_ascii=False) + "\n")
         return
-    unresolved = sum((r["amount_at_risk"] for r in rows if r["state"] != "resolved"), Decimal(0))
+    unresolved: dict[str, Decimal] = {}
+    for r in rows:
+        if r["state"] != "resolved":
+            unresolved[r["currency"] or ""] = unresolved.get(r["currency"] or "", Decimal(0)) + r["amount_at_risk"]
+    at_risk = " + ".join(f"{_amount(v)} {c}".strip() for c, v in sorted(unresolved.items())) or "0.00"
     wide = console.width >= 170  # room for what is wrong and the note; else `exception show` has them
-    t = Table(title=f"{len(rows)} exception(s); {_amount(unresolved)} at risk unresolved (amounts in the partner's "
-              "currency; age in days as of the last reconciliation)")
+    t = Table(title=f"{len(rows)} exception(s); {at_risk} at risk unresolved (amounts in the PO's currency; age "
+              "in days as of the last reconciliation)")
     columns = ("id", "partner", "PO", "line", "type", "amount", "age", "state",
                *(("by / note", "what") if wide else ()))
     for c in columns:
