@@ -26,7 +26,7 @@ from engine.envelope import Envelope, envelope_for, wrap
 from flows.reconcile import reconcile_run, record_documents
 from flows.workspace import Workspace, open_workspace
 from schemas.profile import load_profiles
-from tests.support import REPO, run_stages
+from tests.support import REPO, run_stages, seed_demo_data
 
 NIGHT1, NIGHT2, NIGHT3 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2), datetime(2026, 12, 15, 2)
 
@@ -62,7 +62,7 @@ def _asn(shipment: str, left: datetime, items: list[tuple[str, str, int]]) -> li
 def small_workspace(root: Path) -> Workspace:
     """The workspace above, reconciled on night 3 (reports in reports/n3/finance/)."""
     ws = open_workspace(root)
-    shutil.copytree(REPO / "partners", ws.root / "partners")
+    seed_demo_data(ws.root)  # profiles, reference data, inventory
     (ws.root / "partners" / "globex.toml").unlink()
     for pid, name in (("acme", "acme-po-01.x12"), ("initech", "initech-po-01.x12")):
         inbox = ws.drop_root / pid / "inbox"

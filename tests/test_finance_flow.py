@@ -372,22 +372,24 @@ def test_reconciliation_outputs_are_deterministic(nights, tmp_path):
         assert (a.root / rel).read_bytes() == (b.root / rel).read_bytes(), rel
 
 
-def test_a_version_2_store_opens_with_the_finance_tables(tmp_path):
+def test_a_version_3_store_opens_with_the_finance_tables(tmp_path):
+    from connectors.state_migrations import FINANCE, LATEST
+
     path = tmp_path / "s.sqlite"
     StateStore(path).close()
     db = sqlite3.connect(path)
-    for table in ("partner_acks", "document_acks", "exceptions", "exception_evidence", "exception_history",
-                  "reconciliations", "exception_snapshots"):
+    for table in FINANCE:
         db.execute(f"DROP TABLE {table}")
-    db.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+    db.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
     db.execute("DELETE FROM sequences WHERE name='exception_event'")
     db.commit()
     db.close()
     store = StateStore(path)
     try:
-        assert store.schema_version == 3
-        assert {"partner_acks", "exceptions", "exception_history"} <= store._table_names()
+        assert store.schema_version == LATEST == 4
+        assert set(FINANCE) <= store._table_names() and len(FINANCE) == 8
         assert store.stored_exceptions().num_rows == 0 and store.reconciliations() == []
+        assert store._q("SELECT last FROM sequences WHERE name='exception_event'") == [(0,)]
     finally:
         store.close()
 
