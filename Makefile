@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_switching.py
 	$(BIN)/python bench/bench_allocate.py
 	$(BIN)/python bench/bench_reconcile.py
+	$(BIN)/python bench/bench_reconcile_stage.py 1000 10000
 	$(BIN)/python bench/bench_run.py 1000 5000
 	$(BIN)/python bench/bench_console.py
 
