@@ -32,6 +32,10 @@ Public API (what flows/ and later workstreams call):
     a run:      run, findings_table(run_ids), files_of_runs, documents_of_runs, events_of_runs,
                 lines_of_runs
                 (what the run's reports are built from: flows.reports)
+    finance:    (connectors.finance_store.FinanceTables) record_partner_acks, partner_acks,
+                record_document_status, document_status(_for), finance_orders, finance_lines, events_of,
+                sent_sets_of, partner_findings, stored_exceptions, exception_evidence, exception_history,
+                exception_snapshot, reconciliations, save_reconciliation, change_exception
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from connectors.finance_store import FinanceTables
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -109,7 +114,7 @@ def _edge(path: str) -> Iterator[None]:
         raise state_error(exc, path) from exc
 
 
-SCHEMA_VERSION = 4  # = connectors.state_migrations.LATEST (3: groups_in, 4: indices by run)
+SCHEMA_VERSION = 5  # = connectors.state_migrations.LATEST (3: groups_in, 4: indices by run, 5: reconciliation)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
 CHUNK = 500  # keys per IN (...) list
 
@@ -219,6 +224,67 @@ CREATE INDEX files_run ON files (run_id);
 CREATE INDEX order_lines_run ON order_lines (run_id);
 """
 
+# Reconciliation for finance (schema version 5, docs/reconciliation.md): partners' 997/999s for our
+# documents, the verdict per sent set, and the exceptions with their evidence, state history and
+# per-run snapshots. Read and written by connectors.finance_store (FinanceTables, mixed into StateStore).
+FINANCE_TABLES = """
+CREATE TABLE partner_acks (
+    partner TEXT NOT NULL, source_sha256 TEXT NOT NULL, file_segment INTEGER NOT NULL, ack_type TEXT NOT NULL,
+    ack_ref TEXT NOT NULL, ack_version TEXT, acked_functional_id TEXT, acked_gs06 TEXT, acked_version TEXT,
+    acked_set_id TEXT, acked_st02 TEXT, acked_implementation TEXT, set_status TEXT, set_error_codes TEXT,
+    group_status TEXT, group_error_codes TEXT, sets_included INTEGER, sets_received INTEGER, sets_accepted INTEGER,
+    errors TEXT, reasons TEXT, ack_created_at TEXT, received_at TEXT, source_file TEXT, isa13 TEXT, gs06 TEXT,
+    st02 TEXT, segment_position INTEGER, run_id TEXT, PRIMARY KEY (partner, source_sha256, file_segment));
+CREATE TABLE document_acks (
+    partner TEXT NOT NULL, isa13 TEXT NOT NULL, gs06 TEXT NOT NULL, st02 TEXT NOT NULL, doc_type TEXT NOT NULL,
+    functional_id TEXT, sent_at TEXT, file TEXT, po_number TEXT, document_ref TEXT, status TEXT NOT NULL,
+    due_at TEXT, ack_type TEXT, set_status TEXT, group_status TEXT, acked_at TEXT, minutes_to_ack BIGINT,
+    ack_late INTEGER, reasons TEXT, ack_file TEXT, ack_isa13 TEXT, ack_gs06 TEXT, ack_st02 TEXT, as_of TEXT NOT NULL,
+    run_id TEXT, PRIMARY KEY (partner, isa13, gs06, st02));
+CREATE TABLE exceptions (
+    exception_id TEXT PRIMARY KEY, type TEXT NOT NULL, partner TEXT NOT NULL, po_number TEXT NOT NULL,
+    line_number INTEGER, line_id TEXT, sku TEXT, document_ref TEXT, message TEXT NOT NULL, ordered_quantity TEXT,
+    ordered_price TEXT, ack_code TEXT, acknowledged_quantity TEXT, acknowledged_price TEXT, promised_date TEXT,
+    shipped_quantity TEXT, invoiced_quantity TEXT, invoiced_price TEXT, cancelled_at TEXT, document_status TEXT,
+    partner_reasons TEXT, quantity_at_risk TEXT, price_at_risk TEXT, amount_at_risk TEXT NOT NULL, currency TEXT,
+    since TEXT NOT NULL, age_days INTEGER NOT NULL, state TEXT NOT NULL, state_by TEXT, state_note TEXT,
+    state_at TEXT, active INTEGER NOT NULL, first_run TEXT, last_run TEXT, first_found_at TEXT NOT NULL,
+    last_found_at TEXT NOT NULL, cleared_at TEXT);
+CREATE TABLE exception_evidence (
+    exception_id TEXT NOT NULL, position INTEGER NOT NULL, role TEXT NOT NULL, doc_type TEXT, document_ref TEXT,
+    file TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, at TEXT, code TEXT, quantity TEXT, unit_price TEXT,
+    PRIMARY KEY (exception_id, position));
+CREATE TABLE exception_history (
+    seq BIGINT PRIMARY KEY, exception_id TEXT NOT NULL, action TEXT NOT NULL, from_state TEXT,
+    to_state TEXT NOT NULL, actor TEXT NOT NULL, note TEXT, at TEXT NOT NULL, clock TEXT NOT NULL, run_id TEXT);
+CREATE TABLE reconciliations (
+    run_id TEXT PRIMARY KEY, as_of TEXT NOT NULL, lines BIGINT NOT NULL, exceptions BIGINT NOT NULL,
+    unresolved BIGINT NOT NULL, amount_at_risk TEXT NOT NULL, new_exceptions BIGINT NOT NULL,
+    cleared_exceptions BIGINT NOT NULL, documents BIGINT NOT NULL, rejected_documents BIGINT NOT NULL,
+    overdue_documents BIGINT NOT NULL);
+CREATE TABLE recorded_lines (
+    partner TEXT NOT NULL, sha256 TEXT NOT NULL, position BIGINT NOT NULL, doc_type TEXT NOT NULL,
+    document_ref TEXT NOT NULL, doc_date TEXT, shipped_at TEXT, shipment_id TEXT, po_number TEXT NOT NULL,
+    line_id TEXT, quantity TEXT, unit TEXT, unit_price TEXT, expected_delivery_at TEXT, sent_at TEXT,
+    file TEXT NOT NULL, isa13 TEXT, gs06 TEXT, st02 TEXT, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
+    note TEXT, PRIMARY KEY (partner, sha256, position));
+CREATE TABLE exception_snapshots (
+    run_id TEXT NOT NULL, exception_id TEXT NOT NULL, type TEXT NOT NULL, partner TEXT NOT NULL,
+    po_number TEXT NOT NULL, line_number INTEGER, amount_at_risk TEXT NOT NULL, state TEXT NOT NULL,
+    PRIMARY KEY (run_id, exception_id));
+"""
+FINANCE_INDEXES = """
+CREATE INDEX partner_acks_acked ON partner_acks (partner, acked_functional_id, acked_gs06);
+CREATE INDEX document_acks_status ON document_acks (status, partner);
+CREATE INDEX exceptions_state ON exceptions (active, state, partner);
+CREATE INDEX exceptions_order ON exceptions (partner, po_number);
+CREATE INDEX exception_history_exception ON exception_history (exception_id, seq);
+CREATE INDEX reconciliations_as_of ON reconciliations (as_of);
+CREATE INDEX recorded_lines_po ON recorded_lines (partner, po_number);
+"""
+TABLES += FINANCE_TABLES
+INDEXES += FINANCE_INDEXES
+
 ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision", "order_ref", "lines_key",
                  "source_file", "source_sha256", "isa13", "gs06", "st02", "arrival", "purpose", "x12_version",
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
@@ -286,7 +352,7 @@ Hold = Callable[[PlannedDocument], FindingRecord | None]
 HELD = "held"  # documents.status of a held document; its file_name is a placeholder, its content the plan
 
 
-class StateStore:
+class StateStore(FinanceTables):
     def __init__(self, path: Path | str, *, dialect: Dialect = SQLITE) -> None:
         from connectors.state_migrations import open_schema
 

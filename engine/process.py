@@ -1,4 +1,6 @@
-"""One inbound file through the pure pipeline: parse, validate, decide, build answers.
+"""One inbound file through the pure pipeline: parse, validate, decide, build answers; partners' 997s
+and 999s for our documents are read into FUNCTIONAL_ACKS (matched to what we sent by the flows,
+engine.partner_acks).
 
 Bytes + partner profile + what the state store already knows in; an Outcome out (findings,
 canonical tables, documents still without control numbers, the file's disposition). No I/O:
@@ -8,7 +10,7 @@ the flow reads the file, asks the state store, numbers and writes the documents.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pyarrow as pa
 
@@ -21,6 +23,7 @@ from engine.acks import (
     ta1_segment,
     unnameable_groups,
 )
+from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders
 from parsers.orders_860 import read_changes
 from parsers.x12_reader import ParseResult, read_interchanges
@@ -30,6 +33,7 @@ from rules.guide import check_guide
 from rules.structure import check_structure
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.findings import Finding, finding
+from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
 from schemas.x12 import FUNCTIONAL_ID, Group, Interchange
@@ -74,6 +78,7 @@ class Outcome:
     disposition: str = "processed"  # or "quarantine"
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
     groups_seen: list[tuple[str, str, str, str]] = field(default_factory=list)  # (GS01, GS02, GS03, GS06)
+    functional_acks: pa.Table = field(default_factory=FUNCTIONAL_ACKS.empty_table)  # partners' 997/999s
 
     @property
     def error_count(self) -> int:
@@ -145,7 +150,8 @@ def _duplicates(result: ParseResult, candidates: list[Interchange], findings: li
 
 
 def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
-                 today: date) -> Outcome:
+                 today: date, received_at: datetime | None = None) -> Outcome:
+    """``received_at``: when the file was picked up (the run clock), kept on partners' 997s."""
     result = read_interchanges(data, file=file)
     out = Outcome(file=file, sha256=sha256, parse=result)
     findings = list(result.findings)
@@ -168,7 +174,7 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
 
     for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
-    order_sets, change_sets_ok = [], []
+    order_sets, change_sets_ok, ack_sets = [], [], []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
         if ic.elements and (ic.rejected or sender_ok):
@@ -193,11 +199,17 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
             if g.functional_id == "PC" and "860" in profile.accepts:
                 change_sets_ok += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "860"]
+            if g.functional_id == "FA" and "997" in profile.accepts:  # read tolerantly, whatever our checks said
+                ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
 
     orders, lines = read_orders(result, order_sets, partner=profile.id, source_sha256=sha256)
     out.orders, out.lines = orders, lines
     out.accepted_orders = orders["order_ref"].to_pylist()
     out.change_headers, out.changes = read_changes(result, change_sets_ok, partner=profile.id, source_sha256=sha256)
+    if ack_sets:
+        out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id, source_sha256=sha256,
+                                                                 received_at=received_at, sets=ack_sets)
+        findings += [f.with_file(file) for f in ack_findings]
     out.findings = findings
     out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
         else "processed"

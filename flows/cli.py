@@ -173,7 +173,9 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
                 target = server.folder("inbox")
             for f in sorted(folder.iterdir()):
                 shutil.copy2(f, target / f.name)
-        console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders"))
+        _record_hand_fed(workdir, now)
+        console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders, partners' 997s "
+                             "for night 1's documents"))
         summaries.append(_run(workdir, (datetime.fromisoformat(now) + timedelta(days=1)).isoformat()))
         _print_sent(workdir, summaries[-1], sftp_partner="acme" if server else "")
         if server:
@@ -276,6 +278,25 @@ def _demo_hints(workdir: Path, next_night: datetime) -> None:
         console.print("  " + shown(line), soft_wrap=True)
 
 
+def _record_hand_fed(workdir: Path, now: str) -> None:
+    """Between the nights: the 810s and 856s other systems of ours sent (sample_files/recorded/, see
+    scripts/make_recorded_documents.py) recorded as `orderbridge record` would, for the reconciliation."""
+    from connectors.state import StateStore
+    from flows.reconcile import record_documents
+    from flows.workspace import Workspace
+
+    folder = REPO / "sample_files" / "recorded"
+    store = StateStore(Workspace(workdir.resolve()).state_path)
+    try:
+        for path in sorted(folder.glob("*/*.x12")):
+            read, _, _ = record_documents(store, path, partner=path.parent.name, by="demo",
+                                          note="sent by another system of ours (hand-fed)",
+                                          at=datetime.fromisoformat(now) + timedelta(hours=12))
+            console.print(shown(f"  recorded {path.parent.name}/{path.name}: {read} line(s) our ERP or WMS sent"))
+    finally:
+        store.close()
+
+
 def _start_demo_sftp(workdir: Path):
     """A private sshd for the demo; ACME's profile in the demo workspace points at it."""
     from connectors.testing_sshd import LocalSshd, ensure_openssh_installed
@@ -360,10 +381,17 @@ def serve(workspace: Path = WORKSPACE,
 def report(run_id: str = typer.Option(None, "--run", help="The run's id (a folder name under reports/; "
                                       "default: the latest nightly run)."),
            sections: list[str] = typer.Option(None, "--section", help="Only this section (repeatable): run "
-                                              "(summary, failures report, data files). Default: every section."),
+                                              "(summary, failures report, data files), finance (the cumulative "
+                                              "finance report and KPI dashboard). Default: every section."),
+           since: str = typer.Option(None, "--since", metavar="YYYY-MM-DD", help="finance: only POs dated (else "
+                                     "received) on or after this date; changes since the last reconciliation "
+                                     "before it (written to reports/finance-since-DATE/)."),
+           now: str = typer.Option(None, "--now", metavar=ISO, help="finance: match the lines as of this run "
+                                   "clock (default: the last reconciliation's)."),
            workspace: Path = WORKSPACE) -> None:
-    """Write a run's reports again from the state store: the same summary and failures report as the
-    run wrote (after a crash, the rerun's report covers the crashed run's work too)."""
+    """Write reports again from the state store: a run's summary and failures report as the run wrote
+    them (after a crash, the rerun's report covers the crashed run's work too), and the cumulative
+    finance report and dashboard (every exception with its state as people left it, each run's totals)."""
     from flows.reports import SECTIONS, latest_run
     from flows.workspace import Workspace
 
@@ -371,18 +399,30 @@ def report(run_id: str = typer.Option(None, "--run", help="The run's id (a folde
     if unknown:
         err.print(f"unknown section(s) {shown(', '.join(unknown))}; known: {', '.join(SECTIONS)}", style="red")
         raise typer.Exit(ExitStatus.USAGE)
+    try:
+        day = date.fromisoformat(since) if since else None
+        clock = datetime.fromisoformat(now).replace(microsecond=0) if now else None
+    except ValueError:
+        err.print("--since is a date (YYYY-MM-DD) and --now an ISO date-time", style="red")
+        raise typer.Exit(ExitStatus.USAGE) from None
+    if not sections and (day or clock):
+        sections = ["finance"]
     store = _state(workspace)
     try:
         known = [r["run_id"] for r in store.runs()]
         chosen = run_id or latest_run(store)
-        if chosen is None or chosen not in known:
+        wanted = sections or list(SECTIONS)
+        if (chosen is None or chosen not in known) and (run_id or (sections and "run" in sections)):
             err.print(f"no run {shown(chosen or '')} in {shown(workspace)}"
                       + (f"; the latest are {shown(', '.join(known[-5:]))}" if known else ""), style="red")
             raise typer.Exit(ExitStatus.USAGE)
+        if chosen is None or chosen not in known:
+            wanted = [w for w in wanted if w != "run"]  # no nightly run yet: the finance section alone
         ws = Workspace(workspace.resolve())
-        for name in sections or list(SECTIONS):
-            written = SECTIONS[name](ws, store, chosen)
-            console.print(styled((name, "bold"), f" reports of run {chosen}:"))
+        for name in wanted:
+            written = SECTIONS[name](ws, store, chosen, since=day, now=clock)
+            title = written.get("title") or f" reports of run {chosen}:"
+            console.print(styled((name, "bold"), shown(title)))
             for key, path in written.get("reports", {}).items():
                 console.print(f"  {shown(key)}: {shown(path)}")
     finally:
@@ -538,6 +578,23 @@ def status(po: str = typer.Argument(..., help="PO number"),
         d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
                                        x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
+    if doc.get("partner_acks"):
+        a = Table(title="the partner's 997/999 for our documents (as of the last reconciliation, run clock)")
+        for c in ("type", "ISA13", "ST02", "verdict", "answered", "due", "reasons"):
+            a.add_column(c, overflow="fold")
+        for v in doc["partner_acks"]:
+            a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], v["status"].replace("_", " "),
+                                           v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
+        console.print(a)
+    if doc.get("exceptions"):
+        f = Table(title="reconciliation exceptions (`orderbridge exception show ID` for the evidence)")
+        for c in ("id", "type", "line", "amount", "age", "state", "what"):
+            f.add_column(c, overflow="fold")
+        for x in doc["exceptions"]:
+            f.add_row(*(shown(v) for v in (x["exception_id"], x["type"], x["line_number"] or "", x["amount_at_risk"],
+                                           x["age_days"], x["state"] if x["found"] else f"{x['state']} (cleared)",
+                                           x["message"])))
+        console.print(f)
     if doc["decisions"]:
         p = Table(title="decisions by people (times: wall clock)")
         for c in ("at", "event", "by", "note"):
@@ -910,6 +967,9 @@ def console_user_remove(name: str = typer.Argument(..., help="The user's name (c
         err.print(f"no console user {shown(name)}", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     console.print(f"console user {shown(name)} removed")
+
+
+from flows import cli_finance  # noqa: E402,F401 - registers exceptions, exception and record on app
 
 
 def main() -> None:

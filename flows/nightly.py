@@ -1,5 +1,6 @@
 """Prefect wiring for the nightly job: per partner intake, one run-wide decision stage (rules with
-GX once, approvals, allocation, 855s), per partner delivery, then the reports. Retries with backoff
+GX once, approvals, allocation, 855s), per partner delivery, the reconciliation for finance, then the
+reports. Retries with backoff
 on transient errors only; one partner's failure never stops the others.
 
 Runs without a server (Prefect's ephemeral API) or against PREFECT_API_URL when it is set.
@@ -99,6 +100,19 @@ def deliver_task(workspace: str, partner_id: str, now_iso: str) -> int:
         state.close()
 
 
+@task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=_retry_transient,
+      task_run_name="reconcile")
+def reconcile_task(workspace: str, now_iso: str, run_id: str) -> dict:
+    """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
+    ws = open_workspace(workspace)
+    state = StateStore(ws.state_path)
+    try:
+        done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id)
+        return {"summary": done.summary, "reports": done.reports}
+    finally:
+        state.close()
+
+
 @flow(name="orderbridge-nightly", log_prints=True)
 def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | None = None,
             use_gx: bool = True) -> dict:
@@ -148,10 +162,15 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
         else:
             res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + _describe(delivered)
             progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)
+    reconciled = reconcile_task(str(ws.root), started.isoformat(), run_id, return_state=True)
+    finance = reconciled.result() if reconciled.is_completed() else {}
+    if not reconciled.is_completed():
+        failure = "; ".join(x for x in (failure, "reconcile: " + _describe(reconciled)) if x)
+        progress.report("reconcile", f"FAILED: {failure}")
     failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
     try:
         summary = steps.write_reports(ws, run_id, failures=failures, partners=chosen,
-                                      availability=run.availability if run else None)
+                                      availability=run.availability if run else None, finance=finance)
         progress.report("reports", summary["reports"]["summary_html"])
     except Exception as exc:  # noqa: BLE001 - the night's work is done and recorded; its report can be rewritten
         failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"

@@ -11,16 +11,21 @@ engine.run_summary's and engine.report_failures'.
                                                        process that allocated; not rebuilt from the store)
                      gx-docs/validation.json           Great Expectations' results (rendered in summary.html)
 
-`orderbridge report` has sections (SECTIONS): "run" today; finance reports join later.
+                     finance/                          the reconciliation's finance report and dashboard
+                                                       (flows.reconcile writes them; their paths and totals
+                                                       join the summary)
+
+`orderbridge report` has sections (SECTIONS).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -97,10 +102,12 @@ class Written:
 
 
 def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures: Mapping | None = None,
-                      availability: pa.Table | None = None, partners: list[str] | None = None) -> Written:
+                      availability: pa.Table | None = None, partners: list[str] | None = None,
+                      finance: Mapping | None = None) -> Written:
     """Write the run's reports from the store. ``failures``: {"failure": the run's stage failure,
     "partners": {partner: failure}} as the flow saw them (else as recorded when the run finished);
-    ``availability``: the allocation's stock table when this process allocated."""
+    ``availability``: the allocation's stock table when this process allocated; ``finance``: the
+    reconciliation's {"summary", "reports"} (flows.reconcile; else as recorded when the run finished)."""
     run = state.run(run_id) or {"run_id": run_id, "kind": "nightly", "clock": "", "status": "", "summary": {}}
     if failures is None:
         recorded = run.get("summary") or {}
@@ -109,11 +116,16 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     scope = run_scope(state, run_id)
     folder = ws.reports_dir / run_id
     folder.mkdir(parents=True, exist_ok=True)
+    recorded = run.get("summary") or {}
+    finance_summary = dict(finance.get("summary", {})) if finance is not None else recorded.get("finance", {})
+    finance_reports = ({k: os.path.relpath(v, folder) for k, v in finance.get("reports", {}).items()}
+                       if finance is not None else
+                       {k: v for k, v in recorded.get("reports", {}).items() if k in _FINANCE_REPORTS})
     clock = run.get("clock") or ""
     decided = people_verdicts(state.events_of_runs(scope, VERDICT_EVENTS))
     rows = failure_table(state.findings_table(scope), decided=decided)
     reports = {"summary": "summary.json", "summary_html": "summary.html", "failures_html": "failures.html",
-               "failures_csv": "failures.csv", "failures_parquet": "failures.parquet"}
+               "failures_csv": "failures.csv", "failures_parquet": "failures.parquet"} | finance_reports
     covers = [r for r in scope if r != run_id]
     notes = [f"This run completed the work of run(s) {', '.join(covers)}, which did not finish: their findings "
              "are included."] if covers else []
@@ -142,11 +154,15 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     summary = {"run_id": run_id, "started": clock,
                "run": {"run_id": run_id, "kind": run.get("kind", "nightly"), "clock": clock, "covers": covers},
                "failure": failures.get("failure", ""), "partners": partner_rows, "totals": totals(partner_rows),
-               "reports": reports, "gx_note": gx_note}
+               "reports": reports, "gx_note": gx_note, "finance": finance_summary}
     _write(folder / "summary.json", (json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n").encode())
     sent = [d for d in documents if d["status"] == "delivered"]
     _write(folder / "summary.html", render_summary_html(summary, validation=validation, sent=sent).encode("utf-8"))
     return Written(folder, summary)
+
+
+_FINANCE_REPORTS = ("finance_report", "dashboard", "finance_data", "cumulative_finance_report",
+                    "cumulative_dashboard", "cumulative_finance_data")
 
 
 def _validation(ws: Workspace, scope: list[str]) -> tuple[list[dict] | None, str]:
@@ -178,30 +194,49 @@ def _replacing(path: Path) -> Iterator[Path]:
 
 
 def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None, failures: Mapping | None = None,
-                  availability: pa.Table | None = None, partners: list[str] | None = None) -> dict:
+                  availability: pa.Table | None = None, partners: list[str] | None = None,
+                  finance: Mapping | None = None) -> dict:
     """The nightly flow's stage 4: the run's reports (write_run_reports); the summary with the files'
     absolute paths (for the command line)."""
     own = state is None
     store = StateStore(ws.state_path) if own else state
     try:
         written = write_run_reports(ws, store, run_id, failures=failures, availability=availability,
-                                    partners=partners if partners is not None else sorted(ws.partners()))
+                                    partners=partners if partners is not None else sorted(ws.partners()),
+                                    finance=finance)
     finally:
         if own:
             store.close()
     return written.summary | {"folder": str(written.folder),
-                              "reports": {k: str(written.folder / v) for k, v in written.summary["reports"].items()}}
+                              "reports": {k: os.path.normpath(written.folder / v)
+                                          for k, v in written.summary["reports"].items()}}
 
 
 # --- `orderbridge report` ----------------------------------------------------------------------------
-Section = Callable[[Workspace, StateStore, str], dict]
+Section = Callable[..., dict]  # (ws, state, run_id, *, since, now) -> {"reports": {name: path}, "title"?}
 
 
-def _run_section(ws: Workspace, state: StateStore, run_id: str) -> dict:
+def _run_section(ws: Workspace, state: StateStore, run_id: str, **_: object) -> dict:
     return write_reports(ws, run_id, state=state)
 
 
-SECTIONS: dict[str, Section] = {"run": _run_section}  # name -> writer; finance joins here
+def _finance_section(ws: Workspace, state: StateStore, run_id: str | None, *, since: date | None = None,
+                     now: datetime | None = None, **_: object) -> dict:
+    """The cumulative finance report and dashboard (flows.reconcile.write_cumulative) as of ``now``,
+    default the last reconciliation's clock."""
+    from flows.reconcile import write_cumulative
+
+    if now is None:
+        runs = state.reconciliations()
+        if not runs:
+            return {"title": ": no reconciliation has run yet", "reports": {}}
+        now = datetime.fromisoformat(runs[-1]["as_of"])
+    written = write_cumulative(ws, state, ws.partners(), as_of=now, since=since)
+    return {"title": f" report and dashboard as of {now:%Y-%m-%d %H:%M} (run clock)"
+                     + (f", POs since {since}" if since else "") + ":", "reports": written}
+
+
+SECTIONS: dict[str, Section] = {"run": _run_section, "finance": _finance_section}  # name -> writer
 
 
 def latest_run(state: StateStore) -> str | None:

@@ -46,7 +46,8 @@ def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     summaries = sorted(work.glob("reports/*/summary.json"))
     second = json.loads(summaries[-1].read_text())
     assert sum(sum(p["documents"].values()) for p in second["partners"]) == 0
-    assert sum(p["duplicates"] for p in second["partners"]) == 3  # night 2's three 860 files, again
+    assert sum(p["duplicates"] for p in second["partners"]) == 5  # night 2's three 860s and two 997s, again
+    assert second["finance"]["exceptions"] >= 10 and second["reports"]["finance_report"]  # the reconciliation ran
 
 
 def test_deployment_has_the_nightly_cron():

@@ -34,7 +34,7 @@ def v1_store(path, name: str) -> None:
     db.close()
 
 
-def test_a_v1_store_opens_as_version_2_with_typed_orders(tmp_path):
+def test_a_v1_store_opens_as_the_latest_version_with_typed_orders(tmp_path):
     path = tmp_path / "state.sqlite"
     v1_store(path, "state-v1-night1.sql")
     db = sqlite3.connect(path)  # version 1 wrote a run's row when it finished

@@ -175,7 +175,7 @@ def test_version_3_gets_the_indices_that_read_a_run(tmp_path):
     db.close()
     store = StateStore(path)
     indices = {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert store.schema_version == 4
+    assert store.schema_version == LATEST
     assert {"documents_run", "order_events_run", "files_run", "order_lines_run"} <= indices
     plan = store._q("EXPLAIN QUERY PLAN SELECT id FROM documents WHERE run_id IN ('r')")
     assert "documents_run" in " ".join(str(r) for r in plan)
