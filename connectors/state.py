@@ -4,8 +4,9 @@ applies the lifecycle's plans (schemas.lifecycle.Plan) and never decides anythin
 
 SQLite by default (one file per workspace), or PostgreSQL when given a postgresql:// URL (the
 connection: connectors.state_pg). The SQL is written once and portable (ON CONFLICT, explicit id
-sequences, `?` placeholders translated in one place, the Dialect; no SQLite-only functions). The schema has a version (table `meta`); an older store is migrated
-when it is opened, in one transaction (docs/state-store.md lists the tables and the migrations).
+sequences, `?` placeholders translated in one place, the Dialect; no SQLite-only functions).
+The schema has a version (table `meta`); an older store is migrated when it is opened, in one
+transaction (docs/state-store.md lists the tables and the migrations).
 
 Control numbers are taken, documents rendered and stored, and the order changes they answer
 written in one transaction: a crash before the commit uses no number; a crash after it leaves

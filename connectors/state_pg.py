@@ -29,8 +29,8 @@ LOCK_TIMEOUT_MS = 30_000  # as SQLite's busy timeout: a writer waits this long, 
 
 POSTGRES = Dialect(
     name="postgresql", param="%s", blob="BYTEA",
-    begin="BEGIN ISOLATION LEVEL READ COMMITTED; "
-          "SELECT pg_advisory_xact_lock(hashtext('orderbridge.state:' || current_database() || '.' || current_schema()))")
+    begin="BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock("
+          "hashtext('orderbridge.state:' || current_database() || '.' || current_schema()))")
 
 
 def is_postgres(target: object) -> bool:
@@ -168,9 +168,16 @@ class PgConnection:
         return self._conn.info.transaction_status != pq.TransactionStatus.IDLE
 
     def execute(self, sql: str, args: Sequence[Any] | None = None) -> _Rows:
+        was_idle = not self.in_transaction
         with _edge(self.shown):
             cur = self._conn.cursor()
-            cur.execute(sql, None if args is None else tuple(args))
+            try:
+                cur.execute(sql, None if args is None else tuple(args))
+            except psycopg.Error:
+                # a BEGIN whose lock wait failed leaves no transaction behind, as on SQLite
+                if was_idle and not self._conn.closed and self.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
             return _Rows(cur, self.shown)
 
     def executemany(self, sql: str, rows) -> _Rows:

@@ -167,3 +167,10 @@ def store_target(request, backend, tmp_path):
         return made[name]
 
     return target
+
+
+def index_names(store) -> set[str]:
+    """The indices of a store's tables, on either back end."""
+    if store.dialect.name == "sqlite":
+        return {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
+    return {r[0] for r in store._q("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")}
