@@ -207,3 +207,15 @@ def test_the_first_demo_night_on_postgresql_equals_the_one_on_sqlite(tmp_path, p
     assert a["documents"] and a["orders"] and a["findings"]
     for key in a:
         assert b[key] == a[key], key
+
+
+def test_every_store_of_a_workspace_is_opened_where_the_workspace_says():
+    """A StateStore opened on ws.state_path would put a PostgreSQL workspace's state in a SQLite file:
+    product code opens it on ws.state_url (the choice), never on the file path."""
+    import re
+
+    offenders = [f"{p.relative_to(REPO)}:{n}" for folder in ("flows", "console", "connectors", "engine", "scripts")
+                 for p in sorted((REPO / folder).rglob("*.py"))
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"StateStore\([^)]*state_path", line)]
+    assert offenders == []
