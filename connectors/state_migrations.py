@@ -4,7 +4,9 @@ a newer one is refused (an older OrderBridge must not write into it).
 
 Version 1 is the store before the order lifecycle (no `meta` table; orders kept a JSON `detail`
 bag, `line_status` held decided lines only, a document was one row). Version 2 is the typed store
-of connectors.state. Must not import anything but schemas (connectors' rule).
+of connectors.state. Version 3 adds fulfilment and billing: shipments, cartons, shipment_lines,
+invoices, invoice_lines, and the shipped / invoiced quantities of order_lines. Must not import
+anything but schemas (connectors' rule).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from schemas.lifecycle import PlannedDocument, PlannedSet
 if TYPE_CHECKING:
     from connectors.state import StateStore
 
-LATEST = 2
+LATEST = 3
 SEQUENCES = ("arrival", "change", "document", "event", "finding")
 
 
@@ -87,10 +89,11 @@ def _migrate_1_to_2(store: StateStore) -> None:
     for table in ("orders", "order_events", "line_status", "documents", "pending_changes", "runs"):
         q(f"DROP TABLE {table}")
     keep = {"files", "interchanges_in", "control_numbers", "reservations"}
-    from connectors.state import INDEXES, TABLES
+    from connectors.state import ADDED_IN, INDEXES, TABLES
 
-    store._script(";".join(s for s in TABLES.split(";") if not any(f"TABLE {t} (" in s for t in keep)))
-    store._script(INDEXES)
+    later = {t for tables in ADDED_IN.values() for t in tables}  # created by their own version's step
+    store._script(";".join(s for s in TABLES.split(";") if not any(f"TABLE {t} (" in s for t in keep | later)))
+    store._script(";".join(s for s in INDEXES.split(";") if not any(f" ON {t} (" in s for t in later)))
     store._many("INSERT INTO meta (key, value) VALUES (?,?)",
                 [("schema_version", "2"), ("workspace_id", uuid.uuid4().hex), ("migrated_from", "1")])
     history: dict[tuple[str, str], list[tuple]] = {}
@@ -107,6 +110,7 @@ def _migrate_1_to_2(store: StateStore) -> None:
         revisions[(o[0], o[1])] = order_rows[-1][3]
     from connectors.state import EVENT_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS
 
+    LINE_COLUMNS = LINE_COLUMNS[:20]  # noqa: N806 - version 2's columns (version 3 added shipped, invoiced)
     store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
                 order_rows)
     store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
@@ -254,5 +258,21 @@ def add_tables(store: StateStore, *names: str) -> None:
     store._script(";".join(s for s in INDEXES.split(";") if any(f" ON {n} (" in s for n in names)))
 
 
+def add_columns(store: StateStore, *columns: tuple[str, str, str]) -> None:
+    """A migration step that adds (table, column, type) columns (``ALTER TABLE ... ADD COLUMN``);
+    a column the table already has (created by an earlier step from today's DDL) is left alone."""
+    for table, column, kind in columns:
+        if column not in store._columns(table):
+            store._q(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+def _migrate_2_to_3(store: StateStore) -> None:
+    """Fulfilment and billing: the shipment and invoice tables, shipped/invoiced on order_lines."""
+    from connectors.state import ADDED_IN, COLUMNS_ADDED_IN
+
+    add_tables(store, *ADDED_IN[3])
+    add_columns(store, *COLUMNS_ADDED_IN[3])
+
+
 # version -> the step that brings a store of that version to the next one
-MIGRATIONS = {1: _migrate_1_to_2}
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}

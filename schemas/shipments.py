@@ -76,7 +76,7 @@ RECORDED_CARTONS = pa.schema([
     pa.field("carton_sscc", pa.string()),
 ])
 
-CLOSED_LINE_STATUSES = ("cancelled", "rejected")
+CLOSED_LINE_STATUSES = ("cancelled", "rejected", "deleted")
 
 
 # --- the typed shipment the 856 builder renders ------------------------------------------------
@@ -179,3 +179,72 @@ class Shipment:
 
     def all_packs(self) -> tuple[Pack, ...]:
         return tuple(p for o in self.orders for p in o.all_packs())
+
+
+# --- what the state store keeps of a shipment (tables shipments, cartons, shipment_lines) ----------
+
+@dataclass(frozen=True, slots=True)
+class RecordedCarton:
+    """A carton (level P) or pallet (level T) of a recorded shipment, with its SSCC-18."""
+
+    level: str  # "P" carton | "T" pallet
+    label: str  # the warehouse's carton / pallet id
+    sscc: str  # 18 digits
+    serial: int | None = None  # our serial reference when we numbered it; None: the warehouse's SSCC
+    pallet: str = ""  # the pallet label a carton sits on
+    po_number: str = ""
+    weight: Decimal | None = None
+    weight_unit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShippedLine:
+    """Units of one order line on a recorded shipment (one per confirmation row, lineage kept)."""
+
+    po_number: str
+    line_number: int
+    line_id: str
+    sku: str
+    quantity: Decimal
+    unit: str
+    carton: str = ""  # the carton label ("" shipped loose)
+    pallet: str = ""
+    row_number: int | None = None  # CSV record number (header = 1)
+    file_segment: int | None = None  # 945: the W12's ordinal in the file
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentRecord:
+    """A shipment confirmation that passed its checks and got its 856 (tables shipments, cartons,
+    shipment_lines). ``billing``: "shipment" (an 810 per shipment is due), "order" (the order is
+    invoiced once shipped complete), "none" (the partner receives no 810), "invoiced"."""
+
+    warehouse: str  # the warehouse profile the confirmation came from
+    shipment_id: str
+    partner: str
+    ship_date: date
+    lines: tuple[ShippedLine, ...]
+    cartons: tuple[RecordedCarton, ...] = ()
+    stock_warehouse: str = ""  # the inventory warehouse code the units left (reservations, snapshots)
+    source_kind: str = ""  # csv | 945
+    source_file: str = ""
+    source_sha256: str = ""
+    isa13: str = ""
+    gs06: str = ""
+    st02: str = ""
+    ship_time: time | None = None
+    carrier_scac: str = ""
+    service_level: str = ""
+    tracking_number: str = ""
+    bill_of_lading: str = ""
+    departed_at: str = ""  # ISO: ship date and time (end of the ship date when no time was given)
+    asn_due_at: str = ""  # ISO: departure + the partner's ASN window
+    asn_doc_key: str = ""  # the 856's set key (document_sets)
+    asn_at: str = ""  # the run clock when the 856 was built
+    late: bool = False
+    billing: str = "shipment"
+    run_id: str = ""
+
+    @property
+    def po_numbers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(ln.po_number for ln in self.lines))

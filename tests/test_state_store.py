@@ -126,19 +126,20 @@ def test_the_read_side_has_its_indices(tmp_path):
 
 
 def test_a_migration_that_adds_a_table(tmp_path, monkeypatch):
-    """How later workstreams add a table: DDL in connectors.state, a version step with add_tables."""
+    """How later workstreams add a table: DDL in connectors.state, a version step with add_tables
+    (version 3, fulfilment, added its tables this way; a hypothetical version 4 here)."""
     import connectors.state as cs
     import connectors.state_migrations as mig
 
     path = tmp_path / "s.sqlite"
-    StateStore(path).close()  # version 2
-    monkeypatch.setattr(cs, "TABLES", cs.TABLES + "CREATE TABLE shipments (id BIGINT PRIMARY KEY, po_number TEXT);")
-    monkeypatch.setattr(cs, "INDEXES", cs.INDEXES + "CREATE INDEX shipments_po ON shipments (po_number);")
-    monkeypatch.setattr(mig, "LATEST", 3)
-    monkeypatch.setitem(mig.MIGRATIONS, 2, lambda s: mig.add_tables(s, "shipments"))
+    StateStore(path).close()  # version 3
+    monkeypatch.setattr(cs, "TABLES", cs.TABLES + "CREATE TABLE exceptions (id BIGINT PRIMARY KEY, po_number TEXT);")
+    monkeypatch.setattr(cs, "INDEXES", cs.INDEXES + "CREATE INDEX exceptions_po ON exceptions (po_number);")
+    monkeypatch.setattr(mig, "LATEST", 4)
+    monkeypatch.setitem(mig.MIGRATIONS, 3, lambda s: mig.add_tables(s, "exceptions"))
     store = StateStore(path)
-    assert store.schema_version == 3 and "shipments" in store._table_names()
-    assert "shipments_po" in {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert store.schema_version == 4 and "exceptions" in store._table_names()
+    assert "exceptions_po" in {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
     store.close()
     fresh = StateStore(tmp_path / "new.sqlite")
-    assert fresh.schema_version == 3 and "shipments" in fresh._table_names()
+    assert fresh.schema_version == 4 and "exceptions" in fresh._table_names()

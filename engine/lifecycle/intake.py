@@ -160,7 +160,8 @@ def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revisi
         "rejected": pa.array([0] * n, pa.int64()), "promised_date": pa.nulls(n, pa.string()),
         "warehouses": pa.array([""] * n, pa.string()), "reason": pa.array([""] * n, pa.string()),
         "codes": pa.array([""] * n, pa.string()), "revision": pa.array([revision] * n, pa.int32()),
-        "run_id": pa.array([run_id] * n, pa.string()),
+        "run_id": pa.array([run_id] * n, pa.string()), "shipped": pa.array(["0"] * n, pa.string()),
+        "invoiced": pa.array(["0"] * n, pa.string()),
     }
     return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in LINE_ROWS}, schema=LINE_ROWS)
 
