@@ -921,17 +921,23 @@ class StateStore:
                             f" ({','.join('?' * len(chunk))}) ORDER BY partner, po_number", chunk)
         return [_order_from_row(r) for r in rows]
 
+    def orders_with_backorders(self) -> list[tuple[str, str]]:
+        """(partner, PO) of every order with a line still waiting for stock (indexed by nothing: a
+        scan of order_lines' backordered column, once per run)."""
+        return [(p, po) for p, po in self._q("SELECT DISTINCT partner, po_number FROM order_lines WHERE"
+                                              " backordered > 0 ORDER BY partner, po_number")]
+
     # --- shipments and invoices ---------------------------------------------------------------
     def recorded_cartons(self, warehouse: str) -> list[tuple[str, str | None, str | None]]:
-        """(shipment id, carton label, SSCC) of every carton recorded from ``warehouse``, and the SSCCs
-        of every other warehouse's cartons (their shipment id prefixed "warehouse/", label None): what
-        the shipment checks hold a new confirmation against (RECORDED_CARTONS). A recorded shipment
-        without cartons appears once with both None."""
-        rows = self._q("SELECT s.warehouse, s.shipment_id, c.label, c.sscc FROM shipments s LEFT JOIN cartons c"
-                       " ON c.warehouse = s.warehouse AND c.shipment_id = s.shipment_id AND c.level = 'P'"
-                       " ORDER BY s.warehouse, s.shipment_id, c.label")
-        return [(sid, label, sscc) if wh == warehouse else (f"{wh}/{sid}", None, sscc)
-                for wh, sid, label, sscc in rows if wh == warehouse or sscc]
+        """(shipment id, carton label, SSCC) of every carton recorded from ``warehouse`` (pallets with
+        their SSCC only), and the SSCCs of every other warehouse's cartons and pallets (their shipment
+        id prefixed "warehouse/", label None): what the shipment checks hold a new confirmation against
+        (RECORDED_CARTONS). A recorded shipment without cartons appears once with both None."""
+        rows = self._q("SELECT s.warehouse, s.shipment_id, c.level, c.label, c.sscc FROM shipments s LEFT JOIN"
+                       " cartons c ON c.warehouse = s.warehouse AND c.shipment_id = s.shipment_id"
+                       " ORDER BY s.warehouse, s.shipment_id, c.level DESC, c.label")
+        return [(sid, label if level == "P" else None, sscc) if wh == warehouse else (f"{wh}/{sid}", None, sscc)
+                for wh, sid, level, label, sscc in rows if wh == warehouse or sscc]
 
     def shipments(self, keys: Iterable[tuple[str, str]] | None = None, *, billing: str | None = None,
                   partners: Iterable[str] | None = None) -> list[ShipmentRecord]:

@@ -2,6 +2,8 @@
 
     <workspace>/partners/*.toml     partner profiles (the repository's partners/ when absent)
     <workspace>/drop/<partner>/     inbox/ outbox/ archive/ processed/ quarantine/
+    <workspace>/warehouses/*.toml   warehouse profiles: who sends shipment confirmations (else the repository's)
+    <workspace>/warehouse-drop/<warehouse>/   inbox/ archive/ processed/ quarantine/ (CSV or 945 confirmations)
     <workspace>/state/orderbridge.sqlite
     <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
     <workspace>/reference/                  items, prices, customers, ship-tos (CSV; else sample_files/)
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemas.profile import PartnerProfile, load_profiles
+from schemas.warehouses import WarehouseProfile, load_warehouses
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,8 +57,20 @@ class Workspace:
     def reports_dir(self) -> Path:
         return self.root / "reports"
 
+    @property
+    def warehouses_dir(self) -> Path:
+        own = self.root / "warehouses"
+        return own if own.is_dir() and any(own.glob("*.toml")) else REPO_ROOT / "warehouses"
+
+    @property
+    def warehouse_drop_root(self) -> Path:
+        return self.root / "warehouse-drop"
+
     def partners(self) -> dict[str, PartnerProfile]:
         return load_profiles(self.partners_dir)
+
+    def warehouses(self) -> dict[str, WarehouseProfile]:
+        return load_warehouses(self.warehouses_dir)
 
 
 def open_workspace(root: Path | str) -> Workspace:

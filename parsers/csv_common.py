@@ -85,6 +85,18 @@ def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *,
     return out
 
 
+def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple[int, list[str]]]:
+    """Every record as read (header first, malformed ones included, up to a quoting error), with its
+    number: what a caller needs to say which row a finding came from."""
+    out = CsvRows(file=file, columns={})
+    text = _decode(data, layout, out)
+    if text is None:
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, quotechar=layout.quotechar,
+                        strict=True)
+    return list(_records(reader, out))
+
+
 def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
     encoding = layout.encoding
     if data.startswith(b"\xef\xbb\xbf") and encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):

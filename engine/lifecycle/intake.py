@@ -200,6 +200,9 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
     quarantined = outcome.disposition == "quarantine"
     if f.severity != "error":
         return "none (warning)"
+    if outcome.parse is None:  # a CSV order file: a bad row leaves its PO out, nothing is answered for it
+        return ("the row's PO was not taken" if f.location.row is not None and spec and spec.level != "file"
+                else "nothing read") + ("; file quarantined" if quarantined else "")
     level = spec.level if spec else "file"
     where = "; file quarantined" if quarantined else ""
     if level == "interchange":
