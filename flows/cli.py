@@ -58,16 +58,17 @@ def _now(value: str | None) -> str | None:
 def _summary_table(summary: dict) -> None:
     t = Table(title=f"Run {shown(summary['run_id'])}", show_lines=False)
     for col in ("partner", "files", "ok", "quar", "dup", "POs", "acc", "held", "rej", "997", "TA1", "855", "865",
-                "sent", "err"):
+                "856", "810", "sent", "err"):
         t.add_column(col, justify="left" if col == "partner" else "right", no_wrap=True)
     for p in summary["partners"]:
         docs = p["documents"]
         t.add_row(shown(p["partner"]), str(p["files"]), str(p["processed"]), str(p["quarantined"]),
                   str(p["duplicates"]),
                   str(p["orders"]), str(p["accepted"]), str(p["held"]), str(p["rejected"]), str(docs.get("997", 0)),
-                  str(docs.get("TA1", 0)), str(docs.get("855", 0)), str(docs.get("865", 0)), str(p["delivered"]),
-                  str(p["errors"]))
+                  str(docs.get("TA1", 0)), str(docs.get("855", 0) + docs.get("CSV", 0)), str(docs.get("865", 0)),
+                  str(docs.get("856", 0)), str(docs.get("810", 0)), str(p["delivered"]), str(p["errors"]))
     console.print(t)
+    _shipping_lines(summary)
     if summary.get("failure"):
         console.print(f"run stage failed: {shown(summary['failure'])}", style="red")
     for p in summary["partners"]:
@@ -75,6 +76,21 @@ def _summary_table(summary: dict) -> None:
             console.print(f"{shown(p['partner'])} failed: {shown(p['failure'])}", style="red")
     for name, path in summary.get("reports", {}).items():
         console.print(f"  {shown(name)}: {shown(path)}")
+
+
+def _shipping_lines(summary: dict) -> None:
+    """One line per warehouse (confirmations read, shipments recorded, held, late 856s) and one for billing."""
+    for w in summary.get("warehouses", []):
+        if not (w["files"] or w["failure"]):
+            continue
+        console.print(styled(f"  warehouse {shown(w['warehouse'])}: {w['files']} confirmation file(s) "
+                             f"({w['quarantined']} quarantined, {w['duplicates']} duplicate), {w['shipments']} "
+                             f"shipment(s) recorded with their 856, {w['held']} held, {w['late']} 856 late, "
+                             f"{w['errors']} error(s)", (f" failed: {w['failure']}" if w["failure"] else "", "red")))
+    billing = summary.get("invoicing") or {}
+    if billing.get("invoices") or billing.get("closed") or billing.get("errors"):
+        console.print(f"  invoicing: {billing['invoices']} invoice(s) (810), {billing['closed']} order(s) closed, "
+                      f"{billing['errors']} error(s)")
 
 
 def _run(workspace: Path, now: str | None) -> dict:
@@ -104,6 +120,10 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
     (workdir / "partners").mkdir(parents=True, exist_ok=True)
     for profile in sorted((REPO / "partners").glob("*.toml")):
         shutil.copy2(profile, workdir / "partners" / profile.name)
+    (workdir / "warehouses").mkdir(parents=True, exist_ok=True)
+    for profile in sorted((REPO / "warehouses").glob("*.toml")):
+        shutil.copy2(profile, workdir / "warehouses" / profile.name)
+    shutil.copytree(REPO / "sample_files" / "inventory", workdir / "inventory", dirs_exist_ok=True)
     server = None
     count = 0
     for folder in sorted((REPO / "sample_files" / "drops").iterdir()):
@@ -122,6 +142,16 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
         console.print(styled(("Night 1", "bold"), ": purchase orders"))
         summary = _run(workdir, now)
         failed = [p for p in summary["partners"] if p["failure"]] + ([summary] if summary.get("failure") else [])
+        _drop_confirmations(workdir, "warehouse-drops")
+        console.print(styled(("Day 1", "bold"), ": the warehouses confirm shipments (the shipments flow: 856s, "
+                             "then 810s)"))
+        shipped = _ship(workdir, (datetime.fromisoformat(now) + timedelta(hours=12, minutes=30)).isoformat())
+        failed += [p for p in shipped.get("partners", []) if p["failure"]] + (
+            [shipped] if shipped.get("failure") else [])
+        _drop_confirmations(workdir, "warehouse-drops-day2")  # shipped overnight; the nightly run picks them up
+        night2 = REPO / "sample_files" / "inventory-day2"  # a receipt arrived; day 1's shipments left the stock
+        shutil.copytree(night2 / "snapshots", workdir / "inventory" / "snapshots", dirs_exist_ok=True)
+        shutil.copy2(night2 / "receipts.parquet", workdir / "inventory" / "receipts.parquet")
         day2 = REPO / "sample_files" / "drops-day2"
         for folder in sorted(day2.iterdir()) if day2.is_dir() else []:
             target = workdir / "drop" / folder.name / "inbox"
@@ -129,10 +159,11 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
                 target = server.folder("inbox")
             for f in sorted(folder.iterdir()):
                 shutil.copy2(f, target / f.name)
-        console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders"))
+        console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders; a backorder "
+                             "allocated and shipped; invoiced orders closed"))
         second = _run(workdir, (datetime.fromisoformat(now) + timedelta(days=1)).isoformat())
         failed += [p for p in second["partners"] if p["failure"]] + ([second] if second.get("failure") else [])
-        for p in sorted((workdir / "drop").glob("*/outbox/*.x12")):
+        for p in sorted([*(workdir / "drop").glob("*/outbox/*.x12"), *(workdir / "drop").glob("*/outbox/*.csv")]):
             console.print(f"  sent: {shown(p.relative_to(workdir))}")
         if server:
             for p in sorted(server.folder("outbox").iterdir()):
@@ -147,8 +178,19 @@ def demo(workdir: Path = typer.Option(Path("demo-workspace"), "--workdir", help=
     console.print(styled("Next: ", (f"orderbridge approvals -w {workdir}", "bold"), " (held orders), then approve "
                          "or reject them and ", (f"orderbridge run -w {workdir} --now 2026-11-29T02:00:00", "bold"),
                          "; ", (f"orderbridge status GLOBEX-2000 -w {workdir}", "bold"),
-                         " shows one order line by line."))
+                         " shows one order line by line, ", (f"orderbridge status ACME-1001 -w {workdir}", "bold"),
+                         " one shipped and invoiced."))
     raise typer.Exit(1 if failed else 0)
+
+
+def _drop_confirmations(workdir: Path, folder: str) -> None:
+    """The demo's shipment confirmations (sample_files/<folder>/<warehouse>/) into the warehouses' inboxes."""
+    source = REPO / "sample_files" / folder
+    for wh in sorted(source.iterdir()) if source.is_dir() else []:
+        inbox = workdir / "warehouse-drop" / wh.name / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        for f in sorted(wh.iterdir()):
+            shutil.copy2(f, inbox / f.name)
 
 
 def _start_demo_sftp(workdir: Path):
@@ -197,14 +239,75 @@ def _check_state(workspace: Path) -> None:
 
 @app.command()
 def serve(workspace: Path = WORKSPACE, cron: str = typer.Option("0 2 * * *", "--cron"),
-          timezone: str = typer.Option("UTC", "--timezone")) -> None:
-    """Serve the nightly deployment on its cron schedule (needs a Prefect server: PREFECT_API_URL)."""
+          timezone: str = typer.Option("UTC", "--timezone"),
+          shipments_every: int = typer.Option(5, "--shipments-every", min=1,
+                                              help="Minutes between runs of the shipments deployment "
+                                                   "(shipment confirmations -> 856s -> 810s).")) -> None:
+    """Serve the nightly deployment on its cron schedule and the shipments deployment every few minutes
+    (and when `orderbridge dropped` reports a confirmation); needs a Prefect server: PREFECT_API_URL."""
     _prefect_env()
     from prefect import serve as prefect_serve
 
-    from flows.nightly import deployment
+    from flows.nightly import deployment, shipments_deployment
+    from flows.workspace import Workspace
 
-    prefect_serve(deployment(str(workspace.resolve()), cron, timezone))
+    windows = [p.fulfilment.asn.window_minutes for p in Workspace(workspace.resolve()).partners().values()
+               if "856" in p.receives]
+    if windows and shipments_every >= min(windows):
+        err.print(f"--shipments-every {shipments_every} is not shorter than the tightest ASN window "
+                  f"({min(windows)} minutes): 856s may be late", style="yellow")
+    prefect_serve(deployment(str(workspace.resolve()), cron, timezone),
+                  shipments_deployment(str(workspace.resolve()), shipments_every))
+
+
+def _ship(workspace: Path, now: str | None) -> dict:
+    _prefect_env()
+    from flows.prefect_api import start_api_server
+
+    with console.status("Starting the temporary Prefect API server..."):
+        start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+    from flows.nightly import shipments
+
+    with console.status("Running the shipments flow (Prefect)..."):
+        summary = shipments(workspace=str(workspace.resolve()), now=now)
+    if summary.get("skipped"):
+        console.print(f"Shipments: nothing to do ({summary['skipped']}).")
+    else:
+        _summary_table(summary)
+    return summary
+
+
+@app.command()
+def ship(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO).")) -> None:
+    """Run the shipments flow once: every warehouse's shipment confirmations -> 856s, then the 810s due,
+    delivered at once (what the shipments deployment does every few minutes)."""
+    if not workspace.is_dir():
+        err.print(f"workspace {shown(workspace)} does not exist", style="red")
+        raise typer.Exit(2)
+    _check_state(workspace)
+    summary = _ship(workspace, _now(now))
+    failed = summary.get("failure") or any(p["failure"] for p in summary.get("partners", [])) or any(
+        w["failure"] for w in summary.get("warehouses", []))
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def dropped(warehouse: str = typer.Argument(..., help="The warehouse whose drop received a confirmation."),
+            workspace: Path = WORKSPACE) -> None:
+    """Report that a shipment confirmation was dropped: the served shipments deployment runs at once
+    (a Prefect event; for drop hooks such as an SFTP server's upload script). Needs PREFECT_API_URL."""
+    from flows.workspace import Workspace
+
+    if warehouse not in Workspace(workspace.resolve()).warehouses():
+        err.print(f"unknown warehouse {shown(repr(warehouse))}", style="red")
+        raise typer.Exit(2)
+    _prefect_env()
+    from prefect.events import emit_event
+
+    from flows.nightly import DROPPED_EVENT
+
+    emit_event(event=DROPPED_EVENT, resource={"prefect.resource.id": f"orderbridge.warehouse.{warehouse}"})
+    console.print(f"reported: a confirmation in {shown(warehouse)}'s drop")
 
 
 def _state(workspace: Path):
@@ -339,14 +442,16 @@ def status(po: str = typer.Argument(..., help="PO number"),
     if o["hold_reasons"]:
         console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")
+    shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
     for c in ("line", "PO101", "state", "ACK", "ordered", "unit", "price", "allocated", "backordered", "rejected",
-              "promised", "from", "reason"):
+              *(("shipped", "invoiced") if shipping else ()), "promised", "from", "reason"):
         t.add_column(c, overflow="fold")
     for ln in doc["lines"]:
         price = ln["ack_price"] or ln["unit_price"]
         t.add_row(*(shown(v if v is not None else "") for v in (
             ln["line_number"], ln["line_id"], ln["state"], ln["ack"], ln["ordered"], ln["unit"], price,
-            ln["allocated"], ln["backordered"], ln["rejected"], ln["promised_date"], ln["warehouses"], ln["reason"])))
+            ln["allocated"], ln["backordered"], ln["rejected"], *((ln["shipped"], ln["invoiced"]) if shipping else ()),
+            ln["promised_date"], ln["warehouses"], ln["reason"])))
     console.print(t)
     d = Table(title="documents sent (times: run clock; a held document waits, unnumbered)")
     for c in ("type", "ISA13", "GS06", "ST02", "file", "status", "created", "delivered"):
@@ -355,6 +460,7 @@ def status(po: str = typer.Argument(..., help="PO number"),
         d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
                                        x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
+    _status_shipping(doc)
     if doc["decisions"]:
         p = Table(title="decisions by people (times: wall clock)")
         for c in ("at", "event", "by", "note"):
@@ -370,6 +476,51 @@ def status(po: str = typer.Argument(..., help="PO number"),
         moved = f"{e['from_state'] or '-'} -> {e['to_state']}" if e["from_state"] != e["to_state"] else e["to_state"]
         h.add_row(*(shown(v) for v in (e["seq"], e["at"], e["clock"], e["event"], moved, e["actor"], e["note"], sent)))
     console.print(h)
+
+
+def _status_shipping(doc: dict) -> None:
+    """status: the order's shipments (carrier, tracking, the 856, cartons and SSCCs) and invoices (the 810)."""
+    for sh in doc["shipments"]:
+        asn = sh["asn"]
+        sent = (f"856 ISA13 {asn['isa13']} ST02 {asn['st02']} {asn['file_name']}, built {sh['asn_at']}"
+                if asn else "no 856 (the partner receives none)")
+        console.print(styled((f"shipment {sh['shipment_id']}", "bold"),
+                             f" from {sh['warehouse']}: shipped {sh['ship_date']} {sh['ship_time']}, carrier "
+                             f"{sh['carrier'] or '-'} {sh['service_level']}, tracking {sh['tracking_number'] or '-'}, "
+                             f"BOL {sh['bill_of_lading'] or '-'}; {sent}",
+                             (" (late)" if sh["asn_late"] else "", "red")))
+        c = Table(title=f"shipment {shown(sh['shipment_id'])}: cartons and lines")
+        for col in ("carton / pallet", "SSCC-18", "on pallet", "weight", "line", "PO101", "SKU", "quantity"):
+            c.add_column(col, overflow="fold")
+        by_carton: dict[str, list] = {}
+        for ln in sh["lines"]:
+            by_carton.setdefault(ln["carton"], []).append(ln)
+        for ct in sh["cartons"]:
+            if ct["level"] == "pallet":
+                c.add_row(f"pallet {shown(ct['label'])}", shown(ct["sscc"]), "", "", "", "", "", "")
+                continue
+            for i, ln in enumerate(by_carton.pop(ct["label"], []) or [None]):
+                c.add_row(shown(ct["label"]) if i == 0 else "", shown(ct["sscc"]) if i == 0 else "",
+                          shown(ct["pallet"]),
+                          f"{ct['weight'] or ''} {ct['weight_unit']}".strip() if i == 0 else "",
+                          str(ln["line_number"]) if ln else "", shown(ln["line_id"]) if ln else "",
+                          shown(ln["sku"]) if ln else "", shown(f"{ln['quantity']} {ln['unit']}") if ln else "")
+        for label, lines in by_carton.items():  # loose items, or cartons the 856 does not list
+            for ln in lines:
+                c.add_row(shown(label) or "(loose)", "", shown(ln["pallet"]), "", str(ln["line_number"]),
+                          shown(ln["line_id"]), shown(ln["sku"]), shown(f"{ln['quantity']} {ln['unit']}"))
+        console.print(c)
+    if doc["invoices"]:
+        v = Table(title="invoices (810)")
+        for col in ("invoice", "date", "shipment", "lines", "merchandise", "charges", "total", "ISA13", "file",
+                    "delivered"):
+            v.add_column(col, overflow="fold")
+        for inv in doc["invoices"]:
+            d = inv["document"] or {}
+            v.add_row(shown(inv["invoice_number"]), inv["invoice_date"], shown(inv["shipment_id"] or "(order)"),
+                      str(len(inv["lines"])), inv["merchandise"], inv["charges"], f"{inv['total']} {inv['currency']}",
+                      d.get("isa13", ""), shown(d.get("file_name", "")), d.get("delivered_at") or "not yet")
+        console.print(v)
 
 
 def _jsonable(v):

@@ -47,10 +47,15 @@ def merge_decisions(results: list[PartnerResult], run: RunDecision) -> None:
 
 
 def write_reports(ws: Workspace, run_id: str, results: list[PartnerResult], *, started: datetime,
-                  run: RunDecision | None = None, failure: str = "") -> dict:
+                  run: RunDecision | None = None, failure: str = "",
+                  shipping: tuple[list[dict], dict] | None = None) -> dict:
+    """``shipping``: the warehouses' results and the invoicing result (flows.shipments), whose findings
+    join the failure report and whose counts join the summary (keys "warehouses", "invoicing")."""
     folder = ws.reports_dir / run_id
     folder.mkdir(parents=True, exist_ok=True)
     rows = [f for r in results for f in r.findings]
+    warehouses, invoicing = shipping if shipping else ([], {})
+    rows += [f for w in warehouses for f in w["findings"]] + list(invoicing.get("findings", []))
     findings = [_finding_from_row(r) for r in rows]
     file_partners = {r["location"].get("file", ""): r["partner"] for r in rows}
     html, csv_bytes = render_failure_report(findings, run.orders if run else None, file_partners=file_partners,
@@ -69,7 +74,9 @@ def write_reports(ws: Workspace, run_id: str, results: list[PartnerResult], *, s
         reports["gx_data_docs"] = run.gx_docs
     summary = {"run_id": run_id, "started": started.isoformat(), "failure": failure,
                "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results], "reports": reports,
-               "gx_note": run.gx_note if run else ""}
+               "gx_note": run.gx_note if run else "",
+               "warehouses": [w | {"findings": len(w["findings"])} for w in warehouses],
+               "invoicing": (invoicing | {"findings": len(invoicing.get("findings", []))}) if invoicing else {}}
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n")
     return summary
 

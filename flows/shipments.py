@@ -302,6 +302,29 @@ def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: St
     return res
 
 
+# --- what the flows need around these stages ---------------------------------------------------------
+def work_waiting(ws: Workspace, state: StateStore, profiles: Mapping[str, PartnerProfile]) -> bool:
+    """Is there anything for the shipments flow: a confirmation in a warehouse inbox, a shipment not
+    billed, an invoiced order to close or a document not delivered? (Cheap: no file is read.)"""
+    for warehouse in ws.warehouses().values():
+        if warehouse.drop.kind != "local" or any(warehouse_drops(ws)(warehouse).list("inbox")):
+            return True  # an SFTP drop is listed by the flow itself
+    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
+    if state.shipments(billing="shipment", partners=billable) or state.shipments(billing="order", partners=billable):
+        return True
+    return bool(state.orders(states=lifecycle.TO_CLOSE)) or any(state.pending_documents(pid) for pid in profiles)
+
+
+def merge_documents(results: list, warehouses: list[dict], invoicing: dict) -> None:
+    """Add the 856s and 810s built (counted "partner:type") to each partner's result."""
+    by = {r.partner: r for r in results}
+    for counts in [w["documents"] for w in warehouses] + [invoicing.get("documents", {})]:
+        for key, n in counts.items():
+            partner, doc_type = key.split(":", 1)
+            if partner in by:
+                by[partner].documents[doc_type] += n
+
+
 def _row(f: Finding, partner: str, consequence: str = "") -> dict:
     row = f.to_dict()
     row["partner"] = partner

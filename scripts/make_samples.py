@@ -234,7 +234,8 @@ def write_fulfilment(profiles) -> None:
     rows = [UMBRELLA_HEADER,
             f"UMB-6001;26.11.2026;1;20;EA;26,25;;VP-1010;;Sticky notes yellow;USD;04.12.2026;{UMBRELLA_SHIP_TO}",
             f"UMB-6001;26.11.2026;2;10;EA;32,34;;VP-1005;;Gel pen red;USD;04.12.2026;{UMBRELLA_SHIP_TO}",
-            f"UMB-6001;26.11.2026;3;12;EA;25,70;;VP-1013;;\"Whiteboard marker; black\";USD;04.12.2026;{UMBRELLA_SHIP_TO}"]
+            f"UMB-6001;26.11.2026;3;12;EA;25,70;;VP-1013;;\"Whiteboard marker; black\";USD;04.12.2026;"
+            f"{UMBRELLA_SHIP_TO}"]
     (umbrella / "umbrella-orders-20261126.csv").write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
     day1 = [SHIPMENT_HEADER,
             "SHP-1001,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-6001,ACME-1001,4,SKU-1002,10,EA,C-1001,14.5,LB,",

@@ -69,23 +69,75 @@ def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "i
     return ws
 
 
-def run_stages(ws, now, *, use_gx: bool = False):
-    """intake every partner, decide the run, deliver: the nightly flow's stages without Prefect."""
+def run_stages(ws, now, *, use_gx: bool = False, shipping: list | None = None):
+    """intake every partner, decide the run, ship (every warehouse's confirmations) and invoice,
+    deliver: the nightly flow's stages without Prefect. ``shipping`` collects the warehouses' results
+    and the invoicing result when given."""
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
     from connectors.state import StateStore
-    from flows import steps
+    from flows import shipments, steps
 
     state = StateStore(ws.state_path)
     profiles = ws.partners()
     results = [steps.intake_partner(ws, p, state, LocalDrop(ws.drop_root / pid), now=now, run_id="r")
                for pid, p in sorted(profiles.items())]
-    run = steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
-                           steps.load_inventory(ws, now.date()), now=now, run_id=now.strftime("%Y%m%d"),
-                           use_gx=use_gx)
+    ref = load_reference(ws.reference_dir)
+    run = steps.decide_run(ws, profiles, state, ref, steps.load_inventory(ws, now.date()), now=now,
+                           run_id=now.strftime("%Y%m%d"), use_gx=use_gx)
     steps.merge_decisions(results, run)
+    shipped = ship_stages(ws, now, state=state, ref=ref, run_id=now.strftime("%Y%m%d"))
+    if shipping is not None:
+        shipping.extend(shipped)
+    shipments.merge_documents(results, [w.to_dict() for w in shipped[:-1]], shipped[-1].to_dict())
     for res in results:
         res.delivered = steps.deliver_partner(profiles[res.partner], state, LocalDrop(ws.drop_root / res.partner),
                                               now=now)
     state.close()
     return results, run
+
+
+def ship_stages(ws, now, *, state=None, ref=None, run_id: str = "s") -> list:
+    """Every warehouse's confirmations (856s), then the 810s due: [WarehouseResult..., InvoiceResult]."""
+    from connectors.local import LocalDrop
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import shipments
+
+    own = state is None
+    state = state or StateStore(ws.state_path)
+    ref = ref or load_reference(ws.reference_dir)
+    profiles = ws.partners()
+    try:
+        out = [shipments.ship_warehouse(ws, w, profiles, state, LocalDrop(ws.warehouse_drop_root / wid), ref, now=now,
+                                        run_id=run_id) for wid, w in sorted(ws.warehouses().items())]
+        out.append(shipments.invoice_run(ws, profiles, state, ref, now=now, run_id=run_id))
+        return out
+    finally:
+        if own:
+            state.close()
+
+
+def deliver_all(ws, now) -> int:
+    """Deliver every partner's pending documents (what the flows do after shipping)."""
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        return sum(steps.deliver_partner(p, state, LocalDrop(ws.drop_root / pid), now=now)
+                   for pid, p in sorted(ws.partners().items()))
+    finally:
+        state.close()
+
+
+def drop_confirmations(ws, folder: str = "warehouse-drops") -> None:
+    """Copy the demo's shipment confirmations (sample_files/<folder>/<warehouse>/) into the warehouses' inboxes."""
+    import shutil
+
+    for src in sorted((REPO / "sample_files" / folder).iterdir()):
+        inbox = ws.warehouse_drop_root / src.name / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        for f in src.iterdir():
+            shutil.copy2(f, inbox / f.name)

@@ -131,7 +131,8 @@ def _without_fulfilment(text: str) -> str:
     """ACME's profile as it was before it received 856s and 810s: no [fulfilment] tables."""
     head, rest = text.split("# 856s:", 1)
     text = head + "[drop]" + rest.split("[drop]", 1)[1]
-    return text.replace('receives = ["997", "TA1", "855", "865", "856", "810"]', 'receives = ["997", "TA1", "855", "865"]')
+    return text.replace('receives = ["997", "TA1", "855", "865", "856", "810"]',
+                        'receives = ["997", "TA1", "855", "865"]')
 
 
 def test_profile_fulfilment_table(tmp_path):

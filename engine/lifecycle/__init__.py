@@ -92,7 +92,8 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
 
 __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
-    "SHIPPABLE", "SHIPPING", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED",
+    "SHIPPABLE", "SHIPPING", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES",
+    "VERDICT_APPROVED", "VERDICT_REJECTED",
     "apply_pending_changes", "arrivals", "base_table_keys", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",

@@ -19,8 +19,8 @@ import pyarrow as pa
 
 from engine.answer import LineStatus, line_state, line_statuses, order_value, status_from_line, tells_something_new
 from engine.changes import DELETED, ChangeResult
-from engine.csv_ack import build_csv_ack
 from engine.changes import REJECTED as POC_REJECTED
+from engine.csv_ack import build_csv_ack
 from engine.decide import PENDING, REJECTED, OrderDecision, owners
 from engine.lifecycle.changes import AppliedChange
 from engine.lifecycle.common import isolated, transaction_set
@@ -28,6 +28,7 @@ from engine.lifecycle.table import move
 from engine.po_ack import _num, build_855
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.findings import Finding
+from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import (
     ChangeUpdate,
     EventKind,
@@ -42,7 +43,6 @@ from schemas.lifecycle import (
     PlannedSet,
     Reservation,
 )
-from schemas.fulfilment import CsvAckSettings
 from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]

@@ -134,14 +134,21 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     by_set = {(a, b, c): sid for sid, a, b, c in zip(cols["shipment_id"], cols["isa13"], cols["gs06"], cols["st02"],
                                                      strict=True)}
     reader_held: dict[int, str] = {}
+    unattributed = False  # a row left out whose shipment nobody can name: every shipment of the file waits
     for k, f in enumerate(read.findings):
         loc = f.location
-        sid = read.unread.get(loc.row) if loc.row is not None else by_set.get((loc.isa13, loc.gs06, loc.st02))
-        if sid is None and loc.isa13 and (loc.isa13, loc.gs06, loc.st02) in read.unread:
-            sid = read.unread[(loc.isa13, loc.gs06, loc.st02)]
-        if sid and f.severity == "error":
+        if f.severity != "error":
+            continue
+        if loc.row is not None:  # CSV: the row's shipment id, as the row wrote it
+            sid = read.unread.get(loc.row)
+            unattributed |= sid is None and loc.row > 1
+        else:  # 945: a set partly read (a W12 left out); a set in error was not read at all
+            sid = by_set.get((loc.isa13, loc.gs06, loc.st02))
+        if sid:
             reader_held[k] = sid
     held = check.held | frozenset(reader_held.values())
+    if unattributed:
+        held |= frozenset(cols["shipment_id"])
     partner_of: dict[str, str] = {}
     for sid, partner in zip(cols["shipment_id"], cols["partner"], strict=True):
         if sid not in held and partner:
@@ -149,7 +156,10 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     records: list[FindingRecord] = []
     for k, f in enumerate(read.findings):
         sid = reader_held.get(k)
-        records.append(FindingRecord(f, _partner_of(sid, cols), "", _consequence(f, sid, held=True), STAGE))
+        why = _consequence(f, sid, held=True)
+        if unattributed and sid is None and f.severity == "error" and f.location.row is not None:
+            why = "row not read and its shipment unknown: every shipment of the file held; file quarantined"
+        records.append(FindingRecord(f, _partner_of(sid, cols), "", why, STAGE))
     for f, i in zip(check.findings, check.finding_rows, strict=True):
         sid = cols["shipment_id"][i] if i < len(cols["shipment_id"]) else ""
         records.append(FindingRecord(f, cols["partner"][i] or "" if sid else "", cols["po_number"][i] or "",
@@ -295,7 +305,8 @@ def _one(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, prof
                          sscc_with_ai=sscc.with_ai if sscc else True)
         problems = [f for f in (validate(partner, body) if validate else []) if f.severity == "error"]
         if problems:
-            raise DocumentError("the 856 failed validation: " + "; ".join(f"{f.code} {f.message}" for f in problems[:5]))
+            raise DocumentError("the 856 failed validation: "
+                                + "; ".join(f"{f.code} {f.message}" for f in problems[:5]))
         docs = (transaction_set("856", "SH", doc_key, body, partner=partner, po_number=",".join(
             o.po_number for o in shipment.orders), source_sha256=source.get("source_sha256", "")),)
     else:
