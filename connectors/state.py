@@ -188,7 +188,7 @@ CREATE TABLE findings (
     id BIGINT PRIMARY KEY, run_id TEXT, stage TEXT, partner TEXT, po_number TEXT, code TEXT NOT NULL,
     severity TEXT NOT NULL, message TEXT, file TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, segment_id TEXT,
     segment_position INTEGER, file_segment INTEGER, element TEXT, value TEXT, line_number INTEGER,
-    loop_id TEXT, consequence TEXT);
+    loop_id TEXT, consequence TEXT, row_number INTEGER, column_name TEXT);
 CREATE TABLE shipments (
     warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL, stock_warehouse TEXT,
     source_kind TEXT, source_file TEXT, source_sha256 TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT,
@@ -215,7 +215,8 @@ CREATE TABLE invoice_lines (
 
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {3: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines")}
-COLUMNS_ADDED_IN = {3: (("order_lines", "shipped", "TEXT"), ("order_lines", "invoiced", "TEXT"))}
+COLUMNS_ADDED_IN = {3: (("order_lines", "shipped", "TEXT"), ("order_lines", "invoiced", "TEXT"),
+                        ("findings", "row_number", "INTEGER"), ("findings", "column_name", "TEXT"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -252,7 +253,7 @@ EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_st
                  "actor", "note", "run_id", "document_id")
 FINDING_COLUMNS = ("id", "run_id", "stage", "partner", "po_number", "code", "severity", "message", "file", "isa13",
                    "gs06", "st02", "segment_id", "segment_position", "file_segment", "element", "value",
-                   "line_number", "loop_id", "consequence")
+                   "line_number", "loop_id", "consequence", "row_number", "column_name")
 CHANGE_COLUMNS = ("id", "partner", "po_number", "change_ref", "store_key", "source_file", "received_at", "status",
                   "base_key", "revision")
 SHIPMENT_COLUMNS = ("warehouse", "shipment_id", "partner", "stock_warehouse", "source_kind", "source_file",
@@ -771,7 +772,8 @@ class StateStore:
             f, loc = fr.finding, fr.finding.location
             rows.append((i, run_id, fr.stage, fr.partner, fr.po_number, f.code, f.severity, f.message, loc.file,
                          loc.isa13, loc.gs06, loc.st02, loc.segment_id, loc.segment_position, loc.file_segment,
-                         loc.element, loc.value, loc.line_number, loc.loop_id, fr.consequence))
+                         loc.element, loc.value, loc.line_number, loc.loop_id, fr.consequence, loc.row,
+                         loc.column or None))
         with self.transaction():
             self._many(f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) VALUES"
                        f" ({','.join('?' * len(FINDING_COLUMNS))})", rows)

@@ -161,11 +161,20 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
             why = "row not read and its shipment unknown: every shipment of the file held; file quarantined"
         records.append(FindingRecord(f, _partner_of(sid, cols), "", why, STAGE))
     for f, i in zip(check.findings, check.finding_rows, strict=True):
+        f = _as_written(f, warehouse)
         sid = cols["shipment_id"][i] if i < len(cols["shipment_id"]) else ""
         records.append(FindingRecord(f, cols["partner"][i] or "" if sid else "", cols["po_number"][i] or "",
                                      _consequence(f, sid, held=sid in held), STAGE))
     return ShipmentBatch(warehouse, check, held, tuple(records), _needs(check.lines, held, partner_of, profiles),
                          partner_of)
+
+
+def _as_written(f: Finding, warehouse: WarehouseProfile) -> Finding:
+    """A CSV finding's column named as the warehouse's header names it (the checks name the field)."""
+    title = getattr(warehouse.csv, f.location.column, None) if f.location.column else None
+    if warehouse.format != "csv" or f.location.row is None or not isinstance(title, str):
+        return f
+    return replace(f, location=replace(f.location, column=title))
 
 
 def _partner_of(sid: str | None, cols: dict) -> str:

@@ -1,0 +1,205 @@
+"""Shipment confirmations through the stages and the state store, on the demo's data: night 1's orders,
+day 1's confirmations (the east DC's CSV with one shipment in error, the north 3PL's late 945), night
+2's backorder and the rest of a partial order. Every 856 and 810 is read back by our reader with right
+HL chains, CTT counts, SSCC check digits and TDS totals, and accepted by Bots' grammars; orders move
+shipped -> invoiced -> closed; reservations are consumed by what ships; night 2's other answers are
+the same documents as without any shipping (only their control numbers moved on)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections import Counter
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from connectors.state import StateStore
+from engine.asn import check_856
+from engine.invoice import check_810
+from engine.sscc import sscc_valid, strip_ai
+from parsers.x12_reader import read_interchanges
+from rules.envelope import Acceptance, check_envelopes
+from schemas.profile import load_profiles
+from tests.support import REPO, deliver_all, drop_confirmations, make_workspace, run_stages, ship_stages
+
+NIGHT1, DAY1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30), datetime(2026, 11, 28, 2)
+PARTNERS = ("acme", "globex", "initech", "umbrella")
+OUT = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"}), "PR": frozenset({"855"})})
+PROFILES = load_profiles(REPO / "partners")
+
+
+def night2_inputs(ws) -> None:
+    for folder in (REPO / "sample_files" / "drops-day2").iterdir():
+        for f in folder.iterdir():
+            shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
+    day2 = REPO / "sample_files" / "inventory-day2"
+    shutil.copytree(day2 / "snapshots", ws.root / "inventory" / "snapshots", dirs_exist_ok=True)
+    shutil.copy2(day2 / "receipts.parquet", ws.root / "inventory" / "receipts.parquet")
+
+
+def demo_workspace(root):
+    ws = make_workspace(root, partners=PARTNERS)
+    shutil.copytree(REPO / "sample_files" / "inventory", ws.root / "inventory")
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    return ws
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """Night 1, day 1's shipments run, night 2 (with its confirmations), as `make demo` runs them."""
+    ws = demo_workspace(tmp_path_factory.mktemp("ship") / "ws")
+    run_stages(ws, NIGHT1)
+    drop_confirmations(ws, "warehouse-drops")
+    day1 = ship_stages(ws, DAY1, run_id="day1")
+    deliver_all(ws, DAY1)
+    state = StateStore(ws.state_path)
+    after_day1 = {o.key: o.state.value for o in state.orders()}
+    reserved_day1 = state.reservations_for(after_day1)
+    state.close()
+    night2_inputs(ws)
+    drop_confirmations(ws, "warehouse-drops-day2")
+    night2: list = []
+    run_stages(ws, NIGHT2, shipping=night2)
+    return {"ws": ws, "day1": day1, "night2": night2, "after_day1": after_day1, "reserved_day1": reserved_day1}
+
+
+def test_day_one_ships_some_orders_fully_and_some_partially(demo):
+    states = demo["after_day1"]
+    assert {k: v for k, v in states.items() if v in ("partially_shipped", "shipped", "invoiced", "closed")} == {
+        ("acme", "ACME-1001"): "partially_shipped",  # line 4: 10 of 12
+        ("globex", "GLOBEX-2001"): "invoiced",  # one 810 per PO once it shipped complete
+        ("initech", "INITECH-3010"): "invoiced",  # shipped complete, an 810 per shipment
+        ("umbrella", "UMB-6001"): "partially_shipped"}  # line 2 backordered
+    east, north, billing = demo["day1"]
+    assert (east.files, east.quarantined, east.shipments, east.held) == (1, 1, 3, 1)
+    assert (north.files, north.processed, north.shipments, north.late) == (1, 1, 1, 1)
+    assert billing.invoices == 4 and billing.errors == 0
+
+
+def test_a_confirmation_in_error_holds_that_shipment_only(demo):
+    ws = demo["ws"]
+    state = StateStore(ws.state_path)
+    held = [f for f in state.findings() if f["stage"] == "shipments" and f["severity"] == "error"]
+    assert {(f["code"], f["po_number"], f["file"], f["row_number"], f["column_name"]) for f in held} == {
+        ("SHIPMENT_LINE_CLOSED", "ACME-1001", "east-shipments-20261127.csv", 8, "PO Line"),
+        ("SHIPMENT_OVER_RESERVED", "ACME-1001", "east-shipments-20261127.csv", 8, "Quantity")}
+    assert {f["consequence"] for f in held} == {
+        "shipment SHP-1003 held: no 856, nothing consumed; the warehouse must send a corrected confirmation"}
+    recorded = {s.shipment_id for s in state.shipments()}
+    assert "SHP-1003" not in recorded and {"SHP-1001", "SHP-1002", "SHP-1006", "SHP-2001"} <= recorded
+    assert (ws.warehouse_drop_root / "east" / "quarantine" / "east-shipments-20261127.csv").exists()
+    assert (ws.warehouse_drop_root / "north" / "processed" / "north-945-20261127.x12").exists()
+    late = [f for f in state.findings() if f["code"] == "ASN_LATE"]
+    assert [(f["partner"], f["po_number"], f["severity"]) for f in late] == [("globex", "GLOBEX-2001", "warning")]
+
+
+def test_reservations_are_consumed_by_what_ships(demo):
+    reserved = demo["reserved_day1"]
+    acme = {(r.line_number, r.warehouse): r.quantity for r in reserved[("acme", "ACME-1001")]}
+    assert acme == {(4, "EAST"): 2}  # 12 - 10 shipped; lines 5, 6, 10 shipped whole
+    assert ("initech", "INITECH-3010") not in reserved and ("globex", "GLOBEX-2001") not in reserved
+    assert {(r.line_number, r.quantity) for r in reserved[("acme", "ACME-1000")]} == {(1, 10), (2, 24), (3, 5)}
+
+
+def test_night_two_allocates_a_backorder_ships_it_and_closes_what_is_invoiced(demo):
+    state = StateStore(demo["ws"].state_path)
+    states = {o.key: o.state.value for o in state.orders()}
+    assert states[("umbrella", "UMB-6001")] == "invoiced" and states[("acme", "ACME-1001")] == "invoiced"
+    assert states[("initech", "INITECH-3010")] == states[("globex", "GLOBEX-2001")] == "closed"
+    line2 = state.order_lines("umbrella", "UMB-6001")[1]
+    assert (line2.allocated, line2.backordered, line2.shipped, line2.invoiced, line2.state.value) == (
+        10, 0, Decimal(10), Decimal(10), "invoiced")
+    events = [h["event"] for h in state.order_history("umbrella", "UMB-6001")]
+    assert events == ["po_received", "allocated", "acknowledged", "shipped_in_part", "invoiced_in_part",
+                      "backorder_allocated", "shipped_in_full", "invoiced_in_full"]
+    assert {ln.state.value for ln in state.order_lines("globex", "GLOBEX-2001")} == {"closed"}
+    assert state.reservations_for([("umbrella", "UMB-6001"), ("acme", "ACME-1001")]) == {}
+    east, north, billing = demo["night2"]
+    assert (east.shipments, east.held, billing.invoices, billing.closed) == (2, 0, 2, 2)
+
+
+def sent(ws, kinds=("856", "810")):
+    return sorted(p for p in ws.drop_root.glob("*/outbox/*.x12") if p.name.split("-")[1] in kinds)
+
+
+def test_every_856_and_810_reads_back_with_right_counts_ssccs_and_totals(demo):
+    ws = demo["ws"]
+    docs = sent(ws)
+    assert Counter(p.name.split("-")[1] for p in docs) == {"856": 6, "810": 6}  # 4 + 2 shipments, 4 + 2 invoices
+    ssccs: list[str] = []
+    for path in docs:
+        result = read_interchanges(path.read_bytes(), file=path.name)
+        problems = [f for f in result.findings + check_envelopes(result, OUT) if f.severity == "error"]
+        assert problems == [], (path.name, problems)
+        for ic, g, ts in result.transaction_sets():
+            assert ts.trailer_count == str(ts.segment_count)
+            body = [list(r) for r in result.segments.elements.to_pylist()[ts.start + 1:ts.end]]
+            profile = PROFILES[path.name.split("-")[0]]
+            if ts.set_id == "856":
+                ssccs += [strip_ai(s[2]) for s in body if s[0] == "MAN"]
+                # HL01 sequential, parents of the right level, HL04, CTT01/CTT02: the 856's own check, re-run
+                # on what we read back (quantities: what the document says it shipped)
+                expected: Counter = Counter()
+                po = line = ""
+                for s in body:
+                    po = s[1] if s[0] == "PRF" else po
+                    line = s[1] if s[0] == "LIN" else line
+                    if s[0] == "SN1":
+                        expected[(po, line)] += Decimal(s[2])
+                check_856(body, profile.fulfilment.asn.structure, expected, ctt_hash=True)
+            else:
+                check_810(body, ctt_hash=profile.fulfilment.invoice.ctt_hash)
+    assert ssccs and all(sscc_valid(s) for s in ssccs) and len(ssccs) == len(set(ssccs))
+
+
+def test_every_outbound_document_passes_the_bots_grammars(demo):
+    edi_parser = pytest.importorskip("edi_parser")
+    logging.getLogger("edi_parser").setLevel(logging.CRITICAL)
+    failures = {}
+    for path in sent(demo["ws"], ("855", "856", "810")):
+        result = edi_parser.parse_edi_file_path(str(path), editype="x12", messagetype="x12")
+        if not result.get("success"):
+            failures[path.name] = result.get("errors")
+    assert failures == {}
+
+
+def test_the_invoices_bill_what_shipped_at_the_acknowledged_prices(demo):
+    state = StateStore(demo["ws"].state_path)
+    for order in state.orders():
+        lines = {ln.line_number: ln for ln in state.order_lines(*order.key)}
+        billed: Counter = Counter()
+        for inv in state.invoices_for_order(*order.key):
+            assert inv.total == inv.merchandise + inv.charges
+            assert inv.merchandise == sum(ln.amount for ln in inv.lines)
+            for ln in inv.lines:
+                billed[ln.line_number] += ln.quantity
+                price = lines[ln.line_number].ack_price or lines[ln.line_number].unit_price
+                assert ln.unit_price == price
+        for n, qty in billed.items():
+            assert qty == lines[n].invoiced <= lines[n].shipped
+    numbers = [v.invoice_number for v in state.invoices()]
+    assert len(numbers) == len(set(numbers)) == 6
+
+
+def test_night_two_answers_are_the_same_documents_as_without_shipping(demo, tmp_path):
+    """Shipping between the nights changes nothing in night 2's 855/865/997/TA1s but their control
+    numbers (the partners got 856s and 810s in between)."""
+    plain = demo_workspace(tmp_path / "plain")
+    run_stages(plain, NIGHT1)
+    night2_inputs(plain)
+    run_stages(plain, NIGHT2)
+
+    def bodies(ws, day) -> dict:
+        out: dict = {}
+        for path in sorted(ws.drop_root.glob("*/outbox/*.x12")):
+            partner, kind = path.name.split("-")[:2]
+            rows = read_interchanges(path.read_bytes()).segments.elements.to_pylist()
+            if kind in ("856", "810") or rows[0][9] != day:
+                continue
+            out.setdefault((partner, kind), []).append(
+                [r for r in rows if r[0] not in ("ISA", "GS", "ST", "SE", "GE", "IEA")])
+        return out
+
+    assert bodies(demo["ws"], "261128") == bodies(plain, "261128") != {}
