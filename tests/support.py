@@ -141,3 +141,49 @@ def drop_confirmations(ws, folder: str = "warehouse-drops") -> None:
         inbox.mkdir(parents=True, exist_ok=True)
         for f in src.iterdir():
             shutil.copy2(f, inbox / f.name)
+
+
+def shipping_workspace(root, partners: tuple[str, ...] = ("acme", "globex", "initech", "umbrella")):
+    """A demo workspace with the warehouses and a copy of the inventory (night 2 adds a snapshot)."""
+    import shutil
+
+    ws = make_workspace(root, partners=partners)
+    shutil.copytree(REPO / "sample_files" / "inventory", ws.root / "inventory")
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    return ws
+
+
+def night2_inputs(ws) -> None:
+    """Night 2's 860s and inventory (a receipt arrived, day 1's shipments left the snapshot)."""
+    import shutil
+
+    for folder in (REPO / "sample_files" / "drops-day2").iterdir():
+        for f in folder.iterdir():
+            shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
+    day2 = REPO / "sample_files" / "inventory-day2"
+    shutil.copytree(day2 / "snapshots", ws.root / "inventory" / "snapshots", dirs_exist_ok=True)
+    shutil.copy2(day2 / "receipts.parquet", ws.root / "inventory" / "receipts.parquet")
+
+
+def shipping_demo(root) -> dict:
+    """`make demo` without Prefect: night 1, day 1's shipments run, night 2 with its confirmations.
+    Returns the workspace and what each fulfilment stage reported."""
+    from datetime import datetime
+
+    from connectors.state import StateStore
+
+    night1, day1, night2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30), datetime(2026, 11, 28, 2)
+    ws = shipping_workspace(root)
+    run_stages(ws, night1)
+    drop_confirmations(ws, "warehouse-drops")
+    shipped = ship_stages(ws, day1, run_id="day1")
+    deliver_all(ws, day1)
+    state = StateStore(ws.state_path)
+    after_day1 = {o.key: o.state.value for o in state.orders()}
+    reserved_day1 = state.reservations_for(after_day1)
+    state.close()
+    night2_inputs(ws)
+    drop_confirmations(ws, "warehouse-drops-day2")
+    later: list = []
+    run_stages(ws, night2, shipping=later)
+    return {"ws": ws, "day1": shipped, "night2": later, "after_day1": after_day1, "reserved_day1": reserved_day1}

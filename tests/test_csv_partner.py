@@ -88,8 +88,8 @@ def test_bad_rows_are_findings_with_row_and_column_and_their_po_is_left_out(tmp_
     for f in inbox.iterdir():
         f.unlink()
     (inbox / "bad.csv").write_bytes(
-        "PO Number;Quantity;SKU;PO Date\nU-1;2;VP-1010;26.11.2026\nU-1;zwei;VP-1013;26.11.2026\n"
-        "U-2;3;VP-1010;31.11.2026\nU-3;4;VP-1010;26.11.2026\n".encode())
+        b"PO Number;Quantity;SKU;PO Date\nU-1;2;VP-1010;26.11.2026\nU-1;zwei;VP-1013;26.11.2026\n"
+        b"U-2;3;VP-1010;31.11.2026\nU-3;4;VP-1010;26.11.2026\n")
     results, _ = run_stages(ws, NIGHT1)
     state = StateStore(ws.state_path)
     found = [(f["code"], f["row_number"], f["column_name"], f["consequence"]) for f in state.findings()

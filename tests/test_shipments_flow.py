@@ -8,7 +8,6 @@ the same documents as without any shipping (only their control numbers moved on)
 from __future__ import annotations
 
 import logging
-import shutil
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal
@@ -22,7 +21,7 @@ from engine.sscc import sscc_valid, strip_ai
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
 from schemas.profile import load_profiles
-from tests.support import REPO, deliver_all, drop_confirmations, make_workspace, run_stages, ship_stages
+from tests.support import REPO, night2_inputs, run_stages, shipping_demo, shipping_workspace
 
 NIGHT1, DAY1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30), datetime(2026, 11, 28, 2)
 PARTNERS = ("acme", "globex", "initech", "umbrella")
@@ -30,39 +29,10 @@ OUT = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"}), "PR":
 PROFILES = load_profiles(REPO / "partners")
 
 
-def night2_inputs(ws) -> None:
-    for folder in (REPO / "sample_files" / "drops-day2").iterdir():
-        for f in folder.iterdir():
-            shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
-    day2 = REPO / "sample_files" / "inventory-day2"
-    shutil.copytree(day2 / "snapshots", ws.root / "inventory" / "snapshots", dirs_exist_ok=True)
-    shutil.copy2(day2 / "receipts.parquet", ws.root / "inventory" / "receipts.parquet")
-
-
-def demo_workspace(root):
-    ws = make_workspace(root, partners=PARTNERS)
-    shutil.copytree(REPO / "sample_files" / "inventory", ws.root / "inventory")
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    return ws
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """Night 1, day 1's shipments run, night 2 (with its confirmations), as `make demo` runs them."""
-    ws = demo_workspace(tmp_path_factory.mktemp("ship") / "ws")
-    run_stages(ws, NIGHT1)
-    drop_confirmations(ws, "warehouse-drops")
-    day1 = ship_stages(ws, DAY1, run_id="day1")
-    deliver_all(ws, DAY1)
-    state = StateStore(ws.state_path)
-    after_day1 = {o.key: o.state.value for o in state.orders()}
-    reserved_day1 = state.reservations_for(after_day1)
-    state.close()
-    night2_inputs(ws)
-    drop_confirmations(ws, "warehouse-drops-day2")
-    night2: list = []
-    run_stages(ws, NIGHT2, shipping=night2)
-    return {"ws": ws, "day1": day1, "night2": night2, "after_day1": after_day1, "reserved_day1": reserved_day1}
+    return shipping_demo(tmp_path_factory.mktemp("ship") / "ws")
 
 
 def test_day_one_ships_some_orders_fully_and_some_partially(demo):
@@ -133,7 +103,7 @@ def test_every_856_and_810_reads_back_with_right_counts_ssccs_and_totals(demo):
         result = read_interchanges(path.read_bytes(), file=path.name)
         problems = [f for f in result.findings + check_envelopes(result, OUT) if f.severity == "error"]
         assert problems == [], (path.name, problems)
-        for ic, g, ts in result.transaction_sets():
+        for _ic, _g, ts in result.transaction_sets():
             assert ts.trailer_count == str(ts.segment_count)
             body = [list(r) for r in result.segments.elements.to_pylist()[ts.start + 1:ts.end]]
             profile = PROFILES[path.name.split("-")[0]]
@@ -186,7 +156,7 @@ def test_the_invoices_bill_what_shipped_at_the_acknowledged_prices(demo):
 def test_night_two_answers_are_the_same_documents_as_without_shipping(demo, tmp_path):
     """Shipping between the nights changes nothing in night 2's 855/865/997/TA1s but their control
     numbers (the partners got 856s and 810s in between)."""
-    plain = demo_workspace(tmp_path / "plain")
+    plain = shipping_workspace(tmp_path / "plain")
     run_stages(plain, NIGHT1)
     night2_inputs(plain)
     run_stages(plain, NIGHT2)
