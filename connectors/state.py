@@ -23,7 +23,7 @@ Public API (what flows/ and later workstreams call):
     orders:     order, orders, find_orders, orders_for, orders_with_po, order_lines, lines_for,
                 order_history, order_reservations, reservations_for, reservations (totals), pending_changes
     shipping:   take_serials, take_invoice_numbers, recorded_cartons, shipments, shipments_for_order,
-                shipped_since, invoices, invoices_for_order, document_states
+                shipped_since, invoices, invoices_for_order, invoiced_shipment_pos, document_states
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
     errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
                 anything else (read-only, full disk, damaged file) StateError (terminal)
@@ -239,6 +239,7 @@ CREATE INDEX shipments_partner ON shipments (partner, ship_date);
 CREATE INDEX shipments_billing ON shipments (billing, partner);
 CREATE INDEX shipment_lines_po ON shipment_lines (partner, po_number);
 CREATE INDEX invoices_po ON invoices (partner, po_number);
+CREATE INDEX invoices_shipment ON invoices (warehouse, shipment_id);
 """
 
 ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision", "order_ref", "lines_key",
@@ -1018,6 +1019,19 @@ class StateStore:
                 sums[(wh, sku)] = sums.get((wh, sku), Decimal(0)) + Decimal(qty)
         return [{"warehouse": w, "sku": k, "quantity": int(q.to_integral_value(rounding="ROUND_CEILING"))}
                 for (w, k), q in sorted(sums.items()) if q > 0]
+
+    def invoiced_shipment_pos(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str, str]]:
+        """(warehouse, shipment id, PO) already on an 810, for these (warehouse, shipment id)."""
+        by_wh: dict[str, list[str]] = {}
+        for wh, sid in dict.fromkeys(keys):
+            by_wh.setdefault(wh, []).append(sid)
+        out: set[tuple[str, str, str]] = set()
+        for wh, ids in by_wh.items():
+            for i in range(0, len(ids), CHUNK):
+                chunk = ids[i:i + CHUNK]
+                out.update(self._q("SELECT warehouse, shipment_id, po_number FROM invoices WHERE warehouse=? AND"
+                                   f" shipment_id IN ({','.join('?' * len(chunk))})", (wh, *chunk)))
+        return out
 
     def invoices_for_order(self, partner: str, po_number: str) -> list[InvoiceRecord]:
         rows = self._q(f"SELECT {', '.join(INVOICE_COLUMNS)} FROM invoices WHERE partner=? AND po_number=?"

@@ -270,8 +270,7 @@ def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: St
     keys = {(s.partner, po) for s in pending for po in s.po_numbers}
     records = state.orders_for(keys)
     lines = state.lines_for(keys)
-    invoiced = {(v.warehouse, v.shipment_id, v.po_number) for p in {k[0] for k in keys} for v in state.invoices(p)
-                if v.shipment_id}
+    invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
     order_shipments: dict[tuple[str, str], list] = {}
     for s in pending:
         for po in s.po_numbers:

@@ -116,6 +116,7 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
 class PreparedInvoice:
     due: InvoiceDue
     invoice: object  # schemas.invoices.Invoice (number still PENDING_NUMBER)
+    body: tuple = ()  # its 810 body as built and checked (BIG02 still PENDING_NUMBER)
 
 
 def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
@@ -140,7 +141,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
             already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get((*key, n), Decimal(0))
                        for n in d.quantities}
-            build_810(invoice, profile.fulfilment.invoice, shipped=shipped, already_invoiced=already)
+            body = build_810(invoice, profile.fulfilment.invoice, shipped=shipped, already_invoiced=already)
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -149,7 +150,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             continue
         for n, q in d.quantities.items():
             billed[(*key, n)] = billed.get((*key, n), Decimal(0)) + q
-        out.append(PreparedInvoice(d, invoice))
+        out.append(PreparedInvoice(d, invoice, tuple(tuple(seg) for seg in body)))
     return out, tuple(problems)
 
 
@@ -202,9 +203,12 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         number = invoice_number(n, profile)
         invoice = replace(p.invoice, invoice_number=number)
         current = work[key]
-        shipped = {current[k].line_id or str(k): current[k].shipped for k in d.quantities}
-        already = {current[k].line_id or str(k): current[k].invoiced for k in d.quantities}
-        body = build_810(invoice, profile.fulfilment.invoice, shipped=shipped, already_invoiced=already)
+        if any(current[k].invoiced + q > current[k].shipped for k, q in d.quantities.items()):
+            raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
+        big = p.body[0]
+        if big[0] != "BIG" or big[2] != PENDING_NUMBER:
+            raise DocumentError("a prepared 810 does not start with its BIG", po=d.po_number)
+        body = [("BIG", big[1], number, *big[3:]), *p.body[1:]]  # built and checked once, now numbered
         docs.append(transaction_set("810", "IN", d.doc_key, body, partner=d.partner, po_number=d.po_number))
         sums = totals(invoice)
         invoices.append(InvoiceRecord(
