@@ -154,7 +154,7 @@ def test_a_shipment_recorded_before_is_not_recorded_or_sent_again(template, tmp_
 def test_an_856_our_validator_refuses_holds_the_shipment(template, tmp_path):
     bad = finding("ASN_NOT_BUILT", "refused by the validator", severity="error")
     _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row()).encode(),
-                         validate=lambda partner, body: [bad])
+                         validate=lambda partner, set_id, bodies: [[bad] for _ in bodies])
     (held,) = [f for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
     assert "failed validation" in held["message"] and held["partner"] == "acme" and held["po_number"] == "ACME-1000"
     assert state.shipments() == [] and res.held == 1

@@ -173,3 +173,36 @@ def test_night_two_answers_are_the_same_documents_as_without_shipping(demo, tmp_
         return out
 
     assert bodies(demo["ws"], "261128") == bodies(plain, "261128") != {}
+
+
+def test_a_change_to_an_order_that_shipped_is_refused(tmp_path):
+    """GLOBEX-2001 shipped (and was invoiced) on day 1: Globex's 860 for it is refused as a whole
+    (CHANGE_AFTER_SHIPMENT, 865 RD) and the order, its lines and its shipment stay as they were."""
+    from bench.synth_850 import change_order, interchange
+    from tests.support import deliver_all, drop_confirmations, ship_stages
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    drop_confirmations(ws, "warehouse-drops")
+    ship_stages(ws, DAY1)
+    deliver_all(ws, DAY1)
+    state = StateStore(ws.state_path)
+    before = (state.order("globex", "GLOBEX-2001"), state.order_lines("globex", "GLOBEX-2001"))
+    assert before[0].state.value == "invoiced"
+    x = PROFILES["globex"].x12
+    body = change_order("GLOBEX-2001", [["1", "QD", "24", "24", "EA"]], po_date=NIGHT1.date())
+    data = interchange(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
+                       gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=x.delimiters.to_delimiters(),
+                       when=NIGHT2.date(), isa13=2201, set_id="860", functional_id="PC", bodies=[body])
+    (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(data)
+    results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_AFTER_SHIPMENT" in {f.code for f in run.findings}
+    (answer,) = [p for p in (ws.drop_root / "globex" / "outbox").glob("*-865-*.x12")]
+    bca = next(r for r in read_interchanges(answer.read_bytes()).segments.elements.to_pylist() if r[0] == "BCA")
+    assert bca[2] == "RD"
+    after = state.order("globex", "GLOBEX-2001")
+    assert after.revision == before[0].revision and after.state.value == "closed"  # closed by night 2's billing
+    assert [(ln.ordered, ln.allocated, ln.shipped, ln.invoiced) for ln in state.order_lines("globex", "GLOBEX-2001")] \
+        == [(ln.ordered, ln.allocated, ln.shipped, ln.invoiced) for ln in before[1]]
+    events = [h["event"] for h in state.order_history("globex", "GLOBEX-2001")]
+    assert "change_refused" in events and "change_applied" not in events

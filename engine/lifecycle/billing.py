@@ -122,12 +122,13 @@ class PreparedInvoice:
 def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
                      orders: Mapping[Key, dict], order_lines: Mapping[Key, Mapping[str, dict]],
                      customers: Mapping[str, dict], profiles: Mapping[str, PartnerProfile],
-                     invoice_date: date) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
+                     invoice_date: date, validate=None) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
-    built is a finding (INVOICE_NOT_BUILT) and waits for the next run. ``orders``: the canonical ORDERS
-    row per order; ``order_lines``: per order, line id -> ORDER_LINES row; ``customers``: partner ->
-    customers.csv row (terms)."""
+    built - or that ``validate`` (engine.lifecycle.shipping.Validate: a partner's bodies at once)
+    refuses - is a finding (INVOICE_NOT_BUILT) and waits for the next run. ``orders``: the canonical
+    ORDERS row per order; ``order_lines``: per order, line id -> ORDER_LINES row; ``customers``:
+    partner -> customers.csv row (terms)."""
     billed: dict[tuple[str, str, int], Decimal] = {}
     out: list[PreparedInvoice] = []
     problems: list[FindingRecord] = []
@@ -151,6 +152,25 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         for n, q in d.quantities.items():
             billed[(*key, n)] = billed.get((*key, n), Decimal(0)) + q
         out.append(PreparedInvoice(d, invoice, tuple(tuple(seg) for seg in body)))
+    if validate is None or not out:
+        return out, tuple(problems)
+    refused: set[int] = set()
+    for partner in dict.fromkeys(p.due.partner for p in out):
+        indices = [i for i, p in enumerate(out) if p.due.partner == partner]
+        for i, found in zip(indices, validate(partner, "810", [list(out[i].body) for i in indices]), strict=True):
+            errors = [f for f in found if f.severity == "error"]
+            if errors:
+                refused.add(i)
+                d = out[i].due
+                why = "; ".join(f"{f.code} {f.message}" for f in errors[:5])[:500]
+                f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) failed validation: {why}.",
+                            value=d.po_number)
+                problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
+    # a refused invoice's units are billed by no one: a later invoice of the same run must not count them
+    if refused:
+        return prepare_invoices([p.due for i, p in enumerate(out) if i not in refused], lines=lines, orders=orders,
+                                order_lines=order_lines, customers=customers, profiles=profiles,
+                                invoice_date=invoice_date)[0], tuple(problems)
     return out, tuple(problems)
 
 

@@ -55,7 +55,9 @@ from schemas.warehouses import WarehouseProfile
 Key = tuple[str, str]
 ENDED_LINES = (LineState.REJECTED, LineState.DELETED, LineState.CANCELLED)
 STAGE = "shipments"
-Validate = Callable[[str, list], list[Finding]]  # (partner, 856 body) -> findings about the document
+# (partner, set id, bodies) -> for each body, the findings about its document (one call per partner and
+# batch: the flows wrap the bodies in one interchange and validate it once)
+Validate = Callable[[str, str, list], list[list[Finding]]]
 
 
 # --- what the checks read, from the store's records ----------------------------------------------
@@ -227,9 +229,9 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     (``serials``: prefix -> the serials taken, as many as batch.serials_needed), its record, and its
     orders' moves. ``orders``/``order_lines``: the canonical tables of the orders' current revisions;
     ``created``: the 856's time (the run's clock); ``source``: the file's lineage (source_kind,
-    source_file, source_sha256); ``validate``: an extra check of each 856 body (findings with an
-    error hold the shipment). A shipment whose 856 fails to build or whose orders cannot move is
-    held with a finding; the others go on."""
+    source_file, source_sha256); ``validate``: an extra check of the 856 bodies, a partner's at once
+    (findings with an error hold that shipment). A shipment whose 856 fails to build or validate, or
+    whose orders cannot move, is held with a finding; the others go on."""
     source = dict(source or {})
     check, held = batch.check, batch.held
     good = check.lines.filter(pc.invert(pc.is_in(check.lines["shipment_id"],
@@ -250,11 +252,22 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     work = _Working(records, lines, reservations)
     parts: list[Plan] = []
     findings = list(batch.findings)
+    built: list[tuple[Shipment, list[dict], list | None]] = []  # each shipment's 856 (None: none is sent)
     for shipment in shipments:
         mine = rows[shipment.shipment_id]
         try:
-            part = _one(shipment, mine, batch.warehouse, profiles[shipment.partner], work, ours, created=created,
-                        at=at, run_id=run_id, source=source, validate=validate)
+            built.append((shipment, mine, _asn(shipment, mine, profiles[shipment.partner], created)))
+        except (DocumentError, ValueError, KeyError) as exc:
+            findings.append(_held(shipment, exc))
+    refused = _refused(built, validate) if validate else {}
+    for i, (shipment, mine, body) in enumerate(built):
+        if i in refused:
+            findings.append(_held(shipment, DocumentError("the 856 failed validation: " + "; ".join(
+                f"{f.code} {f.message}" for f in refused[i][:5]))))
+            continue
+        try:
+            part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours,
+                        created=created, at=at, run_id=run_id, source=source)
         except (DocumentError, TransitionRefused, ValueError, KeyError) as exc:
             findings.append(_held(shipment, exc))
             continue
@@ -299,27 +312,44 @@ class _Working:
                      for k in self.touched)
 
 
-def _one(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, profile: PartnerProfile, work: _Working,
-         ours: Mapping[str, int], *, created: datetime, at: str, run_id: str, source: dict,
-         validate: Validate | None) -> Plan:
+def _asn(shipment: Shipment, rows: list[dict], profile: PartnerProfile, created: datetime) -> list | None:
+    """The shipment's 856 body (self-checked against the confirmation's quantities), or None when the
+    partner receives no 856."""
+    if "856" not in profile.receives:
+        return None
+    expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for r in rows:
+        expected[(r["po_number"], r["line_id"])] += r["quantity"]
+    sscc = profile.fulfilment.sscc
+    return build_856(shipment, profile.fulfilment.asn, created=created, expected=expected,
+                     sscc_with_ai=sscc.with_ai if sscc else True)
+
+
+def _refused(built: list[tuple[Shipment, list[dict], list | None]], validate: Validate) -> dict[int, list[Finding]]:
+    """Index of each built 856 the validator refuses (an error finding), with its errors; one call per partner."""
+    by_partner: dict[str, list[int]] = defaultdict(list)
+    for i, (shipment, _rows, body) in enumerate(built):
+        if body is not None:
+            by_partner[shipment.partner].append(i)
+    out: dict[int, list[Finding]] = {}
+    for partner, indices in by_partner.items():
+        verdicts = validate(partner, "856", [built[i][2] for i in indices])
+        for i, found in zip(indices, verdicts, strict=True):
+            errors = [f for f in found if f.severity == "error"]
+            if errors:
+                out[i] = errors
+    return out
+
+
+def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: WarehouseProfile,
+         profile: PartnerProfile, work: _Working, ours: Mapping[str, int], *, created: datetime, at: str,
+         run_id: str, source: dict) -> Plan:
     partner, sid = shipment.partner, shipment.shipment_id
-    doc_key = f"856:{warehouse.id}:{sid}"
+    doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
     docs = ()
-    if "856" in profile.receives:
-        expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        for r in rows:
-            expected[(r["po_number"], r["line_id"])] += r["quantity"]
-        sscc = profile.fulfilment.sscc
-        body = build_856(shipment, profile.fulfilment.asn, created=created, expected=expected,
-                         sscc_with_ai=sscc.with_ai if sscc else True)
-        problems = [f for f in (validate(partner, body) if validate else []) if f.severity == "error"]
-        if problems:
-            raise DocumentError("the 856 failed validation: "
-                                + "; ".join(f"{f.code} {f.message}" for f in problems[:5]))
+    if body is not None:
         docs = (transaction_set("856", "SH", doc_key, body, partner=partner, po_number=",".join(
             o.po_number for o in shipment.orders), source_sha256=source.get("source_sha256", "")),)
-    else:
-        doc_key = ""
     # the orders' moves, on copies: committed to ``work`` only when every order of the shipment moved
     shipped: dict[Key, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for r in rows:

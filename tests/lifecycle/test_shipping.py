@@ -158,7 +158,14 @@ def test_a_late_856_is_reported():
 
 def test_an_856_that_fails_validation_holds_its_shipment():
     bad = finding("X12_ELEMENT_TOO_LONG", "MAN02 too long", severity="error")
-    _, plan = ship("S1,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,5,EA,C1\n", validate=lambda partner, body: [bad])
+    seen = []
+
+    def validate(partner, set_id, bodies):
+        seen.append((partner, set_id, len(bodies)))
+        return [[bad] for _ in bodies]
+
+    _, plan = ship("S1,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,5,EA,C1\n", validate=validate)
+    assert seen == [("acme", "856", 1)]
     assert plan.shipments == () and plan.transitions == () and plan.documents == ()
     (held,) = [f for f in plan.findings if f.finding.code == "ASN_NOT_BUILT"]
     assert "failed validation" in held.finding.message and held.consequence == "shipment S1 held: no 856"
@@ -181,7 +188,7 @@ def shipped_state():
     return rec, plan.lines[0].lines, plan.shipments[0]
 
 
-def bill(rec, lines, shipments, *, numbers=None, profiles=PROFILES):
+def bill(rec, lines, shipments, *, numbers=None, profiles=PROFILES, validate=None):
     key = rec.key
     due, billed = billing.invoices_due(shipments=shipments, invoiced_pos=set(), records={key: rec},
                                        lines={key: lines}, order_shipments={key: shipments}, profiles=profiles)
@@ -189,7 +196,7 @@ def bill(rec, lines, shipments, *, numbers=None, profiles=PROFILES):
     rows = {r["line_id"]: r for r in out.lines.to_pylist()}
     prepared, problems = billing.prepare_invoices(due, lines={key: lines}, orders={key: out.orders.to_pylist()[0]},
                                                   order_lines={key: rows}, customers={}, profiles=profiles,
-                                                  invoice_date=date(2026, 11, 27))
+                                                  invoice_date=date(2026, 11, 27), validate=validate)
     plan = billing.plan_invoices(prepared, numbers=numbers or list(range(41, 41 + len(prepared))),
                                  records={key: rec}, lines={key: lines}, profiles=profiles, billed=billed, at=AT,
                                  run_id=RUN)
@@ -241,6 +248,21 @@ def test_per_order_invoicing_waits_for_the_whole_order():
     due, _, _, plan = bill(done, full, [replace(s, billing="order")], profiles=per_order)
     assert [d.doc_key for d in due] == ["810:order:PO-1"] and plan.invoices[0].shipment_id == ""
     assert plan.transitions[0].record.state == OrderState.INVOICED and plan.billed == (("east", "S1"),)
+
+
+def test_an_810_the_validator_refuses_uses_no_number():
+    rec, lines, s = shipped_state()
+    refuse = finding("ASN_NOT_BUILT", "refused", severity="error")
+    seen = []
+
+    def validate(partner, set_id, bodies):
+        seen.append((partner, set_id, [b[0][0] for b in bodies]))
+        return [[refuse] for _ in bodies]
+
+    _, prepared, problems, plan = bill(rec, lines, [s], numbers=[], validate=validate)
+    assert seen == [("acme", "810", ["BIG"])] and prepared == [] and plan.invoices == () and plan.billed == ()
+    assert [f.finding.code for f in problems] == ["INVOICE_NOT_BUILT"] and "failed validation" in \
+        problems[0].finding.message
 
 
 def test_invoiced_orders_close_when_their_810s_are_delivered():
