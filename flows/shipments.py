@@ -25,13 +25,15 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
+from engine.envelope import envelope_for, wrap
 from engine.lifecycle import backorders, billing, shipping
 from engine.sscc import serial_capacity
-from flows.documents import renderer
+from flows.documents import holder, renderer
 from flows.workspace import Workspace
 from parsers.shipments_csv import read_shipment_csv, shipment_ids_of_rows
 from parsers.warehouse_945 import read_945
 from parsers.x12_reader import read_interchanges
+from parsers.x12_writer import DelimiterCollision
 from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
@@ -41,7 +43,7 @@ from schemas.reference import ReferenceData
 from schemas.shipments import SHIPMENT_LINES
 from schemas.warehouses import WarehouseProfile
 
-Validate = Callable[[str, list], list[Finding]]
+Validate = Callable[[str, str, list], list[list[Finding]]]  # engine.lifecycle.shipping.Validate
 ACCEPT_945 = Acceptance(sets={"SW": frozenset({"945"})})
 
 
@@ -81,6 +83,37 @@ class InvoiceResult:
         return d
 
 
+def outbound_validator(profiles: Mapping[str, PartnerProfile], now: datetime) -> Validate:
+    """validate(partner, set id, bodies) for the planners: the bodies wrapped in one preview interchange
+    in the partner's envelope and checked by rules.outbound.validate_outbound (our reader, envelope
+    rules and the version's dictionary), its findings given back to the body of their ST02 (those of
+    the envelope to every body). A batch no delimiter set fits is checked body by body; a body none
+    fits is left to the store, which holds it unsent (flows.documents.holder)."""
+    from rules.outbound import validate_outbound
+
+    functional = {"856": "SH", "810": "IN", "855": "PR", "865": "CA"}
+
+    def validate(partner: str, set_id: str, bodies: list) -> list[list[Finding]]:
+        env = envelope_for(profiles[partner])
+        segments = [[list(seg) for seg in body] for body in bodies]
+        try:
+            data = wrap(env, functional[set_id], set_id, segments, isa13=1, gs06=1,
+                        st02s=list(range(1, len(bodies) + 1)), now=now)
+        except DelimiterCollision:
+            return [[] if len(bodies) == 1 else validate(partner, set_id, [b])[0] for b in bodies]
+        out: list[list[Finding]] = [[] for _ in bodies]
+        for f in validate_outbound(data, file=f"{partner}-{set_id}-preview.x12"):
+            st02 = f.location.st02 or ""
+            if st02.isdigit() and 1 <= int(st02) <= len(bodies):
+                out[int(st02) - 1].append(f)
+            else:
+                for found in out:
+                    found.append(f)
+        return out
+
+    return validate
+
+
 def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
     return lambda warehouse: LocalDrop(ws.warehouse_drop_root / warehouse.id)
 
@@ -94,8 +127,10 @@ def files_key(warehouse: WarehouseProfile) -> str:
 def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
                    state: StateStore, drop: FileDrop, ref: ReferenceData, *, now: datetime, run_id: str,
                    validate: Validate | None = None) -> WarehouseResult:
-    """Every confirmation waiting in the warehouse's inbox, one file per transaction."""
+    """Every confirmation waiting in the warehouse's inbox, one file per transaction. Each 856 is
+    checked by ``validate`` before it is stored (default: outbound_validator, rules.outbound)."""
     res = WarehouseResult(warehouse=warehouse.id)
+    validate = validate or outbound_validator(profiles, now)
     local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.warehouse_drop_root / warehouse.id)
     at = now.isoformat()
     render = renderer(profiles, now)
@@ -189,7 +224,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
         plan = shipping.plan_shipments(batch, serials=serials, records=records, lines=lines, reservations=reserved,
                                        orders=orders, order_lines=order_lines, items=ref.items, profiles=profiles,
                                        created=now, at=at, run_id=run_id, source=source, validate=validate)
-        state.apply(plan, render=render, at=at, run_id=run_id)
+        applied = state.apply(plan, render=render, hold=holder(profiles, stage="shipments", files={
+            read.sha256: read.file}), at=at, run_id=run_id)
+        plan = plan + Plan(findings=tuple(applied.held))  # an 856 no delimiter set fits: stored held, unsent
         errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
         state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
                           "quarantined" if errors else "processed", archive_path=archive_name, run_id=run_id,
@@ -246,9 +283,9 @@ def merged_totals(*parts: Iterable[dict]) -> list[dict]:
 
 # --- once per run: 810s and closing -----------------------------------------------------------------
 def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore, ref: ReferenceData, *,
-                now: datetime, run_id: str) -> InvoiceResult:
-    """Close invoiced orders whose 810s are delivered, then build every 810 due (numbers taken in the
-    transaction that stores them)."""
+                now: datetime, run_id: str, validate: Validate | None = None) -> InvoiceResult:
+    """Close invoiced orders whose 810s are delivered, then build every 810 due (checked by ``validate``,
+    default outbound_validator; numbers taken in the transaction that stores them)."""
     res = InvoiceResult()
     at = now.isoformat()
     closing = state.orders(states=lifecycle.TO_CLOSE)
@@ -287,12 +324,15 @@ def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: St
         line_rows.setdefault((row["partner"], row["po_number"]), {})[row["line_id"] or str(row["line_number"])] = row
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
     prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
-                                                  customers=customers, profiles=profiles, invoice_date=now.date())
+                                                  customers=customers, profiles=profiles, invoice_date=now.date(),
+                                                  validate=validate or outbound_validator(profiles, now))
     with state.transaction():
         numbers = state.take_invoice_numbers(len(prepared))
         plan = billing.plan_invoices(prepared, numbers=numbers, records=records, lines=lines, profiles=profiles,
                                      billed=billed, at=at, run_id=run_id) + Plan(findings=problems)
-        state.apply(plan, render=renderer(profiles, now), at=at, run_id=run_id)
+        applied = state.apply(plan, render=renderer(profiles, now), hold=holder(profiles, stage="invoicing"), at=at,
+                              run_id=run_id)
+    plan = plan + Plan(findings=tuple(applied.held))
     res.invoices = len(plan.invoices)
     res.documents.update(f"{d.partner}:{d.doc_type}" for d in plan.documents)
     for fr in plan.findings:

@@ -186,3 +186,17 @@ def test_each_945_finding_through_the_flow(template, tmp_path, data, code, recor
         (s,) = state.shipments()
         assert (s.partner, s.source_kind, s.isa13, s.gs06, s.st02, s.stock_warehouse) == (
             "globex", "945", "000000901", "901", "0001", "WEST")
+
+
+def test_our_outbound_validator_checks_every_856_before_it_is_stored(template, tmp_path):
+    """A bill of lading longer than REF02 allows (30 in 004010): the 856 passes its own HL/quantity
+    self-check but not rules.outbound.validate_outbound, which the flow runs by default: the shipment
+    is held, nothing consumed (a serial it took is skipped, never reused)."""
+    long_bol = "BOL-" + "9" * 36
+    ws, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row(BOL=long_bol)).encode())
+    (held,) = [f for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
+    assert "failed validation" in held["message"] and "REF02" in held["message"]
+    assert state.shipments() == [] and res.held == 1
+    assert not [d for d in state.documents() if d.doc_type == "856"]
+    _, _, ok = ship(template, tmp_path / "again", "east", "c.csv", (HEAD + row(BOL="BOL-1")).encode())
+    assert ok.shipments == 1
