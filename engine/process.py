@@ -80,6 +80,8 @@ class Outcome:
 def acceptance_for(profile: PartnerProfile) -> Acceptance:
     sets: dict[str, frozenset[str]] = {}
     for s in profile.accepts:
+        if s not in FUNCTIONAL_FOR_SET:  # "csv": CSV order files, read by process_csv_file
+            continue
         fid = FUNCTIONAL_FOR_SET[s]
         sets[fid] = sets.get(fid, frozenset()) | {s}
     if profile.x12.other_versions == "envelope_only":
