@@ -25,7 +25,6 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
-from engine.envelope import envelope_for, wrap
 from engine.lifecycle import backorders, billing, shipping
 from engine.sscc import serial_capacity
 from flows.documents import holder, renderer
@@ -33,7 +32,6 @@ from flows.workspace import Workspace
 from parsers.shipments_csv import read_shipment_csv, shipment_ids_of_rows
 from parsers.warehouse_945 import read_945
 from parsers.x12_reader import read_interchanges
-from parsers.x12_writer import DelimiterCollision
 from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
@@ -43,7 +41,6 @@ from schemas.reference import ReferenceData
 from schemas.shipments import SHIPMENT_LINES
 from schemas.warehouses import WarehouseProfile
 
-Validate = Callable[[str, str, list], list[list[Finding]]]  # engine.lifecycle.shipping.Validate
 ACCEPT_945 = Acceptance(sets={"SW": frozenset({"945"})})
 
 
@@ -83,35 +80,39 @@ class InvoiceResult:
         return d
 
 
-def outbound_validator(profiles: Mapping[str, PartnerProfile], now: datetime) -> Validate:
-    """validate(partner, set id, bodies) for the planners: the bodies wrapped in one preview interchange
-    in the partner's envelope and checked by rules.outbound.validate_outbound (our reader, envelope
-    rules and the version's dictionary), its findings given back to the body of their ST02 (those of
-    the envelope to every body). A batch no delimiter set fits is checked body by body; a body none
-    fits is left to the store, which holds it unsent (flows.documents.holder)."""
+Check = Callable[[bytes], list[Finding]]  # the bytes of a document we built -> findings (errors refuse it)
+
+
+class OutboundRefused(Exception):
+    """A document the outbound check refused while it was being stored: the transaction is rolled back
+    (no number used) and the stage plans again without it."""
+
+    def __init__(self, doc_key: str, findings: list[Finding]) -> None:
+        super().__init__(f"{doc_key}: " + "; ".join(f"{f.code} {f.message}" for f in findings[:3]))
+        self.doc_key, self.findings = doc_key, findings
+
+
+def outbound_check(data: bytes) -> list[Finding]:
+    """rules.outbound.validate_outbound: our reader, envelope rules and the version's dictionary on the
+    very bytes that will be sent."""
     from rules.outbound import validate_outbound
 
-    functional = {"856": "SH", "810": "IN", "855": "PR", "865": "CA"}
+    return validate_outbound(data)
 
-    def validate(partner: str, set_id: str, bodies: list) -> list[list[Finding]]:
-        env = envelope_for(profiles[partner])
-        segments = [[list(seg) for seg in body] for body in bodies]
-        try:
-            data = wrap(env, functional[set_id], set_id, segments, isa13=1, gs06=1,
-                        st02s=list(range(1, len(bodies) + 1)), now=now)
-        except DelimiterCollision:
-            return [[] if len(bodies) == 1 else validate(partner, set_id, [b])[0] for b in bodies]
-        out: list[list[Finding]] = [[] for _ in bodies]
-        for f in validate_outbound(data, file=f"{partner}-{set_id}-preview.x12"):
-            st02 = f.location.st02 or ""
-            if st02.isdigit() and 1 <= int(st02) <= len(bodies):
-                out[int(st02) - 1].append(f)
-            else:
-                for found in out:
-                    found.append(f)
-        return out
 
-    return validate
+def checked(render, check: Check):
+    """The store's renderer, with every 856 and 810 it renders checked before it is stored: an error
+    raises OutboundRefused (the caller holds that shipment or invoice and plans again)."""
+
+    def render_checked(doc, isa13, gs06, st02s):
+        name, content = render(doc, isa13, gs06, st02s)
+        if doc.doc_type in ("856", "810"):
+            errors = [f for f in check(content) if f.severity == "error"]
+            if errors:
+                raise OutboundRefused(doc.sets[0].doc_key, errors)
+        return name, content
+
+    return render_checked
 
 
 def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
@@ -126,11 +127,11 @@ def files_key(warehouse: WarehouseProfile) -> str:
 # --- per warehouse: confirmations -> 856s --------------------------------------------------------
 def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
                    state: StateStore, drop: FileDrop, ref: ReferenceData, *, now: datetime, run_id: str,
-                   validate: Validate | None = None) -> WarehouseResult:
+                   check: Check | None = None) -> WarehouseResult:
     """Every confirmation waiting in the warehouse's inbox, one file per transaction. Each 856 is
-    checked by ``validate`` before it is stored (default: outbound_validator, rules.outbound)."""
+    checked as rendered, before it is stored (``check``, default outbound_check: rules.outbound)."""
     res = WarehouseResult(warehouse=warehouse.id)
-    validate = validate or outbound_validator(profiles, now)
+    check = check or outbound_check
     local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.warehouse_drop_root / warehouse.id)
     at = now.isoformat()
     render = renderer(profiles, now)
@@ -159,7 +160,7 @@ def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping
             continue
         read = read_confirmations(data, warehouse, file=info.name, sha256=sha)
         plan, errors, held = _ship_file(ws, warehouse, profiles, state, ref, read, now=now, at=at, run_id=run_id,
-                                        render=render, validate=validate, archive_name=archive_name, size=len(data))
+                                        render=render, check=check, archive_name=archive_name, size=len(data))
         disposition = "quarantine" if errors else "processed"
         _dispose(drop, local, info.name, data, disposition)
         res.processed += disposition == "processed"
@@ -204,9 +205,10 @@ def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, s
 
 def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile], state: StateStore,
                ref: ReferenceData, read: shipping.Confirmations, *, now: datetime, at: str, run_id: str, render,
-               validate: Validate | None, archive_name: str, size: int) -> tuple[Plan, int, int]:
+               check: Check, archive_name: str, size: int) -> tuple[Plan, int, int]:
     """Check, number, build and record one file's shipments in one transaction: (the plan, its
-    errors, the shipments held)."""
+    errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
+    file is planned again with that shipment held (serials taken again: none is skipped)."""
     pos = set(read.lines["po_number"].to_pylist())
     records = {r.key: r for r in state.orders_with_po(pos)}
     lines = state.lines_for(records)
@@ -218,21 +220,32 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
         read, warehouse=warehouse, state=shipping.line_state_table(records, lines, reserved, upcs), items=ref.items,
         recorded=shipping.recorded_table(state.recorded_cartons(warehouse.id)), profiles=profiles)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
-    with state.transaction():
-        serials = {prefix: state.take_serials(prefix, n, capacity=serial_capacity(prefix))
-                   for prefix, n in sorted(batch.serials_needed.items())}
-        plan = shipping.plan_shipments(batch, serials=serials, records=records, lines=lines, reservations=reserved,
-                                       orders=orders, order_lines=order_lines, items=ref.items, profiles=profiles,
-                                       created=now, at=at, run_id=run_id, source=source, validate=validate)
-        applied = state.apply(plan, render=render, hold=holder(profiles, stage="shipments", files={
-            read.sha256: read.file}), at=at, run_id=run_id)
-        plan = plan + Plan(findings=tuple(applied.held))  # an 856 no delimiter set fits: stored held, unsent
-        errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
-        state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
-                          "quarantined" if errors else "processed", archive_path=archive_name, run_id=run_id,
-                          error_count=errors)
+    refused: dict[str, list[Finding]] = {}
+    while True:
+        try:
+            with state.transaction():
+                serials = {prefix: state.take_serials(prefix, n, capacity=serial_capacity(prefix))
+                           for prefix, n in sorted(batch.serials_needed.items())}
+                plan = shipping.plan_shipments(batch, serials=serials, records=records, lines=lines,
+                                               reservations=reserved, orders=orders, order_lines=order_lines,
+                                               items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
+                                               source=source, refused=refused)
+                applied = state.apply(plan, render=checked(render, check), hold=holder(
+                    profiles, stage="shipments", files={read.sha256: read.file}), at=at, run_id=run_id)
+                plan = plan + Plan(findings=tuple(applied.held))  # an 856 no delimiter set fits: held, unsent
+                errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
+                state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
+                                  "quarantined" if errors else "processed", archive_path=archive_name, run_id=run_id,
+                                  error_count=errors)
+            break
+        except OutboundRefused as exc:
+            sid = exc.doc_key.split(":", 2)[2]
+            if sid in refused:  # planned without it and refused again: not ours to loop on
+                raise
+            refused[sid] = exc.findings
+            batch = shipping.holding(batch, {sid}, profiles)
     held = len(batch.held) + len({fr.finding.location.value for fr in plan.findings
-                                  if fr.finding.code == "ASN_NOT_BUILT"})
+                                  if fr.finding.code == "ASN_NOT_BUILT"} - batch.held)
     return plan, errors, held
 
 
@@ -283,9 +296,11 @@ def merged_totals(*parts: Iterable[dict]) -> list[dict]:
 
 # --- once per run: 810s and closing -----------------------------------------------------------------
 def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore, ref: ReferenceData, *,
-                now: datetime, run_id: str, validate: Validate | None = None) -> InvoiceResult:
-    """Close invoiced orders whose 810s are delivered, then build every 810 due (checked by ``validate``,
-    default outbound_validator; numbers taken in the transaction that stores them)."""
+                now: datetime, run_id: str, check: Check | None = None) -> InvoiceResult:
+    """Close invoiced orders whose 810s are delivered, then build every 810 due (each checked as
+    rendered by ``check``, default outbound_check; numbers taken in the transaction that stores them:
+    an 810 refused rolls it back and the invoices are numbered again without it, so no gap)."""
+    check = check or outbound_check
     res = InvoiceResult()
     at = now.isoformat()
     closing = state.orders(states=lifecycle.TO_CLOSE)
@@ -323,15 +338,24 @@ def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: St
     for row in order_lines.to_pylist():
         line_rows.setdefault((row["partner"], row["po_number"]), {})[row["line_id"] or str(row["line_number"])] = row
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
-    prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
-                                                  customers=customers, profiles=profiles, invoice_date=now.date(),
-                                                  validate=validate or outbound_validator(profiles, now))
-    with state.transaction():
-        numbers = state.take_invoice_numbers(len(prepared))
-        plan = billing.plan_invoices(prepared, numbers=numbers, records=records, lines=lines, profiles=profiles,
-                                     billed=billed, at=at, run_id=run_id) + Plan(findings=problems)
-        applied = state.apply(plan, render=renderer(profiles, now), hold=holder(profiles, stage="invoicing"), at=at,
-                              run_id=run_id)
+    refused: dict[str, list[Finding]] = {}
+    while True:
+        prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
+                                                      customers=customers, profiles=profiles,
+                                                      invoice_date=now.date(), refused=refused)
+        try:
+            with state.transaction():
+                numbers = state.take_invoice_numbers(len(prepared))
+                plan = billing.plan_invoices(prepared, numbers=numbers, records=records, lines=lines,
+                                             profiles=profiles, billed=billed, at=at, run_id=run_id) + Plan(
+                    findings=problems)
+                applied = state.apply(plan, render=checked(renderer(profiles, now), check),
+                                      hold=holder(profiles, stage="invoicing"), at=at, run_id=run_id)
+            break
+        except OutboundRefused as exc:
+            if exc.doc_key in refused:
+                raise
+            refused[exc.doc_key] = exc.findings
     plan = plan + Plan(findings=tuple(applied.held))
     res.invoices = len(plan.invoices)
     res.documents.update(f"{d.partner}:{d.doc_type}" for d in plan.documents)

@@ -204,3 +204,26 @@ def test_a_crash_after_the_commit_sends_the_stored_documents_without_renumbering
         assert (ws.drop_root / "acme" / "outbox" / name).read_bytes() == content
     ssccs, _, last_serial, _ = stored(ws)
     assert len(ssccs) == 1 and last_serial == 1
+
+
+def test_an_810_the_outbound_check_refuses_leaves_no_gap_in_the_invoice_numbers(ws):
+    drop(ws, "a.csv", confirmation("S1", ("C-1", 2)) + confirmation("S2", ("C-2", 3), line="2", sku="SKU-1003")
+         .split(b"\n", 1)[1])
+    state = StateStore(ws.state_path)
+    ref = load_reference(ws.reference_dir)
+    shipments.ship_warehouse(ws, ws.warehouses()["east"], ws.partners(), state,
+                             LocalDrop(ws.warehouse_drop_root / "east"), ref, now=datetime(2026, 11, 27, 14, 30),
+                             run_id="a")
+    from schemas.findings import finding
+
+    refuse = finding("INVOICE_NOT_BUILT", "refused", severity="error")
+    inv = shipments.invoice_run(ws, ws.partners(), state, ref, now=datetime(2026, 11, 27, 14, 30), run_id="a",
+                                check=lambda data: [refuse] if b"REF*SI*S1~" in data else [])
+    assert inv.invoices == 1 and [v.invoice_number for v in state.invoices()] == ["INV0000001"]  # S2's: no gap
+    assert [v.shipment_id for v in state.invoices()] == ["S2"]
+    assert {s.shipment_id: s.billing for s in state.shipments()} == {"S1": "shipment", "S2": "invoiced"}
+    (why,) = [f for f in state.findings(run_id="a") if f["code"] == "INVOICE_NOT_BUILT"]
+    assert "failed validation" in why["message"]
+    later = shipments.invoice_run(ws, ws.partners(), state, ref, now=datetime(2026, 11, 27, 15, 0), run_id="b")
+    assert later.invoices == 1 and [v.invoice_number for v in state.invoices()] == ["INV0000001", "INV0000002"]
+    state.close()

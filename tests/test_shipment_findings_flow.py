@@ -45,7 +45,7 @@ def template(tmp_path_factory):
     return ws.root
 
 
-def ship(template, tmp_path, warehouse: str, name: str, data: bytes, *, validate=None, profile_edit=None):
+def ship(template, tmp_path, warehouse: str, name: str, data: bytes, *, check=None, profile_edit=None):
     root = tmp_path / "ws"
     shutil.copytree(template, root)
     ws = open_workspace(root)
@@ -58,7 +58,7 @@ def ship(template, tmp_path, warehouse: str, name: str, data: bytes, *, validate
     state = StateStore(ws.state_path)
     res = shipments.ship_warehouse(ws, ws.warehouses()[warehouse], ws.partners(), state,
                                    LocalDrop(ws.warehouse_drop_root / warehouse), load_reference(ws.reference_dir),
-                                   now=DAY1, run_id="t", validate=validate)
+                                   now=DAY1, run_id="t", check=check)
     return ws, state, res
 
 
@@ -151,13 +151,21 @@ def test_a_shipment_recorded_before_is_not_recorded_or_sent_again(template, tmp_
     assert third.duplicates == 1 and [f["code"] for f in state.findings(run_id="t3")] == ["FILE_DUPLICATE"]
 
 
-def test_an_856_our_validator_refuses_holds_the_shipment(template, tmp_path):
+def test_an_856_the_outbound_check_refuses_holds_the_shipment_and_uses_no_serial(template, tmp_path):
     bad = finding("ASN_NOT_BUILT", "refused by the validator", severity="error")
-    _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row()).encode(),
-                         validate=lambda partner, set_id, bodies: [[bad] for _ in bodies])
+    seen = []
+
+    def check(data: bytes):
+        seen.append(data[:3])
+        return [bad] if b"BSN*00*S9*" in data else []
+
+    rows = row() + row(Shipment_ID="S8", Carton_ID="C-8", PO_Line="2", SKU="SKU-1003")
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + rows).encode(), check=check)
     (held,) = [f for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
     assert "failed validation" in held["message"] and held["partner"] == "acme" and held["po_number"] == "ACME-1000"
-    assert state.shipments() == [] and res.held == 1
+    assert [s.shipment_id for s in state.shipments()] == ["S8"] and res.held == 1 and res.shipments == 1
+    assert seen and set(seen) == {b"ISA"}  # the bytes that are stored and sent
+    assert state.last_number("", "SSCC:0614141") == 1  # S9's carton took no serial in the end
 
 
 def w945(*, sender: str = "NORTH3PL", qty: str = "24", total: str = "24", late: bool = False) -> bytes:

@@ -22,7 +22,7 @@ from engine.invoice import build_810, extension, invoice_for_order, terms_from_c
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
 from schemas.errors import DocumentError
-from schemas.findings import finding
+from schemas.findings import Finding, finding
 from schemas.invoices import InvoicedLine, InvoiceRecord
 from schemas.lifecycle import (
     EventKind,
@@ -122,19 +122,27 @@ class PreparedInvoice:
 def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
                      orders: Mapping[Key, dict], order_lines: Mapping[Key, Mapping[str, dict]],
                      customers: Mapping[str, dict], profiles: Mapping[str, PartnerProfile],
-                     invoice_date: date, validate=None) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
+                     invoice_date: date, refused: Mapping[str, Sequence[Finding]] | None = None
+                     ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
-    built - or that ``validate`` (engine.lifecycle.shipping.Validate: a partner's bodies at once)
-    refuses - is a finding (INVOICE_NOT_BUILT) and waits for the next run. ``orders``: the canonical
-    ORDERS row per order; ``order_lines``: per order, line id -> ORDER_LINES row; ``customers``:
-    partner -> customers.csv row (terms)."""
+    built - or whose 810 the outbound validator refused in an earlier attempt (``refused``: doc key
+    -> its findings) - is a finding (INVOICE_NOT_BUILT), uses no number and waits for the next run.
+    ``orders``: the canonical ORDERS row per order; ``order_lines``: per order, line id -> ORDER_LINES
+    row; ``customers``: partner -> customers.csv row (terms)."""
+    refused = refused or {}
     billed: dict[tuple[str, str, int], Decimal] = {}
     out: list[PreparedInvoice] = []
     problems: list[FindingRecord] = []
     for d in due:
         key = (d.partner, d.po_number)
         profile = profiles[d.partner]
+        if d.doc_key in refused:
+            why = "; ".join(f"{f.code} {f.message}" for f in refused[d.doc_key][:5])[:500]
+            f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) failed validation: {why}.",
+                        value=d.po_number)
+            problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
+            continue
         by_number = {ln.line_number: ln for ln in lines.get(key, ())}
         try:
             invoice = _invoice(d, by_number, orders.get(key, {}), order_lines.get(key, {}), customers.get(d.partner),
@@ -152,25 +160,6 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         for n, q in d.quantities.items():
             billed[(*key, n)] = billed.get((*key, n), Decimal(0)) + q
         out.append(PreparedInvoice(d, invoice, tuple(tuple(seg) for seg in body)))
-    if validate is None or not out:
-        return out, tuple(problems)
-    refused: set[int] = set()
-    for partner in dict.fromkeys(p.due.partner for p in out):
-        indices = [i for i, p in enumerate(out) if p.due.partner == partner]
-        for i, found in zip(indices, validate(partner, "810", [list(out[i].body) for i in indices]), strict=True):
-            errors = [f for f in found if f.severity == "error"]
-            if errors:
-                refused.add(i)
-                d = out[i].due
-                why = "; ".join(f"{f.code} {f.message}" for f in errors[:5])[:500]
-                f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) failed validation: {why}.",
-                            value=d.po_number)
-                problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
-    # a refused invoice's units are billed by no one: a later invoice of the same run must not count them
-    if refused:
-        return prepare_invoices([p.due for i, p in enumerate(out) if i not in refused], lines=lines, orders=orders,
-                                order_lines=order_lines, customers=customers, profiles=profiles,
-                                invoice_date=invoice_date)[0], tuple(problems)
     return out, tuple(problems)
 
 

@@ -1,6 +1,6 @@
 """Fulfilment's part of the lifecycle: a warehouse's shipment confirmations (already read into
 SHIPMENT_LINES) are checked, the cartons and pallets without an SSCC get one from our serials, each
-shipment becomes an 856 (built, self-checked, optionally validated), and the orders it carried move:
+shipment becomes an 856 (built and self-checked), and the orders it carried move:
 their lines' shipped quantities grow, the reservations of what shipped are consumed (what is left
 stays reserved or backordered), and the order goes partially_shipped or shipped with the 856 on its
 history. A shipment with an error finding is held whole (no 856, nothing consumed); the others go on.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -55,9 +55,7 @@ from schemas.warehouses import WarehouseProfile
 Key = tuple[str, str]
 ENDED_LINES = (LineState.REJECTED, LineState.DELETED, LineState.CANCELLED)
 STAGE = "shipments"
-# (partner, set id, bodies) -> for each body, the findings about its document (one call per partner and
-# batch: the flows wrap the bodies in one interchange and validate it once)
-Validate = Callable[[str, str, list], list[list[Finding]]]
+
 
 
 # --- what the checks read, from the store's records ----------------------------------------------
@@ -224,14 +222,14 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
                    reservations: Mapping[Key, Sequence[Reservation]], orders: pa.Table, order_lines: pa.Table,
                    items: pa.Table | None, profiles: Mapping[str, PartnerProfile], created: datetime, at: str,
                    run_id: str, source: Mapping[str, str] | None = None,
-                   validate: Validate | None = None) -> Plan:
+                   refused: Mapping[str, Sequence[Finding]] | None = None) -> Plan:
     """The plan for every shipment of ``batch`` not held, in the order they appear: each one's 856
     (``serials``: prefix -> the serials taken, as many as batch.serials_needed), its record, and its
     orders' moves. ``orders``/``order_lines``: the canonical tables of the orders' current revisions;
     ``created``: the 856's time (the run's clock); ``source``: the file's lineage (source_kind,
-    source_file, source_sha256); ``validate``: an extra check of the 856 bodies, a partner's at once
-    (findings with an error hold that shipment). A shipment whose 856 fails to build or validate, or
-    whose orders cannot move, is held with a finding; the others go on."""
+    source_file, source_sha256); ``refused``: shipment id -> what the outbound validator found wrong
+    with its 856 in an earlier attempt (held with ASN_NOT_BUILT; see ``holding``). A shipment whose
+    856 fails to build, or whose orders cannot move, is held with a finding; the others go on."""
     source = dict(source or {})
     check, held = batch.check, batch.held
     good = check.lines.filter(pc.invert(pc.is_in(check.lines["shipment_id"],
@@ -252,20 +250,12 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     work = _Working(records, lines, reservations)
     parts: list[Plan] = []
     findings = list(batch.findings)
-    built: list[tuple[Shipment, list[dict], list | None]] = []  # each shipment's 856 (None: none is sent)
+    for sid, found in (refused or {}).items():
+        findings.append(_held_by_validation(sid, found, batch))
     for shipment in shipments:
         mine = rows[shipment.shipment_id]
         try:
-            built.append((shipment, mine, _asn(shipment, mine, profiles[shipment.partner], created)))
-        except (DocumentError, ValueError, KeyError) as exc:
-            findings.append(_held(shipment, exc))
-    refused = _refused(built, validate) if validate else {}
-    for i, (shipment, mine, body) in enumerate(built):
-        if i in refused:
-            findings.append(_held(shipment, DocumentError("the 856 failed validation: " + "; ".join(
-                f"{f.code} {f.message}" for f in refused[i][:5]))))
-            continue
-        try:
+            body = _asn(shipment, mine, profiles[shipment.partner], created)
             part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours,
                         created=created, at=at, run_id=run_id, source=source)
         except (DocumentError, TransitionRefused, ValueError, KeyError) as exc:
@@ -275,6 +265,23 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     plan = Plan.combine(parts)
     return plan + Plan(lines=work.final_lines(), reservations=work.final_reservations(),
                        findings=tuple(findings))
+
+
+def holding(batch: ShipmentBatch, shipment_ids: set[str], profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
+    """``batch`` with these shipments held too (an 856 the outbound validator refused): they need no
+    serial any more, so the serials taken again are exactly those of what is sent."""
+    held = batch.held | frozenset(shipment_ids)
+    return replace(batch, held=held, needs=_needs(batch.check.lines, held, batch.partners, profiles))
+
+
+def _held_by_validation(sid: str, found: Sequence[Finding], batch: ShipmentBatch) -> FindingRecord:
+    why = "; ".join(f"{f.code} {f.message}" for f in found[:5])[:500]
+    f = finding("ASN_NOT_BUILT", f"Shipment {sid}: the 856 failed validation ({why}); it is held (no 856, nothing "
+                "consumed).", value=sid)
+    cols = batch.check.lines
+    po = next((p for s, p in zip(cols["shipment_id"].to_pylist(), cols["po_number"].to_pylist(), strict=True)
+               if s == sid), "")
+    return FindingRecord(f, batch.partners.get(sid, ""), po, f"shipment {sid} held: no 856", STAGE)
 
 
 def _held(shipment: Shipment, exc: Exception) -> FindingRecord:
@@ -323,22 +330,6 @@ def _asn(shipment: Shipment, rows: list[dict], profile: PartnerProfile, created:
     sscc = profile.fulfilment.sscc
     return build_856(shipment, profile.fulfilment.asn, created=created, expected=expected,
                      sscc_with_ai=sscc.with_ai if sscc else True)
-
-
-def _refused(built: list[tuple[Shipment, list[dict], list | None]], validate: Validate) -> dict[int, list[Finding]]:
-    """Index of each built 856 the validator refuses (an error finding), with its errors; one call per partner."""
-    by_partner: dict[str, list[int]] = defaultdict(list)
-    for i, (shipment, _rows, body) in enumerate(built):
-        if body is not None:
-            by_partner[shipment.partner].append(i)
-    out: dict[int, list[Finding]] = {}
-    for partner, indices in by_partner.items():
-        verdicts = validate(partner, "856", [built[i][2] for i in indices])
-        for i, found in zip(indices, verdicts, strict=True):
-            errors = [f for f in found if f.severity == "error"]
-            if errors:
-                out[i] = errors
-    return out
 
 
 def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: WarehouseProfile,
@@ -447,5 +438,5 @@ def _num(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-__all__ = ["Confirmations", "ShipmentBatch", "line_state_table", "plan_shipments", "prepare_shipments",
+__all__ = ["Confirmations", "ShipmentBatch", "holding", "line_state_table", "plan_shipments", "prepare_shipments",
            "recorded_table"]

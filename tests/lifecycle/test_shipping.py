@@ -52,7 +52,7 @@ def reserved(east=(12, 6), west=(0, 0)) -> tuple[Reservation, ...]:
     return tuple(out)
 
 
-def ship(rows: str, *, lines=None, reservations=None, state=OrderState.ACKNOWLEDGED, validate=None,
+def ship(rows: str, *, lines=None, reservations=None, state=OrderState.ACKNOWLEDGED, refused=None,
          created=CREATED, serials=None, recorded=None):
     """The plan for a CSV confirmation of PO-1 (acme, S-O-P-I) against one order."""
     table, read_findings = read_shipment_csv((HEADER + rows).encode(), ShipmentCsvMapping(), file="c.csv",
@@ -65,13 +65,15 @@ def ship(rows: str, *, lines=None, reservations=None, state=OrderState.ACKNOWLED
     batch = shipping.prepare_shipments(read, warehouse=EAST, state=shipping.line_state_table(
         {key: rec}, {key: lines}, {key: reservations}), items=ITEM_TABLE,
         recorded=recorded if recorded is not None else RECORDED_CARTONS.empty_table(), profiles=PROFILES)
+    if refused:
+        batch = shipping.holding(batch, set(refused), PROFILES)
     out = outcome_of(po())
     plan = shipping.plan_shipments(
         batch, serials=serials if serials is not None else {p: list(range(100, 100 + n))
                                                               for p, n in batch.serials_needed.items()},
         records={key: rec}, lines={key: lines}, reservations={key: reservations}, orders=out.orders,
         order_lines=out.lines, items=ITEM_TABLE, profiles=PROFILES, created=created, at=AT, run_id=RUN,
-        source={"source_kind": "csv", "source_file": "c.csv", "source_sha256": "sha"}, validate=validate)
+        source={"source_kind": "csv", "source_file": "c.csv", "source_sha256": "sha"}, refused=refused)
     return batch, plan
 
 
@@ -156,19 +158,15 @@ def test_a_late_856_is_reported():
     assert not plan.shipments[0].late and plan.shipments[0].departed_at == "2026-11-27T23:59:59"
 
 
-def test_an_856_that_fails_validation_holds_its_shipment():
+def test_an_856_the_validator_refused_holds_its_shipment_and_needs_no_serial():
     bad = finding("X12_ELEMENT_TOO_LONG", "MAN02 too long", severity="error")
-    seen = []
-
-    def validate(partner, set_id, bodies):
-        seen.append((partner, set_id, len(bodies)))
-        return [[bad] for _ in bodies]
-
-    _, plan = ship("S1,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,5,EA,C1\n", validate=validate)
-    assert seen == [("acme", "856", 1)]
-    assert plan.shipments == () and plan.transitions == () and plan.documents == ()
+    rows = "S1,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,5,EA,C1\nS2,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,2,EA,C2\n"
+    batch, plan = ship(rows, refused={"S1": [bad]})
+    assert batch.held == {"S1"} and batch.serials_needed == {"0614141": 1}  # C2's only
+    assert [s.shipment_id for s in plan.shipments] == ["S2"] and plan.lines[0].lines[0].shipped == 2
     (held,) = [f for f in plan.findings if f.finding.code == "ASN_NOT_BUILT"]
     assert "failed validation" in held.finding.message and held.consequence == "shipment S1 held: no 856"
+    assert (held.partner, held.po_number) == ("acme", "PO-1")
 
 
 def test_an_order_that_cannot_ship_holds_the_shipment():
@@ -188,7 +186,7 @@ def shipped_state():
     return rec, plan.lines[0].lines, plan.shipments[0]
 
 
-def bill(rec, lines, shipments, *, numbers=None, profiles=PROFILES, validate=None):
+def bill(rec, lines, shipments, *, numbers=None, profiles=PROFILES, refused=None):
     key = rec.key
     due, billed = billing.invoices_due(shipments=shipments, invoiced_pos=set(), records={key: rec},
                                        lines={key: lines}, order_shipments={key: shipments}, profiles=profiles)
@@ -196,7 +194,7 @@ def bill(rec, lines, shipments, *, numbers=None, profiles=PROFILES, validate=Non
     rows = {r["line_id"]: r for r in out.lines.to_pylist()}
     prepared, problems = billing.prepare_invoices(due, lines={key: lines}, orders={key: out.orders.to_pylist()[0]},
                                                   order_lines={key: rows}, customers={}, profiles=profiles,
-                                                  invoice_date=date(2026, 11, 27), validate=validate)
+                                                  invoice_date=date(2026, 11, 27), refused=refused)
     plan = billing.plan_invoices(prepared, numbers=numbers or list(range(41, 41 + len(prepared))),
                                  records={key: rec}, lines={key: lines}, profiles=profiles, billed=billed, at=AT,
                                  run_id=RUN)
@@ -250,17 +248,11 @@ def test_per_order_invoicing_waits_for_the_whole_order():
     assert plan.transitions[0].record.state == OrderState.INVOICED and plan.billed == (("east", "S1"),)
 
 
-def test_an_810_the_validator_refuses_uses_no_number():
+def test_an_810_the_validator_refused_uses_no_number():
     rec, lines, s = shipped_state()
     refuse = finding("ASN_NOT_BUILT", "refused", severity="error")
-    seen = []
-
-    def validate(partner, set_id, bodies):
-        seen.append((partner, set_id, [b[0][0] for b in bodies]))
-        return [[refuse] for _ in bodies]
-
-    _, prepared, problems, plan = bill(rec, lines, [s], numbers=[], validate=validate)
-    assert seen == [("acme", "810", ["BIG"])] and prepared == [] and plan.invoices == () and plan.billed == ()
+    _, prepared, problems, plan = bill(rec, lines, [s], numbers=[], refused={"810:east:S1:PO-1": [refuse]})
+    assert prepared == [] and plan.invoices == () and plan.billed == ()  # the shipment stays due
     assert [f.finding.code for f in problems] == ["INVOICE_NOT_BUILT"] and "failed validation" in \
         problems[0].finding.message
 
