@@ -84,12 +84,12 @@ Check = Callable[[bytes], list[Finding]]  # the bytes of a document we built -> 
 
 
 class OutboundRefused(Exception):
-    """A document the outbound check refused while it was being stored: the transaction is rolled back
-    (no number used) and the stage plans again without it."""
+    """Documents the outbound check refused once rendered: the transaction is rolled back (no number
+    used) and the stage plans again without them (doc key -> the errors found)."""
 
-    def __init__(self, doc_key: str, findings: list[Finding]) -> None:
-        super().__init__(f"{doc_key}: " + "; ".join(f"{f.code} {f.message}" for f in findings[:3]))
-        self.doc_key, self.findings = doc_key, findings
+    def __init__(self, refused: dict[str, list[Finding]]) -> None:
+        super().__init__("; ".join(f"{k}: {f[0].code} {f[0].message}" for k, f in list(refused.items())[:3]))
+        self.refused = refused
 
 
 def outbound_check(data: bytes) -> list[Finding]:
@@ -100,19 +100,39 @@ def outbound_check(data: bytes) -> list[Finding]:
     return validate_outbound(data)
 
 
-def checked(render, check: Check):
-    """The store's renderer, with every 856 and 810 it renders checked before it is stored: an error
-    raises OutboundRefused (the caller holds that shipment or invoice and plans again)."""
+class CheckedRender:
+    """The store's renderer, keeping each 856 and 810 it renders; ``verify`` (inside the same
+    transaction, before the commit) checks them - a partner's documents at once, attributed by ISA13,
+    else one by one - and raises OutboundRefused for those with an error."""
 
-    def render_checked(doc, isa13, gs06, st02s):
-        name, content = render(doc, isa13, gs06, st02s)
+    def __init__(self, render, check: Check) -> None:
+        self.render, self.check = render, check
+        self.made: list[tuple[str, str, str, bytes]] = []  # (partner, doc key, ISA13, content)
+
+    def __call__(self, doc, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
+        name, content = self.render(doc, isa13, gs06, st02s)
         if doc.doc_type in ("856", "810"):
-            errors = [f for f in check(content) if f.severity == "error"]
-            if errors:
-                raise OutboundRefused(doc.sets[0].doc_key, errors)
+            self.made.append((doc.partner, doc.sets[0].doc_key, f"{isa13:09d}", content))
         return name, content
 
-    return render_checked
+    def verify(self) -> None:
+        refused: dict[str, list[Finding]] = {}
+        for partner in dict.fromkeys(m[0] for m in self.made):
+            mine = [m for m in self.made if m[0] == partner]
+            errors = [f for f in self.check(b"".join(m[3] for m in mine)) if f.severity == "error"]
+            if not errors:
+                continue
+            by_isa = {m[2]: m[1] for m in mine}
+            for f in errors:
+                if f.location.isa13 in by_isa:
+                    refused.setdefault(by_isa[f.location.isa13], []).append(f)
+            if any(f.location.isa13 not in by_isa for f in errors):  # not attributable: one by one
+                for _partner, key, _isa13, content in mine:
+                    found = [f for f in self.check(content) if f.severity == "error"]
+                    if found:
+                        refused[key] = found
+        if refused:
+            raise OutboundRefused(refused)
 
 
 def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
@@ -230,8 +250,10 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                                                reservations=reserved, orders=orders, order_lines=order_lines,
                                                items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
                                                source=source, refused=refused)
-                applied = state.apply(plan, render=checked(render, check), hold=holder(
+                rendered = CheckedRender(render, check)
+                applied = state.apply(plan, render=rendered, hold=holder(
                     profiles, stage="shipments", files={read.sha256: read.file}), at=at, run_id=run_id)
+                rendered.verify()
                 plan = plan + Plan(findings=tuple(applied.held))  # an 856 no delimiter set fits: held, unsent
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
                 state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
@@ -239,11 +261,11 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                                   error_count=errors)
             break
         except OutboundRefused as exc:
-            sid = exc.doc_key.split(":", 2)[2]
-            if sid in refused:  # planned without it and refused again: not ours to loop on
+            found = {key.split(":", 2)[2]: errors for key, errors in exc.refused.items()}
+            if set(found) & set(refused):  # planned without it and refused again: not ours to loop on
                 raise
-            refused[sid] = exc.findings
-            batch = shipping.holding(batch, {sid}, profiles)
+            refused.update(found)
+            batch = shipping.holding(batch, set(found), profiles)
     held = len(batch.held) + len({fr.finding.location.value for fr in plan.findings
                                   if fr.finding.code == "ASN_NOT_BUILT"} - batch.held)
     return plan, errors, held
@@ -349,13 +371,15 @@ def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: St
                 plan = billing.plan_invoices(prepared, numbers=numbers, records=records, lines=lines,
                                              profiles=profiles, billed=billed, at=at, run_id=run_id) + Plan(
                     findings=problems)
-                applied = state.apply(plan, render=checked(renderer(profiles, now), check),
-                                      hold=holder(profiles, stage="invoicing"), at=at, run_id=run_id)
+                rendered = CheckedRender(renderer(profiles, now), check)
+                applied = state.apply(plan, render=rendered, hold=holder(profiles, stage="invoicing"), at=at,
+                                      run_id=run_id)
+                rendered.verify()
             break
         except OutboundRefused as exc:
-            if exc.doc_key in refused:
+            if set(exc.refused) & set(refused):
                 raise
-            refused[exc.doc_key] = exc.findings
+            refused.update(exc.refused)
     plan = plan + Plan(findings=tuple(applied.held))
     res.invoices = len(plan.invoices)
     res.documents.update(f"{d.partner}:{d.doc_type}" for d in plan.documents)

@@ -394,8 +394,8 @@ def _consume(reserved: list[Reservation], line_number: int, units: int, stock_wa
         take = min(left, r.quantity)
         taken[r.warehouse] = take
         left -= take
-    return [replace(r, quantity=r.quantity - taken.get(r.warehouse, 0)) if r.line_number == line_number else r
-            for r in reserved]
+    return [Reservation(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity - taken[r.warehouse])
+            if r.line_number == line_number and taken.get(r.warehouse) else r for r in reserved]
 
 
 def _record(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, profile: PartnerProfile,
