@@ -66,6 +66,7 @@ def run(n_pos: int) -> dict:
     shutil.rmtree(root, ignore_errors=True)
     ws = open_workspace(root)
     shutil.copytree(ROOT / "partners", ws.root / "partners")
+    shutil.copytree(ROOT / "warehouses", ws.root / "warehouses")
     shutil.copytree(ROOT / "sample_files" / "reference", ws.root / "reference")
     customers = (ws.root / "reference" / "customers.csv").read_text().replace("acme,50000.00,", "acme,999999999.00,")
     (ws.root / "reference" / "customers.csv").write_text(customers)  # room for every bench order

@@ -1,7 +1,7 @@
 """Prefect wiring for the nightly job: per partner intake, one run-wide decision stage (rules with
 GX once, approvals, allocation, 855s), per warehouse shipment confirmations (856s) and one invoicing
-task (810s), per partner delivery, then the reports. Retries with backoff on transient errors only;
-one partner's (or warehouse's) failure never stops the others.
+task (810s), per partner delivery, the reconciliation for finance, then the reports. Retries with
+backoff on transient errors only; one partner's (or warehouse's) failure never stops the others.
 
 The shipments flow (``shipments``, its own deployment on a short interval, or triggered when a
 confirmation is dropped) runs the same shipment, invoicing and delivery tasks between nights:
@@ -14,6 +14,7 @@ Task bodies call flows.steps; nothing here decides anything about EDI.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from datetime import datetime
 
 from prefect import flow, task
@@ -22,8 +23,10 @@ from prefect.tasks import Task
 
 from connectors.base import FileDrop
 from connectors.state import StateStore
+from engine.decide import ACCEPTED, PENDING, REJECTED
+from flows import progress, steps
 from flows import shipments as shipping
-from flows import steps
+from flows.progress import plural
 from flows.workspace import Workspace, open_workspace
 from schemas.errors import ConfigError, is_transient
 from schemas.profile import PartnerProfile
@@ -112,6 +115,8 @@ def open_warehouse_drop(ws_root: str, warehouse) -> FileDrop:
     from connectors.sftp import SftpDrop, resolve_secret
 
     settings = warehouse.drop.sftp
+    if settings is None:
+        raise ConfigError("sftp drop without settings", warehouse=warehouse.id)
     secret = resolve_secret(settings, os.environ)
     if secret is None and settings.secret_block:
         from prefect.blocks.system import Secret
@@ -153,35 +158,69 @@ def invoice_task(workspace: str, now_iso: str, run_id: str) -> dict:
         state.close()
 
 
+@task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=_retry_transient,
+      task_run_name="reconcile")
+def reconcile_task(workspace: str, now_iso: str, run_id: str) -> dict:
+    """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
+    ws = open_workspace(workspace)
+    state = StateStore(ws.state_path)
+    try:
+        done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id)
+        return {"summary": done.summary, "reports": done.reports}
+    finally:
+        state.close()
+
+
 def _ship_and_invoice(ws: Workspace, started: datetime, run_id: str) -> tuple[list[dict], dict, str]:
     """The fulfilment stage inside a flow: a task per warehouse, then the invoicing task. A failed
     warehouse is reported in its result; the others and invoicing go on."""
     warehouses = []
     for wid in sorted(ws.warehouses()):
         shipped = ship_task(str(ws.root), wid, started.isoformat(), run_id, return_state=True)
-        warehouses.append(shipped.result() if shipped.is_completed() else
-                          shipping.WarehouseResult(warehouse=wid, failure="shipments: " + _describe(shipped)).to_dict())
+        if shipped.is_completed():
+            warehouses.append(shipped.result())
+            progress.report("ship", _ship_line(warehouses[-1]), partner=wid)
+        else:
+            warehouses.append(shipping.WarehouseResult(warehouse=wid, failure="shipments: " + _describe(shipped))
+                              .to_dict())
+            progress.report("ship", f"FAILED: {warehouses[-1]['failure']}", partner=wid)
     invoiced = invoice_task(str(ws.root), started.isoformat(), run_id, return_state=True)
     if invoiced.is_completed():
-        return warehouses, invoiced.result(), ""
-    return warehouses, shipping.InvoiceResult().to_dict(), "invoicing: " + _describe(invoiced)
+        billing = invoiced.result()
+        progress.report("invoice", f"{plural(billing['invoices'], 'invoice')} (810), "
+                        f"{plural(billing['closed'], 'order')} closed, {plural(billing['errors'], 'error')}")
+        return warehouses, billing, ""
+    failure = "invoicing: " + _describe(invoiced)
+    progress.report("invoice", f"FAILED: {failure}")
+    return warehouses, shipping.InvoiceResult().to_dict(), failure
+
+
+def _ship_line(w: dict) -> str:
+    return (f"{plural(w['files'], 'confirmation file')} ({w['quarantined']:,} quarantined, "
+            f"{plural(w['duplicates'], 'duplicate')}), {plural(w['shipments'], 'shipment')} recorded with their "
+            f"856, {w['held']:,} held, {w['late']:,} 856 late, {plural(w['errors'], 'error')}")
 
 
 @flow(name="orderbridge-nightly", log_prints=True)
 def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | None = None,
             use_gx: bool = True) -> dict:
-    """Pull, check and answer every partner's inbox, deliver pending documents, write the run report."""
+    """Pull, check and answer every partner's inbox, deliver pending documents, write the run report.
+    Says what it did after each stage and partner (flows.progress: lines on the standard error, which
+    a deployment's worker keeps in its logs)."""
+    progress.to_stderr()
     ws = open_workspace(workspace)
+    ws.require_ready()  # no silent fall back to demo data: say what the workspace lacks
     check_state(ws)
     started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
-    run_id = steps.run_id_for(started, ws)
     state = StateStore(ws.state_path)
     try:  # the run is on record from its start: a run that dies stays visible as "running"
+        run_id = steps.run_id_for(started, ws, state)
         state.start_run(run_id, datetime.now().replace(microsecond=0).isoformat(), clock=started.isoformat())
     finally:
         state.close()
     profiles = ws.partners()
     chosen = [pid for pid in sorted(profiles) if not partners or pid in partners]
+    progress.report("run", f"{run_id} started, run clock {started.isoformat()}, {plural(len(chosen), 'partner')}")
     results = []
     for pid in chosen:
         pulled = intake_task(str(ws.root), pid, started.isoformat(), run_id, return_state=True)
@@ -189,16 +228,20 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
             data = pulled.result()
             res = steps.PartnerResult(**{k: v for k, v in data.items() if k != "documents"})
             res.documents.update(data["documents"])
+            progress.report("intake", _intake_line(res), partner=pid)
         else:
             res = steps.PartnerResult(partner=pid, failure="intake: " + _describe(pulled))
+            progress.report("intake", f"FAILED: {res.failure}", partner=pid)
         results.append(res)
     decided = decide_task(str(ws.root), started.isoformat(), run_id, use_gx, return_state=True)
     run, failure = None, ""
     if decided.is_completed():
         run = decided.result()
         steps.merge_decisions(results, run)
+        progress.report("decide", _decide_line(run))
     else:
         failure = "decide: " + _describe(decided)
+        progress.report("decide", f"FAILED: {failure}")
     warehouses, invoicing, billing_failure = _ship_and_invoice(ws, started, run_id)
     failure = "; ".join(x for x in (failure, billing_failure) if x)
     shipping.merge_documents(results, warehouses, invoicing)
@@ -206,10 +249,26 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
         delivered = deliver_task(str(ws.root), res.partner, started.isoformat(), return_state=True)
         if delivered.is_completed():
             res.delivered = delivered.result()
+            progress.report("deliver", f"{plural(res.delivered, 'document')} sent", partner=res.partner)
         else:
             res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + _describe(delivered)
-    summary = steps.write_reports(ws, run_id, results, started=started, run=run, failure=failure,
-                                  shipping=(warehouses, invoicing))
+            progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)
+    reconciled = reconcile_task(str(ws.root), started.isoformat(), run_id, return_state=True)
+    finance = reconciled.result() if reconciled.is_completed() else {}
+    if not reconciled.is_completed():
+        failure = "; ".join(x for x in (failure, "reconcile: " + _describe(reconciled)) if x)
+        progress.report("reconcile", f"FAILED: {failure}")
+    failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
+    try:
+        summary = steps.write_reports(ws, run_id, failures=failures, partners=chosen,
+                                      availability=run.availability if run else None, finance=finance,
+                                      shipping={"warehouses": warehouses, "invoicing": invoicing})
+        progress.report("reports", summary["reports"]["summary_html"])
+    except Exception as exc:  # noqa: BLE001 - the night's work is done and recorded; its report can be rewritten
+        failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"
+        summary = {"run_id": run_id, "failure": failure, "reports": {},
+                   "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results]}
+        progress.report("reports", f"FAILED: {failure} (orderbridge report --run {run_id} writes them again)")
     state = StateStore(ws.state_path)
     try:
         failed = failure or any(r.failure for r in results) or any(w["failure"] for w in warehouses)
@@ -217,6 +276,9 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
                          status="failed" if failed else "finished")
     finally:
         state.close()
+    errors = sum(p.get("errors", 0) for p in summary["partners"])
+    progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
+                    "input")
     return summary
 
 
@@ -228,6 +290,20 @@ def check_state(ws) -> None:
         state.check()
     finally:
         state.close()
+
+
+def _intake_line(res: steps.PartnerResult) -> str:
+    docs = sum(res.documents.values())
+    return (f"{plural(res.files, 'file')} ({res.processed:,} processed, {res.quarantined:,} quarantined, "
+            f"{plural(res.duplicates, 'duplicate')}), {plural(res.orders, 'PO')} read, "
+            f"{plural(docs, 'acknowledgment')} created, {plural(res.errors, 'error')}")
+
+
+def _decide_line(run: steps.RunDecision) -> str:
+    statuses = Counter(d.status for d in run.decisions)
+    docs = sum(run.documents.values())
+    return (f"{plural(len(run.decisions), 'order')} decided ({statuses[ACCEPTED]:,} acknowledged, "
+            f"{statuses[PENDING]:,} held, {statuses[REJECTED]:,} rejected), {plural(docs, 'document')} created")
 
 
 def _describe(state: State) -> str:
@@ -249,7 +325,9 @@ def deployment(workspace: str, cron: str = DEFAULT_CRON, timezone: str = "UTC"):
 @flow(name="orderbridge-shipments", log_prints=True)
 def shipments(workspace: str = ".", now: str | None = None) -> dict:
     """Between nights: the warehouses' shipment confirmations -> 856s, then the 810s due, delivered at
-    once. Quick when nothing waits (no run is recorded then)."""
+    once, and the run's reports. Quick when nothing waits (no run is recorded then). Says what it did
+    after each stage (flows.progress)."""
+    progress.to_stderr()
     ws = open_workspace(workspace)
     started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
     profiles = ws.partners()
@@ -258,11 +336,12 @@ def shipments(workspace: str = ".", now: str | None = None) -> dict:
         waiting = shipping.work_waiting(ws, state, profiles)
         if not waiting:
             return {"run_id": "", "started": started.isoformat(), "skipped": "no confirmation or invoice waiting"}
-        run_id = steps.run_id_for(started, ws)
+        run_id = steps.run_id_for(started, ws, state)
         state.start_run(run_id, datetime.now().replace(microsecond=0).isoformat(), kind="shipments",
                         clock=started.isoformat())
     finally:
         state.close()
+    progress.report("run", f"{run_id} (shipments) started, run clock {started.isoformat()}")
     warehouses, invoicing, failure = _ship_and_invoice(ws, started, run_id)
     results = [steps.PartnerResult(partner=pid) for pid in sorted(profiles)]
     shipping.merge_documents(results, warehouses, invoicing)
@@ -277,10 +356,20 @@ def shipments(workspace: str = ".", now: str | None = None) -> dict:
         delivered = deliver_task(str(ws.root), res.partner, started.isoformat(), return_state=True)
         if delivered.is_completed():
             res.delivered = delivered.result()
+            progress.report("deliver", f"{plural(res.delivered, 'document')} sent", partner=res.partner)
         else:
             res.failure = "delivery: " + _describe(delivered)
-    summary = steps.write_reports(ws, run_id, results, started=started, failure=failure,
-                                  shipping=(warehouses, invoicing))
+            progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)
+    failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
+    try:
+        summary = steps.write_reports(ws, run_id, failures=failures, partners=sorted(profiles),
+                                      shipping={"warehouses": warehouses, "invoicing": invoicing})
+        progress.report("reports", summary["reports"]["summary_html"])
+    except Exception as exc:  # noqa: BLE001 - the work is done and recorded; its report can be rewritten
+        failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"
+        summary = {"run_id": run_id, "failure": failure, "reports": {}, "warehouses": warehouses,
+                   "invoicing": invoicing, "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results]}
+        progress.report("reports", f"FAILED: {failure} (orderbridge report --run {run_id} writes them again)")
     state = StateStore(ws.state_path)
     try:
         failed = failure or any(r.failure for r in results) or any(w["failure"] for w in warehouses)
@@ -288,6 +377,7 @@ def shipments(workspace: str = ".", now: str | None = None) -> dict:
                          status="failed" if failed else "finished")
     finally:
         state.close()
+    progress.report("run", f"{run_id} (shipments) {'failed' if failed else 'finished'}")
     return summary
 
 

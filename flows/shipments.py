@@ -139,9 +139,12 @@ def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
     return lambda warehouse: LocalDrop(ws.warehouse_drop_root / warehouse.id)
 
 
+WAREHOUSE_FILES = "warehouse:"  # the `files` table's partner column of confirmations starts so
+
+
 def files_key(warehouse: WarehouseProfile) -> str:
     """The `files` table's partner column for a warehouse's confirmations."""
-    return f"warehouse:{warehouse.id}"
+    return f"{WAREHOUSE_FILES}{warehouse.id}"
 
 
 # --- per warehouse: confirmations -> 856s --------------------------------------------------------

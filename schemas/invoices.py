@@ -57,35 +57,3 @@ class Invoice:
     charges: tuple[Charge, ...] = ()  # SAC (summary level)
     partner: str = ""
 
-
-# --- what the state store keeps of an invoice (tables invoices, invoice_lines) --------------------
-
-@dataclass(frozen=True, slots=True)
-class InvoicedLine:
-    line_number: int
-    line_id: str
-    quantity: Decimal
-    unit: str
-    unit_price: Decimal
-    amount: Decimal  # quantity x unit price, half up to cents
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceRecord:
-    """An 810 as numbered and sent: its number (from the company-wide invoice sequence), the PO and
-    shipment it bills, its totals, and its lines (tables invoices, invoice_lines)."""
-
-    partner: str
-    invoice_number: str
-    po_number: str
-    invoice_date: date
-    lines: tuple[InvoicedLine, ...]
-    merchandise: Decimal  # sum of the line amounts
-    charges: Decimal  # SAC charges less allowances
-    total: Decimal  # TDS01
-    doc_key: str  # the 810's set key (document_sets)
-    warehouse: str = ""  # the shipment billed (per-shipment invoicing); "" for per-order invoices
-    shipment_id: str = ""
-    currency: str = ""
-    created_at: str = ""  # run clock
-    run_id: str = ""

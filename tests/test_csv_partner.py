@@ -22,7 +22,6 @@ UMBRELLA = REPO / "partners" / "umbrella.toml"
 
 def workspace(root, *, profile_text: str | None = None):
     ws = make_workspace(root, partners=("umbrella",))
-    shutil.copytree(REPO / "sample_files" / "inventory", ws.root / "inventory")
     shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
     if profile_text is not None:
         (ws.partners_dir / "umbrella.toml").write_text(profile_text)

@@ -36,7 +36,6 @@ def confirmation(sid: str, *cartons_and_qty: tuple[str, int], po="ACME-1000", li
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     ws = make_workspace(tmp_path_factory.mktemp("numbers") / "ws", partners=("acme",))
-    shutil.copytree(REPO / "sample_files" / "inventory", ws.root / "inventory")
     shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
     run_stages(ws, NIGHT1)
     return ws.root

@@ -35,7 +35,6 @@ def template(tmp_path_factory):
     """Night 1 of the demo, plus PO-1 from both ACME (an 850) and Umbrella (CSV): one PO number, two partners."""
     ws = make_workspace(tmp_path_factory.mktemp("findings") / "ws", partners=("acme", "globex", "initech",
                                                                              "umbrella"))
-    shutil.copytree(REPO / "sample_files" / "inventory", ws.root / "inventory")
     shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
     (ws.drop_root / "acme" / "inbox" / "acme-po-1.x12").write_bytes(x12_850(
         ["BEG*00*SA*PO-1**20261126", "PO1*1*12*EA*19.70*PE*UP*614141100101", "CTT*1"], isa13=777))

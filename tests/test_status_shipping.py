@@ -81,13 +81,15 @@ def test_an_order_that_never_shipped_shows_no_shipping_columns(demo):
     assert doc["shipments"] == [] and doc["invoices"] == []
 
 
-def test_a_version_2_store_opens_as_version_3_and_ships(tmp_path, monkeypatch):
-    """A workspace whose store was written by the lifecycle's version (2): the migration adds the
-    shipment and invoice tables and the new columns, keeps every order, and the shipments stage runs."""
+def test_a_store_of_the_version_before_fulfilment_opens_at_its_version_and_ships(tmp_path, monkeypatch):
+    """A workspace whose store was written by the version before fulfilment (mig.SHIPPING - 1): the
+    migration adds the shipment and invoice tables and the new columns, keeps every order, and the
+    shipments stage runs."""
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
-    with monkeypatch.context() as m:  # night 1 written by a version-2 store
-        m.setattr(mig, "LATEST", 2)
-        m.setattr(mig, "MIGRATIONS", {1: mig.MIGRATIONS[1]})
+    before = mig.SHIPPING - 1
+    with monkeypatch.context() as m:  # written by a store of the version before fulfilment
+        m.setattr(mig, "LATEST", before)
+        m.setattr(mig, "MIGRATIONS", {k: step for k, step in mig.MIGRATIONS.items() if k < before})
         store = StateStore(ws.state_path)
         for table in ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"):
             store._q(f"DROP TABLE {table}")
@@ -97,7 +99,7 @@ def test_a_version_2_store_opens_as_version_3_and_ships(tmp_path, monkeypatch):
         store._q("ALTER TABLE findings DROP COLUMN column_name")
         store.close()
     db = sqlite3.connect(ws.state_path)
-    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(before),)
     db.execute("INSERT INTO orders (partner, po_number, state, revision, answered_revision) VALUES"
                " ('acme', 'OLD-1', 'acknowledged', 1, 1)")
     db.execute("INSERT INTO order_lines (partner, po_number, line_number, state, allocated) VALUES"
@@ -105,7 +107,7 @@ def test_a_version_2_store_opens_as_version_3_and_ships(tmp_path, monkeypatch):
     db.commit()
     db.close()
     store = StateStore(ws.state_path)
-    assert store.schema_version == 3
+    assert store.schema_version == mig.SHIPPING == mig.LATEST
     assert {"shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"} <= store._table_names()
     assert {"shipped", "invoiced"} <= set(store._columns("order_lines"))
     (old,) = store.order_lines("acme", "OLD-1")

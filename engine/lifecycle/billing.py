@@ -23,7 +23,6 @@ from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
-from schemas.invoices import InvoicedLine, InvoiceRecord
 from schemas.lifecycle import (
     EventKind,
     FindingRecord,
@@ -35,7 +34,7 @@ from schemas.lifecycle import (
     Plan,
 )
 from schemas.profile import PartnerProfile
-from schemas.shipments import ShipmentRecord
+from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
 
 Key = tuple[str, str]
 ENDED_LINES = (LineState.REJECTED, LineState.DELETED, LineState.CANCELLED)

@@ -42,13 +42,11 @@ from schemas.lifecycle import (
     Reservation,
 )
 from schemas.profile import PartnerProfile
+from schemas.shipment_records import RecordedCarton, ShipmentRecord, ShippedLine
 from schemas.shipments import (
     LINE_STATE,
     RECORDED_CARTONS,
-    RecordedCarton,
     Shipment,
-    ShipmentRecord,
-    ShippedLine,
 )
 from schemas.warehouses import WarehouseProfile
 

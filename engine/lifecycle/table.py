@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from schemas.lifecycle import PERSON_EVENTS as PERSON_EVENTS  # people's acts (defined beside EventKind)
 from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, OrderState, OrderTransition
 
 S, E = OrderState, EventKind
@@ -21,7 +22,6 @@ SHIPPABLE = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED)  # units still to ship: backor
 BILLABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED)  # shipped units that may still need an 810
 TO_CLOSE = (S.INVOICED,)  # closed once every 810 of the order is delivered
 ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO"
-PERSON_EVENTS = (E.APPROVED_BY_PERSON, E.REJECTED_BY_PERSON, E.RECHECK_CLEARED, E.RECHECK_HELD)  # people's acts
 EVERY = tuple(S)
 NOT_SHIPPED = tuple(s for s in S if s not in SHIPPING)
 
