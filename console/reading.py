@@ -85,7 +85,7 @@ def order_page(store: StateStore, order: OrderRecord) -> dict:
              "clock", "run_id", "doc_key"}
     doc["document_extras"] = list(dict.fromkeys(k for d in doc["documents"] for k in d if k not in shown))
     known = {"order", "person", "lines", "documents", "decisions", "history", "reservations", "findings",
-             "document_extras"}
+             "document_extras", "shipments", "invoices"}  # shipments and invoices: their own sections
     doc["more"] = {k: v for k, v in doc.items() if k not in known and isinstance(v, list) and v
                    and all(isinstance(x, dict) for x in v)}  # later sections (shipments, invoices, ...)
     return doc

@@ -236,3 +236,27 @@ def run_night(ws, now, *, use_gx: bool = False, stop_after: str = "") -> str:
         return run_id
     finally:
         state.close()
+
+
+def run_shipments(ws, now) -> str:
+    """The shipments flow as flows.nightly.shipments runs it, in process (no Prefect): recorded as a run
+    of kind "shipments", every warehouse's confirmations and the 810s due, delivery, its reports.
+    Returns the run id."""
+    from datetime import datetime as _dt
+
+    from connectors.state import StateStore
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        run_id = steps.run_id_for(now, ws, state)
+        state.start_run(run_id, _dt.now().replace(microsecond=0).isoformat(), kind="shipments", clock=now.isoformat())
+        shipped = ship_stages(ws, now, state=state, run_id=run_id)
+        deliver_all(ws, now)
+        summary = steps.write_reports(ws, run_id, state=state, failures={"failure": "", "partners": {}},
+                                      shipping={"warehouses": [w.to_dict() for w in shipped[:-1]],
+                                                "invoicing": shipped[-1].to_dict()})
+        state.finish_run(run_id, _dt.now().replace(microsecond=0).isoformat(), summary)
+        return run_id
+    finally:
+        state.close()

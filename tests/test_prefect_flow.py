@@ -8,7 +8,7 @@ import re
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.support import REPO, SAMPLES
+from tests.support import REPO, SAMPLES, seed_demo_data
 
 
 def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
@@ -74,6 +74,7 @@ def test_the_shipments_flow_skips_when_nothing_waits(tmp_path):
 
     work = tmp_path / "ws"
     work.mkdir()
+    seed_demo_data(work)  # profiles, reference data and stock; no confirmation, no order
     summary = shipments.fn(workspace=str(work), now="2026-11-27T14:30:00")  # the flow's body, without Prefect
     assert summary["skipped"] == "no confirmation or invoice waiting" and summary["run_id"] == ""
     assert list((work / "reports").iterdir()) == []  # no run recorded, no report

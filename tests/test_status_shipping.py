@@ -120,3 +120,28 @@ def test_a_store_of_the_version_before_fulfilment_opens_at_its_version_and_ships
     assert store.order("acme", "ACME-1001").state.value == "partially_shipped"
     assert len(store.invoices("acme")) == 1
     store.close()
+
+
+def test_the_consoles_order_page_shows_shipments_cartons_and_invoices(demo):
+    """The console's order page (the story `status` reads) has a section per shipment (SSCCs, the 856)
+    and the invoices, and the lines' shipped and invoiced columns."""
+    from console.app import Console
+    from console.reading import order_page
+
+    store = StateStore(demo.state_path)
+    try:
+        record = store.order("acme", "ACME-1001")
+        doc = order_page(store, record)
+        html = Console(demo.root).templates.get_template("order.html").render(
+            o=record, doc=doc, can_decide=False, user=None, csrf="", read_only=True, proxy=False, workspace="ws")
+    finally:
+        store.close()
+    assert "shipments" not in doc["more"] and "invoices" not in doc["more"]
+    assert 'id="shipment-SHP-1001"' in html and "1Z999AA10123456784" in html and "BOL-6001" in html
+    for sh in doc["shipments"]:
+        for c in sh["cartons"]:
+            assert c["sscc"] in html
+    assert '<table id="invoices">' in html
+    for inv in doc["invoices"]:
+        assert inv["invoice_number"] in html and inv["document"]["file_name"] in html
+    assert "<th class=\"num\">Shipped</th><th class=\"num\">Invoiced</th>" in html
