@@ -33,8 +33,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 # Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
 # `shown`, and styles are given with style= or `styled`, never inside the text.
 console = _console()
-if console.width < 120:  # run tables have many columns; never squeeze them into 80 characters
-    console.width = 120
+if console.width < 140:  # run tables have many columns; never squeeze them into 80 characters
+    console.width = 140
 err = _console(stderr=True)
 
 WORKSPACE = typer.Option(Path("."), "--workspace", "-w", help="Workspace folder (default: the current folder).")

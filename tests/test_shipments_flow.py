@@ -206,3 +206,36 @@ def test_a_change_to_an_order_that_shipped_is_refused(tmp_path):
         == [(ln.ordered, ln.allocated, ln.shipped, ln.invoiced) for ln in before[1]]
     events = [h["event"] for h in state.order_history("globex", "GLOBEX-2001")]
     assert "change_refused" in events and "change_applied" not in events
+
+
+def test_the_reconciliation_reads_what_the_flow_shipped_and_invoiced(demo):
+    """No `orderbridge record`: the four-way match's SHIPPED and INVOICED come from our own shipments
+    and delivered 810s, so an order shipped and invoiced in full through the flow has no exception."""
+    from flows.reconcile import load_inputs, reconcile_run
+
+    ws = demo["ws"]
+    state = StateStore(ws.state_path)
+    try:
+        assert state.recorded_lines().num_rows == 0
+        inputs = load_inputs(ws, state, ws.partners())
+        shipped = {(r["po_number"], r["line_number"], r["shipment_id"]): r["quantity"]
+                   for r in inputs.shipped.to_pylist()}
+        recorded = {(ln.po_number, ln.line_number, s.shipment_id): ln.quantity
+                    for s in state.shipments() for ln in s.lines}
+        assert shipped.keys() == recorded.keys() and all(shipped[k] == recorded[k] for k in recorded)
+        invoices = [v for pid in ws.partners() for v in state.invoices(pid)]
+        billed = {(v.invoice_number, ln.line_number): ln.quantity for v in invoices for ln in v.lines}
+        assert billed and {(r["invoice_number"], r["line_number"]): r["quantity"]
+                           for r in inputs.invoiced.to_pylist()} == billed
+        refs = {r["document_ref"] for r in inputs.sent.to_pylist() if r["doc_type"] in ("856", "810")}
+        assert {v.invoice_number for v in invoices} <= refs and "SHP-1001" in refs
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 11, 29, 2), run_id="recon")
+        closed = [o for o in state.orders() if o.state.value == "closed"]
+        assert closed  # shipped and invoiced in full, the 810s delivered
+        found = {(x["po_number"], x["type"]) for x in state.stored_exceptions(active=True).to_pylist()}
+        for o in closed:
+            assert not {t for po, t in found if po == o.po_number} & {
+                "SHIPPED_NOT_INVOICED", "NOT_SHIPPED_BY_PROMISED_DATE", "OVER_SHIPMENT", "INVOICE_QUANTITY_MISMATCH",
+                "INVOICE_PRICE_MISMATCH", "INVOICED_NOT_SHIPPED"}, (o.po_number, found)
+    finally:
+        state.close()
