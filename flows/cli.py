@@ -33,8 +33,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 # Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
 # `shown`, and styles are given with style= or `styled`, never inside the text.
 console = _console()
-if console.width < 140:  # run tables have many columns; never squeeze them into 80 characters
-    console.width = 140
+if console.width < 120:  # run tables have many columns; never squeeze them into 80 characters
+    console.width = 120
 err = _console(stderr=True)
 
 WORKSPACE = typer.Option(Path("."), "--workspace", "-w", help="Workspace folder (default: the current folder).")
@@ -89,7 +89,7 @@ def _summary_table(summary: dict) -> None:
     t = Table(title=f"Run {shown(summary['run_id'])}", show_lines=False)
     t.add_column("partner", justify="left", no_wrap=True)
     for _, short, _, _ in COLUMNS:
-        t.add_column(short, justify="right", no_wrap=True)
+        t.add_column(short, justify="right", no_wrap=True, min_width=len(short))  # headers whole
     for p in summary["partners"]:
         t.add_row(shown(p["partner"]), *(str(cell(p, key)) for key, *_ in COLUMNS))
     console.print(t)

@@ -136,7 +136,7 @@ def test_the_consoles_order_page_shows_shipments_cartons_and_invoices(demo):
             o=record, doc=doc, can_decide=False, user=None, csrf="", read_only=True, proxy=False, workspace="ws")
     finally:
         store.close()
-    assert "shipments" not in doc["more"] and "invoices" not in doc["more"]
+    assert doc["sectioned"] == ["shipments", "invoices"] and "shipments" not in doc["more"]
     assert 'id="shipment-SHP-1001"' in html and "1Z999AA10123456784" in html and "BOL-6001" in html
     for sh in doc["shipments"]:
         for c in sh["cartons"]:
