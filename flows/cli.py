@@ -92,7 +92,7 @@ def _summary_table(summary: dict) -> None:
         t.add_column(short, justify="right", no_wrap=True, min_width=len(short))  # headers whole
     for p in summary["partners"]:
         t.add_row(shown(p["partner"]), *(str(cell(p, key)) for key, *_ in COLUMNS))
-    console.print(t)
+    console.print(t, width=max(console.width, 140), crop=False)  # every column, even on a narrow terminal
     for line in LEGEND:
         console.print(f"  {line}")
     _shipping_lines(summary)
