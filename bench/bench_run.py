@@ -1,6 +1,8 @@
 """A whole night at volume: one partner drops N purchase orders (20 lines each, real items from the
 demo reference data); time each stage of the run (intake, decide with GX + allocation + 855s,
-delivery) and the peak RSS. Run: python bench/bench_run.py [N ...]   (default: 1000 5000)"""
+delivery), then the warehouse's shipment confirmations for half of the orders (CSV, 5 cartons of 4
+lines each, every unit of the order) through the checks, SSCC numbering, 856s and the 810s, and
+their delivery; and the peak RSS. Run: python bench/bench_run.py [N ...]   (default: 1000 5000)"""
 
 from __future__ import annotations
 
@@ -64,6 +66,7 @@ def run(n_pos: int) -> dict:
     shutil.rmtree(root, ignore_errors=True)
     ws = open_workspace(root)
     shutil.copytree(ROOT / "partners", ws.root / "partners")
+    shutil.copytree(ROOT / "warehouses", ws.root / "warehouses")
     shutil.copytree(ROOT / "sample_files" / "reference", ws.root / "reference")
     customers = (ws.root / "reference" / "customers.csv").read_text().replace("acme,50000.00,", "acme,999999999.00,")
     (ws.root / "reference" / "customers.csv").write_text(customers)  # room for every bench order
@@ -89,9 +92,43 @@ def run(n_pos: int) -> dict:
     sent = steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=now)
     t3 = time.perf_counter()
     accepted = sum(d.status == "accepted" for d in decided.decisions)
+    shipped_pos = confirmations(ws.root, state)  # not timed: the warehouse writes these
+    from flows import shipments
+
+    later = datetime(2026, 11, 27, 14, 20)
+    ref = load_reference(ws.reference_dir)
+    t4 = time.perf_counter()
+    ship = shipments.ship_warehouse(ws, ws.warehouses()["east"], profiles, state,
+                                    LocalDrop(ws.warehouse_drop_root / "east"), ref, now=later, run_id="s")
+    t5 = time.perf_counter()
+    billed = shipments.invoice_run(ws, profiles, state, ref, now=later, run_id="s")
+    t6 = time.perf_counter()
+    sent_later = steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=later)
+    t7 = time.perf_counter()
     return {"pos": n_pos, "lines": n_lines, "intake": t1 - t0, "decide": t2 - t1, "deliver": t3 - t2,
             "total": t3 - t0, "accepted": accepted, "files": res.files, "sent": sent,
+            "shipped_pos": shipped_pos, "shipments": ship.shipments, "held": ship.held, "ship": t5 - t4,
+            "invoice": t6 - t5, "deliver_2": t7 - t6, "asn": ship.documents.get("acme:856", 0),
+            "invoices": billed.invoices, "sent_2": sent_later, "night": t3 - t0 + t7 - t4,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def confirmations(ws_root: Path, state, per_file: int = 500) -> int:
+    """The east DC's CSV confirmations for every second acknowledged PO: all its units, 5 cartons of 4
+    lines, shipped on the afternoon of day 1; files of ``per_file`` shipments. Returns the POs shipped."""
+    orders = [o for o in state.orders("acme") if o.state.value == "acknowledged"][::2]
+    lines = state.lines_for(o.key for o in orders)
+    inbox = ws_root / "warehouse-drop" / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    head = "Shipment ID,Ship Date,Ship Time,Carrier,Tracking Number,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
+    for f in range(0, len(orders), per_file):
+        rows = [head]
+        for k, o in enumerate(orders[f:f + per_file], start=f):
+            for i, ln in enumerate(x for x in lines[o.key] if x.allocated):
+                rows.append(f"BS-{k:06d},2026-11-27,14:00,UPSN,1Z{k:016d},{o.po_number},{ln.line_id},{ln.sku},"
+                            f"{ln.allocated},{ln.unit or 'EA'},BC-{k:06d}-{i // 4}\n")
+        (inbox / f"ship-{f // per_file:04d}.csv").write_text("".join(rows))
+    return len(orders)
 
 
 def main(argv: list[str]) -> int:
@@ -104,14 +141,16 @@ def main(argv: list[str]) -> int:
 
     sizes = [int(a) for a in argv] or [1000, 5000]
     print(f"{'POs':>7} {'lines':>9} {'intake s':>9} {'decide s':>9} {'deliver s':>9} {'total s':>8} "
-          f"{'lines/s':>9} {'accepted':>9} {'sent':>6} {'peak RSS MB':>12}")
+          f"{'lines/s':>9} {'accepted':>9} {'sent':>6} {'ship s':>7} {'856':>6} {'810 s':>6} {'810':>6} "
+          f"{'deliv2 s':>8} {'night s':>8} {'peak RSS MB':>12}")
     for n in sizes:  # each size in a fresh process, so the peak RSS is its own
         out = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True,
                              check=True, cwd=ROOT)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"{r['pos']:>7,} {r['lines']:>9,} {r['intake']:>9.2f} {r['decide']:>9.2f} {r['deliver']:>9.2f} "
               f"{r['total']:>8.2f} {r['lines'] / r['total']:>9,.0f} {r['accepted']:>9,} {r['sent']:>6} "
-              f"{r['peak_rss_mb']:>12,.0f}")
+              f"{r['ship']:>7.2f} {r['asn']:>6,} {r['invoice']:>6.2f} {r['invoices']:>6,} {r['deliver_2']:>8.2f} "
+              f"{r['night']:>8.2f} {r['peak_rss_mb']:>12,.0f}")
     return 0
 
 

@@ -6,8 +6,10 @@ Version 1 is the store before the order lifecycle (no `meta` table; orders kept 
 bag, `line_status` held decided lines only, a document was one row). Version 2 is the typed store
 of connectors.state. Version 3 adds the inbound groups (groups_in); version 4 the indices that read a
 run's rows (the run reports); version 5 reconciliation for finance (partners' 997s for our documents,
-document verdicts, exceptions with evidence, history and per-run snapshots). Must not import anything
-but schemas (connectors' rule).
+document verdicts, exceptions with evidence, history and per-run snapshots); version SHIPPING (6)
+fulfilment and billing: shipments, cartons, shipment_lines, invoices, invoice_lines, the shipped /
+invoiced quantities of order_lines and a finding's CSV row and column. Must not import anything but
+schemas (connectors' rule).
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ from schemas.lifecycle import PlannedDocument, PlannedSet
 if TYPE_CHECKING:
     from connectors.state import StateStore
 
-LATEST = 5
+# The version fulfilment and billing's step brings a store to; the only place its number is written
+# (connectors.state keys its tables by it). When rel2's 5 -> 6 lands first, this becomes 7.
+SHIPPING = 6
+LATEST = SHIPPING
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -90,10 +95,11 @@ def _migrate_1_to_2(store: StateStore) -> None:
     for table in ("orders", "order_events", "line_status", "documents", "pending_changes", "runs"):
         q(f"DROP TABLE {table}")
     keep = {"files", "interchanges_in", "control_numbers", "reservations"}
-    from connectors.state import INDEXES, TABLES
+    from connectors.state import ADDED_IN, INDEXES, TABLES
 
-    store._script(";".join(s for s in TABLES.split(";") if not any(f"TABLE {t} (" in s for t in keep)))
-    store._script(INDEXES)
+    later = {t for tables in ADDED_IN.values() for t in tables}  # created by their own version's step
+    store._script(";".join(s for s in TABLES.split(";") if not any(f"TABLE {t} (" in s for t in keep | later)))
+    store._script(";".join(s for s in INDEXES.split(";") if not any(f" ON {t} (" in s for t in later)))
     store._many("INSERT INTO meta (key, value) VALUES (?,?)",
                 [("schema_version", "2"), ("workspace_id", uuid.uuid4().hex), ("migrated_from", "1")])
     history: dict[tuple[str, str], list[tuple]] = {}
@@ -110,6 +116,7 @@ def _migrate_1_to_2(store: StateStore) -> None:
         revisions[(o[0], o[1])] = order_rows[-1][3]
     from connectors.state import EVENT_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS
 
+    LINE_COLUMNS = LINE_COLUMNS[:20]  # noqa: N806 - version 2's columns (version 3 added shipped, invoiced)
     store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
                 order_rows)
     store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
@@ -280,6 +287,23 @@ def _migrate_4_to_5(store: StateStore) -> None:
     store._q("INSERT INTO sequences (name, last) VALUES ('exception_event', 0) ON CONFLICT (name) DO NOTHING")
 
 
+def add_columns(store: StateStore, *columns: tuple[str, str, str]) -> None:
+    """A migration step that adds (table, column, type) columns (``ALTER TABLE ... ADD COLUMN``);
+    a column the table already has (created by an earlier step from today's DDL) is left alone."""
+    for table, column, kind in columns:
+        if column not in store._columns(table):
+            store._q(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+def _migrate_to_shipping(store: StateStore) -> None:
+    """Fulfilment and billing (step SHIPPING - 1 -> SHIPPING): the shipment and invoice tables,
+    shipped/invoiced on order_lines, a finding's CSV row and column."""
+    from connectors.state import ADDED_IN, COLUMNS_ADDED_IN
+
+    add_tables(store, *ADDED_IN[SHIPPING])
+    add_columns(store, *COLUMNS_ADDED_IN[SHIPPING])
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -287,4 +311,5 @@ MIGRATIONS = {
     # 3 -> 4: a run's documents, history events, files and lines read by run (the reports are built from them)
     3: lambda s: add_indexes(s, "documents_run", "order_events_run", "files_run", "order_lines_run"),
     4: _migrate_4_to_5,  # 5: reconciliation for finance
+    SHIPPING - 1: _migrate_to_shipping,  # SHIPPING: fulfilment and billing
 }

@@ -134,6 +134,8 @@ def ack_parts(allocated: int, backordered: int, rejected: int, *, full_status: s
 def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | None = None) -> LineStatus:
     """A stored line (state store) back as a LineStatus, for lines a change left alone."""
     statuses = line.ack.split("+") if line.ack else ["IA"]
+    if line.backordered == 0 and len(statuses) > 1 and "IB" in statuses:  # a backorder allocated since
+        statuses = [st for st in statuses if st != "IB"]
     amounts = {"BP": line.allocated, "IQ": line.allocated, "IB": line.backordered, "IR": line.rejected}
     dates = {"IB": line.promised_date, "IR": None}
     parts = tuple(AckPart(st, Decimal(amounts.get(st, line.allocated) or 0), dates.get(st, ship))

@@ -89,12 +89,13 @@ def _summary_table(summary: dict) -> None:
     t = Table(title=f"Run {shown(summary['run_id'])}", show_lines=False)
     t.add_column("partner", justify="left", no_wrap=True)
     for _, short, _, _ in COLUMNS:
-        t.add_column(short, justify="right", no_wrap=True)
+        t.add_column(short, justify="right", no_wrap=True, min_width=len(short))  # headers whole
     for p in summary["partners"]:
         t.add_row(shown(p["partner"]), *(str(cell(p, key)) for key, *_ in COLUMNS))
-    console.print(t)
+    console.print(t, width=max(console.width, 140), crop=False)  # every column, even on a narrow terminal
     for line in LEGEND:
         console.print(f"  {line}")
+    _shipping_lines(summary)
     if summary.get("failure"):
         console.print(f"run stage failed: {shown(summary['failure'])}", style="red")
     for p in summary["partners"]:
@@ -102,6 +103,21 @@ def _summary_table(summary: dict) -> None:
             console.print(f"{shown(p['partner'])} failed: {shown(p['failure'])}", style="red")
     for name, path in summary.get("reports", {}).items():
         console.print(f"  {shown(name)}: {shown(path)}")
+
+
+def _shipping_lines(summary: dict) -> None:
+    """One line per warehouse (confirmations read, shipments recorded, held, late 856s) and one for billing."""
+    for w in summary.get("warehouses", []):
+        if not (w["files"] or w["failure"]):
+            continue
+        console.print(styled(f"  warehouse {shown(w['warehouse'])}: {w['files']} confirmation file(s) "
+                             f"({w['quarantined']} quarantined, {w['duplicates']} duplicate), {w['shipments']} "
+                             f"shipment(s) recorded with their 856, {w['held']} held, {w['late']} 856 late, "
+                             f"{w['errors']} error(s)", (f" failed: {w['failure']}" if w["failure"] else "", "red")))
+    billing = summary.get("invoicing") or {}
+    if billing.get("invoices") or billing.get("closed") or billing.get("errors"):
+        console.print(f"  invoicing: {billing['invoices']} invoice(s) (810), {billing['closed']} order(s) closed, "
+                      f"{billing['errors']} error(s)")
 
 
 def _run(workspace: Path, now: str | None) -> dict:
@@ -144,6 +160,9 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
     (workdir / "partners").mkdir(parents=True, exist_ok=True)
     for profile in sorted((REPO / "partners").glob("*.toml")):
         shutil.copy2(profile, workdir / "partners" / profile.name)
+    (workdir / "warehouses").mkdir(parents=True, exist_ok=True)
+    for profile in sorted((REPO / "warehouses").glob("*.toml")):
+        shutil.copy2(profile, workdir / "warehouses" / profile.name)
     # the demo, and only the demo, runs on the repository's sample reference data and stock
     for folder in ("reference", "inventory"):
         shutil.copytree(REPO / "sample_files" / folder, workdir / folder, dirs_exist_ok=True)
@@ -166,6 +185,17 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
         console.print(styled(("Night 1", "bold"), ": purchase orders"))
         summaries.append(_run(workdir, now))
         _print_sent(workdir, summaries[-1], sftp_partner="acme" if server else "")
+        _drop_confirmations(workdir, "warehouse-drops")
+        console.print(styled(("Day 1", "bold"), ": the warehouses confirm shipments (the shipments flow: 856s, "
+                             "then 810s)"))
+        shipped = _ship(workdir, (datetime.fromisoformat(now) + timedelta(hours=12, minutes=30)).isoformat())
+        if not shipped.get("skipped"):
+            summaries.append(shipped)
+            _print_sent(workdir, shipped, sftp_partner="acme" if server else "")
+        _drop_confirmations(workdir, "warehouse-drops-day2")  # shipped overnight; the nightly run picks them up
+        night2 = REPO / "sample_files" / "inventory-day2"  # a receipt arrived; day 1's shipments left the stock
+        shutil.copytree(night2 / "snapshots", workdir / "inventory" / "snapshots", dirs_exist_ok=True)
+        shutil.copy2(night2 / "receipts.parquet", workdir / "inventory" / "receipts.parquet")
         day2 = REPO / "sample_files" / "drops-day2"
         for folder in sorted(day2.iterdir()) if day2.is_dir() else []:
             target = workdir / "drop" / folder.name / "inbox"
@@ -175,7 +205,7 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
                 shutil.copy2(f, target / f.name)
         _record_hand_fed(workdir, now)
         console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders, partners' 997s "
-                             "for night 1's documents"))
+                             "for night 1's documents; a backorder allocated and shipped; invoiced orders closed"))
         summaries.append(_run(workdir, (datetime.fromisoformat(now) + timedelta(days=1)).isoformat()))
         _print_sent(workdir, summaries[-1], sftp_partner="acme" if server else "")
         if server:
@@ -192,7 +222,8 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
             console.print(f"The demo's SFTP server is stopped; ACME's profile ({profile}) is back to its local "
                           "drop (a copy of what it sent over SFTP is in sftp-outbox/).")
     _demo_hints(workdir, datetime.fromisoformat(now) + timedelta(days=2))
-    failed = [s for s in summaries if s.get("failure") or any(p["failure"] for p in s["partners"])]
+    failed = [s for s in summaries if s.get("failure") or any(p["failure"] for p in s["partners"])
+              or any(w["failure"] for w in s.get("warehouses", []))]
     if failed:
         console.print(f"{plural(len(failed), 'night')} did not complete: see the summaries above", style="red")
     raise typer.Exit(ExitStatus.INCOMPLETE if failed else ExitStatus.OK)
@@ -249,6 +280,7 @@ def _demo_hints(workdir: Path, next_night: datetime) -> None:
         held = store.orders(states=lifecycle.AWAITING_PERSON)
         changed = [o for o in store.orders() if o.change_file] or store.orders()
         runs = [r["run_id"] for r in store.runs() if r["kind"] == "nightly"]
+        shipped = store.orders(states=lifecycle.SHIPPING)
     finally:
         store.close()
     lines = []
@@ -269,6 +301,10 @@ def _demo_hints(workdir: Path, next_night: datetime) -> None:
         o = changed[0]
         lines.append(f"{cmd} status {shlex.quote(o.po_number)} --partner {shlex.quote(o.partner)} -w {ws}      "
                      "# one order's whole story")
+    if shipped:
+        o = shipped[0]
+        lines.append(f"{cmd} status {shlex.quote(o.po_number)} --partner {shlex.quote(o.partner)} -w {ws}      "
+                     "# one shipped (and invoiced): shipments, cartons, SSCCs, invoices")
     if runs:
         lines.append(f"{cmd} report -w {ws}      # write the last run's reports again: "
                      f"{shlex.quote(str(workdir / 'reports' / runs[-1] / 'summary.html'))}")
@@ -295,6 +331,16 @@ def _record_hand_fed(workdir: Path, now: str) -> None:
             console.print(shown(f"  recorded {path.parent.name}/{path.name}: {read} line(s) our ERP or WMS sent"))
     finally:
         store.close()
+
+
+def _drop_confirmations(workdir: Path, folder: str) -> None:
+    """The demo's shipment confirmations (sample_files/<folder>/<warehouse>/) into the warehouses' inboxes."""
+    source = REPO / "sample_files" / folder
+    for wh in sorted(source.iterdir()) if source.is_dir() else []:
+        inbox = workdir / "warehouse-drop" / wh.name / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        for f in sorted(wh.iterdir()):
+            shutil.copy2(f, inbox / f.name)
 
 
 def _start_demo_sftp(workdir: Path):
@@ -366,15 +412,76 @@ def serve(workspace: Path = WORKSPACE,
           cron: str = typer.Option("0 2 * * *", "--cron", help="When to run: a cron expression (minute hour "
                                    "day-of-month month day-of-week); the default is 02:00 every day."),
           timezone: str = typer.Option("UTC", "--timezone", help="Time zone of the cron expression (an IANA "
-                                       "name such as Europe/Berlin).")) -> None:
-
-    """Serve the nightly deployment on its cron schedule (needs a Prefect server: PREFECT_API_URL)."""
+                                       "name such as Europe/Berlin)."),
+          shipments_every: int = typer.Option(5, "--shipments-every", min=1,
+                                              help="Minutes between runs of the shipments deployment "
+                                                   "(shipment confirmations -> 856s -> 810s).")) -> None:
+    """Serve the nightly deployment on its cron schedule and the shipments deployment every few minutes
+    (and when `orderbridge dropped` reports a confirmation); needs a Prefect server: PREFECT_API_URL."""
     _prefect_env()
     from prefect import serve as prefect_serve
 
-    from flows.nightly import deployment
+    from flows.nightly import deployment, shipments_deployment
+    from flows.workspace import Workspace
 
-    prefect_serve(deployment(str(workspace.resolve()), cron, timezone))
+    ws = Workspace(workspace.resolve())
+    profiles = ws.partners() if any(ws.partners_dir.glob("*.toml")) else {}  # each run says what is missing
+    windows = [p.fulfilment.asn.window_minutes for p in profiles.values() if "856" in p.receives]
+    if windows and shipments_every >= min(windows):
+        err.print(f"--shipments-every {shipments_every} is not shorter than the tightest ASN window "
+                  f"({min(windows)} minutes): 856s may be late", style="yellow")
+    prefect_serve(deployment(str(workspace.resolve()), cron, timezone),
+                  shipments_deployment(str(workspace.resolve()), shipments_every))
+
+
+def _ship(workspace: Path, now: str | None) -> dict:
+    _prefect_env()
+    from flows.prefect_api import start_api_server
+
+    with console.status("Starting the temporary Prefect API server..."):
+        start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+    from flows.nightly import shipments
+
+    with console.status("Running the shipments flow (Prefect)..."):
+        summary = shipments(workspace=str(workspace.resolve()), now=now)
+    if summary.get("skipped"):
+        console.print(f"Shipments: nothing to do ({summary['skipped']}).")
+    else:
+        _summary_table(summary)
+    return summary
+
+
+@app.command()
+def ship(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO).")) -> None:
+    """Run the shipments flow once: every warehouse's shipment confirmations -> 856s, then the 810s due,
+    delivered at once (what the shipments deployment does every few minutes)."""
+    from flows.exit_status import for_run
+
+    if not workspace.is_dir():
+        err.print(f"workspace {shown(workspace)} does not exist", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    _check_state(workspace)
+    summary = _ship(workspace, _now(now))
+    raise typer.Exit(for_run(summary))
+
+
+@app.command()
+def dropped(warehouse: str = typer.Argument(..., help="The warehouse whose drop received a confirmation."),
+            workspace: Path = WORKSPACE) -> None:
+    """Report that a shipment confirmation was dropped: the served shipments deployment runs at once
+    (a Prefect event; for drop hooks such as an SFTP server's upload script). Needs PREFECT_API_URL."""
+    from flows.workspace import Workspace
+
+    if warehouse not in Workspace(workspace.resolve()).warehouses():
+        err.print(f"unknown warehouse {shown(repr(warehouse))}", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    _prefect_env()
+    from prefect.events import emit_event
+
+    from flows.nightly import DROPPED_EVENT
+
+    emit_event(event=DROPPED_EVENT, resource={"prefect.resource.id": f"orderbridge.warehouse.{warehouse}"})
+    console.print(f"reported: a confirmation in {shown(warehouse)}'s drop")
 
 
 @app.command()
@@ -562,14 +669,16 @@ def status(po: str = typer.Argument(..., help="PO number"),
     if o["hold_reasons"]:
         console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")
+    shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
     for c in ("line", "PO101", "state", "ACK", "ordered", "unit", "price", "allocated", "backordered", "rejected",
-              "promised", "from", "reason"):
+              *(("shipped", "invoiced") if shipping else ()), "promised", "from", "reason"):
         t.add_column(c, overflow="fold")
     for ln in doc["lines"]:
         price = ln["ack_price"] or ln["unit_price"]
         t.add_row(*(shown(v if v is not None else "") for v in (
             ln["line_number"], ln["line_id"], ln["state"], ln["ack"], ln["ordered"], ln["unit"], price,
-            ln["allocated"], ln["backordered"], ln["rejected"], ln["promised_date"], ln["warehouses"], ln["reason"])))
+            ln["allocated"], ln["backordered"], ln["rejected"], *((ln["shipped"], ln["invoiced"]) if shipping else ()),
+            ln["promised_date"], ln["warehouses"], ln["reason"])))
     console.print(t)
     d = Table(title="documents sent (times: run clock; a held document waits, unnumbered)")
     for c in ("type", "ISA13", "GS06", "ST02", "file", "status", "created", "delivered"):
@@ -578,6 +687,7 @@ def status(po: str = typer.Argument(..., help="PO number"),
         d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
                                        x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
+    _status_shipping(doc)
     if doc.get("partner_acks"):
         a = Table(title="the partner's 997/999 for our documents (as of the last reconciliation, run clock)")
         for c in ("type", "ISA13", "ST02", "verdict", "answered", "due", "reasons"):
@@ -612,6 +722,49 @@ def status(po: str = typer.Argument(..., help="PO number"),
     console.print(h)
 
 
+def _status_shipping(doc: dict) -> None:
+    """status: the order's shipments (carrier, tracking, the 856, cartons and SSCCs) and invoices (the 810)."""
+    for sh in doc["shipments"]:
+        asn = sh["asn"]
+        sent = (f"856 ISA13 {asn['isa13']} ST02 {asn['st02']} {asn['file_name']}, built {sh['asn_at']}"
+                if asn else "no 856 (the partner receives none)")
+        console.print(styled((f"shipment {sh['shipment_id']}", "bold"),
+                             f" from {sh['warehouse']}: shipped {sh['ship_date']} {sh['ship_time']}, carrier "
+                             f"{sh['carrier'] or '-'} {sh['service_level']}, tracking {sh['tracking_number'] or '-'}, "
+                             f"BOL {sh['bill_of_lading'] or '-'}; {sent}",
+                             (" (late)" if sh["asn_late"] else "", "red")))
+        c = Table(title=f"shipment {shown(sh['shipment_id'])}: cartons and lines")
+        for col in ("carton / pallet", "SSCC-18", "on pallet", "weight", "line", "PO101", "SKU", "quantity"):
+            c.add_column(col, overflow="fold")
+        by_carton: dict[str, list] = {}
+        for ln in sh["lines"]:
+            by_carton.setdefault(ln["carton"], []).append(ln)
+        for ct in sh["cartons"]:
+            if ct["level"] == "pallet":
+                c.add_row(f"pallet {shown(ct['label'])}", shown(ct["sscc"]), "", "", "", "", "", "")
+                continue
+            for i, ln in enumerate(by_carton.pop(ct["label"], []) or [None]):
+                c.add_row(shown(ct["label"]) if i == 0 else "", shown(ct["sscc"]) if i == 0 else "",
+                          shown(ct["pallet"]),
+                          f"{ct['weight'] or ''} {ct['weight_unit']}".strip() if i == 0 else "",
+                          str(ln["line_number"]) if ln else "", shown(ln["line_id"]) if ln else "",
+                          shown(ln["sku"]) if ln else "", shown(f"{ln['quantity']} {ln['unit']}") if ln else "")
+        for label, lines in by_carton.items():  # loose items, or cartons the 856 does not list
+            for ln in lines:
+                c.add_row(shown(label) or "(loose)", "", shown(ln["pallet"]), "", str(ln["line_number"]),
+                          shown(ln["line_id"]), shown(ln["sku"]), shown(f"{ln['quantity']} {ln['unit']}"))
+        console.print(c)
+    if doc["invoices"]:
+        v = Table(title="invoices (810)")
+        for col in ("invoice", "date", "shipment", "lines", "merchandise", "charges", "total", "ISA13", "file",
+                    "delivered"):
+            v.add_column(col, overflow="fold")
+        for inv in doc["invoices"]:
+            d = inv["document"] or {}
+            v.add_row(shown(inv["invoice_number"]), inv["invoice_date"], shown(inv["shipment_id"] or "(order)"),
+                      str(len(inv["lines"])), inv["merchandise"], inv["charges"], f"{inv['total']} {inv['currency']}",
+                      d.get("isa13", ""), shown(d.get("file_name", "")), d.get("delivered_at") or "not yet")
+        console.print(v)
 partner_app = typer.Typer(no_args_is_help=True, help="Partner onboarding: is a partner ready to trade?")
 app.add_typer(partner_app, name="partner")
 

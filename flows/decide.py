@@ -18,6 +18,7 @@ from engine import lifecycle
 from engine.answer import allocation_input
 from engine.decide import OrderDecision, decide
 from flows.documents import holder, renderer
+from flows.shipments import backorder_step, merged_totals
 from flows.workspace import Workspace
 from schemas.findings import Finding
 from schemas.lifecycle import Plan
@@ -77,12 +78,19 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan
+    # stock this run's allocation sees as taken: reservations (after the 860s) and what shipped since the
+    # snapshot; backorders of answered orders are offered what is left first (flows.shipments)
+    totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of)),
+                                      reserved_before, revisions.reservations)
+    backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
+                                         run_id=run_id)
+    plan += backordered
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:
         tables.update(revisions.tables)
         tables.update(_load(store, [k for k in lifecycle.table_keys(deciding) if k not in tables], store.load))
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
-                        lines_before, now=now, run_id=run_id, use_gx=use_gx)
+                        lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals)
     plan = lifecycle.in_answer_order(plan, revisions.change_ids)
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}
@@ -95,7 +103,8 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
 
 def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
             inventory: Inventory, out: RunDecision, deciding: list, tables: dict, revisions: lifecycle.Revisions,
-            reserved_before: dict, lines_before: dict, *, now: datetime, run_id: str, use_gx: bool) -> Plan:
+            reserved_before: dict, lines_before: dict, *, now: datetime, run_id: str, use_gx: bool,
+            reserved_totals: list[dict] | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
     from engine.allocate import allocate
     from rules.suite import run_suite
@@ -115,7 +124,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                            people=lifecycle.person_decisions(deciding))
     alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding),
                                 only=lifecycle.changed_lines(deciding))
-    reserved = lifecycle.reserved_after(state.reservations(), reserved_before, revisions.reservations)
+    reserved = reserved_totals if reserved_totals is not None else lifecycle.reserved_after(
+        state.reservations(), reserved_before, revisions.reservations)
     result = allocate(alloc_in, inventory.snapshot, inventory.receipts,
                       {pid: p.allocation for pid, p in profiles.items()},
                       reservations=pa.Table.from_pylist(reserved, schema=RESERVATIONS), today=today)

@@ -17,7 +17,7 @@ from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
 from schemas.profile import PartnerProfile
 
-SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
+SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
 
 
 def _bodies(doc: PlannedDocument) -> list[list[Segment]]:
@@ -33,6 +33,8 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
     first of its delimiter sets that no value uses (`hold` keeps back the documents none fits)."""
 
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
+        if doc.content:  # a document that is not X12 (a CSV acknowledgment): stored as built
+            return f"{doc.partner}-{doc.doc_type.lower()}-ack-{isa13:09d}.csv", doc.content
         env = envelope_for(profiles[doc.partner])
         bodies = _bodies(doc)
         d = delimiters_for(env, bodies)  # None: wrap raises DelimiterCollision (hold() keeps these back)
@@ -58,7 +60,7 @@ def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping
 
     def hold(doc: PlannedDocument) -> FindingRecord | None:
         profile = profiles[doc.partner]
-        if fits(profile, doc):
+        if doc.content or fits(profile, doc):  # a CSV acknowledgment has no delimiters to choose
             return None
         pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
         source = next((s.source_sha256 for s in doc.sets if s.source_sha256), "")

@@ -17,7 +17,7 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
-from engine.process import Known, process_file
+from engine.process import Known, process_csv_file, process_file
 from flows.documents import holder, renderer
 from flows.reconcile import ack_findings
 from flows.workspace import Workspace
@@ -96,8 +96,11 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             res.warnings += 1
             _dispose(drop, local, info.name, data, "processed")
             continue
-        outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
-                               known=known_state(state, profile.id), today=now.date(), received_at=now)
+        if profile.is_csv_file(info.name):
+            outcome = process_csv_file(data, file=info.name, sha256=sha, profile=profile)
+        else:
+            outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
+                                   known=known_state(state, profile.id), today=now.date(), received_at=now)
         named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
                  + outcome.change_headers["po_number"].to_pylist()}
         live = state.orders_for(named)

@@ -52,6 +52,7 @@ from engine.run_summary import (
 )
 from flows.decide import RunDecision
 from flows.intake import PartnerResult, _row
+from flows.shipments import WAREHOUSE_FILES
 from flows.workspace import Workspace
 from schemas.findings import Finding, Location
 
@@ -103,11 +104,15 @@ class Written:
 
 def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures: Mapping | None = None,
                       availability: pa.Table | None = None, partners: list[str] | None = None,
-                      finance: Mapping | None = None) -> Written:
+                      finance: Mapping | None = None, shipping: Mapping | None = None) -> Written:
     """Write the run's reports from the store. ``failures``: {"failure": the run's stage failure,
     "partners": {partner: failure}} as the flow saw them (else as recorded when the run finished);
     ``availability``: the allocation's stock table when this process allocated; ``finance``: the
-    reconciliation's {"summary", "reports"} (flows.reconcile; else as recorded when the run finished)."""
+    reconciliation's {"summary", "reports"} (flows.reconcile; else as recorded when the run finished);
+    ``shipping``: {"warehouses": [WarehouseResult dicts], "invoicing": InvoiceResult dict} of the
+    fulfilment stages (flows.shipments; else as recorded), whose counts join the summary. The warehouses'
+    findings are in the store like every other (the failures report has them); their files are not a
+    partner's (the summary's "warehouses" counts them)."""
     run = state.run(run_id) or {"run_id": run_id, "kind": "nightly", "clock": "", "status": "", "summary": {}}
     if failures is None:
         recorded = run.get("summary") or {}
@@ -148,17 +153,30 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     if validation is not None:
         reports["validation"] = f"{GX_FOLDER}/{VALIDATION_FILE}"
     documents = state.documents_of_runs(scope)
-    partner_rows = summarise(partners or [], files=state.files_of_runs(scope), documents=documents,
+    files = [f for f in state.files_of_runs(scope) if not f["partner"].startswith(WAREHOUSE_FILES)]
+    partner_rows = summarise(partners or [], files=files, documents=documents,
                              events=state.events_of_runs(scope, SUMMARY_EVENTS), findings=rows,
                              failures=failures.get("partners", {}))
     summary = {"run_id": run_id, "started": clock,
                "run": {"run_id": run_id, "kind": run.get("kind", "nightly"), "clock": clock, "covers": covers},
                "failure": failures.get("failure", ""), "partners": partner_rows, "totals": totals(partner_rows),
-               "reports": reports, "gx_note": gx_note, "finance": finance_summary}
+               "reports": reports, "gx_note": gx_note, "finance": finance_summary,
+               "warehouses": _plain_results(shipping.get("warehouses", [])) if shipping is not None
+               else recorded.get("warehouses", []),
+               "invoicing": _plain_results(shipping.get("invoicing") or {}) if shipping is not None
+               else recorded.get("invoicing", {})}
     _write(folder / "summary.json", (json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n").encode())
     sent = [d for d in documents if d["status"] == "delivered"]
     _write(folder / "summary.html", render_summary_html(summary, validation=validation, sent=sent).encode("utf-8"))
     return Written(folder, summary)
+
+
+def _plain_results(results):
+    """The fulfilment stages' results as the summary keeps them: counts, their findings counted (the
+    findings themselves are in the failures report)."""
+    if isinstance(results, Mapping):
+        return dict(results) | {"findings": len(results.get("findings", []))} if results else {}
+    return [dict(w) | {"findings": len(w.get("findings", []))} for w in results]
 
 
 _FINANCE_REPORTS = ("finance_report", "dashboard", "finance_data", "cumulative_finance_report",
@@ -195,7 +213,7 @@ def _replacing(path: Path) -> Iterator[Path]:
 
 def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None, failures: Mapping | None = None,
                   availability: pa.Table | None = None, partners: list[str] | None = None,
-                  finance: Mapping | None = None) -> dict:
+                  finance: Mapping | None = None, shipping: Mapping | None = None) -> dict:
     """The nightly flow's stage 4: the run's reports (write_run_reports); the summary with the files'
     absolute paths (for the command line)."""
     own = state is None
@@ -203,7 +221,7 @@ def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None
     try:
         written = write_run_reports(ws, store, run_id, failures=failures, availability=availability,
                                     partners=partners if partners is not None else sorted(ws.partners()),
-                                    finance=finance)
+                                    finance=finance, shipping=shipping)
     finally:
         if own:
             store.close()

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from schemas.findings import Finding
+from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -31,11 +32,11 @@ class OrderState(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # answered: 855 (or 865 / revised 855 for a change)
     REJECTED = "rejected"  # answered: 855 RD
     CANCELLED = "cancelled"  # by the buyer (850 BEG01 01 or 860 BCH01 01); reservations released
-    # room for fulfilment and billing (issue 11): no transition reaches these yet
-    PARTIALLY_SHIPPED = "partially_shipped"
-    SHIPPED = "shipped"
-    INVOICED = "invoiced"
-    CLOSED = "closed"
+    # fulfilment and billing (issue 11): shipment confirmations and 810s move orders through these
+    PARTIALLY_SHIPPED = "partially_shipped"  # some units shipped; others still reserved or backordered
+    SHIPPED = "shipped"  # every unit we owe shipped; not everything invoiced yet
+    INVOICED = "invoiced"  # every unit shipped and invoiced; closes once its 810s are delivered
+    CLOSED = "closed"  # done: shipped, invoiced and the invoices delivered; nothing more happens to it
 
 
 class LineState(StrEnum):
@@ -48,11 +49,11 @@ class LineState(StrEnum):
     REJECTED = "rejected"  # IR: nothing placed
     DELETED = "deleted"  # removed by an 860 (ID) or a replacement
     CANCELLED = "cancelled"  # the whole order was cancelled
-    # room for fulfilment and billing (issue 11)
-    PARTIALLY_SHIPPED = "partially_shipped"
-    SHIPPED = "shipped"
-    INVOICED = "invoiced"
-    CLOSED = "closed"
+    # fulfilment and billing (issue 11)
+    PARTIALLY_SHIPPED = "partially_shipped"  # some units shipped, the rest reserved or backordered
+    SHIPPED = "shipped"  # every promised unit shipped (allocated + backordered, nothing left)
+    INVOICED = "invoiced"  # shipped in full and every shipped unit invoiced
+    CLOSED = "closed"  # its order closed
 
 
 class EventKind(StrEnum):
@@ -77,6 +78,12 @@ class EventKind(StrEnum):
     RECHECK_CLEARED = "recheck_cleared"  # a recheck found nothing to hold: the next run answers
     RECHECK_HELD = "recheck_held"  # a recheck still holds the order (reasons refreshed)
     DECISION_FAILED = "decision_failed"  # planning this order failed: held for ops
+    BACKORDER_ALLOCATED = "backorder_allocated"  # stock reserved for backordered units in a later run
+    SHIPPED_IN_PART = "shipped_in_part"  # a shipment confirmation (856 sent); units still owed
+    SHIPPED_IN_FULL = "shipped_in_full"  # a shipment confirmation (856 sent); nothing left to ship
+    INVOICED_IN_PART = "invoiced_in_part"  # an 810 sent; shipped units (or units to ship) not invoiced yet
+    INVOICED_IN_FULL = "invoiced_in_full"  # an 810 sent; every unit shipped and invoiced
+    CLOSED = "closed"  # every 810 of the order delivered: the order is done
 
 
 PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,
@@ -160,8 +167,8 @@ class LineRecord:
     unit: str = ""
     unit_price: Decimal | None = None  # PO104 as sent
     ack_price: Decimal | None = None  # our price when we changed it (IP)
-    allocated: int = 0
-    backordered: int = 0
+    allocated: int = 0  # units placed from stock (cumulative: shipped units stay counted; reserved = - shipped)
+    backordered: int = 0  # units waiting for stock (a later run's allocation moves them to allocated)
     rejected: int = 0
     promised_date: date | None = None
     warehouses: str = ""
@@ -169,10 +176,22 @@ class LineRecord:
     codes: tuple[str, ...] = ()
     revision: int = 1
     run_id: str = ""
+    shipped: Decimal = Decimal(0)  # units shipped (shipment confirmations recorded; 856s sent)
+    invoiced: Decimal = Decimal(0)  # units invoiced (810s sent)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.partner, self.po_number)
+
+    @property
+    def promised(self) -> int:
+        """Units we acknowledged and will ship: allocated (from stock, cumulative) + backordered."""
+        return self.allocated + self.backordered
+
+    @property
+    def unshipped(self) -> Decimal:
+        """Units promised and not shipped yet (reserved ones and backordered ones)."""
+        return Decimal(self.promised) - self.shipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +257,7 @@ def _line_rows() -> pa.Schema:
         pa.field("ack_price", pa.string()), pa.field("allocated", pa.int64()), pa.field("backordered", pa.int64()),
         pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
         pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
-        pa.field("run_id", pa.string()),
+        pa.field("run_id", pa.string()), pa.field("shipped", pa.string()), pa.field("invoiced", pa.string()),
     ])
 
 
@@ -278,10 +297,11 @@ class PlannedDocument:
     """An outbound interchange still without control numbers (table `documents` once numbered)."""
 
     partner: str
-    doc_type: str  # "997", "TA1", "855", "865" (later "856", "810")
-    functional_id: str  # GS01: FA, PR, CA; "" for a TA1
+    doc_type: str  # "997", "TA1", "855", "865", "856", "810"; "CSV" (a CSV acknowledgment, not X12)
+    functional_id: str  # GS01: FA, PR, CA, SH, IN; "" for a TA1 or a CSV file
     sets: tuple[PlannedSet, ...]
     ta1: tuple[str, ...] = ()  # the TA1 segment (TA1 only)
+    content: bytes = b""  # a CSV document's bytes (no envelope, no control numbers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +349,7 @@ class FindingRecord:
     partner: str
     po_number: str = ""
     consequence: str = ""  # e.g. "line IR", "order held", "file quarantined", "none (warning)"
-    stage: str = ""  # intake | decide | recheck
+    stage: str = ""  # intake | decide | recheck | shipments | invoicing
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +368,9 @@ class Plan:
     new_changes: tuple[NewChange, ...] = ()
     change_updates: tuple[ChangeUpdate, ...] = ()
     findings: tuple[FindingRecord, ...] = ()
+    shipments: tuple[ShipmentRecord, ...] = ()  # shipment confirmations recorded (their 856 in ``documents``)
+    invoices: tuple[InvoiceRecord, ...] = ()  # invoices numbered (their 810 in ``documents``)
+    billed: tuple[tuple[str, str], ...] = ()  # (warehouse, shipment id) whose units are now all invoiced
 
     def __add__(self, other: Plan) -> Plan:
         return Plan(*(getattr(self, f) + getattr(other, f) for f in PLAN_FIELDS))
@@ -364,4 +387,4 @@ class Plan:
 
 
 PLAN_FIELDS = ("transitions", "lines", "line_tables", "reservations", "documents", "new_changes", "change_updates",
-               "findings")
+               "findings", "shipments", "invoices", "billed")

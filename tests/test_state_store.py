@@ -130,23 +130,24 @@ def test_the_read_side_has_its_indices(store_target):
 
 
 def test_a_migration_that_adds_a_table(store_target, monkeypatch):
-    """How later workstreams add a table: DDL in connectors.state, a version step with add_tables."""
+    """How later workstreams add a table: DDL in connectors.state, a version step with add_tables
+    (groups_in, the finance tables and fulfilment's were added this way; a hypothetical next version here)."""
     import connectors.state as cs
     import connectors.state_migrations as mig
 
     path = store_target()
     StateStore(path).close()  # the latest version
     latest = mig.LATEST
-    monkeypatch.setattr(cs, "TABLES", cs.TABLES + "CREATE TABLE shipments (id BIGINT PRIMARY KEY, po_number TEXT);")
-    monkeypatch.setattr(cs, "INDEXES", cs.INDEXES + "CREATE INDEX shipments_po ON shipments (po_number);")
+    monkeypatch.setattr(cs, "TABLES", cs.TABLES + "CREATE TABLE widgets (id BIGINT PRIMARY KEY, po_number TEXT);")
+    monkeypatch.setattr(cs, "INDEXES", cs.INDEXES + "CREATE INDEX widgets_po ON widgets (po_number);")
     monkeypatch.setattr(mig, "LATEST", latest + 1)
-    monkeypatch.setitem(mig.MIGRATIONS, latest, lambda s: mig.add_tables(s, "shipments"))
+    monkeypatch.setitem(mig.MIGRATIONS, latest, lambda s: mig.add_tables(s, "widgets"))
     store = StateStore(path)
-    assert store.schema_version == latest + 1 and "shipments" in store._table_names()
-    assert "shipments_po" in index_names(store)
+    assert store.schema_version == latest + 1 and "widgets" in store._table_names()
+    assert "widgets_po" in index_names(store)
     store.close()
     fresh = StateStore(store_target("new"))
-    assert fresh.schema_version == latest + 1 and "shipments" in fresh._table_names()
+    assert fresh.schema_version == latest + 1 and "widgets" in fresh._table_names()
 
 
 def test_a_version_2_store_gets_the_inbound_groups_table(store_target):

@@ -5,8 +5,8 @@ call these planners and apply what they return.
 Public API (stable; later workstreams add planners in the same shape):
 
   table       TRANSITIONS, next_state(state, event), move(record, event, ...), create(record, ...),
-              TransitionRefused; state groups TO_DECIDE, AWAITING_PERSON, OPEN, ENDED, SHIPPING;
-              PERSON_EVENTS
+              TransitionRefused; state groups TO_DECIDE, AWAITING_PERSON, OPEN, ENDED, SHIPPING, SHIPPABLE,
+              BILLABLE, TO_CLOSE; PERSON_EVENTS
   intake      plan_intake(outcome, partner=, live=, lines=, at=, run_id=) -> Plan
               plan_file_findings(findings, partner=, consequence=) -> Plan
   decide      apply_pending_changes(...) -> Revisions   (860s first; new revisions to re-decide)
@@ -19,6 +19,11 @@ Public API (stable; later workstreams add planners in the same shape):
   select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
               arrivals, changed_lines, open_order_value, reserved_after
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
+  shipping    (module) line_state_table, recorded_table, prepare_shipments -> ShipmentBatch (serials needed),
+              plan_shipments(batch, serials=...) -> Plan (856s, shipment records, orders shipped)
+  billing     (module) invoices_due, prepare_invoices, plan_invoices(prepared, numbers=...) -> Plan (810s),
+              plan_close (invoiced orders whose 810s are delivered)
+  backorders  (module) waiting, backorder_input, plan_backorders (backordered units placed in a later run)
 
 Records, events and the Plan itself are defined in schemas.lifecycle; docs/lifecycle.md has the
 transition table (checked against TRANSITIONS by a test).
@@ -53,10 +58,13 @@ from engine.lifecycle.select import (
 )
 from engine.lifecycle.table import (
     AWAITING_PERSON,
+    BILLABLE,
     ENDED,
     OPEN,
     PERSON_EVENTS,
+    SHIPPABLE,
     SHIPPING,
+    TO_CLOSE,
     TO_DECIDE,
     TRANSITIONS,
     TransitionRefused,
@@ -83,8 +91,9 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
 
 
 __all__ = [
-    "AWAITING_PERSON", "AppliedChange", "ENDED", "OPEN", "PERSON_EVENTS", "Plan", "Revisions", "SHIPPING",
-    "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED",
+    "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
+    "SHIPPABLE", "SHIPPING", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES",
+    "VERDICT_APPROVED", "VERDICT_REJECTED",
     "apply_pending_changes", "arrivals", "base_table_keys", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",

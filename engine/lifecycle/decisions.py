@@ -20,6 +20,7 @@ import pyarrow as pa
 from engine.answer import LineStatus, line_state, line_statuses, order_value, status_from_line, tells_something_new
 from engine.changes import DELETED, ChangeResult
 from engine.changes import REJECTED as POC_REJECTED
+from engine.csv_ack import build_csv_ack
 from engine.decide import PENDING, REJECTED, OrderDecision, owners
 from engine.lifecycle.changes import AppliedChange
 from engine.lifecycle.common import isolated, transaction_set
@@ -27,6 +28,7 @@ from engine.lifecycle.table import move
 from engine.po_ack import _num, build_855
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.findings import Finding
+from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import (
     ChangeUpdate,
     EventKind,
@@ -38,6 +40,7 @@ from schemas.lifecycle import (
     OrderReservations,
     Plan,
     PlannedDocument,
+    PlannedSet,
     Reservation,
 )
 from schemas.profile import PartnerProfile
@@ -163,7 +166,22 @@ class _Conclusion:
                                         partner=d.partner, po_number=d.po_number,
                                         source_sha256=self.order["source_sha256"] or ""))
             said.append(("855", body[0][2]))
+        if "csv_ack" in p.receives and (not record.is_revision or rejected):
+            docs.append(self._csv_ack(statuses))
+            said.append(("CSV", build_855(self.order, self.rows, [s.ack for s in statuses], today=self.today)[0][2]))
         return tuple(docs), said
+
+    def _csv_ack(self, statuses: list[LineStatus]) -> PlannedDocument:
+        """The CSV acknowledgment of a CSV order partner (engine.csv_ack): the same line decisions the
+        855 would carry, one row per line, in the partner's layout."""
+        d = self.d
+        content = build_csv_ack([(self.order, self.rows, [s.ack for s in statuses])],
+                                self.profile.fulfilment.csv_ack or CsvAckSettings(),
+                                reasons={(d.po_number, s.line_number): s.reason for s in statuses if s.reason})
+        key = f"CSV:{d.po_number}:{self.record.lines_key}:{d.order_ref}"
+        return PlannedDocument(d.partner, "CSV", "", (PlannedSet(key, (), d.po_number,
+                                                                 self.order["source_sha256"] or ""),),
+                               content=content)
 
     # --- lines and reservations -----------------------------------------------------------------------
     def _lines(self, statuses: list[LineStatus]) -> tuple[LineRecord, ...]:

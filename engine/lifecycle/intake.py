@@ -160,7 +160,8 @@ def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revisi
         "rejected": pa.array([0] * n, pa.int64()), "promised_date": pa.nulls(n, pa.string()),
         "warehouses": pa.array([""] * n, pa.string()), "reason": pa.array([""] * n, pa.string()),
         "codes": pa.array([""] * n, pa.string()), "revision": pa.array([revision] * n, pa.int32()),
-        "run_id": pa.array([run_id] * n, pa.string()),
+        "run_id": pa.array([run_id] * n, pa.string()), "shipped": pa.array(["0"] * n, pa.string()),
+        "invoiced": pa.array(["0"] * n, pa.string()),
     }
     return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in LINE_ROWS}, schema=LINE_ROWS)
 
@@ -199,6 +200,9 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
     quarantined = outcome.disposition == "quarantine"
     if f.severity != "error":
         return "none (warning)"
+    if outcome.parse is None:  # a CSV order file: a bad row leaves its PO out, nothing is answered for it
+        return ("the row's PO was not taken" if f.location.row is not None and spec and spec.level != "file"
+                else "nothing read") + ("; file quarantined" if quarantined else "")
     level = spec.level if spec else "file"
     where = "; file quarantined" if quarantined else ""
     if level == "interchange":

@@ -14,10 +14,13 @@ from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, Order
 S, E = OrderState, EventKind
 
 # Groups of states the planners and the read side name (flows use these, never a state's name).
-SHIPPING = frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED})  # room for issue 11
+SHIPPING = frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED})  # units left: 860s refused
 TO_DECIDE = (S.RECEIVED, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON)  # the next decide stage takes them
 AWAITING_PERSON = (S.HELD,)  # approve, reject or recheck
-OPEN = (S.ACKNOWLEDGED,)  # answered and not yet invoiced: counts toward credit exposure
+OPEN = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED, S.SHIPPED)  # answered, not yet invoiced: credit exposure
+SHIPPABLE = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED)  # units still to ship: backorders allocated, shipments taken
+BILLABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED)  # shipped units that may still need an 810
+TO_CLOSE = (S.INVOICED,)  # closed once every 810 of the order is delivered
 ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO"
 EVERY = tuple(S)
 NOT_SHIPPED = tuple(s for s in S if s not in SHIPPING)
@@ -51,6 +54,14 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.HELD, E.REJECTED_BY_PERSON)] = S.REJECTED_BY_PERSON
     t[(S.HELD, E.RECHECK_CLEARED)] = S.RECEIVED
     t[(S.HELD, E.RECHECK_HELD)] = S.HELD
+    for s in SHIPPABLE:  # fulfilment (issue 11): shipment confirmations with their 856s
+        t[(s, E.BACKORDER_ALLOCATED)] = s
+        t[(s, E.SHIPPED_IN_PART)] = S.PARTIALLY_SHIPPED
+        t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED
+    for s in BILLABLE:  # billing: 810s
+        t[(s, E.INVOICED_IN_PART)] = s
+    t[(S.SHIPPED, E.INVOICED_IN_FULL)] = S.INVOICED
+    t[(S.INVOICED, E.CLOSED)] = S.CLOSED
     return t
 
 
