@@ -1,47 +1,30 @@
-"""Great Expectations (GX Core 1.x) over one run's order lines: ONE validation of ONE table for
-all files and partners, membership checks precomputed as boolean columns, every failed row turned
-into a business finding of the same shape as rules.business. GX is imported lazily (it costs
-seconds); suites are JSON files in rules/gx_suites. Writes nothing except Data Docs, when asked.
+"""Great Expectations (GX Core 1.x) as one engine of the rule registry (rules.registry): ONE
+validation of ONE frame per run (every file and partner), the registry's expectations on the
+canonical line columns, each expectation's unexpected rows back as a boolean mask by its key,
+straight from GX's index lists (no DataFrame round trip). GX is imported lazily, once per
+process; it writes nothing except Data Docs, when asked. Also runs other tables' suites
+(rules.shipments) through ``run_suite``.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from rules.business import business_finding, resolve_items
+from rules import registry
 from schemas.errors import ConfigError
-from schemas.findings import Finding
-from schemas.reference import ReferenceData, gs1_valid
-from schemas.rule_settings import RuleSettings
 
-SUITES_DIR = Path(__file__).with_name("gx_suites")
-INDEX_COLUMNS = ["source_file", "order_ref", "line_number"]
-_LOCATION = [
-    "partner",
-    "source_file",
-    "order_ref",
-    "po_number",
-    "line_number",
-    "isa13",
-    "gs06",
-    "st02",
-    "segment_position",
-    "file_segment",
-    "unit",
-]
-_GS1 = (("upc", ("UP",)), ("gtin", ("UK",)), ("ean", ("EN",)))
-_IDS = ("gtin", "upc", "ean", "vendor_part", "buyer_part")
-
+if TYPE_CHECKING:
+    import pandas as pd
 
 @dataclass(slots=True)
 class GxRunResult:
-    findings: list[Finding]
+    masks: dict[str, np.ndarray]  # expectation key -> unexpected rows
     success: bool
     evaluated_expectations: int
     docs_index: Path | None = None  # Data Docs index.html, when built
@@ -49,82 +32,11 @@ class GxRunResult:
     failed_expectations: list[str] = field(default_factory=list)
 
 
-def load_suite(name: str = "order_lines", folder: Path = SUITES_DIR) -> dict:
-    path = Path(folder) / f"{name}.json"
-    try:
-        suite = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"cannot read expectation suite: {exc}", file=str(path)) from exc
-    for exp in suite.get("expectations", []):
-        if "code" not in exp.get("meta", {}):
-            raise ConfigError(
-                "every expectation needs meta.code (the finding code)",
-                file=str(path),
-                expectation=exp.get("type"),
-            )
-    return suite
-
-
-def _element(pairs: list[dict] | None, qualifiers: tuple[str, ...], value: str) -> str:
-    for i, pair in enumerate(pairs or []):
-        if pair.get("qualifier") in qualifiers and pair.get("id") == value:
-            return f"PO1{7 + 2 * i:02d}"
-    return "PO107"
-
-
-def prepare_lines_frame(lines: pa.Table, ref: ReferenceData, settings: RuleSettings) -> pd.DataFrame:
-    """One row per order line: lineage/keys plus the boolean columns the suite checks. Item lookups
-    are Arrow ``index_in``/``is_in`` joins (never a GX value set); per-row text only where needed."""
-    resolved = lines if "sku" in lines.column_names else resolve_items(lines, ref.items, ref.partner_items)
-
-    def present(column: str) -> pa.ChunkedArray:
-        return pc.fill_null(pc.not_equal(resolved.column(column), ""), False)
-
-    has_id = present(_IDS[0])
-    for column in _IDS[1:]:
-        has_id = pc.or_(has_id, present(column))
-    units = pa.array([*settings.each_units, *settings.case_units], pa.string())
-    frame = resolved.select(_LOCATION).to_pandas()
-    frame["has_product_id"] = has_id.to_numpy(zero_copy_only=False)
-    frame["item_known"] = pc.or_(pc.is_valid(resolved.column("sku")), pc.invert(has_id)).to_numpy(
-        zero_copy_only=False
-    )
-    frame["item_active"] = pc.fill_null(
-        pc.not_equal(resolved.column("item_status"), "discontinued"), True
-    ).to_numpy(zero_copy_only=False)
-    frame["unit_known"] = pc.is_in(resolved.column("unit"), value_set=units).to_numpy(zero_copy_only=False)
-    frame["quantity_positive"] = pc.fill_null(pc.greater(resolved.column("quantity"), 0), False).to_numpy(
-        zero_copy_only=False
-    )
-    frame["quantity_text"] = [
-        None if q is None else format(q.normalize(), "f") for q in resolved.column("quantity").to_pylist()
-    ]
-    frame["price_present"] = pc.is_valid(resolved.column("unit_price")).to_numpy(zero_copy_only=False)
-    # GS1 validity per distinct value, then located to its PO1 element (only for the bad rows)
-    bad_element: list[str | None] = [None] * resolved.num_rows
-    bad_value: list[str | None] = [None] * resolved.num_rows
-    pairs = resolved.column("product_ids")
-    for column, qualifiers in _GS1:
-        values = resolved.column(column)
-        bad = [u for u in pc.unique(values).drop_null().to_pylist() if u and not gs1_valid(u.strip())]
-        if not bad:
-            continue
-        rows = pc.indices_nonzero(pc.fill_null(pc.is_in(values, value_set=pa.array(bad, pa.string())), False))
-        for i in rows.to_pylist():
-            if bad_value[i] is None:
-                bad_value[i] = values[i].as_py()
-                bad_element[i] = _element(pairs[i].as_py(), qualifiers, bad_value[i])
-    frame["gs1_ids_valid"] = [v is None for v in bad_value]
-    frame["bad_gs1_element"], frame["bad_gs1_value"] = bad_element, bad_value
-    first_value = pc.coalesce(
-        *[pc.if_else(present(c), resolved.column(c), pa.scalar(None, pa.string())) for c in _IDS]
-    )
-    firsts = [p[0] if p else None for p in pairs.to_pylist()]
-    frame["first_id_element"] = "PO107"
-    frame["first_id_value"] = [
-        p["id"] if p else v for p, v in zip(firsts, first_value.to_pylist(), strict=True)
-    ]
-    return frame
+def suite_config(exps: Sequence[registry.Expectation], name: str = "order_lines") -> dict:
+    """The registry's expectations as a GX suite (each expectation's meta names its key and code)."""
+    return {"name": name, "meta": {"notes": "Built from rules.registry: the same expectations run in Arrow when GX "
+                                            "is off. Membership in reference data is an Arrow join before GX."},
+            "expectations": [e.gx_config() for e in exps]}
 
 
 def _gx_context(docs_dir: Path | None):
@@ -156,21 +68,22 @@ def _gx_context(docs_dir: Path | None):
     return gx, context
 
 
-def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) -> GxRunResult:
-    """Validate ``frame`` (from prepare_lines_frame) against ``suite`` in one GX run; findings for
-    every unexpected row. Data Docs go to ``docs_dir`` when given (a failure there is reported in
-    docs_error, not raised). A broken expectation is a ConfigError."""
+def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir: Path | None = None) -> GxRunResult:
+    """Validate the rules frame (rules.registry.rules_frame) against ``exps`` in one GX run; each
+    expectation's unexpected rows as a mask. Data Docs go to ``docs_dir`` when given (a failure there
+    is reported in docs_error, not raised). An expectation that fails to run is a ConfigError."""
+    pandas_frame = registry.gx_frame(frame, exps)
     gx, context = _gx_context(docs_dir)
     batch_definition = (
         context.data_sources.add_pandas("orderbridge")
         .add_dataframe_asset("order_lines")
         .add_batch_definition_whole_dataframe("run")
     )
-    gx_suite = context.suites.add(gx.ExpectationSuite(**suite))
+    gx_suite = context.suites.add(gx.ExpectationSuite(**suite_config(exps)))
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name="order_lines_run", data=batch_definition, suite=gx_suite)
     )
-    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}
+    result_format = {"result_format": "COMPLETE"}
     docs_error = None
     docs_index = None
     if docs_dir is not None:
@@ -182,7 +95,7 @@ def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) ->
                 actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["run"])],
             )
         )
-        run = checkpoint.run(batch_parameters={"dataframe": frame})
+        run = checkpoint.run(batch_parameters={"dataframe": pandas_frame})
         results = next(iter(run.run_results.values()))
         index = Path(docs_dir) / "index.html"
         if index.exists():
@@ -190,15 +103,31 @@ def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) ->
         else:
             docs_error = "GX reported success but wrote no index.html"
     else:
-        results = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+        results = validation.run(batch_parameters={"dataframe": pandas_frame}, result_format=result_format)
     return GxRunResult(
-        findings=findings_from_results(results, frame),
+        masks=masks_from_results(results, frame.num_rows),
         success=bool(results.success),
         evaluated_expectations=len(results.results),
         docs_index=docs_index,
         docs_error=docs_error,
         failed_expectations=[r.expectation_config.type for r in results.results if not r.success],
     )
+
+
+def masks_from_results(results, n_rows: int) -> dict[str, np.ndarray]:
+    """Each expectation's unexpected rows (GX's positional index list) as a mask by its meta key."""
+    masks: dict[str, np.ndarray] = {}
+    for result in results.results:
+        config = result.expectation_config
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            raise ConfigError("expectation failed to run", expectation=config.type,
+                              error=result.exception_info.get("exception_message"))
+        mask = np.zeros(n_rows, dtype=bool)
+        if not result.success:
+            rows = result.result.get("unexpected_index_list") or []
+            mask[np.asarray([int(r) for r in rows], dtype=np.int64)] = True
+        masks[(config.meta or {})["key"]] = mask
+    return masks
 
 
 def run_suite(frame: pd.DataFrame, suite: dict, *, asset: str, index_columns: list[str]):
@@ -217,58 +146,3 @@ def run_suite(frame: pd.DataFrame, suite: dict, *, asset: str, index_columns: li
     )
     return validation.run(batch_parameters={"dataframe": frame},
                           result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns})
-
-
-def findings_from_results(results, frame: pd.DataFrame) -> list[Finding]:
-    """Every unexpected row of every failed expectation as a finding, in suite then frame order."""
-    rows = {
-        (r["source_file"], r["order_ref"], int(r["line_number"])): r for r in frame.to_dict(orient="records")
-    }
-    out: list[Finding] = []
-    for result in results.results:
-        if result.success:
-            continue
-        config = result.expectation_config
-        if result.exception_info and result.exception_info.get("raised_exception"):
-            raise ConfigError(
-                "expectation failed to run",
-                expectation=config.type,
-                error=result.exception_info.get("exception_message"),
-            )
-        meta = config.meta or {}
-        for key in result.result.get("unexpected_index_list") or []:
-            row = rows[(key["source_file"], key["order_ref"], int(key["line_number"]))]
-            value = row.get(meta["value_column"]) if "value_column" in meta else None
-            element = row.get(meta["element_column"]) if "element_column" in meta else meta.get("element", "")
-            message = meta.get("message", config.type).format(value=value)
-            out.append(
-                business_finding(
-                    meta["code"], message, _plain(row), seg="PO1", element=element or "", value=value
-                )
-            )
-    return out
-
-
-def _plain(row: dict) -> dict:
-    """numpy scalars and NaN from pandas back to Python values for Location."""
-    out = {}
-    for key, value in row.items():
-        if value is None or (isinstance(value, float) and value != value):
-            out[key] = None
-        elif hasattr(value, "item"):
-            out[key] = value.item()
-        else:
-            out[key] = value
-    return out
-
-
-def validate_order_lines(
-    lines: pa.Table,
-    ref: ReferenceData,
-    settings: RuleSettings,
-    *,
-    suite: dict | None = None,
-    docs_dir: Path | None = None,
-) -> GxRunResult:
-    """prepare_lines_frame + run_gx with the stored order_lines suite: the one GX call per run."""
-    return run_gx(prepare_lines_frame(lines, ref, settings), suite or load_suite(), docs_dir=docs_dir)
