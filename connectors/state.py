@@ -59,6 +59,7 @@ from schemas.lifecycle import (
     PlannedSet,
     Reservation,
     StoredChange,
+    line_row,
 )
 
 # --- the edge: sqlite3 and OS errors as ours -------------------------------------------------------------
@@ -615,6 +616,16 @@ class StateStore:
         self._many(insert, [_line_row(ln) for lines in last.values() for ln in lines])
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
+        insert = ("INSERT INTO reservations (partner, po_number, line_number, warehouse, sku, quantity, run_id)"
+                  " VALUES (?,?,?,?,?,?,?)")
+        for table in plan.reservation_tables:  # columnar: every reservation of the orders it names
+            keys = table.keys
+            self._many("DELETE FROM reservations WHERE partner=? AND po_number=?",
+                       zip(keys["partner"].to_pylist(), keys["po_number"].to_pylist(), strict=True))
+            rows = table.rows
+            self._many(insert, zip(*(rows[c].to_pylist() for c in ("partner", "po_number", "line_number",
+                                                                     "warehouse", "sku", "quantity")),
+                                   [run] * rows.num_rows, strict=True))
         last = {(r.partner, r.po_number): r.rows for r in plan.reservations}
         if not last:
             return
@@ -931,10 +942,8 @@ def _order_from_row(row: tuple) -> OrderRecord:
 
 
 def _line_row(ln: LineRecord) -> tuple:
-    return (ln.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku, ln.state.value, ln.ack,
-            _dtext(ln.ordered), ln.unit, _dtext(ln.unit_price), _dtext(ln.ack_price),
-            ln.allocated, ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None,
-            ln.warehouses, ln.reason, _join(ln.codes), ln.revision, ln.run_id)
+    row = line_row(ln)
+    return tuple(row[c] for c in LINE_COLUMNS)
 
 
 def _line_from_row(row: tuple) -> LineRecord:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from parsers.x12_writer import DelimiterCollision, Segment, first_fitting, render_x12
+from parsers.x12_writer import DelimiterCollision, Segment, first_fitting, render_segment, render_segments, render_x12
 from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
@@ -76,24 +76,31 @@ def _chosen(env: Envelope, bodies: Sequence[Sequence[Segment]], d: Delimiters | 
     return d
 
 
-def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list[list[Segment]], *, isa13: int, gs06: int,
+def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13: int, gs06: int,
          st02s: list[int], now: datetime, delimiters: Delimiters | None = None) -> bytes:
     """One interchange with one functional group holding one transaction set per body, written with
-    ``delimiters`` (default: `delimiters_for`; DelimiterCollision when no candidate fits)."""
+    ``delimiters`` (default: `delimiters_for`; DelimiterCollision when no candidate fits). A body is a
+    list of segments, or (text, segment count) already rendered with ``delimiters`` (then required)."""
     if len(st02s) != len(bodies):
         raise ValueError("one ST02 per transaction set body is required")
-    d = _chosen(env, bodies, delimiters)
-    segs: list[Segment] = [isa_segment(env, isa13, now, d=d)]
-    segs.append(["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"),
-                 str(gs06), "X", env.version])
+    segmented = [b for b in bodies if not _rendered(b)]
+    if len(segmented) != len(bodies) and delimiters is None:
+        raise ValueError("a body rendered beforehand needs the delimiters it was rendered with")
+    d = _chosen(env, segmented, delimiters)
+    end = d.segment + d.suffix
+    out = [render_segments([isa_segment(env, isa13, now, d=d),
+                            ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"),
+                             now.strftime("%H%M"), str(gs06), "X", env.version]], d)]
     for body, st02 in zip(bodies, st02s, strict=False):
         st = f"{st02:04d}"
-        segs.append(["ST", set_id, st])
-        segs.extend(body)
-        segs.append(["SE", str(len(body) + 2), st])
-    segs.append(["GE", str(len(bodies)), str(gs06)])
-    segs.append(["IEA", "1", f"{isa13:09d}"])
-    return render_x12(segs, d)
+        text, count = body if _rendered(body) else (render_segments(body, d), len(body))
+        out += [render_segment(["ST", set_id, st], d), end, text, render_segment(["SE", str(count + 2), st], d), end]
+    out.append(render_segments([["GE", str(len(bodies)), str(gs06)], ["IEA", "1", f"{isa13:09d}"]], d))
+    return "".join(out).encode("utf-8")
+
+
+def _rendered(body) -> bool:
+    return isinstance(body, tuple) and len(body) == 2 and isinstance(body[0], str)
 
 
 def wrap_ta1(env: Envelope, ta1: Segment, *, isa13: int, now: datetime, delimiters: Delimiters | None = None) -> bytes:

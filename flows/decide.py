@@ -65,8 +65,9 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     keys = {(c.partner, c.po_number) for c in pending} | {
         r.key for r in lifecycle.to_decide(state.orders(states=lifecycle.TO_DECIDE), profiles)}
     records = state.orders_for(keys)
-    reserved_before, lines_before = state.reservations_for(keys), state.lines_for(keys)
     earlier = state.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=keys)
+    reserved_before = state.reservations_for(keys)
+    lines_before = state.lines_for(lifecycle.stored_line_keys(records, [*pending, *earlier]))
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
     change_tables = _load(store, lifecycle.change_table_keys([*pending, *earlier]), store.load_changes)
     replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records)

@@ -38,6 +38,10 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
         d = delimiters_for(env, bodies)  # None: wrap raises DelimiterCollision (hold() keeps these back)
         if doc.doc_type == "TA1":
             content = wrap_ta1(env, bodies[0][0], isa13=isa13, now=now, delimiters=d)
+        elif doc.delimiters is not None:  # 855s rendered with the delimiters the planner chose for them
+            content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id],
+                           [(s.text, s.segments) if s.text else b for s, b in zip(doc.sets, bodies, strict=True)],
+                           isa13=isa13, gs06=gs06, st02s=st02s, now=now, delimiters=doc.delimiters)
         else:
             content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id], bodies, isa13=isa13, gs06=gs06,
                            st02s=st02s, now=now, delimiters=d)

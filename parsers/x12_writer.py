@@ -126,3 +126,46 @@ def render_parsed(result: ParseResult, d: Delimiters | None = None) -> bytes:
         else:
             out.append(d.element.join(row) + d.segment + d.suffix)
     return "".join(out).encode("utf-8")
+
+
+# --- columnar: one segment per row of Arrow columns (10,000 855s without a Python object per line) ---
+def clean_column(values, d: Delimiters):
+    """Element text per row: delimiter characters replaced by a space (as _clean), null as ""."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = pc.fill_null(pc.cast(values, pa.string()), "")
+    for ch in dict.fromkeys((d.element, d.component, d.segment, d.repetition)):
+        if ch:
+            out = pc.replace_substring(out, pattern=ch, replacement=" ")
+    return out
+
+
+def decimal_column(values):
+    """R (decimal) element text per row, as x12_decimal: no trailing zeros after the point, "" for null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.cast(values, pa.string())
+    dotted = pc.match_substring(text, ".")
+    stripped = pc.utf8_rtrim(pc.utf8_rtrim(text, characters="0"), characters=".")
+    text = pc.if_else(pc.fill_null(dotted, False), stripped, text)
+    text = pc.if_else(pc.is_in(text, value_set=pa.array(["", "-0", "-"])), "0", text)
+    return pc.fill_null(text, "")
+
+
+def date_column(values):
+    """CCYYMMDD per row, "" for null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.replace_substring(pc.cast(values, pa.string()), pattern="-", replacement=""), "")
+
+
+def segment_column(seg_id: str, elements: list, d: Delimiters):
+    """One rendered segment per row (without terminator): ``seg_id`` and the elements (string
+    columns already cleaned, or plain strings), trailing empty elements dropped."""
+    import pyarrow.compute as pc
+
+    joined = pc.binary_join_element_wise(seg_id, *elements, d.element)
+    return pc.utf8_rtrim(joined, characters=d.element)

@@ -16,6 +16,7 @@ from enum import StrEnum
 import pyarrow as pa
 
 from schemas.findings import Finding
+from schemas.x12 import Delimiters
 
 
 class OrderState(StrEnum):
@@ -232,6 +233,60 @@ LINE_ROWS = pa.schema([
 ])
 
 
+def line_row(ln: LineRecord) -> dict:
+    """A LineRecord as a LINE_ROWS row (decimals and dates as the store keeps them)."""
+    return {"partner": ln.partner, "po_number": ln.po_number, "line_number": ln.line_number, "line_id": ln.line_id,
+            "sku": ln.sku, "state": ln.state.value, "ack": ln.ack, "ordered": decimal_text(ln.ordered),
+            "unit": ln.unit, "unit_price": decimal_text(ln.unit_price), "ack_price": decimal_text(ln.ack_price),
+            "allocated": ln.allocated, "backordered": ln.backordered, "rejected": ln.rejected,
+            "promised_date": ln.promised_date.isoformat() if ln.promised_date else None,
+            "warehouses": ln.warehouses, "reason": ln.reason, "codes": ",".join(str(c) for c in ln.codes),
+            "revision": ln.revision, "run_id": ln.run_id}
+
+
+def line_record(row: dict) -> LineRecord:
+    """A LINE_ROWS row back as a LineRecord (line_row's inverse)."""
+    def dec(text: str | None) -> Decimal | None:
+        return Decimal(text) if text not in (None, "") else None
+
+    return LineRecord(
+        partner=row["partner"], po_number=row["po_number"], line_number=row["line_number"],
+        state=LineState(row["state"]), line_id=row["line_id"] or "", sku=row["sku"] or "", ack=row["ack"] or "",
+        ordered=dec(row["ordered"]), unit=row["unit"] or "", unit_price=dec(row["unit_price"]),
+        ack_price=dec(row["ack_price"]), allocated=row["allocated"] or 0, backordered=row["backordered"] or 0,
+        rejected=row["rejected"] or 0,
+        promised_date=date.fromisoformat(row["promised_date"]) if row["promised_date"] else None,
+        warehouses=row["warehouses"] or "", reason=row["reason"] or "",
+        codes=tuple(c for c in (row["codes"] or "").split(",") if c), revision=row["revision"] or 1,
+        run_id=row["run_id"] or "")
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A decimal as stored: exact, without trailing zeros (12.0000 -> "12", 4.5800 -> "4.58")."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+# Reservations of many orders at once, columnar (Plan.reservation_tables).
+RESERVATION_ROWS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32(), nullable=False), pa.field("warehouse", pa.string(), nullable=False),
+    pa.field("sku", pa.string(), nullable=False), pa.field("quantity", pa.int64(), nullable=False),
+])
+ORDER_KEYS = pa.schema([pa.field("partner", pa.string(), nullable=False),
+                        pa.field("po_number", pa.string(), nullable=False)])
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationTable:
+    """Replace every reservation of the orders ``keys`` (ORDER_KEYS) with ``rows`` (RESERVATION_ROWS)."""
+
+    keys: pa.Table
+    rows: pa.Table
+
+
 @dataclass(frozen=True, slots=True)
 class OrderReservations:
     """Replace every reservation of one order with ``rows``."""
@@ -249,11 +304,13 @@ class PlannedSet:
     """One transaction set of a planned document; ``doc_key`` is unique per partner forever."""
 
     doc_key: str
-    body: Body = ()
+    body: Body = ()  # segments; or, already rendered with the partner's delimiters, ``text``
     po_number: str = ""
     source_sha256: str = ""  # the inbound file it answers
     answers_isa13: str = ""  # the inbound interchange / group it answers (997, TA1)
     answers_gs06: str = ""
+    text: str = ""  # the body (BAK .. CTT) rendered, each segment with its terminator (columnar 855s)
+    segments: int = 0  # segments in ``text``
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +322,7 @@ class PlannedDocument:
     functional_id: str  # GS01: FA, PR, CA; "" for a TA1
     sets: tuple[PlannedSet, ...]
     ta1: tuple[str, ...] = ()  # the TA1 segment (TA1 only)
+    delimiters: Delimiters | None = None  # chosen by the planner when its sets come rendered (``text``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +389,7 @@ class Plan:
     new_changes: tuple[NewChange, ...] = ()
     change_updates: tuple[ChangeUpdate, ...] = ()
     findings: tuple[FindingRecord, ...] = ()
+    reservation_tables: tuple[ReservationTable, ...] = ()  # columnar reservations (written before ``reservations``)
 
     def __add__(self, other: Plan) -> Plan:
         return Plan(*(getattr(self, f) + getattr(other, f) for f in PLAN_FIELDS))
@@ -347,4 +406,4 @@ class Plan:
 
 
 PLAN_FIELDS = ("transitions", "lines", "line_tables", "reservations", "documents", "new_changes", "change_updates",
-               "findings")
+               "findings", "reservation_tables")

@@ -17,7 +17,7 @@ Public API (stable; later workstreams add planners in the same shape):
               VERDICT_REJECTED); person_decisions(records)
               plan_recheck(records, decisions, at=, by=) -> Plan
   select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
-              arrivals, changed_lines, open_order_value, reserved_after
+              arrivals, changed_lines, open_order_value, reserved_after, stored_line_keys
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
 
 Records, events and the Plan itself are defined in schemas.lifecycle; docs/lifecycle.md has the
@@ -48,6 +48,7 @@ from engine.lifecycle.select import (
     held,
     open_order_value,
     reserved_after,
+    stored_line_keys,
     table_keys,
     to_decide,
 )
@@ -89,5 +90,5 @@ __all__ = [
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
-    "plan_recheck", "planned_document", "replay", "reserved_after", "table_keys", "to_decide",
+    "plan_recheck", "planned_document", "replay", "reserved_after", "stored_line_keys", "table_keys", "to_decide",
 ]
