@@ -725,6 +725,12 @@ class StateStore:
     def mark_delivered(self, doc_id: int, at: str) -> None:
         self._q("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?", (at, doc_id))
 
+    def mark_delivered_many(self, doc_ids: Sequence[int], at: str) -> None:
+        """mark_delivered for many documents, in one transaction."""
+        with self.transaction():
+            self._many("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?",
+                       [(at, i) for i in doc_ids])
+
     def documents_for_order(self, partner: str, po_number: str) -> list[dict]:
         """Every transaction set sent for the order: its 855s and 865s, and the 997s and TA1s that
         answered the interchanges and groups its 850 and 860s came in (oldest first)."""

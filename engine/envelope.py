@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from parsers.x12_writer import DelimiterCollision, Segment, first_fitting, render_segment, render_segments, render_x12
+from parsers.x12_writer import (
+    DelimiterCollision,
+    Segment,
+    first_fitting,
+    first_free,
+    render_segment,
+    render_segments,
+    render_x12,
+    used_chars,
+)
 from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
@@ -58,6 +67,13 @@ def delimiters_for(env: Envelope, bodies: Sequence[Sequence[Segment]]) -> Delimi
     now = datetime(2000, 1, 1)  # dates, times and control numbers are digits: they never collide
     envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.version]]
     return first_fitting(envelope + [seg for body in bodies for seg in body], env.candidates)
+
+
+def first_fit(env: Envelope, used: set[str]) -> Delimiters | None:
+    """delimiters_for when the characters the bodies' values hold are known already (``used``)."""
+    now = datetime(2000, 1, 1)
+    envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.version]]
+    return first_free(used | used_chars(envelope), env.candidates)
 
 
 def isa_segment(env: Envelope, isa13: int, now: datetime, ack_requested: str = "0",

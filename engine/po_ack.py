@@ -57,31 +57,38 @@ def ack_type(statuses: list[str]) -> str:
 
 def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: date,
               purpose: str = "00") -> list[Segment]:
-    """Body of an 855 for one PO, as segments. ``order``/``lines`` are canonical table rows
-    (schemas.orders). The same renderer as every 855 of a run (render_855s)."""
-    import pyarrow as pa
-
-    from schemas.orders import ORDER_LINES
-
+    """Body of an 855 for one PO as segments. ``order``/``lines`` are canonical table rows
+    (schemas.orders). A run renders its 855s with render_855s (the same text, over columns); this
+    form is kept for a document no delimiter set fits (held, rendered when one does)."""
     if len(lines) != len(acks):
         raise ValueError("one LineAck per line is required")
-    table = pa.Table.from_pylist(lines, schema=ORDER_LINES) if lines else ORDER_LINES.empty_table()
-    rows = []
-    for line, ack in zip(lines, acks, strict=True):
+    statuses = [st for a in acks for st in a.statuses()]
+    po_date = order.get("po_date")
+    body: list[Segment] = [["BAK", purpose, ack_type(statuses), order["po_number"],
+                            po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"), "", "", "", "",
+                            today.strftime("%Y%m%d")]]
+    total = Decimal(0)
+    for line, ack in zip(lines, acks, strict=False):
+        ids: list[str] = []
+        for pid in line.get("product_ids") or []:
+            ids += [pid["qualifier"], pid["id"]]
+        price = ack.unit_price if ack.unit_price is not None else line.get("unit_price")
+        body.append(["PO1", line.get("line_id") or str(line["line_number"]), _num(line.get("quantity")),
+                     line.get("unit") or "", _num(price), line.get("price_basis") or "", *ids])
         qty = ack.quantity if ack.quantity is not None else line.get("quantity")
+        total += qty or Decimal(0)
         parts = ack.parts or (AckPart(ack.status, qty, ack.ship_date),)
-        rows.append({"parts": [{"status": p.status, "quantity": p.quantity, "date": p.ship_date} for p in parts],
-                     "ack_quantity": ack.quantity, "ack_price": ack.unit_price})
-    schema = _ack_columns()
-    statuses = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
-    d = _SPLIT
-    [(text, _, _)] = render_855s([{"po_number": order["po_number"], "po_date": order.get("po_date"),
-                                   "purpose": purpose}], table, statuses, [(0, len(lines))], today=today, d=d)
-    return [seg.split(d.element) for seg in text.split(d.segment) if seg]
+        for part in parts:
+            ack_seg = ["ACK", part.status, _num(part.quantity), line.get("unit") or ""]
+            if part.ship_date:
+                ack_seg += ["068", part.ship_date.strftime("%Y%m%d")]
+            body.append(ack_seg)
+    body.append(["CTT", str(len(lines)), _num(total)])
+    return body
 
 
-_SPLIT = Delimiters("\x1d", "\x1f", "", "\x1c", "")  # control characters: never in element data
 def _ack_columns():
+    """The columns render_855s reads per line besides the line's own (parts, ack_quantity, ack_price)."""
     import pyarrow as pa
 
     from schemas.orders import MONEY, QTY
@@ -94,59 +101,121 @@ def _ack_columns():
 def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], *, today: date,
                 d: Delimiters) -> list[tuple[str, int, str]]:
     """Bodies of many 855s (BAK .. CTT, without ST/SE) rendered with ``d`` by string building over
-    columns: ``heads`` one dict per PO (po_number, po_date, purpose); ``lines`` canonical line rows
-    and ``statuses`` their parts / ack_quantity / ack_price, aligned; ``spans``: each PO's rows,
-    contiguous and in order. Per PO: (text, segments, BAK02)."""
+    columns, the same text as render_segments(build_855(...)): ``heads`` one dict per PO
+    (po_number, po_date, purpose); ``lines`` canonical line rows and ``statuses`` their parts /
+    ack_quantity / ack_price (see _ack_columns), aligned; ``spans``: each PO's rows, contiguous and in
+    order. No value may hold a delimiter of ``d`` (choose ``d`` with delimiter_use). Per PO: (text,
+    segments, BAK02)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from parsers.x12_writer import clean_column, date_column, decimal_column, render_segment
+    from parsers.x12_writer import render_segment
 
     term = d.segment + d.suffix
     n = lines.num_rows
     out: list[tuple[str, int, str]] = []
+    v = _values(lines, statuses, spans) if n else None
     if n:
-        line_id = pc.fill_null(lines["line_id"], "")
-        line_id = pc.if_else(pc.equal(line_id, ""), pc.cast(lines["line_number"], pa.string()), line_id)
-        price = pc.coalesce(pc.cast(statuses["ack_price"], lines.schema.field("unit_price").type), lines["unit_price"])
-        ids = _id_elements(lines["product_ids"], d)
         po1 = pc.utf8_rtrim(pc.binary_join_element_wise(
-            "PO1", clean_column(line_id, d), decimal_column(lines["quantity"]), clean_column(lines["unit"], d),
-            decimal_column(price), clean_column(lines["price_basis"], d), ids, d.element), characters=d.element)
-        parts = statuses["parts"].combine_chunks() if isinstance(statuses["parts"], pa.ChunkedArray) else \
-            statuses["parts"]
-        flat = parts.flatten()
-        parent = parts.value_parent_indices() if hasattr(parts, "value_parent_indices") else \
-            pc.list_parent_indices(parts)
-        unit = pc.take(clean_column(lines["unit"], d), parent)
-        dated = pc.is_valid(flat.field("date"))
+            "PO1", v["line_id"], v["quantity"], v["unit"], v["price"], v["basis"],
+            pc.binary_join(pa.ListArray.from_arrays(v["id_offsets"], _arr(pc.binary_join_element_wise(
+                v["id_qualifier"], v["id_id"], d.element))), d.element),
+            d.element), characters=d.element)
         ack = pc.utf8_rtrim(pc.binary_join_element_wise(
-            "ACK", clean_column(flat.field("status"), d), decimal_column(flat.field("quantity")), unit,
-            pc.if_else(dated, "068", ""), date_column(flat.field("date")), d.element), characters=d.element)
-        acks = pc.binary_join(pa.ListArray.from_arrays(_zero_based(parts.offsets), _arr(ack)), term)
+            "ACK", v["part_status"], v["part_quantity"], v["part_unit"], pc.if_else(v["part_dated"], "068", ""),
+            v["part_date"], d.element), characters=d.element)
+        acks = pc.binary_join(pa.ListArray.from_arrays(v["part_offsets"], _arr(ack)), term)
         line_text = pc.binary_join_element_wise(po1, term, acks, term, "")
         offsets = pa.array([spans[0][0]] + [b for _, b in spans], pa.int32()) if spans else pa.array([0], pa.int32())
         bodies = pc.binary_join(pa.ListArray.from_arrays(offsets, _arr(line_text)), "").to_pylist()
-        qty = pc.coalesce(statuses["ack_quantity"], pc.cast(lines["quantity"], statuses.schema.field(
-            "ack_quantity").type))
-        totals = _sums(qty, spans)
-        kinds = _ack_kinds(flat.field("status"), np.asarray(parent.to_numpy(zero_copy_only=False)), spans, n)
-        n_parts = np.diff(np.asarray(parts.offsets.to_numpy()))
-        cum = np.concatenate([[0], np.cumsum(n_parts)])
+        cum = np.concatenate([[0], np.cumsum(v["parts_per_line"])])
     for i, head in enumerate(heads):
         start, stop = spans[i]
         po_date = head.get("po_date")
-        kind = kinds[i] if n and stop > start else ack_type([])
+        kind = v["kinds"][i] if n and stop > start else ack_type([])
         bak = render_segment(["BAK", head.get("purpose") or "00", kind, head["po_number"],
                               po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"), "", "", "", "",
                               today.strftime("%Y%m%d")], d)
-        total = totals[i] if n and stop > start else Decimal(0)
+        total = v["totals"][i] if n and stop > start else Decimal(0)
         ctt = render_segment(["CTT", str(stop - start), _num(total)], d)
         body = bodies[i] if n else ""
         segments = 2 + (stop - start) + (int(cum[stop] - cum[start]) if n else 0)
         out.append((bak + term + body + ctt + term, segments, kind))
     return out
+
+
+def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], chars: str) -> list[set[str]]:
+    """Per PO: which of ``chars`` occur inside a value of its 855 (dates, counts and codes we write
+    are digits and letters; the partner's values and our numbers are looked at)."""
+    import numpy as np
+
+    from parsers.x12_writer import chars_used
+
+    out = [{ch for ch in chars for value in (h["po_number"], h.get("purpose") or "00") if ch in value} for h in heads]
+    if lines.num_rows == 0 or not chars:
+        return out
+    v = _values(lines, statuses, spans)
+    n = lines.num_rows
+    order = np.full(n, len(spans), dtype=np.int64)
+    for i, (a, b) in enumerate(spans):
+        order[a:b] = i
+
+    def per_order(hit, rows) -> np.ndarray:
+        flags = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+        return np.bincount(order[rows][flags], minlength=len(spans) + 1)[:len(spans)] > 0
+
+    line_rows = np.arange(n)
+    id_rows = np.asarray(v["id_parent"], dtype=np.int64)
+    part_rows = np.asarray(v["part_parent"], dtype=np.int64)
+    for column, rows in (("line_id", line_rows), ("quantity", line_rows), ("unit", line_rows), ("price", line_rows),
+                         ("basis", line_rows), ("id_qualifier", id_rows), ("id_id", id_rows),
+                         ("part_status", part_rows), ("part_quantity", part_rows)):
+        values = v[column]
+        if len(values) == 0:
+            continue
+        for ch, hit in chars_used(values, chars).items():
+            for i in np.flatnonzero(per_order(hit, rows)):
+                out[i].add(ch)
+    for i, total in enumerate(v["totals"]):
+        out[i] |= {ch for ch in chars if ch in _num(total)}
+    return out
+
+
+def _values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
+    """The 855's element values as columns (shared by rendering and the delimiter check)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from parsers.x12_writer import date_column, decimal_column, text_column
+
+    n = lines.num_rows
+    line_id = pc.fill_null(lines["line_id"], "")
+    line_id = pc.if_else(pc.equal(line_id, ""), pc.cast(lines["line_number"], pa.string()), line_id)
+    price = pc.coalesce(pc.cast(statuses["ack_price"], lines.schema.field("unit_price").type), lines["unit_price"])
+    ids = _arr(lines["product_ids"])
+    ids = pc.fill_null(ids, pa.scalar([], ids.type)) if ids.null_count else ids
+    flat_ids = ids.flatten()
+    parts = _arr(statuses["parts"])
+    flat = parts.flatten()
+    part_parent = np.asarray(parts.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
+        if len(flat) else np.zeros(0, dtype=np.int64)
+    unit = text_column(lines["unit"])
+    qty = pc.coalesce(statuses["ack_quantity"], pc.cast(lines["quantity"], statuses.schema.field("ack_quantity").type))
+    id_parent = np.asarray(ids.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
+        if len(flat_ids) else np.zeros(0, dtype=np.int64)
+    return {
+        "line_id": line_id, "quantity": decimal_column(lines["quantity"]), "unit": unit,
+        "price": decimal_column(price), "basis": text_column(lines["price_basis"]),
+        "id_offsets": _zero_based(ids.offsets), "id_qualifier": text_column(flat_ids.field("qualifier")),
+        "id_id": text_column(flat_ids.field("id")), "id_parent": id_parent,
+        "part_offsets": _zero_based(parts.offsets), "part_status": text_column(flat.field("status")),
+        "part_quantity": decimal_column(flat.field("quantity")), "part_unit": pc.take(unit, pa.array(part_parent)),
+        "part_dated": pc.is_valid(flat.field("date")), "part_date": date_column(flat.field("date")),
+        "part_parent": part_parent, "parts_per_line": np.diff(np.asarray(parts.offsets.to_numpy())),
+        "totals": _sums(qty, spans), "kinds": _ack_kinds(flat.field("status"), part_parent, spans, n),
+    }
 
 
 def _arr(values):
@@ -164,21 +233,6 @@ def _zero_based(offsets):
 
     first = offsets[0].as_py()
     return pc.subtract(offsets, pa.scalar(first, offsets.type)) if first else offsets
-
-
-def _id_elements(product_ids, d: Delimiters):
-    """PO106.. : each line's qualifier/id pairs as one element string (joined by the separator)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from parsers.x12_writer import clean_column
-
-    ids = product_ids.combine_chunks() if isinstance(product_ids, pa.ChunkedArray) else product_ids
-    ids = pc.fill_null(ids, pa.scalar([], ids.type)) if ids.null_count else ids
-    flat = ids.flatten()
-    pairs = pc.binary_join_element_wise(clean_column(flat.field("qualifier"), d), clean_column(flat.field("id"), d),
-                                        d.element)
-    return pc.binary_join(pa.ListArray.from_arrays(_zero_based(ids.offsets), _arr(pairs)), d.element)
 
 
 def _sums(values, spans: list[tuple[int, int]]) -> list[Decimal]:

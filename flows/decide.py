@@ -84,7 +84,7 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
         tables.update(_load(store, [k for k in lifecycle.table_keys(deciding) if k not in tables], store.load))
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
                         lines_before, now=now, run_id=run_id, use_gx=use_gx)
-    plan = lifecycle.in_answer_order(plan, revisions.change_ids)
+    plan = lifecycle.batch_documents(lifecycle.in_answer_order(plan, revisions.change_ids), profiles)
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}
     applied = state.apply(plan, render=renderer(profiles, now), hold=holder(profiles, stage="decide", files=files),

@@ -52,11 +52,25 @@ def collisions(segments: Iterable[Segment], d: Delimiters) -> set[str]:
 
 def first_fitting(segments: Sequence[Segment], candidates: Iterable[Delimiters]) -> Delimiters | None:
     """The first of ``candidates`` whose delimiters occur in no value (None: every one collides)."""
-    used = set("".join(_values(segments)))
+    return first_free(used_chars(segments), candidates)
+
+
+def used_chars(segments: Iterable[Segment]) -> set[str]:
+    """Every character some value of ``segments`` holds."""
+    return set("".join(_values(segments)))
+
+
+def first_free(used: set[str], candidates: Iterable[Delimiters]) -> Delimiters | None:
+    """The first of ``candidates`` none of whose delimiters is in ``used`` (None: every one is)."""
     for d in candidates:
         if not used.intersection(_delimiter_chars(d)):
             return d
     return None
+
+
+def delimiter_chars(candidates: Iterable[Delimiters]) -> str:
+    """Every delimiter character of ``candidates``, once."""
+    return "".join(dict.fromkeys("".join(_delimiter_chars(d) for d in candidates)))
 
 
 @lru_cache(maxsize=4096)
@@ -129,16 +143,20 @@ def render_parsed(result: ParseResult, d: Delimiters | None = None) -> bytes:
 
 
 # --- columnar: one segment per row of Arrow columns (10,000 855s without a Python object per line) ---
-def clean_column(values, d: Delimiters):
-    """Element text per row: delimiter characters replaced by a space (as _clean), null as ""."""
+# The caller chooses delimiters that no value uses (chars_used), as first_fitting does for segments.
+def text_column(values):
+    """Element text per row, as it is (a value is never altered), null as ""."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    out = pc.fill_null(pc.cast(values, pa.string()), "")
-    for ch in dict.fromkeys((d.element, d.component, d.segment, d.repetition)):
-        if ch:
-            out = pc.replace_substring(out, pattern=ch, replacement=" ")
-    return out
+    return pc.fill_null(pc.cast(values, pa.string()), "")
+
+
+def chars_used(values, chars: str) -> dict:
+    """For each character of ``chars``: a boolean per row, True where the row's text contains it."""
+    import pyarrow.compute as pc
+
+    return {ch: pc.fill_null(pc.match_substring(values, ch), False) for ch in chars}
 
 
 def decimal_column(values):
@@ -164,7 +182,7 @@ def date_column(values):
 
 def segment_column(seg_id: str, elements: list, d: Delimiters):
     """One rendered segment per row (without terminator): ``seg_id`` and the elements (string
-    columns already cleaned, or plain strings), trailing empty elements dropped."""
+    columns, or plain strings, none holding a delimiter of ``d``), trailing empty elements dropped."""
     import pyarrow.compute as pc
 
     joined = pc.binary_join_element_wise(seg_id, *elements, d.element)

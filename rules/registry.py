@@ -1,5 +1,5 @@
 """The one registry of line rules: the expectations over the canonical line columns (not null,
-ranges, code sets, regexes, compound uniqueness) that Great Expectations evaluates, and the same
+ranges, code sets, regexes, a joined column's nulls) that Great Expectations evaluates, and the same
 expectations evaluated natively in Arrow when GX is off, so both engines give the same unexpected
 rows and every finding is built by one path (rules.business.{items,quantities,money}).
 
@@ -25,7 +25,7 @@ GS1_COLUMNS = ("upc", "gtin", "ean")
 # A UPC/GTIN/EAN's shape: 8, 12, 13, 14 (or 18: SSCC) ASCII digits, blanks around allowed. The check
 # digit is arithmetic, not a pattern: rules.business.items checks it for values of this shape.
 GS1_SHAPE = r"\A\s*(?:[0-9]{8}|[0-9]{12,14}|[0-9]{18})\s*\Z"
-_NULL_IF_EMPTY = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "unit", "line_id")
+_NULL_IF_EMPTY = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "unit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +68,6 @@ def expectations(settings: RuleSettings) -> tuple[Expectation, ...]:
                     {"column": "unit", "value_set": units}, "PO103 is a unit we sell in"),
         Expectation("price_present", "PRICE_MISSING", "expect_column_values_to_not_be_null",
                     {"column": "unit_price"}, "PO104 (our price applies when it is missing)"),
-        Expectation("line_id_unique", "PO1_LINE_ID_DUPLICATE", "expect_compound_columns_to_be_unique",
-                    {"column_list": ["partner", "po_number", "line_id"], "ignore_row_if": "any_value_is_missing"},
-                    "PO101 once per purchase order"),
     )
 
 
@@ -93,7 +90,7 @@ def rules_frame(lines: pa.Table) -> pa.Table:
     """The columns the expectations read: ``lines`` (item-resolved when sku is there) with "" as
     null in the id, unit and PO101 columns and ``product_id``, the first identifier sent."""
     columns = {}
-    for name in ("partner", "po_number", "sku", "item_status", "quantity", "unit_price", *_NULL_IF_EMPTY):
+    for name in ("sku", "item_status", "quantity", "unit_price", *_NULL_IF_EMPTY):
         if name in lines.column_names:
             values = lines.column(name)
             columns[name] = _null_if_empty(values) if name in _NULL_IF_EMPTY else values
@@ -118,7 +115,7 @@ def gx_frame(frame: pa.Table, exps: Sequence[Expectation]):
 
 
 def _columns(e: Expectation) -> list[str]:
-    cols = list(e.kwargs.get("column_list", ())) or [e.kwargs["column"]]
+    cols = [e.kwargs["column"]]
     cond = e.kwargs.get("row_condition")
     if cond:
         cols.append(_condition_column(cond))
@@ -144,8 +141,6 @@ def _mask(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def _unexpected(frame: pa.Table, e: Expectation) -> np.ndarray:
     kw = e.kwargs
-    if e.type == "expect_compound_columns_to_be_unique":
-        return _duplicates(frame, list(kw["column_list"]))
     col = frame.column(kw["column"])
     scope = np.ones(frame.num_rows, dtype=bool)
     if kw.get("row_condition"):
@@ -173,25 +168,3 @@ def _unexpected(frame: pa.Table, e: Expectation) -> np.ndarray:
     else:
         raise ValueError(f"expectation type {e.type!r} has no Arrow evaluation")
     return bad & scope
-
-
-def _duplicates(frame: pa.Table, columns: list[str]) -> np.ndarray:
-    """Rows whose values in ``columns`` (none missing) occur more than once: every such row, as GX."""
-    n = frame.num_rows
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    present = np.ones(n, dtype=bool)
-    for c in columns:
-        present &= _mask(pc.is_valid(frame.column(c)))
-    keys = frame.select(columns).append_column("_row", pa.array(np.arange(n)))
-    keys = keys.filter(pa.array(present))
-    if keys.num_rows == 0:
-        return np.zeros(n, dtype=bool)
-    counts = keys.group_by(columns, use_threads=False).aggregate([("_row", "count")])
-    repeated = counts.filter(pc.greater(counts["_row_count"], 1))
-    if repeated.num_rows == 0:
-        return np.zeros(n, dtype=bool)
-    rows = keys.join(repeated, columns, join_type="inner", use_threads=False)["_row"]
-    out = np.zeros(n, dtype=bool)
-    out[rows.to_numpy()] = True
-    return out

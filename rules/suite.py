@@ -18,7 +18,6 @@ import pyarrow as pa
 
 from rules import business as b
 from rules import registry
-from rules.business.duplicates import line_id_findings
 from rules.business.items import gtin_findings, item_findings
 from rules.business.money import line_prices, order_values, price_findings
 from rules.business.quantities import quantity_findings
@@ -39,7 +38,6 @@ SUITES: dict[str, frozenset[str]] = {
     "credit": frozenset({"CREDIT_LIMIT_EXCEEDED", "CUSTOMER_UNKNOWN"}),
 }
 STANDARD = tuple(SUITES)
-_CHOSEN = frozenset().union(*SUITES.values())  # codes a profile can switch off (structure warnings it cannot)
 
 
 def expand_suites(names: tuple[str, ...] | list[str]) -> frozenset[str]:
@@ -62,7 +60,7 @@ def select(findings: list[Finding], owner_of: Mapping[tuple[str, str], str],
     for f in findings:
         loc = f.location
         partner = owner_of.get((loc.file, f"{loc.isa13}-{loc.gs06}-{loc.st02}"))
-        if partner is None or partner not in enabled or f.code in enabled[partner] or f.code not in _CHOSEN:
+        if partner is None or partner not in enabled or f.code in enabled[partner]:
             out.append(f)
     return out
 
@@ -111,7 +109,6 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         *item_findings(resolved, masks),
         *quantity_findings(resolved, masks, settings),
         *price_findings(orders, resolved, ref, settings, masks, prices),
-        *line_id_findings(resolved, masks),
         *b.check_currency(orders, ref.customers),
         *b.check_terms(orders, ref.customers),
         *b.check_order_value(orders, resolved, ref, settings, values=values),

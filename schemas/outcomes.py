@@ -85,9 +85,6 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "ORDER_DUPLICATE": REJECT_ORDER,
 }
 
-# Structure warnings the line rules report too (rules.registry): the line is answered as sent.
-_REPORTED_WARNINGS = frozenset({"PO1_LINE_ID_DUPLICATE"})
-
 # Precedence when several findings hit one line: the strongest wins.
 _RANK = {
     "accept": 0,
@@ -113,8 +110,6 @@ def outcome_for(code: str, policy: Policy | None = None) -> Outcome:
         if chosen not in NAMED:
             raise ValueError(f"unknown outcome name {chosen!r} for {code}; choose from {sorted(NAMED)}")
         return NAMED[chosen]
-    if code not in DEFAULT_OUTCOMES and code in _REPORTED_WARNINGS:
-        return ACCEPT
     return DEFAULT_OUTCOMES[code]
 
 

@@ -34,12 +34,13 @@ from engine.changes import DELETED, ChangeResult
 from engine.changes import REJECTED as POC_REJECTED
 from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans, owners
 from engine.envelope import envelope_for
+from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import move
-from engine.po_ack import _num, render_855s
+from engine.po_ack import LineAck, _num, build_855, delimiter_use, render_855s
 from engine.po_change_ack import build_865, change_ack_type
-from parsers.x12_writer import decimal_column
+from parsers.x12_writer import decimal_column, delimiter_chars
 from schemas.findings import Finding
 from schemas.lifecycle import (
     LINE_ROWS,
@@ -62,6 +63,7 @@ from schemas.lifecycle import (
     line_row,
 )
 from schemas.profile import PartnerProfile
+from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 GONE = (LineState.DELETED, LineState.CANCELLED)
@@ -139,7 +141,7 @@ class _Batch:
         statuses = self._revise(answering, statuses, spans, objects)
         all_ir = _all_ir(statuses, spans)
         rejected = [d.status == REJECTED or bool(all_ir[i]) for i, d in enumerate(answering)]
-        texts = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
+        kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
         units = self._units(allocation)
         parts, line_tables, reservation_tables = [], (), ()
@@ -153,7 +155,7 @@ class _Batch:
                 parts.append(Plan(transitions=(t,)))
                 continue
             i = position[id(d)]
-            parts.append(self._conclude(d, record, i, rejected[i], texts.get(i), values[i], units, objects))
+            parts.append(self._conclude(d, record, i, rejected[i], kinds.get(i), values[i], units, objects))
         if answering:
             lines_table = self._line_rows(answering, decided, statuses, rows, spans)
             reserved = self._reservation_rows(answering, allocation, rejected)
@@ -164,7 +166,8 @@ class _Batch:
             line_tables = (_without(lines_table, revised),)
             reservation_tables = (ReservationTable(_without(reserved.keys, revised), _without(reserved.rows, revised)),)
             parts.append(per_order)
-        return Plan.combine(parts) + Plan(line_tables=line_tables, reservation_tables=reservation_tables)
+        return Plan.combine(parts) + Plan(line_tables=line_tables, reservation_tables=reservation_tables,
+                                          documents=tuple(documents))
 
     # --- inputs ---------------------------------------------------------------------------------------
     def _ship(self, requested: date | None) -> date:
@@ -232,9 +235,10 @@ class _Batch:
     # --- documents ------------------------------------------------------------------------------------
     def _855s(self, answering: list[OrderDecision], decided: pa.Table, statuses: pa.Table, rows: pa.Table,
               spans: list[tuple[int, int]], rejected: list[bool], objects: dict[int, list[LineStatus]]
-              ) -> dict[int, tuple[str, int, str]]:
-        """The 855 of every order that gets one, rendered per partner: order position -> (text,
-        segments, BAK02)."""
+              ) -> tuple[dict[int, str], list[PlannedDocument]]:
+        """The 855 of every order that gets one: BAK02 by order position, and the documents, packed
+        per the partner's delivery.batch and rendered over columns with the first delimiter set none
+        of an interchange's values uses (an 855 no set fits stays as segments: the store holds it)."""
         ctx = self.ctx
         wanted: dict[str, list[int]] = {}
         for i, d in enumerate(answering):
@@ -244,21 +248,62 @@ class _Batch:
             if not record.is_revision or p.change_ack == "855" or rejected[i] or \
                     self._surprise(d, record, objects.get(i, ())):
                 wanted.setdefault(d.partner, []).append(i)
-        out: dict[int, tuple[str, int, str]] = {}
+        kinds: dict[int, str] = {}
+        documents: list[tuple[int, PlannedDocument]] = []
         for partner, picked in wanted.items():
+            profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
             take, sub_spans = [], []
             for i in picked:
                 start, stop = spans[i]
                 sub_spans.append((len(take), len(take) + stop - start))
                 take.extend(range(start, stop))
             index = pa.array(take, pa.int64())
+            sub_rows, sub_statuses = rows.take(index), statuses.take(index)
             heads = [{"po_number": answering[i].po_number, "po_date": ctx.heads[(partner, answering[i].po_number)]
                       .get("po_date"), "purpose": "05" if ctx.records[(partner, answering[i].po_number)].is_revision
                       else "00"} for i in picked]
-            bodies = render_855s(heads, rows.take(index), statuses.take(index), sub_spans, today=ctx.today,
-                                 d=envelope_for(ctx.profiles[partner]).delimiters)
-            out.update(zip(picked, bodies, strict=True))
-        return out
+            used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates))
+            groups = group(used, env, profile.delivery.limit)
+            by_set: dict[Delimiters, list[int]] = {}
+            for members, d in groups:
+                if d is not None:
+                    by_set.setdefault(d, []).extend(members)
+            texts: dict[int, tuple[str, int, str]] = {}
+            for d, members in by_set.items():
+                bodies = render_855s([heads[m] for m in members], *_subset(sub_rows, sub_statuses, sub_spans, members),
+                                     today=ctx.today, d=d)
+                texts.update(zip(members, bodies, strict=True))
+            for members, d in groups:
+                sets = []
+                for m in members:
+                    i = picked[m]
+                    if d is None:  # as segments: the store holds it until a delimiter set fits
+                        body = self._segments(heads[m], sub_rows, sub_statuses, sub_spans[m])
+                        kinds[i] = body[0][2]
+                        sets.append(self._855_set(answering[i], body=tuple(tuple(seg) for seg in body)))
+                    else:
+                        text, count, kinds[i] = texts[m]
+                        sets.append(self._855_set(answering[i], text=text, segments=count))
+                documents.append((picked[members[0]], PlannedDocument(partner, "855", "PR", tuple(sets),
+                                                                      delimiters=d)))
+        return kinds, [doc for _, doc in sorted(documents, key=lambda x: x[0])]
+
+    def _855_set(self, d: OrderDecision, **body) -> PlannedSet:
+        key = (d.partner, d.po_number)
+        return PlannedSet(self._855_key(d), po_number=d.po_number, source_sha256=self.ctx.heads[key]["source_sha256"]
+                          or "", **body)
+
+    def _855_key(self, d: OrderDecision) -> str:
+        return f"855:{d.po_number}:{self.ctx.records[(d.partner, d.po_number)].lines_key}:{d.order_ref}"
+
+    def _segments(self, head: dict, rows: pa.Table, statuses: pa.Table, span: tuple[int, int]) -> list:
+        """One 855 as segments (build_855), for a document no delimiter set fits."""
+        start, stop = span
+        acks = [LineAck(s.ack.status, s.ack.quantity, s.ack.unit_price, s.ack.ship_date, s.ack.parts)
+                for s in statuses_of(statuses.slice(start, stop - start))]
+        return build_855({"po_number": head["po_number"], "po_date": head["po_date"]},
+                         rows.slice(start, stop - start).to_pylist(), acks, today=self.ctx.today,
+                         purpose=head["purpose"])
 
     def _surprise(self, d: OrderDecision, record: OrderRecord, statuses: Sequence[LineStatus]) -> bool:
         """A revised order (not rejected) whose changed lines tell the partner something new gets a
@@ -269,8 +314,8 @@ class _Batch:
         changed = set(record.changed_lines)
         return any(tells_something_new(s, told.get(s.line_number)) for s in statuses if s.line_number in changed)
 
-    def _conclude(self, d: OrderDecision, record: OrderRecord, i: int, rejected: bool,
-                  text: tuple[str, int, str] | None, value: Decimal, units: dict, objects) -> Plan:
+    def _conclude(self, d: OrderDecision, record: OrderRecord, i: int, rejected: bool, kind: str | None,
+                  value: Decimal, units: dict, objects) -> Plan:
         ctx = self.ctx
         key = (d.partner, d.po_number)
         p = ctx.profiles[d.partner]
@@ -284,14 +329,9 @@ class _Batch:
                                             partner=d.partner, po_number=d.po_number,
                                             source_sha256=a.change.store_key))
                 said.append(("865", change_ack_type(result)))
-        if text is not None:
-            head = ctx.heads[key]
-            body, segments, bak02 = text
-            docs.append(PlannedDocument(d.partner, "855", "PR", (PlannedSet(
-                f"855:{d.po_number}:{record.lines_key}:{d.order_ref}", (), d.po_number, head["source_sha256"] or "",
-                text=body, segments=segments),)))
-            said.append(("855", bak02))
-        keys = [s.doc_key for doc in docs for s in doc.sets]
+        if kind is not None:
+            said.append(("855", kind))
+        keys = [s.doc_key for doc in docs for s in doc.sets] + ([self._855_key(d)] if kind is not None else [])
         if len(keys) != len(set(keys)):
             raise PlanError("a document key is planned twice")
         ack_type = said[-1][1] if said else ""
@@ -306,7 +346,7 @@ class _Batch:
             note += f"; {d.reasons[0]}"
         final = move(moves[-1].record if moves else record, EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED,
                      at=ctx.at, run_id=ctx.run_id, actor=d.decided_by or "system", note=note,
-                     document_key=docs[0].sets[0].doc_key if docs else "", ack_type=ack_type,
+                     document_key=keys[0] if keys else "", ack_type=ack_type,
                      answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
                      codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)
         moves.append(final)
@@ -387,6 +427,17 @@ class _Batch:
         if pc.any(pc.less(rows["quantity"], 0)).as_py():
             raise PlanError("a negative reservation")
         return ReservationTable(keys, rows.sort_by([(c, "ascending") for c in k]))
+
+
+def _subset(rows: pa.Table, statuses: pa.Table, spans: list[tuple[int, int]], members: list[int]):
+    """The rows of some POs (``members``) and their spans in the subset."""
+    take, sub = [], []
+    for m in members:
+        start, stop = spans[m]
+        sub.append((len(take), len(take) + stop - start))
+        take.extend(range(start, stop))
+    index = pa.array(take, pa.int64())
+    return rows.take(index), statuses.take(index), sub
 
 
 def _without(table: pa.Table, keys: list[Key]) -> pa.Table:

@@ -12,7 +12,7 @@ from rules.business.common import (
     _rows,
     business_finding,
 )
-from schemas.findings import Finding, finding_at_row
+from schemas.findings import Finding
 from schemas.rule_settings import RuleSettings
 
 # --- duplicates -------------------------------------------------------------------------------
@@ -43,21 +43,4 @@ def check_duplicates(
                 )
             )
         seen.add(key)
-    return out
-
-
-def line_id_findings(lines: pa.Table, masks: dict) -> list[Finding]:
-    """PO1_LINE_ID_DUPLICATE (a warning) for every line whose PO101 another line of the same purchase
-    order also carries (the registry's compound-uniqueness expectation); both lines are answered."""
-    flagged = masks.get("line_id_unique")
-    if flagged is None or not flagged.any():
-        return []
-    cols = ["source_file", "isa13", "gs06", "st02", "segment_position", "file_segment", "line_number", "po_number",
-            "line_id"]
-    out = []
-    for row in _rows(lines, cols, pa.array(flagged)):
-        out.append(finding_at_row("PO1_LINE_ID_DUPLICATE",
-                                  f"PO101 {row['line_id']!r} is on more than one line of PO {row['po_number']}; "
-                                  "each line is answered as sent.", row, seg="PO1", element="PO101",
-                                  value=row["line_id"], line_number=row["line_number"]))
     return out
