@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
 from parsers.x12_writer import (
     DelimiterCollision,
     Segment,
-    first_fitting,
     first_free,
     render_segment,
     render_segments,
@@ -64,16 +64,21 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
 def delimiters_for(env: Envelope, bodies: Sequence[Sequence[Segment]]) -> Delimiters | None:
     """The first of the envelope's candidate sets that no value of ``bodies`` (nor of the envelope
     itself) uses; None when every set collides: the document cannot be sent without altering a value."""
-    now = datetime(2000, 1, 1)  # dates, times and control numbers are digits: they never collide
-    envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.version]]
-    return first_fitting(envelope + [seg for body in bodies for seg in body], env.candidates)
+    return first_fit(env, used_chars(seg for body in bodies for seg in body))
 
 
 def first_fit(env: Envelope, used: set[str]) -> Delimiters | None:
     """delimiters_for when the characters the bodies' values hold are known already (``used``)."""
+    return first_free(used | _envelope_chars(env), env.candidates)
+
+
+@lru_cache(maxsize=256)
+def _envelope_chars(env: Envelope) -> frozenset[str]:
+    """Characters the envelope's own values hold (dates, times and control numbers are digits: they
+    never collide, so any will do)."""
     now = datetime(2000, 1, 1)
     envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.version]]
-    return first_free(used | used_chars(envelope), env.candidates)
+    return frozenset(used_chars(envelope))
 
 
 def isa_segment(env: Envelope, isa13: int, now: datetime, ack_requested: str = "0",

@@ -27,10 +27,12 @@ def _delimiter_chars(d: Delimiters) -> str:
     return "".join(ch for ch in (d.element, d.component, d.segment, d.repetition) if ch)
 
 
-def _text(value: object, d: Delimiters) -> str:
+def _text(value: object, d: Delimiters, chars: str | None = None) -> str:
     text = "" if value is None else str(value)
-    if any(ch in text for ch in _delimiter_chars(d)):
-        raise DelimiterCollision(f"value {text!r} contains a delimiter of {_delimiter_chars(d)!r}")
+    chars = _delimiter_chars(d) if chars is None else chars
+    for ch in chars:
+        if ch in text:
+            raise DelimiterCollision(f"value {text!r} contains a delimiter of {chars!r}")
     return text
 
 
@@ -98,28 +100,32 @@ def x12_implied(value: Decimal, decimals: int = 2) -> str:
 
 def render_segment(seg: Segment, d: Delimiters) -> str:
     """One segment as text; DelimiterCollision if a value contains a delimiter (never altered)."""
+    return _render(seg, d, _delimiter_chars(d))
+
+
+def _render(seg: Segment, d: Delimiters, chars: str) -> str:
     if seg[0] == "ISA":  # fixed layout; ISA11/ISA16 carry delimiters themselves
         if collisions([seg], d):
-            raise DelimiterCollision(f"an ISA value contains a delimiter of {_delimiter_chars(d)!r}")
+            raise DelimiterCollision(f"an ISA value contains a delimiter of {chars!r}")
         return d.element.join(str(v) for v in seg)
     parts: list[str] = [str(seg[0])]
     for v in seg[1:]:
         if isinstance(v, (tuple, list)):
-            comps = [_text(c, d) for c in v]
+            comps = [_text(c, d, chars) for c in v]
             while comps and comps[-1] == "":
                 comps.pop()
             parts.append(d.component.join(comps))
         else:
-            parts.append(_text(v, d))
-    if seg[0] != "ISA":
-        while len(parts) > 1 and parts[-1] == "":
-            parts.pop()
+            parts.append(_text(v, d, chars))
+    while len(parts) > 1 and parts[-1] == "":
+        parts.pop()
     return d.element.join(parts)
 
 
 def render_segments(segments: Iterable[Segment], d: Delimiters) -> str:
     end = d.segment + d.suffix
-    return "".join(render_segment(s, d) + end for s in segments)
+    chars = _delimiter_chars(d)
+    return "".join(_render(s, d, chars) + end for s in segments)
 
 
 def render_x12(segments: Iterable[Segment], d: Delimiters) -> bytes:
