@@ -42,6 +42,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
+
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -286,6 +288,7 @@ class StateStore:
             try:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: a night's rows written without spilling
                 open_schema(self)
             except BaseException:
                 self._db.close()
@@ -570,7 +573,7 @@ class StateStore:
             final = chain[-1].record
             for t in chain:
                 if t.new_arrival:
-                    final = replace(final, arrival=next(arrivals))
+                    final = final.evolve(arrival=next(arrivals))
             first = chain[0]
             if first.expect_state is None:
                 inserts.append(_order_row(final))
@@ -608,7 +611,7 @@ class StateStore:
         for table in plan.line_tables:  # columnar: every line of the orders it names
             keys = dict.fromkeys(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True))
             self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(keys))
-            self._many(insert, zip(*(table[c].to_pylist() for c in LINE_COLUMNS), strict=True))
+            self._many(insert, _rows_of(table, LINE_COLUMNS))
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
         if not last:
             return
@@ -622,10 +625,9 @@ class StateStore:
             keys = table.keys
             self._many("DELETE FROM reservations WHERE partner=? AND po_number=?",
                        zip(keys["partner"].to_pylist(), keys["po_number"].to_pylist(), strict=True))
-            rows = table.rows
-            self._many(insert, zip(*(rows[c].to_pylist() for c in ("partner", "po_number", "line_number",
-                                                                     "warehouse", "sku", "quantity")),
-                                   [run] * rows.num_rows, strict=True))
+            rows = table.rows.append_column("run_id", pa.array([run] * table.rows.num_rows, pa.string()))
+            self._many(insert, _rows_of(rows, ("partner", "po_number", "line_number", "warehouse", "sku", "quantity",
+                                               "run_id")))
         last = {(r.partner, r.po_number): r.rows for r in plan.reservations}
         if not last:
             return
@@ -866,6 +868,14 @@ class StateStore:
 
 # --- rows <-> records --------------------------------------------------------------------------------
 _SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
+
+
+def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tuple]:
+    """A table's rows as tuples of ``columns``, a slice at a time (never every value as a Python object
+    at once)."""
+    for start in range(0, table.num_rows, chunk):
+        part = table.slice(start, chunk)
+        yield from zip(*(part[c].to_pylist() for c in columns), strict=True)
 
 
 def _answers(row: dict, record: OrderRecord, shas: set[str]) -> bool:

@@ -113,28 +113,15 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     n = decided.num_rows
     if n == 0:
         return LINE_STATUS.empty_table()
-    keys = _key(decided["partner"], decided["po_number"])
-    base = pa.table({"order_ref": keys, "line_number": decided["line_number"],
-                     "_pos": pa.array(np.arange(n))})
-    agg, wh, why = _allocation_sums(allocation)
-    joined = base.join(agg, ["order_ref", "line_number"], join_type="left outer", use_threads=False)
-    joined = joined.join(wh, ["order_ref", "line_number"], join_type="left outer", use_threads=False)
-    why_keys = why.select(["order_ref", "line_number", "reasons"]).append_column(
-        "_w", pa.array(np.arange(why.num_rows), pa.int64()))
-    joined = joined.join(why_keys, ["order_ref", "line_number"], join_type="left outer", use_threads=False)
-    joined = joined.sort_by("_pos")
-    reason_lists = pc.take(why["reason_list"], joined["_w"])
+    sums = _allocation_sums(decided, allocation)
     qty = decided["quantity"]
     ack01 = decided["ack01"]
     ir = rejected_order | _bools(pc.is_in(decided["action"], value_set=pa.array(["reject_line", "reject_order"]))) \
         | _bools(pc.equal(ack01, "IR"))
-    no_rows = _bools(pc.is_null(joined["rows"]))
+    no_rows = sums["rows"] == 0
     plain = ~ir & ~no_rows
 
-    def ints(name: str) -> np.ndarray:
-        return np.asarray(pc.fill_null(joined[name], 0).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-    alloc, back, rej, ordered = ints("allocated"), ints("backordered"), ints("rejected"), ints("ordered")
+    alloc, back, rej, ordered = sums["allocated"], sums["backordered"], sums["rejected"], sums["ordered"]
     qty_int = np.asarray(pc.fill_null(pc.cast(qty, options=_TRUNC), 0).to_numpy(zero_copy_only=False),
                          dtype=np.int64)
     full = pc.if_else(pc.is_in(ack01, value_set=pa.array(["IA", "IQ", "IP", "DR"])), ack01, "IA")
@@ -142,7 +129,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     alone = plain & (alloc != 0) & (back == 0) & (rej == 0)
     nothing = plain & (alloc == 0) & (back == 0) & (rej == 0)
     ordered_dec = _qty(ordered)
-    dates = joined["promised"]
+    dates = sums["promised"]
     none_date = pa.nulls(n, pa.date32())
     # up to three ACK parts per line; a slot is (status, quantity, date, present)
     slots = [
@@ -158,14 +145,14 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
          plain & ~alone & (rej != 0)),
     ]
     parts = _parts(slots, n)
-    rows_reason = joined["reasons"]
+    rows_reason = sums["reasons"]
     decided_reason = decided["reason"]
     reason = pc.if_else(pa.array(ir), pc.if_else(pc.fill_null(pc.not_equal(decided_reason, ""), False),
                                                 decided_reason, "rejected"),
                         pc.if_else(pa.array(no_rows), pc.if_else(pc.fill_null(pc.not_equal(decided_reason, ""),
                                                                                  False), decided_reason,
                                                                    "not allocated"), rows_reason))
-    reason = _append_decided_reasons(reason, decided_reason, reason_lists, plain)
+    reason = _append_decided_reasons(reason, decided_reason, sums["reason_lists"], plain)
     reason = pc.if_else(pa.array(nothing), pc.if_else(pc.fill_null(pc.not_equal(reason, ""), False), reason,
                                                       "nothing to allocate"), reason)
     return pa.table({
@@ -178,7 +165,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
         "backordered": pa.array(np.where(plain, back, 0)),
         "rejected": pa.array(np.where(plain, rej, qty_int)),
         "promised_date": pc.if_else(pa.array(plain), dates, none_date),
-        "warehouses": pc.if_else(pa.array(plain), pc.fill_null(joined["warehouses"], ""), ""),
+        "warehouses": pc.if_else(pa.array(plain), sums["warehouses"], ""),
         "reason": pc.fill_null(reason, ""),
     }, schema=LINE_STATUS)
 
@@ -207,49 +194,75 @@ def _chunk(values, type_) -> pa.Array:
     return values.cast(type_)
 
 
-def _allocation_sums(allocation: pa.Table | None) -> tuple[pa.Table, pa.Table, pa.Table]:
-    """Per (order_ref, line_number): unit sums (each row truncated to whole units, as before), the
-    earliest promise and the row count; the warehouses that allocated (sorted, distinct); the rows'
-    reasons (distinct, first seen first) as text and as a list."""
-    schema_keys = [pa.field("order_ref", pa.string()), pa.field("line_number", pa.int32())]
-    if allocation is None or allocation.num_rows == 0:
-        return (pa.schema([*schema_keys, pa.field("allocated", pa.int64()), pa.field("backordered", pa.int64()),
-                           pa.field("rejected", pa.int64()), pa.field("ordered", pa.int64()),
-                           pa.field("promised", pa.date32()), pa.field("rows", pa.int64())]).empty_table(),
-                pa.schema([*schema_keys, pa.field("warehouses", pa.string())]).empty_table(),
-                pa.schema([*schema_keys, pa.field("reasons", pa.string()),
-                           pa.field("reason_list", pa.list_(pa.string()))]).empty_table())
+def _allocation_sums(decided: pa.Table, allocation: pa.Table | None) -> dict:
+    """Per decided line (aligned with ``decided``), from its allocation rows: unit sums (each row
+    truncated to whole units, as before), the row count, the earliest promise, the warehouses that
+    allocated (sorted, distinct, comma-joined) and the rows' reasons (distinct, first seen first,
+    "; "-joined; null when none). Rows are matched to lines once; the rest is integer arithmetic."""
+    n = decided.num_rows
+    zeros = np.zeros(n, dtype=np.int64)
+    out = {"allocated": zeros, "backordered": zeros, "rejected": zeros, "ordered": zeros, "rows": zeros,
+           "promised": pa.nulls(n, pa.date32()), "warehouses": pa.array([""] * n, pa.string()),
+           "reasons": pa.nulls(n, pa.string()), "reason_lists": {}}
+    if allocation is None or allocation.num_rows == 0 or n == 0:
+        return out
     a = allocation
-    m = a.num_rows
-    units = pa.table({
-        "order_ref": a["order_ref"], "line_number": pc.cast(a["line_number"], pa.int32()),
-        **{c: pc.cast(a[c], options=_TRUNC) for c in ("allocated", "backordered", "rejected", "ordered")},
-        "promised": a["promised_date"], "_a": pa.array(np.arange(m)),
-    })
-    keys = ["order_ref", "line_number"]
-    agg = units.group_by(keys, use_threads=False).aggregate(
-        [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("ordered", "sum"),
-         ("promised", "min"), ("_a", "count")])
-    agg = agg.rename_columns({"allocated_sum": "allocated", "backordered_sum": "backordered",
-                              "rejected_sum": "rejected", "ordered_sum": "ordered", "promised_min": "promised",
-                              "_a_count": "rows"})
-    took = pc.and_(pc.fill_null(pc.not_equal(a["warehouse"], ""), False),
-                   pc.not_equal(a["allocated"], pa.scalar(Decimal(0), a.schema.field("allocated").type)))
-    whs = pa.table({"order_ref": a["order_ref"], "line_number": pc.cast(a["line_number"], pa.int32()),
-                    "warehouse": a["warehouse"]}).filter(took)
-    whs = whs.group_by([*keys, "warehouse"], use_threads=False).aggregate([])
-    whs = whs.sort_by([("order_ref", "ascending"), ("line_number", "ascending"), ("warehouse", "ascending")])
-    wh = whs.group_by(keys, use_threads=False).aggregate([("warehouse", "list")])
-    wh = pa.table({"order_ref": wh["order_ref"], "line_number": wh["line_number"],
-                   "warehouses": pc.binary_join(wh["warehouse_list"], ",")})
-    said = pa.table({"order_ref": a["order_ref"], "line_number": pc.cast(a["line_number"], pa.int32()),
-                     "reason": a["reason"], "_a": pa.array(np.arange(m))}).filter(
-        pc.fill_null(pc.not_equal(a["reason"], ""), False))
-    first = said.group_by([*keys, "reason"], use_threads=False).aggregate([("_a", "min")]).sort_by("_a_min")
-    why = first.group_by(keys, use_threads=False).aggregate([("reason", "list")])
-    why = pa.table({"order_ref": why["order_ref"], "line_number": why["line_number"],
-                    "reasons": pc.binary_join(why["reason_list"], "; "), "reason_list": why["reason_list"]})
-    return agg, wh, why
+    lines = pa.table({"order_ref": _key(decided["partner"], decided["po_number"]),
+                      "line_number": pc.cast(decided["line_number"], pa.int32()),
+                      "_pos": pa.array(np.arange(n), pa.int64())})
+    rows = pa.table({"order_ref": a["order_ref"], "line_number": pc.cast(a["line_number"], pa.int32()),
+                     "_a": pa.array(np.arange(a.num_rows), pa.int64())})
+    matched = rows.join(lines, ["order_ref", "line_number"], join_type="inner", use_threads=False).sort_by("_a")
+    pos = np.asarray(matched["_pos"].to_numpy(), dtype=np.int64)
+    a = a.take(matched["_a"])
+
+    def units(column: str) -> np.ndarray:
+        values = np.asarray(pc.cast(a[column], options=_TRUNC).to_numpy(zero_copy_only=False), dtype=np.int64)
+        total = np.zeros(n, dtype=np.int64)
+        np.add.at(total, pos, values)
+        return total
+
+    out.update({c: units(c) for c in ("allocated", "backordered", "rejected", "ordered")})
+    out["rows"] = np.bincount(pos, minlength=n).astype(np.int64)
+    days = pc.cast(a["promised_date"], pa.int32())
+    dated = _bools(pc.is_valid(days))
+    if dated.any():
+        earliest = np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
+        np.minimum.at(earliest, pos[dated], np.asarray(days.to_numpy(zero_copy_only=False), dtype=np.float64)
+                      [dated].astype(np.int64))
+        has = earliest != np.iinfo(np.int32).max
+        out["promised"] = pc.cast(pa.array(np.where(has, earliest, 0), pa.int32(), mask=~has), pa.date32())
+    took = _bools(pc.and_(pc.fill_null(pc.not_equal(a["warehouse"], ""), False),
+                          pc.not_equal(a["allocated"], pa.scalar(Decimal(0), a.schema.field("allocated").type))))
+    out["warehouses"] = _joined_per_line(pos[took], pc.filter(a["warehouse"], pa.array(took)), n, ",", sort=True)
+    said = _bools(pc.fill_null(pc.not_equal(a["reason"], ""), False))
+    reasons = pc.filter(a["reason"], pa.array(said))
+    joined = _joined_per_line(pos[said], reasons, n, "; ", sort=False)
+    out["reasons"] = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+    out["reason_lists"] = (pos[said], reasons)
+    return out
+
+
+def _joined_per_line(pos: np.ndarray, values, n: int, sep: str, *, sort: bool) -> pa.Array:
+    """Per line 0..n-1: its ``values`` (rows ``pos``), distinct, in row order or sorted, joined by ``sep``
+    ("" for none)."""
+    if len(pos) == 0:
+        return pa.array([""] * n, pa.string())
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    codes = pc.dictionary_encode(values)
+    idx = np.asarray(codes.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    _, first = np.unique(pos * len(codes.dictionary) + idx, return_index=True)  # each value once per line
+    if sort:  # by value: rank the dictionary's values
+        rank = np.asarray(pc.rank(codes.dictionary, sort_keys="ascending", tiebreaker="first").to_numpy(),
+                          dtype=np.int64)
+        chosen = first[np.lexsort((rank[idx[first]], pos[first]))]
+    else:  # first seen first
+        chosen = first[np.lexsort((first, pos[first]))]
+    p, c = pos[chosen], idx[chosen]
+    counts = np.bincount(p, minlength=n)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    flat = pc.take(codes.dictionary, pa.array(c))
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), flat), sep)
 
 
 def _append_decided_reasons(reason, decided_reason, reason_lists, plain: np.ndarray):
@@ -258,9 +271,13 @@ def _append_decided_reasons(reason, decided_reason, reason_lists, plain: np.ndar
     if not has_own.any():
         return reason
     rows = np.flatnonzero(has_own)
-    lists = pc.take(reason_lists, pa.array(rows)).to_pylist()
+    pos, reasons = reason_lists if reason_lists else (np.zeros(0, dtype=np.int64), pa.array([], pa.string()))
+    texts = reasons.to_pylist() if len(pos) else []
+    listed: dict[int, list[str]] = {}
+    for k in np.flatnonzero(np.isin(pos, rows)).tolist():
+        listed.setdefault(int(pos[k]), []).append(texts[k])
     own = pc.take(decided_reason, pa.array(rows)).to_pylist()
-    fixed = ["; ".join(dict.fromkeys([*(listed or []), mine])) for listed, mine in zip(lists, own, strict=True)]
+    fixed = ["; ".join(dict.fromkeys([*listed.get(int(r), []), mine])) for r, mine in zip(rows, own, strict=True)]
     patch = np.full(len(reason), None, dtype=object)
     patch[rows] = fixed
     return pc.if_else(pa.array(has_own), pa.array(patch, pa.string()), reason)

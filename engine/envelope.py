@@ -47,10 +47,15 @@ class Envelope:
     def candidates(self) -> tuple[Delimiters, ...]:
         """The delimiter sets this envelope may use, in order; before 00402 ISA11 is "U" and there is
         no repetition separator, so its character may appear in data."""
-        sets = (self.delimiters, *self.fallbacks)
-        if self.isa_version >= "00402":
-            return sets
-        return tuple(replace(d, repetition="") for d in sets)
+        return _candidates(self.delimiters, self.fallbacks, self.isa_version)
+
+
+@lru_cache(maxsize=256)
+def _candidates(delimiters: Delimiters, fallbacks: tuple[Delimiters, ...], isa_version: str) -> tuple[Delimiters, ...]:
+    sets = (delimiters, *fallbacks)
+    if isa_version >= "00402":
+        return sets
+    return tuple(replace(d, repetition="") for d in sets)
 
 
 def envelope_for(profile: PartnerProfile) -> Envelope:

@@ -110,8 +110,6 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from parsers.x12_writer import render_segment
-
     term = d.segment + d.suffix
     n = lines.num_rows
     out: list[tuple[str, int, str]] = []
@@ -130,18 +128,21 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
         offsets = pa.array([spans[0][0]] + [b for _, b in spans], pa.int32()) if spans else pa.array([0], pa.int32())
         bodies = pc.binary_join(pa.ListArray.from_arrays(offsets, _arr(line_text)), "").to_pylist()
         cum = np.concatenate([[0], np.cumsum(v["parts_per_line"])])
-    for i, head in enumerate(heads):
-        start, stop = spans[i]
-        po_date = head.get("po_date")
-        kind = v["kinds"][i] if n and stop > start else ack_type([])
-        bak = render_segment(["BAK", head.get("purpose") or "00", kind, head["po_number"],
-                              po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"), "", "", "", "",
-                              today.strftime("%Y%m%d")], d)
-        total = v["totals"][i] if n and stop > start else Decimal(0)
-        ctt = render_segment(["CTT", str(stop - start), _num(total)], d)
-        body = bodies[i] if n else ""
+    today8 = today.strftime("%Y%m%d")
+    kinds = [v["kinds"][i] if n and b > a else ack_type([]) for i, (a, b) in enumerate(spans)]
+    bak = pc.binary_join_element_wise(
+        "BAK", pa.array([h.get("purpose") or "00" for h in heads], pa.string()), pa.array(kinds, pa.string()),
+        pa.array([h["po_number"] for h in heads], pa.string()),
+        pa.array([h["po_date"].strftime("%Y%m%d") if h.get("po_date") else today8 for h in heads], pa.string()),
+        "", "", "", "", today8, d.element)
+    totals = [_num(v["totals"][i] if n and b > a else Decimal(0)) for i, (a, b) in enumerate(spans)]
+    ctt = pc.binary_join_element_wise("CTT", pa.array([str(b - a) for a, b in spans], pa.string()),
+                                      pa.array(totals, pa.string()), d.element)
+    texts = pc.binary_join_element_wise(bak, term, pa.array(bodies if n else [""] * len(heads), pa.string()), ctt,
+                                        term, "").to_pylist()
+    for i, (start, stop) in enumerate(spans):
         segments = 2 + (stop - start) + (int(cum[stop] - cum[start]) if n else 0)
-        out.append((bak + term + body + ctt + term, segments, kind))
+        out.append((texts[i], segments, kinds[i]))
     return out
 
 
@@ -149,22 +150,25 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     """Per PO: which of ``chars`` occur inside a value of its 855 (dates, counts and codes we write
     are digits and letters; the partner's values and our numbers are looked at)."""
     import numpy as np
+    import pyarrow as pa
 
     from parsers.x12_writer import chars_used
 
-    out = [{ch for ch in chars for value in (h["po_number"], h.get("purpose") or "00") if ch in value} for h in heads]
-    if lines.num_rows == 0 or not chars:
+    out: list[set[str]] = [set() for _ in heads]
+    if not chars:
+        return out
+    for values in (pa.array([h["po_number"] for h in heads], pa.string()),
+                   pa.array([h.get("purpose") or "00" for h in heads], pa.string())):
+        for ch, where in chars_used(values, chars).items():
+            for i in where.tolist():
+                out[i].add(ch)
+    if lines.num_rows == 0:
         return out
     v = _values(lines, statuses, spans)
     n = lines.num_rows
     order = np.full(n, len(spans), dtype=np.int64)
     for i, (a, b) in enumerate(spans):
         order[a:b] = i
-
-    def per_order(hit, rows) -> np.ndarray:
-        flags = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
-        return np.bincount(order[rows][flags], minlength=len(spans) + 1)[:len(spans)] > 0
-
     line_rows = np.arange(n)
     id_rows = np.asarray(v["id_parent"], dtype=np.int64)
     part_rows = np.asarray(v["part_parent"], dtype=np.int64)
@@ -172,11 +176,10 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
                          ("basis", line_rows), ("id_qualifier", id_rows), ("id_id", id_rows),
                          ("part_status", part_rows), ("part_quantity", part_rows)):
         values = v[column]
-        if len(values) == 0:
-            continue
-        for ch, hit in chars_used(values, chars).items():
-            for i in np.flatnonzero(per_order(hit, rows)):
-                out[i].add(ch)
+        for ch, where in chars_used(values, chars).items():
+            for i in set(order[rows[where]].tolist()):
+                if i < len(spans):
+                    out[i].add(ch)
     for i, total in enumerate(v["totals"]):
         out[i] |= {ch for ch in chars if ch in _num(total)}
     return out

@@ -79,10 +79,13 @@ def _summary_table(summary: dict) -> None:
 
 def _run(workspace: Path, now: str | None) -> dict:
     _prefect_env()
+    from flows import warm
     from flows.prefect_api import start_api_server
 
+    warming = warm.start()  # GX's import runs while the server starts; joined before prefect is imported
     with console.status("Starting the temporary Prefect API server..."):
         start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+        warming.join()
     from flows.nightly import nightly
 
     with console.status("Running the nightly flow (Prefect)..."):

@@ -18,6 +18,7 @@ from connectors.state import StateStore
 from engine import lifecycle
 from engine.process import Known, process_file
 from flows.documents import holder, renderer
+from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
@@ -93,8 +94,10 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             res.warnings += 1
             _dispose(drop, local, info.name, data, "processed")
             continue
-        outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
-                               known=known_state(state, profile.id), today=now.date())
+        with timed("intake.check", profile.id):
+            outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
+                                   known=known_state(state, profile.id), today=now.date())
+        planning = Lap("intake.plan", profile.id)
         named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
                  + outcome.change_headers["po_number"].to_pylist()}
         live = state.orders_for(named)
@@ -105,6 +108,8 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                      lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
                                      unanswered=unanswered)
+        planning.stop()
+        storing = Lap("intake.store", profile.id)
         with state.transaction():
             if outcome.orders.num_rows:
                 store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)
@@ -117,6 +122,7 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             state.record_file(profile.id, sha, info.name, len(data), at,
                               "quarantined" if outcome.disposition == "quarantine" else "processed",
                               archive_path=archived, run_id=run_id, error_count=outcome.error_count)
+        storing.stop()
         res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
         _dispose(drop, local, info.name, data, outcome.disposition)
         findings = [fr.finding for fr in [*plan.findings, *applied.held]]

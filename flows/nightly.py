@@ -18,6 +18,7 @@ from prefect.tasks import Task
 from connectors.base import FileDrop
 from connectors.state import StateStore
 from flows import steps
+from flows.timing import timed
 from flows.workspace import open_workspace
 from schemas.errors import ConfigError, is_transient
 from schemas.profile import PartnerProfile
@@ -60,8 +61,9 @@ def intake_task(workspace: str, partner_id: str, now_iso: str, run_id: str) -> d
     state = StateStore(ws.state_path)
     drop = open_drop(workspace, profile)
     try:
-        return steps.intake_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
-                                    run_id=run_id).to_dict()
+        with timed("intake", partner_id):
+            return steps.intake_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
+                                        run_id=run_id).to_dict()
     finally:
         drop.close()
         state.close()
@@ -76,8 +78,9 @@ def decide_task(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> step
     now = datetime.fromisoformat(now_iso)
     state = StateStore(ws.state_path)
     try:
-        return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
-                                steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
+        with timed("decide"):
+            return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+                                    steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
     finally:
         state.close()
 
@@ -90,7 +93,8 @@ def deliver_task(workspace: str, partner_id: str, now_iso: str) -> int:
     state = StateStore(ws.state_path)
     drop = open_drop(workspace, profile)
     try:
-        return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso))
+        with timed("deliver", partner_id):
+            return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso))
     finally:
         drop.close()
         state.close()
@@ -134,7 +138,8 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
             res.delivered = delivered.result()
         else:
             res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + _describe(delivered)
-    summary = steps.write_reports(ws, run_id, results, started=started, run=run, failure=failure)
+    with timed("reports"):
+        summary = steps.write_reports(ws, run_id, results, started=started, run=run, failure=failure)
     state = StateStore(ws.state_path)
     try:
         failed = failure or any(r.failure for r in results)

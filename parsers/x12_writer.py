@@ -159,10 +159,28 @@ def text_column(values):
 
 
 def chars_used(values, chars: str) -> dict:
-    """For each character of ``chars``: a boolean per row, True where the row's text contains it."""
+    """For each character of ``chars`` that occurs: the rows whose text contains it (indices). One
+    pass over the column finds the rows holding any of them (usually none)."""
+
+    import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    return {ch: pc.fill_null(pc.match_substring(values, ch), False) for ch in chars}
+    if not chars or len(values) == 0:
+        return {}
+    pattern = "[" + "".join("\\" + ch if ch in "\\]^-[" else ch for ch in chars) + "]"  # RE2 class
+    hit = np.asarray(pc.fill_null(pc.match_substring_regex(values, pattern), False).to_numpy(zero_copy_only=False),
+                     dtype=bool)
+    rows = np.flatnonzero(hit)
+    if not len(rows):
+        return {}
+    some = pc.take(values, pa.array(rows))
+    out = {}
+    for ch in chars:
+        found = np.asarray(pc.fill_null(pc.match_substring(some, ch), False).to_numpy(zero_copy_only=False), dtype=bool)
+        if found.any():
+            out[ch] = rows[found]
+    return out
 
 
 def decimal_column(values):

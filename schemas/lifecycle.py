@@ -134,10 +134,24 @@ class OrderRecord:
     def key(self) -> tuple[str, str]:
         return (self.partner, self.po_number)
 
+    def evolve(self, **changes) -> OrderRecord:
+        """dataclasses.replace, without its per-call field introspection (planners make one or two of
+        these per order per run)."""
+        new = object.__new__(OrderRecord)
+        setter = object.__setattr__
+        for name in _ORDER_FIELDS:
+            setter(new, name, changes.pop(name) if name in changes else getattr(self, name))
+        if changes:
+            raise TypeError(f"OrderRecord has no field(s) {sorted(changes)}")
+        return new
+
     @property
     def is_revision(self) -> bool:
         """Answered before: the next answer revises it (only changed lines are re-decided)."""
         return self.answered_revision > 0
+
+
+_ORDER_FIELDS = tuple(OrderRecord.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)

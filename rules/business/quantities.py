@@ -87,7 +87,8 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings) -
 
 def _may_raise(resolved: pa.Table, settings: RuleSettings) -> np.ndarray:
     """Lines with an item that could raise UNIT_NOT_CONVERTIBLE, a case-pack or a minimum finding
-    (a superset, in floats: a fractional quantity, a remainder, a minimum not clearly met, huge values)."""
+    (a superset, in floats: a fractional quantity, a remainder, a minimum not met, huge values; whole
+    numbers below 2**50 are exact in a float, the rest is decided in decimals)."""
     n = resolved.num_rows
     if n == 0:
         return np.zeros(0, dtype=bool)
@@ -107,7 +108,7 @@ def _may_raise(resolved: pa.Table, settings: RuleSettings) -> np.ndarray:
     eaches = np.where(each, q, q * pack)
     with np.errstate(invalid="ignore", divide="ignore"):
         remainder = np.fmod(eaches, np.where(pack == 0, 1.0, pack))
-    suspect = ((case & ~each & ~(pack > 1)) | (q != np.floor(q)) | (remainder != 0) | (moq > eaches - 1)
+    suspect = ((case & ~each & ~(pack > 1)) | (q != np.floor(q)) | (remainder != 0) | (eaches < moq)
                | (np.abs(eaches) >= 2.0 ** 50) | (pack < 1))
     return has_sku & suspect
 
