@@ -103,14 +103,17 @@ def rules_frame(lines: pa.Table) -> pa.Table:
 
 def gx_frame(frame: pa.Table, exps: Sequence[Expectation]):
     """The pandas frame GX validates: the columns ``exps`` read, decimals as floats (the checks are
-    null / sign checks, which a float keeps), positional index."""
+    null / sign checks, which a float keeps), text as categories, positional index."""
     import pandas as pd  # noqa: F401  (GX's batch is a pandas frame)
 
     wanted = list(dict.fromkeys(c for e in exps for c in _columns(e)))
     table = frame.select(wanted)
-    for name in ("quantity", "unit_price"):
-        if name in table.column_names:
-            table = table.set_column(table.schema.get_field_index(name), name, pc.cast(table[name], pa.float64()))
+    for i, name in enumerate(table.column_names):
+        column = table[name]
+        if name in ("quantity", "unit_price"):
+            table = table.set_column(i, name, pc.cast(column, pa.float64()))
+        elif pa.types.is_string(column.type):  # few distinct values per column: categories, not a str each
+            table = table.set_column(i, name, pc.dictionary_encode(column))
     return table.to_pandas()
 
 

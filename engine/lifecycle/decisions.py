@@ -67,6 +67,8 @@ from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 GONE = (LineState.DELETED, LineState.CANCELLED)
+# what the answer reads of a line: the 855 echoes these, the line row keeps some
+_LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku"]
 
 
 def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[OrderDecision], *, orders: pa.Table,
@@ -181,7 +183,8 @@ class _Batch:
                         use_threads=False).sort_by("_d")
         if got.num_rows != decided.num_rows:
             raise PlanError("a decided line has no line row (or several)")
-        return self.ctx.lines.take(got["_l"])
+        lines = self.ctx.lines
+        return lines.select([c for c in _LINE_COLUMNS if c in lines.column_names]).take(got["_l"])
 
     def _allocation(self, keys: list[Key]) -> pa.Table | None:
         a = self.ctx.allocation
@@ -257,8 +260,7 @@ class _Batch:
                 start, stop = spans[i]
                 sub_spans.append((len(take), len(take) + stop - start))
                 take.extend(range(start, stop))
-            index = pa.array(take, pa.int64())
-            sub_rows, sub_statuses = rows.take(index), statuses.take(index)
+            sub_rows, sub_statuses = _taken(rows, take), _taken(statuses, take)
             heads = [{"po_number": answering[i].po_number, "po_date": ctx.heads[(partner, answering[i].po_number)]
                       .get("po_date"), "purpose": "05" if ctx.records[(partner, answering[i].po_number)].is_revision
                       else "00"} for i in picked]
@@ -436,8 +438,14 @@ def _subset(rows: pa.Table, statuses: pa.Table, spans: list[tuple[int, int]], me
         start, stop = spans[m]
         sub.append((len(take), len(take) + stop - start))
         take.extend(range(start, stop))
-    index = pa.array(take, pa.int64())
-    return rows.take(index), statuses.take(index), sub
+    return _taken(rows, take), _taken(statuses, take), sub
+
+
+def _taken(table: pa.Table, take: list[int]) -> pa.Table:
+    """``table``'s rows ``take`` (the table itself when that is every row in order: no copy)."""
+    if len(take) == table.num_rows and (not take or (take[0] == 0 and take[-1] == len(take) - 1)):
+        return table  # rows are taken in increasing order, so 0..n-1 of n is every row
+    return table.take(pa.array(take, pa.int64()))
 
 
 def _without(table: pa.Table, keys: list[Key]) -> pa.Table:
