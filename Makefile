@@ -24,7 +24,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_switching.py
 	$(BIN)/python bench/bench_allocate.py
 	$(BIN)/python bench/bench_reconcile.py
-	$(BIN)/python bench/bench_run.py 1000 5000
+	$(BIN)/python bench/bench_night.py --also-document
+	$(BIN)/python bench/bench_run.py 2500 10000 --batch run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

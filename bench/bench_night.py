@@ -134,15 +134,17 @@ def main(argv: list[str]) -> int:
         rows.append(night(f"{m}x doc", m * args.lines // LINES_PER_PO, "document", prefect_home))
     empty = rows[0]
     head = (f"{'night':<8} {'lines':>8} {'POs':>6} {'MB':>5} {'wall s':>7} {'+empty s':>8} {'pyx12 s':>7} "
-            f"{'ratio':>6} {'cpu s':>6} {'+cpu s':>6} {'RSS MB':>7} {'855 files':>9} "
+            f"{'ratio':>6} {'cpu s':>6} {'+cpu s':>6} {'pyx cpu':>7} {'cpu ratio':>9} {'RSS MB':>7} {'855 files':>9} "
             + " ".join(f"{s:>8}" for s in STAGES) + f" {'other':>7}")
     print(head)
     for r in rows:
         beyond, beyond_cpu = r["wall"] - empty["wall"], r["cpu"] - empty["cpu"]
         ratio = f"{beyond / r['pyx12']:6.1f}" if r["pyx12"] else f"{'-':>6}"
+        cpu_ratio = f"{beyond_cpu / r['pyx12_cpu']:9.1f}" if r["pyx12_cpu"] else f"{'-':>9}"
         staged = sum(r["stages"].get(s, 0.0) for s in STAGES)
         print(f"{r['night']:<8} {r['lines']:>8,} {r['pos']:>6,} {r['mb']:>5.1f} {r['wall']:>7.2f} {beyond:>8.2f} "
-              f"{r['pyx12']:>7.2f} {ratio} {r['cpu']:>6.1f} {beyond_cpu:>6.1f} {r['peak_mb']:>7,.0f} "
+              f"{r['pyx12']:>7.2f} {ratio} {r['cpu']:>6.1f} {beyond_cpu:>6.1f} {r['pyx12_cpu']:>7.2f} {cpu_ratio} "
+              f"{r['peak_mb']:>7,.0f} "
               f"{r['files_855']:>9,} " + " ".join(f"{r['stages'].get(s, 0.0):>8.2f}" for s in STAGES)
               + f" {r['wall'] - staged:>7.2f}")
     print("decide stage, inside (s): " + "; ".join(
@@ -154,6 +156,8 @@ def main(argv: list[str]) -> int:
         print("volume cost per 1x (" + f"{args.lines:,} lines): " + ", ".join(
             f"{r['night']} {p:.2f} s" for r, p in zip(sized, per, strict=True))
               + f"  (4x/1x per-line ratio {per[-1] / per[0]:.2f})" if len(per) > 1 else "")
+    print("+empty / +cpu: beyond the empty night; ratio = +empty / pyx12 s (wall), cpu ratio = +cpu / pyx12's cpu;"
+          " RSS = peak of the process tree (orderbridge and its Prefect server).")
     print("'other' = wall - the stages: interpreter, imports, Prefect's server start and task bookkeeping.")
     print(json.dumps({"night": [{k: v for k, v in r.items()} for r in rows]}, default=str))
     return 0

@@ -18,7 +18,7 @@ Public API (what flows/ and later workstreams call):
     open:       StateStore(path)            creates or migrates to SCHEMA_VERSION; .close(); .check()
                 (before a run: reads back whole, can write; else StateError)
     writing:    transaction(), apply(plan, render=..., hold=...) -> Applied
-                take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered,
+                take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered(_many),
                 release_document, start_run, finish_run
     orders:     order, orders, find_orders, orders_for, order_lines, lines_for, order_history,
                 order_reservations, reservations_for, reservations (totals), pending_changes

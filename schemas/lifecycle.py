@@ -390,8 +390,8 @@ class FindingRecord:
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Everything one planning step decided, applied by connectors.state.StateStore.apply in one
-    transaction: documents are numbered and stored, then orders, lines (line tables first, then
-    per-order line records), reservations, changes, history and findings are written. Several
+    transaction: documents are numbered and stored, then orders, lines and reservations (tables
+    first, then per-order records, in plan order), changes, history and findings are written. Several
     transitions of one order chain (each expects what the previous one left); plans add up with
     ``+`` or ``Plan.combine``."""
 
