@@ -50,15 +50,18 @@ def run(n_pos: int, batch: str | int | None, use_gx: bool) -> dict:
     sent = steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=now)
     clocks.append((time.perf_counter(), time.process_time()))
     inside: dict[str, float] = {}
+    inside_cpu: dict[str, float] = {}
     for line in times.read_text().splitlines():
         row = json.loads(line)
         inside[row["stage"]] = inside.get(row["stage"], 0.0) + row["seconds"]
+        inside_cpu[row["stage"]] = inside_cpu.get(row["stage"], 0.0) + row["cpu"]
     accepted = sum(d.status == "accepted" for d in decided.decisions)
     walls = [b[0] - a[0] for a, b in zip(clocks, clocks[1:], strict=False)]
     cpus = [b[1] - a[1] for a, b in zip(clocks, clocks[1:], strict=False)]
     return {"pos": n_pos, "lines": n_lines, "intake": walls[0], "decide": walls[1], "deliver": walls[2],
             "total": sum(walls), "cpu": sum(cpus), "accepted": accepted, "files": res.files, "sent": sent,
-            "inside": inside, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "inside": inside, "inside_cpu": inside_cpu,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def main(argv: list[str]) -> int:
@@ -91,7 +94,8 @@ def main(argv: list[str]) -> int:
               f"{r['total']:>8.2f} {r['cpu']:>7.2f} {r['lines'] / r['total']:>9,.0f} {r['accepted']:>9,} "
               f"{r['sent']:>6} {r['peak_rss_mb']:>12,.0f}")
     for r in rows:
-        print(f"  inside, {r['pos']:,} POs (s): " + ", ".join(f"{k} {r['inside'].get(k, 0.0):.2f}" for k in INSIDE))
+        print(f"  inside, {r['pos']:,} POs, wall (cpu) s: " + ", ".join(
+            f"{k} {r['inside'].get(k, 0.0):.2f} ({r['inside_cpu'].get(k, 0.0):.2f})" for k in INSIDE))
     return 0
 
 

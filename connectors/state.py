@@ -211,6 +211,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
                  "line_count", "received_at", "updated_at", "run_id")
+_ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
                 "reason", "codes", "revision", "run_id")
@@ -570,16 +571,15 @@ class StateStore:
             for a, b in zip(chain, chain[1:], strict=False):
                 if (b.expect_state, b.expect_revision) != (a.record.state, a.record.revision):
                     raise StateError("a plan's transitions of one order do not chain", partner=key[0], po=key[1])
-            final = chain[-1].record
+            row = _order_row(chain[-1].record)
             for t in chain:
-                if t.new_arrival:
-                    final = final.evolve(arrival=next(arrivals))
+                if t.new_arrival:  # numbered here, in plan order (the record itself is not rebuilt)
+                    row = (*row[:_ARRIVAL], next(arrivals), *row[_ARRIVAL + 1:])
             first = chain[0]
             if first.expect_state is None:
-                inserts.append(_order_row(final))
+                inserts.append(row)
             else:
-                updates.append((*_order_row(final)[2:], key[0], key[1], first.expect_state.value,
-                                first.expect_revision))
+                updates.append((*row[2:], key[0], key[1], first.expect_state.value, first.expect_revision))
         cols = ORDER_COLUMNS
         if inserts:
             n = self._many(f"INSERT INTO orders ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
