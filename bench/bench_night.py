@@ -31,7 +31,7 @@ from bench.night import LINES_PER_PO, prepare, pyx12_read  # noqa: E402
 
 CLOCK = "2026-11-27T02:00:00"
 WORK = ROOT / ".bench" / "night"
-STAGES = ("intake", "decide", "deliver", "reports")
+STAGES = ("intake", "decide", "deliver", "reconcile", "reports")
 DECIDE = ("decide.load", "decide.rules", "decide.decisions", "decide.allocate", "decide.plan", "decide.apply")
 
 

@@ -2,9 +2,11 @@
 
 Pure and columnar: LINE_DECISIONS and ALLOCATION tables in, one LINE_STATUS row per line out (no
 Python object per line). Allocation only sees lines of accepted orders that the rules did not
-reject; a line's allocation rows are summed: allocated now (IA, or the rule's change code), partly
-(BP + IB with the promised date), only backordered (IB), or not placeable (IR). LineStatus objects
-remain for the few orders answered before (an 860's revision keeps what its untouched lines were told).
+reject, and counts eaches (a line of 2 PK of 6 asks for 12); a line's allocation rows are summed and
+told in its PO103 unit: allocated now (IA, or the rule's change code), partly with the whole balance
+backordered (BP + IB with the promised date), partly with some of it not placeable (IQ, then IB
+and/or IR), only backordered (IB), or not placeable (IR). See ack_parts. LineStatus objects remain
+for the few orders answered before (an 860's revision keeps what its untouched lines were told).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.decide import ACCEPTED, OrderDecision, line_decisions
+from engine.decide import ACCEPTED, REJECTED, OrderDecision, line_decisions
 from engine.po_ack import AckPart, LineAck
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
@@ -69,7 +71,7 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         allowed = pa.array([f"{p}|{po}|{n}" for (p, po), ns in only.items() for n in ns], pa.string())
         line_keys = pc.binary_join_element_wise(keys, pc.cast(table["line_number"], pa.string()), "|")
         keep &= ~_bools(pc.is_in(keys, value_set=changed)) | _bools(pc.is_in(line_keys, value_set=allowed))
-    picked = table.select(["partner", "po_number", "line_number", "quantity"]).append_column(
+    picked = table.select(["partner", "po_number", "line_number", "quantity", "unit_eaches"]).append_column(
         "_pos", pa.array(np.arange(table.num_rows))).filter(pa.array(keep))
     line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack"])
     line_cols = line_cols.set_column(2, "line_number", pc.cast(line_cols["line_number"], pa.int32()))
@@ -84,11 +86,13 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
                                     pc.index_in(order_keys, value_set=known)), 0)
     case_pack = pc.cast(joined["case_pack"], pa.int64())
     case_pack = pc.if_else(pc.fill_null(pc.equal(case_pack, 0), True), pa.scalar(None, pa.int64()), case_pack)
+    per_unit = pc.max_element_wise(pc.fill_null(joined["unit_eaches"], 1), 1)  # allocation counts eaches
+    quantity = pc.multiply_checked(joined["quantity"], pc.cast(per_unit, pa.decimal128(19, 0)))
     return pa.table({
         "partner": joined["partner"], "order_ref": order_keys, "po_number": joined["po_number"],
-        "line_number": joined["line_number"], "sku": joined["sku"], "quantity": joined["quantity"],
+        "line_number": joined["line_number"], "sku": joined["sku"], "quantity": pc.cast(quantity, QTY),
         "requested_ship_date": joined["requested_ship_date"], "po_date": joined["po_date"], "arrival": arrivals,
-        "case_pack": case_pack,
+        "case_pack": case_pack, "unit_eaches": per_unit,
     }).cast(ALLOCATION_INPUT)
 
 
@@ -121,7 +125,11 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     no_rows = sums["rows"] == 0
     plain = ~ir & ~no_rows
 
-    alloc, back, rej, ordered = sums["allocated"], sums["backordered"], sums["rejected"], sums["ordered"]
+    # allocation rows count eaches; the 855 speaks in PO103 units
+    per_unit = np.maximum(np.asarray(pc.fill_null(decided["unit_eaches"], 1).to_numpy(zero_copy_only=False),
+                                     dtype=np.int64), 1) if "unit_eaches" in decided.column_names else 1
+    alloc, back, ordered = sums["allocated"] // per_unit, sums["backordered"] // per_unit, sums["ordered"] // per_unit
+    rej = ordered - alloc - back
     qty_int = np.asarray(pc.fill_null(pc.cast(qty, options=_TRUNC), 0).to_numpy(zero_copy_only=False),
                          dtype=np.int64)
     full = pc.if_else(pc.is_in(ack01, value_set=pa.array(["IA", "IQ", "IP", "DR"])), ack01, "IA")
@@ -134,7 +142,9 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     # up to three ACK parts per line; a slot is (status, quantity, date, present)
     slots = [
         (pc.if_else(pa.array(ir | no_rows), "IR", pc.if_else(pa.array(alone), full,
-                                                              pc.if_else(pa.array(nothing), "IR", "BP"))),
+                                                              pc.if_else(pa.array(nothing), "IR",
+                                                                         pc.if_else(pa.array(rej != 0), "IQ",
+                                                                                    "BP")))),
          pc.if_else(pa.array(ir | no_rows), qty, pc.if_else(pa.array(nothing), ordered_dec,
                                                            _qty(alloc))),
          pc.if_else(pa.array(ir | no_rows | nothing), none_date, ship),
@@ -297,6 +307,25 @@ class LineStatus:
     reason: str
 
 
+_ROWS = pa.schema([("order_ref", pa.string()), ("line_number", pa.int32()), ("warehouse", pa.string()),
+                   ("ordered", QTY), ("allocated", QTY), ("backordered", QTY), ("rejected", QTY),
+                   ("promised_date", pa.date32()), ("reason", pa.string())])
+
+
+def line_statuses(d: OrderDecision, allocation_rows: Sequence[dict], *, requested_ship: date | None,
+                  today: date) -> list[LineStatus]:
+    """The ACK parts and status row of every line of one decided order, its ALLOCATION rows given
+    (as dicts, e.g. allocate()'s rows for this order): status_table for one order."""
+    ship = requested_ship if requested_ship and requested_ship >= today else today
+    decided = line_decisions([d])
+    key = f"{d.partner}|{d.po_number}"
+    rows = [{**{c: r.get(c) for c in _ROWS.names}, "order_ref": key} for r in allocation_rows]
+    table = status_table(decided, np.full(decided.num_rows, d.status == REJECTED),
+                         pa.array([ship] * decided.num_rows, pa.date32()),
+                         pa.Table.from_pylist(rows, schema=_ROWS) if rows else None)
+    return statuses_of(table)
+
+
 def statuses_of(table: pa.Table) -> list[LineStatus]:
     """LINE_STATUS rows as LineStatus objects (for the few orders an 860 revised)."""
     out = []
@@ -324,10 +353,28 @@ def status_rows(partner: str, po_number: str, statuses: Sequence[LineStatus]) ->
     return rows
 
 
+def ack_parts(allocated: int, backordered: int, rejected: int, *, full_status: str = "IA",
+              ship: date | None = None, promised: date | None = None) -> list[AckPart]:
+    """One ACK per part of the line, each with the X12 status that says what happened to that quantity:
+    all allocated: IA (or the rule's IQ/IP/DR); part allocated, the whole balance backordered: BP + IB;
+    part allocated, some of the balance not placed: IQ (accepted, quantity changed) for what ships, then
+    IB for what is backordered and IR for what is not; nothing allocated: IB and/or IR."""
+    parts: list[AckPart] = []
+    if allocated and not backordered and not rejected:
+        return [AckPart(full_status, Decimal(allocated), ship)]
+    if allocated:
+        parts.append(AckPart("IQ" if rejected else "BP", Decimal(allocated), ship))
+    if backordered:
+        parts.append(AckPart("IB", Decimal(backordered), promised))
+    if rejected:
+        parts.append(AckPart("IR", Decimal(rejected)))
+    return parts
+
+
 def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | None = None) -> LineStatus:
     """A stored line (state store) back as a LineStatus, for lines a change left alone."""
     statuses = line.ack.split("+") if line.ack else ["IA"]
-    amounts = {"BP": line.allocated, "IB": line.backordered, "IR": line.rejected}
+    amounts = {"BP": line.allocated, "IQ": line.allocated, "IB": line.backordered, "IR": line.rejected}
     dates = {"IB": line.promised_date, "IR": None}
     parts = tuple(AckPart(st, Decimal(amounts.get(st, line.allocated) or 0), dates.get(st, ship))
                   for st in statuses)

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business import adjusted_quantity, list_price, price_index
+from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
 from schemas.findings import Finding
 from schemas.lifecycle import PersonDecision
 from schemas.orders import MONEY, QTY
@@ -42,6 +43,7 @@ LINE_DECISIONS = pa.schema([
     pa.field("unit_price", MONEY),  # our price when we change it (IP)
     pa.field("codes", pa.list_(pa.string())),
     pa.field("reason", pa.string()),
+    pa.field("unit_eaches", pa.int64()),  # eaches in one PO103 unit (item master); null = 1
 ])
 
 
@@ -54,6 +56,8 @@ class LineDecision:
     unit_price: Decimal | None  # our price when we change it (IP)
     codes: tuple[str, ...] = ()
     reason: str = ""
+    unit_eaches: int = 1  # eaches in one PO103 unit (item master): allocation counts eaches
+    unit_eaches: int = 1  # eaches in one PO103 unit (item master): allocation counts eaches
 
 
 class OrderDecision:
@@ -77,7 +81,8 @@ class OrderDecision:
             start, stop = self.span
             rows = self.table.slice(start, stop - start).to_pylist() if self.table is not None else []
             self._lines = [LineDecision(r["line_number"], r["ack01"], r["action"], r["quantity"], r["unit_price"],
-                                        tuple(r["codes"] or ()), r["reason"] or "") for r in rows]
+                                        tuple(r["codes"] or ()), r["reason"] or "", r["unit_eaches"] or 1)
+                           for r in rows]
         return self._lines
 
     @lines.setter
@@ -123,7 +128,7 @@ def _line_decisions(decisions: Sequence[OrderDecision]) -> pa.Table:
         return pa.concat_tables([table.slice(a, b - a) for a, b in spans]) if spans else LINE_DECISIONS.empty_table()
     rows = [{"partner": d.partner, "po_number": d.po_number, "line_number": ld.line_number, "ack01": ld.ack01,
              "action": ld.action, "quantity": ld.quantity, "unit_price": ld.unit_price, "codes": list(ld.codes),
-             "reason": ld.reason} for d in decisions for ld in d.lines]
+             "reason": ld.reason, "unit_eaches": ld.unit_eaches} for d in decisions for ld in d.lines]
     return pa.Table.from_pylist(rows, schema=LINE_DECISIONS)
 
 
@@ -160,6 +165,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
     rejected_orders: list[int] = []  # order positions whose untouched lines are IR
     special: dict[int, list[LineDecision]] = {}  # order position -> its lines decided one by one
     prices = extra = None
+    units = unit_index(ref)
     for i, order in enumerate(heads):
         partner, po = order["partner"], order["po_number"]
         key = (partner, po)
@@ -197,11 +203,11 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
             rows = table.slice(start, stop - start).to_pylist() if stop > start else []
             shared = [(o, f) for o, f in order_level if o.scope == "line"]
             special[i] = [_line(row, extra[i], per_line.get(row["line_number"], []), shared, dec.status, person,
-                                prices, settings.for_partner(partner)) for row in rows]
+                                prices, settings.for_partner(partner), units) for row in rows]
         elif dec.status == REJECTED:
             rejected_orders.append(i)
         out.append(dec)
-    final = _decided_table(table, spans, special, rejected_orders)
+    final = _decided_table(table, spans, special, rejected_orders, _unit_eaches(table, settings, units))
     counts = _ir_counts(final, spans)
     for i, dec in enumerate(out):
         dec.table = final
@@ -236,10 +242,27 @@ def _first_per_key(index: pa.Table) -> pa.Table:
     return pa.table({"partner": first["partner"], "po_number": first["po_number"], "_o": first["_o_min"]})
 
 
+def _unit_eaches(lines: pa.Table, settings: RuleSettings, units: Mapping[tuple[str, str], int]) -> np.ndarray:
+    """Eaches per PO103 unit of every line (eaches_per_unit; 1 where the item is not sold in the unit):
+    vectorised with the run's units, exactly for the lines of partners whose settings name others."""
+    if lines.num_rows == 0:
+        return np.zeros(0, dtype=np.int64)
+    per_unit = per_unit_column(lines, settings, units)
+    out = np.where(np.isnan(per_unit), 1.0, per_unit).astype(np.int64)
+    own = np.flatnonzero(partners_with_own_units(lines, settings))
+    if len(own):
+        picked = lines.select(["partner", "unit", "sku", "case_pack"]).take(pa.array(own)).to_pylist()
+        for i, r in zip(own.tolist(), picked, strict=True):
+            out[i] = eaches_per_unit(r["unit"], r["sku"], r["case_pack"], units,
+                                     settings.for_partner(r["partner"])) or 1
+    return out
+
+
 def _decided_table(lines: pa.Table, spans: list[tuple[int, int]], special: dict[int, list[LineDecision]],
-                   rejected: list[int]) -> pa.Table:
+                   rejected: list[int], unit_eaches: np.ndarray | None = None) -> pa.Table:
     """LINE_DECISIONS: untouched lines accepted as sent (or IR with their rejected order), the lines
-    decided one by one in place."""
+    decided one by one in place. ``unit_eaches``: each line's eaches per PO103 unit (1 on a rejected
+    order's lines, as a line decided one by one that is rejected)."""
     n = lines.num_rows
     reject = np.zeros(n, dtype=bool)
     for i in rejected:
@@ -255,6 +278,8 @@ def _decided_table(lines: pa.Table, spans: list[tuple[int, int]], special: dict[
         "quantity": pc.cast(lines["quantity"], QTY), "unit_price": pa.nulls(n, MONEY),
         "codes": pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string())),
         "reason": pc.if_else(rej, "order rejected", pa.scalar(None, pa.string())),
+        "unit_eaches": pa.array(np.where(reject, 1, unit_eaches if unit_eaches is not None else 1)
+                                .astype(np.int64), pa.int64()),
         "_pos": pa.array(np.arange(n), pa.int64()),
     })
     if not special:
@@ -267,7 +292,8 @@ def _decided_table(lines: pa.Table, spans: list[tuple[int, int]], special: dict[
         for k, ld in enumerate(decided):
             rows.append({"partner": partner, "po_number": po, "line_number": ld.line_number, "ack01": ld.ack01,
                          "action": ld.action, "quantity": ld.quantity, "unit_price": ld.unit_price,
-                         "codes": list(ld.codes), "reason": ld.reason, "_pos": start + k})
+                         "codes": list(ld.codes), "reason": ld.reason, "unit_eaches": ld.unit_eaches,
+                         "_pos": start + k})
     extra = pa.Table.from_pylist(rows, schema=LINE_DECISIONS.append(pa.field("_pos", pa.int64())))
     both = pa.concat_tables([base.cast(extra.schema), extra]).sort_by("_pos")
     return both.drop_columns(["_pos"]).cast(LINE_DECISIONS)
@@ -280,8 +306,10 @@ def _ir_counts(table: pa.Table, spans: list[tuple[int, int]]) -> list[int]:
 
 
 def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: list[tuple[Outcome, Finding]],
-          status: str, person: PersonDecision | None, prices, s: RuleSettings) -> LineDecision:
+          status: str, person: PersonDecision | None, prices, s: RuleSettings,
+          units: Mapping[tuple[str, str], int] | None = None) -> LineDecision:
     qty = row["quantity"]
+    per_unit = eaches_per_unit(row.get("unit"), row.get("sku"), row.get("case_pack"), units or {}, s)
     if status == REJECTED:
         return LineDecision(row["line_number"], "IR", "reject_order", qty, None, reason="order rejected")
     hits = mine + shared
@@ -293,7 +321,7 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
     new_qty, new_price = qty, None
     if outcome.action == "change_quantity":
         adjusted = adjusted_quantity(qty or Decimal(0), row["unit"] or "", int(row.get("case_pack") or 1),
-                                     int(row.get("min_order_qty") or 0), s)
+                                     int(row.get("min_order_qty") or 0), s, per_unit=per_unit)
         if adjusted is None:
             return LineDecision(row["line_number"], "IR", "reject_line", qty, None, codes, reason)
         new_qty = adjusted
@@ -301,6 +329,7 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
         each = list_price(prices, row["partner"], row.get("sku") or "", order.get("po_date"), order.get("currency"))
         if each is None:
             return LineDecision(row["line_number"], "IR", "reject_line", qty, None, codes, reason + "; no price")
-        pack = int(row.get("case_pack") or 1)
-        new_price = each * pack if (row["unit"] or "") in s.case_units else each
-    return LineDecision(row["line_number"], outcome.ack01, outcome.action, new_qty, new_price, codes, reason)
+        new_price = each * (per_unit or 1)  # PO104 is per PO103 unit
+    return LineDecision(row["line_number"], outcome.ack01, outcome.action, new_qty, new_price, codes, reason,
+                        unit_eaches=per_unit or 1)
+

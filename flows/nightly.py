@@ -1,5 +1,6 @@
 """Prefect wiring for the nightly job: per partner intake, one run-wide decision stage (rules with
-GX once, approvals, allocation, 855s), per partner delivery, then the reports. Retries with backoff
+GX once, approvals, allocation, 855s), per partner delivery, the reconciliation for finance, then the
+reports. Retries with backoff
 on transient errors only; one partner's failure never stops the others.
 
 Runs without a server (Prefect's ephemeral API) or against PREFECT_API_URL when it is set.
@@ -9,6 +10,7 @@ Task bodies call flows.steps; nothing here decides anything about EDI.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from datetime import datetime
 
 from prefect import flow, task
@@ -17,7 +19,9 @@ from prefect.tasks import Task
 
 from connectors.base import FileDrop
 from connectors.state import StateStore
-from flows import steps
+from engine.decide import ACCEPTED, PENDING, REJECTED
+from flows import progress, steps
+from flows.progress import plural
 from flows.timing import timed
 from flows.workspace import open_workspace
 from schemas.errors import ConfigError, is_transient
@@ -100,21 +104,40 @@ def deliver_task(workspace: str, partner_id: str, now_iso: str) -> int:
         state.close()
 
 
+@task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=_retry_transient,
+      task_run_name="reconcile")
+def reconcile_task(workspace: str, now_iso: str, run_id: str) -> dict:
+    """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
+    ws = open_workspace(workspace)
+    state = StateStore(ws.state_path)
+    try:
+        with timed("reconcile"):
+            done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id)
+        return {"summary": done.summary, "reports": done.reports}
+    finally:
+        state.close()
+
+
 @flow(name="orderbridge-nightly", log_prints=True)
 def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | None = None,
             use_gx: bool = True) -> dict:
-    """Pull, check and answer every partner's inbox, deliver pending documents, write the run report."""
+    """Pull, check and answer every partner's inbox, deliver pending documents, write the run report.
+    Says what it did after each stage and partner (flows.progress: lines on the standard error, which
+    a deployment's worker keeps in its logs)."""
+    progress.to_stderr()
     ws = open_workspace(workspace)
+    ws.require_ready()  # no silent fall back to demo data: say what the workspace lacks
     check_state(ws)
     started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
-    run_id = steps.run_id_for(started, ws)
     state = StateStore(ws.state_path)
     try:  # the run is on record from its start: a run that dies stays visible as "running"
+        run_id = steps.run_id_for(started, ws, state)
         state.start_run(run_id, datetime.now().replace(microsecond=0).isoformat(), clock=started.isoformat())
     finally:
         state.close()
     profiles = ws.partners()
     chosen = [pid for pid in sorted(profiles) if not partners or pid in partners]
+    progress.report("run", f"{run_id} started, run clock {started.isoformat()}, {plural(len(chosen), 'partner')}")
     results = []
     for pid in chosen:
         pulled = intake_task(str(ws.root), pid, started.isoformat(), run_id, return_state=True)
@@ -122,24 +145,44 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
             data = pulled.result()
             res = steps.PartnerResult(**{k: v for k, v in data.items() if k != "documents"})
             res.documents.update(data["documents"])
+            progress.report("intake", _intake_line(res), partner=pid)
         else:
             res = steps.PartnerResult(partner=pid, failure="intake: " + _describe(pulled))
+            progress.report("intake", f"FAILED: {res.failure}", partner=pid)
         results.append(res)
     decided = decide_task(str(ws.root), started.isoformat(), run_id, use_gx, return_state=True)
     run, failure = None, ""
     if decided.is_completed():
         run = decided.result()
         steps.merge_decisions(results, run)
+        progress.report("decide", _decide_line(run))
     else:
         failure = "decide: " + _describe(decided)
+        progress.report("decide", f"FAILED: {failure}")
     for res in results:
         delivered = deliver_task(str(ws.root), res.partner, started.isoformat(), return_state=True)
         if delivered.is_completed():
             res.delivered = delivered.result()
+            progress.report("deliver", f"{plural(res.delivered, 'document')} sent", partner=res.partner)
         else:
             res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + _describe(delivered)
-    with timed("reports"):
-        summary = steps.write_reports(ws, run_id, results, started=started, run=run, failure=failure)
+            progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)
+    reconciled = reconcile_task(str(ws.root), started.isoformat(), run_id, return_state=True)
+    finance = reconciled.result() if reconciled.is_completed() else {}
+    if not reconciled.is_completed():
+        failure = "; ".join(x for x in (failure, "reconcile: " + _describe(reconciled)) if x)
+        progress.report("reconcile", f"FAILED: {failure}")
+    failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
+    try:
+        with timed("reports"):
+            summary = steps.write_reports(ws, run_id, failures=failures, partners=chosen,
+                                          availability=run.availability if run else None, finance=finance)
+        progress.report("reports", summary["reports"]["summary_html"])
+    except Exception as exc:  # noqa: BLE001 - the night's work is done and recorded; its report can be rewritten
+        failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"
+        summary = {"run_id": run_id, "failure": failure, "reports": {},
+                   "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results]}
+        progress.report("reports", f"FAILED: {failure} (orderbridge report --run {run_id} writes them again)")
     state = StateStore(ws.state_path)
     try:
         failed = failure or any(r.failure for r in results)
@@ -147,6 +190,9 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
                          status="failed" if failed else "finished")
     finally:
         state.close()
+    errors = sum(p.get("errors", 0) for p in summary["partners"])
+    progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
+                    "input")
     return summary
 
 
@@ -158,6 +204,20 @@ def check_state(ws) -> None:
         state.check()
     finally:
         state.close()
+
+
+def _intake_line(res: steps.PartnerResult) -> str:
+    docs = sum(res.documents.values())
+    return (f"{plural(res.files, 'file')} ({res.processed:,} processed, {res.quarantined:,} quarantined, "
+            f"{plural(res.duplicates, 'duplicate')}), {plural(res.orders, 'PO')} read, "
+            f"{plural(docs, 'acknowledgment')} created, {plural(res.errors, 'error')}")
+
+
+def _decide_line(run: steps.RunDecision) -> str:
+    statuses = Counter(d.status for d in run.decisions)
+    docs = sum(run.documents.values())
+    return (f"{plural(len(run.decisions), 'order')} decided ({statuses[ACCEPTED]:,} acknowledged, "
+            f"{statuses[PENDING]:,} held, {statuses[REJECTED]:,} rejected), {plural(docs, 'document')} created")
 
 
 def _describe(state: State) -> str:

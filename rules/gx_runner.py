@@ -2,12 +2,15 @@
 validation of ONE frame per run (every file and partner), the registry's expectations on the
 canonical line columns, each expectation's unexpected rows back as a boolean mask by its key,
 straight from GX's index lists (no DataFrame round trip). GX is imported lazily, once per
-process; it writes nothing except Data Docs, when asked. Also runs other tables' suites
+process. Writes nothing except, when asked, the validation results as data (validation.json: one
+outcome per expectation) for the run's summary page to render; GX's own Data Docs are not built
+(they load their CSS and scripts from CDNs: blank offline). Also runs other tables' suites
 (rules.shipments) through ``run_suite``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,8 +30,8 @@ class GxRunResult:
     masks: dict[str, np.ndarray]  # expectation key -> unexpected rows
     success: bool
     evaluated_expectations: int
-    docs_index: Path | None = None  # Data Docs index.html, when built
-    docs_error: str | None = None  # why Data Docs could not be built
+    docs_index: Path | None = None  # validation.json (expectation_outcomes), when asked for
+    docs_error: str | None = None  # why it could not be written
     failed_expectations: list[str] = field(default_factory=list)
 
 
@@ -39,7 +42,7 @@ def suite_config(exps: Sequence[registry.Expectation], name: str = "order_lines"
             "expectations": [e.gx_config() for e in exps]}
 
 
-def _gx_context(docs_dir: Path | None):
+def _gx_context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -52,28 +55,20 @@ def _gx_context(docs_dir: Path | None):
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),
     )
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    if docs_dir is not None:
-        context.add_data_docs_site(
-            site_name="run",
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
-                },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-    return gx, context
+    return gx, gx.get_context(mode="ephemeral", project_config=config)
+
+
+VALIDATION_FILE = "validation.json"
+EXAMPLES = 10  # unexpected values kept per expectation in validation.json
 
 
 def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir: Path | None = None) -> GxRunResult:
     """Validate the rules frame (rules.registry.rules_frame) against ``exps`` in one GX run; each
-    expectation's unexpected rows as a mask. Data Docs go to ``docs_dir`` when given (a failure there
-    is reported in docs_error, not raised). An expectation that fails to run is a ConfigError."""
+    expectation's unexpected rows as a mask. With ``docs_dir``, the results go to
+    ``docs_dir/validation.json`` (one outcome per expectation; a failure there is reported in docs_error,
+    not raised). An expectation that fails to run is a ConfigError."""
     pandas_frame = registry.gx_frame(frame, exps)
-    gx, context = _gx_context(docs_dir)
+    gx, context = _gx_context()
     batch_definition = (
         context.data_sources.add_pandas("orderbridge")
         .add_dataframe_asset("order_lines")
@@ -83,35 +78,57 @@ def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir:
     validation = context.validation_definitions.add(
         gx.ValidationDefinition(name="order_lines_run", data=batch_definition, suite=gx_suite)
     )
-    result_format = {"result_format": "COMPLETE"}
+    results = validation.run(batch_parameters={"dataframe": pandas_frame}, result_format={"result_format": "COMPLETE"})
+    masks = masks_from_results(results, frame.num_rows)
     docs_error = None
     docs_index = None
     if docs_dir is not None:
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name="order_lines_run",
-                validation_definitions=[validation],
-                result_format=result_format,
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["run"])],
-            )
-        )
-        run = checkpoint.run(batch_parameters={"dataframe": pandas_frame})
-        results = next(iter(run.run_results.values()))
-        index = Path(docs_dir) / "index.html"
-        if index.exists():
-            docs_index = index
-        else:
-            docs_error = "GX reported success but wrote no index.html"
-    else:
-        results = validation.run(batch_parameters={"dataframe": pandas_frame}, result_format=result_format)
+        docs_index = Path(docs_dir) / VALIDATION_FILE
+        try:
+            docs_index.parent.mkdir(parents=True, exist_ok=True)
+            docs_index.write_text(json.dumps(expectation_outcomes(results), indent=1, sort_keys=True, default=str)
+                                  + "\n", encoding="utf-8")
+        except OSError as exc:
+            docs_index, docs_error = None, f"GX validation results not written: {exc}"
     return GxRunResult(
-        masks=masks_from_results(results, frame.num_rows),
+        masks=masks,
         success=bool(results.success),
         evaluated_expectations=len(results.results),
         docs_index=docs_index,
         docs_error=docs_error,
         failed_expectations=[r.expectation_config.type for r in results.results if not r.success],
     )
+
+
+def expectation_outcomes(results) -> list[dict]:
+    """GX's validation results as plain data, one dict per expectation: expectation, column, key (the
+    registry's), code (our finding code, from its meta), success, evaluated (rows), unexpected, percent,
+    examples (up to EXAMPLES unexpected values) and error (why it could not run)."""
+    out = []
+    for r in results.results:
+        config, res = r.expectation_config, r.result or {}
+        kwargs = config.kwargs or {}
+        raised = (r.exception_info or {}).get("raised_exception")
+        out.append({
+            "expectation": config.type,
+            "column": kwargs.get("column") or ", ".join(kwargs.get("column_list") or []),
+            "key": (config.meta or {}).get("key", ""),
+            "code": (config.meta or {}).get("code", ""),
+            "success": bool(r.success),
+            "evaluated": res.get("element_count"),
+            "unexpected": res.get("unexpected_count"),
+            "percent": res.get("unexpected_percent"),
+            "examples": [_plain(v) for v in (res.get("partial_unexpected_list") or [])[:EXAMPLES]],
+            "error": (r.exception_info or {}).get("exception_message", "") if raised else "",
+        })
+    return out
+
+
+def _plain(value):
+    """A numpy scalar or NaN from pandas back to a Python value."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def masks_from_results(results, n_rows: int) -> dict[str, np.ndarray]:
@@ -134,7 +151,7 @@ def run_suite(frame: pd.DataFrame, suite: dict, *, asset: str, index_columns: li
     """Validate ``frame`` against ``suite`` in one GX run without Data Docs; the raw GX result (every
     unexpected row named by ``index_columns``). For suites over other tables than order lines
     (rules.shipments); a broken expectation is reported by the caller from the result."""
-    gx, context = _gx_context(None)
+    gx, context = _gx_context()
     batch_definition = (
         context.data_sources.add_pandas("orderbridge")
         .add_dataframe_asset(asset)

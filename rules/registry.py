@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.rule_settings import RuleSettings
+from schemas.units import unit_codes
 
 ID_COLUMNS = ("gtin", "upc", "ean", "vendor_part", "buyer_part")  # precedence when naming a line's product
 GS1_COLUMNS = ("upc", "gtin", "ean")
@@ -45,11 +46,12 @@ class Expectation:
 
 
 def expectations(settings: RuleSettings) -> tuple[Expectation, ...]:
-    """The line expectations, in evaluation order (units come from the run's settings)."""
-    units = sorted({*settings.each_units, *settings.case_units})
+    """The line expectations, in evaluation order (units: the unit of measure codes of data element 355
+    and any the run's settings name)."""
+    units = sorted({*unit_codes(), *settings.each_units, *settings.case_units})
     return (
         Expectation("product_id_present", "ITEM_ID_MISSING", "expect_column_values_to_not_be_null",
-                    {"column": "product_id"}, "PO106-PO1xx: a UP/UK/EN/VN/BP identifier was sent"),
+                    {"column": "product_id"}, "PO106-PO125: a qualifier/id pair with a non-blank id was sent"),
         *(Expectation(f"{c}_shape", "GTIN_CHECK_DIGIT_INVALID", "expect_column_values_to_match_regex",
                       {"column": c, "regex": GS1_SHAPE}, "GS1 length and digits (check digit: Arrow)")
           for c in GS1_COLUMNS),
@@ -65,7 +67,7 @@ def expectations(settings: RuleSettings) -> tuple[Expectation, ...]:
         Expectation("unit_present", "UNIT_UNKNOWN", "expect_column_values_to_not_be_null", {"column": "unit"},
                     "PO103"),
         Expectation("unit_known", "UNIT_UNKNOWN", "expect_column_values_to_be_in_set",
-                    {"column": "unit", "value_set": units}, "PO103 is a unit we sell in"),
+                    {"column": "unit", "value_set": units}, "PO103 is a unit of measure code (355)"),
         Expectation("price_present", "PRICE_MISSING", "expect_column_values_to_not_be_null",
                     {"column": "unit_price"}, "PO104 (our price applies when it is missing)"),
     )
@@ -88,7 +90,8 @@ def _null_if_empty(values: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def rules_frame(lines: pa.Table) -> pa.Table:
     """The columns the expectations read: ``lines`` (item-resolved when sku is there) with "" as
-    null in the id, unit and PO101 columns and ``product_id``, the first identifier sent."""
+    null in the id, unit and PO101 columns and ``product_id``, the first non-blank id sent (any
+    qualifier: product_ids, or the id columns of a hand-built table without it)."""
     columns = {}
     for name in ("sku", "item_status", "quantity", "unit_price", *_NULL_IF_EMPTY):
         if name in lines.column_names:
@@ -96,9 +99,36 @@ def rules_frame(lines: pa.Table) -> pa.Table:
             columns[name] = _null_if_empty(values) if name in _NULL_IF_EMPTY else values
         else:
             columns[name] = pa.nulls(lines.num_rows, pa.string())
-    columns["product_id"] = pc.coalesce(*(columns[c] for c in ID_COLUMNS)) if lines.num_rows else \
-        pa.nulls(0, pa.string())
+    columns["product_id"] = first_product_id(lines)
     return pa.table(columns)
+
+
+def _blank_as_null(values: pa.Array) -> pa.Array:
+    blank = pc.or_(pc.fill_null(pc.utf8_is_space(values), False),
+                   pc.fill_null(pc.equal(pc.utf8_length(values), 0), False))
+    return pc.if_else(blank, pa.scalar(None, values.type), values)
+
+
+def first_product_id(lines: pa.Table) -> pa.Array:
+    """Each line's first non-blank id among its qualifier/id pairs (null: no usable id at all). A line
+    whose product_ids is null (hand-built tables) uses its id columns, in precedence order."""
+    n = lines.num_rows
+    fallback = [_blank_as_null(lines.column(c).combine_chunks().cast(pa.string()))
+                for c in ID_COLUMNS if c in lines.column_names]
+    by_columns = pc.coalesce(*fallback) if fallback and n else pa.nulls(n, pa.string())
+    if "product_ids" not in lines.column_names or not n:
+        return by_columns
+    lists = lines.column("product_ids").combine_chunks()
+    ids = _blank_as_null(pc.list_flatten(lists).field("id").cast(pa.string()))
+    parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    usable = np.asarray(pc.is_valid(ids).to_numpy(zero_copy_only=False), dtype=bool)
+    at = np.flatnonzero(usable)
+    rows, first = np.unique(parent[at], return_index=True)  # the first usable pair of each line
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[rows] = at[first]
+    from_pairs = ids.take(pa.array(np.where(slot >= 0, slot, 0), pa.int64(), mask=slot < 0)) if len(ids) else \
+        pa.nulls(n, pa.string())
+    return pc.if_else(lists.is_null(), by_columns, from_pairs)
 
 
 def gx_frame(frame: pa.Table, exps: Sequence[Expectation]):

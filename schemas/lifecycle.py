@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from schemas.findings import Finding
-from schemas.x12 import Delimiters
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from schemas.x12 import Delimiters
 
 
 class OrderState(StrEnum):
@@ -76,6 +79,10 @@ class EventKind(StrEnum):
     RECHECK_CLEARED = "recheck_cleared"  # a recheck found nothing to hold: the next run answers
     RECHECK_HELD = "recheck_held"  # a recheck still holds the order (reasons refreshed)
     DECISION_FAILED = "decision_failed"  # planning this order failed: held for ops
+
+
+PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,
+                 EventKind.RECHECK_HELD)  # the events that are people's acts (status lists them as decisions)
 
 
 class Clock(StrEnum):
@@ -234,17 +241,31 @@ class OrderLines:
 
 
 # Line rows of many orders at once, columnar (Plan.line_tables): the intake's received lines. Column
-# names are order_lines' columns; decimals and dates are text as the store keeps them.
-LINE_ROWS = pa.schema([
-    pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
-    pa.field("line_number", pa.int32(), nullable=False), pa.field("line_id", pa.string()),
-    pa.field("sku", pa.string()), pa.field("state", pa.string(), nullable=False), pa.field("ack", pa.string()),
-    pa.field("ordered", pa.string()), pa.field("unit", pa.string()), pa.field("unit_price", pa.string()),
-    pa.field("ack_price", pa.string()), pa.field("allocated", pa.int64()), pa.field("backordered", pa.int64()),
-    pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
-    pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
-    pa.field("run_id", pa.string()),
-])
+# names are order_lines' columns; decimals and dates are text as the store keeps them. Built on first
+# use (module __getattr__): reading the store (`orderbridge status`, the console) never loads pyarrow.
+def _line_rows() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([
+        pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
+        pa.field("line_number", pa.int32(), nullable=False), pa.field("line_id", pa.string()),
+        pa.field("sku", pa.string()), pa.field("state", pa.string(), nullable=False), pa.field("ack", pa.string()),
+        pa.field("ordered", pa.string()), pa.field("unit", pa.string()), pa.field("unit_price", pa.string()),
+        pa.field("ack_price", pa.string()), pa.field("allocated", pa.int64()), pa.field("backordered", pa.int64()),
+        pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
+        pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
+        pa.field("run_id", pa.string()),
+    ])
+
+
+_LAZY_SCHEMAS = {"LINE_ROWS": _line_rows}
+
+
+def __getattr__(name: str):
+    if name in _LAZY_SCHEMAS:
+        globals()[name] = schema = _LAZY_SCHEMAS[name]()
+        return schema
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def line_row(ln: LineRecord) -> dict:
@@ -283,14 +304,26 @@ def decimal_text(value: Decimal | None) -> str | None:
     return text if text != "-0" else "0"
 
 
-# Reservations of many orders at once, columnar (Plan.reservation_tables).
-RESERVATION_ROWS = pa.schema([
-    pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
-    pa.field("line_number", pa.int32(), nullable=False), pa.field("warehouse", pa.string(), nullable=False),
-    pa.field("sku", pa.string(), nullable=False), pa.field("quantity", pa.int64(), nullable=False),
-])
-ORDER_KEYS = pa.schema([pa.field("partner", pa.string(), nullable=False),
-                        pa.field("po_number", pa.string(), nullable=False)])
+# Reservations of many orders at once, columnar (Plan.reservation_tables): RESERVATION_ROWS, and the
+# orders they replace, ORDER_KEYS. Built on first use, as LINE_ROWS.
+def _reservation_rows() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([
+        pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
+        pa.field("line_number", pa.int32(), nullable=False), pa.field("warehouse", pa.string(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False), pa.field("quantity", pa.int64(), nullable=False),
+    ])
+
+
+def _order_keys() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([pa.field("partner", pa.string(), nullable=False),
+                      pa.field("po_number", pa.string(), nullable=False)])
+
+
+_LAZY_SCHEMAS.update(RESERVATION_ROWS=_reservation_rows, ORDER_KEYS=_order_keys)
 
 
 @dataclass(frozen=True, slots=True)

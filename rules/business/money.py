@@ -16,14 +16,16 @@ from rules.business.common import (
     _HUNDRED,
     _LINE_LOCATION,
     _ORDER_LOCATION,
-    _map_column,
     _order_key,
     _PerPartner,
     _rows,
     _text,
     business_finding,
+    is_blank,
+    lookup,
 )
 from rules.business.items import _resolved
+from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -36,12 +38,16 @@ def _orders_by_key(orders: pa.Table) -> dict[tuple[str, str], dict]:
 
 
 def _customers(customers: pa.Table) -> dict[str, dict]:
-    return {c["partner"]: c for c in customers.to_pylist()}
+    """partner -> customer row; a row without a partner id belongs to no one."""
+    return {c["partner"]: c for c in customers.to_pylist() if not is_blank(c["partner"])}
 
 
 def _price_index(prices: pa.Table) -> dict[tuple[str, str], list[dict]]:
+    """(partner, sku) -> price rows, latest valid_from first; rows with a blank partner or sku are no one's."""
     index: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for p in prices.to_pylist():
+        if is_blank(p["partner"]) or is_blank(p["sku"]):
+            continue
         index[p["partner"], p["sku"]].append(p)
     for rows in index.values():
         rows.sort(key=lambda p: p["valid_from"], reverse=True)
@@ -59,7 +65,10 @@ def list_price(
     on: date | None,
     currency: str | None,
 ) -> Decimal | None:
-    """Our per-each price for ``partner``/``sku`` valid on ``on`` in ``currency`` (latest valid_from wins)."""
+    """Our per-each price for ``partner``/``sku`` valid on ``on`` in ``currency`` (latest valid_from wins);
+    None for a blank partner or sku."""
+    if is_blank(partner) or is_blank(sku):
+        return None
     for p in price_index.get((partner, sku), ()):
         if currency and p["currency"] != currency:
             continue
@@ -80,7 +89,7 @@ def line_prices(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> pa.Tab
     joined = joined.sort_by("_row")
     customers = _customers(ref.customers)
     partners = lines.column("partner")
-    agreed = _map_column(partners, pa.array(list(customers), pa.string()),
+    agreed = lookup(partners, pa.array(list(customers), pa.string()),
                          pa.array([c["currency"] for c in customers.values()], pa.string()))
     sent = joined["currency"]
     currency = pc.if_else(pc.fill_null(pc.not_equal(sent, ""), False), sent, agreed)
@@ -98,7 +107,7 @@ def line_prices(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> pa.Tab
         distinct["partner"], distinct["sku"], pc.fill_null(pc.cast(distinct["po_date"], pa.string()), "\x00"),
         pc.fill_null(distinct["currency"], "\x00"), "\x1f")
     price_type = ref.prices.schema.field("unit_price").type
-    ours = _map_column(key, distinct_keys.combine_chunks() if isinstance(distinct_keys, pa.ChunkedArray)
+    ours = lookup(key, distinct_keys.combine_chunks() if isinstance(distinct_keys, pa.ChunkedArray)
                        else distinct_keys, pa.array(found, price_type))
     return pa.table({"po_date": po_date, "currency": currency, "list_price": ours})
 
@@ -116,7 +125,8 @@ def check_prices(
     orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings
 ) -> list[Finding]:
     """PRICE_MISSING, PRICE_NOT_ON_FILE, DISCOUNT_OVER_THRESHOLD (below our price by more than the
-    partner's approval threshold) or else PRICE_OUT_OF_TOLERANCE. PO104 for a case unit is per case."""
+    partner's approval threshold) or else PRICE_OUT_OF_TOLERANCE. PO104 is per PO103 unit (per case, per
+    pack ...): our per-each price is converted through the item master."""
     resolved = _resolved(lines, ref)
     masks = registry.evaluate_arrow(registry.rules_frame(resolved), registry.select(
         registry.expectations(settings), ("price_present",)))
@@ -140,21 +150,21 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     # the float screen: deviation of PO104 from our (per case) price against each partner's limits
     partners = resolved.column("partner")
     plist = sorted(set(partners.unique().to_pylist()))
-    tol = _map_column(partners, pa.array(plist, pa.string()),
+    tol = lookup(partners, pa.array(plist, pa.string()),
                       pa.array([float(by_partner[p].price_tolerance_percent) for p in plist], pa.float64()))
-    thr = _map_column(partners, pa.array(plist, pa.string()),
+    thr = lookup(partners, pa.array(plist, pa.string()),
                       pa.array([_float(customers.get(p, {}).get("discount_approval_threshold_percent"))
                                 for p in plist], pa.float64()))
-    case = _bools(pc.is_in(resolved.column("unit"), value_set=pa.array(list(settings.case_units), pa.string())))
-    pack = _floats(resolved.column("case_pack"), 0.0)
-    our_f = _floats(ours, np.nan) * np.where(case & (pack > 1), pack, 1.0)
+    units = unit_index(ref)
+    per_unit = per_unit_column(resolved, settings, units)  # PO104 is per PO103 unit; ours is per each
+    our_f = _floats(ours, np.nan) * np.where(np.isnan(per_unit), 1.0, per_unit)
     their_f = _floats(resolved.column("unit_price"), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         dev = (their_f - our_f) / our_f * 100.0
     tol_f, thr_f = _floats(tol, np.inf), _floats(thr, np.inf)
     margin = 1e-6
     off = (np.abs(dev) > tol_f - margin) | (-dev > thr_f - margin) | (np.abs(their_f) >= 2.0 ** 40) | \
-        (np.abs(our_f) >= 2.0 ** 40)
+        (np.abs(our_f) >= 2.0 ** 40) | partners_with_own_units(resolved, settings)
     priced = has_sku & ~no_price & ~missing & (our_f != 0)
     rows = np.flatnonzero(no_price | missing | (priced & off))
     if not len(rows):
@@ -164,20 +174,23 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     extra = prices.take(rows).to_pylist()
     out: list[Finding] = []
     for row, p in zip(picked.to_pylist(), extra, strict=True):
-        out.extend(_line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"])))
+        out.extend(_line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units))
     return out
 
 
-def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None) -> list[Finding]:
-    """One line's price finding, decided exactly (``p``: its PO date, currency and our list price)."""
+def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
+                units: Mapping[tuple[str, str], int]) -> list[Finding]:
+    """One line's price finding, decided exactly (``p``: its PO date, currency and our per-each list
+    price; ``units``: the item master's eaches per (sku, unit), PO104 being per PO103 unit)."""
     po_date, currency, ours = p["po_date"], p["currency"], p["list_price"]
     if ours is None:
         when = _text(po_date) or "?"
         return [business_finding(
             "PRICE_NOT_ON_FILE", f"No price for item {row['sku']} valid on {when} in {currency or '?'}.",
             row, seg="PO1", element="PO104", value=row["unit_price"])]
-    if row["unit"] in s.case_units and (row["case_pack"] or 0) > 1:
-        ours = ours * row["case_pack"]
+    per_unit = eaches_per_unit(row["unit"], row["sku"], row["case_pack"], units, s)
+    if per_unit:  # PO104 is per PO103 unit; ours is per each
+        ours = ours * per_unit
     theirs = row["unit_price"]
     if theirs is None:
         return [business_finding("PRICE_MISSING", f"No PO104 price; our price {_text(ours)} applies.", row,
@@ -216,7 +229,7 @@ def check_currency(orders: pa.Table, customers: pa.Table) -> list[Finding]:
     """CUSTOMER_UNKNOWN (no customer record) and CURRENCY_MISMATCH (CUR02 vs the agreed currency)."""
     by_partner, out = _customers(customers), []
     for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "currency"]):
-        customer = by_partner.get(order["partner"])
+        customer = None if is_blank(order["partner"]) else by_partner.get(order["partner"])
         if customer is None:
             out.append(
                 business_finding(

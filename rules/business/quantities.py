@@ -1,7 +1,11 @@
-"""Units and quantities: convertible units, positive quantities, case packs, minimums."""
+"""Units and quantities: known and convertible units, positive quantities, case packs, minimums.
+
+A unit is known when it is a unit of measure code (schemas.units); it converts to eaches through the
+item master (the each, the item's selling unit, item_units rows, the case pack for CA/CS)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy as np
@@ -14,32 +18,71 @@ from rules.business.common import (
     _PerPartner,
     _text,
     business_finding,
+    compound_key,
+    lookup,
 )
 from rules.business.items import _resolved
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
+from schemas.units import is_unit_code
 
 # --- units and quantities ------------------------------------------------------------------
 
 
-def quantity_in_eaches(
-    quantity: Decimal, unit: str, case_pack: int, settings: RuleSettings
-) -> Decimal | None:
-    """PO102 in eaches, or None when the unit is unknown or not convertible."""
+def unit_index(ref: ReferenceData) -> dict[tuple[str, str], int]:
+    """(sku, unit) -> eaches per unit, from the item master: each item's own selling unit (items.unit)
+    holds one each; item_units rows add inner packs, boxes, dozens ..."""
+    index: dict[tuple[str, str], int] = {}
+    for r in ref.items.select(["sku", "unit"]).to_pylist():
+        if r["sku"] and r["unit"]:
+            index[(r["sku"], r["unit"])] = 1
+    for r in ref.item_units.to_pylist():
+        if r["sku"] and r["unit"]:
+            index[(r["sku"], r["unit"])] = int(r["eaches"])
+    return index
+
+
+def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
+                    index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
+    """How many eaches one ``unit`` of item ``sku`` holds: 1 for the each, the item master's count for
+    its selling unit and item_units rows, the case pack for a case (CA/CS) of more than one each;
+    None when the item cannot be sold in that unit."""
+    if not unit:
+        return None
     if unit in settings.each_units:
-        return quantity
+        return 1
+    if sku and (sku, unit) in index:
+        return index[(sku, unit)]
     if unit in settings.case_units and case_pack and case_pack > 1:
-        return quantity * case_pack
+        return int(case_pack)
     return None
 
 
+def known_unit(unit: str | None, settings: RuleSettings) -> bool:
+    """A unit of measure at all: a code of data element 355 (or one the settings name)."""
+    return bool(unit) and (is_unit_code(unit) or unit in settings.each_units or unit in settings.case_units)
+
+
+def quantity_in_eaches(
+    quantity: Decimal, unit: str, case_pack: int, settings: RuleSettings, *, per_unit: int | None = None
+) -> Decimal | None:
+    """PO102 in eaches, or None when the unit is unknown or not convertible. ``per_unit``: eaches per
+    PO103 unit from the item master (eaches_per_unit); without it only each and case convert."""
+    if per_unit is None:
+        per_unit = eaches_per_unit(unit, None, case_pack, {}, settings)
+    return None if per_unit is None else quantity * per_unit
+
+
 def adjusted_quantity(
-    quantity: Decimal, unit: str, case_pack: int, min_order_qty: int, settings: RuleSettings
+    quantity: Decimal, unit: str, case_pack: int, min_order_qty: int, settings: RuleSettings, *,
+    per_unit: int | None = None
 ) -> Decimal | None:
     """The quantity (in the PO103 unit) we acknowledge after case-pack rounding and raising to the
     minimum, or None when the line must be rejected (unknown unit, reject policy, rounds to zero)."""
-    eaches = quantity_in_eaches(quantity, unit, case_pack, settings)
+    if per_unit is None:
+        per_unit = eaches_per_unit(unit, None, case_pack, {}, settings)
+    eaches = quantity_in_eaches(quantity, unit, case_pack, settings, per_unit=per_unit)
     if eaches is None or eaches <= 0:
         return None
     pack = Decimal(case_pack or 1)
@@ -52,89 +95,146 @@ def adjusted_quantity(
             return None
     if min_order_qty and eaches < min_order_qty:
         eaches = (Decimal(min_order_qty) / pack).to_integral_value(ROUND_CEILING) * pack
-    return eaches if unit in settings.each_units else eaches / pack
+    return eaches / Decimal(per_unit)
+
+
+def _sells_in(sku: str, item_unit: str | None, case_pack: int | None, index: Mapping[tuple[str, str], int],
+              settings: RuleSettings) -> str:
+    """The units an item can be ordered in, for messages: "EA, CA (12), PK (6)"."""
+    units = [u for u in settings.each_units]
+    if item_unit and item_unit not in units:
+        units.append(item_unit)
+    if case_pack and case_pack > 1:
+        units += [f"{u} ({case_pack})" for u in settings.case_units[:1]]
+    units += [f"{u} ({n})" for (s, u), n in sorted(index.items()) if s == sku and n != 1]
+    return ", ".join(dict.fromkeys(units))
 
 
 def check_quantities(lines: pa.Table, ref: ReferenceData, settings: RuleSettings) -> list[Finding]:
-    """QTY_NOT_POSITIVE, UNIT_UNKNOWN, UNIT_NOT_CONVERTIBLE, CASE_PACK_ROUNDED/CASE_PACK_NOT_MULTIPLE
-    (per the case-pack policy) and QTY_BELOW_MINIMUM, for lines whose item is known."""
+    """QTY_NOT_POSITIVE, UNIT_UNKNOWN (not a unit of measure code), UNIT_NOT_CONVERTIBLE (a unit the item
+    is not sold in), CASE_PACK_ROUNDED/CASE_PACK_NOT_MULTIPLE (per the case-pack policy) and
+    QTY_BELOW_MINIMUM, for lines whose item is known."""
     resolved = _resolved(lines, ref)
     frame = registry.rules_frame(resolved)
     keys = ("quantity_present", "quantity_positive", "unit_present", "unit_known")
     return quantity_findings(resolved, registry.evaluate_arrow(frame, registry.select(
-        registry.expectations(settings), keys)), settings)
+        registry.expectations(settings), keys)), settings, ref)
 
 
-def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings) -> list[Finding]:
+def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, ref: ReferenceData) -> list[Finding]:
     """The quantity findings of every line, line by line: a missing or non-positive PO102 and an
     unknown PO103 come from the registry's expectations; case packs and minimums are arithmetic on
     the item join, screened in Arrow (a line that can raise nothing is skipped) and decided exactly
     (decimals) for the others."""
     qty_bad = masks["quantity_present"] | masks["quantity_positive"]
     unit_bad = ~qty_bad & (masks["unit_present"] | masks["unit_known"])
-    maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings)
+    index = unit_index(ref)
+    maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings, index)
     rows = np.flatnonzero(qty_bad | unit_bad | maybe)
     if not len(rows):
         return []
     by_partner = _PerPartner(settings)
     cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty"]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
+    item_units = {r["sku"]: r["unit"] for r in ref.items.select(["sku", "unit"]).to_pylist()}
     out: list[Finding] = []
     for i, row in zip(rows.tolist(), picked.to_pylist(), strict=True):
-        out.extend(_line_quantities(row, by_partner[row["partner"]], bool(qty_bad[i]), bool(unit_bad[i])))
+        out.extend(_line_quantities(row, by_partner[row["partner"]], bool(qty_bad[i]), bool(unit_bad[i]), index,
+                                    item_units))
     return out
 
 
-def _may_raise(resolved: pa.Table, settings: RuleSettings) -> np.ndarray:
+def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
+    """eaches_per_unit for every line at once, as floats (NaN: the item is not sold in that unit): 1 for
+    the each, the item master's (sku, unit) count, the case pack for a case of more than one each."""
+    n = resolved.num_rows
+
+    def column(name: str):
+        return resolved.column(name) if name in resolved.column_names else pa.nulls(n, pa.string())
+
+    unit = column("unit")
+    each = _member(unit, settings.each_units)
+    case = _member(unit, settings.case_units)
+    pack = _floats(column("case_pack"), 0.0)
+    per_unit = np.full(n, np.nan)
+    if index and n:
+        keys = list(index)
+        found = lookup(compound_key(column("sku"), unit),
+                       pa.array([f"{k}\x1f{u}" for k, u in keys], pa.string()),
+                       pa.array([float(index[k]) for k in keys], pa.float64()))
+        per_unit = _floats(found, np.nan)
+    per_unit = np.where(case & np.isnan(per_unit) & (pack > 1), pack, per_unit)
+    return np.where(each, 1.0, per_unit)
+
+
+def partners_with_own_units(resolved: pa.Table, settings: RuleSettings) -> np.ndarray:
+    """Lines of partners whose settings name other each/case units than the run's (the vectorised
+    screens use the run's units, so these lines are always decided exactly)."""
+    units = (settings.each_units, settings.case_units)
+    other = [p for p in settings.partners
+             if (settings.for_partner(p).each_units, settings.for_partner(p).case_units) != units]
+    return _member(resolved.column("partner"), tuple(other)) if other else np.zeros(resolved.num_rows, dtype=bool)
+
+
+def _member(values, units: tuple[str, ...]) -> np.ndarray:
+    hit = pc.is_in(values, value_set=pa.array(list(units), pa.string()))
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _floats(values, default: float) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.cast(values, pa.float64()), default).to_numpy(zero_copy_only=False),
+                      dtype=float)
+
+
+def _may_raise(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
     """Lines with an item that could raise UNIT_NOT_CONVERTIBLE, a case-pack or a minimum finding
-    (a superset, in floats: a fractional quantity, a remainder, a minimum not met, huge values; whole
-    numbers below 2**50 are exact in a float, the rest is decided in decimals)."""
+    (a superset, in floats: a unit the item master cannot convert, a fractional quantity, a remainder,
+    a minimum not met, huge values; whole numbers below 2**50 are exact in a float, the rest is decided
+    in decimals)."""
     n = resolved.num_rows
     if n == 0:
         return np.zeros(0, dtype=bool)
-
-    def num(column: str, default: float) -> np.ndarray:
-        values = pc.fill_null(pc.cast(resolved.column(column), pa.float64()), default)
-        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=float)
-
-    def member(units: tuple[str, ...]) -> np.ndarray:
-        hit = pc.is_in(resolved.column("unit"), value_set=pa.array(list(units), pa.string()))
-        return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
-
     has_sku = np.asarray(pc.is_valid(resolved.column("sku")).to_numpy(zero_copy_only=False), dtype=bool)
-    q, pack, moq = num("quantity", 0.0), num("case_pack", 1.0), num("min_order_qty", 0.0)
+    q = _floats(resolved.column("quantity"), 0.0)
+    pack, moq = _floats(resolved.column("case_pack"), 1.0), _floats(resolved.column("min_order_qty"), 0.0)
     pack = np.where(pack == 0, 1.0, pack)  # "case_pack or 1"
-    each, case = member(settings.each_units), member(settings.case_units)
-    eaches = np.where(each, q, q * pack)
+    per_unit = per_unit_column(resolved, settings, index)
+    convertible = ~np.isnan(per_unit)
+    eaches = q * np.where(convertible, per_unit, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        remainder = np.fmod(eaches, np.where(pack == 0, 1.0, pack))
-    suspect = ((case & ~each & ~(pack > 1)) | (q != np.floor(q)) | (remainder != 0) | (eaches < moq)
-               | (np.abs(eaches) >= 2.0 ** 50) | (pack < 1))
+        remainder = np.fmod(eaches, pack)
+    suspect = (~convertible | (q != np.floor(q)) | (remainder != 0) | (eaches < moq)
+               | (np.abs(eaches) >= 2.0 ** 50) | (pack < 1) | partners_with_own_units(resolved, settings))
     return has_sku & suspect
 
 
-def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool) -> list[Finding]:
+def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
+                     index: Mapping[tuple[str, str], int], item_units: Mapping[str, str]) -> list[Finding]:
     """One line's quantity findings, decided exactly (``qty_bad``/``unit_bad``: the expectations'
-    verdicts on PO102 and PO103)."""
+    verdicts on PO102 and PO103; ``index``: the item master's eaches per (sku, unit))."""
     qty, unit = row["quantity"], row["unit"] or ""
     if qty_bad:
         return [business_finding("QTY_NOT_POSITIVE",
                                  f"PO102 must be a positive quantity, got {_text(qty) or 'nothing'}.", row,
                                  seg="PO1", element="PO102", value=qty)]
-    if unit_bad:
+    if unit_bad or not known_unit(unit, s):
         return [business_finding("UNIT_UNKNOWN",
-                                 f"Unit {unit!r} is not one we sell in ({', '.join(s.each_units + s.case_units)}).",
+                                 f"PO103 {unit!r} is not a unit of measure code (X12 data element 355).",
                                  row, seg="PO1", element="PO103", value=unit)]
     if row["sku"] is None:
         return []  # ITEM_UNKNOWN covers it
     out: list[Finding] = []
     pack = row["case_pack"] or 1
-    eaches = quantity_in_eaches(qty, unit, pack, s)
+    per_unit = eaches_per_unit(unit, row["sku"], pack, index, s)
+    eaches = quantity_in_eaches(qty, unit, pack, s, per_unit=per_unit)
     if eaches is None:
-        return [business_finding("UNIT_NOT_CONVERTIBLE", f"Ordered in {unit} but item {row['sku']} has no case pack.",
-                                 row, seg="PO1", element="PO103", value=unit)]
+        return [business_finding(
+            "UNIT_NOT_CONVERTIBLE",
+            f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "
+            f"{_sells_in(row['sku'], item_units.get(row['sku']), pack, index, s)} (item_units.csv "
+            f"has no {row['sku']},{unit} row).", row, seg="PO1", element="PO103", value=unit)]
     if eaches % pack:
-        new = adjusted_quantity(qty, unit, pack, 0, s)
+        new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
         if new is None:
             return [business_finding("CASE_PACK_NOT_MULTIPLE",
                                      f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item "
@@ -145,7 +245,7 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool) 
                                     element="PO102", value=qty))
     moq = row["min_order_qty"] or 0
     if moq and eaches < moq:
-        new = adjusted_quantity(qty, unit, pack, moq, s)
+        new = adjusted_quantity(qty, unit, pack, moq, s, per_unit=per_unit)
         out.append(business_finding("QTY_BELOW_MINIMUM",
                                     f"{_text(eaches)} eaches is below the minimum order quantity {moq} of item "
                                     f"{row['sku']}; raise to {_text(new)} {unit}.", row, seg="PO1", element="PO102",
