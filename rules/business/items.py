@@ -204,6 +204,8 @@ def _line_masks(lines: pa.Table, keys: tuple[str, ...]) -> dict:
 
     frame = registry.rules_frame(lines)
     return registry.evaluate_arrow(frame, registry.select(registry.expectations(RuleSettings()), keys))
+
+
 def ids_tried(pairs: list[dict] | None, partner: str) -> str:
     """What was looked up for a line, e.g. "UP 614141100103 (our GTINs, acme's cross-reference), VP 77
     (acme's cross-reference)"; blank ids are named as skipped."""
