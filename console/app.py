@@ -85,8 +85,8 @@ class Console:
 
     # --- the store ------------------------------------------------------------------------------------
     def store(self) -> StateStore | None:
-        if self._store is None and self.ws.state_path.is_file():
-            self._store = StateStore(self.ws.state_path)
+        if self._store is None and (self.ws.state_on_postgres or self.ws.state_path.is_file()):
+            self._store = StateStore(self.ws.state_url)
         return self._store
 
     def credit(self, store: StateStore) -> dict[str, reading.Credit]:

@@ -206,7 +206,7 @@ def _print_sent(workdir: Path, summary: dict, *, sftp_partner: str = "", limit: 
     from flows.reports import run_scope
     from flows.workspace import Workspace
 
-    store = StateStore(Workspace(workdir.resolve()).state_path)
+    store = StateStore(Workspace(workdir.resolve()).state_url)
     try:
         sent = [d for d in store.documents_of_runs(run_scope(store, summary["run_id"])) if d["status"] == "delivered"]
     finally:
@@ -246,7 +246,7 @@ def _demo_hints(workdir: Path, next_night: datetime) -> None:
     from flows.workspace import Workspace
 
     cmd, ws = command_name(), shlex.quote(str(workdir))
-    store = StateStore(Workspace(workdir.resolve()).state_path)
+    store = StateStore(Workspace(workdir.resolve()).state_url)
     try:
         held = store.orders(states=lifecycle.AWAITING_PERSON)
         changed = [o for o in store.orders() if o.change_file] or store.orders()
@@ -288,7 +288,7 @@ def _record_hand_fed(workdir: Path, now: str) -> None:
     from flows.workspace import Workspace
 
     folder = REPO / "sample_files" / "recorded"
-    store = StateStore(Workspace(workdir.resolve()).state_path)
+    store = StateStore(Workspace(workdir.resolve()).state_url)
     try:
         for path in sorted(folder.glob("*/*.x12")):
             read, _, _ = record_documents(store, path, partner=path.parent.name, by="demo",
@@ -353,7 +353,7 @@ def _check_state(workspace: Path) -> None:
     from schemas.errors import StateError
 
     try:
-        store = StateStore(Workspace(workspace.resolve()).state_path)
+        store = StateStore(Workspace(workspace.resolve()).state_url)
         try:
             store.check()
         finally:
@@ -436,10 +436,10 @@ def _state(workspace: Path):
     from flows.workspace import Workspace
 
     ws = Workspace(workspace.resolve())
-    if not ws.state_path.is_file():
+    if not ws.state_on_postgres and not ws.state_path.is_file():
         err.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
         raise typer.Exit(ExitStatus.USAGE)
-    return StateStore(ws.state_path)
+    return StateStore(ws.state_url)
 
 
 def _order_or_exit(store, po: str, partner: str | None):

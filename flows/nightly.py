@@ -62,7 +62,7 @@ def open_drop(ws_root: str, profile: PartnerProfile) -> FileDrop:
 def intake_task(workspace: str, partner_id: str, now_iso: str, run_id: str) -> dict:
     ws = open_workspace(workspace)
     profile = ws.partners()[partner_id]
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     drop = open_drop(workspace, profile)
     try:
         with timed("intake", partner_id):
@@ -80,7 +80,7 @@ def decide_task(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> step
 
     ws = open_workspace(workspace)
     now = datetime.fromisoformat(now_iso)
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         with timed("decide"):
             return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
@@ -94,7 +94,7 @@ def decide_task(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> step
 def deliver_task(workspace: str, partner_id: str, now_iso: str) -> int:
     ws = open_workspace(workspace)
     profile = ws.partners()[partner_id]
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     drop = open_drop(workspace, profile)
     try:
         with timed("deliver", partner_id):
@@ -109,7 +109,7 @@ def deliver_task(workspace: str, partner_id: str, now_iso: str) -> int:
 def reconcile_task(workspace: str, now_iso: str, run_id: str) -> dict:
     """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
     ws = open_workspace(workspace)
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         with timed("reconcile"):
             done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id)
@@ -129,7 +129,7 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
     ws.require_ready()  # no silent fall back to demo data: say what the workspace lacks
     check_state(ws)
     started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:  # the run is on record from its start: a run that dies stays visible as "running"
         run_id = steps.run_id_for(started, ws, state)
         state.start_run(run_id, datetime.now().replace(microsecond=0).isoformat(), clock=started.isoformat())
@@ -183,7 +183,7 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
         summary = {"run_id": run_id, "failure": failure, "reports": {},
                    "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results]}
         progress.report("reports", f"FAILED: {failure} (orderbridge report --run {run_id} writes them again)")
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         failed = failure or any(r.failure for r in results)
         state.finish_run(run_id, datetime.now().replace(microsecond=0).isoformat(), summary,
@@ -199,7 +199,7 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
 def check_state(ws) -> None:
     """Before any task: a state store that cannot be used (read-only, full disk, damaged) stops the
     run at once with a StateError (terminal: never retried)."""
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         state.check()
     finally:
