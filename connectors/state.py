@@ -19,7 +19,7 @@ Public API (what flows/ and later workstreams call):
     open:       StateStore(path or URL)     creates or migrates to SCHEMA_VERSION; .close(); .check()
                 (before a run: reads back whole, can write; else StateError)
     writing:    transaction(), apply(plan, render=..., hold=...) -> Applied
-                take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered,
+                take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered(_many),
                 release_document, start_run, finish_run
     orders:     order, orders, find_orders, orders_for, orders_with_po, order_lines, lines_for,
                 order_history, order_reservations, reservations_for, reservations (totals), pending_changes,
@@ -74,6 +74,7 @@ from schemas.lifecycle import (
     PlannedSet,
     Reservation,
     StoredChange,
+    line_row,
 )
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton, ShipmentRecord, ShippedLine
 
@@ -343,6 +344,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
                  "line_count", "received_at", "updated_at", "run_id")
+_ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
                 "reason", "codes", "revision", "run_id", "shipped", "invoiced")
@@ -442,6 +444,7 @@ class StateStore(FinanceTables):
             try:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: a night's rows written without spilling
                 open_schema(self)
             except BaseException:
                 self._db.close()
@@ -752,16 +755,15 @@ class StateStore(FinanceTables):
             for a, b in zip(chain, chain[1:], strict=False):
                 if (b.expect_state, b.expect_revision) != (a.record.state, a.record.revision):
                     raise StateError("a plan's transitions of one order do not chain", partner=key[0], po=key[1])
-            final = chain[-1].record
+            row = _order_row(chain[-1].record)
             for t in chain:
-                if t.new_arrival:
-                    final = replace(final, arrival=next(arrivals))
+                if t.new_arrival:  # numbered here, in plan order (the record itself is not rebuilt)
+                    row = (*row[:_ARRIVAL], next(arrivals), *row[_ARRIVAL + 1:])
             first = chain[0]
             if first.expect_state is None:
-                inserts.append(_order_row(final))
+                inserts.append(row)
             else:
-                updates.append((*_order_row(final)[2:], key[0], key[1], first.expect_state.value,
-                                first.expect_revision))
+                updates.append((*row[2:], key[0], key[1], first.expect_state.value, first.expect_revision))
         cols = ORDER_COLUMNS
         if inserts:
             n = self._many(f"INSERT INTO orders ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
@@ -793,7 +795,7 @@ class StateStore(FinanceTables):
         for table in plan.line_tables:  # columnar: every line of the orders it names
             keys = dict.fromkeys(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True))
             self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(keys))
-            self._many(insert, zip(*(table[c].to_pylist() for c in LINE_COLUMNS), strict=True))
+            self._many(insert, _rows_of(table, LINE_COLUMNS))
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
         if not last:
             return
@@ -801,6 +803,17 @@ class StateStore(FinanceTables):
         self._many(insert, [_line_row(ln) for lines in last.values() for ln in lines])
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
+        insert = ("INSERT INTO reservations (partner, po_number, line_number, warehouse, sku, quantity, run_id)"
+                  " VALUES (?,?,?,?,?,?,?)")
+        for table in plan.reservation_tables:  # columnar: every reservation of the orders it names
+            import pyarrow as pa  # only when a plan carries tables (status/console never load it)
+
+            keys = table.keys
+            self._many("DELETE FROM reservations WHERE partner=? AND po_number=?",
+                       zip(keys["partner"].to_pylist(), keys["po_number"].to_pylist(), strict=True))
+            rows = table.rows.append_column("run_id", pa.array([run] * table.rows.num_rows, pa.string()))
+            self._many(insert, _rows_of(rows, ("partner", "po_number", "line_number", "warehouse", "sku", "quantity",
+                                               "run_id")))
         last = {(r.partner, r.po_number): r.rows for r in plan.reservations}
         if not last:
             return
@@ -924,6 +937,12 @@ class StateStore(FinanceTables):
 
     def mark_delivered(self, doc_id: int, at: str) -> None:
         self._q("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?", (at, doc_id))
+
+    def mark_delivered_many(self, doc_ids: Sequence[int], at: str) -> None:
+        """mark_delivered for many documents, in one transaction."""
+        with self.transaction():
+            self._many("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?",
+                       [(at, i) for i in doc_ids])
 
     def documents_for_order(self, partner: str, po_number: str) -> list[dict]:
         """Every transaction set sent for the order: its 855s, 865s, 856s and 810s (and CSV
@@ -1373,6 +1392,14 @@ class StateStore(FinanceTables):
 _SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
 
 
+def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tuple]:
+    """A table's rows as tuples of ``columns``, a slice at a time (never every value as a Python object
+    at once)."""
+    for start in range(0, table.num_rows, chunk):
+        part = table.slice(start, chunk)
+        yield from zip(*(part[c].to_pylist() for c in columns), strict=True)
+
+
 def _answers(row: dict, record: OrderRecord, shas: set[str]) -> bool:
     """A 997/TA1 answers the order when it answers its 850's interchange (and group) or an 860's file."""
     if row["source_sha256"] != record.source_sha256:
@@ -1464,11 +1491,8 @@ def _order_from_row(row: tuple) -> OrderRecord:
 
 
 def _line_row(ln: LineRecord) -> tuple:
-    return (ln.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku, ln.state.value, ln.ack,
-            _dtext(ln.ordered), ln.unit, _dtext(ln.unit_price), _dtext(ln.ack_price),
-            ln.allocated, ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None,
-            ln.warehouses, ln.reason, _join(ln.codes), ln.revision, ln.run_id, _dtext(ln.shipped),
-            _dtext(ln.invoiced))
+    row = line_row(ln)
+    return tuple(row[c] for c in LINE_COLUMNS)
 
 
 def _line_from_row(row: tuple) -> LineRecord:

@@ -122,13 +122,15 @@ def _shipping_lines(summary: dict) -> None:
 
 def _run(workspace: Path, now: str | None) -> dict:
     _prefect_env()
-    from flows import progress
+    from flows import progress, warm
     from flows.prefect_api import start_api_server
 
     progress.to_stderr()
     progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
+    warming = warm.start()  # GX's import runs while the server starts; joined before prefect is imported
     with console.status("Starting the temporary Prefect API server..."):
         start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+        warming.join()
     from flows.nightly import nightly
 
     summary = nightly(workspace=str(workspace.resolve()), now=now)  # progress lines as it goes

@@ -40,6 +40,10 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
         d = delimiters_for(env, bodies)  # None: wrap raises DelimiterCollision (hold() keeps these back)
         if doc.doc_type == "TA1":
             content = wrap_ta1(env, bodies[0][0], isa13=isa13, now=now, delimiters=d)
+        elif doc.delimiters is not None:  # 855s rendered with the delimiters the planner chose for them
+            content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id],
+                           [(s.text, s.segments) if s.text else b for s, b in zip(doc.sets, bodies, strict=True)],
+                           isa13=isa13, gs06=gs06, st02s=st02s, now=now, delimiters=doc.delimiters)
         else:
             content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id], bodies, isa13=isa13, gs06=gs06,
                            st02s=st02s, now=now, delimiters=d)
@@ -49,8 +53,12 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
 
 
 def fits(profile: PartnerProfile, doc: PlannedDocument) -> bool:
-    """True when one of the profile's delimiter sets leaves every value of ``doc`` as it is."""
-    return delimiters_for(envelope_for(profile), _bodies(doc)) is not None
+    """True when one of the profile's delimiter sets leaves every value of ``doc`` as it is (a
+    document rendered by its planner names the set it chose)."""
+    env = envelope_for(profile)
+    if doc.delimiters is not None:
+        return doc.delimiters in env.candidates and delimiters_for(env, _bodies(doc)) is not None
+    return delimiters_for(env, _bodies(doc)) is not None
 
 
 def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping[str, str] | None = None) -> Hold:
@@ -90,15 +98,36 @@ def release_held(state: StateStore, profile: PartnerProfile, *, now: datetime) -
 
 
 # --- stage 3: deliver ------------------------------------------------------------------------------
+DELIVERY_CHUNK = 256  # files written (and their folder synced) before they are marked delivered together
+
+
 def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime) -> int:
     """Write every pending document to the partner's outbox; a failed write stays pending. Held
-    documents that the profile's delimiter sets now allow are released first."""
+    documents that the profile's delimiter sets now allow are released first.
+
+    Each file goes to a temporary name, is fsynced and renamed into place (the drop's write); after
+    every DELIVERY_CHUNK files the folder itself is synced (local drops) and those documents are
+    marked delivered in one transaction. A crash in between leaves them pending: the next run finds
+    the same bytes in place (or writes them again), never new numbers."""
     release_held(state, profile, now=now)
     n = 0
+    written: list[int] = []
+    sync = getattr(drop, "sync", None)
     for doc in state.pending_documents(profile.id):
         existing = drop.stat("outbox", doc.file_name)
         if existing is None or existing.size != len(doc.content) or drop.read("outbox", doc.file_name) != doc.content:
             drop.write("outbox", doc.file_name, doc.content)
-        state.mark_delivered(doc.id, now.isoformat())
+        written.append(doc.id)
         n += 1
+        if len(written) >= DELIVERY_CHUNK:
+            _delivered(state, written, sync, now)
+            written = []
+    if written:
+        _delivered(state, written, sync, now)
     return n
+
+
+def _delivered(state: StateStore, ids: list[int], sync, now: datetime) -> None:
+    if sync is not None:
+        sync("outbox")
+    state.mark_delivered_many(ids, now.isoformat())

@@ -27,6 +27,7 @@ from engine.decide import ACCEPTED, PENDING, REJECTED
 from flows import progress, steps
 from flows import shipments as shipping
 from flows.progress import plural
+from flows.timing import timed
 from flows.workspace import Workspace, open_workspace
 from schemas.errors import ConfigError, is_transient
 from schemas.profile import PartnerProfile
@@ -71,8 +72,9 @@ def intake_task(workspace: str, partner_id: str, now_iso: str, run_id: str) -> d
     state = StateStore(ws.state_url)
     drop = open_drop(workspace, profile)
     try:
-        return steps.intake_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
-                                    run_id=run_id).to_dict()
+        with timed("intake", partner_id):
+            return steps.intake_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
+                                        run_id=run_id).to_dict()
     finally:
         drop.close()
         state.close()
@@ -87,8 +89,9 @@ def decide_task(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> step
     now = datetime.fromisoformat(now_iso)
     state = StateStore(ws.state_url)
     try:
-        return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
-                                steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
+        with timed("decide"):
+            return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+                                    steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
     finally:
         state.close()
 
@@ -101,7 +104,8 @@ def deliver_task(workspace: str, partner_id: str, now_iso: str) -> int:
     state = StateStore(ws.state_url)
     drop = open_drop(workspace, profile)
     try:
-        return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso))
+        with timed("deliver", partner_id):
+            return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso))
     finally:
         drop.close()
         state.close()
@@ -165,7 +169,8 @@ def reconcile_task(workspace: str, now_iso: str, run_id: str) -> dict:
     ws = open_workspace(workspace)
     state = StateStore(ws.state_url)
     try:
-        done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id)
+        with timed("reconcile"):
+            done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id)
         return {"summary": done.summary, "reports": done.reports}
     finally:
         state.close()
@@ -260,9 +265,10 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
         progress.report("reconcile", f"FAILED: {failure}")
     failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
     try:
-        summary = steps.write_reports(ws, run_id, failures=failures, partners=chosen,
-                                      availability=run.availability if run else None, finance=finance,
-                                      shipping={"warehouses": warehouses, "invoicing": invoicing})
+        with timed("reports"):
+            summary = steps.write_reports(ws, run_id, failures=failures, partners=chosen,
+                                          availability=run.availability if run else None, finance=finance,
+                                          shipping={"warehouses": warehouses, "invoicing": invoicing})
         progress.report("reports", summary["reports"]["summary_html"])
     except Exception as exc:  # noqa: BLE001 - the night's work is done and recorded; its report can be rewritten
         failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"

@@ -20,6 +20,8 @@ from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from schemas.x12 import Delimiters
+
 
 class OrderState(StrEnum):
     """Where an order is. The value is what the state store keeps and `status` shows."""
@@ -146,10 +148,24 @@ class OrderRecord:
     def key(self) -> tuple[str, str]:
         return (self.partner, self.po_number)
 
+    def evolve(self, **changes) -> OrderRecord:
+        """dataclasses.replace, without its per-call field introspection (planners make one or two of
+        these per order per run)."""
+        new = object.__new__(OrderRecord)
+        setter = object.__setattr__
+        for name in _ORDER_FIELDS:
+            setter(new, name, changes.pop(name) if name in changes else getattr(self, name))
+        if changes:
+            raise TypeError(f"OrderRecord has no field(s) {sorted(changes)}")
+        return new
+
     @property
     def is_revision(self) -> bool:
         """Answered before: the next answer revises it (only changed lines are re-decided)."""
         return self.answered_revision > 0
+
+
+_ORDER_FIELDS = tuple(OrderRecord.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,11 +277,82 @@ def _line_rows() -> pa.Schema:
     ])
 
 
+_LAZY_SCHEMAS = {"LINE_ROWS": _line_rows}
+
+
 def __getattr__(name: str):
-    if name == "LINE_ROWS":
-        globals()["LINE_ROWS"] = schema = _line_rows()
+    if name in _LAZY_SCHEMAS:
+        globals()[name] = schema = _LAZY_SCHEMAS[name]()
         return schema
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def line_row(ln: LineRecord) -> dict:
+    """A LineRecord as a LINE_ROWS row (decimals and dates as the store keeps them)."""
+    return {"partner": ln.partner, "po_number": ln.po_number, "line_number": ln.line_number, "line_id": ln.line_id,
+            "sku": ln.sku, "state": ln.state.value, "ack": ln.ack, "ordered": decimal_text(ln.ordered),
+            "unit": ln.unit, "unit_price": decimal_text(ln.unit_price), "ack_price": decimal_text(ln.ack_price),
+            "allocated": ln.allocated, "backordered": ln.backordered, "rejected": ln.rejected,
+            "promised_date": ln.promised_date.isoformat() if ln.promised_date else None,
+            "warehouses": ln.warehouses, "reason": ln.reason, "codes": ",".join(str(c) for c in ln.codes),
+            "revision": ln.revision, "run_id": ln.run_id, "shipped": decimal_text(ln.shipped),
+            "invoiced": decimal_text(ln.invoiced)}
+
+
+def line_record(row: dict) -> LineRecord:
+    """A LINE_ROWS row back as a LineRecord (line_row's inverse)."""
+    def dec(text: str | None) -> Decimal | None:
+        return Decimal(text) if text not in (None, "") else None
+
+    return LineRecord(
+        partner=row["partner"], po_number=row["po_number"], line_number=row["line_number"],
+        state=LineState(row["state"]), line_id=row["line_id"] or "", sku=row["sku"] or "", ack=row["ack"] or "",
+        ordered=dec(row["ordered"]), unit=row["unit"] or "", unit_price=dec(row["unit_price"]),
+        ack_price=dec(row["ack_price"]), allocated=row["allocated"] or 0, backordered=row["backordered"] or 0,
+        rejected=row["rejected"] or 0,
+        promised_date=date.fromisoformat(row["promised_date"]) if row["promised_date"] else None,
+        warehouses=row["warehouses"] or "", reason=row["reason"] or "",
+        codes=tuple(c for c in (row["codes"] or "").split(",") if c), revision=row["revision"] or 1,
+        run_id=row["run_id"] or "", shipped=dec(row.get("shipped")) or Decimal(0),
+        invoiced=dec(row.get("invoiced")) or Decimal(0))
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A decimal as stored: exact, without trailing zeros (12.0000 -> "12", 4.5800 -> "4.58")."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+# Reservations of many orders at once, columnar (Plan.reservation_tables): RESERVATION_ROWS, and the
+# orders they replace, ORDER_KEYS. Built on first use, as LINE_ROWS.
+def _reservation_rows() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([
+        pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
+        pa.field("line_number", pa.int32(), nullable=False), pa.field("warehouse", pa.string(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False), pa.field("quantity", pa.int64(), nullable=False),
+    ])
+
+
+def _order_keys() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([pa.field("partner", pa.string(), nullable=False),
+                      pa.field("po_number", pa.string(), nullable=False)])
+
+
+_LAZY_SCHEMAS.update(RESERVATION_ROWS=_reservation_rows, ORDER_KEYS=_order_keys)
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationTable:
+    """Replace every reservation of the orders ``keys`` (ORDER_KEYS) with ``rows`` (RESERVATION_ROWS)."""
+
+    keys: pa.Table
+    rows: pa.Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,11 +372,13 @@ class PlannedSet:
     """One transaction set of a planned document; ``doc_key`` is unique per partner forever."""
 
     doc_key: str
-    body: Body = ()
+    body: Body = ()  # segments; or, already rendered with the partner's delimiters, ``text``
     po_number: str = ""
     source_sha256: str = ""  # the inbound file it answers
     answers_isa13: str = ""  # the inbound interchange / group it answers (997, TA1)
     answers_gs06: str = ""
+    text: str = ""  # the body (BAK .. CTT) rendered, each segment with its terminator (columnar 855s)
+    segments: int = 0  # segments in ``text``
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +391,7 @@ class PlannedDocument:
     sets: tuple[PlannedSet, ...]
     ta1: tuple[str, ...] = ()  # the TA1 segment (TA1 only)
     content: bytes = b""  # a CSV document's bytes (no envelope, no control numbers)
+    delimiters: Delimiters | None = None  # chosen by the planner when its sets come rendered (``text``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,8 +445,8 @@ class FindingRecord:
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Everything one planning step decided, applied by connectors.state.StateStore.apply in one
-    transaction: documents are numbered and stored, then orders, lines (line tables first, then
-    per-order line records), reservations, changes, history and findings are written. Several
+    transaction: documents are numbered and stored, then orders, lines and reservations (tables
+    first, then per-order records, in plan order), changes, history and findings are written. Several
     transitions of one order chain (each expects what the previous one left); plans add up with
     ``+`` or ``Plan.combine``."""
 
@@ -371,6 +461,7 @@ class Plan:
     shipments: tuple[ShipmentRecord, ...] = ()  # shipment confirmations recorded (their 856 in ``documents``)
     invoices: tuple[InvoiceRecord, ...] = ()  # invoices numbered (their 810 in ``documents``)
     billed: tuple[tuple[str, str], ...] = ()  # (warehouse, shipment id) whose units are now all invoiced
+    reservation_tables: tuple[ReservationTable, ...] = ()  # columnar reservations (written before ``reservations``)
 
     def __add__(self, other: Plan) -> Plan:
         return Plan(*(getattr(self, f) + getattr(other, f) for f in PLAN_FIELDS))
@@ -386,5 +477,6 @@ class Plan:
         return not any(getattr(self, f) for f in PLAN_FIELDS)
 
 
+# Plan's fields in declaration order (Plan(*...) builds by position; a test checks they agree)
 PLAN_FIELDS = ("transitions", "lines", "line_tables", "reservations", "documents", "new_changes", "change_updates",
-               "findings", "shipments", "invoices", "billed")
+               "findings", "shipments", "invoices", "billed", "reservation_tables")

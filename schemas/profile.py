@@ -181,6 +181,24 @@ class RuleProfile(PartnerRuleOverrides):
 
 X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "865"})  # documents that need our X12 envelope
 X12_ACCEPTED = frozenset({"850", "860", "997"})
+class DeliverySettings(_Model):
+    """How the decide stage's answers (855s, 865s) travel: ``batch = "document"`` one interchange per
+    transaction set; ``"run"`` one interchange per document type and run; a number N: interchanges of
+    at most N sets. Every choice is numbered and stored before a file is written (docs/state-store.md)."""
+
+    batch: Literal["document", "run"] | int = "document"
+
+    @field_validator("batch")
+    @classmethod
+    def _positive(cls, v: str | int) -> str | int:
+        if isinstance(v, int) and (isinstance(v, bool) or v < 1):
+            raise ValueError("batch is 'document', 'run' or a number of transaction sets of at least 1")
+        return v
+
+    @property
+    def limit(self) -> int | None:
+        """Transaction sets per interchange at most (None: no limit)."""
+        return 1 if self.batch == "document" else None if self.batch == "run" else int(self.batch)
 
 
 class PartnerProfile(_Model):
@@ -200,6 +218,7 @@ class PartnerProfile(_Model):
     change_ack: Literal["865", "855"] = "865"  # how 860 change orders are answered
     fulfilment: FulfilmentSettings = FulfilmentSettings()  # 856/810 shape, SSCC numbering, CSV layouts
     finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
+    delivery: DeliverySettings = DeliverySettings()  # 855/865 interchanges: one per set, per run, or per N sets
 
     @model_validator(mode="after")
     def _sscc_for_856(self) -> PartnerProfile:

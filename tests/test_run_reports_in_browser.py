@@ -81,7 +81,12 @@ def test_the_summary_shows_the_nights_counts_and_gx_results(browser, night):
                                     "6", "13", "5"]
     assert facts["partners"][-1][0] == "all partners" and facts["partners"][-1][-2:] == ["23", "8"]
     assert "error findings still open (failures report)" in facts["text"]  # every column explained
-    assert len(facts["validation"]) == 7 and {row[3] for row in facts["validation"]} <= {"passed", "failed"}
+    from rules.registry import expectations
+    from schemas.rule_settings import RuleSettings
+
+    # one row per expectation of the rule registry (issue 9: real expectations on the canonical columns)
+    assert len(facts["validation"]) == len(expectations(RuleSettings()))
+    assert {row[3] for row in facts["validation"]} <= {"passed", "failed"}
     assert "Documents sent by this run (17)" in facts["text"]
 
 

@@ -17,7 +17,8 @@ Public API (stable; later workstreams add planners in the same shape):
               VERDICT_REJECTED); person_decisions(records)
               plan_recheck(records, decisions, at=, by=) -> Plan
   select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
-              arrivals, changed_lines, open_order_value, reserved_after
+              arrivals, changed_lines, open_order_value, reserved_after, stored_line_keys
+  batches     batch_documents(plan, profiles) (855/865 interchanges per the profile's delivery.batch)
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
   shipping    (module) line_state_table, recorded_table, prepare_shipments -> ShipmentBatch (serials needed),
               plan_shipments(batch, serials=...) -> Plan (856s, shipment records, orders shipped)
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from engine.lifecycle.batches import batch_documents
 from engine.lifecycle.changes import UNANSWERED_CHANGES, AppliedChange, Revisions, apply_pending_changes, replay
 from engine.lifecycle.common import check_plan, contain, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
@@ -53,6 +55,7 @@ from engine.lifecycle.select import (
     held,
     open_order_value,
     reserved_after,
+    stored_line_keys,
     table_keys,
     to_decide,
 )
@@ -93,10 +96,10 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
 __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
     "SHIPPABLE", "SHIPPING", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES",
-    "VERDICT_APPROVED", "VERDICT_REJECTED",
-    "apply_pending_changes", "arrivals", "base_table_keys", "change_table_keys", "changed_lines", "check_plan",
+    "VERDICT_APPROVED", "VERDICT_REJECTED", "apply_pending_changes", "arrivals", "base_table_keys",
+    "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
-    "plan_recheck", "planned_document", "replay", "reserved_after", "table_keys", "to_decide",
+    "plan_recheck", "planned_document", "replay", "reserved_after", "stored_line_keys", "table_keys", "to_decide",
 ]

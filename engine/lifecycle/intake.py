@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from engine.lifecycle.common import first_rows, isolated, planned_document
 from engine.lifecycle.table import SHIPPING, create, move
 from engine.process import Outcome
+from parsers.x12_writer import decimal_column
 from schemas.codes import CATALOGUE
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
@@ -167,10 +168,8 @@ def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revisi
 
 
 def decimal_text(values) -> pa.ChunkedArray:
-    """Decimals as the store keeps them: exact text without trailing zeros (12.0000 -> 12)."""
-    text = pc.cast(values, pa.string())
-    text = pc.replace_substring_regex(text, pattern=r"(\.\d*?)0+$", replacement=r"\1")
-    return pc.replace_substring_regex(text, pattern=r"\.$", replacement="")
+    """Decimals as the store keeps them: exact text without trailing zeros (12.0000 -> 12), null as null."""
+    return pc.if_else(pc.is_valid(values), decimal_column(values), pa.scalar(None, pa.string()))
 
 
 def _received_lines(partner: str, po: str, rows: dict[int, dict], revision: int,

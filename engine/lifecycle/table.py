@@ -6,8 +6,6 @@ Pure. docs/lifecycle.md holds the same table; tests/test_lifecycle_table.py comp
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from schemas.lifecycle import PERSON_EVENTS as PERSON_EVENTS  # people's acts (defined beside EventKind)
 from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, OrderState, OrderTransition
 
@@ -90,7 +88,7 @@ def move(record: OrderRecord, event: EventKind, *, at: str, run_id: str, clock: 
     to = next_state(record.state, event)
     if to is None:
         raise TransitionRefused(record, event)
-    new = replace(record, state=to, updated_at=at, run_id=run_id, **changes)
+    new = record.evolve(state=to, updated_at=at, run_id=run_id, **changes)
     return OrderTransition(new, record.state, record.revision,
                            (HistoryEvent(new.partner, new.po_number, event, record.state, to, at, clock, actor,
                                          note[:1000], new.revision, run_id, document_key),))
@@ -100,7 +98,7 @@ def create(record: OrderRecord, *, at: str, run_id: str, note: str = "", actor: 
            new_arrival: bool = True) -> OrderTransition:
     """A PO we do not hold yet: ``record`` enters as received (the store numbers its arrival)."""
     to = next_state(None, E.PO_RECEIVED)
-    new = replace(record, state=to, received_at=record.received_at or at, updated_at=at, run_id=run_id)
+    new = record.evolve(state=to, received_at=record.received_at or at, updated_at=at, run_id=run_id)
     return OrderTransition(new, None, None,
                            (HistoryEvent(new.partner, new.po_number, E.PO_RECEIVED, None, to, at, Clock.RUN, actor,
                                          note[:1000], new.revision, run_id),), new_arrival=new_arrival)
