@@ -129,6 +129,7 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     qty_bad = masks["quantity_present"] | masks["quantity_positive"]
     unit_bad = ~qty_bad & (masks["unit_present"] | masks["unit_known"])
     index = unit_index(ref)
+    unit_bad = _unless_sold_in(resolved, unit_bad, index)
     maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings, index)
     rows = np.flatnonzero(qty_bad | unit_bad | maybe)
     if not len(rows):
@@ -208,6 +209,21 @@ def _may_raise(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[
     return has_sku & suspect
 
 
+def _unless_sold_in(resolved: pa.Table, unit_bad: np.ndarray, index: Mapping[tuple[str, str], int]) -> np.ndarray:
+    """``unit_bad`` without the lines whose item the item master sells in that unit (items.unit or an
+    item_units row): our list of 355 codes is not the whole standard's, and a unit the item master
+    names is one the partner and we agreed on."""
+    flagged = np.flatnonzero(unit_bad)
+    if not len(flagged) or "sku" not in resolved.column_names:
+        return unit_bad
+    take = pa.array(flagged)
+    pairs = zip(resolved["sku"].take(take).to_pylist(), resolved["unit"].take(take).to_pylist(), strict=True)
+    sold = np.fromiter(((sku, unit) in index for sku, unit in pairs), dtype=bool, count=len(flagged))
+    out = np.array(unit_bad, dtype=bool, copy=True)
+    out[flagged[sold]] = False
+    return out
+
+
 def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
                      index: Mapping[tuple[str, str], int], item_units: Mapping[str, str]) -> list[Finding]:
     """One line's quantity findings, decided exactly (``qty_bad``/``unit_bad``: the expectations'
@@ -217,7 +233,7 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
         return [business_finding("QTY_NOT_POSITIVE",
                                  f"PO102 must be a positive quantity, got {_text(qty) or 'nothing'}.", row,
                                  seg="PO1", element="PO102", value=qty)]
-    if unit_bad or not known_unit(unit, s):
+    if unit_bad or not (known_unit(unit, s) or (row["sku"], unit) in index):
         return [business_finding("UNIT_UNKNOWN",
                                  f"PO103 {unit!r} is not a unit of measure code (X12 data element 355).",
                                  row, seg="PO1", element="PO103", value=unit)]
