@@ -656,7 +656,7 @@ def status(po: str = typer.Argument(..., help="PO number"),
     decisions, and the history in order with each time's clock."""
     from flows.status_view import run_status
 
-    code = run_status(po, partner, as_json, workspace)
+    code = run_status(po, partner, as_json, workspace, out=console, errout=err)
     if code:
         raise typer.Exit(code)
 

@@ -9,34 +9,38 @@ import json
 import sys
 from pathlib import Path
 
+from rich.console import Console
 from rich.table import Table
 
 from flows.exit_status import ExitStatus
 from flows.terminal import console as _console
 from flows.terminal import shown, styled
 
-console = _console()
+_CONSOLE = _console()
 err = _console(stderr=True)
 
 
-def run_status(po: str, partner: str | None, as_json: bool, workspace: Path) -> int:
-    """Print the story of ``po`` (of ``partner`` when several sent that number); the exit status."""
+def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, out: Console | None = None,
+               errout: Console | None = None) -> int:
+    """Print the story of ``po`` (of ``partner`` when several sent that number) on ``out`` (default:
+    this module's console; flows.cli passes its own); the exit status."""
+    err_ = errout or err
     from connectors.state import StateStore
     from flows.status import story
     from flows.workspace import Workspace
 
     ws = Workspace(workspace.resolve())
     if not ws.state_on_postgres and not ws.state_path.is_file():
-        err.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
+        err_.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
         return ExitStatus.USAGE
     store = StateStore(ws.state_url)
     try:
         matches = store.find_orders(po, partner)
         if not matches:
-            err.print(f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else ""), style="red")
+            err_.print(f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else ""), style="red")
             return ExitStatus.USAGE
         if len(matches) > 1:
-            err.print(f"{shown(po)} exists for several partners ({shown(', '.join(o.partner for o in matches))}): "
+            err_.print(f"{shown(po)} exists for several partners ({shown(', '.join(o.partner for o in matches))}): "
                       "use --partner", style="red")
             return ExitStatus.USAGE
         doc = story(store, matches[0])
@@ -45,13 +49,14 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path) -> 
     if as_json:
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     else:
-        print_story(doc, po)
+        print_story(doc, po, out=out)
     return ExitStatus.OK
 
 
-def print_story(doc: dict, po: str) -> None:
+def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     """The story as the terminal shows it: the order, its lines, documents, shipments and invoices,
     the partner's verdicts, exceptions, people's decisions and the history."""
+    console = out or _CONSOLE
     o = doc["order"]
     answered = f", answered with {o['answered_with']} {o['ack_type']}" if o["answered_with"] else ""
     console.print(styled((f"{o['partner']} / {po}", "bold"), f": {o['state']} (revision {o['revision']}{answered}; "
@@ -79,7 +84,7 @@ def print_story(doc: dict, po: str) -> None:
         d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
                                        x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
-    print_shipping(doc)
+    print_shipping(doc, out=console)
     if doc.get("partner_acks"):
         a = Table(title="the partner's 997/999 for our documents (as of the last reconciliation, run clock)")
         for c in ("type", "ISA13", "ST02", "verdict", "answered", "due", "reasons"):
@@ -114,8 +119,9 @@ def print_story(doc: dict, po: str) -> None:
     console.print(h)
 
 
-def print_shipping(doc: dict) -> None:
+def print_shipping(doc: dict, *, out: Console | None = None) -> None:
     """status: the order's shipments (carrier, tracking, the 856, cartons and SSCCs) and invoices (the 810)."""
+    console = out or _CONSOLE
     for sh in doc["shipments"]:
         asn = sh["asn"]
         sent = (f"856 ISA13 {asn['isa13']} ST02 {asn['st02']} {asn['file_name']}, built {sh['asn_at']}"
