@@ -781,15 +781,17 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
         out = process_file(data, file=path.name, sha256=hashlib.sha256(data).hexdigest(),
                            profile=profiles[partner], known=Known(), today=date.today())
         return out.parse, out.findings, out.orders, out.change_headers
+    from flows.lean import without_pandas
     from parsers.orders_860 import read_changes
 
-    result = read_interchanges(data, file=path.name)
-    findings = list(result.findings) + check_envelopes(result)
-    sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
-    change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
-    findings += check_structure(result, list(result.transaction_sets()))
-    orders, _ = read_orders(result, sets, partner=partner or "", lines=False)  # the JSON shows orders only
-    changes, _ = read_changes(result, change_sets, partner=partner or "")
+    with without_pandas():  # reading and checking use no pandas: pyarrow must not import it (about 1 s)
+        result = read_interchanges(data, file=path.name)
+        findings = list(result.findings) + check_envelopes(result)
+        sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
+        change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
+        findings += check_structure(result, list(result.transaction_sets()))
+        orders, _ = read_orders(result, sets, partner=partner or "", lines=False)  # the JSON shows orders only
+        changes, _ = read_changes(result, change_sets, partner=partner or "")
     return result, findings, orders, changes
 
 
