@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from connectors.state import EVENT_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, StateStore  # noqa: E402
 
-SHAPE = "console-bench-1"  # change when the synthetic store changes
+SHAPE = "console-bench-2"  # change when the synthetic store changes
 PARTNERS = ["acme", "globex", "initech", "umbrella", "wonka"]
 LINES = 20
 SKUS = 2000
@@ -81,7 +81,8 @@ def build(root: Path, orders: int) -> Path:
             qty = rnd.randint(1, 48)
             line_rows.append((partner, po, n, str(n), f"SKU-{rnd.randrange(SKUS):05d}", line_state,
                               "IA" if line_state == "allocated" else "", str(qty), "EA", "19.7", None,
-                              qty if line_state == "allocated" else 0, 0, 0, None, "DC1", "", "", 1, received[:10]))
+                              qty if line_state == "allocated" else 0, 0, 0, None, "DC1", "", "", 1, received[:10],
+                              "0", "0"))
         events = [("po_received", None, "received")]
         if answered:
             events += [("allocated", "received", "received"), (state, "received", state)]

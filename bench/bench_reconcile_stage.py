@@ -23,35 +23,19 @@ sys.path.insert(0, str(ROOT))
 
 
 def _night(n_pos: int):
-    """bench_run's drop and stock (intake, decide without GX, delivery) on a fresh workspace."""
-    import shutil
-    from datetime import date
-
-    import pyarrow as pa
-
-    from bench.bench_run import drop
+    """bench/night.py's workspace and drop (bench_run's), then intake, decide without GX, delivery."""
+    from bench.night import prepare
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
-    from connectors.snapshots import write_receipts, write_snapshot
     from connectors.state import StateStore
     from flows import steps
     from flows.workspace import open_workspace
-    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
 
     root = ROOT / ".bench" / f"reconcile-{n_pos}"
-    shutil.rmtree(root, ignore_errors=True)
+    prepare(root, n_pos)
     ws = open_workspace(root)
-    shutil.copytree(ROOT / "partners", ws.root / "partners")
-    shutil.copytree(ROOT / "sample_files" / "reference", ws.root / "reference")
-    customers = (ws.root / "reference" / "customers.csv").read_text().replace("acme,50000.00,", "acme,999999999.00,")
-    (ws.root / "reference" / "customers.csv").write_text(customers)
-    drop(ws.root, n_pos)
-    rows = [{"as_of": date(2026, 11, 26), "warehouse": w, "sku": f"SKU-{n}", "on_hand": 10_000_000, "reserved": 0}
-            for n in range(1001, 1031) for w in ("EAST", "WEST")]
-    write_snapshot(ws.root / "inventory" / "snapshots", pa.Table.from_pylist(rows, schema=INVENTORY_SNAPSHOT))
-    write_receipts(ws.root / "inventory" / "receipts.parquet", EXPECTED_RECEIPTS.empty_table())
     now = datetime(2026, 11, 27, 2)
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     profiles = ws.partners()
     steps.intake_partner(ws, profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=now, run_id="b")
     steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir), steps.load_inventory(ws, now.date()),
@@ -66,7 +50,7 @@ def _sent_elsewhere(ws, folder: Path) -> list[Path]:
     from connectors.state import StateStore
     from engine.envelope import Envelope, envelope_for, wrap
 
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         lines = state.finance_lines().to_pylist()
         docs = [d for d in state.documents("acme") if d.doc_type == "855"]
@@ -120,7 +104,7 @@ def run(n_pos: int) -> dict:
 
     ws = _night(n_pos)
     files = _sent_elsewhere(ws, ws.root / "sent-elsewhere")
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     t0 = time.perf_counter()
     for path in files:
         stage.record_documents(state, path, partner="acme", by="bench", note="", at=datetime(2026, 12, 4, 12))
