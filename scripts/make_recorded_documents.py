@@ -10,7 +10,9 @@ shipped or at another price than the 855's, and never ships an order then cancel
   acme-erp-810.x12     ERP-5001 bills ACME-1000 line 1 x 12 at 20.50 (shipped 10, acknowledged at
                        19.70); acme-erp-810-again.x12: the clerk sent ERP-5001 again an hour later
                        (a duplicate invoice)
-  globex-erp-810.x12   ERP-6001 bills GLOBEX-2001 line 1 x 48 at 3.74 (nothing of it shipped)
+  globex-erp-810.x12   ERP-6001 bills GLOBEX-2000 line 3 x 30 at 31.37, the gel pens acknowledged IB
+                       (backordered): nothing of the line has shipped (invoiced, not shipped); night 2's
+                       860 leaves the line as it was
   initech-wms-856.x12  WMS-77002 shipped INITECH-3000 line 1 x 6 on 2026-11-27 15:00; INITECH cancels
                        the order in night 2's drop (cancelled after shipment)
 
@@ -80,7 +82,7 @@ def main() -> None:
     write("acme", "acme-erp-810.x12", "IN", "810", [bill], isa13=990001, when=datetime(2026, 11, 27, 16, 0))
     write("acme", "acme-erp-810-again.x12", "IN", "810", [bill], isa13=990002, when=datetime(2026, 11, 27, 17, 0))
     write("globex", "globex-erp-810.x12", "IN", "810",
-          [invoice("ERP-6001", datetime(2026, 11, 27), "GLOBEX-2001", "", [("1", 48, "3.74")])],
+          [invoice("ERP-6001", datetime(2026, 11, 27), "GLOBEX-2000", "", [("3", 30, "31.37")])],
           isa13=990101, when=datetime(2026, 11, 27, 16, 5))
     write("initech", "initech-wms-856.x12", "SH", "856",
           [asn("WMS-77002", datetime(2026, 11, 27, 15, 0), [("INITECH-3000", "1", "SKU-1002", 6)])],

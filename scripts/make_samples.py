@@ -90,7 +90,9 @@ def drops() -> dict[str, list[tuple[str, list[list[list[str]]], str]]]:
             po("GLOBEX-2000", [("12", "EA", "19.11", ["BP", "GX770000"], "Copy paper A4"),
                                ("48", "EA", "4.58", ["BP", "GX770033"], "Pens black"),
                                ("30", "EA", "31.37", ["VN", "VP-1005"], "Gel pen red (backorder)"),
-                               ("36", "EA", "38.02", ["VN", "VP-1003"], "Pens blue (short: partial)")],
+                               # no ':' in a text: it is Globex's component separator (the writer
+                               # refuses a delimiter in a value; the committed file has two spaces)
+                               ("36", "EA", "38.02", ["VN", "VP-1003"], "Pens blue (short  partial)")],
                terms=GLOBEX_TERMS, ship_to=GLOBEX_ST),
             # terms differ from the contract (accepted, ops told); delivery date already past -> DR
             po("GLOBEX-2001", [("48", "EA", "3.74", ["VN", "VP-1007"], "Staples")],
@@ -219,15 +221,17 @@ UMBRELLA_HEADER = ("PO Number;PO Date;Line;Quantity;Unit;Unit Price;UPC;SKU;Buye
                    "Ship To;Ship To Name;Address;City;State;Postal Code;Country")
 UMBRELLA_SHIP_TO = "UMB-9;Umbrella Store 9;1 Main St;Palo Alto;CA;94301;US"
 DAY1_SHIPPED = {("EAST", "SKU-1002"): 10, ("EAST", "SKU-1004"): 48, ("EAST", "SKU-1006"): 5, ("EAST", "SKU-1012"): 6,
-                ("EAST", "SKU-1009"): 24, ("EAST", "SKU-1010"): 20, ("EAST", "SKU-1013"): 12, ("WEST", "SKU-1007"): 48}
+                ("EAST", "SKU-1009"): 24, ("EAST", "SKU-1010"): 20, ("EAST", "SKU-1013"): 12, ("WEST", "SKU-1007"): 24}
 
 
 def write_fulfilment(profiles) -> None:
     """Umbrella's CSV purchase order (a line backordered: SKU-1005 is out of stock); the east DC's CSV
     confirmations of day 1 (ACME-1001 short one line, INITECH-3010 complete, UMB-6001 on a pallet less
     its backorder, and SHP-1003 shipping a rejected line: held) and of night 2 (the rest of ACME-1001,
-    UMB-6001's backorder); the north 3PL's 945 of day 1 (GLOBEX-2001, late for Globex's window); the
-    night-2 inventory: day 1's shipments gone, 100 of SKU-1005 received early at EAST."""
+    UMB-6001's backorder); the north 3PL's 945 of day 1 (GLOBEX-2001 line 1: one carton of 24 of the 48
+    acknowledged DR for 2026-11-27, the rest to follow; late for Globex's window; Globex is billed per order
+    once it shipped complete, so no 810 yet, and night 2's reconciliation finds 24 not shipped by the
+    promised date); the night-2 inventory: day 1's shipments gone, 100 of SKU-1005 received early at EAST."""
     out = ROOT / "sample_files"
     umbrella = out / "drops" / "umbrella"
     umbrella.mkdir(parents=True, exist_ok=True)
@@ -268,11 +272,12 @@ def write_fulfilment(profiles) -> None:
             ["N1", "SF", "North 3PL Columbus", "UL", "0614141000203"],
             ["N1", "ST", "Globex DC West", "UL", "0614141000029"],
             ["N9", "BM", "BOL-9101"], ["G62", "11", "20261127", "8", "1210"], ["W27", "M", "ODFL", "LTL STANDARD"]]
-    for k in (1, 2):
-        body += [["LX", str(k)], ["MAN", "GM", "00" + build_sscc("0733940", 0, 5000 + k)],
-                 ["W12", "CC", "24", "24", "", "EA", "614141100521", "VN", "VP-1007", "", "18", "G", "L"],
-                 ["N9", "LI", "1"]]
-    body.append(["W03", "48", "36", "LB"])
+    # the first carton of the line's two made the truck: W12 BP (partial, the balance to follow), 48 ordered,
+    # 24 shipped, 24 short; the second carton (SSCC serial 5002) stays at the 3PL
+    body += [["LX", "1"], ["MAN", "GM", "00" + build_sscc("0733940", 0, 5001)],
+             ["W12", "BP", "48", "24", "24", "EA", "614141100521", "VN", "VP-1007", "", "18", "G", "L"],
+             ["N9", "LI", "1"]]
+    body.append(["W03", "24", "18", "LB"])
     data = interchange(sender=("ZZ", "NORTH3PL"), receiver=("ZZ", "ORDERBRIDGE"), gs_ids=("NORTH3PL", "ORDERBRIDGE"),
                        version="004010", d=profiles["acme"].x12.delimiters.to_delimiters(), when=date(2026, 11, 27),
                        isa13=452, bodies=[body], set_id="945", functional_id="SW")

@@ -39,13 +39,20 @@ def test_day_one_ships_some_orders_fully_and_some_partially(demo):
     states = demo["after_day1"]
     assert {k: v for k, v in states.items() if v in ("partially_shipped", "shipped", "invoiced", "closed")} == {
         ("acme", "ACME-1001"): "partially_shipped",  # line 4: 10 of 12
-        ("globex", "GLOBEX-2001"): "invoiced",  # one 810 per PO once it shipped complete
+        ("globex", "GLOBEX-2001"): "partially_shipped",  # the 945: one carton of two; Globex: an 810 per PO
+        # once it shipped complete, so none yet
         ("initech", "INITECH-3010"): "invoiced",  # shipped complete, an 810 per shipment
         ("umbrella", "UMB-6001"): "partially_shipped"}  # line 2 backordered
     east, north, billing = demo["day1"]
     assert (east.files, east.quarantined, east.shipments, east.held) == (1, 1, 3, 1)
     assert (north.files, north.processed, north.shipments, north.late) == (1, 1, 1, 1)
-    assert billing.invoices == 4 and billing.errors == 0
+    assert billing.invoices == 3 and billing.errors == 0  # ACME-1001, INITECH-3010, UMB-6001 (per shipment)
+    state = StateStore(demo["ws"].state_path)
+    try:  # GLOBEX-2001 shipped in part, on day 1 and still on night 2: Globex is billed per order, complete
+        assert state.invoices_for_order("globex", "GLOBEX-2001") == []
+        assert [ln.shipped for ln in state.order_lines("globex", "GLOBEX-2001")] == [Decimal(24)]
+    finally:
+        state.close()
 
 
 def test_a_confirmation_in_error_holds_that_shipment_only(demo):
@@ -69,7 +76,9 @@ def test_reservations_are_consumed_by_what_ships(demo):
     reserved = demo["reserved_day1"]
     acme = {(r.line_number, r.warehouse): r.quantity for r in reserved[("acme", "ACME-1001")]}
     assert acme == {(4, "EAST"): 2}  # 12 - 10 shipped; lines 5, 6, 10 shipped whole
-    assert ("initech", "INITECH-3010") not in reserved and ("globex", "GLOBEX-2001") not in reserved
+    assert ("initech", "INITECH-3010") not in reserved
+    globex = {(r.line_number, r.warehouse): r.quantity for r in reserved[("globex", "GLOBEX-2001")]}
+    assert globex == {(1, "WEST"): 24}  # 48 - the carton of 24 the 945 shipped
     assert {(r.line_number, r.quantity) for r in reserved[("acme", "ACME-1000")]} == {(1, 10), (2, 24), (3, 5)}
 
 
@@ -77,17 +86,19 @@ def test_night_two_allocates_a_backorder_ships_it_and_closes_what_is_invoiced(de
     state = StateStore(demo["ws"].state_path)
     states = {o.key: o.state.value for o in state.orders()}
     assert states[("umbrella", "UMB-6001")] == "invoiced" and states[("acme", "ACME-1001")] == "invoiced"
-    assert states[("initech", "INITECH-3010")] == states[("globex", "GLOBEX-2001")] == "closed"
+    assert states[("initech", "INITECH-3010")] == "closed"
+    assert states[("globex", "GLOBEX-2001")] == "partially_shipped"  # the second carton has not shipped
     line2 = state.order_lines("umbrella", "UMB-6001")[1]
     assert (line2.allocated, line2.backordered, line2.shipped, line2.invoiced, line2.state.value) == (
         10, 0, Decimal(10), Decimal(10), "invoiced")
     events = [h["event"] for h in state.order_history("umbrella", "UMB-6001")]
     assert events == ["po_received", "allocated", "acknowledged", "shipped_in_part", "invoiced_in_part",
                       "backorder_allocated", "shipped_in_full", "invoiced_in_full"]
-    assert {ln.state.value for ln in state.order_lines("globex", "GLOBEX-2001")} == {"closed"}
+    (globex,) = state.order_lines("globex", "GLOBEX-2001")
+    assert (globex.ordered, globex.allocated, globex.shipped, globex.invoiced) == (48, 48, Decimal(24), Decimal(0))
     assert state.reservations_for([("umbrella", "UMB-6001"), ("acme", "ACME-1001")]) == {}
     east, north, billing = demo["night2"]
-    assert (east.shipments, east.held, billing.invoices, billing.closed) == (2, 0, 2, 2)
+    assert (east.shipments, east.held, billing.invoices, billing.closed) == (2, 0, 2, 1)  # INITECH-3010 closed
 
 
 def sent(ws, kinds=("856", "810")):
@@ -97,7 +108,8 @@ def sent(ws, kinds=("856", "810")):
 def test_every_856_and_810_reads_back_with_right_counts_ssccs_and_totals(demo):
     ws = demo["ws"]
     docs = sent(ws)
-    assert Counter(p.name.split("-")[1] for p in docs) == {"856": 6, "810": 6}  # 4 + 2 shipments, 4 + 2 invoices
+    # 4 + 2 shipments; 3 + 2 invoices (none for GLOBEX-2001: partly shipped, Globex is billed per order)
+    assert Counter(p.name.split("-")[1] for p in docs) == {"856": 6, "810": 5}
     ssccs: list[str] = []
     for path in docs:
         result = read_interchanges(path.read_bytes(), file=path.name)
@@ -150,7 +162,7 @@ def test_the_invoices_bill_what_shipped_at_the_acknowledged_prices(demo):
         for n, qty in billed.items():
             assert qty == lines[n].invoiced <= lines[n].shipped
     numbers = [v.invoice_number for v in state.invoices()]
-    assert len(numbers) == len(set(numbers)) == 6
+    assert len(numbers) == len(set(numbers)) == 5
 
 
 def test_night_two_answers_are_the_same_documents_as_without_shipping(demo, tmp_path):
@@ -176,8 +188,8 @@ def test_night_two_answers_are_the_same_documents_as_without_shipping(demo, tmp_
 
 
 def test_a_change_to_an_order_that_shipped_is_refused(tmp_path):
-    """GLOBEX-2001 shipped (and was invoiced) on day 1: Globex's 860 for it is refused as a whole
-    (CHANGE_AFTER_SHIPMENT, 865 RD) and the order, its lines and its shipment stay as they were."""
+    """GLOBEX-2001 shipped in part on day 1 (one carton of two): Globex's 860 for it is refused as a
+    whole (CHANGE_AFTER_SHIPMENT, 865 RD) and the order, its lines and its shipment stay as they were."""
     from bench.synth_850 import change_order, interchange
     from tests.support import deliver_all, drop_confirmations, ship_stages
 
@@ -188,7 +200,7 @@ def test_a_change_to_an_order_that_shipped_is_refused(tmp_path):
     deliver_all(ws, DAY1)
     state = StateStore(ws.state_path)
     before = (state.order("globex", "GLOBEX-2001"), state.order_lines("globex", "GLOBEX-2001"))
-    assert before[0].state.value == "invoiced"
+    assert before[0].state.value == "partially_shipped"
     x = PROFILES["globex"].x12
     body = change_order("GLOBEX-2001", [["1", "QD", "24", "24", "EA"]], po_date=NIGHT1.date())
     data = interchange(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
@@ -201,7 +213,7 @@ def test_a_change_to_an_order_that_shipped_is_refused(tmp_path):
     bca = next(r for r in read_interchanges(answer.read_bytes()).segments.elements.to_pylist() if r[0] == "BCA")
     assert bca[2] == "RD"
     after = state.order("globex", "GLOBEX-2001")
-    assert after.revision == before[0].revision and after.state.value == "closed"  # closed by night 2's billing
+    assert after.revision == before[0].revision and after.state.value == "partially_shipped"
     assert [(ln.ordered, ln.allocated, ln.shipped, ln.invoiced) for ln in state.order_lines("globex", "GLOBEX-2001")] \
         == [(ln.ordered, ln.allocated, ln.shipped, ln.invoiced) for ln in before[1]]
     events = [h["event"] for h in state.order_history("globex", "GLOBEX-2001")]

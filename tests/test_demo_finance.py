@@ -1,0 +1,105 @@
+"""The real `orderbridge demo`, in process (night 1, day 1's shipments flow, the hand-fed documents
+recorded, night 2): night 2's reconciliation finds every exception type of the catalogue that two
+nights can hold, each where README's table says and with the amount worked out by hand, and the
+night's finance report lists each with that amount. Also the guard scripts/make_partner_acks.py
+names: night 2's partner 997s answer what night 1 sent, but for the one deliberate stray group."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from typer.testing import CliRunner
+
+from connectors.state import StateStore
+from flows.cli import app
+from schemas.reconciliation import EXCEPTION_TYPES
+
+NIGHT2_RUN = "20261128T020000"
+
+# Night 2's exceptions: (type, PO, line) -> (quantity at risk, price at risk, amount, currency), worked out
+# by hand from sample_files/ (scripts/make_samples.py, make_recorded_documents.py) and docs/reconciliation.md
+EXPECTED = {
+    # WMS-77001 (recorded) left with 30 of ACME-1000 line 2, 24 acknowledged at 39.20, nothing invoiced
+    ("SHIPPED_NOT_INVOICED", "ACME-1000", 2): (24, "39.20", "940.80", "USD"),
+    ("OVER_SHIPMENT", "ACME-1000", 2): (6, "39.20", "235.20", "USD"),  # (30 - 24) x 39.20
+    # ERP-5001 bills ACME-1000 line 1 x 12 at 20.50: 10 shipped (WMS-77001), the 855 said 19.70; sent twice
+    ("INVOICE_QUANTITY_MISMATCH", "ACME-1000", 1): (2, "20.50", "41.00", "USD"),  # (12 - 10) x 20.50
+    ("INVOICE_PRICE_MISMATCH", "ACME-1000", 1): (12, "0.80", "9.60", "USD"),  # (20.50 - 19.70) x 12
+    ("DUPLICATE_INVOICE", "ACME-1000", 1): (12, "20.50", "246.00", "USD"),
+    # ERP-6001 bills GLOBEX-2000 line 3 (30 backordered, IB, at 31.37): nothing of it shipped
+    ("INVOICED_NOT_SHIPPED", "GLOBEX-2000", 3): (30, "31.37", "941.10", "USD"),
+    # GLOBEX-2001 line 1: 48 acknowledged DR for 2026-11-27; the north 945 shipped one carton of 24
+    ("NOT_SHIPPED_BY_PROMISED_DATE", "GLOBEX-2001", 1): (24, "3.74", "89.76", "USD"),
+    # GLOBEX answers no 855 of night 1 within its 12 hours: each 855's value
+    ("DOCUMENT_UNACKNOWLEDGED", "GLOBEX-2000", None): (None, None, "2758.98", "USD"),
+    ("DOCUMENT_UNACKNOWLEDGED", "GLOBEX-2001", None): (None, None, "179.52", "USD"),  # 48 x 3.74
+    ("DOCUMENT_UNACKNOWLEDGED", "GLOBEX-2011", None): (None, None, "26.52", "USD"),  # 6 x 4.42 (RD)
+    # INITECH rejects its 855 for INITECH-3000 (6 x 12.39 + 24 x 3.47), then cancels the order on night 2
+    ("DOCUMENT_REJECTED", "INITECH-3000", None): (None, None, "157.62", "CAD"),
+    # WMS-77002 (recorded) shipped INITECH-3000 line 1 x 6 on day 1, before the cancellation
+    ("CANCELLED_AFTER_SHIPMENT", "INITECH-3000", 1): (6, "12.39", "74.34", "CAD"),
+}
+# Goods shipped after their line was cancelled need a cancellation before the shipment, and both before
+# night 2's clock: the demo's only cancellation is night 2's own 860 (at that clock), so no two-night
+# demo story holds this type; tests/test_reconcile.py covers it.
+NOT_IN_TWO_NIGHTS = {"SHIPPED_AFTER_CANCEL"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    work = tmp_path_factory.mktemp("demo") / "ws"
+    res = CliRunner().invoke(app, ["demo", "--workspace", str(work), "--fresh", "--now", "2026-11-27T02:00:00"])
+    assert res.exit_code == 0, res.output
+    return work
+
+
+def _store(work) -> StateStore:
+    return StateStore(work / "state" / "orderbridge.sqlite")
+
+
+def test_night_two_finds_every_exception_type_with_its_amount(demo):
+    assert set(EXCEPTION_TYPES) - {kind for kind, _po, _line in EXPECTED} == NOT_IN_TWO_NIGHTS
+    store = _store(demo)
+    try:
+        rows = store.stored_exceptions(active=True).to_pylist()
+    finally:
+        store.close()
+    assert {r["last_run"] for r in rows} == {NIGHT2_RUN}
+    found = {(r["type"], r["po_number"], r["line_number"]): (
+        r["quantity_at_risk"], r["price_at_risk"], r["amount_at_risk"], r["currency"]) for r in rows}
+    assert len(found) == len(rows)  # one exception per type and line (or document)
+    assert found == {k: (None if q is None else Decimal(q), None if p is None else Decimal(p), Decimal(a), c)
+                     for k, (q, p, a, c) in EXPECTED.items()}
+    assert all(r["state"] == "open" and r["message"] for r in rows)
+
+
+def test_the_nights_finance_report_lists_each_exception_with_its_amount(demo):
+    store = _store(demo)
+    try:
+        ids = {(r["type"], r["po_number"], r["line_number"]): r["exception_id"]
+               for r in store.stored_exceptions(active=True).to_pylist()}
+        evidence = store.exception_evidence(list(ids.values())).to_pylist()
+    finally:
+        store.close()
+    folder = demo / "reports" / NIGHT2_RUN / "finance"
+    report = list(csv.DictReader(io.StringIO((folder / "data" / "exceptions.csv").read_text("utf-8-sig"))))
+    by_id = {r["exception_id"]: r for r in report}
+    assert set(by_id) == set(ids.values())
+    for key, ex_id in ids.items():
+        assert (by_id[ex_id]["type"], Decimal(by_id[ex_id]["amount_at_risk"])) == (key[0], Decimal(EXPECTED[key][2]))
+        assert any(e["exception_id"] == ex_id and e["file"] for e in evidence), key  # its documents, by file
+    html = (folder / "finance-report.html").read_text("utf-8")
+    for kind in {k for k, _po, _line in EXPECTED}:
+        assert EXCEPTION_TYPES[kind].title in html, kind
+
+
+def test_the_partner_997s_answer_what_night_one_sent(demo):
+    store = _store(demo)
+    try:
+        strays = [(f["code"], f["partner"], f["value"]) for f in store.findings() if f["code"].startswith("FA_")]
+    finally:
+        store.close()
+    assert strays == [("FA_UNMATCHED", "acme", "9901")]  # make_partner_acks.py's deliberate stray group
