@@ -100,7 +100,7 @@ def _edge(path: str) -> Iterator[None]:
         raise state_error(exc, path) from exc
 
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
 CHUNK = 500  # keys per IN (...) list
 
@@ -134,11 +134,11 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sequences (name TEXT PRIMARY KEY, last BIGINT NOT NULL);
 CREATE TABLE runs (
     run_id TEXT PRIMARY KEY, kind TEXT NOT NULL, clock TEXT NOT NULL, started_at TEXT NOT NULL,
-    finished_at TEXT, status TEXT NOT NULL, summary TEXT);
+    finished_at TEXT, status TEXT NOT NULL, summary TEXT, recovers TEXT);
 CREATE TABLE files (
     partner TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL,
     received_at TEXT NOT NULL, status TEXT NOT NULL, archive_path TEXT, run_id TEXT,
-    error_count INTEGER DEFAULT 0, PRIMARY KEY (partner, sha256));
+    error_count INTEGER DEFAULT 0, disposed_at TEXT, PRIMARY KEY (partner, sha256));
 CREATE TABLE interchanges_in (
     partner TEXT NOT NULL, sender TEXT NOT NULL, isa13 TEXT NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (partner, sender, isa13));
@@ -347,6 +347,10 @@ class StateStore:
             if statement.strip():
                 self._q(statement)
 
+    def _columns(self, table: str) -> set[str]:
+        with self._lock:
+            return {d[0] for d in self._db.execute(f"SELECT * FROM {table} WHERE 1=0").description}
+
     def _table_names(self) -> set[str]:
         return {r[0] for r in self._q(self.dialect.tables_query())}
 
@@ -395,6 +399,18 @@ class StateStore:
                 " status=excluded.status, error_count=excluded.error_count",
                 (partner, sha256, name, size, at, status, archive_path, run_id, error_count))
 
+    def file_record(self, partner: str, sha256: str) -> dict | None:
+        """A recorded input file: its name, status (the disposition intake chose: processed or
+        quarantined) and disposed_at (when it was moved there; None while the move is still due)."""
+        rows = self._q("SELECT name, status, archive_path, run_id, disposed_at FROM files WHERE partner=? AND"
+                       " sha256=?", (partner, sha256))
+        keys = ("name", "status", "archive_path", "run_id", "disposed_at")
+        return dict(zip(keys, rows[0], strict=True)) if rows else None
+
+    def mark_disposed(self, partner: str, sha256: str, at: str) -> None:
+        """The input file was moved to its disposition's folder (processed/ or quarantine/)."""
+        self._q("UPDATE files SET disposed_at=? WHERE partner=? AND sha256=?", (at, partner, sha256))
+
     def files(self, partner: str | None = None) -> list[dict]:
         sql = "SELECT partner, sha256, name, size, received_at, status, archive_path, error_count FROM files"
         rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, name",
@@ -434,14 +450,20 @@ class StateStore:
 
     # --- applying a plan ------------------------------------------------------------------------
     def apply(self, plan: Plan, *, render: Render | None = None, hold: Hold | None = None, at: str = "",
-              run_id: str = "") -> Applied:
+              run_id: str = "", unchanged_since: tuple[int, ...] | None = None) -> Applied:
         """Apply ``plan`` in one transaction (joins the caller's): documents numbered (``render``) and
         stored as created ``at`` by ``run_id`` - or, when ``hold`` gives a reason, stored held without
         numbers (its finding recorded and returned in Applied.held) -, then orders (each checked against
         the state and revision its plan expected: else StateConflict and nothing is written), lines,
-        reservations, changes, history, and findings (recorded for ``run_id``)."""
+        reservations, changes, history, and findings (recorded for ``run_id``). With ``unchanged_since``
+        (a ``mark()`` taken before the plan's inputs were read), nothing at all may have changed an
+        order, a reservation or a document since: else StateConflict and nothing is written."""
         applied = Applied()
         with self.transaction():
+            if unchanged_since is not None and self.mark() != tuple(unchanged_since):
+                raise StateConflict("the state store changed while this stage was deciding (another run or a person "
+                                    "wrote to it); nothing was written, the next run decides these orders again",
+                                    expected=tuple(unchanged_since), found=self.mark())
             if plan.documents:
                 if render is None:
                     raise StateError("a plan with documents needs a renderer")
@@ -830,21 +852,51 @@ class StateStore:
                 sql, args = sql + f" AND {col}=?", [*args, value]
         return [dict(zip(FINDING_COLUMNS, r, strict=True)) for r in self._q(sql + " ORDER BY id", args)]
 
-    def start_run(self, run_id: str, at: str, *, kind: str = "nightly", clock: str = "") -> None:
-        """Record a run as it starts (status running); a rerun with the same id starts it again."""
-        self._q("INSERT INTO runs (run_id, kind, clock, started_at, status) VALUES (?,?,?,?,'running')"
+    def start_run(self, run_id: str, at: str, *, kind: str = "nightly", clock: str = "",
+                  recovers: Sequence[str] = ()) -> None:
+        """Record a run as it starts (status running); a rerun with the same id starts it again.
+        ``recovers``: crashed runs whose findings this run's report carries."""
+        self._q("INSERT INTO runs (run_id, kind, clock, started_at, status, recovers) VALUES (?,?,?,?,'running',?)"
                 " ON CONFLICT (run_id) DO UPDATE SET started_at=excluded.started_at, status='running',"
-                " finished_at=NULL", (run_id, kind, clock or at, at))
+                " finished_at=NULL, recovers=excluded.recovers", (run_id, kind, clock or at, at, _join(recovers)))
+
+    def close_crashed_runs(self, at: str, *, detected_by: str = "") -> list[str]:
+        """Runs still marked running when no process can be running them (the caller holds the
+        workspace lease): their process died. Marked ``crashed`` (finished_at = when this was found);
+        their ids, oldest first."""
+        with self.transaction():
+            ids = [r[0] for r in self._q("SELECT run_id FROM runs WHERE status='running' ORDER BY started_at, run_id")]
+            if ids:
+                note = json.dumps({"crashed": True, "detected_at": at, "detected_by": detected_by}, sort_keys=True)
+                self._many("UPDATE runs SET status='crashed', finished_at=?, summary=? WHERE run_id=?",
+                           [(at, note, i) for i in ids])
+        return ids
 
     def finish_run(self, run_id: str, at: str, summary: dict, *, status: str = "finished") -> None:
         self._q("UPDATE runs SET finished_at=?, status=?, summary=? WHERE run_id=?",
                 (at, status, json.dumps(summary, sort_keys=True, default=str), run_id))
 
     def runs(self) -> list[dict]:
-        rows = self._q("SELECT run_id, kind, clock, started_at, finished_at, status, summary FROM runs"
+        rows = self._q("SELECT run_id, kind, clock, started_at, finished_at, status, summary, recovers FROM runs"
                        " ORDER BY started_at, run_id")
         return [{"run_id": r, "kind": k, "clock": c, "started_at": s, "finished_at": f, "status": st,
-                 "summary": json.loads(x or "{}")} for r, k, c, s, f, st, x in rows]
+                 "summary": json.loads(x or "{}"), "recovers": list(_split(rc))}
+                for r, k, c, s, f, st, x, rc in rows]
+
+    # --- optimistic checks and backups ----------------------------------------------------------
+    def mark(self) -> tuple[int, ...]:
+        """Where the store's order-changing sequences stand (history events, 860s, arrivals,
+        documents): a stage that reads, plans and then applies passes it to ``apply(unchanged_since=)``."""
+        rows = dict(self._q("SELECT name, last FROM sequences WHERE name IN ('event','change','arrival','document')"))
+        return tuple(int(rows.get(n, 0)) for n in ("event", "change", "arrival", "document"))
+
+    def backup_to(self, target: Path | str) -> None:
+        """A consistent copy of the whole store in ``target`` while readers and writers go on
+        (connectors.state_files: SQLite's online backup API), checked before it is renamed into place."""
+        from connectors.state_files import online_backup
+
+        with self._lock:
+            online_backup(self._db, Path(target))
 
 
 # --- rows <-> records --------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from schemas.lifecycle import PlannedDocument, PlannedSet
 if TYPE_CHECKING:
     from connectors.state import StateStore
 
-LATEST = 2
+LATEST = 3
 SEQUENCES = ("arrival", "change", "document", "event", "finding")
 
 
@@ -254,5 +254,23 @@ def add_tables(store: StateStore, *names: str) -> None:
     store._script(";".join(s for s in INDEXES.split(";") if any(f" ON {n} (" in s for n in names)))
 
 
+def add_columns(store: StateStore, table: str, *columns: str) -> None:
+    """A migration step that adds columns (``"name TYPE"``, as in connectors.state's DDL) to a table;
+    a column the table has already (a table an earlier step created from the latest DDL) is left."""
+    have = store._columns(table)
+    for column in columns:
+        if column.split()[0] not in have:
+            store._q(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
+def _migrate_2_to_3(store: StateStore) -> None:
+    """Recovery (issue 10): a file's move after intake is recorded (`files.disposed_at`: files of a
+    version 2 store were all moved by the time it is migrated), and a run names the crashed runs whose
+    findings its report carries (`runs.recovers`)."""
+    add_columns(store, "files", "disposed_at TEXT")
+    store._q("UPDATE files SET disposed_at = received_at WHERE disposed_at IS NULL")
+    add_columns(store, "runs", "recovers TEXT")
+
+
 # version -> the step that brings a store of that version to the next one
-MIGRATIONS = {1: _migrate_1_to_2}
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}

@@ -13,8 +13,10 @@ from connectors.base import FileDrop
 from connectors.state import Hold, Render, StateStore
 from engine.envelope import Envelope, delimiters_for, envelope_for, wrap, wrap_ta1
 from parsers.x12_writer import Segment, collisions
+from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
+from flows import faults
 from schemas.profile import PartnerProfile
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
@@ -88,15 +90,37 @@ def release_held(state: StateStore, profile: PartnerProfile, *, now: datetime) -
 
 
 # --- stage 3: deliver ------------------------------------------------------------------------------
-def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime) -> int:
-    """Write every pending document to the partner's outbox; a failed write stays pending. Held
+def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime,
+                    run_id: str = "") -> int:
+    """Write every pending document to the partner's outbox; a failed write stays pending. A file
+    already there with the same bytes (a run killed before it marked it delivered) is only marked; an
+    outbox file is never overwritten with different bytes: that document stays pending, with an
+    OUTBOX_FILE_CONFLICT finding, and the partner's delivery fails (StateError) after the others. Held
     documents that the profile's delimiter sets now allow are released first."""
+    from connectors.local import TMP_PREFIX, LocalDrop
+    from engine import lifecycle
+
     release_held(state, profile, now=now)
-    n = 0
+    n, refused = 0, []
     for doc in state.pending_documents(profile.id):
         existing = drop.stat("outbox", doc.file_name)
-        if existing is None or existing.size != len(doc.content) or drop.read("outbox", doc.file_name) != doc.content:
+        if existing is not None and (existing.size != len(doc.content)
+                                     or drop.read("outbox", doc.file_name) != doc.content):
+            refused.append(finding(
+                "OUTBOX_FILE_CONFLICT", f"{doc.file_name} is already in the outbox with other content; the "
+                f"{doc.doc_type} (ISA13 {doc.isa13}) was not written over it and stays pending. Was the state "
+                "store replaced? See docs/state-store.md, Recovery.", file=doc.file_name, isa13=doc.isa13))
+            continue
+        if existing is None:
+            faults.writing(drop.root / "outbox" if isinstance(drop, LocalDrop) else None,
+                           TMP_PREFIX + doc.file_name, doc.content)
             drop.write("outbox", doc.file_name, doc.content)
+            faults.reached("after-outbox-write")
         state.mark_delivered(doc.id, now.isoformat())
         n += 1
+    if refused:
+        state.apply(lifecycle.plan_file_findings(refused, partner=profile.id, consequence="document not sent",
+                                                 stage="deliver"), run_id=run_id)
+        raise StateError(f"{len(refused)} outbox file(s) already exist with other content; not overwritten",
+                         partner=profile.id, files=", ".join(f.location.file for f in refused[:5]))
     return n

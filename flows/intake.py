@@ -17,6 +17,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.process import Known, process_file
+from flows import faults
 from flows.documents import holder, renderer
 from flows.workspace import Workspace
 from schemas.errors import TransientError
@@ -82,10 +83,19 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             local.write("archive", archived, data)
         if hashlib.sha256(local.read("archive", archived)).hexdigest() != sha:
             raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
-        previous = state.file_status(profile.id, sha)
-        if previous is not None:
-            dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a file already {previous}; "
-                          "nothing was sent again.", file=info.name)
+        faults.reached("after-archive")
+        recorded = state.file_record(profile.id, sha)
+        if recorded is not None and recorded["disposed_at"] is None and recorded["name"] == info.name:
+            # taken in by a run that died before moving it: finish that run's move, nothing else
+            disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"
+            _dispose(drop, local, info.name, data, disposition)
+            state.mark_disposed(profile.id, sha, at)
+            res.processed += disposition == "processed"
+            res.quarantined += disposition == "quarantine"
+            continue
+        if recorded is not None:
+            dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a file already "
+                          f"{recorded['status']}; nothing was sent again.", file=info.name)
             state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
                         run_id=run_id)
             res.findings.append(_row(dup, profile.id))
@@ -105,7 +115,8 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                      lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
                                      unanswered=unanswered)
-        with state.transaction():
+        faults.reached("after-parse")
+        with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
             if outcome.orders.num_rows:
                 store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)
             if outcome.change_headers.num_rows:
@@ -117,8 +128,10 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             state.record_file(profile.id, sha, info.name, len(data), at,
                               "quarantined" if outcome.disposition == "quarantine" else "processed",
                               archive_path=archived, run_id=run_id, error_count=outcome.error_count)
+        faults.reached("after-intake-commit")
         res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
         _dispose(drop, local, info.name, data, outcome.disposition)
+        state.mark_disposed(profile.id, sha, at)
         findings = [fr.finding for fr in [*plan.findings, *applied.held]]
         res.processed += outcome.disposition == "processed"
         res.quarantined += outcome.disposition == "quarantine"

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
+from connectors.state_migrations import LATEST
 from engine.process import Known, process_file
 from flows.cli import app
 from schemas.errors import StateError
@@ -41,7 +42,7 @@ def test_a_v1_store_opens_as_version_2_with_typed_orders(tmp_path):
     db.commit()
     db.close()
     state = StateStore(path)
-    assert state.schema_version == 2 and len(state.workspace_id) == 32
+    assert state.schema_version == LATEST and len(state.workspace_id) == 32
     approved, rejected = state.order("acme", "ACME-1010"), state.order("acme", "ACME-1011")
     assert (approved.state, approved.person.verdict, approved.person.by, approved.person.reason) == (
         "approved", "approved", "Dana", "promo")
@@ -70,7 +71,7 @@ def test_a_v1_store_opens_as_version_2_with_typed_orders(tmp_path):
     # numbers go on from where version 1 left them
     assert state.numbers_used()[("acme", "ISA")] == 6 and ("_orderbridge", "ARRIVAL") not in state.numbers_used()
     state.close()
-    assert StateStore(path).schema_version == 2  # opening again migrates nothing
+    assert StateStore(path).schema_version == LATEST  # opening again migrates nothing
 
 
 def test_a_v1_store_after_860s_keeps_revisions_cancellations_and_answered_changes(tmp_path):

@@ -131,14 +131,15 @@ def test_a_migration_that_adds_a_table(tmp_path, monkeypatch):
     import connectors.state_migrations as mig
 
     path = tmp_path / "s.sqlite"
-    StateStore(path).close()  # version 2
+    StateStore(path).close()  # the current version
+    now = mig.LATEST
     monkeypatch.setattr(cs, "TABLES", cs.TABLES + "CREATE TABLE shipments (id BIGINT PRIMARY KEY, po_number TEXT);")
     monkeypatch.setattr(cs, "INDEXES", cs.INDEXES + "CREATE INDEX shipments_po ON shipments (po_number);")
-    monkeypatch.setattr(mig, "LATEST", 3)
-    monkeypatch.setitem(mig.MIGRATIONS, 2, lambda s: mig.add_tables(s, "shipments"))
+    monkeypatch.setattr(mig, "LATEST", now + 1)
+    monkeypatch.setitem(mig.MIGRATIONS, now, lambda s: mig.add_tables(s, "shipments"))
     store = StateStore(path)
-    assert store.schema_version == 3 and "shipments" in store._table_names()
+    assert store.schema_version == now + 1 and "shipments" in store._table_names()
     assert "shipments_po" in {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
     store.close()
     fresh = StateStore(tmp_path / "new.sqlite")
-    assert fresh.schema_version == 3 and "shipments" in fresh._table_names()
+    assert fresh.schema_version == now + 1 and "shipments" in fresh._table_names()
