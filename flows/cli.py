@@ -3,7 +3,9 @@
 Heavy imports (prefect, great_expectations) happen inside the commands that need them, so
 `inspect` and `ack` start fast. Exit codes: 0 no error finding, 1 error findings (or a partner or
 stage failed), 2 usage errors, 3 an unexpected internal error, 4 the workspace cannot be used (state
-store read-only, on a full disk, damaged; a drop folder that cannot be written): nothing was done.
+store read-only, on a full disk, damaged, or missing/empty while the workspace has history; a drop
+folder that cannot be written): nothing was done, 5 another OrderBridge process holds the workspace
+(a run, a person's approve/reject/recheck; `--wait SECONDS` waits for it).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import re
 import shutil
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -77,16 +80,65 @@ def _summary_table(summary: dict) -> None:
         console.print(f"  {shown(name)}: {shown(path)}")
 
 
-def _run(workspace: Path, now: str | None) -> dict:
-    _prefect_env()
-    from flows.prefect_api import start_api_server
+EXIT_UNUSABLE = 4  # the state store is missing or empty in a workspace with history (and REL's causes)
+EXIT_BUSY = 5  # another process holds the workspace lease
 
-    with console.status("Starting the temporary Prefect API server..."):
-        start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
-    from flows.nightly import nightly
 
-    with console.status("Running the nightly flow (Prefect)..."):
-        summary = nightly(workspace=str(workspace.resolve()), now=now)
+@contextmanager
+def _holding(workspace: Path, command: str, wait: float = 0.0):
+    """The workspace lease for ``command`` (connectors.lease), or exit 5 with who holds it."""
+    from connectors import lease
+    from schemas.errors import WorkspaceBusy
+
+    try:
+        held = lease.acquire(workspace.resolve(), command, wait=wait)
+    except WorkspaceBusy as exc:
+        err.print(shown(exc.message), style="red")
+        err.print("Nothing was done. Try again when it has finished, or pass --wait SECONDS to wait for it.")
+        raise typer.Exit(EXIT_BUSY) from None
+    if held.took_over is not None:
+        err.print(f"took over the workspace from a process that is gone: {shown(held.took_over.describe())}",
+                  style="yellow")
+    try:
+        yield held
+    finally:
+        held.release()
+
+
+def _require_state(workspace: Path) -> None:
+    from flows.recovery import require_state
+    from flows.workspace import Workspace
+    from schemas.errors import StateMissing
+
+    try:
+        require_state(Workspace(workspace.resolve()))
+    except StateMissing as exc:
+        err.print(shown(exc.message), style="red")
+        err.print("Nothing was done.")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+
+
+def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool = True, use_gx: bool = True) -> dict:
+    """The night under the workspace lease (exit 5 if another process holds it), after the state
+    checks (exit 4: missing/empty store in a workspace with history, or one that cannot be used)."""
+    with _holding(workspace, "run", wait):
+        _require_state(workspace)
+        _check_state(workspace)
+        if prefect:
+            _prefect_env()
+            from flows.prefect_api import start_api_server
+
+            with console.status("Starting the temporary Prefect API server..."):
+                start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+            from flows.nightly import nightly
+
+            with console.status("Running the nightly flow (Prefect)..."):
+                summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)
+        else:
+            from flows.night import InProcess, run_night
+
+            with console.status("Running the nightly stages in this process..."):
+                summary = run_night(str(workspace.resolve()), stages=InProcess(), now=now, use_gx=use_gx)
     _summary_table(summary)
     return summary
 
@@ -166,14 +218,23 @@ def _start_demo_sftp(workdir: Path):
     return server
 
 
+WAIT = typer.Option(0.0, "--wait", help="Wait up to SECONDS for another OrderBridge process to release the "
+                    "workspace (default: exit 5 at once).", metavar="SECONDS")
+
+
 @app.command()
-def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO).")) -> None:
+def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO)."),
+        wait: float = WAIT,
+        prefect: bool = typer.Option(True, "--prefect/--no-prefect", help="Run the stages as Prefect tasks "
+                                     "(default), or in this process without Prefect (same stages, same retries; "
+                                     "no Prefect API or UI)."),
+        gx: bool = typer.Option(True, "--gx/--no-gx", help="Validate with Great Expectations (and write its Data "
+                                "Docs), or with the same rules as plain functions.")) -> None:
     """Run the nightly flow once on a workspace."""
     if not workspace.is_dir():
         err.print(f"workspace {shown(workspace)} does not exist", style="red")
         raise typer.Exit(2)
-    _check_state(workspace)
-    summary = _run(workspace, _now(now))
+    summary = _run(workspace, _now(now), wait=wait, prefect=prefect, use_gx=gx)
     raise typer.Exit(1 if summary.get("failure") or any(p["failure"] for p in summary["partners"]) else 0)
 
 
@@ -192,7 +253,7 @@ def _check_state(workspace: Path) -> None:
             store.close()
     except StateError as exc:
         err.print(f"the workspace cannot be used: {shown(exc)}. Nothing was done.", style="red")
-        raise typer.Exit(4) from None
+        raise typer.Exit(EXIT_UNUSABLE) from None
 
 
 @app.command()
@@ -250,7 +311,14 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     console.print(t)
 
 
-def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str) -> None:
+def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str, wait: float) -> None:
+    from engine import lifecycle
+
+    with _holding(workspace, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject", wait):
+        _record_decision(workspace, po, partner, by, verdict, note)
+
+
+def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str) -> None:
     from engine import lifecycle
 
     store = _state(workspace)
@@ -270,11 +338,11 @@ def approve(po: str = typer.Argument(..., help="PO number"),
             partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
             by: str = typer.Option(..., "--by", help="Who approves."),
             note: str = typer.Option("", "--note", help="Why (kept in the order's history)."),
-            workspace: Path = WORKSPACE) -> None:
+            workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Approve a held order; the next run acknowledges it (855)."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_APPROVED, note)
+    _decide(workspace, po, partner, by, lifecycle.VERDICT_APPROVED, note, wait)
 
 
 @app.command()
@@ -282,11 +350,11 @@ def reject(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
            by: str = typer.Option(..., "--by", help="Who rejects."),
            reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history)."),
-           workspace: Path = WORKSPACE) -> None:
+           workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Reject a held order; the next run answers it with an 855 RD."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_REJECTED, reason)
+    _decide(workspace, po, partner, by, lifecycle.VERDICT_REJECTED, reason, wait)
 
 
 @app.command()
@@ -294,18 +362,19 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
             partner: str = typer.Option(None, "--partner", help="Only this partner's orders."),
             by: str = typer.Option("ops", "--by", help="Who rechecks (kept in the history)."),
             now: str = typer.Option(None, "--now", help="The rules' date as ISO date-time (default: now)."),
-            workspace: Path = WORKSPACE) -> None:
+            workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Re-run the rules for held orders against the current reference data; an order no longer held
     is answered by the next run."""
     from flows.recheck import recheck_held
     from flows.workspace import Workspace
 
-    store = _state(workspace)
-    if po is not None:
-        _order_or_exit(store, po, partner)
-    rules_day = datetime.fromisoformat(_now(now)) if now else None
-    done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
-                        at=datetime.fromisoformat(_wall_clock()), today=rules_day)
+    with _holding(workspace, "recheck", wait):
+        store = _state(workspace)
+        if po is not None:
+            _order_or_exit(store, po, partner)
+        rules_day = datetime.fromisoformat(_now(now)) if now else None
+        done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
+                            at=datetime.fromisoformat(_wall_clock()), today=rules_day)
     t = Table(title=f"{len(done)} held order(s) rechecked")
     for c in ("partner", "PO", "now", "reasons"):
         t.add_column(c, overflow="fold")
@@ -553,10 +622,11 @@ def main() -> None:
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback for a user
-        from schemas.errors import OrderBridgeError, StateError, StorageError
+        from schemas.errors import OrderBridgeError, StateError, StorageError, WorkspaceBusy
 
         err.print(f"{type(exc).__name__}: {shown(exc)}", style="red")
-        raise SystemExit(4 if isinstance(exc, (StateError, StorageError)) else
+        raise SystemExit(EXIT_BUSY if isinstance(exc, WorkspaceBusy) else
+                         EXIT_UNUSABLE if isinstance(exc, (StateError, StorageError)) else
                          1 if isinstance(exc, OrderBridgeError) else 3) from None
 
 
