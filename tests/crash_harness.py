@@ -143,7 +143,8 @@ def differences(got: dict, want: dict) -> list[str]:
     for key in want:
         if got[key] != want[key]:
             if isinstance(want[key], dict):
-                keys = sorted(set(got[key]) ^ set(want[key]) | {k for k in want[key] if got[key].get(k) != want[key][k]})
+                keys = sorted(set(got[key]) ^ set(want[key])
+                              | {k for k in want[key] if got[key].get(k) != want[key][k]})
                 out.append(f"{key}: {keys[:8]}")
             else:
                 extra = [x for x in got[key] if x not in want[key]][:3]
