@@ -441,6 +441,32 @@ class StateStore:
                     " DO UPDATE SET last=excluded.last", (partner, kind, new_last))
         return list(range(last + 1, new_last + 1))
 
+    def raise_number(self, partner: str, kind: str, at_least: int) -> None:
+        """The last number of ``kind`` used for ``partner`` is at least ``at_least`` (never lowered):
+        numbers found in what was sent when the store is rebuilt."""
+        with self.transaction():
+            last = self.last_number(partner, kind)
+            if at_least > last:
+                self._q("INSERT INTO control_numbers (partner, kind, last) VALUES (?,?,?) ON CONFLICT (partner, kind)"
+                        " DO UPDATE SET last=excluded.last", (partner, kind, at_least))
+
+    def record_sent(self, partner: str, doc_type: str, file_name: str, isa13: str, gs06: str, content: bytes,
+                    sets: Sequence[dict], *, at: str, run_id: str) -> int:
+        """A document found already delivered (an outbox file a rebuilt store did not know): stored as
+        delivered, with its sets (keys, set ids, ST02s, PO numbers, what they answer). Its id."""
+        with self.transaction():
+            [doc_id] = self._next_ids("document", 1)
+            self._q("INSERT INTO documents (id, partner, doc_type, file_name, isa13, gs06, content, status, created_at,"
+                    " delivered_at, run_id) VALUES (?,?,?,?,?,?,?,'delivered',?,?,?)",
+                    (doc_id, partner, doc_type, file_name, isa13, gs06, content, at, at, run_id))
+            self._many("INSERT INTO document_sets (partner, doc_key, document_id, position, set_id, st02, gs06,"
+                       " po_number, source_sha256, answers_isa13, answers_gs06) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                       " ON CONFLICT (partner, doc_key) DO NOTHING",
+                       [(partner, s["doc_key"], doc_id, i + 1, s["set_id"], s.get("st02", ""), s.get("gs06", ""),
+                         s.get("po_number", ""), "", s.get("answers_isa13", ""), s.get("answers_gs06", ""))
+                        for i, s in enumerate(sets)])
+        return doc_id
+
     def last_number(self, partner: str, kind: str) -> int:
         rows = self._q("SELECT last FROM control_numbers WHERE partner=? AND kind=?", (partner, kind))
         return rows[0][0] if rows else 0

@@ -441,6 +441,90 @@ def status(po: str = typer.Argument(..., help="PO number"),
     console.print(h)
 
 
+@contextmanager
+def _refused():
+    """A StateError refusing what was asked (nothing done): its message and exit status 2."""
+    from schemas.errors import StateError
+
+    try:
+        yield
+    except StateError as exc:
+        err.print(f"[red]{escape(exc.message)}[/red]\nNothing was done.")
+        raise typer.Exit(2) from None
+
+
+state_app = typer.Typer(no_args_is_help=True, help="The workspace's state store: backup, restore, rebuild.")
+app.add_typer(state_app, name="state")
+
+
+def _show_rebuilt(done, what: str) -> None:
+    console.print(f"{what}: {done.documents} sent document(s) recorded from the outboxes, {done.files} archived "
+                  f"file(s) replayed, {done.orders} order(s), {done.answered} answered as the outbox says, "
+                  f"{done.reservations} reservation(s) restored.")
+    for name, n in sorted(done.numbers.items()):
+        console.print(f"  {escape(name)}: last number {n}; the next one sent is {n + 1}")
+    for note in done.notes:
+        console.print(f"[yellow]  note: {escape(note)}[/yellow]")
+
+
+@state_app.command("backup")
+def state_backup(workspace: Path = WORKSPACE,
+                 to: Path = typer.Option(None, "--to", help="The backup file (default: "
+                                         "<workspace>/backups/state-<time>.tar).")) -> None:
+    """A consistent copy of the state store (SQLite's online backup: a run may go on) and the order
+    tables, in one tar file. Run it after every nightly run, and keep copies off this machine."""
+    from flows.recovery import backup
+    from flows.workspace import Workspace
+
+    target = backup(Workspace(workspace.resolve()), to)
+    console.print(f"state store backed up to {escape(str(target))}")
+
+
+@state_app.command("restore")
+def state_restore(backup_file: Path = typer.Argument(..., help="A backup made by `orderbridge state backup`."),
+                  workspace: Path = WORKSPACE, wait: float = WAIT,
+                  replace_store: bool = typer.Option(False, "--replace", help="Replace a store that holds history "
+                                                     "(it is kept beside as .replaced-<time>).")) -> None:
+    """Put a backup in place, then bring it up to date with the workspace's files (documents sent,
+    files received and control numbers used since the backup), so no number is used twice."""
+    from connectors.state import StateStore
+    from flows.rebuild import catch_up
+    from flows.recovery import restore
+    from flows.workspace import Workspace
+
+    if not backup_file.is_file():
+        err.print(f"[red]no such backup: {escape(str(backup_file))}[/red]")
+        raise typer.Exit(2)
+    ws = Workspace(workspace.resolve())
+    with _holding(workspace, "state restore", wait):
+        with _refused():
+            restore(ws, backup_file, replace=replace_store)
+        at = datetime.now().replace(microsecond=0)
+        state = StateStore(ws.state_path)
+        try:
+            run_id = f"restore-{at:%Y%m%dT%H%M%S}"
+            state.start_run(run_id, at.isoformat(), kind="restore", clock=at.isoformat())
+            done = catch_up(ws, state, at=at, run_id=run_id)
+            state.finish_run(run_id, at.isoformat(), {"backup": str(backup_file), "documents": done.documents,
+                                                      "files": done.files, "numbers": done.numbers})
+        finally:
+            state.close()
+    _show_rebuilt(done, f"restored {escape(str(backup_file))} and caught up")
+
+
+@state_app.command("rebuild")
+def state_rebuild(workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Rebuild a missing or empty state store from the workspace's files: the outboxes (documents sent,
+    control numbers: none is used again), the archive (files, interchanges, orders, 860s) and the
+    answers sent (order states, reservations). docs/state-store.md, Recovery, says what is lost."""
+    from flows.rebuild import rebuild
+    from flows.workspace import Workspace
+
+    with _holding(workspace, "state rebuild", wait), _refused():
+        done = rebuild(Workspace(workspace.resolve()))
+    _show_rebuilt(done, "state store rebuilt")
+
+
 def _jsonable(v):
     if isinstance(v, (date, datetime)):
         return v.isoformat()

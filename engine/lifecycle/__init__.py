@@ -19,6 +19,8 @@ Public API (stable; later workstreams add planners in the same shape):
   select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
               arrivals, changed_lines, open_order_value, reserved_after
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
+  restore     plan_restored(records, lines, answers, changes, allocation, at=, run_id=) -> Plan
+              (a rebuilt store: what the outbox's 855/865s said about the replayed orders); SentAnswer
 
 Records, events and the Plan itself are defined in schemas.lifecycle; docs/lifecycle.md has the
 transition table (checked against TRANSITIONS by a test).
@@ -39,6 +41,7 @@ from engine.lifecycle.people import (
     plan_person_decision,
     plan_recheck,
 )
+from engine.lifecycle.restore import SentAnswer, plan_restored
 from engine.lifecycle.select import (
     arrivals,
     base_table_keys,
@@ -89,5 +92,6 @@ __all__ = [
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
-    "plan_recheck", "planned_document", "replay", "reserved_after", "table_keys", "to_decide",
+    "plan_recheck", "plan_restored", "SentAnswer", "planned_document", "replay", "reserved_after", "table_keys",
+    "to_decide",
 ]

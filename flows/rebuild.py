@@ -1,0 +1,221 @@
+"""`orderbridge state rebuild` and the catch-up after `state restore`: a state store brought up to date
+with what the workspace's files prove happened, so that no control number is used again, no file is
+answered again and no outbox file is written over.
+
+  1. every outbox file the store does not know is recorded as a delivered document (its sets, what
+     they answer), and each partner's ISA/GS/ST numbers are raised to at least the highest sent;
+  2. every archived file the store does not know (and that is not back in the inbox) is replayed
+     through intake, oldest first: its file record, interchanges, orders and 860s (engine.lifecycle
+     plans them as the night did; its 997/TA1 are the outbox's, none is built again);
+  3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
+     with the units of the newest allocation table in reports/ reserved again.
+
+What the files cannot tell is not invented: people's decisions not yet answered (those orders are
+decided again by the next run), the history before the rebuild, past runs and their findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from connectors.order_store import OrderStore
+from connectors.state import StateStore
+from engine import lifecycle
+from engine.process import process_file
+from flows.intake import known_state
+from flows.workspace import Workspace
+from parsers.sent_documents import read_sent
+from schemas.profile import PartnerProfile
+
+ARCHIVED = re.compile(r"^(\d{8})-([0-9a-f]{12})-(.+)$")  # <YYYYMMDD>-<sha256[:12]>-<name> (flows.intake)
+
+
+@dataclass
+class Rebuilt:
+    """What a rebuild or catch-up added to the store, for the command's output and the docs."""
+
+    documents: int = 0
+    numbers: dict[str, int] = field(default_factory=dict)  # "partner ISA" -> the last number now
+    files: int = 0
+    orders: int = 0
+    answered: int = 0
+    reservations: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> Rebuilt:
+    """Bring ``state`` (empty, or restored from a backup) up to date with the workspace's files."""
+    out = Rebuilt()
+    profiles = ws.partners()
+    sent = _record_outbox(ws, state, profiles, out, at=at.isoformat(), run_id=run_id)
+    _replay_archive(ws, state, profiles, out, run_id=run_id)
+    _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
+    for pid, p in sorted(profiles.items()):
+        if p.drop.kind != "local":
+            out.notes.append(f"{pid}: its outbox is on its SFTP server, not read here; if files were sent since the "
+                             "backup (or ever, for a rebuild), check the partner's last ISA13/GS06/ST02 received "
+                             "and raise the numbers (docs/state-store.md, Recovery)")
+    return out
+
+
+# --- 1. what was sent -------------------------------------------------------------------------------------
+def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
+                   at: str, run_id: str) -> dict[tuple[str, str], list[lifecycle.SentAnswer]]:
+    answers: dict[tuple[str, str], list[lifecycle.SentAnswer]] = defaultdict(list)
+    for pid in sorted(profiles):
+        folder = ws.drop_root / pid / "outbox"
+        known = {d.file_name for d in state.documents(pid)}
+        top: dict[str, int] = {}
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            data = path.read_bytes()
+            interchanges = read_sent(data, file=path.name)
+            for ic in interchanges:
+                _top(top, "ISA", ic.isa13)
+                for s in ic.sets:
+                    _top(top, "GS", s.gs06)
+                    _top(top, "ST", s.st02)
+            if path.name in known or not interchanges:
+                continue
+            sets, first = [], interchanges[0]
+            for ic in interchanges:
+                for s in ic.sets:
+                    key = f"sent:{path.name}:{len(sets) + 1}"
+                    sets.append({"doc_key": key, "set_id": s.set_id, "st02": s.st02, "gs06": s.gs06,
+                                 "po_number": s.po_number, "answers_isa13": s.answers_isa13,
+                                 "answers_gs06": s.answers_gs06})
+                    if s.set_id in ("855", "865") and s.po_number:
+                        answers[(pid, s.po_number)].append(lifecycle.SentAnswer(
+                            s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines))
+            doc_type = sets[0]["set_id"] if sets else "TA1"
+            state.record_sent(pid, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
+                              sets, at=at, run_id=run_id)
+            out.documents += 1
+        for kind, n in sorted(top.items()):
+            state.raise_number(pid, kind, n)
+            out.numbers[f"{pid} {kind}"] = state.last_number(pid, kind)
+    for key in answers:  # in the order they were sent (ISA13 within a partner)
+        answers[key].sort(key=lambda a: (a.date, a.file_name))
+    return answers
+
+
+def _top(top: dict[str, int], kind: str, number: str) -> None:
+    if number and number.strip().isdigit():
+        top[kind] = max(top.get(kind, 0), int(number))
+
+
+# --- 2. what was received ---------------------------------------------------------------------------------
+def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
+                    run_id: str) -> None:
+    store = OrderStore(ws.orders_dir)
+    for pid, profile in sorted(profiles.items()):
+        drop = ws.drop_root / pid
+        waiting = {p.name for p in (drop / "inbox").iterdir()} if (drop / "inbox").is_dir() else set()
+        for path in _archived(drop / "archive"):
+            day, _, name = ARCHIVED.match(path.name).groups()
+            data = path.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            if state.file_record(pid, sha) is not None or name in waiting:
+                continue  # known already, or back in the inbox: the next run takes it in as new
+            _replay(ws, state, store, profile, name, data, sha, path.name, datetime.strptime(day, "%Y%m%d"),
+                    run_id=run_id)
+            out.files += 1
+    out.orders = len(state.orders())
+
+
+def _archived(folder: Path) -> list[Path]:
+    """Archived files, oldest first (the name's day, then when the copy was written, then the name)."""
+    files = [p for p in folder.iterdir() if p.is_file() and ARCHIVED.match(p.name)] if folder.is_dir() else []
+    return sorted(files, key=lambda p: (p.name[:8], p.stat().st_mtime_ns, p.name))
+
+
+def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: PartnerProfile, name: str, data: bytes,
+            sha: str, archived: str, day: datetime, *, run_id: str) -> None:
+    at = day.isoformat()
+    outcome = process_file(data, file=name, sha256=sha, profile=profile, known=known_state(state, profile.id),
+                           today=day.date())
+    named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
+             + outcome.change_headers["po_number"].to_pylist()}
+    live = state.orders_for(named)
+    lines = state.lines_for(live)
+    plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
+                                 lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id)
+    plan = replace(plan, documents=(), findings=())  # its 997/TA1 are in the outbox; its findings in old reports
+    status = "quarantined" if outcome.disposition == "quarantine" else "processed"
+    with state.transaction():
+        if outcome.orders.num_rows:
+            store.save(profile.id, sha, outcome.orders, outcome.lines)
+        if outcome.change_headers.num_rows:
+            store.save_changes(profile.id, sha, outcome.change_headers, outcome.changes)
+        state.apply(plan, at=at, run_id=run_id)
+        for sender, isa13 in outcome.interchanges_seen:
+            state.record_interchange(profile.id, sender, isa13, sha)
+        state.record_file(profile.id, sha, name, len(data), at, status, archive_path=archived, run_id=run_id,
+                          error_count=outcome.error_count)
+        state.mark_disposed(profile.id, sha, at)
+
+
+# --- 3. what the answers said ----------------------------------------------------------------------------
+def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebuilt, *, at: str, run_id: str) -> None:
+    if not answers:
+        return
+    keys = list(answers)
+    records = state.orders_for(keys)
+    changes: dict[tuple[str, str], list] = defaultdict(list)
+    for c in state.pending_changes(statuses=None, keys=keys):
+        changes[(c.partner, c.po_number)].append(c)
+    plan = lifecycle.plan_restored(records, state.lines_for(keys), answers, changes, _allocations(ws, set(keys)),
+                                   at=at, run_id=run_id)
+    state.apply(plan, at=at, run_id=run_id)
+    out.answered = len({t.record.key for t in plan.transitions})
+    out.reservations = sum(len(r.rows) for r in plan.reservations)
+    missing = [k for k in keys if k not in records]
+    if missing:
+        out.notes.append(f"{len(missing)} answered PO(s) have no 850 in the archive: "
+                         + ", ".join(f"{p}/{po}" for p, po in missing[:5]))
+
+
+def _allocations(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:
+    """Each order's rows of the newest allocation table in reports/ that holds it."""
+    found: dict[tuple[str, str], list[dict]] = {}
+    for table in sorted(ws.reports_dir.glob("*/allocation.parquet"), reverse=True):
+        rows: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for r in pq.read_table(table).to_pylist():
+            key = (r["partner"], r["po_number"])
+            if key in keys and key not in found:
+                rows[key].append(r)
+        found.update(rows)
+    return found
+
+
+def rebuild(ws: Workspace, *, at: datetime | None = None) -> Rebuilt:
+    """A new state store from the workspace's files; refuses when the store holds history (restore or
+    keep it instead). The caller holds the workspace lease."""
+    from connectors import state_files
+    from schemas.errors import StateError
+
+    if state_files.contents(ws.state_path) == "history":
+        raise StateError("the state store holds history; rebuild only replaces a missing or empty one (move it "
+                         "away first if it is wrong)", path=str(ws.state_path))
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    at = at or datetime.now().replace(microsecond=0)
+    state = StateStore(ws.state_path)
+    try:
+        run_id = f"rebuild-{at:%Y%m%dT%H%M%S}"
+        state.start_run(run_id, at.isoformat(), kind="rebuild", clock=at.isoformat())
+        done = catch_up(ws, state, at=at, run_id=run_id)
+        state.finish_run(run_id, at.isoformat(), {"documents": done.documents, "files": done.files,
+                                                  "orders": done.orders, "answered": done.answered,
+                                                  "numbers": done.numbers, "notes": done.notes})
+        return done
+    finally:
+        state.close()
