@@ -19,7 +19,9 @@ Public API (what flows/ and later workstreams call):
                 (before a run: reads back whole, can write; else StateError)
     writing:    transaction(), apply(plan, render=..., hold=...) -> Applied
                 take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered,
-                release_document, start_run, finish_run
+                release_document, start_run, finish_run; mark() and apply(unchanged_since=) for a stage's
+                optimistic check
+    recovery:   file_record, mark_disposed, close_crashed_runs, raise_number, record_sent, backup_to
     orders:     order, orders, find_orders, orders_for, order_lines, lines_for, order_history,
                 order_reservations, reservations_for, reservations (totals), pending_changes
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
