@@ -32,8 +32,10 @@ from engine.process import process_file
 from flows.intake import known_state
 from flows.workspace import Workspace
 from parsers.sent_documents import read_sent
+from schemas.errors import StateError
 from schemas.profile import PartnerProfile
 
+CANCEL = "01"  # BCH01: the 860 cancels the order
 ARCHIVED = re.compile(r"^(\d{8})-([0-9a-f]{12})-(.+)$")  # <YYYYMMDD>-<sha256[:12]>-<name> (flows.intake)
 
 
@@ -69,6 +71,7 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
 def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
                    at: str, run_id: str) -> dict[tuple[str, str], list[lifecycle.SentAnswer]]:
     answers: dict[tuple[str, str], list[lifecycle.SentAnswer]] = defaultdict(list)
+    order: dict[tuple[str, str], int] = {}
     for pid in sorted(profiles):
         folder = ws.drop_root / pid / "outbox"
         known = {d.file_name for d in state.documents(pid)}
@@ -83,6 +86,8 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                 for s in ic.sets:
                     _top(top, "GS", s.gs06)
                     _top(top, "ST", s.st02)
+            isa13 = interchanges[0].isa13 if interchanges else ""
+            order[(pid, path.name)] = int(isa13) if isa13.isdigit() else 0
             if path.name in known or not interchanges:
                 continue
             sets, first = [], interchanges[0]
@@ -102,8 +107,8 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
         for kind, n in sorted(top.items()):
             state.raise_number(pid, kind, n)
             out.numbers[f"{pid} {kind}"] = state.last_number(pid, kind)
-    for key in answers:  # in the order they were sent (ISA13 within a partner)
-        answers[key].sort(key=lambda a: (a.date, a.file_name))
+    for key in answers:  # in the order they were sent: by day, then ISA13 (a partner's sequence)
+        answers[key].sort(key=lambda a: (a.date, order[(key[0], a.file_name)]))
     return answers
 
 
@@ -169,38 +174,70 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
         return
     keys = list(answers)
     records = state.orders_for(keys)
+    store = OrderStore(ws.orders_dir)
     changes: dict[tuple[str, str], list] = defaultdict(list)
-    for c in state.pending_changes(statuses=None, keys=keys):
+    for c in sorted(state.pending_changes(statuses=None, keys=keys), key=lambda c: c.id):
         changes[(c.partner, c.po_number)].append(c)
-    plan = lifecycle.plan_restored(records, state.lines_for(keys), answers, changes, _allocations(ws, set(keys)),
-                                   at=at, run_id=run_id)
+    allocation = _allocations(ws, set(keys))
+    evidence = {}
+    for key in keys:
+        mine = changes.get(key, [])
+        record = records.get(key)
+        revisions = [f"{c.store_key}-{c.change_ref}" for c in mine
+                     if (ws.orders_dir / key[0] / f"{c.store_key}-{c.change_ref}.lines.parquet").is_file()]
+        rows: tuple[dict, ...] = ()
+        if revisions and record is not None:
+            _, lines = store.load(key[0], revisions[-1])
+            rows = tuple(r for r in lines.select(["order_ref", "line_number", "line_id", "quantity", "unit",
+                                                  "unit_price"]).to_pylist() if r["order_ref"] == record.order_ref)
+        evidence[key] = lifecycle.Evidence(
+            answers=tuple(answers[key]), changes=tuple(mine), cancelling=_cancelling(store, mine),
+            revision_keys=frozenset(revisions), revision_rows=rows, allocation=tuple(allocation.get(key, ())))
+    plan = lifecycle.plan_restored(records, state.lines_for(keys), evidence, at=at, run_id=run_id)
     state.apply(plan, at=at, run_id=run_id)
     out.answered = len({t.record.key for t in plan.transitions})
     out.reservations = sum(len(r.rows) for r in plan.reservations)
     missing = [k for k in keys if k not in records]
     if missing:
-        out.notes.append(f"{len(missing)} answered PO(s) have no 850 in the archive: "
-                         + ", ".join(f"{p}/{po}" for p, po in missing[:5]))
+        out.notes.append(f"{len(missing)} PO(s) answered in the outbox have no 850 in the archive (an 860 for an "
+                         "unknown PO, or an archive cleaned up): " + ", ".join(f"{p}/{po}" for p, po in missing[:5]))
+
+
+def _cancelling(store: OrderStore, changes: list) -> frozenset[int]:
+    """The ids of the 860s that cancel their order (BCH01 01), from their stored change tables."""
+    out = set()
+    for c in changes:
+        try:
+            headers, _ = store.load_changes(c.partner, c.store_key)
+        except StateError:
+            continue
+        if any(h["change_ref"] == c.change_ref and h["purpose"] == CANCEL for h in
+               headers.select(["change_ref", "purpose"]).to_pylist()):
+            out.add(c.id)
+    return frozenset(out)
 
 
 def _allocations(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:
-    """Each order's rows of the newest allocation table in reports/ that holds it."""
-    found: dict[tuple[str, str], list[dict]] = {}
+    """Each order line's rows in the newest allocation table of reports/ that holds the line (a run
+    that re-decided an 860's lines allocated those lines only)."""
+    found: dict[tuple[str, str, int], list[dict]] = {}
     for table in sorted(ws.reports_dir.glob("*/allocation.parquet"), reverse=True):
-        rows: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        rows: dict[tuple[str, str, int], list[dict]] = defaultdict(list)
         for r in pq.read_table(table).to_pylist():
-            key = (r["partner"], r["po_number"])
-            if key in keys and key not in found:
-                rows[key].append(r)
+            line = (r["partner"], r["po_number"], r["line_number"])
+            if line[:2] in keys and line not in found:
+                rows[line].append(r)
         found.update(rows)
-    return found
+    out: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for (partner, po, _), rows in sorted(found.items()):
+        out[(partner, po)].extend(rows)
+    return out
 
 
 def rebuild(ws: Workspace, *, at: datetime | None = None) -> Rebuilt:
     """A new state store from the workspace's files; refuses when the store holds history (restore or
     keep it instead). The caller holds the workspace lease."""
     from connectors import state_files
-    from schemas.errors import StateError
 
     if state_files.contents(ws.state_path) == "history":
         raise StateError("the state store holds history; rebuild only replaces a missing or empty one (move it "

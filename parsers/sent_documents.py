@@ -24,7 +24,7 @@ class SentSet:
     po_number: str = ""  # BAK03 / BCA03
     purpose: str = ""  # BAK01 / BCA01
     ack_type: str = ""  # BAK02 / BCA02
-    lines: tuple[tuple[str, tuple[tuple[str, Decimal | None], ...]], ...] = ()  # (PO101, ((ACK01, ACK02), ...))
+    lines: tuple = ()  # ((PO101 / POC01, PO102 / POC03 or None, ((ACK01, ACK02), ...)), ...)
     answers_isa13: str = ""  # TA101
     answers_gs06: str = ""  # AK102
 
@@ -75,11 +75,13 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
     if head is None:
         return SentSet(set_id, st02, gs06)
     top = next((r for r in rows if r and r[0] == head), [])
-    lines: list[tuple[str, list]] = []
+    lines: list[tuple[str, Decimal | None, list]] = []
     for r in rows:
-        if r and r[0] in ("PO1", "POC"):
-            lines.append((_el(r, 1), []))
+        if r and r[0] == "PO1":
+            lines.append((_el(r, 1), _qty(_el(r, 2)), []))
+        elif r and r[0] == "POC":
+            lines.append((_el(r, 1), _qty(_el(r, 3)), []))
         elif r and r[0] == "ACK" and lines:
-            lines[-1][1].append((_el(r, 1), _qty(_el(r, 2))))
+            lines[-1][2].append((_el(r, 1), _qty(_el(r, 2))))
     return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
-                   lines=tuple((line_id, tuple(acks)) for line_id, acks in lines))
+                   lines=tuple((line_id, qty, tuple(acks)) for line_id, qty, acks in lines))

@@ -89,6 +89,35 @@ def test_rebuild_restores_the_store_and_the_next_night_is_the_same_as_without_th
     _numbers_used_once(lost)
 
 
+def test_rebuild_after_860s_keeps_revisions_cancellations_and_refusals(tmp_path):
+    """After a night of 860s: revised orders (their newest stored tables, lines as the revised 855 or
+    the 865 told them), a cancelled order, an 860 for an unknown PO refused, reservations as they
+    were; and a third night answers a new PO exactly as the store that was never lost does."""
+    kept, lost = new_workspace(tmp_path / "kept"), new_workspace(tmp_path / "lost")
+    for ws in (kept, lost):
+        _night(ws, 0)
+        _night(ws, 1)
+    _lose_the_store(lost)
+    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    for sql in SAME[1:]:
+        assert _rows(lost, sql) == _rows(kept, sql), sql
+    assert _rows(lost, "SELECT partner, po_number, change_ref, status FROM pending_changes") == \
+        _rows(kept, "SELECT partner, po_number, change_ref, status FROM pending_changes")
+    orders = "SELECT partner, po_number, state, revision, answered_revision, ack_type, lines_key FROM orders"
+    rebuilt, original = _rows(lost, orders), _rows(kept, orders)
+    assert {r for r in original if r[2] != "held"} <= rebuilt
+    assert ("initech", "INITECH-3000", "cancelled") in {r[:3] for r in rebuilt}
+    lines = ("SELECT partner, po_number, line_number, state, ordered, allocated, backordered, rejected, warehouses,"
+             " promised_date FROM order_lines")
+    assert _rows(lost, lines) == _rows(kept, lines)  # the ACK codes are those of the last answer sent
+    for ws in (kept, lost):
+        _new_po(ws, 88)
+        run_night(str(ws), stages=InProcess(), now="2026-11-29T02:00:00", use_gx=False)
+    assert {p.name: p.read_bytes() for p in lost.glob("drop/*/outbox/*")} == \
+        {p.name: p.read_bytes() for p in kept.glob("drop/*/outbox/*")}
+    _numbers_used_once(lost)
+
+
 def test_a_store_with_history_is_not_rebuilt_over(tmp_path):
     ws = new_workspace(tmp_path / "ws")
     _night(ws, 0)

@@ -19,8 +19,8 @@ Public API (stable; later workstreams add planners in the same shape):
   select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
               arrivals, changed_lines, open_order_value, reserved_after
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
-  restore     plan_restored(records, lines, answers, changes, allocation, at=, run_id=) -> Plan
-              (a rebuilt store: what the outbox's 855/865s said about the replayed orders); SentAnswer
+  restore     plan_restored(records, lines, evidence, at=, run_id=) -> Plan (a rebuilt store: what the
+              outbox's 855/865s say about the orders replayed from the archive); Evidence, SentAnswer
 
 Records, events and the Plan itself are defined in schemas.lifecycle; docs/lifecycle.md has the
 transition table (checked against TRANSITIONS by a test).
@@ -41,7 +41,7 @@ from engine.lifecycle.people import (
     plan_person_decision,
     plan_recheck,
 )
-from engine.lifecycle.restore import SentAnswer, plan_restored
+from engine.lifecycle.restore import Evidence, SentAnswer, plan_restored
 from engine.lifecycle.select import (
     arrivals,
     base_table_keys,
@@ -86,7 +86,7 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
 
 
 __all__ = [
-    "AWAITING_PERSON", "AppliedChange", "ENDED", "OPEN", "PERSON_EVENTS", "Plan", "Revisions", "SHIPPING",
+    "AWAITING_PERSON", "AppliedChange", "ENDED", "Evidence", "OPEN", "PERSON_EVENTS", "Plan", "Revisions", "SHIPPING",
     "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED",
     "apply_pending_changes", "arrivals", "base_table_keys", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
