@@ -449,7 +449,8 @@ def _refused():
     try:
         yield
     except StateError as exc:
-        err.print(f"[red]{escape(exc.message)}[/red]\nNothing was done.")
+        err.print(shown(exc.message), style="red")
+        err.print("Nothing was done.")
         raise typer.Exit(2) from None
 
 
@@ -462,9 +463,9 @@ def _show_rebuilt(done, what: str) -> None:
                   f"file(s) replayed, {done.orders} order(s), {done.answered} answered as the outbox says, "
                   f"{done.reservations} reservation(s) restored.")
     for name, n in sorted(done.numbers.items()):
-        console.print(f"  {escape(name)}: last number {n}; the next one sent is {n + 1}")
+        console.print(f"  {shown(name)}: last number {n}; the next one sent is {n + 1}")
     for note in done.notes:
-        console.print(f"[yellow]  note: {escape(note)}[/yellow]")
+        console.print(f"  note: {shown(note)}", style="yellow")
 
 
 @state_app.command("backup")
@@ -477,7 +478,7 @@ def state_backup(workspace: Path = WORKSPACE,
     from flows.workspace import Workspace
 
     target = backup(Workspace(workspace.resolve()), to)
-    console.print(f"state store backed up to {escape(str(target))}")
+    console.print(f"state store backed up to {shown(target)}")
 
 
 @state_app.command("restore")
@@ -493,7 +494,7 @@ def state_restore(backup_file: Path = typer.Argument(..., help="A backup made by
     from flows.workspace import Workspace
 
     if not backup_file.is_file():
-        err.print(f"[red]no such backup: {escape(str(backup_file))}[/red]")
+        err.print(f"no such backup: {shown(backup_file)}", style="red")
         raise typer.Exit(2)
     ws = Workspace(workspace.resolve())
     with _holding(workspace, "state restore", wait):
@@ -509,7 +510,7 @@ def state_restore(backup_file: Path = typer.Argument(..., help="A backup made by
                                                       "files": done.files, "numbers": done.numbers})
         finally:
             state.close()
-    _show_rebuilt(done, f"restored {escape(str(backup_file))} and caught up")
+    _show_rebuilt(done, f"restored {shown(backup_file)} and caught up")
 
 
 @state_app.command("rebuild")

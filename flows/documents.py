@@ -10,13 +10,15 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from connectors.base import FileDrop
+from connectors.local import TMP_PREFIX, LocalDrop
 from connectors.state import Hold, Render, StateStore
+from engine import lifecycle
 from engine.envelope import Envelope, delimiters_for, envelope_for, wrap, wrap_ta1
+from flows import faults
 from parsers.x12_writer import Segment, collisions
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
-from flows import faults
 from schemas.profile import PartnerProfile
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
@@ -97,9 +99,6 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     outbox file is never overwritten with different bytes: that document stays pending, with an
     OUTBOX_FILE_CONFLICT finding, and the partner's delivery fails (StateError) after the others. Held
     documents that the profile's delimiter sets now allow are released first."""
-    from connectors.local import TMP_PREFIX, LocalDrop
-    from engine import lifecycle
-
     release_held(state, profile, now=now)
     n, refused = 0, []
     for doc in state.pending_documents(profile.id):
