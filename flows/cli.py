@@ -88,10 +88,13 @@ EXIT_BUSY = 5  # another process holds the workspace lease
 def _holding(workspace: Path, command: str, wait: float = 0.0):
     """The workspace lease for ``command`` (connectors.lease), or exit 5 with who holds it."""
     from connectors import lease
-    from schemas.errors import WorkspaceBusy
+    from schemas.errors import StateError, WorkspaceBusy
 
     try:
         held = lease.acquire(workspace.resolve(), command, wait=wait)
+    except StateError as exc:  # the lease file cannot be written: a read-only or full workspace
+        err.print(f"the workspace cannot be used: {shown(exc)}. Nothing was done.", style="red")
+        raise typer.Exit(EXIT_UNUSABLE) from None
     except WorkspaceBusy as exc:
         err.print(shown(exc.message), style="red")
         err.print("Nothing was done. Try again when it has finished, or pass --wait SECONDS to wait for it.")
