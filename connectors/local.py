@@ -168,6 +168,17 @@ class LocalDrop:
             raise
         return Path(tmp)
 
+    def remove_temporaries(self, folder: str) -> list[str]:
+        """Our temporary files (``.tmp-*``) left in ``folder`` by a writer that died before renaming
+        them (a killed run): removed, their names returned. Only while no writer of ours can be
+        running, i.e. under the workspace lease."""
+        gone = []
+        for entry in os.scandir(self._dir(folder)):
+            if entry.name.startswith(TMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                Path(entry.path).unlink(missing_ok=True)
+                gone.append(entry.name)
+        return sorted(gone)
+
     def write(self, folder: str, name: str, data: bytes) -> None:
         final = self._path(folder, name)
         os.replace(self._temporary(folder, data), final)

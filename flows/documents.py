@@ -99,6 +99,8 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     outbox file is never overwritten with different bytes: that document stays pending, with an
     OUTBOX_FILE_CONFLICT finding, and the partner's delivery fails (StateError) after the others. Held
     documents that the profile's delimiter sets now allow are released first."""
+    if isinstance(drop, LocalDrop):  # half-written files of a killed run (the run holds the workspace lease)
+        drop.remove_temporaries("outbox")
     release_held(state, profile, now=now)
     n, refused = 0, []
     for doc in state.pending_documents(profile.id):

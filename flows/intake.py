@@ -71,6 +71,8 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
     store = OrderStore(ws.orders_dir)
     at = now.isoformat()
     render = renderer({profile.id: profile}, now)
+    for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
+        local.remove_temporaries(folder)
     _report_refusals(state, drop, res, run_id=run_id)
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
