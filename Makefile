@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/orderbridge demo --workdir demo-workspace --fresh
+	$(BIN)/orderbridge demo --workspace demo-workspace --fresh
 
 test: $(STAMP)
 	bash scripts/ensure-test-servers.sh
@@ -31,9 +31,12 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_parse.py
 	$(BIN)/python bench/bench_switching.py
+	$(BIN)/python bench/bench_inspect.py
 	$(BIN)/python bench/bench_allocate.py
 	$(BIN)/python bench/bench_reconcile.py
+	$(BIN)/python bench/bench_reconcile_stage.py 1000 10000
 	$(BIN)/python bench/bench_run.py 1000 5000
+	$(BIN)/python bench/bench_console.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

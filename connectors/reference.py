@@ -17,7 +17,16 @@ from pathlib import Path
 import pyarrow as pa
 
 from schemas.errors import ConfigError
-from schemas.reference import ITEM_STATUSES, SCHEMAS, ReferenceData, gs1_valid, normalise_gtin
+from schemas.reference import (
+    ITEM_STATUSES,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_FILES,
+    SCHEMAS,
+    ReferenceData,
+    gs1_valid,
+    normalise_gtin,
+)
+from schemas.units import is_unit_code
 
 
 def _convert(value: str, type_: pa.DataType) -> object:
@@ -40,9 +49,11 @@ def _convert(value: str, type_: pa.DataType) -> object:
     raise TypeError(f"unsupported reference column type {type_}")
 
 
-def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema) -> pa.Table:
+def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema,
+                       optional: frozenset[str] = frozenset()) -> pa.Table:
     """Parse one reference CSV (UTF-8, header row) into ``schema``. An empty cell is null; a null in
-    a non-nullable column, an unknown or missing column, or an unconvertible value is a ConfigError."""
+    a non-nullable column, an unknown or missing column (other than an ``optional`` one, which is then
+    null throughout), or an unconvertible value is a ConfigError."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -50,11 +61,11 @@ def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema) -> pa.Table
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     expected = schema.names
-    missing = [c for c in expected if c not in header]
+    missing = [c for c in expected if c not in header and c not in optional]
     unknown = [c for c in header if c not in expected]
     if missing or unknown:
         raise ConfigError("reference file has the wrong columns", file=name, missing=missing, unknown=unknown)
-    positions = [header.index(c) for c in expected]
+    positions = [header.index(c) if c in header else None for c in expected]
     columns: list[list[object]] = [[] for _ in expected]
     for line_no, record in enumerate(reader, start=2):
         if not any(cell.strip() for cell in record):
@@ -62,7 +73,7 @@ def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema) -> pa.Table
         if len(record) != len(header):
             raise ConfigError(f"expected {len(header)} cells, found {len(record)}", file=name, line=line_no)
         for out, pos, field in zip(columns, positions, schema, strict=True):
-            cell = record[pos].strip()
+            cell = record[pos].strip() if pos is not None else ""
             if cell == "":
                 if not field.nullable:
                     raise ConfigError(f"column {field.name!r} may not be empty", file=name, line=line_no)
@@ -119,6 +130,14 @@ def _price_problem(row: dict) -> str | None:
     return None
 
 
+def _item_unit_problem(row: dict) -> str | None:
+    if not is_unit_code(row["unit"]):
+        return f"unit {row['unit']!r} is not a unit of measure code (X12 data element 355)"
+    if row["eaches"] < 1:
+        return "eaches must be >= 1"
+    return None
+
+
 def _customer_problem(row: dict) -> str | None:
     if row["credit_limit"] < 0 or row["discount_approval_threshold_percent"] < 0:
         return "credit_limit and discount_approval_threshold_percent may not be negative"
@@ -126,15 +145,20 @@ def _customer_problem(row: dict) -> str | None:
 
 
 def load_reference(folder: Path) -> ReferenceData:
-    """Read items.csv, partner_items.csv, prices.csv, customers.csv and ship_tos.csv from ``folder``."""
+    """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
+    item_units.csv from ``folder``."""
     tables: dict[str, pa.Table] = {}
     for key, schema in SCHEMAS.items():
         path = Path(folder) / f"{key}.csv"
+        if key in OPTIONAL_FILES and not path.exists():
+            tables[key] = schema.empty_table()
+            continue
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise ConfigError(f"cannot read reference file: {exc.strerror}", file=str(path)) from exc
-        tables[key] = read_reference_csv(data, name=str(path), schema=schema)
+        tables[key] = read_reference_csv(data, name=str(path), schema=schema,
+                                         optional=OPTIONAL_COLUMNS.get(key, frozenset()))
     items = tables["items"]
     gtins = pa.array([normalise_gtin(g) for g in items.column("gtin").to_pylist()], pa.string())
     tables["items"] = items.set_column(
@@ -144,16 +168,18 @@ def load_reference(folder: Path) -> ReferenceData:
     _check_rows(items, files["items"], _item_problem)
     _check_rows(tables["prices"], files["prices"], _price_problem)
     _check_rows(tables["customers"], files["customers"], _customer_problem)
+    _check_rows(tables["item_units"], files["item_units"], _item_unit_problem)
     for key, columns in (
         ("items", ["sku"]),
         ("items", ["gtin"]),
-        ("partner_items", ["partner", "buyer_part"]),
+        ("partner_items", ["partner", "qualifier", "buyer_part"]),
         ("customers", ["partner"]),
         ("ship_tos", ["partner", "location_id"]),
+        ("item_units", ["sku", "unit"]),
     ):
         _unique(tables[key], columns, files[key])
     known_skus = set(tables["items"].column("sku").to_pylist())
-    for key in ("partner_items", "prices"):
+    for key in ("partner_items", "prices", "item_units"):
         for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):
             if sku not in known_skus:
                 raise ConfigError(f"sku {sku!r} is not in items.csv", file=files[key], row=row_no)

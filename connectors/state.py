@@ -23,12 +23,21 @@ Public API (what flows/ and later workstreams call):
                 optimistic check
     recovery:   file_record, mark_disposed, close_crashed_runs, raise_number, record_sent, backup_to
     orders:     order, orders, find_orders, orders_for, order_lines, lines_for, order_history,
-                order_reservations, reservations_for, reservations (totals), pending_changes
+                order_reservations, reservations_for, reservations (totals), pending_changes,
+                search_orders (filters, paged), order_values (per partner), last_event
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
     errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
                 anything else (read-only, full disk, damaged file) StateError (terminal)
-    other:      files, file_status, interchanges, findings, runs, numbers_used, last_number,
+    other:      files, file, files_of_run, journey, file_status, interchanges, findings, runs, run,
+                numbers_used, last_number,
                 schema_version, workspace_id
+    a run:      run, findings_table(run_ids), files_of_runs, documents_of_runs, events_of_runs,
+                lines_of_runs
+                (what the run's reports are built from: flows.reports)
+    finance:    (connectors.finance_store.FinanceTables) record_partner_acks, partner_acks,
+                record_document_status, document_status(_for), finance_orders, finance_lines, events_of,
+                sent_sets_of, partner_findings, stored_exceptions, exception_evidence, exception_history,
+                exception_snapshot, reconciliations, save_reconciliation, change_exception
 """
 
 from __future__ import annotations
@@ -43,7 +52,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from connectors.finance_store import FinanceTables
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -62,6 +73,9 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
+
+if TYPE_CHECKING:  # pyarrow only where a run's report reads Arrow tables: `status` starts without it
+    import pyarrow as pa
 
 # --- the edge: sqlite3 and OS errors as ours -------------------------------------------------------------
 _RETRYABLE = {sqlite3.SQLITE_BUSY: "the state store is locked by another process",
@@ -102,7 +116,8 @@ def _edge(path: str) -> Iterator[None]:
         raise state_error(exc, path) from exc
 
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6  # = connectors.state_migrations.LATEST (3: groups_in, 4: indices by run, 5: reconciliation,
+#                        6: recovery: files.disposed_at, runs.recovers)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
 CHUNK = 500  # keys per IN (...) list
 
@@ -130,7 +145,7 @@ class Dialect:
 
 SQLITE = Dialect()
 
-# --- schema (version 2) ------------------------------------------------------------------------------
+# --- schema (version 4) ------------------------------------------------------------------------------
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sequences (name TEXT PRIMARY KEY, last BIGINT NOT NULL);
@@ -144,6 +159,9 @@ CREATE TABLE files (
 CREATE TABLE interchanges_in (
     partner TEXT NOT NULL, sender TEXT NOT NULL, isa13 TEXT NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (partner, sender, isa13));
+CREATE TABLE groups_in (
+    partner TEXT NOT NULL, gs01 TEXT NOT NULL, gs02 TEXT NOT NULL, gs03 TEXT NOT NULL, gs06 TEXT NOT NULL,
+    sha256 TEXT NOT NULL, PRIMARY KEY (partner, gs01, gs02, gs03, gs06));
 CREATE TABLE control_numbers (
     partner TEXT NOT NULL, kind TEXT NOT NULL, last BIGINT NOT NULL, PRIMARY KEY (partner, kind));
 CREATE TABLE documents (
@@ -203,7 +221,72 @@ CREATE INDEX findings_run ON findings (run_id);
 CREATE INDEX findings_order ON findings (partner, po_number);
 CREATE INDEX findings_code ON findings (code);
 CREATE INDEX runs_started ON runs (started_at);
+CREATE INDEX documents_run ON documents (run_id);
+CREATE INDEX order_events_run ON order_events (run_id, event);
+CREATE INDEX files_run ON files (run_id);
+CREATE INDEX order_lines_run ON order_lines (run_id);
 """
+
+# Reconciliation for finance (schema version 5, docs/reconciliation.md): partners' 997/999s for our
+# documents, the verdict per sent set, and the exceptions with their evidence, state history and
+# per-run snapshots. Read and written by connectors.finance_store (FinanceTables, mixed into StateStore).
+FINANCE_TABLES = """
+CREATE TABLE partner_acks (
+    partner TEXT NOT NULL, source_sha256 TEXT NOT NULL, file_segment INTEGER NOT NULL, ack_type TEXT NOT NULL,
+    ack_ref TEXT NOT NULL, ack_version TEXT, acked_functional_id TEXT, acked_gs06 TEXT, acked_version TEXT,
+    acked_set_id TEXT, acked_st02 TEXT, acked_implementation TEXT, set_status TEXT, set_error_codes TEXT,
+    group_status TEXT, group_error_codes TEXT, sets_included INTEGER, sets_received INTEGER, sets_accepted INTEGER,
+    errors TEXT, reasons TEXT, ack_created_at TEXT, received_at TEXT, source_file TEXT, isa13 TEXT, gs06 TEXT,
+    st02 TEXT, segment_position INTEGER, run_id TEXT, PRIMARY KEY (partner, source_sha256, file_segment));
+CREATE TABLE document_acks (
+    partner TEXT NOT NULL, isa13 TEXT NOT NULL, gs06 TEXT NOT NULL, st02 TEXT NOT NULL, doc_type TEXT NOT NULL,
+    functional_id TEXT, sent_at TEXT, file TEXT, po_number TEXT, document_ref TEXT, status TEXT NOT NULL,
+    due_at TEXT, ack_type TEXT, set_status TEXT, group_status TEXT, acked_at TEXT, minutes_to_ack BIGINT,
+    ack_late INTEGER, reasons TEXT, ack_file TEXT, ack_isa13 TEXT, ack_gs06 TEXT, ack_st02 TEXT, as_of TEXT NOT NULL,
+    run_id TEXT, PRIMARY KEY (partner, isa13, gs06, st02));
+CREATE TABLE exceptions (
+    exception_id TEXT PRIMARY KEY, type TEXT NOT NULL, partner TEXT NOT NULL, po_number TEXT NOT NULL,
+    line_number INTEGER, line_id TEXT, sku TEXT, document_ref TEXT, message TEXT NOT NULL, ordered_quantity TEXT,
+    ordered_price TEXT, ack_code TEXT, acknowledged_quantity TEXT, acknowledged_price TEXT, promised_date TEXT,
+    shipped_quantity TEXT, invoiced_quantity TEXT, invoiced_price TEXT, cancelled_at TEXT, document_status TEXT,
+    partner_reasons TEXT, quantity_at_risk TEXT, price_at_risk TEXT, amount_at_risk TEXT NOT NULL, currency TEXT,
+    since TEXT NOT NULL, age_days INTEGER NOT NULL, state TEXT NOT NULL, state_by TEXT, state_note TEXT,
+    state_at TEXT, active INTEGER NOT NULL, first_run TEXT, last_run TEXT, first_found_at TEXT NOT NULL,
+    last_found_at TEXT NOT NULL, cleared_at TEXT);
+CREATE TABLE exception_evidence (
+    exception_id TEXT NOT NULL, position INTEGER NOT NULL, role TEXT NOT NULL, doc_type TEXT, document_ref TEXT,
+    file TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, at TEXT, code TEXT, quantity TEXT, unit_price TEXT,
+    PRIMARY KEY (exception_id, position));
+CREATE TABLE exception_history (
+    seq BIGINT PRIMARY KEY, exception_id TEXT NOT NULL, action TEXT NOT NULL, from_state TEXT,
+    to_state TEXT NOT NULL, actor TEXT NOT NULL, note TEXT, at TEXT NOT NULL, clock TEXT NOT NULL, run_id TEXT);
+CREATE TABLE reconciliations (
+    run_id TEXT PRIMARY KEY, as_of TEXT NOT NULL, lines BIGINT NOT NULL, exceptions BIGINT NOT NULL,
+    unresolved BIGINT NOT NULL, amount_at_risk TEXT NOT NULL, new_exceptions BIGINT NOT NULL,
+    cleared_exceptions BIGINT NOT NULL, documents BIGINT NOT NULL, rejected_documents BIGINT NOT NULL,
+    overdue_documents BIGINT NOT NULL);
+CREATE TABLE recorded_lines (
+    partner TEXT NOT NULL, sha256 TEXT NOT NULL, position BIGINT NOT NULL, doc_type TEXT NOT NULL,
+    document_ref TEXT NOT NULL, doc_date TEXT, shipped_at TEXT, shipment_id TEXT, po_number TEXT NOT NULL,
+    line_id TEXT, quantity TEXT, unit TEXT, unit_price TEXT, expected_delivery_at TEXT, sent_at TEXT,
+    file TEXT NOT NULL, isa13 TEXT, gs06 TEXT, st02 TEXT, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
+    note TEXT, PRIMARY KEY (partner, sha256, position));
+CREATE TABLE exception_snapshots (
+    run_id TEXT NOT NULL, exception_id TEXT NOT NULL, type TEXT NOT NULL, partner TEXT NOT NULL,
+    po_number TEXT NOT NULL, line_number INTEGER, amount_at_risk TEXT NOT NULL, state TEXT NOT NULL,
+    PRIMARY KEY (run_id, exception_id));
+"""
+FINANCE_INDEXES = """
+CREATE INDEX partner_acks_acked ON partner_acks (partner, acked_functional_id, acked_gs06);
+CREATE INDEX document_acks_status ON document_acks (status, partner);
+CREATE INDEX exceptions_state ON exceptions (active, state, partner);
+CREATE INDEX exceptions_order ON exceptions (partner, po_number);
+CREATE INDEX exception_history_exception ON exception_history (exception_id, seq);
+CREATE INDEX reconciliations_as_of ON reconciliations (as_of);
+CREATE INDEX recorded_lines_po ON recorded_lines (partner, po_number);
+"""
+TABLES += FINANCE_TABLES
+INDEXES += FINANCE_INDEXES
 
 ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision", "order_ref", "lines_key",
                  "source_file", "source_sha256", "isa13", "gs06", "st02", "arrival", "purpose", "x12_version",
@@ -272,7 +355,7 @@ Hold = Callable[[PlannedDocument], FindingRecord | None]
 HELD = "held"  # documents.status of a held document; its file_name is a placeholder, its content the plan
 
 
-class StateStore:
+class StateStore(FinanceTables):
     def __init__(self, path: Path | str, *, dialect: Dialect = SQLITE) -> None:
         from connectors.state_migrations import open_schema
 
@@ -427,6 +510,14 @@ class StateStore:
     def record_interchange(self, partner: str, sender: str, isa13: str, sha256: str) -> None:
         self._q("INSERT INTO interchanges_in (partner, sender, isa13, sha256) VALUES (?,?,?,?)"
                 " ON CONFLICT (partner, sender, isa13) DO NOTHING", (partner, sender, isa13, sha256))
+
+    # --- inbound functional groups (GS01+GS02+GS03+GS06), duplicate detection across files ---
+    def groups(self, partner: str) -> set[tuple[str, str, str, str]]:
+        return set(self._q("SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=?", (partner,)))
+
+    def record_group(self, partner: str, key: tuple[str, str, str, str], sha256: str) -> None:
+        self._q("INSERT INTO groups_in (partner, gs01, gs02, gs03, gs06, sha256) VALUES (?,?,?,?,?,?)"
+                " ON CONFLICT (partner, gs01, gs02, gs03, gs06) DO NOTHING", (partner, *key, sha256))
 
     # --- control numbers: a named sequence per partner (ISA, GS, ST; later SSCC, invoice) --------
     def take_numbers(self, partner: str, kind: str, count: int = 1) -> list[int]:
@@ -880,13 +971,84 @@ class StateStore:
                 sql, args = sql + f" AND {col}=?", [*args, value]
         return [dict(zip(FINDING_COLUMNS, r, strict=True)) for r in self._q(sql + " ORDER BY id", args)]
 
+    def findings_table(self, run_ids: Iterable[str], *, chunk: int = 50_000) -> pa.Table:
+        """The findings of these runs as one Arrow table (schemas.reports.FINDING_ROWS, in id order),
+        read ``chunk`` rows at a time: no dict per finding, whatever the volume."""
+        import pyarrow as pa
+
+        from schemas.reports import FINDING_ROWS
+
+        ids = sorted(set(run_ids))
+        if not ids:
+            return FINDING_ROWS.empty_table()
+        batches = []
+        with self._lock, _edge(self.path):
+            cur = self._db.execute(self.dialect.sql(
+                f"SELECT {', '.join(FINDING_ROWS.names)} FROM findings WHERE run_id IN ({','.join('?' * len(ids))})"
+                " ORDER BY id"), ids)
+            while rows := cur.fetchmany(chunk):
+                columns = list(zip(*rows, strict=True))
+                batches.append(pa.RecordBatch.from_arrays(
+                    [pa.array(c, type=f.type) for c, f in zip(columns, FINDING_ROWS, strict=True)],
+                    schema=FINDING_ROWS))
+        return pa.Table.from_batches(batches, schema=FINDING_ROWS)
+
+    def run(self, run_id: str) -> dict | None:
+        return next((r for r in self._runs("run_id=?", (run_id,))), None)
+
+    def files_of_runs(self, run_ids: Iterable[str]) -> list[dict]:
+        """Input files first recorded by these runs: partner, name, status (processed, quarantined)."""
+        ids = sorted(set(run_ids))
+        return self._file_rows(f"run_id IN ({','.join('?' * len(ids))})", ids) if ids else []
+
+    def documents_of_runs(self, run_ids: Iterable[str]) -> list[dict]:
+        """Documents created by these runs, without their content: id, partner, doc_type, file_name,
+        isa13, gs06, status (pending, delivered), created_at, delivered_at (run clock), run_id."""
+        ids = sorted(set(run_ids))
+        keys = ("id", "partner", "doc_type", "file_name", "isa13", "gs06", "status", "created_at", "delivered_at",
+                "run_id")
+        rows = self._q(f"SELECT {', '.join(keys)} FROM documents WHERE run_id IN ({','.join('?' * len(ids))})"
+                       " ORDER BY id", ids) if ids else []
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def lines_of_runs(self, run_ids: Iterable[str]) -> pa.Table:
+        """Order lines as they stand now whose last decision was written by these runs (LINE_COLUMNS as
+        an Arrow table of strings and integers; decimals as their stored text)."""
+        import pyarrow as pa
+
+        ids = sorted(set(run_ids))
+        ints = {"line_number", "allocated", "backordered", "rejected", "revision"}
+        schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])
+        rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN ({','.join('?' * len(ids))})"
+                       " ORDER BY partner, po_number, line_number", ids) if ids else []
+        if not rows:
+            return schema.empty_table()
+        return pa.table([pa.array(c, type=f.type) for c, f in zip(zip(*rows, strict=True), schema, strict=True)],
+                        schema=schema)
+
+    def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:
+        """History events of these kinds recorded by these runs, in the order they happened."""
+        ids, kinds = sorted(set(run_ids)), sorted(set(events))
+        if not ids or not kinds:
+            return []
+        keys = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
+        rows = self._q(f"SELECT {', '.join(keys)} FROM order_events WHERE run_id IN ({','.join('?' * len(ids))})"
+                       f" AND event IN ({','.join('?' * len(kinds))}) ORDER BY seq", [*ids, *kinds])
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
     def start_run(self, run_id: str, at: str, *, kind: str = "nightly", clock: str = "",
-                  recovers: Sequence[str] = ()) -> None:
-        """Record a run as it starts (status running); a rerun with the same id starts it again.
-        ``recovers``: crashed runs whose findings this run's report carries."""
-        self._q("INSERT INTO runs (run_id, kind, clock, started_at, status, recovers) VALUES (?,?,?,?,'running',?)"
-                " ON CONFLICT (run_id) DO UPDATE SET started_at=excluded.started_at, status='running',"
-                " finished_at=NULL, recovers=excluded.recovers", (run_id, kind, clock or at, at, _join(recovers)))
+                  recovers: Sequence[str] | None = None) -> None:
+        """Record a run as it starts (status running); a rerun with the same id (a run that did not
+        finish, resumed under its own id) starts it again. ``recovers``: the runs that did not finish
+        whose work this run completes, so its report covers them (flows.reports.run_scope); by default,
+        for a nightly run, the nightly runs just before it that did not finish (``unfinished_before``),
+        itself included when it resumes its own unfinished run."""
+        with self.transaction():
+            if recovers is None:
+                recovers = unfinished_before(self.runs(), run_id) if kind == "nightly" else ()
+            self._q("INSERT INTO runs (run_id, kind, clock, started_at, status, recovers) VALUES (?,?,?,?,'running',?)"
+                    " ON CONFLICT (run_id) DO UPDATE SET started_at=excluded.started_at, status='running',"
+                    " finished_at=NULL, recovers=excluded.recovers", (run_id, kind, clock or at, at, _join(recovers)))
 
     def close_crashed_runs(self, at: str, *, detected_by: str = "") -> list[str]:
         """Runs still marked running when no process can be running them (the caller holds the
@@ -905,8 +1067,11 @@ class StateStore:
                 (at, status, json.dumps(summary, sort_keys=True, default=str), run_id))
 
     def runs(self) -> list[dict]:
+        return self._runs("1=1", ())
+
+    def _runs(self, where: str, args: Sequence) -> list[dict]:
         rows = self._q("SELECT run_id, kind, clock, started_at, finished_at, status, summary, recovers FROM runs"
-                       " ORDER BY started_at, run_id")
+                       " WHERE " + where + " ORDER BY started_at, run_id", args)
         return [{"run_id": r, "kind": k, "clock": c, "started_at": s, "finished_at": f, "status": st,
                  "summary": json.loads(x or "{}"), "recovers": list(_split(rc))}
                 for r, k, c, s, f, st, x, rc in rows]
@@ -925,6 +1090,81 @@ class StateStore:
 
         with self._lock:
             online_backup(self._db, Path(target))
+
+    # --- reading for people (the console): searches, one run, one file's journey -----------------
+    def search_orders(self, *, po: str = "", partner: str = "", states: Iterable[str] = (), since: str = "",
+                      until: str = "", sku: str = "", limit: int = 50, offset: int = 0) -> list[OrderRecord]:
+        """Orders matching every filter given, newest received first (then partner, PO): ``po`` a PO
+        number or its beginning, ``since``/``until`` PO dates (ISO, inclusive), ``sku`` an item on any
+        line. Index-backed (PO prefix is a range, SKU goes through order_lines_sku); at most ``limit``
+        rows from ``offset`` (ask for one more than a page to know whether another page follows)."""
+        where, args = ["1=1"], []
+        if po:
+            where.append("(po_number=? OR (po_number>=? AND po_number<?))")
+            args += [po, po, po + "\U0010ffff"]
+        if partner:
+            where, args = [*where, "partner=?"], [*args, partner]
+        wanted = [str(s) for s in states]
+        if wanted:
+            where.append(f"state IN ({','.join('?' * len(wanted))})")
+            args += wanted
+        if since:
+            where, args = [*where, "po_date>=?"], [*args, since]
+        if until:
+            where, args = [*where, "po_date<=?"], [*args, until]
+        if sku:
+            where.append("(partner, po_number) IN (SELECT partner, po_number FROM order_lines WHERE sku=?)")
+            args.append(sku)
+        rows = self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE {' AND '.join(where)}"
+                       " ORDER BY received_at DESC, partner, po_number LIMIT ? OFFSET ?",
+                       [*args, max(0, int(limit)), max(0, int(offset))])
+        return [_order_from_row(r) for r in rows]
+
+    def order_values(self, states: Iterable[str]) -> dict[str, Decimal]:
+        """The value of every order in ``states``, summed exactly per partner (open orders: exposure)."""
+        wanted = [str(s) for s in states]
+        totals: dict[str, Decimal] = {}
+        if not wanted:
+            return totals
+        for partner, value in self._q(f"SELECT partner, value FROM orders WHERE state IN"
+                                      f" ({','.join('?' * len(wanted))})", wanted):
+            totals[partner] = totals.get(partner, Decimal(0)) + (_dec(value) or Decimal(0))
+        return totals
+
+    def last_event(self) -> int:
+        """The newest history sequence number: it moves whenever any order changes (a cheap stamp for
+        readers that keep totals between requests)."""
+        return int(self._q("SELECT COALESCE(MAX(seq), 0) FROM order_events")[0][0])
+
+    def files_of_run(self, run_id: str) -> list[dict]:
+        """The input files a run took in (oldest first)."""
+        return self._file_rows("run_id=?", (run_id,))
+
+    def file(self, partner: str, sha256: str) -> dict | None:
+        rows = self._file_rows("partner=? AND sha256=?", (partner, sha256))
+        return rows[0] if rows else None
+
+    def _file_rows(self, where: str, args: Sequence) -> list[dict]:
+        keys = ("partner", "sha256", "name", "size", "received_at", "status", "archive_path", "error_count",
+                "run_id")
+        rows = self._q(f"SELECT {', '.join(keys)} FROM files WHERE {where} ORDER BY received_at, name", args)
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def journey(self, partner: str, sha256: str) -> dict:
+        """What became of one input file: the orders it brought, the 860s it carried, and every
+        transaction set sent that answers it (997/TA1) or an order it brought (855/865)."""
+        orders = self._q("SELECT po_number, state FROM orders WHERE partner=? AND source_sha256=? ORDER BY"
+                         " po_number", (partner, sha256))
+        changes = self._q("SELECT po_number, status FROM pending_changes WHERE partner=? AND store_key=?"
+                          " ORDER BY id", (partner, sha256))
+        cols = ("d.id", "d.doc_type", "d.file_name", "d.isa13", "s.gs06", "s.st02", "s.po_number", "d.status",
+                "d.created_at", "d.delivered_at")
+        sets = self._q(f"SELECT {', '.join(cols)} FROM document_sets s JOIN documents d ON d.id = s.document_id"
+                       " WHERE s.partner=? AND s.source_sha256=? ORDER BY d.id, s.position", (partner, sha256))
+        keys = [c.split(".")[1] for c in cols]
+        return {"orders": [{"po_number": p, "state": s} for p, s in orders],
+                "changes": [{"po_number": p, "status": s} for p, s in changes],
+                "documents": [dict(zip(keys, r, strict=True)) for r in sets]}
 
 
 # --- rows <-> records --------------------------------------------------------------------------------
@@ -957,6 +1197,23 @@ def _held_document(partner: str, content: bytes) -> PlannedDocument:
     return PlannedDocument(partner, saved["doc_type"], saved["functional_id"], tuple(
         PlannedSet(s["doc_key"], _tuples(s["body"]), s["po_number"], s["source_sha256"], s["answers_isa13"],
                    s["answers_gs06"]) for s in saved["sets"]), ta1=_tuples(saved["ta1"]))
+
+
+FINISHED = ("finished", "failed")  # a run in any other state ("running", "crashed") did not finish
+
+
+def unfinished_before(runs: Sequence[dict], run_id: str) -> list[str]:
+    """The nightly runs (``runs`` as StateStore.runs lists them, oldest first) that did not finish just
+    before ``run_id`` - a new run comes after all of them -, oldest first, and ``run_id`` itself when it
+    is one of them that did not finish (resumed): the runs whose work ``run_id`` completes."""
+    nightly = [r for r in runs if r["kind"] == "nightly"]
+    ids = [r["run_id"] for r in nightly]
+    i = ids.index(run_id) if run_id in ids else len(ids)
+    covered = [run_id] if i < len(ids) and nightly[i]["status"] not in FINISHED else []
+    while i > 0 and nightly[i - 1]["status"] not in FINISHED:
+        i -= 1
+        covered.append(ids[i])
+    return covered[::-1]
 
 
 def _join(values: Iterable) -> str:

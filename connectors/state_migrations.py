@@ -4,7 +4,11 @@ a newer one is refused (an older OrderBridge must not write into it).
 
 Version 1 is the store before the order lifecycle (no `meta` table; orders kept a JSON `detail`
 bag, `line_status` held decided lines only, a document was one row). Version 2 is the typed store
-of connectors.state. Must not import anything but schemas (connectors' rule).
+of connectors.state. Version 3 adds the inbound groups (groups_in); version 4 the indices that read a
+run's rows (the run reports); version 5 reconciliation for finance (partners' 997s for our documents,
+document verdicts, exceptions with evidence, history and per-run snapshots); version 6 recovery (when an
+input file was moved to its disposition, which runs that did not finish a run completed). Must not
+import anything but schemas (connectors' rule).
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from schemas.lifecycle import PlannedDocument, PlannedSet
 if TYPE_CHECKING:
     from connectors.state import StateStore
 
-LATEST = 3
-SEQUENCES = ("arrival", "change", "document", "event", "finding")
+LATEST = 6
+SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
 def open_schema(store: StateStore) -> None:
@@ -250,8 +254,31 @@ def add_tables(store: StateStore, *names: str) -> None:
     wanted = [s for s in TABLES.split(";") if any(f"TABLE {n} (" in s for n in names)]
     if len(wanted) != len(names):
         raise StateError("a migration names a table connectors.state does not define", tables=names)
-    store._script(";".join(wanted))
+    # a store migrated from version 1 got the whole current DDL in step 1 -> 2: those tables are there
+    names = tuple(n for n in names if n not in store._table_names())
+    store._script(";".join(s for s in wanted if any(f"TABLE {n} (" in s for n in names)))
     store._script(";".join(s for s in INDEXES.split(";") if any(f" ON {n} (" in s for n in names)))
+
+
+def add_indexes(store: StateStore, *names: str) -> None:
+    """A migration step that only adds indices of connectors.state's INDEXES (by index name); one an
+    earlier step already created (1 -> 2 creates every index of the current DDL) is left alone."""
+    from connectors.state import INDEXES
+
+    wanted = [s for s in INDEXES.split(";") if any(f"INDEX {n} ON " in s for n in names)]
+    if len(wanted) != len(names):
+        raise StateError("a migration names an index connectors.state does not define", indexes=names)
+    store._script(";".join(s.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ") for s in wanted))
+
+
+FINANCE = ("partner_acks", "document_acks", "exceptions", "exception_evidence", "exception_history",
+           "reconciliations", "exception_snapshots", "recorded_lines")
+
+
+def _migrate_4_to_5(store: StateStore) -> None:
+    """Reconciliation for finance: its tables, and the sequence numbering exception history rows."""
+    add_tables(store, *FINANCE)
+    store._q("INSERT INTO sequences (name, last) VALUES ('exception_event', 0) ON CONFLICT (name) DO NOTHING")
 
 
 def add_columns(store: StateStore, table: str, *columns: str) -> None:
@@ -263,14 +290,29 @@ def add_columns(store: StateStore, table: str, *columns: str) -> None:
             store._q(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
-def _migrate_2_to_3(store: StateStore) -> None:
+def _migrate_5_to_6(store: StateStore) -> None:
     """Recovery (issue 10): a file's move after intake is recorded (`files.disposed_at`: files of a
-    version 2 store were all moved by the time it is migrated), and a run names the crashed runs whose
-    findings its report carries (`runs.recovers`)."""
+    version 5 store were all moved by the time it is migrated), and a run names the runs that did not
+    finish whose work it completed, so its report covers them (`runs.recovers`: filled in for the runs
+    already recorded by the rule a run applies when it starts, connectors.state.unfinished_before)."""
+    from connectors.state import _join, unfinished_before
+
     add_columns(store, "files", "disposed_at TEXT")
     store._q("UPDATE files SET disposed_at = received_at WHERE disposed_at IS NULL")
     add_columns(store, "runs", "recovers TEXT")
+    rows = store._q("SELECT run_id, kind, status FROM runs ORDER BY started_at, run_id")
+    runs = [{"run_id": r, "kind": k, "status": st} for r, k, st in rows]
+    store._many("UPDATE runs SET recovers=? WHERE run_id=? AND recovers IS NULL",
+                [(_join(c for c in unfinished_before(runs[:i], r["run_id"])), r["run_id"])
+                 for i, r in enumerate(runs) if r["kind"] == "nightly"])
 
 
 # version -> the step that brings a store of that version to the next one
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+MIGRATIONS = {
+    1: _migrate_1_to_2,
+    2: lambda s: add_tables(s, "groups_in"),  # 3: inbound GS duplicates
+    # 3 -> 4: a run's documents, history events, files and lines read by run (the reports are built from them)
+    3: lambda s: add_indexes(s, "documents_run", "order_events_run", "files_run", "order_lines_run"),
+    4: _migrate_4_to_5,  # 5: reconciliation for finance
+    5: _migrate_5_to_6,  # 6: recovery (files.disposed_at, runs.recovers)
+}

@@ -29,8 +29,11 @@ def _within(f: Finding, start: int, end: int) -> bool:
 
 
 def interchange_findings(ic: Interchange, findings: list[Finding]) -> list[Finding]:
+    """The interchange-level findings about ``ic``: by position when the finding has one (two copies of an
+    interchange share their ISA13), else by ISA13."""
     return [f for f in findings if CATALOGUE.get(f.code) and CATALOGUE[f.code].level == "interchange"
-            and (f.location.isa13 == ic.control_number or _within(f, ic.start, max(ic.end, ic.start)))]
+            and (_within(f, ic.start, max(ic.end, ic.start)) if f.location.file_segment is not None
+                 else f.location.isa13 == ic.control_number)]
 
 
 def interchange_rejected(ic: Interchange, findings: list[Finding]) -> bool:
@@ -71,7 +74,8 @@ def set_status(ts: TransactionSet, findings: list[Finding]) -> tuple[str, list[s
     return ("R" if rejected else "A"), set_codes[:5], seg_findings
 
 
-def group_rejected(g: Group, findings: list[Finding]) -> tuple[bool, list[str]]:
+def group_rejected(g: Group, findings: list[Finding], *, version: str = "") -> tuple[bool, list[str]]:
+    """(rejected, AK905.. codes in the 997 ``version``) from the group-level findings about ``g``."""
     codes: list[str] = []
     rejected = False
     for f in findings:
@@ -82,7 +86,7 @@ def group_rejected(g: Group, findings: list[Finding]) -> tuple[bool, list[str]]:
         if fs not in (g.start + 1, g.end + 1):
             continue
         rejected = True
-        level, value = ack_code(f.code)
+        level, value = ack_code(f.code, version=version)
         if level == "AK9" and value and value not in codes:
             codes.append(value)
     return rejected, codes[:5]
@@ -97,7 +101,7 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
     body: list[Segment] = [["AK1", g.functional_id, g.control_number] + (
         [g.version] if version >= "005010" and _sendable(g.version, "AN", 1, 12) else [])]
     accepted = 0
-    group_is_rejected, group_codes = group_rejected(g, findings)
+    group_is_rejected, group_codes = group_rejected(g, findings, version=version)
     their_dictionary = dictionary_for(g.version)
     our_dictionary = dictionary_for(version)
     for ts in g.transactions:

@@ -8,7 +8,8 @@ Input `lines` (schemas.inventory.ALLOCATION_INPUT; extra columns are ignored):
     partner, order_ref, po_number (string, non-null), line_number (int, non-null), sku (string,
     non-null: the resolved item id), quantity (decimal, scale <= 4; null, <= 0 or fractional lines are
     rejected as `invalid_quantity`), po_date (date32), arrival (int64, non-null, lower = earlier),
-    optional requested_ship_date (date32) and case_pack (int64; null or <= 0 = no case pack).
+    optional requested_ship_date (date32), case_pack (int64; null or <= 0 = no case pack) and
+    unit_eaches (int64; eaches per ordered unit: the line is served in multiples of it).
     (partner, order_ref, line_number) should be unique; duplicates keep their input order.
 
 How a run goes:
@@ -166,6 +167,9 @@ def allocate(
     demand = np.where(rounding == 1, -(-units // cp) * cp, units // cp * cp)
     demand = np.where(packed, demand, np.where(valid, units, 0))
     suffix = np.where(packed & (demand != units), rounding, 0).astype(np.int64)
+    # a line ordered in packs of n eaches is served n at a time (whole cases when rounding too)
+    if "unit_eaches" in lines.column_names:
+        cp = np.lcm(cp, np.maximum(_ints(lines["unit_eaches"].fill_null(1)), 1))
 
     # -- ranking: (sku, priority keys..., arrival, partner, order_ref, line_number)
     out_order = _ints(

@@ -1,8 +1,9 @@
 """Decisions + allocation -> what each line is told (855 ACK parts) and what ops see (status rows).
 
 Pure. Allocation only sees lines of accepted orders that the rules did not reject; a line's
-allocation rows are summed: allocated now (IA, or the rule's change code), partly (BP + IB with the
-promised date), only backordered (IB), or not placeable (IR).
+allocation rows are summed: allocated now (IA, or the rule's change code), partly with the whole
+balance backordered (BP + IB with the promised date), partly with some of it not placeable (IQ, then
+IB and/or IR), only backordered (IB), or not placeable (IR). See ack_parts.
 """
 
 from __future__ import annotations
@@ -41,8 +42,11 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
             line = line_rows[(d.partner, d.po_number, ld.line_number)]
             if ld.action in NO_ALLOCATION_ACTIONS or not line.get("sku"):
                 continue
+            per_unit = max(ld.unit_eaches, 1)  # allocation counts eaches
             rows.append({"partner": d.partner, "order_ref": _ref(d), "po_number": d.po_number,
-                         "line_number": ld.line_number, "sku": line["sku"], "quantity": ld.quantity,
+                         "line_number": ld.line_number, "sku": line["sku"],
+                         "quantity": None if ld.quantity is None else ld.quantity * per_unit,
+                         "unit_eaches": per_unit,
                          "requested_ship_date": order.get("requested_ship_date"), "po_date": order.get("po_date"),
                          "arrival": arrival.get((d.partner, d.po_number), 0),
                          "case_pack": int(line["case_pack"]) if line.get("case_pack") else None})
@@ -88,10 +92,11 @@ def _status(ld: LineDecision, rows: list[dict], order_status: str, ship: date) -
     if not rows:  # no item to allocate against (should not happen for accepted lines)
         return LineStatus(ld.line_number, LineAck("IR", qty), qty, 0, 0, int(qty or 0), None, "",
                           ld.reason or "not allocated")
-    allocated = sum(int(r["allocated"]) for r in rows)
-    backordered = sum(int(r["backordered"]) for r in rows)
-    rejected = sum(int(r["rejected"]) for r in rows)
-    ordered = sum(int(r["ordered"]) for r in rows) if rows else 0
+    per_unit = max(ld.unit_eaches, 1)  # allocation rows count eaches; the 855 speaks in PO103 units
+    allocated = sum(int(r["allocated"]) for r in rows) // per_unit
+    backordered = sum(int(r["backordered"]) for r in rows) // per_unit
+    ordered = sum(int(r["ordered"]) for r in rows) // per_unit if rows else 0
+    rejected = ordered - allocated - backordered
     promised = min((r["promised_date"] for r in rows if r["promised_date"] is not None), default=None)
     warehouses = ",".join(sorted({r["warehouse"] for r in rows if r["warehouse"] and r["allocated"]}))
     reasons = "; ".join(dict.fromkeys([*(r["reason"] for r in rows if r["reason"]), *([ld.reason] if ld.reason
@@ -99,16 +104,7 @@ def _status(ld: LineDecision, rows: list[dict], order_status: str, ship: date) -
     full_status = ld.ack01 if ld.ack01 in ("IA", "IQ", "IP", "DR") else "IA"
     if ordered != int(qty or 0) and full_status == "IA":
         full_status = "IQ"  # case-pack rounding by the allocation policy changed the quantity
-    parts: list[AckPart] = []
-    if allocated and not backordered and not rejected:
-        parts.append(AckPart(full_status, Decimal(allocated), ship))
-    else:
-        if allocated:
-            parts.append(AckPart("BP", Decimal(allocated), ship))
-        if backordered:
-            parts.append(AckPart("IB", Decimal(backordered), promised))
-        if rejected:
-            parts.append(AckPart("IR", Decimal(rejected)))
+    parts = ack_parts(allocated, backordered, rejected, full_status=full_status, ship=ship, promised=promised)
     if not parts:  # nothing to place at all (e.g. a zero quantity that no rule suite caught)
         parts.append(AckPart("IR", Decimal(ordered)))
         reasons = reasons or "nothing to allocate"
@@ -117,10 +113,28 @@ def _status(ld: LineDecision, rows: list[dict], order_status: str, ship: date) -
                       warehouses, reasons)
 
 
+def ack_parts(allocated: int, backordered: int, rejected: int, *, full_status: str = "IA",
+              ship: date | None = None, promised: date | None = None) -> list[AckPart]:
+    """One ACK per part of the line, each with the X12 status that says what happened to that quantity:
+    all allocated: IA (or the rule's IQ/IP/DR); part allocated, the whole balance backordered: BP + IB;
+    part allocated, some of the balance not placed: IQ (accepted, quantity changed) for what ships, then
+    IB for what is backordered and IR for what is not; nothing allocated: IB and/or IR."""
+    parts: list[AckPart] = []
+    if allocated and not backordered and not rejected:
+        return [AckPart(full_status, Decimal(allocated), ship)]
+    if allocated:
+        parts.append(AckPart("IQ" if rejected else "BP", Decimal(allocated), ship))
+    if backordered:
+        parts.append(AckPart("IB", Decimal(backordered), promised))
+    if rejected:
+        parts.append(AckPart("IR", Decimal(rejected)))
+    return parts
+
+
 def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | None = None) -> LineStatus:
     """A stored line (state store) back as a LineStatus, for lines a change left alone."""
     statuses = line.ack.split("+") if line.ack else ["IA"]
-    amounts = {"BP": line.allocated, "IB": line.backordered, "IR": line.rejected}
+    amounts = {"BP": line.allocated, "IQ": line.allocated, "IB": line.backordered, "IR": line.rejected}
     dates = {"IB": line.promised_date, "IR": None}
     parts = tuple(AckPart(st, Decimal(amounts.get(st, line.allocated) or 0), dates.get(st, ship))
                   for st in statuses)

@@ -41,13 +41,16 @@ def render_dashboard(kpis: Kpis, *, title: str = "OrderBridge KPI dashboard", ge
     errors = kpis.errors.to_pylist()
     charge = kpis.chargebacks.to_pylist()
     risk = {p: sum((r["amount"] for r in charge if r["partner"] == p), Decimal(0)) for p in partners}
-    currencies = sorted(set(kpis.currency.values()))
+    by_currency: dict[str, Decimal] = {}
+    for p in partners:  # never summed across currencies
+        by_currency[kpis.currency[p]] = by_currency.get(kpis.currency[p], Decimal(0)) + risk[p]
     cards = [
         ("card-orders", sum(r["orders"] for r in volume), "orders"),
         ("card-lines", sum(r["lines"] for r in volume), "order lines"),
         ("card-perfect", _pct(_ratio(sum(r["perfect_orders"] for r in perfect.values()),
                                      sum(r["orders_due"] for r in perfect.values()))), "perfect orders"),
-        ("card-chargeback", f"{_money(sum(risk.values(), Decimal(0)))} {'/'.join(currencies)}", "chargeback risk"),
+        ("card-chargeback", " + ".join(f"{_money(v)} {c}" for c, v in sorted(by_currency.items())) or "0.00",
+         "chargeback risk"),
     ]
     body = ['<div class="cards">' + "".join(f'<div class="card" id="{k}"><b>{e(v)}</b>{e(label)}</div>'
                                             for k, v, label in cards) + "</div>"]
@@ -108,7 +111,8 @@ def render_dashboard(kpis: Kpis, *, title: str = "OrderBridge KPI dashboard", ge
         hbar_chart("Chargeback risk", partners, [("amount", [float(risk[p]) for p in partners])], decimals=2,
                    unit="", chart_id="chart-chargebacks"),
         table(["Partner", "Incident", "Incidents", "Penalty", "Amount"],
-              ([r["partner"], r["incident"], r["incidents"], _money(r["penalty"]), _money(r["amount"])]
+              ([r["partner"], r["incident"], r["incidents"], _money(r["penalty"]),
+                f"{_money(r['amount'])} {kpis.currency[r['partner']]}"]
                for r in charge if r["incidents"] or r["penalty"]), numeric=(2, 3, 4), cls="chargebacks")))
     return page(title, body, generated_at=generated_at,
                 subtitle=f"As of {kpis.as_of:%Y-%m-%d %H:%M} (run clock).")

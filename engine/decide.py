@@ -15,6 +15,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from rules.business import adjusted_quantity, list_price, price_index
+from rules.business.quantities import eaches_per_unit, unit_index
 from schemas.findings import Finding
 from schemas.lifecycle import PersonDecision
 from schemas.outcomes import Outcome, Policy, outcome_for, strongest
@@ -34,6 +35,7 @@ class LineDecision:
     unit_price: Decimal | None  # our price when we change it (IP)
     codes: tuple[str, ...] = ()
     reason: str = ""
+    unit_eaches: int = 1  # eaches in one PO103 unit (item master): allocation counts eaches
 
 
 @dataclass(slots=True)
@@ -78,6 +80,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
     for row in lines.to_pylist():
         lines_by_order[(row["partner"], row["po_number"])].append(row)
     prices = price_index(ref.prices)
+    units = unit_index(ref)
     out: list[OrderDecision] = []
     for order in orders.to_pylist():
         partner, po = order["partner"], order["po_number"]
@@ -112,7 +115,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
         for row in sorted(lines_by_order.get(key, []), key=lambda r: r["line_number"]):
             dec.lines.append(_line(row, order, per_line.get(row["line_number"], []),
                                    [(o, f) for o, f in order_level if o.scope == "line"], dec.status, person,
-                                   prices, s))
+                                   prices, s, units))
         if dec.status == ACCEPTED and dec.lines and all(ld.ack01 == "IR" for ld in dec.lines):
             dec.status = REJECTED
         out.append(dec)
@@ -120,8 +123,10 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
 
 
 def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: list[tuple[Outcome, Finding]],
-          status: str, person: PersonDecision | None, prices, s: RuleSettings) -> LineDecision:
+          status: str, person: PersonDecision | None, prices, s: RuleSettings,
+          units: Mapping[tuple[str, str], int] | None = None) -> LineDecision:
     qty = row["quantity"]
+    per_unit = eaches_per_unit(row.get("unit"), row.get("sku"), row.get("case_pack"), units or {}, s)
     if status == REJECTED:
         return LineDecision(row["line_number"], "IR", "reject_order", qty, None, reason="order rejected")
     hits = mine + shared
@@ -133,7 +138,7 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
     new_qty, new_price = qty, None
     if outcome.action == "change_quantity":
         adjusted = adjusted_quantity(qty or Decimal(0), row["unit"] or "", int(row.get("case_pack") or 1),
-                                     int(row.get("min_order_qty") or 0), s)
+                                     int(row.get("min_order_qty") or 0), s, per_unit=per_unit)
         if adjusted is None:
             return LineDecision(row["line_number"], "IR", "reject_line", qty, None, codes, reason)
         new_qty = adjusted
@@ -141,7 +146,7 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
         each = list_price(prices, row["partner"], row.get("sku") or "", order.get("po_date"), order.get("currency"))
         if each is None:
             return LineDecision(row["line_number"], "IR", "reject_line", qty, None, codes, reason + "; no price")
-        pack = int(row.get("case_pack") or 1)
-        new_price = each * pack if (row["unit"] or "") in s.case_units else each
-    return LineDecision(row["line_number"], outcome.ack01, outcome.action, new_qty, new_price, codes, reason)
+        new_price = each * (per_unit or 1)  # PO104 is per PO103 unit
+    return LineDecision(row["line_number"], outcome.ack01, outcome.action, new_qty, new_price, codes, reason,
+                        unit_eaches=per_unit or 1)
 

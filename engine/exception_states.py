@@ -11,6 +11,8 @@ one run to the next. Must not touch the state store: the flows persist the State
 Anything else is refused (ActionRefused). Across runs (carry_states): an exception found again keeps
 its state, except that a resolved one that is still found reopens, and an explained one whose amount
 at risk changed reopens (the explanation was for other numbers); both as changes by "orderbridge".
+book() adds the rest of a run's history: a new exception is "found" (-> open), and one the run no
+longer finds is "cleared": resolved by "orderbridge" (the difference is gone), kept with its history.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from schemas.errors import ActionRefused
 from schemas.reconciliation import EXCEPTIONS, STATES
 
 SYSTEM = "orderbridge"  # who the engine's own state changes are attributed to
+FOUND, CLEAR, REOPEN = "found", "clear", "reopen"  # the engine's own actions in the history
+CLEARED_NOTE = "no longer found by the reconciliation"
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("open", "explain"): "explained",
     ("open", "resolve"): "resolved",
@@ -135,3 +139,25 @@ def _with_states(table: pa.Table, state, by, note, at) -> pa.Table:
         column = values if isinstance(values, pa.Array | pa.ChunkedArray) else pa.array(values, typ)
         out = out.set_column(out.schema.get_field_index(name), EXCEPTIONS.field(name), pc.cast(column, typ))
     return out
+
+
+def book(current: pa.Table, stored: pa.Table | None, *, at: datetime) -> tuple[pa.Table, list[StateChange]]:
+    """One run's exceptions against every exception stored before (``stored``: EXCEPTIONS columns, any
+    extra ignored): states carried (carry_states, with its reopenings), and the history the run adds:
+    "found" for each new exception, then "reopen"s, then "clear" for each stored exception not found
+    any more that is unresolved or was found last time (it becomes resolved by orderbridge)."""
+    at = at.replace(microsecond=0)
+    previous = stored.select(EXCEPTIONS.names).cast(EXCEPTIONS) if stored is not None else None
+    carried, reopened = carry_states(current, previous, at=at)
+    known = set(previous["exception_id"].to_pylist()) if previous is not None else set()
+    found = [StateChange(r["exception_id"], FOUND, "", "open", SYSTEM, r["message"], at)
+             for r in current.select(["exception_id", "message"]).to_pylist() if r["exception_id"] not in known]
+    cleared: list[StateChange] = []
+    if stored is not None and stored.num_rows:
+        now = pa.array(sorted(set(current["exception_id"].to_pylist())), pa.string())
+        gone = stored.filter(pc.invert(pc.is_in(stored["exception_id"], value_set=now)))
+        active = gone["active"].to_pylist() if "active" in gone.column_names else [True] * gone.num_rows
+        for r, was_active in zip(gone.select(["exception_id", "state"]).to_pylist(), active, strict=True):
+            if r["state"] != "resolved" or was_active:
+                cleared.append(StateChange(r["exception_id"], CLEAR, r["state"], "resolved", SYSTEM, CLEARED_NOTE, at))
+    return carried, [*found, *reopened, *cleared]

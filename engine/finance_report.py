@@ -18,6 +18,8 @@ Definitions:
 from __future__ import annotations
 
 import io
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,7 +32,7 @@ import pyarrow.csv as pacsv
 
 from engine.columnar import period_labels
 from engine.html_page import anchor, e, page, table
-from engine.svg_charts import hbar_chart
+from engine.svg_charts import column_chart, hbar_chart
 from schemas.orders import MONEY
 from schemas.reconciliation import EVIDENCE, EXCEPTION_TYPES, EXCEPTIONS, LINE_MATCH
 
@@ -250,18 +252,20 @@ def _amount(value) -> str:
 
 
 def render_html(report: FinanceReport, *, title: str = "OrderBridge finance report", generated_at: str = "",
-                max_rows: int = 200) -> str:
+                max_rows: int = 200, sections: Sequence[tuple[str, str, str]] = ()) -> str:
     """The report as one self-contained page. ``max_rows`` caps the exceptions listed per partner and
-    type (the CSV holds them all)."""
+    type (the CSV holds them all). ``sections``: more (anchor, title, HTML) sections shown after the
+    changes (documents_section, trend_section, history_section)."""
     s = report.summary.to_pylist()
-    unresolved = sum((r["unresolved_amount"] for r in s), start=0)
+    unresolved = unresolved_by_currency(report.exceptions)
     partners = sorted({r["partner"] for r in s} | set(report.values["partner"].to_pylist()))
     changes = report.changes.to_pylist()
     counts = {c: sum(1 for r in changes if r["change"] == c) for c in ("new", "cleared")}
     body = [
         '<div class="cards">',
         f'<div class="card" id="card-exceptions"><b>{len(report.exceptions)}</b>exceptions</div>',
-        f'<div class="card" id="card-unresolved"><b>{e(_amount(unresolved))}</b>unresolved amount at risk</div>',
+        f'<div class="card" id="card-unresolved"><b>{e(amounts_text(unresolved))}</b>unresolved amount at risk'
+        "</div>",
         f'<div class="card" id="card-open"><b>{sum(r["open"] for r in s)}</b>open</div>',
         *([f'<div class="card" id="card-new"><b>{counts["new"]}</b>new since the previous run</div>',
            f'<div class="card" id="card-cleared"><b>{counts["cleared"]}</b>cleared since the previous run</div>']
@@ -269,7 +273,8 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
         "</div>",
         "<nav><ul>" + "".join(f'<li><a href="#{anchor("partner", p)}">{e(p)}</a></li>' for p in partners)
         + '<li><a href="#values">Value per period</a></li><li><a href="#ageing">Ageing</a></li>'
-        + '<li><a href="#changes">Changes</a></li></ul></nav>',
+        + '<li><a href="#changes">Changes</a></li>'
+        + "".join(f'<li><a href="#{e(a)}">{e(t)}</a></li>' for a, t, _ in sections) + "</ul></nav>",
         '<h2 id="values">Value per partner and period</h2>',
         f'<p class="muted">Period: the PO\'s {report.period}. Variances: acknowledged - ordered, shipped - '
         "acknowledged, invoiced - shipped.</p>",
@@ -296,9 +301,24 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
                  r["exception_id"]] for r in changes), numeric=(4, 5, 6), cls="changes")
          if changes else f"<p>{'Nothing changed.' if report.has_previous else 'No previous run to compare with.'}</p>"),
     ]
+    body.extend(f'<h2 id="{e(a)}">{e(t)}</h2>{html}' for a, t, html in sections)
     body.extend(_partner_sections(report, partners, max_rows))
     return page(title, body, generated_at=generated_at,
                 subtitle=f"As of {report.as_of:%Y-%m-%d %H:%M} (run clock).")
+
+
+def unresolved_by_currency(exceptions: pa.Table) -> dict[str, Decimal]:
+    """The amount at risk of the open and explained exceptions, per currency (never summed across)."""
+    out: dict[str, Decimal] = {}
+    for r in exceptions.select(["state", "currency", "amount_at_risk"]).to_pylist():
+        if r["state"] != "resolved":
+            out[r["currency"] or ""] = out.get(r["currency"] or "", Decimal(0)) + r["amount_at_risk"]
+    return dict(sorted(out.items()))
+
+
+def amounts_text(amounts: dict[str, Decimal]) -> str:
+    """ "4,796.66 USD + 231.96 CAD" (0.00 when empty)."""
+    return " + ".join(f"{_amount(v)} {c}".strip() for c, v in amounts.items()) or "0.00"
 
 
 def _risk_chart(summary: list[dict], partners: list[str]) -> str:
@@ -392,3 +412,56 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
                 out.append(f"<p class=\"muted\">{count - len(rows)} more in exceptions.csv.</p>")
         out.append("</section>")
     return out
+
+
+# --- more sections: our documents as partners acknowledged them, the runs, the history -------------
+def documents_section(status: pa.Table, *, max_rows: int = 200) -> tuple[str, str, str]:
+    """Partners' 997/999 verdicts on our documents (DOCUMENT_STATUS): counts per partner and document
+    type, then every rejected or overdue document with the partner's reasons."""
+    rows = status.to_pylist()
+    kinds = ("accepted", "accepted_with_errors", "rejected", "overdue", "pending")
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for r in rows:
+        counts.setdefault((r["partner"], r["doc_type"]), dict.fromkeys(kinds, 0))[r["status"]] += 1
+    html = [table(["Partner", "Document", *(k.replace("_", " ") for k in kinds)],
+                  ([p, d, *(c[k] for k in kinds)] for (p, d), c in sorted(counts.items())),
+                  numeric=range(2, 7), cls="document-status") if rows else "<p>No document of ours was sent.</p>"]
+    bad = [r for r in rows if r["status"] in ("rejected", "overdue")]
+    if bad:
+        html.append(table(["Partner", "Document", "Reference", "ISA13 / GS06 / ST02", "File", "Sent", "Status",
+                           "Partner's reasons"],
+                          ([r["partner"], r["doc_type"], r["document_ref"], f"{r['isa13']} / {r['gs06']} / {r['st02']}",
+                            r["file"], f"{r['sent_at']:%Y-%m-%d %H:%M}", r["status"],
+                            r["reasons"] or (f"no 997 by {r['due_at']:%Y-%m-%d %H:%M}" if r["status"] == "overdue"
+                                             else "")] for r in bad[:max_rows]), cls="document-problems"))
+    return "documents", "Our documents as partners acknowledged them", "".join(html)
+
+
+def trend_section(runs: Sequence[dict]) -> tuple[str, str, str]:
+    """Each reconciliation's totals (table `reconciliations`) with a chart of the unresolved amount."""
+    if not runs:
+        return "runs", "Reconciliations", "<p>No reconciliation yet.</p>"
+    amounts = [{c: Decimal(v) for c, v in json.loads(r["amount_at_risk"] or "{}").items()} for r in runs]
+    currencies = sorted({c for a in amounts for c in a})
+    chart = column_chart("Unresolved amount at risk per run", [r["run_id"] for r in runs],
+                         [(c or "amount", [float(a.get(c, 0)) for a in amounts]) for c in currencies or [""]],
+                         decimals=2, chart_id="chart-trend")
+    rows = ([r["run_id"], r["as_of"], r["lines"], r["exceptions"], r["unresolved"], amounts_text(a),
+             r["new_exceptions"], r["cleared_exceptions"], r["rejected_documents"], r["overdue_documents"]]
+            for r, a in zip(runs, amounts, strict=True))
+    return "runs", "Reconciliations", (
+        f'<div class="chart"><figure>{chart}</figure></div>'
+        + table(["Run", "As of", "Lines", "Exceptions", "Unresolved", "Unresolved amount", "New", "Cleared",
+                 "Rejected documents", "Overdue documents"], rows, numeric=range(2, 10), cls="runs"))
+
+
+def history_section(history: Sequence[dict], *, max_rows: int = 500) -> tuple[str, str, str]:
+    """State changes of the exceptions, newest first: people's (wall clock) and orderbridge's (run clock)."""
+    if not history:
+        return "history", "Exception history", "<p>No state change yet.</p>"
+    rows = ([h["at"], h["clock"], h["exception_id"], h["action"], h["from_state"] or "", h["to_state"], h["actor"],
+             h["note"] or ""] for h in list(reversed(history))[:max_rows])
+    more = f'<p class="muted">{len(history) - max_rows} older changes in exception_history.csv.</p>' \
+        if len(history) > max_rows else ""
+    return "history", "Exception history", table(["At", "Clock", "Exception", "Action", "From", "To", "By", "Note"],
+                                                 rows, cls="history") + more

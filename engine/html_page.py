@@ -1,6 +1,6 @@
-"""The page shell shared by the finance report and the KPI dashboard: self-contained HTML (inline CSS,
-no script, nothing fetched: they must read the same offline), every value escaped on the way in.
-Pure string building; the callers pass their sections and the run clock's time.
+"""The page shell shared by the run reports, the finance report and the KPI dashboard: self-contained
+HTML (inline CSS, no script, nothing fetched: they must read the same offline), every value escaped
+on the way in. Pure string building; the callers pass their sections and the run clock's time.
 """
 
 from __future__ import annotations
@@ -35,13 +35,14 @@ def e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def page(title: str, body: Iterable[str], *, generated_at: str = "", subtitle: str = "") -> str:
+def page(title: str, body: Iterable[str], *, generated_at: str = "", subtitle: str = "", style: str = "") -> str:
+    """The whole page; ``style`` is CSS added after the shared STYLE (trusted: never partner text)."""
     head = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(title)}</title>",
-        f"<style>{STYLE}</style></head><body>",
+        f"<style>{STYLE}{style}</style></head><body>",
         f"<h1>{e(title)}</h1>",
     ]
     lead = " ".join(x for x in (subtitle, f"Generated {generated_at}." if generated_at else "") if x)

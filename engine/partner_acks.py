@@ -3,7 +3,8 @@
 Pure and columnar: SENT_SETS and FUNCTIONAL_ACKS tables in, DOCUMENT_STATUS and findings out; the run
 clock (``as_of``) and each partner's FinanceSettings are arguments. Must not touch the state store.
 
-How a sent set is decided (key: partner, GS01, GS06, ST02; control numbers are never reused per partner):
+How a sent set is decided (key: partner, GS01, GS06, ST02, all-digit numbers compared by value; control
+numbers are never reused per partner):
   * answers: every AK2 naming the set (AK101 = GS01, AK102 = GS06, AK202 = ST02), and every
     acknowledgment of its group (AK1) that lists no AK2 for it, which answers with the group's AK901
     (unless it lists as many AK2s as its AK902 says the group held: then our set never reached them);
@@ -51,14 +52,51 @@ def match_acks(sent: pa.Table, acks: pa.Table, *, settings: Mapping[str, Finance
     return table, findings
 
 
+def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, settings: Mapping[str, FinanceSettings],
+                  as_of: datetime) -> list[Finding]:
+    """The findings about one received file's acknowledgments (``received``, FUNCTIONAL_ACKS) given
+    what we sent and every acknowledgment received before (``earlier``): what names nothing we sent
+    (FA_UNMATCHED, from this file alone) and answers this file gives that contradict earlier ones
+    (FA_ACK_CONFLICT, reported once, at the file whose answer now counts)."""
+    if not received.num_rows:
+        return []
+    received = received.select(FUNCTIONAL_ACKS.names).cast(FUNCTIONAL_ACKS)
+    earlier = earlier.select(FUNCTIONAL_ACKS.names).cast(FUNCTIONAL_ACKS)
+    partners = sorted(set(sent["partner"].to_pylist()) | set(received["partner"].to_pylist()))
+    windows = {p: settings[p] for p in partners if p in settings}
+    _, alone = match_acks(sent, received, settings=windows, as_of=as_of)
+    _, together = match_acks(sent, pa.concat_tables([earlier, received]), settings=windows, as_of=as_of)
+    mine = {(r["source_file"], r["isa13"], r["gs06"], r["st02"]) for r in
+            received.select(["source_file", "isa13", "gs06", "st02"]).to_pylist()}
+    conflicts = [f for f in together if f.code == "FA_ACK_CONFLICT" and
+                 (f.location.file, f.location.isa13, f.location.gs06, f.location.st02) in mine]
+    return [f for f in alone if f.code == "FA_UNMATCHED"] + conflicts
+
+
+def control_key(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A control number as a join key: all-digit values by their numeric value (GS06 is numeric, so
+    000000042 and 42 name one group; a partner echoing ST02 0042 as 42 still names our set), others
+    as they are."""
+    values = pc.utf8_trim_whitespace(values)
+    digits = pc.fill_null(pc.utf8_is_digit(values), False)
+    trimmed = pc.utf8_ltrim(values, "0")
+    numeric = pc.if_else(pc.equal(trimmed, ""), pa.scalar("0"), trimmed)
+    return pc.if_else(digits, numeric, values)
+
+
+def _sent_keys(sent: pa.Table) -> pa.Table:
+    return pa.table({"partner": sent["partner"], "functional_id": sent["functional_id"],
+                     "gs06": control_key(sent["gs06"]), "st02": control_key(sent["st02"])})
+
+
 def _ack_keys(acks: pa.Table) -> pa.Table:
     """The acknowledgment rows as join keys, with their row index and acknowledged-at time."""
     acked_at = pc.coalesce(acks["received_at"], acks["ack_created_at"])
     return pa.table({
         "partner": acks["partner"],
         "functional_id": acks["acked_functional_id"],
-        "gs06": acks["acked_gs06"],
-        "st02": acks["acked_st02"],
+        "gs06": control_key(acks["acked_gs06"]),
+        "st02": control_key(acks["acked_st02"]),
         "ack_ref": acks["ack_ref"],
         "set_status": acks["set_status"],
         "group_status": acks["group_status"],
@@ -77,7 +115,7 @@ def _map(values: pa.ChunkedArray | pa.Array, mapping: dict[str, str]) -> pa.Arra
 def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
     """(sent row, ack row, verdict) for every answer a sent set got."""
     keys = _ack_keys(acks)
-    sent_keys = sent.select(_KEY).append_column("_sent_row", pa.array(range(sent.num_rows), pa.int64()))
+    sent_keys = _sent_keys(sent).append_column("_sent_row", pa.array(range(sent.num_rows), pa.int64()))
     empty = pa.table({"_sent_row": pa.array([], pa.int64()), "_ack_row": pa.array([], pa.int64()),
                       "verdict": pa.array([], pa.string()), "acked_at": pa.array([], TIME)})
     if not keys.num_rows or not sent.num_rows:
@@ -182,8 +220,8 @@ def _unmatched(sent: pa.Table, acks: pa.Table) -> list[Finding]:
     if not keys.num_rows:
         return []
     marker = pa.array([True] * sent.num_rows, pa.bool_())
-    sent_sets = sent.select(_KEY).append_column("_known", marker)
-    sent_groups = sent.select(_GROUP_KEY).append_column("_known", marker).group_by(_GROUP_KEY).aggregate(
+    sent_sets = _sent_keys(sent).append_column("_known", marker)
+    sent_groups = _sent_keys(sent).select(_GROUP_KEY).append_column("_known", marker).group_by(_GROUP_KEY).aggregate(
         [("_known", "all")]).rename_columns([*_GROUP_KEY, "_known"])
     set_rows = keys.filter(pc.is_valid(keys["st02"])).join(sent_sets, _KEY, join_type="left outer")
     group_rows = keys.filter(pc.is_null(keys["st02"])).drop_columns(["st02"]).join(

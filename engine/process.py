@@ -1,4 +1,6 @@
-"""One inbound file through the pure pipeline: parse, validate, decide, build answers.
+"""One inbound file through the pure pipeline: parse, validate, decide, build answers; partners' 997s
+and 999s for our documents are read into FUNCTIONAL_ACKS (matched to what we sent by the flows,
+engine.partner_acks).
 
 Bytes + partner profile + what the state store already knows in; an Outcome out (findings,
 canonical tables, documents still without control numbers, the file's disposition). No I/O:
@@ -8,19 +10,21 @@ the flow reads the file, asks the state store, numbers and writes the documents.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pyarrow as pa
 
 from engine.acks import (
     accepted_sets,
     build_997,
+    group_rejected,
     interchange_findings,
     interchange_rejected,
     ta1_segment,
     unnameable_groups,
 )
 from engine.budgets import cap_findings, file_too_large, too_many_sets
+from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders
 from parsers.orders_860 import read_changes
 from parsers.x12_reader import ParseResult, read_interchanges
@@ -30,9 +34,10 @@ from rules.guide import check_guide
 from rules.structure import check_structure
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.findings import Finding, finding
+from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
-from schemas.x12 import FUNCTIONAL_ID, Interchange
+from schemas.x12 import FUNCTIONAL_ID, Group, Interchange
 
 # GS01 of each inbound set: a set the profile may accept (PartnerProfile.accepts) is read and checked
 # by its dictionary's table with no other change here.
@@ -44,6 +49,7 @@ class Known:
     """What the state store already knows, asked for by the flow before processing a file."""
 
     interchanges: frozenset[tuple[str, str]] = frozenset()  # (sender id, ISA13) received before
+    groups: frozenset[tuple[str, str, str, str]] = frozenset()  # (GS01, GS02, GS03, GS06) received before
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,8 @@ class Outcome:
     changes: pa.Table = field(default_factory=ORDER_CHANGES.empty_table)
     disposition: str = "processed"  # or "quarantine"
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
+    groups_seen: list[tuple[str, str, str, str]] = field(default_factory=list)  # (GS01, GS02, GS03, GS06)
+    functional_acks: pa.Table = field(default_factory=FUNCTIONAL_ACKS.empty_table)  # partners' 997/999s
 
     @property
     def error_count(self) -> int:
@@ -88,7 +96,7 @@ def acceptance_for(profile: PartnerProfile) -> Acceptance:
     return Acceptance(sets=sets)
 
 
-def _partner_checks(ic: Interchange, profile: PartnerProfile, known: Known) -> list[Finding]:
+def _partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
     out: list[Finding] = []
     x = profile.x12
     loc = dict(seg="ISA", isa13=ic.control_number, file_segment=ic.start + 1)
@@ -102,14 +110,49 @@ def _partner_checks(ic: Interchange, profile: PartnerProfile, known: Known) -> l
     if ic.usage and ic.usage != x.usage:
         out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
                            element="ISA15", value=ic.usage, **loc))
-    if (ic.sender, ic.control_number) in known.interchanges:
-        out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received before.",
-                           element="ISA13", value=ic.control_number, **loc))
     return out
 
 
+def group_key(g: Group) -> tuple[str, str, str, str]:
+    """What must not repeat for a functional group: GS01 + GS02 + GS03 + GS06."""
+    return g.functional_id, g.sender, g.receiver, g.control_number
+
+
+def _duplicates(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
+                known: Known) -> list[Finding]:
+    """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
+    earlier in this one; GS_DUPLICATE for a group whose GS01+GS02+GS03+GS06 was. Only the repeat is
+    refused: the first copy stands. A copy refused for another reason does not count as received."""
+    out: list[Finding] = []
+    seen_ic = set(known.interchanges)
+    seen_g = set(known.groups)
+    for ic in candidates:
+        key = (ic.sender, ic.control_number)
+        if interchange_rejected(ic, findings + out):
+            continue
+        if key in seen_ic:
+            where = "earlier in this file" if key not in known.interchanges else "in an earlier file"
+            out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received {where};"
+                               " this copy is not processed.", seg="ISA", element="ISA13", value=ic.control_number,
+                               isa13=ic.control_number, file_segment=ic.start + 1))
+            continue
+        seen_ic.add(key)
+        for g in ic.groups:
+            gkey = group_key(g)
+            if gkey in seen_g:
+                where = "earlier in this file" if gkey not in known.groups else "in an earlier file"
+                out.append(finding("GS_DUPLICATE", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was received "
+                                   f"{where}; this copy is not processed.", seg="GS", element="GS06",
+                                   value=g.control_number, isa13=ic.control_number, gs06=g.control_number,
+                                   file_segment=g.start + 1))
+            elif not group_rejected(g, findings)[0]:
+                seen_g.add(gkey)
+    return [f.with_file(result.file) if result.file else f for f in out]
+
+
 def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
-                 today: date) -> Outcome:
+                 today: date, received_at: datetime | None = None) -> Outcome:
+    """``received_at``: when the file was picked up (the run clock), kept on partners' 997s."""
     over = file_too_large(len(data), profile.limits, file=file)
     if over is not None:  # the flow does not even read such a file; here it is not parsed
         return Outcome(file=file, sha256=sha256, parse=read_interchanges(b"", file=file), findings=[over],
@@ -126,10 +169,12 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     foreign: set[int] = set()  # interchanges whose sender is not this partner: never answered
     for ic in result.interchanges:
         if not ic.rejected:
-            partner_findings = _partner_checks(ic, profile, known)
+            partner_findings = _partner_checks(ic, profile)
             if any(f.code == "PARTNER_SENDER_MISMATCH" for f in partner_findings):
                 foreign.add(ic.start)
             findings += [f.with_file(file) for f in partner_findings]
+    findings += _duplicates(result, [ic for ic in result.interchanges if ic.start not in foreign], findings,
+                            known)
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
     inbound = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
@@ -140,7 +185,7 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
     findings = cap_findings(findings, profile.limits)
-    order_sets, change_sets_ok = [], []
+    order_sets, change_sets_ok, ack_sets = [], [], []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
         if ic.elements and (ic.rejected or sender_ok):
@@ -155,6 +200,8 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
             continue
         out.interchanges_seen.append((ic.sender, ic.control_number))
         for g in ic.groups:
+            if not group_rejected(g, findings)[0]:
+                out.groups_seen.append(group_key(g))
             if g.functional_id != "FA" and profile.acks.send_997 and "997" in profile.receives:
                 out.documents.append(OutDoc("997", f"997:{sha256}:{ic.control_number}:{g.control_number}:{g.start}",
                                             functional_id="FA",
@@ -163,11 +210,17 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
             if g.functional_id == "PC" and "860" in profile.accepts:
                 change_sets_ok += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "860"]
+            if g.functional_id == "FA" and "997" in profile.accepts:  # read tolerantly, whatever our checks said
+                ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
 
     orders, lines = read_orders(result, order_sets, partner=profile.id, source_sha256=sha256)
     out.orders, out.lines = orders, lines
     out.accepted_orders = orders["order_ref"].to_pylist()
     out.change_headers, out.changes = read_changes(result, change_sets_ok, partner=profile.id, source_sha256=sha256)
+    if ack_sets:
+        out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id, source_sha256=sha256,
+                                                                 received_at=received_at, sets=ack_sets)
+        findings += [f.with_file(file) for f in ack_findings]
     out.findings = findings
     out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
         else "processed"

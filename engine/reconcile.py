@@ -386,7 +386,7 @@ class _Exceptions:
             "document_status": cols["document_status"],
             "partner_reasons": cols["partner_reasons"],
             "amount_at_risk": decimal_array(np.asarray(cols["amount"], np.int64)),
-            "currency": self._currency_of(cols["partner"]),
+            "currency": self._currency_of(cols["partner"], cols["po_number"]),
             "since": np.asarray(cols["since"], np.int64),
             "_key": [pa.array([k[j] for k in cols["_key"]], pa.string()) for j in range(4)],
             "_roles": (),
@@ -394,10 +394,18 @@ class _Exceptions:
             "_docs": cols["_doc"],
         })
 
-    def _currency_of(self, partners: list[str]) -> pa.Array:
+    def _currency_of(self, partners: list[str], pos: list[str]) -> pa.Array:
+        """The PO's currency (its lines'), else the partner's finance currency."""
         m = self.m
-        known = dict(zip(m.sides.partner.to_pylist(), m.currency.to_pylist(), strict=True)) if m.sides.n else {}
-        return pa.array([known.get(p) for p in partners], pa.string())
+        if not m.sides.n:
+            return pa.nulls(len(partners), pa.string())
+        line_currency = pc.coalesce(m.o_currency, m.currency).to_pylist()
+        by_po = {}
+        for p, po, c in zip(m.sides.partner.to_pylist(), m.sides.po_number.to_pylist(), line_currency, strict=True):
+            by_po.setdefault((p, po), c)
+        by_partner = dict(zip(m.sides.partner.to_pylist(), m.currency.to_pylist(), strict=True))
+        return pa.array([by_po.get((p, po), by_partner.get(p)) for p, po in zip(partners, pos, strict=True)],
+                        pa.string())
 
     # --- assembling --------------------------------------------------------------------------------
     @staticmethod

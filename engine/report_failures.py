@@ -1,43 +1,56 @@
-"""The ops validation-failure report: findings (plus partner/file/order context) rendered as an HTML
-page grouped partner -> file -> order -> line, and as a CSV of the same rows that is safe to open
-in a spreadsheet. Pure: returns (html, csv bytes); the caller writes the files.
+"""The ops validation-failure report of a run: every finding with what happened because of it (its
+consequence), counted per partner and per code at the top with links to the sections, then grouped
+partner -> file -> order -> line; severity in words as well as colour; findings on held orders that a
+person has since approved or rejected are shown apart, never as open errors. Beyond ``limit`` rows
+the page summarises (counts per file and code) and links the full CSV and Parquet.
+
+Pure and columnar: an Arrow table of findings (schemas.reports.FINDING_ROWS) in; the failures table
+(FAILURE_COLUMNS), its CSV bytes (formula cells neutralised) and the HTML page (every partner-supplied
+text escaped) out. The caller reads the store and writes the files.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Mapping
-from html import escape
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import groupby
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
+from engine.html_page import anchor, e, page, table
 from schemas.codes import CATALOGUE
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.findings import Finding
+from schemas.reports import FAILURE_COLUMNS, FINDING_ROWS
+
+LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are counted (CSV/Parquet: all)
 
 HINTS: dict[str, str] = {
     # business
     "ITEM_ID_MISSING": (
-        "Ask the partner to send a UPC (UP), GTIN (UK) or their buyer part number (BP) on every PO1."
+        "Ask the partner to send a product id on every PO1 (a UPC (UP), GTIN (UK) or any id their "
+        "cross-reference in partner_items.csv maps, e.g. BP, VP, SK)."
     ),
     "GTIN_CHECK_DIGIT_INVALID": (
         "The number is mistyped or truncated; ask the partner to correct it in their item master and "
         "resend. Leading zeros are often dropped."
     ),
     "ITEM_UNKNOWN": (
-        "Add the partner's identifier to partner_items.csv (buyer part) or items.csv (GTIN/UPC) if it is "
-        "one of our items; otherwise tell the partner we do not sell it."
+        "The finding lists every id tried. Add the partner's id to partner_items.csv (partner, qualifier "
+        "as sent e.g. VP, id, sku) or items.csv (GTIN/UPC) if it is one of our items; otherwise tell the "
+        "partner we do not sell it."
     ),
     "ITEM_DISCONTINUED": (
         "Offer the replacement item to the partner or ask them to remove it from their catalogue."
     ),
     "UNIT_UNKNOWN": (
-        "Agree the unit with the partner (EA or CA); map their code in the partner profile if it is a "
-        "synonym."
+        "PO103 is not a unit of measure code at all: ask the partner to send a standard unit (EA, CA, PK...)."
     ),
-    "UNIT_NOT_CONVERTIBLE": "Set the item's case_pack in items.csv, or ask the partner to order in eaches.",
+    "UNIT_NOT_CONVERTIBLE": (
+        "If we sell the item in that unit, add sku,unit,eaches to item_units.csv (or the case_pack in items.csv "
+        "for CA/CS); otherwise ask the partner to order in a unit we sell."
+    ),
     "QTY_NOT_POSITIVE": "PO102 must be a positive number; ask the partner to resend the line.",
     "CASE_PACK_ROUNDED": "No action needed unless the partner disputes it; tell them the case pack.",
     "CASE_PACK_NOT_MULTIPLE": (
@@ -90,23 +103,16 @@ HINTS: dict[str, str] = {
     ),
 }
 
-COLUMNS = [
-    "partner",
-    "file",
-    "isa13",
-    "gs06",
-    "st02",
-    "po_number",
-    "line_number",
-    "segment",
-    "element",
-    "value",
-    "code",
-    "severity",
-    "message",
-    "hint",
-]
+COLUMNS = list(FAILURE_COLUMNS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = pa.array(list(_FORMULA_START), pa.string())
+_TEXT = ("partner", "file", "isa13", "gs06", "st02", "po_number", "segment_id", "element", "value", "code", "severity",
+         "message", "consequence", "stage", "run_id")
+STYLE = """
+.sev-error{color:var(--bad);font-weight:600}.sev-warning{color:var(--warn);font-weight:600}
+.sev-decided{color:var(--muted);font-style:italic}table.findings{width:100%}
+h4{margin:.9rem 0 .3rem}nav.toc a{margin-right:1rem}
+"""
 
 
 def hint_for(code: str) -> str:
@@ -116,129 +122,297 @@ def hint_for(code: str) -> str:
     return f"{spec.text} See docs/error-codes.md." if spec else "See docs/error-codes.md."
 
 
+def describe_code(code: str) -> str:
+    spec = BUSINESS_CATALOGUE.get(code) or CATALOGUE.get(code)
+    return spec.text if spec else ""
+
+
 def neutralise_cell(value: object) -> str:
     """A cell a spreadsheet will not evaluate: text starting with = + - @ TAB or CR gets a leading quote."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+# --- the failures table ------------------------------------------------------------------------------
+def failure_table(findings: pa.Table, *, decided: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
+    """Stored findings (FINDING_ROWS) as the report's rows (FAILURE_COLUMNS), sorted partner, file,
+    ISA13, GS06, ST02, PO, line (findings above the line level first), then as recorded.
+    ``decided``: (partner, PO) -> the person's verdict on the held order ("approved by Dana"); its
+    findings carry it in ``decided_by`` and are not open errors."""
+    t = findings.select(FINDING_ROWS.names)
+    n = t.num_rows
+    text = {c: pc.fill_null(t[c], "") for c in _TEXT}
+    position = t["segment_position"]
+    segment = pc.if_else(pc.is_null(position), text["segment_id"],
+                         pc.binary_join_element_wise(text["segment_id"], pc.cast(position, pa.string()), "@"))
+    decided_by = pa.array([""] * n, pa.string())
+    if decided and n:
+        keys = pc.binary_join_element_wise(text["partner"], text["po_number"], "\x1f")
+        who = list(decided.items())
+        index = pc.index_in(keys, value_set=pa.array([f"{p}\x1f{po}" for (p, po), _ in who], pa.string()))
+        decided_by = pc.fill_null(pc.take(pa.array([name for _, name in who], pa.string()), index), "")
+    codes = pc.unique(text["code"]) if n else pa.array([], pa.string())
+    hint = pc.take(pa.array([hint_for(c) for c in codes.to_pylist()], pa.string()),
+                   pc.index_in(text["code"], value_set=codes))
+    columns = {"partner": text["partner"], "file": text["file"], "isa13": text["isa13"], "gs06": text["gs06"],
+               "st02": text["st02"], "po_number": text["po_number"], "line_number": t["line_number"],
+               "segment": segment, "element": text["element"], "value": t["value"], "code": text["code"],
+               "severity": text["severity"], "message": text["message"], "consequence": text["consequence"],
+               "decided_by": decided_by, "hint": hint, "stage": text["stage"], "run_id": text["run_id"],
+               "_line": pc.fill_null(t["line_number"], -1), "_id": t["id"]}
+    out = pa.table(columns)
+    order = pc.sort_indices(out, sort_keys=[(c, "ascending") for c in (
+        "partner", "file", "isa13", "gs06", "st02", "po_number", "_line", "_id")])
+    return out.take(order).select(list(FAILURE_COLUMNS))
+
+
+def failures_csv(rows: pa.Table) -> bytes:
+    """The failures table as CSV for a spreadsheet (write_failures_csv), as bytes."""
+    out = pa.BufferOutputStream()
+    write_failures_csv(rows, out)
+    return out.getvalue().to_pybytes()
+
+
+def write_failures_csv(rows: pa.Table, sink) -> None:
+    """The failures table as CSV for a spreadsheet into ``sink`` (a writable file or Arrow stream):
+    UTF-8 with a BOM (Excel), CRLF, every text cell that starts like a formula (= + - @ TAB CR)
+    neutralised with a leading quote. Column-wise; only columns holding such a cell are rewritten."""
+    columns = []
+    for name in FAILURE_COLUMNS:
+        col = rows[name]
+        if pa.types.is_string(col.type):
+            col = pc.fill_null(col, "")
+            risky = pc.is_in(pc.utf8_slice_codeunits(col, 0, 1), value_set=_FORMULA_CHARS)
+            if pc.any(risky).as_py():
+                col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
+        columns.append(col)
+    sink.write(b"\xef\xbb\xbf")  # the BOM makes Excel read UTF-8
+    pacsv.write_csv(pa.table(columns, names=list(FAILURE_COLUMNS)), sink,
+                    pacsv.WriteOptions(eol="\r\n", quoting_header="none", batch_size=65_536))
+
+
+# --- the page ----------------------------------------------------------------------------------------
+def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", limit: int = LIMIT,
+                         downloads: Sequence[tuple[str, str]] = (), notes: Sequence[str] = ()) -> str:
+    """The page for the failures table ``rows`` (from failure_table). ``downloads``: (href, label)
+    links to the full data (the CSV, the Parquet); ``notes``: sentences about the run (trusted text,
+    escaped anyway). At most ``limit`` rows are listed one by one (shared fairly among partners);
+    every count is complete."""
+    n = rows.num_rows
+    flags = _flags(rows)
+    totals = {k: int(pc.sum(v).as_py() or 0) for k, v in flags.items()}
+    body = [f'<p id="totals"><b>{n:,}</b> finding(s): <b>{totals["open"]:,}</b> open error(s), '
+            f'<b>{totals["warnings"]:,}</b> warning(s), <b>{totals["decided"]:,}</b> on held orders a person '
+            "has approved or rejected (not open).</p>",
+            '<p class="legend">Severity: <span class="sev-error">error</span>: the input broke a rule; '
+            '<i>What happened</i> says what we did about it. · <span class="sev-warning">warning</span>: '
+            'reported only, nothing was held back. · <span class="sev-decided">decided</span>: an error on a held '
+            "order that a person has since approved or rejected.</p>"]
+    body += [f"<p>{e(note)}</p>" for note in notes]
+    if downloads:
+        body.append("<p>All rows: " + " · ".join(f'<a href="{e(href)}">{e(label)}</a>' for href, label in downloads)
+                    + "</p>")
+    if not n:
+        body.append("<p>No validation failures.</p>")
+        return page(title, body, generated_at=generated_at, style=STYLE)
+    work = pa.table({"partner": rows["partner"], "code": rows["code"], "severity": rows["severity"],
+                     "file": rows["file"], "po": pc.if_else(pc.equal(rows["po_number"], ""), None, rows["po_number"]),
+                     "what": _what(rows["consequence"]), **flags})
+    partners = _partner_counts(work)
+    codes = _code_counts(work)
+    body.append('<nav class="toc"><a href="#by-partner">By partner</a><a href="#by-code">By code</a>'
+                + "".join(f'<a href="#{anchor("partner", p["partner"])}">{e(p["partner"] or "(no partner)")}</a>'
+                          for p in partners) + '<a href="#codes">Codes explained</a></nav>')
+    body.append('<h2 id="by-partner">By partner</h2>')
+    body.append(table(["Partner", "Open errors", "Warnings", "Decided by people", "Files", "Orders"],
+                      [[_link("partner", p["partner"], p["partner"] or "(no partner)"), p["open"], p["warnings"],
+                        p["decided"], p["files"], p["orders"]] for p in partners], numeric=(1, 2, 3, 4, 5), raw=(0,)))
+    body.append('<h2 id="by-code">By code</h2>')
+    body.append(table(["Code", "Severity", "Open errors", "Warnings", "Decided by people", "Partners",
+                       "What happened (most often)"],
+                      [[_link("code", c["code"], c["code"]), _severity_words(c["severities"]), c["open"],
+                        c["warnings"], c["decided"],
+                        ", ".join(_link("partner", p, p or "(no partner)") for p in c["partners"]),
+                        e("; ".join(f"{what} ({k:,})" for what, k in c["what"]))] for c in codes],
+                      numeric=(2, 3, 4), raw=(0, 1, 5, 6)))
+    budgets = _share(limit, {p["partner"]: p["rows"] for p in partners})
+    offset = 0
+    for p in partners:
+        part = rows.slice(offset, p["rows"])
+        offset += p["rows"]
+        body += _partner_section(p["partner"], part, budgets[p["partner"]])
+    body.append('<h2 id="codes">Codes explained</h2>')
+    for c in codes:
+        body.append(f'<h3 id="{anchor("code", c["code"])}">{e(c["code"])}</h3>')
+        body.append(f"<p>{e(describe_code(c['code']))}</p><p><b>How to fix:</b> {e(hint_for(c['code']))}</p>")
+    return page(title, body, generated_at=generated_at, style=STYLE)
+
+
+def _flags(rows: pa.Table) -> dict[str, pa.ChunkedArray]:
+    decided = pc.not_equal(pc.fill_null(rows["decided_by"], ""), "")
+    error = pc.equal(rows["severity"], "error")
+    as_int = lambda mask: pc.cast(mask, pa.int64())  # noqa: E731
+    return {"open": as_int(pc.and_(error, pc.invert(decided))), "warnings": as_int(pc.and_(pc.invert(error),
+            pc.invert(decided))), "decided": as_int(decided)}
+
+
+def _what(consequence: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A consequence without its line number and quantity, to count alike ones ("line 2: IQ 12" -> "line IQ")."""
+    return pc.replace_substring_regex(pc.fill_null(consequence, ""), r"line \d+: (\w+)[^;]*", r"line \1")
+
+
+def _partner_counts(work: pa.Table) -> list[dict]:
+    g = work.group_by("partner").aggregate([("open", "sum"), ("warnings", "sum"), ("decided", "sum"),
+                                             ("file", "count_distinct"), ("po", "count_distinct"),
+                                             ("partner", "count")]).to_pylist()
+    return sorted(({"partner": r["partner"], "open": r["open_sum"], "warnings": r["warnings_sum"],
+                    "decided": r["decided_sum"], "files": r["file_count_distinct"], "orders": r["po_count_distinct"],
+                    "rows": r["partner_count"]} for r in g), key=lambda r: r["partner"].encode())
+
+
+def _code_counts(work: pa.Table) -> list[dict]:
+    g = work.group_by("code").aggregate([("open", "sum"), ("warnings", "sum"), ("decided", "sum"),
+                                          ("partner", "distinct"), ("severity", "distinct")]).to_pylist()
+    what: dict[str, list[tuple[str, int]]] = {}
+    for r in work.group_by(["code", "what"]).aggregate([("code", "count")]).to_pylist():
+        what.setdefault(r["code"], []).append((r["what"] or "reported", r["code_count"]))
+    out = [{"code": r["code"], "open": r["open_sum"], "warnings": r["warnings_sum"], "decided": r["decided_sum"],
+            "partners": sorted(r["partner_distinct"]), "severities": sorted(r["severity_distinct"]),
+            "what": sorted(what.get(r["code"], []), key=lambda x: (-x[1], x[0]))[:3]} for r in g]
+    return sorted(out, key=lambda c: (-(c["open"] + c["warnings"] + c["decided"]), c["code"]))
+
+
+def _share(limit: int, counts: Mapping[str, int]) -> dict[str, int]:
+    """``limit`` listed rows shared among partners: small ones get all of theirs, the rest split evenly."""
+    out, left, todo = {}, limit, sorted(counts, key=lambda p: counts[p])
+    for i, p in enumerate(todo):
+        out[p] = min(counts[p], left // (len(todo) - i))
+        left -= out[p]
+    return out
+
+
+def _link(kind: str, key: str, text: str) -> str:
+    return f'<a href="#{anchor(kind, key)}">{e(text)}</a>'
+
+
+def _severity_words(severities: Iterable[str]) -> str:
+    return ", ".join(f'<span class="sev-{e(s)}">{e(s)}</span>' for s in severities)
+
+
+def _partner_section(partner: str, part: pa.Table, budget: int) -> list[str]:
+    decided = pc.not_equal(part["decided_by"], "")
+    open_rows, decided_rows = part.filter(pc.invert(decided)), part.filter(decided)
+    shown_open = open_rows.slice(0, budget)
+    shown_decided = decided_rows.slice(0, max(budget - shown_open.num_rows, 0))
+    out = [f'<section><h2 id="{anchor("partner", partner)}">Partner {e(partner or "(no partner)")}</h2>']
+    out += _detail(shown_open.to_pylist())
+    if decided_rows.num_rows:
+        out.append("<h3>Held orders a person has approved or rejected</h3><p>These findings held the order for "
+                   "a person, who has decided; they are not open errors.</p>")
+        out += _detail(shown_decided.to_pylist())
+    hidden = part.num_rows - shown_open.num_rows - shown_decided.num_rows
+    if hidden:
+        rest = pa.concat_tables([open_rows.slice(shown_open.num_rows), decided_rows.slice(shown_decided.num_rows)])
+        out.append(f"<h3>{hidden:,} more finding(s) not listed one by one</h3><p>They are counted above and "
+                   "below, per file, and every row is in the CSV and Parquet files.</p>")
+        out.append(_file_summary(rest))
+    out.append("</section>")
+    return out
+
+
+def _detail(rows: list[dict]) -> list[str]:
+    out = []
+    for file, f_rows in groupby(rows, key=lambda r: r["file"]):
+        out.append(f"<h3>File {e(file or '(none)')}</h3>")
+        for (isa13, gs06, st02, po), o_rows in groupby(f_rows, key=lambda r: (r["isa13"], r["gs06"], r["st02"],
+                                                                                r["po_number"])):
+            label = f"PO {po}" if po else ("Transaction set" if st02 else "File / envelope")
+            out.append(f"<h4>{e(label)} <small>ISA13 {e(isa13 or '-')} / GS06 {e(gs06 or '-')} / "
+                       f"ST02 {e(st02 or '-')}</small></h4>")
+            out.append('<table class="findings"><thead><tr><th>Line</th><th>X12 location</th><th>Value</th>'
+                       "<th>Code</th><th>Severity</th><th>Message</th><th>What happened</th></tr></thead><tbody>")
+            for r in o_rows:
+                where = " ".join(x for x in (r["segment"], r["element"]) if x)
+                if r["decided_by"]:
+                    severity = f'<td class="sev-decided">{e(r["severity"])}, decided: {e(r["decided_by"])}</td>'
+                else:
+                    severity = f'<td class="sev-{e(r["severity"])}">{e(r["severity"])}</td>'
+                out.append(f"<tr><td>{e(r['line_number'])}</td><td>{e(where)}</td><td><code>{e(r['value'])}</code>"
+                           f"</td><td>{_link('code', r['code'], r['code'])}</td>{severity}<td>{e(r['message'])}</td>"
+                           f"<td>{e(r['consequence'] or 'reported')}</td></tr>")
+            out.append("</tbody></table>")
+    return out
+
+
+def _file_summary(rest: pa.Table) -> str:
+    flags = _flags(rest)
+    work = pa.table({"file": rest["file"], "code": rest["code"], **flags})
+    files = work.group_by("file").aggregate([("open", "sum"), ("warnings", "sum"), ("decided", "sum")]).to_pylist()
+    top: dict[str, list[tuple[str, int]]] = {}
+    for r in work.group_by(["file", "code"]).aggregate([("code", "count")]).to_pylist():
+        top.setdefault(r["file"], []).append((r["code"], r["code_count"]))
+    return table(["File", "Open errors", "Warnings", "Decided by people", "Codes (most often)"],
+                 [[e(f["file"] or "(none)"), f["open_sum"], f["warnings_sum"], f["decided_sum"],
+                   ", ".join(f"{_link('code', c, c)} ({k:,})" for c, k in
+                             sorted(top.get(f["file"], []), key=lambda x: (-x[1], x[0]))[:5])]
+                  for f in sorted(files, key=lambda f: f["file"].encode())], numeric=(1, 2, 3), raw=(0, 4))
+
+
+# --- findings as objects (inspect, tests, CSV feeds) -------------------------------------------------
 def failure_rows(
     findings: Iterable[Finding],
     orders: pa.Table | None = None,
     *,
     file_partners: Mapping[str, str] | None = None,
 ) -> list[dict]:
-    """One dict per finding (COLUMNS), with partner and PO number from ``orders`` (matched on file,
-    ISA13, GS06, ST02) or ``file_partners`` (file -> partner) for findings above the order level.
-    Sorted partner, file, order, line."""
+    """One dict per finding, with partner and PO number from ``orders`` (matched on file, ISA13, GS06,
+    ST02) or ``file_partners`` (file -> partner) for findings above the order level; a CSV feed's
+    finding shows its row and column where X12 has segment and element. Sorted partner, file, order, line."""
+    rows = []
+    for f, partner, po in _owned(findings, orders, file_partners):
+        loc = f.location
+        segment = loc.segment_id + (f"@{loc.segment_position}" if loc.segment_position is not None else "")
+        if loc.row is not None:
+            segment = f"row {loc.row}"
+        rows.append({"partner": partner, "file": loc.file, "isa13": loc.isa13, "gs06": loc.gs06, "st02": loc.st02,
+                     "po_number": po, "line_number": loc.line_number, "segment": segment,
+                     "element": loc.element or loc.column, "value": loc.value, "code": f.code,
+                     "severity": f.severity, "message": f.message, "consequence": "", "decided_by": "",
+                     "hint": hint_for(f.code), "stage": "", "run_id": ""})
+    rows.sort(key=lambda r: (r["partner"], r["file"], r["isa13"], r["gs06"], r["st02"],
+                             -1 if r["line_number"] is None else r["line_number"]))
+    return rows
+
+
+def findings_as_table(findings: Iterable[Finding], orders: pa.Table | None = None, *,
+                   file_partners: Mapping[str, str] | None = None, consequence: str = "") -> pa.Table:
+    """Findings as objects -> FINDING_ROWS (partner and PO resolved as in failure_rows)."""
+    cols: dict[str, list] = {name: [] for name in FINDING_ROWS.names}
+    for i, (f, partner, po) in enumerate(_owned(findings, orders, file_partners)):
+        loc = f.location
+        for name, value in (("id", i), ("run_id", ""), ("stage", ""), ("partner", partner), ("po_number", po),
+                            ("code", f.code), ("severity", f.severity), ("message", f.message), ("file", loc.file),
+                            ("isa13", loc.isa13), ("gs06", loc.gs06), ("st02", loc.st02),
+                            ("segment_id", loc.segment_id), ("segment_position", loc.segment_position),
+                            ("file_segment", loc.file_segment), ("element", loc.element or loc.column),
+                            ("value", loc.value), ("line_number", loc.line_number), ("loop_id", loc.loop_id),
+                            ("consequence", consequence)):
+            cols[name].append(value)
+    return pa.table(cols, schema=FINDING_ROWS)
+
+
+def _owned(findings: Iterable[Finding], orders: pa.Table | None,
+           file_partners: Mapping[str, str] | None) -> Iterable[tuple[Finding, str, str]]:
     by_set: dict[tuple, dict] = {}
     partner_of_file = dict(file_partners or {})
     if orders is not None:
         for o in orders.select(["partner", "po_number", "source_file", "isa13", "gs06", "st02"]).to_pylist():
             by_set[o["source_file"], o["isa13"], o["gs06"], o["st02"]] = o
             partner_of_file.setdefault(o["source_file"], o["partner"])
-    rows = []
     for f in findings:
         loc = f.location
         order = by_set.get((loc.file, loc.isa13, loc.gs06, loc.st02), {})
-        segment = loc.segment_id + (f"@{loc.segment_position}" if loc.segment_position is not None else "")
-        if loc.row is not None:  # a CSV feed's finding: its row and column stand where X12 has segment and element
-            segment = f"row {loc.row}"
-        rows.append(
-            {
-                "partner": order.get("partner") or partner_of_file.get(loc.file, ""),
-                "file": loc.file,
-                "isa13": loc.isa13,
-                "gs06": loc.gs06,
-                "st02": loc.st02,
-                "po_number": order.get("po_number", ""),
-                "line_number": loc.line_number,
-                "segment": segment,
-                "element": loc.element or loc.column,
-                "value": loc.value,
-                "code": f.code,
-                "severity": f.severity,
-                "message": f.message,
-                "hint": hint_for(f.code),
-            }
-        )
-    rows.sort(
-        key=lambda r: (
-            r["partner"],
-            r["file"],
-            r["isa13"],
-            r["gs06"],
-            r["st02"],
-            -1 if r["line_number"] is None else r["line_number"],
-        )
-    )
-    return rows
-
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222}
-h1{font-size:1.4rem}h2{margin-top:2rem;border-bottom:2px solid #444}h3{margin-top:1.2rem;color:#333}
-h4{margin:.8rem 0 .3rem}table{border-collapse:collapse;width:100%;margin-bottom:.8rem}
-th,td{border:1px solid #ccc;padding:.25rem .4rem;text-align:left;vertical-align:top;font-size:.9rem}
-th{background:#f0f0f0}td.error{color:#a00;font-weight:600}td.warning{color:#a60}code{white-space:pre-wrap}
-"""
-
-
-def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
-
-
-def _html(rows: list[dict], title: str, generated_at: str) -> str:
-    errors = sum(r["severity"] == "error" for r in rows)
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{_e(title)}</title>",
-        f"<style>{_STYLE}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
-        f"<p>{len(rows)} findings ({errors} errors, {len(rows) - errors} warnings)"
-        + (f", generated {_e(generated_at)}" if generated_at else "")
-        + ".</p>",
-    ]
-    if not rows:
-        out.append("<p>No validation failures.</p>")
-    for partner, p_rows in groupby(rows, key=lambda r: r["partner"]):
-        out.append(f"<section><h2>Partner {_e(partner or '(unknown)')}</h2>")
-        for file, f_rows in groupby(p_rows, key=lambda r: r["file"]):
-            out.append(f"<h3>File {_e(file or '(none)')}</h3>")
-            for (isa13, gs06, st02, po), o_rows in groupby(
-                f_rows, key=lambda r: (r["isa13"], r["gs06"], r["st02"], r["po_number"])
-            ):
-                label = f"PO {po}" if po else ("Transaction set" if st02 else "File / envelope")
-                out.append(
-                    f"<h4>{_e(label)} <small>ISA13 {_e(isa13 or '-')} / GS06 {_e(gs06 or '-')} / "
-                    f"ST02 {_e(st02 or '-')}</small></h4>"
-                )
-                out.append(
-                    "<table><thead><tr><th>Line</th><th>X12 location</th><th>Value</th><th>Code</th>"
-                    "<th>Message</th><th>How to fix</th></tr></thead><tbody>"
-                )
-                for r in o_rows:
-                    where = " ".join(x for x in (r["segment"], r["element"]) if x)
-                    out.append(
-                        f"<tr><td>{_e(r['line_number'] if r['line_number'] is not None else '')}</td>"
-                        f"<td>{_e(where)}</td><td><code>{_e(r['value'])}</code></td>"
-                        f'<td class="{_e(r["severity"])}">{_e(r["code"])}</td><td>{_e(r["message"])}</td>'
-                        f"<td>{_e(r['hint'])}</td></tr>"
-                    )
-                out.append("</tbody></table>")
-        out.append("</section>")
-    out.append("</body></html>")
-    return "\n".join(out)
-
-
-def _csv(rows: list[dict]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for r in rows:
-        writer.writerow([neutralise_cell(r[c]) for c in COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+        yield f, order.get("partner") or partner_of_file.get(loc.file, ""), order.get("po_number", "")
 
 
 def render_failure_report(
@@ -249,7 +423,6 @@ def render_failure_report(
     title: str = "OrderBridge validation failures",
     generated_at: str = "",
 ) -> tuple[str, bytes]:
-    """(html, csv_bytes) for ``findings``; every partner-supplied text is escaped (HTML) or
-    neutralised against formula injection (CSV). ``generated_at`` is passed in, not read from a clock."""
-    rows = failure_rows(findings, orders, file_partners=file_partners)
-    return _html(rows, title, generated_at), _csv(rows)
+    """(html, csv bytes) for findings given as objects (no consequence known: "reported")."""
+    rows = failure_table(findings_as_table(findings, orders, file_partners=file_partners))
+    return render_failures_html(rows, title=title, generated_at=generated_at), failures_csv(rows)

@@ -18,7 +18,7 @@ from engine import lifecycle
 from engine.answer import allocation_input
 from engine.decide import OrderDecision, decide
 from flows.documents import holder, renderer
-from flows.recovery import staging_dir
+from flows.recovery import report_folder
 from flows.workspace import Workspace
 from schemas.findings import Finding
 from schemas.lifecycle import Plan
@@ -106,7 +106,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     today = now.date()
     orders, lines = lifecycle.current_tables(deciding, tables)
     settings = rule_settings(profiles)
-    docs_dir = staging_dir(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
+    docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     suite = run_suite(orders, lines, ref, settings, today=today,
                       open_orders=lifecycle.open_order_value(state.orders(states=lifecycle.OPEN)),
                       use_gx=use_gx, docs_dir=docs_dir if use_gx else None,

@@ -26,6 +26,7 @@ POINTS = (
     "mid-outbox-write",     # half of an outbox file written to its temporary name
     "after-outbox-write",   # an outbox file in place, not yet marked delivered
     "after-delivery",       # every partner's documents delivered
+    "after-reconcile",      # the reconciliation committed (verdicts, exceptions, finance reports); no run report yet
     "mid-reports",          # the report's CSV written, its HTML and summary not yet
     "before-finish",        # the report folder in place, the run not yet marked finished
 )

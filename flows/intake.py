@@ -1,4 +1,5 @@
-"""Stage 1, per partner: archive (verified), check, answer 997/TA1, record orders and 860s, move the input.
+"""Stage 1, per partner: archive (verified), check, answer 997/TA1, record orders and 860s (and the
+partner's 997/999s for our documents), move the input.
 
 What a file does to orders (BEG01 cancel/replace/confirm, duplicates, 860s recorded) is planned by
 engine.lifecycle.plan_intake; this stage loads, calls it, and applies the plan in one transaction."""
@@ -19,6 +20,7 @@ from engine import budgets, lifecycle
 from engine.process import Known, process_file
 from flows import faults
 from flows.documents import holder, renderer
+from flows.reconcile import ack_findings
 from flows.workspace import Workspace
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
@@ -50,6 +52,7 @@ class PartnerResult:
 
 
 DropFactory = Callable[[PartnerProfile], FileDrop]
+ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 
 
 def local_drops(ws: Workspace) -> DropFactory:
@@ -58,7 +61,7 @@ def local_drops(ws: Workspace) -> DropFactory:
 
 
 def known_state(state: StateStore, partner: str) -> Known:
-    return Known(interchanges=frozenset(state.interchanges(partner)))
+    return Known(interchanges=frozenset(state.interchanges(partner)), groups=frozenset(state.groups(partner)))
 
 
 # --- stage 1: intake ---------------------------------------------------------------------------------
@@ -110,7 +113,7 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             _dispose(drop, local, info.name, data, "processed")
             continue
         outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
-                               known=known_state(state, profile.id), today=now.date())
+                               known=known_state(state, profile.id), today=now.date(), received_at=now)
         named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
                  + outcome.change_headers["po_number"].to_pylist()}
         live = state.orders_for(named)
@@ -121,8 +124,11 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                      lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
                                      unanswered=unanswered)
+        plan += lifecycle.plan_file_findings(ack_findings(state, profile, outcome.functional_acks, now=now),
+                                             partner=profile.id, consequence=ACK_CONSEQUENCE)
         faults.reached("after-parse")
         with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
+            state.record_partner_acks(outcome.functional_acks, run_id=run_id)
             if outcome.orders.num_rows:
                 store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)
             if outcome.change_headers.num_rows:
@@ -131,6 +137,8 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
                                                                    files={sha: info.name}), at=at, run_id=run_id)
             for sender, isa13 in outcome.interchanges_seen:
                 state.record_interchange(profile.id, sender, isa13, sha)
+            for key in outcome.groups_seen:
+                state.record_group(profile.id, key, sha)
             state.record_file(profile.id, sha, info.name, len(data), at,
                               "quarantined" if outcome.disposition == "quarantine" else "processed",
                               archive_path=archived, run_id=run_id, error_count=outcome.error_count)

@@ -1,7 +1,8 @@
 """One nightly run, in order: the workspace lease, the state-store checks, crashed runs closed, the run
-recorded, per partner intake, the run-wide decide stage, per partner delivery, the reports, the run
-closed. How a stage is executed is the caller's: `flows.nightly` runs each as a Prefect task
-(retries, UI), `orderbridge run --no-prefect` calls them here in this process (same retries).
+recorded, per partner intake, the run-wide decide stage, per partner delivery, the reconciliation for
+finance, the reports, the run closed; a progress line after each stage and partner (flows.progress).
+How a stage is executed is the caller's: `flows.nightly` runs each as a Prefect task (retries, UI),
+`orderbridge run --no-prefect` calls them here in this process (same retries).
 
 Stage bodies are the plain functions below (each opens its own state store, so a Prefect worker
 could run it); they call flows.steps. Kill points for the crash harness (flows.faults) mark the
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +22,9 @@ from typing import Any, Protocol
 from connectors import lease
 from connectors.base import FileDrop
 from connectors.state import StateStore
-from flows import faults, recovery, steps
+from engine.decide import ACCEPTED, PENDING, REJECTED
+from flows import faults, progress, recovery, steps
+from flows.progress import plural
 from flows.workspace import Workspace, open_workspace
 from schemas.errors import ConfigError, is_transient
 from schemas.profile import PartnerProfile
@@ -89,6 +93,17 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) ->
         state.close()
 
 
+def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
+    """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
+    ws = open_workspace(workspace)
+    state = StateStore(ws.state_path)
+    try:
+        done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id)
+        return {"summary": done.summary, "reports": done.reports}
+    finally:
+        state.close()
+
+
 # --- how stages are executed -------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class StageOutcome:
@@ -104,6 +119,8 @@ class Stages(Protocol):
     def decide(self, workspace: str, now_iso: str, run_id: str, use_gx: bool) -> StageOutcome: ...
 
     def deliver(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome: ...
+
+    def reconcile(self, workspace: str, now_iso: str, run_id: str) -> StageOutcome: ...
 
 
 def describe(exc: BaseException) -> str:
@@ -136,6 +153,9 @@ class InProcess:
     def deliver(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome:
         return self._call(deliver_stage, workspace, partner_id, now_iso, run_id)
 
+    def reconcile(self, workspace: str, now_iso: str, run_id: str) -> StageOutcome:
+        return self._call(reconcile_stage, workspace, now_iso, run_id)
+
 
 # --- the run ------------------------------------------------------------------------------------------
 def check_state(ws: Workspace) -> None:
@@ -154,38 +174,46 @@ def _wall() -> str:
 
 def run_night(workspace: str, *, stages: Stages, now: str | None = None, partners: list[str] | None = None,
               use_gx: bool = True, wait: float = 0.0) -> dict:
-    """Pull, check and answer every partner's inbox, deliver pending documents, write the run report.
-    Holds the workspace lease throughout (WorkspaceBusy when another process holds it after ``wait``
-    seconds); refuses a workspace with history and no state store (StateMissing)."""
+    """Pull, check and answer every partner's inbox, deliver pending documents, reconcile, write the run
+    report. Holds the workspace lease throughout (WorkspaceBusy when another process holds it after
+    ``wait`` seconds); refuses a workspace with history and no state store (StateMissing) and one not
+    set up to run (flows.workspace: no silent fall back to demo data). Runs a killed process left
+    "running" are closed as crashed; a run with the clock of one that did not finish resumes it under
+    its id (flows.reports.run_id_for), and its report covers the work of those it completes."""
+    progress.to_stderr()
     ws = open_workspace(workspace)
     with lease.acquire(ws.root, "run", wait=wait) as held:
         recovery.require_state(ws)
+        ws.require_ready()
         check_state(ws)
         started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
         state = StateStore(ws.state_path)
         try:  # the run is on record from its start; runs a killed process left "running" are closed
-            crashed = recovery.close_crashed_runs(ws, state, at=_wall())
-            run_id = steps.run_id_for(started, ws, taken={r["run_id"] for r in state.runs()})
-            state.start_run(run_id, _wall(), clock=started.isoformat(), recovers=crashed)
+            recovery.close_crashed_runs(ws, state, at=_wall())
+            run_id = steps.run_id_for(started, ws, state)
+            state.start_run(run_id, _wall(), clock=started.isoformat())  # recovers: the unfinished runs before it
         finally:
             state.close()
         held.renew(note=f"run {run_id}")
         faults.reached("run-started")
-        return _stages(ws, run_id, started, stages, partners, use_gx, crashed, held)
+        return _stages(ws, run_id, started, stages, partners, use_gx, held)
 
 
 def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partners: list[str] | None,
-            use_gx: bool, crashed: list[str], held: lease.Lease) -> dict:
+            use_gx: bool, held: lease.Lease) -> dict:
     root, clock = str(ws.root), started.isoformat()
     chosen = [pid for pid in sorted(ws.partners()) if not partners or pid in partners]
+    progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}")
     results = []
     for pid in chosen:
         pulled = stages.intake(root, pid, clock, run_id)
         if pulled.failure:
             res = steps.PartnerResult(partner=pid, failure="intake: " + pulled.failure)
+            progress.report("intake", f"FAILED: {res.failure}", partner=pid)
         else:
             res = steps.PartnerResult(**{k: v for k, v in pulled.value.items() if k != "documents"})
             res.documents.update(pulled.value["documents"])
+            progress.report("intake", _intake_line(res), partner=pid)
         results.append(res)
     faults.reached("after-intake")
     held.renew()
@@ -193,26 +221,62 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     run, failure = None, ""
     if decided.failure:
         failure = "decide: " + decided.failure
+        progress.report("decide", f"FAILED: {failure}")
     else:
         run = decided.value
         steps.merge_decisions(results, run)
+        progress.report("decide", _decide_line(run))
     faults.reached("after-numbering")
     held.renew()
     for res in results:
         delivered = stages.deliver(root, res.partner, clock, run_id)
         if delivered.failure:
             res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + delivered.failure
+            progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)
         else:
             res.delivered = delivered.value
+            progress.report("deliver", f"{plural(res.delivered, 'document')} sent", partner=res.partner)
     faults.reached("after-delivery")
     held.renew()
+    reconciled = stages.reconcile(root, clock, run_id)
+    finance = {} if reconciled.failure else reconciled.value
+    if reconciled.failure:
+        failure = "; ".join(x for x in (failure, "reconcile: " + reconciled.failure) if x)
+        progress.report("reconcile", f"FAILED: {failure}")
+    faults.reached("after-reconcile")
+    held.renew()
+    failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
     state = StateStore(ws.state_path)
     try:
-        summary = steps.write_reports(ws, run_id, results, started=started, run=run, failure=failure, state=state,
-                                      recovers=crashed)
+        try:
+            summary = steps.write_reports(ws, run_id, state=state, failures=failures, partners=chosen,
+                                          availability=run.availability if run else None, finance=finance)
+            progress.report("reports", summary["reports"]["summary_html"])
+        except Exception as exc:  # noqa: BLE001 - the night's work is done and recorded; its report can be rewritten
+            failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"
+            summary = {"run_id": run_id, "failure": failure, "reports": {},
+                       "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results]}
+            progress.report("reports", f"FAILED: {failure} (orderbridge report --run {run_id} writes them again)")
         faults.reached("before-finish")
         failed = failure or any(r.failure for r in results)
         state.finish_run(run_id, _wall(), summary, status="failed" if failed else "finished")
     finally:
         state.close()
+    errors = sum(p.get("errors", 0) for p in summary["partners"])
+    progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
+                    "input")
     return summary
+
+
+def _intake_line(res: steps.PartnerResult) -> str:
+    docs = sum(res.documents.values())
+    return (f"{plural(res.files, 'file')} ({res.processed:,} processed, {res.quarantined:,} quarantined, "
+            f"{plural(res.duplicates, 'duplicate')}), {plural(res.orders, 'PO')} read, "
+            f"{plural(docs, 'acknowledgment')} created, {plural(res.errors, 'error')}")
+
+
+def _decide_line(run: steps.RunDecision) -> str:
+    statuses = Counter(d.status for d in run.decisions)
+    docs = sum(run.documents.values())
+    return (f"{plural(len(run.decisions), 'order')} decided ({statuses[ACCEPTED]:,} acknowledged, "
+            f"{statuses[PENDING]:,} held, {statuses[REJECTED]:,} rejected), {plural(docs, 'document')} created")

@@ -1,10 +1,10 @@
 """Prefect wiring for the nightly job: each stage of flows.night as a Prefect task (per partner intake,
-one run-wide decision stage, per partner delivery), retried with backoff on transient errors only;
-one partner's failure never stops the others.
+one run-wide decision stage, per partner delivery, the reconciliation for finance), retried with
+backoff on transient errors only; one partner's failure never stops the others.
 
 Runs without a server (Prefect's ephemeral API) or against PREFECT_API_URL when it is set.
-The order of the stages, the workspace lease and the run record are flows.night's; nothing here
-decides anything about EDI.
+The order of the stages, the workspace lease, the run record, the progress lines and the reports are
+flows.night's; nothing here decides anything about EDI.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ _RETRIES = dict(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, ret
 intake_task = task(night.intake_stage, task_run_name="intake-{partner_id}", **_RETRIES)
 decide_task = task(night.decide_stage, task_run_name="decide", **_RETRIES)
 deliver_task = task(night.deliver_stage, task_run_name="deliver-{partner_id}", **_RETRIES)
+reconcile_task = task(night.reconcile_stage, task_run_name="reconcile", **_RETRIES)
 
 
 def _outcome(state: State) -> StageOutcome:
@@ -58,11 +59,16 @@ class PrefectStages:
     def deliver(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome:
         return _outcome(deliver_task(workspace, partner_id, now_iso, run_id, return_state=True))
 
+    def reconcile(self, workspace: str, now_iso: str, run_id: str) -> StageOutcome:
+        return _outcome(reconcile_task(workspace, now_iso, run_id, return_state=True))
+
 
 @flow(name="orderbridge-nightly", log_prints=True)
 def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | None = None,
             use_gx: bool = True, wait: float = 0.0) -> dict:
-    """Pull, check and answer every partner's inbox, deliver pending documents, write the run report."""
+    """Pull, check and answer every partner's inbox, deliver pending documents, reconcile, write the run
+    report. Says what it did after each stage and partner (flows.progress: lines on the standard
+    error, which a deployment's worker keeps in its logs)."""
     return night.run_night(workspace, stages=PrefectStages(), now=now, partners=partners, use_gx=use_gx, wait=wait)
 
 

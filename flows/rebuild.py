@@ -20,7 +20,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -31,7 +31,7 @@ from engine import lifecycle
 from engine.process import process_file
 from flows.intake import known_state
 from flows.workspace import Workspace
-from parsers.sent_documents import read_sent
+from parsers.outbox_documents import read_sent
 from schemas.errors import StateError
 from schemas.profile import PartnerProfile
 
@@ -218,12 +218,15 @@ def _cancelling(store: OrderStore, changes: list) -> frozenset[int]:
 
 
 def _allocations(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:
-    """Each order line's rows in the newest allocation table of reports/ that holds the line (a run
-    that re-decided an 860's lines allocated those lines only)."""
+    """Each order line's allocation rows (line_number, warehouse, sku, allocated, backordered, rejected,
+    promised_date) from the newest report of reports/ that holds the line (a run that re-decided an
+    860's lines reported those lines only): its allocation.parquet (the lines as the run left them)
+    split per warehouse by its reservations.parquet; a report written before those existed holds the
+    allocation's own rows (a `warehouse` column)."""
     found: dict[tuple[str, str, int], list[dict]] = {}
     for table in sorted(ws.reports_dir.glob("*/allocation.parquet"), reverse=True):
         rows: dict[tuple[str, str, int], list[dict]] = defaultdict(list)
-        for r in pq.read_table(table).to_pylist():
+        for r in _allocation_rows(table):
             line = (r["partner"], r["po_number"], r["line_number"])
             if line[:2] in keys and line not in found:
                 rows[line].append(r)
@@ -231,6 +234,29 @@ def _allocations(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, s
     out: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for (partner, po, _), rows in sorted(found.items()):
         out[(partner, po)].extend(rows)
+    return out
+
+
+def _allocation_rows(table: Path) -> list[dict]:
+    lines = pq.read_table(table)
+    if "warehouse" in lines.column_names:  # the allocation's rows themselves
+        return lines.to_pylist()
+    split: dict[tuple[str, str, int], list[dict]] = defaultdict(list)
+    reserved = table.with_name("reservations.parquet")
+    if reserved.is_file():
+        for r in pq.read_table(reserved).to_pylist():
+            split[(r["partner"], r["po_number"], r["line_number"])].append(r)
+    out = []
+    for ln in lines.to_pylist():
+        key = (ln["partner"], ln["po_number"], ln["line_number"])
+        base = {"partner": key[0], "po_number": key[1], "line_number": key[2], "sku": ln["sku"],
+                "promised_date": date.fromisoformat(ln["promised_date"]) if ln["promised_date"] else None}
+        places = split.get(key) or ([{"warehouse": ln["warehouses"], "quantity": ln["allocated"]}]
+                                    if ln["allocated"] and "," not in (ln["warehouses"] or "") else [])
+        out += [base | {"warehouse": p["warehouse"], "allocated": p["quantity"], "backordered": 0, "rejected": 0}
+                for p in places]
+        out.append(base | {"warehouse": "", "allocated": 0, "backordered": ln["backordered"] or 0,
+                           "rejected": ln["rejected"] or 0})
     return out
 
 

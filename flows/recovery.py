@@ -1,6 +1,6 @@
 """What keeps a workspace's memory from being lost quietly: a workspace with history and no state store
 (or an empty one) refuses to run; runs a killed process left "running" are closed as crashed when the
-next one starts (their half-written report folders removed, their findings carried by its report);
+next one starts (its report covers their work, and removes their half-written report folders);
 backups of the store (SQLite's online backup API) with the order tables, and restoring one.
 
 Rebuilding a store from the workspace's files is flows.rebuild. Nothing here decides about an order.
@@ -29,6 +29,13 @@ def staging_dir(ws: Workspace, run_id: str) -> Path:
     renamed to reports/<run id> when the report is complete, so a killed run's folder is never taken
     for a finished one."""
     return ws.reports_dir / f"{PARTIAL}{run_id}"
+
+
+def report_folder(ws: Workspace, run_id: str) -> Path:
+    """Where a run's report files go now (GX's results, the finance reports, the run's reports):
+    reports/<run id> when it is there (a finished report written again), else staging_dir."""
+    folder = ws.reports_dir / run_id
+    return folder if folder.is_dir() else staging_dir(ws, run_id)
 
 
 def history(ws: Workspace) -> dict[str, int]:
@@ -78,12 +85,11 @@ def require_state(ws: Workspace) -> None:
 
 def close_crashed_runs(ws: Workspace, state: StateStore, *, at: str) -> list[str]:
     """Runs left "running" (the caller holds the workspace lease, so their process is gone) become
-    ``crashed``; their half-written report folders are removed (the store keeps their findings, and
-    the next run's report carries them). Their ids, oldest first."""
-    crashed = state.close_crashed_runs(at)
-    for run_id in crashed:
-        shutil.rmtree(staging_dir(ws, run_id), ignore_errors=True)
-    return crashed
+    ``crashed``. The store keeps their findings and the next run completes their work: it resumes one
+    with its own clock under its id, and its report covers them (flows.reports.run_scope), then removes
+    their half-written report folders (kept until then: GX's results in them are reported). Their ids,
+    oldest first."""
+    return state.close_crashed_runs(at)
 
 
 # --- backups -----------------------------------------------------------------------------------------

@@ -1,39 +1,275 @@
-"""Stage 4: the run summary, the ops failure report (HTML + CSV), GX Data Docs and allocation tables."""
+"""Stage 4 and `orderbridge report`: a run's reports, built from what the state store holds for the run
+(findings with their consequence, files, documents, history events, lines) and nothing kept in
+memory, so a rerun after a crash writes the same report as an uninterrupted night and the reports can
+be written again any time. Reads the store and writes files; the counting and the pages are
+engine.run_summary's and engine.report_failures'.
+
+    reports/<run id>/summary.json, summary.html        what happened, per partner (engine.run_summary)
+                     failures.html, .csv, .parquet     every finding and its consequence
+                     allocation.parquet                the lines the run decided, as they stand
+                     reservations.parquet              their units reserved per warehouse (a rebuild reads them)
+                     availability.parquet              stock left after its allocation (written by the
+                                                       process that allocated; not rebuilt from the store)
+                     gx-docs/validation.json           Great Expectations' results (rendered in summary.html)
+
+                     finance/                          the reconciliation's finance report and dashboard
+                                                       (flows.reconcile writes them; their paths and totals
+                                                       join the summary)
+
+`orderbridge report` has sections (SECTIONS).
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
-from datetime import datetime
+import shutil
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from connectors.state import StateStore
+from connectors.state import FINISHED, StateStore
 from engine.decide import ACCEPTED, PENDING, REJECTED
-from engine.report_failures import neutralise_cell, render_failure_report
+from engine.report_failures import (
+    failure_table,
+    failures_csv,
+    findings_as_table,
+    neutralise_cell,
+    render_failure_report,
+    render_failures_html,
+    write_failures_csv,
+)
+from engine.run_summary import (
+    SUMMARY_EVENTS,
+    VERDICT_EVENTS,
+    people_verdicts,
+    render_summary_html,
+    summarise,
+    totals,
+)
 from flows import faults
 from flows.decide import RunDecision
 from flows.intake import PartnerResult, _row
-from flows.recovery import PARTIAL, staging_dir
+from flows.recovery import report_folder, staging_dir
 from flows.workspace import Workspace
-from schemas.findings import Finding
-from schemas.orders import ORDER_LINES
+from schemas.findings import Finding, Location
+
+GX_FOLDER = "gx-docs"  # where the decide stage asks GX to write its results (flows.decide)
+VALIDATION_FILE = "validation.json"
 
 
-# --- reports ---------------------------------------------------------------------------------------
-def run_id_for(now: datetime, ws: Workspace, taken: set[str] | frozenset[str] = frozenset()) -> str:
-    """The run's id: its clock as YYYYMMDDTHHMMSS, with -2, -3 ... when a run of the store (``taken``)
-    or a report folder already has it."""
+# --- run ids and scope -------------------------------------------------------------------------------
+def run_id_for(now: datetime, ws: Workspace, state: StateStore | None = None) -> str:
+    """The run's id from its clock. A run with this clock that did not finish (it crashed) is resumed
+    under its own id, so its rerun writes the report it would have written; otherwise the first id
+    with no report folder and no run on record ("-2", "-3" ...)."""
     base = now.strftime("%Y%m%dT%H%M%S")
+    known = {r["run_id"]: r["status"] for r in state.runs()} if state is not None else {}
     run_id, k = base, 1
-    while run_id in taken or (ws.reports_dir / run_id).exists() or (ws.reports_dir / f"{PARTIAL}{run_id}").exists():
+    while run_id in known or (ws.reports_dir / run_id).exists() or staging_dir(ws, run_id).exists():
+        if run_id in known and known[run_id] not in FINISHED:
+            return run_id
         k += 1
         run_id = f"{base}-{k}"
     return run_id
 
 
+def run_scope(state: StateStore, run_id: str) -> list[str]:
+    """The runs a run's report covers, oldest first: the runs that did not finish (crashed or killed)
+    whose work it completed - recorded when it started (runs.recovers; for a nightly run the nightly
+    runs just before it that did not finish: connectors.state.unfinished_before) - and itself."""
+    run = state.run(run_id)
+    recovers = run.get("recovers", []) if run else []
+    return [*dict.fromkeys(r for r in recovers if r != run_id), run_id]
+
+
+# --- the run's reports -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Written:
+    folder: Path
+    summary: dict  # as in summary.json (file names relative to the folder)
+
+    def path(self, name: str) -> Path:
+        return self.folder / self.summary["reports"][name]
+
+
+def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures: Mapping | None = None,
+                      availability: pa.Table | None = None, partners: list[str] | None = None,
+                      finance: Mapping | None = None) -> Written:
+    """Write the run's reports from the store: under the run's staging folder (a hidden name,
+    flows.recovery), renamed to reports/<run id> when every file is written, so a run killed while
+    writing leaves no folder that looks finished; a finished folder written again (`orderbridge
+    report`) has each file replaced whole. ``failures``: {"failure": the run's stage failure,
+    "partners": {partner: failure}} as the flow saw them (else as recorded when the run finished);
+    ``availability``: the allocation's stock table when this process allocated; ``finance``: the
+    reconciliation's {"summary", "reports"} (flows.reconcile; else as recorded when the run finished)."""
+    run = state.run(run_id) or {"run_id": run_id, "kind": "nightly", "clock": "", "status": "", "summary": {}}
+    if failures is None:
+        recorded = run.get("summary") or {}
+        failures = {"failure": recorded.get("failure", ""),
+                    "partners": {p["partner"]: p.get("failure", "") for p in recorded.get("partners", [])}}
+    scope = run_scope(state, run_id)
+    folder, into = ws.reports_dir / run_id, report_folder(ws, run_id)
+    into.mkdir(parents=True, exist_ok=True)
+    recorded = run.get("summary") or {}
+    finance_summary = dict(finance.get("summary", {})) if finance is not None else recorded.get("finance", {})
+    finance_reports = ({k: os.path.relpath(v, into) for k, v in finance.get("reports", {}).items()}
+                       if finance is not None else
+                       {k: v for k, v in recorded.get("reports", {}).items() if k in _FINANCE_REPORTS})
+    clock = run.get("clock") or ""
+    decided = people_verdicts(state.events_of_runs(scope, VERDICT_EVENTS))
+    rows = failure_table(state.findings_table(scope), decided=decided)
+    reports = {"summary": "summary.json", "summary_html": "summary.html", "failures_html": "failures.html",
+               "failures_csv": "failures.csv", "failures_parquet": "failures.parquet"} | finance_reports
+    covers = [r for r in scope if r != run_id]
+    notes = [f"This run completed the work of run(s) {', '.join(covers)}, which did not finish: their findings "
+             "are included."] if covers else []
+    with _replacing(into / "failures.csv") as tmp, open(tmp, "wb") as out:
+        write_failures_csv(rows, out)
+    faults.reached("mid-reports")
+    with _replacing(into / "failures.parquet") as tmp:
+        pq.write_table(rows, tmp)
+    _write(into / "failures.html", render_failures_html(
+        rows, title=f"OrderBridge validation failures, run {run_id}", generated_at=f"{clock} (run clock)",
+        downloads=(("failures.csv", f"failures.csv ({rows.num_rows:,} rows, for a spreadsheet)"),
+                   ("failures.parquet", "failures.parquet (for tools)"), ("summary.html", "the run's summary")),
+        notes=notes).encode("utf-8"))
+    lines = state.lines_of_runs(scope)
+    if lines.num_rows:
+        pq.write_table(lines, into / "allocation.parquet")
+        reports["allocation"] = "allocation.parquet"
+        reserved = _reservations_of(state, lines)
+        if reserved.num_rows:  # the units per warehouse behind each line's "allocated" (a rebuild reads them)
+            pq.write_table(reserved, into / "reservations.parquet")
+            reports["reservations"] = "reservations.parquet"
+    if availability is not None:  # a by-product of this process's allocation, not a report from the store:
+        pq.write_table(availability, into / "availability.parquet")  # not listed (a rerun may not have it)
+    validation, gx_note = _validation(ws, scope)
+    if validation is not None:
+        reports["validation"] = f"{GX_FOLDER}/{VALIDATION_FILE}"
+    documents = state.documents_of_runs(scope)
+    partner_rows = summarise(partners or [], files=state.files_of_runs(scope), documents=documents,
+                             events=state.events_of_runs(scope, SUMMARY_EVENTS), findings=rows,
+                             failures=failures.get("partners", {}))
+    summary = {"run_id": run_id, "started": clock,
+               "run": {"run_id": run_id, "kind": run.get("kind", "nightly"), "clock": clock, "covers": covers},
+               "failure": failures.get("failure", ""), "partners": partner_rows, "totals": totals(partner_rows),
+               "reports": reports, "gx_note": gx_note, "finance": finance_summary}
+    _write(into / "summary.json", (json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n").encode())
+    sent = [d for d in documents if d["status"] == "delivered"]
+    _write(into / "summary.html", render_summary_html(summary, validation=validation, sent=sent).encode("utf-8"))
+    if into != folder:
+        os.replace(into, folder)
+    for covered in covers:  # what the runs it completed left half written (their GX results were read above)
+        shutil.rmtree(staging_dir(ws, covered), ignore_errors=True)
+    return Written(folder, summary)
+
+
+RESERVATION_ROWS = pa.schema([("partner", pa.string()), ("po_number", pa.string()), ("line_number", pa.int64()),
+                              ("warehouse", pa.string()), ("sku", pa.string()), ("quantity", pa.int64())])
+
+
+def _reservations_of(state: StateStore, lines: pa.Table) -> pa.Table:
+    """The store's reservations of these order lines, one row per line and warehouse."""
+    keys = sorted(set(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(), strict=True)))
+    wanted = set(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(), lines["line_number"].to_pylist(),
+                     strict=True))
+    rows = [{"partner": r.partner, "po_number": r.po_number, "line_number": r.line_number, "warehouse": r.warehouse,
+             "sku": r.sku, "quantity": int(r.quantity)}
+            for key, held in sorted(state.reservations_for(keys).items()) for r in held
+            if (r.partner, r.po_number, r.line_number) in wanted]
+    return pa.Table.from_pylist(rows, schema=RESERVATION_ROWS)
+
+
+_FINANCE_REPORTS = ("finance_report", "dashboard", "finance_data", "cumulative_finance_report",
+                    "cumulative_dashboard", "cumulative_finance_data")
+
+
+def _validation(ws: Workspace, scope: list[str]) -> tuple[list[dict] | None, str]:
+    for run_id in reversed(scope):
+        path = report_folder(ws, run_id) / GX_FOLDER / VALIDATION_FILE
+        if path.is_file():
+            try:
+                return json.loads(path.read_text(encoding="utf-8")), ""
+            except (OSError, ValueError) as exc:
+                return None, f"Great Expectations' results could not be read: {exc}"
+    return None, "Great Expectations did not validate order lines in this run (no order to decide, or GX off)."
+
+
+def _write(path: Path, data: bytes) -> None:
+    with _replacing(path) as tmp:
+        tmp.write_bytes(data)
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary name to write ``path`` under; renamed into place when the block ends without error:
+    a report file is whole or absent, never half written."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None, failures: Mapping | None = None,
+                  availability: pa.Table | None = None, partners: list[str] | None = None,
+                  finance: Mapping | None = None) -> dict:
+    """The nightly flow's stage 4: the run's reports (write_run_reports); the summary with the files'
+    absolute paths (for the command line)."""
+    own = state is None
+    store = StateStore(ws.state_path) if own else state
+    try:
+        written = write_run_reports(ws, store, run_id, failures=failures, availability=availability,
+                                    partners=partners if partners is not None else sorted(ws.partners()),
+                                    finance=finance)
+    finally:
+        if own:
+            store.close()
+    return written.summary | {"folder": str(written.folder),
+                              "reports": {k: os.path.normpath(written.folder / v)
+                                          for k, v in written.summary["reports"].items()}}
+
+
+# --- `orderbridge report` ----------------------------------------------------------------------------
+Section = Callable[..., dict]  # (ws, state, run_id, *, since, now) -> {"reports": {name: path}, "title"?}
+
+
+def _run_section(ws: Workspace, state: StateStore, run_id: str, **_: object) -> dict:
+    return write_reports(ws, run_id, state=state)
+
+
+def _finance_section(ws: Workspace, state: StateStore, run_id: str | None, *, since: date | None = None,
+                     now: datetime | None = None, **_: object) -> dict:
+    """The cumulative finance report and dashboard (flows.reconcile.write_cumulative) as of ``now``,
+    default the last reconciliation's clock."""
+    from flows.reconcile import write_cumulative
+
+    if now is None:
+        runs = state.reconciliations()
+        if not runs:
+            return {"title": ": no reconciliation has run yet", "reports": {}}
+        now = datetime.fromisoformat(runs[-1]["as_of"])
+    written = write_cumulative(ws, state, ws.partners(), as_of=now, since=since)
+    return {"title": f" report and dashboard as of {now:%Y-%m-%d %H:%M} (run clock)"
+                     + (f", POs since {since}" if since else "") + ":", "reports": written}
+
+
+SECTIONS: dict[str, Section] = {"run": _run_section, "finance": _finance_section}  # name -> writer
+
+
+def latest_run(state: StateStore) -> str | None:
+    nightly = [r for r in state.runs() if r["kind"] == "nightly"]
+    return nightly[-1]["run_id"] if nightly else None
+
+
+# --- the flow's per-partner tallies (progress lines; the reports count from the store) ------------------
 def merge_decisions(results: list[PartnerResult], run: RunDecision) -> None:
     by = {r.partner: r for r in results}
     for d in run.decisions:
@@ -54,87 +290,14 @@ def merge_decisions(results: list[PartnerResult], run: RunDecision) -> None:
             by[partner].warnings += f.severity == "warning"
 
 
-def write_reports(ws: Workspace, run_id: str, results: list[PartnerResult], *, started: datetime,
-                  run: RunDecision | None = None, failure: str = "", state: StateStore | None = None,
-                  recovers: Sequence[str] = ()) -> dict:
-    """The run's report folder, written under staging_dir and renamed to reports/<run id> when whole.
-    With ``state``, the failure report lists the findings the store holds for this run and for the
-    crashed runs it ``recovers`` (each once), with the orders they concern: a rerun after a crash
-    reports what the uninterrupted night would have. Without it, the findings in ``results``."""
-    folder, staging = ws.reports_dir / run_id, staging_dir(ws, run_id)
-    staging.mkdir(parents=True, exist_ok=True)
-    if state is not None:
-        rows = night_findings(state, [*recovers, run_id])
-        orders = _orders_of(state, rows)
-    else:
-        rows = [f for r in results for f in r.findings]
-        orders = run.orders if run else None
-    findings = [_finding_from_row(r) for r in rows]
-    file_partners = {r["location"].get("file", ""): r["partner"] for r in rows}
-    html, csv_bytes = render_failure_report(findings, orders, file_partners=file_partners,
-                                            title=f"OrderBridge validation failures, run {run_id}",
-                                            generated_at=started.isoformat())
-    (staging / "failures.csv").write_bytes(csv_bytes)
-    faults.reached("mid-reports")
-    (staging / "failures.html").write_text(html, encoding="utf-8")
-    reports = {"summary": str(folder / "summary.json"), "failures_html": str(folder / "failures.html"),
-               "failures_csv": str(folder / "failures.csv")}
-    if run and run.allocation is not None:
-        pq.write_table(run.allocation, staging / "allocation.parquet")
-        pq.write_table(run.availability, staging / "availability.parquet")
-        reports["allocation"] = str(folder / "allocation.parquet")
-        reports["availability"] = str(folder / "availability.parquet")
-    if run and run.gx_docs:
-        reports["gx_data_docs"] = run.gx_docs.replace(str(staging), str(folder), 1)
-    summary = {"run_id": run_id, "started": started.isoformat(), "failure": failure,
-               "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results], "reports": reports,
-               "gx_note": run.gx_note if run else "", "recovers": list(recovers), "findings": len(rows)}
-    (staging / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n")
-    os.replace(staging, folder)
-    return summary
-
-
-def night_findings(state: StateStore, run_ids: Sequence[str]) -> list[dict]:
-    """The findings the store holds for these runs as report rows (Finding.to_dict + partner), in the
-    order they were recorded; a finding a rerun recorded again (a file still in the inbox after a
-    crash, say) is listed once."""
-    rows, seen = [], set()
-    for run_id in dict.fromkeys(run_ids):
-        for f in state.findings(run_id=run_id):
-            loc = {k: f[k] for k in _LOCATION if f[k] not in ("", None)}
-            row = {"code": f["code"], "severity": f["severity"], "message": f["message"] or "", "location": loc,
-                   "partner": f["partner"] or "", "po_number": f["po_number"] or ""}
-            key = json.dumps([f["stage"], row], sort_keys=True, default=str)
-            if key not in seen:
-                seen.add(key)
-                rows.append(row)
-    return rows
-
-
-_LOCATION = ("file", "isa13", "gs06", "st02", "segment_position", "file_segment", "segment_id", "element", "value",
-             "line_number", "loop_id")
-
-
-def _orders_of(state: StateStore, findings: list[dict]) -> pa.Table | None:
-    """The stored orders these findings name (their partner and PO number for the report's rows)."""
-    keys = {(f["partner"], f["po_number"]) for f in findings if f.get("po_number")}
-    rows = [{"partner": o.partner, "po_number": o.po_number, "source_file": o.source_file, "isa13": o.isa13,
-             "gs06": o.gs06, "st02": o.st02} for _, o in sorted(state.orders_for(keys).items())]
-    if not rows:
-        return None
-    return pa.Table.from_pylist(rows, schema=pa.schema([(k, pa.string()) for k in rows[0]]))
-
-
-def _finding_from_row(row: dict) -> Finding:
-    from schemas.findings import Location
-
-    return Finding(code=row["code"], severity=row["severity"], message=row["message"],
-                   location=Location(**row.get("location", {})))
-
-
 def findings_csv(rows: list[dict]) -> bytes:
-    """Compatibility helper: the failure report's CSV for finding rows (formula cells neutralised)."""
-    return render_failure_report([_finding_from_row(r) for r in rows])[1]
+    """The failures CSV for finding rows as dicts (Finding.to_dict + partner): formula cells neutralised."""
+    findings = [Finding(code=r["code"], severity=r["severity"], message=r["message"],
+                        location=Location(**r.get("location", {}))) for r in rows]
+    partners = {r.get("location", {}).get("file", ""): r.get("partner", "") for r in rows}
+    return failures_csv(failure_table(findings_as_table(findings, file_partners=partners)))
 
 
-__all__ = ["neutralise_cell", "ORDER_LINES"]
+__all__ = ["SECTIONS", "Written", "findings_csv", "latest_run", "merge_decisions", "neutralise_cell",
+           "render_failure_report", "run_id_for", "run_scope", "write_reports",
+           "write_run_reports"]

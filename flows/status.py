@@ -1,6 +1,7 @@
 """`orderbridge status`: one order's whole story read from the state store. Its lines (deleted and
-cancelled ones too), every document sent for it, the decisions people took, and its history in one
-order (the store's global sequence), each time labelled with its clock. Read only: decides nothing.
+cancelled ones too), every document sent for it with the partner's 997 verdict on it, the decisions
+people took, its history in one order (the store's global sequence), each time labelled with its
+clock, and the reconciliation's exceptions about it. Read only: decides nothing.
 
 `story()` returns the JSON document of `status --json`; its keys are stable (README, "status --json").
 """
@@ -11,8 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from connectors.state import StateStore
-from engine import lifecycle
-from schemas.lifecycle import LineRecord, OrderRecord
+from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord
 
 
 def _plain(v):
@@ -29,6 +29,9 @@ def story(state: StateStore, order: OrderRecord) -> dict:
     """Everything `status` shows for ``order``, as plain JSON values."""
     partner, po = order.partner, order.po_number
     documents = state.documents_for_order(partner, po)
+    verdicts = state.document_status_for(partner, {(d["isa13"], d["gs06"] or "", d["st02"] or "") for d in documents})
+    verdict_of = {d["id"]: v for d in documents
+                  if (v := verdicts.get((d["isa13"], d["gs06"] or "", d["st02"] or ""))) is not None}
     by_id = {d["id"]: d for d in documents}
     history = state.order_history(partner, po)
     person = order.person
@@ -51,9 +54,20 @@ def story(state: StateStore, order: OrderRecord) -> dict:
             "st02": d["st02"] or "", "file_name": d["file_name"], "status": d["status"],
             "created_at": d["created_at"], "delivered_at": d["delivered_at"], "clock": "run", "run_id": d["run_id"],
             "doc_key": d["doc_key"],
+            "partner_ack": _verdict_text(verdict_of.get(d["id"])),
         } for d in documents],
+        "partner_acks": [{
+            "document_id": doc_id, "type": v["doc_type"], "isa13": v["isa13"], "st02": v["st02"], "status": v["status"],
+            "acked_at": v["acked_at"], "due_at": v["due_at"], "ack_type": v["ack_type"], "ack_file": v["ack_file"],
+            "reasons": v["reasons"] or "", "as_of": v["as_of"], "clock": "run",
+        } for doc_id, v in verdict_of.items()],
+        "exceptions": [{
+            "exception_id": x["exception_id"], "type": x["type"], "line_number": x["line_number"],
+            "document_ref": x["document_ref"], "amount_at_risk": x["amount_at_risk"], "currency": x["currency"],
+            "age_days": x["age_days"], "state": x["state"], "found": bool(x["active"]), "message": x["message"],
+        } for x in state.exceptions_of_order(partner, po)],
         "decisions": [{"event": h["event"], "by": h["actor"], "at": h["at"], "clock": h["clock"],
-                       "note": h["note"] or ""} for h in history if h["event"] in lifecycle.PERSON_EVENTS],
+                       "note": h["note"] or ""} for h in history if h["event"] in PERSON_EVENTS],
         "history": [{
             "seq": h["seq"], "at": h["at"], "clock": h["clock"], "event": h["event"], "from_state": h["from_state"],
             "to_state": h["to_state"], "revision": h["revision"], "actor": h["actor"], "note": h["note"] or "",
@@ -74,3 +88,17 @@ def _line(ln: LineRecord) -> dict:
             "ack_price": _plain(ln.ack_price), "allocated": ln.allocated, "backordered": ln.backordered,
             "rejected": ln.rejected, "promised_date": _plain(ln.promised_date), "warehouses": ln.warehouses,
             "reason": ln.reason, "codes": list(ln.codes), "revision": ln.revision}
+
+
+
+def _verdict_text(v: dict | None) -> str | None:
+    """A document's verdict from its partner's 997/999, in a few words (None: not acknowledged by
+    partners, as our 997s and TA1s, or not reconciled yet); `partner_acks` has the details."""
+    if v is None:
+        return None
+    text = v["status"].replace("_", " ")
+    if v["acked_at"]:
+        text += f" ({v['ack_type']} {v['acked_at']})"
+    elif v["status"] in ("overdue", "pending"):
+        text += f" (due {v['due_at']})"
+    return text

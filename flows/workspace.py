@@ -1,11 +1,15 @@
-"""A workspace: partner profiles, per-partner drops, the state store and the run reports.
+"""A workspace: partner profiles, per-partner drops, reference data, inventory, the state store and the
+run reports. Everything a run reads comes from the workspace itself: a workspace without its own
+profiles, reference data or inventory is an error that says what is missing, never a silent fall back
+to the repository's demo data (only `orderbridge demo` copies sample_files/ into its workspace).
 
-    <workspace>/partners/*.toml     partner profiles (the repository's partners/ when absent)
+    <workspace>/partners/*.toml     partner profiles
     <workspace>/drop/<partner>/     inbox/ outbox/ archive/ processed/ quarantine/
     <workspace>/state/orderbridge.sqlite
     <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
-    <workspace>/reference/                  items, prices, customers, ship-tos (CSV; else sample_files/)
-    <workspace>/inventory/                  snapshot as_of=YYYY-MM-DD/*.parquet + receipts.parquet
+    <workspace>/reference/                  items, partner_items, prices, customers, ship_tos (CSV);
+                                            item_units.csv optional
+    <workspace>/inventory/                  snapshots/as_of=YYYY-MM-DD/*.parquet + receipts.parquet
     <workspace>/reports/<run id>/   summary.json, summary.md, findings.csv, failures.html
 """
 
@@ -13,10 +17,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from schemas.profile import PartnerProfile, load_profiles
+from schemas.errors import ConfigError
+
+if TYPE_CHECKING:  # profiles (pydantic models) load only when asked for: `status` never needs them
+    from schemas.profile import PartnerProfile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# the reference files a run needs (schemas.reference.SCHEMAS less OPTIONAL_FILES; written out so that
+# `status` need not import pyarrow; tests/test_partner_check.py holds the two together)
+REFERENCE_FILES = ("items.csv", "partner_items.csv", "prices.csv", "customers.csv", "ship_tos.csv")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +36,7 @@ class Workspace:
 
     @property
     def partners_dir(self) -> Path:
-        own = self.root / "partners"
-        return own if own.is_dir() and any(own.glob("*.toml")) else REPO_ROOT / "partners"
+        return self.root / "partners"
 
     @property
     def drop_root(self) -> Path:
@@ -42,20 +52,45 @@ class Workspace:
 
     @property
     def reference_dir(self) -> Path:
-        own = self.root / "reference"
-        return own if own.is_dir() else REPO_ROOT / "sample_files" / "reference"
+        return self.root / "reference"
 
     @property
     def inventory_dir(self) -> Path:
-        own = self.root / "inventory"
-        return own if own.is_dir() else REPO_ROOT / "sample_files" / "inventory"
+        return self.root / "inventory"
 
     @property
     def reports_dir(self) -> Path:
         return self.root / "reports"
 
     def partners(self) -> dict[str, PartnerProfile]:
+        from schemas.profile import load_profiles
+
+        if not any(self.partners_dir.glob("*.toml")):
+            raise ConfigError(f"workspace {self.root} has no partner profiles: add partners/<id>.toml "
+                              "(see docs/onboarding.md)", path=str(self.partners_dir))
         return load_profiles(self.partners_dir)
+
+    def missing(self) -> list[str]:
+        """What a run needs from this workspace and does not find, one line each."""
+        out = []
+        if not any(self.partners_dir.glob("*.toml")):
+            out.append(f"{self.partners_dir}/: no partner profile (*.toml)")
+        for name in REFERENCE_FILES:
+            if not (self.reference_dir / name).is_file():
+                out.append(f"{self.reference_dir / name}: reference file missing")
+        snapshots = self.inventory_dir / "snapshots"
+        if not (snapshots.is_dir() and any(snapshots.glob("as_of=*/*.parquet"))):
+            out.append(f"{snapshots}/as_of=YYYY-MM-DD/: no inventory snapshot")
+        if not (self.inventory_dir / "receipts.parquet").is_file():
+            out.append(f"{self.inventory_dir / 'receipts.parquet'}: expected receipts missing")
+        return out
+
+    def require_ready(self) -> None:
+        """ConfigError naming everything a run needs that this workspace lacks."""
+        missing = self.missing()
+        if missing:
+            raise ConfigError(f"workspace {self.root} is not ready to run (see docs/onboarding.md): "
+                              + "; ".join(missing), missing=missing)
 
 
 def open_workspace(root: Path | str) -> Workspace:

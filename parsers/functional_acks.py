@@ -9,6 +9,7 @@ never an exception; matching the answers to what we sent is engine.partner_acks'
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import datetime
 
 import pyarrow as pa
@@ -31,13 +32,15 @@ def read_functional_acks(
     partner: str,
     source_sha256: str = "",
     received_at: datetime | None = None,
+    sets: Iterable[tuple[Interchange, Group, TransactionSet]] | None = None,
 ) -> tuple[pa.Table, list[Finding]]:
-    """Every 997/999 set of a parsed file as FUNCTIONAL_ACKS rows, and the findings about them.
+    """Every 997/999 set of a parsed file (or of ``sets``, the (interchange, group, set) triples the
+    caller accepted) as FUNCTIONAL_ACKS rows, and the findings about them.
 
     ``received_at``: when the file reached us (the run clock's time of pick-up); null if unknown."""
     rows: list[dict] = []
     findings: list[Finding] = []
-    for ic, g, ts in result.transaction_sets():
+    for ic, g, ts in result.transaction_sets() if sets is None else sets:
         if ts.set_id not in ACK_SET_IDS:
             continue
         got, notes = _read_set(result, ic, g, ts, partner, source_sha256, received_at)

@@ -209,8 +209,9 @@ def _first_per_set(set_of_row: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
-                source_sha256: str = "") -> tuple[pa.Table, pa.Table]:
-    """Canonical (orders, order_lines) for the given 850 sets of one parsed file."""
+                source_sha256: str = "", lines: bool = True) -> tuple[pa.Table, pa.Table]:
+    """Canonical (orders, order_lines) for the given 850 sets of one parsed file; with ``lines=False``
+    the order lines are not built (an empty table: `inspect` shows the orders only)."""
     if not sets:
         return ORDERS.empty_table(), ORDER_LINES.empty_table()
     seg = result.segments
@@ -309,8 +310,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     po_numbers = pc.fill_null(per_set(beg, 3), "")
     labels = _set_labels(sets)
     lineage = _lineage(result, sets, np.arange(nsets), source_sha256, labels)
-    lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells, po_numbers,
-                   labels, lineage)
+    order_lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells,
+                         po_numbers, labels, lineage) if lines else ORDER_LINES.empty_table()
     line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
     orders = {
         "partner": _repeat(partner, nsets),
@@ -332,7 +333,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
     }
-    return pa.table(orders, schema=ORDERS), lines
+    return pa.table(orders, schema=ORDERS), order_lines
 
 
 def _repeat(value: str, n: int) -> pa.Array:

@@ -1,87 +1,199 @@
-"""Our own outbound documents read back (an outbox file: TA1, 997, 855, 865): the control numbers
-they used and what each transaction set answered, for rebuilding a lost state store (flows.rebuild)
-so that no number is used again and no order is answered twice.
+"""Our own outbound 810 invoices and 856 ship notices read back into RECORDED_LINES (schemas.
+reconciliation): documents another system of ours sent a partner (an ERP's invoices, a warehouse's
+own ship notices) recorded so the reconciliation sees them. Columnar over the parsed file (no
+per-segment objects); no paths, no clock (the time they were sent is the caller's or their GS04/GS05).
 
-Bytes in (parsed by parsers.x12_reader), plain records out; no paths, no clock. Tolerant: a set
-it cannot read is left out, never an exception.
+810: one row per IT1 (IT101 line id, IT102 quantity, IT103 unit, IT104 price) with BIG01 date, BIG02
+invoice number, BIG04 PO and a header REF SI (the shipment billed). 856: one row per SN1 (SN102
+quantity, SN103 unit) with the nearest PRF01 (PO) and LIN01 (line id) before it, BSN02 (shipment),
+DTM 011 (departure, DTM03 time) and DTM 017 (expected delivery). A set missing what names it (BIG02,
+BIG04; BSN02; an SN1 without PRF or LIN) is left out with a RECORDED_DOCUMENT_INCOMPLETE finding.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 
-from parsers.x12_reader import read_interchanges
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from parsers.x12_reader import ParseResult
+from schemas.findings import Finding, finding
+from schemas.reconciliation import RECORDED_LINES
 
-@dataclass(frozen=True, slots=True)
-class SentSet:
-    """One transaction set we sent (or the TA1 of an interchange)."""
-
-    set_id: str  # 855, 865, 997 or TA1
-    st02: str = ""
-    gs06: str = ""
-    po_number: str = ""  # BAK03 / BCA03
-    purpose: str = ""  # BAK01 / BCA01
-    ack_type: str = ""  # BAK02 / BCA02
-    lines: tuple = ()  # ((PO101 / POC01, PO102 / POC03 or None, ((ACK01, ACK02), ...)), ...)
-    answers_isa13: str = ""  # TA101
-    answers_gs06: str = ""  # AK102
+RECORDED_SETS = ("810", "856")
 
 
-@dataclass(frozen=True, slots=True)
-class SentInterchange:
-    isa13: str
-    date: str  # GS04 (CCYYMMDD), else 20 + ISA09
-    sets: tuple[SentSet, ...] = field(default_factory=tuple)
+def element(lists: pa.Array, k: int) -> pa.Array:
+    """Element ``k`` of each segment (list<string>), trimmed; null where absent or empty."""
+    offsets = lists.offsets.to_numpy(zero_copy_only=False)
+    ok = np.diff(offsets) > k
+    if not len(lists.values):
+        return pa.nulls(len(lists), pa.string())
+    values = pc.utf8_trim_whitespace(lists.values.take(pa.array(np.where(ok, offsets[:-1] + k, 0), pa.int64())))
+    keep = ok & pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False)
+    return pc.if_else(pa.array(keep), values, pa.scalar(None, pa.string()))
 
 
-def read_sent(data: bytes, *, file: str = "") -> list[SentInterchange]:
-    """Every interchange of one of our outbox files, with its sets."""
-    result = read_interchanges(data, file=file)
-    out = []
-    for ic in result.interchanges:
-        if ic.rejected:
+def number(values: pa.Array, typ: pa.DataType) -> pa.Array:
+    """X12 numbers (R, Nn) as decimals; anything else null."""
+    ok = pc.fill_null(pc.match_substring_regex(values, r"^-?[0-9]*\.?[0-9]+$"), False)
+    return pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), typ)
+
+
+def _day(values: pa.Array) -> pa.Array:
+    return pc.cast(pc.strptime(values, format="%Y%m%d", unit="s", error_is_null=True), pa.date32())
+
+
+def _moment(day: pa.Array, clock: pa.Array) -> pa.Array:
+    """DTM02 date and DTM03 time (HHMM[SS]) as a timestamp; the time missing: midnight."""
+    hhmm = pc.utf8_slice_codeunits(pc.fill_null(clock, "0000"), 0, 4)
+    hhmm = pc.if_else(pc.fill_null(pc.match_substring_regex(hhmm, r"^[0-9]{4}$"), False), hhmm, pa.scalar("0000"))
+    text = pc.binary_join_element_wise(day, hhmm, "")
+    return pc.strptime(text, format="%Y%m%d%H%M", unit="s", error_is_null=True)
+
+
+class _Sets:
+    """The sets of one type in a parsed file, and which set each row of a segment id falls in."""
+
+    def __init__(self, result: ParseResult, set_id: str) -> None:
+        self.seg = result.segments
+        self.sets = [(ic.control_number, g.control_number, ts.control_number, ts.start, ts.end)
+                     for ic, g, ts in result.transaction_sets() if ts.set_id == set_id]
+        self.starts = np.array([s[3] for s in self.sets], np.int64)
+        self.ends = np.array([s[4] for s in self.sets], np.int64)
+
+    def rows(self, seg_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, set index) of the ``seg_id`` segments inside these sets."""
+        rows = self.seg.rows_of(seg_id)
+        if not len(self.sets) or not len(rows):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        at = np.searchsorted(self.starts, rows, side="right") - 1
+        inside = (at >= 0) & (rows <= self.ends[np.maximum(at, 0)])
+        return rows[inside], at[inside]
+
+    def elements(self, rows: np.ndarray) -> pa.Array:
+        return self.seg.elements.take(pa.array(rows, pa.int64()))
+
+    def first(self, seg_id: str, k: int, *, qualifier: tuple[int, str] | None = None) -> pa.Array:
+        """Per set: element ``k`` of its first ``seg_id`` (whose element qualifier[0] is qualifier[1])."""
+        rows, at = self.rows(seg_id)
+        out: list[str | None] = [None] * len(self.sets)
+        if len(rows):
+            els = self.elements(rows)
+            values = element(els, k).to_pylist()
+            quals = element(els, qualifier[0]).to_pylist() if qualifier else [None] * len(rows)
+            for i, v, q in zip(at.tolist(), values, quals, strict=True):
+                if out[i] is None and (qualifier is None or q == qualifier[1]):
+                    out[i] = v
+        return pa.array(out, pa.string())
+
+    def nearest(self, seg_id: str, rows: np.ndarray, at: np.ndarray, k: int) -> pa.Array:
+        """For each row: element ``k`` of the nearest ``seg_id`` before it in the same set (else null)."""
+        marks, mark_set = self.rows(seg_id)
+        if not len(marks) or not len(rows):
+            return pa.nulls(len(rows), pa.string())
+        i = np.searchsorted(marks, rows, side="right") - 1
+        ok = (i >= 0) & (mark_set[np.maximum(i, 0)] == at)
+        values = element(self.elements(marks[np.maximum(i, 0)]), k)
+        return pc.if_else(pa.array(ok), values, pa.scalar(None, pa.string()))
+
+
+def read_sent_lines(result: ParseResult, *, partner: str, sha256: str = "",
+                    sent_at: datetime | None = None) -> tuple[pa.Table, list[Finding]]:
+    """Every IT1 of the file's 810s and SN1 of its 856s as RECORDED_LINES rows, and the findings about
+    sets left out. ``sent_at``: when they went to the partner (default: each group's GS04/GS05)."""
+    parts, findings = [], []
+    for set_id, reader in (("810", _invoices), ("856", _ship_notices)):
+        sets = _Sets(result, set_id)
+        if not sets.sets:
             continue
-        rows = result.segments.rows(ic.start, ic.end) if ic.end >= ic.start else []
-        date = next((g.elements[3] for g in ic.groups if len(g.elements) > 3), "")
-        if not date and len(ic.elements) > 8 and len(ic.elements[8]) == 6:
-            date = "20" + ic.elements[8]
-        sets = [SentSet("TA1", answers_isa13=_el(r, 1)) for r in rows if r and r[0] == "TA1"]
-        for g in ic.groups:
-            for ts in g.transactions:
-                sets.append(_set(result.segments.rows(ts.start, ts.end), ts.set_id, ts.control_number,
-                                 g.control_number))
-        out.append(SentInterchange(ic.control_number, date, tuple(sets)))
-    return out
+        table, missing = reader(sets)
+        for i in missing:
+            isa13, gs06, st02, start, _ = sets.sets[i]
+            findings.append(finding(
+                "RECORDED_DOCUMENT_INCOMPLETE", f"This {set_id} (ST02 {st02}) does not say which "
+                + ("invoice and PO it is (BIG02, BIG04)" if set_id == "810" else
+                   "shipment, PO and line each item is (BSN02, PRF01, LIN01)") + "; it was not recorded.",
+                file=result.file, isa13=isa13, gs06=gs06, st02=st02, seg="ST", segment_position=1,
+                file_segment=start + 1))
+        if table.num_rows:
+            parts.append(table)
+    if not parts:
+        return RECORDED_LINES.empty_table(), findings
+    t = pa.concat_tables(parts, promote_options="permissive")
+    created = {(ic.control_number, g.control_number): _group_time(g.date, g.time) for ic in result.interchanges
+               for g in ic.groups}
+    when = [sent_at.replace(microsecond=0) if sent_at else created.get((i, g))
+            for i, g in zip(t["isa13"].to_pylist(), t["gs06"].to_pylist(), strict=True)]
+    n = t.num_rows
+    t = t.append_column("partner", pa.array([partner] * n, pa.string()))
+    t = t.append_column("file", pa.array([result.file] * n, pa.string()))
+    t = t.append_column("sha256", pa.array([sha256] * n, pa.string()))
+    t = t.append_column("sent_at", pa.array(when, pa.timestamp("s")))
+    return t.select(RECORDED_LINES.names).cast(RECORDED_LINES), findings
 
 
-def _el(row: list[str], i: int) -> str:
-    return row[i].strip() if len(row) > i else ""
-
-
-def _qty(text: str) -> Decimal | None:
+def _group_time(day: str, clock: str) -> datetime | None:
+    digits = "".join(ch for ch in clock or "" if ch.isdigit())[:4].ljust(4, "0")
     try:
-        return Decimal(text) if text else None
-    except InvalidOperation:
+        return datetime.strptime((day or "") + digits, "%Y%m%d%H%M")
+    except ValueError:
         return None
 
 
-def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
-    head = {"855": "BAK", "865": "BCA"}.get(set_id)
-    if set_id == "997":
-        ak1 = next((r for r in rows if r and r[0] == "AK1"), [])
-        return SentSet("997", st02, gs06, answers_gs06=_el(ak1, 2))
-    if head is None:
-        return SentSet(set_id, st02, gs06)
-    top = next((r for r in rows if r and r[0] == head), [])
-    lines: list[tuple[str, Decimal | None, list]] = []
-    for r in rows:
-        if r and r[0] == "PO1":
-            lines.append((_el(r, 1), _qty(_el(r, 2)), []))
-        elif r and r[0] == "POC":
-            lines.append((_el(r, 1), _qty(_el(r, 3)), []))
-        elif r and r[0] == "ACK" and lines:
-            lines[-1][2].append((_el(r, 1), _qty(_el(r, 2))))
-    return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
-                   lines=tuple((line_id, qty, tuple(acks)) for line_id, qty, acks in lines))
+def _meta(sets: _Sets, at: np.ndarray) -> dict[str, pa.Array]:
+    take = pa.array(at, pa.int64())
+    return {"isa13": pa.array([s[0] for s in sets.sets], pa.string()).take(take),
+            "gs06": pa.array([s[1] for s in sets.sets], pa.string()).take(take),
+            "st02": pa.array([s[2] for s in sets.sets], pa.string()).take(take)}
+
+
+def _invoices(sets: _Sets) -> tuple[pa.Table, list[int]]:
+    number_of, po_of = sets.first("BIG", 2), sets.first("BIG", 4)
+    day_of = _day(sets.first("BIG", 1))
+    shipment_of = sets.first("REF", 2, qualifier=(1, "SI"))
+    named = pc.and_(pc.is_valid(number_of), pc.is_valid(po_of)).to_numpy(zero_copy_only=False)
+    rows, at = sets.rows("IT1")
+    keep = named[at] if len(at) else np.zeros(0, bool)
+    rows, at = rows[keep], at[keep]
+    els = sets.elements(rows)
+    take = pa.array(at, pa.int64())
+    table = pa.table({
+        "doc_type": pa.array(["810"] * len(rows), pa.string()),
+        "document_ref": number_of.take(take), "doc_date": day_of.take(take), "shipped_at": pa.nulls(len(rows),
+                                                                                                   pa.timestamp("s")),
+        "shipment_id": shipment_of.take(take), "po_number": po_of.take(take), "line_id": element(els, 1),
+        "quantity": number(element(els, 2), RECORDED_LINES.field("quantity").type), "unit": element(els, 3),
+        "unit_price": number(element(els, 4), RECORDED_LINES.field("unit_price").type),
+        "expected_delivery_at": pa.nulls(len(rows), pa.timestamp("s")),
+        **_meta(sets, at), "position": pa.array(rows, pa.int64()),
+    })
+    return table, [i for i in range(len(sets.sets)) if not named[i]]
+
+
+def _ship_notices(sets: _Sets) -> tuple[pa.Table, list[int]]:
+    shipment_of = sets.first("BSN", 2)
+    left = _moment(sets.first("DTM", 2, qualifier=(1, "011")), sets.first("DTM", 3, qualifier=(1, "011")))
+    due = _moment(sets.first("DTM", 2, qualifier=(1, "017")), sets.first("DTM", 3, qualifier=(1, "017")))
+    rows, at = sets.rows("SN1")
+    po = sets.nearest("PRF", rows, at, 1)
+    line = sets.nearest("LIN", rows, at, 1)
+    named = pc.is_valid(shipment_of).to_numpy(zero_copy_only=False)
+    complete = pc.and_(pc.is_valid(po), pc.is_valid(line)).to_numpy(zero_copy_only=False) if len(rows) else \
+        np.zeros(0, bool)
+    bad = set(np.flatnonzero(~named).tolist()) | set(at[~complete].tolist())
+    keep = np.array([i not in bad for i in at.tolist()], bool) if len(at) else np.zeros(0, bool)
+    rows, at, po, line = rows[keep], at[keep], po.filter(pa.array(keep)), line.filter(pa.array(keep))
+    els = sets.elements(rows)
+    take = pa.array(at, pa.int64())
+    table = pa.table({
+        "doc_type": pa.array(["856"] * len(rows), pa.string()),
+        "document_ref": shipment_of.take(take), "doc_date": pc.cast(left.take(take), pa.date32()),
+        "shipped_at": left.take(take), "shipment_id": shipment_of.take(take), "po_number": po, "line_id": line,
+        "quantity": number(element(els, 2), RECORDED_LINES.field("quantity").type), "unit": element(els, 3),
+        "unit_price": pa.nulls(len(rows), RECORDED_LINES.field("unit_price").type),
+        "expected_delivery_at": due.take(take), **_meta(sets, at), "position": pa.array(rows, pa.int64()),
+    })
+    return table, sorted(bad)

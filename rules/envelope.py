@@ -12,11 +12,10 @@ from datetime import datetime
 
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
+from schemas.interchange_codes import isa_codes
 from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
 from schemas.x12dict import SUPPORTED_VERSIONS, base_version
 
-ISA_ID_QUALIFIERS = {"01", "02", "03", "04", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
-                     "17", "18", "19", "20", "27", "28", "29", "30", "33", "34", "NR", "SA", "SN", "ZZ"}
 _VERSION = re.compile(r"^00[2-8]0\d$")
 _DIGITS9 = re.compile(r"^\d{9}$")
 _GS06 = re.compile(r"^\d{1,9}$")
@@ -98,16 +97,20 @@ def _check_isa(ic: Interchange) -> list[Finding]:
     if ic.raw_length and ic.raw_length != 106:
         out.append(finding("ISA_NOT_FIXED_WIDTH", f"The ISA segment is {ic.raw_length} characters, not 106.",
                            seg="ISA", isa13=isa13, file_segment=ic.start + 1))
-    if e[0].strip() not in ("00", "03"):
-        bad("ISA_AUTH_QUALIFIER_INVALID", 1, "ISA01 must be 00 or 03.")
-    if e[2].strip() not in ("00", "01"):
-        bad("ISA_SECURITY_QUALIFIER_INVALID", 3, "ISA03 must be 00 or 01.")
-    if e[4].strip() not in ISA_ID_QUALIFIERS:
-        bad("ISA_SENDER_QUALIFIER_INVALID", 5, f"ISA05 {e[4].strip()!r} is not an interchange id qualifier.")
+    version = e[11].strip()
+
+    def coded(code: str, idx: int, what: str) -> None:
+        allowed = isa_codes(f"ISA{idx:02d}", version)
+        if e[idx - 1].strip() not in allowed:
+            bad(code, idx, f"ISA{idx:02d} {e[idx - 1].strip()!r} is not {what} in control version {version or '?'} "
+                f"({', '.join(sorted(allowed))}).")
+
+    coded("ISA_AUTH_QUALIFIER_INVALID", 1, "an authorization information qualifier")
+    coded("ISA_SECURITY_QUALIFIER_INVALID", 3, "a security information qualifier")
+    coded("ISA_SENDER_QUALIFIER_INVALID", 5, "an interchange id qualifier")
     if not e[5].strip() or len(e[5].rstrip()) > 15:
         bad("ISA_SENDER_ID_INVALID", 6, "ISA06 must hold 1-15 characters.")
-    if e[6].strip() not in ISA_ID_QUALIFIERS:
-        bad("ISA_RECEIVER_QUALIFIER_INVALID", 7, f"ISA07 {e[6].strip()!r} is not an interchange id qualifier.")
+    coded("ISA_RECEIVER_QUALIFIER_INVALID", 7, "an interchange id qualifier")
     if not e[7].strip() or len(e[7].rstrip()) > 15:
         bad("ISA_RECEIVER_ID_INVALID", 8, "ISA08 must hold 1-15 characters.")
     if not (re.fullmatch(r"\d{6}", e[8].strip()) and _valid_date(e[8].strip(), "%y%m%d")):
@@ -122,8 +125,7 @@ def _check_isa(ic: Interchange) -> list[Finding]:
         bad("ISA_CONTROL_NUMBER_INVALID", 13, f"ISA13 {e[12]!r} is not a 9-digit number.")
     if e[13].strip() not in ("0", "1"):
         bad("ISA_ACK_REQUESTED_INVALID", 14, "ISA14 must be 0 or 1.")
-    if e[14].strip() not in ("P", "T"):
-        bad("ISA_USAGE_INVALID", 15, "ISA15 must be P (production) or T (test).")
+    coded("ISA_USAGE_INVALID", 15, "a usage indicator (I information, P production, T test)")
     return out
 
 

@@ -1,7 +1,9 @@
 """Great Expectations (GX Core 1.x) over one run's order lines: ONE validation of ONE table for
 all files and partners, membership checks precomputed as boolean columns, every failed row turned
 into a business finding of the same shape as rules.business. GX is imported lazily (it costs
-seconds); suites are JSON files in rules/gx_suites. Writes nothing except Data Docs, when asked.
+seconds); suites are JSON files in rules/gx_suites. Writes nothing except, when asked, the validation
+results as data (validation.json: one outcome per expectation) for the run's summary page to render;
+GX's own Data Docs are not built (they load their CSS and scripts from CDNs: blank offline).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business import business_finding, resolve_items
+from rules.business.items import has_product_id, unknown_ids_text
 from schemas.errors import ConfigError
 from schemas.findings import Finding
 from schemas.reference import ReferenceData, gs1_valid
 from schemas.rule_settings import RuleSettings
+from schemas.units import unit_codes
 
 SUITES_DIR = Path(__file__).with_name("gx_suites")
 INDEX_COLUMNS = ["source_file", "order_ref", "line_number"]
@@ -44,8 +48,8 @@ class GxRunResult:
     findings: list[Finding]
     success: bool
     evaluated_expectations: int
-    docs_index: Path | None = None  # Data Docs index.html, when built
-    docs_error: str | None = None  # why Data Docs could not be built
+    docs_index: Path | None = None  # validation.json (expectation_outcomes), when asked for
+    docs_error: str | None = None  # why it could not be written
     failed_expectations: list[str] = field(default_factory=list)
 
 
@@ -80,10 +84,8 @@ def prepare_lines_frame(lines: pa.Table, ref: ReferenceData, settings: RuleSetti
     def present(column: str) -> pa.ChunkedArray:
         return pc.fill_null(pc.not_equal(resolved.column(column), ""), False)
 
-    has_id = present(_IDS[0])
-    for column in _IDS[1:]:
-        has_id = pc.or_(has_id, present(column))
-    units = pa.array([*settings.each_units, *settings.case_units], pa.string())
+    has_id = has_product_id(resolved)
+    units = pa.array(sorted({*unit_codes(), *settings.each_units, *settings.case_units}), pa.string())
     frame = resolved.select(_LOCATION).to_pandas()
     frame["has_product_id"] = has_id.to_numpy(zero_copy_only=False)
     frame["item_known"] = pc.or_(pc.is_valid(resolved.column("sku")), pc.invert(has_id)).to_numpy(
@@ -120,6 +122,13 @@ def prepare_lines_frame(lines: pa.Table, ref: ReferenceData, settings: RuleSetti
         *[pc.if_else(present(c), resolved.column(c), pa.scalar(None, pa.string())) for c in _IDS]
     )
     firsts = [p[0] if p else None for p in pairs.to_pylist()]
+    unknown = pc.and_(has_id, pc.is_null(resolved.column("sku")))
+    tried: list[str | None] = [None] * resolved.num_rows
+    for i in pc.indices_nonzero(unknown).to_pylist():  # the few unknown lines: which ids were tried where
+        tried[i] = unknown_ids_text({"partner": resolved.column("partner")[i].as_py(),
+                                     "product_ids": pairs[i].as_py(),
+                                     **{c: resolved.column(c)[i].as_py() for c in _IDS}})
+    frame["ids_tried"] = tried
     frame["first_id_element"] = "PO107"
     frame["first_id_value"] = [
         p["id"] if p else v for p, v in zip(firsts, first_value.to_pylist(), strict=True)
@@ -127,7 +136,7 @@ def prepare_lines_frame(lines: pa.Table, ref: ReferenceData, settings: RuleSetti
     return frame
 
 
-def _gx_context(docs_dir: Path | None):
+def _gx_context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -140,27 +149,19 @@ def _gx_context(docs_dir: Path | None):
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False),
     )
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    if docs_dir is not None:
-        context.add_data_docs_site(
-            site_name="run",
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
-                },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-    return gx, context
+    return gx, gx.get_context(mode="ephemeral", project_config=config)
+
+
+VALIDATION_FILE = "validation.json"
+EXAMPLES = 10  # unexpected values kept per expectation in validation.json
 
 
 def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) -> GxRunResult:
     """Validate ``frame`` (from prepare_lines_frame) against ``suite`` in one GX run; findings for
-    every unexpected row. Data Docs go to ``docs_dir`` when given (a failure there is reported in
-    docs_error, not raised). A broken expectation is a ConfigError."""
-    gx, context = _gx_context(docs_dir)
+    every unexpected row. With ``docs_dir``, the results go to ``docs_dir/validation.json`` (one
+    outcome per expectation; a failure there is reported in docs_error, not raised). A broken
+    expectation is a ConfigError."""
+    gx, context = _gx_context()
     batch_definition = (
         context.data_sources.add_pandas("orderbridge")
         .add_dataframe_asset("order_lines")
@@ -171,26 +172,17 @@ def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) ->
         gx.ValidationDefinition(name="order_lines_run", data=batch_definition, suite=gx_suite)
     )
     result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": INDEX_COLUMNS}
+    results = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
     docs_error = None
     docs_index = None
     if docs_dir is not None:
-        checkpoint = context.checkpoints.add(
-            gx.Checkpoint(
-                name="order_lines_run",
-                validation_definitions=[validation],
-                result_format=result_format,
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["run"])],
-            )
-        )
-        run = checkpoint.run(batch_parameters={"dataframe": frame})
-        results = next(iter(run.run_results.values()))
-        index = Path(docs_dir) / "index.html"
-        if index.exists():
-            docs_index = index
-        else:
-            docs_error = "GX reported success but wrote no index.html"
-    else:
-        results = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+        docs_index = Path(docs_dir) / VALIDATION_FILE
+        try:
+            docs_index.parent.mkdir(parents=True, exist_ok=True)
+            docs_index.write_text(json.dumps(expectation_outcomes(results), indent=1, sort_keys=True, default=str)
+                                  + "\n", encoding="utf-8")
+        except OSError as exc:
+            docs_index, docs_error = None, f"GX validation results not written: {exc}"
     return GxRunResult(
         findings=findings_from_results(results, frame),
         success=bool(results.success),
@@ -201,11 +193,34 @@ def run_gx(frame: pd.DataFrame, suite: dict, *, docs_dir: Path | None = None) ->
     )
 
 
+def expectation_outcomes(results) -> list[dict]:
+    """GX's validation results as plain data, one dict per expectation: expectation, column, code
+    (our finding code, from its meta), success, evaluated (rows), unexpected, percent, examples (up to
+    EXAMPLES unexpected values) and error (why it could not run)."""
+    out = []
+    for r in results.results:
+        config, res = r.expectation_config, r.result or {}
+        kwargs = config.kwargs or {}
+        raised = (r.exception_info or {}).get("raised_exception")
+        out.append({
+            "expectation": config.type,
+            "column": kwargs.get("column") or ", ".join(kwargs.get("column_list") or []),
+            "code": (config.meta or {}).get("code", ""),
+            "success": bool(r.success),
+            "evaluated": res.get("element_count"),
+            "unexpected": res.get("unexpected_count"),
+            "percent": res.get("unexpected_percent"),
+            "examples": [_plain({"v": v})["v"] for v in (res.get("partial_unexpected_list") or [])[:EXAMPLES]],
+            "error": (r.exception_info or {}).get("exception_message", "") if raised else "",
+        })
+    return out
+
+
 def run_suite(frame: pd.DataFrame, suite: dict, *, asset: str, index_columns: list[str]):
     """Validate ``frame`` against ``suite`` in one GX run without Data Docs; the raw GX result (every
     unexpected row named by ``index_columns``). For suites over other tables than order lines
     (rules.shipments); a broken expectation is reported by the caller from the result."""
-    gx, context = _gx_context(None)
+    gx, context = _gx_context()
     batch_definition = (
         context.data_sources.add_pandas("orderbridge")
         .add_dataframe_asset(asset)
@@ -240,7 +255,8 @@ def findings_from_results(results, frame: pd.DataFrame) -> list[Finding]:
             row = rows[(key["source_file"], key["order_ref"], int(key["line_number"]))]
             value = row.get(meta["value_column"]) if "value_column" in meta else None
             element = row.get(meta["element_column"]) if "element_column" in meta else meta.get("element", "")
-            message = meta.get("message", config.type).format(value=value)
+            detail = row.get(meta["detail_column"]) if "detail_column" in meta else None
+            message = meta.get("message", config.type).format(value=value, detail=detail)
             out.append(
                 business_finding(
                     meta["code"], message, _plain(row), seg="PO1", element=element or "", value=value

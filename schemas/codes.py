@@ -19,6 +19,8 @@ class CodeSpec:
     severity: Literal["error", "warning"]
     ack: str  # "TA1:026", "AK9:4", "AK5:4", "AK3:7", "AK4:5" or "" (not reported in an ack)
     text: str
+    ack_since: str = ""  # the first 997 version whose code list has the ack code ("" = every version)
+    reserved: str = ""  # why no check emits this code yet ("" = some check emits it)
 
 
 _C = CodeSpec
@@ -67,7 +69,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ISA_VERSION_INVALID", "interchange", "error", "TA1:017", "ISA12 is not a supported control version."),
         _C("ISA_CONTROL_NUMBER_INVALID", "interchange", "error", "TA1:018", "ISA13 is not a 9-digit number."),
         _C("ISA_ACK_REQUESTED_INVALID", "interchange", "error", "TA1:019", "ISA14 is not 0 or 1."),
-        _C("ISA_USAGE_INVALID", "interchange", "error", "TA1:020", "ISA15 is not P or T."),
+        _C("ISA_USAGE_INVALID", "interchange", "error", "TA1:020", "ISA15 is not I, P or T."),
         _C("ISA_USAGE_MISMATCH", "interchange", "warning", "",
            "ISA15 (test/production) differs from the partner profile."),
         _C("IEA_GROUP_COUNT_MISMATCH", "interchange", "error", "TA1:021",
@@ -77,7 +79,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("IEA_MISSING", "interchange", "error", "TA1:023", "The interchange has no IEA trailer."),
         _C("ISA_CONTENT_INVALID", "interchange", "error", "TA1:024", "Invalid interchange content."),
         _C("ISA_DUPLICATE", "interchange", "error", "TA1:025",
-           "This ISA13 was already received from this sender in an earlier file."),
+           "This ISA13 was already received from this sender (earlier in the file or in an earlier file)."),
         _C("ISA_ELEMENT_SEPARATOR_INVALID", "interchange", "error", "TA1:026",
            "The element separator is a letter, digit or space."),
         _C("ISA_COMPONENT_SEPARATOR_INVALID", "interchange", "error", "TA1:027",
@@ -94,9 +96,12 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("GS_DATE_INVALID", "group", "error", "AK9:", "GS04 is not a valid CCYYMMDD date."),
         _C("GS_TIME_INVALID", "group", "error", "AK9:", "GS05 is not a valid HHMM[SS[d..]] time."),
         _C("GS_ELEMENT_MISSING", "group", "error", "AK9:", "A mandatory GS element is missing."),
-        _C("GS_DUPLICATE", "group", "error", "AK9:",
-           "This GS01+GS02+GS03+GS06 was already received in an earlier file."),
-        _C("GS_ID_MISMATCH", "group", "warning", "", "GS02/GS03 differ from the partner profile."),
+        _C("GS_DUPLICATE", "group", "error", "AK9:19",
+           "This GS01+GS02+GS03+GS06 was already received (earlier in the file or in an earlier file).",
+           ack_since="005010"),  # AK905 19 "not unique" is in the 005010 list; 004010's 19 means something else
+        _C("GS_ID_MISMATCH", "group", "warning", "", "GS02/GS03 differ from the partner profile.",
+           reserved=("GS02/GS03 are not compared with the profile yet; the sender is checked on ISA05/ISA06 "
+                     "(PARTNER_SENDER_MISMATCH).")),
         # --- transaction set (997 AK5) ----------------------------------------------------
         _C("ST_SET_UNSUPPORTED", "set", "error", "AK5:1", "We do not accept this transaction set."),
         _C("SE_MISSING", "set", "error", "AK5:2", "The transaction set has no SE trailer."),
@@ -105,10 +110,14 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ST_SET_ID_MISMATCH", "set", "error", "AK5:6", "ST01 does not belong to the group's GS01."),
         _C("ST_CONTROL_NUMBER_INVALID", "set", "error", "AK5:7", "ST02 is not 4-9 characters."),
         _C("ST_CONTROL_NUMBER_DUPLICATE", "set", "error", "AK5:23", "ST02 repeats within the group."),
-        _C("SET_SEGMENTS_IN_ERROR", "set", "error", "AK5:5", "One or more segments are in error."),
+        _C("SET_SEGMENTS_IN_ERROR", "set", "error", "AK5:5", "One or more segments are in error.",
+           reserved=("AK5 code 5 is added by the 997 builder itself to any set with segment or element "
+                     "errors; no check reports it.")),
         # --- segments (997 AK3) ----------------------------------------------------------
         _C("SEGMENT_UNRECOGNIZED", "segment", "error", "AK3:1", "Unrecognized segment id."),
-        _C("SEGMENT_UNEXPECTED", "segment", "error", "AK3:2", "Segment not expected at this place in the set."),
+        _C("SEGMENT_UNEXPECTED", "segment", "error", "AK3:2", "Segment not expected at this place in the set.",
+           reserved=("The 850/860 structure walk reports a misplaced segment as out of order (AK3 7) or not in the set "
+                     "(AK3 6).")),
         _C("SEGMENT_MANDATORY_MISSING", "segment", "error", "AK3:3", "A mandatory segment is missing."),
         _C("LOOP_OVER_MAX", "segment", "error", "AK3:4", "A loop occurs more often than allowed."),
         _C("SEGMENT_OVER_MAX_USE", "segment", "error", "AK3:5", "A segment occurs more often than allowed."),
@@ -156,12 +165,15 @@ def spec(code: str) -> CodeSpec:
     return CATALOGUE[code]
 
 
-def ack_code(code: str) -> tuple[str, str]:
-    """('AK4', '5') for ELEMENT_TOO_LONG; ('', '') where the code is not reported in an ack."""
-    ack = CATALOGUE[code].ack if code in CATALOGUE else ""
-    if not ack:
+def ack_code(code: str, *, version: str = "") -> tuple[str, str]:
+    """('AK4', '5') for ELEMENT_TOO_LONG; ('', '') where the code is not reported in an ack. With the
+    997's ``version``, a code value that version's list lacks is left out: ('AK9', '')."""
+    spec = CATALOGUE.get(code)
+    if spec is None or not spec.ack:
         return "", ""
-    level, _, value = ack.partition(":")
+    level, _, value = spec.ack.partition(":")
+    if version and spec.ack_since and version[:6] < spec.ack_since:
+        value = ""
     return level, value
 
 

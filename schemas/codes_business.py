@@ -23,13 +23,13 @@ BUSINESS_CODES: list[CodeSpec] = [
     _C("ITEM_UNKNOWN", "business", "error", "", "No item of ours matches any identifier on the line."),
     _C("ITEM_DISCONTINUED", "business", "error", "", "The item is discontinued."),
     # --- units and quantities ------------------------------------------------------------------
-    _C("UNIT_UNKNOWN", "business", "error", "", "PO103 is not a unit of measure we sell in."),
+    _C("UNIT_UNKNOWN", "business", "error", "", "PO103 is not a unit of measure code (X12 data element 355)."),
     _C(
         "UNIT_NOT_CONVERTIBLE",
         "business",
         "error",
         "",
-        "Ordered by the case, but the item has no case pack to convert with.",
+        "PO103 is a unit the item is not sold in: no conversion to eaches in the item master.",
     ),
     _C("QTY_NOT_POSITIVE", "business", "error", "", "PO102 is missing, zero or negative."),
     _C(
@@ -112,7 +112,7 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "The ship-to address lacks street, city, state, postal code or country.",
+        "The ship-to address lacks street, city, state or postal code (or the country, if the profile requires it).",
     ),
     _C(
         "ADDRESS_IMPLAUSIBLE",

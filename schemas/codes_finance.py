@@ -54,6 +54,21 @@ FINANCE_CODES: list[CodeSpec] = [
         "",
         "Two acknowledgments of one document disagree; the latest one counts.",
     ),
+    # --- our own 810s and 856s sent by another system, recorded (orderbridge record) -------------
+    _C(
+        "RECORDED_DOCUMENT_INCOMPLETE",
+        "business",
+        "error",
+        "",
+        "A recorded 810 or 856 does not say which invoice, shipment, PO or line it is; that set was not recorded.",
+    ),
+    _C(
+        "RECORDED_LINE_UNKNOWN",
+        "business",
+        "warning",
+        "",
+        "A recorded 810 or 856 line names a PO or PO line we do not hold; it is kept but not reconciled.",
+    ),
 ]
 
 FINANCE_CATALOGUE: dict[str, CodeSpec] = {c.code: c for c in FINANCE_CODES}

@@ -45,8 +45,10 @@ RESERVATIONS = pa.schema(
     ]
 )
 
-# What allocate() needs from an order line. `sku` is the resolved item id, `arrival` the order of
-# arrival (lower = earlier), `case_pack` the units per case (null = sold by the each).
+# What allocate() needs from an order line. `sku` is the resolved item id, `quantity` in eaches,
+# `arrival` the order of arrival (lower = earlier), `case_pack` the eaches per case (null = sold by the
+# each), `unit_eaches` the eaches per unit the line was ordered in (a line of 2 PK of 6 is 12 eaches,
+# allocated 6 at a time).
 ALLOCATION_INPUT = pa.schema(
     [
         pa.field("partner", pa.string(), nullable=False),
@@ -59,6 +61,7 @@ ALLOCATION_INPUT = pa.schema(
         pa.field("po_date", pa.date32()),
         pa.field("arrival", pa.int64(), nullable=False),
         pa.field("case_pack", pa.int64()),
+        pa.field("unit_eaches", pa.int64()),  # eaches per ordered unit (PO103); null = 1
     ]
 )
 

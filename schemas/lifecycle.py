@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from schemas.findings import Finding
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class OrderState(StrEnum):
@@ -75,6 +77,10 @@ class EventKind(StrEnum):
     RECHECK_CLEARED = "recheck_cleared"  # a recheck found nothing to hold: the next run answers
     RECHECK_HELD = "recheck_held"  # a recheck still holds the order (reasons refreshed)
     DECISION_FAILED = "decision_failed"  # planning this order failed: held for ops
+
+
+PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,
+                 EventKind.RECHECK_HELD)  # the events that are people's acts (status lists them as decisions)
 
 
 class Clock(StrEnum):
@@ -219,17 +225,28 @@ class OrderLines:
 
 
 # Line rows of many orders at once, columnar (Plan.line_tables): the intake's received lines. Column
-# names are order_lines' columns; decimals and dates are text as the store keeps them.
-LINE_ROWS = pa.schema([
-    pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
-    pa.field("line_number", pa.int32(), nullable=False), pa.field("line_id", pa.string()),
-    pa.field("sku", pa.string()), pa.field("state", pa.string(), nullable=False), pa.field("ack", pa.string()),
-    pa.field("ordered", pa.string()), pa.field("unit", pa.string()), pa.field("unit_price", pa.string()),
-    pa.field("ack_price", pa.string()), pa.field("allocated", pa.int64()), pa.field("backordered", pa.int64()),
-    pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
-    pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
-    pa.field("run_id", pa.string()),
-])
+# names are order_lines' columns; decimals and dates are text as the store keeps them. Built on first
+# use (module __getattr__): reading the store (`orderbridge status`, the console) never loads pyarrow.
+def _line_rows() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([
+        pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
+        pa.field("line_number", pa.int32(), nullable=False), pa.field("line_id", pa.string()),
+        pa.field("sku", pa.string()), pa.field("state", pa.string(), nullable=False), pa.field("ack", pa.string()),
+        pa.field("ordered", pa.string()), pa.field("unit", pa.string()), pa.field("unit_price", pa.string()),
+        pa.field("ack_price", pa.string()), pa.field("allocated", pa.int64()), pa.field("backordered", pa.int64()),
+        pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
+        pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
+        pa.field("run_id", pa.string()),
+    ])
+
+
+def __getattr__(name: str):
+    if name == "LINE_ROWS":
+        globals()["LINE_ROWS"] = schema = _line_rows()
+        return schema
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)

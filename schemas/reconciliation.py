@@ -14,7 +14,8 @@ from schemas.functional_acks import DOCUMENT_STATUS, TIME
 from schemas.orders import MONEY, QTY
 
 __all__ = ["ACKNOWLEDGED", "DOCUMENT_STATUS", "EVIDENCE", "EXCEPTIONS", "EXCEPTION_TYPES", "INVOICED",
-           "LINE_KEY", "LINE_MATCH", "ORDERED", "RECEIVED_FINDINGS", "SHIPPED", "STATES", "ExceptionType"]
+           "LINE_KEY", "LINE_MATCH", "ORDERED", "RECEIVED_FINDINGS", "RECORDED_LINES", "SHIPPED", "STATES",
+           "ExceptionType"]
 
 LINE_KEY = ["partner", "po_number", "line_number"]
 
@@ -90,6 +91,30 @@ INVOICED = pa.schema([
     pa.field("unit_price", MONEY, nullable=False),  # IT104
     pa.field("sent_at", TIME, nullable=False),
     *_DOCUMENT_FIELDS,  # the 810
+])
+
+# RECORDED_LINES: lines of 810s and 856s another system of ours sent a partner (an ERP, a warehouse),
+# read back by parsers.sent_documents and kept by `orderbridge record`; they join INVOICED and SHIPPED.
+RECORDED_LINES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("doc_type", pa.string(), nullable=False),  # 810 or 856
+    pa.field("document_ref", pa.string(), nullable=False),  # BIG02 invoice number / BSN02 shipment id
+    pa.field("doc_date", pa.date32()),  # BIG01 / DTM 011 date
+    pa.field("shipped_at", TIME),  # 856: DTM 011 date and time
+    pa.field("shipment_id", pa.string()),  # 856: BSN02; 810: REF SI
+    pa.field("po_number", pa.string(), nullable=False),  # BIG04 / PRF01
+    pa.field("line_id", pa.string()),  # IT101 / LIN01: the PO101 of the order line
+    pa.field("quantity", QTY),  # IT102 / SN102
+    pa.field("unit", pa.string()),
+    pa.field("unit_price", MONEY),  # IT104
+    pa.field("expected_delivery_at", TIME),  # 856: DTM 017
+    pa.field("sent_at", TIME),  # when it went to the partner (its GS04/GS05 unless given)
+    pa.field("file", pa.string(), nullable=False),
+    pa.field("sha256", pa.string()),
+    pa.field("isa13", pa.string()),
+    pa.field("gs06", pa.string()),
+    pa.field("st02", pa.string()),
+    pa.field("position", pa.int64(), nullable=False),  # the IT1 / SN1 segment's row in the file
 ])
 
 # RECEIVED_FINDINGS: the validation findings about what partners sent (for the dashboard's error rate).

@@ -6,7 +6,7 @@ Definitions and small pure helpers only: loading lives in connectors.reference, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -28,11 +28,26 @@ ITEMS = pa.schema(
     ]
 )
 
+# A partner's cross-reference: the id it sends under a PO1 qualifier (BP, IN, VP, VA, MG, SK, CB, UP ...)
+# -> our SKU. ``qualifier`` may be left out (or empty): such a row is a buyer's part number (BP or IN),
+# which is all the cross-reference held before the column existed.
 PARTNER_ITEMS = pa.schema(
     [
         pa.field("partner", pa.string(), nullable=False),
-        pa.field("buyer_part", pa.string(), nullable=False),  # PO1 qualifier BP / IN
+        pa.field("qualifier", pa.string()),  # PO1 product/service id qualifier (data element 235)
+        pa.field("buyer_part", pa.string(), nullable=False),  # the id as the partner sends it
         pa.field("sku", pa.string(), nullable=False),
+    ]
+)
+LEGACY_CROSS_REFERENCE_QUALIFIERS = ("BP", "IN")  # what a row without a qualifier answers to
+
+# How many eaches one unit of an item holds, for units other than the each, the item's own selling unit
+# (items.unit) and its case (CA/CS = items.case_pack): e.g. SKU-1,PK,6 (inner pack), SKU-1,DZ,12, SKU-1,BX,24.
+ITEM_UNITS = pa.schema(
+    [
+        pa.field("sku", pa.string(), nullable=False),
+        pa.field("unit", pa.string(), nullable=False),  # PO103 code (data element 355)
+        pa.field("eaches", pa.int32(), nullable=False),  # >= 1
     ]
 )
 
@@ -74,12 +89,18 @@ SHIP_TOS = pa.schema(
     ]
 )
 
+# Files a reference folder may leave out (an empty table): item_units only lists units beyond each/case.
+OPTIONAL_FILES = frozenset({"item_units"})
+# Columns a reference file may leave out (filled with nulls): older files predate them.
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"})}
+
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,
     "partner_items": PARTNER_ITEMS,
     "prices": PRICES,
     "customers": CUSTOMERS,
     "ship_tos": SHIP_TOS,
+    "item_units": ITEM_UNITS,
 }
 
 
@@ -92,6 +113,7 @@ class ReferenceData:
     prices: pa.Table
     customers: pa.Table
     ship_tos: pa.Table
+    item_units: pa.Table = field(default_factory=ITEM_UNITS.empty_table)
 
 
 # --- GS1 identifiers ------------------------------------------------------------------------

@@ -25,6 +25,8 @@ class PartnerRuleOverrides(_Model):
     case_pack_policy: CasePackPolicy | None = None
     min_order_value: Decimal | None = Field(default=None, ge=0)
     ship_window_max_days: int | None = Field(default=None, ge=0)
+    domestic_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    country_required: bool | None = None
 
 
 class RuleSettings(_Model):
@@ -43,6 +45,10 @@ class RuleSettings(_Model):
     credit_exempt_purposes: tuple[str, ...] = ("01",)
     ship_window_max_days: int = Field(default=365, ge=0)  # 037..038 longer than this is implausible
     ship_to_countries: tuple[str, ...] = ("US", "CA")
+    # Ship-to addresses: a partner may leave out N404, which then means its domestic country (ISO 3166
+    # alpha-2), unless its profile requires the country.
+    domestic_country: str = Field(default="US", pattern=r"^[A-Z]{2}$")
+    country_required: bool = False
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
 
     def for_partner(self, partner: str) -> RuleSettings:

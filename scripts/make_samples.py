@@ -65,7 +65,7 @@ def drops() -> dict[str, list[tuple[str, list[list[list[str]]], str]]]:
                              ("10", "EA", "9.39", ["VN", "VP-1002"], "Paper: 10 is not a case of 6"),
                              ("48", "EA", "4.90", ["VN", "VP-1004"], "Pens black: price above list"),
                              ("2", "EA", "22.20", ["VN", "VP-1006"], "Stapler: below minimum 5"),
-                             ("12", "ZZ", "2.63", ["VN", "VP-1009"], "Paper clips: unknown unit"),
+                             ("12", "XX", "2.63", ["VN", "VP-1009"], "Paper clips: unknown unit"),
                              ("12", "EA", "2.63", [], "No product id"),
                              ("0", "EA", "4.56", ["VN", "VP-1011"], "Zero quantity"),
                              ("6", "EA", "", ["VN", "VP-1012"], "No price: our list price applies"),

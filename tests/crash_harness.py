@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support import REPO
+from tests.support import REPO, seed_demo_data
 
 NIGHTS = (("drops", "2026-11-27T02:00:00"), ("drops-day2", "2026-11-28T02:00:00"))
 CLI = [sys.executable, "-c", "from flows.cli import main; main()"]
@@ -46,9 +46,9 @@ class Kill:
 
 
 def new_workspace(root: Path) -> Path:
-    (root / "partners").mkdir(parents=True)
-    for profile in sorted((REPO / "partners").glob("*.toml")):
-        shutil.copy2(profile, root / "partners" / profile.name)
+    """A workspace ready to run: the demo's profiles, reference data and inventory (tests.support)."""
+    root.mkdir(parents=True)
+    seed_demo_data(root)
     return root
 
 
@@ -64,8 +64,8 @@ def drop_night(ws: Path, night: int) -> None:
 def orderbridge(ws: Path, night: int, *, env: dict | None = None, prefect: bool = False, gx: bool = False,
                 kill_after: float = 0.0, timeout: float = 600) -> subprocess.CompletedProcess:
     """`orderbridge run` on ``ws`` with night ``night``'s clock; with ``kill_after``, SIGKILL after so long."""
-    args = [*CLI, "run", "-w", str(ws), "--now", NIGHTS[night][1], "--prefect" if prefect else "--no-prefect",
-            "--gx" if gx else "--no-gx"]
+    args = [*CLI, "run", "-w", str(ws), "--now", NIGHTS[night][1], *([] if prefect else ["--no-prefect"]),
+            *([] if gx else ["--no-gx"])]
     full_env = {**os.environ, **(env or {})}
     full_env.setdefault("PYTHONPATH", str(REPO))
     proc = subprocess.Popen(args, cwd=REPO, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -211,17 +211,18 @@ def crash_and_recover(base: Baseline, kill: Kill, root: Path, *, later_nights: b
 
 
 def crashed_run_recorded(before: list[tuple], after: list[tuple], kill: Kill) -> list[str]:
-    """The killed run was on record as running; the rerun closed it as crashed and carries its findings."""
+    """The killed run was on record as running; the rerun completed its work and says so in the runs
+    table: a rerun with its clock resumes it under its own id (flows.reports.run_id_for) and names it
+    in its recovers; a rerun under another id finds it crashed and carries it in its recovers."""
     clock = NIGHTS[kill.night][1]
     killed = [r for r in before if r[1] == clock and r[2] == "running"]
     if not killed:  # killed before the run was recorded, or after it had finished
         return []
     run_id = killed[-1][0]
     now = {r[0]: r for r in after}
-    problems = []
-    if now[run_id][2] != "crashed":
-        problems.append(f"the killed run {run_id} is {now[run_id][2]}, not crashed")
-    rerun = [r for r in after if r[1] == clock and r[0] != run_id and r[2] in ("finished", "failed")]
-    if not rerun or run_id not in (rerun[-1][3] or "").split(","):
-        problems.append(f"the rerun does not carry the killed run {run_id}: {rerun}")
-    return problems
+    done = [r for r in after if r[2] in ("finished", "failed") and run_id in (r[3] or "").split(",")]
+    if not done:
+        return [f"no finished run carries the killed run {run_id}: {after}"]
+    if done[-1][0] != run_id and now[run_id][2] != "crashed":
+        return [f"the killed run {run_id} is {now[run_id][2]}, not crashed"]
+    return []

@@ -53,14 +53,24 @@ GOOD_PO = ["BEG*00*SA*PO-1**20261126", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*
 TODAY = date(2026, 11, 27)
 
 
+def seed_demo_data(root: Path) -> None:
+    """The demo profiles, reference data and inventory in a workspace (what `orderbridge demo` copies)."""
+    import shutil
+
+    shutil.copytree(REPO / "partners", root / "partners", dirs_exist_ok=True)
+    for folder in ("reference", "inventory"):
+        shutil.copytree(REPO / "sample_files" / folder, root / folder, dirs_exist_ok=True)
+
+
 def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "initech")):
-    """A workspace with the demo profiles and the demo drops in the partners' inboxes."""
+    """A workspace with the demo profiles, reference data and inventory, and the demo drops in the
+    partners' inboxes."""
     import shutil
 
     from flows.workspace import open_workspace
 
     ws = open_workspace(root)
-    shutil.copytree(REPO / "partners", ws.root / "partners")
+    seed_demo_data(ws.root)
     for pid in partners:
         inbox = ws.drop_root / pid / "inbox"
         inbox.mkdir(parents=True)
@@ -70,7 +80,8 @@ def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "i
 
 
 def run_stages(ws, now, *, use_gx: bool = False):
-    """intake every partner, decide the run, deliver: the nightly flow's stages without Prefect."""
+    """intake every partner, decide the run, deliver: the nightly flow's stages without Prefect (one
+    run id, the clock's day, for every stage)."""
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
     from connectors.state import StateStore
@@ -78,14 +89,50 @@ def run_stages(ws, now, *, use_gx: bool = False):
 
     state = StateStore(ws.state_path)
     profiles = ws.partners()
-    results = [steps.intake_partner(ws, p, state, LocalDrop(ws.drop_root / pid), now=now, run_id="r")
+    run_id = now.strftime("%Y%m%d")
+    results = [steps.intake_partner(ws, p, state, LocalDrop(ws.drop_root / pid), now=now, run_id=run_id)
                for pid, p in sorted(profiles.items())]
     run = steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
-                           steps.load_inventory(ws, now.date()), now=now, run_id=now.strftime("%Y%m%d"),
-                           use_gx=use_gx)
+                           steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
     steps.merge_decisions(results, run)
     for res in results:
         res.delivered = steps.deliver_partner(profiles[res.partner], state, LocalDrop(ws.drop_root / res.partner),
                                               now=now)
     state.close()
     return results, run
+
+
+def run_night(ws, now, *, use_gx: bool = False, stop_after: str = "") -> str:
+    """One night as flows.nightly runs it, in process (no Prefect): recorded as a run from its start,
+    intake, decide, deliver, reports, finished. ``stop_after`` ("intake", "decide", "deliver") ends it
+    there, as a crash would: the run stays unfinished and writes no report. Returns the run id."""
+    from datetime import datetime as _dt
+
+    from connectors.local import LocalDrop
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        run_id = steps.run_id_for(now, ws, state)
+        state.start_run(run_id, _dt.now().replace(microsecond=0).isoformat(), clock=now.isoformat())
+        profiles = ws.partners()
+        for pid, p in sorted(profiles.items()):
+            steps.intake_partner(ws, p, state, LocalDrop(ws.drop_root / pid), now=now, run_id=run_id)
+        if stop_after == "intake":
+            return run_id
+        run = steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
+                               steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
+        if stop_after == "decide":
+            return run_id
+        for pid, p in sorted(profiles.items()):
+            steps.deliver_partner(p, state, LocalDrop(ws.drop_root / pid), now=now)
+        if stop_after == "deliver":
+            return run_id
+        summary = steps.write_reports(ws, run_id, state=state, availability=run.availability,
+                                      failures={"failure": "", "partners": {}})
+        state.finish_run(run_id, _dt.now().replace(microsecond=0).isoformat(), summary)
+        return run_id
+    finally:
+        state.close()

@@ -159,3 +159,24 @@ class Browser:
         data = self._call("GET", f"/session/{self.session}/screenshot")
         png.write_bytes(base64.b64decode(data))
         return png
+
+    # --- pages served over HTTP (the console): visit, fill in, click -----------------------------------
+    def visit(self, url: str) -> None:
+        """Open ``url`` (a page on 127.0.0.1: every other host resolves to nothing)."""
+        self._call("POST", f"/session/{self.session}/url", {"url": url})
+
+    def url(self) -> str:
+        return self._call("GET", f"/session/{self.session}/url")
+
+    def find(self, css: str) -> str:
+        """The WebDriver id of the first element matching ``css`` (an error when there is none)."""
+        found = self._call("POST", f"/session/{self.session}/element", {"using": "css selector", "value": css})
+        return next(iter(found.values()))
+
+    def type(self, css: str, text: str) -> None:
+        element = self.find(css)
+        self._call("POST", f"/session/{self.session}/element/{element}/clear", {})
+        self._call("POST", f"/session/{self.session}/element/{element}/value", {"text": text})
+
+    def click(self, css: str) -> None:
+        self._call("POST", f"/session/{self.session}/element/{self.find(css)}/click", {})

@@ -64,7 +64,8 @@ def test_the_first_error_of_every_set_is_kept_whatever_the_cap():
 
 
 def test_findings_per_file_are_capped():
-    many = b"".join(x12_850(_bad_lines(20), isa13=k, st02="0001") for k in range(1, 6))
+    # five interchanges, each its own group (GS06 k: a repeated group would be GS_DUPLICATE, not checked)
+    many = b"".join(x12_850(_bad_lines(20), isa13=k, st02="0001", gs06=str(k)) for k in range(1, 6))
     out = _run(many, limited(max_findings_per_set=50, max_findings_per_file=30))
     errors = [f for f in out.findings if f.code == "ELEMENT_INVALID_CHARACTER"]
     assert len(errors) == 30 + 3  # 30, then the first error of each of the 3 sets the cap reached

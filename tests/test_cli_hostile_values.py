@@ -116,7 +116,8 @@ def test_errors_print_hostile_text_without_a_traceback(tmp_path):
     (ws / "partners" / "bad.toml").write_text("id = [")
     res = subprocess.run([str(cli_bin), "inspect", str(_po_file(tmp_path, "PO-1")), "--partner", "bad", "-w",
                           str(ws)], capture_output=True, text=True, timeout=120)
-    assert (res.returncode, "Traceback" in res.stderr) == (1, False), res.stderr
+    # a profile that does not load: the workspace cannot be used (README, "Exit status")
+    assert (res.returncode, "Traceback" in res.stderr) == (4, False), res.stderr
     assert "ConfigError: cannot read partner profile" in res.stderr and str(ws / "partners") in res.stderr
 
 

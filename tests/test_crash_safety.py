@@ -24,7 +24,8 @@ REACHED = {"after-archive": (9, 3), "after-parse": (9, 3), "after-intake-commit"
            "after-outbox-write": (17, 8)}
 
 BOUNDED = [Kill(0, "after-archive@2"), Kill(0, "after-parse@4"), Kill(0, "after-intake-commit@3"),
-           Kill(0, "after-numbering"), Kill(0, "mid-outbox-write@5"), Kill(0, "after-delivery"), Kill(0, "mid-reports"),
+           Kill(0, "after-numbering"), Kill(0, "mid-outbox-write@5"), Kill(0, "after-delivery"),
+           Kill(0, "after-reconcile"), Kill(0, "mid-reports"),
            Kill(0, "before-finish"), Kill(1, "after-intake-commit@2"), Kill(1, "mid-outbox-write@2")]
 
 

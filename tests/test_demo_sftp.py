@@ -25,5 +25,8 @@ def test_demo_over_sftp(tmp_path):
     sent = sorted(p.name for p in (work / "sftp-outbox").iterdir())
     assert len(sent) == 8 and not any(n.startswith(".") for n in sent)  # + night 2: 997 and revised 855
     # the input files are archived locally and kept in processed/ or quarantine/
-    assert len(list((work / "drop" / "acme" / "archive").iterdir())) == 4
+    assert len(list((work / "drop" / "acme" / "archive").iterdir())) == 5  # night 2: the 860 and ACME's 997
     assert [p.name for p in (work / "drop" / "acme" / "quarantine").iterdir()] == ["acme-po-broken.x12"]
+    # the demo's server and keys are gone: ACME is back on its local drop, so the hint's commands work
+    assert "[drop.sftp]" not in (work / "partners" / "acme.toml").read_text()
+    assert "back to its local drop" in res.output and "known_hosts" not in res.output

@@ -38,11 +38,12 @@ def _rows() -> dict[str, tuple[str, str, str]]:
     return rows
 
 
-def _ack_cell(ack: str) -> str:
+def _ack_cell(ack: str, since: str = "") -> str:
     if not ack:
         return "-"
     level, _, value = ack.partition(":")
-    return f"{level} {value}" if value else f"{level} (no code)"
+    cell = f"{level} {value}" if value else f"{level} (no code)"
+    return f"{cell} (from {since})" if since else cell
 
 
 def test_every_catalogued_code_is_documented() -> None:
@@ -60,7 +61,8 @@ def test_documented_rows_match_the_catalogue() -> None:
     rows = _rows()
     unknown = sorted(set(rows) - set(codes))
     assert not unknown, f"{DOC.name} documents codes that no catalogue defines: {unknown}"
-    expected = {code: (codes[code].level, codes[code].severity, _ack_cell(codes[code].ack)) for code in rows}
+    expected = {code: (codes[code].level, codes[code].severity, _ack_cell(codes[code].ack, codes[code].ack_since))
+                for code in rows}
     wrong = {code: (row, expected[code]) for code, row in rows.items() if row != expected[code]}
     assert not wrong, f"rows whose level/severity/ack differ from the catalogue (doc, catalogue): {wrong}"
 

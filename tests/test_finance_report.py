@@ -106,7 +106,7 @@ def test_html_page_is_self_contained_and_escaped(report):
                  "Invoice price differs from the acknowledged price: 1, 3.00 at risk", "TD503 (data element 387)",
                  "856-acme-S-A2.x12"):
         assert text in page, text
-    assert 'id="card-unresolved"><b>58.00</b>' in page  # 30 + 3 + 25 open; the resolved 5 not counted
+    assert 'id="card-unresolved"><b>58.00 USD</b>' in page  # 30 + 3 + 25 open; the resolved 5 not counted
 
 
 def test_html_lists_at_most_max_rows_per_group():

@@ -13,14 +13,31 @@ from schemas.profile import load_profile
 from tests.support import REPO
 
 
-def test_profiles_without_a_finance_table_get_the_defaults():
+def without_finance(text: str) -> str:
+    """A profile's text without its [finance] tables (the demo profiles have them)."""
+    kept, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("["):
+            skipping = line.startswith("[finance")
+        if not skipping:
+            kept.append(line)
+    return "".join(kept)
+
+
+def test_the_demo_profiles_have_finance_tables():
     p = load_profile(REPO / "partners" / "acme.toml")
+    assert p.finance != FinanceSettings() and p.finance.penalty("late_asn") == Decimal(250)
+
+
+def test_profiles_without_a_finance_table_get_the_defaults(tmp_path):
+    (tmp_path / "acme.toml").write_text(without_finance((REPO / "partners" / "acme.toml").read_text()))
+    p = load_profile(tmp_path / "acme.toml")
     assert p.finance == FinanceSettings()
     assert (p.finance.ack_997_hours, p.finance.ack_855_hours, p.finance.penalty("late_asn")) == (24, 48, Decimal(0))
 
 
 def test_a_finance_table_is_read_and_checked(tmp_path):
-    text = (REPO / "partners" / "acme.toml").read_text()
+    text = without_finance((REPO / "partners" / "acme.toml").read_text())
     good = text + ('\n[finance]\nquantity_tolerance_percent = "2.5"\nack_855_hours = 24\n'
                    '[finance.penalties]\nlate_asn = "250"\nrejected_invoice = 100\n')
     (tmp_path / "acme.toml").write_text(good)

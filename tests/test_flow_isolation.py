@@ -8,7 +8,7 @@ from prefect.states import Completed, Failed
 
 from flows.nightly import _retry_transient, nightly
 from schemas.errors import ConnectorUnavailable, SecurityError
-from tests.support import REPO, SAMPLES
+from tests.support import SAMPLES, seed_demo_data
 
 
 def test_retry_only_transient_errors():
@@ -20,7 +20,7 @@ def test_retry_only_transient_errors():
 
 def test_failing_partner_does_not_stop_the_others(tmp_path):
     ws = tmp_path / "ws"
-    shutil.copytree(REPO / "partners", ws / "partners")
+    seed_demo_data(ws)
     # globex's SFTP server presents a host key we do not know: a terminal error, not retried
     known_hosts = tmp_path / "known_hosts"
     known_hosts.write_text("")

@@ -14,14 +14,14 @@ from connectors.state import StateStore
 from flows import steps
 from flows.workspace import open_workspace
 from parsers.x12_reader import read_interchanges
-from tests.support import REPO, SAMPLES
+from tests.support import SAMPLES, seed_demo_data
 
 NOW = datetime(2026, 11, 27, 2, 0)
 
 
 def make_ws(tmp_path):
     ws = open_workspace(tmp_path / "ws")
-    shutil.copytree(REPO / "partners", ws.root / "partners")
+    seed_demo_data(ws.root)
     for folder in SAMPLES.iterdir():
         inbox = ws.drop_root / folder.name / "inbox"
         inbox.mkdir(parents=True)
@@ -99,13 +99,29 @@ def test_resent_po_in_a_new_interchange_is_not_acknowledged_twice(tmp_path):
     ws = make_ws(tmp_path)
     run_all(ws)
     original = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes()
+    # new envelopes (ISA13 and GS06: a reused GS06 would be GS_DUPLICATE), the same POs inside
     resend = original.replace(b"*000001001*", b"*000001501*").replace(b"IEA*1*000001001", b"IEA*1*000001501")
+    resend = resend.replace(b"*0200*1001*X*", b"*0200*1501*X*").replace(b"GE*2*1001~", b"GE*2*1501~")
     (ws.drop_root / "acme" / "inbox" / "resend.x12").write_bytes(resend)
     before = set(outbox(ws))
     res = run_all(ws)[0]
     new = set(outbox(ws)) - before
     assert [p.name.split("-")[1] for p in new] == ["997"]  # a 997 for the interchange, no second 855
     assert any(f["code"] == "ORDER_DUPLICATE" for f in res.findings)
+    assert not any(f["code"] in ("ISA_DUPLICATE", "GS_DUPLICATE") for f in res.findings)
+
+
+def test_resent_po_in_a_new_interchange_but_the_same_group_number_is_a_duplicate_group(tmp_path):
+    ws = make_ws(tmp_path)
+    run_all(ws)
+    original = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes()
+    resend = original.replace(b"*000001001*", b"*000001501*").replace(b"IEA*1*000001001", b"IEA*1*000001501")
+    (ws.drop_root / "acme" / "inbox" / "resend.x12").write_bytes(resend)
+    before = set(outbox(ws))
+    res = run_all(ws)[0]
+    new = set(outbox(ws)) - before
+    assert [p.name.split("-")[1] for p in new] == ["997"]  # the 997 rejects the repeated group; no 855
+    assert [f["code"] for f in res.findings if f["severity"] == "error"] == ["GS_DUPLICATE"]
 
 
 def test_crash_between_numbering_and_delivery(tmp_path):
@@ -192,8 +208,7 @@ def test_inventory_is_the_newest_snapshot_on_or_before_the_run(tmp_path):
     from connectors.snapshots import load_snapshot, write_snapshot
     from schemas.errors import SnapshotError
 
-    ws = make_ws(tmp_path)
-    shutil.copytree(REPO / "sample_files" / "inventory", ws.root / "inventory")
+    ws = make_ws(tmp_path)  # with the demo inventory
     later = load_snapshot(ws.inventory_dir / "snapshots", NOW.date().replace(day=26))
     later = later.set_column(0, "as_of", pa.array([NOW.date().replace(day=28)] * later.num_rows, pa.date32()))
     write_snapshot(ws.inventory_dir / "snapshots", later)  # tomorrow's snapshot already there

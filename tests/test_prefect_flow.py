@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from typer.testing import CliRunner
 
@@ -12,19 +13,24 @@ from tests.support import REPO, SAMPLES
 
 def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     work = tmp_path / "demo"
-    res = CliRunner().invoke(app, ["demo", "--workdir", str(work), "--now", "2026-11-27T02:00:00"])
+    res = CliRunner().invoke(app, ["demo", "--workspace", str(work), "--now", "2026-11-27T02:00:00"])
     assert res.exit_code == 0, res.output
+    assert "intake acme: 3 files (2 processed, 1 quarantined" in res.stderr and "deliver globex:" in res.stderr
+    for page in work.rglob("*.html"):  # every page the real command wrote reads offline
+        assert not re.search(r"https?://", page.read_text(encoding="utf-8")), page
     sent = sorted(p.name for p in work.glob("drop/*/outbox/*.x12"))
     # night 1: 7 855s, 7 997s, 3 TA1s; night 2: a revised 855 (ACME), 3 865s, 3 997s, 1 TA1
     assert len([n for n in sent if "-855-" in n]) == 8 and len([n for n in sent if "-997-" in n]) == 10
     assert len([n for n in sent if "-TA1-" in n]) == 4 and len([n for n in sent if "-865-" in n]) == 3
-    summary = json.loads(sorted(work.glob("reports/*/summary.json"))[0].read_text())  # night 1
+    night1 = sorted(work.glob("reports/*/summary.json"))[0]
+    summary = json.loads(night1.read_text())
     assert {p["partner"] for p in summary["partners"]} == {"acme", "globex", "initech"}
     assert sum(p["quarantined"] for p in summary["partners"]) == 3
     assert sum(p["held"] for p in summary["partners"]) == 5 and sum(p["rejected"] for p in summary["partners"]) == 1
-    reports = summary["reports"]
-    assert {"failures_html", "failures_csv", "allocation", "gx_data_docs"} <= reports.keys()
-    html = open(reports["failures_html"], encoding="utf-8").read()
+    reports = summary["reports"]  # file names in the run's folder; GX's results as data (no CDN Data Docs)
+    assert {"failures_html", "failures_csv", "failures_parquet", "summary_html", "allocation",
+            "validation"} <= reports.keys()
+    html = (night1.parent / reports["failures_html"]).read_text(encoding="utf-8")
     assert "CREDIT_LIMIT_EXCEEDED" in html and "ACME-1001" in html and "PO107" in html
     # a second run over the same drop (demo re-drops the same files) creates nothing new
     res = CliRunner().invoke(app, ["demo", "--workdir", str(work), "--now", "2026-11-28T02:00:00"])
@@ -40,7 +46,8 @@ def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     summaries = sorted(work.glob("reports/*/summary.json"))
     second = json.loads(summaries[-1].read_text())
     assert sum(sum(p["documents"].values()) for p in second["partners"]) == 0
-    assert sum(p["duplicates"] for p in second["partners"]) == 3  # night 2's three 860 files, again
+    assert sum(p["duplicates"] for p in second["partners"]) == 5  # night 2's three 860s and two 997s, again
+    assert second["finance"]["exceptions"] >= 10 and second["reports"]["finance_report"]  # the reconciliation ran
 
 
 def test_deployment_has_the_nightly_cron():

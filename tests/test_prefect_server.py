@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import REPO, SAMPLES
+from tests.support import SAMPLES, seed_demo_data
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ def prefect_server(tmp_path_factory):
 def test_flow_runs_against_a_prefect_server(prefect_server, tmp_path):
     url, home = prefect_server
     ws = tmp_path / "ws"
-    shutil.copytree(REPO / "partners", ws / "partners")
+    seed_demo_data(ws)
     inbox = ws / "drop" / "acme" / "inbox"
     inbox.mkdir(parents=True)
     shutil.copy2(SAMPLES / "acme" / "acme-po-01.x12", inbox)
@@ -68,7 +68,9 @@ def test_flow_runs_against_a_prefect_server(prefect_server, tmp_path):
     cli = Path(sys.executable).parent / "orderbridge"
     res = subprocess.run([str(cli), "run", "--workspace", str(ws), "--now", "2026-11-27T02:00:00"], env=env,
                          capture_output=True, text=True, timeout=300)
-    assert res.returncode == 0, res.stdout + res.stderr
+    # done; acme-po-01.x12 holds error findings (README, "Exit status": 1, not 0 as before)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "run: 20261127T020000 finished: 8 open errors in the input" in res.stderr
     assert len(list((ws / "drop" / "acme" / "outbox").glob("*-855-*.x12"))) == 2  # ACME-1000, ACME-1001
     req = urllib.request.Request(url + "/flow_runs/filter", data=json.dumps({"limit": 10}).encode(),
                                  headers={"Content-Type": "application/json"}, method="POST")

@@ -39,7 +39,10 @@ def test_invalid_profiles_are_refused(tmp_path, mutation, expected):
 
 LAYERS = {"schemas": set(), "parsers": {"schemas"}, "rules": {"schemas", "parsers"},
           "engine": {"schemas", "parsers", "rules"}, "connectors": {"schemas"},
-          "flows": {"schemas", "parsers", "rules", "engine", "connectors", "flows"}}
+          "flows": {"schemas", "parsers", "rules", "engine", "connectors", "flows", "console"},
+          # the console sits at the flows level: it reads through flows.status (the one story of an order)
+          # and flows.workspace; `orderbridge console` (flows.cli) starts it; it never imports prefect
+          "console": {"schemas", "parsers", "rules", "engine", "connectors", "flows", "console"}}
 
 
 @pytest.mark.parametrize("package", sorted(LAYERS))

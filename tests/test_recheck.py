@@ -4,7 +4,6 @@ and the recheck is in the order's history (wall clock, who)."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 
 from typer.testing import CliRunner
@@ -12,7 +11,7 @@ from typer.testing import CliRunner
 from connectors.state import StateStore
 from flows.cli import app
 from parsers.x12_reader import read_interchanges
-from tests.support import REPO, make_workspace, run_stages
+from tests.support import make_workspace, run_stages
 
 NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
 
@@ -27,8 +26,7 @@ def bak(ws, po: str) -> str | None:
 
 
 def test_recheck_clears_an_order_once_its_reference_data_is_fixed(tmp_path):
-    ws = make_workspace(tmp_path / "ws", partners=("acme",))
-    shutil.copytree(REPO / "sample_files" / "reference", ws.root / "reference")
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))  # with its own copy of the reference data
     run_stages(ws, NIGHT1)
     state = StateStore(ws.state_path)
     assert state.order("acme", "ACME-1011").hold_codes == ("CREDIT_LIMIT_EXCEEDED",)

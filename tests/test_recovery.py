@@ -65,8 +65,9 @@ def test_a_crash_between_the_intake_commit_and_the_move_keeps_the_files_disposit
     assert res.duplicates == 0 and not [f for f in res.findings if f["code"] == "FILE_DUPLICATE"]
     assert (res.quarantined, res.processed) == (1, 2)
     assert all(f["disposed_at"] for f in [state.file_record("acme", r["sha256"]) for r in state.files("acme")])
-    # the killed runs' findings reach the rerun's report
-    summary = steps.write_reports(ws, "rerun", [res], started=NOW, state=state, recovers=["killed", "killed-2"])
+    # the killed runs' findings reach the rerun's report (it completed their work: runs.recovers)
+    state.start_run("rerun", NOW.isoformat(), clock=NOW.isoformat(), recovers=["killed", "killed-2"])
+    summary = steps.write_reports(ws, "rerun", state=state, partners=["acme"])
     csv = open(summary["reports"]["failures_csv"], encoding="utf-8").read()
     assert all(f["code"] in csv for f in errors_before) and "acme-po-broken.x12" in csv
     state.close()
@@ -77,16 +78,20 @@ def test_a_killed_runs_report_folder_is_never_a_finished_one(tmp_path, monkeypat
     results, run = run_stages(ws, NOW)
     import flows.reports as reports
 
-    monkeypatch.setattr(reports, "render_failure_report", lambda *a, **k: (_ for _ in ()).throw(Killed()))
-    with pytest.raises(Killed):
-        steps.write_reports(ws, "20261127T020000", results, started=NOW, run=run)
+    state = StateStore(ws.state_path)
+    monkeypatch.setattr(reports, "render_failures_html", lambda *a, **k: (_ for _ in ()).throw(Killed()))
+    with pytest.raises(Killed):  # killed with the CSV written, the page not yet
+        steps.write_reports(ws, "20261127T020000", state=state, availability=run.availability)
     assert not (ws.reports_dir / "20261127T020000").exists()  # only a hidden .partial- folder
+    assert [p.name for p in ws.reports_dir.iterdir()] == [".partial-20261127T020000"]
+    assert steps.run_id_for(NOW, ws, state) == "20261127T020000-2"  # never taken for a finished report
     monkeypatch.undo()
-    summary = steps.write_reports(ws, "20261127T020000-2", results, started=NOW, run=run)
+    summary = steps.write_reports(ws, "20261127T020000-2", state=state, availability=run.availability)
     folder = ws.reports_dir / "20261127T020000-2"
-    assert sorted(p.name for p in folder.iterdir()) == ["allocation.parquet", "availability.parquet",
-                                                         "failures.csv", "failures.html", "summary.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["availability.parquet", "failures.csv", "failures.html",
+                                                         "failures.parquet", "summary.html", "summary.json"]
     assert summary["reports"]["failures_html"] == str(folder / "failures.html")
+    state.close()
 
 
 def test_a_decide_stage_whose_store_changed_underneath_writes_nothing(tmp_path, monkeypatch):
@@ -165,20 +170,29 @@ def test_a_new_workspace_gets_a_new_store(tmp_path):
     assert summary["partners"][0]["documents"]["855"] == 2
 
 
-def test_a_version_2_store_gains_the_recovery_columns(tmp_path):
+def test_a_version_5_store_gains_the_recovery_columns(tmp_path):
     path = tmp_path / "s.sqlite"
     StateStore(path).close()
-    db = sqlite3.connect(path)  # what version 2 looked like
+    db = sqlite3.connect(path)  # what version 5 looked like
     db.execute("ALTER TABLE files DROP COLUMN disposed_at")
     db.execute("ALTER TABLE runs DROP COLUMN recovers")
-    db.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
+    db.execute("UPDATE meta SET value='5' WHERE key='schema_version'")
     db.execute("INSERT INTO files (partner, sha256, name, size, received_at, status) VALUES"
                " ('acme', 'abc', 'a.x12', 3, '2026-11-27T02:00:00', 'processed')")
+    db.executemany("INSERT INTO runs (run_id, kind, clock, started_at, status) VALUES (?, 'nightly', ?, ?, ?)",
+                   [("n1", "2026-11-27T02:00:00", "2026-11-27T02:00:01", "running"),  # killed
+                    ("n2", "2026-11-27T06:30:00", "2026-11-27T06:30:01", "finished"),  # its report covered n1
+                    ("n3", "2026-11-28T02:00:00", "2026-11-28T02:00:01", "finished")])
     db.commit()
     db.close()
     state = StateStore(path)
-    assert state.schema_version == 3
+    assert state.schema_version == 6
     assert state.file_record("acme", "abc")["disposed_at"] == "2026-11-27T02:00:00"  # it was moved then
+    # the runs on record get what a run records when it starts: n2 completed n1's work
+    assert {r["run_id"]: r["recovers"] for r in state.runs()} == {"n1": [], "n2": ["n1"], "n3": []}
+    from flows.reports import run_scope
+
+    assert run_scope(state, "n2") == ["n1", "n2"] and run_scope(state, "n3") == ["n3"]
     state.start_run("r", "2026-11-28T02:00:00", recovers=["a", "b"])
-    assert state.runs()[0]["recovers"] == ["a", "b"]
+    assert state.run("r")["recovers"] == ["a", "b"]
     state.close()

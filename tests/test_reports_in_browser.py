@@ -94,7 +94,7 @@ def test_finance_report_renders_its_chart_and_numbers(browser, pages):
     for figure in ("Value per partner and period", "98.00", "-12.00", "-100.00", "30.00", "25.00", "8-30 days",
                    "2 / 33.00", "TD503 (data element 387): invalid code value", "856-acme-S-A2.x12"):
         assert figure in text, figure
-    assert dict(facts["cards"])["card-unresolved"] == "63.00 unresolved amount at risk"
+    assert dict(facts["cards"])["card-unresolved"] == "63.00 USD unresolved amount at risk"
 
 
 def test_the_command_line_alone_reads_the_pages_too(pages):

@@ -34,7 +34,7 @@ def v1_store(path, name: str) -> None:
     db.close()
 
 
-def test_a_v1_store_opens_as_version_2_with_typed_orders(tmp_path):
+def test_a_v1_store_opens_as_the_latest_version_with_typed_orders(tmp_path):
     path = tmp_path / "state.sqlite"
     v1_store(path, "state-v1-night1.sql")
     db = sqlite3.connect(path)  # version 1 wrote a run's row when it finished
@@ -42,7 +42,8 @@ def test_a_v1_store_opens_as_version_2_with_typed_orders(tmp_path):
     db.commit()
     db.close()
     state = StateStore(path)
-    assert state.schema_version == LATEST and len(state.workspace_id) == 32
+    assert state.schema_version == LATEST and len(state.workspace_id) == 32  # 2, then 3 (groups_in), 4
+    assert "groups_in" in state._table_names()
     approved, rejected = state.order("acme", "ACME-1010"), state.order("acme", "ACME-1011")
     assert (approved.state, approved.person.verdict, approved.person.by, approved.person.reason) == (
         "approved", "approved", "Dana", "promo")

@@ -4,11 +4,13 @@ record from their start, portable SQL, and the indices the read side needs."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import replace
 
 import pytest
 
 from connectors.state import StateConflict, StateStore
+from connectors.state_migrations import LATEST
 from engine import lifecycle
 from engine.lifecycle.table import create
 from schemas.findings import finding
@@ -131,15 +133,49 @@ def test_a_migration_that_adds_a_table(tmp_path, monkeypatch):
     import connectors.state_migrations as mig
 
     path = tmp_path / "s.sqlite"
-    StateStore(path).close()  # the current version
-    now = mig.LATEST
+    StateStore(path).close()  # the latest version
+    latest = mig.LATEST
     monkeypatch.setattr(cs, "TABLES", cs.TABLES + "CREATE TABLE shipments (id BIGINT PRIMARY KEY, po_number TEXT);")
     monkeypatch.setattr(cs, "INDEXES", cs.INDEXES + "CREATE INDEX shipments_po ON shipments (po_number);")
-    monkeypatch.setattr(mig, "LATEST", now + 1)
-    monkeypatch.setitem(mig.MIGRATIONS, now, lambda s: mig.add_tables(s, "shipments"))
+    monkeypatch.setattr(mig, "LATEST", latest + 1)
+    monkeypatch.setitem(mig.MIGRATIONS, latest, lambda s: mig.add_tables(s, "shipments"))
     store = StateStore(path)
-    assert store.schema_version == now + 1 and "shipments" in store._table_names()
+    assert store.schema_version == latest + 1 and "shipments" in store._table_names()
     assert "shipments_po" in {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
     store.close()
     fresh = StateStore(tmp_path / "new.sqlite")
-    assert fresh.schema_version == now + 1 and "shipments" in fresh._table_names()
+    assert fresh.schema_version == latest + 1 and "shipments" in fresh._table_names()
+
+
+def test_a_version_2_store_gets_the_inbound_groups_table(tmp_path):
+    """Version 3 added groups_in (GS01+GS02+GS03+GS06 received, for GS_DUPLICATE across files)."""
+    path = tmp_path / "s.sqlite"
+    store = StateStore(path)
+    store.record_group("acme", ("PO", "ACMERETAIL", "ORDERBRIDGE", "7"), "sha")
+    store._q("DROP TABLE groups_in")  # what a version 2 store looks like
+    store._q("UPDATE meta SET value='2' WHERE key='schema_version'")
+    store.close()
+    store = StateStore(path)
+    assert store.schema_version == LATEST and store.groups("acme") == set()
+    store.record_group("acme", ("PO", "ACMERETAIL", "ORDERBRIDGE", "7"), "sha")
+    store.record_group("acme", ("PO", "ACMERETAIL", "ORDERBRIDGE", "7"), "sha2")  # once is enough
+    assert store.groups("acme") == {("PO", "ACMERETAIL", "ORDERBRIDGE", "7")}
+    store.close()
+
+
+def test_version_3_gets_the_indices_that_read_a_run(tmp_path):
+    """3 -> 4: the reports read a run's documents, events and files by run id (indexed, not scanned)."""
+    path = tmp_path / "s.sqlite"
+    StateStore(path).close()
+    db = sqlite3.connect(path)
+    for name in ("documents_run", "order_events_run", "files_run", "order_lines_run"):
+        db.execute(f"DROP INDEX {name}")
+    db.execute("UPDATE meta SET value='3' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    store = StateStore(path)
+    indices = {r[0] for r in store._q("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert store.schema_version == LATEST
+    assert {"documents_run", "order_events_run", "files_run", "order_lines_run"} <= indices
+    plan = store._q("EXPLAIN QUERY PLAN SELECT id FROM documents WHERE run_id IN ('r')")
+    assert "documents_run" in " ".join(str(r) for r in plan)

@@ -24,7 +24,7 @@ from flows.cli import app
 from flows.nightly import _retry_transient
 from schemas.errors import StateError, StorageError, TransientError
 from schemas.lifecycle import OrderRecord, OrderState, Plan
-from tests.support import REPO, SAMPLES
+from tests.support import SAMPLES, seed_demo_data
 
 
 def _new_orders(prefix: str, count: int, pad: str, at: str) -> Plan:
@@ -122,7 +122,7 @@ def test_only_a_locked_store_is_transient(tmp_path):
 
 def _workspace(tmp_path: Path) -> Path:
     ws = tmp_path / "ws"
-    shutil.copytree(REPO / "partners", ws / "partners")
+    seed_demo_data(ws)  # profiles, reference data and inventory: a workspace ready to run
     inbox = ws / "drop" / "acme" / "inbox"
     inbox.mkdir(parents=True)
     shutil.copy2(SAMPLES / "acme" / "acme-po-01.x12", inbox)

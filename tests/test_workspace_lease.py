@@ -97,8 +97,8 @@ def test_a_lease_of_another_machine_counts_until_it_expires(tmp_path):
 
 
 # --- two real `orderbridge run` processes ----------------------------------------------------------------
-def _start_run(ws: Path, *extra: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([*CLI, "run", "-w", str(ws), "--now", NIGHTS[0][1], "--no-prefect", "--no-gx", *extra],
+def _start_run(ws: Path, *extra: str, env: dict | None = None, now: str = NIGHTS[0][1]) -> subprocess.Popen:
+    return subprocess.Popen([*CLI, "run", "-w", str(ws), "--now", now, "--no-prefect", "--no-gx", *extra],
                             cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -148,7 +148,7 @@ def test_a_second_run_on_the_same_workspace_exits_5_and_nothing_is_decided_twice
     finally:
         first.send_signal(signal.SIGCONT)
     out, err = first.communicate(timeout=300)
-    assert first.returncode == 0, out + err
+    assert first.returncode == 1, out + err  # done (ExitStatus.INPUT_ERRORS: the demo has error findings)
     sent = sorted(p.name for p in ws.glob("drop/*/outbox/*.x12"))
     assert len(sent) == 17
     _sent_once(ws)
@@ -168,9 +168,9 @@ def test_a_run_asked_to_wait_runs_after_the_first_and_sends_nothing_twice(tmp_pa
         assert second.poll() is None  # it waits
     finally:
         first.send_signal(signal.SIGCONT)
-    assert first.wait(timeout=300) == 0
+    assert first.wait(timeout=300) == 1  # done, input errors
     out, err = second.communicate(timeout=300)
-    assert second.returncode == 0, out + err
+    assert second.returncode == 1, out + err  # done, input errors (ExitStatus.INPUT_ERRORS)
     assert len(list(ws.glob("drop/*/outbox/*.x12"))) == 17
     _sent_once(ws)
     runs = StateStore(ws / "state" / "orderbridge.sqlite").runs()
@@ -185,13 +185,13 @@ def test_a_killed_runs_lease_is_taken_over_and_its_run_recorded_as_crashed(tmp_p
     killed.communicate(timeout=300)
     assert killed.returncode == -signal.SIGKILL
     assert not lease.read_holder(ws).released  # the record stays; the kernel dropped the lock
-    rerun = _start_run(ws)
+    rerun = _start_run(ws, now="2026-11-27T06:30:00")  # a person runs it again in the morning
     out, err = rerun.communicate(timeout=300)
-    assert rerun.returncode == 0, out + err
+    assert rerun.returncode == 1, out + err  # done; the demo's input has error findings
     assert f"took over the workspace from a process that is gone: `orderbridge run` (run 20261127T020000), " \
            f"process {killed.pid}" in " ".join(err.split())
     runs = StateStore(ws / "state" / "orderbridge.sqlite").runs()
     assert [(r["run_id"], r["status"]) for r in runs] == [("20261127T020000", "crashed"),
-                                                          ("20261127T020000-2", "finished")]
+                                                          ("20261127T063000", "finished")]
     assert runs[0]["summary"]["crashed"] and runs[1]["recovers"] == ["20261127T020000"]
     _sent_once(ws)

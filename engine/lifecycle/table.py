@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from schemas.lifecycle import PERSON_EVENTS as PERSON_EVENTS  # people's acts (defined beside EventKind)
 from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, OrderState, OrderTransition
 
 S, E = OrderState, EventKind
@@ -18,7 +19,6 @@ TO_DECIDE = (S.RECEIVED, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON)  # the nex
 AWAITING_PERSON = (S.HELD,)  # approve, reject or recheck
 OPEN = (S.ACKNOWLEDGED,)  # answered and not yet invoiced: counts toward credit exposure
 ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO"
-PERSON_EVENTS = (E.APPROVED_BY_PERSON, E.REJECTED_BY_PERSON, E.RECHECK_CLEARED, E.RECHECK_HELD)  # people's acts
 EVERY = tuple(S)
 NOT_SHIPPED = tuple(s for s in S if s not in SHIPPING)
 

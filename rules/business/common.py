@@ -94,10 +94,27 @@ class _PerPartner(dict):
         return value
 
 
-def _map_column(keys: pa.Array, ref_keys: pa.Array, ref_values: pa.Array) -> pa.Array:
-    """Look ``keys`` up in a reference key column (first match), order preserving; null when absent."""
-    return pc.take(ref_values, pc.index_in(keys, value_set=ref_keys))
+def usable_keys(keys: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``keys`` with every null, empty or all-blank value made null: such a key names nothing."""
+    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    blank = pc.fill_null(pc.utf8_is_space(keys), False)
+    empty = pc.fill_null(pc.equal(pc.utf8_length(keys), 0), False)
+    return pc.if_else(pc.or_(blank, empty), pa.scalar(None, keys.type), keys)
 
 
-def _pair_key(a: pa.Array, b: pa.Array) -> pa.Array:
-    return pc.binary_join_element_wise(a, b, "\x1f")
+def lookup(keys: pa.Array, ref_keys: pa.Array, ref_values: pa.Array) -> pa.Array:
+    """For each key, the value of the first reference row with that key; null when absent. A null,
+    empty or blank key never matches, on either side (every join of the rules goes through here)."""
+    index = pc.index_in(usable_keys(keys), value_set=usable_keys(ref_keys), skip_nulls=True)
+    values = ref_values.combine_chunks() if isinstance(ref_values, pa.ChunkedArray) else ref_values
+    return pc.take(values, index)
+
+
+def compound_key(*parts: pa.Array) -> pa.Array:
+    """One key of several columns (partner + id ...): null when any part is null, empty or blank."""
+    return pc.binary_join_element_wise(*[usable_keys(p) for p in parts], "\x1f")
+
+
+def is_blank(value: object) -> bool:
+    """A key value that names nothing: None, empty or only blanks."""
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -1,7 +1,15 @@
-"""Item identification: resolve PO1 ids to our SKUs; GS1 check digits, unknown and discontinued items."""
+"""Item identification: resolve every PO1 qualifier/id pair to our SKUs; GS1 check digits, unknown and
+discontinued items.
+
+A line is resolved through the ids it carries (ORDER_LINES.product_ids, every pair as sent): UPC/GTIN/EAN
+against our items' GTINs, VN against our vendor part numbers, and any qualifier (VP, VA, MG, SK, CB,
+BP, IN, ...) through the partner's cross-reference (partner_items: partner, qualifier, id, sku). No
+lookup ever matches a null or blank id (rules.business.common.lookup).
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -11,50 +19,157 @@ from rules.business.common import (
     _LINE_LOCATION,
     _first_id,
     _id_element,
-    _map_column,
-    _pair_key,
     _rows,
     business_finding,
+    compound_key,
+    is_blank,
+    lookup,
+    usable_keys,
 )
 from schemas.findings import Finding
-from schemas.reference import ReferenceData, gs1_valid, normalise_gtin
+from schemas.orders import PRODUCT_QUALIFIERS
+from schemas.reference import LEGACY_CROSS_REFERENCE_QUALIFIERS, ReferenceData, gs1_valid, normalise_gtin
 
-# --- item identification --------------------------------------------------------------------
+# Direct matches against our own item master, in order of precedence (before any cross-reference).
+GS1_QUALIFIERS = {"UK": 0, "UP": 1, "EN": 2}  # GTIN-14, UPC-A, EAN-13: matched as GTIN-14
+VENDOR_QUALIFIERS = {"VN": 3}  # our (the vendor's) item number
+_CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the order the pairs were sent
+
+# --- the pairs of every line -------------------------------------------------------------------------
 
 
-def _gs1_keys(column: pa.ChunkedArray) -> pa.Array:
+def line_pairs(lines: pa.Table) -> pa.Table:
+    """One row per qualifier/id pair: ``row`` (the line's index), ``position`` (0 = PO106/PO107),
+    ``qualifier``, ``id``. Lines whose product_ids is null fall back to their id columns (UK, UP, EN,
+    VN, BP)."""
+    n = lines.num_rows
+    rows, positions, quals, ids = [], [], [], []
+    if "product_ids" in lines.column_names and n:
+        lists = lines.column("product_ids").combine_chunks()
+        lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+        flat = pc.list_flatten(lists)
+        starts = np.r_[0, np.cumsum(lengths)[:-1]]
+        rows.append(parent)
+        positions.append(np.arange(len(parent), dtype=np.int64) - starts[parent] if len(parent) else parent)
+        quals.append(flat.field("qualifier"))
+        ids.append(flat.field("id"))
+        missing = lists.is_null().to_numpy(zero_copy_only=False)
+    else:
+        missing = np.ones(n, dtype=bool)
+    if missing.any():  # hand-built tables: the id columns, in precedence order
+        for k, (column, qualifiers) in enumerate(_ID_COLUMNS.items()):
+            if column not in lines.column_names:
+                continue
+            values = lines.column(column).combine_chunks()
+            take = np.flatnonzero(missing & pc.is_valid(values).to_numpy(zero_copy_only=False))
+            rows.append(take)
+            positions.append(np.full(len(take), k, dtype=np.int64))
+            quals.append(pa.array([qualifiers[0]] * len(take), pa.string()))
+            ids.append(values.take(pa.array(take, pa.int64())))
+    if not rows:
+        return pa.table({"row": pa.array([], pa.int64()), "position": pa.array([], pa.int64()),
+                         "qualifier": pa.array([], pa.string()), "id": pa.array([], pa.string())})
+    return pa.table({"row": pa.array(np.concatenate(rows), pa.int64()),
+                     "position": pa.array(np.concatenate(positions), pa.int64()),
+                     "qualifier": pa.concat_arrays([q.cast(pa.string()) for q in quals]),
+                     "id": pa.concat_arrays([i.cast(pa.string()) for i in ids])})
+
+
+def has_product_id(lines: pa.Table) -> pa.Array:
+    """True for each line that carries at least one non-blank id (whatever its qualifier)."""
+    pairs = line_pairs(lines)
+    out = np.zeros(lines.num_rows, dtype=bool)
+    usable = pc.is_valid(usable_keys(pairs.column("id"))).to_numpy(zero_copy_only=False)
+    out[pairs.column("row").to_numpy()[usable]] = True
+    return pa.array(out)
+
+
+# --- resolution ---------------------------------------------------------------------------------------
+
+
+def _gs1_keys(values: pa.Array) -> pa.Array:
     """Each value normalised to GTIN-14, null where empty or not a valid GS1 number."""
-    uniques = pc.unique(column).drop_null().to_pylist()
+    uniques = [u for u in pc.unique(values).drop_null().to_pylist() if not is_blank(u)]
     valid = {u: normalise_gtin(u) for u in uniques}
     keys = [k for k in valid if valid[k] is not None]
-    return _map_column(column, pa.array(keys, pa.string()), pa.array([valid[k] for k in keys], pa.string()))
+    return lookup(values, pa.array(keys, pa.string()), pa.array([valid[k] for k in keys], pa.string()))
+
+
+def cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """(partner|qualifier|id keys, skus) of the cross-reference; a row without a qualifier (files from
+    before the column existed) is a buyer's part number: it answers to BP and to IN."""
+    partner = partner_items.column("partner").combine_chunks()
+    ident = partner_items.column("buyer_part").combine_chunks()
+    sku = partner_items.column("sku").combine_chunks()
+    if "qualifier" in partner_items.column_names:
+        qualifier = usable_keys(partner_items.column("qualifier"))
+    else:
+        qualifier = pa.nulls(partner_items.num_rows, pa.string())
+    legacy = pc.is_null(qualifier)
+    keys, values = [compound_key(partner, qualifier, ident)], [sku]
+    if pc.any(legacy).as_py():
+        for q in LEGACY_CROSS_REFERENCE_QUALIFIERS:
+            old = partner_items.filter(legacy)
+            keys.append(compound_key(old.column("partner").combine_chunks(),
+                                     pa.array([q] * old.num_rows, pa.string()),
+                                     old.column("buyer_part").combine_chunks()))
+            values.append(old.column("sku").combine_chunks())
+    return pa.concat_arrays(keys), pa.concat_arrays(values)
 
 
 def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> pa.Table:
-    """``lines`` plus sku, matched_by (the column that matched), case_pack, min_order_qty and
-    item_status. Identifiers are tried in the order GTIN, UPC, EAN, vendor part, buyer part (through
-    the partner's cross-reference); a UPC/GTIN/EAN with a bad check digit never matches."""
+    """``lines`` plus sku, matched_by (how it matched: upc, gtin, ean, vendor_part, buyer_part, or the
+    cross-referenced qualifier such as VP), case_pack, min_order_qty and item_status. Ids are tried in
+    the order GTIN, UPC, EAN, vendor part, then the partner's cross-reference for every pair in the order
+    sent; a UPC/GTIN/EAN with a bad check digit never matches, nor does a null or blank id."""
     n = lines.num_rows
+    pairs = line_pairs(lines)
+    row = pairs.column("row").to_numpy()
+    qualifier = pairs.column("qualifier").combine_chunks()
+    ident = pairs.column("id").combine_chunks()
+    item_sku = items.column("sku").combine_chunks()
+    known_sku = usable_keys(item_sku)
+    found: list[tuple[np.ndarray, np.ndarray, pa.Array, pa.Array]] = []  # (rows, ranks, skus, labels)
+
+    def add(mask: np.ndarray, rank: np.ndarray, skus: pa.Array, labels: pa.Array) -> None:
+        hit = mask & pc.is_valid(skus).to_numpy(zero_copy_only=False)
+        if hit.any():
+            at = pa.array(np.flatnonzero(hit), pa.int64())
+            found.append((row[hit], rank[hit], skus.take(at), labels.take(at)))
+
+    q_py = np.array(qualifier.to_pylist(), dtype=object)
+    if len(row):
+        for quals, keys_of, ref_keys in ((GS1_QUALIFIERS, _gs1_keys, items.column("gtin")),
+                                         (VENDOR_QUALIFIERS, lambda v: v, items.column("vendor_part"))):
+            mask = np.isin(q_py, list(quals))
+            if mask.any():
+                skus = lookup(keys_of(ident), ref_keys, item_sku)
+                rank = np.array([quals.get(q, 0) for q in q_py], dtype=np.int64)
+                labels = pa.array([PRODUCT_QUALIFIERS.get(q, q) for q in q_py], pa.string())
+                add(mask, rank, skus, labels)
+        xref_keys, xref_skus = cross_reference(partner_items)
+        partner = lines.column("partner").combine_chunks().take(pa.array(row, pa.int64()))
+        skus = lookup(compound_key(partner, qualifier, ident), xref_keys, xref_skus)
+        skus = pc.if_else(pc.is_in(skus, value_set=known_sku, skip_nulls=True), skus,
+                          pa.scalar(None, pa.string()))  # a cross-reference to a sku we do not have
+        labels = pa.array(["buyer_part" if q in LEGACY_CROSS_REFERENCE_QUALIFIERS else (q or "")
+                           for q in q_py], pa.string())
+        add(np.ones(len(row), dtype=bool), _CROSS_REFERENCE_RANK + pairs.column("position").to_numpy(), skus,
+            labels)
     sku = pa.nulls(n, pa.string())
     matched_by = pa.nulls(n, pa.string())
-    item_gtin = items.column("gtin").combine_chunks()
-    item_sku = items.column("sku").combine_chunks()
-    for column in _ID_COLUMNS:
-        if column in _GS1_COLUMNS:
-            found = _map_column(_gs1_keys(lines.column(column)), item_gtin, item_sku)
-        elif column == "vendor_part":
-            found = _map_column(lines.column(column), items.column("vendor_part").combine_chunks(), item_sku)
-        else:
-            found = _map_column(
-                _pair_key(lines.column("partner"), lines.column(column)),
-                _pair_key(partner_items.column("partner"), partner_items.column("buyer_part")),
-                partner_items.column("sku").combine_chunks(),
-            )
-            # a cross-reference to a sku we do not have is no match
-            found = pc.if_else(pc.is_in(found, value_set=item_sku), found, pa.scalar(None, pa.string()))
-        newly = pc.and_(pc.is_null(sku), pc.is_valid(found))
-        matched_by = pc.if_else(newly, pa.scalar(column), matched_by)
-        sku = pc.coalesce(sku, found)
+    if found:
+        rows = np.concatenate([f[0] for f in found])
+        ranks = np.concatenate([f[1] for f in found])
+        order = np.lexsort((ranks, rows))
+        first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]]
+        all_skus = pa.concat_arrays([f[2] for f in found]).take(pa.array(first, pa.int64()))
+        all_labels = pa.concat_arrays([f[3] for f in found]).take(pa.array(first, pa.int64()))
+        slot = np.full(n, -1, dtype=np.int64)
+        slot[rows[first]] = np.arange(len(first))
+        take = pa.array(np.where(slot >= 0, slot, 0), pa.int64(), mask=slot < 0)
+        sku, matched_by = all_skus.take(take), all_labels.take(take)
     out = lines
     for name, values in (("sku", sku), ("matched_by", matched_by)):
         out = (
@@ -67,7 +182,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         ("min_order_qty", "min_order_qty"),
         ("item_status", "status"),
     ):
-        values = _map_column(sku, item_sku, items.column(source).combine_chunks())
+        values = lookup(sku, item_sku, items.column(source).combine_chunks())
         if name in out.column_names:
             out = out.set_column(out.schema.get_field_index(name), name, values)
         else:
@@ -77,6 +192,25 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
 
 def _resolved(lines: pa.Table, ref: ReferenceData) -> pa.Table:
     return lines if "sku" in lines.column_names else resolve_items(lines, ref.items, ref.partner_items)
+
+
+def ids_tried(pairs: list[dict] | None, partner: str) -> str:
+    """What was looked up for a line, e.g. "UP 614141100103 (our GTINs, acme's cross-reference), VP 77
+    (acme's cross-reference)"; blank ids are named as skipped."""
+    out = []
+    for p in pairs or []:
+        q, value = p.get("qualifier") or "", p.get("id")
+        if is_blank(value):
+            out.append(f"{q or '?'} (no id)")
+            continue
+        where = []
+        if q in GS1_QUALIFIERS:
+            where.append("our GTINs" if normalise_gtin(value) else "not a valid UPC/GTIN/EAN")
+        if q in VENDOR_QUALIFIERS:
+            where.append("our vendor part numbers")
+        where.append(f"{partner}'s cross-reference")
+        out.append(f"{q} {value} ({', '.join(where)})")
+    return ", ".join(out)
 
 
 def check_gtin_check_digits(lines: pa.Table) -> list[Finding]:
@@ -104,18 +238,17 @@ def check_gtin_check_digits(lines: pa.Table) -> list[Finding]:
 
 
 def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
-    """ITEM_ID_MISSING, ITEM_UNKNOWN (no identifier matched) and ITEM_DISCONTINUED."""
+    """ITEM_ID_MISSING (no id at all), ITEM_UNKNOWN (no id matched; the message says which ids were
+    tried where) and ITEM_DISCONTINUED."""
     resolved = _resolved(lines, ref)
-    columns = [*_LINE_LOCATION, "product_ids", *_ID_COLUMNS, "sku", "item_status"]
+    columns = [*_LINE_LOCATION, "partner", "product_ids", *_ID_COLUMNS, "sku", "item_status"]
     out: list[Finding] = []
-    has_id = pa.repeat(pa.scalar(False), resolved.num_rows)
-    for c in _ID_COLUMNS:
-        has_id = pc.or_(has_id, pc.fill_null(pc.not_equal(resolved.column(c), ""), False))
+    has_id = has_product_id(resolved)
     for row in _rows(resolved, columns, pc.invert(has_id)):
         out.append(
             business_finding(
                 "ITEM_ID_MISSING",
-                "The line has no UP/UK/EN/VN/BP product identifier.",
+                "The line has no product identifier (no qualifier/id pair with an id in PO106-PO125).",
                 row,
                 seg="PO1",
                 element="PO107",
@@ -124,10 +257,10 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
     unknown = pc.and_(has_id, pc.is_null(resolved.column("sku")))
     for row in _rows(resolved, columns, unknown):
         element, value = _first_id(row)
-        sent = ", ".join(f"{p['qualifier']} {p['id']}" for p in row.get("product_ids") or []) or value
         out.append(
             business_finding(
-                "ITEM_UNKNOWN", f"No item matches {sent}.", row, seg="PO1", element=element, value=value
+                "ITEM_UNKNOWN", f"No item matches {unknown_ids_text(row)}.", row, seg="PO1", element=element,
+                value=value
             )
         )
     for row in _rows(resolved, columns, pc.equal(resolved.column("item_status"), "discontinued")):
@@ -143,3 +276,11 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
             )
         )
     return out
+
+
+def unknown_ids_text(row: dict) -> str:
+    """The ids an unresolved line carried and where each was looked up."""
+    pairs = row.get("product_ids")
+    if pairs is None:
+        pairs = [{"qualifier": q[0], "id": row.get(c)} for c, q in _ID_COLUMNS.items() if row.get(c) is not None]
+    return ids_tried(pairs, row.get("partner") or "the partner")

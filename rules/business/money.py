@@ -19,8 +19,10 @@ from rules.business.common import (
     _rows,
     _text,
     business_finding,
+    is_blank,
 )
 from rules.business.items import _resolved
+from rules.business.quantities import eaches_per_unit, unit_index
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -33,12 +35,16 @@ def _orders_by_key(orders: pa.Table) -> dict[tuple[str, str], dict]:
 
 
 def _customers(customers: pa.Table) -> dict[str, dict]:
-    return {c["partner"]: c for c in customers.to_pylist()}
+    """partner -> customer row; a row without a partner id belongs to no one."""
+    return {c["partner"]: c for c in customers.to_pylist() if not is_blank(c["partner"])}
 
 
 def _price_index(prices: pa.Table) -> dict[tuple[str, str], list[dict]]:
+    """(partner, sku) -> price rows, latest valid_from first; rows with a blank partner or sku are no one's."""
     index: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for p in prices.to_pylist():
+        if is_blank(p["partner"]) or is_blank(p["sku"]):
+            continue
         index[p["partner"], p["sku"]].append(p)
     for rows in index.values():
         rows.sort(key=lambda p: p["valid_from"], reverse=True)
@@ -56,7 +62,10 @@ def list_price(
     on: date | None,
     currency: str | None,
 ) -> Decimal | None:
-    """Our per-each price for ``partner``/``sku`` valid on ``on`` in ``currency`` (latest valid_from wins)."""
+    """Our per-each price for ``partner``/``sku`` valid on ``on`` in ``currency`` (latest valid_from wins);
+    None for a blank partner or sku."""
+    if is_blank(partner) or is_blank(sku):
+        return None
     for p in price_index.get((partner, sku), ()):
         if currency and p["currency"] != currency:
             continue
@@ -69,8 +78,10 @@ def check_prices(
     orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings
 ) -> list[Finding]:
     """PRICE_MISSING, PRICE_NOT_ON_FILE, DISCOUNT_OVER_THRESHOLD (below our price by more than the
-    partner's approval threshold) or else PRICE_OUT_OF_TOLERANCE. PO104 for a case unit is per case."""
+    partner's approval threshold) or else PRICE_OUT_OF_TOLERANCE. PO104 is per PO103 unit (per case, per
+    pack ...): our per-each price is converted through the item master."""
     resolved = _resolved(lines, ref)
+    units = unit_index(ref)
     by_order, customers, index = _orders_by_key(orders), _customers(ref.customers), _price_index(ref.prices)
     by_partner = _PerPartner(settings)
     out: list[Finding] = []
@@ -92,8 +103,9 @@ def check_prices(
                 )
             )
             continue
-        if row["unit"] in s.case_units and (row["case_pack"] or 0) > 1:
-            ours = ours * row["case_pack"]
+        per_unit = eaches_per_unit(row["unit"], row["sku"], row["case_pack"], units, s)
+        if per_unit:  # PO104 is per PO103 unit; ours is per each
+            ours = ours * per_unit
         theirs = row["unit_price"]
         if theirs is None:
             out.append(
@@ -142,7 +154,7 @@ def check_currency(orders: pa.Table, customers: pa.Table) -> list[Finding]:
     """CUSTOMER_UNKNOWN (no customer record) and CURRENCY_MISMATCH (CUR02 vs the agreed currency)."""
     by_partner, out = _customers(customers), []
     for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "currency"]):
-        customer = by_partner.get(order["partner"])
+        customer = None if is_blank(order["partner"]) else by_partner.get(order["partner"])
         if customer is None:
             out.append(
                 business_finding(

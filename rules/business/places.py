@@ -14,6 +14,7 @@ from rules.business.common import (
     _rows,
     _text,
     business_finding,
+    is_blank,
 )
 from schemas.findings import Finding
 from schemas.rule_settings import RuleSettings
@@ -43,20 +44,23 @@ _ADDRESS_PARTS = (
 def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) -> list[Finding]:
     """The ship-to is known by its N104 id, or else its N3/N4 address is complete (ADDRESS_INCOMPLETE)
     and plausible (ADDRESS_IMPLAUSIBLE: served country, US state / CA province, postal code format).
-    SHIP_TO_UNKNOWN when neither a known id nor any address was sent."""
+    SHIP_TO_UNKNOWN when neither a known id nor any address was sent. The country (N404) may be left
+    out unless the partner's settings require it; it then means the partner's domestic country."""
     known = {
         (s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
+        if not is_blank(s["partner"]) and not is_blank(s["location_id"])
     }
     by_partner, out = _PerPartner(settings), []
     cols = [*_ORDER_LOCATION, "partner", "po_number", "ship_to_id", *(c for c, _, _, _ in _ADDRESS_PARTS)]
     for order in _rows(orders, cols):
         s = by_partner[order["partner"]]
-        if order["ship_to_id"] and (order["partner"], order["ship_to_id"]) in known:
+        if not is_blank(order["ship_to_id"]) and (order["partner"], order["ship_to_id"]) in known:
             continue
         parts = {c: (order[c] or "").strip() for c, _, _, _ in _ADDRESS_PARTS}
         if not any(parts.values()):
             what = (
-                f"Ship-to id {order['ship_to_id']!r} is unknown" if order["ship_to_id"] else "No ship-to id"
+                f"Ship-to id {order['ship_to_id']!r} is unknown" if not is_blank(order["ship_to_id"])
+                else "No ship-to id"
             )
             out.append(
                 business_finding(
@@ -70,7 +74,8 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
                 )
             )
             continue
-        missing = [(seg, el, label) for c, seg, el, label in _ADDRESS_PARTS if not parts[c]]
+        missing = [(seg, el, label) for c, seg, el, label in _ADDRESS_PARTS if not parts[c]
+                   and (el != "N404" or s.country_required)]
         for seg, el, label in missing:
             out.append(
                 business_finding(
@@ -103,7 +108,7 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
             )
         )
         return out
-    country = country or "US"  # N404 is optional in US practice
+    country = country or s.domestic_country  # N404 left out: the partner's domestic country
     state, postal = parts["ship_to_state"], parts["ship_to_postal_code"]
     if state and country in _REGIONS and state.upper() not in _REGIONS[country]:
         out.append(

@@ -1,3 +1,5 @@
+import json
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -21,7 +23,7 @@ def test_gx_runs_once_over_all_files_and_reports_rows_as_findings(ref, tmp_path)
             source_file="globex_1.x12",
             order_ref="9-9-9",
             upc="614141100590",
-            unit="BX",
+            unit="XX",  # not a unit code (BX, a box, is one since issue 8)
             quantity=Decimal(0),
             unit_price=None,
         ),  # discontinued, bad unit, qty 0, no price
@@ -37,7 +39,7 @@ def test_gx_runs_once_over_all_files_and_reports_rows_as_findings(ref, tmp_path)
             ("GTIN_CHECK_DIGIT_INVALID", "acme_850_1.x12", 2, "PO107", "614141100102"),
             ("ITEM_UNKNOWN", "acme_850_1.x12", 3, "PO107", "NOPE"),
             ("ITEM_DISCONTINUED", "globex_1.x12", 1, "PO107", "614141100590"),
-            ("UNIT_UNKNOWN", "globex_1.x12", 1, "PO103", "BX"),
+            ("UNIT_UNKNOWN", "globex_1.x12", 1, "PO103", "XX"),
             ("QTY_NOT_POSITIVE", "globex_1.x12", 1, "PO102", "0"),
             ("PRICE_MISSING", "globex_1.x12", 1, "PO104", None),
         ]
@@ -54,5 +56,11 @@ def test_gx_runs_once_over_all_files_and_reports_rows_as_findings(ref, tmp_path)
     # same shape as the pure rules for the codes both produce
     pure = {(f.code, f.location) for f in check_gtin_check_digits(lines) + check_items(lines, ref)}
     assert {(f.code, f.location) for f in result.findings if f.code in {c for c, _ in pure}} == pure
-    if result.docs_error is None:
-        assert result.docs_index is not None and result.docs_index.exists()
+    # the results as data for our own summary page (GX's Data Docs need CDNs: blank offline)
+    assert result.docs_error is None and result.docs_index == tmp_path / "docs" / "validation.json"
+    outcomes = json.loads(result.docs_index.read_text())
+    assert len(outcomes) == 7 and all(o["evaluated"] == 4 for o in outcomes)
+    failed = {o["code"]: o["unexpected"] for o in outcomes if not o["success"]}
+    assert failed == dict(Counter(f.code for f in result.findings))
+    assert all(o["examples"] for o in outcomes if not o["success"]) and not any(o["error"] for o in outcomes)
+    assert not list((tmp_path / "docs").glob("**/*.html"))

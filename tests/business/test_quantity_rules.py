@@ -23,9 +23,15 @@ def test_each_quantity_in_whole_cases_passes(ref):
 
 
 def test_unknown_unit(ref):
-    findings = check_quantities(lines_table(line(unit="BX")), ref, RuleSettings())
+    findings = check_quantities(lines_table(line(unit="XX")), ref, RuleSettings())
     assert codes(findings) == ["UNIT_UNKNOWN"]
-    assert (findings[0].location.element, findings[0].location.value) == ("PO103", "BX")
+    assert (findings[0].location.element, findings[0].location.value) == ("PO103", "XX")
+
+
+def test_a_unit_code_the_item_is_not_sold_in(ref):
+    # BX is a unit of measure code (it was UNIT_UNKNOWN before issue 8); SKU-1001 has no box
+    findings = check_quantities(lines_table(line(unit="BX")), ref, RuleSettings())
+    assert codes(findings) == ["UNIT_NOT_CONVERTIBLE"]
 
 
 def test_case_unit_needs_a_case_pack(ref):

@@ -1,0 +1,465 @@
+"""The state store's reconciliation tables (schema version 3): partners' 997/999s for our documents,
+the verdict per sent set, the exceptions with their evidence, state history and per-run snapshots;
+and the columnar reads the reconciliation is filled from (one query per table, never one per order).
+A mixin of connectors.state.StateStore (its SQL, transactions and error edge); decides nothing: the
+verdicts, exceptions and states come from engine.partner_acks, engine.reconcile and
+engine.exception_states, and engine.finance_inputs shapes the raw tables read here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
+
+from schemas.errors import StateError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# Importing this module (and so the state store) loads no pyarrow: `orderbridge status` stays light
+# (tests/test_console.py). The Arrow readers and writers import it when called.
+
+
+class StateChange(Protocol):
+    """An exception's state change (engine.exception_states.StateChange; connectors never import engine)."""
+
+    exception_id: str
+    action: str
+    from_state: str
+    to_state: str
+    by: str
+    note: str
+    at: datetime
+
+CHUNK = 500
+
+ACK_COLUMNS = ("partner", "source_sha256", "file_segment", "ack_type", "ack_ref", "ack_version",
+               "acked_functional_id", "acked_gs06", "acked_version", "acked_set_id", "acked_st02",
+               "acked_implementation", "set_status", "set_error_codes", "group_status", "group_error_codes",
+               "sets_included", "sets_received", "sets_accepted", "errors", "reasons", "ack_created_at", "received_at",
+               "source_file", "isa13", "gs06", "st02", "segment_position", "run_id")
+STATUS_COLUMNS = ("partner", "isa13", "gs06", "st02", "doc_type", "functional_id", "sent_at", "file", "po_number",
+                  "document_ref", "status", "due_at", "ack_type", "set_status", "group_status", "acked_at",
+                  "minutes_to_ack", "ack_late", "reasons", "ack_file", "ack_isa13", "ack_gs06", "ack_st02", "as_of",
+                  "run_id")
+# schemas.reconciliation.EXCEPTIONS / EVIDENCE and schemas.functional_acks.DOCUMENT_STATUS, in order
+# (tests/test_finance_store.py holds them equal)
+EXCEPTION_FIELDS = ("exception_id", "type", "partner", "po_number", "line_number", "line_id", "sku", "document_ref",
+                    "message", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
+                    "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
+                    "cancelled_at", "document_status", "partner_reasons", "quantity_at_risk", "price_at_risk",
+                    "amount_at_risk", "currency", "since", "age_days", "state", "state_by", "state_note", "state_at")
+EVIDENCE_FIELDS = ("exception_id", "role", "doc_type", "document_ref", "file", "isa13", "gs06", "st02", "at", "code",
+                   "quantity", "unit_price")
+STATUS_FIELDS = ("partner", "doc_type", "functional_id", "isa13", "gs06", "st02", "sent_at", "file", "po_number",
+                 "document_ref", "status", "due_at", "ack_type", "set_status", "group_status", "acked_at",
+                 "minutes_to_ack", "ack_late", "reasons", "errors", "ack_file", "ack_isa13", "ack_gs06", "ack_st02")
+EXCEPTION_BOOK = ("active", "first_run", "last_run", "first_found_at", "last_found_at", "cleared_at")
+EXCEPTION_COLUMNS = (*EXCEPTION_FIELDS, *EXCEPTION_BOOK)
+EVIDENCE_COLUMNS = ("exception_id", "position", *EVIDENCE_FIELDS[1:])
+HISTORY_COLUMNS = ("seq", "exception_id", "action", "from_state", "to_state", "actor", "note", "at", "clock", "run_id")
+RECONCILIATION_COLUMNS = ("run_id", "as_of", "lines", "exceptions", "unresolved", "amount_at_risk", "new_exceptions",
+                          "cleared_exceptions", "documents", "rejected_documents", "overdue_documents")
+
+# the raw tables engine.finance_inputs shapes into the reconciliation's inputs: (column, type) pairs
+S, I32, I64, TS, DAY, BIN = "string", "int32", "int64", "timestamp", "date", "binary"
+ORDER_ROWS = (("partner", S), ("po_number", S), ("state", S), ("revision", I32), ("order_ref", S), ("lines_key", S),
+              ("source_file", S), ("source_sha256", S), ("isa13", S), ("gs06", S), ("st02", S), ("po_date", DAY),
+              ("currency", S), ("change_file", S), ("received_at", TS))
+LINE_ROWS = (("partner", S), ("po_number", S), ("line_number", I32), ("line_id", S), ("sku", S), ("state", S),
+             ("ack", S), ("ordered", S), ("unit", S), ("unit_price", S), ("ack_price", S), ("allocated", I64),
+             ("backordered", I64), ("rejected", I64), ("promised_date", DAY), ("revision", I32))
+EVENT_ROWS = (("seq", I64), ("partner", S), ("po_number", S), ("at", TS), ("event", S), ("revision", I32),
+              ("note", S))
+SENT_ROWS = (("partner", S), ("doc_key", S), ("set_id", S), ("position", I32), ("isa13", S), ("gs06", S),
+             ("st02", S), ("po_number", S), ("source_sha256", S), ("answers_isa13", S), ("answers_gs06", S),
+             ("file", S), ("document_id", I64), ("sent_at", TS))
+DOCUMENT_ROWS = (("partner", S), ("document_id", I64), ("doc_type", S), ("isa13", S), ("file", S), ("sent_at", TS),
+                 ("content", BIN))
+FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
+
+
+def schema(spec) -> pa.Schema:
+    """A (column, type) spec as an Arrow schema."""
+    import pyarrow as pa
+
+    types = {S: pa.string(), I32: pa.int32(), I64: pa.int64(), TS: pa.timestamp("s"), DAY: pa.date32(),
+             BIN: pa.binary()}
+    return spec if isinstance(spec, pa.Schema) else pa.schema([(n, types[t]) for n, t in spec])
+
+
+def _table(rows: list[tuple], spec) -> pa.Table:
+    """SQL rows as an Arrow table: each column built once, text times, dates and decimals cast in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    target = schema(spec)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in target]
+    arrays = []
+    for values, f in zip(columns, target, strict=True):
+        if pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_decimal(f.type):
+            text = pa.array([v or None for v in values], pa.string())
+            if pa.types.is_timestamp(f.type):
+                text = pc.utf8_slice_codeunits(text, 0, 19)  # whole seconds, as every run clock is kept
+            arrays.append(pc.cast(text, f.type))
+        else:
+            arrays.append(pa.array(values, f.type))
+    return pa.Table.from_arrays(arrays, schema=target)
+
+
+def _text(value) -> str | None:
+    """A value as the store keeps it: decimals exact without trailing zeros, times ISO to the second."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text == "-0" else text
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class FinanceTables:
+    """Reconciliation reads and writes of the state store (mixed into connectors.state.StateStore)."""
+
+    # provided by StateStore
+    def _q(self, sql: str, args: Sequence = ()) -> list[tuple]: ...  # pragma: no cover
+    def _many(self, sql: str, rows: Iterable[Sequence]) -> int: ...  # pragma: no cover
+    def _next_ids(self, name: str, count: int) -> list[int]: ...  # pragma: no cover
+    def transaction(self): ...  # pragma: no cover
+
+    # --- partners' 997/999s for our documents ---------------------------------------------------
+    def record_partner_acks(self, acks: pa.Table, *, run_id: str) -> int:
+        """FUNCTIONAL_ACKS rows of one received file (parsers.functional_acks); a file read again
+        (same content) adds nothing."""
+        rows = []
+        for r in acks.to_pylist():
+            rows.append((r["partner"], r["source_sha256"] or "", r["file_segment"], r["ack_type"], r["ack_ref"],
+                         r["ack_version"], r["acked_functional_id"], r["acked_gs06"], r["acked_version"],
+                         r["acked_set_id"], r["acked_st02"], r["acked_implementation"], r["set_status"],
+                         ",".join(r["set_error_codes"] or []), r["group_status"],
+                         ",".join(r["group_error_codes"] or []),
+                         r["sets_included"], r["sets_received"], r["sets_accepted"],
+                         json.dumps(r["errors"] or [], sort_keys=True), r["reasons"], _text(r["ack_created_at"]),
+                         _text(r["received_at"]), r["source_file"], r["isa13"], r["gs06"], r["st02"],
+                         r["segment_position"], run_id))
+        if not rows:
+            return 0
+        with self.transaction():
+            return self._many(f"INSERT INTO partner_acks ({', '.join(ACK_COLUMNS)}) VALUES"
+                              f" ({','.join('?' * len(ACK_COLUMNS))}) ON CONFLICT (partner, source_sha256,"
+                              " file_segment) DO NOTHING", rows)
+
+    def partner_acks(self, partner: str | None = None) -> pa.Table:
+        """Every stored acknowledgment row (FUNCTIONAL_ACKS), in arrival order."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from schemas.functional_acks import ACK_ERROR, FUNCTIONAL_ACKS
+
+        sql = f"SELECT {', '.join(ACK_COLUMNS)} FROM partner_acks"
+        rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, source_sha256,"
+                       " file_segment", (partner,) if partner else ())
+        cols = {c: [r[i] for r in rows] for i, c in enumerate(ACK_COLUMNS)}
+
+        def times(name: str) -> pa.Array:
+            return pc.cast(pa.array([v or None for v in cols[name]], pa.string()), pa.timestamp("s"))
+
+        def codes(name: str) -> list:
+            return [[c for c in (v or "").split(",") if c] for v in cols[name]]
+
+        errors = [[{k: e.get(k) for k in ACK_ERROR.names} for e in json.loads(v or "[]")] for v in cols["errors"]]
+        data = {c: cols[c] for c in FUNCTIONAL_ACKS.names if c in cols}
+        data.update({"set_error_codes": codes("set_error_codes"), "group_error_codes": codes("group_error_codes"),
+                     "errors": errors, "ack_created_at": times("ack_created_at"), "received_at": times("received_at")})
+        return pa.table({c: data[c] for c in FUNCTIONAL_ACKS.names}, schema=FUNCTIONAL_ACKS)
+
+    def record_sent_lines(self, lines: pa.Table, *, by: str, note: str, at: datetime) -> int:
+        """RECORDED_LINES of one file (parsers.sent_documents) kept, with who recorded them, when and
+        why; the same file recorded again adds nothing. Returns the lines added."""
+        from schemas.reconciliation import RECORDED_LINES
+
+        cols = [*RECORDED_LINES.names, "recorded_at", "recorded_by", "note"]
+        rows = [(*(_text(r[c]) for c in RECORDED_LINES.names), _text(at), by, note or None)
+                for r in lines.select(RECORDED_LINES.names).to_pylist()]
+        if not rows:
+            return 0
+        with self.transaction():
+            return self._many(f"INSERT INTO recorded_lines ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
+                              " ON CONFLICT (partner, sha256, position) DO NOTHING", rows)
+
+    def recorded_lines(self) -> pa.Table:
+        """Every recorded 810/856 line (RECORDED_LINES), in the order they were recorded."""
+        from schemas.reconciliation import RECORDED_LINES
+
+        rows = self._q(f"SELECT {', '.join(RECORDED_LINES.names)} FROM recorded_lines ORDER BY recorded_at, partner,"
+                       " sha256, position")
+        return _table(rows, RECORDED_LINES)
+
+    def record_document_status(self, status: pa.Table, *, as_of: datetime, run_id: str) -> None:
+        """The verdict on every set we sent, as of ``as_of`` (engine.partner_acks.match_acks), replacing
+        the previous run's."""
+        cols = [c for c in STATUS_FIELDS if c != "errors"]
+        rows = [(*(int(r[c]) if c == "ack_late" and r[c] is not None else _text(r[c]) for c in cols), _text(as_of),
+                 run_id) for r in status.select(cols).to_pylist()]
+        cols += ["as_of", "run_id"]
+        with self.transaction():
+            self._q("DELETE FROM document_acks")
+            if rows:
+                self._many(f"INSERT INTO document_acks ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", rows)
+
+    def document_status(self, partner: str | None = None) -> list[dict]:
+        """The stored verdicts (as of the last reconciliation), oldest sent first."""
+        sql = f"SELECT {', '.join(STATUS_COLUMNS)} FROM document_acks"
+        rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY partner, sent_at, isa13, gs06, st02",
+                       (partner,) if partner else ())
+        return [dict(zip(STATUS_COLUMNS, r, strict=True)) for r in rows]
+
+    def document_status_for(self, partner: str, numbers: Iterable[tuple[str, str, str]]) -> dict[tuple, dict]:
+        """Verdicts of some of a partner's sets by (ISA13, GS06, ST02)."""
+        wanted = set(numbers)
+        if not wanted:
+            return {}
+        rows = self._q(f"SELECT {', '.join(STATUS_COLUMNS)} FROM document_acks WHERE partner=? AND isa13 IN"
+                       f" ({','.join('?' * len({n[0] for n in wanted}))})", (partner, *sorted({n[0] for n in wanted})))
+        out = {}
+        for r in rows:
+            d = dict(zip(STATUS_COLUMNS, r, strict=True))
+            key = (d["isa13"], d["gs06"], d["st02"])
+            if key in wanted:
+                out[key] = d
+        return out
+
+    # --- the reconciliation's raw inputs (one query per table) ----------------------------------
+    def finance_orders(self) -> pa.Table:
+        cols = ("partner", "po_number", "state", "revision", "order_ref", "lines_key", "source_file", "source_sha256",
+                "isa13", "gs06", "st02", "po_date", "currency", "change_file", "received_at")
+        return _table(self._q(f"SELECT {', '.join(cols)} FROM orders ORDER BY partner, po_number"), ORDER_ROWS)
+
+    def finance_lines(self) -> pa.Table:
+        cols = ", ".join(n for n, _ in LINE_ROWS)
+        return _table(self._q(f"SELECT {cols} FROM order_lines ORDER BY partner, po_number, line_number"), LINE_ROWS)
+
+    def events_of(self, kinds: Iterable[str]) -> pa.Table:
+        """History rows of these event kinds (e.g. cancellations), in the store's sequence."""
+        wanted = sorted(set(kinds))
+        if not wanted:
+            return _table([], EVENT_ROWS)
+        return _table(self._q(f"SELECT {', '.join([n for n, _ in EVENT_ROWS])} FROM order_events WHERE event IN"
+                              f" ({','.join('?' * len(wanted))}) ORDER BY seq", wanted), EVENT_ROWS)
+
+    def sent_sets_of(self, set_ids: Iterable[str], partner: str | None = None) -> pa.Table:
+        """Every delivered transaction set of these types (ST01) with its document's numbers, file and
+        delivery time (the run clock's): what a partner can have acknowledged."""
+        wanted = sorted(set(set_ids))
+        if not wanted:
+            return _table([], SENT_ROWS)
+        sql = ("SELECT s.partner, s.doc_key, s.set_id, s.position, d.isa13, s.gs06, s.st02, s.po_number,"
+               " s.source_sha256, s.answers_isa13, s.answers_gs06, d.file_name, d.id, d.delivered_at"
+               " FROM document_sets s JOIN documents d ON d.id = s.document_id"
+               f" WHERE d.status='delivered' AND s.set_id IN ({','.join('?' * len(wanted))})")
+        args: list = list(wanted)
+        if partner:
+            sql, args = sql + " AND s.partner=?", [*args, partner]
+        return _table(self._q(sql + " ORDER BY s.partner, d.id, s.position", args), SENT_ROWS)
+
+    def sent_documents(self, doc_types: Iterable[str]) -> pa.Table:
+        """Delivered documents of these types with their content (what the partner received)."""
+        wanted = sorted(set(doc_types))
+        if not wanted:
+            return _table([], DOCUMENT_ROWS)
+        return _table(self._q("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents"
+                              f" WHERE status='delivered' AND doc_type IN ({','.join('?' * len(wanted))})"
+                              " ORDER BY partner, id", wanted), DOCUMENT_ROWS)
+
+    def partner_findings(self) -> pa.Table:
+        """Every finding recorded about what partners sent (for the validation error rate)."""
+        return _table(self._q("SELECT partner, code, severity, po_number, file, stage FROM findings"
+                              " WHERE partner IS NOT NULL AND partner <> '' ORDER BY id"), FINDING_ROWS)
+
+    # --- exceptions -------------------------------------------------------------------------------
+    def stored_exceptions(self, *, active: bool | None = None, states: Iterable[str] | None = None,
+                          partner: str | None = None, ids: Iterable[str] | None = None,
+                          po_number: str | None = None) -> pa.Table:
+        """Exceptions as EXCEPTIONS rows plus their book-keeping (active, first/last run and time found,
+        cleared_at), ordered partner, PO, line, type, id."""
+        sql, args = f"SELECT {', '.join(EXCEPTION_COLUMNS)} FROM exceptions WHERE 1=1", []
+        if active is not None:
+            sql, args = sql + " AND active=?", [*args, int(active)]
+        if states is not None:
+            wanted = sorted(set(states))
+            sql, args = sql + f" AND state IN ({','.join('?' * len(wanted))})", [*args, *wanted]
+        if partner:
+            sql, args = sql + " AND partner=?", [*args, partner]
+        if po_number:
+            sql, args = sql + " AND po_number=?", [*args, po_number]
+        rows: list[tuple] = []
+        if ids is not None:
+            chosen = sorted(set(ids))
+            for i in range(0, len(chosen), CHUNK):
+                part = chosen[i:i + CHUNK]
+                rows += self._q(sql + f" AND exception_id IN ({','.join('?' * len(part))})", [*args, *part])
+        else:
+            rows = self._q(sql, args)
+        rows.sort(key=lambda r: (r[2], r[3], r[4] if r[4] is not None else -1, r[1], r[0]))
+        import pyarrow as pa
+
+        from schemas.reconciliation import EXCEPTIONS
+
+        time = pa.timestamp("s")
+        schema = pa.schema([*EXCEPTIONS, pa.field("active", pa.bool_()), pa.field("first_run", pa.string()),
+                            pa.field("last_run", pa.string()), pa.field("first_found_at", time),
+                            pa.field("last_found_at", time), pa.field("cleared_at", time)])
+        return _table([tuple(bool(v) if c == "active" else v for c, v in zip(EXCEPTION_COLUMNS, r, strict=True))
+                       for r in rows], schema)
+
+    def exceptions_of_order(self, partner: str, po_number: str) -> list[dict]:
+        """The stored exceptions about one order as plain values (text, as stored), found ones first."""
+        cols = ("exception_id", "type", "line_number", "document_ref", "amount_at_risk", "currency", "age_days",
+                "state", "state_by", "state_note", "active", "message")
+        rows = self._q(f"SELECT {', '.join(cols)} FROM exceptions WHERE partner=? AND po_number=? ORDER BY active"
+                       " DESC, line_number, type, exception_id", (partner, po_number))
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+
+    def exception_evidence(self, ids: Iterable[str] | None = None) -> pa.Table:
+        """EVIDENCE rows of these exceptions (all when None), each exception's in its order."""
+        sql = f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM exception_evidence"
+        rows: list[tuple] = []
+        if ids is None:
+            rows = self._q(sql + " ORDER BY exception_id, position")
+        else:
+            chosen = sorted(set(ids))
+            for i in range(0, len(chosen), CHUNK):
+                part = chosen[i:i + CHUNK]
+                rows += self._q(sql + f" WHERE exception_id IN ({','.join('?' * len(part))}) ORDER BY exception_id,"
+                                " position", part)
+        import pyarrow as pa
+
+        from schemas.reconciliation import EVIDENCE
+
+        schema = pa.schema([EVIDENCE.field("exception_id"), pa.field("position", pa.int32()), *list(EVIDENCE)[1:]])
+        return _table(rows, schema).drop_columns(["position"]).cast(EVIDENCE)
+
+    def exception_history(self, exception_id: str | None = None) -> list[dict]:
+        """State changes (people's and orderbridge's), in the order they happened."""
+        sql = f"SELECT {', '.join(HISTORY_COLUMNS)} FROM exception_history"
+        rows = self._q(sql + (" WHERE exception_id=?" if exception_id else "") + " ORDER BY seq",
+                       (exception_id,) if exception_id else ())
+        return [dict(zip(HISTORY_COLUMNS, r, strict=True)) for r in rows]
+
+    def reconciliations(self) -> list[dict]:
+        rows = self._q(f"SELECT {', '.join(RECONCILIATION_COLUMNS)} FROM reconciliations ORDER BY as_of, run_id")
+        return [dict(zip(RECONCILIATION_COLUMNS, r, strict=True)) for r in rows]
+
+    def exception_snapshot(self, run_id: str) -> pa.Table:
+        """The exceptions a reconciliation found, with their amount and state at that run (EXCEPTIONS
+        columns; the others as the exception is stored now)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from schemas.reconciliation import EXCEPTIONS
+
+        snap = {r[0]: (r[1], r[2]) for r in self._q(
+            "SELECT exception_id, amount_at_risk, state FROM exception_snapshots WHERE run_id=?", (run_id,))}
+        table = self.stored_exceptions(ids=snap)
+        if not table.num_rows:
+            return EXCEPTIONS.empty_table()
+        ids = table["exception_id"].to_pylist()
+        amount = pc.cast(pa.array([snap[i][0] for i in ids], pa.string()), EXCEPTIONS.field("amount_at_risk").type)
+        state = pa.array([snap[i][1] for i in ids], pa.string())
+        table = table.select(EXCEPTIONS.names)
+        table = table.set_column(table.schema.get_field_index("amount_at_risk"), EXCEPTIONS.field("amount_at_risk"),
+                                 amount)
+        return table.set_column(table.schema.get_field_index("state"), EXCEPTIONS.field("state"), state)
+
+    def save_reconciliation(self, run_id: str, as_of: datetime, exceptions: pa.Table, evidence: pa.Table,
+                            changes: Sequence[StateChange], *, lines: int, documents: pa.Table,
+                            clock: str = "run") -> dict:
+        """One reconciliation in one transaction: the exceptions found (with their states, carried by
+        engine.exception_states) inserted or updated and marked active, the others inactive with the
+        state ``changes`` gave them; their evidence replaced; every change in the history; this run's
+        snapshot and summary row. Returns the summary row."""
+        at = _text(as_of)
+        found = exceptions.select(list(EXCEPTION_FIELDS)).to_pylist()
+        found_ids = [r["exception_id"] for r in found]
+        new_ids = {c.exception_id for c in changes if c.action == "found"}
+        cleared = {c.exception_id: c for c in changes if c.action == "clear"}
+        update_cols = [c for c in EXCEPTION_FIELDS if c != "exception_id"]
+        rows = [(*(_text(r[c]) for c in EXCEPTION_FIELDS), 1, run_id, run_id, at, at, None) for r in found]
+        insert = (f"INSERT INTO exceptions ({', '.join(EXCEPTION_COLUMNS)}) VALUES"
+                  f" ({','.join('?' * len(EXCEPTION_COLUMNS))}) ON CONFLICT (exception_id) DO UPDATE SET "
+                  + ", ".join(f"{c}=excluded.{c}" for c in (*update_cols, "active", "last_run", "last_found_at",
+                                                             "cleared_at")))
+        ev_rows: list[tuple] = []
+        position: dict[str, int] = {}
+        for r in evidence.select(list(EVIDENCE_FIELDS)).to_pylist():
+            position[r["exception_id"]] = position.get(r["exception_id"], 0) + 1
+            ev_rows.append((r["exception_id"], position[r["exception_id"]],
+                            *(_text(r[c]) for c in EVIDENCE_FIELDS[1:])))
+        unresolved = sum(1 for r in found if r["state"] != "resolved")
+        amount: dict[str, Decimal] = {}
+        for r in found:
+            if r["state"] != "resolved":
+                amount[r["currency"] or ""] = amount.get(r["currency"] or "", Decimal(0)) + r["amount_at_risk"]
+        status = documents["status"].to_pylist() if documents.num_rows else []
+        summary = {"run_id": run_id, "as_of": at, "lines": lines, "exceptions": len(found), "unresolved": unresolved,
+                   "amount_at_risk": json.dumps({c: _text(v) for c, v in sorted(amount.items())}),
+                   "new_exceptions": len(new_ids),
+                   "cleared_exceptions": len(cleared), "documents": len(status),
+                   "rejected_documents": status.count("rejected"), "overdue_documents": status.count("overdue")}
+        with self.transaction():
+            if rows:
+                self._many(insert, rows)
+            if cleared:
+                self._many("UPDATE exceptions SET active=0, cleared_at=?, state=?, state_by=?, state_note=?,"
+                           " state_at=? WHERE exception_id=? AND active=1",
+                           [(at, c.to_state, c.by, c.note, _text(c.at), i) for i, c in cleared.items()])
+            for i in range(0, len(found_ids), CHUNK):
+                part = found_ids[i:i + CHUNK]
+                self._q(f"DELETE FROM exception_evidence WHERE exception_id IN ({','.join('?' * len(part))})", part)
+            if ev_rows:
+                self._many(f"INSERT INTO exception_evidence ({', '.join(EVIDENCE_COLUMNS)}) VALUES"
+                           f" ({','.join('?' * len(EVIDENCE_COLUMNS))})", ev_rows)
+            self._history(changes, clock=clock, run_id=run_id)
+            self._q("DELETE FROM exception_snapshots WHERE run_id=?", (run_id,))
+            self._many("INSERT INTO exception_snapshots (run_id, exception_id, type, partner, po_number, line_number,"
+                       " amount_at_risk, state) VALUES (?,?,?,?,?,?,?,?)",
+                       [(run_id, r["exception_id"], r["type"], r["partner"], r["po_number"], r["line_number"],
+                         _text(r["amount_at_risk"]), r["state"]) for r in found])
+            self._q(f"INSERT INTO reconciliations ({', '.join(RECONCILIATION_COLUMNS)}) VALUES"
+                    f" ({','.join('?' * len(RECONCILIATION_COLUMNS))}) ON CONFLICT (run_id) DO UPDATE SET "
+                    + ", ".join(f"{c}=excluded.{c}" for c in RECONCILIATION_COLUMNS[1:]),
+                    [summary[c] for c in RECONCILIATION_COLUMNS])
+        return summary
+
+    def _history(self, changes: Sequence[StateChange], *, clock: str, run_id: str) -> None:
+        if not changes:
+            return
+        seqs = self._next_ids("exception_event", len(changes))
+        self._many(f"INSERT INTO exception_history ({', '.join(HISTORY_COLUMNS)}) VALUES"
+                   f" ({','.join('?' * len(HISTORY_COLUMNS))})",
+                   [(s, c.exception_id, c.action, c.from_state or None, c.to_state, c.by, c.note, _text(c.at), clock,
+                     run_id or None) for s, c in zip(seqs, changes, strict=True)])
+
+    def change_exception(self, change: StateChange, *, clock: str = "wall") -> None:
+        """A person's action (engine.exception_states.act) on a stored exception, with its history
+        row, in one transaction; refused (StateConflict) when the exception moved on meanwhile."""
+        from connectors.state import StateConflict
+
+        with self.transaction():
+            done = self._many("UPDATE exceptions SET state=?, state_by=?, state_note=?, state_at=? WHERE"
+                              " exception_id=? AND state=?", [(change.to_state, change.by, change.note,
+                                                               _text(change.at), change.exception_id,
+                                                               change.from_state)])
+            if done != 1:
+                raise StateConflict("the exception changed meanwhile; look at it again",
+                                    exception_id=change.exception_id, expected=change.from_state)
+            self._history([change], clock=clock, run_id="")
+
+
+__all__ = ["FinanceTables", "StateError", "schema"]

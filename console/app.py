@@ -1,0 +1,402 @@
+"""The console's web application (Starlette, Jinja2 templates with autoescape, no JavaScript): orders
+search and order pages, the approvals queue, runs with their reports and files' journeys, sign-in.
+Approving or rejecting goes through engine.lifecycle.plan_person_decision and StateStore.apply,
+exactly as `orderbridge approve` does, recorded under the signed-in user, under the workspace lease
+(connectors.lease) as the command takes it: refused while a run or another person's command holds
+it. Never imports prefect.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from connectors import lease
+from connectors.state import StateConflict, StateStore
+from console import auth, reading
+from console.session import Session, csrf_ok, sign, unsign
+from engine import lifecycle
+from schemas.errors import WorkspaceBusy
+
+HERE = Path(__file__).resolve().parent
+MAX_FORM = 64 * 1024
+PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none';"
+            " frame-ancestors 'none'")
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'none'"
+VERDICTS = {"approve": lifecycle.VERDICT_APPROVED, "reject": lifecycle.VERDICT_REJECTED}
+
+
+class Console:
+    """One workspace's console: settings, users, secret and a read connection to its state store."""
+
+    def __init__(self, workspace: Path, *, wall_clock=None) -> None:
+        from flows.workspace import Workspace
+
+        self.ws = Workspace(Path(workspace).resolve())
+        self.settings = auth.load_settings(self.ws.root)
+        self.key = auth.secret(self.ws.root)
+        self._users: tuple[float, dict[str, auth.User]] = (-1.0, {})
+        self._store: StateStore | None = None
+        self._credit: tuple[tuple, dict] = ((), {})
+        self.wall_clock = wall_clock or (lambda: datetime.now().replace(microsecond=0).isoformat())
+        self.cookie = "ob_console"
+        self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
+                                     autoescape=select_autoescape(("html",), default=True), trim_blocks=True,
+                                     lstrip_blocks=True)
+        self.templates.filters["qs"] = lambda d: urlencode(d)
+        self.templates.filters["money"] = reading.money
+
+    # --- users and sessions ---------------------------------------------------------------------------
+    def users(self) -> dict[str, auth.User]:
+        """The users file, read again when it changes (a removed user is out at once)."""
+        path = auth.users_path(self.ws.root)
+        stamp = path.stat().st_mtime_ns if path.is_file() else -1.0
+        if stamp != self._users[0]:
+            self._users = (stamp, auth.load_users(self.ws.root))
+        return self._users[1]
+
+    def read_only(self) -> bool:
+        """No users configured (only possible on a loopback address): everyone views, no one decides."""
+        return self.settings.auth.mode == "password" and not self.users()
+
+    def session(self, request: Request) -> Session | None:
+        raw = request.cookies.get(self.cookie)
+        max_age = self.settings.auth.session_hours * 3600
+        return unsign(raw, self.key, now=time.time(), max_age=max_age) if raw else None
+
+    def user(self, request: Request, session: Session | None) -> auth.User | None:
+        users = self.users()
+        if self.settings.auth.mode == "proxy":
+            client = request.client.host if request.client else ""
+            name = request.headers.get(self.settings.auth.header, "") if self.settings.auth.trusts(client) else ""
+            return users.get(name.strip()) if name else None
+        if session and session.user:
+            return users.get(session.user)
+        if self.read_only():
+            return auth.User("(nobody signed in)", "viewer")
+        return None
+
+    # --- the store ------------------------------------------------------------------------------------
+    def store(self) -> StateStore | None:
+        if self._store is None and self.ws.state_path.is_file():
+            self._store = StateStore(self.ws.state_path)
+        return self._store
+
+    def credit(self, store: StateStore) -> dict[str, reading.Credit]:
+        """Each customer's credit exposure, summed again only when an order or customers.csv changed
+        (summing every open order's value takes about a second at 100,000 orders)."""
+        folder = _reference_dir(self)
+        path = folder / "customers.csv" if folder else None
+        stamp = (store.last_event(), path.stat().st_mtime_ns if path and path.is_file() else 0)
+        if stamp != self._credit[0]:
+            self._credit = (stamp, reading.credit_by_partner(store, folder))
+        return self._credit[1]
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # --- rendering ------------------------------------------------------------------------------------
+    def page(self, request: Request, template: str, *, status: int = 200, session: Session | None = None,
+             **context) -> HTMLResponse:
+        session = session or self.session(request) or Session.fresh(now=time.time())
+        user = self.user(request, session)
+        body = self.templates.get_template(template).render(
+            user=user, csrf=session.csrf, read_only=self.read_only(), proxy=self.settings.auth.mode == "proxy",
+            workspace=self.ws.root.name, **context)
+        response = HTMLResponse(body, status_code=status)
+        self.remember(response, session)
+        return response
+
+    def remember(self, response: Response, session: Session) -> None:
+        response.set_cookie(self.cookie, sign(session, self.key), httponly=True, samesite="strict",
+                            max_age=int(self.settings.auth.session_hours * 3600), path="/")
+
+
+async def _form(request: Request) -> dict[str, str] | None:
+    """An application/x-www-form-urlencoded body (our forms' only kind), or None when it is not one."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        return None
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        return None
+    try:
+        return {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+    except UnicodeDecodeError:
+        return None
+
+
+def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
+    """The console's ASGI application for ``workspace`` (``wall_clock``: the time of people's actions)."""
+    c = Console(workspace, wall_clock=wall_clock)
+
+    def guarded(request: Request, role: str = "viewer"):
+        """(session, user) or a response: the sign-in page, or 403 when the role is too low."""
+        session = c.session(request)
+        user = c.user(request, session)
+        if user is None:
+            if c.settings.auth.mode == "proxy":
+                return c.page(request, "message.html", status=401, title="Not signed in",
+                              message="The reverse proxy did not name a user this console knows.")
+            return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+        if not user.can(role):
+            return c.page(request, "message.html", status=403, title="Not allowed",
+                          message=f"{user.name} is a {user.role}; this needs the {role} role.")
+        return session, user
+
+    async def checked_form(request: Request, role: str):
+        """The POSTed form after the CSRF check and the role check; else the refusal."""
+        form = await _form(request)
+        session = c.session(request)
+        if form is None or not csrf_ok(session, form.get("csrf", "")):
+            return c.page(request, "message.html", status=403, title="Form refused",
+                          message="This form has no valid CSRF token (open the page again and resubmit).")
+        got = guarded(request, role)
+        if not isinstance(got, tuple):
+            return got
+        return form, got[0], got[1]
+
+    def home(request: Request) -> Response:
+        return RedirectResponse("/orders", status_code=303)
+
+    def login_page(request: Request) -> Response:
+        if c.settings.auth.mode == "proxy" or c.read_only():
+            return RedirectResponse("/orders", status_code=303)
+        return c.page(request, "login.html", next=_next(request.query_params.get("next")), error="")
+
+    async def login(request: Request) -> Response:
+        form = await _form(request)
+        session = c.session(request)
+        if form is None or not csrf_ok(session, form.get("csrf", "")):
+            return c.page(request, "message.html", status=403, title="Form refused",
+                          message="This form has no valid CSRF token (open the page again and resubmit).")
+        user = c.users().get(form.get("name", ""))
+        if user is None or not user.password or not auth.verify_password(form.get("password", ""), user.password):
+            return c.page(request, "login.html", status=401, next=_next(form.get("next")),
+                          error="Unknown user or wrong password.")
+        response = RedirectResponse(_next(form.get("next")), status_code=303)
+        c.remember(response, Session.fresh(user.name, now=time.time()))  # a new token at sign-in
+        return response
+
+    async def logout(request: Request) -> Response:
+        got = await checked_form(request, "viewer")
+        if not isinstance(got, tuple):
+            return got
+        response = RedirectResponse("/login", status_code=303)
+        c.remember(response, Session.fresh(now=time.time()))
+        return response
+
+    def orders(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        search = reading.Search.parse(dict(request.query_params))
+        store = c.store()
+        rows, more = search.run(store) if store else ([], False)
+        return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
+                      states=reading.STATES, no_store=store is None)
+
+    def order(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        store = c.store()
+        partner, po = request.query_params.get("partner", ""), request.query_params.get("po", "")
+        record = store.order(partner, po) if store else None
+        if record is None:
+            return c.page(request, "message.html", status=404, session=got[0], title="No such order",
+                          message=f"No order {po} for partner {partner}.")
+        credit, value = None, None
+        if record.state in lifecycle.AWAITING_PERSON:
+            credit = c.credit(store).get(record.partner)
+            value = reading.ordered_values(store, [record])[record.key]
+        return c.page(request, "order.html", session=got[0], o=record, doc=reading.order_page(store, record),
+                      credit=credit, value=value, can_decide=record.state in lifecycle.AWAITING_PERSON)
+
+    def approvals(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        store = c.store()
+        try:
+            page = max(1, int(request.query_params.get("page") or 1))
+        except ValueError:
+            page = 1
+        rows = store.search_orders(states=lifecycle.AWAITING_PERSON, limit=reading.PAGE + 1,
+                                   offset=(page - 1) * reading.PAGE) if store else []
+        credit = c.credit(store) if store else {}
+        rows = rows[:reading.PAGE]
+        return c.page(request, "approvals.html", session=got[0], rows=rows,
+                      values=reading.ordered_values(store, rows) if store else {},
+                      more=len(rows) > reading.PAGE, page=page, credit=credit,
+                      notice=request.query_params.get("done", ""))
+
+    async def decide(request: Request) -> Response:
+        got = await checked_form(request, "approver")
+        if not isinstance(got, tuple):
+            return got
+        form, session, user = got
+        store = c.store()
+        verdict = VERDICTS.get(form.get("verdict", ""))
+        note = form.get("note", "").strip()[:500]
+        record = store.order(form.get("partner", ""), form.get("po", "")) if store else None
+        status, problem = 200, ""
+        if verdict is None:
+            status, problem = 400, "Choose approve or reject."
+        elif record is None:
+            status, problem = 404, "No such order."
+        elif record.state not in lifecycle.AWAITING_PERSON or str(record.revision) != form.get("revision"):
+            status, problem = 409, (f"{record.partner}/{record.po_number} is {record.state.value} (revision"
+                                    f" {record.revision}) now: it changed since the page was shown; nothing was"
+                                    " recorded.")
+        elif verdict == lifecycle.VERDICT_REJECTED and not note:
+            status, problem = 400, "A rejection needs a note saying why."
+        if problem:
+            return c.page(request, "message.html", status=status, session=session, title="Nothing recorded",
+                          message=problem)
+        try:
+            with lease.acquire(c.ws.root, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject",
+                               note=f"console, {user.name}"):
+                plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock())
+                store.apply(plan)
+        except WorkspaceBusy as exc:
+            return c.page(request, "message.html", status=409, session=session, title="Nothing recorded",
+                          message=f"{exc.message}. Nothing was recorded; try again when it has finished.")
+        except (lifecycle.TransitionRefused, StateConflict) as exc:
+            return c.page(request, "message.html", status=409, session=session, title="Nothing recorded",
+                          message=f"Another run or person changed this order first: {exc}")
+        done = f"{record.partner}/{record.po_number} {verdict} by {user.name}; the next run sends the 855."
+        return RedirectResponse("/approvals?" + urlencode({"done": done}), status_code=303)
+
+    def runs(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        store = c.store()
+        rows = reading.runs_newest_first(store, c.ws.reports_dir) if store else []
+        return c.page(request, "runs.html", session=got[0], rows=rows)
+
+    def run(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        store = c.store()
+        run_id = request.path_params["run_id"]
+        record = store.run(run_id) if store else None
+        if record is None:
+            return c.page(request, "message.html", status=404, session=got[0], title="No such run",
+                          message=f"No run {run_id}.")
+        files = store.files_of_run(run_id)
+        return c.page(request, "run.html", session=got[0], r=record, files=files,
+                      reports=reading.reports_of(c.ws.reports_dir, run_id),
+                      summary=reading.pretty_json(record["summary"]))
+
+    def report(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        path = reading.report_file(c.ws.reports_dir, request.path_params["run_id"], request.path_params["name"])
+        if path is None:
+            return c.page(request, "message.html", status=404, session=got[0], title="No such report",
+                          message="This run kept no report by that name.")
+        response = FileResponse(path, media_type=reading.SERVED[path.suffix])
+        response.headers["Content-Security-Policy"] = REPORT_CSP
+        return response
+
+    def view(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        run_id, name = request.path_params["run_id"], request.path_params["name"]
+        path = reading.report_file(c.ws.reports_dir, run_id, name)
+        if path is None or path.suffix not in (".parquet", ".csv"):
+            return c.page(request, "message.html", status=404, session=got[0], title="No such table",
+                          message="This run kept no table by that name.")
+        columns, rows, total = reading.preview(path)
+        return c.page(request, "table.html", session=got[0], run_id=run_id, name=name, columns=columns, rows=rows,
+                      total=total)
+
+    def file(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        store = c.store()
+        partner, sha = request.query_params.get("partner", ""), request.query_params.get("sha256", "")
+        record = store.file(partner, sha) if store else None
+        if record is None:
+            return c.page(request, "message.html", status=404, session=got[0], title="No such file",
+                          message="No input file with that partner and SHA-256.")
+        return c.page(request, "file.html", session=got[0], f=record, j=store.journey(partner, sha),
+                      findings=[x for x in store.findings(run_id=record["run_id"], partner=partner)
+                                if x["file"] == record["name"]])
+
+    def css(request: Request) -> Response:
+        return FileResponse(HERE / "static" / "console.css", media_type="text/css")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        c.close()
+
+    app = Starlette(routes=[
+        Route("/", home), Route("/login", login_page), Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]), Route("/orders", orders), Route("/order", order),
+        Route("/approvals", approvals), Route("/decide", decide, methods=["POST"]), Route("/runs", runs),
+        Route("/runs/{run_id}", run), Route("/runs/{run_id}/reports/{name}", report),
+        Route("/runs/{run_id}/tables/{name}", view), Route("/file", file),
+        Route("/static/console.css", css)], middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
+
+    app.state.console = c
+    return app
+
+
+class SecurityHeaders:
+    """Every response: a strict Content-Security-Policy (no script; reports get their own), no sniffing,
+    no framing, no referrer, no caching (pages show live order states)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", PAGE_CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _next(value: str | None) -> str:
+    """Where to go after signing in: a path of this console only (never another site)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/orders"
+    return value
+
+
+def _reference_dir(c: Console) -> Path | None:
+    try:
+        return c.ws.reference_dir
+    except Exception:  # noqa: BLE001 - a workspace without reference data: credit is shown as unknown
+        return None
+

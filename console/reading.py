@@ -1,0 +1,232 @@
+"""What the console's pages read, built from the state store and the workspace's files: an order's
+story (flows.status, the same one `orderbridge status` prints) with its findings, the approvals queue
+with each customer's credit exposure, runs with their reports, a file's journey. Reads only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from connectors.state import StateStore
+from engine import lifecycle
+from flows.status import story
+from schemas.errors import OrderBridgeError
+from schemas.lifecycle import OrderRecord, OrderState
+
+PAGE = 50
+REPORT_NAMES = {  # files a run's report folder may hold, in the order the runs page lists them
+    "summary.html": "summary", "summary.md": "summary", "summary.json": "summary (JSON)",
+    "failures.html": "failures report", "failures.csv": "failures (CSV)", "failures.parquet": "failures (Parquet)",
+    "allocation.parquet": "allocation (Parquet)",
+    "availability.parquet": "availability (Parquet)", "finance-report.html": "finance report",
+    "finance.csv": "finance (CSV)", "finance.parquet": "finance (Parquet)", "dashboard.html": "dashboard"}
+SERVED = {".html": "text/html; charset=utf-8", ".md": "text/plain; charset=utf-8",
+          ".json": "application/json", ".csv": "text/csv; charset=utf-8",
+          ".parquet": "application/vnd.apache.parquet"}
+STATES = tuple(s.value for s in OrderState)
+DEAD_LINES = ("deleted", "cancelled")
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """The orders page's filters, checked (``problem`` says what was wrong with them)."""
+
+    po: str = ""
+    partner: str = ""
+    state: str = ""
+    since: str = ""
+    until: str = ""
+    sku: str = ""
+    page: int = 1
+    problem: str = ""
+
+    @classmethod
+    def parse(cls, args: dict[str, str]) -> Search:
+        clean = {k: (args.get(k) or "").strip()[:100] for k in ("po", "partner", "state", "since", "until", "sku")}
+        problems = []
+        for k in ("since", "until"):
+            if clean[k]:
+                try:
+                    clean[k] = date.fromisoformat(clean[k]).isoformat()
+                except ValueError:
+                    problems.append(f"{k} must be a date like 2026-11-27")
+                    clean[k] = ""
+        if clean["state"] and clean["state"] not in STATES:
+            problems.append(f"unknown status {clean['state']!r}")
+            clean["state"] = ""
+        try:
+            page = max(1, min(int(args.get("page") or 1), 100_000))
+        except ValueError:
+            page = 1
+        return cls(**clean, page=page, problem="; ".join(problems))
+
+    def run(self, store: StateStore) -> tuple[list[OrderRecord], bool]:
+        rows = store.search_orders(po=self.po, partner=self.partner, states=[self.state] if self.state else (),
+                                   since=self.since, until=self.until, sku=self.sku, limit=PAGE + 1,
+                                   offset=(self.page - 1) * PAGE)
+        return rows[:PAGE], len(rows) > PAGE
+
+    def query(self, **change) -> dict[str, str]:
+        values = {k: getattr(self, k) for k in ("po", "partner", "state", "since", "until", "sku")} | change
+        return {k: str(v) for k, v in values.items() if v not in ("", None)}
+
+
+def order_page(store: StateStore, order: OrderRecord) -> dict:
+    """The order's story (the keys of `status --json`) and the findings recorded for it."""
+    doc = story(store, order)
+    doc["findings"] = [{k: f[k] for k in ("run_id", "stage", "code", "severity", "message", "file", "segment_id",
+                                          "element", "value", "line_number", "consequence")}
+                       for f in store.findings(partner=order.partner, po_number=order.po_number)]
+    shown = {"document_id", "type", "isa13", "gs06", "st02", "file_name", "status", "created_at", "delivered_at",
+             "clock", "run_id", "doc_key"}
+    doc["document_extras"] = list(dict.fromkeys(k for d in doc["documents"] for k in d if k not in shown))
+    known = {"order", "person", "lines", "documents", "decisions", "history", "reservations", "findings",
+             "document_extras"}
+    doc["more"] = {k: v for k, v in doc.items() if k not in known and isinstance(v, list) and v
+                   and all(isinstance(x, dict) for x in v)}  # later sections (shipments, invoices, ...)
+    return doc
+
+
+def ordered_values(store: StateStore, records: list[OrderRecord]) -> dict[tuple[str, str], tuple[Decimal, int]]:
+    """What each order is worth as ordered (PO102 x PO104 over its live lines) and how many of its
+    lines carry no price: the store keeps an order's value only once it is answered (the value
+    acknowledged), and an order waiting for a person has not been answered yet."""
+    out = {}
+    lines = store.lines_for([r.key for r in records])
+    for r in records:
+        total, unpriced = Decimal(0), 0
+        for ln in lines.get(r.key, ()):
+            if ln.state.value in DEAD_LINES:
+                continue
+            price = ln.unit_price if ln.unit_price is not None else ln.ack_price
+            if price is None or ln.ordered is None:
+                unpriced += 1
+            else:
+                total += ln.ordered * price
+        out[r.key] = (r.value if r.answered_revision and r.value else total, unpriced)
+    return out
+
+
+# --- credit ------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Credit:
+    partner: str
+    limit: Decimal | None  # None: no customer record
+    open_ar: Decimal
+    open_orders: Decimal  # answered, not yet invoiced
+    currency: str = ""
+    problem: str = ""
+
+    @property
+    def exposure(self) -> Decimal:
+        return self.open_ar + self.open_orders
+
+    def with_order(self, value: Decimal) -> Decimal:
+        return self.exposure + value
+
+    def over(self, value: Decimal) -> bool:
+        return self.limit is not None and self.with_order(value) > self.limit
+
+    def counts(self, currency: str) -> bool:
+        """Whether an order in ``currency`` adds to this exposure (no exchange rates are kept: an order
+        in another currency than the customer's is shown apart, never summed)."""
+        return not currency or not self.currency or currency == self.currency
+
+
+def credit_by_partner(store: StateStore, reference_dir: Path | None) -> dict[str, Credit]:
+    """Each customer's exposure the way the credit rule counts it: open AR (customers.csv) plus the
+    value of its open orders (answered, not yet invoiced)."""
+    open_orders = store.order_values(lifecycle.OPEN)
+    customers, problem = _customers(reference_dir)
+    out = {}
+    for partner in sorted(set(open_orders) | set(customers)):
+        c = customers.get(partner)
+        out[partner] = Credit(partner, c["credit_limit"] if c else None, c["open_ar"] if c else Decimal(0),
+                              open_orders.get(partner, Decimal(0)), c["currency"] if c else "",
+                              "" if c else problem or "no customer record in customers.csv")
+    return out
+
+
+def _customers(reference_dir: Path | None) -> tuple[dict[str, dict], str]:
+    from connectors.reference import read_reference_csv
+    from schemas.reference import SCHEMAS
+
+    if reference_dir is None:
+        return {}, "no reference data in this workspace"
+    path = reference_dir / "customers.csv"
+    try:
+        table = read_reference_csv(path.read_bytes(), name=str(path), schema=SCHEMAS["customers"])
+    except (OSError, OrderBridgeError) as exc:
+        return {}, f"customers.csv unreadable: {exc}"
+    return {r["partner"]: r for r in table.to_pylist()}, ""
+
+
+# --- runs --------------------------------------------------------------------------------------------
+def runs_newest_first(store: StateStore, reports_dir: Path) -> list[dict]:
+    out = []
+    for r in reversed(store.runs()):
+        out.append(r | {"reports": reports_of(reports_dir, r["run_id"]), "totals": _totals(r["summary"])})
+    return out
+
+
+def reports_of(reports_dir: Path, run_id: str) -> list[tuple[str, str]]:
+    """(file name, label) of the reports kept for ``run_id``: known ones first, then any other file."""
+    folder = reports_dir / run_id
+    if not _safe_name(run_id) or not folder.is_dir():
+        return []
+    present = {p.name for p in folder.iterdir() if p.is_file() and p.suffix in SERVED and _safe_name(p.name)}
+    known = [(n, label) for n, label in REPORT_NAMES.items() if n in present]
+    return known + [(n, n) for n in sorted(present - set(REPORT_NAMES))]
+
+
+def report_file(reports_dir: Path, run_id: str, name: str) -> Path | None:
+    """The report file, only if it is one reports_of() lists (no other path can be asked for)."""
+    if name not in {n for n, _ in reports_of(reports_dir, run_id)}:
+        return None
+    return reports_dir / run_id / name
+
+
+def preview(path: Path, limit: int = 500) -> tuple[list[str], list[list], int]:
+    """The first ``limit`` rows of a Parquet or CSV report as (columns, rows, total rows), for reading
+    in the browser (the file itself stays the download)."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        f = pq.ParquetFile(path)
+        table = next(f.iter_batches(batch_size=limit), None)
+        total = f.metadata.num_rows
+    else:
+        import pyarrow.csv as pcsv
+
+        full = pcsv.read_csv(path, convert_options=pcsv.ConvertOptions(strings_can_be_null=False))
+        table, total = full.slice(0, limit), full.num_rows
+    if table is None:
+        return [], [], 0
+    columns = table.schema.names
+    return columns, [list(r.values()) for r in table.to_pylist()], total
+
+
+def _safe_name(name: str) -> bool:
+    return bool(name) and name not in (".", "..") and "/" not in name and "\\" not in name and "\0" not in name
+
+
+def _totals(summary: dict) -> dict:
+    keys = ("files", "processed", "quarantined", "orders", "accepted", "held", "rejected", "errors", "delivered")
+    partners = summary.get("partners") or []
+    return {k: sum(int(p.get(k) or 0) for p in partners) for k in keys} | {"failure": summary.get("failure", "")}
+
+
+def money(value) -> str:
+    """An exact amount with at least two decimals (12 -> 12.00, 4.5750 -> 4.575)."""
+    if value is None or value == "":
+        return ""
+    d = Decimal(str(value)).normalize()
+    return f"{d:.2f}" if -d.as_tuple().exponent <= 2 else format(d, "f")
+
+
+def pretty_json(value) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, default=str)

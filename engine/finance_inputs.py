@@ -1,0 +1,285 @@
+"""The reconciliation's input tables (schemas.reconciliation, schemas.functional_acks) shaped from the
+state store's raw rows (connectors.finance_store): ORDERED from the orders, their lines and the
+history's cancellations; ACKNOWLEDGED from the lines as our latest delivered 855/865 told them;
+SENT_SETS from the delivered sets; RECEIVED_FINDINGS from the findings. Pure and columnar: Arrow
+tables in, Arrow tables out; the flows read the raw tables (one query each) and pass them here.
+
+How the store's facts become the reconciliation's (docs/reconciliation.md, "Filled from the store"):
+  ORDERED       one row per order_lines row (deleted and cancelled lines included); quantity = what we
+                acknowledge ordering; cancelled_at = the cancellation (850 BEG01 01 / 860 BCH01 01) for a
+                cancelled line, the 860 or replacement that made the line's revision for a deleted one;
+                requested_ship_date from the stored 850 (DTM 010); fa_sent_at = delivery of our 997
+                for the 850's group; lineage = the 850.
+  ACKNOWLEDGED  every ACK segment of the 855s and 865s we delivered, read back from the stored
+                documents (what the partner was told, with that document's numbers and file): the line
+                is ours whose PO101 the PO1 (the 865's POC01) echoes; price PO104 (POC06), else the
+                line's; the reconciliation takes the latest document per line.
+  SHIPPED,      the 856 and 810 lines another system of ours sent (recorded, RECORDED_LINES), on the
+  INVOICED      line their LIN01 / IT101 echoes; the 856's DTM 011 is the departure, its GS04/GS05 (or the
+                time given when recording) the time it was sent.
+  SENT_SETS     every delivered 855, 865, 856 and 810 set with its ISA13/GS06/ST02, file and delivery
+                time; functional id from ST01; document_ref = shipment id / invoice number when known,
+                else the PO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from parsers.sent_documents import element, number
+from parsers.x12_reader import read_interchanges
+from schemas.findings import Finding, finding
+from schemas.functional_acks import SENT_SETS
+from schemas.orders import MONEY, QTY
+from schemas.reconciliation import ACKNOWLEDGED, INVOICED, ORDERED, RECEIVED_FINDINGS, SHIPPED
+
+FUNCTIONAL_IDS = {"855": "PR", "865": "CA", "856": "SH", "810": "IN"}
+PARTNER_ACKED = tuple(FUNCTIONAL_IDS)  # the sets a partner's 997/999 acknowledges
+ANSWERS = ("855", "865")
+OUR_997 = ("997",)
+ORDER_CANCELLED = ("po_cancelled", "change_cancelled")  # the whole order cancelled (its lines: cancelled)
+REVISED = ("change_applied", "po_replaced")  # a new revision (a line it leaves out: deleted)
+CANCEL_EVENTS = ORDER_CANCELLED + REVISED
+ENDED_LINES = ("cancelled", "deleted")
+RECEIVED_STAGES = ("intake", "decide", "recheck")  # findings about what partners sent
+_KEY = ["partner", "po_number"]
+TIME = pa.timestamp("s")
+
+
+def requested_dates(order_tables: Iterable[pa.Table]) -> pa.Table:
+    """(partner, po_number, order_ref, requested_ship_date) from stored ORDERS tables (connectors.order_store)."""
+    parts = [t.select(["partner", "po_number", "order_ref", "requested_ship_date"]) for t in order_tables]
+    if not parts:
+        return pa.table({"partner": pa.array([], pa.string()), "po_number": pa.array([], pa.string()),
+                         "order_ref": pa.array([], pa.string()), "requested_ship_date": pa.array([], pa.date32())})
+    return pa.concat_tables(parts).group_by(["partner", "po_number", "order_ref"], use_threads=False).aggregate(
+        [("requested_ship_date", "min")]).rename_columns(["partner", "po_number", "order_ref", "requested_ship_date"])
+
+
+def _with_requested(orders: pa.Table, requested: pa.Table | None) -> pa.Table:
+    if requested is None or not requested.num_rows:
+        return orders.append_column("requested_ship_date", pa.nulls(orders.num_rows, pa.date32()))
+    return orders.join(requested, ["partner", "po_number", "order_ref"], join_type="left outer")
+
+
+def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
+            requested: pa.Table | None = None) -> pa.Table:
+    """ORDERED from connectors.finance_store's ORDER_ROWS, LINE_ROWS, the history's CANCEL_EVENTS
+    (EVENT_ROWS) and our delivered 997s (SENT_ROWS; other sets are ignored)."""
+    heads = _with_requested(orders, requested)
+    # our 997 for the 850's group: delivered sets answering its file, interchange and group
+    fa = sent.filter(pc.is_in(sent["set_id"], value_set=pa.array(OUR_997)))
+    fa = fa.group_by(["partner", "source_sha256", "answers_isa13", "answers_gs06"], use_threads=False).aggregate(
+        [("sent_at", "min")]).rename_columns(["partner", "source_sha256", "isa13", "gs06", "fa_sent_at"])
+    heads = heads.join(fa, ["partner", "source_sha256", "isa13", "gs06"], join_type="left outer")
+    heads = heads.select(["partner", "po_number", "po_date", "currency", "received_at", "requested_ship_date",
+                          "fa_sent_at", "source_file", "isa13", "gs06", "st02"])
+    t = lines.join(heads, _KEY, join_type="inner").sort_by([("partner", "ascending"), ("po_number", "ascending"),
+                                                           ("line_number", "ascending")])
+    cancelled_at = _cancel_times(t, events)
+    ended = pc.is_in(t["state"], value_set=pa.array(ENDED_LINES))
+    return pa.table({
+        "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
+        "line_id": t["line_id"], "sku": t["sku"], "unit": t["unit"],
+        "quantity": pc.cast(t["ordered"], QTY), "unit_price": pc.cast(t["unit_price"], MONEY),
+        "line_status": t["state"],
+        "cancelled_at": pc.if_else(ended, cancelled_at, pa.scalar(None, TIME)),
+        "revision": pc.subtract(pc.fill_null(t["revision"], 1), 1),
+        "po_date": t["po_date"], "requested_ship_date": t["requested_ship_date"], "received_at": t["received_at"],
+        "fa_sent_at": t["fa_sent_at"], "currency": t["currency"],
+        "file": t["source_file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
+    }).cast(ORDERED)
+
+
+def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
+    """Per line of ``t``: when its order was cancelled (cancelled lines) or when the revision that left
+    it out was made (deleted lines; else the latest revision's time)."""
+    n = t.num_rows
+    if not n or not events.num_rows:
+        return pa.nulls(n, TIME)
+    rows = t.select(["partner", "po_number", "revision"]).append_column("_row", pa.array(np.arange(n), pa.int64()))
+    whole = events.filter(pc.is_in(events["event"], value_set=pa.array(ORDER_CANCELLED)))
+    whole = whole.group_by(_KEY, use_threads=False).aggregate([("at", "max")]).rename_columns([*_KEY, "cancel_at"])
+    revised = events.filter(pc.is_in(events["event"], value_set=pa.array(REVISED)))
+    same = revised.group_by([*_KEY, "revision"], use_threads=False).aggregate([("at", "max")]).rename_columns(
+        [*_KEY, "revision", "revised_at"])
+    last = revised.group_by(_KEY, use_threads=False).aggregate([("at", "max")]).rename_columns([*_KEY, "last_at"])
+    joined = rows.join(whole, _KEY, join_type="left outer").join(same, [*_KEY, "revision"], join_type="left outer")
+    joined = joined.join(last, _KEY, join_type="left outer").sort_by("_row")
+    cancelled = pc.equal(t["state"], "cancelled")
+    deleted_at = pc.coalesce(joined["revised_at"], joined["last_at"])
+    return pc.if_else(cancelled, pc.coalesce(joined["cancel_at"], deleted_at),
+                      pc.coalesce(deleted_at, joined["cancel_at"])).combine_chunks()
+
+
+def acknowledged(documents: pa.Table, lines: pa.Table) -> pa.Table:
+    """ACKNOWLEDGED: every ACK segment of the delivered 855s and 865s (DOCUMENT_ROWS: partner, content,
+    file, sent_at; read again here), each on the line its PO1 (POC) names: our line whose PO101 it
+    echoes (the line number when the line had no PO101). Price: PO104 (POC06), else the line's
+    current price; ACK02 absent: as ordered; ACK05 whatever its qualifier."""
+    parts = []
+    for partner in sorted(set(documents["partner"].to_pylist())):
+        mine = documents.filter(pc.equal(documents["partner"], partner))
+        parts.append(_ack_rows(partner, mine))
+    rows = [p for p in parts if p.num_rows]
+    if not rows or not lines.num_rows:
+        return ACKNOWLEDGED.empty_table()
+    t = pa.concat_tables(rows).join(_echoes(lines), ["partner", "po_number", "echo"], join_type="inner")
+    t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
+                   ("sent_at", "ascending"), ("_row", "ascending")])
+    price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
+    return pa.table({
+        "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
+        "doc_type": t["set_id"], "ack_code": t["ack_code"], "quantity": t["quantity"],
+        "unit": pc.coalesce(t["ack_unit"], t["unit"]), "unit_price": price, "promised_date": t["promised_date"],
+        "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
+    }).cast(ACKNOWLEDGED)
+
+
+def _echoes(lines: pa.Table) -> pa.Table:
+    """Our lines by the id our documents echo for them: the PO101 as sent, else the line number (the
+    lowest line when a PO repeats a PO101)."""
+    ours = lines.select(["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"])
+    echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), pc.cast(ours["line_number"], pa.string()),
+                      ours["line_id"])
+    ours = ours.append_column("echo", echo)
+    first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
+    first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
+    return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
+
+
+def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str) -> pa.Table:
+    t = recorded.filter(pc.equal(recorded["doc_type"], doc_type))
+    t = t.append_column("echo", pc.coalesce(t["line_id"], pa.scalar("")))
+    return t.join(_echoes(lines).select(["partner", "po_number", "echo", "line_number"]),
+                  ["partner", "po_number", "echo"], join_type="inner").sort_by(
+        [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
+         ("sent_at", "ascending"), ("position", "ascending")])
+
+
+def shipped(recorded: pa.Table, lines: pa.Table) -> pa.Table:
+    """SHIPPED from the recorded 856 lines (RECORDED_LINES) on the order lines they name."""
+    t = _recorded(recorded, lines, "856")
+    return pa.table({
+        "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
+        "shipment_id": t["document_ref"], "shipped_at": pc.coalesce(t["shipped_at"], t["sent_at"]),
+        "quantity": t["quantity"], "unit": t["unit"], "cartons": pa.nulls(t.num_rows, pa.int32()),
+        "expected_delivery_at": t["expected_delivery_at"], "asn_sent_at": t["sent_at"],
+        "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
+    }).cast(SHIPPED)
+
+
+def invoiced(recorded: pa.Table, lines: pa.Table) -> pa.Table:
+    """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name."""
+    t = _recorded(recorded, lines, "810")
+    return pa.table({
+        "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
+        "invoice_number": t["document_ref"], "invoice_date": pc.coalesce(t["doc_date"], pc.cast(t["sent_at"],
+                                                                                               pa.date32())),
+        "shipment_id": t["shipment_id"], "quantity": t["quantity"], "unit": t["unit"], "unit_price": t["unit_price"],
+        "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
+    }).cast(INVOICED)
+
+
+def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
+    """RECORDED_LINE_UNKNOWN for each recorded line that names no line of an order we hold."""
+    if not recorded.num_rows:
+        return []
+    t = recorded.append_column("echo", pc.coalesce(recorded["line_id"], pa.scalar("")))
+    known = _echoes(lines).select(["partner", "po_number", "echo"])
+    known = known.append_column("_known", pa.array([True] * known.num_rows, pa.bool_()))
+    t = t.join(known, ["partner", "po_number", "echo"], join_type="left outer").sort_by("position")
+    out = []
+    for r in t.filter(pc.is_null(t["_known"])).to_pylist():
+        what = "IT1" if r["doc_type"] == "810" else "SN1"
+        out.append(finding("RECORDED_LINE_UNKNOWN", f"{r['doc_type']} {r['document_ref']} names PO {r['po_number']} "
+                           f"line {r['line_id'] or '(none)'}, which {r['partner']} never ordered from us; kept, not "
+                           "reconciled.", file=r["file"], isa13=r["isa13"] or "", gs06=r["gs06"] or "",
+                           st02=r["st02"] or "", seg=what, file_segment=r["position"] + 1,
+                           value=r["line_id"]))
+    return out
+
+
+def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
+    """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
+    parsed = read_interchanges(b"\n".join(docs["content"].to_pylist()))
+    sets = [(ic.control_number, g.control_number, ts.control_number, ts.set_id, ts.start, ts.end)
+            for ic, g, ts in parsed.transaction_sets() if ts.set_id in ANSWERS]
+    seg = parsed.segments
+    acks = seg.rows_of("ACK")
+    if not sets or not len(acks):
+        return pa.table({})
+    starts = np.array([x[4] for x in sets], np.int64)
+    ends = np.array([x[5] for x in sets], np.int64)
+    set_of = np.searchsorted(starts, acks, side="right") - 1
+    inside = (set_of >= 0) & (acks <= ends[np.maximum(set_of, 0)])
+    acks, set_of = acks[inside], set_of[inside]
+    heads = np.sort(np.concatenate([seg.rows_of("BAK"), seg.rows_of("BCA")]))
+    head_of = np.searchsorted(heads, starts, side="left")  # the first header after each ST
+    has_head = head_of < len(heads)
+    po_rows = np.where(has_head, heads[np.minimum(head_of, max(len(heads) - 1, 0))], 0) if len(heads) else starts
+    po_numbers = element(seg.elements.take(pa.array(po_rows, pa.int64())), 3) if len(heads) else \
+        pa.nulls(len(sets), pa.string())
+    items = np.sort(np.concatenate([seg.rows_of("PO1"), seg.rows_of("POC")]))
+    item_of = np.searchsorted(items, acks, side="right") - 1
+    has_item = (item_of >= 0) & (items[np.maximum(item_of, 0)] >= starts[set_of]) if len(items) else \
+        np.zeros(len(acks), bool)
+    acks, set_of, item_rows = acks[has_item], set_of[has_item], items[np.maximum(item_of, 0)][has_item]
+    ack_el = seg.elements.take(pa.array(acks, pa.int64()))
+    item_el = seg.elements.take(pa.array(item_rows, pa.int64()))
+    is_poc = pc.equal(pc.list_element(item_el, 0), "POC")
+    take_set = pa.array(set_of, pa.int64())
+    meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
+                     "set_id": [x[3] for x in sets], "po_number": po_numbers}).take(take_set)
+    by_isa = docs.select(["isa13", "file", "sent_at"])
+    t = pa.table({
+        "partner": pa.array([partner] * len(acks), pa.string()),
+        "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
+        "set_id": meta["set_id"], "echo": element(item_el, 1),
+        "price": pc.if_else(is_poc, number(element(item_el, 6), MONEY), number(element(item_el, 4), MONEY)),
+        "ack_code": element(ack_el, 1), "quantity": number(element(ack_el, 2), QTY),
+        "ack_unit": element(ack_el, 3),
+        "promised_date": pc.cast(pc.strptime(element(ack_el, 5), format="%Y%m%d", unit="s", error_is_null=True),
+                                 pa.date32()),
+        "_row": pa.array(acks, pa.int64()),
+    })
+    t = t.filter(pc.is_valid(t["ack_code"]))
+    return t.join(by_isa, "isa13", join_type="inner")
+
+
+def sent_sets(sent: pa.Table, refs: pa.Table | None = None) -> pa.Table:
+    """SENT_SETS: the delivered sets a partner acknowledges (855, 865, 856, 810). ``refs``: optional
+    (partner, doc_key, document_ref) naming a set's shipment id or invoice number."""
+    t = sent.filter(pc.is_in(sent["set_id"], value_set=pa.array(PARTNER_ACKED)))
+    if refs is not None and refs.num_rows:
+        t = t.join(refs.select(["partner", "doc_key", "document_ref"]), ["partner", "doc_key"], join_type="left outer")
+    else:
+        t = t.append_column("document_ref", pa.nulls(t.num_rows, pa.string()))
+    t = t.sort_by([("partner", "ascending"), ("sent_at", "ascending"), ("document_id", "ascending"),
+                   ("position", "ascending")])
+    functional = pc.take(pa.array(list(FUNCTIONAL_IDS.values())),
+                         pc.index_in(t["set_id"], value_set=pa.array(list(FUNCTIONAL_IDS))))
+    return pa.table({
+        "partner": t["partner"], "doc_type": t["set_id"], "functional_id": functional, "isa13": t["isa13"],
+        "gs06": t["gs06"], "st02": t["st02"], "sent_at": t["sent_at"], "file": t["file"],
+        "po_number": pc.if_else(pc.equal(pc.fill_null(t["po_number"], ""), ""), pa.scalar(None, pa.string()),
+                                t["po_number"]),
+        "document_ref": pc.coalesce(t["document_ref"], t["po_number"]),
+    }).cast(SENT_SETS)
+
+
+def received_findings(findings: pa.Table) -> pa.Table:
+    """RECEIVED_FINDINGS: findings recorded while reading and deciding what partners sent."""
+    t = findings.filter(pc.is_in(findings["stage"], value_set=pa.array(RECEIVED_STAGES)))
+    po = pc.if_else(pc.equal(pc.fill_null(t["po_number"], ""), ""), pa.scalar(None, pa.string()), t["po_number"])
+    return pa.table({"partner": t["partner"], "code": t["code"], "severity": t["severity"], "po_number": po,
+                     "file": t["file"]}).cast(RECEIVED_FINDINGS)
+
+
+def only_partners(table: pa.Table, partners: Iterable[str]) -> pa.Table:
+    """Rows of partners that have a profile (a partner removed from the workspace drops out)."""
+    return table.filter(pc.is_in(table["partner"], value_set=pa.array(sorted(set(partners)), pa.string())))

@@ -1,0 +1,227 @@
+"""A run's summary: what happened per partner (files, orders, decisions, documents, findings) counted
+from the rows the state store holds for the run, and its page (summary.html): the counts with every
+column explained, links into the failures report, the data files, and Great Expectations' validation
+results rendered here (our page, no CDN, readable offline).
+
+Pure: rows and the flow's failure messages in; a JSON-ready dict and HTML out. Never reads a file or
+the store, never decides anything about an order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.html_page import anchor, e, page, table
+
+# history events that say what a run did with an order (schemas.lifecycle.EventKind values)
+READ_EVENTS = ("po_received", "po_replaced", "po_cancelled", "po_confirmed", "po_duplicate")
+DECISION_EVENTS = {"acknowledged": "accepted", "held": "held", "decision_failed": "held", "rejected": "rejected"}
+SUMMARY_EVENTS = (*READ_EVENTS, *DECISION_EVENTS)
+VERDICT_EVENTS = {"acknowledged": "approved", "rejected": "rejected"}  # answered after a person's verdict
+DOCUMENT_TYPES = ("997", "TA1", "855", "865")
+
+# (key, short heading used by the terminal, heading on the page, what it counts)
+COLUMNS: tuple[tuple[str, str, str, str], ...] = (
+    ("files", "files", "Files read", "input files taken from the partner's drop (duplicates included)"),
+    ("processed", "ok", "Processed", "files read without error findings (moved to processed/)"),
+    ("quarantined", "quar", "Quarantined", "files with error findings (moved to quarantine/)"),
+    ("duplicates", "dup", "Duplicates", "files whose content was seen before: nothing sent again"),
+    ("orders", "POs", "POs read", "850 purchase orders taken from the files (new, replaced, cancelled, duplicate)"),
+    ("accepted", "acc", "Acknowledged", "orders answered with an 855 accepting all or some lines"),
+    ("held", "held", "Held", "orders held for a person (approve, reject or recheck them)"),
+    ("rejected", "rej", "Rejected", "orders answered with an 855 RD (rejected)"),
+    ("997", "997", "997", "functional acknowledgments created"),
+    ("TA1", "TA1", "TA1", "interchange acknowledgments created"),
+    ("855", "855", "855", "purchase order acknowledgments created"),
+    ("865", "865", "865", "change acknowledgments (answers to 860s) created"),
+    ("delivered", "sent", "Sent", "documents of this run written to the partner's outbox"),
+    ("errors", "err", "Open errors", "error findings still open (failures report)"),
+    ("warnings", "warn", "Warnings", "findings reported only"),
+)
+LEGEND = (  # the terminal table's abbreviations, a line each
+    "files: files read; ok: processed; quar: quarantined; dup: seen before (nothing sent again); POs: 850s read",
+    "acc: orders acknowledged; held: held for a person; rej: rejected (855 RD); 997 TA1 855 865: documents created",
+    "sent: delivered to the outbox; err: open error findings; warn: warnings (both in the failures report)",
+)
+STYLE = """
+.failed{color:var(--bad);font-weight:600}.passed{color:var(--good);font-weight:600}
+div.scroll{overflow-x:auto}div.scroll table{font-size:.8rem}div.scroll th,div.scroll td{padding:.2rem .3rem}
+div.scroll th.num{white-space:normal;hyphens:auto}
+dl.legend{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;font-size:.88rem}
+dl.legend dt{font-weight:600}dl.legend dd{margin:0}
+"""
+
+
+def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: Sequence[Mapping],
+              events: Sequence[Mapping], findings: pa.Table, failures: Mapping[str, str] | None = None) -> list[dict]:
+    """One dict per partner (COLUMNS' keys, ``documents`` by type, ``pending``, ``decided``,
+    ``findings``, ``refused``, ``failure``) from the run's rows: ``files`` it recorded, ``documents``
+    it created, history ``events`` (SUMMARY_EVENTS) it wrote, and its failures table (engine.
+    report_failures.failure_table). ``failures``: partner -> what failed for it."""
+    failures = failures or {}
+    seen = set(pc.unique(findings["partner"]).to_pylist()) if findings.num_rows else set()
+    names = sorted((set(partners) | {f["partner"] for f in files} | {d["partner"] for d in documents} | seen) - {""})
+    out = {p: {"partner": p, "files": 0, "processed": 0, "quarantined": 0, "duplicates": 0, "refused": 0,
+               "orders": 0, "accepted": 0, "held": 0, "rejected": 0, "documents": Counter(), "delivered": 0,
+               "pending": 0, "errors": 0, "warnings": 0, "decided": 0, "findings": 0,
+               "failure": failures.get(p, "")} for p in names}
+    for f in files:
+        row = out[f["partner"]]
+        row["files"] += 1
+        row["quarantined" if f["status"] == "quarantined" else "processed"] += 1
+    for d in documents:
+        row = out[d["partner"]]
+        row["documents"][d["doc_type"]] += 1
+        row["delivered" if d["status"] == "delivered" else "pending"] += 1
+    last: dict[tuple[str, str], str] = {}
+    for ev in events:
+        if ev["event"] in READ_EVENTS and ev["partner"] in out:
+            out[ev["partner"]]["orders"] += 1
+        elif ev["event"] in DECISION_EVENTS:
+            last[(ev["partner"], ev["po_number"])] = DECISION_EVENTS[ev["event"]]
+    for (partner, _), outcome in last.items():
+        if partner in out:
+            out[partner][outcome] += 1
+    if findings.num_rows:
+        decided = pc.not_equal(pc.fill_null(findings["decided_by"], ""), "")
+        work = pa.table({"partner": findings["partner"], "code": findings["code"],
+                         "kind": pc.if_else(decided, "decided", pc.if_else(pc.equal(findings["severity"], "error"),
+                                                                             "errors", "warnings"))})
+        for r in work.group_by(["partner", "code", "kind"]).aggregate([("code", "count")]).to_pylist():
+            row = out.get(r["partner"])
+            if row is None:
+                continue
+            row[r["kind"]] += r["code_count"]
+            row["findings"] += r["code_count"]
+            if r["code"] == "FILE_DUPLICATE":  # a duplicate file is not recorded again: its finding counts it
+                row["duplicates"] += r["code_count"]
+                row["files"] += r["code_count"]
+            elif r["code"] == "FILE_NAME_REFUSED":
+                row["refused"] += r["code_count"]
+    return [out[p] | {"documents": dict(sorted(out[p]["documents"].items()))} for p in names]
+
+
+def people_verdicts(events: Iterable[Mapping]) -> dict[tuple[str, str], str]:
+    """(partner, PO) -> "approved by X" / "rejected by X" for the orders a run answered after a
+    person's verdict: their decision event (VERDICT_EVENTS) carries the person as its actor."""
+    return {(ev["partner"], ev["po_number"]): f"{VERDICT_EVENTS[ev['event']]} by {ev['actor']}"
+            for ev in events if ev["event"] in VERDICT_EVENTS and ev["actor"] not in ("", "system")}
+
+
+def totals(partners: Sequence[Mapping]) -> dict:
+    keys = [k for k, *_ in COLUMNS if k not in DOCUMENT_TYPES] + ["pending", "decided", "findings", "refused"]
+    out: dict = {k: sum(p.get(k, 0) for p in partners) for k in keys}
+    docs: Counter = Counter()
+    for p in partners:
+        docs.update(p["documents"])
+    out["documents"] = dict(sorted(docs.items()))
+    return out
+
+
+def cell(partner: Mapping, key: str) -> int:
+    """A COLUMNS value of a partner row (document types live under ``documents``)."""
+    return partner["documents"].get(key, 0) if key in DOCUMENT_TYPES else partner.get(key, 0)
+
+
+# --- the page ----------------------------------------------------------------------------------------
+def render_summary_html(summary: Mapping, *, validation: Sequence[Mapping] | None = None,
+                        sent: Sequence[Mapping] = (), sent_limit: int = 200) -> str:
+    """summary.html: ``summary`` as written to summary.json (run, partners, totals, reports: name ->
+    file name in the run's folder), GX's ``validation`` results (one dict per expectation, see
+    rules.gx_runner.expectation_outcomes; None: GX did not run in this run), and the documents the
+    run ``sent`` (partner, doc_type, file_name), at most ``sent_limit`` listed."""
+    run = summary["run"]
+    title = f"OrderBridge run {run['run_id']}"
+    reports = summary.get("reports", {})
+    failures_page = reports.get("failures_html", "failures.html")
+    body = [f"<p>{e(run.get('kind', 'nightly').capitalize())} run on the run clock {e(run.get('clock', ''))}."
+            + (f" It completed the work of run(s) {e(', '.join(run['covers']))}, which did not finish: their "
+               "findings and documents are counted here." if run.get("covers") else "") + "</p>"]
+    if summary.get("failure"):
+        body.append(f'<p class="failed">A stage failed: {e(summary["failure"])}</p>')
+    for p in summary["partners"]:
+        if p.get("failure"):
+            body.append(f'<p class="failed">Partner {e(p["partner"])} failed: {e(p["failure"])}</p>')
+    t = summary["totals"]
+    docs = t["documents"]
+    cards = [("Files read", t["files"]), ("Quarantined", t["quarantined"]), ("POs read", t["orders"]),
+             ("Acknowledged", t["accepted"]), ("Held for a person", t["held"]), ("Rejected", t["rejected"]),
+             ("Documents created", sum(docs.values())), ("Sent", t["delivered"]), ("Open errors", t["errors"]),
+             ("Warnings", t["warnings"])]
+    body.append('<div class="cards">' + "".join(f'<div class="card" id="{anchor("total", label)}"><b>{n:,}</b>'
+                                                  f"{e(label)}</div>" for label, n in cards) + "</div>")
+    body.append('<h2 id="partners">Per partner</h2>')
+    rows = []
+    for p in summary["partners"]:
+        link = f'<a href="{e(failures_page)}#{anchor("partner", p["partner"])}">{e(p["partner"])}</a>'
+        rows.append([link, *(cell(p, key) for key, *_ in COLUMNS)])
+    rows.append(["<b>all partners</b>", *(t["documents"].get(k, 0) if k in DOCUMENT_TYPES else t.get(k, 0)
+                                         for k, *_ in COLUMNS)])
+    body.append('<div class="scroll">' + table(["Partner", *(head for _, _, head, _ in COLUMNS)], rows,
+                                                numeric=range(1, len(COLUMNS) + 1), raw=(0,)) + "</div>")
+    body.append('<dl class="legend">' + "".join(f"<dt>{e(head)}</dt><dd>{e(text)}</dd>"
+                                                for _, _, head, text in COLUMNS) + "</dl>")
+    if t.get("pending"):
+        body.append(f"<p>{t['pending']:,} document(s) of this run are not delivered yet: the next run delivers "
+                    "them.</p>")
+    body.append('<h2 id="reports">Reports and data</h2><ul>' + "".join(
+        f'<li><a href="{e(name)}">{e(name)}</a>: {e(REPORT_NAMES.get(key, key))}</li>'
+        for key, name in reports.items() if key != "summary_html") + "</ul>")
+    body += _sent(sent, sent_limit)
+    body += _validation(validation, summary.get("gx_note", ""))
+    return page(title, body, style=STYLE)
+
+
+REPORT_NAMES = {
+    "summary": "this summary as JSON",
+    "failures_html": "the failures report: every finding and what happened because of it",
+    "failures_csv": "every finding, for a spreadsheet",
+    "failures_parquet": "every finding, for tools",
+    "allocation": "the order lines this run decided, as they stand (state, ACK, allocated, backordered)",
+    "validation": "Great Expectations' validation results, as data",
+}
+
+
+def _sent(sent: Sequence[Mapping], limit: int) -> list[str]:
+    out = [f'<h2 id="sent">Documents sent by this run ({len(sent):,})</h2>']
+    if not sent:
+        return [*out, "<p>None.</p>"]
+    out.append(table(["Partner", "Type", "File"], [[d["partner"], d["doc_type"], d["file_name"]]
+                                                   for d in sent[:limit]]))
+    if len(sent) > limit:
+        out.append(f"<p>{len(sent) - limit:,} more: see each partner's outbox.</p>")
+    return out
+
+
+def _validation(outcomes: Sequence[Mapping] | None, note: str) -> list[str]:
+    out = ['<h2 id="validation">Validation (Great Expectations)</h2>']
+    if outcomes is None:
+        return [*out, f"<p>{e(note or 'Great Expectations did not validate order lines in this run.')}</p>"]
+    failed = [o for o in outcomes if not o.get("success")]
+    out.append(f"<p>{len(outcomes)} expectation(s) over the run's order lines: {len(outcomes) - len(failed)} "
+               f"passed, {len(failed)} failed. Each unexpected row is a finding in the failures report.</p>")
+    if note:
+        out.append(f"<p>{e(note)}</p>")
+    rows = []
+    for o in outcomes:
+        word = "passed" if o.get("success") else "could not run" if o.get("error") else "failed"
+        result = f'<span class="{"passed" if o.get("success") else "failed"}">{word}</span>'
+        rows.append([e(o.get("expectation", "")), e(o.get("column", "")), e(o.get("code", "")), result,
+                     e(_count(o.get("evaluated"))), e(_count(o.get("unexpected"))), e(_percent(o.get("percent"))),
+                     e(", ".join(str(x) for x in o.get("examples") or []) or o.get("error") or "")])
+    out.append('<div class="scroll">' + table(["Expectation", "Column", "Finding code", "Result", "Rows checked",
+                                               "Unexpected", "%", "Examples of unexpected values"], rows,
+                                              numeric=(4, 5, 6), raw=range(8)) + "</div>")
+    return out
+
+
+def _count(value: object) -> str:
+    return f"{value:,}" if isinstance(value, int) else ""
+
+
+def _percent(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, (int, float)) else ""

@@ -1,0 +1,257 @@
+"""Reconciliation for finance, once per run after delivery (and on demand): the four sides and the
+partners' 997s read from the state store, our documents' verdicts and the four-way match from
+engine/, exceptions booked with their states and history, then the finance report and the KPI
+dashboard written into the run's report folder and the workspace's cumulative one.
+
+  reconcile_run    the nightly stage: match, book, write reports/<run>/finance/ and reports/finance/
+  write_cumulative every exception ever found (or about POs since a date), each run's totals, the
+                   history; what `orderbridge report` writes, from the store alone
+  ack_findings     at intake: what a received 997/999 says that matches nothing we sent
+
+Nothing here decides: engine.partner_acks, engine.reconcile and engine.exception_states do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from connectors.order_store import OrderStore
+from connectors.state import StateStore
+from engine import exception_states, finance_inputs
+from engine.dashboard import render_dashboard
+from engine.finance_report import (
+    build_finance_report,
+    documents_section,
+    history_section,
+    render_html,
+    to_csv,
+    trend_section,
+)
+from engine.kpis import compute_kpis
+from engine.partner_acks import file_findings, match_acks
+from engine.reconcile import reconcile
+from flows.recovery import report_folder
+from flows.workspace import Workspace
+from schemas.errors import StateError
+from schemas.finance import FinanceSettings
+from schemas.findings import Finding
+from schemas.functional_acks import DOCUMENT_STATUS
+from schemas.profile import PartnerProfile
+from schemas.reconciliation import EVIDENCE
+
+FOLDER = "finance"  # reports/<run>/finance/ per run, reports/finance/ cumulative
+
+
+@dataclass
+class Inputs:
+    """The reconciliation's inputs as read from the store (schemas.reconciliation tables)."""
+
+    ordered: pa.Table
+    acknowledged: pa.Table
+    shipped: pa.Table
+    invoiced: pa.Table
+    sent: pa.Table  # SENT_SETS
+    acks: pa.Table  # FUNCTIONAL_ACKS
+    findings: pa.Table  # RECEIVED_FINDINGS
+
+
+@dataclass
+class FinanceResult:
+    summary: dict = field(default_factory=dict)  # the reconciliations row
+    reports: dict[str, str] = field(default_factory=dict)
+
+
+def settings_of(profiles: dict[str, PartnerProfile]) -> dict[str, FinanceSettings]:
+    return {pid: p.finance for pid, p in profiles.items()}
+
+
+def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile]) -> Inputs:
+    """Every table the reconciliation needs, each read with one query (the 850s' requested ship dates:
+    each stored order table once)."""
+    orders, lines = state.finance_orders(), state.finance_lines()
+    sent = state.sent_sets_of((*finance_inputs.PARTNER_ACKED, *finance_inputs.OUR_997))
+    events = state.events_of(finance_inputs.CANCEL_EVENTS)
+    requested = finance_inputs.requested_dates(_order_tables(ws, orders))
+    recorded = state.recorded_lines()
+    keep = list(profiles)
+    return Inputs(
+        ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
+        acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
+            state.sent_documents(finance_inputs.ANSWERS), lines), keep),
+        shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines), keep),
+        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(recorded, lines), keep),
+        sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent), keep),
+        acks=finance_inputs.only_partners(state.partner_acks(), keep),
+        findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
+    )
+
+
+def _order_tables(ws: Workspace, orders: pa.Table) -> list[pa.Table]:
+    store = OrderStore(ws.orders_dir)
+    keys = sorted({(p, k) for p, k in zip(orders["partner"].to_pylist(), orders["lines_key"].to_pylist(),
+                                          strict=True) if k})
+    out = []
+    for partner, key in keys:
+        try:
+            out.append(store.load(partner, key)[0])
+        except StateError:  # a missing table costs its orders their requested ship date, nothing else
+            continue
+    return out
+
+
+def ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *, now: datetime) -> list[Finding]:
+    """At intake, for one received file's 997/999 rows: acknowledgments of nothing we sent to the
+    partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT)."""
+    if not acks.num_rows:
+        return []
+    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id))
+    return file_findings(sent, state.partner_acks(profile.id), acks, settings={profile.id: profile.finance},
+                         as_of=now)
+
+
+def record_documents(state: StateStore, path: Path, *, partner: str, by: str, note: str, at: datetime,
+                     sent_at: datetime | None = None) -> tuple[int, int, list[Finding]]:
+    """Keep the 810 and 856 lines of ``path`` (documents another system of ours sent ``partner``) for
+    the reconciliation; their findings recorded. Returns (lines read, lines added, findings)."""
+    import hashlib
+
+    from parsers.sent_documents import read_sent_lines
+    from parsers.x12_reader import read_interchanges
+    from schemas.lifecycle import FindingRecord
+
+    data = path.read_bytes()
+    lines, findings = read_sent_lines(read_interchanges(data, file=path.name), partner=partner,
+                                      sha256=hashlib.sha256(data).hexdigest(), sent_at=sent_at)
+    findings += finance_inputs.unknown_recorded(lines, state.finance_lines())
+    with state.transaction():
+        added = state.record_sent_lines(lines, by=by, note=note, at=at)
+        state.add_findings([FindingRecord(f, partner, "", RECORD_CONSEQUENCE[f.severity], stage="record")
+                            for f in findings], run_id="")
+    return lines.num_rows, added, findings
+
+
+RECORD_CONSEQUENCE = {"error": "set not recorded", "warning": "kept, not reconciled"}
+
+
+# --- the nightly stage --------------------------------------------------------------------------------
+def reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, now: datetime,
+                  run_id: str) -> FinanceResult:
+    """Our documents' verdicts and the four-way match as of the run clock, exceptions booked (states
+    carried, new ones found, gone ones cleared), then the per-run and cumulative reports."""
+    settings = settings_of(profiles)
+    inputs = load_inputs(ws, state, profiles)
+    docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=now)  # findings: at intake
+    state.record_document_status(docs, as_of=now, run_id=run_id)
+    result = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs, settings=settings,
+                       as_of=now)
+    before = [r for r in state.reconciliations() if r["run_id"] != run_id]
+    previous = state.exception_snapshot(before[-1]["run_id"]) if before else None
+    exceptions, changes = exception_states.book(result.exceptions, state.stored_exceptions(), at=now)
+    summary = state.save_reconciliation(run_id, now, exceptions, result.evidence, changes, lines=result.lines.num_rows,
+                                        documents=docs)
+    folder = report_folder(ws, run_id) / FOLDER  # the run's report folder, being written (flows.recovery)
+    reports = write_reports(folder, inputs=inputs, lines=result.lines, exceptions=exceptions, evidence=result.evidence,
+                            docs=docs, previous=previous, settings=settings, as_of=now,
+                            title=f"OrderBridge finance report, run {run_id}")
+    reports.update(write_cumulative(ws, state, profiles, as_of=now, inputs=inputs, lines=result.lines, docs=docs))
+    return FinanceResult(summary=summary, reports=reports)
+
+
+def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: pa.Table, evidence: pa.Table,
+                  docs: pa.Table, previous: pa.Table | None, settings: dict[str, FinanceSettings], as_of: datetime,
+                  title: str, sections: tuple = (), kpi_exceptions: pa.Table | None = None) -> dict[str, str]:
+    """The finance report (HTML, and its tables as CSV and Parquet under data/) and the KPI dashboard."""
+    data = folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    report = build_finance_report(lines, exceptions, evidence, previous=previous, as_of=as_of)
+    kpis = compute_kpis(lines, inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
+                        inputs.findings, kpi_exceptions if kpi_exceptions is not None else exceptions,
+                        settings=settings, as_of=as_of)
+    tables = {**report.tables(), "document_status": docs.drop_columns(["errors"]), "lines": lines,
+              **{f"kpi_{k}": v for k, v in kpis.tables().items()}}
+    for name, t in tables.items():
+        (data / f"{name}.csv").write_bytes(to_csv(t))
+        pq.write_table(t, data / f"{name}.parquet")
+    stamp = f"{as_of:%Y-%m-%d %H:%M}"
+    html = render_html(report, title=title, generated_at=stamp, sections=(documents_section(docs), *sections))
+    (folder / "finance-report.html").write_text(html, encoding="utf-8")
+    (folder / "dashboard.html").write_text(render_dashboard(kpis, generated_at=stamp), encoding="utf-8")
+    return {"finance_report": str(folder / "finance-report.html"), "dashboard": str(folder / "dashboard.html"),
+            "finance_data": str(data)}
+
+
+def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], *, as_of: datetime,
+                     since: date | None = None, folder: Path | None = None, inputs: Inputs | None = None,
+                     lines: pa.Table | None = None, docs: pa.Table | None = None) -> dict[str, str]:
+    """Every exception the reconciliations found (open, explained, resolved or cleared) with its state
+    as people left it, each run's totals and the history, and the dashboard, from the store alone
+    (the lines matched again as of ``as_of``). ``since``: only POs dated (else received) on or after it,
+    and the changes since the last reconciliation before it."""
+    settings = settings_of(profiles)
+    if inputs is None or lines is None or docs is None:
+        inputs = load_inputs(ws, state, profiles)
+        docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=as_of)
+        lines = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
+                          settings=settings, as_of=as_of).lines
+    stored = finance_inputs.only_partners(state.stored_exceptions(), profiles)
+    runs = state.reconciliations()
+    if since is not None:
+        inputs, lines, docs, stored = _since(since, inputs, lines, docs, stored)
+        runs = [r for r in runs if r["as_of"][:10] >= since.isoformat()]
+    earlier = [r for r in state.reconciliations() if since is not None and r["as_of"][:10] < since.isoformat()]
+    previous = state.exception_snapshot(earlier[-1]["run_id"]) if earlier else None
+    if since is not None and previous is None:
+        previous = stored.slice(0, 0)  # every exception since then is new
+    ids = stored["exception_id"].to_pylist()
+    evidence = state.exception_evidence(ids) if ids else EVIDENCE.empty_table()
+    history = [h for h in state.exception_history() if h["exception_id"] in set(ids)]
+    active = stored.filter(pc.equal(stored["active"], True))
+    folder = folder or ws.reports_dir / (FOLDER if since is None else f"{FOLDER}-since-{since.isoformat()}")
+    title = "OrderBridge finance report, cumulative" + (f" since {since.isoformat()}" if since else "")
+    out = write_reports(folder, inputs=inputs, lines=lines, exceptions=stored.drop_columns(
+        ["active", "first_run", "last_run", "first_found_at", "last_found_at", "cleared_at"]), evidence=evidence,
+        docs=docs, previous=previous, settings=settings, as_of=as_of, title=title,
+        sections=(trend_section(runs), history_section(history)), kpi_exceptions=active)
+    data = folder / "data"
+    history_table = pa.Table.from_pylist(history) if history else pa.table({"seq": pa.array([], pa.int64())})
+    (data / "exception_history.csv").write_bytes(to_csv(history_table))
+    runs_table = pa.Table.from_pylist(runs) if runs else pa.table({"run_id": pa.array([], pa.string())})
+    (data / "reconciliations.csv").write_bytes(to_csv(runs_table))
+    return {f"cumulative_{k}": v for k, v in out.items()}
+
+
+def _since(day: date, inputs: Inputs, lines: pa.Table, docs: pa.Table, stored: pa.Table):
+    """The inputs, lines, verdicts and exceptions about POs dated (else received) on or after ``day``."""
+    o = inputs.ordered
+    when = pc.coalesce(o["po_date"], pc.cast(o["received_at"], pa.date32()))
+    chosen = o.filter(pc.fill_null(pc.greater_equal(when, pa.scalar(day, pa.date32())), False))
+    keys = pa.array(sorted(set(_keys(chosen))), pa.string())
+
+    def keep(t: pa.Table) -> pa.Table:
+        if not t.num_rows:
+            return t
+        k = pc.binary_join_element_wise(t["partner"], pc.fill_null(t["po_number"], ""), "\x1f")
+        return t.filter(pc.is_in(k, value_set=keys))
+
+    inputs = Inputs(ordered=chosen, acknowledged=keep(inputs.acknowledged), shipped=keep(inputs.shipped),
+                    invoiced=keep(inputs.invoiced), sent=keep(inputs.sent), acks=inputs.acks,
+                    findings=inputs.findings.filter(pc.or_(pc.is_null(inputs.findings["po_number"]), pc.is_in(
+                        pc.binary_join_element_wise(inputs.findings["partner"],
+                                                    pc.fill_null(inputs.findings["po_number"], ""), "\x1f"),
+                        value_set=keys))))
+    return inputs, keep(lines), keep(docs.cast(DOCUMENT_STATUS)), keep(stored)
+
+
+def _keys(t: pa.Table) -> list[str]:
+    return pc.binary_join_element_wise(t["partner"], t["po_number"], "\x1f").to_pylist()
+
+
+def amount_text(value: str | Decimal) -> str:
+    return f"{Decimal(value):,.2f}"

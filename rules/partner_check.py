@@ -1,0 +1,87 @@
+"""Is a partner ready to trade? Its profile against what the envelope rules accept, and the reference
+data its orders need (customer, ship-tos, prices, items and cross-references). Pure: a profile and
+reference tables in, one line per missing or wrong piece out (empty = ready). The CLI
+(`orderbridge partner check`) adds what only the workspace knows (files, inventory).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.interchange_codes import isa_codes
+from schemas.profile import PartnerProfile
+from schemas.reference import ReferenceData
+
+CONTROL_VERSION = {"004010": "00401", "005010": "00501"}  # GS08 version -> ISA12 control version
+
+
+def check_profile(profile: PartnerProfile) -> list[str]:
+    """What the envelope rules would refuse in the interchanges this profile describes and writes."""
+    out: list[str] = []
+    x = profile.x12
+    control = CONTROL_VERSION.get(x.version, "")
+    for name, value, element in (("their_qualifier", x.their_qualifier, "ISA05"),
+                                 ("our_qualifier", x.our_qualifier, "ISA07")):
+        allowed = isa_codes(element, control)
+        if value not in allowed:
+            out.append(f"profile x12.{name} {value!r} is not an interchange id qualifier ({element}, control version "
+                       f"{control}): use one of {', '.join(sorted(allowed))}")
+    d = x.delimiters
+    used = {d.element, d.component, d.segment, *([d.repetition] if d.repetition else [])}
+    for name, value, most in (("their_id", x.their_id, 15), ("our_id", x.our_id, 15),
+                              ("their_gs_id", x.their_gs_id, 15), ("our_gs_id", x.our_gs_id, 15)):
+        if value != value.strip() or not value.strip():
+            out.append(f"profile x12.{name} {value!r} has leading or trailing blanks")
+        if len(value) > most:
+            out.append(f"profile x12.{name} {value!r} is longer than {most} characters")
+        clash = sorted(c for c in used if c in value)
+        if clash:
+            out.append(f"profile x12.{name} {value!r} contains a delimiter ({' '.join(clash)}); the partner's "
+                       "files could not carry it")
+    if "850" not in profile.accepts:
+        out.append("profile accepts no 850: its purchase orders would be refused (accepts = [\"850\", ...])")
+    if "855" not in profile.receives:
+        out.append("profile receives no 855: its orders would never be acknowledged (receives = [..., \"855\"])")
+    return out
+
+
+def _rows_for(table: pa.Table, partner: str) -> pa.Table:
+    return table.filter(pc.equal(table.column("partner"), partner))
+
+
+def check_reference(profile: PartnerProfile, ref: ReferenceData) -> list[str]:
+    """What the partner's orders need from the reference data and do not find, one line each."""
+    pid = profile.id
+    out: list[str] = []
+    customers = _rows_for(ref.customers, pid)
+    currency = None
+    if customers.num_rows == 0:
+        out.append(f"customers.csv: no row for partner {pid} (credit_limit, open_ar, currency, terms): every "
+                   "order would be held CUSTOMER_UNKNOWN")
+    else:
+        currency = customers.column("currency")[0].as_py()
+    ship_tos = _rows_for(ref.ship_tos, pid)
+    if ship_tos.num_rows == 0:
+        out.append(f"ship_tos.csv: no ship-to location for partner {pid} (location_id = the N104 it sends): "
+                   "orders naming a location would be held SHIP_TO_UNKNOWN")
+    if ref.items.num_rows == 0:
+        out.append("items.csv: no items at all")
+    prices = _rows_for(ref.prices, pid)
+    if prices.num_rows == 0:
+        out.append(f"prices.csv: no price for partner {pid}: every line would be rejected PRICE_NOT_ON_FILE")
+    elif currency and not pc.any(pc.equal(prices.column("currency"), currency)).as_py():
+        out.append(f"prices.csv: no price for partner {pid} in its currency {currency} (customers.csv): every "
+                   "line would be rejected PRICE_NOT_ON_FILE")
+    else:
+        active = ref.items.filter(pc.equal(ref.items.column("status"), "active")).column("sku")
+        priced = pc.is_in(prices.column("sku"), value_set=active.combine_chunks())
+        if not pc.any(priced).as_py():
+            out.append(f"prices.csv: partner {pid}'s prices are all for discontinued or unknown items")
+    xref = _rows_for(ref.partner_items, pid)
+    if xref.num_rows:
+        known = ref.items.column("sku").combine_chunks()
+        unknown = pc.filter(xref.column("sku"), pc.invert(pc.is_in(xref.column("sku"), value_set=known)))
+        for sku in unknown.to_pylist():
+            out.append(f"partner_items.csv: {pid} maps to {sku}, which is not in items.csv")
+    return out

@@ -1,0 +1,36 @@
+"""Units of measure: which PO103/ACK03 codes are units at all (X12 data element 355, Unit or Basis for
+Measurement Code). Definitions only; how many eaches a unit holds for an item is reference data
+(items.unit, items.case_pack, item_units) and rules.business.quantities converts with it.
+
+The codes come from the X12 dictionaries (schemas.x12dict): the standard's complete 355 list when a
+dictionary holds one, else the codes known from public references (codes/355-known.txt, 781 codes:
+not a complete list, so it is never used to refuse a document in a 997, only to tell a unit from a
+typing error in our business rules).
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from schemas.x12dict import dictionary
+
+
+@functools.cache
+def _known_355() -> frozenset[str]:
+    text = (resources.files("schemas.x12dict") / "data" / "codes" / "355-known.txt").read_text(encoding="utf-8")
+    return frozenset(line.split()[0] for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+@functools.cache
+def unit_codes(version: str = "004010") -> frozenset[str]:
+    """The unit of measure codes (element 355) of ``version``: the dictionary's complete list when it
+    holds one, else the codes known from references."""
+    d = dictionary(version)
+    held = d.codes("355") if d is not None else None
+    return frozenset(held) if held else _known_355()
+
+
+def is_unit_code(code: str | None, version: str = "004010") -> bool:
+    """Is ``code`` a unit of measure code (element 355)?"""
+    return bool(code) and code in unit_codes(version)

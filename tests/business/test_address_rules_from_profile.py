@@ -1,0 +1,51 @@
+"""Ship-to address rules come from the partner profile: by default a partner may leave out the country
+(N404), which is then its domestic country (US unless the profile says otherwise); a profile may require
+N404."""
+
+from __future__ import annotations
+
+from rules.business import check_ship_to
+from schemas.profile import PartnerProfile
+from schemas.rule_settings import PartnerRuleOverrides, RuleSettings
+
+from .tables import order, orders_table
+
+NO_COUNTRY = {"ship_to_id": None, "ship_to_address1": "1 Elm St", "ship_to_city": "Albany", "ship_to_state": "NY",
+              "ship_to_postal_code": "12207", "ship_to_country": None}
+TORONTO = {**NO_COUNTRY, "ship_to_city": "Toronto", "ship_to_state": "ON", "ship_to_postal_code": "M5H 2S6"}
+
+
+def found(findings):
+    return [(f.code, f.location.element) for f in findings]
+
+
+def test_a_domestic_address_without_n404_is_complete(ref):
+    assert check_ship_to(orders_table(order(**NO_COUNTRY)), ref.ship_tos, RuleSettings()) == []
+
+
+def test_the_omitted_country_is_the_partners_domestic_country(ref):
+    canadian = RuleSettings(partners={"acme": PartnerRuleOverrides(domestic_country="CA")})
+    assert check_ship_to(orders_table(order(**TORONTO)), ref.ship_tos, canadian) == []
+    # checked as a Canadian address: a US ZIP code is not a Canadian postal code
+    assert found(check_ship_to(orders_table(order(**NO_COUNTRY)), ref.ship_tos, canadian)) == [
+        ("ADDRESS_IMPLAUSIBLE", "N402"), ("ADDRESS_IMPLAUSIBLE", "N403")]
+    # and with the US default, Ontario is not a state
+    assert found(check_ship_to(orders_table(order(**TORONTO)), ref.ship_tos, RuleSettings())) == [
+        ("ADDRESS_IMPLAUSIBLE", "N402"), ("ADDRESS_IMPLAUSIBLE", "N403")]
+
+
+def test_a_profile_may_require_the_country(ref):
+    strict = RuleSettings(partners={"acme": PartnerRuleOverrides(country_required=True)})
+    assert found(check_ship_to(orders_table(order(**NO_COUNTRY)), ref.ship_tos, strict)) == [
+        ("ADDRESS_INCOMPLETE", "N404")]
+
+
+def test_the_profile_carries_the_address_rules():
+    profile = PartnerProfile.model_validate({
+        "id": "north", "name": "North", "x12": {"their_qualifier": "ZZ", "their_id": "NORTH", "our_qualifier": "ZZ",
+                                                "our_id": "US", "their_gs_id": "NORTH", "our_gs_id": "US"},
+        "rules": {"domestic_country": "CA", "country_required": False}})
+    overrides = profile.rules.overrides()
+    assert (overrides.domestic_country, overrides.country_required) == ("CA", False)
+    settings = RuleSettings(partners={"north": overrides}).for_partner("north")
+    assert settings.domestic_country == "CA"

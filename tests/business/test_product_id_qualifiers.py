@@ -1,0 +1,98 @@
+"""Every PO1 qualifier/id pair is read: a line identified only by VP, VA, MG, SK, CB (or any other
+qualifier) resolves through the partner's cross-reference (partner_items with a qualifier column;
+rows without one are buyer part numbers, BP or IN), and an unknown line says which ids were tried."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pyarrow as pa
+import pytest
+
+from connectors.reference import read_reference_csv
+from rules.business import check_items, resolve_items
+from rules.gx_runner import prepare_lines_frame
+from schemas.reference import PARTNER_ITEMS
+from schemas.rule_settings import RuleSettings
+
+from .tables import line, lines_table
+
+
+def xref_csv(text: str) -> pa.Table:
+    return read_reference_csv(text.encode(), name="partner_items.csv", schema=PARTNER_ITEMS,
+                              optional=frozenset({"qualifier"}))
+
+
+def with_xref(ref, text: str):
+    return dataclasses.replace(ref, partner_items=xref_csv(text))
+
+
+def only(qualifier: str, value: str, **kw) -> dict:
+    return line(upc=None, product_ids=[{"qualifier": qualifier, "id": value}], **kw)
+
+
+@pytest.mark.parametrize("qualifier", ["VP", "VA", "MG", "SK", "CB", "PI", "BP", "IN"])
+def test_any_qualifier_resolves_through_the_cross_reference(ref, qualifier):
+    ref = with_xref(ref, f"partner,qualifier,buyer_part,sku\nacme,{qualifier},X-77,SKU-1005\n")
+    out = resolve_items(lines_table(only(qualifier, "X-77")), ref.items, ref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1005"]
+    assert check_items(lines_table(only(qualifier, "X-77")), ref) == []
+
+
+def test_the_qualifier_must_match_too(ref):
+    ref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,VP,X-77,SKU-1005\n")
+    out = resolve_items(lines_table(only("MG", "X-77")), ref.items, ref.partner_items)
+    assert out.column("sku").to_pylist() == [None]
+
+
+def test_rows_without_a_qualifier_are_buyer_part_numbers(ref):
+    old = xref_csv("partner,buyer_part,sku\nacme,B-1,SKU-1007\n")  # a file from before the column
+    assert old.column("qualifier").to_pylist() == [None]
+    ref = dataclasses.replace(ref, partner_items=old)
+    out = resolve_items(lines_table(only("BP", "B-1"), only("IN", "B-1", line_number=2),
+                                    only("VP", "B-1", line_number=3)), ref.items, ref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1007", "SKU-1007", None]
+
+
+def test_a_line_with_only_an_unmapped_qualifier_is_unknown_not_missing(ref):
+    findings = check_items(lines_table(only("VP", "NOPE-9")), ref)
+    assert [f.code for f in findings] == ["ITEM_UNKNOWN"]
+    assert "VP NOPE-9 (acme's cross-reference)" in findings[0].message
+    assert (findings[0].location.element, findings[0].location.value) == ("PO107", "NOPE-9")
+
+
+def test_the_message_names_every_id_tried(ref):
+    row = line(upc=None, product_ids=[{"qualifier": "UP", "id": "614141199990"}, {"qualifier": "SK", "id": "S1"},
+                                      {"qualifier": "VN", "id": "NOT-OURS"}])
+    [f] = check_items(lines_table(row), ref)
+    assert f.message == ("No item matches UP 614141199990 (our GTINs, acme's cross-reference), SK S1 (acme's "
+                         "cross-reference), VN NOT-OURS (our vendor part numbers, acme's cross-reference).")
+
+
+def test_our_own_ids_come_before_the_cross_reference(ref):
+    ref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,VP,X-1,SKU-1009\n")
+    row = line(upc=None, product_ids=[{"qualifier": "VP", "id": "X-1"}, {"qualifier": "UP", "id": "614141100101"}])
+    out = resolve_items(lines_table(row), ref.items, ref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1001"] and out.column("matched_by").to_pylist() == ["upc"]
+
+
+def test_a_bad_gtin_still_lets_another_pair_resolve(ref):
+    ref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,MG,M-5,SKU-1011\n")
+    row = line(upc=None, product_ids=[{"qualifier": "UP", "id": "614141100102"}, {"qualifier": "MG", "id": "M-5"}])
+    out = resolve_items(lines_table(row), ref.items, ref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1011"] and out.column("matched_by").to_pylist() == ["MG"]
+
+
+def test_another_partners_cross_reference_does_not_apply(ref):
+    ref = with_xref(ref, "partner,qualifier,buyer_part,sku\nglobex,VP,X-1,SKU-1009\n")
+    out = resolve_items(lines_table(only("VP", "X-1")), ref.items, ref.partner_items)
+    assert out.column("sku").to_pylist() == [None]
+
+
+def test_the_gx_frame_sees_the_same_ids(ref):
+    ref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,CB,C-3,SKU-1013\n")
+    frame = prepare_lines_frame(lines_table(only("CB", "C-3"), only("VA", "V-0", line_number=2)), ref,
+                                RuleSettings())
+    assert frame["has_product_id"].tolist() == [True, True]
+    assert frame["item_known"].tolist() == [True, False]
+    assert frame["ids_tried"].tolist()[1] == "VA V-0 (acme's cross-reference)"

@@ -1,0 +1,162 @@
+"""The command line a person expects: help on every option, flags shown as flags, --version, one
+workspace flag everywhere (demo's old --workdir still works, hidden), progress lines when output is
+not a terminal, a documented exit status, and demo hints that name the real command and list only
+what each night sent."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import click
+import pytest
+import typer
+from typer.testing import CliRunner
+
+import flows.cli as cli
+from flows.cli import app
+from flows.exit_status import ExitStatus, for_run
+from tests.support import REPO, make_workspace, run_night
+
+COMMAND = typer.main.get_command(app)
+
+
+def commands(group=COMMAND, prefix: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:
+    """Every command, sub-commands of groups (partner check, console-user add ...) included."""
+    out = []
+    for name, command in sorted(group.commands.items()):
+        out.append((" ".join((*prefix, name)), command))
+        if hasattr(command, "commands"):  # a group (typer vendors its own click)
+            out += commands(command, (*prefix, name))
+    return out
+
+
+@pytest.mark.parametrize(("name", "command"), commands(), ids=[n for n, _ in commands()])
+def test_every_option_has_help_and_flags_show_as_flags(name, command):
+    missing = [p.name for p in command.params if not p.hidden and not getattr(p, "help", None)]
+    assert not missing, f"{name}: no help for {missing}"
+    text = CliRunner().invoke(app, [*name.split(), "--help"]).output
+    assert "<bool>" not in text and "BOOLEAN" not in text
+    for p in command.params:
+        if p.param_type_name == "option" and getattr(p, "is_flag", False) and not p.hidden:
+            assert re.search(rf"^\s+({'|'.join(map(re.escape, p.opts))})(,|\s{{2,}})", text, re.M), (name, p.opts)
+
+
+def test_help_explains_run_now_and_serve_cron():
+    run = CliRunner().invoke(app, ["run", "--help"]).output
+    assert "2026-11-27T02:00:00" in run and "default: now" in run
+    serve = CliRunner().invoke(app, ["serve", "--help"]).output
+    assert "cron expression" in serve and "Europe/Berlin" in serve
+
+
+def test_version():
+    res = CliRunner().invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"orderbridge {version('orderbridge')}"
+
+
+def test_one_workspace_flag_everywhere():
+    for name, command in commands():
+        names = {o for p in command.params if not p.hidden for o in getattr(p, "opts", [])}
+        if any("workspace" in o or "workdir" in o for p in command.params for o in getattr(p, "opts", [])):
+            assert {"--workspace", "-w"} <= names, name
+    demo = CliRunner().invoke(app, ["demo", "--help"]).output
+    assert "--workspace" in demo and "--workdir" not in demo  # the old name still parses, unlisted
+
+
+def test_exit_status_is_documented_once_in_the_readme():
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("## Exit status"):]
+    section = section[:section.index("\n## ", 4)]
+    table = dict(re.findall(r"^\| (\d) \| `(\w+)` \|", section, re.M))
+    assert table == {str(int(s)): s.name for s in ExitStatus}
+    assert for_run({"partners": [{"errors": 0, "failure": ""}]}) == ExitStatus.OK
+    assert for_run({"partners": [{"errors": 2, "failure": ""}]}) == ExitStatus.INPUT_ERRORS
+    assert for_run({"partners": [{"errors": 2, "failure": "delivery: SFTP refused"}]}) == ExitStatus.INCOMPLETE
+    assert for_run({"failure": "decide: ConfigError", "partners": []}) == ExitStatus.INCOMPLETE
+
+
+def test_command_name_is_what_works_from_here(tmp_path, monkeypatch):
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "orderbridge").write_text("#!/bin/sh\n")
+    monkeypatch.setattr(sys, "executable", str(venv / "python"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli.shutil, "which", lambda name: None)
+    assert cli.command_name() == ".venv/bin/orderbridge"
+    monkeypatch.setattr(cli.shutil, "which", lambda name: str(venv / "orderbridge"))
+    assert cli.command_name() == "orderbridge"  # the venv is active
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the venv is not below the current folder: its full path
+    monkeypatch.setattr(cli.shutil, "which", lambda name: None)
+    assert cli.command_name() == str(venv / "orderbridge")
+
+
+def _nights_in_process(monkeypatch):
+    """The demo's nights without Prefect (flows.cli._run replaced by the same stages in process)."""
+    def run(workspace: Path, now: str | None) -> dict:
+        from flows.workspace import Workspace
+
+        run_id = run_night(Workspace(workspace.resolve()), datetime.fromisoformat(now))
+        summary = json.loads((workspace / "reports" / run_id / "summary.json").read_text())
+        cli._summary_table(summary)
+        return summary
+
+    monkeypatch.setattr(cli, "_run", run)
+
+
+def test_demo_hints_name_the_real_command_and_each_night_lists_only_what_it_sent(tmp_path, monkeypatch):
+    _nights_in_process(monkeypatch)
+    work = tmp_path / "demo"
+    res = CliRunner().invoke(app, ["demo", "--workdir", str(work)])  # the old flag name, hidden
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    night1, night2 = out.split("Night 2")
+    sent1 = re.findall(r"^    (drop/\S+)$", night1, re.M)
+    sent2 = re.findall(r"^    (drop/\S+)$", night2, re.M)
+    assert len(sent1) == 17 and "this night sent 17 document(s)" in night1
+    assert len(sent2) == 8 and not set(sent1) & set(sent2)  # night 2 lists night 2's documents only
+    assert sorted(sent1 + sent2) == sorted(str(p.relative_to(work)) for p in work.glob("drop/*/outbox/*.x12"))
+    cmd = cli.command_name()
+    hints = night2[night2.index("Next"):]
+    assert f"{cmd} approve ACME-1010 --partner acme" in hints and f"{cmd} reject ACME-1011 --partner acme" in hints
+    assert f"{cmd} run -w {work} --now 2026-11-29T02:00:00" in hints and f"{cmd} report -w {work}" in hints
+    assert "acc: orders acknowledged; held: held for a person" in out  # the table's abbreviations explained
+    # every PO the hints name is one this workspace holds, in the state they say
+    from connectors.state import StateStore
+
+    store = StateStore(work / "state" / "orderbridge.sqlite")
+    assert store.order("acme", "ACME-1010").state == "held" and store.order("acme", "ACME-1011").state == "held"
+    [status_po] = re.findall(rf"{re.escape(cmd)} status (\S+) --partner (\S+)", hints)
+    assert store.order(status_po[1], status_po[0]) is not None
+
+
+def test_run_prints_progress_per_stage_and_partner_and_exits_by_its_meaning(tmp_path, monkeypatch):
+    ws = make_workspace(tmp_path / "ws", partners=("acme", "globex"))
+    res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--now", "2026-11-27T02:00:00"])
+    assert res.exit_code == ExitStatus.INPUT_ERRORS, res.output  # done; the demo files hold errors
+    # not a terminal: a plain line each (time, stage, partner), no spinner
+    lines = [line for line in res.stderr.splitlines()
+             if re.match(r"\d\d:\d\d:\d\d (run|intake|decide|deliver|reports)[ :]", line)]
+    assert len(lines) == 11  # start, run, 3 x intake, decide, 3 x deliver, reports, finished
+    for expected in ("intake acme: 3 files (2 processed, 1 quarantined, 0 duplicates)", "intake globex: 3 files",
+                     "decide: 8 orders decided", "deliver acme: 6 documents sent", "deliver globex: 7 documents sent",
+                     "reports: ", "run: 20261127T020000 finished"):
+        assert any(expected in line for line in lines), (expected, lines)
+    # a stage that fails: status 3, and the summary says which
+    from flows import decide
+    from schemas.errors import ConfigError
+
+    def broken(*args, **kwargs):
+        raise ConfigError("reference data missing")
+
+    monkeypatch.setattr(decide, "decide_run", broken)
+    monkeypatch.setattr("flows.steps.decide_run", broken)
+    ws2 = make_workspace(tmp_path / "ws2", partners=("acme",))
+    res = CliRunner().invoke(app, ["run", "-w", str(ws2.root), "--now", "2026-11-27T02:00:00"])
+    assert res.exit_code == ExitStatus.INCOMPLETE, res.output
+    assert "decide: FAILED" in res.stderr and "run stage failed: decide: ConfigError" in res.stdout

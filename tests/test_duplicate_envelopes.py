@@ -1,0 +1,141 @@
+"""A repeated ISA13 (a translator resending the same interchange, in the same file or a later one) is
+refused for that copy alone (TA1 025) and never reaches the decide stage twice; a repeated
+GS01+GS02+GS03+GS06 is GS_DUPLICATE (AK9 R, code 19 in a 005010 997), within a file and across files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from connectors.local import LocalDrop
+from connectors.state import StateStore
+from engine.acks import build_997, ta1_segment
+from engine.process import Known, process_file
+from flows import steps
+from schemas.profile import load_profiles
+from tests.support import GOOD_PO, REPO, TODAY, make_workspace, run_stages, x12_850
+
+PROFILES = load_profiles(REPO / "partners")
+NOW = datetime(2026, 11, 27, 2, 0)
+
+
+def run(data: bytes, known: Known = Known(), partner: str = "acme"):
+    return process_file(data, file="t.x12", sha256="sha", profile=PROFILES[partner], known=known, today=TODAY)
+
+
+def codes(out) -> list[str]:
+    return [f.code for f in out.findings]
+
+
+def test_same_interchange_twice_in_one_file_is_processed_once():
+    once = x12_850(GOOD_PO, isa13=7, ack="1")
+    out = run(once + once)
+    assert codes(out).count("ISA_DUPLICATE") == 1
+    [dup] = [f for f in out.findings if f.code == "ISA_DUPLICATE"]
+    second = out.parse.interchanges[1]
+    assert dup.location.file_segment == second.start + 1  # the repeat, not the first copy
+    ta1s = [d.ta1 for d in out.documents if d.doc_type == "TA1"]
+    assert [t[4:] for t in ta1s] == [("A", "000"), ("R", "025")]
+    assert [d.doc_type for d in out.documents].count("997") == 1  # only the first copy is acknowledged
+    assert out.orders.num_rows == 1 and out.lines.num_rows == 2
+    assert out.interchanges_seen == [("ACMERETAIL", "000000007")]
+
+
+def test_a_repeat_in_a_later_file_is_refused_and_the_first_copy_stands():
+    first = run(x12_850(GOOD_PO, isa13=8))
+    known = Known(interchanges=frozenset(first.interchanges_seen), groups=frozenset(first.groups_seen))
+    again = run(x12_850(GOOD_PO, isa13=8), known)
+    assert "ISA_DUPLICATE" in codes(again) and again.orders.num_rows == 0
+    assert "in an earlier file" in next(f.message for f in again.findings if f.code == "ISA_DUPLICATE")
+
+
+def test_a_copy_refused_for_another_reason_does_not_make_the_resend_a_duplicate():
+    broken = x12_850(GOOD_PO, isa13=9).replace(b"*261127*", b"*261399*")  # bad ISA09: TA1 R 014
+    out = run(broken + x12_850(GOOD_PO, isa13=9))
+    assert "ISA_DUPLICATE" not in codes(out) and out.orders.num_rows == 1
+
+
+def test_repeated_group_control_number_within_a_file():
+    # two interchanges (ISA13 10 and 11) carrying the same GS01+GS02+GS03+GS06
+    other_po = [s.replace("PO-1", "PO-2") for s in GOOD_PO]
+    out = run(x12_850(GOOD_PO, isa13=10, gs06="5") + x12_850(other_po, isa13=11, gs06="5"))
+    dups = [f for f in out.findings if f.code == "GS_DUPLICATE"]
+    assert len(dups) == 1 and dups[0].location.isa13 == "000000011"
+    assert out.orders["po_number"].to_pylist() == ["PO-1"]
+    second_group = out.parse.interchanges[1].groups[0]
+    ak9_4010 = build_997(second_group, out.findings, version="004010")[-1]
+    ak9_5010 = build_997(second_group, out.findings, version="005010")[-1]
+    assert ak9_4010 == ["AK9", "R", "1", "1", "0"]  # 004010's AK905 19 means something else
+    assert ak9_5010 == ["AK9", "R", "1", "1", "0", "19"]
+    assert out.groups_seen == [("PO", "ACMERETAIL", "ORDERBRIDGE", "5")]
+
+
+def test_repeated_group_control_number_across_files():
+    first = run(x12_850(GOOD_PO, isa13=12, gs06="6"))
+    known = Known(interchanges=frozenset(first.interchanges_seen), groups=frozenset(first.groups_seen))
+    other_po = [s.replace("PO-1", "PO-3") for s in GOOD_PO]
+    again = run(x12_850(other_po, isa13=13, gs06="6"), known)  # a new ISA13, the same group number
+    assert codes(again).count("GS_DUPLICATE") == 1 and again.orders.num_rows == 0
+    fresh = run(x12_850(other_po, isa13=13, gs06="7"), known)
+    assert "GS_DUPLICATE" not in codes(fresh) and fresh.orders.num_rows == 1
+
+
+def test_ta1_for_the_first_copy_ignores_the_repeat():
+    once = x12_850(GOOD_PO, isa13=14)
+    out = run(once + once)
+    first, second = out.parse.interchanges
+    assert ta1_segment(first, out.findings, today=TODAY)[4:] == ["A", "000"]
+    assert ta1_segment(second, out.findings, today=TODAY)[4:] == ["R", "025"]
+
+
+def test_a_poison_file_never_stops_the_night_or_the_next(tmp_path):
+    """The same interchange twice in one file: one order, one 855, no failed decide stage; the next
+    night another partner's clean PO is answered too."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    for pid in ("acme", "globex"):
+        (ws.drop_root / pid / "inbox").mkdir(parents=True, exist_ok=True)
+    po = ["BEG*00*SA*DUP-1**20261126", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*ACME DC*92*DC01",
+          "PO1*1*12*EA*19.70*PE*UP*614141100101", "CTT*1*12"]
+    once = x12_850(po, isa13=501)
+    (ws.drop_root / "acme" / "inbox" / "resent.x12").write_bytes(once + once)
+    results, run1 = run_stages(ws, NOW)
+    acme = next(r for r in results if r.partner == "acme")
+    assert not acme.failure and acme.documents["855"] == 1
+    assert sum(1 for f in acme.findings if f["code"] == "ISA_DUPLICATE") == 1
+    state = StateStore(ws.state_path)
+    assert [ln.line_number for ln in state.order_lines("acme", "DUP-1")] == [1]
+    state.close()
+    # next night: the state store still knows the ISA13 and group; a clean Globex PO gets its 855
+    prof = PROFILES["globex"].x12
+    from bench.synth_850 import interchange
+
+    body = [["BEG", "00", "SA", "GLOBEX-9", "", "20261127"], ["CUR", "BY", "USD"],
+            ["DTM", "010", "20261210"], ["N1", "ST", "Globex DC West", "UL", "0614141000029"],
+            ["PO1", "1", "6", "EA", "19.11", "PE", "VN", "VP-1001"], ["CTT", "1", "6"]]
+    data = interchange(sender=(prof.their_qualifier, prof.their_id), receiver=(prof.our_qualifier, prof.our_id),
+                       gs_ids=(prof.their_gs_id, prof.our_gs_id), version=prof.version,
+                       d=prof.delimiters.to_delimiters(), when=NOW.date(), isa13=9, bodies=[body])
+    (ws.drop_root / "globex" / "inbox" / "po.x12").write_bytes(data)
+    (ws.drop_root / "acme" / "inbox" / "resent-again.x12").write_bytes(once + b"\n")  # same ISA13, new bytes
+    results, _ = run_stages(ws, NOW.replace(day=28))
+    globex = next(r for r in results if r.partner == "globex")
+    acme = next(r for r in results if r.partner == "acme")
+    assert globex.documents["855"] == 1 and not globex.failure
+    assert [f["code"] for f in acme.findings if f["severity"] == "error"] == ["ISA_DUPLICATE"]
+    state = StateStore(ws.state_path)
+    assert ("PO", "ACMERETAIL", "ORDERBRIDGE", "1") in state.groups("acme")
+    state.close()
+
+
+def test_intake_records_the_groups_it_accepted(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "a.x12").write_bytes(x12_850(GOOD_PO, isa13=21, gs06="40"))
+    state = StateStore(ws.state_path)
+    steps.intake_partner(ws, PROFILES["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW, run_id="r")
+    assert state.groups("acme") == {("PO", "ACMERETAIL", "ORDERBRIDGE", "40")}
+    other = [s.replace("PO-1", "PO-77") for s in GOOD_PO]
+    (inbox / "b.x12").write_bytes(x12_850(other, isa13=22, gs06="40"))
+    res = steps.intake_partner(ws, PROFILES["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW, run_id="r")
+    assert [f["code"] for f in res.findings if f["severity"] == "error"] == ["GS_DUPLICATE"]
+    state.close()

@@ -1,0 +1,42 @@
+"""`inspect --json` writes through orjson with dates and decimals converted in Arrow, and reads no
+order lines it does not print: the document is the one the plain encoder wrote (same keys, ISO dates,
+decimals as exact text). Its speed against pyx12 is `make bench`'s (bench/bench_inspect.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from parsers.orders_850 import read_orders
+from parsers.x12_reader import read_interchanges
+from tests.support import REPO, SAMPLES
+
+FILES = [SAMPLES / "acme" / "acme-po-01.x12", SAMPLES / "globex" / "globex-po-01.x12",
+         REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12"]
+
+
+def plain(v):
+    return v.isoformat() if isinstance(v, date) else str(v) if isinstance(v, Decimal) else v
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_the_json_is_what_the_plain_encoder_wrote(path):
+    res = CliRunner().invoke(app, ["inspect", "--json", str(path)])
+    assert res.exit_code in (0, 1), res.output
+    doc = json.loads(res.stdout)
+    result = read_interchanges(path.read_bytes(), file=path.name)
+    sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
+    orders, lines = read_orders(result, sets, partner="")
+    expected = [{k: plain(v) for k, v in row.items()} for row in orders.to_pylist()]
+    assert doc["orders"] == json.loads(json.dumps(expected))
+    assert res.stdout.startswith('{\n  "file": ') and res.stdout.endswith("}\n")  # indented, one object
+    if orders.num_rows:
+        assert any(isinstance(o["po_date"], str) and len(o["po_date"]) == 10 for o in doc["orders"])
+        assert lines.num_rows  # the lines exist; inspect only leaves them unbuilt
+        headers_only, no_lines = read_orders(result, sets, partner="", lines=False)
+        assert headers_only.equals(orders) and no_lines.num_rows == 0

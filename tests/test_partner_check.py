@@ -1,0 +1,148 @@
+"""`orderbridge partner check ID -w WS` reports each missing or wrong piece of a partner's setup on its
+own line (exit 1), and a ready partner as ready (exit 0). A workspace without its own profiles,
+reference data or inventory is an error naming what is missing: never a silent fall back to the
+repository's demo data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.workspace import Workspace
+from schemas.errors import ConfigError
+from tests.test_onboarding_guide import GUIDE, steps
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def ready(tmp_path) -> Path:
+    """The guide's workspace, every file written and the inventory loaded."""
+    for kind, path, content in steps(GUIDE.read_text(encoding="utf-8")):
+        if kind == "file" and not path.endswith(".x12"):
+            target = tmp_path / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+    ws = tmp_path / "northwind-ws"
+    res = runner.invoke(app, ["inventory", "load", str(ws / "stock.csv"), "--receipts", str(ws / "receipts.csv"),
+                              "-w", str(ws)])
+    assert res.exit_code == 0, res.stdout
+    return ws
+
+
+def check(ws: Path, partner: str = "northwind"):
+    res = runner.invoke(app, ["partner", "check", partner, "-w", str(ws)])
+    lines = [line for line in res.stdout.splitlines() if line.startswith("missing: ")]
+    return res.exit_code, lines
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_ready_partner(ready):
+    assert check(ready) == (0, [])
+
+
+def test_no_profile(ready):
+    (ready / "partners" / "northwind.toml").unlink()
+    code, lines = check(ready)
+    assert code == 1 and lines == [f"missing: {ready / 'partners' / 'northwind.toml'}: no profile for partner "
+                                    "northwind"]
+
+
+def test_a_profile_that_does_not_load(ready):
+    edit(ready / "partners" / "northwind.toml", 'usage = "T"', 'usage = "X"')
+    code, lines = check(ready)
+    assert code == 1 and len(lines) == 1 and "invalid partner profile" in lines[0]
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('their_qualifier = "ZZ"', 'their_qualifier = "QQ"', "x12.their_qualifier 'QQ' is not an interchange id"),
+    ('our_qualifier = "ZZ"', 'our_qualifier = "Z1"', "x12.our_qualifier 'Z1' is not an interchange id"),
+    ('their_id = "NORTHWIND"', 'their_id = "NORTH*WIND"', "x12.their_id 'NORTH*WIND' contains a delimiter"),
+    ('their_gs_id = "NORTHWIND"', 'their_gs_id = " NORTHWIND"', "their_gs_id"),  # the profile refuses it
+    ('receives = ["997", "TA1", "855"]', 'receives = ["997", "TA1"]', "profile receives no 855"),
+    ('accepts = ["850", "860", "997"]', 'accepts = ["860", "997"]', "profile accepts no 850"),
+])
+def test_profile_values_the_envelope_rules_would_refuse(ready, old, new, expected):
+    edit(ready / "partners" / "northwind.toml", old, new)
+    code, lines = check(ready)
+    assert code == 1 and len(lines) == 1 and expected in lines[0], lines
+
+
+@pytest.mark.parametrize("name", ["items.csv", "partner_items.csv", "prices.csv", "customers.csv", "ship_tos.csv"])
+def test_each_missing_reference_file(ready, name):
+    (ready / "reference" / name).unlink()
+    code, lines = check(ready)
+    assert code == 1 and lines == [f"missing: {ready / 'reference' / name}: reference file missing"]
+
+
+def test_each_missing_reference_row(ready):
+    ref = ready / "reference"
+    edit(ref / "customers.csv", "northwind,100000.00", "someone,100000.00")
+    edit(ref / "ship_tos.csv", "northwind,NW-DC1", "someone,NW-DC1")
+    edit(ref / "prices.csv", "northwind,", "someone,")
+    code, lines = check(ready)
+    assert code == 1 and len(lines) == 3, lines
+    assert "customers.csv: no row for partner northwind" in lines[0]
+    assert "ship_tos.csv: no ship-to location for partner northwind" in lines[1]
+    assert "prices.csv: no price for partner northwind" in lines[2]
+
+
+def test_prices_in_another_currency(ready):
+    edit(ready / "reference" / "customers.csv", ",USD,01,", ",CAD,01,")
+    code, lines = check(ready)
+    assert code == 1 and lines == ["missing: prices.csv: no price for partner northwind in its currency CAD "
+                                   "(customers.csv): every line would be rejected PRICE_NOT_ON_FILE"]
+
+
+def test_broken_reference_data_is_one_line(ready):
+    edit(ready / "reference" / "partner_items.csv", "SKU-2002", "SKU-9999")
+    code, lines = check(ready)
+    assert code == 1 and len(lines) == 1 and "SKU-9999" in lines[0] and "not in items.csv" in lines[0]
+
+
+def test_missing_inventory(ready):
+    for f in (ready / "inventory").rglob("*.parquet"):
+        f.unlink()
+    code, lines = check(ready)
+    assert code == 1 and len(lines) == 2
+    assert "no inventory snapshot" in lines[0] and "receipts.parquet: expected receipts missing" in lines[1]
+
+
+def test_the_workspace_knows_every_reference_file_a_run_needs():
+    from flows.workspace import REFERENCE_FILES
+    from schemas.reference import OPTIONAL_FILES, SCHEMAS
+
+    assert set(REFERENCE_FILES) == {f"{key}.csv" for key in SCHEMAS if key not in OPTIONAL_FILES}
+
+
+def test_a_workspace_without_its_own_data_is_an_error_not_the_demo_data(tmp_path):
+    ws = Workspace(tmp_path)
+    assert ws.reference_dir == tmp_path / "reference" and ws.inventory_dir == tmp_path / "inventory"
+    with pytest.raises(ConfigError, match="no partner profiles"):
+        ws.partners()
+    with pytest.raises(ConfigError, match="not ready to run") as exc:
+        ws.require_ready()
+    assert "reference/items.csv" in str(exc.value) and "inventory" in str(exc.value)
+    res = runner.invoke(app, ["run", "-w", str(tmp_path)])
+    assert res.exit_code == 2 and "not ready to run" in res.output, res.output
+    assert "missing:" in res.output and "reference/items.csv" in res.output
+
+
+def test_only_the_demo_builds_from_sample_files(tmp_path, monkeypatch):
+    """The demo workspace holds its own copies of the sample reference data and inventory."""
+    import flows.cli as cli
+
+    ran = []
+    monkeypatch.setattr(cli, "_run", lambda workspace, now: ran.append(workspace) or {"partners": []})
+    res = runner.invoke(app, ["demo", "--workdir", str(tmp_path / "demo"), "--now", "2026-11-27T02:00:00"])
+    assert res.exit_code == 0, res.stdout
+    demo = Workspace(tmp_path / "demo")
+    assert demo.missing() == [] and (demo.reference_dir / "items.csv").is_file() and ran
