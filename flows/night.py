@@ -98,7 +98,8 @@ def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     ws = open_workspace(workspace)
     state = StateStore(ws.state_path)
     try:
-        done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id)
+        done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id,
+                                   folder=recovery.report_folder(ws, run_id))  # the report folder being written
         return {"summary": done.summary, "reports": done.reports}
     finally:
         state.close()
