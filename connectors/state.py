@@ -2,10 +2,11 @@
 documents, orders with their lines, history, reservations and pending 860s, findings, runs. It
 applies the lifecycle's plans (schemas.lifecycle.Plan) and never decides anything about an order.
 
-SQLite by default (one file per workspace); the SQL is portable (ON CONFLICT, explicit id
-sequences, `?` placeholders translated in one place, no SQLite-only functions) so PostgreSQL can
-be added as a second dialect. The schema has a version (table `meta`); an older store is migrated
-when it is opened, in one transaction (docs/state-store.md lists the tables and the migrations).
+SQLite by default (one file per workspace), or PostgreSQL when given a postgresql:// URL (the
+connection: connectors.state_pg). The SQL is written once and portable (ON CONFLICT, explicit id
+sequences, `?` placeholders translated in one place, the Dialect; no SQLite-only functions).
+The schema has a version (table `meta`); an older store is migrated when it is opened, in one
+transaction (docs/state-store.md lists the tables and the migrations).
 
 Control numbers are taken, documents rendered and stored, and the order changes they answer
 written in one transaction: a crash before the commit uses no number; a crash after it leaves
@@ -15,7 +16,7 @@ delimiter set free) is stored held: status 'held', no number, its plan kept as J
 delivery releases it (release_document numbers and renders it).
 
 Public API (what flows/ and later workstreams call):
-    open:       StateStore(path)            creates or migrates to SCHEMA_VERSION; .close(); .check()
+    open:       StateStore(path or URL)     creates or migrates to SCHEMA_VERSION; .close(); .check()
                 (before a run: reads back whole, can write; else StateError)
     writing:    transaction(), apply(plan, render=..., hold=...) -> Applied
                 take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered,
@@ -133,9 +134,10 @@ class Dialect:
     name: str = "sqlite"
     param: str = "?"
     blob: str = "BLOB"
+    begin: str = "BEGIN IMMEDIATE"  # a write transaction: one writer at a time, readers go on
 
     def sql(self, text: str) -> str:
-        return text if self.param == "?" else text.replace("?", self.param)
+        return text if self.param == "?" else text.replace("%", "%%").replace("?", self.param)
 
     def tables_query(self) -> str:
         if self.name == "sqlite":
@@ -144,6 +146,11 @@ class Dialect:
 
 
 SQLITE = Dialect()
+
+
+def is_url(target: object) -> bool:
+    """A postgresql:// (or postgres://) URL: the store is on PostgreSQL (connectors.state_pg)."""
+    return str(target).startswith(("postgresql://", "postgres://"))
 
 # --- schema (version 4) ------------------------------------------------------------------------------
 TABLES = """
@@ -363,6 +370,17 @@ class StateStore(FinanceTables):
         self.dialect = dialect
         self._lock = threading.RLock()
         self._depth = 0
+        if is_url(self.path):  # PostgreSQL: same SQL and migrations through its connection and dialect
+            from connectors.state_pg import POSTGRES, connect
+
+            self._db, self.dialect = connect(self.path), POSTGRES
+            self.path = self._db.shown  # what errors and messages name: never the password
+            try:
+                open_schema(self)
+            except BaseException:
+                self._db.close()
+                raise
+            return
         with _edge(self.path):
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -383,17 +401,17 @@ class StateStore(FinanceTables):
         other SQLite settings) and a write transaction can start; else StateError at once, before
         anything is done."""
         with self._lock, _edge(self.path):
-            verdict = (
+            verdict = "ok" if self.dialect.name != "sqlite" else (  # PostgreSQL checks its own pages
                 self._db.execute("PRAGMA quick_check(1)").fetchone()[0])
             if verdict != "ok":
                 raise StateError(_PERMANENT[sqlite3.SQLITE_CORRUPT], path=self.path, detail=verdict)
-            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(self.dialect.begin)
             self._db.execute("ROLLBACK")
 
     # --- SQL in one place ---------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT; nested calls join the outer transaction."""
+        """BEGIN IMMEDIATE (Dialect.begin) ... COMMIT; nested calls join the outer transaction."""
         with self._lock:
             if self._depth:
                 self._depth += 1
@@ -403,7 +421,7 @@ class StateStore(FinanceTables):
                     self._depth -= 1
                 return
             with _edge(self.path):
-                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute(self.dialect.begin)
             self._depth = 1
             try:
                 yield
@@ -465,12 +483,10 @@ class StateStore(FinanceTables):
         """``count`` ids from a store-internal sequence (events, documents, findings, changes, arrival)."""
         if count <= 0:
             return []
-        with self.transaction():
-            rows = self._q("SELECT last FROM sequences WHERE name=?", (name,))
-            last = rows[0][0] if rows else 0
-            self._q("INSERT INTO sequences (name, last) VALUES (?,?) ON CONFLICT (name) DO UPDATE"
-                    " SET last=excluded.last", (name, last + count))
-        return list(range(last + 1, last + count + 1))
+        with self.transaction():  # one statement, a row lock: atomic whatever the isolation (RETURNING)
+            [(new_last,)] = self._q("INSERT INTO sequences (name, last) VALUES (?,?) ON CONFLICT (name) DO UPDATE"
+                                    " SET last=sequences.last + excluded.last RETURNING last", (name, count))
+        return list(range(new_last - count + 1, new_last + 1))
 
     # --- files ----------------------------------------------------------------------------------
     def file_status(self, partner: str, sha256: str) -> str | None:
@@ -524,15 +540,14 @@ class StateStore(FinanceTables):
         """Reserve ``count`` consecutive numbers of ``kind`` for ``partner`` (inside a transaction)."""
         if count <= 0:
             return []
-        with self.transaction():
-            rows = self._q("SELECT last FROM control_numbers WHERE partner=? AND kind=?", (partner, kind))
-            last = rows[0][0] if rows else 0
-            new_last = last + count
-            if new_last > MAX_CONTROL.get(kind, 999_999_999):
+        with self.transaction():  # one statement, a row lock: two writers never read the same last (RETURNING)
+            [(new_last,)] = self._q("INSERT INTO control_numbers (partner, kind, last) VALUES (?,?,?) ON CONFLICT"
+                                    " (partner, kind) DO UPDATE SET last=control_numbers.last + excluded.last"
+                                    " RETURNING last", (partner, kind, count))
+            if new_last > MAX_CONTROL.get(kind, 999_999_999):  # give them back: nothing taken, even if caught
+                self._q("UPDATE control_numbers SET last=last-? WHERE partner=? AND kind=?", (count, partner, kind))
                 raise StateError("control numbers exhausted", partner=partner, kind=kind)
-            self._q("INSERT INTO control_numbers (partner, kind, last) VALUES (?,?,?) ON CONFLICT (partner, kind)"
-                    " DO UPDATE SET last=excluded.last", (partner, kind, new_last))
-        return list(range(last + 1, new_last + 1))
+        return list(range(new_last - count + 1, new_last + 1))
 
     def raise_number(self, partner: str, kind: str, at_least: int) -> None:
         """The last number of ``kind`` used for ``partner`` is at least ``at_least`` (never lowered):
@@ -1049,6 +1064,10 @@ class StateStore(FinanceTables):
             self._q("INSERT INTO runs (run_id, kind, clock, started_at, status, recovers) VALUES (?,?,?,?,'running',?)"
                     " ON CONFLICT (run_id) DO UPDATE SET started_at=excluded.started_at, status='running',"
                     " finished_at=NULL, recovers=excluded.recovers", (run_id, kind, clock or at, at, _join(recovers)))
+
+    def holds_history(self) -> bool:
+        """Whether any run, file, document or control number is recorded (an empty store holds none)."""
+        return any(self._q(f"SELECT 1 FROM {t} LIMIT 1") for t in ("runs", "files", "documents", "control_numbers"))
 
     def close_crashed_runs(self, at: str, *, detected_by: str = "") -> list[str]:
         """Runs still marked running when no process can be running them (the caller holds the

@@ -89,8 +89,8 @@ class Console:
 
     # --- the store ------------------------------------------------------------------------------------
     def store(self) -> StateStore | None:
-        if self._store is None and self.ws.state_path.is_file():
-            self._store = StateStore(self.ws.state_path)
+        if self._store is None and (self.ws.state_on_postgres or self.ws.state_path.is_file()):
+            self._store = StateStore(self.ws.state_url)
         return self._store
 
     def credit(self, store: StateStore) -> dict[str, reading.Credit]:
@@ -286,7 +286,8 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             return got
         store = c.store()
         rows = reading.runs_newest_first(store, c.ws.reports_dir) if store else []
-        return c.page(request, "runs.html", session=got[0], rows=rows)
+        cumulative = reading.finance_reports_of(c.ws.reports_dir / reading.FINANCE_FOLDER, data=False)
+        return c.page(request, "runs.html", session=got[0], rows=rows, cumulative=cumulative)
 
     def run(request: Request) -> Response:
         got = guarded(request)
@@ -311,6 +312,18 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         if path is None:
             return c.page(request, "message.html", status=404, session=got[0], title="No such report",
                           message="This run kept no report by that name.")
+        response = FileResponse(path, media_type=reading.SERVED[path.suffix])
+        response.headers["Content-Security-Policy"] = REPORT_CSP
+        return response
+
+    def finance(request: Request) -> Response:
+        got = guarded(request)
+        if not isinstance(got, tuple):
+            return got
+        path = reading.cumulative_finance_file(c.ws.reports_dir, request.path_params["name"])
+        if path is None:
+            return c.page(request, "message.html", status=404, session=got[0], title="No such report",
+                          message="The cumulative finance report has no file by that name (no reconciliation yet?).")
         response = FileResponse(path, media_type=reading.SERVED[path.suffix])
         response.headers["Content-Security-Policy"] = REPORT_CSP
         return response
@@ -354,8 +367,8 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         Route("/", home), Route("/login", login_page), Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]), Route("/orders", orders), Route("/order", order),
         Route("/approvals", approvals), Route("/decide", decide, methods=["POST"]), Route("/runs", runs),
-        Route("/runs/{run_id}", run), Route("/runs/{run_id}/reports/{name}", report),
-        Route("/runs/{run_id}/tables/{name}", view), Route("/file", file),
+        Route("/runs/{run_id}", run), Route("/runs/{run_id}/reports/{name:path}", report),
+        Route("/runs/{run_id}/tables/{name:path}", view), Route("/finance/{name:path}", finance), Route("/file", file),
         Route("/static/console.css", css)], middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
 
     app.state.console = c

@@ -169,18 +169,40 @@ def _customers(reference_dir: Path | None) -> tuple[dict[str, dict], str]:
 def runs_newest_first(store: StateStore, reports_dir: Path) -> list[dict]:
     out = []
     for r in reversed(store.runs()):
-        out.append(r | {"reports": reports_of(reports_dir, r["run_id"]), "totals": _totals(r["summary"])})
+        out.append(r | {"reports": reports_of(reports_dir, r["run_id"], data=False), "totals": _totals(r["summary"])})
     return out
 
 
-def reports_of(reports_dir: Path, run_id: str) -> list[tuple[str, str]]:
-    """(file name, label) of the reports kept for ``run_id``: known ones first, then any other file."""
+FINANCE_FOLDER = "finance"  # flows.reconcile writes a run's finance report there; reports/finance/ is cumulative
+FINANCE_NAMES = {"finance-report.html": "finance report", "dashboard.html": "KPI dashboard"}
+
+
+def reports_of(reports_dir: Path, run_id: str, *, data: bool = True) -> list[tuple[str, str]]:
+    """(file name, label) of the reports kept for ``run_id``: known ones first, then any other file,
+    then the reconciliation's finance report and dashboard (``finance/...``) and, with ``data``, its
+    data files (``finance/data/...``, CSV and Parquet)."""
     folder = reports_dir / run_id
     if not _safe_name(run_id) or not folder.is_dir():
         return []
-    present = {p.name for p in folder.iterdir() if p.is_file() and p.suffix in SERVED and _safe_name(p.name)}
+    present = _served(folder)
     known = [(n, label) for n, label in REPORT_NAMES.items() if n in present]
-    return known + [(n, n) for n in sorted(present - set(REPORT_NAMES))]
+    return (known + [(n, n) for n in sorted(present - set(REPORT_NAMES))]
+            + finance_reports_of(folder / FINANCE_FOLDER, prefix=f"{FINANCE_FOLDER}/", data=data))
+
+
+def finance_reports_of(folder: Path, *, prefix: str = "", data: bool = True) -> list[tuple[str, str]]:
+    """(name under ``folder``'s parent as linked, label) of a finance folder's pages and data files."""
+    if not folder.is_dir():
+        return []
+    present = _served(folder)
+    out = [(prefix + n, label) for n, label in FINANCE_NAMES.items() if n in present]
+    if data and (folder / "data").is_dir():
+        out += [(f"{prefix}data/{n}", f"finance data: {n}") for n in sorted(_served(folder / "data"))]
+    return out
+
+
+def _served(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.is_file() and p.suffix in SERVED and _safe_name(p.name)}
 
 
 def report_file(reports_dir: Path, run_id: str, name: str) -> Path | None:
@@ -188,6 +210,13 @@ def report_file(reports_dir: Path, run_id: str, name: str) -> Path | None:
     if name not in {n for n, _ in reports_of(reports_dir, run_id)}:
         return None
     return reports_dir / run_id / name
+
+
+def cumulative_finance_file(reports_dir: Path, name: str) -> Path | None:
+    """A file of the cumulative finance report (reports/finance/), only one finance_reports_of lists."""
+    if name not in {n for n, _ in finance_reports_of(reports_dir / FINANCE_FOLDER)}:
+        return None
+    return reports_dir / FINANCE_FOLDER / name
 
 
 def preview(path: Path, limit: int = 500) -> tuple[list[str], list[list], int]:

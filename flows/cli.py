@@ -253,7 +253,7 @@ def _print_sent(workdir: Path, summary: dict, *, sftp_partner: str = "", limit: 
     from flows.reports import run_scope
     from flows.workspace import Workspace
 
-    store = StateStore(Workspace(workdir.resolve()).state_path)
+    store = StateStore(Workspace(workdir.resolve()).state_url)
     try:
         sent = [d for d in store.documents_of_runs(run_scope(store, summary["run_id"])) if d["status"] == "delivered"]
     finally:
@@ -293,7 +293,7 @@ def _demo_hints(workdir: Path, next_night: datetime) -> None:
     from flows.workspace import Workspace
 
     cmd, ws = command_name(), shlex.quote(str(workdir))
-    store = StateStore(Workspace(workdir.resolve()).state_path)
+    store = StateStore(Workspace(workdir.resolve()).state_url)
     try:
         held = store.orders(states=lifecycle.AWAITING_PERSON)
         changed = [o for o in store.orders() if o.change_file] or store.orders()
@@ -335,7 +335,7 @@ def _record_hand_fed(workdir: Path, now: str) -> None:
     from flows.workspace import Workspace
 
     folder = REPO / "sample_files" / "recorded"
-    store = StateStore(Workspace(workdir.resolve()).state_path)
+    store = StateStore(Workspace(workdir.resolve()).state_url)
     try:
         for path in sorted(folder.glob("*/*.x12")):
             read, _, _ = record_documents(store, path, partner=path.parent.name, by="demo",
@@ -410,7 +410,7 @@ def _check_state(workspace: Path) -> None:
     from schemas.errors import StateError
 
     try:
-        store = StateStore(Workspace(workspace.resolve()).state_path)
+        store = StateStore(Workspace(workspace.resolve()).state_url)
         try:
             store.check()
         finally:
@@ -493,10 +493,10 @@ def _state(workspace: Path):
     from flows.workspace import Workspace
 
     ws = Workspace(workspace.resolve())
-    if not ws.state_path.is_file():
+    if not ws.state_on_postgres and not ws.state_path.is_file():
         err.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
         raise typer.Exit(ExitStatus.USAGE)
-    return StateStore(ws.state_path)
+    return StateStore(ws.state_url)
 
 
 def _order_or_exit(store, po: str, partner: str | None):
@@ -739,7 +739,7 @@ def state_restore(backup_file: Path = typer.Argument(..., help="A backup made by
         with _refused():
             restore(ws, backup_file, replace=replace_store)
         at = datetime.now().replace(microsecond=0)
-        state = StateStore(ws.state_path)
+        state = StateStore(ws.state_url)
         try:
             run_id = f"restore-{at:%Y%m%dT%H%M%S}"
             state.start_run(run_id, at.isoformat(), kind="restore", clock=at.isoformat())

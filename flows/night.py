@@ -54,7 +54,7 @@ def open_drop(ws_root: str, profile: PartnerProfile) -> FileDrop:
 def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) -> dict:
     ws = open_workspace(workspace)
     profile = ws.partners()[partner_id]
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         drop = open_drop(workspace, profile)
         try:
@@ -71,7 +71,7 @@ def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> ste
 
     ws = open_workspace(workspace)
     now = datetime.fromisoformat(now_iso)
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
                                 steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
@@ -82,7 +82,7 @@ def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> ste
 def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) -> int:
     ws = open_workspace(workspace)
     profile = ws.partners()[partner_id]
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         drop = open_drop(workspace, profile)
         try:
@@ -96,7 +96,7 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) ->
 def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
     ws = open_workspace(workspace)
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id,
                                    folder=recovery.report_folder(ws, run_id))  # the report folder being written
@@ -162,7 +162,7 @@ class InProcess:
 def check_state(ws: Workspace) -> None:
     """Before any stage: a state store that cannot be used (read-only, full disk, damaged) stops the
     run at once with a StateError (terminal: never retried)."""
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         state.check()
     finally:
@@ -188,7 +188,7 @@ def run_night(workspace: str, *, stages: Stages, now: str | None = None, partner
         ws.require_ready()
         check_state(ws)
         started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
-        state = StateStore(ws.state_path)
+        state = StateStore(ws.state_url)
         try:  # the run is on record from its start; runs a killed process left "running" are closed
             recovery.close_crashed_runs(ws, state, at=_wall())
             run_id = steps.run_id_for(started, ws, state)
@@ -247,7 +247,7 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     faults.reached("after-reconcile")
     held.renew()
     failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         try:
             summary = steps.write_reports(ws, run_id, state=state, failures=failures, partners=chosen,

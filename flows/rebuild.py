@@ -263,15 +263,16 @@ def _allocation_rows(table: Path) -> list[dict]:
 def rebuild(ws: Workspace, *, at: datetime | None = None) -> Rebuilt:
     """A new state store from the workspace's files; refuses when the store holds history (restore or
     keep it instead). The caller holds the workspace lease."""
-    from connectors import state_files
+    from flows.recovery import store_contents
 
-    if state_files.contents(ws.state_path) == "history":
+    if store_contents(ws) == "history":
         raise StateError("the state store holds history; rebuild only replaces a missing or empty one (move it "
                          "away first if it is wrong)", path=str(ws.state_path))
-    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
-        p.unlink()
+    if not ws.state_on_postgres:  # an empty file or schema-only store: start from a new file
+        for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+            p.unlink()
     at = at or datetime.now().replace(microsecond=0)
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         run_id = f"rebuild-{at:%Y%m%dT%H%M%S}"
         state.start_run(run_id, at.isoformat(), kind="rebuild", clock=at.isoformat())

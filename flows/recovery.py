@@ -65,22 +65,45 @@ def _count(folder: Path, keep) -> int:
         return 0
 
 
+def store_contents(ws: Workspace) -> str:
+    """"missing", "empty" or "history" (connectors.state_files): a SQLite file read without creating or
+    migrating it; a PostgreSQL store (workspace.toml [state] url) opened - created empty when it is
+    not there - and asked."""
+    if not ws.state_on_postgres:
+        return state_files.contents(ws.state_path)
+    store = StateStore(ws.state_url)
+    try:
+        return "history" if store.holds_history() else "empty"
+    finally:
+        store.close()
+
+
+def _where(ws: Workspace) -> str:
+    return "the PostgreSQL state store of workspace.toml" if ws.state_on_postgres else str(ws.state_path)
+
+
+def _sqlite_only(ws: Workspace, what: str) -> None:
+    if ws.state_on_postgres:
+        raise StateError(f"{what} copies a SQLite state store; this workspace's store is on PostgreSQL: use pg_dump "
+                         "and pg_restore (docs/state-store.md, On PostgreSQL)", path=_where(ws))
+
+
 def require_state(ws: Workspace) -> None:
     """StateMissing when the workspace has history and its state store is missing or empty: a run
     would start the control numbers again at 1, answer old files again and overwrite what was sent.
     A new workspace (no history) gets a new store."""
-    found = state_files.contents(ws.state_path)
+    found = store_contents(ws)
     if found == "history":
         return
     held = history(ws)
     if not held:
         return
     what = ", ".join(f"{n} {kind}" for kind, n in held.items())
-    raise StateMissing(f"the state store {ws.state_path} is {found}, but this workspace has history ({what}); "
+    raise StateMissing(f"the state store {_where(ws)} is {found}, but this workspace has history ({what}); "
                        "running now would reuse control numbers and answer old files again. Restore a backup "
                        f"(orderbridge state restore FILE -w {ws.root}) or rebuild the store from the workspace's "
                        f"files (orderbridge state rebuild -w {ws.root}); see docs/state-store.md, Recovery",
-                       path=str(ws.state_path))
+                       path=_where(ws))
 
 
 def close_crashed_runs(ws: Workspace, state: StateStore, *, at: str) -> list[str]:
@@ -97,6 +120,7 @@ def backup(ws: Workspace, target: Path | None = None, *, now: datetime | None = 
     """A backup of the workspace's memory in one tar file: the state store (online backup: runs may
     go on) and the order tables it refers to (state/orders, copied after the store, so every table
     the copy names is in it). Default: <workspace>/backups/state-<time>.tar."""
+    _sqlite_only(ws, "orderbridge state backup")
     if state_files.contents(ws.state_path) == "missing":
         raise StateError("there is no state store to back up", path=str(ws.state_path))
     stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M%S")
@@ -105,7 +129,7 @@ def backup(ws: Workspace, target: Path | None = None, *, now: datetime | None = 
     partial = target.with_name(f".{target.name}.partial")
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         copy = Path(tmp) / ws.state_path.name
-        store = StateStore(ws.state_path)
+        store = StateStore(ws.state_url)
         try:
             store.backup_to(copy)
         finally:
@@ -125,6 +149,7 @@ def restore(ws: Workspace, source: Path, *, replace: bool = False) -> None:
     Refuses to replace a store that holds history unless ``replace`` (the old one is kept beside it
     as orderbridge.sqlite.replaced-<time>). Bring it up to date with the workspace afterwards
     (flows.rebuild.catch_up): files, documents and control numbers newer than the backup."""
+    _sqlite_only(ws, "orderbridge state restore")
     if state_files.contents(ws.state_path) == "history" and not replace:
         raise StateError("the workspace has a state store with history; pass --replace to put the backup in its "
                          "place (the current one is kept beside it)", path=str(ws.state_path))
@@ -148,4 +173,4 @@ def restore(ws: Workspace, source: Path, *, replace: bool = False) -> None:
                         if not dest.exists():
                             dest.parent.mkdir(parents=True, exist_ok=True)
                             shutil.copy2(f, dest)
-    StateStore(ws.state_path).close()  # opens (and migrates) the restored store: it must be usable
+    StateStore(ws.state_url).close()  # opens (and migrates) the restored store: it must be usable

@@ -224,7 +224,7 @@ def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None
     """The nightly flow's stage 4: the run's reports (write_run_reports); the summary with the files'
     absolute paths (for the command line)."""
     own = state is None
-    store = StateStore(ws.state_path) if own else state
+    store = StateStore(ws.state_url) if own else state
     try:
         written = write_run_reports(ws, store, run_id, failures=failures, availability=availability,
                                     partners=partners if partners is not None else sorted(ws.partners()),

@@ -4,12 +4,24 @@
 # never start, so a deny-all policy-rc.d is put in place first when none exists.
 # Chromium (Debian's `chromium` and `chromium-driver`): the report and dashboard tests open our HTML
 # pages in headless Chromium, offline (tests/support_browser.py).
+# PostgreSQL (Debian's `postgresql`): the state-store tests start their own private server on 127.0.0.1
+# (tests/support_pg.py: initdb into a temporary folder, postgres by PID); the package's cluster and
+# service are never started (the same deny-all policy-rc.d).
 set -eu
+
+have_postgres() {
+    command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1 && return 0
+    for bin in /usr/local/bin /usr/lib/postgresql/*/bin; do
+        [ -x "$bin/initdb" ] && [ -x "$bin/postgres" ] && return 0
+    done
+    return 1
+}
 
 need=""
 [ -x /usr/sbin/sshd ] || need="$need openssh-server"
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
+have_postgres || need="$need postgresql"
 
 if [ -z "$need" ]; then
     exit 0
@@ -37,3 +49,4 @@ fi
 test -x /usr/sbin/sshd
 command -v chromium >/dev/null
 command -v chromedriver >/dev/null
+have_postgres

@@ -87,7 +87,7 @@ def answers(store: StateStore, partner: str) -> list[list[list[str]]]:
 def main(workspace: str) -> None:
     ws = Workspace(Path(workspace).resolve())
     profiles = ws.partners()
-    store = StateStore(ws.state_path)
+    store = StateStore(ws.state_url)
     try:
         for partner in ("acme", "initech"):
             bodies = answers(store, partner)

@@ -10,3 +10,6 @@ os.environ.setdefault("PREFECT_HOME", _home)
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+
+# the private PostgreSQL server and the fixture running state-store tests on both back ends
+from tests.support_pg import backend, pg_server, store_target  # noqa: E402, F401

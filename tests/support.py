@@ -87,7 +87,7 @@ def run_stages(ws, now, *, use_gx: bool = False):
     from connectors.state import StateStore
     from flows import steps
 
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     profiles = ws.partners()
     run_id = now.strftime("%Y%m%d")
     results = [steps.intake_partner(ws, p, state, LocalDrop(ws.drop_root / pid), now=now, run_id=run_id)
@@ -113,7 +113,7 @@ def run_night(ws, now, *, use_gx: bool = False, stop_after: str = "") -> str:
     from connectors.state import StateStore
     from flows import steps
 
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     try:
         run_id = steps.run_id_for(now, ws, state)
         state.start_run(run_id, _dt.now().replace(microsecond=0).isoformat(), clock=now.isoformat())

@@ -27,7 +27,7 @@ def add_users(root: Path) -> None:
 
 
 def night(ws, now: datetime) -> dict:
-    """One night's stages (intake, decide, deliver) with the run recorded and its reports written."""
+    """One night's stages (intake, decide, deliver, reconcile) with the run recorded and its reports written."""
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
     from connectors.state import StateStore
@@ -45,8 +45,10 @@ def night(ws, now: datetime) -> dict:
     for res in results:
         res.delivered = steps.deliver_partner(profiles[res.partner], state, LocalDrop(ws.drop_root / res.partner),
                                               now=now)
+    done = steps.reconcile_run(ws, profiles, state, now=now, run_id=run_id)
     summary = steps.write_reports(ws, run_id, state=state, availability=run.availability,
-                                  failures={"failure": "", "partners": {r.partner: r.failure for r in results}})
+                                  failures={"failure": "", "partners": {r.partner: r.failure for r in results}},
+                                  finance={"summary": done.summary, "reports": done.reports})
     state.finish_run(run_id, now.isoformat(), summary)
     state.close()
     return summary

@@ -404,3 +404,30 @@ def test_later_parts_of_the_story_show_without_a_console_change(server, monkeypa
     body = c.get("/order?" + urlencode({"partner": "globex", "po": "GLOBEX-2000"}))[1]
     assert "<th>partner ack</th>" in body and "accepted &lt;AK5*A&gt;" in body
     assert "<h2>Shipments</h2>" in body and "<td>SH-1</td>" in body and "<td>000123</td>" in body
+
+
+def test_runs_link_the_reconciliations_finance_report_and_dashboard(server, ws):
+    """A run's finance report and KPI dashboard (reports/<run>/finance/), its data tables, and the
+    cumulative ones (reports/finance/) open from the runs pages; nothing else under reports/ does."""
+    c = Client(server.url)
+    c.sign_in("vic")
+    body = c.get("/runs")[1]
+    run_id = re.search(r'<a href="/runs/([^"]+)">', body).group(1)
+    assert f"/runs/{run_id}/reports/finance/finance-report.html" in body
+    assert f"/runs/{run_id}/reports/finance/dashboard.html" in body
+    assert "/finance/finance-report.html" in body and "cumulative KPI dashboard" in body
+    assert "finance data:" not in body  # the runs list links the pages; a run's page lists its data too
+    status, report = c.get(f"/runs/{run_id}/reports/finance/finance-report.html")
+    assert status == 200 and "<html" in report.lower() and "exception" in report.lower()
+    status, dashboard = c.get(f"/runs/{run_id}/reports/finance/dashboard.html")
+    assert status == 200 and "<svg" in dashboard
+    run_page = c.get(f"/runs/{run_id}")[1]
+    assert f"/runs/{run_id}/tables/finance/data/exceptions.csv" in run_page
+    status, table = c.get(f"/runs/{run_id}/tables/finance/data/exceptions.csv")
+    assert status == 200 and "row(s) shown" in table
+    status, cumulative = c.get("/finance/dashboard.html")
+    assert status == 200 and "<svg" in cumulative
+    for bad in ("../state/orderbridge.sqlite", "finance/../../state/orderbridge.sqlite", "finance/nothing.html",
+                "finance/data/../../summary.json"):
+        assert c.get(f"/runs/{run_id}/reports/{bad}")[0] == 404, bad
+        assert c.get(f"/finance/{bad}")[0] == 404, bad

@@ -1,7 +1,8 @@
 """A workspace's state store written before the order lifecycle (schema version 1: a JSON detail bag
 per order, line_status for decided lines only, one row per document) opens as version 2: typed
 columns, every document with its sets, the history with event kinds and clocks; and the next nights
-run on it exactly as on a store that never knew version 1."""
+run on it exactly as on a store that never knew version 1. Version 1 stores exist only as SQLite files
+(PostgreSQL came at version 5): those tests are SQLite's own; the refusal of a newer store runs on both."""
 
 from __future__ import annotations
 
@@ -151,15 +152,15 @@ def test_the_next_nights_on_a_migrated_store_equal_those_on_a_new_store(tmp_path
     assert a.order("acme", "ACME-1010").state == "acknowledged"
 
 
-def test_a_store_newer_than_this_orderbridge_is_refused(tmp_path):
-    path = tmp_path / "state.sqlite"
-    StateStore(path).close()
-    db = sqlite3.connect(path)
-    db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
-    db.commit()
-    db.close()
-    with pytest.raises(StateError, match="newer"):
+def test_a_store_newer_than_this_orderbridge_is_refused(store_target):
+    """On both back ends: terminal, said at once, and the store is left as it was."""
+    path = store_target()
+    store = StateStore(path)
+    store._q("UPDATE meta SET value='99' WHERE key='schema_version'")
+    store.close()
+    with pytest.raises(StateError, match="newer") as info:
         StateStore(path)
+    assert not info.value.transient
 
 
 def test_documents_version_1_held_are_released_after_the_migration(tmp_path):

@@ -1,7 +1,8 @@
 """A state store that cannot be used is a terminal error, said once, at once: a read-only workspace,
 a full disk, a truncated or foreign file give StateError (never retried) with a clear message, and
 `orderbridge run` stops before doing anything with exit status 4. Only a busy/locked database is
-transient (retried)."""
+transient (retried). SQLite's own (its result codes, its file): PostgreSQL's errors at the edge are in
+tests/test_state_store_pg.py."""
 
 from __future__ import annotations
 
