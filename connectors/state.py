@@ -144,6 +144,13 @@ class Dialect:
             return "SELECT name FROM sqlite_master WHERE type='table'"
         return "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
 
+    def columns_query(self) -> str:
+        """The column names of one table (its name the one parameter)."""
+        if self.name == "sqlite":
+            return "SELECT name FROM pragma_table_info(?)"
+        return ("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+                " AND table_name = ?")
+
 
 SQLITE = Dialect()
 
@@ -451,8 +458,7 @@ class StateStore(FinanceTables):
                 self._q(statement)
 
     def _columns(self, table: str) -> set[str]:
-        with self._lock:
-            return {d[0] for d in self._db.execute(f"SELECT * FROM {table} WHERE 1=0").description}
+        return {r[0] for r in self._q(self.dialect.columns_query(), (table,))}
 
     def _table_names(self) -> set[str]:
         return {r[0] for r in self._q(self.dialect.tables_query())}
