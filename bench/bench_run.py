@@ -1,59 +1,34 @@
-"""A whole night at volume: one partner drops N purchase orders (20 lines each, real items from the
-demo reference data); time each stage of the run (intake, decide with GX + allocation + 855s,
-delivery) and the peak RSS. Run: python bench/bench_run.py [N ...]   (default: 1000 5000)"""
+"""The night's stages in-process (no Prefect): one partner drops N purchase orders of 20 lines (real
+items from the demo reference data, bench/night.py); time each stage of the run (intake, decide with
+rules + GX + allocation + 855s, delivery) and inside them (ORDERBRIDGE_STAGE_TIMES), wall and CPU;
+then the warehouse's shipment confirmations for half of the orders (CSV, 5 cartons of 4 lines each,
+every unit of the order) through the checks, SSCC numbering, 856s, the 810s and their delivery; and
+the peak RSS. Each size runs in a fresh process, so its peak RSS is its own.
+
+    .venv/bin/python bench/bench_run.py [N ...] [--batch document|run|N] [--plain]   (default: 2500 10000)
+"""
 
 from __future__ import annotations
 
-import random
+import json
+import os
 import resource
-import shutil
 import subprocess
 import sys
 import time
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+INSIDE = ("intake.check", "intake.plan", "intake.store", "decide.load", "decide.rules", "decide.decisions",
+          "decide.allocate", "decide.plan", "decide.apply")
 
 
-def drop(ws_root: Path, n_pos: int, lines: int = 20, per_file: int = 500) -> int:
-    from bench.synth_850 import interchange
-    from connectors.reference import load_reference
-    from schemas.profile import load_profiles
-
-    profile = load_profiles(ROOT / "partners")["acme"]
-    x = profile.x12
-    items = load_reference(ROOT / "sample_files" / "reference").items.to_pylist()
-    items = [i for i in items if i["status"] == "active"]
-    prices = {r["sku"]: r["unit_price"] for r in load_reference(ROOT / "sample_files" / "reference").prices.to_pylist()
-              if r["partner"] == "acme" and r["valid_to"] is None}
-    rng = random.Random(7)
-    inbox = ws_root / "drop" / "acme" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    total = 0
-    for f in range(0, n_pos, per_file):
-        bodies = []
-        for k in range(f, min(n_pos, f + per_file)):
-            body = [["BEG", "00", "SA", f"BENCH-{k:06d}", "", "20261126"], ["CUR", "BY", "USD"],
-                    ["ITD", "08", "3", "2", "", "10", "", "30"], ["DTM", "010", "20261210"],
-                    ["N1", "ST", "Acme Distribution Center", "92", "DC01"]]
-            for i in range(1, lines + 1):
-                item = rng.choice(items)
-                qty = item["case_pack"] * rng.randint(1, 4)
-                body.append(["PO1", str(i), str(max(qty, item["min_order_qty"])), "EA", f"{prices[item['sku']]:.2f}",
-                             "PE", "UP", item["upc"]])
-            body.append(["CTT", str(lines)])
-            bodies.append(body)
-            total += lines
-        data = interchange(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
-                           gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=x.delimiters.to_delimiters(),
-                           when=date(2026, 11, 26), isa13=10_000 + f // per_file, bodies=bodies)
-        (inbox / f"bench-{f // per_file:04d}.x12").write_bytes(data)
-    return total
-
-
-def run(n_pos: int) -> dict:
+def run(n_pos: int, batch: str | int | None, use_gx: bool) -> dict:
+    from bench.night import prepare
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
     from connectors.state import StateStore
@@ -61,57 +36,115 @@ def run(n_pos: int) -> dict:
     from flows.workspace import open_workspace
 
     root = ROOT / ".bench" / f"run-{n_pos}"
-    shutil.rmtree(root, ignore_errors=True)
+    n_lines = prepare(root, n_pos, batch=batch)
+    times = root / "stage-times.jsonl"
+    os.environ["ORDERBRIDGE_STAGE_TIMES"] = str(times)
     ws = open_workspace(root)
-    shutil.copytree(ROOT / "partners", ws.root / "partners")
-    shutil.copytree(ROOT / "sample_files" / "reference", ws.root / "reference")
-    customers = (ws.root / "reference" / "customers.csv").read_text().replace("acme,50000.00,", "acme,999999999.00,")
-    (ws.root / "reference" / "customers.csv").write_text(customers)  # room for every bench order
-    n_lines = drop(ws.root, n_pos)
-    # plenty of stock so every line is allocated: the bench measures throughput, not shortages
-    import pyarrow as pa
-
-    from connectors.snapshots import write_receipts, write_snapshot
-    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
-    rows = [{"as_of": date(2026, 11, 26), "warehouse": w, "sku": f"SKU-{n}", "on_hand": 10_000_000, "reserved": 0}
-            for n in range(1001, 1031) for w in ("EAST", "WEST")]
-    write_snapshot(ws.root / "inventory" / "snapshots", pa.Table.from_pylist(rows, schema=INVENTORY_SNAPSHOT))
-    write_receipts(ws.root / "inventory" / "receipts.parquet", EXPECTED_RECEIPTS.empty_table())
     now = datetime(2026, 11, 27, 2)
-    state = StateStore(ws.state_path)
+    state = StateStore(ws.state_url)
     profiles = ws.partners()
-    t0 = time.perf_counter()
+    clocks = [(time.perf_counter(), time.process_time())]
     res = steps.intake_partner(ws, profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=now, run_id="b")
-    t1 = time.perf_counter()
+    clocks.append((time.perf_counter(), time.process_time()))
     decided = steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
-                               steps.load_inventory(ws, now.date()), now=now, run_id="b", use_gx=True)
-    t2 = time.perf_counter()
+                               steps.load_inventory(ws, now.date()), now=now, run_id="b", use_gx=use_gx)
+    clocks.append((time.perf_counter(), time.process_time()))
     sent = steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=now)
-    t3 = time.perf_counter()
+    clocks.append((time.perf_counter(), time.process_time()))
+    shipping = ship_half(ws, state, profiles)
+    inside: dict[str, float] = {}
+    inside_cpu: dict[str, float] = {}
+    for line in times.read_text().splitlines():
+        row = json.loads(line)
+        inside[row["stage"]] = inside.get(row["stage"], 0.0) + row["seconds"]
+        inside_cpu[row["stage"]] = inside_cpu.get(row["stage"], 0.0) + row["cpu"]
     accepted = sum(d.status == "accepted" for d in decided.decisions)
-    return {"pos": n_pos, "lines": n_lines, "intake": t1 - t0, "decide": t2 - t1, "deliver": t3 - t2,
-            "total": t3 - t0, "accepted": accepted, "files": res.files, "sent": sent,
+    walls = [b[0] - a[0] for a, b in zip(clocks, clocks[1:], strict=False)]
+    cpus = [b[1] - a[1] for a, b in zip(clocks, clocks[1:], strict=False)]
+    return {"pos": n_pos, "lines": n_lines, "intake": walls[0], "decide": walls[1], "deliver": walls[2],
+            "total": sum(walls), "cpu": sum(cpus), "accepted": accepted, "files": res.files, "sent": sent,
+            "inside": inside, "inside_cpu": inside_cpu, **shipping,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def ship_half(ws, state, profiles) -> dict:
+    """Day 1's afternoon: the east DC confirms every second acknowledged PO (not timed: the warehouse
+    writes these); the shipments stage (checks, SSCCs, 856s), the invoicing (810s) and their delivery."""
+    from connectors.local import LocalDrop
+    from connectors.reference import load_reference
+    from flows import shipments, steps
+
+    shipped_pos = confirmations(ws.root, state)
+    later = datetime(2026, 11, 27, 14, 20)
+    ref = load_reference(ws.reference_dir)
+    t0 = time.perf_counter()
+    ship = shipments.ship_warehouse(ws, ws.warehouses()["east"], profiles, state,
+                                    LocalDrop(ws.warehouse_drop_root / "east"), ref, now=later, run_id="s")
+    t1 = time.perf_counter()
+    billed = shipments.invoice_run(ws, profiles, state, ref, now=later, run_id="s")
+    t2 = time.perf_counter()
+    sent_later = steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=later)
+    t3 = time.perf_counter()
+    return {"shipped_pos": shipped_pos, "shipments": ship.shipments, "held": ship.held, "ship": t1 - t0,
+            "invoice": t2 - t1, "deliver_2": t3 - t2, "asn": ship.documents.get("acme:856", 0),
+            "invoices": billed.invoices, "sent_2": sent_later}
+
+
+def confirmations(ws_root: Path, state, per_file: int = 500) -> int:
+    """The east DC's CSV confirmations for every second acknowledged PO: all its units, 5 cartons of 4
+    lines, shipped on the afternoon of day 1; files of ``per_file`` shipments. Returns the POs shipped."""
+    orders = [o for o in state.orders("acme") if o.state.value == "acknowledged"][::2]
+    lines = state.lines_for(o.key for o in orders)
+    inbox = ws_root / "warehouse-drop" / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    head = "Shipment ID,Ship Date,Ship Time,Carrier,Tracking Number,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
+    for f in range(0, len(orders), per_file):
+        rows = [head]
+        for k, o in enumerate(orders[f:f + per_file], start=f):
+            for i, ln in enumerate(x for x in lines[o.key] if x.allocated):
+                rows.append(f"BS-{k:06d},2026-11-27,14:00,UPSN,1Z{k:016d},{o.po_number},{ln.line_id},{ln.sku},"
+                            f"{ln.allocated},{ln.unit or 'EA'},BC-{k:06d}-{i // 4}\n")
+        (inbox / f"ship-{f // per_file:04d}.csv").write_text("".join(rows))
+    return len(orders)
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
-        import json
-
-        print(json.dumps(run(int(argv[1]))))
+        batch = argv[2] if argv[2] != "-" else None
+        print(json.dumps(run(int(argv[1]), int(batch) if batch and batch.isdigit() else batch, argv[3] == "gx")))
         return 0
-    import json
-
-    sizes = [int(a) for a in argv] or [1000, 5000]
-    print(f"{'POs':>7} {'lines':>9} {'intake s':>9} {'decide s':>9} {'deliver s':>9} {'total s':>8} "
+    batch, use_gx, sizes = "-", "gx", []
+    args = list(argv)
+    while args:
+        a = args.pop(0)
+        if a == "--batch":
+            batch = args.pop(0)
+        elif a == "--plain":
+            use_gx = "plain"
+        else:
+            sizes.append(int(a))
+    sizes = sizes or [2500, 10000]
+    print(f"in-process stages, delivery.batch = {batch if batch != '-' else 'profile (document)'}, "
+          f"{'GX' if use_gx == 'gx' else 'rules without GX'}")
+    print(f"{'POs':>7} {'lines':>9} {'intake s':>9} {'decide s':>9} {'deliver s':>9} {'total s':>8} {'cpu s':>7} "
           f"{'lines/s':>9} {'accepted':>9} {'sent':>6} {'peak RSS MB':>12}")
+    rows = []
     for n in sizes:  # each size in a fresh process, so the peak RSS is its own
-        out = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True,
-                             check=True, cwd=ROOT)
+        out = subprocess.run([sys.executable, __file__, "--child", str(n), batch, use_gx], capture_output=True,
+                             text=True, check=True, cwd=ROOT)
         r = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append(r)
         print(f"{r['pos']:>7,} {r['lines']:>9,} {r['intake']:>9.2f} {r['decide']:>9.2f} {r['deliver']:>9.2f} "
-              f"{r['total']:>8.2f} {r['lines'] / r['total']:>9,.0f} {r['accepted']:>9,} {r['sent']:>6} "
-              f"{r['peak_rss_mb']:>12,.0f}")
+              f"{r['total']:>8.2f} {r['cpu']:>7.2f} {r['lines'] / r['total']:>9,.0f} {r['accepted']:>9,} "
+              f"{r['sent']:>6} {r['peak_rss_mb']:>12,.0f}")
+    print(f"{'POs':>7} {'shipped':>8} {'ship s':>7} {'856':>6} {'held':>5} {'810 s':>6} {'810':>6} {'deliv2 s':>8} "
+          f"{'sent':>6}")
+    for r in rows:
+        print(f"{r['pos']:>7,} {r['shipped_pos']:>8,} {r['ship']:>7.2f} {r['asn']:>6,} {r['held']:>5,} "
+              f"{r['invoice']:>6.2f} {r['invoices']:>6,} {r['deliver_2']:>8.2f} {r['sent_2']:>6,}")
+    for r in rows:
+        print(f"  inside, {r['pos']:,} POs, wall (cpu) s: " + ", ".join(
+            f"{k} {r['inside'].get(k, 0.0):.2f} ({r['inside_cpu'].get(k, 0.0):.2f})" for k in INSIDE))
     return 0
 
 

@@ -201,6 +201,40 @@ class FinanceTables:
                        " sha256, position")
         return _table(rows, RECORDED_LINES)
 
+    def fulfilment_lines(self) -> pa.Table:
+        """Our own shipments and invoices as RECORDED_LINES (what the flow shipped and billed, tables
+        shipments / shipment_lines and invoices / invoice_lines), beside what other systems of ours sent
+        (recorded_lines): every shipment line (its 856's delivery time as sent_at, None while unsent or
+        for a partner that receives no 856) and the lines of every delivered 810. The line id is the
+        PO101 the documents echo, else the line number (engine.finance_inputs matches lines so)."""
+        from schemas.reconciliation import RECORDED_LINES
+
+        echo = "CASE WHEN COALESCE(l.line_id, '') = '' THEN CAST(l.line_number AS TEXT) ELSE l.line_id END"
+        shipped = self._q(
+            f"SELECT s.partner, '856', s.shipment_id, s.ship_date, s.departed_at, s.shipment_id, l.po_number, {echo},"
+            " l.quantity, l.unit, NULL, NULL, d.delivered_at, COALESCE(d.file_name, ''), s.source_sha256, d.isa13,"
+            " ds.gs06, ds.st02, l.position FROM shipments s JOIN shipment_lines l ON l.warehouse = s.warehouse AND"
+            " l.shipment_id = s.shipment_id LEFT JOIN document_sets ds ON ds.partner = s.partner AND"
+            " ds.doc_key = s.asn_doc_key LEFT JOIN documents d ON d.id = ds.document_id AND d.status = 'delivered'"
+            " ORDER BY s.partner, s.departed_at, s.warehouse, s.shipment_id, l.position")
+        invoiced = self._q(
+            f"SELECT v.partner, '810', v.invoice_number, v.invoice_date, NULL, v.shipment_id, v.po_number, {echo},"
+            " l.quantity, l.unit, l.unit_price, NULL, d.delivered_at, COALESCE(d.file_name, ''), NULL, d.isa13,"
+            " ds.gs06, ds.st02, l.line_number FROM invoices v JOIN invoice_lines l ON l.invoice_number ="
+            " v.invoice_number JOIN document_sets ds ON ds.partner = v.partner AND ds.doc_key = v.doc_key"
+            " JOIN documents d ON d.id = ds.document_id AND d.status = 'delivered'"
+            " ORDER BY v.partner, v.invoice_number, l.line_number")
+        return _table(shipped + invoiced, RECORDED_LINES)
+
+    def fulfilment_refs(self) -> pa.Table:
+        """(partner, doc_key, document_ref) of our 856 and 810 sets: the shipment id, the invoice number."""
+        import pyarrow as pa
+
+        rows = self._q("SELECT partner, asn_doc_key, shipment_id FROM shipments WHERE COALESCE(asn_doc_key, '') <> ''"
+                       " UNION ALL SELECT partner, doc_key, invoice_number FROM invoices ORDER BY 1, 2")
+        names = ("partner", "doc_key", "document_ref")
+        return pa.table({n: pa.array([r[i] for r in rows], pa.string()) for i, n in enumerate(names)})
+
     def record_document_status(self, status: pa.Table, *, as_of: datetime, run_id: str) -> None:
         """The verdict on every set we sent, as of ``as_of`` (engine.partner_acks.match_acks), replacing
         the previous run's."""

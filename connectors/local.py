@@ -183,6 +183,14 @@ class LocalDrop:
         final = self._path(folder, name)
         os.replace(self._temporary(folder, data), final)
 
+    def sync(self, folder: str) -> None:
+        """Make the renames into ``folder`` durable (fsync of the folder itself)."""
+        fd = os.open(self._dir(folder), os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
     def write_new(self, folder: str, name: str, data: bytes) -> str:
         """Write ``data`` under ``name`` or, if that name is taken, the first free `alternative_name`;
         nothing is ever replaced. Returns the name used."""

@@ -19,13 +19,15 @@ Public API (what flows/ and later workstreams call):
     open:       StateStore(path or URL)     creates or migrates to SCHEMA_VERSION; .close(); .check()
                 (before a run: reads back whole, can write; else StateError)
     writing:    transaction(), apply(plan, render=..., hold=...) -> Applied
-                take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered,
+                take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered(_many),
                 release_document, start_run, finish_run; mark() and apply(unchanged_since=) for a stage's
                 optimistic check
     recovery:   file_record, mark_disposed, close_crashed_runs, raise_number, record_sent, backup_to
-    orders:     order, orders, find_orders, orders_for, order_lines, lines_for, order_history,
-                order_reservations, reservations_for, reservations (totals), pending_changes,
+    orders:     order, orders, find_orders, orders_for, orders_with_po, order_lines, lines_for,
+                order_history, order_reservations, reservations_for, reservations (totals), pending_changes,
                 search_orders (filters, paged), order_values (per partner), last_event
+    shipping:   take_serials, take_invoice_numbers, recorded_cartons, shipments, shipments_for_order,
+                shipped_since, invoices, invoices_for_order, invoiced_shipment_pos, document_states
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
     errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
                 anything else (read-only, full disk, damaged file) StateError (terminal)
@@ -50,12 +52,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.finance_store import FinanceTables
+from connectors.state_migrations import LATEST, RECOVERY, SHIPPING
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -73,7 +76,9 @@ from schemas.lifecycle import (
     PlannedSet,
     Reservation,
     StoredChange,
+    line_row,
 )
+from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton, ShipmentRecord, ShippedLine
 
 if TYPE_CHECKING:  # pyarrow only where a run's report reads Arrow tables: `status` starts without it
     import pyarrow as pa
@@ -117,9 +122,11 @@ def _edge(path: str) -> Iterator[None]:
         raise state_error(exc, path) from exc
 
 
-SCHEMA_VERSION = 6  # = connectors.state_migrations.LATEST (3: groups_in, 4: indices by run, 5: reconciliation,
-#                        6: recovery: files.disposed_at, runs.recovers)
-MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999}
+SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, SHIPPING (6): fulfilment and billing,
+#                         RECOVERY (7): recovery (files.disposed_at, runs.recovers)
+MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
+COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
+UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
 CHUNK = 500  # keys per IN (...) list
 
 
@@ -198,7 +205,8 @@ CREATE TABLE order_lines (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
     state TEXT NOT NULL, ack TEXT, ordered TEXT, unit TEXT, unit_price TEXT, ack_price TEXT,
     allocated INTEGER, backordered INTEGER, rejected INTEGER, promised_date TEXT, warehouses TEXT,
-    reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, PRIMARY KEY (partner, po_number, line_number));
+    reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, shipped TEXT, invoiced TEXT,
+    PRIMARY KEY (partner, po_number, line_number));
 CREATE TABLE order_events (
     seq BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, at TEXT NOT NULL,
     clock TEXT NOT NULL, event TEXT NOT NULL, from_state TEXT, to_state TEXT NOT NULL, revision INTEGER,
@@ -215,8 +223,36 @@ CREATE TABLE findings (
     id BIGINT PRIMARY KEY, run_id TEXT, stage TEXT, partner TEXT, po_number TEXT, code TEXT NOT NULL,
     severity TEXT NOT NULL, message TEXT, file TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT, segment_id TEXT,
     segment_position INTEGER, file_segment INTEGER, element TEXT, value TEXT, line_number INTEGER,
-    loop_id TEXT, consequence TEXT);
+    loop_id TEXT, consequence TEXT, row_number INTEGER, column_name TEXT);
+CREATE TABLE shipments (
+    warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL, stock_warehouse TEXT,
+    source_kind TEXT, source_file TEXT, source_sha256 TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT,
+    ship_date TEXT NOT NULL, ship_time TEXT, carrier_scac TEXT, service_level TEXT, tracking_number TEXT,
+    bill_of_lading TEXT, departed_at TEXT, asn_due_at TEXT, asn_doc_key TEXT, asn_at TEXT, late INTEGER,
+    billing TEXT NOT NULL, run_id TEXT, PRIMARY KEY (warehouse, shipment_id));
+CREATE TABLE cartons (
+    warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, level TEXT NOT NULL, label TEXT NOT NULL,
+    sscc TEXT NOT NULL, serial BIGINT, pallet TEXT, po_number TEXT, weight TEXT, weight_unit TEXT,
+    PRIMARY KEY (warehouse, shipment_id, level, label), UNIQUE (sscc));
+CREATE TABLE shipment_lines (
+    warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, position INTEGER NOT NULL, partner TEXT NOT NULL,
+    po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT, quantity TEXT NOT NULL,
+    unit TEXT, carton TEXT, pallet TEXT, row_number INTEGER, file_segment INTEGER,
+    PRIMARY KEY (warehouse, shipment_id, position));
+CREATE TABLE invoices (
+    invoice_number TEXT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, invoice_date TEXT NOT NULL,
+    warehouse TEXT, shipment_id TEXT, currency TEXT, merchandise TEXT NOT NULL, charges TEXT NOT NULL,
+    total TEXT NOT NULL, doc_key TEXT NOT NULL, created_at TEXT, run_id TEXT);
+CREATE TABLE invoice_lines (
+    invoice_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, quantity TEXT NOT NULL,
+    unit TEXT, unit_price TEXT NOT NULL, amount TEXT NOT NULL, PRIMARY KEY (invoice_number, line_number));
 """
+
+# tables and columns each schema version added (connectors.state_migrations creates them in its steps)
+ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines")}
+COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines", "invoiced", "TEXT"),
+                              ("findings", "row_number", "INTEGER"), ("findings", "column_name", "TEXT")),
+                    RECOVERY: (("files", "disposed_at", "TEXT"), ("runs", "recovers", "TEXT"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -235,6 +271,11 @@ CREATE INDEX findings_run ON findings (run_id);
 CREATE INDEX findings_order ON findings (partner, po_number);
 CREATE INDEX findings_code ON findings (code);
 CREATE INDEX runs_started ON runs (started_at);
+CREATE INDEX shipments_partner ON shipments (partner, ship_date);
+CREATE INDEX shipments_billing ON shipments (billing, partner);
+CREATE INDEX shipment_lines_po ON shipment_lines (partner, po_number);
+CREATE INDEX invoices_po ON invoices (partner, po_number);
+CREATE INDEX invoices_shipment ON invoices (warehouse, shipment_id);
 CREATE INDEX documents_run ON documents (run_id);
 CREATE INDEX order_events_run ON order_events (run_id, event);
 CREATE INDEX files_run ON files (run_id);
@@ -307,16 +348,28 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
                  "line_count", "received_at", "updated_at", "run_id")
+_ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
-                "reason", "codes", "revision", "run_id")
+                "reason", "codes", "revision", "run_id", "shipped", "invoiced")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
                  "actor", "note", "run_id", "document_id")
 FINDING_COLUMNS = ("id", "run_id", "stage", "partner", "po_number", "code", "severity", "message", "file", "isa13",
                    "gs06", "st02", "segment_id", "segment_position", "file_segment", "element", "value",
-                   "line_number", "loop_id", "consequence")
+                   "line_number", "loop_id", "consequence", "row_number", "column_name")
 CHANGE_COLUMNS = ("id", "partner", "po_number", "change_ref", "store_key", "source_file", "received_at", "status",
                   "base_key", "revision")
+SHIPMENT_COLUMNS = ("warehouse", "shipment_id", "partner", "stock_warehouse", "source_kind", "source_file",
+                    "source_sha256", "isa13", "gs06", "st02", "ship_date", "ship_time", "carrier_scac",
+                    "service_level", "tracking_number", "bill_of_lading", "departed_at", "asn_due_at",
+                    "asn_doc_key", "asn_at", "late", "billing", "run_id")
+CARTON_COLUMNS = ("warehouse", "shipment_id", "level", "label", "sscc", "serial", "pallet", "po_number", "weight",
+                  "weight_unit")
+SHIPPED_LINE_COLUMNS = ("warehouse", "shipment_id", "position", "partner", "po_number", "line_number", "line_id",
+                        "sku", "quantity", "unit", "carton", "pallet", "row_number", "file_segment")
+INVOICE_COLUMNS = ("invoice_number", "partner", "po_number", "invoice_date", "warehouse", "shipment_id", "currency",
+                   "merchandise", "charges", "total", "doc_key", "created_at", "run_id")
+INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", "unit", "unit_price", "amount")
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +448,7 @@ class StateStore(FinanceTables):
             try:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA cache_size=-65536")  # 64 MiB: a night's rows written without spilling
                 open_schema(self)
             except BaseException:
                 self._db.close()
@@ -462,6 +516,9 @@ class StateStore(FinanceTables):
 
     def _table_names(self) -> set[str]:
         return {r[0] for r in self._q(self.dialect.tables_query())}
+
+    def _columns(self, table: str) -> set[str]:
+        return {r[0] for r in self._q(self.dialect.columns_query(), (table,))}
 
     def _by_keys(self, sql: str, keys: Iterable[tuple[str, str]], order: str) -> list[tuple]:
         """Rows of ``sql`` (ending in WHERE) for (partner, po_number) keys, a partner and a chunk at a time."""
@@ -542,15 +599,16 @@ class StateStore(FinanceTables):
                 " ON CONFLICT (partner, gs01, gs02, gs03, gs06) DO NOTHING", (partner, *key, sha256))
 
     # --- control numbers: a named sequence per partner (ISA, GS, ST; later SSCC, invoice) --------
-    def take_numbers(self, partner: str, kind: str, count: int = 1) -> list[int]:
-        """Reserve ``count`` consecutive numbers of ``kind`` for ``partner`` (inside a transaction)."""
+    def take_numbers(self, partner: str, kind: str, count: int = 1, *, maximum: int | None = None) -> list[int]:
+        """Reserve ``count`` consecutive numbers of ``kind`` for ``partner`` (inside a transaction);
+        ``maximum``: the highest number the sequence may hand out (default per kind)."""
         if count <= 0:
             return []
         with self.transaction():  # one statement, a row lock: two writers never read the same last (RETURNING)
             [(new_last,)] = self._q("INSERT INTO control_numbers (partner, kind, last) VALUES (?,?,?) ON CONFLICT"
                                     " (partner, kind) DO UPDATE SET last=control_numbers.last + excluded.last"
                                     " RETURNING last", (partner, kind, count))
-            if new_last > MAX_CONTROL.get(kind, 999_999_999):  # give them back: nothing taken, even if caught
+            if new_last > (maximum if maximum is not None else MAX_CONTROL.get(kind, 999_999_999)):  # give them back
                 self._q("UPDATE control_numbers SET last=last-? WHERE partner=? AND kind=?", (count, partner, kind))
                 raise StateError("control numbers exhausted", partner=partner, kind=kind)
         return list(range(new_last - count + 1, new_last + 1))
@@ -580,6 +638,18 @@ class StateStore(FinanceTables):
                          s.get("po_number", ""), "", s.get("answers_isa13", ""), s.get("answers_gs06", ""))
                         for i, s in enumerate(sets)])
         return doc_id
+
+    def take_serials(self, company_prefix: str, count: int, *, capacity: int) -> list[int]:
+        """``count`` SSCC serial references under our GS1 ``company_prefix`` (one sequence per prefix
+        for every partner and extension digit, so an SSCC is never built twice), from 1; ``capacity``
+        is how many serials the prefix holds (engine.sscc.serial_capacity). Inside the caller's
+        transaction, with the documents that use them."""
+        return self.take_numbers(COMPANY, f"SSCC:{company_prefix}", count, maximum=capacity - 1)
+
+    def take_invoice_numbers(self, count: int) -> list[int]:
+        """``count`` invoice numbers from the company-wide sequence (never reused, no gaps when taken
+        inside the transaction that stores their 810s)."""
+        return self.take_numbers(COMPANY, "INVOICE", count)
 
     def last_number(self, partner: str, kind: str) -> int:
         rows = self._q("SELECT last FROM control_numbers WHERE partner=? AND kind=?", (partner, kind))
@@ -613,6 +683,8 @@ class StateStore(FinanceTables):
             self._write_reservations(plan, run_id)
             self._write_changes(plan)
             self._write_events(plan, applied)
+            self._write_shipments(plan)
+            self._write_invoices(plan)
             self.add_findings([*plan.findings, *applied.held], run_id=run_id)
         return applied
 
@@ -644,8 +716,9 @@ class StateStore(FinanceTables):
                 continue
             isa13, gs06, st02s = next(numbered)
             file_name, content = render(d, isa13, gs06, st02s)
-            doc_rows.append((doc_id, d.partner, d.doc_type, file_name, f"{isa13:09d}", str(gs06 or ""), content,
-                             "pending", at, run_id))
+            doc_rows.append((doc_id, d.partner, d.doc_type, file_name,
+                             "" if d.doc_type in UNENVELOPED else f"{isa13:09d}", str(gs06 or ""), content, "pending",
+                             at, run_id))
             set_rows += self._set_rows(d, doc_id, gs06, st02s, applied)
             applied.documents[(d.partner, d.doc_type)] += 1
         self._many("INSERT INTO documents (id, partner, doc_type, file_name, isa13, gs06, content, status,"
@@ -659,12 +732,17 @@ class StateStore(FinanceTables):
         out = []
         numbers: dict[tuple[str, str], Iterator[int]] = {}
         for partner in dict.fromkeys(d.partner for d in docs):
-            mine = [d for d in docs if d.partner == partner]
+            plain = [d for d in docs if d.partner == partner and d.doc_type in UNENVELOPED]
+            numbers[(partner, "CSV")] = iter(self.take_numbers(partner, "CSV", len(plain)))  # its file name
+            mine = [d for d in docs if d.partner == partner and d.doc_type not in UNENVELOPED]
             enveloped = [d for d in mine if d.doc_type != "TA1"]
             numbers[(partner, "ISA")] = iter(self.take_numbers(partner, "ISA", len(mine)))
             numbers[(partner, "GS")] = iter(self.take_numbers(partner, "GS", len(enveloped)))
             numbers[(partner, "ST")] = iter(self.take_numbers(partner, "ST", sum(len(d.sets) for d in enveloped)))
         for d in docs:
+            if d.doc_type in UNENVELOPED:
+                out.append((next(numbers[(d.partner, "CSV")]), 0, []))
+                continue
             isa13 = next(numbers[(d.partner, "ISA")])
             gs06, st02s = 0, []
             if d.doc_type != "TA1":
@@ -677,7 +755,7 @@ class StateStore(FinanceTables):
     def _set_rows(d: PlannedDocument, doc_id: int, gs06: int, st02s: list[int], applied: Applied) -> list[tuple]:
         rows = []
         for i, s in enumerate(d.sets):
-            rows.append((d.partner, s.doc_key, doc_id, i + 1, d.doc_type if d.doc_type == "TA1" else
+            rows.append((d.partner, s.doc_key, doc_id, i + 1, d.doc_type if d.doc_type in ("TA1", *UNENVELOPED) else
                          _SET_IDS.get(d.functional_id, d.doc_type), f"{st02s[i]:04d}" if st02s else "",
                          str(gs06 or ""), s.po_number, s.source_sha256, s.answers_isa13, s.answers_gs06))
             applied.document_ids[(d.partner, s.doc_key)] = doc_id
@@ -728,16 +806,15 @@ class StateStore(FinanceTables):
             for a, b in zip(chain, chain[1:], strict=False):
                 if (b.expect_state, b.expect_revision) != (a.record.state, a.record.revision):
                     raise StateError("a plan's transitions of one order do not chain", partner=key[0], po=key[1])
-            final = chain[-1].record
+            row = _order_row(chain[-1].record)
             for t in chain:
-                if t.new_arrival:
-                    final = replace(final, arrival=next(arrivals))
+                if t.new_arrival:  # numbered here, in plan order (the record itself is not rebuilt)
+                    row = (*row[:_ARRIVAL], next(arrivals), *row[_ARRIVAL + 1:])
             first = chain[0]
             if first.expect_state is None:
-                inserts.append(_order_row(final))
+                inserts.append(row)
             else:
-                updates.append((*_order_row(final)[2:], key[0], key[1], first.expect_state.value,
-                                first.expect_revision))
+                updates.append((*row[2:], key[0], key[1], first.expect_state.value, first.expect_revision))
         cols = ORDER_COLUMNS
         if inserts:
             n = self._many(f"INSERT INTO orders ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})"
@@ -769,7 +846,7 @@ class StateStore(FinanceTables):
         for table in plan.line_tables:  # columnar: every line of the orders it names
             keys = dict.fromkeys(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True))
             self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(keys))
-            self._many(insert, zip(*(table[c].to_pylist() for c in LINE_COLUMNS), strict=True))
+            self._many(insert, _rows_of(table, LINE_COLUMNS))
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
         if not last:
             return
@@ -777,6 +854,17 @@ class StateStore(FinanceTables):
         self._many(insert, [_line_row(ln) for lines in last.values() for ln in lines])
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
+        insert = ("INSERT INTO reservations (partner, po_number, line_number, warehouse, sku, quantity, run_id)"
+                  " VALUES (?,?,?,?,?,?,?)")
+        for table in plan.reservation_tables:  # columnar: every reservation of the orders it names
+            import pyarrow as pa  # only when a plan carries tables (status/console never load it)
+
+            keys = table.keys
+            self._many("DELETE FROM reservations WHERE partner=? AND po_number=?",
+                       zip(keys["partner"].to_pylist(), keys["po_number"].to_pylist(), strict=True))
+            rows = table.rows.append_column("run_id", pa.array([run] * table.rows.num_rows, pa.string()))
+            self._many(insert, _rows_of(rows, ("partner", "po_number", "line_number", "warehouse", "sku", "quantity",
+                                               "run_id")))
         last = {(r.partner, r.po_number): r.rows for r in plan.reservations}
         if not last:
             return
@@ -824,6 +912,30 @@ class StateStore(FinanceTables):
                 out[(partner, key)] = rows[0][0]
         return out
 
+    def _write_shipments(self, plan: Plan) -> None:
+        if plan.shipments:
+            self._many(_insert("shipments", SHIPMENT_COLUMNS), [_shipment_row(r) for r in plan.shipments])
+            self._many(_insert("cartons", CARTON_COLUMNS),
+                       [(r.warehouse, r.shipment_id, c.level, c.label, c.sscc, c.serial, c.pallet, c.po_number,
+                         _dtext(c.weight), c.weight_unit) for r in plan.shipments for c in r.cartons])
+            self._many(_insert("shipment_lines", SHIPPED_LINE_COLUMNS),
+                       [(r.warehouse, r.shipment_id, i, r.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku,
+                         _dtext(ln.quantity), ln.unit, ln.carton, ln.pallet, ln.row_number, ln.file_segment)
+                        for r in plan.shipments for i, ln in enumerate(r.lines, start=1)])
+        if plan.billed:
+            self._many("UPDATE shipments SET billing='invoiced' WHERE warehouse=? AND shipment_id=?", plan.billed)
+
+    def _write_invoices(self, plan: Plan) -> None:
+        if not plan.invoices:
+            return
+        self._many(_insert("invoices", INVOICE_COLUMNS),
+                   [(v.invoice_number, v.partner, v.po_number, v.invoice_date.isoformat(), v.warehouse,
+                     v.shipment_id, v.currency, _dtext(v.merchandise), _dtext(v.charges), _dtext(v.total), v.doc_key,
+                     v.created_at, v.run_id) for v in plan.invoices])
+        self._many(_insert("invoice_lines", INVOICE_LINE_COLUMNS),
+                   [(v.invoice_number, ln.line_number, ln.line_id, _dtext(ln.quantity), ln.unit, _dtext(ln.unit_price),
+                     _dtext(ln.amount)) for v in plan.invoices for ln in v.lines])
+
     def add_findings(self, findings: Sequence[FindingRecord], *, run_id: str) -> None:
         """Record findings of a run (with the order they concern and their consequence)."""
         if not findings:
@@ -834,7 +946,8 @@ class StateStore(FinanceTables):
             f, loc = fr.finding, fr.finding.location
             rows.append((i, run_id, fr.stage, fr.partner, fr.po_number, f.code, f.severity, f.message, loc.file,
                          loc.isa13, loc.gs06, loc.st02, loc.segment_id, loc.segment_position, loc.file_segment,
-                         loc.element, loc.value, loc.line_number, loc.loop_id, fr.consequence))
+                         loc.element, loc.value, loc.line_number, loc.loop_id, fr.consequence, loc.row,
+                         loc.column or None))
         with self.transaction():
             self._many(f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) VALUES"
                        f" ({','.join('?' * len(FINDING_COLUMNS))})", rows)
@@ -876,9 +989,16 @@ class StateStore(FinanceTables):
     def mark_delivered(self, doc_id: int, at: str) -> None:
         self._q("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?", (at, doc_id))
 
+    def mark_delivered_many(self, doc_ids: Sequence[int], at: str) -> None:
+        """mark_delivered for many documents, in one transaction."""
+        with self.transaction():
+            self._many("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?",
+                       [(at, i) for i in doc_ids])
+
     def documents_for_order(self, partner: str, po_number: str) -> list[dict]:
-        """Every transaction set sent for the order: its 855s and 865s, and the 997s and TA1s that
-        answered the interchanges and groups its 850 and 860s came in (oldest first)."""
+        """Every transaction set sent for the order: its 855s, 865s, 856s and 810s (and CSV
+        acknowledgments), and the 997s and TA1s that answered the interchanges and groups its 850 and
+        860s came in (oldest first)."""
         record = self.order(partner, po_number)
         shas = {record.source_sha256} if record else set()
         shas |= {c.store_key for c in self.pending_changes(statuses=None, keys=[(partner, po_number)])}
@@ -888,6 +1008,11 @@ class StateStore(FinanceTables):
         base = (f"SELECT {', '.join(cols)} FROM document_sets s JOIN documents d ON d.id = s.document_id"
                 " WHERE s.partner=? AND ")
         rows = self._q(base + "s.po_number=?", (partner, po_number))
+        linked = sorted({k for (k,) in self._q(  # an 856 of a shipment that carried several POs
+            "SELECT DISTINCT s.asn_doc_key FROM shipments s JOIN shipment_lines l ON l.warehouse = s.warehouse AND"
+            " l.shipment_id = s.shipment_id WHERE l.partner=? AND l.po_number=?", (partner, po_number)) if k})
+        if linked:
+            rows += self._q(base + f"s.doc_key IN ({','.join('?' * len(linked))})", (partner, *linked))
         shas.discard("")
         if shas:
             rows += self._q(base + f"s.source_sha256 IN ({','.join('?' * len(shas))}) AND s.po_number=''",
@@ -966,6 +1091,168 @@ class StateStore(FinanceTables):
                                " WHERE", keys, "ORDER BY partner, po_number, line_number, warehouse"):
             out.setdefault((r[0], r[1]), []).append(Reservation(*r))
         return {k: tuple(v) for k, v in out.items()}
+
+    def orders_with_po(self, po_numbers: Iterable[str]) -> list[OrderRecord]:
+        """Every partner's orders with one of these PO numbers (indexed; shipment confirmations may
+        not say whose PO it is)."""
+        pos = sorted(set(po_numbers))
+        rows: list[tuple] = []
+        for i in range(0, len(pos), CHUNK):
+            chunk = pos[i:i + CHUNK]
+            rows += self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE po_number IN"
+                            f" ({','.join('?' * len(chunk))}) ORDER BY partner, po_number", chunk)
+        return [_order_from_row(r) for r in rows]
+
+    def orders_with_backorders(self) -> list[tuple[str, str]]:
+        """(partner, PO) of every order with a line still waiting for stock (indexed by nothing: a
+        scan of order_lines' backordered column, once per run)."""
+        return [(p, po) for p, po in self._q("SELECT DISTINCT partner, po_number FROM order_lines WHERE"
+                                              " backordered > 0 ORDER BY partner, po_number")]
+
+    # --- shipments and invoices ---------------------------------------------------------------
+    def recorded_cartons(self, warehouse: str) -> list[tuple[str, str | None, str | None]]:
+        """(shipment id, carton label, SSCC) of every carton recorded from ``warehouse`` (pallets with
+        their SSCC only), and the SSCCs of every other warehouse's cartons and pallets (their shipment
+        id prefixed "warehouse/", label None): what the shipment checks hold a new confirmation against
+        (RECORDED_CARTONS). A recorded shipment without cartons appears once with both None."""
+        rows = self._q("SELECT s.warehouse, s.shipment_id, c.level, c.label, c.sscc FROM shipments s LEFT JOIN"
+                       " cartons c ON c.warehouse = s.warehouse AND c.shipment_id = s.shipment_id"
+                       " ORDER BY s.warehouse, s.shipment_id, c.level DESC, c.label")
+        return [(sid, label if level == "P" else None, sscc) if wh == warehouse else (f"{wh}/{sid}", None, sscc)
+                for wh, sid, level, label, sscc in rows if wh == warehouse or sscc]
+
+    def shipments(self, keys: Iterable[tuple[str, str]] | None = None, *, billing: str | None = None,
+                  partners: Iterable[str] | None = None) -> list[ShipmentRecord]:
+        """Recorded shipments (with cartons and lines), by (warehouse, shipment id) ``keys``, or all
+        with a ``billing`` status for some ``partners``; in recording order (ship date, id)."""
+        sql, args = f"SELECT {', '.join(SHIPMENT_COLUMNS)} FROM shipments WHERE 1=1", []
+        if billing is not None:
+            sql, args = sql + " AND billing=?", [*args, billing]
+        if partners is not None:
+            wanted = sorted(set(partners))
+            if not wanted:
+                return []
+            sql, args = sql + f" AND partner IN ({','.join('?' * len(wanted))})", [*args, *wanted]
+        heads = self._q(sql + " ORDER BY ship_date, ship_time, warehouse, shipment_id", args)
+        if keys is not None:
+            wanted_keys = set(keys)
+            heads = [h for h in heads if (h[0], h[1]) in wanted_keys]
+        return self._shipment_records(heads)
+
+    def shipments_for_order(self, partner: str, po_number: str) -> list[ShipmentRecord]:
+        """Every recorded shipment that carried units of the order (oldest first)."""
+        keys = self._q("SELECT DISTINCT warehouse, shipment_id FROM shipment_lines WHERE partner=? AND po_number=?",
+                       (partner, po_number))
+        if not keys:
+            return []
+        return self.shipments(keys=[(w, s) for w, s in keys], partners=[partner])
+
+    def _shipment_records(self, heads: list[tuple]) -> list[ShipmentRecord]:
+        if not heads:
+            return []
+        by_wh: dict[str, list[str]] = {}
+        for h in heads:
+            by_wh.setdefault(h[0], []).append(h[1])
+        cartons: dict[tuple[str, str], list[RecordedCarton]] = {}
+        lines: dict[tuple[str, str], list[ShippedLine]] = {}
+        for wh, ids in by_wh.items():
+            for i in range(0, len(ids), CHUNK):
+                chunk = ids[i:i + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for r in self._q(f"SELECT {', '.join(CARTON_COLUMNS)} FROM cartons WHERE warehouse=? AND shipment_id"
+                                 f" IN ({marks}) ORDER BY shipment_id, level DESC, label", (wh, *chunk)):
+                    cartons.setdefault((r[0], r[1]), []).append(
+                        RecordedCarton(r[2], r[3], r[4], r[5], r[6] or "", r[7] or "", _dec(r[8]), r[9] or ""))
+                for r in self._q(f"SELECT {', '.join(SHIPPED_LINE_COLUMNS)} FROM shipment_lines WHERE warehouse=? AND"
+                                 f" shipment_id IN ({marks}) ORDER BY shipment_id, position", (wh, *chunk)):
+                    lines.setdefault((r[0], r[1]), []).append(
+                        ShippedLine(r[4], r[5], r[6] or "", r[7] or "", Decimal(r[8]), r[9] or "", r[10] or "",
+                                    r[11] or "", r[12], r[13]))
+        out = []
+        for h in heads:
+            d = dict(zip(SHIPMENT_COLUMNS, h, strict=True))
+            key = (d["warehouse"], d["shipment_id"])
+            out.append(ShipmentRecord(
+                warehouse=d["warehouse"], shipment_id=d["shipment_id"], partner=d["partner"],
+                ship_date=date.fromisoformat(d["ship_date"]), lines=tuple(lines.get(key, ())),
+                cartons=tuple(cartons.get(key, ())), stock_warehouse=d["stock_warehouse"] or "",
+                source_kind=d["source_kind"] or "", source_file=d["source_file"] or "",
+                source_sha256=d["source_sha256"] or "", isa13=d["isa13"] or "", gs06=d["gs06"] or "",
+                st02=d["st02"] or "", ship_time=time.fromisoformat(d["ship_time"]) if d["ship_time"] else None,
+                carrier_scac=d["carrier_scac"] or "", service_level=d["service_level"] or "",
+                tracking_number=d["tracking_number"] or "", bill_of_lading=d["bill_of_lading"] or "",
+                departed_at=d["departed_at"] or "", asn_due_at=d["asn_due_at"] or "",
+                asn_doc_key=d["asn_doc_key"] or "", asn_at=d["asn_at"] or "", late=bool(d["late"]),
+                billing=d["billing"], run_id=d["run_id"] or ""))
+        return out
+
+    def shipped_since(self, day: date) -> list[dict]:
+        """Units shipped on ``day`` or later, summed by stock warehouse and SKU: stock an inventory
+        snapshot as of ``day`` (taken at the start of that day) still counts as on hand."""
+        rows = self._q("SELECT s.stock_warehouse, l.sku, l.quantity FROM shipment_lines l JOIN shipments s ON"
+                       " s.warehouse = l.warehouse AND s.shipment_id = l.shipment_id WHERE s.ship_date >= ?",
+                       (day.isoformat(),))
+        sums: dict[tuple[str, str], Decimal] = {}
+        for wh, sku, qty in rows:
+            if wh and sku:
+                sums[(wh, sku)] = sums.get((wh, sku), Decimal(0)) + Decimal(qty)
+        return [{"warehouse": w, "sku": k, "quantity": int(q.to_integral_value(rounding="ROUND_CEILING"))}
+                for (w, k), q in sorted(sums.items()) if q > 0]
+
+    def invoiced_shipment_pos(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str, str]]:
+        """(warehouse, shipment id, PO) already on an 810, for these (warehouse, shipment id)."""
+        by_wh: dict[str, list[str]] = {}
+        for wh, sid in dict.fromkeys(keys):
+            by_wh.setdefault(wh, []).append(sid)
+        out: set[tuple[str, str, str]] = set()
+        for wh, ids in by_wh.items():
+            for i in range(0, len(ids), CHUNK):
+                chunk = ids[i:i + CHUNK]
+                out.update(self._q("SELECT warehouse, shipment_id, po_number FROM invoices WHERE warehouse=? AND"
+                                   f" shipment_id IN ({','.join('?' * len(chunk))})", (wh, *chunk)))
+        return out
+
+    def invoices_for_order(self, partner: str, po_number: str) -> list[InvoiceRecord]:
+        rows = self._q(f"SELECT {', '.join(INVOICE_COLUMNS)} FROM invoices WHERE partner=? AND po_number=?"
+                       " ORDER BY created_at, invoice_number", (partner, po_number))
+        return self._invoice_records(rows)
+
+    def invoices(self, partner: str | None = None) -> list[InvoiceRecord]:
+        sql = f"SELECT {', '.join(INVOICE_COLUMNS)} FROM invoices"
+        rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY created_at, invoice_number",
+                       (partner,) if partner else ())
+        return self._invoice_records(rows)
+
+    def _invoice_records(self, rows: list[tuple]) -> list[InvoiceRecord]:
+        numbers = [r[0] for r in rows]
+        lines: dict[str, list[InvoicedLine]] = {}
+        for i in range(0, len(numbers), CHUNK):
+            chunk = numbers[i:i + CHUNK]
+            for r in self._q(f"SELECT {', '.join(INVOICE_LINE_COLUMNS)} FROM invoice_lines WHERE invoice_number IN"
+                             f" ({','.join('?' * len(chunk))}) ORDER BY invoice_number, line_number", chunk):
+                lines.setdefault(r[0], []).append(InvoicedLine(r[1], r[2] or "", Decimal(r[3]), r[4] or "",
+                                                               Decimal(r[5]), Decimal(r[6])))
+        out = []
+        for r in rows:
+            d = dict(zip(INVOICE_COLUMNS, r, strict=True))
+            out.append(InvoiceRecord(
+                partner=d["partner"], invoice_number=d["invoice_number"], po_number=d["po_number"],
+                invoice_date=date.fromisoformat(d["invoice_date"]), lines=tuple(lines.get(d["invoice_number"], ())),
+                merchandise=Decimal(d["merchandise"]), charges=Decimal(d["charges"]), total=Decimal(d["total"]),
+                doc_key=d["doc_key"], warehouse=d["warehouse"] or "", shipment_id=d["shipment_id"] or "",
+                currency=d["currency"] or "", created_at=d["created_at"] or "", run_id=d["run_id"] or ""))
+        return out
+
+    def document_states(self, partner: str, doc_keys: Iterable[str]) -> dict[str, str]:
+        """doc_key -> its document's status (pending, delivered) for the set keys given."""
+        keys = sorted(set(doc_keys))
+        out: dict[str, str] = {}
+        for i in range(0, len(keys), CHUNK):
+            chunk = keys[i:i + CHUNK]
+            out.update(self._q("SELECT s.doc_key, d.status FROM document_sets s JOIN documents d ON d.id ="
+                               f" s.document_id WHERE s.partner=? AND s.doc_key IN ({','.join('?' * len(chunk))})",
+                               (partner, *chunk)))
+        return out
 
     # --- 860 change orders ----------------------------------------------------------------------
     def pending_changes(self, statuses: Iterable[str] | None = ("pending",),
@@ -1193,7 +1480,15 @@ class StateStore(FinanceTables):
 
 
 # --- rows <-> records --------------------------------------------------------------------------------
-_SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
+_SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
+
+
+def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tuple]:
+    """A table's rows as tuples of ``columns``, a slice at a time (never every value as a Python object
+    at once)."""
+    for start in range(0, table.num_rows, chunk):
+        part = table.slice(start, chunk)
+        yield from zip(*(part[c].to_pylist() for c in columns), strict=True)
 
 
 def _answers(row: dict, record: OrderRecord, shas: set[str]) -> bool:
@@ -1239,6 +1534,17 @@ def unfinished_before(runs: Sequence[dict], run_id: str) -> list[str]:
         i -= 1
         covered.append(ids[i])
     return covered[::-1]
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
+
+
+def _shipment_row(r: ShipmentRecord) -> tuple:
+    return (r.warehouse, r.shipment_id, r.partner, r.stock_warehouse, r.source_kind, r.source_file, r.source_sha256,
+            r.isa13, r.gs06, r.st02, r.ship_date.isoformat(), r.ship_time.isoformat() if r.ship_time else None,
+            r.carrier_scac, r.service_level, r.tracking_number, r.bill_of_lading, r.departed_at, r.asn_due_at,
+            r.asn_doc_key, r.asn_at, int(r.late), r.billing, r.run_id)
 
 
 def _join(values: Iterable) -> str:
@@ -1293,10 +1599,8 @@ def _order_from_row(row: tuple) -> OrderRecord:
 
 
 def _line_row(ln: LineRecord) -> tuple:
-    return (ln.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku, ln.state.value, ln.ack,
-            _dtext(ln.ordered), ln.unit, _dtext(ln.unit_price), _dtext(ln.ack_price),
-            ln.allocated, ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None,
-            ln.warehouses, ln.reason, _join(ln.codes), ln.revision, ln.run_id)
+    row = line_row(ln)
+    return tuple(row[c] for c in LINE_COLUMNS)
 
 
 def _line_from_row(row: tuple) -> LineRecord:
@@ -1307,7 +1611,8 @@ def _line_from_row(row: tuple) -> LineRecord:
         unit=d["unit"] or "", unit_price=_dec(d["unit_price"]), ack_price=_dec(d["ack_price"]),
         allocated=d["allocated"] or 0, backordered=d["backordered"] or 0, rejected=d["rejected"] or 0,
         promised_date=_day(d["promised_date"]), warehouses=d["warehouses"] or "", reason=d["reason"] or "",
-        codes=_split(d["codes"]), revision=d["revision"] or 1, run_id=d["run_id"] or "")
+        codes=_split(d["codes"]), revision=d["revision"] or 1, run_id=d["run_id"] or "",
+        shipped=_dec(d["shipped"]) or Decimal(0), invoiced=_dec(d["invoiced"]) or Decimal(0))
 
 
 def history_event(row: dict) -> HistoryEvent:

@@ -6,9 +6,11 @@ Version 1 is the store before the order lifecycle (no `meta` table; orders kept 
 bag, `line_status` held decided lines only, a document was one row). Version 2 is the typed store
 of connectors.state. Version 3 adds the inbound groups (groups_in); version 4 the indices that read a
 run's rows (the run reports); version 5 reconciliation for finance (partners' 997s for our documents,
-document verdicts, exceptions with evidence, history and per-run snapshots); version 6 recovery (when an
-input file was moved to its disposition, which runs that did not finish a run completed). Must not
-import anything but schemas (connectors' rule).
+document verdicts, exceptions with evidence, history and per-run snapshots); version SHIPPING (6)
+fulfilment and billing: shipments, cartons, shipment_lines, invoices, invoice_lines, the shipped /
+invoiced quantities of order_lines and a finding's CSV row and column; version RECOVERY (7) recovery
+(when an input file was moved to its disposition, which runs that did not finish a run completed).
+Must not import anything but schemas (connectors' rule).
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ from schemas.lifecycle import PlannedDocument, PlannedSet
 if TYPE_CHECKING:
     from connectors.state import StateStore
 
-LATEST = 6
+# The version each step brings a store to; the only place their numbers are written (connectors.state
+# keys its tables and columns by them). Fulfilment and billing's step came first (main's stores are at 6).
+SHIPPING = 6
+RECOVERY = SHIPPING + 1
+LATEST = RECOVERY
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -91,10 +97,11 @@ def _migrate_1_to_2(store: StateStore) -> None:
     for table in ("orders", "order_events", "line_status", "documents", "pending_changes", "runs"):
         q(f"DROP TABLE {table}")
     keep = {"files", "interchanges_in", "control_numbers", "reservations"}
-    from connectors.state import INDEXES, TABLES
+    from connectors.state import ADDED_IN, INDEXES, TABLES
 
-    store._script(";".join(s for s in TABLES.split(";") if not any(f"TABLE {t} (" in s for t in keep)))
-    store._script(INDEXES)
+    later = {t for tables in ADDED_IN.values() for t in tables}  # created by their own version's step
+    store._script(";".join(s for s in TABLES.split(";") if not any(f"TABLE {t} (" in s for t in keep | later)))
+    store._script(";".join(s for s in INDEXES.split(";") if not any(f" ON {t} (" in s for t in later)))
     store._many("INSERT INTO meta (key, value) VALUES (?,?)",
                 [("schema_version", "2"), ("workspace_id", uuid.uuid4().hex), ("migrated_from", "1")])
     history: dict[tuple[str, str], list[tuple]] = {}
@@ -111,6 +118,7 @@ def _migrate_1_to_2(store: StateStore) -> None:
         revisions[(o[0], o[1])] = order_rows[-1][3]
     from connectors.state import EVENT_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS
 
+    LINE_COLUMNS = LINE_COLUMNS[:20]  # noqa: N806 - version 2's columns (version 3 added shipped, invoiced)
     store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
                 order_rows)
     store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
@@ -281,25 +289,33 @@ def _migrate_4_to_5(store: StateStore) -> None:
     store._q("INSERT INTO sequences (name, last) VALUES ('exception_event', 0) ON CONFLICT (name) DO NOTHING")
 
 
-def add_columns(store: StateStore, table: str, *columns: str) -> None:
-    """A migration step that adds columns (``"name TYPE"``, as in connectors.state's DDL) to a table;
-    a column the table has already (a table an earlier step created from the latest DDL) is left."""
-    have = store._columns(table)
-    for column in columns:
-        if column.split()[0] not in have:
-            store._q(f"ALTER TABLE {table} ADD COLUMN {column}")
+def add_columns(store: StateStore, *columns: tuple[str, str, str]) -> None:
+    """A migration step that adds (table, column, type) columns (``ALTER TABLE ... ADD COLUMN``);
+    a column the table already has (created by an earlier step from today's DDL) is left alone."""
+    for table, column, kind in columns:
+        if column not in store._columns(table):
+            store._q(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
-def _migrate_5_to_6(store: StateStore) -> None:
-    """Recovery (issue 10): a file's move after intake is recorded (`files.disposed_at`: files of a
-    version 5 store were all moved by the time it is migrated), and a run names the runs that did not
-    finish whose work it completed, so its report covers them (`runs.recovers`: filled in for the runs
-    already recorded by the rule a run applies when it starts, connectors.state.unfinished_before)."""
-    from connectors.state import _join, unfinished_before
+def _migrate_to_shipping(store: StateStore) -> None:
+    """Fulfilment and billing (step SHIPPING - 1 -> SHIPPING): the shipment and invoice tables,
+    shipped/invoiced on order_lines, a finding's CSV row and column."""
+    from connectors.state import ADDED_IN, COLUMNS_ADDED_IN
 
-    add_columns(store, "files", "disposed_at TEXT")
+    add_tables(store, *ADDED_IN[SHIPPING])
+    add_columns(store, *COLUMNS_ADDED_IN[SHIPPING])
+
+
+def _migrate_to_recovery(store: StateStore) -> None:
+    """Recovery (issue 10; step RECOVERY - 1 -> RECOVERY): a file's move after intake is recorded
+    (`files.disposed_at`: files of an older store were all moved by the time it is migrated), and a run
+    names the runs that did not finish whose work it completed, so its report covers them
+    (`runs.recovers`: filled in for the runs already recorded by the rule a run applies when it starts,
+    connectors.state.unfinished_before)."""
+    from connectors.state import COLUMNS_ADDED_IN, _join, unfinished_before
+
+    add_columns(store, *COLUMNS_ADDED_IN[RECOVERY])
     store._q("UPDATE files SET disposed_at = received_at WHERE disposed_at IS NULL")
-    add_columns(store, "runs", "recovers TEXT")
     rows = store._q("SELECT run_id, kind, status FROM runs ORDER BY started_at, run_id")
     runs = [{"run_id": r, "kind": k, "status": st} for r, k, st in rows]
     store._many("UPDATE runs SET recovers=? WHERE run_id=? AND recovers IS NULL",
@@ -314,5 +330,6 @@ MIGRATIONS = {
     # 3 -> 4: a run's documents, history events, files and lines read by run (the reports are built from them)
     3: lambda s: add_indexes(s, "documents_run", "order_events_run", "files_run", "order_lines_run"),
     4: _migrate_4_to_5,  # 5: reconciliation for finance
-    5: _migrate_5_to_6,  # 6: recovery (files.disposed_at, runs.recovers)
+    SHIPPING - 1: _migrate_to_shipping,  # SHIPPING: fulfilment and billing
+    RECOVERY - 1: _migrate_to_recovery,  # RECOVERY: recovery (files.disposed_at, runs.recovers)
 }

@@ -75,6 +75,10 @@ class Search:
         return {k: str(v) for k, v in values.items() if v not in ("", None)}
 
 
+SECTIONED = {"shipments": {"shipment_id", "warehouse", "asn", "cartons", "lines"},
+             "invoices": {"invoice_number", "document", "lines", "total"}}  # key -> what its section reads
+
+
 def order_page(store: StateStore, order: OrderRecord) -> dict:
     """The order's story (the keys of `status --json`) and the findings recorded for it."""
     doc = story(store, order)
@@ -84,8 +88,10 @@ def order_page(store: StateStore, order: OrderRecord) -> dict:
     shown = {"document_id", "type", "isa13", "gs06", "st02", "file_name", "status", "created_at", "delivered_at",
              "clock", "run_id", "doc_key"}
     doc["document_extras"] = list(dict.fromkeys(k for d in doc["documents"] for k in d if k not in shown))
+    # shipments and invoices as status's story gives them have their own sections (SSCCs, the 856/810)
+    doc["sectioned"] = [k for k, needed in SECTIONED.items() if doc.get(k) and all(needed <= x.keys() for x in doc[k])]
     known = {"order", "person", "lines", "documents", "decisions", "history", "reservations", "findings",
-             "document_extras"}
+             "document_extras", "sectioned", *doc["sectioned"]}
     doc["more"] = {k: v for k, v in doc.items() if k not in known and isinstance(v, list) and v
                    and all(isinstance(x, dict) for x in v)}  # later sections (shipments, invoices, ...)
     return doc

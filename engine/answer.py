@@ -1,63 +1,299 @@
 """Decisions + allocation -> what each line is told (855 ACK parts) and what ops see (status rows).
 
-Pure. Allocation only sees lines of accepted orders that the rules did not reject; a line's
-allocation rows are summed: allocated now (IA, or the rule's change code), partly with the whole
-balance backordered (BP + IB with the promised date), partly with some of it not placeable (IQ, then
-IB and/or IR), only backordered (IB), or not placeable (IR). See ack_parts.
+Pure and columnar: LINE_DECISIONS and ALLOCATION tables in, one LINE_STATUS row per line out (no
+Python object per line). Allocation only sees lines of accepted orders that the rules did not
+reject, and counts eaches (a line of 2 PK of 6 asks for 12); a line's allocation rows are summed and
+told in its PO103 unit: allocated now (IA, or the rule's change code), partly with the whole balance
+backordered (BP + IB with the promised date), partly with some of it not placeable (IQ, then IB
+and/or IR), only backordered (IB), or not placeable (IR). See ack_parts. LineStatus objects remain
+for the few orders answered before (an 860's revision keeps what its untouched lines were told).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from engine.decide import ACCEPTED, REJECTED, LineDecision, OrderDecision
+from engine.decide import ACCEPTED, REJECTED, OrderDecision, line_decisions
 from engine.po_ack import AckPart, LineAck
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
+from schemas.orders import MONEY, QTY
 
-NO_ALLOCATION_ACTIONS = {"reject_line", "reject_order", "hold_line", "hold_order"}
+NO_ALLOCATION_ACTIONS = ("reject_line", "reject_order", "hold_line", "hold_order")
+PART = pa.struct([pa.field("status", pa.string()), pa.field("quantity", QTY), pa.field("date", pa.date32())])
+# One row per decided line: the ACK parts the 855 sends and what the order's line row keeps.
+LINE_STATUS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32(), nullable=False),
+    pa.field("parts", pa.list_(PART)),  # one ACK each (status, ACK02, ACK05 with 068)
+    pa.field("ack_quantity", QTY),  # what the CTT adds up (null: the line's PO102)
+    pa.field("ack_price", MONEY),  # our price in PO104 when we changed it (IP)
+    pa.field("ordered", QTY),
+    pa.field("allocated", pa.int64()),
+    pa.field("backordered", pa.int64()),
+    pa.field("rejected", pa.int64()),
+    pa.field("promised_date", pa.date32()),
+    pa.field("warehouses", pa.string()),
+    pa.field("reason", pa.string()),
+])
+_TRUNC = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
+
+
+def _key(partner, po) -> pa.ChunkedArray:
+    return pc.binary_join_element_wise(partner, po, "|")
+
+
+def _bools(values) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa.Table,
                      arrival: dict[tuple[str, str], int],
                      only: dict[tuple[str, str], set[int]] | None = None) -> pa.Table:
-    """ALLOCATION_INPUT rows for every line that should get stock (quantity after rule changes).
-    ``only``: for orders changed by an 860, the line numbers to (re-)allocate."""
-    order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
-    line_rows = {(r["partner"], r["po_number"], r["line_number"]): r for r in lines.to_pylist()}
-    rows = []
-    for d in decisions:
-        if d.status != ACCEPTED:
-            continue
-        order = order_rows[(d.partner, d.po_number)]
-        for ld in d.lines:
-            if only is not None and (d.partner, d.po_number) in only and ld.line_number not in \
-                    only[(d.partner, d.po_number)]:
-                continue  # unchanged lines of a changed order keep their allocation
-            line = line_rows[(d.partner, d.po_number, ld.line_number)]
-            if ld.action in NO_ALLOCATION_ACTIONS or not line.get("sku"):
-                continue
-            per_unit = max(ld.unit_eaches, 1)  # allocation counts eaches
-            rows.append({"partner": d.partner, "order_ref": _ref(d), "po_number": d.po_number,
-                         "line_number": ld.line_number, "sku": line["sku"],
-                         "quantity": None if ld.quantity is None else ld.quantity * per_unit,
-                         "unit_eaches": per_unit,
-                         "requested_ship_date": order.get("requested_ship_date"), "po_date": order.get("po_date"),
-                         "arrival": arrival.get((d.partner, d.po_number), 0),
-                         "case_pack": int(line["case_pack"]) if line.get("case_pack") else None})
-    return pa.Table.from_pylist(rows, schema=ALLOCATION_INPUT)
+    """ALLOCATION_INPUT rows for every line that should get stock (quantity after rule changes), in
+    decision and line order. ``only``: for orders changed by an 860, the line numbers to (re-)allocate."""
+    accepted = [d for d in decisions if d.status == ACCEPTED]
+    table = line_decisions(accepted)
+    if table.num_rows == 0:
+        return ALLOCATION_INPUT.empty_table()
+    keys = _key(table["partner"], table["po_number"])
+    keep = ~_bools(pc.is_in(table["action"], value_set=pa.array(NO_ALLOCATION_ACTIONS)))
+    if only:
+        changed = pa.array([f"{p}|{po}" for p, po in only], pa.string())
+        allowed = pa.array([f"{p}|{po}|{n}" for (p, po), ns in only.items() for n in ns], pa.string())
+        line_keys = pc.binary_join_element_wise(keys, pc.cast(table["line_number"], pa.string()), "|")
+        keep &= ~_bools(pc.is_in(keys, value_set=changed)) | _bools(pc.is_in(line_keys, value_set=allowed))
+    picked = table.select(["partner", "po_number", "line_number", "quantity", "unit_eaches"]).append_column(
+        "_pos", pa.array(np.arange(table.num_rows))).filter(pa.array(keep))
+    line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack"])
+    line_cols = line_cols.set_column(2, "line_number", pc.cast(line_cols["line_number"], pa.int32()))
+    joined = picked.join(_last(line_cols, ["partner", "po_number", "line_number"]),
+                         ["partner", "po_number", "line_number"], join_type="left outer", use_threads=False)
+    heads = _last(orders.select(["partner", "po_number", "requested_ship_date", "po_date"]), ["partner", "po_number"])
+    joined = joined.join(heads, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_pos")
+    joined = joined.filter(pc.fill_null(pc.not_equal(joined["sku"], ""), False))
+    order_keys = _key(joined["partner"], joined["po_number"])
+    known = pa.array([f"{p}|{po}" for p, po in arrival], pa.string())
+    arrivals = pc.fill_null(pc.take(pa.array(list(arrival.values()), pa.int64()),
+                                    pc.index_in(order_keys, value_set=known)), 0)
+    case_pack = pc.cast(joined["case_pack"], pa.int64())
+    case_pack = pc.if_else(pc.fill_null(pc.equal(case_pack, 0), True), pa.scalar(None, pa.int64()), case_pack)
+    per_unit = pc.max_element_wise(pc.fill_null(joined["unit_eaches"], 1), 1)  # allocation counts eaches
+    quantity = pc.multiply_checked(joined["quantity"], pc.cast(per_unit, pa.decimal128(19, 0)))
+    return pa.table({
+        "partner": joined["partner"], "order_ref": order_keys, "po_number": joined["po_number"],
+        "line_number": joined["line_number"], "sku": joined["sku"], "quantity": pc.cast(quantity, QTY),
+        "requested_ship_date": joined["requested_ship_date"], "po_date": joined["po_date"], "arrival": arrivals,
+        "case_pack": case_pack, "unit_eaches": per_unit,
+    }).cast(ALLOCATION_INPUT)
 
 
-def _ref(d: OrderDecision) -> str:
-    """Allocation's order key: partner and PO number (order_ref alone can repeat across files)."""
-    return f"{d.partner}|{d.po_number}"
+def _last(table: pa.Table, keys: list[str]) -> pa.Table:
+    """One row per key: the last (a dict built from the rows keeps the last)."""
+    if table.num_rows < 2:
+        return table
+    indexed = table.append_column("_i", pa.array(np.arange(table.num_rows)))
+    last = indexed.group_by(keys, use_threads=False).aggregate([("_i", "max")])["_i_max"]
+    if len(last) == table.num_rows:
+        return table
+    return table.take(pc.sort_indices(last))
 
 
+# --- line statuses, columnar ------------------------------------------------------------------------
+def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, allocation: pa.Table | None
+                 ) -> pa.Table:
+    """LINE_STATUS for ``decided`` (LINE_DECISIONS rows), aligned with it. ``rejected_order``: the
+    row's order is rejected; ``ship``: the order's ship date (its DTM 010, or today when that has
+    passed). A rejected line is IR; a line with no allocation row is IR (nothing to allocate
+    against); otherwise its allocation rows decide its ACK parts."""
+    n = decided.num_rows
+    if n == 0:
+        return LINE_STATUS.empty_table()
+    sums = _allocation_sums(decided, allocation)
+    qty = decided["quantity"]
+    ack01 = decided["ack01"]
+    ir = rejected_order | _bools(pc.is_in(decided["action"], value_set=pa.array(["reject_line", "reject_order"]))) \
+        | _bools(pc.equal(ack01, "IR"))
+    no_rows = sums["rows"] == 0
+    plain = ~ir & ~no_rows
+
+    # allocation rows count eaches; the 855 speaks in PO103 units
+    per_unit = np.maximum(np.asarray(pc.fill_null(decided["unit_eaches"], 1).to_numpy(zero_copy_only=False),
+                                     dtype=np.int64), 1) if "unit_eaches" in decided.column_names else 1
+    alloc, back, ordered = sums["allocated"] // per_unit, sums["backordered"] // per_unit, sums["ordered"] // per_unit
+    rej = ordered - alloc - back
+    qty_int = np.asarray(pc.fill_null(pc.cast(qty, options=_TRUNC), 0).to_numpy(zero_copy_only=False),
+                         dtype=np.int64)
+    full = pc.if_else(pc.is_in(ack01, value_set=pa.array(["IA", "IQ", "IP", "DR"])), ack01, "IA")
+    full = pc.if_else(pa.array((ordered != qty_int) & plain), pc.if_else(pc.equal(full, "IA"), "IQ", full), full)
+    alone = plain & (alloc != 0) & (back == 0) & (rej == 0)
+    nothing = plain & (alloc == 0) & (back == 0) & (rej == 0)
+    ordered_dec = _qty(ordered)
+    dates = sums["promised"]
+    none_date = pa.nulls(n, pa.date32())
+    # up to three ACK parts per line; a slot is (status, quantity, date, present)
+    slots = [
+        (pc.if_else(pa.array(ir | no_rows), "IR", pc.if_else(pa.array(alone), full,
+                                                              pc.if_else(pa.array(nothing), "IR",
+                                                                         pc.if_else(pa.array(rej != 0), "IQ",
+                                                                                    "BP")))),
+         pc.if_else(pa.array(ir | no_rows), qty, pc.if_else(pa.array(nothing), ordered_dec,
+                                                           _qty(alloc))),
+         pc.if_else(pa.array(ir | no_rows | nothing), none_date, ship),
+         ir | no_rows | alone | nothing | (plain & (alloc != 0))),
+        (pa.array(np.full(n, "IB", dtype=object), pa.string()), _qty(back), dates,
+         plain & ~alone & (back != 0)),
+        (pa.array(np.full(n, "IR", dtype=object), pa.string()), _qty(rej), none_date,
+         plain & ~alone & (rej != 0)),
+    ]
+    parts = _parts(slots, n)
+    rows_reason = sums["reasons"]
+    decided_reason = decided["reason"]
+    reason = pc.if_else(pa.array(ir), pc.if_else(pc.fill_null(pc.not_equal(decided_reason, ""), False),
+                                                decided_reason, "rejected"),
+                        pc.if_else(pa.array(no_rows), pc.if_else(pc.fill_null(pc.not_equal(decided_reason, ""),
+                                                                                 False), decided_reason,
+                                                                   "not allocated"), rows_reason))
+    reason = _append_decided_reasons(reason, decided_reason, sums["reason_lists"], plain)
+    reason = pc.if_else(pa.array(nothing), pc.if_else(pc.fill_null(pc.not_equal(reason, ""), False), reason,
+                                                      "nothing to allocate"), reason)
+    return pa.table({
+        "partner": decided["partner"], "po_number": decided["po_number"], "line_number": decided["line_number"],
+        "parts": parts,
+        "ack_quantity": pc.if_else(pa.array(plain), ordered_dec, qty),
+        "ack_price": pc.if_else(pa.array(plain), decided["unit_price"], pa.scalar(None, MONEY)),
+        "ordered": pc.if_else(pa.array(plain), ordered_dec, qty),
+        "allocated": pa.array(np.where(plain, alloc, 0)),
+        "backordered": pa.array(np.where(plain, back, 0)),
+        "rejected": pa.array(np.where(plain, rej, qty_int)),
+        "promised_date": pc.if_else(pa.array(plain), dates, none_date),
+        "warehouses": pc.if_else(pa.array(plain), sums["warehouses"], ""),
+        "reason": pc.fill_null(reason, ""),
+    }, schema=LINE_STATUS)
+
+
+def _qty(units: np.ndarray) -> pa.Array:
+    """Whole units as QTY decimals (checked: a value that does not fit raises)."""
+    return pc.cast(pc.cast(pa.array(units, pa.int64()), pa.decimal128(38, 4)), QTY)
+
+
+def _parts(slots: list, n: int) -> pa.ListArray:
+    present = np.stack([s[3] for s in slots], axis=1)  # n x 3
+    counts = present.sum(axis=1)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    row, slot = np.nonzero(present)  # row-major: each line's parts in slot order
+    take = pa.array(slot * n + row)
+    values = pa.StructArray.from_arrays(
+        [pa.concat_arrays([_chunk(s[k], t) for s in slots]).take(take)
+         for k, t in ((0, pa.string()), (1, QTY), (2, pa.date32()))],
+        fields=list(PART))
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
+
+
+def _chunk(values, type_) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    return values.cast(type_)
+
+
+def _allocation_sums(decided: pa.Table, allocation: pa.Table | None) -> dict:
+    """Per decided line (aligned with ``decided``), from its allocation rows: unit sums (each row
+    truncated to whole units, as before), the row count, the earliest promise, the warehouses that
+    allocated (sorted, distinct, comma-joined) and the rows' reasons (distinct, first seen first,
+    "; "-joined; null when none). Rows are matched to lines once; the rest is integer arithmetic."""
+    n = decided.num_rows
+    zeros = np.zeros(n, dtype=np.int64)
+    out = {"allocated": zeros, "backordered": zeros, "rejected": zeros, "ordered": zeros, "rows": zeros,
+           "promised": pa.nulls(n, pa.date32()), "warehouses": pa.array([""] * n, pa.string()),
+           "reasons": pa.nulls(n, pa.string()), "reason_lists": {}}
+    if allocation is None or allocation.num_rows == 0 or n == 0:
+        return out
+    a = allocation
+    lines = pa.table({"order_ref": _key(decided["partner"], decided["po_number"]),
+                      "line_number": pc.cast(decided["line_number"], pa.int32()),
+                      "_pos": pa.array(np.arange(n), pa.int64())})
+    rows = pa.table({"order_ref": a["order_ref"], "line_number": pc.cast(a["line_number"], pa.int32()),
+                     "_a": pa.array(np.arange(a.num_rows), pa.int64())})
+    matched = rows.join(lines, ["order_ref", "line_number"], join_type="inner", use_threads=False).sort_by("_a")
+    pos = np.asarray(matched["_pos"].to_numpy(), dtype=np.int64)
+    a = a.take(matched["_a"])
+
+    def units(column: str) -> np.ndarray:
+        values = np.asarray(pc.cast(a[column], options=_TRUNC).to_numpy(zero_copy_only=False), dtype=np.int64)
+        total = np.zeros(n, dtype=np.int64)
+        np.add.at(total, pos, values)
+        return total
+
+    out.update({c: units(c) for c in ("allocated", "backordered", "rejected", "ordered")})
+    out["rows"] = np.bincount(pos, minlength=n).astype(np.int64)
+    days = pc.cast(a["promised_date"], pa.int32())
+    dated = _bools(pc.is_valid(days))
+    if dated.any():
+        earliest = np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
+        np.minimum.at(earliest, pos[dated], np.asarray(days.to_numpy(zero_copy_only=False), dtype=np.float64)
+                      [dated].astype(np.int64))
+        has = earliest != np.iinfo(np.int32).max
+        out["promised"] = pc.cast(pa.array(np.where(has, earliest, 0), pa.int32(), mask=~has), pa.date32())
+    took = _bools(pc.and_(pc.fill_null(pc.not_equal(a["warehouse"], ""), False),
+                          pc.not_equal(a["allocated"], pa.scalar(Decimal(0), a.schema.field("allocated").type))))
+    out["warehouses"] = _joined_per_line(pos[took], pc.filter(a["warehouse"], pa.array(took)), n, ",", sort=True)
+    said = _bools(pc.fill_null(pc.not_equal(a["reason"], ""), False))
+    reasons = pc.filter(a["reason"], pa.array(said))
+    joined = _joined_per_line(pos[said], reasons, n, "; ", sort=False)
+    out["reasons"] = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+    out["reason_lists"] = (pos[said], reasons)
+    return out
+
+
+def _joined_per_line(pos: np.ndarray, values, n: int, sep: str, *, sort: bool) -> pa.Array:
+    """Per line 0..n-1: its ``values`` (rows ``pos``), distinct, in row order or sorted, joined by ``sep``
+    ("" for none)."""
+    if len(pos) == 0:
+        return pa.array([""] * n, pa.string())
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    codes = pc.dictionary_encode(values)
+    idx = np.asarray(codes.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    _, first = np.unique(pos * len(codes.dictionary) + idx, return_index=True)  # each value once per line
+    if sort:  # by value: rank the dictionary's values
+        rank = np.asarray(pc.rank(codes.dictionary, sort_keys="ascending", tiebreaker="first").to_numpy(),
+                          dtype=np.int64)
+        chosen = first[np.lexsort((rank[idx[first]], pos[first]))]
+    else:  # first seen first
+        chosen = first[np.lexsort((first, pos[first]))]
+    p, c = pos[chosen], idx[chosen]
+    counts = np.bincount(p, minlength=n)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    flat = pc.take(codes.dictionary, pa.array(c))
+    return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), flat), sep)
+
+
+def _append_decided_reasons(reason, decided_reason, reason_lists, plain: np.ndarray):
+    """On an allocated line, the decision's own reason follows the allocation's (once)."""
+    has_own = plain & _bools(pc.not_equal(decided_reason, ""))
+    if not has_own.any():
+        return reason
+    rows = np.flatnonzero(has_own)
+    pos, reasons = reason_lists if reason_lists else (np.zeros(0, dtype=np.int64), pa.array([], pa.string()))
+    texts = reasons.to_pylist() if len(pos) else []
+    listed: dict[int, list[str]] = {}
+    for k in np.flatnonzero(np.isin(pos, rows)).tolist():
+        listed.setdefault(int(pos[k]), []).append(texts[k])
+    own = pc.take(decided_reason, pa.array(rows)).to_pylist()
+    fixed = ["; ".join(dict.fromkeys([*listed.get(int(r), []), mine])) for r, mine in zip(rows, own, strict=True)]
+    patch = np.full(len(reason), None, dtype=object)
+    patch[rows] = fixed
+    return pc.if_else(pa.array(has_own), pa.array(patch, pa.string()), reason)
+
+
+# --- per line, for orders answered before ----------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class LineStatus:
     line_number: int
@@ -71,46 +307,50 @@ class LineStatus:
     reason: str
 
 
-def line_statuses(d: OrderDecision, allocation_rows: list[dict], *, requested_ship: date | None,
+_ROWS = pa.schema([("order_ref", pa.string()), ("line_number", pa.int32()), ("warehouse", pa.string()),
+                   ("ordered", QTY), ("allocated", QTY), ("backordered", QTY), ("rejected", QTY),
+                   ("promised_date", pa.date32()), ("reason", pa.string())])
+
+
+def line_statuses(d: OrderDecision, allocation_rows: Sequence[dict], *, requested_ship: date | None,
                   today: date) -> list[LineStatus]:
-    """The ACK parts and status row of every line of one decided order (its ALLOCATION rows given)."""
+    """The ACK parts and status row of every line of one decided order, its ALLOCATION rows given
+    (as dicts, e.g. allocate()'s rows for this order): status_table for one order."""
     ship = requested_ship if requested_ship and requested_ship >= today else today
-    mine: dict[int, list[dict]] = defaultdict(list)
-    for r in allocation_rows:
-        mine[r["line_number"]].append(r)
+    decided = line_decisions([d])
+    key = f"{d.partner}|{d.po_number}"
+    rows = [{**{c: r.get(c) for c in _ROWS.names}, "order_ref": key} for r in allocation_rows]
+    table = status_table(decided, np.full(decided.num_rows, d.status == REJECTED),
+                         pa.array([ship] * decided.num_rows, pa.date32()),
+                         pa.Table.from_pylist(rows, schema=_ROWS) if rows else None)
+    return statuses_of(table)
+
+
+def statuses_of(table: pa.Table) -> list[LineStatus]:
+    """LINE_STATUS rows as LineStatus objects (for the few orders an 860 revised)."""
     out = []
-    for ld in d.lines:
-        out.append(_status(ld, mine.get(ld.line_number, []), d.status, ship))
+    for r in table.to_pylist():
+        parts = tuple(AckPart(p["status"], p["quantity"], p["date"]) for p in r["parts"] or ())
+        first = parts[0] if parts else AckPart("IR", r["ack_quantity"])
+        ack = LineAck(first.status, r["ack_quantity"], r["ack_price"], first.ship_date if len(parts) == 1 else None,
+                      parts=parts)
+        out.append(LineStatus(r["line_number"], ack, r["ordered"], r["allocated"], r["backordered"], r["rejected"],
+                              r["promised_date"], r["warehouses"], r["reason"]))
     return out
 
 
-def _status(ld: LineDecision, rows: list[dict], order_status: str, ship: date) -> LineStatus:
-    qty = ld.quantity
-    if order_status == REJECTED or ld.action in ("reject_line", "reject_order") or ld.ack01 == "IR":
-        return LineStatus(ld.line_number, LineAck("IR", qty), qty, 0, 0, int(qty or 0), None, "",
-                          ld.reason or "rejected")
-    if not rows:  # no item to allocate against (should not happen for accepted lines)
-        return LineStatus(ld.line_number, LineAck("IR", qty), qty, 0, 0, int(qty or 0), None, "",
-                          ld.reason or "not allocated")
-    per_unit = max(ld.unit_eaches, 1)  # allocation rows count eaches; the 855 speaks in PO103 units
-    allocated = sum(int(r["allocated"]) for r in rows) // per_unit
-    backordered = sum(int(r["backordered"]) for r in rows) // per_unit
-    ordered = sum(int(r["ordered"]) for r in rows) // per_unit if rows else 0
-    rejected = ordered - allocated - backordered
-    promised = min((r["promised_date"] for r in rows if r["promised_date"] is not None), default=None)
-    warehouses = ",".join(sorted({r["warehouse"] for r in rows if r["warehouse"] and r["allocated"]}))
-    reasons = "; ".join(dict.fromkeys([*(r["reason"] for r in rows if r["reason"]), *([ld.reason] if ld.reason
-                                                                                        else [])]))
-    full_status = ld.ack01 if ld.ack01 in ("IA", "IQ", "IP", "DR") else "IA"
-    if ordered != int(qty or 0) and full_status == "IA":
-        full_status = "IQ"  # case-pack rounding by the allocation policy changed the quantity
-    parts = ack_parts(allocated, backordered, rejected, full_status=full_status, ship=ship, promised=promised)
-    if not parts:  # nothing to place at all (e.g. a zero quantity that no rule suite caught)
-        parts.append(AckPart("IR", Decimal(ordered)))
-        reasons = reasons or "nothing to allocate"
-    ack = LineAck(parts[0].status, Decimal(ordered), ld.unit_price, ship, parts=tuple(parts))
-    return LineStatus(ld.line_number, ack, Decimal(ordered), allocated, backordered, rejected, promised,
-                      warehouses, reasons)
+def status_rows(partner: str, po_number: str, statuses: Sequence[LineStatus]) -> list[dict]:
+    """LineStatus objects back as LINE_STATUS rows (parts made explicit as the 855 renders them)."""
+    rows = []
+    for s in statuses:
+        a = s.ack
+        parts = a.parts or (AckPart(a.status, a.quantity, a.ship_date),)
+        rows.append({"partner": partner, "po_number": po_number, "line_number": s.line_number,
+                     "parts": [{"status": p.status, "quantity": p.quantity, "date": p.ship_date} for p in parts],
+                     "ack_quantity": a.quantity, "ack_price": a.unit_price, "ordered": s.ordered,
+                     "allocated": s.allocated, "backordered": s.backordered, "rejected": s.rejected,
+                     "promised_date": s.promised_date, "warehouses": s.warehouses, "reason": s.reason})
+    return rows
 
 
 def ack_parts(allocated: int, backordered: int, rejected: int, *, full_status: str = "IA",
@@ -134,6 +374,8 @@ def ack_parts(allocated: int, backordered: int, rejected: int, *, full_status: s
 def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | None = None) -> LineStatus:
     """A stored line (state store) back as a LineStatus, for lines a change left alone."""
     statuses = line.ack.split("+") if line.ack else ["IA"]
+    if line.backordered == 0 and len(statuses) > 1 and "IB" in statuses:  # a backorder allocated since
+        statuses = [st for st in statuses if st != "IB"]
     amounts = {"BP": line.allocated, "IQ": line.allocated, "IB": line.backordered, "IR": line.rejected}
     dates = {"IB": line.promised_date, "IR": None}
     parts = tuple(AckPart(st, Decimal(amounts.get(st, line.allocated) or 0), dates.get(st, ship))
@@ -154,9 +396,34 @@ def tells_something_new(status: LineStatus, before: LineRecord | None) -> bool:
     return not same and any(st != "IA" for st in statuses)
 
 
+# --- what the order keeps --------------------------------------------------------------------------
+def _statuses_lists(statuses: pa.Table) -> pa.ChunkedArray:
+    chunks = [pa.ListArray.from_arrays(c.offsets, c.values.field("status")) for c in statuses["parts"].chunks]
+    return pa.chunked_array(chunks, pa.list_(pa.string()))
+
+
+def part_statuses(statuses: pa.Table) -> pa.ChunkedArray:
+    """Each line's ACK01s, "+"-joined (BP+IB)."""
+    return pc.binary_join(_statuses_lists(statuses), "+")
+
+
+def line_states(statuses: pa.Table) -> pa.ChunkedArray:
+    """The line's lifecycle state once decided: backordered (some units wait for a receipt),
+    allocated (every unit placed now), rejected (every ACK is IR), or accepted."""
+    lists = _statuses_lists(statuses)
+    n = statuses.num_rows
+    flat = pc.list_flatten(lists)
+    parents = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.int64)
+    irs = np.bincount(parents, weights=_bools(pc.equal(flat, "IR")), minlength=n)
+    sizes = np.bincount(parents, minlength=n)
+    all_ir = pa.array((sizes > 0) & (irs == sizes))
+    return pc.if_else(pc.greater(statuses["backordered"], 0), LineState.BACKORDERED.value,
+                      pc.if_else(pc.greater(statuses["allocated"], 0), LineState.ALLOCATED.value,
+                                 pc.if_else(all_ir, LineState.REJECTED.value, LineState.ACCEPTED.value)))
+
+
 def line_state(status: LineStatus) -> LineState:
-    """The line's lifecycle state once decided: rejected (nothing placed), backordered (some units
-    wait for a receipt), allocated (every unit placed now), or accepted."""
+    """One LineStatus's lifecycle state (as line_states)."""
     if status.backordered:
         return LineState.BACKORDERED
     if status.allocated:
@@ -166,12 +433,23 @@ def line_state(status: LineStatus) -> LineState:
     return LineState.ACCEPTED
 
 
-def order_value(statuses: list[LineStatus], rows: list[dict], decision: OrderDecision) -> str:
-    """What the order is worth as acknowledged (allocated + backordered units at our or their price)."""
-    price = {r["line_number"]: r["unit_price"] for r in rows}
-    ours = {ld.line_number: ld.unit_price for ld in decision.lines}
-    total = Decimal(0)
-    for s in statuses:
-        p = ours.get(s.line_number) or price.get(s.line_number) or Decimal(0)
-        total += Decimal(s.allocated + s.backordered) * p
-    return str(total)
+def order_values(statuses: pa.Table, their_prices, our_prices, spans: Sequence[tuple[int, int]]) -> list[Decimal]:
+    """What each order (rows ``spans`` of ``statuses``) is worth as acknowledged: (allocated +
+    backordered) units at our price where we changed it, else theirs (a zero or missing price adds 0)."""
+    n = statuses.num_rows
+    if n == 0:
+        return [Decimal(0)] * len(spans)
+    ours = pc.cast(our_prices, MONEY)
+    theirs = pc.cast(their_prices, MONEY)
+    zero = pa.scalar(Decimal(0), MONEY)
+    price = pc.if_else(pc.fill_null(pc.not_equal(ours, zero), False), ours,
+                       pc.if_else(pc.fill_null(pc.not_equal(theirs, zero), False), theirs, zero))
+    units = pc.cast(pc.add(statuses["allocated"], statuses["backordered"]), pa.decimal128(19, 0))
+    order = np.full(n, -1, dtype=np.int64)
+    for i, (start, stop) in enumerate(spans):
+        order[start:stop] = i
+    amounts = pa.table({"o": pa.array(order), "amount": pc.multiply(units, price)})
+    sums = amounts.filter(pc.greater_equal(amounts["o"], 0)).group_by("o", use_threads=False).aggregate(
+        [("amount", "sum")])
+    totals = dict(zip(sums["o"].to_pylist(), sums["amount_sum"].to_pylist(), strict=True))
+    return [totals[i] if stop > start else Decimal(0) for i, (start, stop) in enumerate(spans)]

@@ -164,8 +164,9 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings) -> list[list[object
 
 def party_segments(party: Party) -> list[list[object]]:
     """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address."""
-    segs: list[list[object]] = [["N1", party.code, party.name, party.id_qualifier if party.id else "",
-                                 party.id]]
+    identified = bool(party.id and party.id_qualifier)  # N103/N104 are paired (syntax note P0304)
+    segs: list[list[object]] = [["N1", party.code, party.name, party.id_qualifier if identified else "",
+                                 party.id if identified else ""]]
     if party.address1 or party.address2:
         segs.append(["N3", party.address1 or party.address2, party.address2 if party.address1 else ""])
     if party.city or party.state or party.postal_code or party.country:

@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 
-from parsers.x12_writer import DelimiterCollision, Segment, first_fitting, render_x12
+from parsers.x12_writer import (
+    DelimiterCollision,
+    Segment,
+    first_free,
+    render_segment,
+    render_segments,
+    render_x12,
+    used_chars,
+)
 from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
@@ -38,10 +47,15 @@ class Envelope:
     def candidates(self) -> tuple[Delimiters, ...]:
         """The delimiter sets this envelope may use, in order; before 00402 ISA11 is "U" and there is
         no repetition separator, so its character may appear in data."""
-        sets = (self.delimiters, *self.fallbacks)
-        if self.isa_version >= "00402":
-            return sets
-        return tuple(replace(d, repetition="") for d in sets)
+        return _candidates(self.delimiters, self.fallbacks, self.isa_version)
+
+
+@lru_cache(maxsize=256)
+def _candidates(delimiters: Delimiters, fallbacks: tuple[Delimiters, ...], isa_version: str) -> tuple[Delimiters, ...]:
+    sets = (delimiters, *fallbacks)
+    if isa_version >= "00402":
+        return sets
+    return tuple(replace(d, repetition="") for d in sets)
 
 
 def envelope_for(profile: PartnerProfile) -> Envelope:
@@ -55,9 +69,21 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
 def delimiters_for(env: Envelope, bodies: Sequence[Sequence[Segment]]) -> Delimiters | None:
     """The first of the envelope's candidate sets that no value of ``bodies`` (nor of the envelope
     itself) uses; None when every set collides: the document cannot be sent without altering a value."""
-    now = datetime(2000, 1, 1)  # dates, times and control numbers are digits: they never collide
+    return first_fit(env, used_chars(seg for body in bodies for seg in body))
+
+
+def first_fit(env: Envelope, used: set[str]) -> Delimiters | None:
+    """delimiters_for when the characters the bodies' values hold are known already (``used``)."""
+    return first_free(used | _envelope_chars(env), env.candidates)
+
+
+@lru_cache(maxsize=256)
+def _envelope_chars(env: Envelope) -> frozenset[str]:
+    """Characters the envelope's own values hold (dates, times and control numbers are digits: they
+    never collide, so any will do)."""
+    now = datetime(2000, 1, 1)
     envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.version]]
-    return first_fitting(envelope + [seg for body in bodies for seg in body], env.candidates)
+    return frozenset(used_chars(envelope))
 
 
 def isa_segment(env: Envelope, isa13: int, now: datetime, ack_requested: str = "0",
@@ -76,24 +102,31 @@ def _chosen(env: Envelope, bodies: Sequence[Sequence[Segment]], d: Delimiters | 
     return d
 
 
-def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list[list[Segment]], *, isa13: int, gs06: int,
+def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13: int, gs06: int,
          st02s: list[int], now: datetime, delimiters: Delimiters | None = None) -> bytes:
     """One interchange with one functional group holding one transaction set per body, written with
-    ``delimiters`` (default: `delimiters_for`; DelimiterCollision when no candidate fits)."""
+    ``delimiters`` (default: `delimiters_for`; DelimiterCollision when no candidate fits). A body is a
+    list of segments, or (text, segment count) already rendered with ``delimiters`` (then required)."""
     if len(st02s) != len(bodies):
         raise ValueError("one ST02 per transaction set body is required")
-    d = _chosen(env, bodies, delimiters)
-    segs: list[Segment] = [isa_segment(env, isa13, now, d=d)]
-    segs.append(["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"),
-                 str(gs06), "X", env.version])
+    segmented = [b for b in bodies if not _rendered(b)]
+    if len(segmented) != len(bodies) and delimiters is None:
+        raise ValueError("a body rendered beforehand needs the delimiters it was rendered with")
+    d = _chosen(env, segmented, delimiters)
+    end = d.segment + d.suffix
+    out = [render_segments([isa_segment(env, isa13, now, d=d),
+                            ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"),
+                             now.strftime("%H%M"), str(gs06), "X", env.version]], d)]
     for body, st02 in zip(bodies, st02s, strict=False):
         st = f"{st02:04d}"
-        segs.append(["ST", set_id, st])
-        segs.extend(body)
-        segs.append(["SE", str(len(body) + 2), st])
-    segs.append(["GE", str(len(bodies)), str(gs06)])
-    segs.append(["IEA", "1", f"{isa13:09d}"])
-    return render_x12(segs, d)
+        text, count = body if _rendered(body) else (render_segments(body, d), len(body))
+        out += [render_segment(["ST", set_id, st], d), end, text, render_segment(["SE", str(count + 2), st], d), end]
+    out.append(render_segments([["GE", str(len(bodies)), str(gs06)], ["IEA", "1", f"{isa13:09d}"]], d))
+    return "".join(out).encode("utf-8")
+
+
+def _rendered(body) -> bool:
+    return isinstance(body, tuple) and len(body) == 2 and isinstance(body[0], str)
 
 
 def wrap_ta1(env: Envelope, ta1: Segment, *, isa13: int, now: datetime, delimiters: Delimiters | None = None) -> bytes:

@@ -14,9 +14,10 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
                 documents (what the partner was told, with that document's numbers and file): the line
                 is ours whose PO101 the PO1 (the 865's POC01) echoes; price PO104 (POC06), else the
                 line's; the reconciliation takes the latest document per line.
-  SHIPPED,      the 856 and 810 lines another system of ours sent (recorded, RECORDED_LINES), on the
-  INVOICED      line their LIN01 / IT101 echoes; the 856's DTM 011 is the departure, its GS04/GS05 (or the
-                time given when recording) the time it was sent.
+  SHIPPED,      the 856 and 810 lines as RECORDED_LINES, on the line their LIN01 / IT101 echoes: our own
+  INVOICED      shipments and delivered 810s (the shipments and invoices tables: departure, delivery of the
+                856/810) and those another system of ours sent (recorded): the 856's DTM 011 is the
+                departure, its GS04/GS05 (or the time given when recording) the time it was sent.
   SENT_SETS     every delivered 855, 865, 856 and 810 set with its ISA13/GS06/ST02, file and delivery
                 time; functional id from ST01; document_ref = shipment id / invoice number when known,
                 else the PO.

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from parsers.x12_writer import Segment
+from schemas.x12 import Delimiters
 
 CHANGE_STATUSES = {"IB", "BP", "IC", "IP", "IQ", "IS", "DR", "IH", "IR", "ID"}
 
@@ -56,7 +57,9 @@ def ack_type(statuses: list[str]) -> str:
 
 def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: date,
               purpose: str = "00") -> list[Segment]:
-    """Body of an 855 for one PO. ``order``/``lines`` are canonical table rows (schemas.orders)."""
+    """Body of an 855 for one PO as segments. ``order``/``lines`` are canonical table rows
+    (schemas.orders). A run renders its 855s with render_855s (the same text, over columns); this
+    form is kept for a document no delimiter set fits (held, rendered when one does)."""
     if len(lines) != len(acks):
         raise ValueError("one LineAck per line is required")
     statuses = [st for a in acks for st in a.statuses()]
@@ -82,3 +85,188 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
             body.append(ack_seg)
     body.append(["CTT", str(len(lines)), _num(total)])
     return body
+
+
+def _ack_columns():
+    """The columns render_855s reads per line besides the line's own (parts, ack_quantity, ack_price)."""
+    import pyarrow as pa
+
+    from schemas.orders import MONEY, QTY
+
+    part = pa.struct([pa.field("status", pa.string()), pa.field("quantity", QTY), pa.field("date", pa.date32())])
+    return pa.schema([pa.field("parts", pa.list_(part)), pa.field("ack_quantity", QTY),
+                      pa.field("ack_price", MONEY)])
+
+
+def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], *, today: date,
+                d: Delimiters) -> list[tuple[str, int, str]]:
+    """Bodies of many 855s (BAK .. CTT, without ST/SE) rendered with ``d`` by string building over
+    columns, the same text as render_segments(build_855(...)): ``heads`` one dict per PO
+    (po_number, po_date, purpose); ``lines`` canonical line rows and ``statuses`` their parts /
+    ack_quantity / ack_price (see _ack_columns), aligned; ``spans``: each PO's rows, contiguous and in
+    order. No value may hold a delimiter of ``d`` (choose ``d`` with delimiter_use). Per PO: (text,
+    segments, BAK02)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    term = d.segment + d.suffix
+    n = lines.num_rows
+    out: list[tuple[str, int, str]] = []
+    v = _values(lines, statuses, spans) if n else None
+    if n:
+        po1 = pc.utf8_rtrim(pc.binary_join_element_wise(
+            "PO1", v["line_id"], v["quantity"], v["unit"], v["price"], v["basis"],
+            pc.binary_join(pa.ListArray.from_arrays(v["id_offsets"], _arr(pc.binary_join_element_wise(
+                v["id_qualifier"], v["id_id"], d.element))), d.element),
+            d.element), characters=d.element)
+        ack = pc.utf8_rtrim(pc.binary_join_element_wise(
+            "ACK", v["part_status"], v["part_quantity"], v["part_unit"], pc.if_else(v["part_dated"], "068", ""),
+            v["part_date"], d.element), characters=d.element)
+        acks = pc.binary_join(pa.ListArray.from_arrays(v["part_offsets"], _arr(ack)), term)
+        line_text = pc.binary_join_element_wise(po1, term, acks, term, "")
+        offsets = pa.array([spans[0][0]] + [b for _, b in spans], pa.int32()) if spans else pa.array([0], pa.int32())
+        bodies = pc.binary_join(pa.ListArray.from_arrays(offsets, _arr(line_text)), "").to_pylist()
+        cum = np.concatenate([[0], np.cumsum(v["parts_per_line"])])
+    today8 = today.strftime("%Y%m%d")
+    kinds = [v["kinds"][i] if n and b > a else ack_type([]) for i, (a, b) in enumerate(spans)]
+    bak = pc.binary_join_element_wise(
+        "BAK", pa.array([h.get("purpose") or "00" for h in heads], pa.string()), pa.array(kinds, pa.string()),
+        pa.array([h["po_number"] for h in heads], pa.string()),
+        pa.array([h["po_date"].strftime("%Y%m%d") if h.get("po_date") else today8 for h in heads], pa.string()),
+        "", "", "", "", today8, d.element)
+    totals = [_num(v["totals"][i] if n and b > a else Decimal(0)) for i, (a, b) in enumerate(spans)]
+    ctt = pc.binary_join_element_wise("CTT", pa.array([str(b - a) for a, b in spans], pa.string()),
+                                      pa.array(totals, pa.string()), d.element)
+    texts = pc.binary_join_element_wise(bak, term, pa.array(bodies if n else [""] * len(heads), pa.string()), ctt,
+                                        term, "").to_pylist()
+    for i, (start, stop) in enumerate(spans):
+        segments = 2 + (stop - start) + (int(cum[stop] - cum[start]) if n else 0)
+        out.append((texts[i], segments, kinds[i]))
+    return out
+
+
+def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], chars: str) -> list[set[str]]:
+    """Per PO: which of ``chars`` occur inside a value of its 855 (dates, counts and codes we write
+    are digits and letters; the partner's values and our numbers are looked at)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from parsers.x12_writer import chars_used
+
+    out: list[set[str]] = [set() for _ in heads]
+    if not chars:
+        return out
+    for values in (pa.array([h["po_number"] for h in heads], pa.string()),
+                   pa.array([h.get("purpose") or "00" for h in heads], pa.string())):
+        for ch, where in chars_used(values, chars).items():
+            for i in where.tolist():
+                out[i].add(ch)
+    if lines.num_rows == 0:
+        return out
+    v = _values(lines, statuses, spans)
+    n = lines.num_rows
+    order = np.full(n, len(spans), dtype=np.int64)
+    for i, (a, b) in enumerate(spans):
+        order[a:b] = i
+    line_rows = np.arange(n)
+    id_rows = np.asarray(v["id_parent"], dtype=np.int64)
+    part_rows = np.asarray(v["part_parent"], dtype=np.int64)
+    for column, rows in (("line_id", line_rows), ("quantity", line_rows), ("unit", line_rows), ("price", line_rows),
+                         ("basis", line_rows), ("id_qualifier", id_rows), ("id_id", id_rows),
+                         ("part_status", part_rows), ("part_quantity", part_rows)):
+        values = v[column]
+        for ch, where in chars_used(values, chars).items():
+            for i in set(order[rows[where]].tolist()):
+                if i < len(spans):
+                    out[i].add(ch)
+    for i, total in enumerate(v["totals"]):
+        out[i] |= {ch for ch in chars if ch in _num(total)}
+    return out
+
+
+def _values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
+    """The 855's element values as columns (shared by rendering and the delimiter check)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from parsers.x12_writer import date_column, decimal_column, text_column
+
+    n = lines.num_rows
+    line_id = pc.fill_null(lines["line_id"], "")
+    line_id = pc.if_else(pc.equal(line_id, ""), pc.cast(lines["line_number"], pa.string()), line_id)
+    price = pc.coalesce(pc.cast(statuses["ack_price"], lines.schema.field("unit_price").type), lines["unit_price"])
+    ids = _arr(lines["product_ids"])
+    ids = pc.fill_null(ids, pa.scalar([], ids.type)) if ids.null_count else ids
+    flat_ids = ids.flatten()
+    parts = _arr(statuses["parts"])
+    flat = parts.flatten()
+    part_parent = np.asarray(parts.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
+        if len(flat) else np.zeros(0, dtype=np.int64)
+    unit = text_column(lines["unit"])
+    qty = pc.coalesce(statuses["ack_quantity"], pc.cast(lines["quantity"], statuses.schema.field("ack_quantity").type))
+    id_parent = np.asarray(ids.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
+        if len(flat_ids) else np.zeros(0, dtype=np.int64)
+    return {
+        "line_id": line_id, "quantity": decimal_column(lines["quantity"]), "unit": unit,
+        "price": decimal_column(price), "basis": text_column(lines["price_basis"]),
+        "id_offsets": _zero_based(ids.offsets), "id_qualifier": text_column(flat_ids.field("qualifier")),
+        "id_id": text_column(flat_ids.field("id")), "id_parent": id_parent,
+        "part_offsets": _zero_based(parts.offsets), "part_status": text_column(flat.field("status")),
+        "part_quantity": decimal_column(flat.field("quantity")), "part_unit": pc.take(unit, pa.array(part_parent)),
+        "part_dated": pc.is_valid(flat.field("date")), "part_date": date_column(flat.field("date")),
+        "part_parent": part_parent, "parts_per_line": np.diff(np.asarray(parts.offsets.to_numpy())),
+        "totals": _sums(qty, spans), "kinds": _ack_kinds(flat.field("status"), part_parent, spans, n),
+    }
+
+
+def _arr(values):
+    """A ChunkedArray as one Array (ListArray.from_arrays wants Arrays)."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    return values
+
+
+def _zero_based(offsets):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = offsets[0].as_py()
+    return pc.subtract(offsets, pa.scalar(first, offsets.type)) if first else offsets
+
+
+def _sums(values, spans: list[tuple[int, int]]) -> list[Decimal]:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(values)
+    order = np.full(n, -1, dtype=np.int64)
+    for i, (a, b) in enumerate(spans):
+        order[a:b] = i
+    table = pa.table({"o": pa.array(order), "v": values})
+    table = table.filter(pc.greater_equal(table["o"], 0)).group_by("o", use_threads=False).aggregate([("v", "sum")])
+    got = dict(zip(table["o"].to_pylist(), table["v_sum"].to_pylist(), strict=True))
+    return [got.get(i) or Decimal(0) for i in range(len(spans))]
+
+
+def _ack_kinds(statuses, parent, spans: list[tuple[int, int]], n: int) -> list[str]:
+    """BAK02 per PO from all its ACK01s (ack_type)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    order = np.full(n, m := len(spans), dtype=np.int64)  # rows outside every span count for no PO
+    for i, (a, b) in enumerate(spans):
+        order[a:b] = i
+    per_part = order[parent]
+    ir = np.asarray(pc.fill_null(pc.equal(statuses, "IR"), False).to_numpy(zero_copy_only=False), dtype=bool)
+    change = np.asarray(pc.fill_null(pc.is_in(statuses, value_set=pa.array(sorted(CHANGE_STATUSES))), False)
+                        .to_numpy(zero_copy_only=False), dtype=bool)
+    count = np.bincount(per_part, minlength=m + 1)[:m]
+    irs = np.bincount(per_part, weights=ir, minlength=m + 1)[:m]
+    changes = np.bincount(per_part, weights=change, minlength=m + 1)[:m]
+    return ["RD" if c and r == c else "AC" if ch else "AD" for c, r, ch in zip(count, irs, changes, strict=True)]

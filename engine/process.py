@@ -68,7 +68,7 @@ class OutDoc:
 class Outcome:
     file: str
     sha256: str
-    parse: ParseResult
+    parse: ParseResult | None  # None for a CSV order file
     findings: list[Finding] = field(default_factory=list)
     orders: pa.Table = field(default_factory=ORDERS.empty_table)
     lines: pa.Table = field(default_factory=ORDER_LINES.empty_table)
@@ -89,6 +89,8 @@ class Outcome:
 def acceptance_for(profile: PartnerProfile) -> Acceptance:
     sets: dict[str, frozenset[str]] = {}
     for s in profile.accepts:
+        if s not in FUNCTIONAL_FOR_SET:  # "csv": CSV order files, read by process_csv_file
+            continue
         fid = FUNCTIONAL_FOR_SET[s]
         sets[fid] = sets.get(fid, frozenset()) | {s}
     if profile.x12.other_versions == "envelope_only":
@@ -224,4 +226,22 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     out.findings = findings
     out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
         else "processed"
+    return out
+
+
+def process_csv_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile) -> Outcome:
+    """A CSV order file of a partner without EDI (parsers.csv_orders, the profile's column mapping):
+    the same canonical ORDERS / ORDER_LINES as an 850, with lineage (file, row). A bad row is a
+    finding at its row and column and its whole PO is left out; nothing is acknowledged here (the
+    decide stage answers each order with the CSV acknowledgment or an 855)."""
+    from parsers.csv_orders import read_csv_orders
+
+    mapping = profile.fulfilment.csv_orders
+    if mapping is None:
+        raise ValueError(f"partner {profile.id} has no CSV order mapping")
+    read = read_csv_orders(data, mapping, partner=profile.id, file=file, source_sha256=sha256)
+    out = Outcome(file=file, sha256=sha256, parse=None, findings=list(read.findings), orders=read.orders,
+                  lines=read.lines)
+    out.accepted_orders = read.orders["order_ref"].to_pylist()
+    out.disposition = "quarantine" if out.error_count else "processed"
     return out

@@ -22,7 +22,7 @@ READ_EVENTS = ("po_received", "po_replaced", "po_cancelled", "po_confirmed", "po
 DECISION_EVENTS = {"acknowledged": "accepted", "held": "held", "decision_failed": "held", "rejected": "rejected"}
 SUMMARY_EVENTS = (*READ_EVENTS, *DECISION_EVENTS)
 VERDICT_EVENTS = {"acknowledged": "approved", "rejected": "rejected"}  # answered after a person's verdict
-DOCUMENT_TYPES = ("997", "TA1", "855", "865")
+DOCUMENT_TYPES = ("997", "TA1", "855", "CSV", "865", "856", "810")
 
 # (key, short heading used by the terminal, heading on the page, what it counts)
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -37,14 +37,18 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("997", "997", "997", "functional acknowledgments created"),
     ("TA1", "TA1", "TA1", "interchange acknowledgments created"),
     ("855", "855", "855", "purchase order acknowledgments created"),
+    ("CSV", "csv", "CSV ack", "CSV acknowledgments created (partners that send CSV orders, not 850s)"),
     ("865", "865", "865", "change acknowledgments (answers to 860s) created"),
+    ("856", "856", "856", "ship notices created (shipment confirmations from the warehouses)"),
+    ("810", "810", "810", "invoices created"),
     ("delivered", "sent", "Sent", "documents of this run written to the partner's outbox"),
     ("errors", "err", "Open errors", "error findings still open (failures report)"),
     ("warnings", "warn", "Warnings", "findings reported only"),
 )
 LEGEND = (  # the terminal table's abbreviations, a line each
     "files: files read; ok: processed; quar: quarantined; dup: seen before (nothing sent again); POs: 850s read",
-    "acc: orders acknowledged; held: held for a person; rej: rejected (855 RD); 997 TA1 855 865: documents created",
+    "acc: orders acknowledged; held: held for a person; rej: rejected (855 RD); 997 TA1 855 csv 865 856 810: "
+    "documents created (csv: CSV acknowledgments)",
     "sent: delivered to the outbox; err: open error findings; warn: warnings (both in the failures report)",
 )
 STYLE = """

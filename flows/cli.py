@@ -90,12 +90,13 @@ def _summary_table(summary: dict) -> None:
     t = Table(title=f"Run {shown(summary['run_id'])}", show_lines=False)
     t.add_column("partner", justify="left", no_wrap=True)
     for _, short, _, _ in COLUMNS:
-        t.add_column(short, justify="right", no_wrap=True)
+        t.add_column(short, justify="right", no_wrap=True, min_width=len(short))  # headers whole
     for p in summary["partners"]:
         t.add_row(shown(p["partner"]), *(str(cell(p, key)) for key, *_ in COLUMNS))
-    console.print(t)
+    console.print(t, width=max(console.width, 140), crop=False)  # every column, even on a narrow terminal
     for line in LEGEND:
         console.print(f"  {line}")
+    _shipping_lines(summary)
     if summary.get("failure"):
         console.print(f"run stage failed: {shown(summary['failure'])}", style="red")
     for p in summary["partners"]:
@@ -103,6 +104,21 @@ def _summary_table(summary: dict) -> None:
             console.print(f"{shown(p['partner'])} failed: {shown(p['failure'])}", style="red")
     for name, path in summary.get("reports", {}).items():
         console.print(f"  {shown(name)}: {shown(path)}")
+
+
+def _shipping_lines(summary: dict) -> None:
+    """One line per warehouse (confirmations read, shipments recorded, held, late 856s) and one for billing."""
+    for w in summary.get("warehouses", []):
+        if not (w["files"] or w["failure"]):
+            continue
+        console.print(styled(f"  warehouse {shown(w['warehouse'])}: {w['files']} confirmation file(s) "
+                             f"({w['quarantined']} quarantined, {w['duplicates']} duplicate), {w['shipments']} "
+                             f"shipment(s) recorded with their 856, {w['held']} held, {w['late']} 856 late, "
+                             f"{w['errors']} error(s)", (f" failed: {w['failure']}" if w["failure"] else "", "red")))
+    billing = summary.get("invoicing") or {}
+    if billing.get("invoices") or billing.get("closed") or billing.get("errors"):
+        console.print(f"  invoicing: {billing['invoices']} invoice(s) (810), {billing['closed']} order(s) closed, "
+                      f"{billing['errors']} error(s)")
 
 
 @contextmanager
@@ -153,11 +169,14 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
         progress.to_stderr()
         if prefect:
             _prefect_env()
+            from flows import warm
             from flows.prefect_api import start_api_server
 
             progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
+            warming = warm.start()  # GX's import runs while the server starts; joined before prefect is imported
             with console.status("Starting the temporary Prefect API server..."):
                 start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+                warming.join()
             from flows.nightly import nightly
 
             summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)  # progress lines as it goes
@@ -193,6 +212,9 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
     (workdir / "partners").mkdir(parents=True, exist_ok=True)
     for profile in sorted((REPO / "partners").glob("*.toml")):
         shutil.copy2(profile, workdir / "partners" / profile.name)
+    (workdir / "warehouses").mkdir(parents=True, exist_ok=True)
+    for profile in sorted((REPO / "warehouses").glob("*.toml")):
+        shutil.copy2(profile, workdir / "warehouses" / profile.name)
     # the demo, and only the demo, runs on the repository's sample reference data and stock
     for folder in ("reference", "inventory"):
         shutil.copytree(REPO / "sample_files" / folder, workdir / folder, dirs_exist_ok=True)
@@ -215,6 +237,17 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
         console.print(styled(("Night 1", "bold"), ": purchase orders"))
         summaries.append(_run(workdir, now))
         _print_sent(workdir, summaries[-1], sftp_partner="acme" if server else "")
+        _drop_confirmations(workdir, "warehouse-drops")
+        console.print(styled(("Day 1", "bold"), ": the warehouses confirm shipments (the shipments flow: 856s, "
+                             "then 810s)"))
+        shipped = _ship(workdir, (datetime.fromisoformat(now) + timedelta(hours=12, minutes=30)).isoformat())
+        if not shipped.get("skipped"):
+            summaries.append(shipped)
+            _print_sent(workdir, shipped, sftp_partner="acme" if server else "")
+        _drop_confirmations(workdir, "warehouse-drops-day2")  # shipped overnight; the nightly run picks them up
+        night2 = REPO / "sample_files" / "inventory-day2"  # a receipt arrived; day 1's shipments left the stock
+        shutil.copytree(night2 / "snapshots", workdir / "inventory" / "snapshots", dirs_exist_ok=True)
+        shutil.copy2(night2 / "receipts.parquet", workdir / "inventory" / "receipts.parquet")
         day2 = REPO / "sample_files" / "drops-day2"
         for folder in sorted(day2.iterdir()) if day2.is_dir() else []:
             target = workdir / "drop" / folder.name / "inbox"
@@ -224,7 +257,7 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
                 shutil.copy2(f, target / f.name)
         _record_hand_fed(workdir, now)
         console.print(styled(("Night 2", "bold"), ": 860 change orders against night 1's orders, partners' 997s "
-                             "for night 1's documents"))
+                             "for night 1's documents; a backorder allocated and shipped; invoiced orders closed"))
         summaries.append(_run(workdir, (datetime.fromisoformat(now) + timedelta(days=1)).isoformat()))
         _print_sent(workdir, summaries[-1], sftp_partner="acme" if server else "")
         if server:
@@ -241,7 +274,8 @@ def demo(workspace: Path = typer.Option(Path("demo-workspace"), "--workspace", "
             console.print(f"The demo's SFTP server is stopped; ACME's profile ({profile}) is back to its local "
                           "drop (a copy of what it sent over SFTP is in sftp-outbox/).")
     _demo_hints(workdir, datetime.fromisoformat(now) + timedelta(days=2))
-    failed = [s for s in summaries if s.get("failure") or any(p["failure"] for p in s["partners"])]
+    failed = [s for s in summaries if s.get("failure") or any(p["failure"] for p in s["partners"])
+              or any(w["failure"] for w in s.get("warehouses", []))]
     if failed:
         console.print(f"{plural(len(failed), 'night')} did not complete: see the summaries above", style="red")
     raise typer.Exit(ExitStatus.INCOMPLETE if failed else ExitStatus.OK)
@@ -298,6 +332,7 @@ def _demo_hints(workdir: Path, next_night: datetime) -> None:
         held = store.orders(states=lifecycle.AWAITING_PERSON)
         changed = [o for o in store.orders() if o.change_file] or store.orders()
         runs = [r["run_id"] for r in store.runs() if r["kind"] == "nightly"]
+        shipped = store.orders(states=lifecycle.SHIPPING)
     finally:
         store.close()
     lines = []
@@ -318,6 +353,10 @@ def _demo_hints(workdir: Path, next_night: datetime) -> None:
         o = changed[0]
         lines.append(f"{cmd} status {shlex.quote(o.po_number)} --partner {shlex.quote(o.partner)} -w {ws}      "
                      "# one order's whole story")
+    if shipped:
+        o = shipped[0]
+        lines.append(f"{cmd} status {shlex.quote(o.po_number)} --partner {shlex.quote(o.partner)} -w {ws}      "
+                     "# one shipped (and invoiced): shipments, cartons, SSCCs, invoices")
     if runs:
         lines.append(f"{cmd} report -w {ws}      # write the last run's reports again: "
                      f"{shlex.quote(str(workdir / 'reports' / runs[-1] / 'summary.html'))}")
@@ -344,6 +383,16 @@ def _record_hand_fed(workdir: Path, now: str) -> None:
             console.print(shown(f"  recorded {path.parent.name}/{path.name}: {read} line(s) our ERP or WMS sent"))
     finally:
         store.close()
+
+
+def _drop_confirmations(workdir: Path, folder: str) -> None:
+    """The demo's shipment confirmations (sample_files/<folder>/<warehouse>/) into the warehouses' inboxes."""
+    source = REPO / "sample_files" / folder
+    for wh in sorted(source.iterdir()) if source.is_dir() else []:
+        inbox = workdir / "warehouse-drop" / wh.name / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        for f in sorted(wh.iterdir()):
+            shutil.copy2(f, inbox / f.name)
 
 
 def _start_demo_sftp(workdir: Path):
@@ -425,15 +474,82 @@ def serve(workspace: Path = WORKSPACE,
           cron: str = typer.Option("0 2 * * *", "--cron", help="When to run: a cron expression (minute hour "
                                    "day-of-month month day-of-week); the default is 02:00 every day."),
           timezone: str = typer.Option("UTC", "--timezone", help="Time zone of the cron expression (an IANA "
-                                       "name such as Europe/Berlin).")) -> None:
-
-    """Serve the nightly deployment on its cron schedule (needs a Prefect server: PREFECT_API_URL)."""
+                                       "name such as Europe/Berlin)."),
+          shipments_every: int = typer.Option(5, "--shipments-every", min=1,
+                                              help="Minutes between runs of the shipments deployment "
+                                                   "(shipment confirmations -> 856s -> 810s).")) -> None:
+    """Serve the nightly deployment on its cron schedule and the shipments deployment every few minutes
+    (and when `orderbridge dropped` reports a confirmation); needs a Prefect server: PREFECT_API_URL."""
     _prefect_env()
     from prefect import serve as prefect_serve
 
-    from flows.nightly import deployment
+    from flows.nightly import deployment, shipments_deployment
+    from flows.workspace import Workspace
 
-    prefect_serve(deployment(str(workspace.resolve()), cron, timezone))
+    ws = Workspace(workspace.resolve())
+    profiles = ws.partners() if any(ws.partners_dir.glob("*.toml")) else {}  # each run says what is missing
+    windows = [p.fulfilment.asn.window_minutes for p in profiles.values() if "856" in p.receives]
+    if windows and shipments_every >= min(windows):
+        err.print(f"--shipments-every {shipments_every} is not shorter than the tightest ASN window "
+                  f"({min(windows)} minutes): 856s may be late", style="yellow")
+    prefect_serve(deployment(str(workspace.resolve()), cron, timezone),
+                  shipments_deployment(str(workspace.resolve()), shipments_every))
+
+
+def _ship(workspace: Path, now: str | None, *, wait: float = 0.0) -> dict:
+    """The shipments flow under the workspace lease (exit 5 if another process holds it), after the
+    state checks (exit 4)."""
+    with _holding(workspace, "shipments", wait):
+        _require_state(workspace)
+        _check_state(workspace)
+        _prefect_env()
+        from flows.prefect_api import start_api_server
+
+        with console.status("Starting the temporary Prefect API server..."):
+            start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+        from flows.nightly import shipments
+
+        with console.status("Running the shipments flow (Prefect)..."):
+            summary = shipments(workspace=str(workspace.resolve()), now=now)
+    if summary.get("skipped"):
+        console.print(f"Shipments: nothing to do ({summary['skipped']}).")
+    else:
+        _summary_table(summary)
+    return summary
+
+
+@app.command()
+def ship(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO)."),
+         wait: float = WAIT) -> None:
+    """Run the shipments flow once: every warehouse's shipment confirmations -> 856s, then the 810s due,
+    delivered at once (what the shipments deployment does every few minutes). Exit status 5 when another
+    OrderBridge process holds the workspace (--wait SECONDS waits for it)."""
+    from flows.exit_status import for_run
+
+    if not workspace.is_dir():
+        err.print(f"workspace {shown(workspace)} does not exist", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    summary = _ship(workspace, _now(now), wait=wait)
+    raise typer.Exit(for_run(summary))
+
+
+@app.command()
+def dropped(warehouse: str = typer.Argument(..., help="The warehouse whose drop received a confirmation."),
+            workspace: Path = WORKSPACE) -> None:
+    """Report that a shipment confirmation was dropped: the served shipments deployment runs at once
+    (a Prefect event; for drop hooks such as an SFTP server's upload script). Needs PREFECT_API_URL."""
+    from flows.workspace import Workspace
+
+    if warehouse not in Workspace(workspace.resolve()).warehouses():
+        err.print(f"unknown warehouse {shown(repr(warehouse))}", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    _prefect_env()
+    from prefect.events import emit_event
+
+    from flows.nightly import DROPPED_EVENT
+
+    emit_event(event=DROPPED_EVENT, resource={"prefect.resource.id": f"orderbridge.warehouse.{warehouse}"})
+    console.print(f"reported: a confirmation in {shown(warehouse)}'s drop")
 
 
 @app.command()
@@ -612,71 +728,11 @@ def status(po: str = typer.Argument(..., help="PO number"),
            workspace: Path = WORKSPACE) -> None:
     """One order's story: state, every line (deleted and cancelled too), every document sent, people's
     decisions, and the history in order with each time's clock."""
-    from flows.status import story
+    from flows.status_view import run_status
 
-    store = _state(workspace)
-    order = _order_or_exit(store, po, partner)
-    doc = story(store, order)
-    if as_json:
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-        return
-    o = doc["order"]
-    answered = f", answered with {o['answered_with']} {o['ack_type']}" if o["answered_with"] else ""
-    console.print(styled((f"{o['partner']} / {po}", "bold"), f": {o['state']} (revision {o['revision']}{answered}; "
-                         f"value {o['value']} {o['currency']})"))
-    console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
-                        f"received {o['received_at']} (run clock)"))
-    if o["hold_reasons"]:
-        console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
-    t = Table(title="lines")
-    for c in ("line", "PO101", "state", "ACK", "ordered", "unit", "price", "allocated", "backordered", "rejected",
-              "promised", "from", "reason"):
-        t.add_column(c, overflow="fold")
-    for ln in doc["lines"]:
-        price = ln["ack_price"] or ln["unit_price"]
-        t.add_row(*(shown(v if v is not None else "") for v in (
-            ln["line_number"], ln["line_id"], ln["state"], ln["ack"], ln["ordered"], ln["unit"], price,
-            ln["allocated"], ln["backordered"], ln["rejected"], ln["promised_date"], ln["warehouses"], ln["reason"])))
-    console.print(t)
-    d = Table(title="documents sent (times: run clock; a held document waits, unnumbered)")
-    for c in ("type", "ISA13", "GS06", "ST02", "file", "status", "created", "delivered"):
-        d.add_column(c, overflow="fold")
-    for x in doc["documents"]:
-        d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
-                                       x["created_at"] or "", x["delivered_at"] or "not yet")))
-    console.print(d)
-    if doc.get("partner_acks"):
-        a = Table(title="the partner's 997/999 for our documents (as of the last reconciliation, run clock)")
-        for c in ("type", "ISA13", "ST02", "verdict", "answered", "due", "reasons"):
-            a.add_column(c, overflow="fold")
-        for v in doc["partner_acks"]:
-            a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], v["status"].replace("_", " "),
-                                           v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
-        console.print(a)
-    if doc.get("exceptions"):
-        f = Table(title="reconciliation exceptions (`orderbridge exception show ID` for the evidence)")
-        for c in ("id", "type", "line", "amount", "age", "state", "what"):
-            f.add_column(c, overflow="fold")
-        for x in doc["exceptions"]:
-            f.add_row(*(shown(v) for v in (x["exception_id"], x["type"], x["line_number"] or "", x["amount_at_risk"],
-                                           x["age_days"], x["state"] if x["found"] else f"{x['state']} (cleared)",
-                                           x["message"])))
-        console.print(f)
-    if doc["decisions"]:
-        p = Table(title="decisions by people (times: wall clock)")
-        for c in ("at", "event", "by", "note"):
-            p.add_column(c, overflow="fold")
-        for x in doc["decisions"]:
-            p.add_row(*(shown(v) for v in (x["at"], x["event"], x["by"], x["note"])))
-        console.print(p)
-    h = Table(title="history (in the order it happened)")
-    for c in ("#", "at", "clock", "event", "state", "by", "note", "document"):
-        h.add_column(c, overflow="fold")
-    for e in doc["history"]:
-        sent = f"{e['document']['type']} ISA13 {e['document']['isa13']}" if e["document"] else ""
-        moved = f"{e['from_state'] or '-'} -> {e['to_state']}" if e["from_state"] != e["to_state"] else e["to_state"]
-        h.add_row(*(shown(v) for v in (e["seq"], e["at"], e["clock"], e["event"], moved, e["actor"], e["note"], sent)))
-    console.print(h)
+    code = run_status(po, partner, as_json, workspace, out=console, errout=err)
+    if code:
+        raise typer.Exit(code)
 
 
 @contextmanager
@@ -884,15 +940,17 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
         out = process_file(data, file=path.name, sha256=hashlib.sha256(data).hexdigest(),
                            profile=profiles[partner], known=Known(), today=date.today())
         return out.parse, out.findings, out.orders, out.change_headers
+    from flows.lean import without_pandas
     from parsers.orders_860 import read_changes
 
-    result = read_interchanges(data, file=path.name)
-    findings = list(result.findings) + check_envelopes(result)
-    sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
-    change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
-    findings += check_structure(result, list(result.transaction_sets()))
-    orders, _ = read_orders(result, sets, partner=partner or "", lines=False)  # the JSON shows orders only
-    changes, _ = read_changes(result, change_sets, partner=partner or "")
+    with without_pandas():  # reading and checking use no pandas: pyarrow must not import it (about 1 s)
+        result = read_interchanges(data, file=path.name)
+        findings = list(result.findings) + check_envelopes(result)
+        sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
+        change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
+        findings += check_structure(result, list(result.transaction_sets()))
+        orders, _ = read_orders(result, sets, partner=partner or "", lines=False)  # the JSON shows orders only
+        changes, _ = read_changes(result, change_sets, partner=partner or "")
     return result, findings, orders, changes
 
 

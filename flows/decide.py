@@ -19,6 +19,8 @@ from engine.answer import allocation_input
 from engine.decide import OrderDecision, decide
 from flows.documents import holder, renderer
 from flows.recovery import report_folder
+from flows.shipments import backorder_step, merged_totals
+from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from schemas.findings import Finding
 from schemas.lifecycle import Plan
@@ -63,12 +65,14 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     since = state.mark()  # the plan is applied only if nothing changed the store while it was made
     # what the planners need, each read once: orders to decide and those the 860s name, their lines,
     # reservations, stored tables, and changes applied earlier that still wait for their answer
+    load = Lap("decide.load")
     pending = state.pending_changes()
-    keys = {(c.partner, c.po_number) for c in pending} | {
-        r.key for r in lifecycle.to_decide(state.orders(states=lifecycle.TO_DECIDE), profiles)}
-    records = state.orders_for(keys)
-    reserved_before, lines_before = state.reservations_for(keys), state.lines_for(keys)
+    waiting = {r.key: r for r in lifecycle.to_decide(state.orders(states=lifecycle.TO_DECIDE), profiles)}
+    keys = {(c.partner, c.po_number) for c in pending} | set(waiting)
+    records = waiting | state.orders_for(keys - set(waiting))
     earlier = state.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=keys)
+    reserved_before = state.reservations_for(keys)
+    lines_before = state.lines_for(lifecycle.stored_line_keys(records, [*pending, *earlier]))
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
     change_tables = _load(store, lifecycle.change_table_keys([*pending, *earlier]), store.load_changes)
     replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records)
@@ -79,17 +83,27 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan
+    # stock this run's allocation sees as taken: reservations (after the 860s) and what shipped since the
+    # snapshot; backorders of answered orders are offered what is left first (flows.shipments)
+    totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of)),
+                                      reserved_before, revisions.reservations)
+    backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
+                                         run_id=run_id)
+    plan += backordered
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:
         tables.update(revisions.tables)
         tables.update(_load(store, [k for k in lifecycle.table_keys(deciding) if k not in tables], store.load))
+    load.stop()
+    if deciding:
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
-                        lines_before, now=now, run_id=run_id, use_gx=use_gx)
-    plan = lifecycle.in_answer_order(plan, revisions.change_ids)
+                        lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals)
+    plan = lifecycle.batch_documents(lifecycle.in_answer_order(plan, revisions.change_ids), profiles)
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}
-    applied = state.apply(plan, render=renderer(profiles, now), hold=holder(profiles, stage="decide", files=files),
-                          at=at, run_id=run_id, unchanged_since=since)
+    with timed("decide.apply"):
+        applied = state.apply(plan, render=renderer(profiles, now), hold=holder(profiles, stage="decide", files=files),
+                              at=at, run_id=run_id, unchanged_since=since)
     out.findings = [fr.finding for fr in [*plan.findings, *applied.held]]
     out.documents.update(applied.documents)
     return out
@@ -97,7 +111,8 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
 
 def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
             inventory: Inventory, out: RunDecision, deciding: list, tables: dict, revisions: lifecycle.Revisions,
-            reserved_before: dict, lines_before: dict, *, now: datetime, run_id: str, use_gx: bool) -> Plan:
+            reserved_before: dict, lines_before: dict, *, now: datetime, run_id: str, use_gx: bool,
+            reserved_totals: list[dict] | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
     from engine.allocate import allocate
     from rules.suite import run_suite
@@ -107,26 +122,33 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     orders, lines = lifecycle.current_tables(deciding, tables)
     settings = rule_settings(profiles)
     docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
-    suite = run_suite(orders, lines, ref, settings, today=today,
-                      open_orders=lifecycle.open_order_value(state.orders(states=lifecycle.OPEN)),
-                      use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
-                      suites={pid: p.rule_suites for pid, p in profiles.items()})
+    with timed("decide.rules"):
+        suite = run_suite(orders, lines, ref, settings, today=today,
+                          open_orders=lifecycle.open_order_value(state.orders(states=lifecycle.OPEN)),
+                          use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
+                          suites={pid: p.rule_suites for pid, p in profiles.items()})
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
-    out.decisions = decide(orders, suite.lines, suite.findings, ref, settings,
-                           policies={pid: p.rules.outcomes for pid, p in profiles.items()},
-                           people=lifecycle.person_decisions(deciding))
+    with timed("decide.decisions"):
+        out.decisions = decide(orders, suite.lines, suite.findings, ref, settings,
+                               policies={pid: p.rules.outcomes for pid, p in profiles.items()},
+                               people=lifecycle.person_decisions(deciding))
+    allocating = Lap("decide.allocate")
     alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding),
                                 only=lifecycle.changed_lines(deciding))
-    reserved = lifecycle.reserved_after(state.reservations(), reserved_before, revisions.reservations)
+    reserved = reserved_totals if reserved_totals is not None else lifecycle.reserved_after(
+        state.reservations(), reserved_before, revisions.reservations)
     result = allocate(alloc_in, inventory.snapshot, inventory.receipts,
                       {pid: p.allocation for pid, p in profiles.items()},
                       reservations=pa.Table.from_pylist(reserved, schema=RESERVATIONS), today=today)
     out.allocation, out.availability = result.lines, result.availability
-    plan = lifecycle.plan_decisions(
-        {r.key: r for r in deciding}, out.decisions, orders=orders, lines=suite.lines, allocation=result.lines,
-        stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
-        profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
-    return plan + Plan(findings=lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines))
+    allocating.stop()
+    with timed("decide.plan"):
+        plan = lifecycle.plan_decisions(
+            {r.key: r for r in deciding}, out.decisions, orders=orders, lines=suite.lines, allocation=result.lines,
+            stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
+            profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
+        return plan + Plan(findings=lifecycle.decision_findings(suite.findings, out.decisions, orders,
+                                                                suite.lines))
 
 
 def _load(store: OrderStore, keys: list[tuple[str, str]], load) -> dict[tuple[str, str], tuple[pa.Table, pa.Table]]:

@@ -21,7 +21,7 @@ from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
 from schemas.profile import PartnerProfile
 
-SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
+SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
 
 
 def _bodies(doc: PlannedDocument) -> list[list[Segment]]:
@@ -37,11 +37,17 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
     first of its delimiter sets that no value uses (`hold` keeps back the documents none fits)."""
 
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
+        if doc.content:  # a document that is not X12 (a CSV acknowledgment): stored as built
+            return f"{doc.partner}-{doc.doc_type.lower()}-ack-{isa13:09d}.csv", doc.content
         env = envelope_for(profiles[doc.partner])
         bodies = _bodies(doc)
         d = delimiters_for(env, bodies)  # None: wrap raises DelimiterCollision (hold() keeps these back)
         if doc.doc_type == "TA1":
             content = wrap_ta1(env, bodies[0][0], isa13=isa13, now=now, delimiters=d)
+        elif doc.delimiters is not None:  # 855s rendered with the delimiters the planner chose for them
+            content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id],
+                           [(s.text, s.segments) if s.text else b for s, b in zip(doc.sets, bodies, strict=True)],
+                           isa13=isa13, gs06=gs06, st02s=st02s, now=now, delimiters=doc.delimiters)
         else:
             content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id], bodies, isa13=isa13, gs06=gs06,
                            st02s=st02s, now=now, delimiters=d)
@@ -51,8 +57,12 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
 
 
 def fits(profile: PartnerProfile, doc: PlannedDocument) -> bool:
-    """True when one of the profile's delimiter sets leaves every value of ``doc`` as it is."""
-    return delimiters_for(envelope_for(profile), _bodies(doc)) is not None
+    """True when one of the profile's delimiter sets leaves every value of ``doc`` as it is (a
+    document rendered by its planner names the set it chose)."""
+    env = envelope_for(profile)
+    if doc.delimiters is not None:
+        return doc.delimiters in env.candidates and delimiters_for(env, _bodies(doc)) is not None
+    return delimiters_for(env, _bodies(doc)) is not None
 
 
 def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping[str, str] | None = None) -> Hold:
@@ -62,7 +72,7 @@ def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping
 
     def hold(doc: PlannedDocument) -> FindingRecord | None:
         profile = profiles[doc.partner]
-        if fits(profile, doc):
+        if doc.content or fits(profile, doc):  # a CSV acknowledgment has no delimiters to choose
             return None
         pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
         source = next((s.source_sha256 for s in doc.sets if s.source_sha256), "")
@@ -92,17 +102,27 @@ def release_held(state: StateStore, profile: PartnerProfile, *, now: datetime) -
 
 
 # --- stage 3: deliver ------------------------------------------------------------------------------
+DELIVERY_CHUNK = 256  # files written (and their folder synced) before they are marked delivered together
+
+
 def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime,
                     run_id: str = "") -> int:
     """Write every pending document to the partner's outbox; a failed write stays pending. A file
     already there with the same bytes (a run killed before it marked it delivered) is only marked; an
     outbox file is never overwritten with different bytes: that document stays pending, with an
     OUTBOX_FILE_CONFLICT finding, and the partner's delivery fails (StateError) after the others. Held
-    documents that the profile's delimiter sets now allow are released first."""
+    documents that the profile's delimiter sets now allow are released first.
+
+    Each file goes to a temporary name, is fsynced and renamed into place (the drop's write); after
+    every DELIVERY_CHUNK files the folder itself is synced (local drops) and those documents are
+    marked delivered in one transaction. A crash in between leaves them pending: the next run finds
+    the same bytes in place (or writes them again), never new numbers."""
     if isinstance(drop, LocalDrop):  # half-written files of a killed run (the run holds the workspace lease)
         drop.remove_temporaries("outbox")
     release_held(state, profile, now=now)
     n, refused = 0, []
+    written: list[int] = []
+    sync = getattr(drop, "sync", None)
     for doc in state.pending_documents(profile.id):
         existing = drop.stat("outbox", doc.file_name)
         if existing is not None and (existing.size != len(doc.content)
@@ -117,11 +137,22 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
                            TMP_PREFIX + doc.file_name, doc.content)
             drop.write("outbox", doc.file_name, doc.content)
             faults.reached("after-outbox-write")
-        state.mark_delivered(doc.id, now.isoformat())
+        written.append(doc.id)
         n += 1
+        if len(written) >= DELIVERY_CHUNK:
+            _delivered(state, written, sync, now)
+            written = []
+    if written:
+        _delivered(state, written, sync, now)
     if refused:
         state.apply(lifecycle.plan_file_findings(refused, partner=profile.id, consequence="document not sent",
                                                  stage="deliver"), run_id=run_id)
         raise StateError(f"{len(refused)} outbox file(s) already exist with other content; not overwritten",
                          partner=profile.id, files=", ".join(f.location.file for f in refused[:5]))
     return n
+
+
+def _delivered(state: StateStore, ids: list[int], sync, now: datetime) -> None:
+    if sync is not None:
+        sync("outbox")
+    state.mark_delivered_many(ids, now.isoformat())

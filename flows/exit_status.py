@@ -43,10 +43,11 @@ class ExitStatus(IntEnum):
 
 
 def for_run(summary: dict) -> ExitStatus:
-    """A nightly run's status from its summary: INCOMPLETE when a stage or partner failed, else
-    INPUT_ERRORS when an error finding is still open, else OK."""
-    if summary.get("failure") or any(p.get("failure") for p in summary.get("partners", [])):
+    """A run's status from its summary (nightly or shipments): INCOMPLETE when a stage, partner or
+    warehouse failed, else INPUT_ERRORS when an error finding is still open, else OK."""
+    rows = [*summary.get("partners", []), *summary.get("warehouses", [])]
+    if summary.get("failure") or any(p.get("failure") for p in rows):
         return ExitStatus.INCOMPLETE
-    if any(p.get("errors", 0) for p in summary.get("partners", [])):
+    if any(p.get("errors", 0) for p in rows):
         return ExitStatus.INPUT_ERRORS
     return ExitStatus.OK

@@ -23,6 +23,8 @@ POINTS = (
     "after-intake-commit",  # a file's plan, 997/TA1 and intended disposition committed; not yet moved
     "after-intake",         # every partner's intake done
     "after-numbering",      # the decide stage committed: 855/865s numbered and stored, pending
+    "after-confirmation-commit",  # a warehouse confirmation's shipments, 856s and disposition committed; not yet moved
+    "after-shipping",       # every warehouse's confirmations and the invoicing done: 856/810s stored, pending
     "mid-outbox-write",     # half of an outbox file written to its temporary name
     "after-outbox-write",   # an outbox file in place, not yet marked delivered
     "after-delivery",       # every partner's documents delivered

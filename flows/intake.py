@@ -17,10 +17,11 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import budgets, lifecycle
-from engine.process import Known, process_file
+from engine.process import Known, process_csv_file, process_file
 from flows import faults
 from flows.documents import holder, renderer
 from flows.reconcile import ack_findings
+from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
@@ -112,8 +113,13 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             res.warnings += 1
             _dispose(drop, local, info.name, data, "processed")
             continue
-        outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
-                               known=known_state(state, profile.id), today=now.date(), received_at=now)
+        with timed("intake.check", profile.id):
+            if profile.is_csv_file(info.name):
+                outcome = process_csv_file(data, file=info.name, sha256=sha, profile=profile)
+            else:
+                outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
+                                       known=known_state(state, profile.id), today=now.date(), received_at=now)
+        planning = Lap("intake.plan", profile.id)
         named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
                  + outcome.change_headers["po_number"].to_pylist()}
         live = state.orders_for(named)
@@ -127,6 +133,8 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         plan += lifecycle.plan_file_findings(ack_findings(state, profile, outcome.functional_acks, now=now),
                                              partner=profile.id, consequence=ACK_CONSEQUENCE)
         faults.reached("after-parse")
+        planning.stop()
+        storing = Lap("intake.store", profile.id)
         with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
             state.record_partner_acks(outcome.functional_acks, run_id=run_id)
             if outcome.orders.num_rows:
@@ -142,6 +150,7 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             state.record_file(profile.id, sha, info.name, len(data), at,
                               "quarantined" if outcome.disposition == "quarantine" else "processed",
                               archive_path=archived, run_id=run_id, error_count=outcome.error_count)
+        storing.stop()
         faults.reached("after-intake-commit")
         res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
         _dispose(drop, local, info.name, data, outcome.disposition)

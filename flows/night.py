@@ -1,8 +1,11 @@
 """One nightly run, in order: the workspace lease, the state-store checks, crashed runs closed, the run
-recorded, per partner intake, the run-wide decide stage, per partner delivery, the reconciliation for
-finance, the reports, the run closed; a progress line after each stage and partner (flows.progress).
-How a stage is executed is the caller's: `flows.nightly` runs each as a Prefect task (retries, UI),
-`orderbridge run --no-prefect` calls them here in this process (same retries).
+recorded, per partner intake, the run-wide decide stage, per warehouse shipment confirmations (856s)
+and the invoicing (810s), per partner delivery, the reconciliation for finance, the reports, the run
+closed; a progress line after each stage, partner and warehouse (flows.progress), stage timings for
+`make bench` (flows.timing). The shipments run between nights (`run_shipments`: ship, invoice,
+deliver, reports) holds the same lease. How a stage is executed is the caller's: `flows.nightly`
+runs each as a Prefect task (retries, UI), `orderbridge run --no-prefect` calls them here in this
+process (same retries).
 
 Stage bodies are the plain functions below (each opens its own state store, so a Prefect worker
 could run it); they call flows.steps. Kill points for the crash harness (flows.faults) mark the
@@ -24,7 +27,9 @@ from connectors.base import FileDrop
 from connectors.state import StateStore
 from engine.decide import ACCEPTED, PENDING, REJECTED
 from flows import faults, progress, recovery, steps
+from flows import shipments as shipping
 from flows.progress import plural
+from flows.timing import timed
 from flows.workspace import Workspace, open_workspace
 from schemas.errors import ConfigError, is_transient
 from schemas.profile import PartnerProfile
@@ -50,6 +55,24 @@ def open_drop(ws_root: str, profile: PartnerProfile) -> FileDrop:
     return SftpDrop(settings, secret)
 
 
+def open_warehouse_drop(ws_root: str, warehouse) -> FileDrop:
+    """A warehouse's drop: a local folder, or its SFTP server (like a partner's)."""
+    ws = open_workspace(ws_root)
+    if warehouse.drop.kind == "local":
+        return shipping.warehouse_drops(ws)(warehouse)
+    from connectors.sftp import SftpDrop, resolve_secret
+
+    settings = warehouse.drop.sftp
+    if settings is None:
+        raise ConfigError("sftp drop without settings", warehouse=warehouse.id)
+    secret = resolve_secret(settings, os.environ)
+    if secret is None and settings.secret_block:
+        from prefect.blocks.system import Secret
+
+        secret = Secret.load(settings.secret_block).get()
+    return SftpDrop(settings, secret)
+
+
 # --- the stage bodies ------------------------------------------------------------------------------
 def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) -> dict:
     ws = open_workspace(workspace)
@@ -58,8 +81,9 @@ def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) -> 
     try:
         drop = open_drop(workspace, profile)
         try:
-            return steps.intake_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
-                                        run_id=run_id).to_dict()
+            with timed("intake", partner_id):
+                return steps.intake_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
+                                            run_id=run_id).to_dict()
         finally:
             drop.close()
     finally:
@@ -73,8 +97,9 @@ def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> ste
     now = datetime.fromisoformat(now_iso)
     state = StateStore(ws.state_url)
     try:
-        return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
-                                steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
+        with timed("decide"):
+            return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+                                    steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
     finally:
         state.close()
 
@@ -86,9 +111,45 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) ->
     try:
         drop = open_drop(workspace, profile)
         try:
-            return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso), run_id=run_id)
+            with timed("deliver", partner_id):
+                return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso),
+                                             run_id=run_id)
         finally:
             drop.close()
+    finally:
+        state.close()
+
+
+def ship_stage(workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> dict:
+    """One warehouse's shipment confirmations -> 856s (flows.shipments.ship_warehouse)."""
+    from connectors.reference import load_reference
+
+    ws = open_workspace(workspace)
+    warehouse = ws.warehouses()[warehouse_id]
+    state = StateStore(ws.state_url)
+    try:
+        drop = open_warehouse_drop(workspace, warehouse)
+        try:
+            with timed("ship", warehouse_id):
+                return shipping.ship_warehouse(ws, warehouse, ws.partners(), state, drop,
+                                               load_reference(ws.reference_dir), now=datetime.fromisoformat(now_iso),
+                                               run_id=run_id).to_dict()
+        finally:
+            drop.close()
+    finally:
+        state.close()
+
+
+def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
+    """The 810s due (flows.shipments.invoice_run) and invoiced orders closed."""
+    from connectors.reference import load_reference
+
+    ws = open_workspace(workspace)
+    state = StateStore(ws.state_url)
+    try:
+        with timed("invoice"):
+            return shipping.invoice_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+                                        now=datetime.fromisoformat(now_iso), run_id=run_id).to_dict()
     finally:
         state.close()
 
@@ -98,8 +159,9 @@ def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     ws = open_workspace(workspace)
     state = StateStore(ws.state_url)
     try:
-        done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id,
-                                   folder=recovery.report_folder(ws, run_id))  # the report folder being written
+        with timed("reconcile"):
+            done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id,
+                                       folder=recovery.report_folder(ws, run_id))  # the report folder being written
         return {"summary": done.summary, "reports": done.reports}
     finally:
         state.close()
@@ -118,6 +180,10 @@ class Stages(Protocol):
     def intake(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome: ...
 
     def decide(self, workspace: str, now_iso: str, run_id: str, use_gx: bool) -> StageOutcome: ...
+
+    def ship(self, workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> StageOutcome: ...
+
+    def invoice(self, workspace: str, now_iso: str, run_id: str) -> StageOutcome: ...
 
     def deliver(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome: ...
 
@@ -150,6 +216,12 @@ class InProcess:
 
     def decide(self, workspace: str, now_iso: str, run_id: str, use_gx: bool) -> StageOutcome:
         return self._call(decide_stage, workspace, now_iso, run_id, use_gx)
+
+    def ship(self, workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> StageOutcome:
+        return self._call(ship_stage, workspace, warehouse_id, now_iso, run_id)
+
+    def invoice(self, workspace: str, now_iso: str, run_id: str) -> StageOutcome:
+        return self._call(invoice_stage, workspace, now_iso, run_id)
 
     def deliver(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome:
         return self._call(deliver_stage, workspace, partner_id, now_iso, run_id)
@@ -229,6 +301,11 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
         progress.report("decide", _decide_line(run))
     faults.reached("after-numbering")
     held.renew()
+    warehouses, invoicing, billing_failure = _ship_and_invoice(ws, stages, clock, run_id)
+    failure = "; ".join(x for x in (failure, billing_failure) if x)
+    shipping.merge_documents(results, warehouses, invoicing)
+    faults.reached("after-shipping")
+    held.renew()
     for res in results:
         delivered = stages.deliver(root, res.partner, clock, run_id)
         if delivered.failure:
@@ -250,8 +327,10 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     state = StateStore(ws.state_url)
     try:
         try:
-            summary = steps.write_reports(ws, run_id, state=state, failures=failures, partners=chosen,
-                                          availability=run.availability if run else None, finance=finance)
+            with timed("reports"):
+                summary = steps.write_reports(ws, run_id, state=state, failures=failures, partners=chosen,
+                                              availability=run.availability if run else None, finance=finance,
+                                              shipping={"warehouses": warehouses, "invoicing": invoicing})
             progress.report("reports", summary["reports"]["summary_html"])
         except Exception as exc:  # noqa: BLE001 - the night's work is done and recorded; its report can be rewritten
             failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"
@@ -259,7 +338,7 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
                        "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results]}
             progress.report("reports", f"FAILED: {failure} (orderbridge report --run {run_id} writes them again)")
         faults.reached("before-finish")
-        failed = failure or any(r.failure for r in results)
+        failed = failure or any(r.failure for r in results) or any(w["failure"] for w in warehouses)
         state.finish_run(run_id, _wall(), summary, status="failed" if failed else "finished")
     finally:
         state.close()
@@ -267,6 +346,101 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
                     "input")
     return summary
+
+
+def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) -> tuple[list[dict], dict, str]:
+    """The fulfilment stage: each warehouse's confirmations, then the invoicing. A failed warehouse is
+    reported in its result; the others and invoicing go on. (warehouses, invoicing, failure)."""
+    root, warehouses = str(ws.root), []
+    for wid in sorted(ws.warehouses()):
+        shipped = stages.ship(root, wid, clock, run_id)
+        if shipped.failure:
+            warehouses.append(shipping.WarehouseResult(warehouse=wid, failure="shipments: " + shipped.failure)
+                              .to_dict())
+            progress.report("ship", f"FAILED: {warehouses[-1]['failure']}", partner=wid)
+        else:
+            warehouses.append(shipped.value)
+            progress.report("ship", _ship_line(shipped.value), partner=wid)
+    invoiced = stages.invoice(root, clock, run_id)
+    if invoiced.failure:
+        failure = "invoicing: " + invoiced.failure
+        progress.report("invoice", f"FAILED: {failure}")
+        return warehouses, shipping.InvoiceResult().to_dict(), failure
+    billing = invoiced.value
+    progress.report("invoice", f"{plural(billing['invoices'], 'invoice')} (810), "
+                    f"{plural(billing['closed'], 'order')} closed, {plural(billing['errors'], 'error')}")
+    return warehouses, billing, ""
+
+
+def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wait: float = 0.0) -> dict:
+    """Between nights: the warehouses' shipment confirmations -> 856s, then the 810s due, delivered at
+    once, and the run's reports, under the workspace lease (WorkspaceBusy when a night or another
+    shipments run holds it after ``wait`` seconds). Quick when nothing waits (no run is recorded then).
+    Says what it did after each stage (flows.progress)."""
+    progress.to_stderr()
+    ws = open_workspace(workspace)
+    with lease.acquire(ws.root, "shipments", wait=wait) as held:
+        recovery.require_state(ws)
+        check_state(ws)
+        started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
+        clock = started.isoformat()
+        profiles = ws.partners()
+        state = StateStore(ws.state_url)
+        try:
+            if not shipping.work_waiting(ws, state, profiles):
+                return {"run_id": "", "started": clock, "skipped": "no confirmation or invoice waiting"}
+            recovery.close_crashed_runs(ws, state, at=_wall())
+            run_id = steps.run_id_for(started, ws, state, kind="shipments")
+            state.start_run(run_id, _wall(), kind="shipments", clock=clock)
+        finally:
+            state.close()
+        held.renew(note=f"shipments {run_id}")
+        progress.report("run", f"{run_id} (shipments) started, run clock {clock}")
+        warehouses, invoicing, failure = _ship_and_invoice(ws, stages, clock, run_id)
+        results = [steps.PartnerResult(partner=pid) for pid in sorted(profiles)]
+        shipping.merge_documents(results, warehouses, invoicing)
+        held.renew()
+        state = StateStore(ws.state_url)
+        try:
+            pending = {pid for pid in profiles if state.pending_documents(pid)}
+        finally:
+            state.close()
+        for res in results:
+            if res.partner not in pending:
+                continue
+            delivered = stages.deliver(str(ws.root), res.partner, clock, run_id)
+            if delivered.failure:
+                res.failure = "delivery: " + delivered.failure
+                progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)
+            else:
+                res.delivered = delivered.value
+                progress.report("deliver", f"{plural(res.delivered, 'document')} sent", partner=res.partner)
+        held.renew()
+        failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
+        state = StateStore(ws.state_url)
+        try:
+            try:
+                summary = steps.write_reports(ws, run_id, state=state, failures=failures, partners=sorted(profiles),
+                                              shipping={"warehouses": warehouses, "invoicing": invoicing})
+                progress.report("reports", summary["reports"]["summary_html"])
+            except Exception as exc:  # noqa: BLE001 - the work is done and recorded; its report can be rewritten
+                failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"
+                summary = {"run_id": run_id, "failure": failure, "reports": {}, "warehouses": warehouses,
+                           "invoicing": invoicing,
+                           "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results]}
+                progress.report("reports", f"FAILED: {failure} (orderbridge report --run {run_id} writes them again)")
+            failed = failure or any(r.failure for r in results) or any(w["failure"] for w in warehouses)
+            state.finish_run(run_id, _wall(), summary, status="failed" if failed else "finished")
+        finally:
+            state.close()
+        progress.report("run", f"{run_id} (shipments) {'failed' if failed else 'finished'}")
+        return summary
+
+
+def _ship_line(w: dict) -> str:
+    return (f"{plural(w['files'], 'confirmation file')} ({w['quarantined']:,} quarantined, "
+            f"{plural(w['duplicates'], 'duplicate')}), {plural(w['shipments'], 'shipment')} recorded with their "
+            f"856, {w['held']:,} held, {w['late']:,} 856 late, {plural(w['errors'], 'error')}")
 
 
 def _intake_line(res: steps.PartnerResult) -> str:

@@ -73,12 +73,14 @@ def settings_of(profiles: dict[str, PartnerProfile]) -> dict[str, FinanceSetting
 
 def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile]) -> Inputs:
     """Every table the reconciliation needs, each read with one query (the 850s' requested ship dates:
-    each stored order table once)."""
+    each stored order table once). SHIPPED and INVOICED: the shipments and invoices of our own flow
+    (flows.shipments) and the 856s and 810s other systems of ours sent (`orderbridge record`)."""
     orders, lines = state.finance_orders(), state.finance_lines()
     sent = state.sent_sets_of((*finance_inputs.PARTNER_ACKED, *finance_inputs.OUR_997))
     events = state.events_of(finance_inputs.CANCEL_EVENTS)
     requested = finance_inputs.requested_dates(_order_tables(ws, orders))
-    recorded = state.recorded_lines()
+    # what other systems of ours sent (`orderbridge record`) and what we shipped and invoiced ourselves
+    recorded = pa.concat_tables([state.recorded_lines(), state.fulfilment_lines()])
     keep = list(profiles)
     return Inputs(
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
@@ -86,7 +88,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
             state.sent_documents(finance_inputs.ANSWERS), lines), keep),
         shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(recorded, lines), keep),
-        sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent), keep),
+        sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
     )

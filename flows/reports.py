@@ -56,6 +56,7 @@ from flows import faults
 from flows.decide import RunDecision
 from flows.intake import PartnerResult, _row
 from flows.recovery import report_folder, staging_dir
+from flows.shipments import WAREHOUSE_FILES
 from flows.workspace import Workspace
 from schemas.findings import Finding, Location
 
@@ -64,15 +65,15 @@ VALIDATION_FILE = "validation.json"
 
 
 # --- run ids and scope -------------------------------------------------------------------------------
-def run_id_for(now: datetime, ws: Workspace, state: StateStore | None = None) -> str:
-    """The run's id from its clock. A run with this clock that did not finish (it crashed) is resumed
-    under its own id, so its rerun writes the report it would have written; otherwise the first id
-    with no report folder and no run on record ("-2", "-3" ...)."""
+def run_id_for(now: datetime, ws: Workspace, state: StateStore | None = None, *, kind: str = "nightly") -> str:
+    """The run's id from its clock. A run of this ``kind`` with this clock that did not finish (it
+    crashed) is resumed under its own id, so its rerun writes the report it would have written;
+    otherwise the first id with no report folder and no run on record ("-2", "-3" ...)."""
     base = now.strftime("%Y%m%dT%H%M%S")
-    known = {r["run_id"]: r["status"] for r in state.runs()} if state is not None else {}
+    known = {r["run_id"]: (r["status"], r["kind"]) for r in state.runs()} if state is not None else {}
     run_id, k = base, 1
     while run_id in known or (ws.reports_dir / run_id).exists() or staging_dir(ws, run_id).exists():
-        if run_id in known and known[run_id] not in FINISHED:
+        if run_id in known and known[run_id][0] not in FINISHED and known[run_id][1] == kind:
             return run_id
         k += 1
         run_id = f"{base}-{k}"
@@ -100,14 +101,18 @@ class Written:
 
 def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures: Mapping | None = None,
                       availability: pa.Table | None = None, partners: list[str] | None = None,
-                      finance: Mapping | None = None) -> Written:
+                      finance: Mapping | None = None, shipping: Mapping | None = None) -> Written:
     """Write the run's reports from the store: under the run's staging folder (a hidden name,
     flows.recovery), renamed to reports/<run id> when every file is written, so a run killed while
     writing leaves no folder that looks finished; a finished folder written again (`orderbridge
     report`) has each file replaced whole. ``failures``: {"failure": the run's stage failure,
     "partners": {partner: failure}} as the flow saw them (else as recorded when the run finished);
     ``availability``: the allocation's stock table when this process allocated; ``finance``: the
-    reconciliation's {"summary", "reports"} (flows.reconcile; else as recorded when the run finished)."""
+    reconciliation's {"summary", "reports"} (flows.reconcile; else as recorded when the run finished);
+    ``shipping``: {"warehouses": [WarehouseResult dicts], "invoicing": InvoiceResult dict} of the
+    fulfilment stages (flows.shipments; else as recorded), whose counts join the summary. The warehouses'
+    findings are in the store like every other (the failures report has them); their files are not a
+    partner's (the summary's "warehouses" counts them)."""
     run = state.run(run_id) or {"run_id": run_id, "kind": "nightly", "clock": "", "status": "", "summary": {}}
     if failures is None:
         recorded = run.get("summary") or {}
@@ -153,13 +158,18 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     if validation is not None:
         reports["validation"] = f"{GX_FOLDER}/{VALIDATION_FILE}"
     documents = state.documents_of_runs(scope)
-    partner_rows = summarise(partners or [], files=state.files_of_runs(scope), documents=documents,
+    files = [f for f in state.files_of_runs(scope) if not f["partner"].startswith(WAREHOUSE_FILES)]
+    partner_rows = summarise(partners or [], files=files, documents=documents,
                              events=state.events_of_runs(scope, SUMMARY_EVENTS), findings=rows,
                              failures=failures.get("partners", {}))
     summary = {"run_id": run_id, "started": clock,
                "run": {"run_id": run_id, "kind": run.get("kind", "nightly"), "clock": clock, "covers": covers},
                "failure": failures.get("failure", ""), "partners": partner_rows, "totals": totals(partner_rows),
-               "reports": reports, "gx_note": gx_note, "finance": finance_summary}
+               "reports": reports, "gx_note": gx_note, "finance": finance_summary,
+               "warehouses": _plain_results(shipping.get("warehouses", [])) if shipping is not None
+               else recorded.get("warehouses", []),
+               "invoicing": _plain_results(shipping.get("invoicing") or {}) if shipping is not None
+               else recorded.get("invoicing", {})}
     _write(into / "summary.json", (json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n").encode())
     sent = [d for d in documents if d["status"] == "delivered"]
     _write(into / "summary.html", render_summary_html(summary, validation=validation, sent=sent).encode("utf-8"))
@@ -184,6 +194,14 @@ def _reservations_of(state: StateStore, lines: pa.Table) -> pa.Table:
             for key, held in sorted(state.reservations_for(keys).items()) for r in held
             if (r.partner, r.po_number, r.line_number) in wanted]
     return pa.Table.from_pylist(rows, schema=RESERVATION_ROWS)
+
+
+def _plain_results(results):
+    """The fulfilment stages' results as the summary keeps them: counts, their findings counted (the
+    findings themselves are in the failures report)."""
+    if isinstance(results, Mapping):
+        return dict(results) | {"findings": len(results.get("findings", []))} if results else {}
+    return [dict(w) | {"findings": len(w.get("findings", []))} for w in results]
 
 
 _FINANCE_REPORTS = ("finance_report", "dashboard", "finance_data", "cumulative_finance_report",
@@ -220,7 +238,7 @@ def _replacing(path: Path) -> Iterator[Path]:
 
 def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None, failures: Mapping | None = None,
                   availability: pa.Table | None = None, partners: list[str] | None = None,
-                  finance: Mapping | None = None) -> dict:
+                  finance: Mapping | None = None, shipping: Mapping | None = None) -> dict:
     """The nightly flow's stage 4: the run's reports (write_run_reports); the summary with the files'
     absolute paths (for the command line)."""
     own = state is None
@@ -228,7 +246,7 @@ def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None
     try:
         written = write_run_reports(ws, store, run_id, failures=failures, availability=availability,
                                     partners=partners if partners is not None else sorted(ws.partners()),
-                                    finance=finance)
+                                    finance=finance, shipping=shipping)
     finally:
         if own:
             store.close()

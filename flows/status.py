@@ -1,7 +1,8 @@
 """`orderbridge status`: one order's whole story read from the state store. Its lines (deleted and
-cancelled ones too), every document sent for it with the partner's 997 verdict on it, the decisions
-people took, its history in one order (the store's global sequence), each time labelled with its
-clock, and the reconciliation's exceptions about it. Read only: decides nothing.
+cancelled ones too, with what shipped and was invoiced), every document sent for it with the
+partner's 997 verdict on it, its shipments (cartons, SSCCs, tracking numbers, the 856) and invoices
+(the 810), the decisions people took, its history in one order (the store's global sequence), each
+time labelled with its clock, and the reconciliation's exceptions about it. Read only: decides nothing.
 
 `story()` returns the JSON document of `status --json`; its keys are stable (README, "status --json").
 """
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 from connectors.state import StateStore
 from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord
+from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 
 
 def _plain(v):
@@ -33,6 +35,7 @@ def story(state: StateStore, order: OrderRecord) -> dict:
     verdict_of = {d["id"]: v for d in documents
                   if (v := verdicts.get((d["isa13"], d["gs06"] or "", d["st02"] or ""))) is not None}
     by_id = {d["id"]: d for d in documents}
+    by_key = {d["doc_key"]: d for d in documents}
     history = state.order_history(partner, po)
     person = order.person
     return {
@@ -79,7 +82,46 @@ def story(state: StateStore, order: OrderRecord) -> dict:
         } for h in history],
         "reservations": [{"line_number": r.line_number, "warehouse": r.warehouse, "sku": r.sku,
                           "quantity": r.quantity} for r in state.order_reservations(partner, po)],
+        "shipments": [_shipment(s, po, by_key) for s in state.shipments_for_order(partner, po)],
+        "invoices": [_invoice(v, by_key) for v in state.invoices_for_order(partner, po)],
     }
+
+
+def _doc(doc_key: str, by_key: dict) -> dict | None:
+    d = by_key.get(doc_key)
+    if d is None:
+        return None
+    return {"document_id": d["id"], "type": d["doc_type"], "isa13": d["isa13"], "gs06": d["gs06"] or "",
+            "st02": d["st02"] or "", "file_name": d["file_name"], "status": d["status"],
+            "created_at": d["created_at"], "delivered_at": d["delivered_at"]}
+
+
+def _shipment(s: ShipmentRecord, po: str, by_key: dict) -> dict:
+    """One shipment as `status` shows it for ``po``: its header, the 856, its cartons (and pallets)
+    with their SSCCs, and the order's lines on it."""
+    mine = [ln for ln in s.lines if ln.po_number == po]
+    labels = {ln.carton for ln in mine} | {ln.pallet for ln in mine}
+    return {
+        "warehouse": s.warehouse, "shipment_id": s.shipment_id, "ship_date": _plain(s.ship_date),
+        "ship_time": s.ship_time.isoformat(timespec="minutes") if s.ship_time else "", "carrier": s.carrier_scac,
+        "service_level": s.service_level, "tracking_number": s.tracking_number, "bill_of_lading": s.bill_of_lading,
+        "source_file": s.source_file, "departed_at": s.departed_at, "asn_due_at": s.asn_due_at,
+        "asn_at": s.asn_at, "asn_late": s.late, "billing": s.billing, "asn": _doc(s.asn_doc_key, by_key),
+        "cartons": [{"level": "pallet" if c.level == "T" else "carton", "label": c.label, "sscc": c.sscc,
+                     "ours": c.serial is not None, "pallet": c.pallet, "weight": _plain(c.weight),
+                     "weight_unit": c.weight_unit} for c in s.cartons if c.po_number == po or c.label in labels],
+        "lines": [{"line_number": ln.line_number, "line_id": ln.line_id, "sku": ln.sku, "quantity": _plain(ln.quantity),
+                   "unit": ln.unit, "carton": ln.carton, "pallet": ln.pallet} for ln in mine],
+    }
+
+
+def _invoice(v: InvoiceRecord, by_key: dict) -> dict:
+    return {"invoice_number": v.invoice_number, "invoice_date": _plain(v.invoice_date), "shipment_id": v.shipment_id,
+            "warehouse": v.warehouse, "currency": v.currency, "merchandise": _plain(v.merchandise),
+            "charges": _plain(v.charges), "total": _plain(v.total), "document": _doc(v.doc_key, by_key),
+            "lines": [{"line_number": ln.line_number, "line_id": ln.line_id, "quantity": _plain(ln.quantity),
+                       "unit": ln.unit, "unit_price": _plain(ln.unit_price), "amount": _plain(ln.amount)}
+                      for ln in v.lines]}
 
 
 def _line(ln: LineRecord) -> dict:
@@ -87,8 +129,8 @@ def _line(ln: LineRecord) -> dict:
             "ack": ln.ack, "ordered": _plain(ln.ordered), "unit": ln.unit, "unit_price": _plain(ln.unit_price),
             "ack_price": _plain(ln.ack_price), "allocated": ln.allocated, "backordered": ln.backordered,
             "rejected": ln.rejected, "promised_date": _plain(ln.promised_date), "warehouses": ln.warehouses,
-            "reason": ln.reason, "codes": list(ln.codes), "revision": ln.revision}
-
+            "reason": ln.reason, "codes": list(ln.codes), "revision": ln.revision, "shipped": _plain(ln.shipped),
+            "invoiced": _plain(ln.invoiced)}
 
 
 def _verdict_text(v: dict | None) -> str | None:

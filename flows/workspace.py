@@ -5,6 +5,8 @@ to the repository's demo data (only `orderbridge demo` copies sample_files/ into
 
     <workspace>/partners/*.toml     partner profiles
     <workspace>/drop/<partner>/     inbox/ outbox/ archive/ processed/ quarantine/
+    <workspace>/warehouses/*.toml   warehouse profiles: who sends shipment confirmations (none: nothing ships)
+    <workspace>/warehouse-drop/<warehouse>/   inbox/ archive/ processed/ quarantine/ (CSV or 945 confirmations)
     <workspace>/state/orderbridge.sqlite    the state store (SQLite, the default), or PostgreSQL when
                                             workspace.toml's [state] url or ORDERBRIDGE_STATE_URL names one
     <workspace>/workspace.toml              optional: [state] url = "postgresql://user@host:5432/db"
@@ -27,6 +29,7 @@ from schemas.errors import ConfigError
 
 if TYPE_CHECKING:  # profiles (pydantic models) load only when asked for: `status` never needs them
     from schemas.profile import PartnerProfile
+    from schemas.warehouses import WarehouseProfile
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # the reference files a run needs (schemas.reference.SCHEMAS less OPTIONAL_FILES; written out so that
@@ -96,6 +99,14 @@ class Workspace:
     def reports_dir(self) -> Path:
         return self.root / "reports"
 
+    @property
+    def warehouses_dir(self) -> Path:
+        return self.root / "warehouses"
+
+    @property
+    def warehouse_drop_root(self) -> Path:
+        return self.root / "warehouse-drop"
+
     def partners(self) -> dict[str, PartnerProfile]:
         from schemas.profile import load_profiles
 
@@ -103,6 +114,12 @@ class Workspace:
             raise ConfigError(f"workspace {self.root} has no partner profiles: add partners/<id>.toml "
                               "(see docs/onboarding.md)", path=str(self.partners_dir))
         return load_profiles(self.partners_dir)
+
+    def warehouses(self) -> dict[str, WarehouseProfile]:
+        """The warehouse profiles of warehouses/ (none: nothing ships through this workspace)."""
+        from schemas.warehouses import load_warehouses
+
+        return load_warehouses(self.warehouses_dir)
 
     def missing(self) -> list[str]:
         """What a run needs from this workspace and does not find, one line each."""

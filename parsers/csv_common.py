@@ -10,6 +10,7 @@ and ignore surrounding blanks. Rows that are entirely empty are skipped.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -85,6 +86,18 @@ def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *,
     return out
 
 
+def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple[int, list[str]]]:
+    """Every record as read (header first, malformed ones included, up to a quoting error), with its
+    number: what a caller needs to say which row a finding came from."""
+    out = CsvRows(file=file, columns={})
+    text = _decode(data, layout, out)
+    if text is None:
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, quotechar=layout.quotechar,
+                        strict=True)
+    return list(_records(reader, out))
+
+
 def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
     encoding = layout.encoding
     if data.startswith(b"\xef\xbb\xbf") and encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
@@ -140,14 +153,18 @@ def parse_decimal(text: str, layout: CsvLayout) -> Decimal | None:
 
 
 def parse_date(text: str, layout: CsvLayout) -> date | None:
-    try:
-        return datetime.strptime(text.strip(), layout.date_format).date()
-    except ValueError:
-        return None
+    return _parsed(text.strip(), layout.date_format, True)
 
 
 def parse_time(text: str, layout: CsvLayout) -> time | None:
+    return _parsed(text.strip(), layout.time_format, False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str, fmt: str, is_date: bool) -> date | time | None:
+    """strptime once per distinct value (a feed repeats its few dates on every row)."""
     try:
-        return datetime.strptime(text.strip(), layout.time_format).time()
+        moment = datetime.strptime(text, fmt)
     except ValueError:
         return None
+    return moment.date() if is_date else moment.time()

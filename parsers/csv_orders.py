@@ -69,6 +69,7 @@ def read_csv_orders(data: bytes, mapping: CsvOrderMapping, *, partner: str, file
                        "requested_ship_date": head["requested_ship_date"],
                        "requested_delivery_date": head["requested_delivery_date"],
                        **{k: head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")},
+                       "ship_to_id_qualifier": "92" if head["ship_to_id"] else None,  # the buyer's own code
                        "line_count": len(members), "st_file_segment": first_row, **lineage})
         for n, (number, v) in enumerate(members, start=1):
             ids = [{"qualifier": q, "id": v[name]} for name, q in _QUALIFIER.items() if v[name]]

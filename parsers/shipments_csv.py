@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 
-from parsers.csv_common import CsvRows, parse_date, parse_decimal, parse_time, read_rows
+from parsers.csv_common import CsvRows, parse_date, parse_decimal, parse_time, raw_records, read_rows
 from schemas.findings import Finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc18
@@ -90,3 +90,16 @@ def to_table(rows: Iterable[dict]) -> pa.Table:
     rows = list(rows)
     return pa.table({f.name: pa.array([r.get(f.name) for r in rows], f.type) for f in SHIPMENT_LINES},
                     schema=SHIPMENT_LINES)
+
+
+def shipment_ids_of_rows(data: bytes, mapping: ShipmentCsvMapping, rows: set[int]) -> dict[int, str]:
+    """Record number -> the shipment id written on that row, for rows the reader left out (malformed
+    ones too), so the caller can hold their whole shipment rather than send it without them."""
+    records = raw_records(data, mapping)
+    if not records:
+        return {}
+    title = mapping.shipment_id.strip().casefold()
+    at = next((i for i, h in enumerate(records[0][1]) if h.strip().casefold() == title), None)
+    if at is None:
+        return {}
+    return {n: fields[at].strip() for n, fields in records[1:] if n in rows and at < len(fields) and fields[at].strip()}

@@ -42,6 +42,7 @@ class ShipmentCheck:
     lines: pa.Table  # SHIPMENT_LINES (partner and line_id resolved where possible) + line_number, item_sku, held
     findings: list[Finding]
     held: frozenset[str]  # shipment ids with an error finding: no 856 until ops resolve them
+    finding_rows: tuple[int, ...] = ()  # for each finding, the index of the line it concerns
 
 
 def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded: pa.Table, *,
@@ -144,8 +145,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
             left = reserved_left.get(key, ln["l_reserved"][i] or 0)
             reserved_left[key] = left - q
             if left - q < 0 <= left:
-                add(i, "SHIPMENT_OVER_RESERVED", f"Line {key[2]} of {key[1]}: {q} more shipped with only {left} "
-                    "still reserved.", "quantity", "W1203", str(q))
+                add(i, "SHIPMENT_OVER_RESERVED", f"Line {key[2]} of {key[1]}: {_n(q)} more shipped with only "
+                    f"{_n(left)} still reserved.", "quantity", "W1203", _n(q))
     feed, also_held = _feed_checks(rows, py, recorded, structures)
     out.extend(feed)
     if not shape_checks:
@@ -159,7 +160,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
              pc.is_in(result["shipment_id"], value_set=pa.array(sorted(held), pa.string()))]
     for field, col in zip(RESOLVED, extra, strict=True):
         result = result.append_column(field, col)
-    return ShipmentCheck(result, findings, held)
+    return ShipmentCheck(result, findings, held, tuple(i for i, _f in out))
 
 
 def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Mapping[str, str]):
@@ -250,6 +251,12 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
             add(i, "SHIPMENT_WEIGHT_INVALID", f"Carton weight {r['carton_weight']} is negative.", "carton_weight",
                 "W1210", str(r["carton_weight"]))
     return out, frozenset(also_held)
+
+
+def _n(value) -> str:
+    """A quantity as people write it (12, 2.5), not as the table stores it (12.0000)."""
+    text = format(value, "f") if value is not None else ""
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _scac_ok(scac: str) -> bool:

@@ -1,8 +1,9 @@
-"""One run's business validation: the tabular line checks through Great Expectations (one
-validation of one table for every file and partner), the stateful and aggregate rules (credit,
-order value, prices, terms, ship-to, dates) as plain functions; findings de-duplicated.
-
-With use_gx=False the same line checks run as plain functions (fast tests, or where GX is absent).
+"""One run's business validation, one path: the registry's line expectations (rules.registry)
+evaluated once over every line of every file and partner, by Great Expectations or, with
+use_gx=False, natively in Arrow (same expectations, same unexpected rows); then the line findings
+built from those rows with the item, quantity and price rules (joins and arithmetic in Arrow,
+decided exactly for the lines they flag), and the order rules (credit, order value, terms,
+ship-to, dates). Findings in rule order, one per code and line.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from pathlib import Path
 import pyarrow as pa
 
 from rules import business as b
+from rules import registry
+from rules.business.items import gtin_findings, item_findings
+from rules.business.money import line_prices, order_values, price_findings
+from rules.business.quantities import quantity_findings
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -85,32 +90,44 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
               docs_dir: Path | None = None, suites: Mapping[str, tuple[str, ...]] | None = None) -> SuiteResult:
     """``suites``: partner -> the rule suites selected in its profile (absent partner: all)."""
     resolved = b.resolve_items(lines, ref.items, ref.partner_items)
-    findings: list[Finding] = []
+    exps = registry.expectations(settings)
+    frame = registry.rules_frame(resolved)
     docs_index = docs_error = None
     n_expectations = 0
-    if lines.num_rows and use_gx:
-        from rules.gx_runner import validate_order_lines
+    if resolved.num_rows and use_gx:
+        from rules.gx_runner import validate
 
-        gx = validate_order_lines(lines, ref, settings, docs_dir=docs_dir)
-        findings += gx.findings
+        gx = validate(frame, exps, docs_dir=docs_dir)
+        masks = gx.masks
         docs_index, docs_error, n_expectations = gx.docs_index, gx.docs_error, gx.evaluated_expectations
-    elif lines.num_rows:
-        findings += b.check_gtin_check_digits(resolved) + b.check_items(resolved, ref)
-    findings += [
-        *b.check_quantities(resolved, ref, settings),
-        *b.check_prices(orders, resolved, ref, settings),
+    else:
+        masks = registry.evaluate_arrow(frame, exps)
+    prices = line_prices(orders, resolved, ref)
+    values = order_values(orders, resolved, ref, prices)
+    findings = [
+        *gtin_findings(resolved, masks),
+        *item_findings(resolved, masks),
+        *quantity_findings(resolved, masks, settings, ref),
+        *price_findings(orders, resolved, ref, settings, masks, prices),
         *b.check_currency(orders, ref.customers),
         *b.check_terms(orders, ref.customers),
-        *b.check_order_value(orders, resolved, ref, settings),
-        *b.check_credit(orders, resolved, ref, settings, open_orders=open_orders),
+        *b.check_order_value(orders, resolved, ref, settings, values=values),
+        *b.check_credit(orders, resolved, ref, settings, open_orders=open_orders, values=values),
         *b.check_ship_to(orders, ref.ship_tos, settings),
         *b.check_dates(orders, today=today, settings=settings),
     ]
     if suites:
-        owner_of = {}
-        for table in (orders, lines):
-            for r in table.select(["partner", "source_file", "isa13", "gs06", "st02"]).to_pylist():
-                owner_of[(r["source_file"], f"{r['isa13']}-{r['gs06']}-{r['st02']}")] = r["partner"]
-        findings = select(findings, owner_of, {p: expand_suites(n) for p, n in suites.items()})
+        findings = select(findings, owners_of(orders, lines), {p: expand_suites(n) for p, n in suites.items()})
     findings += b.check_purpose(orders, settings)  # in every suite: what we do with the order at all
     return SuiteResult(_dedupe(findings), resolved, docs_index, docs_error, n_expectations)
+
+
+def owners_of(*tables: pa.Table) -> dict[tuple[str, str], str]:
+    """(file, ISA13-GS06-ST02) -> partner of every transaction set the tables' rows came from."""
+    out: dict[tuple[str, str], str] = {}
+    for table in tables:
+        keys = ["source_file", "isa13", "gs06", "st02", "partner"]
+        distinct = table.select(keys).group_by(keys, use_threads=False).aggregate([])
+        for f, i, g, st, p in zip(*(distinct[k].to_pylist() for k in keys), strict=True):
+            out[(f, f"{i}-{g}-{st}")] = p
+    return out

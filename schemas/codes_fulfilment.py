@@ -60,6 +60,15 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A carton or pallet SSCC from the warehouse is not 18 digits with a valid GS1 check digit."),
     _C("SHIPMENT_SCAC_INVALID", "business", "warning", "", "The carrier SCAC is not 2-4 letters."),
     _C("SHIPMENT_WEIGHT_INVALID", "business", "warning", "", "A carton weight is negative."),
+    _C("SHIPMENT_945_SENDER_UNKNOWN", "file", "error", "",
+       "The 945's ISA sender is not the 3PL whose drop it came from."),
+    # --- documents we build from them (engine.lifecycle.shipping / billing) --------------------------
+    _C("ASN_NOT_BUILT", "business", "error", "",
+       "The shipment's 856 could not be built (or failed its self-check or validation); the shipment is held."),
+    _C("ASN_LATE", "business", "warning", "",
+       "The 856 was built after the partner's ASN window from departure (ship date and time)."),
+    _C("INVOICE_NOT_BUILT", "business", "error", "",
+       "An 810 due could not be built (no acknowledged price, would bill more than shipped); retried next run."),
 ]
 
 FULFILMENT_CATALOGUE: dict[str, CodeSpec] = {c.code: c for c in FULFILMENT_CODES}

@@ -76,6 +76,7 @@ class InvoiceSettings(_Model):
     ctt_hash: bool = False  # CTT02 = hash total of IT102
     remit_to: str = ""  # N1 RE name (our remit-to), empty: no RE loop
     transaction_type: str = Field(default="DI", pattern=r"^[A-Z]{2}$")  # BIG07: DI debit invoice
+    number_prefix: str = Field(default="INV", pattern=r"^[A-Z0-9-]{0,8}$")  # BIG02 = prefix + sequence number
 
 
 class CsvLayout(_Model):

@@ -56,3 +56,4 @@ class Invoice:
     ship_date: date | None = None  # DTM 011
     charges: tuple[Charge, ...] = ()  # SAC (summary level)
     partner: str = ""
+

@@ -15,9 +15,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from schemas.findings import Finding
+from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from schemas.x12 import Delimiters
 
 
 class OrderState(StrEnum):
@@ -31,11 +34,11 @@ class OrderState(StrEnum):
     ACKNOWLEDGED = "acknowledged"  # answered: 855 (or 865 / revised 855 for a change)
     REJECTED = "rejected"  # answered: 855 RD
     CANCELLED = "cancelled"  # by the buyer (850 BEG01 01 or 860 BCH01 01); reservations released
-    # room for fulfilment and billing (issue 11): no transition reaches these yet
-    PARTIALLY_SHIPPED = "partially_shipped"
-    SHIPPED = "shipped"
-    INVOICED = "invoiced"
-    CLOSED = "closed"
+    # fulfilment and billing (issue 11): shipment confirmations and 810s move orders through these
+    PARTIALLY_SHIPPED = "partially_shipped"  # some units shipped; others still reserved or backordered
+    SHIPPED = "shipped"  # every unit we owe shipped; not everything invoiced yet
+    INVOICED = "invoiced"  # every unit shipped and invoiced; closes once its 810s are delivered
+    CLOSED = "closed"  # done: shipped, invoiced and the invoices delivered; nothing more happens to it
 
 
 class LineState(StrEnum):
@@ -48,11 +51,11 @@ class LineState(StrEnum):
     REJECTED = "rejected"  # IR: nothing placed
     DELETED = "deleted"  # removed by an 860 (ID) or a replacement
     CANCELLED = "cancelled"  # the whole order was cancelled
-    # room for fulfilment and billing (issue 11)
-    PARTIALLY_SHIPPED = "partially_shipped"
-    SHIPPED = "shipped"
-    INVOICED = "invoiced"
-    CLOSED = "closed"
+    # fulfilment and billing (issue 11)
+    PARTIALLY_SHIPPED = "partially_shipped"  # some units shipped, the rest reserved or backordered
+    SHIPPED = "shipped"  # every promised unit shipped (allocated + backordered, nothing left)
+    INVOICED = "invoiced"  # shipped in full and every shipped unit invoiced
+    CLOSED = "closed"  # its order closed
 
 
 class EventKind(StrEnum):
@@ -77,6 +80,12 @@ class EventKind(StrEnum):
     RECHECK_CLEARED = "recheck_cleared"  # a recheck found nothing to hold: the next run answers
     RECHECK_HELD = "recheck_held"  # a recheck still holds the order (reasons refreshed)
     DECISION_FAILED = "decision_failed"  # planning this order failed: held for ops
+    BACKORDER_ALLOCATED = "backorder_allocated"  # stock reserved for backordered units in a later run
+    SHIPPED_IN_PART = "shipped_in_part"  # a shipment confirmation (856 sent); units still owed
+    SHIPPED_IN_FULL = "shipped_in_full"  # a shipment confirmation (856 sent); nothing left to ship
+    INVOICED_IN_PART = "invoiced_in_part"  # an 810 sent; shipped units (or units to ship) not invoiced yet
+    INVOICED_IN_FULL = "invoiced_in_full"  # an 810 sent; every unit shipped and invoiced
+    CLOSED = "closed"  # every 810 of the order delivered: the order is done
 
 
 PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,
@@ -139,10 +148,24 @@ class OrderRecord:
     def key(self) -> tuple[str, str]:
         return (self.partner, self.po_number)
 
+    def evolve(self, **changes) -> OrderRecord:
+        """dataclasses.replace, without its per-call field introspection (planners make one or two of
+        these per order per run)."""
+        new = object.__new__(OrderRecord)
+        setter = object.__setattr__
+        for name in _ORDER_FIELDS:
+            setter(new, name, changes.pop(name) if name in changes else getattr(self, name))
+        if changes:
+            raise TypeError(f"OrderRecord has no field(s) {sorted(changes)}")
+        return new
+
     @property
     def is_revision(self) -> bool:
         """Answered before: the next answer revises it (only changed lines are re-decided)."""
         return self.answered_revision > 0
+
+
+_ORDER_FIELDS = tuple(OrderRecord.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +183,8 @@ class LineRecord:
     unit: str = ""
     unit_price: Decimal | None = None  # PO104 as sent
     ack_price: Decimal | None = None  # our price when we changed it (IP)
-    allocated: int = 0
-    backordered: int = 0
+    allocated: int = 0  # units placed from stock (cumulative: shipped units stay counted; reserved = - shipped)
+    backordered: int = 0  # units waiting for stock (a later run's allocation moves them to allocated)
     rejected: int = 0
     promised_date: date | None = None
     warehouses: str = ""
@@ -169,10 +192,22 @@ class LineRecord:
     codes: tuple[str, ...] = ()
     revision: int = 1
     run_id: str = ""
+    shipped: Decimal = Decimal(0)  # units shipped (shipment confirmations recorded; 856s sent)
+    invoiced: Decimal = Decimal(0)  # units invoiced (810s sent)
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.partner, self.po_number)
+
+    @property
+    def promised(self) -> int:
+        """Units we acknowledged and will ship: allocated (from stock, cumulative) + backordered."""
+        return self.allocated + self.backordered
+
+    @property
+    def unshipped(self) -> Decimal:
+        """Units promised and not shipped yet (reserved ones and backordered ones)."""
+        return Decimal(self.promised) - self.shipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,15 +273,86 @@ def _line_rows() -> pa.Schema:
         pa.field("ack_price", pa.string()), pa.field("allocated", pa.int64()), pa.field("backordered", pa.int64()),
         pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
         pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
-        pa.field("run_id", pa.string()),
+        pa.field("run_id", pa.string()), pa.field("shipped", pa.string()), pa.field("invoiced", pa.string()),
     ])
 
 
+_LAZY_SCHEMAS = {"LINE_ROWS": _line_rows}
+
+
 def __getattr__(name: str):
-    if name == "LINE_ROWS":
-        globals()["LINE_ROWS"] = schema = _line_rows()
+    if name in _LAZY_SCHEMAS:
+        globals()[name] = schema = _LAZY_SCHEMAS[name]()
         return schema
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def line_row(ln: LineRecord) -> dict:
+    """A LineRecord as a LINE_ROWS row (decimals and dates as the store keeps them)."""
+    return {"partner": ln.partner, "po_number": ln.po_number, "line_number": ln.line_number, "line_id": ln.line_id,
+            "sku": ln.sku, "state": ln.state.value, "ack": ln.ack, "ordered": decimal_text(ln.ordered),
+            "unit": ln.unit, "unit_price": decimal_text(ln.unit_price), "ack_price": decimal_text(ln.ack_price),
+            "allocated": ln.allocated, "backordered": ln.backordered, "rejected": ln.rejected,
+            "promised_date": ln.promised_date.isoformat() if ln.promised_date else None,
+            "warehouses": ln.warehouses, "reason": ln.reason, "codes": ",".join(str(c) for c in ln.codes),
+            "revision": ln.revision, "run_id": ln.run_id, "shipped": decimal_text(ln.shipped),
+            "invoiced": decimal_text(ln.invoiced)}
+
+
+def line_record(row: dict) -> LineRecord:
+    """A LINE_ROWS row back as a LineRecord (line_row's inverse)."""
+    def dec(text: str | None) -> Decimal | None:
+        return Decimal(text) if text not in (None, "") else None
+
+    return LineRecord(
+        partner=row["partner"], po_number=row["po_number"], line_number=row["line_number"],
+        state=LineState(row["state"]), line_id=row["line_id"] or "", sku=row["sku"] or "", ack=row["ack"] or "",
+        ordered=dec(row["ordered"]), unit=row["unit"] or "", unit_price=dec(row["unit_price"]),
+        ack_price=dec(row["ack_price"]), allocated=row["allocated"] or 0, backordered=row["backordered"] or 0,
+        rejected=row["rejected"] or 0,
+        promised_date=date.fromisoformat(row["promised_date"]) if row["promised_date"] else None,
+        warehouses=row["warehouses"] or "", reason=row["reason"] or "",
+        codes=tuple(c for c in (row["codes"] or "").split(",") if c), revision=row["revision"] or 1,
+        run_id=row["run_id"] or "", shipped=dec(row.get("shipped")) or Decimal(0),
+        invoiced=dec(row.get("invoiced")) or Decimal(0))
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A decimal as stored: exact, without trailing zeros (12.0000 -> "12", 4.5800 -> "4.58")."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+# Reservations of many orders at once, columnar (Plan.reservation_tables): RESERVATION_ROWS, and the
+# orders they replace, ORDER_KEYS. Built on first use, as LINE_ROWS.
+def _reservation_rows() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([
+        pa.field("partner", pa.string(), nullable=False), pa.field("po_number", pa.string(), nullable=False),
+        pa.field("line_number", pa.int32(), nullable=False), pa.field("warehouse", pa.string(), nullable=False),
+        pa.field("sku", pa.string(), nullable=False), pa.field("quantity", pa.int64(), nullable=False),
+    ])
+
+
+def _order_keys() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([pa.field("partner", pa.string(), nullable=False),
+                      pa.field("po_number", pa.string(), nullable=False)])
+
+
+_LAZY_SCHEMAS.update(RESERVATION_ROWS=_reservation_rows, ORDER_KEYS=_order_keys)
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationTable:
+    """Replace every reservation of the orders ``keys`` (ORDER_KEYS) with ``rows`` (RESERVATION_ROWS)."""
+
+    keys: pa.Table
+    rows: pa.Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,11 +372,13 @@ class PlannedSet:
     """One transaction set of a planned document; ``doc_key`` is unique per partner forever."""
 
     doc_key: str
-    body: Body = ()
+    body: Body = ()  # segments; or, already rendered with the partner's delimiters, ``text``
     po_number: str = ""
     source_sha256: str = ""  # the inbound file it answers
     answers_isa13: str = ""  # the inbound interchange / group it answers (997, TA1)
     answers_gs06: str = ""
+    text: str = ""  # the body (BAK .. CTT) rendered, each segment with its terminator (columnar 855s)
+    segments: int = 0  # segments in ``text``
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,10 +386,12 @@ class PlannedDocument:
     """An outbound interchange still without control numbers (table `documents` once numbered)."""
 
     partner: str
-    doc_type: str  # "997", "TA1", "855", "865" (later "856", "810")
-    functional_id: str  # GS01: FA, PR, CA; "" for a TA1
+    doc_type: str  # "997", "TA1", "855", "865", "856", "810"; "CSV" (a CSV acknowledgment, not X12)
+    functional_id: str  # GS01: FA, PR, CA, SH, IN; "" for a TA1 or a CSV file
     sets: tuple[PlannedSet, ...]
     ta1: tuple[str, ...] = ()  # the TA1 segment (TA1 only)
+    content: bytes = b""  # a CSV document's bytes (no envelope, no control numbers)
+    delimiters: Delimiters | None = None  # chosen by the planner when its sets come rendered (``text``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,14 +439,14 @@ class FindingRecord:
     partner: str
     po_number: str = ""
     consequence: str = ""  # e.g. "line IR", "order held", "file quarantined", "none (warning)"
-    stage: str = ""  # intake | decide | recheck
+    stage: str = ""  # intake | decide | recheck | shipments | invoicing
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Everything one planning step decided, applied by connectors.state.StateStore.apply in one
-    transaction: documents are numbered and stored, then orders, lines (line tables first, then
-    per-order line records), reservations, changes, history and findings are written. Several
+    transaction: documents are numbered and stored, then orders, lines and reservations (tables
+    first, then per-order records, in plan order), changes, history and findings are written. Several
     transitions of one order chain (each expects what the previous one left); plans add up with
     ``+`` or ``Plan.combine``."""
 
@@ -348,6 +458,10 @@ class Plan:
     new_changes: tuple[NewChange, ...] = ()
     change_updates: tuple[ChangeUpdate, ...] = ()
     findings: tuple[FindingRecord, ...] = ()
+    shipments: tuple[ShipmentRecord, ...] = ()  # shipment confirmations recorded (their 856 in ``documents``)
+    invoices: tuple[InvoiceRecord, ...] = ()  # invoices numbered (their 810 in ``documents``)
+    billed: tuple[tuple[str, str], ...] = ()  # (warehouse, shipment id) whose units are now all invoiced
+    reservation_tables: tuple[ReservationTable, ...] = ()  # columnar reservations (written before ``reservations``)
 
     def __add__(self, other: Plan) -> Plan:
         return Plan(*(getattr(self, f) + getattr(other, f) for f in PLAN_FIELDS))
@@ -363,5 +477,6 @@ class Plan:
         return not any(getattr(self, f) for f in PLAN_FIELDS)
 
 
+# Plan's fields in declaration order (Plan(*...) builds by position; a test checks they agree)
 PLAN_FIELDS = ("transitions", "lines", "line_tables", "reservations", "documents", "new_changes", "change_updates",
-               "findings")
+               "findings", "shipments", "invoices", "billed", "reservation_tables")

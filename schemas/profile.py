@@ -191,13 +191,37 @@ class RuleProfile(PartnerRuleOverrides):
         return PartnerRuleOverrides.model_validate(self.model_dump(exclude={"outcomes"}))
 
 
+X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "865"})  # documents that need our X12 envelope
+X12_ACCEPTED = frozenset({"850", "860", "997"})
+class DeliverySettings(_Model):
+    """How the decide stage's answers (855s, 865s) travel: ``batch = "document"`` one interchange per
+    transaction set; ``"run"`` one interchange per document type and run; a number N: interchanges of
+    at most N sets. Every choice is numbered and stored before a file is written (docs/state-store.md)."""
+
+    batch: Literal["document", "run"] | int = "document"
+
+    @field_validator("batch")
+    @classmethod
+    def _positive(cls, v: str | int) -> str | int:
+        if isinstance(v, int) and (isinstance(v, bool) or v < 1):
+            raise ValueError("batch is 'document', 'run' or a number of transaction sets of at least 1")
+        return v
+
+    @property
+    def limit(self) -> int | None:
+        """Transaction sets per interchange at most (None: no limit)."""
+        return 1 if self.batch == "document" else None if self.batch == "run" else int(self.batch)
+
+
 class PartnerProfile(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str
-    x12: X12Settings
+    x12: X12Settings | None = None  # required unless the partner only sends CSV and receives CSV acks
     acks: AckSettings = AckSettings()
-    receives: tuple[Literal["997", "TA1", "855", "856", "810", "865"], ...] = ("997", "TA1", "855")
-    accepts: tuple[Literal["850", "860", "997"], ...] = ("850", "860", "997")
+    # csv_ack: the CSV acknowledgment (fulfilment.csv_ack, or its defaults) instead of / besides an 855
+    receives: tuple[Literal["997", "TA1", "855", "856", "810", "865", "csv_ack"], ...] = ("997", "TA1", "855")
+    # csv: CSV purchase orders in the partner's drop (fulfilment.csv_orders names the columns)
+    accepts: tuple[Literal["850", "860", "997", "csv"], ...] = ("850", "860", "997")
     drop: DropSettings = DropSettings()
     rule_suites: tuple[str, ...] = ("standard",)  # standard = all; or items, quantities, prices, terms,
     # ship_to, dates, credit (rules.suite.SUITES)
@@ -207,12 +231,38 @@ class PartnerProfile(_Model):
     fulfilment: FulfilmentSettings = FulfilmentSettings()  # 856/810 shape, SSCC numbering, CSV layouts
     finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
     limits: LimitSettings = LimitSettings()  # file size, sets per file, findings kept (engine.budgets)
+    delivery: DeliverySettings = DeliverySettings()  # 855/865 interchanges: one per set, per run, or per N sets
 
     @model_validator(mode="after")
     def _sscc_for_856(self) -> PartnerProfile:
         if "856" in self.receives and self.fulfilment.sscc is None:
             raise ValueError("a partner that receives 856s needs [fulfilment.sscc] (our GS1 company prefix)")
         return self
+
+    @model_validator(mode="after")
+    def _csv_partner(self) -> PartnerProfile:
+        x12_used = sorted((set(self.receives) & X12_RECEIVED) | (set(self.accepts) & X12_ACCEPTED))
+        if self.x12 is None and x12_used:
+            raise ValueError(f"a partner that exchanges X12 ({', '.join(x12_used)}) needs an [x12] table")
+        if "csv" in self.accepts and self.fulfilment.csv_orders is None:
+            raise ValueError("a partner that sends CSV orders (accepts \"csv\") needs [fulfilment.csv_orders]")
+        if "csv" in self.accepts and not {"855", "csv_ack"} & set(self.receives):
+            raise ValueError("a CSV order partner is answered with \"csv_ack\" or \"855\" (receives)")
+        if not self.accepts:
+            raise ValueError("accepts names nothing the partner sends")
+        return self
+
+    @property
+    def csv_orders(self) -> bool:
+        """The partner sends CSV purchase orders."""
+        return "csv" in self.accepts
+
+    def is_csv_file(self, name: str) -> bool:
+        """Is a file of this partner's drop a CSV order file (else X12)? A partner that sends only
+        CSV: every file; one that sends both: names ending in .csv."""
+        if not self.csv_orders:
+            return False
+        return not (set(self.accepts) & X12_ACCEPTED) or name.lower().endswith(".csv")
 
     @field_validator("rule_suites")
     @classmethod

@@ -76,7 +76,7 @@ RECORDED_CARTONS = pa.schema([
     pa.field("carton_sscc", pa.string()),
 ])
 
-CLOSED_LINE_STATUSES = ("cancelled", "rejected")
+CLOSED_LINE_STATUSES = ("cancelled", "rejected", "deleted")
 
 
 # --- the typed shipment the 856 builder renders ------------------------------------------------
@@ -179,3 +179,4 @@ class Shipment:
 
     def all_packs(self) -> tuple[Pack, ...]:
         return tuple(p for o in self.orders for p in o.all_packs())
+

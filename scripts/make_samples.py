@@ -1,5 +1,7 @@
 """Regenerate the demo data in sample_files/ (deterministic): partner drops that exercise every
-syntax and business rule, and an inventory snapshot with expected receipts.
+syntax and business rule, and an inventory snapshot with expected receipts; the CSV order partner's
+drop, the warehouses' shipment confirmations for the demo's day 1 and night 2, and night 2's
+inventory (a receipt arrived, day 1's shipments left).
 Run: python scripts/make_samples.py"""
 
 from __future__ import annotations
@@ -159,6 +161,7 @@ def main() -> None:
     (out / "globex" / "globex-not-edi.txt").write_bytes(b"Order for 12 widgets, please call me. Bob\n")
     write_inventory(ROOT / "sample_files" / "inventory")
     write_day_two(profiles)
+    write_fulfilment(profiles)
 
 
 def write_day_two(profiles) -> None:
@@ -207,6 +210,90 @@ def write_inventory(root: Path) -> None:
     receipts = [{"warehouse": "EAST", "sku": "SKU-1005", "quantity": 100, "eta": date(2026, 12, 15)},
                 {"warehouse": "WEST", "sku": "SKU-1003", "quantity": 48, "eta": date(2026, 12, 4)}]
     write_receipts(root / "receipts.parquet", pa.Table.from_pylist(receipts, schema=EXPECTED_RECEIPTS))
+
+
+# --- fulfilment and billing (issue 11) -------------------------------------------------------------
+SHIPMENT_HEADER = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,"
+                   "Quantity,Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID")
+UMBRELLA_HEADER = ("PO Number;PO Date;Line;Quantity;Unit;Unit Price;UPC;SKU;Buyer Item;Description;Currency;Ship Date;"
+                   "Ship To;Ship To Name;Address;City;State;Postal Code;Country")
+UMBRELLA_SHIP_TO = "UMB-9;Umbrella Store 9;1 Main St;Palo Alto;CA;94301;US"
+DAY1_SHIPPED = {("EAST", "SKU-1002"): 10, ("EAST", "SKU-1004"): 48, ("EAST", "SKU-1006"): 5, ("EAST", "SKU-1012"): 6,
+                ("EAST", "SKU-1009"): 24, ("EAST", "SKU-1010"): 20, ("EAST", "SKU-1013"): 12, ("WEST", "SKU-1007"): 48}
+
+
+def write_fulfilment(profiles) -> None:
+    """Umbrella's CSV purchase order (a line backordered: SKU-1005 is out of stock); the east DC's CSV
+    confirmations of day 1 (ACME-1001 short one line, INITECH-3010 complete, UMB-6001 on a pallet less
+    its backorder, and SHP-1003 shipping a rejected line: held) and of night 2 (the rest of ACME-1001,
+    UMB-6001's backorder); the north 3PL's 945 of day 1 (GLOBEX-2001, late for Globex's window); the
+    night-2 inventory: day 1's shipments gone, 100 of SKU-1005 received early at EAST."""
+    out = ROOT / "sample_files"
+    umbrella = out / "drops" / "umbrella"
+    umbrella.mkdir(parents=True, exist_ok=True)
+    rows = [UMBRELLA_HEADER,
+            f"UMB-6001;26.11.2026;1;20;EA;26,25;;VP-1010;;Sticky notes yellow;USD;04.12.2026;{UMBRELLA_SHIP_TO}",
+            f"UMB-6001;26.11.2026;2;10;EA;32,34;;VP-1005;;Gel pen red;USD;04.12.2026;{UMBRELLA_SHIP_TO}",
+            f"UMB-6001;26.11.2026;3;12;EA;25,70;;VP-1013;;\"Whiteboard marker; black\";USD;04.12.2026;"
+            f"{UMBRELLA_SHIP_TO}"]
+    (umbrella / "umbrella-orders-20261126.csv").write_bytes(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+    day1 = [SHIPMENT_HEADER,
+            "SHP-1001,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-6001,ACME-1001,4,SKU-1002,10,EA,C-1001,14.5,LB,",
+            "SHP-1001,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-6001,ACME-1001,5,SKU-1004,24,EA,C-1001,14.5,LB,",
+            "SHP-1001,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-6001,ACME-1001,5,SKU-1004,24,EA,C-1002,6.2,LB,",
+            "SHP-1001,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-6001,ACME-1001,6,SKU-1006,5,EA,C-1003,4.75,LB,",
+            "SHP-1001,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-6001,ACME-1001,10,SKU-1012,6,EA,C-1003,4.75,LB,",
+            "SHP-1002,2026-11-27,14:10,FDEG,,771234567811,BOL-6002,INITECH-3010,4,SKU-1009,24,EA,,,,",
+            "SHP-1003,2026-11-27,14:10,UPSN,G2,1Z999AA10123456795,BOL-6003,ACME-1001,3,SKU-1008,12,EA,C-1004,8,LB,",
+            "SHP-1006,2026-11-27,14:00,UPSN,G2,1Z999AA10123456806,BOL-6006,UMB-6001,1,SKU-1010,20,EA,C-1005,9,LB,"
+            "PAL-7001",
+            "SHP-1006,2026-11-27,14:00,UPSN,G2,1Z999AA10123456806,BOL-6006,UMB-6001,3,SKU-1013,12,EA,C-1006,7,LB,"
+            "PAL-7001"]
+    night2 = [SHIPMENT_HEADER,
+              "SHP-1004,2026-11-28,01:40,UPSN,G2,1Z999AA10123456817,BOL-6004,ACME-1001,4,SKU-1002,2,EA,C-1007,2.5,LB,",
+              "SHP-1005,2026-11-28,01:45,UPSN,G2,1Z999AA10123456828,BOL-6005,UMB-6001,2,SKU-1005,10,EA,C-1008,5,LB,"
+              "PAL-7002"]
+    for folder, name, lines in (("warehouse-drops", "east-shipments-20261127.csv", day1),
+                                ("warehouse-drops-day2", "east-shipments-20261128.csv", night2)):
+        target = out / folder / "east"
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        (target / name).write_bytes(("\n".join(lines) + "\n").encode())
+    north = out / "warehouse-drops" / "north"
+    shutil.rmtree(north, ignore_errors=True)
+    north.mkdir(parents=True)
+    from engine.sscc import build_sscc
+
+    body = [["W06", "N", "DO-88001", "20261127", "SHP-2001", "", "GLOBEX-2001"],
+            ["N1", "SF", "North 3PL Columbus", "UL", "0614141000203"],
+            ["N1", "ST", "Globex DC West", "UL", "0614141000029"],
+            ["N9", "BM", "BOL-9101"], ["G62", "11", "20261127", "8", "1210"], ["W27", "M", "ODFL", "LTL STANDARD"]]
+    for k in (1, 2):
+        body += [["LX", str(k)], ["MAN", "GM", "00" + build_sscc("0733940", 0, 5000 + k)],
+                 ["W12", "CC", "24", "24", "", "EA", "614141100521", "VN", "VP-1007", "", "18", "G", "L"],
+                 ["N9", "LI", "1"]]
+    body.append(["W03", "48", "36", "LB"])
+    data = interchange(sender=("ZZ", "NORTH3PL"), receiver=("ZZ", "ORDERBRIDGE"), gs_ids=("NORTH3PL", "ORDERBRIDGE"),
+                       version="004010", d=profiles["acme"].x12.delimiters.to_delimiters(), when=date(2026, 11, 27),
+                       isa13=452, bodies=[body], set_id="945", functional_id="SW")
+    (north / "north-945-20261127.x12").write_bytes(data)
+    # night 2's inventory (the demo copies it into its workspace): a snapshot as of 2026-11-28 that no
+    # longer counts what left on day 1, with SKU-1005 received early; that receipt is off the list
+    import pyarrow.parquet as pq
+
+    before = pq.read_table(out / "inventory" / "snapshots" / "as_of=2026-11-26" / "part-0.parquet").to_pylist()
+    day2 = out / "inventory-day2"
+    shutil.rmtree(day2, ignore_errors=True)
+    rows = []
+    for r in before:
+        on_hand = r["on_hand"] - DAY1_SHIPPED.get((r["warehouse"], r["sku"]), 0)
+        if (r["warehouse"], r["sku"]) == ("EAST", "SKU-1005"):
+            on_hand += 100
+        rows.append({"as_of": date(2026, 11, 28), "warehouse": r["warehouse"], "sku": r["sku"], "on_hand": on_hand,
+                     "reserved": r["reserved"]})
+    write_snapshot(day2 / "snapshots", pa.Table.from_pylist(rows, schema=INVENTORY_SNAPSHOT))
+    receipts = [{"warehouse": "WEST", "sku": "SKU-1003", "quantity": 48, "eta": date(2026, 12, 4)}]
+    write_receipts(day2 / "receipts.parquet", pa.Table.from_pylist(receipts, schema=EXPECTED_RECEIPTS))
 
 
 if __name__ == "__main__":

@@ -79,22 +79,28 @@ def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "i
     return ws
 
 
-def run_stages(ws, now, *, use_gx: bool = False):
-    """intake every partner, decide the run, deliver: the nightly flow's stages without Prefect (one
-    run id, the clock's day, for every stage)."""
+def run_stages(ws, now, *, use_gx: bool = False, shipping: list | None = None):
+    """intake every partner, decide the run, ship (every warehouse's confirmations) and invoice,
+    deliver: the nightly flow's stages without Prefect (one run id, the clock's day, for every stage).
+    ``shipping`` collects the warehouses' results and the invoicing result when given."""
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
     from connectors.state import StateStore
-    from flows import steps
+    from flows import shipments, steps
 
     state = StateStore(ws.state_url)
     profiles = ws.partners()
     run_id = now.strftime("%Y%m%d")
     results = [steps.intake_partner(ws, p, state, LocalDrop(ws.drop_root / pid), now=now, run_id=run_id)
                for pid, p in sorted(profiles.items())]
-    run = steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
-                           steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
+    ref = load_reference(ws.reference_dir)
+    run = steps.decide_run(ws, profiles, state, ref, steps.load_inventory(ws, now.date()), now=now,
+                           run_id=run_id, use_gx=use_gx)
     steps.merge_decisions(results, run)
+    shipped = ship_stages(ws, now, state=state, ref=ref, run_id=run_id)
+    if shipping is not None:
+        shipping.extend(shipped)
+    shipments.merge_documents(results, [w.to_dict() for w in shipped[:-1]], shipped[-1].to_dict())
     for res in results:
         res.delivered = steps.deliver_partner(profiles[res.partner], state, LocalDrop(ws.drop_root / res.partner),
                                               now=now)
@@ -102,10 +108,103 @@ def run_stages(ws, now, *, use_gx: bool = False):
     return results, run
 
 
+def ship_stages(ws, now, *, state=None, ref=None, run_id: str = "s") -> list:
+    """Every warehouse's confirmations (856s), then the 810s due: [WarehouseResult..., InvoiceResult]."""
+    from connectors.local import LocalDrop
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import shipments
+
+    own = state is None
+    state = state or StateStore(ws.state_path)
+    ref = ref or load_reference(ws.reference_dir)
+    profiles = ws.partners()
+    try:
+        out = [shipments.ship_warehouse(ws, w, profiles, state, LocalDrop(ws.warehouse_drop_root / wid), ref, now=now,
+                                        run_id=run_id) for wid, w in sorted(ws.warehouses().items())]
+        out.append(shipments.invoice_run(ws, profiles, state, ref, now=now, run_id=run_id))
+        return out
+    finally:
+        if own:
+            state.close()
+
+
+def deliver_all(ws, now) -> int:
+    """Deliver every partner's pending documents (what the flows do after shipping)."""
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        return sum(steps.deliver_partner(p, state, LocalDrop(ws.drop_root / pid), now=now)
+                   for pid, p in sorted(ws.partners().items()))
+    finally:
+        state.close()
+
+
+def drop_confirmations(ws, folder: str = "warehouse-drops") -> None:
+    """Copy the demo's shipment confirmations (sample_files/<folder>/<warehouse>/) into the warehouses' inboxes."""
+    import shutil
+
+    for src in sorted((REPO / "sample_files" / folder).iterdir()):
+        inbox = ws.warehouse_drop_root / src.name / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        for f in src.iterdir():
+            shutil.copy2(f, inbox / f.name)
+
+
+def shipping_workspace(root, partners: tuple[str, ...] = ("acme", "globex", "initech", "umbrella")):
+    """A demo workspace with the warehouses (and, as every test workspace, a copy of the inventory:
+    night 2 adds a snapshot)."""
+    import shutil
+
+    ws = make_workspace(root, partners=partners)  # the demo's inventory included
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    return ws
+
+
+def night2_inputs(ws) -> None:
+    """Night 2's 860s and inventory (a receipt arrived, day 1's shipments left the snapshot)."""
+    import shutil
+
+    for folder in (REPO / "sample_files" / "drops-day2").iterdir():
+        for f in folder.iterdir():
+            shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
+    day2 = REPO / "sample_files" / "inventory-day2"
+    shutil.copytree(day2 / "snapshots", ws.root / "inventory" / "snapshots", dirs_exist_ok=True)
+    shutil.copy2(day2 / "receipts.parquet", ws.root / "inventory" / "receipts.parquet")
+
+
+def shipping_demo(root) -> dict:
+    """`make demo` without Prefect: night 1, day 1's shipments run, night 2 with its confirmations.
+    Returns the workspace and what each fulfilment stage reported."""
+    from datetime import datetime
+
+    from connectors.state import StateStore
+
+    night1, day1, night2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30), datetime(2026, 11, 28, 2)
+    ws = shipping_workspace(root)
+    run_stages(ws, night1)
+    drop_confirmations(ws, "warehouse-drops")
+    shipped = ship_stages(ws, day1, run_id="day1")
+    deliver_all(ws, day1)
+    state = StateStore(ws.state_path)
+    after_day1 = {o.key: o.state.value for o in state.orders()}
+    reserved_day1 = state.reservations_for(after_day1)
+    state.close()
+    night2_inputs(ws)
+    drop_confirmations(ws, "warehouse-drops-day2")
+    later: list = []
+    run_stages(ws, night2, shipping=later)
+    return {"ws": ws, "day1": shipped, "night2": later, "after_day1": after_day1, "reserved_day1": reserved_day1}
+
+
 def run_night(ws, now, *, use_gx: bool = False, stop_after: str = "") -> str:
     """One night as flows.nightly runs it, in process (no Prefect): recorded as a run from its start,
-    intake, decide, deliver, reports, finished. ``stop_after`` ("intake", "decide", "deliver") ends it
-    there, as a crash would: the run stays unfinished and writes no report. Returns the run id."""
+    intake, decide, ship and invoice, deliver, reports, finished. ``stop_after`` ("intake", "decide",
+    "deliver") ends it there, as a crash would: the run stays unfinished and writes no report. Returns
+    the run id."""
     from datetime import datetime as _dt
 
     from connectors.local import LocalDrop
@@ -126,12 +225,37 @@ def run_night(ws, now, *, use_gx: bool = False, stop_after: str = "") -> str:
                                steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
         if stop_after == "decide":
             return run_id
+        ship_stages(ws, now, state=state, run_id=run_id)
         for pid, p in sorted(profiles.items()):
             steps.deliver_partner(p, state, LocalDrop(ws.drop_root / pid), now=now)
         if stop_after == "deliver":
             return run_id
         summary = steps.write_reports(ws, run_id, state=state, availability=run.availability,
                                       failures={"failure": "", "partners": {}})
+        state.finish_run(run_id, _dt.now().replace(microsecond=0).isoformat(), summary)
+        return run_id
+    finally:
+        state.close()
+
+
+def run_shipments(ws, now) -> str:
+    """The shipments flow as flows.nightly.shipments runs it, in process (no Prefect): recorded as a run
+    of kind "shipments", every warehouse's confirmations and the 810s due, delivery, its reports.
+    Returns the run id."""
+    from datetime import datetime as _dt
+
+    from connectors.state import StateStore
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        run_id = steps.run_id_for(now, ws, state)
+        state.start_run(run_id, _dt.now().replace(microsecond=0).isoformat(), kind="shipments", clock=now.isoformat())
+        shipped = ship_stages(ws, now, state=state, run_id=run_id)
+        deliver_all(ws, now)
+        summary = steps.write_reports(ws, run_id, state=state, failures={"failure": "", "partners": {}},
+                                      shipping={"warehouses": [w.to_dict() for w in shipped[:-1]],
+                                                "invoicing": shipped[-1].to_dict()})
         state.finish_run(run_id, _dt.now().replace(microsecond=0).isoformat(), summary)
         return run_id
     finally:

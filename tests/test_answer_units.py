@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from engine.answer import LineStatus, order_value, tells_something_new
-from engine.decide import LineDecision, OrderDecision
+import pyarrow as pa
+
+from engine.answer import LINE_STATUS, LineStatus, order_values, status_rows, tells_something_new
 from engine.po_ack import AckPart, LineAck
 from schemas.lifecycle import LineRecord, LineState
+from schemas.orders import MONEY
 
 
 def status(parts, allocated=0, backordered=0, line=1):
@@ -28,10 +30,11 @@ def test_tells_something_new():
 
 
 def test_order_value_uses_our_price_where_we_changed_it():
-    decision = OrderDecision("acme", "PO-1", "r", "f", "accepted",
-                             lines=[LineDecision(1, "IA", "accept", Decimal(10), None),
-                                    LineDecision(2, "IP", "change_price", Decimal(5), Decimal("4.72"))])
-    rows = [{"line_number": 1, "unit_price": Decimal("2.50")}, {"line_number": 2, "unit_price": Decimal("4.90")}]
     statuses = [status([AckPart("IA", Decimal(10))], 10, line=1),
-                status([AckPart("BP", Decimal(3)), AckPart("IB", Decimal(2))], 3, 2, line=2)]
-    assert Decimal(order_value(statuses, rows, decision)) == Decimal("25.00") + Decimal("23.60")
+                status([AckPart("BP", Decimal(3)), AckPart("IB", Decimal(2))], 3, 2, line=2),
+                status([AckPart("IA", Decimal(4))], 4, line=3)]
+    table = pa.Table.from_pylist(status_rows("acme", "PO-1", statuses), schema=LINE_STATUS)
+    theirs = pa.array([Decimal("2.50"), Decimal("4.90"), None], MONEY)
+    ours = pa.array([None, Decimal("4.72"), Decimal(0)], MONEY)  # a line 3 with no price at all adds 0
+    assert order_values(table, theirs, ours, [(0, 3)]) == [Decimal("25.00") + Decimal("23.60")]
+    assert order_values(table, theirs, ours, [(0, 1), (1, 1)]) == [Decimal("25.00"), Decimal(0)]

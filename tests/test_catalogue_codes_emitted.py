@@ -84,6 +84,7 @@ def test_the_scan_sees_the_usual_ways_of_emitting():
     assert "rules/envelope.py" in " ".join(emitted["ISA_DATE_INVALID"])  # finding("...") via a helper
     assert "parsers/x12_reader.py" in " ".join(emitted["X12_NOT_EDI"])  # _finding("...")
     assert "rules/structure.py" in " ".join(emitted["SEGMENT_NOT_IN_SET"])  # code, msg = "...", ...
-    assert "rules/gx_suites/order_lines.json" in emitted["ITEM_ID_MISSING"]  # GX meta.code
+    assert "rules/registry.py" in " ".join(emitted["ITEM_ID_MISSING"])  # Expectation(key, "CODE", ...)
+    assert "rules/gx_suites/shipment_lines.json" in emitted["SHIPMENT_ID_MISSING"]  # GX meta.code
     # lookups are not emissions: report_failures' hints and the outcome table name every business code
     assert not any("report_failures" in w or "outcomes.py" in w for ws in emitted.values() for w in ws)

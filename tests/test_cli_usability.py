@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import flows.cli as cli
 from flows.cli import app
 from flows.exit_status import ExitStatus, for_run
-from tests.support import REPO, make_workspace, run_night
+from tests.support import REPO, make_workspace, run_night, run_shipments
 
 COMMAND = typer.main.get_command(app)
 
@@ -106,7 +106,16 @@ def _nights_in_process(monkeypatch):
         cli._summary_table(summary)
         return summary
 
+    def ship(workspace: Path, now: str | None) -> dict:
+        from flows.workspace import Workspace
+
+        run_id = run_shipments(Workspace(workspace.resolve()), datetime.fromisoformat(now))
+        summary = json.loads((workspace / "reports" / run_id / "summary.json").read_text())
+        cli._summary_table(summary)
+        return summary
+
     monkeypatch.setattr(cli, "_run", run)
+    monkeypatch.setattr(cli, "_ship", ship)
 
 
 def test_demo_hints_name_the_real_command_and_each_night_lists_only_what_it_sent(tmp_path, monkeypatch):
@@ -115,12 +124,19 @@ def test_demo_hints_name_the_real_command_and_each_night_lists_only_what_it_sent
     res = CliRunner().invoke(app, ["demo", "--workdir", str(work)])  # the old flag name, hidden
     assert res.exit_code == 0, res.output
     out = res.stdout
-    night1, night2 = out.split("Night 2")
+    night1, rest = out.split("Day 1")
+    day1, night2 = rest.split("Night 2")
     sent1 = re.findall(r"^    (drop/\S+)$", night1, re.M)
+    shipped = re.findall(r"^    (drop/\S+)$", day1, re.M)
     sent2 = re.findall(r"^    (drop/\S+)$", night2, re.M)
-    assert len(sent1) == 17 and "this night sent 17 document(s)" in night1
-    assert len(sent2) == 8 and not set(sent1) & set(sent2)  # night 2 lists night 2's documents only
-    assert sorted(sent1 + sent2) == sorted(str(p.relative_to(work)) for p in work.glob("drop/*/outbox/*.x12"))
+    # night 1: its 17 X12 documents and the CSV partner's acknowledgment
+    assert len(sent1) == 18 and "this night sent 18 document(s)" in night1
+    assert [p for p in sent1 if not p.endswith(".x12")] == ["drop/umbrella/outbox/umbrella-csv-ack-000000001.csv"]
+    # day 1's shipments run lists its 856s and 810s only; night 2 lists night 2's documents only
+    assert shipped and all(re.search(r"-(856|810)-", p) for p in shipped) and not set(sent1) & set(shipped)
+    assert len(sent2) > 8 and not (set(sent1) | set(shipped)) & set(sent2)
+    assert sorted(sent1 + shipped + sent2) == sorted(str(p.relative_to(work)) for p in [
+        *work.glob("drop/*/outbox/*.x12"), *work.glob("drop/*/outbox/*.csv")])
     cmd = cli.command_name()
     hints = night2[night2.index("Next"):]
     assert f"{cmd} approve ACME-1010 --partner acme" in hints and f"{cmd} reject ACME-1011 --partner acme" in hints
@@ -131,8 +147,11 @@ def test_demo_hints_name_the_real_command_and_each_night_lists_only_what_it_sent
 
     store = StateStore(work / "state" / "orderbridge.sqlite")
     assert store.order("acme", "ACME-1010").state == "held" and store.order("acme", "ACME-1011").state == "held"
-    [status_po] = re.findall(rf"{re.escape(cmd)} status (\S+) --partner (\S+)", hints)
+    status_po, shipped_po = re.findall(rf"{re.escape(cmd)} status (\S+) --partner (\S+)", hints)
     assert store.order(status_po[1], status_po[0]) is not None
+    # the second names an order that shipped (its shipments, cartons and invoices)
+    assert store.order(shipped_po[1], shipped_po[0]).state in ("partially_shipped", "shipped", "invoiced", "closed")
+    assert store.shipments_for_order(shipped_po[1], shipped_po[0])
 
 
 def test_run_prints_progress_per_stage_and_partner_and_exits_by_its_meaning(tmp_path, monkeypatch):
@@ -142,7 +161,9 @@ def test_run_prints_progress_per_stage_and_partner_and_exits_by_its_meaning(tmp_
     # not a terminal: a plain line each (time, stage, partner), no spinner
     lines = [line for line in res.stderr.splitlines()
              if re.match(r"\d\d:\d\d:\d\d (run|intake|decide|deliver|reports)[ :]", line)]
-    assert len(lines) == 11  # start, run, 3 x intake, decide, 3 x deliver, reports, finished
+    # start, run, 4 x intake, decide, 4 x deliver, reports, finished (the demo profiles: acme, globex,
+    # initech and umbrella, the CSV partner; only acme and globex have files)
+    assert len(lines) == 13
     for expected in ("intake acme: 3 files (2 processed, 1 quarantined, 0 duplicates)", "intake globex: 3 files",
                      "decide: 8 orders decided", "deliver acme: 6 documents sent", "deliver globex: 7 documents sent",
                      "reports: ", "run: 20261127T020000 finished"):

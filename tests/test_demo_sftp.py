@@ -23,7 +23,9 @@ def test_demo_over_sftp(tmp_path):
     assert (acme["files"], acme["processed"], acme["quarantined"], acme["failure"]) == (3, 2, 1, "")
     assert acme["delivered"] == sum(acme["documents"].values()) == 6
     sent = sorted(p.name for p in (work / "sftp-outbox").iterdir())
-    assert len(sent) == 8 and not any(n.startswith(".") for n in sent)  # + night 2: 997 and revised 855
+    # + day 1's shipments flow: an 856 and an 810 (delivered over SFTP too); + night 2: 997, revised 855, 856, 810
+    assert len(sent) == 12 and not any(n.startswith(".") for n in sent)
+    assert sorted(n.split("-")[1] for n in sent).count("856") == 2
     # the input files are archived locally and kept in processed/ or quarantine/
     assert len(list((work / "drop" / "acme" / "archive").iterdir())) == 5  # night 2: the 860 and ACME's 997
     assert [p.name for p in (work / "drop" / "acme" / "quarantine").iterdir()] == ["acme-po-broken.x12"]

@@ -25,17 +25,17 @@ def answered(ws) -> dict[str, str]:
 def test_a_failure_planning_one_order_holds_it_and_every_other_order_is_answered(tmp_path, monkeypatch):
     import engine.lifecycle.decisions as decisions
 
-    real = decisions.build_855
+    real = decisions.render_855s  # 855s are rendered for many orders at once: the batch fails with this one
 
-    def poisoned(order, lines, acks, **kw):
-        if order["po_number"] == "GLOBEX-2000":
+    def poisoned(heads, *args, **kw):
+        if any(h["po_number"] == "GLOBEX-2000" for h in heads):
             raise RuntimeError("injected: this order's 855 cannot be built")
-        return real(order, lines, acks, **kw)
+        return real(heads, *args, **kw)
 
     clean = make_workspace(tmp_path / "clean")
     run_stages(clean, NIGHT1)
     expected = answered(clean)
-    monkeypatch.setattr(decisions, "build_855", poisoned)
+    monkeypatch.setattr(decisions, "render_855s", poisoned)
     ws = make_workspace(tmp_path / "ws")
     _, run = run_stages(ws, NIGHT1)
     got = answered(ws)

@@ -127,9 +127,19 @@ def test_a_confirmation_that_disagrees_with_its_856_is_refused():
         number_ssccs(needs.cartons, "061414112345", 0, 9999)
 
 
+def _without_fulfilment(text: str) -> str:
+    """ACME's profile as it was before it received 856s and 810s: no [fulfilment] tables."""
+    head, rest = text.split("# 856s:", 1)
+    text = head + "[drop]" + rest.split("[drop]", 1)[1]
+    return text.replace('receives = ["997", "TA1", "855", "865", "856", "810"]',
+                        'receives = ["997", "TA1", "855", "865"]')
+
+
 def test_profile_fulfilment_table(tmp_path):
-    text = (REPO / "partners" / "acme.toml").read_text()
-    assert load_profile(REPO / "partners" / "acme.toml").fulfilment.asn.structure == "SOPI"  # the defaults
+    text = _without_fulfilment((REPO / "partners" / "acme.toml").read_text())
+    (tmp_path / "acme.toml").write_text(text)
+    assert load_profile(tmp_path / "acme.toml").fulfilment.asn.structure == "SOPI"  # the defaults
+    assert load_profile(REPO / "partners" / "acme.toml").fulfilment.sscc.company_prefix == "0614141"
     (tmp_path / "acme.toml").write_text(text.replace('receives = ["997", "TA1", "855", "865"]',
                                                      'receives = ["997", "TA1", "855", "865", "856", "810"]'))
     with pytest.raises(ConfigError, match="fulfilment.sscc"):

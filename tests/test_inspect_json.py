@@ -40,3 +40,29 @@ def test_the_json_is_what_the_plain_encoder_wrote(path):
         assert lines.num_rows  # the lines exist; inspect only leaves them unbuilt
         headers_only, no_lines = read_orders(result, sets, partner="", lines=False)
         assert headers_only.equals(orders) and no_lines.num_rows == 0
+
+
+def _corpus_files(limit: int = 40) -> list:
+    corpus = REPO.parent / "shared" / "corpus"
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in (".x12", ".edi", ".txt"))[:limit]
+
+
+def test_inspect_in_a_fresh_process_keeps_pandas_out_and_prints_the_same(tmp_path):
+    """A fresh `orderbridge inspect --json` reads and checks with pandas kept out of the process
+    (flows.lean: importing it costs about a second); its output equals the same command in this test
+    process, where pandas is loaded (the real files of the corpus too, when it is there)."""
+    import subprocess
+    import sys
+
+    import pandas  # noqa: F401 - this process has pandas: the in-process run is the reference
+
+    code = ("import sys, atexit\nfrom flows.cli import main\n"
+            "atexit.register(lambda: print('pandas loaded:', 'pandas' in sys.modules, file=sys.stderr))\n"
+            "sys.argv = ['orderbridge', *sys.argv[1:]]\nmain()\n")
+    for path in [*FILES, *_corpus_files()]:
+        fresh = subprocess.run([sys.executable, "-c", code, "inspect", "--json", str(path)], capture_output=True,
+                               cwd=REPO)
+        here = CliRunner().invoke(app, ["inspect", "--json", str(path)])
+        assert fresh.returncode == here.exit_code, (path, fresh.stderr[-800:])
+        assert fresh.stdout == here.stdout_bytes, path
+        assert fresh.stderr.decode().strip().endswith("pandas loaded: False"), (path, fresh.stderr[-800:])

@@ -142,6 +142,7 @@ def test_only_the_demo_builds_from_sample_files(tmp_path, monkeypatch):
 
     ran = []
     monkeypatch.setattr(cli, "_run", lambda workspace, now: ran.append(workspace) or {"run_id": "n1", "partners": []})
+    monkeypatch.setattr(cli, "_ship", lambda workspace, now: {"run_id": "", "skipped": "not in this test"})
     res = runner.invoke(app, ["demo", "--workdir", str(tmp_path / "demo"), "--now", "2026-11-27T02:00:00"])
     assert res.exit_code == 0, res.stdout
     demo = Workspace(tmp_path / "demo")

@@ -8,7 +8,7 @@ import re
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.support import REPO, SAMPLES
+from tests.support import REPO, SAMPLES, seed_demo_data
 
 
 def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
@@ -22,9 +22,12 @@ def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     # night 1: 7 855s, 7 997s, 3 TA1s; night 2: a revised 855 (ACME), 3 865s, 3 997s, 1 TA1
     assert len([n for n in sent if "-855-" in n]) == 8 and len([n for n in sent if "-997-" in n]) == 10
     assert len([n for n in sent if "-TA1-" in n]) == 4 and len([n for n in sent if "-865-" in n]) == 3
+    # day 1's shipments flow and night 2: 856s and 810s (4 + 2 each); the CSV partner's acknowledgment
+    assert len([n for n in sent if "-856-" in n]) == 6 and len([n for n in sent if "-810-" in n]) == 6
+    assert [p.name for p in work.glob("drop/*/outbox/*.csv")] == ["umbrella-csv-ack-000000001.csv"]
     night1 = sorted(work.glob("reports/*/summary.json"))[0]
     summary = json.loads(night1.read_text())
-    assert {p["partner"] for p in summary["partners"]} == {"acme", "globex", "initech"}
+    assert {p["partner"] for p in summary["partners"]} == {"acme", "globex", "initech", "umbrella"}
     assert sum(p["quarantined"] for p in summary["partners"]) == 3
     assert sum(p["held"] for p in summary["partners"]) == 5 and sum(p["rejected"] for p in summary["partners"]) == 1
     reports = summary["reports"]  # file names in the run's folder; GX's results as data (no CDN Data Docs)
@@ -39,15 +42,42 @@ def test_demo_runs_the_prefect_flow_and_second_run_is_quiet(tmp_path):
     from connectors.state import StateStore
 
     recorded = StateStore(work / "state" / "orderbridge.sqlite").runs()
-    assert [r["run_id"] for r in recorded] == ["20261127T020000", "20261128T020000", "20261128T020000-2",
-                                                "20261129T020000"]
-    assert {(r["kind"], r["status"]) for r in recorded} == {("nightly", "finished")}  # written at start, then closed
+    assert [(r["run_id"], r["kind"]) for r in recorded] == [
+        ("20261127T020000", "nightly"), ("20261127T143000", "shipments"), ("20261128T020000", "nightly"),
+        ("20261128T020000-2", "nightly"), ("20261128T143000", "shipments"), ("20261129T020000", "nightly")]
+    assert {r["status"] for r in recorded} == {"finished"}  # written at start, then closed
+    shipped = json.loads((work / "reports" / "20261127T143000" / "summary.json").read_text())
+    assert [(w["warehouse"], w["shipments"], w["held"], w["late"]) for w in shipped["warehouses"]] == [
+        ("east", 3, 1, 0), ("north", 1, 0, 1)]
+    assert shipped["invoicing"]["invoices"] == 4
     assert recorded[0]["clock"] == "2026-11-27T02:00:00" and recorded[0]["finished_at"]
     summaries = sorted(work.glob("reports/*/summary.json"))
     second = json.loads(summaries[-1].read_text())
     assert sum(sum(p["documents"].values()) for p in second["partners"]) == 0
     assert sum(p["duplicates"] for p in second["partners"]) == 5  # night 2's three 860s and two 997s, again
     assert second["finance"]["exceptions"] >= 10 and second["reports"]["finance_report"]  # the reconciliation ran
+
+
+def test_the_shipments_deployment_runs_every_few_minutes_and_when_a_confirmation_is_dropped():
+    from flows.nightly import DROPPED_EVENT, shipments_deployment
+
+    dep = shipments_deployment("/tmp/ws", 3)
+    assert dep.name == "shipments" and dep.parameters == {"workspace": "/tmp/ws"}
+    assert dep.schedules[0].schedule.interval.total_seconds() == 180
+    (trigger,) = dep.triggers
+    assert trigger.expect == {DROPPED_EVENT} and trigger.parameters == {"workspace": "/tmp/ws"}
+    assert dep.concurrency_limit == 1
+
+
+def test_the_shipments_flow_skips_when_nothing_waits(tmp_path):
+    from flows.nightly import shipments
+
+    work = tmp_path / "ws"
+    work.mkdir()
+    seed_demo_data(work)  # profiles, reference data and stock; no confirmation, no order
+    summary = shipments.fn(workspace=str(work), now="2026-11-27T14:30:00")  # the flow's body, without Prefect
+    assert summary["skipped"] == "no confirmation or invoice waiting" and summary["run_id"] == ""
+    assert list((work / "reports").iterdir()) == []  # no run recorded, no report
 
 
 def test_deployment_has_the_nightly_cron():

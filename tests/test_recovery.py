@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 import flows.intake as intake
 from connectors.local import LocalDrop
 from connectors.reference import load_reference
-from connectors.state import StateConflict, StateStore
+from connectors.state import COLUMNS_ADDED_IN, StateConflict, StateStore
 from engine import lifecycle
 from flows import steps
 from flows.cli import app
@@ -170,13 +170,23 @@ def test_a_new_workspace_gets_a_new_store(tmp_path):
     assert summary["partners"][0]["documents"]["855"] == 2
 
 
-def test_a_version_5_store_gains_the_recovery_columns(tmp_path):
+@pytest.mark.parametrize("version", [5, 6])
+def test_a_store_before_recovery_gains_the_recovery_columns(tmp_path, version):
+    """Version 5 (before fulfilment) and version 6 (fulfilment's tables, main's stores) both reach the
+    latest version with files.disposed_at and runs.recovers filled in."""
+    import connectors.state_migrations as mig
+
     path = tmp_path / "s.sqlite"
     StateStore(path).close()
-    db = sqlite3.connect(path)  # what version 5 looked like
+    db = sqlite3.connect(path)  # what that version looked like
     db.execute("ALTER TABLE files DROP COLUMN disposed_at")
     db.execute("ALTER TABLE runs DROP COLUMN recovers")
-    db.execute("UPDATE meta SET value='5' WHERE key='schema_version'")
+    if version < mig.SHIPPING:
+        for table in ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"):
+            db.execute(f"DROP TABLE {table}")
+        for table, column, _ in COLUMNS_ADDED_IN[mig.SHIPPING]:
+            db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
     db.execute("INSERT INTO files (partner, sha256, name, size, received_at, status) VALUES"
                " ('acme', 'abc', 'a.x12', 3, '2026-11-27T02:00:00', 'processed')")
     db.executemany("INSERT INTO runs (run_id, kind, clock, started_at, status) VALUES (?, 'nightly', ?, ?, ?)",
@@ -186,7 +196,8 @@ def test_a_version_5_store_gains_the_recovery_columns(tmp_path):
     db.commit()
     db.close()
     state = StateStore(path)
-    assert state.schema_version == 6
+    assert state.schema_version == mig.LATEST == mig.RECOVERY
+    assert {"shipments", "invoices"} <= state._table_names() and "shipped" in state._columns("order_lines")
     assert state.file_record("acme", "abc")["disposed_at"] == "2026-11-27T02:00:00"  # it was moved then
     # the runs on record get what a run records when it starts: n2 completed n1's work
     assert {r["run_id"]: r["recovers"] for r in state.runs()} == {"n1": [], "n2": ["n1"], "n3": []}

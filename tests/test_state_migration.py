@@ -43,7 +43,7 @@ def test_a_v1_store_opens_as_the_latest_version_with_typed_orders(tmp_path):
     db.commit()
     db.close()
     state = StateStore(path)
-    assert state.schema_version == LATEST and len(state.workspace_id) == 32  # 2, then 3 (groups_in), 4
+    assert state.schema_version == LATEST and len(state.workspace_id) == 32  # 2, then 3 (groups_in), 4, 5, 6
     assert "groups_in" in state._table_names()
     approved, rejected = state.order("acme", "ACME-1010"), state.order("acme", "ACME-1011")
     assert (approved.state, approved.person.verdict, approved.person.by, approved.person.reason) == (

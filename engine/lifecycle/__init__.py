@@ -5,8 +5,8 @@ call these planners and apply what they return.
 Public API (stable; later workstreams add planners in the same shape):
 
   table       TRANSITIONS, next_state(state, event), move(record, event, ...), create(record, ...),
-              TransitionRefused; state groups TO_DECIDE, AWAITING_PERSON, OPEN, ENDED, SHIPPING;
-              PERSON_EVENTS
+              TransitionRefused; state groups TO_DECIDE, AWAITING_PERSON, OPEN, ENDED, SHIPPING, SHIPPABLE,
+              BILLABLE, TO_CLOSE; PERSON_EVENTS
   intake      plan_intake(outcome, partner=, live=, lines=, at=, run_id=) -> Plan
               plan_file_findings(findings, partner=, consequence=) -> Plan
   decide      apply_pending_changes(...) -> Revisions   (860s first; new revisions to re-decide)
@@ -17,10 +17,16 @@ Public API (stable; later workstreams add planners in the same shape):
               VERDICT_REJECTED); person_decisions(records)
               plan_recheck(records, decisions, at=, by=) -> Plan
   select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
-              arrivals, changed_lines, open_order_value, reserved_after
+              arrivals, changed_lines, open_order_value, reserved_after, stored_line_keys
+  batches     batch_documents(plan, profiles) (855/865 interchanges per the profile's delivery.batch)
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
   restore     plan_restored(records, lines, evidence, at=, run_id=) -> Plan (a rebuilt store: what the
               outbox's 855/865s say about the orders replayed from the archive); Evidence, SentAnswer
+  shipping    (module) line_state_table, recorded_table, prepare_shipments -> ShipmentBatch (serials needed),
+              plan_shipments(batch, serials=...) -> Plan (856s, shipment records, orders shipped)
+  billing     (module) invoices_due, prepare_invoices, plan_invoices(prepared, numbers=...) -> Plan (810s),
+              plan_close (invoiced orders whose 810s are delivered)
+  backorders  (module) waiting, backorder_input, plan_backorders (backordered units placed in a later run)
 
 Records, events and the Plan itself are defined in schemas.lifecycle; docs/lifecycle.md has the
 transition table (checked against TRANSITIONS by a test).
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from engine.lifecycle.batches import batch_documents
 from engine.lifecycle.changes import UNANSWERED_CHANGES, AppliedChange, Revisions, apply_pending_changes, replay
 from engine.lifecycle.common import check_plan, contain, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
@@ -51,15 +58,19 @@ from engine.lifecycle.select import (
     held,
     open_order_value,
     reserved_after,
+    stored_line_keys,
     table_keys,
     to_decide,
 )
 from engine.lifecycle.table import (
     AWAITING_PERSON,
+    BILLABLE,
     ENDED,
     OPEN,
     PERSON_EVENTS,
+    SHIPPABLE,
     SHIPPING,
+    TO_CLOSE,
     TO_DECIDE,
     TRANSITIONS,
     TransitionRefused,
@@ -86,12 +97,13 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
 
 
 __all__ = [
-    "AWAITING_PERSON", "AppliedChange", "ENDED", "Evidence", "OPEN", "PERSON_EVENTS", "Plan", "Revisions", "SHIPPING",
-    "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED",
-    "apply_pending_changes", "arrivals", "base_table_keys", "change_table_keys", "changed_lines", "check_plan",
+    "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
+    "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused",
+    "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "apply_pending_changes", "arrivals",
+    "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
-    "plan_recheck", "plan_restored", "SentAnswer", "planned_document", "replay", "reserved_after", "table_keys",
+    "plan_recheck", "plan_restored", "planned_document", "replay", "reserved_after", "stored_line_keys", "table_keys",
     "to_decide",
 ]

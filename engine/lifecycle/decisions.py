@@ -9,25 +9,45 @@ Pure: typed records and stored lines, the run's canonical rows, decisions and al
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from engine.answer import LineStatus, line_state, line_statuses, order_value, status_from_line, tells_something_new
+from engine.answer import (
+    LINE_STATUS,
+    LineStatus,
+    line_states,
+    order_values,
+    part_statuses,
+    status_from_line,
+    status_rows,
+    status_table,
+    statuses_of,
+    tells_something_new,
+)
 from engine.changes import DELETED, ChangeResult
 from engine.changes import REJECTED as POC_REJECTED
-from engine.decide import PENDING, REJECTED, OrderDecision, owners
+from engine.csv_ack import build_csv_ack
+from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans, owners
+from engine.envelope import envelope_for
+from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
-from engine.lifecycle.common import isolated, transaction_set
+from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import move
-from engine.po_ack import _num, build_855
+from engine.po_ack import LineAck, _num, build_855, delimiter_use, render_855s
 from engine.po_change_ack import build_865, change_ack_type
+from parsers.x12_writer import decimal_column, delimiter_chars
 from schemas.findings import Finding
+from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import (
+    LINE_ROWS,
+    ORDER_KEYS,
+    RESERVATION_ROWS,
     ChangeUpdate,
     EventKind,
     FindingRecord,
@@ -38,12 +58,20 @@ from schemas.lifecycle import (
     OrderReservations,
     Plan,
     PlannedDocument,
+    PlannedSet,
     Reservation,
+    ReservationTable,
+    line_record,
+    line_row,
 )
 from schemas.profile import PartnerProfile
+from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 GONE = (LineState.DELETED, LineState.CANCELLED)
+# what the answer reads of a line: the 855 echoes these, the line row keeps some
+_LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
+                 "vendor_part", "buyer_part"]
 
 
 def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[OrderDecision], *, orders: pa.Table,
@@ -54,153 +82,459 @@ def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[Order
                    told_lines: Mapping[Key, tuple[LineRecord, ...]] | None = None) -> Plan:
     """One plan for every decision, in the decisions' order (which numbers the 855s). ``lines`` are the
     item-resolved lines the rules saw; ``allocation`` the allocation's line rows; ``stored_lines`` and
-    ``reservations`` what the order holds now (after this run's 860s); ``told_lines`` the lines as
-    they were before this run's 860s (what the partner was last told), default ``stored_lines``."""
-    told_lines = stored_lines if told_lines is None else told_lines
-    order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
-    line_rows: dict[Key, list[dict]] = defaultdict(list)
-    for r in lines.to_pylist():
-        line_rows[(r["partner"], r["po_number"])].append(r)
-    allocated: dict[str, list[dict]] = defaultdict(list)
-    for r in (allocation.to_pylist() if allocation is not None else []):  # grouped once, not per order
-        allocated[r["order_ref"]].append(r)
-    parts = []
-    for d in decisions:
-        key = (d.partner, d.po_number)
-        record = records[key]
+    ``reservations`` what the order holds now (after this run's 860s; only orders with a revision
+    beyond their 850 can hold deleted or cancelled lines); ``told_lines`` the lines as they were
+    before this run's 860s (what the partner was last told), default ``stored_lines``.
 
-        def conclude(d: OrderDecision = d, key: Key = key, record: OrderRecord = record) -> Plan:
-            rows = sorted(line_rows.get(key, []), key=lambda r: r["line_number"])
-            return _Conclusion(d, record, order_rows[key], rows, allocated.get(f"{d.partner}|{d.po_number}", []),
-                               stored_lines.get(key, ()), reservations.get(key, ()), applied.get(key, []),
-                               profiles[d.partner], today=today, at=at, run_id=run_id,
-                               told=told_lines.get(key, stored_lines.get(key, ()))).plan()
-
-        parts.append(isolated(record, conclude, at=at, run_id=run_id, stage="decide"))
-    return Plan.combine(parts)
+    Every order is concluded in one columnar batch (statuses, 855s, line rows, reservations); if the
+    batch fails, it is split in halves until the failing orders stand alone: each of those is held
+    with its finding (ORDER_DECISION_FAILED) and every other order is answered as usual."""
+    ctx = _Context(records, orders, lines, allocation, stored_lines, reservations, applied, profiles, today=today,
+                   at=at, run_id=run_id, told=stored_lines if told_lines is None else told_lines)
+    return ctx.planned(list(decisions))
 
 
-class _Conclusion:
-    """One decided order: its statuses, documents, lines, reservations and transitions."""
+class _Context:
+    """What every batch of one plan_decisions call shares."""
 
-    def __init__(self, d: OrderDecision, record: OrderRecord, order: dict, rows: list[dict], mine: list[dict],
-                 stored: tuple[LineRecord, ...], reserved: tuple[Reservation, ...], applied: list[AppliedChange],
-                 profile: PartnerProfile, *, today: date, at: str, run_id: str,
-                 told: tuple[LineRecord, ...] = ()) -> None:
-        self.d, self.record, self.order, self.rows, self.mine = d, record, order, rows, mine
-        self.told = {ln.line_number: ln for ln in told if ln.state not in GONE}
-        self.stored, self.reserved, self.applied, self.profile = stored, reserved, applied, profile
+    def __init__(self, records, orders: pa.Table, lines: pa.Table, allocation: pa.Table | None, stored, reserved,
+                 applied, profiles, *, today: date, at: str, run_id: str, told) -> None:
+        self.records, self.lines, self.allocation = records, lines, allocation
+        self.stored, self.reserved, self.applied, self.profiles, self.told = stored, reserved, applied, profiles, told
         self.today, self.at, self.run_id = today, at, run_id
-        self.key = record.key
+        cols = ["partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref"]
+        self.heads = {(o["partner"], o["po_number"]): o for o in orders.select(cols).to_pylist()}
+        self.line_index = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
+                                    "line_number": pc.cast(lines["line_number"], pa.int32()),
+                                    "_l": pa.array(np.arange(lines.num_rows))})
+
+    def planned(self, decisions: list[OrderDecision]) -> Plan:
+        if not decisions:
+            return Plan()
+        try:
+            return _Batch(self, decisions).plan()
+        except Exception as exc:  # noqa: BLE001 - one order's failure must not stop the others
+            if len(decisions) == 1:
+                d = decisions[0]
+                return contain(self.records.get((d.partner, d.po_number)), exc, at=self.at, run_id=self.run_id,
+                               stage="decide", partner=d.partner, po_number=d.po_number)
+            mid = len(decisions) // 2
+            return self.planned(decisions[:mid]) + self.planned(decisions[mid:])
+
+
+class _Batch:
+    """Some decided orders concluded together: statuses, documents, lines, reservations, transitions."""
+
+    def __init__(self, ctx: _Context, decisions: list[OrderDecision]) -> None:
+        self.ctx, self.decisions = ctx, decisions
 
     def plan(self) -> Plan:
-        d, record = self.d, self.record
-        if d.status == PENDING:
-            t = move(record, EventKind.HELD, at=self.at, run_id=self.run_id,
-                     note="held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
-                     hold_reasons=tuple(d.reasons), codes=tuple(d.codes))
-            return Plan(transitions=(t,))
-        rejected = d.status == REJECTED
-        statuses = self._statuses(rejected)
-        # every line IR (e.g. nothing could be placed and the policy rejects the rest): the 855 says RD,
-        # so the order is rejected, not acknowledged
-        rejected = rejected or bool(statuses) and all(set(s.ack.statuses()) == {"IR"} for s in statuses)
+        ctx = self.ctx
+        answering = [d for d in self.decisions if d.status != PENDING]
+        decided, spans = line_decisions_spans(answering)
+        _no_line_twice(decided)
+        keys = [(d.partner, d.po_number) for d in answering]
+        rows = self._lines(decided)
+        counts = np.asarray([b - a for a, b in spans], dtype=np.int64)
+        rejected_by_rules = np.repeat(np.asarray([d.status == REJECTED for d in answering], dtype=bool), counts)
+        ships = [self._ship(ctx.heads[k].get("requested_ship_date")) for k in keys]
+        ship = pa.array(np.repeat(np.asarray(ships, dtype=object), counts).tolist(), pa.date32()) \
+            if len(decided) else pa.array([], pa.date32())
+        allocation = self._allocation(keys)
+        statuses = status_table(decided, rejected_by_rules, ship, allocation)
+        objects: dict[int, list[LineStatus]] = {}  # orders that need their statuses as objects
+        statuses = self._revise(answering, statuses, spans, objects)
+        all_ir = _all_ir(statuses, spans)
+        rejected = [d.status == REJECTED or bool(all_ir[i]) for i, d in enumerate(answering)]
+        kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
+        self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
+        values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
+        units = self._units(allocation)
+        parts, line_tables, reservation_tables = [], (), ()
+        position = {id(d): i for i, d in enumerate(answering)}
+        for d in self.decisions:
+            record = ctx.records[(d.partner, d.po_number)]
+            if d.status == PENDING:
+                t = move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
+                         note="held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
+                         hold_reasons=tuple(d.reasons), codes=tuple(d.codes))
+                parts.append(Plan(transitions=(t,)))
+                continue
+            i = position[id(d)]
+            parts.append(self._conclude(d, record, i, rejected[i], kinds.get(i), values[i], units, objects))
+        if answering:
+            lines_table = self._line_rows(answering, decided, statuses, rows, spans)
+            reserved = self._reservation_rows(answering, allocation, rejected)
+            # orders an 860 revised this run already have line and reservation rows earlier in the run's
+            # plan: theirs follow as per-order rows (the store applies those in plan order), the rest as tables
+            revised = [(d.partner, d.po_number) for i, d in enumerate(answering) if i in objects]
+            per_order = _per_order(revised, lines_table, reserved)
+            line_tables = (_without(lines_table, revised),)
+            reservation_tables = (ReservationTable(_without(reserved.keys, revised), _without(reserved.rows, revised)),)
+            parts.append(per_order)
+        return Plan.combine(parts) + Plan(line_tables=line_tables, reservation_tables=reservation_tables,
+                                          documents=tuple(documents))
+
+    # --- inputs ---------------------------------------------------------------------------------------
+    def _ship(self, requested: date | None) -> date:
+        return requested if requested and requested >= self.ctx.today else self.ctx.today
+
+    def _lines(self, decided: pa.Table) -> pa.Table:
+        """The item-resolved line row of every decided line, aligned with ``decided``."""
+        want = pa.table({"partner": decided["partner"], "po_number": decided["po_number"],
+                         "line_number": decided["line_number"], "_d": pa.array(np.arange(decided.num_rows))})
+        got = want.join(self.ctx.line_index, ["partner", "po_number", "line_number"], join_type="inner",
+                        use_threads=False).sort_by("_d")
+        if got.num_rows != decided.num_rows:
+            raise PlanError("a decided line has no line row (or several)")
+        lines = self.ctx.lines
+        return lines.select([c for c in _LINE_COLUMNS if c in lines.column_names]).take(got["_l"])
+
+    def _allocation(self, keys: list[Key]) -> pa.Table | None:
+        a = self.ctx.allocation
+        if a is None or a.num_rows == 0:
+            return a
+        if len(keys) == len(self.ctx.heads):
+            return a
+        refs = pa.array([f"{p}|{po}" for p, po in keys], pa.string())
+        return a.filter(pc.is_in(a["order_ref"], value_set=refs))
+
+    def _units(self, allocation: pa.Table | None) -> dict[str, tuple[int, int, int, int]]:
+        """Per order_ref: units allocated, backordered, not placeable (whole units per row) and lines."""
+        if allocation is None or allocation.num_rows == 0:
+            return {}
+        trunc = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
+        t = pa.table({"order_ref": allocation["order_ref"], "line_number": allocation["line_number"],
+                      **{c: pc.cast(allocation[c], options=trunc) for c in ("allocated", "backordered", "rejected")}})
+        g = t.group_by("order_ref", use_threads=False).aggregate(
+            [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", "count_distinct")])
+        return {r: (a, b, c, n) for r, a, b, c, n in zip(
+            g["order_ref"].to_pylist(), g["allocated_sum"].to_pylist(), g["backordered_sum"].to_pylist(),
+            g["rejected_sum"].to_pylist(), g["line_number_count_distinct"].to_pylist(), strict=True)}
+
+    # --- orders answered before (an 860's revision): untouched lines keep what the partner was told ---
+    def _revise(self, answering: list[OrderDecision], statuses: pa.Table, spans: list[tuple[int, int]],
+                objects: dict[int, list[LineStatus]]) -> pa.Table:
+        ctx = self.ctx
+        pieces, last, changed_any = [], 0, False
+        for i, d in enumerate(answering):
+            key = (d.partner, d.po_number)
+            record = ctx.records[key]
+            if not (record.is_revision or ctx.applied.get(key)):
+                continue
+            start, stop = spans[i]
+            fresh = statuses_of(statuses.slice(start, stop - start))
+            if record.is_revision and d.status != REJECTED:
+                kept = {ln.line_number: ln for ln in ctx.stored.get(key, ()) if ln.state not in GONE}
+                changed = set(record.changed_lines)
+                ship = max(ctx.heads[key].get("requested_ship_date") or ctx.today, ctx.today)
+                fresh = [s if s.line_number in changed or s.line_number not in kept
+                         else status_from_line(kept[s.line_number], s.ordered, ship) for s in fresh]
+                pieces += [statuses.slice(last, start - last),
+                           pa.Table.from_pylist(status_rows(d.partner, d.po_number, fresh), schema=LINE_STATUS)]
+                last, changed_any = stop, True
+            objects[i] = fresh
+        if not changed_any:
+            return statuses
+        pieces.append(statuses.slice(last))
+        return pa.concat_tables(pieces)
+
+    # --- documents ------------------------------------------------------------------------------------
+    def _855s(self, answering: list[OrderDecision], decided: pa.Table, statuses: pa.Table, rows: pa.Table,
+              spans: list[tuple[int, int]], rejected: list[bool], objects: dict[int, list[LineStatus]]
+              ) -> tuple[dict[int, str], list[PlannedDocument]]:
+        """The 855 of every order that gets one: BAK02 by order position, and the documents, packed
+        per the partner's delivery.batch and rendered over columns with the first delimiter set none
+        of an interchange's values uses (an 855 no set fits stays as segments: the store holds it)."""
+        ctx = self.ctx
+        wanted: dict[str, list[int]] = {}
+        for i, d in enumerate(answering):
+            record, p = ctx.records[(d.partner, d.po_number)], ctx.profiles[d.partner]
+            if "855" not in p.receives:
+                continue
+            if not record.is_revision or p.change_ack == "855" or rejected[i] or \
+                    self._surprise(d, record, objects.get(i, ())):
+                wanted.setdefault(d.partner, []).append(i)
+        kinds: dict[int, str] = {}
+        documents: list[tuple[int, PlannedDocument]] = []
+        for partner, picked in wanted.items():
+            profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
+            take, sub_spans = [], []
+            for i in picked:
+                start, stop = spans[i]
+                sub_spans.append((len(take), len(take) + stop - start))
+                take.extend(range(start, stop))
+            sub_rows, sub_statuses = _taken(rows, take), _taken(statuses, take)
+            heads = [{"po_number": answering[i].po_number, "po_date": ctx.heads[(partner, answering[i].po_number)]
+                      .get("po_date"), "purpose": "05" if ctx.records[(partner, answering[i].po_number)].is_revision
+                      else "00"} for i in picked]
+            used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates))
+            groups = group(used, env, profile.delivery.limit)
+            by_set: dict[Delimiters, list[int]] = {}
+            for members, d in groups:
+                if d is not None:
+                    by_set.setdefault(d, []).extend(members)
+            texts: dict[int, tuple[str, int, str]] = {}
+            for d, members in by_set.items():
+                bodies = render_855s([heads[m] for m in members], *_subset(sub_rows, sub_statuses, sub_spans, members),
+                                     today=ctx.today, d=d)
+                texts.update(zip(members, bodies, strict=True))
+            for members, d in groups:
+                sets = []
+                for m in members:
+                    i = picked[m]
+                    if d is None:  # as segments: the store holds it until a delimiter set fits
+                        body = self._segments(heads[m], sub_rows, sub_statuses, sub_spans[m])
+                        kinds[i] = body[0][2]
+                        sets.append(self._855_set(answering[i], body=tuple(tuple(seg) for seg in body)))
+                    else:
+                        text, count, kinds[i] = texts[m]
+                        sets.append(self._855_set(answering[i], text=text, segments=count))
+                documents.append((picked[members[0]], PlannedDocument(partner, "855", "PR", tuple(sets),
+                                                                      delimiters=d)))
+        return kinds, [doc for _, doc in sorted(documents, key=lambda x: x[0])]
+
+    def _855_set(self, d: OrderDecision, **body) -> PlannedSet:
+        key = (d.partner, d.po_number)
+        return PlannedSet(self._855_key(d), po_number=d.po_number, source_sha256=self.ctx.heads[key]["source_sha256"]
+                          or "", **body)
+
+    def _855_key(self, d: OrderDecision) -> str:
+        return f"855:{d.po_number}:{self.ctx.records[(d.partner, d.po_number)].lines_key}:{d.order_ref}"
+
+    def _segments(self, head: dict, rows: pa.Table, statuses: pa.Table, span: tuple[int, int]) -> list:
+        """One 855 as segments (build_855), for a document no delimiter set fits."""
+        start, stop = span
+        acks = [LineAck(s.ack.status, s.ack.quantity, s.ack.unit_price, s.ack.ship_date, s.ack.parts)
+                for s in statuses_of(statuses.slice(start, stop - start))]
+        return build_855({"po_number": head["po_number"], "po_date": head["po_date"]},
+                         rows.slice(start, stop - start).to_pylist(), acks, today=self.ctx.today,
+                         purpose=head["purpose"])
+
+    def _surprise(self, d: OrderDecision, record: OrderRecord, statuses: Sequence[LineStatus]) -> bool:
+        """A revised order (not rejected) whose changed lines tell the partner something new gets a
+        revised 855."""
+        key = (d.partner, d.po_number)
+        told = {ln.line_number: ln for ln in self.ctx.told.get(key, self.ctx.stored.get(key, ()))
+                if ln.state not in GONE}
         changed = set(record.changed_lines)
-        surprise = record.is_revision and not rejected and any(
-            tells_something_new(s, self.told.get(s.line_number)) for s in statuses if s.line_number in changed)
-        docs, said = self._documents(statuses, rejected, surprise)
+        return any(tells_something_new(s, told.get(s.line_number)) for s in statuses if s.line_number in changed)
+
+    def _conclude(self, d: OrderDecision, record: OrderRecord, i: int, rejected: bool, kind: str | None,
+                  value: Decimal, units: dict, objects) -> Plan:
+        ctx = self.ctx
+        key = (d.partner, d.po_number)
+        p = ctx.profiles[d.partner]
+        docs: list[PlannedDocument] = []
+        said: list[tuple[str, str]] = []
+        applied = ctx.applied.get(key, [])
+        if "865" in p.receives and p.change_ack == "865":
+            for a in applied:
+                result = final_change_result(a.result, objects[i], order_rejected=rejected)
+                docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=ctx.today),
+                                            partner=d.partner, po_number=d.po_number,
+                                            source_sha256=a.change.store_key))
+                said.append(("865", change_ack_type(result)))
+        if kind is not None:
+            said.append(("855", kind))
+        if "csv_ack" in p.receives and (not record.is_revision or rejected):
+            doc, bak = self._csv_ack(d, record, i, objects)
+            docs.append(doc)
+            said.append(("CSV", bak))
+        keys = [s.doc_key for doc in docs for s in doc.sets] + ([self._855_key(d)] if kind is not None else [])
+        if len(keys) != len(set(keys)):
+            raise PlanError("a document key is planned twice")
         ack_type = said[-1][1] if said else ""
-        value = Decimal(order_value(statuses, self.rows, d)) if not rejected else Decimal(0)
         moves = []
-        if not rejected and self.mine:
-            units = [sum(int(r[c]) for r in self.mine) for c in ("allocated", "backordered", "rejected")]
-            moves.append(move(record, EventKind.ALLOCATED, at=self.at, run_id=self.run_id,
-                              note=f"{units[0]} units allocated, {units[1]} backordered, {units[2]} not placeable "
-                                   f"on {len({r['line_number'] for r in self.mine})} line(s)"))
+        mine = units.get(f"{d.partner}|{d.po_number}")
+        if not rejected and mine:
+            moves.append(move(record, EventKind.ALLOCATED, at=ctx.at, run_id=ctx.run_id,
+                              note=f"{mine[0]} units allocated, {mine[1]} backordered, {mine[2]} not placeable "
+                                   f"on {mine[3]} line(s)"))
         note = "; ".join(f"{kind} {bak}" for kind, bak in said) or "nothing sent (the profile receives no answer)"
         if d.reasons:
             note += f"; {d.reasons[0]}"
         final = move(moves[-1].record if moves else record, EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED,
-                     at=self.at, run_id=self.run_id, actor=d.decided_by or "system", note=note,
-                     document_key=docs[0].sets[0].doc_key if docs else "", ack_type=ack_type,
+                     at=ctx.at, run_id=ctx.run_id, actor=d.decided_by or "system", note=note,
+                     document_key=keys[0] if keys else "", ack_type=ack_type,
                      answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
-                     codes=tuple(d.codes), changed_lines=(), value=value)
+                     codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)
         moves.append(final)
-        return Plan(transitions=tuple(moves), lines=(OrderLines(*self.key, self._lines(statuses)),),
-                    reservations=(OrderReservations(*self.key, self._reservations(rejected)),), documents=docs,
-                    change_updates=tuple(ChangeUpdate(a.change.id, "answered") for a in self.applied))
+        return Plan(transitions=tuple(moves), documents=tuple(docs),
+                    change_updates=tuple(ChangeUpdate(a.change.id, "answered") for a in applied))
 
-    # --- statuses -------------------------------------------------------------------------------------
-    def _statuses(self, rejected: bool) -> list[LineStatus]:
-        statuses = line_statuses(self.d, self.mine, requested_ship=self.order.get("requested_ship_date"),
-                                 today=self.today)
-        if not self.record.is_revision or rejected:
-            return statuses
-        # an order answered before: lines no 860 touched since keep what the partner was told
-        kept = {ln.line_number: ln for ln in self.stored if ln.state not in GONE}
-        changed = set(self.record.changed_lines)
-        ship = max(self.order.get("requested_ship_date") or self.today, self.today)
-        return [s if s.line_number in changed or s.line_number not in kept
-                else status_from_line(kept[s.line_number], s.ordered, ship) for s in statuses]
+    def _csv_ack(self, d: OrderDecision, record: OrderRecord, i: int, objects) -> tuple[PlannedDocument, str]:
+        """The CSV acknowledgment of a CSV order partner (engine.csv_ack): the same line decisions the
+        855 would carry, one row per line, in the partner's layout; and the BAK02 an 855 would say."""
+        ctx, key = self.ctx, (d.partner, d.po_number)
+        statuses, rows, spans = self._answer
+        start, stop = spans[i]
+        line_rows = rows.slice(start, stop - start).to_pylist()
+        mine = objects.get(i) or statuses_of(statuses.slice(start, stop - start))
+        acks = [s.ack for s in mine]
+        head = ctx.heads[key]
+        layout = ctx.profiles[d.partner].fulfilment.csv_ack or CsvAckSettings()
+        content = build_csv_ack([(head, line_rows, acks)], layout,
+                                reasons={(d.po_number, s.line_number): s.reason for s in mine if s.reason})
+        bak = build_855(head, line_rows, acks, today=ctx.today)[0][2]
+        doc = PlannedDocument(d.partner, "CSV", "", (PlannedSet(f"CSV:{d.po_number}:{record.lines_key}:{d.order_ref}",
+                                                                (), d.po_number, head["source_sha256"] or ""),),
+                              content=content)
+        return doc, bak
 
-    # --- documents ------------------------------------------------------------------------------------
-    def _documents(self, statuses: list[LineStatus], rejected: bool,
-                   surprise: bool) -> tuple[tuple[PlannedDocument, ...], list[tuple[str, str]]]:
-        p, d, record = self.profile, self.d, self.record
-        docs: list[PlannedDocument] = []
-        said: list[tuple[str, str]] = []
-        if "865" in p.receives and p.change_ack == "865":
-            for a in self.applied:
-                result = final_change_result(a.result, statuses, order_rejected=rejected)
-                docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=self.today),
-                                            partner=d.partner, po_number=d.po_number,
-                                            source_sha256=a.change.store_key))
-                said.append(("865", change_ack_type(result)))
-        if "855" in p.receives and (not record.is_revision or p.change_ack == "855" or surprise or rejected):
-            body = build_855(self.order, self.rows, [s.ack for s in statuses], today=self.today,
-                             purpose="05" if record.is_revision else "00")
-            docs.append(transaction_set("855", "PR", f"855:{d.po_number}:{record.lines_key}:{d.order_ref}", body,
-                                        partner=d.partner, po_number=d.po_number,
-                                        source_sha256=self.order["source_sha256"] or ""))
-            said.append(("855", body[0][2]))
-        return tuple(docs), said
-
-    # --- lines and reservations -----------------------------------------------------------------------
-    def _lines(self, statuses: list[LineStatus]) -> tuple[LineRecord, ...]:
-        by_row = {r["line_number"]: r for r in self.rows}
-        decided = {ld.line_number: ld for ld in self.d.lines}
-        out: dict[int, LineRecord] = {}
-        for s in statuses:
-            row, ld = by_row[s.line_number], decided.get(s.line_number)
-            out[s.line_number] = LineRecord(
-                self.d.partner, self.d.po_number, s.line_number, line_state(s), line_id=row["line_id"] or "",
-                sku=row.get("sku") or "", ack="+".join(s.ack.statuses()), ordered=s.ordered, unit=row["unit"] or "",
-                unit_price=row["unit_price"], ack_price=ld.unit_price if ld else None, allocated=s.allocated,
-                backordered=s.backordered, rejected=s.rejected, promised_date=s.promised_date,
-                warehouses=s.warehouses, reason=s.reason, codes=tuple(ld.codes) if ld else (),
-                revision=self.record.revision, run_id=self.run_id)
-        for ln in self.stored:  # deleted and cancelled lines stay on the order's story
-            if ln.line_number not in out and ln.state in GONE:
-                out[ln.line_number] = ln
-        return tuple(out[n] for n in sorted(out))
-
-    def _reservations(self, rejected: bool) -> tuple[Reservation, ...]:
-        if rejected:
-            return ()
-        changed = set(self.record.changed_lines)
-        totals: dict[tuple[int, str], Reservation] = {}
-        if self.record.is_revision:
-            for r in self.reserved:
-                if r.line_number not in changed:
-                    totals[(r.line_number, r.warehouse)] = r
-        for r in self.mine:
-            if not (r["warehouse"] and r["allocated"]):
+    # --- lines and reservations, columnar --------------------------------------------------------------
+    def _line_rows(self, answering: list[OrderDecision], decided: pa.Table, statuses: pa.Table, rows: pa.Table,
+                   spans: list[tuple[int, int]]) -> pa.Table:
+        ctx = self.ctx
+        counts = [b - a for a, b in spans]
+        revision = np.repeat(np.asarray([ctx.records[(d.partner, d.po_number)].revision for d in answering],
+                                        dtype=np.int32), counts)
+        n = statuses.num_rows
+        table = pa.table({
+            "partner": statuses["partner"], "po_number": statuses["po_number"], "line_number": statuses["line_number"],
+            "line_id": pc.fill_null(rows["line_id"], ""), "sku": _text_or_empty(rows, "sku"),
+            "state": line_states(statuses), "ack": part_statuses(statuses), "ordered": _dtext(statuses["ordered"]),
+            "unit": pc.fill_null(rows["unit"], ""), "unit_price": _dtext(rows["unit_price"]),
+            "ack_price": _dtext(decided["unit_price"]), "allocated": statuses["allocated"],
+            "backordered": statuses["backordered"], "rejected": statuses["rejected"],
+            "promised_date": pc.cast(statuses["promised_date"], pa.string()), "warehouses": statuses["warehouses"],
+            "reason": statuses["reason"], "codes": pc.binary_join(decided["codes"], ","),
+            "revision": pa.array(revision, pa.int32()), "run_id": pa.array(np.full(n, ctx.run_id, dtype=object),
+                                                                            pa.string()),
+            # a decided line has shipped and invoiced nothing yet (a change to a shipped order is refused)
+            "shipped": pa.array(np.full(n, "0", dtype=object), pa.string()),
+            "invoiced": pa.array(np.full(n, "0", dtype=object), pa.string()),
+        }).cast(LINE_ROWS)
+        gone = []
+        for i, d in enumerate(answering):  # deleted and cancelled lines stay on the order's story
+            stored = ctx.stored.get((d.partner, d.po_number), ())
+            if not any(ln.state in GONE for ln in stored):
                 continue
-            k = (r["line_number"], r["warehouse"])
-            before = totals.get(k)
-            qty = int(r["allocated"]) + (before.quantity if before else 0)
-            totals[k] = Reservation(self.d.partner, self.d.po_number, r["line_number"], r["warehouse"], r["sku"], qty)
-        return tuple(totals[k] for k in sorted(totals))
+            start, stop = spans[i]
+            have = set(statuses["line_number"].slice(start, stop - start).to_pylist())
+            gone += [line_row(ln) for ln in stored if ln.line_number not in have and ln.state in GONE]
+        if gone:
+            table = pa.concat_tables([table, pa.Table.from_pylist(gone, schema=LINE_ROWS)])
+        return table
+
+    def _reservation_rows(self, answering: list[OrderDecision], allocation: pa.Table | None,
+                          rejected: list[bool]) -> ReservationTable:
+        ctx = self.ctx
+        keys = pa.table({"partner": [d.partner for d in answering], "po_number": [d.po_number for d in answering]},
+                        schema=ORDER_KEYS)
+        live = pa.array([f"{d.partner}|{d.po_number}" for i, d in enumerate(answering) if not rejected[i]],
+                        pa.string())
+        parts = []
+        if allocation is not None and allocation.num_rows:
+            a = allocation
+            zero = pa.scalar(Decimal(0), a.schema.field("allocated").type)
+            took = pc.and_(pc.and_(pc.fill_null(pc.not_equal(a["warehouse"], ""), False),
+                                   pc.not_equal(a["allocated"], zero)), pc.is_in(a["order_ref"], value_set=live))
+            a = a.filter(took)
+            trunc = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
+            parts.append(pa.table({"partner": a["partner"], "po_number": a["po_number"],
+                                   "line_number": pc.cast(a["line_number"], pa.int32()), "warehouse": a["warehouse"],
+                                   "sku": a["sku"], "quantity": pc.cast(a["allocated"], options=trunc)}))
+        kept = []
+        for i, d in enumerate(answering):  # an answered order keeps the reservations of its untouched lines
+            record = ctx.records[(d.partner, d.po_number)]
+            if rejected[i] or not record.is_revision:
+                continue
+            changed = set(record.changed_lines)
+            kept += [{"partner": r.partner, "po_number": r.po_number, "line_number": r.line_number,
+                      "warehouse": r.warehouse, "sku": r.sku, "quantity": int(r.quantity)}
+                     for r in ctx.reserved.get((d.partner, d.po_number), ()) if r.line_number not in changed]
+        if kept:
+            parts.insert(0, pa.Table.from_pylist(kept, schema=RESERVATION_ROWS))
+        if not parts:
+            return ReservationTable(keys, RESERVATION_ROWS.empty_table())
+        both = pa.concat_tables([t.cast(RESERVATION_ROWS) for t in parts]).append_column(
+            "_i", pa.array(np.arange(sum(t.num_rows for t in parts))))
+        k = ["partner", "po_number", "line_number", "warehouse"]
+        summed = both.group_by(k, use_threads=False).aggregate([("quantity", "sum"), ("_i", "max")])
+        last_sku = both.take(summed["_i_max"])["sku"]
+        rows = pa.table({"partner": summed["partner"], "po_number": summed["po_number"],
+                         "line_number": summed["line_number"], "warehouse": summed["warehouse"], "sku": last_sku,
+                         "quantity": summed["quantity_sum"]}).cast(RESERVATION_ROWS)
+        if pc.any(pc.less(rows["quantity"], 0)).as_py():
+            raise PlanError("a negative reservation")
+        return ReservationTable(keys, rows.sort_by([(c, "ascending") for c in k]))
+
+
+def _subset(rows: pa.Table, statuses: pa.Table, spans: list[tuple[int, int]], members: list[int]):
+    """The rows of some POs (``members``) and their spans in the subset."""
+    take, sub = [], []
+    for m in members:
+        start, stop = spans[m]
+        sub.append((len(take), len(take) + stop - start))
+        take.extend(range(start, stop))
+    return _taken(rows, take), _taken(statuses, take), sub
+
+
+def _taken(table: pa.Table, take: list[int]) -> pa.Table:
+    """``table``'s rows ``take`` (the table itself when that is every row in order: no copy)."""
+    if len(take) == table.num_rows and (not take or (take[0] == 0 and take[-1] == len(take) - 1)):
+        return table  # rows are taken in increasing order, so 0..n-1 of n is every row
+    return table.take(pa.array(take, pa.int64()))
+
+
+def _without(table: pa.Table, keys: list[Key]) -> pa.Table:
+    if not keys or table.num_rows == 0:
+        return table
+    drop = pa.array([f"{p}|{po}" for p, po in keys], pa.string())
+    return table.filter(pc.invert(pc.is_in(pc.binary_join_element_wise(table["partner"], table["po_number"], "|"),
+                                           value_set=drop)))
+
+
+def _per_order(keys: list[Key], lines: pa.Table, reserved: ReservationTable) -> Plan:
+    """The line and reservation rows of ``keys`` as per-order replacements (OrderLines, OrderReservations)."""
+    if not keys:
+        return Plan()
+    by_order: dict[Key, list[LineRecord]] = {k: [] for k in keys}
+    for row in lines.filter(_member(lines, keys)).to_pylist():
+        by_order[(row["partner"], row["po_number"])].append(line_record(row))
+    held: dict[Key, list[Reservation]] = {k: [] for k in keys}
+    for r in reserved.rows.filter(_member(reserved.rows, keys)).to_pylist():
+        held[(r["partner"], r["po_number"])].append(Reservation(r["partner"], r["po_number"], r["line_number"],
+                                                                r["warehouse"], r["sku"], r["quantity"]))
+    return Plan(lines=tuple(OrderLines(p, po, tuple(sorted(by_order[(p, po)], key=lambda ln: ln.line_number)))
+                            for p, po in keys),
+                reservations=tuple(OrderReservations(p, po, tuple(held[(p, po)])) for p, po in keys))
+
+
+def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:
+    wanted = pa.array([f"{p}|{po}" for p, po in keys], pa.string())
+    return pc.is_in(pc.binary_join_element_wise(table["partner"], table["po_number"], "|"), value_set=wanted)
+
+
+def _no_line_twice(decided: pa.Table) -> None:
+    if decided.num_rows == 0:
+        return
+    k = ["partner", "po_number", "line_number"]
+    if decided.select(k).group_by(k, use_threads=False).aggregate([]).num_rows != decided.num_rows:
+        raise PlanError("an order has a line number twice")
+
+
+def _all_ir(statuses: pa.Table, spans: list[tuple[int, int]]) -> np.ndarray:
+    """Per order: it has lines and every ACK of every line is IR."""
+    n = statuses.num_rows
+    if n == 0:
+        return np.zeros(len(spans), dtype=bool)
+    line_ir = np.asarray(pc.equal(line_states(statuses), LineState.REJECTED.value).to_numpy(zero_copy_only=False),
+                         dtype=bool)
+    # line_states says REJECTED only when nothing is allocated or backordered; every ACK IR implies that
+    cum = np.concatenate([[0], np.cumsum(line_ir)])
+    return np.asarray([(b > a) and (cum[b] - cum[a] == b - a) for a, b in spans], dtype=bool)
+
+
+def _dtext(values) -> pa.ChunkedArray:
+    return pc.if_else(pc.is_valid(values), decimal_column(values), pa.scalar(None, pa.string()))
+
+
+def _text_or_empty(table: pa.Table, column: str):
+    if column not in table.column_names:
+        return pa.array([""] * table.num_rows, pa.string())
+    return pc.fill_null(table[column], "")
 
 
 def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, order_rejected: bool) -> ChangeResult:
@@ -245,7 +579,7 @@ def decision_consequence(f: Finding, d: OrderDecision | None) -> str:
         return "order rejected (855 RD)" + (f" by {d.decided_by}" if d.decided_by else "")
     approved = f"approved by {d.decided_by}; " if d.decided_by else ""
     if f.location.line_number is not None:
-        ld = next((x for x in d.lines if x.line_number == f.location.line_number), None)
+        ld = d.line(int(f.location.line_number))
         if ld is not None:
             qty = f" {_num(ld.quantity)}" if ld.ack01 == "IQ" and ld.quantity is not None else ""
             return approved + f"line {ld.line_number}: {ld.ack01}{qty}" + (

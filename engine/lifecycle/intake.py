@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from engine.lifecycle.common import first_rows, isolated, planned_document
 from engine.lifecycle.table import SHIPPING, create, move
 from engine.process import Outcome
+from parsers.x12_writer import decimal_column
 from schemas.codes import CATALOGUE
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
@@ -160,16 +161,15 @@ def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revisi
         "rejected": pa.array([0] * n, pa.int64()), "promised_date": pa.nulls(n, pa.string()),
         "warehouses": pa.array([""] * n, pa.string()), "reason": pa.array([""] * n, pa.string()),
         "codes": pa.array([""] * n, pa.string()), "revision": pa.array([revision] * n, pa.int32()),
-        "run_id": pa.array([run_id] * n, pa.string()),
+        "run_id": pa.array([run_id] * n, pa.string()), "shipped": pa.array(["0"] * n, pa.string()),
+        "invoiced": pa.array(["0"] * n, pa.string()),
     }
     return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in LINE_ROWS}, schema=LINE_ROWS)
 
 
 def decimal_text(values) -> pa.ChunkedArray:
-    """Decimals as the store keeps them: exact text without trailing zeros (12.0000 -> 12)."""
-    text = pc.cast(values, pa.string())
-    text = pc.replace_substring_regex(text, pattern=r"(\.\d*?)0+$", replacement=r"\1")
-    return pc.replace_substring_regex(text, pattern=r"\.$", replacement="")
+    """Decimals as the store keeps them: exact text without trailing zeros (12.0000 -> 12), null as null."""
+    return pc.if_else(pc.is_valid(values), decimal_column(values), pa.scalar(None, pa.string()))
 
 
 def _received_lines(partner: str, po: str, rows: dict[int, dict], revision: int,
@@ -199,6 +199,9 @@ def intake_consequence(f: Finding, outcome: Outcome) -> str:
     quarantined = outcome.disposition == "quarantine"
     if f.severity != "error":
         return "none (warning)"
+    if outcome.parse is None:  # a CSV order file: a bad row leaves its PO out, nothing is answered for it
+        return ("the row's PO was not taken" if f.location.row is not None and spec and spec.level != "file"
+                else "nothing read") + ("; file quarantined" if quarantined else "")
     level = spec.level if spec else "file"
     where = "; file quarantined" if quarantined else ""
     if level == "interchange":

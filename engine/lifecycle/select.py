@@ -70,6 +70,14 @@ def current_tables(records: list[OrderRecord],
     return pa.concat_tables(order_parts), pa.concat_tables(line_parts)
 
 
+def stored_line_keys(records: Mapping[Key, OrderRecord], changes: Iterable[StoredChange]) -> set[Key]:
+    """The orders whose stored line rows the planners need: those an 860 names, and those past their
+    first revision or answered before (only they can hold deleted or cancelled lines, or lines a
+    partner was told about). A new order's stored lines are its 850's, as received."""
+    keys = {(c.partner, c.po_number) for c in changes}
+    return keys | {k for k, r in records.items() if r.revision > 1 or r.is_revision}
+
+
 def arrivals(records: Iterable[OrderRecord]) -> dict[Key, int]:
     return {r.key: r.arrival for r in records}
 

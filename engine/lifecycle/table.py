@@ -6,18 +6,19 @@ Pure. docs/lifecycle.md holds the same table; tests/test_lifecycle_table.py comp
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from schemas.lifecycle import PERSON_EVENTS as PERSON_EVENTS  # people's acts (defined beside EventKind)
 from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, OrderState, OrderTransition
 
 S, E = OrderState, EventKind
 
 # Groups of states the planners and the read side name (flows use these, never a state's name).
-SHIPPING = frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED})  # room for issue 11
+SHIPPING = frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED})  # units left: 860s refused
 TO_DECIDE = (S.RECEIVED, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON)  # the next decide stage takes them
 AWAITING_PERSON = (S.HELD,)  # approve, reject or recheck
-OPEN = (S.ACKNOWLEDGED,)  # answered and not yet invoiced: counts toward credit exposure
+OPEN = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED, S.SHIPPED)  # answered, not yet invoiced: credit exposure
+SHIPPABLE = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED)  # units still to ship: backorders allocated, shipments taken
+BILLABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED)  # shipped units that may still need an 810
+TO_CLOSE = (S.INVOICED,)  # closed once every 810 of the order is delivered
 ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO"
 EVERY = tuple(S)
 NOT_SHIPPED = tuple(s for s in S if s not in SHIPPING)
@@ -51,6 +52,14 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.HELD, E.REJECTED_BY_PERSON)] = S.REJECTED_BY_PERSON
     t[(S.HELD, E.RECHECK_CLEARED)] = S.RECEIVED
     t[(S.HELD, E.RECHECK_HELD)] = S.HELD
+    for s in SHIPPABLE:  # fulfilment (issue 11): shipment confirmations with their 856s
+        t[(s, E.BACKORDER_ALLOCATED)] = s
+        t[(s, E.SHIPPED_IN_PART)] = S.PARTIALLY_SHIPPED
+        t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED
+    for s in BILLABLE:  # billing: 810s
+        t[(s, E.INVOICED_IN_PART)] = s
+    t[(S.SHIPPED, E.INVOICED_IN_FULL)] = S.INVOICED
+    t[(S.INVOICED, E.CLOSED)] = S.CLOSED
     return t
 
 
@@ -79,7 +88,7 @@ def move(record: OrderRecord, event: EventKind, *, at: str, run_id: str, clock: 
     to = next_state(record.state, event)
     if to is None:
         raise TransitionRefused(record, event)
-    new = replace(record, state=to, updated_at=at, run_id=run_id, **changes)
+    new = record.evolve(state=to, updated_at=at, run_id=run_id, **changes)
     return OrderTransition(new, record.state, record.revision,
                            (HistoryEvent(new.partner, new.po_number, event, record.state, to, at, clock, actor,
                                          note[:1000], new.revision, run_id, document_key),))
@@ -89,7 +98,7 @@ def create(record: OrderRecord, *, at: str, run_id: str, note: str = "", actor: 
            new_arrival: bool = True) -> OrderTransition:
     """A PO we do not hold yet: ``record`` enters as received (the store numbers its arrival)."""
     to = next_state(None, E.PO_RECEIVED)
-    new = replace(record, state=to, received_at=record.received_at or at, updated_at=at, run_id=run_id)
+    new = record.evolve(state=to, received_at=record.received_at or at, updated_at=at, run_id=run_id)
     return OrderTransition(new, None, None,
                            (HistoryEvent(new.partner, new.po_number, E.PO_RECEIVED, None, to, at, Clock.RUN, actor,
                                          note[:1000], new.revision, run_id),), new_arrival=new_arrival)

@@ -9,10 +9,13 @@ lookup ever matches a null or blank id (rules.business.common.lookup).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rules import registry
 from rules.business.common import (
     _GS1_COLUMNS,
     _ID_COLUMNS,
@@ -194,6 +197,15 @@ def _resolved(lines: pa.Table, ref: ReferenceData) -> pa.Table:
     return lines if "sku" in lines.column_names else resolve_items(lines, ref.items, ref.partner_items)
 
 
+def _line_masks(lines: pa.Table, keys: tuple[str, ...]) -> dict:
+    """The registry's expectations ``keys`` over ``lines``, evaluated in Arrow (rules.suite runs them
+    all at once, through GX or Arrow, and passes the masks to the *_findings functions below)."""
+    from schemas.rule_settings import RuleSettings
+
+    frame = registry.rules_frame(lines)
+    return registry.evaluate_arrow(frame, registry.select(registry.expectations(RuleSettings()), keys))
+
+
 def ids_tried(pairs: list[dict] | None, partner: str) -> str:
     """What was looked up for a line, e.g. "UP 614141100103 (our GTINs, acme's cross-reference), VP 77
     (acme's cross-reference)"; blank ids are named as skipped."""
@@ -215,14 +227,26 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
 
 def check_gtin_check_digits(lines: pa.Table) -> list[Finding]:
     """GTIN_CHECK_DIGIT_INVALID for every UP/UK/EN identifier that is not a valid GS1 number."""
+    return gtin_findings(lines, _line_masks(lines, tuple(f"{c}_shape" for c in _GS1_COLUMNS)))
+
+
+def gtin_findings(lines: pa.Table, masks: dict) -> list[Finding]:
+    """GTIN_CHECK_DIGIT_INVALID: a value of the wrong shape (the registry's regex expectation) or
+    of the right shape with a wrong check digit (arithmetic, per distinct value). One finding per
+    column and line, columns in the order UP, UK, EN."""
+    shape = re.compile(registry.GS1_SHAPE)
     out: list[Finding] = []
     for column, qualifiers in _GS1_COLUMNS.items():
         values = lines.column(column)
-        bad = [u for u in pc.unique(values).drop_null().to_pylist() if u != "" and not gs1_valid(u.strip())]
-        if not bad:
+        wrong_digit = [u for u in pc.unique(values).drop_null().to_pylist()
+                       if shape.search(u) and not gs1_valid(u.strip())]
+        bad = masks[f"{column}_shape"].copy()
+        if wrong_digit:
+            bad |= np.asarray(pc.fill_null(pc.is_in(values, value_set=pa.array(wrong_digit, pa.string())), False)
+                              .to_numpy(zero_copy_only=False), dtype=bool)
+        if not bad.any():
             continue
-        mask = pc.is_in(values, value_set=pa.array(bad, pa.string()))
-        for row in _rows(lines, [*_LINE_LOCATION, column, "product_ids"], mask):
+        for row in _rows(lines, [*_LINE_LOCATION, column, "product_ids"], pa.array(bad)):
             value = row[column]
             out.append(
                 business_finding(
@@ -241,10 +265,15 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
     """ITEM_ID_MISSING (no id at all), ITEM_UNKNOWN (no id matched; the message says which ids were
     tried where) and ITEM_DISCONTINUED."""
     resolved = _resolved(lines, ref)
+    return item_findings(resolved, _line_masks(resolved, ("product_id_present", "sku_resolved", "item_active")))
+
+
+def item_findings(resolved: pa.Table, masks: dict) -> list[Finding]:
+    """ITEM_ID_MISSING, ITEM_UNKNOWN and ITEM_DISCONTINUED for the rows the registry's expectations
+    found (no identifier; identifiers the item join did not resolve; a discontinued item)."""
     columns = [*_LINE_LOCATION, "partner", "product_ids", *_ID_COLUMNS, "sku", "item_status"]
     out: list[Finding] = []
-    has_id = has_product_id(resolved)
-    for row in _rows(resolved, columns, pc.invert(has_id)):
+    for row in _flagged(resolved, columns, masks["product_id_present"]):
         out.append(
             business_finding(
                 "ITEM_ID_MISSING",
@@ -254,8 +283,7 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
                 element="PO107",
             )
         )
-    unknown = pc.and_(has_id, pc.is_null(resolved.column("sku")))
-    for row in _rows(resolved, columns, unknown):
+    for row in _flagged(resolved, columns, masks["sku_resolved"]):
         element, value = _first_id(row)
         out.append(
             business_finding(
@@ -263,7 +291,7 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
                 value=value
             )
         )
-    for row in _rows(resolved, columns, pc.equal(resolved.column("item_status"), "discontinued")):
+    for row in _flagged(resolved, columns, masks["item_active"]):
         element, value = _first_id(row)
         out.append(
             business_finding(
@@ -276,6 +304,10 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
             )
         )
     return out
+
+
+def _flagged(table: pa.Table, columns: list[str], mask: np.ndarray) -> list[dict]:
+    return _rows(table, columns, pa.array(mask)) if mask.any() else []
 
 
 def unknown_ids_text(row: dict) -> str:

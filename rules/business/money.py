@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rules import registry
 from rules.business.common import (
     _HUNDRED,
     _LINE_LOCATION,
@@ -20,9 +22,10 @@ from rules.business.common import (
     _text,
     business_finding,
     is_blank,
+    lookup,
 )
 from rules.business.items import _resolved
-from rules.business.quantities import eaches_per_unit, unit_index
+from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -74,6 +77,50 @@ def list_price(
     return None
 
 
+def line_prices(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> pa.Table:
+    """Per line of ``lines`` (item-resolved): the order's PO date, the currency its price is looked
+    up in (CUR02, else the customer's) and our per-each list price for its item on that date
+    (null: no item, or no price on file). Looked up once per distinct (partner, SKU, date, currency)."""
+    n = lines.num_rows
+    keys = lines.select(["source_file", "order_ref"]).append_column("_row", pa.array(np.arange(n)))
+    heads = _last_per_key(orders.select(["source_file", "order_ref", "po_date", "currency"]),
+                          ["source_file", "order_ref"])
+    joined = keys.join(heads, ["source_file", "order_ref"], join_type="left outer", use_threads=False)
+    joined = joined.sort_by("_row")
+    customers = _customers(ref.customers)
+    partners = lines.column("partner")
+    agreed = lookup(partners, pa.array(list(customers), pa.string()),
+                         pa.array([c["currency"] for c in customers.values()], pa.string()))
+    sent = joined["currency"]
+    currency = pc.if_else(pc.fill_null(pc.not_equal(sent, ""), False), sent, agreed)
+    po_date = joined["po_date"]
+    sku = lines.column("sku")
+    combo = pa.table({"partner": partners, "sku": sku, "po_date": po_date, "currency": currency})
+    key = pc.binary_join_element_wise(
+        partners, pc.fill_null(sku, "\x00"), pc.fill_null(pc.cast(po_date, pa.string()), "\x00"),
+        pc.fill_null(currency, "\x00"), "\x1f")
+    distinct = combo.filter(pc.is_valid(sku)).group_by(["partner", "sku", "po_date", "currency"],
+                                                        use_threads=False).aggregate([])
+    index = _price_index(ref.prices)
+    found = [list_price(index, r["partner"], r["sku"], r["po_date"], r["currency"]) for r in distinct.to_pylist()]
+    distinct_keys = pc.binary_join_element_wise(
+        distinct["partner"], distinct["sku"], pc.fill_null(pc.cast(distinct["po_date"], pa.string()), "\x00"),
+        pc.fill_null(distinct["currency"], "\x00"), "\x1f")
+    price_type = ref.prices.schema.field("unit_price").type
+    ours = lookup(key, distinct_keys.combine_chunks() if isinstance(distinct_keys, pa.ChunkedArray)
+                       else distinct_keys, pa.array(found, price_type))
+    return pa.table({"po_date": po_date, "currency": currency, "list_price": ours})
+
+
+def _last_per_key(table: pa.Table, keys: list[str]) -> pa.Table:
+    """One row per key, the last one (as a dict built from the rows would keep)."""
+    if table.num_rows < 2:
+        return table
+    indexed = table.append_column("_i", pa.array(np.arange(table.num_rows)))
+    last = indexed.group_by(keys, use_threads=False).aggregate([("_i", "max")])["_i_max"]
+    return table.take(pc.sort_indices(last))
+
+
 def check_prices(
     orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings
 ) -> list[Finding]:
@@ -81,73 +128,101 @@ def check_prices(
     partner's approval threshold) or else PRICE_OUT_OF_TOLERANCE. PO104 is per PO103 unit (per case, per
     pack ...): our per-each price is converted through the item master."""
     resolved = _resolved(lines, ref)
-    units = unit_index(ref)
-    by_order, customers, index = _orders_by_key(orders), _customers(ref.customers), _price_index(ref.prices)
+    masks = registry.evaluate_arrow(registry.rules_frame(resolved), registry.select(
+        registry.expectations(settings), ("price_present",)))
+    return price_findings(orders, resolved, ref, settings, masks, line_prices(orders, resolved, ref))
+
+
+def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, settings: RuleSettings, masks: dict,
+                   prices: pa.Table) -> list[Finding]:
+    """The price findings of every line with an item, line by line: no price on file, PO104 missing
+    (the registry's expectation), and PO104 against our price, screened in floats (a line clearly
+    within tolerance is skipped) and decided exactly (decimals) for the others."""
+    n = resolved.num_rows
+    if n == 0:
+        return []
+    customers = _customers(ref.customers)
     by_partner = _PerPartner(settings)
-    out: list[Finding] = []
+    has_sku = _bools(pc.is_valid(resolved.column("sku")))
+    ours = prices["list_price"]
+    no_price = has_sku & _bools(pc.is_null(ours))
+    missing = has_sku & ~no_price & masks["price_present"]
+    # the float screen: deviation of PO104 from our (per case) price against each partner's limits
+    partners = resolved.column("partner")
+    plist = sorted(set(partners.unique().to_pylist()))
+    tol = lookup(partners, pa.array(plist, pa.string()),
+                      pa.array([float(by_partner[p].price_tolerance_percent) for p in plist], pa.float64()))
+    thr = lookup(partners, pa.array(plist, pa.string()),
+                      pa.array([_float(customers.get(p, {}).get("discount_approval_threshold_percent"))
+                                for p in plist], pa.float64()))
+    units = unit_index(ref)
+    per_unit = per_unit_column(resolved, settings, units)  # PO104 is per PO103 unit; ours is per each
+    our_f = _floats(ours, np.nan) * np.where(np.isnan(per_unit), 1.0, per_unit)
+    their_f = _floats(resolved.column("unit_price"), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dev = (their_f - our_f) / our_f * 100.0
+    tol_f, thr_f = _floats(tol, np.inf), _floats(thr, np.inf)
+    margin = 1e-6
+    off = (np.abs(dev) > tol_f - margin) | (-dev > thr_f - margin) | (np.abs(their_f) >= 2.0 ** 40) | \
+        (np.abs(our_f) >= 2.0 ** 40) | partners_with_own_units(resolved, settings)
+    priced = has_sku & ~no_price & ~missing & (our_f != 0)
+    rows = np.flatnonzero(no_price | missing | (priced & off))
+    if not len(rows):
+        return []
     cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "sku", "case_pack"]
-    for row in _rows(resolved, cols, pc.is_valid(resolved.column("sku"))):
-        s, order = by_partner[row["partner"]], by_order.get(_order_key(row), {})
-        customer = customers.get(row["partner"])
-        po_date, currency = order.get("po_date"), _order_currency(order, customer)
-        ours = list_price(index, row["partner"], row["sku"], po_date, currency)
-        if ours is None:
-            out.append(
-                business_finding(
-                    "PRICE_NOT_ON_FILE",
-                    f"No price for item {row['sku']} valid on {_text(po_date) or '?'} in {currency or '?'}.",
-                    row,
-                    seg="PO1",
-                    element="PO104",
-                    value=row["unit_price"],
-                )
-            )
-            continue
-        per_unit = eaches_per_unit(row["unit"], row["sku"], row["case_pack"], units, s)
-        if per_unit:  # PO104 is per PO103 unit; ours is per each
-            ours = ours * per_unit
-        theirs = row["unit_price"]
-        if theirs is None:
-            out.append(
-                business_finding(
-                    "PRICE_MISSING",
-                    f"No PO104 price; our price {_text(ours)} applies.",
-                    row,
-                    seg="PO1",
-                    element="PO104",
-                )
-            )
-            continue
-        if ours == 0:
-            continue
-        deviation = (theirs - ours) / ours * _HUNDRED
-        threshold = (customer or {}).get("discount_approval_threshold_percent")
-        if threshold is not None and -deviation > threshold:
-            out.append(
-                business_finding(
-                    "DISCOUNT_OVER_THRESHOLD",
-                    f"PO104 {_text(theirs)} is {_text(round(-deviation, 2))}% "
-                    f"below our price {_text(ours)}; more than the {_text(threshold)}% that needs "
-                    "approval.",
-                    row,
-                    seg="PO1",
-                    element="PO104",
-                    value=theirs,
-                )
-            )
-        elif abs(deviation) > s.price_tolerance_percent:
-            out.append(
-                business_finding(
-                    "PRICE_OUT_OF_TOLERANCE",
-                    f"PO104 {_text(theirs)} differs from our price {_text(ours)} "
-                    f"by {_text(round(deviation, 2))}% (tolerance {_text(s.price_tolerance_percent)}%).",
-                    row,
-                    seg="PO1",
-                    element="PO104",
-                    value=theirs,
-                )
-            )
+    picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
+    extra = prices.take(rows).to_pylist()
+    out: list[Finding] = []
+    for row, p in zip(picked.to_pylist(), extra, strict=True):
+        out.extend(_line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units))
     return out
+
+
+def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
+                units: Mapping[tuple[str, str], int]) -> list[Finding]:
+    """One line's price finding, decided exactly (``p``: its PO date, currency and our per-each list
+    price; ``units``: the item master's eaches per (sku, unit), PO104 being per PO103 unit)."""
+    po_date, currency, ours = p["po_date"], p["currency"], p["list_price"]
+    if ours is None:
+        when = _text(po_date) or "?"
+        return [business_finding(
+            "PRICE_NOT_ON_FILE", f"No price for item {row['sku']} valid on {when} in {currency or '?'}.",
+            row, seg="PO1", element="PO104", value=row["unit_price"])]
+    per_unit = eaches_per_unit(row["unit"], row["sku"], row["case_pack"], units, s)
+    if per_unit:  # PO104 is per PO103 unit; ours is per each
+        ours = ours * per_unit
+    theirs = row["unit_price"]
+    if theirs is None:
+        return [business_finding("PRICE_MISSING", f"No PO104 price; our price {_text(ours)} applies.", row,
+                                 seg="PO1", element="PO104")]
+    if ours == 0:
+        return []
+    deviation = (theirs - ours) / ours * _HUNDRED
+    threshold = (customer or {}).get("discount_approval_threshold_percent")
+    if threshold is not None and -deviation > threshold:
+        return [business_finding(
+            "DISCOUNT_OVER_THRESHOLD",
+            f"PO104 {_text(theirs)} is {_text(round(-deviation, 2))}% below our price {_text(ours)}; more than the "
+            f"{_text(threshold)}% that needs approval.", row, seg="PO1", element="PO104", value=theirs)]
+    if abs(deviation) > s.price_tolerance_percent:
+        return [business_finding(
+            "PRICE_OUT_OF_TOLERANCE",
+            f"PO104 {_text(theirs)} differs from our price {_text(ours)} by {_text(round(deviation, 2))}% "
+            f"(tolerance {_text(s.price_tolerance_percent)}%).", row, seg="PO1", element="PO104", value=theirs)]
+    return []
+
+
+def _bools(values) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _floats(values, default: float) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.cast(values, pa.float64()), default).to_numpy(zero_copy_only=False),
+                      dtype=float)
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def check_currency(orders: pa.Table, customers: pa.Table) -> list[Finding]:
@@ -219,33 +294,36 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
 # --- order value and credit ------------------------------------------------------------------
 
 
-def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> dict[tuple[str, str], Decimal]:
-    """(source_file, order_ref) -> sum of PO102 x PO104 (our price where PO104 is empty)."""
+def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
+                 prices: pa.Table | None = None) -> dict[tuple[str, str], Decimal]:
+    """(source_file, order_ref) -> sum of PO102 x PO104 (our per-each price where PO104 is empty)."""
     resolved = _resolved(lines, ref)
-    by_order, customers, index = _orders_by_key(orders), _customers(ref.customers), _price_index(ref.prices)
-    values: dict[tuple[str, str], Decimal] = {key: Decimal(0) for key in by_order}
-    for row in _rows(resolved, ["source_file", "order_ref", "partner", "quantity", "unit_price", "sku"]):
-        key = _order_key(row)
-        price = row["unit_price"]
-        if price is None and row["sku"] is not None:
-            order = by_order.get(key, {})
-            price = list_price(
-                index,
-                row["partner"],
-                row["sku"],
-                order.get("po_date"),
-                _order_currency(order, customers.get(row["partner"])),
-            )
-        if row["quantity"] is not None and price is not None:
-            values[key] = values.get(key, Decimal(0)) + row["quantity"] * price
+    prices = prices if prices is not None else line_prices(orders, resolved, ref)
+    values: dict[tuple[str, str], Decimal] = {
+        key: Decimal(0) for key in zip(orders["source_file"].to_pylist(), orders["order_ref"].to_pylist(),
+                                       strict=True)}
+    if resolved.num_rows == 0:
+        return values
+    price = pc.coalesce(resolved.column("unit_price"), pc.cast(prices["list_price"], resolved.schema.field(
+        "unit_price").type))
+    amount = pc.multiply(resolved.column("quantity"), price)  # exact (decimal128 scale 8)
+    table = pa.table({"source_file": resolved.column("source_file"), "order_ref": resolved.column("order_ref"),
+                      "amount": amount}).filter(pc.is_valid(amount))
+    sums = table.group_by(["source_file", "order_ref"], use_threads=False).aggregate([("amount", "sum")])
+    for f, ref_, total in zip(sums["source_file"].to_pylist(), sums["order_ref"].to_pylist(),
+                              sums["amount_sum"].to_pylist(), strict=True):
+        values[(f, ref_)] = values.get((f, ref_), Decimal(0)) + total
     return values
 
 
 def check_order_value(
-    orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings
+    orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings,
+    values: Mapping[tuple[str, str], Decimal] | None = None,
 ) -> list[Finding]:
-    """ORDER_VALUE_BELOW_MINIMUM for orders (not cancellations) worth less than min_order_value."""
-    values, by_partner, out = order_values(orders, lines, ref), _PerPartner(settings), []
+    """ORDER_VALUE_BELOW_MINIMUM for orders (not cancellations) worth less than min_order_value
+    (``values``: order_values, when the caller has them already)."""
+    values = order_values(orders, lines, ref) if values is None else values
+    by_partner, out = _PerPartner(settings), []
     for order in _rows(orders, [*_ORDER_LOCATION, "order_ref", "partner", "po_number", "purpose"]):
         s = by_partner[order["partner"]]
         value = values.get(_order_key(order), Decimal(0))
@@ -272,15 +350,13 @@ def check_credit(
     settings: RuleSettings,
     *,
     open_orders: Mapping[str, Decimal] | None = None,
+    values: Mapping[tuple[str, str], Decimal] | None = None,
 ) -> list[Finding]:
     """CREDIT_LIMIT_EXCEEDED for each order that would take open AR + open orders (``open_orders``:
     partner -> value not yet invoiced) + the run's earlier accepted orders past the credit limit.
     Orders are taken in table order; a held order does not consume credit."""
-    values, customers, by_partner = (
-        order_values(orders, lines, ref),
-        _customers(ref.customers),
-        _PerPartner(settings),
-    )
+    values = order_values(orders, lines, ref) if values is None else values
+    customers, by_partner = _customers(ref.customers), _PerPartner(settings)
     exposure = {p: c["open_ar"] + (open_orders or {}).get(p, Decimal(0)) for p, c in customers.items()}
     out: list[Finding] = []
     for order in _rows(orders, [*_ORDER_LOCATION, "order_ref", "partner", "po_number", "purpose"]):

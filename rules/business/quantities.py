@@ -8,14 +8,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from rules import registry
 from rules.business.common import (
     _LINE_LOCATION,
     _PerPartner,
-    _rows,
     _text,
     business_finding,
+    compound_key,
+    lookup,
 )
 from rules.business.items import _resolved
 from schemas.findings import Finding
@@ -111,95 +115,155 @@ def check_quantities(lines: pa.Table, ref: ReferenceData, settings: RuleSettings
     is not sold in), CASE_PACK_ROUNDED/CASE_PACK_NOT_MULTIPLE (per the case-pack policy) and
     QTY_BELOW_MINIMUM, for lines whose item is known."""
     resolved = _resolved(lines, ref)
-    by_partner = _PerPartner(settings)
+    frame = registry.rules_frame(resolved)
+    keys = ("quantity_present", "quantity_positive", "unit_present", "unit_known")
+    return quantity_findings(resolved, registry.evaluate_arrow(frame, registry.select(
+        registry.expectations(settings), keys)), settings, ref)
+
+
+def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, ref: ReferenceData) -> list[Finding]:
+    """The quantity findings of every line, line by line: a missing or non-positive PO102 and an
+    unknown PO103 come from the registry's expectations; case packs and minimums are arithmetic on
+    the item join, screened in Arrow (a line that can raise nothing is skipped) and decided exactly
+    (decimals) for the others."""
+    qty_bad = masks["quantity_present"] | masks["quantity_positive"]
+    unit_bad = ~qty_bad & (masks["unit_present"] | masks["unit_known"])
     index = unit_index(ref)
+    unit_bad = _unless_sold_in(resolved, unit_bad, index)
+    maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings, index)
+    rows = np.flatnonzero(qty_bad | unit_bad | maybe)
+    if not len(rows):
+        return []
+    by_partner = _PerPartner(settings)
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty"]
+    picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     item_units = {r["sku"]: r["unit"] for r in ref.items.select(["sku", "unit"]).to_pylist()}
     out: list[Finding] = []
-    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty"]
-    for row in _rows(resolved, cols):
-        s = by_partner[row["partner"]]
-        qty, unit = row["quantity"], row["unit"] or ""
-        if qty is None or qty <= 0:
-            out.append(
-                business_finding(
-                    "QTY_NOT_POSITIVE",
-                    f"PO102 must be a positive quantity, got {_text(qty) or 'nothing'}.",
-                    row,
-                    seg="PO1",
-                    element="PO102",
-                    value=qty,
-                )
-            )
-            continue
-        if not known_unit(unit, s):
-            out.append(
-                business_finding(
-                    "UNIT_UNKNOWN",
-                    f"PO103 {unit!r} is not a unit of measure code (X12 data element 355).",
-                    row,
-                    seg="PO1",
-                    element="PO103",
-                    value=unit,
-                )
-            )
-            continue
-        if row["sku"] is None:
-            continue  # ITEM_UNKNOWN covers it
-        pack = row["case_pack"] or 1
-        per_unit = eaches_per_unit(unit, row["sku"], pack, index, s)
-        eaches = quantity_in_eaches(qty, unit, pack, s, per_unit=per_unit)
-        if eaches is None:
-            out.append(
-                business_finding(
-                    "UNIT_NOT_CONVERTIBLE",
-                    f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "
-                    f"{_sells_in(row['sku'], item_units.get(row['sku']), pack, index, s)} (item_units.csv "
-                    f"has no {row['sku']},{unit} row).",
-                    row,
-                    seg="PO1",
-                    element="PO103",
-                    value=unit,
-                )
-            )
-            continue
-        if eaches % pack:
-            new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
-            if new is None:
-                out.append(
-                    business_finding(
-                        "CASE_PACK_NOT_MULTIPLE",
-                        f"{_text(eaches)} eaches is not a multiple of the "
-                        f"case pack {pack} of item {row['sku']}.",
-                        row,
-                        seg="PO1",
-                        element="PO102",
-                        value=qty,
-                    )
-                )
-                continue
-            out.append(
-                business_finding(
-                    "CASE_PACK_ROUNDED",
-                    f"{_text(eaches)} eaches is not a multiple of the case pack "
-                    f"{pack} of item {row['sku']}; acknowledged as {_text(new)} {unit}.",
-                    row,
-                    seg="PO1",
-                    element="PO102",
-                    value=qty,
-                )
-            )
-        moq = row["min_order_qty"] or 0
-        if moq and eaches < moq:
-            new = adjusted_quantity(qty, unit, pack, moq, s, per_unit=per_unit)
-            out.append(
-                business_finding(
-                    "QTY_BELOW_MINIMUM",
-                    f"{_text(eaches)} eaches is below the minimum order quantity "
-                    f"{moq} of item {row['sku']}; raise to {_text(new)} {unit}.",
-                    row,
-                    seg="PO1",
-                    element="PO102",
-                    value=qty,
-                )
-            )
+    for i, row in zip(rows.tolist(), picked.to_pylist(), strict=True):
+        out.extend(_line_quantities(row, by_partner[row["partner"]], bool(qty_bad[i]), bool(unit_bad[i]), index,
+                                    item_units))
+    return out
+
+
+def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
+    """eaches_per_unit for every line at once, as floats (NaN: the item is not sold in that unit): 1 for
+    the each, the item master's (sku, unit) count, the case pack for a case of more than one each."""
+    n = resolved.num_rows
+
+    def column(name: str):
+        return resolved.column(name) if name in resolved.column_names else pa.nulls(n, pa.string())
+
+    unit = column("unit")
+    each = _member(unit, settings.each_units)
+    case = _member(unit, settings.case_units)
+    pack = _floats(column("case_pack"), 0.0)
+    per_unit = np.full(n, np.nan)
+    if index and n:
+        keys = list(index)
+        found = lookup(compound_key(column("sku"), unit),
+                       pa.array([f"{k}\x1f{u}" for k, u in keys], pa.string()),
+                       pa.array([float(index[k]) for k in keys], pa.float64()))
+        per_unit = _floats(found, np.nan)
+    per_unit = np.where(case & np.isnan(per_unit) & (pack > 1), pack, per_unit)
+    return np.where(each, 1.0, per_unit)
+
+
+def partners_with_own_units(resolved: pa.Table, settings: RuleSettings) -> np.ndarray:
+    """Lines of partners whose settings name other each/case units than the run's (the vectorised
+    screens use the run's units, so these lines are always decided exactly)."""
+    units = (settings.each_units, settings.case_units)
+    other = [p for p in settings.partners
+             if (settings.for_partner(p).each_units, settings.for_partner(p).case_units) != units]
+    return _member(resolved.column("partner"), tuple(other)) if other else np.zeros(resolved.num_rows, dtype=bool)
+
+
+def _member(values, units: tuple[str, ...]) -> np.ndarray:
+    hit = pc.is_in(values, value_set=pa.array(list(units), pa.string()))
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _floats(values, default: float) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.cast(values, pa.float64()), default).to_numpy(zero_copy_only=False),
+                      dtype=float)
+
+
+def _may_raise(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
+    """Lines with an item that could raise UNIT_NOT_CONVERTIBLE, a case-pack or a minimum finding
+    (a superset, in floats: a unit the item master cannot convert, a fractional quantity, a remainder,
+    a minimum not met, huge values; whole numbers below 2**50 are exact in a float, the rest is decided
+    in decimals)."""
+    n = resolved.num_rows
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    has_sku = np.asarray(pc.is_valid(resolved.column("sku")).to_numpy(zero_copy_only=False), dtype=bool)
+    q = _floats(resolved.column("quantity"), 0.0)
+    pack, moq = _floats(resolved.column("case_pack"), 1.0), _floats(resolved.column("min_order_qty"), 0.0)
+    pack = np.where(pack == 0, 1.0, pack)  # "case_pack or 1"
+    per_unit = per_unit_column(resolved, settings, index)
+    convertible = ~np.isnan(per_unit)
+    eaches = q * np.where(convertible, per_unit, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        remainder = np.fmod(eaches, pack)
+    suspect = (~convertible | (q != np.floor(q)) | (remainder != 0) | (eaches < moq)
+               | (np.abs(eaches) >= 2.0 ** 50) | (pack < 1) | partners_with_own_units(resolved, settings))
+    return has_sku & suspect
+
+
+def _unless_sold_in(resolved: pa.Table, unit_bad: np.ndarray, index: Mapping[tuple[str, str], int]) -> np.ndarray:
+    """``unit_bad`` without the lines whose item the item master sells in that unit (items.unit or an
+    item_units row): our list of 355 codes is not the whole standard's, and a unit the item master
+    names is one the partner and we agreed on."""
+    flagged = np.flatnonzero(unit_bad)
+    if not len(flagged) or "sku" not in resolved.column_names:
+        return unit_bad
+    take = pa.array(flagged)
+    pairs = zip(resolved["sku"].take(take).to_pylist(), resolved["unit"].take(take).to_pylist(), strict=True)
+    sold = np.fromiter(((sku, unit) in index for sku, unit in pairs), dtype=bool, count=len(flagged))
+    out = np.array(unit_bad, dtype=bool, copy=True)
+    out[flagged[sold]] = False
+    return out
+
+
+def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
+                     index: Mapping[tuple[str, str], int], item_units: Mapping[str, str]) -> list[Finding]:
+    """One line's quantity findings, decided exactly (``qty_bad``/``unit_bad``: the expectations'
+    verdicts on PO102 and PO103; ``index``: the item master's eaches per (sku, unit))."""
+    qty, unit = row["quantity"], row["unit"] or ""
+    if qty_bad:
+        return [business_finding("QTY_NOT_POSITIVE",
+                                 f"PO102 must be a positive quantity, got {_text(qty) or 'nothing'}.", row,
+                                 seg="PO1", element="PO102", value=qty)]
+    if unit_bad or not (known_unit(unit, s) or (row["sku"], unit) in index):
+        return [business_finding("UNIT_UNKNOWN",
+                                 f"PO103 {unit!r} is not a unit of measure code (X12 data element 355).",
+                                 row, seg="PO1", element="PO103", value=unit)]
+    if row["sku"] is None:
+        return []  # ITEM_UNKNOWN covers it
+    out: list[Finding] = []
+    pack = row["case_pack"] or 1
+    per_unit = eaches_per_unit(unit, row["sku"], pack, index, s)
+    eaches = quantity_in_eaches(qty, unit, pack, s, per_unit=per_unit)
+    if eaches is None:
+        return [business_finding(
+            "UNIT_NOT_CONVERTIBLE",
+            f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "
+            f"{_sells_in(row['sku'], item_units.get(row['sku']), pack, index, s)} (item_units.csv "
+            f"has no {row['sku']},{unit} row).", row, seg="PO1", element="PO103", value=unit)]
+    if eaches % pack:
+        new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
+        if new is None:
+            return [business_finding("CASE_PACK_NOT_MULTIPLE",
+                                     f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item "
+                                     f"{row['sku']}.", row, seg="PO1", element="PO102", value=qty)]
+        out.append(business_finding("CASE_PACK_ROUNDED",
+                                    f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item "
+                                    f"{row['sku']}; acknowledged as {_text(new)} {unit}.", row, seg="PO1",
+                                    element="PO102", value=qty))
+    moq = row["min_order_qty"] or 0
+    if moq and eaches < moq:
+        new = adjusted_quantity(qty, unit, pack, moq, s, per_unit=per_unit)
+        out.append(business_finding("QTY_BELOW_MINIMUM",
+                                    f"{_text(eaches)} eaches is below the minimum order quantity {moq} of item "
+                                    f"{row['sku']}; raise to {_text(new)} {unit}.", row, seg="PO1", element="PO102",
+                                    value=qty))
     return out

@@ -1,66 +1,141 @@
+"""One registry, one path: the line expectations run through Great Expectations or natively in Arrow
+give the same unexpected rows, and so the same findings."""
+
 import json
-from collections import Counter
+from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
-from rules.business import check_gtin_check_digits, check_items
-from rules.gx_runner import load_suite, validate_order_lines
+from rules import registry
+from rules.suite import run_suite
 from schemas.rule_settings import RuleSettings
+from schemas.units import unit_codes
 
-from .tables import line, lines_table
+from .tables import line, lines_table, order, orders_table
+
+TODAY = date(2026, 11, 27)
+
+
+def rich_lines():
+    """Lines that trip every expectation, some several at once."""
+    return lines_table(
+        line(),  # clean
+        line(line_number=2, line_id="2", upc="614141100102", vendor_part="VP-1001"),  # bad check digit, found by VN
+        line(line_number=3, line_id="3", upc=None, vendor_part="NOPE"),  # unknown item
+        line(line_number=4, line_id="4", upc=" 614141100101 "),  # blanks around a good UPC: valid
+        line(line_number=5, line_id="5", upc="61414110010", gtin="12x"),  # wrong shapes in two columns
+        line(line_number=6, line_id="6", upc=None, product_ids=[]),  # no identifier at all
+        line(line_number=7, line_id="7", unit=None),  # no unit
+        line(line_number=8, line_id="8", unit="XX", quantity=Decimal("-3")),  # negative quantity first
+        line(line_number=9, line_id="9", quantity=None),
+        line(line_number=10, line_id="2"),  # PO101 repeated: a set check at intake reports it, not these rules
+        line(line_number=11, line_id="11", unit_price=None),  # our price applies
+        line(line_number=12, line_id="12", upc="   "),  # blanks only: not a GTIN
+        line(line_number=13, line_id="13", upc="٠٦١٤١٤١١٠٠١٠١"),  # Arabic-Indic digits: not ASCII
+        line(line_number=1, line_id="1", partner="globex", source_file="globex_1.x12", order_ref="9-9-9",
+             po_number="G-1", upc="614141100590", unit="XX", quantity=Decimal(0), unit_price=None),
+        # XX is not a unit code (BX, a box, and ZZ are codes of data element 355 since issue 8)
+    )
+
+
+def rich_orders():
+    return orders_table(order(), order(partner="globex", po_number="G-1", source_file="globex_1.x12",
+                                       order_ref="9-9-9"))
 
 
 @pytest.mark.slow
-def test_gx_runs_once_over_all_files_and_reports_rows_as_findings(ref, tmp_path):
-    lines = lines_table(
-        line(),  # clean
-        line(line_number=2, upc="614141100102", vendor_part="VP-1001"),  # bad check digit, found by VN
-        line(line_number=3, upc=None, vendor_part="NOPE"),  # unknown item
-        line(
-            line_number=1,
-            partner="globex",
-            source_file="globex_1.x12",
-            order_ref="9-9-9",
-            upc="614141100590",
-            unit="XX",  # not a unit code (BX, a box, is one since issue 8)
-            quantity=Decimal(0),
-            unit_price=None,
-        ),  # discontinued, bad unit, qty 0, no price
-    )
-    result = validate_order_lines(lines, ref, RuleSettings(), suite=load_suite(), docs_dir=tmp_path / "docs")
-    assert not result.success and result.evaluated_expectations == 7
-    got = sorted(
-        (f.code, f.location.file, f.location.line_number, f.location.element, f.location.value)
-        for f in result.findings
-    )
-    assert got == sorted(
-        [
-            ("GTIN_CHECK_DIGIT_INVALID", "acme_850_1.x12", 2, "PO107", "614141100102"),
-            ("ITEM_UNKNOWN", "acme_850_1.x12", 3, "PO107", "NOPE"),
-            ("ITEM_DISCONTINUED", "globex_1.x12", 1, "PO107", "614141100590"),
-            ("UNIT_UNKNOWN", "globex_1.x12", 1, "PO103", "XX"),
-            ("QTY_NOT_POSITIVE", "globex_1.x12", 1, "PO102", "0"),
-            ("PRICE_MISSING", "globex_1.x12", 1, "PO104", None),
-        ]
-    )
-    loc = next(f.location for f in result.findings if f.code == "UNIT_UNKNOWN")
-    assert (loc.isa13, loc.gs06, loc.st02, loc.segment_position, loc.file_segment, loc.segment_id) == (
-        "000000101",
-        "1",
-        "0001",
-        12,
-        14,
-        "PO1",
-    )
-    # same shape as the pure rules for the codes both produce
-    pure = {(f.code, f.location) for f in check_gtin_check_digits(lines) + check_items(lines, ref)}
-    assert {(f.code, f.location) for f in result.findings if f.code in {c for c, _ in pure}} == pure
-    # the results as data for our own summary page (GX's Data Docs need CDNs: blank offline)
-    assert result.docs_error is None and result.docs_index == tmp_path / "docs" / "validation.json"
-    outcomes = json.loads(result.docs_index.read_text())
-    assert len(outcomes) == 7 and all(o["evaluated"] == 4 for o in outcomes)
-    failed = {o["code"]: o["unexpected"] for o in outcomes if not o["success"]}
-    assert failed == dict(Counter(f.code for f in result.findings))
+def test_gx_and_arrow_find_the_same_unexpected_rows(ref):
+    from rules.business import resolve_items
+    from rules.gx_runner import validate
+
+    resolved = resolve_items(rich_lines(), ref.items, ref.partner_items)
+    frame = registry.rules_frame(resolved)
+    exps = registry.expectations(RuleSettings())
+    gx = validate(frame, exps)
+    arrow = registry.evaluate_arrow(frame, exps)
+    assert gx.evaluated_expectations == len(exps) and set(gx.masks) == set(arrow) == {e.key for e in exps}
+    for e in exps:
+        assert np.array_equal(gx.masks[e.key], arrow[e.key]), e.key
+    flagged = {k: [int(i) + 1 for i in np.flatnonzero(m)] for k, m in arrow.items()}  # as row numbers
+    assert flagged == {
+        "product_id_present": [6, 12],  # a blank id names nothing (issue 8): no id at all
+        "upc_shape": [5, 12, 13],
+        "gtin_shape": [5],
+        "ean_shape": [],
+        "sku_resolved": [3, 5, 13],
+        "item_active": [14],
+        "quantity_present": [9],
+        "quantity_positive": [8, 14],
+        "unit_present": [7],
+        "unit_known": [8, 14],
+        "price_present": [11, 14],
+    }
+
+
+@pytest.mark.slow
+def test_run_suite_gives_the_same_findings_with_and_without_gx(ref, tmp_path):
+    settings = RuleSettings()
+    with_gx = run_suite(rich_orders(), rich_lines(), ref, settings, today=TODAY, use_gx=True,
+                        docs_dir=tmp_path / "docs")
+    without = run_suite(rich_orders(), rich_lines(), ref, settings, today=TODAY, use_gx=False)
+    assert with_gx.findings == without.findings
+    assert with_gx.gx_expectations == len(registry.expectations(settings))
+    # GX's results as data for our own summary page (GX's Data Docs need CDNs: blank offline)
+    assert with_gx.gx_docs_error is None and with_gx.gx_docs_index == tmp_path / "docs" / "validation.json"
+    outcomes = json.loads(with_gx.gx_docs_index.read_text())
+    exps = registry.expectations(settings)
+    assert [o["key"] for o in outcomes] == [e.key for e in exps]
+    assert [o["code"] for o in outcomes] == [e.code for e in exps]
+    from rules.business import resolve_items
+
+    masks = registry.evaluate_arrow(registry.rules_frame(resolve_items(rich_lines(), ref.items, ref.partner_items)),
+                                    exps)
+    n, with_id = rich_lines().num_rows, rich_lines().num_rows - int(masks["product_id_present"].sum())
+    # every row, or the rows its condition keeps (an unknown item is judged only where an id was sent)
+    assert {o["key"]: o["evaluated"] for o in outcomes} == {e.key: with_id if e.key == "sku_resolved" else n
+                                                           for e in exps}
+    assert {o["key"]: o["unexpected"] for o in outcomes} == {k: int(m.sum()) for k, m in masks.items()}
+    assert all(o["success"] == (o["unexpected"] == 0) for o in outcomes)
     assert all(o["examples"] for o in outcomes if not o["success"]) and not any(o["error"] for o in outcomes)
     assert not list((tmp_path / "docs").glob("**/*.html"))
+    got = [(f.code, f.location.file, f.location.line_number, f.location.element, f.location.value)
+           for f in without.findings if f.location.line_number is not None]
+    acme = "acme_850_1.x12"
+    assert got == [
+        ("GTIN_CHECK_DIGIT_INVALID", acme, 2, "PO107", "614141100102"),
+        ("GTIN_CHECK_DIGIT_INVALID", acme, 5, "PO107", "61414110010"),
+        ("GTIN_CHECK_DIGIT_INVALID", acme, 12, "PO107", "   "),
+        ("GTIN_CHECK_DIGIT_INVALID", acme, 13, "PO107", "٠٦١٤١٤١١٠٠١٠١"),
+        ("ITEM_ID_MISSING", acme, 6, "PO107", None),
+        ("ITEM_ID_MISSING", acme, 12, "PO107", None),  # blanks only: no id at all (issue 8's blank keys)
+        ("ITEM_UNKNOWN", acme, 3, "PO107", "NOPE"),
+        ("ITEM_UNKNOWN", acme, 5, "PO107", "61414110010"),
+        ("ITEM_UNKNOWN", acme, 13, "PO107", "٠٦١٤١٤١١٠٠١٠١"),
+        ("ITEM_DISCONTINUED", "globex_1.x12", 1, "PO107", "614141100590"),
+        ("UNIT_UNKNOWN", acme, 7, "PO103", ""),
+        ("QTY_NOT_POSITIVE", acme, 8, "PO102", "-3"),  # the quantity is judged first
+        ("QTY_NOT_POSITIVE", acme, 9, "PO102", None),
+        ("QTY_NOT_POSITIVE", "globex_1.x12", 1, "PO102", "0"),
+        ("PRICE_MISSING", acme, 11, "PO104", None),
+        ("PRICE_MISSING", "globex_1.x12", 1, "PO104", None),  # a discontinued item still has our price
+    ]
+    loc = next(f.location for f in without.findings if f.code == "UNIT_UNKNOWN")
+    assert (loc.isa13, loc.gs06, loc.st02, loc.segment_position, loc.file_segment, loc.segment_id) == (
+        "000000101", "1", "0001", 12, 14, "PO1")
+
+
+def test_the_gx_suite_is_the_registry(ref):
+    from rules.gx_runner import suite_config
+
+    exps = registry.expectations(RuleSettings(case_units=("CA", "CS", "Q1X")))
+    suite = suite_config(exps)
+    assert [x["meta"]["key"] for x in suite["expectations"]] == [e.key for e in exps]
+    unit_set = next(x for x in suite["expectations"] if x["meta"]["key"] == "unit_known")["kwargs"]["value_set"]
+    # the unit of measure codes of data element 355 and any unit the run's settings name
+    assert set(unit_set) == set(unit_codes()) | {"Q1X"} and unit_set == sorted(unit_set)
+    assert {"BX", "CA", "CS", "EA", "PK", "DZ"} <= set(unit_set) and "XX" not in unit_set
+    # no precomputed booleans: every expectation reads a canonical (or joined) line column
+    read = {c for e in exps for c in registry._columns(e)}
+    assert read <= {"product_id", "upc", "gtin", "ean", "sku", "item_status", "quantity", "unit", "unit_price"}

@@ -10,8 +10,9 @@ import pyarrow as pa
 import pytest
 
 from connectors.reference import read_reference_csv
+from rules import registry
 from rules.business import check_items, resolve_items
-from rules.gx_runner import prepare_lines_frame
+from rules.business.items import item_findings
 from schemas.reference import PARTNER_ITEMS
 from schemas.rule_settings import RuleSettings
 
@@ -90,9 +91,14 @@ def test_another_partners_cross_reference_does_not_apply(ref):
 
 
 def test_the_gx_frame_sees_the_same_ids(ref):
+    # the registry's frame (what GX and the Arrow engine validate) sees every pair, whatever its qualifier
     ref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,CB,C-3,SKU-1013\n")
-    frame = prepare_lines_frame(lines_table(only("CB", "C-3"), only("VA", "V-0", line_number=2)), ref,
-                                RuleSettings())
-    assert frame["has_product_id"].tolist() == [True, True]
-    assert frame["item_known"].tolist() == [True, False]
-    assert frame["ids_tried"].tolist()[1] == "VA V-0 (acme's cross-reference)"
+    resolved = resolve_items(lines_table(only("CB", "C-3"), only("VA", "V-0", line_number=2)), ref.items,
+                             ref.partner_items)
+    frame = registry.rules_frame(resolved)
+    assert frame.column("product_id").to_pylist() == ["C-3", "V-0"]
+    masks = registry.evaluate_arrow(frame, registry.expectations(RuleSettings()))
+    assert masks["product_id_present"].tolist() == [False, False]
+    assert masks["sku_resolved"].tolist() == [False, True]
+    [unknown] = item_findings(resolved, masks)
+    assert unknown.code == "ITEM_UNKNOWN" and unknown.message == "No item matches VA V-0 (acme's cross-reference)."

@@ -18,7 +18,7 @@ def test_sample_reference_loads_with_explicit_types():
     assert 20 <= ref.items.num_rows <= 40
     assert all(gs1_valid(g) and len(g) == 14 for g in ref.items.column("gtin").to_pylist())
     assert "discontinued" in ref.items.column("status").to_pylist()
-    assert set(ref.customers.column("partner").to_pylist()) == {"acme", "globex", "initech"}
+    assert set(ref.customers.column("partner").to_pylist()) == {"acme", "globex", "initech", "umbrella"}
     assert ref.prices.schema.field("unit_price").type == pa.decimal128(18, 4)
     assert isinstance(ref.customers.column("credit_limit")[0].as_py(), Decimal)
 

@@ -77,6 +77,17 @@ def test_a_code_that_is_no_unit_is_unknown(ref):
     assert codes(findings) == ["UNIT_UNKNOWN"] and "data element 355" in findings[0].message
 
 
+def test_a_unit_our_list_lacks_is_known_when_the_item_master_sells_in_it(ref):
+    """Our 355 list is not the whole code list: a unit the item master sells the item in (items.unit or
+    an item_units row) is a unit, and converts; the same code for another item is still unknown."""
+    ref = with_units(ref, ("SKU-1001", "Q9", 6))
+    lines = lines_table(line(unit="Q9", quantity=Decimal(2), unit_price=Decimal("118.20")))  # 6 x 19.70
+    assert check_quantities(lines, ref, RuleSettings()) == []
+    assert check_prices(orders_table(order()), lines, ref, RuleSettings()) == []  # PO104 per Q9 of 6
+    other = lines_table(line(upc="614141100248", unit="Q9"))  # SKU-1003 has no Q9 row
+    assert codes(check_quantities(other, ref, RuleSettings())) == ["UNIT_UNKNOWN"]
+
+
 def test_item_units_csv_is_optional_and_checked(tmp_path):
     folder = tmp_path / "reference"
     folder.mkdir()

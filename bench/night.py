@@ -1,0 +1,92 @@
+"""A bench workspace: ACME's profile, the demo reference data (credit raised so every order fits),
+stock enough for every line, and N purchase orders of 20 lines in files of 500 POs (deterministic).
+Shared by bench_night.py (the real `orderbridge run`) and bench_run.py (the stages in-process)."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINES_PER_PO = 20
+PER_FILE = 500
+
+
+def prepare(root: Path, n_pos: int, *, batch: str | int | None = None) -> int:
+    """A fresh workspace at ``root`` with ``n_pos`` POs in ACME's inbox; the number of order lines.
+    ``batch``: ACME's delivery.batch (None: the profile's own)."""
+    import pyarrow as pa
+
+    from connectors.snapshots import write_receipts, write_snapshot
+    from flows.workspace import open_workspace
+    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+
+    shutil.rmtree(root, ignore_errors=True)
+    ws = open_workspace(root)
+    shutil.copytree(ROOT / "partners", ws.root / "partners")
+    shutil.copytree(ROOT / "warehouses", ws.root / "warehouses")  # the east DC ships (bench_run)
+    if batch is not None:
+        profile = ws.root / "partners" / "acme.toml"
+        value = f'"{batch}"' if isinstance(batch, str) else str(batch)
+        profile.write_text(profile.read_text() + f"\n[delivery]\nbatch = {value}\n")
+    shutil.copytree(ROOT / "sample_files" / "reference", ws.root / "reference")
+    customers = ws.root / "reference" / "customers.csv"
+    customers.write_text(customers.read_text().replace("acme,50000.00,", "acme,999999999.00,"))
+    rows = [{"as_of": date(2026, 11, 26), "warehouse": w, "sku": f"SKU-{n}", "on_hand": 10_000_000, "reserved": 0}
+            for n in range(1001, 1031) for w in ("EAST", "WEST")]  # every line allocated: throughput, not shortage
+    write_snapshot(ws.root / "inventory" / "snapshots", pa.Table.from_pylist(rows, schema=INVENTORY_SNAPSHOT))
+    write_receipts(ws.root / "inventory" / "receipts.parquet", EXPECTED_RECEIPTS.empty_table())
+    return drop(ws.root, n_pos)
+
+
+def drop(ws_root: Path, n_pos: int) -> int:
+    """ACME's inbox: ``n_pos`` 850s (real items and ACME's prices from the demo reference data)."""
+    from connectors.reference import load_reference
+    from schemas.profile import load_profiles
+
+    x = load_profiles(ROOT / "partners")["acme"].x12
+    ref = load_reference(ROOT / "sample_files" / "reference")
+    items = [i for i in ref.items.to_pylist() if i["status"] == "active"]
+    prices = {r["sku"]: r["unit_price"] for r in ref.prices.to_pylist()
+              if r["partner"] == "acme" and r["valid_to"] is None}
+    rng = random.Random(7)
+    inbox = ws_root / "drop" / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for f in range(0, n_pos, PER_FILE):
+        isa13 = 10_000 + f // PER_FILE
+        segs = [f"ISA*00*          *00*          *{x.their_qualifier}*{x.their_id:<15}*{x.our_qualifier}*"
+                f"{x.our_id:<15}*261126*0200*U*00401*{isa13:09d}*0*P*>",
+                f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13}*X*{x.version}"]
+        sets = 0
+        for k in range(f, min(n_pos, f + PER_FILE)):
+            sets += 1
+            st = f"{sets:04d}"
+            body = [f"BEG*00*SA*BENCH-{k:06d}**20261126", "CUR*BY*USD", "ITD*08*3*2**10**30", "DTM*010*20261210",
+                    "N1*ST*Acme Distribution Center*92*DC01"]
+            for i in range(1, LINES_PER_PO + 1):
+                item = rng.choice(items)
+                qty = max(item["case_pack"] * rng.randint(1, 4), item["min_order_qty"])
+                body.append(f"PO1*{i}*{qty}*EA*{prices[item['sku']]:.2f}*PE*UP*{item['upc']}")
+            body.append(f"CTT*{LINES_PER_PO}")
+            segs += [f"ST*850*{st}", *body, f"SE*{len(body) + 2}*{st}"]
+            total += LINES_PER_PO
+        segs += [f"GE*{sets}*{isa13}", f"IEA*1*{isa13:09d}"]
+        (inbox / f"bench-{f // PER_FILE:04d}.x12").write_text("".join(s + "~\n" for s in segs))
+    return total
+
+
+def pyx12_read(paths: list[Path]) -> tuple[float, float, int]:
+    """pyx12's X12Reader merely iterating every segment of ``paths``: (wall s, CPU s, segments)."""
+    import time
+
+    from pyx12.x12file import X12Reader
+
+    wall, cpu, n = time.perf_counter(), time.process_time(), 0
+    for path in paths:
+        with open(path, encoding="latin-1") as fh:
+            for _seg in X12Reader(fh):
+                n += 1
+    return time.perf_counter() - wall, time.process_time() - cpu, n

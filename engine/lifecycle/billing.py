@@ -1,0 +1,271 @@
+"""Billing's part of the lifecycle: which shipped units an 810 is due for (per the partner's policy:
+one per shipment and PO, or one per PO once it shipped complete), the 810s themselves at the price we
+acknowledged, and the orders' moves (invoiced_in_part, invoiced_in_full; closed once every 810 of
+an invoiced order is delivered).
+
+Pure. Three steps so that invoice numbers are taken inside the caller's transaction, exactly as many
+as will be used (no gaps): ``invoices_due`` (what to bill), ``prepare_invoices`` (each 810 built once
+without its number: one that fails is a finding, never a number), ``plan_invoices`` (numbered).
+Never bills more than shipped nor a unit twice: the order line's shipped and invoiced quantities
+bound every invoice (engine.invoice.build_810 refuses otherwise).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from engine.invoice import build_810, extension, invoice_for_order, terms_from_customer, totals
+from engine.lifecycle.common import transaction_set
+from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
+from schemas.errors import DocumentError
+from schemas.findings import Finding, finding
+from schemas.lifecycle import (
+    EventKind,
+    FindingRecord,
+    LineRecord,
+    LineState,
+    OrderLines,
+    OrderRecord,
+    OrderState,
+    Plan,
+)
+from schemas.profile import PartnerProfile
+from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
+
+Key = tuple[str, str]
+ENDED_LINES = (LineState.REJECTED, LineState.DELETED, LineState.CANCELLED)
+STAGE = "invoicing"
+PENDING_NUMBER = "0"  # BIG02 while an invoice is built before its number is taken
+Billed = dict[tuple[str, str], tuple[str, ...]]  # (warehouse, shipment id) -> doc keys of the 810s it waits for
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDue:
+    """Units of one PO to bill: line number -> quantity; the shipment they left on (per-shipment
+    invoicing) or none (per-order invoicing, once the order shipped complete)."""
+
+    partner: str
+    po_number: str
+    quantities: Mapping[int, Decimal]
+    shipment: ShipmentRecord | None = None
+    shipments: tuple[ShipmentRecord, ...] = ()  # per order: the order's shipments (their dates and BOLs)
+
+    @property
+    def doc_key(self) -> str:
+        if self.shipment is not None:
+            return f"810:{self.shipment.warehouse}:{self.shipment.shipment_id}:{self.po_number}"
+        return f"810:order:{self.po_number}"
+
+
+def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple[str, str, str]],
+                 records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+                 order_shipments: Mapping[Key, Sequence[ShipmentRecord]],
+                 profiles: Mapping[str, PartnerProfile]) -> tuple[list[InvoiceDue], Billed]:
+    """What to invoice now, and the shipments whose units are all billed once these invoices are
+    (shipment -> the doc keys of the invoices it waits for; its billing status becomes "invoiced").
+    ``shipments``: recorded shipments not billed yet (billing "shipment" or "order"); ``invoiced_pos``:
+    (warehouse, shipment id, PO) already on an 810; ``records`` and ``lines``: the orders they carried;
+    ``order_shipments``: per order, its shipments (per-order invoicing names them)."""
+    due: list[InvoiceDue] = []
+    billed: dict[tuple[str, str], tuple[str, ...]] = {}
+    per_order: dict[Key, list[ShipmentRecord]] = defaultdict(list)
+    for s in shipments:
+        profile = profiles.get(s.partner)
+        if profile is None or "810" not in profile.receives:
+            continue
+        if s.billing == "order" or profile.fulfilment.invoice.per == "order":
+            for po in s.po_numbers:
+                per_order[(s.partner, po)].append(s)
+            continue
+        complete, waits = True, []
+        for po in s.po_numbers:
+            if (s.warehouse, s.shipment_id, po) in invoiced_pos:
+                continue
+            if records.get((s.partner, po)) is None or records[(s.partner, po)].state not in BILLABLE:
+                complete = False
+                continue
+            qty: dict[int, Decimal] = defaultdict(Decimal)
+            for ln in s.lines:
+                if ln.po_number == po:
+                    qty[ln.line_number] += ln.quantity
+            due.append(InvoiceDue(s.partner, po, dict(qty), shipment=s))
+            waits.append(due[-1].doc_key)
+        if complete:
+            billed[(s.warehouse, s.shipment_id)] = tuple(waits)
+    for key in sorted(per_order):
+        record = records.get(key)
+        if record is None or record.state != OrderState.SHIPPED:
+            continue  # per-order invoicing waits for the whole order to ship
+        qty = {ln.line_number: ln.shipped - ln.invoiced for ln in lines.get(key, ())
+               if ln.state not in ENDED_LINES and ln.shipped > ln.invoiced}
+        waits: tuple[str, ...] = ()
+        if qty:
+            due.append(InvoiceDue(*key, qty, shipments=tuple(order_shipments.get(key, per_order[key]))))
+            waits = (due[-1].doc_key,)
+        for s in per_order[key]:
+            billed[(s.warehouse, s.shipment_id)] = billed.get((s.warehouse, s.shipment_id), ()) + waits
+    return due, billed
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedInvoice:
+    due: InvoiceDue
+    invoice: object  # schemas.invoices.Invoice (number still PENDING_NUMBER)
+    body: tuple = ()  # its 810 body as built and checked (BIG02 still PENDING_NUMBER)
+
+
+def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
+                     orders: Mapping[Key, dict], order_lines: Mapping[Key, Mapping[str, dict]],
+                     customers: Mapping[str, dict], profiles: Mapping[str, PartnerProfile],
+                     invoice_date: date, refused: Mapping[str, Sequence[Finding]] | None = None
+                     ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
+    """Each due invoice built once without its number (held against the order lines' shipped and
+    invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
+    built - or whose 810 the outbound validator refused in an earlier attempt (``refused``: doc key
+    -> its findings) - is a finding (INVOICE_NOT_BUILT), uses no number and waits for the next run.
+    ``orders``: the canonical ORDERS row per order; ``order_lines``: per order, line id -> ORDER_LINES
+    row; ``customers``: partner -> customers.csv row (terms)."""
+    refused = refused or {}
+    billed: dict[tuple[str, str, int], Decimal] = {}
+    out: list[PreparedInvoice] = []
+    problems: list[FindingRecord] = []
+    for d in due:
+        key = (d.partner, d.po_number)
+        profile = profiles[d.partner]
+        if d.doc_key in refused:
+            why = "; ".join(f"{f.code} {f.message}" for f in refused[d.doc_key][:5])[:500]
+            f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) failed validation: {why}.",
+                        value=d.po_number)
+            problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
+            continue
+        by_number = {ln.line_number: ln for ln in lines.get(key, ())}
+        try:
+            invoice = _invoice(d, by_number, orders.get(key, {}), order_lines.get(key, {}), customers.get(d.partner),
+                               profile, invoice_date)
+            shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
+            already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get((*key, n), Decimal(0))
+                       for n in d.quantities}
+            body = build_810(invoice, profile.fulfilment.invoice, shipped=shipped, already_invoiced=already)
+        except (DocumentError, KeyError, ValueError) as exc:
+            why = f"{type(exc).__name__}: {exc}"[:500]
+            f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
+                        value=d.po_number)
+            problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
+            continue
+        for n, q in d.quantities.items():
+            billed[(*key, n)] = billed.get((*key, n), Decimal(0)) + q
+        out.append(PreparedInvoice(d, invoice, tuple(tuple(seg) for seg in body)))
+    return out, tuple(problems)
+
+
+def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
+             customer: dict | None, profile: PartnerProfile, invoice_date: date):
+    quantities: dict[str, Decimal] = {}
+    units: dict[str, str] = {}
+    prices: dict[tuple[str, str], Decimal] = {}
+    for n, q in d.quantities.items():
+        ln = by_number[n]
+        line_id = ln.line_id or str(n)
+        quantities[line_id] = q
+        units[line_id] = ln.unit
+        price = ln.ack_price if ln.ack_price is not None else ln.unit_price
+        if price is not None:
+            prices[(d.po_number, line_id)] = price
+    rows = {(d.po_number, lid): row for lid, row in order_lines.items()}
+    ships = (d.shipment,) if d.shipment is not None else d.shipments
+    last = ships[-1] if ships else None
+    bol = ",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50]
+    return invoice_for_order(d.po_number, quantities, units, {**order, "partner": d.partner}, rows, prices,
+                             number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
+                             terms=terms_from_customer(customer),
+                             shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
+                             bill_of_lading=bol, ship_date=last.ship_date if last else None)
+
+
+def invoice_number(n: int, profile: PartnerProfile) -> str:
+    """BIG02 for the company-wide sequence's number ``n``: the profile's prefix, 7 digits at least."""
+    return f"{profile.fulfilment.invoice.number_prefix}{n:07d}"
+
+
+def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int],
+                  records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+                  profiles: Mapping[str, PartnerProfile], billed: Billed | None = None, at: str,
+                  run_id: str) -> Plan:
+    """The 810s of ``prepared`` numbered in order with ``numbers`` (one each), their invoice records,
+    the order lines' invoiced quantities and states, the orders' moves and the shipments now billed
+    (``billed``: from invoices_due; a shipment whose invoices did not all get prepared stays due)."""
+    if len(numbers) != len(prepared):
+        raise ValueError(f"{len(prepared)} invoices need as many numbers, {len(numbers)} were taken")
+    records = dict(records)
+    work = {k: {ln.line_number: ln for ln in v} for k, v in lines.items()}
+    touched: list[Key] = []
+    transitions, docs, invoices = [], [], []
+    for p, n in zip(prepared, numbers, strict=True):
+        d = p.due
+        key = (d.partner, d.po_number)
+        profile = profiles[d.partner]
+        number = invoice_number(n, profile)
+        invoice = replace(p.invoice, invoice_number=number)
+        current = work[key]
+        if any(current[k].invoiced + q > current[k].shipped for k, q in d.quantities.items()):
+            raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
+        big = p.body[0]
+        if big[0] != "BIG" or big[2] != PENDING_NUMBER:
+            raise DocumentError("a prepared 810 does not start with its BIG", po=d.po_number)
+        body = [("BIG", big[1], number, *big[3:]), *p.body[1:]]  # built and checked once, now numbered
+        docs.append(transaction_set("810", "IN", d.doc_key, body, partner=d.partner, po_number=d.po_number))
+        sums = totals(invoice)
+        invoices.append(InvoiceRecord(
+            partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=invoice.invoice_date,
+            lines=tuple(InvoicedLine(k, current[k].line_id, d.quantities[k], il.unit, il.unit_price, extension(il))
+                        for k, il in zip(d.quantities, invoice.lines, strict=True)),
+            merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=d.doc_key,
+            warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
+            else "", currency=invoice.currency, created_at=at, run_id=run_id))
+        for k, q in d.quantities.items():
+            ln = current[k]
+            total = ln.invoiced + q
+            state = LineState.INVOICED if ln.unshipped <= 0 and total >= ln.shipped else ln.state
+            current[k] = replace(ln, invoiced=total, state=state, run_id=run_id)
+        done = all(ln.unshipped <= 0 and ln.invoiced >= ln.shipped for ln in current.values()
+                   if ln.state not in ENDED_LINES)
+        event = EventKind.INVOICED_IN_FULL if done else EventKind.INVOICED_IN_PART
+        note = f"810 {number}: {sums.total} {invoice.currency}".rstrip() + f" for {len(invoice.lines)} line(s)"
+        if d.shipment is not None:
+            note += f" of shipment {d.shipment.shipment_id}"
+        try:
+            t = move(records[key], event, at=at, run_id=run_id, note=note, document_key=d.doc_key)
+        except TransitionRefused as exc:  # the order moved since invoices_due: a programming error, not input
+            raise DocumentError("an invoiced order cannot move", po=d.po_number, error=str(exc)) from exc
+        records[key] = t.record
+        transitions.append(t)
+        if key not in touched:
+            touched.append(key)
+    made = {p.due.doc_key for p in prepared}
+    return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
+                lines=tuple(OrderLines(*k, tuple(work[k][n] for n in sorted(work[k]))) for k in touched),
+                billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
+
+
+def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+               delivered: Mapping[Key, bool], at: str, run_id: str) -> Plan:
+    """Invoiced orders whose every 810 is delivered (``delivered``: order -> all its 810s delivered)
+    close; their invoiced lines too."""
+    transitions, closed = [], []
+    for r in records:
+        if r.state not in TO_CLOSE or not delivered.get(r.key):
+            continue
+        transitions.append(move(r, EventKind.CLOSED, at=at, run_id=run_id,
+                                note="every unit shipped and invoiced, the invoices delivered"))
+        closed.append(OrderLines(*r.key, tuple(replace(ln, state=LineState.CLOSED, run_id=run_id)
+                                                if ln.state == LineState.INVOICED else ln
+                                                for ln in lines.get(r.key, ()))))
+    return Plan(transitions=tuple(transitions), lines=tuple(closed))
+
+
+__all__ = ["InvoiceDue", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices",
+           "prepare_invoices"]

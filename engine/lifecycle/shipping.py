@@ -1,0 +1,440 @@
+"""Fulfilment's part of the lifecycle: a warehouse's shipment confirmations (already read into
+SHIPMENT_LINES) are checked, the cartons and pallets without an SSCC get one from our serials, each
+shipment becomes an 856 (built and self-checked), and the orders it carried move:
+their lines' shipped quantities grow, the reservations of what shipped are consumed (what is left
+stays reserved or backordered), and the order goes partially_shipped or shipped with the 856 on its
+history. A shipment with an error finding is held whole (no 856, nothing consumed); the others go on.
+
+Pure: typed records, the store's rows as tables and the numbers the caller took in; a Plan out.
+Two steps, so the caller can take exactly the serials needed inside its transaction:
+``prepare_shipments`` (checks; how many serials per GS1 company prefix) then ``plan_shipments``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.asn import build_856
+from engine.lifecycle.common import transaction_set
+from engine.lifecycle.table import TransitionRefused, move
+from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
+from rules.shipments import ShipmentCheck, check_shipments
+from schemas.errors import DocumentError
+from schemas.findings import Finding, finding
+from schemas.lifecycle import (
+    EventKind,
+    FindingRecord,
+    LineRecord,
+    LineState,
+    OrderLines,
+    OrderRecord,
+    OrderReservations,
+    OrderTransition,
+    Plan,
+    Reservation,
+)
+from schemas.profile import PartnerProfile
+from schemas.shipment_records import RecordedCarton, ShipmentRecord, ShippedLine
+from schemas.shipments import (
+    LINE_STATE,
+    RECORDED_CARTONS,
+    Shipment,
+)
+from schemas.warehouses import WarehouseProfile
+
+Key = tuple[str, str]
+ENDED_LINES = (LineState.REJECTED, LineState.DELETED, LineState.CANCELLED)
+STAGE = "shipments"
+
+
+
+# --- what the checks read, from the store's records ----------------------------------------------
+
+def line_state_table(records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+                     reservations: Mapping[Key, Sequence[Reservation]], upcs: Mapping[tuple, str] | None = None
+                     ) -> pa.Table:
+    """LINE_STATE for these orders: every line with what is still reserved for it (the reservations'
+    total) and what already shipped; ``upcs``: (partner, PO, line number) -> the line's UPC."""
+    upcs = upcs or {}
+    rows = []
+    for key in records:
+        reserved: dict[int, int] = defaultdict(int)
+        for r in reservations.get(key, ()):
+            reserved[r.line_number] += r.quantity
+        for ln in lines.get(key, ()):
+            rows.append({"partner": ln.partner, "po_number": ln.po_number, "line_number": ln.line_number,
+                         "line_id": ln.line_id or str(ln.line_number), "sku": ln.sku or None,
+                         "upc": upcs.get((ln.partner, ln.po_number, ln.line_number)), "unit": ln.unit or None,
+                         "ordered": ln.ordered, "reserved": Decimal(reserved.get(ln.line_number, 0)),
+                         "shipped": ln.shipped, "status": ln.state.value})
+    return pa.Table.from_pylist(rows, schema=LINE_STATE)
+
+
+def recorded_table(rows: Sequence[tuple[str, str | None, str | None]]) -> pa.Table:
+    """RECORDED_CARTONS from the store's (shipment id, carton label, SSCC) rows."""
+    return pa.table({"shipment_id": pa.array([r[0] for r in rows], pa.string()),
+                     "carton_id": pa.array([r[1] for r in rows], pa.string()),
+                     "carton_sscc": pa.array([r[2] for r in rows], pa.string())}, schema=RECORDED_CARTONS)
+
+
+# --- step 1: checks, and what must be numbered --------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Confirmations:
+    """One confirmation file as read: SHIPMENT_LINES, the reader's findings, and the shipment ids of
+    rows (CSV record number) or 945 sets (ISA13, GS06, ST02) the reader had to leave out."""
+
+    lines: pa.Table
+    findings: tuple[Finding, ...] = ()
+    file: str = ""
+    sha256: str = ""
+    unread: Mapping[object, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentBatch:
+    """A checked confirmation file: its lines (partner and order line resolved), the shipments held,
+    the findings (with whom they concern and their consequence), and the serials each GS1 company
+    prefix must hand out (cartons and pallets of partners whose 856 lists them)."""
+
+    warehouse: WarehouseProfile
+    check: ShipmentCheck
+    held: frozenset[str]
+    findings: tuple[FindingRecord, ...]
+    needs: Mapping[str, tuple[tuple[tuple, int], ...]]  # prefix -> ((shipment id, label), extension digit)...
+    partners: Mapping[str, str]  # shipment id -> partner (shipments not held)
+
+    @property
+    def serials_needed(self) -> dict[str, int]:
+        return {prefix: len(keys) for prefix, keys in self.needs.items() if keys}
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for f in self.findings if f.finding.severity == "error")
+
+
+def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state: pa.Table, items: pa.Table,
+                      recorded: pa.Table, profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
+    """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
+    and the cartons already ``recorded``; a shipment with an error (the reader's included) is held."""
+    structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
+    check = check_shipments(read.lines, state, items, recorded, structures=structures)
+    cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number", "source_file",
+                                                    "row_number", "isa13", "gs06", "st02")}
+    by_set = {(a, b, c): sid for sid, a, b, c in zip(cols["shipment_id"], cols["isa13"], cols["gs06"], cols["st02"],
+                                                     strict=True)}
+    reader_held: dict[int, str] = {}
+    unattributed = False  # a row left out whose shipment nobody can name: every shipment of the file waits
+    for k, f in enumerate(read.findings):
+        loc = f.location
+        if f.severity != "error":
+            continue
+        if loc.row is not None:  # CSV: the row's shipment id, as the row wrote it
+            sid = read.unread.get(loc.row)
+            unattributed |= sid is None and loc.row > 1
+        else:  # 945: a set partly read (a W12 left out); a set in error was not read at all
+            sid = by_set.get((loc.isa13, loc.gs06, loc.st02))
+        if sid:
+            reader_held[k] = sid
+    held = check.held | frozenset(reader_held.values())
+    if unattributed:
+        held |= frozenset(cols["shipment_id"])
+    partner_of: dict[str, str] = {}
+    for sid, partner in zip(cols["shipment_id"], cols["partner"], strict=True):
+        if sid not in held and partner:
+            partner_of.setdefault(sid, partner)
+    records: list[FindingRecord] = []
+    for k, f in enumerate(read.findings):
+        sid = reader_held.get(k)
+        why = _consequence(f, sid, held=True)
+        if unattributed and sid is None and f.severity == "error" and f.location.row is not None:
+            why = "row not read and its shipment unknown: every shipment of the file held; file quarantined"
+        records.append(FindingRecord(f, _partner_of(sid, cols), "", why, STAGE))
+    for f, i in zip(check.findings, check.finding_rows, strict=True):
+        f = _as_written(f, warehouse)
+        sid = cols["shipment_id"][i] if i < len(cols["shipment_id"]) else ""
+        records.append(FindingRecord(f, cols["partner"][i] or "" if sid else "", cols["po_number"][i] or "",
+                                     _consequence(f, sid, held=sid in held), STAGE))
+    return ShipmentBatch(warehouse, check, held, tuple(records), _needs(check.lines, held, partner_of, profiles),
+                         partner_of)
+
+
+def _as_written(f: Finding, warehouse: WarehouseProfile) -> Finding:
+    """A CSV finding's column named as the warehouse's header names it (the checks name the field)."""
+    title = getattr(warehouse.csv, f.location.column, None) if f.location.column else None
+    if warehouse.format != "csv" or f.location.row is None or not isinstance(title, str):
+        return f
+    return replace(f, location=replace(f.location, column=title))
+
+
+def _partner_of(sid: str | None, cols: dict) -> str:
+    if not sid:
+        return ""
+    return next((p for s, p in zip(cols["shipment_id"], cols["partner"], strict=True) if s == sid and p), "")
+
+
+def _consequence(f: Finding, sid: str | None, *, held: bool) -> str:
+    if f.severity != "error":
+        return "none (warning)"
+    if sid and f.code == "SHIPMENT_ID_DUPLICATE":
+        return f"shipment {sid} not recorded again; no 856 sent again"
+    if sid and held:
+        return f"shipment {sid} held: no 856, nothing consumed; the warehouse must send a corrected confirmation"
+    return "row not read; file quarantined"
+
+
+def _needs(lines: pa.Table, held: frozenset[str], partner_of: Mapping[str, str],
+           profiles: Mapping[str, PartnerProfile]) -> dict[str, tuple[tuple[tuple, int], ...]]:
+    """Per company prefix: the cartons (and pallets, in S-O-T-P-I) of shipments going out to partners
+    that receive 856s, that carry no SSCC of the warehouse's, with the extension digit for each."""
+    needs = sscc_needs(lines)
+    out: dict[str, list[tuple[tuple, int]]] = defaultdict(list)
+    for keys, pallets in ((needs.cartons, False), (needs.pallets, True)):
+        for key in keys:
+            sid = key[0]
+            profile = profiles.get(partner_of.get(sid, "")) if sid not in held else None
+            if profile is None or "856" not in profile.receives or profile.fulfilment.sscc is None:
+                continue
+            structure = profile.fulfilment.asn.structure
+            if structure == "SOI" or (pallets and structure != "SOTPI"):
+                continue  # the partner's 856 does not list them
+            sscc = profile.fulfilment.sscc
+            ext = sscc.pallet_extension_digit if pallets and sscc.pallet_extension_digit is not None \
+                else sscc.extension_digit
+            out[sscc.company_prefix].append((key, ext))
+    return {prefix: tuple(keys) for prefix, keys in out.items()}
+
+
+# --- step 2: 856s, shipment records, order moves -------------------------------------------------
+
+def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]],
+                   records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+                   reservations: Mapping[Key, Sequence[Reservation]], orders: pa.Table, order_lines: pa.Table,
+                   items: pa.Table | None, profiles: Mapping[str, PartnerProfile], created: datetime, at: str,
+                   run_id: str, source: Mapping[str, str] | None = None,
+                   refused: Mapping[str, Sequence[Finding]] | None = None) -> Plan:
+    """The plan for every shipment of ``batch`` not held, in the order they appear: each one's 856
+    (``serials``: prefix -> the serials taken, as many as batch.serials_needed), its record, and its
+    orders' moves. ``orders``/``order_lines``: the canonical tables of the orders' current revisions;
+    ``created``: the 856's time (the run's clock); ``source``: the file's lineage (source_kind,
+    source_file, source_sha256); ``refused``: shipment id -> what the outbound validator found wrong
+    with its 856 in an earlier attempt (held with ASN_NOT_BUILT; see ``holding``). A shipment whose
+    856 fails to build, or whose orders cannot move, is held with a finding; the others go on."""
+    source = dict(source or {})
+    check, held = batch.check, batch.held
+    good = check.lines.filter(pc.invert(pc.is_in(check.lines["shipment_id"],
+                                                                 value_set=pa.array(sorted(held), pa.string()))))
+    ssccs: dict[tuple, str] = {}
+    ours: dict[str, int] = {}
+    for prefix, keys in batch.needs.items():
+        taken = list(serials.get(prefix, ()))
+        if len(taken) < len(keys):
+            raise ValueError(f"{len(keys)} SSCC serials are needed for prefix {prefix}, {len(taken)} were taken")
+        for (key, ext), serial in zip(keys, taken, strict=False):
+            sscc = number_ssccs((key,), prefix, ext, serial)[key]
+            ssccs[key] = sscc
+            ours[sscc] = serial
+    shipments = assemble_shipments(good, orders, order_lines, ship_from=batch.warehouse.ship_from.party(),
+                                   ssccs=ssccs, items=items)
+    rows = _rows_by_shipment(good)
+    work = _Working(records, lines, reservations)
+    parts: list[Plan] = []
+    findings = list(batch.findings)
+    for sid, found in (refused or {}).items():
+        findings.append(_held_by_validation(sid, found, batch))
+    for shipment in shipments:
+        mine = rows[shipment.shipment_id]
+        try:
+            body = _asn(shipment, mine, profiles[shipment.partner], created)
+            part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours,
+                        created=created, at=at, run_id=run_id, source=source)
+        except (DocumentError, TransitionRefused, ValueError, KeyError) as exc:
+            findings.append(_held(shipment, exc))
+            continue
+        parts.append(part)
+    plan = Plan.combine(parts)
+    return plan + Plan(lines=work.final_lines(), reservations=work.final_reservations(),
+                       findings=tuple(findings))
+
+
+def holding(batch: ShipmentBatch, shipment_ids: set[str], profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
+    """``batch`` with these shipments held too (an 856 the outbound validator refused): they need no
+    serial any more, so the serials taken again are exactly those of what is sent."""
+    held = batch.held | frozenset(shipment_ids)
+    return replace(batch, held=held, needs=_needs(batch.check.lines, held, batch.partners, profiles))
+
+
+def _held_by_validation(sid: str, found: Sequence[Finding], batch: ShipmentBatch) -> FindingRecord:
+    why = "; ".join(f"{f.code} {f.message}" for f in found[:5])[:500]
+    f = finding("ASN_NOT_BUILT", f"Shipment {sid}: the 856 failed validation ({why}); it is held (no 856, nothing "
+                "consumed).", value=sid)
+    cols = batch.check.lines
+    po = next((p for s, p in zip(cols["shipment_id"].to_pylist(), cols["po_number"].to_pylist(), strict=True)
+               if s == sid), "")
+    return FindingRecord(f, batch.partners.get(sid, ""), po, f"shipment {sid} held: no 856", STAGE)
+
+
+def _held(shipment: Shipment, exc: Exception) -> FindingRecord:
+    why = f"{type(exc).__name__}: {exc}"[:500]
+    f = finding("ASN_NOT_BUILT", f"Shipment {shipment.shipment_id}: {why}; it is held (no 856, nothing consumed).",
+                value=shipment.shipment_id)
+    po = shipment.orders[0].po_number if shipment.orders else ""
+    return FindingRecord(f, shipment.partner, po, f"shipment {shipment.shipment_id} held: no 856", STAGE)
+
+
+def _rows_by_shipment(lines: pa.Table) -> dict[str, list[dict]]:
+    cols = ("shipment_id", "partner", "po_number", "line_id", "line_number", "item_sku", "sku", "quantity", "unit",
+            "carton_id", "carton_sscc", "pallet_id", "row_number", "file_segment", "isa13", "gs06", "st02")
+    out: dict[str, list[dict]] = defaultdict(list)
+    for row in zip(*(lines[c].to_pylist() for c in cols), strict=True):
+        r = dict(zip(cols, row, strict=True))
+        out[r["shipment_id"]].append(r)
+    return out
+
+
+class _Working:
+    """The orders a file's shipments touch, as they stand after each shipment (records chain)."""
+
+    def __init__(self, records, lines, reservations) -> None:
+        self.records: dict[Key, OrderRecord] = dict(records)
+        self.lines: dict[Key, dict[int, LineRecord]] = {k: {ln.line_number: ln for ln in v} for k, v in lines.items()}
+        self.reserved: dict[Key, list[Reservation]] = {k: list(v) for k, v in reservations.items()}
+        self.touched: list[Key] = []
+
+    def final_lines(self) -> tuple[OrderLines, ...]:
+        return tuple(OrderLines(*k, tuple(self.lines[k][n] for n in sorted(self.lines[k]))) for k in self.touched)
+
+    def final_reservations(self) -> tuple[OrderReservations, ...]:
+        return tuple(OrderReservations(*k, tuple(r for r in self.reserved.get(k, ()) if r.quantity > 0))
+                     for k in self.touched)
+
+
+def _asn(shipment: Shipment, rows: list[dict], profile: PartnerProfile, created: datetime) -> list | None:
+    """The shipment's 856 body (self-checked against the confirmation's quantities), or None when the
+    partner receives no 856."""
+    if "856" not in profile.receives:
+        return None
+    expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for r in rows:
+        expected[(r["po_number"], r["line_id"])] += r["quantity"]
+    sscc = profile.fulfilment.sscc
+    return build_856(shipment, profile.fulfilment.asn, created=created, expected=expected,
+                     sscc_with_ai=sscc.with_ai if sscc else True)
+
+
+def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: WarehouseProfile,
+         profile: PartnerProfile, work: _Working, ours: Mapping[str, int], *, created: datetime, at: str,
+         run_id: str, source: dict) -> Plan:
+    partner, sid = shipment.partner, shipment.shipment_id
+    doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
+    docs = ()
+    if body is not None:
+        docs = (transaction_set("856", "SH", doc_key, body, partner=partner, po_number=",".join(
+            o.po_number for o in shipment.orders), source_sha256=source.get("source_sha256", "")),)
+    # the orders' moves, on copies: committed to ``work`` only when every order of the shipment moved
+    shipped: dict[Key, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for r in rows:
+        shipped[(partner, r["po_number"])][r["line_number"]] += r["quantity"]
+    transitions: list[OrderTransition] = []
+    new_lines: dict[Key, dict[int, LineRecord]] = {}
+    new_reserved: dict[Key, list[Reservation]] = {}
+    for key, per_line in shipped.items():
+        record = work.records[key]
+        current = dict(work.lines.get(key, {}))
+        reserved = list(work.reserved.get(key, ()))
+        units = 0
+        for number, qty in per_line.items():
+            ln = current[number]
+            total = ln.shipped + qty
+            current[number] = replace(ln, shipped=total, run_id=run_id,
+                                      state=LineState.SHIPPED if total >= ln.promised else LineState.PARTIALLY_SHIPPED)
+            reserved = _consume(reserved, number, math.ceil(qty), warehouse.stock_warehouse)
+            units += qty
+        done = all(ln.unshipped <= 0 for ln in current.values() if ln.state not in ENDED_LINES)
+        event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
+        note = (f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {len(per_line)} line(s)"
+                + (f"; 856 {sid}" if docs else "; no 856 (the partner receives none)"))
+        transitions.append(move(record, event, at=at, run_id=run_id, note=note, document_key=doc_key))
+        new_lines[key], new_reserved[key] = current, reserved
+    for t in transitions:
+        work.records[t.record.key] = t.record
+    for key in new_lines:
+        work.lines[key] = new_lines[key]
+        work.reserved[key] = new_reserved[key]
+        if key not in work.touched:
+            work.touched.append(key)
+    record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
+                     run_id=run_id, source=source)
+    late = ()
+    if record.late and docs:
+        f = finding("ASN_LATE", f"The 856 for shipment {sid} was built at {at}, after {partner}'s "
+                    f"{profile.fulfilment.asn.window_minutes}-minute window from departure ({record.departed_at}; "
+                    f"due {record.asn_due_at}).", value=sid)
+        late = (FindingRecord(f, partner, rows[0]["po_number"], "856 sent late: chargeback risk", STAGE),)
+    return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
+
+
+def _consume(reserved: list[Reservation], line_number: int, units: int, stock_warehouse: str) -> list[Reservation]:
+    """Reservations of the line less ``units``: the shipping warehouse's first, then the others by name."""
+    mine = sorted((r for r in reserved if r.line_number == line_number),
+                  key=lambda r: (r.warehouse != stock_warehouse, r.warehouse))
+    left = units
+    taken: dict[str, int] = {}
+    for r in mine:
+        take = min(left, r.quantity)
+        taken[r.warehouse] = take
+        left -= take
+    return [Reservation(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity - taken[r.warehouse])
+            if r.line_number == line_number and taken.get(r.warehouse) else r for r in reserved]
+
+
+def _record(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, profile: PartnerProfile,
+            ours: Mapping[str, int], *, doc_key: str, created: datetime, at: str, run_id: str,
+            source: dict) -> ShipmentRecord:
+    first = rows[0]
+    departed = datetime.combine(shipment.ship_date, shipment.ship_time or time(23, 59, 59))
+    due = departed + timedelta(minutes=profile.fulfilment.asn.window_minutes)
+    cartons: list[RecordedCarton] = []
+    for order in shipment.orders:
+        for tare in order.tares:
+            if tare.sscc:
+                cartons.append(RecordedCarton("T", tare.pallet_id, tare.sscc, ours.get(tare.sscc), "",
+                                              order.po_number))
+            cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), tare.pallet_id, order.po_number,
+                                          p.weight, p.weight_unit) for p in tare.packs if p.sscc)
+        cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), "", order.po_number, p.weight,
+                                      p.weight_unit) for p in order.packs if p.sscc)
+    lines = tuple(ShippedLine(r["po_number"], r["line_number"], r["line_id"] or "", r["item_sku"] or r["sku"] or "",
+                              r["quantity"], r["unit"] or "", r["carton_id"] or "", r["pallet_id"] or "",
+                              r["row_number"], r["file_segment"]) for r in rows)
+    billing = profile.fulfilment.invoice.per if "810" in profile.receives else "none"
+    return ShipmentRecord(
+        warehouse=warehouse.id, shipment_id=shipment.shipment_id, partner=shipment.partner,
+        ship_date=shipment.ship_date, lines=lines, cartons=tuple(cartons), stock_warehouse=warehouse.stock_warehouse,
+        source_kind=source.get("source_kind", ""), source_file=source.get("source_file", ""),
+        source_sha256=source.get("source_sha256", ""), isa13=_envelope(first["isa13"]), gs06=first["gs06"] or "",
+        st02=first["st02"] or "",
+        ship_time=shipment.ship_time, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
+        tracking_number=shipment.tracking_number, bill_of_lading=shipment.bill_of_lading,
+        departed_at=departed.isoformat(), asn_due_at=due.isoformat(), asn_doc_key=doc_key,
+        asn_at=at if doc_key else "", late=bool(doc_key) and created > due, billing=billing, run_id=run_id)
+
+
+def _envelope(isa13: str | None) -> str:
+    return "" if isa13 in (None, "CSV") else isa13
+
+
+def _num(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+__all__ = ["Confirmations", "ShipmentBatch", "holding", "line_state_table", "plan_shipments", "prepare_shipments",
+           "recorded_table"]

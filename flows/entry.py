@@ -1,0 +1,68 @@
+"""The `orderbridge` program: `status PO [--partner P] [--json] [-w DIR]` goes straight to
+flows.status_view (no typer, no other command's imports: it answers in a fraction of a second, even
+on a state store of 100,000 orders); every other command, `status --help` and anything the fast path
+does not recognise go to the full command line (flows.cli), which parses and explains as usual.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["status"]:
+        parsed = _status_args(args[1:])
+        if parsed is not None:
+            raise SystemExit(_status(*parsed))
+    from flows.cli import main as cli_main
+
+    cli_main()
+
+
+def _status_args(args: list[str]) -> tuple[str, str | None, bool, Path] | None:
+    """(PO, partner, as_json, workspace) when ``args`` are exactly what `status` takes; else None."""
+    po, partner, as_json, workspace = None, None, False, Path(".")
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--json":
+            as_json = True
+        elif a in ("--partner", "-w", "--workspace") and i + 1 < len(args) and not args[i + 1].startswith("-"):
+            if a == "--partner":
+                partner = args[i + 1]
+            else:
+                workspace = Path(args[i + 1])
+            i += 1
+        elif a.startswith(("--partner=", "--workspace=")):
+            name, value = a.split("=", 1)
+            if name == "--partner":
+                partner = value
+            else:
+                workspace = Path(value)
+        elif a.startswith("-") or po is not None:
+            return None  # --help, an unknown option, a second argument: the full command line says what
+        else:
+            po = a
+        i += 1
+    return (po, partner, as_json, workspace) if po is not None else None
+
+
+def _status(po: str, partner: str | None, as_json: bool, workspace: Path) -> int:
+    from flows.status_view import err, run_status
+    from flows.terminal import shown
+
+    try:
+        return int(run_status(po, partner, as_json, workspace))
+    except Exception as exc:  # noqa: BLE001 - as flows.cli.main: never a traceback for a user
+        from flows.exit_status import ExitStatus
+        from schemas.errors import ConfigError, StateError, StorageError
+
+        err.print(f"{type(exc).__name__}: {shown(exc)}", style="red")
+        return int(ExitStatus.WORKSPACE_UNUSABLE if isinstance(exc, (StateError, StorageError, ConfigError))
+                   else ExitStatus.INCOMPLETE)
+
+
+if __name__ == "__main__":
+    main()

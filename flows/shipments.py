@@ -1,0 +1,446 @@
+"""Fulfilment and billing stages as plain functions (no prefect here): the nightly run and the
+shipments deployment both call them.
+
+  ship_warehouse  per warehouse: archive each confirmation (verified), read it (CSV or 945), check it,
+                  take SSCC serials, build the 856s and record the shipments in one transaction, move it
+  invoice_run     once: the 810s due by each partner's policy (invoice numbers taken in the same
+                  transaction as the 810s), and invoiced orders closed once their 810s are delivered
+
+What happens to an order is planned by engine.lifecycle (shipping, billing); this module loads what
+the planners need, takes numbers inside the transaction and applies the plan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import pyarrow as pa
+
+from connectors.base import FileDrop, is_safe_name
+from connectors.local import LocalDrop
+from connectors.order_store import OrderStore
+from connectors.state import StateStore
+from engine import lifecycle
+from engine.lifecycle import backorders, billing, shipping
+from engine.sscc import serial_capacity
+from flows import faults
+from flows.documents import holder, renderer
+from flows.workspace import Workspace
+from parsers.shipments_csv import read_shipment_csv, shipment_ids_of_rows
+from parsers.warehouse_945 import read_945
+from parsers.x12_reader import read_interchanges
+from rules.envelope import Acceptance, check_envelopes
+from schemas.errors import TransientError
+from schemas.findings import Finding, finding
+from schemas.lifecycle import FindingRecord, Plan
+from schemas.profile import PartnerProfile
+from schemas.reference import ReferenceData
+from schemas.shipments import SHIPMENT_LINES
+from schemas.warehouses import WarehouseProfile
+
+ACCEPT_945 = Acceptance(sets={"SW": frozenset({"945"})})
+
+
+@dataclass
+class WarehouseResult:
+    warehouse: str
+    files: int = 0
+    processed: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    shipments: int = 0
+    held: int = 0
+    late: int = 0
+    documents: Counter = field(default_factory=Counter)  # (partner, doc type) -> count, "partner:856"
+    errors: int = 0
+    warnings: int = 0
+    findings: list[dict] = field(default_factory=list)
+    failure: str = ""
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["documents"] = dict(self.documents)
+        return d
+
+
+@dataclass
+class InvoiceResult:
+    invoices: int = 0
+    closed: int = 0
+    documents: Counter = field(default_factory=Counter)
+    errors: int = 0
+    findings: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["documents"] = dict(self.documents)
+        return d
+
+
+Check = Callable[[bytes], list[Finding]]  # the bytes of a document we built -> findings (errors refuse it)
+
+
+class OutboundRefused(Exception):
+    """Documents the outbound check refused once rendered: the transaction is rolled back (no number
+    used) and the stage plans again without them (doc key -> the errors found)."""
+
+    def __init__(self, refused: dict[str, list[Finding]]) -> None:
+        super().__init__("; ".join(f"{k}: {f[0].code} {f[0].message}" for k, f in list(refused.items())[:3]))
+        self.refused = refused
+
+
+def outbound_check(data: bytes) -> list[Finding]:
+    """rules.outbound.validate_outbound: our reader, envelope rules and the version's dictionary on the
+    very bytes that will be sent."""
+    from rules.outbound import validate_outbound
+
+    return validate_outbound(data)
+
+
+class CheckedRender:
+    """The store's renderer, keeping each 856 and 810 it renders; ``verify`` (inside the same
+    transaction, before the commit) checks them - a partner's documents at once, attributed by ISA13,
+    else one by one - and raises OutboundRefused for those with an error."""
+
+    def __init__(self, render, check: Check) -> None:
+        self.render, self.check = render, check
+        self.made: list[tuple[str, str, str, bytes]] = []  # (partner, doc key, ISA13, content)
+
+    def __call__(self, doc, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
+        name, content = self.render(doc, isa13, gs06, st02s)
+        if doc.doc_type in ("856", "810"):
+            self.made.append((doc.partner, doc.sets[0].doc_key, f"{isa13:09d}", content))
+        return name, content
+
+    def verify(self) -> None:
+        refused: dict[str, list[Finding]] = {}
+        for partner in dict.fromkeys(m[0] for m in self.made):
+            mine = [m for m in self.made if m[0] == partner]
+            errors = [f for f in self.check(b"".join(m[3] for m in mine)) if f.severity == "error"]
+            if not errors:
+                continue
+            by_isa = {m[2]: m[1] for m in mine}
+            for f in errors:
+                if f.location.isa13 in by_isa:
+                    refused.setdefault(by_isa[f.location.isa13], []).append(f)
+            if any(f.location.isa13 not in by_isa for f in errors):  # not attributable: one by one
+                for _partner, key, _isa13, content in mine:
+                    found = [f for f in self.check(content) if f.severity == "error"]
+                    if found:
+                        refused[key] = found
+        if refused:
+            raise OutboundRefused(refused)
+
+
+def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
+    return lambda warehouse: LocalDrop(ws.warehouse_drop_root / warehouse.id)
+
+
+WAREHOUSE_FILES = "warehouse:"  # the `files` table's partner column of confirmations starts so
+
+
+def files_key(warehouse: WarehouseProfile) -> str:
+    """The `files` table's partner column for a warehouse's confirmations."""
+    return f"{WAREHOUSE_FILES}{warehouse.id}"
+
+
+# --- per warehouse: confirmations -> 856s --------------------------------------------------------
+def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
+                   state: StateStore, drop: FileDrop, ref: ReferenceData, *, now: datetime, run_id: str,
+                   check: Check | None = None) -> WarehouseResult:
+    """Every confirmation waiting in the warehouse's inbox, one file per transaction. Each 856 is
+    checked as rendered, before it is stored (``check``, default outbound_check: rules.outbound)."""
+    res = WarehouseResult(warehouse=warehouse.id)
+    check = check or outbound_check
+    local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.warehouse_drop_root / warehouse.id)
+    at = now.isoformat()
+    render = renderer(profiles, now)
+    key = files_key(warehouse)
+    for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
+        local.remove_temporaries(folder)
+    for info in drop.list("inbox"):
+        if not is_safe_name(info.name):
+            continue
+        data = drop.read("inbox", info.name)
+        sha = hashlib.sha256(data).hexdigest()
+        res.files += 1
+        archive_name = f"{now:%Y%m%d}-{sha[:12]}-{info.name}"
+        if local.stat("archive", archive_name) is None:
+            local.write("archive", archive_name, data)
+        if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
+            raise TransientError("archived copy does not match the download", warehouse=warehouse.id, name=info.name)
+        recorded = state.file_record(key, sha)
+        if recorded is not None and recorded["disposed_at"] is None and recorded["name"] == info.name:
+            # recorded by a run that died before moving it: finish that run's move, nothing else
+            disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"
+            _dispose(drop, local, info.name, data, disposition)
+            state.mark_disposed(key, sha, at)
+            res.processed += disposition == "processed"
+            res.quarantined += disposition == "quarantine"
+            continue
+        previous = recorded["status"] if recorded is not None else None
+        if previous is not None:
+            dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a confirmation already {previous}; "
+                          "nothing was recorded or sent again.", file=info.name)
+            state.apply(Plan(findings=(FindingRecord(dup, "", "", "nothing recorded or sent again", "shipments"),)),
+                        run_id=run_id)
+            res.findings.append(_row(dup, ""))
+            res.duplicates += 1
+            res.warnings += 1
+            _dispose(drop, local, info.name, data, "processed")
+            continue
+        read = read_confirmations(data, warehouse, file=info.name, sha256=sha)
+        plan, errors, held = _ship_file(ws, warehouse, profiles, state, ref, read, now=now, at=at, run_id=run_id,
+                                        render=render, check=check, archive_name=archive_name, size=len(data))
+        disposition = "quarantine" if errors else "processed"
+        faults.reached("after-confirmation-commit")
+        _dispose(drop, local, info.name, data, disposition)
+        state.mark_disposed(key, sha, at)
+        res.processed += disposition == "processed"
+        res.quarantined += disposition == "quarantine"
+        res.shipments += len(plan.shipments)
+        res.held += held
+        res.late += sum(1 for fr in plan.findings if fr.finding.code == "ASN_LATE")
+        res.documents.update(f"{d.partner}:{d.doc_type}" for d in plan.documents)
+        for fr in plan.findings:
+            res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
+            res.errors += fr.finding.severity == "error"
+            res.warnings += fr.finding.severity == "warning"
+    return res
+
+
+def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str) -> shipping.Confirmations:
+    """One confirmation file as SHIPMENT_LINES with the reader's findings (CSV or 945 by the profile)."""
+    if warehouse.format == "csv":
+        lines, findings = read_shipment_csv(data, warehouse.csv, file=file, source_sha256=sha256)
+        rows = {f.location.row for f in findings if f.location.row is not None}
+        unread = shipment_ids_of_rows(data, warehouse.csv, rows) if rows else {}
+        return shipping.Confirmations(lines, tuple(findings), file, sha256, unread)
+    result = read_interchanges(data, file=file)
+    findings = list(result.findings) + check_envelopes(result, ACCEPT_945)
+    sets = []
+    broken = {(f.location.isa13, f.location.gs06, f.location.st02) for f in findings if f.severity == "error"}
+    for ic, g, ts in result.transaction_sets():
+        if ts.set_id != "945" or (ic.control_number, g.control_number, ts.control_number) in broken:
+            continue  # a 945 (one shipment) in error is not read at all: nothing of it ships
+        if warehouse.sender and (ic.sender_qualifier.strip(), ic.sender.strip()) != (warehouse.sender.qualifier,
+                                                                                    warehouse.sender.id):
+            findings.append(finding("SHIPMENT_945_SENDER_UNKNOWN", f"ISA05/06 {ic.sender_qualifier}/{ic.sender} is not "
+                                    f"{warehouse.name} ({warehouse.sender.qualifier}/{warehouse.sender.id}).",
+                                    file=file, isa13=ic.control_number, seg="ISA", element="ISA06", value=ic.sender))
+            continue
+        sets.append((ic, g, ts))
+    if any(f.severity == "error" and (f.location.st02 is None or f.location.st02 == "") for f in findings):
+        return shipping.Confirmations(SHIPMENT_LINES.empty_table(), tuple(findings), file, sha256)
+    lines, more = read_945(result, sets, source_sha256=sha256)
+    return shipping.Confirmations(lines, tuple(findings + more), file, sha256)
+
+
+def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile], state: StateStore,
+               ref: ReferenceData, read: shipping.Confirmations, *, now: datetime, at: str, run_id: str, render,
+               check: Check, archive_name: str, size: int) -> tuple[Plan, int, int]:
+    """Check, number, build and record one file's shipments in one transaction: (the plan, its
+    errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
+    file is planned again with that shipment held (serials taken again: none is skipped)."""
+    pos = set(read.lines["po_number"].to_pylist())
+    records = {r.key: r for r in state.orders_with_po(pos)}
+    lines = state.lines_for(records)
+    reserved = state.reservations_for(records)
+    orders, order_lines = _canonical(ws, records.values())
+    upcs = {(p, po, n): u for p, po, n, u in zip(*(order_lines[c].to_pylist() for c in
+                                                   ("partner", "po_number", "line_number", "upc")), strict=True) if u}
+    batch = shipping.prepare_shipments(
+        read, warehouse=warehouse, state=shipping.line_state_table(records, lines, reserved, upcs), items=ref.items,
+        recorded=shipping.recorded_table(state.recorded_cartons(warehouse.id)), profiles=profiles)
+    source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
+    refused: dict[str, list[Finding]] = {}
+    while True:
+        try:
+            with state.transaction():
+                serials = {prefix: state.take_serials(prefix, n, capacity=serial_capacity(prefix))
+                           for prefix, n in sorted(batch.serials_needed.items())}
+                plan = shipping.plan_shipments(batch, serials=serials, records=records, lines=lines,
+                                               reservations=reserved, orders=orders, order_lines=order_lines,
+                                               items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
+                                               source=source, refused=refused)
+                rendered = CheckedRender(render, check)
+                applied = state.apply(plan, render=rendered, hold=holder(
+                    profiles, stage="shipments", files={read.sha256: read.file}), at=at, run_id=run_id)
+                rendered.verify()
+                plan = plan + Plan(findings=tuple(applied.held))  # an 856 no delimiter set fits: held, unsent
+                errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
+                state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
+                                  "quarantined" if errors else "processed", archive_path=archive_name, run_id=run_id,
+                                  error_count=errors)
+            break
+        except OutboundRefused as exc:
+            found = {key.split(":", 2)[2]: errors for key, errors in exc.refused.items()}
+            if set(found) & set(refused):  # planned without it and refused again: not ours to loop on
+                raise
+            refused.update(found)
+            batch = shipping.holding(batch, set(found), profiles)
+    held = len(batch.held) + len({fr.finding.location.value for fr in plan.findings
+                                  if fr.finding.code == "ASN_NOT_BUILT"} - batch.held)
+    return plan, errors, held
+
+
+def _canonical(ws: Workspace, records: Iterable) -> tuple[pa.Table, pa.Table]:
+    """The current revision's canonical ORDERS / ORDER_LINES of ``records`` (each stored table read once)."""
+    records = [r for r in records if r.lines_key]
+    store = OrderStore(ws.orders_dir)
+    tables = {k: store.load(*k) for k in lifecycle.table_keys(records)}
+    return lifecycle.current_tables(records, tables)
+
+
+# --- the decide stage's part: backorders offered the stock this run finds ---------------------------
+def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], inventory, *,
+                   skip: set[tuple[str, str]], totals: list[dict], today, at: str, run_id: str
+                   ) -> tuple[Plan, list[dict]]:
+    """Backordered units of answered orders (not those this run decides again: ``skip``) allocated
+    against the snapshot less ``totals`` (what is reserved, and shipped since the snapshot); the plan
+    and the reservation totals once it is applied (what the run's new orders then see)."""
+    keys = [k for k in state.orders_with_backorders() if k not in skip and k[0] in profiles]
+    if not keys:
+        return Plan(), totals
+    records = state.orders_for(keys)
+    lines = state.lines_for(keys)
+    waiting = backorders.waiting(records.values(), lines)
+    if not waiting:
+        return Plan(), totals
+    from engine.allocate import allocate
+    from schemas.inventory import RESERVATIONS
+
+    result = allocate(backorders.backorder_input(waiting, lines), inventory.snapshot, inventory.receipts,
+                      {pid: p.allocation for pid, p in profiles.items()},
+                      reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
+    before = state.reservations_for(r.key for r in waiting)
+    plan = backorders.plan_backorders(waiting, lines=lines, reservations=before, allocation=result.lines, at=at,
+                                      run_id=run_id)
+    after = {(o.partner, o.po_number): o.rows for o in plan.reservations}
+    return plan, lifecycle.reserved_after(totals, before, after)
+
+
+def merged_totals(*parts: Iterable[dict]) -> list[dict]:
+    """Reservation totals (warehouse, sku, quantity) of several lists, summed per warehouse and SKU."""
+    sums: dict[tuple[str, str], int] = {}
+    for rows in parts:
+        for r in rows:
+            sums[(r["warehouse"], r["sku"])] = sums.get((r["warehouse"], r["sku"]), 0) + int(r["quantity"])
+    return [{"warehouse": w, "sku": k, "quantity": q} for (w, k), q in sorted(sums.items()) if q]
+
+
+# --- once per run: 810s and closing -----------------------------------------------------------------
+def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore, ref: ReferenceData, *,
+                now: datetime, run_id: str, check: Check | None = None) -> InvoiceResult:
+    """Close invoiced orders whose 810s are delivered, then build every 810 due (each checked as
+    rendered by ``check``, default outbound_check; numbers taken in the transaction that stores them:
+    an 810 refused rolls it back and the invoices are numbered again without it, so no gap)."""
+    check = check or outbound_check
+    res = InvoiceResult()
+    at = now.isoformat()
+    closing = state.orders(states=lifecycle.TO_CLOSE)
+    if closing:
+        delivered = {}
+        for r in closing:
+            keys = [v.doc_key for v in state.invoices_for_order(*r.key)]
+            states = state.document_states(r.partner, keys)
+            delivered[r.key] = bool(keys) and all(states.get(k) == "delivered" for k in keys)
+        plan = billing.plan_close(closing, lines=state.lines_for(r.key for r in closing), delivered=delivered, at=at,
+                                  run_id=run_id)
+        state.apply(plan, at=at, run_id=run_id)
+        res.closed = len(plan.transitions)
+    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
+    pending = state.shipments(billing="shipment", partners=billable) + state.shipments(billing="order",
+                                                                                       partners=billable)
+    if not pending:
+        return res
+    keys = {(s.partner, po) for s in pending for po in s.po_numbers}
+    records = state.orders_for(keys)
+    lines = state.lines_for(keys)
+    invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
+    order_shipments: dict[tuple[str, str], list] = {}
+    for s in pending:
+        for po in s.po_numbers:
+            order_shipments.setdefault((s.partner, po), []).append(s)
+    due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
+                                       order_shipments=order_shipments, profiles=profiles)
+    if not due and not billed:
+        return res
+    wanted = [records[(d.partner, d.po_number)] for d in due]
+    orders, order_lines = _canonical(ws, wanted)
+    order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
+    line_rows: dict[tuple[str, str], dict[str, dict]] = {}
+    for row in order_lines.to_pylist():
+        line_rows.setdefault((row["partner"], row["po_number"]), {})[row["line_id"] or str(row["line_number"])] = row
+    customers = {c["partner"]: c for c in ref.customers.to_pylist()}
+    refused: dict[str, list[Finding]] = {}
+    while True:
+        prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
+                                                      customers=customers, profiles=profiles,
+                                                      invoice_date=now.date(), refused=refused)
+        try:
+            with state.transaction():
+                numbers = state.take_invoice_numbers(len(prepared))
+                plan = billing.plan_invoices(prepared, numbers=numbers, records=records, lines=lines,
+                                             profiles=profiles, billed=billed, at=at, run_id=run_id) + Plan(
+                    findings=problems)
+                rendered = CheckedRender(renderer(profiles, now), check)
+                applied = state.apply(plan, render=rendered, hold=holder(profiles, stage="invoicing"), at=at,
+                                      run_id=run_id)
+                rendered.verify()
+            break
+        except OutboundRefused as exc:
+            if set(exc.refused) & set(refused):
+                raise
+            refused.update(exc.refused)
+    plan = plan + Plan(findings=tuple(applied.held))
+    res.invoices = len(plan.invoices)
+    res.documents.update(f"{d.partner}:{d.doc_type}" for d in plan.documents)
+    for fr in plan.findings:
+        res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
+        res.errors += fr.finding.severity == "error"
+    return res
+
+
+# --- what the flows need around these stages ---------------------------------------------------------
+def work_waiting(ws: Workspace, state: StateStore, profiles: Mapping[str, PartnerProfile]) -> bool:
+    """Is there anything for the shipments flow: a confirmation in a warehouse inbox, a shipment not
+    billed, an invoiced order to close or a document not delivered? (Cheap: no file is read.)"""
+    for warehouse in ws.warehouses().values():
+        if warehouse.drop.kind != "local" or any(warehouse_drops(ws)(warehouse).list("inbox")):
+            return True  # an SFTP drop is listed by the flow itself
+    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
+    if state.shipments(billing="shipment", partners=billable) or state.shipments(billing="order", partners=billable):
+        return True
+    return bool(state.orders(states=lifecycle.TO_CLOSE)) or any(state.pending_documents(pid) for pid in profiles)
+
+
+def merge_documents(results: list, warehouses: list[dict], invoicing: dict) -> None:
+    """Add the 856s and 810s built (counted "partner:type") to each partner's result."""
+    by = {r.partner: r for r in results}
+    for counts in [w["documents"] for w in warehouses] + [invoicing.get("documents", {})]:
+        for key, n in counts.items():
+            partner, doc_type = key.split(":", 1)
+            if partner in by:
+                by[partner].documents[doc_type] += n
+
+
+def _row(f: Finding, partner: str, consequence: str = "") -> dict:
+    row = f.to_dict()
+    row["partner"] = partner
+    if consequence:
+        row["consequence"] = consequence
+    return row
+
+
+def _dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, disposition: str) -> None:
+    folder = "quarantine" if disposition == "quarantine" else "processed"
+    if drop is local:
+        drop.move("inbox", name, folder)
+    else:
+        local.write(folder, name, data)
+        drop.move("inbox", name, "processed")

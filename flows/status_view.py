@@ -1,0 +1,165 @@
+"""`orderbridge status PO`: one order's story (flows.status.story) printed as tables, or as JSON.
+Imports no typer, so the command line's fast path (flows.entry) answers `status` without loading
+the whole CLI; flows.cli's `status` command prints through the same functions. Reads only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from flows.exit_status import ExitStatus
+from flows.terminal import console as _console
+from flows.terminal import shown, styled
+
+_CONSOLE = _console()
+err = _console(stderr=True)
+
+
+def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, out: Console | None = None,
+               errout: Console | None = None) -> int:
+    """Print the story of ``po`` (of ``partner`` when several sent that number) on ``out`` (default:
+    this module's console; flows.cli passes its own); the exit status."""
+    err_ = errout or err
+    from connectors.state import StateStore
+    from flows.status import story
+    from flows.workspace import Workspace
+
+    ws = Workspace(workspace.resolve())
+    if not ws.state_on_postgres and not ws.state_path.is_file():
+        err_.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
+        return ExitStatus.USAGE
+    store = StateStore(ws.state_url)
+    try:
+        matches = store.find_orders(po, partner)
+        if not matches:
+            err_.print(f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else ""), style="red")
+            return ExitStatus.USAGE
+        if len(matches) > 1:
+            err_.print(f"{shown(po)} exists for several partners ({shown(', '.join(o.partner for o in matches))}): "
+                      "use --partner", style="red")
+            return ExitStatus.USAGE
+        doc = story(store, matches[0])
+    finally:
+        store.close()
+    if as_json:
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        print_story(doc, po, out=out)
+    return ExitStatus.OK
+
+
+def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
+    """The story as the terminal shows it: the order, its lines, documents, shipments and invoices,
+    the partner's verdicts, exceptions, people's decisions and the history."""
+    console = out or _CONSOLE
+    o = doc["order"]
+    answered = f", answered with {o['answered_with']} {o['ack_type']}" if o["answered_with"] else ""
+    console.print(styled((f"{o['partner']} / {po}", "bold"), f": {o['state']} (revision {o['revision']}{answered}; "
+                         f"value {o['value']} {o['currency']})"))
+    console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
+                        f"received {o['received_at']} (run clock)"))
+    if o["hold_reasons"]:
+        console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
+    t = Table(title="lines")
+    shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
+    for c in ("line", "PO101", "state", "ACK", "ordered", "unit", "price", "allocated", "backordered", "rejected",
+              *(("shipped", "invoiced") if shipping else ()), "promised", "from", "reason"):
+        t.add_column(c, overflow="fold")
+    for ln in doc["lines"]:
+        price = ln["ack_price"] or ln["unit_price"]
+        t.add_row(*(shown(v if v is not None else "") for v in (
+            ln["line_number"], ln["line_id"], ln["state"], ln["ack"], ln["ordered"], ln["unit"], price,
+            ln["allocated"], ln["backordered"], ln["rejected"], *((ln["shipped"], ln["invoiced"]) if shipping else ()),
+            ln["promised_date"], ln["warehouses"], ln["reason"])))
+    console.print(t)
+    d = Table(title="documents sent (times: run clock; a held document waits, unnumbered)")
+    for c in ("type", "ISA13", "GS06", "ST02", "file", "status", "created", "delivered"):
+        d.add_column(c, overflow="fold")
+    for x in doc["documents"]:
+        d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
+                                       x["created_at"] or "", x["delivered_at"] or "not yet")))
+    console.print(d)
+    print_shipping(doc, out=console)
+    if doc.get("partner_acks"):
+        a = Table(title="the partner's 997/999 for our documents (as of the last reconciliation, run clock)")
+        for c in ("type", "ISA13", "ST02", "verdict", "answered", "due", "reasons"):
+            a.add_column(c, overflow="fold")
+        for v in doc["partner_acks"]:
+            a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], v["status"].replace("_", " "),
+                                           v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
+        console.print(a)
+    if doc.get("exceptions"):
+        f = Table(title="reconciliation exceptions (`orderbridge exception show ID` for the evidence)")
+        for c in ("id", "type", "line", "amount", "age", "state", "what"):
+            f.add_column(c, overflow="fold")
+        for x in doc["exceptions"]:
+            f.add_row(*(shown(v) for v in (x["exception_id"], x["type"], x["line_number"] or "", x["amount_at_risk"],
+                                           x["age_days"], x["state"] if x["found"] else f"{x['state']} (cleared)",
+                                           x["message"])))
+        console.print(f)
+    if doc["decisions"]:
+        p = Table(title="decisions by people (times: wall clock)")
+        for c in ("at", "event", "by", "note"):
+            p.add_column(c, overflow="fold")
+        for x in doc["decisions"]:
+            p.add_row(*(shown(v) for v in (x["at"], x["event"], x["by"], x["note"])))
+        console.print(p)
+    h = Table(title="history (in the order it happened)")
+    for c in ("#", "at", "clock", "event", "state", "by", "note", "document"):
+        h.add_column(c, overflow="fold")
+    for e in doc["history"]:
+        sent = f"{e['document']['type']} ISA13 {e['document']['isa13']}" if e["document"] else ""
+        moved = f"{e['from_state'] or '-'} -> {e['to_state']}" if e["from_state"] != e["to_state"] else e["to_state"]
+        h.add_row(*(shown(v) for v in (e["seq"], e["at"], e["clock"], e["event"], moved, e["actor"], e["note"], sent)))
+    console.print(h)
+
+
+def print_shipping(doc: dict, *, out: Console | None = None) -> None:
+    """status: the order's shipments (carrier, tracking, the 856, cartons and SSCCs) and invoices (the 810)."""
+    console = out or _CONSOLE
+    for sh in doc["shipments"]:
+        asn = sh["asn"]
+        sent = (f"856 ISA13 {asn['isa13']} ST02 {asn['st02']} {asn['file_name']}, built {sh['asn_at']}"
+                if asn else "no 856 (the partner receives none)")
+        console.print(styled((f"shipment {sh['shipment_id']}", "bold"),
+                             f" from {sh['warehouse']}: shipped {sh['ship_date']} {sh['ship_time']}, carrier "
+                             f"{sh['carrier'] or '-'} {sh['service_level']}, tracking {sh['tracking_number'] or '-'}, "
+                             f"BOL {sh['bill_of_lading'] or '-'}; {sent}",
+                             (" (late)" if sh["asn_late"] else "", "red")))
+        c = Table(title=f"shipment {shown(sh['shipment_id'])}: cartons and lines")
+        for col in ("carton / pallet", "SSCC-18", "on pallet", "weight", "line", "PO101", "SKU", "quantity"):
+            c.add_column(col, overflow="fold")
+        by_carton: dict[str, list] = {}
+        for ln in sh["lines"]:
+            by_carton.setdefault(ln["carton"], []).append(ln)
+        for ct in sh["cartons"]:
+            if ct["level"] == "pallet":
+                c.add_row(f"pallet {shown(ct['label'])}", shown(ct["sscc"]), "", "", "", "", "", "")
+                continue
+            for i, ln in enumerate(by_carton.pop(ct["label"], []) or [None]):
+                c.add_row(shown(ct["label"]) if i == 0 else "", shown(ct["sscc"]) if i == 0 else "",
+                          shown(ct["pallet"]),
+                          f"{ct['weight'] or ''} {ct['weight_unit']}".strip() if i == 0 else "",
+                          str(ln["line_number"]) if ln else "", shown(ln["line_id"]) if ln else "",
+                          shown(ln["sku"]) if ln else "", shown(f"{ln['quantity']} {ln['unit']}") if ln else "")
+        for label, lines in by_carton.items():  # loose items, or cartons the 856 does not list
+            for ln in lines:
+                c.add_row(shown(label) or "(loose)", "", shown(ln["pallet"]), "", str(ln["line_number"]),
+                          shown(ln["line_id"]), shown(ln["sku"]), shown(f"{ln['quantity']} {ln['unit']}"))
+        console.print(c)
+    if doc["invoices"]:
+        v = Table(title="invoices (810)")
+        for col in ("invoice", "date", "shipment", "lines", "merchandise", "charges", "total", "ISA13", "file",
+                    "delivered"):
+            v.add_column(col, overflow="fold")
+        for inv in doc["invoices"]:
+            d = inv["document"] or {}
+            v.add_row(shown(inv["invoice_number"]), inv["invoice_date"], shown(inv["shipment_id"] or "(order)"),
+                      str(len(inv["lines"])), inv["merchandise"], inv["charges"], f"{inv['total']} {inv['currency']}",
+                      d.get("isa13", ""), shown(d.get("file_name", "")), d.get("delivered_at") or "not yet")
+        console.print(v)

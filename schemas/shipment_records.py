@@ -1,0 +1,111 @@
+"""What the state store keeps of shipments and invoices, as typed records: a recorded shipment with its
+cartons (SSCCs) and lines, an invoice with its lines. Definitions only, and no pyarrow: the read side
+(`orderbridge status`, the console) loads these without the columnar stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+
+# --- what the state store keeps of a shipment (tables shipments, cartons, shipment_lines) ----------
+
+@dataclass(frozen=True, slots=True)
+class RecordedCarton:
+    """A carton (level P) or pallet (level T) of a recorded shipment, with its SSCC-18."""
+
+    level: str  # "P" carton | "T" pallet
+    label: str  # the warehouse's carton / pallet id
+    sscc: str  # 18 digits
+    serial: int | None = None  # our serial reference when we numbered it; None: the warehouse's SSCC
+    pallet: str = ""  # the pallet label a carton sits on
+    po_number: str = ""
+    weight: Decimal | None = None
+    weight_unit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShippedLine:
+    """Units of one order line on a recorded shipment (one per confirmation row, lineage kept)."""
+
+    po_number: str
+    line_number: int
+    line_id: str
+    sku: str
+    quantity: Decimal
+    unit: str
+    carton: str = ""  # the carton label ("" shipped loose)
+    pallet: str = ""
+    row_number: int | None = None  # CSV record number (header = 1)
+    file_segment: int | None = None  # 945: the W12's ordinal in the file
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentRecord:
+    """A shipment confirmation that passed its checks and got its 856 (tables shipments, cartons,
+    shipment_lines). ``billing``: "shipment" (an 810 per shipment is due), "order" (the order is
+    invoiced once shipped complete), "none" (the partner receives no 810), "invoiced"."""
+
+    warehouse: str  # the warehouse profile the confirmation came from
+    shipment_id: str
+    partner: str
+    ship_date: date
+    lines: tuple[ShippedLine, ...]
+    cartons: tuple[RecordedCarton, ...] = ()
+    stock_warehouse: str = ""  # the inventory warehouse code the units left (reservations, snapshots)
+    source_kind: str = ""  # csv | 945
+    source_file: str = ""
+    source_sha256: str = ""
+    isa13: str = ""
+    gs06: str = ""
+    st02: str = ""
+    ship_time: time | None = None
+    carrier_scac: str = ""
+    service_level: str = ""
+    tracking_number: str = ""
+    bill_of_lading: str = ""
+    departed_at: str = ""  # ISO: ship date and time (end of the ship date when no time was given)
+    asn_due_at: str = ""  # ISO: departure + the partner's ASN window
+    asn_doc_key: str = ""  # the 856's set key (document_sets)
+    asn_at: str = ""  # the run clock when the 856 was built
+    late: bool = False
+    billing: str = "shipment"
+    run_id: str = ""
+
+    @property
+    def po_numbers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(ln.po_number for ln in self.lines))
+
+
+# --- what the state store keeps of an invoice (tables invoices, invoice_lines) --------------------
+
+@dataclass(frozen=True, slots=True)
+class InvoicedLine:
+    line_number: int
+    line_id: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    amount: Decimal  # quantity x unit price, half up to cents
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRecord:
+    """An 810 as numbered and sent: its number (from the company-wide invoice sequence), the PO and
+    shipment it bills, its totals, and its lines (tables invoices, invoice_lines)."""
+
+    partner: str
+    invoice_number: str
+    po_number: str
+    invoice_date: date
+    lines: tuple[InvoicedLine, ...]
+    merchandise: Decimal  # sum of the line amounts
+    charges: Decimal  # SAC charges less allowances
+    total: Decimal  # TDS01
+    doc_key: str  # the 810's set key (document_sets)
+    warehouse: str = ""  # the shipment billed (per-shipment invoicing); "" for per-order invoices
+    shipment_id: str = ""
+    currency: str = ""
+    created_at: str = ""  # run clock
+    run_id: str = ""

@@ -1,0 +1,81 @@
+"""Warehouse profiles (pydantic, frozen, extra=forbid): where shipment confirmations come from. One
+profile per shipping site: our own warehouse exporting CSV confirmations, or a 3PL sending X12 945s;
+its drop (local folder or SFTP), the inventory warehouse code its stock is counted under, and the
+ship-from party our 856s name. Plain validated data, loaded once; flows.shipments interprets it.
+
+Confirmations are read per warehouse, not per partner: one warehouse ships for every partner, and a
+confirmation names the PO (the shipment checks find whose it is).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from schemas.errors import ConfigError
+from schemas.fulfilment import ShipmentCsvMapping
+from schemas.profile import DropSettings
+from schemas.shipments import Party
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ShipFrom(_Model):
+    """N1 SF of our 856s (and the address block): who shipped."""
+
+    name: str = Field(min_length=1, max_length=60)
+    id_qualifier: str = Field(default="", max_length=2)  # N103: 92 assigned by buyer, UL GLN, 1 DUNS ...
+    id: str = Field(default="", max_length=80)  # N104
+    address1: str = ""
+    address2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    country: str = ""
+
+    def party(self) -> Party:
+        return Party("SF", self.name, self.id_qualifier, self.id, self.address1, self.address2, self.city,
+                     self.state, self.postal_code, self.country)
+
+
+class Sender945(_Model):
+    """The 3PL as it names itself in the ISA of its 945s (checked: a 945 from anyone else is refused)."""
+
+    qualifier: str = Field(min_length=2, max_length=2)
+    id: str = Field(min_length=1, max_length=15)
+
+
+class WarehouseProfile(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    name: str
+    stock_warehouse: str = Field(min_length=1)  # the warehouse code of snapshots and reservations (EAST)
+    format: Literal["csv", "945"] = "csv"
+    csv: ShipmentCsvMapping = ShipmentCsvMapping()  # the CSV layout (format = "csv")
+    sender: Sender945 | None = None  # the 3PL's ISA sender (format = "945"); None: not checked
+    ship_from: ShipFrom
+    drop: DropSettings = DropSettings()
+
+
+def load_warehouse(path: Path) -> WarehouseProfile:
+    try:
+        return WarehouseProfile.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read warehouse profile: {exc}", path=str(path)) from exc
+    except ValidationError as exc:
+        raise ConfigError(f"invalid warehouse profile: {exc}", path=str(path)) from exc
+
+
+def load_warehouses(folder: Path) -> dict[str, WarehouseProfile]:
+    """Every ``*.toml`` of ``folder`` (none: no warehouse sends confirmations)."""
+    out: dict[str, WarehouseProfile] = {}
+    for path in sorted(Path(folder).glob("*.toml")) if Path(folder).is_dir() else []:
+        w = load_warehouse(path)
+        if path.stem != w.id:
+            raise ConfigError("warehouse profile file name must equal its id", id=w.id, path=str(path))
+        out[w.id] = w
+    return out

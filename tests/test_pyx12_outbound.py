@@ -1,0 +1,121 @@
+"""A second validator for what we send: pyx12's map-driven validator (pyx12.x12n_document) with maps
+generated from OUR dictionaries (engine.pyx12_maps), and Bots' grammars, must both accept every 855,
+856 and 810 of the demo (and its 865s and 997s), in 004010 and 005010. Two engines that share nothing
+with each other or with our reader. And pyx12 with these maps does reject broken documents."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+
+from engine.pyx12_maps import map_files
+from tests.support import shipping_demo
+
+pyx12_document = pytest.importorskip("pyx12.x12n_document")
+import pyx12.params  # noqa: E402
+
+SENT = ("855", "856", "810", "865", "997")
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory):
+    folders = {}
+    for version in ("004010", "005010"):
+        folder = tmp_path_factory.mktemp(f"pyx12-{version}")
+        for name, text in map_files(version).items():
+            (folder / name).write_text(text, encoding="utf-8")
+        folders[version] = folder
+    return folders
+
+
+@pytest.fixture(scope="module")
+def sent(tmp_path_factory):
+    ws = shipping_demo(tmp_path_factory.mktemp("pyx12") / "ws")["ws"]
+    return sorted(p for p in ws.drop_root.glob("*/outbox/*.x12") if p.name.split("-")[1] in SENT)
+
+
+def pyx12_accepts(text: str, maps) -> tuple[bool, str]:
+    """pyx12's verdict on one interchange with our maps for its version, and the 997/999 it wrote."""
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    version = "005010" if text[84:89] == "00501" else "004010"  # ISA12
+    ack = io.StringIO()
+    ok = pyx12_document.x12n_document(pyx12.params.params(), io.StringIO(text), ack, None,
+                                      map_path=str(maps[version]))
+    return ok, ack.getvalue()
+
+
+def test_the_maps_cover_what_we_send_in_both_versions(maps):
+    for version, folder in maps.items():
+        names = {p.name for p in folder.iterdir()}
+        assert {f"{s}.{version}.xml" for s in ("855", "856", "810", "865", "997")} <= names
+        assert {"maps.xml", "dataele.xml", "codes.xml"} <= names
+        index = (folder / "maps.xml").read_text()
+        assert 'fic="SH" abbr="856"' in index and 'fic="IN" abbr="810"' in index and 'fic="PR" abbr="855"' in index
+
+
+def test_every_outbound_document_passes_pyx12_with_our_maps(sent, maps):
+    kinds = {(p.name.split("-")[1], p.read_text()[84:89]) for p in sent}
+    assert {(k, v) for k in ("855", "856", "810") for v in ("00401", "00501")} <= kinds  # both versions
+    failures = {}
+    for path in sent:
+        ok, ack = pyx12_accepts(path.read_text(), maps)
+        if not ok:
+            failures[path.name] = ack[:800]
+    assert failures == {}
+
+
+def test_every_outbound_document_passes_the_bots_grammars(sent):
+    edi_parser = pytest.importorskip("edi_parser")
+    logging.getLogger("edi_parser").setLevel(logging.CRITICAL)
+    failures = {p.name: r.get("errors") for p in sent
+                for r in [edi_parser.parse_edi_file_path(str(p), editype="x12", messagetype="x12")]
+                if not r.get("success")}
+    assert failures == {}
+
+
+def _first(sent, kind: str, version: str) -> str:
+    return next(p.read_text() for p in sent if p.name.split("-")[1] == kind and p.read_text()[84:89] == version)
+
+
+@pytest.mark.parametrize("kind,version,mutate", [
+    ("856", "00401", lambda t, e: _drop(t, e, "BSN")),  # mandatory segment missing
+    ("856", "00501", lambda t, e: _drop(t, e, "BSN")),
+    ("856", "00401", lambda t, e: _edit(t, e, "SN1", 2, "ten")),  # SN102 is R: a number
+    ("810", "00401", lambda t, e: _edit(t, e, "BIG", 1, "2026-11-27")),  # BIG01 not a date
+    ("810", "00501", lambda t, e: _edit(t, e, "TDS", 1, "12.5")),  # TDS01 is N2: no decimal point
+    ("855", "00401", lambda t, e: _edit(t, e, "BAK", 1, "XX")),  # BAK01 not a 353 code
+])
+def test_pyx12_with_our_maps_rejects_broken_documents(sent, maps, kind, version, mutate):
+    text = _first(sent, kind, version)
+    element = text[3]
+    assert pyx12_accepts(text, maps)[0]
+    broken = mutate(text, element)
+    assert broken != text
+    ok, ack = pyx12_accepts(broken, maps)
+    assert not ok, ack
+
+
+def _segments(text: str) -> tuple[list[str], str]:
+    terminator = text[105]
+    return [s for s in text.split(terminator)], terminator
+
+
+def _drop(text: str, element: str, seg: str) -> str:
+    segs, t = _segments(text)
+    kept = [s for s in segs if s.strip().split(element)[0] != seg]
+    return t.join(kept)
+
+
+def _edit(text: str, element: str, seg: str, position: int, value: str) -> str:
+    segs, t = _segments(text)
+    out = []
+    done = False
+    for s in segs:
+        parts = s.split(element)
+        if not done and parts[0].strip() == seg:
+            parts[position] = value
+            done = True
+        out.append(element.join(parts))
+    return t.join(out)

@@ -1,0 +1,209 @@
+"""Every shipment-confirmation finding through the flow (flows.shipments.ship_warehouse on a store that
+holds the demo's night-1 orders): the finding is recorded for ops with its partner, PO and consequence;
+a shipment with an error is held (no 856, no record, nothing consumed) while the rest of the file goes
+on; a file with an error waits in quarantine; a warning is reported and the shipment ships."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+
+import pytest
+
+from connectors.local import LocalDrop
+from connectors.reference import load_reference
+from connectors.state import StateStore
+from flows import shipments
+from flows.workspace import open_workspace
+from schemas.findings import finding
+from tests.support import REPO, make_workspace, run_stages, x12_850
+
+NIGHT1, DAY1 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30)
+HEAD = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n")
+GOOD = "S9,2026-11-27,14:10,UPSN,G2,1Z1,BOL-1,ACME-1000,1,SKU-1001,2,EA,C-9,1,LB,\n"  # 2 of line 1's 10
+
+
+def row(**changes) -> str:
+    fields = dict(zip(HEAD.strip().split(","), GOOD.strip("\n").split(","), strict=True))
+    fields.update({k.replace("_", " "): v for k, v in changes.items()})
+    return ",".join(fields.values()) + "\n"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Night 1 of the demo, plus PO-1 from both ACME (an 850) and Umbrella (CSV): one PO number, two partners."""
+    ws = make_workspace(tmp_path_factory.mktemp("findings") / "ws", partners=("acme", "globex", "initech",
+                                                                             "umbrella"))
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    (ws.drop_root / "acme" / "inbox" / "acme-po-1.x12").write_bytes(x12_850(
+        ["BEG*00*SA*PO-1**20261126", "PO1*1*12*EA*19.70*PE*UP*614141100101", "CTT*1"], isa13=777))
+    (ws.drop_root / "umbrella" / "inbox" / "po-1.csv").write_bytes(
+        b"PO Number;Quantity;SKU\nPO-1;10;VP-1010\n")
+    run_stages(ws, NIGHT1)
+    return ws.root
+
+
+def ship(template, tmp_path, warehouse: str, name: str, data: bytes, *, check=None, profile_edit=None):
+    root = tmp_path / "ws"
+    shutil.copytree(template, root)
+    ws = open_workspace(root)
+    if profile_edit:
+        path = ws.partners_dir / f"{profile_edit[0]}.toml"
+        path.write_text(path.read_text().replace(*profile_edit[1:]))
+    inbox = ws.warehouse_drop_root / warehouse / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / name).write_bytes(data)
+    state = StateStore(ws.state_path)
+    res = shipments.ship_warehouse(ws, ws.warehouses()[warehouse], ws.partners(), state,
+                                   LocalDrop(ws.warehouse_drop_root / warehouse), load_reference(ws.reference_dir),
+                                   now=DAY1, run_id="t", check=check)
+    return ws, state, res
+
+
+CSV_CASES = {
+    # code: (rows, the shipments recorded, the findings' consequence starts with)
+    "SHIPMENT_PO_UNKNOWN": (row(PO_Number="ACME-9999"), set(), "shipment S9 held"),
+    "SHIPMENT_PO_AMBIGUOUS": (row(PO_Number="PO-1", PO_Line="1", SKU="SKU-1001"), set(), "shipment S9 held"),
+    "SHIPMENT_LINE_UNKNOWN": (row(PO_Line="99"), set(), "shipment S9 held"),
+    "SHIPMENT_LINE_CLOSED": (row(PO_Number="ACME-1001", PO_Line="3", SKU="SKU-1008"), set(), "shipment S9 held"),
+    "SHIPMENT_OVER_RESERVED": (row(Quantity="11"), set(), "shipment S9 held"),
+    "SHIPMENT_QTY_NOT_POSITIVE": (row(Quantity="0"), set(), "shipment S9 held"),
+    "SHIPMENT_UNIT_MISMATCH": (row(Unit="CA"), set(), "shipment S9 held"),
+    "SHIPMENT_SKU_UNKNOWN": (row(SKU="SKU-9999"), set(), "shipment S9 held"),
+    "SHIPMENT_SKU_MISMATCH": (row(SKU="SKU-1003"), set(), "shipment S9 held"),
+    "SHIPMENT_HEADER_INCONSISTENT": (row() + row(PO_Line="2", SKU="SKU-1003", Ship_Date="2026-11-26"), set(),
+                                     "shipment S9 held"),
+    "SHIPMENT_LINE_DUPLICATE": (row() + row(), set(), "shipment S9 held"),
+    "SHIPMENT_CARTON_REUSED": (row() + row(Shipment_ID="S10", PO_Line="2", SKU="SKU-1003"), set(),
+                               "shipment S10 held"),
+    "SHIPMENT_CARTON_MISSING": (row(Carton_ID=""), set(), "shipment S9 held"),
+    "SHIPMENT_CARTON_MULTI_PO": (row() + row(PO_Number="ACME-1001", PO_Line="4", SKU="SKU-1002"), set(),
+                                 "shipment S9 held"),
+    "SHIPMENT_SSCC_INVALID": (row(Carton_ID="106141410000000018"), set(), "shipment S9 held"),
+    "SHIPMENT_SCAC_INVALID": (row(Carrier="U1") + row(Shipment_ID="S8", Carton_ID="C-8"), {"S8", "S9"},
+                              "none (warning)"),
+    "SHIPMENT_WEIGHT_INVALID": (row(Carton_Weight="-1"), {"S9"}, "none (warning)"),
+    # what the reader cannot read: the row's shipment is held (or, when the row names none, the whole file)
+    "SHIPMENT_ID_MISSING": (row(Shipment_ID="") + row(Shipment_ID="S8", Carton_ID="C-8"), set(),
+                            "row not read and its shipment unknown"),
+    "SHIPMENT_PO_MISSING": (row(PO_Number="") + row(Shipment_ID="S8", Carton_ID="C-8"), {"S8"}, "shipment S9 held"),
+    "SHIPMENT_DATE_MISSING": (row(Ship_Date="") + row(Shipment_ID="S8", Carton_ID="C-8"), {"S8"},
+                              "shipment S9 held"),
+    "CSV_NUMBER_INVALID": (row(Quantity="two") + row(PO_Line="2", SKU="SKU-1003", Carton_ID="C-8"), set(),
+                           "shipment S9 held"),  # S9's good row does not go out without the other
+    "CSV_DATE_INVALID": (row(Ship_Time="25:99"), set(), "shipment S9 held"),
+    "CSV_VALUE_MISSING": (row(Quantity=""), set(), "shipment S9 held"),
+    "CSV_ROW_MALFORMED": ("S9,2026-11-27\n" + row(Shipment_ID="S8", Carton_ID="C-8"), {"S8"}, "shipment S9 held"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(CSV_CASES))
+def test_each_csv_confirmation_finding_through_the_flow(template, tmp_path, code):
+    rows, recorded, consequence = CSV_CASES[code]
+    ws, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + rows).encode())
+    found = [f for f in state.findings(run_id="t") if f["code"] == code]
+    assert found, [f["code"] for f in state.findings(run_id="t")]
+    assert found[0]["stage"] == "shipments" and found[0]["file"] == "c.csv" and found[0]["row_number"]
+    assert found[0]["consequence"].startswith(consequence), found[0]["consequence"]
+    assert {s.shipment_id for s in state.shipments()} == recorded
+    assert res.shipments == len(recorded)
+    errors = [f for f in state.findings(run_id="t") if f["severity"] == "error"]
+    folder = "quarantine" if errors else "processed"
+    assert (ws.warehouse_drop_root / "east" / folder / "c.csv").exists()
+    if not recorded:  # nothing consumed, nothing sent
+        assert state.reservations_for([("acme", "ACME-1000")])[("acme", "ACME-1000")][0].quantity == 10
+        assert not [d for d in state.documents() if d.doc_type == "856"]
+
+
+def test_a_carton_of_several_items_for_a_standard_carton_pack_partner(template, tmp_path):
+    rows = row() + row(PO_Line="2", SKU="SKU-1003")
+    _, state, _ = ship(template, tmp_path, "east", "c.csv", (HEAD + rows).encode(),
+                       profile_edit=("acme", 'structure = "SOPI"', 'structure = "SOIP"'))
+    assert "SHIPMENT_CARTON_MIXED" in {f["code"] for f in state.findings(run_id="t")} and state.shipments() == []
+
+
+@pytest.mark.parametrize("data,code", [
+    (b"", "CSV_NO_HEADER"), (b"Shipment ID,Quantity\nS1,1\n", "CSV_COLUMN_MISSING"),
+    ("Shipment ID;Qté\n".encode("utf-16"), "CSV_NOT_DECODABLE")])
+def test_a_confirmation_file_that_cannot_be_read(template, tmp_path, data, code):
+    ws, state, res = ship(template, tmp_path, "east", "c.csv", data)
+    assert [f["code"] for f in state.findings(run_id="t")] == [code]
+    assert res.quarantined == 1 and state.shipments() == []
+
+
+def test_a_shipment_recorded_before_is_not_recorded_or_sent_again(template, tmp_path):
+    ws, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row()).encode())
+    assert res.shipments == 1
+    (ws.warehouse_drop_root / "east" / "inbox" / "again.csv").write_bytes((HEAD + row(Carton_ID="C-10")).encode())
+    again = shipments.ship_warehouse(ws, ws.warehouses()["east"], ws.partners(), state,
+                                     LocalDrop(ws.warehouse_drop_root / "east"), load_reference(ws.reference_dir),
+                                     now=DAY1, run_id="t2")
+    (dup,) = [f for f in state.findings(run_id="t2") if f["code"] == "SHIPMENT_ID_DUPLICATE"]
+    assert dup["consequence"] == "shipment S9 not recorded again; no 856 sent again"
+    assert again.shipments == 0 and len([d for d in state.documents() if d.doc_type == "856"]) == 1
+    # the same file again is a duplicate file: nothing read
+    (ws.warehouse_drop_root / "east" / "inbox" / "c.csv").write_bytes((HEAD + row()).encode())
+    third = shipments.ship_warehouse(ws, ws.warehouses()["east"], ws.partners(), state,
+                                     LocalDrop(ws.warehouse_drop_root / "east"), load_reference(ws.reference_dir),
+                                     now=DAY1, run_id="t3")
+    assert third.duplicates == 1 and [f["code"] for f in state.findings(run_id="t3")] == ["FILE_DUPLICATE"]
+
+
+def test_an_856_the_outbound_check_refuses_holds_the_shipment_and_uses_no_serial(template, tmp_path):
+    bad = finding("ASN_NOT_BUILT", "refused by the validator", severity="error")
+    seen = []
+
+    def check(data: bytes):
+        seen.append(data[:3])
+        return [bad] if b"BSN*00*S9*" in data else []
+
+    rows = row() + row(Shipment_ID="S8", Carton_ID="C-8", PO_Line="2", SKU="SKU-1003")
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + rows).encode(), check=check)
+    (held,) = [f for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
+    assert "failed validation" in held["message"] and held["partner"] == "acme" and held["po_number"] == "ACME-1000"
+    assert [s.shipment_id for s in state.shipments()] == ["S8"] and res.held == 1 and res.shipments == 1
+    assert seen and set(seen) == {b"ISA"}  # the bytes that are stored and sent
+    assert state.last_number("", "SSCC:0614141") == 1  # S9's carton took no serial in the end
+
+
+def w945(*, sender: str = "NORTH3PL", qty: str = "24", total: str = "24", late: bool = False) -> bytes:
+    time = "1210" if late else "1420"
+    segs = ["W06*N*DO-1*20261127*S7**GLOBEX-2001", "N9*BM*BOL-7", f"G62*11*20261127*8*{time}", "W27*M*ODFL",
+            "LX*1", "MAN*GM*00" + "007339400000050018", f"W12*CC*24*{qty}**EA*614141100521*VN*VP-1007", "N9*LI*1",
+            f"W03*{total}"]
+    body = "".join(s + "~" for s in segs)
+    return (f"ISA*00*          *00*          *ZZ*{sender.ljust(15)}*ZZ*ORDERBRIDGE    *261127*1430*U*00401*"
+            f"000000901*0*P*>~GS*SW*{sender}*ORDERBRIDGE*20261127*1430*901*X*004010~ST*945*0001~{body}"
+            f"SE*{len(segs) + 2}*0001~GE*1*901~IEA*1*000000901~").encode()
+
+
+@pytest.mark.parametrize("data,code,recorded", [
+    (w945(qty=""), "SHIPMENT_945_QUANTITY_MISSING", set()),
+    (w945(total="25"), "SHIPMENT_945_TOTALS_MISMATCH", {"S7"}),
+    (w945(sender="SOMEONEELSE"), "SHIPMENT_945_SENDER_UNKNOWN", set()),
+    (w945(late=True), "ASN_LATE", {"S7"}),
+])
+def test_each_945_finding_through_the_flow(template, tmp_path, data, code, recorded):
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", data)
+    codes = [f["code"] for f in state.findings(run_id="t")]
+    assert code in codes, codes
+    assert {s.shipment_id for s in state.shipments()} == recorded
+    if recorded:
+        (s,) = state.shipments()
+        assert (s.partner, s.source_kind, s.isa13, s.gs06, s.st02, s.stock_warehouse) == (
+            "globex", "945", "000000901", "901", "0001", "WEST")
+
+
+def test_our_outbound_validator_checks_every_856_before_it_is_stored(template, tmp_path):
+    """A bill of lading longer than REF02 allows (30 in 004010): the 856 passes its own HL/quantity
+    self-check but not rules.outbound.validate_outbound, which the flow runs by default: the shipment
+    is held, nothing consumed (a serial it took is skipped, never reused)."""
+    long_bol = "BOL-" + "9" * 36
+    ws, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row(BOL=long_bol)).encode())
+    (held,) = [f for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
+    assert "failed validation" in held["message"] and "REF02" in held["message"]
+    assert state.shipments() == [] and res.held == 1
+    assert not [d for d in state.documents() if d.doc_type == "856"]
+    _, _, ok = ship(template, tmp_path / "again", "east", "c.csv", (HEAD + row(BOL="BOL-1")).encode())
+    assert ok.shipments == 1

@@ -1,0 +1,69 @@
+"""`orderbridge status` goes straight to flows.status_view (no typer); what it prints, and its exit
+statuses, equal the full command line's; anything else it does not recognise goes to the full CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.entry import _status_args
+from tests.support import make_workspace, run_night
+
+NOW = "2026-11-27T02:00:00"
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory):
+    from datetime import datetime
+
+    ws = make_workspace(tmp_path_factory.mktemp("fast") / "ws")
+    run_night(ws, datetime.fromisoformat(NOW))
+    return ws
+
+
+def program(*args: str, entry: str = "flows.entry") -> subprocess.CompletedProcess:
+    code = f"import sys; from {entry} import main; sys.argv = ['orderbridge', *sys.argv[1:]]; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+
+
+def test_the_arguments_the_fast_path_takes():
+    assert _status_args(["ACME-1000", "--partner", "acme", "-w", "/x", "--json"]) == (
+        "ACME-1000", "acme", True, Path("/x"))
+    assert _status_args(["ACME-1000", "--workspace=/x", "--partner=acme"]) == ("ACME-1000", "acme", False, Path("/x"))
+    for other in (["--help"], [], ["A", "B"], ["A", "--bogus"], ["A", "--partner"]):
+        assert _status_args(other) is None, other
+
+
+def test_the_fast_path_prints_what_the_full_command_line_prints(ws):
+    for args in (["ACME-1000", "--partner", "acme"], ["ACME-1000", "--json"]):
+        fast = program("status", *args, "-w", str(ws.root))
+        full = program("status", *args, "-w", str(ws.root), entry="flows.cli")  # typer's command
+        assert fast.returncode == full.returncode == 0, fast.stderr
+        assert fast.stdout == full.stdout and "ACME-1000" in fast.stdout
+        runner = CliRunner().invoke(app, ["status", *args, "-w", str(ws.root)])
+        assert runner.exit_code == 0 and "ACME-1000" in runner.stdout
+
+
+
+def test_the_fast_path_loads_no_typer(ws):
+    code = ("import sys\nfrom flows.entry import main\nsys.argv = ['orderbridge', 'status', 'ACME-1000', '-w', "
+            f"{str(ws.root)!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('typer' in sys.modules, 'flows.cli' in sys.modules, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stderr.strip().splitlines()[-1] == "False False", out.stderr
+
+
+def test_the_fast_path_exits_as_the_full_command_line_does(ws, tmp_path):
+    missing = program("status", "NOPE-1", "-w", str(ws.root))
+    assert missing.returncode == 2 and "no order NOPE-1" in missing.stderr
+    empty = program("status", "ACME-1000", "-w", str(tmp_path))
+    assert empty.returncode == 2 and "no state store" in empty.stderr
+    helped = program("status", "--help")
+    assert helped.returncode == 0 and "--partner" in helped.stdout  # the full CLI explains
