@@ -27,7 +27,7 @@ Public API (what flows/ and later workstreams call):
                 order_history, order_reservations, reservations_for, reservations (totals), pending_changes,
                 search_orders (filters, paged), order_values (per partner), last_event
     shipping:   take_serials, take_invoice_numbers, recorded_cartons, shipments, shipments_for_order,
-                shipped_since, invoices, invoices_for_order, invoiced_shipment_pos, document_states
+                shipped_since, invoices, invoices_for_order, invoiced_shipment_pos, document_states, delivered_at
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
     errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
                 anything else (read-only, full disk, damaged file) StateError (terminal)
@@ -1250,6 +1250,17 @@ class StateStore(FinanceTables):
         for i in range(0, len(keys), CHUNK):
             chunk = keys[i:i + CHUNK]
             out.update(self._q("SELECT s.doc_key, d.status FROM document_sets s JOIN documents d ON d.id ="
+                               f" s.document_id WHERE s.partner=? AND s.doc_key IN ({','.join('?' * len(chunk))})",
+                               (partner, *chunk)))
+        return out
+
+    def delivered_at(self, partner: str, doc_keys: Iterable[str]) -> dict[str, str | None]:
+        """doc_key -> when its document was delivered (the delivering run's clock; None while it waits)."""
+        keys = sorted(set(doc_keys))
+        out: dict[str, str | None] = {}
+        for i in range(0, len(keys), CHUNK):
+            chunk = keys[i:i + CHUNK]
+            out.update(self._q("SELECT s.doc_key, d.delivered_at FROM document_sets s JOIN documents d ON d.id ="
                                f" s.document_id WHERE s.partner=? AND s.doc_key IN ({','.join('?' * len(chunk))})",
                                (partner, *chunk)))
         return out

@@ -336,9 +336,11 @@ def merged_totals(*parts: Iterable[dict]) -> list[dict]:
 # --- once per run: 810s and closing -----------------------------------------------------------------
 def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore, ref: ReferenceData, *,
                 now: datetime, run_id: str, check: Check | None = None) -> InvoiceResult:
-    """Close invoiced orders whose 810s are delivered, then build every 810 due (each checked as
-    rendered by ``check``, default outbound_check; numbers taken in the transaction that stores them:
-    an 810 refused rolls it back and the invoices are numbered again without it, so no gap)."""
+    """Close invoiced orders whose 810s were delivered by an earlier run (at an earlier run clock: so a
+    rerun after a crash, with the crashed run's clock, closes what the uninterrupted run would have),
+    then build every 810 due (each checked as rendered by ``check``, default outbound_check; numbers
+    taken in the transaction that stores them: an 810 refused rolls it back and the invoices are
+    numbered again without it, so no gap)."""
     check = check or outbound_check
     res = InvoiceResult()
     at = now.isoformat()
@@ -347,8 +349,8 @@ def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: St
         delivered = {}
         for r in closing:
             keys = [v.doc_key for v in state.invoices_for_order(*r.key)]
-            states = state.document_states(r.partner, keys)
-            delivered[r.key] = bool(keys) and all(states.get(k) == "delivered" for k in keys)
+            when = state.delivered_at(r.partner, keys)
+            delivered[r.key] = bool(keys) and all(when.get(k) is not None and when[k] < at for k in keys)
         plan = billing.plan_close(closing, lines=state.lines_for(r.key for r in closing), delivered=delivered, at=at,
                                   run_id=run_id)
         state.apply(plan, at=at, run_id=run_id)

@@ -1,8 +1,9 @@
 """The crash-safety harness: the demo's two nights run by `orderbridge run` in a subprocess, killed
 with SIGKILL at an injected point (flows.faults, ORDERBRIDGE_KILL_AT) or after a random delay, run
 again, and compared with the same nights run without a kill: outbox bytes, the state store (control
-numbers, documents, orders, lines, reservations, 860s, files, findings), the files' folders and the
-night's failure report.
+numbers and SSCC / invoice sequences, documents, orders, lines, reservations, 860s, files, shipments,
+cartons, invoices, findings), the files' folders and the night's failure report. The workspace has
+the demo's warehouses; night 2 finds day 1's shipment confirmations in their drops (856s, 810s).
 
 The runs use `--no-prefect` (the same stages in one process, no Prefect API server: ~3 s a run
 instead of ~15 s more to start the server) and `--no-gx` (the same rules as plain functions); the
@@ -26,6 +27,7 @@ from pathlib import Path
 from tests.support import REPO, seed_demo_data
 
 NIGHTS = (("drops", "2026-11-27T02:00:00"), ("drops-day2", "2026-11-28T02:00:00"))
+CONFIRMATIONS = {1: "warehouse-drops"}  # night -> the warehouses' confirmations dropped before it (sample_files/)
 CLI = [sys.executable, "-c", "from flows.cli import main; main()"]
 
 
@@ -49,6 +51,7 @@ def new_workspace(root: Path) -> Path:
     """A workspace ready to run: the demo's profiles, reference data and inventory (tests.support)."""
     root.mkdir(parents=True)
     seed_demo_data(root)
+    shutil.copytree(REPO / "warehouses", root / "warehouses")
     return root
 
 
@@ -59,6 +62,12 @@ def drop_night(ws: Path, night: int) -> None:
         inbox.mkdir(parents=True, exist_ok=True)
         for f in sorted(partner.iterdir()):
             shutil.copy2(f, inbox / f.name)
+    if night in CONFIRMATIONS:
+        for warehouse in sorted((REPO / "sample_files" / CONFIRMATIONS[night]).iterdir()):
+            inbox = ws / "warehouse-drop" / warehouse.name / "inbox"
+            inbox.mkdir(parents=True, exist_ok=True)
+            for f in sorted(warehouse.iterdir()):
+                shutil.copy2(f, inbox / f.name)
 
 
 def orderbridge(ws: Path, night: int, *, env: dict | None = None, prefect: bool = False, gx: bool = False,
@@ -95,7 +104,7 @@ def snapshot(ws: Path, night: int) -> dict:
         "outbox": {str(p.relative_to(ws / "drop")): p.read_bytes() for p in sorted(ws.glob("drop/*/outbox/*"))},
         "stray outbox files": sorted(str(p.relative_to(ws)) for p in ws.glob("drop/*/outbox/.*")
                                      if p.read_bytes() not in _outbox_contents(ws)),
-        "folders": sorted(str(p.relative_to(ws / "drop")) for p in ws.glob("drop/*/*/*")
+        "folders": sorted(str(p.relative_to(ws)) for p in [*ws.glob("drop/*/*/*"), *ws.glob("warehouse-drop/*/*/*")]
                           if p.parent.name in ("inbox", "processed", "quarantine") and not p.name.startswith(".")),
         "control numbers": q("SELECT partner, kind, last FROM control_numbers"),
         "documents": q("SELECT partner, doc_type, file_name, isa13, gs06, content, status, created_at FROM documents"),
@@ -105,11 +114,20 @@ def snapshot(ws: Path, night: int) -> dict:
                     " value, ack_type, answered_with, hold_codes, hold_reasons, codes, changed_lines, line_count"
                     " FROM orders"),
         "lines": q("SELECT partner, po_number, line_number, sku, state, ack, ordered, unit_price, ack_price, allocated,"
-                   " backordered, rejected, promised_date, warehouses, reason, codes, revision FROM order_lines"),
+                   " backordered, rejected, promised_date, warehouses, reason, codes, revision, shipped, invoiced"
+                   " FROM order_lines"),
         "reservations": q("SELECT partner, po_number, line_number, warehouse, sku, quantity FROM reservations"),
         "changes": q("SELECT partner, po_number, change_ref, store_key, status, base_key, revision"
                      " FROM pending_changes"),
         "files": q("SELECT partner, sha256, name, status, error_count, disposed_at IS NOT NULL FROM files"),
+        "shipments": q("SELECT warehouse, shipment_id, partner, stock_warehouse, source_kind, source_file,"
+                       " source_sha256, isa13, gs06, st02, ship_date, ship_time, carrier_scac, tracking_number,"
+                       " departed_at, asn_due_at, asn_doc_key, asn_at, late, billing FROM shipments"),
+        "cartons": q("SELECT warehouse, shipment_id, level, label, sscc, serial, pallet, po_number FROM cartons"),
+        "shipment lines": q("SELECT warehouse, shipment_id, position, partner, po_number, line_number, sku, quantity,"
+                            " carton FROM shipment_lines"),
+        "invoices": q("SELECT invoice_number, partner, po_number, invoice_date, warehouse, shipment_id, merchandise,"
+                      " charges, total, doc_key FROM invoices"),
         "history": q("SELECT partner, po_number, event, from_state, to_state, revision, note FROM order_events"),
         # a finding recorded again by a rerun (a file left in the inbox by the killed run) counts once
         "findings": sorted(set(q("SELECT stage, partner, po_number, code, severity, message, file, isa13, gs06, st02,"

@@ -20,14 +20,16 @@ from tests.crash_harness import NIGHTS, Baseline, Kill, crash_and_recover
 
 FULL = os.environ.get("ORDERBRIDGE_CRASH_SWEEP") == "full"
 # how often each point is reached in the demo's nights (night 1: 9 files, 17 outbox files; night 2: 5 -
-# three 860s and two partners' 997s -, 8)
-REACHED = {"after-archive": (9, 5), "after-parse": (9, 5), "after-intake-commit": (9, 5), "mid-outbox-write": (17, 8),
-           "after-outbox-write": (17, 8)}
+# three 860s and two partners' 997s -, two warehouse confirmations, 16 outbox files - 8 answers, four
+# 856s and four 810s)
+REACHED = {"after-archive": (9, 5), "after-parse": (9, 5), "after-intake-commit": (9, 5), "mid-outbox-write": (17, 16),
+           "after-outbox-write": (17, 16), "after-confirmation-commit": (0, 2)}
 
 BOUNDED = [Kill(0, "after-archive@2"), Kill(0, "after-parse@4"), Kill(0, "after-intake-commit@3"),
            Kill(0, "after-numbering"), Kill(0, "mid-outbox-write@5"), Kill(0, "after-delivery"),
            Kill(0, "after-reconcile"), Kill(0, "mid-reports"),
-           Kill(0, "before-finish"), Kill(1, "after-intake-commit@2"), Kill(1, "mid-outbox-write@2")]
+           Kill(0, "before-finish"), Kill(1, "after-intake-commit@2"), Kill(1, "mid-outbox-write@2"),
+           Kill(1, "after-confirmation-commit@1"), Kill(1, "after-shipping"), Kill(1, "mid-outbox-write@12")]
 
 
 def _full() -> list[Kill]:
