@@ -195,3 +195,28 @@ def test_a_killed_runs_lease_is_taken_over_and_its_run_recorded_as_crashed(tmp_p
                                                           ("20261127T063000", "finished")]
     assert runs[0]["summary"]["crashed"] and runs[1]["recovers"] == ["20261127T020000"]
     _sent_once(ws)
+
+
+def test_the_shipments_run_holds_the_lease_too(tmp_path):
+    """`orderbridge ship` (the shipments flow between nights) writes shipments, 856s and 810s: while
+    another process holds the workspace it exits 5 and reads no confirmation; flows.night.run_shipments
+    (what the served shipments deployment runs) is refused the same way."""
+    from flows.night import InProcess, run_shipments
+
+    ws = new_workspace(tmp_path / "ws")
+    drop_night(ws, 1)  # night 2's inputs include day 1's warehouse confirmations
+    waiting = sorted(p.name for p in ws.glob("warehouse-drop/*/inbox/*"))
+    assert waiting
+    proc = _holder(ws)
+    try:
+        ship = subprocess.run([*CLI, "ship", "-w", str(ws), "--now", "2026-11-27T14:30:00"], cwd=REPO,
+                              env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
+        assert ship.returncode == 5, ship.stdout + ship.stderr
+        assert "another OrderBridge process holds this workspace" in " ".join(ship.stderr.split())
+        with pytest.raises(WorkspaceBusy):
+            run_shipments(str(ws), stages=InProcess(), now="2026-11-27T14:30:00")
+    finally:
+        proc.terminate()
+        proc.wait()
+    assert sorted(p.name for p in ws.glob("warehouse-drop/*/inbox/*")) == waiting  # nothing read
+    assert not (ws / "state" / "orderbridge.sqlite").exists()
