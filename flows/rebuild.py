@@ -26,9 +26,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from connectors.order_store import OrderStore
-from connectors.state import StateStore
+from connectors.state import COMPANY, StateStore
 from engine import lifecycle
 from engine.process import process_file
+from engine.sscc import serial_of
 from flows.intake import known_state
 from flows.workspace import Workspace
 from parsers.outbox_documents import read_sent
@@ -59,7 +60,15 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     sent = _record_outbox(ws, state, profiles, out, at=at.isoformat(), run_id=run_id)
     _replay_archive(ws, state, profiles, out, run_id=run_id)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
+    if ws.warehouses():
+        out.notes.append("shipments, cartons and invoices are not re-derived from the warehouses' archived "
+                         "confirmations (their SSCC serials and invoice numbers are raised past every 856 and 810 in "
+                         "the outboxes, so none is used again); shipped orders come back as their last 855 left "
+                         "them: check them before the next run (docs/state-store.md, Recovery)")
     for pid, p in sorted(profiles.items()):
+        if "csv" in p.accepts:
+            out.notes.append(f"{pid}: its CSV order files are not replayed from the archive, so its orders are "
+                             "not in the rebuilt store (its CSV acknowledgments are recorded, their numbers raised)")
         if p.drop.kind != "local":
             out.notes.append(f"{pid}: its outbox is on its SFTP server, not read here; if files were sent since the "
                              "backup (or ever, for a rebuild), check the partner's last ISA13/GS06/ST02 received "
@@ -80,6 +89,13 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
             if path.name.startswith(".") or not path.is_file():
                 continue
             data = path.read_bytes()
+            csv_ack = re.fullmatch(rf"{re.escape(pid)}-csv-ack-(\d+)\.csv", path.name)
+            if csv_ack:  # a CSV acknowledgment (flows.documents.renderer): its number is its file name's
+                top["CSV"] = max(top.get("CSV", 0), int(csv_ack.group(1)))
+                if path.name not in known:
+                    state.record_sent(pid, "CSV", path.name, "", "", data, [], at=at, run_id=run_id)
+                    out.documents += 1
+                continue
             interchanges = read_sent(data, file=path.name)
             for ic in interchanges:
                 _top(top, "ISA", ic.isa13)
@@ -107,9 +123,36 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
         for kind, n in sorted(top.items()):
             state.raise_number(pid, kind, n)
             out.numbers[f"{pid} {kind}"] = state.last_number(pid, kind)
+    for kind, n in sorted(_company_numbers(ws, profiles).items()):  # SSCC serials, invoice numbers: never again
+        state.raise_number(COMPANY, kind, n)
+        out.numbers[f"company {kind}"] = state.last_number(COMPANY, kind)
     for key in answers:  # in the order they were sent: by day, then ISA13 (a partner's sequence)
         answers[key].sort(key=lambda a: (a.date, order[(key[0], a.file_name)]))
     return answers
+
+
+def _company_numbers(ws: Workspace, profiles: dict[str, PartnerProfile]) -> dict[str, int]:
+    """The highest company-wide numbers our outboxes' 856s and 810s used: SSCC serial references per
+    GS1 company prefix ("SSCC:<prefix>", engine.sscc.serial_of) and invoice numbers ("INVOICE": BIG02
+    less the partner's number prefix)."""
+    top: dict[str, int] = {}
+    for pid, profile in sorted(profiles.items()):
+        folder = ws.drop_root / pid / "outbox"
+        sscc, prefix = profile.fulfilment.sscc, profile.fulfilment.invoice.number_prefix
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            for ic in read_sent(path.read_bytes(), file=path.name):
+                for s in ic.sets:
+                    for code in s.ssccs if sscc is not None else ():
+                        serial = serial_of(code, sscc.company_prefix)
+                        if serial is not None:
+                            key = f"SSCC:{sscc.company_prefix}"
+                            top[key] = max(top.get(key, 0), serial)
+                    number = s.invoice_number
+                    if number.startswith(prefix) and number[len(prefix):].isdigit():
+                        top["INVOICE"] = max(top.get("INVOICE", 0), int(number[len(prefix):]))
+    return top
 
 
 def _top(top: dict[str, int], kind: str, number: str) -> None:

@@ -1,5 +1,6 @@
-"""Our own outbound documents read back (an outbox file: TA1, 997, 855, 865): the control numbers
-they used and what each transaction set answered, for rebuilding a lost state store (flows.rebuild)
+"""Our own outbound documents read back (an outbox file: TA1, 997, 855, 865, 856, 810): the control
+numbers they used (and the SSCCs of an 856's MAN*GM, the invoice number of an 810's BIG02) and what
+each transaction set answered, for rebuilding a lost state store (flows.rebuild)
 so that no number is used again and no order is answered twice.
 
 Bytes in (parsed by parsers.x12_reader), plain records out; no paths, no clock. Tolerant: a set
@@ -18,7 +19,7 @@ from parsers.x12_reader import read_interchanges
 class SentSet:
     """One transaction set we sent (or the TA1 of an interchange)."""
 
-    set_id: str  # 855, 865, 997 or TA1
+    set_id: str  # 855, 865, 997, 856, 810 or TA1
     st02: str = ""
     gs06: str = ""
     po_number: str = ""  # BAK03 / BCA03
@@ -27,6 +28,8 @@ class SentSet:
     lines: tuple = ()  # ((PO101 / POC01, PO102 / POC03 or None, ((ACK01, ACK02), ...)), ...)
     answers_isa13: str = ""  # TA101
     answers_gs06: str = ""  # AK102
+    ssccs: tuple[str, ...] = ()  # an 856's MAN02 where MAN01 is GM (SSCC-18, with or without its AI)
+    invoice_number: str = ""  # an 810's BIG02
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,12 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
     if set_id == "997":
         ak1 = next((r for r in rows if r and r[0] == "AK1"), [])
         return SentSet("997", st02, gs06, answers_gs06=_el(ak1, 2))
+    if set_id == "856":
+        return SentSet("856", st02, gs06, ssccs=tuple(_el(r, 2) for r in rows if r and r[0] == "MAN"
+                                                      and _el(r, 1) == "GM" and _el(r, 2)))
+    if set_id == "810":
+        big = next((r for r in rows if r and r[0] == "BIG"), [])
+        return SentSet("810", st02, gs06, po_number=_el(big, 4), invoice_number=_el(big, 2))
     if head is None:
         return SentSet(set_id, st02, gs06)
     top = next((r for r in rows if r and r[0] == head), [])

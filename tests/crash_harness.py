@@ -47,22 +47,30 @@ class Kill:
         return f"night{self.night + 1}-{how}" + ("-prefect" if self.prefect else "") + ("-gx" if self.gx else "")
 
 
-def new_workspace(root: Path) -> Path:
-    """A workspace ready to run: the demo's profiles, reference data and inventory (tests.support)."""
+def new_workspace(root: Path, *, shipping: bool = True) -> Path:
+    """A workspace ready to run: the demo's profiles, reference data and inventory (tests.support) and
+    its warehouses; without ``shipping``, the X12 partners only (no CSV order partner) and no warehouses."""
     root.mkdir(parents=True)
     seed_demo_data(root)
-    shutil.copytree(REPO / "warehouses", root / "warehouses")
+    if shipping:
+        shutil.copytree(REPO / "warehouses", root / "warehouses")
+    else:
+        for profile in (root / "partners").glob("*.toml"):
+            if "csv_orders" in profile.read_text(encoding="utf-8"):
+                profile.unlink()
     return root
 
 
 def drop_night(ws: Path, night: int) -> None:
     folder = REPO / "sample_files" / NIGHTS[night][0]
     for partner in sorted(folder.iterdir()):
+        if not (ws / "partners" / f"{partner.name}.toml").is_file():
+            continue  # a partner this workspace does not trade with
         inbox = ws / "drop" / partner.name / "inbox"
         inbox.mkdir(parents=True, exist_ok=True)
         for f in sorted(partner.iterdir()):
             shutil.copy2(f, inbox / f.name)
-    if night in CONFIRMATIONS:
+    if night in CONFIRMATIONS and (ws / "warehouses").is_dir():
         for warehouse in sorted((REPO / "sample_files" / CONFIRMATIONS[night]).iterdir()):
             inbox = ws / "warehouse-drop" / warehouse.name / "inbox"
             inbox.mkdir(parents=True, exist_ok=True)

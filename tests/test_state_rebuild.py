@@ -64,7 +64,8 @@ def _new_po(ws: Path, isa13: int) -> None:
 
 
 def test_rebuild_restores_the_store_and_the_next_night_is_the_same_as_without_the_loss(tmp_path):
-    kept, lost = new_workspace(tmp_path / "kept"), new_workspace(tmp_path / "lost")
+    # the X12 partners (what a rebuild re-derives whole; warehouses and CSV partners: the test after the next)
+    kept, lost = new_workspace(tmp_path / "kept", shipping=False), new_workspace(tmp_path / "lost", shipping=False)
     for ws in (kept, lost):
         _night(ws, 0)
     sent = {p.name: p.read_bytes() for p in lost.glob("drop/*/outbox/*")}
@@ -92,8 +93,9 @@ def test_rebuild_restores_the_store_and_the_next_night_is_the_same_as_without_th
 def test_rebuild_after_860s_keeps_revisions_cancellations_and_refusals(tmp_path):
     """After a night of 860s: revised orders (their newest stored tables, lines as the revised 855 or
     the 865 told them), a cancelled order, an 860 for an unknown PO refused, reservations as they
-    were; and a third night answers a new PO exactly as the store that was never lost does."""
-    kept, lost = new_workspace(tmp_path / "kept"), new_workspace(tmp_path / "lost")
+    were; and a third night answers a new PO exactly as the store that was never lost does (X12
+    partners, no warehouses: shipments are not re-derived, see the next test)."""
+    kept, lost = new_workspace(tmp_path / "kept", shipping=False), new_workspace(tmp_path / "lost", shipping=False)
     for ws in (kept, lost):
         _night(ws, 0)
         _night(ws, 1)
@@ -118,6 +120,28 @@ def test_rebuild_after_860s_keeps_revisions_cancellations_and_refusals(tmp_path)
     _numbers_used_once(lost)
 
 
+def test_rebuild_with_shipping_raises_the_sscc_and_invoice_numbers_and_says_what_it_did_not_rebuild(tmp_path):
+    """A workspace with warehouses and a CSV partner: after night 2's 856s and 810s the store is lost;
+    the rebuild raises the company-wide SSCC serial and invoice sequences and the CSV partner's
+    acknowledgment numbers to the highest in the outboxes (none is used again) and says that
+    shipments, invoices and the CSV partner's orders are not re-derived."""
+    ws = new_workspace(tmp_path / "ws")
+    _night(ws, 0)
+    _night(ws, 1)
+    last = {k: v for k, v in StateStore(ws / "state" / "orderbridge.sqlite").numbers_used().items()
+            if k[0] == "" or k[1] == "CSV"}
+    assert set(last) == {("", "INVOICE"), ("", "SSCC:0614141"), ("umbrella", "CSV")} and min(last.values()) > 0
+    _lose_the_store(ws)
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws)])
+    assert res.exit_code == 0, res.output
+    state = StateStore(ws / "state" / "orderbridge.sqlite")
+    assert {k: v for k, v in state.numbers_used().items() if k in last} == last
+    state.close()
+    text = " ".join(res.output.split())
+    assert "shipments, cartons and invoices are not re-derived" in text
+    assert "umbrella: its CSV order files are not replayed" in text
+
+
 def test_a_store_with_history_is_not_rebuilt_over(tmp_path):
     ws = new_workspace(tmp_path / "ws")
     _night(ws, 0)
@@ -138,7 +162,9 @@ def test_a_restored_backup_is_caught_up_and_no_number_is_used_twice(tmp_path):
     assert res.exit_code == 0, res.output
     state = StateStore(ws / "state" / "orderbridge.sqlite")
     assert {k: v for k, v in state.numbers_used().items() if k in last} == last  # caught up with night 2's outbox
-    assert {d.file_name for d in state.documents()} == {p.name for p in ws.glob("drop/*/outbox/*.x12")}
+    # every outbox file, X12 and the CSV partner's acknowledgment (night 1's, in the backup)
+    assert {d.file_name for d in state.documents()} == {p.name for p in ws.glob("drop/*/outbox/*")
+                                                        if not p.name.startswith(".")}
     assert all(d.status == "delivered" for d in state.documents())
     state.close()
     sent = {p.name: p.read_bytes() for p in ws.glob("drop/*/outbox/*")}
