@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test crash fuzz bench lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,6 +18,15 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-test-servers.sh
 	$(BIN)/python -m pytest -q
+
+# SIGKILL at every occurrence of every kill point of the demo's two nights, 20 random kills, runs
+# through Prefect and GX too; each rerun compared with an uninterrupted night (tests/test_crash_safety.py)
+crash: $(STAMP)
+	ORDERBRIDGE_CRASH_SWEEP=full $(BIN)/python -m pytest -q tests/test_crash_safety.py
+
+# 50 times the mutants of `make test` through the pipeline, inspect, ack and the intake stage
+fuzz: $(STAMP)
+	ORDERBRIDGE_FUZZ=full $(BIN)/python -m pytest -q tests/test_fuzz_intake.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_parse.py

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import errno
+import hashlib
 import os
 import stat as statmod
 import tempfile
@@ -167,6 +168,17 @@ class LocalDrop:
             raise
         return Path(tmp)
 
+    def remove_temporaries(self, folder: str) -> list[str]:
+        """Our temporary files (``.tmp-*``) left in ``folder`` by a writer that died before renaming
+        them (a killed run): removed, their names returned. Only while no writer of ours can be
+        running, i.e. under the workspace lease."""
+        gone = []
+        for entry in os.scandir(self._dir(folder)):
+            if entry.name.startswith(TMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                Path(entry.path).unlink(missing_ok=True)
+                gone.append(entry.name)
+        return sorted(gone)
+
     def write(self, folder: str, name: str, data: bytes) -> None:
         final = self._path(folder, name)
         os.replace(self._temporary(folder, data), final)
@@ -187,6 +199,28 @@ class LocalDrop:
             return self._place(tmp, folder, name)
         finally:
             tmp.unlink(missing_ok=True)
+
+    def copy(self, folder: str, name: str, to_folder: str, to_name: str) -> str:
+        """Copy a file without holding it in memory (a temporary name, fsynced, renamed); its sha256."""
+        source, final = self._path(folder, name), self._path(to_folder, to_name)
+        tmp = final.with_name(f"{TMP_PREFIX}{to_name}")
+        digest = hashlib.sha256()
+        with open(source, "rb") as src, open(tmp, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, final)
+        return digest.hexdigest()
+
+    def sha256(self, folder: str, name: str) -> str:
+        """The file's sha256, read a chunk at a time."""
+        digest = hashlib.sha256()
+        with open(self._path(folder, name), "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        return digest.hexdigest()
 
     def stat(self, folder: str, name: str) -> FileInfo | None:
         p = self._path(folder, name)

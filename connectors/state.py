@@ -20,12 +20,14 @@ Public API (what flows/ and later workstreams call):
                 (before a run: reads back whole, can write; else StateError)
     writing:    transaction(), apply(plan, render=..., hold=...) -> Applied
                 take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered(_many),
-                release_document, start_run, finish_run
+                release_document, start_run, finish_run; mark() and apply(unchanged_since=) for a stage's
+                optimistic check
+    recovery:   file_record, mark_disposed, close_crashed_runs, raise_number, record_sent, backup_to
     orders:     order, orders, find_orders, orders_for, orders_with_po, order_lines, lines_for,
                 order_history, order_reservations, reservations_for, reservations (totals), pending_changes,
                 search_orders (filters, paged), order_values (per partner), last_event
     shipping:   take_serials, take_invoice_numbers, recorded_cartons, shipments, shipments_for_order,
-                shipped_since, invoices, invoices_for_order, invoiced_shipment_pos, document_states
+                shipped_since, invoices, invoices_for_order, invoiced_shipment_pos, document_states, delivered_at
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
     errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
                 anything else (read-only, full disk, damaged file) StateError (terminal)
@@ -56,7 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.finance_store import FinanceTables
-from connectors.state_migrations import LATEST, SHIPPING
+from connectors.state_migrations import LATEST, RECOVERY, SHIPPING
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -120,7 +122,8 @@ def _edge(path: str) -> Iterator[None]:
         raise state_error(exc, path) from exc
 
 
-SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, SHIPPING (6): fulfilment and billing
+SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, SHIPPING (6): fulfilment and billing,
+#                         RECOVERY (7): recovery (files.disposed_at, runs.recovers)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -169,11 +172,11 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sequences (name TEXT PRIMARY KEY, last BIGINT NOT NULL);
 CREATE TABLE runs (
     run_id TEXT PRIMARY KEY, kind TEXT NOT NULL, clock TEXT NOT NULL, started_at TEXT NOT NULL,
-    finished_at TEXT, status TEXT NOT NULL, summary TEXT);
+    finished_at TEXT, status TEXT NOT NULL, summary TEXT, recovers TEXT);
 CREATE TABLE files (
     partner TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL,
     received_at TEXT NOT NULL, status TEXT NOT NULL, archive_path TEXT, run_id TEXT,
-    error_count INTEGER DEFAULT 0, PRIMARY KEY (partner, sha256));
+    error_count INTEGER DEFAULT 0, disposed_at TEXT, PRIMARY KEY (partner, sha256));
 CREATE TABLE interchanges_in (
     partner TEXT NOT NULL, sender TEXT NOT NULL, isa13 TEXT NOT NULL, sha256 TEXT NOT NULL,
     PRIMARY KEY (partner, sender, isa13));
@@ -248,7 +251,8 @@ CREATE TABLE invoice_lines (
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines")}
 COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines", "invoiced", "TEXT"),
-                        ("findings", "row_number", "INTEGER"), ("findings", "column_name", "TEXT"))}
+                              ("findings", "row_number", "INTEGER"), ("findings", "column_name", "TEXT")),
+                    RECOVERY: (("files", "disposed_at", "TEXT"), ("runs", "recovers", "TEXT"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -507,6 +511,9 @@ class StateStore(FinanceTables):
             if statement.strip():
                 self._q(statement)
 
+    def _columns(self, table: str) -> set[str]:
+        return {r[0] for r in self._q(self.dialect.columns_query(), (table,))}
+
     def _table_names(self) -> set[str]:
         return {r[0] for r in self._q(self.dialect.tables_query())}
 
@@ -556,6 +563,18 @@ class StateStore(FinanceTables):
                 " status=excluded.status, error_count=excluded.error_count",
                 (partner, sha256, name, size, at, status, archive_path, run_id, error_count))
 
+    def file_record(self, partner: str, sha256: str) -> dict | None:
+        """A recorded input file: its name, status (the disposition intake chose: processed or
+        quarantined) and disposed_at (when it was moved there; None while the move is still due)."""
+        rows = self._q("SELECT name, status, archive_path, run_id, disposed_at FROM files WHERE partner=? AND"
+                       " sha256=?", (partner, sha256))
+        keys = ("name", "status", "archive_path", "run_id", "disposed_at")
+        return dict(zip(keys, rows[0], strict=True)) if rows else None
+
+    def mark_disposed(self, partner: str, sha256: str, at: str) -> None:
+        """The input file was moved to its disposition's folder (processed/ or quarantine/)."""
+        self._q("UPDATE files SET disposed_at=? WHERE partner=? AND sha256=?", (at, partner, sha256))
+
     def files(self, partner: str | None = None) -> list[dict]:
         sql = "SELECT partner, sha256, name, size, received_at, status, archive_path, error_count FROM files"
         rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, name",
@@ -594,6 +613,32 @@ class StateStore(FinanceTables):
                 raise StateError("control numbers exhausted", partner=partner, kind=kind)
         return list(range(new_last - count + 1, new_last + 1))
 
+    def raise_number(self, partner: str, kind: str, at_least: int) -> None:
+        """The last number of ``kind`` used for ``partner`` is at least ``at_least`` (never lowered):
+        numbers found in what was sent when the store is rebuilt."""
+        with self.transaction():
+            last = self.last_number(partner, kind)
+            if at_least > last:
+                self._q("INSERT INTO control_numbers (partner, kind, last) VALUES (?,?,?) ON CONFLICT (partner, kind)"
+                        " DO UPDATE SET last=excluded.last", (partner, kind, at_least))
+
+    def record_sent(self, partner: str, doc_type: str, file_name: str, isa13: str, gs06: str, content: bytes,
+                    sets: Sequence[dict], *, at: str, run_id: str) -> int:
+        """A document found already delivered (an outbox file a rebuilt store did not know): stored as
+        delivered, with its sets (keys, set ids, ST02s, PO numbers, what they answer). Its id."""
+        with self.transaction():
+            [doc_id] = self._next_ids("document", 1)
+            self._q("INSERT INTO documents (id, partner, doc_type, file_name, isa13, gs06, content, status, created_at,"
+                    " delivered_at, run_id) VALUES (?,?,?,?,?,?,?,'delivered',?,?,?)",
+                    (doc_id, partner, doc_type, file_name, isa13, gs06, content, at, at, run_id))
+            self._many("INSERT INTO document_sets (partner, doc_key, document_id, position, set_id, st02, gs06,"
+                       " po_number, source_sha256, answers_isa13, answers_gs06) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                       " ON CONFLICT (partner, doc_key) DO NOTHING",
+                       [(partner, s["doc_key"], doc_id, i + 1, s["set_id"], s.get("st02", ""), s.get("gs06", ""),
+                         s.get("po_number", ""), "", s.get("answers_isa13", ""), s.get("answers_gs06", ""))
+                        for i, s in enumerate(sets)])
+        return doc_id
+
     def take_serials(self, company_prefix: str, count: int, *, capacity: int) -> list[int]:
         """``count`` SSCC serial references under our GS1 ``company_prefix`` (one sequence per prefix
         for every partner and extension digit, so an SSCC is never built twice), from 1; ``capacity``
@@ -615,14 +660,20 @@ class StateStore(FinanceTables):
 
     # --- applying a plan ------------------------------------------------------------------------
     def apply(self, plan: Plan, *, render: Render | None = None, hold: Hold | None = None, at: str = "",
-              run_id: str = "") -> Applied:
+              run_id: str = "", unchanged_since: tuple[int, ...] | None = None) -> Applied:
         """Apply ``plan`` in one transaction (joins the caller's): documents numbered (``render``) and
         stored as created ``at`` by ``run_id`` - or, when ``hold`` gives a reason, stored held without
         numbers (its finding recorded and returned in Applied.held) -, then orders (each checked against
         the state and revision its plan expected: else StateConflict and nothing is written), lines,
-        reservations, changes, history, and findings (recorded for ``run_id``)."""
+        reservations, changes, history, and findings (recorded for ``run_id``). With ``unchanged_since``
+        (a ``mark()`` taken before the plan's inputs were read), nothing at all may have changed an
+        order, a reservation or a document since: else StateConflict and nothing is written."""
         applied = Applied()
         with self.transaction():
+            if unchanged_since is not None and self.mark() != tuple(unchanged_since):
+                raise StateConflict("the state store changed while this stage was deciding (another run or a person "
+                                    "wrote to it); nothing was written, the next run decides these orders again",
+                                    expected=tuple(unchanged_since), found=self.mark())
             if plan.documents:
                 if render is None:
                     raise StateError("a plan with documents needs a renderer")
@@ -1203,6 +1254,17 @@ class StateStore(FinanceTables):
                                (partner, *chunk)))
         return out
 
+    def delivered_at(self, partner: str, doc_keys: Iterable[str]) -> dict[str, str | None]:
+        """doc_key -> when its document was delivered (the delivering run's clock; None while it waits)."""
+        keys = sorted(set(doc_keys))
+        out: dict[str, str | None] = {}
+        for i in range(0, len(keys), CHUNK):
+            chunk = keys[i:i + CHUNK]
+            out.update(self._q("SELECT s.doc_key, d.delivered_at FROM document_sets s JOIN documents d ON d.id ="
+                               f" s.document_id WHERE s.partner=? AND s.doc_key IN ({','.join('?' * len(chunk))})",
+                               (partner, *chunk)))
+        return out
+
     # --- 860 change orders ----------------------------------------------------------------------
     def pending_changes(self, statuses: Iterable[str] | None = ("pending",),
                         keys: Iterable[tuple[str, str]] | None = None) -> list[StoredChange]:
@@ -1293,11 +1355,35 @@ class StateStore(FinanceTables):
                        f" AND event IN ({','.join('?' * len(kinds))}) ORDER BY seq", [*ids, *kinds])
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
-    def start_run(self, run_id: str, at: str, *, kind: str = "nightly", clock: str = "") -> None:
-        """Record a run as it starts (status running); a rerun with the same id starts it again."""
-        self._q("INSERT INTO runs (run_id, kind, clock, started_at, status) VALUES (?,?,?,?,'running')"
-                " ON CONFLICT (run_id) DO UPDATE SET started_at=excluded.started_at, status='running',"
-                " finished_at=NULL", (run_id, kind, clock or at, at))
+    def start_run(self, run_id: str, at: str, *, kind: str = "nightly", clock: str = "",
+                  recovers: Sequence[str] | None = None) -> None:
+        """Record a run as it starts (status running); a rerun with the same id (a run that did not
+        finish, resumed under its own id) starts it again. ``recovers``: the runs that did not finish
+        whose work this run completes, so its report covers them (flows.reports.run_scope); by default,
+        for a nightly run, the nightly runs just before it that did not finish (``unfinished_before``),
+        itself included when it resumes its own unfinished run."""
+        with self.transaction():
+            if recovers is None:
+                recovers = unfinished_before(self.runs(), run_id) if kind == "nightly" else ()
+            self._q("INSERT INTO runs (run_id, kind, clock, started_at, status, recovers) VALUES (?,?,?,?,'running',?)"
+                    " ON CONFLICT (run_id) DO UPDATE SET started_at=excluded.started_at, status='running',"
+                    " finished_at=NULL, recovers=excluded.recovers", (run_id, kind, clock or at, at, _join(recovers)))
+
+    def holds_history(self) -> bool:
+        """Whether any run, file, document or control number is recorded (an empty store holds none)."""
+        return any(self._q(f"SELECT 1 FROM {t} LIMIT 1") for t in ("runs", "files", "documents", "control_numbers"))
+
+    def close_crashed_runs(self, at: str, *, detected_by: str = "") -> list[str]:
+        """Runs still marked running when no process can be running them (the caller holds the
+        workspace lease): their process died. Marked ``crashed`` (finished_at = when this was found);
+        their ids, oldest first."""
+        with self.transaction():
+            ids = [r[0] for r in self._q("SELECT run_id FROM runs WHERE status='running' ORDER BY started_at, run_id")]
+            if ids:
+                note = json.dumps({"crashed": True, "detected_at": at, "detected_by": detected_by}, sort_keys=True)
+                self._many("UPDATE runs SET status='crashed', finished_at=?, summary=? WHERE run_id=?",
+                           [(at, note, i) for i in ids])
+        return ids
 
     def finish_run(self, run_id: str, at: str, summary: dict, *, status: str = "finished") -> None:
         self._q("UPDATE runs SET finished_at=?, status=?, summary=? WHERE run_id=?",
@@ -1307,10 +1393,26 @@ class StateStore(FinanceTables):
         return self._runs("1=1", ())
 
     def _runs(self, where: str, args: Sequence) -> list[dict]:
-        rows = self._q("SELECT run_id, kind, clock, started_at, finished_at, status, summary FROM runs WHERE "
-                       + where + " ORDER BY started_at, run_id", args)
+        rows = self._q("SELECT run_id, kind, clock, started_at, finished_at, status, summary, recovers FROM runs"
+                       " WHERE " + where + " ORDER BY started_at, run_id", args)
         return [{"run_id": r, "kind": k, "clock": c, "started_at": s, "finished_at": f, "status": st,
-                 "summary": json.loads(x or "{}")} for r, k, c, s, f, st, x in rows]
+                 "summary": json.loads(x or "{}"), "recovers": list(_split(rc))}
+                for r, k, c, s, f, st, x, rc in rows]
+
+    # --- optimistic checks and backups ----------------------------------------------------------
+    def mark(self) -> tuple[int, ...]:
+        """Where the store's order-changing sequences stand (history events, 860s, arrivals,
+        documents): a stage that reads, plans and then applies passes it to ``apply(unchanged_since=)``."""
+        rows = dict(self._q("SELECT name, last FROM sequences WHERE name IN ('event','change','arrival','document')"))
+        return tuple(int(rows.get(n, 0)) for n in ("event", "change", "arrival", "document"))
+
+    def backup_to(self, target: Path | str) -> None:
+        """A consistent copy of the whole store in ``target`` while readers and writers go on
+        (connectors.state_files: SQLite's online backup API), checked before it is renamed into place."""
+        from connectors.state_files import online_backup
+
+        with self._lock:
+            online_backup(self._db, Path(target))
 
     # --- reading for people (the console): searches, one run, one file's journey -----------------
     def search_orders(self, *, po: str = "", partner: str = "", states: Iterable[str] = (), since: str = "",
@@ -1426,6 +1528,23 @@ def _held_document(partner: str, content: bytes) -> PlannedDocument:
     return PlannedDocument(partner, saved["doc_type"], saved["functional_id"], tuple(
         PlannedSet(s["doc_key"], _tuples(s["body"]), s["po_number"], s["source_sha256"], s["answers_isa13"],
                    s["answers_gs06"]) for s in saved["sets"]), ta1=_tuples(saved["ta1"]))
+
+
+FINISHED = ("finished", "failed")  # a run in any other state ("running", "crashed") did not finish
+
+
+def unfinished_before(runs: Sequence[dict], run_id: str) -> list[str]:
+    """The nightly runs (``runs`` as StateStore.runs lists them, oldest first) that did not finish just
+    before ``run_id`` - a new run comes after all of them -, oldest first, and ``run_id`` itself when it
+    is one of them that did not finish (resumed): the runs whose work ``run_id`` completes."""
+    nightly = [r for r in runs if r["kind"] == "nightly"]
+    ids = [r["run_id"] for r in nightly]
+    i = ids.index(run_id) if run_id in ids else len(ids)
+    covered = [run_id] if i < len(ids) and nightly[i]["status"] not in FINISHED else []
+    while i > 0 and nightly[i - 1]["status"] not in FINISHED:
+        i -= 1
+        covered.append(ids[i])
+    return covered[::-1]
 
 
 def _insert(table: str, columns: Sequence[str]) -> str:

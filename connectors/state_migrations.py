@@ -8,8 +8,9 @@ of connectors.state. Version 3 adds the inbound groups (groups_in); version 4 th
 run's rows (the run reports); version 5 reconciliation for finance (partners' 997s for our documents,
 document verdicts, exceptions with evidence, history and per-run snapshots); version SHIPPING (6)
 fulfilment and billing: shipments, cartons, shipment_lines, invoices, invoice_lines, the shipped /
-invoiced quantities of order_lines and a finding's CSV row and column. Must not import anything but
-schemas (connectors' rule).
+invoiced quantities of order_lines and a finding's CSV row and column; version RECOVERY (7) recovery
+(when an input file was moved to its disposition, which runs that did not finish a run completed).
+Must not import anything but schemas (connectors' rule).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from schemas.lifecycle import PlannedDocument, PlannedSet
 if TYPE_CHECKING:
     from connectors.state import StateStore
 
-# The version fulfilment and billing's step brings a store to; the only place its number is written
-# (connectors.state keys its tables by it). When rel2's 5 -> 6 lands first, this becomes 7.
+# The version each step brings a store to; the only place their numbers are written (connectors.state
+# keys its tables and columns by them). Fulfilment and billing's step came first (main's stores are at 6).
 SHIPPING = 6
-LATEST = SHIPPING
+RECOVERY = SHIPPING + 1
+LATEST = RECOVERY
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -304,6 +306,23 @@ def _migrate_to_shipping(store: StateStore) -> None:
     add_columns(store, *COLUMNS_ADDED_IN[SHIPPING])
 
 
+def _migrate_to_recovery(store: StateStore) -> None:
+    """Recovery (issue 10; step RECOVERY - 1 -> RECOVERY): a file's move after intake is recorded
+    (`files.disposed_at`: files of an older store were all moved by the time it is migrated), and a run
+    names the runs that did not finish whose work it completed, so its report covers them
+    (`runs.recovers`: filled in for the runs already recorded by the rule a run applies when it starts,
+    connectors.state.unfinished_before)."""
+    from connectors.state import COLUMNS_ADDED_IN, _join, unfinished_before
+
+    add_columns(store, *COLUMNS_ADDED_IN[RECOVERY])
+    store._q("UPDATE files SET disposed_at = received_at WHERE disposed_at IS NULL")
+    rows = store._q("SELECT run_id, kind, status FROM runs ORDER BY started_at, run_id")
+    runs = [{"run_id": r, "kind": k, "status": st} for r, k, st in rows]
+    store._many("UPDATE runs SET recovers=? WHERE run_id=? AND recovers IS NULL",
+                [(_join(c for c in unfinished_before(runs[:i], r["run_id"])), r["run_id"])
+                 for i, r in enumerate(runs) if r["kind"] == "nightly"])
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -312,4 +331,5 @@ MIGRATIONS = {
     3: lambda s: add_indexes(s, "documents_run", "order_events_run", "files_run", "order_lines_run"),
     4: _migrate_4_to_5,  # 5: reconciliation for finance
     SHIPPING - 1: _migrate_to_shipping,  # SHIPPING: fulfilment and billing
+    RECOVERY - 1: _migrate_to_recovery,  # RECOVERY: recovery (files.disposed_at, runs.recovers)
 }

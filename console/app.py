@@ -1,7 +1,9 @@
 """The console's web application (Starlette, Jinja2 templates with autoescape, no JavaScript): orders
 search and order pages, the approvals queue, runs with their reports and files' journeys, sign-in.
 Approving or rejecting goes through engine.lifecycle.plan_person_decision and StateStore.apply,
-exactly as `orderbridge approve` does, recorded under the signed-in user. Never imports prefect.
+exactly as `orderbridge approve` does, recorded under the signed-in user, under the workspace lease
+(connectors.lease) as the command takes it: refused while a run or another person's command holds
+it. Never imports prefect.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from connectors import lease
 from connectors.state import StateConflict, StateStore
 from console import auth, reading
 from console.session import Session, csrf_ok, sign, unsign
 from engine import lifecycle
+from schemas.errors import WorkspaceBusy
 
 HERE = Path(__file__).resolve().parent
 MAX_FORM = 64 * 1024
@@ -263,8 +267,13 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             return c.page(request, "message.html", status=status, session=session, title="Nothing recorded",
                           message=problem)
         try:
-            plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock())
-            store.apply(plan)
+            with lease.acquire(c.ws.root, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject",
+                               note=f"console, {user.name}"):
+                plan = lifecycle.plan_person_decision(record, verdict, by=user.name, note=note, at=c.wall_clock())
+                store.apply(plan)
+        except WorkspaceBusy as exc:
+            return c.page(request, "message.html", status=409, session=session, title="Nothing recorded",
+                          message=f"{exc.message}. Nothing was recorded; try again when it has finished.")
         except (lifecycle.TransitionRefused, StateConflict) as exc:
             return c.page(request, "message.html", status=409, session=session, title="Nothing recorded",
                           message=f"Another run or person changed this order first: {exc}")

@@ -23,6 +23,7 @@ from engine.acks import (
     ta1_segment,
     unnameable_groups,
 )
+from engine.budgets import cap_findings, file_too_large, too_many_sets
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders
 from parsers.orders_860 import read_changes
@@ -154,8 +155,17 @@ def _duplicates(result: ParseResult, candidates: list[Interchange], findings: li
 def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
                  today: date, received_at: datetime | None = None) -> Outcome:
     """``received_at``: when the file was picked up (the run clock), kept on partners' 997s."""
+    over = file_too_large(len(data), profile.limits, file=file)
+    if over is not None:  # the flow does not even read such a file; here it is not parsed
+        return Outcome(file=file, sha256=sha256, parse=read_interchanges(b"", file=file), findings=[over],
+                       disposition="quarantine")
     result = read_interchanges(data, file=file)
     out = Outcome(file=file, sha256=sha256, parse=result)
+    over = too_many_sets(sum(len(g.transactions) for ic in result.interchanges for g in ic.groups), profile.limits,
+                         file=file)
+    if over is not None:
+        out.findings, out.disposition = [over], "quarantine"
+        return out
     findings = list(result.findings)
     findings += check_envelopes(result, acceptance_for(profile))
     foreign: set[int] = set()  # interchanges whose sender is not this partner: never answered
@@ -176,6 +186,7 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
 
     for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
+    findings = cap_findings(findings, profile.limits)
     order_sets, change_sets_ok, ack_sets = [], [], []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +30,7 @@ from flows.terminal import shown, styled
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="OrderBridge: batch EDI order-to-cash. Exit status: 0 done, 1 done and some input had "
                        "error findings, 2 usage error, 3 not done (a stage failed), 4 the workspace cannot be "
-                       "used; see the README.")
+                       "used, 5 another OrderBridge process holds the workspace; see the README.")
 # Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
 # `shown`, and styles are given with style= or `styled`, never inside the text.
 console = _console()
@@ -120,20 +121,69 @@ def _shipping_lines(summary: dict) -> None:
                       f"{billing['errors']} error(s)")
 
 
-def _run(workspace: Path, now: str | None) -> dict:
-    _prefect_env()
-    from flows import progress, warm
-    from flows.prefect_api import start_api_server
+@contextmanager
+def _holding(workspace: Path, command: str, wait: float = 0.0):
+    """The workspace lease for ``command`` (connectors.lease), or exit 5 (ExitStatus.BUSY) with who holds it."""
+    from connectors import lease
+    from schemas.errors import StateError, WorkspaceBusy
 
-    progress.to_stderr()
-    progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
-    warming = warm.start()  # GX's import runs while the server starts; joined before prefect is imported
-    with console.status("Starting the temporary Prefect API server..."):
-        start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
-        warming.join()
-    from flows.nightly import nightly
+    try:
+        held = lease.acquire(workspace.resolve(), command, wait=wait)
+    except StateError as exc:  # the lease file cannot be written: a read-only or full workspace
+        err.print(f"the workspace cannot be used: {shown(exc)}. Nothing was done.", style="red")
+        raise typer.Exit(ExitStatus.WORKSPACE_UNUSABLE) from None
+    except WorkspaceBusy as exc:
+        err.print(shown(exc.message), style="red")
+        err.print("Nothing was done. Try again when it has finished, or pass --wait SECONDS to wait for it.")
+        raise typer.Exit(ExitStatus.BUSY) from None
+    if held.took_over is not None:
+        err.print(f"took over the workspace from a process that is gone: {shown(held.took_over.describe())}",
+                  style="yellow")
+    try:
+        yield held
+    finally:
+        held.release()
 
-    summary = nightly(workspace=str(workspace.resolve()), now=now)  # progress lines as it goes
+
+def _require_state(workspace: Path) -> None:
+    from flows.recovery import require_state
+    from flows.workspace import Workspace
+    from schemas.errors import StateMissing
+
+    try:
+        require_state(Workspace(workspace.resolve()))
+    except StateMissing as exc:
+        err.print(shown(exc.message), style="red")
+        err.print("Nothing was done.")
+        raise typer.Exit(ExitStatus.WORKSPACE_UNUSABLE) from None
+
+
+def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool = True, use_gx: bool = True) -> dict:
+    """The night under the workspace lease (exit 5 if another process holds it), after the state
+    checks (exit 4: missing/empty store in a workspace with history, or one that cannot be used)."""
+    from flows import progress
+
+    with _holding(workspace, "run", wait):
+        _require_state(workspace)
+        _check_state(workspace)
+        progress.to_stderr()
+        if prefect:
+            _prefect_env()
+            from flows import warm
+            from flows.prefect_api import start_api_server
+
+            progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
+            warming = warm.start()  # GX's import runs while the server starts; joined before prefect is imported
+            with console.status("Starting the temporary Prefect API server..."):
+                start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+                warming.join()
+            from flows.nightly import nightly
+
+            summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)  # progress lines as it goes
+        else:
+            from flows.night import InProcess, run_night
+
+            summary = run_night(str(workspace.resolve()), stages=InProcess(), now=now, use_gx=use_gx)
     _summary_table(summary)
     return summary
 
@@ -363,6 +413,10 @@ def _start_demo_sftp(workdir: Path):
     return server
 
 
+WAIT = typer.Option(0.0, "--wait", help="Wait up to SECONDS for another OrderBridge process to release the "
+                    "workspace (default: exit 5 at once).", metavar="SECONDS")
+
+
 def _ready_or_exit(workspace: Path) -> None:
     """Exit 2, saying what is missing, when the workspace lacks profiles, reference data or inventory."""
     from flows.workspace import Workspace
@@ -376,18 +430,24 @@ def _ready_or_exit(workspace: Path) -> None:
 
 
 @app.command()
-def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", metavar=ISO, help=NOW_HELP)) -> None:
-    """Run the nightly flow once on a workspace: intake, decide, deliver, reports. Exit status 0: no
-    error finding; 1: some input had error findings (see the failures report); 3: a stage failed; 4: the
-    workspace cannot be used."""
+def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", metavar=ISO, help=NOW_HELP),
+        wait: float = WAIT,
+        no_prefect: bool = typer.Option(False, "--no-prefect", help="Run the stages in this process without "
+                                        "Prefect (same stages, same retries; no Prefect API or UI) instead of as "
+                                        "Prefect tasks."),
+        no_gx: bool = typer.Option(False, "--no-gx", help="Check order lines with the same rules as plain functions "
+                                   "instead of Great Expectations (no GX results in the report).")) -> None:
+    """Run the nightly flow once on a workspace: intake, decide, deliver, reconcile, reports. Exit status
+    0: no error finding; 1: some input had error findings (see the failures report); 3: a stage failed;
+    4: the workspace cannot be used (its state store is missing while it has history, among others);
+    5: another OrderBridge process holds the workspace (--wait SECONDS waits for it)."""
     from flows.exit_status import for_run
 
     if not workspace.is_dir():
         err.print(f"workspace {shown(workspace)} does not exist", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     _ready_or_exit(workspace)
-    _check_state(workspace)
-    summary = _run(workspace, _now(now))
+    summary = _run(workspace, _now(now), wait=wait, prefect=not no_prefect, use_gx=not no_gx)
     raise typer.Exit(for_run(summary))
 
 
@@ -436,16 +496,21 @@ def serve(workspace: Path = WORKSPACE,
                   shipments_deployment(str(workspace.resolve()), shipments_every))
 
 
-def _ship(workspace: Path, now: str | None) -> dict:
-    _prefect_env()
-    from flows.prefect_api import start_api_server
+def _ship(workspace: Path, now: str | None, *, wait: float = 0.0) -> dict:
+    """The shipments flow under the workspace lease (exit 5 if another process holds it), after the
+    state checks (exit 4)."""
+    with _holding(workspace, "shipments", wait):
+        _require_state(workspace)
+        _check_state(workspace)
+        _prefect_env()
+        from flows.prefect_api import start_api_server
 
-    with console.status("Starting the temporary Prefect API server..."):
-        start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
-    from flows.nightly import shipments
+        with console.status("Starting the temporary Prefect API server..."):
+            start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+        from flows.nightly import shipments
 
-    with console.status("Running the shipments flow (Prefect)..."):
-        summary = shipments(workspace=str(workspace.resolve()), now=now)
+        with console.status("Running the shipments flow (Prefect)..."):
+            summary = shipments(workspace=str(workspace.resolve()), now=now)
     if summary.get("skipped"):
         console.print(f"Shipments: nothing to do ({summary['skipped']}).")
     else:
@@ -454,16 +519,17 @@ def _ship(workspace: Path, now: str | None) -> dict:
 
 
 @app.command()
-def ship(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO).")) -> None:
+def ship(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", help="Clock for the run (ISO)."),
+         wait: float = WAIT) -> None:
     """Run the shipments flow once: every warehouse's shipment confirmations -> 856s, then the 810s due,
-    delivered at once (what the shipments deployment does every few minutes)."""
+    delivered at once (what the shipments deployment does every few minutes). Exit status 5 when another
+    OrderBridge process holds the workspace (--wait SECONDS waits for it)."""
     from flows.exit_status import for_run
 
     if not workspace.is_dir():
         err.print(f"workspace {shown(workspace)} does not exist", style="red")
         raise typer.Exit(ExitStatus.USAGE)
-    _check_state(workspace)
-    summary = _ship(workspace, _now(now))
+    summary = _ship(workspace, _now(now), wait=wait)
     raise typer.Exit(for_run(summary))
 
 
@@ -581,7 +647,14 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     console.print(t)
 
 
-def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str) -> None:
+def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str, wait: float) -> None:
+    from engine import lifecycle
+
+    with _holding(workspace, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject", wait):
+        _record_decision(workspace, po, partner, by, verdict, note)
+
+
+def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str) -> None:
     from engine import lifecycle
 
     store = _state(workspace)
@@ -601,11 +674,11 @@ def approve(po: str = typer.Argument(..., help="PO number"),
             partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
             by: str = typer.Option(..., "--by", help="Who approves."),
             note: str = typer.Option("", "--note", help="Why (kept in the order's history)."),
-            workspace: Path = WORKSPACE) -> None:
+            workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Approve a held order; the next run acknowledges it (855)."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_APPROVED, note)
+    _decide(workspace, po, partner, by, lifecycle.VERDICT_APPROVED, note, wait)
 
 
 @app.command()
@@ -613,11 +686,11 @@ def reject(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
            by: str = typer.Option(..., "--by", help="Who rejects."),
            reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history)."),
-           workspace: Path = WORKSPACE) -> None:
+           workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Reject a held order; the next run answers it with an 855 RD."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_REJECTED, reason)
+    _decide(workspace, po, partner, by, lifecycle.VERDICT_REJECTED, reason, wait)
 
 
 @app.command()
@@ -626,18 +699,19 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
             by: str = typer.Option("ops", "--by", help="Who rechecks (kept in the history)."),
             now: str = typer.Option(None, "--now", metavar=ISO,
                                     help="The rules' date as an ISO date-time (default: now)."),
-            workspace: Path = WORKSPACE) -> None:
+            workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Re-run the rules for held orders against the current reference data; an order no longer held
     is answered by the next run."""
     from flows.recheck import recheck_held
     from flows.workspace import Workspace
 
-    store = _state(workspace)
-    if po is not None:
-        _order_or_exit(store, po, partner)
-    rules_day = datetime.fromisoformat(_now(now)) if now else None
-    done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
-                        at=datetime.fromisoformat(_wall_clock()), today=rules_day)
+    with _holding(workspace, "recheck", wait):
+        store = _state(workspace)
+        if po is not None:
+            _order_or_exit(store, po, partner)
+        rules_day = datetime.fromisoformat(_now(now)) if now else None
+        done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
+                            at=datetime.fromisoformat(_wall_clock()), today=rules_day)
     t = Table(title=f"{len(done)} held order(s) rechecked")
     for c in ("partner", "PO", "now", "reasons"):
         t.add_column(c, overflow="fold")
@@ -659,6 +733,91 @@ def status(po: str = typer.Argument(..., help="PO number"),
     code = run_status(po, partner, as_json, workspace, out=console, errout=err)
     if code:
         raise typer.Exit(code)
+
+
+@contextmanager
+def _refused():
+    """A StateError refusing what was asked (nothing done): its message and exit status 2 (USAGE)."""
+    from schemas.errors import StateError
+
+    try:
+        yield
+    except StateError as exc:
+        err.print(shown(exc.message), style="red")
+        err.print("Nothing was done.")
+        raise typer.Exit(ExitStatus.USAGE) from None
+
+
+state_app = typer.Typer(no_args_is_help=True, help="The workspace's state store: backup, restore, rebuild.")
+app.add_typer(state_app, name="state")
+
+
+def _show_rebuilt(done, what: str) -> None:
+    console.print(f"{what}: {done.documents} sent document(s) recorded from the outboxes, {done.files} archived "
+                  f"file(s) replayed, {done.orders} order(s), {done.answered} answered as the outbox says, "
+                  f"{done.reservations} reservation(s) restored.")
+    for name, n in sorted(done.numbers.items()):
+        console.print(f"  {shown(name)}: last number {n}; the next one sent is {n + 1}")
+    for note in done.notes:
+        console.print(f"  note: {shown(note)}", style="yellow")
+
+
+@state_app.command("backup")
+def state_backup(workspace: Path = WORKSPACE,
+                 to: Path = typer.Option(None, "--to", help="The backup file (default: "
+                                         "<workspace>/backups/state-<time>.tar).")) -> None:
+    """A consistent copy of the state store (SQLite's online backup: a run may go on) and the order
+    tables, in one tar file. Run it after every nightly run, and keep copies off this machine."""
+    from flows.recovery import backup
+    from flows.workspace import Workspace
+
+    target = backup(Workspace(workspace.resolve()), to)
+    console.print(f"state store backed up to {shown(target)}")
+
+
+@state_app.command("restore")
+def state_restore(backup_file: Path = typer.Argument(..., help="A backup made by `orderbridge state backup`."),
+                  workspace: Path = WORKSPACE, wait: float = WAIT,
+                  replace_store: bool = typer.Option(False, "--replace", help="Replace a store that holds history "
+                                                     "(it is kept beside as .replaced-<time>).")) -> None:
+    """Put a backup in place, then bring it up to date with the workspace's files (documents sent,
+    files received and control numbers used since the backup), so no number is used twice."""
+    from connectors.state import StateStore
+    from flows.rebuild import catch_up
+    from flows.recovery import restore
+    from flows.workspace import Workspace
+
+    if not backup_file.is_file():
+        err.print(f"no such backup: {shown(backup_file)}", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    ws = Workspace(workspace.resolve())
+    with _holding(workspace, "state restore", wait):
+        with _refused():
+            restore(ws, backup_file, replace=replace_store)
+        at = datetime.now().replace(microsecond=0)
+        state = StateStore(ws.state_url)
+        try:
+            run_id = f"restore-{at:%Y%m%dT%H%M%S}"
+            state.start_run(run_id, at.isoformat(), kind="restore", clock=at.isoformat())
+            done = catch_up(ws, state, at=at, run_id=run_id)
+            state.finish_run(run_id, at.isoformat(), {"backup": str(backup_file), "documents": done.documents,
+                                                      "files": done.files, "numbers": done.numbers})
+        finally:
+            state.close()
+    _show_rebuilt(done, f"restored {shown(backup_file)} and caught up")
+
+
+@state_app.command("rebuild")
+def state_rebuild(workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Rebuild a missing or empty state store from the workspace's files: the outboxes (documents sent,
+    control numbers: none is used again), the archive (files, interchanges, orders, 860s) and the
+    answers sent (order states, reservations). docs/state-store.md, Recovery, says what is lost."""
+    from flows.rebuild import rebuild
+    from flows.workspace import Workspace
+
+    with _holding(workspace, "state rebuild", wait), _refused():
+        done = rebuild(Workspace(workspace.resolve()))
+    _show_rebuilt(done, "state store rebuilt")
 
 
 partner_app = typer.Typer(no_args_is_help=True, help="Partner onboarding: is a partner ready to trade?")
@@ -1027,10 +1186,11 @@ def main() -> None:
     try:
         app()
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback for a user
-        from schemas.errors import ConfigError, StateError, StorageError
+        from schemas.errors import ConfigError, StateError, StorageError, WorkspaceBusy
 
         err.print(f"{type(exc).__name__}: {shown(exc)}", style="red")
-        raise SystemExit(ExitStatus.WORKSPACE_UNUSABLE if isinstance(exc, (StateError, StorageError, ConfigError))
+        raise SystemExit(ExitStatus.BUSY if isinstance(exc, WorkspaceBusy) else
+                         ExitStatus.WORKSPACE_UNUSABLE if isinstance(exc, (StateError, StorageError, ConfigError))
                          else ExitStatus.INCOMPLETE) from None
 
 

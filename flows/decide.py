@@ -18,6 +18,7 @@ from engine import lifecycle
 from engine.answer import allocation_input
 from engine.decide import OrderDecision, decide
 from flows.documents import holder, renderer
+from flows.recovery import report_folder
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
@@ -61,6 +62,7 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     store = OrderStore(ws.orders_dir)
     out = RunDecision()
     at, today = now.isoformat(), now.date()
+    since = state.mark()  # the plan is applied only if nothing changed the store while it was made
     # what the planners need, each read once: orders to decide and those the 860s name, their lines,
     # reservations, stored tables, and changes applied earlier that still wait for their answer
     load = Lap("decide.load")
@@ -100,8 +102,8 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}
     with timed("decide.apply"):
-        applied = state.apply(plan, render=renderer(profiles, now),
-                              hold=holder(profiles, stage="decide", files=files), at=at, run_id=run_id)
+        applied = state.apply(plan, render=renderer(profiles, now), hold=holder(profiles, stage="decide", files=files),
+                              at=at, run_id=run_id, unchanged_since=since)
     out.findings = [fr.finding for fr in [*plan.findings, *applied.held]]
     out.documents.update(applied.documents)
     return out
@@ -119,7 +121,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     today = now.date()
     orders, lines = lifecycle.current_tables(deciding, tables)
     settings = rule_settings(profiles)
-    docs_dir = ws.reports_dir / run_id / "gx-docs"
+    docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     with timed("decide.rules"):
         suite = run_suite(orders, lines, ref, settings, today=today,
                           open_orders=lifecycle.open_order_value(state.orders(states=lifecycle.OPEN)),

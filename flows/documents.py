@@ -10,9 +10,13 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from connectors.base import FileDrop
+from connectors.local import TMP_PREFIX, LocalDrop
 from connectors.state import Hold, Render, StateStore
+from engine import lifecycle
 from engine.envelope import Envelope, delimiters_for, envelope_for, wrap, wrap_ta1
+from flows import faults
 from parsers.x12_writer import Segment, collisions
+from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
 from schemas.profile import PartnerProfile
@@ -101,22 +105,38 @@ def release_held(state: StateStore, profile: PartnerProfile, *, now: datetime) -
 DELIVERY_CHUNK = 256  # files written (and their folder synced) before they are marked delivered together
 
 
-def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime) -> int:
-    """Write every pending document to the partner's outbox; a failed write stays pending. Held
+def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime,
+                    run_id: str = "") -> int:
+    """Write every pending document to the partner's outbox; a failed write stays pending. A file
+    already there with the same bytes (a run killed before it marked it delivered) is only marked; an
+    outbox file is never overwritten with different bytes: that document stays pending, with an
+    OUTBOX_FILE_CONFLICT finding, and the partner's delivery fails (StateError) after the others. Held
     documents that the profile's delimiter sets now allow are released first.
 
     Each file goes to a temporary name, is fsynced and renamed into place (the drop's write); after
     every DELIVERY_CHUNK files the folder itself is synced (local drops) and those documents are
     marked delivered in one transaction. A crash in between leaves them pending: the next run finds
     the same bytes in place (or writes them again), never new numbers."""
+    if isinstance(drop, LocalDrop):  # half-written files of a killed run (the run holds the workspace lease)
+        drop.remove_temporaries("outbox")
     release_held(state, profile, now=now)
-    n = 0
+    n, refused = 0, []
     written: list[int] = []
     sync = getattr(drop, "sync", None)
     for doc in state.pending_documents(profile.id):
         existing = drop.stat("outbox", doc.file_name)
-        if existing is None or existing.size != len(doc.content) or drop.read("outbox", doc.file_name) != doc.content:
+        if existing is not None and (existing.size != len(doc.content)
+                                     or drop.read("outbox", doc.file_name) != doc.content):
+            refused.append(finding(
+                "OUTBOX_FILE_CONFLICT", f"{doc.file_name} is already in the outbox with other content; the "
+                f"{doc.doc_type} (ISA13 {doc.isa13}) was not written over it and stays pending. Was the state "
+                "store replaced? See docs/state-store.md, Recovery.", file=doc.file_name, isa13=doc.isa13))
+            continue
+        if existing is None:
+            faults.writing(drop.root / "outbox" if isinstance(drop, LocalDrop) else None,
+                           TMP_PREFIX + doc.file_name, doc.content)
             drop.write("outbox", doc.file_name, doc.content)
+            faults.reached("after-outbox-write")
         written.append(doc.id)
         n += 1
         if len(written) >= DELIVERY_CHUNK:
@@ -124,6 +144,11 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
             written = []
     if written:
         _delivered(state, written, sync, now)
+    if refused:
+        state.apply(lifecycle.plan_file_findings(refused, partner=profile.id, consequence="document not sent",
+                                                 stage="deliver"), run_id=run_id)
+        raise StateError(f"{len(refused)} outbox file(s) already exist with other content; not overwritten",
+                         partner=profile.id, files=", ".join(f.location.file for f in refused[:5]))
     return n
 
 

@@ -31,8 +31,15 @@ class ExitStatus(IntEnum):
 
     WORKSPACE_UNUSABLE = 4
     """Nothing done: the workspace cannot be used (its state store is read-only, on a full disk,
-    damaged or not a database; a drop folder cannot be written; a partner profile does not load).
-    Nothing is retried: fix the cause, or restore the state store from a backup, and run again."""
+    damaged or not a database, or missing or empty while the workspace has history - restore a backup
+    or `orderbridge state rebuild`, docs/state-store.md, Recovery -; its lease file cannot be written;
+    a drop folder cannot be written; a partner profile does not load). Nothing is retried: fix the
+    cause, or restore the state store from a backup, and run again."""
+
+    BUSY = 5
+    """Nothing done: another OrderBridge process holds the workspace (a run, a state rebuild or restore,
+    a person's approve/reject/recheck, from the command line or the console; the message says which).
+    Try again when it has finished, or pass `--wait SECONDS` to wait for it."""
 
 
 def for_run(summary: dict) -> ExitStatus:

@@ -16,8 +16,9 @@ from connectors.base import FileDrop, archive_name, is_safe_name
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
-from engine import lifecycle
+from engine import budgets, lifecycle
 from engine.process import Known, process_csv_file, process_file
+from flows import faults
 from flows.documents import holder, renderer
 from flows.reconcile import ack_findings
 from flows.timing import Lap, timed
@@ -74,9 +75,15 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
     store = OrderStore(ws.orders_dir)
     at = now.isoformat()
     render = renderer({profile.id: profile}, now)
+    for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
+        local.remove_temporaries(folder)
     _report_refusals(state, drop, res, run_id=run_id)
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
+            continue
+        over = budgets.file_too_large(info.size, profile.limits, file=info.name)
+        if over is not None:  # never read into memory
+            _take_in_unread(profile, state, drop, local, info.name, over, res, now=now, run_id=run_id)
             continue
         data = drop.read("inbox", info.name, expected_size=info.size)
         sha = hashlib.sha256(data).hexdigest()
@@ -86,10 +93,19 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             local.write("archive", archived, data)
         if hashlib.sha256(local.read("archive", archived)).hexdigest() != sha:
             raise TransientError("archived copy does not match the download", partner=profile.id, name=info.name)
-        previous = state.file_status(profile.id, sha)
-        if previous is not None:
-            dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a file already {previous}; "
-                          "nothing was sent again.", file=info.name)
+        faults.reached("after-archive")
+        recorded = state.file_record(profile.id, sha)
+        if recorded is not None and recorded["disposed_at"] is None and recorded["name"] == info.name:
+            # taken in by a run that died before moving it: finish that run's move, nothing else
+            disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"
+            _dispose(drop, local, info.name, data, disposition)
+            state.mark_disposed(profile.id, sha, at)
+            res.processed += disposition == "processed"
+            res.quarantined += disposition == "quarantine"
+            continue
+        if recorded is not None:
+            dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a file already "
+                          f"{recorded['status']}; nothing was sent again.", file=info.name)
             state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
                         run_id=run_id)
             res.findings.append(_row(dup, profile.id))
@@ -116,9 +132,10 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
                                      unanswered=unanswered)
         plan += lifecycle.plan_file_findings(ack_findings(state, profile, outcome.functional_acks, now=now),
                                              partner=profile.id, consequence=ACK_CONSEQUENCE)
+        faults.reached("after-parse")
         planning.stop()
         storing = Lap("intake.store", profile.id)
-        with state.transaction():
+        with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
             state.record_partner_acks(outcome.functional_acks, run_id=run_id)
             if outcome.orders.num_rows:
                 store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)
@@ -134,8 +151,10 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
                               "quarantined" if outcome.disposition == "quarantine" else "processed",
                               archive_path=archived, run_id=run_id, error_count=outcome.error_count)
         storing.stop()
+        faults.reached("after-intake-commit")
         res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
         _dispose(drop, local, info.name, data, outcome.disposition)
+        state.mark_disposed(profile.id, sha, at)
         findings = [fr.finding for fr in [*plan.findings, *applied.held]]
         res.processed += outcome.disposition == "processed"
         res.quarantined += outcome.disposition == "quarantine"
@@ -144,6 +163,51 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         res.warnings += sum(1 for f in findings if f.severity == "warning")
         res.findings.extend(_row(f, profile.id) for f in findings)
     return res
+
+
+def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, name: str,
+                    over: Finding, res: PartnerResult, *, now: datetime, run_id: str) -> None:
+    """A file over the partner's size budget: from a local drop it is archived and quarantined by
+    streaming copies (never held in memory), recorded with its FILE_TOO_LARGE finding in one
+    transaction, its move replayed after a crash like any file's; a remote drop's is left on its
+    server unread, and reported each run until it is removed."""
+    res.files += 1
+    if drop is not local:
+        state.apply(lifecycle.plan_file_findings([over], partner=profile.id, consequence="left on the server, unread"),
+                    run_id=run_id)
+        res.findings.append(_row(over, profile.id))
+        res.errors += 1
+        return
+    at = now.isoformat()
+    sha = local.sha256("inbox", name)
+    recorded = state.file_record(profile.id, sha)
+    disposition = "quarantine"
+    if recorded is None:
+        archived = f"{now:%Y%m%d}-{sha[:12]}-{name}"
+        if local.stat("archive", archived) is None and local.copy("inbox", name, "archive", archived) != sha:
+            raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
+        faults.reached("after-archive")
+        with state.transaction():
+            state.apply(lifecycle.plan_file_findings([over], partner=profile.id, consequence="file quarantined unread"),
+                        run_id=run_id)
+            state.record_file(profile.id, sha, name, local.stat("inbox", name).size, at, "quarantined",
+                              archive_path=archived, run_id=run_id, error_count=1)
+        faults.reached("after-intake-commit")
+        res.findings.append(_row(over, profile.id))
+        res.errors += 1
+    elif recorded["disposed_at"] is not None or recorded["name"] != name:
+        dup = finding("FILE_DUPLICATE", f"{name} has the same content as a file already {recorded['status']}; "
+                      "nothing was sent again.", file=name)
+        state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
+                    run_id=run_id)
+        res.findings.append(_row(dup, profile.id))
+        res.duplicates += 1
+        res.warnings += 1
+        disposition = "processed"
+    _dispose(drop, local, name, b"", disposition)  # a local drop: the file is moved, never read
+    if disposition == "quarantine":
+        state.mark_disposed(profile.id, sha, at)
+        res.quarantined += 1
 
 
 def _row(f: Finding, partner: str) -> dict:

@@ -143,9 +143,11 @@ RECORD_CONSEQUENCE = {"error": "set not recorded", "warning": "kept, not reconci
 
 # --- the nightly stage --------------------------------------------------------------------------------
 def reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, now: datetime,
-                  run_id: str) -> FinanceResult:
+                  run_id: str, folder: Path | None = None) -> FinanceResult:
     """Our documents' verdicts and the four-way match as of the run clock, exceptions booked (states
-    carried, new ones found, gone ones cleared), then the per-run and cumulative reports."""
+    carried, new ones found, gone ones cleared), then the per-run and cumulative reports. ``folder``:
+    where the run's report folder is being written (the night passes its staging folder,
+    flows.recovery.report_folder); default reports/<run id>."""
     settings = settings_of(profiles)
     inputs = load_inputs(ws, state, profiles)
     docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=now)  # findings: at intake
@@ -157,7 +159,7 @@ def reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
     exceptions, changes = exception_states.book(result.exceptions, state.stored_exceptions(), at=now)
     summary = state.save_reconciliation(run_id, now, exceptions, result.evidence, changes, lines=result.lines.num_rows,
                                         documents=docs)
-    folder = ws.reports_dir / run_id / FOLDER
+    folder = (folder or ws.reports_dir / run_id) / FOLDER
     reports = write_reports(folder, inputs=inputs, lines=result.lines, exceptions=exceptions, evidence=result.evidence,
                             docs=docs, previous=previous, settings=settings, as_of=now,
                             title=f"OrderBridge finance report, run {run_id}")

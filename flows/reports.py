@@ -7,6 +7,7 @@ engine.run_summary's and engine.report_failures'.
     reports/<run id>/summary.json, summary.html        what happened, per partner (engine.run_summary)
                      failures.html, .csv, .parquet     every finding and its consequence
                      allocation.parquet                the lines the run decided, as they stand
+                     reservations.parquet              their units reserved per warehouse (a rebuild reads them)
                      availability.parquet              stock left after its allocation (written by the
                                                        process that allocated; not rebuilt from the store)
                      gx-docs/validation.json           Great Expectations' results (rendered in summary.html)
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +33,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from connectors.state import StateStore
+from connectors.state import FINISHED, StateStore
 from engine.decide import ACCEPTED, PENDING, REJECTED
 from engine.report_failures import (
     failure_table,
@@ -50,27 +52,28 @@ from engine.run_summary import (
     summarise,
     totals,
 )
+from flows import faults
 from flows.decide import RunDecision
 from flows.intake import PartnerResult, _row
+from flows.recovery import report_folder, staging_dir
 from flows.shipments import WAREHOUSE_FILES
 from flows.workspace import Workspace
 from schemas.findings import Finding, Location
 
 GX_FOLDER = "gx-docs"  # where the decide stage asks GX to write its results (flows.decide)
 VALIDATION_FILE = "validation.json"
-FINISHED = ("finished", "failed")  # a run in any other state ("running", "crashed") did not finish
 
 
 # --- run ids and scope -------------------------------------------------------------------------------
-def run_id_for(now: datetime, ws: Workspace, state: StateStore | None = None) -> str:
-    """The run's id from its clock. A run with this clock that did not finish (it crashed) is resumed
-    under its own id, so its rerun writes the report it would have written; otherwise the first id
-    with no report folder and no run on record ("-2", "-3" ...)."""
+def run_id_for(now: datetime, ws: Workspace, state: StateStore | None = None, *, kind: str = "nightly") -> str:
+    """The run's id from its clock. A run of this ``kind`` with this clock that did not finish (it
+    crashed) is resumed under its own id, so its rerun writes the report it would have written;
+    otherwise the first id with no report folder and no run on record ("-2", "-3" ...)."""
     base = now.strftime("%Y%m%dT%H%M%S")
-    known = {r["run_id"]: r["status"] for r in state.runs()} if state is not None else {}
+    known = {r["run_id"]: (r["status"], r["kind"]) for r in state.runs()} if state is not None else {}
     run_id, k = base, 1
-    while run_id in known or (ws.reports_dir / run_id).exists():
-        if run_id in known and known[run_id] not in FINISHED:
+    while run_id in known or (ws.reports_dir / run_id).exists() or staging_dir(ws, run_id).exists():
+        if run_id in known and known[run_id][0] not in FINISHED and known[run_id][1] == kind:
             return run_id
         k += 1
         run_id = f"{base}-{k}"
@@ -78,18 +81,12 @@ def run_id_for(now: datetime, ws: Workspace, state: StateStore | None = None) ->
 
 
 def run_scope(state: StateStore, run_id: str) -> list[str]:
-    """The runs a nightly run's report covers: itself and the nightly runs just before it that did
-    not finish (crashed or killed: this run completed their work)."""
-    nightly = [r for r in state.runs() if r["kind"] == "nightly"]
-    ids = [r["run_id"] for r in nightly]
-    if run_id not in ids:
-        return [run_id]
-    i = ids.index(run_id)
-    covered = []
-    while i > 0 and nightly[i - 1]["status"] not in FINISHED:
-        i -= 1
-        covered.append(nightly[i]["run_id"])
-    return [*reversed(covered), run_id]
+    """The runs a run's report covers, oldest first: the runs that did not finish (crashed or killed)
+    whose work it completed - recorded when it started (runs.recovers; for a nightly run the nightly
+    runs just before it that did not finish: connectors.state.unfinished_before) - and itself."""
+    run = state.run(run_id)
+    recovers = run.get("recovers", []) if run else []
+    return [*dict.fromkeys(r for r in recovers if r != run_id), run_id]
 
 
 # --- the run's reports -------------------------------------------------------------------------------
@@ -105,7 +102,10 @@ class Written:
 def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures: Mapping | None = None,
                       availability: pa.Table | None = None, partners: list[str] | None = None,
                       finance: Mapping | None = None, shipping: Mapping | None = None) -> Written:
-    """Write the run's reports from the store. ``failures``: {"failure": the run's stage failure,
+    """Write the run's reports from the store: under the run's staging folder (a hidden name,
+    flows.recovery), renamed to reports/<run id> when every file is written, so a run killed while
+    writing leaves no folder that looks finished; a finished folder written again (`orderbridge
+    report`) has each file replaced whole. ``failures``: {"failure": the run's stage failure,
     "partners": {partner: failure}} as the flow saw them (else as recorded when the run finished);
     ``availability``: the allocation's stock table when this process allocated; ``finance``: the
     reconciliation's {"summary", "reports"} (flows.reconcile; else as recorded when the run finished);
@@ -119,11 +119,11 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
         failures = {"failure": recorded.get("failure", ""),
                     "partners": {p["partner"]: p.get("failure", "") for p in recorded.get("partners", [])}}
     scope = run_scope(state, run_id)
-    folder = ws.reports_dir / run_id
-    folder.mkdir(parents=True, exist_ok=True)
+    folder, into = ws.reports_dir / run_id, report_folder(ws, run_id)
+    into.mkdir(parents=True, exist_ok=True)
     recorded = run.get("summary") or {}
     finance_summary = dict(finance.get("summary", {})) if finance is not None else recorded.get("finance", {})
-    finance_reports = ({k: os.path.relpath(v, folder) for k, v in finance.get("reports", {}).items()}
+    finance_reports = ({k: os.path.relpath(v, into) for k, v in finance.get("reports", {}).items()}
                        if finance is not None else
                        {k: v for k, v in recorded.get("reports", {}).items() if k in _FINANCE_REPORTS})
     clock = run.get("clock") or ""
@@ -134,21 +134,26 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     covers = [r for r in scope if r != run_id]
     notes = [f"This run completed the work of run(s) {', '.join(covers)}, which did not finish: their findings "
              "are included."] if covers else []
-    with _replacing(folder / "failures.csv") as tmp, open(tmp, "wb") as out:
+    with _replacing(into / "failures.csv") as tmp, open(tmp, "wb") as out:
         write_failures_csv(rows, out)
-    with _replacing(folder / "failures.parquet") as tmp:
+    faults.reached("mid-reports")
+    with _replacing(into / "failures.parquet") as tmp:
         pq.write_table(rows, tmp)
-    _write(folder / "failures.html", render_failures_html(
+    _write(into / "failures.html", render_failures_html(
         rows, title=f"OrderBridge validation failures, run {run_id}", generated_at=f"{clock} (run clock)",
         downloads=(("failures.csv", f"failures.csv ({rows.num_rows:,} rows, for a spreadsheet)"),
                    ("failures.parquet", "failures.parquet (for tools)"), ("summary.html", "the run's summary")),
         notes=notes).encode("utf-8"))
     lines = state.lines_of_runs(scope)
     if lines.num_rows:
-        pq.write_table(lines, folder / "allocation.parquet")
+        pq.write_table(lines, into / "allocation.parquet")
         reports["allocation"] = "allocation.parquet"
+        reserved = _reservations_of(state, lines)
+        if reserved.num_rows:  # the units per warehouse behind each line's "allocated" (a rebuild reads them)
+            pq.write_table(reserved, into / "reservations.parquet")
+            reports["reservations"] = "reservations.parquet"
     if availability is not None:  # a by-product of this process's allocation, not a report from the store:
-        pq.write_table(availability, folder / "availability.parquet")  # not listed (a rerun may not have it)
+        pq.write_table(availability, into / "availability.parquet")  # not listed (a rerun may not have it)
     validation, gx_note = _validation(ws, scope)
     if validation is not None:
         reports["validation"] = f"{GX_FOLDER}/{VALIDATION_FILE}"
@@ -165,10 +170,30 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
                else recorded.get("warehouses", []),
                "invoicing": _plain_results(shipping.get("invoicing") or {}) if shipping is not None
                else recorded.get("invoicing", {})}
-    _write(folder / "summary.json", (json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n").encode())
+    _write(into / "summary.json", (json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n").encode())
     sent = [d for d in documents if d["status"] == "delivered"]
-    _write(folder / "summary.html", render_summary_html(summary, validation=validation, sent=sent).encode("utf-8"))
+    _write(into / "summary.html", render_summary_html(summary, validation=validation, sent=sent).encode("utf-8"))
+    if into != folder:
+        os.replace(into, folder)
+    for covered in covers:  # what the runs it completed left half written (their GX results were read above)
+        shutil.rmtree(staging_dir(ws, covered), ignore_errors=True)
     return Written(folder, summary)
+
+
+RESERVATION_ROWS = pa.schema([("partner", pa.string()), ("po_number", pa.string()), ("line_number", pa.int64()),
+                              ("warehouse", pa.string()), ("sku", pa.string()), ("quantity", pa.int64())])
+
+
+def _reservations_of(state: StateStore, lines: pa.Table) -> pa.Table:
+    """The store's reservations of these order lines, one row per line and warehouse."""
+    keys = sorted(set(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(), strict=True)))
+    wanted = set(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(), lines["line_number"].to_pylist(),
+                     strict=True))
+    rows = [{"partner": r.partner, "po_number": r.po_number, "line_number": r.line_number, "warehouse": r.warehouse,
+             "sku": r.sku, "quantity": int(r.quantity)}
+            for key, held in sorted(state.reservations_for(keys).items()) for r in held
+            if (r.partner, r.po_number, r.line_number) in wanted]
+    return pa.Table.from_pylist(rows, schema=RESERVATION_ROWS)
 
 
 def _plain_results(results):
@@ -185,7 +210,7 @@ _FINANCE_REPORTS = ("finance_report", "dashboard", "finance_data", "cumulative_f
 
 def _validation(ws: Workspace, scope: list[str]) -> tuple[list[dict] | None, str]:
     for run_id in reversed(scope):
-        path = ws.reports_dir / run_id / GX_FOLDER / VALIDATION_FILE
+        path = report_folder(ws, run_id) / GX_FOLDER / VALIDATION_FILE
         if path.is_file():
             try:
                 return json.loads(path.read_text(encoding="utf-8")), ""

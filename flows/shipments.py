@@ -27,6 +27,7 @@ from connectors.state import StateStore
 from engine import lifecycle
 from engine.lifecycle import backorders, billing, shipping
 from engine.sscc import serial_capacity
+from flows import faults
 from flows.documents import holder, renderer
 from flows.workspace import Workspace
 from parsers.shipments_csv import read_shipment_csv, shipment_ids_of_rows
@@ -159,6 +160,8 @@ def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping
     at = now.isoformat()
     render = renderer(profiles, now)
     key = files_key(warehouse)
+    for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
+        local.remove_temporaries(folder)
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
             continue
@@ -170,7 +173,16 @@ def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping
             local.write("archive", archive_name, data)
         if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
             raise TransientError("archived copy does not match the download", warehouse=warehouse.id, name=info.name)
-        previous = state.file_status(key, sha)
+        recorded = state.file_record(key, sha)
+        if recorded is not None and recorded["disposed_at"] is None and recorded["name"] == info.name:
+            # recorded by a run that died before moving it: finish that run's move, nothing else
+            disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"
+            _dispose(drop, local, info.name, data, disposition)
+            state.mark_disposed(key, sha, at)
+            res.processed += disposition == "processed"
+            res.quarantined += disposition == "quarantine"
+            continue
+        previous = recorded["status"] if recorded is not None else None
         if previous is not None:
             dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a confirmation already {previous}; "
                           "nothing was recorded or sent again.", file=info.name)
@@ -185,7 +197,9 @@ def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping
         plan, errors, held = _ship_file(ws, warehouse, profiles, state, ref, read, now=now, at=at, run_id=run_id,
                                         render=render, check=check, archive_name=archive_name, size=len(data))
         disposition = "quarantine" if errors else "processed"
+        faults.reached("after-confirmation-commit")
         _dispose(drop, local, info.name, data, disposition)
+        state.mark_disposed(key, sha, at)
         res.processed += disposition == "processed"
         res.quarantined += disposition == "quarantine"
         res.shipments += len(plan.shipments)
@@ -322,9 +336,11 @@ def merged_totals(*parts: Iterable[dict]) -> list[dict]:
 # --- once per run: 810s and closing -----------------------------------------------------------------
 def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore, ref: ReferenceData, *,
                 now: datetime, run_id: str, check: Check | None = None) -> InvoiceResult:
-    """Close invoiced orders whose 810s are delivered, then build every 810 due (each checked as
-    rendered by ``check``, default outbound_check; numbers taken in the transaction that stores them:
-    an 810 refused rolls it back and the invoices are numbered again without it, so no gap)."""
+    """Close invoiced orders whose 810s were delivered by an earlier run (at an earlier run clock: so a
+    rerun after a crash, with the crashed run's clock, closes what the uninterrupted run would have),
+    then build every 810 due (each checked as rendered by ``check``, default outbound_check; numbers
+    taken in the transaction that stores them: an 810 refused rolls it back and the invoices are
+    numbered again without it, so no gap)."""
     check = check or outbound_check
     res = InvoiceResult()
     at = now.isoformat()
@@ -333,8 +349,8 @@ def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: St
         delivered = {}
         for r in closing:
             keys = [v.doc_key for v in state.invoices_for_order(*r.key)]
-            states = state.document_states(r.partner, keys)
-            delivered[r.key] = bool(keys) and all(states.get(k) == "delivered" for k in keys)
+            when = state.delivered_at(r.partner, keys)
+            delivered[r.key] = bool(keys) and all(when.get(k) is not None and when[k] < at for k in keys)
         plan = billing.plan_close(closing, lines=state.lines_for(r.key for r in closing), delivered=delivered, at=at,
                                   run_id=run_id)
         state.apply(plan, at=at, run_id=run_id)

@@ -4,12 +4,14 @@ Problems found *in input* are findings (schemas.findings), never exceptions.
 
     OrderBridgeError
     ├── TransientError          retry may help (timeouts, resets, refused connections, locked DB)
-    │   └── ConnectorUnavailable
+    │   ├── ConnectorUnavailable
+    │   └── WorkspaceBusy       another OrderBridge process holds the workspace (a run, a person's action)
     └── TerminalError           retrying will not help
         ├── ConfigError         bad partner profile / workspace
         ├── SnapshotError       missing, corrupt or wrongly typed inventory snapshot
         ├── StateError          the state store refuses an operation (e.g. a number reused) or cannot be
-        │                       used (read-only, full disk, damaged)
+        │   │                   used (read-only, full disk, damaged)
+        │   └── StateMissing    a workspace with history has no state store, or an empty one
         ├── StorageError        a workspace folder cannot be written (read-only, full disk)
         ├── DocumentError       a document we build fails its own checks (856 self-check, 810 limits)
         ├── ActionRefused       a person's action on a finance exception is not allowed in its state
@@ -48,6 +50,11 @@ class ConnectorUnavailable(TransientError):
     """A drop (local folder, SFTP server) could not be reached right now."""
 
 
+class WorkspaceBusy(TransientError):
+    """Another OrderBridge process holds the workspace lease (connectors.lease): a run, a rebuild or a
+    person's approve/reject/recheck. Waiting helps; `holder` says who."""
+
+
 class ConfigError(TerminalError):
     """A partner profile or workspace setting is invalid."""
 
@@ -62,6 +69,12 @@ class StateError(TerminalError):
 
 class StorageError(TerminalError):
     """A workspace folder (a local drop, the archive) cannot be written: read-only or full."""
+
+
+class StateMissing(StateError):
+    """The workspace has history (archive, processed, outbox, reports) but its state store is missing
+    or empty: running would restart control numbers and answer old files again. Restore a backup or
+    rebuild it (`orderbridge state rebuild`)."""
 
 
 class DocumentError(TerminalError):

@@ -55,6 +55,18 @@ class DelimiterSettings(_Model):
         return Delimiters(self.element, self.component, self.repetition, self.segment, self.suffix)
 
 
+class LimitSettings(_Model):
+    """The budgets of one partner's files (engine.budgets): a file over ``max_file_bytes`` is never
+    read; one with more than ``max_sets_per_file`` transaction sets is not checked set by set; at most
+    ``max_findings_per_set`` findings are kept per set and ``max_findings_per_file`` per file, the rest
+    counted in a FINDINGS_CAPPED finding. Raise them for a partner whose big files are expected."""
+
+    max_file_bytes: int = Field(default=50_000_000, ge=1)
+    max_sets_per_file: int = Field(default=50_000, ge=1)
+    max_findings_per_set: int = Field(default=100, ge=1)
+    max_findings_per_file: int = Field(default=5_000, ge=1)
+
+
 # Outbound delimiter sets tried, in order, after the profile's own when a value we send contains one
 # of its characters (a PO number "A*B>C"). X12 receivers read the delimiters from each ISA, so any
 # set is standard; these avoid the usual ones and each other. A profile may list its own, or none
@@ -218,6 +230,7 @@ class PartnerProfile(_Model):
     change_ack: Literal["865", "855"] = "865"  # how 860 change orders are answered
     fulfilment: FulfilmentSettings = FulfilmentSettings()  # 856/810 shape, SSCC numbering, CSV layouts
     finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
+    limits: LimitSettings = LimitSettings()  # file size, sets per file, findings kept (engine.budgets)
     delivery: DeliverySettings = DeliverySettings()  # 855/865 interchanges: one per set, per run, or per N sets
 
     @model_validator(mode="after")

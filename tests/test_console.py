@@ -145,6 +145,34 @@ def test_a_decision_is_recorded_under_the_signed_in_user(server, ws):
     assert "rejected_by_person" in page and "wall" in page and "dana" in page and "mallory" not in page
 
 
+def test_a_decision_while_a_run_holds_the_workspace_is_refused_and_recorded_after(tmp_path):
+    """The console takes the workspace lease as `orderbridge approve` does: while another process (a
+    run) holds it, nothing is recorded and the page says who holds it; once released, it is recorded."""
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    night(ws, NIGHT1)
+    add_users(ws.root)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time\nfrom connectors import lease\n"
+                               "held = lease.acquire(sys.argv[1], 'run', note='run 20261128T020000')\n"
+                               "print('held', flush=True)\ntime.sleep(600)\n", str(ws.root)],
+                              cwd=REPO, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    with ConsoleServer(ws.root, wall_clock=lambda: "2026-11-27T09:30:00") as s:
+        c = Client(s.url)
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            c.sign_in("dana")
+            fields = form_of(c.get("/approvals")[1], "ACME-1011")
+            status, body = c.post("/decide", fields | {"verdict": "approve", "note": "promo"})
+            assert status == 409 and "Nothing recorded" in body
+            assert "another OrderBridge process holds this workspace" in body and "run 20261128T020000" in body
+            assert order_state(ws, "acme", "ACME-1011").state == "held"
+        finally:
+            holder.kill()
+            holder.wait(timeout=30)
+        status, body = c.post("/decide", fields | {"verdict": "approve", "note": "promo"})
+        assert status == 200 and "acme/ACME-1011 approved by dana" in body
+    assert order_state(ws, "acme", "ACME-1011").state == "approved"
+
+
 def test_approvals_show_reasons_value_and_credit_exposure(server):
     c = Client(server.url)
     c.sign_in("ada")

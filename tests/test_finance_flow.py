@@ -389,7 +389,7 @@ def test_a_version_3_store_opens_with_the_finance_tables(tmp_path):
     db.close()
     store = StateStore(path)
     try:
-        assert store.schema_version == LATEST > 4  # 4 -> 5, then the later steps
+        assert store.schema_version == LATEST > 4  # 4 -> 5, then the later steps (fulfilment, recovery)
         assert set(FINANCE) <= store._table_names() and len(FINANCE) == 8
         assert store.stored_exceptions().num_rows == 0 and store.reconciliations() == []
         assert store._q("SELECT last FROM sequences WHERE name='exception_event'") == [(0,)]

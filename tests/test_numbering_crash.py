@@ -197,7 +197,10 @@ def test_a_crash_after_the_commit_sends_the_stored_documents_without_renumbering
     before = {d.file_name: d.content for d in StateStore(ws.state_path).documents("acme") if d.doc_type == "856"}
     assert len(before) == 1
     res, _ = run(ws, datetime(2026, 11, 27, 14, 45), "b")  # the same file, still in the inbox
-    assert res.duplicates == 1 and res.shipments == 0
+    # its move is finished where the record says (issue 10.7: no FILE_DUPLICATE for its own file)
+    assert (res.duplicates, res.shipments, res.processed) == (0, 0, 1)
+    assert [p.name for p in (ws.warehouse_drop_root / "east" / "processed").iterdir()] == ["a.csv"]
+    assert not any((ws.warehouse_drop_root / "east" / "inbox").iterdir())
     deliver_all(ws, datetime(2026, 11, 27, 14, 45))
     for name, content in before.items():
         assert (ws.drop_root / "acme" / "outbox" / name).read_bytes() == content

@@ -150,6 +150,48 @@ def test_a_migration_that_adds_a_table(store_target, monkeypatch):
     assert fresh.schema_version == latest + 1 and "widgets" in fresh._table_names()
 
 
+@pytest.mark.parametrize("version", [5, 6, 0])
+def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, version):
+    """Version 5 (before fulfilment), version 6 (fulfilment's tables: main's stores in the wild) and a
+    new store (0) all reach the latest version, recovery's columns included, with their rows kept."""
+    import connectors.state_migrations as mig
+    from connectors.state import ADDED_IN, COLUMNS_ADDED_IN
+
+    path = store_target()
+    store = StateStore(path)
+    if version:
+        with store.transaction():  # what a store of that version looks like
+            store._q("INSERT INTO files (partner, sha256, name, size, received_at, status) VALUES"
+                     " ('acme', 'abc', 'a.x12', 3, ?, 'processed')", (AT,))
+            store._q("INSERT INTO runs (run_id, kind, clock, started_at, status) VALUES"
+                     " ('n1', 'nightly', ?, ?, 'running'), ('n2', 'nightly', ?, ?, 'finished')",
+                     (AT, AT, "2026-11-27T06:00:00", "2026-11-27T06:00:01"))
+            for table, column, _ in COLUMNS_ADDED_IN[mig.RECOVERY]:
+                store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+            if version < mig.SHIPPING:
+                for table in ADDED_IN[mig.SHIPPING]:
+                    store._q(f"DROP TABLE {table}")
+                for table, column, _ in COLUMNS_ADDED_IN[mig.SHIPPING]:
+                    store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+            store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(version),))
+        assert "disposed_at" not in store._columns("files")
+    store.close()
+    store = StateStore(path)
+    assert store.schema_version == LATEST == mig.RECOVERY == mig.SHIPPING + 1
+    assert set(ADDED_IN[mig.SHIPPING]) <= store._table_names()
+    for table, column, _ in COLUMNS_ADDED_IN[mig.SHIPPING] + COLUMNS_ADDED_IN[mig.RECOVERY]:
+        assert column in store._columns(table), (table, column)
+    if version:
+        assert store.file_record("acme", "abc")["disposed_at"] == AT  # moved by the time it was migrated
+        assert {r["run_id"]: r["recovers"] for r in store.runs()} == {"n1": [], "n2": ["n1"]}
+    store.start_run("r3", AT)  # the store is used at once
+    store.record_file("acme", "def", "b.x12", 3, AT, "processed", run_id="r3")
+    store.mark_disposed("acme", "def", AT)
+    assert store.file_record("acme", "def")["disposed_at"] == AT
+    store.close()
+    assert StateStore(path).schema_version == LATEST  # opening again migrates nothing
+
+
 def test_a_version_2_store_gets_the_inbound_groups_table(store_target):
     """Version 3 added groups_in (GS01+GS02+GS03+GS06 received, for GS_DUPLICATE across files)."""
     path = store_target()

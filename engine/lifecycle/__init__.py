@@ -20,6 +20,8 @@ Public API (stable; later workstreams add planners in the same shape):
               arrivals, changed_lines, open_order_value, reserved_after, stored_line_keys
   batches     batch_documents(plan, profiles) (855/865 interchanges per the profile's delivery.batch)
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
+  restore     plan_restored(records, lines, evidence, at=, run_id=) -> Plan (a rebuilt store: what the
+              outbox's 855/865s say about the orders replayed from the archive); Evidence, SentAnswer
   shipping    (module) line_state_table, recorded_table, prepare_shipments -> ShipmentBatch (serials needed),
               plan_shipments(batch, serials=...) -> Plan (856s, shipment records, orders shipped)
   billing     (module) invoices_due, prepare_invoices, plan_invoices(prepared, numbers=...) -> Plan (810s),
@@ -46,6 +48,7 @@ from engine.lifecycle.people import (
     plan_person_decision,
     plan_recheck,
 )
+from engine.lifecycle.restore import Evidence, SentAnswer, plan_restored
 from engine.lifecycle.select import (
     arrivals,
     base_table_keys,
@@ -94,12 +97,13 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
 
 
 __all__ = [
-    "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
-    "SHIPPABLE", "SHIPPING", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused", "UNANSWERED_CHANGES",
-    "VERDICT_APPROVED", "VERDICT_REJECTED", "apply_pending_changes", "arrivals", "base_table_keys",
-    "batch_documents", "change_table_keys", "changed_lines", "check_plan",
+    "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
+    "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused",
+    "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "apply_pending_changes", "arrivals",
+    "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
-    "plan_recheck", "planned_document", "replay", "reserved_after", "stored_line_keys", "table_keys", "to_decide",
+    "plan_recheck", "plan_restored", "planned_document", "replay", "reserved_after", "stored_line_keys", "table_keys",
+    "to_decide",
 ]

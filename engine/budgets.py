@@ -1,0 +1,64 @@
+"""A partner's budgets for one file (schemas.profile.LimitSettings): a file too large is never read, a
+file with too many transaction sets is not checked set by set, and the findings kept per set and per
+file are capped, the rest counted in one FINDINGS_CAPPED finding per set (or file). Never a crash,
+never memory in proportion to a hostile file's damage.
+
+Pure: sizes, parse results and findings in; findings out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from schemas.findings import Finding, finding
+from schemas.profile import LimitSettings
+
+
+def file_too_large(size: int, limits: LimitSettings, *, file: str) -> Finding | None:
+    """FILE_TOO_LARGE when ``size`` bytes is over the partner's limit (checked before reading)."""
+    if size <= limits.max_file_bytes:
+        return None
+    return finding("FILE_TOO_LARGE", f"{file} is {size:,} bytes, over this partner's limit of "
+                   f"{limits.max_file_bytes:,} (limits.max_file_bytes); it was archived and quarantined unread, "
+                   "and nothing was answered.", file=file, value=str(size))
+
+
+def too_many_sets(count: int, limits: LimitSettings, *, file: str) -> Finding | None:
+    """FILE_TOO_MANY_SETS when the file holds more transaction sets than the partner's limit."""
+    if count <= limits.max_sets_per_file:
+        return None
+    return finding("FILE_TOO_MANY_SETS", f"{file} holds {count:,} transaction sets, over this partner's limit of "
+                   f"{limits.max_sets_per_file:,} (limits.max_sets_per_file); none was checked or answered and "
+                   "the file was quarantined.", file=file, value=str(count))
+
+
+def cap_findings(findings: Sequence[Finding], limits: LimitSettings) -> list[Finding]:
+    """At most ``max_findings_per_set`` findings per transaction set (interchange and group findings
+    count as their own set) and ``max_findings_per_file`` in all, in their order; what is dropped is
+    counted by code in a FINDINGS_CAPPED warning where it was dropped. The first error of every set
+    is always kept, so what is accepted or rejected never depends on the cap."""
+    kept: list[Finding] = []
+    dropped: dict[tuple[str, str, str, str], Counter] = {}
+    per_set: Counter = Counter()
+    has_error: set[tuple] = set()
+    for f in findings:
+        loc = f.location
+        where = (loc.file, loc.isa13, loc.gs06, loc.st02)
+        first_error = f.severity == "error" and where not in has_error
+        if first_error:
+            has_error.add(where)
+        if first_error or (per_set[where] < limits.max_findings_per_set and len(kept) < limits.max_findings_per_file):
+            kept.append(f)
+            per_set[where] += 1
+        else:
+            dropped.setdefault(where, Counter())[f.code] += 1
+    for (file, isa13, gs06, st02), codes in dropped.items():
+        counted = ", ".join(f"{code} x{n}" for code, n in sorted(codes.items(), key=lambda c: (-c[1], c[0])))
+        where = f"transaction set ST02 {st02}" if st02 else f"group GS06 {gs06}" if gs06 else \
+            f"interchange ISA13 {isa13}" if isa13 else "file"
+        kept.append(finding("FINDINGS_CAPPED", f"{sum(codes.values()):,} more finding(s) in this {where} were not "
+                            f"kept (limits.max_findings_per_set {limits.max_findings_per_set}, max_findings_per_file "
+                            f"{limits.max_findings_per_file}): {counted}.", file=file, isa13=isa13, gs06=gs06,
+                            st02=st02, value=str(sum(codes.values()))))
+    return kept

@@ -1,0 +1,236 @@
+"""A lost state store rebuilt from the workspace's files (flows.rebuild): what the answers found in the
+outbox say about the orders replayed from the archive.
+
+An order an 855 answered is acknowledged (or rejected, BAK02 RD/RJ) as its latest 855 said: its lines
+are those of its newest revision (the stored tables an applied 860 left), with the 855's quantities
+and ACK codes, a line a revised 855 (BAK01 05) no longer lists deleted, units reserved again as the
+newest allocation table holding each line placed them. Its 860s answered afterwards (an 865, or an
+855 BAK01 05) are answered (refused when the 865 says RD/RJ, or when the PO is unknown), each one
+that made a revision counts in the order's revision, and a cancellation (BCH01 01) answered cancels it.
+
+Pure: records, the answers read back (plain values), stored table rows and allocation rows in; a Plan
+out. Every move is an existing transition (engine.lifecycle.table), its actor the state rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from engine.lifecycle.common import isolated
+from engine.lifecycle.table import TO_DECIDE, move, next_state
+from schemas.lifecycle import (
+    ChangeUpdate,
+    EventKind,
+    LineRecord,
+    LineState,
+    OrderLines,
+    OrderRecord,
+    OrderReservations,
+    Plan,
+    Reservation,
+    StoredChange,
+)
+
+REJECTING = {"RD", "RJ"}  # BAK02 / BCA02: rejected
+REVISED = "05"  # BAK01 05: a revised acknowledgment (it answers an 860)
+ACTOR = "state rebuild"
+GONE = (LineState.DELETED, LineState.CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class SentAnswer:
+    """An 855 or 865 found in the outbox for one order."""
+
+    doc_type: str  # "855" or "865"
+    doc_key: str  # the set's key in the rebuilt store
+    file_name: str
+    date: str  # CCYYMMDD the interchange was made (GS04)
+    purpose: str  # BAK01 / BCA01
+    ack_type: str  # BAK02 / BCA02
+    lines: tuple = ()  # ((PO101, PO102 or None, ((ACK01, ACK02), ...)), ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the workspace's files say about one order (partner, PO), gathered by flows.rebuild."""
+
+    answers: tuple[SentAnswer, ...] = ()  # in the order they were sent
+    changes: tuple[StoredChange, ...] = ()  # its 860s, as the replay recorded them (oldest first)
+    cancelling: frozenset[int] = frozenset()  # ids of those that cancel the order (BCH01 01)
+    revision_keys: frozenset[str] = frozenset()  # stored tables an applied 860 left ("<store key>-<change ref>")
+    revision_rows: tuple[dict, ...] = ()  # the newest revision's line rows (line_number, line_id, quantity...)
+    allocation: tuple[dict, ...] = field(default_factory=tuple)  # per line, the newest allocation rows
+
+
+def plan_restored(records: Mapping[tuple[str, str], OrderRecord],
+                  lines: Mapping[tuple[str, str], tuple[LineRecord, ...]],
+                  evidence: Mapping[tuple[str, str], Evidence], *, at: str, run_id: str) -> Plan:
+    """For each order (partner, PO) with answers in the outbox, the plan that makes it what they said."""
+    parts = []
+    for key in sorted(evidence):
+        ev, record = evidence[key], records.get(key)
+        if record is None:  # an 860 for a PO we never held: its 865 refused it
+            parts.append(Plan(change_updates=tuple(ChangeUpdate(c.id, "refused") for c in ev.changes
+                                                   if c.status == "pending" and _answer_of(c, ev.answers))))
+            continue
+        parts.append(isolated(record, lambda r=record, k=key, e=ev: _restore(r, lines.get(k, ()), e, at=at,
+                                                                             run_id=run_id),
+                              at=at, run_id=run_id, stage="rebuild"))
+    return Plan.combine(parts)
+
+
+def _answer_of(change: StoredChange, answers: Sequence[SentAnswer]) -> SentAnswer | None:
+    """The first 865, or revised 855 (BAK01 05), sent on or after the day the 860 came."""
+    day = change.received_at[:10].replace("-", "")
+    return next((a for a in answers if a.date >= day and (a.doc_type == "865" or a.purpose == REVISED)), None)
+
+
+def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *, at: str, run_id: str) -> Plan:
+    updates, revised, cancel = [], [], None
+    for c in ev.changes:
+        answer = _answer_of(c, ev.answers) if c.status == "pending" else None
+        if answer is None:
+            continue
+        refused = answer.doc_type == "865" and answer.ack_type in REJECTING
+        updates.append(ChangeUpdate(c.id, "refused" if refused else "answered"))
+        if refused:
+            continue
+        if c.id in ev.cancelling:
+            cancel = (c, answer)
+        elif f"{c.store_key}-{c.change_ref}" in ev.revision_keys:
+            revised.append(c)
+    transitions, r = [], record
+    new_lines, reserved = lines, None
+    last = max((i for i, a in enumerate(ev.answers) if a.doc_type == "855"), default=None)
+    if last is not None and r.state in TO_DECIDE:
+        told = ev.answers[last:]  # the latest 855, and the 865s sent after it
+        rejected = told[0].ack_type in REJECTING
+        revision = r.revision + len(revised)
+        changes = {}
+        if revised:
+            changes = dict(lines_key=f"{revised[-1].store_key}-{revised[-1].change_ref}",
+                           change_file=revised[-1].source_file)
+        note = f"restored from {', '.join(a.file_name for a in told)} ({told[-1].doc_type} {told[-1].ack_type}) " \
+               "by the state rebuild"
+        t = move(r, EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED, at=at, run_id=run_id, actor=ACTOR,
+                 note=note, document_key=told[0].doc_key, ack_type=told[-1].ack_type, answered_with=told[-1].doc_type,
+                 revision=revision, answered_revision=revision, **changes)
+        transitions.append(t)
+        r = t.record
+        base = lines
+        if revised and ev.revision_rows:
+            base = _revision_lines(record, lines, ev.revision_rows, revision, run_id)
+        new_lines = _lines(base, told, ev.allocation, rejected, revision, run_id)
+        reserved = () if rejected else _reservations(record, new_lines, ev.allocation)
+    if cancel is not None and next_state(r.state, EventKind.CHANGE_CANCELLED) is not None:
+        change, answer = cancel
+        note = f"cancelled by the 860 in {change.source_file}, answered in {answer.file_name}; restored by the " \
+               "state rebuild"
+        t = move(r, EventKind.CHANGE_CANCELLED, at=at, run_id=run_id, actor=ACTOR, note=note,
+                 document_key=answer.doc_key, ack_type=answer.ack_type, answered_with=answer.doc_type)
+        transitions.append(t)
+        new_lines = tuple(ln if ln.state in GONE else
+                          replace(ln, state=LineState.CANCELLED, ack="ID", allocated=0, backordered=0, warehouses="",
+                                  promised_date=None, reason=note, run_id=run_id) for ln in new_lines)
+        reserved = ()
+    if not transitions and not updates:
+        return Plan()
+    key = (record.partner, record.po_number)
+    return Plan(transitions=tuple(transitions), change_updates=tuple(updates),
+                lines=(OrderLines(*key, new_lines),) if transitions else (),
+                reservations=(OrderReservations(*key, reserved),) if reserved is not None else ())
+
+
+def _revision_lines(record: OrderRecord, stored: tuple[LineRecord, ...], rows: Sequence[dict], revision: int,
+                    run_id: str) -> tuple[LineRecord, ...]:
+    """The newest revision's lines as the 860 that made it stored them (one per line number); a line
+    of the order that it no longer holds was deleted."""
+    out: dict[int, LineRecord] = {}
+    for row in rows:
+        out.setdefault(row["line_number"], LineRecord(
+            record.partner, record.po_number, row["line_number"], LineState.RECEIVED, line_id=row["line_id"] or "",
+            ordered=row["quantity"], unit=row["unit"] or "", unit_price=row["unit_price"], revision=revision,
+            run_id=run_id))
+    for ln in stored:
+        if ln.line_number not in out:
+            out[ln.line_number] = ln if ln.state in GONE else replace(
+                ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0, promised_date=None,
+                warehouses="", revision=revision, run_id=run_id)
+    return tuple(out[n] for n in sorted(out))
+
+
+def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation: Sequence[dict], rejected: bool,
+           revision: int, run_id: str) -> tuple[LineRecord, ...]:
+    """The lines as the answers told them, in order: the latest 855, then each 865 after it."""
+    said: dict[int, tuple] = {}  # line number -> (PO102/POC03, ((ACK01, ACK02), ...)) of the last answer naming it
+    deleted: set[int] = set()
+    for answer in told:
+        listed = {line_id: (qty, acks) for line_id, qty, acks in answer.lines}
+        for ln in lines:
+            got = listed.get(ln.line_id) or listed.get(str(ln.line_number))
+            if got is not None:
+                said[ln.line_number] = got
+                deleted.discard(ln.line_number)
+            elif answer.doc_type == "855" and answer.purpose == REVISED and ln.state not in GONE:
+                deleted.add(ln.line_number)  # a revised 855 lists every live line: this one was deleted
+    placed: dict[int, list[dict]] = {}
+    for row in allocation:
+        placed.setdefault(row["line_number"], []).append(row)
+    out = []
+    for ln in lines:
+        if ln.state in GONE or ln.line_number not in said and ln.line_number not in deleted:
+            out.append(ln)
+            continue
+        quantity, acks = said.get(ln.line_number, (None, (("ID", None),)))
+        codes = [code for code, _ in acks]
+        if "ID" in codes:
+            out.append(replace(ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
+                               promised_date=None, warehouses="", revision=revision, run_id=run_id))
+            continue
+        rows = [] if rejected else placed.get(ln.line_number, [])
+        if rows:
+            allocated = int(sum(r["allocated"] for r in rows))
+            backordered = int(sum(r["backordered"] for r in rows))
+            rejected_units = int(sum(r["rejected"] for r in rows))
+            warehouses = ",".join(sorted({r["warehouse"] for r in rows if r["warehouse"] and r["allocated"]}))
+            promised = next((r["promised_date"] for r in rows if r["promised_date"]), None)
+        else:
+            allocated, warehouses, promised = 0, "", ln.promised_date
+            backordered = int(sum(q or 0 for c, q in acks if c == "IB"))
+            rejected_units = int(sum(q or 0 for c, q in acks if c == "IR"))
+        if backordered:
+            state = LineState.BACKORDERED
+        elif allocated:
+            state = LineState.ALLOCATED
+        elif codes and all(c == "IR" for c in codes):
+            state = LineState.REJECTED
+        else:
+            state = LineState.ACCEPTED
+        out.append(replace(ln, state=state, ack="+".join(codes), allocated=allocated, backordered=backordered,
+                           rejected=rejected_units, warehouses=warehouses, promised_date=promised,
+                           ordered=_ordered(quantity, acks, ln.ordered),
+                           sku=next((r["sku"] for r in rows if r.get("sku")), ln.sku), revision=revision,
+                           run_id=run_id))
+    return tuple(out)
+
+
+def _ordered(quantity: Decimal | None, acks: Sequence, before: Decimal | None) -> Decimal | None:
+    """What we acknowledge ordering: an IQ's quantity (rounded to a case, raised to a minimum), else PO102."""
+    changed = [q for code, q in acks if code == "IQ" and q is not None]
+    return changed[0] if changed else quantity if quantity is not None else before
+
+
+def _reservations(record: OrderRecord, lines: tuple[LineRecord, ...],
+                  allocation: Sequence[dict]) -> tuple[Reservation, ...]:
+    live = {ln.line_number for ln in lines if ln.state in (LineState.ALLOCATED, LineState.BACKORDERED)}
+    totals: dict[tuple[int, str], Reservation] = {}
+    for r in allocation:
+        if r["line_number"] not in live or not (r["warehouse"] and r["allocated"]):
+            continue
+        k = (r["line_number"], r["warehouse"])
+        before = totals.get(k)
+        qty = int(r["allocated"]) + (before.quantity if before else 0)
+        totals[k] = Reservation(record.partner, record.po_number, r["line_number"], r["warehouse"], r["sku"], qty)
+    return tuple(totals[k] for k in sorted(totals))

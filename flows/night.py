@@ -1,0 +1,457 @@
+"""One nightly run, in order: the workspace lease, the state-store checks, crashed runs closed, the run
+recorded, per partner intake, the run-wide decide stage, per warehouse shipment confirmations (856s)
+and the invoicing (810s), per partner delivery, the reconciliation for finance, the reports, the run
+closed; a progress line after each stage, partner and warehouse (flows.progress), stage timings for
+`make bench` (flows.timing). The shipments run between nights (`run_shipments`: ship, invoice,
+deliver, reports) holds the same lease. How a stage is executed is the caller's: `flows.nightly`
+runs each as a Prefect task (retries, UI), `orderbridge run --no-prefect` calls them here in this
+process (same retries).
+
+Stage bodies are the plain functions below (each opens its own state store, so a Prefect worker
+could run it); they call flows.steps. Kill points for the crash harness (flows.faults) mark the
+boundaries. Nothing here decides anything about EDI or an order.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from connectors import lease
+from connectors.base import FileDrop
+from connectors.state import StateStore
+from engine.decide import ACCEPTED, PENDING, REJECTED
+from flows import faults, progress, recovery, steps
+from flows import shipments as shipping
+from flows.progress import plural
+from flows.timing import timed
+from flows.workspace import Workspace, open_workspace
+from schemas.errors import ConfigError, is_transient
+from schemas.profile import PartnerProfile
+
+RETRY_DELAYS = [2, 10, 30]  # seconds before each retry of a stage that failed with a transient error
+
+
+def open_drop(ws_root: str, profile: PartnerProfile) -> FileDrop:
+    """The partner's drop: a local folder, or its SFTP server (secret from env or a Prefect Secret block)."""
+    ws = open_workspace(ws_root)
+    if profile.drop.kind == "local":
+        return steps.local_drops(ws)(profile)
+    from connectors.sftp import SftpDrop, resolve_secret  # paramiko only when a partner uses SFTP
+
+    settings = profile.drop.sftp
+    if settings is None:
+        raise ConfigError("sftp drop without settings", partner=profile.id)
+    secret = resolve_secret(settings, os.environ)
+    if secret is None and settings.secret_block:
+        from prefect.blocks.system import Secret
+
+        secret = Secret.load(settings.secret_block).get()
+    return SftpDrop(settings, secret)
+
+
+def open_warehouse_drop(ws_root: str, warehouse) -> FileDrop:
+    """A warehouse's drop: a local folder, or its SFTP server (like a partner's)."""
+    ws = open_workspace(ws_root)
+    if warehouse.drop.kind == "local":
+        return shipping.warehouse_drops(ws)(warehouse)
+    from connectors.sftp import SftpDrop, resolve_secret
+
+    settings = warehouse.drop.sftp
+    if settings is None:
+        raise ConfigError("sftp drop without settings", warehouse=warehouse.id)
+    secret = resolve_secret(settings, os.environ)
+    if secret is None and settings.secret_block:
+        from prefect.blocks.system import Secret
+
+        secret = Secret.load(settings.secret_block).get()
+    return SftpDrop(settings, secret)
+
+
+# --- the stage bodies ------------------------------------------------------------------------------
+def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) -> dict:
+    ws = open_workspace(workspace)
+    profile = ws.partners()[partner_id]
+    state = StateStore(ws.state_url)
+    try:
+        drop = open_drop(workspace, profile)
+        try:
+            with timed("intake", partner_id):
+                return steps.intake_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
+                                            run_id=run_id).to_dict()
+        finally:
+            drop.close()
+    finally:
+        state.close()
+
+
+def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> steps.RunDecision:
+    from connectors.reference import load_reference
+
+    ws = open_workspace(workspace)
+    now = datetime.fromisoformat(now_iso)
+    state = StateStore(ws.state_url)
+    try:
+        with timed("decide"):
+            return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+                                    steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
+    finally:
+        state.close()
+
+
+def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) -> int:
+    ws = open_workspace(workspace)
+    profile = ws.partners()[partner_id]
+    state = StateStore(ws.state_url)
+    try:
+        drop = open_drop(workspace, profile)
+        try:
+            with timed("deliver", partner_id):
+                return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso),
+                                             run_id=run_id)
+        finally:
+            drop.close()
+    finally:
+        state.close()
+
+
+def ship_stage(workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> dict:
+    """One warehouse's shipment confirmations -> 856s (flows.shipments.ship_warehouse)."""
+    from connectors.reference import load_reference
+
+    ws = open_workspace(workspace)
+    warehouse = ws.warehouses()[warehouse_id]
+    state = StateStore(ws.state_url)
+    try:
+        drop = open_warehouse_drop(workspace, warehouse)
+        try:
+            with timed("ship", warehouse_id):
+                return shipping.ship_warehouse(ws, warehouse, ws.partners(), state, drop,
+                                               load_reference(ws.reference_dir), now=datetime.fromisoformat(now_iso),
+                                               run_id=run_id).to_dict()
+        finally:
+            drop.close()
+    finally:
+        state.close()
+
+
+def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
+    """The 810s due (flows.shipments.invoice_run) and invoiced orders closed."""
+    from connectors.reference import load_reference
+
+    ws = open_workspace(workspace)
+    state = StateStore(ws.state_url)
+    try:
+        with timed("invoice"):
+            return shipping.invoice_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+                                        now=datetime.fromisoformat(now_iso), run_id=run_id).to_dict()
+    finally:
+        state.close()
+
+
+def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
+    """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
+    ws = open_workspace(workspace)
+    state = StateStore(ws.state_url)
+    try:
+        with timed("reconcile"):
+            done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id,
+                                       folder=recovery.report_folder(ws, run_id))  # the report folder being written
+        return {"summary": done.summary, "reports": done.reports}
+    finally:
+        state.close()
+
+
+# --- how stages are executed -------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StageOutcome:
+    """A stage's value, or why it failed (``failure``, as reported in the run summary)."""
+
+    value: Any = None
+    failure: str = ""
+
+
+class Stages(Protocol):
+    def intake(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome: ...
+
+    def decide(self, workspace: str, now_iso: str, run_id: str, use_gx: bool) -> StageOutcome: ...
+
+    def ship(self, workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> StageOutcome: ...
+
+    def invoice(self, workspace: str, now_iso: str, run_id: str) -> StageOutcome: ...
+
+    def deliver(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome: ...
+
+    def reconcile(self, workspace: str, now_iso: str, run_id: str) -> StageOutcome: ...
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+class InProcess:
+    """Stages called in this process, each retried after a transient error (RETRY_DELAYS), as the
+    Prefect tasks are; any other error is the stage's failure, reported, and the run goes on."""
+
+    def __init__(self, delays: list[float] | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.delays, self.sleep = RETRY_DELAYS if delays is None else delays, sleep
+
+    def _call(self, body: Callable[..., Any], *args: Any) -> StageOutcome:
+        for attempt in range(len(self.delays) + 1):
+            try:
+                return StageOutcome(body(*args))
+            except Exception as exc:  # noqa: BLE001 - one stage's failure is reported, never the run's end
+                if not is_transient(exc) or attempt == len(self.delays):
+                    return StageOutcome(failure=describe(exc))
+                self.sleep(self.delays[attempt])
+        raise AssertionError("unreachable")
+
+    def intake(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome:
+        return self._call(intake_stage, workspace, partner_id, now_iso, run_id)
+
+    def decide(self, workspace: str, now_iso: str, run_id: str, use_gx: bool) -> StageOutcome:
+        return self._call(decide_stage, workspace, now_iso, run_id, use_gx)
+
+    def ship(self, workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> StageOutcome:
+        return self._call(ship_stage, workspace, warehouse_id, now_iso, run_id)
+
+    def invoice(self, workspace: str, now_iso: str, run_id: str) -> StageOutcome:
+        return self._call(invoice_stage, workspace, now_iso, run_id)
+
+    def deliver(self, workspace: str, partner_id: str, now_iso: str, run_id: str) -> StageOutcome:
+        return self._call(deliver_stage, workspace, partner_id, now_iso, run_id)
+
+    def reconcile(self, workspace: str, now_iso: str, run_id: str) -> StageOutcome:
+        return self._call(reconcile_stage, workspace, now_iso, run_id)
+
+
+# --- the run ------------------------------------------------------------------------------------------
+def check_state(ws: Workspace) -> None:
+    """Before any stage: a state store that cannot be used (read-only, full disk, damaged) stops the
+    run at once with a StateError (terminal: never retried)."""
+    state = StateStore(ws.state_url)
+    try:
+        state.check()
+    finally:
+        state.close()
+
+
+def _wall() -> str:
+    return datetime.now().replace(microsecond=0).isoformat()
+
+
+def run_night(workspace: str, *, stages: Stages, now: str | None = None, partners: list[str] | None = None,
+              use_gx: bool = True, wait: float = 0.0) -> dict:
+    """Pull, check and answer every partner's inbox, deliver pending documents, reconcile, write the run
+    report. Holds the workspace lease throughout (WorkspaceBusy when another process holds it after
+    ``wait`` seconds); refuses a workspace with history and no state store (StateMissing) and one not
+    set up to run (flows.workspace: no silent fall back to demo data). Runs a killed process left
+    "running" are closed as crashed; a run with the clock of one that did not finish resumes it under
+    its id (flows.reports.run_id_for), and its report covers the work of those it completes."""
+    progress.to_stderr()
+    ws = open_workspace(workspace)
+    with lease.acquire(ws.root, "run", wait=wait) as held:
+        recovery.require_state(ws)
+        ws.require_ready()
+        check_state(ws)
+        started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
+        state = StateStore(ws.state_url)
+        try:  # the run is on record from its start; runs a killed process left "running" are closed
+            recovery.close_crashed_runs(ws, state, at=_wall())
+            run_id = steps.run_id_for(started, ws, state)
+            state.start_run(run_id, _wall(), clock=started.isoformat())  # recovers: the unfinished runs before it
+        finally:
+            state.close()
+        held.renew(note=f"run {run_id}")
+        faults.reached("run-started")
+        return _stages(ws, run_id, started, stages, partners, use_gx, held)
+
+
+def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partners: list[str] | None,
+            use_gx: bool, held: lease.Lease) -> dict:
+    root, clock = str(ws.root), started.isoformat()
+    chosen = [pid for pid in sorted(ws.partners()) if not partners or pid in partners]
+    progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}")
+    results = []
+    for pid in chosen:
+        pulled = stages.intake(root, pid, clock, run_id)
+        if pulled.failure:
+            res = steps.PartnerResult(partner=pid, failure="intake: " + pulled.failure)
+            progress.report("intake", f"FAILED: {res.failure}", partner=pid)
+        else:
+            res = steps.PartnerResult(**{k: v for k, v in pulled.value.items() if k != "documents"})
+            res.documents.update(pulled.value["documents"])
+            progress.report("intake", _intake_line(res), partner=pid)
+        results.append(res)
+    faults.reached("after-intake")
+    held.renew()
+    decided = stages.decide(root, clock, run_id, use_gx)
+    run, failure = None, ""
+    if decided.failure:
+        failure = "decide: " + decided.failure
+        progress.report("decide", f"FAILED: {failure}")
+    else:
+        run = decided.value
+        steps.merge_decisions(results, run)
+        progress.report("decide", _decide_line(run))
+    faults.reached("after-numbering")
+    held.renew()
+    warehouses, invoicing, billing_failure = _ship_and_invoice(ws, stages, clock, run_id)
+    failure = "; ".join(x for x in (failure, billing_failure) if x)
+    shipping.merge_documents(results, warehouses, invoicing)
+    faults.reached("after-shipping")
+    held.renew()
+    for res in results:
+        delivered = stages.deliver(root, res.partner, clock, run_id)
+        if delivered.failure:
+            res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + delivered.failure
+            progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)
+        else:
+            res.delivered = delivered.value
+            progress.report("deliver", f"{plural(res.delivered, 'document')} sent", partner=res.partner)
+    faults.reached("after-delivery")
+    held.renew()
+    reconciled = stages.reconcile(root, clock, run_id)
+    finance = {} if reconciled.failure else reconciled.value
+    if reconciled.failure:
+        failure = "; ".join(x for x in (failure, "reconcile: " + reconciled.failure) if x)
+        progress.report("reconcile", f"FAILED: {failure}")
+    faults.reached("after-reconcile")
+    held.renew()
+    failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
+    state = StateStore(ws.state_url)
+    try:
+        try:
+            with timed("reports"):
+                summary = steps.write_reports(ws, run_id, state=state, failures=failures, partners=chosen,
+                                              availability=run.availability if run else None, finance=finance,
+                                              shipping={"warehouses": warehouses, "invoicing": invoicing})
+            progress.report("reports", summary["reports"]["summary_html"])
+        except Exception as exc:  # noqa: BLE001 - the night's work is done and recorded; its report can be rewritten
+            failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"
+            summary = {"run_id": run_id, "failure": failure, "reports": {},
+                       "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results]}
+            progress.report("reports", f"FAILED: {failure} (orderbridge report --run {run_id} writes them again)")
+        faults.reached("before-finish")
+        failed = failure or any(r.failure for r in results) or any(w["failure"] for w in warehouses)
+        state.finish_run(run_id, _wall(), summary, status="failed" if failed else "finished")
+    finally:
+        state.close()
+    errors = sum(p.get("errors", 0) for p in summary["partners"])
+    progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
+                    "input")
+    return summary
+
+
+def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) -> tuple[list[dict], dict, str]:
+    """The fulfilment stage: each warehouse's confirmations, then the invoicing. A failed warehouse is
+    reported in its result; the others and invoicing go on. (warehouses, invoicing, failure)."""
+    root, warehouses = str(ws.root), []
+    for wid in sorted(ws.warehouses()):
+        shipped = stages.ship(root, wid, clock, run_id)
+        if shipped.failure:
+            warehouses.append(shipping.WarehouseResult(warehouse=wid, failure="shipments: " + shipped.failure)
+                              .to_dict())
+            progress.report("ship", f"FAILED: {warehouses[-1]['failure']}", partner=wid)
+        else:
+            warehouses.append(shipped.value)
+            progress.report("ship", _ship_line(shipped.value), partner=wid)
+    invoiced = stages.invoice(root, clock, run_id)
+    if invoiced.failure:
+        failure = "invoicing: " + invoiced.failure
+        progress.report("invoice", f"FAILED: {failure}")
+        return warehouses, shipping.InvoiceResult().to_dict(), failure
+    billing = invoiced.value
+    progress.report("invoice", f"{plural(billing['invoices'], 'invoice')} (810), "
+                    f"{plural(billing['closed'], 'order')} closed, {plural(billing['errors'], 'error')}")
+    return warehouses, billing, ""
+
+
+def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wait: float = 0.0) -> dict:
+    """Between nights: the warehouses' shipment confirmations -> 856s, then the 810s due, delivered at
+    once, and the run's reports, under the workspace lease (WorkspaceBusy when a night or another
+    shipments run holds it after ``wait`` seconds). Quick when nothing waits (no run is recorded then).
+    Says what it did after each stage (flows.progress)."""
+    progress.to_stderr()
+    ws = open_workspace(workspace)
+    with lease.acquire(ws.root, "shipments", wait=wait) as held:
+        recovery.require_state(ws)
+        check_state(ws)
+        started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
+        clock = started.isoformat()
+        profiles = ws.partners()
+        state = StateStore(ws.state_url)
+        try:
+            if not shipping.work_waiting(ws, state, profiles):
+                return {"run_id": "", "started": clock, "skipped": "no confirmation or invoice waiting"}
+            recovery.close_crashed_runs(ws, state, at=_wall())
+            run_id = steps.run_id_for(started, ws, state, kind="shipments")
+            state.start_run(run_id, _wall(), kind="shipments", clock=clock)
+        finally:
+            state.close()
+        held.renew(note=f"shipments {run_id}")
+        progress.report("run", f"{run_id} (shipments) started, run clock {clock}")
+        warehouses, invoicing, failure = _ship_and_invoice(ws, stages, clock, run_id)
+        results = [steps.PartnerResult(partner=pid) for pid in sorted(profiles)]
+        shipping.merge_documents(results, warehouses, invoicing)
+        held.renew()
+        state = StateStore(ws.state_url)
+        try:
+            pending = {pid for pid in profiles if state.pending_documents(pid)}
+        finally:
+            state.close()
+        for res in results:
+            if res.partner not in pending:
+                continue
+            delivered = stages.deliver(str(ws.root), res.partner, clock, run_id)
+            if delivered.failure:
+                res.failure = "delivery: " + delivered.failure
+                progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)
+            else:
+                res.delivered = delivered.value
+                progress.report("deliver", f"{plural(res.delivered, 'document')} sent", partner=res.partner)
+        held.renew()
+        failures = {"failure": failure, "partners": {r.partner: r.failure for r in results}}
+        state = StateStore(ws.state_url)
+        try:
+            try:
+                summary = steps.write_reports(ws, run_id, state=state, failures=failures, partners=sorted(profiles),
+                                              shipping={"warehouses": warehouses, "invoicing": invoicing})
+                progress.report("reports", summary["reports"]["summary_html"])
+            except Exception as exc:  # noqa: BLE001 - the work is done and recorded; its report can be rewritten
+                failure = (failure + "; " if failure else "") + f"reports: {type(exc).__name__}: {exc}"
+                summary = {"run_id": run_id, "failure": failure, "reports": {}, "warehouses": warehouses,
+                           "invoicing": invoicing,
+                           "partners": [r.to_dict() | {"findings": len(r.findings)} for r in results]}
+                progress.report("reports", f"FAILED: {failure} (orderbridge report --run {run_id} writes them again)")
+            failed = failure or any(r.failure for r in results) or any(w["failure"] for w in warehouses)
+            state.finish_run(run_id, _wall(), summary, status="failed" if failed else "finished")
+        finally:
+            state.close()
+        progress.report("run", f"{run_id} (shipments) {'failed' if failed else 'finished'}")
+        return summary
+
+
+def _ship_line(w: dict) -> str:
+    return (f"{plural(w['files'], 'confirmation file')} ({w['quarantined']:,} quarantined, "
+            f"{plural(w['duplicates'], 'duplicate')}), {plural(w['shipments'], 'shipment')} recorded with their "
+            f"856, {w['held']:,} held, {w['late']:,} 856 late, {plural(w['errors'], 'error')}")
+
+
+def _intake_line(res: steps.PartnerResult) -> str:
+    docs = sum(res.documents.values())
+    return (f"{plural(res.files, 'file')} ({res.processed:,} processed, {res.quarantined:,} quarantined, "
+            f"{plural(res.duplicates, 'duplicate')}), {plural(res.orders, 'PO')} read, "
+            f"{plural(docs, 'acknowledgment')} created, {plural(res.errors, 'error')}")
+
+
+def _decide_line(run: steps.RunDecision) -> str:
+    statuses = Counter(d.status for d in run.decisions)
+    docs = sum(run.documents.values())
+    return (f"{plural(len(run.decisions), 'order')} decided ({statuses[ACCEPTED]:,} acknowledged, "
+            f"{statuses[PENDING]:,} held, {statuses[REJECTED]:,} rejected), {plural(docs, 'document')} created")

@@ -1,0 +1,328 @@
+"""`orderbridge state rebuild` and the catch-up after `state restore`: a state store brought up to date
+with what the workspace's files prove happened, so that no control number is used again, no file is
+answered again and no outbox file is written over.
+
+  1. every outbox file the store does not know is recorded as a delivered document (its sets, what
+     they answer), and each partner's ISA/GS/ST numbers are raised to at least the highest sent;
+  2. every archived file the store does not know (and that is not back in the inbox) is replayed
+     through intake, oldest first: its file record, interchanges, orders and 860s (engine.lifecycle
+     plans them as the night did; its 997/TA1 are the outbox's, none is built again);
+  3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
+     with the units of the newest allocation table in reports/ reserved again.
+
+What the files cannot tell is not invented: people's decisions not yet answered (those orders are
+decided again by the next run), the history before the rebuild, past runs and their findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from connectors.order_store import OrderStore
+from connectors.state import COMPANY, StateStore
+from engine import lifecycle
+from engine.process import process_file
+from engine.sscc import serial_of
+from flows.intake import known_state
+from flows.workspace import Workspace
+from parsers.outbox_documents import read_sent
+from schemas.errors import StateError
+from schemas.profile import PartnerProfile
+
+CANCEL = "01"  # BCH01: the 860 cancels the order
+ARCHIVED = re.compile(r"^(\d{8})-([0-9a-f]{12})-(.+)$")  # <YYYYMMDD>-<sha256[:12]>-<name> (flows.intake)
+
+
+@dataclass
+class Rebuilt:
+    """What a rebuild or catch-up added to the store, for the command's output and the docs."""
+
+    documents: int = 0
+    numbers: dict[str, int] = field(default_factory=dict)  # "partner ISA" -> the last number now
+    files: int = 0
+    orders: int = 0
+    answered: int = 0
+    reservations: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> Rebuilt:
+    """Bring ``state`` (empty, or restored from a backup) up to date with the workspace's files."""
+    out = Rebuilt()
+    profiles = ws.partners()
+    sent = _record_outbox(ws, state, profiles, out, at=at.isoformat(), run_id=run_id)
+    _replay_archive(ws, state, profiles, out, run_id=run_id)
+    _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
+    if ws.warehouses():
+        out.notes.append("shipments, cartons and invoices are not re-derived from the warehouses' archived "
+                         "confirmations (their SSCC serials and invoice numbers are raised past every 856 and 810 in "
+                         "the outboxes, so none is used again); shipped orders come back as their last 855 left "
+                         "them: check them before the next run (docs/state-store.md, Recovery)")
+    for pid, p in sorted(profiles.items()):
+        if "csv" in p.accepts:
+            out.notes.append(f"{pid}: its CSV order files are not replayed from the archive, so its orders are "
+                             "not in the rebuilt store (its CSV acknowledgments are recorded, their numbers raised)")
+        if p.drop.kind != "local":
+            out.notes.append(f"{pid}: its outbox is on its SFTP server, not read here; if files were sent since the "
+                             "backup (or ever, for a rebuild), check the partner's last ISA13/GS06/ST02 received "
+                             "and raise the numbers (docs/state-store.md, Recovery)")
+    return out
+
+
+# --- 1. what was sent -------------------------------------------------------------------------------------
+def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
+                   at: str, run_id: str) -> dict[tuple[str, str], list[lifecycle.SentAnswer]]:
+    answers: dict[tuple[str, str], list[lifecycle.SentAnswer]] = defaultdict(list)
+    order: dict[tuple[str, str], int] = {}
+    for pid in sorted(profiles):
+        folder = ws.drop_root / pid / "outbox"
+        known = {d.file_name for d in state.documents(pid)}
+        top: dict[str, int] = {}
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            data = path.read_bytes()
+            csv_ack = re.fullmatch(rf"{re.escape(pid)}-csv-ack-(\d+)\.csv", path.name)
+            if csv_ack:  # a CSV acknowledgment (flows.documents.renderer): its number is its file name's
+                top["CSV"] = max(top.get("CSV", 0), int(csv_ack.group(1)))
+                if path.name not in known:
+                    state.record_sent(pid, "CSV", path.name, "", "", data, [], at=at, run_id=run_id)
+                    out.documents += 1
+                continue
+            interchanges = read_sent(data, file=path.name)
+            for ic in interchanges:
+                _top(top, "ISA", ic.isa13)
+                for s in ic.sets:
+                    _top(top, "GS", s.gs06)
+                    _top(top, "ST", s.st02)
+            isa13 = interchanges[0].isa13 if interchanges else ""
+            order[(pid, path.name)] = int(isa13) if isa13.isdigit() else 0
+            if path.name in known or not interchanges:
+                continue
+            sets, first = [], interchanges[0]
+            for ic in interchanges:
+                for s in ic.sets:
+                    key = f"sent:{path.name}:{len(sets) + 1}"
+                    sets.append({"doc_key": key, "set_id": s.set_id, "st02": s.st02, "gs06": s.gs06,
+                                 "po_number": s.po_number, "answers_isa13": s.answers_isa13,
+                                 "answers_gs06": s.answers_gs06})
+                    if s.set_id in ("855", "865") and s.po_number:
+                        answers[(pid, s.po_number)].append(lifecycle.SentAnswer(
+                            s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines))
+            doc_type = sets[0]["set_id"] if sets else "TA1"
+            state.record_sent(pid, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
+                              sets, at=at, run_id=run_id)
+            out.documents += 1
+        for kind, n in sorted(top.items()):
+            state.raise_number(pid, kind, n)
+            out.numbers[f"{pid} {kind}"] = state.last_number(pid, kind)
+    for kind, n in sorted(_company_numbers(ws, profiles).items()):  # SSCC serials, invoice numbers: never again
+        state.raise_number(COMPANY, kind, n)
+        out.numbers[f"company {kind}"] = state.last_number(COMPANY, kind)
+    for key in answers:  # in the order they were sent: by day, then ISA13 (a partner's sequence)
+        answers[key].sort(key=lambda a: (a.date, order[(key[0], a.file_name)]))
+    return answers
+
+
+def _company_numbers(ws: Workspace, profiles: dict[str, PartnerProfile]) -> dict[str, int]:
+    """The highest company-wide numbers our outboxes' 856s and 810s used: SSCC serial references per
+    GS1 company prefix ("SSCC:<prefix>", engine.sscc.serial_of) and invoice numbers ("INVOICE": BIG02
+    less the partner's number prefix)."""
+    top: dict[str, int] = {}
+    for pid, profile in sorted(profiles.items()):
+        folder = ws.drop_root / pid / "outbox"
+        sscc, prefix = profile.fulfilment.sscc, profile.fulfilment.invoice.number_prefix
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            for ic in read_sent(path.read_bytes(), file=path.name):
+                for s in ic.sets:
+                    for code in s.ssccs if sscc is not None else ():
+                        serial = serial_of(code, sscc.company_prefix)
+                        if serial is not None:
+                            key = f"SSCC:{sscc.company_prefix}"
+                            top[key] = max(top.get(key, 0), serial)
+                    number = s.invoice_number
+                    if number.startswith(prefix) and number[len(prefix):].isdigit():
+                        top["INVOICE"] = max(top.get("INVOICE", 0), int(number[len(prefix):]))
+    return top
+
+
+def _top(top: dict[str, int], kind: str, number: str) -> None:
+    if number and number.strip().isdigit():
+        top[kind] = max(top.get(kind, 0), int(number))
+
+
+# --- 2. what was received ---------------------------------------------------------------------------------
+def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
+                    run_id: str) -> None:
+    store = OrderStore(ws.orders_dir)
+    for pid, profile in sorted(profiles.items()):
+        drop = ws.drop_root / pid
+        waiting = {p.name for p in (drop / "inbox").iterdir()} if (drop / "inbox").is_dir() else set()
+        for path in _archived(drop / "archive"):
+            day, _, name = ARCHIVED.match(path.name).groups()
+            data = path.read_bytes()
+            sha = hashlib.sha256(data).hexdigest()
+            if state.file_record(pid, sha) is not None or name in waiting:
+                continue  # known already, or back in the inbox: the next run takes it in as new
+            _replay(ws, state, store, profile, name, data, sha, path.name, datetime.strptime(day, "%Y%m%d"),
+                    run_id=run_id)
+            out.files += 1
+    out.orders = len(state.orders())
+
+
+def _archived(folder: Path) -> list[Path]:
+    """Archived files, oldest first (the name's day, then when the copy was written, then the name)."""
+    files = [p for p in folder.iterdir() if p.is_file() and ARCHIVED.match(p.name)] if folder.is_dir() else []
+    return sorted(files, key=lambda p: (p.name[:8], p.stat().st_mtime_ns, p.name))
+
+
+def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: PartnerProfile, name: str, data: bytes,
+            sha: str, archived: str, day: datetime, *, run_id: str) -> None:
+    at = day.isoformat()
+    outcome = process_file(data, file=name, sha256=sha, profile=profile, known=known_state(state, profile.id),
+                           today=day.date())
+    named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
+             + outcome.change_headers["po_number"].to_pylist()}
+    live = state.orders_for(named)
+    lines = state.lines_for(live)
+    plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
+                                 lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id)
+    plan = replace(plan, documents=(), findings=())  # its 997/TA1 are in the outbox; its findings in old reports
+    status = "quarantined" if outcome.disposition == "quarantine" else "processed"
+    with state.transaction():
+        if outcome.orders.num_rows:
+            store.save(profile.id, sha, outcome.orders, outcome.lines)
+        if outcome.change_headers.num_rows:
+            store.save_changes(profile.id, sha, outcome.change_headers, outcome.changes)
+        state.apply(plan, at=at, run_id=run_id)
+        for sender, isa13 in outcome.interchanges_seen:
+            state.record_interchange(profile.id, sender, isa13, sha)
+        state.record_file(profile.id, sha, name, len(data), at, status, archive_path=archived, run_id=run_id,
+                          error_count=outcome.error_count)
+        state.mark_disposed(profile.id, sha, at)
+
+
+# --- 3. what the answers said ----------------------------------------------------------------------------
+def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebuilt, *, at: str, run_id: str) -> None:
+    if not answers:
+        return
+    keys = list(answers)
+    records = state.orders_for(keys)
+    store = OrderStore(ws.orders_dir)
+    changes: dict[tuple[str, str], list] = defaultdict(list)
+    for c in sorted(state.pending_changes(statuses=None, keys=keys), key=lambda c: c.id):
+        changes[(c.partner, c.po_number)].append(c)
+    allocation = _allocations(ws, set(keys))
+    evidence = {}
+    for key in keys:
+        mine = changes.get(key, [])
+        record = records.get(key)
+        revisions = [f"{c.store_key}-{c.change_ref}" for c in mine
+                     if (ws.orders_dir / key[0] / f"{c.store_key}-{c.change_ref}.lines.parquet").is_file()]
+        rows: tuple[dict, ...] = ()
+        if revisions and record is not None:
+            _, lines = store.load(key[0], revisions[-1])
+            rows = tuple(r for r in lines.select(["order_ref", "line_number", "line_id", "quantity", "unit",
+                                                  "unit_price"]).to_pylist() if r["order_ref"] == record.order_ref)
+        evidence[key] = lifecycle.Evidence(
+            answers=tuple(answers[key]), changes=tuple(mine), cancelling=_cancelling(store, mine),
+            revision_keys=frozenset(revisions), revision_rows=rows, allocation=tuple(allocation.get(key, ())))
+    plan = lifecycle.plan_restored(records, state.lines_for(keys), evidence, at=at, run_id=run_id)
+    state.apply(plan, at=at, run_id=run_id)
+    out.answered = len({t.record.key for t in plan.transitions})
+    out.reservations = sum(len(r.rows) for r in plan.reservations)
+    missing = [k for k in keys if k not in records]
+    if missing:
+        out.notes.append(f"{len(missing)} PO(s) answered in the outbox have no 850 in the archive (an 860 for an "
+                         "unknown PO, or an archive cleaned up): " + ", ".join(f"{p}/{po}" for p, po in missing[:5]))
+
+
+def _cancelling(store: OrderStore, changes: list) -> frozenset[int]:
+    """The ids of the 860s that cancel their order (BCH01 01), from their stored change tables."""
+    out = set()
+    for c in changes:
+        try:
+            headers, _ = store.load_changes(c.partner, c.store_key)
+        except StateError:
+            continue
+        if any(h["change_ref"] == c.change_ref and h["purpose"] == CANCEL for h in
+               headers.select(["change_ref", "purpose"]).to_pylist()):
+            out.add(c.id)
+    return frozenset(out)
+
+
+def _allocations(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, str], list[dict]]:
+    """Each order line's allocation rows (line_number, warehouse, sku, allocated, backordered, rejected,
+    promised_date) from the newest report of reports/ that holds the line (a run that re-decided an
+    860's lines reported those lines only): its allocation.parquet (the lines as the run left them)
+    split per warehouse by its reservations.parquet; a report written before those existed holds the
+    allocation's own rows (a `warehouse` column)."""
+    found: dict[tuple[str, str, int], list[dict]] = {}
+    for table in sorted(ws.reports_dir.glob("*/allocation.parquet"), reverse=True):
+        rows: dict[tuple[str, str, int], list[dict]] = defaultdict(list)
+        for r in _allocation_rows(table):
+            line = (r["partner"], r["po_number"], r["line_number"])
+            if line[:2] in keys and line not in found:
+                rows[line].append(r)
+        found.update(rows)
+    out: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for (partner, po, _), rows in sorted(found.items()):
+        out[(partner, po)].extend(rows)
+    return out
+
+
+def _allocation_rows(table: Path) -> list[dict]:
+    lines = pq.read_table(table)
+    if "warehouse" in lines.column_names:  # the allocation's rows themselves
+        return lines.to_pylist()
+    split: dict[tuple[str, str, int], list[dict]] = defaultdict(list)
+    reserved = table.with_name("reservations.parquet")
+    if reserved.is_file():
+        for r in pq.read_table(reserved).to_pylist():
+            split[(r["partner"], r["po_number"], r["line_number"])].append(r)
+    out = []
+    for ln in lines.to_pylist():
+        key = (ln["partner"], ln["po_number"], ln["line_number"])
+        base = {"partner": key[0], "po_number": key[1], "line_number": key[2], "sku": ln["sku"],
+                "promised_date": date.fromisoformat(ln["promised_date"]) if ln["promised_date"] else None}
+        places = split.get(key) or ([{"warehouse": ln["warehouses"], "quantity": ln["allocated"]}]
+                                    if ln["allocated"] and "," not in (ln["warehouses"] or "") else [])
+        out += [base | {"warehouse": p["warehouse"], "allocated": p["quantity"], "backordered": 0, "rejected": 0}
+                for p in places]
+        out.append(base | {"warehouse": "", "allocated": 0, "backordered": ln["backordered"] or 0,
+                           "rejected": ln["rejected"] or 0})
+    return out
+
+
+def rebuild(ws: Workspace, *, at: datetime | None = None) -> Rebuilt:
+    """A new state store from the workspace's files; refuses when the store holds history (restore or
+    keep it instead). The caller holds the workspace lease."""
+    from flows.recovery import store_contents
+
+    if store_contents(ws) == "history":
+        raise StateError("the state store holds history; rebuild only replaces a missing or empty one (move it "
+                         "away first if it is wrong)", path=str(ws.state_path))
+    if not ws.state_on_postgres:  # an empty file or schema-only store: start from a new file
+        for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+            p.unlink()
+    at = at or datetime.now().replace(microsecond=0)
+    state = StateStore(ws.state_url)
+    try:
+        run_id = f"rebuild-{at:%Y%m%dT%H%M%S}"
+        state.start_run(run_id, at.isoformat(), kind="rebuild", clock=at.isoformat())
+        done = catch_up(ws, state, at=at, run_id=run_id)
+        state.finish_run(run_id, at.isoformat(), {"documents": done.documents, "files": done.files,
+                                                  "orders": done.orders, "answered": done.answered,
+                                                  "numbers": done.numbers, "notes": done.notes})
+        return done
+    finally:
+        state.close()

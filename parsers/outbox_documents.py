@@ -1,0 +1,96 @@
+"""Our own outbound documents read back (an outbox file: TA1, 997, 855, 865, 856, 810): the control
+numbers they used (and the SSCCs of an 856's MAN*GM, the invoice number of an 810's BIG02) and what
+each transaction set answered, for rebuilding a lost state store (flows.rebuild)
+so that no number is used again and no order is answered twice.
+
+Bytes in (parsed by parsers.x12_reader), plain records out; no paths, no clock. Tolerant: a set
+it cannot read is left out, never an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from parsers.x12_reader import read_interchanges
+
+
+@dataclass(frozen=True, slots=True)
+class SentSet:
+    """One transaction set we sent (or the TA1 of an interchange)."""
+
+    set_id: str  # 855, 865, 997, 856, 810 or TA1
+    st02: str = ""
+    gs06: str = ""
+    po_number: str = ""  # BAK03 / BCA03
+    purpose: str = ""  # BAK01 / BCA01
+    ack_type: str = ""  # BAK02 / BCA02
+    lines: tuple = ()  # ((PO101 / POC01, PO102 / POC03 or None, ((ACK01, ACK02), ...)), ...)
+    answers_isa13: str = ""  # TA101
+    answers_gs06: str = ""  # AK102
+    ssccs: tuple[str, ...] = ()  # an 856's MAN02 where MAN01 is GM (SSCC-18, with or without its AI)
+    invoice_number: str = ""  # an 810's BIG02
+
+
+@dataclass(frozen=True, slots=True)
+class SentInterchange:
+    isa13: str
+    date: str  # GS04 (CCYYMMDD), else 20 + ISA09
+    sets: tuple[SentSet, ...] = field(default_factory=tuple)
+
+
+def read_sent(data: bytes, *, file: str = "") -> list[SentInterchange]:
+    """Every interchange of one of our outbox files, with its sets."""
+    result = read_interchanges(data, file=file)
+    out = []
+    for ic in result.interchanges:
+        if ic.rejected:
+            continue
+        rows = result.segments.rows(ic.start, ic.end) if ic.end >= ic.start else []
+        date = next((g.elements[3] for g in ic.groups if len(g.elements) > 3), "")
+        if not date and len(ic.elements) > 8 and len(ic.elements[8]) == 6:
+            date = "20" + ic.elements[8]
+        sets = [SentSet("TA1", answers_isa13=_el(r, 1)) for r in rows if r and r[0] == "TA1"]
+        for g in ic.groups:
+            for ts in g.transactions:
+                sets.append(_set(result.segments.rows(ts.start, ts.end), ts.set_id, ts.control_number,
+                                 g.control_number))
+        out.append(SentInterchange(ic.control_number, date, tuple(sets)))
+    return out
+
+
+def _el(row: list[str], i: int) -> str:
+    return row[i].strip() if len(row) > i else ""
+
+
+def _qty(text: str) -> Decimal | None:
+    try:
+        return Decimal(text) if text else None
+    except InvalidOperation:
+        return None
+
+
+def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
+    head = {"855": "BAK", "865": "BCA"}.get(set_id)
+    if set_id == "997":
+        ak1 = next((r for r in rows if r and r[0] == "AK1"), [])
+        return SentSet("997", st02, gs06, answers_gs06=_el(ak1, 2))
+    if set_id == "856":
+        return SentSet("856", st02, gs06, ssccs=tuple(_el(r, 2) for r in rows if r and r[0] == "MAN"
+                                                      and _el(r, 1) == "GM" and _el(r, 2)))
+    if set_id == "810":
+        big = next((r for r in rows if r and r[0] == "BIG"), [])
+        return SentSet("810", st02, gs06, po_number=_el(big, 4), invoice_number=_el(big, 2))
+    if head is None:
+        return SentSet(set_id, st02, gs06)
+    top = next((r for r in rows if r and r[0] == head), [])
+    lines: list[tuple[str, Decimal | None, list]] = []
+    for r in rows:
+        if r and r[0] == "PO1":
+            lines.append((_el(r, 1), _qty(_el(r, 2)), []))
+        elif r and r[0] == "POC":
+            lines.append((_el(r, 1), _qty(_el(r, 3)), []))
+        elif r and r[0] == "ACK" and lines:
+            lines[-1][2].append((_el(r, 1), _qty(_el(r, 2))))
+    return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
+                   lines=tuple((line_id, qty, tuple(acks)) for line_id, qty, acks in lines))

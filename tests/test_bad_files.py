@@ -1,0 +1,55 @@
+"""Whole files that are not what a partner should send, one kind at a time (docs/bad-inputs.md): what
+each does to the file (processed or quarantined), what is answered, and what is reported."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine.process import Known, process_file
+from schemas.profile import load_profiles
+from tests.support import GOOD_PO, REPO, x12_850
+
+ACME = load_profiles(REPO / "partners")["acme"]
+GOOD = x12_850(GOOD_PO)
+
+
+def _run(data: bytes, known: Known = Known()):
+    out = process_file(data, file="f.x12", sha256="s", profile=ACME, known=known, today=date(2026, 11, 27))
+    return out, {(f.code, f.severity) for f in out.findings}, [d.doc_type for d in out.documents]
+
+
+def test_an_empty_file_or_one_that_is_not_x12_is_quarantined_unanswered():
+    for data in (b"", b"%PDF-1.7 a purchase order as a PDF\n", GOOD.decode().encode("utf-16")):
+        out, codes, docs = _run(data)
+        assert ("X12_NOT_EDI", "error") in codes and docs == [] and out.disposition == "quarantine"
+
+
+def test_bytes_before_the_isa_or_after_the_iea_are_reported_and_the_po_is_taken():
+    for data, code in ((b"GARBAGE HEADER\n" + GOOD, "X12_LEADING_GARBAGE"),
+                       (GOOD + b"junk after", "X12_TRAILING_GARBAGE")):
+        out, codes, docs = _run(data)
+        assert codes == {(code, "warning")} and docs == ["997"] and out.orders.num_rows == 1
+        assert out.disposition == "processed"
+
+
+def test_a_latin1_file_is_read_with_a_warning_and_a_bom_is_skipped():
+    out, codes, _ = _run(GOOD.replace(b"WIDGET", b"WIDG\xe9T"))
+    assert codes == {("X12_NOT_UTF8", "warning")} and out.orders.num_rows == 1
+    out, codes, _ = _run(b"\xef\xbb\xbf" + GOOD)
+    assert codes == set() and out.orders.num_rows == 1
+
+
+def test_a_truncated_file_is_rejected_with_a_ta1_and_quarantined():
+    out, codes, docs = _run(GOOD[:200])
+    assert ("IEA_MISSING", "error") in codes and docs == ["TA1"] and out.disposition == "quarantine"
+    assert out.orders.num_rows == 0
+
+
+def test_an_interchange_received_before_is_not_taken_again():
+    out, codes, docs = _run(GOOD, Known(interchanges=frozenset({("ACMERETAIL", "000000001")})))
+    assert codes == {("ISA_DUPLICATE", "error")} and docs == ["TA1"] and out.orders.num_rows == 0
+
+
+def test_an_interchange_from_another_sender_in_this_partners_drop_is_not_answered():
+    out, codes, docs = _run(GOOD.replace(b"ACMERETAIL     ", b"SOMEONEELSE    ", 1))
+    assert codes == {("PARTNER_SENDER_MISMATCH", "error")} and docs == [] and out.orders.num_rows == 0

@@ -1,0 +1,73 @@
+"""SIGKILL at every step boundary of a nightly run (and at random times), then a rerun: the outbox,
+the state store and the night's failure report equal those of an uninterrupted night, no number is
+used twice, and the killed run is on record as crashed (tests/crash_harness.py says how).
+
+`make test` runs a bounded sweep (the step boundaries the issue names, on night 1; two on night 2;
+two random kills; the killed night compared); `make crash` (ORDERBRIDGE_CRASH_SWEEP=full) kills at
+every occurrence of every point of both nights and at 20 random times, through Prefect and GX too,
+and runs the nights after the killed one as well.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import pytest
+
+from flows.faults import POINTS
+from tests.crash_harness import NIGHTS, Baseline, Kill, crash_and_recover
+
+FULL = os.environ.get("ORDERBRIDGE_CRASH_SWEEP") == "full"
+# how often each point is reached in the demo's nights (night 1: 9 files, 17 outbox files; night 2: 5 -
+# three 860s and two partners' 997s -, two warehouse confirmations, 16 outbox files - 8 answers, four
+# 856s and four 810s)
+REACHED = {"after-archive": (9, 5), "after-parse": (9, 5), "after-intake-commit": (9, 5), "mid-outbox-write": (17, 16),
+           "after-outbox-write": (17, 16), "after-confirmation-commit": (0, 2)}
+
+BOUNDED = [Kill(0, "after-archive@2"), Kill(0, "after-parse@4"), Kill(0, "after-intake-commit@3"),
+           Kill(0, "after-numbering"), Kill(0, "mid-outbox-write@5"), Kill(0, "after-delivery"),
+           Kill(0, "after-reconcile"), Kill(0, "mid-reports"),
+           Kill(0, "before-finish"), Kill(1, "after-intake-commit@2"), Kill(1, "mid-outbox-write@2"),
+           Kill(1, "after-confirmation-commit@1"), Kill(1, "after-shipping"), Kill(1, "mid-outbox-write@12")]
+
+
+def _full() -> list[Kill]:
+    kills = []
+    for night in range(len(NIGHTS)):
+        for point in POINTS:
+            times = REACHED.get(point, (1, 1))[night]
+            kills += [Kill(night, f"{point}@{n}") for n in range(1, times + 1)]
+    kills += [Kill(0, "after-numbering", prefect=True), Kill(1, "mid-outbox-write@3", prefect=True),
+              Kill(0, "after-intake-commit@5", gx=True), Kill(1, "after-numbering", gx=True)]
+    return kills
+
+
+CASES = _full() if FULL else BOUNDED
+RANDOM = 20 if FULL else 2
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    return Baseline(tmp_path_factory.mktemp("crash-baseline"))
+
+
+@pytest.fixture(scope="module")
+def baseline_gx(tmp_path_factory):
+    return Baseline(tmp_path_factory.mktemp("crash-baseline-gx"), gx=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill", CASES, ids=lambda k: k.name)
+def test_a_kill_at_a_step_boundary_then_a_rerun_equals_an_uninterrupted_night(kill, baseline, tmp_path, request):
+    base = request.getfixturevalue("baseline_gx") if kill.gx else baseline
+    assert crash_and_recover(base, kill, tmp_path, later_nights=FULL) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(RANDOM))
+def test_a_kill_at_a_random_time_then_a_rerun_equals_an_uninterrupted_night(seed, baseline, tmp_path):
+    rng = random.Random(seed)
+    # somewhere in the run: the first second is mostly Python starting, so draw from the rest
+    kill = Kill(seed % len(NIGHTS), after=round(rng.uniform(1.0, max(1.5, baseline.seconds_per_run)), 2))
+    assert crash_and_recover(baseline, kill, tmp_path, later_nights=FULL) == []
