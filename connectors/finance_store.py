@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from schemas.errors import StateError
+from schemas.exception_change import StateChange
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -22,17 +23,6 @@ if TYPE_CHECKING:
 # Importing this module (and so the state store) loads no pyarrow: `orderbridge status` stays light
 # (tests/test_console.py). The Arrow readers and writers import it when called.
 
-
-class StateChange(Protocol):
-    """An exception's state change (engine.exception_states.StateChange; connectors never import engine)."""
-
-    exception_id: str
-    action: str
-    from_state: str
-    to_state: str
-    by: str
-    note: str
-    at: datetime
 
 CHUNK = 500
 

@@ -304,29 +304,29 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
                       reports=reading.reports_of(c.ws.reports_dir, run_id),
                       summary=reading.pretty_json(record["summary"]))
 
+    def served(request: Request, session, path, missing: str) -> Response:
+        """A report file (a path reading allowed, else 404 with ``missing``) under the reports' own CSP."""
+        if path is None:
+            return c.page(request, "message.html", status=404, session=session, title="No such report",
+                          message=missing)
+        response = FileResponse(path, media_type=reading.SERVED[path.suffix])
+        response.headers["Content-Security-Policy"] = REPORT_CSP
+        return response
+
     def report(request: Request) -> Response:
         got = guarded(request)
         if not isinstance(got, tuple):
             return got
         path = reading.report_file(c.ws.reports_dir, request.path_params["run_id"], request.path_params["name"])
-        if path is None:
-            return c.page(request, "message.html", status=404, session=got[0], title="No such report",
-                          message="This run kept no report by that name.")
-        response = FileResponse(path, media_type=reading.SERVED[path.suffix])
-        response.headers["Content-Security-Policy"] = REPORT_CSP
-        return response
+        return served(request, got[0], path, "This run kept no report by that name.")
 
     def finance(request: Request) -> Response:
         got = guarded(request)
         if not isinstance(got, tuple):
             return got
         path = reading.cumulative_finance_file(c.ws.reports_dir, request.path_params["name"])
-        if path is None:
-            return c.page(request, "message.html", status=404, session=got[0], title="No such report",
-                          message="The cumulative finance report has no file by that name (no reconciliation yet?).")
-        response = FileResponse(path, media_type=reading.SERVED[path.suffix])
-        response.headers["Content-Security-Policy"] = REPORT_CSP
-        return response
+        return served(request, got[0], path,
+                      "The cumulative finance report has no file by that name (no reconciliation yet?).")
 
     def view(request: Request) -> Response:
         got = guarded(request)

@@ -17,13 +17,13 @@ longer finds is "cleared": resolved by "orderbridge" (the difference is gone), k
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.errors import ActionRefused
+from schemas.exception_change import StateChange
 from schemas.reconciliation import EXCEPTIONS, STATES
 
 SYSTEM = "orderbridge"  # who the engine's own state changes are attributed to
@@ -48,17 +48,6 @@ STATE_CHANGES = pa.schema([
     pa.field("note", pa.string(), nullable=False),
     pa.field("at", pa.timestamp("s"), nullable=False),
 ])
-
-
-@dataclass(frozen=True, slots=True)
-class StateChange:
-    exception_id: str
-    action: str
-    from_state: str
-    to_state: str
-    by: str
-    note: str
-    at: datetime
 
 
 def act(exception_id: str, state: str, action: str, *, by: str, note: str, at: datetime) -> StateChange:

@@ -39,32 +39,24 @@ RETRY_DELAYS = [2, 10, 30]  # seconds before each retry of a stage that failed w
 
 def open_drop(ws_root: str, profile: PartnerProfile) -> FileDrop:
     """The partner's drop: a local folder, or its SFTP server (secret from env or a Prefect Secret block)."""
-    ws = open_workspace(ws_root)
     if profile.drop.kind == "local":
-        return steps.local_drops(ws)(profile)
-    from connectors.sftp import SftpDrop, resolve_secret  # paramiko only when a partner uses SFTP
-
-    settings = profile.drop.sftp
-    if settings is None:
-        raise ConfigError("sftp drop without settings", partner=profile.id)
-    secret = resolve_secret(settings, os.environ)
-    if secret is None and settings.secret_block:
-        from prefect.blocks.system import Secret
-
-        secret = Secret.load(settings.secret_block).get()
-    return SftpDrop(settings, secret)
+        return steps.local_drops(open_workspace(ws_root))(profile)
+    return _sftp_drop(profile.drop.sftp, partner=profile.id)
 
 
 def open_warehouse_drop(ws_root: str, warehouse) -> FileDrop:
     """A warehouse's drop: a local folder, or its SFTP server (like a partner's)."""
-    ws = open_workspace(ws_root)
     if warehouse.drop.kind == "local":
-        return shipping.warehouse_drops(ws)(warehouse)
-    from connectors.sftp import SftpDrop, resolve_secret
+        return shipping.warehouse_drops(open_workspace(ws_root))(warehouse)
+    return _sftp_drop(warehouse.drop.sftp, warehouse=warehouse.id)
 
-    settings = warehouse.drop.sftp
+
+def _sftp_drop(settings, **who: str) -> FileDrop:
+    """An SFTP drop; its secret from the environment, else the Prefect Secret block the settings name."""
+    from connectors.sftp import SftpDrop, resolve_secret  # paramiko only when someone uses SFTP
+
     if settings is None:
-        raise ConfigError("sftp drop without settings", warehouse=warehouse.id)
+        raise ConfigError("sftp drop without settings", **who)
     secret = resolve_secret(settings, os.environ)
     if secret is None and settings.secret_block:
         from prefect.blocks.system import Secret

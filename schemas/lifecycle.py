@@ -58,6 +58,10 @@ class LineState(StrEnum):
     CLOSED = "closed"  # its order closed
 
 
+GONE_LINES = (LineState.DELETED, LineState.CANCELLED)  # no longer on the order (kept for its story)
+ENDED_LINES = (LineState.REJECTED, *GONE_LINES)  # nothing of them will ship or be billed
+
+
 class EventKind(StrEnum):
     """What happened to an order; engine.lifecycle.TRANSITIONS says from which state to which."""
 

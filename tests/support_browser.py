@@ -180,3 +180,17 @@ class Browser:
 
     def click(self, css: str) -> None:
         self._call("POST", f"/session/{self.session}/element/{self.find(css)}/click", {})
+
+
+# What the finance report and dashboard tests read off a rendered page: the charts' bars and sizes,
+# the cards, the text, and every resource the page fetched (none: offline).
+PAGE_FACTS = """
+const bars = Array.from(document.querySelectorAll('svg rect.bar')).map(r => ({
+  chart: r.closest('svg').id, category: r.dataset.category, series: r.dataset.series,
+  value: r.dataset.value, width: r.getBBox().width, height: r.getBBox().height}));
+const svgs = Array.from(document.querySelectorAll('svg')).map(s => {
+  const box = s.getBoundingClientRect(); return {id: s.id, width: box.width, height: box.height}; });
+const cards = Array.from(document.querySelectorAll('.card')).map(c => [c.id, c.innerText.replace(/\\s+/g, ' ')]);
+return {svgs, bars, cards, text: document.body.innerText,
+        resources: performance.getEntriesByType('resource').map(e => e.name)};
+"""

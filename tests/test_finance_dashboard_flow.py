@@ -11,7 +11,7 @@ from decimal import Decimal
 import pyarrow.parquet as pq
 import pytest
 
-from tests.support_browser import Browser, artifact
+from tests.support_browser import PAGE_FACTS, Browser, artifact
 from tests.support_finance_flow import small_workspace
 
 
@@ -118,18 +118,6 @@ def test_exceptions_of_the_small_workspace(ws):
         ("SHIPPED_NOT_INVOICED", "INITECH-3000", 2, Decimal("69.40")),  # 20 x 3.47
         ("DOCUMENT_UNACKNOWLEDGED", "INITECH-3000", None, Decimal("157.62")),  # its 855: 6 x 12.39 + 24 x 3.47
     ])
-
-
-PAGE_FACTS = """
-const bars = Array.from(document.querySelectorAll('svg rect.bar')).map(r => ({
-  chart: r.closest('svg').id, category: r.dataset.category, series: r.dataset.series,
-  value: r.dataset.value, width: r.getBBox().width, height: r.getBBox().height}));
-const svgs = Array.from(document.querySelectorAll('svg')).map(s => {
-  const box = s.getBoundingClientRect(); return {id: s.id, width: box.width, height: box.height}; });
-const cards = Array.from(document.querySelectorAll('.card')).map(c => [c.id, c.innerText.replace(/\\s+/g, ' ')]);
-return {svgs, bars, cards, text: document.body.innerText,
-        resources: performance.getEntriesByType('resource').map(e => e.name)};
-"""
 
 
 @pytest.fixture(scope="module")

@@ -12,22 +12,10 @@ from engine.dashboard import render_dashboard
 from engine.finance_report import build_finance_report, render_html
 from engine.kpis import compute_kpis
 from engine.reconcile import reconcile
-from tests.support_browser import Browser, artifact, dump_dom
+from tests.support_browser import PAGE_FACTS, Browser, artifact, dump_dom
 from tests.support_finance import AS_OF, SMALL_SETTINGS, small_book, small_document_status
 
 pytestmark = pytest.mark.integration
-
-PAGE_FACTS = """
-const bars = Array.from(document.querySelectorAll('svg rect.bar')).map(r => ({
-  chart: r.closest('svg').id, category: r.dataset.category, series: r.dataset.series,
-  value: r.dataset.value, width: r.getBBox().width, height: r.getBBox().height}));
-const svgs = Array.from(document.querySelectorAll('svg')).map(s => {
-  const box = s.getBoundingClientRect(); return {id: s.id, width: box.width, height: box.height}; });
-const cards = Array.from(document.querySelectorAll('.card')).map(c => [c.id, c.innerText.replace(/\\s+/g, ' ')]);
-return {svgs, bars, cards, text: document.body.innerText,
-        resources: performance.getEntriesByType('resource').map(e => e.name)};
-"""
-
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, Path]:

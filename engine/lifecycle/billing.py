@@ -24,6 +24,7 @@ from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
+    ENDED_LINES,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -37,7 +38,6 @@ from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
 
 Key = tuple[str, str]
-ENDED_LINES = (LineState.REJECTED, LineState.DELETED, LineState.CANCELLED)
 STAGE = "invoicing"
 PENDING_NUMBER = "0"  # BIG02 while an invoice is built before its number is taken
 Billed = dict[tuple[str, str], tuple[str, ...]]  # (warehouse, shipment id) -> doc keys of the 810s it waits for

@@ -22,6 +22,7 @@ from engine.lifecycle.common import check_plan, contain, first_rows, transaction
 from engine.lifecycle.table import ENDED, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.lifecycle import (
+    GONE_LINES,
     ChangeUpdate,
     EventKind,
     FindingRecord,
@@ -169,7 +170,7 @@ class _Step:
         t = move(self.record, EventKind.CHANGE_CANCELLED, at=self.at, run_id=self.run_id,
                  note=note + (f"; 865 {said['ack_type']}" if answered else ""),
                  document_key=self._doc_key() if answered else "", changed_lines=(), **said)
-        lines = tuple(ln if ln.state in (LineState.DELETED, LineState.CANCELLED) else
+        lines = tuple(ln if ln.state in GONE_LINES else
                       replace(ln, state=LineState.CANCELLED, ack="ID", allocated=0, backordered=0, rejected=0,
                               promised_date=None, warehouses="", reason=note, run_id=self.run_id)
                       for ln in self.rv.lines.get(self.key, ()))
@@ -238,7 +239,7 @@ class _Step:
         for n, ln in stored.items():
             if n in out:
                 continue
-            if n in touched and ln.state not in (LineState.DELETED, LineState.CANCELLED):
+            if n in touched and ln.state not in GONE_LINES:
                 ln = replace(ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
                              promised_date=None, warehouses="", reason=f"deleted by 860 in {self.ch.source_file}",
                              revision=revision, run_id=self.run_id)

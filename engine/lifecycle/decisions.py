@@ -45,6 +45,7 @@ from parsers.x12_writer import decimal_column, delimiter_chars
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import (
+    GONE_LINES,
     LINE_ROWS,
     ORDER_KEYS,
     RESERVATION_ROWS,
@@ -68,7 +69,7 @@ from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
-GONE = (LineState.DELETED, LineState.CANCELLED)
+GONE = GONE_LINES
 # what the answer reads of a line: the 855 echoes these, the line row keeps some
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
                  "vendor_part", "buyer_part"]

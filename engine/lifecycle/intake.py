@@ -23,6 +23,7 @@ from parsers.x12_writer import decimal_column
 from schemas.codes import CATALOGUE
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
+    GONE_LINES,
     LINE_ROWS,
     ChangeUpdate,
     EventKind,
@@ -180,14 +181,14 @@ def _received_lines(partner: str, po: str, rows: dict[int, dict], revision: int,
 
 
 def _cancelled(line: LineRecord, reason: str, run_id: str) -> LineRecord:
-    if line.state in (LineState.DELETED, LineState.CANCELLED):
+    if line.state in GONE_LINES:
         return line
     return replace(line, state=LineState.CANCELLED, allocated=0, backordered=0, promised_date=None, warehouses="",
                    reason=reason, run_id=run_id)
 
 
 def _deleted(line: LineRecord, reason: str, revision: int, run_id: str) -> LineRecord:
-    if line.state in (LineState.DELETED, LineState.CANCELLED):
+    if line.state in GONE_LINES:
         return line
     return replace(line, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0,
                    promised_date=None, warehouses="", reason=reason, revision=revision, run_id=run_id)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import TO_DECIDE, move, next_state
 from schemas.lifecycle import (
+    GONE_LINES,
     ChangeUpdate,
     EventKind,
     LineRecord,
@@ -36,7 +37,7 @@ from schemas.lifecycle import (
 REJECTING = {"RD", "RJ"}  # BAK02 / BCA02: rejected
 REVISED = "05"  # BAK01 05: a revised acknowledgment (it answers an 860)
 ACTOR = "state rebuild"
-GONE = (LineState.DELETED, LineState.CANCELLED)
+GONE = GONE_LINES
 
 
 @dataclass(frozen=True, slots=True)

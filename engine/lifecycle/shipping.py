@@ -30,6 +30,7 @@ from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
+    ENDED_LINES,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -51,7 +52,6 @@ from schemas.shipments import (
 from schemas.warehouses import WarehouseProfile
 
 Key = tuple[str, str]
-ENDED_LINES = (LineState.REJECTED, LineState.DELETED, LineState.CANCELLED)
 STAGE = "shipments"
 
 
