@@ -292,4 +292,5 @@ def received_findings(findings: pa.Table) -> pa.Table:
 
 def only_partners(table: pa.Table, partners: Iterable[str]) -> pa.Table:
     """Rows of partners that have a profile (a partner removed from the workspace drops out)."""
-    return table.filter(pc.is_in(table["partner"], value_set=pa.array(sorted(set(partners)), pa.string())))
+    keep = pc.is_in(table["partner"], value_set=pa.array(sorted(set(partners)), pa.string()))
+    return table if pc.all(keep).as_py() is not False else table.filter(keep)  # all kept: no copy
