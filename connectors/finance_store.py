@@ -110,6 +110,14 @@ def _table(rows: list[tuple], spec) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=target)
 
 
+def _chunked(chunks: Iterable[list[tuple]], spec) -> pa.Table:
+    """_table over a query's rows a chunk at a time (connectors.state StateStore._q_chunks)."""
+    import pyarrow as pa
+
+    parts = [_table(rows, spec) for rows in chunks]
+    return pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0] if parts else _table([], spec)
+
+
 def _text(value) -> str | None:
     """A value as the store keeps it: decimals exact without trailing zeros, times ISO to the second."""
     if value is None:
@@ -148,6 +156,7 @@ class FinanceTables:
 
     # provided by StateStore
     def _q(self, sql: str, args: Sequence = ()) -> list[tuple]: ...  # pragma: no cover
+    def _q_chunks(self, sql: str, args: Sequence = ()) -> Iterable[list[tuple]]: ...  # pragma: no cover
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int: ...  # pragma: no cover
     def _next_ids(self, name: str, count: int) -> list[int]: ...  # pragma: no cover
     def transaction(self): ...  # pragma: no cover
@@ -300,7 +309,8 @@ class FinanceTables:
         wanted = set(columns) if columns is not None else None
         spec = [(n, t) for n, t in LINE_ROWS if wanted is None or n in wanted]
         cols = ", ".join(n for n, _ in spec)
-        return _table(self._q(f"SELECT {cols} FROM order_lines ORDER BY partner, po_number, line_number"), spec)
+        return _chunked(self._q_chunks(f"SELECT {cols} FROM order_lines ORDER BY partner, po_number, line_number"),
+                        spec)
 
     def events_of(self, kinds: Iterable[str]) -> pa.Table:
         """History rows of these event kinds (e.g. cancellations), in the store's sequence."""
