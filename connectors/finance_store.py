@@ -100,6 +100,14 @@ def _table(rows: list[tuple], spec) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=target)
 
 
+def _chunked(chunks: Iterable[list[tuple]], spec) -> pa.Table:
+    """_table over a query's rows a chunk at a time (connectors.state StateStore._q_chunks)."""
+    import pyarrow as pa
+
+    parts = [_table(rows, spec) for rows in chunks]
+    return pa.concat_tables(parts).combine_chunks() if len(parts) > 1 else parts[0] if parts else _table([], spec)
+
+
 def _text(value) -> str | None:
     """A value as the store keeps it: decimals exact without trailing zeros, times ISO to the second."""
     if value is None:
@@ -114,11 +122,31 @@ def _text(value) -> str | None:
     return value
 
 
+def _text_column(column, *, as_int: bool = False) -> list:
+    """An Arrow column's values as _text gives them, built column-wise for text, whole-second times,
+    dates and integers (``as_int``: booleans as 0/1); any other type value by value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if as_int and pa.types.is_boolean(kind):
+        return pc.cast(column, pa.int64()).to_pylist()
+    if pa.types.is_timestamp(kind) and kind.tz is None and kind.unit == "s":
+        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S").to_pylist()
+    if pa.types.is_date32(kind):
+        return pc.strftime(column, format="%Y-%m-%d").to_pylist()
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind) \
+            or pa.types.is_boolean(kind):
+        return column.to_pylist()
+    return [_text(v) for v in column.to_pylist()]
+
+
 class FinanceTables:
     """Reconciliation reads and writes of the state store (mixed into connectors.state.StateStore)."""
 
     # provided by StateStore
     def _q(self, sql: str, args: Sequence = ()) -> list[tuple]: ...  # pragma: no cover
+    def _q_chunks(self, sql: str, args: Sequence = ()) -> Iterable[list[tuple]]: ...  # pragma: no cover
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int: ...  # pragma: no cover
     def _next_ids(self, name: str, count: int) -> list[int]: ...  # pragma: no cover
     def transaction(self): ...  # pragma: no cover
@@ -229,8 +257,9 @@ class FinanceTables:
         """The verdict on every set we sent, as of ``as_of`` (engine.partner_acks.match_acks), replacing
         the previous run's."""
         cols = [c for c in STATUS_FIELDS if c != "errors"]
-        rows = [(*(int(r[c]) if c == "ack_late" and r[c] is not None else _text(r[c]) for c in cols), _text(as_of),
-                 run_id) for r in status.select(cols).to_pylist()]
+        values = [_text_column(status[c], as_int=c == "ack_late") for c in cols]
+        n = status.num_rows
+        rows = list(zip(*values, [_text(as_of)] * n, [run_id] * n, strict=True)) if n else []
         cols += ["as_of", "run_id"]
         with self.transaction():
             self._q("DELETE FROM document_acks")
@@ -265,9 +294,13 @@ class FinanceTables:
                 "isa13", "gs06", "st02", "po_date", "currency", "change_file", "received_at")
         return _table(self._q(f"SELECT {', '.join(cols)} FROM orders ORDER BY partner, po_number"), ORDER_ROWS)
 
-    def finance_lines(self) -> pa.Table:
-        cols = ", ".join(n for n, _ in LINE_ROWS)
-        return _table(self._q(f"SELECT {cols} FROM order_lines ORDER BY partner, po_number, line_number"), LINE_ROWS)
+    def finance_lines(self, columns: Iterable[str] | None = None) -> pa.Table:
+        """LINE_ROWS of every order line (only ``columns`` of them, in LINE_ROWS' order, when given)."""
+        wanted = set(columns) if columns is not None else None
+        spec = [(n, t) for n, t in LINE_ROWS if wanted is None or n in wanted]
+        cols = ", ".join(n for n, _ in spec)
+        return _chunked(self._q_chunks(f"SELECT {cols} FROM order_lines ORDER BY partner, po_number, line_number"),
+                        spec)
 
     def events_of(self, kinds: Iterable[str]) -> pa.Table:
         """History rows of these event kinds (e.g. cancellations), in the store's sequence."""

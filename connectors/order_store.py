@@ -43,6 +43,10 @@ class OrderStore:
     def load(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("orders", ORDERS), ("lines", ORDER_LINES)])
 
+    def load_orders(self, partner: str, key: str) -> pa.Table:
+        """Only the ORDERS table of a pair (readers that need no lines: the reconciliation's ship dates)."""
+        return self._read(partner, key, [("orders", ORDERS)])[0]
+
     def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table) -> None:
         self._write(partner, key, [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)])
 

@@ -500,6 +500,14 @@ class StateStore(FinanceTables):
         with self._lock, _edge(self.path):
             return self._db.execute(self.dialect.sql(sql), tuple(args)).fetchall()
 
+    def _q_chunks(self, sql: str, args: Sequence = (), size: int = 50_000) -> Iterator[list[tuple]]:
+        """The rows of one query ``size`` at a time (a reader that turns each chunk into columns never
+        holds a whole night's rows as Python tuples at once); the store is held until the last chunk."""
+        with self._lock, _edge(self.path):
+            cur = self._db.execute(self.dialect.sql(sql), tuple(args))
+            while chunk := cur.fetchmany(size):
+                yield chunk
+
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int:
         """executemany; the number of rows changed."""
         with self._lock, _edge(self.path):

@@ -48,6 +48,9 @@ CANCEL_EVENTS = ORDER_CANCELLED + REVISED
 ENDED_LINES = ("cancelled", "deleted")
 RECEIVED_STAGES = ("intake", "decide", "recheck")  # findings about what partners sent
 _KEY = ["partner", "po_number"]
+# the order-line columns (connectors.finance_store LINE_ROWS) ordered, acknowledged, shipped and invoiced read
+LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ordered", "unit", "unit_price",
+                "ack_price", "revision")
 TIME = pa.timestamp("s")
 
 
@@ -148,6 +151,11 @@ def _echoes(lines: pa.Table) -> pa.Table:
     echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), pc.cast(ours["line_number"], pa.string()),
                       ours["line_id"])
     ours = ours.append_column("echo", echo)
+    if not ours.num_rows:
+        return ours
+    key = pc.binary_join_element_wise(ours["partner"], ours["po_number"], echo, "\x1f")
+    if pc.count_distinct(key).as_py() == ours.num_rows:  # no PO repeats a PO101: every line is its own first
+        return ours
     first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
     first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
     return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
@@ -156,7 +164,8 @@ def _echoes(lines: pa.Table) -> pa.Table:
 def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str) -> pa.Table:
     t = recorded.filter(pc.equal(recorded["doc_type"], doc_type))
     t = t.append_column("echo", pc.coalesce(t["line_id"], pa.scalar("")))
-    return t.join(_echoes(lines).select(["partner", "po_number", "echo", "line_number"]),
+    ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
+    return t.join(ours.select(["partner", "po_number", "echo", "line_number"]),
                   ["partner", "po_number", "echo"], join_type="inner").sort_by(
         [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
          ("sent_at", "ascending"), ("position", "ascending")])
@@ -283,4 +292,5 @@ def received_findings(findings: pa.Table) -> pa.Table:
 
 def only_partners(table: pa.Table, partners: Iterable[str]) -> pa.Table:
     """Rows of partners that have a profile (a partner removed from the workspace drops out)."""
-    return table.filter(pc.is_in(table["partner"], value_set=pa.array(sorted(set(partners)), pa.string())))
+    keep = pc.is_in(table["partner"], value_set=pa.array(sorted(set(partners)), pa.string()))
+    return table if pc.all(keep).as_py() is not False else table.filter(keep)  # all kept: no copy

@@ -120,6 +120,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
 
     today = now.date()
     orders, lines = lifecycle.current_tables(deciding, tables)
+    tables.clear()  # the stored tables' other rows are not needed any more (the caller is done with them)
     settings = rule_settings(profiles)
     docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     with timed("decide.rules"):
@@ -141,6 +142,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                       {pid: p.allocation for pid, p in profiles.items()},
                       reservations=pa.Table.from_pylist(reserved, schema=RESERVATIONS), today=today)
     out.allocation, out.availability = result.lines, result.availability
+    del alloc_in
     allocating.stop()
     with timed("decide.plan"):
         plan = lifecycle.plan_decisions(

@@ -13,6 +13,7 @@ Nothing here decides: engine.partner_acks, engine.reconcile and engine.exception
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -46,6 +47,7 @@ from schemas.profile import PartnerProfile
 from schemas.reconciliation import EVIDENCE
 
 FOLDER = "finance"  # reports/<run>/finance/ per run, reports/finance/ cumulative
+SHARED = ("document_status", "lines")  # tables the per-run and the cumulative report may both hold
 
 
 @dataclass
@@ -75,7 +77,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     """Every table the reconciliation needs, each read with one query (the 850s' requested ship dates:
     each stored order table once). SHIPPED and INVOICED: the shipments and invoices of our own flow
     (flows.shipments) and the 856s and 810s other systems of ours sent (`orderbridge record`)."""
-    orders, lines = state.finance_orders(), state.finance_lines()
+    orders, lines = state.finance_orders(), state.finance_lines(finance_inputs.LINE_COLUMNS)
     sent = state.sent_sets_of((*finance_inputs.PARTNER_ACKED, *finance_inputs.OUR_997))
     events = state.events_of(finance_inputs.CANCEL_EVENTS)
     requested = finance_inputs.requested_dates(_order_tables(ws, orders))
@@ -101,7 +103,7 @@ def _order_tables(ws: Workspace, orders: pa.Table) -> list[pa.Table]:
     out = []
     for partner, key in keys:
         try:
-            out.append(store.load(partner, key)[0])
+            out.append(store.load_orders(partner, key))
         except StateError:  # a missing table costs its orders their requested ship date, nothing else
             continue
     return out
@@ -160,30 +162,48 @@ def reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
     summary = state.save_reconciliation(run_id, now, exceptions, result.evidence, changes, lines=result.lines.num_rows,
                                         documents=docs)
     folder = (folder or ws.reports_dir / run_id) / FOLDER
+    written: dict = {}  # the cumulative report copies the files of the tables both reports hold
     reports = write_reports(folder, inputs=inputs, lines=result.lines, exceptions=exceptions, evidence=result.evidence,
                             docs=docs, previous=previous, settings=settings, as_of=now,
-                            title=f"OrderBridge finance report, run {run_id}")
-    reports.update(write_cumulative(ws, state, profiles, as_of=now, inputs=inputs, lines=result.lines, docs=docs))
+                            title=f"OrderBridge finance report, run {run_id}", written=written)
+    reports.update(write_cumulative(ws, state, profiles, as_of=now, inputs=inputs, lines=result.lines, docs=docs,
+                                    written=written))
     return FinanceResult(summary=summary, reports=reports)
 
 
 def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: pa.Table, evidence: pa.Table,
                   docs: pa.Table, previous: pa.Table | None, settings: dict[str, FinanceSettings], as_of: datetime,
-                  title: str, sections: tuple = (), kpi_exceptions: pa.Table | None = None) -> dict[str, str]:
-    """The finance report (HTML, and its tables as CSV and Parquet under data/) and the KPI dashboard."""
+                  title: str, sections: tuple = (), kpi_exceptions: pa.Table | None = None,
+                  written: dict | None = None) -> dict[str, str]:
+    """The finance report (HTML, and its tables as CSV and Parquet under data/) and the KPI dashboard.
+    ``written``: what an earlier call of this run wrote from the very same lines and verdicts (filled
+    here); those tables' files are copied from it instead of encoded again (the same bytes)."""
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
+    written = {} if written is None else written
     report = build_finance_report(lines, exceptions, evidence, previous=previous, as_of=as_of)
     kpis = compute_kpis(lines, inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
                         inputs.findings, kpi_exceptions if kpi_exceptions is not None else exceptions,
                         settings=settings, as_of=as_of)
-    tables = {**report.tables(), "document_status": docs.drop_columns(["errors"]), "lines": lines,
+    tables = {**report.tables(), "document_status": docs, "lines": lines,
               **{f"kpi_{k}": v for k, v in kpis.tables().items()}}
     for name, t in tables.items():
-        (data / f"{name}.csv").write_bytes(to_csv(t))
-        pq.write_table(t, data / f"{name}.parquet")
+        csv, parquet = data / f"{name}.csv", data / f"{name}.parquet"
+        before = written.get(name)
+        if before is not None and before[0] is t and name in SHARED:
+            shutil.copyfile(before[1], csv)
+            shutil.copyfile(before[2], parquet)
+            continue
+        out = t.drop_columns(["errors"]) if name == "document_status" else t
+        csv.write_bytes(to_csv(out))
+        pq.write_table(out, parquet)
+        if name in SHARED:
+            written[name] = (t, csv, parquet)
     stamp = f"{as_of:%Y-%m-%d %H:%M}"
-    html = render_html(report, title=title, generated_at=stamp, sections=(documents_section(docs), *sections))
+    before = written.get("documents_section")
+    section = before[1] if before is not None and before[0] is docs else documents_section(docs)
+    written["documents_section"] = (docs, section)
+    html = render_html(report, title=title, generated_at=stamp, sections=(section, *sections))
     (folder / "finance-report.html").write_text(html, encoding="utf-8")
     (folder / "dashboard.html").write_text(render_dashboard(kpis, generated_at=stamp), encoding="utf-8")
     return {"finance_report": str(folder / "finance-report.html"), "dashboard": str(folder / "dashboard.html"),
@@ -192,7 +212,8 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
 
 def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], *, as_of: datetime,
                      since: date | None = None, folder: Path | None = None, inputs: Inputs | None = None,
-                     lines: pa.Table | None = None, docs: pa.Table | None = None) -> dict[str, str]:
+                     lines: pa.Table | None = None, docs: pa.Table | None = None,
+                     written: dict | None = None) -> dict[str, str]:
     """Every exception the reconciliations found (open, explained, resolved or cleared) with its state
     as people left it, each run's totals and the history, and the dashboard, from the store alone
     (the lines matched again as of ``as_of``). ``since``: only POs dated (else received) on or after it,
@@ -221,7 +242,7 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
     out = write_reports(folder, inputs=inputs, lines=lines, exceptions=stored.drop_columns(
         ["active", "first_run", "last_run", "first_found_at", "last_found_at", "cleared_at"]), evidence=evidence,
         docs=docs, previous=previous, settings=settings, as_of=as_of, title=title,
-        sections=(trend_section(runs), history_section(history)), kpi_exceptions=active)
+        sections=(trend_section(runs), history_section(history)), kpi_exceptions=active, written=written)
     data = folder / "data"
     history_table = pa.Table.from_pylist(history) if history else pa.table({"seq": pa.array([], pa.int64())})
     (data / "exception_history.csv").write_bytes(to_csv(history_table))

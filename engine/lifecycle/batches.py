@@ -29,15 +29,23 @@ def group(used: Sequence[set[str]], env: Envelope, limit: int | None) -> list[tu
     members: list[int] = []
     common: set[str] = set()
     chosen: Delimiters | None = None
+    fits: dict[frozenset[str], Delimiters | None] = {}  # members' values mostly hold the same few characters
+
+    def fit(chars: set[str]) -> Delimiters | None:
+        key = frozenset(chars)
+        if key not in fits:
+            fits[key] = first_fit(env, chars)
+        return fits[key]
+
     for i, chars in enumerate(used):
-        alone = first_fit(env, chars)
+        alone = fit(chars)
         if alone is None:
             if members:
                 out.append((members, chosen))
                 members, common, chosen = [], set(), None
             out.append(([i], None))
             continue
-        together = first_fit(env, common | chars) if members else alone
+        together = fit(common | chars) if members else alone
         if members and (together is None or (limit is not None and len(members) >= limit)):
             out.append((members, chosen))
             members, common, together = [], set(), alone

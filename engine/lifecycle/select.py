@@ -59,9 +59,9 @@ def current_tables(records: list[OrderRecord],
         orders, lines = tables[key]
         refs = pa.array([r.order_ref for r in members], pa.string())
         pos = pa.array([r.po_number for r in members], pa.string())
-        o = orders.filter(pc.and_(pc.is_in(orders["order_ref"], value_set=refs),
+        o = _kept(orders, pc.and_(pc.is_in(orders["order_ref"], value_set=refs),
                                   pc.is_in(orders["po_number"], value_set=pos)))
-        ln = lines.filter(pc.and_(pc.is_in(lines["order_ref"], value_set=refs),
+        ln = _kept(lines, pc.and_(pc.is_in(lines["order_ref"], value_set=refs),
                                   pc.is_in(lines["po_number"], value_set=pos)))
         order_parts.append(first_rows(o, ["po_number"]))
         line_parts.append(first_rows(ln, ["po_number", "line_number"]))
@@ -108,3 +108,8 @@ def reserved_after(totals: Iterable[dict], before: Mapping[Key, Iterable[Reserva
         for r in rows:
             sums[(r.warehouse, r.sku)] = sums.get((r.warehouse, r.sku), 0) + r.quantity
     return [{"warehouse": w, "sku": s, "quantity": q} for (w, s), q in sorted(sums.items()) if q]
+
+
+def _kept(table: pa.Table, mask: pa.ChunkedArray) -> pa.Table:
+    """``table`` filtered by ``mask``; the table itself (no copy of a night's lines) when every row stays."""
+    return table if pc.all(mask).as_py() is not False else table.filter(mask)

@@ -1,0 +1,125 @@
+"""One stage of the bench night in-process, on a copy of a prepared workspace, timed or profiled:
+`prepare` runs bench/night.py's workspace (delivery.batch "run") through intake, decide and delivery
+once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then start from the copy
+before them, so a stage can be timed again and again on the same inputs. Profiling is cProfile (a
+.prof file for pstats/snakeviz) when --prof names a file. Prints one JSON line; tests never use it.
+
+    .venv/bin/python bench/profile_stage.py prepare 10000
+    .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2026, 11, 27, 2)
+RUN = "bench"
+
+
+def _base(n_pos: int, after: str) -> Path:
+    return ROOT / ".bench" / f"stage-{n_pos}" / after
+
+
+def prepare(n_pos: int) -> dict:
+    from bench.night import prepare as make
+    from connectors.local import LocalDrop
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import steps
+    from flows.workspace import open_workspace
+
+    work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
+    make(work, n_pos, batch="run")
+    ws = open_workspace(work)
+    profiles = ws.partners()
+    state = StateStore(ws.state_url)
+    steps.intake_partner(ws, profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW, run_id=RUN)
+    state.close()
+    _keep(work, _base(n_pos, "intake"))
+    state = StateStore(ws.state_url)
+    steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir), steps.load_inventory(ws, NOW.date()),
+                     now=NOW, run_id=RUN, use_gx=True)
+    steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW)
+    state.close()
+    _keep(work, _base(n_pos, "deliver"))
+    state = StateStore(ws.state_url)
+    steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)
+    state.close()
+    _keep(work, _base(n_pos, "reconcile"))
+    return {"prepared": n_pos}
+
+
+def _keep(src: Path, dst: Path) -> None:
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst)
+
+
+def stage(name: str, n_pos: int, prof: str | None) -> dict:
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import steps
+    from flows.workspace import open_workspace
+
+    before = {"decide": "intake", "reconcile": "deliver", "reports": "reconcile"}[name]
+    work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
+    _keep(_base(n_pos, before), work)
+    times = work / "stage-times.jsonl"
+    times.unlink(missing_ok=True)
+    os.environ["ORDERBRIDGE_STAGE_TIMES"] = str(times)
+    ws = open_workspace(work)
+    profiles = ws.partners()
+    state = StateStore(ws.state_url)
+    if name == "decide":
+        steps.load_inventory(ws, NOW.date())
+        from rules import gx_runner  # noqa: F401 - imports are not the stage's cost
+
+        def call():
+            return steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
+                                    steps.load_inventory(ws, NOW.date()), now=NOW, run_id=RUN, use_gx=True)
+    elif name == "reconcile":
+        def call():
+            return steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)
+    else:
+        def call():
+            return steps.write_reports(ws, RUN, partners=sorted(profiles))
+    profiler = None
+    if prof:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(prof)
+    state.close()
+    inside: dict[str, float] = {}
+    for line in times.read_text().splitlines() if times.exists() else []:
+        row = json.loads(line)
+        inside[row["stage"]] = round(inside.get(row["stage"], 0.0) + row["seconds"], 3)
+    return {"stage": name, "pos": n_pos, "wall": round(wall, 3), "cpu": round(cpu, 3), "inside": inside,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
+def main(argv: list[str]) -> int:
+    name, n_pos = argv[0], int(argv[1])
+    prof = argv[argv.index("--prof") + 1] if "--prof" in argv else None
+    print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

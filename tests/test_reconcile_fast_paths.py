@@ -1,0 +1,89 @@
+"""The reconciliation's fast paths give what the plain ones give: the echo table with and without a
+repeated PO101, the verdicts' stored text built column-wise, the order lines read a chunk at a time,
+and the cumulative report's copied files equal to a fresh encoding of the same tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_column
+from connectors.state import StateStore
+from engine import finance_inputs
+from flows.reconcile import reconcile_run, write_cumulative
+from tests.support import make_workspace, run_stages
+
+NIGHT = datetime(2026, 11, 27, 2)
+
+
+def _lines(rows: list[tuple]) -> pa.Table:
+    names = ["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"]
+    return pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)},
+                    schema=pa.schema([(n, pa.int32() if n == "line_number" else pa.string()) for n in names]))
+
+
+def _by_echo(t: pa.Table) -> list[tuple]:
+    return sorted(zip(t["partner"].to_pylist(), t["po_number"].to_pylist(), t["echo"].to_pylist(),
+                      t["line_number"].to_pylist(), strict=True))
+
+
+def test_echoes_keep_every_line_when_no_po101_repeats():
+    lines = _lines([("a", "P1", 1, "10", "EA", "1", None), ("a", "P1", 2, None, "EA", "1", None),
+                    ("a", "P2", 1, "10", "EA", "1", None), ("b", "P1", 1, "10", "EA", "1", None)])
+    assert _by_echo(finance_inputs._echoes(lines)) == [("a", "P1", "10", 1), ("a", "P1", "2", 2), ("a", "P2", "10", 1),
+                                                       ("b", "P1", "10", 1)]
+
+
+def test_echoes_name_the_lowest_line_when_a_po_repeats_a_po101():
+    lines = _lines([("a", "P1", 3, "10", "EA", "1", None), ("a", "P1", 1, "10", "EA", "1", None),
+                    ("a", "P1", 2, "", "EA", "1", None), ("a", "P1", 4, "2", "EA", "1", None)])
+    # line 2 has no PO101: its number ("2") is its echo, and line 4's PO101 "2" repeats it
+    assert _by_echo(finance_inputs._echoes(lines)) == [("a", "P1", "10", 1), ("a", "P1", "2", 2)]
+
+
+def test_verdict_text_column_wise_is_the_stored_text_value_by_value():
+    t = pa.table({
+        "at": pa.array([datetime(2026, 11, 27, 2, 5, 9), None, datetime(1999, 1, 2)], pa.timestamp("s")),
+        "day": pa.array([datetime(2026, 1, 3).date(), None, datetime(2024, 2, 29).date()], pa.date32()),
+        "text": pa.array(["x", None, ""], pa.string()), "n": pa.array([5, None, -1], pa.int64()),
+        "late": pa.array([True, None, False], pa.bool_()),
+    })
+    for name in ("at", "day", "text", "n"):
+        assert _text_column(t[name]) == [_text(v) for v in t[name].to_pylist()], name
+    assert _text_column(t["late"], as_int=True) == [1, None, 0]
+
+
+def test_order_lines_read_a_chunk_at_a_time_are_the_lines_read_at_once(tmp_path):
+    state = StateStore(tmp_path / "s.sqlite")
+    try:
+        cols = [n for n, _ in LINE_ROWS]
+        rows = [("acme", f"P{k // 3}", k % 3 + 1, f"{k}", "SKU-1", "acknowledged", "IA", "4", "EA", "1.5",
+                 None if k % 2 else "1.25", k, 0, 0, "2026-12-01" if k % 2 else None, 1) for k in range(7)]
+        state._many(f"INSERT INTO order_lines ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", rows)
+        sql = f"SELECT {', '.join(cols)} FROM order_lines ORDER BY partner, po_number, line_number"
+        whole = _table(state._q(sql), LINE_ROWS)
+        assert _chunked(state._q_chunks(sql, size=2), LINE_ROWS).equals(whole)
+        assert state.finance_lines().equals(whole)
+        assert state.finance_lines(["po_number", "partner"]).column_names == ["partner", "po_number"]
+    finally:
+        state.close()
+
+
+def test_the_cumulative_report_holds_the_same_lines_and_verdict_files_as_a_fresh_encoding(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=NIGHT, run_id="n1")  # the cumulative report copies files
+        write_cumulative(ws, state, ws.partners(), as_of=NIGHT, folder=tmp_path / "fresh")  # encodes them itself
+    finally:
+        state.close()
+    run, cumulative, fresh = ws.reports_dir / "n1" / "finance" / "data", ws.reports_dir / "finance" / "data", \
+        tmp_path / "fresh" / "data"
+    for name in ("lines.csv", "lines.parquet", "document_status.csv", "document_status.parquet"):
+        assert (cumulative / name).read_bytes() == (run / name).read_bytes() == (fresh / name).read_bytes(), name
+    assert pq.read_table(run / "lines.parquet").num_rows and pq.read_table(run / "document_status.parquet").num_rows
+    assert (cumulative.parent / "finance-report.html").read_text() == (tmp_path / "fresh" / "finance-report.html"
+                                                                       ).read_text()
