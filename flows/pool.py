@@ -84,14 +84,17 @@ def ensure_pool(pool: str, *, limit: int | None = None) -> None:
     across all its workers), None leaves it as it is."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
-    from prefect.exceptions import ObjectNotFound
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
     with get_client(sync_client=True) as client:
         try:
             client.read_work_pool(pool)
         except ObjectNotFound:
-            client.create_work_pool(WorkPoolCreate(name=pool, type="process", concurrency_limit=limit))
-            return
+            try:
+                client.create_work_pool(WorkPoolCreate(name=pool, type="process", concurrency_limit=limit))
+                return
+            except ObjectAlreadyExists:  # another worker or run created it meanwhile
+                pass
         if limit is not None:
             client.update_work_pool(pool, WorkPoolUpdate(concurrency_limit=limit))
 

@@ -1,6 +1,6 @@
 """Partners sharded across two Prefect workers equal the one-process run: a Prefect server backed by
 PostgreSQL (the tests' private server, a database of its own), a process work pool and two
-`orderbridge worker` processes; the demo's two nights (four partners, two warehouses) run by
+`orderbridge worker` processes; the demo's first night (four partners, two warehouses) run by
 `orderbridge run --pool` (each partner's intake and delivery a flow run on a worker, the run-wide
 stages in the parent) and by `orderbridge run --no-prefect` on a copy of the same workspace, both
 state stores on PostgreSQL. Outboxes, input folders, reports and the whole state store (store ids
@@ -29,6 +29,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CLI = [sys.executable, "-c", "from flows.cli import main; main()"]
 POOL = "orderbridge-test"
+# The demo's first night (four partners' POs, 860s, bad files): a flow run costs a process on a worker
+# (5-20 s here), so the second night's run-wide shipping is left to tests/test_partner_order.py, which
+# runs both nights with the partners finishing in reverse order.
+NIGHTS_RUN = (0,)
 
 
 def _free_port() -> int:
@@ -114,7 +118,7 @@ def test_two_workers_equal_the_one_process_night(prefect_on_postgres, pg_server,
                                 cwd=tmp_path, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                                 start_new_session=True) for i, log in enumerate(logs)]
     try:
-        for night in range(len(NIGHTS)):
+        for night in NIGHTS_RUN:
             drop_night(one, night)
             drop_night(pooled, night)
             alone = _run(one, night, env, "--no-prefect")
@@ -122,20 +126,21 @@ def test_two_workers_equal_the_one_process_night(prefect_on_postgres, pg_server,
             assert shared.returncode == alone.returncode, shared.stdout + shared.stderr
             assert alone.returncode in (0, 1), alone.stdout + alone.stderr
             assert "on work pool 'orderbridge-test'" in shared.stderr, shared.stderr
-            assert all(w.poll() is None for w in workers), "a worker exited"
+            assert all(w.poll() is None for w in workers), "a worker exited: " + " ".join(
+                log.read_text(errors="replace")[-2000:] for log in logs)
         texts = [log.read_text(errors="replace") for log in logs]
     finally:
         for w in workers:
             _stop(w)
     runs = _api(url, "/flow_runs/filter", {"limit": 200})
     partner_runs = [r for r in runs if r["name"].startswith(("intake-", "deliver-"))]
-    assert len(partner_runs) == 2 * 4 + 2 * 4, [r["name"] for r in runs]  # 4 partners, 2 stages, 2 nights
+    assert len(partner_runs) == 2 * 4 * len(NIGHTS_RUN), [r["name"] for r in runs]  # 4 partners, 2 stages
     assert {r["state_type"] for r in partner_runs} == {"COMPLETED"}, [(r["name"], r["state_name"]) for r in runs]
     assert {r["work_pool_name"] for r in partner_runs} == {POOL}
     # both workers took partner stages (each may run two at once; a phase starts four)
     assert all("submitting flow run" in t.lower() or "submitted flow run" in t.lower() for t in texts), texts
     want_state, want_files = dump_state(one), dump_files(one)
-    assert want_state["orders"] and want_state["shipments"] and any("/outbox/" in f for f in want_files)
+    assert want_state["orders"] and want_state["findings"] and any("/outbox/" in f for f in want_files)
     problems = differences(dump_state(pooled), want_state, "table") + differences(dump_files(pooled), want_files,
                                                                                    "file")
     assert not problems, "\n".join(problems)
