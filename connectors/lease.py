@@ -32,7 +32,7 @@ WORKSPACE = "workspace"  # the workspace lease's name; a partner's is partner_le
 DEFAULT_TTL = 600.0  # seconds a lease lives without being renewed (the heartbeat renews every third of it)
 POLL = 0.2
 
-_held: dict[tuple[str, str], Lease] = {}  # (workspace, name) -> this process's lease (re-entrant within it)
+_held: dict[tuple, Lease] = {}  # _key(workspace, name) -> this process's lease (re-entrant: _key)
 _guard = threading.Lock()
 
 
@@ -199,6 +199,7 @@ class Lease:
         if fd >= 0:
             self._write(holder)
         self._depth = 1
+        self._key = _key(workspace, holder.name)
         self._stop = threading.Event()
         self._beat = threading.Thread(target=self._heartbeat, name=f"lease {holder.name}", daemon=True)
         self._beat.start()
@@ -271,7 +272,7 @@ class Lease:
                 return
             self._released = True
             self._stop.set()
-            _held.pop((str(self.workspace), self.name), None)
+            _held.pop(self._key, None)
         with self._mutex:
             try:
                 if self.lost is None:
@@ -309,7 +310,7 @@ def acquire(workspace: Path | str, command: str, *, wait: float = 0.0, ttl: floa
     path or URL (default: where the workspace says, connectors.state_files.state_target). Re-entrant
     within one process (nested calls share the lease)."""
     root = Path(workspace).resolve()
-    key = (str(root), name)
+    key = _key(root, name)
     with _guard:
         mine = _held.get(key)
         if mine is not None and not mine._released:
@@ -331,6 +332,13 @@ def acquire(workspace: Path | str, command: str, *, wait: float = 0.0, ttl: floa
             busy.record = outcome  # the Holder met (None: its record was not written yet)
             raise busy
         time.sleep(POLL)
+
+
+def _key(root: Path, name: str) -> tuple:
+    """Whose nested acquire shares a held lease: the whole process for the workspace lease (the CLI
+    and the flow it runs), one thread for a partner's (two threads of one worker given the same
+    partner must not both work on it: the second is refused like another process)."""
+    return (str(root), name) if name == WORKSPACE else (str(root), name, threading.get_ident())
 
 
 def _try(root: Path, name: str, command: str, ttl: float, note: str, run_id: str, target: str) -> Lease | Holder | None:

@@ -302,3 +302,34 @@ def test_two_workers_taking_in_the_same_partner_read_each_file_once(tmp_path, ba
         assert len(files) == len(waiting) and len({f["sha256"] for f in files}) == len(waiting)
     finally:
         store.close()
+
+
+def test_two_threads_of_one_worker_given_the_same_partner_do_not_share_its_lease(tmp_path):
+    """Re-entrancy is per thread for a partner's lease (per process for the workspace's): a worker
+    running tasks in threads skips a partner that its other thread holds."""
+    import threading
+
+    target = str(tmp_path / "s.sqlite")
+    held = lease.acquire(tmp_path, "intake", name="partner:acme", state=target)
+    got: list = []
+
+    def other() -> None:
+        try:
+            got.append(lease.acquire(tmp_path, "intake", name="partner:acme", state=target))
+        except WorkspaceBusy as exc:
+            got.append(exc)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    try:
+        assert isinstance(got[0], WorkspaceBusy) and got[0].record.holder_id == held.holder.holder_id
+        with lease.acquire(tmp_path, "run") as workspace:  # the workspace lease: shared within the process
+            seen: list = []
+            t = threading.Thread(target=lambda: seen.append(lease.acquire(tmp_path, "run")))
+            t.start()
+            t.join()
+            assert seen == [workspace]
+            seen[0].release()
+    finally:
+        held.release()
