@@ -10,11 +10,9 @@ every worker shares). Decides nothing about EDI; the stage bodies are flows.nigh
 from __future__ import annotations
 
 import contextlib
-import inspect
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import flow
@@ -25,8 +23,7 @@ from flows.nightly import PrefectStages
 
 PARTNER_FLOW = "orderbridge-partner"
 DEPLOYMENT = "partner-stage"
-ENTRYPOINT = "flows/pool.py:partner_stage"
-BODIES = {"intake": night.intake_stage, "deliver": night.deliver_stage}
+ENTRYPOINT = "flows/pool.py:partner_flow"
 POLL = 0.5  # seconds between two looks at the flow runs of a phase
 PICKUP_TIMEOUT = 600.0  # seconds a phase waits for a worker to start a flow run before it gives up
 WORKER_QUERY_SECONDS = "2"  # how often `orderbridge worker` asks for scheduled runs (Prefect's default: 10)
@@ -43,38 +40,28 @@ def outcome_path(workspace: str, run_id: str, stage: str, partner_id: str) -> Pa
 
 
 # --- on a worker ------------------------------------------------------------------------------------
-@contextlib.contextmanager
-def partner_lease(workspace: str, stage: str, partner_id: str) -> Iterator[None]:
-    """The partner's lease while its stage runs (connectors.lease with name="partner:<id>", where that
-    API exists): a second worker given the same partner waits, then fails with WorkspaceBusy."""
-    from connectors import lease
-
-    if "name" not in inspect.signature(lease.acquire).parameters:
-        yield  # this checkout's lease is the workspace's only (held by the nightly run itself)
-        return
-    with lease.acquire(workspace, stage, name=f"partner:{partner_id}"):
-        yield
-
-
 @flow(name=PARTNER_FLOW, flow_run_name="{stage}-{partner_id}", log_prints=True, retries=0)
-def partner_stage(stage: str, workspace: str, partner_id: str, now_iso: str, run_id: str) -> dict:
-    """One partner's intake or delivery on a worker (retried after transient errors as in-process
-    stages are), under the partner's lease; its outcome written for the parent, and returned."""
-    body = BODIES[stage]
+def partner_flow(stage: str, workspace: str, partner_id: str, now_iso: str, run_id: str) -> dict:
+    """One partner's intake or delivery on a worker under the partner's lease (flows.partner_stage:
+    a partner another worker holds is skipped, with who holds it until when), retried after transient
+    errors as in-process stages are; its outcome written for the parent, and returned. A failure or a
+    skip is the stage's failure in the run summary (the flow run shows Failed)."""
+    from flows import partner_stage as sharded
+
     progress.to_stderr()
-    try:
-        with partner_lease(workspace, stage, partner_id):
-            done = night.InProcess()._call(body, workspace, partner_id, now_iso, run_id)
-    except Exception as exc:  # noqa: BLE001 - the lease refused: reported as the stage's failure
-        done = StageOutcome(failure=night.describe(exc))
-    out = {"value": done.value, "failure": done.failure}
+    done = night.InProcess()._call(sharded.run_partner, stage, workspace, partner_id, now_iso, run_id)
+    if done.failure:
+        out = {"value": None, "failure": done.failure}
+    else:
+        ran = done.value
+        out = {"value": ran.value, "failure": ran.skipped}
     path = outcome_path(workspace, run_id, stage, partner_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     tmp.write_text(json.dumps(out), encoding="utf-8")
     os.replace(tmp, path)
-    if done.failure:
-        raise RuntimeError(f"{stage} {partner_id}: {done.failure}")  # the flow run shows Failed in the UI
+    if out["failure"]:
+        raise RuntimeError(f"{stage} {partner_id}: {out['failure']}")  # the flow run shows Failed in the UI
     return out
 
 
@@ -103,7 +90,7 @@ def deploy(pool: str, *, limit: int | None = None, source: Path | None = None) -
     """The partner-stage deployment on ``pool`` from this checkout's source (workers need the same
     path, or their own checkout there), created or updated; returns its name for run_deployment."""
     ensure_pool(pool, limit=limit)
-    remote = partner_stage.from_source(source=str(source or code_root()), entrypoint=ENTRYPOINT)
+    remote = partner_flow.from_source(source=str(source or code_root()), entrypoint=ENTRYPOINT)
     remote.deploy(name=DEPLOYMENT, work_pool_name=pool, print_next_steps=False, build=False, push=False,
                   ignore_warnings=True)
     return f"{PARTNER_FLOW}/{DEPLOYMENT}"

@@ -66,6 +66,8 @@ class Workspace:
     def prefect_pool(self) -> str:
         """workspace.toml's [prefect] pool: the work pool whose workers run each partner's intake and
         delivery (flows.pool, docs/scaling.md); "" runs every stage in the nightly flow's process."""
+        import tomllib
+
         if not self.config_path.is_file():
             return ""
         try:
