@@ -10,6 +10,9 @@ from connectors.state import StateStore
 from flows.workspace import open_workspace
 
 WALL_CLOCK = {("runs", "started_at"), ("runs", "finished_at")}  # the only columns a fixed run clock does not fix
+# Who held which lease, when and where (connectors.lease): coordination records, wall clock, hosts and
+# PIDs throughout; a pool's run also leaves its partners' leases. Compared apart (dump_leases).
+NOT_OUTCOME = {"leases"}
 
 
 def _normal(value: object, root: str) -> object:
@@ -23,13 +26,13 @@ def _normal(value: object, root: str) -> object:
 
 
 def dump_state(ws: Path) -> dict[str, list[tuple]]:
-    """Every table of the workspace's state store: its rows, sorted, every column but the wall clock
-    (and the store's random workspace_id)."""
+    """Every table of the workspace's state store but the leases: its rows, sorted, every column but the
+    wall clock (and the store's random workspace_id)."""
     root = str(ws.resolve())
     state = StateStore(open_workspace(ws).state_url)
     try:
         out = {}
-        for table in sorted(state._table_names()):
+        for table in sorted(state._table_names() - NOT_OUTCOME):
             cols = sorted(state._columns(table))
             rows = state._q(f"SELECT {', '.join(cols)} FROM {table}")
             if table == "meta":  # a store's random identity (connectors.state_migrations)
@@ -62,3 +65,13 @@ def differences(got: dict, want: dict, what: str) -> list[str]:
                            f"{('absent' if w is None else repr(w)[:300])}")
     return out
 
+
+
+def dump_leases(ws: Path) -> dict[str, tuple[str, bool]]:
+    """The leases the workspace's store records: name -> (command, released)."""
+    state = StateStore(open_workspace(ws).state_url)
+    try:
+        return {name: (command, bool(released))
+                for name, command, released in state._q("SELECT name, command, released FROM leases")}
+    finally:
+        state.close()

@@ -4,8 +4,9 @@ PostgreSQL (the tests' private server, a database of its own), a process work po
 `orderbridge run --pool` (each partner's intake and delivery a flow run on a worker, the run-wide
 stages in the parent) and by `orderbridge run --no-prefect` on a copy of the same workspace, both
 state stores on PostgreSQL. Outboxes, input folders, reports and the whole state store (store ids
-and arrival numbers included; the runs' wall-clock columns aside) are equal byte for byte, both
-workers took partner stages, and every process started here is stopped by its PID."""
+and arrival numbers included; the runs' wall-clock columns and the leases' records aside) are equal
+byte for byte, each partner's stages ran under its lease, both workers took partner stages, and every
+process started here is stopped by its PID."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import pytest
 
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
 from tests.support import REPO
-from tests.support_pool import differences, dump_files, dump_state
+from tests.support_pool import differences, dump_files, dump_leases, dump_state
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -145,3 +146,7 @@ def test_two_workers_equal_the_one_process_night(prefect_on_postgres, pg_server,
                                                                                    "file")
     assert not problems, "\n".join(problems)
     assert not list(pooled.glob("state/stage-outcomes/*/*")), "outcome files left behind"
+    leases = dump_leases(pooled)  # each partner's stages ran under its lease, released since
+    assert {n: v for n, v in leases.items() if n.startswith("partner:")} == {
+        f"partner:{p}": ("deliver", True) for p in ("acme", "globex", "initech", "umbrella")}, leases
+    assert not any(n.startswith("partner:") for n in dump_leases(one))
