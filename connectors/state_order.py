@@ -8,6 +8,7 @@ never touched here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ _NUMBERED = {
     "finding": ("findings", "id", "partner"),
     "change": ("pending_changes", "id", "partner"),
 }
+_KEY = "partner-order:"  # meta key prefix of a phase's kept marks
 _REFERENCES = {"document": (("document_sets", "document_id"), ("order_events", "document_id"))}
 
 
@@ -31,18 +33,33 @@ class Marks:
     last: dict[str, int]
 
 
-def mark(state: StateStore) -> Marks:
-    return Marks(dict(state._q("SELECT name, last FROM sequences")))
+def mark(state: StateStore, phase: str = "") -> Marks:
+    """Where the sequences stand now; with ``phase`` (e.g. "<run id>:intake") the marks are kept in the
+    store until put_in_partner_order is done with them, and a phase started again (a run resumed after
+    its process was killed mid-phase) gets the marks of its first start: what the killed attempt took
+    is put in order too."""
+    if not phase:
+        return Marks(dict(state._q("SELECT name, last FROM sequences")))
+    key = _KEY + phase
+    with state.transaction():
+        kept = state._q("SELECT value FROM meta WHERE key=?", (key,))
+        if kept:
+            return Marks({k: int(v) for k, v in json.loads(kept[0][0]).items()})
+        marks = Marks(dict(state._q("SELECT name, last FROM sequences")))
+        state._q("INSERT INTO meta (key, value) VALUES (?,?)", (key, json.dumps(marks.last, sort_keys=True)))
+        return marks
 
 
-def put_in_partner_order(state: StateStore, since: Marks, partners: Sequence[str]) -> dict[str, int]:
+def put_in_partner_order(state: StateStore, since: Marks, partners: Sequence[str], phase: str = "") -> dict[str, int]:
     """Renumber what each sequence gave out after ``since`` so that the ids run partner by partner in
-    ``partners`` order (each partner's ids in the order it took them), in one transaction; the set of
-    ids used does not change. Returns how many rows moved per sequence (0 everywhere when the stages
-    happened to finish in partner order)."""
+    ``partners`` order (each partner's ids in the order it took them), in one transaction (which also
+    forgets ``phase``'s kept marks); the set of ids used does not change. Returns how many rows moved
+    per sequence (0 everywhere when the stages happened to finish in partner order)."""
     rank = {p: i for i, p in enumerate(partners)}
     moved: dict[str, int] = {}
     with state.transaction():
+        if phase:
+            state._q("DELETE FROM meta WHERE key=?", (_KEY + phase,))
         now = dict(state._q("SELECT name, last FROM sequences"))
         for seq, (table, col, who) in _NUMBERED.items():
             lo, hi = int(since.last.get(seq, 0)), int(now.get(seq, 0))

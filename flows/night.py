@@ -357,9 +357,10 @@ def _per_partner(ws: Workspace, stages: Stages, stage: str, partners: list[str],
 
     state = StateStore(ws.state_url)
     try:
-        before = state_order.mark(state)
+        phase = f"{run_id}:{stage}"
+        before = state_order.mark(state, phase)  # kept in the store: a resumed run orders what a killed one took
         outcomes = many(root, partners, clock, run_id)
-        moved = state_order.put_in_partner_order(state, before, partners)
+        moved = state_order.put_in_partner_order(state, before, partners, phase)
     finally:
         state.close()
     if any(moved.values()):

@@ -95,3 +95,25 @@ def test_numbers_go_back_partner_by_partner(tmp_path, finished):
     assert [m for _, m in rows] == ["a-0", "a-1", "b-0", "b-1", "c-0", "c-1"]
     assert [i for i, _ in rows] == list(range(1, 7))
     assert moved["finding"] == 6 - sum(1 for n, p in enumerate(finished) if p == "abc"[n]) * 2
+
+
+def test_a_phase_started_again_keeps_the_marks_of_its_first_start(tmp_path):
+    """A run killed mid-phase and resumed: the resumed phase puts in order what the killed one took."""
+    from connectors.state import StateStore
+
+    state = StateStore(tmp_path / "s.sqlite")
+    try:
+        first = state_order.mark(state, "r1:intake")
+        taken = state._next_ids("finding", 1)  # the killed attempt: partner b took a number
+        state._many("INSERT INTO findings (id, partner, code, severity, message) VALUES (?,?,?,?,?)",
+                    [(taken[0], "b", "X", "error", "b-0")])
+        again = state_order.mark(state, "r1:intake")  # the resumed run starts the phase again
+        assert again == first and state_order.mark(state) != first
+        taken = state._next_ids("finding", 1)
+        state._many("INSERT INTO findings (id, partner, code, severity, message) VALUES (?,?,?,?,?)",
+                    [(taken[0], "a", "X", "error", "a-0")])
+        state_order.put_in_partner_order(state, again, ["a", "b"], "r1:intake")
+        assert state._q("SELECT message FROM findings ORDER BY id") == [("a-0",), ("b-0",)]
+        assert not state._q("SELECT key FROM meta WHERE key LIKE 'partner-order:%'")  # forgotten once used
+    finally:
+        state.close()
