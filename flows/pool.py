@@ -25,7 +25,7 @@ PARTNER_FLOW = "orderbridge-partner"
 DEPLOYMENT = "partner-stage"
 ENTRYPOINT = "flows/pool.py:partner_flow"
 POLL = 0.5  # seconds between two looks at the flow runs of a phase
-PICKUP_TIMEOUT = 600.0  # seconds a phase waits for a worker to start a flow run before it gives up
+PICKUP_TIMEOUT = 600.0  # seconds a phase waits, nothing moving, for a worker to start its runs before it gives up
 WORKER_QUERY_SECONDS = "2"  # how often `orderbridge worker` asks for scheduled runs (Prefect's default: 10)
 
 
@@ -149,7 +149,6 @@ class PoolStages(PrefectStages):
                  run_id: str) -> dict[str, StageOutcome]:
         """Start one flow run per partner, wait for all of them, read their outcomes (in partner order,
         whatever order they finished in)."""
-        from prefect.client.orchestration import get_client
         from prefect.deployments import run_deployment
 
         if not partners:
@@ -162,33 +161,47 @@ class PoolStages(PrefectStages):
                                     flow_run_name=f"{stage}-{pid}", timeout=0, tags=[f"run:{run_id}"]).id
                 for pid in partners}
         progress.report(stage, f"{len(runs)} flow run(s) on work pool {self.pool!r}")
-        states: dict[str, object] = {}
-        started = time.monotonic()
-        with get_client(sync_client=True) as client:
-            while len(states) < len(runs):
-                for pid, run in runs.items():
-                    if pid not in states:
-                        flow_run = client.read_flow_run(run)
-                        if flow_run.state is not None and flow_run.state.is_final():
-                            states[pid] = flow_run.state
-                if len(states) < len(runs):
-                    if time.monotonic() - started > self.pickup_timeout and not self._any_started(client, runs,
-                                                                                                    states):
-                        for pid in set(runs) - set(states):
-                            states[pid] = self._cancel(client, runs[pid])
-                        break
-                    time.sleep(self.poll)
+        states = self._wait(runs)
         return {pid: self._outcome(stage, workspace, run_id, pid, states[pid]) for pid in partners}
 
-    @staticmethod
-    def _any_started(client, runs: dict, states: dict) -> bool:
-        return any(client.read_flow_run(run).state.is_running() for pid, run in runs.items() if pid not in states)
+    def _wait(self, runs: dict[str, object]) -> dict[str, object]:
+        """Every run's final state (one API call per look for all of them). Runs no worker has started
+        while nothing moved for ``pickup_timeout`` seconds are cancelled, and say why."""
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+        from prefect.client.schemas.objects import StateType
+
+        states: dict[str, object] = {}
+        by_id = {run: pid for pid, run in runs.items()}
+        seen: dict[str, StateType] = {}  # pid -> the last state type seen: any change resets the pick-up clock
+        moved = time.monotonic()
+        with get_client(sync_client=True) as client:
+            while len(states) < len(runs):
+                waiting = [run for run, pid in by_id.items() if pid not in states]
+                for flow_run in client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=waiting)),
+                                                      limit=len(waiting)):
+                    pid, state = by_id[flow_run.id], flow_run.state
+                    if state is None:
+                        continue
+                    if seen.get(pid) != state.type:
+                        seen[pid], moved = state.type, time.monotonic()
+                    if state.is_final():
+                        states[pid] = state
+                if len(states) == len(runs):
+                    break
+                if time.monotonic() - moved > self.pickup_timeout and not any(
+                        t == StateType.RUNNING for p, t in seen.items() if p not in states):
+                    for pid in set(runs) - set(states):
+                        states[pid] = self._cancel(client, runs[pid])
+                    break
+                time.sleep(self.poll)
+        return states
 
     def _cancel(self, client, run) -> object:
         from prefect.states import Cancelled
 
-        state = Cancelled(message=f"no worker of work pool {self.pool!r} started it within "
-                                  f"{self.pickup_timeout:.0f} s (is `orderbridge worker --pool {self.pool}` running?)")
+        state = Cancelled(message=f"no worker of work pool {self.pool!r} started it for {self.pickup_timeout:.0f} s "
+                                  f"(is `orderbridge worker --pool {self.pool}` running?)")
         client.set_flow_run_state(run, state, force=True)
         return state
 

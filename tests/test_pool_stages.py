@@ -83,3 +83,36 @@ def test_the_pool_comes_from_the_option_or_workspace_toml_and_needs_a_server(tmp
     assert res.returncode == ExitStatus.USAGE, res.stdout + res.stderr
     assert "--pool night-shift needs a Prefect server" in " ".join(res.stderr.split())
     assert list((ws / "drop" / "acme" / "inbox").iterdir()) and not list(ws.glob("reports/*/summary.json"))
+
+
+def test_runs_no_worker_starts_are_cancelled_and_say_why(monkeypatch):
+    """No worker on the pool: once nothing has moved for the pick-up timeout, the phase's flow runs are
+    cancelled with a message naming the pool and the command that starts a worker."""
+    import uuid
+
+    import prefect.client.orchestration as orchestration
+    from prefect.states import Scheduled
+
+    run = uuid.uuid4()
+    cancelled = {}
+
+    class Client:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read_flow_runs(self, **kw):
+            return [SimpleNamespace(id=run, state=Scheduled())]
+
+        def set_flow_run_state(self, flow_run_id, state, force=False):
+            cancelled[flow_run_id] = state
+
+    monkeypatch.setattr(orchestration, "get_client", lambda **kw: Client())
+    stages = PoolStages("night-shift", poll=0.01, pickup_timeout=0.05)
+    states = stages._wait({"acme": run})
+    assert states["acme"].is_cancelled() and cancelled[run] is states["acme"]
+    read = PoolStages._outcome("intake", "/nonexistent", "r1", "acme", states["acme"])
+    assert read.failure.startswith("flow run intake-acme Cancelled: no worker of work pool 'night-shift' started it")
+    assert "orderbridge worker --pool night-shift" in read.failure
