@@ -4,10 +4,11 @@ tests/support_pg.py; else Prefect's SQLite), a process work pool and one, then t
 processes (each running up to --worker-limit flow runs at once); `orderbridge run --pool` on an empty
 night (its fixed cost; a first one, not counted, creates the deployment) and on 1x, 2x and 4x of
 200,000 order lines split evenly over --partners partners like ACME and no other (bench/night.py:
-20 lines per PO, 500 POs per file), state store on the same PostgreSQL. For each: wall time, wall minus the empty night, pyx12's X12Reader merely iterating the
-same inbox files (ratio = wall / pyx12; +ratio = (wall - empty) / pyx12), and the peak RSS of the
-nightly process tree and of the workers' trees (their flow runs), sampled every 50 ms. Every process
-it starts is stopped by its PID. Measured, never asserted.
+20 lines per PO, 500 POs per file), state store on the same PostgreSQL. For each: wall time, wall
+minus the empty night, pyx12's X12Reader merely iterating the same inbox files (ratio = wall / pyx12;
++ratio = (wall - empty) / pyx12), and the peak RSS of the nightly process tree and of the workers'
+trees (their flow runs), sampled every 50 ms. Every process it starts is stopped by its PID.
+Measured, never asserted.
 
     .venv/bin/python bench/bench_pool.py [--lines 200000] [--multiples 1 2 4] [--workers 1 2] [--partners 4]
 """
@@ -73,16 +74,18 @@ def start_prefect(pg, home: Path) -> tuple[subprocess.Popen, str]:
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as r:
-                if r.status == 200:
-                    return server, url
-        except OSError:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.5)
+    try:
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2) as r:
+                    if r.status == 200:
+                        return server, url
+            except OSError:
+                pass
+            time.sleep(0.5)
+    except BaseException:
+        _stop(server)
+        raise
     _stop(server)
     raise SystemExit("the Prefect server did not start")
 
