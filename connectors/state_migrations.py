@@ -36,7 +36,11 @@ SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "findi
 
 
 def open_schema(store: StateStore) -> None:
-    """Create the schema, or migrate it to LATEST, inside one transaction."""
+    """Create the schema, or migrate it to LATEST, inside one transaction. A store already at LATEST is
+    only read (no write transaction: opening it never waits for another process's writer - a lease's
+    renewal, a reader - nor takes PostgreSQL's store lock)."""
+    if "meta" in store._table_names() and detect_version(store) == LATEST:
+        return
     with store.transaction():
         version = detect_version(store)
         if version > LATEST:

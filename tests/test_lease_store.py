@@ -333,3 +333,40 @@ def test_two_threads_of_one_worker_given_the_same_partner_do_not_share_its_lease
             seen[0].release()
     finally:
         held.release()
+
+
+@pytest.mark.slow
+def test_the_command_line_obeys_the_store_row_and_says_when_it_took_an_expired_lease_over(tmp_path):
+    """`orderbridge approve` on a workspace whose store row names a live holder on another machine
+    (this machine's flock is free): exit 5 with that holder; once the row expired, the command takes
+    the lease over and says so."""
+    from tests.crash_harness import CLI
+
+    ws = new_workspace(tmp_path / "ws", shipping=False)
+    target = str(ws / "state" / "orderbridge.sqlite")
+    now = datetime.now(UTC)
+    row = lease.Holder("remote", "run", 4242, "another-host", now.isoformat(), now.isoformat(),
+                       (now + timedelta(minutes=10)).isoformat(timespec="microseconds"), note="run 7").row()
+    store = StateStore(target)
+    try:
+        assert store.claim_lease(row, replacing=None)
+    finally:
+        store.close()
+    approve = [*CLI, "approve", "ACME-1001", "--partner", "acme", "--by", "Dana", "-w", str(ws)]
+    busy = subprocess.run(approve, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300)
+    said = " ".join(busy.stderr.split())
+    assert busy.returncode == 5, busy.stdout + busy.stderr
+    assert "another OrderBridge process holds this workspace: `orderbridge run` (run 7), process 4242 on " \
+           "another-host" in said and "--wait" in said
+    store = StateStore(target)
+    try:
+        expired_at = (now - timedelta(seconds=1)).isoformat(timespec="microseconds")
+        assert store.claim_lease({**row, "expires_at": expired_at}, replacing=row)
+    finally:
+        store.close()
+    taken = subprocess.run(approve, cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300)
+    said = " ".join(taken.stderr.split())
+    assert taken.returncode != 5, taken.stdout + taken.stderr
+    assert "took over the lease of this workspace from `orderbridge run` (run 7), process 4242 on another-host" \
+           in said and f"it expired at {expired_at}" in said
+    assert lease.read_holder(ws).command == "approve" and lease.read_holder(ws).released
