@@ -93,7 +93,8 @@ def prefect_on_postgres(pg_server, tmp_path_factory):
             assert time.monotonic() < deadline, "prefect server did not become healthy within 180 s"
             time.sleep(0.5)
         client_env = {k: v for k, v in env.items() if k != "PREFECT_API_DATABASE_CONNECTION_URL"}
-        client_env |= {"PREFECT_API_URL": url, "PYTHONPATH": str(REPO), "PREFECT_WORKER_QUERY_SECONDS": "1"}
+        client_env |= {"PREFECT_API_URL": url, "PYTHONPATH": str(REPO), "PREFECT_WORKER_QUERY_SECONDS": "1",
+                       "PREFECT_LOGGING_LEVEL": "INFO"}  # the workers' "submitting flow run" lines
         yield url, client_env, server
     finally:
         _stop(server)
