@@ -1571,7 +1571,7 @@ def _shipment_row(r: ShipmentRecord) -> tuple:
 
 
 def _join(values: Iterable) -> str:
-    return ",".join(str(v) for v in values)
+    return ",".join(str(v) for v in values) if values else ""
 
 
 def _split(text: str | None) -> tuple[str, ...]:
@@ -1602,8 +1602,9 @@ def _order_row(r: OrderRecord) -> tuple:
     return (r.partner, r.po_number, r.state.value, r.revision, r.answered_revision, r.order_ref, r.lines_key,
             r.source_file, r.source_sha256, r.isa13, r.gs06, r.st02, r.arrival, r.purpose, r.x12_version,
             r.po_date.isoformat() if r.po_date else None, r.currency, _dtext(r.value), r.ack_type, r.answered_with,
-            _join(r.hold_codes), json.dumps(list(r.hold_reasons)), _join(r.codes), p.verdict if p else None,
-            p.by if p else None, p.at if p else None, p.reason if p else None, _join(r.changed_lines),
+            _join(r.hold_codes), json.dumps(list(r.hold_reasons)) if r.hold_reasons else "[]", _join(r.codes),
+            p.verdict if p else None, p.by if p else None, p.at if p else None, p.reason if p else None,
+            _join(r.changed_lines),
             r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id)
 
 
