@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.finance_store import FinanceTables
-from connectors.state_migrations import LATEST, RECOVERY, SHIPPING
+from connectors.state_migrations import LATEST, LEASES, RECOVERY, SHIPPING
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -133,6 +133,12 @@ CHUNK = 500  # keys per IN (...) list
 class StateConflict(StateError):
     """The store holds something else than a plan expected (another run or person got there first);
     the plan's transaction was rolled back."""
+
+
+def _lease_dict(row: tuple) -> dict:
+    out = dict(zip(LEASE_COLUMNS, row, strict=True))
+    out["pid"], out["released"] = int(out["pid"]), bool(out["released"])
+    return out
 
 
 # --- dialect: the one place that knows SQL differences ---------------------------------------------
@@ -246,10 +252,17 @@ CREATE TABLE invoices (
 CREATE TABLE invoice_lines (
     invoice_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, quantity TEXT NOT NULL,
     unit TEXT, unit_price TEXT NOT NULL, amount TEXT NOT NULL, PRIMARY KEY (invoice_number, line_number));
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY, holder_id TEXT NOT NULL, command TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
+    run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL, released INTEGER NOT NULL);
 """
 
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
-ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines")}
+ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",)}
+# a lease row (connectors.lease): times are UTC ISO strings of one fixed width, so text order is time order
+LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note", "acquired_at", "renewed_at",
+                 "expires_at", "released")
 COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines", "invoiced", "TEXT"),
                               ("findings", "row_number", "INTEGER"), ("findings", "column_name", "TEXT")),
                     RECOVERY: (("files", "disposed_at", "TEXT"), ("runs", "recovers", "TEXT"))}
@@ -1380,6 +1393,43 @@ class StateStore(FinanceTables):
     def holds_history(self) -> bool:
         """Whether any run, file, document or control number is recorded (an empty store holds none)."""
         return any(self._q(f"SELECT 1 FROM {t} LIMIT 1") for t in ("runs", "files", "documents", "control_numbers"))
+
+    # --- leases (connectors.lease): one statement each, atomic on both back ends -----------------------
+    def lease(self, name: str) -> dict | None:
+        """The lease row ``name`` (held, or last released), or None."""
+        rows = self._q(f"SELECT {', '.join(LEASE_COLUMNS)} FROM leases WHERE name=?", (name,))
+        return _lease_dict(rows[0]) if rows else None
+
+    def leases(self) -> list[dict]:
+        return [_lease_dict(r) for r in self._q(f"SELECT {', '.join(LEASE_COLUMNS)} FROM leases ORDER BY name")]
+
+    def claim_lease(self, row: dict, *, replacing: dict | None) -> bool:
+        """Write ``row`` (LEASE_COLUMNS) as the lease's holder: where no row is (``replacing`` None), or
+        over exactly the row ``replacing`` was (same holder, expiry and released flag: a compare and
+        swap, so of two processes taking over the same stale holder one wins). True if written."""
+        values = tuple(int(row[c]) if c in ("pid", "released") else row[c] for c in LEASE_COLUMNS)
+        if replacing is None:
+            return bool(self._q(f"INSERT INTO leases ({', '.join(LEASE_COLUMNS)}) VALUES ({','.join('?' * 11)})"
+                                " ON CONFLICT (name) DO NOTHING RETURNING name", values))
+        sets = ", ".join(f"{c}=?" for c in LEASE_COLUMNS[1:])
+        return bool(self._q(f"UPDATE leases SET {sets} WHERE name=? AND holder_id=? AND expires_at=? AND released=?"
+                            " RETURNING name", (*values[1:], row["name"], replacing["holder_id"],
+                                                replacing["expires_at"], int(replacing["released"]))))
+
+    def renew_lease(self, row: dict) -> bool:
+        """Push the expiry of the lease ``row`` names, if ``row['holder_id']`` still holds it (one
+        conditional upsert: a row gone with a restored or new store is written again). False: another
+        holder has it (took it over, or took it over and released it) - the caller lost it."""
+        values = tuple(int(row[c]) if c in ("pid", "released") else row[c] for c in LEASE_COLUMNS)
+        return bool(self._q(f"INSERT INTO leases ({', '.join(LEASE_COLUMNS)}) VALUES ({','.join('?' * 11)})"
+                            " ON CONFLICT (name) DO UPDATE SET renewed_at=excluded.renewed_at,"
+                            " expires_at=excluded.expires_at, note=excluded.note, run_id=excluded.run_id"
+                            " WHERE leases.holder_id=excluded.holder_id AND leases.released=0 RETURNING name", values))
+
+    def release_lease(self, name: str, holder_id: str, at: str) -> bool:
+        """Mark the lease released if ``holder_id`` still holds it (the row stays: who held it last)."""
+        return bool(self._q("UPDATE leases SET released=1, renewed_at=? WHERE name=? AND holder_id=? AND released=0"
+                            " RETURNING name", (at, name, holder_id)))
 
     def close_crashed_runs(self, at: str, *, detected_by: str = "") -> list[str]:
         """Runs still marked running when no process can be running them (the caller holds the
