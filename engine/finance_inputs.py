@@ -217,8 +217,13 @@ def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
 def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
     parsed = read_interchanges(b"\n".join(docs["content"].to_pylist()))
-    sets = [(ic.control_number, g.control_number, ts.control_number, ts.set_id, ts.start, ts.end)
-            for ic, g, ts in parsed.transaction_sets() if ts.set_id in ANSWERS]
+    sets = []  # (ISA13, GS06, ST02, ST01, first row, last row); the envelopes' numbers read once each
+    for ic in parsed.interchanges:
+        isa13 = ic.control_number
+        for g in ic.groups:
+            gs06 = g.control_number
+            sets += [(isa13, gs06, ts.control_number, ts.set_id, ts.start, ts.end) for ts in g.transactions
+                     if ts.set_id in ANSWERS]
     seg = parsed.segments
     acks = seg.rows_of("ACK")
     if not sets or not len(acks):
