@@ -429,22 +429,25 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
 def documents_section(status: pa.Table, *, max_rows: int = 200) -> tuple[str, str, str]:
     """Partners' 997/999 verdicts on our documents (DOCUMENT_STATUS): counts per partner and document
     type, then every rejected or overdue document with the partner's reasons."""
-    rows = status.to_pylist()
     kinds = ("accepted", "accepted_with_errors", "rejected", "overdue", "pending")
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for r in rows:
-        counts.setdefault((r["partner"], r["doc_type"]), dict.fromkeys(kinds, 0))[r["status"]] += 1
+    if status.num_rows:  # counted column-wise: one row per partner, document type and status
+        for r in status.group_by(["partner", "doc_type", "status"], use_threads=False).aggregate(
+                [("status", "count")]).to_pylist():
+            counts.setdefault((r["partner"], r["doc_type"]), dict.fromkeys(kinds, 0))[r["status"]] += r["status_count"]
     html = [table(["Partner", "Document", *(k.replace("_", " ") for k in kinds)],
                   ([p, d, *(c[k] for k in kinds)] for (p, d), c in sorted(counts.items())),
-                  numeric=range(2, 7), cls="document-status") if rows else "<p>No document of ours was sent.</p>"]
-    bad = [r for r in rows if r["status"] in ("rejected", "overdue")]
+                  numeric=range(2, 7), cls="document-status") if status.num_rows
+            else "<p>No document of ours was sent.</p>"]
+    bad = status.filter(pc.is_in(status["status"], value_set=pa.array(["rejected", "overdue"]))).slice(
+        0, max_rows).to_pylist() if status.num_rows else []
     if bad:
         html.append(table(["Partner", "Document", "Reference", "ISA13 / GS06 / ST02", "File", "Sent", "Status",
                            "Partner's reasons"],
                           ([r["partner"], r["doc_type"], r["document_ref"], f"{r['isa13']} / {r['gs06']} / {r['st02']}",
                             r["file"], f"{r['sent_at']:%Y-%m-%d %H:%M}", r["status"],
                             r["reasons"] or (f"no 997 by {r['due_at']:%Y-%m-%d %H:%M}" if r["status"] == "overdue"
-                                             else "")] for r in bad[:max_rows]), cls="document-problems"))
+                                             else "")] for r in bad), cls="document-problems"))
     return "documents", "Our documents as partners acknowledged them", "".join(html)
 
 
