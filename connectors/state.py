@@ -35,7 +35,7 @@ Public API (what flows/ and later workstreams call):
                 numbers_used, last_number,
                 schema_version, workspace_id
     a run:      run, findings_table(run_ids), files_of_runs, documents_of_runs, events_of_runs,
-                lines_of_runs
+                lines_of_runs, reservations_of_runs (Arrow tables built a chunk of rows at a time)
                 (what the run's reports are built from: flows.reports)
     finance:    (connectors.finance_store.FinanceTables) record_partner_acks, partner_acks,
                 record_document_status, document_status(_for), finance_orders, finance_lines, events_of,
