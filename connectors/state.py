@@ -35,7 +35,7 @@ Public API (what flows/ and later workstreams call):
                 numbers_used, last_number,
                 schema_version, workspace_id
     a run:      run, findings_table(run_ids), files_of_runs, documents_of_runs, events_of_runs,
-                lines_of_runs
+                lines_of_runs, reservations_of_runs (Arrow tables built a chunk of rows at a time)
                 (what the run's reports are built from: flows.reports)
     finance:    (connectors.finance_store.FinanceTables) record_partner_acks, partner_acks,
                 record_document_status, document_status(_for), finance_orders, finance_lines, events_of,
@@ -1353,18 +1353,45 @@ class StateStore(FinanceTables):
 
     def lines_of_runs(self, run_ids: Iterable[str]) -> pa.Table:
         """Order lines as they stand now whose last decision was written by these runs (LINE_COLUMNS as
-        an Arrow table of strings and integers; decimals as their stored text)."""
+        an Arrow table of strings and integers; decimals as their stored text), sorted partner, PO, line
+        (in Arrow: byte order, what SQLite's ORDER BY gave, without its sort of whole rows)."""
         import pyarrow as pa
 
         ids = sorted(set(run_ids))
         ints = {"line_number", "allocated", "backordered", "rejected", "revision"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])
-        rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN ({','.join('?' * len(ids))})"
-                       " ORDER BY partner, po_number, line_number", ids) if ids else []
-        if not rows:
+        if not ids:
             return schema.empty_table()
-        return pa.table([pa.array(c, type=f.type) for c, f in zip(zip(*rows, strict=True), schema, strict=True)],
-                        schema=schema)
+        return self._arrow(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN"
+                           f" ({','.join('?' * len(ids))})", ids, schema, order=("partner", "po_number", "line_number"))
+
+    def reservations_of_runs(self, run_ids: Iterable[str], schema: pa.Schema) -> pa.Table:
+        """The reservations of the order lines lines_of_runs gives (one row per line and warehouse:
+        partner, po_number, line_number, warehouse, sku, quantity, as ``schema`` types them), sorted
+        partner, PO, line, warehouse."""
+        ids = sorted(set(run_ids))
+        if not ids:
+            return schema.empty_table()
+        return self._arrow("SELECT r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity FROM"
+                           " reservations r JOIN order_lines l ON l.partner = r.partner AND l.po_number ="
+                           f" r.po_number AND l.line_number = r.line_number WHERE l.run_id IN"
+                           f" ({','.join('?' * len(ids))})", ids, schema,
+                           order=("partner", "po_number", "line_number", "warehouse"))
+
+    def _arrow(self, sql: str, args: Sequence, schema: pa.Schema, *, order: Sequence[str] = (),
+               chunk: int = 50_000) -> pa.Table:
+        """A query's rows as an Arrow table of ``schema`` (columns built a chunk of rows at a time, no
+        object per row kept), sorted by the ``order`` columns in Arrow (byte order for text)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        batches = [pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in
+                                               zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
+                   for rows in self._q_chunks(sql, args, size=chunk)]
+        table = pa.Table.from_batches(batches, schema=schema)
+        if order and table.num_rows:
+            table = table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in order]))
+        return table.combine_chunks()
 
     def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:
         """History events of these kinds recorded by these runs, in the order they happened."""
