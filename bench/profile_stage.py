@@ -82,7 +82,10 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     state = StateStore(ws.state_url)
     if name == "decide":
         steps.load_inventory(ws, NOW.date())
+        from flows import warm
         from rules import gx_runner  # noqa: F401 - imports are not the stage's cost
+
+        warm._import_rules_engine()  # as `orderbridge run` does while Prefect's server starts
 
         def call():
             return steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
@@ -107,10 +110,13 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
         profiler.dump_stats(prof)
     state.close()
     inside: dict[str, float] = {}
+    inside_cpu: dict[str, float] = {}
     for line in times.read_text().splitlines() if times.exists() else []:
         row = json.loads(line)
         inside[row["stage"]] = round(inside.get(row["stage"], 0.0) + row["seconds"], 3)
+        inside_cpu[row["stage"]] = round(inside_cpu.get(row["stage"], 0.0) + row.get("cpu", 0.0), 3)
     return {"stage": name, "pos": n_pos, "wall": round(wall, 3), "cpu": round(cpu, 3), "inside": inside,
+            "inside_cpu": inside_cpu,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 

@@ -45,6 +45,7 @@ Public API (what flows/ and later workstreams call):
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
@@ -1582,9 +1583,12 @@ _SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
 def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tuple]:
     """A table's rows as tuples of ``columns``, a slice at a time (never every value as a Python object
     at once)."""
-    for start in range(0, table.num_rows, chunk):
+    def rows(start: int) -> Iterator[tuple]:
         part = table.slice(start, chunk)
-        yield from zip(*(part[c].to_pylist() for c in columns), strict=True)
+        return zip(*(part[c].to_pylist() for c in columns), strict=True)
+
+    # chained in C: no Python frame resumed per row (a night writes 400,000 of them)
+    return itertools.chain.from_iterable(map(rows, range(0, table.num_rows, chunk)))
 
 
 def _answers(row: dict, record: OrderRecord, shas: set[str]) -> bool:
@@ -1644,7 +1648,7 @@ def _shipment_row(r: ShipmentRecord) -> tuple:
 
 
 def _join(values: Iterable) -> str:
-    return ",".join(str(v) for v in values)
+    return ",".join(str(v) for v in values) if values else ""
 
 
 def _split(text: str | None) -> tuple[str, ...]:
@@ -1663,6 +1667,9 @@ def _dec(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
 
 
+assert len(ORDER_COLUMNS) == 33 and ORDER_COLUMNS[-1] == "run_id"  # _order_from_row unpacks them by position
+
+
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -1672,26 +1679,25 @@ def _order_row(r: OrderRecord) -> tuple:
     return (r.partner, r.po_number, r.state.value, r.revision, r.answered_revision, r.order_ref, r.lines_key,
             r.source_file, r.source_sha256, r.isa13, r.gs06, r.st02, r.arrival, r.purpose, r.x12_version,
             r.po_date.isoformat() if r.po_date else None, r.currency, _dtext(r.value), r.ack_type, r.answered_with,
-            _join(r.hold_codes), json.dumps(list(r.hold_reasons)), _join(r.codes), p.verdict if p else None,
-            p.by if p else None, p.at if p else None, p.reason if p else None, _join(r.changed_lines),
+            _join(r.hold_codes), json.dumps(list(r.hold_reasons)) if r.hold_reasons else "[]", _join(r.codes),
+            p.verdict if p else None, p.by if p else None, p.at if p else None, p.reason if p else None,
+            _join(r.changed_lines),
             r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id)
 
 
 def _order_from_row(row: tuple) -> OrderRecord:
-    d = dict(zip(ORDER_COLUMNS, row, strict=True))
-    person = PersonDecision(d["decision"], d["decided_by"] or "", d["decision_note"] or "", d["decided_at"] or "") \
-        if d["decision"] else None
+    (partner, po_number, state, revision, answered_revision, order_ref, lines_key, source_file, source_sha256, isa13,
+     gs06, st02, arrival, purpose, x12_version, po_date, currency, value, ack_type, answered_with, hold_codes,
+     hold_reasons, codes, decision, decided_by, decided_at, decision_note, changed_lines, change_file, line_count,
+     received_at, updated_at, run_id) = row  # ORDER_COLUMNS, by position (a night reads every order)
+    person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
-        partner=d["partner"], po_number=d["po_number"], state=OrderState(d["state"]), revision=d["revision"],
-        answered_revision=d["answered_revision"], order_ref=d["order_ref"] or "", lines_key=d["lines_key"] or "",
-        source_file=d["source_file"] or "", source_sha256=d["source_sha256"] or "", isa13=d["isa13"] or "",
-        gs06=d["gs06"] or "", st02=d["st02"] or "", arrival=d["arrival"] or 0, purpose=d["purpose"] or "",
-        x12_version=d["x12_version"] or "", po_date=_day(d["po_date"]), currency=d["currency"] or "",
-        value=_dec(d["value"]) or Decimal(0), ack_type=d["ack_type"] or "", answered_with=d["answered_with"] or "",
-        hold_codes=_split(d["hold_codes"]), hold_reasons=tuple(json.loads(d["hold_reasons"] or "[]")),
-        codes=_split(d["codes"]), person=person, changed_lines=tuple(int(x) for x in _split(d["changed_lines"])),
-        change_file=d["change_file"] or "", line_count=d["line_count"] or 0, received_at=d["received_at"] or "",
-        updated_at=d["updated_at"] or "", run_id=d["run_id"] or "")
+        partner, po_number, OrderState(state), revision, answered_revision, order_ref or "", lines_key or "",
+        source_file or "", source_sha256 or "", isa13 or "", gs06 or "", st02 or "", arrival or 0, purpose or "",
+        x12_version or "", _day(po_date), currency or "", _dec(value) or Decimal(0), ack_type or "",
+        answered_with or "", _split(hold_codes), tuple(json.loads(hold_reasons)) if hold_reasons else (),
+        _split(codes), person, tuple(int(x) for x in _split(changed_lines)), change_file or "", line_count or 0,
+        received_at or "", updated_at or "", run_id or "")
 
 
 def _line_row(ln: LineRecord) -> tuple:

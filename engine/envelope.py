@@ -117,10 +117,19 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     out = [render_segments([isa_segment(env, isa13, now, d=d),
                             ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"),
                              now.strftime("%H%M"), str(gs06), "X", env.version]], d)]
+    e = d.element
+    # ST/SE hold the set id and digits: when no delimiter is among them, they are written directly (a
+    # run's interchange holds thousands of sets); else render_segment raises DelimiterCollision as ever
+    direct = bool(set_id) and not set(set_id + "0123456789") & set(d.element + d.component + d.segment +
+                                                                     d.repetition)
     for body, st02 in zip(bodies, st02s, strict=False):
         st = f"{st02:04d}"
         text, count = body if _rendered(body) else (render_segments(body, d), len(body))
-        out += [render_segment(["ST", set_id, st], d), end, text, render_segment(["SE", str(count + 2), st], d), end]
+        if direct:
+            out += [f"ST{e}{set_id}{e}{st}", end, text, f"SE{e}{count + 2}{e}{st}", end]
+        else:
+            out += [render_segment(["ST", set_id, st], d), end, text, render_segment(["SE", str(count + 2), st], d),
+                    end]
     out.append(render_segments([["GE", str(len(bodies)), str(gs06)], ["IEA", "1", f"{isa13:09d}"]], d))
     return "".join(out).encode("utf-8")
 
