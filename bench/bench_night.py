@@ -160,7 +160,8 @@ def main(argv: list[str]) -> int:
         print(f"{r['night']:<8} {r['lines']:>8,} {r['pos']:>6,} {r['mb']:>5.1f} {r['wall']:>7.2f} {beyond:>8.2f} "
               f"{r['pyx12']:>7.2f} {ratio} {r['cpu']:>6.1f} {beyond_cpu:>6.1f} {r['pyx12_cpu']:>7.2f} {cpu_ratio} "
               f"{r['peak_mb']:>7,.0f} "
-              f"{r['files_855']:>9,} {r['shipped_pos']:>7,} {r['sent_856']:>6,} {r['sent_810']:>6,} " + " ".join(f"{r['stages'].get(s, 0.0):>8.2f}" for s in STAGES)
+              f"{r['files_855']:>9,} {r['shipped_pos']:>7,} {r['sent_856']:>6,} {r['sent_810']:>6,} "
+              + " ".join(f"{r['stages'].get(s, 0.0):>8.2f}" for s in STAGES)
               + f" {r['wall'] - staged:>7.2f}")
     for r in rows[1:]:
         half = r["pos"] // 2 + r["pos"] % 2  # POs 0, 2, 4, ... ship
