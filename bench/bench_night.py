@@ -82,8 +82,9 @@ def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefe
     size = sum(p.stat().st_size for p in inbox)
     px_wall, px_cpu, _ = pyx12_read(inbox) if inbox else (0.0, 0.0, 0)
     times = ws / "stage-times.jsonl"
+    startup = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")  # more on a busy machine
     env = {**os.environ, "PREFECT_HOME": str(prefect_home), "ORDERBRIDGE_STAGE_TIMES": str(times),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90"}
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": startup}
     env.pop("PREFECT_API_URL", None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
