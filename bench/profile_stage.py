@@ -3,8 +3,9 @@
 once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then start from the copy
 before them, so a stage can be timed again and again on the same inputs. `ship` starts from the copy
 after decide and delivery, drops the east DC's confirmations for half of the POs (bench/night.py)
-and runs the night's ship stage (856s) then its invoice stage (810s), as the night does. Profiling is cProfile (a
-.prof file for pstats/snakeviz) when --prof names a file. Prints one JSON line; tests never use it.
+and runs the night's ship stage (856s) then its invoice stage (810s), as the night does. Profiling
+is cProfile in CPU time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON
+line; tests never use it.
 
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
@@ -115,7 +116,7 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     if prof:
         import cProfile
 
-        profiler = cProfile.Profile(time.process_time)  # CPU: the cores are shared
+        profiler = cProfile.Profile(time.process_time)  # CPU time: wall time on a shared machine misleads
         profiler.enable()
     wall, cpu = time.perf_counter(), time.process_time()
     call()
