@@ -1,11 +1,15 @@
 """One stage of the bench night in-process, on a copy of a prepared workspace, timed or profiled:
 `prepare` runs bench/night.py's workspace (delivery.batch "run") through intake, decide and delivery
 once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then start from the copy
-before them, so a stage can be timed again and again on the same inputs. Profiling is cProfile in CPU
-time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON line; tests never use it.
+before them, so a stage can be timed again and again on the same inputs. `ship` starts from the copy
+after decide and delivery, drops the east DC's confirmations for half of the POs (bench/night.py)
+and runs the night's ship stage (856s) then its invoice stage (810s), as the night does. Profiling
+is cProfile in CPU time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON
+line; tests never use it.
 
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
+    .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     from flows import steps
     from flows.workspace import open_workspace
 
-    before = {"decide": "intake", "reconcile": "deliver", "reports": "reconcile"}[name]
+    before = {"decide": "intake", "ship": "deliver", "reconcile": "deliver", "reports": "reconcile"}[name]
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     _keep(_base(n_pos, before), work)
     times = work / "stage-times.jsonl"
@@ -90,6 +94,21 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
         def call():
             return steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
                                     steps.load_inventory(ws, NOW.date()), now=NOW, run_id=RUN, use_gx=True)
+    elif name == "ship":
+        from bench.night import confirmations
+        from flows import shipments
+        from flows.timing import timed
+
+        confirmations(work, n_pos)
+        ref = load_reference(ws.reference_dir)
+
+        def call():
+            with timed("ship", "east"):
+                shipments.ship_warehouse(ws, ws.warehouses()["east"], profiles, state,
+                                         shipments.warehouse_drops(ws)(ws.warehouses()["east"]), ref, now=NOW,
+                                         run_id=RUN)
+            with timed("invoice"):
+                shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
     elif name == "reconcile":
         def call():
             return steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)

@@ -77,7 +77,7 @@ from schemas.lifecycle import (
     PlannedSet,
     Reservation,
     StoredChange,
-    line_row,
+    decimal_text,
 )
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton, ShipmentRecord, ShippedLine
 
@@ -1701,20 +1701,28 @@ def _order_from_row(row: tuple) -> OrderRecord:
 
 
 def _line_row(ln: LineRecord) -> tuple:
-    row = line_row(ln)
-    return tuple(row[c] for c in LINE_COLUMNS)
+    """schemas.lifecycle.line_row in LINE_COLUMNS' order, without the dict (every line a stage writes)."""
+    return (ln.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku, ln.state.value, ln.ack,
+            decimal_text(ln.ordered), ln.unit, decimal_text(ln.unit_price), decimal_text(ln.ack_price), ln.allocated,
+            ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None, ln.warehouses,
+            ln.reason, ",".join(str(c) for c in ln.codes), ln.revision, ln.run_id, decimal_text(ln.shipped),
+            decimal_text(ln.invoiced))
+
+
+_LINE_STATES = {s.value: s for s in LineState}
 
 
 def _line_from_row(row: tuple) -> LineRecord:
-    d = dict(zip(LINE_COLUMNS, row, strict=True))
+    (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit, unit_price, ack_price, allocated,
+     backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced) = row
     return LineRecord(
-        partner=d["partner"], po_number=d["po_number"], line_number=d["line_number"], state=LineState(d["state"]),
-        line_id=d["line_id"] or "", sku=d["sku"] or "", ack=d["ack"] or "", ordered=_dec(d["ordered"]),
-        unit=d["unit"] or "", unit_price=_dec(d["unit_price"]), ack_price=_dec(d["ack_price"]),
-        allocated=d["allocated"] or 0, backordered=d["backordered"] or 0, rejected=d["rejected"] or 0,
-        promised_date=_day(d["promised_date"]), warehouses=d["warehouses"] or "", reason=d["reason"] or "",
-        codes=_split(d["codes"]), revision=d["revision"] or 1, run_id=d["run_id"] or "",
-        shipped=_dec(d["shipped"]) or Decimal(0), invoiced=_dec(d["invoiced"]) or Decimal(0))
+        partner=partner, po_number=po_number, line_number=line_number,
+        state=_LINE_STATES.get(state) or LineState(state), line_id=line_id or "", sku=sku or "", ack=ack or "",
+        ordered=_dec(ordered), unit=unit or "",
+        unit_price=_dec(unit_price), ack_price=_dec(ack_price), allocated=allocated or 0,
+        backordered=backordered or 0, rejected=rejected or 0, promised_date=_day(promised_date),
+        warehouses=warehouses or "", reason=reason or "", codes=_split(codes), revision=revision or 1,
+        run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0))
 
 
 def history_event(row: dict) -> HistoryEvent:
