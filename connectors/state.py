@@ -598,6 +598,14 @@ class StateStore(FinanceTables):
         self._q("INSERT INTO interchanges_in (partner, sender, isa13, sha256) VALUES (?,?,?,?)"
                 " ON CONFLICT (partner, sender, isa13) DO NOTHING", (partner, sender, isa13, sha256))
 
+    def file_interchanges(self, partner: str, sha256: str) -> set[tuple[str, str]]:
+        """(sender, ISA13) of the interchanges taken in from one file (so far, while it is read in pieces)."""
+        return set(self._q("SELECT sender, isa13 FROM interchanges_in WHERE partner=? AND sha256=?", (partner, sha256)))
+
+    def file_groups(self, partner: str, sha256: str) -> set[tuple[str, str, str, str]]:
+        return set(self._q("SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=? AND sha256=?",
+                           (partner, sha256)))
+
     # --- inbound functional groups (GS01+GS02+GS03+GS06), duplicate detection across files ---
     def groups(self, partner: str) -> set[tuple[str, str, str, str]]:
         return set(self._q("SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=?", (partner,)))
