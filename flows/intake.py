@@ -56,8 +56,8 @@ class PartnerResult:
 DropFactory = Callable[[PartnerProfile], FileDrop]
 # A local X12 file larger than this (or than the partner's limits.max_set_bytes) is read a piece of whole
 # interchanges at a time (parsers.x12_stream), each piece committed before the next is read.
-STREAM_BYTES = 32_000_000
-PIECE_BYTES = 16_000_000  # a piece: whole interchanges, at least this many bytes (but the file's last)
+STREAM_BYTES = 16_000_000
+PIECE_BYTES = 4_000_000  # a piece: whole interchanges, at least this many bytes (but the file's last)
 RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 
