@@ -4,14 +4,13 @@ file of many interchanges (read a piece at a time, flows.intake.STREAM_BYTES) an
 process tree (sampled from /proc, as bench_night.py does) and what was taken in. Measured, never
 asserted (tests assert behaviour: tests/test_intake_streaming.py).
 
-    .venv/bin/python bench/bench_bigdrop.py [--mb 1024] [--keep]
+    .venv/bin/python bench/bench_bigdrop.py [--mb 1024] [--keep] [--work DIR] [--stream-mb 16]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -73,8 +72,8 @@ def write_drop(ws_root: Path, total_mb: int) -> dict:
     isa13 = 1
     target = total_mb * 1_000_000
     for name, size in [("big-0000.x12", target // 2)] + [
-            (f"part-{k:04d}.x12", SMALL_FILE_MB * 1_000_000) for k in range(max(0, target // 2 // (SMALL_FILE_MB
-                                                                                                  * 1_000_000)))]:
+            (f"part-{k:04d}.x12", min(SMALL_FILE_MB * 1_000_000, target // 2))
+            for k in range(max(1, target // 2 // (SMALL_FILE_MB * 1_000_000)))]:
         written = 0
         with open(inbox / name, "w", encoding="ascii") as fh:
             while written < size:
@@ -94,7 +93,11 @@ from datetime import datetime
 from connectors.local import LocalDrop
 from connectors.state import StateStore
 from flows import steps
+from flows import intake
 from flows.workspace import open_workspace
+if {stream!r} is not None:
+    intake.STREAM_BYTES = {stream!r}
+    intake.PIECE_BYTES = max(1, {stream!r} // 4)
 ws = open_workspace({ws!r})
 state = StateStore(ws.state_url)
 wall, cpu = time.perf_counter(), time.process_time()
@@ -111,15 +114,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=int, default=1024, help="size of the drop in MB (default 1024)")
     ap.add_argument("--keep", action="store_true", help="keep the workspace (.bench/bigdrop)")
+    ap.add_argument("--work", type=Path, default=WORK, help="the workspace (default .bench/bigdrop)")
+    ap.add_argument("--stream-mb", type=float, default=None,
+                    help="files over this are read in pieces (default: flows.intake.STREAM_BYTES)")
     args = ap.parse_args(argv)
-    shutil.rmtree(WORK, ignore_errors=True)
-    prepare(WORK, 0, batch="run")
-    profile = WORK / "partners" / "acme.toml"
+    work = args.work
+    shutil.rmtree(work, ignore_errors=True)
+    prepare(work, 0, batch="run")
+    profile = work / "partners" / "acme.toml"
     profile.write_text(profile.read_text() + "\n[limits]\nmax_file_bytes = 4000000000\nmax_sets_per_file = 10000000\n")
     t = time.perf_counter()
-    drop = write_drop(WORK, args.mb)
+    drop = write_drop(work, args.mb)
     written = time.perf_counter() - t
-    proc = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), ws=str(WORK))],
+    proc = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), ws=str(work),
+                                                         stream=None if args.stream_mb is None
+                                                         else int(args.stream_mb * 1_000_000))],
                             stdout=subprocess.PIPE, text=True)
     peak = TreePeak(proc.pid)
     peak.start()
@@ -130,14 +139,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"intake failed (exit {proc.returncode})", file=sys.stderr)
         return 1
     got = json.loads(out.strip().splitlines()[-1])
-    state_mb = sum(p.stat().st_size for p in (WORK / "state").rglob("*") if p.is_file()) / 1e6
+    state_mb = sum(p.stat().st_size for p in (work / "state").rglob("*") if p.is_file()) / 1e6
     print(f"bigdrop  {drop['bytes'] / 1e6:,.0f} MB in {drop['files']} files ({drop['interchanges']:,} interchanges, "
           f"{drop['pos']:,} POs, {drop['lines']:,} lines; written in {written:.1f} s)")
     print(f"intake   wall {got['wall']:.1f} s  cpu {got['cpu']:.1f} s  peak RSS (process tree) "
           f"{peak.peak / 2**20:,.0f} MB  orders {got['orders']:,}  files processed {got['processed']} "
           f"quarantined {got['quarantined']}  errors {got['errors']}  state {state_mb:,.0f} MB")
     if not args.keep:
-        shutil.rmtree(WORK, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

@@ -1,7 +1,8 @@
 """A partner's budgets for one file (schemas.profile.LimitSettings): a file too large is never read, a
-file with too many transaction sets is not checked set by set, a set too large to hold gets a finding, and the findings kept per set and per
-file are capped, the rest counted in one FINDINGS_CAPPED finding per set (or file). Never a crash,
-never memory in proportion to a hostile file's damage.
+file with too many transaction sets is not checked set by set, a set too large to hold gets a
+finding, and the findings kept per set and per file are capped, the rest counted in one
+FINDINGS_CAPPED finding per set (or file). Never a crash, never memory in proportion to a hostile
+file's damage.
 
 Pure: sizes, parse results and findings in; findings out.
 """

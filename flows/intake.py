@@ -18,12 +18,12 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import budgets, lifecycle
 from engine.process import Known, process_csv_file, process_file
-from parsers import x12_stream
 from flows import faults
 from flows.documents import holder, renderer
 from flows.reconcile import ack_findings
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
+from parsers import x12_stream
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
 from schemas.profile import PartnerProfile
@@ -131,10 +131,10 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
                 outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
                                        known=known_state(state, profile.id), today=now.date(), received_at=now)
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
-                                        name=info.name, record=lambda: state.record_file(
-                                            profile.id, sha, info.name, len(data), at,
-                                            "quarantined" if outcome.disposition == "quarantine" else "processed",
-                                            archive_path=archived, run_id=run_id, error_count=outcome.error_count))
+                                        name=info.name, record=dict(
+                                            size=len(data), archive_path=archived, error_count=outcome.error_count,
+                                            status="quarantined" if outcome.disposition == "quarantine"
+                                            else "processed"))
         faults.reached("after-intake-commit")
         _count(res, outcome, plan, applied)
         _dispose(drop, local, info.name, data, outcome.disposition)
@@ -154,9 +154,10 @@ def _count(res: PartnerResult, outcome, plan, applied) -> None:
 
 
 def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,
-                    run_id: str, name: str, record: Callable[[], None], part: int = 0):
+                    run_id: str, name: str, record: dict, part: int = 0):
     """Plan what ``outcome`` (a file, or a piece of one) does to orders (engine.lifecycle) and apply it
-    with its 997/TA1, its canonical tables and ``record`` (the file's row) in one transaction."""
+    with its 997/TA1, its canonical tables and the file's row (``record``: its size, status, archive_path,
+    error_count) in one transaction."""
     at = now.isoformat()
     planning = Lap("intake.plan", profile.id)
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
@@ -186,7 +187,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
             state.record_interchange(profile.id, sender, isa13, outcome.sha256)
         for key in outcome.groups_seen:
             state.record_group(profile.id, key, outcome.sha256)
-        record()
+        state.record_file(profile.id, outcome.sha256, name, record["size"], at, record["status"],
+                          archive_path=record["archive_path"], run_id=run_id, error_count=record["error_count"])
     storing.stop()
     return plan, applied
 
@@ -245,9 +247,8 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, local: LocalDr
         seen_any = seen_any or bool(outcome.parse.interchanges)
         status = f"{RECEIVING}{start + piece.end}:{rows}:{part + 1}:{errors}"
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
-                                        name=name, part=part, record=lambda s=status: state.record_file(
-                                            profile.id, sha, name, size, at, s, archive_path=archived,
-                                            run_id=run_id, error_count=errors))
+                                        name=name, part=part, record=dict(size=size, status=status,
+                                                                          archive_path=archived, error_count=errors))
         _count(res, outcome, plan, applied)
         mine_ic |= set(outcome.interchanges_seen)
         mine_g |= set(outcome.groups_seen)
