@@ -1,8 +1,8 @@
 """One stage of the bench night in-process, on a copy of a prepared workspace, timed or profiled:
 `prepare` runs bench/night.py's workspace (delivery.batch "run") through intake, decide and delivery
 once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then start from the copy
-before them, so a stage can be timed again and again on the same inputs. Profiling is cProfile (a
-.prof file for pstats/snakeviz) when --prof names a file. Prints one JSON line; tests never use it.
+before them, so a stage can be timed again and again on the same inputs. Profiling is cProfile in CPU
+time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON line; tests never use it.
 
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
@@ -105,7 +105,7 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     if prof:
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU time: wall time on a shared machine misleads
         profiler.enable()
     wall, cpu = time.perf_counter(), time.process_time()
     call()

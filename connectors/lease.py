@@ -1,13 +1,15 @@
-"""The workspace lease: one holder at a time may write a workspace (a nightly run, a state rebuild or
-restore, a person's approve/reject/recheck). A lock with a holder: acquired, renewed, released; a
-lease whose holder is gone or whose time ran out is stale and is taken over, and says so.
+"""Leases: one holder at a time may write a workspace (a nightly run, a state rebuild or restore, a
+person's approve/reject/recheck), or - when partners are sharded across workers - work on one partner
+(`partner:<id>`). A lease is a row of the state store's `leases` table (name, holder, command, host,
+pid, run, acquired, renewed, expires in UTC, released): taken, renewed and released by one conditional
+statement each, so processes on several machines sharing a PostgreSQL store agree on who holds what.
+A lease whose time ran out is taken over (and says so); so is one whose holder on this machine is gone.
 
-Today the lease is a file, `<workspace>/workspace.lock`: an exclusive flock on it is held for as long
-as the lease is (the kernel drops it when the holder dies, SIGKILL included, so a dead holder on this
-machine is recognised at once), and the file holds the holder's record (who, pid, host, when, until
-when) as JSON for the messages and for holders on other machines. Issue 14 moves the same record into
-the state store (a row per workspace or partner, with its expiry); callers only see `acquire`,
-`renew`, `release` and `Holder`. Must not import parsers, rules, engine or flows.
+The workspace lease keeps a local fast path, `<workspace>/workspace.lock`: an exclusive flock held as
+long as the lease (the kernel drops it when the holder dies, SIGKILL included), holding the same record
+as JSON. While a SQLite store does not exist yet (a new workspace, a store to rebuild or restore) or
+cannot be opened, the flock and its record alone are the lease. Callers see `acquire`, `Lease.renew`,
+`Lease.release`, `Holder` and `read_holder`. Must not import parsers, rules, engine or flows.
 """
 
 from __future__ import annotations
@@ -20,22 +22,28 @@ import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from schemas.errors import StateError, WorkspaceBusy
+from schemas.errors import LeaseLost, OrderBridgeError, StateError, WorkspaceBusy
 
 LOCK_NAME = "workspace.lock"
+WORKSPACE = "workspace"  # the workspace lease's name; a partner's is partner_lease(id)
 DEFAULT_TTL = 600.0  # seconds a lease lives without being renewed (the heartbeat renews every third of it)
 POLL = 0.2
 
-_held: dict[str, Lease] = {}  # path -> this process's lease on it (re-entrant within one process)
+_held: dict[tuple, Lease] = {}  # _key(workspace, name) -> this process's lease (re-entrant: _key)
 _guard = threading.Lock()
+
+
+def partner_lease(partner_id: str) -> str:
+    """The name of a partner's lease (sharded intake and delivery: flows.partner_stage)."""
+    return f"partner:{partner_id}"
 
 
 @dataclass(frozen=True, slots=True)
 class Holder:
-    """Who holds (or last held) a workspace, as written in the lease record. Times are wall clock."""
+    """Who holds (or last held) a lease, as recorded. Times are wall clock, UTC (ISO 8601)."""
 
     holder_id: str
     command: str
@@ -46,6 +54,8 @@ class Holder:
     expires_at: str
     released: bool = False
     note: str = ""  # what the holder is doing (a run id), for the busy message
+    name: str = WORKSPACE
+    run_id: str = ""
 
     def describe(self) -> str:
         what = f"`orderbridge {self.command}`" + (f" ({self.note})" if self.note else "")
@@ -53,14 +63,76 @@ class Holder:
                 f"(last renewed {self.renewed_at}, expires {self.expires_at})")
 
     def expired(self, now: datetime) -> bool:
+        return self.expires() < now
+
+    def expires(self) -> datetime:
+        """The expiry as an aware time (a record written before leases were in UTC is local time)."""
         try:
-            return datetime.fromisoformat(self.expires_at) < now
+            at = datetime.fromisoformat(self.expires_at)
         except ValueError:
-            return True
+            return datetime.min.replace(tzinfo=UTC)
+        return at if at.tzinfo else at.astimezone(UTC)
+
+    def row(self) -> dict:
+        return {"name": self.name, "holder_id": self.holder_id, "command": self.command, "host": self.host,
+                "pid": self.pid, "run_id": self.run_id, "note": self.note, "acquired_at": self.acquired_at,
+                "renewed_at": self.renewed_at, "expires_at": self.expires_at, "released": self.released}
+
+    @classmethod
+    def from_row(cls, row: dict) -> Holder:
+        return cls(row["holder_id"], row["command"], int(row["pid"]), row["host"], row["acquired_at"],
+                   row["renewed_at"], row["expires_at"], bool(row["released"]), row["note"], row["name"],
+                   row["run_id"])
 
 
 def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    return datetime.now(UTC)
+
+
+def _iso(at: datetime) -> str:
+    """One fixed width (microseconds, +00:00): text order is time order, in Python and in SQL."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _what(name: str) -> str:
+    return "this workspace" if name == WORKSPACE else name.replace(":", " ", 1)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True
+
+
+# --- where the lease lives ----------------------------------------------------------------------------
+def _target(workspace: Path, state: str | None) -> str:
+    if state is not None:
+        return str(state)
+    from connectors.state_files import state_target
+
+    return state_target(workspace)
+
+
+def _open_store(target: str, name: str):
+    """The state store holding the lease, or None when the workspace lease has no store to live in: a
+    SQLite file that does not exist or is empty (nothing is created), or one that cannot be opened
+    (the command's own checks report that; rebuild and restore must still be able to run). A partner's
+    lease always lives in the store (created if need be, as the stages would)."""
+    from connectors.state import StateStore, is_url
+
+    if is_url(target) or name != WORKSPACE:
+        return StateStore(target)
+    p = Path(target)
+    if not p.is_file() or p.stat().st_size == 0:
+        return None
+    try:
+        return StateStore(target)
+    except StateError:
+        return None
 
 
 def _read(fd: int) -> Holder | None:
@@ -72,11 +144,9 @@ def _read(fd: int) -> Holder | None:
         return None  # an unreadable record is no holder: the flock alone decides
 
 
-def read_holder(workspace: Path | str) -> Holder | None:
-    """The record in a workspace's lease file (held or last released), without taking anything."""
-    path = Path(workspace) / LOCK_NAME
+def _file_record(workspace: Path) -> Holder | None:
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(workspace / LOCK_NAME, os.O_RDONLY)
     except OSError:
         return None
     try:
@@ -85,57 +155,144 @@ def read_holder(workspace: Path | str) -> Holder | None:
         os.close(fd)
 
 
-class Lease:
-    """A held workspace lease. Use ``acquire`` (or ``with acquire(...)``); ``renew`` pushes the
-    expiry (a heartbeat thread does it every ttl/3 while held); ``release`` ends it. ``took_over``
-    is the stale holder this lease replaced, if any."""
+def read_holder(workspace: Path | str, name: str = WORKSPACE, *, state: str | None = None) -> Holder | None:
+    """Who holds (or last held) the lease ``name``, without taking anything: the store's row (a SQLite
+    file is read without being created or migrated), else the workspace's lock file record."""
+    from connectors.state import StateStore, is_url
 
-    def __init__(self, path: Path, fd: int, holder: Holder, ttl: float, took_over: Holder | None) -> None:
-        self.path, self._fd, self.ttl, self.took_over = path, fd, ttl, took_over
-        self._write(holder)
+    root = Path(workspace)
+    target = _target(root, state)
+    if is_url(target):
+        store = StateStore(target)
+        try:
+            row = store.lease(name)
+        finally:
+            store.close()
+        if row is not None:
+            return Holder.from_row(row)
+    else:
+        from connectors.state import LEASE_COLUMNS
+        from connectors.state_files import lease_row
+
+        found = lease_row(target, name)
+        if found is not None:
+            return Holder.from_row(dict(zip(LEASE_COLUMNS, found, strict=True)))
+    return _file_record(root) if name == WORKSPACE else None
+
+
+# --- the lease ------------------------------------------------------------------------------------------
+class Lease:
+    """A held lease. Use ``acquire`` (or ``with acquire(...)``); ``renew`` pushes the expiry (a heartbeat
+    thread does it every ttl/3 while held) and raises LeaseLost if another holder took it over;
+    ``release`` ends it. ``took_over`` is the stale holder this lease replaced, if any, and
+    ``took_over_because`` why: "gone" (its process on this machine died) or "expired"."""
+
+    def __init__(self, workspace: Path, holder: Holder, ttl: float, target: str, fd: int,
+                 took_over: Holder | None, because: str) -> None:
+        self.workspace, self.ttl, self._target, self._fd = workspace, ttl, target, fd
+        self.path = workspace / LOCK_NAME  # the workspace lease's lock file (others have none)
+        self.took_over, self.took_over_because = took_over, because
+        self.holder = holder
+        self.lost: Holder | None = None
+        self._released = False
+        self._mutex = threading.Lock()  # renewals and the release, one at a time (the heartbeat is a thread)
+        if fd >= 0:
+            self._write(holder)
         self._depth = 1
+        self._key = _key(workspace, holder.name)
         self._stop = threading.Event()
-        self._beat = threading.Thread(target=self._heartbeat, name="workspace-lease", daemon=True)
+        self._beat = threading.Thread(target=self._heartbeat, name=f"lease {holder.name}", daemon=True)
         self._beat.start()
+
+    @property
+    def name(self) -> str:
+        return self.holder.name
+
+    def takeover_message(self) -> str:
+        """What a command says when it took the lease over ("" when it took over nothing)."""
+        if self.took_over is None:
+            return ""
+        if self.took_over_because == "expired":
+            return (f"took over the lease of {_what(self.name)} from {self.took_over.describe()}: it expired at "
+                    f"{self.took_over.expires_at}")
+        return (f"took over {'the workspace' if self.name == WORKSPACE else 'the lease of ' + _what(self.name)} "
+                f"from a process that is gone: {self.took_over.describe()}")
 
     def _write(self, holder: Holder) -> None:
         data = (json.dumps(asdict(holder), sort_keys=True) + "\n").encode("utf-8")
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, data, 0)
         os.fsync(self._fd)
-        self.holder = holder
 
-    def renew(self, note: str | None = None) -> None:
-        """Push the expiry ttl seconds ahead (and, optionally, say what the holder is doing now)."""
-        with _guard:
-            if self._fd < 0:
-                raise StateError("the workspace lease was released", path=str(self.path))
+    def renew(self, note: str | None = None, *, run_id: str | None = None) -> None:
+        """Push the expiry ttl seconds ahead (and, optionally, say what the holder is doing now).
+        LeaseLost when another holder has taken the lease over: the caller must stop."""
+        with self._mutex:
+            if self._released:
+                raise StateError(f"the lease of {_what(self.name)} was released", path=str(self.workspace))
+            if self.lost is not None:
+                raise self._lost_error()
             now = _now()
-            self._write(replace(self.holder, renewed_at=now.isoformat(),
-                                expires_at=(now + timedelta(seconds=self.ttl)).isoformat(),
-                                note=self.holder.note if note is None else note))
+            holder = replace(self.holder, renewed_at=_iso(now), expires_at=_iso(now + timedelta(seconds=self.ttl)),
+                             note=self.holder.note if note is None else note,
+                             run_id=self.holder.run_id if run_id is None else run_id)
+            store = _open_store(self._target, self.name)
+            if store is not None:
+                try:
+                    if not store.renew_lease(holder.row()):
+                        row = store.lease(self.name)
+                        self.lost = Holder.from_row(row) if row else self.holder
+                        raise self._lost_error()
+                finally:
+                    store.close()
+            if self._fd >= 0:
+                self._write(holder)
+            self.holder = holder
+
+    def _lost_error(self) -> LeaseLost:
+        return LeaseLost(f"this process lost the lease of {_what(self.name)}: "
+                         + (f"{self.lost.describe()} holds it now" if self.lost.holder_id != self.holder.holder_id
+                            else "its record is gone") + "; it must stop here", lease=self.name)
 
     def _heartbeat(self) -> None:
         while not self._stop.wait(self.ttl / 3):
             try:
                 self.renew()
-            except (OSError, StateError):
-                return
+            except LeaseLost:
+                return  # the holder's next renew raises it where it can stop
+            except (OSError, OrderBridgeError):
+                continue  # the store unreachable for now: the next beat tries again, before the expiry
+            except Exception:  # noqa: BLE001 - a heartbeat never kills its process
+                continue
 
     def release(self) -> None:
         with _guard:
             self._depth -= 1
-            if self._depth > 0 or self._fd < 0:
+            if self._depth > 0 or self._released:
                 return
+            self._released = True
             self._stop.set()
+            _held.pop(self._key, None)
+        with self._mutex:
             try:
-                self._write(replace(self.holder, released=True, renewed_at=_now().isoformat()))
-            except OSError:
-                pass  # the flock below is what frees the workspace
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = -1
-            _held.pop(str(self.path), None)
+                if self.lost is None:
+                    store = _open_store(self._target, self.name)
+                    if store is not None:
+                        try:
+                            store.release_lease(self.name, self.holder.holder_id, _iso(_now()))
+                        finally:
+                            store.close()
+            except (OSError, OrderBridgeError):
+                pass  # unreleased, it expires; the flock below frees this machine's workspace at once
+            finally:
+                if self._fd >= 0:
+                    try:
+                        self._write(replace(self.holder, released=True, renewed_at=_iso(_now())))
+                    except OSError:
+                        pass
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                    os.close(self._fd)
+                    self._fd = -1
 
     def __enter__(self) -> Lease:
         return self
@@ -145,57 +302,125 @@ class Lease:
 
 
 def acquire(workspace: Path | str, command: str, *, wait: float = 0.0, ttl: float = DEFAULT_TTL,
-            note: str = "") -> Lease:
-    """Take the workspace's lease for ``command``, waiting up to ``wait`` seconds for a live holder;
-    WorkspaceBusy (with the holder) when it is still held then. A holder that is gone (its process
-    died: the kernel dropped its flock) or whose lease expired is stale: the lease is taken over and
-    ``Lease.took_over`` names it. Re-entrant within one process (nested calls share the lease)."""
-    path = Path(workspace) / LOCK_NAME
+            note: str = "", name: str = WORKSPACE, run_id: str = "", state: str | None = None) -> Lease:
+    """Take the lease ``name`` (the workspace's by default; ``partner_lease(id)`` for a partner) for
+    ``command``, waiting up to ``wait`` seconds for a live holder; WorkspaceBusy (with the holder) when
+    it is still held then. A holder that is gone (its process on this machine died) or whose lease
+    expired is stale: the lease is taken over and ``Lease.took_over`` names it. ``state``: the store's
+    path or URL (default: where the workspace says, connectors.state_files.state_target). Re-entrant
+    within one process (nested calls share the lease)."""
+    root = Path(workspace).resolve()
+    key = _key(root, name)
     with _guard:
-        mine = _held.get(str(path))
-        if mine is not None and mine._fd >= 0:
+        mine = _held.get(key)
+        if mine is not None and not mine._released:
             mine._depth += 1
             return mine
+    target = _target(root, state)
     deadline = time.monotonic() + max(wait, 0.0)
     while True:
-        fd = _open(path)
+        outcome = _try(root, name, command, ttl, note, run_id, target)
+        if isinstance(outcome, Lease):
+            with _guard:
+                _held[key] = outcome
+            return outcome
+        if time.monotonic() >= deadline:
+            busy = WorkspaceBusy(f"another OrderBridge process holds {_what(name)}: "
+                                 + (outcome.describe() if outcome else "(holder record not written yet)"),
+                                 workspace=str(root), holder=outcome.holder_id if outcome else "",
+                                 **({} if name == WORKSPACE else {"lease": name}))
+            busy.record = outcome  # the Holder met (None: its record was not written yet)
+            raise busy
+        time.sleep(POLL)
+
+
+def _key(root: Path, name: str) -> tuple:
+    """Whose nested acquire shares a held lease: the whole process for the workspace lease (the CLI
+    and the flow it runs), one thread for a partner's (two threads of one worker given the same
+    partner must not both work on it: the second is refused like another process)."""
+    return (str(root), name) if name == WORKSPACE else (str(root), name, threading.get_ident())
+
+
+def _try(root: Path, name: str, command: str, ttl: float, note: str, run_id: str, target: str) -> Lease | Holder | None:
+    """One attempt: the new Lease, or the live holder (None: one whose record is not written yet)."""
+    fd, stale, because = -1, None, ""
+    if name == WORKSPACE:  # the local fast path: the flock
+        fd = _open(root / LOCK_NAME)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = _read(fd)
             os.close(fd)
-            if time.monotonic() >= deadline:
-                raise WorkspaceBusy("another OrderBridge process holds this workspace: "
-                                    + (holder.describe() if holder else "(holder record not written yet)"),
-                                    workspace=str(Path(workspace)),
-                                    holder=holder.holder_id if holder else "") from None
-            time.sleep(POLL)
-            continue
-        if not _same_file(fd, path):  # the file was replaced while we waited: lock the new one
+            return holder
+        if not _same_file(fd, root / LOCK_NAME):  # the file was replaced while we waited: lock the new one
             os.close(fd)
-            continue
+            return _try(root, name, command, ttl, note, run_id, target)
         previous = _read(fd)
-        now = _now()
         if previous and not previous.released and previous.host != socket.gethostname() \
-                and not previous.expired(now):
-            # a live holder on another machine (a shared folder whose locks do not reach us)
+                and not previous.expired(_now()):
+            os.close(fd)  # a live holder on another machine (a shared folder whose locks do not reach us)
+            return previous
+        if previous and not previous.released:
+            stale, because = previous, ("expired" if previous.expired(_now()) else "gone")
+    now = _now()
+    holder = Holder(uuid.uuid4().hex, command, os.getpid(), socket.gethostname(), _iso(now), _iso(now),
+                    _iso(now + timedelta(seconds=ttl)), note=note, name=name, run_id=run_id)
+    try:
+        store = _open_store(target, name)
+        if store is not None:
+            try:
+                won, row_stale, row_because = _claim(store, holder, previous=stale if fd >= 0 else None)
+            finally:
+                store.close()
+            if not won:
+                if fd >= 0:
+                    os.close(fd)
+                return row_stale
+            if row_stale is not None:  # else the lock file's stale record (if any) is what was taken over
+                stale, because = row_stale, row_because
+        return Lease(root, holder, ttl, target, fd, stale, because)
+    except BaseException:
+        if fd >= 0:
             os.close(fd)
-            if time.monotonic() >= deadline:
-                raise WorkspaceBusy("another OrderBridge process holds this workspace: " + previous.describe(),
-                                    workspace=str(Path(workspace)), holder=previous.holder_id)
-            time.sleep(POLL)
+        raise
+
+
+def _claim(store, holder: Holder, *, previous: Holder | None) -> tuple[bool, Holder | None, str]:
+    """Write ``holder`` into the store's row for its lease: where there is none, or over a stale one
+    (compare and swap). (won, the stale holder replaced or the live holder met, why it was stale).
+    ``previous``: the workspace lock file's record when this process holds the flock (a row of the
+    same holder on this machine is then gone: a live holder would hold the flock)."""
+    row = holder.row()
+    current: Holder | None = None
+    for _ in range(10):  # others may be writing the same row: read again and retry
+        found = store.lease(holder.name)
+        if found is None:
+            if store.claim_lease(row, replacing=None):
+                return True, None, ""
             continue
-        stale = previous if previous and not previous.released else None
-        holder = Holder(uuid.uuid4().hex, command, os.getpid(), socket.gethostname(), now.isoformat(),
-                        now.isoformat(), (now + timedelta(seconds=ttl)).isoformat(), note=note)
-        try:
-            lease = Lease(path, fd, holder, ttl, stale)
-        except BaseException:
-            os.close(fd)
-            raise
-        with _guard:
-            _held[str(path)] = lease
-        return lease
+        current = Holder.from_row(found)
+        because = _stale(current, previous)
+        if not because:
+            return False, current, ""
+        if store.claim_lease(row, replacing=found):
+            return True, (None if current.released else current), because
+    return False, current, ""
+
+
+def _stale(h: Holder, previous: Holder | None) -> str:
+    """Why a recorded holder no longer holds its lease ("" if it still does): released, expired, or
+    "gone" - on this machine, its process died (or, for the workspace lease, it held the flock this
+    process now holds)."""
+    if h.released:
+        return "released"
+    if h.expired(_now()):
+        return "expired"
+    if h.host == socket.gethostname():
+        if previous is not None and previous.holder_id == h.holder_id:
+            return "gone"  # the kernel dropped its flock: it died
+        if h.pid != os.getpid() and not _pid_alive(h.pid):
+            return "gone"
+    return ""
 
 
 def _open(path: Path) -> int:

@@ -51,9 +51,16 @@ class OrderStore:
     def load(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("orders", ORDERS), ("lines", ORDER_LINES)])
 
-    def load_orders(self, partner: str, key: str) -> pa.Table:
-        """Only the ORDERS table of a pair (readers that need no lines: the reconciliation's ship dates)."""
-        return self._read(partner, key, [("orders", ORDERS)])[0]
+    def load_orders(self, partner: str, key: str, columns: list[str] | None = None) -> pa.Table:
+        """Only the ORDERS table of a pair (readers that need no lines: the reconciliation's ship dates);
+        ``columns``: only these of its columns (the others are not read)."""
+        if columns is None:
+            return self._read(partner, key, [("orders", ORDERS)])[0]
+        schema = pa.schema([ORDERS.field(c) for c in columns])
+        try:
+            return pq.read_table(self._path(partner, key, "orders"), columns=columns).cast(schema)
+        except (OSError, pa.ArrowInvalid, KeyError) as exc:
+            raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 
     def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table, *, part: int = 0) -> None:
         self._write(partner, key, [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)],

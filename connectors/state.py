@@ -35,7 +35,7 @@ Public API (what flows/ and later workstreams call):
                 numbers_used, last_number,
                 schema_version, workspace_id
     a run:      run, findings_table(run_ids), files_of_runs, documents_of_runs, events_of_runs,
-                lines_of_runs
+                lines_of_runs, reservations_of_runs (Arrow tables built a chunk of rows at a time)
                 (what the run's reports are built from: flows.reports)
     finance:    (connectors.finance_store.FinanceTables) record_partner_acks, partner_acks,
                 record_document_status, document_status(_for), finance_orders, finance_lines, events_of,
@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.finance_store import FinanceTables
-from connectors.state_migrations import LATEST, RECOVERY, SHIPPING
+from connectors.state_migrations import LATEST, LEASES, RECOVERY, SHIPPING
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -133,6 +133,12 @@ CHUNK = 500  # keys per IN (...) list
 class StateConflict(StateError):
     """The store holds something else than a plan expected (another run or person got there first);
     the plan's transaction was rolled back."""
+
+
+def _lease_dict(row: tuple) -> dict:
+    out = dict(zip(LEASE_COLUMNS, row, strict=True))
+    out["pid"], out["released"] = int(out["pid"]), bool(out["released"])
+    return out
 
 
 # --- dialect: the one place that knows SQL differences ---------------------------------------------
@@ -246,10 +252,17 @@ CREATE TABLE invoices (
 CREATE TABLE invoice_lines (
     invoice_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, quantity TEXT NOT NULL,
     unit TEXT, unit_price TEXT NOT NULL, amount TEXT NOT NULL, PRIMARY KEY (invoice_number, line_number));
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY, holder_id TEXT NOT NULL, command TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
+    run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL, released INTEGER NOT NULL);
 """
 
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
-ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines")}
+ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",)}
+# a lease row (connectors.lease): times are UTC ISO strings of one fixed width, so text order is time order
+LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note", "acquired_at", "renewed_at",
+                 "expires_at", "released")
 COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines", "invoiced", "TEXT"),
                               ("findings", "row_number", "INTEGER"), ("findings", "column_name", "TEXT")),
                     RECOVERY: (("files", "disposed_at", "TEXT"), ("runs", "recovers", "TEXT"))}
@@ -1389,18 +1402,45 @@ class StateStore(FinanceTables):
 
     def lines_of_runs(self, run_ids: Iterable[str]) -> pa.Table:
         """Order lines as they stand now whose last decision was written by these runs (LINE_COLUMNS as
-        an Arrow table of strings and integers; decimals as their stored text)."""
+        an Arrow table of strings and integers; decimals as their stored text), sorted partner, PO, line
+        (in Arrow: byte order, what SQLite's ORDER BY gave, without its sort of whole rows)."""
         import pyarrow as pa
 
         ids = sorted(set(run_ids))
         ints = {"line_number", "allocated", "backordered", "rejected", "revision"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])
-        rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN ({','.join('?' * len(ids))})"
-                       " ORDER BY partner, po_number, line_number", ids) if ids else []
-        if not rows:
+        if not ids:
             return schema.empty_table()
-        return pa.table([pa.array(c, type=f.type) for c, f in zip(zip(*rows, strict=True), schema, strict=True)],
-                        schema=schema)
+        return self._arrow(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN"
+                           f" ({','.join('?' * len(ids))})", ids, schema, order=("partner", "po_number", "line_number"))
+
+    def reservations_of_runs(self, run_ids: Iterable[str], schema: pa.Schema) -> pa.Table:
+        """The reservations of the order lines lines_of_runs gives (one row per line and warehouse:
+        partner, po_number, line_number, warehouse, sku, quantity, as ``schema`` types them), sorted
+        partner, PO, line, warehouse."""
+        ids = sorted(set(run_ids))
+        if not ids:
+            return schema.empty_table()
+        return self._arrow("SELECT r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity FROM"
+                           " reservations r JOIN order_lines l ON l.partner = r.partner AND l.po_number ="
+                           f" r.po_number AND l.line_number = r.line_number WHERE l.run_id IN"
+                           f" ({','.join('?' * len(ids))})", ids, schema,
+                           order=("partner", "po_number", "line_number", "warehouse"))
+
+    def _arrow(self, sql: str, args: Sequence, schema: pa.Schema, *, order: Sequence[str] = (),
+               chunk: int = 50_000) -> pa.Table:
+        """A query's rows as an Arrow table of ``schema`` (columns built a chunk of rows at a time, no
+        object per row kept), sorted by the ``order`` columns in Arrow (byte order for text)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        batches = [pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in
+                                               zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
+                   for rows in self._q_chunks(sql, args, size=chunk)]
+        table = pa.Table.from_batches(batches, schema=schema)
+        if order and table.num_rows:
+            table = table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in order]))
+        return table.combine_chunks()
 
     def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:
         """History events of these kinds recorded by these runs, in the order they happened."""
@@ -1429,6 +1469,43 @@ class StateStore(FinanceTables):
     def holds_history(self) -> bool:
         """Whether any run, file, document or control number is recorded (an empty store holds none)."""
         return any(self._q(f"SELECT 1 FROM {t} LIMIT 1") for t in ("runs", "files", "documents", "control_numbers"))
+
+    # --- leases (connectors.lease): one statement each, atomic on both back ends -----------------------
+    def lease(self, name: str) -> dict | None:
+        """The lease row ``name`` (held, or last released), or None."""
+        rows = self._q(f"SELECT {', '.join(LEASE_COLUMNS)} FROM leases WHERE name=?", (name,))
+        return _lease_dict(rows[0]) if rows else None
+
+    def leases(self) -> list[dict]:
+        return [_lease_dict(r) for r in self._q(f"SELECT {', '.join(LEASE_COLUMNS)} FROM leases ORDER BY name")]
+
+    def claim_lease(self, row: dict, *, replacing: dict | None) -> bool:
+        """Write ``row`` (LEASE_COLUMNS) as the lease's holder: where no row is (``replacing`` None), or
+        over exactly the row ``replacing`` was (same holder, expiry and released flag: a compare and
+        swap, so of two processes taking over the same stale holder one wins). True if written."""
+        values = tuple(int(row[c]) if c in ("pid", "released") else row[c] for c in LEASE_COLUMNS)
+        if replacing is None:
+            return bool(self._q(f"INSERT INTO leases ({', '.join(LEASE_COLUMNS)}) VALUES ({','.join('?' * 11)})"
+                                " ON CONFLICT (name) DO NOTHING RETURNING name", values))
+        sets = ", ".join(f"{c}=?" for c in LEASE_COLUMNS[1:])
+        return bool(self._q(f"UPDATE leases SET {sets} WHERE name=? AND holder_id=? AND expires_at=? AND released=?"
+                            " RETURNING name", (*values[1:], row["name"], replacing["holder_id"],
+                                                replacing["expires_at"], int(replacing["released"]))))
+
+    def renew_lease(self, row: dict) -> bool:
+        """Push the expiry of the lease ``row`` names, if ``row['holder_id']`` still holds it (one
+        conditional upsert: a row gone with a restored or new store is written again). False: another
+        holder has it (took it over, or took it over and released it) - the caller lost it."""
+        values = tuple(int(row[c]) if c in ("pid", "released") else row[c] for c in LEASE_COLUMNS)
+        return bool(self._q(f"INSERT INTO leases ({', '.join(LEASE_COLUMNS)}) VALUES ({','.join('?' * 11)})"
+                            " ON CONFLICT (name) DO UPDATE SET renewed_at=excluded.renewed_at,"
+                            " expires_at=excluded.expires_at, note=excluded.note, run_id=excluded.run_id"
+                            " WHERE leases.holder_id=excluded.holder_id AND leases.released=0 RETURNING name", values))
+
+    def release_lease(self, name: str, holder_id: str, at: str) -> bool:
+        """Mark the lease released if ``holder_id`` still holds it (the row stays: who held it last)."""
+        return bool(self._q("UPDATE leases SET released=1, renewed_at=? WHERE name=? AND holder_id=? AND released=0"
+                            " RETURNING name", (at, name, holder_id)))
 
     def close_crashed_runs(self, at: str, *, detected_by: str = "") -> list[str]:
         """Runs still marked running when no process can be running them (the caller holds the

@@ -8,9 +8,62 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tomllib
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
-from schemas.errors import StateError
+from schemas.errors import ConfigError, StateError
+
+STATE_URL_ENV = "ORDERBRIDGE_STATE_URL"  # a postgresql:// URL: the state store of the workspace this process runs
+
+
+def state_target(root: Path | str) -> str:
+    """Where a workspace's state store is, as connectors.state.StateStore opens it: ORDERBRIDGE_STATE_URL,
+    else workspace.toml's [state] url (a postgresql:// URL without its password: that comes from
+    PGPASSWORD or a .pgpass file), else the SQLite file <workspace>/state/orderbridge.sqlite (the
+    embedded default). flows.workspace.Workspace.state_url and connectors.lease both ask here."""
+    root = Path(root)
+    config_path = root / "workspace.toml"
+    url = os.environ.get(STATE_URL_ENV, "").strip()
+    if not url and config_path.is_file():
+        try:
+            config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{config_path} cannot be read: {exc}", path=str(config_path)) from exc
+        url = str(config.get("state", {}).get("url", "")).strip()
+        if url and _has_password(url):
+            raise ConfigError(f"{config_path}: the state store's URL carries a password; a file is no place"
+                              " for it: put it in PGPASSWORD or ~/.pgpass (docs/state-store.md)",
+                              path=str(config_path))
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"the state store's URL must be a postgresql:// URL, not {url.split(':')[0]!r}",
+                          path=str(config_path))
+    return url or str(root / "state" / "orderbridge.sqlite")
+
+
+def _has_password(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.password is not None or any(k.lower() == "password" for k, _ in parse_qsl(parts.query))
+
+
+def lease_row(path: Path | str, name: str) -> tuple | None:
+    """The lease row ``name`` of a SQLite store file, read without creating or migrating it (None when
+    the file, the table or the row is not there)."""
+    p = Path(path)
+    if not p.is_file() or p.stat().st_size == 0:
+        return None
+    try:
+        db = sqlite3.connect(f"file:{p}?mode=ro", uri=True, timeout=30)
+        try:
+            if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='leases'").fetchone():
+                return None
+            from connectors.state import LEASE_COLUMNS
+
+            return db.execute(f"SELECT {', '.join(LEASE_COLUMNS)} FROM leases WHERE name=?", (name,)).fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError:
+        return None
 
 
 def online_backup(db: sqlite3.Connection, target: Path) -> None:

@@ -9,7 +9,8 @@ run's rows (the run reports); version 5 reconciliation for finance (partners' 99
 document verdicts, exceptions with evidence, history and per-run snapshots); version SHIPPING (6)
 fulfilment and billing: shipments, cartons, shipment_lines, invoices, invoice_lines, the shipped /
 invoiced quantities of order_lines and a finding's CSV row and column; version RECOVERY (7) recovery
-(when an input file was moved to its disposition, which runs that did not finish a run completed).
+(when an input file was moved to its disposition, which runs that did not finish a run completed);
+version LEASES (8) the leases (connectors.lease: the workspace's, and a partner's when sharded).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -29,12 +30,17 @@ if TYPE_CHECKING:
 # keys its tables and columns by them). Fulfilment and billing's step came first (main's stores are at 6).
 SHIPPING = 6
 RECOVERY = SHIPPING + 1
-LATEST = RECOVERY
+LEASES = RECOVERY + 1
+LATEST = LEASES
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
 def open_schema(store: StateStore) -> None:
-    """Create the schema, or migrate it to LATEST, inside one transaction."""
+    """Create the schema, or migrate it to LATEST, inside one transaction. A store already at LATEST is
+    only read (no write transaction: opening it never waits for another process's writer - a lease's
+    renewal, a reader - nor takes PostgreSQL's store lock)."""
+    if "meta" in store._table_names() and detect_version(store) == LATEST:
+        return
     with store.transaction():
         version = detect_version(store)
         if version > LATEST:
@@ -332,4 +338,5 @@ MIGRATIONS = {
     4: _migrate_4_to_5,  # 5: reconciliation for finance
     SHIPPING - 1: _migrate_to_shipping,  # SHIPPING: fulfilment and billing
     RECOVERY - 1: _migrate_to_recovery,  # RECOVERY: recovery (files.disposed_at, runs.recovers)
+    LEASES - 1: lambda s: add_tables(s, "leases"),  # LEASES: the workspace's and partners' leases (issue 14)
 }

@@ -136,9 +136,8 @@ def _holding(workspace: Path, command: str, wait: float = 0.0):
         err.print(shown(exc.message), style="red")
         err.print("Nothing was done. Try again when it has finished, or pass --wait SECONDS to wait for it.")
         raise typer.Exit(ExitStatus.BUSY) from None
-    if held.took_over is not None:
-        err.print(f"took over the workspace from a process that is gone: {shown(held.took_over.describe())}",
-                  style="yellow")
+    if held.took_over is not None:  # its process is gone, or its lease expired: said, never silent
+        err.print(shown(held.takeover_message()), style="yellow")
     try:
         yield held
     finally:

@@ -259,7 +259,7 @@ def run_night(workspace: str, *, stages: Stages, now: str | None = None, partner
             state.start_run(run_id, _wall(), clock=started.isoformat())  # recovers: the unfinished runs before it
         finally:
             state.close()
-        held.renew(note=f"run {run_id}")
+        held.renew(note=f"run {run_id}", run_id=run_id)
         faults.reached("run-started")
         return _stages(ws, run_id, started, stages, partners, use_gx, held)
 
@@ -386,7 +386,7 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
             state.start_run(run_id, _wall(), kind="shipments", clock=clock)
         finally:
             state.close()
-        held.renew(note=f"shipments {run_id}")
+        held.renew(note=f"shipments {run_id}", run_id=run_id)
         progress.report("run", f"{run_id} (shipments) started, run clock {clock}")
         warehouses, invoicing, failure = _ship_and_invoice(ws, stages, clock, run_id)
         results = [steps.PartnerResult(partner=pid) for pid in sorted(profiles)]

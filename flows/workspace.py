@@ -19,12 +19,11 @@ to the repository's demo data (only `orderbridge demo` copies sample_files/ into
 
 from __future__ import annotations
 
-import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from connectors.state_files import STATE_URL_ENV  # noqa: F401 - callers and tests read its name here
 from schemas.errors import ConfigError
 
 if TYPE_CHECKING:  # profiles (pydantic models) load only when asked for: `status` never needs them
@@ -35,7 +34,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # the reference files a run needs (schemas.reference.SCHEMAS less OPTIONAL_FILES; written out so that
 # `status` need not import pyarrow; tests/test_partner_check.py holds the two together)
 REFERENCE_FILES = ("items.csv", "partner_items.csv", "prices.csv", "customers.csv", "ship_tos.csv")
-STATE_URL_ENV = "ORDERBRIDGE_STATE_URL"  # a postgresql:// URL: the state store of the workspace this process runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,21 +57,9 @@ class Workspace:
         """Where the state store is, as connectors.state.StateStore opens it: ORDERBRIDGE_STATE_URL, else
         workspace.toml's [state] url (a postgresql:// URL without its password: that comes from
         PGPASSWORD or a .pgpass file), else the SQLite file state_path (the embedded default)."""
-        url = os.environ.get(STATE_URL_ENV, "").strip()
-        if not url and self.config_path.is_file():
-            try:
-                config = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-                raise ConfigError(f"{self.config_path} cannot be read: {exc}", path=str(self.config_path)) from exc
-            url = str(config.get("state", {}).get("url", "")).strip()
-            if url and _has_password(url):
-                raise ConfigError(f"{self.config_path}: the state store's URL carries a password; a file is no place"
-                                  " for it: put it in PGPASSWORD or ~/.pgpass (docs/state-store.md)",
-                                  path=str(self.config_path))
-        if url and not url.startswith(("postgresql://", "postgres://")):
-            raise ConfigError(f"the state store's URL must be a postgresql:// URL, not {url.split(':')[0]!r}",
-                              path=str(self.config_path))
-        return url or str(self.state_path)
+        from connectors.state_files import state_target
+
+        return state_target(self.root)
 
     @property
     def state_on_postgres(self) -> bool:
@@ -142,13 +128,6 @@ class Workspace:
         if missing:
             raise ConfigError(f"workspace {self.root} is not ready to run (see docs/onboarding.md): "
                               + "; ".join(missing), missing=missing)
-
-
-def _has_password(url: str) -> bool:
-    from urllib.parse import parse_qsl, urlsplit
-
-    parts = urlsplit(url)
-    return parts.password is not None or any(k.lower() == "password" for k, _ in parse_qsl(parts.query))
 
 
 def open_workspace(root: Path | str) -> Workspace:

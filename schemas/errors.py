@@ -11,7 +11,8 @@ Problems found *in input* are findings (schemas.findings), never exceptions.
         ├── SnapshotError       missing, corrupt or wrongly typed inventory snapshot
         ├── StateError          the state store refuses an operation (e.g. a number reused) or cannot be
         │   │                   used (read-only, full disk, damaged)
-        │   └── StateMissing    a workspace with history has no state store, or an empty one
+        │   ├── StateMissing    a workspace with history has no state store, or an empty one
+        │   └── LeaseLost       a lease's holder found another holder in its place: it must stop
         ├── StorageError        a workspace folder cannot be written (read-only, full disk)
         ├── DocumentError       a document we build fails its own checks (856 self-check, 810 limits)
         ├── ActionRefused       a person's action on a finance exception is not allowed in its state
@@ -65,6 +66,12 @@ class SnapshotError(TerminalError):
 
 class StateError(TerminalError):
     """The state store refused an operation."""
+
+
+class LeaseLost(StateError):
+    """A lease (connectors.lease) this process held was taken over by another holder (it expired while
+    this one could not renew it: paused, cut off from the store): whatever it was doing must stop now,
+    since the other holder may be doing the same work."""
 
 
 class StorageError(TerminalError):

@@ -177,7 +177,7 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
         assert "disposed_at" not in store._columns("files")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == LATEST == mig.RECOVERY == mig.SHIPPING + 1
+    assert store.schema_version == LATEST == mig.LEASES == mig.RECOVERY + 1 == mig.SHIPPING + 2
     assert set(ADDED_IN[mig.SHIPPING]) <= store._table_names()
     for table, column, _ in COLUMNS_ADDED_IN[mig.SHIPPING] + COLUMNS_ADDED_IN[mig.RECOVERY]:
         assert column in store._columns(table), (table, column)
