@@ -58,7 +58,8 @@ class OrderStore:
             return self._read(partner, key, [("orders", ORDERS)])[0]
         schema = pa.schema([ORDERS.field(c) for c in columns])
         try:
-            return pq.read_table(self._path(partner, key, "orders"), columns=columns).cast(schema)
+            return _concat([pq.read_table(p, columns=columns).cast(schema)
+                            for p in self._parts(partner, key, "orders")])
         except (OSError, pa.ArrowInvalid, KeyError) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 

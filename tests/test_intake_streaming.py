@@ -277,3 +277,15 @@ def test_a_streamed_file_with_a_huge_set_is_quarantined_with_its_finding(tmp_pat
     assert db.execute("SELECT count(*) FROM orders WHERE po_number='PO-BIG'").fetchone()[0] == 0
     db.close()
     shutil.rmtree(limited)
+
+
+def test_the_order_tables_of_a_file_read_in_pieces_are_read_back_whole(tmp_path):
+    from connectors.order_store import OrderStore
+
+    outs = _by_pieces(_interchanges(3))
+    store = OrderStore(tmp_path)
+    for part, o in enumerate(outs):
+        store.save("acme", "sha", o.orders, o.lines, part=part)
+    orders, lines = store.load("acme", "sha")
+    assert orders["po_number"].to_pylist() == ["PO-0", "PO-1", "PO-2"] and lines.num_rows == 6
+    assert store.load_orders("acme", "sha", ["po_number"])["po_number"].to_pylist() == ["PO-0", "PO-1", "PO-2"]
