@@ -10,6 +10,7 @@ line; tests never use it.
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
     .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
+    .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def prepare(n_pos: int) -> dict:
 
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     make(work, n_pos, batch="run")
+    _keep(work, _base(n_pos, "fresh"))
     ws = open_workspace(work)
     profiles = ws.partners()
     state = StateStore(ws.state_url)
@@ -75,7 +77,8 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     from flows import steps
     from flows.workspace import open_workspace
 
-    before = {"decide": "intake", "ship": "deliver", "reconcile": "deliver", "reports": "reconcile"}[name]
+    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "reconcile": "deliver",
+              "reports": "reconcile"}[name]
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     _keep(_base(n_pos, before), work)
     times = work / "stage-times.jsonl"
@@ -84,7 +87,13 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     ws = open_workspace(work)
     profiles = ws.partners()
     state = StateStore(ws.state_url)
-    if name == "decide":
+    if name == "intake":
+        from connectors.local import LocalDrop
+
+        def call():
+            return steps.intake_partner(ws, profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW,
+                                        run_id=RUN)
+    elif name == "decide":
         steps.load_inventory(ws, NOW.date())
         from flows import warm
         from rules import gx_runner  # noqa: F401 - imports are not the stage's cost
