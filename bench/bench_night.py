@@ -1,10 +1,14 @@
 """The whole night as it runs in production: `orderbridge run` (a subprocess, Prefect's temporary API
 server, a fixed clock) on an empty night (its fixed cost: interpreter, imports, server start) and on
-1x, 2x and 4x of 50,000 order lines (2,500 POs x 20 lines per 1x), one partner. For each: wall and CPU
+1x, 2x and 4x of 50,000 order lines (2,500 POs x 20 lines per 1x), one partner; the east DC's shipment
+confirmations for half of the POs wait in its inbox (bench/night.py), so the same run ships them (856s)
+and invoices them (810s). For each: wall and CPU
 time (the process tree's), the stages' own times (ORDERBRIDGE_STAGE_TIMES), the peak RSS of the
 process tree (sampled every 50 ms), and pyx12's X12Reader merely iterating the same inbox files in
 this same bench run; ratio = (night - empty night) / pyx12. A first empty night warms Prefect's
-database and is not counted. Measured, never asserted (tests assert behaviour).
+database and is not counted. Measured, never asserted (tests assert behaviour); whether half of the
+POs shipped, with an 856 and an 810 each, is printed. --no-prefect runs `orderbridge run --no-prefect`
+(no warm-up night: the tests' tiny night).
 
     .venv/bin/python bench/bench_night.py [--lines 50000] [--multiples 1 2 4] [--batch run] [--also-document]
 """
@@ -27,11 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.night import LINES_PER_PO, prepare, pyx12_read  # noqa: E402
+from bench.night import LINES_PER_PO, confirmations, prepare, pyx12_read  # noqa: E402
 
 CLOCK = "2026-11-27T02:00:00"
 WORK = ROOT / ".bench" / "night"
-STAGES = ("intake", "decide", "deliver", "reconcile", "reports")
+STAGES = ("intake", "decide", "ship", "invoice", "deliver", "reconcile", "reports")
 DECIDE = ("decide.load", "decide.rules", "decide.decisions", "decide.allocate", "decide.plan", "decide.apply")
 
 
@@ -70,19 +74,22 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def night(label: str, n_pos: int, batch: str | int, prefect_home: Path) -> dict:
+def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefect: bool = True) -> dict:
     ws = WORK / label
     n_lines = prepare(ws, n_pos, batch=batch)
+    to_ship = confirmations(ws, n_pos) if n_pos else 0
     inbox = sorted((ws / "drop" / "acme" / "inbox").glob("*.x12"))
     size = sum(p.stat().st_size for p in inbox)
     px_wall, px_cpu, _ = pyx12_read(inbox) if inbox else (0.0, 0.0, 0)
     times = ws / "stage-times.jsonl"
+    startup = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")  # more on a busy machine
     env = {**os.environ, "PREFECT_HOME": str(prefect_home), "ORDERBRIDGE_STAGE_TIMES": str(times),
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90"}
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": startup}
     env.pop("PREFECT_API_URL", None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "orderbridge"), "run", "-w", str(ws), "--now", CLOCK],
+    command = [str(ROOT / ".venv" / "bin" / "orderbridge"), "run", "-w", str(ws), "--now", CLOCK]
+    proc = subprocess.Popen(command + ([] if prefect else ["--no-prefect"]),
                             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = TreePeak(proc.pid)
     peak.start()
@@ -100,7 +107,11 @@ def night(label: str, n_pos: int, batch: str | int, prefect_home: Path) -> dict:
     db = sqlite3.connect(ws / "state" / "orderbridge.sqlite")
     answered = db.execute("SELECT COUNT(*) FROM document_sets WHERE set_id='855'").fetchone()[0]
     files = db.execute("SELECT COUNT(*) FROM documents WHERE doc_type='855' AND status='delivered'").fetchone()[0]
-    acknowledged = db.execute("SELECT COUNT(*) FROM orders WHERE state='acknowledged'").fetchone()[0]
+    acknowledged = db.execute("SELECT COUNT(*) FROM orders WHERE state IN ('acknowledged', 'partially_shipped', "
+                              "'shipped', 'invoiced')").fetchone()[0]
+    sent = dict(db.execute("SELECT s.set_id, COUNT(*) FROM document_sets s JOIN documents d ON d.id = s.document_id "
+                           "WHERE s.set_id IN ('856', '810') AND d.status = 'delivered' GROUP BY s.set_id").fetchall())
+    shipped = db.execute("SELECT COUNT(DISTINCT partner || ':' || po_number) FROM shipment_lines").fetchone()[0]
     db.close()
     if acknowledged != n_pos or answered != n_pos:
         raise SystemExit(f"{label}: {acknowledged} of {n_pos} orders acknowledged, {answered} 855s")
@@ -108,7 +119,8 @@ def night(label: str, n_pos: int, batch: str | int, prefect_home: Path) -> dict:
     return {"night": label, "pos": n_pos, "lines": n_lines, "mb": size / 1e6, "wall": wall,
             "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
             "peak_mb": peak.peak / 2**20, "pyx12": px_wall, "pyx12_cpu": px_cpu, "stages": stages,
-            "files_855": files}
+            "files_855": files, "to_ship": to_ship, "shipped_pos": shipped, "sent_856": sent.get("856", 0),
+            "sent_810": sent.get("810", 0)}
 
 
 def main(argv: list[str]) -> int:
@@ -118,6 +130,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--batch", default="run", help="ACME's delivery.batch in the bench (default: run)")
     ap.add_argument("--also-document", action="store_true",
                     help="also the largest night with delivery.batch = document (one file per 855)")
+    ap.add_argument("--no-prefect", action="store_true", help="orderbridge run --no-prefect (no warm-up night)")
     args = ap.parse_args(argv)
     batch: str | int = int(args.batch) if args.batch.isdigit() else args.batch
     WORK.mkdir(parents=True, exist_ok=True)
@@ -125,16 +138,19 @@ def main(argv: list[str]) -> int:
     shutil.rmtree(prefect_home, ignore_errors=True)
     print(f"orderbridge run, one partner (ACME), {LINES_PER_PO} lines per PO, delivery.batch = {batch!r}; "
           f"clock {CLOCK}; PREFECT_HOME {prefect_home.relative_to(ROOT)}")
-    night("warm-up", 0, batch, prefect_home)  # creates Prefect's database: not counted
-    rows = [night("empty", 0, batch, prefect_home)]
+    prefect = not args.no_prefect
+    if prefect:
+        night("warm-up", 0, batch, prefect_home)  # creates Prefect's database: not counted
+    rows = [night("empty", 0, batch, prefect_home, prefect=prefect)]
     for m in args.multiples:
-        rows.append(night(f"{m}x", m * args.lines // LINES_PER_PO, batch, prefect_home))
+        rows.append(night(f"{m}x", m * args.lines // LINES_PER_PO, batch, prefect_home, prefect=prefect))
     if args.also_document:
         m = max(args.multiples)
-        rows.append(night(f"{m}x doc", m * args.lines // LINES_PER_PO, "document", prefect_home))
+        rows.append(night(f"{m}x doc", m * args.lines // LINES_PER_PO, "document", prefect_home, prefect=prefect))
     empty = rows[0]
     head = (f"{'night':<8} {'lines':>8} {'POs':>6} {'MB':>5} {'wall s':>7} {'+empty s':>8} {'pyx12 s':>7} "
             f"{'ratio':>6} {'cpu s':>6} {'+cpu s':>6} {'pyx cpu':>7} {'cpu ratio':>9} {'RSS MB':>7} {'855 files':>9} "
+            f"{'shipped':>7} {'856':>6} {'810':>6} "
             + " ".join(f"{s:>8}" for s in STAGES) + f" {'other':>7}")
     print(head)
     for r in rows:
@@ -145,8 +161,14 @@ def main(argv: list[str]) -> int:
         print(f"{r['night']:<8} {r['lines']:>8,} {r['pos']:>6,} {r['mb']:>5.1f} {r['wall']:>7.2f} {beyond:>8.2f} "
               f"{r['pyx12']:>7.2f} {ratio} {r['cpu']:>6.1f} {beyond_cpu:>6.1f} {r['pyx12_cpu']:>7.2f} {cpu_ratio} "
               f"{r['peak_mb']:>7,.0f} "
-              f"{r['files_855']:>9,} " + " ".join(f"{r['stages'].get(s, 0.0):>8.2f}" for s in STAGES)
+              f"{r['files_855']:>9,} {r['shipped_pos']:>7,} {r['sent_856']:>6,} {r['sent_810']:>6,} "
+              + " ".join(f"{r['stages'].get(s, 0.0):>8.2f}" for s in STAGES)
               + f" {r['wall'] - staged:>7.2f}")
+    for r in rows[1:]:
+        half = r["pos"] // 2 + r["pos"] % 2  # POs 0, 2, 4, ... ship
+        ok = r["shipped_pos"] == r["to_ship"] == half and r["sent_856"] == r["sent_810"] == half
+        print(f"{r['night']}: {r['shipped_pos']:,} of {r['pos']:,} POs shipped (half: {half:,}), "
+              f"{r['sent_856']:,} 856s and {r['sent_810']:,} 810s sent: {'as expected' if ok else 'NOT half'}")
     print("decide stage, inside (s): " + "; ".join(
         f"{r['night']}: " + ", ".join(f"{s.split('.')[1]} {r['stages'].get(s, 0.0):.2f}" for s in DECIDE)
         for r in rows[1:]))
@@ -158,6 +180,8 @@ def main(argv: list[str]) -> int:
               + f"  (4x/1x per-line ratio {per[-1] / per[0]:.2f})" if len(per) > 1 else "")
     print("+empty / +cpu: beyond the empty night; ratio = +empty / pyx12 s (wall), cpu ratio = +cpu / pyx12's cpu;"
           " RSS = peak of the process tree (orderbridge and its Prefect server).")
+    print("shipped = POs on the east DC's shipments; 856 / 810 = transaction sets delivered to the outbox; ship and "
+          "invoice = the stages' own times.")
     print("'other' = wall - the stages: interpreter, imports, Prefect's server start and task bookkeeping.")
     print(json.dumps({"night": [{k: v for k, v in r.items()} for r in rows]}, default=str))
     return 0

@@ -51,7 +51,7 @@ def run(n_pos: int, batch: str | int | None, use_gx: bool) -> dict:
     clocks.append((time.perf_counter(), time.process_time()))
     sent = steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=now)
     clocks.append((time.perf_counter(), time.process_time()))
-    shipping = ship_half(ws, state, profiles)
+    shipping = ship_half(ws, state, profiles, n_pos)
     inside: dict[str, float] = {}
     inside_cpu: dict[str, float] = {}
     for line in times.read_text().splitlines():
@@ -67,14 +67,16 @@ def run(n_pos: int, batch: str | int | None, use_gx: bool) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def ship_half(ws, state, profiles) -> dict:
-    """Day 1's afternoon: the east DC confirms every second acknowledged PO (not timed: the warehouse
-    writes these); the shipments stage (checks, SSCCs, 856s), the invoicing (810s) and their delivery."""
+def ship_half(ws, state, profiles, n_pos: int) -> dict:
+    """Day 1's afternoon: the east DC confirms every second PO of the drop (bench/night.py; not timed:
+    the warehouse writes these); the shipments stage (checks, SSCCs, 856s), the invoicing (810s) and
+    their delivery."""
+    from bench.night import confirmations
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
     from flows import shipments, steps
 
-    shipped_pos = confirmations(ws.root, state)
+    shipped_pos = confirmations(ws.root, n_pos, shipped_at=("2026-11-27", "14:00"))
     later = datetime(2026, 11, 27, 14, 20)
     ref = load_reference(ws.reference_dir)
     t0 = time.perf_counter()
@@ -88,24 +90,6 @@ def ship_half(ws, state, profiles) -> dict:
     return {"shipped_pos": shipped_pos, "shipments": ship.shipments, "held": ship.held, "ship": t1 - t0,
             "invoice": t2 - t1, "deliver_2": t3 - t2, "asn": ship.documents.get("acme:856", 0),
             "invoices": billed.invoices, "sent_2": sent_later}
-
-
-def confirmations(ws_root: Path, state, per_file: int = 500) -> int:
-    """The east DC's CSV confirmations for every second acknowledged PO: all its units, 5 cartons of 4
-    lines, shipped on the afternoon of day 1; files of ``per_file`` shipments. Returns the POs shipped."""
-    orders = [o for o in state.orders("acme") if o.state.value == "acknowledged"][::2]
-    lines = state.lines_for(o.key for o in orders)
-    inbox = ws_root / "warehouse-drop" / "east" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    head = "Shipment ID,Ship Date,Ship Time,Carrier,Tracking Number,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
-    for f in range(0, len(orders), per_file):
-        rows = [head]
-        for k, o in enumerate(orders[f:f + per_file], start=f):
-            for i, ln in enumerate(x for x in lines[o.key] if x.allocated):
-                rows.append(f"BS-{k:06d},2026-11-27,14:00,UPSN,1Z{k:016d},{o.po_number},{ln.line_id},{ln.sku},"
-                            f"{ln.allocated},{ln.unit or 'EA'},BC-{k:06d}-{i // 4}\n")
-        (inbox / f"ship-{f // per_file:04d}.csv").write_text("".join(rows))
-    return len(orders)
 
 
 def main(argv: list[str]) -> int:

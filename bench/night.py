@@ -1,11 +1,14 @@
 """A bench workspace: ACME's profile, the demo reference data (credit raised so every order fits),
-stock enough for every line, and N purchase orders of 20 lines in files of 500 POs (deterministic).
+stock enough for every line, N purchase orders of 20 lines in files of 500 POs (deterministic), and
+the east DC's shipment confirmations for every second of them, written from the drop itself.
 Shared by bench_night.py (the real `orderbridge run`) and bench_run.py (the stages in-process)."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +44,22 @@ def prepare(root: Path, n_pos: int, *, batch: str | int | None = None) -> int:
     return drop(ws.root, n_pos)
 
 
+def orders(n_pos: int) -> Iterator[tuple[int, list[tuple[int, int, dict]]]]:
+    """The bench's ``n_pos`` purchase orders, deterministic: (k, [(PO101, quantity, item), ...]), PO
+    BENCH-{k:06d}; real active items at multiples of their case pack, at least their minimum."""
+    from connectors.reference import load_reference
+
+    ref = load_reference(ROOT / "sample_files" / "reference")
+    items = [i for i in ref.items.to_pylist() if i["status"] == "active"]
+    rng = random.Random(7)
+    for k in range(n_pos):
+        lines = []
+        for i in range(1, LINES_PER_PO + 1):
+            item = rng.choice(items)
+            lines.append((i, max(item["case_pack"] * rng.randint(1, 4), item["min_order_qty"]), item))
+        yield k, lines
+
+
 def drop(ws_root: Path, n_pos: int, partner: str = "acme") -> int:
     """A partner's inbox (ACME's by default): ``n_pos`` 850s (real items and the partner's prices from
     the workspace's reference data, the demo's)."""
@@ -49,27 +68,24 @@ def drop(ws_root: Path, n_pos: int, partner: str = "acme") -> int:
 
     x = load_profiles(ws_root / "partners")[partner].x12
     ref = load_reference(ws_root / "reference")
-    items = [i for i in ref.items.to_pylist() if i["status"] == "active"]
     prices = {r["sku"]: r["unit_price"] for r in ref.prices.to_pylist()
               if r["partner"] == partner and r["valid_to"] is None}
-    rng = random.Random(7 if partner == "acme" else partner)
     inbox = ws_root / "drop" / partner / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     total = 0
+    pos = orders(n_pos)
     for f in range(0, n_pos, PER_FILE):
         isa13 = 10_000 + f // PER_FILE
         segs = [f"ISA*00*          *00*          *{x.their_qualifier}*{x.their_id:<15}*{x.our_qualifier}*"
                 f"{x.our_id:<15}*261126*0200*U*00401*{isa13:09d}*0*P*>",
                 f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13}*X*{x.version}"]
         sets = 0
-        for k in range(f, min(n_pos, f + PER_FILE)):
+        for k, lines in itertools.islice(pos, min(n_pos, f + PER_FILE) - f):
             sets += 1
             st = f"{sets:04d}"
             body = [f"BEG*00*SA*BENCH-{k:06d}**20261126", "CUR*BY*USD", "ITD*08*3*2**10**30", "DTM*010*20261210",
                     "N1*ST*Acme Distribution Center*92*DC01"]
-            for i in range(1, LINES_PER_PO + 1):
-                item = rng.choice(items)
-                qty = max(item["case_pack"] * rng.randint(1, 4), item["min_order_qty"])
+            for i, qty, item in lines:
                 body.append(f"PO1*{i}*{qty}*EA*{prices[item['sku']]:.2f}*PE*UP*{item['upc']}")
             body.append(f"CTT*{LINES_PER_PO}")
             segs += [f"ST*850*{st}", *body, f"SE*{len(body) + 2}*{st}"]
@@ -95,6 +111,34 @@ def clone_acme(ws_root: Path, partner: str) -> None:
             rows += [[partner, *r[1:]] for r in rows[1:] if r[:1] == ["acme"]]
             with path.open("w", newline="") as fh:
                 csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+# the night's confirmations: shipped 15 minutes before the bench night's clock (02:00), so their
+# 856s fall inside ACME's 30-minute ASN window
+SHIPPED_AT = ("2026-11-27", "01:45")
+CARTON_LINES = 4  # 5 cartons of 4 lines per shipment
+
+
+def confirmations(ws_root: Path, n_pos: int, *, shipped_at: tuple[str, str] = SHIPPED_AT,
+                  per_file: int = PER_FILE) -> int:
+    """The east DC's CSV shipment confirmations, in its inbox, for every second PO of the drop (k even):
+    every unit of every line (stock is plentiful and ACME's allocation prefers EAST, so the east DC
+    holds every line's reservation), one shipment per PO, 5 cartons of 4 lines; files of ``per_file``
+    shipments. Written from the drop itself (``orders``), so it can be dropped before the run that
+    acknowledges the orders. Returns the POs shipped."""
+    inbox = ws_root / "warehouse-drop" / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    head = "Shipment ID,Ship Date,Ship Time,Carrier,Tracking Number,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
+    day, clock = shipped_at
+    shipped = [(k, lines) for k, lines in orders(n_pos) if k % 2 == 0]
+    for f in range(0, len(shipped), per_file):
+        rows = [head]
+        for k, lines in shipped[f:f + per_file]:
+            for n, (i, qty, item) in enumerate(lines):
+                rows.append(f"BS-{k:06d},{day},{clock},UPSN,1Z{k:016d},BENCH-{k:06d},{i},{item['sku']},{qty},EA,"
+                            f"BC-{k:06d}-{n // CARTON_LINES}\n")
+        (inbox / f"ship-{f // per_file:04d}.csv").write_text("".join(rows))
+    return len(shipped)
 
 
 def pyx12_read(paths: list[Path]) -> tuple[float, float, int]:

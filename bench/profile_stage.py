@@ -1,11 +1,16 @@
 """One stage of the bench night in-process, on a copy of a prepared workspace, timed or profiled:
 `prepare` runs bench/night.py's workspace (delivery.batch "run") through intake, decide and delivery
 once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then start from the copy
-before them, so a stage can be timed again and again on the same inputs. Profiling is cProfile (a
-.prof file for pstats/snakeviz) when --prof names a file. Prints one JSON line; tests never use it.
+before them, so a stage can be timed again and again on the same inputs. `ship` starts from the copy
+after decide and delivery, drops the east DC's confirmations for half of the POs (bench/night.py)
+and runs the night's ship stage (856s) then its invoice stage (810s), as the night does. Profiling
+is cProfile in CPU time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON
+line; tests never use it.
 
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
+    .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
+    .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ def prepare(n_pos: int) -> dict:
 
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     make(work, n_pos, batch="run")
+    _keep(work, _base(n_pos, "fresh"))
     ws = open_workspace(work)
     profiles = ws.partners()
     state = StateStore(ws.state_url)
@@ -71,7 +77,8 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     from flows import steps
     from flows.workspace import open_workspace
 
-    before = {"decide": "intake", "reconcile": "deliver", "reports": "reconcile"}[name]
+    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "reconcile": "deliver",
+              "reports": "reconcile"}[name]
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     _keep(_base(n_pos, before), work)
     times = work / "stage-times.jsonl"
@@ -80,13 +87,37 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     ws = open_workspace(work)
     profiles = ws.partners()
     state = StateStore(ws.state_url)
-    if name == "decide":
+    if name == "intake":
+        from connectors.local import LocalDrop
+
+        def call():
+            return steps.intake_partner(ws, profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW,
+                                        run_id=RUN)
+    elif name == "decide":
         steps.load_inventory(ws, NOW.date())
+        from flows import warm
         from rules import gx_runner  # noqa: F401 - imports are not the stage's cost
+
+        warm._import_rules_engine()  # as `orderbridge run` does while Prefect's server starts
 
         def call():
             return steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir),
                                     steps.load_inventory(ws, NOW.date()), now=NOW, run_id=RUN, use_gx=True)
+    elif name == "ship":
+        from bench.night import confirmations
+        from flows import shipments
+        from flows.timing import timed
+
+        confirmations(work, n_pos)
+        ref = load_reference(ws.reference_dir)
+
+        def call():
+            with timed("ship", "east"):
+                shipments.ship_warehouse(ws, ws.warehouses()["east"], profiles, state,
+                                         shipments.warehouse_drops(ws)(ws.warehouses()["east"]), ref, now=NOW,
+                                         run_id=RUN)
+            with timed("invoice"):
+                shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
     elif name == "reconcile":
         def call():
             return steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)
@@ -97,7 +128,7 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     if prof:
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU time: wall time on a shared machine misleads
         profiler.enable()
     wall, cpu = time.perf_counter(), time.process_time()
     call()
@@ -107,10 +138,13 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
         profiler.dump_stats(prof)
     state.close()
     inside: dict[str, float] = {}
+    inside_cpu: dict[str, float] = {}
     for line in times.read_text().splitlines() if times.exists() else []:
         row = json.loads(line)
         inside[row["stage"]] = round(inside.get(row["stage"], 0.0) + row["seconds"], 3)
+        inside_cpu[row["stage"]] = round(inside_cpu.get(row["stage"], 0.0) + row.get("cpu", 0.0), 3)
     return {"stage": name, "pos": n_pos, "wall": round(wall, 3), "cpu": round(cpu, 3), "inside": inside,
+            "inside_cpu": inside_cpu,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 

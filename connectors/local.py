@@ -16,7 +16,7 @@ import os
 import stat as statmod
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from connectors.base import FOLDERS, FileInfo, Refusal, bounded_name, display_name, is_safe_name
@@ -213,6 +213,13 @@ class LocalDrop:
             os.fsync(dst.fileno())
         os.replace(tmp, final)
         return digest.hexdigest()
+
+    def chunks(self, folder: str, name: str, *, start: int = 0, size: int = 8 << 20) -> Iterator[bytes]:
+        """The file's bytes from ``start``, ``size`` at a time (never the whole file in memory)."""
+        with open(self._path(folder, name), "rb") as fh:
+            fh.seek(start)
+            while chunk := fh.read(size):
+                yield chunk
 
     def sha256(self, folder: str, name: str) -> str:
         """The file's sha256, read a chunk at a time."""

@@ -1,6 +1,8 @@
 """Canonical order tables kept between runs: one Parquet pair (orders, lines) per received file or
 applied change, and the 860 change tables per received file; written to a temporary name and
-renamed. Held orders are decided later from here; nothing is re-parsed.
+renamed. Held orders are decided later from here; nothing is re-parsed. A file read a piece at a time
+(flows.intake) keeps one pair per piece that holds orders (part 1, 2, ... beside the first); reading
+its key reads them all, in order.
 """
 
 from __future__ import annotations
@@ -20,12 +22,17 @@ class OrderStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
 
-    def _path(self, partner: str, key: str, kind: str) -> Path:
-        return self.root / partner / f"{key}.{kind}.parquet"
+    def _path(self, partner: str, key: str, kind: str, part: int = 0) -> Path:
+        return self.root / partner / (f"{key}.{kind}.parquet" if not part else f"{key}.{kind}.part{part:06d}.parquet")
 
-    def _write(self, partner: str, key: str, tables: list[tuple[str, pa.Table, pa.Schema]]) -> None:
+    def _parts(self, partner: str, key: str, kind: str) -> list[Path]:
+        first = self._path(partner, key, kind)
+        more = sorted(first.parent.glob(f"{key}.{kind}.part[0-9][0-9][0-9][0-9][0-9][0-9].parquet"))
+        return [first] + more if more and first.exists() else more or [first]
+
+    def _write(self, partner: str, key: str, tables: list[tuple[str, pa.Table, pa.Schema]], part: int = 0) -> None:
         for kind, table, schema in tables:
-            path = self._path(partner, key, kind)
+            path = self._path(partner, key, kind, part)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".tmp-{path.name}")
             pq.write_table(table.select(schema.names).cast(schema), tmp)
@@ -33,22 +40,36 @@ class OrderStore:
 
     def _read(self, partner: str, key: str, kinds: list[tuple[str, pa.Schema]]) -> tuple[pa.Table, ...]:
         try:
-            return tuple(pq.read_table(self._path(partner, key, kind)).cast(schema) for kind, schema in kinds)
+            return tuple(_concat([pq.read_table(p).cast(schema) for p in self._parts(partner, key, kind)])
+                         for kind, schema in kinds)
         except (OSError, pa.ArrowInvalid) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 
-    def save(self, partner: str, key: str, orders: pa.Table, lines: pa.Table) -> None:
-        self._write(partner, key, [("orders", orders, ORDERS), ("lines", lines, ORDER_LINES)])
+    def save(self, partner: str, key: str, orders: pa.Table, lines: pa.Table, *, part: int = 0) -> None:
+        self._write(partner, key, [("orders", orders, ORDERS), ("lines", lines, ORDER_LINES)], part)
 
     def load(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("orders", ORDERS), ("lines", ORDER_LINES)])
 
-    def load_orders(self, partner: str, key: str) -> pa.Table:
-        """Only the ORDERS table of a pair (readers that need no lines: the reconciliation's ship dates)."""
-        return self._read(partner, key, [("orders", ORDERS)])[0]
+    def load_orders(self, partner: str, key: str, columns: list[str] | None = None) -> pa.Table:
+        """Only the ORDERS table of a pair (readers that need no lines: the reconciliation's ship dates);
+        ``columns``: only these of its columns (the others are not read)."""
+        if columns is None:
+            return self._read(partner, key, [("orders", ORDERS)])[0]
+        schema = pa.schema([ORDERS.field(c) for c in columns])
+        try:
+            return _concat([pq.read_table(p, columns=columns).cast(schema)
+                            for p in self._parts(partner, key, "orders")])
+        except (OSError, pa.ArrowInvalid, KeyError) as exc:
+            raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 
-    def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table) -> None:
-        self._write(partner, key, [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)])
+    def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table, *, part: int = 0) -> None:
+        self._write(partner, key, [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)],
+                    part)
 
     def load_changes(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("change-headers", CHANGE_HEADERS), ("changes", ORDER_CHANGES)])
+
+
+def _concat(tables: list[pa.Table]) -> pa.Table:
+    return tables[0] if len(tables) == 1 else pa.concat_tables(tables)

@@ -35,7 +35,7 @@ Public API (what flows/ and later workstreams call):
                 numbers_used, last_number,
                 schema_version, workspace_id
     a run:      run, findings_table(run_ids), files_of_runs, documents_of_runs, events_of_runs,
-                lines_of_runs
+                lines_of_runs, reservations_of_runs (Arrow tables built a chunk of rows at a time)
                 (what the run's reports are built from: flows.reports)
     finance:    (connectors.finance_store.FinanceTables) record_partner_acks, partner_acks,
                 record_document_status, document_status(_for), finance_orders, finance_lines, events_of,
@@ -45,6 +45,7 @@ Public API (what flows/ and later workstreams call):
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
@@ -76,7 +77,7 @@ from schemas.lifecycle import (
     PlannedSet,
     Reservation,
     StoredChange,
-    line_row,
+    decimal_text,
 )
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton, ShipmentRecord, ShippedLine
 
@@ -611,6 +612,14 @@ class StateStore(FinanceTables):
         self._q("INSERT INTO interchanges_in (partner, sender, isa13, sha256) VALUES (?,?,?,?)"
                 " ON CONFLICT (partner, sender, isa13) DO NOTHING", (partner, sender, isa13, sha256))
 
+    def file_interchanges(self, partner: str, sha256: str) -> set[tuple[str, str]]:
+        """(sender, ISA13) of the interchanges taken in from one file (so far, while it is read in pieces)."""
+        return set(self._q("SELECT sender, isa13 FROM interchanges_in WHERE partner=? AND sha256=?", (partner, sha256)))
+
+    def file_groups(self, partner: str, sha256: str) -> set[tuple[str, str, str, str]]:
+        return set(self._q("SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=? AND sha256=?",
+                           (partner, sha256)))
+
     # --- inbound functional groups (GS01+GS02+GS03+GS06), duplicate detection across files ---
     def groups(self, partner: str) -> set[tuple[str, str, str, str]]:
         return set(self._q("SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=?", (partner,)))
@@ -849,6 +858,47 @@ class StateStore(FinanceTables):
             if n != len(updates):
                 self._conflict([(r[-4], r[-3]) for r in updates], {(r[-4], r[-3]): (r[-2], r[-1]) for r in updates})
 
+    def _insert_rows(self, name: str, columns: Sequence[str], table) -> None:
+        """Insert an Arrow table's rows (in order) with many rows per statement: a column with one value
+        (or only nulls) in every row is written as a literal, not bound per row (executemany binding
+        every value of every row costs 4x more on a 200,000-line intake)."""
+        n = table.num_rows
+        if not n:
+            return
+        literal: dict[str, str] = {}
+        for c in columns:
+            col = table[c]
+            if col.null_count == n:
+                literal[c] = "NULL"
+            elif col.null_count == 0 and n > 1:
+                import pyarrow.compute as pc
+
+                if pc.count_distinct(col).as_py() == 1:
+                    text = _literal(col[0].as_py())
+                    if text is not None:
+                        literal[c] = text
+        bound = [c for c in columns if c not in literal]
+        one = "(" + ",".join(literal.get(c, "?") for c in columns) + ")"
+        head = f"INSERT INTO {name} ({', '.join(columns)}) VALUES "
+        per = max(1, min(500, 30_000 // max(1, len(bound))))  # under SQLite's and PostgreSQL's parameter limits
+        rows = _rows_of(table, bound) if bound else iter([()] * n)
+        full, rest = divmod(n, per)
+        if full:
+            many = head + ",".join([one] * per)
+
+            def batches() -> Iterator[list]:
+                for _ in range(full):
+                    batch: list = []
+                    for _ in range(per):
+                        batch.extend(next(rows))
+                    yield batch
+            self._many(many, batches())
+        if rest:
+            batch: list = []
+            for _ in range(rest):
+                batch.extend(next(rows))
+            self._q(head + ",".join([one] * rest), batch)
+
     def _conflict(self, keys: list[tuple[str, str]], expected: dict | None) -> None:
         found = {(p, po): (s, r) for p, po, s, r in self._by_keys(
             "SELECT partner, po_number, state, revision FROM orders WHERE", keys, "")}
@@ -867,7 +917,7 @@ class StateStore(FinanceTables):
         for table in plan.line_tables:  # columnar: every line of the orders it names
             keys = dict.fromkeys(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True))
             self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(keys))
-            self._many(insert, _rows_of(table, LINE_COLUMNS))
+            self._insert_rows("order_lines", LINE_COLUMNS, table)
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
         if not last:
             return
@@ -1353,18 +1403,45 @@ class StateStore(FinanceTables):
 
     def lines_of_runs(self, run_ids: Iterable[str]) -> pa.Table:
         """Order lines as they stand now whose last decision was written by these runs (LINE_COLUMNS as
-        an Arrow table of strings and integers; decimals as their stored text)."""
+        an Arrow table of strings and integers; decimals as their stored text), sorted partner, PO, line
+        (in Arrow: byte order, what SQLite's ORDER BY gave, without its sort of whole rows)."""
         import pyarrow as pa
 
         ids = sorted(set(run_ids))
         ints = {"line_number", "allocated", "backordered", "rejected", "revision"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])
-        rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN ({','.join('?' * len(ids))})"
-                       " ORDER BY partner, po_number, line_number", ids) if ids else []
-        if not rows:
+        if not ids:
             return schema.empty_table()
-        return pa.table([pa.array(c, type=f.type) for c, f in zip(zip(*rows, strict=True), schema, strict=True)],
-                        schema=schema)
+        return self._arrow(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN"
+                           f" ({','.join('?' * len(ids))})", ids, schema, order=("partner", "po_number", "line_number"))
+
+    def reservations_of_runs(self, run_ids: Iterable[str], schema: pa.Schema) -> pa.Table:
+        """The reservations of the order lines lines_of_runs gives (one row per line and warehouse:
+        partner, po_number, line_number, warehouse, sku, quantity, as ``schema`` types them), sorted
+        partner, PO, line, warehouse."""
+        ids = sorted(set(run_ids))
+        if not ids:
+            return schema.empty_table()
+        return self._arrow("SELECT r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity FROM"
+                           " reservations r JOIN order_lines l ON l.partner = r.partner AND l.po_number ="
+                           f" r.po_number AND l.line_number = r.line_number WHERE l.run_id IN"
+                           f" ({','.join('?' * len(ids))})", ids, schema,
+                           order=("partner", "po_number", "line_number", "warehouse"))
+
+    def _arrow(self, sql: str, args: Sequence, schema: pa.Schema, *, order: Sequence[str] = (),
+               chunk: int = 50_000) -> pa.Table:
+        """A query's rows as an Arrow table of ``schema`` (columns built a chunk of rows at a time, no
+        object per row kept), sorted by the ``order`` columns in Arrow (byte order for text)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        batches = [pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in
+                                               zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
+                   for rows in self._q_chunks(sql, args, size=chunk)]
+        table = pa.Table.from_batches(batches, schema=schema)
+        if order and table.num_rows:
+            table = table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in order]))
+        return table.combine_chunks()
 
     def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:
         """History events of these kinds recorded by these runs, in the order they happened."""
@@ -1555,9 +1632,26 @@ _SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
 def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tuple]:
     """A table's rows as tuples of ``columns``, a slice at a time (never every value as a Python object
     at once)."""
-    for start in range(0, table.num_rows, chunk):
+    def rows(start: int) -> Iterator[tuple]:
         part = table.slice(start, chunk)
-        yield from zip(*(part[c].to_pylist() for c in columns), strict=True)
+        return zip(*(part[c].to_pylist() for c in columns), strict=True)
+
+    # chained in C: no Python frame resumed per row (a night writes 400,000 of them)
+    return itertools.chain.from_iterable(map(rows, range(0, table.num_rows, chunk)))
+
+
+_SAFE_TEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.:/+-")
+
+
+def _literal(value) -> str | None:
+    """A value as an SQL literal both dialects read back as the bound value would be (None: bind it)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and len(value) <= 200 and set(value) <= _SAFE_TEXT:
+        return f"'{value}'"
+    return None
 
 
 def _answers(row: dict, record: OrderRecord, shas: set[str]) -> bool:
@@ -1617,7 +1711,7 @@ def _shipment_row(r: ShipmentRecord) -> tuple:
 
 
 def _join(values: Iterable) -> str:
-    return ",".join(str(v) for v in values)
+    return ",".join(str(v) for v in values) if values else ""
 
 
 def _split(text: str | None) -> tuple[str, ...]:
@@ -1636,6 +1730,9 @@ def _dec(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
 
 
+assert len(ORDER_COLUMNS) == 33 and ORDER_COLUMNS[-1] == "run_id"  # _order_from_row unpacks them by position
+
+
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -1645,43 +1742,50 @@ def _order_row(r: OrderRecord) -> tuple:
     return (r.partner, r.po_number, r.state.value, r.revision, r.answered_revision, r.order_ref, r.lines_key,
             r.source_file, r.source_sha256, r.isa13, r.gs06, r.st02, r.arrival, r.purpose, r.x12_version,
             r.po_date.isoformat() if r.po_date else None, r.currency, _dtext(r.value), r.ack_type, r.answered_with,
-            _join(r.hold_codes), json.dumps(list(r.hold_reasons)), _join(r.codes), p.verdict if p else None,
-            p.by if p else None, p.at if p else None, p.reason if p else None, _join(r.changed_lines),
+            _join(r.hold_codes), json.dumps(list(r.hold_reasons)) if r.hold_reasons else "[]", _join(r.codes),
+            p.verdict if p else None, p.by if p else None, p.at if p else None, p.reason if p else None,
+            _join(r.changed_lines),
             r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id)
 
 
 def _order_from_row(row: tuple) -> OrderRecord:
-    d = dict(zip(ORDER_COLUMNS, row, strict=True))
-    person = PersonDecision(d["decision"], d["decided_by"] or "", d["decision_note"] or "", d["decided_at"] or "") \
-        if d["decision"] else None
+    (partner, po_number, state, revision, answered_revision, order_ref, lines_key, source_file, source_sha256, isa13,
+     gs06, st02, arrival, purpose, x12_version, po_date, currency, value, ack_type, answered_with, hold_codes,
+     hold_reasons, codes, decision, decided_by, decided_at, decision_note, changed_lines, change_file, line_count,
+     received_at, updated_at, run_id) = row  # ORDER_COLUMNS, by position (a night reads every order)
+    person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
-        partner=d["partner"], po_number=d["po_number"], state=OrderState(d["state"]), revision=d["revision"],
-        answered_revision=d["answered_revision"], order_ref=d["order_ref"] or "", lines_key=d["lines_key"] or "",
-        source_file=d["source_file"] or "", source_sha256=d["source_sha256"] or "", isa13=d["isa13"] or "",
-        gs06=d["gs06"] or "", st02=d["st02"] or "", arrival=d["arrival"] or 0, purpose=d["purpose"] or "",
-        x12_version=d["x12_version"] or "", po_date=_day(d["po_date"]), currency=d["currency"] or "",
-        value=_dec(d["value"]) or Decimal(0), ack_type=d["ack_type"] or "", answered_with=d["answered_with"] or "",
-        hold_codes=_split(d["hold_codes"]), hold_reasons=tuple(json.loads(d["hold_reasons"] or "[]")),
-        codes=_split(d["codes"]), person=person, changed_lines=tuple(int(x) for x in _split(d["changed_lines"])),
-        change_file=d["change_file"] or "", line_count=d["line_count"] or 0, received_at=d["received_at"] or "",
-        updated_at=d["updated_at"] or "", run_id=d["run_id"] or "")
+        partner, po_number, OrderState(state), revision, answered_revision, order_ref or "", lines_key or "",
+        source_file or "", source_sha256 or "", isa13 or "", gs06 or "", st02 or "", arrival or 0, purpose or "",
+        x12_version or "", _day(po_date), currency or "", _dec(value) or Decimal(0), ack_type or "",
+        answered_with or "", _split(hold_codes), tuple(json.loads(hold_reasons)) if hold_reasons else (),
+        _split(codes), person, tuple(int(x) for x in _split(changed_lines)), change_file or "", line_count or 0,
+        received_at or "", updated_at or "", run_id or "")
 
 
 def _line_row(ln: LineRecord) -> tuple:
-    row = line_row(ln)
-    return tuple(row[c] for c in LINE_COLUMNS)
+    """schemas.lifecycle.line_row in LINE_COLUMNS' order, without the dict (every line a stage writes)."""
+    return (ln.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku, ln.state.value, ln.ack,
+            decimal_text(ln.ordered), ln.unit, decimal_text(ln.unit_price), decimal_text(ln.ack_price), ln.allocated,
+            ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None, ln.warehouses,
+            ln.reason, ",".join(str(c) for c in ln.codes), ln.revision, ln.run_id, decimal_text(ln.shipped),
+            decimal_text(ln.invoiced))
+
+
+_LINE_STATES = {s.value: s for s in LineState}
 
 
 def _line_from_row(row: tuple) -> LineRecord:
-    d = dict(zip(LINE_COLUMNS, row, strict=True))
+    (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit, unit_price, ack_price, allocated,
+     backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced) = row
     return LineRecord(
-        partner=d["partner"], po_number=d["po_number"], line_number=d["line_number"], state=LineState(d["state"]),
-        line_id=d["line_id"] or "", sku=d["sku"] or "", ack=d["ack"] or "", ordered=_dec(d["ordered"]),
-        unit=d["unit"] or "", unit_price=_dec(d["unit_price"]), ack_price=_dec(d["ack_price"]),
-        allocated=d["allocated"] or 0, backordered=d["backordered"] or 0, rejected=d["rejected"] or 0,
-        promised_date=_day(d["promised_date"]), warehouses=d["warehouses"] or "", reason=d["reason"] or "",
-        codes=_split(d["codes"]), revision=d["revision"] or 1, run_id=d["run_id"] or "",
-        shipped=_dec(d["shipped"]) or Decimal(0), invoiced=_dec(d["invoiced"]) or Decimal(0))
+        partner=partner, po_number=po_number, line_number=line_number,
+        state=_LINE_STATES.get(state) or LineState(state), line_id=line_id or "", sku=sku or "", ack=ack or "",
+        ordered=_dec(ordered), unit=unit or "",
+        unit_price=_dec(unit_price), ack_price=_dec(ack_price), allocated=allocated or 0,
+        backordered=backordered or 0, rejected=rejected or 0, promised_date=_day(promised_date),
+        warehouses=warehouses or "", reason=reason or "", codes=_split(codes), revision=revision or 1,
+        run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0))
 
 
 def history_event(row: dict) -> HistoryEvent:

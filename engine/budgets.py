@@ -1,7 +1,8 @@
 """A partner's budgets for one file (schemas.profile.LimitSettings): a file too large is never read, a
-file with too many transaction sets is not checked set by set, and the findings kept per set and per
-file are capped, the rest counted in one FINDINGS_CAPPED finding per set (or file). Never a crash,
-never memory in proportion to a hostile file's damage.
+file with too many transaction sets is not checked set by set, a set too large to hold gets a
+finding, and the findings kept per set and per file are capped, the rest counted in one
+FINDINGS_CAPPED finding per set (or file). Never a crash, never memory in proportion to a hostile
+file's damage.
 
 Pure: sizes, parse results and findings in; findings out.
 """
@@ -31,6 +32,16 @@ def too_many_sets(count: int, limits: LimitSettings, *, file: str) -> Finding | 
     return finding("FILE_TOO_MANY_SETS", f"{file} holds {count:,} transaction sets, over this partner's limit of "
                    f"{limits.max_sets_per_file:,} (limits.max_sets_per_file); none was checked or answered and "
                    "the file was quarantined.", file=file, value=str(count))
+
+
+def set_too_large(size: int, segments: int, limits: LimitSettings, *, file: str, isa13: str, gs06: str, st02: str,
+                  file_segment: int, set_id: str) -> Finding:
+    """SET_TOO_LARGE for a transaction set whose body (``size`` bytes, ``segments`` segments, more than
+    the partner's max_set_bytes) the streaming reader left out instead of holding it."""
+    return finding("SET_TOO_LARGE", f"Transaction set {set_id} {st02} holds more than {limits.max_set_bytes:,} bytes "
+                   f"(limits.max_set_bytes; at least {size:,} bytes, {segments:,} segments); it was not read, it is "
+                   "rejected in the 997 and the file is quarantined.", file=file, isa13=isa13, gs06=gs06, st02=st02,
+                   seg="ST", file_segment=file_segment, value=str(size))
 
 
 def cap_findings(findings: Sequence[Finding], limits: LimitSettings) -> list[Finding]:

@@ -69,7 +69,28 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
 def delimiters_for(env: Envelope, bodies: Sequence[Sequence[Segment]]) -> Delimiters | None:
     """The first of the envelope's candidate sets that no value of ``bodies`` (nor of the envelope
     itself) uses; None when every set collides: the document cannot be sent without altering a value."""
-    return first_fit(env, used_chars(seg for body in bodies for seg in body))
+    return first_fit(env, body_chars(bodies))
+
+
+def body_chars(bodies: Sequence[Sequence[Segment]]) -> set[str]:
+    """x12_writer.used_chars of every segment of ``bodies``, on the hot path (every 856 and 810 is
+    scanned when it is held or rendered): the same values (ISA via used_chars itself), without a
+    generator step per value."""
+    parts: list[str] = []
+    add = parts.append
+    for body in bodies:
+        for seg in body:
+            if seg and seg[0] == "ISA":
+                parts.extend(used_chars([seg]))
+                continue
+            for v in seg[1:]:
+                if v.__class__ is str:
+                    add(v)
+                elif isinstance(v, (tuple, list)):
+                    parts.extend(str(x) for x in v if x is not None)
+                elif v is not None:
+                    add(str(v))
+    return set("".join(parts))
 
 
 def first_fit(env: Envelope, used: set[str]) -> Delimiters | None:
@@ -117,12 +138,58 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     out = [render_segments([isa_segment(env, isa13, now, d=d),
                             ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"),
                              now.strftime("%H%M"), str(gs06), "X", env.version]], d)]
+    e = d.element
+    # ST/SE hold the set id and digits: when no delimiter is among them, they are written directly (a
+    # run's interchange holds thousands of sets); else render_segment raises DelimiterCollision as ever
+    direct = bool(set_id) and not set(set_id + "0123456789") & set(d.element + d.component + d.segment +
+                                                                     d.repetition)
     for body, st02 in zip(bodies, st02s, strict=False):
         st = f"{st02:04d}"
-        text, count = body if _rendered(body) else (render_segments(body, d), len(body))
-        out += [render_segment(["ST", set_id, st], d), end, text, render_segment(["SE", str(count + 2), st], d), end]
+        text, count = body if _rendered(body) else (_render_body(body, d), len(body))
+        if direct:
+            out += [f"ST{e}{set_id}{e}{st}", end, text, f"SE{e}{count + 2}{e}{st}", end]
+        else:
+            out += [render_segment(["ST", set_id, st], d), end, text, render_segment(["SE", str(count + 2), st], d),
+                    end]
     out.append(render_segments([["GE", str(len(bodies)), str(gs06)], ["IEA", "1", f"{isa13:09d}"]], d))
     return "".join(out).encode("utf-8")
+
+
+def _render_body(segments: Sequence[Segment], d: Delimiters) -> str:
+    """x12_writer.render_segments of one transaction set's body, byte for byte, on the hot path (every
+    856 and 810): a segment's values are checked against the delimiters all at once, and a segment
+    with a collision goes through render_segment, which raises DelimiterCollision as it would."""
+    chars = tuple(ch for ch in (d.element, d.component, d.segment, d.repetition) if ch)
+    element, component, end = d.element, d.component, d.segment + d.suffix
+    out: list[str] = []
+    for seg in segments:
+        if seg[0] == "ISA":
+            out.append(render_segment(seg, d) + end)
+            continue
+        parts: list[str] = [str(seg[0])]
+        values: list[str] = []
+        for v in seg[1:]:
+            if v.__class__ is str:
+                parts.append(v)
+                values.append(v)
+            elif isinstance(v, (tuple, list)):
+                comps = ["" if c is None else str(c) for c in v]
+                values += comps
+                while comps and comps[-1] == "":
+                    comps.pop()
+                parts.append(component.join(comps))
+            else:
+                text = "" if v is None else str(v)
+                parts.append(text)
+                values.append(text)
+        raw = "".join(values)
+        if any(ch in raw for ch in chars):
+            out.append(render_segment(seg, d) + end)  # raises DelimiterCollision
+            continue
+        while len(parts) > 1 and parts[-1] == "":
+            parts.pop()
+        out.append(element.join(parts) + end)
+    return "".join(out)
 
 
 def _rendered(body) -> bool:

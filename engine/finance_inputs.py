@@ -52,11 +52,12 @@ _KEY = ["partner", "po_number"]
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ordered", "unit", "unit_price",
                 "ack_price", "revision")
 TIME = pa.timestamp("s")
+REQUESTED_COLUMNS = ["partner", "po_number", "order_ref", "requested_ship_date"]  # what requested_dates reads
 
 
 def requested_dates(order_tables: Iterable[pa.Table]) -> pa.Table:
     """(partner, po_number, order_ref, requested_ship_date) from stored ORDERS tables (connectors.order_store)."""
-    parts = [t.select(["partner", "po_number", "order_ref", "requested_ship_date"]) for t in order_tables]
+    parts = [t.select(REQUESTED_COLUMNS) for t in order_tables]
     if not parts:
         return pa.table({"partner": pa.array([], pa.string()), "po_number": pa.array([], pa.string()),
                          "order_ref": pa.array([], pa.string()), "requested_ship_date": pa.array([], pa.date32())})
@@ -82,8 +83,8 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
     heads = heads.join(fa, ["partner", "source_sha256", "isa13", "gs06"], join_type="left outer")
     heads = heads.select(["partner", "po_number", "po_date", "currency", "received_at", "requested_ship_date",
                           "fa_sent_at", "source_file", "isa13", "gs06", "st02"])
-    t = lines.join(heads, _KEY, join_type="inner").sort_by([("partner", "ascending"), ("po_number", "ascending"),
-                                                           ("line_number", "ascending")])
+    t = _sorted(_with_heads(lines, heads), [("partner", "ascending"), ("po_number", "ascending"),
+                                             ("line_number", "ascending")])
     cancelled_at = _cancel_times(t, events)
     ended = pc.is_in(t["state"], value_set=pa.array(ENDED_LINES))
     return pa.table({
@@ -97,6 +98,29 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         "fa_sent_at": t["fa_sent_at"], "currency": t["currency"],
         "file": t["source_file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(ORDERED)
+
+
+def _with_heads(lines: pa.Table, heads: pa.Table) -> pa.Table:
+    """The inner join of ``lines`` with their order's head row (one per partner and PO), the lines kept in
+    their order: a lookup of each line's head instead of a hash join that shuffles the rows."""
+    key = pc.binary_join_element_wise(lines["partner"], lines["po_number"], "\x1f")
+    head_key = pc.binary_join_element_wise(heads["partner"], heads["po_number"], "\x1f")
+    if pc.count_distinct(head_key).as_py() != heads.num_rows:  # never for stored orders; a join then
+        return lines.join(heads, _KEY, join_type="inner")
+    at = pc.index_in(key, value_set=head_key)
+    found = pc.is_valid(at)
+    if not pc.all(found).as_py():
+        lines, at = lines.filter(found), at.filter(found)
+    extra = heads.drop_columns(_KEY).take(at)
+    return pa.Table.from_arrays([*lines.columns, *extra.columns], names=[*lines.column_names, *extra.column_names])
+
+
+def _sorted(t: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
+    """``t`` sorted by ``keys`` (stable); no copy when it already is."""
+    order = pc.sort_indices(t, sort_keys=keys)
+    if np.array_equal(order.to_numpy(), np.arange(t.num_rows)):
+        return t
+    return t.take(order)
 
 
 def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
@@ -217,8 +241,13 @@ def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
 def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
     parsed = read_interchanges(b"\n".join(docs["content"].to_pylist()))
-    sets = [(ic.control_number, g.control_number, ts.control_number, ts.set_id, ts.start, ts.end)
-            for ic, g, ts in parsed.transaction_sets() if ts.set_id in ANSWERS]
+    sets = []  # (ISA13, GS06, ST02, ST01, first row, last row); the envelopes' numbers read once each
+    for ic in parsed.interchanges:
+        isa13 = ic.control_number
+        for g in ic.groups:
+            gs06 = g.control_number
+            sets += [(isa13, gs06, ts.control_number, ts.set_id, ts.start, ts.end) for ts in g.transactions
+                     if ts.set_id in ANSWERS]
     seg = parsed.segments
     acks = seg.rows_of("ACK")
     if not sets or not len(acks):

@@ -178,7 +178,7 @@ def _summary(exceptions: pa.Table) -> pa.Table:
 
 
 def _ageing(exceptions: pa.Table) -> pa.Table:
-    live = exceptions.filter(pc.not_equal(exceptions["state"], "resolved"))
+    live = exceptions.filter(pc.fill_null(pc.not_equal(exceptions["state"], "resolved"), True))
     if not live.num_rows:
         return AGEING.empty_table()
     starts = np.array([b for b, _ in AGE_BUCKETS])
@@ -227,15 +227,20 @@ def _changes(current: pa.Table, previous: pa.Table | None) -> pa.Table:
 # --- rendering ------------------------------------------------------------------------------------
 
 
+_FORMULA_START = pa.array(["=", "+", "-", "@", "\t", "\r"], pa.string())
+
+
 def to_csv(data: pa.Table) -> bytes:
     """A table as CSV a spreadsheet opens safely: UTF-8 with BOM, CRLF, and text cells that a spreadsheet
     would take for a formula (= + - @ TAB CR first, as engine.report_failures.neutralise_cell) prefixed
     with a quote. Number, date and time columns are written as they are: a number is never a formula."""
     columns = []
     for column in data.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            risky = pc.fill_null(pc.match_substring_regex(column, r"^[=+\-@\t\r]"), False)
-            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        if (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) and len(column):
+            first = pc.utf8_slice_codeunits(column, 0, 1)
+            risky = pc.is_in(first, value_set=_FORMULA_START.cast(column.type))  # a null cell: False
+            if pc.any(risky).as_py():  # only a column holding such a cell is rewritten
+                column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
         columns.append(column)
     out = io.BytesIO()
     out.write(b"\xef\xbb\xbf")  # the BOM makes Excel read UTF-8
@@ -252,15 +257,18 @@ def _amount(value) -> str:
 
 
 def render_html(report: FinanceReport, *, title: str = "OrderBridge finance report", generated_at: str = "",
-                max_rows: int = 200, sections: Sequence[tuple[str, str, str]] = ()) -> str:
+                max_rows: int = 200, max_changes: int = 500, sections: Sequence[tuple[str, str, str]] = ()) -> str:
     """The report as one self-contained page. ``max_rows`` caps the exceptions listed per partner and
-    type (the CSV holds them all). ``sections``: more (anchor, title, HTML) sections shown after the
-    changes (documents_section, trend_section, history_section)."""
+    type, ``max_changes`` the changes since the previous run (the CSV files hold them all; the page
+    says how many more). ``sections``: more (anchor, title, HTML) sections shown after the changes
+    (documents_section, trend_section, history_section)."""
     s = report.summary.to_pylist()
     unresolved = unresolved_by_currency(report.exceptions)
     partners = sorted({r["partner"] for r in s} | set(report.values["partner"].to_pylist()))
-    changes = report.changes.to_pylist()
-    counts = {c: sum(1 for r in changes if r["change"] == c) for c in ("new", "cleared")}
+    kind = report.changes["change"]
+    counts = {c: int(pc.sum(pc.cast(pc.equal(kind, c), pa.int64())).as_py() or 0) for c in ("new", "cleared")}
+    changes = report.changes.slice(0, max_changes).to_pylist()
+    more_changes = report.changes.num_rows - len(changes)
     body = [
         '<div class="cards">',
         f'<div class="card" id="card-exceptions"><b>{len(report.exceptions)}</b>exceptions</div>',
@@ -299,6 +307,8 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
                ([r["change"], r["partner"], _title(r["type"]), r["po_number"], r["line_number"],
                  _amount(r["amount_before"]), _amount(r["amount_after"]), r["state_before"], r["state_after"],
                  r["exception_id"]] for r in changes), numeric=(4, 5, 6), cls="changes")
+         + (f'<p class="muted">{more_changes:,} more changes in changes.csv (the first {len(changes):,} are '
+            "listed).</p>" if more_changes else "")
          if changes else f"<p>{'Nothing changed.' if report.has_previous else 'No previous run to compare with.'}</p>"),
     ]
     body.extend(f'<h2 id="{e(a)}">{e(t)}</h2>{html}' for a, t, html in sections)
@@ -309,11 +319,12 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
 
 def unresolved_by_currency(exceptions: pa.Table) -> dict[str, Decimal]:
     """The amount at risk of the open and explained exceptions, per currency (never summed across)."""
-    out: dict[str, Decimal] = {}
-    for r in exceptions.select(["state", "currency", "amount_at_risk"]).to_pylist():
-        if r["state"] != "resolved":
-            out[r["currency"] or ""] = out.get(r["currency"] or "", Decimal(0)) + r["amount_at_risk"]
-    return dict(sorted(out.items()))
+    live = exceptions.filter(pc.fill_null(pc.not_equal(exceptions["state"], "resolved"), True))
+    if not live.num_rows:
+        return {}
+    t = pa.table({"currency": pc.fill_null(live["currency"], ""), "amount": live["amount_at_risk"]})
+    sums = t.group_by("currency", use_threads=False).aggregate([("amount", "sum")]).to_pylist()
+    return {r["currency"]: Decimal(r["amount_sum"]) for r in sorted(sums, key=lambda r: r["currency"])}
 
 
 def amounts_text(amounts: dict[str, Decimal]) -> str:
@@ -418,22 +429,25 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
 def documents_section(status: pa.Table, *, max_rows: int = 200) -> tuple[str, str, str]:
     """Partners' 997/999 verdicts on our documents (DOCUMENT_STATUS): counts per partner and document
     type, then every rejected or overdue document with the partner's reasons."""
-    rows = status.to_pylist()
     kinds = ("accepted", "accepted_with_errors", "rejected", "overdue", "pending")
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for r in rows:
-        counts.setdefault((r["partner"], r["doc_type"]), dict.fromkeys(kinds, 0))[r["status"]] += 1
+    if status.num_rows:  # counted column-wise: one row per partner, document type and status
+        for r in status.group_by(["partner", "doc_type", "status"], use_threads=False).aggregate(
+                [("status", "count")]).to_pylist():
+            counts.setdefault((r["partner"], r["doc_type"]), dict.fromkeys(kinds, 0))[r["status"]] += r["status_count"]
     html = [table(["Partner", "Document", *(k.replace("_", " ") for k in kinds)],
                   ([p, d, *(c[k] for k in kinds)] for (p, d), c in sorted(counts.items())),
-                  numeric=range(2, 7), cls="document-status") if rows else "<p>No document of ours was sent.</p>"]
-    bad = [r for r in rows if r["status"] in ("rejected", "overdue")]
+                  numeric=range(2, 7), cls="document-status") if status.num_rows
+            else "<p>No document of ours was sent.</p>"]
+    bad = status.filter(pc.is_in(status["status"], value_set=pa.array(["rejected", "overdue"]))).slice(
+        0, max_rows).to_pylist() if status.num_rows else []
     if bad:
         html.append(table(["Partner", "Document", "Reference", "ISA13 / GS06 / ST02", "File", "Sent", "Status",
                            "Partner's reasons"],
                           ([r["partner"], r["doc_type"], r["document_ref"], f"{r['isa13']} / {r['gs06']} / {r['st02']}",
                             r["file"], f"{r['sent_at']:%Y-%m-%d %H:%M}", r["status"],
                             r["reasons"] or (f"no 997 by {r['due_at']:%Y-%m-%d %H:%M}" if r["status"] == "overdue"
-                                             else "")] for r in bad[:max_rows]), cls="document-problems"))
+                                             else "")] for r in bad), cls="document-problems"))
     return "documents", "Our documents as partners acknowledged them", "".join(html)
 
 

@@ -99,13 +99,13 @@ def _ack_columns():
 
 
 def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], *, today: date,
-                d: Delimiters) -> list[tuple[str, int, str]]:
+                d: Delimiters, values: dict | None = None) -> list[tuple[str, int, str]]:
     """Bodies of many 855s (BAK .. CTT, without ST/SE) rendered with ``d`` by string building over
     columns, the same text as render_segments(build_855(...)): ``heads`` one dict per PO
     (po_number, po_date, purpose); ``lines`` canonical line rows and ``statuses`` their parts /
     ack_quantity / ack_price (see _ack_columns), aligned; ``spans``: each PO's rows, contiguous and in
     order. No value may hold a delimiter of ``d`` (choose ``d`` with delimiter_use). Per PO: (text,
-    segments, BAK02)."""
+    segments, BAK02). ``values``: element_values() of these very rows, when the caller has them."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -113,7 +113,7 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
     term = d.segment + d.suffix
     n = lines.num_rows
     out: list[tuple[str, int, str]] = []
-    v = _values(lines, statuses, spans) if n else None
+    v = (values if values is not None else _values(lines, statuses, spans)) if n else None
     if n:
         po1 = pc.utf8_rtrim(pc.binary_join_element_wise(
             "PO1", v["line_id"], v["quantity"], v["unit"], v["price"], v["basis"],
@@ -146,9 +146,11 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
     return out
 
 
-def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], chars: str) -> list[set[str]]:
+def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], chars: str, *,
+                  values: dict | None = None) -> list[set[str]]:
     """Per PO: which of ``chars`` occur inside a value of its 855 (dates, counts and codes we write
-    are digits and letters; the partner's values and our numbers are looked at)."""
+    are digits and letters; the partner's values and our numbers are looked at). ``values``:
+    element_values() of these rows, when the caller has them (render_855s reads the same)."""
     import numpy as np
     import pyarrow as pa
 
@@ -157,14 +159,15 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     out: list[set[str]] = [set() for _ in heads]
     if not chars:
         return out
-    for values in (pa.array([h["po_number"] for h in heads], pa.string()),
-                   pa.array([h.get("purpose") or "00" for h in heads], pa.string())):
-        for ch, where in chars_used(values, chars).items():
+    given = values
+    for head_values in (pa.array([h["po_number"] for h in heads], pa.string()),
+                        pa.array([h.get("purpose") or "00" for h in heads], pa.string())):
+        for ch, where in chars_used(head_values, chars).items():
             for i in where.tolist():
                 out[i].add(ch)
     if lines.num_rows == 0:
         return out
-    v = _values(lines, statuses, spans)
+    v = given if given is not None else _values(lines, statuses, spans)
     n = lines.num_rows
     order = np.full(n, len(spans), dtype=np.int64)
     for i, (a, b) in enumerate(spans):
@@ -181,8 +184,14 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
                 if i < len(spans):
                     out[i].add(ch)
     for i, total in enumerate(v["totals"]):
-        out[i] |= {ch for ch in chars if ch in _num(total)}
+        text = _num(total)
+        out[i] |= {ch for ch in chars if ch in text}
     return out
+
+
+def element_values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
+    """The 855s' element values as columns, computed once for delimiter_use and render_855s."""
+    return _values(lines, statuses, spans)
 
 
 def _values(lines, statuses, spans: list[tuple[int, int]]) -> dict:

@@ -9,10 +9,12 @@ the flow reads the file, asks the state store, numbers and writes the documents.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.acks import (
     accepted_sets,
@@ -23,11 +25,12 @@ from engine.acks import (
     ta1_segment,
     unnameable_groups,
 )
-from engine.budgets import cap_findings, file_too_large, too_many_sets
+from engine.budgets import cap_findings, file_too_large, set_too_large, too_many_sets
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders
 from parsers.orders_860 import read_changes
 from parsers.x12_reader import ParseResult, read_interchanges
+from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
@@ -50,6 +53,9 @@ class Known:
 
     interchanges: frozenset[tuple[str, str]] = frozenset()  # (sender id, ISA13) received before
     groups: frozenset[tuple[str, str, str, str]] = frozenset()  # (GS01, GS02, GS03, GS06) received before
+    # of those, the ones received earlier in this same file (a file read a piece at a time)
+    this_file_interchanges: frozenset[tuple[str, str]] = frozenset()
+    this_file_groups: frozenset[tuple[str, str, str, str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +139,8 @@ def _duplicates(result: ParseResult, candidates: list[Interchange], findings: li
         if interchange_rejected(ic, findings + out):
             continue
         if key in seen_ic:
-            where = "earlier in this file" if key not in known.interchanges else "in an earlier file"
+            where = "earlier in this file" if key not in known.interchanges or key in known.this_file_interchanges \
+                else "in an earlier file"
             out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received {where};"
                                " this copy is not processed.", seg="ISA", element="ISA13", value=ic.control_number,
                                isa13=ic.control_number, file_segment=ic.start + 1))
@@ -142,7 +149,8 @@ def _duplicates(result: ParseResult, candidates: list[Interchange], findings: li
         for g in ic.groups:
             gkey = group_key(g)
             if gkey in seen_g:
-                where = "earlier in this file" if gkey not in known.groups else "in an earlier file"
+                where = "earlier in this file" if gkey not in known.groups or gkey in known.this_file_groups \
+                    else "in an earlier file"
                 out.append(finding("GS_DUPLICATE", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was received "
                                    f"{where}; this copy is not processed.", seg="GS", element="GS06",
                                    value=g.control_number, isa13=ic.control_number, gs06=g.control_number,
@@ -153,13 +161,63 @@ def _duplicates(result: ParseResult, candidates: list[Interchange], findings: li
 
 
 def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
-                 today: date, received_at: datetime | None = None) -> Outcome:
-    """``received_at``: when the file was picked up (the run clock), kept on partners' 997s."""
-    over = file_too_large(len(data), profile.limits, file=file)
+                 today: date, received_at: datetime | None = None, row_base: int = 0,
+                 oversized: Sequence[OversizedSet] = (), file_size: int | None = None) -> Outcome:
+    """``received_at``: when the file was picked up (the run clock), kept on partners' 997s.
+
+    A file read a piece at a time (parsers.x12_stream): ``data`` is one piece of whole interchanges,
+    ``row_base`` the segments of the file before it (every segment ordinal and document key is the
+    file's, as if it were read whole), ``oversized`` its sets whose bodies were left out (each gets
+    SET_TOO_LARGE, a set rejection, instead of the checks of a body it no longer has), ``file_size``
+    the whole file's size."""
+    over = file_too_large(len(data) if file_size is None else file_size, profile.limits, file=file)
     if over is not None:  # the flow does not even read such a file; here it is not parsed
         return Outcome(file=file, sha256=sha256, parse=read_interchanges(b"", file=file), findings=[over],
                        disposition="quarantine")
     result = read_interchanges(data, file=file)
+    out = _process(result, file=file, sha256=sha256, profile=profile, known=known, today=today,
+                   received_at=received_at, row_base=row_base, oversized=oversized)
+    return shifted(out, row_base) if row_base else out
+
+
+def _too_large(result: ParseResult, oversized: Sequence[OversizedSet], limits, file: str) -> list[Finding]:
+    """SET_TOO_LARGE for each set whose body the streaming reader left out (by its ordinal in the piece)."""
+    if not oversized:
+        return []
+    by_ordinal = {o.ordinal: o for o in oversized}
+    out = []
+    for k, (ic, g, ts) in enumerate(result.transaction_sets()):
+        o = by_ordinal.get(k)
+        if o is not None:
+            out.append(set_too_large(o.size, o.segments, limits, file=file, isa13=ic.control_number,
+                                     gs06=g.control_number, st02=ts.control_number, file_segment=ts.start + 1,
+                                     set_id=ts.set_id))
+    return out
+
+
+def shifted(out: Outcome, rows: int) -> Outcome:
+    """``out`` of a piece whose first segment is the file's segment ``rows + 1``: every segment ordinal
+    (findings, the tables' lineage columns) made the file's."""
+    def add(table: pa.Table, column: str) -> pa.Table:
+        if column not in table.column_names or not table.num_rows:
+            return table
+        i = table.schema.get_field_index(column)
+        col = pc.cast(pc.add(table[column], rows), table.schema.field(column).type)
+        return table.set_column(i, table.schema.field(column), col)
+
+    out.findings = [f if f.location.file_segment is None else
+                    replace(f, location=replace(f.location, file_segment=f.location.file_segment + rows))
+                    for f in out.findings]
+    out.orders = add(out.orders, "st_file_segment")
+    out.lines = add(out.lines, "file_segment")
+    out.change_headers = add(out.change_headers, "st_file_segment")
+    out.changes = add(out.changes, "file_segment")
+    out.functional_acks = add(out.functional_acks, "file_segment")
+    return out
+
+
+def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerProfile, known: Known, today: date,
+             received_at: datetime | None, row_base: int, oversized: Sequence[OversizedSet]) -> Outcome:
     out = Outcome(file=file, sha256=sha256, parse=result)
     over = too_many_sets(sum(len(g.transactions) for ic in result.interchanges for g in ic.groups), profile.limits,
                          file=file)
@@ -183,6 +241,11 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
                if ts.set_id in profile.accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == g.functional_id]
     findings += check_structure(result, inbound)
     findings += check_guide(result, inbound, profile.x12.guide)
+    too_large = _too_large(result, oversized, profile.limits, file)
+    if too_large:  # a set without its body: only its SET_TOO_LARGE speaks for it
+        gone = {(f.location.isa13, f.location.gs06, f.location.st02) for f in too_large}
+        findings = [f for f in findings if (f.location.isa13, f.location.gs06, f.location.st02) not in gone
+                    or not f.location.st02] + too_large
 
     for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
@@ -196,7 +259,7 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
             has_error = bool([f for f in interchange_findings(ic, findings) if f.severity == "error"])
             if policy == "always" or (policy == "requested" and (requested or has_error)) or \
                     (policy == "on_error" and has_error):
-                out.documents.append(OutDoc("TA1", f"TA1:{sha256}:{ic.control_number}:{ic.start}",
+                out.documents.append(OutDoc("TA1", f"TA1:{sha256}:{ic.control_number}:{ic.start + row_base}",
                                             ta1=tuple(ta1_segment(ic, findings, today=today))))
         if ic.rejected or interchange_rejected(ic, findings) or not sender_ok:
             continue
@@ -205,7 +268,8 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
             if not group_rejected(g, findings)[0]:
                 out.groups_seen.append(group_key(g))
             if g.functional_id != "FA" and profile.acks.send_997 and "997" in profile.receives:
-                out.documents.append(OutDoc("997", f"997:{sha256}:{ic.control_number}:{g.control_number}:{g.start}",
+                out.documents.append(OutDoc("997", f"997:{sha256}:{ic.control_number}:{g.control_number}:"
+                                            f"{g.start + row_base}",
                                             functional_id="FA",
                                             bodies=(tuple(build_997(g, findings, version=profile.x12.version)),)))
             if g.functional_id == "PO":

@@ -23,6 +23,7 @@ from flows.documents import holder, renderer
 from flows.reconcile import ack_findings
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
+from parsers import x12_stream
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
 from schemas.profile import PartnerProfile
@@ -53,6 +54,11 @@ class PartnerResult:
 
 
 DropFactory = Callable[[PartnerProfile], FileDrop]
+# A local X12 file larger than this (or than the partner's limits.max_set_bytes) is read a piece of whole
+# interchanges at a time (parsers.x12_stream), each piece committed before the next is read.
+STREAM_BYTES = 16_000_000
+PIECE_BYTES = 4_000_000  # a piece: whole interchanges, at least this many bytes (but the file's last)
+RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 
 
@@ -84,6 +90,11 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         over = budgets.file_too_large(info.size, profile.limits, file=info.name)
         if over is not None:  # never read into memory
             _take_in_unread(profile, state, drop, local, info.name, over, res, now=now, run_id=run_id)
+            continue
+        if drop is local and info.size > min(STREAM_BYTES, profile.limits.max_set_bytes) \
+                and not profile.is_csv_file(info.name):
+            _take_in_streamed(profile, state, local, store, info.name, info.size, res, render=render, now=now,
+                              run_id=run_id)
             continue
         data = drop.read("inbox", info.name, expected_size=info.size)
         sha = hashlib.sha256(data).hexdigest()
@@ -119,50 +130,138 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             else:
                 outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
                                        known=known_state(state, profile.id), today=now.date(), received_at=now)
-        planning = Lap("intake.plan", profile.id)
-        named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
-                 + outcome.change_headers["po_number"].to_pylist()}
-        live = state.orders_for(named)
-        lines = state.lines_for(live)
-        unanswered: dict[str, list] = {}
-        for c in state.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=live):
-            unanswered.setdefault(c.po_number, []).append(c)
-        plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
-                                     lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
-                                     unanswered=unanswered)
-        plan += lifecycle.plan_file_findings(ack_findings(state, profile, outcome.functional_acks, now=now),
-                                             partner=profile.id, consequence=ACK_CONSEQUENCE)
-        faults.reached("after-parse")
-        planning.stop()
-        storing = Lap("intake.store", profile.id)
-        with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
-            state.record_partner_acks(outcome.functional_acks, run_id=run_id)
-            if outcome.orders.num_rows:
-                store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines)
-            if outcome.change_headers.num_rows:
-                store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes)
-            applied = state.apply(plan, render=render, hold=holder({profile.id: profile}, stage="intake",
-                                                                   files={sha: info.name}), at=at, run_id=run_id)
-            for sender, isa13 in outcome.interchanges_seen:
-                state.record_interchange(profile.id, sender, isa13, sha)
-            for key in outcome.groups_seen:
-                state.record_group(profile.id, key, sha)
-            state.record_file(profile.id, sha, info.name, len(data), at,
-                              "quarantined" if outcome.disposition == "quarantine" else "processed",
-                              archive_path=archived, run_id=run_id, error_count=outcome.error_count)
-        storing.stop()
+        plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
+                                        name=info.name, record=dict(
+                                            size=len(data), archive_path=archived, error_count=outcome.error_count,
+                                            status="quarantined" if outcome.disposition == "quarantine"
+                                            else "processed"))
         faults.reached("after-intake-commit")
-        res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
+        _count(res, outcome, plan, applied)
         _dispose(drop, local, info.name, data, outcome.disposition)
         state.mark_disposed(profile.id, sha, at)
-        findings = [fr.finding for fr in [*plan.findings, *applied.held]]
         res.processed += outcome.disposition == "processed"
         res.quarantined += outcome.disposition == "quarantine"
-        res.orders += outcome.orders.num_rows
-        res.errors += sum(1 for f in findings if f.severity == "error")
-        res.warnings += sum(1 for f in findings if f.severity == "warning")
-        res.findings.extend(_row(f, profile.id) for f in findings)
     return res
+
+
+def _count(res: PartnerResult, outcome, plan, applied) -> None:
+    findings = [fr.finding for fr in [*plan.findings, *applied.held]]
+    res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
+    res.orders += outcome.orders.num_rows
+    res.errors += sum(1 for f in findings if f.severity == "error")
+    res.warnings += sum(1 for f in findings if f.severity == "warning")
+    res.findings.extend(_row(f, res.partner) for f in findings)
+
+
+def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,
+                    run_id: str, name: str, record: dict, part: int = 0):
+    """Plan what ``outcome`` (a file, or a piece of one) does to orders (engine.lifecycle) and apply it
+    with its 997/TA1, its canonical tables and the file's row (``record``: its size, status, archive_path,
+    error_count) in one transaction."""
+    at = now.isoformat()
+    planning = Lap("intake.plan", profile.id)
+    named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
+             + outcome.change_headers["po_number"].to_pylist()}
+    live = state.orders_for(named)
+    lines = state.lines_for(live)
+    unanswered: dict[str, list] = {}
+    for c in state.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=live):
+        unanswered.setdefault(c.po_number, []).append(c)
+    plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
+                                 lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
+                                 unanswered=unanswered)
+    plan += lifecycle.plan_file_findings(ack_findings(state, profile, outcome.functional_acks, now=now),
+                                         partner=profile.id, consequence=ACK_CONSEQUENCE)
+    faults.reached("after-parse")
+    planning.stop()
+    storing = Lap("intake.store", profile.id)
+    with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
+        state.record_partner_acks(outcome.functional_acks, run_id=run_id)
+        if outcome.orders.num_rows:
+            store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines, part=part)
+        if outcome.change_headers.num_rows:
+            store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes, part=part)
+        applied = state.apply(plan, render=render, hold=holder({profile.id: profile}, stage="intake",
+                                                               files={outcome.sha256: name}), at=at, run_id=run_id)
+        for sender, isa13 in outcome.interchanges_seen:
+            state.record_interchange(profile.id, sender, isa13, outcome.sha256)
+        for key in outcome.groups_seen:
+            state.record_group(profile.id, key, outcome.sha256)
+        state.record_file(profile.id, outcome.sha256, name, record["size"], at, record["status"],
+                          archive_path=record["archive_path"], run_id=run_id, error_count=record["error_count"])
+    storing.stop()
+    return plan, applied
+
+
+def _take_in_streamed(profile: PartnerProfile, state: StateStore, local: LocalDrop, store: OrderStore, name: str,
+                      size: int, res: PartnerResult, *, render, now: datetime, run_id: str) -> None:
+    """A local X12 file too large to hold: archived by a streaming copy, then read from the archive a
+    piece of whole interchanges at a time, each piece checked, planned and committed (orders, 997/TA1,
+    findings, its interchanges and groups, and the file's progress: ``receiving:`` offset, segments,
+    part, errors) before the next is read. A run that dies mid-file is taken up by the next run at the
+    first piece not committed (nothing taken twice, nothing lost); the file is recorded processed or
+    quarantined, and moved, after its last piece."""
+    at = now.isoformat()
+    sha = local.sha256("inbox", name)
+    res.files += 1
+    archived = archive_name(now.date(), sha, name)
+    if local.stat("archive", archived) is None:
+        if local.copy("inbox", name, "archive", archived) != sha:
+            raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
+    elif local.sha256("archive", archived) != sha:
+        raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
+    faults.reached("after-archive")
+    recorded = state.file_record(profile.id, sha)
+    start = rows = part = errors = 0
+    if recorded is not None and recorded["name"] == name and str(recorded["status"]).startswith(RECEIVING):
+        start, rows, part, errors = (int(v) for v in recorded["status"][len(RECEIVING):].split(":"))
+    elif recorded is not None and recorded["disposed_at"] is None and recorded["name"] == name:
+        disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"  # finish its move
+        _dispose(local, local, name, b"", disposition)
+        state.mark_disposed(profile.id, sha, at)
+        res.processed += disposition == "processed"
+        res.quarantined += disposition == "quarantine"
+        return
+    elif recorded is not None:
+        dup = finding("FILE_DUPLICATE", f"{name} has the same content as a file already {recorded['status']}; "
+                      "nothing was sent again.", file=name)
+        state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
+                    run_id=run_id)
+        res.findings.append(_row(dup, profile.id))
+        res.duplicates += 1
+        res.warnings += 1
+        _dispose(local, local, name, b"", "processed")
+        return
+    known = known_state(state, profile.id)
+    mine_ic, mine_g = state.file_interchanges(profile.id, sha), state.file_groups(profile.id, sha)
+    seen_any = start > 0
+    for piece in x12_stream.pieces(local.chunks("archive", archived, start=start), max_bytes=PIECE_BYTES,
+                                   max_set_bytes=profile.limits.max_set_bytes):
+        with timed("intake.check", profile.id):
+            outcome = process_file(piece.data, file=name, sha256=sha, profile=profile, today=now.date(),
+                                   received_at=now, row_base=rows, oversized=piece.oversized, file_size=size,
+                                   known=Known(known.interchanges | mine_ic, known.groups | mine_g,
+                                               frozenset(mine_ic), frozenset(mine_g)))
+        rows += len(outcome.parse.segments)
+        errors += outcome.error_count
+        seen_any = seen_any or bool(outcome.parse.interchanges)
+        status = f"{RECEIVING}{start + piece.end}:{rows}:{part + 1}:{errors}"
+        plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
+                                        name=name, part=part, record=dict(size=size, status=status,
+                                                                          archive_path=archived, error_count=errors))
+        _count(res, outcome, plan, applied)
+        mine_ic |= set(outcome.interchanges_seen)
+        mine_g |= set(outcome.groups_seen)
+        part += 1
+        del outcome, plan, applied, piece
+    disposition = "quarantine" if errors or not seen_any else "processed"
+    state.record_file(profile.id, sha, name, size, at, "quarantined" if disposition == "quarantine" else "processed",
+                      archive_path=archived, run_id=run_id, error_count=errors)
+    faults.reached("after-intake-commit")
+    _dispose(local, local, name, b"", disposition)
+    state.mark_disposed(profile.id, sha, at)
+    res.processed += disposition == "processed"
+    res.quarantined += disposition == "quarantine"
 
 
 def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, name: str,

@@ -103,7 +103,7 @@ def _order_tables(ws: Workspace, orders: pa.Table) -> list[pa.Table]:
     out = []
     for partner, key in keys:
         try:
-            out.append(store.load_orders(partner, key))
+            out.append(store.load_orders(partner, key, columns=finance_inputs.REQUESTED_COLUMNS))
         except StateError:  # a missing table costs its orders their requested ship date, nothing else
             continue
     return out

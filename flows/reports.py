@@ -148,7 +148,7 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     if lines.num_rows:
         pq.write_table(lines, into / "allocation.parquet")
         reports["allocation"] = "allocation.parquet"
-        reserved = _reservations_of(state, lines)
+        reserved = state.reservations_of_runs(scope, RESERVATION_ROWS)
         if reserved.num_rows:  # the units per warehouse behind each line's "allocated" (a rebuild reads them)
             pq.write_table(reserved, into / "reservations.parquet")
             reports["reservations"] = "reservations.parquet"
@@ -182,18 +182,6 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
 
 RESERVATION_ROWS = pa.schema([("partner", pa.string()), ("po_number", pa.string()), ("line_number", pa.int64()),
                               ("warehouse", pa.string()), ("sku", pa.string()), ("quantity", pa.int64())])
-
-
-def _reservations_of(state: StateStore, lines: pa.Table) -> pa.Table:
-    """The store's reservations of these order lines, one row per line and warehouse."""
-    keys = sorted(set(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(), strict=True)))
-    wanted = set(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(), lines["line_number"].to_pylist(),
-                     strict=True))
-    rows = [{"partner": r.partner, "po_number": r.po_number, "line_number": r.line_number, "warehouse": r.warehouse,
-             "sku": r.sku, "quantity": int(r.quantity)}
-            for key, held in sorted(state.reservations_for(keys).items()) for r in held
-            if (r.partner, r.po_number, r.line_number) in wanted]
-    return pa.Table.from_pylist(rows, schema=RESERVATION_ROWS)
 
 
 def _plain_results(results):

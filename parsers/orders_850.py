@@ -7,6 +7,8 @@ _date). Problems with content are findings from rules/, not from here.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -47,6 +49,17 @@ def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
         clean = pc.if_else(trail, pc.binary_join_element_wise(clean, "0", ""), clean)
     wide = pc.cast(clean, pa.decimal128(38, 12))
     return pc.cast(pc.round(wide, scale), pa.decimal128(18, scale))
+
+
+def _fit(values: pa.Array, to: pa.Decimal128Type) -> pa.Array:
+    """``values`` (a wider decimal) cast to ``to``; a value too large for it becomes null like any
+    unreadable number (an ITD03 of 123456 is legal R6 syntax but no percent we can hold; the element's
+    length and type are the syntax check's findings)."""
+    limit = pa.scalar(Decimal(10) ** (to.precision - to.scale), values.type)
+    big = pc.fill_null(pc.greater_equal(pc.abs(values), limit), False)
+    if pc.any(big).as_py():
+        values = pc.if_else(big, pa.scalar(None, values.type), values)
+    return values.cast(to)
 
 
 _POW10 = 10 ** np.arange(19, dtype=np.int64)
@@ -321,8 +334,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "po_date": _date(cols["po_date"]),
         "version": pa.array(labels[3], pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"],
-        "terms_discount_percent": _decimal(cols["terms_discount_percent"]).cast(ORDERS.field(
-            "terms_discount_percent").type),
+        "terms_discount_percent": _fit(_decimal(cols["terms_discount_percent"]),
+                                       ORDERS.field("terms_discount_percent").type),
         "terms_discount_days": _int(cols["terms_discount_days"]),
         "terms_net_days": _int(cols["terms_net_days"]),
         "terms_description": cols["terms_description"],

@@ -110,6 +110,8 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ST_SET_ID_MISMATCH", "set", "error", "AK5:6", "ST01 does not belong to the group's GS01."),
         _C("ST_CONTROL_NUMBER_INVALID", "set", "error", "AK5:7", "ST02 is not 4-9 characters."),
         _C("ST_CONTROL_NUMBER_DUPLICATE", "set", "error", "AK5:23", "ST02 repeats within the group."),
+        _C("SET_TOO_LARGE", "set", "error", "AK5:5",
+           "The transaction set is larger than the partner's limit (limits.max_set_bytes); its body was not read."),
         _C("SET_SEGMENTS_IN_ERROR", "set", "error", "AK5:5", "One or more segments are in error.",
            reserved=("AK5 code 5 is added by the 997 builder itself to any set with segment or element "
                      "errors; no check reports it.")),

@@ -59,9 +59,11 @@ class LimitSettings(_Model):
     """The budgets of one partner's files (engine.budgets): a file over ``max_file_bytes`` is never
     read; one with more than ``max_sets_per_file`` transaction sets is not checked set by set; at most
     ``max_findings_per_set`` findings are kept per set and ``max_findings_per_file`` per file, the rest
-    counted in a FINDINGS_CAPPED finding. Raise them for a partner whose big files are expected."""
+    counted in a FINDINGS_CAPPED finding; a transaction set over ``max_set_bytes`` is never held in
+    memory (SET_TOO_LARGE, rejected in the 997). Raise them for a partner whose big files are expected."""
 
     max_file_bytes: int = Field(default=50_000_000, ge=1)
+    max_set_bytes: int = Field(default=32_000_000, ge=1)
     max_sets_per_file: int = Field(default=50_000, ge=1)
     max_findings_per_set: int = Field(default=100, ge=1)
     max_findings_per_file: int = Field(default=5_000, ge=1)

@@ -33,6 +33,27 @@ def test_the_night_bench_runs_a_tiny_night_and_ships_half_of_it():
     assert shipping[1] == "10" and shipping[3] == "10" and shipping[6] == "10"  # 10 POs shipped: 856s, 810s
 
 
+def test_the_bench_night_ships_half_of_its_orders_in_the_same_run():
+    out = bench("bench/bench_night.py", "--lines", "400", "--multiples", "1", "--no-prefect")
+    rows = {r["night"]: r for r in json.loads(next(x for x in out.splitlines() if x.startswith("{")))["night"]}
+    empty, night = rows["empty"], rows["1x"]
+    assert (empty["shipped_pos"], empty["sent_856"], empty["sent_810"]) == (0, 0, 0)
+    assert night["pos"] == 20 and night["lines"] == 400
+    # POs 0, 2, ... 18 confirmed by the east DC before the run: each shipped with its 856 and its 810
+    assert night["to_ship"] == night["shipped_pos"] == night["sent_856"] == night["sent_810"] == 10
+    assert {"ship", "invoice"} <= set(night["stages"])
+    assert "1x: 10 of 20 POs shipped (half: 10), 10 856s and 10 810s sent: as expected" in out
+
+
 def test_the_reconciliation_bench_reconciles_a_tiny_night():
     out = [json.loads(x) for x in bench("bench/bench_reconcile_stage.py", "20").splitlines() if x.startswith("{")]
     assert len(out) == 1 and out[0]["pos"] == 20 and out[0]["lines"] == 400 and out[0]["exceptions"] > 0
+
+
+def test_the_big_drop_bench_takes_in_a_tiny_drop_read_in_pieces(tmp_path):
+    out = bench("bench/bench_bigdrop.py", "--mb", "2", "--stream-mb", "0.4", "--work", str(tmp_path / "w"))
+    drop, intake = out.splitlines()[-2:]
+    assert drop.startswith("bigdrop") and " in 2 files " in drop
+    assert "peak RSS (process tree)" in intake and "files processed 2 " in intake and "errors 0 " in intake
+    pos = int(drop.split("interchanges, ")[1].split(" POs")[0].replace(",", ""))
+    assert f"orders {pos:,} " in intake

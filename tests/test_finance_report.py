@@ -113,3 +113,19 @@ def test_html_lists_at_most_max_rows_per_group():
     r = reconciled()
     page = render_html(build_finance_report(r.lines, r.exceptions, r.evidence, as_of=AS_OF), max_rows=0)
     assert page.count("more in exceptions.csv") == 4
+
+
+def test_html_lists_at_most_max_changes_and_counts_them_all(report):
+    n = report.changes.num_rows
+    assert n >= 3
+    whole = render_html(report)
+    assert "more changes in changes.csv" not in whole
+    page = render_html(report, max_changes=2)
+    assert f"{n - 2:,} more changes in changes.csv (the first 2 are listed)" in page
+    assert page.count('<tr') < whole.count('<tr')
+    listed = report.changes.slice(0, 2)["exception_id"].to_pylist()
+    left_out = report.changes.slice(2)["exception_id"].to_pylist()
+    changes_part = page.split('id="changes"')[1].split("</table>")[0]
+    assert all(i in changes_part for i in listed) and not any(i in changes_part for i in left_out)
+    new = report.changes.filter(pc.equal(report.changes["change"], "new")).num_rows
+    assert f'id="card-new"><b>{new}</b>' in page  # the cards count every change, listed or not

@@ -91,3 +91,19 @@ def test_duplicate_st02_in_group():
     data = (head + body + body + "GE*2*1~\nIEA*1*000000001~\n").encode()
     codes = [f.code for f in check_envelopes(read_interchanges(data))]
     assert codes.count("ST_CONTROL_NUMBER_DUPLICATE") == 1
+
+
+@pytest.mark.parametrize("itd03, expected", [("2", "2.0000"), ("99999.9999", "99999.9999"), ("123456", None),
+                                             ("20261210", None), ("-123456", None)])
+def test_a_discount_percent_too_large_to_hold_is_null_not_a_crash(itd03, expected):
+    """ITD03 is R6: 123456 is legal syntax, no percent the canonical column (decimal 9,4) holds; a cut ITD
+    can put a date there (found by fuzzing: `inspect` crashed with ArrowInvalid). It reads as null, like
+    any number we cannot read, and the rest of the order is kept."""
+    from parsers.orders_850 import read_orders
+
+    body = [*GOOD_PO[:2], f"ITD*01*3*{itd03}**10**30", *GOOD_PO[2:]]
+    result = read_interchanges(x12_850(body))
+    orders, lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    got = orders.column("terms_discount_percent")[0].as_py()
+    assert (None if got is None else str(got)) == expected
+    assert orders.column("po_number").to_pylist() == ["PO-1"] and lines.num_rows == 2

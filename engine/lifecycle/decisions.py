@@ -39,7 +39,7 @@ from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import move
-from engine.po_ack import LineAck, _num, build_855, delimiter_use, render_855s
+from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import decimal_column, delimiter_chars
 from schemas.findings import Finding
@@ -269,7 +269,9 @@ class _Batch:
             heads = [{"po_number": answering[i].po_number, "po_date": ctx.heads[(partner, answering[i].po_number)]
                       .get("po_date"), "purpose": "05" if ctx.records[(partner, answering[i].po_number)].is_revision
                       else "00"} for i in picked]
-            used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates))
+            values = element_values(sub_rows, sub_statuses, sub_spans) if sub_rows.num_rows else None
+            used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates),
+                                 values=values)
             groups = group(used, env, profile.delivery.limit)
             by_set: dict[Delimiters, list[int]] = {}
             for members, d in groups:
@@ -277,8 +279,9 @@ class _Batch:
                     by_set.setdefault(d, []).extend(members)
             texts: dict[int, tuple[str, int, str]] = {}
             for d, members in by_set.items():
+                every = len(members) == len(heads)  # members are distinct and in order: all of them, as computed
                 bodies = render_855s([heads[m] for m in members], *_subset(sub_rows, sub_statuses, sub_spans, members),
-                                     today=ctx.today, d=d)
+                                     today=ctx.today, d=d, **({"values": values} if every else {}))
                 texts.update(zip(members, bodies, strict=True))
             for members, d in groups:
                 sets = []
