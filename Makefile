@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_reconcile_stage.py 1000 10000
 	$(BIN)/python bench/bench_console.py
 	$(BIN)/python bench/bench_bigdrop.py
+	$(BIN)/python bench/bench_pool.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -60,16 +60,17 @@ def orders(n_pos: int) -> Iterator[tuple[int, list[tuple[int, int, dict]]]]:
         yield k, lines
 
 
-def drop(ws_root: Path, n_pos: int) -> int:
-    """ACME's inbox: ``n_pos`` 850s (real items and ACME's prices from the demo reference data)."""
+def drop(ws_root: Path, n_pos: int, partner: str = "acme") -> int:
+    """A partner's inbox (ACME's by default): ``n_pos`` 850s (real items and the partner's prices from
+    the workspace's reference data, the demo's)."""
     from connectors.reference import load_reference
     from schemas.profile import load_profiles
 
-    x = load_profiles(ROOT / "partners")["acme"].x12
-    ref = load_reference(ROOT / "sample_files" / "reference")
+    x = load_profiles(ws_root / "partners")[partner].x12
+    ref = load_reference(ws_root / "reference")
     prices = {r["sku"]: r["unit_price"] for r in ref.prices.to_pylist()
-              if r["partner"] == "acme" and r["valid_to"] is None}
-    inbox = ws_root / "drop" / "acme" / "inbox"
+              if r["partner"] == partner and r["valid_to"] is None}
+    inbox = ws_root / "drop" / partner / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     total = 0
     pos = orders(n_pos)
@@ -92,6 +93,24 @@ def drop(ws_root: Path, n_pos: int) -> int:
         segs += [f"GE*{sets}*{isa13}", f"IEA*1*{isa13:09d}"]
         (inbox / f"bench-{f // PER_FILE:04d}.x12").write_text("".join(s + "~\n" for s in segs))
     return total
+
+
+def clone_acme(ws_root: Path, partner: str) -> None:
+    """Another partner like ACME (its own id, ISA/GS sender and drop; ACME's reference rows and raised
+    credit copied under its id): what splits a bench night across several partners (bench_pool.py)."""
+    import csv
+
+    n = partner.removeprefix("acme")
+    text = (ws_root / "partners" / "acme.toml").read_text()
+    text = text.replace('id = "acme"', f'id = "{partner}"', 1).replace('"ACMERETAIL"', f'"ACMERETAIL{n}"')
+    (ws_root / "partners" / f"{partner}.toml").write_text(text)
+    for path in sorted((ws_root / "reference").glob("*.csv")):
+        with path.open(newline="") as fh:
+            rows = list(csv.reader(fh))
+        if rows and rows[0][:1] == ["partner"]:
+            rows += [[partner, *r[1:]] for r in rows[1:] if r[:1] == ["acme"]]
+            with path.open("w", newline="") as fh:
+                csv.writer(fh, lineterminator="\n").writerows(rows)
 
 
 # the night's confirmations: shipped 15 minutes before the bench night's clock (02:00), so their

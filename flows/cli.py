@@ -157,7 +157,8 @@ def _require_state(workspace: Path) -> None:
         raise typer.Exit(ExitStatus.WORKSPACE_UNUSABLE) from None
 
 
-def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool = True, use_gx: bool = True) -> dict:
+def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool = True, use_gx: bool = True,
+         pool: str = "", pool_limit: int | None = None) -> dict:
     """The night under the workspace lease (exit 5 if another process holds it), after the state
     checks (exit 4: missing/empty store in a workspace with history, or one that cannot be used)."""
     from flows import progress
@@ -166,7 +167,17 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
         _require_state(workspace)
         _check_state(workspace)
         progress.to_stderr()
-        if prefect:
+        if pool:
+            _prefect_env()
+            if not os.environ.get("PREFECT_API_URL"):
+                err.print(f"--pool {shown(pool)} needs a Prefect server that the workers reach too: set "
+                          "PREFECT_API_URL (docs/scaling.md)", style="red")
+                raise typer.Exit(ExitStatus.USAGE)
+            from flows.nightly import nightly
+
+            summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx, pool=pool,
+                              pool_limit=pool_limit)
+        elif prefect:
             _prefect_env()
             from flows import warm
             from flows.prefect_api import start_api_server
@@ -435,7 +446,13 @@ def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", meta
                                         "Prefect (same stages, same retries; no Prefect API or UI) instead of as "
                                         "Prefect tasks."),
         no_gx: bool = typer.Option(False, "--no-gx", help="Check order lines with the same rules as plain functions "
-                                   "instead of Great Expectations (no GX results in the report).")) -> None:
+                                   "instead of Great Expectations (no GX results in the report)."),
+        pool: str = typer.Option(None, "--pool", metavar="NAME", help="Run each partner's intake and delivery as "
+                                 "flow runs on this Prefect work pool's workers (`orderbridge worker`); needs "
+                                 "PREFECT_API_URL. Default: workspace.toml's [prefect] pool, else none."),
+        pool_limit: int = typer.Option(None, "--pool-limit", min=1, metavar="N", help="With --pool: at most N "
+                                       "partner flow runs at once across the pool's workers (the work pool's "
+                                       "concurrency limit).")) -> None:
     """Run the nightly flow once on a workspace: intake, decide, deliver, reconcile, reports. Exit status
     0: no error finding; 1: some input had error findings (see the failures report); 3: a stage failed;
     4: the workspace cannot be used (its state store is missing while it has history, among others);
@@ -446,8 +463,39 @@ def run(workspace: Path = WORKSPACE, now: str = typer.Option(None, "--now", meta
         err.print(f"workspace {shown(workspace)} does not exist", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     _ready_or_exit(workspace)
-    summary = _run(workspace, _now(now), wait=wait, prefect=not no_prefect, use_gx=not no_gx)
+    if pool is None and not no_prefect:
+        from flows.workspace import Workspace
+
+        pool = Workspace(workspace.resolve()).prefect_pool
+    if pool and no_prefect:
+        err.print("--pool and --no-prefect exclude each other", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    summary = _run(workspace, _now(now), wait=wait, prefect=not no_prefect, use_gx=not no_gx, pool=pool or "",
+                   pool_limit=pool_limit)
     raise typer.Exit(for_run(summary))
+
+
+@app.command()
+def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The work pool to take partner stages "
+                                    "from (the one `orderbridge run --pool` names)."),
+           limit: int = typer.Option(None, "--limit", min=1, metavar="N", help="At most N flow runs at once on "
+                                     "this worker (each is a process)."),
+           name: str = typer.Option(None, "--name", help="The worker's name in Prefect (default: Prefect's).")) -> None:
+    """Start a Prefect worker on this machine for the work pool (`prefect worker start --type process`):
+    it runs partners' intake and delivery for `orderbridge run --pool NAME`. Needs PREFECT_API_URL (the
+    server), this checkout at the same path as the deployment's, the workspace at the same path (shared
+    storage) and its state store on PostgreSQL when workers are on several machines (docs/scaling.md).
+    Stops on Ctrl-C / SIGTERM."""
+    if not os.environ.get("PREFECT_API_URL"):
+        err.print("orderbridge worker needs the Prefect server's address: set PREFECT_API_URL (docs/scaling.md)",
+                  style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    from flows.pool import ensure_pool, worker_command, worker_env
+
+    os.environ.update(worker_env())
+    ensure_pool(pool)
+    cmd = worker_command(pool, limit=limit, name=name)
+    os.execve(cmd[0], cmd, worker_env())
 
 
 def _check_state(workspace: Path) -> None:

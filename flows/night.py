@@ -270,8 +270,9 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     chosen = [pid for pid in sorted(ws.partners()) if not partners or pid in partners]
     progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}")
     results = []
+    pulled_all = _per_partner(ws, stages, "intake", chosen, clock, run_id)
     for pid in chosen:
-        pulled = stages.intake(root, pid, clock, run_id)
+        pulled = pulled_all[pid]
         if pulled.failure:
             res = steps.PartnerResult(partner=pid, failure="intake: " + pulled.failure)
             progress.report("intake", f"FAILED: {res.failure}", partner=pid)
@@ -298,8 +299,9 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     shipping.merge_documents(results, warehouses, invoicing)
     faults.reached("after-shipping")
     held.renew()
+    delivered_all = _per_partner(ws, stages, "deliver", [r.partner for r in results], clock, run_id)
     for res in results:
-        delivered = stages.deliver(root, res.partner, clock, run_id)
+        delivered = delivered_all[res.partner]
         if delivered.failure:
             res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + delivered.failure
             progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)
@@ -338,6 +340,33 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
                     "input")
     return summary
+
+
+def _per_partner(ws: Workspace, stages: Stages, stage: str, partners: list[str], clock: str,
+                 run_id: str) -> dict[str, StageOutcome]:
+    """One per-partner stage for every partner: one after the other here, or all at once where the
+    executor can (``<stage>_many``, e.g. flows.pool: flow runs on a work pool's workers). After a
+    concurrent phase the store-internal numbers its partners took (arrival, history, documents,
+    findings, 860s) are put back in partner order (connectors.state_order): the state is the one a
+    single process leaves, whichever partner finished first."""
+    root = str(ws.root)
+    many = getattr(stages, f"{stage}_many", None)
+    if many is None:
+        return {pid: getattr(stages, stage)(root, pid, clock, run_id) for pid in partners}
+    from connectors import state_order
+
+    state = StateStore(ws.state_url)
+    try:
+        phase = f"{run_id}:{stage}"
+        before = state_order.mark(state, phase)  # kept in the store: a resumed run orders what a killed one took
+        outcomes = many(root, partners, clock, run_id)
+        moved = state_order.put_in_partner_order(state, before, partners, phase)
+    finally:
+        state.close()
+    if any(moved.values()):
+        progress.report(stage, "numbers put back in partner order: " + ", ".join(
+            f"{n:,} {seq}" for seq, n in sorted(moved.items()) if n))
+    return outcomes
 
 
 def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) -> tuple[list[dict], dict, str]:
@@ -397,10 +426,12 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
             pending = {pid for pid in profiles if state.pending_documents(pid)}
         finally:
             state.close()
+        delivered_all = _per_partner(ws, stages, "deliver", [r.partner for r in results if r.partner in pending],
+                                     clock, run_id)
         for res in results:
             if res.partner not in pending:
                 continue
-            delivered = stages.deliver(str(ws.root), res.partner, clock, run_id)
+            delivered = delivered_all[res.partner]
             if delivered.failure:
                 res.failure = "delivery: " + delivered.failure
                 progress.report("deliver", f"FAILED: {res.failure}", partner=res.partner)

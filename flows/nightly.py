@@ -81,11 +81,18 @@ class PrefectStages:
 
 @flow(name="orderbridge-nightly", log_prints=True)
 def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | None = None,
-            use_gx: bool = True, wait: float = 0.0) -> dict:
+            use_gx: bool = True, wait: float = 0.0, pool: str | None = None, pool_limit: int | None = None) -> dict:
     """Pull, check and answer every partner's inbox, ship and invoice, deliver pending documents,
     reconcile, write the run report. Says what it did after each stage and partner (flows.progress:
-    lines on the standard error, which a deployment's worker keeps in its logs)."""
-    return night.run_night(workspace, stages=PrefectStages(), now=now, partners=partners, use_gx=use_gx, wait=wait)
+    lines on the standard error, which a deployment's worker keeps in its logs). With ``pool``, each
+    partner's intake and delivery run as flow runs on that work pool's workers (flows.pool), at most
+    ``pool_limit`` at once when given."""
+    stages = PrefectStages()
+    if pool:
+        from flows.pool import PoolStages
+
+        stages = PoolStages(pool, limit=pool_limit)
+    return night.run_night(workspace, stages=stages, now=now, partners=partners, use_gx=use_gx, wait=wait)
 
 
 def deployment(workspace: str, cron: str = DEFAULT_CRON, timezone: str = "UTC"):

@@ -9,7 +9,8 @@ to the repository's demo data (only `orderbridge demo` copies sample_files/ into
     <workspace>/warehouse-drop/<warehouse>/   inbox/ archive/ processed/ quarantine/ (CSV or 945 confirmations)
     <workspace>/state/orderbridge.sqlite    the state store (SQLite, the default), or PostgreSQL when
                                             workspace.toml's [state] url or ORDERBRIDGE_STATE_URL names one
-    <workspace>/workspace.toml              optional: [state] url = "postgresql://user@host:5432/db"
+    <workspace>/workspace.toml              optional: [state] url = "postgresql://user@host:5432/db",
+                                            [prefect] pool = "<work pool>" (docs/scaling.md)
     <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
     <workspace>/reference/                  items, partner_items, prices, customers, ship_tos (CSV);
                                             item_units.csv optional
@@ -60,6 +61,20 @@ class Workspace:
         from connectors.state_files import state_target
 
         return state_target(self.root)
+
+    @property
+    def prefect_pool(self) -> str:
+        """workspace.toml's [prefect] pool: the work pool whose workers run each partner's intake and
+        delivery (flows.pool, docs/scaling.md); "" runs every stage in the nightly flow's process."""
+        import tomllib
+
+        if not self.config_path.is_file():
+            return ""
+        try:
+            config = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{self.config_path} cannot be read: {exc}", path=str(self.config_path)) from exc
+        return str(config.get("prefect", {}).get("pool", "")).strip()
 
     @property
     def state_on_postgres(self) -> bool:

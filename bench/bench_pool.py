@@ -1,0 +1,215 @@
+"""The night against a running Prefect server with partners sharded across workers (flows.pool): a
+Prefect server (PostgreSQL-backed when PostgreSQL's binaries are installed: the tests' private server,
+tests/support_pg.py; else Prefect's SQLite), a process work pool and one, then two `orderbridge worker`
+processes (each running up to --worker-limit flow runs at once); `orderbridge run --pool` on an empty
+night (its fixed cost; a first one, not counted, creates the deployment) and on 1x, 2x and 4x of
+200,000 order lines split evenly over --partners partners like ACME and no other (bench/night.py:
+20 lines per PO, 500 POs per file), state store on the same PostgreSQL. For each: wall time, wall
+minus the empty night, pyx12's X12Reader merely iterating the same inbox files (ratio = wall / pyx12;
++ratio = (wall - empty) / pyx12), and the peak RSS of the nightly process tree and of the workers'
+trees (their flow runs), sampled every 50 ms. Every process it starts is stopped by its PID.
+Measured, never asserted.
+
+    .venv/bin/python bench/bench_pool.py [--lines 200000] [--multiples 1 2 4] [--workers 1 2] [--partners 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.bench_night import TreePeak  # noqa: E402
+from bench.night import LINES_PER_PO, clone_acme, drop, prepare, pyx12_read  # noqa: E402
+
+CLOCK = "2026-11-27T02:00:00"
+WORK = ROOT / ".bench" / "pool"
+POOL = "orderbridge-bench"
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM to the process group started for it (its PID), then SIGKILL to anything left in it."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def start_prefect(pg, home: Path) -> tuple[subprocess.Popen, str]:
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    if pg is not None:
+        pg.admin("CREATE DATABASE prefect", database="postgres")
+        password = pg.passfile.read_text().strip().rsplit(":", 1)[1]
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = (f"postgresql+asyncpg://orderbridge:{password}@127.0.0.1:"
+                                                      f"{pg.port}/prefect")
+    port = _free_port()
+    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2) as r:
+                    if r.status == 200:
+                        return server, url
+            except OSError:
+                pass
+            time.sleep(0.5)
+    except BaseException:
+        _stop(server)
+        raise
+    _stop(server)
+    raise SystemExit("the Prefect server did not start")
+
+
+def workspace(label: str, n_pos: int, partners: int, pg) -> Path:
+    """ACME and ``partners - 1`` partners like it, ``n_pos`` POs split evenly over them."""
+    ws = WORK / label
+    prepare(ws, 0)
+    for profile in (ws / "partners").glob("*.toml"):  # the demo's other partners would only add empty flow runs
+        if profile.stem != "acme":
+            profile.unlink()
+    names = ["acme", *(f"acme{i}" for i in range(2, partners + 1))]
+    for name in names[1:]:
+        clone_acme(ws, name)
+    for i, name in enumerate(names):
+        share = n_pos // partners + (1 if i < n_pos % partners else 0)
+        if share:
+            drop(ws, share, partner=name)
+    if pg is not None:
+        (ws / "workspace.toml").write_text(f'[state]\nurl = "{pg.fresh_url()}"\n')
+    return ws
+
+
+def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[subprocess.Popen]) -> dict:
+    ws = workspace(label, n_pos, partners, pg)
+    inbox = sorted(ws.glob("drop/*/inbox/*.x12"))
+    px_wall = pyx12_read(inbox)[0] if inbox else 0.0
+    cmd = [str(BIN / "orderbridge"), "run", "-w", str(ws), "--now", CLOCK, "--pool", POOL]
+    peaks = [TreePeak(w.pid) for w in workers]
+    for p in peaks:
+        p.start()
+    wall = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    parent = TreePeak(proc.pid)
+    parent.start()
+    try:
+        out, _ = proc.communicate()
+    finally:
+        if proc.poll() is None:  # interrupted: the night goes with the bench
+            proc.kill()
+            proc.wait()
+    wall = time.perf_counter() - wall
+    for p in (parent, *peaks):
+        p.done.set()
+        p.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"orderbridge run --pool failed ({proc.returncode}):\n{out[-3000:]}")
+    acknowledged = _acknowledged(ws)
+    if acknowledged != n_pos:
+        raise SystemExit(f"{label}: {acknowledged} of {n_pos} orders acknowledged:\n{out[-3000:]}")
+    shutil.rmtree(ws, ignore_errors=True)
+    return {"night": label, "pos": n_pos, "lines": n_pos * LINES_PER_PO, "wall": wall, "pyx12": px_wall,
+            "parent_mb": parent.peak / 2**20, "workers_mb": max((p.peak for p in peaks), default=0) / 2**20}
+
+
+def _acknowledged(ws: Path) -> int:
+    from connectors.state import StateStore
+    from flows.workspace import open_workspace
+
+    state = StateStore(open_workspace(ws).state_url)
+    try:
+        return state._q("SELECT COUNT(*) FROM orders WHERE state='acknowledged'")[0][0]
+    finally:
+        state.close()
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=200_000, help="order lines at 1x (default 200,000)")
+    ap.add_argument("--multiples", type=int, nargs="+", default=[1, 2, 4])
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--partners", type=int, default=4, help="partners the lines are split over (default 4)")
+    ap.add_argument("--worker-limit", type=int, default=2, help="flow runs at once per worker (default 2)")
+    args = ap.parse_args(argv)
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    pg = None
+    try:
+        from tests.support_pg import pg_bin, start_server
+
+        pg = start_server() if pg_bin() is not None else None
+    except ImportError:
+        pass
+    server = None
+    rows = []
+    try:
+        server, url = start_prefect(pg, WORK / "prefect-home")
+        env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(WORK / "prefect-home"),
+               "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_WORKER_QUERY_SECONDS": "1",
+               "PYTHONPATH": str(ROOT)}
+        print(f"orderbridge run --pool, {args.partners} partners, {LINES_PER_PO} lines per PO; Prefect server on "
+              f"{'PostgreSQL' if pg else 'SQLite'}, state store on {'PostgreSQL' if pg else 'SQLite'}; "
+              f"{args.worker_limit} flow runs at once per worker; clock {CLOCK}", flush=True)
+        for n_workers in args.workers:
+            workers = [subprocess.Popen([str(BIN / "orderbridge"), "worker", "--pool", POOL, "--limit",
+                                         str(args.worker_limit), "--name", f"bench-{n_workers}-{i + 1}"],
+                                        env=env, cwd=WORK, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                        start_new_session=True) for i in range(n_workers)]
+            try:
+                if n_workers == args.workers[0]:  # the deployment, Prefect's first flow runs: not counted
+                    night("warm-up", 0, args.partners, pg, env, workers)
+                found = [night("empty", 0, args.partners, pg, env, workers)]
+                for m in args.multiples:
+                    found.append(night(f"{m}x", m * args.lines // LINES_PER_PO, args.partners, pg, env, workers))
+                    print(f"  ({n_workers} worker(s), {m}x done: {found[-1]['wall']:.1f} s)", flush=True)
+            finally:
+                for w in workers:
+                    _stop(w)
+            rows += [{**r, "workers": n_workers, "empty": found[0]["wall"]} for r in found]
+    finally:
+        if server is not None:
+            _stop(server)
+        if pg is not None:
+            pg.stop()
+    print(f"{'workers':>7} {'night':<6} {'lines':>9} {'wall s':>7} {'+empty s':>8} {'pyx12 s':>7} {'ratio':>6} "
+          f"{'+ratio':>6} {'run MB':>7} {'worker MB':>9}")
+    for r in rows:
+        extra = r["wall"] - r["empty"]
+        ratio = f"{r['wall'] / r['pyx12']:6.1f}" if r["pyx12"] else f"{'-':>6}"
+        plus = f"{extra / r['pyx12']:6.1f}" if r["pyx12"] else f"{'-':>6}"
+        print(f"{r['workers']:>7} {r['night']:<6} {r['lines']:>9,} {r['wall']:>7.1f} {extra:>8.1f} {r['pyx12']:>7.1f} "
+              f"{ratio} {plus} {r['parent_mb']:>7.0f} {r['workers_mb']:>9.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

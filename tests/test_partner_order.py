@@ -1,0 +1,119 @@
+"""Nothing a night leaves depends on the order in which partners' stages finish: the demo's two nights
+run with every partner's intake and delivery in reverse order (as a work pool's workers may finish
+them, flows.night._per_partner with an executor that has ``intake_many``) leave the same state store
+(every table, store ids and arrival numbers included), outboxes and reports as the one-process run, on
+SQLite and PostgreSQL; without putting the numbers back in partner order they would not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from connectors import state_order
+from flows.night import InProcess, run_night
+from tests.crash_harness import NIGHTS, drop_night, new_workspace
+from tests.support_pool import differences, dump_files, dump_state
+
+
+class Reversed(InProcess):
+    """The per-partner stages all at once, finishing last partner first."""
+
+    def __init__(self) -> None:
+        super().__init__(delays=[])
+        self.order: list[str] = []
+
+    def intake_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict:
+        self.order += list(reversed(partners))
+        return {pid: self.intake(workspace, pid, now_iso, run_id) for pid in reversed(partners)}
+
+    def deliver_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict:
+        return {pid: self.deliver(workspace, pid, now_iso, run_id) for pid in reversed(partners)}
+
+
+def _workspace(root: Path, store: str | None) -> Path:
+    ws = new_workspace(root)
+    if store is not None:
+        (ws / "workspace.toml").write_text(f'[state]\nurl = "{store}"\n', encoding="utf-8")
+    return ws
+
+
+def _nights(ws: Path, stages) -> None:
+    for night, (_, clock) in enumerate(NIGHTS):
+        drop_night(ws, night)
+        run_night(str(ws), stages=stages, now=clock, use_gx=False)
+
+
+def test_reverse_finish_order_leaves_the_one_process_state(store_target, backend, tmp_path, monkeypatch):
+    target = (lambda name: None) if backend == "sqlite" else store_target
+    one, rev = _workspace(tmp_path / "one", target("one")), _workspace(tmp_path / "rev", target("rev"))
+    _nights(one, InProcess(delays=[]))
+    stages = Reversed()
+    moved: list[dict] = []
+    real = state_order.put_in_partner_order
+    monkeypatch.setattr(state_order, "put_in_partner_order", lambda *a: moved.append(real(*a)) or moved[-1])
+    _nights(rev, stages)
+    assert stages.order[:4] == ["umbrella", "initech", "globex", "acme"]
+    assert sum(m.get("arrival", 0) for m in moved) > 0, moved  # the reverse order did take other numbers
+    assert sum(m.get("event", 0) for m in moved) > 0, moved
+    want_state, want_files = dump_state(one), dump_files(one)
+    assert want_state["orders"] and any(f.startswith("drop/acme/outbox/") for f in want_files)
+    problems = differences(dump_state(rev), want_state, "table") + differences(dump_files(rev), want_files, "file")
+    assert not problems, "\n".join(problems)
+
+
+def test_without_partner_order_the_state_would_differ(tmp_path, monkeypatch):
+    """The check above can fail: the same reverse run, numbers left as the stages took them."""
+    one, rev = _workspace(tmp_path / "one", None), _workspace(tmp_path / "rev", None)
+    for ws, stages in ((one, InProcess(delays=[])), (rev, Reversed())):
+        drop_night(ws, 0)
+        if ws is rev:
+            monkeypatch.setattr(state_order, "put_in_partner_order", lambda *a: {})
+        run_night(str(ws), stages=stages, now=NIGHTS[0][1], use_gx=False)
+    problems = differences(dump_state(rev), dump_state(one), "table")
+    assert any(p.startswith("table orders") for p in problems), problems
+    assert any(p.startswith("table order_events") for p in problems), problems
+
+
+@pytest.mark.parametrize("finished", [["b", "a", "c"], ["c", "b", "a"]])
+def test_numbers_go_back_partner_by_partner(tmp_path, finished):
+    """put_in_partner_order alone: three partners' findings numbered in finish order come back a, b, c,
+    each partner's own order kept, the set of ids unchanged."""
+    from connectors.state import StateStore
+
+    state = StateStore(tmp_path / "s.sqlite")
+    try:
+        before = state_order.mark(state)
+        for pid in finished:
+            ids = state._next_ids("finding", 2)
+            state._many("INSERT INTO findings (id, partner, code, severity, message) VALUES (?,?,?,?,?)",
+                        [(i, pid, "X", "error", f"{pid}-{n}") for n, i in enumerate(ids)])
+        moved = state_order.put_in_partner_order(state, before, ["a", "b", "c"])
+        rows = state._q("SELECT id, message FROM findings ORDER BY id")
+    finally:
+        state.close()
+    assert [m for _, m in rows] == ["a-0", "a-1", "b-0", "b-1", "c-0", "c-1"]
+    assert [i for i, _ in rows] == list(range(1, 7))
+    assert moved["finding"] == 6 - sum(1 for n, p in enumerate(finished) if p == "abc"[n]) * 2
+
+
+def test_a_phase_started_again_keeps_the_marks_of_its_first_start(tmp_path):
+    """A run killed mid-phase and resumed: the resumed phase puts in order what the killed one took."""
+    from connectors.state import StateStore
+
+    state = StateStore(tmp_path / "s.sqlite")
+    try:
+        first = state_order.mark(state, "r1:intake")
+        taken = state._next_ids("finding", 1)  # the killed attempt: partner b took a number
+        state._many("INSERT INTO findings (id, partner, code, severity, message) VALUES (?,?,?,?,?)",
+                    [(taken[0], "b", "X", "error", "b-0")])
+        again = state_order.mark(state, "r1:intake")  # the resumed run starts the phase again
+        assert again == first and state_order.mark(state) != first
+        taken = state._next_ids("finding", 1)
+        state._many("INSERT INTO findings (id, partner, code, severity, message) VALUES (?,?,?,?,?)",
+                    [(taken[0], "a", "X", "error", "a-0")])
+        state_order.put_in_partner_order(state, again, ["a", "b"], "r1:intake")
+        assert state._q("SELECT message FROM findings ORDER BY id") == [("a-0",), ("b-0",)]
+        assert not state._q("SELECT key FROM meta WHERE key LIKE 'partner-order:%'")  # forgotten once used
+    finally:
+        state.close()

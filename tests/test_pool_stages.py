@@ -1,0 +1,118 @@
+"""The worker's side of the pool (flows.pool.partner_flow, called as a plain function: no server) and
+the parent's reading of outcomes: a partner's stage runs under its lease and leaves the same dict the
+in-process stage returns for the parent; a partner another worker holds is skipped with who holds it,
+and that is the stage's failure; a flow run that left no outcome is reported with its state."""
+
+from __future__ import annotations
+
+import json
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from flows import night
+from flows.pool import PoolStages, outcome_path, partner_flow
+from tests.crash_harness import NIGHTS, drop_night, new_workspace
+from tests.test_lease_store import _hold
+
+
+def _workspace(tmp_path):
+    ws = new_workspace(tmp_path / "ws")
+    drop_night(ws, 0)
+    return ws
+
+
+def test_a_partner_stage_on_a_worker_leaves_the_in_process_outcome_for_the_parent(tmp_path):
+    ws, twin = _workspace(tmp_path), new_workspace(tmp_path / "twin")
+    drop_night(twin, 0)
+    clock = NIGHTS[0][1]
+    out = partner_flow.fn("intake", str(ws), "acme", clock, "r1")
+    assert out["failure"] == "" and out["value"]["orders"] > 0
+    assert out["value"] == json.loads(json.dumps(night.intake_stage(str(twin), "acme", clock, "r1")))
+    written = outcome_path(str(ws), "r1", "intake", "acme")
+    assert json.loads(written.read_text()) == out
+    read = PoolStages._outcome("intake", str(ws), "r1", "acme", SimpleNamespace(name="Completed", message=""))
+    assert (read.value, read.failure) == (out["value"], "")
+    assert not written.exists() and not written.parent.exists()  # read once, then gone
+
+
+def test_a_partner_held_by_another_worker_is_skipped_and_reported(tmp_path):
+    ws = _workspace(tmp_path)
+    from flows.workspace import open_workspace
+
+    holder = _hold(ws, "partner:globex", open_workspace(ws).state_url)
+    try:
+        with pytest.raises(RuntimeError, match="skipped: partner globex is held by"):
+            partner_flow.fn("intake", str(ws), "globex", NIGHTS[0][1], "r1")
+    finally:
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(30)
+    read = PoolStages._outcome("intake", str(ws), "r1", "globex", SimpleNamespace(name="Failed", message="x"))
+    assert read.value is None and read.failure.startswith("skipped: partner globex is held by `orderbridge intake`")
+    assert f"process {holder.pid}" in read.failure
+    assert list((ws / "drop" / "globex" / "inbox").iterdir()), "the held partner's inbox was read"
+
+
+def test_a_flow_run_without_an_outcome_is_reported_with_its_state(tmp_path):
+    read = PoolStages._outcome("deliver", str(tmp_path), "r1", "acme",
+                               SimpleNamespace(name="Crashed", message="the worker's process exited with code -9"))
+    assert read.value is None
+    assert read.failure == "flow run deliver-acme Crashed: the worker's process exited with code -9"
+
+
+
+def test_the_pool_comes_from_the_option_or_workspace_toml_and_needs_a_server(tmp_path):
+    """`orderbridge run` takes [prefect] pool from workspace.toml; a pool without PREFECT_API_URL (the
+    temporary server no worker can reach) is refused before anything is done."""
+    import os
+    import subprocess
+
+    from flows.exit_status import ExitStatus
+    from flows.workspace import open_workspace
+    from tests.support import REPO
+
+    ws = _workspace(tmp_path)
+    assert open_workspace(ws).prefect_pool == ""
+    (ws / "workspace.toml").write_text('[prefect]\npool = "night-shift"\n', encoding="utf-8")
+    assert open_workspace(ws).prefect_pool == "night-shift"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PYTHONPATH": str(REPO)}
+    res = subprocess.run([sys.executable, "-c", "from flows.cli import main; main()", "run", "-w", str(ws), "--now",
+                          NIGHTS[0][1]], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == ExitStatus.USAGE, res.stdout + res.stderr
+    assert "--pool night-shift needs a Prefect server" in " ".join(res.stderr.split())
+    assert list((ws / "drop" / "acme" / "inbox").iterdir()) and not list(ws.glob("reports/*/summary.json"))
+
+
+def test_runs_no_worker_starts_are_cancelled_and_say_why(monkeypatch):
+    """No worker on the pool: once nothing has moved for the pick-up timeout, the phase's flow runs are
+    cancelled with a message naming the pool and the command that starts a worker."""
+    import uuid
+
+    import prefect.client.orchestration as orchestration
+    from prefect.states import Scheduled
+
+    run = uuid.uuid4()
+    cancelled = {}
+
+    class Client:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read_flow_runs(self, **kw):
+            return [SimpleNamespace(id=run, state=Scheduled())]
+
+        def set_flow_run_state(self, flow_run_id, state, force=False):
+            cancelled[flow_run_id] = state
+
+    monkeypatch.setattr(orchestration, "get_client", lambda **kw: Client())
+    stages = PoolStages("night-shift", poll=0.01, pickup_timeout=0.05)
+    states = stages._wait({"acme": run})
+    assert states["acme"].is_cancelled() and cancelled[run] is states["acme"]
+    read = PoolStages._outcome("intake", "/nonexistent", "r1", "acme", states["acme"])
+    assert read.failure.startswith("flow run intake-acme Cancelled: no worker of work pool 'night-shift' started it")
+    assert "orderbridge worker --pool night-shift" in read.failure
