@@ -539,7 +539,7 @@ def serve(workspace: Path = WORKSPACE,
     if windows and shipments_every >= min(windows):
         err.print(f"--shipments-every {shipments_every} is not shorter than the tightest ASN window "
                   f"({min(windows)} minutes): 856s may be late", style="yellow")
-    prefect_serve(deployment(str(workspace.resolve()), cron, timezone),
+    prefect_serve(deployment(str(workspace.resolve()), cron, timezone, pool=ws.prefect_pool),
                   shipments_deployment(str(workspace.resolve()), shipments_every))
 
 

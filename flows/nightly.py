@@ -95,12 +95,14 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
     return night.run_night(workspace, stages=stages, now=now, partners=partners, use_gx=use_gx, wait=wait)
 
 
-def deployment(workspace: str, cron: str = DEFAULT_CRON, timezone: str = "UTC"):
-    """The nightly deployment (cron schedule); `orderbridge serve` runs it."""
+def deployment(workspace: str, cron: str = DEFAULT_CRON, timezone: str = "UTC", pool: str = ""):
+    """The nightly deployment (cron schedule); `orderbridge serve` runs it. ``pool``: the work pool whose
+    workers take each partner's intake and delivery (workspace.toml's [prefect] pool); "" runs them in
+    the nightly flow's process."""
     from prefect.schedules import Cron
 
-    return nightly.to_deployment(name="nightly", schedule=Cron(cron, timezone=timezone),
-                                 parameters={"workspace": str(workspace)})
+    parameters = {"workspace": str(workspace), **({"pool": pool} if pool else {})}
+    return nightly.to_deployment(name="nightly", schedule=Cron(cron, timezone=timezone), parameters=parameters)
 
 
 @flow(name="orderbridge-shipments", log_prints=True)

@@ -91,6 +91,15 @@ def test_deployment_has_the_nightly_cron():
     assert cron.cron == "0 2 * * *" and cron.timezone == "Europe/Berlin"
 
 
+def test_the_nightly_deployment_takes_the_workspace_pool():
+    """workspace.toml's [prefect] pool reaches the scheduled night too (`orderbridge serve`), not only
+    `orderbridge run`: each partner's intake and delivery then run on that pool's workers."""
+    from flows.nightly import deployment
+
+    dep = deployment("/tmp/ws", "0 2 * * *", "UTC", pool="edi-pool")
+    assert dep.parameters == {"workspace": "/tmp/ws", "pool": "edi-pool"}
+
+
 def test_cli_usage_errors_exit_2(tmp_path):
     runner = CliRunner()
     assert runner.invoke(app, ["inspect", str(tmp_path / "missing.x12")]).exit_code == 2
