@@ -115,13 +115,7 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
             res.quarantined += disposition == "quarantine"
             continue
         if recorded is not None:
-            dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a file already "
-                          f"{recorded['status']}; nothing was sent again.", file=info.name)
-            state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
-                        run_id=run_id)
-            res.findings.append(_row(dup, profile.id))
-            res.duplicates += 1
-            res.warnings += 1
+            _duplicate(state, profile, res, info.name, recorded, run_id)
             _dispose(drop, local, info.name, data, "processed")
             continue
         with timed("intake.check", profile.id):
@@ -223,13 +217,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, local: LocalDr
         res.quarantined += disposition == "quarantine"
         return
     elif recorded is not None:
-        dup = finding("FILE_DUPLICATE", f"{name} has the same content as a file already {recorded['status']}; "
-                      "nothing was sent again.", file=name)
-        state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
-                    run_id=run_id)
-        res.findings.append(_row(dup, profile.id))
-        res.duplicates += 1
-        res.warnings += 1
+        _duplicate(state, profile, res, name, recorded, run_id)
         _dispose(local, local, name, b"", "processed")
         return
     known = known_state(state, profile.id)
@@ -295,18 +283,23 @@ def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         res.findings.append(_row(over, profile.id))
         res.errors += 1
     elif recorded["disposed_at"] is not None or recorded["name"] != name:
-        dup = finding("FILE_DUPLICATE", f"{name} has the same content as a file already {recorded['status']}; "
-                      "nothing was sent again.", file=name)
-        state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
-                    run_id=run_id)
-        res.findings.append(_row(dup, profile.id))
-        res.duplicates += 1
-        res.warnings += 1
+        _duplicate(state, profile, res, name, recorded, run_id)
         disposition = "processed"
     _dispose(drop, local, name, b"", disposition)  # a local drop: the file is moved, never read
     if disposition == "quarantine":
         state.mark_disposed(profile.id, sha, at)
         res.quarantined += 1
+
+
+def _duplicate(state: StateStore, profile: PartnerProfile, res, name: str, recorded: dict, run_id: str) -> None:
+    """A file whose content was taken before: FILE_DUPLICATE recorded (nothing is sent again) and counted."""
+    dup = finding("FILE_DUPLICATE", f"{name} has the same content as a file already {recorded['status']}; "
+                  "nothing was sent again.", file=name)
+    state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
+                run_id=run_id)
+    res.findings.append(_row(dup, profile.id))
+    res.duplicates += 1
+    res.warnings += 1
 
 
 def _row(f: Finding, partner: str) -> dict:
