@@ -17,7 +17,9 @@ import stat as statmod
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from connectors.base import FOLDERS, FileInfo, Refusal, bounded_name, display_name, is_safe_name
 from schemas.errors import ConfigError, ConnectorUnavailable, StorageError, TransientError
@@ -214,6 +216,49 @@ class LocalDrop:
         os.replace(tmp, final)
         return digest.hexdigest()
 
+    # -- spooling a fetched file (kept apart from the outbox writes above) ---------------------
+    def spool(self, folder: str, fill: Callable[[BinaryIO], object]) -> Spooled:
+        """A file received a chunk at a time (e.g. an SFTP download): ``fill`` writes it into a new
+        hidden temporary file of ``folder``, hashed as it is written, then fsynced; never whole in memory.
+        The caller places it (`place_spooled`) or drops it (`drop_spooled`); a killed run leaves only a
+        ``.tmp-`` file, which `remove_temporaries` clears. Any error drops the partial file."""
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self._dir(folder))
+        except OSError as exc:
+            raise _write_error(exc, folder) from exc
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                sink = _Hashing(fh)
+                fill(sink)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if os.stat(tmp).st_size != sink.size:
+                raise ConnectorUnavailable("short write", folder=folder)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise _write_error(exc, folder) from exc
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return Spooled(folder, Path(tmp).name, sink.digest.hexdigest(), sink.size)
+
+    def place_spooled(self, spooled: Spooled, name: str) -> None:
+        """The spooled file renamed to ``name`` in its folder (replacing: for content-addressed names)."""
+        os.replace(self._dir(spooled.folder) / spooled.tmp_name, self._path(spooled.folder, name))
+
+    def drop_spooled(self, spooled: Spooled) -> None:
+        (self._dir(spooled.folder) / spooled.tmp_name).unlink(missing_ok=True)
+
+    def copy_new(self, folder: str, name: str, to_folder: str, to_name: str) -> str:
+        """Copy a file a chunk at a time under ``to_name`` in ``to_folder`` or, if that name is taken, the
+        first free `alternative_name` (nothing is replaced, as `write_new`). Returns the name used."""
+        spooled = self.spool(to_folder, lambda sink: _copy_into(self._path(folder, name), sink))
+        tmp = self._dir(to_folder) / spooled.tmp_name
+        try:
+            return self._place(tmp, to_folder, to_name)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def chunks(self, folder: str, name: str, *, start: int = 0, size: int = 8 << 20) -> Iterator[bytes]:
         """The file's bytes from ``start``, ``size`` at a time (never the whole file in memory)."""
         with open(self._path(folder, name), "rb") as fh:
@@ -274,6 +319,34 @@ class LocalDrop:
 
     def close(self) -> None:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Spooled:
+    """A file received into a hidden temporary name of ``folder`` (LocalDrop.spool): its sha256 and size."""
+
+    folder: str
+    tmp_name: str
+    sha256: str
+    size: int
+
+
+class _Hashing:
+    """A write-only file that hashes and counts what goes through it."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.fh, self.digest, self.size = fh, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.fh.write(data)
+
+
+def _copy_into(source: Path, sink) -> None:
+    with open(source, "rb") as src:
+        while chunk := src.read(1 << 20):
+            sink.write(chunk)
 
 
 def alternative_name(name: str, k: int) -> str:

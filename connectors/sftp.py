@@ -16,6 +16,7 @@ import stat as statmod
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import BinaryIO
 
 import paramiko
 from paramiko.sftp import CMD_CLOSE, CMD_HANDLE, CMD_NAME, CMD_OPENDIR, CMD_READDIR
@@ -370,6 +371,21 @@ class SftpDrop:
     def read(self, folder: str, name: str, *, expected_size: int | None = None) -> bytes:
         """Whole file, read in bounded chunks; the byte count must equal the size at open (and
         ``expected_size``, the listed size, when given), else TransientError: retry later."""
+        return b"".join(self._blocks(folder, name, expected_size))
+
+    def download(self, folder: str, name: str, sink: BinaryIO, *, expected_size: int | None = None) -> int:
+        """The file written to ``sink`` (a local file open for writing) a chunk at a time, never held
+        whole in memory, with `read`'s checks (size at open, listed size, no growth or shrinking);
+        the number of bytes written. On an error ``sink`` holds a partial copy: the caller drops it."""
+        written = 0
+        for block in self._blocks(folder, name, expected_size):
+            sink.write(block)
+            written += len(block)
+        return written
+
+    def _blocks(self, folder: str, name: str, expected_size: int | None) -> Iterator[bytes]:
+        """The file's bytes, CHUNK at a time; TransientError (after the last block) when the count
+        differs from the size at open or ``expected_size``."""
         path = self._path(folder, name)
         with self._edge("read", folder, name):
             sftp = self._session()
@@ -384,7 +400,6 @@ class SftpDrop:
                         expected=expected_size,
                         got=expected,
                     )
-                parts: list[bytes] = []
                 got = 0
                 try:
                     while got < expected:
@@ -392,8 +407,8 @@ class SftpDrop:
                         block = b"".join(fh.readv([(got, min(CHUNK, expected - got))]))
                         if not block:
                             break
-                        parts.append(block)
                         got += len(block)
+                        yield block
                         if self._progress:
                             self._progress(name, got)
                     fh.seek(got)
@@ -414,7 +429,6 @@ class SftpDrop:
                 expected=expected,
                 got=got,
             )
-        return b"".join(parts)
 
     def write(self, folder: str, name: str, data: bytes) -> None:
         """Upload to a temporary name, check its size, then posix_rename into place.

@@ -91,9 +91,8 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         if over is not None:  # never read into memory
             _take_in_unread(profile, state, drop, local, info.name, over, res, now=now, run_id=run_id)
             continue
-        if drop is local and info.size > min(STREAM_BYTES, profile.limits.max_set_bytes) \
-                and not profile.is_csv_file(info.name):
-            _take_in_streamed(profile, state, local, store, info.name, info.size, res, render=render, now=now,
+        if info.size > min(STREAM_BYTES, profile.limits.max_set_bytes) and not profile.is_csv_file(info.name):
+            _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
                               run_id=run_id)
             continue
         data = drop.read("inbox", info.name, expected_size=info.size)
@@ -187,23 +186,28 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     return plan, applied
 
 
-def _take_in_streamed(profile: PartnerProfile, state: StateStore, local: LocalDrop, store: OrderStore, name: str,
-                      size: int, res: PartnerResult, *, render, now: datetime, run_id: str) -> None:
-    """A local X12 file too large to hold: archived by a streaming copy, then read from the archive a
-    piece of whole interchanges at a time, each piece checked, planned and committed (orders, 997/TA1,
-    findings, its interchanges and groups, and the file's progress: ``receiving:`` offset, segments,
-    part, errors) before the next is read. A run that dies mid-file is taken up by the next run at the
-    first piece not committed (nothing taken twice, nothing lost); the file is recorded processed or
+def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, store: OrderStore,
+                      name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str) -> None:
+    """An X12 file too large to hold: archived by a streaming copy (a local drop's) or a download
+    spooled a chunk at a time into the archive (a remote drop's: `_fetch_to_archive`), then read from
+    the archive a piece of whole interchanges at a time, each piece checked, planned and committed
+    (orders, 997/TA1, findings, its interchanges and groups, and the file's progress: ``receiving:``
+    offset, segments, part, errors) before the next is read. A run that dies mid-file is taken up by
+    the next run at the first piece not committed (nothing taken twice, nothing lost; a remote file
+    stays on its server until then and is fetched again); the file is recorded processed or
     quarantined, and moved, after its last piece."""
     at = now.isoformat()
-    sha = local.sha256("inbox", name)
     res.files += 1
-    archived = archive_name(now.date(), sha, name)
-    if local.stat("archive", archived) is None:
-        if local.copy("inbox", name, "archive", archived) != sha:
+    if drop is local:
+        sha = local.sha256("inbox", name)
+        archived = archive_name(now.date(), sha, name)
+        if local.stat("archive", archived) is None:
+            if local.copy("inbox", name, "archive", archived) != sha:
+                raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
+        elif local.sha256("archive", archived) != sha:
             raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
-    elif local.sha256("archive", archived) != sha:
-        raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
+    else:
+        sha, archived = _fetch_to_archive(profile, drop, local, name, size, now=now)
     faults.reached("after-archive")
     recorded = state.file_record(profile.id, sha)
     start = rows = part = errors = 0
@@ -211,14 +215,14 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, local: LocalDr
         start, rows, part, errors = (int(v) for v in recorded["status"][len(RECEIVING):].split(":"))
     elif recorded is not None and recorded["disposed_at"] is None and recorded["name"] == name:
         disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"  # finish its move
-        _dispose(local, local, name, b"", disposition)
+        _dispose_archived(drop, local, name, archived, disposition)
         state.mark_disposed(profile.id, sha, at)
         res.processed += disposition == "processed"
         res.quarantined += disposition == "quarantine"
         return
     elif recorded is not None:
         _duplicate(state, profile, res, name, recorded, run_id)
-        _dispose(local, local, name, b"", "processed")
+        _dispose_archived(drop, local, name, archived, "processed")
         return
     known = known_state(state, profile.id)
     mine_ic, mine_g = state.file_interchanges(profile.id, sha), state.file_groups(profile.id, sha)
@@ -246,10 +250,44 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, local: LocalDr
     state.record_file(profile.id, sha, name, size, at, "quarantined" if disposition == "quarantine" else "processed",
                       archive_path=archived, run_id=run_id, error_count=errors)
     faults.reached("after-intake-commit")
-    _dispose(local, local, name, b"", disposition)
+    _dispose_archived(drop, local, name, archived, disposition)
     state.mark_disposed(profile.id, sha, at)
     res.processed += disposition == "processed"
     res.quarantined += disposition == "quarantine"
+
+
+def _fetch_to_archive(profile: PartnerProfile, drop: FileDrop, local: LocalDrop, name: str, size: int, *,
+                      now: datetime) -> tuple[str, str]:
+    """A remote drop's file downloaded a chunk at a time into a hidden spool file of the local archive
+    (hashed as it arrives, never whole in memory), then renamed to its archive name (or dropped when
+    that copy exists and matches). Its sha256 and archive name."""
+    download = getattr(drop, "download", None)
+
+    def fill(sink) -> None:
+        if download is not None:
+            download("inbox", name, sink, expected_size=size)
+        else:  # a drop that can only read whole files (held once, as its read path would)
+            sink.write(drop.read("inbox", name, expected_size=size))
+
+    spooled = local.spool("archive", fill)
+    archived = archive_name(now.date(), spooled.sha256, name)
+    if local.stat("archive", archived) is None:
+        local.place_spooled(spooled, archived)
+    else:
+        local.drop_spooled(spooled)
+        if local.sha256("archive", archived) != spooled.sha256:
+            raise TransientError("archived copy does not match the download", partner=profile.id, name=name)
+    return spooled.sha256, archived
+
+
+def _dispose_archived(drop: FileDrop, local: LocalDrop, name: str, archived: str, disposition: str) -> None:
+    """`_dispose` for a file never held in memory: a local drop's is moved; a remote drop's local copy in
+    processed/ or quarantine/ is copied from its archive a chunk at a time, then it is moved on its server."""
+    if drop is local:
+        _dispose(drop, local, name, b"", disposition)
+        return
+    local.copy_new("archive", archived, "quarantine" if disposition == "quarantine" else "processed", name)
+    drop.move("inbox", name, "processed")
 
 
 def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, name: str,
