@@ -9,7 +9,7 @@ the flow reads the file, asks the state store, numbers and writes the documents.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -293,11 +293,12 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     return out
 
 
-def process_csv_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile) -> Outcome:
+def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, profile: PartnerProfile) -> Outcome:
     """A CSV order file of a partner without EDI (parsers.csv_orders, the profile's column mapping):
     the same canonical ORDERS / ORDER_LINES as an 850, with lineage (file, row). A bad row is a
     finding at its row and column and its whole PO is left out; nothing is acknowledged here (the
-    decide stage answers each order with the CSV acknowledgment or an 855)."""
+    decide stage answers each order with the CSV acknowledgment or an 855). ``data``: the file's
+    bytes, or its byte chunks (a large file, read in batches of rows: the same outcome)."""
     from parsers.csv_orders import read_csv_orders
 
     mapping = profile.fulfilment.csv_orders

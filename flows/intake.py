@@ -91,7 +91,8 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         if over is not None:  # never read into memory
             _take_in_unread(profile, state, drop, local, info.name, over, res, now=now, run_id=run_id)
             continue
-        if info.size > min(STREAM_BYTES, profile.limits.max_set_bytes) and not profile.is_csv_file(info.name):
+        if info.size > (STREAM_BYTES if profile.is_csv_file(info.name)
+                        else min(STREAM_BYTES, profile.limits.max_set_bytes)):
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
                               run_id=run_id)
             continue
@@ -188,8 +189,9 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
 
 def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, store: OrderStore,
                       name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str) -> None:
-    """An X12 file too large to hold: archived by a streaming copy (a local drop's) or a download
-    spooled a chunk at a time into the archive (a remote drop's: `_fetch_to_archive`), then read from
+    """A file too large to hold: archived by a streaming copy (a local drop's) or a download spooled a
+    chunk at a time into the archive (a remote drop's: `_fetch_to_archive`); a CSV order file then goes
+    on to `_take_in_csv_streamed`; an X12 file is read from
     the archive a piece of whole interchanges at a time, each piece checked, planned and committed
     (orders, 997/TA1, findings, its interchanges and groups, and the file's progress: ``receiving:``
     offset, segments, part, errors) before the next is read. A run that dies mid-file is taken up by
@@ -224,6 +226,10 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         _duplicate(state, profile, res, name, recorded, run_id)
         _dispose_archived(drop, local, name, archived, "processed")
         return
+    if profile.is_csv_file(name):
+        _take_in_csv_streamed(profile, state, drop, local, store, name, size, res, sha=sha, archived=archived,
+                              render=render, now=now, run_id=run_id)
+        return
     known = known_state(state, profile.id)
     mine_ic, mine_g = state.file_interchanges(profile.id, sha), state.file_groups(profile.id, sha)
     seen_any = start > 0
@@ -254,6 +260,26 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     state.mark_disposed(profile.id, sha, at)
     res.processed += disposition == "processed"
     res.quarantined += disposition == "quarantine"
+
+
+def _take_in_csv_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop,
+                          store: OrderStore, name: str, size: int, res: PartnerResult, *, sha: str, archived: str,
+                          render, now: datetime, run_id: str) -> None:
+    """A CSV order file too large to hold, archived: read from the archive in batches of rows
+    (parsers.csv_orders; the same orders, lineage and findings as a whole read) and stored in one
+    transaction as a whole file's outcome is, then moved."""
+    with timed("intake.check", profile.id):
+        outcome = process_csv_file(local.chunks("archive", archived), file=name, sha256=sha, profile=profile)
+    plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id, name=name,
+                                    record=dict(size=size, archive_path=archived, error_count=outcome.error_count,
+                                                status="quarantined" if outcome.disposition == "quarantine"
+                                                else "processed"))
+    faults.reached("after-intake-commit")
+    _count(res, outcome, plan, applied)
+    _dispose_archived(drop, local, name, archived, outcome.disposition)
+    state.mark_disposed(profile.id, sha, now.isoformat())
+    res.processed += outcome.disposition == "processed"
+    res.quarantined += outcome.disposition == "quarantine"
 
 
 def _fetch_to_archive(profile: PartnerProfile, drop: FileDrop, local: LocalDrop, name: str, size: int, *,

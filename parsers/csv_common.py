@@ -9,10 +9,12 @@ and ignore surrounding blanks. Rows that are entirely empty are skipped.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -30,6 +32,7 @@ class CsvRows:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (record number, fields)
     findings: list[Finding] = field(default_factory=list)
     header_names: dict[str, str] = field(default_factory=dict)  # field name -> the header text as sent
+    undecodable: Finding | None = None  # bytes met that do not decode: only this finding counts (row_batches)
 
     def cell(self, fields: list[str], name: str) -> str:
         """The stripped value of mapped field ``name`` in a row ("" when unmapped or absent)."""
@@ -48,16 +51,41 @@ def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *,
     not used by this partner); a ``required`` field missing from the header is a file finding
     (CSV_COLUMN_MISSING) and no rows are returned."""
     out = CsvRows(file=file, columns={})
-    text = _decode(data, layout, out)
-    if text is None:
-        return out
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, quotechar=layout.quotechar,
-                        strict=True)
+    for batch in row_batches([data], layout, mapping, required=required, out=out):
+        out.rows.extend(batch)
+    if out.undecodable is not None:
+        out.rows.clear()
+    return out
+
+
+def row_batches(chunks: Iterable[bytes], layout: CsvLayout, mapping: dict[str, str | None], *,
+                required: tuple[str, ...], out: CsvRows,
+                batch_rows: int = 10_000) -> Iterator[list[tuple[int, list[str]]]]:
+    """`read_rows` over a file given as byte ``chunks``, its rows handed on ``batch_rows`` at a time (never
+    the whole file, its text or its rows in memory); the header's columns and the findings go to ``out``.
+    Rows and findings are exactly `read_rows`'s, with one difference a caller must honour: bytes that
+    do not decode may be met after rows were handed on; then ``out.undecodable`` is set, ``out.findings``
+    holds only CSV_NOT_DECODABLE (as `read_rows` gives) and the rows handed on must be dropped."""
+    lines = _lines(chunks, layout, out)
+    try:
+        yield from _batches(lines, layout, mapping, required, out, batch_rows)
+    finally:
+        for _ in lines:  # whatever stopped the reading, the rest must still decode (as the whole file must)
+            pass
+        if out.undecodable is not None:
+            out.findings[:] = [out.undecodable]
+
+
+def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | None], required: tuple[str, ...],
+             out: CsvRows, batch_rows: int) -> Iterator[list[tuple[int, list[str]]]]:
+    reader = csv.reader(lines, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True)
     records = _records(reader, out)
     header = next(records, None)
+    if out.undecodable is not None:
+        return
     if header is None or not any(h.strip() for h in header[1]):
-        out.findings.append(finding("CSV_NO_HEADER", "The file has no header row.", file=file))
-        return out
+        out.findings.append(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
+        return
     positions = {h.strip().casefold(): i for i, h in reversed(list(enumerate(header[1])))}
     missing = []
     for name, title in mapping.items():
@@ -72,18 +100,89 @@ def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *,
         out.header_names[name] = header[1][at].strip()
     if missing:
         out.findings.append(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
-                                    file=file, row=1, column=missing[0]))
-        return out
+                                    file=out.file, row=1, column=missing[0]))
+        return
     width = len(header[1])
+    batch: list[tuple[int, list[str]]] = []
     for number, fields in records:
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != width:
             out.findings.append(finding("CSV_ROW_MALFORMED", f"Row {number} has {len(fields)} fields; the header "
-                                        f"has {width}.", file=file, row=number))
+                                        f"has {width}.", file=out.file, row=number))
             continue
-        out.rows.append((number, fields))
-    return out
+        batch.append((number, fields))
+        if len(batch) >= batch_rows:
+            yield batch
+            batch = []
+    if batch and out.undecodable is None:
+        yield batch
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator[str]:
+    """The text of the byte ``chunks`` as lines with their endings, as ``io.StringIO(text, newline="")``
+    gives them, decoded incrementally; bytes that do not decode end it, ``out.undecodable`` set to the
+    CSV_NOT_DECODABLE finding the whole-file decode gives (the same byte offset)."""
+    chunks = _head_of_3(chunks)
+    first = next(chunks, b"")
+    encoding = layout.encoding
+    if first.startswith(b"\xef\xbb\xbf") and \
+            encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
+        first, encoding = first[3:], "utf-8"
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        out.undecodable = _not_decodable(out, encoding, None)
+        return
+    fed, rest = 0, ""
+    for data, final in _with_last(first, chunks):
+        pending = len(decoder.getstate()[0])
+        try:
+            text = decoder.decode(data, final)
+        except UnicodeDecodeError as exc:
+            out.undecodable = _not_decodable(out, encoding, fed - pending + exc.start)
+            return
+        fed += len(data)
+        text = rest + text if rest else text
+        start = 0
+        for m in _LINE_END.finditer(text):
+            if not final and m.end() == len(text) and m.group() == "\r":
+                break  # a \r at the end: its \n may open the next chunk
+            yield text[start:m.end()]
+            start = m.end()
+        rest = text[start:]
+    if rest:
+        yield rest
+
+
+def _head_of_3(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``chunks`` with the first one holding at least 3 bytes (a byte-order mark) when the file does."""
+    it = iter(chunks)
+    head = b""
+    for chunk in it:
+        head += chunk
+        if len(head) >= 3:
+            break
+    if head:
+        yield head
+    yield from it
+
+
+def _with_last(first: bytes, rest: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """(chunk, is it the last) for ``first`` and then ``rest``; the last is an empty final chunk."""
+    yield first, False
+    for chunk in rest:
+        if chunk:
+            yield chunk, False
+    yield b"", True
+
+
+def _not_decodable(out: CsvRows, encoding: str, at: int | None) -> Finding:
+    return finding("CSV_NOT_DECODABLE", f"Not valid {encoding}" + (f" at byte {at}." if at is not None else "."),
+                   file=out.file)
 
 
 def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple[int, list[str]]]:

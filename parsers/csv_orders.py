@@ -13,12 +13,14 @@ isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least),
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from parsers.csv_common import CsvRows, parse_date, parse_decimal, read_rows
-from schemas.findings import Finding
+from parsers.csv_common import CsvRows, parse_date, parse_decimal, row_batches
+from schemas.findings import Finding, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import ORDER_LINES, ORDERS, PRODUCT_QUALIFIERS
 
@@ -40,49 +42,102 @@ class CsvOrders:
     rejected: tuple[str, ...] = ()  # PO numbers left out because one of their rows is bad
 
 
-def read_csv_orders(data: bytes, mapping: CsvOrderMapping, *, partner: str, file: str = "",
-                    source_sha256: str = "") -> CsvOrders:
-    rows = read_rows(data, mapping, {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, file=file)
-    groups: dict[str, list[tuple[int, dict]]] = {}
-    bad: set[str] = set()
-    for number, fields in rows.rows:
-        po = rows.cell(fields, "po_number")
-        value = _row(rows, number, fields, mapping)
-        if not po:
-            continue  # reported by _row
-        groups.setdefault(po, [])
-        if value is None:
-            bad.add(po)
-        else:
-            groups[po].append((number, value))
-    orders, lines = [], []
-    for po, members in groups.items():
-        if po in bad or not members:
+def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
+                    source_sha256: str = "", batch_rows: int = 10_000) -> CsvOrders:
+    """``data``: the file's bytes, or its byte chunks (a large file: read ``batch_rows`` rows at a time,
+    each batch's lines made columnar before the next is read, never the file, its text or its rows held
+    whole). The tables and findings are the same either way."""
+    rows = CsvRows(file=file, columns={})
+    pos: dict[str, _Po] = {}  # PO number -> what is known of it, in order of first appearance
+    batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
+    for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
+                             {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, out=rows,
+                             batch_rows=batch_rows):
+        lines = []
+        for number, fields in batch:
+            po = rows.cell(fields, "po_number")
+            value = _row(rows, number, fields, mapping)
+            if not po:
+                continue  # reported by _row
+            state = pos.get(po)
+            if state is None:
+                state = pos[po] = _Po(len(pos), number)
+            if value is None:
+                state.bad = True
+            if state.bad:
+                continue
+            state.members += 1
+            if state.head is None:
+                state.head = value
+            else:
+                state.later.extend(_inconsistent(rows, po, state.first_row, state.head, number, value))
+            lines.append(_line(partner, po, state, number, value, file, source_sha256))
+        if lines:
+            batches.append(_table(lines, ORDER_LINES))
+    if rows.undecodable is not None:
+        pos, batches = {}, []
+    orders = []
+    for po, state in pos.items():
+        if state.bad or not state.members:
             continue
-        first_row, head = members[0]
-        _consistent(rows, po, members)
-        st02 = f"{first_row:04d}"
-        lineage = dict(source_file=file, source_sha256=source_sha256, isa13="CSV", gs06="1", st02=st02)
-        order_ref = f"CSV-1-{st02}"
-        orders.append({"partner": partner, "order_ref": order_ref, "po_number": po, "purpose": "00",
+        head = state.head
+        rows.findings.extend(state.later)
+        orders.append({"partner": partner, "order_ref": state.order_ref, "po_number": po, "purpose": "00",
                        "order_type": "SA", "version": "CSV", "po_date": head["po_date"], "currency": head["currency"],
                        "requested_ship_date": head["requested_ship_date"],
                        "requested_delivery_date": head["requested_delivery_date"],
                        **{k: head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")},
                        "ship_to_id_qualifier": "92" if head["ship_to_id"] else None,  # the buyer's own code
-                       "line_count": len(members), "st_file_segment": first_row, **lineage})
-        for n, (number, v) in enumerate(members, start=1):
-            ids = [{"qualifier": q, "id": v[name]} for name, q in _QUALIFIER.items() if v[name]]
-            product = {col: None for col in dict.fromkeys(PRODUCT_QUALIFIERS.values())}
-            for name in _QUALIFIER:
-                product[name] = v[name]
-            lines.append({"partner": partner, "order_ref": order_ref, "po_number": po, "line_number": n,
-                          "line_id": v["line_id"] or str(n), "quantity": v["quantity"], "unit": v["unit"],
-                          "unit_price": v["unit_price"], "price_basis": "PE" if v["unit_price"] is not None else None,
-                          **product, "product_ids": ids, "description": v["description"], **lineage,
-                          "segment_position": number, "file_segment": number})
+                       "line_count": state.members, "st_file_segment": state.first_row,
+                       **_lineage(file, source_sha256, state.st02)})
     findings = sorted(rows.findings, key=lambda f: f.location.row or 0)
-    return CsvOrders(_table(orders, ORDERS), _table(lines, ORDER_LINES), findings, tuple(sorted(bad)))
+    bad = tuple(sorted(po for po, state in pos.items() if state.bad))
+    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad)
+
+
+class _Po:
+    """One PO of the file as its rows are read: where it first appeared, its first row's values, its
+    good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
+
+    __slots__ = ("index", "first_row", "st02", "order_ref", "head", "members", "bad", "later")
+
+    def __init__(self, index: int, first_row: int) -> None:
+        self.index, self.first_row = index, first_row
+        self.st02 = f"{first_row:04d}"
+        self.order_ref = f"CSV-1-{self.st02}"
+        self.head: dict | None = None
+        self.members, self.bad, self.later = 0, False, []
+
+
+def _lineage(file: str, sha: str, st02: str) -> dict:
+    return dict(source_file=file, source_sha256=sha, isa13="CSV", gs06="1", st02=st02)
+
+
+def _line(partner: str, po: str, state: _Po, number: int, v: dict, file: str, sha: str) -> dict:
+    ids = [{"qualifier": q, "id": v[name]} for name, q in _QUALIFIER.items() if v[name]]
+    product = {col: None for col in dict.fromkeys(PRODUCT_QUALIFIERS.values())}
+    for name in _QUALIFIER:
+        product[name] = v[name]
+    n = state.members
+    return {"partner": partner, "order_ref": state.order_ref, "po_number": po, "line_number": n,
+            "line_id": v["line_id"] or str(n), "quantity": v["quantity"], "unit": v["unit"],
+            "unit_price": v["unit_price"], "price_basis": "PE" if v["unit_price"] is not None else None,
+            **product, "product_ids": ids, "description": v["description"], **_lineage(file, sha, state.st02),
+            "segment_position": number, "file_segment": number}
+
+
+def _good_lines(batches: list[pa.Table], pos: dict[str, _Po]) -> pa.Table:
+    """The lines of the POs that stand, grouped by PO in order of first appearance, rows in file order."""
+    if not batches:
+        return ORDER_LINES.empty_table()
+    lines = pa.concat_tables(batches)
+    bad = [po for po, state in pos.items() if state.bad]
+    if bad:
+        lines = lines.filter(pc.invert(pc.is_in(lines["po_number"], pa.array(bad, pa.string()))))
+    index = pa.array([pos[po].index for po in lines["po_number"].to_pylist()], pa.int64())
+    order = pc.sort_indices(pa.table({"po": index, "row": lines["file_segment"]}),
+                            sort_keys=[("po", "ascending"), ("row", "ascending")])
+    return lines.take(order).combine_chunks()
 
 
 def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping) -> dict | None:
@@ -118,13 +173,15 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping) -> d
     return out if ok else None
 
 
-def _consistent(rows: CsvRows, po: str, members: list[tuple[int, dict]]) -> None:
-    head = members[0][1]
-    for number, v in members[1:]:
-        for name in _ORDER_LEVEL:
-            if v[name] is not None and head[name] is not None and v[name] != head[name]:
-                rows.problem("CSV_ORDER_INCONSISTENT", f"PO {po}: {name} {v[name]!s} here, {head[name]!s} on row "
-                             f"{members[0][0]}.", number, name, str(v[name]))
+def _inconsistent(rows: CsvRows, po: str, first_row: int, head: dict, number: int, v: dict) -> list[Finding]:
+    """A later row's order-level values that differ from its PO's first row's (CSV_ORDER_INCONSISTENT)."""
+    out = []
+    for name in _ORDER_LEVEL:
+        if v[name] is not None and head[name] is not None and v[name] != head[name]:
+            out.append(finding("CSV_ORDER_INCONSISTENT", f"PO {po}: {name} {v[name]!s} here, {head[name]!s} on row "
+                               f"{first_row}.", file=rows.file, row=number,
+                               column=rows.header_names.get(name, name), value=str(v[name])))
+    return out
 
 
 def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:
