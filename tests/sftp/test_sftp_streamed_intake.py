@@ -132,3 +132,29 @@ def test_download_writes_the_file_chunk_by_chunk_and_checks_its_size(settings, p
         assert sizes == [1000] * 10 + [243]
         with pytest.raises(TransientError):
             drop.download("inbox", "f.x12", Sink(), expected_size=len(data) + 1)
+
+
+def test_a_large_csv_order_file_on_sftp_is_spooled_and_read_in_batches(tmp_path, settings, partner, in_pieces,
+                                                                        monkeypatch):
+    from tests.test_csv_batches import _dump as csv_dump
+    from tests.test_csv_batches import _feed
+
+    given, real = [], intake_flow.process_csv_file
+    monkeypatch.setattr(intake_flow, "process_csv_file", lambda data, **kw: given.append(data) or real(data, **kw))
+    local = make_workspace(tmp_path / "local", partners=())
+    (local.drop_root / "umbrella" / "inbox").mkdir(parents=True)
+    (local.drop_root / "umbrella" / "inbox" / "feed.csv").write_bytes(_feed())
+    ws = make_workspace(tmp_path / "remote", partners=())
+    partner.put("inbox", "feed.csv", _feed())
+    state = StateStore(local.state_url)
+    whole = intake_flow.intake_partner(local, local.partners()["umbrella"], state,
+                                       LocalDrop(local.drop_root / "umbrella"), now=NOW, run_id="r1")
+    state.close()
+    state = StateStore(ws.state_url)
+    with SftpDrop(settings) as drop:
+        got = intake_flow.intake_partner(ws, ws.partners()["umbrella"], state, drop, now=NOW, run_id="r1")
+    state.close()
+    assert len(given) == 2 and not any(isinstance(d, bytes) for d in given)  # chunks of the archive, twice
+    assert got.to_dict() == whole.to_dict() and got.orders > 0
+    assert csv_dump(ws) == csv_dump(local)
+    assert partner.names("inbox") == [] and partner.get("processed", "feed.csv") == _feed()
