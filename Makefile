@@ -38,7 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_run.py 2500 10000 --batch run
 	$(BIN)/python bench/bench_reconcile_stage.py 1000 10000
 	$(BIN)/python bench/bench_console.py
-	$(BIN)/python bench/bench_bigdrop.py
+	$(BIN)/python bench/bench_bigdrop.py --mb 1024
 	$(BIN)/python bench/bench_pool.py
 
 lint: $(STAMP)

@@ -5,6 +5,7 @@ process tree (sampled from /proc, as bench_night.py does) and what was taken in.
 asserted (tests assert behaviour: tests/test_intake_streaming.py).
 
     .venv/bin/python bench/bench_bigdrop.py [--mb 1024] [--keep] [--work DIR] [--stream-mb 16]
+                                            [--pos-per-interchange 500]
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ PER_INTERCHANGE = 500  # POs
 SMALL_FILE_MB = 12
 
 
-def write_drop(ws_root: Path, total_mb: int) -> dict:
-    """ACME's inbox: one file of many interchanges (half of ``total_mb``) and files of ~25 MB (the rest),
+def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHANGE) -> dict:
+    """ACME's inbox: one file of many interchanges (half of ``total_mb``) and files of ~12 MB (the rest),
     written an interchange at a time (never the drop in memory). Deterministic."""
     from connectors.reference import load_reference
     from schemas.profile import load_profiles
@@ -53,8 +54,8 @@ def write_drop(ws_root: Path, total_mb: int) -> dict:
         segs = [f"ISA*00*          *00*          *{x.their_qualifier}*{x.their_id:<15}*{x.our_qualifier}*"
                 f"{x.our_id:<15}*261126*0200*U*00401*{isa13:09d}*0*P*>",
                 f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13}*X*{x.version}"]
-        for k in range(1, PER_INTERCHANGE + 1):
-            st = f"{k:04d}"
+        for k in range(1, per_interchange + 1):
+            st = f"{k:04d}" if k < 10_000 else str(k)
             body = [f"BEG*00*SA*BIG-{po:07d}**20261126", "CUR*BY*USD", "DTM*010*20261210",
                     "N1*ST*Acme Distribution Center*92*DC01"]
             for i in range(1, LINES_PER_PO + 1):
@@ -63,10 +64,10 @@ def write_drop(ws_root: Path, total_mb: int) -> dict:
             body.append(f"CTT*{LINES_PER_PO}")
             segs += [f"ST*850*{st}", *body, f"SE*{len(body) + 2}*{st}"]
             po += 1
-        segs += [f"GE*{PER_INTERCHANGE}*{isa13}", f"IEA*1*{isa13:09d}"]
+        segs += [f"GE*{per_interchange}*{isa13}", f"IEA*1*{isa13:09d}"]
         counts["interchanges"] += 1
-        counts["pos"] += PER_INTERCHANGE
-        counts["lines"] += PER_INTERCHANGE * LINES_PER_PO
+        counts["pos"] += per_interchange
+        counts["lines"] += per_interchange * LINES_PER_PO
         return "".join(s + "~\n" for s in segs)
 
     isa13 = 1
@@ -117,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=WORK, help="the workspace (default .bench/bigdrop)")
     ap.add_argument("--stream-mb", type=float, default=None,
                     help="files over this are read in pieces (default: flows.intake.STREAM_BYTES)")
+    ap.add_argument("--pos-per-interchange", type=int, default=PER_INTERCHANGE,
+                    help=f"POs per interchange (default {PER_INTERCHANGE}; large: one interchange is read whole)")
     args = ap.parse_args(argv)
     work = args.work
     shutil.rmtree(work, ignore_errors=True)
@@ -124,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = work / "partners" / "acme.toml"
     profile.write_text(profile.read_text() + "\n[limits]\nmax_file_bytes = 4000000000\nmax_sets_per_file = 10000000\n")
     t = time.perf_counter()
-    drop = write_drop(work, args.mb)
+    drop = write_drop(work, args.mb, args.pos_per_interchange)
     written = time.perf_counter() - t
     proc = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), ws=str(work),
                                                          stream=None if args.stream_mb is None
