@@ -366,6 +366,7 @@ _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
                 "reason", "codes", "revision", "run_id", "shipped", "invoiced")
+RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
                  "actor", "note", "run_id", "document_id")
 FINDING_COLUMNS = ("id", "run_id", "stage", "partner", "po_number", "code", "severity", "message", "file", "isa13",
@@ -887,17 +888,11 @@ class StateStore(FinanceTables):
             many = head + ",".join([one] * per)
 
             def batches() -> Iterator[list]:
-                for _ in range(full):
-                    batch: list = []
-                    for _ in range(per):
-                        batch.extend(next(rows))
-                    yield batch
+                for _ in range(full):  # one statement's values, flattened in C
+                    yield list(itertools.chain.from_iterable(itertools.islice(rows, per)))
             self._many(many, batches())
         if rest:
-            batch: list = []
-            for _ in range(rest):
-                batch.extend(next(rows))
-            self._q(head + ",".join([one] * rest), batch)
+            self._q(head + ",".join([one] * rest), list(itertools.chain.from_iterable(itertools.islice(rows, rest))))
 
     def _conflict(self, keys: list[tuple[str, str]], expected: dict | None) -> None:
         found = {(p, po): (s, r) for p, po, s, r in self._by_keys(
@@ -925,8 +920,7 @@ class StateStore(FinanceTables):
         self._many(insert, [_line_row(ln) for lines in last.values() for ln in lines])
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
-        insert = ("INSERT INTO reservations (partner, po_number, line_number, warehouse, sku, quantity, run_id)"
-                  " VALUES (?,?,?,?,?,?,?)")
+        insert = f"INSERT INTO reservations ({', '.join(RESERVATION_COLUMNS)}) VALUES (?,?,?,?,?,?,?)"
         for table in plan.reservation_tables:  # columnar: every reservation of the orders it names
             import pyarrow as pa  # only when a plan carries tables (status/console never load it)
 
@@ -934,14 +928,12 @@ class StateStore(FinanceTables):
             self._many("DELETE FROM reservations WHERE partner=? AND po_number=?",
                        zip(keys["partner"].to_pylist(), keys["po_number"].to_pylist(), strict=True))
             rows = table.rows.append_column("run_id", pa.array([run] * table.rows.num_rows, pa.string()))
-            self._many(insert, _rows_of(rows, ("partner", "po_number", "line_number", "warehouse", "sku", "quantity",
-                                               "run_id")))
+            self._insert_rows("reservations", RESERVATION_COLUMNS, rows)  # many rows per statement
         last = {(r.partner, r.po_number): r.rows for r in plan.reservations}
         if not last:
             return
         self._many("DELETE FROM reservations WHERE partner=? AND po_number=?", list(last))
-        self._many("INSERT INTO reservations (partner, po_number, line_number, warehouse, sku, quantity, run_id)"
-                   " VALUES (?,?,?,?,?,?,?)",
+        self._many(insert,
                    [(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, int(r.quantity), run)
                     for rows in last.values() for r in rows])
 

@@ -6,7 +6,10 @@ stored tables), runs the rules and the allocation, calls the planners and applie
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -59,6 +62,25 @@ def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateS
     """Pending 860s applied (engine.lifecycle), business rules over every order to decide (GX once),
     decisions (holds wait for a person), allocation, then the plan with every 855/865 answering the
     final decision, applied in one transaction."""
+    with _old_objects_frozen():
+        return _decide_run(ws, profiles, state, ref, inventory, now=now, run_id=run_id, use_gx=use_gx)
+
+
+@contextmanager
+def _old_objects_frozen() -> Iterator[None]:
+    """The objects alive before the stage (GX, pandas, the modules: most of the heap) are left out of
+    the cyclic garbage collector's full passes while the stage runs (gc.freeze), so the collections
+    the stage's own objects trigger do not walk them again and again (about 0.4 s CPU of a 4x night);
+    unfrozen afterwards, so nothing stays uncollectable."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
+                inventory: Inventory, *, now: datetime, run_id: str, use_gx: bool) -> RunDecision:
     store = OrderStore(ws.orders_dir)
     out = RunDecision()
     at, today = now.isoformat(), now.date()

@@ -216,3 +216,33 @@ def test_inventory_is_the_newest_snapshot_on_or_before_the_run(tmp_path):
     assert steps.load_inventory(ws, NOW.date().replace(day=28)).as_of == NOW.date().replace(day=28)
     with pytest.raises(SnapshotError):
         steps.load_inventory(ws, NOW.date().replace(day=1))
+
+
+def test_decide_leaves_no_object_frozen_out_of_garbage_collection(tmp_path, monkeypatch):
+    """The decide stage keeps the older heap out of the cyclic collector's passes while it runs
+    (gc.freeze), and gives every object back to it afterwards, also when the stage fails."""
+    import gc
+
+    ws = make_ws(tmp_path)
+    frozen_during = []
+    real = steps.decide_run.__globals__["_decide_run"]
+
+    def spy(*args, **kwargs):
+        frozen_during.append(gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setitem(steps.decide_run.__globals__, "_decide_run", spy)
+    run_all(ws)
+    assert frozen_during and frozen_during[0] > 0
+    assert gc.get_freeze_count() == 0
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("stage failed")
+
+    monkeypatch.setitem(steps.decide_run.__globals__, "_decide_run", fail)
+    state = StateStore(ws.state_path)
+    with pytest.raises(RuntimeError):
+        steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+                         steps.load_inventory(ws, NOW.date()), now=NOW, run_id="r2", use_gx=False)
+    state.close()
+    assert gc.get_freeze_count() == 0

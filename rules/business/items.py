@@ -141,23 +141,24 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
             at = pa.array(np.flatnonzero(hit), pa.int64())
             found.append((row[hit], rank[hit], skus.take(at), labels.take(at)))
 
-    q_py = np.array(qualifier.to_pylist(), dtype=object)
     if len(row):
+        per_qualifier = _per_qualifier(qualifier)
         for quals, keys_of, ref_keys in ((GS1_QUALIFIERS, _gs1_keys, items.column("gtin")),
                                          (VENDOR_QUALIFIERS, lambda v: v, items.column("vendor_part"))):
-            mask = np.isin(q_py, list(quals))
+            mask = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(quals), pa.string())), False).to_numpy(
+                zero_copy_only=False)
             if mask.any():
                 skus = lookup(keys_of(ident), ref_keys, item_sku)
-                rank = np.array([quals.get(q, 0) for q in q_py], dtype=np.int64)
-                labels = pa.array([PRODUCT_QUALIFIERS.get(q, q) for q in q_py], pa.string())
+                rank = per_qualifier(lambda q, quals=quals: quals.get(q, 0), pa.int64()).to_numpy()
+                labels = per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string())
                 add(mask, rank, skus, labels)
         xref_keys, xref_skus = cross_reference(partner_items)
         partner = lines.column("partner").combine_chunks().take(pa.array(row, pa.int64()))
         skus = lookup(compound_key(partner, qualifier, ident), xref_keys, xref_skus)
         skus = pc.if_else(pc.is_in(skus, value_set=known_sku, skip_nulls=True), skus,
                           pa.scalar(None, pa.string()))  # a cross-reference to a sku we do not have
-        labels = pa.array(["buyer_part" if q in LEGACY_CROSS_REFERENCE_QUALIFIERS else (q or "")
-                           for q in q_py], pa.string())
+        labels = per_qualifier(lambda q: "buyer_part" if q in LEGACY_CROSS_REFERENCE_QUALIFIERS else (q or ""),
+                               pa.string())
         add(np.ones(len(row), dtype=bool), _CROSS_REFERENCE_RANK + pairs.column("position").to_numpy(), skus,
             labels)
     sku = pa.nulls(n, pa.string())
@@ -191,6 +192,18 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         else:
             out = out.append_column(name, values)
     return out
+
+
+def _per_qualifier(qualifier: pa.Array):
+    """``of(f, type)``: f(q) for every pair's qualifier q (None when null) as an array of ``type``, f
+    called once per distinct qualifier (a night's pairs carry a handful)."""
+    encoded = pc.dictionary_encode(qualifier)
+    distinct = [*encoded.dictionary.to_pylist(), None]
+    at = pc.fill_null(encoded.indices, len(distinct) - 1)
+
+    def of(f, type_: pa.DataType) -> pa.Array:
+        return pa.array([f(q) for q in distinct], type_).take(at)
+    return of
 
 
 def _resolved(lines: pa.Table, ref: ReferenceData) -> pa.Table:

@@ -139,3 +139,27 @@ def test_the_gx_suite_is_the_registry(ref):
     # no precomputed booleans: every expectation reads a canonical (or joined) line column
     read = {c for e in exps for c in registry._columns(e)}
     assert read <= {"product_id", "upc", "gtin", "ean", "sku", "item_status", "quantity", "unit", "unit_price"}
+
+
+def test_gs1_shape_means_what_python_s_blank_class_means_and_runs_natively():
+    """GS1_SHAPE spells Python's \\s out (so RE2 evaluates it): the same verdict as the \\s pattern on
+    every character before, after and around a well-shaped number, and pandas' Arrow strings (what GX
+    validates) take RE2's path for it instead of a Python loop."""
+    import re
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    spelled = re.compile(registry.GS1_SHAPE)
+    python = re.compile(r"\A\s*(?:[0-9]{8}|[0-9]{12,14}|[0-9]{18})\s*\Z")
+    values = [chr(c) + middle + chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF
+              for middle in ("12345678",)] + ["", " 036000291452\n", "\u3000\u3000400638133393", "1234567", "x12345678"]
+    expected = [bool(python.search(v)) for v in values]
+    assert sum(expected) == 29 + 1 + 1  # the 29 blanks of str.isspace around the number, and two others
+    assert [bool(spelled.search(v)) for v in values] == expected
+    re2 = registry.GS1_SHAPE.replace(r"\Z", r"\z")  # RE2's spelling of the end anchor (pandas rewrites it)
+    assert pc.match_substring_regex(pa.array(values), re2).to_pylist() == expected
+    column = pd.Series(pd.Categorical(values)).astype(str)
+    assert not column.array._needs_python_regex(registry.GS1_SHAPE)
+    assert column.str.contains(registry.GS1_SHAPE).tolist() == expected
