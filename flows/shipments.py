@@ -38,7 +38,7 @@ from schemas.errors import TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
 from schemas.profile import PartnerProfile
-from schemas.reference import ReferenceData
+from schemas.reference import ReferenceData, sscc18
 from schemas.shipments import SHIPMENT_LINES
 from schemas.warehouses import WarehouseProfile
 
@@ -255,7 +255,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                                                    ("partner", "po_number", "line_number", "upc")), strict=True) if u}
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(records, lines, reserved, upcs), items=ref.items,
-        recorded=shipping.recorded_table(state.recorded_cartons(warehouse.id)), profiles=profiles)
+        recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
     refused: dict[str, list[Finding]] = {}
     while True:
@@ -286,6 +286,14 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     held = len(batch.held) + len({fr.finding.location.value for fr in plan.findings
                                   if fr.finding.code == "ASN_NOT_BUILT"} - batch.held)
     return plan, errors, held
+
+
+def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table) -> list[tuple]:
+    """The recorded cartons the checks can meet for these lines (their shipment ids, carton labels and
+    SSCCs): what recorded_cartons would give for them, without reading every carton ever recorded."""
+    labels = [v for c in ("carton_id", "carton_sscc") for v in lines[c].unique().to_pylist() if v]
+    keys = set(labels) | {k for k in map(sscc18, labels) if k}
+    return state.recorded_cartons_for(warehouse.id, (s for s in lines["shipment_id"].unique().to_pylist() if s), keys)
 
 
 def _canonical(ws: Workspace, records: Iterable) -> tuple[pa.Table, pa.Table]:
