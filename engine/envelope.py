@@ -145,7 +145,7 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
                                                                      d.repetition)
     for body, st02 in zip(bodies, st02s, strict=False):
         st = f"{st02:04d}"
-        text, count = body if _rendered(body) else (_render_body(body, d), len(body))
+        text, count = body if _rendered(body) else (render_body(body, d), len(body))
         if direct:
             out += [f"ST{e}{set_id}{e}{st}", end, text, f"SE{e}{count + 2}{e}{st}", end]
         else:
@@ -155,10 +155,11 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     return "".join(out).encode("utf-8")
 
 
-def _render_body(segments: Sequence[Segment], d: Delimiters) -> str:
+def render_body(segments: Sequence[Segment], d: Delimiters) -> str:
     """x12_writer.render_segments of one transaction set's body, byte for byte, on the hot path (every
-    856 and 810): a segment's values are checked against the delimiters all at once, and a segment
-    with a collision goes through render_segment, which raises DelimiterCollision as it would."""
+    856 and 810; a planner that renders its own sets passes the text to ``wrap`` with ``d``): a
+    segment's values are checked against the delimiters all at once, and a segment with a collision
+    goes through render_segment, which raises DelimiterCollision as it would."""
     chars = tuple(ch for ch in (d.element, d.component, d.segment, d.repetition) if ch)
     element, component, end = d.element, d.component, d.segment + d.suffix
     out: list[str] = []
@@ -190,6 +191,9 @@ def _render_body(segments: Sequence[Segment], d: Delimiters) -> str:
             parts.pop()
         out.append(element.join(parts) + end)
     return "".join(out)
+
+
+_render_body = render_body  # the name it had
 
 
 def _rendered(body) -> bool:
