@@ -83,6 +83,11 @@ def body_chars(bodies: Sequence[Sequence[Segment]]) -> set[str]:
             if seg and seg[0] == "ISA":
                 parts.extend(used_chars([seg]))
                 continue
+            try:  # every value a string (most segments): one join
+                add("".join(seg[1:]))
+                continue
+            except TypeError:
+                pass
             for v in seg[1:]:
                 if v.__class__ is str:
                     add(v)
@@ -161,12 +166,30 @@ def render_body(segments: Sequence[Segment], d: Delimiters) -> str:
     segment's values are checked against the delimiters all at once, and a segment with a collision
     goes through render_segment, which raises DelimiterCollision as it would."""
     chars = tuple(ch for ch in (d.element, d.component, d.segment, d.repetition) if ch)
+    single = frozenset(chars) if all(len(ch) == 1 for ch in chars) else None
     element, component, end = d.element, d.component, d.segment + d.suffix
     out: list[str] = []
     for seg in segments:
         if seg[0] == "ISA":
             out.append(render_segment(seg, d) + end)
             continue
+        if single is not None:  # every value a string (most segments): joined at once
+            try:
+                raw = "".join(seg[1:])
+                text = element.join(seg)
+            except TypeError:
+                pass
+            else:
+                if not single.isdisjoint(raw):
+                    out.append(render_segment(seg, d) + end)  # raises DelimiterCollision
+                    continue
+                if seg[-1] == "":
+                    n = len(seg)
+                    while n > 1 and seg[n - 1] == "":
+                        n -= 1
+                    text = element.join(seg[:n])
+                out.append(text + end)
+                continue
         parts: list[str] = [str(seg[0])]
         values: list[str] = []
         for v in seg[1:]:

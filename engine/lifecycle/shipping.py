@@ -354,13 +354,16 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
         record = work.records[key]
         current = dict(work.lines.get(key, {}))
         reserved = list(work.reserved.get(key, ()))
+        places: dict[int, list[int]] = defaultdict(list)  # line number -> its reservations' positions
+        for i, r in enumerate(reserved):
+            places[r.line_number].append(i)
         units = 0
         for number, qty in per_line.items():
             ln = current[number]
             total = ln.shipped + qty
             current[number] = _shipped(ln, total, run_id,
                                        LineState.SHIPPED if total >= ln.promised else LineState.PARTIALLY_SHIPPED)
-            reserved = _consume(reserved, number, math.ceil(qty), warehouse.stock_warehouse)
+            _consume_at(reserved, places.get(number, ()), math.ceil(qty), warehouse.stock_warehouse)
             units += qty
         done = all(ln.unshipped <= 0 for ln in current.values() if ln.state not in ENDED_LINES)
         event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
@@ -413,24 +416,18 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
                            delimiters=d)
 
 
-def _consume(reserved: list[Reservation], line_number: int, units: int, stock_warehouse: str) -> list[Reservation]:
-    """Reservations of the line less ``units``: the shipping warehouse's first, then the others by name."""
-    at = [i for i, r in enumerate(reserved) if r.line_number == line_number]
-    if not at:
-        return reserved
+def _consume_at(reserved: list[Reservation], at: Sequence[int], units: int, stock_warehouse: str) -> None:
+    """The line's reservations (at these positions of ``reserved``, replaced in place) less ``units``:
+    the shipping warehouse's first, then the others by name."""
     if len(at) > 1:
-        at.sort(key=lambda i: (reserved[i].warehouse != stock_warehouse, reserved[i].warehouse))
+        at = sorted(at, key=lambda i: (reserved[i].warehouse != stock_warehouse, reserved[i].warehouse))
     left = units
-    out = None
     for i in at:
         r = reserved[i]
         take = min(left, r.quantity)
         left -= take
         if take:
-            if out is None:
-                out = list(reserved)
-            out[i] = Reservation(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity - take)
-    return reserved if out is None else out
+            reserved[i] = Reservation(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity - take)
 
 
 def _record(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, profile: PartnerProfile,
