@@ -12,9 +12,11 @@ the planners need, takes numbers inside the transaction and applies the plan.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -154,6 +156,27 @@ def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping
                    check: Check | None = None) -> WarehouseResult:
     """Every confirmation waiting in the warehouse's inbox, one file per transaction. Each 856 is
     checked as rendered, before it is stored (``check``, default outbound_check: rules.outbound)."""
+    with fewer_collections():
+        return _ship_warehouse(ws, warehouse, profiles, state, drop, ref, now=now, run_id=run_id, check=check)
+
+
+@contextmanager
+def fewer_collections(young: int = 100_000) -> Iterator[None]:
+    """Python's cyclic collector run less often while a stage makes and drops many small objects (rows,
+    records, segments: almost none in cycles): a young collection per ``young`` new containers instead
+    of 700 (each one walks every young survivor; at 700 a 1x ship stage spent 15% of its CPU there).
+    The thresholds are restored after; nothing is left uncollected."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(young, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
+                    state: StateStore, drop: FileDrop, ref: ReferenceData, *, now: datetime, run_id: str,
+                    check: Check | None) -> WarehouseResult:
     res = WarehouseResult(warehouse=warehouse.id)
     check = check or outbound_check
     local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.warehouse_drop_root / warehouse.id)
