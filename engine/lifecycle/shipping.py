@@ -68,18 +68,26 @@ def line_state_table(records: Mapping[Key, OrderRecord], lines: Mapping[Key, Seq
     """LINE_STATE for these orders: every line with what is still reserved for it (the reservations'
     total) and what already shipped; ``upcs``: (partner, PO, line number) -> the line's UPC."""
     upcs = upcs or {}
-    rows = []
+    cols: dict[str, list] = {f.name: [] for f in LINE_STATE}
+    (partner, po, number, line_id, sku, upc, unit, ordered, reserved_, shipped, status) = (
+        cols[f.name].append for f in LINE_STATE)
     for key in records:
         reserved: dict[int, int] = defaultdict(int)
         for r in reservations.get(key, ()):
             reserved[r.line_number] += r.quantity
         for ln in lines.get(key, ()):
-            rows.append({"partner": ln.partner, "po_number": ln.po_number, "line_number": ln.line_number,
-                         "line_id": ln.line_id or str(ln.line_number), "sku": ln.sku or None,
-                         "upc": upcs.get((ln.partner, ln.po_number, ln.line_number)), "unit": ln.unit or None,
-                         "ordered": ln.ordered, "reserved": Decimal(reserved.get(ln.line_number, 0)),
-                         "shipped": ln.shipped, "status": ln.state.value})
-    return pa.Table.from_pylist(rows, schema=LINE_STATE)
+            partner(ln.partner)
+            po(ln.po_number)
+            number(ln.line_number)
+            line_id(ln.line_id or str(ln.line_number))
+            sku(ln.sku or None)
+            upc(upcs.get((ln.partner, ln.po_number, ln.line_number)))
+            unit(ln.unit or None)
+            ordered(ln.ordered)
+            reserved_(Decimal(reserved.get(ln.line_number, 0)))
+            shipped(ln.shipped)
+            status(ln.state.value)
+    return pa.table([pa.array(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
 
 
 def recorded_table(rows: Sequence[tuple[str, str | None, str | None]]) -> pa.Table:
