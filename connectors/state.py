@@ -26,7 +26,7 @@ Public API (what flows/ and later workstreams call):
     orders:     order, orders, find_orders, orders_for, orders_with_po, order_lines, lines_for,
                 order_history, order_reservations, reservations_for, reservations (totals), pending_changes,
                 search_orders (filters, paged), order_values (per partner), last_event
-    shipping:   take_serials, take_invoice_numbers, recorded_cartons, shipments, shipments_for_order,
+    shipping:   take_serials, take_invoice_numbers, recorded_cartons(_for), shipments, shipments_for_order,
                 shipped_since, invoices, invoices_for_order, invoiced_shipment_pos, document_states, delivered_at
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
     errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
