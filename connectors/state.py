@@ -26,7 +26,7 @@ Public API (what flows/ and later workstreams call):
     orders:     order, orders, find_orders, orders_for, orders_with_po, order_lines, lines_for,
                 order_history, order_reservations, reservations_for, reservations (totals), pending_changes,
                 search_orders (filters, paged), order_values (per partner), last_event
-    shipping:   take_serials, take_invoice_numbers, recorded_cartons, shipments, shipments_for_order,
+    shipping:   take_serials, take_invoice_numbers, recorded_cartons(_for), shipments, shipments_for_order,
                 shipped_since, invoices, invoices_for_order, invoiced_shipment_pos, document_states, delivered_at
     documents:  document_exists, pending_documents, held_documents, documents, documents_for_order
     errors:     every sqlite3 and OS error leaves as state_error(): busy/locked is TransientError,
@@ -1181,6 +1181,46 @@ class StateStore(FinanceTables):
         rows = self._q("SELECT s.warehouse, s.shipment_id, c.level, c.label, c.sscc FROM shipments s LEFT JOIN"
                        " cartons c ON c.warehouse = s.warehouse AND c.shipment_id = s.shipment_id"
                        " ORDER BY s.warehouse, s.shipment_id, c.level DESC, c.label")
+        return [(sid, label if level == "P" else None, sscc) if wh == warehouse else (f"{wh}/{sid}", None, sscc)
+                for wh, sid, level, label, sscc in rows if wh == warehouse or sscc]
+
+    def recorded_cartons_for(self, warehouse: str, shipment_ids: Iterable[str], cartons: Iterable[str]
+                             ) -> list[tuple[str, str | None, str | None]]:
+        """recorded_cartons(warehouse) narrowed to what one confirmation file can meet, in the same
+        order: every row of each recorded shipment whose id (as recorded_cartons names it) is one of
+        ``shipment_ids`` or that holds a carton or pallet labelled, or with the SSCC, one of
+        ``cartons`` (the file's carton keys: SSCC-18 digits or labels). Indexed lookups instead of
+        every carton ever recorded, per file."""
+        ids = set(shipment_ids)
+        names = set(ids)
+        for sid in ids:  # another warehouse's shipment is named "warehouse/id"
+            names.update(sid[i + 1:] for i, ch in enumerate(sid) if ch == "/")
+        keys = set(cartons)
+        ssccs = set(keys) | {f"00{k}" for k in keys} | {f"(00){k}" for k in keys}
+        found: set[tuple[str, str]] = set()
+        for sql, values in (("SELECT warehouse, shipment_id FROM shipments WHERE shipment_id IN", names),
+                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE label IN", keys),
+                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE sscc IN", ssccs)):
+            values = sorted(values)
+            for i in range(0, len(values), CHUNK):
+                chunk = values[i:i + CHUNK]
+                found.update((w, s) for w, s in self._q(f"{sql} ({','.join('?' * len(chunk))})", chunk))
+        if not found:
+            return []
+        by_warehouse: dict[str, list[str]] = {}
+        for w, s in sorted(found):
+            by_warehouse.setdefault(w, []).append(s)
+        rows: list[tuple] = []
+        for w, sids in sorted(by_warehouse.items()):
+            parts = []
+            for i in range(0, len(sids), CHUNK):
+                chunk = sids[i:i + CHUNK]
+                parts.append(self._q("SELECT s.warehouse, s.shipment_id, c.level, c.label, c.sscc FROM shipments s"
+                                     " LEFT JOIN cartons c ON c.warehouse = s.warehouse AND c.shipment_id ="
+                                     f" s.shipment_id WHERE s.warehouse=? AND s.shipment_id IN"
+                                     f" ({','.join('?' * len(chunk))}) ORDER BY s.warehouse, s.shipment_id,"
+                                     " c.level DESC, c.label", (w, *chunk)))
+            rows += parts[0] if len(parts) == 1 else sorted((r for p in parts for r in p), key=lambda r: r[1])
         return [(sid, label if level == "P" else None, sscc) if wh == warehouse else (f"{wh}/{sid}", None, sscc)
                 for wh, sid, level, label, sscc in rows if wh == warehouse or sscc]
 

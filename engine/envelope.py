@@ -83,6 +83,11 @@ def body_chars(bodies: Sequence[Sequence[Segment]]) -> set[str]:
             if seg and seg[0] == "ISA":
                 parts.extend(used_chars([seg]))
                 continue
+            try:  # every value a string (most segments): one join
+                add("".join(seg[1:]))
+                continue
+            except TypeError:
+                pass
             for v in seg[1:]:
                 if v.__class__ is str:
                     add(v)
@@ -145,7 +150,7 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
                                                                      d.repetition)
     for body, st02 in zip(bodies, st02s, strict=False):
         st = f"{st02:04d}"
-        text, count = body if _rendered(body) else (_render_body(body, d), len(body))
+        text, count = body if _rendered(body) else (render_body(body, d), len(body))
         if direct:
             out += [f"ST{e}{set_id}{e}{st}", end, text, f"SE{e}{count + 2}{e}{st}", end]
         else:
@@ -155,17 +160,36 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     return "".join(out).encode("utf-8")
 
 
-def _render_body(segments: Sequence[Segment], d: Delimiters) -> str:
+def render_body(segments: Sequence[Segment], d: Delimiters) -> str:
     """x12_writer.render_segments of one transaction set's body, byte for byte, on the hot path (every
-    856 and 810): a segment's values are checked against the delimiters all at once, and a segment
-    with a collision goes through render_segment, which raises DelimiterCollision as it would."""
+    856 and 810; a planner that renders its own sets passes the text to ``wrap`` with ``d``): a
+    segment's values are checked against the delimiters all at once, and a segment with a collision
+    goes through render_segment, which raises DelimiterCollision as it would."""
     chars = tuple(ch for ch in (d.element, d.component, d.segment, d.repetition) if ch)
+    single = frozenset(chars) if all(len(ch) == 1 for ch in chars) else None
     element, component, end = d.element, d.component, d.segment + d.suffix
     out: list[str] = []
     for seg in segments:
         if seg[0] == "ISA":
             out.append(render_segment(seg, d) + end)
             continue
+        if single is not None:  # every value a string (most segments): joined at once
+            try:
+                raw = "".join(seg[1:])
+                text = element.join(seg)
+            except TypeError:
+                pass
+            else:
+                if not single.isdisjoint(raw):
+                    out.append(render_segment(seg, d) + end)  # raises DelimiterCollision
+                    continue
+                if seg[-1] == "":
+                    n = len(seg)
+                    while n > 1 and seg[n - 1] == "":
+                        n -= 1
+                    text = element.join(seg[:n])
+                out.append(text + end)
+                continue
         parts: list[str] = [str(seg[0])]
         values: list[str] = []
         for v in seg[1:]:
@@ -190,6 +214,9 @@ def _render_body(segments: Sequence[Segment], d: Delimiters) -> str:
             parts.pop()
         out.append(element.join(parts) + end)
     return "".join(out)
+
+
+_render_body = render_body  # the name it had
 
 
 def _rendered(body) -> bool:

@@ -45,12 +45,17 @@ def sscc_needs(lines: pa.Table) -> SsccNeeds:
     pallets: dict[PalletKey, bool] = {}
     cols = {c: lines.column(c).to_pylist() for c in ("shipment_id", "carton_id", "carton_sscc", "pallet_id",
                                                      "pallet_sscc")}
+    own: dict[tuple, bool] = {}  # (label, sscc) -> carries an SSCC of its own (a carton's rows repeat it)
     for sid, cid, csscc, pid, psscc in zip(*cols.values(), strict=True):
         if cid is not None:
-            has = bool(_own_sscc(cid, csscc))
+            has = own.get((cid, csscc))
+            if has is None:
+                has = own[(cid, csscc)] = bool(_own_sscc(cid, csscc))
             cartons[(sid, cid)] = cartons.get((sid, cid), False) or has
         if pid is not None:
-            has = bool(_own_sscc(pid, psscc))
+            has = own.get((pid, psscc))
+            if has is None:
+                has = own[(pid, psscc)] = bool(_own_sscc(pid, psscc))
             pallets[(sid, pid)] = pallets.get((sid, pid), False) or has
     return SsccNeeds(tuple(k for k, has in cartons.items() if not has),
                      tuple(k for k, has in pallets.items() if not has))

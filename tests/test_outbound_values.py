@@ -201,7 +201,7 @@ def test_the_envelopes_body_renderer_writes_what_the_writer_writes_and_refuses_w
     body = [["BSN", "00", "SHP-1", "20261127", "0145", "0001"], ["HL", "1", "", "S", "1"],
             ["TD1", "CTN25", "5", "", "", "", "G", "27.5", "LB"], ["LIN", "1", "UP", "614141100101", "", ""],
             ["SN1", "", 12, "EA", None, ""], ["REF", "ZZ", ("A", "", "B", ""), ""], ["PID", "F", "", "", "", "Pen"],
-            ["CTT", "2"]]
+            ["CTT", "2"], ["N1", "ST", "", "", ""], ["DTM", "", ""], ["SE"], ["N3", "", "Suite 5", ""]]
     assert _render_body(body, d) == render_segments(body, d)
     assert body_chars([body]) == used_chars(body)
     for bad in ("A*B", "A>B", "A~B", "A^B"):

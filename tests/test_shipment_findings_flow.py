@@ -150,6 +150,31 @@ def test_a_shipment_recorded_before_is_not_recorded_or_sent_again(template, tmp_
     assert third.duplicates == 1 and [f["code"] for f in state.findings(run_id="t3")] == ["FILE_DUPLICATE"]
 
 
+def test_a_carton_recorded_by_an_earlier_file_is_found_without_reading_every_carton(template, tmp_path):
+    """The checks see the cartons recorded before through recorded_cartons_for (only the shipments a
+    file can meet): what recorded_cartons gives for them, in its order; a carton reused across files
+    is still held."""
+    rows = row() + row(Shipment_ID="S8", Carton_ID="C-8", PO_Line="2", SKU="SKU-1003")
+    ws, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + rows).encode())
+    assert res.shipments == 2
+    every = state.recorded_cartons("east")
+    sscc9 = next(sscc for sid, label, sscc in every if label == "C-9")
+    assert state.recorded_cartons_for("east", ["S9"], []) == [r for r in every if r[0] == "S9"]
+    assert state.recorded_cartons_for("east", ["S1"], ["C-8"]) == [r for r in every if r[0] == "S8"]
+    assert state.recorded_cartons_for("east", [], [sscc9]) == [r for r in every if r[0] == "S9"]
+    assert state.recorded_cartons_for("north", ["east/S8"], []) == [r for r in state.recorded_cartons("north")
+                                                                    if r[0] == "east/S8"] != []
+    assert state.recorded_cartons_for("east", ["S1"], ["C-1"]) == []
+    (ws.warehouse_drop_root / "east" / "inbox" / "d.csv").write_bytes(
+        (HEAD + row(Shipment_ID="S12", PO_Line="3", SKU="SKU-1008", Quantity="1")).encode())
+    shipments.ship_warehouse(ws, ws.warehouses()["east"], ws.partners(), state,
+                             LocalDrop(ws.warehouse_drop_root / "east"), load_reference(ws.reference_dir),
+                             now=DAY1, run_id="t2")
+    (reused,) = [f for f in state.findings(run_id="t2") if f["code"] == "SHIPMENT_CARTON_REUSED"]
+    assert reused["message"] == "Carton C-9 is on shipment S9 and on S12."
+    assert [s.shipment_id for s in state.shipments()] == ["S8", "S9"]
+
+
 def test_an_856_the_outbound_check_refuses_holds_the_shipment_and_uses_no_serial(template, tmp_path):
     bad = finding("ASN_NOT_BUILT", "refused by the validator", severity="error")
     seen = []

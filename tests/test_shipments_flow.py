@@ -251,3 +251,19 @@ def test_the_reconciliation_reads_what_the_flow_shipped_and_invoiced(demo):
                 "INVOICE_PRICE_MISMATCH", "INVOICED_NOT_SHIPPED"}, (o.po_number, found)
     finally:
         state.close()
+
+
+def test_the_ship_stage_collects_less_often_and_restores_the_collector_after():
+    """flows.shipments.fewer_collections (around ship_warehouse): a young collection per 100,000 new
+    containers while it runs; the thresholds as they were afterwards, also when the stage fails."""
+    import gc
+
+    from flows.shipments import fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold() == (max(100_000, before[0]), *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError("a failed stage")
+    assert gc.get_threshold() == before

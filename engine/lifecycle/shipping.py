@@ -15,14 +15,16 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.asn import build_856
+from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
 from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
@@ -40,6 +42,8 @@ from schemas.lifecycle import (
     OrderReservations,
     OrderTransition,
     Plan,
+    PlannedDocument,
+    PlannedSet,
     Reservation,
 )
 from schemas.profile import PartnerProfile
@@ -64,18 +68,26 @@ def line_state_table(records: Mapping[Key, OrderRecord], lines: Mapping[Key, Seq
     """LINE_STATE for these orders: every line with what is still reserved for it (the reservations'
     total) and what already shipped; ``upcs``: (partner, PO, line number) -> the line's UPC."""
     upcs = upcs or {}
-    rows = []
+    cols: dict[str, list] = {f.name: [] for f in LINE_STATE}
+    (partner, po, number, line_id, sku, upc, unit, ordered, reserved_, shipped, status) = (
+        cols[f.name].append for f in LINE_STATE)
     for key in records:
         reserved: dict[int, int] = defaultdict(int)
         for r in reservations.get(key, ()):
             reserved[r.line_number] += r.quantity
         for ln in lines.get(key, ()):
-            rows.append({"partner": ln.partner, "po_number": ln.po_number, "line_number": ln.line_number,
-                         "line_id": ln.line_id or str(ln.line_number), "sku": ln.sku or None,
-                         "upc": upcs.get((ln.partner, ln.po_number, ln.line_number)), "unit": ln.unit or None,
-                         "ordered": ln.ordered, "reserved": Decimal(reserved.get(ln.line_number, 0)),
-                         "shipped": ln.shipped, "status": ln.state.value})
-    return pa.Table.from_pylist(rows, schema=LINE_STATE)
+            partner(ln.partner)
+            po(ln.po_number)
+            number(ln.line_number)
+            line_id(ln.line_id or str(ln.line_number))
+            sku(ln.sku or None)
+            upc(upcs.get((ln.partner, ln.po_number, ln.line_number)))
+            unit(ln.unit or None)
+            ordered(ln.ordered)
+            reserved_(Decimal(reserved.get(ln.line_number, 0)))
+            shipped(ln.shipped)
+            status(ln.state.value)
+    return pa.table([pa.array(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
 
 
 def recorded_table(rows: Sequence[tuple[str, str | None, str | None]]) -> pa.Table:
@@ -337,8 +349,8 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
     doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
     docs = ()
     if body is not None:
-        docs = (transaction_set("856", "SH", doc_key, body, partner=partner, po_number=",".join(
-            o.po_number for o in shipment.orders), source_sha256=source.get("source_sha256", "")),)
+        docs = (_asn_document(doc_key, body, partner=partner, po_number=",".join(o.po_number for o in shipment.orders),
+                              source_sha256=source.get("source_sha256", ""), env=envelope_for(profile)),)
     # the orders' moves, on copies: committed to ``work`` only when every order of the shipment moved
     shipped: dict[Key, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for r in rows:
@@ -350,13 +362,16 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
         record = work.records[key]
         current = dict(work.lines.get(key, {}))
         reserved = list(work.reserved.get(key, ()))
+        places: dict[int, list[int]] = defaultdict(list)  # line number -> its reservations' positions
+        for i, r in enumerate(reserved):
+            places[r.line_number].append(i)
         units = 0
         for number, qty in per_line.items():
             ln = current[number]
             total = ln.shipped + qty
-            current[number] = replace(ln, shipped=total, run_id=run_id,
-                                      state=LineState.SHIPPED if total >= ln.promised else LineState.PARTIALLY_SHIPPED)
-            reserved = _consume(reserved, number, math.ceil(qty), warehouse.stock_warehouse)
+            current[number] = _shipped(ln, total, run_id,
+                                       LineState.SHIPPED if total >= ln.promised else LineState.PARTIALLY_SHIPPED)
+            _consume_at(reserved, places.get(number, ()), math.ceil(qty), warehouse.stock_warehouse)
             units += qty
         done = all(ln.unshipped <= 0 for ln in current.values() if ln.state not in ENDED_LINES)
         event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
@@ -382,18 +397,45 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
     return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
 
 
-def _consume(reserved: list[Reservation], line_number: int, units: int, stock_warehouse: str) -> list[Reservation]:
-    """Reservations of the line less ``units``: the shipping warehouse's first, then the others by name."""
-    mine = sorted((r for r in reserved if r.line_number == line_number),
-                  key=lambda r: (r.warehouse != stock_warehouse, r.warehouse))
+_LINE_FIELDS = tuple(f.name for f in fields(LineRecord))
+_LINE_VALUES = attrgetter(*_LINE_FIELDS)
+_AT_STATE, _AT_RUN, _AT_SHIPPED = (_LINE_FIELDS.index(n) for n in ("state", "run_id", "shipped"))
+
+
+def _shipped(ln: LineRecord, shipped: Decimal, run_id: str, state: LineState) -> LineRecord:
+    """replace(ln, shipped=, run_id=, state=) without dataclasses.replace's per-field work (a line
+    per shipped row)."""
+    values = list(_LINE_VALUES(ln))
+    values[_AT_STATE], values[_AT_RUN], values[_AT_SHIPPED] = state, run_id, shipped
+    return LineRecord(*values)
+
+
+def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, source_sha256: str,
+                  env: Envelope) -> PlannedDocument:
+    """The 856 as a planned document, its body rendered here with the first of the partner's delimiter
+    sets no value uses (what the store's renderer would choose: it then only wraps the text); as
+    segments when no set fits (the store holds it with a finding)."""
+    d = first_fit(env, body_chars([body]))
+    if d is None:
+        return transaction_set("856", "SH", doc_key, body, partner=partner, po_number=po_number,
+                               source_sha256=source_sha256)
+    return PlannedDocument(partner, "856", "SH", (PlannedSet(doc_key, po_number=po_number, source_sha256=source_sha256,
+                                                             text=render_body(body, d), segments=len(body)),),
+                           delimiters=d)
+
+
+def _consume_at(reserved: list[Reservation], at: Sequence[int], units: int, stock_warehouse: str) -> None:
+    """The line's reservations (at these positions of ``reserved``, replaced in place) less ``units``:
+    the shipping warehouse's first, then the others by name."""
+    if len(at) > 1:
+        at = sorted(at, key=lambda i: (reserved[i].warehouse != stock_warehouse, reserved[i].warehouse))
     left = units
-    taken: dict[str, int] = {}
-    for r in mine:
+    for i in at:
+        r = reserved[i]
         take = min(left, r.quantity)
-        taken[r.warehouse] = take
         left -= take
-    return [Reservation(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity - taken[r.warehouse])
-            if r.line_number == line_number and taken.get(r.warehouse) else r for r in reserved]
+        if take:
+            reserved[i] = Reservation(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity - take)
 
 
 def _record(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, profile: PartnerProfile,
