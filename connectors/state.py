@@ -1218,7 +1218,18 @@ class StateStore(FinanceTables):
             return []
         return self.shipments(keys=[(w, s) for w, s in keys], partners=[partner])
 
-    def _shipment_records(self, heads: list[tuple]) -> list[ShipmentRecord]:
+    def shipments_to_bill(self, partners: Iterable[str]) -> list[ShipmentRecord]:
+        """shipments(billing="shipment", partners=...) + shipments(billing="order", partners=...), their
+        lines without their cartons (what billing reads of a shipment; the invoice stage's one read)."""
+        wanted = sorted(set(partners))
+        if not wanted:
+            return []
+        sql = (f"SELECT {', '.join(SHIPMENT_COLUMNS)} FROM shipments WHERE billing=? AND partner IN"
+               f" ({','.join('?' * len(wanted))}) ORDER BY ship_date, ship_time, warehouse, shipment_id")
+        heads = self._q(sql, ["shipment", *wanted]) + self._q(sql, ["order", *wanted])
+        return self._shipment_records(heads, with_cartons=False)
+
+    def _shipment_records(self, heads: list[tuple], *, with_cartons: bool = True) -> list[ShipmentRecord]:
         if not heads:
             return []
         by_wh: dict[str, list[str]] = {}
@@ -1231,7 +1242,8 @@ class StateStore(FinanceTables):
                 chunk = ids[i:i + CHUNK]
                 marks = ",".join("?" * len(chunk))
                 for r in self._q(f"SELECT {', '.join(CARTON_COLUMNS)} FROM cartons WHERE warehouse=? AND shipment_id"
-                                 f" IN ({marks}) ORDER BY shipment_id, level DESC, label", (wh, *chunk)):
+                                 f" IN ({marks}) ORDER BY shipment_id, level DESC, label", (wh, *chunk)
+                                 ) if with_cartons else ():
                     cartons.setdefault((r[0], r[1]), []).append(
                         RecordedCarton(r[2], r[3], r[4], r[5], r[6] or "", r[7] or "", _dec(r[8]), r[9] or ""))
                 for r in self._q(f"SELECT {', '.join(SHIPPED_LINE_COLUMNS)} FROM shipment_lines WHERE warehouse=? AND"

@@ -174,22 +174,31 @@ def check_810(body: list[Segment], *, ctt_hash: bool = False) -> None:
     """Raise DocumentError unless TDS01 equals the IT1 extensions (IT102 x IT104, half up to cents)
     plus SAC charges minus SAC allowances, CTT01 counts the IT1s and CTT02 (when sent) sums IT102.
     Reads only the segments, so it holds the builder to the document it actually wrote."""
-    lines = [s for s in body if s[0] == "IT1"]
-    tds = [s for s in body if s[0] == "TDS"]
-    ctt = [s for s in body if s[0] == "CTT"]
-    problems = []
-    expected = sum((money(Decimal(s[2]) * Decimal(s[4])) for s in lines), Decimal(0))
-    for s in body:
-        if s[0] == "SAC":
+    tds, ctt = [], []
+    count, merchandise, units, net = 0, Decimal(0), Decimal(0), Decimal(0)
+    for s in body:  # one pass (every 810 of a night is checked)
+        tag = s[0]
+        if tag == "IT1":
+            quantity = Decimal(s[2])
+            merchandise += money(quantity * Decimal(s[4]))
+            units += quantity
+            count += 1
+        elif tag == "SAC":
             amount = Decimal(int(s[5])) / 100
-            expected += amount if s[1] == "C" else -amount
+            net += amount if s[1] == "C" else -amount
+        elif tag == "TDS":
+            tds.append(s)
+        elif tag == "CTT":
+            ctt.append(s)
+    problems = []
+    expected = merchandise + net  # exact: every term is in cents
     if len(tds) != 1:
         problems.append("one TDS is required")
     elif Decimal(int(tds[0][1])) / 100 != expected:
         problems.append(f"TDS01 {tds[0][1]} is not the lines plus charges less allowances ({expected})")
-    if len(ctt) != 1 or str(ctt[0][1]) != str(len(lines)):
-        problems.append(f"CTT01 does not count the {len(lines)} IT1 lines")
-    elif ctt_hash and (len(ctt[0]) < 3 or Decimal(ctt[0][2]) != sum((Decimal(s[2]) for s in lines), Decimal(0))):
+    if len(ctt) != 1 or str(ctt[0][1]) != str(count):
+        problems.append(f"CTT01 does not count the {count} IT1 lines")
+    elif ctt_hash and (len(ctt[0]) < 3 or Decimal(ctt[0][2]) != units):
         problems.append("CTT02 is not the sum of IT102")
     if problems:
         raise DocumentError("the 810 failed its self-check: " + "; ".join(problems))

@@ -257,7 +257,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     keys = {(p.due.partner, p.due.po_number) for p in prepared}
     work = {k: {ln.line_number: ln for ln in v} for k, v in lines.items() if k in keys}
     envelopes: dict[str, Envelope] = {}
-    touched: list[Key] = []
+    touched: dict[Key, None] = {}  # in order (a list's `in` made this quadratic: 8 s for 5,000 invoices)
     transitions, docs, invoices = [], [], []
     for p, n in zip(prepared, numbers, strict=True):
         d, built = p.due, p.built
@@ -265,8 +265,9 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         profile = profiles[d.partner]
         number = invoice_number(n, profile)
         current = work[key]
-        if any(current[k].invoiced + q > current[k].shipped for k, q in d.quantities.items()):
-            raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
+        for k, q in d.quantities.items():
+            if current[k].invoiced + q > current[k].shipped:
+                raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
         body = built.built.body
         big = body[0]
         if big[0] != "BIG" or big[2] != PENDING_NUMBER:
@@ -285,12 +286,12 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=d.doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
-        for k, q in d.quantities.items():
+        for k, q in d.quantities.items():  # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
             ln = current[k]
             total = ln.invoiced + q
-            state = LineState.INVOICED if ln.unshipped <= 0 and total >= ln.shipped else ln.state
+            state = LineState.INVOICED if ln.allocated + ln.backordered <= ln.shipped <= total else ln.state
             current[k] = _billed_line(ln, total, state, run_id)
-        done = all(ln.unshipped <= 0 and ln.invoiced >= ln.shipped for ln in current.values()
+        done = all(ln.allocated + ln.backordered <= ln.shipped <= ln.invoiced for ln in current.values()
                    if ln.state not in ENDED_LINES)
         event = EventKind.INVOICED_IN_FULL if done else EventKind.INVOICED_IN_PART
         note = f"810 {number}: {sums.total} {head.currency}".rstrip() + f" for {len(built.line_ids)} line(s)"
@@ -302,8 +303,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             raise DocumentError("an invoiced order cannot move", po=d.po_number, error=str(exc)) from exc
         records[key] = t.record
         transitions.append(t)
-        if key not in touched:
-            touched.append(key)
+        touched[key] = None
     made = {p.due.doc_key for p in prepared}
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
                 lines=tuple(OrderLines(*k, tuple(work[k][n] for n in sorted(work[k]))) for k in touched),
