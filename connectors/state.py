@@ -710,6 +710,7 @@ class StateStore(FinanceTables):
                 self._store_documents(plan.documents, render, hold, applied, at=at, run_id=run_id)
             self._write_orders(plan.transitions)
             self._write_lines(plan)
+            self._update_lines(plan)
             self._write_reservations(plan, run_id)
             self._write_changes(plan)
             self._write_events(plan, applied)
@@ -923,6 +924,18 @@ class StateStore(FinanceTables):
             return
         self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(last))
         self._many(insert, [_line_row(ln) for lines in last.values() for ln in lines])
+
+    def _update_lines(self, plan: Plan) -> None:
+        """Plan.line_updates: one UPDATE per line, of its state, invoiced and run_id columns only (an
+        810's lines: the order's other lines and columns are not rewritten); a line that is not stored
+        is an error (StateConflict: nothing is written)."""
+        if not plan.line_updates:
+            return
+        n = self._many("UPDATE order_lines SET state=?, invoiced=?, run_id=? WHERE partner=? AND po_number=? AND"
+                       " line_number=?", [(u[3], u[4], u[5], u[0], u[1], u[2]) for u in plan.line_updates])
+        if n != len(plan.line_updates):
+            raise StateConflict("order lines to update are not stored; nothing was written",
+                                expected=len(plan.line_updates), found=n)
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
         insert = ("INSERT INTO reservations (partner, po_number, line_number, warehouse, sku, quantity, run_id)"
