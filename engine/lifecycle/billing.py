@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from operator import attrgetter
 
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit
 from engine.invoice import Order810, order_810, terms_from_customer
@@ -203,18 +202,6 @@ def invoice_number(n: int, profile: PartnerProfile) -> str:
     return f"{profile.fulfilment.invoice.number_prefix}{n:07d}"
 
 
-_LINE_FIELDS = tuple(f.name for f in fields(LineRecord))
-_line_values = attrgetter(*_LINE_FIELDS)
-_INVOICED, _STATE, _RUN = (_LINE_FIELDS.index(n) for n in ("invoiced", "state", "run_id"))
-
-
-def _billed_line(ln: LineRecord, invoiced: Decimal, state: LineState, run_id: str) -> LineRecord:
-    """dataclasses.replace(ln, invoiced=, state=, run_id=) at a third of its cost (every invoiced line)."""
-    values = list(_line_values(ln))
-    values[_INVOICED], values[_STATE], values[_RUN] = invoiced, state, run_id
-    return LineRecord(*values)
-
-
 def _document(d: InvoiceDue, body: list, env: Envelope) -> PlannedDocument:
     """The numbered 810 as a document rendered here with the first delimiter set none of its values
     (nor the envelope's) uses - what the store's renderer would choose -, or as segments when none
@@ -258,7 +245,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     keys = {(p.due.partner, p.due.po_number) for p in prepared}
     work = {k: {ln.line_number: ln for ln in v} for k, v in lines.items() if k in keys}
     envelopes: dict[str, Envelope] = {}
-    billed_lines: dict[tuple[str, str, int], None] = {}  # in order (a list's `in` would be quadratic)
+    now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
     transitions, docs, invoices = [], [], []
     for p, n in zip(prepared, numbers, strict=True):
         d, built = p.due, p.built
@@ -266,8 +253,9 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         profile = profiles[d.partner]
         number = invoice_number(n, profile)
         current = work[key]
+        billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
         for k, q in d.quantities.items():
-            if current[k].invoiced + q > current[k].shipped:
+            if billing.get(k, (current[k].invoiced,))[0] + q > current[k].shipped:
                 raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
         body = built.built.body
         big = body[0]
@@ -289,12 +277,15 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             else "", currency=head.currency, created_at=at, run_id=run_id))
         for k, q in d.quantities.items():  # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
             ln = current[k]
-            total = ln.invoiced + q
-            state = LineState.INVOICED if ln.allocated + ln.backordered <= ln.shipped <= total else ln.state
-            current[k] = _billed_line(ln, total, state, run_id)
-            billed_lines[(*key, k)] = None
-        done = all(ln.allocated + ln.backordered <= ln.shipped <= ln.invoiced for ln in current.values()
-                   if ln.state not in ENDED_LINES)
+            invoiced, state = billing.get(k, (ln.invoiced, ln.state))
+            total = invoiced + q
+            billing[k] = (total, LineState.INVOICED if ln.allocated + ln.backordered <= ln.shipped <= total else state)
+        done = True
+        for n, ln in current.items():
+            invoiced, state = billing.get(n, (ln.invoiced, ln.state))
+            if state not in ENDED_LINES and not ln.allocated + ln.backordered <= ln.shipped <= invoiced:
+                done = False
+                break
         event = EventKind.INVOICED_IN_FULL if done else EventKind.INVOICED_IN_PART
         note = f"810 {number}: {sums.total} {head.currency}".rstrip() + f" for {len(built.line_ids)} line(s)"
         if d.shipment is not None:
@@ -307,8 +298,9 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         transitions.append(t)
     made = {p.due.doc_key for p in prepared}
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple((p, po, n, ln.state.value, decimal_text(ln.invoiced), ln.run_id)
-                                   for p, po, n in sorted(billed_lines) for ln in (work[(p, po)][n],)),
+                line_updates=tuple((*key, n, state.value, decimal_text(invoiced), run_id)
+                                   for key, billing in sorted(now_billed.items())
+                                   for n, (invoiced, state) in sorted(billing.items())),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
 
 
