@@ -10,6 +10,7 @@ line; tests never use it.
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
     .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
+    .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
 """
 
@@ -71,15 +72,37 @@ def _keep(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst)
 
 
+def _shipped(n_pos: int) -> None:
+    """A copy after the ship stage alone (the invoice stage's input)."""
+    from bench.night import confirmations
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import shipments
+    from flows.workspace import open_workspace
+
+    work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
+    _keep(_base(n_pos, "deliver"), work)
+    confirmations(work, n_pos)
+    ws = open_workspace(work)
+    state = StateStore(ws.state_url)
+    shipments.ship_warehouse(ws, ws.warehouses()["east"], ws.partners(), state,
+                             shipments.warehouse_drops(ws)(ws.warehouses()["east"]), load_reference(ws.reference_dir),
+                             now=NOW, run_id=RUN)
+    state.close()
+    _keep(work, _base(n_pos, "shipped"))
+
+
 def stage(name: str, n_pos: int, prof: str | None) -> dict:
     from connectors.reference import load_reference
     from connectors.state import StateStore
     from flows import steps
     from flows.workspace import open_workspace
 
-    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "reconcile": "deliver",
+    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "reconcile": "deliver",
               "reports": "reconcile"}[name]
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
+    if name == "invoice" and not _base(n_pos, before).exists():  # the ship stage's outcome, kept once
+        _shipped(n_pos)
     _keep(_base(n_pos, before), work)
     times = work / "stage-times.jsonl"
     times.unlink(missing_ok=True)
@@ -118,6 +141,13 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
                                          run_id=RUN)
             with timed("invoice"):
                 shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
+    elif name == "invoice":
+        from flows import shipments
+
+        ref = load_reference(ws.reference_dir)
+
+        def call():
+            return shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
     elif name == "reconcile":
         def call():
             return steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)

@@ -711,6 +711,7 @@ class StateStore(FinanceTables):
                 self._store_documents(plan.documents, render, hold, applied, at=at, run_id=run_id)
             self._write_orders(plan.transitions)
             self._write_lines(plan)
+            self._update_lines(plan)
             self._write_reservations(plan, run_id)
             self._write_changes(plan)
             self._write_events(plan, applied)
@@ -918,6 +919,18 @@ class StateStore(FinanceTables):
             return
         self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(last))
         self._many(insert, [_line_row(ln) for lines in last.values() for ln in lines])
+
+    def _update_lines(self, plan: Plan) -> None:
+        """Plan.line_updates: one UPDATE per line, of its state, invoiced and run_id columns only (an
+        810's lines: the order's other lines and columns are not rewritten); a line that is not stored
+        is an error (StateConflict: nothing is written)."""
+        if not plan.line_updates:
+            return
+        n = self._many("UPDATE order_lines SET state=?, invoiced=?, run_id=? WHERE partner=? AND po_number=? AND"
+                       " line_number=?", [(u[3], u[4], u[5], u[0], u[1], u[2]) for u in plan.line_updates])
+        if n != len(plan.line_updates):
+            raise StateConflict("order lines to update are not stored; nothing was written",
+                                expected=len(plan.line_updates), found=n)
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
         insert = f"INSERT INTO reservations ({', '.join(RESERVATION_COLUMNS)}) VALUES (?,?,?,?,?,?,?)"
@@ -1250,7 +1263,18 @@ class StateStore(FinanceTables):
             return []
         return self.shipments(keys=[(w, s) for w, s in keys], partners=[partner])
 
-    def _shipment_records(self, heads: list[tuple]) -> list[ShipmentRecord]:
+    def shipments_to_bill(self, partners: Iterable[str]) -> list[ShipmentRecord]:
+        """shipments(billing="shipment", partners=...) + shipments(billing="order", partners=...), their
+        lines without their cartons (what billing reads of a shipment; the invoice stage's one read)."""
+        wanted = sorted(set(partners))
+        if not wanted:
+            return []
+        sql = (f"SELECT {', '.join(SHIPMENT_COLUMNS)} FROM shipments WHERE billing=? AND partner IN"
+               f" ({','.join('?' * len(wanted))}) ORDER BY ship_date, ship_time, warehouse, shipment_id")
+        heads = self._q(sql, ["shipment", *wanted]) + self._q(sql, ["order", *wanted])
+        return self._shipment_records(heads, with_cartons=False)
+
+    def _shipment_records(self, heads: list[tuple], *, with_cartons: bool = True) -> list[ShipmentRecord]:
         if not heads:
             return []
         by_wh: dict[str, list[str]] = {}
@@ -1263,7 +1287,8 @@ class StateStore(FinanceTables):
                 chunk = ids[i:i + CHUNK]
                 marks = ",".join("?" * len(chunk))
                 for r in self._q(f"SELECT {', '.join(CARTON_COLUMNS)} FROM cartons WHERE warehouse=? AND shipment_id"
-                                 f" IN ({marks}) ORDER BY shipment_id, level DESC, label", (wh, *chunk)):
+                                 f" IN ({marks}) ORDER BY shipment_id, level DESC, label", (wh, *chunk)
+                                 ) if with_cartons else ():
                     cartons.setdefault((r[0], r[1]), []).append(
                         RecordedCarton(r[2], r[3], r[4], r[5], r[6] or "", r[7] or "", _dec(r[8]), r[9] or ""))
                 for r in self._q(f"SELECT {', '.join(SHIPPED_LINE_COLUMNS)} FROM shipment_lines WHERE warehouse=? AND"

@@ -13,7 +13,7 @@ N1 RE/BT/ST (N3/N4), ITD, DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = numbe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -60,11 +60,46 @@ def build_810(invoice: Invoice, settings: InvoiceSettings, *, shipped: Mapping[s
     bill more than shipped, a line repeats, a quantity or price is not positive, or the result fails
     its self-check (TDS, CTT)."""
     already_invoiced = already_invoiced or {}
-    _refuse_overbilling(invoice, shipped, already_invoiced)
-    sums = totals(invoice)
-    body: list[list[object]] = [["BIG", invoice.invoice_date.strftime("%Y%m%d"), invoice.invoice_number,
-                                 invoice.po_date.strftime("%Y%m%d") if invoice.po_date else "", invoice.po_number,
-                                 invoice.release_number, "", settings.transaction_type]]
+    _refuse_overbilling(invoice.invoice_number, [(ln.line_id, ln.quantity, ln.unit_price) for ln in invoice.lines],
+                        shipped, already_invoiced)
+    lines = invoice.lines
+    pairs = []
+    for line in lines:
+        flat: list[str] = []
+        for pid in line.product_ids[:10]:
+            if pid.id:
+                flat += [pid.qualifier, pid.id]
+        pairs.append(flat)
+    return body_810(invoice, settings, [ln.line_id for ln in lines], [ln.quantity for ln in lines],
+                    [ln.unit for ln in lines], [ln.unit_price for ln in lines], [ln.price_basis for ln in lines],
+                    pairs, [ln.description for ln in lines]).body
+
+
+@dataclass(frozen=True, slots=True)
+class Body810:
+    """An 810 body as built (lists of text values) with the sums it states."""
+
+    body: list[list[str]]
+    extensions: list[Decimal]  # per line: quantity x unit price, half up to cents
+    merchandise: Decimal
+    total: Decimal  # TDS01
+
+
+def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], quantities: Sequence[Decimal],
+             units: Sequence[str], prices: Sequence[Decimal], bases: Sequence[str], pairs: Sequence[Sequence[str]],
+             descriptions: Sequence[str]) -> Body810:
+    """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
+    columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
+    build_810 and for billing's invoices (which never make an InvoiceLine per line)."""
+    invoice = head
+    exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
+    merchandise = sum(exts, Decimal(0))
+    charges = tuple((c, money(c.amount) if c.amount is not None else money(merchandise * c.percent / 100))
+                    for c in invoice.charges)
+    total = merchandise + sum((a if c.kind == "C" else -a for c, a in charges), Decimal(0))
+    body: list[list[str]] = [["BIG", invoice.invoice_date.strftime("%Y%m%d"), invoice.invoice_number,
+                              invoice.po_date.strftime("%Y%m%d") if invoice.po_date else "", invoice.po_number,
+                              invoice.release_number, "", settings.transaction_type]]
     if invoice.currency:
         body.append(["CUR", "SE", invoice.currency])
     if invoice.shipment_id:
@@ -78,55 +113,52 @@ def build_810(invoice: Invoice, settings: InvoiceSettings, *, shipped: Mapping[s
         body.append(_itd(invoice.terms))
     if invoice.ship_date is not None:
         body.append(["DTM", "011", invoice.ship_date.strftime("%Y%m%d")])
-    for line in invoice.lines:
-        pairs: list[object] = []
-        for pid in line.product_ids[:10]:
-            if pid.id:
-                pairs += [pid.qualifier, pid.id]
-        body.append(["IT1", line.line_id, x12_decimal(line.quantity), line.unit, x12_decimal(line.unit_price),
-                     line.price_basis, *pairs])
-        if line.description:
-            body.append(["PID", "F", "", "", "", line.description])
-    body.append(["TDS", x12_implied(sums.total)])
-    for charge, amount in sums.charges:
-        sac: list[object] = ["SAC", charge.kind, charge.code, "", "", x12_implied(amount)]
+    add = body.append
+    for line_id, q, unit, price, basis, flat, description in zip(line_ids, quantities, units, prices, bases, pairs,
+                                                                 descriptions, strict=True):
+        add(["IT1", line_id, x12_decimal(q), unit, x12_decimal(price), basis, *flat])
+        if description:
+            add(["PID", "F", "", "", "", description])
+    body.append(["TDS", x12_implied(total)])
+    for charge, amount in charges:
+        sac: list[str] = ["SAC", charge.kind, charge.code, "", "", x12_implied(amount)]
         if charge.percent is not None:
             sac += ["1", x12_decimal(charge.percent)]
         if charge.description:
             sac += [""] * (15 - len(sac)) + [charge.description]
         body.append(sac)
     if settings.iss:
-        units: dict[str, Decimal] = defaultdict(Decimal)
-        for line in invoice.lines:
-            units[line.unit] += line.quantity
-        for unit, qty in units.items():
+        per_unit: dict[str, Decimal] = defaultdict(Decimal)
+        for unit, q in zip(units, quantities, strict=True):
+            per_unit[unit] += q
+        for unit, qty in per_unit.items():
             body.append(["ISS", x12_decimal(qty), unit])
-    ctt: list[object] = ["CTT", str(len(invoice.lines))]
+    ctt: list[str] = ["CTT", str(len(line_ids))]
     if settings.ctt_hash:
-        ctt.append(x12_decimal(sum((line.quantity for line in invoice.lines), Decimal(0))))
+        ctt.append(x12_decimal(sum(quantities, Decimal(0))))
     body.append(ctt)
     check_810(body, ctt_hash=settings.ctt_hash)
-    return body
+    return Body810(body, exts, merchandise, total)
 
 
-def _refuse_overbilling(invoice: Invoice, shipped: Mapping[str, Decimal],
+def _refuse_overbilling(number: str, lines: Sequence[tuple[str, Decimal, Decimal]], shipped: Mapping[str, Decimal],
                         already_invoiced: Mapping[str, Decimal]) -> None:
+    """``lines``: (line id, quantity, unit price) of the invoice numbered ``number``."""
     seen: set[str] = set()
-    for line in invoice.lines:
-        if line.line_id in seen:
-            raise DocumentError("a line appears twice on one invoice", invoice=invoice.invoice_number,
-                                line_id=line.line_id)
-        seen.add(line.line_id)
-        if line.quantity <= 0:
-            raise DocumentError("an invoice line must bill a positive quantity", line_id=line.line_id)
-        if line.unit_price < 0:
-            raise DocumentError("an invoice line has a negative price", line_id=line.line_id)
-        may = shipped.get(line.line_id, Decimal(0)) - already_invoiced.get(line.line_id, Decimal(0))
-        if line.quantity > may:
+    for line_id, quantity, price in lines:
+        if line_id in seen:
+            raise DocumentError("a line appears twice on one invoice", invoice=number, line_id=line_id)
+        seen.add(line_id)
+        if quantity <= 0:
+            raise DocumentError("an invoice line must bill a positive quantity", line_id=line_id)
+        if price < 0:
+            raise DocumentError("an invoice line has a negative price", line_id=line_id)
+        may = shipped.get(line_id, Decimal(0)) - already_invoiced.get(line_id, Decimal(0))
+        if quantity > may:
             raise DocumentError("would invoice more than shipped (or units already invoiced)",
-                                invoice=invoice.invoice_number, line_id=line.line_id, quantity=str(line.quantity),
-                                shipped=str(shipped.get(line.line_id, 0)),
-                                already_invoiced=str(already_invoiced.get(line.line_id, 0)))
+                                invoice=number, line_id=line_id, quantity=str(quantity),
+                                shipped=str(shipped.get(line_id, 0)),
+                                already_invoiced=str(already_invoiced.get(line_id, 0)))
 
 
 def _itd(terms: Terms) -> list[object]:
@@ -142,22 +174,31 @@ def check_810(body: list[Segment], *, ctt_hash: bool = False) -> None:
     """Raise DocumentError unless TDS01 equals the IT1 extensions (IT102 x IT104, half up to cents)
     plus SAC charges minus SAC allowances, CTT01 counts the IT1s and CTT02 (when sent) sums IT102.
     Reads only the segments, so it holds the builder to the document it actually wrote."""
-    lines = [s for s in body if s[0] == "IT1"]
-    tds = [s for s in body if s[0] == "TDS"]
-    ctt = [s for s in body if s[0] == "CTT"]
-    problems = []
-    expected = sum((money(Decimal(s[2]) * Decimal(s[4])) for s in lines), Decimal(0))
-    for s in body:
-        if s[0] == "SAC":
+    tds, ctt = [], []
+    count, merchandise, units, net = 0, Decimal(0), Decimal(0), Decimal(0)
+    for s in body:  # one pass (every 810 of a night is checked)
+        tag = s[0]
+        if tag == "IT1":
+            quantity = Decimal(s[2])
+            merchandise += money(quantity * Decimal(s[4]))
+            units += quantity
+            count += 1
+        elif tag == "SAC":
             amount = Decimal(int(s[5])) / 100
-            expected += amount if s[1] == "C" else -amount
+            net += amount if s[1] == "C" else -amount
+        elif tag == "TDS":
+            tds.append(s)
+        elif tag == "CTT":
+            ctt.append(s)
+    problems = []
+    expected = merchandise + net  # exact: every term is in cents
     if len(tds) != 1:
         problems.append("one TDS is required")
     elif Decimal(int(tds[0][1])) / 100 != expected:
         problems.append(f"TDS01 {tds[0][1]} is not the lines plus charges less allowances ({expected})")
-    if len(ctt) != 1 or str(ctt[0][1]) != str(len(lines)):
-        problems.append(f"CTT01 does not count the {len(lines)} IT1 lines")
-    elif ctt_hash and (len(ctt[0]) < 3 or Decimal(ctt[0][2]) != sum((Decimal(s[2]) for s in lines), Decimal(0))):
+    if len(ctt) != 1 or str(ctt[0][1]) != str(count):
+        problems.append(f"CTT01 does not count the {count} IT1 lines")
+    elif ctt_hash and (len(ctt[0]) < 3 or Decimal(ctt[0][2]) != units):
         problems.append("CTT02 is not the sum of IT102")
     if problems:
         raise DocumentError("the 810 failed its self-check: " + "; ".join(problems))
@@ -206,13 +247,73 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
         lines.append(InvoiceLine(line_id=line_id, quantity=q, unit=units.get(line_id) or row.get("unit") or "EA",
                                  unit_price=price, product_ids=ids, price_basis=row.get("price_basis") or "",
                                  description=row.get("description") or ""))
-    return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=tuple(lines),
+    return _head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
+                 terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
+                 ship_date=ship_date)
+
+
+def _head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[str, object], *, number: str,
+          invoice_date: date, settings: InvoiceSettings, terms: Terms | None, remit_to: Party | None,
+          shipment_id: str, bill_of_lading: str, ship_date: date | None) -> Invoice:
+    return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=lines,
                    po_date=order.get("po_date"), release_number=order.get("release_number") or "",
                    currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
                    remit_to=remit_to if remit_to is not None else (Party("RE", settings.remit_to)
                                                                    if settings.remit_to else None),
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"), terms=terms,
                    ship_date=ship_date, charges=settings.charges, partner=order.get("partner") or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Order810:
+    """One PO's 810 as order_810 builds it: the invoice's head (``head.lines`` empty), its lines as
+    columns and the body with its sums."""
+
+    head: Invoice
+    line_ids: list[str]
+    quantities: list[Decimal]
+    units: list[str]
+    prices: list[Decimal]
+    built: Body810
+
+
+def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[str, str], order: dict,
+              order_lines: Mapping[str, dict], prices: Mapping[str, Decimal], *, number: str, invoice_date: date,
+              settings: InvoiceSettings, terms: Terms | None = None, shipment_id: str = "", bill_of_lading: str = "",
+              ship_date: date | None = None, shipped: Mapping[str, Decimal],
+              already_invoiced: Mapping[str, Decimal]) -> Order810:
+    """build_810(invoice_for_order(...)) without an InvoiceLine per line: the same checks, refusals
+    (DocumentError, in the same order) and body. ``order_lines`` and ``prices`` are keyed by line id
+    (this PO's only)."""
+    line_ids: list[str] = []
+    qs: list[Decimal] = []
+    us: list[str] = []
+    ps: list[Decimal] = []
+    bases: list[str] = []
+    pairs: list[list[str]] = []
+    descriptions: list[str] = []
+    for line_id, q in quantities.items():
+        if not q:
+            continue
+        price = prices.get(line_id)
+        if price is None:
+            raise DocumentError("no acknowledged price for an invoiced line", po=po_number, line_id=line_id)
+        row = order_lines.get(line_id) or {}
+        flat: list[str] = []
+        for pid in [p for p in row.get("product_ids") or [] if p.get("id")][:10]:
+            flat += [pid["qualifier"], pid["id"]]
+        line_ids.append(line_id)
+        qs.append(q)
+        us.append(units.get(line_id) or row.get("unit") or "EA")
+        ps.append(price)
+        bases.append(row.get("price_basis") or "")
+        pairs.append(flat)
+        descriptions.append(row.get("description") or "")
+    head = _head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
+                 remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date)
+    _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
+    built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions)
+    return Order810(head, line_ids, qs, us, ps, built)
 
 
 def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:

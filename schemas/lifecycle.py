@@ -475,6 +475,9 @@ class Plan:
     invoices: tuple[InvoiceRecord, ...] = ()  # invoices numbered (their 810 in ``documents``)
     billed: tuple[tuple[str, str], ...] = ()  # (warehouse, shipment id) whose units are now all invoiced
     reservation_tables: tuple[ReservationTable, ...] = ()  # columnar reservations (written before ``reservations``)
+    # (partner, po_number, line_number, state, invoiced as decimal_text, run_id): an existing line's billing
+    # columns set in place, nothing else of it (the 810s' lines; written after ``lines``)
+    line_updates: tuple[tuple[str, str, int, str, str, str], ...] = ()
 
     def __add__(self, other: Plan) -> Plan:
         return Plan(*(getattr(self, f) + getattr(other, f) for f in PLAN_FIELDS))
@@ -492,4 +495,4 @@ class Plan:
 
 # Plan's fields in declaration order (Plan(*...) builds by position; a test checks they agree)
 PLAN_FIELDS = ("transitions", "lines", "line_tables", "reservations", "documents", "new_changes", "change_updates",
-               "findings", "shipments", "invoices", "billed", "reservation_tables")
+               "findings", "shipments", "invoices", "billed", "reservation_tables", "line_updates")

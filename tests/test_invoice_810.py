@@ -182,3 +182,64 @@ def test_invoices_for_a_shipment_one_per_po_at_acknowledged_prices():
         invoices_for_shipment(shipment, orders, order_lines, {}, numbers={"PO-1": "X", "PO-2": "Y"},
                               invoice_date=date(2026, 11, 28), settings=InvoiceSettings())
     assert terms_from_customer({"terms_type": None}) is None
+
+
+def test_order_810_is_build_810_of_invoice_for_order_without_an_object_per_line():
+    """Billing builds its 810s with order_810 (columns, no InvoiceLine per line): the same body, sums and
+    refusals as build_810(invoice_for_order(...)), for every optional segment."""
+    from engine.invoice import invoice_for_order, order_810
+
+    order = {"partner": "acme", "po_date": date(2026, 11, 20), "release_number": "R1", "currency": "USD",
+             "bill_to_name": "ACME AP", "bill_to_id": "AP01", "bill_to_id_qualifier": "92",
+             "ship_to_name": "ACME DC 7", "ship_to_address1": "1 Dock Rd", "ship_to_city": "Reno",
+             "ship_to_state": "NV", "ship_to_postal_code": "89501"}
+    ids = [{"qualifier": "UP", "id": f"0730000404{i:02d}"} for i in range(12)] + [{"qualifier": "VN", "id": ""}]
+    rows = {"1": {"unit": "CA", "product_ids": ids, "description": "WIDGET", "price_basis": "PE"},
+            "2": {"product_ids": [{"qualifier": "VN", "id": ""}, {"qualifier": "VN", "id": "SKU-2"}]}}
+    quantities = {"1": D("12"), "3": D(0), "2": D("4.5")}
+    prices = {"1": D("2.505"), "2": D("10")}
+    settings_ = InvoiceSettings(iss=True, ctt_hash=True, remit_to="OrderBridge Supply", transaction_type="CR",
+                                charges=(Charge(kind="C", code="D240", amount=D("15.005"), description="FREIGHT"),
+                                         Charge(kind="A", code="C310", percent=D("2.5"))))
+    terms = Terms("08", "3", D("2"), 10, 30, "2% 10 NET 30")
+    shipped = {"1": D(12), "2": D(5), "3": D(1)}
+    kw = dict(number="INV-9", invoice_date=date(2026, 11, 28), settings=settings_, terms=terms, shipment_id="S1",
+              bill_of_lading="BOL-1", ship_date=date(2026, 11, 27))
+    inv = invoice_for_order("PO-1", quantities, {"2": "EA"}, order, {("PO-1", k): v for k, v in rows.items()},
+                            {("PO-1", k): v for k, v in prices.items()}, **kw)
+    expected = build_810(inv, settings_, shipped=shipped, already_invoiced={"2": D("0.5")})
+    built = order_810("PO-1", quantities, {"2": "EA"}, order, rows, prices, **kw, shipped=shipped,
+                      already_invoiced={"2": D("0.5")})
+    sums = totals(inv)
+    assert built.built.body == expected and built.line_ids == ["1", "2"] and built.units == ["CA", "EA"]
+    assert (built.built.merchandise, built.built.total) == (sums.merchandise, sums.total)
+    assert built.head == inv.__class__(**{**{f: getattr(inv, f) for f in inv.__slots__}, "lines": ()})
+    for already, match in (({"2": D(1)}, "more than shipped"), ({}, None)):
+        with pytest.raises(DocumentError, match=match or "no acknowledged price"):
+            order_810("PO-1", quantities, {}, order, rows, prices if match else {"1": D(1)}, **kw, shipped=shipped,
+                      already_invoiced=already)
+
+
+def test_billing_renders_an_810_as_the_store_renderer_would():
+    """engine.lifecycle.billing renders each 810 itself (a pre-rendered set with its delimiters): the
+    bytes equal the envelope renderer's on the segments, with the same delimiter choice, including the
+    fallback set when a value holds the first set's separator."""
+    from engine.envelope import _render_body, delimiters_for, envelope_for
+    from engine.lifecycle.billing import InvoiceDue, _document
+
+    env = envelope_for(PROFILES["acme"])
+    due = InvoiceDue("acme", "PO-1", {1: D(1)})
+    chosen = []
+    for text in ("WIDGET", "WIDGET*BLUE"):
+        inv = invoice(line("1", "12", "2.50"), InvoiceLine("2", D(1), "EA", D(3), (), "", text))
+        body = build_810(inv, InvoiceSettings(), shipped=shipped_for(inv))
+        doc = _document(due, body, env)
+        d = delimiters_for(env, [body])
+        assert doc.delimiters == d and doc.sets[0].text == _render_body(body, d) and doc.sets[0].segments == len(body)
+        assert doc.sets[0].body == () and doc.sets[0].doc_key == due.doc_key
+        chosen.append(d)
+    assert chosen == list(env.candidates[:2])
+    inv = invoice(line("1", "12", "2.50"), InvoiceLine("2", D(1), "EA", D(3), (), "", "A*B|C!D`E~F"))
+    body = build_810(inv, InvoiceSettings(), shipped=shipped_for(inv))
+    doc = _document(due, body, env)  # no set fits: as segments, without delimiters (the store holds it)
+    assert doc.delimiters is None and doc.sets[0].text == "" and [list(s) for s in doc.sets[0].body] == body

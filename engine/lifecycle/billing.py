@@ -7,7 +7,8 @@ Pure. Three steps so that invoice numbers are taken inside the caller's transact
 as will be used (no gaps): ``invoices_due`` (what to bill), ``prepare_invoices`` (each 810 built once
 without its number: one that fails is a finding, never a number), ``plan_invoices`` (numbered).
 Never bills more than shipped nor a unit twice: the order line's shipped and invoiced quantities
-bound every invoice (engine.invoice.build_810 refuses otherwise).
+bound every invoice (engine.invoice.order_810 refuses otherwise). Each 810 is built once as text
+values (no object per line) and rendered here, with the delimiters the store's renderer would choose.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from engine.invoice import build_810, extension, invoice_for_order, terms_from_customer, totals
+from engine.envelope import Envelope, body_chars, envelope_for, first_fit
+from engine.invoice import Order810, order_810, terms_from_customer
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
 from schemas.errors import DocumentError
@@ -33,9 +35,13 @@ from schemas.lifecycle import (
     OrderRecord,
     OrderState,
     Plan,
+    PlannedDocument,
+    PlannedSet,
+    decimal_text,
 )
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
+from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 STAGE = "invoicing"
@@ -114,8 +120,7 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
 @dataclass(frozen=True, slots=True)
 class PreparedInvoice:
     due: InvoiceDue
-    invoice: object  # schemas.invoices.Invoice (number still PENDING_NUMBER)
-    body: tuple = ()  # its 810 body as built and checked (BIG02 still PENDING_NUMBER)
+    built: Order810  # its 810 as built and checked (BIG02 still PENDING_NUMBER), its lines as columns
 
 
 def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
@@ -133,6 +138,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     billed: dict[tuple[str, str, int], Decimal] = {}
     out: list[PreparedInvoice] = []
     problems: list[FindingRecord] = []
+    terms: dict[str, object] = {}
+    numbered: dict[Key, dict[int, LineRecord]] = {}
     for d in due:
         key = (d.partner, d.po_number)
         profile = profiles[d.partner]
@@ -142,14 +149,14 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                         value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
             continue
-        by_number = {ln.line_number: ln for ln in lines.get(key, ())}
+        by_number = numbered.get(key)
+        if by_number is None:
+            by_number = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
+        if d.partner not in terms:
+            terms[d.partner] = terms_from_customer(customers.get(d.partner))
         try:
-            invoice = _invoice(d, by_number, orders.get(key, {}), order_lines.get(key, {}), customers.get(d.partner),
-                               profile, invoice_date)
-            shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
-            already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get((*key, n), Decimal(0))
-                       for n in d.quantities}
-            body = build_810(invoice, profile.fulfilment.invoice, shipped=shipped, already_invoiced=already)
+            built = _invoice(d, by_number, orders.get(key, {}), order_lines.get(key, {}), terms[d.partner], profile,
+                             invoice_date, billed)
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -158,15 +165,16 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             continue
         for n, q in d.quantities.items():
             billed[(*key, n)] = billed.get((*key, n), Decimal(0)) + q
-        out.append(PreparedInvoice(d, invoice, tuple(tuple(seg) for seg in body)))
+        out.append(PreparedInvoice(d, built))
     return out, tuple(problems)
 
 
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
-             customer: dict | None, profile: PartnerProfile, invoice_date: date):
+             terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[tuple[str, str, int], Decimal]
+             ) -> Order810:
     quantities: dict[str, Decimal] = {}
     units: dict[str, str] = {}
-    prices: dict[tuple[str, str], Decimal] = {}
+    prices: dict[str, Decimal] = {}
     for n, q in d.quantities.items():
         ln = by_number[n]
         line_id = ln.line_id or str(n)
@@ -174,21 +182,54 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
         units[line_id] = ln.unit
         price = ln.ack_price if ln.ack_price is not None else ln.unit_price
         if price is not None:
-            prices[(d.po_number, line_id)] = price
-    rows = {(d.po_number, lid): row for lid, row in order_lines.items()}
+            prices[line_id] = price
+    shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
+    already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get((d.partner, d.po_number, n),
+                                                                                  Decimal(0))
+               for n in d.quantities}
     ships = (d.shipment,) if d.shipment is not None else d.shipments
     last = ships[-1] if ships else None
     bol = ",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50]
-    return invoice_for_order(d.po_number, quantities, units, {**order, "partner": d.partner}, rows, prices,
-                             number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
-                             terms=terms_from_customer(customer),
-                             shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
-                             bill_of_lading=bol, ship_date=last.ship_date if last else None)
+    return order_810(d.po_number, quantities, units, {**order, "partner": d.partner}, order_lines, prices,
+                     number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
+                     terms=terms, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
+                     bill_of_lading=bol, ship_date=last.ship_date if last else None, shipped=shipped,
+                     already_invoiced=already)
 
 
 def invoice_number(n: int, profile: PartnerProfile) -> str:
     """BIG02 for the company-wide sequence's number ``n``: the profile's prefix, 7 digits at least."""
     return f"{profile.fulfilment.invoice.number_prefix}{n:07d}"
+
+
+def _document(d: InvoiceDue, body: list, env: Envelope) -> PlannedDocument:
+    """The numbered 810 as a document rendered here with the first delimiter set none of its values
+    (nor the envelope's) uses - what the store's renderer would choose -, or as segments when none
+    fits (the store holds it)."""
+    try:
+        used = set("".join(["".join(seg[1:]) for seg in body]))
+    except TypeError:  # a value that is not text: as the renderer reads it
+        used = body_chars([body])
+    delimiters = first_fit(env, used)
+    if delimiters is None:
+        return transaction_set("810", "IN", d.doc_key, body, partner=d.partner, po_number=d.po_number)
+    return PlannedDocument(d.partner, "810", "IN", (PlannedSet(d.doc_key, po_number=d.po_number,
+                                                               text=_text(body, delimiters), segments=len(body)),),
+                           delimiters=delimiters)
+
+
+def _text(body: list, d: Delimiters) -> str:
+    """engine.envelope's rendering of a body none of whose values holds a delimiter of ``d``: each
+    segment's elements joined, trailing empty ones dropped (no value ends in the element separator),
+    each segment with its terminator."""
+    element, end = d.element, d.segment + d.suffix
+    try:
+        segments = [element.join(seg).rstrip(element) for seg in body]
+    except TypeError:  # a value that is not text: None is empty, anything else its str()
+        segments = [element.join([seg[0], *("" if v is None else str(v) for v in seg[1:])]).rstrip(element)
+                    for seg in body]
+    segments.append("")
+    return end.join(segments)
 
 
 def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int],
@@ -201,40 +242,52 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     if len(numbers) != len(prepared):
         raise ValueError(f"{len(prepared)} invoices need as many numbers, {len(numbers)} were taken")
     records = dict(records)
-    work = {k: {ln.line_number: ln for ln in v} for k, v in lines.items()}
-    touched: list[Key] = []
+    keys = {(p.due.partner, p.due.po_number) for p in prepared}
+    work = {k: {ln.line_number: ln for ln in v} for k, v in lines.items() if k in keys}
+    envelopes: dict[str, Envelope] = {}
+    now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
     transitions, docs, invoices = [], [], []
     for p, n in zip(prepared, numbers, strict=True):
-        d = p.due
+        d, built = p.due, p.built
         key = (d.partner, d.po_number)
         profile = profiles[d.partner]
         number = invoice_number(n, profile)
-        invoice = replace(p.invoice, invoice_number=number)
         current = work[key]
-        if any(current[k].invoiced + q > current[k].shipped for k, q in d.quantities.items()):
-            raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
-        big = p.body[0]
+        billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
+        for k, q in d.quantities.items():
+            if billing.get(k, (current[k].invoiced,))[0] + q > current[k].shipped:
+                raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
+        body = built.built.body
+        big = body[0]
         if big[0] != "BIG" or big[2] != PENDING_NUMBER:
             raise DocumentError("a prepared 810 does not start with its BIG", po=d.po_number)
-        body = [("BIG", big[1], number, *big[3:]), *p.body[1:]]  # built and checked once, now numbered
-        docs.append(transaction_set("810", "IN", d.doc_key, body, partner=d.partner, po_number=d.po_number))
-        sums = totals(invoice)
+        body = [["BIG", big[1], number, *big[3:]], *body[1:]]  # built and checked once, now numbered
+        env = envelopes.get(d.partner)
+        if env is None:
+            env = envelopes[d.partner] = envelope_for(profile)
+        docs.append(_document(d, body, env))
+        head, sums = built.head, built.built
         invoices.append(InvoiceRecord(
-            partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=invoice.invoice_date,
-            lines=tuple(InvoicedLine(k, current[k].line_id, d.quantities[k], il.unit, il.unit_price, extension(il))
-                        for k, il in zip(d.quantities, invoice.lines, strict=True)),
+            partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
+            lines=tuple(InvoicedLine(k, current[k].line_id, d.quantities[k], unit, price, amount)
+                        for k, unit, price, amount in zip(d.quantities, built.units, built.prices, sums.extensions,
+                                                          strict=True)),
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=d.doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
-            else "", currency=invoice.currency, created_at=at, run_id=run_id))
-        for k, q in d.quantities.items():
+            else "", currency=head.currency, created_at=at, run_id=run_id))
+        for k, q in d.quantities.items():  # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
             ln = current[k]
-            total = ln.invoiced + q
-            state = LineState.INVOICED if ln.unshipped <= 0 and total >= ln.shipped else ln.state
-            current[k] = replace(ln, invoiced=total, state=state, run_id=run_id)
-        done = all(ln.unshipped <= 0 and ln.invoiced >= ln.shipped for ln in current.values()
-                   if ln.state not in ENDED_LINES)
+            invoiced, state = billing.get(k, (ln.invoiced, ln.state))
+            total = invoiced + q
+            billing[k] = (total, LineState.INVOICED if ln.allocated + ln.backordered <= ln.shipped <= total else state)
+        done = True
+        for n, ln in current.items():
+            invoiced, state = billing.get(n, (ln.invoiced, ln.state))
+            if state not in ENDED_LINES and not ln.allocated + ln.backordered <= ln.shipped <= invoiced:
+                done = False
+                break
         event = EventKind.INVOICED_IN_FULL if done else EventKind.INVOICED_IN_PART
-        note = f"810 {number}: {sums.total} {invoice.currency}".rstrip() + f" for {len(invoice.lines)} line(s)"
+        note = f"810 {number}: {sums.total} {head.currency}".rstrip() + f" for {len(built.line_ids)} line(s)"
         if d.shipment is not None:
             note += f" of shipment {d.shipment.shipment_id}"
         try:
@@ -243,11 +296,11 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             raise DocumentError("an invoiced order cannot move", po=d.po_number, error=str(exc)) from exc
         records[key] = t.record
         transitions.append(t)
-        if key not in touched:
-            touched.append(key)
     made = {p.due.doc_key for p in prepared}
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                lines=tuple(OrderLines(*k, tuple(work[k][n] for n in sorted(work[k]))) for k in touched),
+                line_updates=tuple((*key, n, state.value, decimal_text(invoiced), run_id)
+                                   for key, billing in sorted(now_billed.items())
+                                   for n, (invoiced, state) in sorted(billing.items())),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
 
 
