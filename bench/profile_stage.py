@@ -1,7 +1,8 @@
 """One stage of the bench night in-process, on a copy of a prepared workspace, timed or profiled:
 `prepare` runs bench/night.py's workspace (delivery.batch "run") through intake, decide and delivery
 once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then start from the copy
-before them, so a stage can be timed again and again on the same inputs. `ship` starts from the copy
+before them (`deliver`: the copy after decide, shipped and invoiced once and kept, as the night
+delivers), so a stage can be timed again and again on the same inputs. `ship` starts from the copy
 after decide and delivery, drops the east DC's confirmations for half of the POs (bench/night.py)
 and runs the night's ship stage (856s) then its invoice stage (810s), as the night does. Profiling
 is cProfile in CPU time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON
@@ -11,6 +12,7 @@ line; tests never use it.
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
     .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
+    .venv/bin/python bench/profile_stage.py deliver 10000 [--prof /tmp/deliver.prof]
 """
 
 from __future__ import annotations
@@ -56,6 +58,10 @@ def prepare(n_pos: int) -> dict:
     state = StateStore(ws.state_url)
     steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir), steps.load_inventory(ws, NOW.date()),
                      now=NOW, run_id=RUN, use_gx=True)
+    state.close()
+    _keep(work, _base(n_pos, "decide"))  # `deliver` ships and invoices from here, as the night does
+    shutil.rmtree(_base(n_pos, "shipped"), ignore_errors=True)
+    state = StateStore(ws.state_url)
     steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW)
     state.close()
     _keep(work, _base(n_pos, "deliver"))
@@ -71,13 +77,36 @@ def _keep(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst)
 
 
+def _shipped(n_pos: int) -> None:
+    """The night's state before its delivery, kept once: the copy after decide, shipped and invoiced."""
+    from bench.night import confirmations
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import shipments
+    from flows.workspace import open_workspace
+
+    work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
+    _keep(_base(n_pos, "decide"), work)
+    confirmations(work, n_pos)
+    ws = open_workspace(work)
+    profiles, ref = ws.partners(), load_reference(ws.reference_dir)
+    state = StateStore(ws.state_url)
+    shipments.ship_warehouse(ws, ws.warehouses()["east"], profiles, state,
+                             shipments.warehouse_drops(ws)(ws.warehouses()["east"]), ref, now=NOW, run_id=RUN)
+    shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
+    state.close()
+    _keep(work, _base(n_pos, "shipped"))
+
+
 def stage(name: str, n_pos: int, prof: str | None) -> dict:
     from connectors.reference import load_reference
     from connectors.state import StateStore
     from flows import steps
     from flows.workspace import open_workspace
 
-    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "reconcile": "deliver",
+    if name == "deliver" and not _base(n_pos, "shipped").exists():
+        _shipped(n_pos)
+    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "deliver": "shipped", "reconcile": "deliver",
               "reports": "reconcile"}[name]
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     _keep(_base(n_pos, before), work)
@@ -118,6 +147,12 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
                                          run_id=RUN)
             with timed("invoice"):
                 shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
+    elif name == "deliver":
+        from connectors.local import LocalDrop
+
+        def call():
+            return steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW,
+                                         run_id=RUN)
     elif name == "reconcile":
         def call():
             return steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)
