@@ -12,7 +12,7 @@ line; tests never use it.
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
     .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
-    .venv/bin/python bench/profile_stage.py deliver 10000 [--prof /tmp/deliver.prof]
+    .venv/bin/python bench/profile_stage.py deliver 10000 [--prof /tmp/deliver.prof] [--settle 90]
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def _shipped(n_pos: int) -> None:
     _keep(work, _base(n_pos, "shipped"))
 
 
-def stage(name: str, n_pos: int, prof: str | None) -> dict:
+def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
     from connectors.reference import load_reference
     from connectors.state import StateStore
     from flows import steps
@@ -110,6 +110,9 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
               "reports": "reconcile"}[name]
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     _keep(_base(n_pos, before), work)
+    if settle:  # the copy's deletions out of the way: ext4 skips recently freed inodes one by one at each new file
+        os.sync()
+        time.sleep(settle)
     times = work / "stage-times.jsonl"
     times.unlink(missing_ok=True)
     os.environ["ORDERBRIDGE_STAGE_TIMES"] = str(times)
@@ -165,9 +168,9 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
 
         profiler = cProfile.Profile(time.process_time)  # CPU time: wall time on a shared machine misleads
         profiler.enable()
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu, times0 = time.perf_counter(), time.process_time(), os.times()
     call()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu, times1 = time.perf_counter() - wall, time.process_time() - cpu, os.times()
     if profiler:
         profiler.disable()
         profiler.dump_stats(prof)
@@ -178,7 +181,8 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
         row = json.loads(line)
         inside[row["stage"]] = round(inside.get(row["stage"], 0.0) + row["seconds"], 3)
         inside_cpu[row["stage"]] = round(inside_cpu.get(row["stage"], 0.0) + row.get("cpu", 0.0), 3)
-    return {"stage": name, "pos": n_pos, "wall": round(wall, 3), "cpu": round(cpu, 3), "inside": inside,
+    return {"stage": name, "pos": n_pos, "wall": round(wall, 3), "cpu": round(cpu, 3),
+            "user": round(times1.user - times0.user, 2), "sys": round(times1.system - times0.system, 2), "inside": inside,
             "inside_cpu": inside_cpu,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
@@ -186,7 +190,8 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
 def main(argv: list[str]) -> int:
     name, n_pos = argv[0], int(argv[1])
     prof = argv[argv.index("--prof") + 1] if "--prof" in argv else None
-    print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof)))
+    settle = float(argv[argv.index("--settle") + 1]) if "--settle" in argv else 0.0
+    print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle)))
     return 0
 
 
