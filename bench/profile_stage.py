@@ -182,8 +182,8 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
         inside[row["stage"]] = round(inside.get(row["stage"], 0.0) + row["seconds"], 3)
         inside_cpu[row["stage"]] = round(inside_cpu.get(row["stage"], 0.0) + row.get("cpu", 0.0), 3)
     return {"stage": name, "pos": n_pos, "wall": round(wall, 3), "cpu": round(cpu, 3),
-            "user": round(times1.user - times0.user, 2), "sys": round(times1.system - times0.system, 2), "inside": inside,
-            "inside_cpu": inside_cpu,
+            "user": round(times1.user - times0.user, 2), "sys": round(times1.system - times0.system, 2),
+            "inside": inside, "inside_cpu": inside_cpu,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
