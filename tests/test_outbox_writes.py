@@ -1,7 +1,7 @@
 """Delivery's batched outbox writes (connectors.local.LocalDrop.write_many, sizes) and the store's
-chunked reader of pending documents (StateStore.pending_files): nothing is in place before its bytes
-are durable, a failure part-way places nothing and leaves no temporary, and delivery reads the same
-documents and bytes as pending_documents."""
+readers of pending documents (StateStore.pending_files a chunk at a time, has_pending): nothing is in
+place before its bytes are durable, a failure part-way places nothing and leaves no temporary, and
+delivery reads the same documents and bytes as pending_documents."""
 
 from __future__ import annotations
 
@@ -118,6 +118,9 @@ def test_pending_files_are_pending_documents_a_chunk_at_a_time(tmp_path):
             flat = [f for c in chunks for f in c]
             assert [(f.id, f.doc_type, f.file_name, f.isa13, f.content) for f in flat] == \
                 [(d.id, d.doc_type, d.file_name, d.isa13, d.content) for d in docs]
+            assert state.has_pending(partner) == bool(docs)
         assert any(state.pending_documents(p) for p in ("acme", "globex", "initech"))
+        state.mark_delivered_many([d.id for d in state.pending_documents("acme")], now.isoformat())
+        assert not state.has_pending("acme") and list(state.pending_files("acme")) == []
     finally:
         state.close()
