@@ -1,7 +1,8 @@
 """One stage of the bench night in-process, on a copy of a prepared workspace, timed or profiled:
 `prepare` runs bench/night.py's workspace (delivery.batch "run") through intake, decide and delivery
 once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then start from the copy
-before them, so a stage can be timed again and again on the same inputs. `ship` starts from the copy
+before them (`deliver`: the copy after decide, shipped and invoiced once and kept, as the night
+delivers), so a stage can be timed again and again on the same inputs. `ship` starts from the copy
 after decide and delivery, drops the east DC's confirmations for half of the POs (bench/night.py)
 and runs the night's ship stage (856s) then its invoice stage (810s), as the night does. Profiling
 is cProfile in CPU time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON
@@ -12,6 +13,7 @@ line; tests never use it.
     .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
     .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
+    .venv/bin/python bench/profile_stage.py deliver 10000 [--prof /tmp/deliver.prof] [--settle 90]
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ def prepare(n_pos: int) -> dict:
     state = StateStore(ws.state_url)
     steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir), steps.load_inventory(ws, NOW.date()),
                      now=NOW, run_id=RUN, use_gx=True)
+    state.close()
+    _keep(work, _base(n_pos, "decide"))  # `deliver` ships and invoices from here, as the night does
+    shutil.rmtree(_base(n_pos, "shipped"), ignore_errors=True)
+    state = StateStore(ws.state_url)
     steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW)
     state.close()
     _keep(work, _base(n_pos, "deliver"))
@@ -92,18 +98,44 @@ def _shipped(n_pos: int) -> None:
     _keep(work, _base(n_pos, "shipped"))
 
 
-def stage(name: str, n_pos: int, prof: str | None) -> dict:
+def _billed(n_pos: int) -> None:
+    """The night's state before its delivery, kept once: the copy after decide, shipped and invoiced."""
+    from bench.night import confirmations
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import shipments
+    from flows.workspace import open_workspace
+
+    work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
+    _keep(_base(n_pos, "decide"), work)
+    confirmations(work, n_pos)
+    ws = open_workspace(work)
+    profiles, ref = ws.partners(), load_reference(ws.reference_dir)
+    state = StateStore(ws.state_url)
+    shipments.ship_warehouse(ws, ws.warehouses()["east"], profiles, state,
+                             shipments.warehouse_drops(ws)(ws.warehouses()["east"]), ref, now=NOW, run_id=RUN)
+    shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
+    state.close()
+    _keep(work, _base(n_pos, "billed"))
+
+
+def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
     from connectors.reference import load_reference
     from connectors.state import StateStore
     from flows import steps
     from flows.workspace import open_workspace
 
-    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "reconcile": "deliver",
-              "reports": "reconcile"}[name]
+    if name == "deliver" and not _base(n_pos, "billed").exists():
+        _billed(n_pos)
+    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "deliver": "billed",
+              "reconcile": "deliver", "reports": "reconcile"}[name]
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     if name == "invoice" and not _base(n_pos, before).exists():  # the ship stage's outcome, kept once
         _shipped(n_pos)
     _keep(_base(n_pos, before), work)
+    if settle:  # the copy's deletions out of the way: ext4 skips recently freed inodes one by one at each new file
+        os.sync()
+        time.sleep(settle)
     times = work / "stage-times.jsonl"
     times.unlink(missing_ok=True)
     os.environ["ORDERBRIDGE_STAGE_TIMES"] = str(times)
@@ -148,6 +180,12 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
 
         def call():
             return shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
+    elif name == "deliver":
+        from connectors.local import LocalDrop
+
+        def call():
+            return steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW,
+                                         run_id=RUN)
     elif name == "reconcile":
         def call():
             return steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)
@@ -160,9 +198,9 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
 
         profiler = cProfile.Profile(time.process_time)  # CPU time: wall time on a shared machine misleads
         profiler.enable()
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu, times0 = time.perf_counter(), time.process_time(), os.times()
     call()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu, times1 = time.perf_counter() - wall, time.process_time() - cpu, os.times()
     if profiler:
         profiler.disable()
         profiler.dump_stats(prof)
@@ -173,15 +211,17 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
         row = json.loads(line)
         inside[row["stage"]] = round(inside.get(row["stage"], 0.0) + row["seconds"], 3)
         inside_cpu[row["stage"]] = round(inside_cpu.get(row["stage"], 0.0) + row.get("cpu", 0.0), 3)
-    return {"stage": name, "pos": n_pos, "wall": round(wall, 3), "cpu": round(cpu, 3), "inside": inside,
-            "inside_cpu": inside_cpu,
+    return {"stage": name, "pos": n_pos, "wall": round(wall, 3), "cpu": round(cpu, 3),
+            "user": round(times1.user - times0.user, 2), "sys": round(times1.system - times0.system, 2),
+            "inside": inside, "inside_cpu": inside_cpu,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
 def main(argv: list[str]) -> int:
     name, n_pos = argv[0], int(argv[1])
     prof = argv[argv.index("--prof") + 1] if "--prof" in argv else None
-    print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof)))
+    settle = float(argv[argv.index("--settle") + 1]) if "--settle" in argv else 0.0
+    print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle)))
     return 0
 
 

@@ -408,6 +408,17 @@ class StoredDocument:
     run_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class PendingFile:
+    """A pending document as delivery needs it: its file name and bytes (pending_files)."""
+
+    id: int
+    doc_type: str
+    file_name: str
+    isa13: str
+    content: bytes
+
+
 @dataclass(slots=True)
 class Applied:
     """What apply() did: documents stored per (partner, doc_type), their ids by set key, and the
@@ -1058,6 +1069,22 @@ class StateStore(FinanceTables):
 
     def pending_documents(self, partner: str) -> list[StoredDocument]:
         return self._docs("partner=? AND status='pending'", (partner,))
+
+    def pending_files(self, partner: str, *, chunk: int = 256) -> Iterator[list[PendingFile]]:
+        """The partner's pending documents (pending_documents' order) as files, ``chunk`` at a time: one
+        chunk's bytes in memory at once, no transaction-set rows read. Each chunk is read when asked
+        for (no statement stays open in between, so the caller may mark documents delivered)."""
+        heads = self._q("SELECT id, doc_type, file_name, isa13 FROM documents WHERE partner=? AND status='pending'"
+                        " ORDER BY id", (partner,))
+        for i in range(0, len(heads), min(chunk, CHUNK)):
+            part = heads[i:i + min(chunk, CHUNK)]
+            content = dict(self._q(f"SELECT id, content FROM documents WHERE status='pending' AND id IN"
+                                   f" ({','.join('?' * len(part))})", [h[0] for h in part]))
+            yield [PendingFile(h[0], h[1], h[2], h[3] or "", bytes(content[h[0]])) for h in part if h[0] in content]
+
+    def has_pending(self, partner: str) -> bool:
+        """Whether the partner has a document waiting for delivery (no document read)."""
+        return bool(self._q("SELECT 1 FROM documents WHERE partner=? AND status='pending' LIMIT 1", (partner,)))
 
     def documents(self, partner: str | None = None) -> list[StoredDocument]:
         return self._docs("partner=?", (partner,)) if partner else self._docs("1=1", ())

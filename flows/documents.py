@@ -113,43 +113,69 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     OUTBOX_FILE_CONFLICT finding, and the partner's delivery fails (StateError) after the others. Held
     documents that the profile's delimiter sets now allow are released first.
 
-    Each file goes to a temporary name, is fsynced and renamed into place (the drop's write); after
-    every DELIVERY_CHUNK files the folder itself is synced (local drops) and those documents are
-    marked delivered in one transaction. A crash in between leaves them pending: the next run finds
-    the same bytes in place (or writes them again), never new numbers."""
-    if isinstance(drop, LocalDrop):  # half-written files of a killed run (the run holds the workspace lease)
+    Documents go DELIVERY_CHUNK at a time (only that many files' bytes read from the store at once).
+    A local drop writes a chunk's files to temporary names, makes their bytes durable together and
+    renames them into place (`LocalDrop.write_many`); another drop writes each file (its `write`:
+    temporary name, renamed). Then the folder itself is synced (local drops) and the chunk's
+    documents are marked delivered in one transaction. A crash in between leaves them pending: the
+    next run finds the same bytes in place (or writes them again), never new numbers."""
+    local = isinstance(drop, LocalDrop)
+    if local:  # half-written files of a killed run (the run holds the workspace lease)
         drop.remove_temporaries("outbox")
     release_held(state, profile, now=now)
     n, refused = 0, []
-    written: list[int] = []
     sync = getattr(drop, "sync", None)
-    for doc in state.pending_documents(profile.id):
-        existing = drop.stat("outbox", doc.file_name)
-        if existing is not None and (existing.size != len(doc.content)
-                                     or drop.read("outbox", doc.file_name) != doc.content):
-            refused.append(finding(
-                "OUTBOX_FILE_CONFLICT", f"{doc.file_name} is already in the outbox with other content; the "
-                f"{doc.doc_type} (ISA13 {doc.isa13}) was not written over it and stays pending. Was the state "
-                "store replaced? See docs/state-store.md, Recovery.", file=doc.file_name, isa13=doc.isa13))
-            continue
-        if existing is None:
-            faults.writing(drop.root / "outbox" if isinstance(drop, LocalDrop) else None,
-                           TMP_PREFIX + doc.file_name, doc.content)
-            drop.write("outbox", doc.file_name, doc.content)
-            faults.reached("after-outbox-write")
-        written.append(doc.id)
-        n += 1
-        if len(written) >= DELIVERY_CHUNK:
-            _delivered(state, written, sync, now)
-            written = []
-    if written:
-        _delivered(state, written, sync, now)
+    for chunk in state.pending_files(profile.id, chunk=DELIVERY_CHUNK):
+        there = _in_outbox(drop, [doc.file_name for doc in chunk])
+        done: list[int] = []
+        todo: dict[str, tuple[int, bytes]] = {}  # file name -> (document id, bytes) to write
+        for doc in chunk:
+            size = there.get(doc.file_name)
+            if doc.file_name in todo:  # two documents under one name: the second is checked like a file in place
+                same = todo[doc.file_name][1] == doc.content
+            else:
+                same = size is None or (size == len(doc.content) and drop.read("outbox", doc.file_name) == doc.content)
+            if not same:
+                refused.append(finding(
+                    "OUTBOX_FILE_CONFLICT", f"{doc.file_name} is already in the outbox with other content; the "
+                    f"{doc.doc_type} (ISA13 {doc.isa13}) was not written over it and stays pending. Was the state "
+                    "store replaced? See docs/state-store.md, Recovery.", file=doc.file_name, isa13=doc.isa13))
+            elif size is None and doc.file_name not in todo:
+                todo[doc.file_name] = (doc.id, doc.content)
+            else:
+                done.append(doc.id)
+        _write(drop, todo)
+        done += [doc_id for doc_id, _content in todo.values()]
+        if done:
+            _delivered(state, sorted(done), sync, now)
+            n += len(done)
     if refused:
         state.apply(lifecycle.plan_file_findings(refused, partner=profile.id, consequence="document not sent",
                                                  stage="deliver"), run_id=run_id)
         raise StateError(f"{len(refused)} outbox file(s) already exist with other content; not overwritten",
                          partner=profile.id, files=", ".join(f.location.file for f in refused[:5]))
     return n
+
+
+def _in_outbox(drop: FileDrop, names: list[str]) -> dict[str, int]:
+    """The size of each of ``names`` already in the outbox."""
+    if isinstance(drop, LocalDrop):
+        return drop.sizes("outbox", names)
+    return {name: info.size for name in names if (info := drop.stat("outbox", name)) is not None}
+
+
+def _write(drop: FileDrop, files: Mapping[str, tuple[int, bytes]]) -> None:
+    """``files`` (name -> (document id, bytes)) into the outbox, in order, at the crash harness's points."""
+    if isinstance(drop, LocalDrop):
+        outbox = drop.root / "outbox"
+        drop.write_many("outbox", [(name, content) for name, (_id, content) in files.items()],
+                        before=lambda name, data: faults.writing(outbox, TMP_PREFIX + name, data),
+                        placed=lambda _name: faults.reached("after-outbox-write"))
+        return
+    for name, (_id, content) in files.items():
+        faults.writing(None, TMP_PREFIX + name, content)
+        drop.write("outbox", name, content)
+        faults.reached("after-outbox-write")
 
 
 def _delivered(state: StateStore, ids: list[int], sync, now: datetime) -> None:

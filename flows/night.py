@@ -423,7 +423,7 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         held.renew()
         state = StateStore(ws.state_url)
         try:
-            pending = {pid for pid in profiles if state.pending_documents(pid)}
+            pending = {pid for pid in profiles if state.has_pending(pid)}
         finally:
             state.close()
         delivered_all = _per_partner(ws, stages, "deliver", [r.partner for r in results if r.partner in pending],

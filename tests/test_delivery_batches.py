@@ -143,16 +143,19 @@ def test_a_crash_between_numbering_and_writing_delivers_the_same_bytes(tmp_path,
     expected = outbox(clean)
     ws = workspace(tmp_path / "ws", batch)
     written = []
-    real = LocalDrop.write
+    real = LocalDrop.write_many
 
-    def dies(self, folder, name, data):
-        if folder == "outbox" and "-855-" in name and written:
-            raise OSError("power lost while writing the outbox")
-        real(self, folder, name, data)
+    def dies(self, folder, files, **kw):  # delivery writes the outbox through write_many, a chunk at a time
+        for i, (name, _data) in enumerate(files):
+            if folder == "outbox" and "-855-" in name and (written or i):  # an 855 after another file
+                real(self, folder, files[:i], **kw)
+                written.extend(n for n, _d in files[:i])
+                raise OSError("power lost while writing the outbox")
+        real(self, folder, files, **kw)
         if folder == "outbox":
-            written.append(name)
+            written.extend(n for n, _d in files)
 
-    monkeypatch.setattr(LocalDrop, "write", dies)
+    monkeypatch.setattr(LocalDrop, "write_many", dies)
     with pytest.raises(OSError):
         run_stages(ws, NIGHT1)  # numbered and stored, then the run dies part-way through delivery
     state = StateStore(ws.state_path)
