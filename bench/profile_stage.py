@@ -1,8 +1,9 @@
 """One stage of the bench night in-process, on a copy of a prepared workspace, timed or profiled:
 `prepare` runs bench/night.py's workspace (delivery.batch "run") through intake, decide and delivery
 once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then start from the copy
-before them, so a stage can be timed again and again on the same inputs. `ship` starts from the copy
-after decide and delivery, drops the east DC's confirmations for half of the POs (bench/night.py)
+before them, so a stage can be timed again and again on the same inputs (`reconcile` from the copy
+after decide, ship, invoice and delivery: half the POs shipped and invoiced, the night's real input).
+`ship` starts from the copy after decide and delivery, drops the east DC's confirmations for half of the POs (bench/night.py)
 and runs the night's ship stage (856s) then its invoice stage (810s), as the night does. Profiling
 is cProfile in CPU time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON
 line; tests never use it.
@@ -56,14 +57,39 @@ def prepare(n_pos: int) -> dict:
     state = StateStore(ws.state_url)
     steps.decide_run(ws, profiles, state, load_reference(ws.reference_dir), steps.load_inventory(ws, NOW.date()),
                      now=NOW, run_id=RUN, use_gx=True)
+    state.close()
+    _keep(work, _base(n_pos, "decide"))
+    state = StateStore(ws.state_url)
     steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW)
     state.close()
     _keep(work, _base(n_pos, "deliver"))
+    _keep(_base(n_pos, "decide"), work)  # the night's order: ship and invoice, then one delivery
+    _ship_and_invoice(work, n_pos, LocalDrop)
+    _keep(work, _base(n_pos, "shipped"))
     state = StateStore(ws.state_url)
     steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)
     state.close()
     _keep(work, _base(n_pos, "reconcile"))
     return {"prepared": n_pos}
+
+
+def _ship_and_invoice(work: Path, n_pos: int, drop) -> None:
+    """Half the POs shipped (856s) and invoiced (810s), then everything delivered, as the night does."""
+    from bench.night import confirmations
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import shipments, steps
+    from flows.workspace import open_workspace
+
+    confirmations(work, n_pos)
+    ws = open_workspace(work)
+    profiles, ref = ws.partners(), load_reference(ws.reference_dir)
+    state = StateStore(ws.state_url)
+    east = ws.warehouses()["east"]
+    shipments.ship_warehouse(ws, east, profiles, state, shipments.warehouse_drops(ws)(east), ref, now=NOW, run_id=RUN)
+    shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
+    steps.deliver_partner(profiles["acme"], state, drop(ws.drop_root / "acme"), now=NOW)
+    state.close()
 
 
 def _keep(src: Path, dst: Path) -> None:
@@ -77,7 +103,7 @@ def stage(name: str, n_pos: int, prof: str | None) -> dict:
     from flows import steps
     from flows.workspace import open_workspace
 
-    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "reconcile": "deliver",
+    before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "reconcile": "shipped",
               "reports": "reconcile"}[name]
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     _keep(_base(n_pos, before), work)
