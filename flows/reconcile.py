@@ -38,6 +38,7 @@ from engine.finance_report import (
 from engine.kpis import compute_kpis
 from engine.partner_acks import file_findings, match_acks
 from engine.reconcile import reconcile
+from flows.gc_pause import gc_paused
 from flows.workspace import Workspace
 from schemas.errors import StateError
 from schemas.finance import FinanceSettings
@@ -150,6 +151,12 @@ def reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
     carried, new ones found, gone ones cleared), then the per-run and cumulative reports. ``folder``:
     where the run's report folder is being written (the night passes its staging folder,
     flows.recovery.report_folder); default reports/<run id>."""
+    with gc_paused():
+        return _reconcile_run(ws, profiles, state, now=now, run_id=run_id, folder=folder)
+
+
+def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, now: datetime,
+                   run_id: str, folder: Path | None) -> FinanceResult:
     settings = settings_of(profiles)
     inputs = load_inputs(ws, state, profiles)
     docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=now)  # findings: at intake
