@@ -4,9 +4,9 @@ once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then
 before them, so a stage can be timed again and again on the same inputs (`reconcile` from the copy
 after decide, ship, invoice and delivery: half the POs shipped and invoiced, the night's real input).
 `ship` starts from the copy after decide and delivery, drops the east DC's confirmations for half of
-the POs (bench/night.py) and runs the night's ship stage (856s) then its invoice stage (810s), as the night does. Profiling
-is cProfile in CPU time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON
-line; tests never use it.
+the POs (bench/night.py) and runs the night's ship stage (856s) then its invoice stage (810s), as the
+night does. Profiling is cProfile in CPU time (a .prof file for pstats/snakeviz) when --prof names a
+file. Prints one JSON line; tests never use it.
 
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
