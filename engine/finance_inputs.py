@@ -144,11 +144,12 @@ def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
                       pc.coalesce(deleted_at, joined["cancel_at"])).combine_chunks()
 
 
-def acknowledged(documents: pa.Table, lines: pa.Table) -> pa.Table:
+def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
     """ACKNOWLEDGED: every ACK segment of the delivered 855s and 865s (DOCUMENT_ROWS: partner, content,
     file, sent_at; read again here), each on the line its PO1 (POC) names: our line whose PO101 it
     echoes (the line number when the line had no PO101). Price: PO104 (POC06), else the line's
-    current price; ACK02 absent: as ordered; ACK05 whatever its qualifier."""
+    current price; ACK02 absent: as ordered; ACK05 whatever its qualifier. ``echoes``: line_echoes(lines)
+    when the caller has it already (it is the same for every input the lines are matched to)."""
     parts = []
     for partner in sorted(set(documents["partner"].to_pylist())):
         mine = documents.filter(pc.equal(documents["partner"], partner))
@@ -156,7 +157,8 @@ def acknowledged(documents: pa.Table, lines: pa.Table) -> pa.Table:
     rows = [p for p in parts if p.num_rows]
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
-    t = pa.concat_tables(rows).join(_echoes(lines), ["partner", "po_number", "echo"], join_type="inner")
+    ours = echoes if echoes is not None else _echoes(lines)
+    t = pa.concat_tables(rows).join(ours, ["partner", "po_number", "echo"], join_type="inner")
     t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                    ("sent_at", "ascending"), ("_row", "ascending")])
     price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
@@ -185,19 +187,29 @@ def _echoes(lines: pa.Table) -> pa.Table:
     return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
 
 
-def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str) -> pa.Table:
+def line_echoes(lines: pa.Table) -> pa.Table:
+    """Our lines by the id our documents echo for them (see _echoes), computed once for acknowledged,
+    shipped and invoiced."""
+    return _echoes(lines)
+
+
+def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:
     t = recorded.filter(pc.equal(recorded["doc_type"], doc_type))
     t = t.append_column("echo", pc.coalesce(t["line_id"], pa.scalar("")))
-    ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
+    if echoes is not None:
+        ours = echoes if t.num_rows else echoes.slice(0, 0)
+    else:
+        ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
     return t.join(ours.select(["partner", "po_number", "echo", "line_number"]),
                   ["partner", "po_number", "echo"], join_type="inner").sort_by(
         [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
          ("sent_at", "ascending"), ("position", "ascending")])
 
 
-def shipped(recorded: pa.Table, lines: pa.Table) -> pa.Table:
-    """SHIPPED from the recorded 856 lines (RECORDED_LINES) on the order lines they name."""
-    t = _recorded(recorded, lines, "856")
+def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
+    """SHIPPED from the recorded 856 lines (RECORDED_LINES) on the order lines they name (``echoes``:
+    line_echoes(lines), when the caller has it)."""
+    t = _recorded(recorded, lines, "856", echoes)
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "shipment_id": t["document_ref"], "shipped_at": pc.coalesce(t["shipped_at"], t["sent_at"]),
@@ -207,9 +219,10 @@ def shipped(recorded: pa.Table, lines: pa.Table) -> pa.Table:
     }).cast(SHIPPED)
 
 
-def invoiced(recorded: pa.Table, lines: pa.Table) -> pa.Table:
-    """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name."""
-    t = _recorded(recorded, lines, "810")
+def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
+    """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name (``echoes``:
+    line_echoes(lines), when the caller has it)."""
+    t = _recorded(recorded, lines, "810", echoes)
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "invoice_number": t["document_ref"], "invoice_date": pc.coalesce(t["doc_date"], pc.cast(t["sent_at"],

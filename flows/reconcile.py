@@ -85,12 +85,13 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     # what other systems of ours sent (`orderbridge record`) and what we shipped and invoiced ourselves
     recorded = pa.concat_tables([state.recorded_lines(), state.fulfilment_lines()])
     keep = list(profiles)
+    echoes = finance_inputs.line_echoes(lines)  # the same for the 855s', 856s' and 810s' lines
     return Inputs(
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
-            state.sent_documents(finance_inputs.ANSWERS), lines), keep),
-        shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines), keep),
-        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(recorded, lines), keep),
+            state.sent_documents(finance_inputs.ANSWERS), lines, echoes), keep),
+        shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines, echoes), keep),
+        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(recorded, lines, echoes), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
