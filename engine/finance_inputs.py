@@ -115,6 +115,33 @@ def _with_heads(lines: pa.Table, heads: pa.Table) -> pa.Table:
     return pa.Table.from_arrays([*lines.columns, *extra.columns], names=[*lines.column_names, *extra.column_names])
 
 
+def _lookup_key(t: pa.Table, keys: list[str]) -> pa.Array:
+    """One text key per row of the ``keys`` columns (text), unambiguous whatever they hold: each but the
+    last led by its length; null when one is null."""
+    parts = []
+    for k in keys[:-1]:
+        parts += [pc.cast(pc.utf8_length(t[k]), pa.string()), t[k]]
+    key = pc.binary_join_element_wise(*parts, t[keys[-1]], ":")
+    return key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
+
+
+def _inner_lookup(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
+    """The inner join of ``left`` with ``right`` on ``keys`` when ``right`` holds one row per key: a
+    lookup of each left row's match, left's rows kept in their order (no hash join that shuffles them);
+    a hash join otherwise. Columns: left's, then right's others."""
+    if not left.num_rows or not right.num_rows:
+        return left.join(right, keys, join_type="inner")
+    their = _lookup_key(right, keys)
+    if pc.count_distinct(their).as_py() != right.num_rows:  # a key twice (or null): the join's own way
+        return left.join(right, keys, join_type="inner")
+    at = pc.index_in(_lookup_key(left, keys), value_set=their, skip_nulls=True)
+    found = pc.is_valid(at)
+    if not pc.all(found).as_py():
+        left, at = left.filter(found), at.filter(found)
+    extra = right.drop_columns(keys).take(at)
+    return pa.Table.from_arrays([*left.columns, *extra.columns], names=[*left.column_names, *extra.column_names])
+
+
 def _sorted(t: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
     """``t`` sorted by ``keys`` (stable); no copy when it already is."""
     order = pc.sort_indices(t, sort_keys=keys)
@@ -158,7 +185,7 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
     ours = echoes if echoes is not None else _echoes(lines)
-    t = pa.concat_tables(rows).join(ours, ["partner", "po_number", "echo"], join_type="inner")
+    t = _inner_lookup(pa.concat_tables(rows), ours, ["partner", "po_number", "echo"])
     t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                    ("sent_at", "ascending"), ("_row", "ascending")])
     price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
@@ -200,8 +227,8 @@ def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Tab
         ours = echoes if t.num_rows else echoes.slice(0, 0)
     else:
         ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
-    return t.join(ours.select(["partner", "po_number", "echo", "line_number"]),
-                  ["partner", "po_number", "echo"], join_type="inner").sort_by(
+    return _inner_lookup(t, ours.select(["partner", "po_number", "echo", "line_number"]),
+                         ["partner", "po_number", "echo"]).sort_by(
         [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
          ("sent_at", "ascending"), ("position", "ascending")])
 
@@ -300,7 +327,7 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
         "_row": pa.array(acks, pa.int64()),
     })
     t = t.filter(pc.is_valid(t["ack_code"]))
-    return t.join(by_isa, "isa13", join_type="inner")
+    return _inner_lookup(t, by_isa, ["isa13"])
 
 
 def sent_sets(sent: pa.Table, refs: pa.Table | None = None) -> pa.Table:
