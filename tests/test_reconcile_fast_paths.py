@@ -1,6 +1,7 @@
 """The reconciliation's fast paths give what the plain ones give: the echo table with and without a
 repeated PO101, the lookup join and the hash join, the verdicts' stored text built column-wise, the
-order lines read a chunk at a time, and the cumulative report's copied files equal to a fresh encoding of the same tables."""
+order lines read a chunk at a time, and the cumulative report's copied files equal to a fresh encoding
+of the same tables."""
 
 from __future__ import annotations
 
