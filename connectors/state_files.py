@@ -66,6 +66,20 @@ def lease_row(path: Path | str, name: str) -> tuple | None:
         return None
 
 
+def release_leases(path: Path | str, at: str) -> int:
+    """Mark every lease in the SQLite store file ``path`` released at ``at`` (a restored backup: its
+    lease rows name holders of the time it was taken, which hold nothing in the restored workspace; left
+    as they were, a run on another machine would wait for them to expire). The number released."""
+    db = sqlite3.connect(Path(path), timeout=30)
+    try:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='leases'").fetchone():
+            return 0
+        with db:
+            return db.execute("UPDATE leases SET released=1, renewed_at=? WHERE released=0", (at,)).rowcount
+    finally:
+        db.close()
+
+
 def online_backup(db: sqlite3.Connection, target: Path) -> None:
     """Copy the open database ``db`` to ``target``: written beside it under a temporary name, a whole
     file (no WAL), checked with integrity_check, then renamed into place."""

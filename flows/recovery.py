@@ -12,7 +12,7 @@ import os
 import shutil
 import tarfile
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from connectors import state_files
@@ -164,6 +164,8 @@ def restore(ws: Workspace, source: Path, *, replace: bool = False) -> None:
                 old = ws.state_path.with_name(ws.state_path.name + suffix)
                 if old.exists():
                     old.rename(old.with_name(f"{old.name}.replaced-{stamp}"))
+            at = datetime.now(UTC).isoformat(timespec="microseconds")
+            state_files.release_leases(Path(tmp) / ws.state_path.name, at)  # the backup's holders hold nothing here
             os.replace(Path(tmp) / ws.state_path.name, ws.state_path)
             restored = Path(tmp) / ws.orders_dir.name
             if restored.is_dir():

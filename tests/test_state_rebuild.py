@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from connectors import lease
 from connectors.state import StateStore
 from flows.cli import app
 from flows.night import InProcess, run_night
 from parsers.x12_reader import read_interchanges
+from schemas.errors import WorkspaceBusy
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
 from tests.support import GOOD_PO, x12_850
 
@@ -186,3 +190,30 @@ def test_restore_refuses_to_replace_a_store_with_history_unless_asked(tmp_path):
     res = CliRunner().invoke(app, ["state", "restore", str(backup), "-w", str(ws), "--replace"])
     assert res.exit_code == 0, res.output
     assert list((ws / "state").glob("orderbridge.sqlite.replaced-*"))
+
+
+def test_a_restored_backup_holds_no_lease(tmp_path):
+    """A backup taken while a worker on another machine held a partner (an online backup: runs go on)
+    carries that lease row; restored, it holds nothing, so the next worker is not kept waiting for it
+    to expire, and nothing is said to be taken over."""
+    ws = new_workspace(tmp_path / "ws")
+    _night(ws, 0)
+    now = datetime.now(UTC)
+    row = lease.Holder("remote", "intake", 4242, "another-host", now.isoformat(), now.isoformat(),
+                       (now + timedelta(hours=1)).isoformat(timespec="microseconds"),
+                       name=lease.partner_lease("acme")).row()
+    state = StateStore(ws / "state" / "orderbridge.sqlite")
+    assert state.claim_lease(row, replacing=None)
+    state.close()
+    with pytest.raises(WorkspaceBusy):  # held indeed, before the backup
+        lease.acquire(ws, "intake", name=lease.partner_lease("acme"))
+    backup = tmp_path / "b.tar"
+    assert CliRunner().invoke(app, ["state", "backup", "-w", str(ws), "--to", str(backup)]).exit_code == 0
+    res = CliRunner().invoke(app, ["state", "restore", str(backup), "-w", str(ws), "--replace"])
+    assert res.exit_code == 0, res.output
+    state = StateStore(ws / "state" / "orderbridge.sqlite")
+    assert [(r["name"], r["holder_id"], bool(r["released"])) for r in state.leases()
+            if r["holder_id"] == "remote"] == [("partner:acme", "remote", True)]
+    state.close()
+    with lease.acquire(ws, "intake", name=lease.partner_lease("acme")) as held:
+        assert held.took_over is None
