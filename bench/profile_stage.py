@@ -1,12 +1,13 @@
 """One stage of the bench night in-process, on a copy of a prepared workspace, timed or profiled:
 `prepare` runs bench/night.py's workspace (delivery.batch "run") through intake, decide and delivery
 once and keeps a copy after each stage; `decide`, `reconcile` and `reports` then start from the copy
-before them (`deliver`: the copy after decide, shipped and invoiced once and kept, as the night
-delivers), so a stage can be timed again and again on the same inputs. `ship` starts from the copy
-after decide and delivery, drops the east DC's confirmations for half of the POs (bench/night.py)
-and runs the night's ship stage (856s) then its invoice stage (810s), as the night does. Profiling
-is cProfile in CPU time (a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON
-line; tests never use it.
+before them, so a stage can be timed again and again on the same inputs (`reconcile` from the copy
+after decide, ship, invoice and delivery: half the POs shipped and invoiced, the night's real input;
+`invoice` from a copy after the ship stage alone; `deliver` from the copy after decide, shipped and
+invoiced once and kept, as the night delivers). `ship` starts from the copy after decide and
+delivery, drops the east DC's confirmations for half of the POs (bench/night.py) and runs the night's
+ship stage (856s) then its invoice stage (810s), as the night does. Profiling is cProfile in CPU time
+(a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON line; tests never use it.
 
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
@@ -61,16 +62,39 @@ def prepare(n_pos: int) -> dict:
                      now=NOW, run_id=RUN, use_gx=True)
     state.close()
     _keep(work, _base(n_pos, "decide"))  # `deliver` ships and invoices from here, as the night does
-    shutil.rmtree(_base(n_pos, "shipped"), ignore_errors=True)
+    for stale in ("shipped", "billed"):  # kept once from an earlier prepare: made again when asked
+        shutil.rmtree(_base(n_pos, stale), ignore_errors=True)
     state = StateStore(ws.state_url)
     steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW)
     state.close()
     _keep(work, _base(n_pos, "deliver"))
+    _keep(_base(n_pos, "decide"), work)  # the night's order: ship and invoice, then one delivery
+    _ship_and_invoice(work, n_pos, LocalDrop)
+    _keep(work, _base(n_pos, "night"))
     state = StateStore(ws.state_url)
     steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)
     state.close()
     _keep(work, _base(n_pos, "reconcile"))
     return {"prepared": n_pos}
+
+
+def _ship_and_invoice(work: Path, n_pos: int, drop) -> None:
+    """Half the POs shipped (856s) and invoiced (810s), then everything delivered, as the night does."""
+    from bench.night import confirmations
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import shipments, steps
+    from flows.workspace import open_workspace
+
+    confirmations(work, n_pos)
+    ws = open_workspace(work)
+    profiles, ref = ws.partners(), load_reference(ws.reference_dir)
+    state = StateStore(ws.state_url)
+    east = ws.warehouses()["east"]
+    shipments.ship_warehouse(ws, east, profiles, state, shipments.warehouse_drops(ws)(east), ref, now=NOW, run_id=RUN)
+    shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
+    steps.deliver_partner(profiles["acme"], state, drop(ws.drop_root / "acme"), now=NOW)
+    state.close()
 
 
 def _keep(src: Path, dst: Path) -> None:
@@ -128,7 +152,7 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
     if name == "deliver" and not _base(n_pos, "billed").exists():
         _billed(n_pos)
     before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "deliver": "billed",
-              "reconcile": "deliver", "reports": "reconcile"}[name]
+              "reconcile": "night", "reports": "reconcile"}[name]
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     if name == "invoice" and not _base(n_pos, before).exists():  # the ship stage's outcome, kept once
         _shipped(n_pos)

@@ -1516,6 +1516,7 @@ class StateStore(FinanceTables):
                chunk: int = 50_000) -> pa.Table:
         """A query's rows as an Arrow table of ``schema`` (columns built a chunk of rows at a time, no
         object per row kept), sorted by the ``order`` columns in Arrow (byte order for text)."""
+        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -1524,7 +1525,9 @@ class StateStore(FinanceTables):
                    for rows in self._q_chunks(sql, args, size=chunk)]
         table = pa.Table.from_batches(batches, schema=schema)
         if order and table.num_rows:
-            table = table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in order]))
+            at = pc.sort_indices(table, sort_keys=[(c, "ascending") for c in order])
+            if not np.array_equal(at.to_numpy(), np.arange(table.num_rows)):  # read in order already: no copy
+                table = table.take(at)
         return table.combine_chunks()
 
     def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:

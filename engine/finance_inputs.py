@@ -115,6 +115,33 @@ def _with_heads(lines: pa.Table, heads: pa.Table) -> pa.Table:
     return pa.Table.from_arrays([*lines.columns, *extra.columns], names=[*lines.column_names, *extra.column_names])
 
 
+def _lookup_key(t: pa.Table, keys: list[str]) -> pa.Array:
+    """One text key per row of the ``keys`` columns (text), unambiguous whatever they hold: each but the
+    last led by its length; null when one is null."""
+    parts = []
+    for k in keys[:-1]:
+        parts += [pc.cast(pc.utf8_length(t[k]), pa.string()), t[k]]
+    key = pc.binary_join_element_wise(*parts, t[keys[-1]], ":")
+    return key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
+
+
+def _inner_lookup(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
+    """The inner join of ``left`` with ``right`` on ``keys`` when ``right`` holds one row per key: a
+    lookup of each left row's match, left's rows kept in their order (no hash join that shuffles them);
+    a hash join otherwise. Columns: left's, then right's others."""
+    if not left.num_rows or not right.num_rows:
+        return left.join(right, keys, join_type="inner")
+    their = _lookup_key(right, keys)
+    if pc.count_distinct(their).as_py() != right.num_rows:  # a key twice (or null): the join's own way
+        return left.join(right, keys, join_type="inner")
+    at = pc.index_in(_lookup_key(left, keys), value_set=their, skip_nulls=True)
+    found = pc.is_valid(at)
+    if not pc.all(found).as_py():
+        left, at = left.filter(found), at.filter(found)
+    extra = right.drop_columns(keys).take(at)
+    return pa.Table.from_arrays([*left.columns, *extra.columns], names=[*left.column_names, *extra.column_names])
+
+
 def _sorted(t: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
     """``t`` sorted by ``keys`` (stable); no copy when it already is."""
     order = pc.sort_indices(t, sort_keys=keys)
@@ -144,11 +171,12 @@ def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
                       pc.coalesce(deleted_at, joined["cancel_at"])).combine_chunks()
 
 
-def acknowledged(documents: pa.Table, lines: pa.Table) -> pa.Table:
+def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
     """ACKNOWLEDGED: every ACK segment of the delivered 855s and 865s (DOCUMENT_ROWS: partner, content,
     file, sent_at; read again here), each on the line its PO1 (POC) names: our line whose PO101 it
     echoes (the line number when the line had no PO101). Price: PO104 (POC06), else the line's
-    current price; ACK02 absent: as ordered; ACK05 whatever its qualifier."""
+    current price; ACK02 absent: as ordered; ACK05 whatever its qualifier. ``echoes``: line_echoes(lines)
+    when the caller has it already (it is the same for every input the lines are matched to)."""
     parts = []
     for partner in sorted(set(documents["partner"].to_pylist())):
         mine = documents.filter(pc.equal(documents["partner"], partner))
@@ -156,7 +184,8 @@ def acknowledged(documents: pa.Table, lines: pa.Table) -> pa.Table:
     rows = [p for p in parts if p.num_rows]
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
-    t = pa.concat_tables(rows).join(_echoes(lines), ["partner", "po_number", "echo"], join_type="inner")
+    ours = echoes if echoes is not None else _echoes(lines)
+    t = _inner_lookup(pa.concat_tables(rows), ours, ["partner", "po_number", "echo"])
     t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                    ("sent_at", "ascending"), ("_row", "ascending")])
     price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
@@ -185,19 +214,29 @@ def _echoes(lines: pa.Table) -> pa.Table:
     return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
 
 
-def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str) -> pa.Table:
+def line_echoes(lines: pa.Table) -> pa.Table:
+    """Our lines by the id our documents echo for them (see _echoes), computed once for acknowledged,
+    shipped and invoiced."""
+    return _echoes(lines)
+
+
+def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:
     t = recorded.filter(pc.equal(recorded["doc_type"], doc_type))
     t = t.append_column("echo", pc.coalesce(t["line_id"], pa.scalar("")))
-    ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
-    return t.join(ours.select(["partner", "po_number", "echo", "line_number"]),
-                  ["partner", "po_number", "echo"], join_type="inner").sort_by(
+    if echoes is not None:
+        ours = echoes if t.num_rows else echoes.slice(0, 0)
+    else:
+        ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
+    return _inner_lookup(t, ours.select(["partner", "po_number", "echo", "line_number"]),
+                         ["partner", "po_number", "echo"]).sort_by(
         [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
          ("sent_at", "ascending"), ("position", "ascending")])
 
 
-def shipped(recorded: pa.Table, lines: pa.Table) -> pa.Table:
-    """SHIPPED from the recorded 856 lines (RECORDED_LINES) on the order lines they name."""
-    t = _recorded(recorded, lines, "856")
+def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
+    """SHIPPED from the recorded 856 lines (RECORDED_LINES) on the order lines they name (``echoes``:
+    line_echoes(lines), when the caller has it)."""
+    t = _recorded(recorded, lines, "856", echoes)
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "shipment_id": t["document_ref"], "shipped_at": pc.coalesce(t["shipped_at"], t["sent_at"]),
@@ -207,9 +246,10 @@ def shipped(recorded: pa.Table, lines: pa.Table) -> pa.Table:
     }).cast(SHIPPED)
 
 
-def invoiced(recorded: pa.Table, lines: pa.Table) -> pa.Table:
-    """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name."""
-    t = _recorded(recorded, lines, "810")
+def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
+    """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name (``echoes``:
+    line_echoes(lines), when the caller has it)."""
+    t = _recorded(recorded, lines, "810", echoes)
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "invoice_number": t["document_ref"], "invoice_date": pc.coalesce(t["doc_date"], pc.cast(t["sent_at"],
@@ -287,7 +327,7 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
         "_row": pa.array(acks, pa.int64()),
     })
     t = t.filter(pc.is_valid(t["ack_code"]))
-    return t.join(by_isa, "isa13", join_type="inner")
+    return _inner_lookup(t, by_isa, ["isa13"])
 
 
 def sent_sets(sent: pa.Table, refs: pa.Table | None = None) -> pa.Table:

@@ -38,6 +38,7 @@ from engine.finance_report import (
 from engine.kpis import compute_kpis
 from engine.partner_acks import file_findings, match_acks
 from engine.reconcile import reconcile
+from flows.gc_pause import gc_paused
 from flows.workspace import Workspace
 from schemas.errors import StateError
 from schemas.finance import FinanceSettings
@@ -84,12 +85,13 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     # what other systems of ours sent (`orderbridge record`) and what we shipped and invoiced ourselves
     recorded = pa.concat_tables([state.recorded_lines(), state.fulfilment_lines()])
     keep = list(profiles)
+    echoes = finance_inputs.line_echoes(lines)  # the same for the 855s', 856s' and 810s' lines
     return Inputs(
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
-            state.sent_documents(finance_inputs.ANSWERS), lines), keep),
-        shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines), keep),
-        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(recorded, lines), keep),
+            state.sent_documents(finance_inputs.ANSWERS), lines, echoes), keep),
+        shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines, echoes), keep),
+        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(recorded, lines, echoes), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
@@ -150,6 +152,12 @@ def reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: Sta
     carried, new ones found, gone ones cleared), then the per-run and cumulative reports. ``folder``:
     where the run's report folder is being written (the night passes its staging folder,
     flows.recovery.report_folder); default reports/<run id>."""
+    with gc_paused():
+        return _reconcile_run(ws, profiles, state, now=now, run_id=run_id, folder=folder)
+
+
+def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, now: datetime,
+                   run_id: str, folder: Path | None) -> FinanceResult:
     settings = settings_of(profiles)
     inputs = load_inputs(ws, state, profiles)
     docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=now)  # findings: at intake

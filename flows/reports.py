@@ -54,6 +54,7 @@ from engine.run_summary import (
 )
 from flows import faults
 from flows.decide import RunDecision
+from flows.gc_pause import gc_paused
 from flows.intake import PartnerResult, _row
 from flows.recovery import report_folder, staging_dir
 from flows.shipments import WAREHOUSE_FILES
@@ -232,9 +233,10 @@ def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None
     own = state is None
     store = StateStore(ws.state_url) if own else state
     try:
-        written = write_run_reports(ws, store, run_id, failures=failures, availability=availability,
-                                    partners=partners if partners is not None else sorted(ws.partners()),
-                                    finance=finance, shipping=shipping)
+        with gc_paused():
+            written = write_run_reports(ws, store, run_id, failures=failures, availability=availability,
+                                        partners=partners if partners is not None else sorted(ws.partners()),
+                                        finance=finance, shipping=shipping)
     finally:
         if own:
             store.close()

@@ -1,6 +1,7 @@
 """The reconciliation's fast paths give what the plain ones give: the echo table with and without a
-repeated PO101, the verdicts' stored text built column-wise, the order lines read a chunk at a time,
-and the cumulative report's copied files equal to a fresh encoding of the same tables."""
+repeated PO101, the lookup join and the hash join, the verdicts' stored text built column-wise, the
+order lines read a chunk at a time, and the cumulative report's copied files equal to a fresh encoding
+of the same tables."""
 
 from __future__ import annotations
 
@@ -41,6 +42,28 @@ def test_echoes_name_the_lowest_line_when_a_po_repeats_a_po101():
                     ("a", "P1", 2, "", "EA", "1", None), ("a", "P1", 4, "2", "EA", "1", None)])
     # line 2 has no PO101: its number ("2") is its echo, and line 4's PO101 "2" repeats it
     assert _by_echo(finance_inputs._echoes(lines)) == [("a", "P1", "10", 1), ("a", "P1", "2", 2)]
+
+
+def _join_rows(t: pa.Table) -> list[tuple]:
+    return sorted(tuple(r.values()) for r in t.to_pylist())
+
+
+def test_the_lookup_join_keeps_the_left_order_and_gives_what_the_hash_join_gives():
+    left = pa.table({"partner": ["a", "a", "a:1", "a", None, "b"], "po_number": ["1:x", "1", "x", "1", "1", "2"],
+                     "echo": ["y", "x:y", "y", "x:y", "x:y", None], "_row": [0, 1, 2, 3, 4, 5]})
+    # keys that would collide joined with a plain separator ("a:1:x:y" three ways), one matching nothing
+    right = pa.table({"partner": ["a", "a", "a:1", "c"], "po_number": ["1", "1:x", "x", "3"],
+                      "echo": ["x:y", "y", "y", "z"], "line_number": [7, 8, 9, 10]})
+    got = finance_inputs._inner_lookup(left, right, ["partner", "po_number", "echo"])
+    want = left.join(right, ["partner", "po_number", "echo"], join_type="inner")
+    assert got.column_names == want.column_names
+    assert _join_rows(got) == _join_rows(want)
+    assert got["_row"].to_pylist() == [0, 1, 2, 3]  # the left rows in their order; null keys match nothing
+    assert got["line_number"].to_pylist() == [8, 7, 9, 7]
+    twice = pa.concat_tables([right, right.slice(0, 1).set_column(3, "line_number", pa.array([11]))])
+    again = finance_inputs._inner_lookup(left, twice, ["partner", "po_number", "echo"])  # a key twice: the join
+    assert _join_rows(again) == _join_rows(left.join(twice, ["partner", "po_number", "echo"], join_type="inner"))
+    assert again.num_rows == 6
 
 
 def test_verdict_text_column_wise_is_the_stored_text_value_by_value():
