@@ -12,11 +12,9 @@ the planners need, takes numbers inside the transaction and applies the plan.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -31,6 +29,7 @@ from engine.lifecycle import backorders, billing, shipping
 from engine.sscc import serial_capacity
 from flows import faults
 from flows.documents import holder, renderer
+from flows.gc_pause import fewer_collections, gc_paused
 from flows.workspace import Workspace
 from parsers.shipments_csv import read_shipment_csv, shipment_ids_of_rows
 from parsers.warehouse_945 import read_945
@@ -158,20 +157,6 @@ def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping
     checked as rendered, before it is stored (``check``, default outbound_check: rules.outbound)."""
     with fewer_collections():
         return _ship_warehouse(ws, warehouse, profiles, state, drop, ref, now=now, run_id=run_id, check=check)
-
-
-@contextmanager
-def fewer_collections(young: int = 100_000) -> Iterator[None]:
-    """Python's cyclic collector run less often while a stage makes and drops many small objects (rows,
-    records, segments: almost none in cycles): a young collection per ``young`` new containers instead
-    of 700 (each one walks every young survivor; at 700 a 1x ship stage spent 15% of its CPU there).
-    The thresholds are restored after; nothing is left uncollected."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(young, before[0]), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
@@ -372,23 +357,8 @@ def invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: St
     then build every 810 due (each checked as rendered by ``check``, default outbound_check; numbers
     taken in the transaction that stores them: an 810 refused rolls it back and the invoices are
     numbered again without it, so no gap)."""
-    with no_cyclic_gc():
+    with gc_paused():  # each full collection walks the night's earlier objects too
         return _invoice_run(ws, profiles, state, ref, now=now, run_id=run_id, check=check or outbound_check)
-
-
-@contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Python's cyclic collector paused while a stage builds and drops its per-line objects (hardly any
-    in a reference cycle: reference counting frees them as ever): each full collection walks every
-    object of the process, the night's earlier stages' too; it ran 11 times in a 4x invoice stage (4 s
-    of 18 s CPU, 5x the 1x cost for 4x the volume). Re-enabled as it was, whatever happens."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore, ref: ReferenceData, *,

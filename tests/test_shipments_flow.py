@@ -254,11 +254,11 @@ def test_the_reconciliation_reads_what_the_flow_shipped_and_invoiced(demo):
 
 
 def test_the_ship_stage_collects_less_often_and_restores_the_collector_after():
-    """flows.shipments.fewer_collections (around ship_warehouse): a young collection per 100,000 new
+    """flows.gc_pause.fewer_collections (around ship_warehouse): a young collection per 100,000 new
     containers while it runs; the thresholds as they were afterwards, also when the stage fails."""
     import gc
 
-    from flows.shipments import fewer_collections
+    from flows.gc_pause import fewer_collections
 
     before = gc.get_threshold()
     with fewer_collections():
