@@ -154,16 +154,21 @@ class LocalDrop:
     def _temporary(self, folder: str, data: bytes) -> Path:
         """``data`` in a new hidden file of ``folder``, fsynced (a short name, whatever the final one).
         A read-only or full file system is a StorageError (terminal: retrying will not help)."""
+        return self._filled(folder, lambda fh: fh.write(data), len(data))
+
+    def _filled(self, folder: str, fill: Callable[[BinaryIO], object], size: int | Callable[[], int]) -> Path:
+        """A new hidden temporary file of ``folder`` that ``fill`` writes, flushed and fsynced, its size
+        checked against ``size`` (or what ``size()`` says after the fill); any error drops it."""
         try:
             fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self._dir(folder))
         except OSError as exc:
             raise _write_error(exc, folder) from exc
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                fill(fh)
                 fh.flush()
                 os.fsync(fh.fileno())
-            if os.stat(tmp).st_size != len(data):
+            if os.stat(tmp).st_size != (size if isinstance(size, int) else size()):
                 raise ConnectorUnavailable("short write", folder=folder)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
@@ -284,25 +289,14 @@ class LocalDrop:
         hidden temporary file of ``folder``, hashed as it is written, then fsynced; never whole in memory.
         The caller places it (`place_spooled`) or drops it (`drop_spooled`); a killed run leaves only a
         ``.tmp-`` file, which `remove_temporaries` clears. Any error drops the partial file."""
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=self._dir(folder))
-        except OSError as exc:
-            raise _write_error(exc, folder) from exc
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                sink = _Hashing(fh)
-                fill(sink)
-                fh.flush()
-                os.fsync(fh.fileno())
-            if os.stat(tmp).st_size != sink.size:
-                raise ConnectorUnavailable("short write", folder=folder)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise _write_error(exc, folder) from exc
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return Spooled(folder, Path(tmp).name, sink.digest.hexdigest(), sink.size)
+        sink = _Hashing()
+
+        def hashed(fh: BinaryIO) -> None:
+            sink.fh = fh
+            fill(sink)
+
+        tmp = self._filled(folder, hashed, lambda: sink.size)
+        return Spooled(folder, tmp.name, sink.digest.hexdigest(), sink.size)
 
     def place_spooled(self, spooled: Spooled, name: str) -> None:
         """The spooled file renamed to ``name`` in its folder (replacing: for content-addressed names)."""
@@ -396,7 +390,7 @@ class Spooled:
 class _Hashing:
     """A write-only file that hashes and counts what goes through it."""
 
-    def __init__(self, fh: BinaryIO) -> None:
+    def __init__(self, fh: BinaryIO | None = None) -> None:
         self.fh, self.digest, self.size = fh, hashlib.sha256(), 0
 
     def write(self, data: bytes) -> int:

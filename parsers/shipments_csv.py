@@ -90,14 +90,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
 
 def _parsed_column(values: list, parse) -> list:
     """``parse`` of each value, once per distinct value (None stays None)."""
-    seen: dict = {None: None}
-    out = []
-    for v in values:
-        if v in seen:
-            out.append(seen[v])
-        else:
-            out.append(seen.setdefault(v, parse(v)))
-    return out
+    return _mapped_column(values, lambda v: None if v is None else parse(v))
 
 
 def _mapped_column(values: list, f) -> list:
