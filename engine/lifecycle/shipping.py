@@ -319,7 +319,7 @@ class _Working:
         self.records: dict[Key, OrderRecord] = dict(records)
         self.lines: dict[Key, dict[int, LineRecord]] = {k: {ln.line_number: ln for ln in v} for k, v in lines.items()}
         self.reserved: dict[Key, list[Reservation]] = {k: list(v) for k, v in reservations.items()}
-        self.touched: list[Key] = []
+        self.touched: dict[Key, None] = {}  # the orders changed, in the order first changed
 
     def final_lines(self) -> tuple[OrderLines, ...]:
         return tuple(OrderLines(*k, tuple(self.lines[k][n] for n in sorted(self.lines[k]))) for k in self.touched)
@@ -384,8 +384,7 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
     for key in new_lines:
         work.lines[key] = new_lines[key]
         work.reserved[key] = new_reserved[key]
-        if key not in work.touched:
-            work.touched.append(key)
+        work.touched.setdefault(key)
     record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
                      run_id=run_id, source=source)
     late = ()
