@@ -216,7 +216,6 @@ def render_body(segments: Sequence[Segment], d: Delimiters) -> str:
     return "".join(out)
 
 
-_render_body = render_body  # the name it had
 
 
 def _rendered(body) -> bool:

@@ -224,7 +224,7 @@ def test_billing_renders_an_810_as_the_store_renderer_would():
     """engine.lifecycle.billing renders each 810 itself (a pre-rendered set with its delimiters): the
     bytes equal the envelope renderer's on the segments, with the same delimiter choice, including the
     fallback set when a value holds the first set's separator."""
-    from engine.envelope import _render_body, delimiters_for, envelope_for
+    from engine.envelope import delimiters_for, envelope_for, render_body
     from engine.lifecycle.billing import InvoiceDue, _document
 
     env = envelope_for(PROFILES["acme"])
@@ -235,7 +235,7 @@ def test_billing_renders_an_810_as_the_store_renderer_would():
         body = build_810(inv, InvoiceSettings(), shipped=shipped_for(inv))
         doc = _document(due, body, env)
         d = delimiters_for(env, [body])
-        assert doc.delimiters == d and doc.sets[0].text == _render_body(body, d) and doc.sets[0].segments == len(body)
+        assert doc.delimiters == d and doc.sets[0].text == render_body(body, d) and doc.sets[0].segments == len(body)
         assert doc.sets[0].body == () and doc.sets[0].doc_key == due.doc_key
         chosen.append(d)
     assert chosen == list(env.candidates[:2])

@@ -194,7 +194,7 @@ def test_the_envelopes_body_renderer_writes_what_the_writer_writes_and_refuses_w
     """engine.envelope renders 856 and 810 bodies on a fast path: byte for byte the writer's text, with
     composites, None, numbers and trailing empty elements; a value holding any delimiter (element,
     component, segment or repetition) raises DelimiterCollision as render_segment does."""
-    from engine.envelope import _render_body, body_chars
+    from engine.envelope import body_chars, render_body
     from parsers.x12_writer import render_segments, used_chars
 
     d = Delimiters(element="*", component=">", segment="~", repetition="^", suffix="\n")
@@ -202,11 +202,11 @@ def test_the_envelopes_body_renderer_writes_what_the_writer_writes_and_refuses_w
             ["TD1", "CTN25", "5", "", "", "", "G", "27.5", "LB"], ["LIN", "1", "UP", "614141100101", "", ""],
             ["SN1", "", 12, "EA", None, ""], ["REF", "ZZ", ("A", "", "B", ""), ""], ["PID", "F", "", "", "", "Pen"],
             ["CTT", "2"], ["N1", "ST", "", "", ""], ["DTM", "", ""], ["SE"], ["N3", "", "Suite 5", ""]]
-    assert _render_body(body, d) == render_segments(body, d)
+    assert render_body(body, d) == render_segments(body, d)
     assert body_chars([body]) == used_chars(body)
     for bad in ("A*B", "A>B", "A~B", "A^B"):
         for seg in (["REF", "BM", bad], ["REF", "ZZ", ("X", bad)]):
             with pytest.raises(DelimiterCollision):
                 render_segment(seg, d)
             with pytest.raises(DelimiterCollision):
-                _render_body([["BSN", "00"], seg], d)
+                render_body([["BSN", "00"], seg], d)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from engine.envelope import Envelope, body_chars, envelope_for, first_fit
+from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import Order810, order_810, terms_from_customer
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
@@ -41,7 +41,6 @@ from schemas.lifecycle import (
 )
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
-from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 STAGE = "invoicing"
@@ -206,30 +205,12 @@ def _document(d: InvoiceDue, body: list, env: Envelope) -> PlannedDocument:
     """The numbered 810 as a document rendered here with the first delimiter set none of its values
     (nor the envelope's) uses - what the store's renderer would choose -, or as segments when none
     fits (the store holds it)."""
-    try:
-        used = set("".join(["".join(seg[1:]) for seg in body]))
-    except TypeError:  # a value that is not text: as the renderer reads it
-        used = body_chars([body])
-    delimiters = first_fit(env, used)
+    delimiters = first_fit(env, body_chars([body]))
     if delimiters is None:
         return transaction_set("810", "IN", d.doc_key, body, partner=d.partner, po_number=d.po_number)
-    return PlannedDocument(d.partner, "810", "IN", (PlannedSet(d.doc_key, po_number=d.po_number,
-                                                               text=_text(body, delimiters), segments=len(body)),),
-                           delimiters=delimiters)
-
-
-def _text(body: list, d: Delimiters) -> str:
-    """engine.envelope's rendering of a body none of whose values holds a delimiter of ``d``: each
-    segment's elements joined, trailing empty ones dropped (no value ends in the element separator),
-    each segment with its terminator."""
-    element, end = d.element, d.segment + d.suffix
-    try:
-        segments = [element.join(seg).rstrip(element) for seg in body]
-    except TypeError:  # a value that is not text: None is empty, anything else its str()
-        segments = [element.join([seg[0], *("" if v is None else str(v) for v in seg[1:])]).rstrip(element)
-                    for seg in body]
-    segments.append("")
-    return end.join(segments)
+    text = render_body(body, delimiters)
+    return PlannedDocument(d.partner, "810", "IN", (PlannedSet(d.doc_key, po_number=d.po_number, text=text,
+                                                               segments=len(body)),), delimiters=delimiters)
 
 
 def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int],
