@@ -68,17 +68,7 @@ def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir:
     ``docs_dir/validation.json`` (one outcome per expectation; a failure there is reported in docs_error,
     not raised). An expectation that fails to run is a ConfigError."""
     pandas_frame = registry.gx_frame(frame, exps)
-    gx, context = _gx_context()
-    batch_definition = (
-        context.data_sources.add_pandas("orderbridge")
-        .add_dataframe_asset("order_lines")
-        .add_batch_definition_whole_dataframe("run")
-    )
-    gx_suite = context.suites.add(gx.ExpectationSuite(**suite_config(exps)))
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name="order_lines_run", data=batch_definition, suite=gx_suite)
-    )
-    results = validation.run(batch_parameters={"dataframe": pandas_frame}, result_format={"result_format": "COMPLETE"})
+    results = _validated(pandas_frame, suite_config(exps), asset="order_lines", result_format={"result_format": "COMPLETE"})
     masks = masks_from_results(results, frame.num_rows)
     docs_error = None
     docs_index = None
@@ -151,15 +141,24 @@ def run_suite(frame: pd.DataFrame, suite: dict, *, asset: str, index_columns: li
     """Validate ``frame`` against ``suite`` in one GX run without Data Docs; the raw GX result (every
     unexpected row named by ``index_columns``). For suites over other tables than order lines
     (rules.shipments); a broken expectation is reported by the caller from the result."""
+    return _validated(frame, suite, asset=asset,
+                      result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns})
+
+
+def _validated(frame: pd.DataFrame, suite: dict, *, asset: str, result_format: dict):
+    """One GX validation of ``frame`` against ``suite`` by GX's Validator, as ValidationDefinition.run
+    does it, without what run adds around it: the suite, the definition and the results are not put
+    into the (in-memory) context's stores, whose serialization of every unexpected index cost more
+    than the validation itself (about 0.9 s of 1 s with 200,000 unexpected rows); only the results'
+    per-expectation outcomes are read, and those are the Validator's own."""
+    from great_expectations.validator.v1_validator import Validator
+
     gx, context = _gx_context()
     batch_definition = (
         context.data_sources.add_pandas("orderbridge")
         .add_dataframe_asset(asset)
         .add_batch_definition_whole_dataframe("run")
     )
-    gx_suite = context.suites.add(gx.ExpectationSuite(**suite))
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=f"{asset}_run", data=batch_definition, suite=gx_suite)
-    )
-    return validation.run(batch_parameters={"dataframe": frame},
-                          result_format={"result_format": "COMPLETE", "unexpected_index_column_names": index_columns})
+    validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame},
+                          result_format=result_format)
+    return validator.validate_expectation_suite(gx.ExpectationSuite(**suite))
