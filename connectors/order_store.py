@@ -40,7 +40,7 @@ class OrderStore:
 
     def _read(self, partner: str, key: str, kinds: list[tuple[str, pa.Schema]]) -> tuple[pa.Table, ...]:
         try:
-            return tuple(_concat([pq.read_table(p).cast(schema) for p in self._parts(partner, key, kind)])
+            return tuple(_concat([pq.read_table(p, use_threads=False).cast(schema) for p in self._parts(partner, key, kind)])
                          for kind, schema in kinds)
         except (OSError, pa.ArrowInvalid) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc

@@ -148,7 +148,7 @@ def gx_frame(frame: pa.Table, exps: Sequence[Expectation]):
             table = table.set_column(i, name, pc.cast(column, pa.float64()))
         elif pa.types.is_string(column.type):  # few distinct values per column: categories, not a str each
             table = table.set_column(i, name, pc.dictionary_encode(column))
-    return table.to_pandas()
+    return table.to_pandas(use_threads=False)  # no thread pool: on a loaded machine its wake-ups cost more
 
 
 def _columns(e: Expectation) -> list[str]:
