@@ -984,11 +984,12 @@ class StateStore(FinanceTables):
         if missing:
             applied.document_ids.update(self._document_ids(missing))
         seqs = self._next_ids("event", len(events))
+        ids = applied.document_ids  # below: a StrEnum's text by str's own __str__ (Enum's .value property is slow)
         self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
                    f" ({','.join('?' * len(EVENT_COLUMNS))})",
-                   [(seq, e.partner, e.po_number, e.at, e.clock.value, e.event.value,
-                     e.from_state.value if e.from_state else None, e.to_state.value, e.revision, e.actor, e.note,
-                     e.run_id, applied.document_ids.get((e.partner, e.document_key)) or None)
+                   [(seq, e.partner, e.po_number, e.at, str.__str__(e.clock), str.__str__(e.event),
+                     str.__str__(e.from_state) if e.from_state else None, str.__str__(e.to_state), e.revision, e.actor,
+                     e.note, e.run_id, ids.get((e.partner, e.document_key)) or None)
                     for seq, e in zip(seqs, events, strict=True)])
 
     def _document_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -1842,12 +1843,18 @@ def _order_from_row(row: tuple) -> OrderRecord:
      received_at, updated_at, run_id) = row  # ORDER_COLUMNS, by position (a night reads every order)
     person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
-        partner, po_number, OrderState(state), revision, answered_revision, order_ref or "", lines_key or "",
+        partner, po_number, _ORDER_STATES.get(state) or OrderState(state), revision, answered_revision,
+        order_ref or "", lines_key or "",
         source_file or "", source_sha256 or "", isa13 or "", gs06 or "", st02 or "", arrival or 0, purpose or "",
         x12_version or "", _day(po_date), currency or "", _dec(value) or Decimal(0), ack_type or "",
-        answered_with or "", _split(hold_codes), tuple(json.loads(hold_reasons)) if hold_reasons else (),
-        _split(codes), person, tuple(int(x) for x in _split(changed_lines)), change_file or "", line_count or 0,
+        answered_with or "", _split(hold_codes) if hold_codes else (),
+        tuple(json.loads(hold_reasons)) if hold_reasons and hold_reasons != "[]" else (),
+        _split(codes) if codes else (), person,
+        tuple(int(x) for x in _split(changed_lines)) if changed_lines else (), change_file or "", line_count or 0,
         received_at or "", updated_at or "", run_id or "")
+
+
+_ORDER_STATES = {s.value: s for s in OrderState}  # a night reads every order: a dict lookup, not Enum's call
 
 
 def _line_row(ln: LineRecord) -> tuple:
