@@ -163,3 +163,34 @@ def test_gs1_shape_means_what_python_s_blank_class_means_and_runs_natively():
     column = pd.Series(pd.Categorical(values)).astype(str)
     assert not column.array._needs_python_regex(registry.GS1_SHAPE)
     assert column.str.contains(registry.GS1_SHAPE).tolist() == expected
+
+
+@pytest.mark.slow
+def test_validating_without_gx_stores_gives_what_a_validation_definition_gives(ref, tmp_path):
+    """validate runs the suite by GX's Validator, not through a ValidationDefinition (whose run also
+    serializes suite and results into the context's stores): the outcomes written to validation.json
+    and the masks are those a ValidationDefinition's run gives on the same frame (failures included)."""
+    from rules.business import resolve_items
+    from rules.gx_runner import _gx_context, expectation_outcomes, masks_from_results, suite_config, validate
+
+    resolved = resolve_items(rich_lines(), ref.items, ref.partner_items)
+    frame = registry.rules_frame(resolved)
+    exps = registry.expectations(RuleSettings())
+    ours = validate(frame, exps, docs_dir=tmp_path)
+    gx, context = _gx_context()  # the way validate ran the suite before (GX's documented path)
+    batch = (context.data_sources.add_pandas("reference").add_dataframe_asset("order_lines")
+             .add_batch_definition_whole_dataframe("run"))
+    suite = context.suites.add(gx.ExpectationSuite(**suite_config(exps)))
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name="reference", data=batch,
+                                                                            suite=suite))
+    results = definition.run(batch_parameters={"dataframe": registry.gx_frame(frame, exps)},
+                             result_format={"result_format": "COMPLETE"})
+    written = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
+    assert written == json.loads(json.dumps(expectation_outcomes(results), sort_keys=True, default=str))
+    assert not ours.success and ours.failed_expectations == [r.expectation_config.type for r in results.results
+                                                             if not r.success]
+    assert any(o["unexpected"] for o in written)  # the frame fails some expectations: rows are compared
+    reference = masks_from_results(results, frame.num_rows)
+    assert set(ours.masks) == set(reference)
+    for key, mask in reference.items():
+        assert np.array_equal(ours.masks[key], mask), key
