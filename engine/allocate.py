@@ -19,6 +19,9 @@ How a run goes:
      partner, order_ref, line_number.
   3. Fill: per SKU, lines are served in rank order; vectorised by "rounds": round r serves the r-th
      line of every SKU at once, so the Python loop runs max(lines per SKU) times, not once per line.
+     Before the rounds (outside fair-share quotas), a SKU each of whose lines finds its whole need in
+     its first-choice warehouse at its turn (the cumulative need before it there counted) is filled at
+     once, as the rounds would fill it; only the other SKUs go round by round.
      A line tries its warehouses in its policy's preference order; with single_warehouse_first it
      takes the first warehouse that can cover it whole, else it splits across warehouses in that order.
      partial_allowed=False lines take all or nothing.
@@ -320,6 +323,8 @@ class _Filler:
         return pair, quota + bonus
 
     def _rounds(self, order, need, avail, alloc, pair, quota) -> None:
+        if quota is None:
+            order = self._first_choice(order, need, avail, alloc)
         if not len(order):
             return
         s_sorted = self.sku[order]
@@ -354,6 +359,34 @@ class _Filler:
             alloc[rows[:, None], pref] += take
             if quota is not None:
                 np.subtract.at(quota, pair[rows], got)
+
+
+    def _first_choice(self, order, need, avail, alloc) -> np.ndarray:
+        """Without quotas, the SKUs each of whose lines, in rank order, finds its whole need usable (in
+        its units) in its first-choice warehouse at its turn are filled at once: the rounds would give
+        each of those lines exactly that (its first warehouse covers it, so nothing is split, single-
+        warehouse picks that one, nothing is short). Checked for every line from the cumulative need
+        of the lines before it on the same SKU and warehouse; the lines of every other SKU are left
+        to the rounds (returned, in their order)."""
+        if not len(order):
+            return order
+        s, u = self.sku[order], self.unit[order]
+        d = np.maximum(need[order], 0)  # a line with nothing to place takes nothing, as in the rounds
+        first = self.pref_table[self.pol[order], 0]
+        key = s * avail.shape[1] + first
+        by_key = np.argsort(key, kind="stable")  # rank order kept within each (sku, warehouse)
+        k, dk = key[by_key], d[by_key]
+        cum = np.cumsum(dk)
+        starts = np.r_[True, k[1:] != k[:-1]]
+        before = np.empty_like(d)
+        before[by_key] = cum - dk - np.maximum.accumulate(np.where(starts, cum - dk, 0))
+        left = avail[s, first] - before
+        fits = left - left % u >= d
+        fast = ~np.isin(s, s[~fits])
+        if fast.any():
+            alloc[order[fast], first[fast]] += d[fast]  # each line once
+            np.subtract.at(avail, (s[fast], first[fast]), d[fast])
+        return order[~fast]
 
 
 def _promise(perm, sku, backorder, partial, unit, receipts, sku_values, n_sku, today):
