@@ -40,8 +40,9 @@ class OrderStore:
 
     def _read(self, partner: str, key: str, kinds: list[tuple[str, pa.Schema]]) -> tuple[pa.Table, ...]:
         try:
-            return tuple(_concat([pq.read_table(p, use_threads=False).cast(schema) for p in self._parts(partner, key, kind)])
-                         for kind, schema in kinds)
+            # one small file at a time: without Arrow's thread pool (its wake-ups cost more than they save)
+            return tuple(_concat([pq.read_table(p, use_threads=False).cast(schema)
+                                  for p in self._parts(partner, key, kind)]) for kind, schema in kinds)
         except (OSError, pa.ArrowInvalid) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 

@@ -68,7 +68,8 @@ def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir:
     ``docs_dir/validation.json`` (one outcome per expectation; a failure there is reported in docs_error,
     not raised). An expectation that fails to run is a ConfigError."""
     pandas_frame = registry.gx_frame(frame, exps)
-    results = _validated(pandas_frame, suite_config(exps), asset="order_lines", result_format={"result_format": "COMPLETE"})
+    results = _validated(pandas_frame, suite_config(exps), asset="order_lines",
+                         result_format={"result_format": "COMPLETE"})
     masks = masks_from_results(results, frame.num_rows)
     docs_error = None
     docs_index = None
