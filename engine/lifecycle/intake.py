@@ -16,7 +16,7 @@ from functools import partial
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.lifecycle.common import first_rows, isolated, planned_document
+from engine.lifecycle.common import contain, first_rows, isolated, planned_document
 from engine.lifecycle.table import SHIPPING, create, move
 from engine.process import Outcome
 from parsers.x12_writer import decimal_column
@@ -35,6 +35,7 @@ from schemas.lifecycle import (
     OrderRecord,
     OrderReservations,
     OrderState,
+    OrderTransition,
     Plan,
     StoredChange,
 )
@@ -56,15 +57,32 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
                                  for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
     line_rows = _LineRows(outcome)
-    for order in outcome.orders.to_pylist():
+    fresh = OrderRecord(partner, "", OrderState.RECEIVED, received_at=at)  # each new order's record from it
+    received: list[OrderTransition] = []  # new orders' transitions since the last other part (kept in order)
+    for order in outcome.orders.select(_ORDER_FIELDS).to_pylist():
         po = order["po_number"]
         current = working.get(po)
-        receive = partial(_receive, order, current, line_rows, lines.get(po, ()), outcome, partner=partner, at=at,
-                          run_id=run_id, superseded=tuple(ChangeUpdate(c.id, "superseded")
-                                                          for c in unanswered.get(po, ())))
-        part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
+        if current is None:  # a PO we do not hold: _receive's last case, without a Plan per order
+            try:
+                t = _created(order, fresh, outcome, at=at, run_id=run_id)
+            except Exception as exc:  # noqa: BLE001 - as `isolated`: this order's finding, the others go on
+                part = contain(None, exc, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
+            else:
+                working[po] = t.record
+                received.append(t)
+                continue
+        else:
+            receive = partial(_receive, order, current, line_rows, lines.get(po, ()), outcome, partner=partner,
+                              at=at, run_id=run_id, superseded=tuple(ChangeUpdate(c.id, "superseded")
+                                                                     for c in unanswered.get(po, ())))
+            part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
+        if received:
+            parts.append(Plan(transitions=tuple(received)))
+            received = []
         working.update({t.record.po_number: t.record for t in part.transitions})
         parts.append(part)
+    if received:
+        parts.append(Plan(transitions=tuple(received)))
     created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
     if created:  # new orders' lines in one columnar table (no record per line on the intake's path)
         parts.append(Plan(line_tables=(received_lines(outcome.lines, created, run_id=run_id),)))
@@ -111,10 +129,7 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
         f = finding("ORDER_DUPLICATE", f"PO {po} has shipped; the replacement is not applied.", element="BEG01",
                     value=purpose, **where)
         return Plan(findings=(FindingRecord(f, partner, po, "replacement not applied; nothing sent", "intake"),))
-    fields = dict(order_ref=order["order_ref"], lines_key=outcome.sha256, source_file=outcome.file,
-                  source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
-                  purpose=purpose, x12_version=order["version"] or "", po_date=order["po_date"],
-                  currency=order["currency"] or "", line_count=order["line_count"] or 0)
+    fields = _order_fields(order, outcome)
     if live:  # BEG01 05: the new 850 replaces the order; decided whole again (855 BAK01 00)
         revision = live.revision + 1
         t = move(live, EventKind.PO_REPLACED, at=at, run_id=run_id, note=f"replaced by {outcome.file}",
@@ -127,8 +142,28 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                      for ln in live_lines if ln.line_number not in {r.line_number for r in new})
         return Plan(transitions=(t,), lines=(OrderLines(partner, po, new + gone),),
                     reservations=(OrderReservations(partner, po, ()),), change_updates=superseded)
-    record = OrderRecord(partner, po, OrderState.RECEIVED, received_at=at, **fields)
-    return Plan(transitions=(create(record, at=at, run_id=run_id, note=f"received in {outcome.file}"),))
+    return Plan(transitions=(_created(order, OrderRecord(partner, po, OrderState.RECEIVED, received_at=at), outcome,
+                                      at=at, run_id=run_id),))
+
+
+# the ORDERS columns an order's planning reads
+_ORDER_FIELDS = ["po_number", "purpose", "order_ref", "isa13", "gs06", "st02", "st_file_segment", "version", "po_date",
+                 "currency", "line_count"]
+
+
+def _order_fields(order: dict, outcome: Outcome) -> dict:
+    """An 850's OrderRecord fields (a new order's, or a replacement's)."""
+    return dict(order_ref=order["order_ref"], lines_key=outcome.sha256, source_file=outcome.file,
+                source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
+                purpose=order["purpose"] or "00", x12_version=order["version"] or "", po_date=order["po_date"],
+                currency=order["currency"] or "", line_count=order["line_count"] or 0)
+
+
+def _created(order: dict, fresh: OrderRecord, outcome: Outcome, *, at: str, run_id: str) -> OrderTransition:
+    """A PO we do not hold yet, received: ``fresh`` (partner, state received, received_at) with the 850's
+    fields (an evolved copy, not a new dataclass built field by field)."""
+    record = fresh.evolve(po_number=order["po_number"], **_order_fields(order, outcome))
+    return create(record, at=at, run_id=run_id, note=f"received in {outcome.file}")
 
 
 class _LineRows:
