@@ -13,6 +13,7 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -26,8 +27,10 @@ from schemas.lifecycle import (
     GONE_LINES,
     LINE_ROWS,
     ChangeUpdate,
+    Clock,
     EventKind,
     FindingRecord,
+    HistoryEvent,
     LineRecord,
     LineState,
     NewChange,
@@ -57,7 +60,7 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
                                  for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
     line_rows = _LineRows(outcome)
-    fresh = OrderRecord(partner, "", OrderState.RECEIVED, received_at=at)  # each new order's record from it
+    fresh = received_record(partner, at=at, run_id=run_id)  # each new order's record is evolved from it
     received: list[OrderTransition] = []  # new orders' transitions since the last other part (kept in order)
     for order in outcome.orders.select(_ORDER_FIELDS).to_pylist():
         po = order["po_number"]
@@ -142,8 +145,8 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                      for ln in live_lines if ln.line_number not in {r.line_number for r in new})
         return Plan(transitions=(t,), lines=(OrderLines(partner, po, new + gone),),
                     reservations=(OrderReservations(partner, po, ()),), change_updates=superseded)
-    return Plan(transitions=(_created(order, OrderRecord(partner, po, OrderState.RECEIVED, received_at=at), outcome,
-                                      at=at, run_id=run_id),))
+    return Plan(transitions=(_created(order, received_record(partner, at=at, run_id=run_id), outcome, at=at,
+                                      run_id=run_id),))
 
 
 # the ORDERS columns an order's planning reads
@@ -159,11 +162,21 @@ def _order_fields(order: dict, outcome: Outcome) -> dict:
                 currency=order["currency"] or "", line_count=order["line_count"] or 0)
 
 
+def received_record(partner: str, *, at: str, run_id: str) -> OrderRecord:
+    """What engine.lifecycle.table.create makes of any new order of ``partner`` received ``at``, before
+    its 850's fields (``_created`` evolves it once per order)."""
+    return create(OrderRecord(partner, "", OrderState.RECEIVED, received_at=at), at=at, run_id=run_id).record
+
+
 def _created(order: dict, fresh: OrderRecord, outcome: Outcome, *, at: str, run_id: str) -> OrderTransition:
-    """A PO we do not hold yet, received: ``fresh`` (partner, state received, received_at) with the 850's
-    fields (an evolved copy, not a new dataclass built field by field)."""
-    record = fresh.evolve(po_number=order["po_number"], **_order_fields(order, outcome))
-    return create(record, at=at, run_id=run_id, note=f"received in {outcome.file}")
+    """A PO we do not hold yet, received: table.create's transition (tests check they agree), built
+    from ``fresh`` (``received_record``) with one evolve, not a dataclass built field by field and
+    evolved again."""
+    new = fresh.evolve(po_number=order["po_number"], **_order_fields(order, outcome))
+    return OrderTransition(new, None, None, (HistoryEvent(new.partner, new.po_number, EventKind.PO_RECEIVED, None,
+                                                          new.state, at, Clock.RUN, "system",
+                                                          f"received in {outcome.file}"[:1000], new.revision,
+                                                          run_id),), new_arrival=True)
 
 
 class _LineRows:
@@ -184,23 +197,42 @@ class _LineRows:
 def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revision: int = 1) -> pa.Table:
     """LINE_ROWS (state received) for the ORDER_LINES rows of these orders, one per line number
     (a repeated interchange repeats every row), built column by column."""
-    mine = lines.filter(pc.is_in(lines["order_ref"], value_set=pa.array(sorted(order_refs), pa.string())))
-    mine = first_rows(mine, ["order_ref", "line_number"])
+    keep = pc.is_in(lines["order_ref"], value_set=pa.array(sorted(order_refs), pa.string()))
+    mine = lines if pc.all(keep).as_py() else lines.filter(keep)  # usually every order of the file is new
+    if not _unique_lines(mine):
+        mine = first_rows(mine, ["order_ref", "line_number"])
     n = mine.num_rows
+
+    def text(value: str) -> pa.Array:
+        return pa.repeat(pa.scalar(value, pa.string()), n)
+
+    def number(value: int, kind: pa.DataType | None = None) -> pa.Array:
+        return pa.repeat(pa.scalar(value, kind or pa.int64()), n)
+
     columns = {
         "partner": mine["partner"], "po_number": mine["po_number"], "line_number": mine["line_number"],
-        "line_id": pc.fill_null(mine["line_id"], ""), "sku": pa.nulls(n, pa.string()).fill_null(""),
-        "state": pa.array([LineState.RECEIVED.value] * n, pa.string()), "ack": pa.array([""] * n, pa.string()),
+        "line_id": pc.fill_null(mine["line_id"], ""), "sku": text(""),
+        "state": text(LineState.RECEIVED.value), "ack": text(""),
         "ordered": decimal_text(mine["quantity"]), "unit": pc.fill_null(mine["unit"], ""),
         "unit_price": decimal_text(mine["unit_price"]), "ack_price": pa.nulls(n, pa.string()),
-        "allocated": pa.array([0] * n, pa.int64()), "backordered": pa.array([0] * n, pa.int64()),
-        "rejected": pa.array([0] * n, pa.int64()), "promised_date": pa.nulls(n, pa.string()),
-        "warehouses": pa.array([""] * n, pa.string()), "reason": pa.array([""] * n, pa.string()),
-        "codes": pa.array([""] * n, pa.string()), "revision": pa.array([revision] * n, pa.int32()),
-        "run_id": pa.array([run_id] * n, pa.string()), "shipped": pa.array(["0"] * n, pa.string()),
-        "invoiced": pa.array(["0"] * n, pa.string()),
+        "allocated": number(0), "backordered": number(0), "rejected": number(0),
+        "promised_date": pa.nulls(n, pa.string()),
+        "warehouses": text(""), "reason": text(""), "codes": text(""), "revision": number(revision, pa.int32()),
+        "run_id": text(run_id), "shipped": text("0"), "invoiced": text("0"),
     }
     return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in LINE_ROWS}, schema=LINE_ROWS)
+
+
+def _unique_lines(lines: pa.Table) -> bool:
+    """No (order_ref, line_number) twice (first_rows would keep every row): checked on integer keys."""
+    if lines.num_rows < 2:
+        return True
+    refs = pc.dictionary_encode(lines["order_ref"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
+    numbers = lines["line_number"]
+    if numbers.null_count:
+        return False
+    keys = (refs.astype(np.int64) << 32) | (numbers.to_numpy().astype(np.int64) & 0xFFFFFFFF)
+    return len(np.unique(keys)) == len(keys)
 
 
 def decimal_text(values) -> pa.ChunkedArray:
