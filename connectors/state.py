@@ -886,7 +886,7 @@ class StateStore(FinanceTables):
             elif col.null_count == 0 and n > 1:
                 import pyarrow.compute as pc
 
-                if pc.count_distinct(col).as_py() == 1:
+                if pc.all(pc.equal(col, col[0])).as_py():  # one value in every row (cheaper than count_distinct)
                     text = _literal(col[0].as_py())
                     if text is not None:
                         literal[c] = text
@@ -922,8 +922,7 @@ class StateStore(FinanceTables):
     def _write_lines(self, plan: Plan) -> None:
         insert = f"INSERT INTO order_lines ({', '.join(LINE_COLUMNS)}) VALUES ({','.join('?' * len(LINE_COLUMNS))})"
         for table in plan.line_tables:  # columnar: every line of the orders it names
-            keys = dict.fromkeys(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True))
-            self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(keys))
+            self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", _order_keys(table))
             self._insert_rows("order_lines", LINE_COLUMNS, table)
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
         if not last:
@@ -1714,6 +1713,23 @@ class StateStore(FinanceTables):
 
 # --- rows <-> records --------------------------------------------------------------------------------
 _SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
+
+
+def _order_keys(table) -> list[tuple[str, str]]:
+    """The (partner, po_number) pairs of a table's rows, once each, in first-seen order; only the rows
+    where the pair changes from the row before are read into Python (an order's rows are usually together)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    if n < 2:
+        return list(dict.fromkeys(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True)))
+    partner, po = table["partner"], table["po_number"]
+    changed = pc.or_(pc.not_equal(partner.slice(1), partner.slice(0, n - 1)),
+                     pc.not_equal(po.slice(1), po.slice(0, n - 1)))
+    at = np.concatenate([[0], np.flatnonzero(pc.fill_null(changed, True).to_numpy(zero_copy_only=False)) + 1])
+    firsts = table.select(["partner", "po_number"]).take(at)
+    return list(dict.fromkeys(zip(firsts["partner"].to_pylist(), firsts["po_number"].to_pylist(), strict=True)))
 
 
 def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tuple]:
