@@ -720,11 +720,13 @@ class StateStore(FinanceTables):
                 if render is None:
                     raise StateError("a plan with documents needs a renderer")
                 self._store_documents(plan.documents, render, hold, applied, at=at, run_id=run_id)
+            self._write_received_orders(plan.received_orders)
             self._write_orders(plan.transitions)
             self._write_lines(plan)
             self._update_lines(plan)
             self._write_reservations(plan, run_id)
             self._write_changes(plan)
+            self._write_received_events(plan.received_orders)
             self._write_events(plan, applied)
             self._write_shipments(plan)
             self._write_invoices(plan)
@@ -870,6 +872,51 @@ class StateStore(FinanceTables):
                            updates)
             if n != len(updates):
                 self._conflict([(r[-4], r[-3]) for r in updates], {(r[-4], r[-3]): (r[-2], r[-1]) for r in updates})
+
+    def _write_received_orders(self, tables: Sequence) -> None:
+        """Plan.received_orders (RECEIVED_ORDERS): the rows ``_write_orders`` writes for table.create's
+        transitions of the same orders (every column not in the table as a new OrderRecord has it,
+        arrivals numbered in row order), read a column at a time; one that exists already is a
+        StateConflict (nothing is written)."""
+        for table in tables:
+            n = table.num_rows
+            if not n:
+                continue
+            default = dict(zip(ORDER_COLUMNS, _order_row(OrderRecord("", "", OrderState.RECEIVED)), strict=True))
+            columns = []
+            for c in ORDER_COLUMNS:
+                if c == "arrival":
+                    columns.append(self._next_ids("arrival", n))
+                elif c == "po_date":
+                    columns.append([d.isoformat() if d else None for d in table["po_date"].to_pylist()])
+                elif c in table.column_names:
+                    columns.append(table[c].to_pylist())
+                else:
+                    columns.append(itertools.repeat(default[c], n))
+            rows = list(zip(*columns, strict=True))
+            inserted = self._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES"
+                                  f" ({','.join('?' * len(ORDER_COLUMNS))})"
+                                  " ON CONFLICT (partner, po_number) DO NOTHING", rows)
+            if inserted != n:
+                self._conflict([(r[0], r[1]) for r in rows], None)
+
+    def _write_received_events(self, tables: Sequence) -> None:
+        """The PO_RECEIVED event of each Plan.received_orders row, as ``_write_events`` writes table.create's."""
+        for table in tables:
+            n = table.num_rows
+            if not n:
+                continue
+            revision = OrderRecord("", "", OrderState.RECEIVED).revision
+
+            def same(value, n: int = n):
+                return itertools.repeat(value, n)
+
+            self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
+                       f" ({','.join('?' * len(EVENT_COLUMNS))})",
+                       zip(self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
+                           table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
+                           same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
+                           table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True))
 
     def _insert_rows(self, name: str, columns: Sequence[str], table) -> None:
         """Insert an Arrow table's rows (in order) with many rows per statement: a column with one value

@@ -26,6 +26,7 @@ from schemas.findings import Finding, finding
 from schemas.lifecycle import (
     GONE_LINES,
     LINE_ROWS,
+    RECEIVED_ORDERS,
     ChangeUpdate,
     Clock,
     EventKind,
@@ -59,6 +60,35 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
                   findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
                                  for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
+    table = _received_orders(outcome, partner, live, at=at, run_id=run_id)
+    if table is not None:  # every PO of the file is new, once: no record per order
+        parts.append(Plan(received_orders=(table,)))
+        created = set(table["order_ref"].to_pylist())
+    else:
+        parts += _orders(outcome, partner, working, lines, unanswered, at=at, run_id=run_id)
+        created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
+    if created:  # new orders' lines in one columnar table (no record per line on the intake's path)
+        parts.append(Plan(line_tables=(received_lines(outcome.lines, created, run_id=run_id),)))
+    for header in outcome.change_headers.to_pylist():
+        po = header["po_number"]
+        change = NewChange(partner, po, header["change_ref"], outcome.sha256, outcome.file, at)
+        current = working.get(po)
+        if current is None:
+            parts.append(Plan(new_changes=(change,)))
+            continue
+        part = isolated(current, partial(_change_received, current, change, outcome.file, at=at, run_id=run_id),
+                        at=at, run_id=run_id, stage="intake")
+        working.update({t.record.po_number: t.record for t in part.transitions})
+        parts.append(part)
+    return Plan.combine(parts)
+
+
+def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
+            lines: Mapping[str, tuple[LineRecord, ...]], unanswered: Mapping[str, Sequence[StoredChange]], *,
+            at: str, run_id: str) -> list[Plan]:
+    """The file's 850s one order at a time (``_receive``, each isolated), in file order; ``working``
+    (PO -> its record so far) follows each order's transitions."""
+    parts: list[Plan] = []
     line_rows = _LineRows(outcome)
     fresh = received_record(partner, at=at, run_id=run_id)  # each new order's record is evolved from it
     received: list[OrderTransition] = []  # new orders' transitions since the last other part (kept in order)
@@ -86,21 +116,45 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         parts.append(part)
     if received:
         parts.append(Plan(transitions=tuple(received)))
-    created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
-    if created:  # new orders' lines in one columnar table (no record per line on the intake's path)
-        parts.append(Plan(line_tables=(received_lines(outcome.lines, created, run_id=run_id),)))
-    for header in outcome.change_headers.to_pylist():
-        po = header["po_number"]
-        change = NewChange(partner, po, header["change_ref"], outcome.sha256, outcome.file, at)
-        current = working.get(po)
-        if current is None:
-            parts.append(Plan(new_changes=(change,)))
-            continue
-        part = isolated(current, partial(_change_received, current, change, outcome.file, at=at, run_id=run_id),
-                        at=at, run_id=run_id, stage="intake")
-        working.update({t.record.po_number: t.record for t in part.transitions})
-        parts.append(part)
-    return Plan.combine(parts)
+    return parts
+
+
+def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRecord], *, at: str,
+                     run_id: str) -> pa.Table | None:
+    """RECEIVED_ORDERS for the file's 850s when every one is a PO we do not hold, none twice and none
+    named by an 860 of the same file (what ``_created`` makes of each, column by column); None
+    otherwise (or when a column cannot be built): then ``_orders`` plans them one at a time."""
+    orders = outcome.orders
+    n = orders.num_rows
+    if not n:
+        return None
+    pos = orders["po_number"]
+    if pc.count_distinct(pos, mode="all").as_py() != n or pos.null_count:
+        return None
+    named = set(pos.to_pylist())
+    if not named.isdisjoint(live) or not named.isdisjoint(outcome.change_headers["po_number"].to_pylist()):
+        return None
+    try:
+        def same(value: str) -> pa.Array:
+            return pa.repeat(pa.scalar(value, pa.string()), n)
+
+        def text_or(values, default: str):  # a string column read as Python's `value or default`
+            filled = pc.fill_null(values, default)
+            return pc.if_else(pc.equal(filled, ""), default, filled) if default else filled
+
+        columns = {
+            "partner": same(partner), "po_number": pos, "order_ref": orders["order_ref"],
+            "lines_key": same(outcome.sha256), "source_file": same(outcome.file),
+            "source_sha256": same(outcome.sha256), "isa13": orders["isa13"], "gs06": orders["gs06"],
+            "st02": orders["st02"], "purpose": text_or(orders["purpose"], "00"),
+            "x12_version": text_or(orders["version"], ""), "po_date": orders["po_date"],
+            "currency": text_or(orders["currency"], ""), "line_count": pc.fill_null(orders["line_count"], 0),
+            "received_at": same(at), "updated_at": same(at), "run_id": same(run_id),
+            "note": same(f"received in {outcome.file}"[:1000]),
+        }
+        return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in RECEIVED_ORDERS}, schema=RECEIVED_ORDERS)
+    except Exception:  # noqa: BLE001 - the per-order path isolates whatever failed here
+        return None
 
 
 def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: str, run_id: str) -> Plan:

@@ -1,8 +1,11 @@
-"""plan_intake's quick paths give what the per-order path gives: a new PO's transition equals
-engine.lifecycle.table.create's; received_lines equals the row-by-row reading of the same lines
-(first row of each (order, line number), only the orders named); plans keep the file's order."""
+"""plan_intake's quick paths give what the per-order path gives: a file of POs all new travels as one
+RECEIVED_ORDERS table of exactly table.create's records and events, anything else order by order
+(each new PO's transition equal to table.create's); received_lines equals the row-by-row reading of
+the same lines (first row of each (order, line number), only the orders named); file order kept."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -10,7 +13,7 @@ import pyarrow.compute as pc
 from engine.lifecycle import intake
 from engine.lifecycle.table import create
 from schemas.lifecycle import LINE_ROWS, EventKind, OrderRecord, OrderState
-from tests.lifecycle.helpers import AT, RUN, lines, outcome_of, po, record
+from tests.lifecycle.helpers import AT, RUN, lines, outcome_of, po, record, transitions
 
 
 def _by_rows(table: pa.Table, order_refs: set[str], run_id: str, revision: int = 1) -> list[dict]:
@@ -83,3 +86,31 @@ def test_new_and_known_pos_are_planned_in_the_file_order():
     [table] = p.line_tables
     assert table["po_number"].to_pylist() == ["PO-1", "PO-1", "PO-3", "PO-3"]
     assert p.transitions[2].record.currency == "" and p.transitions[0].record.currency == "USD"
+
+
+def _per_order(out) -> list:
+    return [t for part in intake._orders(out, "acme", {}, {}, {}, at=AT, run_id=RUN) for t in part.transitions]
+
+
+def test_new_pos_travel_as_one_table_of_what_table_create_makes():
+    out = _three_pos()
+    p = intake.plan_intake(out, partner="acme", live={}, lines={}, at=AT, run_id=RUN)
+    assert p.transitions == () and [t.num_rows for t in p.received_orders] == [3]
+    assert transitions(p) == _per_order(out)  # the rows are exactly table.create's records and events
+    assert p.line_tables[0].num_rows == 6
+
+
+def test_a_po_twice_or_changed_in_the_same_file_is_planned_order_by_order():
+    twice = outcome_of(po(number="PO-1"), po("00", number="PO-1"))
+    p = intake.plan_intake(twice, partner="acme", live={}, lines={}, at=AT, run_id=RUN)
+    assert p.received_orders == ()
+    assert [t.events[0].event for t in p.transitions] == [EventKind.PO_RECEIVED, EventKind.PO_DUPLICATE]
+    assert [fr.finding.code for fr in p.findings if fr.po_number] == ["ORDER_DUPLICATE"]
+    out = _three_pos()
+    headers = pa.table({"po_number": ["PO-3"], "change_ref": ["c1"]})
+    changed = replace(out, change_headers=headers)
+    p = intake.plan_intake(changed, partner="acme", live={}, lines={}, at=AT, run_id=RUN)
+    assert p.received_orders == ()
+    assert [(t.record.po_number, t.events[0].event) for t in p.transitions] == [
+        ("PO-1", EventKind.PO_RECEIVED), ("PO-2", EventKind.PO_RECEIVED), ("PO-3", EventKind.PO_RECEIVED),
+        ("PO-3", EventKind.CHANGE_RECEIVED)]
