@@ -720,11 +720,13 @@ class StateStore(FinanceTables):
                 if render is None:
                     raise StateError("a plan with documents needs a renderer")
                 self._store_documents(plan.documents, render, hold, applied, at=at, run_id=run_id)
+            self._write_received_orders(plan.received_orders)
             self._write_orders(plan.transitions)
             self._write_lines(plan)
             self._update_lines(plan)
             self._write_reservations(plan, run_id)
             self._write_changes(plan)
+            self._write_received_events(plan.received_orders)
             self._write_events(plan, applied)
             self._write_shipments(plan)
             self._write_invoices(plan)
@@ -871,6 +873,51 @@ class StateStore(FinanceTables):
             if n != len(updates):
                 self._conflict([(r[-4], r[-3]) for r in updates], {(r[-4], r[-3]): (r[-2], r[-1]) for r in updates})
 
+    def _write_received_orders(self, tables: Sequence) -> None:
+        """Plan.received_orders (RECEIVED_ORDERS): the rows ``_write_orders`` writes for table.create's
+        transitions of the same orders (every column not in the table as a new OrderRecord has it,
+        arrivals numbered in row order), read a column at a time; one that exists already is a
+        StateConflict (nothing is written)."""
+        for table in tables:
+            n = table.num_rows
+            if not n:
+                continue
+            default = dict(zip(ORDER_COLUMNS, _order_row(OrderRecord("", "", OrderState.RECEIVED)), strict=True))
+            columns = []
+            for c in ORDER_COLUMNS:
+                if c == "arrival":
+                    columns.append(self._next_ids("arrival", n))
+                elif c == "po_date":
+                    columns.append([d.isoformat() if d else None for d in table["po_date"].to_pylist()])
+                elif c in table.column_names:
+                    columns.append(table[c].to_pylist())
+                else:
+                    columns.append(itertools.repeat(default[c], n))
+            rows = list(zip(*columns, strict=True))
+            inserted = self._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES"
+                                  f" ({','.join('?' * len(ORDER_COLUMNS))})"
+                                  " ON CONFLICT (partner, po_number) DO NOTHING", rows)
+            if inserted != n:
+                self._conflict([(r[0], r[1]) for r in rows], None)
+
+    def _write_received_events(self, tables: Sequence) -> None:
+        """The PO_RECEIVED event of each Plan.received_orders row, as ``_write_events`` writes table.create's."""
+        for table in tables:
+            n = table.num_rows
+            if not n:
+                continue
+            revision = OrderRecord("", "", OrderState.RECEIVED).revision
+
+            def same(value, n: int = n):
+                return itertools.repeat(value, n)
+
+            self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
+                       f" ({','.join('?' * len(EVENT_COLUMNS))})",
+                       zip(self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
+                           table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
+                           same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
+                           table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True))
+
     def _insert_rows(self, name: str, columns: Sequence[str], table) -> None:
         """Insert an Arrow table's rows (in order) with many rows per statement: a column with one value
         (or only nulls) in every row is written as a literal, not bound per row (executemany binding
@@ -886,7 +933,7 @@ class StateStore(FinanceTables):
             elif col.null_count == 0 and n > 1:
                 import pyarrow.compute as pc
 
-                if pc.count_distinct(col).as_py() == 1:
+                if pc.all(pc.equal(col, col[0])).as_py():  # one value in every row (cheaper than count_distinct)
                     text = _literal(col[0].as_py())
                     if text is not None:
                         literal[c] = text
@@ -922,8 +969,7 @@ class StateStore(FinanceTables):
     def _write_lines(self, plan: Plan) -> None:
         insert = f"INSERT INTO order_lines ({', '.join(LINE_COLUMNS)}) VALUES ({','.join('?' * len(LINE_COLUMNS))})"
         for table in plan.line_tables:  # columnar: every line of the orders it names
-            keys = dict.fromkeys(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True))
-            self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(keys))
+            self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", _order_keys(table))
             self._insert_rows("order_lines", LINE_COLUMNS, table)
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
         if not last:
@@ -1715,6 +1761,23 @@ class StateStore(FinanceTables):
 
 # --- rows <-> records --------------------------------------------------------------------------------
 _SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
+
+
+def _order_keys(table) -> list[tuple[str, str]]:
+    """The (partner, po_number) pairs of a table's rows, once each, in first-seen order; only the rows
+    where the pair changes from the row before are read into Python (an order's rows are usually together)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    if n < 2:
+        return list(dict.fromkeys(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True)))
+    partner, po = table["partner"], table["po_number"]
+    changed = pc.or_(pc.not_equal(partner.slice(1), partner.slice(0, n - 1)),
+                     pc.not_equal(po.slice(1), po.slice(0, n - 1)))
+    at = np.concatenate([[0], np.flatnonzero(pc.fill_null(changed, True).to_numpy(zero_copy_only=False)) + 1])
+    firsts = table.select(["partner", "po_number"]).take(at)
+    return list(dict.fromkeys(zip(firsts["partner"].to_pylist(), firsts["po_number"].to_pylist(), strict=True)))
 
 
 def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tuple]:

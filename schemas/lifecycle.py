@@ -357,7 +357,23 @@ def _order_keys() -> pa.Schema:
                       pa.field("po_number", pa.string(), nullable=False)])
 
 
-_LAZY_SCHEMAS.update(RESERVATION_ROWS=_reservation_rows, ORDER_KEYS=_order_keys)
+# POs received for the first time, many at once (Plan.received_orders): each row is what
+# engine.lifecycle.table.create makes of an OrderRecord with these fields (state received, revision 1,
+# every other field its default; arrival numbered by the store) and its one PO_RECEIVED event at
+# ``updated_at`` (the run clock) with ``note``. Built on first use, as LINE_ROWS.
+def _received_orders() -> pa.Schema:
+    import pyarrow as pa
+
+    text = [pa.field(name, pa.string(), nullable=False) for name in (
+        "partner", "po_number", "order_ref", "lines_key", "source_file", "source_sha256", "isa13", "gs06", "st02",
+        "purpose", "x12_version")]
+    return pa.schema([*text, pa.field("po_date", pa.date32()), pa.field("currency", pa.string(), nullable=False),
+                      pa.field("line_count", pa.int64(), nullable=False),
+                      *(pa.field(name, pa.string(), nullable=False)
+                        for name in ("received_at", "updated_at", "run_id", "note"))])
+
+
+_LAZY_SCHEMAS.update(RESERVATION_ROWS=_reservation_rows, ORDER_KEYS=_order_keys, RECEIVED_ORDERS=_received_orders)
 
 
 @dataclass(frozen=True, slots=True)
@@ -478,6 +494,9 @@ class Plan:
     # (partner, po_number, line_number, state, invoiced as decimal_text, run_id): an existing line's billing
     # columns set in place, nothing else of it (the 810s' lines; written after ``lines``)
     line_updates: tuple[tuple[str, str, int, str, str, str], ...] = ()
+    # RECEIVED_ORDERS: new orders and their PO_RECEIVED events, columnar (the intake's; written before
+    # ``transitions``' orders and before their events)
+    received_orders: tuple[pa.Table, ...] = ()
 
     def __add__(self, other: Plan) -> Plan:
         return Plan(*(getattr(self, f) + getattr(other, f) for f in PLAN_FIELDS))
@@ -495,4 +514,4 @@ class Plan:
 
 # Plan's fields in declaration order (Plan(*...) builds by position; a test checks they agree)
 PLAN_FIELDS = ("transitions", "lines", "line_tables", "reservations", "documents", "new_changes", "change_updates",
-               "findings", "shipments", "invoices", "billed", "reservation_tables", "line_updates")
+               "findings", "shipments", "invoices", "billed", "reservation_tables", "line_updates", "received_orders")

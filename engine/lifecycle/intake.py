@@ -13,10 +13,11 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.lifecycle.common import first_rows, isolated, planned_document
+from engine.lifecycle.common import contain, first_rows, isolated, planned_document
 from engine.lifecycle.table import SHIPPING, create, move
 from engine.process import Outcome
 from parsers.x12_writer import decimal_column
@@ -25,9 +26,12 @@ from schemas.findings import Finding, finding
 from schemas.lifecycle import (
     GONE_LINES,
     LINE_ROWS,
+    RECEIVED_ORDERS,
     ChangeUpdate,
+    Clock,
     EventKind,
     FindingRecord,
+    HistoryEvent,
     LineRecord,
     LineState,
     NewChange,
@@ -35,6 +39,7 @@ from schemas.lifecycle import (
     OrderRecord,
     OrderReservations,
     OrderState,
+    OrderTransition,
     Plan,
     StoredChange,
 )
@@ -55,17 +60,13 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
                   findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
                                  for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
-    line_rows = _LineRows(outcome)
-    for order in outcome.orders.to_pylist():
-        po = order["po_number"]
-        current = working.get(po)
-        receive = partial(_receive, order, current, line_rows, lines.get(po, ()), outcome, partner=partner, at=at,
-                          run_id=run_id, superseded=tuple(ChangeUpdate(c.id, "superseded")
-                                                          for c in unanswered.get(po, ())))
-        part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
-        working.update({t.record.po_number: t.record for t in part.transitions})
-        parts.append(part)
-    created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
+    table = _received_orders(outcome, partner, live, at=at, run_id=run_id)
+    if table is not None:  # every PO of the file is new, once: no record per order
+        parts.append(Plan(received_orders=(table,)))
+        created = set(table["order_ref"].to_pylist())
+    else:
+        parts += _orders(outcome, partner, working, lines, unanswered, at=at, run_id=run_id)
+        created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
     if created:  # new orders' lines in one columnar table (no record per line on the intake's path)
         parts.append(Plan(line_tables=(received_lines(outcome.lines, created, run_id=run_id),)))
     for header in outcome.change_headers.to_pylist():
@@ -80,6 +81,80 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         working.update({t.record.po_number: t.record for t in part.transitions})
         parts.append(part)
     return Plan.combine(parts)
+
+
+def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
+            lines: Mapping[str, tuple[LineRecord, ...]], unanswered: Mapping[str, Sequence[StoredChange]], *,
+            at: str, run_id: str) -> list[Plan]:
+    """The file's 850s one order at a time (``_receive``, each isolated), in file order; ``working``
+    (PO -> its record so far) follows each order's transitions."""
+    parts: list[Plan] = []
+    line_rows = _LineRows(outcome)
+    fresh = received_record(partner, at=at, run_id=run_id)  # each new order's record is evolved from it
+    received: list[OrderTransition] = []  # new orders' transitions since the last other part (kept in order)
+    for order in outcome.orders.select(_ORDER_FIELDS).to_pylist():
+        po = order["po_number"]
+        current = working.get(po)
+        if current is None:  # a PO we do not hold: _receive's last case, without a Plan per order
+            try:
+                t = _created(order, fresh, outcome, at=at, run_id=run_id)
+            except Exception as exc:  # noqa: BLE001 - as `isolated`: this order's finding, the others go on
+                part = contain(None, exc, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
+            else:
+                working[po] = t.record
+                received.append(t)
+                continue
+        else:
+            receive = partial(_receive, order, current, line_rows, lines.get(po, ()), outcome, partner=partner,
+                              at=at, run_id=run_id, superseded=tuple(ChangeUpdate(c.id, "superseded")
+                                                                     for c in unanswered.get(po, ())))
+            part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
+        if received:
+            parts.append(Plan(transitions=tuple(received)))
+            received = []
+        working.update({t.record.po_number: t.record for t in part.transitions})
+        parts.append(part)
+    if received:
+        parts.append(Plan(transitions=tuple(received)))
+    return parts
+
+
+def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRecord], *, at: str,
+                     run_id: str) -> pa.Table | None:
+    """RECEIVED_ORDERS for the file's 850s when every one is a PO we do not hold, none twice and none
+    named by an 860 of the same file (what ``_created`` makes of each, column by column); None
+    otherwise (or when a column cannot be built): then ``_orders`` plans them one at a time."""
+    orders = outcome.orders
+    n = orders.num_rows
+    if not n:
+        return None
+    pos = orders["po_number"]
+    if pc.count_distinct(pos, mode="all").as_py() != n or pos.null_count:
+        return None
+    named = set(pos.to_pylist())
+    if not named.isdisjoint(live) or not named.isdisjoint(outcome.change_headers["po_number"].to_pylist()):
+        return None
+    try:
+        def same(value: str) -> pa.Array:
+            return pa.repeat(pa.scalar(value, pa.string()), n)
+
+        def text_or(values, default: str):  # a string column read as Python's `value or default`
+            filled = pc.fill_null(values, default)
+            return pc.if_else(pc.equal(filled, ""), default, filled) if default else filled
+
+        columns = {
+            "partner": same(partner), "po_number": pos, "order_ref": orders["order_ref"],
+            "lines_key": same(outcome.sha256), "source_file": same(outcome.file),
+            "source_sha256": same(outcome.sha256), "isa13": orders["isa13"], "gs06": orders["gs06"],
+            "st02": orders["st02"], "purpose": text_or(orders["purpose"], "00"),
+            "x12_version": text_or(orders["version"], ""), "po_date": orders["po_date"],
+            "currency": text_or(orders["currency"], ""), "line_count": pc.fill_null(orders["line_count"], 0),
+            "received_at": same(at), "updated_at": same(at), "run_id": same(run_id),
+            "note": same(f"received in {outcome.file}"[:1000]),
+        }
+        return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in RECEIVED_ORDERS}, schema=RECEIVED_ORDERS)
+    except Exception:  # noqa: BLE001 - the per-order path isolates whatever failed here
+        return None
 
 
 def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: str, run_id: str) -> Plan:
@@ -111,10 +186,7 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
         f = finding("ORDER_DUPLICATE", f"PO {po} has shipped; the replacement is not applied.", element="BEG01",
                     value=purpose, **where)
         return Plan(findings=(FindingRecord(f, partner, po, "replacement not applied; nothing sent", "intake"),))
-    fields = dict(order_ref=order["order_ref"], lines_key=outcome.sha256, source_file=outcome.file,
-                  source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
-                  purpose=purpose, x12_version=order["version"] or "", po_date=order["po_date"],
-                  currency=order["currency"] or "", line_count=order["line_count"] or 0)
+    fields = _order_fields(order, outcome)
     if live:  # BEG01 05: the new 850 replaces the order; decided whole again (855 BAK01 00)
         revision = live.revision + 1
         t = move(live, EventKind.PO_REPLACED, at=at, run_id=run_id, note=f"replaced by {outcome.file}",
@@ -127,8 +199,38 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                      for ln in live_lines if ln.line_number not in {r.line_number for r in new})
         return Plan(transitions=(t,), lines=(OrderLines(partner, po, new + gone),),
                     reservations=(OrderReservations(partner, po, ()),), change_updates=superseded)
-    record = OrderRecord(partner, po, OrderState.RECEIVED, received_at=at, **fields)
-    return Plan(transitions=(create(record, at=at, run_id=run_id, note=f"received in {outcome.file}"),))
+    return Plan(transitions=(_created(order, received_record(partner, at=at, run_id=run_id), outcome, at=at,
+                                      run_id=run_id),))
+
+
+# the ORDERS columns an order's planning reads
+_ORDER_FIELDS = ["po_number", "purpose", "order_ref", "isa13", "gs06", "st02", "st_file_segment", "version", "po_date",
+                 "currency", "line_count"]
+
+
+def _order_fields(order: dict, outcome: Outcome) -> dict:
+    """An 850's OrderRecord fields (a new order's, or a replacement's)."""
+    return dict(order_ref=order["order_ref"], lines_key=outcome.sha256, source_file=outcome.file,
+                source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
+                purpose=order["purpose"] or "00", x12_version=order["version"] or "", po_date=order["po_date"],
+                currency=order["currency"] or "", line_count=order["line_count"] or 0)
+
+
+def received_record(partner: str, *, at: str, run_id: str) -> OrderRecord:
+    """What engine.lifecycle.table.create makes of any new order of ``partner`` received ``at``, before
+    its 850's fields (``_created`` evolves it once per order)."""
+    return create(OrderRecord(partner, "", OrderState.RECEIVED, received_at=at), at=at, run_id=run_id).record
+
+
+def _created(order: dict, fresh: OrderRecord, outcome: Outcome, *, at: str, run_id: str) -> OrderTransition:
+    """A PO we do not hold yet, received: table.create's transition (tests check they agree), built
+    from ``fresh`` (``received_record``) with one evolve, not a dataclass built field by field and
+    evolved again."""
+    new = fresh.evolve(po_number=order["po_number"], **_order_fields(order, outcome))
+    return OrderTransition(new, None, None, (HistoryEvent(new.partner, new.po_number, EventKind.PO_RECEIVED, None,
+                                                          new.state, at, Clock.RUN, "system",
+                                                          f"received in {outcome.file}"[:1000], new.revision,
+                                                          run_id),), new_arrival=True)
 
 
 class _LineRows:
@@ -149,23 +251,42 @@ class _LineRows:
 def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revision: int = 1) -> pa.Table:
     """LINE_ROWS (state received) for the ORDER_LINES rows of these orders, one per line number
     (a repeated interchange repeats every row), built column by column."""
-    mine = lines.filter(pc.is_in(lines["order_ref"], value_set=pa.array(sorted(order_refs), pa.string())))
-    mine = first_rows(mine, ["order_ref", "line_number"])
+    keep = pc.is_in(lines["order_ref"], value_set=pa.array(sorted(order_refs), pa.string()))
+    mine = lines if pc.all(keep).as_py() else lines.filter(keep)  # usually every order of the file is new
+    if not _unique_lines(mine):
+        mine = first_rows(mine, ["order_ref", "line_number"])
     n = mine.num_rows
+
+    def text(value: str) -> pa.Array:
+        return pa.repeat(pa.scalar(value, pa.string()), n)
+
+    def number(value: int, kind: pa.DataType | None = None) -> pa.Array:
+        return pa.repeat(pa.scalar(value, kind or pa.int64()), n)
+
     columns = {
         "partner": mine["partner"], "po_number": mine["po_number"], "line_number": mine["line_number"],
-        "line_id": pc.fill_null(mine["line_id"], ""), "sku": pa.nulls(n, pa.string()).fill_null(""),
-        "state": pa.array([LineState.RECEIVED.value] * n, pa.string()), "ack": pa.array([""] * n, pa.string()),
+        "line_id": pc.fill_null(mine["line_id"], ""), "sku": text(""),
+        "state": text(LineState.RECEIVED.value), "ack": text(""),
         "ordered": decimal_text(mine["quantity"]), "unit": pc.fill_null(mine["unit"], ""),
         "unit_price": decimal_text(mine["unit_price"]), "ack_price": pa.nulls(n, pa.string()),
-        "allocated": pa.array([0] * n, pa.int64()), "backordered": pa.array([0] * n, pa.int64()),
-        "rejected": pa.array([0] * n, pa.int64()), "promised_date": pa.nulls(n, pa.string()),
-        "warehouses": pa.array([""] * n, pa.string()), "reason": pa.array([""] * n, pa.string()),
-        "codes": pa.array([""] * n, pa.string()), "revision": pa.array([revision] * n, pa.int32()),
-        "run_id": pa.array([run_id] * n, pa.string()), "shipped": pa.array(["0"] * n, pa.string()),
-        "invoiced": pa.array(["0"] * n, pa.string()),
+        "allocated": number(0), "backordered": number(0), "rejected": number(0),
+        "promised_date": pa.nulls(n, pa.string()),
+        "warehouses": text(""), "reason": text(""), "codes": text(""), "revision": number(revision, pa.int32()),
+        "run_id": text(run_id), "shipped": text("0"), "invoiced": text("0"),
     }
     return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in LINE_ROWS}, schema=LINE_ROWS)
+
+
+def _unique_lines(lines: pa.Table) -> bool:
+    """No (order_ref, line_number) twice (first_rows would keep every row): checked on integer keys."""
+    if lines.num_rows < 2:
+        return True
+    refs = pc.dictionary_encode(lines["order_ref"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
+    numbers = lines["line_number"]
+    if numbers.null_count:
+        return False
+    keys = (refs.astype(np.int64) << 32) | (numbers.to_numpy().astype(np.int64) & 0xFFFFFFFF)
+    return len(np.unique(keys)) == len(keys)
 
 
 def decimal_text(values) -> pa.ChunkedArray:

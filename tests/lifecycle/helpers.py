@@ -40,3 +40,16 @@ def record(state: OrderState = OrderState.ACKNOWLEDGED, **fields) -> OrderRecord
 def lines(state: LineState = LineState.ALLOCATED) -> tuple[LineRecord, ...]:
     return (LineRecord("acme", "PO-1", 1, state, line_id="1", ack="IA", allocated=12),
             LineRecord("acme", "PO-1", 2, state, line_id="2", ack="IA", allocated=6))
+
+
+def transitions(plan) -> list:
+    """A plan's order transitions with its columnar new orders (Plan.received_orders, written first) as
+    the table.create transitions they stand for: a test reads either form the same way."""
+    from engine.lifecycle.table import create
+
+    fields = ("order_ref", "lines_key", "source_file", "source_sha256", "isa13", "gs06", "st02", "purpose",
+              "x12_version", "po_date", "currency", "line_count", "received_at")
+    created = [create(OrderRecord(r["partner"], r["po_number"], OrderState.RECEIVED, **{f: r[f] for f in fields}),
+                      at=r["updated_at"], run_id=r["run_id"], note=r["note"])
+               for table in plan.received_orders for r in table.to_pylist()]
+    return created + list(plan.transitions)

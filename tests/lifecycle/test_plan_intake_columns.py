@@ -1,0 +1,116 @@
+"""plan_intake's quick paths give what the per-order path gives: a file of POs all new travels as one
+RECEIVED_ORDERS table of exactly table.create's records and events, anything else order by order
+(each new PO's transition equal to table.create's); received_lines equals the row-by-row reading of
+the same lines (first row of each (order, line number), only the orders named); file order kept."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.lifecycle import intake
+from engine.lifecycle.table import create
+from schemas.lifecycle import LINE_ROWS, EventKind, OrderRecord, OrderState
+from tests.lifecycle.helpers import AT, RUN, lines, outcome_of, po, record, transitions
+
+
+def _by_rows(table: pa.Table, order_refs: set[str], run_id: str, revision: int = 1) -> list[dict]:
+    """The expected LINE_ROWS, row by row: the first row of each (order_ref, line_number) of the orders named."""
+    seen, out = set(), []
+    for row in table.to_pylist():
+        key = (row["order_ref"], row["line_number"])
+        if row["order_ref"] not in order_refs or key in seen:
+            continue
+        seen.add(key)
+        text = intake.decimal_text(pa.array([row["quantity"], row["unit_price"]], table.schema.field("quantity").type))
+        out.append({"partner": row["partner"], "po_number": row["po_number"], "line_number": row["line_number"],
+                    "line_id": row["line_id"] or "", "sku": "", "state": "received", "ack": "",
+                    "ordered": text[0].as_py(), "unit": row["unit"] or "", "unit_price": text[1].as_py(),
+                    "ack_price": None, "allocated": 0, "backordered": 0, "rejected": 0, "promised_date": None,
+                    "warehouses": "", "reason": "", "codes": "", "revision": revision, "run_id": run_id,
+                    "shipped": "0", "invoiced": "0"})
+    return out
+
+
+def _three_pos():
+    second = [s.replace("PO1*1*12", "PO1*1*7.5000") for s in po(number="PO-2")]
+    third = [s for s in po(number="PO-3") if not s.startswith("CUR")]
+    return outcome_of(po(number="PO-1"), second, third)
+
+
+def test_received_lines_equal_the_row_by_row_reading():
+    lines_table = _three_pos().lines
+    refs = set(lines_table["order_ref"].to_pylist())
+    got = intake.received_lines(lines_table, refs, run_id=RUN)
+    assert got.schema == LINE_ROWS
+    assert got.to_pylist() == _by_rows(lines_table, refs, RUN) and got.num_rows == 6
+    some = {sorted(refs)[1]}  # only the orders named
+    assert intake.received_lines(lines_table, some, run_id=RUN, revision=3).to_pylist() == \
+        _by_rows(lines_table, some, RUN, 3)
+
+
+def test_received_lines_keep_the_first_row_of_a_repeated_line():
+    lines_table = _three_pos().lines
+    refs = set(lines_table["order_ref"].to_pylist())
+    # a repeated interchange repeats every row; a line number twice in one order keeps its first row
+    twice = pa.concat_tables([lines_table, lines_table.slice(2, 3)])
+    changed = twice.set_column(twice.schema.get_field_index("unit"), "unit",
+                               pc.if_else(pa.array([i >= lines_table.num_rows for i in range(twice.num_rows)]),
+                                          "CS", twice["unit"]))
+    got = intake.received_lines(changed, refs, run_id=RUN)
+    assert got.num_rows == 6 and set(got["unit"].to_pylist()) == {"EA"}
+    assert got.to_pylist() == _by_rows(changed, refs, RUN)
+    assert intake.received_lines(changed.slice(0, 0), refs, run_id=RUN).num_rows == 0
+
+
+def test_a_new_po_is_created_as_table_create_makes_it():
+    out = _three_pos()
+    fresh = intake.received_record("acme", at=AT, run_id=RUN)
+    for order in out.orders.select(intake._ORDER_FIELDS).to_pylist():
+        t = intake._created(order, fresh, out, at=AT, run_id=RUN)
+        expected = create(OrderRecord("acme", order["po_number"], OrderState.RECEIVED, received_at=AT,
+                                      **intake._order_fields(order, out)),
+                          at=AT, run_id=RUN, note=f"received in {out.file}")
+        assert t == expected
+
+
+def test_new_and_known_pos_are_planned_in_the_file_order():
+    out = _three_pos()
+    p = intake.plan_intake(out, partner="acme", live={"PO-2": record(po_number="PO-2")},
+                           lines={"PO-2": lines()}, at=AT, run_id=RUN)
+    assert [(t.record.po_number, t.events[0].event) for t in p.transitions] == [
+        ("PO-1", EventKind.PO_RECEIVED), ("PO-2", EventKind.PO_DUPLICATE), ("PO-3", EventKind.PO_RECEIVED)]
+    assert [fr.po_number for fr in p.findings if fr.po_number] == ["PO-2"]
+    [table] = p.line_tables
+    assert table["po_number"].to_pylist() == ["PO-1", "PO-1", "PO-3", "PO-3"]
+    assert p.transitions[2].record.currency == "" and p.transitions[0].record.currency == "USD"
+
+
+def _per_order(out) -> list:
+    return [t for part in intake._orders(out, "acme", {}, {}, {}, at=AT, run_id=RUN) for t in part.transitions]
+
+
+def test_new_pos_travel_as_one_table_of_what_table_create_makes():
+    out = _three_pos()
+    p = intake.plan_intake(out, partner="acme", live={}, lines={}, at=AT, run_id=RUN)
+    assert p.transitions == () and [t.num_rows for t in p.received_orders] == [3]
+    assert transitions(p) == _per_order(out)  # the rows are exactly table.create's records and events
+    assert p.line_tables[0].num_rows == 6
+
+
+def test_a_po_twice_or_changed_in_the_same_file_is_planned_order_by_order():
+    twice = outcome_of(po(number="PO-1"), po("00", number="PO-1"))
+    p = intake.plan_intake(twice, partner="acme", live={}, lines={}, at=AT, run_id=RUN)
+    assert p.received_orders == ()
+    assert [t.events[0].event for t in p.transitions] == [EventKind.PO_RECEIVED, EventKind.PO_DUPLICATE]
+    assert [fr.finding.code for fr in p.findings if fr.po_number] == ["ORDER_DUPLICATE"]
+    out = _three_pos()
+    headers = pa.table({"po_number": ["PO-3"], "change_ref": ["c1"]})
+    changed = replace(out, change_headers=headers)
+    p = intake.plan_intake(changed, partner="acme", live={}, lines={}, at=AT, run_id=RUN)
+    assert p.received_orders == ()
+    assert [(t.record.po_number, t.events[0].event) for t in p.transitions] == [
+        ("PO-1", EventKind.PO_RECEIVED), ("PO-2", EventKind.PO_RECEIVED), ("PO-3", EventKind.PO_RECEIVED),
+        ("PO-3", EventKind.CHANGE_RECEIVED)]
