@@ -187,6 +187,8 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
     def add(i: int, code: str, message: str, column: str, element: str, value=None) -> None:
         out.append((i, _finding(code, message, rows[i], column, element, value)))
 
+    sscc_of = _memo(sscc18)  # a carton's rows repeat its label: each label looked at once
+    digits_of = _memo(sscc_digits)
     for i, r in enumerate(rows):
         sid = r["shipment_id"]
         first_row.setdefault(sid, i)
@@ -205,7 +207,7 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
                     f"{next(iter(values))!r} before.", name, element, str(value))
             if value is not None:
                 values.setdefault(value, i)
-        carton = sscc18(r["carton_sscc"]) or r["carton_id"]
+        carton = sscc_of(r["carton_sscc"]) or r["carton_id"]
         key = (sid, carton, py["partner"][i], py["po_number"][i], py["line_id"][i])
         if carton is not None and key in seen_lines:
             add(i, "SHIPMENT_LINE_DUPLICATE", f"Line {py['line_id'][i]} of {py['po_number'][i]} twice in carton "
@@ -217,10 +219,10 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
                 add(i, "SHIPMENT_CARTON_MISSING", f"No carton id; {py['partner'][i]}'s 856 lists cartons "
                     f"({structure}).", "carton_id", "MAN02")
             continue
-        if r["carton_id"] and sscc_digits(r["carton_id"]) and not sscc18(r["carton_id"]):
+        if r["carton_id"] and digits_of(r["carton_id"]) and not sscc_of(r["carton_id"]):
             add(i, "SHIPMENT_SSCC_INVALID", f"Carton label {r['carton_id']} is not a valid SSCC-18.", "carton_id",
                 "MAN02", r["carton_id"])
-        if r["pallet_id"] and sscc_digits(r["pallet_id"]) and not sscc18(r["pallet_id"]):
+        if r["pallet_id"] and digits_of(r["pallet_id"]) and not sscc_of(r["pallet_id"]):
             add(i, "SHIPMENT_SSCC_INVALID", f"Pallet label {r['pallet_id']} is not a valid SSCC-18.", "pallet_id",
                 "MAN02", r["pallet_id"])
         other = carton_shipment.setdefault(carton, sid)
@@ -251,6 +253,19 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
             add(i, "SHIPMENT_WEIGHT_INVALID", f"Carton weight {r['carton_weight']} is negative.", "carton_weight",
                 "W1210", str(r["carton_weight"]))
     return out, frozenset(also_held)
+
+
+def _memo(f):
+    """``f`` of a value, computed once per distinct value."""
+    seen: dict = {}
+
+    def once(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = f(value)
+            return result
+    return once
 
 
 def _n(value) -> str:

@@ -13,7 +13,7 @@ Two steps, so the caller can take exactly the serials needed inside its transact
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -312,13 +312,15 @@ def _held(shipment: Shipment, exc: Exception) -> FindingRecord:
     return FindingRecord(f, shipment.partner, po, f"shipment {shipment.shipment_id} held: no 856", STAGE)
 
 
-def _rows_by_shipment(lines: pa.Table) -> dict[str, list[dict]]:
-    cols = ("shipment_id", "partner", "po_number", "line_id", "line_number", "item_sku", "sku", "quantity", "unit",
-            "carton_id", "carton_sscc", "pallet_id", "row_number", "file_segment", "isa13", "gs06", "st02")
-    out: dict[str, list[dict]] = defaultdict(list)
-    for row in zip(*(lines[c].to_pylist() for c in cols), strict=True):
-        r = dict(zip(cols, row, strict=True))
-        out[r["shipment_id"]].append(r)
+_ROW = ("shipment_id", "partner", "po_number", "line_id", "line_number", "item_sku", "sku", "quantity", "unit",
+        "carton_id", "carton_sscc", "pallet_id", "row_number", "file_segment", "isa13", "gs06", "st02")
+_Row = namedtuple("_Row", _ROW)  # one confirmation line, as the planner reads it
+
+
+def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
+    out: dict[str, list[_Row]] = defaultdict(list)
+    for r in map(_Row._make, zip(*(lines[c].to_pylist() for c in _ROW), strict=True)):
+        out[r.shipment_id].append(r)
     return out
 
 
@@ -375,20 +377,20 @@ class _Working:
                      names=list(names)).cast(RESERVATION_ROWS))
 
 
-def _asn(shipment: Shipment, rows: list[dict], profile: PartnerProfile, created: datetime) -> list | None:
+def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created: datetime) -> list | None:
     """The shipment's 856 body (self-checked against the confirmation's quantities), or None when the
     partner receives no 856."""
     if "856" not in profile.receives:
         return None
     expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for r in rows:
-        expected[(r["po_number"], r["line_id"])] += r["quantity"]
+        expected[(r.po_number, r.line_id)] += r.quantity
     sscc = profile.fulfilment.sscc
     return build_856(shipment, profile.fulfilment.asn, created=created, expected=expected,
                      sscc_with_ai=sscc.with_ai if sscc else True)
 
 
-def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: WarehouseProfile,
+def _one(shipment: Shipment, rows: list[_Row], body: list | None, warehouse: WarehouseProfile,
          profile: PartnerProfile, work: _Working, ours: Mapping[str, int], *, created: datetime, at: str,
          run_id: str, source: dict) -> Plan:
     partner, sid = shipment.partner, shipment.shipment_id
@@ -400,7 +402,7 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
     # the orders' moves, on copies: committed to ``work`` only when every order of the shipment moved
     shipped: dict[Key, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for r in rows:
-        shipped[(partner, r["po_number"])][r["line_number"]] += r["quantity"]
+        shipped[(partner, r.po_number)][r.line_number] += r.quantity
     transitions: list[OrderTransition] = []
     new_lines: dict[Key, dict[int, list]] = {}
     new_reserved: dict[Key, list[tuple]] = {}
@@ -441,7 +443,7 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
         f = finding("ASN_LATE", f"The 856 for shipment {sid} was built at {at}, after {partner}'s "
                     f"{profile.fulfilment.asn.window_minutes}-minute window from departure ({record.departed_at}; "
                     f"due {record.asn_due_at}).", value=sid)
-        late = (FindingRecord(f, partner, rows[0]["po_number"], "856 sent late: chargeback risk", STAGE),)
+        late = (FindingRecord(f, partner, rows[0].po_number, "856 sent late: chargeback risk", STAGE),)
     return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
 
 
@@ -508,7 +510,7 @@ def _each_distinct(column, f):
     return pc.take(mapped, pc.index_in(column, value_set=values))
 
 
-def _record(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, profile: PartnerProfile,
+def _record(shipment: Shipment, rows: list[_Row], warehouse: WarehouseProfile, profile: PartnerProfile,
             ours: Mapping[str, int], *, doc_key: str, created: datetime, at: str, run_id: str,
             source: dict) -> ShipmentRecord:
     first = rows[0]
@@ -524,16 +526,16 @@ def _record(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, p
                                           p.weight, p.weight_unit) for p in tare.packs if p.sscc)
         cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), "", order.po_number, p.weight,
                                       p.weight_unit) for p in order.packs if p.sscc)
-    lines = tuple(ShippedLine(r["po_number"], r["line_number"], r["line_id"] or "", r["item_sku"] or r["sku"] or "",
-                              r["quantity"], r["unit"] or "", r["carton_id"] or "", r["pallet_id"] or "",
-                              r["row_number"], r["file_segment"]) for r in rows)
+    lines = tuple(ShippedLine(r.po_number, r.line_number, r.line_id or "", r.item_sku or r.sku or "",
+                              r.quantity, r.unit or "", r.carton_id or "", r.pallet_id or "",
+                              r.row_number, r.file_segment) for r in rows)
     billing = profile.fulfilment.invoice.per if "810" in profile.receives else "none"
     return ShipmentRecord(
         warehouse=warehouse.id, shipment_id=shipment.shipment_id, partner=shipment.partner,
         ship_date=shipment.ship_date, lines=lines, cartons=tuple(cartons), stock_warehouse=warehouse.stock_warehouse,
         source_kind=source.get("source_kind", ""), source_file=source.get("source_file", ""),
-        source_sha256=source.get("source_sha256", ""), isa13=_envelope(first["isa13"]), gs06=first["gs06"] or "",
-        st02=first["st02"] or "",
+        source_sha256=source.get("source_sha256", ""), isa13=_envelope(first.isa13), gs06=first.gs06 or "",
+        st02=first.st02 or "",
         ship_time=shipment.ship_time, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
         tracking_number=shipment.tracking_number, bill_of_lading=shipment.bill_of_lading,
         departed_at=departed.isoformat(), asn_due_at=due.isoformat(), asn_doc_key=doc_key,
