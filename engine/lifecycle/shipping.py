@@ -451,14 +451,23 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
                   env: Envelope) -> PlannedDocument:
     """The 856 as a planned document, its body rendered here with the first of the partner's delimiter
     sets no value uses (what the store's renderer would choose: it then only wraps the text); as
-    segments when no set fits (the store holds it with a finding)."""
-    d = first_fit(env, body_chars([body]))
+    segments when no set fits (the store holds it with a finding). A body of text values (what
+    build_856 writes) is looked at and joined once, a segment at a time; else as render_body does."""
+    try:
+        values = "".join(["".join(seg[1:]) for seg in body])
+    except TypeError:  # a value that is not text: the general path
+        values = None
+    d = first_fit(env, set(values) if values is not None else body_chars([body]))
     if d is None:
         return transaction_set("856", "SH", doc_key, body, partner=partner, po_number=po_number,
                                source_sha256=source_sha256)
+    if values is not None and all(len(ch) == 1 for ch in (d.element, d.component, d.segment, d.repetition) if ch):
+        e, end = d.element, d.segment + d.suffix  # no value holds a delimiter: trailing empty elements dropped
+        text = "".join([e.join(seg).rstrip(e) + end for seg in body])
+    else:
+        text = render_body(body, d)
     return PlannedDocument(partner, "856", "SH", (PlannedSet(doc_key, po_number=po_number, source_sha256=source_sha256,
-                                                             text=render_body(body, d), segments=len(body)),),
-                           delimiters=d)
+                                                             text=text, segments=len(body)),), delimiters=d)
 
 
 def _consume_at(reserved: list[tuple], at: Sequence[int], units: int, stock_warehouse: str) -> None:
