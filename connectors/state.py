@@ -1217,6 +1217,24 @@ class StateStore(FinanceTables):
             out.setdefault((r[0], r[1]), []).append(_line_from_row(r))
         return {k: tuple(v) for k, v in out.items()}
 
+    def line_table_for(self, keys: Iterable[tuple[str, str]]):
+        """lines_for as one LINE_ROWS table (schemas.lifecycle), the values as stored: each order's lines
+        together, by line number (the ship stage's one read of its orders' lines, no LineRecord)."""
+        from schemas.lifecycle import LINE_ROWS
+
+        rows = self._by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", keys,
+                             "ORDER BY partner, po_number, line_number")
+        return _table_of(rows, LINE_ROWS)
+
+    def reservation_table_for(self, keys: Iterable[tuple[str, str]]):
+        """reservations_for as one RESERVATION_ROWS table (each order's rows together, by line number and
+        warehouse)."""
+        from schemas.lifecycle import RESERVATION_ROWS
+
+        rows = self._by_keys("SELECT partner, po_number, line_number, warehouse, sku, quantity FROM reservations"
+                             " WHERE", keys, "ORDER BY partner, po_number, line_number, warehouse")
+        return _table_of(rows, RESERVATION_ROWS)
+
     def order_history(self, partner: str, po_number: str) -> list[dict]:
         """The order's events in the global sequence, each with its clock ("run" or "wall")."""
         rows = self._q(f"SELECT {', '.join(EVENT_COLUMNS)} FROM order_events WHERE partner=? AND po_number=?"
@@ -1792,6 +1810,14 @@ def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tup
 
 
 _SAFE_TEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.:/+-")
+
+
+def _table_of(rows: list[tuple], schema):
+    """Rows (in ``schema``'s column order) as an Arrow table, a column at a time."""
+    import pyarrow as pa
+
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+    return pa.table([pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
 
 
 def _literal(value) -> str | None:

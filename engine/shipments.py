@@ -9,7 +9,7 @@ pallets, cartons and items in the order they first appear in the lines.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,6 +25,7 @@ PalletKey = tuple[str, str]  # (shipment id, pallet id)
 _NEEDED = ("item_sku", "shipment_id", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_sscc", "carton_weight", "weight_unit", "pallet_id", "pallet_sscc", "ship_date", "ship_time",
            "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
+_Row = namedtuple("_Row", _NEEDED)  # one confirmation line, as assemble_shipments reads it
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_s
 
 @dataclass(slots=True)
 class _Draft:
-    header: dict
+    header: _Row
     partner: str
     orders: dict[str, dict] = field(default_factory=dict)  # po -> {"tares": {pid: [ckeys]}, "packs": [ckeys], ...}
     # (PO, carton id) -> {"items": {line id: [qty, first row]}, "row": first row}; a carton holding two
@@ -91,26 +92,28 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     order_rows = {(r["partner"], r["po_number"]): r for r in orders.select(
         [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
                                                                          "release_number"]).to_pylist()}
-    line_rows = {(r["partner"], r["po_number"], r["line_id"] or str(r["line_number"])): r
-                 for r in order_lines.select(["partner", "po_number", "line_number", "line_id", "quantity", "unit",
-                                              "product_ids", "description", "vendor_part"]).to_pylist()}
-    cols = [lines.column(c).to_pylist() for c in _NEEDED]
+    line_rows = {}
+    for r in order_lines.select(["partner", "po_number", "line_number", "line_id", "quantity", "unit",
+                                 "product_ids", "description", "vendor_part"]).to_pylist():
+        r["product_ids"] = tuple(ProductId(p["qualifier"], p["id"]) for p in r["product_ids"] or [] if p["id"])
+        line_rows[(r["partner"], r["po_number"], r["line_id"] or str(r["line_number"]))] = r
     drafts: dict[str, _Draft] = {}
-    for row in zip(*cols, strict=True):
-        r = dict(zip(_NEEDED, row, strict=True))
-        sid = r["shipment_id"]
+    for r in map(_Row._make, zip(*(lines.column(c).to_pylist() for c in _NEEDED), strict=True)):
+        sid = r.shipment_id
         draft = drafts.get(sid)
         if draft is None:
-            draft = drafts[sid] = _Draft(header=r, partner=r["partner"] or "")
-        order = draft.orders.setdefault(r["po_number"], {"tares": {}, "packs": [], "loose": {}})
-        cid = r["carton_id"]
+            draft = drafts[sid] = _Draft(header=r, partner=r.partner or "")
+        order = draft.orders.get(r.po_number)
+        if order is None:
+            order = draft.orders[r.po_number] = {"tares": {}, "packs": [], "loose": {}}
+        cid = r.carton_id
         if cid is None:
             _add_item(order["loose"], r)
             continue
-        carton = draft.cartons.get((r["po_number"], cid))
+        carton = draft.cartons.get((r.po_number, cid))
         if carton is None:
-            carton = draft.cartons[(r["po_number"], cid)] = {"items": {}, "row": r}
-            pid = r["pallet_id"]
+            carton = draft.cartons[(r.po_number, cid)] = {"items": {}, "row": r}
+            pid = r.pallet_id
             if pid is None:
                 order["packs"].append(cid)
             else:
@@ -127,7 +130,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
                 ship_to = _ship_to(head)
             lines_of = {lid: line_rows.get((draft.partner, po, lid)) for lid in _line_ids(draft, po, o)}
             lines_of = {lid: (row, packs) for lid, row in lines_of.items()}
-            tares = tuple(Tare(sscc=_sscc(sid, pid, t["row"]["pallet_sscc"], ssccs), pallet_id=pid,
+            tares = tuple(Tare(sscc=_sscc(sid, pid, t["row"].pallet_sscc, ssccs), pallet_id=pid,
                                packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
                                            for cid in t["cartons"]))
                           for pid, t in o["tares"].items())
@@ -137,10 +140,10 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
                                          for cid in o["packs"]),
                 partner=draft.partner, loose_items=_items(o["loose"], lines_of)))
         out.append(Shipment(
-            shipment_id=sid, ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
-            ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h["carrier_scac"] or "",
-            service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
-            bill_of_lading=h["bill_of_lading"] or "", partner=draft.partner))
+            shipment_id=sid, ship_date=h.ship_date, ship_time=h.ship_time, ship_from=ship_from,
+            ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h.carrier_scac or "",
+            service_level=h.service_level or "", tracking_number=h.tracking_number or "",
+            bill_of_lading=h.bill_of_lading or "", partner=draft.partner))
     return out
 
 
@@ -154,8 +157,8 @@ def _line_ids(draft: _Draft, po: str, order: dict) -> set[str]:
 
 def _pack(sid: str, cid: str, carton: dict, lines_of: Mapping[str, tuple], ssccs: Mapping[tuple, str]) -> Pack:
     row = carton["row"]
-    return Pack(sscc=_sscc(sid, cid, row["carton_sscc"], ssccs), carton_id=cid, items=_items(carton["items"], lines_of),
-                weight=row["carton_weight"], weight_unit=row["weight_unit"] or "")
+    return Pack(sscc=_sscc(sid, cid, row.carton_sscc, ssccs), carton_id=cid, items=_items(carton["items"], lines_of),
+                weight=row.carton_weight, weight_unit=row.weight_unit or "")
 
 
 def _items(items: dict[str, list], lines_of: Mapping[str, tuple]) -> tuple[ShippedItem, ...]:
@@ -173,20 +176,19 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
     return dict(out)
 
 
-def _add_item(items: dict[str, list], r: dict) -> None:
-    line_id = r["line_id"]
+def _add_item(items: dict[str, list], r: _Row) -> None:
+    line_id = r.line_id
     if line_id in items:
-        items[line_id][0] += r["quantity"]
+        items[line_id][0] += r.quantity
     else:
-        items[line_id] = [r["quantity"], r]
+        items[line_id] = [r.quantity, r]
 
 
-def _item(found: tuple[dict | None, dict], line_id: str, qty: Decimal, row: dict) -> ShippedItem:
+def _item(found: tuple[dict | None, dict], line_id: str, qty: Decimal, row: _Row) -> ShippedItem:
     line, packs = found[0] or {}, found[1]
-    sku = row.get("item_sku") or row["sku"] or ""
-    ids = tuple(ProductId(p["qualifier"], p["id"]) for p in line.get("product_ids") or [] if p["id"])
-    return ShippedItem(line_id=line_id, quantity=qty, unit=row["unit"] or line.get("unit") or "EA",
-                       product_ids=ids, sku=sku, ordered_quantity=line.get("quantity"),
+    sku = row.item_sku or row.sku or ""
+    return ShippedItem(line_id=line_id, quantity=qty, unit=row.unit or line.get("unit") or "EA",
+                       product_ids=line.get("product_ids") or (), sku=sku, ordered_quantity=line.get("quantity"),
                        description=line.get("description") or "", pack=packs.get(sku))
 
 

@@ -256,13 +256,13 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     file is planned again with that shipment held (serials taken again: none is skipped)."""
     pos = set(read.lines["po_number"].to_pylist())
     records = {r.key: r for r in state.orders_with_po(pos)}
-    lines = state.lines_for(records)
-    reserved = state.reservations_for(records)
+    lines = state.line_table_for(records)
+    reserved = state.reservation_table_for(records)
     orders, order_lines = _canonical(ws, records.values())
     upcs = {(p, po, n): u for p, po, n, u in zip(*(order_lines[c].to_pylist() for c in
                                                    ("partner", "po_number", "line_number", "upc")), strict=True) if u}
     batch = shipping.prepare_shipments(
-        read, warehouse=warehouse, state=shipping.line_state_table(records, lines, reserved, upcs), items=ref.items,
+        read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
         recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
     refused: dict[str, list[Finding]] = {}

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from parsers.csv_common import parse_date, parse_decimal, parse_time, raw_records, read_rows
 from schemas.findings import Finding
@@ -28,81 +30,100 @@ WEIGHT_UNITS = {"L": "LB", "LB": "LB", "LBS": "LB", "K": "KG", "KG": "KG", "KGS"
 
 def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "",
                       source_sha256: str = "") -> tuple[pa.Table, list[Finding]]:
-    """(SHIPMENT_LINES, findings) of one CSV confirmation file. Columnar: each mapped column is
-    stripped once, each distinct value parsed once; findings name their row as the rows are read."""
+    """(SHIPMENT_LINES, findings) of one CSV confirmation file. Columnar: each mapped column becomes an
+    Arrow column, stripped and parsed once per distinct value; findings name their row as the rows are
+    read."""
     rows = read_rows(data, mapping, {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, file=file)
     numbers = [number for number, _fields in rows.rows]
     n = len(numbers)
     by_column = list(zip(*(fields for _number, fields in rows.rows), strict=True)) if n else []
-    cols: dict[str, list] = {}
+    cols: dict[str, _Distinct] = {}
     for name in _FIELDS:
         at = rows.columns.get(name)
-        cols[name] = [v.strip() or None for v in by_column[at]] if at is not None and n else [None] * n
+        raw = _Distinct.of(pa.array(by_column[at], pa.string()) if at is not None and n else pa.nulls(n, pa.string()))
+        cols[name] = raw.map(lambda v: (v.strip() or None) if v is not None else None)
     problems: list[tuple[int, int, tuple]] = []  # (row index, rank within the row, problem arguments)
     for rank, (name, code) in enumerate((("shipment_id", "SHIPMENT_ID_MISSING"), ("po_number", "SHIPMENT_PO_MISSING"),
                                          ("ship_date", "SHIPMENT_DATE_MISSING"), ("quantity", "CSV_VALUE_MISSING"))):
-        for i, v in enumerate(cols[name]):
-            if not v:
-                problems.append((i, rank, (code, f"Row {numbers[i]} has no {rows.header_names.get(name, name)!r}.",
-                                           numbers[i], name)))
-    quantity = _parsed_column(cols["quantity"], lambda t: parse_decimal(t, mapping))
-    ship_date = _parsed_column(cols["ship_date"], lambda t: parse_date(t, mapping))
-    ship_time = _parsed_column(cols["ship_time"], lambda t: parse_time(t, mapping))
-    weight = _parsed_column(cols["carton_weight"], lambda t: parse_decimal(t, mapping))
+        for i in cols[name].rows_where(lambda v: not v):
+            problems.append((i, rank, (code, f"Row {numbers[i]} has no {rows.header_names.get(name, name)!r}.",
+                                       numbers[i], name)))
+    quantity = cols["quantity"].map(lambda t: None if t is None else parse_decimal(t, mapping))
+    ship_date = cols["ship_date"].map(lambda t: None if t is None else parse_date(t, mapping))
+    ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
+    weight = cols["carton_weight"].map(lambda t: None if t is None else parse_decimal(t, mapping))
     for rank, (name, parsed, code, what) in enumerate((
             ("quantity", quantity, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a quantity."),
             ("ship_date", ship_date, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.date_format!r}."),
             ("ship_time", ship_time, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.time_format!r}."),
             ("carton_weight", weight, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a weight.")), start=4):
-        for i, (text, value) in enumerate(zip(cols[name], parsed, strict=True)):
-            if text and value is None:
-                problems.append((i, rank, (code, what(text), numbers[i], name, text)))
+        text = cols[name]
+        unread = {k for k, (t, v) in enumerate(zip(text.values, parsed.values, strict=True)) if t and v is None}
+        for i in text.rows_at(unread):
+            t = text.values[text.index[i]]
+            problems.append((i, rank, (code, what(t), numbers[i], name, t)))
     bad = set()
     for i, _rank, args in sorted(problems, key=lambda p: (p[0], p[1])):
         rows.problem(*args)
         bad.add(i)
-    keep = [i for i in range(n) if i not in bad] if bad else range(n)
-
-    def column(values: list) -> list:
-        return [values[i] for i in keep] if bad else values
-
-    units = _mapped_column(cols["unit"], lambda t: (t or mapping.default_unit).upper())
-    weight_units = _mapped_column(cols["weight_unit"], lambda t: _weight_unit(t, mapping))
+    keep = np.ones(n, dtype=bool)
+    keep[list(bad)] = False
+    m = int(keep.sum())
+    units = cols["unit"].map(lambda t: (t or mapping.default_unit).upper())
+    weight_units = cols["weight_unit"].map(lambda t: _weight_unit(t, mapping))
     out = {
-        "source_kind": ["csv"] * len(keep), "shipment_id": column(cols["shipment_id"]),
-        "ship_date": column(ship_date), "ship_time": column(ship_time),
-        "carrier_scac": column(_mapped_column(cols["carrier_scac"], lambda t: (t or "").upper() or None)),
-        "service_level": column(cols["service_level"]), "tracking_number": column(cols["tracking_number"]),
-        "bill_of_lading": column(cols["bill_of_lading"]), "partner": column(cols["partner"]),
-        "po_number": column(cols["po_number"]), "line_id": column(cols["line_id"]), "sku": column(cols["sku"]),
-        "quantity": column(quantity), "unit": column(units), "carton_id": column(cols["carton_id"]),
-        "carton_sscc": column(_mapped_column(cols["carton_id"], sscc18)), "carton_weight": column(weight),
-        "weight_unit": column([u if w is not None else None for u, w in zip(weight_units, weight, strict=True)]),
-        "pallet_id": column(cols["pallet_id"]), "pallet_sscc": column(_mapped_column(cols["pallet_id"], sscc18)),
-        "isa13": ["CSV"] * len(keep), "gs06": [""] * len(keep), "st02": [""] * len(keep),
-        "source_file": [file] * len(keep), "source_sha256": [source_sha256] * len(keep),
-        "row_number": column(numbers),
+        "shipment_id": cols["shipment_id"], "ship_date": ship_date, "ship_time": ship_time,
+        "carrier_scac": cols["carrier_scac"].map(lambda t: (t or "").upper() or None),
+        "service_level": cols["service_level"], "tracking_number": cols["tracking_number"],
+        "bill_of_lading": cols["bill_of_lading"], "partner": cols["partner"], "po_number": cols["po_number"],
+        "line_id": cols["line_id"], "sku": cols["sku"], "quantity": quantity, "unit": units,
+        "carton_id": cols["carton_id"], "carton_sscc": cols["carton_id"].map(sscc18), "carton_weight": weight,
+        "weight_unit": weight_units, "pallet_id": cols["pallet_id"], "pallet_sscc": cols["pallet_id"].map(sscc18),
     }
-    table = pa.table({f.name: pa.array(out[f.name], f.type) if f.name in out else pa.nulls(len(keep), f.type)
-                      for f in SHIPMENT_LINES}, schema=SHIPMENT_LINES)
+    columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
+    columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), columns["weight_unit"],
+                                        pa.scalar(None, pa.string()))
+    constant = {"source_kind": "csv", "isa13": "CSV", "gs06": "", "st02": "", "source_file": file,
+                "source_sha256": source_sha256}
+    columns.update({name: pa.array([value] * m, pa.string()) for name, value in constant.items()})
+    columns["row_number"] = pa.array(np.asarray(numbers, dtype=np.int32)[keep] if n else [], pa.int32())
+    table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type) for f in SHIPMENT_LINES},
+                     schema=SHIPMENT_LINES)
     return table, sorted(rows.findings, key=lambda f: f.location.row or 0)
 
 
-def _parsed_column(values: list, parse) -> list:
-    """``parse`` of each value, once per distinct value (None stays None)."""
-    return _mapped_column(values, lambda v: None if v is None else parse(v))
+class _Distinct:
+    """A column as its distinct values (Python objects, null included) and each row's index into them:
+    a function of the values is computed once per distinct value."""
 
+    def __init__(self, values: list, index: np.ndarray) -> None:
+        self.values, self.index = values, index
 
-def _mapped_column(values: list, f) -> list:
-    """``f`` of each value (None included), once per distinct value."""
-    seen: dict = {}
-    out = []
-    for v in values:
-        if v in seen:
-            out.append(seen[v])
-        else:
-            out.append(seen.setdefault(v, f(v)))
-    return out
+    @classmethod
+    def of(cls, column: pa.Array) -> _Distinct:
+        encoded = column.dictionary_encode(null_encoding="encode")
+        return cls(encoded.dictionary.to_pylist(), np.asarray(encoded.indices.to_numpy(zero_copy_only=False),
+                                                              dtype=np.int64))
+
+    def map(self, f) -> _Distinct:
+        return _Distinct([f(v) for v in self.values], self.index)
+
+    def rows_where(self, test) -> list[int]:
+        return self.rows_at({k for k, v in enumerate(self.values) if test(v)})
+
+    def rows_at(self, which: set[int]) -> list[int]:
+        """The rows whose value is one of these distinct values, in row order."""
+        if not which:
+            return []
+        return np.flatnonzero(np.isin(self.index, np.fromiter(which, dtype=np.int64))).tolist()
+
+    def column(self, type_: pa.DataType, keep: np.ndarray) -> pa.Array:
+        """The kept rows' values as an Arrow column of ``type_`` (only values a kept row holds converted)."""
+        index = self.index[keep]
+        used = np.zeros(len(self.values), dtype=bool)
+        used[index] = True
+        values = [v if u else None for v, u in zip(self.values, used.tolist(), strict=True)]
+        return pa.array(values, type_).take(pa.array(index))
 
 
 def _weight_unit(text: str | None, m: ShipmentCsvMapping) -> str:

@@ -96,7 +96,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     line_unknown = pc.and_(pc.is_valid(t["partner"]), pc.is_null(line["line_number"]))
     py = {c: t[c].to_pylist() for c in ("shipment_id", "partner", "po_number", "line_id", "quantity", "unit",
                                          "carton_id", "pallet_id", "item_sku", "n_lines")}
-    rows = lines.to_pylist()
+    rows = _Rows(lines)
     ln = {c: line[c].to_pylist() for c in ("line_number", "l_sku", "l_unit", "l_reserved", "l_status")}
 
     def add(i: int, code: str, message: str, column: str, element: str, value=None) -> None:
@@ -104,8 +104,9 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
 
     for i in _true(unknown_po):
         if not ambiguous[i].as_py():
+            given_partner = rows.column("partner")[i]
             add(i, "SHIPMENT_PO_UNKNOWN", f"No live order {py['po_number'][i]!r}"
-                + (f" of {rows[i]['partner']!r}." if rows[i]["partner"] else "."), "po_number", "W0606",
+                + (f" of {given_partner!r}." if given_partner else "."), "po_number", "W0606",
                 py["po_number"][i])
     for i in _true(ambiguous):
         add(i, "SHIPMENT_PO_AMBIGUOUS", f"PO {py['po_number'][i]!r} is live for several partners.", "po_number",
@@ -154,7 +155,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     out.extend(_locate(extra_findings or [], rows))
     out.sort(key=lambda p: p[0])
     findings = [f for _i, f in out]
-    held = frozenset(rows[i]["shipment_id"] for i, f in out if f.severity == "error") | also_held
+    held = frozenset(py["shipment_id"][i] for i, f in out if f.severity == "error") | also_held
     result = t.sort_by("_i").select(lines.column_names)
     extra = [pa.array(ln["line_number"], pa.int32()), t.sort_by("_i")["item_sku"],
              pc.is_in(result["shipment_id"], value_set=pa.array(sorted(held), pa.string()))]
@@ -163,7 +164,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     return ShipmentCheck(result, findings, held, tuple(i for i, _f in out))
 
 
-def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Mapping[str, str]):
+def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[str, str]):
     """Checks across rows: duplicate shipment ids, header consistency, repeated lines, cartons on two
     shipments, cartons the partner's structure needs, mixed cartons, SSCCs, SCACs, weights."""
     out: list[tuple[int, Finding]] = []
@@ -187,10 +188,15 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
     def add(i: int, code: str, message: str, column: str, element: str, value=None) -> None:
         out.append((i, _finding(code, message, rows[i], column, element, value)))
 
-    for i, r in enumerate(rows):
-        sid = r["shipment_id"]
+    sscc_of = _memo(sscc18)  # a carton's rows repeat its label: each label looked at once
+    digits_of = _memo(sscc_digits)
+    col = rows.column
+    given = {name: col(name) for name, _col, _element in _HEADER if name != "partner"}
+    for i, (sid, *source, carton_sscc, carton_id, pallet_id) in enumerate(zip(*(col(c) for c in (
+            "shipment_id", "source_file", "isa13", "gs06", "st02", "carton_sscc", "carton_id", "pallet_id")),
+            strict=True)):
         first_row.setdefault(sid, i)
-        source = (r["source_file"], r["isa13"], r["gs06"], r["st02"])
+        source = tuple(source)
         if sid in recorded_ids and first_row[sid] == i:
             add(i, "SHIPMENT_ID_DUPLICATE", f"Shipment {sid} was already recorded.", "shipment_id", "W0604", sid)
         elif source not in sources[sid] and len(sources[sid]) == 1 and sid not in recorded_ids:
@@ -198,14 +204,14 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
                 "shipment_id", "W0604", sid)
         sources[sid].add(source)
         for name, _col, element in _HEADER:
-            value = py["partner"][i] if name == "partner" else r[name]
+            value = py["partner"][i] if name == "partner" else given[name][i]
             values = header[(sid, name)]
             if value is not None and values and value not in values and len(values) == 1:
                 add(i, "SHIPMENT_HEADER_INCONSISTENT", f"Shipment {sid}: {name} {value!r} here, "
                     f"{next(iter(values))!r} before.", name, element, str(value))
             if value is not None:
                 values.setdefault(value, i)
-        carton = sscc18(r["carton_sscc"]) or r["carton_id"]
+        carton = sscc_of(carton_sscc) or carton_id
         key = (sid, carton, py["partner"][i], py["po_number"][i], py["line_id"][i])
         if carton is not None and key in seen_lines:
             add(i, "SHIPMENT_LINE_DUPLICATE", f"Line {py['line_id'][i]} of {py['po_number'][i]} twice in carton "
@@ -217,12 +223,12 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
                 add(i, "SHIPMENT_CARTON_MISSING", f"No carton id; {py['partner'][i]}'s 856 lists cartons "
                     f"({structure}).", "carton_id", "MAN02")
             continue
-        if r["carton_id"] and sscc_digits(r["carton_id"]) and not sscc18(r["carton_id"]):
-            add(i, "SHIPMENT_SSCC_INVALID", f"Carton label {r['carton_id']} is not a valid SSCC-18.", "carton_id",
-                "MAN02", r["carton_id"])
-        if r["pallet_id"] and sscc_digits(r["pallet_id"]) and not sscc18(r["pallet_id"]):
-            add(i, "SHIPMENT_SSCC_INVALID", f"Pallet label {r['pallet_id']} is not a valid SSCC-18.", "pallet_id",
-                "MAN02", r["pallet_id"])
+        if carton_id and digits_of(carton_id) and not sscc_of(carton_id):
+            add(i, "SHIPMENT_SSCC_INVALID", f"Carton label {carton_id} is not a valid SSCC-18.", "carton_id",
+                "MAN02", carton_id)
+        if pallet_id and digits_of(pallet_id) and not sscc_of(pallet_id):
+            add(i, "SHIPMENT_SSCC_INVALID", f"Pallet label {pallet_id} is not a valid SSCC-18.", "pallet_id",
+                "MAN02", pallet_id)
         other = carton_shipment.setdefault(carton, sid)
         earlier = recorded_cartons.get(carton)
         if carton not in flagged_cartons and (other != sid or (earlier is not None and earlier != sid)):
@@ -241,16 +247,54 @@ def _feed_checks(rows: list[dict], py: dict, recorded: pa.Table, structures: Map
             add(i, "SHIPMENT_CARTON_MIXED", f"Carton {carton} holds several items; {py['partner'][i]} takes standard "
                 "carton pack.", "carton_id", "MAN02", carton)
     scac_bad = set()
-    for i, r in enumerate(rows):
-        scac = r["carrier_scac"]
-        if scac and not _scac_ok(scac) and (r["shipment_id"], scac) not in scac_bad:
-            scac_bad.add((r["shipment_id"], scac))
+    for i, (sid, scac, weight) in enumerate(zip(col("shipment_id"), col("carrier_scac"), col("carton_weight"),
+                                                strict=True)):
+        if scac and not _scac_ok(scac) and (sid, scac) not in scac_bad:
+            scac_bad.add((sid, scac))
             add(i, "SHIPMENT_SCAC_INVALID", f"Carrier {scac!r} is not a 2-4 letter SCAC.", "carrier_scac", "W2702",
                 scac)
-        if r["carton_weight"] is not None and r["carton_weight"] < 0:
-            add(i, "SHIPMENT_WEIGHT_INVALID", f"Carton weight {r['carton_weight']} is negative.", "carton_weight",
-                "W1210", str(r["carton_weight"]))
+        if weight is not None and weight < 0:
+            add(i, "SHIPMENT_WEIGHT_INVALID", f"Carton weight {weight} is negative.", "carton_weight",
+                "W1210", str(weight))
     return out, frozenset(also_held)
+
+
+def _memo(f):
+    """``f`` of a value, computed once per distinct value."""
+    seen: dict = {}
+
+    def once(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = f(value)
+            return result
+    return once
+
+
+class _Rows:
+    """The feed's rows: each column read once (``column``), a row as a dict only when a finding names
+    it (``rows[i]``)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        self.columns: dict[str, list] = {}
+        self.made: dict[int, dict] = {}
+
+    def column(self, name: str) -> list:
+        values = self.columns.get(name)
+        if values is None:
+            values = self.columns[name] = self.table[name].to_pylist()
+        return values
+
+    def __getitem__(self, i: int) -> dict:
+        row = self.made.get(i)
+        if row is None:
+            row = self.made[i] = self.table.slice(i, 1).to_pylist()[0]
+        return row
+
+    def __len__(self) -> int:
+        return self.table.num_rows
 
 
 def _n(value) -> str:
@@ -310,9 +354,12 @@ def _finding(code: str, message: str, row: dict, column: str, element: str, valu
                    file_segment=row["file_segment"], value=value)
 
 
-def _locate(findings: list[Finding], rows: list[dict]) -> list[tuple[int, Finding]]:
+def _locate(findings: list[Finding], rows: _Rows) -> list[tuple[int, Finding]]:
     """Row index of each finding from the GX run (by file and row number or segment)."""
-    where = {(r["source_file"], r["row_number"], r["file_segment"]): i for i, r in enumerate(rows)}
+    if not findings:
+        return []
+    where = {key: i for i, key in enumerate(zip(rows.column("source_file"), rows.column("row_number"),
+                                                rows.column("file_segment"), strict=True))}
     return [(where.get((f.location.file, f.location.row, f.location.file_segment), 0), f) for f in findings]
 
 

@@ -13,13 +13,13 @@ Two steps, so the caller can take exactly the serials needed inside its transact
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from operator import attrgetter
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -33,19 +33,20 @@ from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
     ENDED_LINES,
+    ORDER_KEYS,
+    RESERVATION_ROWS,
     EventKind,
     FindingRecord,
-    LineRecord,
     LineState,
-    OrderLines,
     OrderRecord,
-    OrderReservations,
     OrderTransition,
     Plan,
     PlannedDocument,
     PlannedSet,
-    Reservation,
+    ReservationTable,
+    decimal_text,
 )
+from schemas.orders import QTY
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import RecordedCarton, ShipmentRecord, ShippedLine
 from schemas.shipments import (
@@ -62,32 +63,37 @@ STAGE = "shipments"
 
 # --- what the checks read, from the store's records ----------------------------------------------
 
-def line_state_table(records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
-                     reservations: Mapping[Key, Sequence[Reservation]], upcs: Mapping[tuple, str] | None = None
+def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: Mapping[tuple, str] | None = None
                      ) -> pa.Table:
-    """LINE_STATE for these orders: every line with what is still reserved for it (the reservations'
-    total) and what already shipped; ``upcs``: (partner, PO, line number) -> the line's UPC."""
+    """LINE_STATE for these orders' ``lines`` (LINE_ROWS, as stored): every line with what is still
+    reserved for it (its ``reservations``' total, RESERVATION_ROWS) and what already shipped; ``upcs``:
+    (partner, PO, line number) -> the line's UPC."""
     upcs = upcs or {}
-    cols: dict[str, list] = {f.name: [] for f in LINE_STATE}
-    (partner, po, number, line_id, sku, upc, unit, ordered, reserved_, shipped, status) = (
-        cols[f.name].append for f in LINE_STATE)
-    for key in records:
-        reserved: dict[int, int] = defaultdict(int)
-        for r in reservations.get(key, ()):
-            reserved[r.line_number] += r.quantity
-        for ln in lines.get(key, ()):
-            partner(ln.partner)
-            po(ln.po_number)
-            number(ln.line_number)
-            line_id(ln.line_id or str(ln.line_number))
-            sku(ln.sku or None)
-            upc(upcs.get((ln.partner, ln.po_number, ln.line_number)))
-            unit(ln.unit or None)
-            ordered(ln.ordered)
-            reserved_(Decimal(reserved.get(ln.line_number, 0)))
-            shipped(ln.shipped)
-            status(ln.state.value)
-    return pa.table([pa.array(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
+    n = lines.num_rows
+    partner, po, number = lines["partner"], lines["po_number"], lines["line_number"]
+    if reservations.num_rows:
+        totals = reservations.group_by(["partner", "po_number", "line_number"], use_threads=False).aggregate(
+            [("quantity", "sum")])
+        keyed = pa.table({"partner": partner, "po_number": po, "line_number": number,
+                          "_i": pa.array(np.arange(n, dtype=np.int64))})
+        joined = keyed.join(totals, ["partner", "po_number", "line_number"], join_type="left outer",
+                            use_threads=False).sort_by("_i")
+        reserved = pc.cast(pc.cast(pc.fill_null(joined["quantity_sum"], 0), pa.decimal128(38, 4)), QTY)
+    else:
+        reserved = pa.array([Decimal(0)] * n, QTY)
+    blank = pa.scalar(None, pa.string())
+    line_id = pc.if_else(pc.fill_null(pc.not_equal(lines["line_id"], ""), False), lines["line_id"],
+                         pc.cast(number, pa.string()))
+    upc = [upcs.get(k) for k in zip(partner.to_pylist(), po.to_pylist(), number.to_pylist(), strict=True)] \
+        if upcs else [None] * n
+    cols = {"partner": partner, "po_number": po, "line_number": number, "line_id": line_id,
+            "sku": pc.if_else(pc.equal(lines["sku"], ""), blank, lines["sku"]), "upc": pa.array(upc, pa.string()),
+            "unit": pc.if_else(pc.equal(lines["unit"], ""), blank, lines["unit"]),
+            "ordered": pc.cast(pc.if_else(pc.equal(lines["ordered"], ""), blank, lines["ordered"]), QTY),
+            "reserved": reserved, "shipped": pc.cast(pc.fill_null(pc.if_else(pc.equal(lines["shipped"], ""), blank,
+                                                                              lines["shipped"]), "0"), QTY),
+            "status": lines["state"]}
+    return pa.table([pc.cast(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
 
 
 def recorded_table(rows: Sequence[tuple[str, str | None, str | None]]) -> pa.Table:
@@ -228,14 +234,16 @@ def _needs(lines: pa.Table, held: frozenset[str], partner_of: Mapping[str, str],
 # --- step 2: 856s, shipment records, order moves -------------------------------------------------
 
 def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]],
-                   records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
-                   reservations: Mapping[Key, Sequence[Reservation]], orders: pa.Table, order_lines: pa.Table,
+                   records: Mapping[Key, OrderRecord], lines: pa.Table, reservations: pa.Table,
+                   orders: pa.Table, order_lines: pa.Table,
                    items: pa.Table | None, profiles: Mapping[str, PartnerProfile], created: datetime, at: str,
                    run_id: str, source: Mapping[str, str] | None = None,
                    refused: Mapping[str, Sequence[Finding]] | None = None) -> Plan:
     """The plan for every shipment of ``batch`` not held, in the order they appear: each one's 856
     (``serials``: prefix -> the serials taken, as many as batch.serials_needed), its record, and its
-    orders' moves. ``orders``/``order_lines``: the canonical tables of the orders' current revisions;
+    orders' moves. ``lines``/``reservations``: the orders' stored lines and reservations (LINE_ROWS,
+    RESERVATION_ROWS; the plan rewrites those of the orders shipped as tables); ``orders``/``order_lines``:
+    the canonical tables of the orders' current revisions;
     ``created``: the 856's time (the run's clock); ``source``: the file's lineage (source_kind,
     source_file, source_sha256); ``refused``: shipment id -> what the outbound validator found wrong
     with its 856 in an earlier attempt (held with ASN_NOT_BUILT; see ``holding``). A shipment whose
@@ -273,7 +281,9 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
             continue
         parts.append(part)
     plan = Plan.combine(parts)
-    return plan + Plan(lines=work.final_lines(), reservations=work.final_reservations(),
+    touched = work.final_lines()
+    return plan + Plan(line_tables=(touched,) if touched.num_rows else (),
+                       reservation_tables=(work.final_reservations(),) if work.touched else (),
                        findings=tuple(findings))
 
 
@@ -302,47 +312,85 @@ def _held(shipment: Shipment, exc: Exception) -> FindingRecord:
     return FindingRecord(f, shipment.partner, po, f"shipment {shipment.shipment_id} held: no 856", STAGE)
 
 
-def _rows_by_shipment(lines: pa.Table) -> dict[str, list[dict]]:
-    cols = ("shipment_id", "partner", "po_number", "line_id", "line_number", "item_sku", "sku", "quantity", "unit",
-            "carton_id", "carton_sscc", "pallet_id", "row_number", "file_segment", "isa13", "gs06", "st02")
-    out: dict[str, list[dict]] = defaultdict(list)
-    for row in zip(*(lines[c].to_pylist() for c in cols), strict=True):
-        r = dict(zip(cols, row, strict=True))
-        out[r["shipment_id"]].append(r)
+_ROW = ("shipment_id", "partner", "po_number", "line_id", "line_number", "item_sku", "sku", "quantity", "unit",
+        "carton_id", "carton_sscc", "pallet_id", "row_number", "file_segment", "isa13", "gs06", "st02")
+_Row = namedtuple("_Row", _ROW)  # one confirmation line, as the planner reads it
+
+
+def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
+    out: dict[str, list[_Row]] = defaultdict(list)
+    for r in map(_Row._make, zip(*(lines[c].to_pylist() for c in _ROW), strict=True)):
+        out[r.shipment_id].append(r)
     return out
 
 
 class _Working:
-    """The orders a file's shipments touch, as they stand after each shipment (records chain)."""
+    """The orders a file's shipments touch, as they stand after each shipment (records chain): each
+    line's [shipped, promised, ended, new state] by (order, line number), each order's reservations
+    as (line number, warehouse, SKU, quantity) tuples; the stored tables are rewritten once at the end."""
 
-    def __init__(self, records, lines, reservations) -> None:
+    def __init__(self, records: Mapping[Key, OrderRecord], lines: pa.Table, reservations: pa.Table) -> None:
         self.records: dict[Key, OrderRecord] = dict(records)
-        self.lines: dict[Key, dict[int, LineRecord]] = {k: {ln.line_number: ln for ln in v} for k, v in lines.items()}
-        self.reserved: dict[Key, list[Reservation]] = {k: list(v) for k, v in reservations.items()}
+        self.table, self.reservation_table = lines, reservations
+        self.rows: dict[Key, list[int]] = defaultdict(list)  # the order's rows of ``lines``
+        self.lines: dict[Key, dict[int, list]] = defaultdict(dict)
+        cols = [lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "state", "allocated",
+                                               "backordered", "shipped")]
+        self.numbers = cols[2]
+        for i, (partner, po, number, state, allocated, backordered, shipped) in enumerate(zip(*cols, strict=True)):
+            key = (partner, po)
+            self.rows[key].append(i)
+            self.lines[key][number] = [Decimal(shipped) if shipped else Decimal(0), (allocated or 0) + (
+                backordered or 0), LineState(state) in ENDED_LINES, None, i]
+        self.reserved: dict[Key, list[tuple]] = defaultdict(list)
+        for partner, po, number, warehouse, sku, qty in zip(*(reservations[c].to_pylist() for c in (
+                "partner", "po_number", "line_number", "warehouse", "sku", "quantity")), strict=True):
+            self.reserved[(partner, po)].append((number, warehouse, sku, qty))
+        self.run_id: dict[int, str] = {}  # row of ``lines`` -> the run that shipped it
         self.touched: dict[Key, None] = {}  # the orders changed, in the order first changed
 
-    def final_lines(self) -> tuple[OrderLines, ...]:
-        return tuple(OrderLines(*k, tuple(self.lines[k][n] for n in sorted(self.lines[k]))) for k in self.touched)
+    def final_lines(self) -> pa.Table:
+        """LINE_ROWS of every line of the orders changed (in the order first changed, by line number),
+        as the store writes a line (stored_lines): what shipped, the state and run of the lines shipped."""
+        shipped, state, run, order = [], [], [], []
+        for key in self.touched:
+            for number in sorted(self.lines[key]):
+                line = self.lines[key][number]
+                order.append(line[4])
+                shipped.append(decimal_text(line[0]))
+                state.append(line[3])
+                run.append(self.run_id.get(line[4]))
+        table = stored_lines(self.table.take(pa.array(order, pa.int64())))
+        for name, values in (("shipped", shipped), ("state", state), ("run_id", run)):
+            at = table.schema.get_field_index(name)
+            table = table.set_column(at, name, pc.coalesce(pa.array(values, pa.string()), table[name]))
+        return table
 
-    def final_reservations(self) -> tuple[OrderReservations, ...]:
-        return tuple(OrderReservations(*k, tuple(r for r in self.reserved.get(k, ()) if r.quantity > 0))
-                     for k in self.touched)
+    def final_reservations(self) -> ReservationTable:
+        keys = list(self.touched)
+        rows = [(*k, *r) for k in keys for r in self.reserved.get(k, ()) if r[3] > 0]
+        names = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity")
+        return ReservationTable(
+            pa.table({"partner": pa.array([k[0] for k in keys], pa.string()),
+                      "po_number": pa.array([k[1] for k in keys], pa.string())}, schema=ORDER_KEYS),
+            pa.table([pa.array([r[j] for r in rows], f.type) for j, f in enumerate(RESERVATION_ROWS)],
+                     names=list(names)).cast(RESERVATION_ROWS))
 
 
-def _asn(shipment: Shipment, rows: list[dict], profile: PartnerProfile, created: datetime) -> list | None:
+def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created: datetime) -> list | None:
     """The shipment's 856 body (self-checked against the confirmation's quantities), or None when the
     partner receives no 856."""
     if "856" not in profile.receives:
         return None
     expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for r in rows:
-        expected[(r["po_number"], r["line_id"])] += r["quantity"]
+        expected[(r.po_number, r.line_id)] += r.quantity
     sscc = profile.fulfilment.sscc
     return build_856(shipment, profile.fulfilment.asn, created=created, expected=expected,
                      sscc_with_ai=sscc.with_ai if sscc else True)
 
 
-def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: WarehouseProfile,
+def _one(shipment: Shipment, rows: list[_Row], body: list | None, warehouse: WarehouseProfile,
          profile: PartnerProfile, work: _Working, ours: Mapping[str, int], *, created: datetime, at: str,
          run_id: str, source: dict) -> Plan:
     partner, sid = shipment.partner, shipment.shipment_id
@@ -354,26 +402,28 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
     # the orders' moves, on copies: committed to ``work`` only when every order of the shipment moved
     shipped: dict[Key, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for r in rows:
-        shipped[(partner, r["po_number"])][r["line_number"]] += r["quantity"]
+        shipped[(partner, r.po_number)][r.line_number] += r.quantity
     transitions: list[OrderTransition] = []
-    new_lines: dict[Key, dict[int, LineRecord]] = {}
-    new_reserved: dict[Key, list[Reservation]] = {}
+    new_lines: dict[Key, dict[int, list]] = {}
+    new_reserved: dict[Key, list[tuple]] = {}
+    moved: list[int] = []  # rows of the stored lines shipped
     for key, per_line in shipped.items():
         record = work.records[key]
         current = dict(work.lines.get(key, {}))
         reserved = list(work.reserved.get(key, ()))
         places: dict[int, list[int]] = defaultdict(list)  # line number -> its reservations' positions
         for i, r in enumerate(reserved):
-            places[r.line_number].append(i)
+            places[r[0]].append(i)
         units = 0
         for number, qty in per_line.items():
-            ln = current[number]
-            total = ln.shipped + qty
-            current[number] = _shipped(ln, total, run_id,
-                                       LineState.SHIPPED if total >= ln.promised else LineState.PARTIALLY_SHIPPED)
+            before, promised, _ended, _state, row = current[number]
+            total = before + qty
+            state = LineState.SHIPPED if total >= promised else LineState.PARTIALLY_SHIPPED
+            current[number] = [total, promised, state in ENDED_LINES, state.value, row]
+            moved.append(row)
             _consume_at(reserved, places.get(number, ()), math.ceil(qty), warehouse.stock_warehouse)
             units += qty
-        done = all(ln.unshipped <= 0 for ln in current.values() if ln.state not in ENDED_LINES)
+        done = all(ln[0] >= ln[1] for ln in current.values() if not ln[2])  # nothing promised left unshipped
         event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
         note = (f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {len(per_line)} line(s)"
                 + (f"; 856 {sid}" if docs else "; no 856 (the partner receives none)"))
@@ -385,6 +435,7 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
         work.lines[key] = new_lines[key]
         work.reserved[key] = new_reserved[key]
         work.touched.setdefault(key)
+    work.run_id.update(dict.fromkeys(moved, run_id))
     record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
                      run_id=run_id, source=source)
     late = ()
@@ -392,52 +443,83 @@ def _one(shipment: Shipment, rows: list[dict], body: list | None, warehouse: War
         f = finding("ASN_LATE", f"The 856 for shipment {sid} was built at {at}, after {partner}'s "
                     f"{profile.fulfilment.asn.window_minutes}-minute window from departure ({record.departed_at}; "
                     f"due {record.asn_due_at}).", value=sid)
-        late = (FindingRecord(f, partner, rows[0]["po_number"], "856 sent late: chargeback risk", STAGE),)
+        late = (FindingRecord(f, partner, rows[0].po_number, "856 sent late: chargeback risk", STAGE),)
     return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
-
-
-_LINE_FIELDS = tuple(f.name for f in fields(LineRecord))
-_LINE_VALUES = attrgetter(*_LINE_FIELDS)
-_AT_STATE, _AT_RUN, _AT_SHIPPED = (_LINE_FIELDS.index(n) for n in ("state", "run_id", "shipped"))
-
-
-def _shipped(ln: LineRecord, shipped: Decimal, run_id: str, state: LineState) -> LineRecord:
-    """replace(ln, shipped=, run_id=, state=) without dataclasses.replace's per-field work (a line
-    per shipped row)."""
-    values = list(_LINE_VALUES(ln))
-    values[_AT_STATE], values[_AT_RUN], values[_AT_SHIPPED] = state, run_id, shipped
-    return LineRecord(*values)
 
 
 def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, source_sha256: str,
                   env: Envelope) -> PlannedDocument:
     """The 856 as a planned document, its body rendered here with the first of the partner's delimiter
     sets no value uses (what the store's renderer would choose: it then only wraps the text); as
-    segments when no set fits (the store holds it with a finding)."""
-    d = first_fit(env, body_chars([body]))
+    segments when no set fits (the store holds it with a finding). A body of text values (what
+    build_856 writes) is looked at and joined once, a segment at a time; else as render_body does."""
+    try:
+        values = "".join(["".join(seg[1:]) for seg in body])
+    except TypeError:  # a value that is not text: the general path
+        values = None
+    d = first_fit(env, set(values) if values is not None else body_chars([body]))
     if d is None:
         return transaction_set("856", "SH", doc_key, body, partner=partner, po_number=po_number,
                                source_sha256=source_sha256)
+    if values is not None and all(len(ch) == 1 for ch in (d.element, d.component, d.segment, d.repetition) if ch):
+        e, end = d.element, d.segment + d.suffix  # no value holds a delimiter: trailing empty elements dropped
+        text = "".join([e.join(seg).rstrip(e) + end for seg in body])
+    else:
+        text = render_body(body, d)
     return PlannedDocument(partner, "856", "SH", (PlannedSet(doc_key, po_number=po_number, source_sha256=source_sha256,
-                                                             text=render_body(body, d), segments=len(body)),),
-                           delimiters=d)
+                                                             text=text, segments=len(body)),), delimiters=d)
 
 
-def _consume_at(reserved: list[Reservation], at: Sequence[int], units: int, stock_warehouse: str) -> None:
-    """The line's reservations (at these positions of ``reserved``, replaced in place) less ``units``:
-    the shipping warehouse's first, then the others by name."""
+def _consume_at(reserved: list[tuple], at: Sequence[int], units: int, stock_warehouse: str) -> None:
+    """The line's reservations (at these positions of ``reserved``: (line number, warehouse, SKU,
+    quantity), replaced in place) less ``units``: the shipping warehouse's first, then the others by name."""
     if len(at) > 1:
-        at = sorted(at, key=lambda i: (reserved[i].warehouse != stock_warehouse, reserved[i].warehouse))
+        at = sorted(at, key=lambda i: (reserved[i][1] != stock_warehouse, reserved[i][1]))
     left = units
     for i in at:
-        r = reserved[i]
-        take = min(left, r.quantity)
+        number, warehouse, sku, quantity = reserved[i]
+        take = min(left, quantity)
         left -= take
         if take:
-            reserved[i] = Reservation(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity - take)
+            reserved[i] = (number, warehouse, sku, quantity - take)
 
 
-def _record(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, profile: PartnerProfile,
+def stored_lines(table: pa.Table) -> pa.Table:
+    """LINE_ROWS as the store writes a line it read (connectors.state: a LineRecord and back): absent
+    text "", absent counts 0, revision at least 1, decimals exact without trailing zeros (shipped and
+    invoiced "0" when absent), dates ISO, codes without empty entries; each distinct value once."""
+    def dec(text):
+        return decimal_text(Decimal(text)) if text not in (None, "") else None
+
+    def count(text):
+        return decimal_text(Decimal(text) if text not in (None, "") else Decimal(0))
+
+    out = table
+    for name in ("line_id", "sku", "ack", "unit", "warehouses", "reason", "run_id"):
+        out = _replaced(out, name, pc.fill_null(table[name], ""))
+    for name in ("allocated", "backordered", "rejected"):
+        out = _replaced(out, name, pc.fill_null(table[name], 0))
+    for name, f in (("ordered", dec), ("unit_price", dec), ("ack_price", dec), ("shipped", count),
+                    ("invoiced", count), ("revision", lambda v: v or 1),
+                    ("promised_date", lambda t: date.fromisoformat(t).isoformat() if t else None),
+                    ("codes", lambda t: ",".join(c for c in (t or "").split(",") if c))):
+        out = _replaced(out, name, _each_distinct(table[name], f))
+    return out
+
+
+def _replaced(table: pa.Table, name: str, column) -> pa.Table:
+    at = table.schema.get_field_index(name)
+    return table.set_column(at, table.schema.field(at), pc.cast(column, table.schema.field(at).type))
+
+
+def _each_distinct(column, f):
+    """``f`` of each value of ``column``, computed once per distinct value (null included)."""
+    values = pc.unique(column)
+    mapped = pa.array([f(v) for v in values.to_pylist()], column.type)
+    return pc.take(mapped, pc.index_in(column, value_set=values))
+
+
+def _record(shipment: Shipment, rows: list[_Row], warehouse: WarehouseProfile, profile: PartnerProfile,
             ours: Mapping[str, int], *, doc_key: str, created: datetime, at: str, run_id: str,
             source: dict) -> ShipmentRecord:
     first = rows[0]
@@ -453,16 +535,16 @@ def _record(shipment: Shipment, rows: list[dict], warehouse: WarehouseProfile, p
                                           p.weight, p.weight_unit) for p in tare.packs if p.sscc)
         cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), "", order.po_number, p.weight,
                                       p.weight_unit) for p in order.packs if p.sscc)
-    lines = tuple(ShippedLine(r["po_number"], r["line_number"], r["line_id"] or "", r["item_sku"] or r["sku"] or "",
-                              r["quantity"], r["unit"] or "", r["carton_id"] or "", r["pallet_id"] or "",
-                              r["row_number"], r["file_segment"]) for r in rows)
+    lines = tuple(ShippedLine(r.po_number, r.line_number, r.line_id or "", r.item_sku or r.sku or "",
+                              r.quantity, r.unit or "", r.carton_id or "", r.pallet_id or "",
+                              r.row_number, r.file_segment) for r in rows)
     billing = profile.fulfilment.invoice.per if "810" in profile.receives else "none"
     return ShipmentRecord(
         warehouse=warehouse.id, shipment_id=shipment.shipment_id, partner=shipment.partner,
         ship_date=shipment.ship_date, lines=lines, cartons=tuple(cartons), stock_warehouse=warehouse.stock_warehouse,
         source_kind=source.get("source_kind", ""), source_file=source.get("source_file", ""),
-        source_sha256=source.get("source_sha256", ""), isa13=_envelope(first["isa13"]), gs06=first["gs06"] or "",
-        st02=first["st02"] or "",
+        source_sha256=source.get("source_sha256", ""), isa13=_envelope(first.isa13), gs06=first.gs06 or "",
+        st02=first.st02 or "",
         ship_time=shipment.ship_time, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
         tracking_number=shipment.tracking_number, bill_of_lading=shipment.bill_of_lading,
         departed_at=departed.isoformat(), asn_due_at=due.isoformat(), asn_doc_key=doc_key,

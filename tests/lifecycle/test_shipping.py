@@ -21,7 +21,19 @@ from parsers.shipments_csv import read_shipment_csv
 from schemas.findings import finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.inventory import ALLOCATION
-from schemas.lifecycle import EventKind, LineRecord, LineState, OrderState, Reservation
+from schemas.lifecycle import (
+    LINE_ROWS,
+    RESERVATION_ROWS,
+    EventKind,
+    LineRecord,
+    LineState,
+    OrderLines,
+    OrderReservations,
+    OrderState,
+    Reservation,
+    line_record,
+    line_row,
+)
 from schemas.reference import ITEMS
 from schemas.shipments import RECORDED_CARTONS
 from schemas.warehouses import load_warehouses
@@ -64,7 +76,7 @@ def ship(rows: str, *, lines=None, reservations=None, state=OrderState.ACKNOWLED
     key = rec.key
     read = shipping.Confirmations(table, tuple(read_findings), "c.csv", "sha")
     batch = shipping.prepare_shipments(read, warehouse=EAST, state=shipping.line_state_table(
-        {key: rec}, {key: lines}, {key: reservations}), items=ITEM_TABLE,
+        line_table(lines), reservation_table(reservations)), items=ITEM_TABLE,
         recorded=recorded if recorded is not None else RECORDED_CARTONS.empty_table(), profiles=PROFILES)
     if refused:
         batch = shipping.holding(batch, set(refused), PROFILES)
@@ -72,10 +84,41 @@ def ship(rows: str, *, lines=None, reservations=None, state=OrderState.ACKNOWLED
     plan = shipping.plan_shipments(
         batch, serials=serials if serials is not None else {p: list(range(100, 100 + n))
                                                               for p, n in batch.serials_needed.items()},
-        records={key: rec}, lines={key: lines}, reservations={key: reservations}, orders=out.orders,
+        records={key: rec}, lines=line_table(lines), reservations=reservation_table(reservations), orders=out.orders,
         order_lines=out.lines, items=ITEM_TABLE, profiles=PROFILES, created=created, at=AT, run_id=RUN,
         source={"source_kind": "csv", "source_file": "c.csv", "source_sha256": "sha"}, refused=refused)
-    return batch, plan
+    return batch, as_records(plan)
+
+
+def line_table(lines) -> pa.Table:
+    """LineRecords as the store keeps them (LINE_ROWS)."""
+    return pa.Table.from_pylist([line_row(ln) for ln in lines], schema=LINE_ROWS)
+
+
+def reservation_table(reservations) -> pa.Table:
+    return pa.Table.from_pylist([{"partner": r.partner, "po_number": r.po_number, "line_number": r.line_number,
+                                  "warehouse": r.warehouse, "sku": r.sku, "quantity": r.quantity}
+                                 for r in reservations], schema=RESERVATION_ROWS)
+
+
+def as_records(plan):
+    """The planner's line and reservation tables read back as the store would (plan.lines and
+    plan.reservations hold them as records: each order shipped, in the order first shipped)."""
+    assert plan.lines == () and plan.reservations == ()
+    lines = [line_record(r) for t in plan.line_tables for r in t.to_pylist()]
+    by_order = {}
+    for ln in lines:
+        by_order.setdefault(ln.key, []).append(ln)
+    reservations = {}
+    for t in plan.reservation_tables:
+        for k in t.keys.to_pylist():
+            reservations[(k["partner"], k["po_number"])] = []
+        for r in t.rows.to_pylist():
+            reservations[(r["partner"], r["po_number"])].append(Reservation(**r))
+    assert list(reservations) == list(by_order)  # the orders shipped, lines and reservations rewritten alike
+    return replace(plan, line_tables=(), reservation_tables=(),
+                   lines=tuple(OrderLines(*k, tuple(v)) for k, v in by_order.items()),
+                   reservations=tuple(OrderReservations(*k, tuple(v)) for k, v in reservations.items()))
 
 
 def test_a_partial_shipment_moves_the_order_and_consumes_what_shipped():
@@ -147,9 +190,8 @@ def test_a_row_the_reader_could_not_read_holds_its_shipment():
     table, found = read_shipment_csv((HEADER + "S1,2026-11-27,14:10,UPSN,PO-1,2,SKU-2,six,EA,C1\n").encode(),
                                      ShipmentCsvMapping(), file="c.csv")
     read = shipping.Confirmations(table, tuple(found), "c.csv", "sha", {2: "S1"})
-    rec = record(lines_key="k")
     held = shipping.prepare_shipments(read, warehouse=EAST, state=shipping.line_state_table(
-        {rec.key: rec}, {rec.key: order_lines()}, {rec.key: reserved()}), items=ITEM_TABLE,
+        line_table(order_lines()), reservation_table(reserved())), items=ITEM_TABLE,
         recorded=RECORDED_CARTONS.empty_table(), profiles=PROFILES)
     assert held.held == {"S1"} and held.findings[0].consequence.startswith("shipment S1 held")
 

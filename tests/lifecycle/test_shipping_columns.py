@@ -1,0 +1,125 @@
+"""The ship stage's columnar paths give what the record-at-a-time ones gave: the stored lines an order
+shipped from is rewritten with exactly the values the store wrote for a LineRecord it read back
+(nulls, trailing zeros, empty codes, revision 0), LINE_STATE from the stored tables, the 856 body
+joined at once as render_body renders it (and the general path when a value is not text), several
+shipments of one order in one file adding up, and the CSV reader's per-distinct-value parsing keeping
+every row's findings in row order."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+
+import pyarrow as pa
+
+from connectors.state import LINE_COLUMNS, _line_from_row, _line_row
+from engine.envelope import body_chars, envelope_for, first_fit, render_body
+from engine.lifecycle import shipping
+from parsers.shipments_csv import read_shipment_csv
+from schemas.fulfilment import ShipmentCsvMapping
+from schemas.lifecycle import LINE_ROWS, RESERVATION_ROWS, LineState, OrderState
+from tests.lifecycle.helpers import RUN
+from tests.lifecycle.test_shipping import PROFILES, order_lines, reserved, ship
+
+STORED = [  # order_lines rows as a store may hold them (LINE_COLUMNS order)
+    ("acme", "PO-1", 1, "1", "SKU-1", "allocated", "IA", "12.0000", "EA", "2.50", None, 12, 0, 0, "2026-12-10",
+     "EAST", "", "R1,,R2", 2, "run-0", None, None),
+    ("acme", "PO-1", 2, None, None, "backordered", None, "6", None, "", "", None, None, None, None, None, None, None,
+     0, None, "0.0", "1.500"),
+    ("acme", "PO-1", 3, "", "SKU-2", "cancelled", "IR", "-0", "CA", "3", "3.10", 0, 0, 6, "", "", "gone", "", None,
+     "", "", "0"),
+]
+
+
+def test_stored_lines_writes_each_value_as_the_store_wrote_a_line_it_read():
+    table = pa.Table.from_pylist([dict(zip(LINE_COLUMNS, r, strict=True)) for r in STORED], schema=LINE_ROWS)
+    want = [dict(zip(LINE_COLUMNS, _line_row(_line_from_row(r)), strict=True)) for r in STORED]
+    assert shipping.stored_lines(table).to_pylist() == want
+
+
+def test_line_state_from_the_stored_tables():
+    lines = pa.Table.from_pylist([dict(zip(LINE_COLUMNS, r, strict=True)) for r in STORED], schema=LINE_ROWS)
+    reservations = pa.Table.from_pylist([
+        {"partner": "acme", "po_number": "PO-1", "line_number": 1, "warehouse": w, "sku": "SKU-1", "quantity": q}
+        for w, q in (("EAST", 7), ("WEST", 3))], schema=RESERVATION_ROWS)
+    state = shipping.line_state_table(lines, reservations, {("acme", "PO-1", 2): "073000040482"})
+    assert state.to_pylist() == [
+        {"partner": "acme", "po_number": "PO-1", "line_number": 1, "line_id": "1", "sku": "SKU-1", "upc": None,
+         "unit": "EA", "ordered": Decimal(12), "reserved": Decimal(10), "shipped": Decimal(0), "status": "allocated"},
+        {"partner": "acme", "po_number": "PO-1", "line_number": 2, "line_id": "2", "sku": None, "upc": "073000040482",
+         "unit": None, "ordered": Decimal(6), "reserved": Decimal(0), "shipped": Decimal(0), "status": "backordered"},
+        {"partner": "acme", "po_number": "PO-1", "line_number": 3, "line_id": "3", "sku": "SKU-2", "upc": None,
+         "unit": "CA", "ordered": Decimal(0), "reserved": Decimal(0), "shipped": Decimal(0), "status": "cancelled"}]
+    empty = shipping.line_state_table(lines, RESERVATION_ROWS.empty_table())
+    assert empty["reserved"].to_pylist() == [Decimal(0)] * 3
+
+
+def _asn_text(body: list) -> tuple:
+    env = envelope_for(PROFILES["acme"])
+    doc = shipping._asn_document("856:east:S1", body, partner="acme", po_number="PO-1", source_sha256="", env=env)
+    return doc, first_fit(env, body_chars([body]))
+
+
+def test_the_856_body_is_joined_as_render_body_renders_it():
+    body = [["BSN", "00", "S1", "20261127", "1430", "0001"], ["HL", "1", "", "S", "1"],
+            ["N1", "ST", "Store 5", "", ""], ["N3", "", ""], ["PRF", "PO-1", "", "", "20261126"], ["CTT", "1", "5"]]
+    doc, d = _asn_text(body)
+    assert doc.delimiters == d and doc.sets[0].text == render_body(body, d) and doc.sets[0].segments == 6
+    assert "N1*ST*Store 5~\nN3~\n" in doc.sets[0].text
+    starred = [*body[:2], ["N1", "ST", "A*B>C", "", ""], *body[3:]]  # a value with the element separator
+    doc, d = _asn_text(starred)
+    assert d.element != "*" and doc.delimiters == d and doc.sets[0].text == render_body(starred, d)
+    typed = [*body[:-1], ["CTT", 1, Decimal(5)]]  # values that are not text: the general path, same text
+    doc, d = _asn_text(typed)
+    assert doc.sets[0].text == render_body(typed, d) and doc.sets[0].text.endswith("CTT*1*5~\n")
+
+
+def test_two_shipments_of_one_order_in_one_file_add_up():
+    lines = order_lines(allocated=(12, 2), backordered=(0, 4))
+    _, plan = ship("S1,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,5,EA,C1\n"
+                   "S2,2026-11-27,15:10,UPSN,PO-1,1,SKU-1,7,EA,C2\nS2,2026-11-27,15:10,UPSN,PO-1,2,SKU-2,2,EA,C2\n",
+                   lines=lines, reservations=reserved((12, 2)))
+    first, second = plan.transitions
+    assert (first.record.state, second.expect_state, second.record.state) == (
+        OrderState.PARTIALLY_SHIPPED, OrderState.PARTIALLY_SHIPPED, OrderState.PARTIALLY_SHIPPED)  # 4 backordered
+    (ol,) = plan.lines
+    assert [(ln.state, ln.shipped, ln.run_id) for ln in ol.lines] == [
+        (LineState.SHIPPED, 12, RUN), (LineState.PARTIALLY_SHIPPED, 2, RUN)]
+    assert plan.reservations[0].rows == ()
+    assert [s.shipment_id for s in plan.shipments] == ["S1", "S2"]
+
+
+def test_a_line_not_shipped_keeps_its_state_and_run():
+    _, plan = ship("S1,2026-11-27,14:10,UPSN,PO-1,2,SKU-2,6,EA,C1\n")
+    (ol,) = plan.lines
+    one, two = ol.lines
+    assert (one.state, one.shipped, one.run_id) == (LineState.ALLOCATED, 0, "")
+    assert (two.state, two.shipped, two.run_id) == (LineState.SHIPPED, 6, RUN)
+    assert [(r.line_number, r.warehouse, r.quantity) for r in plan.reservations[0].rows] == [(1, "EAST", 12)]
+
+
+HEADER = "Shipment ID,Ship Date,Ship Time,Carrier,PO Number,PO Line,SKU,Quantity,Unit,Carton ID,Carton Weight\n"
+
+
+def test_the_csv_reader_parses_each_distinct_value_once_and_keeps_row_order():
+    rows = (" S1 ,2026-11-27,14:10, upsn ,PO-1,1,SKU-1, 5 ,,C1,2.50\n"
+            "S1,2026-11-27,14:10,UPSN,PO-1,2,SKU-2,five,EA,C1,2.50\n"  # row 3: quantity unreadable
+            ",2026-11-27,bad,UPSN,PO-1,3,SKU-2,1,EA,C2,\n"  # row 4: no shipment id, and a bad time
+            "S2,2026-11-27,,UPSN,PO-2,1,SKU-1,5,ea,00106141410000000019,-1\n"
+            "S2,11/27/2026,,UPSN,PO-2,2,SKU-1,5,EA,C3,x\n")  # row 6: bad date and bad weight
+    table, found = read_shipment_csv((HEADER + rows).encode(), ShipmentCsvMapping(), file="c.csv",
+                                     source_sha256="sha")
+    assert [(f.code, f.location.row, f.location.column) for f in found] == [
+        ("CSV_NUMBER_INVALID", 3, "Quantity"), ("SHIPMENT_ID_MISSING", 4, "Shipment ID"),
+        ("CSV_DATE_INVALID", 4, "Ship Time"), ("CSV_DATE_INVALID", 6, "Ship Date"),
+        ("CSV_NUMBER_INVALID", 6, "Carton Weight")]
+    got = table.select(["shipment_id", "ship_date", "carrier_scac", "quantity", "unit", "carton_id", "carton_sscc",
+                        "carton_weight", "weight_unit", "row_number", "isa13", "source_file"]).to_pylist()
+    assert got == [
+        {"shipment_id": "S1", "ship_date": date(2026, 11, 27), "carrier_scac": "UPSN", "quantity": Decimal(5),
+         "unit": "EA", "carton_id": "C1", "carton_sscc": None, "carton_weight": Decimal("2.5"), "weight_unit": "LB",
+         "row_number": 2, "isa13": "CSV", "source_file": "c.csv"},
+        {"shipment_id": "S2", "ship_date": date(2026, 11, 27), "carrier_scac": "UPSN", "quantity": Decimal(5),
+         "unit": "EA", "carton_id": "00106141410000000019", "carton_sscc": "106141410000000019",
+         "carton_weight": Decimal(-1), "weight_unit": "LB", "row_number": 5, "isa13": "CSV", "source_file": "c.csv"}]
+    assert table["ship_time"].to_pylist() == [time(14, 10), None]
