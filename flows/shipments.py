@@ -377,12 +377,12 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         state.apply(plan, at=at, run_id=run_id)
         res.closed = len(plan.transitions)
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
-    pending = state.shipments_to_bill(billable)
+    pending = billing.shipments_to_bill(*state.billing_shipments(billable))
     if not pending:
         return res
     keys = {(s.partner, po) for s in pending for po in s.po_numbers}
     records = state.orders_for(keys)
-    lines = state.lines_for(keys)
+    lines = billing.billed_lines(state.billing_lines(keys))
     invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
     order_shipments: dict[tuple[str, str], list] = {}
     for s in pending:

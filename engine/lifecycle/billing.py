@@ -18,6 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
+
+import pyarrow as pa
 
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import Order810, order_810, terms_from_customer
@@ -46,6 +49,88 @@ Key = tuple[str, str]
 STAGE = "invoicing"
 PENDING_NUMBER = "0"  # BIG02 while an invoice is built before its number is taken
 Billed = dict[tuple[str, str], tuple[str, ...]]  # (warehouse, shipment id) -> doc keys of the 810s it waits for
+
+
+# --- the store's state as billing reads it: columns in, light rows out ---------------------------------
+class BilledLine(NamedTuple):
+    """What billing reads of an order line (LineRecord's fields of the same names and meaning), built
+    from the store's columns without a LineRecord per line."""
+
+    partner: str
+    po_number: str
+    line_number: int
+    line_id: str
+    state: LineState
+    unit: str
+    unit_price: Decimal | None
+    ack_price: Decimal | None
+    allocated: int
+    backordered: int
+    shipped: Decimal
+    invoiced: Decimal
+
+
+class ShippedUnits(NamedTuple):
+    """Units of an order line on a shipment (ShippedLine's fields billing reads)."""
+
+    po_number: str
+    line_number: int
+    quantity: Decimal
+
+
+_LINE_STATES = {s.value: s for s in LineState}
+
+
+def _decimals(texts: list) -> list[Decimal | None]:
+    """Stored decimal texts as Decimals (None for null or ""), each distinct text parsed once."""
+    seen: dict[str | None, Decimal | None] = {None: None, "": None}
+    out = []
+    for t in texts:
+        d = seen.get(t, seen)
+        if d is seen:
+            d = seen[t] = Decimal(t)
+        out.append(d)
+    return out
+
+
+def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
+    """connectors.state BILLING_LINE_COLUMNS rows (each order's lines together, by line number) as
+    BilledLines per order (null quantities 0, null texts "")."""
+    if not table.num_rows:
+        return {}
+    cols = {c: table[c].to_pylist() for c in table.column_names}
+    zero = Decimal(0)
+    states = [_LINE_STATES.get(s) or LineState(s) for s in cols["state"]]
+    shipped = [zero if d is None else d for d in _decimals(cols["shipped"])]
+    invoiced = [zero if d is None else d for d in _decimals(cols["invoiced"])]
+    rows = map(BilledLine._make, zip(cols["partner"], cols["po_number"], cols["line_number"],
+                                     [x or "" for x in cols["line_id"]], states, [x or "" for x in cols["unit"]],
+                                     _decimals(cols["unit_price"]), _decimals(cols["ack_price"]),
+                                     [x or 0 for x in cols["allocated"]], [x or 0 for x in cols["backordered"]],
+                                     shipped, invoiced, strict=True))
+    out: dict[Key, list[BilledLine]] = {}
+    for ln in rows:
+        out.setdefault((ln.partner, ln.po_number), []).append(ln)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
+    """connectors.state billing_shipments' columns as ShipmentRecords (what billing reads of them: the
+    shipment's keys, partner, date, BOL and billing status; its lines as ShippedUnits, in position order)."""
+    if not heads.num_rows:
+        return []
+    wh, sid, po, n = (lines[c].to_pylist() for c in ("warehouse", "shipment_id", "po_number", "line_number"))
+    units: dict[tuple[str, str], list[ShippedUnits]] = {}
+    for w, s, p, k, q in zip(wh, sid, po, n, _decimals(lines["quantity"].to_pylist()), strict=True):
+        units.setdefault((w, s), []).append(ShippedUnits(p, k, q))
+    days: dict[str, date] = {}
+    out = []
+    for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
+        when = days.get(day) or days.setdefault(day, date.fromisoformat(day))
+        out.append(ShipmentRecord(warehouse=w, shipment_id=s, partner=partner, ship_date=when,
+                                  lines=tuple(units.get((w, s), ())), bill_of_lading=bol or "",  # type: ignore[arg-type]
+                                  billing=status))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
