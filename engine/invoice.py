@@ -91,15 +91,33 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line)."""
-    invoice = head
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
+    charges, total = charged(head, merchandise)
+    body = head_810(head, settings)
+    add = body.append
+    for line_id, q, unit, price, basis, flat, description in zip(line_ids, quantities, units, prices, bases, pairs,
+                                                                 descriptions, strict=True):
+        add(["IT1", line_id, x12_decimal(q), unit, x12_decimal(price), basis, *flat])
+        if description:
+            add(["PID", "F", "", "", "", description])
+    body += tail_810(settings, total, charges, units, quantities)
+    check_810(body, ctt_hash=settings.ctt_hash)
+    return Body810(body, exts, merchandise, total)
+
+
+def charged(head: Invoice, merchandise: Decimal) -> tuple[tuple[tuple[Charge, Decimal], ...], Decimal]:
+    """The invoice's SAC charges and allowances with their amounts (half up to cents) and TDS01."""
     charges = tuple((c, money(c.amount) if c.amount is not None else money(merchandise * c.percent / 100))
-                    for c in invoice.charges)
-    total = merchandise + sum((a if c.kind == "C" else -a for c, a in charges), Decimal(0))
-    body: list[list[str]] = [["BIG", invoice.invoice_date.strftime("%Y%m%d"), invoice.invoice_number,
-                              invoice.po_date.strftime("%Y%m%d") if invoice.po_date else "", invoice.po_number,
-                              invoice.release_number, "", settings.transaction_type]]
+                    for c in head.charges)
+    return charges, merchandise + sum((a if c.kind == "C" else -a for c, a in charges), Decimal(0))
+
+
+def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
+    """The 810's segments before its first IT1 (BIG .. DTM)."""
+    body: list[list] = [["BIG", invoice.invoice_date.strftime("%Y%m%d"), invoice.invoice_number,
+                         invoice.po_date.strftime("%Y%m%d") if invoice.po_date else "", invoice.po_number,
+                         invoice.release_number, "", settings.transaction_type]]
     if invoice.currency:
         body.append(["CUR", "SE", invoice.currency])
     if invoice.shipment_id:
@@ -113,13 +131,13 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         body.append(_itd(invoice.terms))
     if invoice.ship_date is not None:
         body.append(["DTM", "011", invoice.ship_date.strftime("%Y%m%d")])
-    add = body.append
-    for line_id, q, unit, price, basis, flat, description in zip(line_ids, quantities, units, prices, bases, pairs,
-                                                                 descriptions, strict=True):
-        add(["IT1", line_id, x12_decimal(q), unit, x12_decimal(price), basis, *flat])
-        if description:
-            add(["PID", "F", "", "", "", description])
-    body.append(["TDS", x12_implied(total)])
+    return body
+
+
+def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[Charge, Decimal]],
+             units: Sequence[str], quantities: Sequence[Decimal]) -> list[list]:
+    """The 810's segments after its last IT1/PID (TDS, SAC, ISS, CTT)."""
+    body: list[list] = [["TDS", x12_implied(total)]]
     for charge, amount in charges:
         sac: list[str] = ["SAC", charge.kind, charge.code, "", "", x12_implied(amount)]
         if charge.percent is not None:
@@ -133,12 +151,11 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
             per_unit[unit] += q
         for unit, qty in per_unit.items():
             body.append(["ISS", x12_decimal(qty), unit])
-    ctt: list[str] = ["CTT", str(len(line_ids))]
+    ctt: list[str] = ["CTT", str(len(quantities))]
     if settings.ctt_hash:
         ctt.append(x12_decimal(sum(quantities, Decimal(0))))
     body.append(ctt)
-    check_810(body, ctt_hash=settings.ctt_hash)
-    return Body810(body, exts, merchandise, total)
+    return body
 
 
 def _refuse_overbilling(number: str, lines: Sequence[tuple[str, Decimal, Decimal]], shipped: Mapping[str, Decimal],

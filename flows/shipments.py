@@ -395,11 +395,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     wanted = [records[(d.partner, d.po_number)] for d in due]
     orders, order_lines = _canonical(ws, wanted)
     order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
-    line_rows: dict[tuple[str, str], dict[str, dict]] = {}
-    wanted_columns = ("partner", "po_number", "line_id", "line_number", "unit", "price_basis", "description",
-                      "product_ids")  # what an 810 reads of a line (engine.invoice.order_810)
-    for row in order_lines.select([c for c in wanted_columns if c in order_lines.column_names]).to_pylist():
-        line_rows.setdefault((row["partner"], row["po_number"]), {})[row["line_id"] or str(row["line_number"])] = row
+    line_rows = billing.line_texts(order_lines)  # what an 810 reads of a line (engine.invoice.order_810)
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
     refused: dict[str, list[Finding]] = {}
     while True:
