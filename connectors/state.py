@@ -1023,9 +1023,17 @@ class StateStore(FinanceTables):
                    [(v.invoice_number, v.partner, v.po_number, v.invoice_date.isoformat(), v.warehouse,
                      v.shipment_id, v.currency, _dtext(v.merchandise), _dtext(v.charges), _dtext(v.total), v.doc_key,
                      v.created_at, v.run_id) for v in plan.invoices])
+        texts: dict[Decimal, str | None] = {}  # _dtext of each distinct value once (equal values, equal text)
+
+        def text(value: Decimal) -> str | None:
+            t = texts.get(value)
+            if t is None:
+                t = texts[value] = _dtext(value)
+            return t
+
         self._many(_insert("invoice_lines", INVOICE_LINE_COLUMNS),
-                   [(v.invoice_number, ln.line_number, ln.line_id, _dtext(ln.quantity), ln.unit, _dtext(ln.unit_price),
-                     _dtext(ln.amount)) for v in plan.invoices for ln in v.lines])
+                   [(v.invoice_number, ln.line_number, ln.line_id, text(ln.quantity), ln.unit, text(ln.unit_price),
+                     text(ln.amount)) for v in plan.invoices for ln in v.lines])
 
     def add_findings(self, findings: Sequence[FindingRecord], *, run_id: str) -> None:
         """Record findings of a run (with the order they concern and their consequence)."""

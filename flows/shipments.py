@@ -365,15 +365,11 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                  now: datetime, run_id: str, check: Check) -> InvoiceResult:
     res = InvoiceResult()
     at = now.isoformat()
-    closing = state.orders(states=lifecycle.TO_CLOSE)
-    if closing:
-        delivered = {}
-        for r in closing:
-            keys = [v.doc_key for v in state.invoices_for_order(*r.key)]
-            when = state.delivered_at(r.partner, keys)
-            delivered[r.key] = bool(keys) and all(when.get(k) is not None and when[k] < at for k in keys)
-        plan = billing.plan_close(closing, lines=state.lines_for(r.key for r in closing), delivered=delivered, at=at,
-                                  run_id=run_id)
+    delivered = billing.delivered_orders(state.closing_invoices(lifecycle.TO_CLOSE), before=at)
+    if delivered:
+        closing = sorted(state.orders_for(k for k, ok in delivered.items() if ok).values(), key=lambda r: r.key)
+        plan = billing.plan_close(closing, lines=billing.billed_lines(state.billing_lines(r.key for r in closing)),
+                                  delivered=delivered, at=at, run_id=run_id)
         state.apply(plan, at=at, run_id=run_id)
         res.closed = len(plan.transitions)
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
@@ -392,8 +388,10 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                        order_shipments=order_shipments, profiles=profiles)
     if not due and not billed:
         return res
-    wanted = [records[(d.partner, d.po_number)] for d in due]
-    orders, order_lines = _canonical(ws, wanted)
+    wanted = [r for r in (records[(d.partner, d.po_number)] for d in due) if r.lines_key]
+    store = OrderStore(ws.orders_dir)
+    orders, order_lines = lifecycle.current_tables(wanted, {k: store.load_columns(*k, *billing.CANONICAL_COLUMNS)
+                                                            for k in lifecycle.table_keys(wanted)})
     order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
     line_rows = billing.line_texts(order_lines)  # what an 810 reads of a line (engine.invoice.order_810)
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}

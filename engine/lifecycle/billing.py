@@ -266,6 +266,16 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     return out, tuple(problems)
 
 
+# what an 810 reads of the canonical ORDERS and ORDER_LINES (engine.invoice._head, order_810), with the
+# columns that pick an order's current rows (engine.lifecycle.current_tables)
+_PARTIES = tuple(f"{p}_{f}" for p in ("bill_to", "ship_to") for f in ("name", "id_qualifier", "id", "address1",
+                                                                      "address2", "city", "state", "postal_code",
+                                                                      "country"))
+CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number", "currency", *_PARTIES],
+                     ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
+                      "description", "product_ids"])
+
+
 class LineText(NamedTuple):
     """What an 810 reads of a canonical ORDER_LINES row (engine.invoice.order_810): its unit, IT105,
     PID description and product ids (qualifier, id) as stored, from columns (``line_texts``)."""
@@ -544,21 +554,31 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
 
 
-def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord | BilledLine]],
                delivered: Mapping[Key, bool], at: str, run_id: str) -> Plan:
     """Invoiced orders whose every 810 is delivered (``delivered``: order -> all its 810s delivered)
-    close; their invoiced lines too."""
+    close; their invoiced lines too (Plan.line_updates: state and run set in place, nothing else)."""
     transitions, closed = [], []
     for r in records:
         if r.state not in TO_CLOSE or not delivered.get(r.key):
             continue
         transitions.append(move(r, EventKind.CLOSED, at=at, run_id=run_id,
                                 note="every unit shipped and invoiced, the invoices delivered"))
-        closed.append(OrderLines(*r.key, tuple(replace(ln, state=LineState.CLOSED, run_id=run_id)
-                                                if ln.state == LineState.INVOICED else ln
-                                                for ln in lines.get(r.key, ()))))
-    return Plan(transitions=tuple(transitions), lines=tuple(closed))
+        closed += [(*r.key, ln.line_number, LineState.CLOSED.value, decimal_text(ln.invoiced), run_id)
+                   for ln in lines.get(r.key, ()) if ln.state == LineState.INVOICED]
+    return Plan(transitions=tuple(transitions), line_updates=tuple(closed))
 
 
-__all__ = ["InvoiceDue", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices",
+def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *, before: str) -> dict[Key, bool]:
+    """Per order, whether it has 810s and every one was delivered before ``before`` (a run clock);
+    ``rows``: (partner, PO, doc key or None, delivered_at or None) per invoice (StateStore.closing_invoices)."""
+    out: dict[Key, bool] = {}
+    for partner, po, key, when in rows:
+        ok = key is not None and when is not None and when < before
+        out[(partner, po)] = out.get((partner, po), True) and ok
+    return out
+
+
+__all__ = ["BilledLine", "InvoiceDue", "LineText", "ShippedUnits", "billed_lines", "delivered_orders", "line_texts",
+           "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices",
            "prepare_invoices"]
