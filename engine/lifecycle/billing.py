@@ -364,11 +364,15 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
         row = rows.get(line_id)
         if row is None:
             unit, basis, description, flat = ln.unit or "EA", "", "", []
-        elif isinstance(row, LineText):
+        else:
+            if not isinstance(row, LineText):  # an ORDER_LINES row as a dict
+                ids = row.get("product_ids") or []  # type: ignore[attr-defined]
+                if not all(isinstance(p, dict) for p in ids):
+                    return None
+                row = LineText(row.get("unit"), row.get("price_basis"), row.get("description"),  # type: ignore
+                               tuple((p.get("qualifier"), p.get("id")) for p in ids))
             unit, basis, description = ln.unit or row.unit or "EA", row.price_basis or "", row.description or ""
             flat = [v for qualifier, pid in row.product_ids if pid for v in (qualifier, pid)][:20]
-        else:
-            return None
         try:
             if not forbidden.isdisjoint(line_id + unit + basis + description + "".join(flat)):
                 return None
