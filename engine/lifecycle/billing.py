@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.envelope import Envelope, _envelope_chars, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import Body810, Order810, _head, charged, head_810, money, order_810, tail_810, terms_from_customer
@@ -84,16 +85,14 @@ class ShippedUnits(NamedTuple):
 _LINE_STATES = {s.value: s for s in LineState}
 
 
-def _decimals(texts: list) -> list[Decimal | None]:
-    """Stored decimal texts as Decimals (None for null or ""), each distinct text parsed once."""
-    seen: dict[str | None, Decimal | None] = {None: None, "": None}
-    out = []
-    for t in texts:
-        d = seen.get(t, seen)
-        if d is seen:
-            d = seen[t] = Decimal(t)
-        out.append(d)
-    return out
+def _decimals(column: pa.Array | pa.ChunkedArray, *, null: Decimal | None = None) -> list[Decimal | None]:
+    """Stored decimal texts as Decimals (``null`` for a null or ""), each distinct text parsed once
+    (the column dictionary-encoded: a night's quantities and prices repeat few values)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = column.dictionary_encode()
+    values = [null if t is None or t == "" else Decimal(t) for t in encoded.dictionary.to_pylist()]
+    return [values[i] if i is not None else null for i in encoded.indices.to_pylist()]
 
 
 def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
@@ -101,16 +100,17 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     BilledLines per order (null quantities 0, null texts "")."""
     if not table.num_rows:
         return {}
-    cols = {c: table[c].to_pylist() for c in table.column_names}
+    text = {c: table[c].to_pylist() for c in ("partner", "po_number", "line_number")}
+    blank = {c: pc.fill_null(table[c], "").to_pylist() for c in ("line_id", "unit")}
+    count = {c: pc.fill_null(table[c], 0).to_pylist() for c in ("allocated", "backordered")}
+    encoded = table["state"].combine_chunks().dictionary_encode()
+    state_of = [_LINE_STATES.get(s) or LineState(s) for s in encoded.dictionary.to_pylist()]
+    states = [state_of[i] for i in encoded.indices.to_pylist()]
     zero = Decimal(0)
-    states = [_LINE_STATES.get(s) or LineState(s) for s in cols["state"]]
-    shipped = [zero if d is None else d for d in _decimals(cols["shipped"])]
-    invoiced = [zero if d is None else d for d in _decimals(cols["invoiced"])]
-    rows = map(BilledLine._make, zip(cols["partner"], cols["po_number"], cols["line_number"],
-                                     [x or "" for x in cols["line_id"]], states, [x or "" for x in cols["unit"]],
-                                     _decimals(cols["unit_price"]), _decimals(cols["ack_price"]),
-                                     [x or 0 for x in cols["allocated"]], [x or 0 for x in cols["backordered"]],
-                                     shipped, invoiced, strict=True))
+    rows = map(BilledLine._make, zip(text["partner"], text["po_number"], text["line_number"], blank["line_id"], states,
+                                     blank["unit"], _decimals(table["unit_price"]), _decimals(table["ack_price"]),
+                                     count["allocated"], count["backordered"], _decimals(table["shipped"], null=zero),
+                                     _decimals(table["invoiced"], null=zero), strict=True))
     out: dict[Key, list[BilledLine]] = {}
     for ln in rows:
         out.setdefault((ln.partner, ln.po_number), []).append(ln)
@@ -124,7 +124,7 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
         return []
     wh, sid, po, n = (lines[c].to_pylist() for c in ("warehouse", "shipment_id", "po_number", "line_number"))
     units: dict[tuple[str, str], list[ShippedUnits]] = {}
-    for w, s, p, k, q in zip(wh, sid, po, n, _decimals(lines["quantity"].to_pylist()), strict=True):
+    for w, s, p, k, q in zip(wh, sid, po, n, _decimals(lines["quantity"]), strict=True):
         units.setdefault((w, s), []).append(ShippedUnits(p, k, q))
     days: dict[str, date] = {}
     out = []
