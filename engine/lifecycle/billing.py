@@ -551,8 +551,16 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         records[key] = t.record
         transitions.append(t)
     made = {p.due.doc_key for p in prepared}
+    texts: dict[Decimal, str | None] = {}  # decimal_text of each distinct invoiced quantity once
+
+    def text(value: Decimal) -> str | None:
+        t = texts.get(value)
+        if t is None:
+            t = texts[value] = decimal_text(value)
+        return t
+
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple((*key, n, state.value, decimal_text(invoiced), run_id)
+                line_updates=tuple((*key, n, state.value, text(invoiced), run_id)
                                    for key, billing in sorted(now_billed.items())
                                    for n, (invoiced, state) in sorted(billing.items())),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
