@@ -264,14 +264,16 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
         lines.append(InvoiceLine(line_id=line_id, quantity=q, unit=units.get(line_id) or row.get("unit") or "EA",
                                  unit_price=price, product_ids=ids, price_basis=row.get("price_basis") or "",
                                  description=row.get("description") or ""))
-    return _head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
-                 terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
-                 ship_date=ship_date)
+    return invoice_head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
+                        terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
+                        ship_date=ship_date)
 
 
-def _head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[str, object], *, number: str,
-          invoice_date: date, settings: InvoiceSettings, terms: Terms | None, remit_to: Party | None,
-          shipment_id: str, bill_of_lading: str, ship_date: date | None) -> Invoice:
+def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[str, object], *, number: str,
+                 invoice_date: date, settings: InvoiceSettings, terms: Terms | None, remit_to: Party | None,
+                 shipment_id: str, bill_of_lading: str, ship_date: date | None) -> Invoice:
+    """The Invoice of one PO from its canonical ORDERS row (parties, dates, currency) and the profile's
+    invoice settings (remit-to, charges)."""
     return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=lines,
                    po_date=order.get("po_date"), release_number=order.get("release_number") or "",
                    currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
@@ -326,8 +328,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         bases.append(row.get("price_basis") or "")
         pairs.append(flat)
         descriptions.append(row.get("description") or "")
-    head = _head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
-                 remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date)
+    head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
+                        remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date)
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
     built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions)
     return Order810(head, line_ids, qs, us, ps, built)

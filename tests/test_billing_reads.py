@@ -10,8 +10,16 @@ from decimal import Decimal
 from connectors.state import StateStore
 from engine.lifecycle import billing
 from engine.lifecycle.table import create
-from schemas.lifecycle import LineRecord, LineState, OrderLines, OrderRecord, OrderState, Plan, PlannedDocument, \
-    PlannedSet
+from schemas.lifecycle import (
+    LineRecord,
+    LineState,
+    OrderLines,
+    OrderRecord,
+    OrderState,
+    Plan,
+    PlannedDocument,
+    PlannedSet,
+)
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord, ShippedLine
 
 AT = "2026-11-27T02:00:00"

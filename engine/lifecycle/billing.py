@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
@@ -23,20 +23,30 @@ from typing import NamedTuple
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.envelope import Envelope, _envelope_chars, body_chars, envelope_for, first_fit, render_body
-from engine.invoice import Body810, Order810, _head, charged, head_810, money, order_810, tail_810, terms_from_customer
-from parsers.x12_writer import x12_decimal
+from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
+from engine.invoice import (
+    Body810,
+    Order810,
+    charged,
+    head_810,
+    invoice_head,
+    money,
+    order_810,
+    tail_810,
+    terms_from_customer,
+)
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
+from parsers.x12_writer import x12_decimal
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
+from schemas.invoices import Invoice
 from schemas.lifecycle import (
     ENDED_LINES,
     EventKind,
     FindingRecord,
     LineRecord,
     LineState,
-    OrderLines,
     OrderRecord,
     OrderState,
     Plan,
@@ -44,7 +54,6 @@ from schemas.lifecycle import (
     PlannedSet,
     decimal_text,
 )
-from schemas.invoices import Invoice
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
 from schemas.x12 import Delimiters
@@ -323,13 +332,9 @@ def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | Non
     """The partner's first delimiter set when an 810 may be written with it straight from its values:
     single characters, none of them in the envelope, a number (prefix, digits) or a decimal value."""
     d = env.candidates[0]
-    chars = [c for c in (d.element, d.component, d.segment, d.repetition) if c]
-    if any(len(c) != 1 for c in chars):
+    if any(len(c) > 1 for c in (d.element, d.component, d.segment, d.repetition)):
         return None
-    if not set(chars).isdisjoint(_envelope_chars(env) | set(profile.fulfilment.invoice.number_prefix) |
-                                 set("0123456789.-")):
-        return None
-    return d
+    return d if first_fit(env, set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-")) == d else None
 
 
 ZERO = Decimal(0)
@@ -398,7 +403,7 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
         return None
     ships = (d.shipment,) if d.shipment is not None else d.shipments
     last = ships[-1] if ships else None
-    head = _head(po, (), {**order, "partner": partner}, number=PENDING_NUMBER, invoice_date=invoice_date,
+    head = invoice_head(po, (), {**order, "partner": partner}, number=PENDING_NUMBER, invoice_date=invoice_date,
                  settings=profile.fulfilment.invoice, terms=terms,
                  remit_to=None, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                  bill_of_lading=",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],

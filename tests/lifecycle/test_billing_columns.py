@@ -160,8 +160,8 @@ def test_billed_lines_and_shipments_read_from_columns():
     heads = pa.table({"warehouse": ["east", "east"], "shipment_id": ["S2", "S1"], "partner": ["acme", "acme"],
                       "ship_date": ["2026-11-27", "2026-11-28"], "bill_of_lading": [None, "B"],
                       "billing": ["shipment", "order"]})
-    rows = pa.table({"warehouse": ["east"] * 3, "shipment_id": ["S1", "S2", "S2"], "po_number": ["PO-1", "PO-2", "PO-1"],
-                     "line_number": [1, 1, 2], "quantity": ["3", "1.5", "2"]})
+    rows = pa.table({"warehouse": ["east"] * 3, "shipment_id": ["S1", "S2", "S2"],
+                     "po_number": ["PO-1", "PO-2", "PO-1"], "line_number": [1, 1, 2], "quantity": ["3", "1.5", "2"]})
     s2, s1 = billing.shipments_to_bill(heads, rows)
     assert (s2.shipment_id, s2.ship_date, s2.bill_of_lading, s2.billing, s2.po_numbers) == (
         "S2", date(2026, 11, 27), "", "shipment", ("PO-2", "PO-1"))
