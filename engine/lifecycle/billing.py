@@ -7,8 +7,11 @@ Pure. Three steps so that invoice numbers are taken inside the caller's transact
 as will be used (no gaps): ``invoices_due`` (what to bill), ``prepare_invoices`` (each 810 built once
 without its number: one that fails is a finding, never a number), ``plan_invoices`` (numbered).
 Never bills more than shipped nor a unit twice: the order line's shipped and invoiced quantities
-bound every invoice (engine.invoice.order_810 refuses otherwise). Each 810 is built once as text
-values (no object per line) and rendered here, with the delimiters the store's renderer would choose.
+bound every invoice (engine.invoice.order_810 refuses otherwise). The store's state comes in as
+columns (``billed_lines``, ``shipments_to_bill``, ``line_texts``: light rows, no LineRecord per line).
+Each 810 is written once as text with the partner's first delimiter set when no value holds one of its
+characters (``_text_invoice``), else built as segments by order_810 and rendered with the set the
+store's renderer would choose; both give the same bytes (tests/lifecycle/test_billing_columns.py).
 """
 
 from __future__ import annotations
