@@ -52,6 +52,17 @@ class OrderStore:
     def load(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("orders", ORDERS), ("lines", ORDER_LINES)])
 
+    def load_columns(self, partner: str, key: str, order_columns: list[str], line_columns: list[str]
+                     ) -> tuple[pa.Table, pa.Table]:
+        """load's pair with only these of their columns read (the invoice stage's 810 values)."""
+        try:
+            return tuple(_concat([pq.read_table(p, columns=columns).cast(pa.schema([schema.field(c) for c in columns]))
+                                  for p in self._parts(partner, key, kind)])
+                         for kind, schema, columns in (("orders", ORDERS, order_columns),
+                                                       ("lines", ORDER_LINES, line_columns)))  # type: ignore[return-value]
+        except (OSError, pa.ArrowInvalid, KeyError) as exc:
+            raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
+
     def load_orders(self, partner: str, key: str, columns: list[str] | None = None) -> pa.Table:
         """Only the ORDERS table of a pair (readers that need no lines: the reconciliation's ship dates);
         ``columns``: only these of its columns (the others are not read)."""

@@ -129,6 +129,7 @@ MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOIC
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
 CHUNK = 500  # keys per IN (...) list
+BILLING_CHUNK = 5000  # POs per IN (...) list of the invoice stage's one read of order lines
 
 
 class StateConflict(StateError):
@@ -385,6 +386,9 @@ SHIPPED_LINE_COLUMNS = ("warehouse", "shipment_id", "position", "partner", "po_n
 INVOICE_COLUMNS = ("invoice_number", "partner", "po_number", "invoice_date", "warehouse", "shipment_id", "currency",
                    "merchandise", "charges", "total", "doc_key", "created_at", "run_id")
 INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", "unit", "unit_price", "amount")
+# what billing reads of an order line (StateStore.billing_lines; engine.lifecycle.billing.billed_lines)
+BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
+                        "allocated", "backordered", "shipped", "invoiced")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1066,9 +1070,30 @@ class StateStore(FinanceTables):
                    [(v.invoice_number, v.partner, v.po_number, v.invoice_date.isoformat(), v.warehouse,
                      v.shipment_id, v.currency, _dtext(v.merchandise), _dtext(v.charges), _dtext(v.total), v.doc_key,
                      v.created_at, v.run_id) for v in plan.invoices])
-        self._many(_insert("invoice_lines", INVOICE_LINE_COLUMNS),
-                   [(v.invoice_number, ln.line_number, ln.line_id, _dtext(ln.quantity), ln.unit, _dtext(ln.unit_price),
-                     _dtext(ln.amount)) for v in plan.invoices for ln in v.lines])
+        texts: dict[Decimal, str | None] = {}  # _dtext of each distinct value once (equal values, equal text)
+
+        def text(value: Decimal) -> str | None:
+            t = texts.get(value)
+            if t is None:
+                t = texts[value] = _dtext(value)
+            return t
+
+        self._insert_tuples("invoice_lines", INVOICE_LINE_COLUMNS,
+                            [(v.invoice_number, ln.line_number, ln.line_id, text(ln.quantity), ln.unit,
+                              text(ln.unit_price), text(ln.amount)) for v in plan.invoices for ln in v.lines])
+
+    def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """Insert rows (tuples in ``columns``' order) with many rows per statement (as _insert_rows does
+        for an Arrow table): an 810 run's invoice lines without a statement per line."""
+        one = "(" + ",".join("?" * len(columns)) + ")"
+        per = max(1, min(500, 30_000 // len(columns)))
+        head = f"INSERT INTO {name} ({', '.join(columns)}) VALUES "
+        full = len(rows) - len(rows) % per
+        if full:
+            flat = itertools.chain.from_iterable
+            self._many(head + ",".join([one] * per), (list(flat(rows[i:i + per])) for i in range(0, full, per)))
+        if len(rows) > full:
+            self._q(head + ",".join([one] * (len(rows) - full)), list(itertools.chain.from_iterable(rows[full:])))
 
     def add_findings(self, findings: Sequence[FindingRecord], *, run_id: str) -> None:
         """Record findings of a run (with the order they concern and their consequence)."""
@@ -1365,6 +1390,61 @@ class StateStore(FinanceTables):
                f" ({','.join('?' * len(wanted))}) ORDER BY ship_date, ship_time, warehouse, shipment_id")
         heads = self._q(sql, ["shipment", *wanted]) + self._q(sql, ["order", *wanted])
         return self._shipment_records(heads, with_cartons=False)
+
+    def billing_shipments(self, partners: Iterable[str]) -> tuple[pa.Table, pa.Table]:
+        """shipments_to_bill as columns, read once: (heads: warehouse, shipment_id, partner, ship_date,
+        bill_of_lading, billing, in shipments_to_bill's order; lines: warehouse, shipment_id, po_number,
+        line_number, quantity as stored text, by shipment and position)."""
+        import pyarrow as pa
+
+        wanted = sorted(set(partners))
+        text, num = pa.string(), pa.int64()
+        heads_schema = pa.schema([("warehouse", text), ("shipment_id", text), ("partner", text),
+                                  ("ship_date", text), ("bill_of_lading", text), ("billing", text)])
+        lines_schema = pa.schema([("warehouse", text), ("shipment_id", text), ("po_number", text),
+                                  ("line_number", num), ("quantity", text)])
+        if not wanted:
+            return heads_schema.empty_table(), lines_schema.empty_table()
+        where = f"s.billing IN ('shipment', 'order') AND s.partner IN ({','.join('?' * len(wanted))})"
+        heads = self._arrow("SELECT s.warehouse, s.shipment_id, s.partner, s.ship_date, s.bill_of_lading, s.billing"
+                            f" FROM shipments s WHERE {where} ORDER BY CASE WHEN s.billing = 'shipment' THEN 0"
+                            " ELSE 1 END, s.ship_date, s.ship_time, s.warehouse, s.shipment_id", wanted, heads_schema)
+        lines = self._arrow("SELECT l.warehouse, l.shipment_id, l.po_number, l.line_number, l.quantity FROM"
+                            " shipment_lines l JOIN shipments s ON s.warehouse = l.warehouse AND s.shipment_id ="
+                            f" l.shipment_id WHERE {where} ORDER BY l.warehouse, l.shipment_id, l.position", wanted,
+                            lines_schema)
+        return heads, lines
+
+    def billing_lines(self, keys: Iterable[tuple[str, str]]) -> pa.Table:
+        """The order lines of these orders as billing reads them (BILLING_LINE_COLUMNS; decimals as their
+        stored text), read once as columns, each order's lines by line number."""
+        import pyarrow as pa
+
+        ints = {"line_number", "allocated", "backordered"}
+        schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in BILLING_LINE_COLUMNS])
+        by_partner: dict[str, list[str]] = {}
+        for partner, po in dict.fromkeys(keys):
+            by_partner.setdefault(partner, []).append(po)
+        parts = [schema.empty_table()]
+        for partner, pos in by_partner.items():
+            for i in range(0, len(pos), BILLING_CHUNK):
+                chunk = pos[i:i + BILLING_CHUNK]
+                parts.append(self._arrow(f"SELECT {', '.join(BILLING_LINE_COLUMNS)} FROM order_lines WHERE partner=?"
+                                         f" AND po_number IN ({','.join('?' * len(chunk))}) ORDER BY po_number,"
+                                         " line_number", (partner, *chunk), schema))
+        return pa.concat_tables(parts).combine_chunks()
+
+    def closing_invoices(self, states: Iterable[str]) -> list[tuple[str, str, str | None, str | None]]:
+        """For every order in ``states``: (partner, PO, doc key, delivered_at) per invoice of it (doc key
+        None: no invoice; delivered_at None: not delivered, or no document stored for the key), by order."""
+        wanted = [str(s) for s in states]
+        if not wanted:
+            return []
+        return self._q("SELECT o.partner, o.po_number, i.doc_key, d.delivered_at FROM orders o LEFT JOIN invoices i"
+                       " ON i.partner = o.partner AND i.po_number = o.po_number LEFT JOIN document_sets s ON"
+                       " s.partner = i.partner AND s.doc_key = i.doc_key LEFT JOIN documents d ON d.id ="
+                       f" s.document_id WHERE o.state IN ({','.join('?' * len(wanted))})"
+                       " ORDER BY o.partner, o.po_number", wanted)
 
     def _shipment_records(self, heads: list[tuple], *, with_cartons: bool = True) -> list[ShipmentRecord]:
         if not heads:

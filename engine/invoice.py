@@ -91,15 +91,33 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line)."""
-    invoice = head
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
+    charges, total = charged(head, merchandise)
+    body = head_810(head, settings)
+    add = body.append
+    for line_id, q, unit, price, basis, flat, description in zip(line_ids, quantities, units, prices, bases, pairs,
+                                                                 descriptions, strict=True):
+        add(["IT1", line_id, x12_decimal(q), unit, x12_decimal(price), basis, *flat])
+        if description:
+            add(["PID", "F", "", "", "", description])
+    body += tail_810(settings, total, charges, units, quantities)
+    check_810(body, ctt_hash=settings.ctt_hash)
+    return Body810(body, exts, merchandise, total)
+
+
+def charged(head: Invoice, merchandise: Decimal) -> tuple[tuple[tuple[Charge, Decimal], ...], Decimal]:
+    """The invoice's SAC charges and allowances with their amounts (half up to cents) and TDS01."""
     charges = tuple((c, money(c.amount) if c.amount is not None else money(merchandise * c.percent / 100))
-                    for c in invoice.charges)
-    total = merchandise + sum((a if c.kind == "C" else -a for c, a in charges), Decimal(0))
-    body: list[list[str]] = [["BIG", invoice.invoice_date.strftime("%Y%m%d"), invoice.invoice_number,
-                              invoice.po_date.strftime("%Y%m%d") if invoice.po_date else "", invoice.po_number,
-                              invoice.release_number, "", settings.transaction_type]]
+                    for c in head.charges)
+    return charges, merchandise + sum((a if c.kind == "C" else -a for c, a in charges), Decimal(0))
+
+
+def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
+    """The 810's segments before its first IT1 (BIG .. DTM)."""
+    body: list[list] = [["BIG", invoice.invoice_date.strftime("%Y%m%d"), invoice.invoice_number,
+                         invoice.po_date.strftime("%Y%m%d") if invoice.po_date else "", invoice.po_number,
+                         invoice.release_number, "", settings.transaction_type]]
     if invoice.currency:
         body.append(["CUR", "SE", invoice.currency])
     if invoice.shipment_id:
@@ -113,13 +131,13 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         body.append(_itd(invoice.terms))
     if invoice.ship_date is not None:
         body.append(["DTM", "011", invoice.ship_date.strftime("%Y%m%d")])
-    add = body.append
-    for line_id, q, unit, price, basis, flat, description in zip(line_ids, quantities, units, prices, bases, pairs,
-                                                                 descriptions, strict=True):
-        add(["IT1", line_id, x12_decimal(q), unit, x12_decimal(price), basis, *flat])
-        if description:
-            add(["PID", "F", "", "", "", description])
-    body.append(["TDS", x12_implied(total)])
+    return body
+
+
+def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[Charge, Decimal]],
+             units: Sequence[str], quantities: Sequence[Decimal]) -> list[list]:
+    """The 810's segments after its last IT1/PID (TDS, SAC, ISS, CTT)."""
+    body: list[list] = [["TDS", x12_implied(total)]]
     for charge, amount in charges:
         sac: list[str] = ["SAC", charge.kind, charge.code, "", "", x12_implied(amount)]
         if charge.percent is not None:
@@ -133,12 +151,11 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
             per_unit[unit] += q
         for unit, qty in per_unit.items():
             body.append(["ISS", x12_decimal(qty), unit])
-    ctt: list[str] = ["CTT", str(len(line_ids))]
+    ctt: list[str] = ["CTT", str(len(quantities))]
     if settings.ctt_hash:
         ctt.append(x12_decimal(sum(quantities, Decimal(0))))
     body.append(ctt)
-    check_810(body, ctt_hash=settings.ctt_hash)
-    return Body810(body, exts, merchandise, total)
+    return body
 
 
 def _refuse_overbilling(number: str, lines: Sequence[tuple[str, Decimal, Decimal]], shipped: Mapping[str, Decimal],
@@ -247,14 +264,16 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
         lines.append(InvoiceLine(line_id=line_id, quantity=q, unit=units.get(line_id) or row.get("unit") or "EA",
                                  unit_price=price, product_ids=ids, price_basis=row.get("price_basis") or "",
                                  description=row.get("description") or ""))
-    return _head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
-                 terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
-                 ship_date=ship_date)
+    return invoice_head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
+                        terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
+                        ship_date=ship_date)
 
 
-def _head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[str, object], *, number: str,
-          invoice_date: date, settings: InvoiceSettings, terms: Terms | None, remit_to: Party | None,
-          shipment_id: str, bill_of_lading: str, ship_date: date | None) -> Invoice:
+def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[str, object], *, number: str,
+                 invoice_date: date, settings: InvoiceSettings, terms: Terms | None, remit_to: Party | None,
+                 shipment_id: str, bill_of_lading: str, ship_date: date | None) -> Invoice:
+    """The Invoice of one PO from its canonical ORDERS row (parties, dates, currency) and the profile's
+    invoice settings (remit-to, charges)."""
     return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=lines,
                    po_date=order.get("po_date"), release_number=order.get("release_number") or "",
                    currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
@@ -309,8 +328,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         bases.append(row.get("price_basis") or "")
         pairs.append(flat)
         descriptions.append(row.get("description") or "")
-    head = _head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
-                 remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date)
+    head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
+                        remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date)
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
     built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions)
     return Order810(head, line_ids, qs, us, ps, built)

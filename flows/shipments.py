@@ -365,24 +365,20 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                  now: datetime, run_id: str, check: Check) -> InvoiceResult:
     res = InvoiceResult()
     at = now.isoformat()
-    closing = state.orders(states=lifecycle.TO_CLOSE)
-    if closing:
-        delivered = {}
-        for r in closing:
-            keys = [v.doc_key for v in state.invoices_for_order(*r.key)]
-            when = state.delivered_at(r.partner, keys)
-            delivered[r.key] = bool(keys) and all(when.get(k) is not None and when[k] < at for k in keys)
-        plan = billing.plan_close(closing, lines=state.lines_for(r.key for r in closing), delivered=delivered, at=at,
-                                  run_id=run_id)
+    delivered = billing.delivered_orders(state.closing_invoices(lifecycle.TO_CLOSE), before=at)
+    if delivered:
+        closing = sorted(state.orders_for(k for k, ok in delivered.items() if ok).values(), key=lambda r: r.key)
+        plan = billing.plan_close(closing, lines=billing.billed_lines(state.billing_lines(r.key for r in closing)),
+                                  delivered=delivered, at=at, run_id=run_id)
         state.apply(plan, at=at, run_id=run_id)
         res.closed = len(plan.transitions)
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
-    pending = state.shipments_to_bill(billable)
+    pending = billing.shipments_to_bill(*state.billing_shipments(billable))
     if not pending:
         return res
     keys = {(s.partner, po) for s in pending for po in s.po_numbers}
     records = state.orders_for(keys)
-    lines = state.lines_for(keys)
+    lines = billing.billed_lines(state.billing_lines(keys))
     invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
     order_shipments: dict[tuple[str, str], list] = {}
     for s in pending:
@@ -392,14 +388,12 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                        order_shipments=order_shipments, profiles=profiles)
     if not due and not billed:
         return res
-    wanted = [records[(d.partner, d.po_number)] for d in due]
-    orders, order_lines = _canonical(ws, wanted)
+    wanted = [r for r in (records[(d.partner, d.po_number)] for d in due) if r.lines_key]
+    store = OrderStore(ws.orders_dir)
+    orders, order_lines = lifecycle.current_tables(wanted, {k: store.load_columns(*k, *billing.CANONICAL_COLUMNS)
+                                                            for k in lifecycle.table_keys(wanted)})
     order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
-    line_rows: dict[tuple[str, str], dict[str, dict]] = {}
-    wanted_columns = ("partner", "po_number", "line_id", "line_number", "unit", "price_basis", "description",
-                      "product_ids")  # what an 810 reads of a line (engine.invoice.order_810)
-    for row in order_lines.select([c for c in wanted_columns if c in order_lines.column_names]).to_pylist():
-        line_rows.setdefault((row["partner"], row["po_number"]), {})[row["line_id"] or str(row["line_number"])] = row
+    line_rows = billing.line_texts(order_lines)  # what an 810 reads of a line (engine.invoice.order_810)
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
     refused: dict[str, list[Finding]] = {}
     while True:

@@ -7,31 +7,49 @@ Pure. Three steps so that invoice numbers are taken inside the caller's transact
 as will be used (no gaps): ``invoices_due`` (what to bill), ``prepare_invoices`` (each 810 built once
 without its number: one that fails is a finding, never a number), ``plan_invoices`` (numbered).
 Never bills more than shipped nor a unit twice: the order line's shipped and invoiced quantities
-bound every invoice (engine.invoice.order_810 refuses otherwise). Each 810 is built once as text
-values (no object per line) and rendered here, with the delimiters the store's renderer would choose.
+bound every invoice (engine.invoice.order_810 refuses otherwise). The store's state comes in as
+columns (``billed_lines``, ``shipments_to_bill``, ``line_texts``: light rows, no LineRecord per line).
+Each 810 is written once as text with the partner's first delimiter set when no value holds one of its
+characters (``_text_invoice``), else built as segments by order_810 and rendered with the set the
+store's renderer would choose; both give the same bytes (tests/lifecycle/test_billing_columns.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
-from engine.invoice import Order810, order_810, terms_from_customer
+from engine.invoice import (
+    Body810,
+    Order810,
+    charged,
+    head_810,
+    invoice_head,
+    money,
+    order_810,
+    tail_810,
+    terms_from_customer,
+)
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
+from parsers.x12_writer import x12_decimal
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
+from schemas.invoices import Invoice
 from schemas.lifecycle import (
     ENDED_LINES,
     EventKind,
     FindingRecord,
     LineRecord,
     LineState,
-    OrderLines,
     OrderRecord,
     OrderState,
     Plan,
@@ -41,11 +59,93 @@ from schemas.lifecycle import (
 )
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
+from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 STAGE = "invoicing"
 PENDING_NUMBER = "0"  # BIG02 while an invoice is built before its number is taken
 Billed = dict[tuple[str, str], tuple[str, ...]]  # (warehouse, shipment id) -> doc keys of the 810s it waits for
+
+
+# --- the store's state as billing reads it: columns in, light rows out ---------------------------------
+class BilledLine(NamedTuple):
+    """What billing reads of an order line (LineRecord's fields of the same names and meaning), built
+    from the store's columns without a LineRecord per line."""
+
+    partner: str
+    po_number: str
+    line_number: int
+    line_id: str
+    state: LineState
+    unit: str
+    unit_price: Decimal | None
+    ack_price: Decimal | None
+    allocated: int
+    backordered: int
+    shipped: Decimal
+    invoiced: Decimal
+
+
+class ShippedUnits(NamedTuple):
+    """Units of an order line on a shipment (ShippedLine's fields billing reads)."""
+
+    po_number: str
+    line_number: int
+    quantity: Decimal
+
+
+_LINE_STATES = {s.value: s for s in LineState}
+
+
+def _decimals(column: pa.Array | pa.ChunkedArray, *, null: Decimal | None = None) -> list[Decimal | None]:
+    """Stored decimal texts as Decimals (``null`` for a null or ""), each distinct text parsed once
+    (the column dictionary-encoded: a night's quantities and prices repeat few values)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = column.dictionary_encode()
+    values = [null if t is None or t == "" else Decimal(t) for t in encoded.dictionary.to_pylist()]
+    return [values[i] if i is not None else null for i in encoded.indices.to_pylist()]
+
+
+def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
+    """connectors.state BILLING_LINE_COLUMNS rows (each order's lines together, by line number) as
+    BilledLines per order (null quantities 0, null texts "")."""
+    if not table.num_rows:
+        return {}
+    text = {c: table[c].to_pylist() for c in ("partner", "po_number", "line_number")}
+    blank = {c: pc.fill_null(table[c], "").to_pylist() for c in ("line_id", "unit")}
+    count = {c: pc.fill_null(table[c], 0).to_pylist() for c in ("allocated", "backordered")}
+    encoded = table["state"].combine_chunks().dictionary_encode()
+    state_of = [_LINE_STATES.get(s) or LineState(s) for s in encoded.dictionary.to_pylist()]
+    states = [state_of[i] for i in encoded.indices.to_pylist()]
+    zero = Decimal(0)
+    rows = map(BilledLine._make, zip(text["partner"], text["po_number"], text["line_number"], blank["line_id"], states,
+                                     blank["unit"], _decimals(table["unit_price"]), _decimals(table["ack_price"]),
+                                     count["allocated"], count["backordered"], _decimals(table["shipped"], null=zero),
+                                     _decimals(table["invoiced"], null=zero), strict=True))
+    out: dict[Key, list[BilledLine]] = {}
+    for ln in rows:
+        out.setdefault((ln.partner, ln.po_number), []).append(ln)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
+    """connectors.state billing_shipments' columns as ShipmentRecords (what billing reads of them: the
+    shipment's keys, partner, date, BOL and billing status; its lines as ShippedUnits, in position order)."""
+    if not heads.num_rows:
+        return []
+    wh, sid, po, n = (lines[c].to_pylist() for c in ("warehouse", "shipment_id", "po_number", "line_number"))
+    units: dict[tuple[str, str], list[ShippedUnits]] = {}
+    for w, s, p, k, q in zip(wh, sid, po, n, _decimals(lines["quantity"]), strict=True):
+        units.setdefault((w, s), []).append(ShippedUnits(p, k, q))
+    days: dict[str, date] = {}
+    out = []
+    for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
+        when = days.get(day) or days.setdefault(day, date.fromisoformat(day))
+        out.append(ShipmentRecord(warehouse=w, shipment_id=s, partner=partner, ship_date=when,
+                                  lines=tuple(units.get((w, s), ())), bill_of_lading=bol or "",  # type: ignore[arg-type]
+                                  billing=status))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +219,7 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
 @dataclass(frozen=True, slots=True)
 class PreparedInvoice:
     due: InvoiceDue
-    built: Order810  # its 810 as built and checked (BIG02 still PENDING_NUMBER), its lines as columns
+    built: Order810 | Text810  # its 810 as built and checked (BIG02 still PENDING_NUMBER), its lines as columns
 
 
 def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
@@ -139,6 +239,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     problems: list[FindingRecord] = []
     terms: dict[str, object] = {}
     numbered: dict[Key, dict[int, LineRecord]] = {}
+    fast: dict[str, Delimiters | None] = {}
+    texts: dict[Decimal, str] = {}  # x12_decimal of each distinct quantity and price
     for d in due:
         key = (d.partner, d.po_number)
         profile = profiles[d.partner]
@@ -153,9 +255,17 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             by_number = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
         if d.partner not in terms:
             terms[d.partner] = terms_from_customer(customers.get(d.partner))
+        if d.partner not in fast:
+            fast[d.partner] = _fast_delimiters(envelope_for(profile), profile)
+        rows = order_lines.get(key, {})
         try:
-            built = _invoice(d, by_number, orders.get(key, {}), order_lines.get(key, {}), terms[d.partner], profile,
-                             invoice_date, billed)
+            built = None if fast[d.partner] is None else _text_invoice(
+                d, by_number, orders.get(key, {}), rows, terms[d.partner], profile, invoice_date, billed,
+                fast[d.partner], texts)
+            if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
+                built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
+                                                                     for k, v in rows.items()},
+                                 terms[d.partner], profile, invoice_date, billed)
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -166,6 +276,172 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             billed[(*key, n)] = billed.get((*key, n), Decimal(0)) + q
         out.append(PreparedInvoice(d, built))
     return out, tuple(problems)
+
+
+# what an 810 reads of the canonical ORDERS and ORDER_LINES (engine.invoice._head, order_810), with the
+# columns that pick an order's current rows (engine.lifecycle.current_tables)
+_PARTIES = tuple(f"{p}_{f}" for p in ("bill_to", "ship_to") for f in ("name", "id_qualifier", "id", "address1",
+                                                                      "address2", "city", "state", "postal_code",
+                                                                      "country"))
+CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number", "currency", *_PARTIES],
+                     ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
+                      "description", "product_ids"])
+
+
+class LineText(NamedTuple):
+    """What an 810 reads of a canonical ORDER_LINES row (engine.invoice.order_810): its unit, IT105,
+    PID description and product ids (qualifier, id) as stored, from columns (``line_texts``)."""
+
+    unit: str | None
+    price_basis: str | None
+    description: str | None
+    product_ids: tuple[tuple[str | None, str | None], ...]
+
+    def row(self) -> dict:
+        """The ORDER_LINES row's values order_810 reads, as a dict."""
+        return {"unit": self.unit, "price_basis": self.price_basis, "description": self.description,
+                "product_ids": [{"qualifier": q, "id": i} for q, i in self.product_ids]}
+
+
+def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
+    """Canonical ORDER_LINES rows as LineTexts per order and line id (PO101, else the line number; a
+    later row of the same id wins), from columns: no dict per row, product ids read flat."""
+    n = order_lines.num_rows
+    if not n:
+        return {}
+    cols = order_lines.column_names
+
+    def column(name: str) -> list:
+        return order_lines[name].to_pylist() if name in cols else [None] * n
+
+    pairs: list[tuple] = [()] * n
+    if "product_ids" in cols:
+        ids = order_lines["product_ids"].combine_chunks()
+        offsets = ids.offsets.to_pylist()  # into ids.values, which StructArray.flatten reads with its offset
+        fields = dict(zip((f.name for f in ids.type.value_type), ids.values.flatten(), strict=True))
+        qualifiers, values = fields["qualifier"].to_pylist(), fields["id"].to_pylist()
+        valid = ids.is_valid().to_pylist()
+        pairs = [tuple(zip(qualifiers[a:b], values[a:b], strict=True)) if ok else ()
+                 for a, b, ok in zip(offsets[:-1], offsets[1:], valid, strict=True)]
+    out: dict[Key, dict[str, LineText]] = {}
+    for partner, po, line_id, number, unit, basis, description, product_ids in zip(
+            column("partner"), column("po_number"), column("line_id"), column("line_number"), column("unit"),
+            column("price_basis"), column("description"), pairs, strict=True):
+        out.setdefault((partner, po), {})[line_id or str(number)] = LineText(unit, basis, description, product_ids)
+    return out
+
+
+def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | None:
+    """The partner's first delimiter set when an 810 may be written with it straight from its values:
+    single characters, none of them in the envelope, a number (prefix, digits) or a decimal value."""
+    d = env.candidates[0]
+    if any(len(c) > 1 for c in (d.element, d.component, d.segment, d.repetition)):
+        return None
+    return d if first_fit(env, set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-")) == d else None
+
+
+ZERO = Decimal(0)
+
+
+def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, rows: Mapping[str, object],
+                  terms, profile: PartnerProfile, invoice_date: date,
+                  billed: Mapping[tuple[str, str, int], Decimal], delimiters: Delimiters,
+                  texts: dict[Decimal, str]) -> Text810 | None:
+    """_invoice's 810 written straight as text with ``delimiters`` (what render_body gives its body),
+    or None when anything calls for _invoice itself: a line not stored, without a price, not positive,
+    billed twice or beyond what shipped, a value holding a delimiter, a row not read from columns."""
+    e, end = delimiters.element, delimiters.segment + delimiters.suffix
+    forbidden = frozenset(c for c in (delimiters.element, delimiters.component, delimiters.segment,
+                                      delimiters.repetition) if c)
+    line_ids: list[str] = []
+    qs: list[Decimal] = []
+    us: list[str] = []
+    ps: list[Decimal] = []
+    parts: list[str] = []
+    segments = 0
+    partner, po = d.partner, d.po_number
+    for n, q in d.quantities.items():
+        ln = by_number.get(n)
+        if ln is None:
+            return None
+        line_id = ln.line_id or str(n)
+        price = ln.ack_price if ln.ack_price is not None else ln.unit_price
+        if price is None or not q > 0 or price < 0 or q > ln.shipped - (ln.invoiced + billed.get((partner, po, n),
+                                                                                                   ZERO)):
+            return None
+        row = rows.get(line_id)
+        if row is None:
+            unit, basis, description, flat = ln.unit or "EA", "", "", []
+        else:
+            if not isinstance(row, LineText):  # an ORDER_LINES row as a dict
+                ids = row.get("product_ids") or []  # type: ignore[attr-defined]
+                if not all(isinstance(p, dict) for p in ids):
+                    return None
+                row = LineText(row.get("unit"), row.get("price_basis"), row.get("description"),  # type: ignore
+                               tuple((p.get("qualifier"), p.get("id")) for p in ids))
+            unit, basis, description = ln.unit or row.unit or "EA", row.price_basis or "", row.description or ""
+            flat = [v for qualifier, pid in row.product_ids if pid for v in (qualifier, pid)][:20]
+        try:
+            if not forbidden.isdisjoint(line_id + unit + basis + description + "".join(flat)):
+                return None
+        except TypeError:  # a qualifier that is not text
+            return None
+        qt = texts.get(q) or texts.setdefault(q, x12_decimal(q))
+        pt = texts.get(price) or texts.setdefault(price, x12_decimal(price))
+        if flat:
+            parts.append(f"IT1{e}{line_id}{e}{qt}{e}{unit}{e}{pt}{e}{basis}{e}{e.join(flat)}{end}")
+        elif basis:
+            parts.append(f"IT1{e}{line_id}{e}{qt}{e}{unit}{e}{pt}{e}{basis}{end}")
+        else:
+            parts.append(f"IT1{e}{line_id}{e}{qt}{e}{unit}{e}{pt}{end}")
+        segments += 1
+        if description:
+            parts.append(f"PID{e}F{e}{e}{e}{e}{description}{end}")
+            segments += 1
+        line_ids.append(line_id)
+        qs.append(q)
+        us.append(unit)
+        ps.append(price)
+    if len(set(line_ids)) != len(line_ids) or not line_ids:
+        return None
+    ships = (d.shipment,) if d.shipment is not None else d.shipments
+    last = ships[-1] if ships else None
+    head = invoice_head(po, (), {**order, "partner": partner}, number=PENDING_NUMBER, invoice_date=invoice_date,
+                 settings=profile.fulfilment.invoice, terms=terms,
+                 remit_to=None, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
+                 bill_of_lading=",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
+                 ship_date=last.ship_date if last else None)
+    settings = profile.fulfilment.invoice
+    exts = [money(q * p) for q, p in zip(qs, ps, strict=True)]
+    merchandise = sum(exts, Decimal(0))
+    charges, total = charged(head, merchandise)
+    before, after = head_810(head, settings), tail_810(settings, total, charges, us, qs)
+    if not forbidden.isdisjoint(body_chars([before, after])):
+        return None
+    big = render_body(before[:1], delimiters)
+    number_at = len(f"BIG{e}{before[0][1]}{e}")
+    if big[number_at:number_at + len(PENDING_NUMBER) + 1] != PENDING_NUMBER + e:
+        return None
+    text = "".join([render_body(before[1:], delimiters), *parts, render_body(after, delimiters)])
+    return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, big[:number_at],
+                   big[number_at + len(PENDING_NUMBER):] + text, len(before) + segments + len(after))
+
+
+@dataclass(frozen=True, slots=True)
+class Text810:
+    """An 810 as _text_invoice writes it: Order810's head, line columns and sums (``built.body`` empty),
+    and its text in the delimiters chosen, BIG02 (its number) to go between ``before`` and ``after``."""
+
+    head: Invoice
+    line_ids: list[str]
+    quantities: list[Decimal]
+    units: list[str]
+    prices: list[Decimal]
+    built: Body810
+    delimiters: Delimiters
+    before: str
+    after: str
+    segments: int
 
 
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
@@ -238,15 +514,20 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         for k, q in d.quantities.items():
             if billing.get(k, (current[k].invoiced,))[0] + q > current[k].shipped:
                 raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
-        body = built.built.body
-        big = body[0]
-        if big[0] != "BIG" or big[2] != PENDING_NUMBER:
-            raise DocumentError("a prepared 810 does not start with its BIG", po=d.po_number)
-        body = [["BIG", big[1], number, *big[3:]], *body[1:]]  # built and checked once, now numbered
-        env = envelopes.get(d.partner)
-        if env is None:
-            env = envelopes[d.partner] = envelope_for(profile)
-        docs.append(_document(d, body, env))
+        if isinstance(built, Text810):  # written as text already: numbered in place
+            docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
+                d.doc_key, po_number=d.po_number, text=built.before + number + built.after,
+                segments=built.segments),), delimiters=built.delimiters))
+        else:
+            body = built.built.body
+            big = body[0]
+            if big[0] != "BIG" or big[2] != PENDING_NUMBER:
+                raise DocumentError("a prepared 810 does not start with its BIG", po=d.po_number)
+            body = [["BIG", big[1], number, *big[3:]], *body[1:]]  # built and checked once, now numbered
+            env = envelopes.get(d.partner)
+            if env is None:
+                env = envelopes[d.partner] = envelope_for(profile)
+            docs.append(_document(d, body, env))
         head, sums = built.head, built.built
         invoices.append(InvoiceRecord(
             partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
@@ -278,28 +559,46 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         records[key] = t.record
         transitions.append(t)
     made = {p.due.doc_key for p in prepared}
+    texts: dict[Decimal, str | None] = {}  # decimal_text of each distinct invoiced quantity once
+
+    def text(value: Decimal) -> str | None:
+        t = texts.get(value)
+        if t is None:
+            t = texts[value] = decimal_text(value)
+        return t
+
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple((*key, n, state.value, decimal_text(invoiced), run_id)
+                line_updates=tuple((*key, n, state.value, text(invoiced), run_id)
                                    for key, billing in sorted(now_billed.items())
                                    for n, (invoiced, state) in sorted(billing.items())),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
 
 
-def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord | BilledLine]],
                delivered: Mapping[Key, bool], at: str, run_id: str) -> Plan:
     """Invoiced orders whose every 810 is delivered (``delivered``: order -> all its 810s delivered)
-    close; their invoiced lines too."""
+    close; their invoiced lines too (Plan.line_updates: state and run set in place, nothing else)."""
     transitions, closed = [], []
     for r in records:
         if r.state not in TO_CLOSE or not delivered.get(r.key):
             continue
         transitions.append(move(r, EventKind.CLOSED, at=at, run_id=run_id,
                                 note="every unit shipped and invoiced, the invoices delivered"))
-        closed.append(OrderLines(*r.key, tuple(replace(ln, state=LineState.CLOSED, run_id=run_id)
-                                                if ln.state == LineState.INVOICED else ln
-                                                for ln in lines.get(r.key, ()))))
-    return Plan(transitions=tuple(transitions), lines=tuple(closed))
+        closed += [(*r.key, ln.line_number, LineState.CLOSED.value, decimal_text(ln.invoiced), run_id)
+                   for ln in lines.get(r.key, ()) if ln.state == LineState.INVOICED]
+    return Plan(transitions=tuple(transitions), line_updates=tuple(closed))
 
 
-__all__ = ["InvoiceDue", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices",
+def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *, before: str) -> dict[Key, bool]:
+    """Per order, whether it has 810s and every one was delivered before ``before`` (a run clock);
+    ``rows``: (partner, PO, doc key or None, delivered_at or None) per invoice (StateStore.closing_invoices)."""
+    out: dict[Key, bool] = {}
+    for partner, po, key, when in rows:
+        ok = key is not None and when is not None and when < before
+        out[(partner, po)] = out.get((partner, po), True) and ok
+    return out
+
+
+__all__ = ["BilledLine", "InvoiceDue", "LineText", "ShippedUnits", "billed_lines", "delivered_orders", "line_texts",
+           "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices",
            "prepare_invoices"]

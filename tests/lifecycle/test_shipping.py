@@ -313,7 +313,20 @@ def test_invoiced_orders_close_when_their_810s_are_delivered():
     assert billing.plan_close([rec], lines={rec.key: lines}, delivered={rec.key: False}, at=AT, run_id=RUN).empty
     plan = billing.plan_close([rec], lines={rec.key: lines}, delivered={rec.key: True}, at=AT, run_id=RUN)
     assert plan.transitions[0].record.state == OrderState.CLOSED
-    assert {ln.state for ln in plan.lines[0].lines} == {LineState.CLOSED}
+    # the invoiced lines' state and run set in place (the order's other lines and columns not rewritten)
+    assert plan.lines == () and plan.line_updates == tuple(
+        ("acme", "PO-1", ln.line_number, LineState.CLOSED.value, "0", RUN) for ln in lines)
+    partly = (replace(lines[0], state=LineState.CANCELLED), *lines[1:])
+    plan = billing.plan_close([rec], lines={rec.key: partly}, delivered={rec.key: True}, at=AT, run_id=RUN)
+    assert [u[2] for u in plan.line_updates] == [ln.line_number for ln in lines[1:]]  # only invoiced lines close
+
+
+def test_an_order_closes_once_every_810_of_it_was_delivered_before_the_run():
+    rows = [("acme", "PO-1", "810:a", "2026-11-26T02:00:00"), ("acme", "PO-1", "810:b", "2026-11-27T01:00:00"),
+            ("acme", "PO-2", "810:c", "2026-11-26T02:00:00"), ("acme", "PO-2", "810:d", None),
+            ("acme", "PO-3", None, None), ("acme", "PO-4", "810:e", "2026-11-27T02:00:00")]
+    assert billing.delivered_orders(rows, before="2026-11-27T02:00:00") == {
+        ("acme", "PO-1"): True, ("acme", "PO-2"): False, ("acme", "PO-3"): False, ("acme", "PO-4"): False}
 
 
 def test_invoice_numbers_must_match_the_invoices():

@@ -1,0 +1,170 @@
+"""engine.lifecycle.billing from columns: each 810 written straight as text (billing._text_invoice) is
+the 810 order_810 builds as segments and _document renders, byte for byte, with the same invoice
+records, line updates, moves and findings - per shipment and per order, partial shipments, an IP
+price, SAC charges and allowances, product ids and descriptions, values that hold a delimiter, units
+already billed -; and the store's rows read as columns (billed_lines, shipments_to_bill, line_texts)
+give what the LineRecord / ShipmentRecord readers give."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from engine.lifecycle import billing
+from schemas.fulfilment import Charge
+from schemas.lifecycle import LineRecord, LineState, OrderState
+from schemas.orders import ORDER_LINES
+from schemas.profile import load_profiles
+from schemas.shipment_records import ShipmentRecord, ShippedLine
+from tests.lifecycle.helpers import AT, RUN, outcome_of, po, record
+from tests.support import REPO
+
+PROFILES = load_profiles(REPO / "partners")
+KEY = ("acme", "PO-1")
+
+
+def profiles_with(per: str = "shipment", charges: tuple[Charge, ...] = ()) -> dict:
+    invoice = PROFILES["acme"].fulfilment.invoice.model_copy(update={"per": per, "charges": charges})
+    acme = PROFILES["acme"].model_copy(update={"fulfilment": PROFILES["acme"].fulfilment.model_copy(
+        update={"invoice": invoice})})
+    return {**PROFILES, "acme": acme}
+
+
+def order_lines(shipped=(5, 6), invoiced=(0, 0), allocated=(12, 6), ack_price=(None, None),
+                state=LineState.PARTIALLY_SHIPPED) -> tuple[LineRecord, ...]:
+    return tuple(LineRecord("acme", "PO-1", n, state, line_id=str(n), sku=f"SKU-{n}", ack="IA", ordered=Decimal(a),
+                            unit="EA", unit_price=Decimal("2.5"), ack_price=p, allocated=a, shipped=Decimal(s),
+                            invoiced=Decimal(i))
+                 for n, (s, i, a, p) in enumerate(zip(shipped, invoiced, allocated, ack_price, strict=True), start=1))
+
+
+def shipment(sid: str, *rows: tuple[int, str], billing_status: str = "shipment", bol: str = "") -> ShipmentRecord:
+    return ShipmentRecord("east", sid, "acme", date(2026, 11, 27), tuple(
+        ShippedLine("PO-1", n, str(n), f"SKU-{n}", Decimal(q), "EA") for n, q in rows), bill_of_lading=bol,
+        billing=billing_status)
+
+
+def canonical_rows(rows: dict | None = None) -> dict:
+    out = {r["line_id"]: r for r in outcome_of(po()).lines.to_pylist()}
+    for line_id, values in (rows or {}).items():
+        out[line_id] = {**out[line_id], **values}
+    return out
+
+
+def plan_of(monkeypatch, *, text: bool, lines, shipments, state=OrderState.PARTIALLY_SHIPPED, profiles=PROFILES,
+            rows=None, as_columns=False):
+    """The plan (and findings) for ``shipments`` of PO-1, its 810s written as text or (text=False) as
+    segments by order_810 only."""
+    if not text:
+        monkeypatch.setattr(billing, "_fast_delimiters", lambda env, profile: None)
+    rec = record(state, lines_key="k")
+    due, billed = billing.invoices_due(shipments=shipments, invoiced_pos=set(), records={KEY: rec},
+                                       lines={KEY: lines}, order_shipments={KEY: shipments}, profiles=profiles)
+    canonical = canonical_rows(rows)
+    if as_columns:  # the rows as line_texts reads them from an ORDER_LINES table
+        table = pa.Table.from_pylist(list(canonical.values()), schema=ORDER_LINES)
+        canonical = billing.line_texts(table)[KEY]
+    prepared, problems = billing.prepare_invoices(
+        due, lines={KEY: lines}, orders={KEY: outcome_of(po()).orders.to_pylist()[0]}, order_lines={KEY: canonical},
+        customers={"acme": {"terms_type": "01", "terms_net_days": 30}}, profiles=profiles,
+        invoice_date=date(2026, 11, 28))
+    plan = billing.plan_invoices(prepared, numbers=list(range(41, 41 + len(prepared))), records={KEY: rec},
+                                 lines={KEY: lines}, profiles=profiles, billed=billed, at=AT, run_id=RUN)
+    monkeypatch.undo()
+    return plan, problems, [type(p.built).__name__ for p in prepared]
+
+
+CASES = {
+    "per shipment, partial": dict(lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="BOL1")]),
+    "two shipments of one line in one run": dict(
+        lines=order_lines(shipped=(9, 6)), shipments=[shipment("S1", (1, "5"), (2, "6")), shipment("S2", (1, "4"))]),
+    "a line on two rows of one shipment": dict(lines=order_lines(), shipments=[shipment("S1", (1, "2"), (2, "6"),
+                                                                                        (1, "3"))]),
+    "an IP price": dict(lines=order_lines(ack_price=(Decimal("2.255"), None)),
+                        shipments=[shipment("S1", (1, "5"), (2, "6"))]),
+    "fractional units": dict(lines=order_lines(shipped=(Decimal("2.5"), 6)),
+                             shipments=[shipment("S1", (1, "2.5"), (2, "6"))]),
+    "charges and allowances": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], profiles=profiles_with(charges=(
+            Charge(kind="C", code="D240", amount=Decimal("12.5"), description="Freight"),
+            Charge(kind="A", code="C310", percent=Decimal("2"))))),
+    "per order, shipped complete": dict(
+        lines=order_lines(shipped=(12, 6), invoiced=(4, 0), state=LineState.SHIPPED), state=OrderState.SHIPPED,
+        shipments=[shipment("S1", (1, "5"), (2, "6"), billing_status="order", bol="B1"),
+                   shipment("S2", (1, "7"), billing_status="order", bol="B2")], profiles=profiles_with(per="order")),
+    "product ids, basis and a description": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        rows={"1": {"price_basis": "PE", "description": "Widget, blue",
+                    "product_ids": [{"qualifier": "VP", "id": "V-1"}, {"qualifier": "UP", "id": ""},
+                                    {"qualifier": "BP", "id": "B-1"}]},
+              "2": {"price_basis": "", "description": "", "product_ids": []}}),
+    "a value holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], rows={"1": {"description": "A*B"}}),
+    "units already billed": dict(lines=order_lines(invoiced=(5, 0)), shipments=[shipment("S1", (1, "5"), (2, "6"))]),
+    "more than shipped": dict(lines=order_lines(shipped=(4, 6)), shipments=[shipment("S1", (1, "5"), (2, "6"))]),
+    "a line without a price": dict(lines=tuple(replace(ln, unit_price=None) if ln.line_number == 2 else ln
+                                               for ln in order_lines()),
+                                   shipments=[shipment("S1", (1, "5"), (2, "6"))]),
+    "a line not on the order": dict(lines=order_lines()[:1], shipments=[shipment("S1", (1, "5"), (2, "6"))]),
+}
+
+
+@pytest.mark.parametrize("as_columns", [False, True], ids=["dict rows", "line_texts"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, as_columns):
+    kw = CASES[case]
+    text, problems, kinds = plan_of(monkeypatch, text=True, as_columns=as_columns, **kw)
+    segments, problems_seg, kinds_seg = plan_of(monkeypatch, text=False, as_columns=as_columns, **kw)
+    assert text == segments and problems == problems_seg
+    assert set(kinds_seg) <= {"Order810"}
+    if case not in ("a value holding the element separator",):
+        assert set(kinds) <= {"Text810"}  # everything ordinary goes the text way
+    else:
+        assert kinds == ["Order810"]  # a delimiter in a value: built as segments (the renderer picks a set)
+
+
+def test_the_cases_bill_what_they_say():
+    """The cases above are not vacuous: what each one bills (or refuses)."""
+    mp = pytest.MonkeyPatch()
+    outcome = {}
+    for case, kw in CASES.items():
+        plan, problems, _ = plan_of(mp, text=True, **kw)
+        outcome[case] = ([(v.total, tuple((ln.line_number, ln.quantity) for ln in v.lines)) for v in plan.invoices],
+                         [f.finding.code for f in problems])
+    assert outcome["per shipment, partial"] == ([(Decimal("27.50"), ((1, 5), (2, 6)))], [])
+    assert outcome["two shipments of one line in one run"][0][1] == (Decimal("10.00"), ((1, 4),))
+    assert outcome["a line on two rows of one shipment"][0] == [(Decimal("27.50"), ((1, 5), (2, 6)))]
+    assert outcome["an IP price"][0] == [(Decimal("26.28"), ((1, 5), (2, 6)))]  # 5 x 2.255 = 11.275 -> 11.28
+    assert outcome["charges and allowances"][0] == [(Decimal("39.45"), ((1, 5), (2, 6)))]  # 27.50 + 12.50 - 0.55
+    assert outcome["per order, shipped complete"][0] == [(Decimal("35.00"), ((1, 8), (2, 6)))]
+    for refused in ("units already billed", "more than shipped", "a line without a price", "a line not on the order"):
+        assert outcome[refused] == ([], ["INVOICE_NOT_BUILT"]), refused
+
+
+def test_billed_lines_and_shipments_read_from_columns():
+    table = pa.table({"partner": ["acme", "acme", "acme"], "po_number": ["PO-1", "PO-1", "PO-2"],
+                      "line_number": [1, 2, 1], "line_id": ["1", None, "A"], "state": ["shipped", "invoiced", "closed"],
+                      "unit": ["EA", None, "CA"], "unit_price": ["2.5", "", None], "ack_price": [None, "2.25", None],
+                      "allocated": [4, None, 1], "backordered": [0, 2, None], "shipped": ["4", None, "1"],
+                      "invoiced": ["0", "1.5", None]})
+    lines = billing.billed_lines(table)
+    assert list(lines) == [("acme", "PO-1"), ("acme", "PO-2")]
+    one, two = lines[("acme", "PO-1")]
+    assert one == ("acme", "PO-1", 1, "1", LineState.SHIPPED, "EA", Decimal("2.5"), None, 4, 0, Decimal(4), Decimal(0))
+    assert two == ("acme", "PO-1", 2, "", LineState.INVOICED, "", None, Decimal("2.25"), 0, 2, Decimal(0),
+                   Decimal("1.5"))
+    heads = pa.table({"warehouse": ["east", "east"], "shipment_id": ["S2", "S1"], "partner": ["acme", "acme"],
+                      "ship_date": ["2026-11-27", "2026-11-28"], "bill_of_lading": [None, "B"],
+                      "billing": ["shipment", "order"]})
+    rows = pa.table({"warehouse": ["east"] * 3, "shipment_id": ["S1", "S2", "S2"],
+                     "po_number": ["PO-1", "PO-2", "PO-1"], "line_number": [1, 1, 2], "quantity": ["3", "1.5", "2"]})
+    s2, s1 = billing.shipments_to_bill(heads, rows)
+    assert (s2.shipment_id, s2.ship_date, s2.bill_of_lading, s2.billing, s2.po_numbers) == (
+        "S2", date(2026, 11, 27), "", "shipment", ("PO-2", "PO-1"))
+    assert [(u.po_number, u.line_number, u.quantity) for u in s2.lines] == [("PO-2", 1, Decimal("1.5")),
+                                                                          ("PO-1", 2, Decimal(2))]
+    assert (s1.bill_of_lading, s1.billing, [u.quantity for u in s1.lines]) == ("B", "order", [Decimal(3)])
