@@ -301,16 +301,19 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     head_of = np.searchsorted(heads, starts, side="left")  # the first header after each ST
     has_head = head_of < len(heads)
     po_rows = np.where(has_head, heads[np.minimum(head_of, max(len(heads) - 1, 0))], 0) if len(heads) else starts
-    po_numbers = element(seg.elements.take(pa.array(po_rows, pa.int64())), 3) if len(heads) else \
-        pa.nulls(len(sets), pa.string())
+    po_numbers = _element_of(seg.elements, po_rows, 3) if len(heads) else pa.nulls(len(sets), pa.string())
     items = np.sort(np.concatenate([seg.rows_of("PO1"), seg.rows_of("POC")]))
     item_of = np.searchsorted(items, acks, side="right") - 1
     has_item = (item_of >= 0) & (items[np.maximum(item_of, 0)] >= starts[set_of]) if len(items) else \
         np.zeros(len(acks), bool)
     acks, set_of, item_rows = acks[has_item], set_of[has_item], items[np.maximum(item_of, 0)][has_item]
-    ack_el = seg.elements.take(pa.array(acks, pa.int64()))
-    item_el = seg.elements.take(pa.array(item_rows, pa.int64()))
-    is_poc = pc.equal(pc.list_element(item_el, 0), "POC")
+    def ack_el(k: int) -> pa.Array:
+        return _element_of(seg.elements, acks, k)
+
+    def item_el(k: int) -> pa.Array:
+        return _element_of(seg.elements, item_rows, k)
+
+    is_poc = pc.equal(item_el(0), "POC")
     take_set = pa.array(set_of, pa.int64())
     meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
                      "set_id": [x[3] for x in sets], "po_number": po_numbers}).take(take_set)
@@ -318,16 +321,34 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     t = pa.table({
         "partner": pa.array([partner] * len(acks), pa.string()),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
-        "set_id": meta["set_id"], "echo": element(item_el, 1),
-        "price": pc.if_else(is_poc, number(element(item_el, 6), MONEY), number(element(item_el, 4), MONEY)),
-        "ack_code": element(ack_el, 1), "quantity": number(element(ack_el, 2), QTY),
-        "ack_unit": element(ack_el, 3),
-        "promised_date": pc.cast(pc.strptime(element(ack_el, 5), format="%Y%m%d", unit="s", error_is_null=True),
+        "set_id": meta["set_id"], "echo": item_el(1),
+        "price": pc.if_else(is_poc, number(item_el(6), MONEY), number(item_el(4), MONEY)),
+        "ack_code": ack_el(1), "quantity": number(ack_el(2), QTY),
+        "ack_unit": ack_el(3),
+        "promised_date": pc.cast(pc.strptime(ack_el(5), format="%Y%m%d", unit="s", error_is_null=True),
                                  pa.date32()),
         "_row": pa.array(acks, pa.int64()),
     })
     t = t.filter(pc.is_valid(t["ack_code"]))
     return _inner_lookup(t, by_isa, ["isa13"])
+
+
+def _element_of(lists: pa.Array | pa.ChunkedArray, rows: np.ndarray, k: int) -> pa.Array:
+    """element(lists.take(rows), k) (parsers.sent_documents): element ``k`` of the segments at ``rows``,
+    trimmed, null where absent or empty; read from the elements in place (no list taken per segment)."""
+    if isinstance(lists, pa.ChunkedArray):
+        lists = lists.combine_chunks()
+    rows = np.asarray(rows, np.int64)
+    if not len(lists.values) or not len(rows):
+        return element(lists.take(pa.array(rows, pa.int64())), k)
+    offsets = lists.offsets.to_numpy(zero_copy_only=False)
+    start = offsets[rows]
+    ok = offsets[rows + 1] - start > k
+    if lists.null_count:  # a null list has no elements (its offsets may say otherwise)
+        ok &= lists.is_valid().to_numpy(zero_copy_only=False)[rows]
+    values = pc.utf8_trim_whitespace(lists.values.take(pa.array(np.where(ok, start + k, 0), pa.int64())))
+    keep = ok & pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False)
+    return pc.if_else(pa.array(keep), values, pa.scalar(None, pa.string()))
 
 
 def sent_sets(sent: pa.Table, refs: pa.Table | None = None) -> pa.Table:
