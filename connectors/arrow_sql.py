@@ -66,8 +66,7 @@ def typed(table: pa.Table, schema: pa.Schema) -> pa.Table:
     import pyarrow.compute as pc
 
     arrays = []
-    for col, f in zip(table.columns, schema, strict=True):
-        col = col.combine_chunks()
+    for col, f in zip(table.columns, schema, strict=True):  # kept in their chunks: no copy
         if col.null_count == len(col):
             arrays.append(pa.nulls(len(col), f.type))
         elif col.type != f.type:

@@ -121,8 +121,7 @@ def _from_arrow(table: pa.Table, spec) -> pa.Table:
     arrays = []
     for values, f, p in zip(plain.columns, target, parsed, strict=True):
         if p:
-            text = values.combine_chunks()
-            text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+            text = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
             if pa.types.is_timestamp(f.type):
                 text = pc.utf8_slice_codeunits(text, 0, 19)  # whole seconds, as every run clock is kept
             values = pc.cast(text, f.type)

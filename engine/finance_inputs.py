@@ -48,6 +48,8 @@ CANCEL_EVENTS = ORDER_CANCELLED + REVISED
 ENDED_LINES = ("cancelled", "deleted")
 RECEIVED_STAGES = ("intake", "decide", "recheck")  # findings about what partners sent
 _KEY = ["partner", "po_number"]
+ECHO_KEYS = ["partner", "po_number", "echo"]  # what our documents name a line by
+ECHO_KEY = "_echo_key"  # line_echoes' column: _lookup_key over ECHO_KEYS
 # the order-line columns (connectors.finance_store LINE_ROWS) ordered, acknowledged, shipped and invoiced read
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ordered", "unit", "unit_price",
                 "ack_price", "revision")
@@ -129,11 +131,16 @@ def _inner_lookup(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
     """The inner join of ``left`` with ``right`` on ``keys`` when ``right`` holds one row per key: a
     lookup of each left row's match, left's rows kept in their order (no hash join that shuffles them);
     a hash join otherwise. Columns: left's, then right's others."""
+    their = None
+    if ECHO_KEY in right.column_names:  # line_echoes' own key (one row per key): made once for every side
+        their = right[ECHO_KEY].combine_chunks() if keys == ECHO_KEYS else None
+        right = right.drop_columns([ECHO_KEY])
     if not left.num_rows or not right.num_rows:
         return left.join(right, keys, join_type="inner")
-    their = _lookup_key(right, keys)
-    if pc.count_distinct(their).as_py() != right.num_rows:  # a key twice (or null): the join's own way
-        return left.join(right, keys, join_type="inner")
+    if their is None:
+        their = _lookup_key(right, keys)
+        if pc.count_distinct(their).as_py() != right.num_rows:  # a key twice (or null): the join's own way
+            return left.join(right, keys, join_type="inner")
     at = pc.index_in(_lookup_key(left, keys), value_set=their, skip_nulls=True)
     found = pc.is_valid(at)
     if not pc.all(found).as_py():
@@ -185,7 +192,7 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
     ours = echoes if echoes is not None else _echoes(lines)
-    t = _inner_lookup(pa.concat_tables(rows), ours, ["partner", "po_number", "echo"])
+    t = _inner_lookup(pa.concat_tables(rows), ours, ECHO_KEYS)
     t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                    ("sent_at", "ascending"), ("_row", "ascending")])
     price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
@@ -216,8 +223,10 @@ def _echoes(lines: pa.Table) -> pa.Table:
 
 def line_echoes(lines: pa.Table) -> pa.Table:
     """Our lines by the id our documents echo for them (see _echoes), computed once for acknowledged,
-    shipped and invoiced."""
-    return _echoes(lines)
+    shipped and invoiced, with their lookup key (ECHO_KEY: _lookup_key over ECHO_KEYS, one row per key
+    as _echoes leaves them) made once too."""
+    ours = _echoes(lines)
+    return ours.append_column(ECHO_KEY, _lookup_key(ours, ECHO_KEYS) if ours.num_rows else pa.array([], pa.string()))
 
 
 def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:
@@ -227,8 +236,8 @@ def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Tab
         ours = echoes if t.num_rows else echoes.slice(0, 0)
     else:
         ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
-    return _inner_lookup(t, ours.select(["partner", "po_number", "echo", "line_number"]),
-                         ["partner", "po_number", "echo"]).sort_by(
+    kept = ["partner", "po_number", "echo", "line_number"] + ([ECHO_KEY] if ECHO_KEY in ours.column_names else [])
+    return _inner_lookup(t, ours.select(kept), ECHO_KEYS).sort_by(
         [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
          ("sent_at", "ascending"), ("position", "ascending")])
 

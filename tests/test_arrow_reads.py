@@ -141,3 +141,20 @@ def test_inside_a_transaction_the_store_reads_its_own_writes(tmp_path):
         assert memory._arrow_rows("SELECT 1 AS one") is None
     finally:
         memory.close()
+
+
+def test_the_sides_matched_on_echoes_made_once_are_those_matched_each_on_its_own(demo):
+    store = StateStore(demo.state_path)
+    try:
+        lines = store.finance_lines(finance_inputs.LINE_COLUMNS)
+        recorded = pa.concat_tables([store.recorded_lines(), store.fulfilment_lines()])
+        documents = store.sent_documents(finance_inputs.ANSWERS)
+    finally:
+        store.close()
+    echoes = finance_inputs.line_echoes(lines)
+    assert finance_inputs.ECHO_KEY in echoes.column_names
+    for name, shape, source in (("acknowledged", finance_inputs.acknowledged, documents),
+                                ("shipped", finance_inputs.shipped, recorded),
+                                ("invoiced", finance_inputs.invoiced, recorded)):
+        once, alone = shape(source, lines, echoes), shape(source, lines)
+        assert once.num_rows and once.equals(alone), name
