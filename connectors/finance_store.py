@@ -297,8 +297,8 @@ class FinanceTables:
             return pa.Table.from_arrays([cols[f.name] if f.name in cols else t[f.name] if f.name in t.column_names
                                          else pa.nulls(n, f.type) for f in RECORDED_LINES], schema=RECORDED_LINES)
 
-        return pa.concat_tables([recorded(shipped, "856", "shipment_id"),
-                                 recorded(invoiced, "810", "invoice_number")]).combine_chunks()
+        return pa.concat_tables([recorded(shipped, "856", "shipment_id"),  # each side in its chunk: no copy
+                                 recorded(invoiced, "810", "invoice_number")])
 
     def _lines_of_heads(self, head_cols: Sequence[str], head_sql: str, line_cols: Sequence[str], line_sql: str, *,
                         keys: Sequence[str]) -> pa.Table:
