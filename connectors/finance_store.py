@@ -161,13 +161,33 @@ def _text_column(column, *, as_int: bool = False) -> list:
     if as_int and pa.types.is_boolean(kind):
         return pc.cast(column, pa.int64()).to_pylist()
     if pa.types.is_timestamp(kind) and kind.tz is None and kind.unit == "s":
+        if _four_digit_years(column, kind):  # Arrow's own text of the time ("YYYY-MM-DD hh:mm:ss"), T between
+            return pc.utf8_replace_slice(pc.cast(column, pa.string()), 10, 11, "T").to_pylist()
         return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S").to_pylist()
     if pa.types.is_date32(kind):
+        if _four_digit_years(column, kind):
+            return pc.cast(column, pa.string()).to_pylist()
         return pc.strftime(column, format="%Y-%m-%d").to_pylist()
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind) \
             or pa.types.is_boolean(kind):
         return column.to_pylist()
     return [_text(v) for v in column.to_pylist()]
+
+
+def _four_digit_years(column, kind) -> bool:
+    """Whether every time or day of ``column`` falls in the years 1000-9999 (where Arrow's text of it
+    is the ISO text), or it holds none."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    span = pc.min_max(column)
+    low, high = span["min"].as_py(), span["max"].as_py()
+    if low is None:
+        return True
+    first = dt.datetime(1000, 1, 1) if pa.types.is_timestamp(kind) else dt.date(1000, 1, 1)
+    return low >= first and high.year <= 9999
 
 
 class FinanceTables:

@@ -130,3 +130,13 @@ def test_an_element_read_in_place_is_the_element_of_the_taken_segments():
         assert finance_inputs._element_of(tail, np.array([0, 3, 1]), k).to_pylist() == \
             element(tail.take(pa.array([0, 3, 1])), k).to_pylist()
     assert finance_inputs._element_of(lists, np.array([], np.int64), 1).to_pylist() == []
+
+
+def test_verdict_times_and_days_as_text_whatever_their_year():
+    for years in ((2026, 1999), (999, 2026), (1000, 9999), (1, 1)):
+        at = pa.array([datetime(y, 2, 28, 23, 59, 1) for y in years] + [None], pa.timestamp("s"))
+        day = pa.array([datetime(y, 12, 31).date() for y in years] + [None], pa.date32())
+        assert _text_column(at) == [_text(v) for v in at.to_pylist()], years
+        assert _text_column(day) == [_text(v) for v in day.to_pylist()], years
+    empty = pa.nulls(2, pa.timestamp("s"))
+    assert _text_column(empty) == [None, None]
