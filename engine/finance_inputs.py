@@ -204,29 +204,29 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     }).cast(ACKNOWLEDGED)
 
 
-def _echoes(lines: pa.Table) -> pa.Table:
+def _echoes(lines: pa.Table, *, keyed: bool = False) -> pa.Table:
     """Our lines by the id our documents echo for them: the PO101 as sent, else the line number (the
-    lowest line when a PO repeats a PO101)."""
+    lowest line when a PO repeats a PO101). ``keyed``: with their lookup key (ECHO_KEY)."""
     ours = lines.select(["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"])
     echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), pc.cast(ours["line_number"], pa.string()),
                       ours["line_id"])
     ours = ours.append_column("echo", echo)
     if not ours.num_rows:
-        return ours
-    key = pc.binary_join_element_wise(ours["partner"], ours["po_number"], echo, "\x1f")
+        return ours.append_column(ECHO_KEY, pa.array([], pa.string())) if keyed else ours
+    key = _lookup_key(ours, ECHO_KEYS)  # unambiguous whatever the text holds
     if pc.count_distinct(key).as_py() == ours.num_rows:  # no PO repeats a PO101: every line is its own first
-        return ours
+        return ours.append_column(ECHO_KEY, key) if keyed else ours
     first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
     first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
-    return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
+    ours = ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
+    return ours.append_column(ECHO_KEY, _lookup_key(ours, ECHO_KEYS)) if keyed else ours
 
 
 def line_echoes(lines: pa.Table) -> pa.Table:
     """Our lines by the id our documents echo for them (see _echoes), computed once for acknowledged,
     shipped and invoiced, with their lookup key (ECHO_KEY: _lookup_key over ECHO_KEYS, one row per key
     as _echoes leaves them) made once too."""
-    ours = _echoes(lines)
-    return ours.append_column(ECHO_KEY, _lookup_key(ours, ECHO_KEYS) if ours.num_rows else pa.array([], pa.string()))
+    return _echoes(lines, keyed=True)
 
 
 def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:

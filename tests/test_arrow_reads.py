@@ -78,11 +78,9 @@ def test_the_reads_straight_into_arrow_are_the_rows_read_through_the_store(demo,
     assert set(fast["fulfilment"]["doc_type"].to_pylist()) == {"856", "810"}
 
 
-def test_the_same_rows_on_postgresql_read_the_same_tables(demo, store_target, backend):
-    if backend != "postgresql":
-        pytest.skip("the SQLite store is the source here")
+def test_the_same_rows_on_postgresql_read_the_same_tables(demo, pg_server):
     source = StateStore(demo.state_path)
-    target = StateStore(store_target("copy"))
+    target = StateStore(pg_server.fresh_url())
     try:
         assert target._arrow_rows("SELECT 1") is None  # PostgreSQL reads rows through its connection
         tables = [r[0] for r in source._q("SELECT name FROM sqlite_master WHERE type='table'"
