@@ -104,6 +104,31 @@ def _table(rows: list[tuple], spec) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=target)
 
 
+def _from_arrow(table: pa.Table, spec) -> pa.Table:
+    """What _table makes of the same rows, from a query's result read straight into Arrow
+    (connectors.arrow_sql): text times, dates and decimals cast in Arrow (empty text as NULL), the
+    other columns cast to their type."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from connectors.arrow_sql import typed
+
+    target = schema(spec)
+    parsed = [pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_decimal(f.type)
+              for f in target]
+    plain = typed(table, pa.schema([pa.field(f.name, pa.string() if p else f.type) for f, p in
+                                    zip(target, parsed, strict=True)]))
+    arrays = []
+    for values, f, p in zip(plain.columns, target, parsed, strict=True):
+        if p:
+            text = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+            if pa.types.is_timestamp(f.type):
+                text = pc.utf8_slice_codeunits(text, 0, 19)  # whole seconds, as every run clock is kept
+            values = pc.cast(text, f.type)
+        arrays.append(values)
+    return pa.Table.from_arrays(arrays, schema=target)
+
+
 def _chunked(chunks: Iterable[list[tuple]], spec) -> pa.Table:
     """_table over a query's rows a chunk at a time (connectors.state StateStore._q_chunks)."""
     import pyarrow as pa
@@ -136,13 +161,33 @@ def _text_column(column, *, as_int: bool = False) -> list:
     if as_int and pa.types.is_boolean(kind):
         return pc.cast(column, pa.int64()).to_pylist()
     if pa.types.is_timestamp(kind) and kind.tz is None and kind.unit == "s":
+        if _four_digit_years(column, kind):  # Arrow's own text of the time ("YYYY-MM-DD hh:mm:ss"), T between
+            return pc.utf8_replace_slice(pc.cast(column, pa.string()), 10, 11, "T").to_pylist()
         return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S").to_pylist()
     if pa.types.is_date32(kind):
+        if _four_digit_years(column, kind):
+            return pc.cast(column, pa.string()).to_pylist()
         return pc.strftime(column, format="%Y-%m-%d").to_pylist()
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind) \
             or pa.types.is_boolean(kind):
         return column.to_pylist()
     return [_text(v) for v in column.to_pylist()]
+
+
+def _four_digit_years(column, kind) -> bool:
+    """Whether every time or day of ``column`` falls in the years 1000-9999 (where Arrow's text of it
+    is the ISO text), or it holds none."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    span = pc.min_max(column)
+    low, high = span["min"].as_py(), span["max"].as_py()
+    if low is None:
+        return True
+    first = dt.datetime(1000, 1, 1) if pa.types.is_timestamp(kind) else dt.date(1000, 1, 1)
+    return low >= first and high.year <= 9999
 
 
 class FinanceTables:
@@ -152,8 +197,16 @@ class FinanceTables:
     def _q(self, sql: str, args: Sequence = ()) -> list[tuple]: ...  # pragma: no cover
     def _q_chunks(self, sql: str, args: Sequence = ()) -> Iterable[list[tuple]]: ...  # pragma: no cover
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int: ...  # pragma: no cover
+    def _arrow_rows(self, sql: str, args: Sequence = ()) -> pa.Table | None: ...  # pragma: no cover
     def _next_ids(self, name: str, count: int) -> list[int]: ...  # pragma: no cover
     def transaction(self): ...  # pragma: no cover
+
+    def _read(self, sql: str, spec, args: Sequence = ()) -> pa.Table:
+        """A bulk read as an Arrow table of ``spec``: straight from SQLite where the store can
+        (StateStore._arrow_rows), else its rows a chunk at a time through the store's connection;
+        the same table either way."""
+        direct = self._arrow_rows(sql, args)
+        return _from_arrow(direct, spec) if direct is not None else _chunked(self._q_chunks(sql, args), spec)
 
     # --- partners' 997/999s for our documents ---------------------------------------------------
     def record_partner_acks(self, acks: pa.Table, *, run_id: str) -> int:
@@ -219,9 +272,8 @@ class FinanceTables:
         """Every recorded 810/856 line (RECORDED_LINES), in the order they were recorded."""
         from schemas.reconciliation import RECORDED_LINES
 
-        rows = self._q(f"SELECT {', '.join(RECORDED_LINES.names)} FROM recorded_lines ORDER BY recorded_at, partner,"
-                       " sha256, position")
-        return _table(rows, RECORDED_LINES)
+        return self._read(f"SELECT {', '.join(RECORDED_LINES.names)} FROM recorded_lines ORDER BY recorded_at,"
+                          " partner, sha256, position", RECORDED_LINES)
 
     def fulfilment_lines(self) -> pa.Table:
         """Our own shipments and invoices as RECORDED_LINES (what the flow shipped and billed, tables
@@ -265,8 +317,8 @@ class FinanceTables:
             return pa.Table.from_arrays([cols[f.name] if f.name in cols else t[f.name] if f.name in t.column_names
                                          else pa.nulls(n, f.type) for f in RECORDED_LINES], schema=RECORDED_LINES)
 
-        return pa.concat_tables([recorded(shipped, "856", "shipment_id"),
-                                 recorded(invoiced, "810", "invoice_number")]).combine_chunks()
+        return pa.concat_tables([recorded(shipped, "856", "shipment_id"),  # each side in its chunk: no copy
+                                 recorded(invoiced, "810", "invoice_number")])
 
     def _lines_of_heads(self, head_cols: Sequence[str], head_sql: str, line_cols: Sequence[str], line_sql: str, *,
                         keys: Sequence[str]) -> pa.Table:
@@ -282,8 +334,8 @@ class FinanceTables:
         def spec(cols: Sequence[str]) -> pa.Schema:
             return pa.schema([(c, pa.string() if c in keys else RECORDED_LINES.field(c).type) for c in cols])
 
-        heads = _table(self._q(head_sql), spec(head_cols))
-        lines = _chunked(self._q_chunks(line_sql), spec(line_cols))
+        heads = self._read(head_sql, spec(head_cols))
+        lines = self._read(line_sql, spec(line_cols))
 
         def key(t: pa.Table) -> pa.Array:  # unambiguous whatever the text holds: the first key's length leads
             first = t[keys[0]]
@@ -348,23 +400,22 @@ class FinanceTables:
     def finance_orders(self) -> pa.Table:
         cols = ("partner", "po_number", "state", "revision", "order_ref", "lines_key", "source_file", "source_sha256",
                 "isa13", "gs06", "st02", "po_date", "currency", "change_file", "received_at")
-        return _table(self._q(f"SELECT {', '.join(cols)} FROM orders ORDER BY partner, po_number"), ORDER_ROWS)
+        return self._read(f"SELECT {', '.join(cols)} FROM orders ORDER BY partner, po_number", ORDER_ROWS)
 
     def finance_lines(self, columns: Iterable[str] | None = None) -> pa.Table:
         """LINE_ROWS of every order line (only ``columns`` of them, in LINE_ROWS' order, when given)."""
         wanted = set(columns) if columns is not None else None
         spec = [(n, t) for n, t in LINE_ROWS if wanted is None or n in wanted]
         cols = ", ".join(n for n, _ in spec)
-        return _chunked(self._q_chunks(f"SELECT {cols} FROM order_lines ORDER BY partner, po_number, line_number"),
-                        spec)
+        return self._read(f"SELECT {cols} FROM order_lines ORDER BY partner, po_number, line_number", spec)
 
     def events_of(self, kinds: Iterable[str]) -> pa.Table:
         """History rows of these event kinds (e.g. cancellations), in the store's sequence."""
         wanted = sorted(set(kinds))
         if not wanted:
             return _table([], EVENT_ROWS)
-        return _table(self._q(f"SELECT {', '.join([n for n, _ in EVENT_ROWS])} FROM order_events WHERE event IN"
-                              f" ({','.join('?' * len(wanted))}) ORDER BY seq", wanted), EVENT_ROWS)
+        return self._read(f"SELECT {', '.join([n for n, _ in EVENT_ROWS])} FROM order_events WHERE event IN"
+                          f" ({','.join('?' * len(wanted))}) ORDER BY seq", EVENT_ROWS, wanted)
 
     def sent_sets_of(self, set_ids: Iterable[str], partner: str | None = None) -> pa.Table:
         """Every delivered transaction set of these types (ST01) with its document's numbers, file and
@@ -381,21 +432,21 @@ class FinanceTables:
         args: list = list(wanted)
         if partner:
             sql, args = sql + " AND s.partner=?", [*args, partner]
-        return _table(self._q(sql + " ORDER BY s.partner, d.id, s.position", args), SENT_ROWS)
+        return self._read(sql + " ORDER BY s.partner, d.id, s.position", SENT_ROWS, args)
 
     def sent_documents(self, doc_types: Iterable[str]) -> pa.Table:
         """Delivered documents of these types with their content (what the partner received)."""
         wanted = sorted(set(doc_types))
         if not wanted:
             return _table([], DOCUMENT_ROWS)
-        return _table(self._q("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents"
-                              f" WHERE status='delivered' AND doc_type IN ({','.join('?' * len(wanted))})"
-                              " ORDER BY partner, id", wanted), DOCUMENT_ROWS)
+        return self._read("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents"
+                          f" WHERE status='delivered' AND doc_type IN ({','.join('?' * len(wanted))})"
+                          " ORDER BY partner, id", DOCUMENT_ROWS, wanted)
 
     def partner_findings(self) -> pa.Table:
         """Every finding recorded about what partners sent (for the validation error rate)."""
-        return _table(self._q("SELECT partner, code, severity, po_number, file, stage FROM findings"
-                              " WHERE partner IS NOT NULL AND partner <> '' ORDER BY id"), FINDING_ROWS)
+        return self._read("SELECT partner, code, severity, po_number, file, stage FROM findings"
+                          " WHERE partner IS NOT NULL AND partner <> '' ORDER BY id", FINDING_ROWS)
 
     # --- exceptions -------------------------------------------------------------------------------
     def stored_exceptions(self, *, active: bool | None = None, states: Iterable[str] | None = None,

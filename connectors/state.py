@@ -538,6 +538,17 @@ class StateStore(FinanceTables):
             while chunk := cur.fetchmany(size):
                 yield chunk
 
+    def _arrow_rows(self, sql: str, args: Sequence = ()) -> pa.Table | None:
+        """A bulk read's rows straight into Arrow (connectors.arrow_sql: the driver's types, by position),
+        or None where that cannot be used (PostgreSQL, a store in memory, a transaction of this
+        connection open, no driver): the caller then reads the rows through this connection."""
+        if self.dialect.name != "sqlite" or self.path == ":memory:" or self._depth or self._db.in_transaction:
+            return None
+        from connectors import arrow_sql
+
+        with self._lock, _edge(self.path):
+            return arrow_sql.read(self.path, sql, args)
+
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int:
         """executemany; the number of rows changed."""
         with self._lock, _edge(self.path):
@@ -1659,16 +1670,23 @@ class StateStore(FinanceTables):
 
     def _arrow(self, sql: str, args: Sequence, schema: pa.Schema, *, order: Sequence[str] = (),
                chunk: int = 50_000) -> pa.Table:
-        """A query's rows as an Arrow table of ``schema`` (columns built a chunk of rows at a time, no
-        object per row kept), sorted by the ``order`` columns in Arrow (byte order for text)."""
+        """A query's rows as an Arrow table of ``schema`` (straight from SQLite where _arrow_rows can,
+        else columns built a chunk of rows at a time, no object per row kept), sorted by the ``order``
+        columns in Arrow (byte order for text)."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        batches = [pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in
-                                               zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
-                   for rows in self._q_chunks(sql, args, size=chunk)]
-        table = pa.Table.from_batches(batches, schema=schema)
+        direct = self._arrow_rows(sql, args)
+        if direct is not None:
+            from connectors.arrow_sql import typed
+
+            table = typed(direct, schema)
+        else:
+            batches = [pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in
+                                                   zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
+                       for rows in self._q_chunks(sql, args, size=chunk)]
+            table = pa.Table.from_batches(batches, schema=schema)
         if order and table.num_rows:
             at = pc.sort_indices(table, sort_keys=[(c, "ascending") for c in order])
             if not np.array_equal(at.to_numpy(), np.arange(table.num_rows)):  # read in order already: no copy

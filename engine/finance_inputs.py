@@ -48,6 +48,8 @@ CANCEL_EVENTS = ORDER_CANCELLED + REVISED
 ENDED_LINES = ("cancelled", "deleted")
 RECEIVED_STAGES = ("intake", "decide", "recheck")  # findings about what partners sent
 _KEY = ["partner", "po_number"]
+ECHO_KEYS = ["partner", "po_number", "echo"]  # what our documents name a line by
+ECHO_KEY = "_echo_key"  # line_echoes' column: _lookup_key over ECHO_KEYS
 # the order-line columns (connectors.finance_store LINE_ROWS) ordered, acknowledged, shipped and invoiced read
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ordered", "unit", "unit_price",
                 "ack_price", "revision")
@@ -129,11 +131,16 @@ def _inner_lookup(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
     """The inner join of ``left`` with ``right`` on ``keys`` when ``right`` holds one row per key: a
     lookup of each left row's match, left's rows kept in their order (no hash join that shuffles them);
     a hash join otherwise. Columns: left's, then right's others."""
+    their = None
+    if ECHO_KEY in right.column_names:  # line_echoes' own key (one row per key): made once for every side
+        their = right[ECHO_KEY].combine_chunks() if keys == ECHO_KEYS else None
+        right = right.drop_columns([ECHO_KEY])
     if not left.num_rows or not right.num_rows:
         return left.join(right, keys, join_type="inner")
-    their = _lookup_key(right, keys)
-    if pc.count_distinct(their).as_py() != right.num_rows:  # a key twice (or null): the join's own way
-        return left.join(right, keys, join_type="inner")
+    if their is None:
+        their = _lookup_key(right, keys)
+        if pc.count_distinct(their).as_py() != right.num_rows:  # a key twice (or null): the join's own way
+            return left.join(right, keys, join_type="inner")
     at = pc.index_in(_lookup_key(left, keys), value_set=their, skip_nulls=True)
     found = pc.is_valid(at)
     if not pc.all(found).as_py():
@@ -185,7 +192,7 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
     ours = echoes if echoes is not None else _echoes(lines)
-    t = _inner_lookup(pa.concat_tables(rows), ours, ["partner", "po_number", "echo"])
+    t = _inner_lookup(pa.concat_tables(rows), ours, ECHO_KEYS)
     t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                    ("sent_at", "ascending"), ("_row", "ascending")])
     price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
@@ -197,27 +204,29 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     }).cast(ACKNOWLEDGED)
 
 
-def _echoes(lines: pa.Table) -> pa.Table:
+def _echoes(lines: pa.Table, *, keyed: bool = False) -> pa.Table:
     """Our lines by the id our documents echo for them: the PO101 as sent, else the line number (the
-    lowest line when a PO repeats a PO101)."""
+    lowest line when a PO repeats a PO101). ``keyed``: with their lookup key (ECHO_KEY)."""
     ours = lines.select(["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"])
     echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), pc.cast(ours["line_number"], pa.string()),
                       ours["line_id"])
     ours = ours.append_column("echo", echo)
     if not ours.num_rows:
-        return ours
-    key = pc.binary_join_element_wise(ours["partner"], ours["po_number"], echo, "\x1f")
+        return ours.append_column(ECHO_KEY, pa.array([], pa.string())) if keyed else ours
+    key = _lookup_key(ours, ECHO_KEYS)  # unambiguous whatever the text holds
     if pc.count_distinct(key).as_py() == ours.num_rows:  # no PO repeats a PO101: every line is its own first
-        return ours
+        return ours.append_column(ECHO_KEY, key) if keyed else ours
     first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
     first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
-    return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
+    ours = ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
+    return ours.append_column(ECHO_KEY, _lookup_key(ours, ECHO_KEYS)) if keyed else ours
 
 
 def line_echoes(lines: pa.Table) -> pa.Table:
     """Our lines by the id our documents echo for them (see _echoes), computed once for acknowledged,
-    shipped and invoiced."""
-    return _echoes(lines)
+    shipped and invoiced, with their lookup key (ECHO_KEY: _lookup_key over ECHO_KEYS, one row per key
+    as _echoes leaves them) made once too."""
+    return _echoes(lines, keyed=True)
 
 
 def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:
@@ -227,8 +236,8 @@ def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Tab
         ours = echoes if t.num_rows else echoes.slice(0, 0)
     else:
         ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
-    return _inner_lookup(t, ours.select(["partner", "po_number", "echo", "line_number"]),
-                         ["partner", "po_number", "echo"]).sort_by(
+    kept = ["partner", "po_number", "echo", "line_number"] + ([ECHO_KEY] if ECHO_KEY in ours.column_names else [])
+    return _inner_lookup(t, ours.select(kept), ECHO_KEYS).sort_by(
         [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
          ("sent_at", "ascending"), ("position", "ascending")])
 
@@ -301,16 +310,19 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     head_of = np.searchsorted(heads, starts, side="left")  # the first header after each ST
     has_head = head_of < len(heads)
     po_rows = np.where(has_head, heads[np.minimum(head_of, max(len(heads) - 1, 0))], 0) if len(heads) else starts
-    po_numbers = element(seg.elements.take(pa.array(po_rows, pa.int64())), 3) if len(heads) else \
-        pa.nulls(len(sets), pa.string())
+    po_numbers = _element_of(seg.elements, po_rows, 3) if len(heads) else pa.nulls(len(sets), pa.string())
     items = np.sort(np.concatenate([seg.rows_of("PO1"), seg.rows_of("POC")]))
     item_of = np.searchsorted(items, acks, side="right") - 1
     has_item = (item_of >= 0) & (items[np.maximum(item_of, 0)] >= starts[set_of]) if len(items) else \
         np.zeros(len(acks), bool)
     acks, set_of, item_rows = acks[has_item], set_of[has_item], items[np.maximum(item_of, 0)][has_item]
-    ack_el = seg.elements.take(pa.array(acks, pa.int64()))
-    item_el = seg.elements.take(pa.array(item_rows, pa.int64()))
-    is_poc = pc.equal(pc.list_element(item_el, 0), "POC")
+    def ack_el(k: int) -> pa.Array:
+        return _element_of(seg.elements, acks, k)
+
+    def item_el(k: int) -> pa.Array:
+        return _element_of(seg.elements, item_rows, k)
+
+    is_poc = pc.equal(item_el(0), "POC")
     take_set = pa.array(set_of, pa.int64())
     meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
                      "set_id": [x[3] for x in sets], "po_number": po_numbers}).take(take_set)
@@ -318,16 +330,34 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     t = pa.table({
         "partner": pa.array([partner] * len(acks), pa.string()),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
-        "set_id": meta["set_id"], "echo": element(item_el, 1),
-        "price": pc.if_else(is_poc, number(element(item_el, 6), MONEY), number(element(item_el, 4), MONEY)),
-        "ack_code": element(ack_el, 1), "quantity": number(element(ack_el, 2), QTY),
-        "ack_unit": element(ack_el, 3),
-        "promised_date": pc.cast(pc.strptime(element(ack_el, 5), format="%Y%m%d", unit="s", error_is_null=True),
+        "set_id": meta["set_id"], "echo": item_el(1),
+        "price": pc.if_else(is_poc, number(item_el(6), MONEY), number(item_el(4), MONEY)),
+        "ack_code": ack_el(1), "quantity": number(ack_el(2), QTY),
+        "ack_unit": ack_el(3),
+        "promised_date": pc.cast(pc.strptime(ack_el(5), format="%Y%m%d", unit="s", error_is_null=True),
                                  pa.date32()),
         "_row": pa.array(acks, pa.int64()),
     })
     t = t.filter(pc.is_valid(t["ack_code"]))
     return _inner_lookup(t, by_isa, ["isa13"])
+
+
+def _element_of(lists: pa.Array | pa.ChunkedArray, rows: np.ndarray, k: int) -> pa.Array:
+    """element(lists.take(rows), k) (parsers.sent_documents): element ``k`` of the segments at ``rows``,
+    trimmed, null where absent or empty; read from the elements in place (no list taken per segment)."""
+    if isinstance(lists, pa.ChunkedArray):
+        lists = lists.combine_chunks()
+    rows = np.asarray(rows, np.int64)
+    if not len(lists.values) or not len(rows):
+        return element(lists.take(pa.array(rows, pa.int64())), k)
+    offsets = lists.offsets.to_numpy(zero_copy_only=False)
+    start = offsets[rows]
+    ok = offsets[rows + 1] - start > k
+    if lists.null_count:  # a null list has no elements (its offsets may say otherwise)
+        ok &= lists.is_valid().to_numpy(zero_copy_only=False)[rows]
+    values = pc.utf8_trim_whitespace(lists.values.take(pa.array(np.where(ok, start + k, 0), pa.int64())))
+    keep = ok & pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False)
+    return pc.if_else(pa.array(keep), values, pa.scalar(None, pa.string()))
 
 
 def sent_sets(sent: pa.Table, refs: pa.Table | None = None) -> pa.Table:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -110,3 +111,32 @@ def test_the_cumulative_report_holds_the_same_lines_and_verdict_files_as_a_fresh
     assert pq.read_table(run / "lines.parquet").num_rows and pq.read_table(run / "document_status.parquet").num_rows
     assert (cumulative.parent / "finance-report.html").read_text() == (tmp_path / "fresh" / "finance-report.html"
                                                                        ).read_text()
+
+
+def test_an_element_read_in_place_is_the_element_of_the_taken_segments():
+    from parsers.sent_documents import element
+
+    lists = pa.array([["ACK", "IA", " 5 ", "EA", "", "20261201"], None, ["PO1", "A1"], ["ACK"], [],
+                      ["POC", "1", "", "", "", "", " 2.50"], ["X", None, "y"]], pa.list_(pa.string()))
+    rows = np.array([0, 1, 2, 3, 4, 5, 6, 0, 5, 2], np.int64)
+    for source in (lists, lists.slice(0), pa.chunked_array([lists.slice(0, 3), lists.slice(3)])):
+        taken = source.take(pa.array(rows, pa.int64()))
+        taken = taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
+        for k in range(8):
+            want = element(taken, k)
+            assert finance_inputs._element_of(source, rows, k).to_pylist() == want.to_pylist(), k
+    tail = lists.slice(2, 4)  # a slice: its offsets point into the whole array's elements
+    for k in range(3):
+        assert finance_inputs._element_of(tail, np.array([0, 3, 1]), k).to_pylist() == \
+            element(tail.take(pa.array([0, 3, 1])), k).to_pylist()
+    assert finance_inputs._element_of(lists, np.array([], np.int64), 1).to_pylist() == []
+
+
+def test_verdict_times_and_days_as_text_whatever_their_year():
+    for years in ((2026, 1999), (999, 2026), (1000, 9999), (1, 1)):
+        at = pa.array([datetime(y, 2, 28, 23, 59, 1) for y in years] + [None], pa.timestamp("s"))
+        day = pa.array([datetime(y, 12, 31).date() for y in years] + [None], pa.date32())
+        assert _text_column(at) == [_text(v) for v in at.to_pylist()], years
+        assert _text_column(day) == [_text(v) for v in day.to_pylist()], years
+    empty = pa.nulls(2, pa.timestamp("s"))
+    assert _text_column(empty) == [None, None]

@@ -1,0 +1,76 @@
+"""A SQLite store's bulk reads straight into Arrow: ADBC's SQLite driver on a second, read-only
+connection to the store's file, so a read of a night's order lines builds no Python value per cell
+(the sqlite3 module costs ~0.35 us per value). Owns that connection and the shape of its result;
+holds no SQL of the store's and decides nothing: connectors.state and connectors.finance_store ask it
+and read rows through their own connection when it answers None (no driver, PostgreSQL, a store in
+memory, a transaction of theirs open: its writes are not visible to another connection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# the driver infers each column's type from the rows of a batch: one batch for the whole result, so a
+# column whose first thousand values are NULL is still read as the text it holds
+BATCH_ROWS = str(2**30)
+BUSY_MS = 30_000  # as the store's own connection (connectors.state)
+
+
+def available() -> bool:
+    try:
+        import adbc_driver_sqlite.dbapi  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def read(path: str, sql: str, args: Sequence = ()) -> pa.Table | None:
+    """The rows of the read-only query ``sql`` (``?`` parameters) on the SQLite file ``path`` as an
+    Arrow table (the driver's types: int64, double, string, binary; a column of NULLs only as int64),
+    or None when the driver is not installed or fails (the caller's own connection then reads)."""
+    try:
+        import adbc_driver_sqlite
+        import adbc_driver_sqlite.dbapi as adbc
+    except ImportError:
+        return None
+    file = Path(path)
+    if not file.is_file():
+        return None
+    try:
+        conn = adbc.connect(file.resolve().as_uri() + "?mode=ro", autocommit=True)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+                cur.adbc_statement.set_options(**{adbc_driver_sqlite.StatementOptions.BATCH_ROWS.value: BATCH_ROWS})
+                if args:
+                    cur.execute(sql, list(args))
+                else:
+                    cur.execute(sql)
+                return cur.fetch_arrow_table()
+        finally:
+            conn.close()
+    except adbc.Error:  # whatever it was, the store's own connection reads the rows (and says what is wrong)
+        return None
+
+
+def typed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table``'s columns (by position) as ``schema``'s types, as the rows read through sqlite3 and
+    built with pa.array(values, type) give them: a column of NULLs only typed NULLs, the others cast
+    (safely: an integer out of range raises, as pa.array does)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = []
+    for col, f in zip(table.columns, schema, strict=True):  # kept in their chunks: no copy
+        if col.null_count == len(col):
+            arrays.append(pa.nulls(len(col), f.type))
+        elif col.type != f.type:
+            arrays.append(pc.cast(col, f.type))
+        else:
+            arrays.append(col)
+    return pa.Table.from_arrays(arrays, schema=schema)
