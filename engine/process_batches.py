@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 
+import pyarrow as pa
+
 from engine.acks import (
     ak1_segment,
     ak2_loops,
@@ -25,14 +27,14 @@ from engine.budgets import cap_findings, too_many_sets
 from engine.process import (
     FUNCTIONAL_FOR_SET,
     Known,
-    OutDoc,
     Outcome,
+    OutDoc,
     acceptance_for,
     duplicate_envelopes,
     group_key,
     partner_checks,
-    shifted,
     sets_too_large,
+    shifted,
 )
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders
@@ -44,7 +46,7 @@ from parsers.x12_writer import Segment
 from rules.envelope import check_interchange, check_sets
 from rules.guide import check_guide
 from rules.structure import check_structure
-from schemas.findings import Finding
+from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.profile import PartnerProfile
 
 
@@ -86,6 +88,7 @@ class SplitInterchange:
         self.accepted: dict[int, int] = {}
         self.seen: dict[int, set[str]] = {}
         self.sent = 0  # groups whose 997 (or nothing) has been given
+        self.changes: list[tuple[pa.Table, pa.Table]] = []  # 860s of the batches so far (see `batch`)
 
     def envelope(self) -> Outcome:
         """What the envelope alone gives (the first batch's Outcome starts from it): its findings, the TA1."""
@@ -161,6 +164,13 @@ class SplitInterchange:
             findings += [f.with_file(file) for f in ack_findings]
         out.findings = findings
         out = shifted(out, delta + self.row_base)
+        # a whole read plans every order of the interchange before any 860: its 860s go with the last batch
+        self.changes.append((out.change_headers, out.changes))
+        out.change_headers, out.changes = CHANGE_HEADERS.empty_table(), ORDER_CHANGES.empty_table()
+        if last:
+            out.change_headers = pa.concat_tables([h for h, _ in self.changes])
+            out.changes = pa.concat_tables([c for _, c in self.changes])
+            self.changes = []
         head = self.envelope() if first else None
         if head is not None:
             out.findings = head.findings + out.findings
