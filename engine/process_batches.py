@@ -7,6 +7,7 @@ engine.process reading the interchange whole. Pure: parse results in, Outcomes o
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 
@@ -48,6 +49,15 @@ from rules.guide import check_guide
 from rules.structure import check_structure
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.profile import PartnerProfile
+
+_SHARED = {("AK5", "A"): ["AK5", "A"], ("AK5", "R"): ["AK5", "R"]}
+
+
+def _compact(loops: list[Segment]) -> list[Segment]:
+    """AK2 loops kept until their group's 997 is built, small: the frequent AK5s one shared list, set
+    ids interned (a group of a million sets keeps an AK2 and a reference each)."""
+    return [_SHARED.get(tuple(seg), seg) if seg[0] == "AK5" and len(seg) == 2 else
+            ["AK2", sys.intern(seg[1]), seg[2]] if seg[0] == "AK2" else seg for seg in loops]
 
 
 class SplitInterchange:
@@ -143,7 +153,7 @@ class SplitInterchange:
                 if self.answers[hi]:
                     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=self.group_rejected[hi],
                                                 version=profile.x12.version)
-                    self.loops.setdefault(hi, []).extend(loops)
+                    self.loops.setdefault(hi, []).extend(_compact(loops))
                     self.accepted[hi] = self.accepted.get(hi, 0) + accepted
                 ok = [] if self.group_rejected[hi] else [ts for ts in g.transactions
                                                          if set_status(ts, findings)[0] == "A"]

@@ -205,7 +205,10 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     offset, segments, part, errors) before the next is read. A run that dies mid-file is taken up by
     the next run at the first piece not committed (nothing taken twice, nothing lost; a remote file
     stays on its server until then and is fetched again); the file is recorded processed or
-    quarantined, and moved, after its last piece."""
+    quarantined, and moved, after its last piece. One interchange over SPLIT_BYTES is not held: its
+    envelope is scanned from the archive, then its sets are read in batches (engine.process_batches: the
+    whole read's findings, 997s and tables), each committed as a piece is (a rerun scans it again and
+    goes on after the batches committed); one the scan cannot cut safely is read whole, as before."""
     at = now.isoformat()
     res.files += 1
     if drop is local:
