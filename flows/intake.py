@@ -26,7 +26,7 @@ from flows.reconcile import ack_findings
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
-from schemas.errors import TransientError
+from schemas.errors import TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.profile import PartnerProfile
 
@@ -275,6 +275,9 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
 
     for piece in x12_stream.pieces(local.chunks("archive", archived, start=start), max_bytes=PIECE_BYTES,
                                    max_set_bytes=profile.limits.max_set_bytes, max_interchange_bytes=SPLIT_BYTES):
+        if resumed_batches and (not piece.span or piece.offset):
+            raise TerminalError("a file read in batches cannot be taken up where it stopped (SPLIT_BYTES changed?)",
+                                partner=profile.id, name=name)
         if not piece.span:
             take_piece(piece.data, piece.oversized, start + piece.end)
             del piece
@@ -283,6 +286,9 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         sk = x12_batches.scan_interchange(local.chunks("archive", archived, start=span_at, stop=span_end),
                                           max_bytes=BATCH_BYTES, max_sets=BATCH_SETS,
                                           max_set_bytes=profile.limits.max_set_bytes)
+        if sk.reason and resumed_batches:
+            raise TerminalError(f"a file read in batches cannot be taken up where it stopped ({sk.reason})",
+                                partner=profile.id, name=name)
         if sk.reason:  # read whole, as before (a piece of whole interchanges, big set bodies left out)
             progress.report("intake", f"an interchange of {span_end - span_at:,} bytes read whole: {sk.reason}",
                             partner=profile.id)
