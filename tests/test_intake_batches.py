@@ -344,3 +344,21 @@ def test_a_crash_mid_interchange_is_taken_up_where_it_stopped(tmp_path, batched,
     monkeypatch.setattr(intake_flow, "_plan_and_store", real)
     _intake(b)  # the rerun reads the interchange's envelope again and commits batches 4 on
     assert _dump(a) == _dump(b)
+
+
+def test_intake_of_a_batched_interchange_with_a_huge_set_quarantines_it_with_its_finding(tmp_path, batched):
+    big = _set("850", "0500", _po("PO-BIG", lines=400))
+    ws = _with_extra(tmp_path / "a", {"big.x12": _ic([_group("PO", "1", _pos(0, 3) + [big] + _pos(3, 3))], isa13=970)})
+    profile = ws.root / "partners" / "acme.toml"
+    profile.write_text(profile.read_text() + "\n[limits]\nmax_set_bytes = 2000\n")
+    results = _intake(ws)
+    assert max(batched) < 3_000  # the huge set's body never reached the reader
+    acme = next(r for r in results if r.partner == "acme")
+    [row] = [f for f in acme.findings if f["code"] == "SET_TOO_LARGE"]
+    assert row["location"]["st02"] == "0500" and row["location"]["file_segment"] == 2 + 3 * 11 + 1
+    assert (ws.drop_root / "acme" / "quarantine" / "big.x12").is_file()
+    db = sqlite3.connect(ws.root / "state" / "orderbridge.sqlite")
+    assert db.execute("SELECT status, error_count FROM files WHERE name='big.x12'").fetchone() == ("quarantined", 1)
+    assert db.execute("SELECT count(*) FROM orders WHERE po_number LIKE 'PO-%'").fetchone()[0] == 6
+    assert db.execute("SELECT count(*) FROM orders WHERE po_number='PO-BIG'").fetchone()[0] == 0
+    db.close()
