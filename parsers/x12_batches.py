@@ -72,6 +72,7 @@ class _Scan:
         self.prev_row = 0  # row of the last envelope segment
         self.set_open: tuple[int, int, bytes, int] | None = None  # (start, row, ST segment, ST end offset)
         self.batch = (0, 0, -1, 0)  # open batch: (start, row, group, sets)
+        self.virtual = False  # a terminator put after a last segment that has none
 
     # --- the walk ----------------------------------------------------------------------------------
     def run(self, chunks) -> Skeleton:
@@ -93,6 +94,12 @@ class _Scan:
                     sk.size += len(chunk)
                     return True
             final = True
+            if not self.virtual and hasattr(self, "term"):
+                last = buf.rfind(self.term)
+                if bytes(buf[last + 1:]).strip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f"):
+                    buf.extend(self.term)  # the last segment has no terminator: the reader ends it there too
+                    self.virtual = True
+                    return True
             return False
 
         while len(buf) < 1024 and more():
@@ -118,7 +125,7 @@ class _Scan:
         if len(buf) < q + 3:
             return self.stop("an ISA it cannot read")
         comp, term = bytes(buf[q + 1: q + 2]), bytes(buf[q + 2: q + 3])
-        if term.isspace() or term.isalnum() or term in (sep, comp) or comp.isalnum() or comp.isspace() \
+        if term in (b" ", b"\t") or term.isalnum() or term in (sep, comp) or comp.isalnum() or comp.isspace() \
                 or term[0] > 127 or comp[0] > 127 or sep.isalnum() or sep.isspace() or sep[0] > 127:
             return self.stop("delimiters it does not cut at")
         if buf.find(term, 0, q + 2) >= 0:
