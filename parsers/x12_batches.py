@@ -6,8 +6,8 @@ interchange's. Owns where an interchange is cut; checking stays engine.process_b
 
 Pure: byte chunks in, a Skeleton out. Whatever would make a batch read differ from the whole read (empty
 segments, a segment ending in the component separator, text outside the sets, a second ISA, TA1, bytes
-that are not UTF-8, Unicode at a segment start) is named in ``Skeleton.reason``: the caller then reads
-the interchange whole, as before.
+that are not UTF-8, Unicode at a segment start, a blank or non-ASCII delimiter) is named in
+``Skeleton.reason``: the caller then reads the interchange whole, as before.
 """
 
 from __future__ import annotations
