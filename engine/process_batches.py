@@ -50,14 +50,21 @@ from rules.structure import check_structure
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.profile import PartnerProfile
 
-_SHARED = {("AK5", "A"): ["AK5", "A"], ("AK5", "R"): ["AK5", "R"]}
+_SHARED = {("AK5", "A"): ("AK5", "A"), ("AK5", "R"): ("AK5", "R")}
 
 
 def _compact(loops: list[Segment]) -> list[Segment]:
-    """AK2 loops kept until their group's 997 is built, small: the frequent AK5s one shared list, set
-    ids interned (a group of a million sets keeps an AK2 and a reference each)."""
-    return [_SHARED.get(tuple(seg), seg) if seg[0] == "AK5" and len(seg) == 2 else
-            ["AK2", sys.intern(seg[1]), seg[2]] if seg[0] == "AK2" else seg for seg in loops]
+    """AK2 loops kept until their group's 997 is built, small: segments as tuples (which the document's
+    plan keeps as they are, engine.lifecycle.common.planned_document, instead of copying them), the
+    frequent AK5s one shared tuple, set ids interned: a group of a million sets keeps an AK2 each."""
+    out: list[Segment] = []
+    for seg in loops:
+        if seg[0] == "AK2":
+            out.append(("AK2", sys.intern(seg[1]), seg[2]))
+        else:
+            t = tuple(seg)
+            out.append(_SHARED.get(t, t))
+    return out
 
 
 class SplitInterchange:
@@ -187,13 +194,14 @@ class SplitInterchange:
             out.documents = head.documents
         for hi in range(self.sent, len(self.ic.groups) if last else min(ends_groups, len(self.ic.groups))):
             g = self.ic.groups[hi]
+            self.seen.pop(hi, None)
             if self.answers[hi]:
                 body = [ak1_segment(g, profile.x12.version), *self.loops.pop(hi, []),
                         ak9_segment(self.group_rejected[hi], self.ack_codes[hi], received=self.set_counts[hi],
                                     accepted=self.accepted.pop(hi, 0))]
                 out.documents.append(OutDoc("997", f"997:{self.sha256}:{ic.control_number}:{g.control_number}:"
                                             f"{g.start + self.row_base}", functional_id="FA", bodies=(tuple(body),)))
-            self.seen.pop(hi, None)
+                del body
             self.sent = hi + 1
         if last and not self.rejected:
             out.interchanges_seen.append((self.ic.sender, self.ic.control_number))

@@ -63,9 +63,9 @@ PIECE_BYTES = 4_000_000  # a piece: whole interchanges, at least this many bytes
 # One interchange larger than SPLIT_BYTES is never held: its envelope is scanned, then its transaction sets
 # are read in batches of at most BATCH_SETS sets and about BATCH_BYTES bytes (parsers.x12_batches,
 # engine.process_batches), each committed before the next is read; memory follows the batch (~30x its size).
-SPLIT_BYTES = 8_000_000
-BATCH_BYTES = 8_000_000
-BATCH_SETS = 10_000
+SPLIT_BYTES = 4_000_000
+BATCH_BYTES = 4_000_000
+BATCH_SETS = 5_000
 RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 

@@ -119,7 +119,8 @@ def _facts(outs) -> tuple:
         for f in o.findings:
             by_set[(f.location.isa13, f.location.gs06, f.location.st02)].append(str(f.to_dict()))
     return (sorted(str(f.to_dict()) for o in outs for f in o.findings), dict(by_set),
-            [(d.doc_type, d.doc_key, d.bodies, d.ta1) for o in outs for d in o.documents],
+            [(d.doc_type, d.doc_key, [[list(s) for s in b] for b in d.bodies], d.ta1)
+             for o in outs for d in o.documents],
             [r for o in outs for r in o.orders.to_pylist()], [r for o in outs for r in o.lines.to_pylist()],
             [r for o in outs for r in o.change_headers.to_pylist()], [r for o in outs for r in o.changes.to_pylist()],
             [r for o in outs for r in o.functional_acks.to_pylist()], [k for o in outs for k in o.interchanges_seen],
