@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -32,6 +30,7 @@ if str(ROOT) not in sys.path:
 
 from bench.bench_night import TreePeak  # noqa: E402
 from bench.night import LINES_PER_PO, clone_acme, drop, prepare, pyx12_read  # noqa: E402
+from flows.prefect_api import free_port, stop_group  # noqa: E402
 
 CLOCK = "2026-11-27T02:00:00"
 WORK = ROOT / ".bench" / "pool"
@@ -39,25 +38,8 @@ POOL = "orderbridge-bench"
 BIN = Path(sys.executable).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM to the process group started for it (its PID), then SIGKILL to anything left in it."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
 
 
 def start_prefect(pg, home: Path) -> tuple[subprocess.Popen, str]:
@@ -69,7 +51,7 @@ def start_prefect(pg, home: Path) -> tuple[subprocess.Popen, str]:
         password = pg.passfile.read_text().strip().rsplit(":", 1)[1]
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = (f"postgresql+asyncpg://orderbridge:{password}@127.0.0.1:"
                                                       f"{pg.port}/prefect")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}/api"
@@ -84,9 +66,9 @@ def start_prefect(pg, home: Path) -> tuple[subprocess.Popen, str]:
                 pass
             time.sleep(0.5)
     except BaseException:
-        _stop(server)
+        stop_group(server)
         raise
-    _stop(server)
+    stop_group(server)
     raise SystemExit("the Prefect server did not start")
 
 
@@ -193,11 +175,11 @@ def main(argv: list[str]) -> int:
                     print(f"  ({n_workers} worker(s), {m}x done: {found[-1]['wall']:.1f} s)", flush=True)
             finally:
                 for w in workers:
-                    _stop(w)
+                    stop_group(w)
             rows += [{**r, "workers": n_workers, "empty": found[0]["wall"]} for r in found]
     finally:
         if server is not None:
-            _stop(server)
+            stop_group(server)
         if pg is not None:
             pg.stop()
     print(f"{'workers':>7} {'night':<6} {'lines':>9} {'wall s':>7} {'+empty s':>8} {'pyx12 s':>7} {'ratio':>6} "

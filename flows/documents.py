@@ -6,7 +6,7 @@ delivery once the profile offers a set that fits: values are never altered."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from connectors.base import FileDrop
@@ -106,7 +106,7 @@ DELIVERY_CHUNK = 256  # files written (and their folder synced) before they are 
 
 
 def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, *, now: datetime,
-                    run_id: str = "") -> int:
+                    run_id: str = "", keep: Callable[[], None] | None = None) -> int:
     """Write every pending document to the partner's outbox; a failed write stays pending. A file
     already there with the same bytes (a run killed before it marked it delivered) is only marked; an
     outbox file is never overwritten with different bytes: that document stays pending, with an
@@ -118,7 +118,11 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     renames them into place (`LocalDrop.write_many`); another drop writes each file (its `write`:
     temporary name, renamed). Then the folder itself is synced (local drops) and the chunk's
     documents are marked delivered in one transaction. A crash in between leaves them pending: the
-    next run finds the same bytes in place (or writes them again), never new numbers."""
+    next run finds the same bytes in place (or writes them again), never new numbers.
+
+    ``keep`` (a sharded worker's lease renewal, connectors.lease.Lease.renew) is called before each
+    chunk is written: when it raises (LeaseLost: another worker took the partner over) nothing more is
+    written, and the chunks before it stay delivered."""
     local = isinstance(drop, LocalDrop)
     if local:  # half-written files of a killed run (the run holds the workspace lease)
         drop.remove_temporaries("outbox")
@@ -126,6 +130,8 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     n, refused = 0, []
     sync = getattr(drop, "sync", None)
     for chunk in state.pending_files(profile.id, chunk=DELIVERY_CHUNK):
+        if keep is not None:
+            keep()
         there = _in_outbox(drop, [doc.file_name for doc in chunk])
         done: list[int] = []
         todo: dict[str, tuple[int, bytes]] = {}  # file name -> (document id, bytes) to write

@@ -96,7 +96,10 @@ def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> ste
         state.close()
 
 
-def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) -> int:
+def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
+                  keep: Callable[[], None] | None = None) -> int:
+    """One partner's pending documents to its outbox (steps.deliver_partner; ``keep``: its lease renewal
+    before each chunk, when partners are sharded)."""
     ws = open_workspace(workspace)
     profile = ws.partners()[partner_id]
     state = StateStore(ws.state_url)
@@ -105,7 +108,7 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) ->
         try:
             with timed("deliver", partner_id):
                 return steps.deliver_partner(profile, state, drop, now=datetime.fromisoformat(now_iso),
-                                             run_id=run_id)
+                                             run_id=run_id, keep=keep)
         finally:
             drop.close()
     finally:

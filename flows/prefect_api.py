@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import importlib.util
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -47,7 +48,7 @@ def start_api_server(timeout: float | None = None) -> str | None:
     timeout = timeout or float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90"))
     deadline = time.monotonic() + timeout
     while True:
-        port = _free_port()
+        port = free_port()
         proc = _spawn(port)
         url = f"http://127.0.0.1:{port}/api"
         if _healthy(proc, url, deadline):
@@ -104,7 +105,24 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop_group(proc: subprocess.Popen, grace: float = 30.0) -> None:
+    """SIGTERM to the process group started for `proc` (start_new_session: its PID), SIGKILL after
+    `grace` seconds, then SIGKILL to anything still left in the group (a worker's flow-run processes)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()

@@ -19,7 +19,6 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -28,6 +27,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from flows.prefect_api import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"  # git-ignored: screenshots a person can look at after a run
@@ -71,10 +72,6 @@ def screenshot_file(page: Path, png: Path, *, size: tuple[int, int] = (1280, 240
     return png
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Browser:
@@ -93,7 +90,7 @@ class Browser:
         self.profile = ""
 
     def __enter__(self) -> Browser:
-        self.port = _free_port()
+        self.port = free_port()
         self.process = subprocess.Popen([self.driver, f"--port={self.port}", "--allowed-ips=127.0.0.1"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + self.timeout

@@ -13,7 +13,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from flows.prefect_api import free_port
 
 BACKENDS = ["sqlite", "postgresql"]
 USER = "orderbridge"
@@ -40,10 +41,6 @@ def pg_bin() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -104,7 +101,7 @@ def start_server() -> PgServer:
                     "--auth-host=scram-sha-256", "--locale=C", "--encoding=UTF8", "--no-sync"],
                    check=True, capture_output=True, cwd=root, env=env, **run_as)
     pwfile.unlink()
-    port = _free_port()
+    port = free_port()
     log = open(root / "postgres.log", "wb")  # noqa: SIM115 - the server's stderr for as long as it runs
     process = subprocess.Popen(
         [str(folder / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1", "-k", str(sock),

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.prefect_api import free_port, stop_group
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
 from tests.support import REPO
 from tests.support_pool import differences, dump_files, dump_leases, dump_state
@@ -36,25 +35,8 @@ POOL = "orderbridge-test"
 NIGHTS_RUN = (0,)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM to the process group the test made for it (its PID), SIGKILL if it lingers."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-    try:  # children left in the group (a worker's flow-run processes)
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _api(url: str, path: str, body: dict) -> list[dict]:
@@ -70,7 +52,7 @@ def prefect_on_postgres(pg_server, tmp_path_factory):
     pg_server.admin("CREATE DATABASE prefect", database="postgres")
     password = pg_server.passfile.read_text().strip().rsplit(":", 1)[1]
     home = tmp_path_factory.mktemp("prefect-home")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
            "PREFECT_API_DATABASE_CONNECTION_URL":
@@ -97,7 +79,7 @@ def prefect_on_postgres(pg_server, tmp_path_factory):
                        "PREFECT_LOGGING_LEVEL": "INFO"}  # the workers' "submitting flow run" lines
         yield url, client_env, server
     finally:
-        _stop(server)
+        stop_group(server)
 
 
 def _workspace(root: Path, store: str) -> Path:
@@ -133,7 +115,7 @@ def test_two_workers_equal_the_one_process_night(prefect_on_postgres, pg_server,
         texts = [log.read_text(errors="replace") for log in logs]
     finally:
         for w in workers:
-            _stop(w)
+            stop_group(w)
     runs = _api(url, "/flow_runs/filter", {"limit": 200})
     partner_runs = [r for r in runs if r["name"].startswith(("intake-", "deliver-"))]
     assert len(partner_runs) == 2 * 4 * len(NIGHTS_RUN), [r["name"] for r in runs]  # 4 partners, 2 stages

@@ -116,3 +116,85 @@ def test_runs_no_worker_starts_are_cancelled_and_say_why(monkeypatch):
     read = PoolStages._outcome("intake", "/nonexistent", "r1", "acme", states["acme"])
     assert read.failure.startswith("flow run intake-acme Cancelled: no worker of work pool 'night-shift' started it")
     assert "orderbridge worker --pool night-shift" in read.failure
+
+
+def _decided(tmp_path):
+    """A workspace after night 1's intake and decide for every partner: documents pending delivery."""
+    from flows.workspace import open_workspace
+
+    ws = _workspace(tmp_path)
+    clock = NIGHTS[0][1]
+    for partner in open_workspace(ws).partners():
+        night.intake_stage(str(ws), partner, clock, "r1")
+    night.decide_stage(str(ws), clock, "r1", False)
+    return ws, clock
+
+
+def _pending(ws, partner: str) -> list[str]:
+    from connectors.state import StateStore
+    from flows.workspace import open_workspace
+
+    state = StateStore(open_workspace(ws).state_url)
+    try:
+        return [f.file_name for chunk in state.pending_files(partner) for f in chunk]
+    finally:
+        state.close()
+
+
+def test_delivery_renews_the_partner_lease_before_each_chunk_and_stops_where_it_was_lost(tmp_path, monkeypatch):
+    """Worker A delivers acme two files at a time; after its first chunk another worker takes the lease
+    over (A was paused past its expiry): A's next renewal fails, so it writes nothing more (LeaseLost),
+    the first chunk stays delivered, the rest stays pending for the new holder, whose row A leaves alone."""
+    import sqlite3
+
+    from flows import documents, partner_stage
+    from flows.workspace import open_workspace
+    from schemas.errors import LeaseLost
+
+    ws, clock = _decided(tmp_path)
+    pending = _pending(ws, "acme")
+    assert len(pending) >= 3, pending
+    monkeypatch.setattr(documents, "DELIVERY_CHUNK", 2)
+    store = open_workspace(ws).state_url.removeprefix("sqlite:///")
+    delivered = documents._delivered
+    chunks: list[int] = []
+
+    def then_taken_over(state, ids, sync, now):
+        delivered(state, ids, sync, now)
+        chunks.append(len(ids))
+        with sqlite3.connect(store) as db:  # worker B's takeover, as connectors.lease writes it
+            db.execute("UPDATE leases SET holder_id='worker-b', note='worker B', expires_at='2999-01-01T00:00:00+00:00'"
+                       " WHERE name='partner:acme'")
+
+    monkeypatch.setattr(documents, "_delivered", then_taken_over)
+    with pytest.raises(LeaseLost, match="lost the lease of partner acme"):
+        partner_stage.run_partner("deliver", str(ws), "acme", clock, "r1")
+    assert chunks == [2]
+    outbox = sorted(p.name for p in (ws / "drop" / "acme" / "outbox").iterdir())
+    assert outbox == sorted(pending[:2])
+    assert _pending(ws, "acme") == pending[2:]
+    with sqlite3.connect(store) as db:
+        row = db.execute("SELECT holder_id, released FROM leases WHERE name='partner:acme'").fetchone()
+    assert row == ("worker-b", 0)
+
+
+def test_delivery_keeping_its_lease_writes_every_chunk(tmp_path, monkeypatch):
+    """The same delivery with nobody taking over: every chunk written, the lease renewed before each."""
+    from connectors import lease
+    from flows import documents, partner_stage
+
+    ws, clock = _decided(tmp_path)
+    pending = _pending(ws, "acme")
+    monkeypatch.setattr(documents, "DELIVERY_CHUNK", 2)
+    renewals: list[str] = []
+    renew = lease.Lease.renew
+
+    def counted(self, *args, **kwargs):
+        renewals.append(self.name)
+        return renew(self, *args, **kwargs)
+
+    monkeypatch.setattr(lease.Lease, "renew", counted)
+    out = partner_stage.run_partner("deliver", str(ws), "acme", clock, "r1")
+    assert out.value == len(pending) and _pending(ws, "acme") == []
+    assert sorted(p.name for p in (ws / "drop" / "acme" / "outbox").iterdir()) == sorted(pending)
+    assert renewals.count("partner:acme") >= -(-len(pending) // 2) + 1  # each chunk, then the stage's end
