@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_reconcile_stage.py 1000 10000
 	$(BIN)/python bench/bench_console.py
 	$(BIN)/python bench/bench_bigdrop.py --mb 1024
+	$(BIN)/python bench/bench_bigdrop.py --shape one --mb 1024
+	$(BIN)/python bench/bench_bigdrop.py --shape six --mb 270
 	$(BIN)/python bench/bench_pool.py
 
 lint: $(STAMP)

@@ -1,11 +1,15 @@
-"""A drop larger than memory should be (issue 14 item 4): ACME's inbox gets ~1 GB of 850s, half in one
-file of many interchanges (read a piece at a time, flows.intake.STREAM_BYTES) and half in files of
-~12 MB, and the intake stage runs on it in a child process: wall and CPU time, the peak RSS of the
-process tree (sampled from /proc, as bench_night.py does) and what was taken in. Measured, never
-asserted (tests assert behaviour: tests/test_intake_streaming.py).
+"""A drop larger than memory should be (issue 14 item 4), in three shapes, taken in by the intake stage in
+a child process: wall and CPU time, the peak RSS of the process tree (sampled from /proc, as
+bench_night.py does) and what was taken in. Measured, never asserted (tests assert behaviour:
+tests/test_intake_streaming.py, tests/test_intake_batches.py).
 
-    .venv/bin/python bench/bench_bigdrop.py [--mb 1024] [--keep] [--work DIR] [--stream-mb 16]
-                                            [--pos-per-interchange 500]
+  mixed  ACME's inbox gets ~--mb of 850s, half in one file of many interchanges (read a piece at a time,
+         flows.intake.STREAM_BYTES) and half in files of ~12 MB;
+  one    one file holding one interchange of ~--mb (its sets read a batch at a time, flows.intake.SPLIT_BYTES);
+  six    one file of six interchanges of ~--mb/6 each.
+
+    .venv/bin/python bench/bench_bigdrop.py [--shape mixed|one|six] [--mb 1024] [--keep] [--work DIR]
+                                            [--stream-mb 16] [--pos-per-interchange 500] [--batch-sets N]
 """
 
 from __future__ import annotations
@@ -31,9 +35,9 @@ PER_INTERCHANGE = 500  # POs
 SMALL_FILE_MB = 12
 
 
-def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHANGE) -> dict:
-    """ACME's inbox: one file of many interchanges (half of ``total_mb``) and files of ~12 MB (the rest),
-    written an interchange at a time (never the drop in memory). Deterministic."""
+def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHANGE, shape: str = "mixed") -> dict:
+    """ACME's inbox in ``shape`` (see the module's docstring), written a set at a time (never the drop, nor
+    an interchange, in memory). Deterministic."""
     from connectors.reference import load_reference
     from schemas.profile import load_profiles
 
@@ -49,12 +53,16 @@ def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHA
     counts = {"files": 0, "interchanges": 0, "pos": 0, "lines": 0, "bytes": 0}
     po = 0
 
-    def interchange(isa13: int) -> str:
+    def interchange(fh, isa13: int, *, pos: int | None = None, size: int | None = None) -> int:
+        """One interchange of ``pos`` POs (or of about ``size`` bytes) written to ``fh``; its bytes."""
         nonlocal po
         segs = [f"ISA*00*          *00*          *{x.their_qualifier}*{x.their_id:<15}*{x.our_qualifier}*"
                 f"{x.our_id:<15}*261126*0200*U*00401*{isa13:09d}*0*P*>",
                 f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13}*X*{x.version}"]
-        for k in range(1, per_interchange + 1):
+        written = fh.write("".join(s + "~\n" for s in segs))
+        k = 0
+        while (pos is None or k < pos) and (size is None or written < size):
+            k += 1
             st = f"{k:04d}" if k < 10_000 else str(k)
             body = [f"BEG*00*SA*BIG-{po:07d}**20261126", "CUR*BY*USD", "DTM*010*20261210",
                     "N1*ST*Acme Distribution Center*92*DC01"]
@@ -62,26 +70,36 @@ def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHA
                 price, upc, pack, least = rng.choice(choices)
                 body.append(f"PO1*{i}*{max(pack * rng.randint(1, 4), least)}*EA*{price}*PE*UP*{upc}")
             body.append(f"CTT*{LINES_PER_PO}")
-            segs += [f"ST*850*{st}", *body, f"SE*{len(body) + 2}*{st}"]
+            written += fh.write("".join(s + "~\n" for s in [f"ST*850*{st}", *body, f"SE*{len(body) + 2}*{st}"]))
             po += 1
-        segs += [f"GE*{per_interchange}*{isa13}", f"IEA*1*{isa13:09d}"]
+        written += fh.write(f"GE*{k}*{isa13}~\nIEA*1*{isa13:09d}~\n")
         counts["interchanges"] += 1
-        counts["pos"] += per_interchange
-        counts["lines"] += per_interchange * LINES_PER_PO
-        return "".join(s + "~\n" for s in segs)
+        counts["pos"] += k
+        counts["lines"] += k * LINES_PER_PO
+        return written
 
     isa13 = 1
     target = total_mb * 1_000_000
-    for name, size in [("big-0000.x12", target // 2)] + [
+    if shape == "mixed":
+        files = [("big-0000.x12", target // 2)] + [
             (f"part-{k:04d}.x12", min(SMALL_FILE_MB * 1_000_000, target // 2))
-            for k in range(max(1, target // 2 // (SMALL_FILE_MB * 1_000_000)))]:
+            for k in range(max(1, target // 2 // (SMALL_FILE_MB * 1_000_000)))]
+    else:
+        files = [("big-0000.x12", target)]
+    for name, size in files:
         written = 0
         with open(inbox / name, "w", encoding="ascii") as fh:
-            while written < size:
-                text = interchange(isa13)
+            if shape == "one":
+                written = interchange(fh, isa13, size=size)
                 isa13 += 1
-                fh.write(text)
-                written += len(text)
+            elif shape == "six":
+                for _ in range(6):
+                    written += interchange(fh, isa13, size=size // 6)
+                    isa13 += 1
+            else:
+                while written < size:
+                    written += interchange(fh, isa13, pos=per_interchange)
+                    isa13 += 1
         counts["files"] += 1
         counts["bytes"] += written
     return counts
@@ -99,6 +117,9 @@ from flows.workspace import open_workspace
 if {stream!r} is not None:
     intake.STREAM_BYTES = {stream!r}
     intake.PIECE_BYTES = max(1, {stream!r} // 4)
+    intake.SPLIT_BYTES = intake.BATCH_BYTES = max(1, {stream!r} // 2)
+if {batch_sets!r} is not None:
+    intake.BATCH_SETS = {batch_sets!r}
 ws = open_workspace({ws!r})
 state = StateStore(ws.state_url)
 wall, cpu = time.perf_counter(), time.process_time()
@@ -113,7 +134,12 @@ print(json.dumps({{"wall": wall, "cpu": cpu, "files": res.files, "processed": re
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shape", choices=("mixed", "one", "six"), default="mixed",
+                    help="mixed: many interchanges in files of 12 MB and one big file; one: one interchange in "
+                         "one file; six: six interchanges in one file (default mixed)")
     ap.add_argument("--mb", type=int, default=1024, help="size of the drop in MB (default 1024)")
+    ap.add_argument("--batch-sets", type=int, default=None,
+                    help="sets per batch of an interchange read in batches (default: flows.intake.BATCH_SETS)")
     ap.add_argument("--keep", action="store_true", help="keep the workspace (.bench/bigdrop)")
     ap.add_argument("--work", type=Path, default=WORK, help="the workspace (default .bench/bigdrop)")
     ap.add_argument("--stream-mb", type=float, default=None,
@@ -127,11 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     profile = work / "partners" / "acme.toml"
     profile.write_text(profile.read_text() + "\n[limits]\nmax_file_bytes = 4000000000\nmax_sets_per_file = 10000000\n")
     t = time.perf_counter()
-    drop = write_drop(work, args.mb, args.pos_per_interchange)
+    drop = write_drop(work, args.mb, args.pos_per_interchange, args.shape)
     written = time.perf_counter() - t
     proc = subprocess.Popen([sys.executable, "-c", CHILD.format(root=str(ROOT), ws=str(work),
                                                          stream=None if args.stream_mb is None
-                                                         else int(args.stream_mb * 1_000_000))],
+                                                         else int(args.stream_mb * 1_000_000),
+                                                         batch_sets=args.batch_sets)],
                             stdout=subprocess.PIPE, text=True)
     peak = TreePeak(proc.pid)
     peak.start()
@@ -143,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     got = json.loads(out.strip().splitlines()[-1])
     state_mb = sum(p.stat().st_size for p in (work / "state").rglob("*") if p.is_file()) / 1e6
-    print(f"bigdrop  {drop['bytes'] / 1e6:,.0f} MB in {drop['files']} files ({drop['interchanges']:,} interchanges, "
+    print(f"bigdrop  {args.shape}: {drop['bytes'] / 1e6:,.0f} MB in {drop['files']} files "
+          f"({drop['interchanges']:,} interchanges, "
           f"{drop['pos']:,} POs, {drop['lines']:,} lines; written in {written:.1f} s)")
     print(f"intake   wall {got['wall']:.1f} s  cpu {got['cpu']:.1f} s  peak RSS (process tree) "
           f"{peak.peak / 2**20:,.0f} MB  orders {got['orders']:,}  files processed {got['processed']} "

@@ -315,12 +315,26 @@ class LocalDrop:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def chunks(self, folder: str, name: str, *, start: int = 0, size: int = 8 << 20) -> Iterator[bytes]:
-        """The file's bytes from ``start``, ``size`` at a time (never the whole file in memory)."""
+    def chunks(self, folder: str, name: str, *, start: int = 0, size: int = 8 << 20,
+               stop: int | None = None) -> Iterator[bytes]:
+        """The file's bytes from ``start`` (to ``stop``, else its end), ``size`` at a time (never the
+        whole file in memory)."""
         with open(self._path(folder, name), "rb") as fh:
             fh.seek(start)
-            while chunk := fh.read(size):
+            left = -1 if stop is None else max(0, stop - start)
+            while left and (chunk := fh.read(size if left < 0 else min(size, left))):
+                left -= len(chunk) if left > 0 else 0
                 yield chunk
+
+    def read_range(self, folder: str, name: str, start: int, stop: int) -> bytes:
+        """The file's bytes [start, stop) (a part of a file too large to read whole)."""
+        with open(self._path(folder, name), "rb") as fh:
+            fh.seek(start)
+            data = fh.read(stop - start)
+        if len(data) != stop - start:
+            raise StorageError(f"{name} is shorter than expected ({start + len(data)} bytes, not {stop})",
+                                folder=folder, name=name)
+        return data
 
     def sha256(self, folder: str, name: str) -> str:
         """The file's sha256, read a chunk at a time."""

@@ -96,15 +96,30 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
     """The body (AK1..AK9) of a 997 (in ``version``) acknowledging group ``g``. AK4-02 comes from the
     dictionary of the group's own version. When the group is rejected (AK9 R), no AK5 says A. Every
     echoed value is sendable (see the section at the end)."""
+    head = ak1_segment(g, version)
+    group_is_rejected, group_codes = group_rejected(g, findings, version=version)
+    loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=group_is_rejected, version=version)
+    return [head, *loops,
+            ak9_segment(group_is_rejected, group_codes, received=len(g.transactions), accepted=accepted)]
+
+
+def ak1_segment(g: Group, version: str) -> Segment:
+    """AK1 of the 997 (in ``version``) for group ``g`` (build_997's head)."""
     if not group_nameable(g):
         raise ValueError("a group whose GS01/GS06 cannot be echoed gets no 997 (see unnameable_groups)")
-    body: list[Segment] = [["AK1", g.functional_id, g.control_number] + (
-        [g.version] if version >= "005010" and _sendable(g.version, "AN", 1, 12) else [])]
+    return ["AK1", g.functional_id, g.control_number] + (
+        [g.version] if version >= "005010" and _sendable(g.version, "AN", 1, 12) else [])
+
+
+def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, group_is_rejected: bool,
+              version: str) -> tuple[list[Segment], int]:
+    """The AK2..AK5 loops of ``sets`` (of group ``g``, in order) and how many of them are accepted: the
+    middle of build_997, which a group read a batch of sets at a time builds batch by batch."""
+    body: list[Segment] = []
     accepted = 0
-    group_is_rejected, group_codes = group_rejected(g, findings, version=version)
     their_dictionary = dictionary_for(g.version)
     our_dictionary = dictionary_for(version)
-    for ts in g.transactions:
+    for ts in sets:
         if not set_nameable(ts):
             continue  # no AK2 can name it: counted as received, not accepted (AK9)
         status, codes, seg_findings = set_status(ts, findings)
@@ -132,9 +147,12 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
         if status == "A":
             accepted += 1
         body.append(["AK5", status, *codes])
-    rejected, codes = group_is_rejected, group_codes
-    received = len(g.transactions)
-    if rejected:
+    return body, accepted
+
+
+def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: int, accepted: int) -> Segment:
+    """AK9 (build_997's tail): ``received`` sets, ``accepted`` of them (none when the group is rejected)."""
+    if group_is_rejected:
         status, accepted = "R", 0
     elif accepted == received:
         status = "A"
@@ -142,8 +160,7 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
         status = "R"
     else:
         status = "P"
-    body.append(["AK9", status, str(received), str(received), str(accepted), *codes])
-    return body
+    return ["AK9", status, str(received), str(received), str(accepted), *group_codes]
 
 
 def ak4_code(code: str, d997: Dictionary | None) -> str:

@@ -104,7 +104,7 @@ def acceptance_for(profile: PartnerProfile) -> Acceptance:
     return Acceptance(sets=sets)
 
 
-def _partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
+def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
     out: list[Finding] = []
     x = profile.x12
     loc = dict(seg="ISA", isa13=ic.control_number, file_segment=ic.start + 1)
@@ -126,7 +126,7 @@ def group_key(g: Group) -> tuple[str, str, str, str]:
     return g.functional_id, g.sender, g.receiver, g.control_number
 
 
-def _duplicates(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
+def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
                 known: Known) -> list[Finding]:
     """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
     earlier in this one; GS_DUPLICATE for a group whose GS01+GS02+GS03+GS06 was. Only the repeat is
@@ -180,7 +180,7 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     return shifted(out, row_base) if row_base else out
 
 
-def _too_large(result: ParseResult, oversized: Sequence[OversizedSet], limits, file: str) -> list[Finding]:
+def sets_too_large(result: ParseResult, oversized: Sequence[OversizedSet], limits, file: str) -> list[Finding]:
     """SET_TOO_LARGE for each set whose body the streaming reader left out (by its ordinal in the piece)."""
     if not oversized:
         return []
@@ -229,11 +229,11 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     foreign: set[int] = set()  # interchanges whose sender is not this partner: never answered
     for ic in result.interchanges:
         if not ic.rejected:
-            partner_findings = _partner_checks(ic, profile)
+            partner_findings = partner_checks(ic, profile)
             if any(f.code == "PARTNER_SENDER_MISMATCH" for f in partner_findings):
                 foreign.add(ic.start)
             findings += [f.with_file(file) for f in partner_findings]
-    findings += _duplicates(result, [ic for ic in result.interchanges if ic.start not in foreign], findings,
+    findings += duplicate_envelopes(result, [ic for ic in result.interchanges if ic.start not in foreign], findings,
                             known)
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
@@ -241,7 +241,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                if ts.set_id in profile.accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == g.functional_id]
     findings += check_structure(result, inbound)
     findings += check_guide(result, inbound, profile.x12.guide)
-    too_large = _too_large(result, oversized, profile.limits, file)
+    too_large = sets_too_large(result, oversized, profile.limits, file)
     if too_large:  # a set without its body: only its SET_TOO_LARGE speaks for it
         gone = {(f.location.isa13, f.location.gs06, f.location.st02) for f in too_large}
         findings = [f for f in findings if (f.location.isa13, f.location.gs06, f.location.st02) not in gone

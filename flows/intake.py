@@ -6,6 +6,7 @@ engine.lifecycle.plan_intake; this stage loads, calls it, and applies the plan i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable
@@ -18,13 +19,14 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import budgets, lifecycle
 from engine.process import Known, process_csv_file, process_file
-from flows import faults
+from engine.process_batches import process_in_batches
+from flows import faults, progress
 from flows.documents import holder, renderer
 from flows.reconcile import ack_findings
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
-from parsers import x12_stream
-from schemas.errors import TransientError
+from parsers import x12_batches, x12_stream
+from schemas.errors import TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.profile import PartnerProfile
 
@@ -58,6 +60,12 @@ DropFactory = Callable[[PartnerProfile], FileDrop]
 # interchanges at a time (parsers.x12_stream), each piece committed before the next is read.
 STREAM_BYTES = 16_000_000
 PIECE_BYTES = 4_000_000  # a piece: whole interchanges, at least this many bytes (but the file's last)
+# One interchange larger than SPLIT_BYTES is never held: its envelope is scanned, then its transaction sets
+# are read in batches of at most BATCH_SETS sets and about BATCH_BYTES bytes (parsers.x12_batches,
+# engine.process_batches), each committed before the next is read; memory follows the batch (~30x its size).
+SPLIT_BYTES = 4_000_000
+BATCH_BYTES = 4_000_000
+BATCH_SETS = 5_000
 RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
 
@@ -197,7 +205,10 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     offset, segments, part, errors) before the next is read. A run that dies mid-file is taken up by
     the next run at the first piece not committed (nothing taken twice, nothing lost; a remote file
     stays on its server until then and is fetched again); the file is recorded processed or
-    quarantined, and moved, after its last piece."""
+    quarantined, and moved, after its last piece. One interchange over SPLIT_BYTES is not held: its
+    envelope is scanned from the archive, then its sets are read in batches (engine.process_batches: the
+    whole read's findings, 997s and tables), each committed as a piece is (a rerun scans it again and
+    goes on after the batches committed); one the scan cannot cut safely is read whole, as before."""
     at = now.isoformat()
     res.files += 1
     if drop is local:
@@ -212,9 +223,10 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         sha, archived = _fetch_to_archive(profile, drop, local, name, size, now=now)
     faults.reached("after-archive")
     recorded = state.file_record(profile.id, sha)
-    start = rows = part = errors = 0
+    start = rows = part = errors = resumed_batches = 0
     if recorded is not None and recorded["name"] == name and str(recorded["status"]).startswith(RECEIVING):
-        start, rows, part, errors = (int(v) for v in recorded["status"][len(RECEIVING):].split(":"))
+        start, rows, part, errors, resumed_batches = ([int(v) for v in recorded["status"][len(RECEIVING):].split(":")]
+                                                      + [0])[:5]
     elif recorded is not None and recorded["disposed_at"] is None and recorded["name"] == name:
         disposition = "quarantine" if recorded["status"] == "quarantined" else "processed"  # finish its move
         _dispose_archived(drop, local, name, archived, disposition)
@@ -233,25 +245,79 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     known = known_state(state, profile.id)
     mine_ic, mine_g = state.file_interchanges(profile.id, sha), state.file_groups(profile.id, sha)
     seen_any = start > 0
-    for piece in x12_stream.pieces(local.chunks("archive", archived, start=start), max_bytes=PIECE_BYTES,
-                                   max_set_bytes=profile.limits.max_set_bytes):
-        with timed("intake.check", profile.id):
-            outcome = process_file(piece.data, file=name, sha256=sha, profile=profile, today=now.date(),
-                                   received_at=now, row_base=rows, oversized=piece.oversized, file_size=size,
-                                   known=Known(known.interchanges | mine_ic, known.groups | mine_g,
-                                               frozenset(mine_ic), frozenset(mine_g)))
-        rows += len(outcome.parse.segments)
+
+    def known_now() -> Known:
+        return Known(known.interchanges | mine_ic, known.groups | mine_g, frozenset(mine_ic), frozenset(mine_g))
+
+    def commit(outcome, offset: int, rows_after: int, done: int = 0) -> None:
+        """The outcome of a piece (or a batch) stored with the file's progress: where the next one starts,
+        the file's segments before it, parts and errors so far, batches done of an interchange read in
+        batches (a rerun reads its envelope again and goes on after them)."""
+        nonlocal errors, part
         errors += outcome.error_count
-        seen_any = seen_any or bool(outcome.parse.interchanges)
-        status = f"{RECEIVING}{start + piece.end}:{rows}:{part + 1}:{errors}"
+        status = f"{RECEIVING}{offset}:{rows_after}:{part + 1}:{errors}" + (f":{done}" if done else "")
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
                                         name=name, part=part, record=dict(size=size, status=status,
                                                                           archive_path=archived, error_count=errors))
         _count(res, outcome, plan, applied)
-        mine_ic |= set(outcome.interchanges_seen)
-        mine_g |= set(outcome.groups_seen)
+        mine_ic.update(outcome.interchanges_seen)
+        mine_g.update(outcome.groups_seen)
         part += 1
-        del outcome, plan, applied, piece
+
+    def take_piece(data: bytes, oversized, offset: int) -> None:
+        nonlocal rows, seen_any
+        with timed("intake.check", profile.id):
+            outcome = process_file(data, file=name, sha256=sha, profile=profile, today=now.date(), received_at=now,
+                                   row_base=rows, oversized=oversized, file_size=size, known=known_now())
+        rows += len(outcome.parse.segments)
+        seen_any = seen_any or bool(outcome.parse.interchanges)
+        commit(outcome, offset, rows)
+
+    for piece in x12_stream.pieces(local.chunks("archive", archived, start=start), max_bytes=PIECE_BYTES,
+                                   max_set_bytes=profile.limits.max_set_bytes, max_interchange_bytes=SPLIT_BYTES):
+        if resumed_batches and (not piece.span or piece.offset):
+            raise TerminalError("a file read in batches cannot be taken up where it stopped (SPLIT_BYTES changed?)",
+                                partner=profile.id, name=name)
+        if not piece.span:
+            take_piece(piece.data, piece.oversized, start + piece.end)
+            del piece
+            continue
+        span_at, span_end = start + piece.offset, start + piece.end
+        sk = x12_batches.scan_interchange(local.chunks("archive", archived, start=span_at, stop=span_end),
+                                          max_bytes=BATCH_BYTES, max_sets=BATCH_SETS,
+                                          max_set_bytes=profile.limits.max_set_bytes)
+        if sk.reason and resumed_batches:
+            raise TerminalError(f"a file read in batches cannot be taken up where it stopped ({sk.reason})",
+                                partner=profile.id, name=name)
+        if sk.reason:  # read whole, as before (a piece of whole interchanges, big set bodies left out)
+            progress.report("intake", f"an interchange of {span_end - span_at:,} bytes read whole: {sk.reason}",
+                            partner=profile.id)
+            for sub in x12_stream.pieces(local.chunks("archive", archived, start=span_at, stop=span_end),
+                                         max_bytes=PIECE_BYTES, max_set_bytes=profile.limits.max_set_bytes):
+                take_piece(sub.data, sub.oversized, span_at + sub.end)
+            continue
+        seen_any = True
+        rows_at, done, resumed = rows, 0, resumed_batches
+        resumed_batches = 0
+        batches = process_in_batches(sk, functools.partial(_read_span, local, archived, span_at), file=name,
+                                     sha256=sha, profile=profile, known=known_now(), today=now.date(),
+                                     received_at=now, row_base=rows_at)
+        while True:
+            with timed("intake.check", profile.id):
+                item = next(batches, None)
+            if item is None:
+                break
+            batch, outcome = item
+            done += 1
+            last = batch is None or batch is sk.batches[-1]
+            if done > resumed:  # batches a run that died committed are read again, not stored again
+                commit(outcome, span_end if last else span_at, rows_at + sk.rows if last else rows_at,
+                       0 if last else done)
+            if batch is not None:
+                progress.report("intake", f"an interchange of {sk.size:,} bytes in {len(sk.batches):,} batches: "
+                                f"batch {done:,} ({batch.sets:,} sets) taken in", partner=profile.id)
+            del outcome, item
+        rows = rows_at + sk.rows
     disposition = "quarantine" if errors or not seen_any else "processed"
     state.record_file(profile.id, sha, name, size, at, "quarantined" if disposition == "quarantine" else "processed",
                       archive_path=archived, run_id=run_id, error_count=errors)
@@ -260,6 +326,11 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     state.mark_disposed(profile.id, sha, at)
     res.processed += disposition == "processed"
     res.quarantined += disposition == "quarantine"
+
+
+def _read_span(local: LocalDrop, archived: str, at: int, start: int, end: int) -> bytes:
+    """Bytes [start, end) of the interchange at byte ``at`` of an archived file."""
+    return local.read_range("archive", archived, at + start, at + end)
 
 
 def _take_in_csv_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop,

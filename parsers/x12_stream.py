@@ -36,6 +36,10 @@ class Piece:
     data: bytes  # the piece, without the bodies of its oversized sets
     oversized: tuple[OversizedSet, ...] = field(default=())
     end: int = -1  # byte offset in the stream just after the piece (where the next one starts)
+    span: bool = False  # one interchange over max_interchange_bytes, not held: only offset and end (data b"")
+
+
+_SPAN = -2  # interchange_end: the interchange is over max_interchange_bytes
 
 
 class _Delims:
@@ -70,18 +74,25 @@ def _delimiters(buf: bytes | bytearray, pos: int, final: bool) -> _Delims | None
     return _Delims(sep, term)
 
 
-def pieces(chunks: Iterable[bytes], *, max_bytes: int, max_set_bytes: int) -> Iterator[Piece]:
+def pieces(chunks: Iterable[bytes], *, max_bytes: int, max_set_bytes: int,
+           max_interchange_bytes: int | None = None) -> Iterator[Piece]:
     """Cut the file (given as ``chunks``) into pieces of whole interchanges of at least ``max_bytes``
     each (but the last), one interchange whenever one is that large. A transaction set larger than
     ``max_set_bytes`` is never held: its body is dropped as it is read, its ST and SE kept, and it is
-    named in its piece's ``oversized``. Memory: one piece (its large sets' bodies left out) plus a chunk."""
-    s = _Splitter(iter(chunks), max_bytes, max_set_bytes)
+    named in its piece's ``oversized``. An interchange over ``max_interchange_bytes`` is never held
+    either: it is a piece of its own with ``span`` set and no data (from its ISA to where the next piece
+    starts: the caller reads it again, parsers.x12_batches). Memory: one piece (its large sets' bodies
+    left out) plus a chunk."""
+    s = _Splitter(iter(chunks), max_bytes, max_set_bytes, max_interchange_bytes)
     yield from s.run()
 
 
 class _Splitter:
-    def __init__(self, chunks: Iterator[bytes], max_bytes: int, max_set_bytes: int) -> None:
+    def __init__(self, chunks: Iterator[bytes], max_bytes: int, max_set_bytes: int,
+                 max_interchange_bytes: int | None = None) -> None:
         self.chunks, self.max_bytes, self.max_set_bytes = chunks, max_bytes, max_set_bytes
+        self.max_interchange_bytes = max_interchange_bytes
+        self.ic_oversized = self.ic_dropped = 0  # len(oversized) and dropped when the interchange began
         self.buf = bytearray()
         self.base = 0  # file offset of buf[0] (the current piece's start)
         self.final = False
@@ -116,6 +127,7 @@ class _Splitter:
         if isa_at < 0:
             yield from self.rest()
             return
+        first = True  # the file's first interchange: what comes before it stays with it
         while True:  # one interchange starting at isa_at
             d = _delimiters(buf, isa_at, self.final)
             while d is False:
@@ -125,15 +137,42 @@ class _Splitter:
                 yield from self.rest()
                 return
             end = self.interchange_end(d, isa_at)
+            if end == _SPAN:
+                at = self.base if first else self.base + isa_at + self.ic_dropped
+                if isa_at > 0 and not first:
+                    yield Piece(self.base, bytes(buf[:isa_at]), tuple(self.oversized[:self.ic_oversized]), at)
+                stop, more = self.skip_span(d, isa_at)
+                yield Piece(at, b"", (), stop, span=True)
+                if not more:
+                    return
+                isa_at, first = 0, False
+                continue
             if end is None:
                 yield from self.rest()
                 return
+            big = self.max_interchange_bytes is not None and end + 1 - isa_at > self.max_interchange_bytes
             nxt = end + 1
             while True:
                 while nxt < len(buf) and buf[nxt] in _SPACE:
                     nxt += 1
                 if nxt + 3 <= len(buf) or not self.more():
                     break
+            if big:  # read whole, but too large to hand on: a span of its own, as if found too large early
+                at = self.base if first else self.base + isa_at + self.ic_dropped
+                if isa_at > 0 and not first:
+                    yield Piece(self.base, bytes(buf[:isa_at]), tuple(self.oversized[:self.ic_oversized]), at)
+                if nxt < len(buf) and bytes(buf[nxt: nxt + 3]) == b"ISA":
+                    stop = self.base + nxt + self.dropped
+                    yield Piece(at, b"", (), stop, span=True)
+                    del buf[:nxt]
+                    self.base = stop
+                    self.oversized, self.dropped, self.sets_before = [], 0, 0
+                    isa_at, first = 0, False
+                    continue
+                while self.more():
+                    pass
+                yield Piece(at, b"", (), self.base + len(buf) + self.dropped, span=True)
+                return
             if nxt >= len(buf):
                 yield from self.rest()
                 return
@@ -147,12 +186,13 @@ class _Splitter:
                 self.base = end
                 self.oversized, self.dropped, self.sets_before = [], 0, 0
                 nxt = 0
-            isa_at = nxt
+            isa_at, first = nxt, False
 
     def interchange_end(self, d: _Delims, isa_at: int) -> int | None:
         """buf position of the terminator of the IEA of the interchange at ``isa_at`` (reading more as
         needed, dropping the bodies of sets over max_set_bytes); None when the file ends first."""
         buf = self.buf
+        self.ic_oversized, self.ic_dropped = len(self.oversized), self.dropped
         scan = isa_at  # where to look for the IEA
         st_scan = isa_at  # where to look for ST/SE (the open set)
         open_st = -1  # buf position of the open set's ST match (-1: no set open)
@@ -194,8 +234,52 @@ class _Splitter:
                 if at is not None:
                     scan, st_scan = min(scan, at), min(st_scan, at)
                     continue
+            if self.max_interchange_bytes is not None and len(buf) - isa_at > self.max_interchange_bytes:
+                return _SPAN
             if not self.more():
                 return None
+
+    def skip_span(self, d: _Delims, isa_at: int) -> tuple[int, bool]:
+        """Read on to the end of the interchange at ``isa_at`` (its IEA, the white space after it)
+        holding a few bytes only; the buffer then starts at the next ISA. (Where the next piece starts,
+        whether there is one.) Anything but an ISA after the IEA, or no IEA: the span runs to the end."""
+        buf = self.buf
+        at = self.base + len(buf) + self.dropped  # stream offset of the end of buf
+        keep = min(len(buf) - isa_at, ISA_MAX_BYTES)
+        del buf[: len(buf) - keep]
+        at -= keep  # stream offset of buf[0]
+        self.oversized, self.dropped, self.sets_before = [], 0, 0
+        while True:
+            m = d.iea.search(buf)
+            iea_at, after = (m.start(), m.end()) if m is not None else (-1, -1)
+            del m  # a match holds the buffer: it cannot be resized while one lives
+            if iea_at >= 0:
+                end = buf.find(d.term, after)
+                if end >= 0:
+                    break
+                at += iea_at  # its terminator not read yet: keep the IEA
+                del buf[:iea_at]
+            elif len(buf) > ISA_MAX_BYTES:
+                at += len(buf) - ISA_MAX_BYTES
+                del buf[: len(buf) - ISA_MAX_BYTES]
+            if not self.more():
+                return at + len(buf), False
+        nxt = end + 1
+        while True:
+            while nxt < len(buf) and buf[nxt] in _SPACE:
+                nxt += 1
+            if nxt + 3 <= len(buf) or not self.more():
+                break
+        if nxt >= len(buf):
+            return at + len(buf), False
+        if bytes(buf[nxt: nxt + 3]) != b"ISA":
+            while self.more():
+                at += len(buf)
+                buf.clear()
+            return at + len(buf), False
+        del buf[:nxt]
+        self.base = at + nxt
+        return self.base, True
 
     def drop_body(self, d: _Delims, st_at: int, scanned: int) -> int | None:
         """Leave out the body of the set whose ST match starts at ``st_at`` up to its last complete

@@ -40,20 +40,46 @@ def check_envelopes(result: ParseResult, accept: Acceptance | None = None) -> li
             continue
         out.extend(_check_isa(ic))
         for g in ic.groups:
-            out.extend(_check_group(ic, g, accept))
-            seen: set[str] = set()
-            for ts in g.transactions:
-                out.extend(_check_set(ic, g, ts, accept, seen))
-        if ic.has_trailer:
-            if ic.trailer_count != str(len(ic.groups)):
-                out.append(finding("IEA_GROUP_COUNT_MISMATCH", f"IEA01 says {ic.trailer_count or '(empty)'} groups;"
-                                   f" the interchange has {len(ic.groups)}.", seg="IEA", element="IEA01",
-                                   value=ic.trailer_count, isa13=ic.control_number, file_segment=ic.end + 1))
-            if ic.trailer_control != ic.control_number:
-                out.append(finding("IEA_CONTROL_MISMATCH", f"IEA02 {ic.trailer_control!r} does not equal ISA13 "
-                                   f"{ic.control_number!r}.", seg="IEA", element="IEA02",
-                                   value=ic.trailer_control, isa13=ic.control_number, file_segment=ic.end + 1))
+            out.extend(_check_group(ic, g, accept, len(g.transactions)))
+            out.extend(check_sets(ic, g, g.transactions, accept, set()))
+        out.extend(_check_iea(ic))
     return [f.with_file(result.file) if result.file else f for f in out]
+
+
+def check_interchange(ic: Interchange, accept: Acceptance, set_counts: list[int], *, file: str = "") -> list[Finding]:
+    """check_envelopes for an interchange read a batch of sets at a time (engine.process_batches): its
+    ISA, each group (``set_counts``: the sets each holds) and its IEA; its sets go to `check_sets`."""
+    if ic.rejected:
+        return []
+    out = _check_isa(ic)
+    for g, count in zip(ic.groups, set_counts, strict=True):
+        out.extend(_check_group(ic, g, accept, count))
+    out.extend(_check_iea(ic))
+    return [f.with_file(file) if file else f for f in out]
+
+
+def check_sets(ic: Interchange, g: Group, sets: list[TransactionSet], accept: Acceptance, seen: set[str]) \
+        -> list[Finding]:
+    """The ST/SE checks of ``sets`` of group ``g``, in order; ``seen``: the ST02s of the group met before
+    (a group read in batches carries it from one batch to the next)."""
+    out: list[Finding] = []
+    for ts in sets:
+        out.extend(_check_set(ic, g, ts, accept, seen))
+    return out
+
+
+def _check_iea(ic: Interchange) -> list[Finding]:
+    out: list[Finding] = []
+    if ic.has_trailer:
+        if ic.trailer_count != str(len(ic.groups)):
+            out.append(finding("IEA_GROUP_COUNT_MISMATCH", f"IEA01 says {ic.trailer_count or '(empty)'} groups;"
+                               f" the interchange has {len(ic.groups)}.", seg="IEA", element="IEA01",
+                               value=ic.trailer_count, isa13=ic.control_number, file_segment=ic.end + 1))
+        if ic.trailer_control != ic.control_number:
+            out.append(finding("IEA_CONTROL_MISMATCH", f"IEA02 {ic.trailer_control!r} does not equal ISA13 "
+                               f"{ic.control_number!r}.", seg="IEA", element="IEA02",
+                               value=ic.trailer_control, isa13=ic.control_number, file_segment=ic.end + 1))
+    return out
 
 
 def _valid_date(value: str, fmt: str) -> bool:
@@ -129,7 +155,7 @@ def _check_isa(ic: Interchange) -> list[Finding]:
     return out
 
 
-def _check_group(ic: Interchange, g: Group, accept: Acceptance) -> list[Finding]:
+def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) -> list[Finding]:
     out: list[Finding] = []
     loc = dict(isa13=ic.control_number, gs06=g.control_number, file_segment=g.start + 1)
     if len(g.elements) < 8 or not all(x.strip() for x in g.elements[:8]):
@@ -154,9 +180,9 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance) -> list[Finding]
                            f"({', '.join(sorted(accept.versions))}).", seg="GS", element="GS08", value=g.version,
                            **loc))
     if g.has_trailer:
-        if g.trailer_count != str(len(g.transactions)):
+        if g.trailer_count != str(set_count):
             out.append(finding("GE_SET_COUNT_MISMATCH", f"GE01 says {g.trailer_count or '(empty)'} sets; the group"
-                               f" has {len(g.transactions)}.", seg="GE", element="GE01", value=g.trailer_count,
+                               f" has {set_count}.", seg="GE", element="GE01", value=g.trailer_count,
                                isa13=ic.control_number, gs06=g.control_number, file_segment=g.end + 1))
         if g.trailer_control != g.control_number:
             out.append(finding("GE_CONTROL_MISMATCH", f"GE02 {g.trailer_control!r} does not equal GS06 "

@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.support import REPO
 
 
@@ -48,6 +50,18 @@ def test_the_bench_night_ships_half_of_its_orders_in_the_same_run():
 def test_the_reconciliation_bench_reconciles_a_tiny_night():
     out = [json.loads(x) for x in bench("bench/bench_reconcile_stage.py", "20").splitlines() if x.startswith("{")]
     assert len(out) == 1 and out[0]["pos"] == 20 and out[0]["lines"] == 400 and out[0]["exceptions"] > 0
+
+
+@pytest.mark.parametrize("shape", ["one", "six"])
+def test_the_big_drop_bench_takes_in_a_tiny_interchange_read_in_batches(tmp_path, shape):
+    out = bench("bench/bench_bigdrop.py", "--shape", shape, "--mb", "2", "--stream-mb", "0.4", "--batch-sets", "50",
+                "--work", str(tmp_path / "w"))
+    drop, intake = out.splitlines()[-2:]
+    assert drop.startswith(f"bigdrop  {shape}: ") and " in 1 files " in drop
+    assert f"({1 if shape == 'one' else 6} interchanges, " in drop
+    assert "peak RSS (process tree)" in intake and "files processed 1 " in intake and "errors 0 " in intake
+    pos = int(drop.split("interchanges, ")[1].split(" POs")[0].replace(",", ""))
+    assert f"orders {pos:,} " in intake
 
 
 def test_the_big_drop_bench_takes_in_a_tiny_drop_read_in_pieces(tmp_path):

@@ -158,3 +158,32 @@ def test_a_large_csv_order_file_on_sftp_is_spooled_and_read_in_batches(tmp_path,
     assert got.to_dict() == whole.to_dict() and got.orders > 0
     assert csv_dump(ws) == csv_dump(local)
     assert partner.names("inbox") == [] and partner.get("processed", "feed.csv") == _feed()
+
+
+def test_a_fetched_interchange_too_large_to_hold_is_read_in_batches_from_the_spool(tmp_path, settings, partner,
+                                                                                   monkeypatch):
+    from tests.test_intake_batches import MIXED
+
+    monkeypatch.setattr(intake_flow, "STREAM_BYTES", 10**12)
+    local_ws, local_res = _local_reference(tmp_path / "local", "mixed.x12", MIXED)  # read whole
+    monkeypatch.setattr(intake_flow, "STREAM_BYTES", 0)
+    monkeypatch.setattr(intake_flow, "SPLIT_BYTES", 0)
+    monkeypatch.setattr(intake_flow, "BATCH_SETS", 2)
+    batches = []
+    real = intake_flow.process_in_batches
+
+    def spy(*args, **kw):
+        for item in real(*args, **kw):
+            batches.append(item[0])
+            yield item
+
+    monkeypatch.setattr(intake_flow, "process_in_batches", spy)
+    monkeypatch.setattr(SftpDrop, "read", lambda self, folder, name, **kw: pytest.fail(f"{name} was read whole"))
+    partner.put("inbox", "mixed.x12", MIXED)
+    ws = make_workspace(tmp_path / "remote", partners=())
+    with SftpDrop(settings) as drop:
+        res = _acme(ws, drop)
+    assert len(batches) > 5 and max(b.sets for b in batches) <= 2
+    assert res.to_dict()["orders"] == local_res.to_dict()["orders"] and res.errors == local_res.errors
+    assert _dump(ws) == _dump(local_ws)
+    assert partner.names("inbox") == [] and partner.get("processed", "mixed.x12") == MIXED

@@ -1,0 +1,230 @@
+"""One interchange too large to hold, checked a batch of transaction sets at a time (issue 14 item 4):
+its envelope first (parsers.x12_batches.read_head: ISA, groups, IEA; partner, duplicates, TA1), then
+each batch's sets (ST/SE checks, structure, guide, orders, 860s, partners' 997s), each group's 997
+built from the AK2 loops of all its batches: the same findings, documents and tables as
+engine.process reading the interchange whole. Pure: parse results in, Outcomes out.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+
+import pyarrow as pa
+
+from engine.acks import (
+    ak1_segment,
+    ak2_loops,
+    ak9_segment,
+    group_rejected,
+    interchange_findings,
+    interchange_rejected,
+    set_status,
+    ta1_segment,
+    unnameable_groups,
+)
+from engine.budgets import cap_findings, too_many_sets
+from engine.process import (
+    FUNCTIONAL_FOR_SET,
+    Known,
+    Outcome,
+    OutDoc,
+    acceptance_for,
+    duplicate_envelopes,
+    group_key,
+    partner_checks,
+    sets_too_large,
+    shifted,
+)
+from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
+from parsers.orders_850 import read_orders
+from parsers.orders_860 import read_changes
+from parsers.x12_batches import Batch, Skeleton, read_batch, read_head
+from parsers.x12_reader import ParseResult
+from parsers.x12_stream import OversizedSet
+from parsers.x12_writer import Segment
+from rules.envelope import check_interchange, check_sets
+from rules.guide import check_guide
+from rules.structure import check_structure
+from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.profile import PartnerProfile
+
+_SHARED = {("AK5", "A"): ("AK5", "A"), ("AK5", "R"): ("AK5", "R")}
+
+
+def _compact(loops: list[Segment]) -> list[Segment]:
+    """AK2 loops kept until their group's 997 is built, small: segments as tuples (which the document's
+    plan keeps as they are, engine.lifecycle.common.planned_document, instead of copying them), the
+    frequent AK5s one shared tuple, set ids interned: a group of a million sets keeps an AK2 each."""
+    out: list[Segment] = []
+    for seg in loops:
+        if seg[0] == "AK2":
+            out.append(("AK2", sys.intern(seg[1]), seg[2]))
+        else:
+            t = tuple(seg)
+            out.append(_SHARED.get(t, t))
+    return out
+
+
+class SplitInterchange:
+    """The state of one interchange read in batches: built from its envelope (``head``, rows the
+    interchange's; ``set_counts``: the sets of each group), then fed its batches in order
+    (`batch`), each giving the Outcome a whole read would have given for those sets (segment ordinals
+    the file's: ``row_base`` is the file's segments before the interchange). The first batch's Outcome
+    carries the envelope's findings and the TA1; a group's 997 comes with the batch that ends it; the
+    interchange and its groups are named received (interchanges_seen) with the last batch."""
+
+    def __init__(self, head: ParseResult, set_counts: Sequence[int], *, file: str, sha256: str,
+                 profile: PartnerProfile, known: Known, today: date, received_at: datetime | None,
+                 row_base: int) -> None:
+        self.file, self.sha256, self.profile, self.today = file, sha256, profile, today
+        self.received_at, self.row_base = received_at, row_base
+        self.accept = acceptance_for(profile)
+        [ic] = head.interchanges
+        self.ic, self.set_counts = ic, list(set_counts)
+        self.batches_seen = 0
+        self.too_many = too_many_sets(sum(self.set_counts), profile.limits, file=file)
+        # as engine.process._process: reader findings, envelope checks, partner, duplicates, unnameable groups
+        findings = list(head.findings)
+        findings += check_interchange(ic, self.accept, self.set_counts, file=file)
+        mine = partner_checks(ic, profile) if not ic.rejected else []
+        self.sender_ok = not any(f.code == "PARTNER_SENDER_MISMATCH" for f in mine)
+        findings += [f.with_file(file) for f in mine]
+        findings += duplicate_envelopes(head, [ic] if self.sender_ok else [], findings, known)
+        findings += [f.with_file(file) for f in unnameable_groups(ic)]
+        self.findings = cap_findings(findings, profile.limits)
+        self.rejected = ic.rejected or interchange_rejected(ic, self.findings) or not self.sender_ok
+        self.group_rejected = [group_rejected(g, self.findings)[0] for g in ic.groups]
+        version = profile.x12.version
+        self.ack_codes = [group_rejected(g, self.findings, version=version)[1] for g in ic.groups]
+        # per group: 997 to build? its AK2 loops so far, sets accepted so far; ST02s met (check_sets)
+        self.answers = [not self.rejected and g.functional_id != "FA" and profile.acks.send_997
+                        and "997" in profile.receives for g in ic.groups]
+        self.loops: dict[int, list[Segment]] = {}
+        self.accepted: dict[int, int] = {}
+        self.seen: dict[int, set[str]] = {}
+        self.sent = 0  # groups whose 997 (or nothing) has been given
+        self.changes: list[tuple[pa.Table, pa.Table]] = []  # 860s of the batches so far (see `batch`)
+
+    def envelope(self) -> Outcome:
+        """What the envelope alone gives (the first batch's Outcome starts from it): its findings, the TA1."""
+        out = Outcome(file=self.file, sha256=self.sha256, parse=None)
+        if self.too_many is not None:
+            out.findings, out.disposition = [self.too_many], "quarantine"
+            return out
+        ic, profile = self.ic, self.profile
+        out.findings = list(self.findings)
+        if ic.elements and (ic.rejected or self.sender_ok):
+            policy = profile.acks.ta1
+            has_error = bool([f for f in interchange_findings(ic, self.findings) if f.severity == "error"])
+            if policy == "always" or (policy == "requested" and (ic.ack_requested == "1" or has_error)) or \
+                    (policy == "on_error" and has_error):
+                out.documents.append(OutDoc("TA1", f"TA1:{self.sha256}:{ic.control_number}:{ic.start + self.row_base}",
+                                            ta1=tuple(ta1_segment(ic, self.findings, today=self.today))))
+        return shifted(out, self.row_base) if self.row_base else out
+
+    def batch(self, result: ParseResult, *, delta: int, group: int, ends_groups: int, last: bool,
+              oversized: Sequence[OversizedSet] = ()) -> Outcome:
+        """The Outcome of one batch: ``result`` its read (its ISA and group prefix included), ``delta``
+        what makes its rows the interchange's, ``group`` the interchange's index of its first group (the
+        one open where it starts; -1 for the first batch), ``ends_groups`` how many of the interchange's
+        groups are complete after it, ``oversized`` its sets whose bodies were not read."""
+        first = self.batches_seen == 0
+        self.batches_seen += 1
+        out = Outcome(file=self.file, sha256=self.sha256, parse=result)
+        if self.too_many is not None:
+            return self.envelope() if first else out
+        file, profile = self.file, self.profile
+        [ic] = result.interchanges
+        base = max(group, 0)
+        sets = [(base + k, g, ts) for k, g in enumerate(ic.groups) for ts in g.transactions]
+        findings = [f for f in result.findings if f.code == "SE_MISSING"]
+        for k, g in enumerate(ic.groups):
+            findings += [f.with_file(file) for f in
+                         check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()))]
+        inbound = [(ic, g, ts) for _, g, ts in sets
+                   if ts.set_id in profile.accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == g.functional_id]
+        findings += check_structure(result, inbound)
+        findings += check_guide(result, inbound, profile.x12.guide)
+        too_large = sets_too_large(result, oversized, profile.limits, file)
+        if too_large:
+            gone = {(f.location.isa13, f.location.gs06, f.location.st02) for f in too_large}
+            findings = [f for f in findings if (f.location.isa13, f.location.gs06, f.location.st02) not in gone
+                        or not f.location.st02] + too_large
+        findings = cap_findings(findings, profile.limits)
+        order_sets, change_sets, ack_sets = [], [], []
+        if not self.rejected:
+            for k, g in enumerate(ic.groups):
+                hi = base + k
+                if self.answers[hi]:
+                    loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=self.group_rejected[hi],
+                                                version=profile.x12.version)
+                    self.loops.setdefault(hi, []).extend(_compact(loops))
+                    self.accepted[hi] = self.accepted.get(hi, 0) + accepted
+                ok = [] if self.group_rejected[hi] else [ts for ts in g.transactions
+                                                         if set_status(ts, findings)[0] == "A"]
+                if g.functional_id == "PO":
+                    order_sets += [(ic, g, ts) for ts in ok if ts.set_id == "850"]
+                if g.functional_id == "PC" and "860" in profile.accepts:
+                    change_sets += [(ic, g, ts) for ts in ok if ts.set_id == "860"]
+                if g.functional_id == "FA" and "997" in profile.accepts:
+                    ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
+        out.orders, out.lines = read_orders(result, order_sets, partner=profile.id, source_sha256=self.sha256)
+        out.accepted_orders = out.orders["order_ref"].to_pylist()
+        out.change_headers, out.changes = read_changes(result, change_sets, partner=profile.id,
+                                                       source_sha256=self.sha256)
+        if ack_sets:
+            out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id,
+                                                                     source_sha256=self.sha256,
+                                                                     received_at=self.received_at, sets=ack_sets)
+            findings += [f.with_file(file) for f in ack_findings]
+        out.findings = findings
+        out = shifted(out, delta + self.row_base)
+        # a whole read plans every order of the interchange before any 860: its 860s go with the last batch
+        self.changes.append((out.change_headers, out.changes))
+        out.change_headers, out.changes = CHANGE_HEADERS.empty_table(), ORDER_CHANGES.empty_table()
+        if last:
+            out.change_headers = pa.concat_tables([h for h, _ in self.changes])
+            out.changes = pa.concat_tables([c for _, c in self.changes])
+            self.changes = []
+        head = self.envelope() if first else None
+        if head is not None:
+            out.findings = head.findings + out.findings
+            out.documents = head.documents
+        for hi in range(self.sent, len(self.ic.groups) if last else min(ends_groups, len(self.ic.groups))):
+            g = self.ic.groups[hi]
+            self.seen.pop(hi, None)
+            if self.answers[hi]:
+                body = [ak1_segment(g, profile.x12.version), *self.loops.pop(hi, []),
+                        ak9_segment(self.group_rejected[hi], self.ack_codes[hi], received=self.set_counts[hi],
+                                    accepted=self.accepted.pop(hi, 0))]
+                out.documents.append(OutDoc("997", f"997:{self.sha256}:{ic.control_number}:{g.control_number}:"
+                                            f"{g.start + self.row_base}", functional_id="FA", bodies=(tuple(body),)))
+                del body
+            self.sent = hi + 1
+        if last and not self.rejected:
+            out.interchanges_seen.append((self.ic.sender, self.ic.control_number))
+            out.groups_seen += [group_key(g) for g, rejected in zip(self.ic.groups, self.group_rejected, strict=True)
+                                if not rejected]
+        out.disposition = "quarantine" if any(f.severity == "error" for f in out.findings) else "processed"
+        return out
+
+
+def process_in_batches(sk: Skeleton, read: Callable[[int, int], bytes], *, file: str, sha256: str,
+                       profile: PartnerProfile, known: Known, today: date, received_at: datetime | None = None,
+                       row_base: int = 0) -> Iterator[tuple[Batch | None, Outcome]]:
+    """Every batch of the scanned interchange ``sk`` (parsers.x12_batches; ``read(start, end)`` gives its
+    bytes there) with its Outcome, in order; (None, the envelope's Outcome) alone when the interchange
+    holds more sets than the partner's limit (none is read, as engine.process does)."""
+    split = SplitInterchange(read_head(sk, file=file), sk.set_counts, file=file, sha256=sha256, profile=profile,
+                             known=known, today=today, received_at=received_at, row_base=row_base)
+    if split.too_many is not None:
+        yield None, split.envelope()
+        return
+    for k, b in enumerate(sk.batches):
+        result, delta = read_batch(sk, b, read, file=file)
+        last = k == len(sk.batches) - 1
+        yield b, split.batch(result, delta=delta, group=b.group, last=last, oversized=(b.huge,) if b.huge else (),
+                             ends_groups=len(sk.set_counts) if last else max(sk.batches[k + 1].group, 0))
+        del result
