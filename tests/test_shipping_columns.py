@@ -3,7 +3,8 @@ shipped from is rewritten with exactly the values the store wrote for a LineReco
 (nulls, trailing zeros, empty codes, revision 0), LINE_STATE from the stored tables, the 856 body
 joined at once as render_body renders it (and the general path when a value is not text), several
 shipments of one order in one file adding up, and the CSV reader's per-distinct-value parsing keeping
-every row's findings in row order."""
+every row's findings in row order. Beside the store's tests, not under the pure tests/lifecycle: it
+compares with connectors.state."""
 
 from __future__ import annotations
 
