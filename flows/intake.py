@@ -81,9 +81,12 @@ def known_state(state: StateStore, partner: str) -> Known:
 
 # --- stage 1: intake ---------------------------------------------------------------------------------
 def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop: FileDrop, *,
-                   now: datetime, run_id: str) -> PartnerResult:
+                   now: datetime, run_id: str, keep: Callable[[], None] | None = None) -> PartnerResult:
     """List the inbox; for each file: archive (verified), check, plan (engine.lifecycle), apply the plan
-    with its 997/TA1 in one transaction, move."""
+    with its 997/TA1 in one transaction, move. ``keep`` (the partner's lease renewal, when partners are
+    sharded) is called before each file and before each piece of a file read in pieces is stored: a
+    worker that lost the lease (LeaseLost) stops there, with what it committed kept and the rest left
+    in the inbox for the new holder."""
     res = PartnerResult(partner=profile.id)
     local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.drop_root / profile.id)
     store = OrderStore(ws.orders_dir)
@@ -95,6 +98,8 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
             continue
+        if keep is not None:
+            keep()
         over = budgets.file_too_large(info.size, profile.limits, file=info.name)
         if over is not None:  # never read into memory
             _take_in_unread(profile, state, drop, local, info.name, over, res, now=now, run_id=run_id)
@@ -102,7 +107,7 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
         if info.size > (STREAM_BYTES if profile.is_csv_file(info.name)
                         else min(STREAM_BYTES, profile.limits.max_set_bytes)):
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
-                              run_id=run_id)
+                              run_id=run_id, keep=keep)
             continue
         data = drop.read("inbox", info.name, expected_size=info.size)
         sha = hashlib.sha256(data).hexdigest()
@@ -196,7 +201,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
 
 
 def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, store: OrderStore,
-                      name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str) -> None:
+                      name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str,
+                      keep: Callable[[], None] | None = None) -> None:
     """A file too large to hold: archived by a streaming copy (a local drop's) or a download spooled a
     chunk at a time into the archive (a remote drop's: `_fetch_to_archive`); a CSV order file then goes
     on to `_take_in_csv_streamed`; an X12 file is read from
@@ -240,7 +246,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         return
     if profile.is_csv_file(name):
         _take_in_csv_streamed(profile, state, drop, local, store, name, size, res, sha=sha, archived=archived,
-                              render=render, now=now, run_id=run_id)
+                              render=render, now=now, run_id=run_id, keep=keep)
         return
     known = known_state(state, profile.id)
     mine_ic, mine_g = state.file_interchanges(profile.id, sha), state.file_groups(profile.id, sha)
@@ -254,6 +260,8 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         the file's segments before it, parts and errors so far, batches done of an interchange read in
         batches (a rerun reads its envelope again and goes on after them)."""
         nonlocal errors, part
+        if keep is not None:
+            keep()  # the partner's lease, when sharded: a lost one stops before this piece is stored
         errors += outcome.error_count
         status = f"{RECEIVING}{offset}:{rows_after}:{part + 1}:{errors}" + (f":{done}" if done else "")
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
@@ -335,12 +343,14 @@ def _read_span(local: LocalDrop, archived: str, at: int, start: int, end: int) -
 
 def _take_in_csv_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop,
                           store: OrderStore, name: str, size: int, res: PartnerResult, *, sha: str, archived: str,
-                          render, now: datetime, run_id: str) -> None:
+                          render, now: datetime, run_id: str, keep: Callable[[], None] | None = None) -> None:
     """A CSV order file too large to hold, archived: read from the archive in batches of rows
     (parsers.csv_orders; the same orders, lineage and findings as a whole read) and stored in one
-    transaction as a whole file's outcome is, then moved."""
+    transaction as a whole file's outcome is, then moved (``keep``: the lease renewed before storing)."""
     with timed("intake.check", profile.id):
         outcome = process_csv_file(local.chunks("archive", archived), file=name, sha256=sha, profile=profile)
+    if keep is not None:
+        keep()
     plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id, name=name,
                                     record=dict(size=size, archive_path=archived, error_count=outcome.error_count,
                                                 status="quarantined" if outcome.disposition == "quarantine"

@@ -66,7 +66,10 @@ def _sftp_drop(settings, **who: str) -> FileDrop:
 
 
 # --- the stage bodies ------------------------------------------------------------------------------
-def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) -> dict:
+def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
+                 keep: Callable[[], None] | None = None) -> dict:
+    """One partner's inbox taken in (steps.intake_partner; ``keep``: its lease renewal before each file
+    and each stored piece, when partners are sharded)."""
     ws = open_workspace(workspace)
     profile = ws.partners()[partner_id]
     state = StateStore(ws.state_url)
@@ -75,7 +78,7 @@ def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str) -> 
         try:
             with timed("intake", partner_id):
                 return steps.intake_partner(ws, profile, state, drop, now=datetime.fromisoformat(now_iso),
-                                            run_id=run_id).to_dict()
+                                            run_id=run_id, keep=keep).to_dict()
         finally:
             drop.close()
     finally:

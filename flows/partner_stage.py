@@ -2,8 +2,9 @@
 the partner's lease (`partner:<id>`, connectors.lease, a row of the state store shared by every worker),
 runs flows.night's stage body for that partner, and releases it. A worker given a partner that another
 worker holds skips it - a progress line and a result saying who holds it until when - and never waits
-for it nor processes it. Delivery renews the lease before each chunk of files it writes, so a worker
-that lost it (paused past its expiry while another took over) stops writing there. The fan-out that
+for it nor processes it. Delivery renews the lease before each chunk of files it writes, intake before
+each file it takes in (and each piece of a big file it stores), so a worker that lost it (paused past
+its expiry while another took over) stops writing there. The fan-out that
 calls these (Prefect work pools) is the caller's; nothing here decides anything about EDI or an order.
 """
 
@@ -55,8 +56,8 @@ def run_partner(stage: str, workspace: str, partner_id: str, now_iso: str, run_i
     """``stage`` ("intake" or "deliver") for one partner under its lease. Held by another worker (still
     after ``wait`` seconds, none by default): skipped, with a progress line. A lease lost while the
     stage ran (it expired and another worker took it over) raises LeaseLost: before delivery's next
-    chunk of files, else at the end; the caller must stop. The stage body's own errors propagate as
-    they do from flows.night (the lease is released)."""
+    chunk of files or intake's next file (or piece of a big file), else at the end; the caller must
+    stop. The stage body's own errors propagate as they do from flows.night (the lease is released)."""
     body = _BODIES[stage]
     progress.to_stderr()  # as run_night: a worker's progress lines go to its standard error
     try:
@@ -71,10 +72,9 @@ def run_partner(stage: str, workspace: str, partner_id: str, now_iso: str, run_i
         took_over = held.takeover_message()
         if took_over:
             progress.report(stage, took_over, partner=partner_id)
-        if stage == DELIVER:  # renewed before each chunk of files: a lost lease stops the writing there
-            value = body(workspace, partner_id, now_iso, run_id, keep=held.renew)
-        else:
-            value = body(workspace, partner_id, now_iso, run_id)
+        # renewed before each chunk of files delivered, each file taken in and each piece of a big file
+        # stored: a lost lease stops the stage there
+        value = body(workspace, partner_id, now_iso, run_id, keep=held.renew)
         held.renew()  # LeaseLost if another worker took it over meanwhile: said loudly, never ignored
     return PartnerOutcome(partner_id, stage, value=value, took_over=took_over)
 

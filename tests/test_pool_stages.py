@@ -198,3 +198,98 @@ def test_delivery_keeping_its_lease_writes_every_chunk(tmp_path, monkeypatch):
     assert out.value == len(pending) and _pending(ws, "acme") == []
     assert sorted(p.name for p in (ws / "drop" / "acme" / "outbox").iterdir()) == sorted(pending)
     assert renewals.count("partner:acme") >= -(-len(pending) // 2) + 1  # each chunk, then the stage's end
+
+
+def test_intake_renews_the_partner_lease_before_each_file_and_stops_where_it_was_lost(tmp_path, monkeypatch):
+    """Worker A takes acme's inbox in a file at a time; once its first file is committed another worker
+    takes the lease over (A was paused past its expiry): A's renewal before the next file fails, so it
+    takes nothing more in (LeaseLost). The first file stays taken in (stored, moved out of the inbox),
+    the others stay in the inbox, unrecorded, for the new holder, whose row A leaves alone."""
+    import sqlite3
+
+    from flows import intake, partner_stage
+    from flows.workspace import open_workspace
+    from schemas.errors import LeaseLost
+
+    ws = _workspace(tmp_path)
+    clock = NIGHTS[0][1]
+    inbox = ws / "drop" / "acme" / "inbox"
+    before = sorted(p.name for p in inbox.iterdir())
+    assert len(before) >= 2, before
+    store = open_workspace(ws).state_url.removeprefix("sqlite:///")
+    plan_and_store = intake._plan_and_store
+    stored: list[str] = []
+
+    def then_taken_over(*args, **kwargs):
+        out = plan_and_store(*args, **kwargs)
+        stored.append(kwargs["name"])
+        with sqlite3.connect(store) as db:  # worker B's takeover, as connectors.lease writes it
+            db.execute("UPDATE leases SET holder_id='worker-b', note='worker B', expires_at='2999-01-01T00:00:00+00:00'"
+                       " WHERE name='partner:acme'")
+        return out
+
+    monkeypatch.setattr(intake, "_plan_and_store", then_taken_over)
+    with pytest.raises(LeaseLost, match="lost the lease of partner acme"):
+        partner_stage.run_partner("intake", str(ws), "acme", clock, "r1")
+    assert len(stored) == 1 and stored[0] in before
+    assert sorted(p.name for p in inbox.iterdir()) == sorted(set(before) - set(stored))
+    with sqlite3.connect(store) as db:
+        files = [r[0] for r in db.execute("SELECT name FROM files WHERE partner='acme'")]
+        row = db.execute("SELECT holder_id, released FROM leases WHERE name='partner:acme'").fetchone()
+    assert files == stored
+    assert row == ("worker-b", 0)
+
+
+def test_intake_keeping_its_lease_takes_every_file_in(tmp_path, monkeypatch):
+    """The same intake with nobody taking over: every file taken in, the lease renewed before each."""
+    from connectors import lease
+    from flows import partner_stage
+
+    ws = _workspace(tmp_path)
+    inbox = ws / "drop" / "acme" / "inbox"
+    n_files = len(list(inbox.iterdir()))
+    renewals: list[str] = []
+    renew = lease.Lease.renew
+
+    def counted(self, *args, **kwargs):
+        renewals.append(self.name)
+        return renew(self, *args, **kwargs)
+
+    monkeypatch.setattr(lease.Lease, "renew", counted)
+    out = partner_stage.run_partner("intake", str(ws), "acme", NIGHTS[0][1], "r1")
+    assert out.ran and out.value["files"] == n_files and list(inbox.iterdir()) == []
+    assert renewals.count("partner:acme") >= n_files + 1  # each file, then the stage's end
+
+
+def test_intake_of_a_file_read_in_pieces_renews_the_lease_before_storing_each_piece(tmp_path, monkeypatch):
+    """A file too large to hold is stored a piece at a time: the lease is renewed before each piece is
+    stored, so a worker that lost it mid-file stops there (the next holder takes the file up after the
+    pieces committed)."""
+    from connectors import lease
+    from flows import intake, partner_stage
+
+    monkeypatch.setattr(intake, "STREAM_BYTES", 0)  # every file read in pieces of one interchange
+    monkeypatch.setattr(intake, "PIECE_BYTES", 1)
+    ws = _workspace(tmp_path)
+    inbox = ws / "drop" / "acme" / "inbox"
+    both = inbox / "acme-po-01.x12"  # two interchanges in one file: two pieces
+    both.write_bytes(both.read_bytes() + (inbox / "acme-po-02.x12").read_bytes())
+    (inbox / "acme-po-02.x12").unlink()
+    n_files = len(list(inbox.iterdir()))
+    events: list[str] = []
+    renew, plan_and_store = lease.Lease.renew, intake._plan_and_store
+
+    def counted(self, *args, **kwargs):
+        events.append("renew")
+        return renew(self, *args, **kwargs)
+
+    def stored(*args, **kwargs):
+        events.append("store")
+        return plan_and_store(*args, **kwargs)
+
+    monkeypatch.setattr(lease.Lease, "renew", counted)
+    monkeypatch.setattr(intake, "_plan_and_store", stored)
+    out = partner_stage.run_partner("intake", str(ws), "acme", NIGHTS[0][1], "r1")
+    assert out.ran and out.value["files"] == n_files
+    assert events.count("store") > n_files  # some file came in several pieces
+    assert all(events[i - 1] == "renew" for i, e in enumerate(events) if e == "store")  # each right after a renewal
