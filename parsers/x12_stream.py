@@ -110,6 +110,16 @@ class _Splitter:
         self.final = True
         return False
 
+    def next_segment(self, at: int) -> int:
+        """Where the segment after a terminator ending before ``at`` starts: spaces and line breaks
+        skipped, with three bytes of it read (or the stream ended)."""
+        buf = self.buf
+        while True:
+            while at < len(buf) and buf[at] in _SPACE:
+                at += 1
+            if at + 3 <= len(buf) or not self.more():
+                return at
+
     def rest(self) -> Iterator[Piece]:
         while self.more():
             pass
@@ -151,12 +161,7 @@ class _Splitter:
                 yield from self.rest()
                 return
             big = self.max_interchange_bytes is not None and end + 1 - isa_at > self.max_interchange_bytes
-            nxt = end + 1
-            while True:
-                while nxt < len(buf) and buf[nxt] in _SPACE:
-                    nxt += 1
-                if nxt + 3 <= len(buf) or not self.more():
-                    break
+            nxt = self.next_segment(end + 1)
             if big:  # read whole, but too large to hand on: a span of its own, as if found too large early
                 at = self.base if first else self.base + isa_at + self.ic_dropped
                 if isa_at > 0 and not first:
@@ -264,12 +269,7 @@ class _Splitter:
                 del buf[: len(buf) - ISA_MAX_BYTES]
             if not self.more():
                 return at + len(buf), False
-        nxt = end + 1
-        while True:
-            while nxt < len(buf) and buf[nxt] in _SPACE:
-                nxt += 1
-            if nxt + 3 <= len(buf) or not self.more():
-                break
+        nxt = self.next_segment(end + 1)
         if nxt >= len(buf):
             return at + len(buf), False
         if bytes(buf[nxt: nxt + 3]) != b"ISA":

@@ -43,7 +43,6 @@ from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
 from parsers.x12_writer import x12_decimal
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
-from schemas.invoices import Invoice
 from schemas.lifecycle import (
     ENDED_LINES,
     EventKind,
@@ -428,16 +427,10 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
 
 
 @dataclass(frozen=True, slots=True)
-class Text810:
+class Text810(Order810):
     """An 810 as _text_invoice writes it: Order810's head, line columns and sums (``built.body`` empty),
     and its text in the delimiters chosen, BIG02 (its number) to go between ``before`` and ``after``."""
 
-    head: Invoice
-    line_ids: list[str]
-    quantities: list[Decimal]
-    units: list[str]
-    prices: list[Decimal]
-    built: Body810
     delimiters: Delimiters
     before: str
     after: str
