@@ -141,6 +141,21 @@ def _pending(ws, partner: str) -> list[str]:
         state.close()
 
 
+def _renewals_noted(monkeypatch, into: list[str] | None = None, *, as_text: str | None = None) -> list[str]:
+    """Every lease renewal noted in ``into`` (a new list by default), as its lease's name or as ``as_text``."""
+    from connectors import lease
+
+    into = [] if into is None else into
+    renew = lease.Lease.renew
+
+    def noted(self, *args, **kwargs):
+        into.append(as_text or self.name)
+        return renew(self, *args, **kwargs)
+
+    monkeypatch.setattr(lease.Lease, "renew", noted)
+    return into
+
+
 def test_delivery_renews_the_partner_lease_before_each_chunk_and_stops_where_it_was_lost(tmp_path, monkeypatch):
     """Worker A delivers acme two files at a time; after its first chunk another worker takes the lease
     over (A was paused past its expiry): A's next renewal fails, so it writes nothing more (LeaseLost),
@@ -180,20 +195,12 @@ def test_delivery_renews_the_partner_lease_before_each_chunk_and_stops_where_it_
 
 def test_delivery_keeping_its_lease_writes_every_chunk(tmp_path, monkeypatch):
     """The same delivery with nobody taking over: every chunk written, the lease renewed before each."""
-    from connectors import lease
     from flows import documents, partner_stage
 
     ws, clock = _decided(tmp_path)
     pending = _pending(ws, "acme")
     monkeypatch.setattr(documents, "DELIVERY_CHUNK", 2)
-    renewals: list[str] = []
-    renew = lease.Lease.renew
-
-    def counted(self, *args, **kwargs):
-        renewals.append(self.name)
-        return renew(self, *args, **kwargs)
-
-    monkeypatch.setattr(lease.Lease, "renew", counted)
+    renewals = _renewals_noted(monkeypatch)
     out = partner_stage.run_partner("deliver", str(ws), "acme", clock, "r1")
     assert out.value == len(pending) and _pending(ws, "acme") == []
     assert sorted(p.name for p in (ws / "drop" / "acme" / "outbox").iterdir()) == sorted(pending)
@@ -242,20 +249,12 @@ def test_intake_renews_the_partner_lease_before_each_file_and_stops_where_it_was
 
 def test_intake_keeping_its_lease_takes_every_file_in(tmp_path, monkeypatch):
     """The same intake with nobody taking over: every file taken in, the lease renewed before each."""
-    from connectors import lease
     from flows import partner_stage
 
     ws = _workspace(tmp_path)
     inbox = ws / "drop" / "acme" / "inbox"
     n_files = len(list(inbox.iterdir()))
-    renewals: list[str] = []
-    renew = lease.Lease.renew
-
-    def counted(self, *args, **kwargs):
-        renewals.append(self.name)
-        return renew(self, *args, **kwargs)
-
-    monkeypatch.setattr(lease.Lease, "renew", counted)
+    renewals = _renewals_noted(monkeypatch)
     out = partner_stage.run_partner("intake", str(ws), "acme", NIGHTS[0][1], "r1")
     assert out.ran and out.value["files"] == n_files and list(inbox.iterdir()) == []
     assert renewals.count("partner:acme") >= n_files + 1  # each file, then the stage's end
@@ -265,7 +264,6 @@ def test_intake_of_a_file_read_in_pieces_renews_the_lease_before_storing_each_pi
     """A file too large to hold is stored a piece at a time: the lease is renewed before each piece is
     stored, so a worker that lost it mid-file stops there (the next holder takes the file up after the
     pieces committed)."""
-    from connectors import lease
     from flows import intake, partner_stage
 
     monkeypatch.setattr(intake, "STREAM_BYTES", 0)  # every file read in pieces of one interchange
@@ -277,17 +275,13 @@ def test_intake_of_a_file_read_in_pieces_renews_the_lease_before_storing_each_pi
     (inbox / "acme-po-02.x12").unlink()
     n_files = len(list(inbox.iterdir()))
     events: list[str] = []
-    renew, plan_and_store = lease.Lease.renew, intake._plan_and_store
-
-    def counted(self, *args, **kwargs):
-        events.append("renew")
-        return renew(self, *args, **kwargs)
+    plan_and_store = intake._plan_and_store
+    _renewals_noted(monkeypatch, events, as_text="renew")
 
     def stored(*args, **kwargs):
         events.append("store")
         return plan_and_store(*args, **kwargs)
 
-    monkeypatch.setattr(lease.Lease, "renew", counted)
     monkeypatch.setattr(intake, "_plan_and_store", stored)
     out = partner_stage.run_partner("intake", str(ws), "acme", NIGHTS[0][1], "r1")
     assert out.ran and out.value["files"] == n_files
