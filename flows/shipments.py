@@ -304,11 +304,14 @@ def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table) -
     return state.recorded_cartons_for(warehouse.id, (s for s in lines["shipment_id"].unique().to_pylist() if s), keys)
 
 
-def _canonical(ws: Workspace, records: Iterable) -> tuple[pa.Table, pa.Table]:
-    """The current revision's canonical ORDERS / ORDER_LINES of ``records`` (each stored table read once)."""
+def _canonical(ws: Workspace, records: Iterable, columns: tuple[list[str], list[str]] | None = None
+               ) -> tuple[pa.Table, pa.Table]:
+    """The current revision's canonical ORDERS / ORDER_LINES of ``records`` (each stored table read once;
+    only ``columns``, the orders' and the lines', when given)."""
     records = [r for r in records if r.lines_key]
     store = OrderStore(ws.orders_dir)
-    tables = {k: store.load(*k) for k in lifecycle.table_keys(records)}
+    tables = {k: store.load(*k) if columns is None else store.load_columns(*k, *columns)
+              for k in lifecycle.table_keys(records)}
     return lifecycle.current_tables(records, tables)
 
 
@@ -388,10 +391,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                        order_shipments=order_shipments, profiles=profiles)
     if not due and not billed:
         return res
-    wanted = [r for r in (records[(d.partner, d.po_number)] for d in due) if r.lines_key]
-    store = OrderStore(ws.orders_dir)
-    orders, order_lines = lifecycle.current_tables(wanted, {k: store.load_columns(*k, *billing.CANONICAL_COLUMNS)
-                                                            for k in lifecycle.table_keys(wanted)})
+    orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
     order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
     line_rows = billing.line_texts(order_lines)  # what an 810 reads of a line (engine.invoice.order_810)
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}

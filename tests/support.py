@@ -53,6 +53,12 @@ GOOD_PO = ["BEG*00*SA*PO-1**20261126", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*
 TODAY = date(2026, 11, 27)
 
 
+def numbers_render(doc, isa13, gs06, st02s):
+    """A renderer for StateStore.apply in tests: the file named by partner, type and ISA13, its bytes
+    the numbers it was given (type/ISA13/GS06/ST02s), so a test sees which numbers a document took."""
+    return f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", f"{doc.doc_type}/{isa13}/{gs06}/{st02s}".encode()
+
+
 def seed_demo_data(root: Path) -> None:
     """The demo profiles, reference data and inventory in a workspace (what `orderbridge demo` copies)."""
     import shutil

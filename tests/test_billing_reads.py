@@ -21,12 +21,9 @@ from schemas.lifecycle import (
     PlannedSet,
 )
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord, ShippedLine
+from tests.support import numbers_render as render
 
 AT = "2026-11-27T02:00:00"
-
-
-def render(doc, isa13, gs06, st02s):
-    return f"{doc.partner}-{isa13:09d}.x12", f"{isa13}/{gs06}/{st02s}".encode()
 
 
 def stored(store: StateStore) -> None:

@@ -27,13 +27,10 @@ from schemas.lifecycle import (
     PlannedSet,
 )
 from tests.support import REPO
+from tests.support import numbers_render as render
 from tests.support_pg import index_names
 
 AT = "2026-11-27T02:00:00"
-
-
-def render(doc, isa13, gs06, st02s):
-    return f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", f"{doc.doc_type}/{isa13}/{gs06}/{st02s}".encode()
 
 
 def new_order(store: StateStore, po: str = "PO-1") -> OrderRecord:
