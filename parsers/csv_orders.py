@@ -40,6 +40,7 @@ class CsvOrders:
     lines: pa.Table  # ORDER_LINES
     findings: list[Finding] = field(default_factory=list)
     rejected: tuple[str, ...] = ()  # PO numbers left out because one of their rows is bad
+    row_po: dict[int, str] = field(default_factory=dict)  # row number -> its PO, for the rows with a finding
 
 
 def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
@@ -49,6 +50,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     whole). The tables and findings are the same either way."""
     rows = CsvRows(file=file, columns={})
     pos: dict[str, _Po] = {}  # PO number -> what is known of it, in order of first appearance
+    row_po: dict[int, str] = {}
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
                              {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, out=rows,
@@ -56,9 +58,12 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         lines = []
         for number, fields in batch:
             po = rows.cell(fields, "po_number")
+            noted = len(rows.findings)
             value = _row(rows, number, fields, mapping)
             if not po:
                 continue  # reported by _row
+            if len(rows.findings) > noted:
+                row_po[number] = po
             state = pos.get(po)
             if state is None:
                 state = pos[po] = _Po(len(pos), number)
@@ -70,7 +75,10 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if state.head is None:
                 state.head = value
             else:
-                state.later.extend(_inconsistent(rows, po, state.first_row, state.head, number, value))
+                later = _inconsistent(rows, po, state.first_row, state.head, number, value)
+                if later:
+                    state.later.extend(later)
+                    row_po[number] = po
             lines.append(_line(partner, po, state, number, value, file, source_sha256))
         if lines:
             batches.append(_table(lines, ORDER_LINES))
@@ -92,7 +100,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                        **_lineage(file, source_sha256, state.st02)})
     findings = sorted(rows.findings, key=lambda f: f.location.row or 0)
     bad = tuple(sorted(po for po, state in pos.items() if state.bad))
-    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad)
+    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad, row_po)
 
 
 class _Po:

@@ -152,3 +152,35 @@ def test_limits_are_read_from_the_profile(tmp_path):
     text = (REPO / "partners" / "acme.toml").read_text() + "\n[limits]\nmax_findings_per_set = 7\n"
     (folder / "acme.toml").write_text(text)
     assert load_profiles(Path(folder))["acme"].limits.max_findings_per_set == 7
+
+
+def test_csv_findings_are_capped_per_po_and_per_file_and_every_po_left_out_keeps_its_reason():
+    from engine.process import process_csv_file
+
+    umbrella = load_profiles(REPO / "partners")["umbrella"]
+    rows = ["PO Number;PO Date;Quantity;SKU"]
+    rows += [f"U-1;27.11.2026;x{i};VP-1001" for i in range(30)]  # 30 bad quantities in one PO
+    rows += [f"U-{k};31.11.2026;1;VP-1001" for k in range(2, 42)]  # 40 POs, each with one bad date
+    rows += ["U-99;27.11.2026;1;VP-1001", "U-99;28.11.2026;2;VP-1002"]  # a PO that stands, with a warning
+    rows += [";27.11.2026;1;VP-1001"] * 5  # rows without a PO: the file's own
+    data = "\n".join(rows).encode()
+    whole = process_csv_file(data, file="u.csv", sha256="s", profile=umbrella)
+    assert Counter(f.code for f in whole.findings) == {"CSV_NUMBER_INVALID": 30, "CSV_DATE_INVALID": 40,
+                                                       "CSV_VALUE_MISSING": 5, "CSV_ORDER_INCONSISTENT": 1}
+    out = process_csv_file(data, file="u.csv", sha256="s",
+                           profile=umbrella.model_copy(update={"limits": LimitSettings(max_findings_per_set=3,
+                                                                                        max_findings_per_file=20)}))
+    codes = Counter(f.code for f in out.findings)
+    # PO U-1: 3 of its 30; then 17 more to the file's 20, the first error of every other PO beyond them
+    assert codes["CSV_NUMBER_INVALID"] == 3 and codes["CSV_DATE_INVALID"] == 40
+    left_out = {f"U-{k}" for k in range(1, 42)}
+    rows_with_reason = {f.location.row for f in out.findings if f.severity == "error"}
+    assert {rows[r - 1].split(";")[0] for r in rows_with_reason if rows[r - 1].split(";")[0]} == left_out
+    capped = {f.message.split(" were not kept")[0]: f for f in out.findings if f.code == "FINDINGS_CAPPED"}
+    assert capped["27 more finding(s) in this PO U-1"].location.value == "27"
+    assert "CSV_NUMBER_INVALID x27" in capped["27 more finding(s) in this PO U-1"].message
+    # the file's 5 rows without a PO: the first kept (the file's first error), the rest beyond the file's cap
+    assert codes["CSV_VALUE_MISSING"] == 1 and "4 more finding(s) in this file" in capped
+    assert "1 more finding(s) in this PO U-99" in capped  # its warning was beyond the file's cap
+    assert out.orders["po_number"].to_pylist() == whole.orders["po_number"].to_pylist() == ["U-99"]
+    assert out.disposition == whole.disposition == "quarantine"
