@@ -9,10 +9,9 @@ Pure: sizes, parse results and findings in; findings out.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 
-from schemas.findings import Finding, finding
+from schemas.findings import Finding, FindingsBudget, finding
 from schemas.profile import LimitSettings
 
 
@@ -49,58 +48,16 @@ def cap_findings(findings: Sequence[Finding], limits: LimitSettings) -> list[Fin
     count as their own set) and ``max_findings_per_file`` in all, in their order; what is dropped is
     counted by code in a FINDINGS_CAPPED warning where it was dropped. The first error of every set
     is always kept, so what is accepted or rejected never depends on the cap."""
-    def where(f: Finding) -> tuple:
+    budget = FindingsBudget(limits.max_findings_per_set, limits.max_findings_per_file)
+    for f in findings:
         loc = f.location
-        return loc.file, loc.isa13, loc.gs06, loc.st02
+        budget.add(f, (loc.file, loc.isa13, loc.gs06, loc.st02))
 
-    def capped(key: tuple, message: Callable[[str], str], count: int) -> Finding:
-        file, isa13, gs06, st02 = key
+    def capped(where: tuple, count: int, message: str) -> Finding:
+        file, isa13, gs06, st02 = where
         place = f"transaction set ST02 {st02}" if st02 else f"group GS06 {gs06}" if gs06 else \
             f"interchange ISA13 {isa13}" if isa13 else "file"
-        return finding("FINDINGS_CAPPED", message(place), file=file, isa13=isa13, gs06=gs06, st02=st02,
-                       value=str(count))
+        return finding("FINDINGS_CAPPED", message.replace("{place}", place), file=file, isa13=isa13, gs06=gs06,
+                       st02=st02, value=str(count))
 
-    return _cap(findings, limits, where, capped)
-
-
-def cap_csv_findings(findings: Sequence[Finding], limits: LimitSettings, row_po: Mapping[int, str]) -> list[Finding]:
-    """cap_findings for a CSV order file, whose "sets" are its POs: ``row_po`` names the PO of each
-    row that has a finding (a row without a PO counts as the file's). The first error of every PO is
-    always kept, so every PO left out keeps its reason."""
-    def where(f: Finding) -> tuple:
-        return f.location.file, row_po.get(f.location.row) if f.location.row is not None else None
-
-    def capped(key: tuple, message: Callable[[str], str], count: int) -> Finding:
-        file, po = key
-        return finding("FINDINGS_CAPPED", message(f"PO {po}" if po is not None else "file"), file=file,
-                       value=str(count))
-
-    return _cap(findings, limits, where, capped)
-
-
-def _cap(findings: Sequence[Finding], limits: LimitSettings, where_of: Callable[[Finding], tuple],
-         capped: Callable[[tuple, Callable[[str], str], int], Finding]) -> list[Finding]:
-    """The capping of cap_findings over the "sets" ``where_of`` names; ``capped`` makes the
-    FINDINGS_CAPPED finding of a set from its message (given the set's name) and count."""
-    kept: list[Finding] = []
-    dropped: dict[tuple, Counter] = {}
-    per_set: Counter = Counter()
-    has_error: set[tuple] = set()
-    for f in findings:
-        where = where_of(f)
-        first_error = f.severity == "error" and where not in has_error
-        if first_error:
-            has_error.add(where)
-        if first_error or (per_set[where] < limits.max_findings_per_set and len(kept) < limits.max_findings_per_file):
-            kept.append(f)
-            per_set[where] += 1
-        else:
-            dropped.setdefault(where, Counter())[f.code] += 1
-    for where, codes in dropped.items():
-        counted = ", ".join(f"{code} x{n}" for code, n in sorted(codes.items(), key=lambda c: (-c[1], c[0])))
-        total = sum(codes.values())
-        kept.append(capped(where, lambda place, total=total, counted=counted: (
-            f"{total:,} more finding(s) in this {place} were not kept (limits.max_findings_per_set "
-            f"{limits.max_findings_per_set}, max_findings_per_file {limits.max_findings_per_file}): {counted}."),
-            total))
-    return kept
+    return budget.kept + budget.capped(capped)

@@ -25,7 +25,7 @@ from engine.acks import (
     ta1_segment,
     unnameable_groups,
 )
-from engine.budgets import cap_csv_findings, cap_findings, file_too_large, set_too_large, too_many_sets
+from engine.budgets import cap_findings, file_too_large, set_too_large, too_many_sets
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders
 from parsers.orders_860 import read_changes
@@ -304,9 +304,9 @@ def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, p
     mapping = profile.fulfilment.csv_orders
     if mapping is None:
         raise ValueError(f"partner {profile.id} has no CSV order mapping")
-    read = read_csv_orders(data, mapping, partner=profile.id, file=file, source_sha256=sha256)
-    out = Outcome(file=file, sha256=sha256, parse=None, orders=read.orders, lines=read.lines,
-                  findings=cap_csv_findings(read.findings, profile.limits, read.row_po))
+    read = read_csv_orders(data, mapping, partner=profile.id, file=file, source_sha256=sha256, limits=profile.limits)
+    out = Outcome(file=file, sha256=sha256, parse=None, findings=list(read.findings), orders=read.orders,
+                  lines=read.lines)
     out.accepted_orders = read.orders["order_ref"].to_pylist()
     out.disposition = "quarantine" if out.error_count else "processed"
     return out

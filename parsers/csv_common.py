@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from schemas.findings import Finding, finding
+from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvLayout
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -33,6 +33,15 @@ class CsvRows:
     findings: list[Finding] = field(default_factory=list)
     header_names: dict[str, str] = field(default_factory=dict)  # field name -> the header text as sent
     undecodable: Finding | None = None  # bytes met that do not decode: only this finding counts (row_batches)
+    budget: FindingsBudget | None = None  # set: findings go to it as they come (kept or counted), not to findings
+    where: object = None  # with a budget: the set the row being read belongs to (a CSV order file's PO)
+
+    def note(self, f: Finding) -> Finding:
+        if self.budget is None:
+            self.findings.append(f)
+        else:
+            self.budget.add(f, self.where)
+        return f
 
     def cell(self, fields: list[str], name: str) -> str:
         """The stripped value of mapped field ``name`` in a row ("" when unmapped or absent)."""
@@ -40,9 +49,8 @@ class CsvRows:
         return fields[at].strip() if at is not None and at < len(fields) else ""
 
     def problem(self, code: str, message: str, row: int, name: str, value: str | None = None) -> Finding:
-        f = finding(code, message, file=self.file, row=row, column=self.header_names.get(name, name), value=value)
-        self.findings.append(f)
-        return f
+        return self.note(finding(code, message, file=self.file, row=row, column=self.header_names.get(name, name),
+                                 value=value))
 
 
 def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],
@@ -84,7 +92,7 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     if out.undecodable is not None:
         return
     if header is None or not any(h.strip() for h in header[1]):
-        out.findings.append(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
+        out.note(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
         return
     positions = {h.strip().casefold(): i for i, h in reversed(list(enumerate(header[1])))}
     missing = []
@@ -99,8 +107,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         out.columns[name] = at
         out.header_names[name] = header[1][at].strip()
     if missing:
-        out.findings.append(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
-                                    file=out.file, row=1, column=missing[0]))
+        out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
+                         file=out.file, row=1, column=missing[0]))
         return
     width = len(header[1])
     batch: list[tuple[int, list[str]]] = []
@@ -108,8 +116,9 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != width:
-            out.findings.append(finding("CSV_ROW_MALFORMED", f"Row {number} has {len(fields)} fields; the header "
-                                        f"has {width}.", file=out.file, row=number))
+            out.where = None
+            out.note(finding("CSV_ROW_MALFORMED", f"Row {number} has {len(fields)} fields; the header has {width}.",
+                             file=out.file, row=number))
             continue
         batch.append((number, fields))
         if len(batch) >= batch_rows:
@@ -220,8 +229,9 @@ def _records(reader, out: CsvRows):
         except StopIteration:
             return
         except csv.Error as exc:
-            out.findings.append(finding("CSV_ROW_MALFORMED", f"Row {number}: {exc}; the rest of the file was not "
-                                        "read.", file=out.file, row=number))
+            out.where = None
+            out.note(finding("CSV_ROW_MALFORMED", f"Row {number}: {exc}; the rest of the file was not read.",
+                             file=out.file, row=number))
             return
         yield number, fields
 

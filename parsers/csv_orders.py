@@ -20,9 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.csv_common import CsvRows, parse_date, parse_decimal, row_batches
-from schemas.findings import Finding, finding
+from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import ORDER_LINES, ORDERS, PRODUCT_QUALIFIERS
+from schemas.profile import LimitSettings
 
 _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part",
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", "ship_to_id",
@@ -40,17 +41,22 @@ class CsvOrders:
     lines: pa.Table  # ORDER_LINES
     findings: list[Finding] = field(default_factory=list)
     rejected: tuple[str, ...] = ()  # PO numbers left out because one of their rows is bad
-    row_po: dict[int, str] = field(default_factory=dict)  # row number -> its PO, for the rows with a finding
 
 
 def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
-                    source_sha256: str = "", batch_rows: int = 10_000) -> CsvOrders:
+                    source_sha256: str = "", batch_rows: int = 10_000,
+                    limits: LimitSettings | None = None) -> CsvOrders:
     """``data``: the file's bytes, or its byte chunks (a large file: read ``batch_rows`` rows at a time,
     each batch's lines made columnar before the next is read, never the file, its text or its rows held
-    whole). The tables and findings are the same either way."""
-    rows = CsvRows(file=file, columns={})
+    whole). The tables and findings are the same either way. Findings are kept within the partner's
+    ``limits`` as they come, each PO counting as a set (rows without a PO as the file's), the rest
+    counted in FINDINGS_CAPPED findings: the first error of every PO is kept, for as many POs as
+    ``max_sets_per_file`` (``limits`` None: LimitSettings()'s), so a PO left out keeps its reason and a
+    file of a million bad rows is not held as a million findings."""
+    limits = limits or LimitSettings()
+    budget = FindingsBudget(limits.max_findings_per_set, limits.max_findings_per_file, limits.max_sets_per_file)
+    rows = CsvRows(file=file, columns={}, budget=budget)
     pos: dict[str, _Po] = {}  # PO number -> what is known of it, in order of first appearance
-    row_po: dict[int, str] = {}
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
                              {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, out=rows,
@@ -58,12 +64,10 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         lines = []
         for number, fields in batch:
             po = rows.cell(fields, "po_number")
-            noted = len(rows.findings)
+            rows.where = po or None
             value = _row(rows, number, fields, mapping)
             if not po:
                 continue  # reported by _row
-            if len(rows.findings) > noted:
-                row_po[number] = po
             state = pos.get(po)
             if state is None:
                 state = pos[po] = _Po(len(pos), number)
@@ -75,10 +79,11 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if state.head is None:
                 state.head = value
             else:
-                later = _inconsistent(rows, po, state.first_row, state.head, number, value)
-                if later:
-                    state.later.extend(later)
-                    row_po[number] = po
+                for later in _inconsistent(rows, po, state.first_row, state.head, number, value):
+                    if len(state.later) < limits.max_findings_per_set:
+                        state.later.append(later)
+                    else:  # the budget would drop it: counted, not held
+                        state.more[later.code] = state.more.get(later.code, 0) + 1
             lines.append(_line(partner, po, state, number, value, file, source_sha256))
         if lines:
             batches.append(_table(lines, ORDER_LINES))
@@ -89,7 +94,10 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         if state.bad or not state.members:
             continue
         head = state.head
-        rows.findings.extend(state.later)
+        for later in state.later:
+            budget.add(later, po)
+        for code, n in state.more.items():
+            budget.count(po, code, n)
         orders.append({"partner": partner, "order_ref": state.order_ref, "po_number": po, "purpose": "00",
                        "order_type": "SA", "version": "CSV", "po_date": head["po_date"], "currency": head["currency"],
                        "requested_ship_date": head["requested_ship_date"],
@@ -98,16 +106,22 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                        "ship_to_id_qualifier": "92" if head["ship_to_id"] else None,  # the buyer's own code
                        "line_count": state.members, "st_file_segment": state.first_row,
                        **_lineage(file, source_sha256, state.st02)})
-    findings = sorted(rows.findings, key=lambda f: f.location.row or 0)
+    if rows.undecodable is not None:
+        findings = [rows.undecodable]
+    else:
+        findings = sorted(budget.kept, key=lambda f: f.location.row or 0)
+        findings += budget.capped(lambda po, count, message: finding(
+            "FINDINGS_CAPPED", message.replace("{place}", f"PO {po}" if po is not None else "file"), file=file,
+            value=str(count)))
     bad = tuple(sorted(po for po, state in pos.items() if state.bad))
-    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad, row_po)
+    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad)
 
 
 class _Po:
     """One PO of the file as its rows are read: where it first appeared, its first row's values, its
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
-    __slots__ = ("index", "first_row", "st02", "order_ref", "head", "members", "bad", "later")
+    __slots__ = ("index", "first_row", "st02", "order_ref", "head", "members", "bad", "later", "more")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
@@ -115,6 +129,7 @@ class _Po:
         self.order_ref = f"CSV-1-{self.st02}"
         self.head: dict | None = None
         self.members, self.bad, self.later = 0, False, []
+        self.more: dict[str, int] = {}  # code -> inconsistencies beyond the per-PO budget (counted, not held)
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:

@@ -108,3 +108,56 @@ def finding_at_row(code: str, message: str, row, *, seg: str, element: str = "",
                    st02=row.get("st02") or "",
                    segment_position=row.get("segment_position") if position else None,
                    file_segment=row.get("file_segment") if position else None, line_number=line_number)
+
+
+class FindingsBudget:
+    """Findings kept as they arrive, at most ``per_set`` per set (whatever ``where`` the caller names:
+    a transaction set, a CSV file's PO, None for the file's own) and ``per_file`` in all; the rest
+    counted by set and code, never held (``capped`` turns the counts into FINDINGS_CAPPED findings).
+    The first error of every set is always kept, so what is accepted or rejected never depends on
+    the budget - for the first ``first_errors`` sets (None: all) that have one; beyond them a set's
+    first error is counted with the file's (a CSV file of a million bad POs keeps thousands, not a
+    million, and says how many more it left out)."""
+
+    def __init__(self, per_set: int, per_file: int, first_errors: int | None = None) -> None:
+        self.per_set, self.per_file, self.first_errors = per_set, per_file, first_errors
+        self.kept: list[Finding] = []
+        self.dropped: dict[object, dict[str, int]] = {}  # where -> code -> count
+        self._per_set: dict[object, int] = {}
+        self._has_error: set = set()
+        self._file_key: object = None
+
+    def add(self, f: Finding, where: object) -> None:
+        first_error = f.severity == "error" and where not in self._has_error
+        if first_error and self.first_errors is not None and len(self._has_error) >= self.first_errors:
+            first_error, where = False, self._file_key
+        if first_error:
+            self._has_error.add(where)
+        kept = self._per_set.get(where, 0)
+        if first_error or (kept < self.per_set and len(self.kept) < self.per_file):
+            self.kept.append(f)
+            self._per_set[where] = kept + 1
+        else:
+            self.count(where, f.code)
+
+    def count(self, where: object, code: str, n: int = 1) -> None:
+        """``n`` findings of ``code`` in set ``where`` dropped before they reached the budget."""
+        codes = self.dropped.setdefault(where, {})
+        codes[code] = codes.get(code, 0) + n
+
+    def file_key(self, where: object) -> FindingsBudget:
+        """The ``where`` of the file's own findings (where first errors beyond ``first_errors`` count)."""
+        self._file_key = where
+        return self
+
+    def capped(self, make) -> list[Finding]:
+        """One FINDINGS_CAPPED finding per set with drops: ``make(where, count, message)`` builds it,
+        replacing the literal ``{place}`` in the message with the set's name."""
+        out = []
+        for where, codes in self.dropped.items():
+            counted = ", ".join(f"{code} x{n}" for code, n in sorted(codes.items(), key=lambda c: (-c[1], c[0])))
+            total = sum(codes.values())
+            out.append(make(where, total, f"{total:,} more finding(s) in this {{place}} were not kept (limits."
+                                          f"max_findings_per_set {self.per_set}, max_findings_per_file "
+                                          f"{self.per_file}): {counted}."))
+        return out

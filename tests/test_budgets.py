@@ -184,3 +184,12 @@ def test_csv_findings_are_capped_per_po_and_per_file_and_every_po_left_out_keeps
     assert "1 more finding(s) in this PO U-99" in capped  # its warning was beyond the file's cap
     assert out.orders["po_number"].to_pylist() == whole.orders["po_number"].to_pylist() == ["U-99"]
     assert out.disposition == whole.disposition == "quarantine"
+    # a file of very many bad POs: first errors kept for max_sets_per_file POs (U-1 to U-10); beyond them
+    # a PO's findings count as the file's (3 more kept, by max_findings_per_set), the rest counted
+    few = process_csv_file(data, file="u.csv", sha256="s", profile=umbrella.model_copy(update={"limits": LimitSettings(
+        max_findings_per_set=3, max_findings_per_file=20, max_sets_per_file=10)}))
+    assert Counter(f.code for f in few.findings if f.severity == "error") == {"CSV_NUMBER_INVALID": 3,
+                                                                              "CSV_DATE_INVALID": 9 + 3}
+    capped = {f.message.split(" were not kept")[0]: f for f in few.findings if f.code == "FINDINGS_CAPPED"}
+    assert "CSV_DATE_INVALID x28, CSV_VALUE_MISSING x5" in capped["33 more finding(s) in this file"].message
+    assert few.orders["po_number"].to_pylist() == ["U-99"] and few.disposition == "quarantine"
