@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 from parsers.csv_common import CsvRows, parse_date, parse_decimal, row_batches
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
-from schemas.orders import ORDER_LINES, ORDERS, PRODUCT_QUALIFIERS
+from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import LimitSettings
 
 _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part",
@@ -57,15 +58,16 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     budget = FindingsBudget(limits.max_findings_per_set, limits.max_findings_per_file, limits.max_sets_per_file)
     rows = CsvRows(file=file, columns={}, budget=budget)
     pos: dict[str, _Po] = {}  # PO number -> what is known of it, in order of first appearance
+    reading = _Reading()
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
                              {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, out=rows,
                              batch_rows=batch_rows):
-        lines = []
+        lines = _Lines()
         for number, fields in batch:
             po = rows.cell(fields, "po_number")
             rows.where = po or None
-            value = _row(rows, number, fields, mapping)
+            value = _row(rows, number, fields, mapping, reading)
             if not po:
                 continue  # reported by _row
             state = pos.get(po)
@@ -84,9 +86,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                         state.later.append(later)
                     else:  # the budget would drop it: counted, not held
                         state.more[later.code] = state.more.get(later.code, 0) + 1
-            lines.append(_line(partner, po, state, number, value, file, source_sha256))
-        if lines:
-            batches.append(_table(lines, ORDER_LINES))
+            lines.add(po, state, number, value)
+        if lines.rows:
+            batches.append(lines.table(partner, file, source_sha256))
     if rows.undecodable is not None:
         pos, batches = {}, []
     orders = []
@@ -136,17 +138,39 @@ def _lineage(file: str, sha: str, st02: str) -> dict:
     return dict(source_file=file, source_sha256=sha, isa13="CSV", gs06="1", st02=st02)
 
 
-def _line(partner: str, po: str, state: _Po, number: int, v: dict, file: str, sha: str) -> dict:
-    ids = [{"qualifier": q, "id": v[name]} for name, q in _QUALIFIER.items() if v[name]]
-    product = {col: None for col in dict.fromkeys(PRODUCT_QUALIFIERS.values())}
-    for name in _QUALIFIER:
-        product[name] = v[name]
-    n = state.members
-    return {"partner": partner, "order_ref": state.order_ref, "po_number": po, "line_number": n,
-            "line_id": v["line_id"] or str(n), "quantity": v["quantity"], "unit": v["unit"],
-            "unit_price": v["unit_price"], "price_basis": "PE" if v["unit_price"] is not None else None,
-            **product, "product_ids": ids, "description": v["description"], **_lineage(file, sha, state.st02),
-            "segment_position": number, "file_segment": number}
+class _Lines:
+    """One batch's ORDER_LINES gathered column by column (no dict per line)."""
+
+    _VARYING = ("order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "unit_price", "price_basis",
+                *_QUALIFIER, "product_ids", "description", "st02", "file_segment")
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns: dict[str, list] = {name: [] for name in self._VARYING}
+
+    def add(self, po: str, state: _Po, number: int, v: dict) -> None:
+        c, n = self.columns, state.members
+        c["order_ref"].append(state.order_ref)
+        c["po_number"].append(po)
+        c["line_number"].append(n)
+        c["line_id"].append(v["line_id"] or str(n))
+        for name in ("quantity", "unit", "unit_price", "description"):
+            c[name].append(v[name])
+        c["price_basis"].append("PE" if v["unit_price"] is not None else None)
+        for name in _QUALIFIER:
+            c[name].append(v[name])
+        c["product_ids"].append([{"qualifier": q, "id": v[name]} for name, q in _QUALIFIER.items() if v[name]])
+        c["st02"].append(state.st02)
+        c["file_segment"].append(number)
+        self.rows += 1
+
+    def table(self, partner: str, file: str, sha: str) -> pa.Table:
+        same = {"partner": partner, "source_file": file, "source_sha256": sha, "isa13": "CSV", "gs06": "1"}
+        columns = {**self.columns, "segment_position": self.columns["file_segment"]}
+        return pa.table({f.name: pa.array(columns[f.name], f.type) if f.name in columns
+                         else pa.nulls(self.rows, f.type) if f.name not in same
+                         else pa.repeat(pa.scalar(same[f.name], f.type), self.rows) for f in ORDER_LINES},
+                        schema=ORDER_LINES)
 
 
 def _good_lines(batches: list[pa.Table], pos: dict[str, _Po]) -> pa.Table:
@@ -163,20 +187,41 @@ def _good_lines(batches: list[pa.Table], pos: dict[str, _Po]) -> pa.Table:
     return lines.take(order).combine_chunks()
 
 
-def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping) -> dict | None:
-    def text(name: str) -> str | None:
-        return rows.cell(fields, name) or None
+class _Reading:
+    """What every row of one file is read with: the mapped fields' positions (known once the header is
+    read) and the numbers already parsed (a feed repeats its few prices and quantities)."""
 
+    __slots__ = ("positions", "numbers")
+
+    def __init__(self) -> None:
+        self.positions: list[tuple[str, int | None]] | None = None
+        self.numbers: dict[str, Decimal | None] = {}
+
+    def number(self, text: str, m: CsvOrderMapping) -> Decimal | None:
+        numbers = self.numbers
+        if text in numbers:
+            return numbers[text]
+        value = parse_decimal(text, m)
+        if len(numbers) < 100_000:
+            numbers[text] = value
+        return value
+
+
+def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, reading: _Reading) -> dict | None:
+    if reading.positions is None:
+        reading.positions = [(name, rows.columns.get(name)) for name in _FIELDS]
+    width = len(fields)
+    out: dict = {name: (fields[at].strip() or None) if at is not None and at < width else None
+                 for name, at in reading.positions}
     ok = True
     for name in _REQUIRED:
-        if not text(name):
+        if not out[name]:
             rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.", number,
                          name)
             ok = False
-    out: dict = {name: text(name) for name in _FIELDS}
     for name in ("quantity", "unit_price"):
         if out[name] is not None:
-            value = parse_decimal(out[name], m)
+            value = reading.number(out[name], m)
             if value is None:
                 rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number (at most 4 decimals).", number,
                              name, out[name])
