@@ -101,9 +101,12 @@ def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefe
     if proc.returncode not in (0, 1):
         raise SystemExit(f"orderbridge run failed ({proc.returncode}):\n{out[-3000:]}")
     stages: dict[str, float] = {}
+    memory: dict[str, tuple] = {}  # stage -> (resident MB when it ended, the process's peak so far)
     for line in times.read_text().splitlines() if times.exists() else []:
         row = json.loads(line)
         stages[row["stage"]] = stages.get(row["stage"], 0.0) + row["seconds"]
+        if row["stage"] in STAGES:
+            memory[row["stage"]] = (row.get("rss_mb"), row.get("peak_rss_mb"))
     db = sqlite3.connect(ws / "state" / "orderbridge.sqlite")
     answered = db.execute("SELECT COUNT(*) FROM document_sets WHERE set_id='855'").fetchone()[0]
     files = db.execute("SELECT COUNT(*) FROM documents WHERE doc_type='855' AND status='delivered'").fetchone()[0]
@@ -120,7 +123,7 @@ def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefe
             "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
             "peak_mb": peak.peak / 2**20, "pyx12": px_wall, "pyx12_cpu": px_cpu, "stages": stages,
             "files_855": files, "to_ship": to_ship, "shipped_pos": shipped, "sent_856": sent.get("856", 0),
-            "sent_810": sent.get("810", 0)}
+            "sent_810": sent.get("810", 0), "memory": memory}
 
 
 def main(argv: list[str]) -> int:
@@ -172,6 +175,9 @@ def main(argv: list[str]) -> int:
     print("decide stage, inside (s): " + "; ".join(
         f"{r['night']}: " + ", ".join(f"{s.split('.')[1]} {r['stages'].get(s, 0.0):.2f}" for s in DECIDE)
         for r in rows[1:]))
+    print("orderbridge's own memory when each stage ended, resident / peak so far (MB): " + "; ".join(
+        f"{r['night']}: " + ", ".join(f"{s} {r['memory'][s][0]}/{r['memory'][s][1]}" for s in STAGES
+                                      if s in r["memory"]) for r in rows[1:]))
     sized = [r for r in rows[1:] if not r["night"].endswith("doc")]
     if sized:
         per = [(r["wall"] - empty["wall"]) / (r["lines"] / args.lines) for r in sized]

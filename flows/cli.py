@@ -23,6 +23,7 @@ import typer
 from rich.table import Table
 
 from flows.exit_status import ExitStatus
+from flows.memory import use_system_allocator
 from flows.terminal import console as _console
 from flows.terminal import shown, styled
 
@@ -62,6 +63,7 @@ def _version(value: bool) -> None:
 def _main(show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                             help="Print the version and exit.")) -> None:
     """OrderBridge: batch EDI order-to-cash (X12 850/860 in; 997, TA1, 855, 865 out)."""
+    use_system_allocator()
 
 
 

@@ -28,6 +28,7 @@ from connectors.state import StateStore
 from engine.decide import ACCEPTED, PENDING, REJECTED
 from flows import faults, progress, recovery, steps
 from flows import shipments as shipping
+from flows.memory import gives_back
 from flows.progress import plural
 from flows.timing import timed
 from flows.workspace import Workspace, open_workspace
@@ -66,6 +67,7 @@ def _sftp_drop(settings, **who: str) -> FileDrop:
 
 
 # --- the stage bodies ------------------------------------------------------------------------------
+@gives_back
 def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
                  keep: Callable[[], None] | None = None) -> dict:
     """One partner's inbox taken in (steps.intake_partner; ``keep``: its lease renewal before each file
@@ -85,6 +87,7 @@ def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
         state.close()
 
 
+@gives_back
 def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> steps.RunDecision:
     from connectors.reference import load_reference
 
@@ -99,6 +102,7 @@ def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> ste
         state.close()
 
 
+@gives_back
 def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
                   keep: Callable[[], None] | None = None) -> int:
     """One partner's pending documents to its outbox (steps.deliver_partner; ``keep``: its lease renewal
@@ -118,6 +122,7 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
         state.close()
 
 
+@gives_back
 def ship_stage(workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> dict:
     """One warehouse's shipment confirmations -> 856s (flows.shipments.ship_warehouse)."""
     from connectors.reference import load_reference
@@ -138,6 +143,7 @@ def ship_stage(workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> 
         state.close()
 
 
+@gives_back
 def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     """The 810s due (flows.shipments.invoice_run) and invoiced orders closed."""
     from connectors.reference import load_reference
@@ -152,6 +158,7 @@ def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
         state.close()
 
 
+@gives_back
 def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     """Partners' verdicts on our documents, the four-way match, exceptions, finance report and dashboard."""
     ws = open_workspace(workspace)

@@ -47,7 +47,9 @@ def partner_flow(stage: str, workspace: str, partner_id: str, now_iso: str, run_
     errors as in-process stages are; its outcome written for the parent, and returned. A failure or a
     skip is the stage's failure in the run summary (the flow run shows Failed)."""
     from flows import partner_stage as sharded
+    from flows.memory import use_system_allocator
 
+    use_system_allocator()
     progress.to_stderr()
     done = night.InProcess()._call(sharded.run_partner, stage, workspace, partner_id, now_iso, run_id)
     if done.failure:
