@@ -804,7 +804,9 @@ app.add_typer(state_app, name="state")
 def _show_rebuilt(done, what: str) -> None:
     console.print(f"{what}: {done.documents} sent document(s) recorded from the outboxes, {done.files} archived "
                   f"file(s) replayed, {done.orders} order(s), {done.answered} answered as the outbox says, "
-                  f"{done.reservations} reservation(s) restored.")
+                  f"{done.reservations} reservation(s) restored"
+                  + (f", {done.recorded} line(s) of 856s and 810s recorded for the reconciliation." if done.recorded
+                     else "."))
     for name, n in sorted(done.numbers.items()):
         console.print(f"  {shown(name)}: last number {n}; the next one sent is {n + 1}")
     for note in done.notes:

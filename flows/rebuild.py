@@ -8,7 +8,10 @@ answered again and no outbox file is written over.
      through intake, oldest first: its file record, interchanges, orders and 860s (engine.lifecycle
      plans them as the night did; its 997/TA1 are the outbox's, none is built again);
   3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
-     with the units of the newest allocation table in reports/ reserved again.
+     with the units of the newest allocation table in reports/ reserved again;
+  4. the lines of the 856s and 810s in the outboxes are recorded for the reconciliation, as `orderbridge
+     record` keeps another system's, so finance still sees what was shipped and invoiced (the flow's
+     shipments and invoices themselves are not re-derived).
 
 What the files cannot tell is not invented: people's decisions not yet answered (those orders are
 decided again by the next run), the history before the rebuild, past runs and their findings.
@@ -33,6 +36,8 @@ from engine.sscc import serial_of
 from flows.intake import known_state
 from flows.workspace import Workspace
 from parsers.outbox_documents import read_sent
+from parsers.sent_documents import read_sent_lines
+from parsers.x12_reader import read_interchanges
 from schemas.errors import StateError
 from schemas.profile import PartnerProfile
 
@@ -50,6 +55,7 @@ class Rebuilt:
     orders: int = 0
     answered: int = 0
     reservations: int = 0
+    recorded: int = 0  # lines of the outboxes' 856s and 810s recorded for the reconciliation
     notes: list[str] = field(default_factory=list)
 
 
@@ -64,7 +70,10 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
         out.notes.append("shipments, cartons and invoices are not re-derived from the warehouses' archived "
                          "confirmations (their SSCC serials and invoice numbers are raised past every 856 and 810 in "
                          "the outboxes, so none is used again); shipped orders come back as their last 855 left "
-                         "them: check them before the next run (docs/state-store.md, Recovery)")
+                         "them: check them before the next run (docs/state-store.md, Recovery). The "
+                         f"{out.recorded:,} line(s) of the 856s and 810s in the outboxes are recorded for the "
+                         "reconciliation, so the finance report shows what was shipped and invoiced, and what "
+                         "was shipped and not yet invoiced")
     for pid, p in sorted(profiles.items()):
         if "csv" in p.accepts:
             out.notes.append(f"{pid}: its CSV order files are not replayed from the archive, so its orders are "
@@ -120,6 +129,8 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
             state.record_sent(pid, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
                               sets, at=at, run_id=run_id)
             out.documents += 1
+            if any(s["set_id"] in ("856", "810") for s in sets):
+                out.recorded += _record_fulfilment(state, pid, path.name, data, at=at)
         for kind, n in sorted(top.items()):
             state.raise_number(pid, kind, n)
             out.numbers[f"{pid} {kind}"] = state.last_number(pid, kind)
@@ -129,6 +140,14 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     for key in answers:  # in the order they were sent: by day, then ISA13 (a partner's sequence)
         answers[key].sort(key=lambda a: (a.date, order[(key[0], a.file_name)]))
     return answers
+
+
+def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, at: str) -> int:
+    """An outbox file's 856 and 810 lines as recorded lines (flows.reconcile.record_documents' table)."""
+    lines, _findings = read_sent_lines(read_interchanges(data, file=name), partner=pid,
+                                       sha256=hashlib.sha256(data).hexdigest())
+    return state.record_sent_lines(lines, by="state rebuild", at=datetime.fromisoformat(at),
+                                   note="our own 856/810, found in the outbox when the store was rebuilt")
 
 
 def _company_numbers(ws: Workspace, profiles: dict[str, PartnerProfile]) -> dict[str, int]:

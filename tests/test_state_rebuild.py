@@ -132,18 +132,30 @@ def test_rebuild_with_shipping_raises_the_sscc_and_invoice_numbers_and_says_what
     ws = new_workspace(tmp_path / "ws")
     _night(ws, 0)
     _night(ws, 1)
-    last = {k: v for k, v in StateStore(ws / "state" / "orderbridge.sqlite").numbers_used().items()
-            if k[0] == "" or k[1] == "CSV"}
+    before = StateStore(ws / "state" / "orderbridge.sqlite")
+    last = {k: v for k, v in before.numbers_used().items() if k[0] == "" or k[1] == "CSV"}
+    fulfilled = _fulfilled(before.fulfilment_lines())
+    before.close()
+    assert {k[1] for k in fulfilled} == {"856", "810"}
     assert set(last) == {("", "INVOICE"), ("", "SSCC:0614141"), ("umbrella", "CSV")} and min(last.values()) > 0
     _lose_the_store(ws)
     res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws)])
     assert res.exit_code == 0, res.output
     state = StateStore(ws / "state" / "orderbridge.sqlite")
     assert {k: v for k, v in state.numbers_used().items() if k in last} == last
+    # what was shipped and invoiced, line by line, is still there for the reconciliation
+    assert _fulfilled(state.recorded_lines()) == fulfilled and not state.fulfilment_lines().num_rows
     state.close()
     text = " ".join(res.output.split())
+    assert f"{sum(fulfilled.values())} line(s) of 856s and 810s recorded for the reconciliation" in text
     assert "shipments, cartons and invoices are not re-derived" in text
     assert "umbrella: its CSV order files are not replayed" in text
+
+
+def _fulfilled(lines) -> Counter:
+    """Shipped and invoiced lines (RECORDED_LINES) as (partner, doc type, document, PO, line, quantity, sent at)."""
+    return Counter((r["partner"], r["doc_type"], r["document_ref"], r["po_number"], r["line_id"], str(r["quantity"]),
+                    r["sent_at"]) for r in lines.to_pylist())
 
 
 def test_a_store_with_history_is_not_rebuilt_over(tmp_path):
