@@ -76,8 +76,13 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         "_pos", pa.array(np.arange(table.num_rows))).filter(pa.array(keep))
     line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack"])
     line_cols = line_cols.set_column(2, "line_number", pc.cast(line_cols["line_number"], pa.int32()))
-    joined = picked.join(_last(line_cols, ["partner", "po_number", "line_number"]),
-                         ["partner", "po_number", "line_number"], join_type="left outer", use_threads=False)
+    k = ["partner", "po_number", "line_number"]
+    if same_rows([table[c] for c in k], [line_cols[c] for c in k]) and unique_rows(*(table[c] for c in k)):
+        # the lines are the decided lines, in their order: each picked row's line row is at its position
+        taken = line_cols.select(["sku", "case_pack"]).take(picked["_pos"])
+        joined = picked.append_column("sku", taken["sku"]).append_column("case_pack", taken["case_pack"])
+    else:
+        joined = picked.join(_last(line_cols, k), k, join_type="left outer", use_threads=False)
     heads = _last(orders.select(["partner", "po_number", "requested_ship_date", "po_date"]), ["partner", "po_number"])
     joined = joined.join(heads, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_pos")
     joined = joined.filter(pc.fill_null(pc.not_equal(joined["sku"], ""), False))

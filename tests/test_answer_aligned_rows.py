@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import answer
-from engine.decide import LINE_DECISIONS
+from engine.decide import ACCEPTED, LINE_DECISIONS, LineDecision, OrderDecision
 from engine.lifecycle import decisions
 from schemas.inventory import ALLOCATION
 from schemas.orders import ORDER_LINES, ORDERS
@@ -107,3 +107,50 @@ def test_answer_line_rows_in_order_or_not_are_the_decided_lines(keys, data):
     with pytest.MonkeyPatch.context() as m:
         assert got.equals(joined(m, rows))
     assert got["line_id"].to_pylist() == [f"{po}/{n}" for po, n in keys]
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines_, st.data())
+def test_allocation_input_from_lines_in_order_or_not_equals_the_joined_one(keys, data):
+    """Lines in the decided order, shuffled, missing one, or given twice (the last row counts)."""
+    decide = [LineDecision(n, "IA", data.draw(st.sampled_from(["accept", "accept", "reject_line"])), Decimal(n),
+                           None, unit_eaches=data.draw(st.sampled_from([1, 6]))) for _, n in keys]
+    pos = sorted({p for p, _ in keys})
+    made = [OrderDecision("acme", p, f"r-{p}", "f", ACCEPTED, [ld for (q, _), ld in zip(keys, decide, strict=True)
+                                                              if q == p]) for p in pos]
+    shape = data.draw(st.sampled_from(["as decided", "shuffled", "one missing", "one twice"]))
+    line_keys = [(d.po_number, ld.line_number) for d in made for ld in d.lines]
+    if shape == "shuffled":
+        line_keys = data.draw(st.permutations(line_keys))
+    elif shape == "one missing":
+        line_keys = line_keys[1:]
+    elif shape == "one twice":
+        line_keys = line_keys + [line_keys[0]]
+    lines = pa.Table.from_pylist([{"partner": "acme", "order_ref": "1-1-1", "po_number": po, "line_number": n,
+                                   "source_file": "f", "isa13": "1", "gs06": "1", "st02": "1",
+                                   "sku": data.draw(st.sampled_from(["SKU-1", "SKU-2", ""])),
+                                   "case_pack": data.draw(st.sampled_from([None, 0, 6]))} for po, n in line_keys],
+                                 schema=ORDER_LINES.append(pa.field("sku", pa.string())).append(
+                                     pa.field("case_pack", pa.int32())))
+    orders = pa.Table.from_pylist([{"partner": "acme", "order_ref": "1-1-1", "po_number": p, "source_file": "f",
+                                    "isa13": "1", "gs06": "1", "st02": "1", "po_date": TODAY} for p in pos],
+                                  schema=ORDERS)
+    arrival = {("acme", p): i + 1 for i, p in enumerate(pos)}
+    got = answer.allocation_input(made, lines, orders, arrival)
+    with pytest.MonkeyPatch.context() as m:
+        assert got.equals(joined(m, lambda: answer.allocation_input(made, lines, orders, arrival)))
+
+
+def test_allocation_input_for_a_line_given_twice_is_joined():
+    d = OrderDecision("acme", "PO-1", "r", "f", ACCEPTED, [LineDecision(1, "IA", "accept", Decimal(2), None)] * 2)
+    lines = pa.Table.from_pylist([{"partner": "acme", "order_ref": "1-1-1", "po_number": "PO-1", "line_number": 1,
+                                   "source_file": "f", "isa13": "1", "gs06": "1", "st02": "1", "sku": sku}
+                                  for sku in ("SKU-1", "SKU-2")],
+                                 schema=ORDER_LINES.append(pa.field("sku", pa.string())).append(
+                                     pa.field("case_pack", pa.int32())))
+    orders = pa.Table.from_pylist([{"partner": "acme", "order_ref": "1-1-1", "po_number": "PO-1", "source_file": "f",
+                                    "isa13": "1", "gs06": "1", "st02": "1"}], schema=ORDERS)
+    got = answer.allocation_input([d], lines, orders, {("acme", "PO-1"): 1})
+    with pytest.MonkeyPatch.context() as m:
+        assert got.equals(joined(m, lambda: answer.allocation_input([d], lines, orders, {("acme", "PO-1"): 1})))
+    assert len(set(got["sku"].to_pylist())) == 1  # one line row for both, not each its own
