@@ -1,4 +1,4 @@
-"""The order rules over currency, terms, ship-to and dates judge only the orders a column-wise screen
+"""The order rules over currency, terms, ship-to, dates and purpose judge only the orders a column-wise screen
 flags (the rest cannot raise anything); the screen must never leave out an order the rule would
 flag: the findings are those of judging every order, whatever the values."""
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.business import check_currency, check_dates, check_ship_to, check_terms
-from rules.business import common, money, places
+from rules.business import check_currency, check_dates, check_purpose, check_ship_to, check_terms
+from rules.business import common, money, places, purpose
 from schemas.rule_settings import RuleSettings
 
 from .tables import TODAY, order, orders_table, reference
@@ -28,23 +28,26 @@ orders_ = st.lists(st.fixed_dictionaries({
     "terms_net_days": st.sampled_from([None, 30, 45, 60]),
     "ship_to_id": st.sampled_from([None, "", " ", "0001", "0002", "9999", "0001 "]),
     "ship_to_city": st.sampled_from([None, "", "Springfield"]),
+    "purpose": st.sampled_from([None, "", "00", "04", "22", "06"]),
     "po_date": days, "requested_delivery_date": days, "requested_ship_date": days, "ship_not_before": days,
     "ship_no_later": days,
 }), min_size=1, max_size=6)
-SETTINGS = [RuleSettings(), RuleSettings(partners={"acme": {"ship_window_max_days": 3}})]
+SETTINGS = [RuleSettings(), RuleSettings(partners={"acme": {"ship_window_max_days": 3}}),
+            RuleSettings(acted_purposes=("00", "22"))]
 
 
 def every_order(monkeypatch) -> None:
     """The rules' row reader without the screen: every order judged."""
     real = common._rows
-    for module in (money, places):
+    for module in (money, places, purpose):
         monkeypatch.setattr(module, "_rows", lambda table, columns, mask=None: real(table, columns))
 
 
 def findings(rows: list[dict], s: RuleSettings) -> list:
     orders = orders_table(*[order(po_number=f"PO-{i}", **r) for i, r in enumerate(rows)])
     return [*check_currency(orders, REF.customers), *check_terms(orders, REF.customers),
-            *check_ship_to(orders, REF.ship_tos, s), *check_dates(orders, today=TODAY, settings=s)]
+            *check_ship_to(orders, REF.ship_tos, s), *check_dates(orders, today=TODAY, settings=s),
+            *check_purpose(orders, s)]
 
 
 @settings(max_examples=150, deadline=None)
