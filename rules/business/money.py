@@ -19,11 +19,11 @@ from rules.business.common import (
     _order_key,
     _PerPartner,
     _rows,
-    per_partner,
     _text,
     business_finding,
     is_blank,
     lookup,
+    per_partner,
 )
 from rules.business.items import _resolved
 from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index

@@ -13,11 +13,11 @@ from rules.business.common import (
     _ORDER_LOCATION,
     _PerPartner,
     _rows,
-    pair_key,
-    per_partner,
     _text,
     business_finding,
     is_blank,
+    pair_key,
+    per_partner,
 )
 from schemas.findings import Finding
 from schemas.rule_settings import RuleSettings

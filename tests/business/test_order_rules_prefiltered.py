@@ -11,8 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.business import check_currency, check_dates, check_purpose, check_ship_to, check_terms
-from rules.business import common, money, places, purpose
+from rules.business import (
+    check_currency,
+    check_dates,
+    check_purpose,
+    check_ship_to,
+    check_terms,
+    common,
+    money,
+    places,
+    purpose,
+)
 from schemas.rule_settings import RuleSettings
 
 from .tables import TODAY, order, orders_table, reference
