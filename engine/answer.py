@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.columnar import encode
 from engine.decide import ACCEPTED, REJECTED, OrderDecision, line_decisions
 from engine.po_ack import AckPart, LineAck
 from schemas.inventory import ALLOCATION_INPUT
@@ -75,8 +76,13 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         "_pos", pa.array(np.arange(table.num_rows))).filter(pa.array(keep))
     line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack"])
     line_cols = line_cols.set_column(2, "line_number", pc.cast(line_cols["line_number"], pa.int32()))
-    joined = picked.join(_last(line_cols, ["partner", "po_number", "line_number"]),
-                         ["partner", "po_number", "line_number"], join_type="left outer", use_threads=False)
+    k = ["partner", "po_number", "line_number"]
+    if same_rows([table[c] for c in k], [line_cols[c] for c in k]) and unique_rows(*(table[c] for c in k)):
+        # the lines are the decided lines, in their order: each picked row's line row is at its position
+        taken = line_cols.select(["sku", "case_pack"]).take(picked["_pos"])
+        joined = picked.append_column("sku", taken["sku"]).append_column("case_pack", taken["case_pack"])
+    else:
+        joined = picked.join(_last(line_cols, k), k, join_type="left outer", use_threads=False)
     heads = _last(orders.select(["partner", "po_number", "requested_ship_date", "po_date"]), ["partner", "po_number"])
     joined = joined.join(heads, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_pos")
     joined = joined.filter(pc.fill_null(pc.not_equal(joined["sku"], ""), False))
@@ -198,6 +204,19 @@ def _parts(slots: list, n: int) -> pa.ListArray:
     return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
+def same_rows(left: Sequence, right: Sequence) -> bool:
+    """Row i of the ``left`` key columns equals row i of the ``right`` ones, for every row, with no
+    null (a join on them would pair each row with its own position, given unique keys)."""
+    if len(left[0]) != len(right[0]):
+        return False
+    return all(pc.all(pc.fill_null(pc.equal(a, b), False)).as_py() for a, b in zip(left, right, strict=True))
+
+
+def unique_rows(*columns) -> bool:
+    """No two rows of the key ``columns`` are equal."""
+    return encode(*columns)[1] == len(columns[0])
+
+
 def _chunk(values, type_) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
@@ -217,14 +236,17 @@ def _allocation_sums(decided: pa.Table, allocation: pa.Table | None) -> dict:
     if allocation is None or allocation.num_rows == 0 or n == 0:
         return out
     a = allocation
-    lines = pa.table({"order_ref": _key(decided["partner"], decided["po_number"]),
-                      "line_number": pc.cast(decided["line_number"], pa.int32()),
-                      "_pos": pa.array(np.arange(n), pa.int64())})
-    rows = pa.table({"order_ref": a["order_ref"], "line_number": pc.cast(a["line_number"], pa.int32()),
-                     "_a": pa.array(np.arange(a.num_rows), pa.int64())})
-    matched = rows.join(lines, ["order_ref", "line_number"], join_type="inner", use_threads=False).sort_by("_a")
-    pos = np.asarray(matched["_pos"].to_numpy(), dtype=np.int64)
-    a = a.take(matched["_a"])
+    refs, numbers = _key(decided["partner"], decided["po_number"]), pc.cast(decided["line_number"], pa.int32())
+    row_numbers = pc.cast(a["line_number"], pa.int32())
+    if same_rows((a["order_ref"], row_numbers), (refs, numbers)) and unique_rows(refs, numbers):
+        pos = np.arange(n, dtype=np.int64)  # row i is line i's (the allocation kept the lines' order): no join
+    else:
+        lines = pa.table({"order_ref": refs, "line_number": numbers, "_pos": pa.array(np.arange(n), pa.int64())})
+        rows = pa.table({"order_ref": a["order_ref"], "line_number": row_numbers,
+                         "_a": pa.array(np.arange(a.num_rows), pa.int64())})
+        matched = rows.join(lines, ["order_ref", "line_number"], join_type="inner", use_threads=False).sort_by("_a")
+        pos = np.asarray(matched["_pos"].to_numpy(), dtype=np.int64)
+        a = a.take(matched["_a"])
 
     def units(column: str) -> np.ndarray:
         values = np.asarray(pc.cast(a[column], options=_TRUNC).to_numpy(zero_copy_only=False), dtype=np.int64)

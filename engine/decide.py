@@ -172,6 +172,10 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
         policy = policies.get(partner)
         order_findings = by_order.get(key, [])
         person = people.get(key)
+        if not order_findings and person is None:  # nothing to weigh: accepted as sent
+            out.append(OrderDecision(partner, po, order["order_ref"], order["source_file"], ACCEPTED, table=table,
+                                     span=spans[i]))
+            continue
         order_level: list[tuple[Outcome, Finding]] = []
         per_line: dict[int, list[tuple[Outcome, Finding]]] = defaultdict(list)
         for f in order_findings:

@@ -135,7 +135,7 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
         pa.array([h["po_number"] for h in heads], pa.string()),
         pa.array([h["po_date"].strftime("%Y%m%d") if h.get("po_date") else today8 for h in heads], pa.string()),
         "", "", "", "", today8, d.element)
-    totals = [_num(v["totals"][i] if n and b > a else Decimal(0)) for i, (a, b) in enumerate(spans)]
+    totals = [v["total_texts"][i] if n and b > a else _num(Decimal(0)) for i, (a, b) in enumerate(spans)]
     ctt = pc.binary_join_element_wise("CTT", pa.array([str(b - a) for a, b in spans], pa.string()),
                                       pa.array(totals, pa.string()), d.element)
     texts = pc.binary_join_element_wise(bak, term, pa.array(bodies if n else [""] * len(heads), pa.string()), ctt,
@@ -183,8 +183,7 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
             for i in set(order[rows[where]].tolist()):
                 if i < len(spans):
                     out[i].add(ch)
-    for i, total in enumerate(v["totals"]):
-        text = _num(total)
+    for i, text in enumerate(v["total_texts"]):
         out[i] |= {ch for ch in chars if ch in text}
     return out
 
@@ -226,7 +225,8 @@ def _values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
         "part_quantity": decimal_column(flat.field("quantity")), "part_unit": pc.take(unit, pa.array(part_parent)),
         "part_dated": pc.is_valid(flat.field("date")), "part_date": date_column(flat.field("date")),
         "part_parent": part_parent, "parts_per_line": np.diff(np.asarray(parts.offsets.to_numpy())),
-        "totals": _sums(qty, spans), "kinds": _ack_kinds(flat.field("status"), part_parent, spans, n),
+        "total_texts": [_num(total) for total in _sums(qty, spans)],  # CTT02, each written once
+        "kinds": _ack_kinds(flat.field("status"), part_parent, spans, n),
     }
 
 

@@ -24,11 +24,13 @@ from engine.answer import (
     line_states,
     order_values,
     part_statuses,
+    same_rows,
     status_from_line,
     status_rows,
     status_table,
     statuses_of,
     tells_something_new,
+    unique_rows,
 )
 from engine.changes import DELETED, ChangeResult
 from engine.changes import REJECTED as POC_REJECTED
@@ -181,15 +183,18 @@ class _Batch:
         return requested if requested and requested >= self.ctx.today else self.ctx.today
 
     def _lines(self, decided: pa.Table) -> pa.Table:
-        """The item-resolved line row of every decided line, aligned with ``decided``."""
+        """The item-resolved line row of every decided line, aligned with ``decided`` (whose lines are
+        distinct: _no_line_twice)."""
+        lines, index, k = self.ctx.lines, self.ctx.line_index, ["partner", "po_number", "line_number"]
+        columns = lines.select([c for c in _LINE_COLUMNS if c in lines.column_names])
+        if same_rows([decided[c] for c in k], [index[c] for c in k]):
+            return columns  # the lines are the decided lines, in their order (a run answering every order)
         want = pa.table({"partner": decided["partner"], "po_number": decided["po_number"],
                          "line_number": decided["line_number"], "_d": pa.array(np.arange(decided.num_rows))})
-        got = want.join(self.ctx.line_index, ["partner", "po_number", "line_number"], join_type="inner",
-                        use_threads=False).sort_by("_d")
+        got = want.join(index, k, join_type="inner", use_threads=False).sort_by("_d")
         if got.num_rows != decided.num_rows:
             raise PlanError("a decided line has no line row (or several)")
-        lines = self.ctx.lines
-        return lines.select([c for c in _LINE_COLUMNS if c in lines.column_names]).take(got["_l"])
+        return columns.take(got["_l"])
 
     def _allocation(self, keys: list[Key]) -> pa.Table | None:
         a = self.ctx.allocation
@@ -514,8 +519,7 @@ def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:
 def _no_line_twice(decided: pa.Table) -> None:
     if decided.num_rows == 0:
         return
-    k = ["partner", "po_number", "line_number"]
-    if decided.select(k).group_by(k, use_threads=False).aggregate([]).num_rows != decided.num_rows:
+    if not unique_rows(decided["partner"], decided["po_number"], decided["line_number"]):
         raise PlanError("an order has a line number twice")
 
 

@@ -58,6 +58,19 @@ def _rows(table: pa.Table, columns: Iterable[str], mask: pa.Array | None = None)
     return table.to_pylist()
 
 
+def per_partner(partners: pa.Array | pa.ChunkedArray, values: Mapping, type_: pa.DataType) -> pa.Array:
+    """Each row's ``values[partner]`` (a dict lookup's exact match), null where its partner has none."""
+    keys = list(values)
+    index = pc.index_in(partners, value_set=pa.array(keys, pa.string()))
+    return pc.take(pa.array([values[k] for k in keys], type_), index)
+
+
+def pair_key(left: pa.Array | pa.ChunkedArray, right: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """One text per row that equals another row's exactly when both values do (length-prefixed, so no
+    text can make two pairs one); null when either is null."""
+    return pc.binary_join_element_wise(pc.cast(pc.utf8_length(left), pa.string()), left, right, ":")
+
+
 def _id_element(
     product_ids: list[dict] | None, qualifiers: tuple[str, ...], value: str | None, default: str = "PO107"
 ) -> str:

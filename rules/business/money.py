@@ -23,6 +23,7 @@ from rules.business.common import (
     business_finding,
     is_blank,
     lookup,
+    per_partner,
 )
 from rules.business.items import _resolved
 from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
@@ -228,7 +229,10 @@ def _float(value) -> float | None:
 def check_currency(orders: pa.Table, customers: pa.Table) -> list[Finding]:
     """CUSTOMER_UNKNOWN (no customer record) and CURRENCY_MISMATCH (CUR02 vs the agreed currency)."""
     by_partner, out = _customers(customers), []
-    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "currency"]):
+    # the orders that can raise either: no customer record, or a currency that may not be the agreed one
+    agreed = per_partner(orders["partner"], {p: c["currency"] for p, c in by_partner.items()}, pa.string())
+    maybe = pc.or_(pc.is_null(agreed), pc.fill_null(pc.not_equal(orders["currency"], agreed), True))
+    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "currency"], maybe):
         customer = None if is_blank(order["partner"]) else by_partner.get(order["partner"])
         if customer is None:
             out.append(
@@ -269,7 +273,13 @@ _TERMS_FIELDS = (
 def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
     """TERMS_MISMATCH for each ITD element sent that differs from the customer's agreed terms."""
     by_partner, out = _customers(customers), []
-    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", *(f for f, _, _ in _TERMS_FIELDS)]):
+    differs = pa.array([False] * orders.num_rows)  # the orders with an element sent that the agreed one is not
+    for field, _, _ in _TERMS_FIELDS:
+        agreed = per_partner(orders["partner"], {p: c[field] for p, c in by_partner.items()},
+                             orders.schema.field(field).type)
+        differs = pc.or_(differs, pc.fill_null(pc.not_equal(orders[field], agreed), False))
+    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", *(f for f, _, _ in _TERMS_FIELDS)],
+                       differs):
         customer = by_partner.get(order["partner"])
         if customer is None:
             continue

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rules.business.common import (
     _ORDER_LOCATION,
@@ -15,6 +16,8 @@ from rules.business.common import (
     _text,
     business_finding,
     is_blank,
+    pair_key,
+    per_partner,
 )
 from schemas.findings import Finding
 from schemas.rule_settings import RuleSettings
@@ -52,7 +55,9 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
     }
     by_partner, out = _PerPartner(settings), []
     cols = [*_ORDER_LOCATION, "partner", "po_number", "ship_to_id", *(c for c, _, _, _ in _ADDRESS_PARTS)]
-    for order in _rows(orders, cols):
+    known_keys = pair_key(pa.array([p for p, _ in known], pa.string()), pa.array([i for _, i in known], pa.string()))
+    unknown = pc.invert(pc.is_in(pair_key(orders["partner"], orders["ship_to_id"]), value_set=known_keys))
+    for order in _rows(orders, cols, unknown):  # an order whose ship-to id is known raises nothing
         s = by_partner[order["partner"]]
         if not is_blank(order["ship_to_id"]) and (order["partner"], order["ship_to_id"]) in known:
             continue
@@ -153,7 +158,7 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
     longer than ship_window_max_days, or any requested date before the PO date (BEG05)."""
     by_partner, out = _PerPartner(settings), []
     cols = [*_ORDER_LOCATION, "partner", "po_number", "po_date", *(c for c, _, _ in _DATES)]
-    for order in _rows(orders, cols):
+    for order in _rows(orders, cols, _dates_to_check(orders, today, by_partner)):
         s = by_partner[order["partner"]]
         d = {q: order[c] for c, q, _ in _DATES}
         label = {q: f"DTM {q} ({name})" for _, q, name in _DATES}
@@ -195,4 +200,24 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
                     f"{label[q]} {_text(d[q])} is before the PO date {_text(po_date)}.",
                     q,
                 )
+    return out
+
+
+def _dates_to_check(orders: pa.Table, today: date, by_partner: _PerPartner) -> pa.ChunkedArray:
+    """The orders some date of which may raise a finding (check_dates judges them): a date before
+    today or the PO date, a pair out of order, or a window longer than the partner's maximum."""
+    d = {q: orders[c] for c, q, _ in _DATES}
+    flags = [pc.less(d[q], pa.scalar(today, pa.date32())) for q in ("002", "010", "038")]
+    flags += [pc.greater(d[early], d[late])
+              for early, late in [("037", "038"), ("037", "010"), ("010", "038"), ("010", "002"), ("037", "002")]]
+    flags += [pc.less(d[q], orders["po_date"]) for q in ("002", "010", "038")]
+    longest = per_partner(orders["partner"], {p: by_partner[p].ship_window_max_days
+                                              for p in orders["partner"].unique().to_pylist() if p is not None},
+                          pa.int64())
+    days = pc.subtract(pc.cast(pc.cast(d["038"], pa.int32()), pa.int64()),
+                       pc.cast(pc.cast(d["037"], pa.int32()), pa.int64()))
+    flags.append(pc.and_(pc.is_valid(days), pc.fill_null(pc.greater(days, longest), True)))
+    out = pc.fill_null(flags[0], False)
+    for flag in flags[1:]:
+        out = pc.or_(out, pc.fill_null(flag, False))
     return out

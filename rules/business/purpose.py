@@ -4,8 +4,9 @@ information copy, 04 change) is held for a person with a clear finding, never re
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from rules.business.common import _ORDER_LOCATION, _PerPartner, _rows, business_finding
+from rules.business.common import _ORDER_LOCATION, _PerPartner, _rows, business_finding, pair_key
 from schemas.findings import Finding
 from schemas.rule_settings import RuleSettings
 
@@ -13,7 +14,12 @@ from schemas.rule_settings import RuleSettings
 def check_purpose(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
     """ORDER_PURPOSE_UNSUPPORTED for each order whose BEG01 is not in settings.acted_purposes."""
     by_partner, out = _PerPartner(settings), []
-    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "purpose"]):
+    acted = [(p, purpose) for p in orders["partner"].unique().to_pylist() if p is not None
+             for purpose in by_partner[p].acted_purposes]  # the orders with one of these raise nothing
+    other = pc.invert(pc.is_in(pair_key(orders["partner"], pc.fill_null(orders["purpose"], "")),
+                               value_set=pair_key(pa.array([p for p, _ in acted], pa.string()),
+                                                  pa.array([a for _, a in acted], pa.string()))))
+    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "purpose"], other):
         purpose = order["purpose"] or ""
         acted = by_partner[order["partner"]].acted_purposes
         if purpose not in acted:
