@@ -110,7 +110,7 @@ def _last(table: pa.Table, keys: list[str]) -> pa.Table:
     last = indexed.group_by(keys, use_threads=False).aggregate([("_i", "max")])["_i_max"]
     if len(last) == table.num_rows:
         return table
-    return table.take(pc.sort_indices(last))
+    return table.take(pc.take(last, pc.sort_indices(last)))  # those rows, in table order
 
 
 # --- line statuses, columnar ------------------------------------------------------------------------

@@ -153,4 +153,11 @@ def test_allocation_input_for_a_line_given_twice_is_joined():
     got = answer.allocation_input([d], lines, orders, {("acme", "PO-1"): 1})
     with pytest.MonkeyPatch.context() as m:
         assert got.equals(joined(m, lambda: answer.allocation_input([d], lines, orders, {("acme", "PO-1"): 1})))
-    assert len(set(got["sku"].to_pylist())) == 1  # one line row for both, not each its own
+    assert set(got["sku"].to_pylist()) == {"SKU-2"}  # one line row for both, the last, not each its own
+
+
+def test_the_last_row_of_each_key_is_kept_in_table_order():
+    t = pa.table({"k": ["A", "A", "B", "C", "B"], "v": [1, 2, 3, 4, 5]})
+    assert answer._last(t, ["k"]).to_pylist() == [{"k": "A", "v": 2}, {"k": "C", "v": 4}, {"k": "B", "v": 5}]
+    t = pa.table({"k": ["A", "B", "A"], "v": [1, 2, 3]})
+    assert answer._last(t, ["k"]).to_pylist() == [{"k": "B", "v": 2}, {"k": "A", "v": 3}]
