@@ -13,8 +13,10 @@ from collections import defaultdict, namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.sscc import build_sscc, serial_capacity, sscc_valid, strip_ai
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
@@ -92,11 +94,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     order_rows = {(r["partner"], r["po_number"]): r for r in orders.select(
         [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
                                                                          "release_number"]).to_pylist()}
-    line_rows = {}
-    for r in order_lines.select(["partner", "po_number", "line_number", "line_id", "quantity", "unit",
-                                 "product_ids", "description", "vendor_part"]).to_pylist():
-        r["product_ids"] = tuple(ProductId(p["qualifier"], p["id"]) for p in r["product_ids"] or [] if p["id"])
-        line_rows[(r["partner"], r["po_number"], r["line_id"] or str(r["line_number"]))] = r
+    line_rows = _order_lines(order_lines)
     drafts: dict[str, _Draft] = {}
     for r in map(_Row._make, zip(*(lines.column(c).to_pylist() for c in _NEEDED), strict=True)):
         sid = r.shipment_id
@@ -147,6 +145,43 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     return out
 
 
+class _OrderLine(NamedTuple):
+    """What an 856 item reads of a canonical ORDER_LINES row (SN105, SN103 by default, PID05, LIN pairs)."""
+
+    unit: str | None
+    quantity: Decimal | None
+    description: str | None
+    product_ids: tuple[ProductId, ...]
+
+
+_NO_LINE = _OrderLine(None, None, None, ())
+
+
+def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine]:
+    """(partner, PO, line id: PO101, else the line number) -> the line's _OrderLine (a later row of the
+    same id wins), read from columns: product ids with an id flattened once, each distinct list of them
+    made into ProductIds once."""
+    ids = order_lines["product_ids"].combine_chunks()
+    flat = pc.list_flatten(ids)
+    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for row, qualifier, value in zip(pc.list_parent_indices(ids).to_pylist(),
+                                     pc.struct_field(flat, "qualifier").to_pylist(),
+                                     pc.struct_field(flat, "id").to_pylist(), strict=True):
+        if value:
+            pairs[row].append((qualifier, value))
+    made: dict[tuple, tuple[ProductId, ...]] = {(): ()}
+    out: dict[tuple[str, str, str], _OrderLine] = {}
+    for i, (partner, po, number, line_id, quantity, unit, description) in enumerate(zip(*(
+            order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "quantity", "unit",
+                                                 "description")), strict=True)):
+        key = tuple(pairs.get(i, ()))
+        product_ids = made.get(key)
+        if product_ids is None:
+            product_ids = made[key] = tuple(ProductId(q, v) for q, v in key)
+        out[(partner, po, line_id or str(number))] = _OrderLine(unit, quantity, description, product_ids)
+    return out
+
+
 def _line_ids(draft: _Draft, po: str, order: dict) -> set[str]:
     ids = set(order["loose"])
     for (cpo, _cid), carton in draft.cartons.items():
@@ -184,12 +219,12 @@ def _add_item(items: dict[str, list], r: _Row) -> None:
         items[line_id] = [r.quantity, r]
 
 
-def _item(found: tuple[dict | None, dict], line_id: str, qty: Decimal, row: _Row) -> ShippedItem:
-    line, packs = found[0] or {}, found[1]
+def _item(found: tuple[_OrderLine | None, dict], line_id: str, qty: Decimal, row: _Row) -> ShippedItem:
+    line, packs = found[0] or _NO_LINE, found[1]
     sku = row.item_sku or row.sku or ""
-    return ShippedItem(line_id=line_id, quantity=qty, unit=row.unit or line.get("unit") or "EA",
-                       product_ids=line.get("product_ids") or (), sku=sku, ordered_quantity=line.get("quantity"),
-                       description=line.get("description") or "", pack=packs.get(sku))
+    return ShippedItem(line_id=line_id, quantity=qty, unit=row.unit or line.unit or "EA",
+                       product_ids=line.product_ids, sku=sku, ordered_quantity=line.quantity,
+                       description=line.description or "", pack=packs.get(sku))
 
 
 def _ship_to(order: dict) -> Party | None:
