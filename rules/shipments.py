@@ -191,7 +191,10 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
     sscc_of = _memo(sscc18)  # a carton's rows repeat its label: each label looked at once
     digits_of = _memo(sscc_digits)
     col = rows.column
-    given = {name: col(name) for name, _col, _element in _HEADER if name != "partner"}
+    given = {name: py["partner"] if name == "partner" else col(name) for name, _col, _element in _HEADER}
+    sids = col("shipment_id")
+    headers = [(name, element, given[name]) for name, _col, element in _HEADER]
+    mixed = set().union(*(_mixed(sids, values) for values in given.values()))  # the only shipments to look at
     for i, (sid, *source, carton_sscc, carton_id, pallet_id) in enumerate(zip(*(col(c) for c in (
             "shipment_id", "source_file", "isa13", "gs06", "st02", "carton_sscc", "carton_id", "pallet_id")),
             strict=True)):
@@ -203,8 +206,8 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
             add(i, "SHIPMENT_ID_DUPLICATE", f"Shipment {sid} also comes in another confirmation of this feed.",
                 "shipment_id", "W0604", sid)
         sources[sid].add(source)
-        for name, _col, element in _HEADER:
-            value = py["partner"][i] if name == "partner" else given[name][i]
+        for name, element, column in headers if sid in mixed else ():
+            value = column[i]
             values = header[(sid, name)]
             if value is not None and values and value not in values and len(values) == 1:
                 add(i, "SHIPMENT_HEADER_INCONSISTENT", f"Shipment {sid}: {name} {value!r} here, "
@@ -247,9 +250,10 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
             add(i, "SHIPMENT_CARTON_MIXED", f"Carton {carton} holds several items; {py['partner'][i]} takes standard "
                 "carton pack.", "carton_id", "MAN02", carton)
     scac_bad = set()
+    scac_ok = _memo(_scac_ok)
     for i, (sid, scac, weight) in enumerate(zip(col("shipment_id"), col("carrier_scac"), col("carton_weight"),
                                                 strict=True)):
-        if scac and not _scac_ok(scac) and (sid, scac) not in scac_bad:
+        if scac and not scac_ok(scac) and (sid, scac) not in scac_bad:
             scac_bad.add((sid, scac))
             add(i, "SHIPMENT_SCAC_INVALID", f"Carrier {scac!r} is not a 2-4 letter SCAC.", "carrier_scac", "W2702",
                 scac)
@@ -257,6 +261,15 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
             add(i, "SHIPMENT_WEIGHT_INVALID", f"Carton weight {weight} is negative.", "carton_weight",
                 "W1210", str(weight))
     return out, frozenset(also_held)
+
+
+def _mixed(sids: list, values: list) -> set:
+    """The shipment ids whose rows hold more than one distinct value (nulls aside) in ``values``."""
+    pairs = {(sid, v) for sid, v in zip(sids, values, strict=True) if v is not None}
+    if len(pairs) == len({sid for sid, _v in pairs}):
+        return set()
+    first: dict = {}
+    return {sid for sid, v in pairs if first.setdefault(sid, v) != v}
 
 
 def _memo(f):
