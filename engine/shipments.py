@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.sscc import build_sscc, serial_capacity, sscc_valid, strip_ai
+from schemas.orders import ORDERS
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
@@ -28,6 +29,14 @@ _NEEDED = ("item_sku", "shipment_id", "partner", "po_number", "line_id", "sku", 
            "carton_sscc", "carton_weight", "weight_unit", "pallet_id", "pallet_sscc", "ship_date", "ship_time",
            "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
 _Row = namedtuple("_Row", _NEEDED)  # one confirmation line, as assemble_shipments reads it
+
+
+# what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its
+# UPC), with the columns that pick an order's current rows (engine.lifecycle.current_tables)
+CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number",
+                      *(f.name for f in ORDERS if f.name.startswith("ship_to_"))],
+                     ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
+                      "description", "upc"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +94,10 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
                        ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None) -> list[Shipment]:
     """One Shipment per shipment id. ``lines``: confirmation lines whose partner and line_id are
     resolved (rules.shipments.resolve) and that passed the checks; ``orders``/``order_lines``: the
-    canonical tables (schemas.orders) of their orders; ``ssccs``: (shipment, carton or pallet id) ->
-    SSCC for what sscc_needs named; ``items`` (schemas.reference.ITEMS, optional): each item's case
-    pack for PO4. Items of one order line in one carton are summed."""
+    canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
+    (shipment, carton or pallet id) -> SSCC for what sscc_needs named; ``items``
+    (schemas.reference.ITEMS, optional): each item's case pack for PO4. Items of one order line in
+    one carton are summed."""
     ssccs = ssccs or {}
     packs = dict(zip(items["sku"].to_pylist(), items["case_pack"].to_pylist(), strict=True)) if items is not None \
         else {}
