@@ -195,17 +195,18 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
     sids = col("shipment_id")
     headers = [(name, element, given[name]) for name, _col, element in _HEADER]
     mixed = set().union(*(_mixed(sids, values) for values in given.values()))  # the only shipments to look at
-    for i, (sid, *source, carton_sscc, carton_id, pallet_id) in enumerate(zip(*(col(c) for c in (
-            "shipment_id", "source_file", "isa13", "gs06", "st02", "carton_sscc", "carton_id", "pallet_id")),
-            strict=True)):
+    sources_of = zip(col("source_file"), col("isa13"), col("gs06"), col("st02"), strict=True)  # file + 945 set
+    rows_of = zip(sids, sources_of, col("carton_sscc"), col("carton_id"), col("pallet_id"), py["partner"],
+                  py["po_number"], py["line_id"], py["item_sku"], strict=True)
+    for i, (sid, source, carton_sscc, carton_id, pallet_id, partner, po, line_id, item_sku) in enumerate(rows_of):
         first_row.setdefault(sid, i)
-        source = tuple(source)
+        seen = sources[sid]
         if sid in recorded_ids and first_row[sid] == i:
             add(i, "SHIPMENT_ID_DUPLICATE", f"Shipment {sid} was already recorded.", "shipment_id", "W0604", sid)
-        elif source not in sources[sid] and len(sources[sid]) == 1 and sid not in recorded_ids:
+        elif source not in seen and len(seen) == 1 and sid not in recorded_ids:
             add(i, "SHIPMENT_ID_DUPLICATE", f"Shipment {sid} also comes in another confirmation of this feed.",
                 "shipment_id", "W0604", sid)
-        sources[sid].add(source)
+        seen.add(source)
         for name, element, column in headers if sid in mixed else ():
             value = column[i]
             values = header[(sid, name)]
@@ -215,15 +216,15 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
             if value is not None:
                 values.setdefault(value, i)
         carton = sscc_of(carton_sscc) or carton_id
-        key = (sid, carton, py["partner"][i], py["po_number"][i], py["line_id"][i])
+        key = (sid, carton, partner, po, line_id)
         if carton is not None and key in seen_lines:
-            add(i, "SHIPMENT_LINE_DUPLICATE", f"Line {py['line_id'][i]} of {py['po_number'][i]} twice in carton "
+            add(i, "SHIPMENT_LINE_DUPLICATE", f"Line {line_id} of {po} twice in carton "
                 f"{carton} of {sid}.", "line_id", "W12")
         seen_lines.add(key)
-        structure = structures.get(py["partner"][i] or "", "SOPI")
+        structure = structures.get(partner or "", "SOPI")
         if carton is None:
             if structure != "SOI":
-                add(i, "SHIPMENT_CARTON_MISSING", f"No carton id; {py['partner'][i]}'s 856 lists cartons "
+                add(i, "SHIPMENT_CARTON_MISSING", f"No carton id; {partner}'s 856 lists cartons "
                     f"({structure}).", "carton_id", "MAN02")
             continue
         if carton_id and digits_of(carton_id) and not sscc_of(carton_id):
@@ -240,19 +241,19 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
                 also_held.add(other)
             add(i, "SHIPMENT_CARTON_REUSED", f"Carton {carton} is on shipment {other if other != sid else earlier} "
                 f"and on {sid}.", "carton_id", "MAN02", carton)
-        carton_lines[(sid, carton)].add((py["po_number"][i], py["line_id"][i] or py["item_sku"][i]))
-        first_po = carton_pos.setdefault((sid, carton), py["po_number"][i])
-        if first_po != py["po_number"][i] and (sid, carton, "po") not in flagged_cartons:
+        in_carton = carton_lines[(sid, carton)]
+        in_carton.add((po, line_id or item_sku))
+        first_po = carton_pos.setdefault((sid, carton), po)
+        if first_po != po and (sid, carton, "po") not in flagged_cartons:
             flagged_cartons.add((sid, carton, "po"))
             add(i, "SHIPMENT_CARTON_MULTI_PO", f"Carton {carton} of {sid} holds items of {first_po} and "
-                f"{py['po_number'][i]}.", "carton_id", "MAN02", carton)
-        if structure == "SOIP" and len(carton_lines[(sid, carton)]) == 2:
-            add(i, "SHIPMENT_CARTON_MIXED", f"Carton {carton} holds several items; {py['partner'][i]} takes standard "
+                f"{po}.", "carton_id", "MAN02", carton)
+        if structure == "SOIP" and len(in_carton) == 2:
+            add(i, "SHIPMENT_CARTON_MIXED", f"Carton {carton} holds several items; {partner} takes standard "
                 "carton pack.", "carton_id", "MAN02", carton)
     scac_bad = set()
     scac_ok = _memo(_scac_ok)
-    for i, (sid, scac, weight) in enumerate(zip(col("shipment_id"), col("carrier_scac"), col("carton_weight"),
-                                                strict=True)):
+    for i, (sid, scac, weight) in enumerate(zip(sids, col("carrier_scac"), col("carton_weight"), strict=True)):
         if scac and not scac_ok(scac) and (sid, scac) not in scac_bad:
             scac_bad.add((sid, scac))
             add(i, "SHIPMENT_SCAC_INVALID", f"Carrier {scac!r} is not a 2-4 letter SCAC.", "carrier_scac", "W2702",
