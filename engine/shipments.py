@@ -136,8 +136,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             head = order_rows.get((draft.partner, po), {})
             if ship_to is None:
                 ship_to = _ship_to(head)
-            lines_of = {lid: line_rows.get((draft.partner, po, lid)) for lid in _line_ids(draft, po, o)}
-            lines_of = {lid: (row, packs) for lid, row in lines_of.items()}
+            lines_of = {lid: (line_rows.get((draft.partner, po, lid)), packs) for lid in _line_ids(draft, po, o)}
             tares = tuple(Tare(sscc=_sscc(sid, pid, t["row"].pallet_sscc, ssccs), pallet_id=pid,
                                packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
                                            for cid in t["cartons"]))

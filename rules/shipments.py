@@ -125,25 +125,25 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
             msg = f"PO {py['po_number'][i]} has no line with this item."
         add(i, "SHIPMENT_LINE_UNKNOWN", msg, "line_id", "N902", rows[i]["line_id"])
     reserved_left: dict[tuple, object] = {}
-    for i in range(n):
-        q = py["quantity"][i]
+    for i, (q, number, status, sku, unit, reserved, row_partner, po, row_line, row_item, shipped_unit) in enumerate(zip(
+            py["quantity"], ln["line_number"], ln["l_status"], ln["l_sku"], ln["l_unit"], ln["l_reserved"],
+            py["partner"], py["po_number"], py["line_id"], py["item_sku"], py["unit"], strict=True)):
         if q is None or q <= 0:
             add(i, "SHIPMENT_QTY_NOT_POSITIVE", f"Quantity {q} is not positive.", "quantity", "W1203",
                 None if q is None else str(q))
-        if ln["line_number"][i] is None:
+        if number is None:
             continue
-        if ln["l_status"][i] in CLOSED_LINE_STATUSES:
-            add(i, "SHIPMENT_LINE_CLOSED", f"Line {py['line_id'][i]} of {py['po_number'][i]} is {ln['l_status'][i]}.",
-                "line_id", "N902", py["line_id"][i])
-        if py["item_sku"][i] is not None and ln["l_sku"][i] is not None and py["item_sku"][i] != ln["l_sku"][i]:
-            add(i, "SHIPMENT_SKU_MISMATCH", f"Item {py['item_sku'][i]} shipped for line {py['line_id'][i]}, which "
-                f"orders {ln['l_sku'][i]}.", "sku", "W1208", rows[i]["sku"] or rows[i]["upc"])
-        if py["unit"][i] and ln["l_unit"][i] and py["unit"][i] != ln["l_unit"][i]:
-            add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {py['unit'][i]}; the line is in {ln['l_unit'][i]}.",
-                "unit", "W1205", py["unit"][i])
+        if status in CLOSED_LINE_STATUSES:
+            add(i, "SHIPMENT_LINE_CLOSED", f"Line {row_line} of {po} is {status}.", "line_id", "N902", row_line)
+        if row_item is not None and sku is not None and row_item != sku:
+            add(i, "SHIPMENT_SKU_MISMATCH", f"Item {row_item} shipped for line {row_line}, which orders {sku}.", "sku",
+                "W1208", rows[i]["sku"] or rows[i]["upc"])
+        if shipped_unit and unit and shipped_unit != unit:
+            add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {shipped_unit}; the line is in {unit}.", "unit", "W1205",
+                shipped_unit)
         elif q is not None and q > 0:
-            key = (py["partner"][i], py["po_number"][i], py["line_id"][i])
-            left = reserved_left.get(key, ln["l_reserved"][i] or 0)
+            key = (row_partner, po, row_line)
+            left = reserved_left.get(key, reserved or 0)
             reserved_left[key] = left - q
             if left - q < 0 <= left:
                 add(i, "SHIPMENT_OVER_RESERVED", f"Line {key[2]} of {key[1]}: {_n(q)} more shipped with only "
