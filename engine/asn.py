@@ -174,11 +174,14 @@ def party_segments(party: Party) -> list[list[object]]:
     return segs
 
 
+_decimal = lru_cache(maxsize=4096)(x12_decimal)  # an 856 repeats few distinct quantities
+
+
 def _item_segments(item: ShippedItem, asn: AsnSettings, rank: tuple[str, ...]) -> list[list[object]]:
     segs: list[list[object]] = [["LIN", item.line_id, *_lin_pairs(item.product_ids, item.sku, rank)]]
-    quantity = x12_decimal(item.quantity)
+    quantity = _decimal(item.quantity)
     if asn.ordered_quantity and item.ordered_quantity is not None:
-        segs.append(["SN1", "", quantity, item.unit, "", x12_decimal(item.ordered_quantity), item.unit])
+        segs.append(["SN1", "", quantity, item.unit, "", _decimal(item.ordered_quantity), item.unit])
     else:
         segs.append(["SN1", "", quantity, item.unit])
     if asn.item_po4 and item.pack is not None:
@@ -191,7 +194,8 @@ def _item_segments(item: ShippedItem, asn: AsnSettings, rank: tuple[str, ...]) -
     return segs
 
 
-def _lin_pairs(ids: tuple[ProductId, ...], sku: str, qualifiers: tuple[str, ...]) -> list[str]:
+@lru_cache(maxsize=4096)  # an item's ids repeat on every line that orders it
+def _lin_pairs(ids: tuple[ProductId, ...], sku: str, qualifiers: tuple[str, ...]) -> tuple[str, ...]:
     """LIN02.. qualifier/id pairs: the partner's qualifiers first, in its order; duplicates once; our
     SKU as VN when the line has no id at all (LIN02/LIN03 are mandatory)."""
     if len(ids) > 1:
@@ -206,7 +210,7 @@ def _lin_pairs(ids: tuple[ProductId, ...], sku: str, qualifiers: tuple[str, ...]
         pairs = ["VN", sku]
     if not pairs:
         raise DocumentError("an item has no product id for LIN02/LIN03")
-    return pairs[:30]
+    return tuple(pairs[:30])
 
 
 @lru_cache(maxsize=64)

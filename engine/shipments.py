@@ -13,10 +13,13 @@ from collections import defaultdict, namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.sscc import build_sscc, serial_capacity, sscc_valid, strip_ai
+from schemas.orders import ORDERS
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
@@ -26,6 +29,14 @@ _NEEDED = ("item_sku", "shipment_id", "partner", "po_number", "line_id", "sku", 
            "carton_sscc", "carton_weight", "weight_unit", "pallet_id", "pallet_sscc", "ship_date", "ship_time",
            "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
 _Row = namedtuple("_Row", _NEEDED)  # one confirmation line, as assemble_shipments reads it
+
+
+# what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its
+# UPC), with the columns that pick an order's current rows (engine.lifecycle.current_tables)
+CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number",
+                      *(f.name for f in ORDERS if f.name.startswith("ship_to_"))],
+                     ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
+                      "description", "upc"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,20 +94,17 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
                        ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None) -> list[Shipment]:
     """One Shipment per shipment id. ``lines``: confirmation lines whose partner and line_id are
     resolved (rules.shipments.resolve) and that passed the checks; ``orders``/``order_lines``: the
-    canonical tables (schemas.orders) of their orders; ``ssccs``: (shipment, carton or pallet id) ->
-    SSCC for what sscc_needs named; ``items`` (schemas.reference.ITEMS, optional): each item's case
-    pack for PO4. Items of one order line in one carton are summed."""
+    canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
+    (shipment, carton or pallet id) -> SSCC for what sscc_needs named; ``items``
+    (schemas.reference.ITEMS, optional): each item's case pack for PO4. Items of one order line in
+    one carton are summed."""
     ssccs = ssccs or {}
     packs = dict(zip(items["sku"].to_pylist(), items["case_pack"].to_pylist(), strict=True)) if items is not None \
         else {}
     order_rows = {(r["partner"], r["po_number"]): r for r in orders.select(
         [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
                                                                          "release_number"]).to_pylist()}
-    line_rows = {}
-    for r in order_lines.select(["partner", "po_number", "line_number", "line_id", "quantity", "unit",
-                                 "product_ids", "description", "vendor_part"]).to_pylist():
-        r["product_ids"] = tuple(ProductId(p["qualifier"], p["id"]) for p in r["product_ids"] or [] if p["id"])
-        line_rows[(r["partner"], r["po_number"], r["line_id"] or str(r["line_number"]))] = r
+    line_rows = _order_lines(order_lines)
     drafts: dict[str, _Draft] = {}
     for r in map(_Row._make, zip(*(lines.column(c).to_pylist() for c in _NEEDED), strict=True)):
         sid = r.shipment_id
@@ -128,8 +136,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             head = order_rows.get((draft.partner, po), {})
             if ship_to is None:
                 ship_to = _ship_to(head)
-            lines_of = {lid: line_rows.get((draft.partner, po, lid)) for lid in _line_ids(draft, po, o)}
-            lines_of = {lid: (row, packs) for lid, row in lines_of.items()}
+            lines_of = {lid: (line_rows.get((draft.partner, po, lid)), packs) for lid in _line_ids(draft, po, o)}
             tares = tuple(Tare(sscc=_sscc(sid, pid, t["row"].pallet_sscc, ssccs), pallet_id=pid,
                                packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
                                            for cid in t["cartons"]))
@@ -144,6 +151,43 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h.carrier_scac or "",
             service_level=h.service_level or "", tracking_number=h.tracking_number or "",
             bill_of_lading=h.bill_of_lading or "", partner=draft.partner))
+    return out
+
+
+class _OrderLine(NamedTuple):
+    """What an 856 item reads of a canonical ORDER_LINES row (SN105, SN103 by default, PID05, LIN pairs)."""
+
+    unit: str | None
+    quantity: Decimal | None
+    description: str | None
+    product_ids: tuple[ProductId, ...]
+
+
+_NO_LINE = _OrderLine(None, None, None, ())
+
+
+def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine]:
+    """(partner, PO, line id: PO101, else the line number) -> the line's _OrderLine (a later row of the
+    same id wins), read from columns: product ids with an id flattened once, each distinct list of them
+    made into ProductIds once."""
+    ids = order_lines["product_ids"].combine_chunks()
+    flat = pc.list_flatten(ids)
+    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for row, qualifier, value in zip(pc.list_parent_indices(ids).to_pylist(),
+                                     pc.struct_field(flat, "qualifier").to_pylist(),
+                                     pc.struct_field(flat, "id").to_pylist(), strict=True):
+        if value:
+            pairs[row].append((qualifier, value))
+    made: dict[tuple, tuple[ProductId, ...]] = {(): ()}
+    out: dict[tuple[str, str, str], _OrderLine] = {}
+    for i, (partner, po, number, line_id, quantity, unit, description) in enumerate(zip(*(
+            order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "quantity", "unit",
+                                                 "description")), strict=True)):
+        key = tuple(pairs.get(i, ()))
+        product_ids = made.get(key)
+        if product_ids is None:
+            product_ids = made[key] = tuple(ProductId(q, v) for q, v in key)
+        out[(partner, po, line_id or str(number))] = _OrderLine(unit, quantity, description, product_ids)
     return out
 
 
@@ -184,12 +228,12 @@ def _add_item(items: dict[str, list], r: _Row) -> None:
         items[line_id] = [r.quantity, r]
 
 
-def _item(found: tuple[dict | None, dict], line_id: str, qty: Decimal, row: _Row) -> ShippedItem:
-    line, packs = found[0] or {}, found[1]
+def _item(found: tuple[_OrderLine | None, dict], line_id: str, qty: Decimal, row: _Row) -> ShippedItem:
+    line, packs = found[0] or _NO_LINE, found[1]
     sku = row.item_sku or row.sku or ""
-    return ShippedItem(line_id=line_id, quantity=qty, unit=row.unit or line.get("unit") or "EA",
-                       product_ids=line.get("product_ids") or (), sku=sku, ordered_quantity=line.get("quantity"),
-                       description=line.get("description") or "", pack=packs.get(sku))
+    return ShippedItem(line_id=line_id, quantity=qty, unit=row.unit or line.unit or "EA",
+                       product_ids=line.product_ids, sku=sku, ordered_quantity=line.quantity,
+                       description=line.description or "", pack=packs.get(sku))
 
 
 def _ship_to(order: dict) -> Party | None:

@@ -26,6 +26,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.lifecycle import backorders, billing, shipping
+from engine.shipments import CANONICAL_COLUMNS
 from engine.sscc import serial_capacity
 from flows import faults
 from flows.documents import holder, renderer
@@ -258,7 +259,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     records = {r.key: r for r in state.orders_with_po(pos)}
     lines = state.line_table_for(records)
     reserved = state.reservation_table_for(records)
-    orders, order_lines = _canonical(ws, records.values())
+    orders, order_lines = _canonical(ws, records.values(), CANONICAL_COLUMNS)
     upcs = {(p, po, n): u for p, po, n, u in zip(*(order_lines[c].to_pylist() for c in
                                                    ("partner", "po_number", "line_number", "upc")), strict=True) if u}
     batch = shipping.prepare_shipments(

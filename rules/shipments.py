@@ -125,25 +125,25 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
             msg = f"PO {py['po_number'][i]} has no line with this item."
         add(i, "SHIPMENT_LINE_UNKNOWN", msg, "line_id", "N902", rows[i]["line_id"])
     reserved_left: dict[tuple, object] = {}
-    for i in range(n):
-        q = py["quantity"][i]
+    for i, (q, number, status, sku, unit, reserved, row_partner, po, row_line, row_item, shipped_unit) in enumerate(zip(
+            py["quantity"], ln["line_number"], ln["l_status"], ln["l_sku"], ln["l_unit"], ln["l_reserved"],
+            py["partner"], py["po_number"], py["line_id"], py["item_sku"], py["unit"], strict=True)):
         if q is None or q <= 0:
             add(i, "SHIPMENT_QTY_NOT_POSITIVE", f"Quantity {q} is not positive.", "quantity", "W1203",
                 None if q is None else str(q))
-        if ln["line_number"][i] is None:
+        if number is None:
             continue
-        if ln["l_status"][i] in CLOSED_LINE_STATUSES:
-            add(i, "SHIPMENT_LINE_CLOSED", f"Line {py['line_id'][i]} of {py['po_number'][i]} is {ln['l_status'][i]}.",
-                "line_id", "N902", py["line_id"][i])
-        if py["item_sku"][i] is not None and ln["l_sku"][i] is not None and py["item_sku"][i] != ln["l_sku"][i]:
-            add(i, "SHIPMENT_SKU_MISMATCH", f"Item {py['item_sku'][i]} shipped for line {py['line_id'][i]}, which "
-                f"orders {ln['l_sku'][i]}.", "sku", "W1208", rows[i]["sku"] or rows[i]["upc"])
-        if py["unit"][i] and ln["l_unit"][i] and py["unit"][i] != ln["l_unit"][i]:
-            add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {py['unit'][i]}; the line is in {ln['l_unit'][i]}.",
-                "unit", "W1205", py["unit"][i])
+        if status in CLOSED_LINE_STATUSES:
+            add(i, "SHIPMENT_LINE_CLOSED", f"Line {row_line} of {po} is {status}.", "line_id", "N902", row_line)
+        if row_item is not None and sku is not None and row_item != sku:
+            add(i, "SHIPMENT_SKU_MISMATCH", f"Item {row_item} shipped for line {row_line}, which orders {sku}.", "sku",
+                "W1208", rows[i]["sku"] or rows[i]["upc"])
+        if shipped_unit and unit and shipped_unit != unit:
+            add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {shipped_unit}; the line is in {unit}.", "unit", "W1205",
+                shipped_unit)
         elif q is not None and q > 0:
-            key = (py["partner"][i], py["po_number"][i], py["line_id"][i])
-            left = reserved_left.get(key, ln["l_reserved"][i] or 0)
+            key = (row_partner, po, row_line)
+            left = reserved_left.get(key, reserved or 0)
             reserved_left[key] = left - q
             if left - q < 0 <= left:
                 add(i, "SHIPMENT_OVER_RESERVED", f"Line {key[2]} of {key[1]}: {_n(q)} more shipped with only "
@@ -191,20 +191,24 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
     sscc_of = _memo(sscc18)  # a carton's rows repeat its label: each label looked at once
     digits_of = _memo(sscc_digits)
     col = rows.column
-    given = {name: col(name) for name, _col, _element in _HEADER if name != "partner"}
-    for i, (sid, *source, carton_sscc, carton_id, pallet_id) in enumerate(zip(*(col(c) for c in (
-            "shipment_id", "source_file", "isa13", "gs06", "st02", "carton_sscc", "carton_id", "pallet_id")),
-            strict=True)):
+    given = {name: py["partner"] if name == "partner" else col(name) for name, _col, _element in _HEADER}
+    sids = col("shipment_id")
+    headers = [(name, element, given[name]) for name, _col, element in _HEADER]
+    mixed = set().union(*(_mixed(sids, values) for values in given.values()))  # the only shipments to look at
+    sources_of = zip(col("source_file"), col("isa13"), col("gs06"), col("st02"), strict=True)  # file + 945 set
+    rows_of = zip(sids, sources_of, col("carton_sscc"), col("carton_id"), col("pallet_id"), py["partner"],
+                  py["po_number"], py["line_id"], py["item_sku"], strict=True)
+    for i, (sid, source, carton_sscc, carton_id, pallet_id, partner, po, line_id, item_sku) in enumerate(rows_of):
         first_row.setdefault(sid, i)
-        source = tuple(source)
+        seen = sources[sid]
         if sid in recorded_ids and first_row[sid] == i:
             add(i, "SHIPMENT_ID_DUPLICATE", f"Shipment {sid} was already recorded.", "shipment_id", "W0604", sid)
-        elif source not in sources[sid] and len(sources[sid]) == 1 and sid not in recorded_ids:
+        elif source not in seen and len(seen) == 1 and sid not in recorded_ids:
             add(i, "SHIPMENT_ID_DUPLICATE", f"Shipment {sid} also comes in another confirmation of this feed.",
                 "shipment_id", "W0604", sid)
-        sources[sid].add(source)
-        for name, _col, element in _HEADER:
-            value = py["partner"][i] if name == "partner" else given[name][i]
+        seen.add(source)
+        for name, element, column in headers if sid in mixed else ():
+            value = column[i]
             values = header[(sid, name)]
             if value is not None and values and value not in values and len(values) == 1:
                 add(i, "SHIPMENT_HEADER_INCONSISTENT", f"Shipment {sid}: {name} {value!r} here, "
@@ -212,15 +216,15 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
             if value is not None:
                 values.setdefault(value, i)
         carton = sscc_of(carton_sscc) or carton_id
-        key = (sid, carton, py["partner"][i], py["po_number"][i], py["line_id"][i])
+        key = (sid, carton, partner, po, line_id)
         if carton is not None and key in seen_lines:
-            add(i, "SHIPMENT_LINE_DUPLICATE", f"Line {py['line_id'][i]} of {py['po_number'][i]} twice in carton "
+            add(i, "SHIPMENT_LINE_DUPLICATE", f"Line {line_id} of {po} twice in carton "
                 f"{carton} of {sid}.", "line_id", "W12")
         seen_lines.add(key)
-        structure = structures.get(py["partner"][i] or "", "SOPI")
+        structure = structures.get(partner or "", "SOPI")
         if carton is None:
             if structure != "SOI":
-                add(i, "SHIPMENT_CARTON_MISSING", f"No carton id; {py['partner'][i]}'s 856 lists cartons "
+                add(i, "SHIPMENT_CARTON_MISSING", f"No carton id; {partner}'s 856 lists cartons "
                     f"({structure}).", "carton_id", "MAN02")
             continue
         if carton_id and digits_of(carton_id) and not sscc_of(carton_id):
@@ -237,19 +241,20 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
                 also_held.add(other)
             add(i, "SHIPMENT_CARTON_REUSED", f"Carton {carton} is on shipment {other if other != sid else earlier} "
                 f"and on {sid}.", "carton_id", "MAN02", carton)
-        carton_lines[(sid, carton)].add((py["po_number"][i], py["line_id"][i] or py["item_sku"][i]))
-        first_po = carton_pos.setdefault((sid, carton), py["po_number"][i])
-        if first_po != py["po_number"][i] and (sid, carton, "po") not in flagged_cartons:
+        in_carton = carton_lines[(sid, carton)]
+        in_carton.add((po, line_id or item_sku))
+        first_po = carton_pos.setdefault((sid, carton), po)
+        if first_po != po and (sid, carton, "po") not in flagged_cartons:
             flagged_cartons.add((sid, carton, "po"))
             add(i, "SHIPMENT_CARTON_MULTI_PO", f"Carton {carton} of {sid} holds items of {first_po} and "
-                f"{py['po_number'][i]}.", "carton_id", "MAN02", carton)
-        if structure == "SOIP" and len(carton_lines[(sid, carton)]) == 2:
-            add(i, "SHIPMENT_CARTON_MIXED", f"Carton {carton} holds several items; {py['partner'][i]} takes standard "
+                f"{po}.", "carton_id", "MAN02", carton)
+        if structure == "SOIP" and len(in_carton) == 2:
+            add(i, "SHIPMENT_CARTON_MIXED", f"Carton {carton} holds several items; {partner} takes standard "
                 "carton pack.", "carton_id", "MAN02", carton)
     scac_bad = set()
-    for i, (sid, scac, weight) in enumerate(zip(col("shipment_id"), col("carrier_scac"), col("carton_weight"),
-                                                strict=True)):
-        if scac and not _scac_ok(scac) and (sid, scac) not in scac_bad:
+    scac_ok = _memo(_scac_ok)
+    for i, (sid, scac, weight) in enumerate(zip(sids, col("carrier_scac"), col("carton_weight"), strict=True)):
+        if scac and not scac_ok(scac) and (sid, scac) not in scac_bad:
             scac_bad.add((sid, scac))
             add(i, "SHIPMENT_SCAC_INVALID", f"Carrier {scac!r} is not a 2-4 letter SCAC.", "carrier_scac", "W2702",
                 scac)
@@ -257,6 +262,15 @@ def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[
             add(i, "SHIPMENT_WEIGHT_INVALID", f"Carton weight {weight} is negative.", "carton_weight",
                 "W1210", str(weight))
     return out, frozenset(also_held)
+
+
+def _mixed(sids: list, values: list) -> set:
+    """The shipment ids whose rows hold more than one distinct value (nulls aside) in ``values``."""
+    pairs = {(sid, v) for sid, v in zip(sids, values, strict=True) if v is not None}
+    if len(pairs) == len({sid for sid, _v in pairs}):
+        return set()
+    first: dict = {}
+    return {sid for sid, v in pairs if first.setdefault(sid, v) != v}
 
 
 def _memo(f):

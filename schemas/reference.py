@@ -149,6 +149,8 @@ def sscc_digits(code: str | None) -> str | None:
     (the check digit is not looked at here)."""
     if code is None:
         return None
+    if len(code) == 18 and code.isascii() and code.isdigit():  # the usual shape: as it is
+        return code
     text = code.strip()
     if text.startswith("(00)"):
         text = text[4:]

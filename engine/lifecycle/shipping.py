@@ -337,11 +337,12 @@ class _Working:
         cols = [lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "state", "allocated",
                                                "backordered", "shipped")]
         self.numbers = cols[2]
+        ended = {state: LineState(state) in ENDED_LINES for state in set(cols[3])}
         for i, (partner, po, number, state, allocated, backordered, shipped) in enumerate(zip(*cols, strict=True)):
             key = (partner, po)
             self.rows[key].append(i)
             self.lines[key][number] = [Decimal(shipped) if shipped else Decimal(0), (allocated or 0) + (
-                backordered or 0), LineState(state) in ENDED_LINES, None, i]
+                backordered or 0), ended[state], None, i]
         self.reserved: dict[Key, list[tuple]] = defaultdict(list)
         for partner, po, number, warehouse, sku, qty in zip(*(reservations[c].to_pylist() for c in (
                 "partner", "po_number", "line_number", "warehouse", "sku", "quantity")), strict=True):
@@ -418,8 +419,7 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | None, warehouse: War
         for number, qty in per_line.items():
             before, promised, _ended, _state, row = current[number]
             total = before + qty
-            state = LineState.SHIPPED if total >= promised else LineState.PARTIALLY_SHIPPED
-            current[number] = [total, promised, state in ENDED_LINES, state.value, row]
+            current[number] = [total, promised, *_SHIPPED_LINE[total >= promised], row]
             moved.append(row)
             _consume_at(reserved, places.get(number, ()), math.ceil(qty), warehouse.stock_warehouse)
             units += qty
@@ -445,6 +445,11 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | None, warehouse: War
                     f"due {record.asn_due_at}).", value=sid)
         late = (FindingRecord(f, partner, rows[0].po_number, "856 sent late: chargeback risk", STAGE),)
     return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
+
+
+# a line shipped in full (True) or in part: (does it end the line, its state's value), as _one stores it
+_SHIPPED_LINE = {full: (state in ENDED_LINES, state.value) for full, state in (
+    (True, LineState.SHIPPED), (False, LineState.PARTIALLY_SHIPPED))}
 
 
 def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, source_sha256: str,

@@ -1,0 +1,49 @@
+"""engine.shipments reads what an 856 item needs of ORDER_LINES from columns: the same values as the
+table's rows read one dict at a time (product ids without an id dropped, the line number when PO101
+is absent, a later row of the same line winning)."""
+
+from decimal import Decimal
+
+import pyarrow as pa
+
+from engine.shipments import _order_lines
+from schemas.orders import ORDER_LINES
+from schemas.shipments import ProductId
+
+
+def _rows_read_as_dicts(table: pa.Table) -> dict:
+    """What assemble_shipments read before: a dict per row, its ids as ProductIds."""
+    out = {}
+    for r in table.to_pylist():
+        ids = tuple(ProductId(p["qualifier"], p["id"]) for p in r["product_ids"] or [] if p["id"])
+        out[(r["partner"], r["po_number"], r["line_id"] or str(r["line_number"]))] = (
+            r["unit"], r["quantity"], r["description"], ids)
+    return out
+
+
+def test_order_lines_from_columns_match_rows():
+    base = {"order_ref": "r", "source_file": "f", "isa13": "1", "gs06": "1", "st02": "1", "segment_position": 1,
+            "file_segment": 1}
+    rows = [
+        {"partner": "acme", "po_number": "P1", "line_number": 1, "line_id": "1", "quantity": Decimal("12"),
+         "unit": "EA", "description": "Widget", "product_ids": [{"qualifier": "UP", "id": "614141100101"},
+                                                               {"qualifier": "VN", "id": "VP-1"}]},
+        {"partner": "acme", "po_number": "P1", "line_number": 2, "line_id": None, "quantity": Decimal("2.5"),
+         "unit": None, "description": None, "product_ids": None},
+        {"partner": "acme", "po_number": "P1", "line_number": 3, "line_id": "", "quantity": None, "unit": "CA",
+         "description": "", "product_ids": [{"qualifier": "BP", "id": ""}, {"qualifier": "VN", "id": None},
+                                            {"qualifier": None, "id": "X"}]},
+        {"partner": "beta", "po_number": "P1", "line_number": 1, "line_id": "1", "quantity": Decimal("1"),
+         "unit": "EA", "description": "Other", "product_ids": []},
+        {"partner": "acme", "po_number": "P2", "line_number": 1, "line_id": "A", "quantity": Decimal("3"),
+         "unit": "EA", "description": "d", "product_ids": [{"qualifier": "UP", "id": "614141100101"},
+                                                          {"qualifier": "VN", "id": "VP-1"}]},
+        {"partner": "acme", "po_number": "P2", "line_number": 2, "line_id": "A", "quantity": Decimal("4"),
+         "unit": "LB", "description": "later", "product_ids": [{"qualifier": "VN", "id": "VP-2"}]},
+    ]
+    table = pa.Table.from_pylist([{**base, **r} for r in rows], schema=ORDER_LINES)
+    table = pa.concat_tables([table.slice(0, 2), table.slice(2)])  # two chunks, as stored tables come
+    got = {k: tuple(v) for k, v in _order_lines(table).items()}
+    assert got == _rows_read_as_dicts(table)
+    assert got[("acme", "P1", "3")][3] == (ProductId(None, "X"),)
+    assert got[("acme", "P2", "A")][0] == "LB"  # the later row of the same line id
