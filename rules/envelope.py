@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
@@ -82,6 +83,7 @@ def _check_iea(ic: Interchange) -> list[Finding]:
     return out
 
 
+@lru_cache(maxsize=4096)  # strptime is slow, and a run's envelopes share a few dates
 def _valid_date(value: str, fmt: str) -> bool:
     try:
         datetime.strptime(value, fmt)
