@@ -214,7 +214,7 @@ def test_the_envelopes_body_renderer_writes_what_the_writer_writes_and_refuses_w
 
 @pytest.mark.parametrize("d", [Delimiters(), Delimiters(element="|", component="^", segment="\\", suffix=""),
                                Delimiters(element="*", component=">", segment="~", repetition="^", suffix="\r\n"),
-                               Delimiters(element="*", component="9", segment="~", suffix="\n")])  # a digit: no template
+                               Delimiters(element="*", component="9", segment="~")])  # a digit: rendered each time
 @pytest.mark.parametrize("version", ["004010", "005010"])
 def test_the_envelope_rendered_once_per_run_is_the_writers_envelope_byte_for_byte(d, version):
     """wrap renders ISA/GS once per envelope, clock and delimiters and fills in ISA13 and GS06: the same
