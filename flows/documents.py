@@ -20,6 +20,7 @@ from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
 from schemas.profile import PartnerProfile
+from schemas.x12 import Delimiters
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
 
@@ -85,10 +86,19 @@ def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping
     by its sha256 (the finding's location)."""
 
     envelope = _envelopes(profiles)
+    rendered: dict[tuple[str, Delimiters], bool] = {}  # fits() of a planner's text: its envelope and set only
 
     def hold(doc: PlannedDocument) -> FindingRecord | None:
         profile = profiles[doc.partner]
-        if doc.content or fits(profile, doc, envelope(doc.partner)):  # a CSV acknowledgment: no delimiters
+        if doc.content:  # a CSV acknowledgment: no delimiters to choose
+            return None
+        if doc.delimiters is not None and all(s.text and not s.body for s in doc.sets):
+            ok = rendered.get((doc.partner, doc.delimiters))
+            if ok is None:
+                ok = rendered[(doc.partner, doc.delimiters)] = fits(profile, doc, envelope(doc.partner))
+        else:
+            ok = fits(profile, doc, envelope(doc.partner))
+        if ok:
             return None
         pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
         source = next((s.source_sha256 for s in doc.sets if s.source_sha256), "")

@@ -242,3 +242,22 @@ def test_the_envelope_rendered_once_per_run_is_the_writers_envelope_byte_for_byt
         bad = replace(env, gs_receiver=f"RECV{d.element}X")
         with pytest.raises(DelimiterCollision):
             wrap(bad, "PR", "855", [body], isa13=1, gs06=1, st02s=[1], now=NOW, delimiters=d)
+
+
+def test_the_holder_answers_a_planners_rendered_documents_as_fits_does():
+    """hold() remembers fits() of documents rendered by their planner (text sets: only the partner's
+    envelope and the set chosen count): a set the profile offers passes each time, one it does not
+    offer is held each time, and a document with segments is still looked at itself."""
+    from flows.documents import fits
+
+    profile = PROFILES["acme"]
+    hold = holder({"acme": profile}, stage="invoicing")
+    offered, other = envelope_for(profile).candidates[0], Delimiters(element="!", component="@", segment="#")
+    for _ in range(2):
+        for n, d in enumerate((offered, other, offered)):
+            doc = PlannedDocument("acme", "810", "IN", (PlannedSet(f"810:{n}", text="BIG*1~", segments=1),),
+                                  delimiters=d)
+            assert (hold(doc) is None) is fits(profile, doc) is (d == offered)
+    hostile = PlannedDocument("acme", "855", "PR", (PlannedSet("855:x", tuple(tuple(s) for s in _855("A*B>C|D\\E~F")),
+                                                              "A"),))
+    assert (hold(hostile) is None) is fits(profile, hostile)
