@@ -756,7 +756,7 @@ class StateStore(FinanceTables):
         for d in docs:
             sets = [s for s in d.sets if (d.partner, s.doc_key) not in have]
             if sets:
-                todo.append(replace(d, sets=tuple(sets)))
+                todo.append(d if len(sets) == len(d.sets) else replace(d, sets=tuple(sets)))
                 have.update((d.partner, s.doc_key) for s in sets)
         if not todo:
             for key in wanted:
@@ -1062,15 +1062,17 @@ class StateStore(FinanceTables):
         return out
 
     def _write_shipments(self, plan: Plan) -> None:
-        if plan.shipments:
-            self._many(_insert("shipments", SHIPMENT_COLUMNS), [_shipment_row(r) for r in plan.shipments])
-            self._many(_insert("cartons", CARTON_COLUMNS),
-                       [(r.warehouse, r.shipment_id, c.level, c.label, c.sscc, c.serial, c.pallet, c.po_number,
-                         _dtext(c.weight), c.weight_unit) for r in plan.shipments for c in r.cartons])
-            self._many(_insert("shipment_lines", SHIPPED_LINE_COLUMNS),
-                       [(r.warehouse, r.shipment_id, i, r.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku,
-                         _dtext(ln.quantity), ln.unit, ln.carton, ln.pallet, ln.row_number, ln.file_segment)
-                        for r in plan.shipments for i, ln in enumerate(r.lines, start=1)])
+        if plan.shipments:  # many rows per statement (a night's 856s carry 100,000 lines)
+            text = _dtexts()
+            self._insert_tuples("shipments", SHIPMENT_COLUMNS, [_shipment_row(r) for r in plan.shipments])
+            self._insert_tuples("cartons", CARTON_COLUMNS,
+                                [(r.warehouse, r.shipment_id, c.level, c.label, c.sscc, c.serial, c.pallet,
+                                  c.po_number, text(c.weight), c.weight_unit) for r in plan.shipments
+                                 for c in r.cartons])
+            self._insert_tuples("shipment_lines", SHIPPED_LINE_COLUMNS,
+                                [(r.warehouse, r.shipment_id, i, r.partner, ln.po_number, ln.line_number, ln.line_id,
+                                  ln.sku, text(ln.quantity), ln.unit, ln.carton, ln.pallet, ln.row_number,
+                                  ln.file_segment) for r in plan.shipments for i, ln in enumerate(r.lines, start=1)])
         if plan.billed:
             self._many("UPDATE shipments SET billing='invoiced' WHERE warehouse=? AND shipment_id=?", plan.billed)
 
@@ -1081,14 +1083,7 @@ class StateStore(FinanceTables):
                    [(v.invoice_number, v.partner, v.po_number, v.invoice_date.isoformat(), v.warehouse,
                      v.shipment_id, v.currency, _dtext(v.merchandise), _dtext(v.charges), _dtext(v.total), v.doc_key,
                      v.created_at, v.run_id) for v in plan.invoices])
-        texts: dict[Decimal, str | None] = {}  # _dtext of each distinct value once (equal values, equal text)
-
-        def text(value: Decimal) -> str | None:
-            t = texts.get(value)
-            if t is None:
-                t = texts[value] = _dtext(value)
-            return t
-
+        text = _dtexts()
         self._insert_tuples("invoice_lines", INVOICE_LINE_COLUMNS,
                             [(v.invoice_number, ln.line_number, ln.line_id, text(ln.quantity), ln.unit,
                               text(ln.unit_price), text(ln.amount)) for v in plan.invoices for ln in v.lines])
@@ -1999,6 +1994,20 @@ def _dtext(value: Decimal | None) -> str | None:
         return None
     text = format(value.normalize(), "f")
     return text if text != "-0" else "0"
+
+
+def _dtexts() -> Callable[[Decimal | None], str | None]:
+    """_dtext with each distinct value's text made once (equal values, equal text: a night's
+    quantities and prices repeat few values)."""
+    texts: dict[Decimal | None, str | None] = {}
+
+    def text(value: Decimal | None) -> str | None:
+        if value in texts:
+            return texts[value]
+        t = texts[value] = _dtext(value)
+        return t
+
+    return text
 
 
 def _dec(text: str | None) -> Decimal | None:

@@ -140,10 +140,14 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
         raise ValueError("a body rendered beforehand needs the delimiters it was rendered with")
     d = _chosen(env, segmented, delimiters)
     end = d.segment + d.suffix
-    out = [render_segments([isa_segment(env, isa13, now, d=d),
-                            ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"),
-                             now.strftime("%H%M"), str(gs06), "X", env.version]], d)]
     e = d.element
+    cut = _head(env, functional_id, now, d)
+    if cut is None:
+        out = [render_segments([isa_segment(env, isa13, now, d=d),
+                                ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"),
+                                 now.strftime("%H%M"), str(gs06), "X", env.version]], d)]
+    else:
+        out = [cut[0], f"{isa13:09d}", cut[1], str(gs06), cut[2]]
     # ST/SE hold the set id and digits: when no delimiter is among them, they are written directly (a
     # run's interchange holds thousands of sets); else render_segment raises DelimiterCollision as ever
     direct = bool(set_id) and not set(set_id + "0123456789") & set(d.element + d.component + d.segment +
@@ -156,8 +160,31 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
         else:
             out += [render_segment(["ST", set_id, st], d), end, text, render_segment(["SE", str(count + 2), st], d),
                     end]
-    out.append(render_segments([["GE", str(len(bodies)), str(gs06)], ["IEA", "1", f"{isa13:09d}"]], d))
+    if cut is None:
+        out.append(render_segments([["GE", str(len(bodies)), str(gs06)], ["IEA", "1", f"{isa13:09d}"]], d))
+    else:  # digits only: no value can hold a delimiter
+        out += ["GE", e, str(len(bodies)), e, str(gs06), end, "IEA", e, "1", e, f"{isa13:09d}", end]
     return "".join(out).encode("utf-8")
+
+
+@lru_cache(maxsize=256)
+def _head(env: Envelope, functional_id: str, now: datetime, d: Delimiters) -> tuple[str, str, str] | None:
+    """ISA and GS as ``wrap`` renders them (render_segments, DelimiterCollision as ever), cut around
+    ISA13 and GS06: (before ISA13, between ISA13 and GS06, after GS06). The numbers are digits, so the
+    text around them does not depend on them - unless a delimiter is a digit (None: render each time).
+    A run wraps thousands of documents in one envelope; this renders it once."""
+    if any(ch.isdigit() for ch in (d.element, d.component, d.segment, d.repetition, d.suffix)):
+        return None
+    isa = isa_segment(env, 0, now, d=d)
+    gs = ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"), "0", "X",
+          env.version]
+    text = render_segments([isa, gs], d)
+    e = d.element
+    at13 = len(e.join(isa[:13])) + len(e)  # ISA is written whole (fixed layout): ISA13 after 13 values
+    at06 = len(render_segments([isa], d)) + len(e.join(gs[:6])) + len(e)  # GS06 follows six non-empty-or-kept values
+    if text[at13:at13 + 9] != "000000000" or text[at06:at06 + 2] != "0" + e:
+        return None
+    return text[:at13], text[at13 + 9:at06], text[at06 + 1:]
 
 
 def render_body(segments: Sequence[Segment], d: Delimiters) -> str:

@@ -20,6 +20,7 @@ from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
 from schemas.profile import PartnerProfile
+from schemas.x12 import Delimiters
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
 
@@ -36,30 +37,44 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
     """render(document, isa13, gs06, st02s) -> (file name, bytes) with each partner's envelope and the
     first of its delimiter sets that no value uses (`hold` keeps back the documents none fits)."""
 
+    envelope = _envelopes(profiles)
+
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         if doc.content:  # a document that is not X12 (a CSV acknowledgment): stored as built
             return f"{doc.partner}-{doc.doc_type.lower()}-ack-{isa13:09d}.csv", doc.content
-        env = envelope_for(profiles[doc.partner])
+        env = envelope(doc.partner)
         bodies = _bodies(doc)
-        d = delimiters_for(env, bodies)  # None: wrap raises DelimiterCollision (hold() keeps these back)
         if doc.doc_type == "TA1":
-            content = wrap_ta1(env, bodies[0][0], isa13=isa13, now=now, delimiters=d)
-        elif doc.delimiters is not None:  # 855s rendered with the delimiters the planner chose for them
+            content = wrap_ta1(env, bodies[0][0], isa13=isa13, now=now, delimiters=delimiters_for(env, bodies))
+        elif doc.delimiters is not None:  # 855s, 856s, 810s rendered with the delimiters their planner chose
             content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id],
                            [(s.text, s.segments) if s.text else b for s, b in zip(doc.sets, bodies, strict=True)],
                            isa13=isa13, gs06=gs06, st02s=st02s, now=now, delimiters=doc.delimiters)
-        else:
+        else:  # delimiters_for None: wrap raises DelimiterCollision (hold() keeps these back)
             content = wrap(env, doc.functional_id, SET_IDS[doc.functional_id], bodies, isa13=isa13, gs06=gs06,
-                           st02s=st02s, now=now, delimiters=d)
+                           st02s=st02s, now=now, delimiters=delimiters_for(env, bodies))
         return f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", content
 
     return render
 
 
-def fits(profile: PartnerProfile, doc: PlannedDocument) -> bool:
+def _envelopes(profiles: Mapping[str, PartnerProfile]) -> Callable[[str], Envelope]:
+    """envelope_for of each partner's profile, built once (a stage renders thousands of documents)."""
+    made: dict[str, Envelope] = {}
+
+    def envelope(partner: str) -> Envelope:
+        env = made.get(partner)
+        if env is None:
+            env = made[partner] = envelope_for(profiles[partner])
+        return env
+
+    return envelope
+
+
+def fits(profile: PartnerProfile, doc: PlannedDocument, env: Envelope | None = None) -> bool:
     """True when one of the profile's delimiter sets leaves every value of ``doc`` as it is (a
-    document rendered by its planner names the set it chose)."""
-    env = envelope_for(profile)
+    document rendered by its planner names the set it chose); ``env``: envelope_for(profile) if known."""
+    env = env or envelope_for(profile)
     if doc.delimiters is not None:
         return doc.delimiters in env.candidates and delimiters_for(env, _bodies(doc)) is not None
     return delimiters_for(env, _bodies(doc)) is not None
@@ -70,13 +85,24 @@ def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping
     delimiter set fits (it is stored held, unnumbered), else None. ``files`` names the inbound file
     by its sha256 (the finding's location)."""
 
+    envelope = _envelopes(profiles)
+    rendered: dict[tuple[str, Delimiters], bool] = {}  # fits() of a planner's text: its envelope and set only
+
     def hold(doc: PlannedDocument) -> FindingRecord | None:
         profile = profiles[doc.partner]
-        if doc.content or fits(profile, doc):  # a CSV acknowledgment has no delimiters to choose
+        if doc.content:  # a CSV acknowledgment: no delimiters to choose
+            return None
+        if doc.delimiters is not None and all(s.text and not s.body for s in doc.sets):
+            ok = rendered.get((doc.partner, doc.delimiters))
+            if ok is None:
+                ok = rendered[(doc.partner, doc.delimiters)] = fits(profile, doc, envelope(doc.partner))
+        else:
+            ok = fits(profile, doc, envelope(doc.partner))
+        if ok:
             return None
         pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
         source = next((s.source_sha256 for s in doc.sets if s.source_sha256), "")
-        f = held_finding(envelope_for(profile), doc.doc_type, pos, _bodies(doc), (files or {}).get(source, ""))
+        f = held_finding(envelope(doc.partner), doc.doc_type, pos, _bodies(doc), (files or {}).get(source, ""))
         return FindingRecord(f, doc.partner, pos[0] if len(pos) == 1 else "", consequence="document held, not sent",
                              stage=stage)
 

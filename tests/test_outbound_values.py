@@ -210,3 +210,54 @@ def test_the_envelopes_body_renderer_writes_what_the_writer_writes_and_refuses_w
                 render_segment(seg, d)
             with pytest.raises(DelimiterCollision):
                 render_body([["BSN", "00"], seg], d)
+
+
+@pytest.mark.parametrize("d", [Delimiters(), Delimiters(element="|", component="^", segment="\\", suffix=""),
+                               Delimiters(element="*", component=">", segment="~", repetition="^", suffix="\r\n"),
+                               Delimiters(element="*", component="9", segment="~")])  # a digit: rendered each time
+@pytest.mark.parametrize("version", ["004010", "005010"])
+def test_the_envelope_rendered_once_per_run_is_the_writers_envelope_byte_for_byte(d, version):
+    """wrap renders ISA/GS once per envelope, clock and delimiters and fills in ISA13 and GS06: the same
+    bytes as render_x12 of the whole interchange, for any number (ISA13 past nine digits too), empty GS
+    ids, and an envelope value holding a delimiter still raises DelimiterCollision."""
+    from engine.envelope import isa_segment
+    from parsers.x12_writer import render_x12
+
+    d = d if version >= "005010" or not d.repetition else replace(d, repetition="")
+    body = [["BAK", "00", "AC", "PO-7", "20261126"], ["CTT", "1"]]
+    for env in (replace(envelope_for(PROFILES["acme"]), version=version, delimiters=d, fallbacks=()),
+                replace(envelope_for(PROFILES["acme"]), version=version, delimiters=d, fallbacks=(), gs_sender="")):
+        for isa13, gs06 in ((1, 1), (123456789, 42), (1234567890, 987654321)):
+            segs = [isa_segment(env, isa13, NOW, d=d), ["GS", "PR", env.gs_sender, env.gs_receiver, "20261127", "0200",
+                                                        str(gs06), "X", env.version],
+                    ["ST", "855", "0001"], *body, ["SE", "4", "0001"], ["GE", "1", str(gs06)],
+                    ["IEA", "1", f"{isa13:09d}"]]
+            try:
+                expected = render_x12(segs, d)
+            except DelimiterCollision:  # a digit delimiter meets the numbers: refused on both paths
+                with pytest.raises(DelimiterCollision):
+                    wrap(env, "PR", "855", [body], isa13=isa13, gs06=gs06, st02s=[1], now=NOW, delimiters=d)
+                continue
+            assert wrap(env, "PR", "855", [body], isa13=isa13, gs06=gs06, st02s=[1], now=NOW, delimiters=d) == expected
+        bad = replace(env, gs_receiver=f"RECV{d.element}X")
+        with pytest.raises(DelimiterCollision):
+            wrap(bad, "PR", "855", [body], isa13=1, gs06=1, st02s=[1], now=NOW, delimiters=d)
+
+
+def test_the_holder_answers_a_planners_rendered_documents_as_fits_does():
+    """hold() remembers fits() of documents rendered by their planner (text sets: only the partner's
+    envelope and the set chosen count): a set the profile offers passes each time, one it does not
+    offer is held each time, and a document with segments is still looked at itself."""
+    from flows.documents import fits
+
+    profile = PROFILES["acme"]
+    hold = holder({"acme": profile}, stage="invoicing")
+    offered, other = envelope_for(profile).candidates[0], Delimiters(element="!", component="@", segment="#")
+    for _ in range(2):
+        for n, d in enumerate((offered, other, offered)):
+            doc = PlannedDocument("acme", "810", "IN", (PlannedSet(f"810:{n}", text="BIG*1~", segments=1),),
+                                  delimiters=d)
+            assert (hold(doc) is None) is fits(profile, doc) is (d == offered)
+    hostile = PlannedDocument("acme", "855", "PR", (PlannedSet("855:x", tuple(tuple(s) for s in _855("A*B>C|D\\E~F")),
+                                                              "A"),))
+    assert (hold(hostile) is None) is fits(profile, hostile)

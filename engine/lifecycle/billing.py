@@ -271,8 +271,10 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                         value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
             continue
+        partner, po = key
         for n, q in d.quantities.items():
-            billed[(*key, n)] = billed.get((*key, n), Decimal(0)) + q
+            was = billed.get((partner, po, n))
+            billed[(partner, po, n)] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built))
     return out, tuple(problems)
 
@@ -504,9 +506,17 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         number = invoice_number(n, profile)
         current = work[key]
         billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
+        after: list[tuple[int, Decimal, LineState]] = []  # this 810's lines: (line number, invoiced, state)
         for k, q in d.quantities.items():
-            if billing.get(k, (current[k].invoiced,))[0] + q > current[k].shipped:
+            ln = current[k]
+            was = billing.get(k)
+            invoiced, state = (ln.invoiced, ln.state) if was is None else was
+            total = invoiced + q
+            if total > ln.shipped:
                 raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
+            # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
+            after.append((k, total, LineState.INVOICED if ln.allocated + ln.backordered <= ln.shipped <= total
+                          else state))
         if isinstance(built, Text810):  # written as text already: numbered in place
             docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
                 d.doc_key, po_number=d.po_number, text=built.before + number + built.after,
@@ -530,14 +540,12 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=d.doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
-        for k, q in d.quantities.items():  # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-            ln = current[k]
-            invoiced, state = billing.get(k, (ln.invoiced, ln.state))
-            total = invoiced + q
-            billing[k] = (total, LineState.INVOICED if ln.allocated + ln.backordered <= ln.shipped <= total else state)
+        for k, total, state in after:
+            billing[k] = (total, state)
         done = True
         for n, ln in current.items():
-            invoiced, state = billing.get(n, (ln.invoiced, ln.state))
+            was = billing.get(n)
+            invoiced, state = (ln.invoiced, ln.state) if was is None else was
             if state not in ENDED_LINES and not ln.allocated + ln.backordered <= ln.shipped <= invoiced:
                 done = False
                 break
@@ -561,7 +569,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         return t
 
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple((*key, n, state.value, text(invoiced), run_id)
+                line_updates=tuple((*key, n, str.__str__(state), text(invoiced), run_id)  # a StrEnum's text
                                    for key, billing in sorted(now_billed.items())
                                    for n, (invoiced, state) in sorted(billing.items())),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
