@@ -351,7 +351,7 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
         "partner": pa.array([partner] * len(acks), pa.string()),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
         "set_id": meta["set_id"], "echo": item_el(1),
-        "price": pc.if_else(is_poc, number(item_el(6), MONEY), number(item_el(4), MONEY)),
+        "price": number(pc.if_else(is_poc, item_el(6), item_el(4)), MONEY),  # POC06, else PO104
         "ack_code": ack_el(1), "quantity": number(ack_el(2), QTY),
         "ack_unit": ack_el(3),
         "promised_date": pc.cast(pc.strptime(ack_el(5), format="%Y%m%d", unit="s", error_is_null=True),
