@@ -150,11 +150,31 @@ def _inner_lookup(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
 
 
 def _sorted(t: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
-    """``t`` sorted by ``keys`` (stable); no copy when it already is."""
-    order = pc.sort_indices(t, sort_keys=keys)
-    if np.array_equal(order.to_numpy(), np.arange(t.num_rows)):
-        return t
-    return t.take(order)
+    """``t`` sorted by ``keys`` (stable); no copy (and no sort) when it already is."""
+    return t if _in_order(t, keys) else t.take(pc.sort_indices(t, sort_keys=keys))
+
+
+def _in_order(t: pa.Table, keys: list[tuple[str, str]]) -> bool:
+    """Whether each row of ``t`` stands after the one before it in the order of ``keys`` (ties: any), so
+    a stable sort would leave them where they are; compared row by row in columns, no sort. False
+    when a key holds a null (the sort decides where nulls go)."""
+    n = t.num_rows
+    if n < 2:
+        return True
+    tied = np.ones(n - 1, bool)  # pairs whose keys so far are equal
+    for name, direction in keys:
+        col = t[name]
+        if col.null_count:
+            return False
+        a, b = col.slice(0, n - 1), col.slice(1)
+        after = pc.less(a, b) if direction == "ascending" else pc.greater(a, b)
+        equal = pc.equal(a, b)
+        if (tied & ~after.to_numpy() & ~equal.to_numpy()).any():
+            return False
+        tied &= equal.to_numpy()
+        if not tied.any():
+            break
+    return True
 
 
 def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
@@ -193,8 +213,8 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
         return ACKNOWLEDGED.empty_table()
     ours = echoes if echoes is not None else _echoes(lines)
     t = _inner_lookup(pa.concat_tables(rows), ours, ECHO_KEYS)
-    t = t.sort_by([("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
-                   ("sent_at", "ascending"), ("_row", "ascending")])
+    t = _sorted(t, [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
+                    ("sent_at", "ascending"), ("_row", "ascending")])
     price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
@@ -237,9 +257,9 @@ def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Tab
     else:
         ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
     kept = ["partner", "po_number", "echo", "line_number"] + ([ECHO_KEY] if ECHO_KEY in ours.column_names else [])
-    return _inner_lookup(t, ours.select(kept), ECHO_KEYS).sort_by(
-        [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
-         ("sent_at", "ascending"), ("position", "ascending")])
+    return _sorted(_inner_lookup(t, ours.select(kept), ECHO_KEYS),
+                   [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
+                    ("sent_at", "ascending"), ("position", "ascending")])
 
 
 def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
@@ -331,7 +351,7 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
         "partner": pa.array([partner] * len(acks), pa.string()),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
         "set_id": meta["set_id"], "echo": item_el(1),
-        "price": pc.if_else(is_poc, number(item_el(6), MONEY), number(item_el(4), MONEY)),
+        "price": number(pc.if_else(is_poc, item_el(6), item_el(4)), MONEY),  # POC06, else PO104
         "ack_code": ack_el(1), "quantity": number(ack_el(2), QTY),
         "ack_unit": ack_el(3),
         "promised_date": pc.cast(pc.strptime(ack_el(5), format="%Y%m%d", unit="s", error_is_null=True),

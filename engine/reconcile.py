@@ -109,7 +109,7 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     sides = Sides(conform(ordered, ORDERED), conform(acknowledged, ACKNOWLEDGED), conform(shipped, SHIPPED),
                    conform(invoiced, INVOICED))
     docs = conform(document_status, DOCUMENT_STATUS)
-    partners = set(sides.partner.to_pylist()) | set(docs["partner"].to_pylist())
+    partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
     match = LineMatch(sides, settings_for(settings, partners), as_of)
     out = _Exceptions(match, docs)
     return Reconciliation(lines=match.line_table(out.line_counts()), exceptions=out.table(),

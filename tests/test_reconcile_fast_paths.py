@@ -1,5 +1,6 @@
 """The reconciliation's fast paths give what the plain ones give: the echo table with and without a
-repeated PO101, the lookup join and the hash join, the verdicts' stored text built column-wise, the
+repeated PO101, the lookup join and the hash join, a sort skipped when the rows already stand in order,
+the verdicts' stored text built column-wise, the
 order lines read a chunk at a time, and the cumulative report's copied files equal to a fresh encoding
 of the same tables."""
 
@@ -9,6 +10,7 @@ from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_column
@@ -65,6 +67,23 @@ def test_the_lookup_join_keeps_the_left_order_and_gives_what_the_hash_join_gives
     again = finance_inputs._inner_lookup(left, twice, ["partner", "po_number", "echo"])  # a key twice: the join
     assert _join_rows(again) == _join_rows(left.join(twice, ["partner", "po_number", "echo"], join_type="inner"))
     assert again.num_rows == 6
+
+
+def test_rows_already_in_order_are_what_the_stable_sort_gives():
+    rng = np.random.default_rng(7)
+    for i in range(400):
+        n = int(rng.integers(0, 9))
+        words = ["x", "y", "xy", "", "\u00e9"] + ([None] if i % 4 == 0 else [])
+        t = pa.table({"a": pa.array([words[k] for k in rng.integers(0, len(words), n)], pa.string()),
+                      "b": pa.array(rng.integers(0, 3, n), pa.int32()), "row": pa.array(np.arange(n), pa.int64())})
+        if i % 2:  # half of them sorted to begin with (with ties), so the no-sort path is taken
+            t = t.sort_by([("a", "ascending"), ("b", "ascending")])
+        for keys in ([("a", "ascending"), ("b", "ascending")], [("a", "descending"), ("b", "ascending")],
+                     [("b", "descending")], [("a", "ascending")]):
+            want = t.take(pc.sort_indices(t, sort_keys=keys))
+            assert finance_inputs._sorted(t, keys).equals(want)
+            if finance_inputs._in_order(t, keys):
+                assert want.equals(t)
 
 
 def test_verdict_text_column_wise_is_the_stored_text_value_by_value():
