@@ -7,6 +7,7 @@ its key reads them all, in order.
 
 from __future__ import annotations
 
+import glob
 import os
 from pathlib import Path
 
@@ -27,7 +28,8 @@ class OrderStore:
 
     def _parts(self, partner: str, key: str, kind: str) -> list[Path]:
         first = self._path(partner, key, kind)
-        more = sorted(first.parent.glob(f"{key}.{kind}.part[0-9][0-9][0-9][0-9][0-9][0-9].parquet"))
+        # the key is the interchange's control numbers as sent (ST02 may hold "[", "*" or "?"): escaped
+        more = sorted(first.parent.glob(f"{glob.escape(key)}.{kind}.part[0-9][0-9][0-9][0-9][0-9][0-9].parquet"))
         return [first] + more if more and first.exists() else more or [first]
 
     def _write(self, partner: str, key: str, tables: list[tuple[str, pa.Table, pa.Schema]], part: int = 0) -> None:
