@@ -53,11 +53,10 @@ def cap_findings(findings: Sequence[Finding], limits: LimitSettings) -> list[Fin
         loc = f.location
         budget.add(f, (loc.file, loc.isa13, loc.gs06, loc.st02))
 
-    def capped(where: tuple, count: int, message: str) -> Finding:
-        file, isa13, gs06, st02 = where
-        place = f"transaction set ST02 {st02}" if st02 else f"group GS06 {gs06}" if gs06 else \
+    def name(where: tuple) -> str:
+        _file, isa13, gs06, st02 = where
+        return f"transaction set ST02 {st02}" if st02 else f"group GS06 {gs06}" if gs06 else \
             f"interchange ISA13 {isa13}" if isa13 else "file"
-        return finding("FINDINGS_CAPPED", message.replace("{place}", place), file=file, isa13=isa13, gs06=gs06,
-                       st02=st02, value=str(count))
 
-    return budget.kept + budget.capped(capped)
+    return budget.kept + [finding("FINDINGS_CAPPED", message, file=where[0], isa13=where[1], gs06=where[2],
+                                  st02=where[3], value=str(count)) for where, count, message in budget.capped(name)]

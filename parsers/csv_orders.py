@@ -112,9 +112,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         findings = [rows.undecodable]
     else:
         findings = sorted(budget.kept, key=lambda f: f.location.row or 0)
-        findings += budget.capped(lambda po, count, message: finding(
-            "FINDINGS_CAPPED", message.replace("{place}", f"PO {po}" if po is not None else "file"), file=file,
-            value=str(count)))
+        findings += [finding("FINDINGS_CAPPED", message, file=file, value=str(count)) for _po, count, message
+                     in budget.capped(lambda po: f"PO {po}" if po is not None else "file")]
     bad = tuple(sorted(po for po, state in pos.items() if state.bad))
     return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad)
 

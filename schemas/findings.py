@@ -6,6 +6,7 @@ severity, a message and a Location down to the element. Conversion to rows lives
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
@@ -116,8 +117,8 @@ class FindingsBudget:
     counted by set and code, never held (``capped`` turns the counts into FINDINGS_CAPPED findings).
     The first error of every set is always kept, so what is accepted or rejected never depends on
     the budget - for the first ``first_errors`` sets (None: all) that have one; beyond them a set's
-    first error is counted with the file's (a CSV file of a million bad POs keeps thousands, not a
-    million, and says how many more it left out)."""
+    findings count as the file's (``where`` None: a CSV file of a million bad POs keeps thousands, not
+    a million, and says how many more it left out)."""
 
     def __init__(self, per_set: int, per_file: int, first_errors: int | None = None) -> None:
         self.per_set, self.per_file, self.first_errors = per_set, per_file, first_errors
@@ -125,12 +126,11 @@ class FindingsBudget:
         self.dropped: dict[object, dict[str, int]] = {}  # where -> code -> count
         self._per_set: dict[object, int] = {}
         self._has_error: set = set()
-        self._file_key: object = None
 
     def add(self, f: Finding, where: object) -> None:
         first_error = f.severity == "error" and where not in self._has_error
         if first_error and self.first_errors is not None and len(self._has_error) >= self.first_errors:
-            first_error, where = False, self._file_key
+            first_error, where = False, None
         if first_error:
             self._has_error.add(where)
         kept = self._per_set.get(where, 0)
@@ -145,19 +145,14 @@ class FindingsBudget:
         codes = self.dropped.setdefault(where, {})
         codes[code] = codes.get(code, 0) + n
 
-    def file_key(self, where: object) -> FindingsBudget:
-        """The ``where`` of the file's own findings (where first errors beyond ``first_errors`` count)."""
-        self._file_key = where
-        return self
-
-    def capped(self, make) -> list[Finding]:
-        """One FINDINGS_CAPPED finding per set with drops: ``make(where, count, message)`` builds it,
-        replacing the literal ``{place}`` in the message with the set's name."""
+    def capped(self, name: Callable[[object], str]) -> list[tuple[object, int, str]]:
+        """(where, count, message) of each set with drops, for its FINDINGS_CAPPED finding; ``name``
+        names a set in the message ("transaction set ST02 0001", "PO 4711", "file")."""
         out = []
         for where, codes in self.dropped.items():
             counted = ", ".join(f"{code} x{n}" for code, n in sorted(codes.items(), key=lambda c: (-c[1], c[0])))
             total = sum(codes.values())
-            out.append(make(where, total, f"{total:,} more finding(s) in this {{place}} were not kept (limits."
-                                          f"max_findings_per_set {self.per_set}, max_findings_per_file "
-                                          f"{self.per_file}): {counted}."))
+            out.append((where, total, f"{total:,} more finding(s) in this {name(where)} were not kept (limits."
+                                      f"max_findings_per_set {self.per_set}, max_findings_per_file {self.per_file}):"
+                                      f" {counted}."))
         return out
