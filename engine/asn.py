@@ -42,32 +42,36 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
     confirmation says shipped; by default it is the shipment's own items. Raises DocumentError when
     the shipment cannot be written in the partner's structure or the result fails its self-check."""
     structure = asn.structure
+    bsn05 = asn.bsn05 or BSN05[structure]
     rank = asn.lin_qualifiers
     body: list[list[object]] = [["BSN", asn.purpose, shipment.shipment_id, created.strftime("%Y%m%d"),
-                                 created.strftime("%H%M"), asn.bsn05 or BSN05[structure]]]
-    hls: list[list[object]] = []
+                                 created.strftime("%H%M"), bsn05]]
+    add = body.append
+    hls: list[list[object]] = []  # the HL segments: HL01 is the position + 1; HL04 set when a child follows
 
     def hl(parent: list[object] | None, level: str) -> list[object]:
         seg: list[object] = ["HL", str(len(hls) + 1), parent[1] if parent else "", level, "0"]
         if parent is not None:
             parent[4] = "1"
         hls.append(seg)
-        body.append(seg)
+        add(seg)
         return seg
 
     s = hl(None, "S")
     body.extend(_shipment_segments(shipment, asn))
+    total = Decimal(0)  # CTT02: SN102 summed
     for order in shipment.orders:
         o = hl(s, "O")
-        body.append(["PRF", order.po_number, order.release_number, "",
-                     order.po_date.strftime("%Y%m%d") if order.po_date else ""])
+        add(["PRF", order.po_number, order.release_number, "", order.po_date.strftime("%Y%m%d") if order.po_date
+             else ""])
         if structure in ("SOI", "SOIP"):
             for item, packs in _items_by_line(order, with_packs=structure == "SOIP"):
                 i = hl(o, "I")
-                body.extend(_item_segments(item, asn, rank))
+                body += _item_segments(item, asn, rank)
+                total += item.quantity
                 for pack in packs:
                     hl(i, "P")
-                    body.append(["MAN", "GM", _man02(pack.sscc, sscc_with_ai)])
+                    add(["MAN", "GM", _man02(pack.sscc, sscc_with_ai)])
             continue
         if order.loose_items:
             raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
@@ -75,20 +79,20 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         if structure == "SOTPI":
             for tare in order.tares:
                 t = hl(o, "T")
-                body.append(["MAN", "GM", _man02(tare.sscc, sscc_with_ai)])
+                add(["MAN", "GM", _man02(tare.sscc, sscc_with_ai)])
                 for pack in tare.packs:
-                    _pack(body, hl, t, pack, asn, sscc_with_ai, rank)
+                    total += _pack(body, hl, t, pack, asn, sscc_with_ai, rank)
             for pack in order.packs:
-                _pack(body, hl, o, pack, asn, sscc_with_ai, rank)
+                total += _pack(body, hl, o, pack, asn, sscc_with_ai, rank)
         else:
             for pack in order.all_packs():
-                _pack(body, hl, o, pack, asn, sscc_with_ai, rank)
+                total += _pack(body, hl, o, pack, asn, sscc_with_ai, rank)
     ctt: list[object] = ["CTT", str(len(hls))]
     if asn.ctt_hash:
-        ctt.append(x12_decimal(sum((Decimal(seg[2]) for seg in body if seg[0] == "SN1"), Decimal(0))))
-    body.append(ctt)
+        ctt.append(x12_decimal(total))
+    add(ctt)
     check_856(body, structure, expected if expected is not None else shipped_quantities(shipment),
-              bsn05=asn.bsn05 or BSN05[structure], ctt_hash=asn.ctt_hash)
+              bsn05=bsn05, ctt_hash=asn.ctt_hash)
     return body
 
 
@@ -102,15 +106,16 @@ def shipped_quantities(shipment: Shipment) -> dict[tuple[str, str], Decimal]:
 
 
 def _pack(body: list, hl, parent: list[object], pack: Pack, asn: AsnSettings, with_ai: bool,
-          rank: tuple[str, ...]) -> None:
+          rank: tuple[str, ...]) -> Decimal:
+    """The carton's P loop and its items' I loops; returns the units it holds (SN102 summed)."""
     p = hl(parent, "P")
     body.append(["MAN", "GM", _man02(pack.sscc, with_ai)])
+    total = Decimal(0)
     for item in pack.items:
         hl(p, "I")
-        body.extend(_item_segments(item, asn, rank))
-
-
-
+        body += _item_segments(item, asn, rank)
+        total += item.quantity
+    return total
 
 
 def _man02(sscc: str, with_ai: bool) -> str:
@@ -263,25 +268,26 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
     """Raise DocumentError listing every problem of an 856 body: HL01 sequential from 1; HL02 names
     an earlier HL of an allowed parent level (none for the one S); HL04 = 1 exactly when children
     follow; every T/P carries one MAN*GM with a valid SSCC, never repeated; every I a LIN and an SN1;
-    CTT01 = number of HLs, CTT02 = sum of SN102; SN102 summed per (PRF01, LIN01) equals ``expected``."""
+    CTT01 = number of HLs, CTT02 = sum of SN102; SN102 summed per (PRF01, LIN01) equals ``expected``.
+    One walk reads the body into flat lists (the HL segments; each T/P loop's MAN count; each I
+    loop's LIN01 and SN1 count; each SN1's PO, line and quantity); the checks then run over those."""
     problems: list[str] = []
     parents = PARENTS[structure]
     if not body or body[0][0] != "BSN":
         problems.append("the body does not start with BSN")
     elif bsn05 is not None and (len(body[0]) < 6 or body[0][5] != bsn05):
         problems.append(f"BSN05 is not {bsn05}")
-    level_of: dict[str, str] = {}
-    children: dict[str, int] = defaultdict(int)
     hl_segs: list[Segment] = []
-    got: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    sn1_total = Decimal(0)
+    level_of: dict[str, str] = {}
+    po_of: dict[str, str] = {}  # HL01 -> the PO its loop sits in (PRF01 of its O)
+    children: dict[str, int] = defaultdict(int)
+    mans: list[list] = []  # per T/P loop: [HL01, MAN count]
+    items: list[list] = []  # per I loop: [HL01, LIN01 (None until its LIN), SN1 count]
+    sn1s: list[tuple[str, str, object]] = []  # per SN1: (PO, LIN01, SN102)
     ssccs: set[str] = set()
-    man_count: dict[str, int] = {}
-    item_line: dict[str, str | None] = {}  # I HL -> LIN01 (None until its LIN)
-    item_sn1: dict[str, int] = {}
     ctt: Segment | None = None
-    po_of_hl: dict[str, str] = {}
     cur_id = cur_level = ""
+    loop: list = []  # the current T/P/I loop's entry of ``mans`` or ``items``
     for seg in body:
         sid = seg[0]
         if sid == "HL":
@@ -305,26 +311,26 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
             else:
                 children[parent] += 1
             level_of[hl_id] = level
-            po_of_hl[hl_id] = po_of_hl.get(parent, "") if parent else ""
+            po_of[hl_id] = po_of.get(parent, "") if parent else ""
             cur_id, cur_level = hl_id, level
             if level == "I":
-                item_line[hl_id] = None
-                item_sn1[hl_id] = 0
+                loop = [hl_id, None, 0]
+                items.append(loop)
             elif level == "P" or level == "T":
-                man_count[hl_id] = 0
-        elif sid == "CTT":
-            ctt = seg
-            cur_id = cur_level = ""
+                loop = [hl_id, 0]
+                mans.append(loop)
         elif cur_level == "I":
             if sid == "SN1":
-                item_sn1[cur_id] += 1
-                qty = Decimal(seg[2])
-                sn1_total += qty
-                got[(po_of_hl[cur_id], item_line[cur_id] or "")] += qty
+                loop[2] += 1
+                sn1s.append((po_of[cur_id], loop[1] or "", seg[2]))
             elif sid == "LIN":
-                item_line[cur_id] = seg[1]
+                loop[1] = seg[1]
+            elif sid == "CTT":
+                ctt, cur_id, cur_level = seg, "", ""
+        elif sid == "CTT":
+            ctt, cur_id, cur_level = seg, "", ""
         elif sid == "MAN" and (cur_level == "P" or cur_level == "T"):
-            man_count[cur_id] += 1
+            loop[1] += 1
             code = strip_ai(seg[2]) if len(seg) > 2 and seg[1] == "GM" else None
             if code is None or not sscc_valid(code):
                 problems.append(f"HL {cur_id}: MAN02 {seg[2] if len(seg) > 2 else ''!r} is not a valid SSCC-18")
@@ -333,17 +339,20 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
             else:
                 ssccs.add(code)
         elif sid == "PRF" and cur_level == "O":
-            po_of_hl[cur_id] = seg[1]
+            po_of[cur_id] = seg[1]
     for seg in hl_segs:
         has = "1" if children.get(str(seg[1])) else "0"
         if str(seg[4]) != has:
             problems.append(f"HL {seg[1]}: HL04 is {seg[4]}, children say {has}")
-    for hl_id, n in man_count.items():
-        if n != 1:
-            problems.append(f"HL {hl_id}: {n} MAN segments (one SSCC per carton or pallet)")
-    for hl_id, line in item_line.items():
-        if line is None or item_sn1[hl_id] != 1:
-            problems.append(f"HL {hl_id}: an item needs one LIN and one SN1")
+    problems += [f"HL {hl_id}: {n} MAN segments (one SSCC per carton or pallet)" for hl_id, n in mans if n != 1]
+    problems += [f"HL {hl_id}: an item needs one LIN and one SN1" for hl_id, line, n in items
+                 if line is None or n != 1]
+    got: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    sn1_total = Decimal(0)
+    for po, line, text in sn1s:
+        qty = Decimal(text)
+        sn1_total += qty
+        got[(po, line)] += qty
     if ctt is None:
         problems.append("no CTT")
     else:
