@@ -205,3 +205,19 @@ def test_bots_rejects_a_broken_856(tmp_path):
     broken = [s for s in body if s[0] != "BSN"]
     ok, errors = bots_check(wrap_for(PROFILES["acme"], "SH", "856", [broken]), tmp_path)
     assert not ok and "BSN" in str(errors)
+
+
+def test_ctt02_is_the_sum_of_the_sn102_written_whatever_the_quantities_scale():
+    # CTT02 is summed from the items' quantities as build_856 writes them; the self-check sums the SN102
+    # texts: both must give the same digits for fractions and trailing zeros (1.50 + 2.250 + 3 = 6.75)
+    c = sample_shipment()
+    c1, c2 = c.orders[0].packs
+    odd = replace(c1, items=(replace(c1.items[0], quantity=Decimal("1.50")), replace(c1.items[1], quantity=Decimal(
+        "2.250"))))
+    shipment = replace(c, orders=(replace(c.orders[0], packs=(odd, replace(c2, items=(replace(
+        c2.items[0], quantity=Decimal("3.000")),)))),))
+    for structure in ("SOPI", "SOI"):
+        body = build_856(shipment, AsnSettings(structure=structure), created=NOW)
+        want = ["1.5", "2.25", "3"] if structure == "SOPI" else ["4.5", "2.25"]  # SOI: one item per line
+        assert [s[2] for s in body if s[0] == "SN1"] == want
+        assert body[-1][2] == "6.75"
