@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
@@ -28,6 +29,7 @@ from engine.envelope import Envelope, body_chars, envelope_for, first_fit, rende
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
 from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
+from parsers.x12_writer import delimiter_chars
 from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
@@ -55,6 +57,7 @@ from schemas.shipments import (
     Shipment,
 )
 from schemas.warehouses import WarehouseProfile
+from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 STAGE = "shipments"
@@ -457,22 +460,40 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
     """The 856 as a planned document, its body rendered here with the first of the partner's delimiter
     sets no value uses (what the store's renderer would choose: it then only wraps the text); as
     segments when no set fits (the store holds it with a finding). A body of text values (what
-    build_856 writes) is looked at and joined once, a segment at a time; else as render_body does."""
+    build_856 writes) is joined once, a segment at a time: when no segment id or value holds a character
+    of the set the envelope alone allows (the usual case), that set is the one chosen, found without
+    collecting the values' characters; else they are collected, or looked at as render_body does."""
     try:
-        values = "".join(["".join(seg[1:]) for seg in body])
+        written = "".join(map("".join, body))  # every segment id and value, when all are text
     except TypeError:  # a value that is not text: the general path
-        values = None
-    d = first_fit(env, set(values) if values is not None else body_chars([body]))
+        written = None
+    usual = _usual_delimiters(env)
+    if written is not None and usual is not None and not any(ch in written for ch in usual[1]):
+        d = usual[0]
+    elif written is not None:
+        d = first_fit(env, set("".join(["".join(seg[1:]) for seg in body])))
+    else:
+        d = first_fit(env, body_chars([body]))
     if d is None:
         return transaction_set("856", "SH", doc_key, body, partner=partner, po_number=po_number,
                                source_sha256=source_sha256)
-    if values is not None and all(len(ch) == 1 for ch in (d.element, d.component, d.segment, d.repetition) if ch):
+    if written is not None and all(len(ch) == 1 for ch in (d.element, d.component, d.segment, d.repetition) if ch):
         e, end = d.element, d.segment + d.suffix  # no value holds a delimiter: trailing empty elements dropped
         text = "".join([e.join(seg).rstrip(e) + end for seg in body])
     else:
         text = render_body(body, d)
     return PlannedDocument(partner, "856", "SH", (PlannedSet(doc_key, po_number=po_number, source_sha256=source_sha256,
                                                              text=text, segments=len(body)),), delimiters=d)
+
+
+@lru_cache(maxsize=256)
+def _usual_delimiters(env: Envelope) -> tuple[Delimiters, str] | None:
+    """The set first_fit chooses when no value holds a delimiter (the first the envelope's own values
+    leave free) and its characters, when its delimiters are single characters (None otherwise)."""
+    d = first_fit(env, set())
+    if d is None or not all(len(ch) == 1 for ch in (d.element, d.component, d.segment, d.repetition) if ch):
+        return None
+    return d, delimiter_chars((d,))
 
 
 def _consume_at(reserved: list[tuple], at: Sequence[int], units: int, stock_warehouse: str) -> None:
