@@ -273,12 +273,13 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     findings = list(batch.findings)
     for sid, found in (refused or {}).items():
         findings.append(_held_by_validation(sid, found, batch))
+    envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
     for shipment in shipments:
         mine = rows[shipment.shipment_id]
         try:
             body = _asn(shipment, mine, profiles[shipment.partner], created)
             part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours,
-                        created=created, at=at, run_id=run_id, source=source)
+                        created=created, at=at, run_id=run_id, source=source, envelopes=envelopes)
         except (DocumentError, TransitionRefused, ValueError, KeyError) as exc:
             findings.append(_held(shipment, exc))
             continue
@@ -396,13 +397,14 @@ def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created:
 
 def _one(shipment: Shipment, rows: list[_Row], body: list | None, warehouse: WarehouseProfile,
          profile: PartnerProfile, work: _Working, ours: Mapping[str, int], *, created: datetime, at: str,
-         run_id: str, source: dict) -> Plan:
+         run_id: str, source: dict, envelopes: dict[str, Envelope]) -> Plan:
     partner, sid = shipment.partner, shipment.shipment_id
     doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
     docs = ()
     if body is not None:
         docs = (_asn_document(doc_key, body, partner=partner, po_number=",".join(o.po_number for o in shipment.orders),
-                              source_sha256=source.get("source_sha256", ""), env=envelope_for(profile)),)
+                              source_sha256=source.get("source_sha256", ""),
+                              env=envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile))),)
     # the orders' moves, on copies: committed to ``work`` only when every order of the shipment moved
     shipped: dict[Key, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for r in rows:
