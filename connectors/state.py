@@ -124,7 +124,8 @@ def _edge(path: str) -> Iterator[None]:
 
 
 SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, SHIPPING (6): fulfilment and billing,
-#                         RECOVERY (7): recovery (files.disposed_at, runs.recovers)
+#                         RECOVERY (7): recovery (files.disposed_at, runs.recovers), LEASES (8): leases,
+#                         UNINDEXED_RESERVATIONS (9): reservations without their (warehouse, sku) index
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -280,7 +281,6 @@ CREATE INDEX document_sets_po ON document_sets (partner, po_number);
 CREATE INDEX document_sets_source ON document_sets (source_sha256);
 CREATE INDEX document_sets_document ON document_sets (document_id);
 CREATE INDEX documents_status ON documents (partner, status);
-CREATE INDEX reservations_sku ON reservations (warehouse, sku);
 CREATE INDEX pending_changes_status ON pending_changes (status, partner, po_number);
 CREATE INDEX findings_run ON findings (run_id);
 CREATE INDEX findings_order ON findings (partner, po_number);
