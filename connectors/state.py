@@ -570,7 +570,8 @@ class StateStore(FinanceTables):
         return {r[0] for r in self._q(self.dialect.columns_query(), (table,))}
 
     def _by_keys(self, sql: str, keys: Iterable[tuple[str, str]], order: str) -> list[tuple]:
-        """Rows of ``sql`` (ending in WHERE) for (partner, po_number) keys, a partner and a chunk at a time."""
+        """Rows of ``sql`` (ending in WHERE; a DELETE too) for (partner, po_number) keys, a partner and a chunk
+        at a time."""
         by_partner: dict[str, list[str]] = {}
         for partner, po in dict.fromkeys(keys):
             by_partner.setdefault(partner, []).append(po)
@@ -984,7 +985,7 @@ class StateStore(FinanceTables):
     def _write_lines(self, plan: Plan) -> None:
         insert = f"INSERT INTO order_lines ({', '.join(LINE_COLUMNS)}) VALUES ({','.join('?' * len(LINE_COLUMNS))})"
         for table in plan.line_tables:  # columnar: every line of the orders it names
-            self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", _order_keys(table))
+            self._by_keys("DELETE FROM order_lines WHERE", _order_keys(table), "")  # CHUNK orders a statement
             self._insert_rows("order_lines", LINE_COLUMNS, table)
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
         if not last:
@@ -1010,8 +1011,8 @@ class StateStore(FinanceTables):
             import pyarrow as pa  # only when a plan carries tables (status/console never load it)
 
             keys = table.keys
-            self._many("DELETE FROM reservations WHERE partner=? AND po_number=?",
-                       zip(keys["partner"].to_pylist(), keys["po_number"].to_pylist(), strict=True))
+            self._by_keys("DELETE FROM reservations WHERE",
+                          zip(keys["partner"].to_pylist(), keys["po_number"].to_pylist(), strict=True), "")
             rows = table.rows.append_column("run_id", pa.array([run] * table.rows.num_rows, pa.string()))
             self._insert_rows("reservations", RESERVATION_COLUMNS, rows)  # many rows per statement
         last = {(r.partner, r.po_number): r.rows for r in plan.reservations}

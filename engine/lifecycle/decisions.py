@@ -457,17 +457,20 @@ class _Batch:
             parts.insert(0, pa.Table.from_pylist(kept, schema=RESERVATION_ROWS))
         if not parts:
             return ReservationTable(keys, RESERVATION_ROWS.empty_table())
-        both = pa.concat_tables([t.cast(RESERVATION_ROWS) for t in parts]).append_column(
-            "_i", pa.array(np.arange(sum(t.num_rows for t in parts))))
+        both = pa.concat_tables([t.cast(RESERVATION_ROWS) for t in parts])
         k = ["partner", "po_number", "line_number", "warehouse"]
-        summed = both.group_by(k, use_threads=False).aggregate([("quantity", "sum"), ("_i", "max")])
-        last_sku = both.take(summed["_i_max"])["sku"]
-        rows = pa.table({"partner": summed["partner"], "po_number": summed["po_number"],
-                         "line_number": summed["line_number"], "warehouse": summed["warehouse"], "sku": last_sku,
-                         "quantity": summed["quantity_sum"]}).cast(RESERVATION_ROWS)
+        rows = both.sort_by([(c, "ascending") for c in k])
+        if _repeats(rows, k):  # a line and warehouse twice: summed, the last row's SKU
+            both = both.append_column("_i", pa.array(np.arange(both.num_rows)))
+            summed = both.group_by(k, use_threads=False).aggregate([("quantity", "sum"), ("_i", "max")])
+            last_sku = both.take(summed["_i_max"])["sku"]
+            rows = pa.table({"partner": summed["partner"], "po_number": summed["po_number"],
+                             "line_number": summed["line_number"], "warehouse": summed["warehouse"], "sku": last_sku,
+                             "quantity": summed["quantity_sum"]}).cast(RESERVATION_ROWS).sort_by(
+                [(c, "ascending") for c in k])
         if pc.any(pc.less(rows["quantity"], 0)).as_py():
             raise PlanError("a negative reservation")
-        return ReservationTable(keys, rows.sort_by([(c, "ascending") for c in k]))
+        return ReservationTable(keys, rows)
 
 
 def _subset(rows: pa.Table, statuses: pa.Table, spans: list[tuple[int, int]], members: list[int]):
@@ -514,6 +517,19 @@ def _per_order(keys: list[Key], lines: pa.Table, reserved: ReservationTable) -> 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:
     wanted = pa.array([f"{p}|{po}" for p, po in keys], pa.string())
     return pc.is_in(pc.binary_join_element_wise(table["partner"], table["po_number"], "|"), value_set=wanted)
+
+
+def _repeats(ordered: pa.Table, keys: list[str]) -> bool:
+    """Two rows of ``ordered`` (sorted by ``keys``) have equal keys (a null key counts as a repeat)."""
+    n = ordered.num_rows
+    if n < 2:
+        return False
+    same = None
+    for c in keys:
+        col = ordered[c]
+        eq = pc.fill_null(pc.equal(col.slice(1), col.slice(0, n - 1)), True)
+        same = eq if same is None else pc.and_(same, eq)
+    return pc.any(same).as_py()
 
 
 def _no_line_twice(decided: pa.Table) -> None:
