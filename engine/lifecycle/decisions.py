@@ -40,7 +40,7 @@ from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
-from engine.lifecycle.table import move
+from engine.lifecycle.table import move, moves
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import decimal_column, delimiter_chars
@@ -354,22 +354,20 @@ class _Batch:
         if len(keys) != len(set(keys)):
             raise PlanError("a document key is planned twice")
         ack_type = said[-1][1] if said else ""
-        moves = []
+        steps = []
         mine = units.get(f"{d.partner}|{d.po_number}")
         if not rejected and mine:
-            moves.append(move(record, EventKind.ALLOCATED, at=ctx.at, run_id=ctx.run_id,
-                              note=f"{mine[0]} units allocated, {mine[1]} backordered, {mine[2]} not placeable "
-                                   f"on {mine[3]} line(s)"))
+            steps.append((EventKind.ALLOCATED, "system", f"{mine[0]} units allocated, {mine[1]} backordered, "
+                                                         f"{mine[2]} not placeable on {mine[3]} line(s)", ""))
         note = "; ".join(f"{kind} {bak}" for kind, bak in said) or "nothing sent (the profile receives no answer)"
         if d.reasons:
             note += f"; {d.reasons[0]}"
-        final = move(moves[-1].record if moves else record, EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED,
-                     at=ctx.at, run_id=ctx.run_id, actor=d.decided_by or "system", note=note,
-                     document_key=keys[0] if keys else "", ack_type=ack_type,
-                     answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
-                     codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)
-        moves.append(final)
-        return Plan(transitions=tuple(moves), documents=tuple(docs),
+        steps.append((EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED, d.decided_by or "system", note,
+                      keys[0] if keys else ""))
+        final = moves(record, steps, at=ctx.at, run_id=ctx.run_id, ack_type=ack_type,
+                      answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
+                      codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)
+        return Plan(transitions=(final,), documents=tuple(docs),
                     change_updates=tuple(ChangeUpdate(a.change.id, "answered") for a in applied))
 
     def _csv_ack(self, d: OrderDecision, record: OrderRecord, i: int, objects) -> tuple[PlannedDocument, str]:
