@@ -124,7 +124,8 @@ def _edge(path: str) -> Iterator[None]:
 
 
 SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, SHIPPING (6): fulfilment and billing,
-#                         RECOVERY (7): recovery (files.disposed_at, runs.recovers)
+#                         RECOVERY (7): recovery (files.disposed_at, runs.recovers), LEASES (8): leases,
+#                         UNINDEXED_RESERVATIONS (9): reservations without their (warehouse, sku) index
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -280,7 +281,6 @@ CREATE INDEX document_sets_po ON document_sets (partner, po_number);
 CREATE INDEX document_sets_source ON document_sets (source_sha256);
 CREATE INDEX document_sets_document ON document_sets (document_id);
 CREATE INDEX documents_status ON documents (partner, status);
-CREATE INDEX reservations_sku ON reservations (warehouse, sku);
 CREATE INDEX pending_changes_status ON pending_changes (status, partner, po_number);
 CREATE INDEX findings_run ON findings (run_id);
 CREATE INDEX findings_order ON findings (partner, po_number);
@@ -570,7 +570,8 @@ class StateStore(FinanceTables):
         return {r[0] for r in self._q(self.dialect.columns_query(), (table,))}
 
     def _by_keys(self, sql: str, keys: Iterable[tuple[str, str]], order: str) -> list[tuple]:
-        """Rows of ``sql`` (ending in WHERE) for (partner, po_number) keys, a partner and a chunk at a time."""
+        """Rows of ``sql`` (ending in WHERE; a DELETE too) for (partner, po_number) keys, a partner and a chunk
+        at a time."""
         by_partner: dict[str, list[str]] = {}
         for partner, po in dict.fromkeys(keys):
             by_partner.setdefault(partner, []).append(po)
@@ -984,7 +985,7 @@ class StateStore(FinanceTables):
     def _write_lines(self, plan: Plan) -> None:
         insert = f"INSERT INTO order_lines ({', '.join(LINE_COLUMNS)}) VALUES ({','.join('?' * len(LINE_COLUMNS))})"
         for table in plan.line_tables:  # columnar: every line of the orders it names
-            self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", _order_keys(table))
+            self._by_keys("DELETE FROM order_lines WHERE", _order_keys(table), "")  # CHUNK orders a statement
             self._insert_rows("order_lines", LINE_COLUMNS, table)
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
         if not last:
@@ -1010,8 +1011,8 @@ class StateStore(FinanceTables):
             import pyarrow as pa  # only when a plan carries tables (status/console never load it)
 
             keys = table.keys
-            self._many("DELETE FROM reservations WHERE partner=? AND po_number=?",
-                       zip(keys["partner"].to_pylist(), keys["po_number"].to_pylist(), strict=True))
+            self._by_keys("DELETE FROM reservations WHERE",
+                          zip(keys["partner"].to_pylist(), keys["po_number"].to_pylist(), strict=True), "")
             rows = table.rows.append_column("run_id", pa.array([run] * table.rows.num_rows, pa.string()))
             self._insert_rows("reservations", RESERVATION_COLUMNS, rows)  # many rows per statement
         last = {(r.partner, r.po_number): r.rows for r in plan.reservations}

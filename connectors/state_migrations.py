@@ -10,7 +10,9 @@ document verdicts, exceptions with evidence, history and per-run snapshots); ver
 fulfilment and billing: shipments, cartons, shipment_lines, invoices, invoice_lines, the shipped /
 invoiced quantities of order_lines and a finding's CSV row and column; version RECOVERY (7) recovery
 (when an input file was moved to its disposition, which runs that did not finish a run completed);
-version LEASES (8) the leases (connectors.lease: the workspace's, and a partner's when sharded).
+version LEASES (8) the leases (connectors.lease: the workspace's, and a partner's when sharded);
+version UNINDEXED_RESERVATIONS (9) drops the (warehouse, sku) index of reservations (every plan's
+writes paid for it; the one query by SKU, the totals, scans the table as fast).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -31,7 +33,8 @@ if TYPE_CHECKING:
 SHIPPING = 6
 RECOVERY = SHIPPING + 1
 LEASES = RECOVERY + 1
-LATEST = LEASES
+UNINDEXED_RESERVATIONS = LEASES + 1
+LATEST = UNINDEXED_RESERVATIONS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -285,6 +288,17 @@ def add_indexes(store: StateStore, *names: str) -> None:
     store._script(";".join(s.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ") for s in wanted))
 
 
+def drop_indexes(store: StateStore, *names: str) -> None:
+    """A migration step that drops indices connectors.state's INDEXES no longer defines (one a store
+    never had is no error)."""
+    from connectors.state import INDEXES
+
+    if any(f"INDEX {n} ON " in INDEXES for n in names):
+        raise StateError("a migration drops an index connectors.state still defines", indexes=names)
+    for name in names:
+        store._q(f"DROP INDEX IF EXISTS {name}")
+
+
 FINANCE = ("partner_acks", "document_acks", "exceptions", "exception_evidence", "exception_history",
            "reconciliations", "exception_snapshots", "recorded_lines")
 
@@ -339,4 +353,6 @@ MIGRATIONS = {
     SHIPPING - 1: _migrate_to_shipping,  # SHIPPING: fulfilment and billing
     RECOVERY - 1: _migrate_to_recovery,  # RECOVERY: recovery (files.disposed_at, runs.recovers)
     LEASES - 1: lambda s: add_tables(s, "leases"),  # LEASES: the workspace's and partners' leases (issue 14)
+    # UNINDEXED_RESERVATIONS: reservations without their (warehouse, sku) index (0.35 s of a 4x decide's writes)
+    UNINDEXED_RESERVATIONS - 1: lambda s: drop_indexes(s, "reservations_sku"),
 }

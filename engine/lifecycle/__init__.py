@@ -4,7 +4,8 @@ call these planners and apply what they return.
 
 Public API (stable; later workstreams add planners in the same shape):
 
-  table       TRANSITIONS, next_state(state, event), move(record, event, ...), create(record, ...),
+  table       TRANSITIONS, next_state(state, event), move(record, event, ...), moves(record, steps, ...),
+              create(record, ...),
               TransitionRefused; state groups TO_DECIDE, AWAITING_PERSON, OPEN, ENDED, SHIPPING, SHIPPABLE,
               BILLABLE, TO_CLOSE; PERSON_EVENTS
   intake      plan_intake(outcome, partner=, live=, lines=, at=, run_id=) -> Plan

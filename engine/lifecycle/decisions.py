@@ -40,7 +40,7 @@ from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
-from engine.lifecycle.table import move
+from engine.lifecycle.table import move, moves
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import decimal_column, delimiter_chars
@@ -354,22 +354,20 @@ class _Batch:
         if len(keys) != len(set(keys)):
             raise PlanError("a document key is planned twice")
         ack_type = said[-1][1] if said else ""
-        moves = []
+        steps = []
         mine = units.get(f"{d.partner}|{d.po_number}")
         if not rejected and mine:
-            moves.append(move(record, EventKind.ALLOCATED, at=ctx.at, run_id=ctx.run_id,
-                              note=f"{mine[0]} units allocated, {mine[1]} backordered, {mine[2]} not placeable "
-                                   f"on {mine[3]} line(s)"))
+            steps.append((EventKind.ALLOCATED, "system", f"{mine[0]} units allocated, {mine[1]} backordered, "
+                                                         f"{mine[2]} not placeable on {mine[3]} line(s)", ""))
         note = "; ".join(f"{kind} {bak}" for kind, bak in said) or "nothing sent (the profile receives no answer)"
         if d.reasons:
             note += f"; {d.reasons[0]}"
-        final = move(moves[-1].record if moves else record, EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED,
-                     at=ctx.at, run_id=ctx.run_id, actor=d.decided_by or "system", note=note,
-                     document_key=keys[0] if keys else "", ack_type=ack_type,
-                     answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
-                     codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)
-        moves.append(final)
-        return Plan(transitions=tuple(moves), documents=tuple(docs),
+        steps.append((EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED, d.decided_by or "system", note,
+                      keys[0] if keys else ""))
+        final = moves(record, steps, at=ctx.at, run_id=ctx.run_id, ack_type=ack_type,
+                      answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
+                      codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)
+        return Plan(transitions=(final,), documents=tuple(docs),
                     change_updates=tuple(ChangeUpdate(a.change.id, "answered") for a in applied))
 
     def _csv_ack(self, d: OrderDecision, record: OrderRecord, i: int, objects) -> tuple[PlannedDocument, str]:
@@ -457,17 +455,20 @@ class _Batch:
             parts.insert(0, pa.Table.from_pylist(kept, schema=RESERVATION_ROWS))
         if not parts:
             return ReservationTable(keys, RESERVATION_ROWS.empty_table())
-        both = pa.concat_tables([t.cast(RESERVATION_ROWS) for t in parts]).append_column(
-            "_i", pa.array(np.arange(sum(t.num_rows for t in parts))))
+        both = pa.concat_tables([t.cast(RESERVATION_ROWS) for t in parts])
         k = ["partner", "po_number", "line_number", "warehouse"]
-        summed = both.group_by(k, use_threads=False).aggregate([("quantity", "sum"), ("_i", "max")])
-        last_sku = both.take(summed["_i_max"])["sku"]
-        rows = pa.table({"partner": summed["partner"], "po_number": summed["po_number"],
-                         "line_number": summed["line_number"], "warehouse": summed["warehouse"], "sku": last_sku,
-                         "quantity": summed["quantity_sum"]}).cast(RESERVATION_ROWS)
+        rows = both.sort_by([(c, "ascending") for c in k])
+        if _repeats(rows, k):  # a line and warehouse twice: summed, the last row's SKU
+            both = both.append_column("_i", pa.array(np.arange(both.num_rows)))
+            summed = both.group_by(k, use_threads=False).aggregate([("quantity", "sum"), ("_i", "max")])
+            last_sku = both.take(summed["_i_max"])["sku"]
+            rows = pa.table({"partner": summed["partner"], "po_number": summed["po_number"],
+                             "line_number": summed["line_number"], "warehouse": summed["warehouse"], "sku": last_sku,
+                             "quantity": summed["quantity_sum"]}).cast(RESERVATION_ROWS).sort_by(
+                [(c, "ascending") for c in k])
         if pc.any(pc.less(rows["quantity"], 0)).as_py():
             raise PlanError("a negative reservation")
-        return ReservationTable(keys, rows.sort_by([(c, "ascending") for c in k]))
+        return ReservationTable(keys, rows)
 
 
 def _subset(rows: pa.Table, statuses: pa.Table, spans: list[tuple[int, int]], members: list[int]):
@@ -514,6 +515,19 @@ def _per_order(keys: list[Key], lines: pa.Table, reserved: ReservationTable) -> 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:
     wanted = pa.array([f"{p}|{po}" for p, po in keys], pa.string())
     return pc.is_in(pc.binary_join_element_wise(table["partner"], table["po_number"], "|"), value_set=wanted)
+
+
+def _repeats(ordered: pa.Table, keys: list[str]) -> bool:
+    """Two rows of ``ordered`` (sorted by ``keys``) have equal keys (a null key counts as a repeat)."""
+    n = ordered.num_rows
+    if n < 2:
+        return False
+    same = None
+    for c in keys:
+        col = ordered[c]
+        eq = pc.fill_null(pc.equal(col.slice(1), col.slice(0, n - 1)), True)
+        same = eq if same is None else pc.and_(same, eq)
+    return pc.any(same).as_py()
 
 
 def _no_line_twice(decided: pa.Table) -> None:

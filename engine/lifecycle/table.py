@@ -1,10 +1,13 @@
 """The order lifecycle's transition table and the one way an order moves: ``move`` checks the table
-and returns an OrderTransition (the new record + its history event), or raises TransitionRefused.
+and returns an OrderTransition (the new record + its history event), or raises TransitionRefused;
+``moves`` does the same for several events in a row (one record, one history event each).
 
 Pure. docs/lifecycle.md holds the same table; tests/test_lifecycle_table.py compares the two.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from schemas.lifecycle import PERSON_EVENTS as PERSON_EVENTS  # people's acts (defined beside EventKind)
 from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, OrderState, OrderTransition
@@ -92,6 +95,29 @@ def move(record: OrderRecord, event: EventKind, *, at: str, run_id: str, clock: 
     return OrderTransition(new, record.state, record.revision,
                            (HistoryEvent(new.partner, new.po_number, event, record.state, to, at, clock, actor,
                                          note[:1000], new.revision, run_id, document_key),))
+
+
+Step = tuple[EventKind, str, str, str]  # event, actor, note, document key
+
+
+def moves(record: OrderRecord, steps: Sequence[Step], *, at: str, run_id: str, clock: Clock = Clock.RUN,
+          **changes) -> OrderTransition:
+    """Move an existing order by several events in a row, each checked from the state the one before
+    left: one transition, its new record (``changes`` applied with the last event) and a history event
+    per step - what ``move`` after ``move`` stores, with one record built instead of one per event."""
+    states = [record.state]  # before each step, then after the last
+    for step in steps:
+        to = TRANSITIONS.get((states[-1], step[0]))
+        if to is None:
+            raise TransitionRefused(record if len(states) == 1 else record.evolve(state=states[-1]), step[0])
+        states.append(to)
+    new = record.evolve(state=states[-1], updated_at=at, run_id=run_id, **changes)
+    revisions = [record.revision] * (len(steps) - 1) + [new.revision]  # the changes come with the last event
+    return OrderTransition(new, record.state, record.revision, tuple(
+        HistoryEvent(new.partner, new.po_number, event, before, after, at, clock, actor, note[:1000], revision,
+                     run_id, document_key)
+        for (event, actor, note, document_key), before, after, revision in zip(steps, states, states[1:], revisions,
+                                                                                 strict=False)))
 
 
 def create(record: OrderRecord, *, at: str, run_id: str, note: str = "", actor: str = "system",

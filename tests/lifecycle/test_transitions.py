@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import lifecycle
-from engine.lifecycle.table import create, move
+from engine.lifecycle.table import TransitionRefused, create, move, moves
 from schemas.lifecycle import Clock, EventKind, OrderState
 from tests.lifecycle.helpers import AT, RUN, record
 
@@ -76,3 +76,21 @@ def test_a_plan_with_a_line_twice_fails_for_its_order_only():
     plan = lifecycle.isolated(rec, lambda: Plan(lines=(OrderLines("acme", "PO-1", twice),)), at=AT, run_id=RUN,
                               stage="decide")
     assert plan.lines == () and plan.findings[0].finding.code == "ORDER_DECISION_FAILED"
+
+
+def test_moves_stores_what_move_after_move_stores():
+    """Several events in a row as one transition: the last move's record and every move's event."""
+    received = record(OrderState.RECEIVED)
+    first = move(received, EventKind.ALLOCATED, at=AT, run_id=RUN, note="5 units allocated")
+    last = move(first.record, EventKind.ACKNOWLEDGED, at=AT, run_id=RUN, actor="Dana", note="855 AC",
+                document_key="855:PO-1", ack_type="AC", answered_revision=1, revision=2)
+    t = moves(received, [(EventKind.ALLOCATED, "system", "5 units allocated", ""),
+                         (EventKind.ACKNOWLEDGED, "Dana", "855 AC", "855:PO-1")],
+              at=AT, run_id=RUN, ack_type="AC", answered_revision=1, revision=2)
+    assert (t.record, t.expect_state, t.expect_revision) == (last.record, OrderState.RECEIVED, 1)
+    assert t.events == first.events + last.events
+    assert moves(received, [(EventKind.REJECTED, "system", "no", "")], at=AT, run_id=RUN) == move(
+        received, EventKind.REJECTED, at=AT, run_id=RUN, note="no")
+    with pytest.raises(TransitionRefused):  # each step from the state the one before left
+        moves(received, [(EventKind.REJECTED, "system", "", ""), (EventKind.ACKNOWLEDGED, "system", "", "")],
+              at=AT, run_id=RUN)
