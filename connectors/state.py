@@ -125,7 +125,7 @@ def _edge(path: str) -> Iterator[None]:
 
 SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, SHIPPING (6): fulfilment and billing,
 #                         RECOVERY (7): recovery (files.disposed_at, runs.recovers), LEASES (8): leases,
-#                         UNINDEXED_RESERVATIONS (9): reservations without their (warehouse, sku) index
+#                         RETUNED_INDEXES (9): reservations without their (warehouse, sku) index, cartons by label
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -289,6 +289,7 @@ CREATE INDEX runs_started ON runs (started_at);
 CREATE INDEX shipments_partner ON shipments (partner, ship_date);
 CREATE INDEX shipments_billing ON shipments (billing, partner);
 CREATE INDEX shipment_lines_po ON shipment_lines (partner, po_number);
+CREATE INDEX cartons_label ON cartons (label);
 CREATE INDEX invoices_po ON invoices (partner, po_number);
 CREATE INDEX invoices_shipment ON invoices (warehouse, shipment_id);
 CREATE INDEX documents_run ON documents (run_id);

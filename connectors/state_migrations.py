@@ -11,8 +11,9 @@ fulfilment and billing: shipments, cartons, shipment_lines, invoices, invoice_li
 invoiced quantities of order_lines and a finding's CSV row and column; version RECOVERY (7) recovery
 (when an input file was moved to its disposition, which runs that did not finish a run completed);
 version LEASES (8) the leases (connectors.lease: the workspace's, and a partner's when sharded);
-version UNINDEXED_RESERVATIONS (9) drops the (warehouse, sku) index of reservations (every plan's
-writes paid for it; the one query by SKU, the totals, scans the table as fast).
+version RETUNED_INDEXES (9) drops the (warehouse, sku) index of reservations (every plan's
+writes paid for it; the one query by SKU, the totals, scans the table as fast) and indexes cartons by
+label (every confirmation file looks its cartons up by label, among every carton ever recorded).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 SHIPPING = 6
 RECOVERY = SHIPPING + 1
 LEASES = RECOVERY + 1
-UNINDEXED_RESERVATIONS = LEASES + 1
-LATEST = UNINDEXED_RESERVATIONS
+RETUNED_INDEXES = LEASES + 1
+LATEST = RETUNED_INDEXES
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -299,6 +300,11 @@ def drop_indexes(store: StateStore, *names: str) -> None:
         store._q(f"DROP INDEX IF EXISTS {name}")
 
 
+def _retune_indexes(store: StateStore) -> None:
+    drop_indexes(store, "reservations_sku")
+    add_indexes(store, "cartons_label")
+
+
 FINANCE = ("partner_acks", "document_acks", "exceptions", "exception_evidence", "exception_history",
            "reconciliations", "exception_snapshots", "recorded_lines")
 
@@ -353,6 +359,7 @@ MIGRATIONS = {
     SHIPPING - 1: _migrate_to_shipping,  # SHIPPING: fulfilment and billing
     RECOVERY - 1: _migrate_to_recovery,  # RECOVERY: recovery (files.disposed_at, runs.recovers)
     LEASES - 1: lambda s: add_tables(s, "leases"),  # LEASES: the workspace's and partners' leases (issue 14)
-    # UNINDEXED_RESERVATIONS: reservations without their (warehouse, sku) index (0.35 s of a 4x decide's writes)
-    UNINDEXED_RESERVATIONS - 1: lambda s: drop_indexes(s, "reservations_sku"),
+    # RETUNED_INDEXES: reservations without their (warehouse, sku) index (0.35 s of a 4x decide's writes),
+    # cartons by label (recorded_cartons_for scanned every carton ever recorded, per confirmation file)
+    RETUNED_INDEXES - 1: _retune_indexes,
 }

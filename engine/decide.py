@@ -57,7 +57,6 @@ class LineDecision:
     codes: tuple[str, ...] = ()
     reason: str = ""
     unit_eaches: int = 1  # eaches in one PO103 unit (item master): allocation counts eaches
-    unit_eaches: int = 1  # eaches in one PO103 unit (item master): allocation counts eaches
 
 
 class OrderDecision:

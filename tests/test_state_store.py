@@ -174,7 +174,7 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
         assert "disposed_at" not in store._columns("files")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == LATEST == mig.UNINDEXED_RESERVATIONS == mig.LEASES + 1 == mig.RECOVERY + 2 \
+    assert store.schema_version == LATEST == mig.RETUNED_INDEXES == mig.LEASES + 1 == mig.RECOVERY + 2 \
         == mig.SHIPPING + 3
     assert set(ADDED_IN[mig.SHIPPING]) <= store._table_names()
     for table, column, _ in COLUMNS_ADDED_IN[mig.SHIPPING] + COLUMNS_ADDED_IN[mig.RECOVERY]:
@@ -224,13 +224,15 @@ def test_version_3_gets_the_indices_that_read_a_run(store_target):
         assert "documents_run" in " ".join(str(r) for r in plan)
 
 
-def test_version_8_drops_the_reservations_sku_index(store_target):
+def test_version_8_drops_the_reservations_sku_index_and_indexes_cartons_by_label(store_target):
     """8 -> 9: reservations lose their (warehouse, sku) index (every plan's writes paid for it); their
-    rows stay and the totals by warehouse and SKU read the same."""
+    rows stay and the totals by warehouse and SKU read the same. Cartons gain an index by label (each
+    confirmation file's lookup of its cartons, recorded_cartons_for)."""
     path = store_target()
     store = StateStore(path)
     with store.transaction():  # what a version 8 store looks like, with some reservations
         store._q("CREATE INDEX reservations_sku ON reservations (warehouse, sku)")
+        store._q("DROP INDEX cartons_label")
         store._many("INSERT INTO reservations (partner, po_number, line_number, warehouse, sku, quantity, run_id)"
                     " VALUES (?,?,?,?,?,?,?)", [("acme", "PO-1", 1, "EAST", "SKU-2", 3, "r"),
                                                 ("acme", "PO-1", 2, "EAST", "SKU-1", 4, "r"),
@@ -240,7 +242,12 @@ def test_version_8_drops_the_reservations_sku_index(store_target):
     store.close()
     store = StateStore(path)
     assert store.schema_version == LATEST and "reservations_sku" not in index_names(store)
+    assert "cartons_label" in index_names(store)
+    if store.dialect.name == "sqlite":  # SQLite's query plan: the label lookup uses it
+        plan = store._q("EXPLAIN QUERY PLAN SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE label IN ('C-1')")
+        assert "cartons_label" in " ".join(str(r) for r in plan)
     assert store.reservations() == before == [{"warehouse": "EAST", "sku": "SKU-1", "quantity": 4},
                                               {"warehouse": "EAST", "sku": "SKU-2", "quantity": 8}]
     store.close()
-    assert "reservations_sku" not in index_names(StateStore(store_target("new")))  # nor a new store
+    fresh = index_names(StateStore(store_target("new")))  # a new store as a migrated one
+    assert "reservations_sku" not in fresh and "cartons_label" in fresh
