@@ -233,13 +233,13 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     ``orders``: the canonical ORDERS row per order; ``order_lines``: per order, line id -> ORDER_LINES
     row; ``customers``: partner -> customers.csv row (terms)."""
     refused = refused or {}
-    billed: dict[tuple[str, str, int], Decimal] = {}
+    billed: dict[Key, dict[int, Decimal]] = {}  # per order: line number -> units billed by this run's 810s
     out: list[PreparedInvoice] = []
     problems: list[FindingRecord] = []
     terms: dict[str, object] = {}
     numbered: dict[Key, dict[int, LineRecord]] = {}
     fast: dict[str, Delimiters | None] = {}
-    texts: dict[Decimal, str] = {}  # x12_decimal of each distinct quantity and price
+    cells: dict[tuple[Decimal, Decimal], tuple[str, str, Decimal]] = {}  # (quantity, price) -> texts, amount
     for d in due:
         key = (d.partner, d.po_number)
         profile = profiles[d.partner]
@@ -257,24 +257,25 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         if d.partner not in fast:
             fast[d.partner] = _fast_delimiters(envelope_for(profile), profile)
         rows = order_lines.get(key, {})
+        so_far = billed.get(key) or {}
         try:
             built = None if fast[d.partner] is None else _text_invoice(
-                d, by_number, orders.get(key, {}), rows, terms[d.partner], profile, invoice_date, billed,
-                fast[d.partner], texts)
+                d, by_number, orders.get(key, {}), rows, terms[d.partner], profile, invoice_date, so_far,
+                fast[d.partner], cells)
             if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
                 built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
-                                 terms[d.partner], profile, invoice_date, billed)
+                                 terms[d.partner], profile, invoice_date, so_far)
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
                         value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
             continue
-        partner, po = key
+        so_far = billed.setdefault(key, so_far)
         for n, q in d.quantities.items():
-            was = billed.get((partner, po, n))
-            billed[(partner, po, n)] = (ZERO if was is None else was) + q
+            was = so_far.get(n)
+            so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built))
     return out, tuple(problems)
 
@@ -346,33 +347,34 @@ ZERO = Decimal(0)
 
 def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, rows: Mapping[str, object],
                   terms, profile: PartnerProfile, invoice_date: date,
-                  billed: Mapping[tuple[str, str, int], Decimal], delimiters: Delimiters,
-                  texts: dict[Decimal, str]) -> Text810 | None:
+                  billed: Mapping[int, Decimal], delimiters: Delimiters,
+                  cells: dict[tuple[Decimal, Decimal], tuple[str, str, Decimal]]) -> Text810 | None:
     """_invoice's 810 written straight as text with ``delimiters`` (what render_body gives its body),
     or None when anything calls for _invoice itself: a line not stored, without a price, not positive,
-    billed twice or beyond what shipped, a value holding a delimiter, a row not read from columns."""
+    billed twice or beyond what shipped, a value holding a delimiter, a row not read from columns.
+    ``billed``: line number -> units of this order billed by the run's earlier 810s; ``cells``: (quantity,
+    price) -> their texts and amount, shared by a run's 810s."""
     e, end = delimiters.element, delimiters.segment + delimiters.suffix
     forbidden = frozenset(c for c in (delimiters.element, delimiters.component, delimiters.segment,
                                       delimiters.repetition) if c)
-    line_ids: list[str] = []
-    qs: list[Decimal] = []
-    us: list[str] = []
-    ps: list[Decimal] = []
+    written: list[tuple[str, str, Decimal, Decimal]] = []  # (line id, unit, price, amount) per line
     parts: list[str] = []
+    values: list[str] = []  # every value written, checked against the delimiters once
     segments = 0
     partner, po = d.partner, d.po_number
+    line_of, row_of, cell_of = by_number.get, rows.get, cells.get
     for n, q in d.quantities.items():
-        ln = by_number.get(n)
+        ln = line_of(n)
         if ln is None:
             return None
         line_id = ln.line_id or str(n)
         price = ln.ack_price if ln.ack_price is not None else ln.unit_price
-        if price is None or not q > 0 or price < 0 or q > ln.shipped - (ln.invoiced + billed.get((partner, po, n),
-                                                                                                   ZERO)):
+        if price is None or not q > 0 or price < 0 or q > ln.shipped - (ln.invoiced + billed[n] if n in billed
+                                                                         else ln.invoiced):
             return None
-        row = rows.get(line_id)
+        row = row_of(line_id)
         if row is None:
-            unit, basis, description, flat = ln.unit or "EA", "", "", []
+            unit, basis, description, flat = ln.unit or "EA", "", "", ()
         else:
             if not isinstance(row, LineText):  # an ORDER_LINES row as a dict
                 ids = row.get("product_ids") or []  # type: ignore[attr-defined]
@@ -381,30 +383,42 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                 row = LineText(row.get("unit"), row.get("price_basis"), row.get("description"),  # type: ignore
                                tuple((p.get("qualifier"), p.get("id")) for p in ids))
             unit, basis, description = ln.unit or row.unit or "EA", row.price_basis or "", row.description or ""
-            flat = [v for qualifier, pid in row.product_ids if pid for v in (qualifier, pid)][:20]
+            pids = row.product_ids
+            if not pids:
+                flat = ()
+            elif len(pids) == 1:  # most lines: one product id
+                flat = pids[0] if pids[0][1] else ()
+            else:
+                flat = [v for qualifier, pid in pids if pid for v in (qualifier, pid)][:20]
+        cell = cell_of((q, price))
+        if cell is None:  # (IT102, IT104, the line's amount) once per distinct quantity and price
+            cell = cells[(q, price)] = (x12_decimal(q), x12_decimal(price), money(q * price))
         try:
-            if not forbidden.isdisjoint(line_id + unit + basis + description + "".join(flat)):
-                return None
+            if flat:
+                values += (line_id, unit, basis, description, *flat)
+                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{e}{e.join(flat)}{end}")
+            else:
+                values += (line_id, unit, basis, description)
+                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{end}" if basis else
+                             f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{end}")
         except TypeError:  # a qualifier that is not text
             return None
-        qt = texts.get(q) or texts.setdefault(q, x12_decimal(q))
-        pt = texts.get(price) or texts.setdefault(price, x12_decimal(price))
-        if flat:
-            parts.append(f"IT1{e}{line_id}{e}{qt}{e}{unit}{e}{pt}{e}{basis}{e}{e.join(flat)}{end}")
-        elif basis:
-            parts.append(f"IT1{e}{line_id}{e}{qt}{e}{unit}{e}{pt}{e}{basis}{end}")
-        else:
-            parts.append(f"IT1{e}{line_id}{e}{qt}{e}{unit}{e}{pt}{end}")
         segments += 1
         if description:
             parts.append(f"PID{e}F{e}{e}{e}{e}{description}{end}")
             segments += 1
-        line_ids.append(line_id)
-        qs.append(q)
-        us.append(unit)
-        ps.append(price)
-    if len(set(line_ids)) != len(line_ids) or not line_ids:
+        written.append((line_id, unit, price, cell[2]))
+    try:
+        if not forbidden.isdisjoint("".join(values)):
+            return None
+    except TypeError:  # a value that is not text
         return None
+    if not written:
+        return None
+    line_ids, us, ps, exts = map(list, zip(*written, strict=True))
+    if len(set(line_ids)) != len(line_ids):
+        return None
+    qs = list(d.quantities.values())
     ships = (d.shipment,) if d.shipment is not None else d.shipments
     last = ships[-1] if ships else None
     head = invoice_head(po, (), {**order, "partner": partner}, number=PENDING_NUMBER, invoice_date=invoice_date,
@@ -413,19 +427,18 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                  bill_of_lading=",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
                  ship_date=last.ship_date if last else None)
     settings = profile.fulfilment.invoice
-    exts = [money(q * p) for q, p in zip(qs, ps, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
     before, after = head_810(head, settings), tail_810(settings, total, charges, us, qs)
     if not forbidden.isdisjoint(body_chars([before, after])):
         return None
-    big = render_body(before[:1], delimiters)
+    text = render_body(before, delimiters)
     number_at = len(f"BIG{e}{before[0][1]}{e}")
-    if big[number_at:number_at + len(PENDING_NUMBER) + 1] != PENDING_NUMBER + e:
+    if text[number_at:number_at + len(PENDING_NUMBER) + 1] != PENDING_NUMBER + e:
         return None
-    text = "".join([render_body(before[1:], delimiters), *parts, render_body(after, delimiters)])
-    return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, big[:number_at],
-                   big[number_at + len(PENDING_NUMBER):] + text, len(before) + segments + len(after))
+    return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, text[:number_at],
+                   "".join([text[number_at + len(PENDING_NUMBER):], *parts, render_body(after, delimiters)]),
+                   len(before) + segments + len(after))
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,8 +453,7 @@ class Text810(Order810):
 
 
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
-             terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[tuple[str, str, int], Decimal]
-             ) -> Order810:
+             terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[int, Decimal]) -> Order810:
     quantities: dict[str, Decimal] = {}
     units: dict[str, str] = {}
     prices: dict[str, Decimal] = {}
@@ -454,9 +466,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
         if price is not None:
             prices[line_id] = price
     shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
-    already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get((d.partner, d.po_number, n),
-                                                                                  Decimal(0))
-               for n in d.quantities}
+    already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get(n, ZERO) for n in d.quantities}
     ships = (d.shipment,) if d.shipment is not None else d.shipments
     last = ships[-1] if ships else None
     bol = ",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50]
