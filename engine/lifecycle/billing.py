@@ -508,6 +508,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     work = {k: {ln.line_number: ln for ln in v} for k, v in lines.items() if k in keys}
     envelopes: dict[str, Envelope] = {}
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
+    invoiced_state = LineState.INVOICED
     transitions, docs, invoices = [], [], []
     for p, n in zip(prepared, numbers, strict=True):
         d, built = p.due, p.built
@@ -516,8 +517,10 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         number = invoice_number(n, profile)
         current = work[key]
         billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
-        after: list[tuple[int, Decimal, LineState]] = []  # this 810's lines: (line number, invoiced, state)
-        for k, q in d.quantities.items():
+        head, sums = built.head, built.built
+        billed_lines: list[InvoicedLine] = []
+        for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
+                                               strict=True):
             ln = current[k]
             was = billing.get(k)
             invoiced, state = (ln.invoiced, ln.state) if was is None else was
@@ -525,8 +528,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             if total > ln.shipped:
                 raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
             # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-            after.append((k, total, LineState.INVOICED if ln.allocated + ln.backordered <= ln.shipped <= total
-                          else state))
+            billing[k] = (total, invoiced_state if ln.allocated + ln.backordered <= ln.shipped <= total else state)
+            billed_lines.append(InvoicedLine(k, ln.line_id, q, unit, price, amount))
         if isinstance(built, Text810):  # written as text already: numbered in place
             docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
                 d.doc_key, po_number=d.po_number, text=built.before + number + built.after,
@@ -541,17 +544,12 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             if env is None:
                 env = envelopes[d.partner] = envelope_for(profile)
             docs.append(_document(d, body, env))
-        head, sums = built.head, built.built
         invoices.append(InvoiceRecord(
             partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
-            lines=tuple(InvoicedLine(k, current[k].line_id, d.quantities[k], unit, price, amount)
-                        for k, unit, price, amount in zip(d.quantities, built.units, built.prices, sums.extensions,
-                                                          strict=True)),
+            lines=tuple(billed_lines),
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=d.doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
-        for k, total, state in after:
-            billing[k] = (total, state)
         done = True
         for n, ln in current.items():
             was = billing.get(n)
@@ -579,7 +577,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         return t
 
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple((*key, n, str.__str__(state), text(invoiced), run_id)  # a StrEnum's text
+                line_updates=tuple((*key, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
                                    for key, billing in sorted(now_billed.items())
                                    for n, (invoiced, state) in sorted(billing.items())),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
