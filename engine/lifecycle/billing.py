@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
 import pyarrow as pa
@@ -106,6 +107,21 @@ def _decimals(column: pa.Array | pa.ChunkedArray, *, null: Decimal | None = None
     return [values[i] if i is not None else null for i in encoded.indices.to_pylist()]
 
 
+def _runs(table: pa.Table, columns: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each run of consecutive rows with the same values in ``columns``, in row order."""
+    ends = sorted(set().union(*(pc.run_end_encode(table[c].combine_chunks()).run_ends.to_pylist() for c in columns)))
+    return list(zip([0, *ends[:-1]], ends, strict=True)) if ends else []
+
+
+def _grouped(keys: Sequence[tuple], rows: Sequence[tuple], runs: list[tuple[int, int]]) -> dict[tuple, tuple]:
+    """``rows`` per key (``keys``: each row's), in row order, a run of rows of one key at a time."""
+    out: dict[tuple, tuple] = {}
+    for a, b in runs:
+        k = keys[a]
+        out[k] = out[k] + tuple(rows[a:b]) if k in out else tuple(rows[a:b])
+    return out
+
+
 def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     """connectors.state BILLING_LINE_COLUMNS rows (each order's lines together, by line number) as
     BilledLines per order (null quantities 0, null texts "")."""
@@ -118,14 +134,12 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     state_of = [_LINE_STATES.get(s) or LineState(s) for s in encoded.dictionary.to_pylist()]
     states = [state_of[i] for i in encoded.indices.to_pylist()]
     zero = Decimal(0)
-    rows = map(BilledLine._make, zip(text["partner"], text["po_number"], text["line_number"], blank["line_id"], states,
-                                     blank["unit"], _decimals(table["unit_price"]), _decimals(table["ack_price"]),
-                                     count["allocated"], count["backordered"], _decimals(table["shipped"], null=zero),
-                                     _decimals(table["invoiced"], null=zero), strict=True))
-    out: dict[Key, list[BilledLine]] = {}
-    for ln in rows:
-        out.setdefault((ln.partner, ln.po_number), []).append(ln)
-    return {k: tuple(v) for k, v in out.items()}
+    rows = list(map(tuple.__new__, repeat(BilledLine), zip(  # BilledLines without a Python call each
+        text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
+        _decimals(table["unit_price"]), _decimals(table["ack_price"]), count["allocated"], count["backordered"],
+        _decimals(table["shipped"], null=zero), _decimals(table["invoiced"], null=zero), strict=True)))
+    keys = list(zip(text["partner"], text["po_number"], strict=True))
+    return _grouped(keys, rows, _runs(table, ("partner", "po_number")))
 
 
 def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
@@ -134,15 +148,14 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
     if not heads.num_rows:
         return []
     wh, sid, po, n = (lines[c].to_pylist() for c in ("warehouse", "shipment_id", "po_number", "line_number"))
-    units: dict[tuple[str, str], list[ShippedUnits]] = {}
-    for w, s, p, k, q in zip(wh, sid, po, n, _decimals(lines["quantity"]), strict=True):
-        units.setdefault((w, s), []).append(ShippedUnits(p, k, q))
+    shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
+    units = _grouped(list(zip(wh, sid, strict=True)), shipped, _runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
     for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
         when = days.get(day) or days.setdefault(day, date.fromisoformat(day))
         out.append(ShipmentRecord(warehouse=w, shipment_id=s, partner=partner, ship_date=when,
-                                  lines=tuple(units.get((w, s), ())), bill_of_lading=bol or "",  # type: ignore[arg-type]
+                                  lines=units.get((w, s), ()), bill_of_lading=bol or "",  # type: ignore[arg-type]
                                   billing=status))
     return out
 
@@ -321,15 +334,18 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
         ids = order_lines["product_ids"].combine_chunks()
         offsets = ids.offsets.to_pylist()  # into ids.values, which StructArray.flatten reads with its offset
         fields = dict(zip((f.name for f in ids.type.value_type), ids.values.flatten(), strict=True))
-        qualifiers, values = fields["qualifier"].to_pylist(), fields["id"].to_pylist()
+        flat = list(zip(fields["qualifier"].to_pylist(), fields["id"].to_pylist(), strict=True))
         valid = ids.is_valid().to_pylist()
-        pairs = [tuple(zip(qualifiers[a:b], values[a:b], strict=True)) if ok else ()
-                 for a, b, ok in zip(offsets[:-1], offsets[1:], valid, strict=True)]
+        pairs = [tuple(flat[a:b]) if ok else () for a, b, ok in zip(offsets[:-1], offsets[1:], valid, strict=True)]
+    texts = list(map(tuple.__new__, repeat(LineText), zip(column("unit"), column("price_basis"), column("description"),
+                                                          pairs, strict=True)))
+    line_ids = [line_id or str(number)
+                for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
+    keys = list(zip(column("partner"), column("po_number"), strict=True))
     out: dict[Key, dict[str, LineText]] = {}
-    for partner, po, line_id, number, unit, basis, description, product_ids in zip(
-            column("partner"), column("po_number"), column("line_id"), column("line_number"), column("unit"),
-            column("price_basis"), column("description"), pairs, strict=True):
-        out.setdefault((partner, po), {})[line_id or str(number)] = LineText(unit, basis, description, product_ids)
+    present = tuple(c for c in ("partner", "po_number") if c in cols)
+    for a, b in _runs(order_lines, present) if present else [(0, n)]:
+        out.setdefault(keys[a], {}).update(zip(line_ids[a:b], texts[a:b], strict=True))  # a later row of an id wins
     return out
 
 
