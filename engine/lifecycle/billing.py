@@ -593,9 +593,9 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         return t
 
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple((*key, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
-                                   for key, billing in sorted(now_billed.items())
-                                   for n, (invoiced, state) in sorted(billing.items())),
+                line_updates=tuple([(*key, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
+                                    for key, billing in sorted(now_billed.items())  # a StrEnum's text
+                                    for n, (invoiced, state) in sorted(billing.items())]),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
 
 
