@@ -41,7 +41,7 @@ from engine.invoice import (
 )
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
-from parsers.x12_writer import x12_decimal
+from parsers.x12_writer import DelimiterCollision, x12_decimal
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
@@ -446,14 +446,15 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
     before, after = head_810(head, settings), tail_810(settings, total, charges, us, qs)
-    if not forbidden.isdisjoint(body_chars([before, after])):
+    try:
+        text, tail = render_body(before, delimiters), render_body(after, delimiters)
+    except DelimiterCollision:  # a value holding one of the delimiters
         return None
-    text = render_body(before, delimiters)
     number_at = len(f"BIG{e}{before[0][1]}{e}")
     if text[number_at:number_at + len(PENDING_NUMBER) + 1] != PENDING_NUMBER + e:
         return None
     return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, text[:number_at],
-                   "".join([text[number_at + len(PENDING_NUMBER):], *parts, render_body(after, delimiters)]),
+                   "".join([text[number_at + len(PENDING_NUMBER):], *parts, tail]),
                    len(before) + segments + len(after))
 
 

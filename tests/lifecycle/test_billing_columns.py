@@ -105,6 +105,8 @@ CASES = {
     "a product id without a qualifier": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         rows={"2": {"product_ids": [{"qualifier": None, "id": "V-2"}]}}),
+    "a bill of lading holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B*1")]),
     "a value holding the element separator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], rows={"1": {"description": "A*B"}}),
     "units already billed": dict(lines=order_lines(invoiced=(5, 0)), shipments=[shipment("S1", (1, "5"), (2, "6"))]),
@@ -124,7 +126,8 @@ def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, 
     segments, problems_seg, kinds_seg = plan_of(monkeypatch, text=False, as_columns=as_columns, **kw)
     assert text == segments and problems == problems_seg
     assert set(kinds_seg) <= {"Order810"}
-    if case not in ("a value holding the element separator", "a product id without a qualifier"):
+    if case not in ("a value holding the element separator", "a product id without a qualifier",
+                    "a bill of lading holding the element separator"):
         assert set(kinds) <= {"Text810"}  # everything ordinary goes the text way
     else:
         assert kinds == ["Order810"]  # a delimiter in a value: built as segments (the renderer picks a set)
