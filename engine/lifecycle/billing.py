@@ -64,6 +64,7 @@ from schemas.x12 import Delimiters
 Key = tuple[str, str]
 STAGE = "invoicing"
 PENDING_NUMBER = "0"  # BIG02 while an invoice is built before its number is taken
+ZERO = Decimal(0)
 Billed = dict[tuple[str, str], tuple[str, ...]]  # (warehouse, shipment id) -> doc keys of the 810s it waits for
 
 
@@ -199,17 +200,19 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
                 per_order[(s.partner, po)].append(s)
             continue
         complete, waits = True, []
-        for po in s.po_numbers:
+        units: dict[str, dict[int, Decimal]] = {}  # per PO (in the shipment's order): line number -> units
+        for ln in s.lines:
+            qty = units.get(ln.po_number)
+            if qty is None:
+                qty = units[ln.po_number] = {}
+            qty[ln.line_number] = qty.get(ln.line_number, ZERO) + ln.quantity
+        for po, qty in units.items():
             if (s.warehouse, s.shipment_id, po) in invoiced_pos:
                 continue
             if records.get((s.partner, po)) is None or records[(s.partner, po)].state not in BILLABLE:
                 complete = False
                 continue
-            qty: dict[int, Decimal] = defaultdict(Decimal)
-            for ln in s.lines:
-                if ln.po_number == po:
-                    qty[ln.line_number] += ln.quantity
-            due.append(InvoiceDue(s.partner, po, dict(qty), shipment=s))
+            due.append(InvoiceDue(s.partner, po, qty, shipment=s))
             waits.append(due[-1].doc_key)
         if complete:
             billed[(s.warehouse, s.shipment_id)] = tuple(waits)
@@ -356,9 +359,6 @@ def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | Non
     if any(len(c) > 1 for c in (d.element, d.component, d.segment, d.repetition)):
         return None
     return d if first_fit(env, set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-")) == d else None
-
-
-ZERO = Decimal(0)
 
 
 def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, rows: Mapping[str, object],
