@@ -376,6 +376,7 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     written: list[tuple[str, str, Decimal, Decimal]] = []  # (line id, unit, price, amount) per line
     parts: list[str] = []
     values: list[str] = []  # every value written, checked against the delimiters once
+    flat: Sequence[str | None]  # a line's product ids: qualifier, id, ...
     segments = 0
     partner, po = d.partner, d.po_number
     line_of, row_of, cell_of = by_number.get, rows.get, cells.get
