@@ -1081,11 +1081,11 @@ class StateStore(FinanceTables):
     def _write_invoices(self, plan: Plan) -> None:
         if not plan.invoices:
             return
-        self._many(_insert("invoices", INVOICE_COLUMNS),
-                   [(v.invoice_number, v.partner, v.po_number, v.invoice_date.isoformat(), v.warehouse,
-                     v.shipment_id, v.currency, _dtext(v.merchandise), _dtext(v.charges), _dtext(v.total), v.doc_key,
-                     v.created_at, v.run_id) for v in plan.invoices])
         text = _dtexts()
+        self._insert_tuples("invoices", INVOICE_COLUMNS,
+                            [(v.invoice_number, v.partner, v.po_number, v.invoice_date.isoformat(), v.warehouse,
+                              v.shipment_id, v.currency, text(v.merchandise), text(v.charges), text(v.total),
+                              v.doc_key, v.created_at, v.run_id) for v in plan.invoices])
         self._insert_tuples("invoice_lines", INVOICE_LINE_COLUMNS,
                             [(v.invoice_number, ln.line_number, ln.line_id, text(ln.quantity), ln.unit,
                               text(ln.unit_price), text(ln.amount)) for v in plan.invoices for ln in v.lines])
@@ -1971,10 +1971,6 @@ def unfinished_before(runs: Sequence[dict], run_id: str) -> list[str]:
     return covered[::-1]
 
 
-def _insert(table: str, columns: Sequence[str]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
-
-
 def _shipment_row(r: ShipmentRecord) -> tuple:
     return (r.warehouse, r.shipment_id, r.partner, r.stock_warehouse, r.source_kind, r.source_file, r.source_sha256,
             r.isa13, r.gs06, r.st02, r.ship_date.isoformat(), r.ship_time.isoformat() if r.ship_time else None,
@@ -2001,15 +1997,15 @@ def _dtext(value: Decimal | None) -> str | None:
 def _dtexts() -> Callable[[Decimal | None], str | None]:
     """_dtext with each distinct value's text made once (equal values, equal text: a night's
     quantities and prices repeat few values)."""
-    texts: dict[Decimal | None, str | None] = {}
+    return _DecimalTexts().__getitem__  # a known value's text without a Python call
 
-    def text(value: Decimal | None) -> str | None:
-        if value in texts:
-            return texts[value]
-        t = texts[value] = _dtext(value)
+
+class _DecimalTexts(dict[Decimal | None, str | None]):
+    """_dtext of each value asked, made once."""
+
+    def __missing__(self, value: Decimal | None) -> str | None:
+        t = self[value] = _dtext(value)
         return t
-
-    return text
 
 
 def _dec(text: str | None) -> Decimal | None:

@@ -380,14 +380,14 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     pending = billing.shipments_to_bill(*state.billing_shipments(billable))
     if not pending:
         return res
-    keys = {(s.partner, po) for s in pending for po in s.po_numbers}
-    records = state.orders_for(keys)
-    lines = billing.billed_lines(state.billing_lines(keys))
-    invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
-    order_shipments: dict[tuple[str, str], list] = {}
+    order_shipments: dict[tuple[str, str], list] = {}  # per order, its shipments (each one's POs found once)
     for s in pending:
         for po in s.po_numbers:
             order_shipments.setdefault((s.partner, po), []).append(s)
+    keys = set(order_shipments)
+    records = state.orders_for(keys)
+    lines = billing.billed_lines(state.billing_lines(keys))
+    invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
                                        order_shipments=order_shipments, profiles=profiles)
     if not due and not billed:

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
 import pyarrow as pa
@@ -40,7 +41,7 @@ from engine.invoice import (
 )
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
-from parsers.x12_writer import x12_decimal
+from parsers.x12_writer import DelimiterCollision, x12_decimal
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
@@ -63,6 +64,7 @@ from schemas.x12 import Delimiters
 Key = tuple[str, str]
 STAGE = "invoicing"
 PENDING_NUMBER = "0"  # BIG02 while an invoice is built before its number is taken
+ZERO = Decimal(0)
 Billed = dict[tuple[str, str], tuple[str, ...]]  # (warehouse, shipment id) -> doc keys of the 810s it waits for
 
 
@@ -106,6 +108,21 @@ def _decimals(column: pa.Array | pa.ChunkedArray, *, null: Decimal | None = None
     return [values[i] if i is not None else null for i in encoded.indices.to_pylist()]
 
 
+def _runs(table: pa.Table, columns: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(start, end) of each run of consecutive rows with the same values in ``columns``, in row order."""
+    ends = sorted(set().union(*(pc.run_end_encode(table[c].combine_chunks()).run_ends.to_pylist() for c in columns)))
+    return list(zip([0, *ends[:-1]], ends, strict=True)) if ends else []
+
+
+def _grouped(keys: Sequence[tuple], rows: Sequence[tuple], runs: list[tuple[int, int]]) -> dict[tuple, tuple]:
+    """``rows`` per key (``keys``: each row's), in row order, a run of rows of one key at a time."""
+    out: dict[tuple, tuple] = {}
+    for a, b in runs:
+        k = keys[a]
+        out[k] = out[k] + tuple(rows[a:b]) if k in out else tuple(rows[a:b])
+    return out
+
+
 def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     """connectors.state BILLING_LINE_COLUMNS rows (each order's lines together, by line number) as
     BilledLines per order (null quantities 0, null texts "")."""
@@ -118,14 +135,12 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     state_of = [_LINE_STATES.get(s) or LineState(s) for s in encoded.dictionary.to_pylist()]
     states = [state_of[i] for i in encoded.indices.to_pylist()]
     zero = Decimal(0)
-    rows = map(BilledLine._make, zip(text["partner"], text["po_number"], text["line_number"], blank["line_id"], states,
-                                     blank["unit"], _decimals(table["unit_price"]), _decimals(table["ack_price"]),
-                                     count["allocated"], count["backordered"], _decimals(table["shipped"], null=zero),
-                                     _decimals(table["invoiced"], null=zero), strict=True))
-    out: dict[Key, list[BilledLine]] = {}
-    for ln in rows:
-        out.setdefault((ln.partner, ln.po_number), []).append(ln)
-    return {k: tuple(v) for k, v in out.items()}
+    rows = list(map(tuple.__new__, repeat(BilledLine), zip(  # BilledLines without a Python call each
+        text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
+        _decimals(table["unit_price"]), _decimals(table["ack_price"]), count["allocated"], count["backordered"],
+        _decimals(table["shipped"], null=zero), _decimals(table["invoiced"], null=zero), strict=True)))
+    keys = list(zip(text["partner"], text["po_number"], strict=True))
+    return _grouped(keys, rows, _runs(table, ("partner", "po_number")))
 
 
 def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
@@ -134,15 +149,14 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
     if not heads.num_rows:
         return []
     wh, sid, po, n = (lines[c].to_pylist() for c in ("warehouse", "shipment_id", "po_number", "line_number"))
-    units: dict[tuple[str, str], list[ShippedUnits]] = {}
-    for w, s, p, k, q in zip(wh, sid, po, n, _decimals(lines["quantity"]), strict=True):
-        units.setdefault((w, s), []).append(ShippedUnits(p, k, q))
+    shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
+    units = _grouped(list(zip(wh, sid, strict=True)), shipped, _runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
     for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
         when = days.get(day) or days.setdefault(day, date.fromisoformat(day))
         out.append(ShipmentRecord(warehouse=w, shipment_id=s, partner=partner, ship_date=when,
-                                  lines=tuple(units.get((w, s), ())), bill_of_lading=bol or "",  # type: ignore[arg-type]
+                                  lines=units.get((w, s), ()), bill_of_lading=bol or "",  # type: ignore[arg-type]
                                   billing=status))
     return out
 
@@ -186,17 +200,19 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
                 per_order[(s.partner, po)].append(s)
             continue
         complete, waits = True, []
-        for po in s.po_numbers:
+        units: dict[str, dict[int, Decimal]] = {}  # per PO (in the shipment's order): line number -> units
+        for ln in s.lines:
+            qty = units.get(ln.po_number)
+            if qty is None:
+                qty = units[ln.po_number] = {}
+            qty[ln.line_number] = qty.get(ln.line_number, ZERO) + ln.quantity
+        for po, qty in units.items():
             if (s.warehouse, s.shipment_id, po) in invoiced_pos:
                 continue
             if records.get((s.partner, po)) is None or records[(s.partner, po)].state not in BILLABLE:
                 complete = False
                 continue
-            qty: dict[int, Decimal] = defaultdict(Decimal)
-            for ln in s.lines:
-                if ln.po_number == po:
-                    qty[ln.line_number] += ln.quantity
-            due.append(InvoiceDue(s.partner, po, dict(qty), shipment=s))
+            due.append(InvoiceDue(s.partner, po, qty, shipment=s))
             waits.append(due[-1].doc_key)
         if complete:
             billed[(s.warehouse, s.shipment_id)] = tuple(waits)
@@ -233,13 +249,13 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     ``orders``: the canonical ORDERS row per order; ``order_lines``: per order, line id -> ORDER_LINES
     row; ``customers``: partner -> customers.csv row (terms)."""
     refused = refused or {}
-    billed: dict[tuple[str, str, int], Decimal] = {}
+    billed: dict[Key, dict[int, Decimal]] = {}  # per order: line number -> units billed by this run's 810s
     out: list[PreparedInvoice] = []
     problems: list[FindingRecord] = []
     terms: dict[str, object] = {}
     numbered: dict[Key, dict[int, LineRecord]] = {}
     fast: dict[str, Delimiters | None] = {}
-    texts: dict[Decimal, str] = {}  # x12_decimal of each distinct quantity and price
+    cells: dict[tuple[Decimal, Decimal], tuple[str, str, Decimal]] = {}  # (quantity, price) -> texts, amount
     for d in due:
         key = (d.partner, d.po_number)
         profile = profiles[d.partner]
@@ -257,24 +273,25 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         if d.partner not in fast:
             fast[d.partner] = _fast_delimiters(envelope_for(profile), profile)
         rows = order_lines.get(key, {})
+        so_far = billed.get(key) or {}
         try:
             built = None if fast[d.partner] is None else _text_invoice(
-                d, by_number, orders.get(key, {}), rows, terms[d.partner], profile, invoice_date, billed,
-                fast[d.partner], texts)
+                d, by_number, orders.get(key, {}), rows, terms[d.partner], profile, invoice_date, so_far,
+                fast[d.partner], cells)
             if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
                 built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
-                                 terms[d.partner], profile, invoice_date, billed)
+                                 terms[d.partner], profile, invoice_date, so_far)
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
                         value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
             continue
-        partner, po = key
+        so_far = billed.setdefault(key, so_far)
         for n, q in d.quantities.items():
-            was = billed.get((partner, po, n))
-            billed[(partner, po, n)] = (ZERO if was is None else was) + q
+            was = so_far.get(n)
+            so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built))
     return out, tuple(problems)
 
@@ -320,15 +337,18 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
         ids = order_lines["product_ids"].combine_chunks()
         offsets = ids.offsets.to_pylist()  # into ids.values, which StructArray.flatten reads with its offset
         fields = dict(zip((f.name for f in ids.type.value_type), ids.values.flatten(), strict=True))
-        qualifiers, values = fields["qualifier"].to_pylist(), fields["id"].to_pylist()
+        flat = list(zip(fields["qualifier"].to_pylist(), fields["id"].to_pylist(), strict=True))
         valid = ids.is_valid().to_pylist()
-        pairs = [tuple(zip(qualifiers[a:b], values[a:b], strict=True)) if ok else ()
-                 for a, b, ok in zip(offsets[:-1], offsets[1:], valid, strict=True)]
+        pairs = [tuple(flat[a:b]) if ok else () for a, b, ok in zip(offsets[:-1], offsets[1:], valid, strict=True)]
+    texts = list(map(tuple.__new__, repeat(LineText), zip(column("unit"), column("price_basis"), column("description"),
+                                                          pairs, strict=True)))
+    line_ids = [line_id or str(number)
+                for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
+    keys = list(zip(column("partner"), column("po_number"), strict=True))
     out: dict[Key, dict[str, LineText]] = {}
-    for partner, po, line_id, number, unit, basis, description, product_ids in zip(
-            column("partner"), column("po_number"), column("line_id"), column("line_number"), column("unit"),
-            column("price_basis"), column("description"), pairs, strict=True):
-        out.setdefault((partner, po), {})[line_id or str(number)] = LineText(unit, basis, description, product_ids)
+    present = tuple(c for c in ("partner", "po_number") if c in cols)
+    for a, b in _runs(order_lines, present) if present else [(0, n)]:
+        out.setdefault(keys[a], {}).update(zip(line_ids[a:b], texts[a:b], strict=True))  # a later row of an id wins
     return out
 
 
@@ -341,38 +361,37 @@ def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | Non
     return d if first_fit(env, set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-")) == d else None
 
 
-ZERO = Decimal(0)
-
-
 def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, rows: Mapping[str, object],
                   terms, profile: PartnerProfile, invoice_date: date,
-                  billed: Mapping[tuple[str, str, int], Decimal], delimiters: Delimiters,
-                  texts: dict[Decimal, str]) -> Text810 | None:
+                  billed: Mapping[int, Decimal], delimiters: Delimiters,
+                  cells: dict[tuple[Decimal, Decimal], tuple[str, str, Decimal]]) -> Text810 | None:
     """_invoice's 810 written straight as text with ``delimiters`` (what render_body gives its body),
     or None when anything calls for _invoice itself: a line not stored, without a price, not positive,
-    billed twice or beyond what shipped, a value holding a delimiter, a row not read from columns."""
+    billed twice or beyond what shipped, a value holding a delimiter, a row not read from columns.
+    ``billed``: line number -> units of this order billed by the run's earlier 810s; ``cells``: (quantity,
+    price) -> their texts and amount, shared by a run's 810s."""
     e, end = delimiters.element, delimiters.segment + delimiters.suffix
     forbidden = frozenset(c for c in (delimiters.element, delimiters.component, delimiters.segment,
                                       delimiters.repetition) if c)
-    line_ids: list[str] = []
-    qs: list[Decimal] = []
-    us: list[str] = []
-    ps: list[Decimal] = []
+    written: list[tuple[str, str, Decimal, Decimal]] = []  # (line id, unit, price, amount) per line
     parts: list[str] = []
+    values: list[str] = []  # every value written, checked against the delimiters once
+    flat: Sequence[str | None]  # a line's product ids: qualifier, id, ...
     segments = 0
     partner, po = d.partner, d.po_number
+    line_of, row_of, cell_of = by_number.get, rows.get, cells.get
     for n, q in d.quantities.items():
-        ln = by_number.get(n)
+        ln = line_of(n)
         if ln is None:
             return None
         line_id = ln.line_id or str(n)
         price = ln.ack_price if ln.ack_price is not None else ln.unit_price
-        if price is None or not q > 0 or price < 0 or q > ln.shipped - (ln.invoiced + billed.get((partner, po, n),
-                                                                                                   ZERO)):
+        if price is None or not q > 0 or price < 0 or q > ln.shipped - (ln.invoiced + billed[n] if n in billed
+                                                                         else ln.invoiced):
             return None
-        row = rows.get(line_id)
+        row = row_of(line_id)
         if row is None:
-            unit, basis, description, flat = ln.unit or "EA", "", "", []
+            unit, basis, description, flat = ln.unit or "EA", "", "", ()
         else:
             if not isinstance(row, LineText):  # an ORDER_LINES row as a dict
                 ids = row.get("product_ids") or []  # type: ignore[attr-defined]
@@ -381,30 +400,42 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                 row = LineText(row.get("unit"), row.get("price_basis"), row.get("description"),  # type: ignore
                                tuple((p.get("qualifier"), p.get("id")) for p in ids))
             unit, basis, description = ln.unit or row.unit or "EA", row.price_basis or "", row.description or ""
-            flat = [v for qualifier, pid in row.product_ids if pid for v in (qualifier, pid)][:20]
+            pids = row.product_ids
+            if not pids:
+                flat = ()
+            elif len(pids) == 1:  # most lines: one product id
+                flat = pids[0] if pids[0][1] else ()
+            else:
+                flat = [v for qualifier, pid in pids if pid for v in (qualifier, pid)][:20]
+        cell = cell_of((q, price))
+        if cell is None:  # (IT102, IT104, the line's amount) once per distinct quantity and price
+            cell = cells[(q, price)] = (x12_decimal(q), x12_decimal(price), money(q * price))
         try:
-            if not forbidden.isdisjoint(line_id + unit + basis + description + "".join(flat)):
-                return None
+            if flat:
+                values += (line_id, unit, basis, description, *flat)
+                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{e}{e.join(flat)}{end}")
+            else:
+                values += (line_id, unit, basis, description)
+                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{end}" if basis else
+                             f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{end}")
         except TypeError:  # a qualifier that is not text
             return None
-        qt = texts.get(q) or texts.setdefault(q, x12_decimal(q))
-        pt = texts.get(price) or texts.setdefault(price, x12_decimal(price))
-        if flat:
-            parts.append(f"IT1{e}{line_id}{e}{qt}{e}{unit}{e}{pt}{e}{basis}{e}{e.join(flat)}{end}")
-        elif basis:
-            parts.append(f"IT1{e}{line_id}{e}{qt}{e}{unit}{e}{pt}{e}{basis}{end}")
-        else:
-            parts.append(f"IT1{e}{line_id}{e}{qt}{e}{unit}{e}{pt}{end}")
         segments += 1
         if description:
             parts.append(f"PID{e}F{e}{e}{e}{e}{description}{end}")
             segments += 1
-        line_ids.append(line_id)
-        qs.append(q)
-        us.append(unit)
-        ps.append(price)
-    if len(set(line_ids)) != len(line_ids) or not line_ids:
+        written.append((line_id, unit, price, cell[2]))
+    try:
+        if not forbidden.isdisjoint("".join(values)):
+            return None
+    except TypeError:  # a value that is not text
         return None
+    if not written:
+        return None
+    line_ids, us, ps, exts = map(list, zip(*written, strict=True))
+    if len(set(line_ids)) != len(line_ids):
+        return None
+    qs = list(d.quantities.values())
     ships = (d.shipment,) if d.shipment is not None else d.shipments
     last = ships[-1] if ships else None
     head = invoice_head(po, (), {**order, "partner": partner}, number=PENDING_NUMBER, invoice_date=invoice_date,
@@ -413,19 +444,19 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                  bill_of_lading=",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
                  ship_date=last.ship_date if last else None)
     settings = profile.fulfilment.invoice
-    exts = [money(q * p) for q, p in zip(qs, ps, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
     before, after = head_810(head, settings), tail_810(settings, total, charges, us, qs)
-    if not forbidden.isdisjoint(body_chars([before, after])):
+    try:
+        text, tail = render_body(before, delimiters), render_body(after, delimiters)
+    except DelimiterCollision:  # a value holding one of the delimiters
         return None
-    big = render_body(before[:1], delimiters)
     number_at = len(f"BIG{e}{before[0][1]}{e}")
-    if big[number_at:number_at + len(PENDING_NUMBER) + 1] != PENDING_NUMBER + e:
+    if text[number_at:number_at + len(PENDING_NUMBER) + 1] != PENDING_NUMBER + e:
         return None
-    text = "".join([render_body(before[1:], delimiters), *parts, render_body(after, delimiters)])
-    return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, big[:number_at],
-                   big[number_at + len(PENDING_NUMBER):] + text, len(before) + segments + len(after))
+    return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, text[:number_at],
+                   "".join([text[number_at + len(PENDING_NUMBER):], *parts, tail]),
+                   len(before) + segments + len(after))
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,8 +471,7 @@ class Text810(Order810):
 
 
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
-             terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[tuple[str, str, int], Decimal]
-             ) -> Order810:
+             terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[int, Decimal]) -> Order810:
     quantities: dict[str, Decimal] = {}
     units: dict[str, str] = {}
     prices: dict[str, Decimal] = {}
@@ -454,9 +484,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
         if price is not None:
             prices[line_id] = price
     shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
-    already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get((d.partner, d.po_number, n),
-                                                                                  Decimal(0))
-               for n in d.quantities}
+    already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get(n, ZERO) for n in d.quantities}
     ships = (d.shipment,) if d.shipment is not None else d.shipments
     last = ships[-1] if ships else None
     bol = ",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50]
@@ -498,6 +526,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     work = {k: {ln.line_number: ln for ln in v} for k, v in lines.items() if k in keys}
     envelopes: dict[str, Envelope] = {}
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
+    invoiced_state = LineState.INVOICED
     transitions, docs, invoices = [], [], []
     for p, n in zip(prepared, numbers, strict=True):
         d, built = p.due, p.built
@@ -506,8 +535,10 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         number = invoice_number(n, profile)
         current = work[key]
         billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
-        after: list[tuple[int, Decimal, LineState]] = []  # this 810's lines: (line number, invoiced, state)
-        for k, q in d.quantities.items():
+        head, sums = built.head, built.built
+        billed_lines: list[InvoicedLine] = []
+        for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
+                                               strict=True):
             ln = current[k]
             was = billing.get(k)
             invoiced, state = (ln.invoiced, ln.state) if was is None else was
@@ -515,8 +546,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             if total > ln.shipped:
                 raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
             # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-            after.append((k, total, LineState.INVOICED if ln.allocated + ln.backordered <= ln.shipped <= total
-                          else state))
+            billing[k] = (total, invoiced_state if ln.allocated + ln.backordered <= ln.shipped <= total else state)
+            billed_lines.append(InvoicedLine(k, ln.line_id, q, unit, price, amount))
         if isinstance(built, Text810):  # written as text already: numbered in place
             docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
                 d.doc_key, po_number=d.po_number, text=built.before + number + built.after,
@@ -531,17 +562,12 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             if env is None:
                 env = envelopes[d.partner] = envelope_for(profile)
             docs.append(_document(d, body, env))
-        head, sums = built.head, built.built
         invoices.append(InvoiceRecord(
             partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
-            lines=tuple(InvoicedLine(k, current[k].line_id, d.quantities[k], unit, price, amount)
-                        for k, unit, price, amount in zip(d.quantities, built.units, built.prices, sums.extensions,
-                                                          strict=True)),
+            lines=tuple(billed_lines),
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=d.doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
-        for k, total, state in after:
-            billing[k] = (total, state)
         done = True
         for n, ln in current.items():
             was = billing.get(n)
@@ -569,9 +595,9 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         return t
 
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple((*key, n, str.__str__(state), text(invoiced), run_id)  # a StrEnum's text
-                                   for key, billing in sorted(now_billed.items())
-                                   for n, (invoiced, state) in sorted(billing.items())),
+                line_updates=tuple([(*key, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
+                                    for key, billing in sorted(now_billed.items())  # a StrEnum's text
+                                    for n, (invoiced, state) in sorted(billing.items())]),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
 
 

@@ -102,6 +102,11 @@ CASES = {
                     "product_ids": [{"qualifier": "VP", "id": "V-1"}, {"qualifier": "UP", "id": ""},
                                     {"qualifier": "BP", "id": "B-1"}]},
               "2": {"price_basis": "", "description": "", "product_ids": []}}),
+    "a product id without a qualifier": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        rows={"2": {"product_ids": [{"qualifier": None, "id": "V-2"}]}}),
+    "a bill of lading holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B*1")]),
     "a value holding the element separator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], rows={"1": {"description": "A*B"}}),
     "units already billed": dict(lines=order_lines(invoiced=(5, 0)), shipments=[shipment("S1", (1, "5"), (2, "6"))]),
@@ -121,7 +126,8 @@ def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, 
     segments, problems_seg, kinds_seg = plan_of(monkeypatch, text=False, as_columns=as_columns, **kw)
     assert text == segments and problems == problems_seg
     assert set(kinds_seg) <= {"Order810"}
-    if case not in ("a value holding the element separator",):
+    if case not in ("a value holding the element separator", "a product id without a qualifier",
+                    "a bill of lading holding the element separator"):
         assert set(kinds) <= {"Text810"}  # everything ordinary goes the text way
     else:
         assert kinds == ["Order810"]  # a delimiter in a value: built as segments (the renderer picks a set)
@@ -168,3 +174,29 @@ def test_billed_lines_and_shipments_read_from_columns():
     assert [(u.po_number, u.line_number, u.quantity) for u in s2.lines] == [("PO-2", 1, Decimal("1.5")),
                                                                           ("PO-1", 2, Decimal(2))]
     assert (s1.bill_of_lading, s1.billing, [u.quantity for u in s1.lines]) == ("B", "order", [Decimal(3)])
+
+
+def test_column_reads_group_rows_that_are_not_together():
+    """billed_lines, line_texts and shipments_to_bill group rows a run at a time: an order (a shipment)
+    whose rows come back after another's still gets all of them, in row order, and a later line id wins."""
+    table = pa.table({"partner": ["acme", "acme", "acme", "globex"], "po_number": ["PO-1", "PO-2", "PO-1", "PO-1"],
+                      "line_number": [1, 1, 2, 1], "line_id": ["1", "1", "2", "1"], "state": ["shipped"] * 4,
+                      "unit": ["EA"] * 4, "unit_price": ["1"] * 4, "ack_price": [None] * 4, "allocated": [1] * 4,
+                      "backordered": [0] * 4, "shipped": ["1"] * 4, "invoiced": ["0"] * 4})
+    lines = billing.billed_lines(table)
+    assert list(lines) == [("acme", "PO-1"), ("acme", "PO-2"), ("globex", "PO-1")]
+    assert [ln.line_number for ln in lines[("acme", "PO-1")]] == [1, 2]
+    rows = [("acme", "PO-1", 1, "1", "a"), ("acme", "PO-2", 1, "1", "b"), ("acme", "PO-1", 2, None, "c"),
+            ("acme", "PO-1", 3, "1", "d")]
+    ordered = pa.Table.from_pylist([{"partner": p, "po_number": o, "line_number": n, "line_id": i, "description": t}
+                                    for p, o, n, i, t in rows], schema=ORDER_LINES)
+    texts = billing.line_texts(ordered)
+    assert {k: {i: t.description for i, t in v.items()} for k, v in texts.items()} == {
+        ("acme", "PO-1"): {"1": "d", "2": "c"}, ("acme", "PO-2"): {"1": "b"}}
+    heads = pa.table({"warehouse": ["east", "east"], "shipment_id": ["S1", "S2"], "partner": ["acme", "acme"],
+                      "ship_date": ["2026-11-27"] * 2, "bill_of_lading": [None, None], "billing": ["shipment"] * 2})
+    shipped = pa.table({"warehouse": ["east"] * 3, "shipment_id": ["S1", "S2", "S1"],
+                        "po_number": ["PO-1", "PO-2", "PO-3"], "line_number": [1, 1, 1], "quantity": ["1", "2", "3"]})
+    s1, s2 = billing.shipments_to_bill(heads, shipped)
+    assert [u.po_number for u in s1.lines] == ["PO-1", "PO-3"] and [u.po_number for u in s2.lines] == ["PO-2"]
+    assert billing.shipments_to_bill(heads, shipped.slice(0, 0))[0].lines == ()
