@@ -1986,25 +1986,17 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(x for x in (text or "").split(",") if x)
 
 
-def _dtext(value: Decimal | None) -> str | None:
-    """A decimal as stored: exact, without trailing zeros (12.0000 -> "12", 4.5800 -> "4.58")."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f")
-    return text if text != "-0" else "0"
-
-
 def _dtexts() -> Callable[[Decimal | None], str | None]:
-    """_dtext with each distinct value's text made once (equal values, equal text: a night's
+    """decimal_text with each distinct value's text made once (equal values, equal text: a night's
     quantities and prices repeat few values)."""
     return _DecimalTexts().__getitem__  # a known value's text without a Python call
 
 
 class _DecimalTexts(dict[Decimal | None, str | None]):
-    """_dtext of each value asked, made once."""
+    """decimal_text of each value asked, made once."""
 
     def __missing__(self, value: Decimal | None) -> str | None:
-        t = self[value] = _dtext(value)
+        t = self[value] = decimal_text(value)
         return t
 
 
@@ -2023,7 +2015,8 @@ def _order_row(r: OrderRecord) -> tuple:
     p = r.person
     return (r.partner, r.po_number, r.state.value, r.revision, r.answered_revision, r.order_ref, r.lines_key,
             r.source_file, r.source_sha256, r.isa13, r.gs06, r.st02, r.arrival, r.purpose, r.x12_version,
-            r.po_date.isoformat() if r.po_date else None, r.currency, _dtext(r.value), r.ack_type, r.answered_with,
+            r.po_date.isoformat() if r.po_date else None, r.currency, decimal_text(r.value), r.ack_type,
+            r.answered_with,
             _join(r.hold_codes), json.dumps(list(r.hold_reasons)) if r.hold_reasons else "[]", _join(r.codes),
             p.verdict if p else None, p.by if p else None, p.at if p else None, p.reason if p else None,
             _join(r.changed_lines),
