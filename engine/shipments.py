@@ -9,7 +9,7 @@ pallets, cartons and items in the order they first appear in the lines.
 
 from __future__ import annotations
 
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,10 +25,10 @@ from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, Shi
 CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
 
-_NEEDED = ("item_sku", "shipment_id", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
-           "carton_sscc", "carton_weight", "weight_unit", "pallet_id", "pallet_sscc", "ship_date", "ship_time",
-           "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
-_Row = namedtuple("_Row", _NEEDED)  # one confirmation line, as assemble_shipments reads it
+# what assemble_shipments reads of each confirmation line, and of a shipment's first line (its header)
+_PER_ROW = ("shipment_id", "partner", "po_number", "carton_id", "pallet_id", "line_id", "quantity", "item_sku", "sku",
+            "unit", "carton_sscc", "carton_weight", "weight_unit", "pallet_sscc")
+_HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
 
 
 # what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its
@@ -82,7 +82,7 @@ def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_s
 
 @dataclass(slots=True)
 class _Draft:
-    header: _Row
+    header: int  # the shipment's first line (a row of the lines)
     partner: str
     orders: dict[str, dict] = field(default_factory=dict)  # po -> {"tares": {pid: [ckeys]}, "packs": [ckeys], ...}
     # (PO, carton id) -> {"items": {line id: [qty, first row]}, "row": first row}; a carton holding two
@@ -97,7 +97,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
     (shipment, carton or pallet id) -> SSCC for what sscc_needs named; ``items``
     (schemas.reference.ITEMS, optional): each item's case pack for PO4. Items of one order line in
-    one carton are summed."""
+    one carton are summed. The lines are read as columns (a row is its index into them); the
+    header columns only at each shipment's first row."""
     ssccs = ssccs or {}
     packs = dict(zip(items["sku"].to_pylist(), items["case_pack"].to_pylist(), strict=True)) if items is not None \
         else {}
@@ -105,31 +106,30 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
                                                                          "release_number"]).to_pylist()}
     line_rows = _order_lines(order_lines)
+    col = {c: lines.column(c).to_pylist() for c in _PER_ROW}
     drafts: dict[str, _Draft] = {}
-    for r in map(_Row._make, zip(*(lines.column(c).to_pylist() for c in _NEEDED), strict=True)):
-        sid = r.shipment_id
+    for i, (sid, partner, po, cid, pid, line_id, qty) in enumerate(zip(*(col[c] for c in _PER_ROW[:7]),
+                                                                       strict=True)):
         draft = drafts.get(sid)
         if draft is None:
-            draft = drafts[sid] = _Draft(header=r, partner=r.partner or "")
-        order = draft.orders.get(r.po_number)
+            draft = drafts[sid] = _Draft(header=i, partner=partner or "")
+        order = draft.orders.get(po)
         if order is None:
-            order = draft.orders[r.po_number] = {"tares": {}, "packs": [], "loose": {}}
-        cid = r.carton_id
+            order = draft.orders[po] = {"tares": {}, "packs": [], "loose": {}}
         if cid is None:
-            _add_item(order["loose"], r)
+            _add_item(order["loose"], line_id, qty, i)
             continue
-        carton = draft.cartons.get((r.po_number, cid))
+        carton = draft.cartons.get((po, cid))
         if carton is None:
-            carton = draft.cartons[(r.po_number, cid)] = {"items": {}, "row": r}
-            pid = r.pallet_id
+            carton = draft.cartons[(po, cid)] = {"items": {}, "row": i}
             if pid is None:
                 order["packs"].append(cid)
             else:
-                order["tares"].setdefault(pid, {"row": r, "cartons": []})["cartons"].append(cid)
-        _add_item(carton["items"], r)
+                order["tares"].setdefault(pid, {"row": i, "cartons": []})["cartons"].append(cid)
+        _add_item(carton["items"], line_id, qty, i)
+    headers = lines.select(_HEADER).take(pa.array([d.header for d in drafts.values()], pa.int64())).to_pylist()
     out = []
-    for sid, draft in drafts.items():
-        h = draft.header
+    for (sid, draft), h in zip(drafts.items(), headers, strict=True):
         shipped_orders = []
         ship_to = None
         for po, o in draft.orders.items():
@@ -137,20 +137,20 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             if ship_to is None:
                 ship_to = _ship_to(head)
             lines_of = {lid: (line_rows.get((draft.partner, po, lid)), packs) for lid in _line_ids(draft, po, o)}
-            tares = tuple(Tare(sscc=_sscc(sid, pid, t["row"].pallet_sscc, ssccs), pallet_id=pid,
-                               packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
+            tares = tuple(Tare(sscc=_sscc(sid, pid, col["pallet_sscc"][t["row"]], ssccs), pallet_id=pid,
+                               packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs, col)
                                            for cid in t["cartons"]))
                           for pid, t in o["tares"].items())
             shipped_orders.append(ShippedOrder(
                 po_number=po, po_date=head.get("po_date"), release_number=head.get("release_number") or "",
-                tares=tares, packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
+                tares=tares, packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs, col)
                                          for cid in o["packs"]),
-                partner=draft.partner, loose_items=_items(o["loose"], lines_of)))
+                partner=draft.partner, loose_items=_items(o["loose"], lines_of, col)))
         out.append(Shipment(
-            shipment_id=sid, ship_date=h.ship_date, ship_time=h.ship_time, ship_from=ship_from,
-            ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h.carrier_scac or "",
-            service_level=h.service_level or "", tracking_number=h.tracking_number or "",
-            bill_of_lading=h.bill_of_lading or "", partner=draft.partner))
+            shipment_id=sid, ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
+            ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h["carrier_scac"] or "",
+            service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
+            bill_of_lading=h["bill_of_lading"] or "", partner=draft.partner))
     return out
 
 
@@ -199,14 +199,16 @@ def _line_ids(draft: _Draft, po: str, order: dict) -> set[str]:
     return ids
 
 
-def _pack(sid: str, cid: str, carton: dict, lines_of: Mapping[str, tuple], ssccs: Mapping[tuple, str]) -> Pack:
+def _pack(sid: str, cid: str, carton: dict, lines_of: Mapping[str, tuple], ssccs: Mapping[tuple, str],
+          col: Mapping[str, list]) -> Pack:
     row = carton["row"]
-    return Pack(sscc=_sscc(sid, cid, row.carton_sscc, ssccs), carton_id=cid, items=_items(carton["items"], lines_of),
-                weight=row.carton_weight, weight_unit=row.weight_unit or "")
+    return Pack(sscc=_sscc(sid, cid, col["carton_sscc"][row], ssccs), carton_id=cid,
+                items=_items(carton["items"], lines_of, col), weight=col["carton_weight"][row],
+                weight_unit=col["weight_unit"][row] or "")
 
 
-def _items(items: dict[str, list], lines_of: Mapping[str, tuple]) -> tuple[ShippedItem, ...]:
-    return tuple(_item(lines_of.get(lid), lid, qty, row) for lid, (qty, row) in items.items())
+def _items(items: dict[str, list], lines_of: Mapping[str, tuple], col: Mapping[str, list]) -> tuple[ShippedItem, ...]:
+    return tuple(_item(lines_of.get(lid), lid, qty, row, col) for lid, (qty, row) in items.items())
 
 
 def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, str], Decimal]:
@@ -220,18 +222,18 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
     return dict(out)
 
 
-def _add_item(items: dict[str, list], r: _Row) -> None:
-    line_id = r.line_id
+def _add_item(items: dict[str, list], line_id: str, quantity: Decimal, row: int) -> None:
     if line_id in items:
-        items[line_id][0] += r.quantity
+        items[line_id][0] += quantity
     else:
-        items[line_id] = [r.quantity, r]
+        items[line_id] = [quantity, row]
 
 
-def _item(found: tuple[_OrderLine | None, dict], line_id: str, qty: Decimal, row: _Row) -> ShippedItem:
+def _item(found: tuple[_OrderLine | None, dict], line_id: str, qty: Decimal, row: int,
+          col: Mapping[str, list]) -> ShippedItem:
     line, packs = found[0] or _NO_LINE, found[1]
-    sku = row.item_sku or row.sku or ""
-    return ShippedItem(line_id=line_id, quantity=qty, unit=row.unit or line.unit or "EA",
+    sku = col["item_sku"][row] or col["sku"][row] or ""
+    return ShippedItem(line_id=line_id, quantity=qty, unit=col["unit"][row] or line.unit or "EA",
                        product_ids=line.product_ids, sku=sku, ordered_quantity=line.quantity,
                        description=line.description or "", pack=packs.get(sku))
 
