@@ -136,16 +136,16 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             head = order_rows.get((draft.partner, po), {})
             if ship_to is None:
                 ship_to = _ship_to(head)
-            lines_of = {lid: (line_rows.get((draft.partner, po, lid)), packs) for lid in _line_ids(draft, po, o)}
+            lines_of = _LinesOf(draft.partner, po, line_rows, packs, col)
             tares = tuple(Tare(sscc=_sscc(sid, pid, col["pallet_sscc"][t["row"]], ssccs), pallet_id=pid,
-                               packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs, col)
+                               packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
                                            for cid in t["cartons"]))
                           for pid, t in o["tares"].items())
             shipped_orders.append(ShippedOrder(
                 po_number=po, po_date=head.get("po_date"), release_number=head.get("release_number") or "",
-                tares=tares, packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs, col)
+                tares=tares, packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
                                          for cid in o["packs"]),
-                partner=draft.partner, loose_items=_items(o["loose"], lines_of, col)))
+                partner=draft.partner, loose_items=lines_of.items(o["loose"])))
         out.append(Shipment(
             shipment_id=sid, ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h["carrier_scac"] or "",
@@ -191,24 +191,34 @@ def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine
     return out
 
 
-def _line_ids(draft: _Draft, po: str, order: dict) -> set[str]:
-    ids = set(order["loose"])
-    for (cpo, _cid), carton in draft.cartons.items():
-        if cpo == po:
-            ids.update(carton["items"])
-    return ids
+@dataclass(frozen=True, slots=True)
+class _LinesOf:
+    """What an order's 856 items read: its order lines (by line id), the case packs, the lines' columns."""
+
+    partner: str
+    po: str
+    lines: Mapping[tuple[str, str, str], _OrderLine]
+    packs: Mapping[str, int]
+    col: Mapping[str, list]
+
+    def items(self, items: dict[str, list]) -> tuple[ShippedItem, ...]:
+        """The ShippedItems of ``items`` (line id -> [quantity, first row]), in their order."""
+        partner, po, lines, packs = self.partner, self.po, self.lines, self.packs
+        item_sku, sku_of, unit_of = self.col["item_sku"], self.col["sku"], self.col["unit"]
+        out = []
+        for line_id, (qty, row) in items.items():
+            line = lines.get((partner, po, line_id)) or _NO_LINE
+            sku = item_sku[row] or sku_of[row] or ""
+            out.append(ShippedItem(line_id, qty, unit_of[row] or line.unit or "EA", line.product_ids, sku,
+                                   line.quantity, line.description or "", packs.get(sku)))
+        return tuple(out)
 
 
-def _pack(sid: str, cid: str, carton: dict, lines_of: Mapping[str, tuple], ssccs: Mapping[tuple, str],
-          col: Mapping[str, list]) -> Pack:
-    row = carton["row"]
+def _pack(sid: str, cid: str, carton: dict, lines_of: _LinesOf, ssccs: Mapping[tuple, str]) -> Pack:
+    row, col = carton["row"], lines_of.col
     return Pack(sscc=_sscc(sid, cid, col["carton_sscc"][row], ssccs), carton_id=cid,
-                items=_items(carton["items"], lines_of, col), weight=col["carton_weight"][row],
+                items=lines_of.items(carton["items"]), weight=col["carton_weight"][row],
                 weight_unit=col["weight_unit"][row] or "")
-
-
-def _items(items: dict[str, list], lines_of: Mapping[str, tuple], col: Mapping[str, list]) -> tuple[ShippedItem, ...]:
-    return tuple(_item(lines_of.get(lid), lid, qty, row, col) for lid, (qty, row) in items.items())
 
 
 def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, str], Decimal]:
@@ -227,15 +237,6 @@ def _add_item(items: dict[str, list], line_id: str, quantity: Decimal, row: int)
         items[line_id][0] += quantity
     else:
         items[line_id] = [quantity, row]
-
-
-def _item(found: tuple[_OrderLine | None, dict], line_id: str, qty: Decimal, row: int,
-          col: Mapping[str, list]) -> ShippedItem:
-    line, packs = found[0] or _NO_LINE, found[1]
-    sku = col["item_sku"][row] or col["sku"][row] or ""
-    return ShippedItem(line_id=line_id, quantity=qty, unit=col["unit"][row] or line.unit or "EA",
-                       product_ids=line.product_ids, sku=sku, ordered_quantity=line.quantity,
-                       description=line.description or "", pack=packs.get(sku))
 
 
 def _ship_to(order: dict) -> Party | None:
