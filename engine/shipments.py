@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.columnar import Groups, encode
 from engine.sscc import build_sscc, serial_capacity, sscc_valid, strip_ai
 from schemas.orders import ORDERS
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
@@ -53,24 +55,30 @@ class SsccNeeds:
 def sscc_needs(lines: pa.Table) -> SsccNeeds:
     """What the caller must number before assembling: every (shipment, carton) whose rows carry no
     valid SSCC (and whose carton id is not one), and the same for pallets."""
-    cartons: dict[CartonKey, bool] = {}
-    pallets: dict[PalletKey, bool] = {}
-    cols = {c: lines.column(c).to_pylist() for c in ("shipment_id", "carton_id", "carton_sscc", "pallet_id",
-                                                     "pallet_sscc")}
-    own: dict[tuple, bool] = {}  # (label, sscc) -> carries an SSCC of its own (a carton's rows repeat it)
-    for sid, cid, csscc, pid, psscc in zip(*cols.values(), strict=True):
-        if cid is not None:
-            has = own.get((cid, csscc))
-            if has is None:
-                has = own[(cid, csscc)] = bool(_own_sscc(cid, csscc))
-            cartons[(sid, cid)] = cartons.get((sid, cid), False) or has
-        if pid is not None:
-            has = own.get((pid, psscc))
-            if has is None:
-                has = own[(pid, psscc)] = bool(_own_sscc(pid, psscc))
-            pallets[(sid, pid)] = pallets.get((sid, pid), False) or has
-    return SsccNeeds(tuple(k for k, has in cartons.items() if not has),
-                     tuple(k for k, has in pallets.items() if not has))
+    return SsccNeeds(_unnumbered(lines["shipment_id"], lines["carton_id"], lines["carton_sscc"]),
+                     _unnumbered(lines["shipment_id"], lines["pallet_id"], lines["pallet_sscc"]))
+
+
+def _unnumbered(shipment_id, label, sscc) -> tuple[tuple[str, str], ...]:
+    """(shipment, label) of the rows with a label, in first-seen order, when none of the rows of that
+    shipment and label carries an SSCC of its own (in its sscc column or as the label): each distinct
+    label and SSCC looked at once, the rest in columns."""
+    if not len(label):
+        return ()
+    own = _has_own_sscc(label) | _has_own_sscc(sscc)
+    key, count = encode(shipment_id, label)
+    groups = Groups(key, count)
+    first = groups.first()
+    rows = np.sort(first[~groups.any(own) & pc.is_valid(label).to_numpy(zero_copy_only=False)[first]])
+    taken = pa.array(rows, pa.int64())
+    return tuple(zip(shipment_id.take(taken).to_pylist(), label.take(taken).to_pylist(), strict=True))
+
+
+def _has_own_sscc(values) -> np.ndarray:
+    """For each row, whether ``values`` holds a valid SSCC there (_own_sscc of one value)."""
+    encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    valid = np.array([_own_sscc(None, v) is not None for v in encoded.dictionary.to_pylist()] + [False], dtype=bool)
+    return valid[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)]
 
 
 def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_serial: int) -> dict:
