@@ -62,16 +62,15 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     # -- the partner, by PO when the feed does not say ------------------------------------------
     pairs = state.select(["partner", "po_number"]).group_by(["partner", "po_number"]).aggregate([])
     per_po = pairs.group_by("po_number").aggregate([("partner", "count"), ("partner", "min")])
-    t = _left(t, per_po, ["po_number"])
+    by_po = _left(t.select(["_i", "po_number"]), per_po, ["po_number"])
     known_pair = _left(t.select(["_i", "partner", "po_number"]), pairs.append_column(
         "_pair", pa.array(np.ones(pairs.num_rows, dtype=bool))), ["partner", "po_number"])
     given = pc.is_valid(t["partner"])
-    partner = pc.if_else(given, t["partner"], pc.if_else(pc.equal(pc.fill_null(t["partner_count"], 0), 1),
-                                                          t["partner_min"], pa.scalar(None, pa.string())))
-    unknown_po = pc.if_else(given, pc.is_null(known_pair["_pair"]), pc.is_null(t["partner_count"]))
-    ambiguous = pc.and_(pc.invert(given), pc.greater(pc.fill_null(t["partner_count"], 0), 1))
-    t = t.set_column(t.schema.get_field_index("partner"), "partner", partner).drop_columns(
-        ["partner_count", "partner_min"])
+    partner = pc.if_else(given, t["partner"], pc.if_else(pc.equal(pc.fill_null(by_po["partner_count"], 0), 1),
+                                                          by_po["partner_min"], pa.scalar(None, pa.string())))
+    unknown_po = pc.if_else(given, pc.is_null(known_pair["_pair"]), pc.is_null(by_po["partner_count"]))
+    ambiguous = pc.and_(pc.invert(given), pc.greater(pc.fill_null(by_po["partner_count"], 0), 1))
+    t = t.set_column(t.schema.get_field_index("partner"), "partner", partner)
 
     # -- our item, from whatever id the row carries ---------------------------------------------
     item_sku, item_unknown = _resolve_items(t, items)
@@ -81,10 +80,11 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status"])
     by_item = st.group_by(["partner", "po_number", "sku"]).aggregate([("line_id", "count"), ("line_id", "min")])
     by_item = by_item.rename_columns(["partner", "po_number", "item_sku", "n_lines", "only_line"])
-    t = _left(t, by_item, ["partner", "po_number", "item_sku"])
+    item_key = ["partner", "po_number", "item_sku"]
+    one_item = _left(t.select(["_i", *item_key]), by_item, item_key)
     has_id = pc.is_valid(t["line_id"])
-    line_id = pc.if_else(has_id, t["line_id"], pc.if_else(pc.equal(pc.fill_null(t["n_lines"], 0), 1),
-                                                         t["only_line"], pa.scalar(None, pa.string())))
+    line_id = pc.if_else(has_id, t["line_id"], pc.if_else(pc.equal(pc.fill_null(one_item["n_lines"], 0), 1),
+                                                         one_item["only_line"], pa.scalar(None, pa.string())))
     t = t.set_column(t.schema.get_field_index("line_id"), "line_id", line_id)
     line = _left(t.select(["_i", "partner", "po_number", "line_id"]), st.rename_columns(
         ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]),
@@ -115,8 +115,9 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
             continue
         if rows[i]["line_id"] is not None:
             msg = f"PO {at(po_number, i)} has no line {rows[i]['line_id']!r}."
-        elif at(t["n_lines"], i):
-            msg = f"PO {at(po_number, i)} has {at(t['n_lines'], i)} lines with item {at(t['item_sku'], i)}: say which."
+        elif at(one_item["n_lines"], i):
+            msg = (f"PO {at(po_number, i)} has {at(one_item['n_lines'], i)} lines with item {at(t['item_sku'], i)}: "
+                   "say which.")
         else:
             msg = f"PO {at(po_number, i)} has no line with this item."
         add(i, "SHIPMENT_LINE_UNKNOWN", msg, "line_id", "N902", rows[i]["line_id"])
@@ -130,8 +131,9 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     findings = [f for _i, f in out]
     sids = rows.column("shipment_id") if out else []
     held = frozenset(sids[i] for i, f in out if f.severity == "error") | also_held
-    result = t.sort_by("_i").select(lines.column_names)
-    extra = [pc.cast(line["line_number"], pa.int32()), t.sort_by("_i")["item_sku"],
+    result = t.select(lines.column_names)  # t keeps the lines' order: only narrow tables are joined
+    result = result.cast(pa.schema([f.with_nullable(True) for f in result.schema]))  # as a joined table's
+    extra = [pc.cast(line["line_number"], pa.int32()), t["item_sku"],
              pc.is_in(result["shipment_id"], value_set=pa.array(sorted(held), pa.string()))]
     for field, col in zip(RESOLVED, extra, strict=True):
         result = result.append_column(field, col)
