@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -186,17 +187,20 @@ def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine
                                      pc.struct_field(flat, "id").to_pylist(), strict=True):
         if value:
             pairs[row].append((qualifier, value))
-    made: dict[tuple, tuple[ProductId, ...]] = {(): ()}
-    out: dict[tuple[str, str, str], _OrderLine] = {}
-    for i, (partner, po, number, line_id, quantity, unit, description) in enumerate(zip(*(
-            order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "quantity", "unit",
-                                                 "description")), strict=True)):
-        key = tuple(pairs.get(i, ()))
-        product_ids = made.get(key)
-        if product_ids is None:
-            product_ids = made[key] = tuple(ProductId(q, v) for q, v in key)
-        out[(partner, po, line_id or str(number))] = _OrderLine(unit, quantity, description, product_ids)
-    return out
+    made: dict[tuple, tuple[ProductId, ...]] = {}
+    product_ids: list[tuple[ProductId, ...]] = [()] * order_lines.num_rows
+    for row, found in pairs.items():
+        key = tuple(found)
+        made_ids = made.get(key)
+        if made_ids is None:
+            made_ids = made[key] = tuple(ProductId(q, v) for q, v in key)
+        product_ids[row] = made_ids
+    col = {c: order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "quantity",
+                                                   "unit", "description")}
+    keys = zip(col["partner"], col["po_number"], [line_id or str(number) for line_id, number in zip(
+        col["line_id"], col["line_number"], strict=True)], strict=True)
+    return dict(zip(keys, map(tuple.__new__, repeat(_OrderLine), zip(col["unit"], col["quantity"], col["description"],
+                                                                     product_ids, strict=True)), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
