@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import Groups, encode
+from engine.columnar import Groups, encode, objects
 from engine.sscc import build_sscc, serial_capacity, sscc_valid, strip_ai
 from schemas.orders import ORDERS
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
@@ -115,7 +115,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
                                                                          "release_number"]).to_pylist()}
     line_rows = _order_lines(order_lines)
-    col = {c: lines.column(c).to_pylist() for c in _PER_ROW}
+    col = {c: objects(lines.column(c)) if c in ("quantity", "carton_weight") else lines.column(c).to_pylist()
+           for c in _PER_ROW}
     drafts: dict[str, _Draft] = {}
     for i, (sid, partner, po, cid, pid, line_id, qty) in enumerate(zip(*(col[c] for c in _PER_ROW[:7]),
                                                                        strict=True)):
@@ -195,8 +196,9 @@ def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine
         if made_ids is None:
             made_ids = made[key] = tuple(ProductId(q, v) for q, v in key)
         product_ids[row] = made_ids
-    col = {c: order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "quantity",
-                                                   "unit", "description")}
+    col = {c: order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "unit",
+                                                   "description")}
+    col["quantity"] = objects(order_lines["quantity"])
     keys = zip(col["partner"], col["po_number"], [line_id or str(number) for line_id, number in zip(
         col["line_id"], col["line_number"], strict=True)], strict=True)
     return dict(zip(keys, map(tuple.__new__, repeat(_OrderLine), zip(col["unit"], col["quantity"], col["description"],

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.asn import build_856
+from engine.columnar import objects
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
@@ -319,7 +320,8 @@ _Row = namedtuple("_Row", _ROW)  # one confirmation line, as the planner reads i
 
 def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     out: dict[str, list[_Row]] = defaultdict(list)
-    for r in map(_Row._make, zip(*(lines[c].to_pylist() for c in _ROW), strict=True)):
+    for r in map(_Row._make, zip(*(objects(lines[c]) if c == "quantity" else lines[c].to_pylist() for c in _ROW),
+                                 strict=True)):
         out[r.shipment_id].append(r)
     return out
 
