@@ -293,6 +293,19 @@ def _column_codes(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]:
     return np.where(present, code + 1, 0), len(encoded.dictionary) + 1
 
 
+def objects(column: pa.Array | pa.ChunkedArray) -> list:
+    """``column.to_pylist()`` with each distinct value converted once (decimals and dates are the costly
+    ones; a quantity column holds few): rows of equal values share one immutable object."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    encoded = pc.dictionary_encode(arr)
+    values = encoded.dictionary.to_pylist()
+    index = encoded.indices
+    if index.null_count:
+        values.append(None)
+        index = pc.fill_null(index, len(values) - 1)
+    return list(map(values.__getitem__, index.to_numpy(zero_copy_only=False).tolist()))
+
+
 PERIOD_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}
 
 

@@ -9,15 +9,18 @@ pallets, cartons and items in the order they first appear in the lines.
 
 from __future__ import annotations
 
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.columnar import Groups, encode, objects
 from engine.sscc import build_sscc, serial_capacity, sscc_valid, strip_ai
 from schemas.orders import ORDERS
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
@@ -25,10 +28,10 @@ from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, Shi
 CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
 
-_NEEDED = ("item_sku", "shipment_id", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
-           "carton_sscc", "carton_weight", "weight_unit", "pallet_id", "pallet_sscc", "ship_date", "ship_time",
-           "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
-_Row = namedtuple("_Row", _NEEDED)  # one confirmation line, as assemble_shipments reads it
+# what assemble_shipments reads of each confirmation line, and of a shipment's first line (its header)
+_PER_ROW = ("shipment_id", "partner", "po_number", "carton_id", "pallet_id", "line_id", "quantity", "item_sku", "sku",
+            "unit", "carton_sscc", "carton_weight", "weight_unit", "pallet_sscc")
+_HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
 
 
 # what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its
@@ -53,24 +56,30 @@ class SsccNeeds:
 def sscc_needs(lines: pa.Table) -> SsccNeeds:
     """What the caller must number before assembling: every (shipment, carton) whose rows carry no
     valid SSCC (and whose carton id is not one), and the same for pallets."""
-    cartons: dict[CartonKey, bool] = {}
-    pallets: dict[PalletKey, bool] = {}
-    cols = {c: lines.column(c).to_pylist() for c in ("shipment_id", "carton_id", "carton_sscc", "pallet_id",
-                                                     "pallet_sscc")}
-    own: dict[tuple, bool] = {}  # (label, sscc) -> carries an SSCC of its own (a carton's rows repeat it)
-    for sid, cid, csscc, pid, psscc in zip(*cols.values(), strict=True):
-        if cid is not None:
-            has = own.get((cid, csscc))
-            if has is None:
-                has = own[(cid, csscc)] = bool(_own_sscc(cid, csscc))
-            cartons[(sid, cid)] = cartons.get((sid, cid), False) or has
-        if pid is not None:
-            has = own.get((pid, psscc))
-            if has is None:
-                has = own[(pid, psscc)] = bool(_own_sscc(pid, psscc))
-            pallets[(sid, pid)] = pallets.get((sid, pid), False) or has
-    return SsccNeeds(tuple(k for k, has in cartons.items() if not has),
-                     tuple(k for k, has in pallets.items() if not has))
+    return SsccNeeds(_unnumbered(lines["shipment_id"], lines["carton_id"], lines["carton_sscc"]),
+                     _unnumbered(lines["shipment_id"], lines["pallet_id"], lines["pallet_sscc"]))
+
+
+def _unnumbered(shipment_id, label, sscc) -> tuple[tuple[str, str], ...]:
+    """(shipment, label) of the rows with a label, in first-seen order, when none of the rows of that
+    shipment and label carries an SSCC of its own (in its sscc column or as the label): each distinct
+    label and SSCC looked at once, the rest in columns."""
+    if not len(label):
+        return ()
+    own = _has_own_sscc(label) | _has_own_sscc(sscc)
+    key, count = encode(shipment_id, label)
+    groups = Groups(key, count)
+    first = groups.first()
+    rows = np.sort(first[~groups.any(own) & pc.is_valid(label).to_numpy(zero_copy_only=False)[first]])
+    taken = pa.array(rows, pa.int64())
+    return tuple(zip(shipment_id.take(taken).to_pylist(), label.take(taken).to_pylist(), strict=True))
+
+
+def _has_own_sscc(values) -> np.ndarray:
+    """For each row, whether ``values`` holds a valid SSCC there (_own_sscc of one value)."""
+    encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+    valid = np.array([_own_sscc(None, v) is not None for v in encoded.dictionary.to_pylist()] + [False], dtype=bool)
+    return valid[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)]
 
 
 def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_serial: int) -> dict:
@@ -82,7 +91,7 @@ def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_s
 
 @dataclass(slots=True)
 class _Draft:
-    header: _Row
+    header: int  # the shipment's first line (a row of the lines)
     partner: str
     orders: dict[str, dict] = field(default_factory=dict)  # po -> {"tares": {pid: [ckeys]}, "packs": [ckeys], ...}
     # (PO, carton id) -> {"items": {line id: [qty, first row]}, "row": first row}; a carton holding two
@@ -97,7 +106,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
     (shipment, carton or pallet id) -> SSCC for what sscc_needs named; ``items``
     (schemas.reference.ITEMS, optional): each item's case pack for PO4. Items of one order line in
-    one carton are summed."""
+    one carton are summed. The lines are read as columns (a row is its index into them); the
+    header columns only at each shipment's first row."""
     ssccs = ssccs or {}
     packs = dict(zip(items["sku"].to_pylist(), items["case_pack"].to_pylist(), strict=True)) if items is not None \
         else {}
@@ -105,39 +115,39 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
                                                                          "release_number"]).to_pylist()}
     line_rows = _order_lines(order_lines)
+    col = {c: objects(lines.column(c)) if c in ("quantity", "carton_weight") else lines.column(c).to_pylist()
+           for c in _PER_ROW}
     drafts: dict[str, _Draft] = {}
-    for r in map(_Row._make, zip(*(lines.column(c).to_pylist() for c in _NEEDED), strict=True)):
-        sid = r.shipment_id
+    for i, (sid, partner, po, cid, pid, line_id, qty) in enumerate(zip(*(col[c] for c in _PER_ROW[:7]),
+                                                                       strict=True)):
         draft = drafts.get(sid)
         if draft is None:
-            draft = drafts[sid] = _Draft(header=r, partner=r.partner or "")
-        order = draft.orders.get(r.po_number)
+            draft = drafts[sid] = _Draft(header=i, partner=partner or "")
+        order = draft.orders.get(po)
         if order is None:
-            order = draft.orders[r.po_number] = {"tares": {}, "packs": [], "loose": {}}
-        cid = r.carton_id
+            order = draft.orders[po] = {"tares": {}, "packs": [], "loose": {}}
         if cid is None:
-            _add_item(order["loose"], r)
+            _add_item(order["loose"], line_id, qty, i)
             continue
-        carton = draft.cartons.get((r.po_number, cid))
+        carton = draft.cartons.get((po, cid))
         if carton is None:
-            carton = draft.cartons[(r.po_number, cid)] = {"items": {}, "row": r}
-            pid = r.pallet_id
+            carton = draft.cartons[(po, cid)] = {"items": {}, "row": i}
             if pid is None:
                 order["packs"].append(cid)
             else:
-                order["tares"].setdefault(pid, {"row": r, "cartons": []})["cartons"].append(cid)
-        _add_item(carton["items"], r)
+                order["tares"].setdefault(pid, {"row": i, "cartons": []})["cartons"].append(cid)
+        _add_item(carton["items"], line_id, qty, i)
+    headers = lines.select(_HEADER).take(pa.array([d.header for d in drafts.values()], pa.int64())).to_pylist()
     out = []
-    for sid, draft in drafts.items():
-        h = draft.header
+    for (sid, draft), h in zip(drafts.items(), headers, strict=True):
         shipped_orders = []
         ship_to = None
         for po, o in draft.orders.items():
             head = order_rows.get((draft.partner, po), {})
             if ship_to is None:
                 ship_to = _ship_to(head)
-            lines_of = {lid: (line_rows.get((draft.partner, po, lid)), packs) for lid in _line_ids(draft, po, o)}
-            tares = tuple(Tare(sscc=_sscc(sid, pid, t["row"].pallet_sscc, ssccs), pallet_id=pid,
+            lines_of = _LinesOf(draft.partner, po, line_rows, packs, col)
+            tares = tuple(Tare(sscc=_sscc(sid, pid, col["pallet_sscc"][t["row"]], ssccs), pallet_id=pid,
                                packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
                                            for cid in t["cartons"]))
                           for pid, t in o["tares"].items())
@@ -145,12 +155,12 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
                 po_number=po, po_date=head.get("po_date"), release_number=head.get("release_number") or "",
                 tares=tares, packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
                                          for cid in o["packs"]),
-                partner=draft.partner, loose_items=_items(o["loose"], lines_of)))
+                partner=draft.partner, loose_items=lines_of.items(o["loose"])))
         out.append(Shipment(
-            shipment_id=sid, ship_date=h.ship_date, ship_time=h.ship_time, ship_from=ship_from,
-            ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h.carrier_scac or "",
-            service_level=h.service_level or "", tracking_number=h.tracking_number or "",
-            bill_of_lading=h.bill_of_lading or "", partner=draft.partner))
+            shipment_id=sid, ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
+            ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h["carrier_scac"] or "",
+            service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
+            bill_of_lading=h["bill_of_lading"] or "", partner=draft.partner))
     return out
 
 
@@ -178,35 +188,51 @@ def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine
                                      pc.struct_field(flat, "id").to_pylist(), strict=True):
         if value:
             pairs[row].append((qualifier, value))
-    made: dict[tuple, tuple[ProductId, ...]] = {(): ()}
-    out: dict[tuple[str, str, str], _OrderLine] = {}
-    for i, (partner, po, number, line_id, quantity, unit, description) in enumerate(zip(*(
-            order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "quantity", "unit",
-                                                 "description")), strict=True)):
-        key = tuple(pairs.get(i, ()))
-        product_ids = made.get(key)
-        if product_ids is None:
-            product_ids = made[key] = tuple(ProductId(q, v) for q, v in key)
-        out[(partner, po, line_id or str(number))] = _OrderLine(unit, quantity, description, product_ids)
-    return out
+    made: dict[tuple, tuple[ProductId, ...]] = {}
+    product_ids: list[tuple[ProductId, ...]] = [()] * order_lines.num_rows
+    for row, found in pairs.items():
+        key = tuple(found)
+        made_ids = made.get(key)
+        if made_ids is None:
+            made_ids = made[key] = tuple(ProductId(q, v) for q, v in key)
+        product_ids[row] = made_ids
+    col = {c: order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "unit",
+                                                   "description")}
+    col["quantity"] = objects(order_lines["quantity"])
+    keys = zip(col["partner"], col["po_number"], [line_id or str(number) for line_id, number in zip(
+        col["line_id"], col["line_number"], strict=True)], strict=True)
+    return dict(zip(keys, map(tuple.__new__, repeat(_OrderLine), zip(col["unit"], col["quantity"], col["description"],
+                                                                     product_ids, strict=True)), strict=True))
 
 
-def _line_ids(draft: _Draft, po: str, order: dict) -> set[str]:
-    ids = set(order["loose"])
-    for (cpo, _cid), carton in draft.cartons.items():
-        if cpo == po:
-            ids.update(carton["items"])
-    return ids
+@dataclass(frozen=True, slots=True)
+class _LinesOf:
+    """What an order's 856 items read: its order lines (by line id), the case packs, the lines' columns."""
+
+    partner: str
+    po: str
+    lines: Mapping[tuple[str, str, str], _OrderLine]
+    packs: Mapping[str, int]
+    col: Mapping[str, list]
+
+    def items(self, items: dict[str, list]) -> tuple[ShippedItem, ...]:
+        """The ShippedItems of ``items`` (line id -> [quantity, first row]), in their order."""
+        partner, po, lines, packs = self.partner, self.po, self.lines, self.packs
+        item_sku, sku_of, unit_of = self.col["item_sku"], self.col["sku"], self.col["unit"]
+        out = []
+        for line_id, (qty, row) in items.items():
+            line = lines.get((partner, po, line_id)) or _NO_LINE
+            sku = item_sku[row] or sku_of[row] or ""
+            out.append(ShippedItem(line_id, qty, unit_of[row] or line.unit or "EA", line.product_ids, sku,
+                                   line.quantity, line.description or "", packs.get(sku)))
+        return tuple(out)
 
 
-def _pack(sid: str, cid: str, carton: dict, lines_of: Mapping[str, tuple], ssccs: Mapping[tuple, str]) -> Pack:
-    row = carton["row"]
-    return Pack(sscc=_sscc(sid, cid, row.carton_sscc, ssccs), carton_id=cid, items=_items(carton["items"], lines_of),
-                weight=row.carton_weight, weight_unit=row.weight_unit or "")
-
-
-def _items(items: dict[str, list], lines_of: Mapping[str, tuple]) -> tuple[ShippedItem, ...]:
-    return tuple(_item(lines_of.get(lid), lid, qty, row) for lid, (qty, row) in items.items())
+def _pack(sid: str, cid: str, carton: dict, lines_of: _LinesOf, ssccs: Mapping[tuple, str]) -> Pack:
+    row, col = carton["row"], lines_of.col
+    return Pack(sscc=_sscc(sid, cid, col["carton_sscc"][row], ssccs), carton_id=cid,
+                items=lines_of.items(carton["items"]), weight=col["carton_weight"][row],
+                weight_unit=col["weight_unit"][row] or "")
 
 
 def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, str], Decimal]:
@@ -220,20 +246,11 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
     return dict(out)
 
 
-def _add_item(items: dict[str, list], r: _Row) -> None:
-    line_id = r.line_id
+def _add_item(items: dict[str, list], line_id: str, quantity: Decimal, row: int) -> None:
     if line_id in items:
-        items[line_id][0] += r.quantity
+        items[line_id][0] += quantity
     else:
-        items[line_id] = [r.quantity, r]
-
-
-def _item(found: tuple[_OrderLine | None, dict], line_id: str, qty: Decimal, row: _Row) -> ShippedItem:
-    line, packs = found[0] or _NO_LINE, found[1]
-    sku = row.item_sku or row.sku or ""
-    return ShippedItem(line_id=line_id, quantity=qty, unit=row.unit or line.unit or "EA",
-                       product_ids=line.product_ids, sku=sku, ordered_quantity=line.quantity,
-                       description=line.description or "", pack=packs.get(sku))
+        items[line_id] = [quantity, row]
 
 
 def _ship_to(order: dict) -> Party | None:

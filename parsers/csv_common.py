@@ -112,18 +112,17 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         return
     width = len(header[1])
     batch: list[tuple[int, list[str]]] = []
-    for number, fields in records:
-        if not "".join(fields).strip():  # no field holds anything but whitespace
-            continue
-        if len(fields) != width:
+    for record in records:
+        fields = record[1]
+        if len(fields) == width and (fields[0].strip() or "".join(fields).strip()):  # the usual row: kept
+            batch.append(record)
+            if len(batch) >= batch_rows:
+                yield batch
+                batch = []
+        elif "".join(fields).strip():  # a field holds more than whitespace: a row of the wrong width
             out.where = None
-            out.note(finding("CSV_ROW_MALFORMED", f"Row {number} has {len(fields)} fields; the header has {width}.",
-                             file=out.file, row=number))
-            continue
-        batch.append((number, fields))
-        if len(batch) >= batch_rows:
-            yield batch
-            batch = []
+            out.note(finding("CSV_ROW_MALFORMED", f"Row {record[0]} has {len(fields)} fields; the header has "
+                             f"{width}.", file=out.file, row=record[0]))
     if batch and out.undecodable is None:
         yield batch
 

@@ -62,16 +62,15 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     # -- the partner, by PO when the feed does not say ------------------------------------------
     pairs = state.select(["partner", "po_number"]).group_by(["partner", "po_number"]).aggregate([])
     per_po = pairs.group_by("po_number").aggregate([("partner", "count"), ("partner", "min")])
-    t = _left(t, per_po, ["po_number"])
+    by_po = _left(t.select(["_i", "po_number"]), per_po, ["po_number"])
     known_pair = _left(t.select(["_i", "partner", "po_number"]), pairs.append_column(
         "_pair", pa.array(np.ones(pairs.num_rows, dtype=bool))), ["partner", "po_number"])
     given = pc.is_valid(t["partner"])
-    partner = pc.if_else(given, t["partner"], pc.if_else(pc.equal(pc.fill_null(t["partner_count"], 0), 1),
-                                                          t["partner_min"], pa.scalar(None, pa.string())))
-    unknown_po = pc.if_else(given, pc.is_null(known_pair["_pair"]), pc.is_null(t["partner_count"]))
-    ambiguous = pc.and_(pc.invert(given), pc.greater(pc.fill_null(t["partner_count"], 0), 1))
-    t = t.set_column(t.schema.get_field_index("partner"), "partner", partner).drop_columns(
-        ["partner_count", "partner_min"])
+    partner = pc.if_else(given, t["partner"], pc.if_else(pc.equal(pc.fill_null(by_po["partner_count"], 0), 1),
+                                                          by_po["partner_min"], pa.scalar(None, pa.string())))
+    unknown_po = pc.if_else(given, pc.is_null(known_pair["_pair"]), pc.is_null(by_po["partner_count"]))
+    ambiguous = pc.and_(pc.invert(given), pc.greater(pc.fill_null(by_po["partner_count"], 0), 1))
+    t = t.set_column(t.schema.get_field_index("partner"), "partner", partner)
 
     # -- our item, from whatever id the row carries ---------------------------------------------
     item_sku, item_unknown = _resolve_items(t, items)
@@ -79,38 +78,35 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
 
     # -- the order line: by line id, else the one line of the PO with that item -----------------
     st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status"])
-    by_id = _left(t.select(["_i", "partner", "po_number", "line_id"]), st.rename_columns(
-        ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]),
-        ["partner", "po_number", "line_id"])
     by_item = st.group_by(["partner", "po_number", "sku"]).aggregate([("line_id", "count"), ("line_id", "min")])
     by_item = by_item.rename_columns(["partner", "po_number", "item_sku", "n_lines", "only_line"])
-    t = _left(t, by_item, ["partner", "po_number", "item_sku"])
+    item_key = ["partner", "po_number", "item_sku"]
+    one_item = _left(t.select(["_i", *item_key]), by_item, item_key)
     has_id = pc.is_valid(t["line_id"])
-    line_id = pc.if_else(has_id, t["line_id"], pc.if_else(pc.equal(pc.fill_null(t["n_lines"], 0), 1),
-                                                         t["only_line"], pa.scalar(None, pa.string())))
+    line_id = pc.if_else(has_id, t["line_id"], pc.if_else(pc.equal(pc.fill_null(one_item["n_lines"], 0), 1),
+                                                         one_item["only_line"], pa.scalar(None, pa.string())))
     t = t.set_column(t.schema.get_field_index("line_id"), "line_id", line_id)
     line = _left(t.select(["_i", "partner", "po_number", "line_id"]), st.rename_columns(
         ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]),
         ["partner", "po_number", "line_id"])
-    del by_id
     line_unknown = pc.and_(pc.is_valid(t["partner"]), pc.is_null(line["line_number"]))
-    py = {c: t[c].to_pylist() for c in ("shipment_id", "partner", "po_number", "line_id", "quantity", "unit",
-                                         "carton_id", "pallet_id", "item_sku", "n_lines")}
     rows = _Rows(lines)
-    ln = {c: line[c].to_pylist() for c in ("line_number", "l_sku", "l_unit", "l_reserved", "l_status")}
 
     def add(i: int, code: str, message: str, column: str, element: str, value=None) -> None:
         out.append((i, _finding(code, message, rows[i], column, element, value)))
 
+    def at(column, i: int):
+        return column[i].as_py()
+
+    po_number = t["po_number"]
     for i in _true(unknown_po):
         if not ambiguous[i].as_py():
             given_partner = rows.column("partner")[i]
-            add(i, "SHIPMENT_PO_UNKNOWN", f"No live order {py['po_number'][i]!r}"
-                + (f" of {given_partner!r}." if given_partner else "."), "po_number", "W0606",
-                py["po_number"][i])
+            add(i, "SHIPMENT_PO_UNKNOWN", f"No live order {at(po_number, i)!r}"
+                + (f" of {given_partner!r}." if given_partner else "."), "po_number", "W0606", at(po_number, i))
     for i in _true(ambiguous):
-        add(i, "SHIPMENT_PO_AMBIGUOUS", f"PO {py['po_number'][i]!r} is live for several partners.", "po_number",
-            "W0606", py["po_number"][i])
+        add(i, "SHIPMENT_PO_AMBIGUOUS", f"PO {at(po_number, i)!r} is live for several partners.", "po_number",
+            "W0606", at(po_number, i))
     for i in _true(item_unknown):
         add(i, "SHIPMENT_SKU_UNKNOWN", f"No item of ours is {rows[i]['sku'] or rows[i]['upc']!r}.", "sku", "W1208",
             rows[i]["sku"] or rows[i]["upc"])
@@ -118,172 +114,259 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
         if unknown_po[i].as_py() or ambiguous[i].as_py():
             continue
         if rows[i]["line_id"] is not None:
-            msg = f"PO {py['po_number'][i]} has no line {rows[i]['line_id']!r}."
-        elif py["n_lines"][i]:
-            msg = f"PO {py['po_number'][i]} has {py['n_lines'][i]} lines with item {py['item_sku'][i]}: say which."
+            msg = f"PO {at(po_number, i)} has no line {rows[i]['line_id']!r}."
+        elif at(one_item["n_lines"], i):
+            msg = (f"PO {at(po_number, i)} has {at(one_item['n_lines'], i)} lines with item {at(t['item_sku'], i)}: "
+                   "say which.")
         else:
-            msg = f"PO {py['po_number'][i]} has no line with this item."
+            msg = f"PO {at(po_number, i)} has no line with this item."
         add(i, "SHIPMENT_LINE_UNKNOWN", msg, "line_id", "N902", rows[i]["line_id"])
-    reserved_left: dict[tuple, object] = {}
-    for i, (q, number, status, sku, unit, reserved, row_partner, po, row_line, row_item, shipped_unit) in enumerate(zip(
-            py["quantity"], ln["line_number"], ln["l_status"], ln["l_sku"], ln["l_unit"], ln["l_reserved"],
-            py["partner"], py["po_number"], py["line_id"], py["item_sku"], py["unit"], strict=True)):
-        if q is None or q <= 0:
-            add(i, "SHIPMENT_QTY_NOT_POSITIVE", f"Quantity {q} is not positive.", "quantity", "W1203",
-                None if q is None else str(q))
-        if number is None:
-            continue
-        if status in CLOSED_LINE_STATUSES:
-            add(i, "SHIPMENT_LINE_CLOSED", f"Line {row_line} of {po} is {status}.", "line_id", "N902", row_line)
-        if row_item is not None and sku is not None and row_item != sku:
-            add(i, "SHIPMENT_SKU_MISMATCH", f"Item {row_item} shipped for line {row_line}, which orders {sku}.", "sku",
-                "W1208", rows[i]["sku"] or rows[i]["upc"])
-        if shipped_unit and unit and shipped_unit != unit:
-            add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {shipped_unit}; the line is in {unit}.", "unit", "W1205",
-                shipped_unit)
-        elif q is not None and q > 0:
-            key = (row_partner, po, row_line)
-            left = reserved_left.get(key, reserved or 0)
-            reserved_left[key] = left - q
-            if left - q < 0 <= left:
-                add(i, "SHIPMENT_OVER_RESERVED", f"Line {key[2]} of {key[1]}: {_n(q)} more shipped with only "
-                    f"{_n(left)} still reserved.", "quantity", "W1203", _n(q))
-    feed, also_held = _feed_checks(rows, py, recorded, structures)
+    _line_checks(t, line, rows, add)
+    feed, also_held = _feed_checks(rows, t, recorded, structures)
     out.extend(feed)
     if not shape_checks:
         out = [(i, f) for i, f in out if f.code not in SHAPE_CODES]
     out.extend(_locate(extra_findings or [], rows))
     out.sort(key=lambda p: p[0])
     findings = [f for _i, f in out]
-    held = frozenset(py["shipment_id"][i] for i, f in out if f.severity == "error") | also_held
-    result = t.sort_by("_i").select(lines.column_names)
-    extra = [pa.array(ln["line_number"], pa.int32()), t.sort_by("_i")["item_sku"],
+    sids = rows.column("shipment_id") if out else []
+    held = frozenset(sids[i] for i, f in out if f.severity == "error") | also_held
+    result = t.select(lines.column_names)  # t keeps the lines' order: only narrow tables are joined
+    result = result.cast(pa.schema([f.with_nullable(True) for f in result.schema]))  # as a joined table's
+    extra = [pc.cast(line["line_number"], pa.int32()), t["item_sku"],
              pc.is_in(result["shipment_id"], value_set=pa.array(sorted(held), pa.string()))]
     for field, col in zip(RESOLVED, extra, strict=True):
         result = result.append_column(field, col)
     return ShipmentCheck(result, findings, held, tuple(i for i, _f in out))
 
 
-def _feed_checks(rows: _Rows, py: dict, recorded: pa.Table, structures: Mapping[str, str]):
+def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add) -> None:
+    """Each row against its order line (``line``: the line found for each row of ``t``, in its order):
+    quantity, closed line, item, unit, and more shipped than is still reserved (over the rows of a
+    line, in row order). Column masks; Python only for the rows flagged."""
+    q, number = t["quantity"], line["line_number"]
+    has_line = pc.is_valid(number)
+    row_line, po, status = t["line_id"], t["po_number"], line["l_status"]
+    for i in _true(pc.or_(pc.is_null(q), pc.less_equal(q, 0))):
+        value = q[i].as_py()
+        add(i, "SHIPMENT_QTY_NOT_POSITIVE", f"Quantity {value} is not positive.", "quantity", "W1203",
+            None if value is None else str(value))
+    for i in _true(pc.and_(has_line, pc.is_in(status, value_set=pa.array(CLOSED_LINE_STATUSES, pa.string())))):
+        add(i, "SHIPMENT_LINE_CLOSED", f"Line {row_line[i].as_py()} of {po[i].as_py()} is {status[i].as_py()}.",
+            "line_id", "N902", row_line[i].as_py())
+    item, sku = t["item_sku"], line["l_sku"]
+    for i in _true(pc.and_(has_line, pc.not_equal(item, sku))):
+        add(i, "SHIPMENT_SKU_MISMATCH", f"Item {item[i].as_py()} shipped for line {row_line[i].as_py()}, which "
+            f"orders {sku[i].as_py()}.", "sku", "W1208", rows[i]["sku"] or rows[i]["upc"])
+    shipped_unit, unit = t["unit"], line["l_unit"]
+    mismatch = pc.fill_null(pc.and_(pc.and_(pc.not_equal(shipped_unit, ""), pc.not_equal(unit, "")),
+                                    pc.not_equal(shipped_unit, unit)), False)
+    for i in _true(pc.and_(has_line, mismatch)):
+        add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {shipped_unit[i].as_py()}; the line is in {unit[i].as_py()}.",
+            "unit", "W1205", shipped_unit[i].as_py())
+    # more shipped than reserved: only the lines whose rows together ship more are walked, row by row
+    counted = np.asarray(pc.fill_null(pc.and_(pc.and_(has_line, pc.invert(mismatch)), pc.greater(q, 0)), False),
+                         dtype=bool)
+    if not counted.any():
+        return
+    group = _key(t["partner"], po, row_line)
+    rows_in = np.flatnonzero(counted)
+    totals = pa.table({"g": group[rows_in], "q": q.take(pa.array(rows_in))}).group_by(
+        "g", use_threads=False).aggregate([("q", "sum")])
+    first = _first_row(group, counted)
+    reserved = line["l_reserved"].take(pa.array(first[totals["g"].to_numpy()]))
+    over = totals["g"].filter(pc.fill_null(pc.greater(totals["q_sum"], pc.fill_null(reserved, 0)), False))
+    walk = rows_in[np.isin(group[rows_in], over.to_numpy())]
+    reserved_left: dict[int, object] = {}
+    for i, qty, left0, key in zip(walk.tolist(), q.take(pa.array(walk)).to_pylist(),
+                                  line["l_reserved"].take(pa.array(walk)).to_pylist(), group[walk].tolist(),
+                                  strict=True):
+        left = reserved_left.get(key, left0 or 0)
+        reserved_left[key] = left - qty
+        if left - qty < 0 <= left:
+            add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {_n(qty)} more shipped "
+                f"with only {_n(left)} still reserved.", "quantity", "W1203", _n(qty))
+
+
+def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mapping[str, str]):
     """Checks across rows: duplicate shipment ids, header consistency, repeated lines, cartons on two
-    shipments, cartons the partner's structure needs, mixed cartons, SSCCs, SCACs, weights."""
+    shipments, cartons the partner's structure needs, mixed cartons, SSCCs, SCACs, weights. Each
+    check is a mask over the rows (a row's findings in this order); ``t``: the rows with partner,
+    line id and item resolved."""
     out: list[tuple[int, Finding]] = []
-    recorded_ids = set(recorded["shipment_id"].to_pylist())
+    n = len(rows)
+    if not n:
+        return out, frozenset()
     recorded_cartons: dict[str, str] = {}
     for sid, cid, sscc in zip(*(recorded[c].to_pylist() for c in ("shipment_id", "carton_id", "carton_sscc")),
                               strict=True):
         for key in (sscc18(sscc), cid):
             if key:
                 recorded_cartons.setdefault(key, sid)
-    sources: dict[str, set] = defaultdict(set)  # the confirmations (file + 945 set) naming each shipment
-    first_row: dict[str, int] = {}
-    header: dict[tuple[str, str], dict] = defaultdict(dict)
-    seen_lines: set[tuple] = set()
-    carton_shipment: dict[str, str] = {}
-    carton_lines: dict[tuple[str, str], set] = defaultdict(set)
-    carton_pos: dict[tuple[str, str], str] = {}
-    flagged_cartons: set = set()  # carton keys (and (shipment, carton, "po")) already reported
     also_held: set[str] = set()  # the other shipment of a carton on two shipments of this feed
+    table = rows.table
 
-    def add(i: int, code: str, message: str, column: str, element: str, value=None) -> None:
-        out.append((i, _finding(code, message, rows[i], column, element, value)))
+    def add(mask, code: str, message, column: str, element: str, value=lambda i: None) -> None:
+        for i in np.flatnonzero(mask).tolist():
+            out.append((i, _finding(code, message(i), rows[i], column, element, value(i))))
 
-    sscc_of = _memo(sscc18)  # a carton's rows repeat its label: each label looked at once
-    digits_of = _memo(sscc_digits)
-    col = rows.column
-    given = {name: py["partner"] if name == "partner" else col(name) for name, _col, _element in _HEADER}
-    sids = col("shipment_id")
-    headers = [(name, element, given[name]) for name, _col, element in _HEADER]
-    mixed = set().union(*(_mixed(sids, values) for values in given.values()))  # the only shipments to look at
-    sources_of = zip(col("source_file"), col("isa13"), col("gs06"), col("st02"), strict=True)  # file + 945 set
-    rows_of = zip(sids, sources_of, col("carton_sscc"), col("carton_id"), col("pallet_id"), py["partner"],
-                  py["po_number"], py["line_id"], py["item_sku"], strict=True)
-    for i, (sid, source, carton_sscc, carton_id, pallet_id, partner, po, line_id, item_sku) in enumerate(rows_of):
-        first_row.setdefault(sid, i)
-        seen = sources[sid]
-        if sid in recorded_ids and first_row[sid] == i:
-            add(i, "SHIPMENT_ID_DUPLICATE", f"Shipment {sid} was already recorded.", "shipment_id", "W0604", sid)
-        elif source not in seen and len(seen) == 1 and sid not in recorded_ids:
-            add(i, "SHIPMENT_ID_DUPLICATE", f"Shipment {sid} also comes in another confirmation of this feed.",
-                "shipment_id", "W0604", sid)
-        seen.add(source)
-        for name, element, column in headers if sid in mixed else ():
-            value = column[i]
-            values = header[(sid, name)]
-            if value is not None and values and value not in values and len(values) == 1:
-                add(i, "SHIPMENT_HEADER_INCONSISTENT", f"Shipment {sid}: {name} {value!r} here, "
-                    f"{next(iter(values))!r} before.", name, element, str(value))
-            if value is not None:
-                values.setdefault(value, i)
-        carton = sscc_of(carton_sscc) or carton_id
-        key = (sid, carton, partner, po, line_id)
-        if carton is not None and key in seen_lines:
-            add(i, "SHIPMENT_LINE_DUPLICATE", f"Line {line_id} of {po} twice in carton "
-                f"{carton} of {sid}.", "line_id", "W12")
-        seen_lines.add(key)
-        structure = structures.get(partner or "", "SOPI")
-        if carton is None:
-            if structure != "SOI":
-                add(i, "SHIPMENT_CARTON_MISSING", f"No carton id; {partner}'s 856 lists cartons "
-                    f"({structure}).", "carton_id", "MAN02")
-            continue
-        if carton_id and digits_of(carton_id) and not sscc_of(carton_id):
-            add(i, "SHIPMENT_SSCC_INVALID", f"Carton label {carton_id} is not a valid SSCC-18.", "carton_id",
-                "MAN02", carton_id)
-        if pallet_id and digits_of(pallet_id) and not sscc_of(pallet_id):
-            add(i, "SHIPMENT_SSCC_INVALID", f"Pallet label {pallet_id} is not a valid SSCC-18.", "pallet_id",
-                "MAN02", pallet_id)
-        other = carton_shipment.setdefault(carton, sid)
-        earlier = recorded_cartons.get(carton)
-        if carton not in flagged_cartons and (other != sid or (earlier is not None and earlier != sid)):
-            flagged_cartons.add(carton)
-            if other != sid:
-                also_held.add(other)
-            add(i, "SHIPMENT_CARTON_REUSED", f"Carton {carton} is on shipment {other if other != sid else earlier} "
-                f"and on {sid}.", "carton_id", "MAN02", carton)
-        in_carton = carton_lines[(sid, carton)]
-        in_carton.add((po, line_id or item_sku))
-        first_po = carton_pos.setdefault((sid, carton), po)
-        if first_po != po and (sid, carton, "po") not in flagged_cartons:
-            flagged_cartons.add((sid, carton, "po"))
-            add(i, "SHIPMENT_CARTON_MULTI_PO", f"Carton {carton} of {sid} holds items of {first_po} and "
-                f"{po}.", "carton_id", "MAN02", carton)
-        if structure == "SOIP" and len(in_carton) == 2:
-            add(i, "SHIPMENT_CARTON_MIXED", f"Carton {carton} holds several items; {partner} takes standard "
-                "carton pack.", "carton_id", "MAN02", carton)
-    scac_bad = set()
-    scac_ok = _memo(_scac_ok)
-    for i, (sid, scac, weight) in enumerate(zip(sids, col("carrier_scac"), col("carton_weight"), strict=True)):
-        if scac and not scac_ok(scac) and (sid, scac) not in scac_bad:
-            scac_bad.add((sid, scac))
-            add(i, "SHIPMENT_SCAC_INVALID", f"Carrier {scac!r} is not a 2-4 letter SCAC.", "carrier_scac", "W2702",
-                scac)
-        if weight is not None and weight < 0:
-            add(i, "SHIPMENT_WEIGHT_INVALID", f"Carton weight {weight} is negative.", "carton_weight",
-                "W1210", str(weight))
+    def at(name: str, i: int):
+        return (t if name in _RESOLVED_COLUMNS else table)[name][i].as_py()
+
+    sid = _codes(table["shipment_id"])
+    partner, po = t["partner"], t["po_number"]
+    # a shipment id already recorded (its first row), or named by a second confirmation (file + 945 set)
+    recorded_sid = _mask(pc.is_in(table["shipment_id"], value_set=recorded["shipment_id"]))
+    first_of_sid = _first(sid)
+    first_of_source = _first(_key(sid, table["source_file"], table["isa13"], table["gs06"], table["st02"]))
+    add(recorded_sid & first_of_sid, "SHIPMENT_ID_DUPLICATE", lambda i: f"Shipment {at('shipment_id', i)} was "
+        "already recorded.", "shipment_id", "W0604", lambda i: at("shipment_id", i))
+    add(~recorded_sid & first_of_source & (_running(sid, first_of_source) == 2), "SHIPMENT_ID_DUPLICATE",
+        lambda i: f"Shipment {at('shipment_id', i)} also comes in another confirmation of this feed.", "shipment_id",
+        "W0604", lambda i: at("shipment_id", i))
+    # header values that change within a shipment: only the rows of such shipments are walked
+    given = {name: partner if name == "partner" else table[name] for name, _col, _element in _HEADER}
+    mixed = np.zeros(n, dtype=bool)
+    for values in given.values():
+        valid = _mask(pc.is_valid(values))
+        pairs = np.flatnonzero(valid & _first(_key(sid, values)))
+        mixed |= (np.bincount(sid[pairs], minlength=n) > 1)[sid]
+    walk = np.flatnonzero(mixed)
+    if len(walk):
+        taken = {name: values.take(pa.array(walk)).to_pylist() for name, values in given.items()}
+        header: dict[tuple[int, str], dict] = defaultdict(dict)
+        found = []
+        for k, i in enumerate(walk.tolist()):
+            for name, _col, element in _HEADER:
+                value = taken[name][k]
+                values = header[(int(sid[i]), name)]
+                if value is not None and values and value not in values and len(values) == 1:
+                    found.append((i, _finding("SHIPMENT_HEADER_INCONSISTENT", f"Shipment {at('shipment_id', i)}: "
+                                              f"{name} {value!r} here, {next(iter(values))!r} before.", rows[i], name,
+                                              element, str(value))))
+                if value is not None:
+                    values.setdefault(value, i)
+        out.extend(found)
+    # the carton: its valid SSCC, else its label
+    carton_id, pallet_id = table["carton_id"], table["pallet_id"]
+    carton_arr = pc.coalesce(_each(table["carton_sscc"], sscc18), carton_id)
+    has_carton = _mask(pc.is_valid(carton_arr))
+    carton = _codes(carton_arr)
+    line_id = t["line_id"]
+    add(has_carton & ~_first(_key(sid, carton, partner, po, line_id)), "SHIPMENT_LINE_DUPLICATE",
+        lambda i: f"Line {at('line_id', i)} of {at('po_number', i)} twice in carton {carton_arr[i].as_py()} of "
+        f"{at('shipment_id', i)}.", "line_id", "W12")
+    structure = _each(partner, lambda p: structures.get(p or "", "SOPI"), null=True)
+    add(~has_carton & _mask(pc.not_equal(structure, "SOI")), "SHIPMENT_CARTON_MISSING",
+        lambda i: f"No carton id; {at('partner', i)}'s 856 lists cartons ({structure[i].as_py()}).", "carton_id",
+        "MAN02")
+    for name, label, what in ((("carton_id", carton_id, "Carton"), ("pallet_id", pallet_id, "Pallet"))):
+        bad = _mask(_each(label, lambda v: bool(v and sscc_digits(v) and not sscc18(v)), pa.bool_(), null=True))
+        add(has_carton & bad, "SHIPMENT_SSCC_INVALID", lambda i, label=label, what=what:
+            f"{what} label {label[i].as_py()} is not a valid SSCC-18.", name, "MAN02",
+            lambda i, label=label: label[i].as_py())
+    # a carton on two shipments (of this feed, or one recorded before): its first row that says so
+    other = sid[_first_row(carton, has_carton)[carton]]
+    earlier = _each(carton_arr, recorded_cartons.get)
+    reused = has_carton & ((other != sid) | _mask(pc.not_equal(earlier, table["shipment_id"])))
+    reused = _first_where(carton, reused)
+    for i in np.flatnonzero(reused).tolist():
+        if other[i] != sid[i]:
+            also_held.add(rows.column("shipment_id")[_first_row(carton, has_carton)[carton[i]]])
+    sids = rows.column("shipment_id") if reused.any() else []
+    add(reused, "SHIPMENT_CARTON_REUSED", lambda i: f"Carton {carton_arr[i].as_py()} is on shipment "
+        f"{sids[_first_row(carton, has_carton)[carton[i]]] if other[i] != sid[i] else earlier[i].as_py()} and on "
+        f"{sids[i]}.", "carton_id", "MAN02", lambda i: carton_arr[i].as_py())
+    # a carton of a shipment holding two POs' items (once), or several items for a partner taking carton pack
+    in_shipment = _key(sid, carton)
+    first_po = _first_row(in_shipment, has_carton)[in_shipment]
+    po_codes = _codes(po)
+    multi = _first_where(in_shipment, has_carton & (po_codes != po_codes[first_po]))
+    add(multi, "SHIPMENT_CARTON_MULTI_PO", lambda i: f"Carton {carton_arr[i].as_py()} of {at('shipment_id', i)} "
+        f"holds items of {po[int(first_po[i])].as_py()} and {at('po_number', i)}.", "carton_id", "MAN02",
+        lambda i: carton_arr[i].as_py())
+    item_or_line = pc.if_else(pc.fill_null(pc.not_equal(line_id, ""), False), line_id, t["item_sku"])
+    kinds = _running(in_shipment, _first(_key(in_shipment, po_codes, item_or_line)))
+    add(has_carton & _mask(pc.equal(structure, "SOIP")) & (kinds == 2), "SHIPMENT_CARTON_MIXED",
+        lambda i: f"Carton {carton_arr[i].as_py()} holds several items; {at('partner', i)} takes standard carton "
+        "pack.", "carton_id", "MAN02", lambda i: carton_arr[i].as_py())
+    scac, weight = table["carrier_scac"], table["carton_weight"]
+    scac_bad = _mask(_each(scac, lambda v: bool(v) and not _scac_ok(v), pa.bool_(), null=True))
+    add(scac_bad & _first(_key(sid, scac)), "SHIPMENT_SCAC_INVALID", lambda i: f"Carrier {scac[i].as_py()!r} is not "
+        "a 2-4 letter SCAC.", "carrier_scac", "W2702", lambda i: scac[i].as_py())
+    add(_mask(pc.less(weight, 0)), "SHIPMENT_WEIGHT_INVALID", lambda i: f"Carton weight {weight[i].as_py()} is "
+        "negative.", "carton_weight", "W1210", lambda i: str(weight[i].as_py()))
     return out, frozenset(also_held)
 
 
-def _mixed(sids: list, values: list) -> set:
-    """The shipment ids whose rows hold more than one distinct value (nulls aside) in ``values``."""
-    pairs = {(sid, v) for sid, v in zip(sids, values, strict=True) if v is not None}
-    if len(pairs) == len({sid for sid, _v in pairs}):
-        return set()
-    first: dict = {}
-    return {sid for sid, v in pairs if first.setdefault(sid, v) != v}
+def _codes(column) -> np.ndarray:
+    """Each row's value as an integer: equal values (null included) the same integer, from 0."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    return np.asarray(pc.dictionary_encode(column, null_encoding="encode").indices.to_numpy(zero_copy_only=False),
+                      dtype=np.int64)
 
 
-def _memo(f):
-    """``f`` of a value, computed once per distinct value."""
-    seen: dict = {}
+def _key(*columns) -> np.ndarray:
+    """One integer per row for the tuple of its values in ``columns`` (Arrow columns or _codes)."""
+    key = None
+    for column in columns:
+        codes = column if isinstance(column, np.ndarray) else _codes(column)
+        key = codes if key is None else np.unique(key * (int(codes.max(initial=0)) + 1) + codes,
+                                                  return_inverse=True)[1].reshape(-1)
+    return key
 
-    def once(value):
-        try:
-            return seen[value]
-        except KeyError:
-            seen[value] = result = f(value)
-            return result
-    return once
+
+def _first_where(key: np.ndarray, cond: np.ndarray) -> np.ndarray:
+    """The rows that are the first with ``cond`` of their key."""
+    rows = np.flatnonzero(cond)
+    out = np.zeros(len(key), dtype=bool)
+    out[rows[np.unique(key[rows], return_index=True)[1]]] = True
+    return out
+
+
+def _first(key: np.ndarray) -> np.ndarray:
+    """The rows that are the first of their key."""
+    return _first_where(key, np.ones(len(key), dtype=bool))
+
+
+def _first_row(key: np.ndarray, cond: np.ndarray) -> np.ndarray:
+    """For each key (as an index), its first row with ``cond`` (-1: none)."""
+    rows = np.flatnonzero(cond)
+    keys, first = np.unique(key[rows], return_index=True)
+    out = np.full(int(key.max(initial=-1)) + 1, -1, dtype=np.int64)
+    out[keys] = rows[first]
+    return out
+
+
+def _running(group: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """For each row, how many rows of its group up to it (itself included) are flagged."""
+    order = np.argsort(group, kind="stable")
+    counts = np.cumsum(flags[order].astype(np.int64))
+    sorted_group = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]]) if len(group) else np.array([], int)
+    before = (counts - flags[order])[starts]
+    out = np.empty(len(group), dtype=np.int64)
+    out[order] = counts - np.repeat(before, np.diff(np.r_[starts, len(group)]))
+    return out
+
+
+def _mask(column) -> np.ndarray:
+    """An Arrow boolean column as a numpy mask (null: False)."""
+    return np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _each(column, f, type_: pa.DataType | None = None, *, null: bool = False) -> pa.Array:
+    """``f`` of each distinct value of ``column``, computed once per value (a null stays null unless
+    ``null``: then ``f`` gets None too)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = pc.dictionary_encode(column, null_encoding="encode")
+    values = [f(v) if v is not None or null else None for v in encoded.dictionary.to_pylist()]
+    return pa.array(values, type_ or pa.string()).take(encoded.indices)
+
+
+_RESOLVED_COLUMNS = frozenset({"partner", "po_number", "line_id", "item_sku"})  # _feed_checks reads these from t
 
 
 class _Rows:
@@ -336,17 +419,9 @@ def _resolve_items(t: pa.Table, items: pa.Table) -> tuple[pa.Array, pa.Array]:
             return None
         return lookup.get(value) or lookup.get(normalise_gtin(value) or "")
 
-    skus, upcs = t["sku"].to_pylist(), t["upc"].to_pylist()
-    cache: dict[tuple, str | None] = {}
-    resolved = []
-    unknown = []
-    for s, u in zip(skus, upcs, strict=True):
-        key = (s, u)
-        if key not in cache:
-            cache[key] = find(s) or find(u)
-        resolved.append(cache[key])
-        unknown.append(cache[key] is None and (s is not None or u is not None))
-    return pa.array(resolved, pa.string()), pa.array(unknown, pa.bool_())
+    by_sku, by_upc = _each(t["sku"], lambda v: find(v) or None), _each(t["upc"], find)
+    resolved = pc.coalesce(by_sku, by_upc)
+    return resolved, pc.and_(pc.is_null(resolved), pc.or_(pc.is_valid(t["sku"]), pc.is_valid(t["upc"])))
 
 
 def _left(t: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:

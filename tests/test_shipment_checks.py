@@ -146,6 +146,36 @@ def test_standard_carton_pack_partner_needs_one_item_per_carton_and_soi_needs_no
     assert codes(check) == []
 
 
+def test_findings_of_one_feed_in_row_order_and_within_a_row_in_check_order():
+    """The checks run as column masks; a row's findings still come in the order the checks are listed,
+    the rows in file order, each with its text (pinned against the per-row checks they replaced)."""
+    body = ("S1,2026-11-28,ups1,ACME-1001,3,SKU-1008,0,CA,C1,-1\n"
+            "S1,2026-11-29,UPSN,ACME-1000,1,SKU-1001,6,EA,C1,1\n"
+            "S2,2026-11-28,UPSN,ACME-1000,1,SKU-1001,5,EA,C1,1\n"
+            "S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\n"
+            "S1,2026-11-28,UPSN,ACME-1000,2,SKU-1003,1,EA,C1,1\n"
+            "S1,2026-11-28,UPSN,ACME-1000,3,SKU-1011,1,EA,,\n")
+    check = check_shipments(csv_lines(body), STATE, REF.items, NOTHING_RECORDED, structures={"acme": "SOIP"})
+    assert [(f.code, f.location.row, f.location.column, f.message) for f in check.findings] == [
+        ("SHIPMENT_QTY_NOT_POSITIVE", 2, "quantity", "Quantity 0.0000 is not positive."),
+        ("SHIPMENT_LINE_CLOSED", 2, "line_id", "Line 3 of ACME-1001 is rejected."),
+        ("SHIPMENT_UNIT_MISMATCH", 2, "unit", "Shipped in CA; the line is in EA."),
+        ("SHIPMENT_SCAC_INVALID", 2, "carrier_scac", "Carrier 'UPS1' is not a 2-4 letter SCAC."),
+        ("SHIPMENT_WEIGHT_INVALID", 2, "carton_weight", "Carton weight -1.0000 is negative."),
+        ("SHIPMENT_HEADER_INCONSISTENT", 3, "ship_date",
+         "Shipment S1: ship_date datetime.date(2026, 11, 29) here, datetime.date(2026, 11, 28) before."),
+        ("SHIPMENT_HEADER_INCONSISTENT", 3, "carrier_scac", "Shipment S1: carrier_scac 'UPSN' here, 'UPS1' before."),
+        ("SHIPMENT_CARTON_MULTI_PO", 3, "carton_id", "Carton C1 of S1 holds items of ACME-1001 and ACME-1000."),
+        ("SHIPMENT_CARTON_MIXED", 3, "carton_id", "Carton C1 holds several items; acme takes standard carton pack."),
+        ("SHIPMENT_OVER_RESERVED", 4, "quantity", "Line 1 of ACME-1000: 5 more shipped with only 4 still reserved."),
+        ("SHIPMENT_CARTON_REUSED", 4, "carton_id", "Carton C1 is on shipment S1 and on S2."),
+        ("SHIPMENT_LINE_DUPLICATE", 5, "line_id", "Line 1 of ACME-1000 twice in carton C1 of S1."),
+        ("SHIPMENT_CARTON_MIXED", 5, "carton_id", "Carton C1 holds several items; acme takes standard carton pack."),
+        ("SHIPMENT_CARTON_MISSING", 7, "carton_id", "No carton id; acme's 856 lists cartons (SOIP).")]
+    assert check.held == frozenset({"S1", "S2"})
+    assert check.finding_rows == (0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 5)
+
+
 @pytest.mark.slow
 def test_gx_suite_agrees_with_the_plain_shape_checks():
     body = ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,0,EA,C1,1\n"

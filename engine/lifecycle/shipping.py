@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.asn import build_856
+from engine.columnar import objects
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
@@ -323,7 +324,8 @@ _Row = namedtuple("_Row", _ROW)  # one confirmation line, as the planner reads i
 
 def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     out: dict[str, list[_Row]] = defaultdict(list)
-    for r in map(_Row._make, zip(*(lines[c].to_pylist() for c in _ROW), strict=True)):
+    for r in map(_Row._make, zip(*(objects(lines[c]) if c == "quantity" else lines[c].to_pylist() for c in _ROW),
+                                 strict=True)):
         out[r.shipment_id].append(r)
     return out
 
@@ -338,15 +340,17 @@ class _Working:
         self.table, self.reservation_table = lines, reservations
         self.rows: dict[Key, list[int]] = defaultdict(list)  # the order's rows of ``lines``
         self.lines: dict[Key, dict[int, list]] = defaultdict(dict)
-        cols = [lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "state", "allocated",
-                                               "backordered", "shipped")]
+        cols = [lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "state", "shipped")]
         self.numbers = cols[2]
         ended = {state: LineState(state) in ENDED_LINES for state in set(cols[3])}
-        for i, (partner, po, number, state, allocated, backordered, shipped) in enumerate(zip(*cols, strict=True)):
-            key = (partner, po)
+        decimals = {text: Decimal(text) for text in set(cols[4]) if text}  # each distinct quantity read once
+        zero = Decimal(0)
+        promised = pc.add(pc.fill_null(lines["allocated"], 0), pc.fill_null(lines["backordered"], 0)).to_pylist()
+        keys = zip(cols[0], cols[1], strict=True)
+        for i, (key, number, state, shipped, promise) in enumerate(zip(keys, cols[2], cols[3], cols[4], promised,
+                                                                        strict=True)):
             self.rows[key].append(i)
-            self.lines[key][number] = [Decimal(shipped) if shipped else Decimal(0), (allocated or 0) + (
-                backordered or 0), ended[state], None, i]
+            self.lines[key][number] = [decimals[shipped] if shipped else zero, promise, ended[state], None, i]
         self.reserved: dict[Key, list[tuple]] = defaultdict(list)
         for partner, po, number, warehouse, sku, qty in zip(*(reservations[c].to_pylist() for c in (
                 "partner", "po_number", "line_number", "warehouse", "sku", "quantity")), strict=True):
@@ -357,14 +361,12 @@ class _Working:
     def final_lines(self) -> pa.Table:
         """LINE_ROWS of every line of the orders changed (in the order first changed, by line number),
         as the store writes a line (stored_lines): what shipped, the state and run of the lines shipped."""
-        shipped, state, run, order = [], [], [], []
-        for key in self.touched:
-            for number in sorted(self.lines[key]):
-                line = self.lines[key][number]
-                order.append(line[4])
-                shipped.append(decimal_text(line[0]))
-                state.append(line[3])
-                run.append(self.run_id.get(line[4]))
+        lines = [line for key in self.touched for _number, line in sorted(self.lines[key].items())]
+        order = [line[4] for line in lines]
+        text: dict[Decimal, str | None] = {}  # each distinct quantity written once
+        shipped = [text[q] if q in text else text.setdefault(q, decimal_text(q)) for q in [line[0] for line in lines]]
+        state = [line[3] for line in lines]
+        run = [self.run_id.get(i) for i in order]
         table = stored_lines(self.table.take(pa.array(order, pa.int64())))
         for name, values in (("shipped", shipped), ("state", state), ("run_id", run)):
             at = table.schema.get_field_index(name)
