@@ -286,8 +286,9 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
         f"holds items of {po[int(first_po[i])].as_py()} and {at('po_number', i)}.", "carton_id", "MAN02",
         lambda i: carton_arr[i].as_py())
     item_or_line = pc.if_else(pc.fill_null(pc.not_equal(line_id, ""), False), line_id, t["item_sku"])
-    kinds = _running(in_shipment, _first(_key(in_shipment, po_codes, item_or_line)))
-    add(has_carton & _mask(pc.equal(structure, "SOIP")) & (kinds == 2), "SHIPMENT_CARTON_MIXED",
+    new_kind = _first(_key(in_shipment, po_codes, item_or_line))
+    kinds = _running(in_shipment, new_kind)  # once per carton: at the row bringing its second item
+    add(has_carton & _mask(pc.equal(structure, "SOIP")) & new_kind & (kinds == 2), "SHIPMENT_CARTON_MIXED",
         lambda i: f"Carton {carton_arr[i].as_py()} holds several items; {at('partner', i)} takes standard carton "
         "pack.", "carton_id", "MAN02", lambda i: carton_arr[i].as_py())
     scac, weight = table["carrier_scac"], table["carton_weight"]
