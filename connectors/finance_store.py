@@ -348,7 +348,9 @@ class FinanceTables:
         rows = np.flatnonzero(found)
         order = rows[np.argsort(head_of[found].astype(np.int64), kind="stable")]  # heads' order, lines' within
         at = pa.array(head_of[order].astype(np.int64), pa.int64())
-        mine = lines.drop_columns(list(keys)).take(pa.array(order, pa.int64()))
+        mine = lines.drop_columns(list(keys))
+        if not np.array_equal(order, np.arange(lines.num_rows)):  # the lines stand in their heads' order: no copy
+            mine = mine.take(pa.array(order, pa.int64()))
         theirs = heads.take(at)
         return pa.Table.from_arrays([*theirs.columns, *mine.columns], names=[*theirs.column_names, *mine.column_names])
 

@@ -228,18 +228,37 @@ def _echoes(lines: pa.Table, *, keyed: bool = False) -> pa.Table:
     """Our lines by the id our documents echo for them: the PO101 as sent, else the line number (the
     lowest line when a PO repeats a PO101). ``keyed``: with their lookup key (ECHO_KEY)."""
     ours = lines.select(["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"])
-    echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), pc.cast(ours["line_number"], pa.string()),
-                      ours["line_id"])
+    number = pc.cast(ours["line_number"], pa.string())
+    echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), number, ours["line_id"])
     ours = ours.append_column("echo", echo)
     if not ours.num_rows:
         return ours.append_column(ECHO_KEY, pa.array([], pa.string())) if keyed else ours
     key = _lookup_key(ours, ECHO_KEYS)  # unambiguous whatever the text holds
-    if pc.count_distinct(key).as_py() == ours.num_rows:  # no PO repeats a PO101: every line is its own first
+    if _numbered_in_order(ours, number) or pc.count_distinct(key).as_py() == ours.num_rows:
+        # no PO repeats a PO101: every line is its own first
         return ours.append_column(ECHO_KEY, key) if keyed else ours
     first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
     first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
     ours = ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
     return ours.append_column(ECHO_KEY, _lookup_key(ours, ECHO_KEYS)) if keyed else ours
+
+
+def _numbered_in_order(ours: pa.Table, number: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether ``ours`` (with its echo column) holds one row per echo key for a reason cheaper to see
+    than hashing every key: each line echoes its own line number (``number``: the line numbers as text)
+    and the rows stand in (partner, po_number, line_number) order with no line twice (as the store
+    reads them). False leaves the question to a count of the distinct keys."""
+    n = ours.num_rows
+    if n < 2 or any(ours[c].null_count for c in ("partner", "po_number", "line_number")):
+        return False
+    if not pc.all(pc.equal(ours["echo"], number)).as_py():
+        return False
+    prev, this = ours.slice(0, n - 1), ours.slice(1)
+    same_po = pc.and_(pc.equal(prev["partner"], this["partner"]), pc.equal(prev["po_number"], this["po_number"]))
+    later_po = pc.or_(pc.less(prev["partner"], this["partner"]), pc.and_(
+        pc.equal(prev["partner"], this["partner"]), pc.less(prev["po_number"], this["po_number"])))
+    after = pc.or_(later_po, pc.and_(same_po, pc.less(prev["line_number"], this["line_number"])))
+    return bool(pc.all(after).as_py())
 
 
 def line_echoes(lines: pa.Table) -> pa.Table:

@@ -30,7 +30,7 @@ the current 855/865, else the requested ship date - is on or before the run date
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -120,6 +120,19 @@ def compute_kpis(lines: pa.Table, ordered: pa.Table, acknowledged: pa.Table, shi
         chargebacks=chargeback_risk(sla, docs, exceptions, cfg, partners),
         currency={p: cfg[p].currency for p in partners},
     )
+
+
+def with_exceptions(kpis: Kpis, lines: pa.Table, document_status: pa.Table, exceptions: pa.Table, *,
+                    settings: Mapping[str, FinanceSettings]) -> Kpis:
+    """What compute_kpis gives for other ``exceptions`` when ``kpis`` is what it gave for these very lines,
+    sides, document status, settings and time: the two KPIs that read the exceptions (perfect orders,
+    chargeback risk) made again, the others kept (they read no exception)."""
+    lines = lines.select(LINE_MATCH.names).cast(LINE_MATCH)
+    docs = document_status.select(DOCUMENT_STATUS.names).cast(DOCUMENT_STATUS)
+    exceptions = exceptions.select(EXCEPTIONS.names).cast(EXCEPTIONS)
+    partners = list(kpis.currency)  # compute_kpis' partners, in its order
+    return replace(kpis, perfect=perfect_orders(lines, exceptions, kpis.as_of, partners),
+                   chargebacks=chargeback_risk(kpis.sla, docs, exceptions, settings_for(settings, partners), partners))
 
 
 def _rate(num, den) -> float | None:

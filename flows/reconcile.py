@@ -35,7 +35,7 @@ from engine.finance_report import (
     to_csv,
     trend_section,
 )
-from engine.kpis import compute_kpis
+from engine.kpis import compute_kpis, with_exceptions
 from engine.partner_acks import file_findings, match_acks
 from engine.reconcile import reconcile
 from flows.gc_pause import gc_paused
@@ -190,9 +190,15 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
     data.mkdir(parents=True, exist_ok=True)
     written = {} if written is None else written
     report = build_finance_report(lines, exceptions, evidence, previous=previous, as_of=as_of)
-    kpis = compute_kpis(lines, inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
-                        inputs.findings, kpi_exceptions if kpi_exceptions is not None else exceptions,
-                        settings=settings, as_of=as_of)
+    kpi_exceptions = kpi_exceptions if kpi_exceptions is not None else exceptions
+    before = written.get("kpis")  # the run's KPIs, from the very same lines and sides: only the exceptions differ
+    if (before is not None and all(a is b for a, b in zip(before[:3], (lines, docs, inputs), strict=True))
+            and before[3] == settings and before[4].as_of == as_of):
+        kpis = with_exceptions(before[4], lines, docs, kpi_exceptions, settings=settings)
+    else:
+        kpis = compute_kpis(lines, inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
+                            inputs.findings, kpi_exceptions, settings=settings, as_of=as_of)
+        written["kpis"] = (lines, docs, inputs, settings, kpis)
     tables = {**report.tables(), "document_status": docs, "lines": lines,
               **{f"kpi_{k}": v for k, v in kpis.tables().items()}}
     for name, t in tables.items():

@@ -110,3 +110,17 @@ def test_the_sets_we_sent_are_those_of_the_one_join_query(store_target):
         assert store.sent_sets_of(("855",), partner="acme")["doc_key"].to_pylist() == ["855-PO-1", "855-PO-2"]
     finally:
         store.close()
+
+
+def test_lines_already_in_their_heads_order_are_those_of_the_one_join_query(store_target):
+    store = _store(store_target())
+    try:
+        with store.transaction():  # left: one delivered invoice, its lines read in its order (no reordering)
+            store._q("DELETE FROM invoice_lines WHERE invoice_number = 'INV-2'")
+            store._q("DELETE FROM invoices WHERE invoice_number = 'INV-2'")
+        got = store.fulfilment_lines()
+        want = _table(store._q(ORACLE_SHIPPED) + store._q(ORACLE_INVOICED), RECORDED_LINES)
+        assert got.to_pylist() == want.to_pylist()
+        assert [r["line_id"] for r in got.to_pylist() if r["doc_type"] == "810"] == ["A1", "2"]
+    finally:
+        store.close()

@@ -129,3 +129,23 @@ def test_html_lists_at_most_max_changes_and_counts_them_all(report):
     assert all(i in changes_part for i in listed) and not any(i in changes_part for i in left_out)
     new = report.changes.filter(pc.equal(report.changes["change"], "new")).num_rows
     assert f'id="card-new"><b>{new}</b>' in page  # the cards count every change, listed or not
+
+
+def test_csv_written_in_large_batches_is_byte_for_byte_the_default_batches():
+    import io
+
+    import pyarrow.csv as pacsv
+
+    from engine.finance_report import CSV_BATCH_ROWS
+
+    n = CSV_BATCH_ROWS * 2 + 7  # batches that end mid-table
+    text = ["plain", 'a "quote"', "a, comma", "two\nlines", None, "=1+1", "é ü"]
+    t = pa.table({"text": [text[i % len(text)] for i in range(n)], "number": [i if i % 5 else None for i in range(n)],
+                  "amount": pa.array([Decimal(i) / 100 for i in range(n)], pa.decimal128(18, 4)),
+                  "day": pa.array([datetime(2026, 1, 1 + i % 28).date() for i in range(n)], pa.date32()),
+                  "at": pa.array([datetime(2026, 1, 1, i % 24) for i in range(n)], pa.timestamp("ms"))})
+    out = io.BytesIO()
+    out.write(b"\xef\xbb\xbf")
+    neutral = pc.if_else(pc.equal(t["text"], "=1+1"), "'=1+1", t["text"])
+    pacsv.write_csv(t.set_column(0, "text", neutral), out, pacsv.WriteOptions(eol="\r\n", quoting_header="none"))
+    assert to_csv(t) == out.getvalue()

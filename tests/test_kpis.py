@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.kpis import ANY_RULE, SLAS, STAGES, compute_kpis
+from engine.kpis import ANY_RULE, SLAS, STAGES, compute_kpis, with_exceptions
 from engine.reconcile import reconcile
 from tests.support_finance import AS_OF, SMALL_SETTINGS, small_book, small_document_status
 
@@ -99,3 +99,26 @@ def test_chargeback_risk_from_the_profiles_penalties(kpis):
     assert sum(v[1] for k, v in c.items() if k[0] == "acme") == Decimal(625)
     # globex: 1 missing 997 x 40, 1 over-shipment x 200; late_855 has no penalty configured
     assert sum(v[1] for k, v in c.items() if k[0] == "globex") == Decimal(240)
+
+
+def test_kpis_for_other_exceptions_are_those_computed_afresh():
+    b = small_book()
+    t, docs = b.tables(), small_document_status(b)
+    r = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], docs, settings=SMALL_SETTINGS,
+                  as_of=AS_OF)
+
+    def fresh(exceptions):
+        return compute_kpis(r.lines, t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], docs,
+                            t["findings"], exceptions, settings=SMALL_SETTINGS, as_of=AS_OF)
+
+    assert r.exceptions.num_rows
+    for first, other in ((r.exceptions, r.exceptions.slice(0, 1)), (r.exceptions.slice(0, 0), r.exceptions)):
+        got = with_exceptions(fresh(first), r.lines, docs, other, settings=SMALL_SETTINGS)
+        want = fresh(other)
+        assert got.currency == want.currency and got.as_of == want.as_of
+        assert {k: v.to_pylist() for k, v in got.tables().items()} == {k: v.to_pylist() for k, v in
+                                                                      want.tables().items()}
+    # the exceptions matter here (perfect orders, chargeback risk): the check above compares what differs
+    some, none = fresh(r.exceptions), fresh(r.exceptions.slice(0, 0))
+    assert some.perfect.to_pylist() != none.perfect.to_pylist()
+    assert some.chargebacks.to_pylist() != none.chargebacks.to_pylist()

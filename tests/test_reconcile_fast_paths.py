@@ -47,6 +47,27 @@ def test_echoes_name_the_lowest_line_when_a_po_repeats_a_po101():
     assert _by_echo(finance_inputs._echoes(lines)) == [("a", "P1", "10", 1), ("a", "P1", "2", 2)]
 
 
+def test_echoes_of_lines_numbered_in_order_are_those_the_distinct_count_gives(monkeypatch):
+    ordered = [("a", "P1", 1, "1", "EA", "1", None), ("a", "P1", 2, "", "EA", "1", None),
+               ("a", "P2", 1, None, "EA", "1", None), ("b", "P1", 3, "3", "EA", "1", None)]
+    fast = finance_inputs._echoes(_lines(ordered), keyed=True)
+    numbered = finance_inputs._numbered_in_order
+    monkeypatch.setattr(finance_inputs, "_numbered_in_order", lambda *a: False)
+    assert fast.equals(finance_inputs._echoes(_lines(ordered), keyed=True))
+    monkeypatch.setattr(finance_inputs, "_numbered_in_order", numbered)
+
+    def said(rows: list[tuple]) -> bool:
+        t = _lines(rows)
+        number = pc.cast(t["line_number"], pa.string())
+        echo = pc.if_else(pc.equal(pc.fill_null(t["line_id"], ""), ""), number, t["line_id"])
+        return finance_inputs._numbered_in_order(t.append_column("echo", echo), number)
+
+    assert said(ordered)
+    assert not said([*ordered[:1], ("a", "P1", 1, "1", "EA", "1", None), *ordered[1:]])  # a line twice
+    assert not said([ordered[1], ordered[0], *ordered[2:]])  # out of order: the count decides
+    assert not said([ordered[0], ("a", "P1", 2, "7", "EA", "1", None)])  # a PO101 that is not its number
+
+
 def _join_rows(t: pa.Table) -> list[tuple]:
     return sorted(tuple(r.values()) for r in t.to_pylist())
 
