@@ -573,16 +573,23 @@ class StateStore(FinanceTables):
     def _by_keys(self, sql: str, keys: Iterable[tuple[str, str]], order: str) -> list[tuple]:
         """Rows of ``sql`` (ending in WHERE; a DELETE too) for (partner, po_number) keys, a partner and a chunk
         at a time."""
-        by_partner: dict[str, list[str]] = {}
-        for partner, po in dict.fromkeys(keys):
-            by_partner.setdefault(partner, []).append(po)
         rows: list[tuple] = []
-        for partner, pos in by_partner.items():
-            for i in range(0, len(pos), CHUNK):
-                chunk = pos[i:i + CHUNK]
-                rows += self._q(f"{sql} partner=? AND po_number IN ({','.join('?' * len(chunk))}) {order}",
-                                (partner, *chunk))
+        for partner, chunk in _partner_chunks(keys, CHUNK):
+            rows += self._q(f"{sql} partner=? AND po_number IN ({','.join('?' * len(chunk))}) {order}",
+                            (partner, *chunk))
         return rows
+
+    def _arrow_by_keys(self, sql: str, keys: Iterable[tuple[str, str]], order: str, schema: pa.Schema, *,
+                       chunk: int = CHUNK) -> pa.Table:
+        """_by_keys's rows (a SELECT's) as one Arrow table of ``schema``, each chunk read by _arrow (straight
+        from SQLite where it can: no Python value per cell), in _by_keys's order."""
+        import pyarrow as pa
+
+        parts = [schema.empty_table()]
+        for partner, pos in _partner_chunks(keys, chunk):
+            parts.append(self._arrow(f"{sql} partner=? AND po_number IN ({','.join('?' * len(pos))}) {order}",
+                                     (partner, *pos), schema))
+        return pa.concat_tables(parts).combine_chunks()
 
     # --- meta and sequences -------------------------------------------------------------------------
     @property
@@ -1255,18 +1262,17 @@ class StateStore(FinanceTables):
         together, by line number (the ship stage's one read of its orders' lines, no LineRecord)."""
         from schemas.lifecycle import LINE_ROWS
 
-        rows = self._by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", keys,
-                             "ORDER BY partner, po_number, line_number")
-        return _table_of(rows, LINE_ROWS)
+        return self._arrow_by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", keys,
+                                   "ORDER BY partner, po_number, line_number", LINE_ROWS)
 
     def reservation_table_for(self, keys: Iterable[tuple[str, str]]):
         """reservations_for as one RESERVATION_ROWS table (each order's rows together, by line number and
         warehouse)."""
         from schemas.lifecycle import RESERVATION_ROWS
 
-        rows = self._by_keys("SELECT partner, po_number, line_number, warehouse, sku, quantity FROM reservations"
-                             " WHERE", keys, "ORDER BY partner, po_number, line_number, warehouse")
-        return _table_of(rows, RESERVATION_ROWS)
+        return self._arrow_by_keys("SELECT partner, po_number, line_number, warehouse, sku, quantity FROM"
+                                   " reservations WHERE", keys, "ORDER BY partner, po_number, line_number, warehouse",
+                                   RESERVATION_ROWS)
 
     def order_history(self, partner: str, po_number: str) -> list[dict]:
         """The order's events in the global sequence, each with its clock ("run" or "wall")."""
@@ -1430,17 +1436,8 @@ class StateStore(FinanceTables):
 
         ints = {"line_number", "allocated", "backordered"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in BILLING_LINE_COLUMNS])
-        by_partner: dict[str, list[str]] = {}
-        for partner, po in dict.fromkeys(keys):
-            by_partner.setdefault(partner, []).append(po)
-        parts = [schema.empty_table()]
-        for partner, pos in by_partner.items():
-            for i in range(0, len(pos), BILLING_CHUNK):
-                chunk = pos[i:i + BILLING_CHUNK]
-                parts.append(self._arrow(f"SELECT {', '.join(BILLING_LINE_COLUMNS)} FROM order_lines WHERE partner=?"
-                                         f" AND po_number IN ({','.join('?' * len(chunk))}) ORDER BY po_number,"
-                                         " line_number", (partner, *chunk), schema))
-        return pa.concat_tables(parts).combine_chunks()
+        return self._arrow_by_keys(f"SELECT {', '.join(BILLING_LINE_COLUMNS)} FROM order_lines WHERE", keys,
+                                   "ORDER BY po_number, line_number", schema, chunk=BILLING_CHUNK)
 
     def closing_invoices(self, states: Iterable[str]) -> list[tuple[str, str, str | None, str | None]]:
         """For every order in ``states``: (partner, PO, doc key, delivered_at) per invoice of it (doc key
@@ -1907,12 +1904,15 @@ def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tup
 _SAFE_TEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.:/+-")
 
 
-def _table_of(rows: list[tuple], schema):
-    """Rows (in ``schema``'s column order) as an Arrow table, a column at a time."""
-    import pyarrow as pa
-
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
-    return pa.table([pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
+def _partner_chunks(keys: Iterable[tuple[str, str]], size: int) -> Iterator[tuple[str, list[str]]]:
+    """(partner, up to ``size`` of its POs) for (partner, po_number) ``keys``: partners in first-seen
+    order, each key once."""
+    by_partner: dict[str, list[str]] = {}
+    for partner, po in dict.fromkeys(keys):
+        by_partner.setdefault(partner, []).append(po)
+    for partner, pos in by_partner.items():
+        for i in range(0, len(pos), size):
+            yield partner, pos[i:i + size]
 
 
 def _literal(value) -> str | None:

@@ -1,9 +1,10 @@
 """The state store's bulk reads straight into Arrow (connectors.arrow_sql, ADBC's SQLite driver) give the
-very tables the rows read through the store's own connection give: the reconciliation's reads and the
-run report's, on the demo's two nights with day 1's shipments (partial shipments, night 2's 860 changes
-and cancellations, 855s, 856s, 810s per shipment and per order, recorded documents, a reconciliation);
-the same tables from the same rows on PostgreSQL (which always reads rows); a column NULL for its first
-thousand rows still read as its text; in a transaction of the store, the store's own connection reads."""
+very tables the rows read through the store's own connection give: the reconciliation's reads, the
+run report's and the ship and invoice stages' reads of their orders' lines and reservations, on the
+demo's two nights with day 1's shipments (partial shipments, night 2's 860 changes and cancellations,
+855s, 856s, 810s per shipment and per order, recorded documents, a reconciliation); the same tables
+from the same rows on PostgreSQL (which always reads rows); a column NULL for its first thousand rows
+still read as its text; in a transaction of the store, the store's own connection reads."""
 
 from __future__ import annotations
 
@@ -25,7 +26,12 @@ NIGHT2 = datetime(2026, 11, 28, 2)
 
 def _reads(store: StateStore) -> dict[str, pa.Table]:
     runs = sorted({r["run_id"] for r in store.runs()} | {"day1", "s"})
+    orders = store.finance_orders()
+    keys = list(zip(orders["partner"].to_pylist(), orders["po_number"].to_pylist(), strict=True))
     return {
+        "line_table": store.line_table_for(keys),  # the ship stage's reads of its orders' lines
+        "reservation_table": store.reservation_table_for(keys),
+        "billing_lines": store.billing_lines(keys),  # the invoice stage's
         "orders": store.finance_orders(),
         "lines": store.finance_lines(),
         "line_columns": store.finance_lines(finance_inputs.LINE_COLUMNS),
