@@ -200,9 +200,10 @@ def _write(drop: FileDrop, files: Mapping[str, tuple[int, bytes]]) -> None:
     """``files`` (name -> (document id, bytes)) into the outbox, in order, at the crash harness's points."""
     if isinstance(drop, LocalDrop):
         outbox = drop.root / "outbox"
+        armed = faults.armed()
         drop.write_many("outbox", [(name, content) for name, (_id, content) in files.items()],
-                        before=lambda name, data: faults.writing(outbox, TMP_PREFIX + name, data),
-                        placed=lambda _name: faults.reached("after-outbox-write"))
+                        before=(lambda name, data: faults.writing(outbox, TMP_PREFIX + name, data)) if armed else None,
+                        placed=(lambda _name: faults.reached("after-outbox-write")) if armed else None)
         return
     for name, (_id, content) in files.items():
         faults.writing(None, TMP_PREFIX + name, content)

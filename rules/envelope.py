@@ -91,10 +91,21 @@ def check_interchange(ic: Interchange, accept: Acceptance, set_counts: list[int]
 def check_sets(ic: Interchange, g: Group, sets: list[TransactionSet], accept: Acceptance, seen: set[str]) \
         -> list[Finding]:
     """The ST/SE checks of ``sets`` of group ``g``, in order; ``seen``: the ST02s of the group met before
-    (a group read in batches carries it from one batch to the next)."""
+    (a group read in batches carries it from one batch to the next). The group's values are read once,
+    and a set's checks build nothing unless one fails (the clean set is the hot path: 10,000 a run)."""
     out: list[Finding] = []
+    isa13, gs06, gid = ic.control_number, g.control_number, g.functional_id
+    accepted = accept.sets.get(gid)
     for ts in sets:
-        out.extend(_check_set(ic, g, ts, accept, seen))
+        set_id, st02 = ts.set_id, ts.control_number
+        expected_gs = FUNCTIONAL_ID.get(set_id)
+        if (expected_gs and gid and expected_gs != gid) or (accepted is not None and set_id not in accepted) \
+                or not _ST02.match(st02) or st02 in seen:
+            out.extend(_check_set(isa13, gs06, gid, accepted, ts, seen))
+        else:
+            seen.add(st02)
+            if ts.has_trailer and (ts.trailer_count != str(ts.end - ts.start + 1) or ts.trailer_control != st02):
+                out.extend(_check_se(isa13, gs06, ts))
     return out
 
 
@@ -222,14 +233,17 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) 
     return out
 
 
-def _check_set(ic: Interchange, g: Group, ts: TransactionSet, accept: Acceptance, seen: set[str]) -> list[Finding]:
+def _check_set(isa13: str, gs06: str, gid: str, accepted: frozenset[str] | None, ts: TransactionSet,
+               seen: set[str]) -> list[Finding]:
+    """The ST/SE checks of one set of a group (``gid``: its GS01; ``accepted``: the sets accepted in it,
+    None when the group's functional id is not accepted)."""
     out: list[Finding] = []
-    loc = dict(isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number, file_segment=ts.start + 1)
+    loc = dict(isa13=isa13, gs06=gs06, st02=ts.control_number, file_segment=ts.start + 1)
     expected_gs = FUNCTIONAL_ID.get(ts.set_id)
-    if expected_gs and g.functional_id and expected_gs != g.functional_id:
-        out.append(finding("ST_SET_ID_MISMATCH", f"ST01 {ts.set_id} does not belong in a {g.functional_id} group.",
+    if expected_gs and gid and expected_gs != gid:
+        out.append(finding("ST_SET_ID_MISMATCH", f"ST01 {ts.set_id} does not belong in a {gid} group.",
                            seg="ST", element="ST01", value=ts.set_id, segment_position=1, **loc))
-    elif g.functional_id in accept.sets and ts.set_id not in accept.sets[g.functional_id]:
+    elif accepted is not None and ts.set_id not in accepted:
         out.append(finding("ST_SET_UNSUPPORTED", f"Transaction set {ts.set_id!r} is not accepted.", seg="ST",
                            element="ST01", value=ts.set_id, segment_position=1, **loc))
     if not _ST02.match(ts.control_number):
@@ -237,18 +251,24 @@ def _check_set(ic: Interchange, g: Group, ts: TransactionSet, accept: Acceptance
                            seg="ST", element="ST02", value=ts.control_number, segment_position=1, **loc))
     elif ts.control_number in seen:
         out.append(finding("ST_CONTROL_NUMBER_DUPLICATE", f"ST02 {ts.control_number} repeats within group "
-                           f"{g.control_number}.", seg="ST", element="ST02", value=ts.control_number,
+                           f"{gs06}.", seg="ST", element="ST02", value=ts.control_number,
                            segment_position=1, **loc))
     seen.add(ts.control_number)
     if ts.has_trailer:
-        if ts.trailer_count != str(ts.segment_count):
-            out.append(finding("SE_COUNT_MISMATCH", f"SE01 says {ts.trailer_count or '(empty)'} segments; the set "
-                               f"has {ts.segment_count}.", seg="SE", element="SE01", value=ts.trailer_count,
-                               segment_position=ts.segment_count, isa13=ic.control_number, gs06=g.control_number,
-                               st02=ts.control_number, file_segment=ts.end + 1))
-        if ts.trailer_control != ts.control_number:
-            out.append(finding("SE_CONTROL_MISMATCH", f"SE02 {ts.trailer_control!r} does not equal ST02 "
-                               f"{ts.control_number!r}.", seg="SE", element="SE02", value=ts.trailer_control,
-                               segment_position=ts.segment_count, isa13=ic.control_number, gs06=g.control_number,
-                               st02=ts.control_number, file_segment=ts.end + 1))
+        out.extend(_check_se(isa13, gs06, ts))
+    return out
+
+
+def _check_se(isa13: str, gs06: str, ts: TransactionSet) -> list[Finding]:
+    out: list[Finding] = []
+    if ts.trailer_count != str(ts.segment_count):
+        out.append(finding("SE_COUNT_MISMATCH", f"SE01 says {ts.trailer_count or '(empty)'} segments; the set "
+                           f"has {ts.segment_count}.", seg="SE", element="SE01", value=ts.trailer_count,
+                           segment_position=ts.segment_count, isa13=isa13, gs06=gs06,
+                           st02=ts.control_number, file_segment=ts.end + 1))
+    if ts.trailer_control != ts.control_number:
+        out.append(finding("SE_CONTROL_MISMATCH", f"SE02 {ts.trailer_control!r} does not equal ST02 "
+                           f"{ts.control_number!r}.", seg="SE", element="SE02", value=ts.trailer_control,
+                           segment_position=ts.segment_count, isa13=isa13, gs06=gs06,
+                           st02=ts.control_number, file_segment=ts.end + 1))
     return out
