@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from engine.asn import party_segments
 from parsers.x12_writer import Segment, x12_decimal, x12_implied
@@ -115,8 +116,8 @@ def charged(head: Invoice, merchandise: Decimal) -> tuple[tuple[tuple[Charge, De
 
 def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     """The 810's segments before its first IT1 (BIG .. DTM)."""
-    body: list[list] = [["BIG", invoice.invoice_date.strftime("%Y%m%d"), invoice.invoice_number,
-                         invoice.po_date.strftime("%Y%m%d") if invoice.po_date else "", invoice.po_number,
+    body: list[list] = [["BIG", _ymd(invoice.invoice_date), invoice.invoice_number,
+                         _ymd(invoice.po_date) if invoice.po_date else "", invoice.po_number,
                          invoice.release_number, "", settings.transaction_type]]
     if invoice.currency:
         body.append(["CUR", "SE", invoice.currency])
@@ -130,8 +131,14 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     if invoice.terms is not None:
         body.append(_itd(invoice.terms))
     if invoice.ship_date is not None:
-        body.append(["DTM", "011", invoice.ship_date.strftime("%Y%m%d")])
+        body.append(["DTM", "011", _ymd(invoice.ship_date)])
     return body
+
+
+@lru_cache(maxsize=4096)
+def _ymd(day: date) -> str:
+    """A CCYYMMDD date element, each distinct date formatted once (a run's 810s share a few dates)."""
+    return day.strftime("%Y%m%d")
 
 
 def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[Charge, Decimal]],
@@ -277,7 +284,7 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
     return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=lines,
                    po_date=order.get("po_date"), release_number=order.get("release_number") or "",
                    currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
-                   remit_to=remit_to if remit_to is not None else (Party("RE", settings.remit_to)
+                   remit_to=remit_to if remit_to is not None else (_remit(settings.remit_to)
                                                                    if settings.remit_to else None),
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"), terms=terms,
                    ship_date=ship_date, charges=settings.charges, partner=order.get("partner") or "")
@@ -343,10 +350,24 @@ def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:
                  discount_days=customer.get("terms_discount_days"), net_days=customer.get("terms_net_days"))
 
 
+@lru_cache(maxsize=256)
+def _remit(name: str) -> Party:
+    """The N1 RE of the profile's remit-to name (a Party is immutable: one per name, shared)."""
+    return Party("RE", name)
+
+
+@lru_cache(maxsize=16)
+def _party_fields(prefix: str) -> tuple[str, ...]:
+    """The ORDERS columns of a party (``prefix``: bill_to, ship_to), in Party's order after the name and id."""
+    return tuple(f"{prefix}_{f}" for f in ("name", "id", "id_qualifier", "address1", "address2", "city", "state",
+                                           "postal_code", "country"))
+
+
 def _party(order: Mapping[str, object], prefix: str, code: str) -> Party | None:
-    name, pid = order.get(f"{prefix}_name"), order.get(f"{prefix}_id")
+    name_f, id_f, *rest = _party_fields(prefix)
+    get = order.get
+    name, pid = get(name_f), get(id_f)
     if not name and not pid:
         return None
-    get = lambda f: order.get(f"{prefix}_{f}") or ""  # noqa: E731
-    return Party(code, str(name or ""), get("id_qualifier"), str(pid or ""), get("address1"), get("address2"),
-                 get("city"), get("state"), get("postal_code"), get("country"))
+    qualifier, address1, address2, city, state, postal, country = (get(f) or "" for f in rest)
+    return Party(code, str(name or ""), qualifier, str(pid or ""), address1, address2, city, state, postal, country)
