@@ -364,10 +364,10 @@ def _party_fields(prefix: str) -> tuple[str, ...]:
 
 
 def _party(order: Mapping[str, object], prefix: str, code: str) -> Party | None:
-    name_f, id_f, *rest = _party_fields(prefix)
+    name_f, id_f, qualifier, address1, address2, city, state, postal, country = _party_fields(prefix)
     get = order.get
     name, pid = get(name_f), get(id_f)
     if not name and not pid:
         return None
-    qualifier, address1, address2, city, state, postal, country = (get(f) or "" for f in rest)
-    return Party(code, str(name or ""), qualifier, str(pid or ""), address1, address2, city, state, postal, country)
+    return Party(code, str(name or ""), get(qualifier) or "", str(pid or ""), get(address1) or "",
+                 get(address2) or "", get(city) or "", get(state) or "", get(postal) or "", get(country) or "")
