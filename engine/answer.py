@@ -155,9 +155,9 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
                                                            _qty(alloc))),
          pc.if_else(pa.array(ir | no_rows | nothing), none_date, ship),
          ir | no_rows | alone | nothing | (plain & (alloc != 0))),
-        (pa.array(np.full(n, "IB", dtype=object), pa.string()), _qty(back), dates,
+        (pa.repeat(pa.scalar("IB", pa.string()), n), _qty(back), dates,
          plain & ~alone & (back != 0)),
-        (pa.array(np.full(n, "IR", dtype=object), pa.string()), _qty(rej), none_date,
+        (pa.repeat(pa.scalar("IR", pa.string()), n), _qty(rej), none_date,
          plain & ~alone & (rej != 0)),
     ]
     parts = _parts(slots, n)

@@ -84,3 +84,30 @@ def test_columnar_855s_equal_the_segment_form(orders, candidates):
         index = pa.array(take, pa.int64())
         got = render_855s([heads[k] for k in ks], table.take(index), acks.take(index), sub, today=TODAY, d=d)
         assert got == [expected[k] for k in ks]
+
+
+def test_chars_used_finds_the_rows_a_row_by_row_look_finds():
+    """chars_used skips its row-by-row look when no character is in the column's stored bytes; where
+    one is (also only outside a sliced column's rows), it names exactly the rows holding each."""
+    import numpy as np
+    import pyarrow as pa
+
+    from parsers.x12_writer import chars_used
+
+    def by_row(values, chars):
+        texts = values.to_pylist()
+        out = {ch: np.array([i for i, t in enumerate(texts) if t is not None and ch in t], dtype=np.int64)
+               for ch in chars}
+        return {ch: rows for ch, rows in out.items() if len(rows)}
+
+    base = pa.array(["A*1", "B", None, "C~", "D", "", "E>F*"], pa.string())
+    columns = [base, base.slice(1, 2), base.slice(4, 1), base.cast(pa.large_string()),
+               pa.chunked_array([base.slice(0, 3), base.slice(3)]), pa.chunked_array([], pa.string()),
+               pa.array(["plain", "text"]), pa.array([None, None], pa.string())]
+    for values in columns:
+        for chars in ("*>~", "|", "*", "F"):
+            found = chars_used(values, chars)
+            expected = by_row(values, chars)
+            assert found.keys() == expected.keys(), (values, chars)
+            for ch in found:
+                assert found[ch].tolist() == expected[ch].tolist()

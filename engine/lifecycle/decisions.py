@@ -141,7 +141,7 @@ class _Batch:
         counts = np.asarray([b - a for a, b in spans], dtype=np.int64)
         rejected_by_rules = np.repeat(np.asarray([d.status == REJECTED for d in answering], dtype=bool), counts)
         ships = [self._ship(ctx.heads[k].get("requested_ship_date")) for k in keys]
-        ship = pa.array(np.repeat(np.asarray(ships, dtype=object), counts).tolist(), pa.date32()) \
+        ship = pa.array(ships, pa.date32()).take(pa.array(np.repeat(np.arange(len(ships)), counts))) \
             if len(decided) else pa.array([], pa.date32())
         allocation = self._allocation(keys)
         statuses = status_table(decided, rejected_by_rules, ship, allocation)
@@ -406,11 +406,10 @@ class _Batch:
             "backordered": statuses["backordered"], "rejected": statuses["rejected"],
             "promised_date": pc.cast(statuses["promised_date"], pa.string()), "warehouses": statuses["warehouses"],
             "reason": statuses["reason"], "codes": pc.binary_join(decided["codes"], ","),
-            "revision": pa.array(revision, pa.int32()), "run_id": pa.array(np.full(n, ctx.run_id, dtype=object),
-                                                                            pa.string()),
+            "revision": pa.array(revision, pa.int32()), "run_id": pa.repeat(pa.scalar(ctx.run_id, pa.string()), n),
             # a decided line has shipped and invoiced nothing yet (a change to a shipped order is refused)
-            "shipped": pa.array(np.full(n, "0", dtype=object), pa.string()),
-            "invoiced": pa.array(np.full(n, "0", dtype=object), pa.string()),
+            "shipped": pa.repeat(pa.scalar("0", pa.string()), n),
+            "invoiced": pa.repeat(pa.scalar("0", pa.string()), n),
         }).cast(LINE_ROWS)
         gone = []
         for i, d in enumerate(answering):  # deleted and cancelled lines stay on the order's story
