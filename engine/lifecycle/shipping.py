@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from itertools import repeat
+from itertools import groupby, repeat
 from operator import attrgetter
 
 import numpy as np
@@ -264,10 +264,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         taken = list(serials.get(prefix, ()))
         if len(taken) < len(keys):
             raise ValueError(f"{len(keys)} SSCC serials are needed for prefix {prefix}, {len(taken)} were taken")
-        for (key, ext), serial in zip(keys, taken, strict=False):
-            sscc = number_ssccs((key,), prefix, ext, serial)[key]
-            ssccs[key] = sscc
-            ours[sscc] = serial
+        _number(keys, taken, prefix, ssccs, ours)
     shipments = assemble_shipments(good, orders, order_lines, ship_from=batch.warehouse.ship_from.party(),
                                    ssccs=ssccs, items=items)
     rows = _rows_by_shipment(good)
@@ -292,6 +289,20 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (),
                        reservation_tables=(work.final_reservations(),) if work.touched else (),
                        findings=tuple(findings))
+
+
+def _number(keys: Sequence[tuple[tuple, int]], taken: Sequence[int], prefix: str, ssccs: dict[tuple, str],
+            ours: dict[str, int]) -> None:
+    """Each (key, extension digit) of ``keys`` numbered with the serial at its position in ``taken``:
+    ``ssccs`` key -> SSCC, ``ours`` SSCC -> serial. A run at a time: consecutive serials (the store hands
+    out a block) of one extension digit are one number_ssccs call."""
+    pairs = list(zip(keys, taken, strict=False))
+    for (ext, _), group in groupby(enumerate(pairs), key=lambda e: (e[1][0][1], e[1][1] - e[0])):
+        run = [pair for _i, pair in group]
+        numbered = number_ssccs(tuple(range(len(run))), prefix, ext, run[0][1])  # i -> the run's i-th SSCC
+        for ((key, _ext), serial), sscc in zip(run, numbered.values(), strict=True):
+            ssccs[key] = sscc
+            ours[sscc] = serial
 
 
 def holding(batch: ShipmentBatch, shipment_ids: set[str], profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
