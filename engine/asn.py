@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from engine.sscc import man02, sscc_valid, strip_ai
+from engine.sscc import checked_sscc, man02
 from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
@@ -331,8 +331,8 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
             ctt, cur_id, cur_level = seg, "", ""
         elif sid == "MAN" and (cur_level == "P" or cur_level == "T"):
             loop[1] += 1
-            code = strip_ai(seg[2]) if len(seg) > 2 and seg[1] == "GM" else None
-            if code is None or not sscc_valid(code):
+            code = checked_sscc(seg[2]) if len(seg) > 2 and seg[1] == "GM" else None
+            if code is None:
                 problems.append(f"HL {cur_id}: MAN02 {seg[2] if len(seg) > 2 else ''!r} is not a valid SSCC-18")
             elif code in ssccs:
                 problems.append(f"HL {cur_id}: SSCC {code} is listed twice")

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.columnar import Groups, encode, objects
-from engine.sscc import build_sscc, serial_capacity, sscc_valid, strip_ai
+from engine.sscc import build_sscc, checked_sscc, serial_capacity
 from schemas.orders import ORDERS
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 
@@ -266,8 +266,8 @@ def _ship_to(order: dict) -> Party | None:
 def _own_sscc(label: str | None, sscc: str | None) -> str | None:
     """The SSCC the warehouse gave a carton/pallet: its sscc column, or its label when that is one."""
     for code in (sscc, label):
-        digits = strip_ai(code)
-        if digits is not None and sscc_valid(digits):
+        digits = checked_sscc(code)
+        if digits is not None:
             return digits
     return None
 

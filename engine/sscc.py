@@ -38,8 +38,13 @@ def build_sscc(company_prefix: str, extension_digit: int, serial: int) -> str:
 
 def sscc_valid(code: str | None) -> bool:
     """True for 18 digits (or "00" + 18 digits) whose last digit is the GS1 check digit."""
+    return checked_sscc(code) is not None
+
+
+def checked_sscc(code: str | None) -> str | None:
+    """The 18 digits of ``code`` when it is a valid SSCC-18 (AI 00 in front or not); None otherwise."""
     digits = strip_ai(code)
-    return digits is not None and _checks(digits)
+    return digits if digits is not None and _checks(digits) else None
 
 
 def _checks(digits: str) -> bool:
@@ -58,8 +63,8 @@ def check_digit(digits: str) -> int:
 
 def man02(sscc: str, *, with_ai: bool = True) -> str:
     """MAN02 for a MAN*GM: the SSCC with AI 00 (20 digits) or alone (18), as the partner asks."""
-    digits = strip_ai(sscc)
-    if digits is None or not _checks(digits):
+    digits = checked_sscc(sscc)
+    if digits is None:
         raise ValueError(f"not a valid SSCC-18: {sscc!r}")
     return AI + digits if with_ai else digits
 

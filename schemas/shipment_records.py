@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
+from typing import NamedTuple
 
 # --- what the state store keeps of a shipment (tables shipments, cartons, shipment_lines) ----------
 
@@ -25,9 +26,11 @@ class RecordedCarton:
     weight_unit: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ShippedLine:
-    """Units of one order line on a recorded shipment (one per confirmation row, lineage kept)."""
+class ShippedLine(NamedTuple):
+    """Units of one order line on a recorded shipment (one per confirmation row, lineage kept).
+    A NamedTuple rather than a frozen dataclass: the ship stage makes one per confirmation row (100k
+    a night at volume), and a tuple is built in C, 3-4x cheaper than ten frozen-field assignments;
+    immutable, compared and hashed by value all the same."""
 
     po_number: str
     line_number: int

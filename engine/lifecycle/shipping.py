@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from itertools import groupby, repeat
+from operator import attrgetter
 
 import numpy as np
 import pyarrow as pa
@@ -262,10 +264,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         taken = list(serials.get(prefix, ()))
         if len(taken) < len(keys):
             raise ValueError(f"{len(keys)} SSCC serials are needed for prefix {prefix}, {len(taken)} were taken")
-        for (key, ext), serial in zip(keys, taken, strict=False):
-            sscc = number_ssccs((key,), prefix, ext, serial)[key]
-            ssccs[key] = sscc
-            ours[sscc] = serial
+        _number(keys, taken, prefix, ssccs, ours)
     shipments = assemble_shipments(good, orders, order_lines, ship_from=batch.warehouse.ship_from.party(),
                                    ssccs=ssccs, items=items)
     rows = _rows_by_shipment(good)
@@ -290,6 +289,20 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (),
                        reservation_tables=(work.final_reservations(),) if work.touched else (),
                        findings=tuple(findings))
+
+
+def _number(keys: Sequence[tuple[tuple, int]], taken: Sequence[int], prefix: str, ssccs: dict[tuple, str],
+            ours: dict[str, int]) -> None:
+    """Each (key, extension digit) of ``keys`` numbered with the serial at its position in ``taken``:
+    ``ssccs`` key -> SSCC, ``ours`` SSCC -> serial. A run at a time: consecutive serials (the store hands
+    out a block) of one extension digit are one number_ssccs call."""
+    pairs = list(zip(keys, taken, strict=False))
+    for (ext, _), group in groupby(enumerate(pairs), key=lambda e: (e[1][0][1], e[1][1] - e[0])):
+        run = [pair for _i, pair in group]
+        numbered = number_ssccs(tuple(range(len(run))), prefix, ext, run[0][1])  # i -> the run's i-th SSCC
+        for ((key, _ext), serial), sscc in zip(run, numbered.values(), strict=True):
+            ssccs[key] = sscc
+            ours[sscc] = serial
 
 
 def holding(batch: ShipmentBatch, shipment_ids: set[str], profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
@@ -319,13 +332,20 @@ def _held(shipment: Shipment, exc: Exception) -> FindingRecord:
 
 _ROW = ("shipment_id", "partner", "po_number", "line_id", "line_number", "item_sku", "sku", "quantity", "unit",
         "carton_id", "carton_sscc", "pallet_id", "row_number", "file_segment", "isa13", "gs06", "st02")
-_Row = namedtuple("_Row", _ROW)  # one confirmation line, as the planner reads it
+_Row = namedtuple("_Row", (*_ROW, "shipped"))  # one confirmation line, as the planner reads it and as recorded
 
 
 def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
+    """Each shipment's confirmation lines, each with its ShippedLine (built here column by column,
+    every record made in C)."""
+    cols = {c: objects(lines[c]) if c == "quantity" else lines[c].to_pylist() for c in _ROW}
+    blank = [[v or "" for v in cols[c]] for c in ("line_id", "unit", "carton_id", "pallet_id")]
+    sku = [a or b or "" for a, b in zip(cols["item_sku"], cols["sku"], strict=True)]
+    shipped = map(tuple.__new__, repeat(ShippedLine), zip(
+        cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
+        cols["file_segment"], strict=True))
     out: dict[str, list[_Row]] = defaultdict(list)
-    for r in map(_Row._make, zip(*(objects(lines[c]) if c == "quantity" else lines[c].to_pylist() for c in _ROW),
-                                 strict=True)):
+    for r in map(_Row._make, zip(*cols.values(), shipped, strict=True)):
         out[r.shipment_id].append(r)
     return out
 
@@ -565,9 +585,7 @@ def _record(shipment: Shipment, rows: list[_Row], warehouse: WarehouseProfile, p
                                           p.weight, p.weight_unit) for p in tare.packs if p.sscc)
         cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), "", order.po_number, p.weight,
                                       p.weight_unit) for p in order.packs if p.sscc)
-    lines = tuple(ShippedLine(r.po_number, r.line_number, r.line_id or "", r.item_sku or r.sku or "",
-                              r.quantity, r.unit or "", r.carton_id or "", r.pallet_id or "",
-                              r.row_number, r.file_segment) for r in rows)
+    lines = tuple(map(_SHIPPED, rows))
     billing = profile.fulfilment.invoice.per if "810" in profile.receives else "none"
     return ShipmentRecord(
         warehouse=warehouse.id, shipment_id=shipment.shipment_id, partner=shipment.partner,
@@ -579,6 +597,9 @@ def _record(shipment: Shipment, rows: list[_Row], warehouse: WarehouseProfile, p
         tracking_number=shipment.tracking_number, bill_of_lading=shipment.bill_of_lading,
         departed_at=departed.isoformat(), asn_due_at=due.isoformat(), asn_doc_key=doc_key,
         asn_at=at if doc_key else "", late=bool(doc_key) and created > due, billing=billing, run_id=run_id)
+
+
+_SHIPPED = attrgetter("shipped")
 
 
 def _envelope(isa13: str | None) -> str:

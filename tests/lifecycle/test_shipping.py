@@ -226,6 +226,23 @@ def test_serials_are_required():
         ship("S1,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,5,EA,C1\n", serials={})
 
 
+def test_serials_are_numbered_a_run_at_a_time_as_one_at_a_time():
+    """Runs of consecutive serials of one extension digit numbered together: each key gets the SSCC of
+    the serial at its position, as numbering them one by one does (gaps and mixed digits included)."""
+    from engine.shipments import number_ssccs
+    keys = [(("S1", f"C{i}"), (0, 0, 1, 1, 0)[i % 5]) for i in range(40)]
+    taken = [*range(10, 30), *range(50, 65), 70, 72, 73, 74, 80]
+    ssccs: dict = {}
+    ours: dict = {}
+    shipping._number(keys, taken, "0614141", ssccs, ours)
+    one_by_one = {key: number_ssccs((key,), "0614141", ext, serial)[key]
+                  for (key, ext), serial in zip(keys, taken, strict=True)}
+    assert ssccs == one_by_one and list(ssccs) == list(one_by_one)
+    assert ours == {one_by_one[key]: serial for (key, _ext), serial in zip(keys, taken, strict=True)}
+    with pytest.raises(ValueError, match="exhausted"):
+        shipping._number([(("S1", "C1"), 0)], [10**9], "0614141", {}, {})
+
+
 # --- billing ------------------------------------------------------------------------------------------
 def shipped_state():
     _, plan = ship("S1,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,5,EA,C1\nS1,2026-11-27,14:10,UPSN,PO-1,2,SKU-2,6,EA,C1\n")
