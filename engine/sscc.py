@@ -9,6 +9,8 @@ application identifier 00 in front it is the 20-digit GS1-128 element string.
 
 from __future__ import annotations
 
+from schemas.reference import gs1_check_digit as check_digit
+from schemas.reference import sscc18 as checked_sscc  # the 18 digits of a valid SSCC-18 (AI 00 or not), else None
 from schemas.reference import sscc_digits as strip_ai
 
 AI = "00"
@@ -39,26 +41,6 @@ def build_sscc(company_prefix: str, extension_digit: int, serial: int) -> str:
 def sscc_valid(code: str | None) -> bool:
     """True for 18 digits (or "00" + 18 digits) whose last digit is the GS1 check digit."""
     return checked_sscc(code) is not None
-
-
-def checked_sscc(code: str | None) -> str | None:
-    """The 18 digits of ``code`` when it is a valid SSCC-18 (AI 00 in front or not); None otherwise."""
-    digits = strip_ai(code)
-    return digits if digits is not None and _checks(digits) else None
-
-
-def _checks(digits: str) -> bool:
-    """True when the last of these ASCII digits is the GS1 check digit of the others."""
-    return check_digit(digits[:-1]) == ord(digits[-1]) - 48
-
-
-def check_digit(digits: str) -> int:
-    """GS1 mod-10 check digit of ``digits`` (without it): weights 3, 1, 3, ... from the rightmost digit.
-    (schemas.reference.gs1_check_digit computes the same; this one is quicker on hot paths: it sums
-    the bytes, so ``digits`` must be ASCII digits, as every caller here has checked.)"""
-    data = digits.encode("ascii")  # ASCII digits: each byte is 48 + the digit
-    odd, even = data[-1::-2], data[-2::-2]
-    return -(3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)) % 10
 
 
 def man02(sscc: str, *, with_ai: bool = True) -> str:

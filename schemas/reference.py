@@ -122,9 +122,11 @@ GTIN_LENGTHS = (8, 12, 13, 14)
 
 
 def gs1_check_digit(data_digits: str) -> int:
-    """Check digit for the digits *without* their check digit: weights 3,1,3,... from the right."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(data_digits)))
-    return (10 - total % 10) % 10
+    """Check digit for the digits *without* their check digit: weights 3,1,3,... from the right. The
+    digits must be ASCII digits (every caller checks first): their bytes are summed, 48 + each digit."""
+    data = data_digits.encode("ascii")
+    odd, even = data[-1::-2], data[-2::-2]
+    return -(3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)) % 10
 
 
 def gs1_valid(code: str | None) -> bool:
@@ -163,6 +165,6 @@ def sscc_digits(code: str | None) -> str | None:
 
 def sscc18(code: str | None) -> str | None:
     """The 18 digits of a valid SSCC-18 (any shape sscc_digits reads, right check digit), else None."""
-    digits = sscc_digits(code)
-    return digits if digits is not None and gs1_valid(digits) else None
+    digits = sscc_digits(code)  # 18 ASCII digits or None
+    return digits if digits is not None and gs1_check_digit(digits[:-1]) == ord(digits[-1]) - 48 else None
 
