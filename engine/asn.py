@@ -15,8 +15,8 @@ of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Container, Mapping
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
@@ -40,59 +40,58 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
     """Body (BSN..CTT) of the 856 for ``shipment``. ``created`` gives BSN03/BSN04 (the document's
     date and time, from the caller's clock). ``expected`` maps (PO, line id) to the quantity the
     confirmation says shipped; by default it is the shipment's own items. Raises DocumentError when
-    the shipment cannot be written in the partner's structure or the result fails its self-check."""
+    the shipment cannot be written in the partner's structure or the result fails its self-check.
+    Written a loop at a time: HL01 is a running count; a parent's HL04 turns 1 with its first child."""
     structure = asn.structure
     bsn05 = asn.bsn05 or BSN05[structure]
-    rank = asn.lin_qualifiers
-    body: list[list[object]] = [["BSN", asn.purpose, shipment.shipment_id, created.strftime("%Y%m%d"),
-                                 created.strftime("%H%M"), bsn05]]
+    s: list[object] = ["HL", "1", "", "S", "0"]
+    body: list[list[object]] = [["BSN", asn.purpose, shipment.shipment_id, _ccyymmdd(created),
+                                 _hhmm(created), bsn05], s]
+    body += _shipment_segments(shipment, asn)
     add = body.append
-    hls: list[list[object]] = []  # the HL segments: HL01 is the position + 1; HL04 set when a child follows
-
-    def hl(parent: list[object] | None, level: str) -> list[object]:
-        seg: list[object] = ["HL", str(len(hls) + 1), parent[1] if parent else "", level, "0"]
-        if parent is not None:
-            parent[4] = "1"
-        hls.append(seg)
-        add(seg)
-        return seg
-
-    s = hl(None, "S")
-    body.extend(_shipment_segments(shipment, asn))
+    item = _item_writer(asn)
+    written: set[str] = set()  # MAN02 values, each from an SSCC validated as it was written
+    n = 1  # HL segments written
     total = Decimal(0)  # CTT02: SN102 summed
     for order in shipment.orders:
-        o = hl(s, "O")
-        add(["PRF", order.po_number, order.release_number, "", order.po_date.strftime("%Y%m%d") if order.po_date
-             else ""])
+        n += 1
+        s[4] = "1"
+        o: list[object] = ["HL", str(n), "1", "O", "0"]
+        add(o)
+        add(["PRF", order.po_number, order.release_number, "", _ccyymmdd(order.po_date) if order.po_date else ""])
         if structure in ("SOI", "SOIP"):
-            for item, packs in _items_by_line(order, with_packs=structure == "SOIP"):
-                i = hl(o, "I")
-                body += _item_segments(item, asn, rank)
-                total += item.quantity
+            for line, packs in _items_by_line(order, with_packs=structure == "SOIP"):
+                n += 1
+                o[4] = "1"
+                i: list[object] = ["HL", str(n), o[1], "I", "1" if packs else "0"]
+                add(i)
+                body += item(line)
+                total += line.quantity
                 for pack in packs:
-                    hl(i, "P")
-                    add(["MAN", "GM", _man02(pack.sscc, sscc_with_ai)])
+                    n += 1
+                    add(["HL", str(n), i[1], "P", "0"])
+                    add(["MAN", "GM", _man02(pack.sscc, sscc_with_ai, written)])
             continue
         if order.loose_items:
             raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
                                 structure=structure, shipment=shipment.shipment_id, po=order.po_number)
         if structure == "SOTPI":
             for tare in order.tares:
-                t = hl(o, "T")
-                add(["MAN", "GM", _man02(tare.sscc, sscc_with_ai)])
-                for pack in tare.packs:
-                    total += _pack(body, hl, t, pack, asn, sscc_with_ai, rank)
-            for pack in order.packs:
-                total += _pack(body, hl, o, pack, asn, sscc_with_ai, rank)
+                n += 1
+                o[4] = "1"
+                t: list[object] = ["HL", str(n), o[1], "T", "0"]
+                add(t)
+                add(["MAN", "GM", _man02(tare.sscc, sscc_with_ai, written)])
+                n, total = _packs(body, n, t, tare.packs, item, written, sscc_with_ai, total)
+            n, total = _packs(body, n, o, order.packs, item, written, sscc_with_ai, total)
         else:
-            for pack in order.all_packs():
-                total += _pack(body, hl, o, pack, asn, sscc_with_ai, rank)
-    ctt: list[object] = ["CTT", str(len(hls))]
+            n, total = _packs(body, n, o, order.all_packs(), item, written, sscc_with_ai, total)
+    ctt: list[object] = ["CTT", str(n)]
     if asn.ctt_hash:
         ctt.append(x12_decimal(total))
     add(ctt)
     check_856(body, structure, expected if expected is not None else shipped_quantities(shipment),
-              bsn05=bsn05, ctt_hash=asn.ctt_hash)
+              bsn05=bsn05, ctt_hash=asn.ctt_hash, ssccs_checked=written)
     return body
 
 
@@ -105,24 +104,35 @@ def shipped_quantities(shipment: Shipment) -> dict[tuple[str, str], Decimal]:
     return dict(out)
 
 
-def _pack(body: list, hl, parent: list[object], pack: Pack, asn: AsnSettings, with_ai: bool,
-          rank: tuple[str, ...]) -> Decimal:
-    """The carton's P loop and its items' I loops; returns the units it holds (SN102 summed)."""
-    p = hl(parent, "P")
-    body.append(["MAN", "GM", _man02(pack.sscc, with_ai)])
-    total = Decimal(0)
-    for item in pack.items:
-        hl(p, "I")
-        body += _item_segments(item, asn, rank)
-        total += item.quantity
-    return total
+def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], item, written: set[str],
+           with_ai: bool, total: Decimal) -> tuple[int, Decimal]:
+    """The cartons' P loops under ``parent`` and their items' I loops, numbered on from HL ``n``: the
+    last HL number and ``total`` plus the units each carton holds (SN102 summed)."""
+    add = body.append
+    for pack in packs:
+        n += 1
+        parent[4] = "1"
+        p: list[object] = ["HL", str(n), parent[1], "P", "1" if pack.items else "0"]
+        add(p)
+        add(["MAN", "GM", _man02(pack.sscc, with_ai, written)])
+        units = Decimal(0)
+        for line in pack.items:
+            n += 1
+            add(["HL", str(n), p[1], "I", "0"])
+            body += item(line)
+            units += line.quantity
+        total += units
+    return n, total
 
 
-def _man02(sscc: str, with_ai: bool) -> str:
+def _man02(sscc: str, with_ai: bool, written: set[str]) -> str:
+    """MAN02 for ``sscc`` (added to ``written``, the values the self-check need not validate again)."""
     try:
-        return man02(sscc, with_ai=with_ai)
+        value = man02(sscc, with_ai=with_ai)
     except ValueError as exc:
         raise DocumentError("a carton or pallet has no valid SSCC-18", sscc=sscc) from exc
+    written.add(value)
+    return value
 
 
 def _shipment_segments(shipment: Shipment, asn: AsnSettings) -> list[list[object]]:
@@ -156,15 +166,33 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings) -> list[list[object
         segs.append(["REF", "CN", shipment.tracking_number])
     for qualifier, value in shipment.extra_refs:
         segs.append(["REF", qualifier, value])
-    dtm: list[object] = ["DTM", "011", shipment.ship_date.strftime("%Y%m%d")]
+    dtm: list[object] = ["DTM", "011", _ccyymmdd(shipment.ship_date)]
     if shipment.ship_time is not None:
-        dtm.append(shipment.ship_time.strftime("%H%M"))
+        dtm.append(_hhmm(shipment.ship_time))
     segs.append(dtm)
     if asn.estimated_delivery and shipment.estimated_delivery is not None:
-        segs.append(["DTM", "017", shipment.estimated_delivery.strftime("%Y%m%d")])
+        segs.append(["DTM", "017", _ccyymmdd(shipment.estimated_delivery)])
     segs.extend(party_segments(shipment.ship_from))
     segs.extend(party_segments(shipment.ship_to))
     return segs
+
+
+def _ccyymmdd(day: date) -> str:
+    return _date_text(day.year, day.month, day.day)
+
+
+def _hhmm(at: time | datetime) -> str:
+    return _time_text(at.hour, at.minute)
+
+
+@lru_cache(maxsize=4096)  # strftime is slow, and a night's 856s share a few dates and times
+def _date_text(year: int, month: int, day: int) -> str:
+    return date(year, month, day).strftime("%Y%m%d")
+
+
+@lru_cache(maxsize=1440)
+def _time_text(hour: int, minute: int) -> str:
+    return time(hour, minute).strftime("%H%M")
 
 
 def party_segments(party: Party) -> list[list[object]]:
@@ -182,21 +210,27 @@ def party_segments(party: Party) -> list[list[object]]:
 _decimal = lru_cache(maxsize=4096)(x12_decimal)  # an 856 repeats few distinct quantities
 
 
-def _item_segments(item: ShippedItem, asn: AsnSettings, rank: tuple[str, ...]) -> list[list[object]]:
-    segs: list[list[object]] = [["LIN", item.line_id, *_lin_pairs(item.product_ids, item.sku, rank)]]
-    quantity = _decimal(item.quantity)
-    if asn.ordered_quantity and item.ordered_quantity is not None:
-        segs.append(["SN1", "", quantity, item.unit, "", _decimal(item.ordered_quantity), item.unit])
-    else:
-        segs.append(["SN1", "", quantity, item.unit])
-    if asn.item_po4 and item.pack is not None:
-        po4: list[object] = ["PO4", str(item.pack)]
-        if item.pack_size is not None:
-            po4 += [x12_decimal(item.pack_size), item.pack_unit]
-        segs.append(po4)
-    if asn.item_pid and item.description:
-        segs.append(["PID", "F", "", "", "", item.description])
-    return segs
+def _item_writer(asn: AsnSettings):
+    """The partner's I loop segments of one item (LIN, SN1, PO4, PID), as a function of the item."""
+    rank, ordered, po4, pid = asn.lin_qualifiers, asn.ordered_quantity, asn.item_po4, asn.item_pid
+
+    def item_segments(item: ShippedItem) -> list[list[object]]:
+        unit = item.unit
+        if ordered and item.ordered_quantity is not None:
+            sn1 = ["SN1", "", _decimal(item.quantity), unit, "", _decimal(item.ordered_quantity), unit]
+        else:
+            sn1 = ["SN1", "", _decimal(item.quantity), unit]
+        segs: list[list[object]] = [["LIN", item.line_id, *_lin_pairs(item.product_ids, item.sku, rank)], sn1]
+        if po4 and item.pack is not None:
+            seg: list[object] = ["PO4", str(item.pack)]
+            if item.pack_size is not None:
+                seg += [x12_decimal(item.pack_size), item.pack_unit]
+            segs.append(seg)
+        if pid and item.description:
+            segs.append(["PID", "F", "", "", "", item.description])
+        return segs
+
+    return item_segments
 
 
 @lru_cache(maxsize=4096)  # an item's ids repeat on every line that orders it
@@ -264,54 +298,58 @@ def _add(totals: dict[str, Decimal], first: dict[str, ShippedItem], item: Shippe
 # --- the self-check ----------------------------------------------------------------------------
 
 def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tuple[str, str], Decimal], *,
-              bsn05: str | None = None, ctt_hash: bool = True) -> None:
+              bsn05: str | None = None, ctt_hash: bool = True, ssccs_checked: Container[str] = ()) -> None:
     """Raise DocumentError listing every problem of an 856 body: HL01 sequential from 1; HL02 names
     an earlier HL of an allowed parent level (none for the one S); HL04 = 1 exactly when children
     follow; every T/P carries one MAN*GM with a valid SSCC, never repeated; every I a LIN and an SN1;
     CTT01 = number of HLs, CTT02 = sum of SN102; SN102 summed per (PRF01, LIN01) equals ``expected``.
-    One walk reads the body into flat lists (the HL segments; each T/P loop's MAN count; each I
-    loop's LIN01 and SN1 count; each SN1's PO, line and quantity); the checks then run over those."""
+    ``ssccs_checked``: MAN02 values the caller wrote from SSCCs it validated (build_856); any other
+    MAN02 is validated here. One walk reads the body into flat lists (the HL segments; each T/P loop's
+    MAN count; each I loop's LIN01 and SN1 count; each SN1's PO, line and quantity); the checks then
+    run over those."""
     problems: list[str] = []
+    note = problems.append
     parents = PARENTS[structure]
     if not body or body[0][0] != "BSN":
-        problems.append("the body does not start with BSN")
+        note("the body does not start with BSN")
     elif bsn05 is not None and (len(body[0]) < 6 or body[0][5] != bsn05):
-        problems.append(f"BSN05 is not {bsn05}")
+        note(f"BSN05 is not {bsn05}")
     hl_segs: list[Segment] = []
     level_of: dict[str, str] = {}
     po_of: dict[str, str] = {}  # HL01 -> the PO its loop sits in (PRF01 of its O)
-    children: dict[str, int] = defaultdict(int)
+    children: set[str] = set()  # HL01s a later HL hangs under
     mans: list[list] = []  # per T/P loop: [HL01, MAN count]
     items: list[list] = []  # per I loop: [HL01, LIN01 (None until its LIN), SN1 count]
     sn1s: list[tuple[str, str, object]] = []  # per SN1: (PO, LIN01, SN102)
     ssccs: set[str] = set()
     ctt: Segment | None = None
-    cur_id = cur_level = ""
+    cur_id = cur_level = cur_po = ""
     loop: list = []  # the current T/P/I loop's entry of ``mans`` or ``items``
+    n = 0  # HL segments read
     for seg in body:
         sid = seg[0]
         if sid == "HL":
             hl_id, parent, level = seg[1], seg[2], seg[3]
             hl_segs.append(seg)
-            n = len(hl_segs)
+            n += 1
             if hl_id != str(n):
-                problems.append(f"HL01 {hl_id} is not {n}")
+                note(f"HL01 {hl_id} is not {n}")
             if n == 1:
                 if level != "S" or parent:
-                    problems.append("the first HL is not the shipment (HL03 S without a parent)")
+                    note("the first HL is not the shipment (HL03 S without a parent)")
             elif level == "S":
-                problems.append(f"HL {hl_id}: a second shipment level")
+                note(f"HL {hl_id}: a second shipment level")
             elif level not in parents:
-                problems.append(f"HL {hl_id}: level {level} is not in structure {structure}")
+                note(f"HL {hl_id}: level {level} is not in structure {structure}")
             elif parent not in level_of:
-                problems.append(f"HL {hl_id}: parent {parent!r} is not an earlier HL")
+                note(f"HL {hl_id}: parent {parent!r} is not an earlier HL")
             elif level_of[parent] not in parents[level]:
-                problems.append(f"HL {hl_id}: a {level} under a {level_of[parent]} ({structure} allows "
-                                f"{'/'.join(parents[level])})")
+                note(f"HL {hl_id}: a {level} under a {level_of[parent]} ({structure} allows "
+                     f"{'/'.join(parents[level])})")
             else:
-                children[parent] += 1
+                children.add(parent)
             level_of[hl_id] = level
-            po_of[hl_id] = po_of.get(parent, "") if parent else ""
+            cur_po = po_of[hl_id] = po_of.get(parent, "") if parent else ""
             cur_id, cur_level = hl_id, level
             if level == "I":
                 loop = [hl_id, None, 0]
@@ -322,7 +360,7 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
         elif cur_level == "I":
             if sid == "SN1":
                 loop[2] += 1
-                sn1s.append((po_of[cur_id], loop[1] or "", seg[2]))
+                sn1s.append((cur_po, loop[1] or "", seg[2]))
             elif sid == "LIN":
                 loop[1] = seg[1]
             elif sid == "CTT":
@@ -331,19 +369,23 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
             ctt, cur_id, cur_level = seg, "", ""
         elif sid == "MAN" and (cur_level == "P" or cur_level == "T"):
             loop[1] += 1
-            code = checked_sscc(seg[2]) if len(seg) > 2 and seg[1] == "GM" else None
+            if len(seg) > 2 and seg[1] == "GM":
+                value = seg[2]
+                code = value[-18:] if value in ssccs_checked else checked_sscc(value)
+            else:
+                code = None
             if code is None:
-                problems.append(f"HL {cur_id}: MAN02 {seg[2] if len(seg) > 2 else ''!r} is not a valid SSCC-18")
+                note(f"HL {cur_id}: MAN02 {seg[2] if len(seg) > 2 else ''!r} is not a valid SSCC-18")
             elif code in ssccs:
-                problems.append(f"HL {cur_id}: SSCC {code} is listed twice")
+                note(f"HL {cur_id}: SSCC {code} is listed twice")
             else:
                 ssccs.add(code)
         elif sid == "PRF" and cur_level == "O":
             po_of[cur_id] = seg[1]
     for seg in hl_segs:
-        has = "1" if children.get(str(seg[1])) else "0"
+        has = "1" if str(seg[1]) in children else "0"
         if str(seg[4]) != has:
-            problems.append(f"HL {seg[1]}: HL04 is {seg[4]}, children say {has}")
+            note(f"HL {seg[1]}: HL04 is {seg[4]}, children say {has}")
     problems += [f"HL {hl_id}: {n} MAN segments (one SSCC per carton or pallet)" for hl_id, n in mans if n != 1]
     problems += [f"HL {hl_id}: an item needs one LIN and one SN1" for hl_id, line, n in items
                  if line is None or n != 1]

@@ -221,3 +221,20 @@ def test_ctt02_is_the_sum_of_the_sn102_written_whatever_the_quantities_scale():
         want = ["1.5", "2.25", "3"] if structure == "SOPI" else ["4.5", "2.25"]  # SOI: one item per line
         assert [s[2] for s in body if s[0] == "SN1"] == want
         assert body[-1][2] == "6.75"
+
+
+def test_self_check_validates_every_sscc_the_builder_did_not_write():
+    # build_856 hands the self-check the MAN02 values it wrote from SSCCs it validated; any other value
+    # (a damaged or foreign one) is still validated, and a value listed twice is still refused
+    shipment = sample_shipment()
+    body = build_856(shipment, AsnSettings(), created=NOW)
+    written = {s[2] for s in body if s[0] == "MAN"}
+    check_856(body, "SOPI", shipped_quantities(shipment), bsn05="0001", ssccs_checked=written)
+    broken = copy.deepcopy(body)
+    broken[_hl(broken, "6") + 1][2] = "00" + sscc(2)[:-1] + "0"
+    with pytest.raises(DocumentError, match="not a valid SSCC"):
+        check_856(broken, "SOPI", shipped_quantities(shipment), bsn05="0001", ssccs_checked=written)
+    twice = copy.deepcopy(body)
+    twice.insert(_hl(twice, "6") + 1, ["MAN", "GM", "00" + sscc(1)])
+    with pytest.raises(DocumentError, match="listed twice"):
+        check_856(twice, "SOPI", shipped_quantities(shipment), bsn05="0001", ssccs_checked=written)
