@@ -15,7 +15,7 @@ of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
@@ -104,7 +104,7 @@ def shipped_quantities(shipment: Shipment) -> dict[tuple[str, str], Decimal]:
     return dict(out)
 
 
-def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], item, written: set[str],
+def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], item: ItemWriter, written: set[str],
            with_ai: bool, total: Decimal) -> tuple[int, Decimal]:
     """The cartons' P loops under ``parent`` and their items' I loops, numbered on from HL ``n``: the
     last HL number and ``total`` plus the units each carton holds (SN102 summed)."""
@@ -210,7 +210,10 @@ def party_segments(party: Party) -> list[list[object]]:
 _decimal = lru_cache(maxsize=4096)(x12_decimal)  # an 856 repeats few distinct quantities
 
 
-def _item_writer(asn: AsnSettings):
+ItemWriter = Callable[[ShippedItem], list[list[object]]]
+
+
+def _item_writer(asn: AsnSettings) -> ItemWriter:
     """The partner's I loop segments of one item (LIN, SN1, PO4, PID), as a function of the item."""
     rank, ordered, po4, pid = asn.lin_qualifiers, asn.ordered_quantity, asn.item_po4, asn.item_pid
 
