@@ -20,8 +20,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import Groups, encode, objects
+from engine.columnar import objects
 from engine.sscc import build_sscc, checked_sscc, serial_capacity
+from schemas.grouping import Groups, encode
 from schemas.orders import ORDERS
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 
