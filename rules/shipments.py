@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, is_first
-from schemas.reference import normalise_gtin, sscc18, sscc_digits
+from schemas.reference import normalise_gtin, sscc_columns
 from schemas.shipments import CLOSED_LINE_STATUSES
 
 RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_())]
@@ -199,9 +199,9 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     if not n:
         return out, frozenset()
     recorded_cartons: dict[str, str] = {}
-    for sid, cid, sscc in zip(*(recorded[c].to_pylist() for c in ("shipment_id", "carton_id", "carton_sscc")),
-                              strict=True):
-        for key in (sscc18(sscc), cid):
+    for sid, cid, sscc in zip(recorded["shipment_id"].to_pylist(), recorded["carton_id"].to_pylist(),
+                              sscc_columns(recorded["carton_sscc"])[1].to_pylist(), strict=True):
+        for key in (sscc, cid):
             if key:
                 recorded_cartons.setdefault(key, sid)
     also_held: set[str] = set()  # the other shipment of a carton on two shipments of this feed
@@ -250,7 +250,7 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
         out.extend(found)
     # the carton: its valid SSCC, else its label
     carton_id, pallet_id = table["carton_id"], table["pallet_id"]
-    carton_arr = pc.coalesce(_each(table["carton_sscc"], sscc18), carton_id)
+    carton_arr = pc.coalesce(sscc_columns(table["carton_sscc"])[1], carton_id)
     has_carton = _mask(pc.is_valid(carton_arr))
     carton, _ = encode(carton_arr)
     line_id = t["line_id"]
@@ -262,7 +262,8 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
         lambda i: f"No carton id; {at('partner', i)}'s 856 lists cartons ({structure[i].as_py()}).", "carton_id",
         "MAN02")
     for name, label, what in ((("carton_id", carton_id, "Carton"), ("pallet_id", pallet_id, "Pallet"))):
-        bad = _mask(_each(label, lambda v: bool(v and sscc_digits(v) and not sscc18(v)), pa.bool_(), null=True))
+        shaped, valid = sscc_columns(label)
+        bad = _mask(pc.and_(pc.is_valid(shaped), pc.is_null(valid)))  # an SSCC's shape, a wrong check digit
         add(has_carton & bad, "SHIPMENT_SSCC_INVALID", lambda i, label=label, what=what:
             f"{what} label {label[i].as_py()} is not a valid SSCC-18.", name, "MAN02",
             lambda i, label=label: label[i].as_py())

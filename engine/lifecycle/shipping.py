@@ -36,6 +36,7 @@ from parsers.x12_writer import delimiter_chars
 from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
+from schemas.grouping import Groups, encode
 from schemas.lifecycle import (
     ENDED_LINES,
     ORDER_KEYS,
@@ -344,9 +345,16 @@ def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     shipped = map(tuple.__new__, repeat(ShippedLine), zip(
         cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
         cols["file_segment"], strict=True))
+    made = list(map(tuple.__new__, repeat(_Row), zip(*cols.values(), shipped, strict=True)))
+    key, count = encode(lines["shipment_id"])
+    groups = Groups(key, count)
+    ordered = [made[i] for i in groups.order.tolist()]
+    ends = (groups.starts + groups.count[groups.keys]).tolist()
+    spans = {int(groups.order[a]): (a, b) for a, b in zip(groups.starts.tolist(), ends, strict=True)}
     out: dict[str, list[_Row]] = defaultdict(list)
-    for r in map(_Row._make, zip(*cols.values(), shipped, strict=True)):
-        out[r.shipment_id].append(r)
+    for first in sorted(spans):  # each shipment's rows in row order, the shipments in first-seen order
+        a, b = spans[first]
+        out[cols["shipment_id"][first]] = ordered[a:b]
     return out
 
 
