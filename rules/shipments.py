@@ -61,8 +61,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     t = lines.append_column("_i", idx)
 
     # -- the partner, by PO when the feed does not say ------------------------------------------
-    pairs = state.select(["partner", "po_number"]).group_by(["partner", "po_number"]).aggregate([])
-    per_po = pairs.group_by("po_number").aggregate([("partner", "count"), ("partner", "min")])
+    pairs = state.select(["partner", "po_number"]).group_by(["partner", "po_number"], use_threads=False).aggregate([])
+    per_po = pairs.group_by("po_number", use_threads=False).aggregate([("partner", "count"), ("partner", "min")])
     by_po = _left(t.select(["_i", "po_number"]), per_po, ["po_number"])
     known_pair = _left(t.select(["_i", "partner", "po_number"]), pairs.append_column(
         "_pair", pa.array(np.ones(pairs.num_rows, dtype=bool))), ["partner", "po_number"])
@@ -79,7 +79,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
 
     # -- the order line: by line id, else the one line of the PO with that item -----------------
     st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status"])
-    by_item = st.group_by(["partner", "po_number", "sku"]).aggregate([("line_id", "count"), ("line_id", "min")])
+    by_item = st.group_by(["partner", "po_number", "sku"], use_threads=False).aggregate([("line_id", "count"),
+                                                                                         ("line_id", "min")])
     by_item = by_item.rename_columns(["partner", "po_number", "item_sku", "n_lines", "only_line"])
     item_key = ["partner", "po_number", "item_sku"]
     one_item = _left(t.select(["_i", *item_key]), by_item, item_key)

@@ -188,9 +188,12 @@ def sscc_columns(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     arr = pc.cast(arr, pa.string())
     none = pa.scalar(None, pa.string())
+    eighteen = pc.fill_null(pc.match_substring_regex(arr, "[0-9]{18}"), False) if arr.null_count < len(arr) else None
+    if eighteen is None or not pc.any(eighteen).as_py():  # no SSCC without 18 digits in a row
+        return pa.nulls(len(arr), pa.string()), pa.nulls(len(arr), pa.string())
     plain = pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{18}$"), False)
     digits = pc.if_else(plain, arr, none)
-    other = pc.and_not(pc.fill_null(pc.match_substring_regex(arr, "[0-9]{18}"), False), plain)
+    other = pc.and_not(eighteen, plain)
     if pc.any(other).as_py():
         shaped = pc.if_else(other, arr, none).dictionary_encode()
         found = pa.array([sscc_digits(v) for v in shaped.dictionary.to_pylist()], pa.string())

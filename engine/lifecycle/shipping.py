@@ -152,10 +152,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     and the cartons already ``recorded``; a shipment with an error (the reader's included) is held."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures)
-    cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number", "source_file",
-                                                    "row_number", "isa13", "gs06", "st02")}
-    by_set = {(a, b, c): sid for sid, a, b, c in zip(cols["shipment_id"], cols["isa13"], cols["gs06"], cols["st02"],
-                                                     strict=True)}
+    cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
+    by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
     reader_held: dict[int, str] = {}
     unattributed = False  # a row left out whose shipment nobody can name: every shipment of the file waits
     for k, f in enumerate(read.findings):
@@ -166,6 +164,9 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
             sid = read.unread.get(loc.row)
             unattributed |= sid is None and loc.row > 1
         else:  # 945: a set partly read (a W12 left out); a set in error was not read at all
+            if by_set is None:
+                sets = zip(*(check.lines[c].to_pylist() for c in ("isa13", "gs06", "st02")), strict=True)
+                by_set = dict(zip(sets, cols["shipment_id"], strict=True))
             sid = by_set.get((loc.isa13, loc.gs06, loc.st02))
         if sid:
             reader_held[k] = sid
