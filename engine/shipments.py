@@ -130,15 +130,15 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     summed = Groups(item, n_items)
     quantity = objects(decimal_array(summed.sum(qty), summed.any(present)))
     at = lines.select(["po_number", "line_id", "unit", "item_sku", "sku"]).take(pa.array(item_row))
-    made = []
+    shipped_items = []
     for who, po, line_id, q, unit, item_sku, sku in zip(
             map(partner.__getitem__, shipment[item_row].tolist()), *(at[c].to_pylist() for c in at.column_names[:2]),
             quantity, *(at[c].to_pylist() for c in at.column_names[2:]), strict=True):
         line = line_rows.get((who, po, line_id)) or _NO_LINE
         sku = item_sku or sku or ""
-        made.append(ShippedItem(line_id, q, unit or line.unit or "EA", line.product_ids, sku, line.quantity,
-                                line.description or "", packs.get(sku)))
-    box_items = _nest(box[item_row], item_row, made, n_boxes)
+        shipped_items.append(ShippedItem(line_id, q, unit or line.unit or "EA", line.product_ids, sku,
+                                         line.quantity, line.description or "", packs.get(sku)))
+    box_items = _nest(box[item_row], item_row, shipped_items, n_boxes)
 
     # the cartons (boxes with a carton id), each on its order or on a pallet of its order (as its first row says)
     boxed = pa.array(box_row)
@@ -149,42 +149,41 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     at = lines.select(["shipment_id", "carton_id", "pallet_id", "carton_sscc", "carton_weight", "weight_unit"]
                       ).take(taken)
     own = pc.coalesce(sscc_columns(at["carton_sscc"])[1], sscc_columns(at["carton_id"])[1]).to_pylist()
-    made = [Pack(sscc=sscc or ssccs.get((sid, label), ""), carton_id=label, items=box_items[b], weight=weight,
-                 weight_unit=unit or "")
-            for sid, label, sscc, b, weight, unit in zip(
-                at["shipment_id"].to_pylist(), at["carton_id"].to_pylist(), own, carton.tolist(),
-                objects(at["carton_weight"]), at["weight_unit"].to_pylist(), strict=True)]
+    packs_made = [Pack(sscc=sscc or ssccs.get((sid, label), ""), carton_id=label, items=box_items[b],
+                       weight=weight, weight_unit=unit or "")
+                  for sid, label, sscc, b, weight, unit in zip(
+                      at["shipment_id"].to_pylist(), at["carton_id"].to_pylist(), own, carton.tolist(),
+                      objects(at["carton_weight"]), at["weight_unit"].to_pylist(), strict=True)]
     on_pallet = _valid(at["pallet_id"])
     carton_order, first = order[box_row[carton]], box_row[carton]
-    order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], [p for p, o in zip(made, on_pallet.tolist(),
-                                                                                        strict=True) if not o],
-                        n_orders)
+    loose_packs = [packs_made[i] for i in np.flatnonzero(~on_pallet).tolist()]
+    order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], loose_packs, n_orders)
     tare, n_tares = encode(carton_order[on_pallet], at["pallet_id"].filter(pa.array(on_pallet)))
-    tare_packs = _nest(tare, first[on_pallet], [p for p, o in zip(made, on_pallet.tolist(), strict=True) if o],
-                       n_tares)
+    pallet_packs = [packs_made[i] for i in np.flatnonzero(on_pallet).tolist()]
+    tare_packs = _nest(tare, first[on_pallet], pallet_packs, n_tares)
     tare_row = Groups(tare, n_tares).min(first[on_pallet], len(order))
     at = lines.select(["shipment_id", "pallet_id", "pallet_sscc"]).take(pa.array(tare_row))
     own = pc.coalesce(sscc_columns(at["pallet_sscc"])[1], sscc_columns(at["pallet_id"])[1]).to_pylist()
-    made = [Tare(sscc=sscc or ssccs.get((sid, label), ""), pallet_id=label, packs=packed)
-            for sid, label, sscc, packed in zip(at["shipment_id"].to_pylist(), at["pallet_id"].to_pylist(), own,
-                                                tare_packs, strict=True)]
-    order_tares = _nest(order[tare_row], tare_row, made, n_orders)
+    tares = [Tare(sscc=sscc or ssccs.get((sid, label), ""), pallet_id=label, packs=packed)
+             for sid, label, sscc, packed in zip(at["shipment_id"].to_pylist(), at["pallet_id"].to_pylist(), own,
+                                                 tare_packs, strict=True)]
+    order_tares = _nest(order[tare_row], tare_row, tares, n_orders)
     loose_items: list[tuple[ShippedItem, ...]] = [()] * n_orders
     for o, b in zip(order[box_row[loose]].tolist(), loose.tolist(), strict=True):
         loose_items[o] = box_items[b]
 
     # the orders, then the shipments
     of_shipment = shipment[order_row]
-    made = []
+    orders_made = []
     heads = []
     for o, po in enumerate(lines["po_number"].take(pa.array(order_row)).to_pylist()):
         who = partner[of_shipment[o]]
         head = order_rows.get((who, po), {})
         heads.append(head)
-        made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"), release_number=head.get("release_number")
-                                 or "", tares=order_tares[o], packs=order_packs[o], partner=who,
-                                 loose_items=loose_items[o]))
-    shipped = _nest(of_shipment, order_row, made, len(ship_row))
+        orders_made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"),
+                                        release_number=head.get("release_number") or "", tares=order_tares[o],
+                                        packs=order_packs[o], partner=who, loose_items=loose_items[o]))
+    shipped = _nest(of_shipment, order_row, orders_made, len(ship_row))
     order_heads = _nest(of_shipment, order_row, heads, len(ship_row))
     out = []
     by_row = np.argsort(ship_row, kind="stable")
