@@ -222,22 +222,7 @@ def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine
     """(partner, PO, line id: PO101, else the line number) -> the line's _OrderLine (a later row of the
     same id wins), read from columns: product ids with an id flattened once, each distinct list of them
     made into ProductIds once."""
-    ids = order_lines["product_ids"].combine_chunks()
-    flat = pc.list_flatten(ids)
-    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for row, qualifier, value in zip(pc.list_parent_indices(ids).to_pylist(),
-                                     pc.struct_field(flat, "qualifier").to_pylist(),
-                                     pc.struct_field(flat, "id").to_pylist(), strict=True):
-        if value:
-            pairs[row].append((qualifier, value))
-    made: dict[tuple, tuple[ProductId, ...]] = {}
-    product_ids: list[tuple[ProductId, ...]] = [()] * order_lines.num_rows
-    for row, found in pairs.items():
-        key = tuple(found)
-        made_ids = made.get(key)
-        if made_ids is None:
-            made_ids = made[key] = tuple(ProductId(q, v) for q, v in key)
-        product_ids[row] = made_ids
+    product_ids = _product_ids(order_lines["product_ids"])
     col = {c: order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "unit",
                                                    "description")}
     col["quantity"] = objects(order_lines["quantity"])
@@ -245,6 +230,26 @@ def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine
         col["line_id"], col["line_number"], strict=True)], strict=True)
     return dict(zip(keys, map(tuple.__new__, repeat(_OrderLine), zip(col["unit"], col["quantity"], col["description"],
                                                                      product_ids, strict=True)), strict=True))
+
+
+def _product_ids(column) -> list[tuple[ProductId, ...]]:
+    """Each row's (qualifier, id) pairs with an id as ProductIds: the rows grouped in columns by their
+    sequence of distinct pairs, the ProductIds of each distinct sequence made once (rows share them)."""
+    ids = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    flat = pc.list_flatten(ids)
+    value = pc.struct_field(flat, "id")
+    kept = pc.fill_null(pc.not_equal(value, ""), False)
+    qualifier, value = pc.struct_field(flat, "qualifier").filter(kept), value.filter(kept)
+    parent = pc.list_parent_indices(ids).filter(kept).to_numpy(zero_copy_only=False)
+    pair, _ = encode(qualifier, value)
+    offsets = np.r_[0, np.cumsum(np.bincount(parent, minlength=len(ids)))].astype(np.int32)
+    sequence = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), pc.cast(pa.array(pair), pa.string())), ",")
+    kind = sequence.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    made = []
+    for row in first_rows(kind).tolist():  # a row of each distinct sequence
+        a, b = int(offsets[row]), int(offsets[row + 1])
+        made.append(tuple(map(ProductId, qualifier[a:b].to_pylist(), value[a:b].to_pylist())))
+    return list(map(made.__getitem__, kind.tolist()))
 
 
 def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, str], Decimal]:
