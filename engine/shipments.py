@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import repeat
 from typing import NamedTuple
@@ -20,17 +20,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import Groups, encode, objects
-from engine.sscc import build_sscc, checked_sscc, serial_capacity
+from engine.columnar import decimal_array, objects, scaled
+from engine.sscc import build_sscc, serial_capacity
+from schemas.grouping import Groups, encode, first_rows
 from schemas.orders import ORDERS
+from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
 
-# what assemble_shipments reads of each confirmation line, and of a shipment's first line (its header)
-_PER_ROW = ("shipment_id", "partner", "po_number", "carton_id", "pallet_id", "line_id", "quantity", "item_sku", "sku",
-            "unit", "carton_sscc", "carton_weight", "weight_unit", "pallet_sscc")
+# what assemble_shipments reads of a shipment's first line (its header)
 _HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
 
 
@@ -62,41 +62,39 @@ def sscc_needs(lines: pa.Table) -> SsccNeeds:
 
 def _unnumbered(shipment_id, label, sscc) -> tuple[tuple[str, str], ...]:
     """(shipment, label) of the rows with a label, in first-seen order, when none of the rows of that
-    shipment and label carries an SSCC of its own (in its sscc column or as the label): each distinct
-    label and SSCC looked at once, the rest in columns."""
+    shipment and label carries an SSCC of its own (in its sscc column or as the label): in columns."""
     if not len(label):
         return ()
-    own = _has_own_sscc(label) | _has_own_sscc(sscc)
+    own = _valid(sscc_columns(label)[1]) | _valid(sscc_columns(sscc)[1])
     key, count = encode(shipment_id, label)
     groups = Groups(key, count)
     first = groups.first()
-    rows = np.sort(first[~groups.any(own) & pc.is_valid(label).to_numpy(zero_copy_only=False)[first]])
+    rows = np.sort(first[~groups.any(own) & _valid(label)[first]])
     taken = pa.array(rows, pa.int64())
     return tuple(zip(shipment_id.take(taken).to_pylist(), label.take(taken).to_pylist(), strict=True))
 
 
-def _has_own_sscc(values) -> np.ndarray:
-    """For each row, whether ``values`` holds a valid SSCC there (_own_sscc of one value)."""
-    encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
-    valid = np.array([_own_sscc(None, v) is not None for v in encoded.dictionary.to_pylist()] + [False], dtype=bool)
-    return valid[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False)]
+def _valid(values) -> np.ndarray:
+    return pc.is_valid(values).to_numpy(zero_copy_only=False)
 
 
 def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_serial: int) -> dict:
-    """keys[i] -> the SSCC of serial first_serial + i (the caller took len(keys) serials in one go)."""
+    """keys[i] -> the SSCC of serial first_serial + i (the caller took len(keys) serials in one go); the
+    check digits computed in one go (build_sscc checks the prefix, the digit and the first and last serial)."""
     if first_serial + len(keys) > serial_capacity(company_prefix):
         raise ValueError("the SSCC serial sequence of this company prefix is exhausted")
-    return {key: build_sscc(company_prefix, extension_digit, first_serial + i) for i, key in enumerate(keys)}
-
-
-@dataclass(slots=True)
-class _Draft:
-    header: int  # the shipment's first line (a row of the lines)
-    partner: str
-    orders: dict[str, dict] = field(default_factory=dict)  # po -> {"tares": {pid: [ckeys]}, "packs": [ckeys], ...}
-    # (PO, carton id) -> {"items": {line id: [qty, first row]}, "row": first row}; a carton holding two
-    # POs' items becomes a pack under each order, and the 856 self-check refuses the repeated SSCC
-    cartons: dict[tuple[str, str], dict] = field(default_factory=dict)
+    if not keys:
+        return {}
+    build_sscc(company_prefix, extension_digit, first_serial)
+    build_sscc(company_prefix, extension_digit, first_serial + len(keys) - 1)
+    head = f"{extension_digit}{company_prefix}"
+    width = 17 - len(head)
+    serials = np.arange(first_serial, first_serial + len(keys), dtype=np.int64)
+    body = np.empty((len(keys), 17), np.int64)
+    body[:, :len(head)] = np.frombuffer(head.encode("ascii"), np.uint8) - 48
+    body[:, len(head):] = serials[:, None] // 10 ** np.arange(width - 1, -1, -1, dtype=np.int64) % 10
+    return {key: f"{head}{serial:0{width}d}{check}" for key, serial, check in zip(
+        keys, serials.tolist(), gs1_check_digits(body).tolist(), strict=True)}
 
 
 def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
@@ -106,62 +104,106 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
     (shipment, carton or pallet id) -> SSCC for what sscc_needs named; ``items``
     (schemas.reference.ITEMS, optional): each item's case pack for PO4. Items of one order line in
-    one carton are summed. The lines are read as columns (a row is its index into them); the
-    header columns only at each shipment's first row."""
+    one carton are summed; a carton holding two POs' items becomes a pack under each order (the 856
+    self-check refuses the repeated SSCC). The lines are grouped in columns (shipments, their orders,
+    cartons, pallets and items, each in the order of its first line, whose values it takes); Python
+    only makes the objects."""
     ssccs = ssccs or {}
+    if not lines.num_rows:
+        return []
     packs = dict(zip(items["sku"].to_pylist(), items["case_pack"].to_pylist(), strict=True)) if items is not None \
         else {}
     order_rows = {(r["partner"], r["po_number"]): r for r in orders.select(
         [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
                                                                          "release_number"]).to_pylist()}
     line_rows = _order_lines(order_lines)
-    col = {c: objects(lines.column(c)) if c in ("quantity", "carton_weight") else lines.column(c).to_pylist()
-           for c in _PER_ROW}
-    drafts: dict[str, _Draft] = {}
-    for i, (sid, partner, po, cid, pid, line_id, qty) in enumerate(zip(*(col[c] for c in _PER_ROW[:7]),
-                                                                       strict=True)):
-        draft = drafts.get(sid)
-        if draft is None:
-            draft = drafts[sid] = _Draft(header=i, partner=partner or "")
-        order = draft.orders.get(po)
-        if order is None:
-            order = draft.orders[po] = {"tares": {}, "packs": [], "loose": {}}
-        if cid is None:
-            _add_item(order["loose"], line_id, qty, i)
-            continue
-        carton = draft.cartons.get((po, cid))
-        if carton is None:
-            carton = draft.cartons[(po, cid)] = {"items": {}, "row": i}
-            if pid is None:
-                order["packs"].append(cid)
-            else:
-                order["tares"].setdefault(pid, {"row": i, "cartons": []})["cartons"].append(cid)
-        _add_item(carton["items"], line_id, qty, i)
-    headers = lines.select(_HEADER).take(pa.array([d.header for d in drafts.values()], pa.int64())).to_pylist()
+    shipment, _ = encode(lines["shipment_id"])
+    order, n_orders = encode(shipment, lines["po_number"])
+    box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
+    item, n_items = encode(box, lines["line_id"])
+    ship_row, order_row, box_row = first_rows(shipment), first_rows(order, n=n_orders), first_rows(box, n=n_boxes)
+    item_row = first_rows(item, n=n_items)
+    partner = [p or "" for p in lines["partner"].take(pa.array(ship_row)).to_pylist()]  # a shipment's: its first row's
+
+    # the items: each order line's units in one box, summed
+    qty, present = scaled(lines["quantity"])
+    summed = Groups(item, n_items)
+    quantity = objects(decimal_array(summed.sum(qty), summed.any(present)))
+    at = lines.select(["po_number", "line_id", "unit", "item_sku", "sku"]).take(pa.array(item_row))
+    shipped_items = []
+    for who, po, line_id, q, unit, item_sku, sku in zip(
+            map(partner.__getitem__, shipment[item_row].tolist()), *(at[c].to_pylist() for c in at.column_names[:2]),
+            quantity, *(at[c].to_pylist() for c in at.column_names[2:]), strict=True):
+        line = line_rows.get((who, po, line_id)) or _NO_LINE
+        sku = item_sku or sku or ""
+        shipped_items.append(ShippedItem(line_id, q, unit or line.unit or "EA", line.product_ids, sku,
+                                         line.quantity, line.description or "", packs.get(sku)))
+    box_items = _nest(box[item_row], item_row, shipped_items, n_boxes)
+
+    # the cartons (boxes with a carton id), each on its order or on a pallet of its order (as its first row says)
+    boxed = pa.array(box_row)
+    cid = lines["carton_id"].take(boxed)
+    carton = np.flatnonzero(_valid(cid))
+    loose = np.flatnonzero(~_valid(cid))
+    taken = pa.array(box_row[carton])
+    at = lines.select(["shipment_id", "carton_id", "pallet_id", "carton_sscc", "carton_weight", "weight_unit"]
+                      ).take(taken)
+    own = pc.coalesce(sscc_columns(at["carton_sscc"])[1], sscc_columns(at["carton_id"])[1]).to_pylist()
+    packs_made = [Pack(sscc=sscc or ssccs.get((sid, label), ""), carton_id=label, items=box_items[b],
+                       weight=weight, weight_unit=unit or "")
+                  for sid, label, sscc, b, weight, unit in zip(
+                      at["shipment_id"].to_pylist(), at["carton_id"].to_pylist(), own, carton.tolist(),
+                      objects(at["carton_weight"]), at["weight_unit"].to_pylist(), strict=True)]
+    on_pallet = _valid(at["pallet_id"])
+    carton_order, first = order[box_row[carton]], box_row[carton]
+    loose_packs = [packs_made[i] for i in np.flatnonzero(~on_pallet).tolist()]
+    order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], loose_packs, n_orders)
+    tare, n_tares = encode(carton_order[on_pallet], at["pallet_id"].filter(pa.array(on_pallet)))
+    pallet_packs = [packs_made[i] for i in np.flatnonzero(on_pallet).tolist()]
+    tare_packs = _nest(tare, first[on_pallet], pallet_packs, n_tares)
+    tare_row = Groups(tare, n_tares).min(first[on_pallet], len(order))
+    at = lines.select(["shipment_id", "pallet_id", "pallet_sscc"]).take(pa.array(tare_row))
+    own = pc.coalesce(sscc_columns(at["pallet_sscc"])[1], sscc_columns(at["pallet_id"])[1]).to_pylist()
+    tares = [Tare(sscc=sscc or ssccs.get((sid, label), ""), pallet_id=label, packs=packed)
+             for sid, label, sscc, packed in zip(at["shipment_id"].to_pylist(), at["pallet_id"].to_pylist(), own,
+                                                 tare_packs, strict=True)]
+    order_tares = _nest(order[tare_row], tare_row, tares, n_orders)
+    loose_items: list[tuple[ShippedItem, ...]] = [()] * n_orders
+    for o, b in zip(order[box_row[loose]].tolist(), loose.tolist(), strict=True):
+        loose_items[o] = box_items[b]
+
+    # the orders, then the shipments
+    of_shipment = shipment[order_row]
+    orders_made = []
+    heads = []
+    for o, po in enumerate(lines["po_number"].take(pa.array(order_row)).to_pylist()):
+        who = partner[of_shipment[o]]
+        head = order_rows.get((who, po), {})
+        heads.append(head)
+        orders_made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"),
+                                        release_number=head.get("release_number") or "", tares=order_tares[o],
+                                        packs=order_packs[o], partner=who, loose_items=loose_items[o]))
+    shipped = _nest(of_shipment, order_row, orders_made, len(ship_row))
+    order_heads = _nest(of_shipment, order_row, heads, len(ship_row))
     out = []
-    for (sid, draft), h in zip(drafts.items(), headers, strict=True):
-        shipped_orders = []
-        ship_to = None
-        for po, o in draft.orders.items():
-            head = order_rows.get((draft.partner, po), {})
-            if ship_to is None:
-                ship_to = _ship_to(head)
-            lines_of = _LinesOf(draft.partner, po, line_rows, packs, col)
-            tares = tuple(Tare(sscc=_sscc(sid, pid, col["pallet_sscc"][t["row"]], ssccs), pallet_id=pid,
-                               packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
-                                           for cid in t["cartons"]))
-                          for pid, t in o["tares"].items())
-            shipped_orders.append(ShippedOrder(
-                po_number=po, po_date=head.get("po_date"), release_number=head.get("release_number") or "",
-                tares=tares, packs=tuple(_pack(sid, cid, draft.cartons[(po, cid)], lines_of, ssccs)
-                                         for cid in o["packs"]),
-                partner=draft.partner, loose_items=lines_of.items(o["loose"])))
+    by_row = np.argsort(ship_row, kind="stable")
+    headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(ship_row[by_row])).to_pylist()
+    for s, h in zip(by_row.tolist(), headers, strict=True):
+        ship_to = next((party for party in map(_ship_to, order_heads[s]) if party is not None), None)
         out.append(Shipment(
-            shipment_id=sid, ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
-            ship_to=ship_to or Party("ST", ""), orders=tuple(shipped_orders), carrier_scac=h["carrier_scac"] or "",
+            shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
+            ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
             service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
-            bill_of_lading=h["bill_of_lading"] or "", partner=draft.partner))
+            bill_of_lading=h["bill_of_lading"] or "", partner=partner[s]))
     return out
+
+
+def _nest(parent: np.ndarray, rank: np.ndarray, made: list, n: int) -> list[tuple]:
+    """``made`` (one object per entry of ``parent``) as a tuple per parent 0..n-1, each in ``rank`` order."""
+    order = np.lexsort((rank, parent)).tolist()
+    ordered = [made[i] for i in order]
+    ends = np.cumsum(np.bincount(parent, minlength=n)).tolist()
+    return [tuple(ordered[a:b]) for a, b in zip([0, *ends][:n], ends, strict=True)]
 
 
 class _OrderLine(NamedTuple):
@@ -180,22 +222,7 @@ def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine
     """(partner, PO, line id: PO101, else the line number) -> the line's _OrderLine (a later row of the
     same id wins), read from columns: product ids with an id flattened once, each distinct list of them
     made into ProductIds once."""
-    ids = order_lines["product_ids"].combine_chunks()
-    flat = pc.list_flatten(ids)
-    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for row, qualifier, value in zip(pc.list_parent_indices(ids).to_pylist(),
-                                     pc.struct_field(flat, "qualifier").to_pylist(),
-                                     pc.struct_field(flat, "id").to_pylist(), strict=True):
-        if value:
-            pairs[row].append((qualifier, value))
-    made: dict[tuple, tuple[ProductId, ...]] = {}
-    product_ids: list[tuple[ProductId, ...]] = [()] * order_lines.num_rows
-    for row, found in pairs.items():
-        key = tuple(found)
-        made_ids = made.get(key)
-        if made_ids is None:
-            made_ids = made[key] = tuple(ProductId(q, v) for q, v in key)
-        product_ids[row] = made_ids
+    product_ids = _product_ids(order_lines["product_ids"])
     col = {c: order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "unit",
                                                    "description")}
     col["quantity"] = objects(order_lines["quantity"])
@@ -205,34 +232,24 @@ def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine
                                                                      product_ids, strict=True)), strict=True))
 
 
-@dataclass(frozen=True, slots=True)
-class _LinesOf:
-    """What an order's 856 items read: its order lines (by line id), the case packs, the lines' columns."""
-
-    partner: str
-    po: str
-    lines: Mapping[tuple[str, str, str], _OrderLine]
-    packs: Mapping[str, int]
-    col: Mapping[str, list]
-
-    def items(self, items: dict[str, list]) -> tuple[ShippedItem, ...]:
-        """The ShippedItems of ``items`` (line id -> [quantity, first row]), in their order."""
-        partner, po, lines, packs = self.partner, self.po, self.lines, self.packs
-        item_sku, sku_of, unit_of = self.col["item_sku"], self.col["sku"], self.col["unit"]
-        out = []
-        for line_id, (qty, row) in items.items():
-            line = lines.get((partner, po, line_id)) or _NO_LINE
-            sku = item_sku[row] or sku_of[row] or ""
-            out.append(ShippedItem(line_id, qty, unit_of[row] or line.unit or "EA", line.product_ids, sku,
-                                   line.quantity, line.description or "", packs.get(sku)))
-        return tuple(out)
-
-
-def _pack(sid: str, cid: str, carton: dict, lines_of: _LinesOf, ssccs: Mapping[tuple, str]) -> Pack:
-    row, col = carton["row"], lines_of.col
-    return Pack(sscc=_sscc(sid, cid, col["carton_sscc"][row], ssccs), carton_id=cid,
-                items=lines_of.items(carton["items"]), weight=col["carton_weight"][row],
-                weight_unit=col["weight_unit"][row] or "")
+def _product_ids(column) -> list[tuple[ProductId, ...]]:
+    """Each row's (qualifier, id) pairs with an id as ProductIds: the rows grouped in columns by their
+    sequence of distinct pairs, the ProductIds of each distinct sequence made once (rows share them)."""
+    ids = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    flat = pc.list_flatten(ids)
+    value = pc.struct_field(flat, "id")
+    kept = pc.fill_null(pc.not_equal(value, ""), False)
+    qualifier, value = pc.struct_field(flat, "qualifier").filter(kept), value.filter(kept)
+    parent = pc.list_parent_indices(ids).filter(kept).to_numpy(zero_copy_only=False)
+    pair, _ = encode(qualifier, value)
+    offsets = np.r_[0, np.cumsum(np.bincount(parent, minlength=len(ids)))].astype(np.int32)
+    sequence = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), pc.cast(pa.array(pair), pa.string())), ",")
+    kind = sequence.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    made = []
+    for row in first_rows(kind).tolist():  # a row of each distinct sequence
+        a, b = int(offsets[row]), int(offsets[row + 1])
+        made.append(tuple(map(ProductId, qualifier[a:b].to_pylist(), value[a:b].to_pylist())))
+    return list(map(made.__getitem__, kind.tolist()))
 
 
 def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, str], Decimal]:
@@ -246,13 +263,6 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
     return dict(out)
 
 
-def _add_item(items: dict[str, list], line_id: str, quantity: Decimal, row: int) -> None:
-    if line_id in items:
-        items[line_id][0] += quantity
-    else:
-        items[line_id] = [quantity, row]
-
-
 def _ship_to(order: dict) -> Party | None:
     if not order:
         return None
@@ -261,16 +271,3 @@ def _ship_to(order: dict) -> Party | None:
                  address2=order.get("ship_to_address2") or "", city=order.get("ship_to_city") or "",
                  state=order.get("ship_to_state") or "", postal_code=order.get("ship_to_postal_code") or "",
                  country=order.get("ship_to_country") or "")
-
-
-def _own_sscc(label: str | None, sscc: str | None) -> str | None:
-    """The SSCC the warehouse gave a carton/pallet: its sscc column, or its label when that is one."""
-    for code in (sscc, label):
-        digits = checked_sscc(code)
-        if digits is not None:
-            return digits
-    return None
-
-
-def _sscc(shipment_id: str, label: str, given: str | None, numbered: Mapping[tuple, str]) -> str:
-    return _own_sscc(label, given) or numbered.get((shipment_id, label), "")

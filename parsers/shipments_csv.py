@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from parsers.csv_common import parse_date, parse_decimal, parse_time, raw_records, read_rows
 from schemas.findings import Finding
 from schemas.fulfilment import ShipmentCsvMapping
-from schemas.reference import sscc18
+from schemas.reference import sscc_columns
 from schemas.shipments import SHIPMENT_LINES
 
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
@@ -77,10 +77,12 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         "service_level": cols["service_level"], "tracking_number": cols["tracking_number"],
         "bill_of_lading": cols["bill_of_lading"], "partner": cols["partner"], "po_number": cols["po_number"],
         "line_id": cols["line_id"], "sku": cols["sku"], "quantity": quantity, "unit": units,
-        "carton_id": cols["carton_id"], "carton_sscc": cols["carton_id"].map(sscc18), "carton_weight": weight,
-        "weight_unit": weight_units, "pallet_id": cols["pallet_id"], "pallet_sscc": cols["pallet_id"].map(sscc18),
+        "carton_id": cols["carton_id"], "carton_weight": weight, "weight_unit": weight_units,
+        "pallet_id": cols["pallet_id"],
     }
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
+    columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
+    columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
     columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), columns["weight_unit"],
                                         pa.scalar(None, pa.string()))
     constant = {"source_kind": "csv", "isa13": "CSV", "gs06": "", "st02": "", "source_file": file,

@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.findings import Finding, finding
-from schemas.reference import normalise_gtin, sscc18, sscc_digits
+from schemas.grouping import Groups, encode, first_rows, is_first
+from schemas.reference import normalise_gtin, sscc_columns
 from schemas.shipments import CLOSED_LINE_STATUSES
 
 RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_())]
@@ -60,8 +61,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     t = lines.append_column("_i", idx)
 
     # -- the partner, by PO when the feed does not say ------------------------------------------
-    pairs = state.select(["partner", "po_number"]).group_by(["partner", "po_number"]).aggregate([])
-    per_po = pairs.group_by("po_number").aggregate([("partner", "count"), ("partner", "min")])
+    pairs = state.select(["partner", "po_number"]).group_by(["partner", "po_number"], use_threads=False).aggregate([])
+    per_po = pairs.group_by("po_number", use_threads=False).aggregate([("partner", "count"), ("partner", "min")])
     by_po = _left(t.select(["_i", "po_number"]), per_po, ["po_number"])
     known_pair = _left(t.select(["_i", "partner", "po_number"]), pairs.append_column(
         "_pair", pa.array(np.ones(pairs.num_rows, dtype=bool))), ["partner", "po_number"])
@@ -78,7 +79,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
 
     # -- the order line: by line id, else the one line of the PO with that item -----------------
     st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status"])
-    by_item = st.group_by(["partner", "po_number", "sku"]).aggregate([("line_id", "count"), ("line_id", "min")])
+    by_item = st.group_by(["partner", "po_number", "sku"], use_threads=False).aggregate([("line_id", "count"),
+                                                                                         ("line_id", "min")])
     by_item = by_item.rename_columns(["partner", "po_number", "item_sku", "n_lines", "only_line"])
     item_key = ["partner", "po_number", "item_sku"]
     one_item = _left(t.select(["_i", *item_key]), by_item, item_key)
@@ -169,11 +171,11 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add) -> None:
                          dtype=bool)
     if not counted.any():
         return
-    group = _key(t["partner"], po, row_line)
+    group, _ = encode(t["partner"], po, row_line)
     rows_in = np.flatnonzero(counted)
     totals = pa.table({"g": group[rows_in], "q": q.take(pa.array(rows_in))}).group_by(
         "g", use_threads=False).aggregate([("q", "sum")])
-    first = _first_row(group, counted)
+    first = first_rows(group, counted)
     reserved = line["l_reserved"].take(pa.array(first[totals["g"].to_numpy()]))
     over = totals["g"].filter(pc.fill_null(pc.greater(totals["q_sum"], pc.fill_null(reserved, 0)), False))
     walk = rows_in[np.isin(group[rows_in], over.to_numpy())]
@@ -198,9 +200,9 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     if not n:
         return out, frozenset()
     recorded_cartons: dict[str, str] = {}
-    for sid, cid, sscc in zip(*(recorded[c].to_pylist() for c in ("shipment_id", "carton_id", "carton_sscc")),
-                              strict=True):
-        for key in (sscc18(sscc), cid):
+    for sid, cid, sscc in zip(recorded["shipment_id"].to_pylist(), recorded["carton_id"].to_pylist(),
+                              sscc_columns(recorded["carton_sscc"])[1].to_pylist(), strict=True):
+        for key in (sscc, cid):
             if key:
                 recorded_cartons.setdefault(key, sid)
     also_held: set[str] = set()  # the other shipment of a carton on two shipments of this feed
@@ -213,15 +215,15 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     def at(name: str, i: int):
         return (t if name in _RESOLVED_COLUMNS else table)[name][i].as_py()
 
-    sid = _codes(table["shipment_id"])
+    sid, n_sid = encode(table["shipment_id"])
     partner, po = t["partner"], t["po_number"]
     # a shipment id already recorded (its first row), or named by a second confirmation (file + 945 set)
     recorded_sid = _mask(pc.is_in(table["shipment_id"], value_set=recorded["shipment_id"]))
-    first_of_sid = _first(sid)
-    first_of_source = _first(_key(sid, table["source_file"], table["isa13"], table["gs06"], table["st02"]))
+    first_of_sid = is_first(sid)
+    first_of_source = is_first(encode(sid, table["source_file"], table["isa13"], table["gs06"], table["st02"])[0])
     add(recorded_sid & first_of_sid, "SHIPMENT_ID_DUPLICATE", lambda i: f"Shipment {at('shipment_id', i)} was "
         "already recorded.", "shipment_id", "W0604", lambda i: at("shipment_id", i))
-    add(~recorded_sid & first_of_source & (_running(sid, first_of_source) == 2), "SHIPMENT_ID_DUPLICATE",
+    add(~recorded_sid & first_of_source & (Groups(sid, n_sid).running(first_of_source) == 2), "SHIPMENT_ID_DUPLICATE",
         lambda i: f"Shipment {at('shipment_id', i)} also comes in another confirmation of this feed.", "shipment_id",
         "W0604", lambda i: at("shipment_id", i))
     # header values that change within a shipment: only the rows of such shipments are walked
@@ -229,7 +231,7 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     mixed = np.zeros(n, dtype=bool)
     for values in given.values():
         valid = _mask(pc.is_valid(values))
-        pairs = np.flatnonzero(valid & _first(_key(sid, values)))
+        pairs = np.flatnonzero(valid & is_first(encode(sid, values)[0]))
         mixed |= (np.bincount(sid[pairs], minlength=n) > 1)[sid]
     walk = np.flatnonzero(mixed)
     if len(walk):
@@ -249,11 +251,11 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
         out.extend(found)
     # the carton: its valid SSCC, else its label
     carton_id, pallet_id = table["carton_id"], table["pallet_id"]
-    carton_arr = pc.coalesce(_each(table["carton_sscc"], sscc18), carton_id)
+    carton_arr = pc.coalesce(sscc_columns(table["carton_sscc"])[1], carton_id)
     has_carton = _mask(pc.is_valid(carton_arr))
-    carton = _codes(carton_arr)
+    carton, _ = encode(carton_arr)
     line_id = t["line_id"]
-    add(has_carton & ~_first(_key(sid, carton, partner, po, line_id)), "SHIPMENT_LINE_DUPLICATE",
+    add(has_carton & ~is_first(encode(sid, carton, partner, po, line_id)[0]), "SHIPMENT_LINE_DUPLICATE",
         lambda i: f"Line {at('line_id', i)} of {at('po_number', i)} twice in carton {carton_arr[i].as_py()} of "
         f"{at('shipment_id', i)}.", "line_id", "W12")
     structure = _each(partner, lambda p: structures.get(p or "", "SOPI"), null=True)
@@ -261,95 +263,46 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
         lambda i: f"No carton id; {at('partner', i)}'s 856 lists cartons ({structure[i].as_py()}).", "carton_id",
         "MAN02")
     for name, label, what in ((("carton_id", carton_id, "Carton"), ("pallet_id", pallet_id, "Pallet"))):
-        bad = _mask(_each(label, lambda v: bool(v and sscc_digits(v) and not sscc18(v)), pa.bool_(), null=True))
+        shaped, valid = sscc_columns(label)
+        bad = _mask(pc.and_(pc.is_valid(shaped), pc.is_null(valid)))  # an SSCC's shape, a wrong check digit
         add(has_carton & bad, "SHIPMENT_SSCC_INVALID", lambda i, label=label, what=what:
             f"{what} label {label[i].as_py()} is not a valid SSCC-18.", name, "MAN02",
             lambda i, label=label: label[i].as_py())
     # a carton on two shipments (of this feed, or one recorded before): its first row that says so
-    other = sid[_first_row(carton, has_carton)[carton]]
+    first_carton = first_rows(carton, has_carton)
+    other = sid[first_carton[carton]]
     earlier = _each(carton_arr, recorded_cartons.get)
     reused = has_carton & ((other != sid) | _mask(pc.not_equal(earlier, table["shipment_id"])))
-    reused = _first_where(carton, reused)
+    reused = is_first(carton, reused)
     for i in np.flatnonzero(reused).tolist():
         if other[i] != sid[i]:
-            also_held.add(rows.column("shipment_id")[_first_row(carton, has_carton)[carton[i]]])
+            also_held.add(rows.column("shipment_id")[first_carton[carton[i]]])
     sids = rows.column("shipment_id") if reused.any() else []
     add(reused, "SHIPMENT_CARTON_REUSED", lambda i: f"Carton {carton_arr[i].as_py()} is on shipment "
-        f"{sids[_first_row(carton, has_carton)[carton[i]]] if other[i] != sid[i] else earlier[i].as_py()} and on "
+        f"{sids[first_carton[carton[i]]] if other[i] != sid[i] else earlier[i].as_py()} and on "
         f"{sids[i]}.", "carton_id", "MAN02", lambda i: carton_arr[i].as_py())
     # a carton of a shipment holding two POs' items (once), or several items for a partner taking carton pack
-    in_shipment = _key(sid, carton)
-    first_po = _first_row(in_shipment, has_carton)[in_shipment]
-    po_codes = _codes(po)
-    multi = _first_where(in_shipment, has_carton & (po_codes != po_codes[first_po]))
+    in_shipment, n_in_shipment = encode(sid, carton)
+    first_po = first_rows(in_shipment, has_carton)[in_shipment]
+    po_codes, _ = encode(po)
+    multi = is_first(in_shipment, has_carton & (po_codes != po_codes[first_po]))
     add(multi, "SHIPMENT_CARTON_MULTI_PO", lambda i: f"Carton {carton_arr[i].as_py()} of {at('shipment_id', i)} "
         f"holds items of {po[int(first_po[i])].as_py()} and {at('po_number', i)}.", "carton_id", "MAN02",
         lambda i: carton_arr[i].as_py())
     item_or_line = pc.if_else(pc.fill_null(pc.not_equal(line_id, ""), False), line_id, t["item_sku"])
-    new_kind = _first(_key(in_shipment, po_codes, item_or_line))
-    kinds = _running(in_shipment, new_kind)  # once per carton: at the row bringing its second item
+    new_kind = is_first(encode(in_shipment, po_codes, item_or_line)[0])
+    kinds = Groups(in_shipment, n_in_shipment).running(new_kind)  # once per carton: at the row bringing its second item
     add(has_carton & _mask(pc.equal(structure, "SOIP")) & new_kind & (kinds == 2), "SHIPMENT_CARTON_MIXED",
         lambda i: f"Carton {carton_arr[i].as_py()} holds several items; {at('partner', i)} takes standard carton "
         "pack.", "carton_id", "MAN02", lambda i: carton_arr[i].as_py())
     scac, weight = table["carrier_scac"], table["carton_weight"]
     scac_bad = _mask(_each(scac, lambda v: bool(v) and not _scac_ok(v), pa.bool_(), null=True))
-    add(scac_bad & _first(_key(sid, scac)), "SHIPMENT_SCAC_INVALID", lambda i: f"Carrier {scac[i].as_py()!r} is not "
-        "a 2-4 letter SCAC.", "carrier_scac", "W2702", lambda i: scac[i].as_py())
+    add(scac_bad & is_first(encode(sid, scac)[0]), "SHIPMENT_SCAC_INVALID",
+        lambda i: f"Carrier {scac[i].as_py()!r} is not a 2-4 letter SCAC.", "carrier_scac", "W2702",
+        lambda i: scac[i].as_py())
     add(_mask(pc.less(weight, 0)), "SHIPMENT_WEIGHT_INVALID", lambda i: f"Carton weight {weight[i].as_py()} is "
         "negative.", "carton_weight", "W1210", lambda i: str(weight[i].as_py()))
     return out, frozenset(also_held)
-
-
-def _codes(column) -> np.ndarray:
-    """Each row's value as an integer: equal values (null included) the same integer, from 0."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    return np.asarray(pc.dictionary_encode(column, null_encoding="encode").indices.to_numpy(zero_copy_only=False),
-                      dtype=np.int64)
-
-
-def _key(*columns) -> np.ndarray:
-    """One integer per row for the tuple of its values in ``columns`` (Arrow columns or _codes)."""
-    key = None
-    for column in columns:
-        codes = column if isinstance(column, np.ndarray) else _codes(column)
-        key = codes if key is None else np.unique(key * (int(codes.max(initial=0)) + 1) + codes,
-                                                  return_inverse=True)[1].reshape(-1)
-    return key
-
-
-def _first_where(key: np.ndarray, cond: np.ndarray) -> np.ndarray:
-    """The rows that are the first with ``cond`` of their key."""
-    rows = np.flatnonzero(cond)
-    out = np.zeros(len(key), dtype=bool)
-    out[rows[np.unique(key[rows], return_index=True)[1]]] = True
-    return out
-
-
-def _first(key: np.ndarray) -> np.ndarray:
-    """The rows that are the first of their key."""
-    return _first_where(key, np.ones(len(key), dtype=bool))
-
-
-def _first_row(key: np.ndarray, cond: np.ndarray) -> np.ndarray:
-    """For each key (as an index), its first row with ``cond`` (-1: none)."""
-    rows = np.flatnonzero(cond)
-    keys, first = np.unique(key[rows], return_index=True)
-    out = np.full(int(key.max(initial=-1)) + 1, -1, dtype=np.int64)
-    out[keys] = rows[first]
-    return out
-
-
-def _running(group: np.ndarray, flags: np.ndarray) -> np.ndarray:
-    """For each row, how many rows of its group up to it (itself included) are flagged."""
-    order = np.argsort(group, kind="stable")
-    counts = np.cumsum(flags[order].astype(np.int64))
-    sorted_group = group[order]
-    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]]) if len(group) else np.array([], int)
-    before = (counts - flags[order])[starts]
-    out = np.empty(len(group), dtype=np.int64)
-    out[order] = counts - np.repeat(before, np.diff(np.r_[starts, len(group)]))
-    return out
 
 
 def _mask(column) -> np.ndarray:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.orders import MONEY, PERCENT
 
@@ -168,3 +170,40 @@ def sscc18(code: str | None) -> str | None:
     digits = sscc_digits(code)  # 18 ASCII digits or None
     return digits if digits is not None and gs1_check_digit(digits[:-1]) == ord(digits[-1]) - 48 else None
 
+
+
+def gs1_check_digits(digits: np.ndarray) -> np.ndarray:
+    """gs1_check_digit of each row of ``digits`` (an (n, k) array of digit values 0-9, the data digits
+    without their check digit), column-wise."""
+    digits = np.asarray(digits, np.int64)
+    weights = np.where(np.arange(digits.shape[1])[::-1] % 2 == 0, 3, 1)
+    return -(digits @ weights) % 10
+
+
+def sscc_columns(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """sscc_digits and sscc18 of each value, column-wise: (the 18 digits of each SSCC-shaped value, those
+    of each valid SSCC-18), null elsewhere. Values of 18 ASCII digits (the usual shape) are checked with
+    numpy over their bytes; only values holding 18 digits in another shape ("(00)...", AI 00, spaces)
+    go through sscc_digits, once per distinct value."""
+    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    arr = pc.cast(arr, pa.string())
+    none = pa.scalar(None, pa.string())
+    eighteen = pc.fill_null(pc.match_substring_regex(arr, "[0-9]{18}"), False) if arr.null_count < len(arr) else None
+    if eighteen is None or not pc.any(eighteen).as_py():  # no SSCC without 18 digits in a row
+        return pa.nulls(len(arr), pa.string()), pa.nulls(len(arr), pa.string())
+    plain = pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{18}$"), False)
+    digits = pc.if_else(plain, arr, none)
+    other = pc.and_not(eighteen, plain)
+    if pc.any(other).as_py():
+        shaped = pc.if_else(other, arr, none).dictionary_encode()
+        found = pa.array([sscc_digits(v) for v in shaped.dictionary.to_pylist()], pa.string())
+        digits = pc.coalesce(digits, found.take(shaped.indices))
+    present = pc.is_valid(digits).to_numpy(zero_copy_only=False)
+    flat = pc.drop_null(digits)
+    m = len(flat)
+    start = int(np.frombuffer(flat.buffers()[1], np.int32, count=1, offset=4 * flat.offset)[0]) if m else 0
+    table = (np.frombuffer(flat.buffers()[2], np.uint8, count=18 * m, offset=start).reshape(m, 18) - 48
+             if m else np.zeros((0, 18), np.int64))
+    ok = np.zeros(len(arr), bool)
+    ok[present] = gs1_check_digits(table[:, :17]) == table[:, 17]
+    return digits, pc.if_else(pa.array(ok), digits, none)

@@ -92,3 +92,18 @@ def _check(body: str) -> int:
     from biip.checksums import gs1_standard_check_digit
 
     return gs1_standard_check_digit(body)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=22), st.from_regex(r"\A[0-9]{17,20}\Z"),
+                          st.builds(lambda s, shape: shape.format(build_sscc("0614141", s % 10, s)),
+                                    st.integers(0, 10**9 - 1), st.sampled_from(["{}", "00{}", "(00){}", " {} "]))),
+                max_size=40))
+def test_sscc_columns_read_each_value_as_sscc_digits_and_sscc18_do(values):
+    import pyarrow as pa
+
+    from schemas.reference import sscc18, sscc_columns, sscc_digits
+
+    digits, valid = sscc_columns(pa.array(values, pa.string()))
+    assert digits.to_pylist() == [sscc_digits(v) for v in values]
+    assert valid.to_pylist() == [sscc18(v) for v in values]

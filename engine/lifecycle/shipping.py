@@ -36,6 +36,7 @@ from parsers.x12_writer import delimiter_chars
 from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
+from schemas.grouping import Groups, encode
 from schemas.lifecycle import (
     ENDED_LINES,
     ORDER_KEYS,
@@ -151,10 +152,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     and the cartons already ``recorded``; a shipment with an error (the reader's included) is held."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures)
-    cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number", "source_file",
-                                                    "row_number", "isa13", "gs06", "st02")}
-    by_set = {(a, b, c): sid for sid, a, b, c in zip(cols["shipment_id"], cols["isa13"], cols["gs06"], cols["st02"],
-                                                     strict=True)}
+    cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
+    by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
     reader_held: dict[int, str] = {}
     unattributed = False  # a row left out whose shipment nobody can name: every shipment of the file waits
     for k, f in enumerate(read.findings):
@@ -165,6 +164,9 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
             sid = read.unread.get(loc.row)
             unattributed |= sid is None and loc.row > 1
         else:  # 945: a set partly read (a W12 left out); a set in error was not read at all
+            if by_set is None:
+                sets = zip(*(check.lines[c].to_pylist() for c in ("isa13", "gs06", "st02")), strict=True)
+                by_set = dict(zip(sets, cols["shipment_id"], strict=True))
             sid = by_set.get((loc.isa13, loc.gs06, loc.st02))
         if sid:
             reader_held[k] = sid
@@ -344,9 +346,16 @@ def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     shipped = map(tuple.__new__, repeat(ShippedLine), zip(
         cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
         cols["file_segment"], strict=True))
+    made = list(map(tuple.__new__, repeat(_Row), zip(*cols.values(), shipped, strict=True)))
+    key, count = encode(lines["shipment_id"])
+    groups = Groups(key, count)
+    ordered = [made[i] for i in groups.order.tolist()]
+    ends = (groups.starts + groups.count[groups.keys]).tolist()
+    spans = {int(groups.order[a]): (a, b) for a, b in zip(groups.starts.tolist(), ends, strict=True)}
     out: dict[str, list[_Row]] = defaultdict(list)
-    for r in map(_Row._make, zip(*cols.values(), shipped, strict=True)):
-        out[r.shipment_id].append(r)
+    for first in sorted(spans):  # each shipment's rows in row order, the shipments in first-seen order
+        a, b = spans[first]
+        out[cols["shipment_id"][first]] = ordered[a:b]
     return out
 
 

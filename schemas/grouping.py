@@ -1,0 +1,161 @@
+"""Rows grouped by key, in columns: key columns as dense integer codes (encode), rows grouped by such a
+code and reduced with numpy (Groups), and the first or running-count row of each group. Shared by the
+rules and the engine (both sit above schemas); nothing here knows about orders, documents or money.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def sort_order(key: np.ndarray) -> np.ndarray:
+    """A stable order sorting ``key`` (int64); no sort at all when it is sorted already."""
+    if len(key) < 2 or bool(np.all(key[1:] >= key[:-1])):
+        return np.arange(len(key))
+    return np.argsort(key, kind="stable")
+
+
+def densify(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Non-negative int64 values as dense codes 0..k-1 in value order, and k (no sort for small ranges)."""
+    if not len(values):
+        return np.zeros(0, np.int64), 0
+    top = int(values.max()) + 1
+    if top <= 4 * len(values) + 1024:
+        seen = np.zeros(top, bool)
+        seen[values] = True
+        remap = np.cumsum(seen) - 1
+        return remap[values].astype(np.int64), int(seen.sum())
+    uniq, inverse = np.unique(values, return_inverse=True)
+    return inverse.astype(np.int64).reshape(-1), len(uniq)
+
+
+class Groups:
+    """Rows grouped by an integer key 0..n-1 (e.g. a line index), reduced with numpy reduceat."""
+
+    def __init__(self, key: np.ndarray, n: int) -> None:
+        key = np.asarray(key, np.int64)
+        self.n = n
+        self.order = sort_order(key)
+        sorted_key = key[self.order]
+        m = len(sorted_key)
+        self.starts = np.r_[0, np.flatnonzero(np.diff(sorted_key)) + 1] if m else np.zeros(0, np.int64)
+        self.keys = sorted_key[self.starts]
+        counts = np.diff(np.r_[self.starts, m])
+        self.count = np.zeros(n, np.int64)
+        self.count[self.keys] = counts
+        self.start = np.full(n, -1, np.int64)
+        self.start[self.keys] = self.starts
+
+    def _reduce(self, ufunc, values: np.ndarray, fill) -> np.ndarray:
+        values = np.asarray(values)
+        out = np.full(self.n, fill, dtype=np.result_type(values.dtype, np.asarray(fill).dtype))
+        if len(self.keys):
+            out[self.keys] = ufunc.reduceat(values[self.order], self.starts)
+        return out
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        return self._reduce(np.add, np.asarray(values, np.int64), 0)
+
+    def min(self, values: np.ndarray, fill) -> np.ndarray:
+        return self._reduce(np.minimum, values, fill)
+
+    def max(self, values: np.ndarray, fill) -> np.ndarray:
+        return self._reduce(np.maximum, values, fill)
+
+    def any(self, mask: np.ndarray) -> np.ndarray:
+        return self._reduce(np.logical_or, np.asarray(mask, bool), False)
+
+    def all(self, mask: np.ndarray) -> np.ndarray:
+        """True for groups with rows that all hold (False for empty groups)."""
+        return self._reduce(np.logical_and, np.asarray(mask, bool), True) & (self.count > 0)
+
+    def first(self) -> np.ndarray:
+        """The first row (in input order) of each group, -1 where the group is empty."""
+        out = np.full(self.n, -1, np.int64)
+        out[self.keys] = self.order[self.starts]
+        return out
+
+    def running(self, flags: np.ndarray) -> np.ndarray:
+        """For each row, how many rows of its group up to it (itself included, in input order) are flagged."""
+        flagged = np.asarray(flags, np.int64)[self.order]
+        counts = np.cumsum(flagged)
+        before = (counts - flagged)[self.starts]
+        out = np.empty(len(flagged), np.int64)
+        out[self.order] = counts - np.repeat(before, np.diff(np.r_[self.starts, len(flagged)]))
+        return out
+
+    def expand(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each entry of ``groups`` (with repeats), every row of that group: (entry position, row)."""
+        groups = np.asarray(groups, np.int64)
+        counts = self.count[groups]
+        total = int(counts.sum())
+        position = np.repeat(np.arange(len(groups)), counts)
+        begin = np.repeat(self.start[groups], counts)
+        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        return position, self.order[begin + within]
+
+
+def first_rows(key: np.ndarray, where: np.ndarray | None = None, n: int | None = None) -> np.ndarray:
+    """For each key 0..n-1 (n: one past the largest key by default), its first row where ``where``
+    holds (every row by default), -1 for none."""
+    key = np.asarray(key, np.int64)
+    n = int(key.max(initial=-1)) + 1 if n is None else n
+    rows = np.arange(len(key)) if where is None else np.flatnonzero(where)
+    first = Groups(key[rows], n).first()
+    out = np.full(n, -1, np.int64)
+    hit = first >= 0
+    out[hit] = rows[first[hit]]
+    return out
+
+
+def is_first(key: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+    """A row mask: the rows that are the first of their key (the first where ``where`` holds)."""
+    first = first_rows(key, where)
+    out = np.zeros(len(key), bool)
+    out[first[first >= 0]] = True
+    return out
+
+
+def encode(*columns: pa.Array | pa.ChunkedArray | np.ndarray) -> tuple[np.ndarray, int]:
+    """Rows of equal-length key columns (Arrow columns, or numpy arrays of codes >= 0) as dense int64
+    codes 0..k-1, and k. Equal rows get equal codes (null is a value of its own); codes follow the
+    sorted order of the per-column codes (stable for the same input, not meaningful)."""
+    if not len(columns) or not len(columns[0]):
+        return np.zeros(0, np.int64), 0
+    combined: np.ndarray | None = None
+    for column in columns:
+        code, width = _column_codes(column)
+        if combined is None:
+            combined = code
+            continue
+        if (int(combined.max(initial=0)) + 1) * width >= 2**62:
+            combined, _ = densify(combined)
+        combined = combined * width + code
+    assert combined is not None
+    return densify(combined)
+
+
+def _column_codes(column: pa.Array | pa.ChunkedArray | np.ndarray) -> tuple[np.ndarray, int]:
+    """One key column as int64 codes 0..width-1 (null is its own code)."""
+    if isinstance(column, np.ndarray):
+        code = column.astype(np.int64, copy=False)
+        return code, int(code.max(initial=0)) + 1
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    typ = arr.type
+    if pa.types.is_integer(typ) or pa.types.is_timestamp(typ) or pa.types.is_date(typ):
+        values = pc.cast(pc.cast(arr, pa.int32()) if pa.types.is_date(typ) else arr, pa.int64())
+        present = pc.is_valid(values).to_numpy(zero_copy_only=False)
+        v = pc.fill_null(values, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        lo = int(v.min(initial=0))
+        span = int(v.max(initial=0)) - lo + 2
+        if span < 2**31:
+            return np.where(present, v - lo + 1, 0), span
+        uniq, inverse = np.unique(v, return_inverse=True)
+        return np.where(present, inverse.reshape(-1) + 1, 0), len(uniq) + 1
+    encoded = pc.cast(arr, pa.string()).dictionary_encode()
+    indices = encoded.indices
+    present = pc.is_valid(indices).to_numpy(zero_copy_only=False)
+    code = pc.fill_null(indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.where(present, code + 1, 0), len(encoded.dictionary) + 1
