@@ -588,6 +588,8 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
 def decision_findings(findings: Sequence[Finding], decisions: Sequence[OrderDecision], orders: pa.Table,
                       lines: pa.Table, *, stage: str = "decide") -> tuple[FindingRecord, ...]:
     """The rules' findings with the order they concern and what happened because of each."""
+    if not findings:
+        return ()
     who = owners(orders, lines)
     by_key = {(d.partner, d.po_number): d for d in decisions}
     out = []
