@@ -151,7 +151,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
            settings: RuleSettings, *, policies: Mapping[str, Policy] | None = None,
            people: Mapping[tuple[str, str], PersonDecision] | None = None) -> list[OrderDecision]:
     policies, people = policies or {}, people or {}
-    who = owners(orders, lines)
+    who = owners(orders, lines) if findings else {}  # a grouping of every line: only when a finding needs it
     by_order: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         loc = f.location

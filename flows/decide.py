@@ -21,6 +21,7 @@ from engine import lifecycle
 from engine.answer import allocation_input
 from engine.decide import OrderDecision, decide
 from flows.documents import holder, renderer
+from flows.gc_pause import fewer_collections
 from flows.recovery import report_folder
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
@@ -71,10 +72,14 @@ def _old_objects_frozen() -> Iterator[None]:
     """The objects alive before the stage (GX, pandas, the modules: most of the heap) are left out of
     the cyclic garbage collector's full passes while the stage runs (gc.freeze), so the collections
     the stage's own objects trigger do not walk them again and again (about 0.4 s CPU of a 4x night);
-    unfrozen afterwards, so nothing stays uncollectable."""
+    unfrozen afterwards, so nothing stays uncollectable. The collector also runs less often meanwhile
+    (flows.gc_pause.fewer_collections): the stage keeps most of what it makes (the plan's records,
+    events and documents), so the ~670 young collections of a 10,000-PO stage, and the older ones they
+    trigger, found little (0.26 -> 0.06-0.08 s CPU of collection, the same peak memory)."""
     gc.freeze()
     try:
-        yield
+        with fewer_collections():
+            yield
     finally:
         gc.unfreeze()
 

@@ -116,7 +116,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         *b.check_ship_to(orders, ref.ship_tos, settings),
         *b.check_dates(orders, today=today, settings=settings),
     ]
-    if suites:
+    if suites and findings:  # owners_of groups every line: only when there is a finding to keep or drop
         findings = select(findings, owners_of(orders, lines), {p: expand_suites(n) for p, n in suites.items()})
     findings += b.check_purpose(orders, settings)  # in every suite: what we do with the order at all
     return SuiteResult(_dedupe(findings), resolved, docs_index, docs_error, n_expectations)

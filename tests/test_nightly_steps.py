@@ -220,21 +220,25 @@ def test_inventory_is_the_newest_snapshot_on_or_before_the_run(tmp_path):
 
 def test_decide_leaves_no_object_frozen_out_of_garbage_collection(tmp_path, monkeypatch):
     """The decide stage keeps the older heap out of the cyclic collector's passes while it runs
-    (gc.freeze), and gives every object back to it afterwards, also when the stage fails."""
+    (gc.freeze) and collects less often (flows.gc_pause.fewer_collections), and gives every object
+    back to it and its thresholds as they were afterwards, also when the stage fails."""
     import gc
 
     ws = make_ws(tmp_path)
-    frozen_during = []
+    frozen_during, young_during = [], []
     real = steps.decide_run.__globals__["_decide_run"]
+    thresholds = gc.get_threshold()
 
     def spy(*args, **kwargs):
         frozen_during.append(gc.get_freeze_count())
+        young_during.append(gc.get_threshold()[0])
         return real(*args, **kwargs)
 
     monkeypatch.setitem(steps.decide_run.__globals__, "_decide_run", spy)
     run_all(ws)
     assert frozen_during and frozen_during[0] > 0
-    assert gc.get_freeze_count() == 0
+    assert young_during[0] > thresholds[0]
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
 
     def fail(*args, **kwargs):
         raise RuntimeError("stage failed")
@@ -245,4 +249,4 @@ def test_decide_leaves_no_object_frozen_out_of_garbage_collection(tmp_path, monk
         steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
                          steps.load_inventory(ws, NOW.date()), now=NOW, run_id="r2", use_gx=False)
     state.close()
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds

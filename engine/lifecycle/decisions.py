@@ -59,6 +59,7 @@ from schemas.lifecycle import (
     OrderLines,
     OrderRecord,
     OrderReservations,
+    OrderTransition,
     Plan,
     PlannedDocument,
     PlannedSet,
@@ -153,18 +154,23 @@ class _Batch:
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
         units = self._units(allocation)
-        parts, line_tables, reservation_tables = [], (), ()
+        line_tables, reservation_tables, per_order = (), (), Plan()
+        # each order's transition, and the 865s, CSV acknowledgments and answered changes of those that
+        # get them, in decision order (gathered here: no Plan per order to combine afterwards)
+        transitions: list[OrderTransition] = []
+        sent: list[PlannedDocument] = []
+        answered: list[ChangeUpdate] = []
         position = {id(d): i for i, d in enumerate(answering)}
         for d in self.decisions:
             record = ctx.records[(d.partner, d.po_number)]
             if d.status == PENDING:
-                t = move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
-                         note="held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
-                         hold_reasons=tuple(d.reasons), codes=tuple(d.codes))
-                parts.append(Plan(transitions=(t,)))
+                transitions.append(move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
+                                        note="held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
+                                        hold_reasons=tuple(d.reasons), codes=tuple(d.codes)))
                 continue
             i = position[id(d)]
-            parts.append(self._conclude(d, record, i, rejected[i], kinds.get(i), values[i], units, objects))
+            transitions.append(self._conclude(d, record, i, rejected[i], kinds.get(i), values[i], units, objects,
+                                              sent, answered))
         if answering:
             lines_table = self._line_rows(answering, decided, statuses, rows, spans)
             reserved = self._reservation_rows(answering, allocation, rejected)
@@ -174,9 +180,8 @@ class _Batch:
             per_order = _per_order(revised, lines_table, reserved)
             line_tables = (_without(lines_table, revised),)
             reservation_tables = (ReservationTable(_without(reserved.keys, revised), _without(reserved.rows, revised)),)
-            parts.append(per_order)
-        return Plan.combine(parts) + Plan(line_tables=line_tables, reservation_tables=reservation_tables,
-                                          documents=tuple(documents))
+        return Plan(transitions=tuple(transitions), documents=tuple(sent), change_updates=tuple(answered)) + \
+            per_order + Plan(line_tables=line_tables, reservation_tables=reservation_tables, documents=tuple(documents))
 
     # --- inputs ---------------------------------------------------------------------------------------
     def _ship(self, requested: date | None) -> date:
@@ -330,7 +335,10 @@ class _Batch:
         return any(tells_something_new(s, told.get(s.line_number)) for s in statuses if s.line_number in changed)
 
     def _conclude(self, d: OrderDecision, record: OrderRecord, i: int, rejected: bool, kind: str | None,
-                  value: Decimal, units: dict, objects) -> Plan:
+                  value: Decimal, units: dict, objects, sent: list[PlannedDocument],
+                  answered: list[ChangeUpdate]) -> OrderTransition:
+        """The order's transition; its 865s and CSV acknowledgment appended to ``sent``, the changes it
+        answers to ``answered``."""
         ctx = self.ctx
         key = (d.partner, d.po_number)
         p = ctx.profiles[d.partner]
@@ -367,8 +375,9 @@ class _Batch:
         final = moves(record, steps, at=ctx.at, run_id=ctx.run_id, ack_type=ack_type,
                       answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
                       codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)
-        return Plan(transitions=(final,), documents=tuple(docs),
-                    change_updates=tuple(ChangeUpdate(a.change.id, "answered") for a in applied))
+        sent += docs
+        answered += [ChangeUpdate(a.change.id, "answered") for a in applied]
+        return final
 
     def _csv_ack(self, d: OrderDecision, record: OrderRecord, i: int, objects) -> tuple[PlannedDocument, str]:
         """The CSV acknowledgment of a CSV order partner (engine.csv_ack): the same line decisions the
@@ -579,6 +588,8 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
 def decision_findings(findings: Sequence[Finding], decisions: Sequence[OrderDecision], orders: pa.Table,
                       lines: pa.Table, *, stage: str = "decide") -> tuple[FindingRecord, ...]:
     """The rules' findings with the order they concern and what happened because of each."""
+    if not findings:
+        return ()
     who = owners(orders, lines)
     by_key = {(d.partner, d.po_number): d for d in decisions}
     out = []

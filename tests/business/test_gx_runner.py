@@ -169,14 +169,20 @@ def test_gs1_shape_means_what_python_s_blank_class_means_and_runs_natively():
 def test_validating_without_gx_stores_gives_what_a_validation_definition_gives(ref, tmp_path):
     """validate runs the suite by GX's Validator, not through a ValidationDefinition (whose run also
     serializes suite and results into the context's stores): the outcomes written to validation.json
-    and the masks are those a ValidationDefinition's run gives on the same frame (failures included)."""
+    and the masks are those a ValidationDefinition's run gives on the same frame (failures included).
+    validate builds each expectation's configuration once (gx_runner._configurations_built_once); the
+    reference run below reads GX's own property, which validate leaves in place."""
+    from great_expectations.expectations.expectation import Expectation
+
     from rules.business import resolve_items
     from rules.gx_runner import _gx_context, expectation_outcomes, masks_from_results, suite_config, validate
 
     resolved = resolve_items(rich_lines(), ref.items, ref.partner_items)
     frame = registry.rules_frame(resolved)
     exps = registry.expectations(RuleSettings())
+    gx_own = Expectation.__dict__["configuration"]
     ours = validate(frame, exps, docs_dir=tmp_path)
+    assert Expectation.__dict__["configuration"] is gx_own
     gx, context = _gx_context()  # the way validate ran the suite before (GX's documented path)
     batch = (context.data_sources.add_pandas("reference").add_dataframe_asset("order_lines")
              .add_batch_definition_whole_dataframe("run"))
