@@ -1107,8 +1107,8 @@ class StateStore(FinanceTables):
                               v.shipment_id, v.currency, text(v.merchandise), text(v.charges), text(v.total),
                               v.doc_key, v.created_at, v.run_id) for v in plan.invoices])
         self._insert_tuples("invoice_lines", INVOICE_LINE_COLUMNS,
-                            [(v.invoice_number, ln.line_number, ln.line_id, text(ln.quantity), ln.unit,
-                              text(ln.unit_price), text(ln.amount)) for v in plan.invoices for ln in v.lines])
+                            [(v.invoice_number, n, line_id, text(q), unit, text(price), text(amount))
+                             for v in plan.invoices for n, line_id, q, unit, price, amount in v.lines])
 
     def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert rows (tuples in ``columns``' order) with many rows per statement (as _insert_rows does

@@ -536,18 +536,19 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         current = work[key]
         billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
         head, sums = built.head, built.built
-        billed_lines: list[InvoicedLine] = []
+        billed_lines: list[tuple] = []  # InvoicedLines' values
         for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
                                                strict=True):
             ln = current[k]
             was = billing.get(k)
-            invoiced, state = (ln.invoiced, ln.state) if was is None else was
-            total = invoiced + q
-            if total > ln.shipped:
+            shipped = ln.shipped
+            total = (ln.invoiced if was is None else was[0]) + q
+            if total > shipped:
                 raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
             # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-            billing[k] = (total, invoiced_state if ln.allocated + ln.backordered <= ln.shipped <= total else state)
-            billed_lines.append(InvoicedLine(k, ln.line_id, q, unit, price, amount))
+            billing[k] = (total, invoiced_state if ln.allocated + ln.backordered <= shipped <= total else
+                          ln.state if was is None else was[1])
+            billed_lines.append((k, ln.line_id, q, unit, price, amount))
         if isinstance(built, Text810):  # written as text already: numbered in place
             docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
                 d.doc_key, po_number=d.po_number, text=built.before + number + built.after,
@@ -564,7 +565,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             docs.append(_document(d, body, env))
         invoices.append(InvoiceRecord(
             partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
-            lines=tuple(billed_lines),
+            lines=tuple(map(tuple.__new__, repeat(InvoicedLine), billed_lines)),  # without a Python call each
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=d.doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
@@ -572,7 +573,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         for n, ln in current.items():
             was = billing.get(n)
             invoiced, state = (ln.invoiced, ln.state) if was is None else was
-            if state not in ENDED_LINES and not ln.allocated + ln.backordered <= ln.shipped <= invoiced:
+            if not ln.allocated + ln.backordered <= ln.shipped <= invoiced and state not in ENDED_LINES:
                 done = False
                 break
         event = EventKind.INVOICED_IN_FULL if done else EventKind.INVOICED_IN_PART
