@@ -590,16 +590,15 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     texts: dict[Decimal, str | None] = {}  # decimal_text of each distinct invoiced quantity once
 
     def text(value: Decimal) -> str | None:
-        t = texts.get(value)
-        if t is None:
-            t = texts[value] = decimal_text(value)
+        t = texts[value] = decimal_text(value)
         return t
 
+    updates: list[tuple[str, str, int, str, str | None, str]] = []
+    for (partner, po), billing in sorted(now_billed.items()):  # below: a StrEnum's text
+        updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
+                    for n, (invoiced, state) in sorted(billing.items())]
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple([(*key, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
-                                    for key, billing in sorted(now_billed.items())  # a StrEnum's text
-                                    for n, (invoiced, state) in sorted(billing.items())]),
-                billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
+                line_updates=tuple(updates), billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
 
 
 def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord | BilledLine]],
