@@ -354,11 +354,13 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
 
 def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | None:
     """The partner's first delimiter set when an 810 may be written with it straight from its values:
-    single characters, none of them in the envelope, a number (prefix, digits) or a decimal value."""
+    single characters, none of them in the envelope, a number (prefix, digits), a decimal value or the
+    IT1/PID text _text_invoice writes around the values."""
     d = env.candidates[0]
     if any(len(c) > 1 for c in (d.element, d.component, d.segment, d.repetition)):
         return None
-    return d if first_fit(env, set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-")) == d else None
+    fixed = set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-") | set("IT1PIDF")  # IT1/PID tags
+    return d if first_fit(env, fixed) == d else None
 
 
 def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, rows: Mapping[str, object],
@@ -371,13 +373,10 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     ``billed``: line number -> units of this order billed by the run's earlier 810s; ``cells``: (quantity,
     price) -> their texts and amount, shared by a run's 810s."""
     e, end = delimiters.element, delimiters.segment + delimiters.suffix
-    forbidden = frozenset(c for c in (delimiters.element, delimiters.component, delimiters.segment,
-                                      delimiters.repetition) if c)
     written: list[tuple[str, str, Decimal, Decimal]] = []  # (line id, unit, price, amount) per line
     parts: list[str] = []
-    values: list[str] = []  # every value written, checked against the delimiters once
     flat: Sequence[str | None]  # a line's product ids: qualifier, id, ...
-    segments = 0
+    segments = separators = 0  # IT1/PID segments and element separators written
     partner, po = d.partner, d.po_number
     line_of, row_of, cell_of = by_number.get, rows.get, cells.get
     for n, q in d.quantities.items():
@@ -399,6 +398,8 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                     return None
                 row = LineText(row.get("unit"), row.get("price_basis"), row.get("description"),  # type: ignore
                                tuple((p.get("qualifier"), p.get("id")) for p in ids))
+                if not all(v is None or isinstance(v, str) for v in row[:3]):
+                    return None  # a value that is not text
             unit, basis, description = ln.unit or row.unit or "EA", row.price_basis or "", row.description or ""
             pids = row.product_ids
             if not pids:
@@ -412,26 +413,30 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
             cell = cells[(q, price)] = (x12_decimal(q), x12_decimal(price), money(q * price))
         try:
             if flat:
-                values += (line_id, unit, basis, description, *flat)
                 parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{e}{e.join(flat)}{end}")
+                separators += 5 + len(flat)
+            elif basis:
+                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{end}")
+                separators += 5
             else:
-                values += (line_id, unit, basis, description)
-                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{end}" if basis else
-                             f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{end}")
+                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{end}")
+                separators += 4
         except TypeError:  # a qualifier that is not text
             return None
         segments += 1
         if description:
             parts.append(f"PID{e}F{e}{e}{e}{e}{description}{end}")
+            separators += 5
             segments += 1
         written.append((line_id, unit, price, cell[2]))
-    try:
-        if not forbidden.isdisjoint("".join(values)):
-            return None
-    except TypeError:  # a value that is not text
-        return None
     if not written:
         return None
+    lines = "".join(parts)
+    # a value holding a delimiter: each delimiter counted once over the lines' text, against what the
+    # segments put there themselves (no tag nor number holds one: _fast_delimiters)
+    for ch in {delimiters.element, delimiters.component, delimiters.segment, delimiters.repetition} - {""}:
+        if lines.count(ch) != (separators if ch == e else 0) + segments * end.count(ch):
+            return None
     line_ids, us, ps, exts = map(list, zip(*written, strict=True))
     if len(set(line_ids)) != len(line_ids):
         return None
@@ -455,7 +460,7 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     if text[number_at:number_at + len(PENDING_NUMBER) + 1] != PENDING_NUMBER + e:
         return None
     return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, text[:number_at],
-                   "".join([text[number_at + len(PENDING_NUMBER):], *parts, tail]),
+                   "".join([text[number_at + len(PENDING_NUMBER):], lines, tail]),
                    len(before) + segments + len(after))
 
 
