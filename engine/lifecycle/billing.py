@@ -603,7 +603,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
                     for n, (invoiced, state) in sorted(billing.items())]
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple(updates), billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
+                line_updates=tuple(updates),
+                billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
 
 
 def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord | BilledLine]],
