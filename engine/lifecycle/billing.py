@@ -344,11 +344,14 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
                                                           pairs, strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
-    keys = list(zip(column("partner"), column("po_number"), strict=True))
-    out: dict[Key, dict[str, LineText]] = {}
     present = tuple(c for c in ("partner", "po_number") if c in cols)
-    for a, b in _runs(order_lines, present) if present else [(0, n)]:
-        out.setdefault(keys[a], {}).update(zip(line_ids[a:b], texts[a:b], strict=True))  # a later row of an id wins
+    runs = _runs(order_lines, present) if present else [(0, n)]
+    starts = pa.array([a for a, _ in runs], pa.int64())  # each run's key read once, not each row's
+    keys = list(zip(*(order_lines[c].take(starts).to_pylist() if c in cols else [None] * len(runs)
+                      for c in ("partner", "po_number")), strict=True))
+    out: dict[Key, dict[str, LineText]] = {}
+    for key, (a, b) in zip(keys, runs, strict=True):
+        out.setdefault(key, {}).update(zip(line_ids[a:b], texts[a:b], strict=True))  # a later row of an id wins
     return out
 
 
@@ -533,9 +536,11 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
     invoiced_state = LineState.INVOICED
     transitions, docs, invoices = [], [], []
+    made: set[str] = set()  # the doc keys of the 810s planned
     for p, n in zip(prepared, numbers, strict=True):
         d, built = p.due, p.built
-        key = (d.partner, d.po_number)
+        key, doc_key = (d.partner, d.po_number), d.doc_key
+        made.add(doc_key)
         profile = profiles[d.partner]
         number = invoice_number(n, profile)
         current = work[key]
@@ -556,7 +561,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             billed_lines.append((k, ln.line_id, q, unit, price, amount))
         if isinstance(built, Text810):  # written as text already: numbered in place
             docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
-                d.doc_key, po_number=d.po_number, text=built.before + number + built.after,
+                doc_key, po_number=d.po_number, text=built.before + number + built.after,
                 segments=built.segments),), delimiters=built.delimiters))
         else:
             body = built.built.body
@@ -571,7 +576,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         invoices.append(InvoiceRecord(
             partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
             lines=tuple(map(tuple.__new__, repeat(InvoicedLine), billed_lines)),  # without a Python call each
-            merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=d.doc_key,
+            merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
         done = True
@@ -586,12 +591,11 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         if d.shipment is not None:
             note += f" of shipment {d.shipment.shipment_id}"
         try:
-            t = move(records[key], event, at=at, run_id=run_id, note=note, document_key=d.doc_key)
+            t = move(records[key], event, at=at, run_id=run_id, note=note, document_key=doc_key)
         except TransitionRefused as exc:  # the order moved since invoices_due: a programming error, not input
             raise DocumentError("an invoiced order cannot move", po=d.po_number, error=str(exc)) from exc
         records[key] = t.record
         transitions.append(t)
-    made = {p.due.doc_key for p in prepared}
     texts: dict[Decimal, str | None] = {}  # decimal_text of each distinct invoiced quantity once
 
     def text(value: Decimal) -> str | None:
