@@ -108,17 +108,25 @@ def _decimals(column: pa.Array | pa.ChunkedArray, *, null: Decimal | None = None
     return [values[i] if i is not None else null for i in encoded.indices.to_pylist()]
 
 
-def _runs(table: pa.Table, columns: tuple[str, ...]) -> list[tuple[int, int]]:
-    """(start, end) of each run of consecutive rows with the same values in ``columns``, in row order."""
-    ends = sorted(set().union(*(pc.run_end_encode(table[c].combine_chunks()).run_ends.to_pylist() for c in columns)))
-    return list(zip([0, *ends[:-1]], ends, strict=True)) if ends else []
+def _runs(table: pa.Table, columns: tuple[str, ...]) -> list[tuple[tuple, int, int]]:
+    """(key, start, end) of each run of consecutive rows with the same values in ``columns``, in row order;
+    the key: those values (None for a column the table lacks), read at the run's first row only. Rows
+    of a table without any of ``columns`` are one run."""
+    present = [c for c in columns if c in table.column_names]
+    if not table.num_rows:
+        return []
+    ends = sorted(set().union(*(pc.run_end_encode(table[c].combine_chunks()).run_ends.to_pylist() for c in present)))
+    runs = list(zip([0, *ends[:-1]], ends, strict=True)) if present else [(0, table.num_rows)]
+    starts = pa.array([a for a, _ in runs], pa.int64())
+    keys = zip(*(table[c].take(starts).to_pylist() if c in present else [None] * len(runs) for c in columns),
+               strict=True)
+    return [(k, a, b) for k, (a, b) in zip(keys, runs, strict=True)]
 
 
-def _grouped(keys: Sequence[tuple], rows: Sequence[tuple], runs: list[tuple[int, int]]) -> dict[tuple, tuple]:
-    """``rows`` per key (``keys``: each row's), in row order, a run of rows of one key at a time."""
+def _grouped(rows: Sequence[tuple], runs: list[tuple[tuple, int, int]]) -> dict[tuple, tuple]:
+    """``rows`` per key of their ``runs`` (_runs), in row order, a run of rows of one key at a time."""
     out: dict[tuple, tuple] = {}
-    for a, b in runs:
-        k = keys[a]
+    for k, a, b in runs:
         out[k] = out[k] + tuple(rows[a:b]) if k in out else tuple(rows[a:b])
     return out
 
@@ -139,8 +147,7 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
         text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
         _decimals(table["unit_price"]), _decimals(table["ack_price"]), count["allocated"], count["backordered"],
         _decimals(table["shipped"], null=zero), _decimals(table["invoiced"], null=zero), strict=True)))
-    keys = list(zip(text["partner"], text["po_number"], strict=True))
-    return _grouped(keys, rows, _runs(table, ("partner", "po_number")))
+    return _grouped(rows, _runs(table, ("partner", "po_number")))
 
 
 def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
@@ -148,9 +155,9 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
     shipment's keys, partner, date, BOL and billing status; its lines as ShippedUnits, in position order)."""
     if not heads.num_rows:
         return []
-    wh, sid, po, n = (lines[c].to_pylist() for c in ("warehouse", "shipment_id", "po_number", "line_number"))
+    po, n = (lines[c].to_pylist() for c in ("po_number", "line_number"))
     shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
-    units = _grouped(list(zip(wh, sid, strict=True)), shipped, _runs(lines, ("warehouse", "shipment_id")))
+    units = _grouped(shipped, _runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
     for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
@@ -344,13 +351,8 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
                                                           pairs, strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
-    present = tuple(c for c in ("partner", "po_number") if c in cols)
-    runs = _runs(order_lines, present) if present else [(0, n)]
-    starts = pa.array([a for a, _ in runs], pa.int64())  # each run's key read once, not each row's
-    keys = list(zip(*(order_lines[c].take(starts).to_pylist() if c in cols else [None] * len(runs)
-                      for c in ("partner", "po_number")), strict=True))
     out: dict[Key, dict[str, LineText]] = {}
-    for key, (a, b) in zip(keys, runs, strict=True):
+    for key, a, b in _runs(order_lines, ("partner", "po_number")):  # each order's key read once, not each row's
         out.setdefault(key, {}).update(zip(line_ids[a:b], texts[a:b], strict=True))  # a later row of an id wins
     return out
 
