@@ -405,8 +405,8 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                                tuple((p.get("qualifier"), p.get("id")) for p in ids))
                 if not all(v is None or isinstance(v, str) for v in row[:3]):
                     return None  # a value that is not text
-            unit, basis, description = ln.unit or row.unit or "EA", row.price_basis or "", row.description or ""
-            pids = row.product_ids
+            stored_unit, stored_basis, stored_description, pids = row  # a LineText's fields, unpacked at once
+            unit, basis, description = ln.unit or stored_unit or "EA", stored_basis or "", stored_description or ""
             if not pids:
                 flat = ()
             elif len(pids) == 1:  # most lines: one product id
