@@ -1002,16 +1002,29 @@ class StateStore(FinanceTables):
         self._many(insert, [_line_row(ln) for lines in last.values() for ln in lines])
 
     def _update_lines(self, plan: Plan) -> None:
-        """Plan.line_updates: one UPDATE per line, of its state, invoiced and run_id columns only (an
-        810's lines: the order's other lines and columns are not rewritten); a line that is not stored
-        is an error (StateConflict: nothing is written)."""
+        """Plan.line_updates: each line's state, invoiced and run_id columns only (an 810's lines: the
+        order's other lines and columns are not rewritten; on SQLite a hundred lines per statement); a
+        line that is not stored is an error (StateConflict: nothing is written)."""
         if not plan.line_updates:
             return
-        n = self._many("UPDATE order_lines SET state=?, invoiced=?, run_id=? WHERE partner=? AND po_number=? AND"
-                       " line_number=?", [(u[3], u[4], u[5], u[0], u[1], u[2]) for u in plan.line_updates])
-        if n != len(plan.line_updates):
+        updates = list({u[:3]: u for u in plan.line_updates}.values())  # a line once, its last update
+        if self.dialect.name != "sqlite":
+            n = self._many("UPDATE order_lines SET state=?, invoiced=?, run_id=? WHERE partner=? AND po_number=? AND"
+                           " line_number=?", [(u[3], u[4], u[5], u[0], u[1], u[2]) for u in updates])
+        else:  # many lines per statement, joined with their VALUES (an 810 run updates 100,000 lines)
+            def joined(k: int) -> str:
+                return ("UPDATE order_lines SET state=v.column4, invoiced=v.column5, run_id=v.column6 FROM (VALUES "
+                        + ",".join(["(?,?,?,?,?,?)"] * k) + ") AS v WHERE order_lines.partner=v.column1 AND"
+                        " order_lines.po_number=v.column2 AND order_lines.line_number=v.column3")
+
+            per, flat = 100, itertools.chain.from_iterable
+            full = len(updates) - len(updates) % per
+            n = self._many(joined(per), (list(flat(updates[i:i + per])) for i in range(0, full, per))) if full else 0
+            if len(updates) > full:
+                n += self._many(joined(len(updates) - full), [list(flat(updates[full:]))])
+        if n != len(updates):
             raise StateConflict("order lines to update are not stored; nothing was written",
-                                expected=len(plan.line_updates), found=n)
+                                expected=len(updates), found=n)
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
         insert = f"INSERT INTO reservations ({', '.join(RESERVATION_COLUMNS)}) VALUES (?,?,?,?,?,?,?)"
@@ -1094,8 +1107,8 @@ class StateStore(FinanceTables):
                               v.shipment_id, v.currency, text(v.merchandise), text(v.charges), text(v.total),
                               v.doc_key, v.created_at, v.run_id) for v in plan.invoices])
         self._insert_tuples("invoice_lines", INVOICE_LINE_COLUMNS,
-                            [(v.invoice_number, ln.line_number, ln.line_id, text(ln.quantity), ln.unit,
-                              text(ln.unit_price), text(ln.amount)) for v in plan.invoices for ln in v.lines])
+                            [(v.invoice_number, n, line_id, text(q), unit, text(price), text(amount))
+                             for v in plan.invoices for n, line_id, q, unit, price, amount in v.lines])
 
     def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert rows (tuples in ``columns``' order) with many rows per statement (as _insert_rows does

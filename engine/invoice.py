@@ -369,5 +369,11 @@ def _party(order: Mapping[str, object], prefix: str, code: str) -> Party | None:
     name, pid = get(name_f), get(id_f)
     if not name and not pid:
         return None
-    return Party(code, str(name or ""), get(qualifier) or "", str(pid or ""), get(address1) or "",
-                 get(address2) or "", get(city) or "", get(state) or "", get(postal) or "", get(country) or "")
+    return _party_of(code, str(name or ""), get(qualifier) or "", str(pid or ""), get(address1) or "",
+                     get(address2) or "", get(city) or "", get(state) or "", get(postal) or "", get(country) or "")
+
+
+@lru_cache(maxsize=4096)
+def _party_of(*values: str) -> Party:
+    """A Party of these values (immutable: one per distinct party, shared by a run's invoices)."""
+    return Party(*values)

@@ -108,17 +108,25 @@ def _decimals(column: pa.Array | pa.ChunkedArray, *, null: Decimal | None = None
     return [values[i] if i is not None else null for i in encoded.indices.to_pylist()]
 
 
-def _runs(table: pa.Table, columns: tuple[str, ...]) -> list[tuple[int, int]]:
-    """(start, end) of each run of consecutive rows with the same values in ``columns``, in row order."""
-    ends = sorted(set().union(*(pc.run_end_encode(table[c].combine_chunks()).run_ends.to_pylist() for c in columns)))
-    return list(zip([0, *ends[:-1]], ends, strict=True)) if ends else []
+def _runs(table: pa.Table, columns: tuple[str, ...]) -> list[tuple[tuple, int, int]]:
+    """(key, start, end) of each run of consecutive rows with the same values in ``columns``, in row order;
+    the key: those values (None for a column the table lacks), read at the run's first row only. Rows
+    of a table without any of ``columns`` are one run."""
+    present = [c for c in columns if c in table.column_names]
+    if not table.num_rows:
+        return []
+    ends = sorted(set().union(*(pc.run_end_encode(table[c].combine_chunks()).run_ends.to_pylist() for c in present)))
+    runs = list(zip([0, *ends[:-1]], ends, strict=True)) if present else [(0, table.num_rows)]
+    starts = pa.array([a for a, _ in runs], pa.int64())
+    keys = zip(*(table[c].take(starts).to_pylist() if c in present else [None] * len(runs) for c in columns),
+               strict=True)
+    return [(k, a, b) for k, (a, b) in zip(keys, runs, strict=True)]
 
 
-def _grouped(keys: Sequence[tuple], rows: Sequence[tuple], runs: list[tuple[int, int]]) -> dict[tuple, tuple]:
-    """``rows`` per key (``keys``: each row's), in row order, a run of rows of one key at a time."""
+def _grouped(rows: Sequence[tuple], runs: list[tuple[tuple, int, int]]) -> dict[tuple, tuple]:
+    """``rows`` per key of their ``runs`` (_runs), in row order, a run of rows of one key at a time."""
     out: dict[tuple, tuple] = {}
-    for a, b in runs:
-        k = keys[a]
+    for k, a, b in runs:
         out[k] = out[k] + tuple(rows[a:b]) if k in out else tuple(rows[a:b])
     return out
 
@@ -139,8 +147,7 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
         text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
         _decimals(table["unit_price"]), _decimals(table["ack_price"]), count["allocated"], count["backordered"],
         _decimals(table["shipped"], null=zero), _decimals(table["invoiced"], null=zero), strict=True)))
-    keys = list(zip(text["partner"], text["po_number"], strict=True))
-    return _grouped(keys, rows, _runs(table, ("partner", "po_number")))
+    return _grouped(rows, _runs(table, ("partner", "po_number")))
 
 
 def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
@@ -148,9 +155,9 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
     shipment's keys, partner, date, BOL and billing status; its lines as ShippedUnits, in position order)."""
     if not heads.num_rows:
         return []
-    wh, sid, po, n = (lines[c].to_pylist() for c in ("warehouse", "shipment_id", "po_number", "line_number"))
+    po, n = (lines[c].to_pylist() for c in ("po_number", "line_number"))
     shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
-    units = _grouped(list(zip(wh, sid, strict=True)), shipped, _runs(lines, ("warehouse", "shipment_id")))
+    units = _grouped(shipped, _runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
     for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
@@ -344,21 +351,21 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
                                                           pairs, strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
-    keys = list(zip(column("partner"), column("po_number"), strict=True))
     out: dict[Key, dict[str, LineText]] = {}
-    present = tuple(c for c in ("partner", "po_number") if c in cols)
-    for a, b in _runs(order_lines, present) if present else [(0, n)]:
-        out.setdefault(keys[a], {}).update(zip(line_ids[a:b], texts[a:b], strict=True))  # a later row of an id wins
+    for key, a, b in _runs(order_lines, ("partner", "po_number")):  # each order's key read once, not each row's
+        out.setdefault(key, {}).update(zip(line_ids[a:b], texts[a:b], strict=True))  # a later row of an id wins
     return out
 
 
 def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | None:
     """The partner's first delimiter set when an 810 may be written with it straight from its values:
-    single characters, none of them in the envelope, a number (prefix, digits) or a decimal value."""
+    single characters, none of them in the envelope, a number (prefix, digits), a decimal value or the
+    IT1/PID text _text_invoice writes around the values."""
     d = env.candidates[0]
     if any(len(c) > 1 for c in (d.element, d.component, d.segment, d.repetition)):
         return None
-    return d if first_fit(env, set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-")) == d else None
+    fixed = set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-") | set("IT1PIDF")  # IT1/PID tags
+    return d if first_fit(env, fixed) == d else None
 
 
 def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, rows: Mapping[str, object],
@@ -371,13 +378,10 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     ``billed``: line number -> units of this order billed by the run's earlier 810s; ``cells``: (quantity,
     price) -> their texts and amount, shared by a run's 810s."""
     e, end = delimiters.element, delimiters.segment + delimiters.suffix
-    forbidden = frozenset(c for c in (delimiters.element, delimiters.component, delimiters.segment,
-                                      delimiters.repetition) if c)
     written: list[tuple[str, str, Decimal, Decimal]] = []  # (line id, unit, price, amount) per line
     parts: list[str] = []
-    values: list[str] = []  # every value written, checked against the delimiters once
     flat: Sequence[str | None]  # a line's product ids: qualifier, id, ...
-    segments = 0
+    segments = separators = 0  # IT1/PID segments and element separators written
     partner, po = d.partner, d.po_number
     line_of, row_of, cell_of = by_number.get, rows.get, cells.get
     for n, q in d.quantities.items():
@@ -399,8 +403,10 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                     return None
                 row = LineText(row.get("unit"), row.get("price_basis"), row.get("description"),  # type: ignore
                                tuple((p.get("qualifier"), p.get("id")) for p in ids))
-            unit, basis, description = ln.unit or row.unit or "EA", row.price_basis or "", row.description or ""
-            pids = row.product_ids
+                if not all(v is None or isinstance(v, str) for v in row[:3]):
+                    return None  # a value that is not text
+            stored_unit, stored_basis, stored_description, pids = row  # a LineText's fields, unpacked at once
+            unit, basis, description = ln.unit or stored_unit or "EA", stored_basis or "", stored_description or ""
             if not pids:
                 flat = ()
             elif len(pids) == 1:  # most lines: one product id
@@ -412,26 +418,30 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
             cell = cells[(q, price)] = (x12_decimal(q), x12_decimal(price), money(q * price))
         try:
             if flat:
-                values += (line_id, unit, basis, description, *flat)
                 parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{e}{e.join(flat)}{end}")
+                separators += 5 + len(flat)
+            elif basis:
+                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{end}")
+                separators += 5
             else:
-                values += (line_id, unit, basis, description)
-                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{e}{basis}{end}" if basis else
-                             f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{end}")
+                parts.append(f"IT1{e}{line_id}{e}{cell[0]}{e}{unit}{e}{cell[1]}{end}")
+                separators += 4
         except TypeError:  # a qualifier that is not text
             return None
         segments += 1
         if description:
             parts.append(f"PID{e}F{e}{e}{e}{e}{description}{end}")
+            separators += 5
             segments += 1
         written.append((line_id, unit, price, cell[2]))
-    try:
-        if not forbidden.isdisjoint("".join(values)):
-            return None
-    except TypeError:  # a value that is not text
-        return None
     if not written:
         return None
+    lines = "".join(parts)
+    # a value holding a delimiter: each delimiter counted once over the lines' text, against what the
+    # segments put there themselves (no tag nor number holds one: _fast_delimiters)
+    for ch in {delimiters.element, delimiters.component, delimiters.segment, delimiters.repetition} - {""}:
+        if lines.count(ch) != (separators if ch == e else 0) + segments * end.count(ch):
+            return None
     line_ids, us, ps, exts = map(list, zip(*written, strict=True))
     if len(set(line_ids)) != len(line_ids):
         return None
@@ -455,7 +465,7 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     if text[number_at:number_at + len(PENDING_NUMBER) + 1] != PENDING_NUMBER + e:
         return None
     return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, text[:number_at],
-                   "".join([text[number_at + len(PENDING_NUMBER):], *parts, tail]),
+                   "".join([text[number_at + len(PENDING_NUMBER):], lines, tail]),
                    len(before) + segments + len(after))
 
 
@@ -528,29 +538,32 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
     invoiced_state = LineState.INVOICED
     transitions, docs, invoices = [], [], []
+    made: set[str] = set()  # the doc keys of the 810s planned
     for p, n in zip(prepared, numbers, strict=True):
         d, built = p.due, p.built
-        key = (d.partner, d.po_number)
+        key, doc_key = (d.partner, d.po_number), d.doc_key
+        made.add(doc_key)
         profile = profiles[d.partner]
         number = invoice_number(n, profile)
         current = work[key]
         billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
         head, sums = built.head, built.built
-        billed_lines: list[InvoicedLine] = []
+        billed_lines: list[tuple] = []  # InvoicedLines' values
         for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
                                                strict=True):
             ln = current[k]
             was = billing.get(k)
-            invoiced, state = (ln.invoiced, ln.state) if was is None else was
-            total = invoiced + q
-            if total > ln.shipped:
+            shipped = ln.shipped
+            total = (ln.invoiced if was is None else was[0]) + q
+            if total > shipped:
                 raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
             # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-            billing[k] = (total, invoiced_state if ln.allocated + ln.backordered <= ln.shipped <= total else state)
-            billed_lines.append(InvoicedLine(k, ln.line_id, q, unit, price, amount))
+            billing[k] = (total, invoiced_state if ln.allocated + ln.backordered <= shipped <= total else
+                          ln.state if was is None else was[1])
+            billed_lines.append((k, ln.line_id, q, unit, price, amount))
         if isinstance(built, Text810):  # written as text already: numbered in place
             docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
-                d.doc_key, po_number=d.po_number, text=built.before + number + built.after,
+                doc_key, po_number=d.po_number, text=built.before + number + built.after,
                 segments=built.segments),), delimiters=built.delimiters))
         else:
             body = built.built.body
@@ -564,15 +577,15 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             docs.append(_document(d, body, env))
         invoices.append(InvoiceRecord(
             partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
-            lines=tuple(billed_lines),
-            merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=d.doc_key,
+            lines=tuple(map(tuple.__new__, repeat(InvoicedLine), billed_lines)),  # without a Python call each
+            merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
         done = True
         for n, ln in current.items():
             was = billing.get(n)
             invoiced, state = (ln.invoiced, ln.state) if was is None else was
-            if state not in ENDED_LINES and not ln.allocated + ln.backordered <= ln.shipped <= invoiced:
+            if not ln.allocated + ln.backordered <= ln.shipped <= invoiced and state not in ENDED_LINES:
                 done = False
                 break
         event = EventKind.INVOICED_IN_FULL if done else EventKind.INVOICED_IN_PART
@@ -580,24 +593,23 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         if d.shipment is not None:
             note += f" of shipment {d.shipment.shipment_id}"
         try:
-            t = move(records[key], event, at=at, run_id=run_id, note=note, document_key=d.doc_key)
+            t = move(records[key], event, at=at, run_id=run_id, note=note, document_key=doc_key)
         except TransitionRefused as exc:  # the order moved since invoices_due: a programming error, not input
             raise DocumentError("an invoiced order cannot move", po=d.po_number, error=str(exc)) from exc
         records[key] = t.record
         transitions.append(t)
-    made = {p.due.doc_key for p in prepared}
     texts: dict[Decimal, str | None] = {}  # decimal_text of each distinct invoiced quantity once
 
     def text(value: Decimal) -> str | None:
-        t = texts.get(value)
-        if t is None:
-            t = texts[value] = decimal_text(value)
+        t = texts[value] = decimal_text(value)
         return t
 
+    updates: list[tuple[str, str, int, str, str | None, str]] = []
+    for (partner, po), billing in sorted(now_billed.items()):  # below: a StrEnum's text
+        updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
+                    for n, (invoiced, state) in sorted(billing.items())]
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple([(*key, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
-                                    for key, billing in sorted(now_billed.items())  # a StrEnum's text
-                                    for n, (invoiced, state) in sorted(billing.items())]),
+                line_updates=tuple(updates),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
 
 
