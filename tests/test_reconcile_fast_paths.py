@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_column
+from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_array
 from connectors.state import StateStore
 from engine import finance_inputs
 from flows.reconcile import reconcile_run, write_cumulative
@@ -115,8 +115,8 @@ def test_verdict_text_column_wise_is_the_stored_text_value_by_value():
         "late": pa.array([True, None, False], pa.bool_()),
     })
     for name in ("at", "day", "text", "n"):
-        assert _text_column(t[name]) == [_text(v) for v in t[name].to_pylist()], name
-    assert _text_column(t["late"], as_int=True) == [1, None, 0]
+        assert _text_array(t[name]).to_pylist() == [_text(v) for v in t[name].to_pylist()], name
+    assert _text_array(t["late"], as_int=True).to_pylist() == [1, None, 0]
 
 
 def test_order_lines_read_a_chunk_at_a_time_are_the_lines_read_at_once(tmp_path):
@@ -176,7 +176,7 @@ def test_verdict_times_and_days_as_text_whatever_their_year():
     for years in ((2026, 1999), (999, 2026), (1000, 9999), (1, 1)):
         at = pa.array([datetime(y, 2, 28, 23, 59, 1) for y in years] + [None], pa.timestamp("s"))
         day = pa.array([datetime(y, 12, 31).date() for y in years] + [None], pa.date32())
-        assert _text_column(at) == [_text(v) for v in at.to_pylist()], years
-        assert _text_column(day) == [_text(v) for v in day.to_pylist()], years
+        assert _text_array(at).to_pylist() == [_text(v) for v in at.to_pylist()], years
+        assert _text_array(day).to_pylist() == [_text(v) for v in day.to_pylist()], years
     empty = pa.nulls(2, pa.timestamp("s"))
-    assert _text_column(empty) == [None, None]
+    assert _text_array(empty).to_pylist() == [None, None]
