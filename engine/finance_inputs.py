@@ -25,7 +25,7 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pyarrow as pa
@@ -361,24 +361,34 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     def item_el(k: int) -> pa.Array:
         return _element_of(seg.elements, item_rows, k)
 
-    is_poc = pc.equal(item_el(0), "POC")
+    poc = seg.rows_of("POC")  # an 865's line: price POC06; a PO1's: PO104
+    price = pc.if_else(pa.array(np.isin(item_rows, poc)), item_el(6), item_el(4)) if len(poc) else item_el(4)
     take_set = pa.array(set_of, pa.int64())
     meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
                      "set_id": [x[3] for x in sets], "po_number": po_numbers}).take(take_set)
     by_isa = docs.select(["isa13", "file", "sent_at"])
     t = pa.table({
-        "partner": pa.array([partner] * len(acks), pa.string()),
+        "partner": pa.repeat(pa.scalar(partner, pa.string()), len(acks)),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
         "set_id": meta["set_id"], "echo": item_el(1),
-        "price": number(pc.if_else(is_poc, item_el(6), item_el(4)), MONEY),  # POC06, else PO104
-        "ack_code": ack_el(1), "quantity": number(ack_el(2), QTY),
+        "price": _per_distinct(price, lambda v: number(v, MONEY)),
+        "ack_code": ack_el(1), "quantity": _per_distinct(ack_el(2), lambda v: number(v, QTY)),
         "ack_unit": ack_el(3),
-        "promised_date": pc.cast(pc.strptime(ack_el(5), format="%Y%m%d", unit="s", error_is_null=True),
-                                 pa.date32()),
+        "promised_date": _per_distinct(ack_el(5), lambda v: pc.cast(
+            pc.strptime(v, format="%Y%m%d", unit="s", error_is_null=True), pa.date32())),
         "_row": pa.array(acks, pa.int64()),
     })
-    t = t.filter(pc.is_valid(t["ack_code"]))
+    coded = pc.is_valid(t["ack_code"])
+    if not pc.all(coded).as_py():
+        t = t.filter(coded)
     return _inner_lookup(t, by_isa, ["isa13"])
+
+
+def _per_distinct(values: pa.Array, convert: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``convert(values)`` for an element-wise ``convert``, computed once per distinct value (an 855's
+    quantities, prices and dates repeat few values over a night's lines)."""
+    encoded = pc.dictionary_encode(values)
+    return convert(encoded.dictionary).take(encoded.indices)
 
 
 def _element_of(lists: pa.Array | pa.ChunkedArray, rows: np.ndarray, k: int) -> pa.Array:

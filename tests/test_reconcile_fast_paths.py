@@ -180,3 +180,28 @@ def test_verdict_times_and_days_as_text_whatever_their_year():
         assert _text_array(day).to_pylist() == [_text(v) for v in day.to_pylist()], years
     empty = pa.nulls(2, pa.timestamp("s"))
     assert _text_array(empty).to_pylist() == [None, None]
+
+
+def test_ack_rows_of_an_855_and_an_865_read_each_line_price_quantity_and_date():
+    """_ack_rows (prices, quantities and dates converted once per distinct value, the POC rows found by
+    their segment id) gives, per ACK, what the segments say: PO104 for a PO1, POC06 for a POC; an ACK
+    without ACK01 left out."""
+    x12 = ("ISA*00*          *00*          *ZZ*ORDERBRIDGE    *ZZ*ACMERETAIL     *261127*0200*U*00401*000000021*0*P*>~"
+           "GS*PR*ORDERBRIDGE*ACMERETAIL*20261127*0200*21*X*004010~ST*855*0001~BAK*00*AD*PO-1*20261126~"
+           "PO1*1*12*EA*5.81*PE*UP*111~ACK*IA*12*EA*068*20261210~PO1*7*3*EA*2*PE*UP*222~ACK*IR*0*EA~"
+           "PO1*8*4*EA*5.81*PE*UP*333~ACK**4*EA~ACK*IA*4*EA*068*20261210~CTT*3~SE*10*0001~GE*1*21~"
+           "GS*CA*ORDERBRIDGE*ACMERETAIL*20261127*0200*22*X*004010~ST*865*0002~BCA*01*AC*PO-2*20261126~"
+           "POC*1*CA*12*0*EA*7.25~ACK*IA*10*EA*068*20261211~SE*5*0002~GE*1*22~IEA*2*000000021~")
+    docs = pa.table({"partner": ["acme"], "document_id": pa.array([1], pa.int64()), "doc_type": ["855"],
+                     "isa13": ["000000021"], "file": ["f.x12"], "sent_at": pa.array([NIGHT], pa.timestamp("s")),
+                     "content": pa.array([x12.encode()], pa.binary())})
+    t = finance_inputs._ack_rows("acme", docs)
+    assert t["po_number"].to_pylist() == ["PO-1", "PO-1", "PO-1", "PO-2"]
+    assert t["set_id"].to_pylist() == ["855", "855", "855", "865"]
+    assert t["echo"].to_pylist() == ["1", "7", "8", "1"]
+    assert [str(v) for v in t["price"].to_pylist()] == ["5.8100", "2.0000", "5.8100", "7.2500"]
+    assert [str(v) for v in t["quantity"].to_pylist()] == ["12.0000", "0.0000", "4.0000", "10.0000"]
+    assert t["ack_code"].to_pylist() == ["IA", "IR", "IA", "IA"]
+    assert [str(v) if v else None for v in t["promised_date"].to_pylist()] == [
+        "2026-12-10", None, "2026-12-10", "2026-12-11"]
+    assert t["file"].to_pylist() == ["f.x12"] * 4 and t["partner"].to_pylist() == ["acme"] * 4
