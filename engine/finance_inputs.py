@@ -49,7 +49,6 @@ ENDED_LINES = ("cancelled", "deleted")
 RECEIVED_STAGES = ("intake", "decide", "recheck")  # findings about what partners sent
 _KEY = ["partner", "po_number"]
 ECHO_KEYS = ["partner", "po_number", "echo"]  # what our documents name a line by
-ECHO_KEY = "_echo_key"  # line_echoes' column: _lookup_key over ECHO_KEYS
 # the order-line columns (connectors.finance_store LINE_ROWS) ordered, acknowledged, shipped and invoiced read
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ordered", "unit", "unit_price",
                 "ack_price", "revision")
@@ -131,22 +130,40 @@ def _inner_lookup(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
     """The inner join of ``left`` with ``right`` on ``keys`` when ``right`` holds one row per key: a
     lookup of each left row's match, left's rows kept in their order (no hash join that shuffles them);
     a hash join otherwise. Columns: left's, then right's others."""
-    their = None
-    if ECHO_KEY in right.column_names:  # line_echoes' own key (one row per key): made once for every side
-        their = right[ECHO_KEY].combine_chunks() if keys == ECHO_KEYS else None
-        right = right.drop_columns([ECHO_KEY])
     if not left.num_rows or not right.num_rows:
         return left.join(right, keys, join_type="inner")
-    if their is None:
-        their = _lookup_key(right, keys)
-        if pc.count_distinct(their).as_py() != right.num_rows:  # a key twice (or null): the join's own way
-            return left.join(right, keys, join_type="inner")
-    at = pc.index_in(_lookup_key(left, keys), value_set=their, skip_nulls=True)
+    codes = _key_codes(left, right, keys)
+    if codes is None or pc.count_distinct(pa.array(codes[1])).as_py() != right.num_rows:
+        return left.join(right, keys, join_type="inner")  # a key twice (or null): the join's own way
+    at = pc.index_in(pa.array(codes[0]), value_set=pa.array(codes[1]))
     found = pc.is_valid(at)
     if not pc.all(found).as_py():
         left, at = left.filter(found), at.filter(found)
     extra = right.drop_columns(keys).take(at)
     return pa.Table.from_arrays([*left.columns, *extra.columns], names=[*left.column_names, *extra.column_names])
+
+
+def _key_codes(left: pa.Table, right: pa.Table, keys: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """One int64 code per row of ``left`` and per row of ``right`` for its ``keys`` values, equal exactly
+    when every value is: each column's values numbered by their place among ``right``'s distinct ones
+    (hashing a few short columns, not one long text key per row); -1 for a left row holding a null or a
+    value ``right`` lacks. None when ``right`` holds a null key, or more combinations than an int64."""
+    mine = np.zeros(left.num_rows, np.int64)
+    theirs = np.zeros(right.num_rows, np.int64)
+    missing = np.zeros(left.num_rows, bool)
+    span = 1
+    for k in keys:
+        column = right[k].combine_chunks() if isinstance(right[k], pa.ChunkedArray) else right[k]
+        encoded = pc.dictionary_encode(column)
+        size = len(encoded.dictionary)
+        span *= size
+        if encoded.indices.null_count or span >= 2**62:
+            return None
+        theirs = theirs * size + encoded.indices.to_numpy(zero_copy_only=False)
+        at = pc.index_in(left[k], value_set=encoded.dictionary)
+        missing |= pc.is_null(at).to_numpy(zero_copy_only=False)
+        mine = mine * size + pc.fill_null(at, 0).to_numpy(zero_copy_only=False)
+    return np.where(missing, -1, mine), theirs
 
 
 def _sorted(t: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
@@ -224,23 +241,19 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     }).cast(ACKNOWLEDGED)
 
 
-def _echoes(lines: pa.Table, *, keyed: bool = False) -> pa.Table:
+def _echoes(lines: pa.Table) -> pa.Table:
     """Our lines by the id our documents echo for them: the PO101 as sent, else the line number (the
-    lowest line when a PO repeats a PO101). ``keyed``: with their lookup key (ECHO_KEY)."""
+    lowest line when a PO repeats a PO101)."""
     ours = lines.select(["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"])
     number = pc.cast(ours["line_number"], pa.string())
     echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), number, ours["line_id"])
     ours = ours.append_column("echo", echo)
-    if not ours.num_rows:
-        return ours.append_column(ECHO_KEY, pa.array([], pa.string())) if keyed else ours
-    key = _lookup_key(ours, ECHO_KEYS)  # unambiguous whatever the text holds
-    if _numbered_in_order(ours, number) or pc.count_distinct(key).as_py() == ours.num_rows:
-        # no PO repeats a PO101: every line is its own first
-        return ours.append_column(ECHO_KEY, key) if keyed else ours
+    if not ours.num_rows or _numbered_in_order(ours, number) or \
+            pc.count_distinct(_lookup_key(ours, ECHO_KEYS)).as_py() == ours.num_rows:  # unambiguous keys
+        return ours  # no PO repeats a PO101: every line is its own first
     first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
     first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
-    ours = ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
-    return ours.append_column(ECHO_KEY, _lookup_key(ours, ECHO_KEYS)) if keyed else ours
+    return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
 
 
 def _numbered_in_order(ours: pa.Table, number: pa.Array | pa.ChunkedArray) -> bool:
@@ -263,9 +276,8 @@ def _numbered_in_order(ours: pa.Table, number: pa.Array | pa.ChunkedArray) -> bo
 
 def line_echoes(lines: pa.Table) -> pa.Table:
     """Our lines by the id our documents echo for them (see _echoes), computed once for acknowledged,
-    shipped and invoiced, with their lookup key (ECHO_KEY: _lookup_key over ECHO_KEYS, one row per key
-    as _echoes leaves them) made once too."""
-    return _echoes(lines, keyed=True)
+    shipped and invoiced."""
+    return _echoes(lines)
 
 
 def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:
@@ -275,8 +287,7 @@ def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Tab
         ours = echoes if t.num_rows else echoes.slice(0, 0)
     else:
         ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
-    kept = ["partner", "po_number", "echo", "line_number"] + ([ECHO_KEY] if ECHO_KEY in ours.column_names else [])
-    return _sorted(_inner_lookup(t, ours.select(kept), ECHO_KEYS),
+    return _sorted(_inner_lookup(t, ours.select(["partner", "po_number", "echo", "line_number"]), ECHO_KEYS),
                    [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("position", "ascending")])
 

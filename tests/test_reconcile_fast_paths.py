@@ -50,10 +50,10 @@ def test_echoes_name_the_lowest_line_when_a_po_repeats_a_po101():
 def test_echoes_of_lines_numbered_in_order_are_those_the_distinct_count_gives(monkeypatch):
     ordered = [("a", "P1", 1, "1", "EA", "1", None), ("a", "P1", 2, "", "EA", "1", None),
                ("a", "P2", 1, None, "EA", "1", None), ("b", "P1", 3, "3", "EA", "1", None)]
-    fast = finance_inputs._echoes(_lines(ordered), keyed=True)
+    fast = finance_inputs._echoes(_lines(ordered))
     numbered = finance_inputs._numbered_in_order
     monkeypatch.setattr(finance_inputs, "_numbered_in_order", lambda *a: False)
-    assert fast.equals(finance_inputs._echoes(_lines(ordered), keyed=True))
+    assert fast.equals(finance_inputs._echoes(_lines(ordered)))
     monkeypatch.setattr(finance_inputs, "_numbered_in_order", numbered)
 
     def said(rows: list[tuple]) -> bool:
@@ -205,3 +205,22 @@ def test_ack_rows_of_an_855_and_an_865_read_each_line_price_quantity_and_date():
     assert [str(v) if v else None for v in t["promised_date"].to_pylist()] == [
         "2026-12-10", None, "2026-12-10", "2026-12-11"]
     assert t["file"].to_pylist() == ["f.x12"] * 4 and t["partner"].to_pylist() == ["acme"] * 4
+
+
+def test_the_lookup_join_on_random_keys_is_the_hash_join_in_the_left_order():
+    rng = np.random.default_rng(11)
+    words = ["a", "b", "a:b", "", ":", None]
+    for i in range(200):
+        def column(n: int, pool: list) -> pa.Array:
+            return pa.array([pool[k] for k in rng.integers(0, len(pool), n)], pa.string())
+
+        n, m = int(rng.integers(0, 12)), int(rng.integers(0, 8))
+        left = pa.table({"k1": column(n, words), "k2": column(n, words), "_row": pa.array(np.arange(n), pa.int64())})
+        right = pa.table({"k1": column(m, words[:-1] if i % 3 else words), "k2": column(m, words[:-1]),
+                          "v": pa.array(np.arange(m), pa.int64())})
+        got = finance_inputs._inner_lookup(left, right, ["k1", "k2"])
+        want = left.join(right, ["k1", "k2"], join_type="inner")
+        assert _join_rows(got) == _join_rows(want.select(got.column_names)), i
+        distinct = len({(a, b) for a, b in zip(right["k1"].to_pylist(), right["k2"].to_pylist(), strict=True)})
+        if distinct == m and right["k1"].null_count == 0:  # one row per key: the lookup keeps the left order
+            assert got["_row"].to_pylist() == sorted(got["_row"].to_pylist()), i
