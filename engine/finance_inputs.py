@@ -84,8 +84,8 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
     heads = heads.join(fa, ["partner", "source_sha256", "isa13", "gs06"], join_type="left outer")
     heads = heads.select(["partner", "po_number", "po_date", "currency", "received_at", "requested_ship_date",
                           "fa_sent_at", "source_file", "isa13", "gs06", "st02"])
-    t = _sorted(_with_heads(lines, heads), [("partner", "ascending"), ("po_number", "ascending"),
-                                             ("line_number", "ascending")])
+    t = _sorted(_inner_lookup(lines, heads, _KEY), [("partner", "ascending"), ("po_number", "ascending"),
+                                                    ("line_number", "ascending")])
     cancelled_at = _cancel_times(t, events)
     ended = pc.is_in(t["state"], value_set=pa.array(ENDED_LINES))
     return pa.table({
@@ -99,21 +99,6 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         "fa_sent_at": t["fa_sent_at"], "currency": t["currency"],
         "file": t["source_file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(ORDERED)
-
-
-def _with_heads(lines: pa.Table, heads: pa.Table) -> pa.Table:
-    """The inner join of ``lines`` with their order's head row (one per partner and PO), the lines kept in
-    their order: a lookup of each line's head instead of a hash join that shuffles the rows."""
-    key = pc.binary_join_element_wise(lines["partner"], lines["po_number"], "\x1f")
-    head_key = pc.binary_join_element_wise(heads["partner"], heads["po_number"], "\x1f")
-    if pc.count_distinct(head_key).as_py() != heads.num_rows:  # never for stored orders; a join then
-        return lines.join(heads, _KEY, join_type="inner")
-    at = pc.index_in(key, value_set=head_key)
-    found = pc.is_valid(at)
-    if not pc.all(found).as_py():
-        lines, at = lines.filter(found), at.filter(found)
-    extra = heads.drop_columns(_KEY).take(at)
-    return pa.Table.from_arrays([*lines.columns, *extra.columns], names=[*lines.column_names, *extra.column_names])
 
 
 def _lookup_key(t: pa.Table, keys: list[str]) -> pa.Array:
