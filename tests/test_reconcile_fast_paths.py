@@ -224,3 +224,18 @@ def test_the_lookup_join_on_random_keys_is_the_hash_join_in_the_left_order():
         distinct = len({(a, b) for a, b in zip(right["k1"].to_pylist(), right["k2"].to_pylist(), strict=True)})
         if distinct == m and right["k1"].null_count == 0:  # one row per key: the lookup keeps the left order
             assert got["_row"].to_pylist() == sorted(got["_row"].to_pylist()), i
+
+
+def test_places_by_slot_and_by_binary_search_agree():
+    rng = np.random.default_rng(5)
+    for i in range(300):
+        m, n = int(rng.integers(1, 9)), int(rng.integers(0, 12))
+        theirs = rng.integers(0, 20, m).astype(np.int64)
+        mine = rng.integers(-1, 22, n).astype(np.int64)
+        slots = finance_inputs._places(mine, theirs, 22)  # a slot per code
+        search = finance_inputs._places(mine, theirs, 2**40)  # too many codes for slots: a binary search
+        if len(set(theirs.tolist())) < m:
+            assert slots is None and search is None, i
+            continue
+        want = [theirs.tolist().index(c) if c in theirs.tolist() else -1 for c in mine.tolist()]
+        assert slots.tolist() == want and search.tolist() == want, i
