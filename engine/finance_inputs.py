@@ -283,7 +283,7 @@ def line_echoes(lines: pa.Table) -> pa.Table:
 
 
 def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:
-    t = recorded.filter(pc.equal(recorded["doc_type"], doc_type))
+    t = _kept(recorded, pc.equal(recorded["doc_type"], doc_type))
     t = t.append_column("echo", pc.coalesce(t["line_id"], pa.scalar("")))
     if echoes is not None:
         ours = echoes if t.num_rows else echoes.slice(0, 0)
@@ -292,6 +292,15 @@ def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Tab
     return _sorted(_inner_lookup(t, ours.select(["partner", "po_number", "echo", "line_number"]), ECHO_KEYS),
                    [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("position", "ascending")])
+
+
+def _kept(t: pa.Table, mask: pa.ChunkedArray | pa.Array) -> pa.Table:
+    """t.filter(mask); a slice (no copy) when the rows kept stand together (one document type's lines
+    as the store reads them)."""
+    rows = np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        return t.slice(int(rows[0]), len(rows))
+    return t.filter(mask)
 
 
 def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:

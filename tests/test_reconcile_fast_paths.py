@@ -239,3 +239,17 @@ def test_places_by_slot_and_by_binary_search_agree():
             continue
         want = [theirs.tolist().index(c) if c in theirs.tolist() else -1 for c in mine.tolist()]
         assert slots.tolist() == want and search.tolist() == want, i
+
+
+def test_rows_kept_by_a_mask_are_the_filter_whether_they_stand_together_or_not():
+    rng = np.random.default_rng(3)
+    for i in range(200):
+        n = int(rng.integers(0, 10))
+        t = pa.Table.from_batches([pa.record_batch({"v": pa.array(np.arange(n), pa.int64())})] * 2)
+        keep = rng.integers(0, 3, 2 * n)
+        if i % 2 and n:  # one run of rows
+            a, b = sorted(rng.integers(0, 2 * n, 2).tolist())
+            keep = np.where((np.arange(2 * n) >= a) & (np.arange(2 * n) <= b), 1, 0)
+        mask = pa.chunked_array([pa.array([None if k == 2 else bool(k) for k in keep[:n]], pa.bool_()),
+                                 pa.array([None if k == 2 else bool(k) for k in keep[n:]], pa.bool_())])
+        assert finance_inputs._kept(t, mask).equals(t.filter(mask)), i
