@@ -151,27 +151,27 @@ def _text(value) -> str | None:
     return value
 
 
-def _text_column(column, *, as_int: bool = False) -> list:
-    """An Arrow column's values as _text gives them, built column-wise for text, whole-second times,
-    dates and integers (``as_int``: booleans as 0/1); any other type value by value."""
+def _text_array(column, *, as_int: bool = False) -> pa.Array | pa.ChunkedArray:
+    """An Arrow column's values as _text gives them, as an Arrow column: built column-wise for text,
+    whole-second times, dates and integers (``as_int``: booleans as 0/1); any other type value by value."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     kind = column.type
     if as_int and pa.types.is_boolean(kind):
-        return pc.cast(column, pa.int64()).to_pylist()
+        return pc.cast(column, pa.int64())
     if pa.types.is_timestamp(kind) and kind.tz is None and kind.unit == "s":
         if _four_digit_years(column, kind):  # Arrow's own text of the time ("YYYY-MM-DD hh:mm:ss"), T between
-            return pc.utf8_replace_slice(pc.cast(column, pa.string()), 10, 11, "T").to_pylist()
-        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S").to_pylist()
+            return pc.utf8_replace_slice(pc.cast(column, pa.string()), 10, 11, "T")
+        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
     if pa.types.is_date32(kind):
         if _four_digit_years(column, kind):
-            return pc.cast(column, pa.string()).to_pylist()
-        return pc.strftime(column, format="%Y-%m-%d").to_pylist()
+            return pc.cast(column, pa.string())
+        return pc.strftime(column, format="%Y-%m-%d")
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind) \
             or pa.types.is_boolean(kind):
-        return column.to_pylist()
-    return [_text(v) for v in column.to_pylist()]
+        return column
+    return pa.array([_text(v) for v in column.to_pylist()])
 
 
 def _four_digit_years(column, kind) -> bool:
@@ -198,6 +198,7 @@ class FinanceTables:
     def _q_chunks(self, sql: str, args: Sequence = ()) -> Iterable[list[tuple]]: ...  # pragma: no cover
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int: ...  # pragma: no cover
     def _arrow_rows(self, sql: str, args: Sequence = ()) -> pa.Table | None: ...  # pragma: no cover
+    def _insert_rows(self, name: str, columns: Sequence[str], table: pa.Table) -> None: ...  # pragma: no cover
     def _next_ids(self, name: str, count: int) -> list[int]: ...  # pragma: no cover
     def transaction(self): ...  # pragma: no cover
 
@@ -366,15 +367,17 @@ class FinanceTables:
     def record_document_status(self, status: pa.Table, *, as_of: datetime, run_id: str) -> None:
         """The verdict on every set we sent, as of ``as_of`` (engine.partner_acks.match_acks), replacing
         the previous run's."""
+        import pyarrow as pa
+
         cols = [c for c in STATUS_FIELDS if c != "errors"]
-        values = [_text_column(status[c], as_int=c == "ack_late") for c in cols]
         n = status.num_rows
-        rows = list(zip(*values, [_text(as_of)] * n, [run_id] * n, strict=True)) if n else []
-        cols += ["as_of", "run_id"]
+        rows = pa.table([*(_text_array(status[c], as_int=c == "ack_late") for c in cols),
+                         pa.repeat(pa.scalar(_text(as_of), pa.string()), n),
+                         pa.repeat(pa.scalar(run_id, pa.string()), n)], names=[*cols, "as_of", "run_id"])
         with self.transaction():
             self._q("DELETE FROM document_acks")
-            if rows:
-                self._many(f"INSERT INTO document_acks ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", rows)
+            # many rows per statement, the run's constant columns (as_of, run_id, every NULL) as literals
+            self._insert_rows("document_acks", rows.column_names, rows)
 
     def document_status(self, partner: str | None = None) -> list[dict]:
         """The stored verdicts (as of the last reconciliation), oldest sent first."""

@@ -25,7 +25,7 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pyarrow as pa
@@ -49,7 +49,6 @@ ENDED_LINES = ("cancelled", "deleted")
 RECEIVED_STAGES = ("intake", "decide", "recheck")  # findings about what partners sent
 _KEY = ["partner", "po_number"]
 ECHO_KEYS = ["partner", "po_number", "echo"]  # what our documents name a line by
-ECHO_KEY = "_echo_key"  # line_echoes' column: _lookup_key over ECHO_KEYS
 # the order-line columns (connectors.finance_store LINE_ROWS) ordered, acknowledged, shipped and invoiced read
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ordered", "unit", "unit_price",
                 "ack_price", "revision")
@@ -85,8 +84,8 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
     heads = heads.join(fa, ["partner", "source_sha256", "isa13", "gs06"], join_type="left outer")
     heads = heads.select(["partner", "po_number", "po_date", "currency", "received_at", "requested_ship_date",
                           "fa_sent_at", "source_file", "isa13", "gs06", "st02"])
-    t = _sorted(_with_heads(lines, heads), [("partner", "ascending"), ("po_number", "ascending"),
-                                             ("line_number", "ascending")])
+    t = _sorted(_inner_lookup(lines, heads, _KEY), [("partner", "ascending"), ("po_number", "ascending"),
+                                                    ("line_number", "ascending")])
     cancelled_at = _cancel_times(t, events)
     ended = pc.is_in(t["state"], value_set=pa.array(ENDED_LINES))
     return pa.table({
@@ -100,21 +99,6 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         "fa_sent_at": t["fa_sent_at"], "currency": t["currency"],
         "file": t["source_file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(ORDERED)
-
-
-def _with_heads(lines: pa.Table, heads: pa.Table) -> pa.Table:
-    """The inner join of ``lines`` with their order's head row (one per partner and PO), the lines kept in
-    their order: a lookup of each line's head instead of a hash join that shuffles the rows."""
-    key = pc.binary_join_element_wise(lines["partner"], lines["po_number"], "\x1f")
-    head_key = pc.binary_join_element_wise(heads["partner"], heads["po_number"], "\x1f")
-    if pc.count_distinct(head_key).as_py() != heads.num_rows:  # never for stored orders; a join then
-        return lines.join(heads, _KEY, join_type="inner")
-    at = pc.index_in(key, value_set=head_key)
-    found = pc.is_valid(at)
-    if not pc.all(found).as_py():
-        lines, at = lines.filter(found), at.filter(found)
-    extra = heads.drop_columns(_KEY).take(at)
-    return pa.Table.from_arrays([*lines.columns, *extra.columns], names=[*lines.column_names, *extra.column_names])
 
 
 def _lookup_key(t: pa.Table, keys: list[str]) -> pa.Array:
@@ -131,22 +115,57 @@ def _inner_lookup(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
     """The inner join of ``left`` with ``right`` on ``keys`` when ``right`` holds one row per key: a
     lookup of each left row's match, left's rows kept in their order (no hash join that shuffles them);
     a hash join otherwise. Columns: left's, then right's others."""
-    their = None
-    if ECHO_KEY in right.column_names:  # line_echoes' own key (one row per key): made once for every side
-        their = right[ECHO_KEY].combine_chunks() if keys == ECHO_KEYS else None
-        right = right.drop_columns([ECHO_KEY])
     if not left.num_rows or not right.num_rows:
         return left.join(right, keys, join_type="inner")
-    if their is None:
-        their = _lookup_key(right, keys)
-        if pc.count_distinct(their).as_py() != right.num_rows:  # a key twice (or null): the join's own way
-            return left.join(right, keys, join_type="inner")
-    at = pc.index_in(_lookup_key(left, keys), value_set=their, skip_nulls=True)
-    found = pc.is_valid(at)
-    if not pc.all(found).as_py():
-        left, at = left.filter(found), at.filter(found)
-    extra = right.drop_columns(keys).take(at)
+    codes = _key_codes(left, right, keys)
+    at = _places(*codes) if codes is not None else None
+    if at is None:
+        return left.join(right, keys, join_type="inner")  # a key twice (or null): the join's own way
+    found = at >= 0
+    if not found.all():
+        left, at = left.filter(pa.array(found)), at[found]
+    extra = right.drop_columns(keys).take(pa.array(at))
     return pa.Table.from_arrays([*left.columns, *extra.columns], names=[*left.column_names, *extra.column_names])
+
+
+def _key_codes(left: pa.Table, right: pa.Table, keys: list[str]) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """One int64 code per row of ``left`` and per row of ``right`` for its ``keys`` values, equal exactly
+    when every value is: each column's values numbered by their place among ``right``'s distinct ones
+    (hashing a few short columns, not one long text key per row); -1 for a left row holding a null or a
+    value ``right`` lacks; with the number of codes there can be (0 to it, less one). None when
+    ``right`` holds a null key, or more combinations than an int64."""
+    mine = np.zeros(left.num_rows, np.int64)
+    theirs = np.zeros(right.num_rows, np.int64)
+    missing = np.zeros(left.num_rows, bool)
+    span = 1
+    for k in keys:
+        column = right[k].combine_chunks() if isinstance(right[k], pa.ChunkedArray) else right[k]
+        encoded = pc.dictionary_encode(column)
+        size = len(encoded.dictionary)
+        span *= size
+        if encoded.indices.null_count or span >= 2**62:
+            return None
+        theirs = theirs * size + encoded.indices.to_numpy(zero_copy_only=False)
+        at = pc.index_in(left[k], value_set=encoded.dictionary)
+        missing |= pc.is_null(at).to_numpy(zero_copy_only=False)
+        mine = mine * size + pc.fill_null(at, 0).to_numpy(zero_copy_only=False)
+    return np.where(missing, -1, mine), theirs, span
+
+
+def _places(mine: np.ndarray, theirs: np.ndarray, span: int) -> np.ndarray | None:
+    """For each code of ``mine``, where the same code stands in ``theirs`` (-1: nowhere, as for the code
+    -1); None when ``theirs`` holds a code twice. Codes below ``span``: a slot per code when that is not
+    much more than the rows, else a binary search of the sorted codes."""
+    if span <= 8 * (len(mine) + len(theirs)) + 1024:
+        slot = np.full(span + 1, -1, np.int64)  # the last slot stays -1: the code -1's
+        slot[theirs] = np.arange(len(theirs))
+        return slot[mine] if np.count_nonzero(slot >= 0) == len(theirs) else None
+    order = np.argsort(theirs, kind="stable")
+    ranked = theirs[order]
+    if (ranked[1:] == ranked[:-1]).any():
+        return None
+    at = np.minimum(np.searchsorted(ranked, mine), len(ranked) - 1)
+    return np.where(ranked[at] == mine, order[at], -1)
 
 
 def _sorted(t: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
@@ -224,23 +243,19 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     }).cast(ACKNOWLEDGED)
 
 
-def _echoes(lines: pa.Table, *, keyed: bool = False) -> pa.Table:
+def _echoes(lines: pa.Table) -> pa.Table:
     """Our lines by the id our documents echo for them: the PO101 as sent, else the line number (the
-    lowest line when a PO repeats a PO101). ``keyed``: with their lookup key (ECHO_KEY)."""
+    lowest line when a PO repeats a PO101)."""
     ours = lines.select(["partner", "po_number", "line_number", "line_id", "unit", "unit_price", "ack_price"])
     number = pc.cast(ours["line_number"], pa.string())
     echo = pc.if_else(pc.equal(pc.fill_null(ours["line_id"], ""), ""), number, ours["line_id"])
     ours = ours.append_column("echo", echo)
-    if not ours.num_rows:
-        return ours.append_column(ECHO_KEY, pa.array([], pa.string())) if keyed else ours
-    key = _lookup_key(ours, ECHO_KEYS)  # unambiguous whatever the text holds
-    if _numbered_in_order(ours, number) or pc.count_distinct(key).as_py() == ours.num_rows:
-        # no PO repeats a PO101: every line is its own first
-        return ours.append_column(ECHO_KEY, key) if keyed else ours
+    if not ours.num_rows or _numbered_in_order(ours, number) or \
+            pc.count_distinct(_lookup_key(ours, ECHO_KEYS)).as_py() == ours.num_rows:  # unambiguous keys
+        return ours  # no PO repeats a PO101: every line is its own first
     first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
     first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
-    ours = ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
-    return ours.append_column(ECHO_KEY, _lookup_key(ours, ECHO_KEYS)) if keyed else ours
+    return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
 
 
 def _numbered_in_order(ours: pa.Table, number: pa.Array | pa.ChunkedArray) -> bool:
@@ -263,22 +278,29 @@ def _numbered_in_order(ours: pa.Table, number: pa.Array | pa.ChunkedArray) -> bo
 
 def line_echoes(lines: pa.Table) -> pa.Table:
     """Our lines by the id our documents echo for them (see _echoes), computed once for acknowledged,
-    shipped and invoiced, with their lookup key (ECHO_KEY: _lookup_key over ECHO_KEYS, one row per key
-    as _echoes leaves them) made once too."""
-    return _echoes(lines, keyed=True)
+    shipped and invoiced."""
+    return _echoes(lines)
 
 
 def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:
-    t = recorded.filter(pc.equal(recorded["doc_type"], doc_type))
+    t = _kept(recorded, pc.equal(recorded["doc_type"], doc_type))
     t = t.append_column("echo", pc.coalesce(t["line_id"], pa.scalar("")))
     if echoes is not None:
         ours = echoes if t.num_rows else echoes.slice(0, 0)
     else:
         ours = _echoes(lines if t.num_rows else lines.slice(0, 0))  # nothing recorded: no line to name
-    kept = ["partner", "po_number", "echo", "line_number"] + ([ECHO_KEY] if ECHO_KEY in ours.column_names else [])
-    return _sorted(_inner_lookup(t, ours.select(kept), ECHO_KEYS),
+    return _sorted(_inner_lookup(t, ours.select(["partner", "po_number", "echo", "line_number"]), ECHO_KEYS),
                    [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("position", "ascending")])
+
+
+def _kept(t: pa.Table, mask: pa.ChunkedArray | pa.Array) -> pa.Table:
+    """t.filter(mask); a slice (no copy) when the rows kept stand together (one document type's lines
+    as the store reads them)."""
+    rows = np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+        return t.slice(int(rows[0]), len(rows))
+    return t.filter(mask)
 
 
 def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
@@ -361,24 +383,34 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     def item_el(k: int) -> pa.Array:
         return _element_of(seg.elements, item_rows, k)
 
-    is_poc = pc.equal(item_el(0), "POC")
+    poc = seg.rows_of("POC")  # an 865's line: price POC06; a PO1's: PO104
+    price = pc.if_else(pa.array(np.isin(item_rows, poc)), item_el(6), item_el(4)) if len(poc) else item_el(4)
     take_set = pa.array(set_of, pa.int64())
     meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
                      "set_id": [x[3] for x in sets], "po_number": po_numbers}).take(take_set)
     by_isa = docs.select(["isa13", "file", "sent_at"])
     t = pa.table({
-        "partner": pa.array([partner] * len(acks), pa.string()),
+        "partner": pa.repeat(pa.scalar(partner, pa.string()), len(acks)),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
         "set_id": meta["set_id"], "echo": item_el(1),
-        "price": number(pc.if_else(is_poc, item_el(6), item_el(4)), MONEY),  # POC06, else PO104
-        "ack_code": ack_el(1), "quantity": number(ack_el(2), QTY),
+        "price": _per_distinct(price, lambda v: number(v, MONEY)),
+        "ack_code": ack_el(1), "quantity": _per_distinct(ack_el(2), lambda v: number(v, QTY)),
         "ack_unit": ack_el(3),
-        "promised_date": pc.cast(pc.strptime(ack_el(5), format="%Y%m%d", unit="s", error_is_null=True),
-                                 pa.date32()),
+        "promised_date": _per_distinct(ack_el(5), lambda v: pc.cast(
+            pc.strptime(v, format="%Y%m%d", unit="s", error_is_null=True), pa.date32())),
         "_row": pa.array(acks, pa.int64()),
     })
-    t = t.filter(pc.is_valid(t["ack_code"]))
+    coded = pc.is_valid(t["ack_code"])
+    if not pc.all(coded).as_py():
+        t = t.filter(coded)
     return _inner_lookup(t, by_isa, ["isa13"])
+
+
+def _per_distinct(values: pa.Array, convert: Callable[[pa.Array], pa.Array]) -> pa.Array:
+    """``convert(values)`` for an element-wise ``convert``, computed once per distinct value (an 855's
+    quantities, prices and dates repeat few values over a night's lines)."""
+    encoded = pc.dictionary_encode(values)
+    return convert(encoded.dictionary).take(encoded.indices)
 
 
 def _element_of(lists: pa.Array | pa.ChunkedArray, rows: np.ndarray, k: int) -> pa.Array:

@@ -109,15 +109,17 @@ class FinanceReport:
 
 def build_finance_report(lines: pa.Table, exceptions: pa.Table, evidence: pa.Table | None = None, *,
                          previous: pa.Table | None = None, period: Period = "month",
-                         as_of: datetime) -> FinanceReport:
+                         as_of: datetime, values: pa.Table | None = None) -> FinanceReport:
     """The report's tables from LINE_MATCH and EXCEPTIONS (with states) and, optionally, the previous
-    run's EXCEPTIONS."""
+    run's EXCEPTIONS. ``values``: the values table of these very lines and period, when the caller has
+    it from an earlier report (it depends on nothing else)."""
     lines = lines.select(LINE_MATCH.names).cast(LINE_MATCH)
     exceptions = exceptions.select(EXCEPTIONS.names).cast(EXCEPTIONS)
     evidence = (evidence if evidence is not None else EVIDENCE.empty_table()).select(EVIDENCE.names).cast(EVIDENCE)
     ordered = exceptions.sort_by([("partner", "ascending"), ("type", "ascending"), ("amount_at_risk", "descending"),
                                   ("exception_id", "ascending")])
-    return FinanceReport(as_of=as_of, period=period, values=_values(lines, period), summary=_summary(exceptions),
+    values = values if values is not None else _values(lines, period)
+    return FinanceReport(as_of=as_of, period=period, values=values, summary=_summary(exceptions),
                          ageing=_ageing(exceptions), changes=_changes(exceptions, previous), exceptions=ordered,
                          evidence=evidence, has_previous=previous is not None)
 

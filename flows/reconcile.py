@@ -189,7 +189,10 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
     written = {} if written is None else written
-    report = build_finance_report(lines, exceptions, evidence, previous=previous, as_of=as_of)
+    before = written.get("report_values")  # the values by period depend on the lines alone
+    report = build_finance_report(lines, exceptions, evidence, previous=previous, as_of=as_of,
+                                  values=before[1] if before is not None and before[0] is lines else None)
+    written["report_values"] = (lines, report.values)
     kpi_exceptions = kpi_exceptions if kpi_exceptions is not None else exceptions
     before = written.get("kpis")  # the run's KPIs, from the very same lines and sides: only the exceptions differ
     if (before is not None and all(a is b for a, b in zip(before[:3], (lines, docs, inputs), strict=True))

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_column
+from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_array
 from connectors.state import StateStore
 from engine import finance_inputs
 from flows.reconcile import reconcile_run, write_cumulative
@@ -50,10 +50,10 @@ def test_echoes_name_the_lowest_line_when_a_po_repeats_a_po101():
 def test_echoes_of_lines_numbered_in_order_are_those_the_distinct_count_gives(monkeypatch):
     ordered = [("a", "P1", 1, "1", "EA", "1", None), ("a", "P1", 2, "", "EA", "1", None),
                ("a", "P2", 1, None, "EA", "1", None), ("b", "P1", 3, "3", "EA", "1", None)]
-    fast = finance_inputs._echoes(_lines(ordered), keyed=True)
+    fast = finance_inputs._echoes(_lines(ordered))
     numbered = finance_inputs._numbered_in_order
     monkeypatch.setattr(finance_inputs, "_numbered_in_order", lambda *a: False)
-    assert fast.equals(finance_inputs._echoes(_lines(ordered), keyed=True))
+    assert fast.equals(finance_inputs._echoes(_lines(ordered)))
     monkeypatch.setattr(finance_inputs, "_numbered_in_order", numbered)
 
     def said(rows: list[tuple]) -> bool:
@@ -115,8 +115,8 @@ def test_verdict_text_column_wise_is_the_stored_text_value_by_value():
         "late": pa.array([True, None, False], pa.bool_()),
     })
     for name in ("at", "day", "text", "n"):
-        assert _text_column(t[name]) == [_text(v) for v in t[name].to_pylist()], name
-    assert _text_column(t["late"], as_int=True) == [1, None, 0]
+        assert _text_array(t[name]).to_pylist() == [_text(v) for v in t[name].to_pylist()], name
+    assert _text_array(t["late"], as_int=True).to_pylist() == [1, None, 0]
 
 
 def test_order_lines_read_a_chunk_at_a_time_are_the_lines_read_at_once(tmp_path):
@@ -176,7 +176,80 @@ def test_verdict_times_and_days_as_text_whatever_their_year():
     for years in ((2026, 1999), (999, 2026), (1000, 9999), (1, 1)):
         at = pa.array([datetime(y, 2, 28, 23, 59, 1) for y in years] + [None], pa.timestamp("s"))
         day = pa.array([datetime(y, 12, 31).date() for y in years] + [None], pa.date32())
-        assert _text_column(at) == [_text(v) for v in at.to_pylist()], years
-        assert _text_column(day) == [_text(v) for v in day.to_pylist()], years
+        assert _text_array(at).to_pylist() == [_text(v) for v in at.to_pylist()], years
+        assert _text_array(day).to_pylist() == [_text(v) for v in day.to_pylist()], years
     empty = pa.nulls(2, pa.timestamp("s"))
-    assert _text_column(empty) == [None, None]
+    assert _text_array(empty).to_pylist() == [None, None]
+
+
+def test_ack_rows_of_an_855_and_an_865_read_each_line_price_quantity_and_date():
+    """_ack_rows (prices, quantities and dates converted once per distinct value, the POC rows found by
+    their segment id) gives, per ACK, what the segments say: PO104 for a PO1, POC06 for a POC; an ACK
+    without ACK01 left out."""
+    x12 = ("ISA*00*          *00*          *ZZ*ORDERBRIDGE    *ZZ*ACMERETAIL     *261127*0200*U*00401*000000021*0*P*>~"
+           "GS*PR*ORDERBRIDGE*ACMERETAIL*20261127*0200*21*X*004010~ST*855*0001~BAK*00*AD*PO-1*20261126~"
+           "PO1*1*12*EA*5.81*PE*UP*111~ACK*IA*12*EA*068*20261210~PO1*7*3*EA*2*PE*UP*222~ACK*IR*0*EA~"
+           "PO1*8*4*EA*5.81*PE*UP*333~ACK**4*EA~ACK*IA*4*EA*068*20261210~CTT*3~SE*10*0001~GE*1*21~"
+           "GS*CA*ORDERBRIDGE*ACMERETAIL*20261127*0200*22*X*004010~ST*865*0002~BCA*01*AC*PO-2*20261126~"
+           "POC*1*CA*12*0*EA*7.25~ACK*IA*10*EA*068*20261211~SE*5*0002~GE*1*22~IEA*2*000000021~")
+    docs = pa.table({"partner": ["acme"], "document_id": pa.array([1], pa.int64()), "doc_type": ["855"],
+                     "isa13": ["000000021"], "file": ["f.x12"], "sent_at": pa.array([NIGHT], pa.timestamp("s")),
+                     "content": pa.array([x12.encode()], pa.binary())})
+    t = finance_inputs._ack_rows("acme", docs)
+    assert t["po_number"].to_pylist() == ["PO-1", "PO-1", "PO-1", "PO-2"]
+    assert t["set_id"].to_pylist() == ["855", "855", "855", "865"]
+    assert t["echo"].to_pylist() == ["1", "7", "8", "1"]
+    assert [str(v) for v in t["price"].to_pylist()] == ["5.8100", "2.0000", "5.8100", "7.2500"]
+    assert [str(v) for v in t["quantity"].to_pylist()] == ["12.0000", "0.0000", "4.0000", "10.0000"]
+    assert t["ack_code"].to_pylist() == ["IA", "IR", "IA", "IA"]
+    assert [str(v) if v else None for v in t["promised_date"].to_pylist()] == [
+        "2026-12-10", None, "2026-12-10", "2026-12-11"]
+    assert t["file"].to_pylist() == ["f.x12"] * 4 and t["partner"].to_pylist() == ["acme"] * 4
+
+
+def test_the_lookup_join_on_random_keys_is_the_hash_join_in_the_left_order():
+    rng = np.random.default_rng(11)
+    words = ["a", "b", "a:b", "", ":", None]
+    for i in range(200):
+        def column(n: int, pool: list) -> pa.Array:
+            return pa.array([pool[k] for k in rng.integers(0, len(pool), n)], pa.string())
+
+        n, m = int(rng.integers(0, 12)), int(rng.integers(0, 8))
+        left = pa.table({"k1": column(n, words), "k2": column(n, words), "_row": pa.array(np.arange(n), pa.int64())})
+        right = pa.table({"k1": column(m, words[:-1] if i % 3 else words), "k2": column(m, words[:-1]),
+                          "v": pa.array(np.arange(m), pa.int64())})
+        got = finance_inputs._inner_lookup(left, right, ["k1", "k2"])
+        want = left.join(right, ["k1", "k2"], join_type="inner")
+        assert _join_rows(got) == _join_rows(want.select(got.column_names)), i
+        distinct = len({(a, b) for a, b in zip(right["k1"].to_pylist(), right["k2"].to_pylist(), strict=True)})
+        if distinct == m and right["k1"].null_count == 0:  # one row per key: the lookup keeps the left order
+            assert got["_row"].to_pylist() == sorted(got["_row"].to_pylist()), i
+
+
+def test_places_by_slot_and_by_binary_search_agree():
+    rng = np.random.default_rng(5)
+    for i in range(300):
+        m, n = int(rng.integers(1, 9)), int(rng.integers(0, 12))
+        theirs = rng.integers(0, 20, m).astype(np.int64)
+        mine = rng.integers(-1, 22, n).astype(np.int64)
+        slots = finance_inputs._places(mine, theirs, 22)  # a slot per code
+        search = finance_inputs._places(mine, theirs, 2**40)  # too many codes for slots: a binary search
+        if len(set(theirs.tolist())) < m:
+            assert slots is None and search is None, i
+            continue
+        want = [theirs.tolist().index(c) if c in theirs.tolist() else -1 for c in mine.tolist()]
+        assert slots.tolist() == want and search.tolist() == want, i
+
+
+def test_rows_kept_by_a_mask_are_the_filter_whether_they_stand_together_or_not():
+    rng = np.random.default_rng(3)
+    for i in range(200):
+        n = int(rng.integers(0, 10))
+        t = pa.Table.from_batches([pa.record_batch({"v": pa.array(np.arange(n), pa.int64())})] * 2)
+        keep = rng.integers(0, 3, 2 * n)
+        if i % 2 and n:  # one run of rows
+            a, b = sorted(rng.integers(0, 2 * n, 2).tolist())
+            keep = np.where((np.arange(2 * n) >= a) & (np.arange(2 * n) <= b), 1, 0)
+        mask = pa.chunked_array([pa.array([None if k == 2 else bool(k) for k in keep[:n]], pa.bool_()),
+                                 pa.array([None if k == 2 else bool(k) for k in keep[n:]], pa.bool_())])
+        assert finance_inputs._kept(t, mask).equals(t.filter(mask)), i
