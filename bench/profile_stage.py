@@ -7,7 +7,8 @@ after decide, ship, invoice and delivery: half the POs shipped and invoiced, the
 invoiced once and kept, as the night delivers). `ship` starts from the copy after decide and
 delivery, drops the east DC's confirmations for half of the POs (bench/night.py) and runs the night's
 ship stage (856s) then its invoice stage (810s), as the night does. Profiling is cProfile in CPU time
-(a .prof file for pstats/snakeviz) when --prof names a file. Prints one JSON line; tests never use it.
+(a .prof file for pstats/snakeviz) when --prof names a file. Arrow's memory pool is the system's, as
+`orderbridge` runs (flows.memory.use_system_allocator). Prints one JSON line; tests never use it.
 
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
@@ -242,6 +243,9 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    from flows.memory import use_system_allocator
+
+    use_system_allocator()  # Arrow's memory pool as `orderbridge` (flows/cli.py) runs the stages
     name, n_pos = argv[0], int(argv[1])
     prof = argv[argv.index("--prof") + 1] if "--prof" in argv else None
     settle = float(argv[argv.index("--settle") + 1]) if "--settle" in argv else 0.0

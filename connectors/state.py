@@ -567,9 +567,6 @@ class StateStore(FinanceTables):
     def _table_names(self) -> set[str]:
         return {r[0] for r in self._q(self.dialect.tables_query())}
 
-    def _columns(self, table: str) -> set[str]:
-        return {r[0] for r in self._q(self.dialect.columns_query(), (table,))}
-
     def _by_keys(self, sql: str, keys: Iterable[tuple[str, str]], order: str) -> list[tuple]:
         """Rows of ``sql`` (ending in WHERE; a DELETE too) for (partner, po_number) keys, a partner and a chunk
         at a time."""
