@@ -7,7 +7,6 @@ its key reads them all, in order.
 
 from __future__ import annotations
 
-import glob
 import os
 from pathlib import Path
 
@@ -36,9 +35,18 @@ class OrderStore:
         return self.root / partner / (f"{key}.{kind}.parquet" if not part else f"{key}.{kind}.part{part:06d}.parquet")
 
     def _parts(self, partner: str, key: str, kind: str) -> list[Path]:
+        """The key's stored files of this kind in order: the first, then its parts (``.partNNNNNN``, six
+        ASCII digits). The folder is listed once and names compared as text (no glob pattern per key: the
+        key is the interchange's control numbers as sent, and ST02 may hold "[", "*" or "?")."""
         first = self._path(partner, key, kind)
-        # the key is the interchange's control numbers as sent (ST02 may hold "[", "*" or "?"): escaped
-        more = sorted(first.parent.glob(f"{glob.escape(key)}.{kind}.part[0-9][0-9][0-9][0-9][0-9][0-9].parquet"))
+        stem = f"{first.name[:-len('.parquet')]}.part"
+        try:
+            names = os.listdir(first.parent)
+        except (FileNotFoundError, NotADirectoryError, PermissionError):  # as Path.glob: nothing found
+            names = []
+        more = sorted(first.parent / n for n in names
+                      if len(n) == len(stem) + 14 and n.startswith(stem) and n.endswith(".parquet")
+                      and n[len(stem):-8].isascii() and n[len(stem):-8].isdigit())
         return [first] + more if more and first.exists() else more or [first]
 
     def _write(self, partner: str, key: str, tables: list[tuple[str, pa.Table, pa.Schema]], part: int = 0) -> None:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from connectors.base import FileDrop, is_safe_name
 from connectors.local import LocalDrop
@@ -40,7 +41,7 @@ from schemas.errors import TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
 from schemas.profile import PartnerProfile
-from schemas.reference import ReferenceData, sscc18
+from schemas.reference import ReferenceData, sscc_columns
 from schemas.shipments import SHIPMENT_LINES
 from schemas.warehouses import WarehouseProfile
 
@@ -301,7 +302,7 @@ def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table) -
     """The recorded cartons the checks can meet for these lines (their shipment ids, carton labels and
     SSCCs): what recorded_cartons would give for them, without reading every carton ever recorded."""
     labels = [v for c in ("carton_id", "carton_sscc") for v in lines[c].unique().to_pylist() if v]
-    keys = set(labels) | {k for k in map(sscc18, labels) if k}
+    keys = set(labels) | set(pc.drop_null(sscc_columns(pa.array(labels, pa.string()))[1]).to_pylist())
     return state.recorded_cartons_for(warehouse.id, (s for s in lines["shipment_id"].unique().to_pylist() if s), keys)
 
 

@@ -42,3 +42,38 @@ def test_a_stored_file_reads_as_read_table_reads_it(tmp_path):
         assert ours.schema.equals(theirs.schema, check_metadata=True)
         assert ours.equals(theirs) and [c.num_chunks for c in ours.columns] == [c.num_chunks for c in theirs.columns]
     assert store.load("p", "k")[1].equals(lines)
+
+
+def test_pieces_are_found_as_the_escaped_glob_found_them(tmp_path):
+    """_parts lists the folder and compares names as text: the same files, in the same order, as the
+    escaped glob it replaced, for keys holding glob characters, keys stored nowhere, pieces without
+    their first file, and names that only look like pieces."""
+    import glob
+
+    def globbed(partner: str, key: str, kind: str) -> list:
+        first = store._path(partner, key, kind)
+        more = sorted(first.parent.glob(f"{glob.escape(key)}.{kind}.part[0-9][0-9][0-9][0-9][0-9][0-9].parquet"))
+        return [first] + more if more and first.exists() else more or [first]
+
+    store = OrderStore(tmp_path)
+    folder = tmp_path / "p"
+    folder.mkdir()
+    keys = ["k", "k-1-[1]", "k-1-*", "k-1-?x", "k-1-[!a]", "k-1-]", "k.orders", "only-pieces", "missing"]
+    for key in keys[:-1]:
+        names = [f"{key}.orders.part000010.parquet", f"{key}.orders.part000001.parquet",
+                 f"{key}.orders.part12345.parquet", f"{key}.orders.part1234567.parquet",
+                 f"{key}.orders.part00000\u0661.parquet", f"{key}.orders.part00000a.parquet",
+                 f".tmp-{key}.orders.part000002.parquet", f"{key}.ORDERS.part000003.parquet",
+                 f"{key}.lines.part000001.parquet", f"{key}x.orders.part000004.parquet",
+                 f"x{key}.orders.part000005.parquet", f"{key}.orders.part000006.parquetx"]
+        if key != "only-pieces":
+            names.append(f"{key}.orders.parquet")
+        for name in names:
+            (folder / name).touch()
+    (folder / "k.orders.part000007.parquet").mkdir()  # a folder named like a piece: the glob listed it too
+    for partner in ("p", "nobody"):
+        for key in keys:
+            for kind in ("orders", "lines", "changes"):
+                assert store._parts(partner, key, kind) == globbed(partner, key, kind), (partner, key, kind)
+    assert [p.name for p in store._parts("p", "k-1-*", "orders")] == [
+        "k-1-*.orders.parquet", "k-1-*.orders.part000001.parquet", "k-1-*.orders.part000010.parquet"]
