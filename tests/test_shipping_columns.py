@@ -70,10 +70,14 @@ def test_the_856_body_is_joined_as_render_body_renders_it():
     starred = [*body[:2], ["N1", "ST", "A*B>C", "", ""], *body[3:]]  # a value with the element separator
     doc, d = _asn_text(starred)
     assert d.element != "*" and doc.delimiters == d and doc.sets[0].text == render_body(starred, d)
-    for value in ("A~B", "A>B", "A^B|C"):  # a terminator, a component separator, other sets' characters
+    for value in ("A~B", "A>B", "A^B|C", "A\nB", "A*~\nB", "*"):  # a terminator, a component separator, other
+        # sets' characters, the terminator's suffix, a value ending as a trailing empty element would
         odd = [*body[:2], ["N1", "ST", value, "", ""], *body[3:]]
         doc, d = _asn_text(odd)
         assert doc.delimiters == d and doc.sets[0].text == render_body(odd, d)
+    emptied = [*body[:2], ["N1", "", "", ""], ["N4", "X", "", "", "", ""], ["N9"], *body[3:]]  # trailing empties only
+    doc, d = _asn_text(emptied)
+    assert doc.delimiters == d and doc.sets[0].text == render_body(emptied, d) and "~\nN1~\nN4*X~\nN9~\n" in doc.sets[0].text
     typed = [*body[:-1], ["CTT", 1, Decimal(5)]]  # values that are not text: the general path, same text
     doc, d = _asn_text(typed)
     assert doc.sets[0].text == render_body(typed, d) and doc.sets[0].text.endswith("CTT*1*5~\n")

@@ -493,14 +493,18 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
     """The 856 as a planned document, its body rendered here with the first of the partner's delimiter
     sets no value uses (what the store's renderer would choose: it then only wraps the text); as
     segments when no set fits (the store holds it with a finding). A body of text values (what
-    build_856 writes) is joined once, a segment at a time: when no segment id or value holds a character
-    of the set the envelope alone allows (the usual case), that set is the one chosen, found without
-    collecting the values' characters; else they are collected, or looked at as render_body does."""
+    build_856 writes) is first joined whole with the set the envelope alone allows (the usual case):
+    when that text holds each of the set's characters only where the joining put it, no value holds
+    one and the text stands (trailing empty elements dropped); else the values' characters are
+    collected, or looked at as render_body does."""
+    usual = _usual_delimiters(env)
+    text = _joined(body, *usual) if usual is not None else None
+    if text is not None:
+        return _planned(doc_key, body, partner, po_number, source_sha256, usual[0], text)  # type: ignore[index]
     try:
         written = "".join(map("".join, body))  # every segment id and value, when all are text
     except TypeError:  # a value that is not text: the general path
         written = None
-    usual = _usual_delimiters(env)
     if written is not None and usual is not None and not any(ch in written for ch in usual[1]):
         d = usual[0]
     elif written is not None:
@@ -515,8 +519,34 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
         text = "".join([e.join(seg).rstrip(e) + end for seg in body])
     else:
         text = render_body(body, d)
+    return _planned(doc_key, body, partner, po_number, source_sha256, d, text)
+
+
+def _planned(doc_key: str, body: list, partner: str, po_number: str, source_sha256: str, d: Delimiters,
+             text: str) -> PlannedDocument:
     return PlannedDocument(partner, "856", "SH", (PlannedSet(doc_key, po_number=po_number, source_sha256=source_sha256,
                                                              text=text, segments=len(body)),), delimiters=d)
+
+
+def _joined(body: list, d: Delimiters, chars: str) -> str | None:
+    """``body`` rendered with ``d`` (single-character delimiters ``chars``) as render_body renders it,
+    when every segment id and value is text holding none of ``chars``; else None. Joined whole, then
+    checked by counting: each of ``chars`` occurs as often as the joining put it (element separators,
+    terminators and their suffixes) only when no value holds it. With no value holding a separator
+    or terminator, an element separator just before a terminator is a trailing empty element: dropped."""
+    e, end = d.element, d.segment + d.suffix
+    try:
+        text = end.join(map(e.join, body)) + end
+    except TypeError:
+        return None
+    n = len(body)
+    separators = sum(map(len, body)) - n
+    if any(text.count(ch) != n * end.count(ch) + (separators if ch == e else 0) for ch in chars):
+        return None
+    trailing = e + end
+    while trailing in text:
+        text = text.replace(trailing, end)
+    return text
 
 
 @lru_cache(maxsize=256)
