@@ -10,6 +10,7 @@ quantity) is left out and reported at its row and column; what the values mean a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain
 
 import numpy as np
 import pyarrow as pa
@@ -36,11 +37,14 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     rows = read_rows(data, mapping, {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, file=file)
     numbers = [number for number, _fields in rows.rows]
     n = len(numbers)
-    by_column = list(zip(*(fields for _number, fields in rows.rows), strict=True)) if n else []
+    # every kept row has the header's width: all cells as one Arrow array, each column a strided take
+    width = len(rows.rows[0][1]) if n else 0
+    cells = pa.array(list(chain.from_iterable(fields for _number, fields in rows.rows)), pa.string()) if n else None
     cols: dict[str, _Distinct] = {}
     for name in _FIELDS:
         at = rows.columns.get(name)
-        raw = _Distinct.of(pa.array(by_column[at], pa.string()) if at is not None and n else pa.nulls(n, pa.string()))
+        raw = _Distinct.of(cells.take(np.arange(at, n * width, width)) if at is not None and n
+                           else pa.nulls(n, pa.string()))
         cols[name] = raw.map(lambda v: (v.strip() or None) if v is not None else None)
     problems: list[tuple[int, int, tuple]] = []  # (row index, rank within the row, problem arguments)
     for rank, (name, code) in enumerate((("shipment_id", "SHIPMENT_ID_MISSING"), ("po_number", "SHIPMENT_PO_MISSING"),
@@ -87,7 +91,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
                                         pa.scalar(None, pa.string()))
     constant = {"source_kind": "csv", "isa13": "CSV", "gs06": "", "st02": "", "source_file": file,
                 "source_sha256": source_sha256}
-    columns.update({name: pa.array([value] * m, pa.string()) for name, value in constant.items()})
+    columns.update({name: pa.repeat(pa.scalar(value, pa.string()), m) for name, value in constant.items()})
     columns["row_number"] = pa.array(np.asarray(numbers, dtype=np.int32)[keep] if n else [], pa.int32())
     table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type) for f in SHIPMENT_LINES},
                      schema=SHIPMENT_LINES)

@@ -54,10 +54,7 @@ class FlatElements:
                     first = self.offsets[self._delimiter_rows]
                     lo = starts[first] - starts[0]
                     hi = starts[first + self.row_len[self._delimiter_rows]] - starts[0]
-                    inside = np.zeros(len(hits), dtype=bool)
-                    for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
-                        inside |= (hits >= a) & (hits < b)
-                    hits = hits[~inside]
+                    hits = hits[~_within(hits, lo, hi)]
                 self._holds[ch] = bool(len(hits))
             else:
                 self._holds[ch] = True  # a multi-byte delimiter: always look
@@ -337,6 +334,16 @@ def _check_note(note: SyntaxNote, prefix: str, sep: str, present: dict[int, np.n
 
 def _indices(idx: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), len(idx), [None, pa.py_buffer(np.ascontiguousarray(idx, np.int64))])
+
+
+def _within(points: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Whether each point lies in some [lo, hi) (any intervals: overlapping or empty ones too): the
+    intervals sorted by start, a point is inside when the furthest end among those starting at or
+    before it lies after it. O((points + intervals) log intervals), not points x intervals."""
+    order = np.argsort(lo, kind="stable")
+    reach = np.maximum.accumulate(hi[order])
+    k = np.searchsorted(lo[order], points, side="right") - 1
+    return (k >= 0) & (points < reach[np.maximum(k, 0)])
 
 
 def _value_bytes(strings: pa.Array) -> np.ndarray:

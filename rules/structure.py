@@ -145,12 +145,17 @@ def check_structure(result: ParseResult, sets: Sets, *, dictionaries: Dictionary
     judged: list[tuple[Interchange, Group, TransactionSet]] = []
     tables: list[tuple[Dictionary, SetTable]] = []
     group_dictionary: dict[int, Dictionary | None] = {}
+    version_dictionary: dict[str, Dictionary | None] = {}  # a file of our 856s: one GS08 in 10,000 groups
     set_tables: dict[tuple[int, str], SetTable | None] = {}
     for ic, g, ts in sets:
         d = group_dictionary.get(id(g), False)
         if d is False:
-            d = group_dictionary[id(g)] = dictionaries(g.version)
-        key = (id(g), ts.set_id)
+            version = g.version
+            d = version_dictionary.get(version, False)
+            if d is False:
+                d = version_dictionary[version] = dictionaries(version)
+            group_dictionary[id(g)] = d
+        key = (id(d), ts.set_id)
         table = set_tables.get(key, False)
         if table is False:
             table = set_tables[key] = d.set_table(ts.set_id) if d is not None else None

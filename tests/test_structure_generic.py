@@ -153,3 +153,17 @@ def test_a_group_is_judged_by_its_own_version_only():
 
 def test_a_simple_element_holding_the_component_separator_is_an_invalid_character():
     assert found(["ZZ1*AA*****1200*KG>1>2*A>B"]) == [("ELEMENT_INVALID_CHARACTER", "ZZ108", "A>B")]
+
+
+def test_the_component_separator_in_data_is_found_among_many_interchanges():
+    # FlatElements.holds passes over the separators each ISA16 carries (one per interchange) and still
+    # sees one in a value of any interchange, first, middle or last
+    good = interchange([("009990", [GOOD])])
+    for k in range(4):
+        body = [interchange([("009990", ["ZZ1*AA*****1200*KG>1>2*A>B" if j == k else GOOD])]) for j in range(4)]
+        result = read_interchanges(good + b"".join(body) + good)
+        found_here = [(f.code, f.location.element, f.location.value)
+                      for f in check_structure(result, list(result.transaction_sets()), dictionaries=_judge)]
+        assert found_here == [("ELEMENT_INVALID_CHARACTER", "ZZ108", "A>B")]
+    result = read_interchanges(good * 6)
+    assert check_structure(result, list(result.transaction_sets()), dictionaries=_judge) == []
