@@ -4,8 +4,10 @@ carries control numbers as the partner sent them: an ST02 is alphanumeric and ma
 from __future__ import annotations
 
 import pyarrow as pa
+import pytest
 
 from connectors.order_store import OrderStore
+from schemas.errors import StateError
 from schemas.orders import ORDER_LINES, ORDERS
 
 
@@ -48,11 +50,8 @@ def test_a_stored_file_reads_as_read_table_reads_it(tmp_path):
         assert ours.column_names == columns and ours.schema.equals(theirs.schema, check_metadata=True)
         assert ours.equals(theirs) and [c.num_chunks for c in ours.columns] == [c.num_chunks for c in theirs.columns]
     orders, picked = store.load_columns("p", "k", ["po_number"], ["line_number", "po_number"])
-    assert orders.equals(_orders("1").select(["po_number"])) and picked.equals(lines.select(["line_number", "po_number"]))
-    import pytest
-
-    from schemas.errors import StateError
-
+    assert orders.equals(_orders("1").select(["po_number"]))
+    assert picked.equals(lines.select(["line_number", "po_number"]))
     with pytest.raises(StateError):  # a column the file lacks: as when pq.read_table refused it
         store.load_columns("p", "k", ["po_number", "nope"], ["po_number"])
 

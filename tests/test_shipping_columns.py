@@ -77,7 +77,8 @@ def test_the_856_body_is_joined_as_render_body_renders_it():
         assert doc.delimiters == d and doc.sets[0].text == render_body(odd, d)
     emptied = [*body[:2], ["N1", "", "", ""], ["N4", "X", "", "", "", ""], ["N9"], *body[3:]]  # trailing empties only
     doc, d = _asn_text(emptied)
-    assert doc.delimiters == d and doc.sets[0].text == render_body(emptied, d) and "~\nN1~\nN4*X~\nN9~\n" in doc.sets[0].text
+    assert doc.delimiters == d and doc.sets[0].text == render_body(emptied, d)
+    assert "~\nN1~\nN4*X~\nN9~\n" in doc.sets[0].text
     typed = [*body[:-1], ["CTT", 1, Decimal(5)]]  # values that are not text: the general path, same text
     doc, d = _asn_text(typed)
     assert doc.sets[0].text == render_body(typed, d) and doc.sets[0].text.endswith("CTT*1*5~\n")
