@@ -495,31 +495,21 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
     segments when no set fits (the store holds it with a finding). A body of text values (what
     build_856 writes) is first joined whole with the set the envelope alone allows (the usual case):
     when that text holds each of the set's characters only where the joining put it, no value holds
-    one and the text stands (trailing empty elements dropped); else the values' characters are
-    collected, or looked at as render_body does."""
+    one and the text stands (trailing empty elements dropped); else the set is chosen from the values'
+    characters and render_body writes the body."""
     usual = _usual_delimiters(env)
     text = _joined(body, *usual) if usual is not None else None
     if text is not None:
         return _planned(doc_key, body, partner, po_number, source_sha256, usual[0], text)  # type: ignore[index]
     try:
-        written = "".join(map("".join, body))  # every segment id and value, when all are text
+        used = set("".join(["".join(seg[1:]) for seg in body]))  # every value, when all are text
     except TypeError:  # a value that is not text: the general path
-        written = None
-    if written is not None and usual is not None and not any(ch in written for ch in usual[1]):
-        d = usual[0]
-    elif written is not None:
-        d = first_fit(env, set("".join(["".join(seg[1:]) for seg in body])))
-    else:
-        d = first_fit(env, body_chars([body]))
+        used = body_chars([body])
+    d = first_fit(env, used)
     if d is None:
         return transaction_set("856", "SH", doc_key, body, partner=partner, po_number=po_number,
                                source_sha256=source_sha256)
-    if written is not None and all(len(ch) == 1 for ch in (d.element, d.component, d.segment, d.repetition) if ch):
-        e, end = d.element, d.segment + d.suffix  # no value holds a delimiter: trailing empty elements dropped
-        text = "".join([e.join(seg).rstrip(e) + end for seg in body])
-    else:
-        text = render_body(body, d)
-    return _planned(doc_key, body, partner, po_number, source_sha256, d, text)
+    return _planned(doc_key, body, partner, po_number, source_sha256, d, render_body(body, d))
 
 
 def _planned(doc_key: str, body: list, partner: str, po_number: str, source_sha256: str, d: Delimiters,
