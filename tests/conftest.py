@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
-_home = tempfile.mkdtemp(prefix="orderbridge-prefect-")
-os.environ.setdefault("PREFECT_HOME", _home)
+if "PREFECT_HOME" not in os.environ:
+    # removed when the test session's interpreter exits (after Prefect's own exit handlers, which were
+    # registered later and so run first): one test session must not leave its Prefect database behind
+    _home = tempfile.mkdtemp(prefix="orderbridge-prefect-")
+    os.environ["PREFECT_HOME"] = _home
+    atexit.register(shutil.rmtree, _home, ignore_errors=True)
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
