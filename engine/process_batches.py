@@ -17,10 +17,11 @@ from engine.acks import (
     ak1_segment,
     ak2_loops,
     ak9_segment,
+    findings_by_set,
     group_rejected,
     interchange_findings,
     interchange_rejected,
-    set_status,
+    status_of,
     ta1_segment,
     unnameable_groups,
 )
@@ -157,13 +158,14 @@ class SplitInterchange:
         if not self.rejected:
             for k, g in enumerate(ic.groups):
                 hi = base + k
+                statuses = [status_of(mine) for mine in findings_by_set(g.transactions, findings)]
                 if self.answers[hi]:
                     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=self.group_rejected[hi],
-                                                version=profile.x12.version)
+                                                version=profile.x12.version, statuses=statuses)
                     self.loops.setdefault(hi, []).extend(_compact(loops))
                     self.accepted[hi] = self.accepted.get(hi, 0) + accepted
-                ok = [] if self.group_rejected[hi] else [ts for ts in g.transactions
-                                                         if set_status(ts, findings)[0] == "A"]
+                ok = [] if self.group_rejected[hi] else [
+                    ts for ts, (status, _, _) in zip(g.transactions, statuses, strict=True) if status == "A"]
                 if g.functional_id == "PO":
                     order_sets += [(ic, g, ts) for ts in ok if ts.set_id == "850"]
                 if g.functional_id == "PC" and "860" in profile.accepts:
