@@ -295,7 +295,10 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                         value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
             continue
-        so_far = billed.setdefault(key, so_far)
+        if not so_far:  # the order's first 810 of the run: its units as they are
+            billed[key] = dict(d.quantities)
+            out.append(PreparedInvoice(d, built))
+            continue
         for n, q in d.quantities.items():
             was = so_far.get(n)
             so_far[n] = (ZERO if was is None else was) + q
@@ -549,6 +552,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
         head, sums = built.head, built.built
         billed_lines: list[tuple] = []  # InvoicedLines' values
+        done = True  # every line of the order shipped in full and invoiced, or ended: its lines billed here first
         for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
                                                strict=True):
             ln = current[k]
@@ -558,8 +562,11 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             if total > shipped:
                 raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
             # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-            billing[k] = (total, invoiced_state if ln.allocated + ln.backordered <= shipped <= total else
-                          ln.state if was is None else was[1])
+            if ln.allocated + ln.backordered <= shipped <= total:
+                billing[k] = (total, invoiced_state)
+            else:
+                billing[k] = after = (total, ln.state if was is None else was[1])
+                done = done and after[1] in ENDED_LINES
             billed_lines.append((k, ln.line_id, q, unit, price, amount))
         if isinstance(built, Text810):  # written as text already: numbered in place
             docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
@@ -581,8 +588,9 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
-        done = True
-        for n, ln in current.items():
+        for n, ln in current.items() if done and len(current) > len(billed_lines) else ():  # the others
+            if n in d.quantities:
+                continue
             was = billing.get(n)
             invoiced, state = (ln.invoiced, ln.state) if was is None else was
             if not ln.allocated + ln.backordered <= ln.shipped <= invoiced and state not in ENDED_LINES:
