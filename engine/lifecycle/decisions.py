@@ -270,12 +270,7 @@ class _Batch:
         documents: list[tuple[int, PlannedDocument]] = []
         for partner, picked in wanted.items():
             profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
-            take, sub_spans = [], []
-            for i in picked:
-                start, stop = spans[i]
-                sub_spans.append((len(take), len(take) + stop - start))
-                take.extend(range(start, stop))
-            sub_rows, sub_statuses = _taken(rows, take), _taken(statuses, take)
+            sub_rows, sub_statuses, sub_spans = _subset(rows, statuses, spans, picked)
             heads = [{"po_number": answering[i].po_number, "po_date": ctx.heads[(partner, answering[i].po_number)]
                       .get("po_date"), "purpose": "05" if ctx.records[(partner, answering[i].po_number)].is_revision
                       else "00"} for i in picked]
@@ -480,20 +475,19 @@ class _Batch:
 
 
 def _subset(rows: pa.Table, statuses: pa.Table, spans: list[tuple[int, int]], members: list[int]):
-    """The rows of some POs (``members``) and their spans in the subset."""
-    take, sub = [], []
-    for m in members:
-        start, stop = spans[m]
-        sub.append((len(take), len(take) + stop - start))
-        take.extend(range(start, stop))
-    return _taken(rows, take), _taken(statuses, take), sub
-
-
-def _taken(table: pa.Table, take: list[int]) -> pa.Table:
-    """``table``'s rows ``take`` (the table itself when that is every row in order: no copy)."""
-    if len(take) == table.num_rows and (not take or (take[0] == 0 and take[-1] == len(take) - 1)):
-        return table  # rows are taken in increasing order, so 0..n-1 of n is every row
-    return table.take(pa.array(take, pa.int64()))
+    """The rows of some POs (``members``, in increasing order) and their spans in the subset: the
+    tables themselves when the members' spans are every row in order (no row index built or taken)."""
+    picked = [spans[m] for m in members]
+    starts = np.fromiter((a for a, _ in picked), np.int64, len(picked))
+    stops = np.fromiter((b for _, b in picked), np.int64, len(picked))
+    ends = np.cumsum(stops - starts)
+    sub = list(zip(np.concatenate([[0], ends[:-1]]).tolist(), ends.tolist(), strict=True)) if picked else []
+    if not picked or (starts[0] == 0 and ends[-1] == rows.num_rows and (starts[1:] == stops[:-1]).all()):
+        if not picked and rows.num_rows:
+            return rows.slice(0, 0), statuses.slice(0, 0), sub
+        return rows, statuses, sub  # contiguous from row 0 to the last row: every row, in order
+    take = pa.array(np.concatenate([np.arange(a, b) for a, b in picked]), pa.int64())
+    return rows.take(take), statuses.take(take), sub
 
 
 def _without(table: pa.Table, keys: list[Key]) -> pa.Table:
