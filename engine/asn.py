@@ -360,14 +360,13 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
             elif level == "P" or level == "T":
                 loop = [hl_id, 0]
                 mans.append(loop)
-        elif cur_level == "I":
-            if sid == "SN1":
+        elif sid == "SN1":
+            if cur_level == "I":
                 loop[2] += 1
                 sn1s.append((cur_po, loop[1] or "", seg[2]))
-            elif sid == "LIN":
+        elif sid == "LIN":
+            if cur_level == "I":
                 loop[1] = seg[1]
-            elif sid == "CTT":
-                ctt, cur_id, cur_level = seg, "", ""
         elif sid == "CTT":
             ctt, cur_id, cur_level = seg, "", ""
         elif sid == "MAN" and (cur_level == "P" or cur_level == "T"):

@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 # --- what the state store keeps of a shipment (tables shipments, cartons, shipment_lines) ----------
 
-@dataclass(frozen=True, slots=True)
-class RecordedCarton:
-    """A carton (level P) or pallet (level T) of a recorded shipment, with its SSCC-18."""
+class RecordedCarton(NamedTuple):
+    """A carton (level P) or pallet (level T) of a recorded shipment, with its SSCC-18 (a NamedTuple, as
+    ShippedLine: one per carton a night ships, 25k at volume)."""
 
     level: str  # "P" carton | "T" pallet
     label: str  # the warehouse's carton / pallet id

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -97,8 +98,7 @@ class Party:
     country: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ProductId:
+class ProductId(NamedTuple):  # a NamedTuple: hashed in C (engine.asn caches each item's LIN pairs by its ids)
     qualifier: str  # UP, UK, EN, VN, BP, IN, ...
     id: str
 

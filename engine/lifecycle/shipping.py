@@ -332,21 +332,21 @@ def _held(shipment: Shipment, exc: Exception) -> FindingRecord:
     return FindingRecord(f, shipment.partner, po, f"shipment {shipment.shipment_id} held: no 856", STAGE)
 
 
-_ROW = ("shipment_id", "partner", "po_number", "line_id", "line_number", "item_sku", "sku", "quantity", "unit",
-        "carton_id", "carton_sscc", "pallet_id", "row_number", "file_segment", "isa13", "gs06", "st02")
+_ROW = ("po_number", "line_id", "line_number", "quantity", "isa13", "gs06", "st02")
 _Row = namedtuple("_Row", (*_ROW, "shipped"))  # one confirmation line, as the planner reads it and as recorded
+_LINE = ("shipment_id", "item_sku", "sku", "unit", "carton_id", "pallet_id", "row_number", "file_segment")
 
 
 def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     """Each shipment's confirmation lines, each with its ShippedLine (built here column by column,
-    every record made in C)."""
-    cols = {c: objects(lines[c]) if c == "quantity" else lines[c].to_pylist() for c in _ROW}
+    every record made in C; only the columns the planner and the record read)."""
+    cols = {c: objects(lines[c]) if c == "quantity" else lines[c].to_pylist() for c in (*_ROW, *_LINE)}
     blank = [[v or "" for v in cols[c]] for c in ("line_id", "unit", "carton_id", "pallet_id")]
     sku = [a or b or "" for a, b in zip(cols["item_sku"], cols["sku"], strict=True)]
     shipped = map(tuple.__new__, repeat(ShippedLine), zip(
         cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
         cols["file_segment"], strict=True))
-    made = list(map(tuple.__new__, repeat(_Row), zip(*cols.values(), shipped, strict=True)))
+    made = list(map(tuple.__new__, repeat(_Row), zip(*(cols[c] for c in _ROW), shipped, strict=True)))
     key, count = encode(lines["shipment_id"])
     groups = Groups(key, count)
     ordered = [made[i] for i in groups.order.tolist()]
@@ -367,10 +367,8 @@ class _Working:
     def __init__(self, records: Mapping[Key, OrderRecord], lines: pa.Table, reservations: pa.Table) -> None:
         self.records: dict[Key, OrderRecord] = dict(records)
         self.table, self.reservation_table = lines, reservations
-        self.rows: dict[Key, list[int]] = defaultdict(list)  # the order's rows of ``lines``
         self.lines: dict[Key, dict[int, list]] = defaultdict(dict)
         cols = [lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "state", "shipped")]
-        self.numbers = cols[2]
         ended = {state: LineState(state) in ENDED_LINES for state in set(cols[3])}
         decimals = {text: Decimal(text) for text in set(cols[4]) if text}  # each distinct quantity read once
         zero = Decimal(0)
@@ -378,7 +376,6 @@ class _Working:
         keys = zip(cols[0], cols[1], strict=True)
         for i, (key, number, state, shipped, promise) in enumerate(zip(keys, cols[2], cols[3], cols[4], promised,
                                                                         strict=True)):
-            self.rows[key].append(i)
             self.lines[key][number] = [decimals[shipped] if shipped else zero, promise, ended[state], None, i]
         self.reserved: dict[Key, list[tuple]] = defaultdict(list)
         for partner, po, number, warehouse, sku, qty in zip(*(reservations[c].to_pylist() for c in (
