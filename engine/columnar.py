@@ -57,11 +57,14 @@ def multiply(quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
     (rows whose product would overflow int64 are computed with Python decimals)."""
     quantity = np.asarray(quantity, np.int64)
     price = np.asarray(price, np.int64)
+    half = SCALE // 2
+    if not len(quantity) or float(np.abs(quantity).max()) * float(np.abs(price).max()) < _SAFE / 2:
+        product = quantity * price  # no product can come near int64's limits: no row checked one by one
+        return np.where(product >= 0, (product + half) // SCALE, -((-product + half) // SCALE))
     big = np.abs(quantity.astype(np.float64)) * np.abs(price.astype(np.float64)) >= _SAFE
     q = np.where(big, 0, quantity)
     p = np.where(big, 0, price)
     product = q * p
-    half = SCALE // 2
     out = np.where(product >= 0, (product + half) // SCALE, -((-product + half) // SCALE))
     for i in np.flatnonzero(big).tolist():
         exact = Decimal(int(quantity[i])) * Decimal(int(price[i])) / SCALE

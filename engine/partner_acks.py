@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -180,13 +181,16 @@ def _choose(candidates: pa.Table, acks: pa.Table) -> tuple[pa.Table, list[Findin
 def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[str, FinanceSettings],
               as_of: datetime) -> pa.Table:
     n = sent.num_rows
-    idx_of = {r: i for i, r in enumerate(chosen["_sent_row"].to_pylist())} if chosen.num_rows else {}
-    take_sent = [idx_of.get(i) for i in range(n)]
-    pick = pa.array(take_sent, pa.int64())
+    at = np.full(n, -1, np.int64)  # each sent set's chosen answer (one per set at most), -1: none
+    if chosen.num_rows:
+        at[chosen["_sent_row"].to_numpy()] = np.arange(chosen.num_rows)
+    pick = pa.array(at, pa.int64(), mask=at < 0)
     ack_row = pc.take(chosen["_ack_row"], pick) if chosen.num_rows else pa.nulls(n, pa.int64())
     verdict = pc.take(chosen["verdict"], pick) if chosen.num_rows else pa.nulls(n, pa.string())
     acked_at = pc.take(chosen["acked_at"], pick) if chosen.num_rows else pa.nulls(n, TIME)
-    hours = pa.array([windows[p].ack_997_hours for p in sent["partner"].to_pylist()], pa.int64())
+    partners = pc.unique(sent["partner"])  # each partner's window looked up once
+    hours = pc.take(pa.array([windows[p].ack_997_hours for p in partners.to_pylist()], pa.int64()),
+                    pc.index_in(sent["partner"], value_set=partners))
     due_at = pc.add(sent["sent_at"], pc.cast(pc.multiply(hours, 3600), pa.duration("s")))
     overdue = pc.greater(pa.scalar(as_of.replace(microsecond=0), TIME), due_at)
     status = pc.coalesce(verdict, pc.if_else(overdue, pa.scalar("overdue"), pa.scalar("pending")))
