@@ -23,11 +23,15 @@ class Reversed(InProcess):
         super().__init__(delays=[])
         self.order: list[str] = []
 
+        self.given: list[tuple[str, list[str]]] = []  # (stage, the partners it was given), per phase
+
     def intake_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict:
         self.order += list(reversed(partners))
+        self.given.append(("intake", list(partners)))
         return {pid: self.intake(workspace, pid, now_iso, run_id) for pid in reversed(partners)}
 
     def deliver_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict:
+        self.given.append(("deliver", list(partners)))
         return {pid: self.deliver(workspace, pid, now_iso, run_id) for pid in reversed(partners)}
 
 
@@ -59,6 +63,26 @@ def test_reverse_finish_order_leaves_the_one_process_state(store_target, backend
     want_state, want_files = dump_state(one), dump_files(one)
     assert want_state["orders"] and any(f.startswith("drop/acme/outbox/") for f in want_files)
     problems = differences(dump_state(rev), want_state, "table") + differences(dump_files(rev), want_files, "file")
+    assert not problems, "\n".join(problems)
+
+
+def test_partners_with_nothing_to_do_are_not_handed_out_and_the_night_is_the_same(tmp_path):
+    """An executor that runs partners elsewhere (``<stage>_many``) is given only the partners whose
+    stage could do something (files in the inbox; documents pending or held): the demo's second night
+    has no file for umbrella, a third night only a hidden file in acme's inbox; the state, outboxes and reports equal the
+    one-process run's, which calls every partner's stages."""
+    one, rev = _workspace(tmp_path / "one", None), _workspace(tmp_path / "rev", None)
+    stages = Reversed()
+    for ws, executor in ((one, InProcess(delays=[])), (rev, stages)):
+        _nights(ws, executor)
+        (ws / "drop" / "acme" / "inbox" / ".tmp-left-by-a-killed-run").write_bytes(b"x")  # anything in the inbox: work
+        run_night(str(ws), stages=executor, now="2026-11-29T02:00:00", use_gx=False)
+    everyone = ["acme", "globex", "initech", "umbrella"]
+    assert stages.given == [("intake", everyone), ("deliver", everyone),  # the first night: every partner
+                            ("intake", ["acme", "globex", "initech"]), ("deliver", everyone),  # umbrella: no file
+                            ("intake", ["acme"])], stages.given  # the third: a hidden file in acme's inbox; no delivery
+    problems = differences(dump_state(rev), dump_state(one), "table") + differences(dump_files(rev), dump_files(one),
+                                                                                     "file")
     assert not problems, "\n".join(problems)
 
 
