@@ -1,7 +1,8 @@
 """The night against a running Prefect server with partners sharded across workers (flows.pool): a
 Prefect server (PostgreSQL-backed when PostgreSQL's binaries are installed: the tests' private server,
 tests/support_pg.py; else Prefect's SQLite), a process work pool and one, then two `orderbridge worker`
-processes (each running up to --worker-limit flow runs at once); `orderbridge run --pool` on an empty
+processes (each running up to --worker-limit flow runs at once, the pool's concurrency limit set to
+their sum by --pool-limit); `orderbridge run --pool` on an empty
 night (its fixed cost; a first one, not counted, creates the deployment) and on 1x, 2x and 4x of
 200,000 order lines split evenly over --partners partners like ACME and no other (bench/night.py:
 20 lines per PO, 500 POs per file), state store on the same PostgreSQL. For each: wall time, wall
@@ -97,11 +98,11 @@ def workspace(label: str, n_pos: int, partners: int, pg) -> Path:
 
 
 def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[subprocess.Popen],
-          log: Path | None = None) -> dict:
+          slots: int, log: Path | None = None) -> dict:
     ws = workspace(label, n_pos, partners, pg)
     inbox = sorted(ws.glob("drop/*/inbox/*.x12"))
     px_wall = pyx12_read(inbox)[0] if inbox else 0.0
-    cmd = [str(BIN / "orderbridge"), "run", "-w", str(ws), "--now", CLOCK, "--pool", POOL]
+    cmd = [str(BIN / "orderbridge"), "run", "-w", str(ws), "--now", CLOCK, "--pool", POOL, "--pool-limit", str(slots)]
     peaks = [TreePeak(w.pid) for w in workers]
     for p in peaks:
         p.start()
@@ -196,6 +197,7 @@ def main(argv: list[str]) -> int:
               f"{'PostgreSQL' if pg else 'SQLite'}, state store on {'PostgreSQL' if pg else 'SQLite'}; "
               f"{args.worker_limit} flow runs at once per worker; clock {CLOCK}", flush=True)
         for n_workers in args.workers:
+            slots = n_workers * args.worker_limit  # the pool's concurrency limit: every worker's flow runs
             workers = [subprocess.Popen([str(BIN / "orderbridge"), "worker", "--pool", POOL, "--limit",
                                          str(args.worker_limit), "--name", f"bench-{n_workers}-{i + 1}"],
                                         env=env, cwd=WORK, stderr=subprocess.STDOUT, start_new_session=True,
@@ -205,11 +207,11 @@ def main(argv: list[str]) -> int:
                     for label in ["warm-up", "empty", *(f"{m}x" for m in args.multiples)]}
             try:
                 if n_workers == args.workers[0]:  # the deployment, Prefect's first flow runs: not counted
-                    night("warm-up", 0, args.partners, pg, env, workers, logs["warm-up"])
-                found = [night("empty", 0, args.partners, pg, env, workers, logs["empty"])]
+                    night("warm-up", 0, args.partners, pg, env, workers, slots, logs["warm-up"])
+                found = [night("empty", 0, args.partners, pg, env, workers, slots, logs["empty"])]
                 for m in args.multiples:
                     found.append(night(f"{m}x", m * args.lines // LINES_PER_PO, args.partners, pg, env, workers,
-                                       logs[f"{m}x"]))
+                                       slots, logs[f"{m}x"]))
                     print(f"  ({n_workers} worker(s), {m}x done: {found[-1]['wall']:.1f} s)", flush=True)
             finally:
                 for w in workers:
