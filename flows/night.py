@@ -397,22 +397,27 @@ def _has_work(ws: Workspace, state: StateStore, stage: str, profile: PartnerProf
     """Whether the partner's ``stage`` ("intake" or "deliver") could do or record anything, decided
     cheaply in the run's process, so that an executor starting a process per partner (flows.pool) is
     given only those that could. False only when the stage body is known to return its empty value
-    (intake: no file, no finding; deliver: 0) and leave nothing: a local drop whose folders all exist,
-    with no temporary file of ours to remove (archive, processed, quarantine; outbox) and, for intake,
-    nothing at all in the inbox (a file still settling, a name refused: work), for delivery no
-    document pending or held. An SFTP drop always has work: its stage connects (and reports a server
-    that is down) whatever waits."""
+    (intake: no file, no finding; deliver: 0) and leave nothing but the local drop's folders, made
+    here as its drop would: no temporary file of ours to remove (archive, processed, quarantine;
+    outbox) and, for intake, nothing at all in the inbox (a file still settling, a name refused: work),
+    for delivery no document pending or held. An SFTP drop always has work: its stage connects (and
+    reports a server that is down) whatever waits."""
     if profile.drop.kind != "local":
         return True
-    root = ws.drop_root / profile.id
-    if not all((root / folder).is_dir() for folder in FOLDERS):
-        return True  # the stage's drop makes them
-    if stage == "deliver":
-        return state.has_waiting(profile.id) or _has_temporaries(root / "outbox")
-    if any(_has_temporaries(root / folder) for folder in ("archive", "processed", "quarantine")):
+    if stage == "deliver" and state.has_waiting(profile.id):
         return True
-    with os.scandir(root / "inbox") as entries:
-        return any(True for _ in entries)
+    root = ws.drop_root / profile.id
+    try:
+        for folder in FOLDERS:  # what the stage's LocalDrop does first
+            (root / folder).mkdir(parents=True, exist_ok=True)
+        if stage == "deliver":
+            return _has_temporaries(root / "outbox")
+        if any(_has_temporaries(root / folder) for folder in ("archive", "processed", "quarantine")):
+            return True
+        with os.scandir(root / "inbox") as entries:
+            return any(True for _ in entries)
+    except OSError:  # the stage reports what is wrong with the drop
+        return True
 
 
 def _has_temporaries(folder) -> bool:
