@@ -40,7 +40,19 @@ def outcome_path(workspace: str, run_id: str, stage: str, partner_id: str) -> Pa
 
 
 # --- on a worker ------------------------------------------------------------------------------------
-@flow(name=PARTNER_FLOW, flow_run_name="{stage}-{partner_id}", log_prints=True, retries=0)
+def run_name(stage: str, partners: list[str]) -> str:
+    """A partner flow run's name: its stage and its partners ("intake-acme", "deliver-acme+globex")."""
+    return f"{stage}-{'+'.join(partners)}"
+
+
+def _flow_run_name() -> str:
+    from prefect.runtime import flow_run
+
+    given = flow_run.parameters
+    return run_name(given["stage"], [given["partner_id"], *(given.get("more") or [])])
+
+
+@flow(name=PARTNER_FLOW, flow_run_name=_flow_run_name, log_prints=True, retries=0)
 def partner_flow(stage: str, workspace: str, partner_id: str, now_iso: str, run_id: str,
                  more: list[str] | None = None) -> dict:
     """One partner's intake or delivery on a worker under the partner's lease (flows.partner_stage:
@@ -178,7 +190,7 @@ class PoolStages(PrefectStages):
         for pid in partners:  # an outcome left by an earlier attempt of this run is never read as this one's
             outcome_path(workspace, run_id, stage, pid).unlink(missing_ok=True)
         groups = self.groups(partners)
-        named = {g[0]: f"{stage}-{'+'.join(g)}" for g in groups}
+        named = {g[0]: run_name(stage, g) for g in groups}
         runs = {g[0]: run_deployment(name, parameters={"stage": stage, "workspace": workspace, "partner_id": g[0],
                                                        "now_iso": now_iso, "run_id": run_id, "more": g[1:]},
                                      flow_run_name=named[g[0]], timeout=0, tags=[f"run:{run_id}"]).id
