@@ -2,10 +2,10 @@
 Prefect server (PostgreSQL-backed when PostgreSQL's binaries are installed: the tests' private server,
 tests/support_pg.py; else Prefect's SQLite), a process work pool and one, then two `orderbridge worker`
 processes (each running up to --worker-limit flow runs at once, the pool's concurrency limit set to
-their sum by --pool-limit); `orderbridge run --pool` on an empty
-night (its fixed cost: partners with nothing to do get no flow run; a first night of one PO per
-partner, not counted, creates the deployment and the workers' first flow runs) and on 1x, 2x and 4x of
-200,000 order lines split evenly over --partners partners like ACME and no other (bench/night.py:
+their sum by --pool-limit); `orderbridge run --pool` on an empty night (its fixed cost: partners with
+nothing to do get no flow run; a first night of one PO per partner with each set of workers, not
+counted, creates the deployment and the workers' first flow runs, after their start) and on 1x, 2x
+and 4x of 200,000 order lines split evenly over --partners partners like ACME and no other (bench/night.py:
 20 lines per PO, 500 POs per file), state store on the same PostgreSQL. For each: wall time, wall
 minus the empty night, pyx12's X12Reader merely iterating the same inbox files (ratio = wall / pyx12;
 +ratio = (wall - empty) / pyx12), and the peak RSS of the nightly process tree and of the workers'
@@ -207,9 +207,8 @@ def main(argv: list[str]) -> int:
             logs = {label: args.log / f"{n_workers}w-{label}.log" if args.log else None
                     for label in ["warm-up", "empty", *(f"{m}x" for m in args.multiples)]}
             try:
-                if n_workers == args.workers[0]:  # the deployment, Prefect's first flow runs: not counted
-                    night("warm-up", args.partners, args.partners, pg, env, workers, slots,  # a PO each: flow runs
-                          logs["warm-up"])
+                # the deployment, the workers' start and their first flow runs (a PO each): not counted
+                night("warm-up", args.partners, args.partners, pg, env, workers, slots, logs["warm-up"])
                 found = [night("empty", 0, args.partners, pg, env, workers, slots, logs["empty"])]
                 for m in args.multiples:
                     found.append(night(f"{m}x", m * args.lines // LINES_PER_PO, args.partners, pg, env, workers,
