@@ -1,9 +1,11 @@
 """The night against a running Prefect server with partners sharded across workers (flows.pool): a
 Prefect server (PostgreSQL-backed when PostgreSQL's binaries are installed: the tests' private server,
 tests/support_pg.py; else Prefect's SQLite), a process work pool and one, then two `orderbridge worker`
-processes (each running up to --worker-limit flow runs at once); `orderbridge run --pool` on an empty
-night (its fixed cost; a first one, not counted, creates the deployment) and on 1x, 2x and 4x of
-200,000 order lines split evenly over --partners partners like ACME and no other (bench/night.py:
+processes (each running up to --worker-limit flow runs at once, the pool's concurrency limit set to
+their sum by --pool-limit); `orderbridge run --pool` on an empty night (its fixed cost: partners with
+nothing to do get no flow run; a first night of one PO per partner with each set of workers, not
+counted, creates the deployment and the workers' first flow runs, after their start) and on 1x, 2x
+and 4x of 200,000 order lines split evenly over --partners partners like ACME and no other (bench/night.py:
 20 lines per PO, 500 POs per file), state store on the same PostgreSQL. For each: wall time, wall
 minus the empty night, pyx12's X12Reader merely iterating the same inbox files (ratio = wall / pyx12;
 +ratio = (wall - empty) / pyx12), and the peak RSS of the nightly process tree and of the workers'
@@ -11,6 +13,11 @@ trees (their flow runs), sampled every 50 ms. Every process it starts is stopped
 Measured, never asserted.
 
     .venv/bin/python bench/bench_pool.py [--lines 200000] [--multiples 1 2 4] [--workers 1 2] [--partners 4]
+                                         [--log DIR]
+
+--log DIR keeps, per night, the run's progress lines and its flow runs' times as the server has them
+(created, started, ended, seconds from the night's start) in DIR/<workers>w-<night>.log, and the
+workers' output in DIR/worker-*.log: where a night's wall time goes.
 """
 
 from __future__ import annotations
@@ -91,15 +98,16 @@ def workspace(label: str, n_pos: int, partners: int, pg) -> Path:
     return ws
 
 
-def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[subprocess.Popen]) -> dict:
+def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[subprocess.Popen],
+          slots: int, log: Path | None = None) -> dict:
     ws = workspace(label, n_pos, partners, pg)
     inbox = sorted(ws.glob("drop/*/inbox/*.x12"))
     px_wall = pyx12_read(inbox)[0] if inbox else 0.0
-    cmd = [str(BIN / "orderbridge"), "run", "-w", str(ws), "--now", CLOCK, "--pool", POOL]
+    cmd = [str(BIN / "orderbridge"), "run", "-w", str(ws), "--now", CLOCK, "--pool", POOL, "--pool-limit", str(slots)]
     peaks = [TreePeak(w.pid) for w in workers]
     for p in peaks:
         p.start()
-    wall = time.perf_counter()
+    wall, began = time.perf_counter(), time.time()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     parent = TreePeak(proc.pid)
     parent.start()
@@ -110,6 +118,8 @@ def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[su
             proc.kill()
             proc.wait()
     wall = time.perf_counter() - wall
+    if log is not None:
+        log.write_text(out + _flow_runs(env["PREFECT_API_URL"], began, wall), encoding="utf-8")
     for p in (parent, *peaks):
         p.done.set()
         p.join()
@@ -121,6 +131,28 @@ def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[su
     shutil.rmtree(ws, ignore_errors=True)
     return {"night": label, "pos": n_pos, "lines": n_pos * LINES_PER_PO, "wall": wall, "pyx12": px_wall,
             "parent_mb": parent.peak / 2**20, "workers_mb": max((p.peak for p in peaks), default=0) / 2**20}
+
+
+def _flow_runs(url: str, began: float, wall: float) -> str:
+    """The flow runs the server holds that were created since ``began`` (epoch seconds): when each was
+    created, started and ended, in seconds from the night's start."""
+    import json
+    from datetime import datetime
+
+    req = urllib.request.Request(url + "/flow_runs/filter", data=json.dumps({"limit": 200}).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        runs = json.loads(r.read())
+
+    def at(value: str | None) -> float | None:
+        return None if value is None else datetime.fromisoformat(value).timestamp() - began
+
+    rows = [(at(r["created"]), at(r["start_time"]), at(r["end_time"]), r["name"], r["state_name"]) for r in runs]
+    rows = sorted((r for r in rows if r[0] is not None and r[0] >= -1), key=lambda r: r[0])
+    lines = [f"--- flow runs (s from the night's start; wall {wall:.1f} s)"]
+    lines += [f"{name:<30} {state:<10} created {c:6.1f} started {'-' if s is None else f'{s:6.1f}'} "
+              f"ended {'-' if e is None else f'{e:6.1f}'}" for c, s, e, name, state in rows]
+    return "\n".join(lines) + "\n"
 
 
 def _acknowledged(ws: Path) -> int:
@@ -141,7 +173,11 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--partners", type=int, default=4, help="partners the lines are split over (default 4)")
     ap.add_argument("--worker-limit", type=int, default=2, help="flow runs at once per worker (default 2)")
+    ap.add_argument("--log", type=Path, default=None, help="keep each night's progress lines, its flow runs' "
+                    "times and the workers' output in this folder")
     args = ap.parse_args(argv)
+    if args.log is not None:
+        args.log.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     pg = None
@@ -162,16 +198,21 @@ def main(argv: list[str]) -> int:
               f"{'PostgreSQL' if pg else 'SQLite'}, state store on {'PostgreSQL' if pg else 'SQLite'}; "
               f"{args.worker_limit} flow runs at once per worker; clock {CLOCK}", flush=True)
         for n_workers in args.workers:
+            slots = n_workers * args.worker_limit  # the pool's concurrency limit: every worker's flow runs
             workers = [subprocess.Popen([str(BIN / "orderbridge"), "worker", "--pool", POOL, "--limit",
                                          str(args.worker_limit), "--name", f"bench-{n_workers}-{i + 1}"],
-                                        env=env, cwd=WORK, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                        start_new_session=True) for i in range(n_workers)]
+                                        env=env, cwd=WORK, stderr=subprocess.STDOUT, start_new_session=True,
+                                        stdout=(args.log / f"worker-{n_workers}-{i + 1}.log").open("wb")
+                                        if args.log else subprocess.DEVNULL) for i in range(n_workers)]
+            logs = {label: args.log / f"{n_workers}w-{label}.log" if args.log else None
+                    for label in ["warm-up", "empty", *(f"{m}x" for m in args.multiples)]}
             try:
-                if n_workers == args.workers[0]:  # the deployment, Prefect's first flow runs: not counted
-                    night("warm-up", 0, args.partners, pg, env, workers)
-                found = [night("empty", 0, args.partners, pg, env, workers)]
+                # the deployment, the workers' start and their first flow runs (a PO each): not counted
+                night("warm-up", args.partners, args.partners, pg, env, workers, slots, logs["warm-up"])
+                found = [night("empty", 0, args.partners, pg, env, workers, slots, logs["empty"])]
                 for m in args.multiples:
-                    found.append(night(f"{m}x", m * args.lines // LINES_PER_PO, args.partners, pg, env, workers))
+                    found.append(night(f"{m}x", m * args.lines // LINES_PER_PO, args.partners, pg, env, workers,
+                                       slots, logs[f"{m}x"]))
                     print(f"  ({n_workers} worker(s), {m}x done: {found[-1]['wall']:.1f} s)", flush=True)
             finally:
                 for w in workers:

@@ -1183,6 +1183,11 @@ class StateStore(FinanceTables):
         """Whether the partner has a document waiting for delivery (no document read)."""
         return bool(self._q("SELECT 1 FROM documents WHERE partner=? AND status='pending' LIMIT 1", (partner,)))
 
+    def has_waiting(self, partner: str) -> bool:
+        """Whether the partner has a document pending or held (what its delivery looks at; none read)."""
+        return bool(self._q("SELECT 1 FROM documents WHERE partner=? AND status IN ('pending', ?) LIMIT 1",
+                            (partner, HELD)))
+
     def documents(self, partner: str | None = None) -> list[StoredDocument]:
         return self._docs("partner=?", (partner,)) if partner else self._docs("1=1", ())
 

@@ -23,7 +23,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from connectors import lease
-from connectors.base import FileDrop
+from connectors.base import FOLDERS, FileDrop
+from connectors.local import TMP_PREFIX
 from connectors.state import StateStore
 from engine.decide import ACCEPTED, PENDING, REJECTED
 from flows import faults, progress, recovery, steps
@@ -368,18 +369,61 @@ def _per_partner(ws: Workspace, stages: Stages, stage: str, partners: list[str],
         return {pid: getattr(stages, stage)(root, pid, clock, run_id) for pid in partners}
     from connectors import state_order
 
+    profiles = ws.partners()
     state = StateStore(ws.state_url)
     try:
+        busy = [pid for pid in partners if _has_work(ws, state, stage, profiles[pid])]
+        if len(busy) < len(partners):
+            progress.report(stage, f"{plural(len(partners) - len(busy), 'partner')} with nothing to "
+                            f"{stage} ({', '.join(p for p in partners if p not in busy)}): done here")
         phase = f"{run_id}:{stage}"
         before = state_order.mark(state, phase)  # kept in the store: a resumed run orders what a killed one took
-        outcomes = many(root, partners, clock, run_id)
+        outcomes = many(root, busy, clock, run_id) if busy else {}
         moved = state_order.put_in_partner_order(state, before, partners, phase)
     finally:
         state.close()
     if any(moved.values()):
         progress.report(stage, "numbers put back in partner order: " + ", ".join(
             f"{n:,} {seq}" for seq, n in sorted(moved.items()) if n))
-    return outcomes
+    return {pid: outcomes[pid] if pid in outcomes else _idle(stage, pid) for pid in partners}
+
+
+def _idle(stage: str, pid: str) -> StageOutcome:
+    """What the stage body returns for a partner with nothing to do (``_has_work``)."""
+    return StageOutcome(steps.PartnerResult(partner=pid).to_dict() if stage == "intake" else 0)
+
+
+def _has_work(ws: Workspace, state: StateStore, stage: str, profile: PartnerProfile) -> bool:
+    """Whether the partner's ``stage`` ("intake" or "deliver") could do or record anything, decided
+    cheaply in the run's process, so that an executor starting a process per partner (flows.pool) is
+    given only those that could. False only when the stage body is known to return its empty value
+    (intake: no file, no finding; deliver: 0) and leave nothing but the local drop's folders, made
+    here as its drop would: no temporary file of ours to remove (archive, processed, quarantine;
+    outbox) and, for intake, nothing at all in the inbox (a file still settling, a name refused: work),
+    for delivery no document pending or held. An SFTP drop always has work: its stage connects (and
+    reports a server that is down) whatever waits."""
+    if profile.drop.kind != "local":
+        return True
+    if stage == "deliver" and state.has_waiting(profile.id):
+        return True
+    root = ws.drop_root / profile.id
+    try:
+        for folder in FOLDERS:  # what the stage's LocalDrop does first
+            (root / folder).mkdir(parents=True, exist_ok=True)
+        if stage == "deliver":
+            return _has_temporaries(root / "outbox")
+        if any(_has_temporaries(root / folder) for folder in ("archive", "processed", "quarantine")):
+            return True
+        with os.scandir(root / "inbox") as entries:
+            return any(True for _ in entries)
+    except OSError:  # the stage reports what is wrong with the drop
+        return True
+
+
+def _has_temporaries(folder) -> bool:
+    """Whether ``folder`` holds a temporary file of ours (LocalDrop.remove_temporaries removes them)."""
+    with os.scandir(folder) as entries:
+        return any(e.name.startswith(TMP_PREFIX) for e in entries)
 
 
 def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) -> tuple[list[dict], dict, str]:

@@ -6,6 +6,7 @@ SQLite and PostgreSQL; without putting the numbers back in partner order they wo
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,15 @@ class Reversed(InProcess):
         super().__init__(delays=[])
         self.order: list[str] = []
 
+        self.given: list[tuple[str, list[str]]] = []  # (stage, the partners it was given), per phase
+
     def intake_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict:
         self.order += list(reversed(partners))
+        self.given.append(("intake", list(partners)))
         return {pid: self.intake(workspace, pid, now_iso, run_id) for pid in reversed(partners)}
 
     def deliver_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict:
+        self.given.append(("deliver", list(partners)))
         return {pid: self.deliver(workspace, pid, now_iso, run_id) for pid in reversed(partners)}
 
 
@@ -60,6 +65,30 @@ def test_reverse_finish_order_leaves_the_one_process_state(store_target, backend
     assert want_state["orders"] and any(f.startswith("drop/acme/outbox/") for f in want_files)
     problems = differences(dump_state(rev), want_state, "table") + differences(dump_files(rev), want_files, "file")
     assert not problems, "\n".join(problems)
+
+
+def test_partners_with_nothing_to_do_are_not_handed_out_and_the_night_is_the_same(tmp_path):
+    """An executor that runs partners elsewhere (``<stage>_many``) is given only the partners whose
+    stage could do something (files in the inbox; documents pending or held): the demo's second night
+    has no file for umbrella, a third night only a hidden file in acme's inbox (and umbrella's drop
+    folders gone); the state, outboxes, reports and drop folders equal the one-process run's, which
+    calls every partner's stages."""
+    one, rev = _workspace(tmp_path / "one", None), _workspace(tmp_path / "rev", None)
+    stages = Reversed()
+    for ws, executor in ((one, InProcess(delays=[])), (rev, stages)):
+        _nights(ws, executor)
+        (ws / "drop" / "acme" / "inbox" / ".tmp-left-by-a-killed-run").write_bytes(b"x")  # anything in the inbox: work
+        shutil.rmtree(ws / "drop" / "umbrella")  # its drop's folders are made again, whoever runs its stages
+        run_night(str(ws), stages=executor, now="2026-11-29T02:00:00", use_gx=False)
+    everyone = ["acme", "globex", "initech", "umbrella"]
+    assert stages.given == [("intake", everyone), ("deliver", everyone),  # the first night: every partner
+                            ("intake", ["acme", "globex", "initech"]), ("deliver", everyone),  # umbrella: no file
+                            ("intake", ["acme"])], stages.given  # the third: a hidden file in acme's inbox; no delivery
+    problems = differences(dump_state(rev), dump_state(one), "table") + differences(dump_files(rev), dump_files(one),
+                                                                                     "file")
+    assert not problems, "\n".join(problems)
+    folders = [sorted(str(p.relative_to(ws)) for p in ws.glob("drop/*/*") if p.is_dir()) for ws in (one, rev)]
+    assert folders[0] == folders[1] and "drop/umbrella/quarantine" in folders[1]
 
 
 def test_without_partner_order_the_state_would_differ(tmp_path, monkeypatch):

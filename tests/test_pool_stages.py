@@ -37,6 +37,26 @@ def test_a_partner_stage_on_a_worker_leaves_the_in_process_outcome_for_the_paren
     assert not written.exists() and not written.parent.exists()  # read once, then gone
 
 
+def test_a_flow_run_taking_several_partners_leaves_each_its_in_process_outcome(tmp_path):
+    """A pool running fewer flow runs at once than a phase has partners gets that many runs, each
+    taking partners in turn, each partner under its own lease with its own outcome."""
+    stages = PoolStages("p")
+    stages._slots = 2
+    assert stages.groups(["a", "b", "c", "d", "e"]) == [["a", "c", "e"], ["b", "d"]]
+    assert stages.groups(["a"]) == [["a"]]
+    stages._slots = None
+    assert stages.groups(["a", "b"]) == [["a"], ["b"]]
+    ws, twin = _workspace(tmp_path), new_workspace(tmp_path / "twin")
+    drop_night(twin, 0)
+    clock = NIGHTS[0][1]
+    out = partner_flow.fn("intake", str(ws), "acme", clock, "r1", more=["globex"])
+    for pid in ("acme", "globex"):
+        want = json.loads(json.dumps(night.intake_stage(str(twin), pid, clock, "r1")))
+        assert out[pid] == {"value": want, "failure": ""}
+        read = PoolStages._outcome("intake", str(ws), "r1", pid, SimpleNamespace(name="Completed", message=""))
+        assert (read.value, read.failure) == (want, "")
+
+
 def test_a_partner_held_by_another_worker_is_skipped_and_reported(tmp_path):
     ws = _workspace(tmp_path)
     from flows.workspace import open_workspace
