@@ -245,6 +245,9 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
 def main(argv: list[str]) -> int:
     from flows.memory import use_system_allocator
 
+    if len(argv) < 2 or not argv[1].isdigit() or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
     use_system_allocator()  # Arrow's memory pool as `orderbridge` (flows/cli.py) runs the stages
     name, n_pos = argv[0], int(argv[1])
     prof = argv[argv.index("--prof") + 1] if "--prof" in argv else None
