@@ -1179,14 +1179,11 @@ class StateStore(FinanceTables):
                                    f" ({','.join('?' * len(part))})", [h[0] for h in part]))
             yield [PendingFile(h[0], h[1], h[2], h[3] or "", bytes(content[h[0]])) for h in part if h[0] in content]
 
-    def has_pending(self, partner: str) -> bool:
-        """Whether the partner has a document waiting for delivery (no document read)."""
-        return bool(self._q("SELECT 1 FROM documents WHERE partner=? AND status='pending' LIMIT 1", (partner,)))
-
-    def has_waiting(self, partner: str) -> bool:
-        """Whether the partner has a document pending or held (what its delivery looks at; none read)."""
+    def has_pending(self, partner: str, *, held: bool = False) -> bool:
+        """Whether the partner has a document waiting for delivery, or with ``held`` one pending or held
+        (what its delivery looks at); no document read."""
         return bool(self._q("SELECT 1 FROM documents WHERE partner=? AND status IN ('pending', ?) LIMIT 1",
-                            (partner, HELD)))
+                            (partner, HELD if held else "pending")))
 
     def documents(self, partner: str | None = None) -> list[StoredDocument]:
         return self._docs("partner=?", (partner,)) if partner else self._docs("1=1", ())

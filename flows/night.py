@@ -404,7 +404,7 @@ def _has_work(ws: Workspace, state: StateStore, stage: str, profile: PartnerProf
     reports a server that is down) whatever waits."""
     if profile.drop.kind != "local":
         return True
-    if stage == "deliver" and state.has_waiting(profile.id):
+    if stage == "deliver" and state.has_pending(profile.id, held=True):
         return True
     root = ws.drop_root / profile.id
     try:

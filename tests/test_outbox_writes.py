@@ -14,7 +14,7 @@ import pytest
 import connectors.local as local
 from connectors.local import TMP_PREFIX, LocalDrop
 from connectors.reference import load_reference
-from connectors.state import StateStore
+from connectors.state import HELD, StateStore
 from flows import steps
 from schemas.errors import ConfigError, OrderBridgeError
 from tests.support import make_workspace
@@ -122,5 +122,9 @@ def test_pending_files_are_pending_documents_a_chunk_at_a_time(tmp_path):
         assert any(state.pending_documents(p) for p in ("acme", "globex", "initech"))
         state.mark_delivered_many([d.id for d in state.pending_documents("acme")], now.isoformat())
         assert not state.has_pending("acme") and list(state.pending_files("acme")) == []
+        assert not state.has_pending("acme", held=True)
+        one = state.documents("acme")[0].id  # a held document is not pending, but its delivery looks at it
+        state._q("UPDATE documents SET status=? WHERE id=?", (HELD, one))
+        assert not state.has_pending("acme") and state.has_pending("acme", held=True)
     finally:
         state.close()
