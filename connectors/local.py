@@ -182,12 +182,20 @@ class LocalDrop:
         """Our temporary files (``.tmp-*``) left in ``folder`` by a writer that died before renaming
         them (a killed run): removed, their names returned. Only while no writer of ours can be
         running, i.e. under the workspace lease."""
-        gone = []
-        for entry in os.scandir(self._dir(folder)):
-            if entry.name.startswith(TMP_PREFIX) and entry.is_file(follow_symlinks=False):
-                Path(entry.path).unlink(missing_ok=True)
-                gone.append(entry.name)
-        return sorted(gone)
+        gone = self.temporaries(folder)
+        for name in gone:
+            (self._dir(folder) / name).unlink(missing_ok=True)
+        return gone
+
+    def temporaries(self, folder: str) -> list[str]:
+        """The names of our temporary files in ``folder`` (what remove_temporaries removes), sorted."""
+        with os.scandir(self._dir(folder)) as entries:
+            return sorted(e.name for e in entries if e.name.startswith(TMP_PREFIX) and e.is_file(follow_symlinks=False))
+
+    def is_empty(self, folder: str) -> bool:
+        """Whether ``folder`` holds nothing at all (no file, settling or refused, no temporary)."""
+        with os.scandir(self._dir(folder)) as entries:
+            return next(entries, None) is None
 
     def write(self, folder: str, name: str, data: bytes) -> None:
         final = self._path(folder, name)

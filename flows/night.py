@@ -23,8 +23,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from connectors import lease
-from connectors.base import FOLDERS, FileDrop
-from connectors.local import TMP_PREFIX
+from connectors.base import FileDrop
 from connectors.state import StateStore
 from engine.decide import ACCEPTED, PENDING, REJECTED
 from flows import faults, progress, recovery, steps
@@ -397,8 +396,8 @@ def _has_work(ws: Workspace, state: StateStore, stage: str, profile: PartnerProf
     """Whether the partner's ``stage`` ("intake" or "deliver") could do or record anything, decided
     cheaply in the run's process, so that an executor starting a process per partner (flows.pool) is
     given only those that could. False only when the stage body is known to return its empty value
-    (intake: no file, no finding; deliver: 0) and leave nothing but the local drop's folders, made
-    here as its drop would: no temporary file of ours to remove (archive, processed, quarantine;
+    (intake: no file, no finding; deliver: 0) and leave nothing but the local drop's folders (made
+    here by its LocalDrop): no temporary file of ours to remove (archive, processed, quarantine;
     outbox) and, for intake, nothing at all in the inbox (a file still settling, a name refused: work),
     for delivery no document pending or held. An SFTP drop always has work: its stage connects (and
     reports a server that is down) whatever waits."""
@@ -406,24 +405,14 @@ def _has_work(ws: Workspace, state: StateStore, stage: str, profile: PartnerProf
         return True
     if stage == "deliver" and state.has_pending(profile.id, held=True):
         return True
-    root = ws.drop_root / profile.id
     try:
-        for folder in FOLDERS:  # what the stage's LocalDrop does first
-            (root / folder).mkdir(parents=True, exist_ok=True)
+        drop = steps.local_drops(ws)(profile)  # makes the drop's folders, as the stage's drop would
         if stage == "deliver":
-            return _has_temporaries(root / "outbox")
-        if any(_has_temporaries(root / folder) for folder in ("archive", "processed", "quarantine")):
-            return True
-        with os.scandir(root / "inbox") as entries:
-            return any(True for _ in entries)
+            return bool(drop.temporaries("outbox"))
+        return any(drop.temporaries(folder) for folder in ("archive", "processed", "quarantine")) or \
+            not drop.is_empty("inbox")
     except OSError:  # the stage reports what is wrong with the drop
         return True
-
-
-def _has_temporaries(folder) -> bool:
-    """Whether ``folder`` holds a temporary file of ours (LocalDrop.remove_temporaries removes them)."""
-    with os.scandir(folder) as entries:
-        return any(e.name.startswith(TMP_PREFIX) for e in entries)
 
 
 def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) -> tuple[list[dict], dict, str]:

@@ -128,3 +128,18 @@ def test_pending_files_are_pending_documents_a_chunk_at_a_time(tmp_path):
         assert not state.has_pending("acme") and state.has_pending("acme", held=True)
     finally:
         state.close()
+
+
+def test_temporaries_and_emptiness_are_what_remove_temporaries_and_intake_see(tmp_path):
+    drop = LocalDrop(tmp_path / "d")
+    assert drop.is_empty("inbox") and drop.temporaries("outbox") == []
+    (tmp_path / "d" / "outbox" / f"{TMP_PREFIX}b").write_bytes(b"x")
+    (tmp_path / "d" / "outbox" / f"{TMP_PREFIX}a").write_bytes(b"x")
+    (tmp_path / "d" / "outbox" / f"{TMP_PREFIX}dir").mkdir()  # not a file of ours: left alone
+    (tmp_path / "d" / "outbox" / "PO1.x12").write_bytes(b"x")
+    (tmp_path / "d" / "inbox" / ".hidden").write_bytes(b"")  # any entry is something for intake to look at
+    assert drop.temporaries("outbox") == [f"{TMP_PREFIX}a", f"{TMP_PREFIX}b"]
+    assert not drop.is_empty("inbox") and not drop.is_empty("outbox")
+    assert drop.remove_temporaries("outbox") == [f"{TMP_PREFIX}a", f"{TMP_PREFIX}b"]
+    assert drop.temporaries("outbox") == [] and sorted(os.listdir(tmp_path / "d" / "outbox")) == [
+        f"{TMP_PREFIX}dir", "PO1.x12"]
