@@ -13,16 +13,18 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+import pyarrow as pa
+
 from connectors.base import FileDrop, archive_name, is_safe_name
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
-from engine import budgets, lifecycle
+from engine import budgets, finance_inputs, lifecycle
+from engine.partner_acks import file_findings
 from engine.process import Known, process_csv_file, process_file
 from engine.process_batches import process_in_batches
 from flows import faults, progress
 from flows.documents import holder, renderer
-from flows.reconcile import ack_findings
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
@@ -160,6 +162,16 @@ def _count(res: PartnerResult, outcome, plan, applied) -> None:
     res.findings.extend(_row(f, res.partner) for f in findings)
 
 
+def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *, now: datetime) -> list[Finding]:
+    """At intake, for one received file's 997/999 rows: acknowledgments of nothing we sent to the
+    partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT)."""
+    if not acks.num_rows:
+        return []
+    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id))
+    return file_findings(sent, state.partner_acks(profile.id), acks, settings={profile.id: profile.finance},
+                         as_of=now)
+
+
 def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,
                     run_id: str, name: str, record: dict, part: int = 0):
     """Plan what ``outcome`` (a file, or a piece of one) does to orders (engine.lifecycle) and apply it
@@ -177,7 +189,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
                                  unanswered=unanswered)
-    plan += lifecycle.plan_file_findings(ack_findings(state, profile, outcome.functional_acks, now=now),
+    plan += lifecycle.plan_file_findings(_ack_findings(state, profile, outcome.functional_acks, now=now),
                                          partner=profile.id, consequence=ACK_CONSEQUENCE)
     faults.reached("after-parse")
     planning.stop()

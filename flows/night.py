@@ -9,7 +9,9 @@ process (same retries).
 
 Stage bodies are the plain functions below (each opens its own state store, so a Prefect worker
 could run it); they call flows.steps. Kill points for the crash harness (flows.faults) mark the
-boundaries. Nothing here decides anything about EDI or an order.
+boundaries. Nothing here decides anything about EDI or an order. The shipping and decide modules are
+imported by the functions that use them, so that a work pool's flow run (flows.pool: one partner's
+intake or delivery) does not import them: every import is part of each flow run's start.
 """
 
 from __future__ import annotations
@@ -25,9 +27,7 @@ from typing import Any, Protocol
 from connectors import lease
 from connectors.base import FileDrop
 from connectors.state import StateStore
-from engine.decide import ACCEPTED, PENDING, REJECTED
 from flows import faults, progress, recovery, steps
-from flows import shipments as shipping
 from flows.memory import gives_back
 from flows.progress import plural
 from flows.timing import timed
@@ -47,6 +47,8 @@ def open_drop(ws_root: str, profile: PartnerProfile) -> FileDrop:
 
 def open_warehouse_drop(ws_root: str, warehouse) -> FileDrop:
     """A warehouse's drop: a local folder, or its SFTP server (like a partner's)."""
+    from flows import shipments as shipping
+
     if warehouse.drop.kind == "local":
         return shipping.warehouse_drops(open_workspace(ws_root))(warehouse)
     return _sftp_drop(warehouse.drop.sftp, warehouse=warehouse.id)
@@ -126,6 +128,7 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
 def ship_stage(workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> dict:
     """One warehouse's shipment confirmations -> 856s (flows.shipments.ship_warehouse)."""
     from connectors.reference import load_reference
+    from flows import shipments as shipping
 
     ws = open_workspace(workspace)
     warehouse = ws.warehouses()[warehouse_id]
@@ -147,6 +150,7 @@ def ship_stage(workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> 
 def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     """The 810s due (flows.shipments.invoice_run) and invoiced orders closed."""
     from connectors.reference import load_reference
+    from flows import shipments as shipping
 
     ws = open_workspace(workspace)
     state = StateStore(ws.state_url)
@@ -279,6 +283,8 @@ def run_night(workspace: str, *, stages: Stages, now: str | None = None, partner
 
 def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partners: list[str] | None,
             use_gx: bool, held: lease.Lease) -> dict:
+    from flows import shipments as shipping
+
     root, clock = str(ws.root), started.isoformat()
     chosen = [pid for pid in sorted(ws.partners()) if not partners or pid in partners]
     progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}")
@@ -418,6 +424,8 @@ def _has_work(ws: Workspace, state: StateStore, stage: str, profile: PartnerProf
 def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) -> tuple[list[dict], dict, str]:
     """The fulfilment stage: each warehouse's confirmations, then the invoicing. A failed warehouse is
     reported in its result; the others and invoicing go on. (warehouses, invoicing, failure)."""
+    from flows import shipments as shipping
+
     root, warehouses = str(ws.root), []
     for wid in sorted(ws.warehouses()):
         shipped = stages.ship(root, wid, clock, run_id)
@@ -444,6 +452,8 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
     once, and the run's reports, under the workspace lease (WorkspaceBusy when a night or another
     shipments run holds it after ``wait`` seconds). Quick when nothing waits (no run is recorded then).
     Says what it did after each stage (flows.progress)."""
+    from flows import shipments as shipping
+
     progress.to_stderr()
     ws = open_workspace(workspace)
     with lease.acquire(ws.root, "shipments", wait=wait) as held:
@@ -520,6 +530,8 @@ def _intake_line(res: steps.PartnerResult) -> str:
 
 
 def _decide_line(run: steps.RunDecision) -> str:
+    from engine.decide import ACCEPTED, PENDING, REJECTED
+
     statuses = Counter(d.status for d in run.decisions)
     docs = sum(run.documents.values())
     return (f"{plural(len(run.decisions), 'order')} decided ({statuses[ACCEPTED]:,} acknowledged, "

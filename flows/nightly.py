@@ -89,7 +89,7 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
     ``pool_limit`` at once when given."""
     stages = PrefectStages()
     if pool:
-        from flows.pool import PoolStages
+        from flows.pool_stages import PoolStages
 
         stages = PoolStages(pool, limit=pool_limit)
     return night.run_night(workspace, stages=stages, now=now, partners=partners, use_gx=use_gx, wait=wait)

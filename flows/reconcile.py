@@ -6,7 +6,6 @@ dashboard written into the run's report folder and the workspace's cumulative on
   reconcile_run    the nightly stage: match, book, write reports/<run>/finance/ and reports/finance/
   write_cumulative every exception ever found (or about POs since a date), each run's totals, the
                    history; what `orderbridge report` writes, from the store alone
-  ack_findings     at intake: what a received 997/999 says that matches nothing we sent
 
 Nothing here decides: engine.partner_acks, engine.reconcile and engine.exception_states do.
 """
@@ -36,7 +35,7 @@ from engine.finance_report import (
     trend_section,
 )
 from engine.kpis import compute_kpis, with_exceptions
-from engine.partner_acks import file_findings, match_acks
+from engine.partner_acks import match_acks
 from engine.reconcile import reconcile
 from flows.gc_pause import gc_paused
 from flows.workspace import Workspace
@@ -109,16 +108,6 @@ def _order_tables(ws: Workspace, orders: pa.Table) -> list[pa.Table]:
         except StateError:  # a missing table costs its orders their requested ship date, nothing else
             continue
     return out
-
-
-def ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *, now: datetime) -> list[Finding]:
-    """At intake, for one received file's 997/999 rows: acknowledgments of nothing we sent to the
-    partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT)."""
-    if not acks.num_rows:
-        return []
-    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id))
-    return file_findings(sent, state.partner_acks(profile.id), acks, settings={profile.id: profile.finance},
-                         as_of=now)
 
 
 def record_documents(state: StateStore, path: Path, *, partner: str, by: str, note: str, at: datetime,

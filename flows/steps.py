@@ -13,18 +13,38 @@ Each stage is a few calls into connectors/, rules/ and engine/; what happens to 
 by engine.lifecycle and applied by the state store, documents numbered and stored in the same
 transaction.
 
-The stages live in flows.intake, flows.decide, flows.shipments, flows.documents and flows.reports; this module
-gathers them under one name for the Prefect flow, the CLI and the tests.
+The stages live in flows.intake, flows.decide, flows.shipments, flows.documents, flows.reconcile and
+flows.reports; this module gathers them under one name for the Prefect flow, the CLI and the tests.
+Each is imported when first asked for: a process that runs one stage (a work pool's flow run taking a
+partner's intake or delivery, flows.pool) does not import the others (pandas, the rules, the finance
+report), which is part of every flow run's start.
 """
 
-from flows.decide import Inventory, RunDecision, decide_run, load_inventory, rule_settings
-from flows.documents import deliver_partner, renderer
-from flows.intake import PartnerResult, intake_partner, known_state, local_drops
-from flows.reconcile import FinanceResult, reconcile_run
-from flows.reports import findings_csv, merge_decisions, run_id_for, write_reports
-from flows.shipments import InvoiceResult, WarehouseResult, invoice_run, ship_warehouse
+from __future__ import annotations
 
-__all__ = ["FinanceResult", "Inventory", "InvoiceResult", "PartnerResult", "RunDecision", "WarehouseResult",
-           "decide_run", "deliver_partner", "findings_csv", "intake_partner", "invoice_run", "known_state",
-           "load_inventory", "local_drops", "merge_decisions", "reconcile_run", "renderer", "rule_settings",
-           "run_id_for", "ship_warehouse", "write_reports"]
+import importlib
+
+_HOME = {
+    "flows.decide": ["Inventory", "RunDecision", "decide_run", "load_inventory", "rule_settings"],
+    "flows.documents": ["deliver_partner", "renderer"],
+    "flows.intake": ["PartnerResult", "intake_partner", "known_state", "local_drops"],
+    "flows.reconcile": ["FinanceResult", "reconcile_run"],
+    "flows.reports": ["findings_csv", "merge_decisions", "run_id_for", "write_reports"],
+    "flows.shipments": ["InvoiceResult", "WarehouseResult", "invoice_run", "ship_warehouse"],
+}
+_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # asked once per process
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

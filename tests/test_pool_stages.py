@@ -6,13 +6,16 @@ and that is the stage's failure; a flow run that left no outcome is reported wit
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from flows import night
-from flows.pool import PoolStages, outcome_path, partner_flow
+from flows.pool import outcome_path, partner_flow
+from flows.pool_stages import PoolStages
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
 from tests.test_lease_store import _hold
 
@@ -307,3 +310,22 @@ def test_intake_of_a_file_read_in_pieces_renews_the_lease_before_storing_each_pi
     assert out.ran and out.value["files"] == n_files
     assert events.count("store") > n_files  # some file came in several pieces
     assert all(events[i - 1] == "renew" for i, e in enumerate(events) if e == "store")  # each right after a renewal
+
+
+def test_a_workers_flow_run_imports_only_what_its_stage_needs():
+    """Each import is part of every flow run's start on a worker: the entrypoint (flows.pool) and an
+    intake or a delivery do not import the parent's Prefect tasks, the decide, shipping or finance stages
+    (pandas, the rules, GX)."""
+    probe = ("import sys, flows.pool, flows.intake, flows.documents; "
+             "print(' '.join(sorted(m for m in ('pandas', 'great_expectations', 'flows.nightly', 'flows.pool_stages', "
+             "'flows.decide', 'flows.shipments', 'flows.reconcile', 'flows.reports', 'engine.finance_report') "
+             "if m in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=str(Path(__file__).resolve().parent.parent))
+    assert done.stdout.strip() == ""
+    # and the lazy names of flows.steps still resolve to the stages themselves
+    from flows import decide, reconcile, steps
+
+    assert steps.decide_run is decide.decide_run and steps.reconcile_run is reconcile.reconcile_run
+    with pytest.raises(AttributeError):
+        steps.no_such_stage  # noqa: B018
