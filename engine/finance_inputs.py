@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.findings import Finding, finding
@@ -396,8 +397,7 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
         "price": _per_distinct(price, lambda v: number(v, MONEY)),
         "ack_code": ack_el(1), "quantity": _per_distinct(ack_el(2), lambda v: number(v, QTY)),
         "ack_unit": ack_el(3),
-        "promised_date": _per_distinct(ack_el(5), lambda v: pc.cast(
-            pc.strptime(v, format="%Y%m%d", unit="s", error_is_null=True), pa.date32())),
+        "promised_date": _per_distinct(ack_el(5), x12_dates.dates),
         "_row": pa.array(acks, pa.int64()),
     })
     coded = pc.is_valid(t["ack_code"])

@@ -14,6 +14,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
+from parsers import x12_dates
 from parsers.x12_reader import ParseResult
 from schemas.ack_reasons import GROUP_STATUS, SET_STATUS, reason
 from schemas.findings import Finding, finding
@@ -62,12 +63,14 @@ def _int(value: str | None) -> int | None:
 
 
 def _created_at(ic: Interchange, g: Group) -> datetime | None:
-    """GS04 (CCYYMMDD) + GS05 (HHMM[SS..]) of the acknowledgment, else ISA09 (YYMMDD) + ISA10."""
-    for day, clock in ((g.date, g.time), (("20" + ic.date) if len(ic.date) == 6 else "", ic.time)):
-        if len(day) == 8 and day.isdigit():
+    """GS04 (CCYYMMDD; YYMMDD before 004010) + GS05 (HHMM[SS..]) of the acknowledgment, else ISA09
+    (YYMMDD) + ISA10."""
+    for day, clock in ((g.date, g.time), (ic.date, ic.time)):
+        on = x12_dates.parse(day)
+        if on is not None:
             digits = "".join(ch for ch in clock if ch.isdigit())[:6].ljust(6, "0") if clock else "000000"
             try:
-                return datetime.strptime(day + digits, "%Y%m%d%H%M%S")
+                return datetime.combine(on, datetime.strptime(digits, "%H%M%S").time())
             except ValueError:
                 continue
     return None

@@ -2,7 +2,8 @@
 
 Rows are located with numpy over the segment table (which set, which PO1 owns a PID, which N1
 owns an N3/N4); no per-segment Python objects. Values are converted in one place (_decimal,
-_date). Problems with content are findings from rules/, not from here.
+parsers.x12_dates for CCYYMMDD and the older versions' YYMMDD). Problems with content are
+findings from rules/, not from here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers.x12_dates import dates
 from parsers.x12_reader import ParseResult
 from schemas.orders import ORDER_LINES, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -130,11 +132,6 @@ def _plain_decimal(values: pa.Array) -> pa.Array | None:
     out[:, 0] *= _POW10[4 - frac_len]
     bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
     return pa.Array.from_buffers(pa.decimal128(18, 4), n, [bitmap, pa.py_buffer(out)])
-
-
-def _date(values: pa.Array) -> pa.Array:
-    ts = pc.strptime(values.cast(pa.string()), format="%Y%m%d", unit="s", error_is_null=True)
-    return pc.cast(ts, pa.date32())
 
 
 def _int(values: pa.Array) -> pa.Array:
@@ -331,7 +328,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "order_ref": lineage["order_ref"],
         "po_number": pc.fill_null(cols["po_number"], ""),
         "purpose": cols["purpose"], "order_type": cols["order_type"], "release_number": cols["release_number"],
-        "po_date": _date(cols["po_date"]),
+        "po_date": dates(cols["po_date"]),
         "version": pa.array(labels[3], pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"],
         "terms_discount_percent": _fit(_decimal(cols["terms_discount_percent"]),
@@ -339,7 +336,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "terms_discount_days": _int(cols["terms_discount_days"]),
         "terms_net_days": _int(cols["terms_net_days"]),
         "terms_description": cols["terms_description"],
-        **{name: _date(cols[name]) for name in DATES.values()},
+        **{name: dates(cols[name]) for name in DATES.values()},
         **party_vals,
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),

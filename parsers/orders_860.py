@@ -1,8 +1,8 @@
 """860 transaction sets -> canonical CHANGE_HEADERS and ORDER_CHANGES tables (schemas.changes), columnar.
 
 The 860 twin of parsers.orders_850, built with its helpers: rows are located with numpy over the
-segment table, values converted in one place (_decimal, _date). Content problems are findings from
-rules.structure and engine.changes, not from here.
+segment table, values converted in one place (_decimal, parsers.x12_dates). Content problems are
+findings from rules.structure and engine.changes, not from here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.orders_850 import _date, _decimal, _int, _lineage
+from parsers.orders_850 import _decimal, _int, _lineage
+from parsers.x12_dates import dates
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
@@ -83,7 +84,7 @@ def read_changes(
 
     bch = first_per_set("BCH", 12)
     header = {name: pa.array(bch[k], pa.string()) for name, k in _BCH_FIELDS.items()}
-    change_date = pc.coalesce(_date(header["change_request_date"]), _date(header["po_date"]))
+    change_date = pc.coalesce(dates(header["change_request_date"]), dates(header["po_date"]))
     ctt = first_per_set("CTT", 2)[1]
     poc_rows = rows_of("POC")
     line_counts = (
@@ -100,7 +101,7 @@ def read_changes(
             "order_type": header["order_type"],
             "release_number": header["release_number"],
             "change_order_ref": header["change_order_ref"],
-            "po_date": _date(header["po_date"]),
+            "po_date": dates(header["po_date"]),
             "change_date": change_date,
             "line_count": pa.array(line_counts, pa.int32()),
             "ctt_line_count": _int(pa.array(ctt, pa.string())),

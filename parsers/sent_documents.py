@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers import x12_dates
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.reconciliation import RECORDED_LINES
@@ -42,15 +43,12 @@ def number(values: pa.Array, typ: pa.DataType) -> pa.Array:
     return pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), typ)
 
 
-def _day(values: pa.Array) -> pa.Array:
-    return pc.cast(pc.strptime(values, format="%Y%m%d", unit="s", error_is_null=True), pa.date32())
-
-
 def _moment(day: pa.Array, clock: pa.Array) -> pa.Array:
     """DTM02 date and DTM03 time (HHMM[SS]) as a timestamp; the time missing: midnight."""
     hhmm = pc.utf8_slice_codeunits(pc.fill_null(clock, "0000"), 0, 4)
     hhmm = pc.if_else(pc.fill_null(pc.match_substring_regex(hhmm, r"^[0-9]{4}$"), False), hhmm, pa.scalar("0000"))
-    text = pc.binary_join_element_wise(day, hhmm, "")
+    on = pc.strftime(pc.cast(x12_dates.dates(day), pa.timestamp("s")), format="%Y%m%d")
+    text = pc.binary_join_element_wise(on, hhmm, "")
     return pc.strptime(text, format="%Y%m%d%H%M", unit="s", error_is_null=True)
 
 
@@ -136,9 +134,10 @@ def read_sent_lines(result: ParseResult, *, partner: str, sha256: str = "",
 
 
 def _group_time(day: str, clock: str) -> datetime | None:
+    on = x12_dates.parse(day)
     digits = "".join(ch for ch in clock or "" if ch.isdigit())[:4].ljust(4, "0")
     try:
-        return datetime.strptime((day or "") + digits, "%Y%m%d%H%M")
+        return None if on is None else datetime.combine(on, datetime.strptime(digits, "%H%M").time())
     except ValueError:
         return None
 
@@ -152,7 +151,7 @@ def _meta(sets: _Sets, at: np.ndarray) -> dict[str, pa.Array]:
 
 def _invoices(sets: _Sets) -> tuple[pa.Table, list[int]]:
     number_of, po_of = sets.first("BIG", 2), sets.first("BIG", 4)
-    day_of = _day(sets.first("BIG", 1))
+    day_of = x12_dates.dates(sets.first("BIG", 1))
     shipment_of = sets.first("REF", 2, qualifier=(1, "SI"))
     named = pc.and_(pc.is_valid(number_of), pc.is_valid(po_of)).to_numpy(zero_copy_only=False)
     rows, at = sets.rows("IT1")

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyarrow as pa
 
+from parsers import x12_dates
 from parsers.shipments_csv import WEIGHT_UNITS, to_table
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
@@ -74,11 +75,11 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         if sid == "W06":
             head["shipment_id"] = el(4) or el(5) or None
             head["po_number"] = el(6) or el(2) or None
-            head["ship_date"] = _date(el(3))
+            head["ship_date"] = x12_dates.parse(el(3))
         elif sid == "N9" and not carton and last is None:
             _reference(head, el(1), el(2))
         elif sid == "G62" and el(1) in ("11", "10"):
-            head["ship_date"] = _date(el(2)) or head["ship_date"]
+            head["ship_date"] = x12_dates.parse(el(2)) or head["ship_date"]
             head["ship_time"] = _time(el(4)) or head["ship_time"]
         elif sid == "W27":
             head["carrier_scac"] = el(2).upper() or None
@@ -163,13 +164,7 @@ def _decimal(text: str) -> Decimal | None:
     return value if value is None or value.is_finite() else None
 
 
-def _date(text: str):
-    from datetime import datetime
 
-    try:
-        return datetime.strptime(text, "%Y%m%d").date() if len(text) == 8 else None
-    except ValueError:
-        return None
 
 
 def _time(text: str):

@@ -4,6 +4,8 @@ its traits; each was rejected (997 R) or misjudged before the validator read the
 
 from __future__ import annotations
 
+from datetime import date
+
 from engine.process import Known, process_file
 from parsers.x12_reader import read_interchanges
 from rules.structure import check_structure
@@ -147,6 +149,9 @@ def test_envelope_only_reads_orders_of_other_versions():
         update={"other_versions": "envelope_only"})})
     out = run(interchange(OLD_PO, version="003050", gs04="070101"), profile=profile)
     assert out.error_count == 0 and out.orders.num_rows == 1
+    # the versions before 004010 date in YYMMDD: read as such, not as CCYYMMDD ("070102" was 0701-??)
+    order = out.orders.to_pylist()[0]
+    assert (order["po_date"], order["requested_delivery_date"]) == (date(2007, 1, 2), date(2007, 2, 1))
     segs = segments(render(out)["997"])
     assert ["AK5", "A"] in segs and ["AK9", "A", "1", "1", "1"] in segs
 
