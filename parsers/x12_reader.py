@@ -19,7 +19,10 @@ from parsers.x12_tokens import tokenise_bytes
 from schemas.findings import Finding, finding
 from schemas.x12 import ENVELOPE_IDS, Delimiters, Group, Interchange, SegmentTable, TransactionSet
 
-_ISA_START = re.compile(r"ISA[^A-Za-z0-9\s]")
+# Blanks never delimit (ASCII whitespace). The information separators 0x1C-0x1F that some translators
+# use as delimiters are not blanks here, though Python's str.isspace and regex \s count them.
+_BLANKS = " \t\r\n\x0b\x0c"
+_ISA_START = re.compile(r"ISA[^A-Za-z0-9 \t\r\n\x0b\x0c]")
 _SEGMENT_ID = re.compile(r"^[A-Z0-9]{2,3}$")
 _MAX_REPEATED_FINDINGS = 20
 # The ISA is fixed-width (106 characters); real files pad, shorten or break it over lines, never by
@@ -150,7 +153,7 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
     if pos + 3 >= len(text):
         return _finding("ISA_STRUCTURE_INVALID", "The file ends inside the ISA segment.")
     sep = text[pos + 3]
-    if (sep.isascii() and sep.isalnum()) or sep.isspace():
+    if (sep.isascii() and sep.isalnum()) or sep in _BLANKS:
         return _finding("ISA_ELEMENT_SEPARATOR_INVALID", f"Element separator {sep!r} after 'ISA' is a letter, "
                         "digit or blank.", seg="ISA", value=sep)
     q, limit = pos + 3, pos + ISA_MAX_CHARS
@@ -162,7 +165,7 @@ def _detect_delimiters(text: str, pos: int) -> tuple[Delimiters, int, bool] | Fi
     if q + 2 >= len(text):
         return _finding("ISA_TERMINATOR_INVALID", "The file ends before the ISA segment terminator.", seg="ISA")
     comp, term = text[q + 1], text[q + 2]
-    if comp in (sep,) or (comp.isascii() and comp.isalnum()) or comp.isspace():
+    if comp in (sep,) or (comp.isascii() and comp.isalnum()) or comp in _BLANKS:
         return _finding("ISA_COMPONENT_SEPARATOR_INVALID", f"Component separator {comp!r} (ISA16) is invalid.",
                         seg="ISA", element="ISA16", value=comp)
     term_is_space = False

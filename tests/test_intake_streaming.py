@@ -75,6 +75,26 @@ def test_each_isa_s_own_delimiters_are_honoured():
     assert [p.data for p in got] == [first, second, third]
 
 
+def _separated(po: str, isa13: int) -> bytes:
+    """An interchange delimited by the information separators (element 0x1D, component 0x1F, segment 0x1C),
+    as some translators send: not blanks, though Python's str.isspace counts them."""
+    return x12_850(_po(po), isa13=isa13, gs06=str(isa13)).replace(b"~\n", b"\x1c").replace(b"*", b"\x1d") \
+        .replace(b">\x1c", b"\x1f\x1c", 1)
+
+
+def test_information_separators_delimit_an_interchange_read_whole_or_in_pieces():
+    data = _separated("PO-S1", 7) + _separated("PO-S2", 8)
+    got = list(pieces(iter([data]), max_bytes=1, max_set_bytes=10**9))
+    assert [p.data for p in got] == [_separated("PO-S1", 7), _separated("PO-S2", 8)]
+    whole = _whole(data)
+    assert whole.error_count == 0 and whole.orders.column("po_number").to_pylist() == ["PO-S1", "PO-S2"]
+    assert whole.lines.num_rows == 4
+    assert _facts(_by_pieces(data)) == _facts([whole])
+    ak9 = [list(seg) for d in whole.documents if d.doc_type == "997" for body in d.bodies for seg in body
+           if seg[0] == "AK9"]
+    assert ak9 == [["AK9", "A", "1", "1", "1"]] * 2  # each group accepted
+
+
 def test_garbage_between_interchanges_is_not_cut_and_the_reader_judges_it():
     data = _interchanges(1) + b"JUNK*1~\n" + _interchanges(1)[:-1] + b"\n"
     got = list(pieces(iter([data]), max_bytes=1, max_set_bytes=10**9))
