@@ -371,7 +371,6 @@ LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state"
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
                  "actor", "note", "run_id", "document_id")
-_DECIDED_EVENT_COLUMNS = (*EVENT_COLUMNS[1:-1], "document_key")  # DECIDED_EVENTS, as _write_events binds them
 FINDING_COLUMNS = ("id", "run_id", "stage", "partner", "po_number", "code", "severity", "message", "file", "isa13",
                    "gs06", "st02", "segment_id", "segment_position", "file_segment", "element", "value",
                    "line_number", "loop_id", "consequence", "row_number", "column_name")
@@ -1087,24 +1086,33 @@ class StateStore(FinanceTables):
                        [(u.base_key, u.revision, u.change_id) for u in plan.change_updates if u.base_key])
 
     def _write_events(self, plan: Plan, applied: Applied) -> None:
-        """The history events of ``transitions`` then of ``decided`` (DECIDED_EVENTS), numbered in that order."""
+        """The history events of ``transitions`` then of ``decided`` (DECIDED_EVENTS, many rows per
+        statement as _insert_rows writes them), numbered in that order."""
         text = str.__str__  # a StrEnum's text by str's own __str__ (Enum's .value property is slow)
         events = [(e.partner, e.po_number, e.at, text(e.clock), text(e.event),
                    text(e.from_state) if e.from_state else None, text(e.to_state), e.revision, e.actor, e.note,
                    e.run_id, e.document_key) for t in plan.transitions for e in t.events]
-        for d in plan.decided:
-            events += zip(*(d.events[c].to_pylist() for c in _DECIDED_EVENT_COLUMNS), strict=True)
-        if not events:
-            return
-        linked = [(e[0], e[-1]) for e in events if e[-1]]
+        decided = [(d.events, d.events["partner"].to_pylist(), d.events["document_key"].to_pylist())
+                   for d in plan.decided if d.events.num_rows]
+        linked = [(e[0], e[-1]) for e in events if e[-1]] + [
+            (p, k) for _, partners, keys in decided for p, k in zip(partners, keys, strict=True) if k]
         missing = [k for k in linked if k not in applied.document_ids or not applied.document_ids[k]]
         if missing:
             applied.document_ids.update(self._document_ids(missing))
-        seqs = self._next_ids("event", len(events))
         ids = applied.document_ids
-        self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
-                   f" ({','.join('?' * len(EVENT_COLUMNS))})",
-                   [(seq, *e[:-1], ids.get((e[0], e[-1])) or None) for seq, e in zip(seqs, events, strict=True)])
+        if events:
+            seqs = self._next_ids("event", len(events))
+            self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
+                       f" ({','.join('?' * len(EVENT_COLUMNS))})",
+                       [(seq, *e[:-1], ids.get((e[0], e[-1])) or None) for seq, e in zip(seqs, events, strict=True)])
+        for table, partners, keys in decided:
+            import pyarrow as pa  # only when a plan carries tables (status/console never load it)
+
+            rows = pa.table({"seq": pa.array(self._next_ids("event", table.num_rows), pa.int64()),
+                             **{c: table[c] for c in EVENT_COLUMNS[1:-1]},
+                             "document_id": pa.array([ids.get((p, k)) or None if k else None
+                                                      for p, k in zip(partners, keys, strict=True)], pa.int64())})
+            self._insert_rows("order_events", EVENT_COLUMNS, rows)
 
     def _document_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
         out = {}
