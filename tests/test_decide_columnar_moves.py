@@ -2,7 +2,7 @@
 engine.lifecycle.decisions without an OrderTransition per order); every other order (held, CSV
 acknowledgment, an 860 to answer, a failed decision) through the per-order path. Both paths store the
 same orders and history events, numbered in decision order; a decided order no longer in its expected
-state is a StateConflict and nothing is written."""
+state is a StateConflict and nothing is written (on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -66,11 +66,11 @@ def test_a_failed_decision_keeps_its_place_among_the_others(tmp_path, monkeypatc
     assert _decided(tmp_path / "per-order", ("acme", "globex")) == columnar
 
 
-def test_decided_orders_stand_for_their_transitions(tmp_path):
+def test_decided_orders_stand_for_their_transitions(store_target):
     record = OrderRecord("acme", "PO-1", OrderState.RECEIVED, order_ref="r", lines_key="k", source_file="f.x12")
     stores = {}
     for name in ("objects", "columns"):
-        store = StateStore(str(tmp_path / f"{name}.sqlite"))
+        store = StateStore(store_target(name))
         store.apply(Plan(transitions=(create(record, at="2026-11-26T02:00:00", run_id="r0"),)))
         held = move(store.order("acme", "PO-1"), EventKind.HELD, at="2026-11-27T02:00:00", run_id="r1",
                     note="held: why", hold_codes=("CODE",), hold_reasons=("why, and how",), codes=("CODE",))

@@ -100,7 +100,9 @@ def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[Order
     beyond their 850 can hold deleted or cancelled lines); ``told_lines`` the lines as they were
     before this run's 860s (what the partner was last told), default ``stored_lines``.
 
-    Every order is concluded in one columnar batch (statuses, 855s, line rows, reservations); if the
+    Every order is concluded in one columnar batch (statuses, 855s, line rows, reservations, and its
+    move with its history events: Plan.decided, in decision order; an order answered by its 855 alone
+    is moved as columns, the others through move/moves and _conclude, as the same rows); if the
     batch fails, it is split in halves until the failing orders stand alone: each of those is held
     with its finding (ORDER_DECISION_FAILED) and every other order is answered as usual."""
     ctx = _Context(records, orders, lines, allocation, stored_lines, reservations, applied, profiles, today=today,
