@@ -743,6 +743,7 @@ class StateStore(FinanceTables):
                 self._store_documents(plan.documents, render, hold, applied, at=at, run_id=run_id)
             self._write_received_orders(plan.received_orders)
             self._write_orders(plan.transitions)
+            self._write_decided_orders(plan.decided)
             self._write_lines(plan)
             self._update_lines(plan)
             self._write_reservations(plan, run_id)
@@ -893,6 +894,35 @@ class StateStore(FinanceTables):
                            updates)
             if n != len(updates):
                 self._conflict([(r[-4], r[-3]) for r in updates], {(r[-4], r[-3]): (r[-2], r[-1]) for r in updates})
+
+    def _write_decided_orders(self, decided: Sequence) -> None:
+        """Plan.decided's orders (DECIDED_ORDERS): each row's non-null columns set, as ``_write_orders``
+        writes the whole row of a transition that changes only those; an order no longer in its expected
+        state and revision is a StateConflict (nothing is written)."""
+        def texts(values: list, join: Callable = _join) -> list:
+            return [None if v is None else join(v) for v in values]
+
+        def reasons(values: list[str]) -> str:
+            return json.dumps(values) if values else "[]"
+
+        for d in decided:
+            t = d.orders
+            if not t.num_rows:
+                continue
+            keep = ("ack_type", "answered_with", "answered_revision", "value", "codes", "changed_lines", "hold_codes",
+                    "hold_reasons")
+            rows = list(zip(
+                t["state"].to_pylist(), t["updated_at"].to_pylist(), t["run_id"].to_pylist(),
+                t["ack_type"].to_pylist(), t["answered_with"].to_pylist(), t["answered_revision"].to_pylist(),
+                t["value"].to_pylist(), texts(t["codes"].to_pylist()), texts(t["changed_lines"].to_pylist()),
+                texts(t["hold_codes"].to_pylist()), texts(t["hold_reasons"].to_pylist(), reasons),
+                t["partner"].to_pylist(), t["po_number"].to_pylist(),
+                t["expect_state"].to_pylist(), t["expect_revision"].to_pylist(), strict=True))
+            sets = ", ".join(f"{c}=COALESCE(?, {c})" for c in keep)
+            n = self._many(f"UPDATE orders SET state=?, updated_at=?, run_id=?, {sets} WHERE partner=? AND"
+                           " po_number=? AND state=? AND revision=?", rows)
+            if n != len(rows):
+                self._conflict([(r[-4], r[-3]) for r in rows], {(r[-4], r[-3]): (r[-2], r[-1]) for r in rows})
 
     def _write_received_orders(self, tables: Sequence) -> None:
         """Plan.received_orders (RECEIVED_ORDERS): the rows ``_write_orders`` writes for table.create's
@@ -1056,21 +1086,33 @@ class StateStore(FinanceTables):
                        [(u.base_key, u.revision, u.change_id) for u in plan.change_updates if u.base_key])
 
     def _write_events(self, plan: Plan, applied: Applied) -> None:
-        events = [e for t in plan.transitions for e in t.events]
-        if not events:
-            return
-        linked = [(e.partner, e.document_key) for e in events if e.document_key]
+        """The history events of ``transitions`` then of ``decided`` (DECIDED_EVENTS, many rows per
+        statement as _insert_rows writes them), numbered in that order."""
+        text = str.__str__  # a StrEnum's text by str's own __str__ (Enum's .value property is slow)
+        events = [(e.partner, e.po_number, e.at, text(e.clock), text(e.event),
+                   text(e.from_state) if e.from_state else None, text(e.to_state), e.revision, e.actor, e.note,
+                   e.run_id, e.document_key) for t in plan.transitions for e in t.events]
+        decided = [(d.events, d.events["partner"].to_pylist(), d.events["document_key"].to_pylist())
+                   for d in plan.decided if d.events.num_rows]
+        linked = [(e[0], e[-1]) for e in events if e[-1]] + [
+            (p, k) for _, partners, keys in decided for p, k in zip(partners, keys, strict=True) if k]
         missing = [k for k in linked if k not in applied.document_ids or not applied.document_ids[k]]
         if missing:
             applied.document_ids.update(self._document_ids(missing))
-        seqs = self._next_ids("event", len(events))
-        ids = applied.document_ids  # below: a StrEnum's text by str's own __str__ (Enum's .value property is slow)
-        self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
-                   f" ({','.join('?' * len(EVENT_COLUMNS))})",
-                   [(seq, e.partner, e.po_number, e.at, str.__str__(e.clock), str.__str__(e.event),
-                     str.__str__(e.from_state) if e.from_state else None, str.__str__(e.to_state), e.revision, e.actor,
-                     e.note, e.run_id, ids.get((e.partner, e.document_key)) or None)
-                    for seq, e in zip(seqs, events, strict=True)])
+        ids = applied.document_ids
+        if events:
+            seqs = self._next_ids("event", len(events))
+            self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
+                       f" ({','.join('?' * len(EVENT_COLUMNS))})",
+                       [(seq, *e[:-1], ids.get((e[0], e[-1])) or None) for seq, e in zip(seqs, events, strict=True)])
+        for table, partners, keys in decided:
+            import pyarrow as pa  # only when a plan carries tables (status/console never load it)
+
+            rows = pa.table({"seq": pa.array(self._next_ids("event", table.num_rows), pa.int64()),
+                             **{c: table[c] for c in EVENT_COLUMNS[1:-1]},
+                             "document_id": pa.array([ids.get((p, k)) or None if k else None
+                                                      for p, k in zip(partners, keys, strict=True)], pa.int64())})
+            self._insert_rows("order_events", EVENT_COLUMNS, rows)
 
     def _document_ids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
         out = {}

@@ -373,7 +373,48 @@ def _received_orders() -> pa.Schema:
                         for name in ("received_at", "updated_at", "run_id", "note"))])
 
 
-_LAZY_SCHEMAS.update(RESERVATION_ROWS=_reservation_rows, ORDER_KEYS=_order_keys, RECEIVED_ORDERS=_received_orders)
+# Orders the decide stage moved, many at once (Plan.decided): DECIDED_ORDERS, one row per order, the
+# order's new state and answer columns (a null column stays as stored: every other column of the
+# order is what it was), applied only while the order still has ``expect_state`` and
+# ``expect_revision``; DECIDED_EVENTS, their history events in order (the store numbers them after
+# ``transitions``' events). Each row is what an OrderTransition of the order, written whole, stores.
+# Built on first use, as LINE_ROWS.
+def _decided_orders() -> pa.Schema:
+    import pyarrow as pa
+
+    def text(name: str, nullable: bool = False) -> pa.Field:
+        return pa.field(name, pa.string(), nullable=nullable)
+
+    return pa.schema([
+        text("partner"), text("po_number"), text("expect_state"), pa.field("expect_revision", pa.int64(), False),
+        text("state"), text("updated_at"), text("run_id"), text("ack_type", True), text("answered_with", True),
+        pa.field("answered_revision", pa.int64()), text("value", True),  # decimal_text
+        pa.field("codes", pa.list_(pa.string())), pa.field("changed_lines", pa.list_(pa.int64())),
+        pa.field("hold_codes", pa.list_(pa.string())), pa.field("hold_reasons", pa.list_(pa.string())),
+    ])
+
+
+def _decided_events() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([
+        *(pa.field(name, pa.string(), nullable=False) for name in ("partner", "po_number", "at", "clock", "event")),
+        pa.field("from_state", pa.string()), pa.field("to_state", pa.string(), nullable=False),
+        pa.field("revision", pa.int64(), nullable=False),
+        *(pa.field(name, pa.string(), nullable=False) for name in ("actor", "note", "run_id", "document_key")),
+    ])
+
+
+_LAZY_SCHEMAS.update(RESERVATION_ROWS=_reservation_rows, ORDER_KEYS=_order_keys, RECEIVED_ORDERS=_received_orders,
+                     DECIDED_ORDERS=_decided_orders, DECIDED_EVENTS=_decided_events)
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedOrders:
+    """Orders moved by the decide stage, columnar: ``orders`` (DECIDED_ORDERS) and ``events`` (DECIDED_EVENTS)."""
+
+    orders: pa.Table
+    events: pa.Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,6 +538,9 @@ class Plan:
     # RECEIVED_ORDERS: new orders and their PO_RECEIVED events, columnar (the intake's; written before
     # ``transitions``' orders and before their events)
     received_orders: tuple[pa.Table, ...] = ()
+    # DecidedOrders: orders moved and their events, columnar (the decide stage's; written after
+    # ``transitions``' orders and their events after ``transitions``' events)
+    decided: tuple[DecidedOrders, ...] = ()
 
     def __add__(self, other: Plan) -> Plan:
         return Plan(*(getattr(self, f) + getattr(other, f) for f in PLAN_FIELDS))
@@ -514,4 +558,5 @@ class Plan:
 
 # Plan's fields in declaration order (Plan(*...) builds by position; a test checks they agree)
 PLAN_FIELDS = ("transitions", "lines", "line_tables", "reservations", "documents", "new_changes", "change_updates",
-               "findings", "shipments", "invoices", "billed", "reservation_tables", "line_updates", "received_orders")
+               "findings", "shipments", "invoices", "billed", "reservation_tables", "line_updates", "received_orders",
+               "decided")

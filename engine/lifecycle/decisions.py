@@ -40,18 +40,22 @@ from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
-from engine.lifecycle.table import move, moves
+from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import decimal_column, delimiter_chars
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import (
+    DECIDED_EVENTS,
+    DECIDED_ORDERS,
     GONE_LINES,
     LINE_ROWS,
     ORDER_KEYS,
     RESERVATION_ROWS,
     ChangeUpdate,
+    Clock,
+    DecidedOrders,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -59,12 +63,14 @@ from schemas.lifecycle import (
     OrderLines,
     OrderRecord,
     OrderReservations,
+    OrderState,
     OrderTransition,
     Plan,
     PlannedDocument,
     PlannedSet,
     Reservation,
     ReservationTable,
+    decimal_text,
     line_record,
     line_row,
 )
@@ -73,6 +79,10 @@ from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 GONE = GONE_LINES
+# DecidedOrders' tables with the position of each row's decision (and each event's step) in the batch
+_DECIDED_AT = DECIDED_ORDERS.append(pa.field("_at", pa.int64(), nullable=False))
+_EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).append(
+    pa.field("_step", pa.int64(), nullable=False))
 # what the answer reads of a line: the 855 echoes these, the line row keeps some
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
                  "vendor_part", "buyer_part"]
@@ -90,7 +100,9 @@ def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[Order
     beyond their 850 can hold deleted or cancelled lines); ``told_lines`` the lines as they were
     before this run's 860s (what the partner was last told), default ``stored_lines``.
 
-    Every order is concluded in one columnar batch (statuses, 855s, line rows, reservations); if the
+    Every order is concluded in one columnar batch (statuses, 855s, line rows, reservations, and its
+    move with its history events: Plan.decided, in decision order; an order answered by its 855 alone
+    is moved as columns, the others through move/moves and _conclude, as the same rows); if the
     batch fails, it is split in halves until the failing orders stand alone: each of those is held
     with its finding (ORDER_DECISION_FAILED) and every other order is answered as usual."""
     ctx = _Context(records, orders, lines, allocation, stored_lines, reservations, applied, profiles, today=today,
@@ -120,8 +132,11 @@ class _Context:
         except Exception as exc:  # noqa: BLE001 - one order's failure must not stop the others
             if len(decisions) == 1:
                 d = decisions[0]
-                return contain(self.records.get((d.partner, d.po_number)), exc, at=self.at, run_id=self.run_id,
+                plan = contain(self.records.get((d.partner, d.po_number)), exc, at=self.at, run_id=self.run_id,
                                stage="decide", partner=d.partner, po_number=d.po_number)
+                # the order's move among the other decisions' (in decision order): as theirs, columnar
+                return replace(plan, transitions=(), decided=(_in_order(decided_orders(plan.transitions)),)) \
+                    if plan.transitions else plan
             mid = len(decisions) // 2
             return self.planned(decisions[:mid]) + self.planned(decisions[mid:])
 
@@ -156,21 +171,28 @@ class _Batch:
         units = self._units(allocation)
         line_tables, reservation_tables, per_order = (), (), Plan()
         # each order's transition, and the 865s, CSV acknowledgments and answered changes of those that
-        # get them, in decision order (gathered here: no Plan per order to combine afterwards)
-        transitions: list[OrderTransition] = []
+        # get them, in decision order (gathered here: no Plan per order to combine afterwards); an order
+        # answered by its 855 alone (no change to answer, no CSV acknowledgment) is moved as columns
+        transitions: list[tuple[int, OrderTransition]] = []
+        plain: list[int] = []  # positions (in self.decisions) of the orders moved as columns
         sent: list[PlannedDocument] = []
         answered: list[ChangeUpdate] = []
         position = {id(d): i for i, d in enumerate(answering)}
-        for d in self.decisions:
+        for at, d in enumerate(self.decisions):
             record = ctx.records[(d.partner, d.po_number)]
             if d.status == PENDING:
-                transitions.append(move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
-                                        note="held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
-                                        hold_reasons=tuple(d.reasons), codes=tuple(d.codes)))
+                transitions.append((at, move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
+                                             note="held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
+                                             hold_reasons=tuple(d.reasons), codes=tuple(d.codes))))
                 continue
             i = position[id(d)]
-            transitions.append(self._conclude(d, record, i, rejected[i], kinds.get(i), values[i], units, objects,
-                                              sent, answered))
+            if self._plain(d, record, rejected[i]):
+                plain.append(at)
+                continue
+            transitions.append((at, self._conclude(d, record, i, rejected[i], kinds.get(i), values[i], units,
+                                                   objects, sent, answered)))
+        moved = _in_order(self._plain_moves(plain, position, rejected, kinds, values, units),
+                          decided_orders([t for _, t in transitions], [at for at, _ in transitions]))
         if answering:
             lines_table = self._line_rows(answering, decided, statuses, rows, spans)
             reserved = self._reservation_rows(answering, allocation, rejected)
@@ -180,7 +202,7 @@ class _Batch:
             per_order = _per_order(revised, lines_table, reserved)
             line_tables = (_without(lines_table, revised),)
             reservation_tables = (ReservationTable(_without(reserved.keys, revised), _without(reserved.rows, revised)),)
-        return Plan(transitions=tuple(transitions), documents=tuple(sent), change_updates=tuple(answered)) + \
+        return Plan(decided=(moved,), documents=tuple(sent), change_updates=tuple(answered)) + \
             per_order + Plan(line_tables=line_tables, reservation_tables=reservation_tables, documents=tuple(documents))
 
     # --- inputs ---------------------------------------------------------------------------------------
@@ -374,6 +396,69 @@ class _Batch:
         answered += [ChangeUpdate(a.change.id, "answered") for a in applied]
         return final
 
+    def _plain(self, d: OrderDecision, record: OrderRecord, rejected: bool) -> bool:
+        """The order is answered by its 855 alone (or by nothing): no 860 to answer, no CSV acknowledgment."""
+        p = self.ctx.profiles[d.partner]
+        return not self.ctx.applied.get((d.partner, d.po_number)) and not (
+            "csv_ack" in p.receives and (not record.is_revision or rejected))
+
+    def _plain_moves(self, plain: list[int], position: dict[int, int], rejected: list[bool], kinds: dict[int, str],
+                     values: list[Decimal], units: dict) -> DecidedOrders:
+        """What _conclude's transitions of the ``plain`` orders (positions in self.decisions) store, as
+        columns: each order allocated (when the allocation placed or backordered units of it, and it is
+        not rejected) then acknowledged or rejected; the rows carry their position (``_at``)."""
+        ctx = self.ctx
+        ds = [self.decisions[at] for at in plain]
+        records = [ctx.records[(d.partner, d.po_number)] for d in ds]
+        idx = [position[id(d)] for d in ds]
+        no = [rejected[i] for i in idx]
+        said = [kinds.get(i) for i in idx]
+        mine = [None if r else units.get(f"{d.partner}|{d.po_number}") for d, r in zip(ds, no, strict=True)]
+        finals = [EventKind.REJECTED if r else EventKind.ACKNOWLEDGED for r in no]
+        moved: dict[tuple[OrderState, bool, EventKind], tuple[OrderState, OrderState]] = {}
+        for record, m, final in zip(records, mine, finals, strict=True):  # the table's check, per kind of move
+            way = (record.state, bool(m), final)
+            if way not in moved:
+                middle = next_state(record.state, EventKind.ALLOCATED) if m else record.state
+                if middle is None:
+                    raise TransitionRefused(record, EventKind.ALLOCATED)
+                to = next_state(middle, final)
+                if to is None:
+                    raise TransitionRefused(record if middle == record.state else record.evolve(state=middle), final)
+                moved[way] = (middle, to)
+        ways = [moved[(r.state, bool(m), f)] for r, m, f in zip(records, mine, finals, strict=True)]
+        notes = [(f"855 {kind}" if kind is not None else "nothing sent (the profile receives no answer)")
+                 + (f"; {d.reasons[0]}" if d.reasons else "") for d, kind in zip(ds, said, strict=True)]
+        n, text = len(ds), pa.string()
+        orders = pa.table({
+            "partner": [d.partner for d in ds], "po_number": [d.po_number for d in ds],
+            "expect_state": [str.__str__(r.state) for r in records],
+            "expect_revision": pa.array([r.revision for r in records], pa.int64()),
+            "state": [str.__str__(w[1]) for w in ways], "updated_at": pa.repeat(pa.scalar(ctx.at, text), n),
+            "run_id": pa.repeat(pa.scalar(ctx.run_id, text), n), "ack_type": [k or "" for k in said],
+            "answered_with": ["855" if k is not None else "" for k in said],
+            "answered_revision": pa.array([r.revision for r in records], pa.int64()),
+            "value": [decimal_text(Decimal(0) if r else values[i]) for r, i in zip(no, idx, strict=True)],
+            "codes": [list(d.codes) for d in ds], "changed_lines": pa.array([[]] * n, pa.list_(pa.int64())),
+            "hold_codes": pa.nulls(n, pa.list_(pa.string())), "hold_reasons": pa.nulls(n, pa.list_(pa.string())),
+            "_at": pa.array(plain, pa.int64())}, schema=_DECIDED_AT)
+        # the events: an ALLOCATED one for the orders that have it, then each order's answer
+        first = [j for j, m in enumerate(mine) if m]
+        allocated = [f"{m[0]} units allocated, {m[1]} backordered, {m[2]} not placeable on {m[3]} line(s)"
+                     for m in (mine[j] for j in first)]
+        events = pa.concat_tables([_events(
+            [ds[j] for j in first], [plain[j] for j in first], 0, when=ctx.at, run_id=ctx.run_id,
+            event=[str.__str__(EventKind.ALLOCATED)] * len(first),
+            from_state=[str.__str__(records[j].state) for j in first],
+            to_state=[str.__str__(ways[j][0]) for j in first], revision=[records[j].revision for j in first],
+            actor=["system"] * len(first), note=[a[:1000] for a in allocated], document_key=[""] * len(first)),
+            _events(ds, plain, 1, when=ctx.at, run_id=ctx.run_id, event=[str.__str__(f) for f in finals],
+                    from_state=[str.__str__(w[0]) for w in ways], to_state=[str.__str__(w[1]) for w in ways],
+                    revision=[r.revision for r in records], actor=[d.decided_by or "system" for d in ds],
+                    note=[x[:1000] for x in notes],
+                    document_key=[self._855_key(d) if k is not None else "" for d, k in zip(ds, said, strict=True)])])
+        return DecidedOrders(orders, events)
+
     def _csv_ack(self, d: OrderDecision, record: OrderRecord, i: int, objects) -> tuple[PlannedDocument, str]:
         """The CSV acknowledgment of a CSV order partner (engine.csv_ack): the same line decisions the
         855 would carry, one row per line, in the partner's layout; and the BAK02 an 855 would say."""
@@ -472,6 +557,55 @@ class _Batch:
         if pc.any(pc.less(rows["quantity"], 0)).as_py():
             raise PlanError("a negative reservation")
         return ReservationTable(keys, rows)
+
+
+def decided_orders(transitions: Sequence[OrderTransition], at: Sequence[int] | None = None) -> DecidedOrders:
+    """Transitions of orders that exist (each order once) as DecidedOrders: each row every answer and
+    hold column of the new record; the rows carry ``at`` (``_at``, and ``_at``/``_step`` on the events)."""
+    records = [t.record for t in transitions]
+    at = list(range(len(records))) if at is None else list(at)
+    orders = pa.table({
+        "partner": [r.partner for r in records], "po_number": [r.po_number for r in records],
+        "expect_state": [str.__str__(t.expect_state) for t in transitions],
+        "expect_revision": pa.array([t.expect_revision for t in transitions], pa.int64()),
+        "state": [str.__str__(r.state) for r in records], "updated_at": [r.updated_at for r in records],
+        "run_id": [r.run_id for r in records], "ack_type": [r.ack_type for r in records],
+        "answered_with": [r.answered_with for r in records],
+        "answered_revision": pa.array([r.answered_revision for r in records], pa.int64()),
+        "value": [decimal_text(r.value) for r in records], "codes": [list(r.codes) for r in records],
+        "changed_lines": [list(r.changed_lines) for r in records], "hold_codes": [list(r.hold_codes) for r in records],
+        "hold_reasons": [list(r.hold_reasons) for r in records], "_at": pa.array(at, pa.int64())}, schema=_DECIDED_AT)
+    events = [(e, a, step) for t, a in zip(transitions, at, strict=True) for step, e in enumerate(t.events)]
+    table = pa.table({
+        "partner": [e.partner for e, _, _ in events], "po_number": [e.po_number for e, _, _ in events],
+        "at": [e.at for e, _, _ in events], "clock": [str.__str__(e.clock) for e, _, _ in events],
+        "event": [str.__str__(e.event) for e, _, _ in events],
+        "from_state": [str.__str__(e.from_state) if e.from_state else None for e, _, _ in events],
+        "to_state": [str.__str__(e.to_state) for e, _, _ in events], "revision": [e.revision for e, _, _ in events],
+        "actor": [e.actor for e, _, _ in events], "note": [e.note for e, _, _ in events],
+        "run_id": [e.run_id for e, _, _ in events], "document_key": [e.document_key for e, _, _ in events],
+        "_at": [a for _, a, _ in events], "_step": [step for _, _, step in events]}, schema=_EVENTS_AT)
+    return DecidedOrders(orders, table)
+
+
+def _events(ds: list[OrderDecision], positions: list[int], step: int, *, when: str, run_id: str, **columns
+            ) -> pa.Table:
+    """Step ``step`` of the moves of the orders ``ds`` (at ``positions``) as DECIDED_EVENTS rows (and
+    ``_at``, ``_step``); ``columns`` the rest of DECIDED_EVENTS, a list each."""
+    n, text = len(ds), pa.string()
+    return pa.table({"partner": [d.partner for d in ds], "po_number": [d.po_number for d in ds],
+                     "at": pa.repeat(pa.scalar(when, text), n), "clock": pa.repeat(pa.scalar(str.__str__(Clock.RUN),
+                                                                                             text), n),
+                     "run_id": pa.repeat(pa.scalar(run_id, text), n), **columns,
+                     "_at": pa.array(positions, pa.int64()), "_step": pa.repeat(pa.scalar(step, pa.int64()), n)}
+                    ).select(_EVENTS_AT.names).cast(_EVENTS_AT)
+
+
+def _in_order(*parts: DecidedOrders) -> DecidedOrders:
+    """DecidedOrders of several parts, rows by ``_at`` (and events by ``_at``, ``_step``), those columns dropped."""
+    orders = pa.concat_tables([p.orders for p in parts]).sort_by("_at").drop_columns(["_at"])
+    events = pa.concat_tables([p.events for p in parts]).sort_by([("_at", "ascending"), ("_step", "ascending")])
+    return DecidedOrders(orders.cast(DECIDED_ORDERS), events.drop_columns(["_at", "_step"]).cast(DECIDED_EVENTS))
 
 
 def _subset(rows: pa.Table, statuses: pa.Table, spans: list[tuple[int, int]], members: list[int]):
