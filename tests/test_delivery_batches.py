@@ -334,3 +334,46 @@ def test_status_and_the_reconciliation_read_each_set_of_a_shared_interchange(shi
         assert invoices and invoices <= set(mine.values())
     finally:
         state.close()
+
+
+def test_the_outbound_check_of_a_packed_interchange_refuses_the_sets_at_fault():
+    """CheckedRender.verify: an error naming (ISA13, ST02) refuses that set; one naming only a packed
+    interchange's ISA13 has its sets checked alone (rendered alone with their numbers): the sets that
+    fail alone are refused, or every set when none does (the interchange itself is at fault); an
+    error naming no interchange has every interchange's sets checked alone."""
+    from flows.shipments import CheckedRender, OutboundRefused
+    from schemas.findings import finding
+    from schemas.lifecycle import PlannedDocument, PlannedSet
+
+    rendered = []
+
+    def render(doc, isa13, gs06, st02s):
+        rendered.append([s.doc_key for s in doc.sets])
+        return "f", "|".join(f"{isa13}:{st02}:{s.text}" for s, st02 in zip(doc.sets, st02s, strict=True)).encode()
+
+    def doc(*texts):
+        return PlannedDocument("acme", "856", "SH", tuple(PlannedSet(f"856:east:{t}", text=t) for t in texts))
+
+    def refused(check, docs):
+        rendered.clear()
+        made = CheckedRender(render, check)
+        for i, d in enumerate(docs, start=7):
+            made(d, i, i, list(range(1, len(d.sets) + 1)))
+        try:
+            made.verify()
+        except OutboundRefused as exc:
+            return sorted(exc.refused)
+        return []
+
+    def err(**at):
+        return finding("ASN_NOT_BUILT", "refused", severity="error", **at)
+
+    packed = doc("A", "BAD", "C")
+    located = refused(lambda data: [err(isa13="000000007", st02="0002")] if b"BAD" in data else [], [packed])
+    assert located == ["856:east:BAD"] and rendered == [["856:east:A", "856:east:BAD", "856:east:C"]]
+    assert refused(lambda data: [err(isa13="000000007")] if b"BAD" in data else [], [packed]) == ["856:east:BAD"]
+    together = refused(lambda data: [err(isa13="000000007")] if b"A" in data and b"C" in data else [], [packed])
+    assert together == ["856:east:A", "856:east:BAD", "856:east:C"]  # no set fails alone: the interchange does
+    nowhere = refused(lambda data: [err()] if b"BAD" in data else [], [doc("X"), packed])
+    assert nowhere == ["856:east:BAD"]
+    assert refused(lambda data: [err(isa13="000000007")] if b"X" in data else [], [doc("X"), packed]) == ["856:east:X"]
