@@ -377,3 +377,38 @@ def test_the_outbound_check_of_a_packed_interchange_refuses_the_sets_at_fault():
     nowhere = refused(lambda data: [err()] if b"BAD" in data else [], [doc("X"), packed])
     assert nowhere == ["856:east:BAD"]
     assert refused(lambda data: [err(isa13="000000007")] if b"X" in data else [], [doc("X"), packed]) == ["856:east:X"]
+
+
+@pytest.mark.parametrize("batch,expected", [
+    ("run", [["A", "B"], ["C"], ["D", "E", "F"]]),
+    (2, [["A", "B"], ["C"], ["D"], ["E", "F"]]),  # group() pairs C and D (in C's set): cut in two
+    ("document", [["A"], ["B"], ["C"], ["D"], ["E"], ["F"]]),
+])
+def test_856s_rendered_with_different_delimiter_sets_never_share_an_interchange(batch, expected):
+    """batch_documents on 856s as their planner renders them: C's value holds "*", so C was rendered
+    with acme's second set ("|"); group() would put A..F in one interchange written with that set,
+    but the sets are rendered already: the group is cut where the set changes, never rendered again.
+    An 810 of another partner, between them, keeps its place."""
+    from engine.envelope import envelope_for
+    from engine.lifecycle import batch_documents
+    from schemas.lifecycle import Plan, PlannedDocument, PlannedSet
+    from schemas.profile import DeliverySettings
+    from tests.support import REPO
+
+    profiles = {pid: p.model_copy(update={"delivery": DeliverySettings(batch=batch)})
+                for pid, p in load_profiles(REPO / "partners").items()}
+    first, second = envelope_for(profiles["acme"]).candidates[:2]
+
+    def doc(name, d, partner="acme", doc_type="856"):
+        e = d.element
+        text = f"BSN{e}00{e}{name}{e}X*Y{d.segment}{d.suffix}" if name == "C" else f"BSN{e}00{e}{name}{d.segment}"
+        return PlannedDocument(partner, doc_type, "SH", (PlannedSet(f"856:east:{name}", text=text, segments=1),),
+                               delimiters=d)
+
+    docs = [doc("A", first), doc("B", first), doc("C", second), doc("G", first, "globex", "810"), doc("D", first),
+            doc("E", first), doc("F", first)]
+    packed = batch_documents(Plan(documents=tuple(docs)), profiles).documents
+    mine = [[s.doc_key.rsplit(":", 1)[1] for s in d.sets] for d in packed if d.partner == "acme"]
+    assert mine == expected
+    assert all(d.delimiters == (second if d.sets[0].doc_key.endswith("C") else first) for d in packed)
+    assert [d.partner for d in packed].index("globex") == (3 if batch == "document" else 2)
