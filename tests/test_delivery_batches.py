@@ -412,3 +412,15 @@ def test_856s_rendered_with_different_delimiter_sets_never_share_an_interchange(
     assert mine == expected
     assert all(d.delimiters == (second if d.sets[0].doc_key.endswith("C") else first) for d in packed)
     assert [d.partner for d in packed].index("globex") == (3 if batch == "document" else 2)
+
+
+def test_orders_invoiced_by_packed_810s_close_as_with_one_810_per_interchange(tmp_path):
+    states = {}
+    for batch in ("document", "run"):
+        ws = shipping(tmp_path / str(batch), batch)
+        run_stages(ws, NIGHT1)
+        run_stages(ws, NIGHT2)  # closes what night 1 invoiced and delivered
+        state = StateStore(ws.state_path)
+        states[batch] = {o.key: o.state.value for o in state.orders()}
+        state.close()
+    assert "closed" in states["document"].values() and states["run"] == states["document"]
