@@ -134,14 +134,14 @@ class CheckedRender:
                       for s, st02 in zip(m[0].sets, m[3], strict=True)}
             unplaced: dict[str | None, None] = {}  # ISA13s (None: unknown) whose errors name no set
             for f in errors:
-                isa13 = f.location.isa13
-                key = by_set.get((isa13, f.location.st02))
-                if key is None and isa13 in by_isa and len(by_isa[isa13][0].sets) == 1:
-                    key = by_isa[isa13][0].sets[0].doc_key
+                named = f.location.isa13
+                key = by_set.get((named, f.location.st02))
+                if key is None and named in by_isa and len(by_isa[named][0].sets) == 1:
+                    key = by_isa[named][0].sets[0].doc_key
                 if key is not None:
                     refused.setdefault(key, []).append(f)
                 else:
-                    unplaced[isa13 if isa13 in by_isa else None] = None
+                    unplaced[named if named in by_isa else None] = None
             suspects = mine if None in unplaced else [by_isa[i] for i in unplaced if i is not None]
             for doc, isa13, gs06, st02s, content in suspects:
                 if len(doc.sets) == 1:
