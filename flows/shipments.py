@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 import pyarrow as pa
@@ -39,7 +39,7 @@ from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
-from schemas.lifecycle import FindingRecord, Plan
+from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, sscc_columns
 from schemas.shipments import SHIPMENT_LINES
@@ -105,38 +105,61 @@ def outbound_check(data: bytes) -> list[Finding]:
 
 
 class CheckedRender:
-    """The store's renderer, keeping each 856 and 810 it renders; ``verify`` (inside the same
-    transaction, before the commit) checks them - a partner's documents at once, attributed by ISA13,
-    else one by one - and raises OutboundRefused for those with an error."""
+    """The store's renderer, keeping each 856 and 810 interchange it renders; ``verify`` (inside the
+    same transaction, before the commit) checks them - a partner's interchanges at once - and raises
+    OutboundRefused for the transaction sets with an error. An error is the set's whose (ISA13, ST02)
+    it names (an interchange of one set: its ISA13 is enough); else the sets of the interchange it
+    names (of every interchange, when it names none) are checked one by one, each rendered alone with
+    its numbers; an interchange none of whose sets fails alone is refused whole."""
 
     def __init__(self, render, check: Check) -> None:
         self.render, self.check = render, check
-        self.made: list[tuple[str, str, str, bytes]] = []  # (partner, doc key, ISA13, content)
+        self.made: list[tuple[PlannedDocument, int, int, list[int], bytes]] = []  # (doc, ISA13, GS06, ST02s, bytes)
 
-    def __call__(self, doc, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
+    def __call__(self, doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         name, content = self.render(doc, isa13, gs06, st02s)
         if doc.doc_type in ("856", "810"):
-            self.made.append((doc.partner, doc.sets[0].doc_key, f"{isa13:09d}", content))
+            self.made.append((doc, isa13, gs06, st02s, content))
         return name, content
 
     def verify(self) -> None:
         refused: dict[str, list[Finding]] = {}
-        for partner in dict.fromkeys(m[0] for m in self.made):
-            mine = [m for m in self.made if m[0] == partner]
-            errors = [f for f in self.check(b"".join(m[3] for m in mine)) if f.severity == "error"]
+        for partner in dict.fromkeys(m[0].partner for m in self.made):
+            mine = [m for m in self.made if m[0].partner == partner]
+            errors = self._errors(b"".join(m[4] for m in mine))
             if not errors:
                 continue
-            by_isa = {m[2]: m[1] for m in mine}
+            by_isa = {f"{m[1]:09d}": m for m in mine}
+            by_set = {(f"{m[1]:09d}", f"{st02:04d}"): s.doc_key for m in mine
+                      for s, st02 in zip(m[0].sets, m[3], strict=True)}
+            unplaced: dict[str | None, None] = {}  # ISA13s (None: unknown) whose errors name no set
             for f in errors:
-                if f.location.isa13 in by_isa:
-                    refused.setdefault(by_isa[f.location.isa13], []).append(f)
-            if any(f.location.isa13 not in by_isa for f in errors):  # not attributable: one by one
-                for _partner, key, _isa13, content in mine:
-                    found = [f for f in self.check(content) if f.severity == "error"]
+                named = f.location.isa13
+                key = by_set.get((named, f.location.st02))
+                if key is None and named in by_isa and len(by_isa[named][0].sets) == 1:
+                    key = by_isa[named][0].sets[0].doc_key
+                if key is not None:
+                    refused.setdefault(key, []).append(f)
+                else:
+                    unplaced[named if named in by_isa else None] = None
+            suspects = mine if None in unplaced else [by_isa[i] for i in unplaced if i is not None]
+            for doc, isa13, gs06, st02s, content in suspects:
+                if len(doc.sets) == 1:
+                    found = self._errors(content)
                     if found:
-                        refused[key] = found
+                        refused[doc.sets[0].doc_key] = found
+                    continue
+                alone = {s.doc_key: self._errors(self.render(replace(doc, sets=(s,)), isa13, gs06, [st02])[1])
+                         for s, st02 in zip(doc.sets, st02s, strict=True)}
+                refused.update((k, found) for k, found in alone.items() if found)
+                if not any(alone.values()) and None not in unplaced:  # the interchange itself: every set of it
+                    whole = [f for f in errors if f.location.isa13 == f"{isa13:09d}"]
+                    refused.update((s.doc_key, whole) for s in doc.sets)
         if refused:
             raise OutboundRefused(refused)
+
+    def _errors(self, content: bytes) -> list[Finding]:
+        return [f for f in self.check(content) if f.severity == "error"]
 
 
 def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
@@ -215,7 +238,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
         res.shipments += len(plan.shipments)
         res.held += held
         res.late += sum(1 for fr in plan.findings if fr.finding.code == "ASN_LATE")
-        res.documents.update(f"{d.partner}:{d.doc_type}" for d in plan.documents)
+        res.documents.update(sets_sent(plan))
         for fr in plan.findings:
             res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
             res.errors += fr.finding.severity == "error"
@@ -277,6 +300,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                                                reservations=reserved, orders=orders, order_lines=order_lines,
                                                items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
                                                source=source, refused=refused)
+                plan = lifecycle.batch_documents(plan, profiles)  # the partners' delivery.batch
                 rendered = CheckedRender(render, check)
                 applied = state.apply(plan, render=rendered, hold=holder(
                     profiles, stage="shipments", files={read.sha256: read.file}), at=at, run_id=run_id)
@@ -408,6 +432,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                 plan = billing.plan_invoices(prepared, numbers=numbers, records=records, lines=lines,
                                              profiles=profiles, billed=billed, at=at, run_id=run_id) + Plan(
                     findings=problems)
+                plan = lifecycle.batch_documents(plan, profiles)  # the partners' delivery.batch
                 rendered = CheckedRender(renderer(profiles, now), check)
                 applied = state.apply(plan, render=rendered, hold=holder(profiles, stage="invoicing"), at=at,
                                       run_id=run_id)
@@ -419,7 +444,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
             refused.update(exc.refused)
     plan = plan + Plan(findings=tuple(applied.held))
     res.invoices = len(plan.invoices)
-    res.documents.update(f"{d.partner}:{d.doc_type}" for d in plan.documents)
+    res.documents.update(sets_sent(plan))
     for fr in plan.findings:
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
         res.errors += fr.finding.severity == "error"
@@ -437,6 +462,14 @@ def work_waiting(ws: Workspace, state: StateStore, profiles: Mapping[str, Partne
     if state.shipments(billing="shipment", partners=billable) or state.shipments(billing="order", partners=billable):
         return True
     return bool(state.orders(states=lifecycle.TO_CLOSE)) or any(state.pending_documents(pid) for pid in profiles)
+
+
+def sets_sent(plan: Plan) -> Counter:
+    """The plan's transaction sets counted "partner:type" (an interchange may hold several)."""
+    out: Counter = Counter()
+    for d in plan.documents:
+        out[f"{d.partner}:{d.doc_type}"] += len(d.sets)
+    return out
 
 
 def merge_documents(results: list, warehouses: list[dict], invoicing: dict) -> None:

@@ -196,9 +196,10 @@ class RuleProfile(PartnerRuleOverrides):
 X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "865"})  # documents that need our X12 envelope
 X12_ACCEPTED = frozenset({"850", "860", "997"})
 class DeliverySettings(_Model):
-    """How the decide stage's answers (855s, 865s) travel: ``batch = "document"`` one interchange per
-    transaction set; ``"run"`` one interchange per document type and run; a number N: interchanges of
-    at most N sets. Every choice is numbered and stored before a file is written (docs/state-store.md)."""
+    """How the answers (855s, 865s), ship notices (856s) and invoices (810s) travel: ``batch =
+    "document"`` one interchange per transaction set; ``"run"`` one interchange per document type and
+    run (856s: per confirmation file shipped); a number N: interchanges of at most N sets. Every
+    choice is numbered and stored before a file is written (docs/state-store.md)."""
 
     batch: Literal["document", "run"] | int = "document"
 
@@ -233,7 +234,7 @@ class PartnerProfile(_Model):
     fulfilment: FulfilmentSettings = FulfilmentSettings()  # 856/810 shape, SSCC numbering, CSV layouts
     finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
     limits: LimitSettings = LimitSettings()  # file size, sets per file, findings kept (engine.budgets)
-    delivery: DeliverySettings = DeliverySettings()  # 855/865 interchanges: one per set, per run, or per N sets
+    delivery: DeliverySettings = DeliverySettings()  # 855/865/856/810 interchanges: per set, per run, per N sets
 
     @model_validator(mode="after")
     def _sscc_for_856(self) -> PartnerProfile:

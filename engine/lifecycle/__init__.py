@@ -19,7 +19,7 @@ Public API (stable; later workstreams add planners in the same shape):
               plan_recheck(records, decisions, at=, by=) -> Plan
   select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
               arrivals, changed_lines, open_order_value, reserved_after, stored_line_keys
-  batches     batch_documents(plan, profiles) (855/865 interchanges per the profile's delivery.batch)
+  batches     batch_documents(plan, profiles) (855/865/856/810 interchanges per the profile's delivery.batch)
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
   restore     plan_restored(records, lines, evidence, at=, run_id=) -> Plan (a rebuilt store: what the
               outbox's 855/865s say about the orders replayed from the archive); Evidence, SentAnswer

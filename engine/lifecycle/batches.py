@@ -1,7 +1,8 @@
-"""How the decide stage's answers are packed into interchanges (the profile's delivery.batch): one per
-transaction set, one per document type and run, or at most N sets each; every interchange is written
-with the first of the partner's delimiter sets that none of its values uses (a set no candidate fits
-stands alone, and is held by the store).
+"""How outbound transaction sets are packed into interchanges (the profile's delivery.batch): the
+decide stage's answers (855s, 865s), a ship file's 856s and an invoice run's 810s - one per transaction
+set, one per document type and run, or at most N sets each; every interchange is written with the
+first of the partner's delimiter sets that none of its values uses (a set no candidate fits stands
+alone, and is held by the store).
 
 Pure: used characters or segment bodies in, groups out. No numbering here: the store numbers what
 it stores (connectors.state), in the plan's order.
@@ -13,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from engine.envelope import Envelope, envelope_for, first_fit
-from parsers.x12_writer import used_chars
+from parsers.x12_writer import delimiter_chars, used_chars
 from schemas.lifecycle import Plan, PlannedDocument
 from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
-BATCHED = ("855", "865")  # the answers; 997s and TA1s answer one inbound file each
+BATCHED = ("855", "865", "856", "810")  # 997s and TA1s answer one inbound file each
+RENDERED_ALONE = ("856", "810")  # their planners render each set alone, text and delimiters: packed here
 
 
 def group(used: Sequence[set[str]], env: Envelope, limit: int | None) -> list[tuple[list[int], Delimiters | None]]:
@@ -58,13 +60,17 @@ def group(used: Sequence[set[str]], env: Envelope, limit: int | None) -> list[tu
 
 
 def batch_documents(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> Plan:
-    """The plan with its segment-form 855s and 865s packed per the partners' delivery.batch (sets
-    keep their order; a packed interchange takes the place of its first member). Documents rendered
-    by the planner (855s with ``delimiters``) are packed already."""
+    """The plan with its segment-form 855s and 865s, and its 856s and 810s, packed per the partners'
+    delivery.batch (sets keep their order; a packed interchange takes the place of its first member).
+    Documents rendered by the decide planner (855s with ``delimiters``) are packed already. An 856 or
+    810 comes rendered with the first delimiter set its own values leave free: sets rendered with
+    different delimiter sets never share an interchange (a group ``group`` forms is cut where they
+    change), so no set is rendered twice."""
     picked: dict[tuple[str, str], list[int]] = {}
     for i, doc in enumerate(plan.documents):
         profile = profiles.get(doc.partner)
-        if doc.doc_type in BATCHED and doc.delimiters is None and profile and profile.delivery.limit != 1:
+        if doc.doc_type in BATCHED and (doc.delimiters is None or doc.doc_type in RENDERED_ALONE) and profile \
+                and profile.delivery.limit != 1:
             picked.setdefault((doc.partner, doc.doc_type), []).append(i)
     if not picked:
         return plan
@@ -72,11 +78,38 @@ def batch_documents(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> Plan:
     for (partner, _), indexes in picked.items():
         env = envelope_for(profiles[partner])
         docs = [plan.documents[i] for i in indexes]
-        used = [used_chars([seg for s in d.sets for seg in s.body]) for d in docs]
+        chars = delimiter_chars(env.candidates)
+        used = [_used(d, chars) for d in docs]
         for members, _d in group(used, env, profiles[partner].delivery.limit):
-            first = docs[members[0]]
-            replaced[indexes[members[0]]] = replace(first, sets=tuple(s for m in members for s in docs[m].sets))
-            for m in members[1:]:
-                replaced[indexes[m]] = None
+            for run in _same_delimiters(members, docs):
+                first = docs[run[0]]
+                replaced[indexes[run[0]]] = replace(first, sets=tuple(s for m in run for s in docs[m].sets))
+                for m in run[1:]:
+                    replaced[indexes[m]] = None
     kept = tuple(replaced.get(i, doc) for i, doc in enumerate(plan.documents))
     return replace(plan, documents=tuple(d for d in kept if d is not None))
+
+
+def _used(doc: PlannedDocument, chars: str) -> set[str]:
+    """The delimiter characters (of ``chars``: the partner's candidate sets) the document's values hold.
+    A rendered set's text holds its values, segment ids and its own delimiters (which no value holds):
+    any other candidate character in it is a value's."""
+    used = used_chars([seg for s in doc.sets for seg in s.body])
+    if doc.delimiters is None:
+        return used
+    d = doc.delimiters
+    own = {d.element, d.component, d.segment, d.repetition}
+    texts = [s.text for s in doc.sets if s.text]
+    return used | {ch for ch in chars if ch not in own and any(ch in t for t in texts)}
+
+
+def _same_delimiters(members: list[int], docs: Sequence[PlannedDocument]) -> list[list[int]]:
+    """A group's members cut into runs of documents rendered with the same delimiter set (segment-form
+    documents, rendered by the store with the group's set, are one run)."""
+    runs: list[list[int]] = []
+    for m in members:
+        if runs and docs[runs[-1][-1]].delimiters == docs[m].delimiters:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
