@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow
@@ -24,6 +26,8 @@ DEPLOYMENT = "partner-stage"
 ENTRYPOINT = "flows/pool.py:partner_flow"
 POLL = 0.5  # seconds between two looks at the flow runs of a phase
 PICKUP_TIMEOUT = 600.0  # seconds a phase waits, nothing moving, for a worker to start its runs before it gives up
+GO_POLL = 0.25  # seconds between two looks for the parent's word to deliver (go_path)
+LEASE_LOOK = 2.0  # seconds between two looks at the night's workspace lease while waiting for it
 WORKER_QUERY_SECONDS = "2"  # how often `orderbridge worker` asks for scheduled runs (Prefect's default: 10)
 
 
@@ -47,42 +51,95 @@ def _flow_run_name() -> str:
     from prefect.runtime import flow_run
 
     given = flow_run.parameters
-    return run_name(given["stage"], [given["partner_id"], *(given.get("more") or [])])
+    stage = given["stage"] + (f"+{given['then']}" if given.get("then") else "")
+    return run_name(stage, [given["partner_id"], *(given.get("more") or [])])
 
 
-@flow(name=PARTNER_FLOW, flow_run_name=_flow_run_name, log_prints=True, retries=0)
-def partner_flow(stage: str, workspace: str, partner_id: str, now_iso: str, run_id: str,
-                 more: list[str] | None = None) -> dict:
-    """One partner's intake or delivery on a worker under the partner's lease (flows.partner_stage:
-    a partner another worker holds is skipped, with who holds it until when), retried after transient
-    errors as in-process stages are; its outcome written for the parent, and returned. ``more``: the
-    partners this flow run takes after it, one after the other, each under its own lease and with its
-    own outcome (fewer flow runs than partners when the pool runs fewer at once: each costs a process).
-    A failure or a skip is the stage's failure in the run summary (the flow run shows Failed, after
-    its other partners ran)."""
+def go_path(workspace: str, run_id: str, head: str) -> Path:
+    """Where the parent tells a flow run kept waiting after its intake (``then="deliver"``, named by its
+    first partner) which of its partners to deliver (flows.pool_stages)."""
+    return Path(workspace) / "state" / "stage-outcomes" / run_id / f"go-{head}.json"
+
+
+def write_json(path: Path, value) -> None:
+    """``value`` as JSON at ``path``, whole or not at all (another process may be reading it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(value), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _stage_outcomes(stage: str, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict:
+    """``stage`` for each partner in turn, each under its own lease, each outcome written for the parent."""
     from flows import partner_stage as sharded
-    from flows.memory import use_system_allocator
 
-    use_system_allocator()
-    progress.to_stderr()
     outs = {}
-    for pid in [partner_id, *(more or [])]:
+    for pid in partners:
         done = night.InProcess()._call(sharded.run_partner, stage, workspace, pid, now_iso, run_id)
         if done.failure:
             out = {"value": None, "failure": done.failure}
         else:
             ran = done.value
             out = {"value": ran.value, "failure": ran.skipped}
-        path = outcome_path(workspace, run_id, stage, pid)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(out), encoding="utf-8")
-        os.replace(tmp, path)
+        write_json(outcome_path(workspace, run_id, stage, pid), out)
         outs[pid] = out
+    return outs
+
+
+def wait_for_go(workspace: str, run_id: str, head: str, night_holder: str) -> list[str]:
+    """The partners the parent says this flow run delivers (go_path), once it says so; none (at once)
+    when the night that started the run no longer holds the workspace lease (``night_holder``, its
+    holder id: released, expired, or taken over by another run, e.g. after the parent was killed), so
+    that a run never waits for a parent that is gone. Looks at the lease every LEASE_LOOK seconds."""
+    from connectors import lease
+
+    path, looked = go_path(workspace, run_id, head), 0.0
+    while True:
+        try:
+            go = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            go = None
+        if go is not None:
+            path.unlink(missing_ok=True)
+            return list(go["deliver"])
+        if time.monotonic() - looked >= LEASE_LOOK:
+            looked = time.monotonic()
+            holder = lease.read_holder(workspace)
+            if holder is None or holder.holder_id != night_holder or holder.released or \
+                    holder.expired(datetime.now(UTC)):
+                progress.report("deliver", f"run {run_id} no longer holds the workspace: nothing to deliver here",
+                                partner=head)
+                return []
+        time.sleep(GO_POLL)
+
+
+@flow(name=PARTNER_FLOW, flow_run_name=_flow_run_name, log_prints=True, retries=0)
+def partner_flow(stage: str, workspace: str, partner_id: str, now_iso: str, run_id: str,
+                 more: list[str] | None = None, then: str = "", night_holder: str = "") -> dict:
+    """One partner's intake or delivery on a worker under the partner's lease (flows.partner_stage:
+    a partner another worker holds is skipped, with who holds it until when), retried after transient
+    errors as in-process stages are; its outcome written for the parent, and returned. ``more``: the
+    partners this flow run takes after it, one after the other, each under its own lease and with its
+    own outcome (fewer flow runs than partners when the pool runs fewer at once: each costs a process).
+    ``then="deliver"``: after its intake the run waits (wait_for_go) for the parent to say which of its
+    partners to deliver once the run-wide stages are done, and delivers them: one process start per
+    night instead of two. A failure or a skip is the stage's failure in the run summary (the flow run
+    shows Failed, after its other partners ran)."""
+    from flows.memory import use_system_allocator
+
+    use_system_allocator()
+    progress.to_stderr()
+    partners = [partner_id, *(more or [])]
+    outs = _stage_outcomes(stage, workspace, partners, now_iso, run_id)
     failed = [f"{stage} {pid}: {out['failure']}" for pid, out in outs.items() if out["failure"]]
+    if then:
+        later = _stage_outcomes(then, workspace, wait_for_go(workspace, run_id, partner_id, night_holder), now_iso,
+                                run_id)
+        failed += [f"{then} {pid}: {out['failure']}" for pid, out in later.items() if out["failure"]]
+        outs = {stage: outs, then: later}
     if failed:
         raise RuntimeError("; ".join(failed))  # the flow run shows Failed in the UI
-    return outs[partner_id] if not more else outs
+    return outs[partner_id] if not more and not then else outs
 
 
 # --- set-up -----------------------------------------------------------------------------------------

@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+from collections.abc import Callable
 
+from connectors import lease
 from flows import progress
 from flows.night import StageOutcome
 from flows.nightly import PrefectStages
-from flows.pool import PICKUP_TIMEOUT, POLL, deploy, outcome_path, run_name
+from flows.pool import PICKUP_TIMEOUT, POLL, deploy, go_path, outcome_path, run_name, write_json
+from flows.progress import plural
 
 
 class PoolStages(PrefectStages):
@@ -27,6 +30,8 @@ class PoolStages(PrefectStages):
         self.pool, self.limit, self.poll, self.pickup_timeout = pool, limit, poll, pickup_timeout
         self._deployment: str | None = None
         self._slots: int | None = None  # the pool's concurrency limit, read when deploying
+        self._waiting: dict[tuple[str, str], dict[str, tuple[object, list[str]]]] = {}  # (workspace, run) ->
+        # head -> (flow run id, partners): intake runs waiting to deliver (intake_many, deliver_many)
 
     def deployment(self) -> str:
         if self._deployment is None:
@@ -47,39 +52,72 @@ class PoolStages(PrefectStages):
         return self._fan_out("deliver", workspace, [partner_id], now_iso, run_id)[partner_id]
 
     def intake_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict[str, StageOutcome]:
-        return self._fan_out("intake", workspace, partners, now_iso, run_id)
+        """The phase's partners taken in by flow runs that then wait to deliver them (``then="deliver"``):
+        back as soon as every partner's intake outcome is there; the runs still waiting are kept for
+        deliver_many."""
+        return self._fan_out("intake", workspace, partners, now_iso, run_id, then="deliver")
 
     def deliver_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict[str, StageOutcome]:
-        return self._fan_out("deliver", workspace, partners, now_iso, run_id)
+        """Each waiting intake run told which of its partners to deliver (none: it ends); the partners no
+        waiting run has get flow runs of their own, as intake's did."""
+        waiting = self._waiting.pop((workspace, run_id), {})
+        told = {head: (run, [pid for pid in group if pid in partners], run_name("intake+deliver", group))
+                for head, (run, group) in waiting.items()}
+        for _, mine, _ in told.values():
+            for pid in mine:  # an outcome left by an earlier attempt of this run is never read as this one's
+                outcome_path(workspace, run_id, "deliver", pid).unlink(missing_ok=True)
+        for head, (_, mine, _) in told.items():
+            write_json(go_path(workspace, run_id, head), {"deliver": mine})
+        rest = [pid for pid in partners if not any(pid in mine for _, mine, _ in told.values())]
+        return self._fan_out("deliver", workspace, rest, now_iso, run_id, told=told)
 
-    def _fan_out(self, stage: str, workspace: str, partners: list[str], now_iso: str,
-                 run_id: str) -> dict[str, StageOutcome]:
-        """Start one flow run per partner (or per group of partners: ``groups``), wait for all of them,
-        read each partner's outcome (in partner order, whatever order they finished in)."""
+    def _fan_out(self, stage: str, workspace: str, partners: list[str], now_iso: str, run_id: str, *,
+                 then: str = "", told: dict | None = None) -> dict[str, StageOutcome]:
+        """Start one flow run per partner (or per group of partners: ``groups``), wait for all of them
+        (and for the runs ``told`` to deliver: head -> (flow run id, partners, name)), read each partner's
+        outcome (in partner order, whatever order they finished in). With ``then``, a run counts as done
+        once its partners' outcomes are written; those still running wait for ``then`` (deliver_many)."""
         from prefect.deployments import run_deployment
 
-        if not partners:
+        told = told or {}
+        if not partners and not told:
             return {}
-        name = self.deployment()
         for pid in partners:  # an outcome left by an earlier attempt of this run is never read as this one's
             outcome_path(workspace, run_id, stage, pid).unlink(missing_ok=True)
-        groups = self.groups(partners)
-        named = {g[0]: run_name(stage, g) for g in groups}
-        runs = {g[0]: run_deployment(name, parameters={"stage": stage, "workspace": workspace, "partner_id": g[0],
-                                                       "now_iso": now_iso, "run_id": run_id, "more": g[1:]},
-                                     flow_run_name=named[g[0]], timeout=0, tags=[f"run:{run_id}"]).id
+        groups = self.groups(partners) if partners else []
+        holder = lease.read_holder(workspace) if then and groups else None  # the night's: a run waits while it holds
+        extra = {"then": then, "night_holder": holder.holder_id} if holder is not None else {}
+        named = {g[0]: run_name(stage + (f"+{then}" if extra else ""), g) for g in groups}
+        runs = {g[0]: run_deployment(self.deployment(), parameters={
+                    "stage": stage, "workspace": workspace, "partner_id": g[0], "now_iso": now_iso, "run_id": run_id,
+                    "more": g[1:], **extra}, flow_run_name=named[g[0]], timeout=0, tags=[f"run:{run_id}"]).id
                 for g in groups}
-        progress.report(stage, f"{len(runs)} flow run(s) on work pool {self.pool!r}"
-                        + (f" ({len(partners)} partners, at most {len(runs)} at once)" if len(runs) < len(partners)
-                           else ""))
-        states = self._wait(runs)
-        run_of = {pid: g[0] for g in groups for pid in g}
-        return {pid: self._outcome(stage, workspace, run_id, pid, states[run_of[pid]], named[run_of[pid]])
-                for pid in partners}
+        if runs:
+            progress.report(stage, f"{len(runs)} flow run(s) on work pool {self.pool!r}"
+                            + (f" ({len(partners)} partners, at most {len(runs)} at once)"
+                               if len(runs) < len(partners) else ""))
+        if told:
+            progress.report(stage, f"{plural(len(told), 'flow run')} of the intake told to deliver "
+                            f"{plural(sum(len(m) for _, m, _ in told.values()), 'partner')}")
+        members = {g[0]: g for g in groups} | {head: mine for head, (_, mine, _) in told.items()}
+        named |= {head: name for head, (_, _, name) in told.items()}
+        runs |= {head: run for head, (run, _, _) in told.items()}
 
-    def _wait(self, runs: dict[str, object]) -> dict[str, object]:
-        """Every run's final state (one API call per look for all of them). Runs no worker has started
-        while nothing moved for ``pickup_timeout`` seconds are cancelled, and say why."""
+        def written(head: str) -> bool:
+            return all(outcome_path(workspace, run_id, stage, pid).exists() for pid in members[head])
+
+        states = self._wait(runs, done=written if extra else None)
+        if extra:
+            self._waiting[(workspace, run_id)] = {head: (runs[head], members[head]) for head, state in states.items()
+                                                  if not state.is_final()}
+        run_of = {pid: head for head, group in members.items() for pid in group}
+        return {pid: self._outcome(stage, workspace, run_id, pid, states[run_of[pid]], named[run_of[pid]])
+                for pid in [*partners, *(pid for _, mine, _ in told.values() for pid in mine)]}
+
+    def _wait(self, runs: dict[str, object], done: Callable[[str], bool] | None = None) -> dict[str, object]:
+        """Every run's final state (one API call per look for all of them), or, with ``done``, its state
+        once ``done(head)`` holds (its outcomes are written) if that comes first. Runs no worker has
+        started while nothing moved for ``pickup_timeout`` seconds are cancelled, and say why."""
         from prefect.client.orchestration import get_client
         from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
         from prefect.client.schemas.objects import StateType
@@ -98,7 +136,7 @@ class PoolStages(PrefectStages):
                         continue
                     if seen.get(pid) != state.type:
                         seen[pid], moved = state.type, time.monotonic()
-                    if state.is_final():
+                    if state.is_final() or (done is not None and done(pid)):
                         states[pid] = state
                 if len(states) == len(runs):
                     break

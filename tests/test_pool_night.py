@@ -1,12 +1,12 @@
 """Partners sharded across two Prefect workers equal the one-process run: a Prefect server backed by
 PostgreSQL (the tests' private server, a database of its own), a process work pool and two
 `orderbridge worker` processes; the demo's first night (four partners, two warehouses) run by
-`orderbridge run --pool` (each partner's intake and delivery a flow run on a worker, the run-wide
-stages in the parent) and by `orderbridge run --no-prefect` on a copy of the same workspace, both
-state stores on PostgreSQL. Outboxes, input folders, reports and the whole state store (store ids
-and arrival numbers included; the runs' wall-clock columns and the leases' records aside) are equal
-byte for byte, each partner's stages ran under its lease, both workers took partner stages, and every
-process started here is stopped by its PID."""
+`orderbridge run --pool` (each partner's intake and delivery one flow run on a worker, waiting
+between them for the run-wide stages in the parent) and by `orderbridge run --no-prefect` on a copy of
+the same workspace, both state stores on PostgreSQL. Outboxes, input folders, reports and the whole
+state store (store ids and arrival numbers included; the runs' wall-clock columns and the leases'
+records aside) are equal byte for byte, each partner's stages ran under its lease, both workers took
+partner stages, and every process started here is stopped by its PID."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ POOL = "orderbridge-test"
 # (5-20 s here), so the second night's run-wide shipping is left to tests/test_partner_order.py, which
 # runs both nights with the partners finishing in reverse order.
 NIGHTS_RUN = (0,)
+PARTNERS = ("acme", "globex", "initech", "umbrella")
 
 
 
@@ -117,8 +118,10 @@ def test_two_workers_equal_the_one_process_night(prefect_on_postgres, pg_server,
         for w in workers:
             stop_group(w)
     runs = _api(url, "/flow_runs/filter", {"limit": 200})
-    partner_runs = [r for r in runs if r["name"].startswith(("intake-", "deliver-"))]
-    assert len(partner_runs) == 2 * 4 * len(NIGHTS_RUN), [r["name"] for r in runs]  # 4 partners, 2 stages
+    partner_runs = [r for r in runs if r["name"].startswith(("intake", "deliver"))]
+    # one flow run per partner and night: it takes the partner in, waits for the run-wide stages, delivers
+    assert sorted(r["name"] for r in partner_runs) == [f"intake+deliver-{p}" for p in PARTNERS] * len(NIGHTS_RUN), \
+        [r["name"] for r in runs]
     assert {r["state_type"] for r in partner_runs} == {"COMPLETED"}, [(r["name"], r["state_name"]) for r in runs]
     assert {r["work_pool_name"] for r in partner_runs} == {POOL}
     # both workers took partner stages (each may run two at once; a phase starts four)
@@ -131,5 +134,5 @@ def test_two_workers_equal_the_one_process_night(prefect_on_postgres, pg_server,
     assert not list(pooled.glob("state/stage-outcomes/*/*")), "outcome files left behind"
     leases = dump_leases(pooled)  # each partner's stages ran under its lease, released since
     assert {n: v for n, v in leases.items() if n.startswith("partner:")} == {
-        f"partner:{p}": ("deliver", True) for p in ("acme", "globex", "initech", "umbrella")}, leases
+        f"partner:{p}": ("deliver", True) for p in PARTNERS}, leases
     assert not any(n.startswith("partner:") for n in dump_leases(one))

@@ -329,3 +329,85 @@ def test_a_workers_flow_run_imports_only_what_its_stage_needs():
     assert steps.decide_run is decide.decide_run and steps.reconcile_run is reconcile.reconcile_run
     with pytest.raises(AttributeError):
         steps.no_such_stage  # noqa: B018
+
+
+def _wait_for(path, seconds: float = 60.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never came"
+        time.sleep(0.02)
+
+
+def test_an_intake_run_waits_to_deliver_what_the_parent_says_then_delivers_as_in_process(tmp_path):
+    """One process start per night: the intake run (then="deliver") leaves its intake outcome, waits
+    while the night holds the workspace, delivers the partners the parent names (go_path), and leaves
+    their outcomes: the values of the in-process stages."""
+    import threading
+
+    from connectors import lease
+    from flows.pool import go_path, write_json
+
+    ws, twin = _workspace(tmp_path), new_workspace(tmp_path / "twin")
+    drop_night(twin, 0)
+    clock = NIGHTS[0][1]
+    want_in = json.loads(json.dumps(night.intake_stage(str(twin), "acme", clock, "r1")))
+    want_out = night.deliver_stage(str(twin), "acme", clock, "r1")
+    assert want_out > 0  # the 997s intake made
+    with lease.acquire(ws, "run", run_id="r1") as held:
+        got = {}
+        run = threading.Thread(target=lambda: got.update(partner_flow.fn(
+            "intake", str(ws), "acme", clock, "r1", more=["globex"], then="deliver",
+            night_holder=held.holder.holder_id)))
+        run.start()
+        _wait_for(outcome_path(str(ws), "r1", "intake", "globex"))
+        assert run.is_alive() and not outcome_path(str(ws), "r1", "deliver", "acme").exists()  # waiting
+        read = PoolStages._outcome("intake", str(ws), "r1", "acme", SimpleNamespace(name="Running", message=""))
+        assert (read.value, read.failure) == (want_in, "")
+        write_json(go_path(str(ws), "r1", "acme"), {"deliver": ["acme"]})  # globex: nothing to deliver
+        run.join(60)
+    assert not run.is_alive()
+    assert got["deliver"] == {"acme": {"value": want_out, "failure": ""}}
+    assert not outcome_path(str(ws), "r1", "deliver", "globex").exists()
+    assert not go_path(str(ws), "r1", "acme").exists()  # read once
+    read = PoolStages._outcome("deliver", str(ws), "r1", "acme", SimpleNamespace(name="Completed", message=""))
+    assert (read.value, read.failure) == (want_out, "")
+    def sent(root):
+        return {p.name: p.read_bytes() for p in (root / "drop" / "acme" / "outbox").iterdir()}
+
+    assert len(sent(ws)) == want_out and sent(ws) == sent(twin)
+
+
+def test_a_waiting_intake_run_ends_without_delivering_once_its_night_no_longer_holds_the_workspace(
+        tmp_path, monkeypatch):
+    """A parent that is gone (its lease released, expired or taken over) never keeps a run waiting: the
+    run ends, delivers nothing, and the next night delivers what is pending."""
+    import threading
+
+    from connectors import lease
+    from flows import pool
+
+    monkeypatch.setattr(pool, "LEASE_LOOK", 0.05)
+    ws = _workspace(tmp_path)
+    clock = NIGHTS[0][1]
+    held = lease.acquire(ws, "run", run_id="r1")
+    got = {}
+    run = threading.Thread(target=lambda: got.update(partner_flow.fn(
+        "intake", str(ws), "acme", clock, "r1", then="deliver", night_holder=held.holder.holder_id)))
+    run.start()
+    _wait_for(outcome_path(str(ws), "r1", "intake", "acme"))
+    assert run.is_alive()
+    held.release()
+    run.join(30)
+    assert not run.is_alive() and got["deliver"] == {}
+    assert not outcome_path(str(ws), "r1", "deliver", "acme").exists()
+    assert not list((ws / "drop" / "acme" / "outbox").glob("*"))  # nothing delivered
+    # another night's holder: the run does not wait for it either
+    other = lease.acquire(ws, "run", run_id="r2")
+    try:
+        out = partner_flow.fn("deliver", str(ws), "acme", clock, "r2")
+        assert out["value"] > 0  # what the first night left pending
+        assert pool.wait_for_go(str(ws), "r1", "acme", held.holder.holder_id) == []
+    finally:
+        other.release()
