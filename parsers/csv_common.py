@@ -134,12 +134,10 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     """The text of the byte ``chunks`` as lines with their endings, as ``io.StringIO(text, newline="")``
     gives them, decoded incrementally; bytes that do not decode end it, ``out.undecodable`` set to the
     CSV_NOT_DECODABLE finding the whole-file decode gives (the same byte offset)."""
-    chunks = _head_of_3(chunks)
+    chunks = _head_of_4(chunks)
     first = next(chunks, b"")
-    encoding = layout.encoding
-    if first.startswith(b"\xef\xbb\xbf") and \
-            encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
-        first, encoding = first[3:], "utf-8"
+    skip, encoding = _by_bom(first, layout.encoding)
+    first = first[skip:]
     try:
         decoder = codecs.getincrementaldecoder(encoding)()
     except LookupError:
@@ -170,13 +168,29 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
         yield rest
 
 
-def _head_of_3(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """``chunks`` with the first one holding at least 3 bytes (a byte-order mark) when the file does."""
+def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
+    """The encoding a file's byte-order mark settles, and the bytes to skip, when the layout says UTF-8
+    (with or without a mark: the default): a UTF-16 or UTF-32 mark (a spreadsheet's "Unicode text"
+    export) cannot be meant as UTF-8, and its codec reads the mark and the byte order it gives. Any other
+    layout encoding is taken as given."""
+    if encoding.replace("-", "").replace("_", "").lower() not in ("utf8", "utf8sig"):
+        return 0, encoding
+    if head.startswith(b"\xef\xbb\xbf"):
+        return 3, "utf-8"
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return 0, "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 0, "utf-16"
+    return 0, encoding
+
+
+def _head_of_4(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``chunks`` with the first one holding at least 4 bytes (a byte-order mark) when the file does."""
     it = iter(chunks)
     head = b""
     for chunk in it:
         head += chunk
-        if len(head) >= 3:
+        if len(head) >= 4:
             break
     if head:
         yield head
@@ -210,9 +224,8 @@ def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple
 
 
 def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
-    encoding = layout.encoding
-    if data.startswith(b"\xef\xbb\xbf") and encoding.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig"):
-        data, encoding = data[3:], "utf-8"
+    skip, encoding = _by_bom(data[:4], layout.encoding)
+    data = data[skip:]
     try:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:

@@ -82,7 +82,7 @@ class InvoiceSettings(_Model):
 class CsvLayout(_Model):
     """How a CSV file is written: encoding, separators, number and date formats."""
 
-    encoding: str = "utf-8-sig"  # utf-8-sig reads files with or without a BOM
+    encoding: str = "utf-8-sig"  # with or without a BOM; a UTF-16/32 mark is read as what it says (csv_common)
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     quotechar: str = Field(default='"', min_length=1, max_length=1)
     decimal_separator: Literal[".", ","] = "."

@@ -96,6 +96,19 @@ def test_bytes_that_do_not_decode_after_batches_were_read_leave_only_their_findi
     assert parts.orders.num_rows == parts.lines.num_rows == 0
 
 
+@pytest.mark.parametrize("bom,encoding", [(b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+                                          (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be")])
+def test_a_feed_with_a_utf16_or_utf32_byte_order_mark_reads_as_its_utf8_twin(bom, encoding):
+    """A spreadsheet's "Unicode text" export is UTF-16 with its byte-order mark: a UTF-8 profile (the
+    default) cannot mean it, and the mark settles it (it used to be CSV_NOT_DECODABLE, every order lost)."""
+    text = _feed().decode("utf-8-sig")
+    want = _facts(read_csv_orders(_feed(), UMBRELLA, partner="p", file="f.csv"))
+    data = bom + text.encode(encoding)
+    assert _facts(read_csv_orders(data, UMBRELLA, partner="p", file="f.csv")) == want
+    assert _facts(read_csv_orders(_chunked(data, 3), UMBRELLA, partner="p", file="f.csv", batch_rows=2)) == want
+    assert want[0]  # orders were read
+
+
 def test_rows_are_handed_on_a_batch_at_a_time_as_the_chunks_are_read():
     data = _feed()
     consumed: list[int] = []
