@@ -17,11 +17,10 @@ from engine.acks import (
     ak1_segment,
     ak2_loops,
     ak9_segment,
-    findings_by_set,
     group_rejected,
     interchange_findings,
     interchange_rejected,
-    status_of,
+    statuses_of,
     ta1_segment,
     unnameable_groups,
 )
@@ -158,7 +157,7 @@ class SplitInterchange:
         if not self.rejected:
             for k, g in enumerate(ic.groups):
                 hi = base + k
-                statuses = [status_of(mine) for mine in findings_by_set(g.transactions, findings)]
+                statuses = statuses_of(g.transactions, findings)
                 if self.answers[hi]:
                     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=self.group_rejected[hi],
                                                 version=profile.x12.version, statuses=statuses)
