@@ -26,13 +26,13 @@ from engine.acks import (
 )
 from engine.budgets import cap_findings, too_many_sets
 from engine.process import (
-    FUNCTIONAL_FOR_SET,
     Known,
     Outcome,
     OutDoc,
     acceptance_for,
     duplicate_envelopes,
     group_key,
+    inbound_sets,
     partner_checks,
     sets_too_large,
     shifted,
@@ -138,13 +138,11 @@ class SplitInterchange:
         file, profile = self.file, self.profile
         [ic] = result.interchanges
         base = max(group, 0)
-        sets = [(base + k, g, ts) for k, g in enumerate(ic.groups) for ts in g.transactions]
         findings = [f for f in result.findings if f.code == "SE_MISSING"]
         for k, g in enumerate(ic.groups):
             findings += [f.with_file(file) for f in
                          check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()))]
-        inbound = [(ic, g, ts) for _, g, ts in sets
-                   if ts.set_id in profile.accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == g.functional_id]
+        inbound = inbound_sets([ic], profile)
         findings += check_structure(result, inbound)
         findings += check_guide(result, inbound, profile.x12.guide)
         too_large = sets_too_large(result, oversized, profile.limits, file)
