@@ -9,9 +9,10 @@ repeats ST02. Whatever came in, what we send is valid X12: every echoed value pa
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from datetime import date, datetime
+
+import numpy as np
 
 from parsers.x12_writer import Segment
 from rules.structure import dictionary_for, element_ref
@@ -59,16 +60,28 @@ def ta1_segment(ic: Interchange, findings: list[Finding], *, today: date) -> lis
 
 def findings_by_set(sets: list[TransactionSet], findings: list[Finding]) -> list[list[Finding]]:
     """Each set's findings (those whose file segment lies within it, as ``_within`` says), in the order
-    of ``findings``: one sort of the findings and two bisections per set, instead of every finding
-    looked at for every set."""
+    of ``findings``: one sort of the findings and one search of all the sets' bounds in them, instead
+    of every finding looked at for every set."""
     located = sorted((f.location.file_segment, i) for i, f in enumerate(findings)
                      if f.location.file_segment is not None)
-    keys = [fs for fs, _ in located]
-    out: list[list[Finding]] = []
-    for ts in sets:
-        lo, hi = bisect_left(keys, ts.start + 1), bisect_right(keys, ts.end + 1)
-        out.append([findings[i] for i in sorted(i for _, i in located[lo:hi])] if lo < hi else [])
-    return out
+    if not located:
+        return [[] for _ in sets]
+    keys = np.fromiter((fs for fs, _ in located), np.int64, len(located))
+    n = len(sets)
+    lo = np.searchsorted(keys, np.fromiter((ts.start for ts in sets), np.int64, n) + 1, "left").tolist()
+    hi = np.searchsorted(keys, np.fromiter((ts.end for ts in sets), np.int64, n) + 1, "right").tolist()
+    return [[findings[i] for i in sorted(i for _, i in located[a:b])] if a < b else []
+            for a, b in zip(lo, hi, strict=True)]
+
+
+# status_of([]): the status of a set without findings (the usual case), one shared value: read only
+ACCEPTED: tuple[str, list[str], list[Finding]] = ("A", [], [])
+
+
+def statuses_of(sets: list[TransactionSet], findings: list[Finding]) -> list[tuple[str, list[str], list[Finding]]]:
+    """status_of each set's findings_by_set; the sets without findings share ACCEPTED (ak2_loops
+    writes a group of those from its columns)."""
+    return [status_of(mine) if mine else ACCEPTED for mine in findings_by_set(sets, findings)]
 
 
 def status_of(mine: list[Finding]) -> tuple[str, list[str], list[Finding]]:
@@ -131,15 +144,20 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
               ) -> tuple[list[Segment], int]:
     """The AK2..AK5 loops of ``sets`` (of group ``g``, in order) and how many of them are accepted: the
     middle of build_997, which a group read a batch of sets at a time builds batch by batch.
-    ``statuses``: each set's status_of, when the caller has them already."""
+    ``statuses``: each set's status_of, when the caller has them already. The usual group (not
+    rejected, every set accepted without findings and nameable) is written from the sets' ST01/ST02
+    columns at once; otherwise set by set."""
+    if statuses is None:
+        statuses = statuses_of(sets, findings)
+    named = sets_nameable(sets)
+    if not group_is_rejected and named is None and all(st is ACCEPTED for st in statuses):
+        return [seg for ts in sets for seg in (["AK2", ts.set_id, ts.control_number], ["AK5", "A"])], len(sets)
     body: list[Segment] = []
     accepted = 0
     their_dictionary = dictionary_for(g.version)
     our_dictionary = dictionary_for(version)
-    if statuses is None:
-        statuses = [status_of(mine) for mine in findings_by_set(sets, findings)]
-    for ts, (status, codes, seg_findings) in zip(sets, statuses, strict=True):
-        if not set_nameable(ts):
+    for k, (ts, (status, codes, seg_findings)) in enumerate(zip(sets, statuses, strict=True)):
+        if named is not None and not named[k]:
             continue  # no AK2 can name it: counted as received, not accepted (AK9)
         if group_is_rejected:
             status = "R"  # the group's rejection covers its sets (X12: AK9 R, so no set is accepted)
@@ -199,8 +217,8 @@ def accepted_sets(g: Group, findings: list[Finding]) -> list[TransactionSet]:
     rejected, _ = group_rejected(g, findings)
     if rejected:
         return []
-    mine = findings_by_set(g.transactions, findings)
-    return [ts for ts, own in zip(g.transactions, mine, strict=True) if status_of(own)[0] == "A"]
+    statuses = statuses_of(g.transactions, findings)
+    return [ts for ts, (status, _, _) in zip(g.transactions, statuses, strict=True) if status == "A"]
 
 
 # --- sendable: what we echo is valid X12, whatever came in ----------------------------------------
@@ -261,6 +279,22 @@ def group_nameable(g: Group) -> bool:
 def set_nameable(ts: TransactionSet) -> bool:
     """AK201/AK202 can echo ST01 (ID 3/3) and ST02 (AN 4/9)."""
     return _sendable(ts.set_id, "ID", 3, 3) and _sendable(ts.control_number, "AN", 4, 9)
+
+
+def sets_nameable(sets: list[TransactionSet]) -> list[bool] | None:
+    """set_nameable of each of ``sets``; None when every one is (the usual case), found from all the
+    ST01s and ST02s at once: each distinct ST01 checked, the ST02s' lengths, and their characters
+    joined (printable ASCII without a blank: no ST02 is blank). Else set by set."""
+    numbers = [ts.control_number for ts in sets]
+    try:
+        joined = "".join(numbers)
+    except TypeError:  # a missing ST02
+        return [set_nameable(ts) for ts in sets]
+    if not numbers or (joined.isascii() and joined.isprintable() and " " not in joined
+                       and min(map(len, numbers)) >= 4 and max(map(len, numbers)) <= 9
+                       and all(_sendable(set_id, "ID", 3, 3) for set_id in {ts.set_id for ts in sets})):
+        return None
+    return [set_nameable(ts) for ts in sets]
 
 
 def unnameable_groups(ic: Interchange) -> list[Finding]:

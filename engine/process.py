@@ -40,7 +40,7 @@ from schemas.findings import Finding, finding
 from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
-from schemas.x12 import FUNCTIONAL_ID, Group, Interchange
+from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
 
 # GS01 of each inbound set: a set the profile may accept (PartnerProfile.accepts) is read and checked
 # by its dictionary's table with no other change here.
@@ -90,6 +90,15 @@ class Outcome:
     @property
     def error_count(self) -> int:
         return sum(1 for f in self.findings if f.severity == "error")
+
+
+def inbound_sets(interchanges: Sequence[Interchange], profile: PartnerProfile
+                 ) -> list[tuple[Interchange, Group, TransactionSet]]:
+    """(interchange, group, set) of every set the profile accepts that sits in its own group
+    (FUNCTIONAL_FOR_SET), in file order; each group's GS01 read once, not once per set."""
+    accepts = frozenset(profile.accepts)
+    return [(ic, g, ts) for ic in interchanges for g in ic.groups for gs01 in (g.functional_id,)
+            for ts in g.transactions if ts.set_id in accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == gs01]
 
 
 def acceptance_for(profile: PartnerProfile) -> Acceptance:
@@ -237,8 +246,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                             known)
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
-    inbound = [(ic, g, ts) for ic, g, ts in result.transaction_sets()
-               if ts.set_id in profile.accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == g.functional_id]
+    inbound = inbound_sets(result.interchanges, profile)
     findings += check_structure(result, inbound)
     findings += check_guide(result, inbound, profile.x12.guide)
     too_large = sets_too_large(result, oversized, profile.limits, file)

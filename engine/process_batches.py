@@ -17,23 +17,22 @@ from engine.acks import (
     ak1_segment,
     ak2_loops,
     ak9_segment,
-    findings_by_set,
     group_rejected,
     interchange_findings,
     interchange_rejected,
-    status_of,
+    statuses_of,
     ta1_segment,
     unnameable_groups,
 )
 from engine.budgets import cap_findings, too_many_sets
 from engine.process import (
-    FUNCTIONAL_FOR_SET,
     Known,
     Outcome,
     OutDoc,
     acceptance_for,
     duplicate_envelopes,
     group_key,
+    inbound_sets,
     partner_checks,
     sets_too_large,
     shifted,
@@ -139,13 +138,11 @@ class SplitInterchange:
         file, profile = self.file, self.profile
         [ic] = result.interchanges
         base = max(group, 0)
-        sets = [(base + k, g, ts) for k, g in enumerate(ic.groups) for ts in g.transactions]
         findings = [f for f in result.findings if f.code == "SE_MISSING"]
         for k, g in enumerate(ic.groups):
             findings += [f.with_file(file) for f in
                          check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()))]
-        inbound = [(ic, g, ts) for _, g, ts in sets
-                   if ts.set_id in profile.accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == g.functional_id]
+        inbound = inbound_sets([ic], profile)
         findings += check_structure(result, inbound)
         findings += check_guide(result, inbound, profile.x12.guide)
         too_large = sets_too_large(result, oversized, profile.limits, file)
@@ -158,7 +155,7 @@ class SplitInterchange:
         if not self.rejected:
             for k, g in enumerate(ic.groups):
                 hi = base + k
-                statuses = [status_of(mine) for mine in findings_by_set(g.transactions, findings)]
+                statuses = statuses_of(g.transactions, findings)
                 if self.answers[hi]:
                     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=self.group_rejected[hi],
                                                 version=profile.x12.version, statuses=statuses)

@@ -20,6 +20,7 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import budgets, finance_inputs, lifecycle
+from engine.envelope import envelope_for
 from engine.partner_acks import file_findings
 from engine.process import Known, process_csv_file, process_file
 from engine.process_batches import process_in_batches
@@ -188,7 +189,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
         unanswered.setdefault(c.po_number, []).append(c)
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
-                                 unanswered=unanswered)
+                                 unanswered=unanswered, envelope=envelope_for(profile))
     plan += lifecycle.plan_file_findings(_ack_findings(state, profile, outcome.functional_acks, now=now),
                                          partner=profile.id, consequence=ACK_CONSEQUENCE)
     faults.reached("after-parse")

@@ -4,7 +4,7 @@ reads 2026112 as November 2nd). The column reader and the one-value reader agree
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pyarrow as pa
@@ -55,3 +55,30 @@ def test_the_other_readers_of_x12_dates_are_as_strict():
     ic = SimpleNamespace(date="261126", time="0100")  # ISA09, ISA10
     assert _created_at(ic, SimpleNamespace(date="261127", time="0230")) == datetime(2026, 11, 27, 2, 30)  # 003060 GS04
     assert _created_at(ic, SimpleNamespace(date="20260230", time="0230")) == datetime(2026, 11, 26, 1, 0)  # no day
+
+
+def _by_writing_back(values: list) -> list:
+    text = pa.array(values, pa.string())
+    return x12_dates._written_back(text, *x12_dates._kinds(text)).to_pylist()
+
+
+@pytest.mark.parametrize("values", [
+    [t for t, _ in CASES if t is None or len(t) != 6],  # no YYMMDD: checked by year, month and day
+    ["20261127", "20240229", "20260229", "20261301", "20261100", "20261131", "99991231", "10000101", "19991232",
+     None, "", "2026-11-27", "20261127 "],
+    ["00010101", "09991231", "20261127"],  # a year below 1000: written back
+    ["261127", "20261127"],  # a YYMMDD: written back
+    [None, None], [],
+])
+def test_the_usual_column_is_read_as_by_writing_each_date_back(values):
+    assert x12_dates.dates(pa.array(values, pa.string())).to_pylist() == _by_writing_back(values)
+    assert x12_dates.dates(pa.array(values, pa.string())).type == pa.date32()
+
+
+def test_every_day_of_four_years_and_their_neighbours_is_read_as_by_writing_it_back():
+    days = [(date(2023, 1, 1) + timedelta(days=k)).strftime("%Y%m%d") for k in range(4 * 366)]
+    wrong = [f"{y}{m:02d}{d:02d}" for y in (1900, 2000, 2024, 2026) for m in (0, 1, 2, 4, 12, 13)
+             for d in (0, 28, 29, 30, 31, 32)]
+    values = days + wrong
+    got = x12_dates.dates(pa.array(values, pa.string())).to_pylist()
+    assert got == _by_writing_back(values) == [x12_dates.parse(v) for v in values]

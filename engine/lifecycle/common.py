@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.envelope import Envelope, body_chars, first_fit, render_body
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.process import OutDoc
 from schemas.findings import finding
@@ -28,20 +29,29 @@ from schemas.lifecycle import (
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
 
 
-def planned_document(doc: OutDoc, *, partner: str, source_sha256: str = "") -> PlannedDocument:
+def planned_document(doc: OutDoc, *, partner: str, source_sha256: str = "",
+                     envelope: Envelope | None = None) -> PlannedDocument:
     """An engine OutDoc (997, TA1, 855, 865) as a PlannedDocument: one PlannedSet per body; the first
     keeps the document's key, further bodies get ``key#n``. 997/TA1 keys name the interchange and
-    group they answer (engine.process builds them as TYPE:sha:ISA13[:GS06]:start)."""
+    group they answer (engine.process builds them as TYPE:sha:ISA13[:GS06]:start). With the partner's
+    ``envelope``, a 997 comes rendered (its sets' text, and the delimiters the renderer would choose:
+    the first set no value uses), as a planner renders its 855s; a 997 no set fits keeps its segments
+    (the store holds it)."""
     parts = doc.doc_key.split(":")
     isa13 = parts[2] if doc.doc_type in ("997", "TA1") and len(parts) > 3 else ""
     gs06 = parts[3] if doc.doc_type == "997" and len(parts) > 4 else ""
     po = ",".join(doc.po_numbers)
     if doc.doc_type == "TA1":
         sets = (PlannedSet(doc.doc_key, (), po, source_sha256, isa13, gs06),)
-    else:
-        sets = tuple(PlannedSet(doc.doc_key if i == 0 else f"{doc.doc_key}#{i + 1}",
-                                tuple(tuple(seg) for seg in body), po, source_sha256, isa13, gs06)
-                     for i, body in enumerate(doc.bodies))
+        return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1))
+    keys = [doc.doc_key if i == 0 else f"{doc.doc_key}#{i + 1}" for i in range(len(doc.bodies))]
+    d = first_fit(envelope, body_chars(doc.bodies)) if envelope is not None and doc.doc_type == "997" else None
+    if d is not None:
+        sets = tuple(PlannedSet(key, (), po, source_sha256, isa13, gs06, text=render_body(body, d),
+                                segments=len(body)) for key, body in zip(keys, doc.bodies, strict=True))
+        return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1), delimiters=d)
+    sets = tuple(PlannedSet(key, tuple(tuple(seg) for seg in body), po, source_sha256, isa13, gs06)
+                 for key, body in zip(keys, doc.bodies, strict=True))
     return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1))
 
 

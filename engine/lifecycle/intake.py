@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.envelope import Envelope
 from engine.lifecycle.common import contain, first_rows, isolated, planned_document
 from engine.lifecycle.table import SHIPPING, create, move
 from engine.process import Outcome
@@ -50,12 +51,15 @@ TOLERATED_INTERCHANGE = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}  # 
 
 def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecord],
                 lines: Mapping[str, tuple[LineRecord, ...]], at: str, run_id: str,
-                unanswered: Mapping[str, Sequence[StoredChange]] | None = None) -> Plan:
+                unanswered: Mapping[str, Sequence[StoredChange]] | None = None,
+                envelope: Envelope | None = None) -> Plan:
     """The plan for one processed file of ``partner``. ``live``: the orders we hold for the POs the
     file names (850s and 860s), by PO number; ``lines``: their line rows; ``unanswered``: their 860s
-    applied but not answered yet (a cancellation or replacement supersedes them)."""
+    applied but not answered yet (a cancellation or replacement supersedes them); ``envelope``: the
+    partner's (engine.envelope.envelope_for), with which its 997s come rendered (planned_document)."""
     unanswered = unanswered or {}
-    parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256)
+    parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
+                                                   envelope=envelope)
                                   for d in outcome.documents),
                   findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
                                  for f in outcome.findings))]
