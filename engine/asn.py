@@ -15,16 +15,22 @@ of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
+import numpy as np
+import pyarrow as pa
+
+from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
 from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
+from schemas.reference import sscc_columns
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder
+from schemas.x12 import Delimiters
 
 # the level(s) each HL level may hang under, per structure
 PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -414,3 +420,178 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
     if problems:
         raise DocumentError("the 856 failed its self-check: " + "; ".join(problems[:20]),
                             problems=len(problems))
+
+
+# --- many shipments at once, as text ------------------------------------------------------------
+
+COLUMNAR: frozenset[str] = frozenset({"SOPI"})  # the structures build_856_texts writes
+
+
+def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimiters, chars: str, *,
+                    created: datetime, expected: Sequence[Mapping[tuple[str, str], Decimal]],
+                    sscc_with_ai: bool = True) -> list[tuple[str, int] | None]:
+    """build_856 of each shipment (``expected[k]``: shipments[k]'s confirmed quantities), rendered with
+    ``d`` (single-character delimiters ``chars``) as engine.envelope.joined_body renders a body: (text,
+    number of segments), or None for a shipment this path does not write (a structure not in COLUMNAR,
+    a value holding one of ``chars``, anything build_856 would refuse: the caller builds those one at a
+    time, which raises the refusal). Written column-wise: the orders, cartons and items of every
+    shipment are flattened once; their HL numbers and parents come from counts (cumulative sums), each
+    entity's text from its columns, and each shipment's text is a slice of them. The self-check runs on
+    the columns: every SSCC valid and not repeated in its shipment, SN102 summed per (PO, line) equal to
+    ``expected``; numbering, parents, HL04 and CTT follow from the counts the text is written from."""
+    out: list[tuple[str, int] | None] = [None] * len(shipments)
+    if asn.structure not in COLUMNAR or not shipments:
+        return out
+    e, t = d.element, d.segment + d.suffix
+    bad: set[int] = set()  # shipments left to build_856
+    o_ship: list[int] = []  # per order: its shipment
+    orders: list[ShippedOrder] = []
+    p_order: list[int] = []  # per carton: its order
+    packs: list[Pack] = []
+    i_pack: list[int] = []  # per item: its carton
+    items: list[ShippedItem] = []
+    for s, shipment in enumerate(shipments):
+        for order in shipment.orders:
+            if order.loose_items:
+                bad.add(s)
+            o = len(orders)
+            o_ship.append(s)
+            orders.append(order)
+            for pack in order.all_packs():
+                p_order.append(o)
+                i_pack += [len(packs)] * len(pack.items)
+                packs.append(pack)
+                items += pack.items
+    n_s, n_o, n_p, n_i = len(shipments), len(orders), len(packs), len(items)
+    o_of = np.asarray(o_ship, np.int64)
+    p_of = np.asarray(p_order, np.int64)
+    i_of = np.asarray(i_pack, np.int64)
+    i_ship = o_of[p_of[i_of]] if n_i else np.zeros(0, np.int64)
+    p_ship = o_of[p_of] if n_p else np.zeros(0, np.int64)
+
+    # HL numbers: S is 1; each order, then each of its cartons followed by the carton's items
+    i_count = np.bincount(i_of, minlength=n_p)
+    p_size = 1 + i_count
+    o_size = 1 + np.bincount(p_of, weights=p_size, minlength=n_o).astype(np.int64)
+    o_hl = 2 + _within(o_size, o_of)
+    p_hl = o_hl[p_of] + 1 + _within(p_size, p_of) if n_p else np.zeros(0, np.int64)
+    i_hl = p_hl[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
+    n_hl = 1 + np.bincount(o_of, weights=o_size, minlength=n_s).astype(np.int64)
+
+    # the self-check, on the columns: SSCCs valid and once per shipment, quantities as confirmed
+    digits = sscc_columns(pa.array([p.sscc for p in packs], pa.string()))[1].to_pylist()
+    seen: set[tuple[int, str]] = set()
+    for s, code in zip(p_ship.tolist(), digits, strict=True):
+        if code is None or (s, code) in seen:
+            bad.add(s)
+        seen.add((s, code))
+    have: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
+    po_of = [orders[o].po_number for o in p_of[i_of].tolist()] if n_i else []
+    for s, po, item in zip(i_ship.tolist(), po_of, items, strict=True):
+        have[(s, po, item.line_id)] += item.quantity
+    want = {(s, po, line): q for s, quantities in enumerate(expected) for (po, line), q in quantities.items() if q}
+    have = {k: q for k, q in have.items() if q}
+    if want != have:
+        bad.update(k[0] for k in set(want) ^ set(have))
+        bad.update(k[0] for k in set(want) & set(have) if want[k] != have[k])
+
+    # the items' text (LIN..PID), a column at a time; a value holding a delimiter leaves its shipment out
+    line_ids = [i.line_id for i in items]
+    units = [i.unit for i in items]
+    lins: dict[tuple, str | None] = {}
+    rank, special = asn.lin_qualifiers, frozenset(chars)
+    for i in items:
+        key = (i.product_ids, i.sku)
+        if key not in lins:
+            try:
+                pairs = _lin_pairs(i.product_ids, i.sku, rank)
+            except DocumentError:
+                pairs = None
+            lins[key] = e.join(pairs) if pairs is not None and special.isdisjoint("".join(pairs)) else None
+    lin = [lins[(i.product_ids, i.sku)] for i in items]
+    for k, value in enumerate(lin):
+        if value is None:
+            bad.add(int(i_ship[k]))
+    texts = [f"LIN{e}{line_id}{e}{pairs}{t}" for line_id, pairs in zip(line_ids, lin, strict=True)]
+    qty = [_decimal(i.quantity) for i in items]
+    if asn.ordered_quantity:
+        sn1 = [f"SN1{e}{e}{q}{e}{u}{e}{e}{_decimal(i.ordered_quantity)}{e}{u}".rstrip(e)
+               if i.ordered_quantity is not None else f"SN1{e}{e}{q}{e}{u}".rstrip(e)
+               for i, q, u in zip(items, qty, units, strict=True)]
+    else:
+        sn1 = [f"SN1{e}{e}{q}{e}{u}".rstrip(e) for q, u in zip(qty, units, strict=True)]
+    texts = [a + b + t for a, b in zip(texts, sn1, strict=True)]
+    segments = np.full(n_i, 3, np.int64)  # HL, LIN, SN1
+    columns = [line_ids, units]
+    if asn.item_po4:
+        for k, i in enumerate(items):
+            if i.pack is not None:
+                po4 = f"PO4{e}{i.pack}" + (f"{e}{x12_decimal(i.pack_size)}{e}{i.pack_unit}" if i.pack_size is not None
+                                           else "")
+                texts[k] += po4.rstrip(e) + t
+                segments[k] += 1
+        columns.append([i.pack_unit for i in items if i.pack is not None and i.pack_size is not None])
+    if asn.item_pid:
+        for k, i in enumerate(items):
+            if i.description:
+                texts[k] += f"PID{e}F{e}{e}{e}{e}{i.description}{t}"
+                segments[k] += 1
+        columns.append([i.description for i in items])
+    if any(not special.isdisjoint("".join(column)) for column in columns):
+        for k, values in enumerate(zip(line_ids, units, [i.pack_unit for i in items],
+                                       [i.description for i in items], strict=True)):
+            if not special.isdisjoint("".join(values)):
+                bad.add(int(i_ship[k]))
+
+    # the orders' and cartons' text
+    prf = [f"PRF{e}{o.po_number}{e}{o.release_number}{e}{e}{_ccyymmdd(o.po_date) if o.po_date else ''}".rstrip(e)
+           for o in orders]
+    if not special.isdisjoint("".join(o.po_number + o.release_number for o in orders)):
+        for k, o in enumerate(orders):
+            if not special.isdisjoint(o.po_number + o.release_number):
+                bad.add(o_ship[k])
+    o_parent = np.bincount(p_of, minlength=n_o) > 0
+    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}" for n, has, p in zip(o_hl.tolist(), o_parent.tolist(), prf,
+                                                                        strict=True)]
+    ai = "00" if sscc_with_ai else ""
+    p_text = [f"HL{e}{n}{e}{parent}{e}P{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
+              for n, parent, has, code in zip(p_hl.tolist(), o_hl[p_of].tolist() if n_p else [], i_count.tolist(),
+                                              digits, strict=True)]
+    i_text = [f"HL{e}{n}{e}{parent}{e}I{e}0{t}{text}"
+              for n, parent, text in zip(i_hl.tolist(), p_hl[i_of].tolist() if n_i else [], texts, strict=True)]
+
+    # every entity's text in the order written: by shipment, then HL number
+    start = np.concatenate([[0], np.cumsum(n_hl - 1)])
+    where = np.concatenate([start[o_of] + o_hl - 2, start[p_ship] + p_hl - 2, start[i_ship] + i_hl - 2])
+    written = np.empty(len(where), np.int64)
+    written[where] = np.arange(len(where))
+    every = o_text + p_text + i_text
+    flat = [every[k] for k in written.tolist()]
+    total: list[Decimal] = [Decimal(0)] * n_s
+    for s, item in zip(i_ship.tolist(), items, strict=True):
+        total[s] += item.quantity
+    count = 2 * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(p_ship, minlength=n_s) + np.bincount(
+        i_ship, weights=segments, minlength=n_s).astype(np.int64)
+    bsn05 = asn.bsn05 or BSN05[asn.structure]
+    date_text, time_text = _ccyymmdd(created), _hhmm(created)
+    for s, shipment in enumerate(shipments):
+        if s in bad:
+            continue
+        head = [["BSN", asn.purpose, shipment.shipment_id, date_text, time_text, bsn05],
+                ["HL", "1", "", "S", "1" if shipment.orders else "0"], *_shipment_segments(shipment, asn)]
+        text = joined_body(head, d, chars)
+        if text is None:
+            continue
+        ctt = f"CTT{e}{n_hl[s]}{e}{x12_decimal(total[s])}{t}" if asn.ctt_hash else f"CTT{e}{n_hl[s]}{t}"
+        out[s] = (text + "".join(flat[start[s]:start[s + 1]]) + ctt, len(head) + int(count[s]) + 1)
+    return out
+
+
+def _within(size: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """For entries in contiguous runs of ``group``: the sum of ``size`` of the entries before each in its run."""
+    if not len(size):
+        return np.zeros(0, np.int64)
+    before = np.cumsum(size) - size
+    first = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
+    run = np.cumsum(np.r_[0, np.diff(group) != 0])
+    return before - before[first][run]

@@ -18,21 +18,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from itertools import groupby, repeat
 from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import build_856
+from engine.asn import COLUMNAR, build_856, build_856_texts
 from engine.columnar import objects
-from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
+from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
 from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
-from parsers.x12_writer import delimiter_chars
 from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
@@ -276,10 +275,11 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     for sid, found in (refused or {}).items():
         findings.append(_held_by_validation(sid, found, batch))
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
-    for shipment in shipments:
+    texts = _asn_texts(shipments, rows, profiles, created, envelopes)
+    for shipment, text in zip(shipments, texts, strict=True):
         mine = rows[shipment.shipment_id]
         try:
-            body = _asn(shipment, mine, profiles[shipment.partner], created)
+            body = text or _asn(shipment, mine, profiles[shipment.partner], created)
             part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours,
                         created=created, at=at, run_id=run_id, source=source, envelopes=envelopes)
         except (DocumentError, TransitionRefused, ValueError, KeyError) as exc:
@@ -415,15 +415,55 @@ def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created:
     partner receives no 856."""
     if "856" not in profile.receives:
         return None
-    expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for r in rows:
-        expected[(r.po_number, r.line_id)] += r.quantity
     sscc = profile.fulfilment.sscc
-    return build_856(shipment, profile.fulfilment.asn, created=created, expected=expected,
+    return build_856(shipment, profile.fulfilment.asn, created=created, expected=_expected(rows),
                      sscc_with_ai=sscc.with_ai if sscc else True)
 
 
-def _one(shipment: Shipment, rows: list[_Row], body: list | None, warehouse: WarehouseProfile,
+def _asn_texts(shipments: list[Shipment], rows: Mapping[str, list[_Row]], profiles: Mapping[str, PartnerProfile],
+               created: datetime, envelopes: dict[str, Envelope]) -> list[_AsnText | None]:
+    """Each shipment's 856 body as text (engine.asn.build_856_texts: the shipments of each partner whose
+    structure it writes, with the delimiter set the partner's envelope alone allows), None for the
+    shipments _asn builds one at a time (other structures and partners, and what the text path leaves)."""
+    out: list[_AsnText | None] = [None] * len(shipments)
+    by_partner: dict[str, list[int]] = defaultdict(list)
+    for k, shipment in enumerate(shipments):
+        by_partner[shipment.partner].append(k)
+    for partner, at in by_partner.items():
+        profile = profiles.get(partner)
+        if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR:
+            continue
+        usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
+        if usual is None:
+            continue
+        sscc = profile.fulfilment.sscc
+        mine = [shipments[k] for k in at]
+        texts = build_856_texts(mine, profile.fulfilment.asn, *usual, created=created,
+                                expected=[_expected(rows[s.shipment_id]) for s in mine],
+                                sscc_with_ai=sscc.with_ai if sscc else True)
+        for k, text in zip(at, texts, strict=True):
+            if text is not None:
+                out[k] = _AsnText(*text, usual[0])
+    return out
+
+
+class _AsnText(NamedTuple):
+    """An 856 body already rendered: its text, number of segments and delimiters."""
+
+    text: str
+    segments: int
+    delimiters: Delimiters
+
+
+def _expected(rows: list[_Row]) -> dict[tuple[str, str], Decimal]:
+    """(PO, line id) -> the units the confirmation says shipped: what the 856 is checked against."""
+    expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for r in rows:
+        expected[(r.po_number, r.line_id)] += r.quantity
+    return expected
+
+
+def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, warehouse: WarehouseProfile,
          profile: PartnerProfile, work: _Working, ours: Mapping[str, int], *, created: datetime, at: str,
          run_id: str, source: dict, envelopes: dict[str, Envelope]) -> Plan:
     partner, sid = shipment.partner, shipment.shipment_id
@@ -485,7 +525,7 @@ _SHIPPED_LINE = {full: (state in ENDED_LINES, state.value) for full, state in (
     (True, LineState.SHIPPED), (False, LineState.PARTIALLY_SHIPPED))}
 
 
-def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, source_sha256: str,
+def _asn_document(doc_key: str, body: list | _AsnText, *, partner: str, po_number: str, source_sha256: str,
                   env: Envelope) -> PlannedDocument:
     """The 856 as a planned document, its body rendered here with the first of the partner's delimiter
     sets no value uses (what the store's renderer would choose: it then only wraps the text); as
@@ -493,11 +533,13 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
     build_856 writes) is first joined whole with the set the envelope alone allows (the usual case):
     when that text holds each of the set's characters only where the joining put it, no value holds
     one and the text stands (trailing empty elements dropped); else the set is chosen from the values'
-    characters and render_body writes the body."""
-    usual = _usual_delimiters(env)
-    text = _joined(body, *usual) if usual is not None else None
+    characters and render_body writes the body. A body already rendered (_AsnText) stands as it is."""
+    if isinstance(body, _AsnText):
+        return _planned(doc_key, body.segments, partner, po_number, source_sha256, body.delimiters, body.text)
+    usual = usual_delimiters(env)
+    text = joined_body(body, *usual) if usual is not None else None
     if text is not None:
-        return _planned(doc_key, body, partner, po_number, source_sha256, usual[0], text)  # type: ignore[index]
+        return _planned(doc_key, len(body), partner, po_number, source_sha256, usual[0], text)  # type: ignore[index]
     try:
         used = set("".join(["".join(seg[1:]) for seg in body]))  # every value, when all are text
     except TypeError:  # a value that is not text: the general path
@@ -506,44 +548,13 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
     if d is None:
         return transaction_set("856", "SH", doc_key, body, partner=partner, po_number=po_number,
                                source_sha256=source_sha256)
-    return _planned(doc_key, body, partner, po_number, source_sha256, d, render_body(body, d))
+    return _planned(doc_key, len(body), partner, po_number, source_sha256, d, render_body(body, d))
 
 
-def _planned(doc_key: str, body: list, partner: str, po_number: str, source_sha256: str, d: Delimiters,
+def _planned(doc_key: str, segments: int, partner: str, po_number: str, source_sha256: str, d: Delimiters,
              text: str) -> PlannedDocument:
     return PlannedDocument(partner, "856", "SH", (PlannedSet(doc_key, po_number=po_number, source_sha256=source_sha256,
-                                                             text=text, segments=len(body)),), delimiters=d)
-
-
-def _joined(body: list, d: Delimiters, chars: str) -> str | None:
-    """``body`` rendered with ``d`` (single-character delimiters ``chars``) as render_body renders it,
-    when every segment id and value is text holding none of ``chars``; else None. Joined whole, then
-    checked by counting: each of ``chars`` occurs as often as the joining put it (element separators,
-    terminators and their suffixes) only when no value holds it. With no value holding a separator
-    or terminator, an element separator just before a terminator is a trailing empty element: dropped."""
-    e, end = d.element, d.segment + d.suffix
-    try:
-        text = end.join(map(e.join, body)) + end
-    except TypeError:
-        return None
-    n = len(body)
-    separators = sum(map(len, body)) - n
-    if any(text.count(ch) != n * end.count(ch) + (separators if ch == e else 0) for ch in chars):
-        return None
-    trailing = e + end
-    while trailing in text:
-        text = text.replace(trailing, end)
-    return text
-
-
-@lru_cache(maxsize=256)
-def _usual_delimiters(env: Envelope) -> tuple[Delimiters, str] | None:
-    """The set first_fit chooses when no value holds a delimiter (the first the envelope's own values
-    leave free) and its characters, when its delimiters are single characters (None otherwise)."""
-    d = first_fit(env, set())
-    if d is None or not all(len(ch) == 1 for ch in (d.element, d.component, d.segment, d.repetition) if ch):
-        return None
-    return d, delimiter_chars((d,))
+                                                             text=text, segments=segments),), delimiters=d)
 
 
 def _consume_at(reserved: list[tuple], at: Sequence[int], units: int, stock_warehouse: str) -> None:
