@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
@@ -495,47 +496,43 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         bad.update(k[0] for k in set(want) ^ set(have))
         bad.update(k[0] for k in set(want) & set(have) if want[k] != have[k])
 
-    # the items' text (LIN..PID), a column at a time; a value holding a delimiter leaves its shipment out
-    line_ids = [i.line_id for i in items]
-    units = [i.unit for i in items]
-    lins: dict[tuple, str | None] = {}
+    # the items' text (HL..PID), joined a column at a time in Arrow; a value holding a delimiter leaves its
+    # shipment out (so dropping the trailing separators of a segment drops its trailing empty elements)
     rank, special = asn.lin_qualifiers, frozenset(chars)
-    for i in items:
-        key = (i.product_ids, i.sku)
-        if key not in lins:
-            try:
-                pairs = _lin_pairs(i.product_ids, i.sku, rank)
-            except DocumentError:
-                pairs = None
-            lins[key] = e.join(pairs) if pairs is not None and special.isdisjoint("".join(pairs)) else None
-    lin = [lins[(i.product_ids, i.sku)] for i in items]
-    for k, value in enumerate(lin):
-        if value is None:
-            bad.add(int(i_ship[k]))
-    texts = [f"LIN{e}{line_id}{e}{pairs}{t}" for line_id, pairs in zip(line_ids, lin, strict=True)]
-    qty = [_decimal(i.quantity) for i in items]
+    keys = [(i.product_ids, i.sku) for i in items]
+    lins: dict[tuple, str | None] = {}
+    for ids, sku in dict.fromkeys(keys):
+        try:
+            pairs: tuple[str, ...] | None = _lin_pairs(ids, sku, rank)
+        except DocumentError:
+            pairs = None
+        lins[(ids, sku)] = e.join(pairs) if pairs is not None and special.isdisjoint("".join(pairs)) else None
+    lin = list(map(lins.__getitem__, keys))
+    bad.update(int(i_ship[k]) for k, value in enumerate(lin) if value is None)
+    line_ids, units = [i.line_id for i in items], [i.unit for i in items]
+    unit = pa.array(units, pa.string())
+    sn1 = _elements("SN1", "", pa.array([_decimal(i.quantity) for i in items], pa.string()), unit, e=e)
     if asn.ordered_quantity:
-        sn1 = [f"SN1{e}{e}{q}{e}{u}{e}{e}{_decimal(i.ordered_quantity)}{e}{u}".rstrip(e)
-               if i.ordered_quantity is not None else f"SN1{e}{e}{q}{e}{u}".rstrip(e)
-               for i, q, u in zip(items, qty, units, strict=True)]
-    else:
-        sn1 = [f"SN1{e}{e}{q}{e}{u}".rstrip(e) for q, u in zip(qty, units, strict=True)]
-    texts = [a + b + t for a, b in zip(texts, sn1, strict=True)]
+        ordered = pa.array([None if i.ordered_quantity is None else _decimal(i.ordered_quantity) for i in items],
+                           pa.string())
+        sn1 = pc.if_else(pc.is_valid(ordered), _elements(sn1, "", ordered, unit, e=e), sn1)
+    hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(p_hl[i_of] if n_i else [], pa.int64()).cast(
+        pa.string()), "I", "0", e=e)
+    lin_segment = _elements("LIN", pa.array(line_ids, pa.string()), pa.array(lin, pa.string()), e=e)
+    texts = pc.binary_join_element_wise(hl, lin_segment, pc.utf8_rtrim(sn1, characters=e), "", t)
     segments = np.full(n_i, 3, np.int64)  # HL, LIN, SN1
     columns = [line_ids, units]
     if asn.item_po4:
-        for k, i in enumerate(items):
-            if i.pack is not None:
-                po4 = f"PO4{e}{i.pack}" + (f"{e}{x12_decimal(i.pack_size)}{e}{i.pack_unit}" if i.pack_size is not None
-                                           else "")
-                texts[k] += po4.rstrip(e) + t
-                segments[k] += 1
+        size = [i.pack_size for i in items]
+        po4 = _elements("PO4", pa.array([None if i.pack is None else str(i.pack) for i in items], pa.string()), e=e)
+        po4 = pc.if_else(pc.is_valid(pa.array(size)), _elements(po4, pa.array(
+            [x12_decimal(v) if v is not None else None for v in size], pa.string()),
+            pa.array([i.pack_unit for i in items], pa.string()), e=e), po4)
+        texts = _optional(texts, pc.utf8_rtrim(po4, characters=e), t, segments)
         columns.append([i.pack_unit for i in items if i.pack is not None and i.pack_size is not None])
     if asn.item_pid:
-        for k, i in enumerate(items):
-            if i.description:
-                texts[k] += f"PID{e}F{e}{e}{e}{e}{i.description}{t}"
-                segments[k] += 1
+        described = pa.array([i.description or None for i in items], pa.string())
+        texts = _optional(texts, _elements("PID", "F", "", "", "", described, e=e), t, segments)
         columns.append([i.description for i in items])
     if any(not special.isdisjoint("".join(column)) for column in columns):
         for k, values in enumerate(zip(line_ids, units, [i.pack_unit for i in items],
@@ -557,16 +554,14 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     p_text = [f"HL{e}{n}{e}{parent}{e}P{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
               for n, parent, has, code in zip(p_hl.tolist(), o_hl[p_of].tolist() if n_p else [], i_count.tolist(),
                                               digits, strict=True)]
-    i_text = [f"HL{e}{n}{e}{parent}{e}I{e}0{t}{text}"
-              for n, parent, text in zip(i_hl.tolist(), p_hl[i_of].tolist() if n_i else [], texts, strict=True)]
 
     # every entity's text in the order written: by shipment, then HL number
     start = np.concatenate([[0], np.cumsum(n_hl - 1)])
     where = np.concatenate([start[o_of] + o_hl - 2, start[p_ship] + p_hl - 2, start[i_ship] + i_hl - 2])
     written = np.empty(len(where), np.int64)
     written[where] = np.arange(len(where))
-    every = o_text + p_text + i_text
-    flat = [every[k] for k in written.tolist()]
+    every = pa.concat_arrays([pa.array(o_text + p_text, pa.string()), texts]).take(pa.array(written))
+    bodies = pc.binary_join(pa.ListArray.from_arrays(pa.array(start, pa.int32()), every), "").to_pylist()
     total: list[Decimal] = [Decimal(0)] * n_s
     for s, item in zip(i_ship.tolist(), items, strict=True):
         total[s] += item.quantity
@@ -583,8 +578,20 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         if text is None:
             continue
         ctt = f"CTT{e}{n_hl[s]}{e}{x12_decimal(total[s])}{t}" if asn.ctt_hash else f"CTT{e}{n_hl[s]}{t}"
-        out[s] = (text + "".join(flat[start[s]:start[s + 1]]) + ctt, len(head) + int(count[s]) + 1)
+        out[s] = (text + bodies[s] + ctt, len(head) + int(count[s]) + 1)
     return out
+
+
+def _elements(*values, e: str) -> pa.Array:
+    """Each row's values (columns or text repeated on every row) joined with the element separator ``e``:
+    null where a column is null."""
+    return pc.binary_join_element_wise(*values, e)
+
+
+def _optional(texts: pa.Array, segment: pa.Array, t: str, segments: np.ndarray) -> pa.Array:
+    """``texts`` with ``segment`` and the terminator ``t`` added where it is not null (``segments`` counted)."""
+    segments += pc.is_valid(segment).to_numpy(zero_copy_only=False)
+    return pc.binary_join_element_wise(texts, pc.fill_null(pc.binary_join_element_wise(segment, "", t), ""), "")
 
 
 def _within(size: np.ndarray, group: np.ndarray) -> np.ndarray:
