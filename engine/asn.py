@@ -438,8 +438,9 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     time, which raises the refusal). Written column-wise: the orders, cartons and items of every
     shipment are flattened once; their HL numbers and parents come from counts (cumulative sums), each
     entity's text from its columns, and each shipment's text is a slice of them. The self-check runs on
-    the columns: every SSCC valid and not repeated in its shipment, SN102 summed per (PO, line) equal to
-    ``expected``; numbering, parents, HL04 and CTT follow from the counts the text is written from."""
+    the columns: HL01 from 1 to CTT01 once each, every HL after its parent, every SSCC valid and not
+    repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
+    written from the same counts and sums."""
     out: list[tuple[str, int] | None] = [None] * len(shipments)
     if asn.structure not in COLUMNAR or not shipments:
         return out
@@ -478,6 +479,16 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     p_hl = o_hl[p_of] + 1 + _within(p_size, p_of) if n_p else np.zeros(0, np.int64)
     i_hl = p_hl[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
     n_hl = 1 + np.bincount(o_of, weights=o_size, minlength=n_s).astype(np.int64)
+    # the tree, checked on its numbers: in each shipment every HL01 from 2 to CTT01 once, each after its
+    # parent (an O under the S, a P under an O, an I under a P); else the run is left to build_856
+    ship = np.concatenate([o_of, p_ship, i_ship]).astype(np.int64)
+    hl = np.concatenate([o_hl, p_hl, i_hl]).astype(np.int64)
+    parent = np.concatenate([np.ones(n_o, np.int64), o_hl[p_of], p_hl[i_of]]).astype(np.int64)
+    start = np.concatenate([[0], np.cumsum(n_hl - 1)]).astype(np.int64)
+    where = start[ship] + hl - 2
+    if len(where) != start[-1] or np.any((hl < 2) | (hl > n_hl[ship]) | (parent >= hl)) or np.any(
+            np.bincount(where, minlength=len(where)) != 1):
+        return out
 
     # the self-check, on the columns: SSCCs valid and once per shipment, quantities as confirmed
     digits = sscc_columns(pa.array([p.sscc for p in packs], pa.string()))[1].to_pylist()
@@ -556,8 +567,6 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
                                               digits, strict=True)]
 
     # every entity's text in the order written: by shipment, then HL number
-    start = np.concatenate([[0], np.cumsum(n_hl - 1)])
-    where = np.concatenate([start[o_of] + o_hl - 2, start[p_ship] + p_hl - 2, start[i_ship] + i_hl - 2])
     written = np.empty(len(where), np.int64)
     written[where] = np.arange(len(where))
     every = pa.concat_arrays([pa.array(o_text + p_text, pa.string()), texts]).take(pa.array(written))
