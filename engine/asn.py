@@ -10,6 +10,8 @@ them with engine.envelope). Structures (HL03 levels, parent first):
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
 DTM 011 (017), N1 SF/ST with N3/N4; O: PRF; T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number
 of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError: never a wrong ASN.
+build_856_texts writes many shipments' S-O-P-I bodies at once as text, column-wise, checked on its
+columns; what it cannot write it leaves to build_856.
 """
 
 from __future__ import annotations
