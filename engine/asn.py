@@ -10,8 +10,8 @@ them with engine.envelope). Structures (HL03 levels, parent first):
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
 DTM 011 (017), N1 SF/ST with N3/N4; O: PRF; T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number
 of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError: never a wrong ASN.
-build_856_texts writes many shipments' S-O-P-I bodies at once as text, column-wise, checked on its
-columns; what it cannot write it leaves to build_856.
+build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
+checked on its columns; what it cannot write it leaves to build_856.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
 from schemas.reference import sscc_columns
-from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder
+from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 from schemas.x12 import Delimiters
 
 # the level(s) each HL level may hang under, per structure
@@ -427,7 +427,7 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
 
 # --- many shipments at once, as text ------------------------------------------------------------
 
-COLUMNAR: frozenset[str] = frozenset({"SOPI"})  # the structures build_856_texts writes
+COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI"})  # the structures build_856_texts writes
 
 
 def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimiters, chars: str, *,
@@ -437,9 +437,10 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     ``d`` (single-character delimiters ``chars``) as engine.envelope.joined_body renders a body: (text,
     number of segments), or None for a shipment this path does not write (a structure not in COLUMNAR,
     a value holding one of ``chars``, anything build_856 would refuse: the caller builds those one at a
-    time, which raises the refusal). Written column-wise: the orders, cartons and items of every
-    shipment are flattened once; their HL numbers and parents come from counts (cumulative sums), each
-    entity's text from its columns, and each shipment's text is a slice of them. The self-check runs on
+    time, which raises the refusal). Written column-wise: the orders, pallets, cartons and items of
+    every shipment are flattened once, numbered in the order written (an item after its carton: from
+    counts), each item's text joined from columns, and each shipment's text is a slice of them
+    (between its BSN..N4 head and its CTT). The self-check runs on
     the columns: HL01 from 1 to CTT01 once each, every HL after its parent, every SSCC valid and not
     repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
     written from the same counts and sums."""
@@ -450,57 +451,84 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     bad: set[int] = set()  # shipments left to build_856
     o_ship: list[int] = []  # per order: its shipment
     orders: list[ShippedOrder] = []
-    p_order: list[int] = []  # per carton: its order
-    packs: list[Pack] = []
-    i_pack: list[int] = []  # per item: its carton
+    o_hl: list[int] = []  # per order: its HL01
+    boxes: list[Pack | Tare] = []  # the pallets (S-O-T-P-I) and cartons, in the order written
+    b_level: list[str] = []  # per box: T or P
+    b_hl: list[int] = []
+    b_parent: list[int] = []  # per box: HL01 of its order or pallet
+    b_ship: list[int] = []
+    b_order: list[int] = []  # per box: its order
+    b_children: list[int] = []  # per box: its cartons (T) or items (P)
+    i_box: list[int] = []  # per item: its carton
     items: list[ShippedItem] = []
+    n_hl: list[int] = []  # per shipment: its HL segments (CTT01)
+    pallets = asn.structure == "SOTPI"
+
+    def box(b: Pack | Tare, parent: int, o: int, s: int, n: int) -> int:
+        """``b`` (of order ``o``, shipment ``s``) numbered HL ``n`` under HL ``parent``, a carton's items
+        after it: the last HL number used."""
+        boxes.append(b)
+        b_hl.append(n)
+        b_parent.append(parent)
+        b_order.append(o)
+        b_ship.append(s)
+        if isinstance(b, Tare):
+            b_level.append("T")
+            b_children.append(len(b.packs))
+            return n
+        b_level.append("P")
+        b_children.append(len(b.items))
+        i_box.extend([len(boxes) - 1] * len(b.items))
+        items.extend(b.items)
+        return n + len(b.items)
+
     for s, shipment in enumerate(shipments):
+        n = 1  # the S
         for order in shipment.orders:
             if order.loose_items:
                 bad.add(s)
-            o = len(orders)
+            n += 1
             o_ship.append(s)
             orders.append(order)
-            for pack in order.all_packs():
-                p_order.append(o)
-                i_pack += [len(packs)] * len(pack.items)
-                packs.append(pack)
-                items += pack.items
-    n_s, n_o, n_p, n_i = len(shipments), len(orders), len(packs), len(items)
+            o_hl.append(n)
+            o, o_at = len(orders) - 1, n
+            if pallets:
+                for tare in order.tares:
+                    n = tare_at = box(tare, o_at, o, s, n + 1)
+                    for pack in tare.packs:
+                        n = box(pack, tare_at, o, s, n + 1)
+            for pack in order.packs if pallets else order.all_packs():
+                n = box(pack, o_at, o, s, n + 1)
+        n_hl.append(n)
+    n_s, n_o, n_i = len(shipments), len(orders), len(items)
     o_of = np.asarray(o_ship, np.int64)
-    p_of = np.asarray(p_order, np.int64)
-    i_of = np.asarray(i_pack, np.int64)
-    i_ship = o_of[p_of[i_of]] if n_i else np.zeros(0, np.int64)
-    p_ship = o_of[p_of] if n_p else np.zeros(0, np.int64)
-
-    # HL numbers: S is 1; each order, then each of its cartons followed by the carton's items
-    i_count = np.bincount(i_of, minlength=n_p)
-    p_size = 1 + i_count
-    o_size = 1 + np.bincount(p_of, weights=p_size, minlength=n_o).astype(np.int64)
-    o_hl = 2 + _within(o_size, o_of)
-    p_hl = o_hl[p_of] + 1 + _within(p_size, p_of) if n_p else np.zeros(0, np.int64)
-    i_hl = p_hl[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
-    n_hl = 1 + np.bincount(o_of, weights=o_size, minlength=n_s).astype(np.int64)
+    b_of = np.asarray(b_ship, np.int64)
+    i_of = np.asarray(i_box, np.int64)
+    i_ship = b_of[i_of] if n_i else np.zeros(0, np.int64)
+    hl_of_box = np.asarray(b_hl, np.int64)
+    i_hl = hl_of_box[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
     # the tree, checked on its numbers: in each shipment every HL01 from 2 to CTT01 once, each after its
-    # parent (an O under the S, a P under an O, an I under a P); else the run is left to build_856
-    ship = np.concatenate([o_of, p_ship, i_ship]).astype(np.int64)
-    hl = np.concatenate([o_hl, p_hl, i_hl]).astype(np.int64)
-    parent = np.concatenate([np.ones(n_o, np.int64), o_hl[p_of], p_hl[i_of]]).astype(np.int64)
-    start = np.concatenate([[0], np.cumsum(n_hl - 1)]).astype(np.int64)
+    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P); else the run is
+    # left to build_856
+    hls = np.asarray(n_hl, np.int64)
+    ship = np.concatenate([o_of, b_of, i_ship]).astype(np.int64)
+    hl = np.concatenate([np.asarray(o_hl, np.int64), hl_of_box, i_hl]).astype(np.int64)
+    parent = np.concatenate([np.ones(n_o, np.int64), np.asarray(b_parent, np.int64), hl_of_box[i_of]]).astype(np.int64)
+    start = np.concatenate([[0], np.cumsum(hls - 1)]).astype(np.int64)
     where = start[ship] + hl - 2
-    if len(where) != start[-1] or np.any((hl < 2) | (hl > n_hl[ship]) | (parent >= hl)) or np.any(
+    if len(where) != start[-1] or np.any((hl < 2) | (hl > hls[ship]) | (parent >= hl)) or np.any(
             np.bincount(where, minlength=len(where)) != 1):
         return out
 
     # the self-check, on the columns: SSCCs valid and once per shipment, quantities as confirmed
-    digits = sscc_columns(pa.array([p.sscc for p in packs], pa.string()))[1].to_pylist()
+    digits = sscc_columns(pa.array([b.sscc for b in boxes], pa.string()))[1].to_pylist()
     seen: set[tuple[int, str]] = set()
-    for s, code in zip(p_ship.tolist(), digits, strict=True):
+    for s, code in zip(b_ship, digits, strict=True):
         if code is None or (s, code) in seen:
             bad.add(s)
         seen.add((s, code))
     have: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
-    po_of = [orders[o].po_number for o in p_of[i_of].tolist()] if n_i else []
+    po_of = [orders[o].po_number for o in np.asarray(b_order, np.int64)[i_of].tolist()] if n_i else []
     for s, po, item in zip(i_ship.tolist(), po_of, items, strict=True):
         have[(s, po, item.line_id)] += item.quantity
     want = {(s, po, line): q for s, quantities in enumerate(expected) for (po, line), q in quantities.items() if q}
@@ -529,7 +557,7 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         ordered = pa.array([None if i.ordered_quantity is None else _decimal(i.ordered_quantity) for i in items],
                            pa.string())
         sn1 = pc.if_else(pc.is_valid(ordered), _elements(sn1, "", ordered, unit, e=e), sn1)
-    hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(p_hl[i_of] if n_i else [], pa.int64()).cast(
+    hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(hl_of_box[i_of], pa.int64()).cast(
         pa.string()), "I", "0", e=e)
     lin_segment = _elements("LIN", pa.array(line_ids, pa.string()), pa.array(lin, pa.string()), e=e)
     texts = pc.binary_join_element_wise(hl, lin_segment, pc.utf8_rtrim(sn1, characters=e), "", t)
@@ -560,23 +588,22 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         for k, o in enumerate(orders):
             if not special.isdisjoint(o.po_number + o.release_number):
                 bad.add(o_ship[k])
-    o_parent = np.bincount(p_of, minlength=n_o) > 0
-    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}" for n, has, p in zip(o_hl.tolist(), o_parent.tolist(), prf,
+    o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
+    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
                                                                         strict=True)]
     ai = "00" if sscc_with_ai else ""
-    p_text = [f"HL{e}{n}{e}{parent}{e}P{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
-              for n, parent, has, code in zip(p_hl.tolist(), o_hl[p_of].tolist() if n_p else [], i_count.tolist(),
-                                              digits, strict=True)]
+    b_text = [f"HL{e}{n}{e}{parent}{e}{level}{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
+              for n, parent, level, has, code in zip(b_hl, b_parent, b_level, b_children, digits, strict=True)]
 
     # every entity's text in the order written: by shipment, then HL number
     written = np.empty(len(where), np.int64)
     written[where] = np.arange(len(where))
-    every = pa.concat_arrays([pa.array(o_text + p_text, pa.string()), texts]).take(pa.array(written))
+    every = pa.concat_arrays([pa.array(o_text + b_text, pa.string()), texts]).take(pa.array(written))
     bodies = pc.binary_join(pa.ListArray.from_arrays(pa.array(start, pa.int32()), every), "").to_pylist()
     total: list[Decimal] = [Decimal(0)] * n_s
     for s, item in zip(i_ship.tolist(), items, strict=True):
         total[s] += item.quantity
-    count = 2 * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(p_ship, minlength=n_s) + np.bincount(
+    count = 2 * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
         i_ship, weights=segments, minlength=n_s).astype(np.int64)
     bsn05 = asn.bsn05 or BSN05[asn.structure]
     date_text, time_text = _ccyymmdd(created), _hhmm(created)
