@@ -582,12 +582,10 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
                 bad.add(int(i_ship[k]))
 
     # the orders' and cartons' text
-    prf = [f"PRF{e}{o.po_number}{e}{o.release_number}{e}{e}{_ccyymmdd(o.po_date) if o.po_date else ''}".rstrip(e)
-           for o in orders]
-    if not special.isdisjoint("".join(o.po_number + o.release_number for o in orders)):
-        for k, o in enumerate(orders):
-            if not special.isdisjoint(o.po_number + o.release_number):
-                bad.add(o_ship[k])
+    prf = [f"PRF{e}{po.po_number}{e}{po.release_number}{e}{e}{_ccyymmdd(po.po_date) if po.po_date else ''}".rstrip(e)
+           for po in orders]
+    if not special.isdisjoint("".join(po.po_number + po.release_number for po in orders)):
+        bad.update(o_ship[k] for k, po in enumerate(orders) if not special.isdisjoint(po.po_number + po.release_number))
     o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
     o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
                                                                         strict=True)]
