@@ -10,21 +10,30 @@ them with engine.envelope). Structures (HL03 levels, parent first):
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
 DTM 011 (017), N1 SF/ST with N3/N4; O: PRF; T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number
 of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError: never a wrong ASN.
+build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
+checked on its columns; what it cannot write it leaves to build_856.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
 from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
-from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder
+from schemas.reference import sscc_columns
+from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
+from schemas.x12 import Delimiters
 
 # the level(s) each HL level may hang under, per structure
 PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -414,3 +423,218 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
     if problems:
         raise DocumentError("the 856 failed its self-check: " + "; ".join(problems[:20]),
                             problems=len(problems))
+
+
+# --- many shipments at once, as text ------------------------------------------------------------
+
+COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI"})  # the structures build_856_texts writes
+
+
+def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimiters, chars: str, *,
+                    created: datetime, expected: Sequence[Mapping[tuple[str, str], Decimal]],
+                    sscc_with_ai: bool = True) -> list[tuple[str, int] | None]:
+    """build_856 of each shipment (``expected[k]``: shipments[k]'s confirmed quantities), rendered with
+    ``d`` (single-character delimiters ``chars``) as engine.envelope.joined_body renders a body: (text,
+    number of segments), or None for a shipment this path does not write (a structure not in COLUMNAR,
+    a value holding one of ``chars``, anything build_856 would refuse: the caller builds those one at a
+    time, which raises the refusal). Written column-wise: the orders, pallets, cartons and items of
+    every shipment are flattened once, numbered in the order written (an item after its carton: from
+    counts), each item's text joined from columns, and each shipment's text is a slice of them
+    (between its BSN..N4 head and its CTT). The self-check runs on
+    the columns: HL01 from 1 to CTT01 once each, every HL after its parent, every SSCC valid and not
+    repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
+    written from the same counts and sums."""
+    out: list[tuple[str, int] | None] = [None] * len(shipments)
+    if asn.structure not in COLUMNAR or not shipments:
+        return out
+    e, t = d.element, d.segment + d.suffix
+    bad: set[int] = set()  # shipments left to build_856
+    o_ship: list[int] = []  # per order: its shipment
+    orders: list[ShippedOrder] = []
+    o_hl: list[int] = []  # per order: its HL01
+    boxes: list[Pack | Tare] = []  # the pallets (S-O-T-P-I) and cartons, in the order written
+    b_level: list[str] = []  # per box: T or P
+    b_hl: list[int] = []
+    b_parent: list[int] = []  # per box: HL01 of its order or pallet
+    b_ship: list[int] = []
+    b_order: list[int] = []  # per box: its order
+    b_children: list[int] = []  # per box: its cartons (T) or items (P)
+    i_box: list[int] = []  # per item: its carton
+    items: list[ShippedItem] = []
+    n_hl: list[int] = []  # per shipment: its HL segments (CTT01)
+    pallets = asn.structure == "SOTPI"
+
+    def box(b: Pack | Tare, parent: int, o: int, s: int, n: int) -> int:
+        """``b`` (of order ``o``, shipment ``s``) numbered HL ``n`` under HL ``parent``, a carton's items
+        after it: the last HL number used."""
+        boxes.append(b)
+        b_hl.append(n)
+        b_parent.append(parent)
+        b_order.append(o)
+        b_ship.append(s)
+        if isinstance(b, Tare):
+            b_level.append("T")
+            b_children.append(len(b.packs))
+            return n
+        b_level.append("P")
+        b_children.append(len(b.items))
+        i_box.extend([len(boxes) - 1] * len(b.items))
+        items.extend(b.items)
+        return n + len(b.items)
+
+    for s, shipment in enumerate(shipments):
+        n = 1  # the S
+        for order in shipment.orders:
+            if order.loose_items:
+                bad.add(s)
+            n += 1
+            o_ship.append(s)
+            orders.append(order)
+            o_hl.append(n)
+            o, o_at = len(orders) - 1, n
+            if pallets:
+                for tare in order.tares:
+                    n = tare_at = box(tare, o_at, o, s, n + 1)
+                    for pack in tare.packs:
+                        n = box(pack, tare_at, o, s, n + 1)
+            for pack in order.packs if pallets else order.all_packs():
+                n = box(pack, o_at, o, s, n + 1)
+        n_hl.append(n)
+    n_s, n_o, n_i = len(shipments), len(orders), len(items)
+    o_of = np.asarray(o_ship, np.int64)
+    b_of = np.asarray(b_ship, np.int64)
+    i_of = np.asarray(i_box, np.int64)
+    i_ship = b_of[i_of] if n_i else np.zeros(0, np.int64)
+    hl_of_box = np.asarray(b_hl, np.int64)
+    i_hl = hl_of_box[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
+    # the tree, checked on its numbers: in each shipment every HL01 from 2 to CTT01 once, each after its
+    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P); else the run is
+    # left to build_856
+    hls = np.asarray(n_hl, np.int64)
+    ship = np.concatenate([o_of, b_of, i_ship]).astype(np.int64)
+    hl = np.concatenate([np.asarray(o_hl, np.int64), hl_of_box, i_hl]).astype(np.int64)
+    parent = np.concatenate([np.ones(n_o, np.int64), np.asarray(b_parent, np.int64), hl_of_box[i_of]]).astype(np.int64)
+    start = np.concatenate([[0], np.cumsum(hls - 1)]).astype(np.int64)
+    where = start[ship] + hl - 2
+    if len(where) != start[-1] or np.any((hl < 2) | (hl > hls[ship]) | (parent >= hl)) or np.any(
+            np.bincount(where, minlength=len(where)) != 1):
+        return out
+
+    # the self-check, on the columns: SSCCs valid and once per shipment, quantities as confirmed
+    digits = sscc_columns(pa.array([b.sscc for b in boxes], pa.string()))[1].to_pylist()
+    seen: set[tuple[int, str]] = set()
+    for s, code in zip(b_ship, digits, strict=True):
+        if code is None or (s, code) in seen:
+            bad.add(s)
+        seen.add((s, code))
+    have: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
+    po_of = [orders[o].po_number for o in np.asarray(b_order, np.int64)[i_of].tolist()] if n_i else []
+    for s, po, item in zip(i_ship.tolist(), po_of, items, strict=True):
+        have[(s, po, item.line_id)] += item.quantity
+    want = {(s, po, line): q for s, quantities in enumerate(expected) for (po, line), q in quantities.items() if q}
+    have = {k: q for k, q in have.items() if q}
+    if want != have:
+        bad.update(k[0] for k in set(want) ^ set(have))
+        bad.update(k[0] for k in set(want) & set(have) if want[k] != have[k])
+
+    # the items' text (HL..PID), joined a column at a time in Arrow; a value holding a delimiter leaves its
+    # shipment out (so dropping the trailing separators of a segment drops its trailing empty elements)
+    rank, special = asn.lin_qualifiers, frozenset(chars)
+    keys = [(i.product_ids, i.sku) for i in items]
+    lins: dict[tuple, str | None] = {}
+    for ids, sku in dict.fromkeys(keys):
+        try:
+            pairs: tuple[str, ...] | None = _lin_pairs(ids, sku, rank)
+        except DocumentError:
+            pairs = None
+        lins[(ids, sku)] = e.join(pairs) if pairs is not None and special.isdisjoint("".join(pairs)) else None
+    lin = list(map(lins.__getitem__, keys))
+    bad.update(int(i_ship[k]) for k, value in enumerate(lin) if value is None)
+    line_ids, units = [i.line_id for i in items], [i.unit for i in items]
+    unit = pa.array(units, pa.string())
+    sn1 = _elements("SN1", "", pa.array([_decimal(i.quantity) for i in items], pa.string()), unit, e=e)
+    if asn.ordered_quantity:
+        ordered = pa.array([None if i.ordered_quantity is None else _decimal(i.ordered_quantity) for i in items],
+                           pa.string())
+        sn1 = pc.if_else(pc.is_valid(ordered), _elements(sn1, "", ordered, unit, e=e), sn1)
+    hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(hl_of_box[i_of], pa.int64()).cast(
+        pa.string()), "I", "0", e=e)
+    lin_segment = _elements("LIN", pa.array(line_ids, pa.string()), pa.array(lin, pa.string()), e=e)
+    texts = pc.binary_join_element_wise(hl, lin_segment, pc.utf8_rtrim(sn1, characters=e), "", t)
+    segments = np.full(n_i, 3, np.int64)  # HL, LIN, SN1
+    columns = [line_ids, units]
+    if asn.item_po4:
+        size = [i.pack_size for i in items]
+        po4 = _elements("PO4", pa.array([None if i.pack is None else str(i.pack) for i in items], pa.string()), e=e)
+        po4 = pc.if_else(pc.is_valid(pa.array(size)), _elements(po4, pa.array(
+            [x12_decimal(v) if v is not None else None for v in size], pa.string()),
+            pa.array([i.pack_unit for i in items], pa.string()), e=e), po4)
+        texts = _optional(texts, pc.utf8_rtrim(po4, characters=e), t, segments)
+        columns.append([i.pack_unit for i in items if i.pack is not None and i.pack_size is not None])
+    if asn.item_pid:
+        described = pa.array([i.description or None for i in items], pa.string())
+        texts = _optional(texts, _elements("PID", "F", "", "", "", described, e=e), t, segments)
+        columns.append([i.description for i in items])
+    if any(not special.isdisjoint("".join(column)) for column in columns):
+        for k, values in enumerate(zip(line_ids, units, [i.pack_unit for i in items],
+                                       [i.description for i in items], strict=True)):
+            if not special.isdisjoint("".join(values)):
+                bad.add(int(i_ship[k]))
+
+    # the orders' and cartons' text
+    prf = [f"PRF{e}{po.po_number}{e}{po.release_number}{e}{e}{_ccyymmdd(po.po_date) if po.po_date else ''}".rstrip(e)
+           for po in orders]
+    if not special.isdisjoint("".join(po.po_number + po.release_number for po in orders)):
+        bad.update(o_ship[k] for k, po in enumerate(orders) if not special.isdisjoint(po.po_number + po.release_number))
+    o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
+    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
+                                                                        strict=True)]
+    ai = "00" if sscc_with_ai else ""
+    b_text = [f"HL{e}{n}{e}{parent}{e}{level}{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
+              for n, parent, level, has, code in zip(b_hl, b_parent, b_level, b_children, digits, strict=True)]
+
+    # every entity's text in the order written: by shipment, then HL number
+    written = np.empty(len(where), np.int64)
+    written[where] = np.arange(len(where))
+    every = pa.concat_arrays([pa.array(o_text + b_text, pa.string()), texts]).take(pa.array(written))
+    bodies = pc.binary_join(pa.ListArray.from_arrays(pa.array(start, pa.int32()), every), "").to_pylist()
+    total: list[Decimal] = [Decimal(0)] * n_s
+    for s, item in zip(i_ship.tolist(), items, strict=True):
+        total[s] += item.quantity
+    count = 2 * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
+        i_ship, weights=segments, minlength=n_s).astype(np.int64)
+    bsn05 = asn.bsn05 or BSN05[asn.structure]
+    date_text, time_text = _ccyymmdd(created), _hhmm(created)
+    for s, shipment in enumerate(shipments):
+        if s in bad:
+            continue
+        head = [["BSN", asn.purpose, shipment.shipment_id, date_text, time_text, bsn05],
+                ["HL", "1", "", "S", "1" if shipment.orders else "0"], *_shipment_segments(shipment, asn)]
+        text = joined_body(head, d, chars)
+        if text is None:
+            continue
+        ctt = f"CTT{e}{n_hl[s]}{e}{x12_decimal(total[s])}{t}" if asn.ctt_hash else f"CTT{e}{n_hl[s]}{t}"
+        out[s] = (text + bodies[s] + ctt, len(head) + int(count[s]) + 1)
+    return out
+
+
+def _elements(*values, e: str) -> pa.Array:
+    """Each row's values (columns or text repeated on every row) joined with the element separator ``e``:
+    null where a column is null."""
+    return pc.binary_join_element_wise(*values, e)
+
+
+def _optional(texts: pa.Array, segment: pa.Array, t: str, segments: np.ndarray) -> pa.Array:
+    """``texts`` with ``segment`` and the terminator ``t`` added where it is not null (``segments`` counted)."""
+    segments += pc.is_valid(segment).to_numpy(zero_copy_only=False)
+    return pc.binary_join_element_wise(texts, pc.fill_null(pc.binary_join_element_wise(segment, "", t), ""), "")
+
+
+def _within(size: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """For entries in contiguous runs of ``group``: the sum of ``size`` of the entries before each in its run."""
+    if not len(size):
+        return np.zeros(0, np.int64)
+    before = np.cumsum(size) - size
+    first = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
+    run = np.cumsum(np.r_[0, np.diff(group) != 0])
+    return before - before[first][run]

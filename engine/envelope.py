@@ -16,6 +16,7 @@ from functools import lru_cache
 from parsers.x12_writer import (
     DelimiterCollision,
     Segment,
+    delimiter_chars,
     first_free,
     render_segment,
     render_segments,
@@ -243,6 +244,37 @@ def render_body(segments: Sequence[Segment], d: Delimiters) -> str:
     return "".join(out)
 
 
+
+
+def joined_body(body: list, d: Delimiters, chars: str) -> str | None:
+    """``body`` rendered with ``d`` (single-character delimiters ``chars``) as render_body renders it,
+    when every segment id and value is text holding none of ``chars``; else None. Joined whole, then
+    checked by counting: each of ``chars`` occurs as often as the joining put it (element separators,
+    terminators and their suffixes) only when no value holds it. With no value holding a separator
+    or terminator, an element separator just before a terminator is a trailing empty element: dropped."""
+    e, end = d.element, d.segment + d.suffix
+    try:
+        text = end.join(map(e.join, body)) + end
+    except TypeError:
+        return None
+    n = len(body)
+    separators = sum(map(len, body)) - n
+    if any(text.count(ch) != n * end.count(ch) + (separators if ch == e else 0) for ch in chars):
+        return None
+    trailing = e + end
+    while trailing in text:
+        text = text.replace(trailing, end)
+    return text
+
+
+@lru_cache(maxsize=256)
+def usual_delimiters(env: Envelope) -> tuple[Delimiters, str] | None:
+    """The set first_fit chooses when no value holds a delimiter (the first the envelope's own values
+    leave free) and its characters, when its delimiters are single characters (None otherwise)."""
+    d = first_fit(env, set())
+    if d is None or not all(len(ch) == 1 for ch in (d.element, d.component, d.segment, d.repetition) if ch):
+        return None
+    return d, delimiter_chars((d,))
 
 
 def _rendered(body) -> bool:

@@ -3,15 +3,19 @@ shipped from is rewritten with exactly the values the store wrote for a LineReco
 (nulls, trailing zeros, empty codes, revision 0), LINE_STATE from the stored tables, the 856 body
 joined at once as render_body renders it (and the general path when a value is not text), several
 shipments of one order in one file adding up, and the CSV reader's per-distinct-value parsing keeping
-every row's findings in row order. Beside the store's tests, not under the pure tests/lifecycle: it
+every row's findings in row order, and the reservations the shipments consume taken in columns as
+they were taken a shipment and a line at a time. Beside the store's tests, not under the pure tests/lifecycle: it
 compares with connectors.state."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, time
 from decimal import Decimal
 
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.state import LINE_COLUMNS, _line_from_row, _line_row
 from engine.envelope import body_chars, envelope_for, first_fit, render_body
@@ -82,6 +86,43 @@ def test_the_856_body_is_joined_as_render_body_renders_it():
     typed = [*body[:-1], ["CTT", 1, Decimal(5)]]  # values that are not text: the general path, same text
     doc, d = _asn_text(typed)
     assert doc.sets[0].text == render_body(typed, d) and doc.sets[0].text.endswith("CTT*1*5~\n")
+
+
+def _consumed_one_at_a_time(rows, shipped, stock):
+    """The reservations consumed as the planner once did: each shipment's units of a line (rounded up)
+    from the line's reservations in place, the shipping warehouse's first, then the others by name."""
+    reserved = list(rows)
+    for line, qty in shipped:
+        at = sorted((i for i, r in enumerate(reserved) if r[:3] == line), key=lambda i: (reserved[i][3] != stock,
+                                                                                         reserved[i][3]))
+        left = math.ceil(qty)
+        for i in at:
+            take = min(left, reserved[i][5])
+            left -= take
+            reserved[i] = (*reserved[i][:5], reserved[i][5] - take)
+    return [r[5] for r in reserved]
+
+
+LINES = [("acme", "PO-1", 1), ("acme", "PO-1", 2), ("acme", "PO-2", 1), ("globex", "PO-1", 1)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(LINES), st.sampled_from(["EAST", "WEST", "CENTRAL", "A"]),
+                          st.integers(0, 9)), max_size=12),
+       st.lists(st.tuples(st.sampled_from(LINES), st.decimals(Decimal("0.0001"), Decimal(8), places=4)), max_size=10),
+       st.sampled_from(["EAST", "WEST", "NOWHERE"]))
+def test_reservations_consumed_in_columns_as_one_shipment_at_a_time(reservations, shipments, stock):
+    rows = [(*line, warehouse, "SKU", qty) for line, warehouse, qty in reservations]
+    table = pa.Table.from_pylist([dict(zip(RESERVATION_ROWS.names, r, strict=True)) for r in rows],
+                                 schema=RESERVATION_ROWS)
+    units: dict[tuple, int] = {}
+    for line, qty in shipments:  # each its own shipment: its quantity rounded up on its own
+        units[line] = units.get(line, 0) + math.ceil(qty)
+    shipped = pa.table({"partner": pa.array([k[0] for k in units], pa.string()),
+                        "po_number": pa.array([k[1] for k in units], pa.string()),
+                        "line_number": pa.array([k[2] for k in units], pa.int32()),
+                        "units": pa.array(list(units.values()), pa.int64())})
+    assert shipping._consumed(table, shipped, stock).tolist() == _consumed_one_at_a_time(rows, shipments, stock)
 
 
 def test_two_shipments_of_one_order_in_one_file_add_up():

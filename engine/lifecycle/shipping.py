@@ -12,27 +12,25 @@ Two steps, so the caller can take exactly the serials needed inside its transact
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict, namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from itertools import groupby, repeat
 from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import build_856
-from engine.columnar import objects
-from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
+from engine.asn import COLUMNAR, build_856, build_856_texts
+from engine.columnar import SCALE, objects, scaled
+from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
 from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
-from parsers.x12_writer import delimiter_chars
 from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
@@ -276,20 +274,26 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     for sid, found in (refused or {}).items():
         findings.append(_held_by_validation(sid, found, batch))
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
-    for shipment in shipments:
+    texts = _asn_texts(shipments, rows, profiles, created, envelopes)
+    sent: list[str] = []  # the shipments planned, in order
+    for shipment, text in zip(shipments, texts, strict=True):
         mine = rows[shipment.shipment_id]
         try:
-            body = _asn(shipment, mine, profiles[shipment.partner], created)
+            body = text or _asn(shipment, mine, profiles[shipment.partner], created)
             part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours,
                         created=created, at=at, run_id=run_id, source=source, envelopes=envelopes)
         except (DocumentError, TransitionRefused, ValueError, KeyError) as exc:
             findings.append(_held(shipment, exc))
             continue
         parts.append(part)
+        sent.append(shipment.shipment_id)
     plan = Plan.combine(parts)
     touched = work.final_lines()
-    return plan + Plan(line_tables=(touched,) if touched.num_rows else (),
-                       reservation_tables=(work.final_reservations(),) if work.touched else (),
+    reserved: tuple[ReservationTable, ...] = ()
+    if work.touched:
+        units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments})
+        reserved = (work.final_reservations(units, batch.warehouse.stock_warehouse),)
+    return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
 
 
@@ -361,8 +365,9 @@ def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
 
 class _Working:
     """The orders a file's shipments touch, as they stand after each shipment (records chain): each
-    line's [shipped, promised, ended, new state] by (order, line number), each order's reservations
-    as (line number, warehouse, SKU, quantity) tuples; the stored tables are rewritten once at the end."""
+    line's [shipped, promised, ended, new state] by (order, line number); the stored lines and
+    reservations are rewritten once at the end, the reservations less what the shipments planned
+    consumed (computed then, in columns: consuming never refuses a shipment)."""
 
     def __init__(self, records: Mapping[Key, OrderRecord], lines: pa.Table, reservations: pa.Table) -> None:
         self.records: dict[Key, OrderRecord] = dict(records)
@@ -377,10 +382,6 @@ class _Working:
         for i, (key, number, state, shipped, promise) in enumerate(zip(keys, cols[2], cols[3], cols[4], promised,
                                                                         strict=True)):
             self.lines[key][number] = [decimals[shipped] if shipped else zero, promise, ended[state], None, i]
-        self.reserved: dict[Key, list[tuple]] = defaultdict(list)
-        for partner, po, number, warehouse, sku, qty in zip(*(reservations[c].to_pylist() for c in (
-                "partner", "po_number", "line_number", "warehouse", "sku", "quantity")), strict=True):
-            self.reserved[(partner, po)].append((number, warehouse, sku, qty))
         self.run_id: dict[int, str] = {}  # row of ``lines`` -> the run that shipped it
         self.touched: dict[Key, None] = {}  # the orders changed, in the order first changed
 
@@ -399,15 +400,66 @@ class _Working:
             table = table.set_column(at, name, pc.coalesce(pa.array(values, pa.string()), table[name]))
         return table
 
-    def final_reservations(self) -> ReservationTable:
+    def final_reservations(self, units: pa.Table, stock_warehouse: str) -> ReservationTable:
+        """The reservations of every order changed (in the order first changed, each order's in their
+        stored order) less the ``units`` shipped on each line (_units_shipped), those left above 0."""
         keys = list(self.touched)
-        rows = [(*k, *r) for k in keys for r in self.reserved.get(k, ()) if r[3] > 0]
-        names = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity")
-        return ReservationTable(
-            pa.table({"partner": pa.array([k[0] for k in keys], pa.string()),
-                      "po_number": pa.array([k[1] for k in keys], pa.string())}, schema=ORDER_KEYS),
-            pa.table([pa.array([r[j] for r in rows], f.type) for j, f in enumerate(RESERVATION_ROWS)],
-                     names=list(names)).cast(RESERVATION_ROWS))
+        touched = pa.table({"partner": pa.array([k[0] for k in keys], pa.string()),
+                            "po_number": pa.array([k[1] for k in keys], pa.string())}, schema=ORDER_KEYS)
+        table = self.reservation_table
+        at = table.schema.get_field_index("quantity")
+        rows = table.set_column(at, "quantity", pa.array(_consumed(table, units, stock_warehouse), pa.int64()))
+        rows = rows.append_column("_i", pa.array(np.arange(rows.num_rows, dtype=np.int64))).join(
+            touched.append_column("_rank", pa.array(np.arange(len(keys), dtype=np.int64))), ["partner", "po_number"],
+            join_type="inner", use_threads=False)
+        rows = rows.filter(pc.greater(rows["quantity"], 0)).sort_by([("_rank", "ascending"), ("_i", "ascending")])
+        return ReservationTable(touched, rows.select(RESERVATION_ROWS.names).cast(RESERVATION_ROWS))
+
+
+def _units_shipped(lines: pa.Table, sent: Sequence[str], partners: Mapping[str, str]) -> pa.Table:
+    """(partner, po_number, line_number, units): the whole units the ``sent`` shipments consume of each
+    order line: each shipment's quantity of the line (its confirmation ``lines``) rounded up, summed
+    over the shipments. ``partners``: shipment id -> its partner (an order's partner is its shipment's)."""
+    ids = pa.array(sent, pa.string())
+    lines = lines.filter(pc.is_in(lines["shipment_id"], value_set=ids))
+    partner = pa.array([partners[sid] for sid in sent], pa.string()).take(pc.index_in(lines["shipment_id"],
+                                                                                      value_set=ids))
+    per = pa.table({"shipment_id": lines["shipment_id"], "partner": partner, "po_number": lines["po_number"],
+                    "line_number": lines["line_number"], "q": scaled(lines["quantity"])[0]}).group_by(
+        ["shipment_id", "partner", "po_number", "line_number"], use_threads=False).aggregate([("q", "sum")])
+    whole = pa.array(-(-per["q_sum"].to_numpy() // SCALE), pa.int64())  # each shipment's, rounded up
+    return per.append_column("units", whole).group_by(["partner", "po_number", "line_number"], use_threads=False
+                                                      ).aggregate([("units", "sum")]).rename_columns(
+        ["partner", "po_number", "line_number", "units"])
+
+
+def _consumed(reservations: pa.Table, units: pa.Table, stock_warehouse: str) -> np.ndarray:
+    """Each reservation's quantity (RESERVATION_ROWS) less what the ``units`` shipped of its line
+    (partner, po_number, line_number, units) take: a line's reservations are consumed the shipping
+    warehouse's first, then the others by warehouse name (stored order among equals), each up to its
+    quantity. Quantities and units are >= 0 (as stored; rules.shipments holds a quantity that is not
+    positive), so shipments consumed one after the other take what their sum takes at once."""
+    n = reservations.num_rows
+    if not n:
+        return np.zeros(0, np.int64)
+    keys = ["partner", "po_number", "line_number"]
+    index = pa.array(np.arange(n, dtype=np.int64))
+    joined = reservations.select(keys).append_column("_i", index).join(
+        units.select([*keys, "units"]), keys, join_type="left outer", use_threads=False).sort_by("_i")
+    shipped = pc.fill_null(joined["units"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    line, _ = encode(*(reservations[k] for k in keys))
+    order = pc.sort_indices(pa.table({"line": line, "other": pc.not_equal(reservations["warehouse"], stock_warehouse),
+                                      "warehouse": reservations["warehouse"], "i": index}),
+                            sort_keys=[("line", "ascending"), ("other", "ascending"), ("warehouse", "ascending"),
+                                       ("i", "ascending")]).to_numpy(zero_copy_only=False)
+    quantity = reservations["quantity"].to_numpy(zero_copy_only=False).astype(np.int64)[order]
+    g = line[order]
+    before = np.cumsum(quantity) - quantity
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
+    before -= np.repeat(before[starts], np.diff(np.r_[starts, n]))  # what the line's earlier reservations hold
+    left = np.empty(n, np.int64)
+    left[order] = quantity - np.clip(shipped[order] - before, 0, quantity)
+    return left
 
 
 def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created: datetime) -> list | None:
@@ -415,15 +467,55 @@ def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created:
     partner receives no 856."""
     if "856" not in profile.receives:
         return None
-    expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for r in rows:
-        expected[(r.po_number, r.line_id)] += r.quantity
     sscc = profile.fulfilment.sscc
-    return build_856(shipment, profile.fulfilment.asn, created=created, expected=expected,
+    return build_856(shipment, profile.fulfilment.asn, created=created, expected=_expected(rows),
                      sscc_with_ai=sscc.with_ai if sscc else True)
 
 
-def _one(shipment: Shipment, rows: list[_Row], body: list | None, warehouse: WarehouseProfile,
+def _asn_texts(shipments: list[Shipment], rows: Mapping[str, list[_Row]], profiles: Mapping[str, PartnerProfile],
+               created: datetime, envelopes: dict[str, Envelope]) -> list[_AsnText | None]:
+    """Each shipment's 856 body as text (engine.asn.build_856_texts: the shipments of each partner whose
+    structure it writes, with the delimiter set the partner's envelope alone allows), None for the
+    shipments _asn builds one at a time (other structures and partners, and what the text path leaves)."""
+    out: list[_AsnText | None] = [None] * len(shipments)
+    by_partner: dict[str, list[int]] = defaultdict(list)
+    for k, shipment in enumerate(shipments):
+        by_partner[shipment.partner].append(k)
+    for partner, at in by_partner.items():
+        profile = profiles.get(partner)
+        if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR:
+            continue
+        usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
+        if usual is None:
+            continue
+        sscc = profile.fulfilment.sscc
+        mine = [shipments[k] for k in at]
+        texts = build_856_texts(mine, profile.fulfilment.asn, *usual, created=created,
+                                expected=[_expected(rows[s.shipment_id]) for s in mine],
+                                sscc_with_ai=sscc.with_ai if sscc else True)
+        for k, text in zip(at, texts, strict=True):
+            if text is not None:
+                out[k] = _AsnText(*text, usual[0])
+    return out
+
+
+class _AsnText(NamedTuple):
+    """An 856 body already rendered: its text, number of segments and delimiters."""
+
+    text: str
+    segments: int
+    delimiters: Delimiters
+
+
+def _expected(rows: list[_Row]) -> dict[tuple[str, str], Decimal]:
+    """(PO, line id) -> the units the confirmation says shipped: what the 856 is checked against."""
+    expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for r in rows:
+        expected[(r.po_number, r.line_id)] += r.quantity
+    return expected
+
+
+def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, warehouse: WarehouseProfile,
          profile: PartnerProfile, work: _Working, ours: Mapping[str, int], *, created: datetime, at: str,
          run_id: str, source: dict, envelopes: dict[str, Envelope]) -> Plan:
     partner, sid = shipment.partner, shipment.shipment_id
@@ -439,34 +531,27 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | None, warehouse: War
         shipped[(partner, r.po_number)][r.line_number] += r.quantity
     transitions: list[OrderTransition] = []
     new_lines: dict[Key, dict[int, list]] = {}
-    new_reserved: dict[Key, list[tuple]] = {}
     moved: list[int] = []  # rows of the stored lines shipped
     for key, per_line in shipped.items():
         record = work.records[key]
         current = dict(work.lines.get(key, {}))
-        reserved = list(work.reserved.get(key, ()))
-        places: dict[int, list[int]] = defaultdict(list)  # line number -> its reservations' positions
-        for i, r in enumerate(reserved):
-            places[r[0]].append(i)
         units = 0
         for number, qty in per_line.items():
             before, promised, _ended, _state, row = current[number]
             total = before + qty
             current[number] = [total, promised, *_SHIPPED_LINE[total >= promised], row]
             moved.append(row)
-            _consume_at(reserved, places.get(number, ()), math.ceil(qty), warehouse.stock_warehouse)
             units += qty
         done = all(ln[0] >= ln[1] for ln in current.values() if not ln[2])  # nothing promised left unshipped
         event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
         note = (f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {len(per_line)} line(s)"
                 + (f"; 856 {sid}" if docs else "; no 856 (the partner receives none)"))
         transitions.append(move(record, event, at=at, run_id=run_id, note=note, document_key=doc_key))
-        new_lines[key], new_reserved[key] = current, reserved
+        new_lines[key] = current
     for t in transitions:
         work.records[t.record.key] = t.record
     for key in new_lines:
         work.lines[key] = new_lines[key]
-        work.reserved[key] = new_reserved[key]
         work.touched.setdefault(key)
     work.run_id.update(dict.fromkeys(moved, run_id))
     record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
@@ -485,7 +570,7 @@ _SHIPPED_LINE = {full: (state in ENDED_LINES, state.value) for full, state in (
     (True, LineState.SHIPPED), (False, LineState.PARTIALLY_SHIPPED))}
 
 
-def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, source_sha256: str,
+def _asn_document(doc_key: str, body: list | _AsnText, *, partner: str, po_number: str, source_sha256: str,
                   env: Envelope) -> PlannedDocument:
     """The 856 as a planned document, its body rendered here with the first of the partner's delimiter
     sets no value uses (what the store's renderer would choose: it then only wraps the text); as
@@ -493,11 +578,13 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
     build_856 writes) is first joined whole with the set the envelope alone allows (the usual case):
     when that text holds each of the set's characters only where the joining put it, no value holds
     one and the text stands (trailing empty elements dropped); else the set is chosen from the values'
-    characters and render_body writes the body."""
-    usual = _usual_delimiters(env)
-    text = _joined(body, *usual) if usual is not None else None
+    characters and render_body writes the body. A body already rendered (_AsnText) stands as it is."""
+    if isinstance(body, _AsnText):
+        return _planned(doc_key, body.segments, partner, po_number, source_sha256, body.delimiters, body.text)
+    usual = usual_delimiters(env)
+    text = joined_body(body, *usual) if usual is not None else None
     if text is not None:
-        return _planned(doc_key, body, partner, po_number, source_sha256, usual[0], text)  # type: ignore[index]
+        return _planned(doc_key, len(body), partner, po_number, source_sha256, usual[0], text)  # type: ignore[index]
     try:
         used = set("".join(["".join(seg[1:]) for seg in body]))  # every value, when all are text
     except TypeError:  # a value that is not text: the general path
@@ -506,58 +593,13 @@ def _asn_document(doc_key: str, body: list, *, partner: str, po_number: str, sou
     if d is None:
         return transaction_set("856", "SH", doc_key, body, partner=partner, po_number=po_number,
                                source_sha256=source_sha256)
-    return _planned(doc_key, body, partner, po_number, source_sha256, d, render_body(body, d))
+    return _planned(doc_key, len(body), partner, po_number, source_sha256, d, render_body(body, d))
 
 
-def _planned(doc_key: str, body: list, partner: str, po_number: str, source_sha256: str, d: Delimiters,
+def _planned(doc_key: str, segments: int, partner: str, po_number: str, source_sha256: str, d: Delimiters,
              text: str) -> PlannedDocument:
     return PlannedDocument(partner, "856", "SH", (PlannedSet(doc_key, po_number=po_number, source_sha256=source_sha256,
-                                                             text=text, segments=len(body)),), delimiters=d)
-
-
-def _joined(body: list, d: Delimiters, chars: str) -> str | None:
-    """``body`` rendered with ``d`` (single-character delimiters ``chars``) as render_body renders it,
-    when every segment id and value is text holding none of ``chars``; else None. Joined whole, then
-    checked by counting: each of ``chars`` occurs as often as the joining put it (element separators,
-    terminators and their suffixes) only when no value holds it. With no value holding a separator
-    or terminator, an element separator just before a terminator is a trailing empty element: dropped."""
-    e, end = d.element, d.segment + d.suffix
-    try:
-        text = end.join(map(e.join, body)) + end
-    except TypeError:
-        return None
-    n = len(body)
-    separators = sum(map(len, body)) - n
-    if any(text.count(ch) != n * end.count(ch) + (separators if ch == e else 0) for ch in chars):
-        return None
-    trailing = e + end
-    while trailing in text:
-        text = text.replace(trailing, end)
-    return text
-
-
-@lru_cache(maxsize=256)
-def _usual_delimiters(env: Envelope) -> tuple[Delimiters, str] | None:
-    """The set first_fit chooses when no value holds a delimiter (the first the envelope's own values
-    leave free) and its characters, when its delimiters are single characters (None otherwise)."""
-    d = first_fit(env, set())
-    if d is None or not all(len(ch) == 1 for ch in (d.element, d.component, d.segment, d.repetition) if ch):
-        return None
-    return d, delimiter_chars((d,))
-
-
-def _consume_at(reserved: list[tuple], at: Sequence[int], units: int, stock_warehouse: str) -> None:
-    """The line's reservations (at these positions of ``reserved``: (line number, warehouse, SKU,
-    quantity), replaced in place) less ``units``: the shipping warehouse's first, then the others by name."""
-    if len(at) > 1:
-        at = sorted(at, key=lambda i: (reserved[i][1] != stock_warehouse, reserved[i][1]))
-    left = units
-    for i in at:
-        number, warehouse, sku, quantity = reserved[i]
-        take = min(left, quantity)
-        left -= take
-        if take:
-            reserved[i] = (number, warehouse, sku, quantity - take)
+                                                             text=text, segments=segments),), delimiters=d)
 
 
 def stored_lines(table: pa.Table) -> pa.Table:
