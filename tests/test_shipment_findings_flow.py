@@ -125,11 +125,17 @@ def test_a_carton_of_several_items_for_a_standard_carton_pack_partner(template, 
 
 @pytest.mark.parametrize("data,code", [
     (b"", "CSV_NO_HEADER"), (b"Shipment ID,Quantity\nS1,1\n", "CSV_COLUMN_MISSING"),
-    ("Shipment ID;Qté\n".encode("utf-16"), "CSV_NOT_DECODABLE")])
+    ("Shipment ID;Qté\n".encode("latin-1"), "CSV_NOT_DECODABLE")])
 def test_a_confirmation_file_that_cannot_be_read(template, tmp_path, data, code):
     ws, state, res = ship(template, tmp_path, "east", "c.csv", data)
     assert [f["code"] for f in state.findings(run_id="t")] == [code]
     assert res.quarantined == 1 and state.shipments() == []
+
+
+def test_a_confirmation_file_in_utf16_with_its_byte_order_mark_is_read(template, tmp_path):
+    """A spreadsheet's "Unicode text" export (UTF-16 with its mark) is what the mark says, not undecodable."""
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row()).encode("utf-16"))
+    assert res.shipments == 1 and res.quarantined == 0 and state.findings(run_id="t") == []
 
 
 def test_a_shipment_recorded_before_is_not_recorded_or_sent_again(template, tmp_path):
