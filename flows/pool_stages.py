@@ -84,11 +84,12 @@ class PoolStages(PrefectStages):
             return {}
         for pid in partners:  # an outcome left by an earlier attempt of this run is never read as this one's
             outcome_path(workspace, run_id, stage, pid).unlink(missing_ok=True)
+        name = self.deployment() if partners else ""  # first: it reads the pool's limit, which ``groups`` needs
         groups = self.groups(partners) if partners else []
         holder = lease.read_holder(workspace) if then and groups else None  # the night's: a run waits while it holds
         extra = {"then": then, "night_holder": holder.holder_id} if holder is not None else {}
         named = {g[0]: run_name(stage + (f"+{then}" if extra else ""), g) for g in groups}
-        runs = {g[0]: run_deployment(self.deployment(), parameters={
+        runs = {g[0]: run_deployment(name, parameters={
                     "stage": stage, "workspace": workspace, "partner_id": g[0], "now_iso": now_iso, "run_id": run_id,
                     "more": g[1:], **extra}, flow_run_name=named[g[0]], timeout=0, tags=[f"run:{run_id}"]).id
                 for g in groups}
@@ -106,18 +107,32 @@ class PoolStages(PrefectStages):
         def written(head: str) -> bool:
             return all(outcome_path(workspace, run_id, stage, pid).exists() for pid in members[head])
 
-        states = self._wait(runs, done=written if extra else None)
+        released: set[str] = set()
+
+        def release(heads: list[str]) -> None:
+            """Runs that wait while others of the phase cannot start (the pool's or a worker's limit) end now,
+            delivering nothing: their slots are wanted; their partners get deliver flow runs of their own."""
+            for head in heads:
+                write_json(go_path(workspace, run_id, head), {"deliver": []})
+            released.update(heads)
+            progress.report(stage, f"{plural(len(heads), 'flow run')} waiting to deliver let go: other flow runs of "
+                            "this phase wait for a slot (the work pool's or a worker's limit)")
+
+        states = self._wait(runs, done=written if extra else None, release=release if extra else None)
         if extra:
             self._waiting[(workspace, run_id)] = {head: (runs[head], members[head]) for head, state in states.items()
-                                                  if not state.is_final()}
+                                                  if not state.is_final() and head not in released}
         run_of = {pid: head for head, group in members.items() for pid in group}
         return {pid: self._outcome(stage, workspace, run_id, pid, states[run_of[pid]], named[run_of[pid]])
                 for pid in [*partners, *(pid for _, mine, _ in told.values() for pid in mine)]}
 
-    def _wait(self, runs: dict[str, object], done: Callable[[str], bool] | None = None) -> dict[str, object]:
+    def _wait(self, runs: dict[str, object], done: Callable[[str], bool] | None = None,
+              release: Callable[[list[str]], None] | None = None) -> dict[str, object]:
         """Every run's final state (one API call per look for all of them), or, with ``done``, its state
-        once ``done(head)`` holds (its outcomes are written) if that comes first. Runs no worker has
-        started while nothing moved for ``pickup_timeout`` seconds are cancelled, and say why."""
+        once ``done(head)`` holds (its outcomes are written) if that comes first. Such a run keeps its
+        slot while it waits: ``release`` is given the ones done while another run has not started
+        (Scheduled: no slot for it), so that no run waits for a slot a waiting run holds. Runs no worker
+        has started while nothing moved for ``pickup_timeout`` seconds are cancelled, and say why."""
         from prefect.client.orchestration import get_client
         from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
         from prefect.client.schemas.objects import StateType
@@ -125,6 +140,7 @@ class PoolStages(PrefectStages):
         states: dict[str, object] = {}
         by_id = {run: pid for pid, run in runs.items()}
         seen: dict[str, StateType] = {}  # pid -> the last state type seen: any change resets the pick-up clock
+        let_go: set[str] = set()
         moved = time.monotonic()
         with get_client(sync_client=True) as client:
             while len(states) < len(runs):
@@ -140,6 +156,11 @@ class PoolStages(PrefectStages):
                         states[pid] = state
                 if len(states) == len(runs):
                     break
+                if release is not None and any(seen.get(p) == StateType.SCHEDULED for p in runs if p not in states):
+                    holding = [p for p, st in states.items() if not st.is_final() and p not in let_go]
+                    if holding:
+                        release(holding)
+                        let_go.update(holding)
                 if time.monotonic() - moved > self.pickup_timeout and not any(
                         t == StateType.RUNNING for p, t in seen.items() if p not in states):
                     for pid in set(runs) - set(states):

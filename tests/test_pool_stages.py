@@ -411,3 +411,77 @@ def test_a_waiting_intake_run_ends_without_delivering_once_its_night_no_longer_h
         assert pool.wait_for_go(str(ws), "r1", "acme", held.holder.holder_id) == []
     finally:
         other.release()
+
+
+def _fake_client(monkeypatch, states_of):
+    """Prefect's client as _wait uses it: each look gives each run the state ``states_of(run, look)``."""
+    from prefect.client import orchestration
+
+    looks = {"n": 0}
+
+    class Client:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read_flow_runs(self, flow_run_filter=None, **kw):
+            looks["n"] += 1
+            return [SimpleNamespace(id=run, state=states_of(run, looks["n"])) for run in flow_run_filter.id.any_]
+
+    monkeypatch.setattr(orchestration, "get_client", lambda **kw: Client())
+
+
+def test_a_run_waiting_to_deliver_is_let_go_when_another_of_its_phase_cannot_start(monkeypatch):
+    """A waiting intake run keeps its slot: when another run of the phase stays Scheduled (the pool's or a
+    worker's limit), the waiting ones are let go at once instead of holding the slot the other needs."""
+    import uuid
+
+    from prefect.states import Completed, Running, Scheduled
+
+    acme, globex = uuid.uuid4(), uuid.uuid4()
+    let_go: list[str] = []
+
+    def states_of(run, look):
+        if run == acme:
+            return Running()
+        return Scheduled() if not let_go else Completed()  # it starts once acme's slot is free
+
+    _fake_client(monkeypatch, states_of)
+    states = PoolStages("p", poll=0.001)._wait({"acme": acme, "globex": globex}, done=lambda head: head == "acme",
+                                               release=let_go.extend)
+    assert let_go == ["acme"] and states["acme"].is_running() and states["globex"].is_completed()
+
+
+def test_runs_that_all_started_keep_waiting_to_deliver(monkeypatch):
+    import uuid
+
+    from prefect.states import Running
+
+    runs = {"acme": uuid.uuid4(), "globex": uuid.uuid4()}
+    let_go: list[str] = []
+    _fake_client(monkeypatch, lambda run, look: Running())
+    states = PoolStages("p", poll=0.001)._wait(runs, done=lambda head: True, release=let_go.extend)
+    assert let_go == [] and all(s.is_running() for s in states.values())
+
+
+def test_the_first_phase_of_a_night_already_knows_the_pools_limit(tmp_path, monkeypatch):
+    """The pool's concurrency limit is read (with the deployment) before the partners are grouped: a pool
+    of 2 slots gets 2 flow runs for 4 partners from the night's first phase on, never 4 runs of which two
+    wait for slots the others hold."""
+    import uuid
+
+    import prefect.deployments
+    from prefect.states import Completed
+
+    from flows import pool_stages
+
+    started = []
+    monkeypatch.setattr(pool_stages, "deploy", lambda pool, limit=None: ("orderbridge-partner/partner-stage", 2))
+    monkeypatch.setattr(prefect.deployments, "run_deployment", lambda name, parameters, **kw: (
+        started.append([parameters["partner_id"], *parameters["more"]]) or SimpleNamespace(id=uuid.uuid4())))
+    stages = PoolStages("p")
+    monkeypatch.setattr(stages, "_wait", lambda runs, **kw: {head: Completed() for head in runs})
+    stages._fan_out("intake", str(tmp_path), ["a", "b", "c", "d"], NIGHTS[0][1], "r1")
+    assert started == [["a", "c"], ["b", "d"]]
