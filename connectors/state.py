@@ -905,12 +905,13 @@ class StateStore(FinanceTables):
         def reasons(values: list[str]) -> str:
             return json.dumps(values) if values else "[]"
 
+        keep = ("ack_type", "answered_with", "answered_revision", "value", "codes", "changed_lines", "hold_codes",
+                "hold_reasons")
+        sets = ", ".join(f"{c}=COALESCE(?, {c})" for c in keep)
         for d in decided:
             t = d.orders
             if not t.num_rows:
                 continue
-            keep = ("ack_type", "answered_with", "answered_revision", "value", "codes", "changed_lines", "hold_codes",
-                    "hold_reasons")
             rows = list(zip(
                 t["state"].to_pylist(), t["updated_at"].to_pylist(), t["run_id"].to_pylist(),
                 t["ack_type"].to_pylist(), t["answered_with"].to_pylist(), t["answered_revision"].to_pylist(),
@@ -918,7 +919,6 @@ class StateStore(FinanceTables):
                 texts(t["hold_codes"].to_pylist()), texts(t["hold_reasons"].to_pylist(), reasons),
                 t["partner"].to_pylist(), t["po_number"].to_pylist(),
                 t["expect_state"].to_pylist(), t["expect_revision"].to_pylist(), strict=True))
-            sets = ", ".join(f"{c}=COALESCE(?, {c})" for c in keep)
             n = self._many(f"UPDATE orders SET state=?, updated_at=?, run_id=?, {sets} WHERE partner=? AND"
                            " po_number=? AND state=? AND revision=?", rows)
             if n != len(rows):
@@ -1105,9 +1105,9 @@ class StateStore(FinanceTables):
             self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
                        f" ({','.join('?' * len(EVENT_COLUMNS))})",
                        [(seq, *e[:-1], ids.get((e[0], e[-1])) or None) for seq, e in zip(seqs, events, strict=True)])
-        for table, partners, keys in decided:
+        if decided:
             import pyarrow as pa  # only when a plan carries tables (status/console never load it)
-
+        for table, partners, keys in decided:
             rows = pa.table({"seq": pa.array(self._next_ids("event", table.num_rows), pa.int64()),
                              **{c: table[c] for c in EVENT_COLUMNS[1:-1]},
                              "document_id": pa.array([ids.get((p, k)) or None if k else None
