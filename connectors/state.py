@@ -1030,7 +1030,8 @@ class StateStore(FinanceTables):
 
     def _update_lines(self, plan: Plan) -> None:
         """Plan.line_updates: each line's state, invoiced and run_id columns only (an 810's lines: the
-        order's other lines and columns are not rewritten; on SQLite a hundred lines per statement); a
+        order's other lines and columns are not rewritten; on SQLite a hundred lines per statement, and
+        run_id - indexed - left as it is where it already holds the run: the lines this run shipped); a
         line that is not stored is an error (StateConflict: nothing is written)."""
         if not plan.line_updates:
             return
@@ -1039,19 +1040,45 @@ class StateStore(FinanceTables):
             n = self._many("UPDATE order_lines SET state=?, invoiced=?, run_id=? WHERE partner=? AND po_number=? AND"
                            " line_number=?", [(u[3], u[4], u[5], u[0], u[1], u[2]) for u in updates])
         else:  # many lines per statement, joined with their VALUES (an 810 run updates 100,000 lines)
-            def joined(k: int) -> str:
-                return ("UPDATE order_lines SET state=v.column4, invoiced=v.column5, run_id=v.column6 FROM (VALUES "
-                        + ",".join(["(?,?,?,?,?,?)"] * k) + ") AS v WHERE order_lines.partner=v.column1 AND"
-                        " order_lines.po_number=v.column2 AND order_lines.line_number=v.column3")
-
-            per, flat = 100, itertools.chain.from_iterable
-            full = len(updates) - len(updates) % per
-            n = self._many(joined(per), (list(flat(updates[i:i + per])) for i in range(0, full, per))) if full else 0
-            if len(updates) > full:
-                n += self._many(joined(len(updates) - full), [list(flat(updates[full:]))])
+            n = self._update_lines_joined(updates)
         if n != len(updates):
             raise StateConflict("order lines to update are not stored; nothing was written",
                                 expected=len(updates), found=n)
+
+    def _update_lines_joined(self, updates: list[tuple]) -> int:
+        """_update_lines on SQLite, a hundred lines per UPDATE ... FROM (VALUES ...); the lines changed.
+        A line whose run_id is already the update's keeps it untouched (SET run_id rewrites the
+        order_lines_run entry even to the same value: a quarter of the statement's cost); the others
+        of a hundred get theirs set by a second statement. A hundred lines none of which kept its run
+        (invoiced by a later run than shipped them): the rest set in one statement each."""
+        statements: dict[tuple[int, str], str] = {}
+
+        def joined(k: int, how: str) -> str:
+            sql = statements.get((k, how))
+            if sql is None:
+                sql = statements[(k, how)] = (
+                    "UPDATE order_lines SET state=v.column4, invoiced=v.column5" + ("" if how == "kept" else
+                                                                                   ", run_id=v.column6")
+                    + " FROM (VALUES " + ",".join(["(?,?,?,?,?,?)"] * k) + ") AS v WHERE order_lines.partner=v.column1"
+                    " AND order_lines.po_number=v.column2 AND order_lines.line_number=v.column3"
+                    + {"kept": " AND order_lines.run_id IS v.column6", "others": " AND order_lines.run_id IS NOT"
+                       " v.column6", "all": ""}[how])
+            return sql
+
+        per, flat = 100, itertools.chain.from_iterable
+        n, keep = 0, True
+        for i in range(0, len(updates), per):
+            values = list(flat(updates[i:i + per]))
+            k = len(values) // 6
+            if not keep:
+                n += self._many(joined(k, "all"), [values])
+                continue
+            kept = self._many(joined(k, "kept"), [values])
+            n += kept
+            if kept < k:
+                n += self._many(joined(k, "others"), [values])
+                keep = kept > 0
+        return n
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
         insert = f"INSERT INTO reservations ({', '.join(RESERVATION_COLUMNS)}) VALUES (?,?,?,?,?,?,?)"

@@ -43,3 +43,29 @@ def test_a_line_update_of_a_line_not_stored_writes_nothing(store_target):
         store.apply(Plan(line_updates=(("acme", "PO-1", 1, LineState.INVOICED.value, "4", "r2"),
                                        ("acme", "PO-1", 3, LineState.INVOICED.value, "1", "r2"))), run_id="r2")
     assert store.order_lines("acme", "PO-1") == before
+
+
+def test_many_line_updates_of_lines_of_this_run_and_earlier_runs(store_target):
+    """Hundreds of lines, a hundred per statement on SQLite: whether a line's run_id already is the
+    update's (kept untouched) or not (set), in batches of only the one, only the other or both, every
+    line ends with the update's state, invoiced units and run; a line not stored among lines that keep
+    their run still rolls everything back."""
+    store = StateStore(store_target())
+    runs = ["r2"] * 150 + ["r1"] * 150 + [("r1", "r2")[n % 2] for n in range(100)] + ["r2"] * 100 + ["r1"] * 30
+    record = OrderRecord("acme", "PO-9", OrderState.RECEIVED, order_ref="1-1-9", lines_key="k")
+    lines = tuple(LineRecord("acme", "PO-9", n, LineState.SHIPPED, line_id=str(n), sku=f"SKU-{n}", ordered=Decimal(4),
+                             unit="EA", unit_price=Decimal("2.5"), allocated=4, shipped=Decimal(4), run_id=run)
+                  for n, run in enumerate(runs, start=1))
+    store.apply(Plan(transitions=(create(record, at=AT, run_id="r1", note="received"),),
+                     lines=(OrderLines("acme", "PO-9", lines),)), run_id="r1")
+    before = store.order_lines("acme", "PO-9")
+    updates = tuple(("acme", "PO-9", n, LineState.INVOICED.value, str(n % 4 + 1), "r2")
+                    for n in range(1, len(runs) + 1))
+    with pytest.raises(StateConflict):
+        store.apply(Plan(line_updates=(*updates[:120], ("acme", "PO-9", 999, "invoiced", "1", "r2"), *updates[120:])),
+                    run_id="r2")
+    assert store.order_lines("acme", "PO-9") == before
+    store.apply(Plan(line_updates=updates), run_id="r2")
+    after = store.order_lines("acme", "PO-9")
+    assert after == [LineRecord(**{**{f: getattr(was, f) for f in was.__slots__}, "state": LineState.INVOICED,
+                                   "invoiced": Decimal(was.line_number % 4 + 1), "run_id": "r2"}) for was in before]
