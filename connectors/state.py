@@ -1049,8 +1049,9 @@ class StateStore(FinanceTables):
         """_update_lines on SQLite, a hundred lines per UPDATE ... FROM (VALUES ...); the lines changed.
         A line whose run_id is already the update's keeps it untouched (SET run_id rewrites the
         order_lines_run entry even to the same value: a quarter of the statement's cost); the others
-        of a hundred get theirs set by a second statement. A hundred lines none of which kept its run
-        (invoiced by a later run than shipped them): the rest set in one statement each."""
+        of a hundred get theirs set by a second statement, and from then on every hundred lines is set
+        in one statement (a second lookup of each line costs more than the index entries it spares:
+        lines invoiced by a later run than shipped them, closed lines, keep the cost they had)."""
         statements: dict[tuple[int, str], str] = {}
 
         def joined(k: int, how: str) -> str:
@@ -1077,7 +1078,7 @@ class StateStore(FinanceTables):
             n += kept
             if kept < k:
                 n += self._many(joined(k, "others"), [values])
-                keep = kept > 0
+                keep = False
         return n
 
     def _write_reservations(self, plan: Plan, run: str) -> None:
