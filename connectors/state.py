@@ -1505,11 +1505,12 @@ class StateStore(FinanceTables):
         heads = self._arrow("SELECT s.warehouse, s.shipment_id, s.partner, s.ship_date, s.bill_of_lading, s.billing"
                             f" FROM shipments s WHERE {where} ORDER BY CASE WHEN s.billing = 'shipment' THEN 0"
                             " ELSE 1 END, s.ship_date, s.ship_time, s.warehouse, s.shipment_id", wanted, heads_schema)
-        lines = self._arrow("SELECT l.warehouse, l.shipment_id, l.po_number, l.line_number, l.quantity FROM"
-                            " shipment_lines l JOIN shipments s ON s.warehouse = l.warehouse AND s.shipment_id ="
-                            f" l.shipment_id WHERE {where} ORDER BY l.warehouse, l.shipment_id, l.position", wanted,
-                            lines_schema)
-        return heads, lines
+        # sorted in Arrow (SQLite's ORDER BY sorted a night's 100,000 lines in a temporary B-tree, 3x slower)
+        lines = self._arrow("SELECT l.warehouse, l.shipment_id, l.po_number, l.line_number, l.quantity, l.position"
+                            " FROM shipment_lines l JOIN shipments s ON s.warehouse = l.warehouse AND s.shipment_id ="
+                            f" l.shipment_id WHERE {where}", wanted, lines_schema.append(pa.field("position", num)),
+                            order=("warehouse", "shipment_id", "position"))
+        return heads, lines.drop_columns(["position"])
 
     def billing_lines(self, keys: Iterable[tuple[str, str]]) -> pa.Table:
         """The order lines of these orders as billing reads them (BILLING_LINE_COLUMNS; decimals as their
