@@ -275,3 +275,20 @@ def test_open_orders_value_is_summed_per_partner_by_the_store(store_target):
     for r in store.orders(states=lifecycle.OPEN):
         expected[r.partner] = expected.get(r.partner, Decimal(0)) + r.value
     assert store.order_values(lifecycle.OPEN) == expected == {"acme": Decimal("112.8"), "bolt": Decimal("10")}
+
+
+def test_orders_with_backorders_are_those_in_the_states_asked(store_target):
+    """The decide stage's backorder step asks for the orders still shippable with a backordered line:
+    an order in another state, or with nothing backordered, is not listed; by partner and PO."""
+    store = StateStore(store_target())
+    rows = [("bolt", "PO-1", OrderState.ACKNOWLEDGED, 2), ("acme", "PO-2", OrderState.PARTIALLY_SHIPPED, 1),
+            ("acme", "PO-1", OrderState.ACKNOWLEDGED, 3), ("acme", "PO-3", OrderState.ACKNOWLEDGED, 0),
+            ("acme", "PO-4", OrderState.INVOICED, 4), ("acme", "PO-5", OrderState.CANCELLED, 5)]
+    store.apply(Plan(
+        transitions=tuple(OrderTransition(OrderRecord(p, po, s), None, None) for p, po, s, _ in rows),
+        lines=tuple(OrderLines(p, po, (LineRecord(p, po, 1, LineState.ALLOCATED, allocated=1),
+                                       LineRecord(p, po, 2, LineState.BACKORDERED, backordered=b)))
+                    for p, po, _, b in rows)))
+    assert store.orders_with_backorders(lifecycle.SHIPPABLE) == [("acme", "PO-1"), ("acme", "PO-2"), ("bolt", "PO-1")]
+    assert store.orders_with_backorders([OrderState.INVOICED]) == [("acme", "PO-4")]
+    assert store.orders_with_backorders([]) == []
