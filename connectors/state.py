@@ -1392,11 +1392,17 @@ class StateStore(FinanceTables):
                             f" ({','.join('?' * len(chunk))}) ORDER BY partner, po_number", chunk)
         return [_order_from_row(r) for r in rows]
 
-    def orders_with_backorders(self) -> list[tuple[str, str]]:
-        """(partner, PO) of every order with a line still waiting for stock (indexed by nothing: a
-        scan of order_lines' backordered column, once per run)."""
-        return [(p, po) for p, po in self._q("SELECT DISTINCT partner, po_number FROM order_lines WHERE"
-                                              " backordered > 0 ORDER BY partner, po_number")]
+    def orders_with_backorders(self, states: Iterable[str]) -> list[tuple[str, str]]:
+        """(partner, PO) of every order in ``states`` with a line still waiting for stock, once per run:
+        the orders found by their state (indexed), then their lines by key, so the read grows with the
+        orders still open, not with every line the store ever kept (a scan of order_lines did)."""
+        wanted = [str(s) for s in states]
+        if not wanted:
+            return []
+        return [(p, po) for p, po in self._q(
+            "SELECT DISTINCT l.partner, l.po_number FROM orders o JOIN order_lines l ON l.partner = o.partner AND"
+            f" l.po_number = o.po_number WHERE o.state IN ({','.join('?' * len(wanted))}) AND l.backordered > 0"
+            " ORDER BY l.partner, l.po_number", wanted)]
 
     # --- shipments and invoices ---------------------------------------------------------------
     def recorded_cartons(self, warehouse: str) -> list[tuple[str, str | None, str | None]]:

@@ -43,7 +43,7 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     orders, lines = lifecycle.current_tables(chosen, tables)
     ref, settings, day = load_reference(ws.reference_dir), rule_settings(profiles), (today or at).date()
     suite = run_suite(orders, lines, ref, settings, today=day,
-                      open_orders=lifecycle.open_order_value(state.orders(states=lifecycle.OPEN)), use_gx=False,
+                      open_orders=state.order_values(lifecycle.OPEN), use_gx=False,
                       suites={pid: p.rule_suites for pid, p in profiles.items()})
     decisions = decide(orders, suite.lines, suite.findings, ref, settings,
                        policies={pid: p.rules.outcomes for pid, p in profiles.items()})

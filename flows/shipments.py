@@ -348,7 +348,7 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     """Backordered units of answered orders (not those this run decides again: ``skip``) allocated
     against the snapshot less ``totals`` (what is reserved, and shipped since the snapshot); the plan
     and the reservation totals once it is applied (what the run's new orders then see)."""
-    keys = [k for k in state.orders_with_backorders() if k not in skip and k[0] in profiles]
+    keys = [k for k in state.orders_with_backorders(lifecycle.SHIPPABLE) if k not in skip and k[0] in profiles]
     if not keys:
         return Plan(), totals
     records = state.orders_for(keys)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
@@ -22,6 +23,7 @@ from schemas.lifecycle import (
     OrderLines,
     OrderRecord,
     OrderState,
+    OrderTransition,
     Plan,
     PlannedDocument,
     PlannedSet,
@@ -251,3 +253,42 @@ def test_version_8_drops_the_reservations_sku_index_and_indexes_cartons_by_label
     store.close()
     fresh = index_names(StateStore(store_target("new")))  # a new store as a migrated one
     assert "reservations_sku" not in fresh and "cartons_label" in fresh
+
+
+def test_open_orders_value_is_summed_per_partner_by_the_store(store_target):
+    """The credit exposure the decide stage and a recheck give the rules (order_values of the OPEN
+    states) is what the open orders' records add up to, per partner: other states, a partner with no
+    open order and an order with no value (0) as the records read them."""
+    store = StateStore(store_target())
+    rows = [("acme", "PO-1", OrderState.ACKNOWLEDGED, Decimal("12.50")),
+            ("acme", "PO-2", OrderState.SHIPPED, Decimal("0.3")),
+            ("acme", "PO-3", OrderState.PARTIALLY_SHIPPED, Decimal("100")),
+            ("acme", "PO-4", OrderState.INVOICED, Decimal("7")),
+            ("acme", "PO-5", OrderState.RECEIVED, Decimal("9")),
+            ("bolt", "PO-1", OrderState.ACKNOWLEDGED, Decimal("1E+1")),
+            ("bolt", "PO-2", OrderState.ACKNOWLEDGED, Decimal(0)),
+            ("cove", "PO-1", OrderState.HELD, Decimal("5"))]
+    store.apply(Plan(transitions=tuple(
+        OrderTransition(OrderRecord(p, po, s, value=v), None, None) for p, po, s, v in rows)))
+    store._q("UPDATE orders SET value=NULL WHERE partner='bolt' AND po_number='PO-2'")
+    expected: dict[str, Decimal] = {}
+    for r in store.orders(states=lifecycle.OPEN):
+        expected[r.partner] = expected.get(r.partner, Decimal(0)) + r.value
+    assert store.order_values(lifecycle.OPEN) == expected == {"acme": Decimal("112.8"), "bolt": Decimal("10")}
+
+
+def test_orders_with_backorders_are_those_in_the_states_asked(store_target):
+    """The decide stage's backorder step asks for the orders still shippable with a backordered line:
+    an order in another state, or with nothing backordered, is not listed; by partner and PO."""
+    store = StateStore(store_target())
+    rows = [("bolt", "PO-1", OrderState.ACKNOWLEDGED, 2), ("acme", "PO-2", OrderState.PARTIALLY_SHIPPED, 1),
+            ("acme", "PO-1", OrderState.ACKNOWLEDGED, 3), ("acme", "PO-3", OrderState.ACKNOWLEDGED, 0),
+            ("acme", "PO-4", OrderState.INVOICED, 4), ("acme", "PO-5", OrderState.CANCELLED, 5)]
+    store.apply(Plan(
+        transitions=tuple(OrderTransition(OrderRecord(p, po, s), None, None) for p, po, s, _ in rows),
+        lines=tuple(OrderLines(p, po, (LineRecord(p, po, 1, LineState.ALLOCATED, allocated=1),
+                                       LineRecord(p, po, 2, LineState.BACKORDERED, backordered=b)))
+                    for p, po, _, b in rows)))
+    assert store.orders_with_backorders(lifecycle.SHIPPABLE) == [("acme", "PO-1"), ("acme", "PO-2"), ("bolt", "PO-1")]
+    assert store.orders_with_backorders([OrderState.INVOICED]) == [("acme", "PO-4")]
+    assert store.orders_with_backorders([]) == []

@@ -18,7 +18,7 @@ Public API (stable; later workstreams add planners in the same shape):
               VERDICT_REJECTED); person_decisions(records)
               plan_recheck(records, decisions, at=, by=) -> Plan
   select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
-              arrivals, changed_lines, open_order_value, reserved_after, stored_line_keys
+              arrivals, changed_lines, reserved_after, stored_line_keys
   batches     batch_documents(plan, profiles) (855/865/856/810 interchanges per the profile's delivery.batch)
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
   restore     plan_restored(records, lines, evidence, at=, run_id=) -> Plan (a rebuilt store: what the
@@ -57,7 +57,6 @@ from engine.lifecycle.select import (
     changed_lines,
     current_tables,
     held,
-    open_order_value,
     reserved_after,
     stored_line_keys,
     table_keys,
@@ -103,7 +102,7 @@ __all__ = [
     "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "apply_pending_changes", "arrivals",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
-    "in_answer_order", "intake_consequence", "isolated", "move", "next_state", "open_order_value",
+    "in_answer_order", "intake_consequence", "isolated", "move", "next_state",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
     "plan_recheck", "plan_restored", "planned_document", "replay", "reserved_after", "stored_line_keys", "table_keys",
     "to_decide",

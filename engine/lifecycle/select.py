@@ -8,13 +8,12 @@ repeated an interchange) and what the rules and the allocation need to know abou
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.lifecycle.common import first_rows
-from engine.lifecycle.table import AWAITING_PERSON, OPEN, TO_DECIDE
+from engine.lifecycle.table import AWAITING_PERSON, TO_DECIDE
 from schemas.lifecycle import OrderRecord, Reservation, StoredChange
 from schemas.orders import ORDER_LINES, ORDERS
 
@@ -85,15 +84,6 @@ def arrivals(records: Iterable[OrderRecord]) -> dict[Key, int]:
 def changed_lines(records: Iterable[OrderRecord]) -> dict[Key, set[int]]:
     """For orders answered before: the lines to decide and allocate again (the others keep theirs)."""
     return {r.key: set(r.changed_lines) for r in records if r.is_revision}
-
-
-def open_order_value(records: Iterable[OrderRecord]) -> dict[str, Decimal]:
-    """Value of answered, not yet invoiced orders per partner (credit exposure)."""
-    totals: dict[str, Decimal] = {}
-    for r in records:
-        if r.state in OPEN:
-            totals[r.partner] = totals.get(r.partner, Decimal(0)) + r.value
-    return totals
 
 
 def reserved_after(totals: Iterable[dict], before: Mapping[Key, Iterable[Reservation]],
