@@ -537,56 +537,49 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         bad.update(k[0] for k in set(want) ^ set(have))
         bad.update(k[0] for k in set(want) & set(have) if want[k] != have[k])
 
-    # the items' text (HL..PID), joined a column at a time in Arrow, each distinct item object's values
-    # made once and taken per item (a ship run's items share their objects: engine.shipments makes each
-    # distinct item once); a value holding a delimiter leaves its shipment out (so dropping the trailing
-    # separators of a segment drops its trailing empty elements)
+    # the items' text (HL..PID), joined a column at a time in Arrow; a value holding a delimiter leaves its
+    # shipment out (so dropping the trailing separators of a segment drops its trailing empty elements)
     rank, special = asn.lin_qualifiers, frozenset(chars)
-    distinct = {id(i): i for i in items}  # first seen first
-    slot = {key: k for k, key in enumerate(distinct)}
-    uniq = list(distinct.values())
-    kind = pa.array(np.fromiter(map(slot.__getitem__, map(id, items)), np.int64, n_i))
-
-    def each(values: list, type_: pa.DataType | None = None) -> pa.Array:
-        """One value per distinct item (``uniq``) as the column of every item (text unless ``type_``)."""
-        return pa.array(values, type_ or pa.string()).take(kind)
-
+    keys = [(i.product_ids, i.sku) for i in items]
     lins: dict[tuple, str | None] = {}
-    for ids, sku in dict.fromkeys((i.product_ids, i.sku) for i in uniq):
+    for ids, sku in dict.fromkeys(keys):
         try:
             pairs: tuple[str, ...] | None = _lin_pairs(ids, sku, rank)
         except DocumentError:
             pairs = None
         lins[(ids, sku)] = e.join(pairs) if pairs is not None and special.isdisjoint("".join(pairs)) else None
-    lin = [lins[(i.product_ids, i.sku)] for i in uniq]
-    unfit = [value is None for value in lin]  # per distinct item: its shipment left to build_856
-    unit = each([i.unit for i in uniq])
-    sn1 = _elements("SN1", "", each([_decimal(i.quantity) for i in uniq]), unit, e=e)
+    lin = list(map(lins.__getitem__, keys))
+    bad.update(int(i_ship[k]) for k, value in enumerate(lin) if value is None)
+    line_ids, units = [i.line_id for i in items], [i.unit for i in items]
+    unit = pa.array(units, pa.string())
+    sn1 = _elements("SN1", "", pa.array([_decimal(i.quantity) for i in items], pa.string()), unit, e=e)
     if asn.ordered_quantity:
-        ordered = each([None if i.ordered_quantity is None else _decimal(i.ordered_quantity) for i in uniq])
+        ordered = pa.array([None if i.ordered_quantity is None else _decimal(i.ordered_quantity) for i in items],
+                           pa.string())
         sn1 = pc.if_else(pc.is_valid(ordered), _elements(sn1, "", ordered, unit, e=e), sn1)
     hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(hl_of_box[i_of], pa.int64()).cast(
         pa.string()), "I", "0", e=e)
-    lin_segment = _elements("LIN", each([i.line_id for i in uniq]), each(lin), e=e)
+    lin_segment = _elements("LIN", pa.array(line_ids, pa.string()), pa.array(lin, pa.string()), e=e)
     texts = pc.binary_join_element_wise(hl, lin_segment, pc.utf8_rtrim(sn1, characters=e), "", t)
     segments = np.full(n_i, 3, np.int64)  # HL, LIN, SN1
-    written = [i.line_id + i.unit for i in uniq]  # the values written that may hold a delimiter
+    columns = [line_ids, units]
     if asn.item_po4:
-        size = [i.pack_size for i in uniq]
-        po4 = _elements("PO4", each([None if i.pack is None else str(i.pack) for i in uniq]), e=e)
-        po4 = pc.if_else(each([v is not None for v in size], pa.bool_()), _elements(po4, each(
-            [x12_decimal(v) if v is not None else None for v in size]), each([i.pack_unit for i in uniq]), e=e), po4)
+        size = [i.pack_size for i in items]
+        po4 = _elements("PO4", pa.array([None if i.pack is None else str(i.pack) for i in items], pa.string()), e=e)
+        po4 = pc.if_else(pc.is_valid(pa.array(size)), _elements(po4, pa.array(
+            [x12_decimal(v) if v is not None else None for v in size], pa.string()),
+            pa.array([i.pack_unit for i in items], pa.string()), e=e), po4)
         texts = _optional(texts, pc.utf8_rtrim(po4, characters=e), t, segments)
-        written += [i.pack_unit for i in uniq if i.pack is not None and i.pack_size is not None]
+        columns.append([i.pack_unit for i in items if i.pack is not None and i.pack_size is not None])
     if asn.item_pid:
-        texts = _optional(texts, _elements("PID", "F", "", "", "", each([i.description or None for i in uniq]), e=e),
-                          t, segments)
-        written += [i.description for i in uniq]
-    if not special.isdisjoint("".join(written)):  # then an item any of whose values holds one is left out
-        for k, i in enumerate(uniq):
-            if not special.isdisjoint(i.line_id + i.unit + i.pack_unit + i.description):
-                unfit[k] = True
-    bad.update(i_ship[np.asarray(unfit, bool)[kind.to_numpy()]].tolist())
+        described = pa.array([i.description or None for i in items], pa.string())
+        texts = _optional(texts, _elements("PID", "F", "", "", "", described, e=e), t, segments)
+        columns.append([i.description for i in items])
+    if any(not special.isdisjoint("".join(column)) for column in columns):
+        for k, values in enumerate(zip(line_ids, units, [i.pack_unit for i in items],
+                                       [i.description for i in items], strict=True)):
+            if not special.isdisjoint("".join(values)):
+                bad.add(int(i_ship[k]))
 
     # the orders' and cartons' text
     prf = [f"PRF{e}{po.po_number}{e}{po.release_number}{e}{e}{_ccyymmdd(po.po_date) if po.po_date else ''}".rstrip(e)
