@@ -13,8 +13,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import repeat
-from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -116,7 +114,6 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     order_rows = {(r["partner"], r["po_number"]): r for r in orders.select(
         [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
                                                                          "release_number"]).to_pylist()}
-    line_rows = _order_lines(order_lines)
     shipment, _ = encode(lines["shipment_id"])
     order, n_orders = encode(shipment, lines["po_number"])
     box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
@@ -125,19 +122,28 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     item_row = first_rows(item, n=n_items)
     partner = [p or "" for p in lines["partner"].take(pa.array(ship_row)).to_pylist()]  # a shipment's: its first row's
 
-    # the items: each order line's units in one box, summed
+    # the items: each order line's units in one box, summed; what each reads of its order line found in
+    # columns (_item_lines); each distinct item made once (items of equal values share one object)
     qty, present = scaled(lines["quantity"])
     summed = Groups(item, n_items)
-    quantity = objects(decimal_array(summed.sum(qty), summed.any(present)))
+    units, present = summed.sum(qty), summed.any(present)
     at = lines.select(["po_number", "line_id", "unit", "item_sku", "sku"]).take(pa.array(item_row))
-    shipped_items = []
-    for who, po, line_id, q, unit, item_sku, sku in zip(
-            map(partner.__getitem__, shipment[item_row].tolist()), *(at[c].to_pylist() for c in at.column_names[:2]),
-            quantity, *(at[c].to_pylist() for c in at.column_names[2:]), strict=True):
-        line = line_rows.get((who, po, line_id)) or _NO_LINE
-        sku = item_sku or sku or ""
-        shipped_items.append(ShippedItem(line_id, q, unit or line.unit or "EA", line.product_ids, sku,
-                                         line.quantity, line.description or "", packs.get(sku)))
+    who = pa.array(partner, pa.string()).take(pa.array(shipment[item_row]))
+    line = _item_lines(order_lines, who, at["po_number"], at["line_id"])
+    unit = pc.coalesce(_blank_null(at["unit"]), _blank_null(line["unit"]), pa.scalar("EA"))
+    sku = pc.coalesce(_blank_null(at["item_sku"]), _blank_null(at["sku"]), pa.scalar(""))
+    ids, id_kind = line["product_ids"]
+    case = pa.array(list(map(packs.get, sku.to_pylist())), pa.int64())
+    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, line["quantity"],
+                           line["description"], case)
+    first = first_rows(kind, n=n_kinds)
+    pick = pa.array(first)
+    made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
+                    objects(decimal_array(units[first], present[first])), unit.take(pick).to_pylist(),
+                    [ids[k] for k in id_kind[first].tolist()], sku.take(pick).to_pylist(),
+                    objects(line["quantity"].take(pick)), line["description"].take(pick).to_pylist(),
+                    case.take(pick).to_pylist()))
+    shipped_items = list(map(made.__getitem__, kind.tolist()))
     box_items = _nest(box[item_row], item_row, shipped_items, n_boxes)
 
     # the cartons (boxes with a carton id), each on its order or on a pallet of its order (as its first row says)
@@ -206,35 +212,48 @@ def _nest(parent: np.ndarray, rank: np.ndarray, made: list, n: int) -> list[tupl
     return [tuple(ordered[a:b]) for a, b in zip([0, *ends][:n], ends, strict=True)]
 
 
-class _OrderLine(NamedTuple):
-    """What an 856 item reads of a canonical ORDER_LINES row (SN105, SN103 by default, PID05, LIN pairs)."""
+def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, line_id: pa.Array) -> dict:
+    """What each item (``partner``, ``po_number``, ``line_id`` columns) reads of its canonical ORDER_LINES
+    row (SN103 and SN105 by default, PID05, LIN pairs), found with a join on (partner, PO, line id: PO101,
+    else the line number), a later row of the same id winning: unit, quantity, description ("" where
+    none) as columns, null where no row matches; product_ids as (the distinct tuples of ProductIds, each
+    item's index into them: () where none)."""
+    n = len(partner)
+    key = pc.if_else(pc.fill_null(pc.not_equal(order_lines["line_id"], ""), False), order_lines["line_id"],
+                     pc.cast(order_lines["line_number"], pa.string()))
+    keys = ["partner", "po_number", "line_id"]
+    last = pa.table({"partner": order_lines["partner"], "po_number": order_lines["po_number"], "line_id": key,
+                     "_row": pa.array(np.arange(order_lines.num_rows, dtype=np.int64))}).group_by(
+        keys, use_threads=False).aggregate([("_row", "max")])
+    joined = pa.table({"partner": partner, "po_number": po_number, "line_id": line_id,
+                       "_i": pa.array(np.arange(n, dtype=np.int64))}).join(
+        last, keys, join_type="left outer", use_threads=False)
+    row = np.full(n, -1, np.int64)
+    row[joined["_i"].to_numpy()] = pc.fill_null(joined["_row_max"], -1).to_numpy(zero_copy_only=False)
+    hit = pa.array(row >= 0)
+    take = pa.array(np.maximum(row, 0)) if order_lines.num_rows else None
 
-    unit: str | None
-    quantity: Decimal | None
-    description: str | None
-    product_ids: tuple[ProductId, ...]
+    def of(column: str) -> pa.Array:
+        if take is None:
+            return pa.nulls(n, order_lines.schema.field(column).type)
+        return pc.if_else(hit, order_lines[column].take(take), pa.scalar(None, order_lines.schema.field(column).type))
+
+    ids, kind = _product_ids(order_lines["product_ids"]) if order_lines.num_rows else ([], np.zeros(0, np.int64))
+    ids.append(())  # where no row matches
+    id_kind = np.where(row >= 0, kind[np.maximum(row, 0)] if len(kind) else 0, len(ids) - 1)
+    return {"unit": of("unit"), "quantity": of("quantity"), "description": pc.fill_null(of("description"), ""),
+            "product_ids": (ids, id_kind)}
 
 
-_NO_LINE = _OrderLine(None, None, None, ())
+def _blank_null(column: pa.Array) -> pa.Array:
+    """``column`` with "" as null (for coalesce: a value or the next, as ``a or b`` reads them)."""
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
 
 
-def _order_lines(order_lines: pa.Table) -> dict[tuple[str, str, str], _OrderLine]:
-    """(partner, PO, line id: PO101, else the line number) -> the line's _OrderLine (a later row of the
-    same id wins), read from columns: product ids with an id flattened once, each distinct list of them
-    made into ProductIds once."""
-    product_ids = _product_ids(order_lines["product_ids"])
-    col = {c: order_lines[c].to_pylist() for c in ("partner", "po_number", "line_number", "line_id", "unit",
-                                                   "description")}
-    col["quantity"] = objects(order_lines["quantity"])
-    keys = zip(col["partner"], col["po_number"], [line_id or str(number) for line_id, number in zip(
-        col["line_id"], col["line_number"], strict=True)], strict=True)
-    return dict(zip(keys, map(tuple.__new__, repeat(_OrderLine), zip(col["unit"], col["quantity"], col["description"],
-                                                                     product_ids, strict=True)), strict=True))
-
-
-def _product_ids(column) -> list[tuple[ProductId, ...]]:
+def _product_ids(column) -> tuple[list[tuple[ProductId, ...]], np.ndarray]:
     """Each row's (qualifier, id) pairs with an id as ProductIds: the rows grouped in columns by their
-    sequence of distinct pairs, the ProductIds of each distinct sequence made once (rows share them)."""
+    sequence of distinct pairs, the ProductIds of each distinct sequence made once: (those tuples, each
+    row's index into them)."""
     ids = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     flat = pc.list_flatten(ids)
     value = pc.struct_field(flat, "id")
@@ -249,7 +268,7 @@ def _product_ids(column) -> list[tuple[ProductId, ...]]:
     for row in first_rows(kind).tolist():  # a row of each distinct sequence
         a, b = int(offsets[row]), int(offsets[row + 1])
         made.append(tuple(map(ProductId, qualifier[a:b].to_pylist(), value[a:b].to_pylist())))
-    return list(map(made.__getitem__, kind.tolist()))
+    return made, kind.astype(np.int64)
 
 
 def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, str], Decimal]:

@@ -50,8 +50,13 @@ def variants():
         ShippedOrder(f"PO-{o}", date(2026, 11, o + 1), packs=tuple(
             Pack(sscc(100 * o + p), tuple(item(str(k), k + p) for k in range(1, 4 + p)), f"C{o}{p}")
             for p in range(1, 4))) for o in range(1, 5)))
-    yield "a star in a description", replace(base, orders=(replace(po1, packs=(
-        Pack(sscc(9), (replace(item("1", 1), description="A*B"),), "C9"),)),))
+    starred = replace(item("1", 1), description="A*B")
+    yield "a star in a description", replace(base, orders=(replace(po1, packs=(Pack(sscc(9), (starred,), "C9"),)),))
+    same = item("2", 3)  # one item object in several cartons and shipments (a ship run's items share theirs)
+    yield "one item object in two cartons", replace(base, shipment_id="S-4", orders=(replace(po1, packs=(
+        Pack(sscc(301), (same,), "C301"), Pack(sscc(302), (same, item("3", 1)), "C302"))),))
+    yield "the starred item object again", replace(base, shipment_id="S-5", orders=(replace(po1, packs=(
+        Pack(sscc(303), (same, starred), "C303"),)),))
     yield "a tilde in a PO", replace(base, orders=(replace(po2, po_number="PO~2"),))
     yield "a bad SSCC", replace(base, orders=(replace(po1, packs=(replace(po1.packs[0], sscc="123"),)),))
     yield "an SSCC twice", replace(base, orders=(po1, replace(po2, packs=(replace(po2.packs[0], sscc=sscc(1)),))))

@@ -1,12 +1,13 @@
-"""engine.shipments reads what an 856 item needs of ORDER_LINES from columns: the same values as the
-table's rows read one dict at a time (product ids without an id dropped, the line number when PO101
-is absent, a later row of the same line winning)."""
+"""engine.shipments reads what an 856 item needs of ORDER_LINES from columns (a join on partner, PO and
+line id): the same values as the table's rows read one dict at a time (product ids without an id
+dropped, the line number when PO101 is absent, a later row of the same line winning, nothing for an
+item no row matches)."""
 
 from decimal import Decimal
 
 import pyarrow as pa
 
-from engine.shipments import _order_lines
+from engine.shipments import _item_lines
 from schemas.orders import ORDER_LINES
 from schemas.shipments import ProductId
 
@@ -43,7 +44,15 @@ def test_order_lines_from_columns_match_rows():
     ]
     table = pa.Table.from_pylist([{**base, **r} for r in rows], schema=ORDER_LINES)
     table = pa.concat_tables([table.slice(0, 2), table.slice(2)])  # two chunks, as stored tables come
-    got = {k: tuple(v) for k, v in _order_lines(table).items()}
-    assert got == _rows_read_as_dicts(table)
+    want = _rows_read_as_dicts(table)
+    keys = [*want, ("acme", "P1", "9"), ("beta", "P2", "1"), ("acme", "P1", None), ("acme", "P2", "A")]
+    line = _item_lines(table, *(pa.array([k[i] for k in keys], pa.string()) for i in range(3)))
+    ids, kind = line["product_ids"]
+    got = {k: (unit, quantity, description, ids[i]) for k, unit, quantity, description, i in zip(
+        keys, line["unit"].to_pylist(), line["quantity"].to_pylist(), line["description"].to_pylist(), kind.tolist(),
+        strict=True)}
+    nothing = (None, None, "", ())
+    assert got == {k: (*want[k][:2], want[k][2] or "", want[k][3]) if k in want else nothing for k in keys}
     assert got[("acme", "P1", "3")][3] == (ProductId(None, "X"),)
     assert got[("acme", "P2", "A")][0] == "LB"  # the later row of the same line id
+    assert got[("acme", "P1", "9")] == nothing
