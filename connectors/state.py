@@ -130,6 +130,7 @@ MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOIC
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
 CHUNK = 500  # keys per IN (...) list
+ARRAY_CHUNK = 100_000  # PostgreSQL: keys per array parameter of an unsorted read or a DELETE (= ANY(...))
 BILLING_CHUNK = 5000  # POs per IN (...) list of the invoice stage's one read of order lines
 
 
@@ -571,6 +572,10 @@ class StateStore(FinanceTables):
         """Rows of ``sql`` (ending in WHERE; a DELETE too) for (partner, po_number) keys, a partner and a chunk
         at a time."""
         rows: list[tuple] = []
+        if self.dialect.name != "sqlite":  # a partner's POs as one array (a sorted read: CHUNK at a time, as here)
+            for partner, chunk in _partner_chunks(keys, CHUNK if order else ARRAY_CHUNK):
+                rows += self._q(f"{sql} partner=? AND po_number = ANY(?::text[]) {order}", (partner, chunk))
+            return rows
         for partner, chunk in _partner_chunks(keys, CHUNK):
             rows += self._q(f"{sql} partner=? AND po_number IN ({','.join('?' * len(chunk))}) {order}",
                             (partner, *chunk))
@@ -584,6 +589,10 @@ class StateStore(FinanceTables):
 
         parts = [schema.empty_table()]
         for partner, pos in _partner_chunks(keys, chunk):
+            if self.dialect.name != "sqlite":
+                parts.append(self._arrow(f"{sql} partner=? AND po_number = ANY(?::text[]) {order}", (partner, pos),
+                                         schema))
+                continue
             parts.append(self._arrow(f"{sql} partner=? AND po_number IN ({','.join('?' * len(pos))}) {order}",
                                      (partner, *pos), schema))
         return pa.concat_tables(parts).combine_chunks()
@@ -788,11 +797,10 @@ class StateStore(FinanceTables):
                              at, run_id))
             set_rows += self._set_rows(d, doc_id, gs06, st02s, applied)
             applied.documents[(d.partner, d.doc_type)] += 1
-        self._many("INSERT INTO documents (id, partner, doc_type, file_name, isa13, gs06, content, status,"
-                   " created_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)", doc_rows)
-        self._many("INSERT INTO document_sets (partner, doc_key, document_id, position, set_id, st02, gs06,"
-                   " po_number, source_sha256, answers_isa13, answers_gs06) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                   set_rows)
+        self._insert_many("documents", ("id", "partner", "doc_type", "file_name", "isa13", "gs06", "content", "status",
+                                        "created_at", "run_id"), doc_rows)
+        self._insert_many("document_sets", ("partner", "doc_key", "document_id", "position", "set_id", "st02", "gs06",
+                                            "po_number", "source_sha256", "answers_isa13", "answers_gs06"), set_rows)
 
     def _number(self, docs: Sequence[PlannedDocument]) -> list[tuple[int, int, list[int]]]:
         """(ISA13, GS06, ST02s) for each document, in order: each partner's blocks taken at once."""
@@ -919,8 +927,17 @@ class StateStore(FinanceTables):
                 texts(t["hold_codes"].to_pylist()), texts(t["hold_reasons"].to_pylist(), reasons),
                 t["partner"].to_pylist(), t["po_number"].to_pylist(),
                 t["expect_state"].to_pylist(), t["expect_revision"].to_pylist(), strict=True))
-            n = self._many(f"UPDATE orders SET state=?, updated_at=?, run_id=?, {sets} WHERE partner=? AND"
-                           " po_number=? AND state=? AND revision=?", rows)
+            if self.dialect.name != "sqlite" and len({r[-4:-2] for r in rows}) == len(rows):  # each order once
+                names = ("state", "updated_at", "run_id", *keep, "partner", "po_number", "expect_state",
+                         "expect_revision")
+                n = self._update_from("orders", names, rows, "state=v.state, updated_at=v.updated_at, run_id=v.run_id, "
+                                      + ", ".join(f"{c}=COALESCE(v.{c}, orders.{c})" for c in keep),
+                                      "orders.partner=v.partner AND orders.po_number=v.po_number AND"
+                                      " orders.state=v.expect_state AND orders.revision=v.expect_revision",
+                                      ints=("answered_revision", "expect_revision"))
+            else:
+                n = self._many(f"UPDATE orders SET state=?, updated_at=?, run_id=?, {sets} WHERE partner=? AND"
+                               " po_number=? AND state=? AND revision=?", rows)
             if n != len(rows):
                 self._conflict([(r[-4], r[-3]) for r in rows], {(r[-4], r[-3]): (r[-2], r[-1]) for r in rows})
 
@@ -945,9 +962,7 @@ class StateStore(FinanceTables):
                 else:
                     columns.append(itertools.repeat(default[c], n))
             rows = list(zip(*columns, strict=True))
-            inserted = self._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES"
-                                  f" ({','.join('?' * len(ORDER_COLUMNS))})"
-                                  " ON CONFLICT (partner, po_number) DO NOTHING", rows)
+            inserted = self._insert_many("orders", ORDER_COLUMNS, rows, new=True)
             if inserted != n:
                 self._conflict([(r[0], r[1]) for r in rows], None)
 
@@ -962,12 +977,11 @@ class StateStore(FinanceTables):
             def same(value, n: int = n):
                 return itertools.repeat(value, n)
 
-            self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
-                       f" ({','.join('?' * len(EVENT_COLUMNS))})",
-                       zip(self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
-                           table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
-                           same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
-                           table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True))
+            self._insert_many("order_events", EVENT_COLUMNS, zip(
+                self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
+                table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
+                same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
+                table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True))
 
     def _insert_rows(self, name: str, columns: Sequence[str], table) -> None:
         """Insert an Arrow table's rows (in order) with many rows per statement: a column with one value
@@ -975,6 +989,9 @@ class StateStore(FinanceTables):
         every value of every row costs 4x more on a 200,000-line intake)."""
         n = table.num_rows
         if not n:
+            return
+        if self.dialect.name != "sqlite":
+            self._copy_table(name, columns, table)
             return
         literal: dict[str, str] = {}
         for c in columns:
@@ -1003,6 +1020,40 @@ class StateStore(FinanceTables):
             self._many(many, batches())
         if rest:
             self._q(head + ",".join([one] * rest), list(itertools.chain.from_iterable(itertools.islice(rows, rest))))
+
+    def _update_from(self, name: str, names: Sequence[str], rows: Sequence[Sequence], sets: str, where: str, *,
+                     ints: Sequence[str] = ()) -> int:
+        """PostgreSQL: one UPDATE of ``name`` joined with ``rows`` (tuples in ``names``' order, each row's
+        key once) passed as one array per column (unnest: ``ints`` bigint, the others text), seen as
+        ``v``; the rows changed."""
+        arrays = ", ".join("?::bigint[]" if c in ints else "?::text[]" for c in names)
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        return self._many(f"UPDATE {name} SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) WHERE {where}",
+                          [columns])
+
+    def _copy_table(self, name: str, columns: Sequence[str], table) -> None:
+        """PostgreSQL: an Arrow table's rows (strings and integers) in one COPY ... FROM STDIN, as CSV with
+        every value quoted (an empty string stays one; only a null, unquoted, is NULL)."""
+        import io
+
+        import pyarrow.csv as pcsv
+
+        block = io.BytesIO()
+        pcsv.write_csv(table.select(list(columns)), block,
+                       pcsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+        with self._lock:
+            self._db.copy_in(f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)", block.getvalue())
+
+    def _insert_many(self, name: str, columns: Sequence[str], rows: Iterable[Sequence], *, new: bool = False) -> int:
+        """INSERT of many rows (tuples in ``columns``' order); the rows written. ``new``: rows whose key
+        is stored already are skipped (ON CONFLICT DO NOTHING; on PostgreSQL none is written then, the
+        caller sees fewer rows than it gave and raises its StateConflict). PostgreSQL copies them (COPY
+        ... FROM STDIN, one statement), SQLite binds them per row (executemany)."""
+        if self.dialect.name != "sqlite":
+            with self._lock:
+                return self._db.copy_in(f"COPY {name} ({', '.join(columns)}) FROM STDIN", rows, new=new)
+        return self._many(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
+                          + (" ON CONFLICT DO NOTHING" if new else ""), rows)
 
     def _conflict(self, keys: list[tuple[str, str]], expected: dict | None) -> None:
         found = {(p, po): (s, r) for p, po, s, r in self._by_keys(
@@ -1035,9 +1086,11 @@ class StateStore(FinanceTables):
         if not plan.line_updates:
             return
         updates = list({u[:3]: u for u in plan.line_updates}.values())  # a line once, its last update
-        if self.dialect.name != "sqlite":
-            n = self._many("UPDATE order_lines SET state=?, invoiced=?, run_id=? WHERE partner=? AND po_number=? AND"
-                           " line_number=?", [(u[3], u[4], u[5], u[0], u[1], u[2]) for u in updates])
+        if self.dialect.name != "sqlite":  # one statement joined with the updates as arrays
+            n = self._update_from("order_lines", ("partner", "po_number", "line_number", "state", "invoiced", "run_id"),
+                                  updates, "state=v.state, invoiced=v.invoiced, run_id=v.run_id",
+                                  "order_lines.partner=v.partner AND order_lines.po_number=v.po_number AND"
+                                  " order_lines.line_number=v.line_number", ints=("line_number",))
         else:  # many lines per statement, joined with their VALUES (an 810 run updates 100,000 lines)
             def joined(k: int) -> str:
                 return ("UPDATE order_lines SET state=v.column4, invoiced=v.column5, run_id=v.column6 FROM (VALUES "
@@ -1102,9 +1155,8 @@ class StateStore(FinanceTables):
         ids = applied.document_ids
         if events:
             seqs = self._next_ids("event", len(events))
-            self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
-                       f" ({','.join('?' * len(EVENT_COLUMNS))})",
-                       [(seq, *e[:-1], ids.get((e[0], e[-1])) or None) for seq, e in zip(seqs, events, strict=True)])
+            self._insert_many("order_events", EVENT_COLUMNS, [(seq, *e[:-1], ids.get((e[0], e[-1])) or None)
+                                                              for seq, e in zip(seqs, events, strict=True)])
         if decided:
             import pyarrow as pa  # only when a plan carries tables (status/console never load it)
         for table, partners, keys in decided:
@@ -1175,8 +1227,7 @@ class StateStore(FinanceTables):
                          loc.element, loc.value, loc.line_number, loc.loop_id, fr.consequence, loc.row,
                          loc.column or None))
         with self.transaction():
-            self._many(f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) VALUES"
-                       f" ({','.join('?' * len(FINDING_COLUMNS))})", rows)
+            self._insert_many("findings", FINDING_COLUMNS, rows)
 
     # --- documents ------------------------------------------------------------------------------
     def document_exists(self, partner: str, doc_key: str) -> bool:
@@ -1730,6 +1781,9 @@ class StateStore(FinanceTables):
             from connectors.arrow_sql import typed
 
             table = typed(direct, schema)
+        elif self.dialect.name != "sqlite" and all(pa.types.is_string(f.type) or pa.types.is_integer(f.type)
+                                                   for f in schema):
+            table = self._copy_arrow(sql, args, schema)
         else:
             batches = [pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in
                                                    zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
@@ -1740,6 +1794,26 @@ class StateStore(FinanceTables):
             if not np.array_equal(at.to_numpy(), np.arange(table.num_rows)):  # read in order already: no copy
                 table = table.take(at)
         return table.combine_chunks()
+
+    def _copy_arrow(self, sql: str, args: Sequence, schema: pa.Schema) -> pa.Table:
+        """PostgreSQL: a query's rows (strings and integers) as an Arrow table of ``schema``, through COPY
+        (SELECT ...) TO STDOUT as CSV: a null is unquoted and empty, an empty string quoted (""), so both
+        come back as they are stored, with no Python value per cell."""
+        import io
+
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        with self._lock:
+            data = self._db.copy_out(f"COPY ({self.dialect.sql(sql)}) TO STDOUT (FORMAT csv)", args)
+        if not data:
+            return schema.empty_table()
+        table = pcsv.read_csv(
+            io.BytesIO(data), read_options=pcsv.ReadOptions(column_names=schema.names, block_size=1 << 24),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types=schema, null_values=[""], strings_can_be_null=True,
+                                                quoted_strings_can_be_null=False))
+        return pa.Table.from_arrays(table.columns, schema=schema)
 
     def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:
         """History events of these kinds recorded by these runs, in the order they happened."""

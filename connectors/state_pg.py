@@ -14,7 +14,7 @@ the meaning they have on SQLite, readers are never blocked, and the lock goes wi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -190,6 +190,41 @@ class PgConnection:
         empty = _Rows(cur, self.shown)
         empty.rowcount = 0
         return empty
+
+    def copy_in(self, sql: str, data: bytes | Iterable[Sequence[Any]], *, new: bool = False) -> int:
+        """COPY ... FROM STDIN of ``data``: a block in the statement's format (CSV from Arrow), or rows
+        written one by one (psycopg's text format: bytes as bytea, None as NULL). The rows copied; with
+        ``new``, 0 when a row's key is stored already (nothing copied, the transaction goes on)."""
+        with _edge(self.shown):
+            cur = self._conn.cursor()
+            if new:
+                cur.execute("SAVEPOINT copy_new")
+            try:
+                with cur.copy(sql) as copy:
+                    if isinstance(data, bytes | bytearray | memoryview):
+                        copy.write(data)
+                    else:
+                        for row in data:
+                            copy.write_row(row)
+            except psycopg.errors.UniqueViolation:
+                if not new:
+                    raise
+                cur.execute("ROLLBACK TO SAVEPOINT copy_new")
+                return 0
+            copied = cur.rowcount
+            if new:
+                cur.execute("RELEASE SAVEPOINT copy_new")
+            return copied
+
+    def copy_out(self, sql: str, args: Sequence[Any] = ()) -> bytes:
+        """The bytes of COPY (SELECT ...) TO STDOUT (its parameters merged by psycopg)."""
+        out = bytearray()
+        with _edge(self.shown):
+            cur = self._conn.cursor()
+            with cur.copy(sql, tuple(args)) as copy:
+                for block in copy:
+                    out += block
+        return bytes(out)
 
     def close(self) -> None:
         self._conn.close()
