@@ -1203,7 +1203,10 @@ class StateStore(FinanceTables):
 
     def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert rows (tuples in ``columns``' order) with many rows per statement (as _insert_rows does
-        for an Arrow table): an 810 run's invoice lines without a statement per line."""
+        for an Arrow table): an 810 run's invoice lines without a statement per line (on PostgreSQL one COPY)."""
+        if self.dialect.name != "sqlite":
+            self._insert_many(name, columns, rows)
+            return
         one = "(" + ",".join("?" * len(columns)) + ")"
         per = max(1, min(500, 30_000 // len(columns)))
         head = f"INSERT INTO {name} ({', '.join(columns)}) VALUES "
