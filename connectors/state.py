@@ -897,9 +897,17 @@ class StateStore(FinanceTables):
             if n != len(inserts):
                 self._conflict([(r[0], r[1]) for r in inserts], None)
         if updates:
-            sets = ", ".join(f"{c}=?" for c in cols[2:])
-            n = self._many(f"UPDATE orders SET {sets} WHERE partner=? AND po_number=? AND state=? AND revision=?",
-                           updates)
+            if self.dialect.name != "sqlite":  # one statement (each order once: the chains above)
+                n = self._update_from("orders", (*cols[2:], "partner", "po_number", "expect_state", "expect_revision"),
+                                      updates, ", ".join(f"{c}=v.{c}" for c in cols[2:]),
+                                      "orders.partner=v.partner AND orders.po_number=v.po_number AND"
+                                      " orders.state=v.expect_state AND orders.revision=v.expect_revision",
+                                      ints=("revision", "answered_revision", "arrival", "line_count",
+                                            "expect_revision"))
+            else:
+                sets = ", ".join(f"{c}=?" for c in cols[2:])
+                n = self._many(f"UPDATE orders SET {sets} WHERE partner=? AND po_number=? AND state=? AND revision=?",
+                               updates)
             if n != len(updates):
                 self._conflict([(r[-4], r[-3]) for r in updates], {(r[-4], r[-3]): (r[-2], r[-1]) for r in updates})
 
@@ -1024,12 +1032,13 @@ class StateStore(FinanceTables):
     def _update_from(self, name: str, names: Sequence[str], rows: Sequence[Sequence], sets: str, where: str, *,
                      ints: Sequence[str] = ()) -> int:
         """PostgreSQL: one UPDATE of ``name`` joined with ``rows`` (tuples in ``names``' order, each row's
-        key once) passed as one array per column (unnest: ``ints`` bigint, the others text), seen as
-        ``v``; the rows changed."""
-        arrays = ", ".join("?::bigint[]" if c in ints else "?::text[]" for c in names)
+        key once) passed as one array per column (unnest: ``ints`` bigint, the others text; sent in binary,
+        %b: a 100,000-line array is not escaped value by value), seen as ``v``; the rows changed."""
+        arrays = ", ".join("%b::bigint[]" if c in ints else "%b::text[]" for c in names)
         columns = [list(c) for c in zip(*rows, strict=True)]
-        return self._many(f"UPDATE {name} SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) WHERE {where}",
-                          [columns])
+        with self._lock:  # psycopg's own placeholders: not Dialect.sql's ? -> %s
+            return self._db.executemany(f"UPDATE {name} SET {sets} FROM unnest({arrays}) AS v({', '.join(names)})"
+                                        f" WHERE {where}", [columns]).rowcount
 
     def _copy_table(self, name: str, columns: Sequence[str], table) -> None:
         """PostgreSQL: an Arrow table's rows (strings and integers) in one COPY ... FROM STDIN, as CSV with
