@@ -581,6 +581,18 @@ class StateStore(FinanceTables):
                             (partner, *chunk))
         return rows
 
+    def _within(self, values: Sequence[str], size: int = CHUNK) -> Iterator[tuple[str, list]]:
+        """(`` IN (?,...)``, its arguments) for ``values`` ``size`` at a time on SQLite; on PostgreSQL
+        (`` = ANY(?::text[])``, one array) for ARRAY_CHUNK of them at a time: for reads whose rows go into
+        a set or a dict, or that put the chunks' rows in order themselves (the chunks differ by back end)."""
+        if self.dialect.name != "sqlite":
+            for i in range(0, len(values), ARRAY_CHUNK):
+                yield " = ANY(?::text[])", [list(values[i:i + ARRAY_CHUNK])]
+            return
+        for i in range(0, len(values), size):
+            chunk = list(values[i:i + size])
+            yield f" IN ({','.join('?' * len(chunk))})", chunk
+
     def _arrow_by_keys(self, sql: str, keys: Iterable[tuple[str, str]], order: str, schema: pa.Schema, *,
                        chunk: int = CHUNK) -> pa.Table:
         """_by_keys's rows (a SELECT's) as one Arrow table of ``schema``, each chunk read by _arrow (straight
@@ -864,11 +876,9 @@ class StateStore(FinanceTables):
             by_partner.setdefault(partner, []).append(key)
         out: set[tuple[str, str]] = set()
         for partner, ks in by_partner.items():
-            for i in range(0, len(ks), CHUNK):
-                chunk = ks[i:i + CHUNK]
+            for within, chunk in self._within(ks):
                 out.update((partner, k) for (k,) in self._q(
-                    f"SELECT doc_key FROM document_sets WHERE partner=? AND doc_key IN ({','.join('?' * len(chunk))})",
-                    (partner, *chunk)))
+                    f"SELECT doc_key FROM document_sets WHERE partner=? AND doc_key{within}", (partner, *chunk)))
         return out
 
     def _write_orders(self, transitions: Sequence[OrderTransition]) -> None:
@@ -1459,13 +1469,11 @@ class StateStore(FinanceTables):
         keys = set(cartons)
         ssccs = set(keys) | {f"00{k}" for k in keys} | {f"(00){k}" for k in keys}
         found: set[tuple[str, str]] = set()
-        for sql, values in (("SELECT warehouse, shipment_id FROM shipments WHERE shipment_id IN", names),
-                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE label IN", keys),
-                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE sscc IN", ssccs)):
-            values = sorted(values)
-            for i in range(0, len(values), CHUNK):
-                chunk = values[i:i + CHUNK]
-                found.update((w, s) for w, s in self._q(f"{sql} ({','.join('?' * len(chunk))})", chunk))
+        for sql, values in (("SELECT warehouse, shipment_id FROM shipments WHERE shipment_id", names),
+                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE label", keys),
+                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE sscc", ssccs)):
+            for within, chunk in self._within(sorted(values)):
+                found.update((w, s) for w, s in self._q(f"{sql}{within}", chunk))
         if not found:
             return []
         by_warehouse: dict[str, list[str]] = {}
@@ -1474,13 +1482,11 @@ class StateStore(FinanceTables):
         rows: list[tuple] = []
         for w, sids in sorted(by_warehouse.items()):
             parts = []
-            for i in range(0, len(sids), CHUNK):
-                chunk = sids[i:i + CHUNK]
+            for within, chunk in self._within(sids):
                 parts.append(self._q("SELECT s.warehouse, s.shipment_id, c.level, c.label, c.sscc FROM shipments s"
                                      " LEFT JOIN cartons c ON c.warehouse = s.warehouse AND c.shipment_id ="
-                                     f" s.shipment_id WHERE s.warehouse=? AND s.shipment_id IN"
-                                     f" ({','.join('?' * len(chunk))}) ORDER BY s.warehouse, s.shipment_id,"
-                                     " c.level DESC, c.label", (w, *chunk)))
+                                     f" s.shipment_id WHERE s.warehouse=? AND s.shipment_id{within}"
+                                     " ORDER BY s.warehouse, s.shipment_id, c.level DESC, c.label", (w, *chunk)))
             rows += parts[0] if len(parts) == 1 else sorted((r for p in parts for r in p), key=lambda r: r[1])
         return [(sid, label if level == "P" else None, sscc) if wh == warehouse else (f"{wh}/{sid}", None, sscc)
                 for wh, sid, level, label, sscc in rows if wh == warehouse or sscc]
@@ -1628,10 +1634,9 @@ class StateStore(FinanceTables):
             by_wh.setdefault(wh, []).append(sid)
         out: set[tuple[str, str, str]] = set()
         for wh, ids in by_wh.items():
-            for i in range(0, len(ids), CHUNK):
-                chunk = ids[i:i + CHUNK]
-                out.update(self._q("SELECT warehouse, shipment_id, po_number FROM invoices WHERE warehouse=? AND"
-                                   f" shipment_id IN ({','.join('?' * len(chunk))})", (wh, *chunk)))
+            for within, chunk in self._within(ids):
+                out.update(self._q(f"SELECT warehouse, shipment_id, po_number FROM invoices WHERE warehouse=? AND"
+                                   f" shipment_id{within}", (wh, *chunk)))
         return out
 
     def invoices_for_order(self, partner: str, po_number: str) -> list[InvoiceRecord]:
@@ -1648,10 +1653,9 @@ class StateStore(FinanceTables):
     def _invoice_records(self, rows: list[tuple]) -> list[InvoiceRecord]:
         numbers = [r[0] for r in rows]
         lines: dict[str, list[InvoicedLine]] = {}
-        for i in range(0, len(numbers), CHUNK):
-            chunk = numbers[i:i + CHUNK]
-            for r in self._q(f"SELECT {', '.join(INVOICE_LINE_COLUMNS)} FROM invoice_lines WHERE invoice_number IN"
-                             f" ({','.join('?' * len(chunk))}) ORDER BY invoice_number, line_number", chunk):
+        for within, chunk in self._within(numbers):  # each invoice's lines in order, whatever the chunks
+            for r in self._q(f"SELECT {', '.join(INVOICE_LINE_COLUMNS)} FROM invoice_lines WHERE invoice_number"
+                             f"{within} ORDER BY invoice_number, line_number", chunk):
                 lines.setdefault(r[0], []).append(InvoicedLine(r[1], r[2] or "", Decimal(r[3]), r[4] or "",
                                                                Decimal(r[5]), Decimal(r[6])))
         out = []
@@ -1669,22 +1673,18 @@ class StateStore(FinanceTables):
         """doc_key -> its document's status (pending, delivered) for the set keys given."""
         keys = sorted(set(doc_keys))
         out: dict[str, str] = {}
-        for i in range(0, len(keys), CHUNK):
-            chunk = keys[i:i + CHUNK]
+        for within, chunk in self._within(keys):
             out.update(self._q("SELECT s.doc_key, d.status FROM document_sets s JOIN documents d ON d.id ="
-                               f" s.document_id WHERE s.partner=? AND s.doc_key IN ({','.join('?' * len(chunk))})",
-                               (partner, *chunk)))
+                               f" s.document_id WHERE s.partner=? AND s.doc_key{within}", (partner, *chunk)))
         return out
 
     def delivered_at(self, partner: str, doc_keys: Iterable[str]) -> dict[str, str | None]:
         """doc_key -> when its document was delivered (the delivering run's clock; None while it waits)."""
         keys = sorted(set(doc_keys))
         out: dict[str, str | None] = {}
-        for i in range(0, len(keys), CHUNK):
-            chunk = keys[i:i + CHUNK]
+        for within, chunk in self._within(keys):
             out.update(self._q("SELECT s.doc_key, d.delivered_at FROM document_sets s JOIN documents d ON d.id ="
-                               f" s.document_id WHERE s.partner=? AND s.doc_key IN ({','.join('?' * len(chunk))})",
-                               (partner, *chunk)))
+                               f" s.document_id WHERE s.partner=? AND s.doc_key{within}", (partner, *chunk)))
         return out
 
     # --- 860 change orders ----------------------------------------------------------------------
