@@ -16,7 +16,7 @@ ship stage (856s) then its invoice stage (810s), as the night does. Profiling is
     .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
     .venv/bin/python bench/profile_stage.py deliver 10000 [--prof /tmp/deliver.prof] [--settle 90]
-    .venv/bin/python bench/profile_stage.py pg 10000 [--prof /tmp/pg] [--repeat 2] [--dump /tmp/pgdump] [--ship]
+    .venv/bin/python bench/profile_stage.py pg 10000 [--prof /tmp/pg] [--repeat 2] [--dump /tmp/pgdump] [--ship|--night]
         (intake, then decide, on PostgreSQL)
 """
 
@@ -268,14 +268,15 @@ def _dump(pg, database: str, folder: Path) -> None:
 
 
 def on_postgres(n_pos: int, prof: str | None, repeat: int = 1, dump: str | None = None, *,
-                ship: bool = False) -> list[dict]:
+                ship: bool = False, night: bool = False) -> list[dict]:
     """Intake (from the copy 'fresh') then decide, ``repeat`` times, with the state store on a private
     PostgreSQL server (tests/support_pg, stopped at the end): each stage's workspace kept as a folder
     ('pg-intake') and its database as a template (stage_intake), so decide starts from the same inputs
     each time. Profiles (in wall time: the store's work is the server's) go to ``prof``-intake.prof and
     ``prof``-decide.prof; with ``dump``, every table after intake and after decide to ``dump``/intake and
     ``dump``/decide (CSV, sorted: stores to diff). With ``ship``, then delivery and the ship stage (856s and
-    810s, as `ship` runs them; profiled to ``prof``-ship.prof, dumped to ``dump``/ship)."""
+    810s, as `ship` runs them; profiled to ``prof``-ship.prof, dumped to ``dump``/ship); with ``night`` (and
+    ``ship``), then delivery, reconcile and reports (``prof``-reconcile.prof, -reports.prof; ``dump``/night)."""
     from tests.support_pg import start_server
 
     work = _base(n_pos, "pg-work")
@@ -304,6 +305,12 @@ def on_postgres(n_pos: int, prof: str | None, repeat: int = 1, dump: str | None 
             out.append(_run("ship", work, n_pos, f"{prof}-ship.prof" if prof else None, wall=True))
             if dump:
                 _dump(pg, "stage_work", Path(dump) / "ship")
+        if night:  # the rest of the night: delivery, reconciliation, the run's reports
+            out.append(_run("deliver", work, n_pos, None))
+            for name in ("reconcile", "reports"):
+                out.append(_run(name, work, n_pos, f"{prof}-{name}.prof" if prof else None, wall=True))
+            if dump:
+                _dump(pg, "stage_work", Path(dump) / "night")
     finally:
         pg.stop()
     return out
@@ -322,7 +329,8 @@ def main(argv: list[str]) -> int:
     if name == "pg":
         repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
         dump = argv[argv.index("--dump") + 1] if "--dump" in argv else None
-        for row in on_postgres(n_pos, prof, repeat, dump, ship="--ship" in argv):
+        night = "--night" in argv
+        for row in on_postgres(n_pos, prof, repeat, dump, ship=night or "--ship" in argv, night=night):
             print(json.dumps(row))
         return 0
     print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle)))
