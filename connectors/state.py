@@ -1061,7 +1061,7 @@ class StateStore(FinanceTables):
         pcsv.write_csv(table.select(list(columns)), block,
                        pcsv.WriteOptions(include_header=False, quoting_style="all_valid"))
         with self._lock:
-            self._db.copy_in(f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)", block.getvalue())
+            self._db.copy_in(name, f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)", block.getvalue())
 
     def _insert_many(self, name: str, columns: Sequence[str], rows: Iterable[Sequence], *, new: bool = False) -> int:
         """INSERT of many rows (tuples in ``columns``' order); the rows written. ``new``: rows whose key
@@ -1070,7 +1070,7 @@ class StateStore(FinanceTables):
         ... FROM STDIN, one statement), SQLite binds them per row (executemany)."""
         if self.dialect.name != "sqlite":
             with self._lock:
-                return self._db.copy_in(f"COPY {name} ({', '.join(columns)}) FROM STDIN", rows, new=new)
+                return self._db.copy_in(name, f"COPY {name} ({', '.join(columns)}) FROM STDIN", rows, new=new)
         return self._many(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
                           + (" ON CONFLICT DO NOTHING" if new else ""), rows)
 
@@ -1309,6 +1309,10 @@ class StateStore(FinanceTables):
     def mark_delivered_many(self, doc_ids: Sequence[int], at: str) -> None:
         """mark_delivered for many documents, in one transaction."""
         with self.transaction():
+            if self.dialect.name != "sqlite" and doc_ids:  # one statement (a night may deliver 10,000 files)
+                self._update_from("documents", ("delivered_at", "id"), [(at, i) for i in doc_ids],
+                                  "status='delivered', delivered_at=v.delivered_at", "documents.id=v.id", ints=("id",))
+                return
             self._many("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?",
                        [(at, i) for i in doc_ids])
 

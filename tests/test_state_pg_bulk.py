@@ -104,3 +104,27 @@ def test_findings_copied_as_rows_are_what_sqlite_stores(stores):
     assert [r["value"] for r in rows] == [f.finding.location.value for f in findings]
     sqlite_table, pg_table = (s.findings_table(["r1"]) for s in stores)
     assert pg_table.equals(sqlite_table)
+
+
+def test_a_table_grown_by_a_committed_copy_is_analysed_at_once(pg_server):
+    """The next stage plans its joins on statistics of the rows just copied in, not of an empty table
+    (autovacuum looks only once a minute); a rolled back copy counts for nothing."""
+    from connectors.state_pg import ANALYZE_AFTER
+
+    store = StateStore(pg_server.fresh_url())
+
+    def analysed() -> dict[str, float]:
+        return dict(store._q("SELECT relname, reltuples FROM pg_class WHERE relname IN ('order_lines', 'findings')"
+                             " AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"))
+
+    before = analysed()
+    assert before["order_lines"] <= 0
+    with pytest.raises(RuntimeError), store.transaction():
+        store.apply(Plan(line_tables=(_lines(ANALYZE_AFTER * 2, "r0"),)), run_id="r0")
+        raise RuntimeError("rolled back")
+    assert analysed()["order_lines"] == before["order_lines"]
+    store.apply(Plan(line_tables=(_lines(ANALYZE_AFTER - 1, "r1"),)), run_id="r1")  # too few to bother
+    assert analysed()["order_lines"] == before["order_lines"]
+    store.apply(Plan(line_tables=(_lines(ANALYZE_AFTER + 1, "r2"),)), run_id="r2")
+    assert analysed()["order_lines"] == ANALYZE_AFTER + 1  # the earlier rows replaced: the table as it stands
+    store.close()
