@@ -202,7 +202,7 @@ class PgConnection:
             return
         try:
             with _edge(self.shown):
-                held = dict(self._conn.execute(
+                held: dict[str, float] = dict(self._conn.execute(
                     "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s::text[]) AND relkind = 'r'"
                     " AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())",
                     (due,)).fetchall())
