@@ -16,6 +16,8 @@ ship stage (856s) then its invoice stage (810s), as the night does. Profiling is
     .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
     .venv/bin/python bench/profile_stage.py deliver 10000 [--prof /tmp/deliver.prof] [--settle 90]
+    .venv/bin/python bench/profile_stage.py pg 10000 [--prof /tmp/pg] [--repeat 2] [--dump /tmp/pgdump] [--ship|--night]
+        (intake, then decide, on PostgreSQL)
 """
 
 from __future__ import annotations
@@ -145,11 +147,6 @@ def _billed(n_pos: int) -> None:
 
 
 def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
-    from connectors.reference import load_reference
-    from connectors.state import StateStore
-    from flows import steps
-    from flows.workspace import open_workspace
-
     if name == "deliver" and not _base(n_pos, "billed").exists():
         _billed(n_pos)
     before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "deliver": "billed",
@@ -161,6 +158,17 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
     if settle:  # the copy's deletions out of the way: ext4 skips recently freed inodes one by one at each new file
         os.sync()
         time.sleep(settle)
+    return _run(name, work, n_pos, prof)
+
+
+def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = False) -> dict:
+    """Stage ``name`` timed (and profiled into ``prof``, in CPU time or with ``wall`` in wall time) on
+    the workspace ``work`` as it stands."""
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import steps
+    from flows.workspace import open_workspace
+
     times = work / "stage-times.jsonl"
     times.unlink(missing_ok=True)
     os.environ["ORDERBRIDGE_STAGE_TIMES"] = str(times)
@@ -221,7 +229,8 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
     if prof:
         import cProfile
 
-        profiler = cProfile.Profile(time.process_time)  # CPU time: wall time on a shared machine misleads
+        # CPU time: wall time on a shared machine misleads (but a PostgreSQL store works in its server)
+        profiler = cProfile.Profile(time.perf_counter if wall else time.process_time)
         profiler.enable()
     wall, cpu, times0 = time.perf_counter(), time.process_time(), os.times()
     call()
@@ -242,6 +251,71 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
+def _dump(pg, database: str, folder: Path) -> None:
+    """Every table of ``database`` as CSV, its rows sorted by all their columns (a store to diff)."""
+    import psycopg
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with psycopg.connect(pg.url(database), autocommit=True) as conn:
+        for (name,) in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema ="
+                                    " current_schema() ORDER BY table_name").fetchall():
+            width = len(conn.execute(f"SELECT * FROM {name} LIMIT 0").description)
+            with (folder / f"{name}.csv").open("wb") as out, conn.cursor().copy(
+                    f"COPY (SELECT * FROM {name} ORDER BY {', '.join(map(str, range(1, width + 1)))})"
+                    " TO STDOUT (FORMAT csv)") as copy:
+                for block in copy:
+                    out.write(block)
+
+
+def on_postgres(n_pos: int, prof: str | None, repeat: int = 1, dump: str | None = None, *,
+                ship: bool = False, night: bool = False) -> list[dict]:
+    """Intake (from the copy 'fresh') then decide, ``repeat`` times, with the state store on a private
+    PostgreSQL server (tests/support_pg, stopped at the end): each stage's workspace kept as a folder
+    ('pg-intake') and its database as a template (stage_intake), so decide starts from the same inputs
+    each time. Profiles (in wall time: the store's work is the server's) go to ``prof``-intake.prof and
+    ``prof``-decide.prof; with ``dump``, every table after intake and after decide to ``dump``/intake and
+    ``dump``/decide (CSV, sorted: stores to diff). With ``ship``, then delivery and the ship stage (856s and
+    810s, as `ship` runs them; profiled to ``prof``-ship.prof, dumped to ``dump``/ship); with ``night`` (and
+    ``ship``), then delivery, reconcile and reports (``prof``-reconcile.prof, -reports.prof; ``dump``/night)."""
+    from tests.support_pg import start_server
+
+    work = _base(n_pos, "pg-work")
+    pg = start_server()
+    try:
+        def database(name: str, template: str = "") -> None:
+            pg.admin(f"DROP DATABASE IF EXISTS {name}", database="postgres")
+            pg.admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""), database="postgres")
+
+        _keep(_base(n_pos, "fresh"), work)
+        database("stage_work")
+        (work / "workspace.toml").write_text(f'[state]\nurl = "{pg.url("stage_work")}"\n')
+        out = [_run("intake", work, n_pos, f"{prof}-intake.prof" if prof else None, wall=True)]
+        _keep(work, _base(n_pos, "pg-intake"))
+        database("stage_intake", "stage_work")
+        if dump:
+            _dump(pg, "stage_work", Path(dump) / "intake")
+        for _ in range(repeat):
+            _keep(_base(n_pos, "pg-intake"), work)
+            database("stage_work", "stage_intake")
+            out.append(_run("decide", work, n_pos, f"{prof}-decide.prof" if prof else None, wall=True))
+        if dump:
+            _dump(pg, "stage_work", Path(dump) / "decide")
+        if ship:  # then the night's delivery, and its ship stage (856s, then 810s)
+            out.append(_run("deliver", work, n_pos, None))
+            out.append(_run("ship", work, n_pos, f"{prof}-ship.prof" if prof else None, wall=True))
+            if dump:
+                _dump(pg, "stage_work", Path(dump) / "ship")
+        if night:  # the rest of the night: delivery, reconciliation, the run's reports
+            out.append(_run("deliver", work, n_pos, None))
+            for name in ("reconcile", "reports"):
+                out.append(_run(name, work, n_pos, f"{prof}-{name}.prof" if prof else None, wall=True))
+            if dump:
+                _dump(pg, "stage_work", Path(dump) / "night")
+    finally:
+        pg.stop()
+    return out
+
+
 def main(argv: list[str]) -> int:
     from flows.memory import use_system_allocator
 
@@ -252,6 +326,13 @@ def main(argv: list[str]) -> int:
     name, n_pos = argv[0], int(argv[1])
     prof = argv[argv.index("--prof") + 1] if "--prof" in argv else None
     settle = float(argv[argv.index("--settle") + 1]) if "--settle" in argv else 0.0
+    if name == "pg":
+        repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
+        dump = argv[argv.index("--dump") + 1] if "--dump" in argv else None
+        night = "--night" in argv
+        for row in on_postgres(n_pos, prof, repeat, dump, ship=night or "--ship" in argv, night=night):
+            print(json.dumps(row))
+        return 0
     print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle)))
     return 0
 

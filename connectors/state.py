@@ -130,6 +130,7 @@ MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOIC
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
 CHUNK = 500  # keys per IN (...) list
+ARRAY_CHUNK = 100_000  # PostgreSQL: keys per array parameter of an unsorted read or a DELETE (= ANY(...))
 BILLING_CHUNK = 5000  # POs per IN (...) list of the invoice stage's one read of order lines
 
 
@@ -571,10 +572,26 @@ class StateStore(FinanceTables):
         """Rows of ``sql`` (ending in WHERE; a DELETE too) for (partner, po_number) keys, a partner and a chunk
         at a time."""
         rows: list[tuple] = []
+        if self.dialect.name != "sqlite":  # a partner's POs as one array (a sorted read: CHUNK at a time, as here)
+            for partner, chunk in _partner_chunks(keys, CHUNK if order else ARRAY_CHUNK):
+                rows += self._q(f"{sql} partner=? AND po_number = ANY(?::text[]) {order}", (partner, chunk))
+            return rows
         for partner, chunk in _partner_chunks(keys, CHUNK):
             rows += self._q(f"{sql} partner=? AND po_number IN ({','.join('?' * len(chunk))}) {order}",
                             (partner, *chunk))
         return rows
+
+    def _within(self, values: Sequence[str], size: int = CHUNK) -> Iterator[tuple[str, list]]:
+        """(`` IN (?,...)``, its arguments) for ``values`` ``size`` at a time on SQLite; on PostgreSQL
+        (`` = ANY(?::text[])``, one array) for ARRAY_CHUNK of them at a time: for reads whose rows go into
+        a set or a dict, or that put the chunks' rows in order themselves (the chunks differ by back end)."""
+        if self.dialect.name != "sqlite":
+            for i in range(0, len(values), ARRAY_CHUNK):
+                yield " = ANY(?::text[])", [list(values[i:i + ARRAY_CHUNK])]
+            return
+        for i in range(0, len(values), size):
+            chunk = list(values[i:i + size])
+            yield f" IN ({','.join('?' * len(chunk))})", chunk
 
     def _arrow_by_keys(self, sql: str, keys: Iterable[tuple[str, str]], order: str, schema: pa.Schema, *,
                        chunk: int = CHUNK) -> pa.Table:
@@ -584,6 +601,10 @@ class StateStore(FinanceTables):
 
         parts = [schema.empty_table()]
         for partner, pos in _partner_chunks(keys, chunk):
+            if self.dialect.name != "sqlite":
+                parts.append(self._arrow(f"{sql} partner=? AND po_number = ANY(?::text[]) {order}", (partner, pos),
+                                         schema))
+                continue
             parts.append(self._arrow(f"{sql} partner=? AND po_number IN ({','.join('?' * len(pos))}) {order}",
                                      (partner, *pos), schema))
         return pa.concat_tables(parts).combine_chunks()
@@ -788,11 +809,10 @@ class StateStore(FinanceTables):
                              at, run_id))
             set_rows += self._set_rows(d, doc_id, gs06, st02s, applied)
             applied.documents[(d.partner, d.doc_type)] += 1
-        self._many("INSERT INTO documents (id, partner, doc_type, file_name, isa13, gs06, content, status,"
-                   " created_at, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)", doc_rows)
-        self._many("INSERT INTO document_sets (partner, doc_key, document_id, position, set_id, st02, gs06,"
-                   " po_number, source_sha256, answers_isa13, answers_gs06) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                   set_rows)
+        self._insert_many("documents", ("id", "partner", "doc_type", "file_name", "isa13", "gs06", "content", "status",
+                                        "created_at", "run_id"), doc_rows)
+        self._insert_many("document_sets", ("partner", "doc_key", "document_id", "position", "set_id", "st02", "gs06",
+                                            "po_number", "source_sha256", "answers_isa13", "answers_gs06"), set_rows)
 
     def _number(self, docs: Sequence[PlannedDocument]) -> list[tuple[int, int, list[int]]]:
         """(ISA13, GS06, ST02s) for each document, in order: each partner's blocks taken at once."""
@@ -856,11 +876,9 @@ class StateStore(FinanceTables):
             by_partner.setdefault(partner, []).append(key)
         out: set[tuple[str, str]] = set()
         for partner, ks in by_partner.items():
-            for i in range(0, len(ks), CHUNK):
-                chunk = ks[i:i + CHUNK]
+            for within, chunk in self._within(ks):
                 out.update((partner, k) for (k,) in self._q(
-                    f"SELECT doc_key FROM document_sets WHERE partner=? AND doc_key IN ({','.join('?' * len(chunk))})",
-                    (partner, *chunk)))
+                    f"SELECT doc_key FROM document_sets WHERE partner=? AND doc_key{within}", (partner, *chunk)))
         return out
 
     def _write_orders(self, transitions: Sequence[OrderTransition]) -> None:
@@ -889,9 +907,17 @@ class StateStore(FinanceTables):
             if n != len(inserts):
                 self._conflict([(r[0], r[1]) for r in inserts], None)
         if updates:
-            sets = ", ".join(f"{c}=?" for c in cols[2:])
-            n = self._many(f"UPDATE orders SET {sets} WHERE partner=? AND po_number=? AND state=? AND revision=?",
-                           updates)
+            if self.dialect.name != "sqlite":  # one statement (each order once: the chains above)
+                n = self._update_from("orders", (*cols[2:], "partner", "po_number", "expect_state", "expect_revision"),
+                                      updates, ", ".join(f"{c}=v.{c}" for c in cols[2:]),
+                                      "orders.partner=v.partner AND orders.po_number=v.po_number AND"
+                                      " orders.state=v.expect_state AND orders.revision=v.expect_revision",
+                                      ints=("revision", "answered_revision", "arrival", "line_count",
+                                            "expect_revision"))
+            else:
+                sets = ", ".join(f"{c}=?" for c in cols[2:])
+                n = self._many(f"UPDATE orders SET {sets} WHERE partner=? AND po_number=? AND state=? AND revision=?",
+                               updates)
             if n != len(updates):
                 self._conflict([(r[-4], r[-3]) for r in updates], {(r[-4], r[-3]): (r[-2], r[-1]) for r in updates})
 
@@ -919,8 +945,17 @@ class StateStore(FinanceTables):
                 texts(t["hold_codes"].to_pylist()), texts(t["hold_reasons"].to_pylist(), reasons),
                 t["partner"].to_pylist(), t["po_number"].to_pylist(),
                 t["expect_state"].to_pylist(), t["expect_revision"].to_pylist(), strict=True))
-            n = self._many(f"UPDATE orders SET state=?, updated_at=?, run_id=?, {sets} WHERE partner=? AND"
-                           " po_number=? AND state=? AND revision=?", rows)
+            if self.dialect.name != "sqlite" and len({r[-4:-2] for r in rows}) == len(rows):  # each order once
+                names = ("state", "updated_at", "run_id", *keep, "partner", "po_number", "expect_state",
+                         "expect_revision")
+                n = self._update_from("orders", names, rows, "state=v.state, updated_at=v.updated_at, run_id=v.run_id, "
+                                      + ", ".join(f"{c}=COALESCE(v.{c}, orders.{c})" for c in keep),
+                                      "orders.partner=v.partner AND orders.po_number=v.po_number AND"
+                                      " orders.state=v.expect_state AND orders.revision=v.expect_revision",
+                                      ints=("answered_revision", "expect_revision"))
+            else:
+                n = self._many(f"UPDATE orders SET state=?, updated_at=?, run_id=?, {sets} WHERE partner=? AND"
+                               " po_number=? AND state=? AND revision=?", rows)
             if n != len(rows):
                 self._conflict([(r[-4], r[-3]) for r in rows], {(r[-4], r[-3]): (r[-2], r[-1]) for r in rows})
 
@@ -945,9 +980,7 @@ class StateStore(FinanceTables):
                 else:
                     columns.append(itertools.repeat(default[c], n))
             rows = list(zip(*columns, strict=True))
-            inserted = self._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES"
-                                  f" ({','.join('?' * len(ORDER_COLUMNS))})"
-                                  " ON CONFLICT (partner, po_number) DO NOTHING", rows)
+            inserted = self._insert_many("orders", ORDER_COLUMNS, rows, new=True)
             if inserted != n:
                 self._conflict([(r[0], r[1]) for r in rows], None)
 
@@ -962,12 +995,11 @@ class StateStore(FinanceTables):
             def same(value, n: int = n):
                 return itertools.repeat(value, n)
 
-            self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
-                       f" ({','.join('?' * len(EVENT_COLUMNS))})",
-                       zip(self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
-                           table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
-                           same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
-                           table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True))
+            self._insert_many("order_events", EVENT_COLUMNS, zip(
+                self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
+                table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
+                same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
+                table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True))
 
     def _insert_rows(self, name: str, columns: Sequence[str], table) -> None:
         """Insert an Arrow table's rows (in order) with many rows per statement: a column with one value
@@ -975,6 +1007,9 @@ class StateStore(FinanceTables):
         every value of every row costs 4x more on a 200,000-line intake)."""
         n = table.num_rows
         if not n:
+            return
+        if self.dialect.name != "sqlite":
+            self._copy_table(name, columns, table)
             return
         literal: dict[str, str] = {}
         for c in columns:
@@ -1003,6 +1038,41 @@ class StateStore(FinanceTables):
             self._many(many, batches())
         if rest:
             self._q(head + ",".join([one] * rest), list(itertools.chain.from_iterable(itertools.islice(rows, rest))))
+
+    def _update_from(self, name: str, names: Sequence[str], rows: Sequence[Sequence], sets: str, where: str, *,
+                     ints: Sequence[str] = ()) -> int:
+        """PostgreSQL: one UPDATE of ``name`` joined with ``rows`` (tuples in ``names``' order, each row's
+        key once) passed as one array per column (unnest: ``ints`` bigint, the others text; sent in binary,
+        %b: a 100,000-line array is not escaped value by value), seen as ``v``; the rows changed."""
+        arrays = ", ".join("%b::bigint[]" if c in ints else "%b::text[]" for c in names)
+        columns = [list(c) for c in zip(*rows, strict=True)]
+        with self._lock:  # psycopg's own placeholders: not Dialect.sql's ? -> %s
+            return self._db.executemany(f"UPDATE {name} SET {sets} FROM unnest({arrays}) AS v({', '.join(names)})"
+                                        f" WHERE {where}", [columns]).rowcount
+
+    def _copy_table(self, name: str, columns: Sequence[str], table) -> None:
+        """PostgreSQL: an Arrow table's rows (strings and integers) in one COPY ... FROM STDIN, as CSV with
+        every value quoted (an empty string stays one; only a null, unquoted, is NULL)."""
+        import io
+
+        import pyarrow.csv as pcsv
+
+        block = io.BytesIO()
+        pcsv.write_csv(table.select(list(columns)), block,
+                       pcsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+        with self._lock:
+            self._db.copy_in(name, f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)", block.getvalue())
+
+    def _insert_many(self, name: str, columns: Sequence[str], rows: Iterable[Sequence], *, new: bool = False) -> int:
+        """INSERT of many rows (tuples in ``columns``' order); the rows written. ``new``: rows whose key
+        is stored already are skipped (ON CONFLICT DO NOTHING; on PostgreSQL none is written then, the
+        caller sees fewer rows than it gave and raises its StateConflict). PostgreSQL copies them (COPY
+        ... FROM STDIN, one statement), SQLite binds them per row (executemany)."""
+        if self.dialect.name != "sqlite":
+            with self._lock:
+                return self._db.copy_in(name, f"COPY {name} ({', '.join(columns)}) FROM STDIN", rows, new=new)
+        return self._many(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
+                          + (" ON CONFLICT DO NOTHING" if new else ""), rows)
 
     def _conflict(self, keys: list[tuple[str, str]], expected: dict | None) -> None:
         found = {(p, po): (s, r) for p, po, s, r in self._by_keys(
@@ -1036,9 +1106,11 @@ class StateStore(FinanceTables):
         if not plan.line_updates:
             return
         updates = list({u[:3]: u for u in plan.line_updates}.values())  # a line once, its last update
-        if self.dialect.name != "sqlite":
-            n = self._many("UPDATE order_lines SET state=?, invoiced=?, run_id=? WHERE partner=? AND po_number=? AND"
-                           " line_number=?", [(u[3], u[4], u[5], u[0], u[1], u[2]) for u in updates])
+        if self.dialect.name != "sqlite":  # one statement joined with the updates as arrays
+            n = self._update_from("order_lines", ("partner", "po_number", "line_number", "state", "invoiced", "run_id"),
+                                  updates, "state=v.state, invoiced=v.invoiced, run_id=v.run_id",
+                                  "order_lines.partner=v.partner AND order_lines.po_number=v.po_number AND"
+                                  " order_lines.line_number=v.line_number", ints=("line_number",))
         else:  # many lines per statement, joined with their VALUES (an 810 run updates 100,000 lines)
             n = self._update_lines_joined(updates)
         if n != len(updates):
@@ -1130,9 +1202,8 @@ class StateStore(FinanceTables):
         ids = applied.document_ids
         if events:
             seqs = self._next_ids("event", len(events))
-            self._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
-                       f" ({','.join('?' * len(EVENT_COLUMNS))})",
-                       [(seq, *e[:-1], ids.get((e[0], e[-1])) or None) for seq, e in zip(seqs, events, strict=True)])
+            self._insert_many("order_events", EVENT_COLUMNS, [(seq, *e[:-1], ids.get((e[0], e[-1])) or None)
+                                                              for seq, e in zip(seqs, events, strict=True)])
         if decided:
             import pyarrow as pa  # only when a plan carries tables (status/console never load it)
         for table, partners, keys in decided:
@@ -1179,7 +1250,10 @@ class StateStore(FinanceTables):
 
     def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert rows (tuples in ``columns``' order) with many rows per statement (as _insert_rows does
-        for an Arrow table): an 810 run's invoice lines without a statement per line."""
+        for an Arrow table): an 810 run's invoice lines without a statement per line (on PostgreSQL one COPY)."""
+        if self.dialect.name != "sqlite":
+            self._insert_many(name, columns, rows)
+            return
         one = "(" + ",".join("?" * len(columns)) + ")"
         per = max(1, min(500, 30_000 // len(columns)))
         head = f"INSERT INTO {name} ({', '.join(columns)}) VALUES "
@@ -1203,8 +1277,7 @@ class StateStore(FinanceTables):
                          loc.element, loc.value, loc.line_number, loc.loop_id, fr.consequence, loc.row,
                          loc.column or None))
         with self.transaction():
-            self._many(f"INSERT INTO findings ({', '.join(FINDING_COLUMNS)}) VALUES"
-                       f" ({','.join('?' * len(FINDING_COLUMNS))})", rows)
+            self._insert_many("findings", FINDING_COLUMNS, rows)
 
     # --- documents ------------------------------------------------------------------------------
     def document_exists(self, partner: str, doc_key: str) -> bool:
@@ -1264,6 +1337,10 @@ class StateStore(FinanceTables):
     def mark_delivered_many(self, doc_ids: Sequence[int], at: str) -> None:
         """mark_delivered for many documents, in one transaction."""
         with self.transaction():
+            if self.dialect.name != "sqlite" and doc_ids:  # one statement (a night may deliver 10,000 files)
+                self._update_from("documents", ("delivered_at", "id"), [(at, i) for i in doc_ids],
+                                  "status='delivered', delivered_at=v.delivered_at", "documents.id=v.id", ints=("id",))
+                return
             self._many("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?",
                        [(at, i) for i in doc_ids])
 
@@ -1430,13 +1507,11 @@ class StateStore(FinanceTables):
         keys = set(cartons)
         ssccs = set(keys) | {f"00{k}" for k in keys} | {f"(00){k}" for k in keys}
         found: set[tuple[str, str]] = set()
-        for sql, values in (("SELECT warehouse, shipment_id FROM shipments WHERE shipment_id IN", names),
-                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE label IN", keys),
-                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE sscc IN", ssccs)):
-            values = sorted(values)
-            for i in range(0, len(values), CHUNK):
-                chunk = values[i:i + CHUNK]
-                found.update((w, s) for w, s in self._q(f"{sql} ({','.join('?' * len(chunk))})", chunk))
+        for sql, values in (("SELECT warehouse, shipment_id FROM shipments WHERE shipment_id", names),
+                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE label", keys),
+                            ("SELECT DISTINCT warehouse, shipment_id FROM cartons WHERE sscc", ssccs)):
+            for within, chunk in self._within(sorted(values)):
+                found.update((w, s) for w, s in self._q(f"{sql}{within}", chunk))
         if not found:
             return []
         by_warehouse: dict[str, list[str]] = {}
@@ -1445,13 +1520,11 @@ class StateStore(FinanceTables):
         rows: list[tuple] = []
         for w, sids in sorted(by_warehouse.items()):
             parts = []
-            for i in range(0, len(sids), CHUNK):
-                chunk = sids[i:i + CHUNK]
+            for within, chunk in self._within(sids):
                 parts.append(self._q("SELECT s.warehouse, s.shipment_id, c.level, c.label, c.sscc FROM shipments s"
                                      " LEFT JOIN cartons c ON c.warehouse = s.warehouse AND c.shipment_id ="
-                                     f" s.shipment_id WHERE s.warehouse=? AND s.shipment_id IN"
-                                     f" ({','.join('?' * len(chunk))}) ORDER BY s.warehouse, s.shipment_id,"
-                                     " c.level DESC, c.label", (w, *chunk)))
+                                     f" s.shipment_id WHERE s.warehouse=? AND s.shipment_id{within}"
+                                     " ORDER BY s.warehouse, s.shipment_id, c.level DESC, c.label", (w, *chunk)))
             rows += parts[0] if len(parts) == 1 else sorted((r for p in parts for r in p), key=lambda r: r[1])
         return [(sid, label if level == "P" else None, sscc) if wh == warehouse else (f"{wh}/{sid}", None, sscc)
                 for wh, sid, level, label, sscc in rows if wh == warehouse or sscc]
@@ -1600,10 +1673,9 @@ class StateStore(FinanceTables):
             by_wh.setdefault(wh, []).append(sid)
         out: set[tuple[str, str, str]] = set()
         for wh, ids in by_wh.items():
-            for i in range(0, len(ids), CHUNK):
-                chunk = ids[i:i + CHUNK]
-                out.update(self._q("SELECT warehouse, shipment_id, po_number FROM invoices WHERE warehouse=? AND"
-                                   f" shipment_id IN ({','.join('?' * len(chunk))})", (wh, *chunk)))
+            for within, chunk in self._within(ids):
+                out.update(self._q(f"SELECT warehouse, shipment_id, po_number FROM invoices WHERE warehouse=? AND"
+                                   f" shipment_id{within}", (wh, *chunk)))
         return out
 
     def invoices_for_order(self, partner: str, po_number: str) -> list[InvoiceRecord]:
@@ -1620,10 +1692,9 @@ class StateStore(FinanceTables):
     def _invoice_records(self, rows: list[tuple]) -> list[InvoiceRecord]:
         numbers = [r[0] for r in rows]
         lines: dict[str, list[InvoicedLine]] = {}
-        for i in range(0, len(numbers), CHUNK):
-            chunk = numbers[i:i + CHUNK]
-            for r in self._q(f"SELECT {', '.join(INVOICE_LINE_COLUMNS)} FROM invoice_lines WHERE invoice_number IN"
-                             f" ({','.join('?' * len(chunk))}) ORDER BY invoice_number, line_number", chunk):
+        for within, chunk in self._within(numbers):  # each invoice's lines in order, whatever the chunks
+            for r in self._q(f"SELECT {', '.join(INVOICE_LINE_COLUMNS)} FROM invoice_lines WHERE invoice_number"
+                             f"{within} ORDER BY invoice_number, line_number", chunk):
                 lines.setdefault(r[0], []).append(InvoicedLine(r[1], r[2] or "", Decimal(r[3]), r[4] or "",
                                                                Decimal(r[5]), Decimal(r[6])))
         out = []
@@ -1641,22 +1712,18 @@ class StateStore(FinanceTables):
         """doc_key -> its document's status (pending, delivered) for the set keys given."""
         keys = sorted(set(doc_keys))
         out: dict[str, str] = {}
-        for i in range(0, len(keys), CHUNK):
-            chunk = keys[i:i + CHUNK]
+        for within, chunk in self._within(keys):
             out.update(self._q("SELECT s.doc_key, d.status FROM document_sets s JOIN documents d ON d.id ="
-                               f" s.document_id WHERE s.partner=? AND s.doc_key IN ({','.join('?' * len(chunk))})",
-                               (partner, *chunk)))
+                               f" s.document_id WHERE s.partner=? AND s.doc_key{within}", (partner, *chunk)))
         return out
 
     def delivered_at(self, partner: str, doc_keys: Iterable[str]) -> dict[str, str | None]:
         """doc_key -> when its document was delivered (the delivering run's clock; None while it waits)."""
         keys = sorted(set(doc_keys))
         out: dict[str, str | None] = {}
-        for i in range(0, len(keys), CHUNK):
-            chunk = keys[i:i + CHUNK]
+        for within, chunk in self._within(keys):
             out.update(self._q("SELECT s.doc_key, d.delivered_at FROM document_sets s JOIN documents d ON d.id ="
-                               f" s.document_id WHERE s.partner=? AND s.doc_key IN ({','.join('?' * len(chunk))})",
-                               (partner, *chunk)))
+                               f" s.document_id WHERE s.partner=? AND s.doc_key{within}", (partner, *chunk)))
         return out
 
     # --- 860 change orders ----------------------------------------------------------------------
@@ -1765,6 +1832,9 @@ class StateStore(FinanceTables):
             from connectors.arrow_sql import typed
 
             table = typed(direct, schema)
+        elif self.dialect.name != "sqlite" and all(pa.types.is_string(f.type) or pa.types.is_integer(f.type)
+                                                   for f in schema):
+            table = self._copy_arrow(sql, args, schema)
         else:
             batches = [pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in
                                                    zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
@@ -1775,6 +1845,26 @@ class StateStore(FinanceTables):
             if not np.array_equal(at.to_numpy(), np.arange(table.num_rows)):  # read in order already: no copy
                 table = table.take(at)
         return table.combine_chunks()
+
+    def _copy_arrow(self, sql: str, args: Sequence, schema: pa.Schema) -> pa.Table:
+        """PostgreSQL: a query's rows (strings and integers) as an Arrow table of ``schema``, through COPY
+        (SELECT ...) TO STDOUT as CSV: a null is unquoted and empty, an empty string quoted (""), so both
+        come back as they are stored, with no Python value per cell."""
+        import io
+
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        with self._lock:
+            data = self._db.copy_out(f"COPY ({self.dialect.sql(sql)}) TO STDOUT (FORMAT csv)", args)
+        if not data:
+            return schema.empty_table()
+        table = pcsv.read_csv(
+            io.BytesIO(data), read_options=pcsv.ReadOptions(column_names=schema.names, block_size=1 << 24),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types=schema, null_values=[""], strings_can_be_null=True,
+                                                quoted_strings_can_be_null=False))
+        return pa.Table.from_arrays(table.columns, schema=schema)
 
     def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:
         """History events of these kinds recorded by these runs, in the order they happened."""
