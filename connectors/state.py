@@ -369,6 +369,7 @@ LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state"
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
                 "reason", "codes", "revision", "run_id", "shipped", "invoiced")
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
+RUN_EVENT_COLUMNS = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
                  "actor", "note", "run_id", "document_id")
 FINDING_COLUMNS = ("id", "run_id", "stage", "partner", "po_number", "code", "severity", "message", "file", "isa13",
@@ -1741,15 +1742,18 @@ class StateStore(FinanceTables):
                 table = table.take(at)
         return table.combine_chunks()
 
-    def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> list[dict]:
-        """History events of these kinds recorded by these runs, in the order they happened."""
+    def events_of_runs(self, run_ids: Iterable[str], events: Iterable[str]) -> pa.Table:
+        """History events of these kinds recorded by these runs, in the order they happened, as an Arrow
+        table (RUN_EVENT_COLUMNS: seq an integer, the others strings)."""
+        import pyarrow as pa
+
         ids, kinds = sorted(set(run_ids)), sorted(set(events))
+        schema = pa.schema([(c, pa.int64() if c == "seq" else pa.string()) for c in RUN_EVENT_COLUMNS])
         if not ids or not kinds:
-            return []
-        keys = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
-        rows = self._q(f"SELECT {', '.join(keys)} FROM order_events WHERE run_id IN ({','.join('?' * len(ids))})"
-                       f" AND event IN ({','.join('?' * len(kinds))}) ORDER BY seq", [*ids, *kinds])
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+            return schema.empty_table()
+        return self._arrow(f"SELECT {', '.join(RUN_EVENT_COLUMNS)} FROM order_events WHERE run_id IN"
+                           f" ({','.join('?' * len(ids))}) AND event IN ({','.join('?' * len(kinds))})",
+                           [*ids, *kinds], schema, order=("seq",))
 
     def start_run(self, run_id: str, at: str, *, kind: str = "nightly", clock: str = "",
                   recovers: Sequence[str] | None = None) -> None:

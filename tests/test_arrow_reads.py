@@ -44,6 +44,7 @@ def _reads(store: StateStore) -> dict[str, pa.Table]:
         "fulfilment": store.fulfilment_lines(),
         "run_lines": store.lines_of_runs(runs),
         "reservations": store.reservations_of_runs(runs, RESERVATION_ROWS),
+        "run_events": store.events_of_runs(runs, [r[0] for r in store._q("SELECT DISTINCT event FROM order_events")]),
     }
 
 
