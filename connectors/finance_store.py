@@ -472,16 +472,8 @@ class FinanceTables:
             sql, args = sql + " AND partner=?", [*args, partner]
         if po_number:
             sql, args = sql + " AND po_number=?", [*args, po_number]
-        rows: list[tuple] = []
-        if ids is not None:
-            chosen = sorted(set(ids))
-            for i in range(0, len(chosen), CHUNK):
-                part = chosen[i:i + CHUNK]
-                rows += self._q(sql + f" AND exception_id IN ({','.join('?' * len(part))})", [*args, *part])
-        else:
-            rows = self._q(sql, args)
-        rows.sort(key=lambda r: (r[2], r[3], r[4] if r[4] is not None else -1, r[1], r[0]))
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         from schemas.reconciliation import EXCEPTIONS
 
@@ -489,8 +481,21 @@ class FinanceTables:
         schema = pa.schema([*EXCEPTIONS, pa.field("active", pa.bool_()), pa.field("first_run", pa.string()),
                             pa.field("last_run", pa.string()), pa.field("first_found_at", time),
                             pa.field("last_found_at", time), pa.field("cleared_at", time)])
-        return _table([tuple(bool(v) if c == "active" else v for c, v in zip(EXCEPTION_COLUMNS, r, strict=True))
-                       for r in rows], schema)
+        read = pa.schema([pa.field("active", pa.int64()) if f.name == "active" else f for f in schema])  # 0/1 as kept
+        if ids is not None:
+            chosen = sorted(set(ids))
+            parts = [self._read(sql + f" AND exception_id IN ({','.join('?' * len(part))})", read, [*args, *part])
+                     for part in (chosen[i:i + CHUNK] for i in range(0, len(chosen), CHUNK))]
+            table = pa.concat_tables(parts) if parts else _table([], read)
+        else:
+            table = self._read(sql, read, args)
+        at = schema.get_field_index("active")
+        table = table.set_column(at, schema.field("active"), pc.not_equal(table["active"], 0))
+        # ordered partner, PO, line (none first), type, id: column-wise, as a sort of the rows by those values
+        order = pc.sort_indices(pa.table([table["partner"], table["po_number"], pc.fill_null(table["line_number"], -1),
+                                          table["type"], table["exception_id"]], names=["p", "po", "n", "t", "id"]),
+                                sort_keys=[(k, "ascending") for k in ("p", "po", "n", "t", "id")])
+        return table.take(order).combine_chunks()
 
     def exceptions_of_order(self, partner: str, po_number: str) -> list[dict]:
         """The stored exceptions about one order as plain values (text, as stored), found ones first."""
