@@ -482,11 +482,13 @@ class FinanceTables:
                             pa.field("last_run", pa.string()), pa.field("first_found_at", time),
                             pa.field("last_found_at", time), pa.field("cleared_at", time)])
         read = pa.schema([pa.field("active", pa.int64()) if f.name == "active" else f for f in schema])  # 0/1 as kept
-        if ids is not None:
+        if ids is not None:  # a chunk of ids at a time, through the store's connection (not one opened per chunk)
             chosen = sorted(set(ids))
-            parts = [self._read(sql + f" AND exception_id IN ({','.join('?' * len(part))})", read, [*args, *part])
-                     for part in (chosen[i:i + CHUNK] for i in range(0, len(chosen), CHUNK))]
-            table = pa.concat_tables(parts) if parts else _table([], read)
+            rows: list[tuple] = []
+            for i in range(0, len(chosen), CHUNK):
+                part = chosen[i:i + CHUNK]
+                rows += self._q(sql + f" AND exception_id IN ({','.join('?' * len(part))})", [*args, *part])
+            table = _table(rows, read)
         else:
             table = self._read(sql, read, args)
         at = schema.get_field_index("active")
@@ -567,8 +569,6 @@ class FinanceTables:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from connectors.state import _rows_of
-
         at = _text(as_of)
         found = exceptions.select(list(EXCEPTION_FIELDS))
         n = found.num_rows
@@ -581,10 +581,8 @@ class FinanceTables:
         rows = pa.table([*text.values(), pa.repeat(pa.scalar(1, pa.int64()), n),
                          *(pa.repeat(pa.scalar(v, pa.string()), n) for v in (run_id, run_id, at, at)),
                          pa.nulls(n, pa.string())], names=list(EXCEPTION_COLUMNS))
-        insert = (f"INSERT INTO exceptions ({', '.join(EXCEPTION_COLUMNS)}) VALUES"
-                  f" ({','.join('?' * len(EXCEPTION_COLUMNS))}) ON CONFLICT (exception_id) DO UPDATE SET "
-                  + ", ".join(f"{c}=excluded.{c}" for c in (*update_cols, "active", "last_run", "last_found_at",
-                                                             "cleared_at")))
+        upsert = " ON CONFLICT (exception_id) DO UPDATE SET " + ", ".join(
+            f"{c}=excluded.{c}" for c in (*update_cols, "active", "last_run", "last_found_at", "cleared_at"))
         # each evidence row's place among its exception's (1, 2, ... in the order given)
         ev = evidence.select(list(EVIDENCE_FIELDS))
         code = pc.dictionary_encode(ev["exception_id"].combine_chunks()).indices.to_numpy(zero_copy_only=False) \
@@ -614,8 +612,7 @@ class FinanceTables:
                    "cleared_exceptions": len(cleared), "documents": len(status),
                    "rejected_documents": status.count("rejected"), "overdue_documents": status.count("overdue")}
         with self.transaction():
-            if n:
-                self._many(insert, _rows_of(rows, rows.column_names))
+            self._insert_rows("exceptions", EXCEPTION_COLUMNS, rows, conflict=upsert)  # many rows per statement
             if cleared:
                 self._many("UPDATE exceptions SET active=0, cleared_at=?, state=?, state_by=?, state_note=?,"
                            " state_at=? WHERE exception_id=? AND active=1",

@@ -970,10 +970,12 @@ class StateStore(FinanceTables):
                            same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
                            table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True))
 
-    def _insert_rows(self, name: str, columns: Sequence[str], table) -> None:
+    def _insert_rows(self, name: str, columns: Sequence[str], table, *, conflict: str = "") -> None:
         """Insert an Arrow table's rows (in order) with many rows per statement: a column with one value
         (or only nulls) in every row is written as a literal, not bound per row (executemany binding
-        every value of every row costs 4x more on a 200,000-line intake)."""
+        every value of every row costs 4x more on a 200,000-line intake). ``conflict``: an ON CONFLICT
+        clause ending each statement (no key twice in the table: PostgreSQL refuses one row updated twice
+        by a statement)."""
         n = table.num_rows
         if not n:
             return
@@ -996,14 +998,15 @@ class StateStore(FinanceTables):
         rows = _rows_of(table, bound) if bound else iter([()] * n)
         full, rest = divmod(n, per)
         if full:
-            many = head + ",".join([one] * per)
+            many = head + ",".join([one] * per) + conflict
 
             def batches() -> Iterator[list]:
                 for _ in range(full):  # one statement's values, flattened in C
                     yield list(itertools.chain.from_iterable(itertools.islice(rows, per)))
             self._many(many, batches())
         if rest:
-            self._q(head + ",".join([one] * rest), list(itertools.chain.from_iterable(itertools.islice(rows, rest))))
+            self._q(head + ",".join([one] * rest) + conflict,
+                    list(itertools.chain.from_iterable(itertools.islice(rows, rest))))
 
     def _conflict(self, keys: list[tuple[str, str]], expected: dict | None) -> None:
         found = {(p, po): (s, r) for p, po, s, r in self._by_keys(
