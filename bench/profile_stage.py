@@ -11,7 +11,8 @@ ship stage (856s) then its invoice stage (810s), as the night does. Profiling is
 `orderbridge` runs (flows.memory.use_system_allocator). Prints one JSON line; tests never use it.
 
     .venv/bin/python bench/profile_stage.py prepare 10000
-    .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3]
+    .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3] [--late 20]
+      (--late DAYS: reconciled DAYS days after the night, its unshipped lines late: ~120,000 exceptions at 20)
     .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
     .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
@@ -28,7 +29,7 @@ import resource
 import shutil
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,7 +147,7 @@ def _billed(n_pos: int) -> None:
     _keep(work, _base(n_pos, "billed"))
 
 
-def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
+def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: int = 0) -> dict:
     if name == "deliver" and not _base(n_pos, "billed").exists():
         _billed(n_pos)
     before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "deliver": "billed",
@@ -158,12 +159,12 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0) -> dict:
     if settle:  # the copy's deletions out of the way: ext4 skips recently freed inodes one by one at each new file
         os.sync()
         time.sleep(settle)
-    return _run(name, work, n_pos, prof)
+    return _run(name, work, n_pos, prof, late=late)
 
 
-def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = False) -> dict:
+def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = False, late: int = 0) -> dict:
     """Stage ``name`` timed (and profiled into ``prof``, in CPU time or with ``wall`` in wall time) on
-    the workspace ``work`` as it stands."""
+    the workspace ``work`` as it stands; ``late``: reconcile that many days after the night."""
     from connectors.reference import load_reference
     from connectors.state import StateStore
     from flows import steps
@@ -221,7 +222,7 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
                                          run_id=RUN)
     elif name == "reconcile":
         def call():
-            return steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN)
+            return steps.reconcile_run(ws, profiles, state, now=NOW + timedelta(days=late), run_id=RUN)
     else:
         def call():
             return steps.write_reports(ws, RUN, partners=sorted(profiles))
@@ -326,6 +327,7 @@ def main(argv: list[str]) -> int:
     name, n_pos = argv[0], int(argv[1])
     prof = argv[argv.index("--prof") + 1] if "--prof" in argv else None
     settle = float(argv[argv.index("--settle") + 1]) if "--settle" in argv else 0.0
+    late = int(argv[argv.index("--late") + 1]) if "--late" in argv else 0
     if name == "pg":
         repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
         dump = argv[argv.index("--dump") + 1] if "--dump" in argv else None
@@ -333,7 +335,7 @@ def main(argv: list[str]) -> int:
         for row in on_postgres(n_pos, prof, repeat, dump, ship=night or "--ship" in argv, night=night):
             print(json.dumps(row))
         return 0
-    print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle)))
+    print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle, late)))
     return 0
 
 

@@ -153,7 +153,8 @@ def _text(value) -> str | None:
 
 def _text_array(column, *, as_int: bool = False) -> pa.Array | pa.ChunkedArray:
     """An Arrow column's values as _text gives them, as an Arrow column: built column-wise for text,
-    whole-second times, dates and integers (``as_int``: booleans as 0/1); any other type value by value."""
+    whole-second times, dates and integers (``as_int``: booleans as 0/1); any other type once per distinct
+    value."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -171,7 +172,9 @@ def _text_array(column, *, as_int: bool = False) -> pa.Array | pa.ChunkedArray:
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_integer(kind) \
             or pa.types.is_boolean(kind):
         return column
-    return pa.array([_text(v) for v in column.to_pylist()])
+    # any other type (decimals): _text once per distinct value (a night's amounts repeat few values)
+    encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    return pa.array([_text(v) for v in encoded.dictionary.to_pylist()]).take(encoded.indices)
 
 
 def _four_digit_years(column, kind) -> bool:
@@ -469,16 +472,8 @@ class FinanceTables:
             sql, args = sql + " AND partner=?", [*args, partner]
         if po_number:
             sql, args = sql + " AND po_number=?", [*args, po_number]
-        rows: list[tuple] = []
-        if ids is not None:
-            chosen = sorted(set(ids))
-            for i in range(0, len(chosen), CHUNK):
-                part = chosen[i:i + CHUNK]
-                rows += self._q(sql + f" AND exception_id IN ({','.join('?' * len(part))})", [*args, *part])
-        else:
-            rows = self._q(sql, args)
-        rows.sort(key=lambda r: (r[2], r[3], r[4] if r[4] is not None else -1, r[1], r[0]))
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         from schemas.reconciliation import EXCEPTIONS
 
@@ -486,8 +481,23 @@ class FinanceTables:
         schema = pa.schema([*EXCEPTIONS, pa.field("active", pa.bool_()), pa.field("first_run", pa.string()),
                             pa.field("last_run", pa.string()), pa.field("first_found_at", time),
                             pa.field("last_found_at", time), pa.field("cleared_at", time)])
-        return _table([tuple(bool(v) if c == "active" else v for c, v in zip(EXCEPTION_COLUMNS, r, strict=True))
-                       for r in rows], schema)
+        read = pa.schema([pa.field("active", pa.int64()) if f.name == "active" else f for f in schema])  # 0/1 as kept
+        if ids is not None:  # a chunk of ids at a time, through the store's connection (not one opened per chunk)
+            chosen = sorted(set(ids))
+            rows: list[tuple] = []
+            for i in range(0, len(chosen), CHUNK):
+                part = chosen[i:i + CHUNK]
+                rows += self._q(sql + f" AND exception_id IN ({','.join('?' * len(part))})", [*args, *part])
+            table = _table(rows, read)
+        else:
+            table = self._read(sql, read, args)
+        at = schema.get_field_index("active")
+        table = table.set_column(at, schema.field("active"), pc.not_equal(table["active"], 0))
+        # ordered partner, PO, line (none first), type, id: column-wise, as a sort of the rows by those values
+        order = pc.sort_indices(pa.table([table["partner"], table["po_number"], pc.fill_null(table["line_number"], -1),
+                                          table["type"], table["exception_id"]], names=["p", "po", "n", "t", "id"]),
+                                sort_keys=[(k, "ascending") for k in ("p", "po", "n", "t", "id")])
+        return table.take(order).combine_chunks()
 
     def exceptions_of_order(self, partner: str, po_number: str) -> list[dict]:
         """The stored exceptions about one order as plain values (text, as stored), found ones first."""
@@ -555,37 +565,54 @@ class FinanceTables:
         engine.exception_states) inserted or updated and marked active, the others inactive with the
         state ``changes`` gave them; their evidence replaced; every change in the history; this run's
         snapshot and summary row. Returns the summary row."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         at = _text(as_of)
-        found = exceptions.select(list(EXCEPTION_FIELDS)).to_pylist()
-        found_ids = [r["exception_id"] for r in found]
+        found = exceptions.select(list(EXCEPTION_FIELDS))
+        n = found.num_rows
+        found_ids = found["exception_id"].to_pylist()
         new_ids = {c.exception_id for c in changes if c.action == "found"}
         cleared = {c.exception_id: c for c in changes if c.action == "clear"}
         update_cols = [c for c in EXCEPTION_FIELDS if c != "exception_id"]
-        rows = [(*(_text(r[c]) for c in EXCEPTION_FIELDS), 1, run_id, run_id, at, at, None) for r in found]
-        insert = (f"INSERT INTO exceptions ({', '.join(EXCEPTION_COLUMNS)}) VALUES"
-                  f" ({','.join('?' * len(EXCEPTION_COLUMNS))}) ON CONFLICT (exception_id) DO UPDATE SET "
-                  + ", ".join(f"{c}=excluded.{c}" for c in (*update_cols, "active", "last_run", "last_found_at",
-                                                             "cleared_at")))
-        ev_rows: list[tuple] = []
-        position: dict[str, int] = {}
-        for r in evidence.select(list(EVIDENCE_FIELDS)).to_pylist():
-            position[r["exception_id"]] = position.get(r["exception_id"], 0) + 1
-            ev_rows.append((r["exception_id"], position[r["exception_id"]],
-                            *(_text(r[c]) for c in EVIDENCE_FIELDS[1:])))
-        unresolved = sum(1 for r in found if r["state"] != "resolved")
+        # the values as the store keeps them (_text), built column by column, the book-keeping's constant
+        text = {c: _text_array(found[c]) for c in EXCEPTION_FIELDS}
+        rows = pa.table([*text.values(), pa.repeat(pa.scalar(1, pa.int64()), n),
+                         *(pa.repeat(pa.scalar(v, pa.string()), n) for v in (run_id, run_id, at, at)),
+                         pa.nulls(n, pa.string())], names=list(EXCEPTION_COLUMNS))
+        upsert = " ON CONFLICT (exception_id) DO UPDATE SET " + ", ".join(
+            f"{c}=excluded.{c}" for c in (*update_cols, "active", "last_run", "last_found_at", "cleared_at"))
+        # each evidence row's place among its exception's (1, 2, ... in the order given)
+        ev = evidence.select(list(EVIDENCE_FIELDS))
+        code = pc.dictionary_encode(ev["exception_id"].combine_chunks()).indices.to_numpy(zero_copy_only=False) \
+            if ev.num_rows else np.zeros(0, np.int64)
+        order = np.argsort(code, kind="stable")
+        first = np.flatnonzero(np.r_[True, code[order][1:] != code[order][:-1]]) if len(code) else order
+        position = np.empty(len(code), np.int64)
+        position[order] = np.arange(len(code)) - np.repeat(first, np.diff(np.r_[first, len(code)])) + 1
+        ev_rows = pa.table([ev["exception_id"], pa.array(position, pa.int64()),
+                            *(_text_array(ev[c]) for c in EVIDENCE_FIELDS[1:])], names=list(EVIDENCE_COLUMNS))
+        unresolved = 0
         amount: dict[str, Decimal] = {}
-        for r in found:
-            if r["state"] != "resolved":
-                amount[r["currency"] or ""] = amount.get(r["currency"] or "", Decimal(0)) + r["amount_at_risk"]
+        for state, currency, value in zip(found["state"].to_pylist(), found["currency"].to_pylist(),
+                                          found["amount_at_risk"].to_pylist(), strict=True):
+            if state != "resolved":
+                unresolved += 1
+                amount[currency or ""] = amount.get(currency or "", Decimal(0)) + value
+        snapshot = pa.table([pa.repeat(pa.scalar(run_id, pa.string()), n),
+                             *(text[c] for c in ("exception_id", "type", "partner", "po_number", "line_number",
+                                                 "amount_at_risk", "state"))],
+                            names=["run_id", "exception_id", "type", "partner", "po_number", "line_number",
+                                   "amount_at_risk", "state"])
         status = documents["status"].to_pylist() if documents.num_rows else []
-        summary = {"run_id": run_id, "as_of": at, "lines": lines, "exceptions": len(found), "unresolved": unresolved,
+        summary = {"run_id": run_id, "as_of": at, "lines": lines, "exceptions": n, "unresolved": unresolved,
                    "amount_at_risk": json.dumps({c: _text(v) for c, v in sorted(amount.items())}),
                    "new_exceptions": len(new_ids),
                    "cleared_exceptions": len(cleared), "documents": len(status),
                    "rejected_documents": status.count("rejected"), "overdue_documents": status.count("overdue")}
         with self.transaction():
-            if rows:
-                self._many(insert, rows)
+            self._insert_rows("exceptions", EXCEPTION_COLUMNS, rows, conflict=upsert)  # many rows per statement
             if cleared:
                 self._many("UPDATE exceptions SET active=0, cleared_at=?, state=?, state_by=?, state_note=?,"
                            " state_at=? WHERE exception_id=? AND active=1",
@@ -593,15 +620,10 @@ class FinanceTables:
             for i in range(0, len(found_ids), CHUNK):
                 part = found_ids[i:i + CHUNK]
                 self._q(f"DELETE FROM exception_evidence WHERE exception_id IN ({','.join('?' * len(part))})", part)
-            if ev_rows:
-                self._many(f"INSERT INTO exception_evidence ({', '.join(EVIDENCE_COLUMNS)}) VALUES"
-                           f" ({','.join('?' * len(EVIDENCE_COLUMNS))})", ev_rows)
+            self._insert_rows("exception_evidence", EVIDENCE_COLUMNS, ev_rows)  # many rows per statement
             self._history(changes, clock=clock, run_id=run_id)
             self._q("DELETE FROM exception_snapshots WHERE run_id=?", (run_id,))
-            self._many("INSERT INTO exception_snapshots (run_id, exception_id, type, partner, po_number, line_number,"
-                       " amount_at_risk, state) VALUES (?,?,?,?,?,?,?,?)",
-                       [(run_id, r["exception_id"], r["type"], r["partner"], r["po_number"], r["line_number"],
-                         _text(r["amount_at_risk"]), r["state"]) for r in found])
+            self._insert_rows("exception_snapshots", snapshot.column_names, snapshot)
             self._q(f"INSERT INTO reconciliations ({', '.join(RECONCILIATION_COLUMNS)}) VALUES"
                     f" ({','.join('?' * len(RECONCILIATION_COLUMNS))}) ON CONFLICT (run_id) DO UPDATE SET "
                     + ", ".join(f"{c}=excluded.{c}" for c in RECONCILIATION_COLUMNS[1:]),

@@ -61,10 +61,11 @@ dl.legend dt{font-weight:600}dl.legend dd{margin:0}
 
 
 def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: Sequence[Mapping],
-              events: Sequence[Mapping], findings: pa.Table, failures: Mapping[str, str] | None = None) -> list[dict]:
+              events: pa.Table, findings: pa.Table, failures: Mapping[str, str] | None = None) -> list[dict]:
     """One dict per partner (COLUMNS' keys, ``documents`` by type, ``pending``, ``decided``,
     ``findings``, ``refused``, ``failure``) from the run's rows: ``files`` it recorded, ``documents``
-    it created, history ``events`` (SUMMARY_EVENTS) it wrote, and its failures table (engine.
+    it created, history ``events`` it wrote (a table of partner, po_number, event in the order they
+    happened; kinds other than SUMMARY_EVENTS count for nothing), and its failures table (engine.
     report_failures.failure_table). ``failures``: partner -> what failed for it."""
     failures = failures or {}
     seen = set(pc.unique(findings["partner"]).to_pylist()) if findings.num_rows else set()
@@ -81,15 +82,15 @@ def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: S
         row = out[d["partner"]]
         row["documents"][d["doc_type"]] += 1
         row["delivered" if d["status"] == "delivered" else "pending"] += 1
-    last: dict[tuple[str, str], str] = {}
-    for ev in events:
-        if ev["event"] in READ_EVENTS and ev["partner"] in out:
-            out[ev["partner"]]["orders"] += 1
-        elif ev["event"] in DECISION_EVENTS:
-            last[(ev["partner"], ev["po_number"])] = DECISION_EVENTS[ev["event"]]
-    for (partner, _), outcome in last.items():
-        if partner in out:
-            out[partner][outcome] += 1
+    for r in _of_kinds(events, READ_EVENTS).group_by("partner").aggregate([("event", "count")]).to_pylist():
+        if r["partner"] in out:
+            out[r["partner"]]["orders"] += r["event_count"]
+    # each order's last decision (the events in the order they happened), counted per partner
+    last = _of_kinds(events, DECISION_EVENTS).group_by(["partner", "po_number"], use_threads=False).aggregate(
+        [("event", "last")])
+    for r in last.group_by(["partner", "event_last"]).aggregate([("po_number", "count")]).to_pylist():
+        if r["partner"] in out:
+            out[r["partner"]][DECISION_EVENTS[r["event_last"]]] += r["po_number_count"]
     if findings.num_rows:
         decided = pc.not_equal(pc.fill_null(findings["decided_by"], ""), "")
         work = pa.table({"partner": findings["partner"], "code": findings["code"],
@@ -109,11 +110,18 @@ def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: S
     return [out[p] | {"documents": dict(sorted(out[p]["documents"].items()))} for p in names]
 
 
-def people_verdicts(events: Iterable[Mapping]) -> dict[tuple[str, str], str]:
+def people_verdicts(events: pa.Table) -> dict[tuple[str, str], str]:
     """(partner, PO) -> "approved by X" / "rejected by X" for the orders a run answered after a
-    person's verdict: their decision event (VERDICT_EVENTS) carries the person as its actor."""
+    person's verdict: their decision event (VERDICT_EVENTS) carries the person as its actor. ``events``:
+    as summarise takes them (with an actor column)."""
+    mine = _of_kinds(events, VERDICT_EVENTS)
+    mine = mine.filter(pc.invert(pc.is_in(mine["actor"], value_set=pa.array(["", "system"]))))
     return {(ev["partner"], ev["po_number"]): f"{VERDICT_EVENTS[ev['event']]} by {ev['actor']}"
-            for ev in events if ev["event"] in VERDICT_EVENTS and ev["actor"] not in ("", "system")}
+            for ev in mine.select(["partner", "po_number", "event", "actor"]).to_pylist()}
+
+
+def _of_kinds(events: pa.Table, kinds: Iterable[str]) -> pa.Table:
+    return events.filter(pc.is_in(events["event"], value_set=pa.array(list(kinds), pa.string())))
 
 
 def totals(partners: Sequence[Mapping]) -> dict:

@@ -241,7 +241,8 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
         previous = stored.slice(0, 0)  # every exception since then is new
     ids = stored["exception_id"].to_pylist()
     evidence = state.exception_evidence(ids) if ids else EVIDENCE.empty_table()
-    history = [h for h in state.exception_history() if h["exception_id"] in set(ids)]
+    chosen = set(ids)  # once: a set per history row made a night of 100,000 exceptions quadratic
+    history = [h for h in state.exception_history() if h["exception_id"] in chosen]
     active = stored.filter(pc.equal(stored["active"], True))
     folder = folder or ws.reports_dir / (FOLDER if since is None else f"{FOLDER}-since-{since.isoformat()}")
     title = "OrderBridge finance report, cumulative" + (f" since {since.isoformat()}" if since else "")

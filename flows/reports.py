@@ -128,7 +128,8 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
                        if finance is not None else
                        {k: v for k, v in recorded.get("reports", {}).items() if k in _FINANCE_REPORTS})
     clock = run.get("clock") or ""
-    decided = people_verdicts(state.events_of_runs(scope, VERDICT_EVENTS))
+    events = state.events_of_runs(scope, {*SUMMARY_EVENTS, *VERDICT_EVENTS})  # read once for both
+    decided = people_verdicts(events)
     rows = failure_table(state.findings_table(scope), decided=decided)
     reports = {"summary": "summary.json", "summary_html": "summary.html", "failures_html": "failures.html",
                "failures_csv": "failures.csv", "failures_parquet": "failures.parquet"} | finance_reports
@@ -149,7 +150,7 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     if lines.num_rows:
         pq.write_table(lines, into / "allocation.parquet")
         reports["allocation"] = "allocation.parquet"
-        reserved = state.reservations_of_runs(scope, RESERVATION_ROWS)
+        reserved = state.reservations_of_runs(scope, RESERVATION_ROWS, lines=lines.num_rows)
         if reserved.num_rows:  # the units per warehouse behind each line's "allocated" (a rebuild reads them)
             pq.write_table(reserved, into / "reservations.parquet")
             reports["reservations"] = "reservations.parquet"
@@ -161,7 +162,7 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     documents = state.documents_of_runs(scope)
     files = [f for f in state.files_of_runs(scope) if not f["partner"].startswith(WAREHOUSE_FILES)]
     partner_rows = summarise(partners or [], files=files, documents=documents,
-                             events=state.events_of_runs(scope, SUMMARY_EVENTS), findings=rows,
+                             events=events, findings=rows,
                              failures=failures.get("partners", {}))
     summary = {"run_id": run_id, "started": clock,
                "run": {"run_id": run_id, "kind": run.get("kind", "nightly"), "clock": clock, "covers": covers},

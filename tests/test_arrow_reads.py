@@ -44,6 +44,10 @@ def _reads(store: StateStore) -> dict[str, pa.Table]:
         "fulfilment": store.fulfilment_lines(),
         "run_lines": store.lines_of_runs(runs),
         "reservations": store.reservations_of_runs(runs, RESERVATION_ROWS),
+        "run_events": store.events_of_runs(runs, [r[0] for r in store._q("SELECT DISTINCT event FROM order_events")]),
+        "exceptions": store.stored_exceptions(),  # the reconciliation's own, and the cumulative report's
+        "some_exceptions": store.stored_exceptions(ids=[r[0] for r in store._q(
+            "SELECT exception_id FROM exceptions ORDER BY exception_id DESC LIMIT 3")]),
     }
 
 
@@ -79,6 +83,9 @@ def test_the_reads_straight_into_arrow_are_the_rows_read_through_the_store(demo,
     for name, table in slow.items():
         assert fast[name].schema == table.schema, name
         assert fast[name].equals(table), name
+    shown = fast["exceptions"].to_pylist()  # partner, PO, line (none first), type, id
+    assert shown == sorted(shown, key=lambda r: (r["partner"], r["po_number"], -1 if r["line_number"] is None
+                                                 else r["line_number"], r["type"], r["exception_id"]))
     lines = fast["lines"]
     assert {"cancelled", "deleted"} & set(lines["state"].to_pylist())  # night 2's 860s ended lines
     assert set(fast["fulfilment"]["doc_type"].to_pylist()) == {"856", "810"}

@@ -7,6 +7,7 @@ of the same tables."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -116,6 +117,13 @@ def test_verdict_text_column_wise_is_the_stored_text_value_by_value():
     })
     for name in ("at", "day", "text", "n"):
         assert _text_array(t[name]).to_pylist() == [_text(v) for v in t[name].to_pylist()], name
+    # other types (an exception's amounts) once per distinct value: repeats, zeros, trailing zeros, nulls
+    money = pa.chunked_array([pa.array([Decimal("12.5000"), Decimal("-0.0000"), None], pa.decimal128(18, 4)),
+                              pa.array([Decimal("12.5000"), Decimal("0"), Decimal("100.0000"), Decimal("-3.0100")],
+                                       pa.decimal128(18, 4))])
+    assert _text_array(money).to_pylist() == [_text(v) for v in money.to_pylist()] == [
+        "12.5", "0", None, "12.5", "0", "100", "-3.01"]
+    assert _text_array(pa.array([Decimal(0)] * 0, pa.decimal128(18, 4))).to_pylist() == []
     assert _text_array(t["late"], as_int=True).to_pylist() == [1, None, 0]
 
 

@@ -1,6 +1,7 @@
 """The run report's column-wise reads of the store (StateStore.lines_of_runs, reservations_of_runs) on
 SQLite and PostgreSQL: the run's lines and exactly their reservations, in (partner, PO, line, warehouse)
-order whatever order they were written in, equal to what the per-order reads give."""
+order whatever order they were written in, equal to what the per-order reads give (whichever way the
+reservations are looked up)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,11 @@ def test_the_reservations_are_those_of_the_runs_lines_and_no_others(store_target
         former = [(r.partner, r.po_number, r.line_number, r.warehouse, r.sku, int(r.quantity))
                   for _, rs in sorted(held.items()) for r in rs if (r.partner, r.po_number, r.line_number) in wanted]
         assert [tuple(r.values()) for r in reserved.to_pylist()] == former
+        # the same, each reservation looking up its line (no more reservations than the runs' lines) or
+        # each line its reservations (more)
+        assert store.reservations_of_runs(["r1"], RESERVATION_ROWS, lines=len(RESERVED)).equals(reserved)
+        assert store.reservations_of_runs(["r1"], RESERVATION_ROWS, lines=len(RESERVED) - 1).equals(reserved)
         assert store.reservations_of_runs(["nothing"], RESERVATION_ROWS).num_rows == 0
+        assert store.reservations_of_runs(["nothing"], RESERVATION_ROWS, lines=len(RESERVED)).num_rows == 0
     finally:
         store.close()
