@@ -201,7 +201,8 @@ class FinanceTables:
     def _q_chunks(self, sql: str, args: Sequence = ()) -> Iterable[list[tuple]]: ...  # pragma: no cover
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int: ...  # pragma: no cover
     def _arrow_rows(self, sql: str, args: Sequence = ()) -> pa.Table | None: ...  # pragma: no cover
-    def _insert_rows(self, name: str, columns: Sequence[str], table: pa.Table) -> None: ...  # pragma: no cover
+    def _insert_rows(self, name: str, columns: Sequence[str], table: pa.Table, *,
+                     conflict: str = "") -> None: ...  # pragma: no cover
     def _next_ids(self, name: str, count: int) -> list[int]: ...  # pragma: no cover
     def transaction(self): ...  # pragma: no cover
 
