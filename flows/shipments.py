@@ -284,8 +284,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     lines = state.line_table_for(records)
     reserved = state.reservation_table_for(records)
     orders, order_lines = _canonical(ws, records.values(), CANONICAL_COLUMNS)
-    upcs = {(p, po, n): u for p, po, n, u in zip(*(order_lines[c].to_pylist() for c in
-                                                   ("partner", "po_number", "line_number", "upc")), strict=True) if u}
+    upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
         recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles)

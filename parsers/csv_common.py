@@ -18,6 +18,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from itertools import chain
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvLayout
@@ -91,26 +97,9 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     header = next(records, None)
     if out.undecodable is not None:
         return
-    if header is None or not any(h.strip() for h in header[1]):
-        out.note(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
+    if not _header(header[1] if header is not None else None, mapping, required, out):
         return
-    positions = {h.strip().casefold(): i for i, h in reversed(list(enumerate(header[1])))}
-    missing = []
-    for name, title in mapping.items():
-        if title is None:
-            continue
-        at = positions.get(title.strip().casefold())
-        if at is None:
-            if name in required:
-                missing.append(title)
-            continue
-        out.columns[name] = at
-        out.header_names[name] = header[1][at].strip()
-    if missing:
-        out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
-                         file=out.file, row=1, column=missing[0]))
-        return
-    width = len(header[1])
+    width = len(header[1])  # type: ignore[index]
     batch: list[tuple[int, list[str]]] = []
     for record in records:
         fields = record[1]
@@ -125,6 +114,31 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
                              f"{width}.", file=out.file, row=record[0]))
     if batch and out.undecodable is None:
         yield batch
+
+
+def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows) -> bool:
+    """The header row's columns found for ``mapping`` (into ``out``); False, with a finding, when the file
+    has no header or the header lacks a ``required`` column (no row is read then)."""
+    if header is None or not any(h.strip() for h in header):
+        out.note(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
+        return False
+    positions = {h.strip().casefold(): i for i, h in reversed(list(enumerate(header)))}
+    missing = []
+    for name, title in mapping.items():
+        if title is None:
+            continue
+        at = positions.get(title.strip().casefold())
+        if at is None:
+            if name in required:
+                missing.append(title)
+            continue
+        out.columns[name] = at
+        out.header_names[name] = header[at].strip()
+    if missing:
+        out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
+                         file=out.file, row=1, column=missing[0]))
+        return False
+    return True
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -209,6 +223,87 @@ def _with_last(first: bytes, rest: Iterator[bytes]) -> Iterator[tuple[bytes, boo
 def _not_decodable(out: CsvRows, encoding: str, at: int | None) -> Finding:
     return finding("CSV_NOT_DECODABLE", f"Not valid {encoding}" + (f" at byte {at}." if at is not None else "."),
                    file=out.file)
+
+
+@dataclass(slots=True)
+class CsvColumns:
+    """A file read as `read_rows` reads it, its kept rows as columns: ``rows`` holds the header's columns
+    and the findings (its ``rows`` left empty), ``numbers`` each kept row's record number and
+    ``cells`` each header position's values of the kept rows (as read: not stripped)."""
+
+    rows: CsvRows
+    numbers: list[int]
+    cells: list[pa.Array]
+
+
+def read_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],
+                 file: str = "") -> CsvColumns:
+    """`read_rows` as columns: the same rows, record numbers and findings. Arrow's CSV reader reads a
+    file that leaves no room for a difference (UTF-8, no quote character, no NUL, lines ended by LF or
+    CR LF, every line a record of the header's width, no field over the csv module's limit); any other
+    file (and any file Arrow refuses) is read by `read_rows`, whose findings it needs."""
+    fast = _arrow_columns(data, layout, mapping, required, file)
+    if fast is not None:
+        return fast
+    rows = read_rows(data, layout, mapping, required=required, file=file)
+    n = len(rows.rows)
+    width = len(rows.rows[0][1]) if n else 0
+    cells = pa.array(list(chain.from_iterable(fields for _number, fields in rows.rows)), pa.string())
+    columns = [cells.take(pa.array(np.arange(at, n * width, width, dtype=np.int64))) for at in range(width)]
+    numbers = [number for number, _fields in rows.rows]
+    rows.rows = []
+    return CsvColumns(rows, numbers, columns)
+
+
+_UTF8 = ("utf8", "utf8sig")
+
+
+def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], required: tuple[str, ...],
+                   file: str) -> CsvColumns | None:
+    """`read_columns` by Arrow's CSV reader, or None when the file is not one it reads as `read_rows` does."""
+    skip, encoding = _by_bom(data[:4], layout.encoding)
+    body = data[skip:]
+    delimiter, quote = layout.delimiter.encode("utf-8"), layout.quotechar.encode("utf-8")
+    if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
+            or body.startswith(b"\xef\xbb\xbf") or quote in body or b"\x00" in body \
+            or body.count(b"\r") != body.count(b"\r\n"):
+        return None
+    first = body.split(b"\n", 1)[0]
+    width = first.count(delimiter) + 1
+    lines = body.count(b"\n") + (not body.endswith(b"\n"))
+    if width < 2 or lines < 2:
+        return None
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(pa.py_buffer(body), read_options=pacsv.ReadOptions(
+            column_names=names, use_threads=False, skip_rows=0), parse_options=pacsv.ParseOptions(
+            delimiter=layout.delimiter, quote_char=False, escape_char=False, newlines_in_values=False,
+            ignore_empty_lines=False), convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+            quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if table.num_rows != lines:
+        return None
+    columns = [c.combine_chunks() for c in table.columns]
+    limit = csv.field_size_limit()
+    if any(pc.max(pc.binary_length(c)).as_py() > limit for c in columns):
+        return None
+    out = CsvRows(file=file, columns={})
+    if not _header([c[0].as_py() for c in columns], mapping, required, out):
+        return CsvColumns(out, [], [])
+    columns = [c[1:] for c in columns]
+    # a row whose fields hold nothing but whitespace is skipped (as read_rows does); a row holding a
+    # printable ASCII character is not such a row, the others (few) are asked as read_rows asks
+    joined = pc.binary_join_element_wise(*columns, "")
+    kept = pc.match_substring_regex(joined, "[!-~]").to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(~kept).tolist():
+        kept[i] = bool(joined[i].as_py().strip())
+    rows = np.flatnonzero(kept)
+    if len(rows) != len(kept):
+        taken = pa.array(rows)
+        columns = [c.take(taken) for c in columns]
+    return CsvColumns(out, (rows + 2).tolist(), columns)
 
 
 def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple[int, list[str]]]:

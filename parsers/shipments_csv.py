@@ -10,13 +10,12 @@ quantity) is left out and reported at its row and column; what the values mean a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import chain
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import parse_date, parse_decimal, parse_time, raw_records, read_rows
+from parsers.csv_common import parse_date, parse_decimal, parse_time, raw_records, read_columns
 from schemas.findings import Finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
@@ -31,20 +30,16 @@ WEIGHT_UNITS = {"L": "LB", "LB": "LB", "LBS": "LB", "K": "KG", "KG": "KG", "KGS"
 
 def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "",
                       source_sha256: str = "") -> tuple[pa.Table, list[Finding]]:
-    """(SHIPMENT_LINES, findings) of one CSV confirmation file. Columnar: each mapped column becomes an
-    Arrow column, stripped and parsed once per distinct value; findings name their row as the rows are
-    read."""
-    rows = read_rows(data, mapping, {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, file=file)
-    numbers = [number for number, _fields in rows.rows]
+    """(SHIPMENT_LINES, findings) of one CSV confirmation file. Columnar: the file read into columns
+    (parsers.csv_common.read_columns: Arrow's CSV reader where the file allows it), each mapped column
+    stripped and parsed once per distinct value; findings name their row as the rows are read."""
+    read = read_columns(data, mapping, {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, file=file)
+    rows, numbers = read.rows, read.numbers
     n = len(numbers)
-    # every kept row has the header's width: all cells as one Arrow array, each column a strided take
-    width = len(rows.rows[0][1]) if n else 0
-    cells = pa.array(list(chain.from_iterable(fields for _number, fields in rows.rows)), pa.string()) if n else None
     cols: dict[str, _Distinct] = {}
     for name in _FIELDS:
         at = rows.columns.get(name)
-        raw = _Distinct.of(cells.take(np.arange(at, n * width, width)) if at is not None and n
-                           else pa.nulls(n, pa.string()))
+        raw = _Distinct.of(read.cells[at] if at is not None and n else pa.nulls(n, pa.string()))
         cols[name] = raw.map(lambda v: (v.strip() or None) if v is not None else None)
     problems: list[tuple[int, int, tuple]] = []  # (row index, rank within the row, problem arguments)
     for rank, (name, code) in enumerate((("shipment_id", "SHIPMENT_ID_MISSING"), ("po_number", "SHIPMENT_PO_MISSING"),

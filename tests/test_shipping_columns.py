@@ -59,6 +59,23 @@ def test_line_state_from_the_stored_tables():
     assert empty["reserved"].to_pylist() == [Decimal(0)] * 3
 
 
+def test_line_state_takes_the_upcs_from_the_canonical_lines_as_the_mapping_did():
+    lines = pa.Table.from_pylist([dict(zip(LINE_COLUMNS, r, strict=True)) for r in STORED], schema=LINE_ROWS)
+    rows = [("acme", "PO-1", 2, "073000040482"), ("acme", "PO-1", 2, "073000040499"), ("acme", "PO-1", 2, ""),
+            ("acme", "PO-1", 1, None), ("acme", "PO-1", 3, ""), ("acme", "PO-2", 1, "073000040400"),
+            ("zeta", "PO-1", 3, "073000040411")]
+    canonical = pa.table({"partner": [r[0] for r in rows], "po_number": [r[1] for r in rows],
+                          "line_number": pa.array([r[2] for r in rows], pa.int32()),
+                          "upc": pa.array([r[3] for r in rows], pa.string())})
+    mapping = {(p, po, n): u for p, po, n, u in rows if u}  # what the ship stage passed before
+    empty = RESERVATION_ROWS.empty_table()
+    by_table = shipping.line_state_table(lines, empty, canonical)
+    assert by_table.equals(shipping.line_state_table(lines, empty, mapping))
+    assert by_table["upc"].to_pylist() == [None, "073000040499", None]
+    assert shipping.line_state_table(lines, empty, canonical.slice(0, 0)).equals(
+        shipping.line_state_table(lines, empty))
+
+
 def _asn_text(body: list) -> tuple:
     env = envelope_for(PROFILES["acme"])
     doc = shipping._asn_document("856:east:S1", body, partner="acme", po_number="PO-1", source_sha256="", env=env)

@@ -68,12 +68,13 @@ STAGE = "shipments"
 
 # --- what the checks read, from the store's records ----------------------------------------------
 
-def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: Mapping[tuple, str] | None = None
+def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: Mapping[tuple, str] | pa.Table | None = None
                      ) -> pa.Table:
     """LINE_STATE for these orders' ``lines`` (LINE_ROWS, as stored): every line with what is still
     reserved for it (its ``reservations``' total, RESERVATION_ROWS) and what already shipped; ``upcs``:
-    (partner, PO, line number) -> the line's UPC."""
-    upcs = upcs or {}
+    (partner, PO, line number) -> the line's UPC, or a table of those columns and ``upc`` (canonical
+    ORDER_LINES: the last row of a line with a UPC gives it)."""
+    upcs = upcs if upcs is not None else {}
     n = lines.num_rows
     partner, po, number = lines["partner"], lines["po_number"], lines["line_number"]
     if reservations.num_rows:
@@ -89,16 +90,37 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: Mapping[tupl
     blank = pa.scalar(None, pa.string())
     line_id = pc.if_else(pc.fill_null(pc.not_equal(lines["line_id"], ""), False), lines["line_id"],
                          pc.cast(number, pa.string()))
-    upc = [upcs.get(k) for k in zip(partner.to_pylist(), po.to_pylist(), number.to_pylist(), strict=True)] \
-        if upcs else [None] * n
+    if isinstance(upcs, pa.Table):
+        upc = _upc_column(lines, upcs)
+    else:
+        upc = pa.array([upcs.get(k) for k in zip(partner.to_pylist(), po.to_pylist(), number.to_pylist(), strict=True)]
+                       if upcs else [None] * n, pa.string())
     cols = {"partner": partner, "po_number": po, "line_number": number, "line_id": line_id,
-            "sku": pc.if_else(pc.equal(lines["sku"], ""), blank, lines["sku"]), "upc": pa.array(upc, pa.string()),
+            "sku": pc.if_else(pc.equal(lines["sku"], ""), blank, lines["sku"]), "upc": upc,
             "unit": pc.if_else(pc.equal(lines["unit"], ""), blank, lines["unit"]),
             "ordered": pc.cast(pc.if_else(pc.equal(lines["ordered"], ""), blank, lines["ordered"]), QTY),
             "reserved": reserved, "shipped": pc.cast(pc.fill_null(pc.if_else(pc.equal(lines["shipped"], ""), blank,
                                                                               lines["shipped"]), "0"), QTY),
             "status": lines["state"]}
     return pa.table([pc.cast(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
+
+
+def _upc_column(lines: pa.Table, upcs: pa.Table) -> pa.Array:
+    """Each of ``lines``' UPC from ``upcs`` (partner, po_number, line_number, upc): of a line's rows with
+    a UPC (not null, not ""), the last; null where none."""
+    keys = ["partner", "po_number", "line_number"]
+    n = lines.num_rows
+    given = upcs.select([*keys, "upc"]).append_column("_row", pa.array(np.arange(upcs.num_rows, dtype=np.int64)))
+    given = given.filter(pc.fill_null(pc.not_equal(given["upc"], ""), False))
+    if not n or not given.num_rows:
+        return pa.nulls(n, pa.string())
+    last = given.group_by(keys, use_threads=False).aggregate([("_row", "max")])
+    last = last.append_column("upc", given["upc"].take(pc.index_in(last["_row_max"], value_set=given["_row"])))
+    keyed = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
+                      "line_number": pc.cast(lines["line_number"], upcs.schema.field("line_number").type),
+                      "_i": pa.array(np.arange(n, dtype=np.int64))})
+    joined = keyed.join(last.select([*keys, "upc"]), keys, join_type="left outer", use_threads=False).sort_by("_i")
+    return joined["upc"].combine_chunks()
 
 
 def recorded_table(rows: Sequence[tuple[str, str | None, str | None]]) -> pa.Table:

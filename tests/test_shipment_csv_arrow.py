@@ -1,0 +1,92 @@
+"""A warehouse CSV confirmation read by Arrow's CSV reader (parsers.csv_common.read_columns) gives
+exactly what the csv module's reading gives: the same SHIPMENT_LINES, row numbers and findings, for
+files Arrow reads and for files it leaves to the csv module (quotes, rows of the wrong width, bytes
+that do not decode, blank rows, another encoding)."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers import csv_common
+from parsers.shipments_csv import read_shipment_csv
+from schemas.fulfilment import ShipmentCsvMapping
+from tests.support import REPO
+
+SAMPLES = REPO / "sample_files" / "shipments"
+HEADER = "Shipment ID,Ship Date,Ship Time,Carrier,Tracking Number,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
+
+
+def _row(k: int, *, qty: str = "4", day: str = "2026-11-27", line: str = "1") -> str:
+    return f"BS-{k:06d},{day},14:30,UPSN,1Z{k:016d},BENCH-{k:06d},{line},SKU-{k % 7},{qty},EA,BC-{k:06d}-0\n"
+
+
+def _clean(n: int = 30) -> str:
+    return HEADER + "".join(_row(k, line=str(k % 5 + 1)) for k in range(n))
+
+
+FILES = {
+    "clean": _clean(),
+    "crlf": _clean().replace("\n", "\r\n"),
+    "bom": "\ufeff" + _clean(),
+    "no final newline": _clean().rstrip("\n"),
+    "bad values": HEADER + _row(1) + _row(2, qty="two") + _row(3, day="2026-11-31") + _row(4, qty="-1")
+    + _row(5, qty="1.23456") + _row(6),
+    "missing values": HEADER + _row(1) + ",2026-11-27,14:30,UPSN,1Z,BENCH-1,1,SKU-1,4,EA,C-1\n" + _row(2),
+    "blank rows": HEADER + _row(1) + ",,,,,,,,,,\n" + " , , ,\t, , , , , , , \n" + _row(2),
+    "blank row of unicode spaces": HEADER + _row(1) + "\u00a0,,,,,,,,,,\n" + "\u2003,\u00a0,,,,,,,,,\n" + _row(2),
+    "non-ascii values": HEADER + _row(1).replace("UPSN", "ÜPSN") + _row(2).replace("SKU-2", "SKU-é"),
+    "empty line": HEADER + _row(1) + "\n" + _row(2),
+    "quoted": HEADER + _row(1) + _row(2).replace("BC-000002-0", '"BC-000002-0"'),
+    "quoted line break": HEADER + _row(1) + _row(2).replace("BC-000002-0", '"BC-0000\n02-0"') + _row(3),
+    "wrong width": HEADER + _row(1) + "BS-1,2026-11-27,14:30\n" + _row(2),
+    "whitespace line": HEADER + _row(1) + "   \n" + _row(2),
+    "not utf-8": (HEADER + _row(1)).encode() + b"BS-\xff\xfe,2026-11-27,14:30,UPSN,1Z,BENCH-1,1,SKU-1,4,EA,C-1\n",
+    "lone CR": HEADER.replace("\n", "\r") + _row(1).replace("\n", "\r") + _row(2),
+    "NUL": HEADER + _row(1) + _row(2).replace("UPSN", "UP\x00SN"),
+    "missing column": HEADER.replace("Quantity", "Qty") + _row(1),
+    "header only": HEADER,
+    "repeated header name": HEADER.replace("Carton ID", "Quantity") + _row(1),
+    "sample": (SAMPLES / "warehouse-confirmations.csv").read_bytes(),
+    "sample bad": (SAMPLES / "warehouse-confirmations-bad.csv").read_bytes(),
+}
+
+
+def _read(data: str | bytes, mapping: ShipmentCsvMapping | None = None):
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    table, findings = read_shipment_csv(raw, mapping or ShipmentCsvMapping(), file="conf.csv", source_sha256="abc")
+    return table.to_pylist(), [f.to_dict() for f in findings]
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_arrow_reading_equals_the_csv_modules(name, monkeypatch):
+    fast = _read(FILES[name])
+    monkeypatch.setattr(csv_common, "_arrow_columns", lambda *args: None)
+    assert fast == _read(FILES[name])
+
+
+def test_a_latin_1_layout_is_read_by_the_csv_module(monkeypatch):
+    mapping = ShipmentCsvMapping(encoding="latin-1")
+    data = (HEADER + _row(1).replace("UPSN", "ÜPSN")).encode("latin-1")
+    fast = _read(data, mapping)
+    monkeypatch.setattr(csv_common, "_arrow_columns", lambda *args: None)
+    assert fast == _read(data, mapping) and fast[0][0]["carrier_scac"] == "ÜPSN"
+
+
+def test_a_plain_file_is_read_by_arrow(monkeypatch):
+    def refused(*args, **kwargs):
+        raise AssertionError("the csv module read a file Arrow reads")
+
+    monkeypatch.setattr(csv_common, "_batches", refused)
+    rows, findings = _read(FILES["blank rows"])
+    assert findings == [] and [r["row_number"] for r in rows] == [2, 5]
+    rows, findings = _read(FILES["bad values"])
+    assert [(f["code"], f["location"]["row"]) for f in findings] == [
+        ("CSV_NUMBER_INVALID", 3), ("CSV_DATE_INVALID", 4), ("CSV_NUMBER_INVALID", 6)]
+    assert [r["row_number"] for r in rows] == [2, 5, 7]
+
+
+@pytest.mark.parametrize(("name", "code", "row"), [("wrong width", "CSV_ROW_MALFORMED", 3),
+                                                    ("not utf-8", "CSV_NOT_DECODABLE", None)])
+def test_what_arrow_cannot_read_alike_keeps_its_findings(name, code, row):
+    _rows, findings = _read(FILES[name])
+    assert [(f["code"], f["location"].get("row")) for f in findings] == [(code, row)]
