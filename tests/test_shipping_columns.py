@@ -10,10 +10,12 @@ compares with connectors.state."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -164,6 +166,73 @@ def test_a_line_not_shipped_keeps_its_state_and_run():
     assert (one.state, one.shipped, one.run_id) == (LineState.ALLOCATED, 0, "")
     assert (two.state, two.shipped, two.run_id) == (LineState.SHIPPED, 6, RUN)
     assert [(r.line_number, r.warehouse, r.quantity) for r in plan.reservations[0].rows] == [(1, "EAST", 12)]
+
+
+ROW = "{sid},2026-11-27,14:10,UPSN,PO-1,{line},SKU-{line},{qty},EA,C{sid}\n"
+
+
+def _rows(*shipped: tuple[str, int, str]) -> str:
+    return "".join(ROW.format(sid=sid, line=line, qty=qty) for sid, line, qty in shipped)
+
+
+_FILES = {  # (CSV rows, the order's stored lines, its reservations (east, west))
+    "part of a line": (_rows(("S1", 1, "5")), order_lines(), ((12, 6), (0, 0))),
+    "every line": (_rows(("S1", 1, "12"), ("S1", 2, "6")), order_lines(), ((12, 6), (0, 0))),
+    "two shipments, one line each": (_rows(("S1", 1, "12"), ("S2", 2, "6")), order_lines(), ((12, 6), (0, 0))),
+    "two shipments of one line": (_rows(("S1", 1, "6"), ("S2", 1, "6"), ("S2", 2, "6")), order_lines(),
+                                  ((12, 6), (0, 0))),
+    "rows interleaved": (_rows(("S1", 1, "2"), ("S2", 1, "3"), ("S1", 2, "0.5"), ("S2", 2, "5")), order_lines(),
+                         ((12, 6), (0, 0))),
+    "a line in two cartons": ("S1,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,2,EA,CA\n"
+                              "S1,2026-11-27,14:10,UPSN,PO-1,1,SKU-1,4,EA,CB\n" + _rows(("S2", 1, "6")),
+                              order_lines(), ((12, 6), (0, 0))),
+    "fractions": (_rows(("S1", 1, "2.25"), ("S2", 1, "9.75"), ("S3", 2, "6.0")), order_lines(), ((12, 6), (0, 0))),
+    "backordered": (_rows(("S1", 1, "12"), ("S2", 2, "2")), order_lines(allocated=(12, 2), backordered=(0, 4)),
+                    ((12, 2), (0, 0))),
+    "shipped before": (_rows(("S1", 2, "4")), tuple(replace(ln, shipped=Decimal(12), state=LineState.SHIPPED)
+                                                    if ln.line_number == 1 else
+                                                    replace(ln, shipped=Decimal("2.5"),
+                                                            state=LineState.PARTIALLY_SHIPPED)
+                                                    for ln in order_lines()), ((0, 4), (0, 0))),
+    "a line ended": (_rows(("S1", 1, "12")), tuple(replace(ln, state=LineState.CANCELLED, allocated=0)
+                                                   if ln.line_number == 2 else ln for ln in order_lines()),
+                     ((12, 0), (0, 0))),
+    "other warehouse": (_rows(("S1", 1, "10")), order_lines(), ((6, 6), (6, 0))),
+    "one held": (_rows(("S1", 1, "12")) + "S2,2026-11-27,14:10,UPSN,PO-1,9,SKU-1,1,EA,C9\n" + _rows(("S3", 2, "6")),
+                 order_lines(), ((12, 6), (0, 0))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FILES))
+def test_a_files_shipments_planned_at_once_as_one_at_a_time(name, monkeypatch):
+    rows, lines, (east, west) = _FILES[name]
+    planned, real = [], shipping._plan_at_once
+    monkeypatch.setattr(shipping, "_plan_at_once", lambda *args, **kwargs: planned.append(real(*args, **kwargs))
+                        or planned[-1])
+    at_once = ship(rows, lines=lines, reservations=reserved(east, west))
+    assert planned and None not in planned  # no shipment refused: planned at once
+    monkeypatch.setattr(shipping, "_plan_at_once", lambda *args, **kwargs: None)
+    assert at_once == ship(rows, lines=lines, reservations=reserved(east, west))
+
+
+def test_a_files_shipments_are_planned_at_once(monkeypatch):
+    def refused(*args, **kwargs):
+        raise AssertionError("planned one shipment at a time")
+
+    monkeypatch.setattr(shipping, "_one", refused)
+    _, plan = ship(_FILES["rows interleaved"][0])
+    first, second = plan.transitions
+    assert (first.record.state, second.record.state) == (OrderState.PARTIALLY_SHIPPED, OrderState.PARTIALLY_SHIPPED)
+    assert [h.note for t in plan.transitions for h in t.events] == [
+        "shipment S1 from east: 2.5 unit(s) on 2 line(s); 856 S1",
+        "shipment S2 from east: 8 unit(s) on 2 line(s); 856 S2"]
+    (ol,) = plan.lines
+    assert [(ln.state, ln.shipped, ln.run_id) for ln in ol.lines] == [
+        (LineState.PARTIALLY_SHIPPED, 5, RUN), (LineState.PARTIALLY_SHIPPED, Decimal("5.5"), RUN)]
+    _, plan = ship(_FILES["a line in two cartons"][0])
+    assert [t.record.state for t in plan.transitions] == [OrderState.PARTIALLY_SHIPPED, OrderState.PARTIALLY_SHIPPED]
+    _, plan = ship(_FILES["every line"][0])
+    assert [t.record.state for t in plan.transitions] == [OrderState.SHIPPED]
 
 
 HEADER = "Shipment ID,Ship Date,Ship Time,Carrier,PO Number,PO Line,SKU,Quantity,Unit,Carton ID,Carton Weight\n"

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.asn import COLUMNAR, build_856, build_856_texts
-from engine.columnar import SCALE, objects, scaled
+from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
@@ -34,7 +34,7 @@ from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
 from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
-from schemas.grouping import Groups, encode
+from schemas.grouping import Groups, encode, first_rows
 from schemas.lifecycle import (
     ENDED_LINES,
     ORDER_KEYS,
@@ -290,33 +290,197 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     shipments = assemble_shipments(good, orders, order_lines, ship_from=batch.warehouse.ship_from.party(),
                                    ssccs=ssccs, items=items)
     rows = _rows_by_shipment(good)
-    work = _Working(records, lines, reservations)
     parts: list[Plan] = []
     findings = list(batch.findings)
     for sid, found in (refused or {}).items():
         findings.append(_held_by_validation(sid, found, batch))
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
     texts = _asn_texts(shipments, rows, profiles, created, envelopes)
-    sent: list[str] = []  # the shipments planned, in order
-    for shipment, text in zip(shipments, texts, strict=True):
-        mine = rows[shipment.shipment_id]
-        try:
-            body = text or _asn(shipment, mine, profiles[shipment.partner], created)
-            part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours,
-                        created=created, at=at, run_id=run_id, source=source, envelopes=envelopes)
-        except (DocumentError, TransitionRefused, ValueError, KeyError) as exc:
-            findings.append(_held(shipment, exc))
-            continue
-        parts.append(part)
-        sent.append(shipment.shipment_id)
+    kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes}
+    at_once = _plan_at_once(shipments, texts, rows, good, lines, records, batch.warehouse, profiles, ours, **kw)
+    if at_once is not None:  # every shipment planned, the orders' lines moved in columns
+        parts, touched, keys = at_once
+        sent = [s.shipment_id for s in shipments]
+    else:  # a shipment held (its 856 or its orders' moves refused): one at a time, each on what the others left
+        work = _Working(records, lines, reservations)
+        sent = []  # the shipments planned, in order
+        for shipment, text in zip(shipments, texts, strict=True):
+            mine = rows[shipment.shipment_id]
+            try:
+                body = text or _asn(shipment, mine, profiles[shipment.partner], created)
+                part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours, **kw)
+            except _REFUSALS as exc:
+                findings.append(_held(shipment, exc))
+                continue
+            parts.append(part)
+            sent.append(shipment.shipment_id)
+        touched, keys = work.final_lines(), list(work.touched)
     plan = Plan.combine(parts)
-    touched = work.final_lines()
     reserved: tuple[ReservationTable, ...] = ()
-    if work.touched:
+    if keys:
         units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments})
-        reserved = (work.final_reservations(units, batch.warehouse.stock_warehouse),)
+        reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
+
+
+_REFUSALS = (DocumentError, TransitionRefused, ValueError, KeyError)  # what holds a shipment (ASN_NOT_BUILT)
+
+
+def _plan_at_once(shipments: list[Shipment], texts: list[_AsnText | None], rows: Mapping[str, list[_Row]],
+                  good: pa.Table, lines: pa.Table, records: Mapping[Key, OrderRecord], warehouse: WarehouseProfile,
+                  profiles: Mapping[str, PartnerProfile], ours: Mapping[str, int], *, created: datetime, at: str,
+                  run_id: str, source: dict, envelopes: dict[str, Envelope]
+                  ) -> tuple[list[Plan], pa.Table, list[Key]] | None:
+    """What the one-at-a-time loop plans when no shipment is held: (each shipment's plan, the touched
+    orders' lines as final_lines writes them, the touched orders in the order first changed), the
+    orders' line moves computed in columns (_line_moves); None when a shipment would be held (its 856
+    or a move refused, a line or order not found), for the loop to plan each on what the others left."""
+    moves = _line_moves(shipments, good, lines, records, run_id)
+    if moves is None:
+        return None
+    per_shipment, touched, keys = moves
+    chain = dict(records)  # each order's record as the shipments before left it
+    parts: list[Plan] = []
+    try:
+        for k, (shipment, text) in enumerate(zip(shipments, texts, strict=True)):
+            mine = rows[shipment.shipment_id]
+            profile = profiles[shipment.partner]
+            body = text or _asn(shipment, mine, profile, created)
+            sid = shipment.shipment_id
+            doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
+            sent = f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)"
+            docs = _documents(shipment, body, doc_key, profile, source, envelopes)
+            transitions = []
+            for key, units, n_lines, done in per_shipment[k]:
+                note = f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {n_lines} line(s){sent}"
+                transitions.append(move(chain[key], EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART,
+                                        at=at, run_id=run_id, note=note, document_key=doc_key))
+            for t in transitions:
+                chain[t.record.key] = t.record
+            parts.append(_shipment_plan(shipment, mine, docs, doc_key, tuple(transitions), warehouse, profile, ours,
+                                        created=created, at=at, run_id=run_id, source=source))
+    except _REFUSALS:
+        return None
+    return parts, touched, keys
+
+
+def _line_moves(shipments: list[Shipment], good: pa.Table, lines: pa.Table, records: Mapping[Key, OrderRecord],
+                run_id: str) -> tuple[list[list[tuple[Key, Decimal, int, bool]]], pa.Table, list[Key]] | None:
+    """The orders' moves of every shipment (none held), in columns: per shipment, per order it ships
+    (in the order its rows name them) (order, units, lines shipped, is everything promised now shipped);
+    the touched orders' stored ``lines`` as _Working.final_lines writes them, and those orders in the
+    order first changed. A line's shipped quantity after a shipment is what was stored plus the
+    shipments up to it; the order is shipped in full when each of its lines is: a line shipped by then
+    when that quantity reaches what was promised, a line not shipped by then when it did already or
+    it ended. None when a row's order line or order is not stored once (the loop then holds it)."""
+    n_s, n = len(shipments), good.num_rows
+    if not n_s or not n or good["quantity"].null_count or good["line_number"].null_count:
+        return None
+    ids = pa.array([s.shipment_id for s in shipments], pa.string())
+    k_row = pc.index_in(good["shipment_id"], value_set=ids)
+    if k_row.null_count:
+        return None
+    k_row = k_row.to_numpy(zero_copy_only=False).astype(np.int64)
+    partner = pa.array([s.partner for s in shipments], pa.string()).take(pa.array(k_row))
+    m = lines.num_rows
+    keys = ["partner", "po_number", "line_number"]
+    if encode(*(lines[c] for c in keys))[1] != m:
+        return None  # a line stored twice: the loop keeps the last
+    joined = pa.table({"partner": partner, "po_number": good["po_number"],
+                       "line_number": pc.cast(good["line_number"], lines.schema.field("line_number").type),
+                       "_r": pa.array(np.arange(n, dtype=np.int64))}).join(
+        pa.table({**{c: lines[c] for c in keys}, "_l": pa.array(np.arange(m, dtype=np.int64))}), keys,
+        join_type="left outer", use_threads=False).sort_by("_r")
+    if joined["_l"].null_count:
+        return None
+    li = joined["_l"].to_numpy(zero_copy_only=False).astype(np.int64)  # each row's stored line
+    o_line, n_o = encode(lines["partner"], lines["po_number"])  # each stored line's order
+    o_keys = list(zip(*(lines[c].take(pa.array(first_rows(o_line, n=n_o))).to_pylist()
+                        for c in ("partner", "po_number")), strict=True))
+    o_row = o_line[li]
+    if any(o_keys[o] not in records for o in np.unique(o_row).tolist()):
+        return None
+    q = scaled(good["quantity"])[0]
+    try:
+        text = pc.if_else(pc.equal(lines["shipped"], ""), pa.scalar(None, pa.string()), lines["shipped"])
+        base = scaled(pc.cast(text, pa.decimal128(38, 4)))[0] if m else np.zeros(0, np.int64)
+    except (pa.ArrowInvalid, OverflowError):
+        return None
+    promised = (pc.fill_null(lines["allocated"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
+                + pc.fill_null(lines["backordered"], 0).to_numpy(zero_copy_only=False).astype(np.int64)) * SCALE
+    ended = pc.is_in(lines["state"], value_set=pa.array([s.value for s in ENDED_LINES], pa.string())
+                     ).to_numpy(zero_copy_only=False)
+    ok_before = ended | (base >= promised)  # a line no shipment of the file has reached yet
+
+    # (line, shipment) events: each line's quantity per shipment, summed up the shipments in order
+    event, n_e = encode(li, k_row)
+    e_first = first_rows(event, n=n_e)
+    e_line, e_ship = li[e_first], k_row[e_first]
+    e_q = np.zeros(n_e, np.int64)
+    np.add.at(e_q, event, q)
+    by = np.lexsort((e_ship, e_line))
+    e_line, e_ship, e_q = e_line[by], e_ship[by], e_q[by]
+    e_key = e_line * n_s + e_ship
+    cum = np.cumsum(e_q)
+    line_starts = np.r_[0, np.flatnonzero(np.diff(e_line)) + 1]
+    cum -= np.repeat(cum[line_starts] - e_q[line_starts], np.diff(np.r_[line_starts, n_e]))
+    shipped_total = np.zeros(m, np.int64)
+    np.add.at(shipped_total, e_line, e_q)
+    first_ship = np.full(m, n_s, np.int64)
+    np.minimum.at(first_ship, e_line, e_ship)
+
+    # (shipment, order) pairs, in shipment order and, within one, the order its rows name them
+    pair, n_p = encode(k_row, o_row)
+    p_first = first_rows(pair, n=n_p)
+    p_ship, p_order = k_row[p_first], o_row[p_first]
+    p_units = np.zeros(n_p, np.int64)
+    np.add.at(p_units, pair, q)
+    p_lines = np.bincount(pair[e_first], minlength=n_p)
+    # is every line of the order shipped by then: each pair against each line of its order
+    line_order = np.argsort(o_line, kind="stable")
+    o_count = np.bincount(o_line, minlength=n_o)
+    o_start = np.r_[0, np.cumsum(o_count)[:-1]]
+    size = o_count[p_order]
+    owner = np.repeat(np.arange(n_p), size)
+    member = line_order[np.repeat(o_start[p_order], size) + np.arange(len(owner)) - np.repeat(np.cumsum(size) - size,
+                                                                                              size)]
+    at_ship = p_ship[owner]
+    pos = np.searchsorted(e_key, member * n_s + at_ship, side="right") - 1
+    hit = (pos >= 0) & (e_line[np.maximum(pos, 0)] == member) if n_e else np.zeros(len(member), bool)
+    so_far = np.where(hit, cum[np.maximum(pos, 0)], 0)
+    ok = np.where(first_ship[member] <= at_ship, base[member] + so_far >= promised[member], ok_before[member])
+    p_done = np.ones(n_p, bool)
+    np.logical_and.at(p_done, owner, ok)
+
+    order = np.lexsort((p_first, p_ship))
+    units = objects(decimal_array(p_units))
+    per_shipment: list[list[tuple[Key, Decimal, int, bool]]] = [[] for _ in range(n_s)]
+    for j, k, o in zip(order.tolist(), p_ship[order].tolist(), p_order[order].tolist(), strict=True):
+        per_shipment[k].append((o_keys[o], units[j], int(p_lines[j]), bool(p_done[j])))
+
+    # the touched orders' lines, in the order first changed, each by line number
+    o_rank = np.full(n_o, -1, np.int64)
+    touched_orders = list(dict.fromkeys(p_order[order].tolist()))
+    o_rank[touched_orders] = np.arange(len(touched_orders))
+    rows_out = np.flatnonzero(o_rank[o_line] >= 0)
+    number = lines["line_number"].to_numpy(zero_copy_only=False)
+    rows_out = rows_out[np.lexsort((number[rows_out], o_rank[o_line[rows_out]]))]
+    total = base[rows_out] + shipped_total[rows_out]
+    moved = first_ship[rows_out] < n_s
+    table = stored_lines(lines.take(pa.array(rows_out)))
+    totals = decimal_array(total)
+    distinct = pc.unique(totals)  # each distinct quantity written once
+    done_text = pa.array([decimal_text(v) for v in distinct.to_pylist()], pa.string()).take(
+        pc.index_in(totals, value_set=distinct))
+    state = pa.array(np.where(total >= promised[rows_out], LineState.SHIPPED.value,
+                              LineState.PARTIALLY_SHIPPED.value), pa.string())
+    blank = pa.scalar(None, pa.string())
+    for name, values in (("shipped", done_text), ("state", pc.if_else(pa.array(moved), state, blank)),
+                         ("run_id", pc.if_else(pa.array(moved), pa.scalar(run_id, pa.string()), blank))):
+        at = table.schema.get_field_index(name)
+        table = table.set_column(at, name, pc.coalesce(pc.cast(values, pa.string()), table[name]))
+    return per_shipment, table, [o_keys[o] for o in touched_orders]
 
 
 def _number(keys: Sequence[tuple[tuple, int]], taken: Sequence[int], prefix: str, ssccs: dict[tuple, str],
@@ -422,20 +586,21 @@ class _Working:
             table = table.set_column(at, name, pc.coalesce(pa.array(values, pa.string()), table[name]))
         return table
 
-    def final_reservations(self, units: pa.Table, stock_warehouse: str) -> ReservationTable:
-        """The reservations of every order changed (in the order first changed, each order's in their
-        stored order) less the ``units`` shipped on each line (_units_shipped), those left above 0."""
-        keys = list(self.touched)
-        touched = pa.table({"partner": pa.array([k[0] for k in keys], pa.string()),
-                            "po_number": pa.array([k[1] for k in keys], pa.string())}, schema=ORDER_KEYS)
-        table = self.reservation_table
-        at = table.schema.get_field_index("quantity")
-        rows = table.set_column(at, "quantity", pa.array(_consumed(table, units, stock_warehouse), pa.int64()))
-        rows = rows.append_column("_i", pa.array(np.arange(rows.num_rows, dtype=np.int64))).join(
-            touched.append_column("_rank", pa.array(np.arange(len(keys), dtype=np.int64))), ["partner", "po_number"],
-            join_type="inner", use_threads=False)
-        rows = rows.filter(pc.greater(rows["quantity"], 0)).sort_by([("_rank", "ascending"), ("_i", "ascending")])
-        return ReservationTable(touched, rows.select(RESERVATION_ROWS.names).cast(RESERVATION_ROWS))
+
+def final_reservations(table: pa.Table, keys: Sequence[Key], units: pa.Table, stock_warehouse: str
+                       ) -> ReservationTable:
+    """The reservations (RESERVATION_ROWS ``table``) of the orders ``keys`` (those changed, in the order
+    first changed; each order's in their stored order) less the ``units`` shipped on each line
+    (_units_shipped), those left above 0."""
+    touched = pa.table({"partner": pa.array([k[0] for k in keys], pa.string()),
+                        "po_number": pa.array([k[1] for k in keys], pa.string())}, schema=ORDER_KEYS)
+    at = table.schema.get_field_index("quantity")
+    rows = table.set_column(at, "quantity", pa.array(_consumed(table, units, stock_warehouse), pa.int64()))
+    rows = rows.append_column("_i", pa.array(np.arange(rows.num_rows, dtype=np.int64))).join(
+        touched.append_column("_rank", pa.array(np.arange(len(keys), dtype=np.int64))), ["partner", "po_number"],
+        join_type="inner", use_threads=False)
+    rows = rows.filter(pc.greater(rows["quantity"], 0)).sort_by([("_rank", "ascending"), ("_i", "ascending")])
+    return ReservationTable(touched, rows.select(RESERVATION_ROWS.names).cast(RESERVATION_ROWS))
 
 
 def _units_shipped(lines: pa.Table, sent: Sequence[str], partners: Mapping[str, str]) -> pa.Table:
@@ -542,11 +707,7 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
          run_id: str, source: dict, envelopes: dict[str, Envelope]) -> Plan:
     partner, sid = shipment.partner, shipment.shipment_id
     doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
-    docs = ()
-    if body is not None:
-        docs = (_asn_document(doc_key, body, partner=partner, po_number=",".join(o.po_number for o in shipment.orders),
-                              source_sha256=source.get("source_sha256", ""),
-                              env=envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile))),)
+    docs = _documents(shipment, body, doc_key, profile, source, envelopes)
     # the orders' moves, on copies: committed to ``work`` only when every order of the shipment moved
     shipped: dict[Key, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for r in rows:
@@ -567,7 +728,7 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
         done = all(ln[0] >= ln[1] for ln in current.values() if not ln[2])  # nothing promised left unshipped
         event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
         note = (f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {len(per_line)} line(s)"
-                + (f"; 856 {sid}" if docs else "; no 856 (the partner receives none)"))
+                + (f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)"))
         transitions.append(move(record, event, at=at, run_id=run_id, note=note, document_key=doc_key))
         new_lines[key] = current
     for t in transitions:
@@ -576,6 +737,27 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
         work.lines[key] = new_lines[key]
         work.touched.setdefault(key)
     work.run_id.update(dict.fromkeys(moved, run_id))
+    return _shipment_plan(shipment, rows, docs, doc_key, tuple(transitions), warehouse, profile, ours,
+                          created=created, at=at, run_id=run_id, source=source)
+
+
+def _documents(shipment: Shipment, body: list | _AsnText | None, doc_key: str, profile: PartnerProfile, source: dict,
+               envelopes: dict[str, Envelope]) -> tuple[PlannedDocument, ...]:
+    """The shipment's 856 as a planned document (none without a ``body``)."""
+    if body is None:
+        return ()
+    partner = shipment.partner
+    return (_asn_document(doc_key, body, partner=partner, po_number=",".join(o.po_number for o in shipment.orders),
+                          source_sha256=source.get("source_sha256", ""),
+                          env=envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile))),)
+
+
+def _shipment_plan(shipment: Shipment, rows: list[_Row], docs: tuple[PlannedDocument, ...], doc_key: str,
+                   transitions: tuple[OrderTransition, ...], warehouse: WarehouseProfile, profile: PartnerProfile,
+                   ours: Mapping[str, int], *, created: datetime, at: str, run_id: str, source: dict) -> Plan:
+    """One shipment's plan: its 856 (``docs``), its orders' ``transitions``, its record, and ASN_LATE
+    when the 856 is built after the partner's window."""
+    partner, sid = shipment.partner, shipment.shipment_id
     record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
                      run_id=run_id, source=source)
     late = ()
@@ -584,7 +766,7 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
                     f"{profile.fulfilment.asn.window_minutes}-minute window from departure ({record.departed_at}; "
                     f"due {record.asn_due_at}).", value=sid)
         late = (FindingRecord(f, partner, rows[0].po_number, "856 sent late: chargeback risk", STAGE),)
-    return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
+    return Plan(transitions=transitions, documents=docs, shipments=(record,), findings=late)
 
 
 # a line shipped in full (True) or in part: (does it end the line, its state's value), as _one stores it
