@@ -26,11 +26,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.columnar import scaled
 from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
 from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
+from schemas.grouping import encode, first_rows
 from schemas.reference import sscc_columns
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 from schemas.x12 import Delimiters
@@ -527,59 +529,76 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         if code is None or (s, code) in seen:
             bad.add(s)
         seen.add((s, code))
-    have: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
-    po_of = [orders[o].po_number for o in np.asarray(b_order, np.int64)[i_of].tolist()] if n_i else []
-    for s, po, item in zip(i_ship.tolist(), po_of, items, strict=True):
-        have[(s, po, item.line_id)] += item.quantity
+    # the items are few distinct objects (engine.shipments makes each distinct item once): what an item
+    # writes and weighs is found once per distinct object (``one``), then taken for every item (``every``)
+    one, every = _distinct(items)
+    shipped = _units([i.quantity for i in one])  # per distinct item, in 10^-4 units (None: one does not fit)
+    po_of = pa.array([o.po_number for o in orders], pa.string()).take(pa.array(np.asarray(b_order, np.int64)[i_of])) \
+        if n_i else pa.array([], pa.string())
+    line_ids = pa.array([i.line_id for i in one], pa.string()).take(every)
     want = {(s, po, line): q for s, quantities in enumerate(expected) for (po, line), q in quantities.items() if q}
-    have = {k: q for k, q in have.items() if q}
-    if want != have:
-        bad.update(k[0] for k in set(want) ^ set(have))
-        bad.update(k[0] for k in set(want) & set(have) if want[k] != have[k])
+    if shipped is not None and (wanted := _units(list(want.values()))) is not None:
+        keys = list(want)
+        bad.update(_unequal(np.concatenate([i_ship, np.array([k[0] for k in keys], np.int64)]),
+                            pa.concat_arrays([po_of, pa.array([k[1] for k in keys], pa.string())]),
+                            pa.concat_arrays([line_ids, pa.array([k[2] for k in keys], pa.string())]),
+                            np.concatenate([shipped[every.to_numpy()], -wanted])))
+        total = np.zeros(n_s, np.int64)
+        np.add.at(total, i_ship, shipped[every.to_numpy()])
+        totals = [Decimal(int(v)).scaleb(-4) for v in total.tolist()]
+    else:  # a quantity with more than 4 decimals: summed as decimals
+        have: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
+        totals = [Decimal(0)] * n_s
+        for s, po, item in zip(i_ship.tolist(), po_of.to_pylist(), items, strict=True):
+            have[(s, po, item.line_id)] += item.quantity
+            totals[s] += item.quantity
+        have = {k: q for k, q in have.items() if q}
+        if want != have:
+            bad.update(k[0] for k in set(want) ^ set(have))
+            bad.update(k[0] for k in set(want) & set(have) if want[k] != have[k])
 
     # the items' text (HL..PID), joined a column at a time in Arrow; a value holding a delimiter leaves its
     # shipment out (so dropping the trailing separators of a segment drops its trailing empty elements)
     rank, special = asn.lin_qualifiers, frozenset(chars)
-    keys = [(i.product_ids, i.sku) for i in items]
     lins: dict[tuple, str | None] = {}
-    for ids, sku in dict.fromkeys(keys):
+    for key in dict.fromkeys((i.product_ids, i.sku) for i in one):
         try:
-            pairs: tuple[str, ...] | None = _lin_pairs(ids, sku, rank)
+            pairs: tuple[str, ...] | None = _lin_pairs(*key, rank)
         except DocumentError:
             pairs = None
-        lins[(ids, sku)] = e.join(pairs) if pairs is not None and special.isdisjoint("".join(pairs)) else None
-    lin = list(map(lins.__getitem__, keys))
-    bad.update(int(i_ship[k]) for k, value in enumerate(lin) if value is None)
-    line_ids, units = [i.line_id for i in items], [i.unit for i in items]
-    unit = pa.array(units, pa.string())
-    sn1 = _elements("SN1", "", pa.array([_decimal(i.quantity) for i in items], pa.string()), unit, e=e)
+        lins[key] = e.join(pairs) if pairs is not None and special.isdisjoint("".join(pairs)) else None
+    lin = pa.array([lins[(i.product_ids, i.sku)] for i in one], pa.string())
+    refused = pc.is_null(lin).to_numpy(zero_copy_only=False)  # per distinct item: its shipments left out
+    lin = lin.take(every)
+    unit = pa.array([i.unit for i in one], pa.string()).take(every)
+    sn1 = _elements("SN1", "", pa.array([_decimal(i.quantity) for i in one], pa.string()).take(every), unit, e=e)
     if asn.ordered_quantity:
-        ordered = pa.array([None if i.ordered_quantity is None else _decimal(i.ordered_quantity) for i in items],
-                           pa.string())
+        ordered = pa.array([None if i.ordered_quantity is None else _decimal(i.ordered_quantity) for i in one],
+                           pa.string()).take(every)
         sn1 = pc.if_else(pc.is_valid(ordered), _elements(sn1, "", ordered, unit, e=e), sn1)
     hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(hl_of_box[i_of], pa.int64()).cast(
         pa.string()), "I", "0", e=e)
-    lin_segment = _elements("LIN", pa.array(line_ids, pa.string()), pa.array(lin, pa.string()), e=e)
+    lin_segment = _elements("LIN", line_ids, lin, e=e)
     texts = pc.binary_join_element_wise(hl, lin_segment, pc.utf8_rtrim(sn1, characters=e), "", t)
     segments = np.full(n_i, 3, np.int64)  # HL, LIN, SN1
-    columns = [line_ids, units]
+    columns = [[i.line_id for i in one], [i.unit for i in one]]
     if asn.item_po4:
-        size = [i.pack_size for i in items]
-        po4 = _elements("PO4", pa.array([None if i.pack is None else str(i.pack) for i in items], pa.string()), e=e)
+        size = [i.pack_size for i in one]
+        po4 = _elements("PO4", pa.array([None if i.pack is None else str(i.pack) for i in one], pa.string()), e=e)
         po4 = pc.if_else(pc.is_valid(pa.array(size)), _elements(po4, pa.array(
             [x12_decimal(v) if v is not None else None for v in size], pa.string()),
-            pa.array([i.pack_unit for i in items], pa.string()), e=e), po4)
-        texts = _optional(texts, pc.utf8_rtrim(po4, characters=e), t, segments)
-        columns.append([i.pack_unit for i in items if i.pack is not None and i.pack_size is not None])
+            pa.array([i.pack_unit for i in one], pa.string()), e=e), po4)
+        texts = _optional(texts, pc.utf8_rtrim(po4.take(every), characters=e), t, segments)
+        columns.append([i.pack_unit for i in one if i.pack is not None and i.pack_size is not None])
     if asn.item_pid:
-        described = pa.array([i.description or None for i in items], pa.string())
+        described = pa.array([i.description or None for i in one], pa.string()).take(every)
         texts = _optional(texts, _elements("PID", "F", "", "", "", described, e=e), t, segments)
-        columns.append([i.description for i in items])
+        columns.append([i.description for i in one])
     if any(not special.isdisjoint("".join(column)) for column in columns):
-        for k, values in enumerate(zip(line_ids, units, [i.pack_unit for i in items],
-                                       [i.description for i in items], strict=True)):
-            if not special.isdisjoint("".join(values)):
-                bad.add(int(i_ship[k]))
+        refused |= np.array([not special.isdisjoint("".join((i.line_id, i.unit, i.pack_unit, i.description)))
+                             for i in one], bool)
+    if refused.any():
+        bad.update(np.unique(i_ship[refused[every.to_numpy()]]).tolist())
 
     # the orders' and cartons' text
     prf = [f"PRF{e}{po.po_number}{e}{po.release_number}{e}{e}{_ccyymmdd(po.po_date) if po.po_date else ''}".rstrip(e)
@@ -598,9 +617,6 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     written[where] = np.arange(len(where))
     every = pa.concat_arrays([pa.array(o_text + b_text, pa.string()), texts]).take(pa.array(written))
     bodies = pc.binary_join(pa.ListArray.from_arrays(pa.array(start, pa.int32()), every), "").to_pylist()
-    total: list[Decimal] = [Decimal(0)] * n_s
-    for s, item in zip(i_ship.tolist(), items, strict=True):
-        total[s] += item.quantity
     count = 2 * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
         i_ship, weights=segments, minlength=n_s).astype(np.int64)
     bsn05 = asn.bsn05 or BSN05[asn.structure]
@@ -613,9 +629,39 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         text = joined_body(head, d, chars)
         if text is None:
             continue
-        ctt = f"CTT{e}{n_hl[s]}{e}{x12_decimal(total[s])}{t}" if asn.ctt_hash else f"CTT{e}{n_hl[s]}{t}"
+        ctt = f"CTT{e}{n_hl[s]}{e}{x12_decimal(totals[s])}{t}" if asn.ctt_hash else f"CTT{e}{n_hl[s]}{t}"
         out[s] = (text + bodies[s] + ctt, len(head) + int(count[s]) + 1)
     return out
+
+
+def _distinct(items: Sequence[ShippedItem]) -> tuple[list[ShippedItem], pa.Array]:
+    """``items`` as their distinct objects (by identity) and each item's index into them."""
+    if not items:
+        return [], pa.array([], pa.int64())
+    first, index = np.unique(np.fromiter(map(id, items), np.uint64, len(items)), return_index=True,
+                             return_inverse=True)[1:]
+    return [items[k] for k in first.tolist()], pa.array(index.astype(np.int64).reshape(-1))
+
+
+def _units(quantities: Sequence[Decimal]) -> np.ndarray | None:
+    """Decimal quantities as int64 in 10^-4 units; None when one has more than 4 decimals or does not fit."""
+    try:
+        return scaled(pa.array(quantities, pa.decimal128(18, 4)))[0]
+    except (pa.ArrowInvalid, OverflowError):
+        return None
+
+
+def _unequal(ship: np.ndarray, po: pa.Array, line: pa.Array, units: np.ndarray) -> list[int]:
+    """The shipments (``ship``) some (PO, line) of which sums ``units`` to other than 0 (what the 856
+    lists, plus, less what was confirmed: a line listed and not confirmed, confirmed and not listed, or
+    listed with another quantity)."""
+    if not len(ship):
+        return []
+    key, n = encode(ship, po, line)
+    sums = np.zeros(n, np.int64)
+    np.add.at(sums, key, units)
+    off = np.flatnonzero(sums != 0)
+    return np.unique(ship[first_rows(key, n=n)[off]]).tolist()
 
 
 def _elements(*values, e: str) -> pa.Array:

@@ -122,3 +122,29 @@ def test_a_tree_the_numbers_get_wrong_is_left_to_build_856(monkeypatch):
     monkeypatch.setattr(asn, "_within", lambda size, group: right(size, group) * 2)  # HL numbers skipped or repeated
     assert build_856_texts(shipments, AsnSettings(), *usual_delimiters(ENV), created=NOW, expected=expected) == [
         None] * len(shipments)
+
+
+@pytest.mark.parametrize("with_more_decimals", [False, True])
+def test_every_text_is_checked_against_the_confirmed_quantities(with_more_decimals):
+    """Each shipment's SN1 quantities summed per (PO, line) against what its confirmation says: a line
+    confirmed and not listed, listed and not confirmed, or with another quantity leaves the shipment to
+    build_856 (which refuses it); a line confirmed at 0 and not listed is no difference. Quantities with
+    more than 4 decimals are summed as decimals, alike."""
+    base = sample_shipment()
+    if with_more_decimals:
+        po1 = base.orders[0]
+        base = replace(base, orders=(replace(po1, packs=(replace(po1.packs[0], items=(
+            item("1", 1), replace(item("9", 1), quantity=Decimal("0.00005")))),)), *base.orders[1:]))
+    shipments = [replace(base, shipment_id=f"S-{k}") for k in range(6)]
+    expected = [dict(shipped_quantities(s)) for s in shipments]
+    first = next(iter(expected[1]))
+    expected[1].pop(first)  # listed, not confirmed
+    expected[2][("PO-1", "99")] = Decimal(1)  # confirmed, not listed
+    expected[3][first] += Decimal("0.0001")  # another quantity
+    expected[4][("PO-1", "98")] = Decimal(0)  # confirmed at 0: nothing to list
+    texts = build_856_texts(shipments, AsnSettings(), *usual_delimiters(ENV), created=NOW, expected=expected)
+    assert texts[1:4] == [None, None, None]
+    for k in (0, 4, 5):
+        assert texts[k] == per_shipment(shipments[k], AsnSettings(), expected[k], True) is not None
+    for k in (1, 2, 3):
+        assert per_shipment(shipments[k], AsnSettings(), expected[k], True) is None

@@ -100,7 +100,8 @@ def _used(doc: PlannedDocument, chars: str) -> set[str]:
     d = doc.delimiters
     own = {d.element, d.component, d.segment, d.repetition}
     texts = [s.text for s in doc.sets if s.text]
-    return used | {ch for ch in chars if ch not in own and any(ch in t for t in texts)}
+    text = texts[0] if len(texts) == 1 else "".join(texts)
+    return used | {ch for ch in chars if ch not in own and ch in text}
 
 
 def _same_delimiters(members: list[int], docs: Sequence[PlannedDocument]) -> list[list[int]]:
