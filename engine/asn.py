@@ -433,9 +433,10 @@ COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI"})  # the structures build_
 
 
 def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimiters, chars: str, *,
-                    created: datetime, expected: Sequence[Mapping[tuple[str, str], Decimal]],
+                    created: datetime, expected: Sequence[Mapping[tuple[str, str], Decimal]] | pa.Table,
                     sscc_with_ai: bool = True) -> list[tuple[str, int] | None]:
-    """build_856 of each shipment (``expected[k]``: shipments[k]'s confirmed quantities), rendered with
+    """build_856 of each shipment (``expected[k]``: shipments[k]'s confirmed quantities, or ``expected``
+    a CONFIRMED table of every shipment's confirmation lines), rendered with
     ``d`` (single-character delimiters ``chars``) as engine.envelope.joined_body renders a body: (text,
     number of segments), or None for a shipment this path does not write (a structure not in COLUMNAR,
     a value holding one of ``chars``, anything build_856 would refuse: the caller builds those one at a
@@ -536,13 +537,20 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     po_of = pa.array([o.po_number for o in orders], pa.string()).take(pa.array(np.asarray(b_order, np.int64)[i_of])) \
         if n_i else pa.array([], pa.string())
     line_ids = pa.array([i.line_id for i in one], pa.string()).take(every)
-    want = {(s, po, line): q for s, quantities in enumerate(expected) for (po, line), q in quantities.items() if q}
-    if shipped is not None and (wanted := _units(list(want.values()))) is not None:
-        keys = list(want)
-        bad.update(_unequal(np.concatenate([i_ship, np.array([k[0] for k in keys], np.int64)]),
-                            pa.concat_arrays([po_of, pa.array([k[1] for k in keys], pa.string())]),
-                            pa.concat_arrays([line_ids, pa.array([k[2] for k in keys], pa.string())]),
-                            np.concatenate([shipped[every.to_numpy()], -wanted])))
+    if isinstance(expected, pa.Table):  # CONFIRMED
+        want_ship = expected["shipment"].to_numpy().astype(np.int64)
+        want_po, want_line = (expected[c].combine_chunks().cast(pa.string()) for c in ("po_number", "line_id"))
+        wanted = _units(expected["quantity"].combine_chunks())
+    else:
+        want = {(s, po, line): q for s, quantities in enumerate(expected) for (po, line), q in quantities.items()
+                if q}
+        want_ship = np.array([k[0] for k in want], np.int64)
+        want_po, want_line = (pa.array([k[j] for k in want], pa.string()) for j in (1, 2))
+        wanted = _units(list(want.values()))
+    if shipped is not None and wanted is not None:
+        bad.update(_unequal(np.concatenate([i_ship, want_ship]), pa.concat_arrays([po_of, want_po]),
+                            pa.concat_arrays([line_ids, want_line]), np.concatenate([shipped[every.to_numpy()],
+                                                                                     -wanted])))
         total = np.zeros(n_s, np.int64)
         np.add.at(total, i_ship, shipped[every.to_numpy()])
         totals = [Decimal(int(v)).scaleb(-4) for v in total.tolist()]
@@ -553,6 +561,12 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
             have[(s, po, item.line_id)] += item.quantity
             totals[s] += item.quantity
         have = {k: q for k, q in have.items() if q}
+        if isinstance(expected, pa.Table):
+            want = defaultdict(Decimal)
+            for s, po, line, q in zip(want_ship.tolist(), want_po.to_pylist(), want_line.to_pylist(),
+                                      expected["quantity"].to_pylist(), strict=True):
+                want[(s, po, line)] += q
+            want = {k: q for k, q in want.items() if q}
         if want != have:
             bad.update(k[0] for k in set(want) ^ set(have))
             bad.update(k[0] for k in set(want) & set(have) if want[k] != have[k])
@@ -643,12 +657,21 @@ def _distinct(items: Sequence[ShippedItem]) -> tuple[list[ShippedItem], pa.Array
     return [items[k] for k in first.tolist()], pa.array(index.astype(np.int64).reshape(-1))
 
 
-def _units(quantities: Sequence[Decimal]) -> np.ndarray | None:
+def _units(quantities: Sequence[Decimal] | pa.Array) -> np.ndarray | None:
     """Decimal quantities as int64 in 10^-4 units; None when one has more than 4 decimals or does not fit."""
     try:
+        if isinstance(quantities, pa.Array):
+            return scaled(quantities.cast(pa.decimal128(18, 4)))[0]
         return scaled(pa.array(quantities, pa.decimal128(18, 4)))[0]
     except (pa.ArrowInvalid, OverflowError):
         return None
+
+
+# what build_856_texts may be given as the confirmed quantities instead of a mapping per shipment: one
+# row per confirmation line, ``shipment`` its shipment's index in the shipments given (summed per
+# shipment, PO and line id)
+CONFIRMED = pa.schema([pa.field("shipment", pa.int64()), pa.field("po_number", pa.string()),
+                       pa.field("line_id", pa.string()), pa.field("quantity", pa.decimal128(18, 4))])
 
 
 def _unequal(ship: np.ndarray, po: pa.Array, line: pa.Array, units: np.ndarray) -> list[int]:

@@ -9,9 +9,10 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 
-from engine.asn import COLUMNAR, build_856, build_856_texts, shipped_quantities
+from engine.asn import COLUMNAR, CONFIRMED, build_856, build_856_texts, shipped_quantities
 from engine.envelope import envelope_for, joined_body, usual_delimiters
 from schemas.errors import DocumentError
 from schemas.fulfilment import AsnSettings
@@ -143,6 +144,13 @@ def test_every_text_is_checked_against_the_confirmed_quantities(with_more_decima
     expected[3][first] += Decimal("0.0001")  # another quantity
     expected[4][("PO-1", "98")] = Decimal(0)  # confirmed at 0: nothing to list
     texts = build_856_texts(shipments, AsnSettings(), *usual_delimiters(ENV), created=NOW, expected=expected)
+    rows = [(k, po, line, q) for k, quantities in enumerate(expected) for (po, line), q in quantities.items()
+            for q in ((q / 2, q - q / 2) if q % 2 == 0 else (q,))]  # a line confirmed on several rows, summed
+    if not with_more_decimals:  # CONFIRMED holds confirmation lines: 4 decimals at most
+        confirmed = pa.table([pa.array([r[c] for r in rows], f.type) for c, f in enumerate(CONFIRMED)],
+                             schema=CONFIRMED)
+        assert build_856_texts(shipments, AsnSettings(), *usual_delimiters(ENV), created=NOW,
+                               expected=confirmed) == texts
     assert texts[1:4] == [None, None, None]
     for k in (0, 4, 5):
         assert texts[k] == per_shipment(shipments[k], AsnSettings(), expected[k], True) is not None

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import COLUMNAR, build_856, build_856_texts
+from engine.asn import COLUMNAR, CONFIRMED, build_856, build_856_texts
 from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
 from engine.lifecycle.common import transaction_set
@@ -295,7 +295,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     for sid, found in (refused or {}).items():
         findings.append(_held_by_validation(sid, found, batch))
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
-    texts = _asn_texts(shipments, rows, profiles, created, envelopes)
+    texts = _asn_texts(shipments, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes}
     at_once = _plan_at_once(shipments, texts, rows, good, lines, records, batch.warehouse, profiles, ours, **kw)
     if at_once is not None:  # every shipment planned, the orders' lines moved in columns
@@ -659,11 +659,12 @@ def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created:
                      sscc_with_ai=sscc.with_ai if sscc else True)
 
 
-def _asn_texts(shipments: list[Shipment], rows: Mapping[str, list[_Row]], profiles: Mapping[str, PartnerProfile],
+def _asn_texts(shipments: list[Shipment], lines: pa.Table, profiles: Mapping[str, PartnerProfile],
                created: datetime, envelopes: dict[str, Envelope]) -> list[_AsnText | None]:
     """Each shipment's 856 body as text (engine.asn.build_856_texts: the shipments of each partner whose
-    structure it writes, with the delimiter set the partner's envelope alone allows), None for the
-    shipments _asn builds one at a time (other structures and partners, and what the text path leaves)."""
+    structure it writes, with the delimiter set the partner's envelope alone allows, checked against
+    their confirmation ``lines``), None for the shipments _asn builds one at a time (other structures
+    and partners, and what the text path leaves)."""
     out: list[_AsnText | None] = [None] * len(shipments)
     by_partner: dict[str, list[int]] = defaultdict(list)
     for k, shipment in enumerate(shipments):
@@ -678,12 +679,20 @@ def _asn_texts(shipments: list[Shipment], rows: Mapping[str, list[_Row]], profil
         sscc = profile.fulfilment.sscc
         mine = [shipments[k] for k in at]
         texts = build_856_texts(mine, profile.fulfilment.asn, *usual, created=created,
-                                expected=[_expected(rows[s.shipment_id]) for s in mine],
-                                sscc_with_ai=sscc.with_ai if sscc else True)
+                                expected=_confirmed(lines, mine), sscc_with_ai=sscc.with_ai if sscc else True)
         for k, text in zip(at, texts, strict=True):
             if text is not None:
                 out[k] = _AsnText(*text, usual[0])
     return out
+
+
+def _confirmed(lines: pa.Table, shipments: Sequence[Shipment]) -> pa.Table:
+    """engine.asn.CONFIRMED: the confirmation ``lines`` of these ``shipments`` (what _expected sums)."""
+    at = pc.index_in(lines["shipment_id"], value_set=pa.array([s.shipment_id for s in shipments], pa.string()))
+    mine = pc.is_valid(at)
+    return pa.table([pc.cast(at.filter(mine), pa.int64()), *(lines[c].filter(mine) for c in ("po_number", "line_id",
+                                                                                             "quantity"))],
+                    schema=CONFIRMED)
 
 
 class _AsnText(NamedTuple):
