@@ -21,6 +21,7 @@ from collections.abc import Callable, Container, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate, repeat
 
 import numpy as np
 import pyarrow as pa
@@ -500,8 +501,24 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
                     n = tare_at = box(tare, o_at, o, s, n + 1)
                     for pack in tare.packs:
                         n = box(pack, tare_at, o, s, n + 1)
-            for pack in order.packs if pallets else order.all_packs():
-                n = box(pack, o_at, o, s, n + 1)
+            packs = order.packs if pallets else order.all_packs()
+            if not packs:
+                continue
+            # the order's cartons at once: each numbered after the one before and its items
+            counts = [len(p.items) for p in packs]
+            k, first = len(packs), len(boxes)
+            boxes.extend(packs)
+            b_level.extend(repeat("P", k))
+            b_parent.extend(repeat(o_at, k))
+            b_order.extend(repeat(o, k))
+            b_ship.extend(repeat(s, k))
+            b_children.extend(counts)
+            numbers = list(accumulate(counts, lambda at, c: at + c + 1, initial=n + 1))
+            b_hl.extend(numbers[:k])
+            n = numbers[k] - 1
+            for j, (pack, c) in enumerate(zip(packs, counts, strict=True)):
+                i_box.extend(repeat(first + j, c))
+                items.extend(pack.items)
         n_hl.append(n)
     n_s, n_o, n_i = len(shipments), len(orders), len(items)
     o_of = np.asarray(o_ship, np.int64)

@@ -244,19 +244,27 @@ def _needs(lines: pa.Table, held: frozenset[str], partner_of: Mapping[str, str],
     needs = sscc_needs(lines)
     out: dict[str, list[tuple[tuple, int]]] = defaultdict(list)
     for keys, pallets in ((needs.cartons, False), (needs.pallets, True)):
+        numbered = {partner: _numbered_by(profiles.get(partner), pallets) for partner in set(partner_of.values())}
         for key in keys:
             sid = key[0]
-            profile = profiles.get(partner_of.get(sid, "")) if sid not in held else None
-            if profile is None or "856" not in profile.receives or profile.fulfilment.sscc is None:
-                continue
-            structure = profile.fulfilment.asn.structure
-            if structure == "SOI" or (pallets and structure != "SOTPI"):
-                continue  # the partner's 856 does not list them
-            sscc = profile.fulfilment.sscc
-            ext = sscc.pallet_extension_digit if pallets and sscc.pallet_extension_digit is not None \
-                else sscc.extension_digit
-            out[sscc.company_prefix].append((key, ext))
+            by = numbered.get(partner_of.get(sid, "")) if sid not in held else None
+            if by is not None:
+                out[by[0]].append((key, by[1]))
     return {prefix: tuple(keys) for prefix, keys in out.items()}
+
+
+def _numbered_by(profile: PartnerProfile | None, pallets: bool) -> tuple[str, int] | None:
+    """(company prefix, extension digit) of the SSCCs a partner's 856 needs for its cartons (or pallets);
+    None when it lists none (no 856, no SSCC settings, a structure without them)."""
+    if profile is None or "856" not in profile.receives or profile.fulfilment.sscc is None:
+        return None
+    structure = profile.fulfilment.asn.structure
+    if structure == "SOI" or (pallets and structure != "SOTPI"):
+        return None  # the partner's 856 does not list them
+    sscc = profile.fulfilment.sscc
+    ext = sscc.pallet_extension_digit if pallets and sscc.pallet_extension_digit is not None \
+        else sscc.extension_digit
+    return sscc.company_prefix, ext
 
 
 # --- step 2: 856s, shipment records, order moves -------------------------------------------------
