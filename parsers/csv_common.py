@@ -4,7 +4,8 @@ cell (decimal with the layout's separators, date, time), each failure a finding 
 
 No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may
 hold line breaks, so they count records, not physical lines. Header names match case-insensitively
-and ignore surrounding blanks. Rows that are entirely empty are skipped.
+and ignore surrounding blanks. Rows that are entirely empty are skipped. read_columns gives the rows
+as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a difference.
 """
 
 from __future__ import annotations
