@@ -16,7 +16,7 @@ import pytest
 
 from engine.lifecycle import billing
 from schemas.fulfilment import Charge
-from schemas.lifecycle import LineRecord, LineState, OrderState
+from schemas.lifecycle import LineRecord, LineState, OrderState, decimal_text
 from schemas.orders import ORDER_LINES
 from schemas.profile import load_profiles
 from schemas.shipment_records import ShipmentRecord, ShippedLine
@@ -55,6 +55,19 @@ def canonical_rows(rows: dict | None = None) -> dict:
     return out
 
 
+def billing_table(lines) -> pa.Table:
+    """The order lines as the store's billing_lines reads them (decimals as stored texts)."""
+    return pa.table({
+        "partner": [ln.partner for ln in lines], "po_number": [ln.po_number for ln in lines],
+        "line_number": pa.array([ln.line_number for ln in lines], pa.int64()),
+        "line_id": [ln.line_id or None for ln in lines], "state": [ln.state.value for ln in lines],
+        "unit": [ln.unit or None for ln in lines], "unit_price": [decimal_text(ln.unit_price) for ln in lines],
+        "ack_price": [decimal_text(ln.ack_price) for ln in lines],
+        "allocated": pa.array([ln.allocated for ln in lines], pa.int64()),
+        "backordered": pa.array([ln.backordered for ln in lines], pa.int64()),
+        "shipped": [decimal_text(ln.shipped) for ln in lines], "invoiced": [decimal_text(ln.invoiced) for ln in lines]})
+
+
 def plan_of(monkeypatch, *, text: bool, lines, shipments, state=OrderState.PARTIALLY_SHIPPED, profiles=PROFILES,
             rows=None, as_columns=False):
     """The plan (and findings) for ``shipments`` of PO-1, its 810s written as text or (text=False) as
@@ -65,13 +78,16 @@ def plan_of(monkeypatch, *, text: bool, lines, shipments, state=OrderState.PARTI
     due, billed = billing.invoices_due(shipments=shipments, invoiced_pos=set(), records={KEY: rec},
                                        lines={KEY: lines}, order_shipments={KEY: shipments}, profiles=profiles)
     canonical = canonical_rows(rows)
+    tables = None
     if as_columns:  # the rows as line_texts reads them from an ORDER_LINES table
         table = pa.Table.from_pylist(list(canonical.values()), schema=ORDER_LINES)
         canonical = billing.line_texts(table)[KEY]
+        if as_columns == "tables":  # and the ordinary 810s' lines written from the tables themselves
+            tables = billing.BillingTables(billing_table(lines), table)
     prepared, problems = billing.prepare_invoices(
         due, lines={KEY: lines}, orders={KEY: outcome_of(po()).orders.to_pylist()[0]}, order_lines={KEY: canonical},
         customers={"acme": {"terms_type": "01", "terms_net_days": 30}}, profiles=profiles,
-        invoice_date=date(2026, 11, 28))
+        invoice_date=date(2026, 11, 28), tables=tables)
     plan = billing.plan_invoices(prepared, numbers=list(range(41, 41 + len(prepared))), records={KEY: rec},
                                  lines={KEY: lines}, profiles=profiles, billed=billed, at=AT, run_id=RUN)
     monkeypatch.undo()
@@ -102,6 +118,12 @@ CASES = {
                     "product_ids": [{"qualifier": "VP", "id": "V-1"}, {"qualifier": "UP", "id": ""},
                                     {"qualifier": "BP", "id": "B-1"}]},
               "2": {"price_basis": "", "description": "", "product_ids": []}}),
+    "more than ten product ids": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        rows={"1": {"product_ids": [{"qualifier": "VP", "id": f"V-{i}" if i % 3 else ""} for i in range(16)]}}),
+    "a line stored without its id": dict(
+        lines=tuple(replace(ln, line_id="") if ln.line_number == 1 else ln for ln in order_lines()),
+        shipments=[shipment("S1", (1, "5"), (2, "6"))]),
     "a product id without a qualifier": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         rows={"2": {"product_ids": [{"qualifier": None, "id": "V-2"}]}}),
@@ -128,13 +150,21 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("as_columns", [False, True], ids=["dict rows", "line_texts"])
+@pytest.mark.parametrize("as_columns", [False, True, "tables"], ids=["dict rows", "line_texts", "tables"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, as_columns):
     kw = CASES[case]
+    batched: list[int] = []
+    batch = billing._text_batch
+    monkeypatch.setattr(billing, "_text_batch", lambda *a, **k: batched.append(len(got := batch(*a, **k))) or got)
     text, problems, kinds = plan_of(monkeypatch, text=True, as_columns=as_columns, **kw)
     segments, problems_seg, kinds_seg = plan_of(monkeypatch, text=False, as_columns=as_columns, **kw)
     assert text == segments and problems == problems_seg
+    if as_columns == "tables":  # each ordinary 810 (an order's only one of the run) written with the others
+        ordinary = case != "two shipments of one line in one run" and set(kinds) == {"Text810"}
+        assert sum(batched) == (len(kinds) if ordinary else 0), (batched, kinds)
+    else:
+        assert not batched
     assert set(kinds_seg) <= {"Order810"}
     if not ("holding" in case or case == "a product id without a qualifier"):
         assert set(kinds) <= {"Text810"}  # everything ordinary goes the text way
