@@ -8,6 +8,7 @@ billing more than shipped, twice, a value holding a delimiter) is told, not deci
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import scaled
+from engine.columnar import SCALE, number_text, scaled
 from parsers.x12_writer import chars_used, decimal_column
 from schemas.x12 import Delimiters
 
@@ -37,6 +38,13 @@ class LineColumns:
     texts: list[str]
     segments: list[int]
     refused: set[int]
+    # the order lines once billed (what engine.lifecycle.billing.plan_invoices sets): per line its id as
+    # stored ("" for none), its invoiced units (as stored: decimal_text) and state; per invoice whether
+    # each of its lines is then billed in full or ended
+    stored_ids: list[str]
+    invoiced: list[str]
+    states: list[str]
+    settled: list[bool]
 
 
 def _array(values) -> pa.Array:
@@ -86,13 +94,15 @@ def _last_rows(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 
 def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers: pa.Array,
                  quantities: np.ndarray, quantity_texts: list[str], lines: pa.Table, order_lines: pa.Table,
-                 d: Delimiters) -> LineColumns | None:
+                 d: Delimiters, *, billed_state: str, ended: Sequence[str]) -> LineColumns | None:
     """The due lines (per line: its invoice's index ``invoice``, the invoice's partner and PO by that
     index in ``partners`` / ``pos``, the line number, the units as int64 in 10^-4 and as IT102 text)
     against ``lines`` (connectors.state BILLING_LINE_COLUMNS, decimals as stored texts) and the
     canonical ``order_lines`` (unit, price_basis, description, product_ids; a later row of a line id
     wins). None when the batch cannot be read this way at all (a stored text beyond 4 decimals, an
-    amount near int64's limits): the caller builds every invoice one by one."""
+    amount near int64's limits): the caller builds every invoice one by one. A line billed up to what
+    its order line promised (allocated + backordered <= shipped <= invoiced) takes ``billed_state``;
+    ``ended``: the states of lines nothing more will happen to."""
     n = len(invoice)
     count = len(partners)
     if not lines.num_rows or not n:
@@ -120,6 +130,13 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
     if n and float(np.abs(q).max()) * float(np.abs(price).max()) >= _SAFE:
         return None
     cents = np.where(bad, 0, (q * np.where(bad, 0, price) + 500_000) // 1_000_000)
+    total = invoiced + np.where(bad, 0, q)  # the order line's invoiced units once this invoice is
+    promised = sum(np.asarray(pc.fill_null(stored[c], 0).to_numpy(zero_copy_only=False), np.int64)
+                   for c in ("allocated", "backordered")) * SCALE
+    full = (promised <= shipped) & (shipped <= total)
+    state = _array(pc.fill_null(stored["state"], ""))
+    done = full | np.asarray(pc.is_in(state, value_set=pa.array(list(ended), pa.string())).to_numpy(
+        zero_copy_only=False), bool)
 
     # the canonical row of each line: unit, IT105, PID, product ids
     canonical_id = pc.fill_null(order_lines["line_id"], "")
@@ -169,7 +186,10 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
     texts, segments = render_it1s(np.bincount(invoice, minlength=count), line_id, pa.array(quantity_texts, pa.string()),
                                   unit, _array(decimal_column(pc.cast(price_text, _DECIMAL))), tails, description, d)
     return LineColumns(line_ids=_objects(line_id), units=_objects(unit), prices=_decimals(price_text),
-                       amounts=_cents(cents), texts=texts, segments=segments, refused=refused)
+                       amounts=_cents(cents), texts=texts, segments=segments, refused=refused,
+                       stored_ids=_objects(pc.fill_null(stored["line_id"], "")), invoiced=_objects(number_text(total)),
+                       states=_objects(pc.if_else(pa.array(full), billed_state, state)),
+                       settled=(np.bincount(invoice, weights=~done, minlength=count) == 0).tolist())
 
 
 def _objects(values) -> list:

@@ -443,7 +443,8 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
                            pa.array([d.partner for d in ds], pa.string()), pa.array([d.po_number for d in ds],
                                                                                     pa.string()),
                            pa.array(list(chain.from_iterable(d.quantities for d in ds)), pa.int64()), units,
-                           [c[1] for c in cells], tables.lines, tables.order_lines, delimiters)
+                           [c[1] for c in cells], tables.lines, tables.order_lines, delimiters,
+                           billed_state=LineState.INVOICED.value, ended=[s.value for s in ENDED_LINES])
     if columns is None:
         return {}
     out: dict[int, Text810] = {}
@@ -454,7 +455,9 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
             continue
         built = _finish(d, orders.get((d.partner, d.po_number), {}), terms, profile, invoice_date, delimiters,
                         columns.line_ids[a:at], qs[a:at], columns.units[a:at], columns.prices[a:at],
-                        columns.amounts[a:at], columns.texts[i], columns.segments[i])  # type: ignore[arg-type]
+                        columns.amounts[a:at], columns.texts[i], columns.segments[i],  # type: ignore[arg-type]
+                        LinesBilled(columns.stored_ids[a:at], columns.invoiced[a:at], columns.states[a:at],
+                                    columns.settled[i]))
         if built is not None:
             out[indexes[i]] = built
     return out
@@ -542,7 +545,7 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
 
 def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_date: date, delimiters: Delimiters,
             line_ids: list[str], qs: list[Decimal], us: list[str], ps: list[Decimal], exts: list[Decimal],
-            lines: str, segments: int) -> Text810 | None:
+            lines: str, segments: int, billed: LinesBilled | None = None) -> Text810 | None:
     """The 810 of ``d`` as text around its IT1/PID ``lines`` (``segments`` of them; the lines' values
     as columns): its head (BIG .. DTM) and tail (TDS .. CTT) rendered with ``delimiters``, BIG02 left
     out; None when a head or tail value holds a delimiter."""
@@ -568,7 +571,7 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
         return None
     return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, text[:number_at],
                    "".join([text[number_at + len(PENDING_NUMBER):], lines, tail]),
-                   len(before) + segments + len(after))
+                   len(before) + segments + len(after), billed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,6 +583,19 @@ class Text810(Order810):
     before: str
     after: str
     segments: int
+    billed: LinesBilled | None = None  # its order lines once billed, when read from prepare_invoices' tables
+
+
+class LinesBilled(NamedTuple):
+    """An 810's order lines once it is billed, as prepare_invoices read them from its tables (what
+    plan_invoices sets for the order's only 810 of the plan): per line (in the invoice's order) the line
+    id as stored, its invoiced units as stored (decimal_text) and its state; whether every line of the
+    invoice is then invoiced in full or ended."""
+
+    line_ids: list[str]
+    invoiced: list[str]
+    states: list[str]
+    settled: bool
 
 
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
@@ -634,8 +650,16 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     if len(numbers) != len(prepared):
         raise ValueError(f"{len(prepared)} invoices need as many numbers, {len(numbers)} were taken")
     records = dict(records)
-    keys = {(p.due.partner, p.due.po_number) for p in prepared}
-    work = {k: {ln.line_number: ln for ln in v} for k, v in lines.items() if k in keys}
+    numbered: dict[Key, dict[int, LineRecord]] = {}
+
+    def work(key: Key) -> dict[int, LineRecord]:  # an order's lines by number, made when first needed
+        got = numbered.get(key)
+        if got is None:
+            got = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
+        return got
+
+    updated: dict[Key, list[tuple]] = {}  # Plan.line_updates of the orders billed as prepare_invoices read them
+    once = Counter((p.due.partner, p.due.po_number) for p in prepared)
     envelopes: dict[str, Envelope] = {}
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
     invoiced_state = LineState.INVOICED
@@ -647,26 +671,22 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         made.add(doc_key)
         profile = profiles[d.partner]
         number = invoice_number(n, profile)
-        current = work[key]
+        current = None
         billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
         head, sums = built.head, built.built
-        billed_lines: list[tuple] | Sequence[tuple] = []  # InvoicedLines' values
+        billed_lines: list[tuple] = []  # InvoicedLines' values
         done = True  # every line of the order shipped in full and invoiced, or ended: its lines billed here first
-        if not billing:  # the order's first 810 of the plan (most): its lines a column at a time
-            ks, qs = list(d.quantities), list(d.quantities.values())
-            found = list(map(current.__getitem__, ks))
-            totals = [ln.invoiced + q for ln, q in zip(found, qs, strict=True)]
-            if any(t > ln.shipped for t, ln in zip(totals, found, strict=True)):
-                raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
-            # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-            full = [ln.allocated + ln.backordered <= ln.shipped <= t for t, ln in zip(totals, found, strict=True)]
-            states = [invoiced_state if f else ln.state for f, ln in zip(full, found, strict=True)]
-            billing.update(zip(ks, zip(totals, states, strict=True), strict=True))
-            done = all(f or s in ENDED_LINES for f, s in zip(full, states, strict=True))
-            billed_lines = list(zip(ks, [ln.line_id for ln in found], qs, built.units, built.prices, sums.extensions,
-                                    strict=True))
+        given = built.billed if isinstance(built, Text810) and once[key] == 1 else None
+        if given is not None:  # its lines billed as prepare_invoices read them (from its tables)
+            ks = list(d.quantities)
+            billed_lines = list(zip(ks, given.line_ids, d.quantities.values(), built.units, built.prices,
+                                    sums.extensions, strict=True))
+            done = given.settled
+            updated[key] = sorted(zip(repeat(d.partner), repeat(d.po_number), ks, given.states, given.invoiced,
+                                      repeat(run_id), strict=False))
         for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
-                                               strict=True) if not billed_lines else ():
+                                               strict=True) if given is None else ():
+            current = current if current is not None else work(key)
             ln = current[k]
             was = billing.get(k)
             shipped = ln.shipped
@@ -700,6 +720,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
+        current = current if current is not None else work(key) if done else {}
         for n, ln in current.items() if done and len(current) > len(billed_lines) else ():  # the others
             if n in d.quantities:
                 continue
@@ -726,6 +747,9 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
 
     updates: list[tuple[str, str, int, str, str | None, str]] = []
     for (partner, po), billing in sorted(now_billed.items()):  # below: a StrEnum's text
+        if (partner, po) in updated:
+            updates += updated[(partner, po)]
+            continue
         updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
                     for n, (invoiced, state) in sorted(billing.items())]
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
