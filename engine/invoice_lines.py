@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import SCALE, number_text, scaled
+from engine.columnar import SCALE, fmt
 from parsers.x12_writer import chars_used, decimal_column
 from schemas.x12 import Delimiters
 
@@ -40,7 +40,7 @@ class LineColumns:
     refused: set[int]
     # the order lines once billed (what engine.lifecycle.billing.plan_invoices sets): per line its id as
     # stored ("" for none), its invoiced units (as stored: decimal_text) and state; per invoice whether
-    # each of its lines is then billed in full or ended
+    # every line of its order is then billed in full or ended
     stored_ids: list[str]
     invoiced: list[str]
     states: list[str]
@@ -50,6 +50,35 @@ class LineColumns:
 def _array(values) -> pa.Array:
     """A column as one Array."""
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _scaled(texts) -> tuple[np.ndarray | None, np.ndarray]:
+    """Stored decimal texts as int64 in 10^-4 units (0 where null or ""; ``present`` says which are not),
+    each distinct text read once; None when one is not such a number (more decimals, too large)."""
+    encoded = pc.dictionary_encode(_array(texts))
+    values: list[int] = []
+    for text in encoded.dictionary.to_pylist():
+        try:
+            units = Decimal(text).scaleb(4) if text else Decimal(0)
+        except ArithmeticError:
+            return None, np.zeros(0, bool)
+        if not units.is_finite() or units != units.to_integral_value() or abs(units) >= _SAFE:
+            return None, np.zeros(0, bool)
+        values.append(int(units))
+    index = encoded.indices
+    present = np.asarray(pc.is_valid(index).to_numpy(zero_copy_only=False), bool) & ~np.isin(
+        np.asarray(pc.fill_null(index, -1).to_numpy(zero_copy_only=False), np.int64),
+        [i for i, t in enumerate(encoded.dictionary.to_pylist()) if not t])
+    picked = np.asarray(pc.fill_null(index, 0).to_numpy(zero_copy_only=False), np.int64)
+    return np.where(present, np.asarray(values or [0], np.int64)[picked], 0), present
+
+
+def _texts(units: np.ndarray) -> list[str]:
+    """int64 in 10^-4 units as decimal texts as stored (schemas.lifecycle.decimal_text), each distinct
+    value written once."""
+    distinct, inverse = np.unique(units, return_inverse=True)
+    made = [fmt(v) for v in distinct.tolist()]
+    return list(map(made.__getitem__, inverse.tolist()))
 
 
 def _blank(values) -> pa.Array:
@@ -112,31 +141,40 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
     stored_number = np.asarray(pc.fill_null(lines["line_number"], -1).to_numpy(zero_copy_only=False), np.int64)
     if number.max() >= _KEY or stored_number.max() >= _KEY or number.min() < 0:
         return None
-    row = _last_rows(_order_of(lines, orders) * _KEY + np.where(stored_number < 0, _KEY - 1, stored_number),
+    order_row = _order_of(lines, orders)
+    row = _last_rows(order_row * _KEY + np.where(stored_number < 0, _KEY - 1, stored_number),
                      invoice * _KEY + number)  # per due line: its order line (the store has one per number)
-    stored = lines.take(pa.array(np.maximum(row, 0)))
     bad = row < 0
+    at = np.maximum(row, 0)
+    stored = lines.select(["line_id", "unit", "unit_price", "ack_price"]).take(pa.array(at))
     line_id = _array(pc.fill_null(stored["line_id"], ""))
     line_id = pc.if_else(pc.equal(line_id, ""), pc.cast(numbers, pa.string()), line_id)
     price_text = _array(pc.coalesce(_blank(stored["ack_price"]), _blank(stored["unit_price"])))
-    try:
-        price, present = scaled(pc.cast(price_text, _DECIMAL))
-        shipped, _ = scaled(pc.cast(_blank(stored["shipped"]), _DECIMAL))
-        invoiced, _ = scaled(pc.cast(_blank(stored["invoiced"]), _DECIMAL))
-    except (pa.ArrowInvalid, OverflowError):
+    price, present = _scaled(price_text)
+    shipped_all, _ = _scaled(lines["shipped"])
+    invoiced_all, _ = _scaled(lines["invoiced"])
+    if price is None or shipped_all is None or invoiced_all is None:
         return None
+    shipped, invoiced = shipped_all[at], invoiced_all[at]
     q = np.asarray(quantities, np.int64)
     bad |= ~present | (q <= 0) | (price < 0) | (q > shipped - invoiced)
     if n and float(np.abs(q).max()) * float(np.abs(price).max()) >= _SAFE:
         return None
     cents = np.where(bad, 0, (q * np.where(bad, 0, price) + 500_000) // 1_000_000)
     total = invoiced + np.where(bad, 0, q)  # the order line's invoiced units once this invoice is
-    promised = sum(np.asarray(pc.fill_null(stored[c], 0).to_numpy(zero_copy_only=False), np.int64)
-                   for c in ("allocated", "backordered")) * SCALE
-    full = (promised <= shipped) & (shipped <= total)
-    state = _array(pc.fill_null(stored["state"], ""))
-    done = full | np.asarray(pc.is_in(state, value_set=pa.array(list(ended), pa.string())).to_numpy(
+    promised_all = sum(np.asarray(pc.fill_null(lines[c], 0).to_numpy(zero_copy_only=False), np.int64)
+                       for c in ("allocated", "backordered")) * SCALE
+    state_all = _array(pc.fill_null(lines["state"], ""))
+    ended_all = np.asarray(pc.is_in(state_all, value_set=pa.array(list(ended), pa.string())).to_numpy(
         zero_copy_only=False), bool)
+    full = (promised_all[at] <= shipped) & (shipped <= total)
+    state = pc.take(state_all, pa.array(at))
+    done = full | ended_all[at]
+    other = order_row >= 0  # the invoices' orders' other lines: each billed in full or ended, else not settled
+    other[row[row >= 0]] = False
+    unsettled = other & ~(((promised_all <= shipped_all) & (shipped_all <= invoiced_all)) | ended_all)
+    settled = (np.bincount(invoice, weights=~done, minlength=count) == 0) & ~(
+        np.bincount(order_row[unsettled], minlength=count) > 0)
 
     # the canonical row of each line: unit, IT105, PID, product ids
     canonical_id = pc.fill_null(order_lines["line_id"], "")
@@ -179,17 +217,16 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
         for where in chars_used(values, chars).values():
             bad[where if rows is None else rows[where]] = True
     refused = set(np.unique(invoice[bad]).tolist())
-    twice = pa.table({"i": pa.array(invoice), "id": line_id}).group_by(["i", "id"], use_threads=False).aggregate(
-        [("id", "count")])
-    refused.update(pc.filter(twice["i"], pc.greater(twice["id_count"], 1)).to_pylist())
+    ids_of = np.sort(invoice * _KEY + codes[:n])  # a line id twice on one invoice
+    refused.update((ids_of[1:][ids_of[1:] == ids_of[:-1]] // _KEY).tolist())
 
     texts, segments = render_it1s(np.bincount(invoice, minlength=count), line_id, pa.array(quantity_texts, pa.string()),
                                   unit, _array(decimal_column(pc.cast(price_text, _DECIMAL))), tails, description, d)
     return LineColumns(line_ids=_objects(line_id), units=_objects(unit), prices=_decimals(price_text),
                        amounts=_cents(cents), texts=texts, segments=segments, refused=refused,
-                       stored_ids=_objects(pc.fill_null(stored["line_id"], "")), invoiced=_objects(number_text(total)),
+                       stored_ids=_objects(pc.fill_null(stored["line_id"], "")), invoiced=_texts(total),
                        states=_objects(pc.if_else(pa.array(full), billed_state, state)),
-                       settled=(np.bincount(invoice, weights=~done, minlength=count) == 0).tolist())
+                       settled=settled.tolist())
 
 
 def _objects(values) -> list:

@@ -412,7 +412,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     keys = set(order_shipments)
     records = state.orders_for(keys)
     line_table = state.billing_lines(keys)
-    lines = billing.billed_lines(line_table)
+    lines = billing.Lazy(billing.billed_lines, line_table)  # as BilledLines: what an 810 built alone reads
     invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
                                        order_shipments=order_shipments, profiles=profiles)
@@ -420,7 +420,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
     order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
-    line_rows = billing.LazyLineTexts(order_lines)  # what an 810 built alone reads of a line (order_810)
+    line_rows = billing.Lazy(billing.line_texts, order_lines)  # what an 810 built alone reads of a line
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
     refused: dict[str, list[Finding]] = {}
     while True:

@@ -352,27 +352,27 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
     return out
 
 
-class LazyLineTexts(Mapping):
-    """line_texts(table) read on first use: per order, line id -> LineText (prepare_invoices reads them
-    only for the 810s it builds one by one; the others' lines come from the table itself)."""
+class Lazy(Mapping):
+    """``read(table)`` (line_texts, billed_lines: a mapping per order) made on first use: with
+    prepare_invoices' tables, only an 810 built one by one (or per-order invoicing) reads them."""
 
-    def __init__(self, table: pa.Table) -> None:
-        self.table = table
-        self._read: dict[Key, dict[str, LineText]] | None = None
+    def __init__(self, read, table: pa.Table) -> None:
+        self.table, self._make = table, read
+        self._read: Mapping | None = None
 
-    def _texts(self) -> dict[Key, dict[str, LineText]]:
+    def _rows(self) -> Mapping:
         if self._read is None:
-            self._read = line_texts(self.table)
+            self._read = self._make(self.table)
         return self._read
 
-    def __getitem__(self, key: Key) -> dict[str, LineText]:
-        return self._texts()[key]
+    def __getitem__(self, key):
+        return self._rows()[key]
 
     def __iter__(self):
-        return iter(self._texts())
+        return iter(self._rows())
 
     def __len__(self) -> int:
-        return len(self._texts())
+        return len(self._rows())
 
 
 def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | None:
@@ -590,7 +590,7 @@ class LinesBilled(NamedTuple):
     """An 810's order lines once it is billed, as prepare_invoices read them from its tables (what
     plan_invoices sets for the order's only 810 of the plan): per line (in the invoice's order) the line
     id as stored, its invoiced units as stored (decimal_text) and its state; whether every line of the
-    invoice is then invoiced in full or ended."""
+    order (this invoice's and the others) is then invoiced in full or ended."""
 
     line_ids: list[str]
     invoiced: list[str]
@@ -720,7 +720,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
-        current = current if current is not None else work(key) if done else {}
+        current = current if current is not None else work(key) if done and given is None else {}
         for n, ln in current.items() if done and len(current) > len(billed_lines) else ():  # the others
             if n in d.quantities:
                 continue
@@ -782,6 +782,6 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
     return out
 
 
-__all__ = ["BilledLine", "BillingTables", "InvoiceDue", "LazyLineTexts", "LineText", "ShippedUnits", "billed_lines",
+__all__ = ["BilledLine", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits", "billed_lines",
            "delivered_orders", "line_texts", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due",
            "plan_close", "plan_invoices", "prepare_invoices"]

@@ -16,7 +16,7 @@ import pytest
 
 from engine.lifecycle import billing
 from schemas.fulfilment import Charge
-from schemas.lifecycle import LineRecord, LineState, OrderState, decimal_text
+from schemas.lifecycle import EventKind, LineRecord, LineState, OrderState, decimal_text
 from schemas.orders import ORDER_LINES
 from schemas.profile import load_profiles
 from schemas.shipment_records import ShipmentRecord, ShippedLine
@@ -124,6 +124,16 @@ CASES = {
     "a line stored without its id": dict(
         lines=tuple(replace(ln, line_id="") if ln.line_number == 1 else ln for ln in order_lines()),
         shipments=[shipment("S1", (1, "5"), (2, "6"))]),
+    "a line of the order not shipped": dict(
+        lines=order_lines(shipped=(12, 6, 0), invoiced=(0, 0, 0), allocated=(12, 6, 4), ack_price=(None,) * 3),
+        shipments=[shipment("S1", (1, "12"), (2, "6"))]),
+    "a line of the order rejected": dict(
+        lines=tuple(replace(ln, state=LineState.REJECTED, allocated=0) if ln.line_number == 3 else ln
+                    for ln in order_lines(shipped=(12, 6, 0), invoiced=(0, 0, 0), allocated=(12, 6, 4),
+                                          ack_price=(None,) * 3)),
+        shipments=[shipment("S1", (1, "12"), (2, "6"))], state=OrderState.SHIPPED),
+    "a price beyond four decimals": dict(lines=order_lines(ack_price=(Decimal("2.25555"), None)),
+                                         shipments=[shipment("S1", (1, "5"), (2, "6"))]),
     "a product id without a qualifier": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         rows={"2": {"product_ids": [{"qualifier": None, "id": "V-2"}]}}),
@@ -161,7 +171,9 @@ def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, 
     segments, problems_seg, kinds_seg = plan_of(monkeypatch, text=False, as_columns=as_columns, **kw)
     assert text == segments and problems == problems_seg
     if as_columns == "tables":  # each ordinary 810 (an order's only one of the run) written with the others
-        ordinary = case != "two shipments of one line in one run" and set(kinds) == {"Text810"}
+        # (two 810s of one order in one run; a stored text beyond the tables' 4 decimals: each 810 alone)
+        alone = ("two shipments of one line in one run", "a price beyond four decimals")
+        ordinary = case not in alone and set(kinds) == {"Text810"}
         assert sum(batched) == (len(kinds) if ordinary else 0), (batched, kinds)
     else:
         assert not batched
@@ -184,8 +196,14 @@ def test_the_cases_bill_what_they_say():
     assert outcome["two shipments of one line in one run"][0][1] == (Decimal("10.00"), ((1, 4),))
     assert outcome["a line on two rows of one shipment"][0] == [(Decimal("27.50"), ((1, 5), (2, 6)))]
     assert outcome["an IP price"][0] == [(Decimal("26.28"), ((1, 5), (2, 6)))]  # 5 x 2.255 = 11.275 -> 11.28
+    assert outcome["a price beyond four decimals"][0] == [(Decimal("26.28"), ((1, 5), (2, 6)))]  # 11.27775 -> 11.28
     assert outcome["charges and allowances"][0] == [(Decimal("39.45"), ((1, 5), (2, 6)))]  # 27.50 + 12.50 - 0.55
     assert outcome["per order, shipped complete"][0] == [(Decimal("35.00"), ((1, 8), (2, 6)))]
+    events = {case: [e.event for t in plan_of(mp, text=True, as_columns="tables", **CASES[case])[0].transitions
+                     for e in t.events]
+              for case in ("a line of the order not shipped", "a line of the order rejected")}
+    assert events == {"a line of the order not shipped": [EventKind.INVOICED_IN_PART],
+                      "a line of the order rejected": [EventKind.INVOICED_IN_FULL]}
     for refused in ("units already billed", "more than shipped", "a line without a price", "a line not on the order"):
         assert outcome[refused] == ([], ["INVOICE_NOT_BUILT"]), refused
 
