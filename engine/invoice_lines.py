@@ -162,8 +162,9 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
         return None
     cents = np.where(bad, 0, (q * np.where(bad, 0, price) + 500_000) // 1_000_000)
     total = invoiced + np.where(bad, 0, q)  # the order line's invoiced units once this invoice is
-    promised_all = sum(np.asarray(pc.fill_null(lines[c], 0).to_numpy(zero_copy_only=False), np.int64)
-                       for c in ("allocated", "backordered")) * SCALE
+    allocated, backordered = (np.asarray(pc.fill_null(lines[c], 0).to_numpy(zero_copy_only=False), np.int64)
+                              for c in ("allocated", "backordered"))
+    promised_all = (allocated + backordered) * SCALE
     state_all = _array(pc.fill_null(lines["state"], ""))
     ended_all = np.asarray(pc.is_in(state_all, value_set=pa.array(list(ended), pa.string())).to_numpy(
         zero_copy_only=False), bool)
@@ -177,10 +178,10 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
         np.bincount(order_row[unsettled], minlength=count) > 0)
 
     # the canonical row of each line: unit, IT105, PID, product ids
-    canonical_id = pc.fill_null(order_lines["line_id"], "")
+    canonical_id = pc.fill_null(pc.cast(order_lines["line_id"], pa.string()), "")
     canonical_id = pc.if_else(pc.equal(canonical_id, ""),
                               pc.fill_null(pc.cast(order_lines["line_number"], pa.string()), "None"), canonical_id)
-    codes = np.asarray(pc.dictionary_encode(pa.concat_arrays([line_id, _array(canonical_id)])).indices
+    codes = np.asarray(pc.dictionary_encode(pa.concat_arrays([_array(line_id), _array(canonical_id)])).indices
                        .to_numpy(zero_copy_only=False), np.int64)  # line ids as numbers, due and canonical alike
     found = _last_rows(_order_of(order_lines, orders) * _KEY + codes[n:], invoice * _KEY + codes[:n])
     canonical = order_lines.select(["unit", "price_basis", "description", "product_ids"]).take(

@@ -12,6 +12,10 @@ columns (``billed_lines``, ``shipments_to_bill``, ``line_texts``: light rows, no
 Each 810 is written once as text with the partner's first delimiter set when no value holds one of its
 characters (``_text_invoice``), else built as segments by order_810 and rendered with the set the
 store's renderer would choose; both give the same bytes (tests/lifecycle/test_billing_columns.py).
+Given the store's and the canonical tables (``BillingTables``), the ordinary 810s (an order's only one
+of the run) have their lines written all at once per column (engine.invoice_lines) and their order
+lines' billing computed there too (``LinesBilled``, used by plan_invoices); anything out of the
+ordinary is built one by one as above, with the same bytes.
 """
 
 from __future__ import annotations
@@ -454,8 +458,9 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
         if i in columns.refused:
             continue
         built = _finish(d, orders.get((d.partner, d.po_number), {}), terms, profile, invoice_date, delimiters,
-                        columns.line_ids[a:at], qs[a:at], columns.units[a:at], columns.prices[a:at],
-                        columns.amounts[a:at], columns.texts[i], columns.segments[i],  # type: ignore[arg-type]
+                        columns.line_ids[a:at], qs[a:at], columns.units[a:at],
+                        columns.prices[a:at],  # type: ignore[arg-type]  # (none is None: refused otherwise)
+                        columns.amounts[a:at], columns.texts[i], columns.segments[i],
                         LinesBilled(columns.stored_ids[a:at], columns.invoiced[a:at], columns.states[a:at],
                                     columns.settled[i]))
         if built is not None:

@@ -2,8 +2,9 @@
 the 810 order_810 builds as segments and _document renders, byte for byte, with the same invoice
 records, line updates, moves and findings - per shipment and per order, partial shipments, an IP
 price, SAC charges and allowances, product ids and descriptions, values that hold a delimiter, units
-already billed -; and the store's rows read as columns (billed_lines, shipments_to_bill, line_texts)
-give what the LineRecord / ShipmentRecord readers give."""
+already billed -, also when the ordinary 810s' lines are written all at once from the store's and the
+canonical tables (engine.invoice_lines); and the store's rows read as columns (billed_lines,
+shipments_to_bill, line_texts) give what the LineRecord / ShipmentRecord readers give."""
 
 from __future__ import annotations
 
