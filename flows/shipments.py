@@ -410,7 +410,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
             order_shipments.setdefault((s.partner, po), []).append(s)
     keys = set(order_shipments)
     records = state.orders_for(keys)
-    lines = billing.billed_lines(state.billing_lines(keys))
+    line_table = state.billing_lines(keys)
+    lines = billing.Lazy(billing.billed_lines, line_table)  # as BilledLines: what an 810 built alone reads
     invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
                                        order_shipments=order_shipments, profiles=profiles)
@@ -418,13 +419,14 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
     order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
-    line_rows = billing.line_texts(order_lines)  # what an 810 reads of a line (engine.invoice.order_810)
+    line_rows = billing.Lazy(billing.line_texts, order_lines)  # what an 810 built alone reads of a line
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
     refused: dict[str, list[Finding]] = {}
     while True:
         prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
                                                       customers=customers, profiles=profiles,
-                                                      invoice_date=now.date(), refused=refused)
+                                                      invoice_date=now.date(), refused=refused,
+                                                      tables=billing.BillingTables(line_table, order_lines))
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))

@@ -12,18 +12,23 @@ columns (``billed_lines``, ``shipments_to_bill``, ``line_texts``: light rows, no
 Each 810 is written once as text with the partner's first delimiter set when no value holds one of its
 characters (``_text_invoice``), else built as segments by order_810 and rendered with the set the
 store's renderer would choose; both give the same bytes (tests/lifecycle/test_billing_columns.py).
+Given the store's and the canonical tables (``BillingTables``), the ordinary 810s (an order's only one
+of the run) have their lines written all at once per column (engine.invoice_lines) and their order
+lines' billing computed there too (``LinesBilled``, used by plan_invoices); anything out of the
+ordinary is built one by one as above, with the same bytes.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import repeat
+from itertools import chain, repeat
 from typing import NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -39,6 +44,7 @@ from engine.invoice import (
     tail_810,
     terms_from_customer,
 )
+from engine.invoice_lines import line_columns, runs
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
 from parsers.x12_writer import DelimiterCollision, x12_decimal
@@ -108,23 +114,8 @@ def _decimals(column: pa.Array | pa.ChunkedArray, *, null: Decimal | None = None
     return [values[i] if i is not None else null for i in encoded.indices.to_pylist()]
 
 
-def _runs(table: pa.Table, columns: tuple[str, ...]) -> list[tuple[tuple, int, int]]:
-    """(key, start, end) of each run of consecutive rows with the same values in ``columns``, in row order;
-    the key: those values (None for a column the table lacks), read at the run's first row only. Rows
-    of a table without any of ``columns`` are one run."""
-    present = [c for c in columns if c in table.column_names]
-    if not table.num_rows:
-        return []
-    ends = sorted(set().union(*(pc.run_end_encode(table[c].combine_chunks()).run_ends.to_pylist() for c in present)))
-    runs = list(zip([0, *ends[:-1]], ends, strict=True)) if present else [(0, table.num_rows)]
-    starts = pa.array([a for a, _ in runs], pa.int64())
-    keys = zip(*(table[c].take(starts).to_pylist() if c in present else [None] * len(runs) for c in columns),
-               strict=True)
-    return [(k, a, b) for k, (a, b) in zip(keys, runs, strict=True)]
-
-
 def _grouped(rows: Sequence[tuple], runs: list[tuple[tuple, int, int]]) -> dict[tuple, tuple]:
-    """``rows`` per key of their ``runs`` (_runs), in row order, a run of rows of one key at a time."""
+    """``rows`` per key of their ``runs`` (engine.invoice_lines.runs), in row order, a run at a time."""
     out: dict[tuple, tuple] = {}
     for k, a, b in runs:
         out[k] = out[k] + tuple(rows[a:b]) if k in out else tuple(rows[a:b])
@@ -147,7 +138,7 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
         text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
         _decimals(table["unit_price"]), _decimals(table["ack_price"]), count["allocated"], count["backordered"],
         _decimals(table["shipped"], null=zero), _decimals(table["invoiced"], null=zero), strict=True)))
-    return _grouped(rows, _runs(table, ("partner", "po_number")))
+    return _grouped(rows, runs(table, ("partner", "po_number")))
 
 
 def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
@@ -157,7 +148,7 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
         return []
     po, n = (lines[c].to_pylist() for c in ("po_number", "line_number"))
     shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
-    units = _grouped(shipped, _runs(lines, ("warehouse", "shipment_id")))
+    units = _grouped(shipped, runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
     for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
@@ -247,8 +238,8 @@ class PreparedInvoice:
 def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
                      orders: Mapping[Key, dict], order_lines: Mapping[Key, Mapping[str, dict]],
                      customers: Mapping[str, dict], profiles: Mapping[str, PartnerProfile],
-                     invoice_date: date, refused: Mapping[str, Sequence[Finding]] | None = None
-                     ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
+                     invoice_date: date, refused: Mapping[str, Sequence[Finding]] | None = None,
+                     tables: BillingTables | None = None) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
     built - or whose 810 the outbound validator refused in an earlier attempt (``refused``: doc key
@@ -263,8 +254,17 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     numbered: dict[Key, dict[int, LineRecord]] = {}
     fast: dict[str, Delimiters | None] = {}
     cells: dict[tuple[Decimal, Decimal], tuple[str, str, Decimal]] = {}  # (quantity, price) -> texts, amount
-    for d in due:
+    for partner in dict.fromkeys(d.partner for d in due):
+        terms[partner] = terms_from_customer(customers.get(partner))
+        fast[partner] = _fast_delimiters(envelope_for(profiles[partner]), profiles[partner])
+    ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
+                                                     profiles=profiles, invoice_date=invoice_date, refused=refused)
+    for i, d in enumerate(due):
         key = (d.partner, d.po_number)
+        if i in ready:  # written with the run's other ordinary 810s (an order's only invoice of the run)
+            billed[key] = dict(d.quantities)
+            out.append(PreparedInvoice(d, ready[i]))
+            continue
         profile = profiles[d.partner]
         if d.doc_key in refused:
             why = "; ".join(f"{f.code} {f.message}" for f in refused[d.doc_key][:5])[:500]
@@ -275,10 +275,6 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         by_number = numbered.get(key)
         if by_number is None:
             by_number = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
-        if d.partner not in terms:
-            terms[d.partner] = terms_from_customer(customers.get(d.partner))
-        if d.partner not in fast:
-            fast[d.partner] = _fast_delimiters(envelope_for(profile), profile)
         rows = order_lines.get(key, {})
         so_far = billed.get(key) or {}
         try:
@@ -355,9 +351,32 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
     out: dict[Key, dict[str, LineText]] = {}
-    for key, a, b in _runs(order_lines, ("partner", "po_number")):  # each order's key read once, not each row's
+    for key, a, b in runs(order_lines, ("partner", "po_number")):  # each order's key read once, not each row's
         out.setdefault(key, {}).update(zip(line_ids[a:b], texts[a:b], strict=True))  # a later row of an id wins
     return out
+
+
+class Lazy(Mapping):
+    """``read(table)`` (line_texts, billed_lines: a mapping per order) made on first use: with
+    prepare_invoices' tables, only an 810 built one by one (or per-order invoicing) reads them."""
+
+    def __init__(self, read, table: pa.Table) -> None:
+        self.table, self._make = table, read
+        self._read: Mapping | None = None
+
+    def _rows(self) -> Mapping:
+        if self._read is None:
+            self._read = self._make(self.table)
+        return self._read
+
+    def __getitem__(self, key):
+        return self._rows()[key]
+
+    def __iter__(self):
+        return iter(self._rows())
+
+    def __len__(self) -> int:
+        return len(self._rows())
 
 
 def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | None:
@@ -369,6 +388,84 @@ def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | Non
         return None
     fixed = set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-") | set("IT1PIDF")  # IT1/PID tags
     return d if first_fit(env, fixed) == d else None
+
+
+@dataclass(frozen=True, slots=True)
+class BillingTables:
+    """The store's order lines as read (connectors.state billing_lines: BILLING_LINE_COLUMNS, decimals as
+    stored texts) and the canonical ORDER_LINES (CANONICAL_COLUMNS' lines) of the orders billed: what
+    prepare_invoices writes the ordinary 810s' lines from, per column (engine.invoice_lines)."""
+
+    lines: pa.Table
+    order_lines: pa.Table
+
+
+def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: Mapping[Key, dict],
+                   terms: Mapping[str, object], fast: Mapping[str, Delimiters | None],
+                   profiles: Mapping[str, PartnerProfile], invoice_date: date, refused: Mapping[str, object]
+                   ) -> dict[int, Text810]:
+    """_text_invoice's 810s of the ordinary invoices of ``due`` (index -> Text810), their lines written
+    together per partner, per column from ``tables`` (engine.invoice_lines): an order's only invoice of
+    the run (no earlier 810 of the run bills its units), not refused, of a partner with fast delimiters.
+    An invoice with anything out of the ordinary (_text_invoice's None cases: a line not stored, without
+    a price, not positive, beyond what shipped, twice, a value holding a delimiter) is left out: the
+    caller builds it one by one, as ever."""
+    per_order = Counter((d.partner, d.po_number) for d in due)
+    batches: dict[str, list[int]] = {}
+    for i, d in enumerate(due):
+        if per_order[(d.partner, d.po_number)] == 1 and fast[d.partner] is not None and d.doc_key not in refused \
+                and d.quantities:
+            batches.setdefault(d.partner, []).append(i)
+    out: dict[int, Text810] = {}
+    quantities: dict[Decimal, tuple[int, str]] = {}  # a due quantity -> (in 10^-4 units or -1: not exact, IT102)
+    for partner, chosen in batches.items():
+        out.update(_text_batch([due[i] for i in chosen], chosen, tables, orders=orders, terms=terms[partner],
+                               profile=profiles[partner], invoice_date=invoice_date,
+                               delimiters=fast[partner], quantities=quantities))  # type: ignore[arg-type]
+    return out
+
+
+def _quantity(q: Decimal, known: dict[Decimal, tuple[int, str]]) -> tuple[int, str]:
+    units = q.scaleb(4)
+    got = known[q] = (int(units) if units == units.to_integral_value() else -1, x12_decimal(q))
+    return got
+
+
+def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables, *, orders: Mapping[Key, dict],
+                terms, profile: PartnerProfile, invoice_date: date, delimiters: Delimiters,
+                quantities: dict[Decimal, tuple[int, str]]) -> dict[int, Text810]:
+    """_text_invoices for one partner's invoices ``ds`` (at ``indexes`` of the run's due list)."""
+    counts = [len(d.quantities) for d in ds]
+    qs = list(chain.from_iterable(d.quantities.values() for d in ds))
+    known = quantities.get
+    cells = [known(q) or _quantity(q, quantities) for q in qs]
+    try:
+        units = np.array([c[0] for c in cells], np.int64)
+    except OverflowError:
+        return {}
+    columns = line_columns(np.repeat(np.arange(len(ds), dtype=np.int64), counts),
+                           pa.array([d.partner for d in ds], pa.string()), pa.array([d.po_number for d in ds],
+                                                                                    pa.string()),
+                           pa.array(list(chain.from_iterable(d.quantities for d in ds)), pa.int64()), units,
+                           [c[1] for c in cells], tables.lines, tables.order_lines, delimiters,
+                           billed_state=LineState.INVOICED.value, ended=[s.value for s in ENDED_LINES])
+    if columns is None:
+        return {}
+    out: dict[int, Text810] = {}
+    at = 0
+    for i, (d, count) in enumerate(zip(ds, counts, strict=True)):
+        a, at = at, at + count
+        if i in columns.refused:
+            continue
+        built = _finish(d, orders.get((d.partner, d.po_number), {}), terms, profile, invoice_date, delimiters,
+                        columns.line_ids[a:at], qs[a:at], columns.units[a:at],
+                        columns.prices[a:at],  # type: ignore[arg-type]  # (none is None: refused otherwise)
+                        columns.amounts[a:at], columns.texts[i], columns.segments[i],
+                        LinesBilled(columns.stored_ids[a:at], columns.invoiced[a:at], columns.states[a:at],
+                                    columns.settled[i]))
+        if built is not None:
+            out[indexes[i]] = built
+    return out
 
 
 def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, rows: Mapping[str, object],
@@ -385,7 +482,6 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     parts: list[str] = []
     flat: Sequence[str | None]  # a line's product ids: qualifier, id, ...
     segments = separators = 0  # IT1/PID segments and element separators written
-    partner, po = d.partner, d.po_number
     line_of, row_of, cell_of = by_number.get, rows.get, cells.get
     for n, q in d.quantities.items():
         ln = line_of(n)
@@ -448,7 +544,18 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     line_ids, us, ps, exts = map(list, zip(*written, strict=True))
     if len(set(line_ids)) != len(line_ids):
         return None
-    qs = list(d.quantities.values())
+    return _finish(d, order, terms, profile, invoice_date, delimiters, line_ids, list(d.quantities.values()), us, ps,
+                   exts, lines, segments)
+
+
+def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_date: date, delimiters: Delimiters,
+            line_ids: list[str], qs: list[Decimal], us: list[str], ps: list[Decimal], exts: list[Decimal],
+            lines: str, segments: int, billed: LinesBilled | None = None) -> Text810 | None:
+    """The 810 of ``d`` as text around its IT1/PID ``lines`` (``segments`` of them; the lines' values
+    as columns): its head (BIG .. DTM) and tail (TDS .. CTT) rendered with ``delimiters``, BIG02 left
+    out; None when a head or tail value holds a delimiter."""
+    partner, po = d.partner, d.po_number
+    e = delimiters.element
     ships = (d.shipment,) if d.shipment is not None else d.shipments
     last = ships[-1] if ships else None
     head = invoice_head(po, (), {**order, "partner": partner}, number=PENDING_NUMBER, invoice_date=invoice_date,
@@ -469,7 +576,7 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
         return None
     return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, text[:number_at],
                    "".join([text[number_at + len(PENDING_NUMBER):], lines, tail]),
-                   len(before) + segments + len(after))
+                   len(before) + segments + len(after), billed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +588,19 @@ class Text810(Order810):
     before: str
     after: str
     segments: int
+    billed: LinesBilled | None = None  # its order lines once billed, when read from prepare_invoices' tables
+
+
+class LinesBilled(NamedTuple):
+    """An 810's order lines once it is billed, as prepare_invoices read them from its tables (what
+    plan_invoices sets for the order's only 810 of the plan): per line (in the invoice's order) the line
+    id as stored, its invoiced units as stored (decimal_text) and its state; whether every line of the
+    order (this invoice's and the others) is then invoiced in full or ended."""
+
+    line_ids: list[str]
+    invoiced: list[str]
+    states: list[str]
+    settled: bool
 
 
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
@@ -535,8 +655,16 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     if len(numbers) != len(prepared):
         raise ValueError(f"{len(prepared)} invoices need as many numbers, {len(numbers)} were taken")
     records = dict(records)
-    keys = {(p.due.partner, p.due.po_number) for p in prepared}
-    work = {k: {ln.line_number: ln for ln in v} for k, v in lines.items() if k in keys}
+    numbered: dict[Key, dict[int, LineRecord]] = {}
+
+    def work(key: Key) -> dict[int, LineRecord]:  # an order's lines by number, made when first needed
+        got = numbered.get(key)
+        if got is None:
+            got = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
+        return got
+
+    updated: dict[Key, list[tuple]] = {}  # Plan.line_updates of the orders billed as prepare_invoices read them
+    once = Counter((p.due.partner, p.due.po_number) for p in prepared)
     envelopes: dict[str, Envelope] = {}
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
     invoiced_state = LineState.INVOICED
@@ -548,13 +676,22 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         made.add(doc_key)
         profile = profiles[d.partner]
         number = invoice_number(n, profile)
-        current = work[key]
+        current = None
         billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
         head, sums = built.head, built.built
         billed_lines: list[tuple] = []  # InvoicedLines' values
         done = True  # every line of the order shipped in full and invoiced, or ended: its lines billed here first
+        given = built.billed if isinstance(built, Text810) and once[key] == 1 else None
+        if given is not None:  # its lines billed as prepare_invoices read them (from its tables)
+            ks = list(d.quantities)
+            billed_lines = list(zip(ks, given.line_ids, d.quantities.values(), built.units, built.prices,
+                                    sums.extensions, strict=True))
+            done = given.settled
+            updated[key] = sorted(zip(repeat(d.partner), repeat(d.po_number), ks, given.states, given.invoiced,
+                                      repeat(run_id), strict=False))
         for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
-                                               strict=True):
+                                               strict=True) if given is None else ():
+            current = current if current is not None else work(key)
             ln = current[k]
             was = billing.get(k)
             shipped = ln.shipped
@@ -588,6 +725,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=doc_key,
             warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
             else "", currency=head.currency, created_at=at, run_id=run_id))
+        current = current if current is not None else work(key) if done and given is None else {}
         for n, ln in current.items() if done and len(current) > len(billed_lines) else ():  # the others
             if n in d.quantities:
                 continue
@@ -614,6 +752,9 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
 
     updates: list[tuple[str, str, int, str, str | None, str]] = []
     for (partner, po), billing in sorted(now_billed.items()):  # below: a StrEnum's text
+        if (partner, po) in updated:
+            updates += updated[(partner, po)]
+            continue
         updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
                     for n, (invoiced, state) in sorted(billing.items())]
     return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
@@ -646,6 +787,6 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
     return out
 
 
-__all__ = ["BilledLine", "InvoiceDue", "LineText", "ShippedUnits", "billed_lines", "delivered_orders", "line_texts",
-           "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices",
-           "prepare_invoices"]
+__all__ = ["BilledLine", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits", "billed_lines",
+           "delivered_orders", "line_texts", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due",
+           "plan_close", "plan_invoices", "prepare_invoices"]

@@ -2,8 +2,9 @@
 the 810 order_810 builds as segments and _document renders, byte for byte, with the same invoice
 records, line updates, moves and findings - per shipment and per order, partial shipments, an IP
 price, SAC charges and allowances, product ids and descriptions, values that hold a delimiter, units
-already billed -; and the store's rows read as columns (billed_lines, shipments_to_bill, line_texts)
-give what the LineRecord / ShipmentRecord readers give."""
+already billed -, also when the ordinary 810s' lines are written all at once from the store's and the
+canonical tables (engine.invoice_lines); and the store's rows read as columns (billed_lines,
+shipments_to_bill, line_texts) give what the LineRecord / ShipmentRecord readers give."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 
 from engine.lifecycle import billing
 from schemas.fulfilment import Charge
-from schemas.lifecycle import LineRecord, LineState, OrderState
+from schemas.lifecycle import EventKind, LineRecord, LineState, OrderState, decimal_text
 from schemas.orders import ORDER_LINES
 from schemas.profile import load_profiles
 from schemas.shipment_records import ShipmentRecord, ShippedLine
@@ -55,6 +56,19 @@ def canonical_rows(rows: dict | None = None) -> dict:
     return out
 
 
+def billing_table(lines) -> pa.Table:
+    """The order lines as the store's billing_lines reads them (decimals as stored texts)."""
+    return pa.table({
+        "partner": [ln.partner for ln in lines], "po_number": [ln.po_number for ln in lines],
+        "line_number": pa.array([ln.line_number for ln in lines], pa.int64()),
+        "line_id": [ln.line_id or None for ln in lines], "state": [ln.state.value for ln in lines],
+        "unit": [ln.unit or None for ln in lines], "unit_price": [decimal_text(ln.unit_price) for ln in lines],
+        "ack_price": [decimal_text(ln.ack_price) for ln in lines],
+        "allocated": pa.array([ln.allocated for ln in lines], pa.int64()),
+        "backordered": pa.array([ln.backordered for ln in lines], pa.int64()),
+        "shipped": [decimal_text(ln.shipped) for ln in lines], "invoiced": [decimal_text(ln.invoiced) for ln in lines]})
+
+
 def plan_of(monkeypatch, *, text: bool, lines, shipments, state=OrderState.PARTIALLY_SHIPPED, profiles=PROFILES,
             rows=None, as_columns=False):
     """The plan (and findings) for ``shipments`` of PO-1, its 810s written as text or (text=False) as
@@ -65,13 +79,16 @@ def plan_of(monkeypatch, *, text: bool, lines, shipments, state=OrderState.PARTI
     due, billed = billing.invoices_due(shipments=shipments, invoiced_pos=set(), records={KEY: rec},
                                        lines={KEY: lines}, order_shipments={KEY: shipments}, profiles=profiles)
     canonical = canonical_rows(rows)
+    tables = None
     if as_columns:  # the rows as line_texts reads them from an ORDER_LINES table
         table = pa.Table.from_pylist(list(canonical.values()), schema=ORDER_LINES)
         canonical = billing.line_texts(table)[KEY]
+        if as_columns == "tables":  # and the ordinary 810s' lines written from the tables themselves
+            tables = billing.BillingTables(billing_table(lines), table)
     prepared, problems = billing.prepare_invoices(
         due, lines={KEY: lines}, orders={KEY: outcome_of(po()).orders.to_pylist()[0]}, order_lines={KEY: canonical},
         customers={"acme": {"terms_type": "01", "terms_net_days": 30}}, profiles=profiles,
-        invoice_date=date(2026, 11, 28))
+        invoice_date=date(2026, 11, 28), tables=tables)
     plan = billing.plan_invoices(prepared, numbers=list(range(41, 41 + len(prepared))), records={KEY: rec},
                                  lines={KEY: lines}, profiles=profiles, billed=billed, at=AT, run_id=RUN)
     monkeypatch.undo()
@@ -102,6 +119,22 @@ CASES = {
                     "product_ids": [{"qualifier": "VP", "id": "V-1"}, {"qualifier": "UP", "id": ""},
                                     {"qualifier": "BP", "id": "B-1"}]},
               "2": {"price_basis": "", "description": "", "product_ids": []}}),
+    "more than ten product ids": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        rows={"1": {"product_ids": [{"qualifier": "VP", "id": f"V-{i}" if i % 3 else ""} for i in range(16)]}}),
+    "a line stored without its id": dict(
+        lines=tuple(replace(ln, line_id="") if ln.line_number == 1 else ln for ln in order_lines()),
+        shipments=[shipment("S1", (1, "5"), (2, "6"))]),
+    "a line of the order not shipped": dict(
+        lines=order_lines(shipped=(12, 6, 0), invoiced=(0, 0, 0), allocated=(12, 6, 4), ack_price=(None,) * 3),
+        shipments=[shipment("S1", (1, "12"), (2, "6"))]),
+    "a line of the order rejected": dict(
+        lines=tuple(replace(ln, state=LineState.REJECTED, allocated=0) if ln.line_number == 3 else ln
+                    for ln in order_lines(shipped=(12, 6, 0), invoiced=(0, 0, 0), allocated=(12, 6, 4),
+                                          ack_price=(None,) * 3)),
+        shipments=[shipment("S1", (1, "12"), (2, "6"))], state=OrderState.SHIPPED),
+    "a price beyond four decimals": dict(lines=order_lines(ack_price=(Decimal("2.25555"), None)),
+                                         shipments=[shipment("S1", (1, "5"), (2, "6"))]),
     "a product id without a qualifier": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         rows={"2": {"product_ids": [{"qualifier": None, "id": "V-2"}]}}),
@@ -128,13 +161,23 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("as_columns", [False, True], ids=["dict rows", "line_texts"])
+@pytest.mark.parametrize("as_columns", [False, True, "tables"], ids=["dict rows", "line_texts", "tables"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, as_columns):
     kw = CASES[case]
+    batched: list[int] = []
+    batch = billing._text_batch
+    monkeypatch.setattr(billing, "_text_batch", lambda *a, **k: batched.append(len(got := batch(*a, **k))) or got)
     text, problems, kinds = plan_of(monkeypatch, text=True, as_columns=as_columns, **kw)
     segments, problems_seg, kinds_seg = plan_of(monkeypatch, text=False, as_columns=as_columns, **kw)
     assert text == segments and problems == problems_seg
+    if as_columns == "tables":  # each ordinary 810 (an order's only one of the run) written with the others
+        # (two 810s of one order in one run; a stored text beyond the tables' 4 decimals: each 810 alone)
+        alone = ("two shipments of one line in one run", "a price beyond four decimals")
+        ordinary = case not in alone and set(kinds) == {"Text810"}
+        assert sum(batched) == (len(kinds) if ordinary else 0), (batched, kinds)
+    else:
+        assert not batched
     assert set(kinds_seg) <= {"Order810"}
     if not ("holding" in case or case == "a product id without a qualifier"):
         assert set(kinds) <= {"Text810"}  # everything ordinary goes the text way
@@ -154,8 +197,14 @@ def test_the_cases_bill_what_they_say():
     assert outcome["two shipments of one line in one run"][0][1] == (Decimal("10.00"), ((1, 4),))
     assert outcome["a line on two rows of one shipment"][0] == [(Decimal("27.50"), ((1, 5), (2, 6)))]
     assert outcome["an IP price"][0] == [(Decimal("26.28"), ((1, 5), (2, 6)))]  # 5 x 2.255 = 11.275 -> 11.28
+    assert outcome["a price beyond four decimals"][0] == [(Decimal("26.28"), ((1, 5), (2, 6)))]  # 11.27775 -> 11.28
     assert outcome["charges and allowances"][0] == [(Decimal("39.45"), ((1, 5), (2, 6)))]  # 27.50 + 12.50 - 0.55
     assert outcome["per order, shipped complete"][0] == [(Decimal("35.00"), ((1, 8), (2, 6)))]
+    events = {case: [e.event for t in plan_of(mp, text=True, as_columns="tables", **CASES[case])[0].transitions
+                     for e in t.events]
+              for case in ("a line of the order not shipped", "a line of the order rejected")}
+    assert events == {"a line of the order not shipped": [EventKind.INVOICED_IN_PART],
+                      "a line of the order rejected": [EventKind.INVOICED_IN_FULL]}
     for refused in ("units already billed", "more than shipped", "a line without a price", "a line not on the order"):
         assert outcome[refused] == ([], ["INVOICE_NOT_BUILT"]), refused
 
