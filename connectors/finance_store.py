@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 CHUNK = 500
+EVIDENCE_READ_ALL = 20 * CHUNK  # more exceptions' evidence than this: the whole table read in one query, not by ids
 # delivered documents without their content, materialised once for a join (SQLite reads a column kept
 # after a large BLOB by walking the BLOB's overflow pages, once per joined row otherwise)
 DELIVERED = ("MATERIALIZED (SELECT id, partner, doc_type, isa13, file_name, delivered_at FROM documents"
@@ -510,22 +511,26 @@ class FinanceTables:
 
     def exception_evidence(self, ids: Iterable[str] | None = None) -> pa.Table:
         """EVIDENCE rows of these exceptions (all when None), each exception's in its order."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from schemas.reconciliation import EVIDENCE
+
         sql = f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM exception_evidence"
-        rows: list[tuple] = []
-        if ids is None:
-            rows = self._q(sql + " ORDER BY exception_id, position")
+        schema = pa.schema([EVIDENCE.field("exception_id"), pa.field("position", pa.int32()), *list(EVIDENCE)[1:]])
+        chosen = sorted(set(ids)) if ids is not None else None
+        if chosen is None or len(chosen) > EVIDENCE_READ_ALL:  # every row read in one query, those of other ids left
+            table = self._read(sql + " ORDER BY exception_id, position", schema)
+            if chosen is not None:
+                table = table.filter(pc.is_in(table["exception_id"], value_set=pa.array(chosen, pa.string())))
         else:
-            chosen = sorted(set(ids))
+            rows: list[tuple] = []
             for i in range(0, len(chosen), CHUNK):
                 part = chosen[i:i + CHUNK]
                 rows += self._q(sql + f" WHERE exception_id IN ({','.join('?' * len(part))}) ORDER BY exception_id,"
                                 " position", part)
-        import pyarrow as pa
-
-        from schemas.reconciliation import EVIDENCE
-
-        schema = pa.schema([EVIDENCE.field("exception_id"), pa.field("position", pa.int32()), *list(EVIDENCE)[1:]])
-        return _table(rows, schema).drop_columns(["position"]).cast(EVIDENCE)
+            table = _table(rows, schema)
+        return table.drop_columns(["position"]).cast(EVIDENCE)
 
     def exception_history(self, exception_id: str | None = None) -> list[dict]:
         """State changes (people's and orderbridge's), in the order they happened."""
@@ -635,9 +640,10 @@ class FinanceTables:
         if not changes:
             return
         seqs = self._next_ids("exception_event", len(changes))
+        at = {t: _text(t) for t in {c.at for c in changes}}  # a run's changes share a few times: each written once
         self._many(f"INSERT INTO exception_history ({', '.join(HISTORY_COLUMNS)}) VALUES"
                    f" ({','.join('?' * len(HISTORY_COLUMNS))})",
-                   [(s, c.exception_id, c.action, c.from_state or None, c.to_state, c.by, c.note, _text(c.at), clock,
+                   [(s, c.exception_id, c.action, c.from_state or None, c.to_state, c.by, c.note, at[c.at], clock,
                      run_id or None) for s, c in zip(seqs, changes, strict=True)])
 
     def change_exception(self, change: StateChange, *, clock: str = "wall") -> None:

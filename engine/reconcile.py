@@ -323,7 +323,9 @@ class _Exceptions:
             return
         m = self.m
         values: dict[tuple, dict[str, int]] = {}  # (partner, isa13, gs06, st02) -> {po: value}
-        wanted = set(docs["gs06"].to_pylist())
+        wanted = pa.array(sorted(set(docs["gs06"].to_pylist())), pa.string())
+        keys = ["partner", "isa13", "gs06", "st02", "po_number"]
+        parts = []  # per side: its rows of those groups, their keys and values (summed per key below)
         for name, table in (("acknowledged", m.sides.acknowledged), ("shipped", m.sides.shipped),
                             ("invoiced", m.sides.invoiced)):
             if not table.num_rows:
@@ -339,12 +341,15 @@ class _Exceptions:
             else:
                 p, _ = scaled(table["unit_price"])
             value = multiply(q, p)
-            sel = np.flatnonzero(pc.is_in(table["gs06"], value_set=pa.array(sorted(wanted))).to_numpy(
-                zero_copy_only=False))
-            sub = table.select(["partner", "isa13", "gs06", "st02", "po_number"]).take(pa.array(sel, pa.int64()))
-            for r, v in zip(sub.to_pylist(), value[sel].tolist(), strict=True):
+            sel = np.flatnonzero(pc.is_in(table["gs06"], value_set=wanted).to_numpy(zero_copy_only=False))
+            sub = table.select(keys).take(pa.array(sel, pa.int64()))
+            parts.append(sub.cast(pa.schema([(k, pa.string()) for k in keys])).append_column(
+                "value", pa.array(value[sel], pa.int64())))
+        if parts:  # exact integer sums (10^-4 units), as the values added one by one
+            sums = pa.concat_tables(parts).group_by(keys, use_threads=False).aggregate([("value", "sum")])
+            for r in sums.to_pylist():
                 per_po = values.setdefault((r["partner"], r["isa13"], r["gs06"], r["st02"]), {})
-                per_po[r["po_number"]] = per_po.get(r["po_number"], 0) + v
+                per_po[r["po_number"]] = r["value_sum"]
         cols: dict[str, list] = {c: [] for c in ("type", "partner", "po_number", "document_ref", "message",
                                                   "document_status", "partner_reasons", "amount", "since",
                                                   "_key", "_doc")}

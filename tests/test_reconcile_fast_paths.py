@@ -143,6 +143,28 @@ def test_order_lines_read_a_chunk_at_a_time_are_the_lines_read_at_once(tmp_path)
         state.close()
 
 
+def test_evidence_of_many_exceptions_read_at_once_is_the_evidence_read_by_ids(tmp_path, monkeypatch):
+    from connectors import finance_store
+    from connectors.finance_store import EVIDENCE_COLUMNS
+
+    state = StateStore(tmp_path / "s.sqlite")
+    try:
+        rows = [(f"EX-{k % 5}", k // 5 + 1, "shipped" if k % 2 else "sent", "856", f"S{k}" if k % 3 else None,
+                 "f.x12", "000000021", "21", "" if k == 4 else f"{k:04d}", "2026-11-27T02:00:00" if k % 4 else "",
+                 None, f"{k}.5" if k % 2 else "", "1.25" if k % 3 else None) for k in range(13)]
+        state._many(f"INSERT INTO exception_evidence ({', '.join(EVIDENCE_COLUMNS)}) VALUES"
+                    f" ({','.join('?' * len(EVIDENCE_COLUMNS))})", rows)
+        for ids in (["EX-3", "EX-0", "EX-9"], [f"EX-{k}" for k in range(5)], []):
+            by_ids = state.exception_evidence(ids)
+            monkeypatch.setattr(finance_store, "EVIDENCE_READ_ALL", 0)
+            assert state.exception_evidence(ids).equals(by_ids), ids
+            monkeypatch.undo()
+        assert state.exception_evidence(["EX-3", "EX-0"])["exception_id"].to_pylist() == ["EX-0"] * 3 + ["EX-3"] * 2
+        assert state.exception_evidence(None).equals(state.exception_evidence([f"EX-{k}" for k in range(5)]))
+    finally:
+        state.close()
+
+
 def test_the_cumulative_report_holds_the_same_lines_and_verdict_files_as_a_fresh_encoding(tmp_path):
     ws = make_workspace(tmp_path / "ws")
     run_stages(ws, NIGHT)
