@@ -552,9 +552,10 @@ class StateStore(FinanceTables):
 
     def _wrote(self, sql: str) -> None:
         """Count a statement that may write order_lines (every one naming it but a SELECT): a line table
-        read before it is no longer what is stored (_rewrite_changed)."""
+        read before it is no longer what is stored (_rewrite_changed), and is let go."""
         if "order_lines" in sql and not sql.startswith("SELECT"):
             self._line_writes += 1
+            self._lines_read = None
 
     def _q_chunks(self, sql: str, args: Sequence = (), size: int = 50_000) -> Iterator[list[tuple]]:
         """The rows of one query ``size`` at a time (a reader that turns each chunk into columns never
@@ -1152,7 +1153,7 @@ class StateStore(FinanceTables):
         changed columns set (a shipped line: state and shipped; its other columns, its key and sku and
         run_id index entries untouched), a new line inserted, a line gone deleted. False (nothing
         written) when that read cannot be used: the caller rewrites the orders' lines whole."""
-        read = self._lines_read
+        read, self._lines_read = self._lines_read, None  # used once (not held after: a night's lines)
         if read is None or self.dialect.name != "sqlite" or not table.num_rows:
             return False
         orders, stored, version = read

@@ -132,6 +132,7 @@ def test_the_lines_read_with_some_shipped_are_updated_in_place(tmp_path):
         store._db.set_trace_callback(statements.append)
         store.apply(Plan(line_tables=(table,)), run_id="r1")
         store._db.set_trace_callback(None)
+        assert store._lines_read is None  # the read is used once, not held (a night's lines)
         after = _rows(store)
         assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}  # every row in place
         assert store.line_table_for([("acme", "PO-1"), ("acme", "PO-2")]).to_pylist() == table.to_pylist()
