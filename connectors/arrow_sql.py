@@ -32,30 +32,88 @@ def available() -> bool:
 def read(path: str, sql: str, args: Sequence = ()) -> pa.Table | None:
     """The rows of the read-only query ``sql`` (``?`` parameters) on the SQLite file ``path`` as an
     Arrow table (the driver's types: int64, double, string, binary; a column of NULLs only as int64),
-    or None when the driver is not installed or fails (the caller's own connection then reads)."""
+    or None when the driver is not installed or fails (the caller's own connection then reads). One
+    connection opened and closed for this read: a store reads through its Reader."""
+    reader = Reader(path)
     try:
-        import adbc_driver_sqlite
-        import adbc_driver_sqlite.dbapi as adbc
-    except ImportError:
-        return None
-    file = Path(path)
-    if not file.is_file():
-        return None
-    try:
-        conn = adbc.connect(file.resolve().as_uri() + "?mode=ro", autocommit=True)
+        return reader.read(sql, args)
+    finally:
+        reader.close()
+
+
+class Reader:
+    """One read-only connection to a SQLite file, opened at the first read and kept until close(). The
+    driver links its own copy of SQLite: closing one of its connections drops the locks this process
+    holds on the file and its WAL index (POSIX locks belong to the process), and the store's own
+    connection then finds the WAL index changed and drops its page cache (PRAGMA data_version moves):
+    every page it reads next comes from the file again. A connection kept for the store's life does
+    that once."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._conn = None
+        self._failed = False
+
+    def read(self, sql: str, args: Sequence = ()) -> pa.Table | None:
+        """``read``'s table, or None (no driver, no file, the driver failed: the connection is closed and
+        this reader reads no more)."""
+        if self._failed:
+            return None
         try:
-            with conn.cursor() as cur:
-                cur.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            import adbc_driver_sqlite
+            import adbc_driver_sqlite.dbapi as adbc
+        except ImportError:
+            self._failed = True
+            return None
+        try:
+            if not self.open():
+                return None
+            with self._conn.cursor() as cur:  # closed: no statement holds a read snapshot between reads
                 cur.adbc_statement.set_options(**{adbc_driver_sqlite.StatementOptions.BATCH_ROWS.value: BATCH_ROWS})
                 if args:
                     cur.execute(sql, list(args))
                 else:
                     cur.execute(sql)
                 return cur.fetch_arrow_table()
-        finally:
-            conn.close()
-    except adbc.Error:  # whatever it was, the store's own connection reads the rows (and says what is wrong)
-        return None
+        except adbc.Error:  # whatever it was, the store's own connection reads the rows (and says what is wrong)
+            self._failed = True
+            self.close()
+            return None
+
+    def open(self) -> bool:
+        """The connection opened if it is not (a read opens it), and the file read once; False if it
+        cannot be (no driver, no file, the driver failed before)."""
+        if self._conn is not None:
+            return True
+        if self._failed:
+            return False
+        try:
+            import adbc_driver_sqlite.dbapi as adbc
+        except ImportError:
+            self._failed = True
+            return False
+        file = Path(self.path)
+        if not file.is_file():
+            return False
+        try:
+            self._conn = adbc.connect(file.resolve().as_uri() + "?mode=ro", autocommit=True)
+            with self._conn.cursor() as cur:
+                cur.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+                cur.execute("SELECT count(*) FROM sqlite_master")  # a first read: the WAL index mapped now
+                cur.fetchall()
+        except adbc.Error:
+            self._failed = True
+            self.close()
+            return False
+        return True
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - a read-only connection: nothing of the store's is lost
+                pass
 
 
 def typed(table: pa.Table, schema: pa.Schema) -> pa.Table:

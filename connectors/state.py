@@ -156,6 +156,14 @@ class Dialect:
     def sql(self, text: str) -> str:
         return text if self.param == "?" else text.replace("%", "%%").replace("?", self.param)
 
+    def one_list(self) -> str:
+        """A condition on a column: its value is one of a list given as one parameter (list_value's)."""
+        return " IN (SELECT value FROM json_each(?))" if self.name == "sqlite" else " = ANY(?::text[])"
+
+    def list_value(self, values: Sequence[str]):
+        """The parameter of one_list's condition for ``values`` (text): a JSON array on SQLite."""
+        return json.dumps(list(values)) if self.name == "sqlite" else list(values)
+
     def tables_query(self) -> str:
         if self.name == "sqlite":
             return "SELECT name FROM sqlite_master WHERE type='table'"
@@ -463,6 +471,11 @@ class StateStore(FinanceTables):
         self.dialect = dialect
         self._lock = threading.RLock()
         self._depth = 0
+        # the last line table read outside a transaction (SQLite): (its orders, its rows, the store's
+        # version then): what a plan rewriting those orders' lines is compared with (_rewrite_changed)
+        self._lines_read: tuple[frozenset, pa.Table, tuple[int, int]] | None = None
+        self._line_writes = 0  # statements of this connection that wrote order_lines (_wrote)
+        self._reader = None  # connectors.arrow_sql.Reader: bulk reads straight into Arrow (_arrow_rows)
         if is_url(self.path):  # PostgreSQL: same SQL and migrations through its connection and dialect
             from connectors.state_pg import POSTGRES, connect
 
@@ -488,6 +501,8 @@ class StateStore(FinanceTables):
                 raise
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
         self._db.close()
 
     def check(self) -> None:
@@ -522,6 +537,7 @@ class StateStore(FinanceTables):
                 with _edge(self.path):
                     self._db.execute("COMMIT")
             except BaseException:
+                self._lines_read = None  # (its writes counted already: the line table read before is not used)
                 if self._db.in_transaction:  # SQLite rolls back itself after some failures (e.g. disk full)
                     with _edge(self.path):
                         self._db.execute("ROLLBACK")
@@ -530,8 +546,16 @@ class StateStore(FinanceTables):
                 self._depth = 0
 
     def _q(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        self._wrote(sql)
         with self._lock, _edge(self.path):
             return self._db.execute(self.dialect.sql(sql), tuple(args)).fetchall()
+
+    def _wrote(self, sql: str) -> None:
+        """Count a statement that may write order_lines (every one naming it but a SELECT): a line table
+        read before it is no longer what is stored (_rewrite_changed), and is let go."""
+        if "order_lines" in sql and not sql.startswith("SELECT"):
+            self._line_writes += 1
+            self._lines_read = None
 
     def _q_chunks(self, sql: str, args: Sequence = (), size: int = 50_000) -> Iterator[list[tuple]]:
         """The rows of one query ``size`` at a time (a reader that turns each chunk into columns never
@@ -545,15 +569,26 @@ class StateStore(FinanceTables):
         """A bulk read's rows straight into Arrow (connectors.arrow_sql: the driver's types, by position),
         or None where that cannot be used (PostgreSQL, a store in memory, a transaction of this
         connection open, no driver): the caller then reads the rows through this connection."""
+        reader = self._arrow_reader()
+        if reader is None:
+            return None
+        with self._lock, _edge(self.path):
+            return reader.read(sql, args)
+
+    def _arrow_reader(self):
+        """_arrow_rows's reader (connectors.arrow_sql.Reader, its connection kept), or None where it is not
+        used."""
         if self.dialect.name != "sqlite" or self.path == ":memory:" or self._depth or self._db.in_transaction:
             return None
-        from connectors import arrow_sql
+        if self._reader is None:
+            from connectors.arrow_sql import Reader
 
-        with self._lock, _edge(self.path):
-            return arrow_sql.read(self.path, sql, args)
+            self._reader = Reader(self.path)
+        return self._reader
 
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int:
         """executemany; the number of rows changed."""
+        self._wrote(sql)
         with self._lock, _edge(self.path):
             cur = self._db.executemany(self.dialect.sql(sql), rows)
             return cur.rowcount
@@ -602,12 +637,10 @@ class StateStore(FinanceTables):
 
         parts = [schema.empty_table()]
         for partner, pos in _partner_chunks(keys, chunk):
-            if self.dialect.name != "sqlite":
-                parts.append(self._arrow(f"{sql} partner=? AND po_number = ANY(?::text[]) {order}", (partner, pos),
-                                         schema))
-                continue
-            parts.append(self._arrow(f"{sql} partner=? AND po_number IN ({','.join('?' * len(pos))}) {order}",
-                                     (partner, *pos), schema))
+            # the chunk's POs as one parameter: ADBC binds each parameter as an Arrow column of its own (5 ms
+            # for 500 of them); SQLite reads the list as an IN list's (the same index search, the same order)
+            parts.append(self._arrow(f"{sql} partner=? AND po_number{self.dialect.one_list()} {order}",
+                                     (partner, self.dialect.list_value(pos)), schema))
         return pa.concat_tables(parts).combine_chunks()
 
     # --- meta and sequences -------------------------------------------------------------------------
@@ -1094,6 +1127,8 @@ class StateStore(FinanceTables):
     def _write_lines(self, plan: Plan) -> None:
         insert = f"INSERT INTO order_lines ({', '.join(LINE_COLUMNS)}) VALUES ({','.join('?' * len(LINE_COLUMNS))})"
         for table in plan.line_tables:  # columnar: every line of the orders it names
+            if self._rewrite_changed(table):
+                continue
             self._by_keys("DELETE FROM order_lines WHERE", _order_keys(table), "")  # CHUNK orders a statement
             self._insert_rows("order_lines", LINE_COLUMNS, table)
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
@@ -1101,6 +1136,95 @@ class StateStore(FinanceTables):
             return
         self._many("DELETE FROM order_lines WHERE partner=? AND po_number=?", list(last))
         self._many(insert, [_line_row(ln) for lines in last.values() for ln in lines])
+
+    def _lines_version(self) -> tuple[int, int] | None:
+        """What the stored lines are now (SQLite): another connection's commits (data_version) and this
+        one's writes to order_lines; None on PostgreSQL."""
+        if self.dialect.name != "sqlite":
+            return None
+        with self._lock, _edge(self.path):  # (SQLite's own setting: on the connection, as the others)
+            return (
+                self._db.execute("PRAGMA data_version").fetchone()[0], self._line_writes)
+
+    def _rewrite_changed(self, table: pa.Table) -> bool:
+        """Plan.line_tables' ``table`` (every line of the orders it names) written as changes to the lines
+        line_table_for read last, when those are still what is stored (nothing wrote order_lines since,
+        on this connection or another) and they cover its orders: each changed line gets only its
+        changed columns set (a shipped line: state and shipped; its other columns, its key and sku and
+        run_id index entries untouched), a new line inserted, a line gone deleted. False (nothing
+        written) when that read cannot be used: the caller rewrites the orders' lines whole."""
+        read, self._lines_read = self._lines_read, None  # used once (not held after: a night's lines)
+        if read is None or self.dialect.name != "sqlite" or not table.num_rows:
+            return False
+        orders, stored, version = read
+        if version != self._lines_version() or [(f.name, f.type) for f in table.schema] != [
+                (f.name, f.type) for f in stored.schema]:  # LINE_ROWS both (a column's nullability aside)
+            return False
+        keys = _order_keys(table)
+        if not orders.issuperset(keys):
+            return False
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        key = ["partner", "po_number", "line_number"]
+        if len(keys) != len(orders):  # only the stored lines of the table's orders
+            named = pa.table({"partner": [k[0] for k in keys], "po_number": [k[1] for k in keys]},
+                             schema=stored.select(["partner", "po_number"]).schema)
+            stored = stored.append_column("_s", pa.array(np.arange(stored.num_rows), pa.int64())).join(
+                named, ["partner", "po_number"], join_type="left semi", use_threads=False).sort_by("_s").drop_columns(
+                ["_s"])
+        gone = added = None
+        if all(table[c].equals(stored[c]) for c in key):  # the lines read, in the order read
+            new, old = table, stored
+        else:
+            new = table.select(key).append_column("_t", pa.array(np.arange(table.num_rows), pa.int64()))
+            old = stored.select(key).append_column("_s", pa.array(np.arange(stored.num_rows), pa.int64()))
+            pairs = new.join(old, key, join_type="full outer", use_threads=False)
+            t, o = pairs["_t"], pairs["_s"]
+            if any(pc.count_distinct(x).as_py() != pc.count(x).as_py() for x in (t, o)):
+                return False  # a line twice in the table: the rewrite says what is wrong (its key, once)
+            both = pc.and_(pc.is_valid(t), pc.is_valid(o))
+            new, old = table.take(pc.filter(t, both)), stored.take(pc.filter(o, both))
+            gone, added = pc.filter(o, pc.is_null(t)), pc.filter(t, pc.is_null(o))
+        changed, rows = [], None
+        for c in LINE_COLUMNS[3:]:
+            a, b = new[c], old[c]
+            if a.equals(b):  # (nulls where the other's are)
+                continue
+            same = pc.or_(pc.fill_null(pc.equal(a, b), False), pc.and_(pc.is_null(a), pc.is_null(b)))
+            changed.append(c)
+            rows = pc.invert(same) if rows is None else pc.or_(rows, pc.invert(same))
+        if changed:
+            which = new.filter(rows)
+            if self._update_columns(which, changed) != which.num_rows:  # not what was read after all:
+                return False  # every line of the orders rewritten
+        if gone is not None and len(gone):
+            self._many("DELETE FROM order_lines WHERE partner=? AND po_number=? AND line_number=?",
+                       list(zip(*(stored[c].take(gone).to_pylist() for c in key), strict=True)))
+        if added is not None and len(added):  # in the table's order
+            self._insert_rows("order_lines", LINE_COLUMNS, table.take(np.sort(added.to_numpy())))
+        return True
+
+    def _update_columns(self, rows: pa.Table, columns: Sequence[str]) -> int:
+        """SQLite: ``columns`` of order lines set from ``rows`` (LINE_ROWS, stored lines), a hundred lines
+        per UPDATE ... FROM (VALUES ...); the lines changed."""
+        names = ("partner", "po_number", "line_number", *columns)
+        k = len(names)
+        sets = ", ".join(f"{c}=v.column{i}" for i, c in enumerate(columns, start=4))
+        per, n, flat = 100, 0, itertools.chain.from_iterable
+
+        def statement(count: int) -> str:
+            return (f"UPDATE order_lines SET {sets} FROM (VALUES " + ",".join(["(" + ",".join("?" * k) + ")"] * count)
+                    + ") AS v WHERE order_lines.partner=v.column1 AND order_lines.po_number=v.column2 AND"
+                    " order_lines.line_number=v.column3")
+        values = list(_rows_of(rows, names))
+        full = len(values) - len(values) % per
+        if full:
+            n += self._many(statement(per), (list(flat(values[i:i + per])) for i in range(0, full, per)))
+        if len(values) > full:
+            n += self._many(statement(len(values) - full), [list(flat(values[full:]))])
+        return n
 
     def _update_lines(self, plan: Plan) -> None:
         """Plan.line_updates: each line's state, invoiced and run_id columns only (an 810's lines: the
@@ -1425,8 +1549,19 @@ class StateStore(FinanceTables):
         together, by line number (the ship stage's one read of its orders' lines, no LineRecord)."""
         from schemas.lifecycle import LINE_ROWS
 
-        return self._arrow_by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", keys,
-                                   "ORDER BY partner, po_number, line_number", LINE_ROWS)
+        keys = list(keys)
+        self._lines_read = None
+        outside = not (self._depth or self._db.in_transaction)
+        reader = self._arrow_reader()
+        if reader is not None:
+            with self._lock, _edge(self.path):
+                reader.open()  # (opening it moves data_version once)
+        version = self._lines_version() if outside else None
+        table = self._arrow_by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", keys,
+                                    "ORDER BY partner, po_number, line_number", LINE_ROWS)
+        if version is not None and version == self._lines_version():  # what is committed, nobody wrote meanwhile:
+            self._lines_read = (frozenset(keys), table, version)  # kept for a plan rewriting these orders' lines
+        return table
 
     def reservation_table_for(self, keys: Iterable[tuple[str, str]]):
         """reservations_for as one RESERVATION_ROWS table (each order's rows together, by line number and
