@@ -164,7 +164,9 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
     """The night under the workspace lease (exit 5 if another process holds it), after the state
     checks (exit 4: missing/empty store in a workspace with history, or one that cannot be used)."""
     from flows import progress
+    from flows.memory import frozen_at_exit
 
+    frozen_at_exit()  # registered before Prefect's and the server's exit handlers: runs after them
     with _holding(workspace, "run", wait):
         _require_state(workspace)
         _check_state(workspace)

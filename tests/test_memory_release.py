@@ -115,3 +115,31 @@ def test_a_night_runs_every_stage_with_the_older_heap_frozen_and_leaves_nothing_
                                           "reconcile_stage"}  # no warehouse: no ship stage
     assert all(frozen > 0 for _, frozen in seen), seen  # also those after decide, which unfreezes at its end
     assert gc.get_freeze_count() == 0
+
+
+def test_the_heap_is_frozen_after_every_exit_handler_of_a_process():
+    """frozen_at_exit: the interpreter's final collections skip the heap, once every exit handler
+    registered before it has run (registered once, however often asked)."""
+    code = ("import atexit, gc\n"
+            "atexit.register(lambda: print('at the end', gc.get_freeze_count() > 0, flush=True))\n"
+            "from flows.memory import frozen_at_exit\n"
+            "frozen_at_exit(); frozen_at_exit()\n"
+            "atexit.register(lambda: print('before', gc.get_freeze_count(), flush=True))\n"
+            "print('handlers', atexit._ncallbacks())\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["handlers 3", "before 0", "at the end True"], out
+
+
+def test_orderbridge_run_asks_for_the_heap_frozen_at_exit(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.support import make_workspace
+
+    asked: list[bool] = []
+    monkeypatch.setattr(memory, "frozen_at_exit", lambda: asked.append(True))
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--now", "2026-11-27T02:00:00", "--no-prefect",
+                                   "--no-gx"])
+    assert res.exit_code in (0, 1), res.output
+    assert asked == [True]
