@@ -187,10 +187,10 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
             from flows.prefect_api import start_api_server
 
             progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
-            warming = warm.start()  # GX's import runs while the server starts; joined before prefect is imported
             with console.status("Starting the temporary Prefect API server..."):
-                start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
-                warming.join()
+                # ours dies with this process, even after a SIGKILL (Prefect's would not); GX, pandas and
+                # Prefect are imported while it starts
+                start_api_server(meanwhile=warm.import_for_night)
             from flows.nightly import nightly
 
             summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)  # progress lines as it goes
@@ -554,10 +554,13 @@ def _ship(workspace: Path, now: str | None, *, wait: float = 0.0) -> dict:
         _require_state(workspace)
         _check_state(workspace)
         _prefect_env()
+        from flows import warm
         from flows.prefect_api import start_api_server
 
         with console.status("Starting the temporary Prefect API server..."):
-            start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+            # ours dies with this process, even after a SIGKILL (Prefect's would not); Prefect is imported
+            # while it starts
+            start_api_server(meanwhile=warm.import_flows)
         from flows.nightly import shipments
 
         with console.status("Running the shipments flow (Prefect)..."):
