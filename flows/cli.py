@@ -184,7 +184,7 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
         elif prefect:
             _prefect_env()
             from flows import warm
-            from flows.prefect_api import start_api_server
+            from flows.prefect_api import flow_runs_settings, start_api_server
 
             progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
             with console.status("Starting the temporary Prefect API server..."):
@@ -193,7 +193,8 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
                 start_api_server(meanwhile=warm.import_for_night)
             from flows.nightly import nightly
 
-            summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)  # progress lines as it goes
+            with flow_runs_settings():  # no heartbeats for a server that ends with this process; progress lines
+                summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)
         else:
             from flows.night import InProcess, run_night
 
@@ -555,7 +556,7 @@ def _ship(workspace: Path, now: str | None, *, wait: float = 0.0) -> dict:
         _check_state(workspace)
         _prefect_env()
         from flows import warm
-        from flows.prefect_api import start_api_server
+        from flows.prefect_api import flow_runs_settings, start_api_server
 
         with console.status("Starting the temporary Prefect API server..."):
             # ours dies with this process, even after a SIGKILL (Prefect's would not); Prefect is imported
@@ -563,7 +564,7 @@ def _ship(workspace: Path, now: str | None, *, wait: float = 0.0) -> dict:
             start_api_server(meanwhile=warm.import_flows)
         from flows.nightly import shipments
 
-        with console.status("Running the shipments flow (Prefect)..."):
+        with console.status("Running the shipments flow (Prefect)..."), flow_runs_settings():
             summary = shipments(workspace=str(workspace.resolve()), now=now)
     if summary.get("skipped"):
         console.print(f"Shipments: nothing to do ({summary['skipped']}).")

@@ -1,7 +1,8 @@
 """flows.prefect_api.start_api_server: the caller's imports run while the temporary server starts, with
 PREFECT_API_URL already pointing at it; a server that could not bind its port is replaced and Prefect's
-settings follow it. Each case in a fresh interpreter (Prefect not imported yet), with a stand-in server
-(a small HTTP server, or an exit with uvicorn's "port taken" status 3) instead of Prefect's."""
+settings follow it; its flow runs send no heartbeats (it ends with the process). Each case in a fresh
+interpreter (Prefect not imported yet), with a stand-in server (a small HTTP server, or an exit with
+uvicorn's "port taken" status 3) instead of Prefect's."""
 
 from __future__ import annotations
 
@@ -46,8 +47,11 @@ def meanwhile():
 
 url = prefect_api.start_api_server(timeout=60, meanwhile=meanwhile)
 from prefect.settings import get_current_settings
+with prefect_api.flow_runs_settings():
+    inside = get_current_settings().flows.heartbeat_frequency
 print(json.dumps({"url": url, "seen": seen, "prefect_now": get_current_settings().api.url,
-                  "spawned": len(spawned), "server": prefect_api.server_pid() is not None}))
+                  "spawned": len(spawned), "server": prefect_api.server_pid() is not None,
+                  "heartbeats": [inside, get_current_settings().flows.heartbeat_frequency]}))
 '''
 
 
@@ -64,6 +68,7 @@ def test_prefect_is_imported_while_the_server_starts_and_points_at_it():
     assert got["spawned"] == 1 and got["server"]
     assert got["seen"] == {"env": got["url"], "server_up": False, "prefect": got["url"]}
     assert got["prefect_now"] == got["url"]
+    assert got["heartbeats"][0] is None and got["heartbeats"][1]  # none while its flows run, only then
 
 
 def test_a_server_whose_port_was_taken_is_replaced_and_prefect_follows_it():
@@ -71,3 +76,14 @@ def test_a_server_whose_port_was_taken_is_replaced_and_prefect_follows_it():
     assert got["spawned"] == 2 and got["server"]
     assert got["seen"]["prefect"] == got["seen"]["env"] != got["url"]  # imported while the first one started
     assert got["prefect_now"] == got["url"]
+
+
+def test_flow_runs_keep_their_heartbeats_on_a_server_we_did_not_start():
+    from prefect.settings import get_current_settings
+
+    from flows import prefect_api
+
+    assert prefect_api.server_pid() is None  # this process started none
+    before = get_current_settings().flows.heartbeat_frequency
+    with prefect_api.flow_runs_settings():
+        assert get_current_settings().flows.heartbeat_frequency == before is not None
