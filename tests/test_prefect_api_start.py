@@ -78,12 +78,12 @@ def test_a_server_whose_port_was_taken_is_replaced_and_prefect_follows_it():
     assert got["prefect_now"] == got["url"]
 
 
-def test_flow_runs_keep_their_heartbeats_on_a_server_we_did_not_start():
+def test_flow_runs_keep_their_heartbeats_on_a_server_we_did_not_start(monkeypatch):
     from prefect.settings import get_current_settings
 
     from flows import prefect_api
 
-    assert prefect_api.server_pid() is None  # this process started none
+    monkeypatch.setattr(prefect_api, "_server", None)  # this process started none (PREFECT_API_URL given)
     before = get_current_settings().flows.heartbeat_frequency
     with prefect_api.flow_runs_settings():
         assert get_current_settings().flows.heartbeat_frequency == before is not None
