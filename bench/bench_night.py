@@ -2,8 +2,9 @@
 server, a fixed clock) on an empty night (its fixed cost: interpreter, imports, server start) and on
 1x, 2x and 4x of 50,000 order lines (2,500 POs x 20 lines per 1x), one partner; the east DC's shipment
 confirmations for half of the POs wait in its inbox (bench/night.py), so the same run ships them (856s)
-and invoices them (810s). For each: wall and CPU
-time (the process tree's), the stages' own times (ORDERBRIDGE_STAGE_TIMES), the peak RSS of the
+and invoices them (810s). For each: wall and CPU time (the process tree's), the stages' own wall and
+CPU times (ORDERBRIDGE_STAGE_TIMES) and what is outside them (start-up, Prefect's task runs, exit:
+wall, orderbridge's CPU; the Prefect API server's CPU, sampled from /proc), the peak RSS of the
 process tree (sampled every 50 ms), and pyx12's X12Reader merely iterating the same inbox files in
 this same bench run; ratio = (night - empty night) / pyx12. A first empty night warms Prefect's
 database and is not counted. Measured, never asserted (tests assert behaviour); whether half of the
@@ -40,21 +41,32 @@ DECIDE = ("decide.load", "decide.rules", "decide.decisions", "decide.allocate", 
 
 
 class TreePeak(threading.Thread):
-    """Peak resident memory of a process and all its descendants (sum), sampled from /proc."""
+    """Peak resident memory of a process and all its descendants (sum), sampled from /proc; also the
+    CPU seconds each descendant had used when last seen (``child_cpu``: the Prefect API server's)."""
 
     def __init__(self, pid: int, every: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.pid, self.every, self.peak, self.done = pid, every, 0, threading.Event()
+        self.cpu: dict[int, float] = {}
 
     def run(self) -> None:
         while not self.done.is_set():
-            self.peak = max(self.peak, _tree_rss(self.pid))
+            rss, cpu = _tree(self.pid)
+            self.peak = max(self.peak, rss)
+            self.cpu.update(cpu)
             self.done.wait(self.every)
 
+    @property
+    def child_cpu(self) -> float:
+        return sum(c for pid, c in self.cpu.items() if pid != self.pid)
 
-def _tree_rss(root: int) -> int:
+
+def _tree(root: int) -> tuple[int, dict[int, float]]:
+    """(resident bytes of ``root`` and its descendants, {pid: CPU seconds so far} of each)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -63,15 +75,18 @@ def _tree_rss(root: int) -> int:
                 fields = fh.read().rsplit(")", 1)[1].split()
             pid, ppid = int(entry), int(fields[1])
             rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            cpu[pid] = (int(fields[11]) + int(fields[12])) / tick
             children.setdefault(ppid, []).append(pid)
         except (OSError, IndexError, ValueError):
             continue
-    total, todo = 0, [root]
+    total, seen, todo = 0, {}, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        if pid in cpu:
+            seen[pid] = cpu[pid]
         todo += children.get(pid, [])
-    return total
+    return total, seen
 
 
 def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefect: bool = True) -> dict:
@@ -101,10 +116,12 @@ def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefe
     if proc.returncode not in (0, 1):
         raise SystemExit(f"orderbridge run failed ({proc.returncode}):\n{out[-3000:]}")
     stages: dict[str, float] = {}
+    stage_cpu: dict[str, float] = {}
     memory: dict[str, tuple] = {}  # stage -> (resident MB when it ended, the process's peak so far)
     for line in times.read_text().splitlines() if times.exists() else []:
         row = json.loads(line)
         stages[row["stage"]] = stages.get(row["stage"], 0.0) + row["seconds"]
+        stage_cpu[row["stage"]] = stage_cpu.get(row["stage"], 0.0) + row.get("cpu", 0.0)
         if row["stage"] in STAGES:
             memory[row["stage"]] = (row.get("rss_mb"), row.get("peak_rss_mb"))
     db = sqlite3.connect(ws / "state" / "orderbridge.sqlite")
@@ -122,6 +139,7 @@ def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefe
     return {"night": label, "pos": n_pos, "lines": n_lines, "mb": size / 1e6, "wall": wall,
             "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
             "peak_mb": peak.peak / 2**20, "pyx12": px_wall, "pyx12_cpu": px_cpu, "stages": stages,
+            "stage_cpu": stage_cpu, "server_cpu": peak.child_cpu,
             "files_855": files, "to_ship": to_ship, "shipped_pos": shipped, "sent_856": sent.get("856", 0),
             "sent_810": sent.get("810", 0), "memory": memory}
 
@@ -175,6 +193,11 @@ def main(argv: list[str]) -> int:
     print("decide stage, inside (s): " + "; ".join(
         f"{r['night']}: " + ", ".join(f"{s.split('.')[1]} {r['stages'].get(s, 0.0):.2f}" for s in DECIDE)
         for r in rows[1:]))
+    print("the stages' own CPU (s); outside them: wall, orderbridge's CPU; the server's CPU (all night): " + "; ".join(
+        f"{r['night']}: " + ", ".join(f"{s} {r['stage_cpu'].get(s, 0.0):.2f}" for s in STAGES)
+        + f"; outside {r['wall'] - sum(r['stages'].get(s, 0.0) for s in STAGES):.2f} s wall, "
+        f"{r['cpu'] - r['server_cpu'] - sum(r['stage_cpu'].get(s, 0.0) for s in STAGES):.2f} s cpu, "
+        f"server {r['server_cpu']:.2f} s cpu" for r in rows))
     print("orderbridge's own memory when each stage ended, resident / peak so far (MB): " + "; ".join(
         f"{r['night']}: " + ", ".join(f"{s} {r['memory'][s][0]}/{r['memory'][s][1]}" for s in STAGES
                                       if s in r["memory"]) for r in rows[1:]))

@@ -164,7 +164,9 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
     """The night under the workspace lease (exit 5 if another process holds it), after the state
     checks (exit 4: missing/empty store in a workspace with history, or one that cannot be used)."""
     from flows import progress
+    from flows.memory import frozen_at_exit
 
+    frozen_at_exit()  # registered before Prefect's and the server's exit handlers: runs after them
     with _holding(workspace, "run", wait):
         _require_state(workspace)
         _check_state(workspace)
@@ -182,16 +184,17 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
         elif prefect:
             _prefect_env()
             from flows import warm
-            from flows.prefect_api import start_api_server
+            from flows.prefect_api import flow_runs_settings, start_api_server
 
             progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
-            warming = warm.start()  # GX's import runs while the server starts; joined before prefect is imported
             with console.status("Starting the temporary Prefect API server..."):
-                start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
-                warming.join()
+                # ours dies with this process, even after a SIGKILL (Prefect's would not); GX, pandas and
+                # Prefect are imported while it starts
+                start_api_server(meanwhile=warm.import_for_night)
             from flows.nightly import nightly
 
-            summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)  # progress lines as it goes
+            with flow_runs_settings():  # no heartbeats for a server that ends with this process; progress lines
+                summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)
         else:
             from flows.night import InProcess, run_night
 
@@ -552,13 +555,16 @@ def _ship(workspace: Path, now: str | None, *, wait: float = 0.0) -> dict:
         _require_state(workspace)
         _check_state(workspace)
         _prefect_env()
-        from flows.prefect_api import start_api_server
+        from flows import warm
+        from flows.prefect_api import flow_runs_settings, start_api_server
 
         with console.status("Starting the temporary Prefect API server..."):
-            start_api_server()  # ours dies with this process, even after a SIGKILL (Prefect's would not)
+            # ours dies with this process, even after a SIGKILL (Prefect's would not); Prefect is imported
+            # while it starts
+            start_api_server(meanwhile=warm.import_flows)
         from flows.nightly import shipments
 
-        with console.status("Running the shipments flow (Prefect)..."):
+        with console.status("Running the shipments flow (Prefect)..."), flow_runs_settings():
             summary = shipments(workspace=str(workspace.resolve()), now=now)
     if summary.get("skipped"):
         console.print(f"Shipments: nothing to do ({summary['skipped']}).")

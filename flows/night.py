@@ -28,7 +28,7 @@ from connectors import lease
 from connectors.base import FileDrop
 from connectors.state import StateStore
 from flows import faults, progress, recovery, steps
-from flows.memory import gives_back
+from flows.memory import gives_back, survivors_frozen
 from flows.progress import plural
 from flows.timing import timed
 from flows.workspace import Workspace, open_workspace
@@ -278,7 +278,8 @@ def run_night(workspace: str, *, stages: Stages, now: str | None = None, partner
             state.close()
         held.renew(note=f"run {run_id}", run_id=run_id)
         faults.reached("run-started")
-        return _stages(ws, run_id, started, stages, partners, use_gx, held)
+        with survivors_frozen():  # each stage's collection walks what the stages made, not the whole heap
+            return _stages(ws, run_id, started, stages, partners, use_gx, held)
 
 
 def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partners: list[str] | None,
@@ -456,7 +457,7 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
 
     progress.to_stderr()
     ws = open_workspace(workspace)
-    with lease.acquire(ws.root, "shipments", wait=wait) as held:
+    with lease.acquire(ws.root, "shipments", wait=wait) as held, survivors_frozen():  # as run_night's stages
         recovery.require_state(ws)
         check_state(ws)
         started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)

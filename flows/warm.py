@@ -1,11 +1,11 @@
-"""Heavy imports started early. The decide stage of a nightly run imports Great Expectations (seconds
-of CPU); `orderbridge run` starts that import in a thread while Prefect's temporary API server starts
-(several seconds of waiting) and joins it before Prefect is imported, so two imports never run at
-once and a run with orders does not pay it again in its decide stage. Owns no run logic."""
+"""Heavy imports done while the temporary Prefect API server starts. `orderbridge run` imports Great
+Expectations and pandas (seconds of CPU; the decide stage would import them otherwise), then Prefect and
+the nightly flow, while the server (another process: its own start takes seconds of CPU) comes up
+(flows.prefect_api.start_api_server's ``meanwhile``), one after the other in the calling thread: two
+imports never run at once. `orderbridge ship` imports Prefect and its flow the same way. Owns no run
+logic."""
 
 from __future__ import annotations
-
-import threading
 
 
 def _import_rules_engine() -> None:
@@ -16,9 +16,13 @@ def _import_rules_engine() -> None:
         pass
 
 
-def start() -> threading.Thread:
-    """Begin importing the rules engine's heavy modules in a daemon thread (join it before importing
-    anything else heavy)."""
-    thread = threading.Thread(target=_import_rules_engine, name="warm-rules-engine", daemon=True)
-    thread.start()
-    return thread
+def import_flows() -> None:
+    """Prefect and the nightly and shipments flows (with PREFECT_API_URL set: Prefect reads its settings
+    when imported)."""
+    import flows.nightly  # noqa: F401
+
+
+def import_for_night() -> None:
+    """The rules engine's heavy modules (an error is the decide stage's to report), then import_flows."""
+    _import_rules_engine()
+    import_flows()

@@ -53,3 +53,93 @@ def test_every_stage_of_the_night_gives_back():
 
     for name in ("intake_stage", "decide_stage", "deliver_stage", "ship_stage", "invoice_stage", "reconcile_stage"):
         assert getattr(night, name).__wrapped__.__name__ == name
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_night_keeps_what_survived_its_stages_out_of_the_collector_until_it_ends():
+    """Inside survivors_frozen, give_back still collects what the stage dropped, then freezes what is
+    left (the next collections do not walk it again); a stage that unfreezes everything (decide) is
+    frozen again by its give_back; at the block's end nothing stays frozen, and cyclic garbage among
+    what was frozen is collected as usual."""
+    import gc
+    import weakref
+
+    assert gc.get_freeze_count() == 0
+    memory.give_back()
+    assert gc.get_freeze_count() == 0  # outside a night: a plain collection
+    with memory.survivors_frozen():
+        assert gc.get_freeze_count() > 0  # the heap at the night's start
+        kept = _Cycle()
+        memory.give_back()
+        dropped = _Cycle()
+        gone = weakref.ref(dropped)
+        del dropped
+        memory.give_back()
+        assert gone() is None  # what a stage made and dropped is still collected
+        survivor = weakref.ref(kept)
+        del kept
+        memory.give_back()
+        assert survivor() is not None  # frozen: cyclic garbage among the survivors waits for the night's end
+        with memory.survivors_frozen():
+            pass
+        assert gc.get_freeze_count() > 0  # an inner block leaves the night's freeze alone
+        gc.unfreeze()  # as the decide stage does at its end
+        memory.give_back()
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert survivor() is None
+
+
+def test_a_night_runs_every_stage_with_the_older_heap_frozen_and_leaves_nothing_frozen(tmp_path):
+    import gc
+    from datetime import datetime
+
+    from flows.night import InProcess, run_night
+    from tests.support import make_workspace
+
+    seen: list[tuple[str, int]] = []
+
+    class Spy(InProcess):
+        def _call(self, body, *args):
+            seen.append((body.__name__, gc.get_freeze_count()))
+            return super()._call(body, *args)
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    run_night(str(ws.root), stages=Spy(), now=datetime(2026, 11, 27, 2).isoformat(), use_gx=False)
+    assert {name for name, _ in seen} == {"intake_stage", "decide_stage", "invoice_stage", "deliver_stage",
+                                          "reconcile_stage"}  # no warehouse: no ship stage
+    assert all(frozen > 0 for _, frozen in seen), seen  # also those after decide, which unfreezes at its end
+    assert gc.get_freeze_count() == 0
+
+
+def test_the_heap_is_frozen_after_every_exit_handler_of_a_process():
+    """frozen_at_exit: the interpreter's final collections skip the heap, once every exit handler
+    registered before it has run (registered once, however often asked)."""
+    code = ("import atexit, gc\n"
+            "atexit.register(lambda: print('at the end', gc.get_freeze_count() > 0, flush=True))\n"
+            "from flows.memory import frozen_at_exit\n"
+            "frozen_at_exit(); frozen_at_exit()\n"
+            "atexit.register(lambda: print('before', gc.get_freeze_count(), flush=True))\n"
+            "print('handlers', atexit._ncallbacks())\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["handlers 3", "before 0", "at the end True"], out
+
+
+def test_orderbridge_run_asks_for_the_heap_frozen_at_exit(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.support import make_workspace
+
+    asked: list[bool] = []
+    monkeypatch.setattr(memory, "frozen_at_exit", lambda: asked.append(True))
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--now", "2026-11-27T02:00:00", "--no-prefect",
+                                   "--no-gx"])
+    assert res.exit_code in (0, 1), res.output
+    assert asked == [True]

@@ -99,4 +99,6 @@ def test_a_given_api_url_is_left_alone(monkeypatch):
     from flows import prefect_api
 
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:1/api")
-    assert prefect_api.start_api_server() is None and prefect_api.server_pid() is None
+    called: list[bool] = []
+    assert prefect_api.start_api_server(meanwhile=lambda: called.append(True)) is None
+    assert prefect_api.server_pid() is None and called == [True]  # the caller's imports still done
