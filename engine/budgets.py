@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from engine.acks import TA1_TOLERATED
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.profile import LimitSettings
 
@@ -47,11 +48,14 @@ def cap_findings(findings: Sequence[Finding], limits: LimitSettings) -> list[Fin
     """At most ``max_findings_per_set`` findings per transaction set (interchange and group findings
     count as their own set) and ``max_findings_per_file`` in all, in their order; what is dropped is
     counted by code in a FINDINGS_CAPPED warning where it was dropped. The first error of every set
-    is always kept, so what is accepted or rejected never depends on the cap."""
+    is always kept, and the first interchange error a TA1 does not tolerate (engine.acks.TA1_TOLERATED:
+    the interchange is accepted with a tolerated error, rejected with any other), so what is accepted or
+    rejected never depends on the cap."""
     budget = FindingsBudget(limits.max_findings_per_set, limits.max_findings_per_file)
     for f in findings:
         loc = f.location
-        budget.add(f, (loc.file, loc.isa13, loc.gs06, loc.st02))
+        budget.add(f, (loc.file, loc.isa13, loc.gs06, loc.st02), decisive=f.severity == "error" and not loc.gs06
+                   and not loc.st02 and f.code not in TA1_TOLERATED)
 
     def name(where: tuple) -> str:
         _file, isa13, gs06, st02 = where

@@ -63,6 +63,23 @@ def test_the_first_error_of_every_set_is_kept_whatever_the_cap():
     assert out.disposition == "quarantine" and out.orders.num_rows == 0
 
 
+def test_the_error_that_rejects_an_interchange_is_kept_whatever_the_cap():
+    """An interchange whose first error a TA1 tolerates (IEA02 differs from ISA13) and whose group a 997
+    cannot name (GS06 not a number: ISA_CONTENT_INVALID, TA1 024) is rejected whatever the cap: with a
+    cap of 1 the first error alone was kept, the interchange looked accepted, and building the 997 for
+    the unnameable group raised (found by test_fuzz_intake)."""
+    data = x12_850(GOOD_PO, gs06="1X", iea02="000000009")
+    whole = _run(data, ACME)
+    codes = [f.code for f in whole.findings]
+    assert codes.index("IEA_CONTROL_MISMATCH") < codes.index("ISA_CONTENT_INVALID")
+    for cap in (1, 2):
+        out = _run(data, limited(max_findings_per_set=cap, max_findings_per_file=cap))
+        assert {"IEA_CONTROL_MISMATCH", "ISA_CONTENT_INVALID"} <= {f.code for f in out.findings}
+        assert out.disposition == whole.disposition == "quarantine"
+        assert [d.doc_type for d in out.documents] == [d.doc_type for d in whole.documents] == ["TA1"]
+        assert out.documents[0].ta1 == whole.documents[0].ta1 and whole.documents[0].ta1[-2] == "R"
+
+
 def test_findings_per_file_are_capped():
     # five interchanges, each its own group (GS06 k: a repeated group would be GS_DUPLICATE, not checked)
     many = b"".join(x12_850(_bad_lines(20), isa13=k, st02="0001", gs06=str(k)) for k in range(1, 6))
