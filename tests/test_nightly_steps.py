@@ -250,3 +250,24 @@ def test_decide_leaves_no_object_frozen_out_of_garbage_collection(tmp_path, monk
                          steps.load_inventory(ws, NOW.date()), now=NOW, run_id="r2", use_gx=False)
     state.close()
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
+
+
+def test_decide_leaves_a_nights_freeze_as_it_is(tmp_path, monkeypatch):
+    """Inside a night whose heap is frozen already (flows.memory.survivors_frozen), the decide stage
+    freezes what it finds and unfreezes nothing at its end: the objects frozen before it stay frozen
+    (the collection after the stage does not walk them again); the night unfreezes all at its end."""
+    import gc
+
+    from flows import memory
+
+    ws = make_ws(tmp_path)
+    run_all(ws)  # a night's state to decide again
+    state = StateStore(ws.state_path)
+    with memory.survivors_frozen():
+        before = gc.get_freeze_count()
+        assert before > 0
+        steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+                         steps.load_inventory(ws, NOW.date()), now=NOW, run_id="r3", use_gx=False)
+        assert gc.get_freeze_count() >= before
+    state.close()
+    assert gc.get_freeze_count() == 0
