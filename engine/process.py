@@ -25,7 +25,7 @@ from engine.acks import (
     ta1_segment,
     unnameable_groups,
 )
-from engine.budgets import cap_findings, file_too_large, set_too_large, too_many_sets
+from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of, too_many_sets
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders
 from parsers.orders_860 import read_changes
@@ -257,7 +257,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
 
     for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
-    findings = cap_findings(findings, profile.limits)
+    findings = cap_findings(findings, profile.limits, spans_of(result.interchanges))
     order_sets, change_sets_ok, ack_sets = [], [], []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign

@@ -24,7 +24,7 @@ from engine.acks import (
     ta1_segment,
     unnameable_groups,
 )
-from engine.budgets import cap_findings, too_many_sets
+from engine.budgets import cap_findings, spans_of, too_many_sets
 from engine.process import (
     Known,
     Outcome,
@@ -93,7 +93,7 @@ class SplitInterchange:
         findings += [f.with_file(file) for f in mine]
         findings += duplicate_envelopes(head, [ic] if self.sender_ok else [], findings, known)
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
-        self.findings = cap_findings(findings, profile.limits)
+        self.findings = cap_findings(findings, profile.limits, spans_of([ic]))
         self.rejected = ic.rejected or interchange_rejected(ic, self.findings) or not self.sender_ok
         self.group_rejected = [group_rejected(g, self.findings)[0] for g in ic.groups]
         version = profile.x12.version
@@ -150,7 +150,7 @@ class SplitInterchange:
             gone = {(f.location.isa13, f.location.gs06, f.location.st02) for f in too_large}
             findings = [f for f in findings if (f.location.isa13, f.location.gs06, f.location.st02) not in gone
                         or not f.location.st02] + too_large
-        findings = cap_findings(findings, profile.limits)
+        findings = cap_findings(findings, profile.limits, spans_of([ic]))
         order_sets, change_sets, ack_sets = [], [], []
         if not self.rejected:
             for k, g in enumerate(ic.groups):

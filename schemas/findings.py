@@ -118,9 +118,10 @@ class FindingsBudget:
     The first error of every set is always kept, so what is accepted or rejected never depends on
     the budget - for the first ``first_errors`` sets (None: all) that have one; beyond them a set's
     findings count as the file's (``where`` None: a CSV file of a million bad POs keeps thousands, not
-    a million, and says how many more it left out). Where only some errors decide (an interchange is
-    rejected by any error but the few a TA1 tolerates), the caller marks those ``decisive``: the first
-    decisive error of every set is kept as well."""
+    a million, and says how many more it left out). Where a set's findings decide more than one thing
+    (an interchange's acceptance, a group's, a transaction set's, read from errors of different levels
+    under one ``where``), the caller names what each error decides (``decides``): the first error of
+    every set deciding each thing is kept as well."""
 
     def __init__(self, per_set: int, per_file: int, first_errors: int | None = None) -> None:
         self.per_set, self.per_file, self.first_errors = per_set, per_file, first_errors
@@ -128,17 +129,17 @@ class FindingsBudget:
         self.dropped: dict[object, dict[str, int]] = {}  # where -> code -> count
         self._per_set: dict[object, int] = {}
         self._has_error: set = set()
-        self._has_decisive: set = set()
+        self._decided: set = set()
 
-    def add(self, f: Finding, where: object, *, decisive: bool = False) -> None:
+    def add(self, f: Finding, where: object, *, decides: object = None) -> None:
         first_error = f.severity == "error" and where not in self._has_error
         if first_error and self.first_errors is not None and len(self._has_error) >= self.first_errors:
             first_error, where = False, None
         if first_error:
             self._has_error.add(where)
-        first_decisive = decisive and where not in self._has_decisive
+        first_decisive = decides is not None and (where, decides) not in self._decided
         if first_decisive:
-            self._has_decisive.add(where)
+            self._decided.add((where, decides))
         kept = self._per_set.get(where, 0)
         if first_error or first_decisive or (kept < self.per_set and len(self.kept) < self.per_file):
             self.kept.append(f)

@@ -80,6 +80,37 @@ def test_the_error_that_rejects_an_interchange_is_kept_whatever_the_cap():
         assert out.documents[0].ta1 == whole.documents[0].ta1 and whole.documents[0].ta1[-2] == "R"
 
 
+def test_a_group_without_gs06_is_rejected_with_its_interchange_whatever_the_cap():
+    """A group whose GS06 is empty has its findings under its interchange (no GS06 to name): with a cap
+    of 1 its first error (GS_ELEMENT_MISSING, a group's) is kept and so is the interchange's own error
+    (ISA_CONTENT_INVALID: no 997 can name the group), so the interchange is rejected as without a cap."""
+    data = x12_850(GOOD_PO, gs06="", ge02="")
+    whole = _run(data, ACME)
+    out = _run(data, limited(max_findings_per_set=1, max_findings_per_file=1))
+    assert [f.code for f in whole.findings][0] == "GS_ELEMENT_MISSING"
+    assert {"GS_ELEMENT_MISSING", "ISA_CONTENT_INVALID"} <= {f.code for f in out.findings}
+    assert out.disposition == whole.disposition == "quarantine"
+    assert [d.doc_type for d in out.documents] == [d.doc_type for d in whole.documents] == ["TA1"]
+
+
+def test_two_sets_sharing_an_st02_are_each_decided_whatever_the_cap():
+    """Two sets with the same ST02 share a place in the budget; each keeps its own first error, so the
+    first one (bad quantities) is rejected with a cap of 1 as without, not only the duplicate."""
+    good = "".join(s + "~\n" for s in GOOD_PO)
+    text = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*1200*U*00401*"
+            "000000001*0*P*>~\nGS*PO*ACMERETAIL*ORDERBRIDGE*20261127*1200*1*X*004010~\n"
+            f"ST*850*0001~\n{good}SE*{len(GOOD_PO) + 2}*0001~\n"
+            "ST*850*0002~\nBEG*00*SA*PO-3**20261126~\nPO1*1*X*EA*2.50*PE*VN*SKU-1~\n"
+            "PO1*2*Y*EA*2.50*PE*VN*SKU-1~\nCTT*2~\nSE*6*0002~\n"
+            "ST*850*0002~\nBEG*00*SA*PO-2**20261126~\nPO1*1*X*EA*2.50*PE*VN*SKU-1~\nCTT*1~\nSE*5*0002~\n"
+            "GE*3*1~\nIEA*1*000000001~\n").encode()
+    whole = _run(text, ACME)
+    assert whole.orders["po_number"].to_pylist() == ["PO-1"]
+    assert [f.code for f in whole.findings][0] == "ST_CONTROL_NUMBER_DUPLICATE"  # about the third set
+    out = _run(text, limited(max_findings_per_set=1, max_findings_per_file=1))
+    assert out.orders["po_number"].to_pylist() == ["PO-1"] and out.disposition == whole.disposition
+
+
 def test_findings_per_file_are_capped():
     # five interchanges, each its own group (GS06 k: a repeated group would be GS_DUPLICATE, not checked)
     many = b"".join(x12_850(_bad_lines(20), isa13=k, st02="0001", gs06=str(k)) for k in range(1, 6))
