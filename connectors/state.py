@@ -623,7 +623,7 @@ class StateStore(FinanceTables):
         a set or a dict, or that put the chunks' rows in order themselves (the chunks differ by back end)."""
         if self.dialect.name != "sqlite":
             for i in range(0, len(values), ARRAY_CHUNK):
-                yield " = ANY(?::text[])", [list(values[i:i + ARRAY_CHUNK])]
+                yield self.dialect.one_list(), [self.dialect.list_value(values[i:i + ARRAY_CHUNK])]
             return
         for i in range(0, len(values), size):
             chunk = list(values[i:i + size])

@@ -85,8 +85,8 @@ def survivors_frozen() -> Iterator[None]:
     imports: ~0.2 s CPU, after each of a night's 13 stages). Reference counting still frees a frozen
     object; only cyclic garbage among them waits until the block ends, when everything is unfrozen.
     A block inside another, or where something else froze objects already, changes nothing. A stage
-    may unfreeze everything itself (the decide stage freezes and unfreezes around its work): its
-    give_back freezes the survivors again."""
+    that unfreezes everything itself has its give_back freeze the survivors again (the decide stage
+    freezes around its work and, inside this block, leaves the freeze as it found it)."""
     global _freezing
     if _freezing or gc.get_freeze_count():
         yield

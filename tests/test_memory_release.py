@@ -62,7 +62,7 @@ class _Cycle:
 
 def test_a_night_keeps_what_survived_its_stages_out_of_the_collector_until_it_ends():
     """Inside survivors_frozen, give_back still collects what the stage dropped, then freezes what is
-    left (the next collections do not walk it again); a stage that unfreezes everything (decide) is
+    left (the next collections do not walk it again); a stage that unfreezes everything is
     frozen again by its give_back; at the block's end nothing stays frozen, and cyclic garbage among
     what was frozen is collected as usual."""
     import gc
@@ -87,7 +87,7 @@ def test_a_night_keeps_what_survived_its_stages_out_of_the_collector_until_it_en
         with memory.survivors_frozen():
             pass
         assert gc.get_freeze_count() > 0  # an inner block leaves the night's freeze alone
-        gc.unfreeze()  # as the decide stage does at its end
+        gc.unfreeze()  # a stage that unfreezes everything at its end
         memory.give_back()
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
@@ -113,7 +113,7 @@ def test_a_night_runs_every_stage_with_the_older_heap_frozen_and_leaves_nothing_
     run_night(str(ws.root), stages=Spy(), now=datetime(2026, 11, 27, 2).isoformat(), use_gx=False)
     assert {name for name, _ in seen} == {"intake_stage", "decide_stage", "invoice_stage", "deliver_stage",
                                           "reconcile_stage"}  # no warehouse: no ship stage
-    assert all(frozen > 0 for _, frozen in seen), seen  # also those after decide, which unfreezes at its end
+    assert all(frozen > 0 for _, frozen in seen), seen  # also those after decide
     assert gc.get_freeze_count() == 0
 
 

@@ -68,13 +68,11 @@ STAGE = "shipments"
 
 # --- what the checks read, from the store's records ----------------------------------------------
 
-def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: Mapping[tuple, str] | pa.Table | None = None
-                     ) -> pa.Table:
+def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: pa.Table | None = None) -> pa.Table:
     """LINE_STATE for these orders' ``lines`` (LINE_ROWS, as stored): every line with what is still
     reserved for it (its ``reservations``' total, RESERVATION_ROWS) and what already shipped; ``upcs``:
-    (partner, PO, line number) -> the line's UPC, or a table of those columns and ``upc`` (canonical
-    ORDER_LINES: the last row of a line with a UPC gives it)."""
-    upcs = upcs if upcs is not None else {}
+    a table of partner, po_number, line_number and upc (canonical ORDER_LINES: the last row of a line
+    with a UPC gives it; None: no UPCs)."""
     n = lines.num_rows
     partner, po, number = lines["partner"], lines["po_number"], lines["line_number"]
     if reservations.num_rows:
@@ -90,11 +88,7 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: Mapping[tupl
     blank = pa.scalar(None, pa.string())
     line_id = pc.if_else(pc.fill_null(pc.not_equal(lines["line_id"], ""), False), lines["line_id"],
                          pc.cast(number, pa.string()))
-    if isinstance(upcs, pa.Table):
-        upc = _upc_column(lines, upcs)
-    else:
-        upc = pa.array([upcs.get(k) for k in zip(partner.to_pylist(), po.to_pylist(), number.to_pylist(), strict=True)]
-                       if upcs else [None] * n, pa.string())
+    upc = _upc_column(lines, upcs) if upcs is not None else pa.nulls(n, pa.string())
     cols = {"partner": partner, "po_number": po, "line_number": number, "line_id": line_id,
             "sku": pc.if_else(pc.equal(lines["sku"], ""), blank, lines["sku"]), "upc": upc,
             "unit": pc.if_else(pc.equal(lines["unit"], ""), blank, lines["unit"]),
