@@ -12,6 +12,7 @@ POs shipped, with an 856 and an 810 each, is printed. --no-prefect runs `orderbr
 (no warm-up night: the tests' tiny night).
 
     .venv/bin/python bench/bench_night.py [--lines 50000] [--multiples 1 2 4] [--batch run] [--also-document]
+                                           [--keep DIR]
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def _tree(root: int) -> tuple[int, dict[int, float]]:
     return total, seen
 
 
-def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefect: bool = True) -> dict:
+def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefect: bool = True,
+          keep: Path | None = None) -> dict:
     ws = WORK / label
     n_lines = prepare(ws, n_pos, batch=batch)
     to_ship = confirmations(ws, n_pos) if n_pos else 0
@@ -135,6 +137,10 @@ def night(label: str, n_pos: int, batch: str | int, prefect_home: Path, *, prefe
     db.close()
     if acknowledged != n_pos or answered != n_pos:
         raise SystemExit(f"{label}: {acknowledged} of {n_pos} orders acknowledged, {answered} 855s")
+    if keep is not None:  # the whole workspace, to compare two commits' nights file by file
+        shutil.rmtree(keep / label, ignore_errors=True)
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(ws), str(keep / label))
     shutil.rmtree(ws, ignore_errors=True)
     return {"night": label, "pos": n_pos, "lines": n_lines, "mb": size / 1e6, "wall": wall,
             "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
@@ -152,6 +158,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--also-document", action="store_true",
                     help="also the largest night with delivery.batch = document (one file per 855)")
     ap.add_argument("--no-prefect", action="store_true", help="orderbridge run --no-prefect (no warm-up night)")
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="keep each night's workspace as DIR/<night> (replaced if there) instead of deleting it")
     args = ap.parse_args(argv)
     batch: str | int = int(args.batch) if args.batch.isdigit() else args.batch
     WORK.mkdir(parents=True, exist_ok=True)
@@ -162,9 +170,10 @@ def main(argv: list[str]) -> int:
     prefect = not args.no_prefect
     if prefect:
         night("warm-up", 0, batch, prefect_home)  # creates Prefect's database: not counted
-    rows = [night("empty", 0, batch, prefect_home, prefect=prefect)]
+    rows = [night("empty", 0, batch, prefect_home, prefect=prefect, keep=args.keep)]
     for m in args.multiples:
-        rows.append(night(f"{m}x", m * args.lines // LINES_PER_PO, batch, prefect_home, prefect=prefect))
+        rows.append(night(f"{m}x", m * args.lines // LINES_PER_PO, batch, prefect_home, prefect=prefect,
+                          keep=args.keep))
     if args.also_document:
         m = max(args.multiples)
         rows.append(night(f"{m}x doc", m * args.lines // LINES_PER_PO, "document", prefect_home, prefect=prefect))
