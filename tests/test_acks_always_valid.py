@@ -229,7 +229,36 @@ def test_every_ack_the_ack_command_prints_for_a_damaged_file_is_valid_x12(bots, 
     path.write_bytes(data)
     res = CliRunner().invoke(app, ["ack", str(path)])
     assert res.exit_code in (0, 1), res.output
-    for content in (b"ISA" + part for part in re.split(rb"(?m)^ISA", res.stdout.encode())[1:]):
+    for content in _interchanges(res.stdout.encode()):
+        assert problems(content) + bots(content) == [], content
+
+
+def _interchanges(out: bytes) -> list[bytes]:
+    """Each interchange the ack command printed: an ISA at the start or right after a segment terminator
+    (the byte after ISA16), a line break allowed between. A line start alone is not enough: with a CR
+    terminator the command prints no line break, and two interchanges checked as one were read with the
+    first one's version (a TA1 alone: none, so 004010's AK1 of two elements)."""
+    first = re.search(rb"(?m)^ISA", out)
+    if first is None:
+        return []
+    out = out[first.start():]
+    term = re.escape(out[105:106])
+    return [part for part in re.split(rb"(?<=" + term + rb")\r?\n?(?=ISA)", out) if part.startswith(b"ISA")]
+
+
+def test_the_ack_command_answers_a_cr_terminated_file_in_interchanges_each_valid(bots, tmp_path):
+    # ISA16 ':' then CR: CR is the terminator, and each segment's "~" before it is data (GS08 "005010~",
+    # ST02 "0002~"): a TA1 for the interchange, a 997 rejecting the group, printed with no line break
+    data = (b"ISA|00|          |00|          |01|123456789      |ZZ|ORDERBRIDGE    |261126|0200|^|00501|000002001"
+            b"|0|P|:\r\nGS|PO|GLOBEXWHS|ORDERBRIDGE|20261126|0200|2001|X|005010~\r\nST|850|0002~\r\n"
+            b"BEG|00|SA|GLOBEX-2001||20261126~\r\nPO1|1|48|EA|3.74|PE|VN|VP-1007~\r\nCTT|1|48~\r\n"
+            b"SE|5|0002~\r\nGE|1|2001~\r\nIEA|1|000002001~\r\n")
+    (tmp_path / "f.x12").write_bytes(data)
+    res = CliRunner().invoke(app, ["ack", str(tmp_path / "f.x12")])
+    assert res.exit_code in (0, 1), res.output
+    sent = _interchanges(res.stdout.encode())
+    assert [b"TA1" in c for c in sent] == [True, False] and b"\rAK1|PO|2001|" in sent[1]
+    for content in sent:
         assert problems(content) + bots(content) == [], content
 
 
