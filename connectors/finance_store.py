@@ -445,13 +445,22 @@ class FinanceTables:
         return self._read(sql + " ORDER BY s.partner, d.id, s.position", SENT_ROWS, args)
 
     def sent_documents(self, doc_types: Iterable[str]) -> pa.Table:
-        """Delivered documents of these types with their content (what the partner received)."""
+        """Delivered documents of these types with their content (what the partner received), ordered
+        partner, id."""
+        import pyarrow.compute as pc
+
         wanted = sorted(set(doc_types))
         if not wanted:
             return _table([], DOCUMENT_ROWS)
-        return self._read("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents"
-                          f" WHERE status='delivered' AND doc_type IN ({','.join('?' * len(wanted))})"
-                          " ORDER BY partner, id", DOCUMENT_ROWS, wanted)
+        # read in id order (an index's), the partners put in order here: SQLite sorting by partner copies
+        # every row it sorts, the documents' content with it (a night's 855s: 14 MB, 40 of 50 ms)
+        table = self._read("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents"
+                           f" WHERE doc_type IN ({','.join('?' * len(wanted))}) AND status='delivered' ORDER BY id",
+                           DOCUMENT_ROWS, wanted)
+        partner = table["partner"]
+        if table.num_rows < 2 or pc.all(pc.less_equal(partner.slice(0, table.num_rows - 1), partner.slice(1))).as_py():
+            return table  # one partner's (or in order already): no copy of the content
+        return table.take(pc.sort_indices(table, sort_keys=[("partner", "ascending"), ("document_id", "ascending")]))
 
     def partner_findings(self) -> pa.Table:
         """Every finding recorded about what partners sent (for the validation error rate)."""
