@@ -225,8 +225,9 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     current price; ACK02 absent: as ordered; ACK05 whatever its qualifier. ``echoes``: line_echoes(lines)
     when the caller has it already (it is the same for every input the lines are matched to)."""
     parts = []
-    for partner in sorted(set(documents["partner"].to_pylist())):
-        mine = documents.filter(pc.equal(documents["partner"], partner))
+    partners = sorted(set(documents["partner"].to_pylist()))
+    for partner in partners:  # one partner's documents: the table itself (no copy of their content)
+        mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
         parts.append(_ack_rows(partner, mine))
     rows = [p for p in parts if p.num_rows]
     if not rows or not lines.num_rows:
@@ -452,7 +453,11 @@ def _plain_segments(content: pa.BinaryArray):
     trailing = pc.sum(pc.ends_with(segments, comp)).as_py() or 0
     if trailing >= max(2, n // 2):  # the reader would drop those components
         return None
+    isas = segments.filter(pc.starts_with(segments, "ISA")).to_pylist()
+    if any(s[3:4] != sep or s.count(sep) != 16 or not s.rstrip().endswith(comp) for s in isas):
+        return None  # an ISA the reader would read with other delimiters
     rows = pc.split_pattern(segments, sep)
+    del text, segments  # the rows hold their own copy
     offsets = rows.offsets.to_numpy(zero_copy_only=False)
     ids = rows.values.take(pa.array(offsets[:-1].astype(np.int64)))
     encoded = pc.dictionary_encode(ids)
@@ -475,11 +480,6 @@ def _plain_segments(content: pa.BinaryArray):
     if len(content_rows) and (kinds[np.searchsorted(env, content_rows) - 1] != ENVELOPE.index("ST")).any():
         return None
     isa_rows = env[kinds == 0]
-    isas = segments.take(pa.array(isa_rows)).to_pylist()
-    if any(s.count(sep) != 16 or not s.rstrip().endswith(comp) for s in isas):
-        return None  # an ISA the reader would read with other delimiters
-    if len(isas) != pc.sum(pc.starts_with(segments, "ISA")).as_py():
-        return None
     st = env[kinds == ENVELOPE.index("ST")]
     se = env[kinds == ENVELOPE.index("SE")]
     gs_rows = env[kinds == ENVELOPE.index("GS")]
