@@ -320,7 +320,7 @@ class FinanceTables:
 
         def recorded(t: pa.Table, doc_type: str, ref: str) -> pa.Table:
             n = t.num_rows
-            cols = {"doc_type": pa.array([doc_type] * n, pa.string()), "document_ref": t[ref]}
+            cols = {"doc_type": pa.repeat(pa.scalar(doc_type, pa.string()), n), "document_ref": t[ref]}
             return pa.Table.from_arrays([cols[f.name] if f.name in cols else t[f.name] if f.name in t.column_names
                                          else pa.nulls(n, f.type) for f in RECORDED_LINES], schema=RECORDED_LINES)
 

@@ -236,7 +236,9 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     t = _inner_lookup(pa.concat_tables(rows), ours, ECHO_KEYS)
     t = _sorted(t, [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("_row", "ascending")])
-    price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
+    price = t["price"]
+    if price.null_count:  # a PO104 (POC06) missing: the line's prices (text) read as money for those
+        price = pc.coalesce(price, pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "doc_type": t["set_id"], "ack_code": t["ack_code"], "quantity": t["quantity"],
@@ -414,11 +416,18 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
 # --- our own 855s and 865s read in columns -----------------------------------------------------------
 _BLANK_BYTES = b" \t\r\n\x0b\x0c"
 ENVELOPE = ("ISA", "GS", "ST", "SE", "GE", "IEA")
-# which envelope segment may follow which (places in ENVELOPE) in a run without an envelope error
-_FOLLOWS = np.zeros((len(ENVELOPE), len(ENVELOPE)), bool)
-for _a, _b in (("ISA", "GS"), ("GS", "ST"), ("ST", "SE"), ("SE", "ST"), ("SE", "GE"), ("GE", "GS"), ("GE", "IEA"),
-               ("IEA", "ISA")):
-    _FOLLOWS[ENVELOPE.index(_a), ENVELOPE.index(_b)] = True
+
+
+def _envelope_steps() -> np.ndarray:
+    """Which envelope segment may follow which (by place in ENVELOPE) in a run without an envelope error."""
+    steps = np.zeros((len(ENVELOPE), len(ENVELOPE)), bool)
+    for before, after in (("ISA", "GS"), ("GS", "ST"), ("ST", "SE"), ("SE", "ST"), ("SE", "GE"), ("GE", "GS"),
+                          ("GE", "IEA"), ("IEA", "ISA")):
+        steps[ENVELOPE.index(before), ENVELOPE.index(after)] = True
+    return steps
+
+
+_FOLLOWS = _envelope_steps()
 
 
 def _plain_segments(content: pa.BinaryArray):

@@ -121,3 +121,17 @@ def test_the_demos_delivered_answers_are_read_in_columns_as_the_reader_reads_the
     acknowledged = finance_inputs.acknowledged(documents, lines)
     monkeypatch.setattr(finance_inputs, "_plain_segments", lambda content: None)
     assert acknowledged.num_rows and acknowledged.equals(finance_inputs.acknowledged(documents, lines))
+
+
+def test_an_acknowledged_price_is_the_documents_else_the_lines_agreed_else_ordered_price():
+    """PO104 (POC06) when the document has it; else the line's ack_price, else its unit price (read as money
+    only when a document leaves a price out)."""
+    lines = pa.table({"partner": ["acme"] * 4, "po_number": ["PO-1", "PO-1", "PO-1", "PO-2"],
+                      "line_number": pa.array([1, 7, 8, 1], pa.int32()), "line_id": ["1", "7", "8", "1"],
+                      "unit": ["EA"] * 4, "unit_price": ["5.81", "2", "9.5", "7.25"],
+                      "ack_price": [None, "1.5", None, None]})
+    priced = finance_inputs.acknowledged(_docs(_document()), lines)
+    assert [str(v) for v in priced["unit_price"].to_pylist()] == ["5.8100", "2.0000", "5.8100", "7.2500"]
+    unpriced = _document().replace("PO1*7*3*EA*2*PE", "PO1*7*3*EA**PE").replace("PO1*8*4*EA*5.81*PE", "PO1*8*4*EA**PE")
+    t = finance_inputs.acknowledged(_docs(unpriced), lines)
+    assert [str(v) for v in t["unit_price"].to_pylist()] == ["5.8100", "1.5000", "9.5000", "7.2500"]
