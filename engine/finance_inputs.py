@@ -225,8 +225,9 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     current price; ACK02 absent: as ordered; ACK05 whatever its qualifier. ``echoes``: line_echoes(lines)
     when the caller has it already (it is the same for every input the lines are matched to)."""
     parts = []
-    for partner in sorted(set(documents["partner"].to_pylist())):
-        mine = documents.filter(pc.equal(documents["partner"], partner))
+    partners = sorted(set(documents["partner"].to_pylist()))
+    for partner in partners:  # one partner's documents: the table itself (no copy of their content)
+        mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
         parts.append(_ack_rows(partner, mine))
     rows = [p for p in parts if p.num_rows]
     if not rows or not lines.num_rows:
@@ -235,7 +236,9 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     t = _inner_lookup(pa.concat_tables(rows), ours, ECHO_KEYS)
     t = _sorted(t, [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("_row", "ascending")])
-    price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
+    price = t["price"]
+    if price.null_count:  # a PO104 (POC06) missing: the line's prices (text) read as money for those
+        price = pc.coalesce(price, pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "doc_type": t["set_id"], "ack_code": t["ack_code"], "quantity": t["quantity"],
@@ -351,16 +354,19 @@ def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
 
 def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
-    parsed = read_interchanges(b"\n".join(docs["content"].to_pylist()))
-    sets = []  # (ISA13, GS06, ST02, ST01, first row, last row); the envelopes' numbers read once each
-    for ic in parsed.interchanges:
-        isa13 = ic.control_number
-        for g in ic.groups:
-            gs06 = g.control_number
-            sets += [(isa13, gs06, ts.control_number, ts.set_id, ts.start, ts.end) for ts in g.transactions
-                     if ts.set_id in ANSWERS]
-    seg = parsed.segments
-    acks = seg.rows_of("ACK")
+    content = docs["content"]
+    if isinstance(content, pa.ChunkedArray):
+        content = content.chunk(0) if content.num_chunks == 1 else content.combine_chunks()
+    read = _plain_segments(content)
+    if read is None:  # not plain runs of our own shape: the X12 reader decides, as it reads anything
+        parsed = read_interchanges(b"\n".join(content.to_pylist()))
+        elements, rows_of = parsed.segments.elements, parsed.segments.rows_of
+        sets = [(ic.control_number, g.control_number, ts.control_number, ts.set_id, ts.start, ts.end)
+                for ic in parsed.interchanges for g in ic.groups for ts in g.transactions]
+    else:
+        elements, rows_of, sets = read
+    sets = [s for s in sets if s[3] in ANSWERS]  # (ISA13, GS06, ST02, ST01, first row, last row)
+    acks = rows_of("ACK")
     if not sets or not len(acks):
         return pa.table({})
     starts = np.array([x[4] for x in sets], np.int64)
@@ -368,23 +374,24 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     set_of = np.searchsorted(starts, acks, side="right") - 1
     inside = (set_of >= 0) & (acks <= ends[np.maximum(set_of, 0)])
     acks, set_of = acks[inside], set_of[inside]
-    heads = np.sort(np.concatenate([seg.rows_of("BAK"), seg.rows_of("BCA")]))
+    heads = np.sort(np.concatenate([rows_of("BAK"), rows_of("BCA")]))
     head_of = np.searchsorted(heads, starts, side="left")  # the first header after each ST
     has_head = head_of < len(heads)
     po_rows = np.where(has_head, heads[np.minimum(head_of, max(len(heads) - 1, 0))], 0) if len(heads) else starts
-    po_numbers = _element_of(seg.elements, po_rows, 3) if len(heads) else pa.nulls(len(sets), pa.string())
-    items = np.sort(np.concatenate([seg.rows_of("PO1"), seg.rows_of("POC")]))
+    po_numbers = _element_of(elements, po_rows, 3) if len(heads) else pa.nulls(len(sets), pa.string())
+    poc = rows_of("POC")  # an 865's line: price POC06; a PO1's: PO104
+    items = np.sort(np.concatenate([rows_of("PO1"), poc]))
     item_of = np.searchsorted(items, acks, side="right") - 1
     has_item = (item_of >= 0) & (items[np.maximum(item_of, 0)] >= starts[set_of]) if len(items) else \
         np.zeros(len(acks), bool)
     acks, set_of, item_rows = acks[has_item], set_of[has_item], items[np.maximum(item_of, 0)][has_item]
+
     def ack_el(k: int) -> pa.Array:
-        return _element_of(seg.elements, acks, k)
+        return _element_of(elements, acks, k)
 
     def item_el(k: int) -> pa.Array:
-        return _element_of(seg.elements, item_rows, k)
+        return _element_of(elements, item_rows, k)
 
-    poc = seg.rows_of("POC")  # an 865's line: price POC06; a PO1's: PO104
     price = pc.if_else(pa.array(np.isin(item_rows, poc)), item_el(6), item_el(4)) if len(poc) else item_el(4)
     take_set = pa.array(set_of, pa.int64())
     meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
@@ -404,6 +411,124 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     if not pc.all(coded).as_py():
         t = t.filter(coded)
     return _inner_lookup(t, by_isa, ["isa13"])
+
+
+# --- our own 855s and 865s read in columns -----------------------------------------------------------
+_BLANK_BYTES = b" \t\r\n\x0b\x0c"
+ENVELOPE = ("ISA", "GS", "ST", "SE", "GE", "IEA")
+
+
+def _envelope_steps() -> np.ndarray:
+    """Which envelope segment may follow which (by place in ENVELOPE) in a run without an envelope error."""
+    steps = np.zeros((len(ENVELOPE), len(ENVELOPE)), bool)
+    for before, after in (("ISA", "GS"), ("GS", "ST"), ("ST", "SE"), ("SE", "ST"), ("SE", "GE"), ("GE", "GS"),
+                          ("GE", "IEA"), ("IEA", "ISA")):
+        steps[ENVELOPE.index(before), ENVELOPE.index(after)] = True
+    return steps
+
+
+_FOLLOWS = _envelope_steps()
+
+
+def _plain_segments(content: pa.BinaryArray):
+    """The segments of documents (``content``, in order) as parsers.x12_reader reads them joined by line
+    breaks, (element rows, rows_of(segment id), sets as (ISA13, GS06, ST02, ST01, ST row, SE row)), split
+    by Arrow's kernels alone, for documents as we write them: each opening with an ISA, all with the same
+    single-byte delimiters, UTF-8, every ISA, GS, ST, SE, GE and IEA where the envelope wants it, every
+    other segment inside a set, no segment ending with the component separator. None otherwise (the
+    reader then reads them, as it reads anything). What the reader does beyond the split (envelope
+    syntax, findings) gives nothing here for such documents."""
+    n_docs = len(content)
+    if not n_docs or content.null_count:
+        return None
+    heads = pc.binary_slice(content, 0, 1024).to_pylist()  # an ISA's 16 elements lie within its first 1,024
+    delimiters = {_isa_delimiters(h) for h in heads}
+    if len(delimiters) != 1 or None in delimiters:
+        return None
+    sep, comp, term = delimiters.pop()
+    if term != "\n":  # each document but the last ends with its terminator (joined, two segments would be one)
+        blanks = _BLANK_BYTES.replace(term.encode(), b"")
+        if not all(t.rstrip(blanks).endswith(term.encode()) for t in pc.binary_slice(content, -64).to_pylist()[:-1]):
+            return None
+    try:
+        text = content.cast(pa.string())  # checks UTF-8 (the reader reads other bytes as Latin-1)
+    except pa.ArrowInvalid:
+        return None
+    segments = pc.utf8_rtrim(pc.utf8_ltrim_whitespace(pc.split_pattern(text, term).flatten()), characters="\r\n")
+    segments = segments.filter(pc.greater(pc.binary_length(segments), 0))
+    n = len(segments)
+    if not n:
+        return None
+    trailing = pc.sum(pc.ends_with(segments, comp)).as_py() or 0
+    if trailing >= max(2, n // 2):  # the reader would drop those components
+        return None
+    isas = segments.filter(pc.starts_with(segments, "ISA")).to_pylist()
+    if any(s[3:4] != sep or s.count(sep) != 16 or not s.rstrip().endswith(comp) for s in isas):
+        return None  # an ISA the reader would read with other delimiters
+    rows = pc.split_pattern(segments, sep)
+    del text, segments  # the rows hold their own copy
+    offsets = rows.offsets.to_numpy(zero_copy_only=False)
+    ids = rows.values.take(pa.array(offsets[:-1].astype(np.int64)))
+    encoded = pc.dictionary_encode(ids)
+    vocab, codes = encoded.dictionary.to_pylist(), encoded.indices.to_numpy(zero_copy_only=False)
+    if "TA1" in vocab:
+        return None
+
+    def rows_of(seg_id: str) -> np.ndarray:
+        return np.flatnonzero(codes == vocab.index(seg_id)) if seg_id in vocab else np.empty(0, np.int64)
+
+    place = np.full(len(vocab) + 1, -1, np.int64)  # each id's place in ENVELOPE (-1: content)
+    for i, v in enumerate(vocab):
+        place[i] = ENVELOPE.index(v) if v in ENVELOPE else -1
+    env_code = place[codes]
+    env = np.flatnonzero(env_code >= 0)
+    kinds = env_code[env]
+    if kinds[0] != 0 or kinds[-1] != ENVELOPE.index("IEA") or not _FOLLOWS[kinds[:-1], kinds[1:]].all():
+        return None
+    content_rows = np.flatnonzero(env_code < 0)  # each inside a set: the envelope segment before it an ST
+    if len(content_rows) and (kinds[np.searchsorted(env, content_rows) - 1] != ENVELOPE.index("ST")).any():
+        return None
+    isa_rows = env[kinds == 0]
+    st = env[kinds == ENVELOPE.index("ST")]
+    se = env[kinds == ENVELOPE.index("SE")]
+    gs_rows = env[kinds == ENVELOPE.index("GS")]
+    isa13 = _stripped(rows, isa_rows, 13)
+    gs06 = _stripped(rows, gs_rows, 6)
+    in_isa = np.searchsorted(isa_rows, st) - 1
+    in_gs = np.searchsorted(gs_rows, st) - 1
+    sets = list(zip([isa13[i] for i in in_isa.tolist()], [gs06[i] for i in in_gs.tolist()], _stripped(rows, st, 2),
+                    _stripped(rows, st, 1), st.tolist(), se.tolist(), strict=True))
+    return rows, rows_of, sets
+
+
+def _isa_delimiters(head: bytes) -> tuple[str, str, str] | None:
+    """(element, component, segment) separators of the ISA ``head`` opens with, when each is one ASCII
+    byte the reader takes as such (no letter, digit or blank but a line break ending segments, no two
+    alike); else None."""
+    if len(head) < 4 or head[:3] != b"ISA":
+        return None
+    sep = head[3:4]
+    q = 3
+    for _ in range(15):
+        q = head.find(sep, q + 1)
+        if q < 0:
+            return None
+    comp, term = head[q + 1: q + 2], head[q + 2: q + 3]
+    if any(len(c) != 1 or c[0] > 127 or c.isalnum() for c in (sep, comp, term)) or len({sep, comp, term}) != 3:
+        return None
+    if sep in _BLANK_BYTES or comp in _BLANK_BYTES or (term in _BLANK_BYTES and term not in b"\r\n"):
+        return None  # a line break may end segments; other blanks are the reader's to judge
+    return sep.decode(), comp.decode(), term.decode()
+
+
+def _stripped(rows: pa.ListArray, at: np.ndarray, k: int) -> list[str]:
+    """Element ``k`` of the segments at rows ``at``, stripped as the reader strips envelope numbers ("" where
+    absent)."""
+    offsets = rows.offsets.to_numpy(zero_copy_only=False)
+    start = offsets[at].astype(np.int64)
+    ok = offsets[at + 1] - start > k
+    values = rows.values.take(pa.array(np.where(ok, start + k, 0))).to_pylist()
+    return [v.strip() if good else "" for v, good in zip(values, ok.tolist(), strict=True)]
 
 
 def _per_distinct(values: pa.Array, convert: Callable[[pa.Array], pa.Array]) -> pa.Array:

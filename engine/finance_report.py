@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -236,9 +236,17 @@ CSV_BATCH_ROWS = 16_384
 
 
 def to_csv(data: pa.Table) -> bytes:
-    """A table as CSV a spreadsheet opens safely: UTF-8 with BOM, CRLF, and text cells that a spreadsheet
-    would take for a formula (= + - @ TAB CR first, as engine.report_failures.neutralise_cell) prefixed
-    with a quote. Number, date and time columns are written as they are: a number is never a formula."""
+    """A table as CSV a spreadsheet opens safely (write_csv's bytes)."""
+    out = io.BytesIO()
+    write_csv(data, out)
+    return out.getvalue()
+
+
+def write_csv(data: pa.Table, sink: BinaryIO) -> None:
+    """A table as CSV a spreadsheet opens safely, written to ``sink`` (a binary file object) as it is
+    encoded: UTF-8 with BOM, CRLF, and text cells that a spreadsheet would take for a formula (= + - @
+    TAB CR first, as engine.report_failures.neutralise_cell) prefixed with a quote. Number, date and time
+    columns are written as they are: a number is never a formula."""
     columns = []
     for column in data.columns:
         if (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) and len(column):
@@ -247,11 +255,9 @@ def to_csv(data: pa.Table) -> bytes:
             if pc.any(risky).as_py():  # only a column holding such a cell is rewritten
                 column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
         columns.append(column)
-    out = io.BytesIO()
-    out.write(b"\xef\xbb\xbf")  # the BOM makes Excel read UTF-8
-    pacsv.write_csv(pa.table(columns, names=data.column_names), out,
+    sink.write(b"\xef\xbb\xbf")  # the BOM makes Excel read UTF-8
+    pacsv.write_csv(pa.table(columns, names=data.column_names), sink,
                     pacsv.WriteOptions(eol="\r\n", quoting_header="none", batch_size=CSV_BATCH_ROWS))
-    return out.getvalue()
 
 
 def _amount(value) -> str:

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pytest
 
 from engine.exception_states import act, apply_changes
-from engine.finance_report import build_finance_report, render_html, to_csv
+from engine.finance_report import build_finance_report, render_html, to_csv, write_csv
 from engine.reconcile import reconcile
 from tests.support_finance import AS_OF, SMALL_SETTINGS, small_book, small_document_status
 
@@ -131,7 +131,7 @@ def test_html_lists_at_most_max_changes_and_counts_them_all(report):
     assert f'id="card-new"><b>{new}</b>' in page  # the cards count every change, listed or not
 
 
-def test_csv_written_in_large_batches_is_byte_for_byte_the_default_batches():
+def test_csv_written_in_large_batches_is_byte_for_byte_the_default_batches(tmp_path):
     import io
 
     import pyarrow.csv as pacsv
@@ -149,3 +149,6 @@ def test_csv_written_in_large_batches_is_byte_for_byte_the_default_batches():
     neutral = pc.if_else(pc.equal(t["text"], "=1+1"), "'=1+1", t["text"])
     pacsv.write_csv(t.set_column(0, "text", neutral), out, pacsv.WriteOptions(eol="\r\n", quoting_header="none"))
     assert to_csv(t) == out.getvalue()
+    with (tmp_path / "t.csv").open("wb") as sink:  # encoded into a file as it goes: the same bytes
+        write_csv(t, sink)
+    assert (tmp_path / "t.csv").read_bytes() == out.getvalue()
