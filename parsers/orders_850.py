@@ -181,7 +181,10 @@ def _int64(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 
 
 def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:
-    """An array of ``n`` nulls with ``values[i]`` at ``slots[i]``."""
+    """An array of ``n`` nulls with ``values[i]`` at ``slots[i]`` (``values`` itself when ``slots`` are
+    0..n-1: a segment every set has once, the usual header)."""
+    if len(slots) == n and n and slots[0] == 0 and slots[-1] == n - 1 and (np.diff(slots) == 1).all():
+        return values
     idx = np.zeros(n, dtype=np.int64)
     idx[slots] = np.arange(len(slots))
     valid = np.zeros(n, dtype=bool)
@@ -218,6 +221,27 @@ def _first_per_set(set_of_row: np.ndarray, rows: np.ndarray) -> np.ndarray:
         rows[np.unique(sets, return_index=True)[1]]
 
 
+def sets_of_rows(n: int, sets: list[tuple[Interchange, Group, TransactionSet]]) -> np.ndarray:
+    """Each of ``n`` rows' index in ``sets`` (rows ST..SE of the set), -1 outside them: from the sets'
+    bounds at once when they follow each other in file order (as a file's sets do), else set by set."""
+    set_of_row = np.full(n, -1, dtype=np.int64)
+    starts = np.fromiter((ts.start for _ic, _g, ts in sets), np.int64, len(sets))
+    ends = np.fromiter((ts.end for _ic, _g, ts in sets), np.int64, len(sets))
+    if len(sets) and (ends >= starts).all() and (starts[1:] > ends[:-1]).all() and starts[0] >= 0 and ends[-1] < n:
+        # +1 where a set opens, -1 after it closes: inside a set where the running sum is 1
+        edges = np.zeros(n + 1, dtype=np.int64)
+        edges[starts] = 1
+        edges[ends + 1] -= 1
+        inside = np.cumsum(edges[:n]) > 0
+        opened = np.zeros(n, dtype=np.int64)
+        opened[starts] = 1
+        set_of_row[inside] = (np.cumsum(opened) - 1)[inside]
+        return set_of_row
+    for k, (_ic, _g, ts) in enumerate(sets):
+        set_of_row[ts.start: ts.end + 1] = k
+    return set_of_row
+
+
 def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
                 source_sha256: str = "", lines: bool = True) -> tuple[pa.Table, pa.Table]:
     """Canonical (orders, order_lines) for the given 850 sets of one parsed file; with ``lines=False``
@@ -227,9 +251,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     seg = result.segments
     n = len(seg)
     nsets = len(sets)
-    set_of_row = np.full(n, -1, dtype=np.int64)
-    for k, (_ic, _g, ts) in enumerate(sets):
-        set_of_row[ts.start: ts.end + 1] = k
+    set_of_row = sets_of_rows(n, sets)
     vocab, codes = seg.id_codes
     cells = _Cells(result)
 
