@@ -53,3 +53,20 @@ def test_scatter_of_every_slot_in_order_is_the_values():
     assert _scatter(4, np.array([0, 2, 3]), values).to_pylist() == ["a", None, None, "c"]
     assert _scatter(3, np.array([1, 0, 2]), values).to_pylist() == [None, "a", "c"]
     assert _scatter(2, np.empty(0, np.int64), pa.array([], pa.string())).to_pylist() == [None, None]
+
+
+def test_dates_of_several_columns_are_each_columns_dates():
+    from parsers.orders_850 import _dates_of
+    from parsers.x12_dates import dates
+
+    columns = {"po_date": pa.array(["20261126", None, "20260230", "261127"]),
+               "requested_ship_date": pa.array(["20261210", "20261211", None, None]),
+               "ship_not_before": pa.nulls(4, pa.string()),
+               "ship_no_later": pa.array(["02261126", "x", "", "991231"])}
+    got = _dates_of(columns)
+    assert list(got) == list(columns)
+    for name, values in columns.items():
+        assert got[name].type == pa.date32() and got[name].to_pylist() == dates(values).to_pylist(), name
+    # a column of 8-digit dates alone reads as when read with columns of 6-digit ones
+    alone = _dates_of({"po_date": columns["requested_ship_date"]})["po_date"]
+    assert alone.to_pylist() == got["requested_ship_date"].to_pylist()
