@@ -122,7 +122,7 @@ def _decimal_column_text(values) -> list:
     return pc.if_else(pc.is_valid(values), decimal_column(values), pa.scalar(None, pa.string())).to_pylist()
 
 
-def test_decimal_text_of_whole_numbers_is_decimal_columns_text():
+def test_decimal_text_from_the_unscaled_integers_is_decimal_columns_text():
     from decimal import Decimal
 
     values = [Decimal(12), Decimal(-3), None, Decimal(0), Decimal("-0"), Decimal("99999999999999"),
@@ -133,9 +133,14 @@ def test_decimal_text_of_whole_numbers_is_decimal_columns_text():
         got = intake.decimal_text(column)
         assert got.type == pa.string() and got.to_pylist() == _decimal_column_text(column)
     assert intake.decimal_text(chunked).to_pylist()[:4] == ["12", "-3", None, "0"]
-    # a fraction anywhere, or a type wider than int64: the decimal cast (same text)
-    mixed = pa.array([Decimal(12), Decimal("4.5800"), Decimal("-0.5"), None], pa.decimal128(18, 4))
-    assert intake.decimal_text(mixed).to_pylist() == ["12", "4.58", "-0.5", None]
+    # fractions: the whole part and the fraction's text joined; a scale over 4 or a type wider than
+    # int64: the decimal cast (the same text)
+    mixed = pa.array([Decimal(12), Decimal("4.5800"), Decimal("-0.5"), None, Decimal("0.0001"),
+                      Decimal("-12.0300"), Decimal("99999999999999.9999")], pa.decimal128(18, 4))
+    assert intake.decimal_text(mixed).to_pylist() == _decimal_column_text(mixed) == \
+        ["12", "4.58", "-0.5", None, "0.0001", "-12.03", "99999999999999.9999"]
+    fine = pa.array([Decimal("1.000001"), Decimal("2.5"), None], pa.decimal128(18, 6))
+    assert intake.decimal_text(fine).to_pylist() == _decimal_column_text(fine) == ["1.000001", "2.5", None]
     wide = pa.array([Decimal(10) ** 20, None], pa.decimal128(38, 2))
     assert intake.decimal_text(wide).to_pylist() == _decimal_column_text(wide) == ["100000000000000000000", None]
     assert intake.decimal_text(whole.slice(0, 0)).to_pylist() == []
