@@ -491,6 +491,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
                 first[hit[:, j]] = j
             chosen = np.where(chosen < 0, first, chosen)
         ok = chosen >= 0
+        if not ok.any():  # no line has this kind of product id (most files send one or two kinds)
+            product_cols[col] = pa.nulls(n_lines, pa.string())
+            continue
         at = v_at.reshape(n_lines, len(pair_k))[np.arange(n_lines), np.maximum(chosen, 0)]
         product_cols[col] = cells.take(at, ok)
     # every pair with a qualifier, as list<struct>

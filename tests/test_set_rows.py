@@ -1,6 +1,7 @@
-"""parsers.orders_850's row bookkeeping: sets_of_rows marks each set's rows from the sets' bounds at
-once exactly as marking them set by set does, whatever the bounds (file order, gaps, touching sets,
-an empty or reversed set, bounds past the table, sets out of order)."""
+"""Row bookkeeping from the sets' bounds at once, exactly as marking each set's slice does whatever the
+bounds (file order, gaps, touching or overlapping sets, an empty or reversed set, bounds past the
+table, sets out of order): parsers.orders_850.sets_of_rows (which set), parsers.x12_reader.covered_rows
+(inside some set); and read_orders' header helpers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import numpy as np
 import pyarrow as pa
 
 from parsers.orders_850 import _scatter, sets_of_rows
+from parsers.x12_reader import covered_rows
+from schemas.x12 import TransactionSet
 
 
 @dataclass
@@ -70,3 +73,34 @@ def test_dates_of_several_columns_are_each_columns_dates():
     # a column of 8-digit dates alone reads as when read with columns of 6-digit ones
     alone = _dates_of({"po_date": columns["requested_ship_date"]})["po_date"]
     assert alone.to_pylist() == got["requested_ship_date"].to_pylist()
+
+
+def test_covered_rows_marks_what_set_by_set_marks():
+    rng = random.Random(28)
+    for _ in range(3000):
+        n = rng.randint(1, 30)
+        sets = [TransactionSet("850", "1", start, start + rng.randint(-3, 8))
+                for start in (rng.randint(-1, n + 2) for _ in range(rng.randint(0, 5)))]
+        expected = np.zeros(n, dtype=bool)
+        for ts in sets:
+            expected[ts.start: ts.end + 1] = True
+        assert (covered_rows(n, sets) == expected).all(), (n, sets)
+
+
+def test_a_kind_of_product_id_no_line_has_is_a_null_column():
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+    from tests.support import x12_850
+
+    body = ["BEG*00*SA*PO-1**20261126", "PO1*1*12*EA*2.50*PE*UP*073000040482", "PO1*2*6*EA*10*PE*UP*073000040499",
+            "CTT*2*18"]
+    result = read_interchanges(x12_850(body), file="x.x12")
+    _orders, lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    assert lines["upc"].to_pylist() == ["073000040482", "073000040499"]
+    for kind in ("gtin", "ean", "vendor_part", "buyer_part"):
+        assert lines[kind].type == pa.string() and lines[kind].to_pylist() == [None, None]
+    body[2] = "PO1*2*6*EA*10*PE*VN*SKU-2"  # one line by vendor part number only
+    result = read_interchanges(x12_850(body), file="x.x12")
+    _orders, lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    assert lines["upc"].to_pylist() == ["073000040482", None]
+    assert lines["vendor_part"].to_pylist() == [None, "SKU-2"] and lines["gtin"].to_pylist() == [None, None]
