@@ -181,7 +181,10 @@ def _int64(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 
 
 def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:
-    """An array of ``n`` nulls with ``values[i]`` at ``slots[i]``."""
+    """An array of ``n`` nulls with ``values[i]`` at ``slots[i]`` (``values`` itself when ``slots`` are
+    0..n-1: a segment every set has once, the usual header)."""
+    if len(slots) == n and n and slots[0] == 0 and slots[-1] == n - 1 and (np.diff(slots) == 1).all():
+        return values
     idx = np.zeros(n, dtype=np.int64)
     idx[slots] = np.arange(len(slots))
     valid = np.zeros(n, dtype=bool)
@@ -218,6 +221,27 @@ def _first_per_set(set_of_row: np.ndarray, rows: np.ndarray) -> np.ndarray:
         rows[np.unique(sets, return_index=True)[1]]
 
 
+def sets_of_rows(n: int, sets: list[tuple[Interchange, Group, TransactionSet]]) -> np.ndarray:
+    """Each of ``n`` rows' index in ``sets`` (rows ST..SE of the set), -1 outside them: from the sets'
+    bounds at once when they follow each other in file order (as a file's sets do), else set by set."""
+    set_of_row = np.full(n, -1, dtype=np.int64)
+    starts = np.fromiter((ts.start for _ic, _g, ts in sets), np.int64, len(sets))
+    ends = np.fromiter((ts.end for _ic, _g, ts in sets), np.int64, len(sets))
+    if len(sets) and (ends >= starts).all() and (starts[1:] > ends[:-1]).all() and starts[0] >= 0 and ends[-1] < n:
+        # +1 where a set opens, -1 after it closes: inside a set where the running sum is 1
+        edges = np.zeros(n + 1, dtype=np.int64)
+        edges[starts] = 1
+        edges[ends + 1] -= 1
+        inside = np.cumsum(edges[:n]) > 0
+        opened = np.zeros(n, dtype=np.int64)
+        opened[starts] = 1
+        set_of_row[inside] = (np.cumsum(opened) - 1)[inside]
+        return set_of_row
+    for k, (_ic, _g, ts) in enumerate(sets):
+        set_of_row[ts.start: ts.end + 1] = k
+    return set_of_row
+
+
 def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
                 source_sha256: str = "", lines: bool = True) -> tuple[pa.Table, pa.Table]:
     """Canonical (orders, order_lines) for the given 850 sets of one parsed file; with ``lines=False``
@@ -227,9 +251,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     seg = result.segments
     n = len(seg)
     nsets = len(sets)
-    set_of_row = np.full(n, -1, dtype=np.int64)
-    for k, (_ic, _g, ts) in enumerate(sets):
-        set_of_row[ts.start: ts.end + 1] = k
+    set_of_row = sets_of_rows(n, sets)
     vocab, codes = seg.id_codes
     cells = _Cells(result)
 
@@ -252,23 +274,42 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         """Element k of the given rows (one per set at most) as a column over all sets."""
         return _scatter(nsets, set_of_row[rows], cells.column(rows, k))
 
+    # the header's columns are asked for as they are found (pick) and read together (columns): one
+    # element lookup and one take for all of them, instead of one each
+    picks: list[tuple[dict, str, np.ndarray, np.ndarray, int]] = []
+
+    def pick(into: dict, name: str, rows: np.ndarray, k: int, slots: np.ndarray | None = None) -> None:
+        """Element k of ``rows`` as column ``name`` over all sets (row i's value in set ``slots[i]``,
+        by default the row's own set)."""
+        picks.append((into, name, rows, set_of_row[rows] if slots is None else slots, k))
+
+    def columns() -> None:
+        sizes = [len(rows) for _into, _name, rows, _slots, _k in picks]
+        values = cells.column(np.concatenate([rows for _into, _name, rows, _slots, _k in picks]),
+                              np.repeat(np.array([k for *_rest, k in picks], dtype=np.int64), sizes))
+        at = 0
+        for (into, name, _rows, slots, _k), size in zip(picks, sizes, strict=True):
+            into[name] = _scatter(nsets, slots, values.slice(at, size))
+            at += size
+        picks.clear()
+
     cols: dict[str, pa.Array] = {}
-    for seg_id, picks in (("BEG", {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4,
+    for seg_id, fields in (("BEG", {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4,
                                    "po_date": 5}),
                           ("CUR", {"currency": 2}),
                           ("ITD", {"terms_type": 1, "terms_discount_percent": 3, "terms_discount_days": 5,
                                    "terms_net_days": 7, "terms_description": 12})):
         r = _first_per_set(set_of_row, header_rows(seg_id))
-        for name, k in picks.items():
-            cols[name] = per_set(r, k)
+        for name, k in fields.items():
+            pick(cols, name, r, k)
     # CTT sits in the summary, after the lines
-    cols["ctt_line_count"] = per_set(_first_per_set(set_of_row, rows_of("CTT")), 1)
+    pick(cols, "ctt_line_count", _first_per_set(set_of_row, rows_of("CTT")), 1)
     # dates by DTM01 qualifier (first of each per set)
     dtm = header_rows("DTM")
     dtm_qual = cells.column(dtm, 1)
     for qual, name in DATES.items():
         mask = pc.fill_null(pc.equal(dtm_qual, qual), False).to_numpy(zero_copy_only=False)
-        cols[name] = per_set(_first_per_set(set_of_row, dtm[mask]), 2)
+        pick(cols, name, _first_per_set(set_of_row, dtm[mask]), 2)
     # parties: header N1 loops; N2/N3/N4 belong to the closest N1 above them
     party_cols: dict[str, pa.Array] = {}
     n1_all = np.flatnonzero(codes == vocab.index("N1")) if "N1" in vocab else np.empty(0, np.int64)
@@ -290,7 +331,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         mine = last[prefix_of_n1[cand[last]] == p]
         r = n1[cand[mine]]
         for f, k in (("name", 2), ("id_qualifier", 3), ("id", 4)):
-            party_cols[f"{prefix}_{f}"] = per_set(r, k)
+            pick(party_cols, f"{prefix}_{f}", r, k)
     owner = np.where(np.isin(codes, [vocab.index("N1")] if "N1" in vocab else []), np.arange(n), -1)
     owner = np.maximum.accumulate(owner) if n else owner
     key_of_n1 = np.full(n, -1, dtype=np.int64)
@@ -308,7 +349,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
             mine = last[keys[last] % len(prefixes) == p]
             slots = keys[mine] // len(prefixes)  # the set of the owning N1
             for i, f in enumerate(fields, start=1):
-                party_cols[f"{prefix}_{f}"] = _scatter(nsets, slots, cells.column(r[mine], i))
+                pick(party_cols, f"{prefix}_{f}", r[mine], i, slots)
+    columns()
     for prefix in prefixes:
         for f in ("address1", "address2", "city", "state", "postal_code", "country"):
             party_cols.setdefault(f"{prefix}_{f}", pa.nulls(nsets, pa.string()))
@@ -323,12 +365,13 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     order_lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells,
                          po_numbers, labels, lineage) if lines else ORDER_LINES.empty_table()
     line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
+    when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values())})
     orders = {
         "partner": _repeat(partner, nsets),
         "order_ref": lineage["order_ref"],
         "po_number": pc.fill_null(cols["po_number"], ""),
         "purpose": cols["purpose"], "order_type": cols["order_type"], "release_number": cols["release_number"],
-        "po_date": dates(cols["po_date"]),
+        "po_date": when["po_date"],
         "version": pa.array(labels[3], pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"],
         "terms_discount_percent": _fit(_decimal(cols["terms_discount_percent"]),
@@ -336,7 +379,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "terms_discount_days": _int(cols["terms_discount_days"]),
         "terms_net_days": _int(cols["terms_net_days"]),
         "terms_description": cols["terms_description"],
-        **{name: dates(cols[name]) for name in DATES.values()},
+        **{name: when[name] for name in DATES.values()},
         **party_vals,
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
@@ -344,6 +387,20 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
     }
     return pa.table(orders, schema=ORDERS), order_lines
+
+
+def _dates_of(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    """parsers.x12_dates.dates of each column, read in one call (a column without any value is all
+    null: no call for it); each value's date is its own, whatever the others hold."""
+    named = [name for name, values in columns.items() if values.null_count < len(values)]
+    out = {name: pa.nulls(len(values), pa.date32()) for name, values in columns.items() if name not in named}
+    if named:
+        read = dates(pa.concat_arrays([columns[name].cast(pa.string()) for name in named]))
+        at = 0
+        for name in named:
+            out[name] = read.slice(at, len(columns[name]))
+            at += len(columns[name])
+    return {name: out[name] for name in columns}
 
 
 def _repeat(value: str, n: int) -> pa.Array:
@@ -434,6 +491,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
                 first[hit[:, j]] = j
             chosen = np.where(chosen < 0, first, chosen)
         ok = chosen >= 0
+        if not ok.any():  # no line has this kind of product id (most files send one or two kinds)
+            product_cols[col] = pa.nulls(n_lines, pa.string())
+            continue
         at = v_at.reshape(n_lines, len(pair_k))[np.arange(n_lines), np.maximum(chosen, 0)]
         product_cols[col] = cells.take(at, ok)
     # every pair with a qualifier, as list<struct>

@@ -426,17 +426,29 @@ def _strip(value: str | None) -> str:
     return value.strip() if value is not None else ""
 
 
+def covered_rows(n: int, sets: list[TransactionSet]) -> np.ndarray:
+    """Whether each of ``n`` rows lies within some set's rows ST..SE (as marking each set's slice
+    does: a set ending before it starts marks nothing; one reaching past the table stops at its end)."""
+    starts = np.fromiter((ts.start for ts in sets), np.int64, len(sets))
+    ends = np.fromiter((ts.end for ts in sets), np.int64, len(sets)) + 1
+    if (starts < 0).any() or (ends < 0).any():  # not a reader's set: slices counted from the end
+        covered = np.zeros(n, dtype=bool)
+        for ts in sets:
+            covered[ts.start: ts.end + 1] = True
+        return covered
+    ends = np.minimum(ends, n)
+    some = starts < ends
+    depth = np.bincount(starts[some], minlength=n + 1) - np.bincount(ends[some], minlength=n + 1)
+    return np.cumsum(depth[:n]) > 0
+
+
 def _stray_segments(table: SegmentTable, interchanges: list[Interchange], env_chunks: list[np.ndarray]) \
         -> list[Finding]:
     """Segments that are neither envelope segments nor inside a transaction set."""
     n = len(table)
     if n == 0:
         return []
-    covered = np.zeros(n, dtype=bool)
-    for ic in interchanges:
-        for g in ic.groups:
-            for ts in g.transactions:
-                covered[ts.start: ts.end + 1] = True
+    covered = covered_rows(n, [ts for ic in interchanges for g in ic.groups for ts in g.transactions])
     # TA1 acknowledgments sit directly inside an interchange, outside any group
     env = env_chunks[0] if len(env_chunks) == 1 else np.concatenate(env_chunks)
     stray = np.flatnonzero(~covered & ~env)

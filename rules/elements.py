@@ -122,7 +122,8 @@ def check_segment_elements(fe: FlatElements, seg: SegmentDef, rows: np.ndarray, 
         if len(items.at):
             _check_use(use, ref, items, ctx)
     for note in seg.notes:
-        _check_note(note, seg_id, "", present, len(rows), report)
+        if _note_may_hit(note, present):
+            _check_note(note, seg_id, "", present, len(rows), report)
 
 
 def _check_use(use: ElementUse, ref: str, items: _Items, ctx: Context) -> None:
@@ -226,8 +227,20 @@ def _verdicts(items: _Items, el: ElementDef, codes: frozenset[str] | None, has_c
     if codes is not None:
         if sub is None:
             sub = items.values()
-        bad_code = ~pc.is_in(sub, value_set=pa.array(sorted(codes), pa.string())).to_numpy(zero_copy_only=False)
+        bad_code = ~pc.is_in(sub, value_set=_code_array(codes)).to_numpy(zero_copy_only=False)
     return digits < el.min, digits > el.max, bad_type, bad_code
+
+
+_CODE_ARRAYS: dict[int, tuple[frozenset[str], pa.Array]] = {}
+
+
+def _code_array(codes: frozenset[str]) -> pa.Array:
+    """A code list as the Arrow value set is_in looks values up in, built once per list (a dictionary's
+    code lists live as long as the dictionary, which is cached)."""
+    hit = _CODE_ARRAYS.get(id(codes))
+    if hit is None or hit[0] is not codes:
+        hit = _CODE_ARRAYS[id(codes)] = (codes, pa.array(sorted(codes), pa.string()))
+    return hit[1]
 
 
 _DAYS = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -293,6 +306,16 @@ def _check_composite(comp: CompositeDef, ref: str, items: _Items, ctx: Context) 
     for note in comp.notes:
         _check_note(note, ref, "-", present, len(values),
                     lambda code, hit, el, v, msg: ctx.report(code, items.row[hit], el, v, msg))
+
+
+def _note_may_hit(note: SyntaxNote, present: dict[int, np.ndarray]) -> bool:
+    """False when _check_note cannot report anything: a P or E note none of whose elements any row has,
+    a C or L note whose first element no row has (R always speaks when none is there)."""
+    if note.kind not in ("P", "E", "C", "L"):
+        return True
+    none = np.zeros(0, dtype=bool)
+    positions = note.positions[:1] if note.kind in ("C", "L") else note.positions
+    return any(present.get(p, none).any() for p in positions)
 
 
 def _check_note(note: SyntaxNote, prefix: str, sep: str, present: dict[int, np.ndarray], n: int,

@@ -282,20 +282,88 @@ def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revisi
 
 
 def _unique_lines(lines: pa.Table) -> bool:
-    """No (order_ref, line_number) twice (first_rows would keep every row): checked on integer keys."""
+    """No (order_ref, line_number) twice (first_rows would keep every row). A parsed file's lines come
+    order by order, numbered 1..n in each: when each order's rows are one run (as many distinct
+    order_refs as runs) with line numbers rising along it, no key repeats, which is checked without
+    hashing every row; otherwise on integer keys."""
     if lines.num_rows < 2:
         return True
-    refs = pc.dictionary_encode(lines["order_ref"].combine_chunks()).indices.to_numpy(zero_copy_only=False)
     numbers = lines["line_number"]
     if numbers.null_count:
         return False
-    keys = (refs.astype(np.int64) << 32) | (numbers.to_numpy().astype(np.int64) & 0xFFFFFFFF)
+    refs = lines["order_ref"].combine_chunks()
+    number = numbers.to_numpy()
+    if not refs.null_count:
+        new_run = np.empty(len(number), dtype=bool)
+        new_run[0] = True
+        new_run[1:] = pc.not_equal(refs.slice(1), refs.slice(0, len(refs) - 1)).to_numpy(zero_copy_only=False)
+        if (new_run[1:] | (number[1:] > number[:-1])).all():
+            heads = refs.filter(pa.array(new_run)).to_pylist()
+            if len(set(heads)) == len(heads):
+                return True
+    codes = pc.dictionary_encode(refs).indices.to_numpy(zero_copy_only=False)
+    keys = (codes.astype(np.int64) << 32) | (number.astype(np.int64) & 0xFFFFFFFF)
     return len(np.unique(keys)) == len(keys)
 
 
 def decimal_text(values) -> pa.ChunkedArray:
     """Decimals as the store keeps them: exact text without trailing zeros (12.0000 -> 12), null as null."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    fast = [_whole_decimal_text(c) for c in chunks]
+    if all(f is not None for f in fast):
+        return pa.chunked_array(fast, pa.string())
     return pc.if_else(pc.is_valid(values), decimal_column(values), pa.scalar(None, pa.string()))
+
+
+_FRACTIONS: dict[int, pa.Array] = {}
+
+
+def _fraction_texts(scale: int) -> pa.Array:
+    """For each fraction 0 .. 10 ** scale - 1 (in units of 10 ** -scale): its text after the whole part,
+    the point and the digits without trailing zeros ("" for none: 5000 at scale 4 is ".5")."""
+    if scale not in _FRACTIONS:
+        digits = [str(f).rjust(scale, "0").rstrip("0") for f in range(10 ** scale)]
+        _FRACTIONS[scale] = pa.array([f".{d}" if d else "" for d in digits], pa.string())
+    return _FRACTIONS[scale]
+
+
+def _whole_decimal_text(values: pa.Array) -> pa.Array | None:
+    """decimal_text of a decimal128 array whose precision fits int64 (the orders' QTY and MONEY, scale
+    at most 4), from its unscaled integers: the whole part by Arrow's integer cast to text (several
+    times cheaper than its decimal cast), the fraction's text looked up (_fraction_texts) and joined
+    after it where some value has one, "-" before a negative value. None for any other type
+    (decimal_column then)."""
+    kind = values.type
+    if not pa.types.is_decimal128(kind) or kind.precision > 18 or kind.scale > 4:
+        return None
+    n = len(values)
+    if not n:
+        return pa.array([], pa.string())
+    # little-endian 128-bit two's complement: a value that fits int64 is its low word (the high one signs it)
+    ints = np.frombuffer(values.buffers()[1], dtype=np.int64)[2 * values.offset: 2 * (values.offset + n): 2]
+    valid = values.is_valid().to_numpy(zero_copy_only=False) if values.null_count else None
+    if valid is not None:
+        ints = np.where(valid, ints, 0)  # a null slot's bytes are any bytes
+    whole, fraction = np.divmod(np.abs(ints), 10 ** kind.scale)
+    text = pc.cast(_int64_array(whole), pa.string())
+    if fraction.any():
+        text = pc.binary_join_element_wise(text, _fraction_texts(kind.scale).take(_int64_array(fraction)), "")
+    negative = ints < 0
+    if negative.any():
+        text = pc.if_else(_bools(negative), pc.binary_join_element_wise("-", text, ""), text)
+    if valid is not None:
+        offsets, data = text.buffers()[1:]
+        text = pa.StringArray.from_buffers(n, offsets, data, pa.py_buffer(np.packbits(valid, bitorder="little")))
+    return text
+
+
+def _int64_array(values: np.ndarray) -> pa.Array:
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+def _bools(mask: np.ndarray) -> pa.Array:
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(np.packbits(mask, bitorder="little"))])
 
 
 def _received_lines(partner: str, po: str, rows: dict[int, dict], revision: int,

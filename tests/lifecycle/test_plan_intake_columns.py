@@ -114,3 +114,46 @@ def test_a_po_twice_or_changed_in_the_same_file_is_planned_order_by_order():
     assert [(t.record.po_number, t.events[0].event) for t in p.transitions] == [
         ("PO-1", EventKind.PO_RECEIVED), ("PO-2", EventKind.PO_RECEIVED), ("PO-3", EventKind.PO_RECEIVED),
         ("PO-3", EventKind.CHANGE_RECEIVED)]
+
+
+def _decimal_column_text(values) -> list:
+    """decimal_text as decimal_column writes it (the Arrow decimal cast), row by row."""
+    from parsers.x12_writer import decimal_column
+    return pc.if_else(pc.is_valid(values), decimal_column(values), pa.scalar(None, pa.string())).to_pylist()
+
+
+def test_decimal_text_from_the_unscaled_integers_is_decimal_columns_text():
+    from decimal import Decimal
+
+    values = [Decimal(12), Decimal(-3), None, Decimal(0), Decimal("-0"), Decimal("99999999999999"),
+              Decimal("-99999999999999"), Decimal(100), None, Decimal(7)]
+    whole = pa.array(values, pa.decimal128(18, 4))
+    chunked = pa.chunked_array([whole.slice(0, 3), whole.slice(3)])  # sliced chunks: offsets into one buffer
+    for column in (whole, chunked, whole.slice(2, 5), pa.array(values, pa.decimal128(16, 0))):
+        got = intake.decimal_text(column)
+        assert got.type == pa.string() and got.to_pylist() == _decimal_column_text(column)
+    assert intake.decimal_text(chunked).to_pylist()[:4] == ["12", "-3", None, "0"]
+    # fractions: the whole part and the fraction's text joined; a scale over 4 or a type wider than
+    # int64: the decimal cast (the same text)
+    mixed = pa.array([Decimal(12), Decimal("4.5800"), Decimal("-0.5"), None, Decimal("0.0001"),
+                      Decimal("-12.0300"), Decimal("99999999999999.9999")], pa.decimal128(18, 4))
+    assert intake.decimal_text(mixed).to_pylist() == _decimal_column_text(mixed) == \
+        ["12", "4.58", "-0.5", None, "0.0001", "-12.03", "99999999999999.9999"]
+    fine = pa.array([Decimal("1.000001"), Decimal("2.5"), None], pa.decimal128(18, 6))
+    assert intake.decimal_text(fine).to_pylist() == _decimal_column_text(fine) == ["1.000001", "2.5", None]
+    wide = pa.array([Decimal(10) ** 20, None], pa.decimal128(38, 2))
+    assert intake.decimal_text(wide).to_pylist() == _decimal_column_text(wide) == ["100000000000000000000", None]
+    assert intake.decimal_text(whole.slice(0, 0)).to_pylist() == []
+
+
+def test_unique_lines_order_by_order_and_otherwise():
+    def table(refs, numbers):
+        return pa.table({"order_ref": pa.array(refs, pa.string()), "line_number": pa.array(numbers, pa.int32())})
+
+    assert intake._unique_lines(table(["A", "A", "B", "B", "B"], [1, 2, 1, 2, 3]))
+    assert intake._unique_lines(table(["A", "A", "B", "A"], [1, 2, 1, 3]))  # an order in two runs, no key twice
+    assert not intake._unique_lines(table(["A", "A", "B", "A"], [1, 2, 1, 1]))  # (A, 1) twice, runs apart
+    assert not intake._unique_lines(table(["A", "A", "B", "B"], [1, 1, 1, 2]))  # (A, 1) twice in one run
+    assert intake._unique_lines(table(["A", "A", "B"], [2, 1, 1]))  # numbers not rising: the keys decide
+    assert not intake._unique_lines(table(["A", "A"], [1, None]))
+    assert intake._unique_lines(table(["A"], [1]))
