@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
-from schemas.grouping import Groups, encode, first_rows
+from schemas.grouping import Groups, encode, first_rows, paired_codes
 from schemas.orders import ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
@@ -221,15 +221,11 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
     n = len(partner)
     key = pc.if_else(pc.fill_null(pc.not_equal(order_lines["line_id"], ""), False), order_lines["line_id"],
                      pc.cast(order_lines["line_number"], pa.string()))
-    keys = ["partner", "po_number", "line_id"]
-    last = pa.table({"partner": order_lines["partner"], "po_number": order_lines["po_number"], "line_id": key,
-                     "_row": pa.array(np.arange(order_lines.num_rows, dtype=np.int64))}).group_by(
-        keys, use_threads=False).aggregate([("_row", "max")])
-    joined = pa.table({"partner": partner, "po_number": po_number, "line_id": line_id,
-                       "_i": pa.array(np.arange(n, dtype=np.int64))}).join(
-        last, keys, join_type="left outer", use_threads=False)
-    row = np.full(n, -1, np.int64)
-    row[joined["_i"].to_numpy()] = pc.fill_null(joined["_row_max"], -1).to_numpy(zero_copy_only=False)
+    mine, theirs, k, present = paired_codes([partner, po_number, line_id],
+                                            [order_lines["partner"], order_lines["po_number"], key])
+    last = np.full(k, -1, np.int64)  # each key's last row (a null key pairs with nothing: ``present``)
+    np.maximum.at(last, theirs, np.arange(len(theirs)))
+    row = np.where(present, last[mine], -1) if n else np.zeros(0, np.int64)
     hit = pa.array(row >= 0)
     take = pa.array(np.maximum(row, 0)) if order_lines.num_rows else None
 

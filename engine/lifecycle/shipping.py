@@ -35,7 +35,7 @@ from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
 from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
-from schemas.grouping import Groups, encode, first_rows
+from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
 from schemas.lifecycle import (
     ENDED_LINES,
     ORDER_KEYS,
@@ -76,14 +76,12 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: pa.Table | N
     with a UPC gives it; None: no UPCs)."""
     n = lines.num_rows
     partner, po, number = lines["partner"], lines["po_number"], lines["line_number"]
-    if reservations.num_rows:
-        totals = reservations.group_by(["partner", "po_number", "line_number"], use_threads=False).aggregate(
-            [("quantity", "sum")])
-        keyed = pa.table({"partner": partner, "po_number": po, "line_number": number,
-                          "_i": pa.array(np.arange(n, dtype=np.int64))})
-        joined = keyed.join(totals, ["partner", "po_number", "line_number"], join_type="left outer",
-                            use_threads=False).sort_by("_i")
-        reserved = pc.cast(pc.cast(pc.fill_null(joined["quantity_sum"], 0), pa.decimal128(38, 4)), QTY)
+    if reservations.num_rows:  # each line's reservations summed (what a group-by and a join by key give)
+        keys = ["partner", "po_number", "line_number"]
+        mine, theirs, k, _present = paired_codes([lines[c] for c in keys], [reservations[c] for c in keys])
+        sums = np.zeros(k, np.int64)
+        np.add.at(sums, theirs, reservations["quantity"].to_numpy().astype(np.int64))
+        reserved = pc.cast(pc.cast(pa.array(sums[mine]), pa.decimal128(38, 4)), QTY)
     else:
         reserved = pa.array([Decimal(0)] * n, QTY)
     blank = pa.scalar(None, pa.string())
@@ -105,17 +103,16 @@ def _upc_column(lines: pa.Table, upcs: pa.Table) -> pa.Array:
     a UPC (not null, not ""), the last; null where none."""
     keys = ["partner", "po_number", "line_number"]
     n = lines.num_rows
-    given = upcs.select([*keys, "upc"]).append_column("_row", pa.array(np.arange(upcs.num_rows, dtype=np.int64)))
+    given = upcs.select([*keys, "upc"])
     given = given.filter(pc.fill_null(pc.not_equal(given["upc"], ""), False))
     if not n or not given.num_rows:
         return pa.nulls(n, pa.string())
-    last = given.group_by(keys, use_threads=False).aggregate([("_row", "max")])
-    last = last.append_column("upc", given["upc"].take(pc.index_in(last["_row_max"], value_set=given["_row"])))
-    keyed = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
-                      "line_number": pc.cast(lines["line_number"], upcs.schema.field("line_number").type),
-                      "_i": pa.array(np.arange(n, dtype=np.int64))})
-    joined = keyed.join(last.select([*keys, "upc"]), keys, join_type="left outer", use_threads=False).sort_by("_i")
-    return joined["upc"].combine_chunks()
+    mine, theirs, k, present = paired_codes([lines[c] for c in keys], [given[c] for c in keys])
+    last = np.full(k, -1, np.int64)  # each key's last row with a UPC (a null key pairs with nothing)
+    np.maximum.at(last, theirs, np.arange(len(theirs)))
+    row = np.where(present, last[mine], -1)
+    upc = given["upc"].combine_chunks().take(pa.array(np.maximum(row, 0)))
+    return pc.if_else(pa.array(row >= 0), upc, pa.scalar(None, upc.type))
 
 
 def recorded_table(rows: Sequence[tuple[str, str | None, str | None]]) -> pa.Table:
@@ -398,16 +395,9 @@ def _line_moves(shipments: list[Shipment], good: pa.Table, lines: pa.Table, reco
     partner = pa.array([s.partner for s in shipments], pa.string()).take(pa.array(k_row))
     m = lines.num_rows
     keys = ["partner", "po_number", "line_number"]
-    if encode(*(lines[c] for c in keys))[1] != m:
-        return None  # a line stored twice: the loop keeps the last
-    joined = pa.table({"partner": partner, "po_number": good["po_number"],
-                       "line_number": pc.cast(good["line_number"], lines.schema.field("line_number").type),
-                       "_r": pa.array(np.arange(n, dtype=np.int64))}).join(
-        pa.table({**{c: lines[c] for c in keys}, "_l": pa.array(np.arange(m, dtype=np.int64))}), keys,
-        join_type="left outer", use_threads=False).sort_by("_r")
-    if joined["_l"].null_count:
-        return None
-    li = joined["_l"].to_numpy(zero_copy_only=False).astype(np.int64)  # each row's stored line
+    li = lookup([partner, good["po_number"], good["line_number"]], [lines[c] for c in keys])  # each row's stored line
+    if li is None or bool((li < 0).any()):
+        return None  # a line stored twice (the loop keeps the last), or a row's line not stored
     o_line, n_o = encode(lines["partner"], lines["po_number"])  # each stored line's order
     o_keys = list(zip(*(lines[c].take(pa.array(first_rows(o_line, n=n_o))).to_pylist()
                         for c in ("partner", "po_number")), strict=True))
@@ -643,11 +633,17 @@ def final_reservations(table: pa.Table, keys: Sequence[Key], units: pa.Table | n
     touched = pa.table({"partner": pa.array([k[0] for k in keys], pa.string()),
                         "po_number": pa.array([k[1] for k in keys], pa.string())}, schema=ORDER_KEYS)
     at = table.schema.get_field_index("quantity")
-    rows = table.set_column(at, "quantity", pa.array(_consumed(table, units, stock_warehouse), pa.int64()))
-    rows = rows.append_column("_i", pa.array(np.arange(rows.num_rows, dtype=np.int64))).join(
-        touched.append_column("_rank", pa.array(np.arange(len(keys), dtype=np.int64))), ["partner", "po_number"],
-        join_type="inner", use_threads=False)
-    rows = rows.filter(pc.greater(rows["quantity"], 0)).sort_by([("_rank", "ascending"), ("_i", "ascending")])
+    left = _consumed(table, units, stock_warehouse)
+    rows = table.set_column(at, "quantity", pa.array(left, pa.int64()))
+    rank = lookup([table["partner"], table["po_number"]], [touched["partner"], touched["po_number"]])
+    if rank is None:  # an order named twice: as the join pairs them
+        rows = rows.append_column("_i", pa.array(np.arange(rows.num_rows, dtype=np.int64))).join(
+            touched.append_column("_rank", pa.array(np.arange(len(keys), dtype=np.int64))), ["partner", "po_number"],
+            join_type="inner", use_threads=False)
+        rows = rows.filter(pc.greater(rows["quantity"], 0)).sort_by([("_rank", "ascending"), ("_i", "ascending")])
+    else:  # each touched order's rows left above 0, the orders in their order, each's rows in stored order
+        kept = np.flatnonzero((rank >= 0) & (left > 0))
+        rows = rows.take(pa.array(kept[np.argsort(rank[kept], kind="stable")]))
     return ReservationTable(touched, rows.select(RESERVATION_ROWS.names).cast(RESERVATION_ROWS))
 
 
