@@ -344,7 +344,11 @@ def _plan_at_once(shipments: list[Shipment], texts: list[_AsnText | None], good:
         return None
     per_shipment, touched, keys, line_units = moves
     chain = dict(records)  # each order's record as the shipments before left it
-    parts: list[Plan] = []
+    # the shipments' plans, as Plan.combine of one plan per shipment lists them
+    transitions: list[OrderTransition] = []
+    documents: list[PlannedDocument] = []
+    recorded: list[ShipmentRecord] = []
+    findings: list[FindingRecord] = []
     shipped = _shipped_by_shipment(good)
     rows: dict[str, list[_Row]] | None = None  # the rows an 856 built alone is checked against, when one is
     try:
@@ -357,19 +361,22 @@ def _plan_at_once(shipments: list[Shipment], texts: list[_AsnText | None], good:
             doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
             sent = f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)"
             docs = _documents(shipment, body, doc_key, profile, source, envelopes)
-            transitions = []
             for key, units, n_lines, done in per_shipment[k]:
                 note = f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {n_lines} line(s){sent}"
-                transitions.append(move(chain[key], EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART,
-                                        at=at, run_id=run_id, note=note, document_key=doc_key))
-            for t in transitions:
-                chain[t.record.key] = t.record
-            parts.append(_shipment_plan(shipment, shipped[shipment.shipment_id], docs, doc_key, tuple(transitions),
-                                        warehouse, profile, ours,
-                                        created=created, at=at, run_id=run_id, source=source))
+                t = move(chain[key], EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART, at=at,
+                         run_id=run_id, note=note, document_key=doc_key)
+                transitions.append(t)
+                chain[key] = t.record
+            record, late = _shipment_record(shipment, shipped[sid], docs, doc_key, warehouse, profile, ours,
+                                            created=created, at=at, run_id=run_id, source=source)
+            documents += docs
+            recorded.append(record)
+            findings += late
     except _REFUSALS:
         return None
-    return parts, touched, keys, line_units
+    plan = Plan(transitions=tuple(transitions), documents=tuple(documents), shipments=tuple(recorded),
+                findings=tuple(findings))
+    return [plan], touched, keys, line_units
 
 
 def _line_moves(shipments: list[Shipment], good: pa.Table, lines: pa.Table, records: Mapping[Key, OrderRecord],
@@ -808,8 +815,9 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
     work.run_id.update(dict.fromkeys(moved, run_id))
     first = rows[0]
     mine = _Shipped(tuple(map(_SHIPPED, rows)), first.po_number, first.isa13, first.gs06, first.st02)
-    return _shipment_plan(shipment, mine, docs, doc_key, tuple(transitions), warehouse, profile, ours,
-                          created=created, at=at, run_id=run_id, source=source)
+    record, late = _shipment_record(shipment, mine, docs, doc_key, warehouse, profile, ours, created=created, at=at,
+                                    run_id=run_id, source=source)
+    return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
 
 
 def _documents(shipment: Shipment, body: list | _AsnText | None, doc_key: str, profile: PartnerProfile, source: dict,
@@ -823,11 +831,11 @@ def _documents(shipment: Shipment, body: list | _AsnText | None, doc_key: str, p
                           env=envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile))),)
 
 
-def _shipment_plan(shipment: Shipment, rows: _Shipped, docs: tuple[PlannedDocument, ...], doc_key: str,
-                   transitions: tuple[OrderTransition, ...], warehouse: WarehouseProfile, profile: PartnerProfile,
-                   ours: Mapping[str, int], *, created: datetime, at: str, run_id: str, source: dict) -> Plan:
-    """One shipment's plan: its 856 (``docs``), its orders' ``transitions``, its record, and ASN_LATE
-    when the 856 is built after the partner's window."""
+def _shipment_record(shipment: Shipment, rows: _Shipped, docs: tuple[PlannedDocument, ...], doc_key: str,
+                     warehouse: WarehouseProfile, profile: PartnerProfile, ours: Mapping[str, int], *,
+                     created: datetime, at: str, run_id: str, source: dict
+                     ) -> tuple[ShipmentRecord, tuple[FindingRecord, ...]]:
+    """One shipment's record, and ASN_LATE when its 856 (``docs``) is built after the partner's window."""
     partner, sid = shipment.partner, shipment.shipment_id
     record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
                      run_id=run_id, source=source)
@@ -837,7 +845,7 @@ def _shipment_plan(shipment: Shipment, rows: _Shipped, docs: tuple[PlannedDocume
                     f"{profile.fulfilment.asn.window_minutes}-minute window from departure ({record.departed_at}; "
                     f"due {record.asn_due_at}).", value=sid)
         late = (FindingRecord(f, partner, rows.po_number, "856 sent late: chargeback risk", STAGE),)
-    return Plan(transitions=transitions, documents=docs, shipments=(record,), findings=late)
+    return record, late
 
 
 # a line shipped in full (True) or in part: (does it end the line, its state's value), as _one stores it
