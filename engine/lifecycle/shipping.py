@@ -185,10 +185,13 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     held = check.held | frozenset(reader_held.values())
     if unattributed:
         held |= frozenset(cols["shipment_id"])
+    # each shipment not held: the partner of its first row naming one (in the order of those rows)
+    named = pc.fill_null(pc.not_equal(check.lines["partner"], ""), False).to_numpy(zero_copy_only=False)
+    firsts = first_rows(encode(check.lines["shipment_id"])[0], named)
     partner_of: dict[str, str] = {}
-    for sid, partner in zip(cols["shipment_id"], cols["partner"], strict=True):
-        if sid not in held and partner:
-            partner_of.setdefault(sid, partner)
+    for i in np.sort(firsts[firsts >= 0]).tolist():
+        if cols["shipment_id"][i] not in held:
+            partner_of[cols["shipment_id"][i]] = cols["partner"][i]
     records: list[FindingRecord] = []
     for k, f in enumerate(read.findings):
         sid = reader_held.get(k)
@@ -237,9 +240,9 @@ def _needs(lines: pa.Table, held: frozenset[str], partner_of: Mapping[str, str],
     out: dict[str, list[tuple[tuple, int]]] = defaultdict(list)
     for keys, pallets in ((needs.cartons, False), (needs.pallets, True)):
         numbered = {partner: _numbered_by(profiles.get(partner), pallets) for partner in set(partner_of.values())}
+        by_shipment = {sid: numbered[partner] for sid, partner in partner_of.items() if sid not in held}
         for key in keys:
-            sid = key[0]
-            by = numbered.get(partner_of.get(sid, "")) if sid not in held else None
+            by = by_shipment.get(key[0])
             if by is not None:
                 out[by[0]].append((key, by[1]))
     return {prefix: tuple(keys) for prefix, keys in out.items()}
