@@ -486,8 +486,8 @@ def _line_moves(shipments: list[Shipment], good: pa.Table, lines: pa.Table, reco
     distinct = pc.unique(totals)  # each distinct quantity written once
     done_text = pa.array([decimal_text(v) for v in distinct.to_pylist()], pa.string()).take(
         pc.index_in(totals, value_set=distinct))
-    state = pa.array(np.where(total >= promised[rows_out], LineState.SHIPPED.value,
-                              LineState.PARTIALLY_SHIPPED.value), pa.string())
+    state = pc.if_else(pa.array(total >= promised[rows_out]), pa.scalar(LineState.SHIPPED.value),
+                       pa.scalar(LineState.PARTIALLY_SHIPPED.value))
     blank = pa.scalar(None, pa.string())
     for name, values in (("shipped", done_text), ("state", pc.if_else(pa.array(moved), state, blank)),
                          ("run_id", pc.if_else(pa.array(moved), pa.scalar(run_id, pa.string()), blank))):
@@ -920,6 +920,8 @@ def _each_distinct(column, f):
     """``f`` of each value of ``column``, computed once per distinct value (null included)."""
     values = pc.unique(column)
     mapped = pa.array([f(v) for v in values.to_pylist()], column.type)
+    if mapped.equals(values):  # every value as ``f`` leaves it (a column as the store writes it)
+        return column
     return pc.take(mapped, pc.index_in(column, value_set=values))
 
 
