@@ -147,7 +147,9 @@ def _man02(sscc: str, with_ai: bool, written: set[str]) -> str:
     return value
 
 
-def _shipment_segments(shipment: Shipment, asn: AsnSettings) -> list[list[object]]:
+def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = True) -> list[list[object]]:
+    """The S level's segments (TD1..DTM, then the ship-from's and ship-to's N1 loops unless ``parties``
+    is False)."""
     segs: list[list[object]] = []
     packs = shipment.all_packs()
     tares = [t for o in shipment.orders for t in o.tares]
@@ -184,8 +186,9 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings) -> list[list[object
     segs.append(dtm)
     if asn.estimated_delivery and shipment.estimated_delivery is not None:
         segs.append(["DTM", "017", _ccyymmdd(shipment.estimated_delivery)])
-    segs.extend(party_segments(shipment.ship_from))
-    segs.extend(party_segments(shipment.ship_to))
+    if parties:
+        segs.extend(party_segments(shipment.ship_from))
+        segs.extend(party_segments(shipment.ship_to))
     return segs
 
 
@@ -652,16 +655,29 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         i_ship, weights=segments, minlength=n_s).astype(np.int64)
     bsn05 = asn.bsn05 or BSN05[asn.structure]
     date_text, time_text = _ccyymmdd(created), _hhmm(created)
+    # a party's N1 loop joined once (shipments share their ship-from and a few ship-tos): joined_body of a
+    # body is its segments' texts joined, and None when any of them holds a delimiter
+    parties: dict[Party, tuple[str | None, int]] = {}
+
+    def party(p: Party) -> tuple[str | None, int]:
+        hit = parties.get(p)
+        if hit is None:
+            segs = party_segments(p)
+            hit = parties[p] = (joined_body(segs, d, chars), len(segs))
+        return hit
+
     for s, shipment in enumerate(shipments):
         if s in bad:
             continue
         head = [["BSN", asn.purpose, shipment.shipment_id, date_text, time_text, bsn05],
-                ["HL", "1", "", "S", "1" if shipment.orders else "0"], *_shipment_segments(shipment, asn)]
+                ["HL", "1", "", "S", "1" if shipment.orders else "0"], *_shipment_segments(shipment, asn,
+                                                                                           parties=False)]
         text = joined_body(head, d, chars)
-        if text is None:
+        (from_text, n_from), (to_text, n_to) = party(shipment.ship_from), party(shipment.ship_to)
+        if text is None or from_text is None or to_text is None:
             continue
         ctt = f"CTT{e}{n_hl[s]}{e}{x12_decimal(totals[s])}{t}" if asn.ctt_hash else f"CTT{e}{n_hl[s]}{t}"
-        out[s] = (text + bodies[s] + ctt, len(head) + int(count[s]) + 1)
+        out[s] = (text + from_text + to_text + bodies[s] + ctt, len(head) + n_from + n_to + int(count[s]) + 1)
     return out
 
 

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
-from schemas.grouping import Groups, encode, first_rows
+from schemas.grouping import Groups, encode, first_rows, paired_codes
 from schemas.orders import ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
@@ -111,9 +111,9 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         return []
     packs = dict(zip(items["sku"].to_pylist(), items["case_pack"].to_pylist(), strict=True)) if items is not None \
         else {}
-    order_rows = {(r["partner"], r["po_number"]): r for r in orders.select(
-        [c for c in orders.column_names if c.startswith("ship_to_")] + ["partner", "po_number", "po_date",
-                                                                         "release_number"]).to_pylist()}
+    parties = _ship_tos(orders)  # each order row's ship-to, one Party per distinct address
+    order_rows = {(r["partner"], r["po_number"]): (r, party) for r, party in zip(orders.select(
+        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, strict=True)}
     shipment, _ = encode(lines["shipment_id"])
     order, n_orders = encode(shipment, lines["po_number"])
     box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
@@ -184,8 +184,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     heads = []
     for o, po in enumerate(lines["po_number"].take(pa.array(order_row)).to_pylist()):
         who = partner[of_shipment[o]]
-        head = order_rows.get((who, po), {})
-        heads.append(head)
+        head, party = order_rows.get((who, po), _NO_ORDER)
+        heads.append(party)
         orders_made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"),
                                         release_number=head.get("release_number") or "", tares=order_tares[o],
                                         packs=order_packs[o], partner=who, loose_items=loose_items[o]))
@@ -195,7 +195,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     by_row = np.argsort(ship_row, kind="stable")
     headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(ship_row[by_row])).to_pylist()
     for s, h in zip(by_row.tolist(), headers, strict=True):
-        ship_to = next((party for party in map(_ship_to, order_heads[s]) if party is not None), None)
+        ship_to = next((party for party in order_heads[s] if party is not None), None)
         out.append(Shipment(
             shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
@@ -221,15 +221,11 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
     n = len(partner)
     key = pc.if_else(pc.fill_null(pc.not_equal(order_lines["line_id"], ""), False), order_lines["line_id"],
                      pc.cast(order_lines["line_number"], pa.string()))
-    keys = ["partner", "po_number", "line_id"]
-    last = pa.table({"partner": order_lines["partner"], "po_number": order_lines["po_number"], "line_id": key,
-                     "_row": pa.array(np.arange(order_lines.num_rows, dtype=np.int64))}).group_by(
-        keys, use_threads=False).aggregate([("_row", "max")])
-    joined = pa.table({"partner": partner, "po_number": po_number, "line_id": line_id,
-                       "_i": pa.array(np.arange(n, dtype=np.int64))}).join(
-        last, keys, join_type="left outer", use_threads=False)
-    row = np.full(n, -1, np.int64)
-    row[joined["_i"].to_numpy()] = pc.fill_null(joined["_row_max"], -1).to_numpy(zero_copy_only=False)
+    mine, theirs, k, present = paired_codes([partner, po_number, line_id],
+                                            [order_lines["partner"], order_lines["po_number"], key])
+    last = np.full(k, -1, np.int64)  # each key's last row (a null key pairs with nothing: ``present``)
+    np.maximum.at(last, theirs, np.arange(len(theirs)))
+    row = np.where(present, last[mine], -1) if n else np.zeros(0, np.int64)
     hit = pa.array(row >= 0)
     take = pa.array(np.maximum(row, 0)) if order_lines.num_rows else None
 
@@ -280,6 +276,23 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
         if sid == shipment_id and qty is not None:
             out[(po, line)] += qty
     return dict(out)
+
+
+_NO_ORDER: tuple[dict, None] = ({}, None)  # an order not among the canonical rows: no PRF date, no ship-to
+_SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_address1", "ship_to_address2",
+            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+
+
+def _ship_tos(orders: pa.Table) -> list[Party]:
+    """Each row's ship-to party (_ship_to), made once per distinct address (the rows sharing one share it)."""
+    if not orders.num_rows:
+        return []
+    columns = [orders[c] if c in orders.column_names else pa.nulls(orders.num_rows, pa.string()) for c in _SHIP_TO]
+    kind, n = encode(*columns)
+    first = first_rows(kind, n=n)
+    rows = pa.table(dict(zip(_SHIP_TO, columns, strict=True))).take(pa.array(first)).to_pylist()
+    made = [_ship_to(row) for row in rows]
+    return [made[k] for k in kind.tolist()]
 
 
 def _ship_to(order: dict) -> Party | None:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.findings import Finding, finding
-from schemas.grouping import Groups, encode, first_rows, is_first
+from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.reference import normalise_gtin, sscc_columns
 from schemas.shipments import CLOSED_LINE_STATUSES
 
@@ -379,8 +379,10 @@ def _resolve_items(t: pa.Table, items: pa.Table) -> tuple[pa.Array, pa.Array]:
 
 
 def _left(t: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
-    """Left join keeping ``t``'s row order (by its _i column)."""
-    return t.join(right, keys, join_type="left outer", use_threads=False).sort_by("_i")
+    """Left join keeping ``t``'s row order (by its _i column): schemas.grouping.joined, a join where
+    ``right`` repeats a key."""
+    out = joined(t, right, keys)
+    return out if out is not None else t.join(right, keys, join_type="left outer", use_threads=False).sort_by("_i")
 
 
 def _true(mask: pa.Array | pa.ChunkedArray) -> list[int]:

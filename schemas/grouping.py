@@ -5,6 +5,8 @@ rules and the engine (both sit above schemas); nothing here knows about orders, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -159,3 +161,59 @@ def _column_codes(column: pa.Array | pa.ChunkedArray | np.ndarray) -> tuple[np.n
     present = pc.is_valid(indices).to_numpy(zero_copy_only=False)
     code = pc.fill_null(indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
     return np.where(present, code + 1, 0), len(encoded.dictionary) + 1
+
+
+def paired_codes(left: Sequence[pa.Array | pa.ChunkedArray], right: Sequence[pa.Array | pa.ChunkedArray]
+                 ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """The rows of two tables' key columns (``left`` and ``right``, column by column of one type once cast
+    to the right's) encoded together: (the left rows' codes, the right rows' codes, the number of codes,
+    which left rows have every key present). Equal rows get equal codes on either side."""
+    n = len(left[0]) if left else 0
+    columns = []
+    for a, b in zip(left, right, strict=True):
+        a = a.cast(b.type) if a.type != b.type else a
+        chunks = [*(a.chunks if isinstance(a, pa.ChunkedArray) else [a]),
+                  *(b.chunks if isinstance(b, pa.ChunkedArray) else [b])]
+        columns.append(pa.chunked_array(chunks, b.type))
+    code, k = encode(*columns)
+    present = np.ones(n, bool)
+    for a in left:
+        if a.null_count:
+            present &= pc.is_valid(a).to_numpy(zero_copy_only=False)
+    return code[:n], code[n:], k, present
+
+
+def lookup(left: Sequence[pa.Array | pa.ChunkedArray], right: Sequence[pa.Array | pa.ChunkedArray]
+           ) -> np.ndarray | None:
+    """For each row of the ``left`` key columns, the row of the ``right`` key columns with equal keys as a
+    join pairs them (a null key pairs with nothing), -1 where none; None when two rows of ``right`` have
+    equal keys (a join would repeat the left row: the caller joins)."""
+    mine, theirs, k, present = paired_codes(left, right)
+    at = np.full(k, -1, np.int64)
+    at[theirs] = np.arange(len(theirs))
+    if len(theirs) and int(np.bincount(theirs, minlength=k).max()) > 1:
+        return None
+    return np.where(present, at[mine], -1)
+
+
+def joined(table: pa.Table, right: pa.Table, keys: Sequence[str]) -> pa.Table | None:
+    """``table`` left outer joined with ``right`` on ``keys`` as Table.join then a sort back to
+    ``table``'s row order gives it (``table``'s columns, then ``right``'s others; null where no row
+    pairs), found with lookup; None when two rows of ``right`` share their keys."""
+    row = lookup([table[k] for k in keys], [right[k] for k in keys])
+    if row is None:
+        return None
+    hit = row >= 0
+    take = pa.array(np.maximum(row, 0)) if right.num_rows else None
+    missing = None if hit.all() else pa.array(~hit)
+    out = {c: table[c] for c in table.column_names}
+    for c in right.column_names:
+        if c in keys:
+            continue
+        typ = right.schema.field(c).type
+        if take is None:
+            out[c] = pa.nulls(table.num_rows, typ)
+            continue
+        column = right[c].take(take)
+        out[c] = column if missing is None else pc.if_else(missing, pa.scalar(None, typ), column)
+    return pa.table(out)

@@ -74,6 +74,13 @@ def variants():
         replace(on_pallet, tares=(replace(on_pallet.tares[0], sscc=sscc(3)),)), *pallets.orders[1:]))
     yield "an item without ids", replace(base, orders=(replace(po2, packs=(Pack(sscc(3), (
         ShippedItem("1", Decimal(1), "EA"),), "C3"),)),))
+    # the ship-to's and ship-from's N1 loops are joined once per party: a party whose name holds a delimiter
+    # leaves each shipment it is on to build_856, the shipments after it with another party are written
+    yield "a star in the ship-to's name", replace(base, shipment_id="S-6", ship_to=replace(base.ship_to, name="A*Z"))
+    yield "a star in the ship-from's street", replace(base, shipment_id="S-7", ship_from=replace(
+        base.ship_from, address1="1*Dock"))
+    yield "the ship-to again, and a trailing empty N3", replace(base, shipment_id="S-8", ship_to=replace(
+        base.ship_to, address1="", address2="Unit 9"))
 
 
 OPTIONS = [AsnSettings(), AsnSettings(estimated_delivery=True, item_po4=True),

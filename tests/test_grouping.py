@@ -1,4 +1,5 @@
-"""schemas.grouping's first-row and running-count helpers agree with a plain walk over the rows."""
+"""schemas.grouping's first-row and running-count helpers agree with a plain walk over the rows, and its
+key lookups pair rows as an Arrow join does."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from schemas.grouping import Groups, encode, first_rows, is_first
+from schemas.grouping import Groups, encode, first_rows, is_first, joined, lookup, paired_codes
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -40,3 +41,37 @@ def test_encode_mixes_arrow_columns_and_codes():
     pairs = list(zip(names.to_pylist(), codes.tolist(), strict=True))
     assert k == len(set(pairs))
     assert all((key[i] == key[j]) == (pairs[i] == pairs[j]) for i in range(6) for j in range(6))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_joined_pairs_rows_as_a_left_join_sorted_back(seed):
+    """joined gives what Table.join (left outer) then a sort by the left rows gives: a null key pairs with
+    nothing (a null on both sides included), the right side's key column types cast to; None when the right
+    side repeats a key (the join would repeat a left row)."""
+    rng = np.random.default_rng(seed)
+
+    def column(n, k, null):
+        return pa.array([None if rng.random() < null else f"k{v}" for v in rng.integers(0, k, n)], pa.string())
+
+    n, m = 60, 25
+    left = pa.table({"_i": pa.array(np.arange(n)), "a": column(n, 4, 0.1),
+                     "b": pa.array(rng.integers(0, 5, n), pa.int32())})
+    right = pa.table({"a": column(m, 4, 0.1), "b": pa.array(rng.integers(0, 5, m), pa.int64()),
+                      "v": pa.array(rng.integers(0, 100, m)), "w": column(m, 3, 0.2)})
+    unique = right.filter(pa.array(is_first(encode(right["a"], right["b"])[0])))
+    got = joined(left, unique, ["a", "b"])
+    as_left = unique.set_column(1, "b", unique["b"].cast(pa.int32()))  # a join wants one type per key
+    want = left.join(as_left, ["a", "b"], join_type="left outer", use_threads=False).sort_by("_i")
+    assert got.to_pylist() == want.select(got.column_names).to_pylist()
+    assert got.column_names == ["_i", "a", "b", "v", "w"]
+    if unique.num_rows < m:  # a key twice on the right: the caller joins
+        assert joined(left, right, ["a", "b"]) is None and lookup([left["a"]], [right["a"]]) is None
+
+
+def test_paired_codes_name_equal_rows_alike_on_both_sides():
+    left = [pa.array(["x", "y", None, "x"]), pa.array([1, 2, 3, 1], pa.int32())]
+    right = [pa.array(["y", "x", None]), pa.array([2, 1, 3], pa.int64())]
+    mine, theirs, k, present = paired_codes(left, right)
+    assert mine[0] == mine[3] == theirs[1] and mine[1] == theirs[0] and len({*mine.tolist(), *theirs.tolist()}) == k
+    assert present.tolist() == [True, True, False, True]
+    assert lookup(left, right).tolist() == [1, 0, -1, 1]  # the null row pairs with nothing, as a join

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from itertools import groupby, repeat
 from operator import attrgetter
 from typing import NamedTuple
@@ -34,7 +35,7 @@ from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
 from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
-from schemas.grouping import Groups, encode, first_rows
+from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
 from schemas.lifecycle import (
     ENDED_LINES,
     ORDER_KEYS,
@@ -75,14 +76,12 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: pa.Table | N
     with a UPC gives it; None: no UPCs)."""
     n = lines.num_rows
     partner, po, number = lines["partner"], lines["po_number"], lines["line_number"]
-    if reservations.num_rows:
-        totals = reservations.group_by(["partner", "po_number", "line_number"], use_threads=False).aggregate(
-            [("quantity", "sum")])
-        keyed = pa.table({"partner": partner, "po_number": po, "line_number": number,
-                          "_i": pa.array(np.arange(n, dtype=np.int64))})
-        joined = keyed.join(totals, ["partner", "po_number", "line_number"], join_type="left outer",
-                            use_threads=False).sort_by("_i")
-        reserved = pc.cast(pc.cast(pc.fill_null(joined["quantity_sum"], 0), pa.decimal128(38, 4)), QTY)
+    if reservations.num_rows:  # each line's reservations summed (what a group-by and a join by key give)
+        keys = ["partner", "po_number", "line_number"]
+        mine, theirs, k, _present = paired_codes([lines[c] for c in keys], [reservations[c] for c in keys])
+        sums = np.zeros(k, np.int64)
+        np.add.at(sums, theirs, reservations["quantity"].to_numpy().astype(np.int64))
+        reserved = pc.cast(pc.cast(pa.array(sums[mine]), pa.decimal128(38, 4)), QTY)
     else:
         reserved = pa.array([Decimal(0)] * n, QTY)
     blank = pa.scalar(None, pa.string())
@@ -104,17 +103,16 @@ def _upc_column(lines: pa.Table, upcs: pa.Table) -> pa.Array:
     a UPC (not null, not ""), the last; null where none."""
     keys = ["partner", "po_number", "line_number"]
     n = lines.num_rows
-    given = upcs.select([*keys, "upc"]).append_column("_row", pa.array(np.arange(upcs.num_rows, dtype=np.int64)))
+    given = upcs.select([*keys, "upc"])
     given = given.filter(pc.fill_null(pc.not_equal(given["upc"], ""), False))
     if not n or not given.num_rows:
         return pa.nulls(n, pa.string())
-    last = given.group_by(keys, use_threads=False).aggregate([("_row", "max")])
-    last = last.append_column("upc", given["upc"].take(pc.index_in(last["_row_max"], value_set=given["_row"])))
-    keyed = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
-                      "line_number": pc.cast(lines["line_number"], upcs.schema.field("line_number").type),
-                      "_i": pa.array(np.arange(n, dtype=np.int64))})
-    joined = keyed.join(last.select([*keys, "upc"]), keys, join_type="left outer", use_threads=False).sort_by("_i")
-    return joined["upc"].combine_chunks()
+    mine, theirs, k, present = paired_codes([lines[c] for c in keys], [given[c] for c in keys])
+    last = np.full(k, -1, np.int64)  # each key's last row with a UPC (a null key pairs with nothing)
+    np.maximum.at(last, theirs, np.arange(len(theirs)))
+    row = np.where(present, last[mine], -1)
+    upc = given["upc"].combine_chunks().take(pa.array(np.maximum(row, 0)))
+    return pc.if_else(pa.array(row >= 0), upc, pa.scalar(None, upc.type))
 
 
 def recorded_table(rows: Sequence[tuple[str, str | None, str | None]]) -> pa.Table:
@@ -187,10 +185,13 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     held = check.held | frozenset(reader_held.values())
     if unattributed:
         held |= frozenset(cols["shipment_id"])
+    # each shipment not held: the partner of its first row naming one (in the order of those rows)
+    named = pc.fill_null(pc.not_equal(check.lines["partner"], ""), False).to_numpy(zero_copy_only=False)
+    firsts = first_rows(encode(check.lines["shipment_id"])[0], named)
     partner_of: dict[str, str] = {}
-    for sid, partner in zip(cols["shipment_id"], cols["partner"], strict=True):
-        if sid not in held and partner:
-            partner_of.setdefault(sid, partner)
+    for i in np.sort(firsts[firsts >= 0]).tolist():
+        if cols["shipment_id"][i] not in held:
+            partner_of[cols["shipment_id"][i]] = cols["partner"][i]
     records: list[FindingRecord] = []
     for k, f in enumerate(read.findings):
         sid = reader_held.get(k)
@@ -239,9 +240,9 @@ def _needs(lines: pa.Table, held: frozenset[str], partner_of: Mapping[str, str],
     out: dict[str, list[tuple[tuple, int]]] = defaultdict(list)
     for keys, pallets in ((needs.cartons, False), (needs.pallets, True)):
         numbered = {partner: _numbered_by(profiles.get(partner), pallets) for partner in set(partner_of.values())}
+        by_shipment = {sid: numbered[partner] for sid, partner in partner_of.items() if sid not in held}
         for key in keys:
-            sid = key[0]
-            by = numbered.get(partner_of.get(sid, "")) if sid not in held else None
+            by = by_shipment.get(key[0])
             if by is not None:
                 out[by[0]].append((key, by[1]))
     return {prefix: tuple(keys) for prefix, keys in out.items()}
@@ -291,7 +292,6 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         _number(keys, taken, prefix, ssccs, ours)
     shipments = assemble_shipments(good, orders, order_lines, ship_from=batch.warehouse.ship_from.party(),
                                    ssccs=ssccs, items=items)
-    rows = _rows_by_shipment(good)
     parts: list[Plan] = []
     findings = list(batch.findings)
     for sid, found in (refused or {}).items():
@@ -299,12 +299,14 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
     texts = _asn_texts(shipments, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes}
-    at_once = _plan_at_once(shipments, texts, rows, good, lines, records, batch.warehouse, profiles, ours, **kw)
+    at_once = _plan_at_once(shipments, texts, good, lines, records, batch.warehouse, profiles, ours, **kw)
+    line_units = None  # each stored line's whole units shipped, when the lines moved in columns
     if at_once is not None:  # every shipment planned, the orders' lines moved in columns
-        parts, touched, keys = at_once
+        parts, touched, keys, line_units = at_once
         sent = [s.shipment_id for s in shipments]
     else:  # a shipment held (its 856 or its orders' moves refused): one at a time, each on what the others left
         work = _Working(records, lines, reservations)
+        rows = _rows_by_shipment(good)
         sent = []  # the shipments planned, in order
         for shipment, text in zip(shipments, texts, strict=True):
             mine = rows[shipment.shipment_id]
@@ -320,7 +322,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     plan = Plan.combine(parts)
     reserved: tuple[ReservationTable, ...] = ()
     if keys:
-        units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments})
+        units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
+            else _units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
@@ -329,53 +332,68 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
 _REFUSALS = (DocumentError, TransitionRefused, ValueError, KeyError)  # what holds a shipment (ASN_NOT_BUILT)
 
 
-def _plan_at_once(shipments: list[Shipment], texts: list[_AsnText | None], rows: Mapping[str, list[_Row]],
-                  good: pa.Table, lines: pa.Table, records: Mapping[Key, OrderRecord], warehouse: WarehouseProfile,
+def _plan_at_once(shipments: list[Shipment], texts: list[_AsnText | None], good: pa.Table, lines: pa.Table,
+                  records: Mapping[Key, OrderRecord], warehouse: WarehouseProfile,
                   profiles: Mapping[str, PartnerProfile], ours: Mapping[str, int], *, created: datetime, at: str,
                   run_id: str, source: dict, envelopes: dict[str, Envelope]
-                  ) -> tuple[list[Plan], pa.Table, list[Key]] | None:
+                  ) -> tuple[list[Plan], pa.Table, list[Key], np.ndarray] | None:
     """What the one-at-a-time loop plans when no shipment is held: (each shipment's plan, the touched
-    orders' lines as final_lines writes them, the touched orders in the order first changed), the
+    orders' lines as final_lines writes them, the touched orders in the order first changed, each stored
+    line's whole units shipped as _units_shipped counts them), the
     orders' line moves computed in columns (_line_moves); None when a shipment would be held (its 856
     or a move refused, a line or order not found), for the loop to plan each on what the others left."""
     moves = _line_moves(shipments, good, lines, records, run_id)
     if moves is None:
         return None
-    per_shipment, touched, keys = moves
+    per_shipment, touched, keys, line_units = moves
     chain = dict(records)  # each order's record as the shipments before left it
-    parts: list[Plan] = []
+    # the shipments' plans, as Plan.combine of one plan per shipment lists them
+    transitions: list[OrderTransition] = []
+    documents: list[PlannedDocument] = []
+    recorded: list[ShipmentRecord] = []
+    findings: list[FindingRecord] = []
+    shipped = _shipped_by_shipment(good)
+    rows: dict[str, list[_Row]] | None = None  # the rows an 856 built alone is checked against, when one is
     try:
         for k, (shipment, text) in enumerate(zip(shipments, texts, strict=True)):
-            mine = rows[shipment.shipment_id]
             profile = profiles[shipment.partner]
-            body = text or _asn(shipment, mine, profile, created)
+            if text is None and rows is None:
+                rows = _rows_by_shipment(good)
+            body = text or _asn(shipment, rows[shipment.shipment_id], profile, created)  # type: ignore[index]
             sid = shipment.shipment_id
             doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
             sent = f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)"
             docs = _documents(shipment, body, doc_key, profile, source, envelopes)
-            transitions = []
             for key, units, n_lines, done in per_shipment[k]:
                 note = f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {n_lines} line(s){sent}"
-                transitions.append(move(chain[key], EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART,
-                                        at=at, run_id=run_id, note=note, document_key=doc_key))
-            for t in transitions:
-                chain[t.record.key] = t.record
-            parts.append(_shipment_plan(shipment, mine, docs, doc_key, tuple(transitions), warehouse, profile, ours,
-                                        created=created, at=at, run_id=run_id, source=source))
+                t = move(chain[key], EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART, at=at,
+                         run_id=run_id, note=note, document_key=doc_key)
+                transitions.append(t)
+                chain[key] = t.record
+            record, late = _shipment_record(shipment, shipped[sid], docs, doc_key, warehouse, profile, ours,
+                                            created=created, at=at, run_id=run_id, source=source)
+            documents += docs
+            recorded.append(record)
+            findings += late
     except _REFUSALS:
         return None
-    return parts, touched, keys
+    plan = Plan(transitions=tuple(transitions), documents=tuple(documents), shipments=tuple(recorded),
+                findings=tuple(findings))
+    return [plan], touched, keys, line_units
 
 
 def _line_moves(shipments: list[Shipment], good: pa.Table, lines: pa.Table, records: Mapping[Key, OrderRecord],
-                run_id: str) -> tuple[list[list[tuple[Key, Decimal, int, bool]]], pa.Table, list[Key]] | None:
+                run_id: str
+                ) -> tuple[list[list[tuple[Key, Decimal, int, bool]]], pa.Table, list[Key], np.ndarray] | None:
     """The orders' moves of every shipment (none held), in columns: per shipment, per order it ships
     (in the order its rows name them) (order, units, lines shipped, is everything promised now shipped);
-    the touched orders' stored ``lines`` as _Working.final_lines writes them, and those orders in the
-    order first changed. A line's shipped quantity after a shipment is what was stored plus the
-    shipments up to it; the order is shipped in full when each of its lines is: a line shipped by then
-    when that quantity reaches what was promised, a line not shipped by then when it did already or
-    it ended. None when a row's order line or order is not stored once (the loop then holds it)."""
+    the touched orders' stored ``lines`` as _Working.final_lines writes them, those orders in the
+    order first changed, and each stored line's whole units shipped (each shipment's quantity of the
+    line rounded up, summed: what _units_shipped gives). A line's shipped quantity after a shipment is
+    what was stored plus the shipments up to it; the order is shipped in full when each of its lines
+    is: a line shipped by then when that quantity reaches what was promised, a line not shipped by then
+    when it did already or it ended. None when a row's order line or order is not stored once (the loop
+    then holds it)."""
     n_s, n = len(shipments), good.num_rows
     if not n_s or not n or good["quantity"].null_count or good["line_number"].null_count:
         return None
@@ -387,16 +405,9 @@ def _line_moves(shipments: list[Shipment], good: pa.Table, lines: pa.Table, reco
     partner = pa.array([s.partner for s in shipments], pa.string()).take(pa.array(k_row))
     m = lines.num_rows
     keys = ["partner", "po_number", "line_number"]
-    if encode(*(lines[c] for c in keys))[1] != m:
-        return None  # a line stored twice: the loop keeps the last
-    joined = pa.table({"partner": partner, "po_number": good["po_number"],
-                       "line_number": pc.cast(good["line_number"], lines.schema.field("line_number").type),
-                       "_r": pa.array(np.arange(n, dtype=np.int64))}).join(
-        pa.table({**{c: lines[c] for c in keys}, "_l": pa.array(np.arange(m, dtype=np.int64))}), keys,
-        join_type="left outer", use_threads=False).sort_by("_r")
-    if joined["_l"].null_count:
-        return None
-    li = joined["_l"].to_numpy(zero_copy_only=False).astype(np.int64)  # each row's stored line
+    li = lookup([partner, good["po_number"], good["line_number"]], [lines[c] for c in keys])  # each row's stored line
+    if li is None or bool((li < 0).any()):
+        return None  # a line stored twice (the loop keeps the last), or a row's line not stored
     o_line, n_o = encode(lines["partner"], lines["po_number"])  # each stored line's order
     o_keys = list(zip(*(lines[c].take(pa.array(first_rows(o_line, n=n_o))).to_pylist()
                         for c in ("partner", "po_number")), strict=True))
@@ -475,14 +486,16 @@ def _line_moves(shipments: list[Shipment], good: pa.Table, lines: pa.Table, reco
     distinct = pc.unique(totals)  # each distinct quantity written once
     done_text = pa.array([decimal_text(v) for v in distinct.to_pylist()], pa.string()).take(
         pc.index_in(totals, value_set=distinct))
-    state = pa.array(np.where(total >= promised[rows_out], LineState.SHIPPED.value,
-                              LineState.PARTIALLY_SHIPPED.value), pa.string())
+    state = pc.if_else(pa.array(total >= promised[rows_out]), pa.scalar(LineState.SHIPPED.value),
+                       pa.scalar(LineState.PARTIALLY_SHIPPED.value))
     blank = pa.scalar(None, pa.string())
     for name, values in (("shipped", done_text), ("state", pc.if_else(pa.array(moved), state, blank)),
                          ("run_id", pc.if_else(pa.array(moved), pa.scalar(run_id, pa.string()), blank))):
         at = table.schema.get_field_index(name)
         table = table.set_column(at, name, pc.coalesce(pc.cast(values, pa.string()), table[name]))
-    return per_shipment, table, [o_keys[o] for o in touched_orders]
+    line_units = np.zeros(m, np.int64)
+    np.add.at(line_units, e_line, -(-e_q // SCALE))  # each shipment's units of a line, rounded up
+    return per_shipment, table, [o_keys[o] for o in touched_orders], line_units
 
 
 def _number(keys: Sequence[tuple[tuple, int]], taken: Sequence[int], prefix: str, ssccs: dict[tuple, str],
@@ -527,6 +540,39 @@ def _held(shipment: Shipment, exc: Exception) -> FindingRecord:
 _ROW = ("po_number", "line_id", "line_number", "quantity", "isa13", "gs06", "st02")
 _Row = namedtuple("_Row", (*_ROW, "shipped"))  # one confirmation line, as the planner reads it and as recorded
 _LINE = ("shipment_id", "item_sku", "sku", "unit", "carton_id", "pallet_id", "row_number", "file_segment")
+
+
+class _Shipped(NamedTuple):
+    """A shipment's confirmation lines as recorded, and its first line's PO and envelope (ISA13, GS06, ST02)."""
+
+    lines: tuple[ShippedLine, ...]
+    po_number: str
+    isa13: str | None
+    gs06: str | None
+    st02: str | None
+
+
+def _shipped_by_shipment(lines: pa.Table) -> dict[str, _Shipped]:
+    """Each shipment's ShippedLines (as _rows_by_shipment makes them, without the planner's rows) and its
+    first line's PO and envelope, the shipments in first-seen order."""
+    cols = {c: objects(lines[c]) if c == "quantity" else lines[c].to_pylist() for c in (
+        "po_number", "line_number", "line_id", "item_sku", "sku", "quantity", "unit", "carton_id", "pallet_id",
+        "row_number", "file_segment")}
+    blank = [[v or "" for v in cols[c]] for c in ("line_id", "unit", "carton_id", "pallet_id")]
+    sku = [a or b or "" for a, b in zip(cols["item_sku"], cols["sku"], strict=True)]
+    made = list(map(tuple.__new__, repeat(ShippedLine), zip(
+        cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
+        cols["file_segment"], strict=True)))
+    key, count = encode(lines["shipment_id"])
+    groups = Groups(key, count)
+    order = groups.order
+    ordered = made if bool(np.all(order[1:] > order[:-1])) else [made[i] for i in order.tolist()]
+    ends = (groups.starts + groups.count[groups.keys]).tolist()
+    firsts = order[groups.starts]
+    heads = lines.select(["shipment_id", "po_number", "isa13", "gs06", "st02"]).take(pa.array(firsts)).to_pylist()
+    spans = sorted(zip(firsts.tolist(), groups.starts.tolist(), ends, heads, strict=True))
+    return {h["shipment_id"]: _Shipped(tuple(ordered[a:b]), h["po_number"], h["isa13"], h["gs06"], h["st02"])
+            for _first, a, b, h in spans}
 
 
 def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
@@ -589,19 +635,25 @@ class _Working:
         return table
 
 
-def final_reservations(table: pa.Table, keys: Sequence[Key], units: pa.Table, stock_warehouse: str
+def final_reservations(table: pa.Table, keys: Sequence[Key], units: pa.Table | np.ndarray, stock_warehouse: str
                        ) -> ReservationTable:
     """The reservations (RESERVATION_ROWS ``table``) of the orders ``keys`` (those changed, in the order
     first changed; each order's in their stored order) less the ``units`` shipped on each line
-    (_units_shipped), those left above 0."""
+    (_units_shipped; or each reservation's: _units_of_reservations), those left above 0."""
     touched = pa.table({"partner": pa.array([k[0] for k in keys], pa.string()),
                         "po_number": pa.array([k[1] for k in keys], pa.string())}, schema=ORDER_KEYS)
     at = table.schema.get_field_index("quantity")
-    rows = table.set_column(at, "quantity", pa.array(_consumed(table, units, stock_warehouse), pa.int64()))
-    rows = rows.append_column("_i", pa.array(np.arange(rows.num_rows, dtype=np.int64))).join(
-        touched.append_column("_rank", pa.array(np.arange(len(keys), dtype=np.int64))), ["partner", "po_number"],
-        join_type="inner", use_threads=False)
-    rows = rows.filter(pc.greater(rows["quantity"], 0)).sort_by([("_rank", "ascending"), ("_i", "ascending")])
+    left = _consumed(table, units, stock_warehouse)
+    rows = table.set_column(at, "quantity", pa.array(left, pa.int64()))
+    rank = lookup([table["partner"], table["po_number"]], [touched["partner"], touched["po_number"]])
+    if rank is None:  # an order named twice: as the join pairs them
+        rows = rows.append_column("_i", pa.array(np.arange(rows.num_rows, dtype=np.int64))).join(
+            touched.append_column("_rank", pa.array(np.arange(len(keys), dtype=np.int64))), ["partner", "po_number"],
+            join_type="inner", use_threads=False)
+        rows = rows.filter(pc.greater(rows["quantity"], 0)).sort_by([("_rank", "ascending"), ("_i", "ascending")])
+    else:  # each touched order's rows left above 0, the orders in their order, each's rows in stored order
+        kept = np.flatnonzero((rank >= 0) & (left > 0))
+        rows = rows.take(pa.array(kept[np.argsort(rank[kept], kind="stable")]))
     return ReservationTable(touched, rows.select(RESERVATION_ROWS.names).cast(RESERVATION_ROWS))
 
 
@@ -622,9 +674,22 @@ def _units_shipped(lines: pa.Table, sent: Sequence[str], partners: Mapping[str, 
         ["partner", "po_number", "line_number", "units"])
 
 
-def _consumed(reservations: pa.Table, units: pa.Table, stock_warehouse: str) -> np.ndarray:
+def _units_of_reservations(reservations: pa.Table, lines: pa.Table, line_units: np.ndarray) -> np.ndarray:
+    """Each reservation's line's ``line_units`` (one per row of ``lines``, whose (partner, PO, line number)
+    are distinct), 0 for a reservation of a line not among them."""
+    keys = ["partner", "po_number", "line_number"]
+    m = lines.num_rows
+    code, n = encode(*(pa.chunked_array([*lines[k].chunks, *reservations[k].chunks], lines[k].type) for k in keys))
+    at = np.full(n, -1, np.int64)
+    at[code[:m]] = np.arange(m)
+    line = at[code[m:]]
+    return np.where(line >= 0, line_units[np.maximum(line, 0)] if m else 0, 0).astype(np.int64)
+
+
+def _consumed(reservations: pa.Table, units: pa.Table | np.ndarray, stock_warehouse: str) -> np.ndarray:
     """Each reservation's quantity (RESERVATION_ROWS) less what the ``units`` shipped of its line
-    (partner, po_number, line_number, units) take: a line's reservations are consumed the shipping
+    (partner, po_number, line_number, units; or already each reservation's: _units_of_reservations)
+    take: a line's reservations are consumed the shipping
     warehouse's first, then the others by warehouse name (stored order among equals), each up to its
     quantity. Quantities and units are >= 0 (as stored; rules.shipments holds a quantity that is not
     positive), so shipments consumed one after the other take what their sum takes at once."""
@@ -633,9 +698,12 @@ def _consumed(reservations: pa.Table, units: pa.Table, stock_warehouse: str) -> 
         return np.zeros(0, np.int64)
     keys = ["partner", "po_number", "line_number"]
     index = pa.array(np.arange(n, dtype=np.int64))
-    joined = reservations.select(keys).append_column("_i", index).join(
-        units.select([*keys, "units"]), keys, join_type="left outer", use_threads=False).sort_by("_i")
-    shipped = pc.fill_null(joined["units"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    if isinstance(units, np.ndarray):
+        shipped = units
+    else:
+        joined = reservations.select(keys).append_column("_i", index).join(
+            units.select([*keys, "units"]), keys, join_type="left outer", use_threads=False).sort_by("_i")
+        shipped = pc.fill_null(joined["units"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
     line, _ = encode(*(reservations[k] for k in keys))
     order = pc.sort_indices(pa.table({"line": line, "other": pc.not_equal(reservations["warehouse"], stock_warehouse),
                                       "warehouse": reservations["warehouse"], "i": index}),
@@ -748,8 +816,11 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
         work.lines[key] = new_lines[key]
         work.touched.setdefault(key)
     work.run_id.update(dict.fromkeys(moved, run_id))
-    return _shipment_plan(shipment, rows, docs, doc_key, tuple(transitions), warehouse, profile, ours,
-                          created=created, at=at, run_id=run_id, source=source)
+    first = rows[0]
+    mine = _Shipped(tuple(map(_SHIPPED, rows)), first.po_number, first.isa13, first.gs06, first.st02)
+    record, late = _shipment_record(shipment, mine, docs, doc_key, warehouse, profile, ours, created=created, at=at,
+                                    run_id=run_id, source=source)
+    return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
 
 
 def _documents(shipment: Shipment, body: list | _AsnText | None, doc_key: str, profile: PartnerProfile, source: dict,
@@ -763,11 +834,11 @@ def _documents(shipment: Shipment, body: list | _AsnText | None, doc_key: str, p
                           env=envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile))),)
 
 
-def _shipment_plan(shipment: Shipment, rows: list[_Row], docs: tuple[PlannedDocument, ...], doc_key: str,
-                   transitions: tuple[OrderTransition, ...], warehouse: WarehouseProfile, profile: PartnerProfile,
-                   ours: Mapping[str, int], *, created: datetime, at: str, run_id: str, source: dict) -> Plan:
-    """One shipment's plan: its 856 (``docs``), its orders' ``transitions``, its record, and ASN_LATE
-    when the 856 is built after the partner's window."""
+def _shipment_record(shipment: Shipment, rows: _Shipped, docs: tuple[PlannedDocument, ...], doc_key: str,
+                     warehouse: WarehouseProfile, profile: PartnerProfile, ours: Mapping[str, int], *,
+                     created: datetime, at: str, run_id: str, source: dict
+                     ) -> tuple[ShipmentRecord, tuple[FindingRecord, ...]]:
+    """One shipment's record, and ASN_LATE when its 856 (``docs``) is built after the partner's window."""
     partner, sid = shipment.partner, shipment.shipment_id
     record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
                      run_id=run_id, source=source)
@@ -776,8 +847,8 @@ def _shipment_plan(shipment: Shipment, rows: list[_Row], docs: tuple[PlannedDocu
         f = finding("ASN_LATE", f"The 856 for shipment {sid} was built at {at}, after {partner}'s "
                     f"{profile.fulfilment.asn.window_minutes}-minute window from departure ({record.departed_at}; "
                     f"due {record.asn_due_at}).", value=sid)
-        late = (FindingRecord(f, partner, rows[0].po_number, "856 sent late: chargeback risk", STAGE),)
-    return Plan(transitions=transitions, documents=docs, shipments=(record,), findings=late)
+        late = (FindingRecord(f, partner, rows.po_number, "856 sent late: chargeback risk", STAGE),)
+    return record, late
 
 
 # a line shipped in full (True) or in part: (does it end the line, its state's value), as _one stores it
@@ -849,15 +920,15 @@ def _each_distinct(column, f):
     """``f`` of each value of ``column``, computed once per distinct value (null included)."""
     values = pc.unique(column)
     mapped = pa.array([f(v) for v in values.to_pylist()], column.type)
+    if mapped.equals(values):  # every value as ``f`` leaves it (a column as the store writes it)
+        return column
     return pc.take(mapped, pc.index_in(column, value_set=values))
 
 
-def _record(shipment: Shipment, rows: list[_Row], warehouse: WarehouseProfile, profile: PartnerProfile,
+def _record(shipment: Shipment, rows: _Shipped, warehouse: WarehouseProfile, profile: PartnerProfile,
             ours: Mapping[str, int], *, doc_key: str, created: datetime, at: str, run_id: str,
             source: dict) -> ShipmentRecord:
-    first = rows[0]
-    departed = datetime.combine(shipment.ship_date, shipment.ship_time or time(23, 59, 59))
-    due = departed + timedelta(minutes=profile.fulfilment.asn.window_minutes)
+    departed, due_at, due = _departure(shipment.ship_date, shipment.ship_time, profile.fulfilment.asn.window_minutes)
     cartons: list[RecordedCarton] = []
     for order in shipment.orders:
         for tare in order.tares:
@@ -868,21 +939,30 @@ def _record(shipment: Shipment, rows: list[_Row], warehouse: WarehouseProfile, p
                                           p.weight, p.weight_unit) for p in tare.packs if p.sscc)
         cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), "", order.po_number, p.weight,
                                       p.weight_unit) for p in order.packs if p.sscc)
-    lines = tuple(map(_SHIPPED, rows))
     billing = profile.fulfilment.invoice.per if "810" in profile.receives else "none"
     return ShipmentRecord(
         warehouse=warehouse.id, shipment_id=shipment.shipment_id, partner=shipment.partner,
-        ship_date=shipment.ship_date, lines=lines, cartons=tuple(cartons), stock_warehouse=warehouse.stock_warehouse,
+        ship_date=shipment.ship_date, lines=rows.lines, cartons=tuple(cartons),
+        stock_warehouse=warehouse.stock_warehouse,
         source_kind=source.get("source_kind", ""), source_file=source.get("source_file", ""),
-        source_sha256=source.get("source_sha256", ""), isa13=_envelope(first.isa13), gs06=first.gs06 or "",
-        st02=first.st02 or "",
+        source_sha256=source.get("source_sha256", ""), isa13=_envelope(rows.isa13), gs06=rows.gs06 or "",
+        st02=rows.st02 or "",
         ship_time=shipment.ship_time, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
         tracking_number=shipment.tracking_number, bill_of_lading=shipment.bill_of_lading,
-        departed_at=departed.isoformat(), asn_due_at=due.isoformat(), asn_doc_key=doc_key,
+        departed_at=departed, asn_due_at=due_at, asn_doc_key=doc_key,
         asn_at=at if doc_key else "", late=bool(doc_key) and created > due, billing=billing, run_id=run_id)
 
 
 _SHIPPED = attrgetter("shipped")
+
+
+@lru_cache(maxsize=4096)  # a file's shipments share a few departures
+def _departure(ship_date: date, ship_time: time | None, window_minutes: int) -> tuple[str, str, datetime]:
+    """(departure ISO: the ship date and time, end of the day without one; the ASN's due time ISO; that
+    due time)."""
+    departed = datetime.combine(ship_date, ship_time or time(23, 59, 59))
+    due = departed + timedelta(minutes=window_minutes)
+    return departed.isoformat(), due.isoformat(), due
 
 
 def _envelope(isa13: str | None) -> str:
