@@ -27,16 +27,18 @@ _KEY = 2**31  # an order's index times this plus a line's number (or line id's c
 
 @dataclass(frozen=True, slots=True)
 class LineColumns:
-    """What the lines of a batch of 810s bill, per line (aligned with the due lines given): IT101, IT103,
-    the unit price as stored (a Decimal), the amount (quantity x price, half up to cents); per invoice
-    its IT1/PID text and segment count; and the invoices that must be built otherwise (``refused``)."""
+    """What the lines of a batch of 810s bill, per line (aligned with the due lines given): IT103 (as
+    Python strings and as a column), the unit price as stored (a Decimal), the amount (quantity x price,
+    half up to cents: a Decimal, and in cents); per invoice its IT1/PID text and segment count (columns);
+    and the invoices that must be built otherwise (``refused``)."""
 
-    line_ids: list[str]
     units: list[str]
+    unit_column: pa.Array
     prices: list[Decimal | None]
     amounts: list[Decimal]
-    texts: list[str]
-    segments: list[int]
+    cents: np.ndarray
+    texts: pa.Array
+    segments: np.ndarray
     refused: set[int]
     # the order lines once billed (what engine.lifecycle.billing.plan_invoices sets): per line its id as
     # stored ("" for none), its invoiced units (as stored: decimal_text) and state; per invoice whether
@@ -44,7 +46,7 @@ class LineColumns:
     stored_ids: list[str]
     invoiced: list[str]
     states: list[str]
-    settled: list[bool]
+    settled: np.ndarray
 
 
 def _array(values) -> pa.Array:
@@ -223,11 +225,10 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
 
     texts, segments = render_it1s(np.bincount(invoice, minlength=count), line_id, pa.array(quantity_texts, pa.string()),
                                   unit, _array(decimal_column(pc.cast(price_text, _DECIMAL))), tails, description, d)
-    return LineColumns(line_ids=_objects(line_id), units=_objects(unit), prices=_decimals(price_text),
-                       amounts=_cents(cents), texts=texts, segments=segments, refused=refused,
+    return LineColumns(units=_objects(unit), unit_column=unit, prices=_decimals(price_text), amounts=_cents(cents),
+                       cents=cents, texts=texts, segments=segments, refused=refused,
                        stored_ids=_objects(pc.fill_null(stored["line_id"], "")), invoiced=_texts(total),
-                       states=_objects(pc.if_else(pa.array(full), billed_state, state)),
-                       settled=settled.tolist())
+                       states=_objects(pc.if_else(pa.array(full), billed_state, state)), settled=settled)
 
 
 def _objects(values) -> list:
@@ -253,7 +254,7 @@ def _cents(cents: np.ndarray) -> list[Decimal]:
 
 
 def render_it1s(counts, line_ids, quantities, units, prices, tails, descriptions, d: Delimiters
-                ) -> tuple[list[str], list[int]]:
+                ) -> tuple[pa.Array, np.ndarray]:
     """Per invoice (``counts``: its number of lines, in line order): the text of its IT1 and PID
     segments, and how many segments that is. Per line (string columns): IT101, IT102, IT103, IT104,
     ``tails`` the text after IT104 (IT105 and the product ids, each preceded by the element separator;
@@ -269,9 +270,9 @@ def render_it1s(counts, line_ids, quantities, units, prices, tails, descriptions
     np.cumsum(np.asarray(counts, np.int32), out=offsets[1:])
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    texts = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), text), "").to_pylist()
+    texts = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), text), "")
     pids = np.concatenate([[0], np.cumsum(np.asarray(has_pid.to_numpy(zero_copy_only=False), np.int64))])
-    segments = (np.asarray(counts, np.int64) + pids[offsets[1:]] - pids[offsets[:-1]]).tolist()
+    segments = np.asarray(counts, np.int64) + pids[offsets[1:]] - pids[offsets[:-1]]
     return texts, segments
 
 

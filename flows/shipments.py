@@ -418,7 +418,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     if not due and not billed:
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
-    order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
+    order_rows = billing.Lazy(billing.order_rows, orders)  # what an 810 built alone reads of its order
     line_rows = billing.Lazy(billing.line_texts, order_lines)  # what an 810 built alone reads of a line
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
     refused: dict[str, list[Finding]] = {}
@@ -426,7 +426,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
                                                       customers=customers, profiles=profiles,
                                                       invoice_date=now.date(), refused=refused,
-                                                      tables=billing.BillingTables(line_table, order_lines))
+                                                      tables=billing.BillingTables(line_table, order_lines, orders))
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))
