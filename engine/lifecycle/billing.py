@@ -142,14 +142,17 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     return _grouped(rows, runs(table, ("partner", "po_number")))
 
 
-def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
+def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = True) -> list[ShipmentRecord]:
     """connectors.state billing_shipments' columns as ShipmentRecords (what billing reads of them: the
-    shipment's keys, partner, date, BOL and billing status; its lines as ShippedUnits, in position order)."""
+    shipment's keys, partner, date, BOL and billing status; its lines as ShippedUnits, in position order;
+    without them when not ``with_lines``: shipment_units gives their units per PO)."""
     if not heads.num_rows:
         return []
-    po, n = (lines[c].to_pylist() for c in ("po_number", "line_number"))
-    shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
-    units = _grouped(shipped, runs(lines, ("warehouse", "shipment_id")))
+    units: Mapping[tuple, tuple] = {}
+    if with_lines:
+        po, n = (lines[c].to_pylist() for c in ("po_number", "line_number"))
+        shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
+        units = _grouped(shipped, runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
     for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
@@ -157,6 +160,64 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
         out.append(ShipmentRecord(warehouse=w, shipment_id=s, partner=partner, ship_date=when,
                                   lines=units.get((w, s), ()), bill_of_lading=bol or "",  # type: ignore[arg-type]
                                   billing=status))
+    return out
+
+
+Units = dict[tuple[str, str], dict[str, dict[int, Decimal]]]  # (warehouse, shipment id) -> PO -> line -> units
+
+
+def _codes(column) -> np.ndarray:
+    """A column's values as int64 codes (equal values, equal codes; null its own code)."""
+    encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    return np.asarray(pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False), np.int64)
+
+
+def shipment_units(lines: pa.Table) -> Units | None:
+    """billing_shipments' lines as invoices_due sums them: per shipment, per PO (in the order its rows
+    first name it), line number -> units shipped (its rows' quantities added in row order, each line
+    where it first appears), from columns: a dict per shipment and PO, no row object. None when a
+    quantity or line number is null (invoices_due reads the ShipmentRecords' lines then, as ever)."""
+    n = lines.num_rows
+    if not n:
+        return {}
+    if lines["quantity"].null_count or lines["line_number"].null_count:
+        return None
+    shipment = _codes(lines["warehouse"]) * (n + 1) + _codes(lines["shipment_id"])
+    po_code = _codes(lines["po_number"])
+    number = np.asarray(lines["line_number"].to_numpy(), np.int64)
+    by_key = np.lexsort((number, po_code, shipment))  # stable: a line's rows in row order
+    new = np.ones(n, bool)
+    new[1:] = ((shipment[by_key][1:] != shipment[by_key][:-1]) | (po_code[by_key][1:] != po_code[by_key][:-1])
+               | (number[by_key][1:] != number[by_key][:-1]))
+    group = np.empty(n, np.int64)
+    group[by_key] = np.cumsum(new) - 1  # per row: its (shipment, PO, line)
+    first = by_key[new]  # per (shipment, PO, line): its first row
+    order = np.sort(first)  # each (shipment, PO, line) where it first appears, in row order
+    encoded = pc.dictionary_encode(lines["quantity"].combine_chunks())
+    raw = [Decimal(t) for t in encoded.dictionary.to_pylist()]
+    text = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), np.int64)
+    sums = list(map([ZERO + q for q in raw].__getitem__, text[order].tolist()))  # ZERO + the first row's units
+    if len(first) < n:  # a line on several rows of one shipment: the others' units added in row order
+        at = np.empty(len(first), np.int64)
+        at[group[order]] = np.arange(len(order))
+        for row in np.flatnonzero(~np.isin(np.arange(n), first)).tolist():
+            i = int(at[group[row]])
+            sums[i] = sums[i] + raw[text[row]]
+    pick = pa.array(order, pa.int64())
+    w, s, po, numbers = (lines[c].take(pick).to_pylist() for c in ("warehouse", "shipment_id", "po_number",
+                                                                   "line_number"))
+    ship_o, po_o = shipment[order], po_code[order]
+    starts = np.flatnonzero(np.concatenate([[True], (ship_o[1:] != ship_o[:-1]) | (po_o[1:] != po_o[:-1])])).tolist()
+    out: Units = {}
+    for a, b in zip(starts, starts[1:] + [len(order)], strict=True):  # a run of one shipment's PO
+        per = out.get((w[a], s[a]))
+        if per is None:
+            per = out[(w[a], s[a])] = {}
+        got = per.get(po[a])
+        if got is None:
+            per[po[a]] = dict(zip(numbers[a:b], sums[a:b], strict=True))
+        else:  # the PO's rows come back after another PO's: its lines after the ones it has
+            got.update(zip(numbers[a:b], sums[a:b], strict=True))
     return out
 
 
@@ -181,12 +242,13 @@ class InvoiceDue:
 def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple[str, str, str]],
                  records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
                  order_shipments: Mapping[Key, Sequence[ShipmentRecord]],
-                 profiles: Mapping[str, PartnerProfile]) -> tuple[list[InvoiceDue], Billed]:
+                 profiles: Mapping[str, PartnerProfile], units: Units | None = None) -> tuple[list[InvoiceDue], Billed]:
     """What to invoice now, and the shipments whose units are all billed once these invoices are
     (shipment -> the doc keys of the invoices it waits for; its billing status becomes "invoiced").
     ``shipments``: recorded shipments not billed yet (billing "shipment" or "order"); ``invoiced_pos``:
     (warehouse, shipment id, PO) already on an 810; ``records`` and ``lines``: the orders they carried;
-    ``order_shipments``: per order, its shipments (per-order invoicing names them)."""
+    ``order_shipments``: per order, its shipments (per-order invoicing names them); ``units``: the
+    shipments' units per PO as shipment_units reads them (else summed from their lines)."""
     due: list[InvoiceDue] = []
     billed: dict[tuple[str, str], tuple[str, ...]] = {}
     per_order: dict[Key, list[ShipmentRecord]] = defaultdict(list)
@@ -194,18 +256,20 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
         profile = profiles.get(s.partner)
         if profile is None or "810" not in profile.receives:
             continue
+        shipped = None if units is None else units.get((s.warehouse, s.shipment_id))
         if s.billing == "order" or profile.fulfilment.invoice.per == "order":
-            for po in s.po_numbers:
+            for po in s.po_numbers if shipped is None else shipped:
                 per_order[(s.partner, po)].append(s)
             continue
+        if shipped is None:  # per PO (in the shipment's order): line number -> units
+            shipped = {}
+            for ln in s.lines:
+                qty = shipped.get(ln.po_number)
+                if qty is None:
+                    qty = shipped[ln.po_number] = {}
+                qty[ln.line_number] = qty.get(ln.line_number, ZERO) + ln.quantity
         complete, waits = True, []
-        units: dict[str, dict[int, Decimal]] = {}  # per PO (in the shipment's order): line number -> units
-        for ln in s.lines:
-            qty = units.get(ln.po_number)
-            if qty is None:
-                qty = units[ln.po_number] = {}
-            qty[ln.line_number] = qty.get(ln.line_number, ZERO) + ln.quantity
-        for po, qty in units.items():
+        for po, qty in shipped.items():
             if (s.warehouse, s.shipment_id, po) in invoiced_pos:
                 continue
             if records.get((s.partner, po)) is None or records[(s.partner, po)].state not in BILLABLE:

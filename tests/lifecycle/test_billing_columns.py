@@ -309,3 +309,42 @@ def test_column_reads_group_rows_that_are_not_together():
     s1, s2 = billing.shipments_to_bill(heads, shipped)
     assert [u.po_number for u in s1.lines] == ["PO-1", "PO-3"] and [u.po_number for u in s2.lines] == ["PO-2"]
     assert billing.shipments_to_bill(heads, shipped.slice(0, 0))[0].lines == ()
+
+
+def test_shipment_units_sum_what_invoices_due_sums_from_the_lines():
+    """shipment_units (the run's due units from columns) gives invoices_due what it sums from the
+    ShipmentRecords' lines: the same invoices (POs in the order a shipment first names them, lines in
+    the order they first appear, a line's rows added in row order, to the same Decimal texts) and the
+    same shipments billed - rows of a shipment or a PO that are not together, per-order billing too."""
+    rows = [("S1", "PO-1", 2, "5"), ("S1", "PO-2", 1, "1.50"), ("S1", "PO-1", 1, "3"), ("S2", "PO-1", 3, "2"),
+            ("S1", "PO-1", 2, "0.25"), ("S2", "PO-3", 1, "4"), ("S1", "PO-3", 7, "1"), ("S2", "PO-1", 3, "1.5"),
+            ("S3", "PO-2", 1, "2"), ("S3", "PO-2", 2, "6")]
+    heads = pa.table({"warehouse": ["east"] * 3, "shipment_id": ["S2", "S1", "S3"], "partner": ["acme"] * 3,
+                      "ship_date": ["2026-11-27"] * 3, "bill_of_lading": [None, "B", None],
+                      "billing": ["shipment", "shipment", "order"]})
+    lines = pa.table({"warehouse": ["east"] * len(rows), "shipment_id": [r[0] for r in rows],
+                      "po_number": [r[1] for r in rows], "line_number": pa.array([r[2] for r in rows], pa.int64()),
+                      "quantity": [r[3] for r in rows]})
+    units = billing.shipment_units(lines)
+    assert {k: {po: {n: str(q) for n, q in qty.items()} for po, qty in v.items()} for k, v in units.items()} == {
+        ("east", "S1"): {"PO-1": {2: "5.25", 1: "3"}, "PO-2": {1: "1.50"}, "PO-3": {7: "1"}},
+        ("east", "S2"): {"PO-1": {3: "3.5"}, "PO-3": {1: "4"}}, ("east", "S3"): {"PO-2": {1: "2", 2: "6"}}}
+    records = {("acme", po): record(OrderState.SHIPPED, po_number=po) for po in ("PO-1", "PO-2", "PO-3")}
+    outcomes = []
+    for with_lines in (True, False):
+        shipments = billing.shipments_to_bill(heads, lines, with_lines=with_lines)
+        order_shipments: dict = {}
+        for s in shipments:
+            for order_po in s.po_numbers if with_lines else units.get((s.warehouse, s.shipment_id), ()):
+                order_shipments.setdefault((s.partner, order_po), []).append(s)
+        due, billed = billing.invoices_due(
+            shipments=shipments, invoiced_pos={("east", "S2", "PO-3")}, records=records,
+            lines={("acme", "PO-2"): order_lines(shipped=(2, 6), allocated=(2, 6), state=LineState.SHIPPED)},
+            order_shipments=order_shipments, profiles=PROFILES, units=None if with_lines else units)
+        outcomes.append(([(d.doc_key, [(n, str(q)) for n, q in d.quantities.items()],
+                           [s.shipment_id for s in d.shipments]) for d in due], billed))
+    assert outcomes[0] == outcomes[1]
+    assert [k for k, _, _ in outcomes[0][0]] == ["810:east:S2:PO-1", "810:east:S1:PO-1", "810:east:S1:PO-2",
+                                                 "810:east:S1:PO-3", "810:order:PO-2"]
+    assert billing.shipment_units(lines.set_column(4, "quantity", pa.array([None] + [r[3] for r in rows[1:]]))) \
+        is None
