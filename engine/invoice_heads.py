@@ -79,7 +79,8 @@ def _days(values: Sequence[date | None] | pa.Array) -> pa.Array:
             return pa.array([""] * len(values), pa.string())
         if not pa.types.is_date32(values.type):
             raise _NotText("a date")
-        values = values.to_pylist()
+        encoded = pc.dictionary_encode(values)
+        return pc.fill_null(pc.take(_days(encoded.dictionary.to_pylist()), encoded.indices), "")
     made: dict[date | None, str] = {None: ""}
     for day in dict.fromkeys(values):
         if day not in made:

@@ -104,14 +104,20 @@ def runs(table: pa.Table, columns: tuple[str, ...]) -> list[tuple[tuple, int, in
     return [(k, a, b) for k, (a, b) in zip(keys, runs, strict=True)]
 
 
-def _order_of(table: pa.Table, orders: dict[tuple, int]) -> np.ndarray:
-    """Per row of ``table``: the index in ``orders`` of its (partner, po_number), -1 for another order."""
-    out = np.full(table.num_rows, -1, np.int64)
-    for key, a, b in runs(table, ("partner", "po_number")):
-        i = orders.get(key)
-        if i is not None:
-            out[a:b] = i
-    return out
+def _order_of(table: pa.Table, partners: pa.Array, pos: pa.Array) -> np.ndarray:
+    """Per row of ``table``: the index of its (partner, po_number) among the invoices' (``partners``,
+    ``pos``; the last one when an order is there twice), -1 for another order (or a null key)."""
+    n = table.num_rows
+    codes = []
+    for column, wanted in ((table["partner"], partners), (table["po_number"], pos)):
+        both = pa.concat_arrays([_array(pc.cast(column, pa.string())), _array(pc.cast(wanted, pa.string()))])
+        encoded = pc.dictionary_encode(both)
+        size = len(encoded.dictionary) + 1
+        codes.append((np.asarray(pc.fill_null(encoded.indices, size - 1).to_numpy(zero_copy_only=False), np.int64),
+                      size))
+    (partner, _), (po, size) = codes
+    key = partner * size + po  # (partner, PO) as one number, rows and invoices alike
+    return _last_rows(key[n:], key[:n])
 
 
 def _last_rows(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -138,12 +144,11 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
     count = len(partners)
     if not lines.num_rows or not n:
         return None
-    orders = {k: i for i, k in enumerate(zip(partners.to_pylist(), pos.to_pylist(), strict=True))}
     number = np.asarray(pc.fill_null(numbers, -1).to_numpy(zero_copy_only=False), np.int64)
     stored_number = np.asarray(pc.fill_null(lines["line_number"], -1).to_numpy(zero_copy_only=False), np.int64)
     if number.max() >= _KEY or stored_number.max() >= _KEY or number.min() < 0:
         return None
-    order_row = _order_of(lines, orders)
+    order_row = _order_of(lines, partners, pos)
     row = _last_rows(order_row * _KEY + np.where(stored_number < 0, _KEY - 1, stored_number),
                      invoice * _KEY + number)  # per due line: its order line (the store has one per number)
     bad = row < 0
@@ -185,7 +190,7 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
                               pc.fill_null(pc.cast(order_lines["line_number"], pa.string()), "None"), canonical_id)
     codes = np.asarray(pc.dictionary_encode(pa.concat_arrays([_array(line_id), _array(canonical_id)])).indices
                        .to_numpy(zero_copy_only=False), np.int64)  # line ids as numbers, due and canonical alike
-    found = _last_rows(_order_of(order_lines, orders) * _KEY + codes[n:], invoice * _KEY + codes[:n])
+    found = _last_rows(_order_of(order_lines, partners, pos) * _KEY + codes[n:], invoice * _KEY + codes[:n])
     canonical = order_lines.select(["unit", "price_basis", "description", "product_ids"]).take(
         pa.array(found, pa.int64(), mask=found < 0))  # a later row of a line id wins; none: nulls
     own_unit, their_unit = pc.fill_null(stored["unit"], ""), pc.fill_null(canonical["unit"], "")

@@ -203,19 +203,20 @@ def shipment_units(lines: pa.Table) -> Units | None:
         for row in np.flatnonzero(~np.isin(np.arange(n), first)).tolist():
             i = int(at[group[row]])
             sums[i] = sums[i] + raw[text[row]]
-    pick = pa.array(order, pa.int64())
-    w, s, po, numbers = (lines[c].take(pick).to_pylist() for c in ("warehouse", "shipment_id", "po_number",
-                                                                   "line_number"))
+    numbers = number[order].tolist()
     ship_o, po_o = shipment[order], po_code[order]
-    starts = np.flatnonzero(np.concatenate([[True], (ship_o[1:] != ship_o[:-1]) | (po_o[1:] != po_o[:-1])])).tolist()
+    starts = np.flatnonzero(np.concatenate([[True], (ship_o[1:] != ship_o[:-1]) | (po_o[1:] != po_o[:-1])]))
+    pick = pa.array(order[starts], pa.int64())  # each run's first row: its shipment and PO read once
+    w, s, po = (lines[c].take(pick).to_pylist() for c in ("warehouse", "shipment_id", "po_number"))
+    starts = starts.tolist()
     out: Units = {}
-    for a, b in zip(starts, starts[1:] + [len(order)], strict=True):  # a run of one shipment's PO
-        per = out.get((w[a], s[a]))
+    for i, a, b in zip(range(len(starts)), starts, starts[1:] + [len(order)], strict=True):  # a shipment's PO
+        per = out.get((w[i], s[i]))
         if per is None:
-            per = out[(w[a], s[a])] = {}
-        got = per.get(po[a])
+            per = out[(w[i], s[i])] = {}
+        got = per.get(po[i])
         if got is None:
-            per[po[a]] = dict(zip(numbers[a:b], sums[a:b], strict=True))
+            per[po[i]] = dict(zip(numbers[a:b], sums[a:b], strict=True))
         else:  # the PO's rows come back after another PO's: its lines after the ones it has
             got.update(zip(numbers[a:b], sums[a:b], strict=True))
     return out
