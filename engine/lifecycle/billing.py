@@ -8,14 +8,16 @@ as will be used (no gaps): ``invoices_due`` (what to bill), ``prepare_invoices``
 without its number: one that fails is a finding, never a number), ``plan_invoices`` (numbered).
 Never bills more than shipped nor a unit twice: the order line's shipped and invoiced quantities
 bound every invoice (engine.invoice.order_810 refuses otherwise). The store's state comes in as
-columns (``billed_lines``, ``shipments_to_bill``, ``line_texts``: light rows, no LineRecord per line).
+columns (``billed_lines``, ``shipments_to_bill``, ``line_texts``: light rows, no LineRecord per line;
+``shipment_units``: the shipments' units per PO, what invoices_due bills, without a row object).
 Each 810 is written once as text with the partner's first delimiter set when no value holds one of its
 characters (``_text_invoice``), else built as segments by order_810 and rendered with the set the
 store's renderer would choose; both give the same bytes (tests/lifecycle/test_billing_columns.py).
 Given the store's and the canonical tables (``BillingTables``), the ordinary 810s (an order's only one
-of the run) have their lines written all at once per column (engine.invoice_lines) and their order
-lines' billing computed there too (``LinesBilled``, used by plan_invoices); anything out of the
-ordinary is built one by one as above, with the same bytes.
+of the run) are written all at once per column, per partner - lines (engine.invoice_lines), heads and
+tails (engine.invoice_heads) - with their invoice lines and their order lines' billing (``Batch810``,
+taken as it is by plan_invoices); anything out of the ordinary is built one by one as above, with the
+same bytes.
 """
 
 from __future__ import annotations
@@ -925,6 +927,6 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
     return out
 
 
-__all__ = ["BilledLine", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits", "billed_lines",
-           "delivered_orders", "line_texts", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due",
-           "plan_close", "plan_invoices", "prepare_invoices"]
+__all__ = ["Batch810", "BilledLine", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits", "Units",
+           "billed_lines", "delivered_orders", "line_texts", "order_rows", "shipment_units", "shipments_to_bill",
+           "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices", "prepare_invoices"]
