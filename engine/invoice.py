@@ -116,8 +116,8 @@ def charged(head: Invoice, merchandise: Decimal) -> tuple[tuple[tuple[Charge, De
 
 def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     """The 810's segments before its first IT1 (BIG .. DTM)."""
-    body: list[list] = [["BIG", _ymd(invoice.invoice_date), invoice.invoice_number,
-                         _ymd(invoice.po_date) if invoice.po_date else "", invoice.po_number,
+    body: list[list] = [["BIG", ymd(invoice.invoice_date), invoice.invoice_number,
+                         ymd(invoice.po_date) if invoice.po_date else "", invoice.po_number,
                          invoice.release_number, "", settings.transaction_type]]
     if invoice.currency:
         body.append(["CUR", "SE", invoice.currency])
@@ -129,14 +129,14 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
         if party is not None:
             body.extend(party_segments(party))
     if invoice.terms is not None:
-        body.append(_itd(invoice.terms))
+        body.append(itd_segment(invoice.terms))
     if invoice.ship_date is not None:
-        body.append(["DTM", "011", _ymd(invoice.ship_date)])
+        body.append(["DTM", "011", ymd(invoice.ship_date)])
     return body
 
 
 @lru_cache(maxsize=4096)
-def _ymd(day: date) -> str:
+def ymd(day: date) -> str:
     """A CCYYMMDD date element, each distinct date formatted once (a run's 810s share a few dates)."""
     return day.strftime("%Y%m%d")
 
@@ -185,7 +185,7 @@ def _refuse_overbilling(number: str, lines: Sequence[tuple[str, Decimal, Decimal
                                 already_invoiced=str(already_invoiced.get(line_id, 0)))
 
 
-def _itd(terms: Terms) -> list[object]:
+def itd_segment(terms: Terms) -> list[object]:
     seg: list[object] = ["ITD", terms.type, terms.basis_date, x12_decimal(terms.discount_percent), "",
                          "" if terms.discount_days is None else str(terms.discount_days), "",
                          "" if terms.net_days is None else str(terms.net_days)]
@@ -284,7 +284,7 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
     return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=lines,
                    po_date=order.get("po_date"), release_number=order.get("release_number") or "",
                    currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
-                   remit_to=remit_to if remit_to is not None else (_remit(settings.remit_to)
+                   remit_to=remit_to if remit_to is not None else (remit_party(settings.remit_to)
                                                                    if settings.remit_to else None),
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"), terms=terms,
                    ship_date=ship_date, charges=settings.charges, partner=order.get("partner") or "")
@@ -351,7 +351,7 @@ def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:
 
 
 @lru_cache(maxsize=256)
-def _remit(name: str) -> Party:
+def remit_party(name: str) -> Party:
     """The N1 RE of the profile's remit-to name (a Party is immutable: one per name, shared)."""
     return Party("RE", name)
 

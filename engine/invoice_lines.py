@@ -27,16 +27,18 @@ _KEY = 2**31  # an order's index times this plus a line's number (or line id's c
 
 @dataclass(frozen=True, slots=True)
 class LineColumns:
-    """What the lines of a batch of 810s bill, per line (aligned with the due lines given): IT101, IT103,
-    the unit price as stored (a Decimal), the amount (quantity x price, half up to cents); per invoice
-    its IT1/PID text and segment count; and the invoices that must be built otherwise (``refused``)."""
+    """What the lines of a batch of 810s bill, per line (aligned with the due lines given): IT103 (as
+    Python strings and as a column), the unit price as stored (a Decimal), the amount (quantity x price,
+    half up to cents: a Decimal, and in cents); per invoice its IT1/PID text and segment count (columns);
+    and the invoices that must be built otherwise (``refused``)."""
 
-    line_ids: list[str]
     units: list[str]
+    unit_column: pa.Array
     prices: list[Decimal | None]
     amounts: list[Decimal]
-    texts: list[str]
-    segments: list[int]
+    cents: np.ndarray
+    texts: pa.Array
+    segments: np.ndarray
     refused: set[int]
     # the order lines once billed (what engine.lifecycle.billing.plan_invoices sets): per line its id as
     # stored ("" for none), its invoiced units (as stored: decimal_text) and state; per invoice whether
@@ -44,7 +46,7 @@ class LineColumns:
     stored_ids: list[str]
     invoiced: list[str]
     states: list[str]
-    settled: list[bool]
+    settled: np.ndarray
 
 
 def _array(values) -> pa.Array:
@@ -102,14 +104,20 @@ def runs(table: pa.Table, columns: tuple[str, ...]) -> list[tuple[tuple, int, in
     return [(k, a, b) for k, (a, b) in zip(keys, runs, strict=True)]
 
 
-def _order_of(table: pa.Table, orders: dict[tuple, int]) -> np.ndarray:
-    """Per row of ``table``: the index in ``orders`` of its (partner, po_number), -1 for another order."""
-    out = np.full(table.num_rows, -1, np.int64)
-    for key, a, b in runs(table, ("partner", "po_number")):
-        i = orders.get(key)
-        if i is not None:
-            out[a:b] = i
-    return out
+def _order_of(table: pa.Table, partners: pa.Array, pos: pa.Array) -> np.ndarray:
+    """Per row of ``table``: the index of its (partner, po_number) among the invoices' (``partners``,
+    ``pos``; the last one when an order is there twice), -1 for another order (or a null key)."""
+    n = table.num_rows
+    codes = []
+    for column, wanted in ((table["partner"], partners), (table["po_number"], pos)):
+        both = pa.concat_arrays([_array(pc.cast(column, pa.string())), _array(pc.cast(wanted, pa.string()))])
+        encoded = pc.dictionary_encode(both)
+        size = len(encoded.dictionary) + 1
+        codes.append((np.asarray(pc.fill_null(encoded.indices, size - 1).to_numpy(zero_copy_only=False), np.int64),
+                      size))
+    (partner, _), (po, size) = codes
+    key = partner * size + po  # (partner, PO) as one number, rows and invoices alike
+    return _last_rows(key[n:], key[:n])
 
 
 def _last_rows(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -136,12 +144,11 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
     count = len(partners)
     if not lines.num_rows or not n:
         return None
-    orders = {k: i for i, k in enumerate(zip(partners.to_pylist(), pos.to_pylist(), strict=True))}
     number = np.asarray(pc.fill_null(numbers, -1).to_numpy(zero_copy_only=False), np.int64)
     stored_number = np.asarray(pc.fill_null(lines["line_number"], -1).to_numpy(zero_copy_only=False), np.int64)
     if number.max() >= _KEY or stored_number.max() >= _KEY or number.min() < 0:
         return None
-    order_row = _order_of(lines, orders)
+    order_row = _order_of(lines, partners, pos)
     row = _last_rows(order_row * _KEY + np.where(stored_number < 0, _KEY - 1, stored_number),
                      invoice * _KEY + number)  # per due line: its order line (the store has one per number)
     bad = row < 0
@@ -183,7 +190,7 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
                               pc.fill_null(pc.cast(order_lines["line_number"], pa.string()), "None"), canonical_id)
     codes = np.asarray(pc.dictionary_encode(pa.concat_arrays([_array(line_id), _array(canonical_id)])).indices
                        .to_numpy(zero_copy_only=False), np.int64)  # line ids as numbers, due and canonical alike
-    found = _last_rows(_order_of(order_lines, orders) * _KEY + codes[n:], invoice * _KEY + codes[:n])
+    found = _last_rows(_order_of(order_lines, partners, pos) * _KEY + codes[n:], invoice * _KEY + codes[:n])
     canonical = order_lines.select(["unit", "price_basis", "description", "product_ids"]).take(
         pa.array(found, pa.int64(), mask=found < 0))  # a later row of a line id wins; none: nulls
     own_unit, their_unit = pc.fill_null(stored["unit"], ""), pc.fill_null(canonical["unit"], "")
@@ -223,11 +230,10 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
 
     texts, segments = render_it1s(np.bincount(invoice, minlength=count), line_id, pa.array(quantity_texts, pa.string()),
                                   unit, _array(decimal_column(pc.cast(price_text, _DECIMAL))), tails, description, d)
-    return LineColumns(line_ids=_objects(line_id), units=_objects(unit), prices=_decimals(price_text),
-                       amounts=_cents(cents), texts=texts, segments=segments, refused=refused,
+    return LineColumns(units=_objects(unit), unit_column=unit, prices=_decimals(price_text), amounts=_cents(cents),
+                       cents=cents, texts=texts, segments=segments, refused=refused,
                        stored_ids=_objects(pc.fill_null(stored["line_id"], "")), invoiced=_texts(total),
-                       states=_objects(pc.if_else(pa.array(full), billed_state, state)),
-                       settled=settled.tolist())
+                       states=_objects(pc.if_else(pa.array(full), billed_state, state)), settled=settled)
 
 
 def _objects(values) -> list:
@@ -253,7 +259,7 @@ def _cents(cents: np.ndarray) -> list[Decimal]:
 
 
 def render_it1s(counts, line_ids, quantities, units, prices, tails, descriptions, d: Delimiters
-                ) -> tuple[list[str], list[int]]:
+                ) -> tuple[pa.Array, np.ndarray]:
     """Per invoice (``counts``: its number of lines, in line order): the text of its IT1 and PID
     segments, and how many segments that is. Per line (string columns): IT101, IT102, IT103, IT104,
     ``tails`` the text after IT104 (IT105 and the product ids, each preceded by the element separator;
@@ -269,9 +275,9 @@ def render_it1s(counts, line_ids, quantities, units, prices, tails, descriptions
     np.cumsum(np.asarray(counts, np.int32), out=offsets[1:])
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
-    texts = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), text), "").to_pylist()
+    texts = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), text), "")
     pids = np.concatenate([[0], np.cumsum(np.asarray(has_pid.to_numpy(zero_copy_only=False), np.int64))])
-    segments = (np.asarray(counts, np.int64) + pids[offsets[1:]] - pids[offsets[:-1]]).tolist()
+    segments = np.asarray(counts, np.int64) + pids[offsets[1:]] - pids[offsets[:-1]]
     return texts, segments
 
 

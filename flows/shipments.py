@@ -401,12 +401,14 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         state.apply(plan, at=at, run_id=run_id)
         res.closed = len(plan.transitions)
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
-    pending = billing.shipments_to_bill(*state.billing_shipments(billable))
+    heads, shipped = state.billing_shipments(billable)
+    units = billing.shipment_units(shipped)  # per shipment and PO, the units shipped (None: from the lines)
+    pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None)
     if not pending:
         return res
     order_shipments: dict[tuple[str, str], list] = {}  # per order, its shipments (each one's POs found once)
     for s in pending:
-        for po in s.po_numbers:
+        for po in s.po_numbers if units is None else units.get((s.warehouse, s.shipment_id), ()):
             order_shipments.setdefault((s.partner, po), []).append(s)
     keys = set(order_shipments)
     records = state.orders_for(keys)
@@ -414,11 +416,11 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     lines = billing.Lazy(billing.billed_lines, line_table)  # as BilledLines: what an 810 built alone reads
     invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
-                                       order_shipments=order_shipments, profiles=profiles)
+                                       order_shipments=order_shipments, profiles=profiles, units=units)
     if not due and not billed:
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
-    order_rows = {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
+    order_rows = billing.Lazy(billing.order_rows, orders)  # what an 810 built alone reads of its order
     line_rows = billing.Lazy(billing.line_texts, order_lines)  # what an 810 built alone reads of a line
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
     refused: dict[str, list[Finding]] = {}
@@ -426,7 +428,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
                                                       customers=customers, profiles=profiles,
                                                       invoice_date=now.date(), refused=refused,
-                                                      tables=billing.BillingTables(line_table, order_lines))
+                                                      tables=billing.BillingTables(line_table, order_lines, orders))
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))

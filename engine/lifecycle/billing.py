@@ -8,14 +8,16 @@ as will be used (no gaps): ``invoices_due`` (what to bill), ``prepare_invoices``
 without its number: one that fails is a finding, never a number), ``plan_invoices`` (numbered).
 Never bills more than shipped nor a unit twice: the order line's shipped and invoiced quantities
 bound every invoice (engine.invoice.order_810 refuses otherwise). The store's state comes in as
-columns (``billed_lines``, ``shipments_to_bill``, ``line_texts``: light rows, no LineRecord per line).
+columns (``billed_lines``, ``shipments_to_bill``, ``line_texts``: light rows, no LineRecord per line;
+``shipment_units``: the shipments' units per PO, what invoices_due bills, without a row object).
 Each 810 is written once as text with the partner's first delimiter set when no value holds one of its
 characters (``_text_invoice``), else built as segments by order_810 and rendered with the set the
 store's renderer would choose; both give the same bytes (tests/lifecycle/test_billing_columns.py).
 Given the store's and the canonical tables (``BillingTables``), the ordinary 810s (an order's only one
-of the run) have their lines written all at once per column (engine.invoice_lines) and their order
-lines' billing computed there too (``LinesBilled``, used by plan_invoices); anything out of the
-ordinary is built one by one as above, with the same bytes.
+of the run) are written all at once per column, per partner - lines (engine.invoice_lines), heads and
+tails (engine.invoice_heads) - with their invoice lines and their order lines' billing (``Batch810``,
+taken as it is by plan_invoices); anything out of the ordinary is built one by one as above, with the
+same bytes.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from engine.invoice import (
     tail_810,
     terms_from_customer,
 )
+from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import line_columns, runs
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
@@ -141,14 +144,17 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     return _grouped(rows, runs(table, ("partner", "po_number")))
 
 
-def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
+def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = True) -> list[ShipmentRecord]:
     """connectors.state billing_shipments' columns as ShipmentRecords (what billing reads of them: the
-    shipment's keys, partner, date, BOL and billing status; its lines as ShippedUnits, in position order)."""
+    shipment's keys, partner, date, BOL and billing status; its lines as ShippedUnits, in position order;
+    without them when not ``with_lines``: shipment_units gives their units per PO)."""
     if not heads.num_rows:
         return []
-    po, n = (lines[c].to_pylist() for c in ("po_number", "line_number"))
-    shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
-    units = _grouped(shipped, runs(lines, ("warehouse", "shipment_id")))
+    units: Mapping[tuple, tuple] = {}
+    if with_lines:
+        po, n = (lines[c].to_pylist() for c in ("po_number", "line_number"))
+        shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
+        units = _grouped(shipped, runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
     for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
@@ -156,6 +162,65 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table) -> list[ShipmentRecord]:
         out.append(ShipmentRecord(warehouse=w, shipment_id=s, partner=partner, ship_date=when,
                                   lines=units.get((w, s), ()), bill_of_lading=bol or "",  # type: ignore[arg-type]
                                   billing=status))
+    return out
+
+
+Units = dict[tuple[str, str], dict[str, dict[int, Decimal]]]  # (warehouse, shipment id) -> PO -> line -> units
+
+
+def _codes(column) -> np.ndarray:
+    """A column's values as int64 codes (equal values, equal codes; null its own code)."""
+    encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    return np.asarray(pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy(zero_copy_only=False), np.int64)
+
+
+def shipment_units(lines: pa.Table) -> Units | None:
+    """billing_shipments' lines as invoices_due sums them: per shipment, per PO (in the order its rows
+    first name it), line number -> units shipped (its rows' quantities added in row order, each line
+    where it first appears), from columns: a dict per shipment and PO, no row object. None when a
+    quantity or line number is null (invoices_due reads the ShipmentRecords' lines then, as ever)."""
+    n = lines.num_rows
+    if not n:
+        return {}
+    if lines["quantity"].null_count or lines["line_number"].null_count:
+        return None
+    shipment = _codes(lines["warehouse"]) * (n + 1) + _codes(lines["shipment_id"])
+    po_code = _codes(lines["po_number"])
+    number = np.asarray(lines["line_number"].to_numpy(), np.int64)
+    by_key = np.lexsort((number, po_code, shipment))  # stable: a line's rows in row order
+    new = np.ones(n, bool)
+    new[1:] = ((shipment[by_key][1:] != shipment[by_key][:-1]) | (po_code[by_key][1:] != po_code[by_key][:-1])
+               | (number[by_key][1:] != number[by_key][:-1]))
+    group = np.empty(n, np.int64)
+    group[by_key] = np.cumsum(new) - 1  # per row: its (shipment, PO, line)
+    first = by_key[new]  # per (shipment, PO, line): its first row
+    order = np.sort(first)  # each (shipment, PO, line) where it first appears, in row order
+    encoded = pc.dictionary_encode(lines["quantity"].combine_chunks())
+    raw = [Decimal(t) for t in encoded.dictionary.to_pylist()]
+    text = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), np.int64)
+    sums = list(map([ZERO + q for q in raw].__getitem__, text[order].tolist()))  # ZERO + the first row's units
+    if len(first) < n:  # a line on several rows of one shipment: the others' units added in row order
+        at = np.empty(len(first), np.int64)
+        at[group[order]] = np.arange(len(order))
+        for row in np.flatnonzero(~np.isin(np.arange(n), first)).tolist():
+            i = int(at[group[row]])
+            sums[i] = sums[i] + raw[text[row]]
+    numbers = number[order].tolist()
+    ship_o, po_o = shipment[order], po_code[order]
+    starts = np.flatnonzero(np.concatenate([[True], (ship_o[1:] != ship_o[:-1]) | (po_o[1:] != po_o[:-1])]))
+    pick = pa.array(order[starts], pa.int64())  # each run's first row: its shipment and PO read once
+    w, s, po = (lines[c].take(pick).to_pylist() for c in ("warehouse", "shipment_id", "po_number"))
+    starts = starts.tolist()
+    out: Units = {}
+    for i, a, b in zip(range(len(starts)), starts, starts[1:] + [len(order)], strict=True):  # a shipment's PO
+        per = out.get((w[i], s[i]))
+        if per is None:
+            per = out[(w[i], s[i])] = {}
+        got = per.get(po[i])
+        if got is None:
+            per[po[i]] = dict(zip(numbers[a:b], sums[a:b], strict=True))
+        else:  # the PO's rows come back after another PO's: its lines after the ones it has
+            got.update(zip(numbers[a:b], sums[a:b], strict=True))
     return out
 
 
@@ -180,12 +245,13 @@ class InvoiceDue:
 def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple[str, str, str]],
                  records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
                  order_shipments: Mapping[Key, Sequence[ShipmentRecord]],
-                 profiles: Mapping[str, PartnerProfile]) -> tuple[list[InvoiceDue], Billed]:
+                 profiles: Mapping[str, PartnerProfile], units: Units | None = None) -> tuple[list[InvoiceDue], Billed]:
     """What to invoice now, and the shipments whose units are all billed once these invoices are
     (shipment -> the doc keys of the invoices it waits for; its billing status becomes "invoiced").
     ``shipments``: recorded shipments not billed yet (billing "shipment" or "order"); ``invoiced_pos``:
     (warehouse, shipment id, PO) already on an 810; ``records`` and ``lines``: the orders they carried;
-    ``order_shipments``: per order, its shipments (per-order invoicing names them)."""
+    ``order_shipments``: per order, its shipments (per-order invoicing names them); ``units``: the
+    shipments' units per PO as shipment_units reads them (else summed from their lines)."""
     due: list[InvoiceDue] = []
     billed: dict[tuple[str, str], tuple[str, ...]] = {}
     per_order: dict[Key, list[ShipmentRecord]] = defaultdict(list)
@@ -193,18 +259,20 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
         profile = profiles.get(s.partner)
         if profile is None or "810" not in profile.receives:
             continue
+        shipped = None if units is None else units.get((s.warehouse, s.shipment_id))
         if s.billing == "order" or profile.fulfilment.invoice.per == "order":
-            for po in s.po_numbers:
+            for po in s.po_numbers if shipped is None else shipped:
                 per_order[(s.partner, po)].append(s)
             continue
+        if shipped is None:  # per PO (in the shipment's order): line number -> units
+            shipped = {}
+            for ln in s.lines:
+                qty = shipped.get(ln.po_number)
+                if qty is None:
+                    qty = shipped[ln.po_number] = {}
+                qty[ln.line_number] = qty.get(ln.line_number, ZERO) + ln.quantity
         complete, waits = True, []
-        units: dict[str, dict[int, Decimal]] = {}  # per PO (in the shipment's order): line number -> units
-        for ln in s.lines:
-            qty = units.get(ln.po_number)
-            if qty is None:
-                qty = units[ln.po_number] = {}
-            qty[ln.line_number] = qty.get(ln.line_number, ZERO) + ln.quantity
-        for po, qty in units.items():
+        for po, qty in shipped.items():
             if (s.warehouse, s.shipment_id, po) in invoiced_pos:
                 continue
             if records.get((s.partner, po)) is None or records[(s.partner, po)].state not in BILLABLE:
@@ -232,7 +300,7 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
 @dataclass(frozen=True, slots=True)
 class PreparedInvoice:
     due: InvoiceDue
-    built: Order810 | Text810  # its 810 as built and checked (BIG02 still PENDING_NUMBER), its lines as columns
+    built: Order810 | Text810 | Batch810  # its 810 as built and checked (BIG02 still PENDING_NUMBER)
 
 
 def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
@@ -262,7 +330,6 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     for i, d in enumerate(due):
         key = (d.partner, d.po_number)
         if i in ready:  # written with the run's other ordinary 810s (an order's only invoice of the run)
-            billed[key] = dict(d.quantities)
             out.append(PreparedInvoice(d, ready[i]))
             continue
         profile = profiles[d.partner]
@@ -398,13 +465,20 @@ class BillingTables:
 
     lines: pa.Table
     order_lines: pa.Table
+    orders: pa.Table | None = None  # the canonical ORDERS (CANONICAL_COLUMNS' orders); None: from the rows given
+
+
+def order_rows(orders: pa.Table) -> dict[Key, dict]:
+    """Canonical ORDERS rows as dicts per order (a later row of an order wins): what an 810 built one by
+    one reads of its order."""
+    return {(o["partner"], o["po_number"]): o for o in orders.to_pylist()}
 
 
 def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: Mapping[Key, dict],
                    terms: Mapping[str, object], fast: Mapping[str, Delimiters | None],
                    profiles: Mapping[str, PartnerProfile], invoice_date: date, refused: Mapping[str, object]
-                   ) -> dict[int, Text810]:
-    """_text_invoice's 810s of the ordinary invoices of ``due`` (index -> Text810), their lines written
+                   ) -> dict[int, Batch810]:
+    """_text_invoice's 810s of the ordinary invoices of ``due`` (index -> Batch810), written
     together per partner, per column from ``tables`` (engine.invoice_lines): an order's only invoice of
     the run (no earlier 810 of the run bills its units), not refused, of a partner with fast delimiters.
     An invoice with anything out of the ordinary (_text_invoice's None cases: a line not stored, without
@@ -416,7 +490,7 @@ def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: 
         if per_order[(d.partner, d.po_number)] == 1 and fast[d.partner] is not None and d.doc_key not in refused \
                 and d.quantities:
             batches.setdefault(d.partner, []).append(i)
-    out: dict[int, Text810] = {}
+    out: dict[int, Batch810] = {}
     quantities: dict[Decimal, tuple[int, str]] = {}  # a due quantity -> (in 10^-4 units or -1: not exact, IT102)
     for partner, chosen in batches.items():
         out.update(_text_batch([due[i] for i in chosen], chosen, tables, orders=orders, terms=terms[partner],
@@ -433,8 +507,10 @@ def _quantity(q: Decimal, known: dict[Decimal, tuple[int, str]]) -> tuple[int, s
 
 def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables, *, orders: Mapping[Key, dict],
                 terms, profile: PartnerProfile, invoice_date: date, delimiters: Delimiters,
-                quantities: dict[Decimal, tuple[int, str]]) -> dict[int, Text810]:
-    """_text_invoices for one partner's invoices ``ds`` (at ``indexes`` of the run's due list)."""
+                quantities: dict[Decimal, tuple[int, str]]) -> dict[int, Batch810]:
+    """_text_invoices for one partner's invoices ``ds`` (at ``indexes`` of the run's due list): lines
+    (engine.invoice_lines), heads and tails (engine.invoice_heads) written per column, each invoice's
+    text joined from the three, its invoice lines and order lines' billing made once for the batch."""
     counts = [len(d.quantities) for d in ds]
     qs = list(chain.from_iterable(d.quantities.values() for d in ds))
     known = quantities.get
@@ -443,29 +519,96 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
         units = np.array([c[0] for c in cells], np.int64)
     except OverflowError:
         return {}
-    columns = line_columns(np.repeat(np.arange(len(ds), dtype=np.int64), counts),
-                           pa.array([d.partner for d in ds], pa.string()), pa.array([d.po_number for d in ds],
-                                                                                    pa.string()),
-                           pa.array(list(chain.from_iterable(d.quantities for d in ds)), pa.int64()), units,
+    numbers = list(chain.from_iterable(d.quantities for d in ds))
+    invoice = np.repeat(np.arange(len(ds), dtype=np.int64), counts)
+    columns = line_columns(invoice, pa.array([d.partner for d in ds], pa.string()),
+                           pa.array([d.po_number for d in ds], pa.string()), pa.array(numbers, pa.int64()), units,
                            [c[1] for c in cells], tables.lines, tables.order_lines, delimiters,
                            billed_state=LineState.INVOICED.value, ended=[s.value for s in ENDED_LINES])
     if columns is None:
         return {}
-    out: dict[int, Text810] = {}
-    at = 0
-    for i, (d, count) in enumerate(zip(ds, counts, strict=True)):
-        a, at = at, at + count
-        if i in columns.refused:
+    settings = profile.fulfilment.invoice
+    shipped = [_shipped(d) for d in ds]
+    try:
+        order_table = _orders_of(ds, tables, orders)
+    except pa.ArrowException:  # rows an ORDERS table cannot hold: each 810 built alone
+        return {}
+    heads = heads_810(order_table, po_numbers=[d.po_number for d in ds], shipment_ids=[s[0] for s in shipped],
+                      bills_of_lading=[s[1] for s in shipped], ship_dates=[s[2] for s in shipped],
+                      invoice_date=invoice_date, pending=PENDING_NUMBER, settings=settings, terms=terms, d=delimiters)
+    offsets = np.zeros(len(ds) + 1, np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    tails = None if heads is None else tails_810(
+        merchandise=np.add.reduceat(columns.cents, offsets[:-1]), counts=np.asarray(counts, np.int64),
+        line_invoice=invoice, quantities=units, units=columns.unit_column, settings=settings, d=delimiters)
+    if heads is None or tails is None:
+        return {}
+    texts = pc.binary_join_element_wise(heads.after, columns.texts, tails.texts, "").to_pylist()
+    segments = (heads.segments + columns.segments + tails.segments).tolist()
+    refused = columns.refused | set(np.flatnonzero(heads.refused).tolist())
+    invoiced = list(map(tuple.__new__, repeat(InvoicedLine), zip(  # without a Python call each
+        numbers, columns.stored_ids, qs, columns.units, columns.prices, columns.amounts, strict=True)))
+    by_number = np.lexsort((np.asarray(numbers, np.int64), invoice))  # each invoice's order lines by number
+    if np.any(by_number != np.arange(len(numbers))):
+        pick = by_number.tolist()
+        numbers, states, totals = ([v[i] for i in pick] for v in (numbers, columns.states, columns.invoiced))
+    else:
+        states, totals = columns.states, columns.invoiced
+    starts, ends = offsets[:-1].tolist(), offsets[1:].tolist()
+    settled = columns.settled.tolist()
+    currency = heads.currency
+    out: dict[int, Batch810] = {}
+    for i, a, b in zip(range(len(ds)), starts, ends, strict=True):
+        if i in refused:
             continue
-        built = _finish(d, orders.get((d.partner, d.po_number), {}), terms, profile, invoice_date, delimiters,
-                        columns.line_ids[a:at], qs[a:at], columns.units[a:at],
-                        columns.prices[a:at],  # type: ignore[arg-type]  # (none is None: refused otherwise)
-                        columns.amounts[a:at], columns.texts[i], columns.segments[i],
-                        LinesBilled(columns.stored_ids[a:at], columns.invoiced[a:at], columns.states[a:at],
-                                    columns.settled[i]))
-        if built is not None:
-            out[indexes[i]] = built
+        out[indexes[i]] = Batch810(delimiters, heads.before, texts[i], segments[i], invoice_date, currency[i],
+                                   tails.merchandise[i], tails.charges[i], tails.totals[i], tuple(invoiced[a:b]),
+                                   numbers[a:b], states[a:b], totals[a:b], settled[i])
     return out
+
+
+def _shipped(d: InvoiceDue) -> tuple[str, str, date | None]:
+    """What an 810 of ``d`` says of its shipments: REF SI (the shipment billed, "" per order), REF BM
+    (their bills of lading, each once, 50 characters at most) and DTM 011 (the last one's date)."""
+    if d.shipment is not None:
+        s = d.shipment
+        return s.shipment_id, s.bill_of_lading[:50] if s.bill_of_lading else "", s.ship_date
+    ships = d.shipments
+    return ("", ",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
+            ships[-1].ship_date if ships else None)
+
+
+def _orders_of(ds: Sequence[InvoiceDue], tables: BillingTables, orders: Mapping[Key, dict]) -> pa.Table:
+    """The canonical ORDERS row of each invoice's order (nulls for an order without one), from the
+    tables when given, else from the rows per order."""
+    if tables.orders is None:
+        return pa.Table.from_pylist([{**orders.get((d.partner, d.po_number), {}), "partner": d.partner} for d in ds])
+    table = tables.orders
+    at = {k: i for i, k in enumerate(zip(table["partner"].to_pylist(), table["po_number"].to_pylist(), strict=True))}
+    return table.take(pa.array([at.get((d.partner, d.po_number)) for d in ds], pa.int64()))
+
+
+@dataclass(frozen=True, slots=True)
+class Batch810:
+    """An ordinary 810 as _text_batch writes it with the run's others: its text in ``delimiters``, BIG02
+    (its number) to go between ``before`` and ``after``; what its invoice record holds (date, currency,
+    sums, lines); its order lines once billed (line numbers in order, their states and invoiced units as
+    stored: what plan_invoices sets) and whether every line of its order is then billed in full or ended."""
+
+    delimiters: Delimiters
+    before: str
+    after: str
+    segments: int
+    invoice_date: date
+    currency: str
+    merchandise: Decimal
+    charges: Decimal
+    total: Decimal
+    lines: tuple[InvoicedLine, ...]
+    numbers: list[int]
+    states: list[str]
+    invoiced: list[str]
+    settled: bool
 
 
 def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, rows: Mapping[str, object],
@@ -550,7 +693,7 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
 
 def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_date: date, delimiters: Delimiters,
             line_ids: list[str], qs: list[Decimal], us: list[str], ps: list[Decimal], exts: list[Decimal],
-            lines: str, segments: int, billed: LinesBilled | None = None) -> Text810 | None:
+            lines: str, segments: int) -> Text810 | None:
     """The 810 of ``d`` as text around its IT1/PID ``lines`` (``segments`` of them; the lines' values
     as columns): its head (BIG .. DTM) and tail (TDS .. CTT) rendered with ``delimiters``, BIG02 left
     out; None when a head or tail value holds a delimiter."""
@@ -576,7 +719,7 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
         return None
     return Text810(head, line_ids, qs, us, ps, Body810([], exts, merchandise, total), delimiters, text[:number_at],
                    "".join([text[number_at + len(PENDING_NUMBER):], lines, tail]),
-                   len(before) + segments + len(after), billed)
+                   len(before) + segments + len(after))
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,19 +731,6 @@ class Text810(Order810):
     before: str
     after: str
     segments: int
-    billed: LinesBilled | None = None  # its order lines once billed, when read from prepare_invoices' tables
-
-
-class LinesBilled(NamedTuple):
-    """An 810's order lines once it is billed, as prepare_invoices read them from its tables (what
-    plan_invoices sets for the order's only 810 of the plan): per line (in the invoice's order) the line
-    id as stored, its invoiced units as stored (decimal_text) and its state; whether every line of the
-    order (this invoice's and the others) is then invoiced in full or ended."""
-
-    line_ids: list[str]
-    invoiced: list[str]
-    states: list[str]
-    settled: bool
 
 
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
@@ -663,7 +793,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             got = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
         return got
 
-    updated: dict[Key, list[tuple]] = {}  # Plan.line_updates of the orders billed as prepare_invoices read them
+    updated: dict[Key, list[tuple]] = {}  # Plan.line_updates of the orders billed by a Batch810
     once = Counter((p.due.partner, p.due.po_number) for p in prepared)
     envelopes: dict[str, Envelope] = {}
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
@@ -676,66 +806,76 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         made.add(doc_key)
         profile = profiles[d.partner]
         number = invoice_number(n, profile)
-        current = None
         billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
-        head, sums = built.head, built.built
-        billed_lines: list[tuple] = []  # InvoicedLines' values
-        done = True  # every line of the order shipped in full and invoiced, or ended: its lines billed here first
-        given = built.billed if isinstance(built, Text810) and once[key] == 1 else None
-        if given is not None:  # its lines billed as prepare_invoices read them (from its tables)
-            ks = list(d.quantities)
-            billed_lines = list(zip(ks, given.line_ids, d.quantities.values(), built.units, built.prices,
-                                    sums.extensions, strict=True))
-            done = given.settled
-            updated[key] = sorted(zip(repeat(d.partner), repeat(d.po_number), ks, given.states, given.invoiced,
-                                      repeat(run_id), strict=False))
-        for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
-                                               strict=True) if given is None else ():
-            current = current if current is not None else work(key)
-            ln = current[k]
-            was = billing.get(k)
-            shipped = ln.shipped
-            total = (ln.invoiced if was is None else was[0]) + q
-            if total > shipped:
-                raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
-            # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
-            if ln.allocated + ln.backordered <= shipped <= total:
-                billing[k] = (total, invoiced_state)
-            else:
-                billing[k] = after = (total, ln.state if was is None else was[1])
-                done = done and after[1] in ENDED_LINES
-            billed_lines.append((k, ln.line_id, q, unit, price, amount))
-        if isinstance(built, Text810):  # written as text already: numbered in place
+        if isinstance(built, Batch810):  # written with the batch: its lines and their billing as read there
+            if once[key] != 1:
+                raise ValueError(f"PO {d.po_number}: an 810 written with its batch must be its order's only one")
             docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
                 doc_key, po_number=d.po_number, text=built.before + number + built.after,
                 segments=built.segments),), delimiters=built.delimiters))
+            invoices.append(InvoiceRecord(
+                partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=built.invoice_date,
+                lines=built.lines, merchandise=built.merchandise, charges=built.charges, total=built.total,
+                doc_key=doc_key, warehouse=d.shipment.warehouse if d.shipment else "",
+                shipment_id=d.shipment.shipment_id if d.shipment else "", currency=built.currency, created_at=at,
+                run_id=run_id))
+            updated[key] = list(zip(repeat(d.partner), repeat(d.po_number), built.numbers, built.states,
+                                    built.invoiced, repeat(run_id)))
+            done, total, currency, count = built.settled, built.total, built.currency, len(built.lines)
         else:
-            body = built.built.body
-            big = body[0]
-            if big[0] != "BIG" or big[2] != PENDING_NUMBER:
-                raise DocumentError("a prepared 810 does not start with its BIG", po=d.po_number)
-            body = [["BIG", big[1], number, *big[3:]], *body[1:]]  # built and checked once, now numbered
-            env = envelopes.get(d.partner)
-            if env is None:
-                env = envelopes[d.partner] = envelope_for(profile)
-            docs.append(_document(d, body, env))
-        invoices.append(InvoiceRecord(
-            partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
-            lines=tuple(map(tuple.__new__, repeat(InvoicedLine), billed_lines)),  # without a Python call each
-            merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total, doc_key=doc_key,
-            warehouse=d.shipment.warehouse if d.shipment else "", shipment_id=d.shipment.shipment_id if d.shipment
-            else "", currency=head.currency, created_at=at, run_id=run_id))
-        current = current if current is not None else work(key) if done and given is None else {}
-        for n, ln in current.items() if done and len(current) > len(billed_lines) else ():  # the others
-            if n in d.quantities:
-                continue
-            was = billing.get(n)
-            invoiced, state = (ln.invoiced, ln.state) if was is None else was
-            if not ln.allocated + ln.backordered <= ln.shipped <= invoiced and state not in ENDED_LINES:
-                done = False
-                break
+            current = None
+            head, sums = built.head, built.built
+            billed_lines: list[tuple] = []  # InvoicedLines' values
+            done = True  # every line of the order shipped in full and invoiced, or ended: its lines billed here first
+            for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
+                                                   strict=True):
+                current = current if current is not None else work(key)
+                ln = current[k]
+                was = billing.get(k)
+                shipped = ln.shipped
+                total = (ln.invoiced if was is None else was[0]) + q
+                if total > shipped:
+                    raise DocumentError("would invoice more than shipped", po=d.po_number, invoice=number)
+                # (ln.unshipped <= 0, without its Decimal: promised <= shipped)
+                if ln.allocated + ln.backordered <= shipped <= total:
+                    billing[k] = (total, invoiced_state)
+                else:
+                    billing[k] = after = (total, ln.state if was is None else was[1])
+                    done = done and after[1] in ENDED_LINES
+                billed_lines.append((k, ln.line_id, q, unit, price, amount))
+            if isinstance(built, Text810):  # written as text already: numbered in place
+                docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
+                    doc_key, po_number=d.po_number, text=built.before + number + built.after,
+                    segments=built.segments),), delimiters=built.delimiters))
+            else:
+                body = built.built.body
+                big = body[0]
+                if big[0] != "BIG" or big[2] != PENDING_NUMBER:
+                    raise DocumentError("a prepared 810 does not start with its BIG", po=d.po_number)
+                body = [["BIG", big[1], number, *big[3:]], *body[1:]]  # built and checked once, now numbered
+                env = envelopes.get(d.partner)
+                if env is None:
+                    env = envelopes[d.partner] = envelope_for(profile)
+                docs.append(_document(d, body, env))
+            invoices.append(InvoiceRecord(
+                partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
+                lines=tuple(map(tuple.__new__, repeat(InvoicedLine), billed_lines)),  # without a Python call each
+                merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total,
+                doc_key=doc_key, warehouse=d.shipment.warehouse if d.shipment else "",
+                shipment_id=d.shipment.shipment_id if d.shipment else "", currency=head.currency, created_at=at,
+                run_id=run_id))
+            current = current if current is not None else work(key) if done else {}
+            for k, ln in current.items() if done and len(current) > len(billed_lines) else ():  # the others
+                if k in d.quantities:
+                    continue
+                was = billing.get(k)
+                invoiced, state = (ln.invoiced, ln.state) if was is None else was
+                if not ln.allocated + ln.backordered <= ln.shipped <= invoiced and state not in ENDED_LINES:
+                    done = False
+                    break
+            total, currency, count = sums.total, head.currency, len(built.line_ids)
         event = EventKind.INVOICED_IN_FULL if done else EventKind.INVOICED_IN_PART
-        note = f"810 {number}: {sums.total} {head.currency}".rstrip() + f" for {len(built.line_ids)} line(s)"
+        note = f"810 {number}: {total} {currency}".rstrip() + f" for {count} line(s)"
         if d.shipment is not None:
             note += f" of shipment {d.shipment.shipment_id}"
         try:
@@ -787,6 +927,6 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
     return out
 
 
-__all__ = ["BilledLine", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits", "billed_lines",
-           "delivered_orders", "line_texts", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due",
-           "plan_close", "plan_invoices", "prepare_invoices"]
+__all__ = ["Batch810", "BilledLine", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits", "Units",
+           "billed_lines", "delivered_orders", "line_texts", "order_rows", "shipment_units", "shipments_to_bill",
+           "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices", "prepare_invoices"]

@@ -18,7 +18,7 @@ import pytest
 from engine.lifecycle import billing
 from schemas.fulfilment import Charge
 from schemas.lifecycle import EventKind, LineRecord, LineState, OrderState, decimal_text
-from schemas.orders import ORDER_LINES
+from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import load_profiles
 from schemas.shipment_records import ShipmentRecord, ShippedLine
 from tests.lifecycle.helpers import AT, RUN, outcome_of, po, record
@@ -28,8 +28,8 @@ PROFILES = load_profiles(REPO / "partners")
 KEY = ("acme", "PO-1")
 
 
-def profiles_with(per: str = "shipment", charges: tuple[Charge, ...] = ()) -> dict:
-    invoice = PROFILES["acme"].fulfilment.invoice.model_copy(update={"per": per, "charges": charges})
+def profiles_with(per: str = "shipment", charges: tuple[Charge, ...] = (), **settings) -> dict:
+    invoice = PROFILES["acme"].fulfilment.invoice.model_copy(update={"per": per, "charges": charges, **settings})
     acme = PROFILES["acme"].model_copy(update={"fulfilment": PROFILES["acme"].fulfilment.model_copy(
         update={"invoice": invoice})})
     return {**PROFILES, "acme": acme}
@@ -70,23 +70,27 @@ def billing_table(lines) -> pa.Table:
 
 
 def plan_of(monkeypatch, *, text: bool, lines, shipments, state=OrderState.PARTIALLY_SHIPPED, profiles=PROFILES,
-            rows=None, as_columns=False):
+            rows=None, as_columns=False, order=None):
     """The plan (and findings) for ``shipments`` of PO-1, its 810s written as text or (text=False) as
-    segments by order_810 only."""
+    segments by order_810 only. ``order``: values of its canonical ORDERS row changed ("missing": none);
+    ``as_columns`` "tables": the ordinary 810s written from the tables (the ORDERS rows given per order),
+    "all tables": the ORDERS rows given as a table too, as flows.shipments reads them."""
     if not text:
         monkeypatch.setattr(billing, "_fast_delimiters", lambda env, profile: None)
     rec = record(state, lines_key="k")
     due, billed = billing.invoices_due(shipments=shipments, invoiced_pos=set(), records={KEY: rec},
                                        lines={KEY: lines}, order_shipments={KEY: shipments}, profiles=profiles)
     canonical = canonical_rows(rows)
+    orders = {} if order == "missing" else {KEY: {**outcome_of(po()).orders.to_pylist()[0], **(order or {})}}
     tables = None
     if as_columns:  # the rows as line_texts reads them from an ORDER_LINES table
         table = pa.Table.from_pylist(list(canonical.values()), schema=ORDER_LINES)
         canonical = billing.line_texts(table)[KEY]
-        if as_columns == "tables":  # and the ordinary 810s' lines written from the tables themselves
-            tables = billing.BillingTables(billing_table(lines), table)
+        if as_columns in ("tables", "all tables"):  # and the ordinary 810s written from the tables themselves
+            tables = billing.BillingTables(billing_table(lines), table, None if as_columns == "tables" else
+                                           pa.Table.from_pylist(list(orders.values()), schema=ORDERS))
     prepared, problems = billing.prepare_invoices(
-        due, lines={KEY: lines}, orders={KEY: outcome_of(po()).orders.to_pylist()[0]}, order_lines={KEY: canonical},
+        due, lines={KEY: lines}, orders=orders, order_lines={KEY: canonical},
         customers={"acme": {"terms_type": "01", "terms_net_days": 30}}, profiles=profiles,
         invoice_date=date(2026, 11, 28), tables=tables)
     plan = billing.plan_invoices(prepared, numbers=list(range(41, 41 + len(prepared))), records={KEY: rec},
@@ -158,10 +162,40 @@ CASES = {
                                                for ln in order_lines()),
                                    shipments=[shipment("S1", (1, "5"), (2, "6"))]),
     "a line not on the order": dict(lines=order_lines()[:1], shipments=[shipment("S1", (1, "5"), (2, "6"))]),
+    # the head and tail (engine.invoice_heads when written with the tables)
+    "parties, addresses, a currency, a release and no PO date": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B1")],
+        order={"currency": "CAD", "release_number": "R-7", "po_date": None, "bill_to_name": "Acme Billing",
+               "bill_to_id": "123", "bill_to_id_qualifier": None, "bill_to_address1": "", "bill_to_address2": "Suite 5",
+               "bill_to_city": "Halifax", "bill_to_state": None, "bill_to_postal_code": None, "bill_to_country": "CA",
+               "ship_to_name": None, "ship_to_id": "DC9", "ship_to_id_qualifier": "92",
+               "ship_to_address1": "1 Main St", "ship_to_address2": "Dock 4", "ship_to_city": None,
+               "ship_to_state": None, "ship_to_postal_code": "B3H", "ship_to_country": None}),
+    "a party with neither name nor id (its address not written)": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        order={"bill_to_name": "", "bill_to_id": None, "bill_to_address1": "9 Elm*St", "bill_to_city": "X~Y",
+               "ship_to_id": "S*1", "ship_to_id_qualifier": ""}),  # the ship-to id, unqualified: not written either
+    "no canonical order row": dict(lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+                                   order="missing"),
+    "ISS per unit, a CTT hash, a percent charge and terms": dict(
+        lines=tuple(replace(ln, unit="CA") if ln.line_number == 2 else ln
+                    for ln in order_lines(shipped=(Decimal("5.25"), 6, 3), invoiced=(0, 0, 0), allocated=(12, 6, 4),
+                                          ack_price=(Decimal("3.333"), None, None))),
+        shipments=[shipment("S1", (1, "5.25"), (3, "2"), (2, "6"), (3, "1"))],
+        profiles=profiles_with(iss=True, ctt_hash=True, remit_to="OrderBridge Supply", charges=(
+            Charge(kind="A", code="C310", percent=Decimal("2.5"), description="Early pay"),
+            Charge(kind="C", code="D240", amount=Decimal("1.005"))))),
+    "a party name holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"ship_to_name": "A*B"}),
+    "a release holding the segment terminator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"release_number": "R~1"}),
+    "a remit-to name holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], profiles=profiles_with(remit_to="O*B")),
 }
 
 
-@pytest.mark.parametrize("as_columns", [False, True, "tables"], ids=["dict rows", "line_texts", "tables"])
+@pytest.mark.parametrize("as_columns", [False, True, "tables", "all tables"],
+                         ids=["dict rows", "line_texts", "tables", "all tables"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, as_columns):
     kw = CASES[case]
@@ -171,16 +205,19 @@ def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, 
     text, problems, kinds = plan_of(monkeypatch, text=True, as_columns=as_columns, **kw)
     segments, problems_seg, kinds_seg = plan_of(monkeypatch, text=False, as_columns=as_columns, **kw)
     assert text == segments and problems == problems_seg
-    if as_columns == "tables":  # each ordinary 810 (an order's only one of the run) written with the others
+    if as_columns in ("tables", "all tables"):  # each ordinary 810 (an order's only one of the run) with the others
         # (two 810s of one order in one run; a stored text beyond the tables' 4 decimals: each 810 alone)
+        # (engine.invoice_heads / invoice_lines: Batch810s); the others each alone, as below
         alone = ("two shipments of one line in one run", "a price beyond four decimals")
-        ordinary = case not in alone and set(kinds) == {"Text810"}
+        ordinary = case not in alone and not ("holding" in case or case == "a product id without a qualifier")
+        assert kinds == (["Batch810"] * len(kinds) if ordinary else [k for k in kinds if k != "Batch810"]), kinds
         assert sum(batched) == (len(kinds) if ordinary else 0), (batched, kinds)
     else:
         assert not batched
     assert set(kinds_seg) <= {"Order810"}
     if not ("holding" in case or case == "a product id without a qualifier"):
-        assert set(kinds) <= {"Text810"}  # everything ordinary goes the text way
+        # everything ordinary goes the text way (with the tables: written with its batch)
+        assert set(kinds) <= ({"Batch810", "Text810"} if as_columns in ("tables", "all tables") else {"Text810"})
     else:
         assert kinds == ["Order810"]  # a delimiter in a value: built as segments (the renderer picks a set)
 
@@ -207,6 +244,20 @@ def test_the_cases_bill_what_they_say():
                       "a line of the order rejected": [EventKind.INVOICED_IN_FULL]}
     for refused in ("units already billed", "more than shipped", "a line without a price", "a line not on the order"):
         assert outcome[refused] == ([], ["INVOICE_NOT_BUILT"]), refused
+    texts = {case: plan_of(mp, text=True, as_columns="all tables", **CASES[case])[0].documents[0].sets[0].text
+             for case in ("parties, addresses, a currency, a release and no PO date", "no canonical order row",
+                          "a party with neither name nor id (its address not written)",
+                          "ISS per unit, a CTT hash, a percent charge and terms")}
+    assert "BIG*20261128*INV0000041**PO-1*R-7**DI~\nCUR*SE*CAD~\nREF*SI*S1~\nREF*BM*B1~\n" \
+           "N1*RE*OrderBridge Supply Inc~\nN1*BT*Acme Billing~\nN3*Suite 5~\nN4*Halifax***CA~\n" \
+           "N1*ST**92*DC9~\nN3*1 Main St*Dock 4~\nN4***B3H~\n" \
+        in texts["parties, addresses, a currency, a release and no PO date"]
+    assert texts["no canonical order row"].startswith("BIG*20261128*INV0000041**PO-1***DI~\nREF*SI*S1~\nN1*RE*")
+    assert "N1*BT" not in texts["a party with neither name nor id (its address not written)"]
+    assert "N1*ST*DC 7~" in texts["a party with neither name nor id (its address not written)"]
+    assert texts["ISS per unit, a CTT hash, a percent charge and terms"].endswith(  # 40.00 - 1.00 + 1.01
+        "TDS*4001~\nSAC*A*C310***100*1*2.5********Early pay~\nSAC*C*D240***101~\nISS*8.25*EA~\nISS*6*CA~\n"
+        "CTT*3*14.25~\n")
 
 
 def test_billed_lines_and_shipments_read_from_columns():
@@ -258,3 +309,42 @@ def test_column_reads_group_rows_that_are_not_together():
     s1, s2 = billing.shipments_to_bill(heads, shipped)
     assert [u.po_number for u in s1.lines] == ["PO-1", "PO-3"] and [u.po_number for u in s2.lines] == ["PO-2"]
     assert billing.shipments_to_bill(heads, shipped.slice(0, 0))[0].lines == ()
+
+
+def test_shipment_units_sum_what_invoices_due_sums_from_the_lines():
+    """shipment_units (the run's due units from columns) gives invoices_due what it sums from the
+    ShipmentRecords' lines: the same invoices (POs in the order a shipment first names them, lines in
+    the order they first appear, a line's rows added in row order, to the same Decimal texts) and the
+    same shipments billed - rows of a shipment or a PO that are not together, per-order billing too."""
+    rows = [("S1", "PO-1", 2, "5"), ("S1", "PO-2", 1, "1.50"), ("S1", "PO-1", 1, "3"), ("S2", "PO-1", 3, "2"),
+            ("S1", "PO-1", 2, "0.25"), ("S2", "PO-3", 1, "4"), ("S1", "PO-3", 7, "1"), ("S2", "PO-1", 3, "1.5"),
+            ("S3", "PO-2", 1, "2"), ("S3", "PO-2", 2, "6")]
+    heads = pa.table({"warehouse": ["east"] * 3, "shipment_id": ["S2", "S1", "S3"], "partner": ["acme"] * 3,
+                      "ship_date": ["2026-11-27"] * 3, "bill_of_lading": [None, "B", None],
+                      "billing": ["shipment", "shipment", "order"]})
+    lines = pa.table({"warehouse": ["east"] * len(rows), "shipment_id": [r[0] for r in rows],
+                      "po_number": [r[1] for r in rows], "line_number": pa.array([r[2] for r in rows], pa.int64()),
+                      "quantity": [r[3] for r in rows]})
+    units = billing.shipment_units(lines)
+    assert {k: {po: {n: str(q) for n, q in qty.items()} for po, qty in v.items()} for k, v in units.items()} == {
+        ("east", "S1"): {"PO-1": {2: "5.25", 1: "3"}, "PO-2": {1: "1.50"}, "PO-3": {7: "1"}},
+        ("east", "S2"): {"PO-1": {3: "3.5"}, "PO-3": {1: "4"}}, ("east", "S3"): {"PO-2": {1: "2", 2: "6"}}}
+    records = {("acme", po): record(OrderState.SHIPPED, po_number=po) for po in ("PO-1", "PO-2", "PO-3")}
+    outcomes = []
+    for with_lines in (True, False):
+        shipments = billing.shipments_to_bill(heads, lines, with_lines=with_lines)
+        order_shipments: dict = {}
+        for s in shipments:
+            for order_po in s.po_numbers if with_lines else units.get((s.warehouse, s.shipment_id), ()):
+                order_shipments.setdefault((s.partner, order_po), []).append(s)
+        due, billed = billing.invoices_due(
+            shipments=shipments, invoiced_pos={("east", "S2", "PO-3")}, records=records,
+            lines={("acme", "PO-2"): order_lines(shipped=(2, 6), allocated=(2, 6), state=LineState.SHIPPED)},
+            order_shipments=order_shipments, profiles=PROFILES, units=None if with_lines else units)
+        outcomes.append(([(d.doc_key, [(n, str(q)) for n, q in d.quantities.items()],
+                           [s.shipment_id for s in d.shipments]) for d in due], billed))
+    assert outcomes[0] == outcomes[1]
+    assert [k for k, _, _ in outcomes[0][0]] == ["810:east:S2:PO-1", "810:east:S1:PO-1", "810:east:S1:PO-2",
+                                                 "810:east:S1:PO-3", "810:order:PO-2"]
+    assert billing.shipment_units(lines.set_column(4, "quantity", pa.array([None] + [r[3] for r in rows[1:]]))) \
+        is None

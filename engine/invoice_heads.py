@@ -1,0 +1,259 @@
+"""What many 810s hold around their IT1 lines, per column: each invoice's head (BIG .. DTM) and tail
+(TDS, SAC, ISS, CTT) for a batch of one partner's invoices written with one delimiter set, as
+engine.invoice.head_810 / tail_810 rendered by engine.envelope.render_body give them, byte for byte
+(those stay the specification: tests/lifecycle/test_billing_columns.py holds the two together).
+BIG02 is left out (the invoice's number, taken later, goes between ``Heads.before`` and each text).
+Which invoices hold a value with a delimiter is told, not decided. Pure: columns in, texts out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.asn import party_segments
+from engine.envelope import render_body
+from engine.invoice import itd_segment, money, remit_party, ymd
+from parsers.x12_writer import DelimiterCollision, chars_used, segment_column, x12_decimal
+from schemas.fulfilment import InvoiceSettings
+from schemas.invoices import Terms
+from schemas.x12 import Delimiters
+
+_PARTY_FIELDS = ("name", "id", "id_qualifier", "address1", "address2", "city", "state", "postal_code", "country")
+
+
+@dataclass(frozen=True, slots=True)
+class Heads:
+    """Per invoice of a batch: the head's text after BIG02 (from the element separator that follows it),
+    its segment count, whether a value holds a delimiter (``refused``: build that one otherwise) and
+    its currency;
+    ``before``: the text before BIG02, the same for every invoice of the batch."""
+
+    before: str
+    after: pa.Array
+    segments: np.ndarray
+    refused: np.ndarray
+    currency: list[str]  # CUR02 ("" for none)
+
+
+@dataclass(frozen=True, slots=True)
+class Tails:
+    """Per invoice of a batch: the text of TDS .. CTT, its segment count, the merchandise total, the
+    charges less allowances and TDS01 (Decimals of two places, as engine.invoice.charged gives them)."""
+
+    texts: pa.Array
+    segments: np.ndarray
+    merchandise: list[Decimal]
+    charges: list[Decimal]
+    totals: list[Decimal]
+
+
+class _NotText(Exception):
+    """An ORDERS column that is not text (nor a date where one is read): not written per column."""
+
+
+def _chars(d: Delimiters) -> str:
+    return "".join(dict.fromkeys(ch for ch in (d.element, d.component, d.segment, d.repetition) if ch))
+
+
+def _text(orders: pa.Table, name: str) -> pa.Array:
+    """An ORDERS text column as written (null or missing: "")."""
+    if name not in orders.column_names:
+        return pa.array([""] * orders.num_rows, pa.string())
+    values = orders[name].combine_chunks()
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type) or pa.types.is_null(values.type)):
+        raise _NotText(name)
+    return pc.fill_null(pc.cast(values, pa.string()), "")
+
+
+def _days(values: Sequence[date | None] | pa.Array) -> pa.Array:
+    """CCYYMMDD per value ("" for none), as engine.invoice writes dates: each distinct date once."""
+    if isinstance(values, pa.Array):
+        if pa.types.is_null(values.type):
+            return pa.array([""] * len(values), pa.string())
+        if not pa.types.is_date32(values.type):
+            raise _NotText("a date")
+        encoded = pc.dictionary_encode(values)
+        return pc.fill_null(pc.take(_days(encoded.dictionary.to_pylist()), encoded.indices), "")
+    made: dict[date | None, str] = {None: ""}
+    for day in dict.fromkeys(values):
+        if day not in made:
+            made[day] = ymd(day) if day else ""  # type: ignore[arg-type]
+    return pa.array(list(map(made.__getitem__, values)), pa.string())
+
+
+def _segment(seg_id: str, elements: list, present, d: Delimiters) -> tuple[pa.Array, np.ndarray]:
+    """One segment per row with its terminator where ``present`` (else ""), and 1/0 per row."""
+    text = pc.binary_join_element_wise(segment_column(seg_id, elements, d), d.segment + d.suffix, "")
+    present = pc.fill_null(present, False)
+    return pc.if_else(present, text, ""), np.asarray(present.to_numpy(zero_copy_only=False), np.int64)
+
+
+def _constant(segments: list[list], d: Delimiters) -> str | None:
+    """Segments the same for every invoice of the batch, rendered once; None when a value holds a delimiter."""
+    try:
+        return render_body(segments, d)
+    except DelimiterCollision:
+        return None
+
+
+def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequence[str],
+              bills_of_lading: Sequence[str], ship_dates: Sequence[date | None], invoice_date: date, pending: str,
+              settings: InvoiceSettings, terms: Terms | None, d: Delimiters) -> Heads | None:
+    """The heads of a batch of 810s: per invoice its canonical ORDERS row (``orders``, aligned: a row of
+    nulls for an order without one), its PO (BIG04), the shipment it bills (REF SI, "" for none), the bills of lading
+    (REF BM) and the last ship date (DTM 011); the run's ``invoice_date`` (BIG01), BIG02 ``pending`` (a
+    stand-in: the text after it is the head's), the partner's settings (BIG07, remit-to) and terms (ITD).
+    None when a value every invoice shares holds a delimiter, or an ORDERS column is not what an 810
+    writes (each invoice is then built one by one)."""
+    n = orders.num_rows
+    e, end, chars = d.element, d.segment + d.suffix, _chars(d)
+    try:
+        po_date = _days(orders["po_date"].combine_chunks() if "po_date" in orders.column_names
+                        else pa.nulls(n))
+        release, currency = (_text(orders, c) for c in ("release_number", "currency"))
+        parties = {p: [_text(orders, f"{p}_{f}") for f in _PARTY_FIELDS] for p in ("bill_to", "ship_to")}
+    except _NotText:
+        return None
+    day = ymd(invoice_date)
+    remits = party_segments(remit_party(settings.remit_to)) if settings.remit_to else []
+    itds = [itd_segment(terms)] if terms is not None else []
+    remit, itd = _constant(remits, d), _constant(itds, d)
+    before = f"BIG{e}{day}{e}"
+    if remit is None or itd is None or set(day + pending + settings.transaction_type) & set(chars):
+        return None
+    po = pa.array(po_numbers, pa.string())
+    shipment = pa.array(shipment_ids, pa.string())
+    bol = pa.array(bills_of_lading, pa.string())
+    shipped = _days(list(ship_dates))
+    checked: list[pa.Array] = [po_date, po, release, shipment, bol, shipped]
+    # BIG03.. (after BIG02: the element separator that follows it, then the values, trailing empties dropped)
+    big = segment_column("", [po_date, po, release, "", settings.transaction_type], d)
+    refused = np.asarray(pc.equal(big, "").to_numpy(zero_copy_only=False), bool)  # nothing after BIG02
+    parts = [pc.binary_join_element_wise(big, end, "")]
+    count = np.ones(n, np.int64)
+    for seg_id, elements, present in (("CUR", ["SE", currency], pc.not_equal(currency, "")),
+                                      ("REF", ["SI", shipment], pc.not_equal(shipment, "")),
+                                      ("REF", ["BM", bol], pc.not_equal(bol, ""))):
+        text, has = _segment(seg_id, elements, present, d)
+        parts.append(text)
+        count += has
+        if seg_id == "CUR":
+            checked.append(pc.if_else(present, currency, ""))
+    parts.append(pa.array([remit] * n, pa.string()))
+    count += len(remits)
+    for prefix, code in (("bill_to", "BT"), ("ship_to", "ST")):
+        name, pid, qualifier, address1, address2, city, state, postal, country = parties[prefix]
+        exists = pc.or_(pc.not_equal(name, ""), pc.not_equal(pid, ""))
+        identified = pc.and_(pc.not_equal(pid, ""), pc.not_equal(qualifier, ""))
+        qualifier, pid = (pc.if_else(identified, v, "") for v in (qualifier, pid))
+        first = pc.not_equal(address1, "")
+        street = pc.and_(exists, pc.or_(first, pc.not_equal(address2, "")))
+        place = pc.and_(exists, pc.or_(pc.or_(pc.not_equal(city, ""), pc.not_equal(state, "")),
+                                       pc.or_(pc.not_equal(postal, ""), pc.not_equal(country, ""))))
+        for seg_id, elements, present in (
+                ("N1", [code, name, qualifier, pid], exists),
+                ("N3", [pc.if_else(first, address1, address2), pc.if_else(first, address2, "")], street),
+                ("N4", [city, state, postal, country], place)):
+            text, has = _segment(seg_id, elements, present, d)
+            parts.append(text)
+            count += has
+            checked += [pc.if_else(present, v, "") for v in elements if not isinstance(v, str)]
+    parts.append(pa.array([itd] * n, pa.string()))
+    count += len(itds)
+    text, has = _segment("DTM", ["011", shipped], pc.not_equal(shipped, ""), d)
+    parts.append(text)
+    count += has
+    for values in checked:
+        for rows in chars_used(values, chars).values():
+            refused[rows] = True
+    return Heads(before, pc.binary_join_element_wise(*parts, ""), count, refused, currency.to_pylist())
+
+
+def _scaled_texts(units: np.ndarray) -> pa.Array:
+    """int64 in 10^-4 units as R element texts (x12_decimal), each distinct value written once."""
+    distinct, inverse = np.unique(units, return_inverse=True)
+    made = [x12_decimal(Decimal(int(v)).scaleb(-4)) for v in distinct.tolist()]
+    return pa.array(made, pa.string()).take(pa.array(inverse.reshape(-1), pa.int64()))
+
+
+def _cents_decimals(cents: np.ndarray) -> list[Decimal]:
+    """Amounts in cents as Decimals of two places (engine.invoice.money's), each distinct one made once."""
+    distinct, inverse = np.unique(cents, return_inverse=True)
+    made = [Decimal(int(c)).scaleb(-2) for c in distinct.tolist()]
+    return list(map(made.__getitem__, inverse.reshape(-1).tolist()))
+
+
+def tails_810(*, merchandise: np.ndarray, counts: np.ndarray, line_invoice: np.ndarray, quantities: np.ndarray,
+              units: pa.Array, settings: InvoiceSettings, d: Delimiters) -> Tails | None:
+    """The tails of a batch of 810s: per invoice its merchandise total in cents and its number of IT1
+    lines (``counts``); per line (grouped by invoice, in line order) its invoice's index, its units
+    (int64 in 10^-4) and unit (IT103: ISS sums the units per unit). None when a charge's text holds a
+    delimiter."""
+    n = len(counts)
+    e, end, chars = d.element, d.segment + d.suffix, _chars(d)
+    merchandise = np.asarray(merchandise, np.int64)
+    merchandise_decimals = _cents_decimals(merchandise)
+    total = merchandise.copy()
+    parts: list[pa.Array] = []
+    count = np.ones(n, np.int64) * 2  # TDS, CTT
+    sacs: list[tuple[str, np.ndarray, str]] = []
+    for charge in settings.charges:
+        sac = ["SAC", charge.kind, charge.code, "", "", "0"]
+        if charge.percent is not None:
+            sac += ["1", x12_decimal(charge.percent)]
+        if charge.description:
+            sac += [""] * (15 - len(sac)) + [charge.description]
+        rest = sac[6:]
+        while rest and rest[-1] == "":
+            rest.pop()
+        if set("".join(sac[1:3] + rest)) & set(chars):
+            return None
+        if charge.amount is not None:
+            amounts = np.full(n, int(money(charge.amount).scaleb(2)), np.int64)
+        else:
+            made: dict[Decimal, int] = {}
+            for m in merchandise_decimals:
+                if m not in made:
+                    made[m] = int(money(m * charge.percent / 100).scaleb(2))  # type: ignore[operator]
+            amounts = np.array([made[m] for m in merchandise_decimals], np.int64)
+        total += amounts if charge.kind == "C" else -amounts
+        after = (e + e.join(rest) if rest else "") + end  # the amount (SAC05) is never empty: nothing before it trimmed
+        sacs.append((f"SAC{e}{charge.kind}{e}{charge.code}{e}{e}{e}", amounts, after))
+    parts.append(pc.binary_join_element_wise(f"TDS{e}", pc.cast(pa.array(total), pa.string()), end, ""))
+    for head, amounts, tail in sacs:
+        parts.append(pc.binary_join_element_wise(head, pc.cast(pa.array(amounts), pa.string()), tail, ""))
+        count += 1
+    if settings.iss:  # per invoice, the units per unit of measure, in the order the units first appear
+        codes = np.asarray(pc.dictionary_encode(units).indices.to_numpy(zero_copy_only=False), np.int64)
+        key = np.asarray(line_invoice, np.int64) * (int(codes.max(initial=0)) + 1) + codes
+        keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        sums = np.zeros(len(keys), np.int64)
+        np.add.at(sums, inverse.reshape(-1), np.asarray(quantities, np.int64))
+        order = np.argsort(first, kind="stable")
+        owner = np.asarray(line_invoice, np.int64)[first[order]]
+        iss = pc.binary_join_element_wise(segment_column("ISS", [_scaled_texts(sums[order]),
+                                                                 pc.take(units, pa.array(first[order]))], d), end, "")
+        per = np.bincount(owner, minlength=n)
+        offsets = np.zeros(n + 1, np.int32)
+        np.cumsum(per, out=offsets[1:])
+        parts.append(pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), iss), ""))
+        count += per
+    ctt = pc.cast(pa.array(np.asarray(counts, np.int64)), pa.string())
+    if settings.ctt_hash:
+        hashed = np.zeros(n, np.int64)
+        np.add.at(hashed, np.asarray(line_invoice, np.int64), np.asarray(quantities, np.int64))
+        ctt = pc.binary_join_element_wise(ctt, _scaled_texts(hashed), e)
+    parts.append(pc.binary_join_element_wise(f"CTT{e}", ctt, end, ""))
+    charges = total - merchandise
+    return Tails(pc.binary_join_element_wise(*parts, ""), count, merchandise_decimals, _cents_decimals(charges),
+                 _cents_decimals(total))
+
+
+__all__ = ["Heads", "Tails", "heads_810", "tails_810"]
