@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from engine.columnar import encode
 from engine.decide import ACCEPTED, REJECTED, OrderDecision, line_decisions
+from engine.distinct import per_value, truncated
 from engine.po_ack import AckPart, LineAck
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
@@ -136,7 +137,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
                                      dtype=np.int64), 1) if "unit_eaches" in decided.column_names else 1
     alloc, back, ordered = sums["allocated"] // per_unit, sums["backordered"] // per_unit, sums["ordered"] // per_unit
     rej = ordered - alloc - back
-    qty_int = np.asarray(pc.fill_null(pc.cast(qty, options=_TRUNC), 0).to_numpy(zero_copy_only=False),
+    qty_int = np.asarray(pc.fill_null(truncated(qty), 0).to_numpy(zero_copy_only=False),
                          dtype=np.int64)
     full = pc.if_else(pc.is_in(ack01, value_set=pa.array(["IA", "IQ", "IP", "DR"])), ack01, "IA")
     full = pc.if_else(pa.array((ordered != qty_int) & plain), pc.if_else(pc.equal(full, "IA"), "IQ", full), full)
@@ -188,7 +189,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
 
 def _qty(units: np.ndarray) -> pa.Array:
     """Whole units as QTY decimals (checked: a value that does not fit raises)."""
-    return pc.cast(pc.cast(pa.array(units, pa.int64()), pa.decimal128(38, 4)), QTY)
+    return per_value(lambda v: pc.cast(pc.cast(v, pa.decimal128(38, 4)), QTY), pa.array(units, pa.int64()))
 
 
 def _parts(slots: list, n: int) -> pa.ListArray:
@@ -249,7 +250,7 @@ def _allocation_sums(decided: pa.Table, allocation: pa.Table | None) -> dict:
         a = a.take(matched["_a"])
 
     def units(column: str) -> np.ndarray:
-        values = np.asarray(pc.cast(a[column], options=_TRUNC).to_numpy(zero_copy_only=False), dtype=np.int64)
+        values = np.asarray(truncated(a[column]).to_numpy(zero_copy_only=False), dtype=np.int64)
         total = np.zeros(n, dtype=np.int64)
         np.add.at(total, pos, values)
         return total

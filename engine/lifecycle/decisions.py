@@ -36,6 +36,7 @@ from engine.changes import DELETED, ChangeResult
 from engine.changes import REJECTED as POC_REJECTED
 from engine.csv_ack import build_csv_ack
 from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans, owners
+from engine.distinct import decimal_texts, truncated
 from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
@@ -43,7 +44,7 @@ from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
-from parsers.x12_writer import decimal_column, delimiter_chars
+from parsers.x12_writer import delimiter_chars
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import (
@@ -236,9 +237,8 @@ class _Batch:
         """Per order_ref: units allocated, backordered, not placeable (whole units per row) and lines."""
         if allocation is None or allocation.num_rows == 0:
             return {}
-        trunc = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
         t = pa.table({"order_ref": allocation["order_ref"], "line_number": allocation["line_number"],
-                      **{c: pc.cast(allocation[c], options=trunc) for c in ("allocated", "backordered", "rejected")}})
+                      **{c: truncated(allocation[c]) for c in ("allocated", "backordered", "rejected")}})
         g = t.group_by("order_ref", use_threads=False).aggregate(
             [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", "count_distinct")])
         return {r: (a, b, c, n) for r, a, b, c, n in zip(
@@ -526,10 +526,9 @@ class _Batch:
             took = pc.and_(pc.and_(pc.fill_null(pc.not_equal(a["warehouse"], ""), False),
                                    pc.not_equal(a["allocated"], zero)), pc.is_in(a["order_ref"], value_set=live))
             a = a.filter(took)
-            trunc = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
             parts.append(pa.table({"partner": a["partner"], "po_number": a["po_number"],
                                    "line_number": pc.cast(a["line_number"], pa.int32()), "warehouse": a["warehouse"],
-                                   "sku": a["sku"], "quantity": pc.cast(a["allocated"], options=trunc)}))
+                                   "sku": a["sku"], "quantity": truncated(a["allocated"])}))
         kept = []
         for i, d in enumerate(answering):  # an answered order keeps the reservations of its untouched lines
             record = ctx.records[(d.partner, d.po_number)]
@@ -686,7 +685,7 @@ def _all_ir(statuses: pa.Table, spans: list[tuple[int, int]]) -> np.ndarray:
 
 
 def _dtext(values) -> pa.ChunkedArray:
-    return pc.if_else(pc.is_valid(values), decimal_column(values), pa.scalar(None, pa.string()))
+    return pc.if_else(pc.is_valid(values), decimal_texts(values), pa.scalar(None, pa.string()))
 
 
 def _text_or_empty(table: pa.Table, column: str):
