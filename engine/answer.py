@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 
 from engine.columnar import encode
 from engine.decide import ACCEPTED, REJECTED, OrderDecision, line_decisions
-from engine.distinct import per_value, truncated
 from engine.po_ack import AckPart, LineAck
+from rules.distinct import per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
 from schemas.orders import MONEY, QTY

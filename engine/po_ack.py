@@ -199,8 +199,8 @@ def _values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from engine.distinct import date_texts, decimal_texts
     from parsers.x12_writer import text_column
+    from rules.distinct import date_texts, decimal_texts
 
     n = lines.num_rows
     line_id = pc.fill_null(lines["line_id"], "")

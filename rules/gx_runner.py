@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules import registry
+from rules.distinct import distinct_rows
 from schemas.errors import ConfigError
-from schemas.grouping import densify
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,7 +78,7 @@ def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir:
     answer back to every row; validation.json counts every row, by GX's own rules (view_outcomes).
     A value set is asked about the values the rows hold (narrowed)."""
     view = registry.gx_view(frame, exps)
-    first, codes = distinct_rows(view)
+    first, codes = distinct_rows(view.columns)
     distinct = view.take(pa.array(first))
     results = _validated(registry.gx_pandas(distinct), suite_config(narrowed(exps, distinct)), asset="order_lines",
                          result_format={"result_format": "COMPLETE"})
@@ -101,29 +101,6 @@ def validate(frame: pa.Table, exps: Sequence[registry.Expectation], *, docs_dir:
         docs_error=docs_error,
         failed_expectations=[r.expectation_config.type for r in results.results if not r.success],
     )
-
-
-def distinct_rows(table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """One row of each distinct row of ``table`` (null a value of its own; in no particular order)
-    and, per row, the position of its distinct row among them."""
-    n = table.num_rows
-    codes, k = np.zeros(n, dtype=np.int64), 1
-    for column in table.columns:
-        if column.null_count == n:  # every row null: nothing to tell rows apart by
-            continue
-        encoded = pc.dictionary_encode(column)  # chunks share the dictionary as it grows: indices stay valid
-        chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
-        width = max(len(c.dictionary) for c in chunks) + 1
-        code = np.concatenate([np.asarray(pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False), np.int64)
-                               for c in chunks]) if chunks else np.zeros(0, np.int64)
-        codes = codes * width + (code + 1)
-        k *= width
-        if k > 4 * n:  # keep the codes dense enough for densify's table (and far from overflow)
-            codes, k = densify(codes)
-    codes, k = densify(codes)
-    first = np.zeros(k, dtype=np.int64)
-    first[codes] = np.arange(n, dtype=np.int64)  # any row of each code: its rows are equal
-    return first, codes
 
 
 def narrowed(exps: Sequence[registry.Expectation], rows: pa.Table) -> tuple[registry.Expectation, ...]:

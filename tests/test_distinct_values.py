@@ -1,4 +1,4 @@
-"""engine.distinct: an elementwise column function computed once per distinct value gives, row for
+"""rules.distinct: an elementwise column function computed once per distinct value gives, row for
 row, what it gives computed on every row (nulls, chunked columns, repeated and rare values alike)."""
 
 from datetime import date, timedelta
@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from engine.distinct import date_texts, decimal_texts, per_value, truncated
 from parsers.x12_writer import date_column, decimal_column
+from rules.distinct import date_texts, decimal_texts, per_value, truncated
 from schemas.orders import QTY
 
 _TRUNC = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
@@ -71,3 +71,35 @@ def test_per_value_spreads_any_elementwise_function_and_its_errors():
         to_qty(too_big)
     with pytest.raises(pa.ArrowInvalid):
         per_value(to_qty, too_big)
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_distinct_rows_code_equal_rows_alike_and_per_rows_spreads_a_row_function(chunked):
+    """distinct_rows: two rows get one code exactly when every column holds the same value (null
+    included); per_rows gives fn's result on every row, also for a lookup-shaped function whose
+    value depends on several columns, and when most rows are distinct (it then runs fn on all)."""
+    from rules.business.common import compound_key, lookup, lookup_by, usable_keys
+    from rules.distinct import distinct_rows, per_rows
+
+    rng = np.random.default_rng(11)
+    n = 3000
+    partner = [["acme", "globex", None, ""][i] for i in rng.integers(0, 4, n)]
+    unit = [["EA", "CA", " ", None, "PK"][i] for i in rng.integers(0, 5, n)]
+    qty = [None if i == 0 else Decimal(int(i)) for i in rng.integers(0, 6, n)]
+    columns = [_as(partner, pa.string(), chunked), _as(unit, pa.string(), chunked), _as(qty, QTY, chunked)]
+    first, codes = distinct_rows(columns)
+    rows = list(zip(partner, unit, qty, strict=True))
+    assert len(first) == len(set(rows)) and len(codes) == n
+    assert all(rows[first[c]] == r for c, r in zip(codes.tolist(), rows, strict=True))
+    ref_keys = pa.array(["acme\x1fEA", "globex\x1fPK", "acme\x1fCA", "acme\x1fEA"], pa.string())
+    ref_values = pa.array([1.0, 2.0, 3.0, 4.0])
+    got = lookup_by(columns[:2], ref_keys, ref_values)
+    want = pc.take(ref_values, pc.index_in(usable_keys(compound_key(*columns[:2])), value_set=usable_keys(ref_keys),
+                                           skip_nulls=True))
+    _same(got, want)
+    assert got.to_pylist().count(1.0) > 0 and got.to_pylist().count(4.0) == 0  # the first reference row wins
+    _same(lookup(columns[1], pa.array(["EA", " ", "PK"]), pa.array([7, 8, 9])),
+          pc.take(pa.array([7, 8, 9]), pc.index_in(usable_keys(columns[1]), value_set=usable_keys(pa.array(
+              ["EA", " ", "PK"])), skip_nulls=True)))
+    unique = pa.array([f"k{i}" for i in range(n)])  # every row distinct: fn runs on the rows themselves
+    _same(per_rows(lambda v: pc.utf8_upper(v), [unique]), pc.utf8_upper(unique))

@@ -36,7 +36,6 @@ from engine.changes import DELETED, ChangeResult
 from engine.changes import REJECTED as POC_REJECTED
 from engine.csv_ack import build_csv_ack
 from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans, owners
-from engine.distinct import decimal_texts, truncated
 from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
@@ -45,6 +44,7 @@ from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
+from rules.distinct import decimal_texts, truncated
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import (

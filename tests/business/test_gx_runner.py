@@ -218,7 +218,8 @@ def test_gx_asked_once_per_distinct_row_gives_what_gx_gives_for_every_row(ref, t
     import pyarrow as pa
 
     from rules.business import resolve_items
-    from rules.gx_runner import EXAMPLES, distinct_rows, expectation_outcomes, masks_from_results, validate
+    from rules.distinct import distinct_rows
+    from rules.gx_runner import EXAMPLES, expectation_outcomes, masks_from_results, validate
 
     base = registry.rules_frame(resolve_items(rich_lines(), ref.items, ref.partner_items))
     n = base.num_rows
@@ -226,7 +227,7 @@ def test_gx_asked_once_per_distinct_row_gives_what_gx_gives_for_every_row(ref, t
     frame = base.take(pa.array(rows))
     exps = registry.expectations(RuleSettings())
     view = registry.gx_view(base, exps)
-    first, codes = distinct_rows(registry.gx_view(frame, exps))
+    first, codes = distinct_rows(registry.gx_view(frame, exps).columns)
     # GX sees each distinct row once (lines 1 and 10 differ only in PO101, which no expectation reads)
     assert len(first) == view.group_by(view.column_names).aggregate([]).num_rows == n - 1
     assert len(codes) == len(rows)
