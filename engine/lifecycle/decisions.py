@@ -544,7 +544,7 @@ class _Batch:
             return ReservationTable(keys, RESERVATION_ROWS.empty_table())
         both = pa.concat_tables([t.cast(RESERVATION_ROWS) for t in parts])
         k = ["partner", "po_number", "line_number", "warehouse"]
-        rows = both.sort_by([(c, "ascending") for c in k])
+        rows = both if in_key_order(both, k) else both.sort_by([(c, "ascending") for c in k])
         if _repeats(rows, k):  # a line and warehouse twice: summed, the last row's SKU
             both = both.append_column("_i", pa.array(np.arange(both.num_rows)))
             summed = both.group_by(k, use_threads=False).aggregate([("quantity", "sum"), ("_i", "max")])
@@ -650,6 +650,24 @@ def _per_order(keys: list[Key], lines: pa.Table, reserved: ReservationTable) -> 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:
     wanted = pa.array([f"{p}|{po}" for p, po in keys], pa.string())
     return pc.is_in(pc.binary_join_element_wise(table["partner"], table["po_number"], "|"), value_set=wanted)
+
+
+def in_key_order(table: pa.Table, keys: list[str]) -> bool:
+    """The rows are in ascending order of ``keys`` already (as sort_by would leave them: a stable sort
+    keeps equal rows in place), with no null key; one comparison pass per key instead of a sort (the
+    allocation's rows come in decision and line order, which is key order)."""
+    n = table.num_rows
+    if n < 2:
+        return True
+    if any(table[c].null_count for c in keys):
+        return False
+    ordered = None  # row i <= row i + 1 on the keys from this one on
+    for c in reversed(keys):
+        column = table[c]
+        before, after = column.slice(0, n - 1), column.slice(1)
+        less, same = pc.less(before, after), pc.equal(before, after)
+        ordered = pc.or_(less, same) if ordered is None else pc.or_(less, pc.and_(same, ordered))
+    return bool(pc.all(ordered).as_py())
 
 
 def _repeats(ordered: pa.Table, keys: list[str]) -> bool:
