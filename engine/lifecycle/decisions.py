@@ -44,7 +44,7 @@ from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
-from rules.distinct import decimal_texts, truncated
+from rules.distinct import decimal_texts, in_key_order, truncated
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import (
@@ -650,24 +650,6 @@ def _per_order(keys: list[Key], lines: pa.Table, reserved: ReservationTable) -> 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:
     wanted = pa.array([f"{p}|{po}" for p, po in keys], pa.string())
     return pc.is_in(pc.binary_join_element_wise(table["partner"], table["po_number"], "|"), value_set=wanted)
-
-
-def in_key_order(table: pa.Table, keys: list[str]) -> bool:
-    """The rows are in ascending order of ``keys`` already (as sort_by would leave them: a stable sort
-    keeps equal rows in place), with no null key; one comparison pass per key instead of a sort (the
-    allocation's rows come in decision and line order, which is key order)."""
-    n = table.num_rows
-    if n < 2:
-        return True
-    if any(table[c].null_count for c in keys):
-        return False
-    ordered = None  # row i <= row i + 1 on the keys from this one on
-    for c in reversed(keys):
-        column = table[c]
-        before, after = column.slice(0, n - 1), column.slice(1)
-        less, same = pc.less(before, after), pc.equal(before, after)
-        ordered = pc.or_(less, same) if ordered is None else pc.or_(less, pc.and_(same, ordered))
-    return bool(pc.all(ordered).as_py())
 
 
 def _repeats(ordered: pa.Table, keys: list[str]) -> bool:
