@@ -52,6 +52,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rules.distinct import in_key_order
 from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError, SnapshotError
 from schemas.inventory import ALLOCATION, AVAILABILITY
@@ -175,10 +176,11 @@ def allocate(
         cp = np.lcm(cp, np.maximum(_ints(lines["unit_eaches"].fill_null(1)), 1))
 
     # -- ranking: (sku, priority keys..., arrival, partner, order_ref, line_number)
-    out_order = _ints(
-        pc.sort_indices(
-            lines, [("partner", "ascending"), ("order_ref", "ascending"), ("line_number", "ascending")]
-        )
+    out_keys = ["partner", "order_ref", "line_number"]
+    out_order = (
+        np.arange(n)  # a night's lines come in this order already: a stable sort would move none
+        if in_key_order(lines, out_keys)
+        else _ints(pc.sort_indices(lines, [(c, "ascending") for c in out_keys]))
     )
     out_rank = np.empty(n, np.int64)
     out_rank[out_order] = np.arange(n)
@@ -486,8 +488,10 @@ def _rows(
     promised_days = pa.array(
         np.where(is_b, promised[li], 0).astype(np.int32), pa.int32(), mask=~(is_b & (promised[li] >= 0))
     ).cast(pa.date32())
+    same = len(li) == n and bool(np.array_equal(li, np.arange(n)))  # one row per line, in line order
     columns = {
-        name: lines[name].take(take) for name in ("partner", "order_ref", "po_number", "line_number", "sku")
+        name: lines[name] if same else lines[name].take(take)
+        for name in ("partner", "order_ref", "po_number", "line_number", "sku")
     }
     columns.update(
         {

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from engine.columnar import encode
 from engine.decide import ACCEPTED, REJECTED, OrderDecision, line_decisions
 from engine.po_ack import AckPart, LineAck
+from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
 from schemas.orders import MONEY, QTY
@@ -65,9 +66,9 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     table = line_decisions(accepted)
     if table.num_rows == 0:
         return ALLOCATION_INPUT.empty_table()
-    keys = _key(table["partner"], table["po_number"])
     keep = ~_bools(pc.is_in(table["action"], value_set=pa.array(NO_ALLOCATION_ACTIONS)))
     if only:
+        keys = _key(table["partner"], table["po_number"])
         changed = pa.array([f"{p}|{po}" for p, po in only], pa.string())
         allowed = pa.array([f"{p}|{po}|{n}" for (p, po), ns in only.items() for n in ns], pa.string())
         line_keys = pc.binary_join_element_wise(keys, pc.cast(table["line_number"], pa.string()), "|")
@@ -82,24 +83,37 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         taken = line_cols.select(["sku", "case_pack"]).take(picked["_pos"])
         joined = picked.append_column("sku", taken["sku"]).append_column("case_pack", taken["case_pack"])
     else:
-        joined = picked.join(_last(line_cols, k), k, join_type="left outer", use_threads=False)
-    heads = _last(orders.select(["partner", "po_number", "requested_ship_date", "po_date"]), ["partner", "po_number"])
-    joined = joined.join(heads, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_pos")
+        joined = picked.join(_last(line_cols, k), k, join_type="left outer", use_threads=False).sort_by("_pos")
     joined = joined.filter(pc.fill_null(pc.not_equal(joined["sku"], ""), False))
-    order_keys = _key(joined["partner"], joined["po_number"])
+    # each line's order: its head, key and arrival, found once per order (distinct partner and PO) and
+    # spread to its lines
+    first, codes = distinct_rows([joined["partner"], joined["po_number"]])
+    per_order = joined.select(["partner", "po_number"]).take(pa.array(first)).append_column(
+        "_o", pa.array(np.arange(len(first))))
+    heads = _last(orders.select(["partner", "po_number", "requested_ship_date", "po_date"]), ["partner", "po_number"])
+    per_order = per_order.join(heads, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_o")
+    order_keys = _key(per_order["partner"], per_order["po_number"])
     known = pa.array([f"{p}|{po}" for p, po in arrival], pa.string())
     arrivals = pc.fill_null(pc.take(pa.array(list(arrival.values()), pa.int64()),
                                     pc.index_in(order_keys, value_set=known)), 0)
+    per_line = pa.table({"order_ref": order_keys, "arrival": arrivals, "requested_ship_date":
+                         per_order["requested_ship_date"], "po_date": per_order["po_date"]}).take(pa.array(codes))
     case_pack = pc.cast(joined["case_pack"], pa.int64())
     case_pack = pc.if_else(pc.fill_null(pc.equal(case_pack, 0), True), pa.scalar(None, pa.int64()), case_pack)
     per_unit = pc.max_element_wise(pc.fill_null(joined["unit_eaches"], 1), 1)  # allocation counts eaches
-    quantity = pc.multiply_checked(joined["quantity"], pc.cast(per_unit, pa.decimal128(19, 0)))
+    quantity = per_rows(_eaches, [joined["quantity"], per_unit])
     return pa.table({
-        "partner": joined["partner"], "order_ref": order_keys, "po_number": joined["po_number"],
-        "line_number": joined["line_number"], "sku": joined["sku"], "quantity": pc.cast(quantity, QTY),
-        "requested_ship_date": joined["requested_ship_date"], "po_date": joined["po_date"], "arrival": arrivals,
+        "partner": joined["partner"], "order_ref": per_line["order_ref"], "po_number": joined["po_number"],
+        "line_number": joined["line_number"], "sku": joined["sku"], "quantity": quantity,
+        "requested_ship_date": per_line["requested_ship_date"], "po_date": per_line["po_date"],
+        "arrival": per_line["arrival"],
         "case_pack": case_pack, "unit_eaches": per_unit,
     }).cast(ALLOCATION_INPUT)
+
+
+def _eaches(quantity, per_unit):
+    """A line's quantity in eaches (checked: a value that does not fit raises), as QTY."""
+    return pc.cast(pc.multiply_checked(quantity, pc.cast(per_unit, pa.decimal128(19, 0))), QTY)
 
 
 def _last(table: pa.Table, keys: list[str]) -> pa.Table:
@@ -136,7 +150,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
                                      dtype=np.int64), 1) if "unit_eaches" in decided.column_names else 1
     alloc, back, ordered = sums["allocated"] // per_unit, sums["backordered"] // per_unit, sums["ordered"] // per_unit
     rej = ordered - alloc - back
-    qty_int = np.asarray(pc.fill_null(pc.cast(qty, options=_TRUNC), 0).to_numpy(zero_copy_only=False),
+    qty_int = np.asarray(pc.fill_null(truncated(qty), 0).to_numpy(zero_copy_only=False),
                          dtype=np.int64)
     full = pc.if_else(pc.is_in(ack01, value_set=pa.array(["IA", "IQ", "IP", "DR"])), ack01, "IA")
     full = pc.if_else(pa.array((ordered != qty_int) & plain), pc.if_else(pc.equal(full, "IA"), "IQ", full), full)
@@ -188,7 +202,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
 
 def _qty(units: np.ndarray) -> pa.Array:
     """Whole units as QTY decimals (checked: a value that does not fit raises)."""
-    return pc.cast(pc.cast(pa.array(units, pa.int64()), pa.decimal128(38, 4)), QTY)
+    return per_value(lambda v: pc.cast(pc.cast(v, pa.decimal128(38, 4)), QTY), pa.array(units, pa.int64()))
 
 
 def _parts(slots: list, n: int) -> pa.ListArray:
@@ -249,7 +263,7 @@ def _allocation_sums(decided: pa.Table, allocation: pa.Table | None) -> dict:
         a = a.take(matched["_a"])
 
     def units(column: str) -> np.ndarray:
-        values = np.asarray(pc.cast(a[column], options=_TRUNC).to_numpy(zero_copy_only=False), dtype=np.int64)
+        values = np.asarray(truncated(a[column]).to_numpy(zero_copy_only=False), dtype=np.int64)
         total = np.zeros(n, dtype=np.int64)
         np.add.at(total, pos, values)
         return total

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from rules.business import adjusted_quantity, list_price, price_index
 from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
+from rules.distinct import distinct_rows
 from schemas.findings import Finding
 from schemas.lifecycle import PersonDecision
 from schemas.orders import MONEY, QTY
@@ -231,13 +232,28 @@ def _line_table(orders: pa.Table, lines: pa.Table) -> tuple[pa.Table, list[tuple
         index = _first_per_key(index)
     cols = [c for c in ("partner", "po_number", "line_number", "quantity", "unit", "case_pack", "min_order_qty",
                         "sku") if c in lines.column_names]
-    picked = lines.select(cols).append_column("_r", pa.array(np.arange(lines.num_rows), pa.int64()))
-    joined = picked.join(index, ["partner", "po_number"], join_type="inner", use_threads=False)
-    joined = joined.sort_by([("_o", "ascending"), ("line_number", "ascending"), ("_r", "ascending")])
+    # each line's order position, found once per distinct (partner, PO) of the lines (an inner join)
+    first, codes = distinct_rows([lines["partner"], lines["po_number"]])
+    per_order = lines.select(["partner", "po_number"]).take(pa.array(first)).append_column(
+        "_d", pa.array(np.arange(len(first)), pa.int64()))
+    per_order = per_order.join(index, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_d")
+    order_at = pc.take(per_order["_o"], pa.array(codes))
+    joined = lines.select(cols).append_column("_o", order_at).append_column(
+        "_r", pa.array(np.arange(lines.num_rows), pa.int64()))
+    if order_at.null_count:  # lines of no order to decide
+        joined = joined.filter(pc.is_valid(joined["_o"]))
+    o, number = np.asarray(joined["_o"].to_numpy(), np.int64), joined["line_number"]
+    if number.null_count or not _ascending(o, np.asarray(number.to_numpy(), np.int64)):  # not in that order yet
+        joined = joined.sort_by([("_o", "ascending"), ("line_number", "ascending"), ("_r", "ascending")])
     orders_of = joined["_o"].to_numpy()
     starts = np.searchsorted(orders_of, np.arange(n), side="left")
     stops = np.searchsorted(orders_of, np.arange(n), side="right")
     return joined.drop_columns(["_o", "_r"]), list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+def _ascending(first: np.ndarray, then: np.ndarray) -> bool:
+    """Rows in ascending (first, then) order (a stable sort on them, then row order, moves none)."""
+    return bool(np.all((first[1:] > first[:-1]) | ((first[1:] == first[:-1]) & (then[1:] >= then[:-1]))))
 
 
 def _first_per_key(index: pa.Table) -> pa.Table:

@@ -199,7 +199,8 @@ def _values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from parsers.x12_writer import date_column, decimal_column, text_column
+    from parsers.x12_writer import text_column
+    from rules.distinct import date_texts, decimal_texts
 
     n = lines.num_rows
     line_id = pc.fill_null(lines["line_id"], "")
@@ -217,13 +218,13 @@ def _values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
     id_parent = np.asarray(ids.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
         if len(flat_ids) else np.zeros(0, dtype=np.int64)
     return {
-        "line_id": line_id, "quantity": decimal_column(lines["quantity"]), "unit": unit,
-        "price": decimal_column(price), "basis": text_column(lines["price_basis"]),
+        "line_id": line_id, "quantity": decimal_texts(lines["quantity"]), "unit": unit,
+        "price": decimal_texts(price), "basis": text_column(lines["price_basis"]),
         "id_offsets": _zero_based(ids.offsets), "id_qualifier": text_column(flat_ids.field("qualifier")),
         "id_id": text_column(flat_ids.field("id")), "id_parent": id_parent,
         "part_offsets": _zero_based(parts.offsets), "part_status": text_column(flat.field("status")),
-        "part_quantity": decimal_column(flat.field("quantity")), "part_unit": pc.take(unit, pa.array(part_parent)),
-        "part_dated": pc.is_valid(flat.field("date")), "part_date": date_column(flat.field("date")),
+        "part_quantity": decimal_texts(flat.field("quantity")), "part_unit": pc.take(unit, pa.array(part_parent)),
+        "part_dated": pc.is_valid(flat.field("date")), "part_date": date_texts(flat.field("date")),
         "part_parent": part_parent, "parts_per_line": np.diff(np.asarray(parts.offsets.to_numpy())),
         "total_texts": [_num(total) for total in _sums(qty, spans)],  # CTT02, each written once
         "kinds": _ack_kinds(flat.field("status"), part_parent, spans, n),

@@ -138,17 +138,33 @@ def first_product_id(lines: pa.Table) -> pa.Array:
 def gx_frame(frame: pa.Table, exps: Sequence[Expectation]):
     """The pandas frame GX validates: the columns ``exps`` read, decimals as floats (the checks are
     null / sign checks, which a float keeps), text as categories, positional index."""
+    return gx_pandas(gx_view(frame, exps))
+
+
+def gx_view(frame: pa.Table, exps: Sequence[Expectation]) -> pa.Table:
+    """The values GX sees, in Arrow: the columns ``exps`` read, decimals as floats (gx_frame)."""
+    table = frame.select(list(dict.fromkeys(c for e in exps for c in _columns(e))))
+    for i, name in enumerate(table.column_names):
+        if name in ("quantity", "unit_price"):
+            table = table.set_column(i, name, pc.cast(table[name], pa.float64()))
+    return table
+
+
+def gx_pandas(view: pa.Table):
+    """gx_view's table as the pandas frame GX validates (text as categories, positional index)."""
     import pandas as pd  # noqa: F401  (GX's batch is a pandas frame)
 
-    wanted = list(dict.fromkeys(c for e in exps for c in _columns(e)))
-    table = frame.select(wanted)
+    table = view
     for i, name in enumerate(table.column_names):
-        column = table[name]
-        if name in ("quantity", "unit_price"):
-            table = table.set_column(i, name, pc.cast(column, pa.float64()))
-        elif pa.types.is_string(column.type):  # few distinct values per column: categories, not a str each
-            table = table.set_column(i, name, pc.dictionary_encode(column))
+        if pa.types.is_string(table[name].type):  # few distinct values per column: categories, not a str each
+            table = table.set_column(i, name, pc.dictionary_encode(table[name]))
     return table.to_pandas(use_threads=False)  # no thread pool: on a loaded machine its wake-ups cost more
+
+
+def condition_column(e: Expectation) -> str | None:
+    """The column of ``e``'s row condition (its rows are those where that column is not null), if any."""
+    cond = e.kwargs.get("row_condition")
+    return _condition_column(cond) if cond else None
 
 
 def _columns(e: Expectation) -> list[str]:

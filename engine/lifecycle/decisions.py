@@ -43,7 +43,8 @@ from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
-from parsers.x12_writer import decimal_column, delimiter_chars
+from parsers.x12_writer import delimiter_chars
+from rules.distinct import decimal_texts, in_key_order, truncated
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import (
@@ -236,9 +237,8 @@ class _Batch:
         """Per order_ref: units allocated, backordered, not placeable (whole units per row) and lines."""
         if allocation is None or allocation.num_rows == 0:
             return {}
-        trunc = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
         t = pa.table({"order_ref": allocation["order_ref"], "line_number": allocation["line_number"],
-                      **{c: pc.cast(allocation[c], options=trunc) for c in ("allocated", "backordered", "rejected")}})
+                      **{c: truncated(allocation[c]) for c in ("allocated", "backordered", "rejected")}})
         g = t.group_by("order_ref", use_threads=False).aggregate(
             [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", "count_distinct")])
         return {r: (a, b, c, n) for r, a, b, c, n in zip(
@@ -526,10 +526,9 @@ class _Batch:
             took = pc.and_(pc.and_(pc.fill_null(pc.not_equal(a["warehouse"], ""), False),
                                    pc.not_equal(a["allocated"], zero)), pc.is_in(a["order_ref"], value_set=live))
             a = a.filter(took)
-            trunc = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
             parts.append(pa.table({"partner": a["partner"], "po_number": a["po_number"],
                                    "line_number": pc.cast(a["line_number"], pa.int32()), "warehouse": a["warehouse"],
-                                   "sku": a["sku"], "quantity": pc.cast(a["allocated"], options=trunc)}))
+                                   "sku": a["sku"], "quantity": truncated(a["allocated"])}))
         kept = []
         for i, d in enumerate(answering):  # an answered order keeps the reservations of its untouched lines
             record = ctx.records[(d.partner, d.po_number)]
@@ -545,7 +544,7 @@ class _Batch:
             return ReservationTable(keys, RESERVATION_ROWS.empty_table())
         both = pa.concat_tables([t.cast(RESERVATION_ROWS) for t in parts])
         k = ["partner", "po_number", "line_number", "warehouse"]
-        rows = both.sort_by([(c, "ascending") for c in k])
+        rows = both if in_key_order(both, k) else both.sort_by([(c, "ascending") for c in k])
         if _repeats(rows, k):  # a line and warehouse twice: summed, the last row's SKU
             both = both.append_column("_i", pa.array(np.arange(both.num_rows)))
             summed = both.group_by(k, use_threads=False).aggregate([("quantity", "sum"), ("_i", "max")])
@@ -686,7 +685,7 @@ def _all_ir(statuses: pa.Table, spans: list[tuple[int, int]]) -> np.ndarray:
 
 
 def _dtext(values) -> pa.ChunkedArray:
-    return pc.if_else(pc.is_valid(values), decimal_column(values), pa.scalar(None, pa.string()))
+    return pc.if_else(pc.is_valid(values), decimal_texts(values), pa.scalar(None, pa.string()))
 
 
 def _text_or_empty(table: pa.Table, column: str):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rules.distinct import per_rows
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.rule_settings import RuleSettings
@@ -117,8 +118,21 @@ def usable_keys(keys: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def lookup(keys: pa.Array, ref_keys: pa.Array, ref_values: pa.Array) -> pa.Array:
     """For each key, the value of the first reference row with that key; null when absent. A null,
-    empty or blank key never matches, on either side (every join of the rules goes through here)."""
-    index = pc.index_in(usable_keys(keys), value_set=usable_keys(ref_keys), skip_nulls=True)
+    empty or blank key never matches, on either side (every join of the rules goes through here).
+    Each distinct key is looked up once (rules.distinct)."""
+    return lookup_by([keys], ref_keys, ref_values, key=lambda k: k)
+
+
+def lookup_by(parts: list, ref_keys: pa.Array, ref_values: pa.Array, *, key=None) -> pa.Array:
+    """lookup(key(*parts), ref_keys, ref_values), ``key`` (default compound_key) built and looked up
+    once per distinct row of ``parts`` and spread back by row."""
+    usable_ref = usable_keys(ref_keys)
+    build = compound_key if key is None else key
+
+    def index_of(*values):
+        return pc.index_in(usable_keys(build(*values)), value_set=usable_ref, skip_nulls=True)
+
+    index = per_rows(index_of, parts)
     values = ref_values.combine_chunks() if isinstance(ref_values, pa.ChunkedArray) else ref_values
     return pc.take(values, index)
 

@@ -27,6 +27,7 @@ from rules.business.common import (
     compound_key,
     is_blank,
     lookup,
+    lookup_by,
     usable_keys,
 )
 from schemas.findings import Finding
@@ -154,7 +155,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
                 add(mask, rank, skus, labels)
         xref_keys, xref_skus = cross_reference(partner_items)
         partner = lines.column("partner").combine_chunks().take(pa.array(row, pa.int64()))
-        skus = lookup(compound_key(partner, qualifier, ident), xref_keys, xref_skus)
+        skus = lookup_by([partner, qualifier, ident], xref_keys, xref_skus)
         skus = pc.if_else(pc.is_in(skus, value_set=known_sku, skip_nulls=True), skus,
                           pa.scalar(None, pa.string()))  # a cross-reference to a sku we do not have
         labels = per_qualifier(lambda q: "buyer_part" if q in LEGACY_CROSS_REFERENCE_QUALIFIERS else (q or ""),

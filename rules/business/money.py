@@ -23,10 +23,12 @@ from rules.business.common import (
     business_finding,
     is_blank,
     lookup,
+    lookup_by,
     per_partner,
 )
 from rules.business.items import _resolved
 from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
+from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -78,16 +80,25 @@ def list_price(
     return None
 
 
+def _price_key(partner, sku, po_date, currency):
+    """A line's price key: partner, SKU, PO date and currency ("\\x00" for a missing one)."""
+    return pc.binary_join_element_wise(partner, pc.fill_null(sku, "\x00"),
+                                       pc.fill_null(pc.cast(po_date, pa.string()), "\x00"),
+                                       pc.fill_null(currency, "\x00"), "\x1f")
+
+
 def line_prices(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> pa.Table:
     """Per line of ``lines`` (item-resolved): the order's PO date, the currency its price is looked
     up in (CUR02, else the customer's) and our per-each list price for its item on that date
     (null: no item, or no price on file). Looked up once per distinct (partner, SKU, date, currency)."""
-    n = lines.num_rows
-    keys = lines.select(["source_file", "order_ref"]).append_column("_row", pa.array(np.arange(n)))
+    # each line's order by (file, ISA-GS-ST), joined once per distinct pair (an order's lines share it)
+    first, codes = distinct_rows([lines.column("source_file"), lines.column("order_ref")])
+    keys = lines.select(["source_file", "order_ref"]).take(pa.array(first)).append_column(
+        "_row", pa.array(np.arange(len(first))))
     heads = _last_per_key(orders.select(["source_file", "order_ref", "po_date", "currency"]),
                           ["source_file", "order_ref"])
     joined = keys.join(heads, ["source_file", "order_ref"], join_type="left outer", use_threads=False)
-    joined = joined.sort_by("_row")
+    joined = joined.sort_by("_row").select(["po_date", "currency"]).take(pa.array(codes))
     customers = _customers(ref.customers)
     partners = lines.column("partner")
     agreed = lookup(partners, pa.array(list(customers), pa.string()),
@@ -97,9 +108,6 @@ def line_prices(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> pa.Tab
     po_date = joined["po_date"]
     sku = lines.column("sku")
     combo = pa.table({"partner": partners, "sku": sku, "po_date": po_date, "currency": currency})
-    key = pc.binary_join_element_wise(
-        partners, pc.fill_null(sku, "\x00"), pc.fill_null(pc.cast(po_date, pa.string()), "\x00"),
-        pc.fill_null(currency, "\x00"), "\x1f")
     distinct = combo.filter(pc.is_valid(sku)).group_by(["partner", "sku", "po_date", "currency"],
                                                         use_threads=False).aggregate([])
     index = _price_index(ref.prices)
@@ -108,8 +116,9 @@ def line_prices(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> pa.Tab
         distinct["partner"], distinct["sku"], pc.fill_null(pc.cast(distinct["po_date"], pa.string()), "\x00"),
         pc.fill_null(distinct["currency"], "\x00"), "\x1f")
     price_type = ref.prices.schema.field("unit_price").type
-    ours = lookup(key, distinct_keys.combine_chunks() if isinstance(distinct_keys, pa.ChunkedArray)
-                       else distinct_keys, pa.array(found, price_type))
+    ours = lookup_by([partners, sku, po_date, currency], distinct_keys.combine_chunks()
+                     if isinstance(distinct_keys, pa.ChunkedArray) else distinct_keys, pa.array(found, price_type),
+                     key=_price_key)
     return pa.table({"po_date": po_date, "currency": currency, "list_price": ours})
 
 
@@ -316,12 +325,15 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
         return values
     price = pc.coalesce(resolved.column("unit_price"), pc.cast(prices["list_price"], resolved.schema.field(
         "unit_price").type))
-    amount = pc.multiply(resolved.column("quantity"), price)  # exact (decimal128 scale 8)
-    table = pa.table({"source_file": resolved.column("source_file"), "order_ref": resolved.column("order_ref"),
-                      "amount": amount}).filter(pc.is_valid(amount))
-    sums = table.group_by(["source_file", "order_ref"], use_threads=False).aggregate([("amount", "sum")])
-    for f, ref_, total in zip(sums["source_file"].to_pylist(), sums["order_ref"].to_pylist(),
-                              sums["amount_sum"].to_pylist(), strict=True):
+    amount = per_rows(pc.multiply, [resolved.column("quantity"), price])  # exact (decimal128 scale 8)
+    # summed per order, the order named by its code (integers hash faster than two texts per line)
+    first, codes = distinct_rows([resolved.column("source_file"), resolved.column("order_ref")])
+    table = pa.table({"_order": pa.array(codes), "amount": amount}).filter(pc.is_valid(amount))
+    sums = table.group_by("_order", use_threads=False).aggregate([("amount", "sum")])
+    at = pa.array(first[np.asarray(sums["_order"].to_numpy(), dtype=np.int64)])
+    for f, ref_, total in zip(resolved.column("source_file").take(at).to_pylist(),
+                              resolved.column("order_ref").take(at).to_pylist(), sums["amount_sum"].to_pylist(),
+                              strict=True):
         values[(f, ref_)] = values.get((f, ref_), Decimal(0)) + total
     return values
 

@@ -18,8 +18,7 @@ from rules.business.common import (
     _PerPartner,
     _text,
     business_finding,
-    compound_key,
-    lookup,
+    lookup_by,
 )
 from rules.business.items import _resolved
 from schemas.findings import Finding
@@ -160,9 +159,8 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
     per_unit = np.full(n, np.nan)
     if index and n:
         keys = list(index)
-        found = lookup(compound_key(column("sku"), unit),
-                       pa.array([f"{k}\x1f{u}" for k, u in keys], pa.string()),
-                       pa.array([float(index[k]) for k in keys], pa.float64()))
+        found = lookup_by([column("sku"), unit], pa.array([f"{k}\x1f{u}" for k, u in keys], pa.string()),
+                          pa.array([float(index[k]) for k in keys], pa.float64()))
         per_unit = _floats(found, np.nan)
     per_unit = np.where(case & np.isnan(per_unit) & (pack > 1), pack, per_unit)
     return np.where(each, 1.0, per_unit)

@@ -150,3 +150,7 @@ def test_same_inputs_same_tables_whatever_the_row_order(case, rnd):
         shuffled.append(table.take(pa.array(idx, pa.int64())))
     other = run((*shuffled, *case[3:]))
     assert first.lines.equals(other.lines) and first.availability.equals(other.availability)
+    # lines already in (partner, order, line) order: allocate ranks them without a sort (rules.distinct.in_key_order)
+    ordered = case[0].sort_by([("partner", "ascending"), ("order_ref", "ascending"), ("line_number", "ascending")])
+    again = run((ordered, *case[1:]))
+    assert first.lines.equals(again.lines) and first.availability.equals(again.availability)

@@ -175,7 +175,7 @@ def test_validating_without_gx_stores_gives_what_a_validation_definition_gives(r
     from great_expectations.expectations.expectation import Expectation
 
     from rules.business import resolve_items
-    from rules.gx_runner import _gx_context, expectation_outcomes, masks_from_results, suite_config, validate
+    from rules.gx_runner import expectation_outcomes, masks_from_results, validate
 
     resolved = resolve_items(rich_lines(), ref.items, ref.partner_items)
     frame = registry.rules_frame(resolved)
@@ -183,14 +183,7 @@ def test_validating_without_gx_stores_gives_what_a_validation_definition_gives(r
     gx_own = Expectation.__dict__["configuration"]
     ours = validate(frame, exps, docs_dir=tmp_path)
     assert Expectation.__dict__["configuration"] is gx_own
-    gx, context = _gx_context()  # the way validate ran the suite before (GX's documented path)
-    batch = (context.data_sources.add_pandas("reference").add_dataframe_asset("order_lines")
-             .add_batch_definition_whole_dataframe("run"))
-    suite = context.suites.add(gx.ExpectationSuite(**suite_config(exps)))
-    definition = context.validation_definitions.add(gx.ValidationDefinition(name="reference", data=batch,
-                                                                            suite=suite))
-    results = definition.run(batch_parameters={"dataframe": registry.gx_frame(frame, exps)},
-                             result_format={"result_format": "COMPLETE"})
+    results = _gx_reference(frame, exps)  # the way validate ran the suite before (GX's documented path)
     written = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
     assert written == json.loads(json.dumps(expectation_outcomes(results), sort_keys=True, default=str))
     assert not ours.success and ours.failed_expectations == [r.expectation_config.type for r in results.results
@@ -200,3 +193,76 @@ def test_validating_without_gx_stores_gives_what_a_validation_definition_gives(r
     assert set(ours.masks) == set(reference)
     for key, mask in reference.items():
         assert np.array_equal(ours.masks[key], mask), key
+
+
+def _gx_reference(frame, exps):
+    """GX's own results for ``frame``: every row validated by a ValidationDefinition's run."""
+    from rules.gx_runner import _gx_context, suite_config
+
+    gx, context = _gx_context()
+    batch = (context.data_sources.add_pandas("reference").add_dataframe_asset("order_lines")
+             .add_batch_definition_whole_dataframe("run"))
+    suite = context.suites.add(gx.ExpectationSuite(**suite_config(exps)))
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name="reference", data=batch,
+                                                                            suite=suite))
+    return definition.run(batch_parameters={"dataframe": registry.gx_frame(frame, exps)},
+                          result_format={"result_format": "COMPLETE"})
+
+
+@pytest.mark.slow
+def test_gx_asked_once_per_distinct_row_gives_what_gx_gives_for_every_row(ref, tmp_path):
+    """validate asks GX about each distinct row once (a night's lines repeat a few items): the masks
+    and validation.json (rows evaluated, unexpected, percent, the first examples in row order, the
+    row condition's count) are those of GX validating every row. Rows repeat here, failing ones more
+    than validation.json's examples hold, null-id rows (outside sku_resolved's condition) too."""
+    import pyarrow as pa
+
+    from rules.business import resolve_items
+    from rules.distinct import distinct_rows
+    from rules.gx_runner import EXAMPLES, expectation_outcomes, masks_from_results, validate
+
+    base = registry.rules_frame(resolve_items(rich_lines(), ref.items, ref.partner_items))
+    n = base.num_rows
+    rows = [*range(n), *reversed(range(n)), *[7] * (EXAMPLES + 2), *[4, 12, 5] * 4, *[6] * 3, *[13, 0] * 6]
+    frame = base.take(pa.array(rows))
+    exps = registry.expectations(RuleSettings())
+    view = registry.gx_view(base, exps)
+    first, codes = distinct_rows(registry.gx_view(frame, exps).columns)
+    # GX sees each distinct row once (lines 1 and 10 differ only in PO101, which no expectation reads)
+    assert len(first) == view.group_by(view.column_names).aggregate([]).num_rows == n - 1
+    assert len(codes) == len(rows)
+    ours = validate(frame, exps, docs_dir=tmp_path)
+    results = _gx_reference(frame, exps)
+    written = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
+    assert written == json.loads(json.dumps(expectation_outcomes(results), sort_keys=True, default=str))
+    assert max(o["unexpected"] for o in written) > EXAMPLES
+    assert {o["key"]: o["evaluated"] for o in written}["sku_resolved"] < len(rows)
+    for key, mask in masks_from_results(results, frame.num_rows).items():
+        assert np.array_equal(ours.masks[key], mask), key
+    assert ours.failed_expectations == [r.expectation_config.type for r in results.results if not r.success]
+
+
+@pytest.mark.slow
+def test_a_value_set_is_asked_about_the_values_the_rows_hold(ref):
+    """GX is asked whether the rows' units are among those of the 781 codes the rows use (gx_runner.
+    narrowed): the same unexpected rows as the whole set, also when no row uses any code of it."""
+    import pyarrow as pa
+
+    from rules.business import resolve_items
+    from rules.gx_runner import narrowed, validate
+
+    frame = registry.rules_frame(resolve_items(rich_lines(), ref.items, ref.partner_items))
+    exps = registry.expectations(RuleSettings())
+    unit_known = next(e for e in exps if e.key == "unit_known")
+    assert len(unit_known.kwargs["value_set"]) > 700
+    asked = {e.key: e for e in narrowed(exps, registry.gx_view(frame, exps))}
+    assert set(asked["unit_known"].kwargs["value_set"]) == set(frame["unit"].drop_null().to_pylist()) - {"XX"}
+    assert asked["item_active"].kwargs["value_set"] == ["discontinued"]
+    unknown = frame.set_column(frame.column_names.index("unit"), "unit",
+                               pa.array(["XX", None] * (frame.num_rows // 2), pa.string()))
+    assert len(narrowed(exps, registry.gx_view(unknown, exps))[exps.index(unit_known)].kwargs["value_set"]) == 1
+    for table in (frame, unknown):
+        gx, arrow = validate(table, exps).masks, registry.evaluate_arrow(table, exps)
+        for e in exps:
+            assert np.array_equal(gx[e.key], arrow[e.key]), e.key
+    assert validate(unknown, exps).masks["unit_known"].tolist() == [True, False] * (frame.num_rows // 2)
