@@ -851,8 +851,8 @@ class StateStore(FinanceTables):
             applied.documents[(d.partner, d.doc_type)] += 1
         self._insert_many("documents", ("id", "partner", "doc_type", "file_name", "isa13", "gs06", "content", "status",
                                         "created_at", "run_id"), doc_rows)
-        self._insert_many("document_sets", ("partner", "doc_key", "document_id", "position", "set_id", "st02", "gs06",
-                                            "po_number", "source_sha256", "answers_isa13", "answers_gs06"), set_rows)
+        self._insert_tuples("document_sets", ("partner", "doc_key", "document_id", "position", "set_id", "st02", "gs06",
+                                              "po_number", "source_sha256", "answers_isa13", "answers_gs06"), set_rows)
 
     def _number(self, docs: Sequence[PlannedDocument]) -> list[tuple[int, int, list[int]]]:
         """(ISA13, GS06, ST02s) for each document, in order: each partner's blocks taken at once."""
@@ -1035,11 +1035,11 @@ class StateStore(FinanceTables):
             def same(value, n: int = n):
                 return itertools.repeat(value, n)
 
-            self._insert_many("order_events", EVENT_COLUMNS, zip(
+            self._insert_tuples("order_events", EVENT_COLUMNS, list(zip(
                 self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
                 table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
                 same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
-                table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True))
+                table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True)))
 
     def _insert_rows(self, name: str, columns: Sequence[str], table, *, conflict: str = "") -> None:
         """Insert an Arrow table's rows (in order) with many rows per statement: a column with one value
@@ -1331,8 +1331,8 @@ class StateStore(FinanceTables):
         ids = applied.document_ids
         if events:
             seqs = self._next_ids("event", len(events))
-            self._insert_many("order_events", EVENT_COLUMNS, [(seq, *e[:-1], ids.get((e[0], e[-1])) or None)
-                                                              for seq, e in zip(seqs, events, strict=True)])
+            self._insert_tuples("order_events", EVENT_COLUMNS, [(seq, *e[:-1], ids.get((e[0], e[-1])) or None)
+                                                                for seq, e in zip(seqs, events, strict=True)])
         if decided:
             import pyarrow as pa  # only when a plan carries tables (status/console never load it)
         for table, partners, keys in decided:
@@ -1374,7 +1374,8 @@ class StateStore(FinanceTables):
 
     def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert rows (tuples in ``columns``' order) with many rows per statement (as _insert_rows does
-        for an Arrow table): an 810 run's invoice lines without a statement per line (on PostgreSQL one COPY)."""
+        for an Arrow table): an 810 run's invoice lines, a stage's history events and transaction sets
+        without a statement per row (on PostgreSQL one COPY)."""
         if self.dialect.name != "sqlite":
             self._insert_many(name, columns, rows)
             return
