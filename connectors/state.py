@@ -1020,7 +1020,7 @@ class StateStore(FinanceTables):
                 else:
                     columns.append(itertools.repeat(default[c], n))
             rows = list(zip(*columns, strict=True))
-            inserted = self._insert_many("orders", ORDER_COLUMNS, rows, new=True)
+            inserted = self._insert_tuples("orders", ORDER_COLUMNS, rows, new=True)
             if inserted != n:
                 self._conflict([(r[0], r[1]) for r in rows], None)
 
@@ -1372,22 +1372,26 @@ class StateStore(FinanceTables):
                               v.doc_key, v.created_at, v.run_id) for v in plan.invoices])
         self._insert_tuples("invoice_lines", INVOICE_LINE_COLUMNS, _invoice_line_rows(plan.invoices, text))
 
-    def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple], *, new: bool = False) -> int:
         """Insert rows (tuples in ``columns``' order) with many rows per statement (as _insert_rows does
-        for an Arrow table): an 810 run's invoice lines, a stage's history events and transaction sets
-        without a statement per row (on PostgreSQL one COPY)."""
+        for an Arrow table): an 810 run's invoice lines, a stage's history events and transaction sets,
+        intake's new orders without a statement per row (on PostgreSQL one COPY); the rows written.
+        ``new``: as _insert_many's (rows whose key is stored already are skipped: the caller sees fewer)."""
         if self.dialect.name != "sqlite":
-            self._insert_many(name, columns, rows)
-            return
+            return self._insert_many(name, columns, rows, new=new)
         one = "(" + ",".join("?" * len(columns)) + ")"
         per = max(1, min(500, 30_000 // len(columns)))
         head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
-        full = len(rows) - len(rows) % per
+        tail = " ON CONFLICT DO NOTHING" if new else ""
+        full, n = len(rows) - len(rows) % per, 0
         if full:
             flat = itertools.chain.from_iterable
-            self._many(head + ",".join([one] * per), (list(flat(rows[i:i + per])) for i in range(0, full, per)))
+            n += self._many(head + ",".join([one] * per) + tail,
+                            (list(flat(rows[i:i + per])) for i in range(0, full, per)))
         if len(rows) > full:
-            self._q(head + ",".join([one] * (len(rows) - full)), list(itertools.chain.from_iterable(rows[full:])))
+            n += self._many(head + ",".join([one] * (len(rows) - full)) + tail,
+                            [list(itertools.chain.from_iterable(rows[full:]))])
+        return n
 
     def add_findings(self, findings: Sequence[FindingRecord], *, run_id: str) -> None:
         """Record findings of a run (with the order they concern and their consequence)."""
