@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import sqlite3
 import threading
 from collections import Counter
@@ -152,6 +153,11 @@ class Dialect:
     param: str = "?"
     blob: str = "BLOB"
     begin: str = "BEGIN IMMEDIATE"  # a write transaction: one writer at a time, readers go on
+    # a statement of many rows inside a write transaction: on SQLite OR FAIL, so no statement journal is
+    # kept (a multi-row INSERT that may abort writes every page it touches to a temporary file first, to
+    # undo itself alone: 184 MB for a 200,000-line decide); a failure still undoes the whole
+    # transaction (transaction() rolls it back), which is all the store relies on
+    insert_rows: str = "INSERT OR FAIL INTO"
 
     def sql(self, text: str) -> str:
         return text if self.param == "?" else text.replace("%", "%%").replace("?", self.param)
@@ -845,8 +851,8 @@ class StateStore(FinanceTables):
             applied.documents[(d.partner, d.doc_type)] += 1
         self._insert_many("documents", ("id", "partner", "doc_type", "file_name", "isa13", "gs06", "content", "status",
                                         "created_at", "run_id"), doc_rows)
-        self._insert_many("document_sets", ("partner", "doc_key", "document_id", "position", "set_id", "st02", "gs06",
-                                            "po_number", "source_sha256", "answers_isa13", "answers_gs06"), set_rows)
+        self._insert_tuples("document_sets", ("partner", "doc_key", "document_id", "position", "set_id", "st02", "gs06",
+                                              "po_number", "source_sha256", "answers_isa13", "answers_gs06"), set_rows)
 
     def _number(self, docs: Sequence[PlannedDocument]) -> list[tuple[int, int, list[int]]]:
         """(ISA13, GS06, ST02s) for each document, in order: each partner's blocks taken at once."""
@@ -1014,7 +1020,7 @@ class StateStore(FinanceTables):
                 else:
                     columns.append(itertools.repeat(default[c], n))
             rows = list(zip(*columns, strict=True))
-            inserted = self._insert_many("orders", ORDER_COLUMNS, rows, new=True)
+            inserted = self._insert_tuples("orders", ORDER_COLUMNS, rows, new=True)
             if inserted != n:
                 self._conflict([(r[0], r[1]) for r in rows], None)
 
@@ -1029,11 +1035,11 @@ class StateStore(FinanceTables):
             def same(value, n: int = n):
                 return itertools.repeat(value, n)
 
-            self._insert_many("order_events", EVENT_COLUMNS, zip(
+            self._insert_tuples("order_events", EVENT_COLUMNS, list(zip(
                 self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
                 table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
                 same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
-                table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True))
+                table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True)))
 
     def _insert_rows(self, name: str, columns: Sequence[str], table, *, conflict: str = "") -> None:
         """Insert an Arrow table's rows (in order) with many rows per statement: a column with one value
@@ -1047,21 +1053,10 @@ class StateStore(FinanceTables):
         if self.dialect.name != "sqlite" and not conflict:  # COPY cannot update a stored row: an upsert inserts
             self._copy_table(name, columns, table)
             return
-        literal: dict[str, str] = {}
-        for c in columns:
-            col = table[c]
-            if col.null_count == n:
-                literal[c] = "NULL"
-            elif col.null_count == 0 and n > 1:
-                import pyarrow.compute as pc
-
-                if pc.all(pc.equal(col, col[0])).as_py():  # one value in every row (cheaper than count_distinct)
-                    text = _literal(col[0].as_py())
-                    if text is not None:
-                        literal[c] = text
+        literal = _column_literals(table, columns)
         bound = [c for c in columns if c not in literal]
         one = "(" + ",".join(literal.get(c, "?") for c in columns) + ")"
-        head = f"INSERT INTO {name} ({', '.join(columns)}) VALUES "
+        head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
         per = max(1, min(500, 30_000 // max(1, len(bound))))  # under SQLite's and PostgreSQL's parameter limits
         rows = _rows_of(table, bound) if bound else iter([()] * n)
         full, rest = divmod(n, per)
@@ -1253,24 +1248,30 @@ class StateStore(FinanceTables):
         in one statement (a second lookup of each line costs more than the index entries it spares:
         lines invoiced by a later run than shipped them, closed lines, keep the cost they had)."""
         statements: dict[tuple[int, str], str] = {}
+        # partner, state, invoiced or run_id the same in every update: a literal, not bound per line
+        fixed = {i: text for i in (0, 3, 4, 5) if (text := _same_literal(updates, i)) is not None}
+        bound = [i for i in range(6) if i not in fixed]  # (PO and line number always)
+        v = [fixed[i] if i in fixed else f"v.column{bound.index(i) + 1}" for i in range(6)]
+        width = len(bound)
 
         def joined(k: int, how: str) -> str:
             sql = statements.get((k, how))
             if sql is None:
                 sql = statements[(k, how)] = (
-                    "UPDATE order_lines SET state=v.column4, invoiced=v.column5" + ("" if how == "kept" else
-                                                                                   ", run_id=v.column6")
-                    + " FROM (VALUES " + ",".join(["(?,?,?,?,?,?)"] * k) + ") AS v WHERE order_lines.partner=v.column1"
-                    " AND order_lines.po_number=v.column2 AND order_lines.line_number=v.column3"
-                    + {"kept": " AND order_lines.run_id IS v.column6", "others": " AND order_lines.run_id IS NOT"
-                       " v.column6", "all": ""}[how])
+                    f"UPDATE order_lines SET state={v[3]}, invoiced={v[4]}" + ("" if how == "kept" else
+                                                                               f", run_id={v[5]}")
+                    + " FROM (VALUES " + ",".join(["(" + ",".join("?" * width) + ")"] * k) + ") AS v WHERE"
+                    f" order_lines.partner={v[0]} AND order_lines.po_number={v[1]} AND order_lines.line_number={v[2]}"
+                    + {"kept": f" AND order_lines.run_id IS {v[5]}", "others": f" AND order_lines.run_id IS NOT {v[5]}",
+                       "all": ""}[how])
             return sql
 
+        rows = list(map(operator.itemgetter(*bound), updates))
         per, flat = 100, itertools.chain.from_iterable
         n, keep = 0, True
-        for i in range(0, len(updates), per):
-            values = list(flat(updates[i:i + per]))
-            k = len(values) // 6
+        for i in range(0, len(rows), per):
+            values = list(flat(rows[i:i + per]))
+            k = len(values) // width
             if not keep:
                 n += self._many(joined(k, "all"), [values])
                 continue
@@ -1330,8 +1331,8 @@ class StateStore(FinanceTables):
         ids = applied.document_ids
         if events:
             seqs = self._next_ids("event", len(events))
-            self._insert_many("order_events", EVENT_COLUMNS, [(seq, *e[:-1], ids.get((e[0], e[-1])) or None)
-                                                              for seq, e in zip(seqs, events, strict=True)])
+            self._insert_tuples("order_events", EVENT_COLUMNS, [(seq, *e[:-1], ids.get((e[0], e[-1])) or None)
+                                                                for seq, e in zip(seqs, events, strict=True)])
         if decided:
             import pyarrow as pa  # only when a plan carries tables (status/console never load it)
         for table, partners, keys in decided:
@@ -1357,10 +1358,7 @@ class StateStore(FinanceTables):
                                 [(r.warehouse, r.shipment_id, c.level, c.label, c.sscc, c.serial, c.pallet,
                                   c.po_number, text(c.weight), c.weight_unit) for r in plan.shipments
                                  for c in r.cartons])
-            self._insert_tuples("shipment_lines", SHIPPED_LINE_COLUMNS,
-                                [(r.warehouse, r.shipment_id, i, r.partner, ln.po_number, ln.line_number, ln.line_id,
-                                  ln.sku, text(ln.quantity), ln.unit, ln.carton, ln.pallet, ln.row_number,
-                                  ln.file_segment) for r in plan.shipments for i, ln in enumerate(r.lines, start=1)])
+            self._insert_tuples("shipment_lines", SHIPPED_LINE_COLUMNS, _shipped_line_rows(plan.shipments, text))
         if plan.billed:
             self._many("UPDATE shipments SET billing='invoiced' WHERE warehouse=? AND shipment_id=?", plan.billed)
 
@@ -1372,25 +1370,28 @@ class StateStore(FinanceTables):
                             [(v.invoice_number, v.partner, v.po_number, v.invoice_date.isoformat(), v.warehouse,
                               v.shipment_id, v.currency, text(v.merchandise), text(v.charges), text(v.total),
                               v.doc_key, v.created_at, v.run_id) for v in plan.invoices])
-        self._insert_tuples("invoice_lines", INVOICE_LINE_COLUMNS,
-                            [(v.invoice_number, n, line_id, text(q), unit, text(price), text(amount))
-                             for v in plan.invoices for n, line_id, q, unit, price, amount in v.lines])
+        self._insert_tuples("invoice_lines", INVOICE_LINE_COLUMNS, _invoice_line_rows(plan.invoices, text))
 
-    def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple], *, new: bool = False) -> int:
         """Insert rows (tuples in ``columns``' order) with many rows per statement (as _insert_rows does
-        for an Arrow table): an 810 run's invoice lines without a statement per line (on PostgreSQL one COPY)."""
+        for an Arrow table): an 810 run's invoice lines, a stage's history events and transaction sets,
+        intake's new orders without a statement per row (on PostgreSQL one COPY); the rows written.
+        ``new``: as _insert_many's (rows whose key is stored already are skipped: the caller sees fewer)."""
         if self.dialect.name != "sqlite":
-            self._insert_many(name, columns, rows)
-            return
+            return self._insert_many(name, columns, rows, new=new)
         one = "(" + ",".join("?" * len(columns)) + ")"
         per = max(1, min(500, 30_000 // len(columns)))
-        head = f"INSERT INTO {name} ({', '.join(columns)}) VALUES "
-        full = len(rows) - len(rows) % per
+        head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
+        tail = " ON CONFLICT DO NOTHING" if new else ""
+        full, n = len(rows) - len(rows) % per, 0
         if full:
             flat = itertools.chain.from_iterable
-            self._many(head + ",".join([one] * per), (list(flat(rows[i:i + per])) for i in range(0, full, per)))
+            n += self._many(head + ",".join([one] * per) + tail,
+                            (list(flat(rows[i:i + per])) for i in range(0, full, per)))
         if len(rows) > full:
-            self._q(head + ",".join([one] * (len(rows) - full)), list(itertools.chain.from_iterable(rows[full:])))
+            n += self._many(head + ",".join([one] * (len(rows) - full)) + tail,
+                            [list(itertools.chain.from_iterable(rows[full:]))])
+        return n
 
     def add_findings(self, findings: Sequence[FindingRecord], *, run_id: str) -> None:
         """Record findings of a run (with the order they concern and their consequence)."""
@@ -2242,6 +2243,37 @@ def _partner_chunks(keys: Iterable[tuple[str, str]], size: int) -> Iterator[tupl
             yield partner, pos[i:i + size]
 
 
+def _column_literals(table, columns: Sequence[str]) -> dict[str, str]:
+    """The columns of an Arrow table with one value in every row (or only nulls), each as the SQL literal
+    that writes it (a value _literal cannot write safely is left out: bound per row)."""
+    n = table.num_rows
+    literal: dict[str, str] = {}
+    for c in columns:
+        col = table[c]
+        if col.null_count == n:
+            literal[c] = "NULL"
+        elif col.null_count == 0 and n > 1:
+            import pyarrow.compute as pc
+
+            if pc.all(pc.equal(col, col[0])).as_py():  # one value in every row (cheaper than count_distinct)
+                text = _literal(col[0].as_py())
+                if text is not None:
+                    literal[c] = text
+    return literal
+
+
+def _same_literal(rows: Sequence[tuple], i: int) -> str | None:
+    """The SQL literal of the value at ``i`` when every row (more than one) holds that same value there
+    and _literal can write it; else None (bound per row)."""
+    if len(rows) < 2:
+        return None
+    at = operator.itemgetter(i)
+    values = set(map(at, rows))  # (in C: no Python step per row)
+    if len(values) != 1 or len(set(map(type, map(at, rows)))) != 1:
+        return None
+    return _literal(values.pop())
+
+
 def _literal(value) -> str | None:
     """A value as an SQL literal both dialects read back as the bound value would be (None: bind it)."""
     if isinstance(value, bool):
@@ -2303,6 +2335,38 @@ def _shipment_row(r: ShipmentRecord) -> tuple:
             r.isa13, r.gs06, r.st02, r.ship_date.isoformat(), r.ship_time.isoformat() if r.ship_time else None,
             r.carrier_scac, r.service_level, r.tracking_number, r.bill_of_lading, r.departed_at, r.asn_due_at,
             r.asn_doc_key, r.asn_at, int(r.late), r.billing, r.run_id)
+
+
+def _shipped_line_rows(shipments: Sequence[ShipmentRecord], text: Callable) -> list[tuple]:
+    """The shipment_lines rows (SHIPPED_LINE_COLUMNS) of these shipments, their lines numbered from 1 in
+    each: built a column at a time (a ShippedLine is a tuple: its fields transposed in C, no Python step
+    per line; a night's 856s carry 100,000 lines)."""
+    lines = list(itertools.chain.from_iterable(r.lines for r in shipments))
+    if not lines:
+        return []
+    counts = [len(r.lines) for r in shipments]
+
+    def each(values: Iterable) -> Iterator:  # a shipment's value for each of its lines
+        return itertools.chain.from_iterable(map(itertools.repeat, values, counts))
+
+    po, line, line_id, sku, quantity, unit, carton, pallet, row, segment = zip(*lines, strict=True)
+    return list(zip(each(r.warehouse for r in shipments), each(r.shipment_id for r in shipments),
+                    itertools.chain.from_iterable(map(range, itertools.repeat(1), [c + 1 for c in counts])),
+                    each(r.partner for r in shipments), po, line, line_id, sku, map(text, quantity), unit, carton,
+                    pallet, row, segment, strict=True))
+
+
+def _invoice_line_rows(invoices: Sequence[InvoiceRecord], text: Callable) -> list[tuple]:
+    """The invoice_lines rows (INVOICE_LINE_COLUMNS) of these invoices, a column at a time (an
+    InvoicedLine is a tuple, as _shipped_line_rows reads a ShippedLine)."""
+    lines = list(itertools.chain.from_iterable(v.lines for v in invoices))
+    if not lines:
+        return []
+    number, line_id, quantity, unit, price, amount = zip(*lines, strict=True)
+    numbers = itertools.chain.from_iterable(map(itertools.repeat, (v.invoice_number for v in invoices),
+                                                (len(v.lines) for v in invoices)))
+    return list(zip(numbers, number, line_id, map(text, quantity), unit, map(text, price), map(text, amount),
+                    strict=True))
 
 
 def _join(values: Iterable) -> str:

@@ -5,6 +5,7 @@ lines first (each order once, whatever the row order). On SQLite and on PostgreS
 from __future__ import annotations
 
 import pyarrow as pa
+import pytest
 
 from connectors.state import StateStore, _order_keys
 from schemas.lifecycle import LINE_ROWS, Plan
@@ -55,4 +56,27 @@ def test_line_tables_store_every_row_as_given_and_replace_the_orders_lines(store
         ("acme", "PO-2", 1, "1", "1", "EA", "2.5", None, 0, 1, "r1", "received"),
         ("acme", "PO-2", 2, "2", "3", "EA", "10", None, 0, 1, "r1", "received"),
         ("acme", "PO-9", 1, "1", "12", "CS", "2.5", None, 0, 1, "r0", "received")]  # not named: kept
+    store.close()
+
+
+def test_many_rows_a_statement_keep_no_statement_journal_and_a_failure_undoes_the_whole_plan(tmp_path):
+    """SQLite: the rows of a line table go many to a statement inserted OR FAIL (SQLite keeps no statement
+    journal for them: no copy of every page they touch written first), and a statement that fails after
+    others succeeded still leaves nothing of the plan stored (the transaction is rolled back whole)."""
+    from connectors.state import StateError
+
+    store = StateStore(tmp_path / "s.sqlite")
+    old = _table([("acme", "PO-0", 1)], run_id="r0")
+    store.apply(Plan(line_tables=(old,)), run_id="r0")
+    before = _stored(store)
+    rows = [("acme", f"PO-{n // 20 + 1}", n % 20 + 1) for n in range(1200)]
+    rows[1100] = rows[3]  # a key twice, in the third statement's rows (500 rows a statement)
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    with pytest.raises(StateError):
+        store.apply(Plan(line_tables=(old, _table(rows, ordered=[str(n) for n in range(1200)]))), run_id="r1")
+    store._db.set_trace_callback(None)
+    inserts = [s for s in statements if s.startswith("INSERT") and "order_lines" in s]
+    assert len(inserts) == 4 and all(s.startswith("INSERT OR FAIL INTO order_lines") for s in inserts)
+    assert _stored(store) == before
     store.close()

@@ -69,3 +69,23 @@ def test_many_line_updates_of_lines_of_this_run_and_earlier_runs(store_target):
     after = store.order_lines("acme", "PO-9")
     assert after == [LineRecord(**{**{f: getattr(was, f) for f in was.__slots__}, "state": LineState.INVOICED,
                                    "invoiced": Decimal(was.line_number % 4 + 1), "run_id": "r2"}) for was in before]
+
+
+def test_line_updates_whose_values_differ_line_by_line(store_target):
+    """States, invoiced units and runs that differ from line to line (none the same in every update: each
+    bound per line, as a value the same in every update is written once) set each line's own."""
+    store = StateStore(store_target())
+    record = OrderRecord("acme", "PO-7", OrderState.RECEIVED, order_ref="1-1-7", lines_key="k")
+    lines = tuple(LineRecord("acme", "PO-7", n, LineState.SHIPPED, line_id=str(n), ordered=Decimal(4), unit="EA",
+                             unit_price=Decimal("2.5"), allocated=4, shipped=Decimal(4), run_id=("r1", "r2")[n % 2])
+                  for n in range(1, 251))
+    store.apply(Plan(transitions=(create(record, at=AT, run_id="r1", note="received"),),
+                     lines=(OrderLines("acme", "PO-7", lines),)), run_id="r1")
+    before = store.order_lines("acme", "PO-7")
+    states = (LineState.INVOICED, LineState.CLOSED)
+    updates = tuple(("acme", "PO-7", n, states[n % 3 == 0].value, "4", ("r2", "r3")[n % 5 == 0])
+                    for n in range(1, 251))
+    store.apply(Plan(line_updates=updates), run_id="r2")
+    assert store.order_lines("acme", "PO-7") == [
+        LineRecord(**{**{f: getattr(was, f) for f in was.__slots__}, "state": states[was.line_number % 3 == 0],
+                      "invoiced": Decimal(4), "run_id": ("r2", "r3")[was.line_number % 5 == 0]}) for was in before]
