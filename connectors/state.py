@@ -1942,34 +1942,54 @@ class StateStore(FinanceTables):
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in LINE_COLUMNS])
         if not ids:
             return schema.empty_table()
-        return self._arrow(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN"
-                           f" ({','.join('?' * len(ids))})", ids, schema, order=("partner", "po_number", "line_number"))
+        if len(ids) > 1:
+            return self._arrow(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE run_id IN"
+                               f" ({','.join('?' * len(ids))})", ids, schema,
+                               order=("partner", "po_number", "line_number"))
+        # one run: its id is every row's run_id, not read (one column of the 22: ~5% of the read)
+        read = [c for c in LINE_COLUMNS if c != "run_id"]
+        table = self._arrow(f"SELECT {', '.join(read)} FROM order_lines WHERE run_id IN (?)", ids,
+                            pa.schema([schema.field(c) for c in read]), order=("partner", "po_number", "line_number"))
+        at = LINE_COLUMNS.index("run_id")
+        return table.add_column(at, schema.field(at), pa.repeat(pa.scalar(ids[0], pa.string()), table.num_rows))
 
-    def reservations_of_runs(self, run_ids: Iterable[str], schema: pa.Schema, *, lines: int | None = None) \
-            -> pa.Table:
+    def reservations_of_runs(self, run_ids: Iterable[str], schema: pa.Schema, *, lines: int | None = None,
+                             of: pa.Table | None = None) -> pa.Table:
         """The reservations of the order lines lines_of_runs gives (one row per line and warehouse:
         partner, po_number, line_number, warehouse, sku, quantity, as ``schema`` types them), sorted
         partner, PO, line, warehouse. ``lines``: how many lines lines_of_runs gave, when the caller
         knows: where the store holds no more reservations than that (a night's report, its lines
         reserved or shipped), one pass over the reservations looks up each one's line, instead of
-        each line of the runs (found through the run_id index) looking up its reservations."""
+        each line of the runs (found through the run_id index) looking up its reservations. ``of``: the
+        table lines_of_runs gave for these runs, when the caller has it (its rows count as ``lines``):
+        where the store holds no more reservations than it has rows, the reservations are read alone
+        (no lookup of a line per reservation: ~half that read's cost) and those of its lines kept."""
+        import pyarrow as pa
+
         ids = sorted(set(run_ids))
         if not ids:
             return schema.empty_table()
+        order = ("partner", "po_number", "line_number", "warehouse")
+        if of is not None:
+            lines = of.num_rows
         few = lines is not None and self._q("SELECT COUNT(*) FROM reservations")[0][0] <= lines
+        if few and of is not None:
+            every = self._arrow("SELECT partner, po_number, line_number, warehouse, sku, quantity FROM reservations",
+                                (), schema, order=order)
+            kept = _of_keys(every, of, ("partner", "po_number", "line_number"))
+            if kept is not None:
+                return every.filter(pa.array(kept))  # still in order
         run = "l.run_id || ''" if few else "l.run_id"  # an expression: SQLite then uses no index for it
         return self._arrow("SELECT r.partner, r.po_number, r.line_number, r.warehouse, r.sku, r.quantity FROM"
                            " reservations r JOIN order_lines l ON l.partner = r.partner AND l.po_number ="
                            f" r.po_number AND l.line_number = r.line_number WHERE {run} IN"
-                           f" ({','.join('?' * len(ids))})", ids, schema,
-                           order=("partner", "po_number", "line_number", "warehouse"))
+                           f" ({','.join('?' * len(ids))})", ids, schema, order=order)
 
     def _arrow(self, sql: str, args: Sequence, schema: pa.Schema, *, order: Sequence[str] = (),
                chunk: int = 50_000) -> pa.Table:
         """A query's rows as an Arrow table of ``schema`` (straight from SQLite where _arrow_rows can,
         else columns built a chunk of rows at a time, no object per row kept), sorted by the ``order``
         columns in Arrow (byte order for text)."""
-        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -1986,10 +2006,8 @@ class StateStore(FinanceTables):
                                                    zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
                        for rows in self._q_chunks(sql, args, size=chunk)]
             table = pa.Table.from_batches(batches, schema=schema)
-        if order and table.num_rows:
-            at = pc.sort_indices(table, sort_keys=[(c, "ascending") for c in order])
-            if not np.array_equal(at.to_numpy(), np.arange(table.num_rows)):  # read in order already: no copy
-                table = table.take(at)
+        if order and not _in_order(table, order):  # read in order already (the usual case): no sort, no copy
+            table = table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in order]))
         return table.combine_chunks()
 
     def _copy_arrow(self, sql: str, args: Sequence, schema: pa.Schema) -> pa.Table:
@@ -2241,6 +2259,57 @@ def _partner_chunks(keys: Iterable[tuple[str, str]], size: int) -> Iterator[tupl
     for partner, pos in by_partner.items():
         for i in range(0, len(pos), size):
             yield partner, pos[i:i + size]
+
+
+def _in_order(table, order: Sequence[str]) -> bool:
+    """Whether ``table``'s rows already stand as an ascending stable sort on the ``order`` columns would put
+    them (byte order for text), each row compared with the next a column at a time (a few column
+    operations, where pc.sort_indices sorts whole rows); False where a key column holds a null or a NaN
+    (the caller then sorts: nulls go last)."""
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    if n < 2:
+        return True
+    ok = None  # row i <= row i+1 on the order columns from this one on
+    for c in reversed(order):
+        col = table[c]
+        if col.null_count:
+            return False
+        a, b = col.slice(0, n - 1), col.slice(1)
+        ok = pc.less_equal(a, b) if ok is None else pc.or_(pc.less(a, b), pc.and_(pc.equal(a, b), ok))
+    return pc.all(ok).as_py() is True
+
+
+def _of_keys(table, of, keys: Sequence[str]):
+    """Which rows of ``table`` have their ``keys`` columns' values as a row of ``of`` (a boolean numpy
+    array): each key column's values numbered by their place among ``of``'s distinct values (a hash look-up
+    per value, in Arrow), the numbers of a row made one integer, and those of ``table`` looked up among
+    those of ``of``; None where a key column holds a null or the integers could overflow (the caller then
+    joins in SQL)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if not table.num_rows or not of.num_rows:
+        return np.zeros(table.num_rows, dtype=bool)
+    ours = np.zeros(of.num_rows, dtype=np.int64)
+    theirs = np.zeros(table.num_rows, dtype=np.int64)
+    missing = np.zeros(table.num_rows, dtype=bool)
+    size = 1
+    for c in keys:
+        col, against = of[c].combine_chunks(), table[c]
+        if col.null_count or against.null_count:
+            return None
+        numbered = pc.dictionary_encode(col)
+        known = numbered.dictionary
+        size *= len(known)
+        if size >= 2**62:
+            return None
+        at = pc.index_in(against, value_set=known)
+        missing |= at.is_null().to_numpy(zero_copy_only=False)
+        ours = ours * len(known) + numbered.indices.to_numpy()
+        theirs = theirs * len(known) + pc.fill_null(at, 0).to_numpy()
+    return np.isin(theirs, ours) & ~missing
 
 
 def _column_literals(table, columns: Sequence[str]) -> dict[str, str]:

@@ -150,7 +150,7 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     if lines.num_rows:
         pq.write_table(lines, into / "allocation.parquet")
         reports["allocation"] = "allocation.parquet"
-        reserved = state.reservations_of_runs(scope, RESERVATION_ROWS, lines=lines.num_rows)
+        reserved = state.reservations_of_runs(scope, RESERVATION_ROWS, of=lines)
         if reserved.num_rows:  # the units per warehouse behind each line's "allocated" (a rebuild reads them)
             pq.write_table(reserved, into / "reservations.parquet")
             reports["reservations"] = "reservations.parquet"

@@ -5,7 +5,9 @@ reservations are looked up)."""
 
 from __future__ import annotations
 
-from connectors.state import LINE_COLUMNS, StateStore
+import pyarrow as pa
+
+from connectors.state import LINE_COLUMNS, StateStore, _in_order
 from flows.reports import RESERVATION_ROWS
 
 # (partner, po, line, run): written out of order; "acme"/"PO-b" line 3 belongs to another run
@@ -72,3 +74,67 @@ def test_the_reservations_are_those_of_the_runs_lines_and_no_others(store_target
         assert store.reservations_of_runs(["nothing"], RESERVATION_ROWS, lines=len(RESERVED)).num_rows == 0
     finally:
         store.close()
+
+
+def test_the_reservations_kept_by_the_runs_lines_table_are_those_the_join_gives(store_target):
+    """reservations_of_runs(of=lines_of_runs's table): the reservations read alone and matched to the
+    table's lines in Arrow give what the join with order_lines gives; a reservation whose partner, PO and
+    line number each appear among the lines, but never together, is not theirs."""
+    store = _store(store_target())
+    try:
+        with store.transaction():  # globex has a line 2 and acme a PO-a: globex/PO-a line 2 is no line
+            store._many("INSERT INTO reservations (partner, po_number, line_number, warehouse, sku, quantity, run_id)"
+                        " VALUES (?,?,?,?,?,?,?)", [("globex", "PO-a", 2, "EAST", "SKU-2", 4, "r1"),
+                                                    ("acme", "PO-B", 1, "AAA", "SKU-1", 6, "r1")])
+        joined = store.reservations_of_runs(["r1"], RESERVATION_ROWS)
+        assert [tuple(r.values())[:4] for r in joined.to_pylist()] == [
+            ("acme", "PO-B", 1, "AAA"), ("acme", "PO-a", 10, "EAST"), ("acme", "PO-b", 1, "EAST"),
+            ("acme", "PO-b", 1, "WEST"), ("globex", "G-1", 2, "EAST")]
+        lines = store.lines_of_runs(["r1"])  # 6 lines, 8 reservations: the join
+        assert store.reservations_of_runs(["r1"], RESERVATION_ROWS, of=lines).equals(joined)
+        both = store.lines_of_runs(["r1", "r2"])  # 7 lines, 8 reservations: the join
+        assert store.reservations_of_runs(["r1", "r2"], RESERVATION_ROWS, of=both).equals(
+            store.reservations_of_runs(["r1", "r2"], RESERVATION_ROWS))
+        with store.transaction():  # no more reservations than lines: read alone, matched in Arrow
+            store._q("DELETE FROM reservations WHERE partner = 'other'")
+            store._q("DELETE FROM reservations WHERE warehouse = 'WEST'")
+        joined = store.reservations_of_runs(["r1"], RESERVATION_ROWS)
+        assert joined.num_rows == 4
+        assert store.reservations_of_runs(["r1"], RESERVATION_ROWS, of=lines).equals(joined)
+        assert store.reservations_of_runs(["r1", "r2"], RESERVATION_ROWS, of=both).equals(
+            store.reservations_of_runs(["r1", "r2"], RESERVATION_ROWS))
+        assert store.reservations_of_runs(["r2"], RESERVATION_ROWS, of=store.lines_of_runs(["r2"])).to_pylist() == [
+            {"partner": "acme", "po_number": "PO-b", "line_number": 3, "warehouse": "EAST", "sku": "SKU-3",
+             "quantity": 2}]  # one line, more reservations: the join
+        none = store.lines_of_runs(["nothing"])
+        assert store.reservations_of_runs(["nothing"], RESERVATION_ROWS, of=none).num_rows == 0
+    finally:
+        store.close()
+
+
+def test_one_runs_lines_are_read_without_their_run_id_and_equal_a_read_of_several_runs(store_target):
+    store = _store(store_target())
+    try:
+        one, both = store.lines_of_runs(["r1"]), store.lines_of_runs(["r1", "r2", "nothing"])
+        assert one.schema == both.schema
+        assert one.equals(both.filter(pa.compute.equal(both["run_id"], "r1")))
+        assert store.lines_of_runs(["nothing"]).equals(both.schema.empty_table())
+    finally:
+        store.close()
+
+
+def test_rows_already_in_order_are_told_from_rows_that_are_not():
+    def table(**columns):
+        return pa.table(columns)
+
+    assert _in_order(table(a=["x", "x", "y"], b=[2, 2, 1]), ("a", "b"))  # ties: a stable sort keeps them
+    assert not _in_order(table(a=["x", "x", "y"], b=[2, 1, 1]), ("a", "b"))
+    assert _in_order(table(a=["X", "a", "b"], b=[9, 1, 0]), ("a", "b"))  # byte order: "X" before "a"
+    assert not _in_order(table(a=["a", "X"], b=[1, 2]), ("a", "b"))
+    assert _in_order(table(a=["a", "b"], b=[9, 0]), ("a",)) and _in_order(table(a=["b"]), ("a",))
+    assert not _in_order(table(a=["a", None]), ("a",))  # a null: the caller sorts (nulls last)
+    assert not _in_order(table(a=[1.0, float("nan")]), ("a",))
+    chunked = pa.Table.from_batches([pa.record_batch({"a": [1, 2]}), pa.record_batch({"a": [2, 3]})])
+    assert _in_order(chunked, ("a",))
+    assert not _in_order(pa.Table.from_batches([pa.record_batch({"a": [1, 3]}), pa.record_batch({"a": [2]})]),
+                         ("a",))
