@@ -127,7 +127,7 @@ def first_rows(table: pa.Table, keys: list[str]) -> pa.Table:
     """The first row of each ``keys`` group, in the table's order (a file that repeats an interchange
     repeats every row of it). Rows in strictly ascending key order (a night's stored files: POs and
     their lines in order) are each the first of their group: the table itself, with no grouping."""
-    if table.num_rows < 2 or _strictly_ascending(table, keys):
+    if table.num_rows < 2 or strictly_ascending(table, keys):
         return table
     # the row numbers from numpy (pa.array over a range builds them one Python int at a time)
     indexed = table.select(keys).append_column("_row", pa.array(np.arange(table.num_rows, dtype=np.int64)))
@@ -137,7 +137,7 @@ def first_rows(table: pa.Table, keys: list[str]) -> pa.Table:
     return table.take(pc.take(first, pc.sort_indices(first)))
 
 
-def _strictly_ascending(table: pa.Table, keys: list[str]) -> bool:
+def strictly_ascending(table: pa.Table, keys: list[str]) -> bool:
     """Each row's ``keys`` are less than the next row's (so no two rows share them), no key null: one
     comparison pass per key column."""
     n = table.num_rows

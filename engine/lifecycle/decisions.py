@@ -39,7 +39,7 @@ from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans
 from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
-from engine.lifecycle.common import PlanError, contain, transaction_set
+from engine.lifecycle.common import PlanError, contain, strictly_ascending, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
@@ -239,11 +239,14 @@ class _Batch:
             return {}
         t = pa.table({"order_ref": allocation["order_ref"], "line_number": allocation["line_number"],
                       **{c: truncated(allocation[c]) for c in ("allocated", "backordered", "rejected")}})
+        # rows in strictly ascending (order_ref, line_number) order (a night's: one row per line, in decision
+        # and line order) are each a line of their own: counted, not counted distinct (a third of the cost)
+        lines = "count" if strictly_ascending(t, ["order_ref", "line_number"]) else "count_distinct"
         g = t.group_by("order_ref", use_threads=False).aggregate(
-            [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", "count_distinct")])
+            [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", lines)])
         return {r: (a, b, c, n) for r, a, b, c, n in zip(
             g["order_ref"].to_pylist(), g["allocated_sum"].to_pylist(), g["backordered_sum"].to_pylist(),
-            g["rejected_sum"].to_pylist(), g["line_number_count_distinct"].to_pylist(), strict=True)}
+            g["rejected_sum"].to_pylist(), g[f"line_number_{lines}"].to_pylist(), strict=True)}
 
     # --- orders answered before (an 860's revision): untouched lines keep what the partner was told ---
     def _revise(self, answering: list[OrderDecision], statuses: pa.Table, spans: list[tuple[int, int]],
