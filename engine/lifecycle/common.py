@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -124,11 +125,28 @@ def check_plan(plan: Plan) -> None:
 
 def first_rows(table: pa.Table, keys: list[str]) -> pa.Table:
     """The first row of each ``keys`` group, in the table's order (a file that repeats an interchange
-    repeats every row of it)."""
-    if table.num_rows < 2:
+    repeats every row of it). Rows in strictly ascending key order (a night's stored files: POs and
+    their lines in order) are each the first of their group: the table itself, with no grouping."""
+    if table.num_rows < 2 or strictly_ascending(table, keys):
         return table
-    indexed = table.select(keys).append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    # the row numbers from numpy (pa.array over a range builds them one Python int at a time)
+    indexed = table.select(keys).append_column("_row", pa.array(np.arange(table.num_rows, dtype=np.int64)))
     first = indexed.group_by(keys, use_threads=False).aggregate([("_row", "min")])["_row_min"]
     if len(first) == table.num_rows:
         return table
     return table.take(pc.take(first, pc.sort_indices(first)))
+
+
+def strictly_ascending(table: pa.Table, keys: list[str]) -> bool:
+    """Each row's ``keys`` are less than the next row's (so no two rows share them), no key null: one
+    comparison pass per key column."""
+    n = table.num_rows
+    if any(table[c].null_count for c in keys):
+        return False
+    ordered = None  # row i < row i + 1 on the keys from this one on
+    for c in reversed(keys):
+        column = table[c]
+        before, after = column.slice(0, n - 1), column.slice(1)
+        less = pc.less(before, after)
+        ordered = less if ordered is None else pc.or_(less, pc.and_(pc.equal(before, after), ordered))
+    return bool(pc.all(ordered).as_py())

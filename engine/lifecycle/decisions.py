@@ -39,7 +39,7 @@ from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans
 from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
-from engine.lifecycle.common import PlanError, contain, transaction_set
+from engine.lifecycle.common import PlanError, contain, strictly_ascending, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
@@ -85,6 +85,8 @@ _DECIDED_AT = DECIDED_ORDERS.append(pa.field("_at", pa.int64(), nullable=False))
 _EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).append(
     pa.field("_step", pa.int64(), nullable=False))
 # what the answer reads of a line: the 855 echoes these, the line row keeps some
+# what the answer reads of an order's head
+_HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
                  "vendor_part", "buyer_part"]
 
@@ -119,11 +121,21 @@ class _Context:
         self.records, self.lines, self.allocation = records, lines, allocation
         self.stored, self.reserved, self.applied, self.profiles, self.told = stored, reserved, applied, profiles, told
         self.today, self.at, self.run_id = today, at, run_id
-        cols = ["partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref"]
-        self.heads = {(o["partner"], o["po_number"]): o for o in orders.select(cols).to_pylist()}
+        # each PO's head values as columns (a list each; dates through numpy) and its row (the last row of a
+        # PO number given twice): no dict per order
+        heads = self.head_columns = {c: _py_dates(orders[c]) if pa.types.is_date32(orders.schema.field(c).type)
+                                     else orders[c].to_pylist() for c in _HEAD_COLUMNS}
+        self.head_at = {k: i for i, k in enumerate(zip(heads["partner"], heads["po_number"], strict=True))}
+        self.ship_dates, self.po_dates = heads["requested_ship_date"], heads["po_date"]
+        self.shas = heads["source_sha256"]
         self.line_index = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
                                     "line_number": pc.cast(lines["line_number"], pa.int32()),
                                     "_l": pa.array(np.arange(lines.num_rows))})
+
+    def head(self, key: Key) -> dict:
+        """The PO's head values (_HEAD_COLUMNS) as a row."""
+        i = self.head_at[key]
+        return {c: values[i] for c, values in self.head_columns.items()}
 
     def planned(self, decisions: list[OrderDecision]) -> Plan:
         if not decisions:
@@ -157,7 +169,8 @@ class _Batch:
         rows = self._lines(decided)
         counts = np.asarray([b - a for a, b in spans], dtype=np.int64)
         rejected_by_rules = np.repeat(np.asarray([d.status == REJECTED for d in answering], dtype=bool), counts)
-        ships = [self._ship(ctx.heads[k].get("requested_ship_date")) for k in keys]
+        at, requested = ctx.head_at, ctx.ship_dates
+        ships = [self._ship(requested[at[k]]) for k in keys]
         ship = pa.array(ships, pa.date32()).take(pa.array(np.repeat(np.arange(len(ships)), counts))) \
             if len(decided) else pa.array([], pa.date32())
         allocation = self._allocation(keys)
@@ -228,7 +241,7 @@ class _Batch:
         a = self.ctx.allocation
         if a is None or a.num_rows == 0:
             return a
-        if len(keys) == len(self.ctx.heads):
+        if len(keys) == len(self.ctx.head_at):
             return a
         refs = pa.array([f"{p}|{po}" for p, po in keys], pa.string())
         return a.filter(pc.is_in(a["order_ref"], value_set=refs))
@@ -239,11 +252,14 @@ class _Batch:
             return {}
         t = pa.table({"order_ref": allocation["order_ref"], "line_number": allocation["line_number"],
                       **{c: truncated(allocation[c]) for c in ("allocated", "backordered", "rejected")}})
+        # rows in strictly ascending (order_ref, line_number) order (a night's: one row per line, in decision
+        # and line order) are each a line of their own: counted, not counted distinct (a third of the cost)
+        lines = "count" if strictly_ascending(t, ["order_ref", "line_number"]) else "count_distinct"
         g = t.group_by("order_ref", use_threads=False).aggregate(
-            [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", "count_distinct")])
+            [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", lines)])
         return {r: (a, b, c, n) for r, a, b, c, n in zip(
             g["order_ref"].to_pylist(), g["allocated_sum"].to_pylist(), g["backordered_sum"].to_pylist(),
-            g["rejected_sum"].to_pylist(), g["line_number_count_distinct"].to_pylist(), strict=True)}
+            g["rejected_sum"].to_pylist(), g[f"line_number_{lines}"].to_pylist(), strict=True)}
 
     # --- orders answered before (an 860's revision): untouched lines keep what the partner was told ---
     def _revise(self, answering: list[OrderDecision], statuses: pa.Table, spans: list[tuple[int, int]],
@@ -260,7 +276,7 @@ class _Batch:
             if record.is_revision and d.status != REJECTED:
                 kept = {ln.line_number: ln for ln in ctx.stored.get(key, ()) if ln.state not in GONE}
                 changed = set(record.changed_lines)
-                ship = max(ctx.heads[key].get("requested_ship_date") or ctx.today, ctx.today)
+                ship = max(ctx.ship_dates[ctx.head_at[key]] or ctx.today, ctx.today)
                 fresh = [s if s.line_number in changed or s.line_number not in kept
                          else status_from_line(kept[s.line_number], s.ordered, ship) for s in fresh]
                 pieces += [statuses.slice(last, start - last),
@@ -293,9 +309,10 @@ class _Batch:
         for partner, picked in wanted.items():
             profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
             sub_rows, sub_statuses, sub_spans = _subset(rows, statuses, spans, picked)
-            heads = [{"po_number": answering[i].po_number, "po_date": ctx.heads[(partner, answering[i].po_number)]
-                      .get("po_date"), "purpose": "05" if ctx.records[(partner, answering[i].po_number)].is_revision
-                      else "00"} for i in picked]
+            at, po_dates, records = ctx.head_at, ctx.po_dates, ctx.records
+            heads = [{"po_number": po, "po_date": po_dates[at[(partner, po)]],
+                      "purpose": "05" if records[(partner, po)].is_revision else "00"}
+                     for po in (answering[i].po_number for i in picked)]
             values = element_values(sub_rows, sub_statuses, sub_spans) if sub_rows.num_rows else None
             used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates),
                                  values=values)
@@ -326,9 +343,8 @@ class _Batch:
         return kinds, [doc for _, doc in sorted(documents, key=lambda x: x[0])]
 
     def _855_set(self, d: OrderDecision, **body) -> PlannedSet:
-        key = (d.partner, d.po_number)
-        return PlannedSet(self._855_key(d), po_number=d.po_number, source_sha256=self.ctx.heads[key]["source_sha256"]
-                          or "", **body)
+        return PlannedSet(self._855_key(d), po_number=d.po_number,
+                          source_sha256=self.ctx.shas[self.ctx.head_at[(d.partner, d.po_number)]] or "", **body)
 
     def _855_key(self, d: OrderDecision) -> str:
         return f"855:{d.po_number}:{self.ctx.records[(d.partner, d.po_number)].lines_key}:{d.order_ref}"
@@ -468,7 +484,7 @@ class _Batch:
         line_rows = rows.slice(start, stop - start).to_pylist()
         mine = objects.get(i) or statuses_of(statuses.slice(start, stop - start))
         acks = [s.ack for s in mine]
-        head = ctx.heads[key]
+        head = ctx.head(key)
         layout = ctx.profiles[d.partner].fulfilment.csv_ack or CsvAckSettings()
         content = build_csv_ack([(head, line_rows, acks)], layout,
                                 reasons={(d.po_number, s.line_number): s.reason for s in mine if s.reason})
@@ -682,6 +698,19 @@ def _all_ir(statuses: pa.Table, spans: list[tuple[int, int]]) -> np.ndarray:
     # line_states says REJECTED only when nothing is allocated or backordered; every ACK IR implies that
     cum = np.concatenate([[0], np.cumsum(line_ir)])
     return np.asarray([(b > a) and (cum[b] - cum[a] == b - a) for a, b in spans], dtype=bool)
+
+
+_FIRST_DAY, _LAST_DAY = ((d - date(1970, 1, 1)).days for d in (date.min, date.max))
+
+
+def _py_dates(values: pa.ChunkedArray) -> list:
+    """A date32 column's values as ``to_pylist`` gives them (datetime.date, None for null), made by numpy
+    (pyarrow builds each date in Python: 6 ms for 10,000); ``to_pylist`` for days outside datetime.date's
+    years 1-9999 (numpy would give those as integers)."""
+    low, high = pc.min_max(values.cast(pa.int32())).values()  # days since 1970-01-01
+    if low.is_valid and (low.as_py() < _FIRST_DAY or high.as_py() > _LAST_DAY):
+        return values.to_pylist()
+    return values.to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(object).tolist()
 
 
 def _dtext(values) -> pa.ChunkedArray:
