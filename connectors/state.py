@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING
 from connectors.finance_store import FinanceTables
 from connectors.state_migrations import LATEST, LEASES, RECOVERY, SHIPPING
 from schemas.errors import OrderBridgeError, StateError, TransientError
+from schemas.grouping import in_key_order
 from schemas.lifecycle import (
     Clock,
     EventKind,
@@ -2006,7 +2007,7 @@ class StateStore(FinanceTables):
                                                    zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
                        for rows in self._q_chunks(sql, args, size=chunk)]
             table = pa.Table.from_batches(batches, schema=schema)
-        if order and not _in_order(table, order):  # read in order already (the usual case): no sort, no copy
+        if order and not in_key_order(table, order):  # read in order already (the usual case): no sort, no copy
             table = table.take(pc.sort_indices(table, sort_keys=[(c, "ascending") for c in order]))
         return table.combine_chunks()
 
@@ -2259,26 +2260,6 @@ def _partner_chunks(keys: Iterable[tuple[str, str]], size: int) -> Iterator[tupl
     for partner, pos in by_partner.items():
         for i in range(0, len(pos), size):
             yield partner, pos[i:i + size]
-
-
-def _in_order(table, order: Sequence[str]) -> bool:
-    """Whether ``table``'s rows already stand as an ascending stable sort on the ``order`` columns would put
-    them (byte order for text), each row compared with the next a column at a time (a few column
-    operations, where pc.sort_indices sorts whole rows); False where a key column holds a null or a NaN
-    (the caller then sorts: nulls go last)."""
-    import pyarrow.compute as pc
-
-    n = table.num_rows
-    if n < 2:
-        return True
-    ok = None  # row i <= row i+1 on the order columns from this one on
-    for c in reversed(order):
-        col = table[c]
-        if col.null_count:
-            return False
-        a, b = col.slice(0, n - 1), col.slice(1)
-        ok = pc.less_equal(a, b) if ok is None else pc.or_(pc.less(a, b), pc.and_(pc.equal(a, b), ok))
-    return pc.all(ok).as_py() is True
 
 
 def _of_keys(table, of, keys: Sequence[str]):

@@ -52,9 +52,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rules.distinct import in_key_order
 from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError, SnapshotError
+from schemas.grouping import in_key_order
 from schemas.inventory import ALLOCATION, AVAILABILITY
 from schemas.orders import QTY
 

@@ -36,6 +36,7 @@ from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
+from schemas.grouping import in_key_order
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import ACKNOWLEDGED, INVOICED, ORDERED, RECEIVED_FINDINGS, SHIPPED
 
@@ -171,30 +172,7 @@ def _places(mine: np.ndarray, theirs: np.ndarray, span: int) -> np.ndarray | Non
 
 def _sorted(t: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
     """``t`` sorted by ``keys`` (stable); no copy (and no sort) when it already is."""
-    return t if _in_order(t, keys) else t.take(pc.sort_indices(t, sort_keys=keys))
-
-
-def _in_order(t: pa.Table, keys: list[tuple[str, str]]) -> bool:
-    """Whether each row of ``t`` stands after the one before it in the order of ``keys`` (ties: any), so
-    a stable sort would leave them where they are; compared row by row in columns, no sort. False
-    when a key holds a null (the sort decides where nulls go)."""
-    n = t.num_rows
-    if n < 2:
-        return True
-    tied = np.ones(n - 1, bool)  # pairs whose keys so far are equal
-    for name, direction in keys:
-        col = t[name]
-        if col.null_count:
-            return False
-        a, b = col.slice(0, n - 1), col.slice(1)
-        after = pc.less(a, b) if direction == "ascending" else pc.greater(a, b)
-        equal = pc.equal(a, b)
-        if (tied & ~after.to_numpy() & ~equal.to_numpy()).any():
-            return False
-        tied &= equal.to_numpy()
-        if not tied.any():
-            break
-    return True
+    return t if in_key_order(t, keys) else t.take(pc.sort_indices(t, sort_keys=keys))
 
 
 def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:

@@ -1,9 +1,8 @@
 """Row-wise column functions computed once per distinct value (or row of several columns): a night's
 200,000 lines hold a few dozen items, quantities, prices and dates, and Arrow's decimal casts, text
 building and string hashing cost far more per row than one hash pass per column and one take. Shared
-by the rules (lookups, GX) and the engine (the answer's texts and casts); also whether rows are in
-key order already (no sort needed). Pure; owns no rule about what a value means (the functions it
-spreads do)."""
+by the rules (lookups, GX) and the engine (the answer's texts and casts). Pure; owns no rule about
+what a value means (the functions it spreads do)."""
 
 from __future__ import annotations
 
@@ -92,21 +91,3 @@ def date_texts(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
 def truncated(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Decimals cast to int64, truncated toward zero (Arrow's allow_decimal_truncate), once per distinct value."""
     return per_value(lambda v: pc.cast(v, options=_TRUNC), values)
-
-
-def in_key_order(table: pa.Table, keys: list[str]) -> bool:
-    """The rows are in ascending order of ``keys`` already (as sort_by would leave them: a stable sort
-    keeps equal rows in place), with no null key; one comparison pass per key instead of a sort (a night's
-    lines and allocation rows come in decision and line order, which is key order)."""
-    n = table.num_rows
-    if n < 2:
-        return True
-    if any(table[c].null_count for c in keys):
-        return False
-    ordered = None  # row i <= row i + 1 on the keys from this one on
-    for c in reversed(keys):
-        column = table[c]
-        before, after = column.slice(0, n - 1), column.slice(1)
-        less, same = pc.less(before, after), pc.equal(before, after)
-        ordered = pc.or_(less, same) if ordered is None else pc.or_(less, pc.and_(same, ordered))
-    return bool(pc.all(ordered).as_py())

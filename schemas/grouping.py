@@ -19,6 +19,31 @@ def sort_order(key: np.ndarray) -> np.ndarray:
     return np.argsort(key, kind="stable")
 
 
+def in_key_order(table: pa.Table, keys: Sequence[str | tuple[str, str]], *, strict: bool = False) -> bool:
+    """Whether ``table``'s rows stand already where a stable sort on ``keys`` would put them (each key a
+    column name, ascending, or (name, "ascending" | "descending"); byte order for text): each row compared
+    with the next a column at a time, a few column operations where a sort would order whole rows.
+    ``strict``: each row's keys also differ from the next row's (no two rows share them). False where a
+    key column holds a null or a NaN (the sort decides where those go); a table of fewer than two rows
+    always is in order."""
+    n = table.num_rows
+    if n < 2:
+        return True
+    ordered = None  # row i stands before row i + 1 (or, not strict, ties with it) on the keys from this one on
+    for key in reversed(list(keys)):
+        name, direction = (key, "ascending") if isinstance(key, str) else key
+        column = table[name]
+        if column.null_count:
+            return False
+        before, after = column.slice(0, n - 1), column.slice(1)
+        precedes = pc.less(before, after) if direction == "ascending" else pc.greater(before, after)
+        if ordered is None:
+            ordered = precedes if strict else pc.or_(precedes, pc.equal(before, after))
+        else:
+            ordered = pc.or_(precedes, pc.and_(pc.equal(before, after), ordered))
+    return pc.all(ordered).as_py() is True
+
+
 def densify(values: np.ndarray) -> tuple[np.ndarray, int]:
     """Non-negative int64 values as dense codes 0..k-1 in value order, and k (no sort for small ranges)."""
     if not len(values):

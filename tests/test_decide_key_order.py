@@ -1,11 +1,11 @@
-"""rules.distinct.in_key_order: a table the plan would sort is left as it is exactly when
+"""schemas.grouping.in_key_order: a table the plan would sort is left as it is exactly when
 sorting would not move a row (ascending keys, ties kept in place; any null key: sorted)."""
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from rules.distinct import in_key_order
+from schemas.grouping import in_key_order
 
 KEYS = ["partner", "po_number", "line_number", "warehouse"]
 

@@ -18,6 +18,7 @@ from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_a
 from connectors.state import StateStore
 from engine import finance_inputs
 from flows.reconcile import reconcile_run, write_cumulative
+from schemas.grouping import in_key_order
 from tests.support import make_workspace, run_stages
 
 NIGHT = datetime(2026, 11, 27, 2)
@@ -104,7 +105,7 @@ def test_rows_already_in_order_are_what_the_stable_sort_gives():
                      [("b", "descending")], [("a", "ascending")]):
             want = t.take(pc.sort_indices(t, sort_keys=keys))
             assert finance_inputs._sorted(t, keys).equals(want)
-            if finance_inputs._in_order(t, keys):
+            if in_key_order(t, keys):
                 assert want.equals(t)
 
 

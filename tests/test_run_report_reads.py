@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from connectors.state import LINE_COLUMNS, StateStore, _in_order
+from connectors.state import LINE_COLUMNS, StateStore
 from flows.reports import RESERVATION_ROWS
+from schemas.grouping import in_key_order
 
 # (partner, po, line, run): written out of order; "acme"/"PO-b" line 3 belongs to another run
 LINES = [("globex", "G-1", 2, "r1"), ("acme", "PO-b", 3, "r2"), ("acme", "PO-b", 1, "r1"), ("acme", "PO-a", 10, "r1"),
@@ -127,14 +128,14 @@ def test_rows_already_in_order_are_told_from_rows_that_are_not():
     def table(**columns):
         return pa.table(columns)
 
-    assert _in_order(table(a=["x", "x", "y"], b=[2, 2, 1]), ("a", "b"))  # ties: a stable sort keeps them
-    assert not _in_order(table(a=["x", "x", "y"], b=[2, 1, 1]), ("a", "b"))
-    assert _in_order(table(a=["X", "a", "b"], b=[9, 1, 0]), ("a", "b"))  # byte order: "X" before "a"
-    assert not _in_order(table(a=["a", "X"], b=[1, 2]), ("a", "b"))
-    assert _in_order(table(a=["a", "b"], b=[9, 0]), ("a",)) and _in_order(table(a=["b"]), ("a",))
-    assert not _in_order(table(a=["a", None]), ("a",))  # a null: the caller sorts (nulls last)
-    assert not _in_order(table(a=[1.0, float("nan")]), ("a",))
+    assert in_key_order(table(a=["x", "x", "y"], b=[2, 2, 1]), ("a", "b"))  # ties: a stable sort keeps them
+    assert not in_key_order(table(a=["x", "x", "y"], b=[2, 1, 1]), ("a", "b"))
+    assert in_key_order(table(a=["X", "a", "b"], b=[9, 1, 0]), ("a", "b"))  # byte order: "X" before "a"
+    assert not in_key_order(table(a=["a", "X"], b=[1, 2]), ("a", "b"))
+    assert in_key_order(table(a=["a", "b"], b=[9, 0]), ("a",)) and in_key_order(table(a=["b"]), ("a",))
+    assert not in_key_order(table(a=["a", None]), ("a",))  # a null: the caller sorts (nulls last)
+    assert not in_key_order(table(a=[1.0, float("nan")]), ("a",))
     chunked = pa.Table.from_batches([pa.record_batch({"a": [1, 2]}), pa.record_batch({"a": [2, 3]})])
-    assert _in_order(chunked, ("a",))
-    assert not _in_order(pa.Table.from_batches([pa.record_batch({"a": [1, 3]}), pa.record_batch({"a": [2]})]),
+    assert in_key_order(chunked, ("a",))
+    assert not in_key_order(pa.Table.from_batches([pa.record_batch({"a": [1, 3]}), pa.record_batch({"a": [2]})]),
                          ("a",))

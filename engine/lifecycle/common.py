@@ -18,6 +18,7 @@ from engine.envelope import Envelope, body_chars, first_fit, render_body
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.process import OutDoc
 from schemas.findings import finding
+from schemas.grouping import in_key_order
 from schemas.lifecycle import (
     EventKind,
     FindingRecord,
@@ -127,7 +128,7 @@ def first_rows(table: pa.Table, keys: list[str]) -> pa.Table:
     """The first row of each ``keys`` group, in the table's order (a file that repeats an interchange
     repeats every row of it). Rows in strictly ascending key order (a night's stored files: POs and
     their lines in order) are each the first of their group: the table itself, with no grouping."""
-    if table.num_rows < 2 or strictly_ascending(table, keys):
+    if in_key_order(table, keys, strict=True):
         return table
     # the row numbers from numpy (pa.array over a range builds them one Python int at a time)
     indexed = table.select(keys).append_column("_row", pa.array(np.arange(table.num_rows, dtype=np.int64)))
@@ -137,16 +138,3 @@ def first_rows(table: pa.Table, keys: list[str]) -> pa.Table:
     return table.take(pc.take(first, pc.sort_indices(first)))
 
 
-def strictly_ascending(table: pa.Table, keys: list[str]) -> bool:
-    """Each row's ``keys`` are less than the next row's (so no two rows share them), no key null: one
-    comparison pass per key column."""
-    n = table.num_rows
-    if any(table[c].null_count for c in keys):
-        return False
-    ordered = None  # row i < row i + 1 on the keys from this one on
-    for c in reversed(keys):
-        column = table[c]
-        before, after = column.slice(0, n - 1), column.slice(1)
-        less = pc.less(before, after)
-        ordered = less if ordered is None else pc.or_(less, pc.and_(pc.equal(before, after), ordered))
-    return bool(pc.all(ordered).as_py())

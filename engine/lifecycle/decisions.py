@@ -39,14 +39,15 @@ from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans
 from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
-from engine.lifecycle.common import PlanError, contain, strictly_ascending, transaction_set
+from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
-from rules.distinct import decimal_texts, in_key_order, truncated
+from rules.distinct import decimal_texts, truncated
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings
+from schemas.grouping import in_key_order
 from schemas.lifecycle import (
     DECIDED_EVENTS,
     DECIDED_ORDERS,
@@ -254,7 +255,7 @@ class _Batch:
                       **{c: truncated(allocation[c]) for c in ("allocated", "backordered", "rejected")}})
         # rows in strictly ascending (order_ref, line_number) order (a night's: one row per line, in decision
         # and line order) are each a line of their own: counted, not counted distinct (a third of the cost)
-        lines = "count" if strictly_ascending(t, ["order_ref", "line_number"]) else "count_distinct"
+        lines = "count" if in_key_order(t, ["order_ref", "line_number"], strict=True) else "count_distinct"
         g = t.group_by("order_ref", use_threads=False).aggregate(
             [("allocated", "sum"), ("backordered", "sum"), ("rejected", "sum"), ("line_number", lines)])
         return {r: (a, b, c, n) for r, a, b, c, n in zip(

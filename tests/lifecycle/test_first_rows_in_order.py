@@ -6,7 +6,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from engine.lifecycle.common import first_rows, strictly_ascending
+from engine.lifecycle.common import first_rows
+from schemas.grouping import in_key_order
 
 KEYS = ["po_number", "line_number"]
 
@@ -40,14 +41,14 @@ def test_first_rows_is_the_first_row_of_each_group(seed):
 
 
 @pytest.mark.parametrize("seed", range(40))
-def teststrictly_ascending_means_sorted_with_no_key_twice(seed):
+def test_strict_key_order_means_sorted_with_no_key_twice(seed):
     rng = np.random.default_rng(seed)
     table = _table(rng, int(rng.integers(2, 14)), nulls=seed % 5 == 4)
     for candidate in (table, _reference(table.sort_by([(c, "ascending") for c in KEYS]), KEYS)):
         moves_nothing = candidate.sort_by([(c, "ascending") for c in KEYS]).equals(candidate)
         unique = _reference(candidate, KEYS).num_rows == candidate.num_rows
         has_null = any(candidate[c].null_count for c in KEYS)
-        assert strictly_ascending(candidate, KEYS) == (moves_nothing and unique and not has_null)
+        assert in_key_order(candidate, KEYS, strict=True) == (moves_nothing and unique and not has_null)
 
 
 def test_lines_in_order_come_back_as_they_are_and_a_repeat_is_dropped():
@@ -55,7 +56,7 @@ def test_lines_in_order_come_back_as_they_are_and_a_repeat_is_dropped():
                       "v": [1, 2, 3, 4]})
     assert first_rows(lines, KEYS) is lines
     repeated = pa.concat_tables([lines.slice(0, 2), lines.slice(1, 1), lines.slice(2)])  # A/2 twice, adjacent
-    assert not strictly_ascending(repeated, KEYS)
+    assert not in_key_order(repeated, KEYS, strict=True)
     assert first_rows(repeated, KEYS)["v"].to_pylist() == [1, 2, 3, 4]
     chunked = pa.concat_tables([lines.slice(0, 1), lines.slice(1, 2), lines.slice(3)])  # several chunks
-    assert strictly_ascending(chunked, KEYS) and first_rows(chunked, KEYS) is chunked
+    assert in_key_order(chunked, KEYS, strict=True) and first_rows(chunked, KEYS) is chunked
