@@ -62,7 +62,6 @@ from typing import TYPE_CHECKING
 from connectors.finance_store import FinanceTables
 from connectors.state_migrations import LATEST, LEASES, RECOVERY, SHIPPING
 from schemas.errors import OrderBridgeError, StateError, TransientError
-from schemas.grouping import in_key_order
 from schemas.lifecycle import (
     Clock,
     EventKind,
@@ -1993,6 +1992,8 @@ class StateStore(FinanceTables):
         columns in Arrow (byte order for text)."""
         import pyarrow as pa
         import pyarrow.compute as pc
+
+        from schemas.grouping import in_key_order  # here: `orderbridge status` never loads Arrow
 
         direct = self._arrow_rows(sql, args)
         if direct is not None:
