@@ -193,6 +193,22 @@ def objects(column: pa.Array | pa.ChunkedArray) -> list:
     return list(map(values.__getitem__, index.to_numpy(zero_copy_only=False).tolist()))
 
 
+def decimals(texts: pa.Array | pa.ChunkedArray, *, null: Decimal | None = None) -> list[Decimal | None]:
+    """Stored decimal texts as Decimals (``null`` for a null or ""), each distinct text parsed once."""
+    arr = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+    encoded = pc.dictionary_encode(arr)
+    values = [null if not t else Decimal(t) for t in encoded.dictionary.to_pylist()] + [null]
+    index = pc.fill_null(encoded.indices, len(values) - 1)
+    return list(map(values.__getitem__, index.to_numpy(zero_copy_only=False).tolist()))
+
+
+def cents_decimals(cents: np.ndarray) -> list[Decimal]:
+    """Amounts in cents (int64) as Decimals of two places, each distinct amount made once."""
+    distinct, inverse = np.unique(cents, return_inverse=True)
+    made = [Decimal(int(c)).scaleb(-2) for c in distinct.tolist()]
+    return list(map(made.__getitem__, inverse.reshape(-1).tolist()))
+
+
 PERIOD_FORMATS = {"month": "%Y-%m", "week": "%G-W%V", "day": "%Y-%m-%d"}
 
 

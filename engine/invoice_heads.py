@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.asn import party_segments
+from engine.columnar import cents_decimals
 from engine.envelope import render_body
 from engine.invoice import itd_segment, money, remit_party, ymd
 from parsers.x12_writer import DelimiterCollision, chars_used, segment_column, x12_decimal
@@ -183,13 +184,6 @@ def _scaled_texts(units: np.ndarray) -> pa.Array:
     return pa.array(made, pa.string()).take(pa.array(inverse.reshape(-1), pa.int64()))
 
 
-def _cents_decimals(cents: np.ndarray) -> list[Decimal]:
-    """Amounts in cents as Decimals of two places (engine.invoice.money's), each distinct one made once."""
-    distinct, inverse = np.unique(cents, return_inverse=True)
-    made = [Decimal(int(c)).scaleb(-2) for c in distinct.tolist()]
-    return list(map(made.__getitem__, inverse.reshape(-1).tolist()))
-
-
 def tails_810(*, merchandise: np.ndarray, counts: np.ndarray, line_invoice: np.ndarray, quantities: np.ndarray,
               units: pa.Array, settings: InvoiceSettings, d: Delimiters) -> Tails | None:
     """The tails of a batch of 810s: per invoice its merchandise total in cents and its number of IT1
@@ -199,7 +193,7 @@ def tails_810(*, merchandise: np.ndarray, counts: np.ndarray, line_invoice: np.n
     n = len(counts)
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
     merchandise = np.asarray(merchandise, np.int64)
-    merchandise_decimals = _cents_decimals(merchandise)
+    merchandise_decimals = cents_decimals(merchandise)
     total = merchandise.copy()
     parts: list[pa.Array] = []
     count = np.ones(n, np.int64) * 2  # TDS, CTT
@@ -252,8 +246,8 @@ def tails_810(*, merchandise: np.ndarray, counts: np.ndarray, line_invoice: np.n
         ctt = pc.binary_join_element_wise(ctt, _scaled_texts(hashed), e)
     parts.append(pc.binary_join_element_wise(f"CTT{e}", ctt, end, ""))
     charges = total - merchandise
-    return Tails(pc.binary_join_element_wise(*parts, ""), count, merchandise_decimals, _cents_decimals(charges),
-                 _cents_decimals(total))
+    return Tails(pc.binary_join_element_wise(*parts, ""), count, merchandise_decimals, cents_decimals(charges),
+                 cents_decimals(total))
 
 
 __all__ = ["Heads", "Tails", "heads_810", "tails_810"]

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import SCALE, fmt
+from engine.columnar import SCALE, cents_decimals, decimals, fmt, objects
 from parsers.x12_writer import chars_used, decimal_column
 from schemas.x12 import Delimiters
 
@@ -230,32 +230,10 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
 
     texts, segments = render_it1s(np.bincount(invoice, minlength=count), line_id, pa.array(quantity_texts, pa.string()),
                                   unit, _array(decimal_column(pc.cast(price_text, _DECIMAL))), tails, description, d)
-    return LineColumns(units=_objects(unit), unit_column=unit, prices=_decimals(price_text), amounts=_cents(cents),
-                       cents=cents, texts=texts, segments=segments, refused=refused,
-                       stored_ids=_objects(pc.fill_null(stored["line_id"], "")), invoiced=_texts(total),
-                       states=_objects(pc.if_else(pa.array(full), billed_state, state)), settled=settled)
-
-
-def _objects(values) -> list:
-    """A string column as Python strings, each distinct value made once."""
-    encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
-    distinct = encoded.dictionary.to_pylist()
-    return list(map(distinct.__getitem__, encoded.indices.to_numpy(zero_copy_only=False).tolist()))
-
-
-def _decimals(texts) -> list[Decimal | None]:
-    """Stored decimal texts as Decimals (None for null), each distinct text parsed once."""
-    encoded = pc.dictionary_encode(texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts)
-    distinct = [Decimal(t) for t in encoded.dictionary.to_pylist()] + [None]
-    index = pc.fill_null(encoded.indices, len(distinct) - 1)
-    return list(map(distinct.__getitem__, index.to_numpy(zero_copy_only=False).tolist()))
-
-
-def _cents(cents: np.ndarray) -> list[Decimal]:
-    """Amounts in cents as Decimals of two places (engine.invoice.money's), each distinct one made once."""
-    distinct, inverse = np.unique(cents, return_inverse=True)
-    made = [Decimal(int(c)).scaleb(-2) for c in distinct.tolist()]
-    return list(map(made.__getitem__, inverse.tolist()))
+    return LineColumns(units=objects(unit), unit_column=unit, prices=decimals(price_text),
+                       amounts=cents_decimals(cents), cents=cents, texts=texts, segments=segments, refused=refused,
+                       stored_ids=objects(pc.fill_null(stored["line_id"], "")), invoiced=_texts(total),
+                       states=objects(pc.if_else(pa.array(full), billed_state, state)), settled=settled)
 
 
 def render_it1s(counts, line_ids, quantities, units, prices, tails, descriptions, d: Delimiters

@@ -34,6 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.columnar import decimals
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import (
     Body810,
@@ -107,16 +108,6 @@ class ShippedUnits(NamedTuple):
 _LINE_STATES = {s.value: s for s in LineState}
 
 
-def _decimals(column: pa.Array | pa.ChunkedArray, *, null: Decimal | None = None) -> list[Decimal | None]:
-    """Stored decimal texts as Decimals (``null`` for a null or ""), each distinct text parsed once
-    (the column dictionary-encoded: a night's quantities and prices repeat few values)."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    encoded = column.dictionary_encode()
-    values = [null if t is None or t == "" else Decimal(t) for t in encoded.dictionary.to_pylist()]
-    return [values[i] if i is not None else null for i in encoded.indices.to_pylist()]
-
-
 def _grouped(rows: Sequence[tuple], runs: list[tuple[tuple, int, int]]) -> dict[tuple, tuple]:
     """``rows`` per key of their ``runs`` (engine.invoice_lines.runs), in row order, a run at a time."""
     out: dict[tuple, tuple] = {}
@@ -139,8 +130,8 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     zero = Decimal(0)
     rows = list(map(tuple.__new__, repeat(BilledLine), zip(  # BilledLines without a Python call each
         text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
-        _decimals(table["unit_price"]), _decimals(table["ack_price"]), count["allocated"], count["backordered"],
-        _decimals(table["shipped"], null=zero), _decimals(table["invoiced"], null=zero), strict=True)))
+        decimals(table["unit_price"]), decimals(table["ack_price"]), count["allocated"], count["backordered"],
+        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), strict=True)))
     return _grouped(rows, runs(table, ("partner", "po_number")))
 
 
@@ -153,7 +144,7 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = Tr
     units: Mapping[tuple, tuple] = {}
     if with_lines:
         po, n = (lines[c].to_pylist() for c in ("po_number", "line_number"))
-        shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, _decimals(lines["quantity"]), strict=True)))
+        shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, decimals(lines["quantity"]), strict=True)))
         units = _grouped(shipped, runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
