@@ -67,7 +67,63 @@ def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:
     """Parse every interchange in ``data``. Never raises for bad input: problems are findings."""
     # No process-wide switches here (e.g. pausing the garbage collector): a parser must not change
     # state other code shares. Callers that parse big drops in a loop may tune the collector themselves.
-    return _read_interchanges(data, file)
+    width = record_width(data)
+    if width is None:
+        return _read_interchanges(data, file)
+    result = _read_interchanges(data.replace(b"\r", b"").replace(b"\n", b""), file)
+    wrapped = _finding("X12_LINES_WRAPPED", f"The file is cut into lines of {width} characters inside its "
+                       "segments (fixed-length records); the line breaks were ignored.", value=str(width))
+    result.findings.insert(0, wrapped.with_file(file) if file else wrapped)
+    return result
+
+
+# Fixed-length records: a line cut inside a segment is at least this long (80 is the usual width).
+_MIN_RECORD_WIDTH = 40
+_HEAD_BYTES = 1 << 16
+
+
+def record_width(data: bytes) -> int | None:
+    """The record width when ``data`` is X12 cut into fixed-length lines inside its segments (a VAN or
+    mainframe "wrapped" file: a CR/LF every 80 bytes, or after every segment and every 80 bytes of a
+    longer one), else None. Such line breaks are outside the X12 character set and carry no data
+    (X12 RFI 28); they are ignored only when the segment terminator is a printable character and
+    every line cut inside a segment has one same width of at least 40 (two such lines at least), so
+    a single missing terminator before a line break is still reported as such."""
+    head = data[:_HEAD_BYTES]
+    if b"\n" not in head:
+        return None
+    flat = head.replace(b"\r", b"").replace(b"\n", b"").decode("latin-1")
+    pos = _find_isa(flat, 0)
+    detected = _detect_delimiters(flat, pos) if pos >= 0 else None
+    if not isinstance(detected, tuple) or detected[2]:
+        return None
+    term = detected[0].segment
+    if len(term) != 1 or not ("!" <= term <= "~"):
+        return None
+    if _cut_widths(head.decode("latin-1"), term, whole=len(head) == len(data)) is None:
+        return None  # the usual file: every line ends with the terminator
+    widths = _cut_widths(data.decode("latin-1"), term, whole=True)
+    if widths is None:
+        return None
+    cut, longest, n_cut = widths
+    if len(cut) != 1 or n_cut < 2:
+        return None
+    width = cut.pop()
+    return width if width >= _MIN_RECORD_WIDTH and longest <= width else None
+
+
+def _cut_widths(text: str, term: str, *, whole: bool) -> tuple[set[int], int, int] | None:
+    """(widths of the lines that end inside a segment, the longest line, how many such lines) over the
+    lines of ``text`` from its ISA on (the last line left out: it may be short, or cut by the head
+    read); None when no line ends inside a segment."""
+    start = _find_isa(text, 0)
+    if start < 0:
+        return None
+    lines = [line.rstrip("\r") for line in text[start:].split("\n")][:-1]
+    cut = [len(line) for line in lines if line and not line.rstrip(" ").endswith(term)]
+    if not cut:
+        return None
+    return set(cut), max(len(line) for line in lines), len(cut)
 
 
 def _read_interchanges(data: bytes, file: str) -> ParseResult:

@@ -37,6 +37,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "ISA16 is followed by a space; line breaks were used as the segment terminator."),
         _C("X12_TRAILING_COMPONENT_SEPARATOR", "file", "warning", "",
            "Segments end with the component separator; the empty trailing component was dropped."),
+        _C("X12_LINES_WRAPPED", "file", "warning", "",
+           "The file is cut into fixed-length lines inside its segments; the line breaks were ignored."),
         _C("FILE_DUPLICATE", "file", "warning", "",
            "The same file content was already processed; nothing was sent again."),
         _C("FILE_NAME_REFUSED", "file", "error", "",
