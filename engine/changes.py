@@ -3,9 +3,17 @@
 what went back to stock, findings and one outcome per POC (the 865's ACK01) go out. No I/O, no clock.
 
 Rules: a shipped order is never edited (one CHANGE_AFTER_SHIPMENT finding, every POC rejected);
-BCH01 01 cancels the whole PO; 04/05 apply the POC lines in order, each all-or-nothing; a rejected POC
-leaves its line as it was. Line numbers are never reused. Released quantities and changed lines are
-the difference between the stored lines and the result, so several POCs on one line add up.
+BCH01 01 cancels the whole PO; 00 (an original change request, as Walmart.com sends its line
+cancellations), 04 and 05 apply the POC lines in order, each all-or-nothing; a rejected POC leaves its
+line as it was. Line numbers are never reused. Released quantities and changed lines are the difference
+between the stored lines and the result, so several POCs on one line add up.
+
+POC02 (code list 670): AI adds, DI deletes; QI/QD/QC and RQ set POC03 as the new total quantity; PC
+and PR set POC06 as the new price; CA, PQ, MU and RZ set whichever of the two is sent (RZ restates
+the product too); NC changes nothing. CT (change of dates), RS (reschedule) and RB (replace all dates)
+change only dates, which we do not keep per line: the line is acknowledged as it is (IA, quantity and
+price unchanged) with a CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as are the
+date part of RQ, PR and MU.
 """
 
 from __future__ import annotations
@@ -25,9 +33,13 @@ from schemas.orders import ORDER_LINES
 ACCEPTED, REJECTED, DELETED, QUANTITY_CHANGED, PRICE_CHANGED, CHANGED = "IA", "IR", "ID", "IQ", "IP", "IC"
 
 CANCEL = "01"
-APPLY_PURPOSES = frozenset({"04", "05"})  # 05 (replace) re-sends a change: its POCs are applied the same way
-QUANTITY_TYPES = frozenset({"QI", "QD", "CT"})  # POC03 is the new total ordered quantity
-SUPPORTED_TYPES = frozenset({"AI", "DI", "QI", "QD", "CT", "PC", "CA", "PQ", "NC", "RZ"})
+# 00: an original change request (its POCs say what changes); 05 (replace) re-sends a change: all applied alike
+APPLY_PURPOSES = frozenset({"00", "04", "05"})
+QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
+PRICE_TYPES = frozenset({"PC", "PR"})  # POC06, required, is the new unit price
+EITHER_TYPES = frozenset({"CA", "PQ", "MU", "RZ"})  # POC03 and/or POC06, whichever is sent
+DATE_TYPES = frozenset({"CT", "RS", "RB", "RQ", "PR", "MU"})  # change dates too (or only: CT, RS, RB)
+SUPPORTED_TYPES = frozenset({"AI", "DI", "NC"}) | QUANTITY_TYPES | PRICE_TYPES | EITHER_TYPES | DATE_TYPES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS)
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
@@ -117,7 +129,7 @@ def apply_changes(
             header,
             pocs,
             "CHANGE_PURPOSE_UNSUPPORTED",
-            f"BCH01 {purpose!r} is not a change we apply (01 cancel, 04 change, 05 replace).",
+            f"BCH01 {purpose!r} is not a change we apply (00 original, 01 cancel, 04 change, 05 replace).",
             "BCH01",
             purpose,
             stored,
@@ -185,16 +197,18 @@ class _Editor:
         if ct == "NC":
             return self._done(poc, hit, ACCEPTED)
         quantity, price = poc.get("quantity_ordered"), poc.get("unit_price")
-        if ct in ("QI", "QD", "RZ") and quantity is None or ct == "PQ" and quantity is None and price is None:
+        if (ct in QUANTITY_TYPES or ct == "RZ") and quantity is None or (
+            ct in ("PQ", "MU") and quantity is None and price is None
+        ):
             return self._reject(
                 poc, hit, "CHANGE_QUANTITY_INVALID", f"POC03 is empty on a {ct} change.", "POC03", None
             )
-        if ct == "PC" and price is None:
+        if ct in PRICE_TYPES and price is None:
             return self._reject(
                 poc, hit, "CHANGE_PRICE_INVALID", "POC06 is empty on a price change.", "POC06", None
             )
-        new_quantity = quantity if ct in QUANTITY_TYPES | {"CA", "PQ", "RZ"} else None
-        new_price = price if ct in ("PC", "CA", "PQ", "RZ") else None
+        new_quantity = quantity if ct in QUANTITY_TYPES | EITHER_TYPES else None
+        new_price = price if ct in PRICE_TYPES | EITHER_TYPES else None
         problem = self._check_quantity(poc, hit, new_quantity) or self._check_price(poc, hit, new_price)
         if problem:
             return problem
@@ -209,6 +223,8 @@ class _Editor:
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion
             return self._delete(poc, hit)
+        if ct in DATE_TYPES:
+            self._dates_not_stored(poc, hit, quantity if new_quantity is None else None)
         return self._done(poc, hit, _status(before, hit))
 
     def _check_quantity(self, poc: dict, line: dict, quantity: Decimal | None) -> LineResult | None:
@@ -242,6 +258,27 @@ class _Editor:
                 poc, line, "CHANGE_PRICE_INVALID", f"POC06 {price} is negative.", "POC06", price
             )
         return None
+
+    def _dates_not_stored(self, poc: dict, line: dict, quantity: Decimal | None) -> None:
+        """CHANGE_DATES_NOT_STORED: the POC changes the line's dates (its DTM/SCH), which we keep nowhere;
+        ``quantity``: a POC03 sent with a dates-only change, reported when it is not the line's."""
+        ct, current = poc.get("change_type"), line.get("quantity")
+        also = ""
+        if quantity is not None and current is not None and quantity != current:
+            also = (f" POC03 {quantity.normalize():f} is not the line's {current.normalize():f}; a {ct} change "
+                    "does not change quantities.")
+        self.findings.append(
+            _finding(
+                "CHANGE_DATES_NOT_STORED",
+                f"POC02 {ct} changes the dates of line {line.get('line_id') or line['line_number']}; we keep "
+                f"no dates per line, so the new date was acknowledged but not recorded: pass it on to the "
+                f"warehouse.{also}",
+                poc,
+                "POC02",
+                ct,
+                line_number=line["line_number"],
+            )
+        )
 
     def _add(self, poc: dict, hit: dict | None) -> LineResult:
         if hit is not None:

@@ -26,7 +26,7 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "BCH01 is not 01 (cancel), 04 (change) or 05 (replace); nothing was changed.",
+        "BCH01 is not 00 (original), 01 (cancel), 04 (change) or 05 (replace); nothing was changed.",
     ),
     _C(
         "CHANGE_AFTER_SHIPMENT",
@@ -58,6 +58,13 @@ CHANGE_CODES: list[CodeSpec] = [
         "error",
         "",
         "POC05 differs from the line's unit of measure; the quantity cannot be applied as sent.",
+    ),
+    _C(
+        "CHANGE_DATES_NOT_STORED",
+        "business",
+        "warning",
+        "",
+        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates, which we do not keep: acknowledged, not recorded.",
     ),
     _C(
         "CHANGE_REPLACE_DROPPED_LINES",

@@ -165,7 +165,9 @@ def test_another_pos_order_is_a_caller_error() -> None:
         ("POC*1*QI*-3**EA", "CHANGE_QUANTITY_INVALID"),
         ("POC*1*QI*24**CA", "CHANGE_UNIT_MISMATCH"),
         ("POC*1*PC", "CHANGE_PRICE_INVALID"),
-        ("POC*1*RS*12**EA", "CHANGE_TYPE_UNSUPPORTED"),
+        ("POC*1*TI*12**EA", "CHANGE_TYPE_UNSUPPORTED"),  # transfer item: not applied
+        ("POC*1*RQ***EA", "CHANGE_QUANTITY_INVALID"),  # reschedule/quantity change without its quantity
+        ("POC*1*PR", "CHANGE_PRICE_INVALID"),  # price/reschedule change without its price
         ("POC*5*AI*0**EA", "CHANGE_QUANTITY_INVALID"),
     ],
 )
@@ -187,3 +189,56 @@ def test_line_numbers_are_never_reused_and_pocs_add_up() -> None:
     assert sorted(_lines(result)) == [1, 3]
     assert _released(result) == {1: Decimal(3), 2: Decimal(6)}
     assert _statuses(result) == ["ID", "IA", "IQ", "IQ"]
+
+
+def _warnings(result: ChangeResult) -> list[tuple[str, str, str | None, int | None]]:
+    return [(f.code, f.severity, f.location.value, f.location.line_number) for f in result.findings]
+
+
+@pytest.mark.parametrize("poc", ["POC*1*CT*12**EA", "POC*1*RS", "POC*1*RB*12**EA*2.50*PE"])
+def test_a_change_of_dates_is_acknowledged_and_changes_no_quantity_or_price(poc: str) -> None:
+    result = _apply([poc, "DTM*002*20261220"])
+    assert _lines(result) == {1: ("1", Decimal(12), Decimal("2.5")), 2: ("2", Decimal(6), Decimal(10))}
+    assert (_statuses(result), result.changed_line_numbers, _released(result)) == (["IA"], frozenset(), {})
+    assert (result.line_results[0].quantity, result.line_results[0].unit) == (Decimal(12), "EA")
+    ct = poc.split("*")[2]
+    assert _warnings(result) == [("CHANGE_DATES_NOT_STORED", "warning", ct, 1)]
+    assert "not recorded" in result.findings[0].message and "POC03" not in result.findings[0].message
+
+
+def test_a_change_of_dates_does_not_take_its_poc03_as_a_new_quantity() -> None:
+    result = _apply(["POC*1*CT*20**EA", "DTM*002*20261220"])  # was read as a quantity change to 20
+    assert _lines(result)[1][1] == 12 and _statuses(result) == ["IA"] and result.changed_line_numbers == frozenset()
+    assert "POC03 20 is not the line's 12" in result.findings[0].message
+
+
+def test_reschedule_quantity_change_sets_the_quantity_and_warns_about_the_date() -> None:
+    result = _apply(["POC*1*RQ*8**EA", "SCH*8*EA***002*20261220"])
+    assert (_lines(result)[1][1], _statuses(result), _released(result)) == (8, ["IQ"], {1: Decimal(4)})
+    assert _warnings(result) == [("CHANGE_DATES_NOT_STORED", "warning", "RQ", 1)]
+
+
+def test_reschedule_to_zero_is_a_deletion_without_a_date_warning() -> None:
+    result = _apply(["POC*2*RQ*0**EA"])
+    assert (sorted(_lines(result)), _statuses(result), result.findings) == ([1], ["ID"], [])
+
+
+def test_price_reschedule_sets_the_price_and_multiple_sets_both() -> None:
+    result = _apply(["POC*2*PR****9.75*PE", "POC*1*MU*10**EA*2.40*PE"])
+    assert _lines(result) == {1: ("1", Decimal(10), Decimal("2.4")), 2: ("2", Decimal(6), Decimal("9.75"))}
+    assert _statuses(result) == ["IP", "IC"]
+    assert [w[:3] for w in _warnings(result)] == [("CHANGE_DATES_NOT_STORED", "warning", "PR"),
+                                                   ("CHANGE_DATES_NOT_STORED", "warning", "MU")]
+
+
+def test_quantity_change_sets_the_new_total_either_way() -> None:
+    result = _apply(["POC*1*QC*20**EA", "POC*2*QC*2**EA"])
+    assert (_lines(result)[1][1], _lines(result)[2][1], _statuses(result)) == (20, 2, ["IQ", "IQ"])
+    assert _released(result) == {2: Decimal(4)} and result.findings == []
+
+
+def test_an_original_change_request_is_applied_like_a_change() -> None:
+    """BCH01 00 with POC lines, as Walmart.com sends its line cancellations (BCH*00*DS, POC*0001*DI)."""
+    result = _apply(["POC*0002*DI******PL*2"], purpose="00")
+    assert (sorted(_lines(result)), _statuses(result), result.findings) == ([1], ["ID"], [])
+    assert not result.rejected and _released(result) == {2: Decimal(6)}

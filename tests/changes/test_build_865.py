@@ -89,3 +89,14 @@ def test_corpus_865_samples_read_as_865s() -> None:
         ((_ic, g, ts),) = list(result.transaction_sets())
         assert (g.functional_id, ts.set_id) == ("CA", "865")
         assert result.segments.row(ts.start + 1)[0] == "BCA"
+
+
+def test_a_reschedule_is_echoed_and_accepted_as_the_line_stands() -> None:
+    """POC02 RS/CT change dates only: the 865 echoes the POC and accepts the line with its unchanged
+    quantity (ACK IA 12 EA); an RQ's quantity part is answered IQ with the new quantity."""
+    body = _865(["POC*1*RS*12**EA", "DTM*002*20261220", "POC*2*RQ*4**EA"])
+    assert body[0][2] == "AD"  # every POC taken
+    assert [r for r in body if r[0] in ("POC", "ACK")] == [
+        ["POC", "1", "RS", "12", "", "EA", "", ""], ["ACK", "IA", "12", "EA"],
+        ["POC", "2", "RQ", "4", "", "EA", "", ""], ["ACK", "IQ", "4", "EA"],
+    ]
