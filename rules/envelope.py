@@ -21,6 +21,7 @@ _VERSION = re.compile(r"^00[2-8]0\d$")
 _DIGITS9 = re.compile(r"^\d{9}$")
 _GS06 = re.compile(r"^\d{1,9}$")
 _ST02 = re.compile(r"^[A-Za-z0-9]{4,9}$")
+_NUMBER = re.compile(r"^[0-9]{1,18}$")  # an N0 value as sent (ASCII digits: str.isdigit takes others)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +110,20 @@ def check_sets(ic: Interchange, g: Group, sets: list[TransactionSet], accept: Ac
     return out
 
 
+def same_number(sent: str, expected: int | str) -> bool:
+    """Whether an N0 trailer value (SE01, GE01, IEA01 counts; GE02 against GS06) is ``expected``: the same
+    number, leading zeros or not ("012" is 12: X12.6 asks for them to be suppressed, the value is the
+    same). Anything else must be the very same text."""
+    if str(sent) == str(expected):
+        return True
+    other = str(expected)
+    return bool(_NUMBER.match(sent) and _NUMBER.match(other)) and int(sent) == int(other)
+
+
 def _check_iea(ic: Interchange) -> list[Finding]:
     out: list[Finding] = []
     if ic.has_trailer:
-        if ic.trailer_count != str(len(ic.groups)):
+        if not same_number(ic.trailer_count, len(ic.groups)):
             out.append(finding("IEA_GROUP_COUNT_MISMATCH", f"IEA01 says {ic.trailer_count or '(empty)'} groups;"
                                f" the interchange has {len(ic.groups)}.", seg="IEA", element="IEA01",
                                value=ic.trailer_count, isa13=ic.control_number, file_segment=ic.end + 1))
@@ -222,11 +233,11 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) 
                            f"({', '.join(sorted(accept.versions))}).", seg="GS", element="GS08", value=g.version,
                            **loc))
     if g.has_trailer:
-        if g.trailer_count != str(set_count):
+        if not same_number(g.trailer_count, set_count):
             out.append(finding("GE_SET_COUNT_MISMATCH", f"GE01 says {g.trailer_count or '(empty)'} sets; the group"
                                f" has {set_count}.", seg="GE", element="GE01", value=g.trailer_count,
                                isa13=ic.control_number, gs06=g.control_number, file_segment=g.end + 1))
-        if g.trailer_control != g.control_number:
+        if not same_number(g.trailer_control, g.control_number):
             out.append(finding("GE_CONTROL_MISMATCH", f"GE02 {g.trailer_control!r} does not equal GS06 "
                                f"{g.control_number!r}.", seg="GE", element="GE02", value=g.trailer_control,
                                isa13=ic.control_number, gs06=g.control_number, file_segment=g.end + 1))
@@ -261,7 +272,7 @@ def _check_set(isa13: str, gs06: str, gid: str, accepted: frozenset[str] | None,
 
 def _check_se(isa13: str, gs06: str, ts: TransactionSet) -> list[Finding]:
     out: list[Finding] = []
-    if ts.trailer_count != str(ts.segment_count):
+    if not same_number(ts.trailer_count, ts.segment_count):
         out.append(finding("SE_COUNT_MISMATCH", f"SE01 says {ts.trailer_count or '(empty)'} segments; the set "
                            f"has {ts.segment_count}.", seg="SE", element="SE01", value=ts.trailer_count,
                            segment_position=ts.segment_count, isa13=isa13, gs06=gs06,
