@@ -45,6 +45,9 @@ from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
 # GS01 of each inbound set: a set the profile may accept (PartnerProfile.accepts) is read and checked
 # by its dictionary's table with no other change here.
 FUNCTIONAL_FOR_SET = FUNCTIONAL_ID
+# A partner whose 997s we take may answer with a 999 (the 005010 implementation acknowledgment some
+# translators send for every set): read alike (parsers.functional_acks), so accepted alike.
+ACK_SET_IDS_FOR = {"997": frozenset(ACK_SET_IDS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,7 @@ def acceptance_for(profile: PartnerProfile) -> Acceptance:
         if s not in FUNCTIONAL_FOR_SET:  # "csv": CSV order files, read by process_csv_file
             continue
         fid = FUNCTIONAL_FOR_SET[s]
-        sets[fid] = sets.get(fid, frozenset()) | {s}
+        sets[fid] = sets.get(fid, frozenset()) | ACK_SET_IDS_FOR.get(s, {s})
     if profile.x12.other_versions == "envelope_only":
         return Acceptance(sets=sets, versions=None)
     return Acceptance(sets=sets)

@@ -246,3 +246,23 @@ def test_every_code_of_the_x12_dictionary_has_a_meaning_in_words(element, table)
     assert codes, f"the 004010 dictionary holds no list for {element}"
     missing = sorted(c for c in codes if "not in the X12 code list" in reason(table, c, "004010"))
     assert not missing, f"{element} codes without words: {missing}"
+
+
+def test_a_999_in_a_partners_file_is_taken_like_a_997():
+    """A 005010 partner that answers with a 999 (IK5) gets its file processed, not quarantined with
+    ST_SET_UNSUPPORTED: the profile accepts its 997s, and a 999 is read alike."""
+    from datetime import date
+
+    from engine.process import Known, process_file
+    from schemas.profile import load_profiles
+    from tests.support import REPO
+
+    acme = load_profiles(REPO / "partners")["acme"]
+    data = interchange([["AK1*PR*1*005010", "AK2*855*0001*005010X231A1", "IK5*A", "AK9*A*1*1*1"]], st01="999",
+                       gs08="005010X231A1")
+    out = process_file(data, file="ack.x12", sha256="s", profile=acme, known=Known(), today=date(2026, 11, 27))
+    assert (out.findings, out.disposition, [d.doc_type for d in out.documents]) == ([], "processed", [])
+    assert out.functional_acks.column("ack_type").to_pylist() == ["999"]
+    bad = interchange([["AK1*PR*1*005010", "AK9*A*1*1*1"]], st01="998", gs08="005010X231A1")
+    out = process_file(bad, file="ack.x12", sha256="s", profile=acme, known=Known(), today=date(2026, 11, 27))
+    assert "ST_SET_UNSUPPORTED" in [f.code for f in out.findings]  # other sets in an FA group: still refused
