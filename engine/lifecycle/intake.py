@@ -181,8 +181,11 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
         return Plan(transitions=(move(live, EventKind.PO_CONFIRMED, at=at, run_id=run_id,
                                       note=f"confirmation copy in {outcome.file}"),))
     if live and purpose != REPLACE:
+        release = (order.get("release_number") or "").strip()
+        also = (f" It names release {release} (BEG04): releases against one blanket PO number are taken as "
+                "one order, so if this is a new release it was not taken: enter it by hand." if release else "")
         f = finding("ORDER_DUPLICATE", f"PO {po} was already received from {partner} (state "
-                    f"{live.state.value}); this copy is not processed.", element="BEG03", value=po, **where)
+                    f"{live.state.value}); this copy is not processed.{also}", element="BEG03", value=po, **where)
         return Plan(transitions=(move(live, EventKind.PO_DUPLICATE, at=at, run_id=run_id,
                                       note=f"duplicate copy in {outcome.file} ignored"),),
                     findings=(FindingRecord(f, partner, po, "copy not processed; nothing sent", "intake"),))
@@ -208,8 +211,8 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
 
 
 # the ORDERS columns an order's planning reads
-_ORDER_FIELDS = ["po_number", "purpose", "order_ref", "isa13", "gs06", "st02", "st_file_segment", "version", "po_date",
-                 "currency", "line_count"]
+_ORDER_FIELDS = ["po_number", "release_number", "purpose", "order_ref", "isa13", "gs06", "st02", "st_file_segment",
+                 "version", "po_date", "currency", "line_count"]
 
 
 def _order_fields(order: dict, outcome: Outcome) -> dict:

@@ -52,6 +52,17 @@ def test_the_same_po_again_is_a_duplicate_finding():
     assert p.transitions[0].events[0].event == EventKind.PO_DUPLICATE and p.lines == ()
 
 
+def test_another_release_of_a_blanket_po_is_not_taken_and_the_finding_says_so():
+    """BEG02 RL with BEG04: orders are keyed by BEG03, so release 2 of a blanket PO whose release 1 is
+    live is not taken; the finding must not read like a harmless resend."""
+    release_2 = [po("00")[0].replace("BEG*00*SA*PO-1*", "BEG*00*RL*PO-1*2"), *po("00")[1:]]
+    p = plan(outcome_of(release_2), {"PO-1": record()})
+    [f] = [fr.finding for fr in p.findings if fr.po_number]
+    assert f.code == "ORDER_DUPLICATE" and "release 2 (BEG04)" in f.message and "enter it by hand" in f.message
+    plain = [fr.finding for fr in plan(outcome_of(po("00")), {"PO-1": record()}).findings if fr.po_number]
+    assert "release" not in plain[0].message
+
+
 def test_beg01_05_replaces_the_order_as_a_new_revision_decided_whole():
     old = record(answered_revision=1, ack_type="AC", value=Decimal(5))
     three = (*lines(), lines()[0].__class__("acme", "PO-1", 3, LineState.ALLOCATED, line_id="3", ack="IA"))
