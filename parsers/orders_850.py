@@ -452,6 +452,32 @@ def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str, labels=No
     }
 
 
+# CTP02 price identifiers that state what the buyer pays per unit (code list 236): unit cost, contract
+_COST_PRICES = ("UCP", "CON")
+
+
+def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+                ) -> pa.Array:
+    """Per line, CTP03 of the first CTP in its PO1 loop whose CTP02 is a cost price (UCP, CON): the
+    buyer's price where PO104 is left out and the price is sent in CTP (as Canadian grocers do);
+    null elsewhere. Header CTPs (before the first PO1 of their set) are no line's."""
+    n_lines = len(po1_rows)
+    ctp_rows = np.flatnonzero((codes == vocab.index("CTP")) & (set_of_row >= 0))
+    owner_line = np.searchsorted(po1_rows, ctp_rows, side="right") - 1
+    ok = owner_line >= 0
+    ok[ok] &= set_of_row[po1_rows[owner_line[ok]]] == set_of_row[ctp_rows[ok]]
+    ctp_rows, owner_line = ctp_rows[ok], owner_line[ok]
+    if not len(ctp_rows):
+        return pa.nulls(n_lines, pa.decimal128(18, 4))
+    kind = cells.column(ctp_rows, 2)
+    cost = pc.fill_null(pc.is_in(kind, value_set=pa.array(_COST_PRICES, pa.string())), False)
+    _, has_price = cells.index(ctp_rows, 3)
+    keep = cost.to_numpy(zero_copy_only=False) & has_price
+    ctp_rows, owner_line = ctp_rows[keep], owner_line[keep]
+    first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
+    return _scatter(n_lines, owner_line[first], _decimal(cells.column(ctp_rows[first], 3)))
+
+
 def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells: _Cells,
            po_numbers: pa.Array, labels=None, set_lineage: dict[str, pa.Array] | None = None) -> pa.Table:
     n_lines = len(po1_rows)
@@ -518,6 +544,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
             pid_rows, owner_line = pid_rows[ok], owner_line[ok]
             first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
             desc = _scatter(n_lines, owner_line[first], cells.column(pid_rows[first], 5))
+    unit_price = _decimal(cells.column(po1_rows, 4))
+    if "CTP" in vocab and unit_price.null_count:
+        unit_price = pc.coalesce(unit_price, _ctp_prices(set_of_row, po1_rows, codes, vocab, cells))
     if set_lineage is None:
         lineage = _lineage(result, sets, line_set, sha, labels)
     else:
@@ -537,7 +566,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "line_id": cells.column(po1_rows, 1),
         "quantity": _decimal(cells.column(po1_rows, 2)),
         "unit": cells.column(po1_rows, 3),
-        "unit_price": _decimal(cells.column(po1_rows, 4)),
+        "unit_price": unit_price,
         "price_basis": cells.column(po1_rows, 5),
         **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
                                                                                "buyer_part")},
