@@ -116,7 +116,7 @@ def apply_changes(
     if purpose == CANCEL:
         results = []
         for poc in pocs:
-            hit = _find(stored, poc.get("line_id"))
+            hit = _find_poc(stored, poc)
             results.append(
                 LineResult(
                     poc, DELETED, hit["line_number"] if hit else None, Decimal(0), (hit or poc).get("unit")
@@ -152,7 +152,7 @@ class _Editor:
         replace_all = any(p.get("change_type") == "RZ" for p in pocs)
         mentioned: set[int] = set()
         for poc in pocs:
-            hit = _find(list(self.lines.values()), poc.get("line_id"))
+            hit = _find_poc(list(self.lines.values()), poc)
             if hit is not None:
                 mentioned.add(hit["line_number"])
             result = self._apply(poc, hit)
@@ -180,7 +180,7 @@ class _Editor:
             return self._add(poc, hit)
         if hit is None:
             why = (
-                "POC01 is empty"
+                "POC01 is empty and no one line carries its product ids"
                 if not poc.get("line_id")
                 else f"PO {self.order['po_number']} has no line {poc.get('line_id')!r}"
             )
@@ -371,6 +371,22 @@ class _Editor:
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+def _find_poc(lines: list[dict], poc: Mapping) -> dict | None:
+    """The line a POC names: by POC01 (_find); a POC without POC01 (a PO whose PO1s had no PO101, as
+    grocers send them) by its product ids, when exactly one line carries one of them. An add (AI) or
+    replace (RZ) without POC01 names no line."""
+    if poc.get("line_id") or poc.get("change_type") in ("AI", "RZ"):
+        return _find(lines, poc.get("line_id"))
+    ids = _pairs(poc)
+    hits = [line for line in lines if ids & _pairs(line)] if ids else []
+    return hits[0] if len(hits) == 1 else None
+
+
+def _pairs(row: Mapping) -> set[tuple[str, str]]:
+    """A line's or POC's (qualifier, id) product pairs."""
+    return {(p["qualifier"], p["id"]) for p in row.get("product_ids") or [] if p.get("qualifier") and p.get("id")}
+
+
 def _find(lines: list[dict], line_id: str | None) -> dict | None:
     """The line whose PO101 is POC01; leading zeros are ignored when that match is unique."""
     if not line_id:
@@ -423,7 +439,7 @@ def _refuse(
     stored = stored or []
     results = []
     for poc in pocs:
-        hit = _find(stored, poc.get("line_id"))
+        hit = _find_poc(stored, poc)
         results.append(
             LineResult(
                 poc,

@@ -242,3 +242,15 @@ def test_an_original_change_request_is_applied_like_a_change() -> None:
     result = _apply(["POC*0002*DI******PL*2"], purpose="00")
     assert (sorted(_lines(result)), _statuses(result), result.findings) == ([1], ["ID"], [])
     assert not result.rejected and _released(result) == {2: Decimal(6)}
+
+
+def test_a_poc_without_poc01_finds_its_line_by_product() -> None:
+    """Grocers send PO1s without PO101, so their POCs have no POC01: the one line with one of the POC's
+    product ids is the line; none or several is CHANGE_LINE_UNKNOWN; an AI without POC01 still adds."""
+    result = _apply(["POC**QD*8**EA***VN*SKU-1", "POC**DI******VN*SKU-2", "POC**DI******VN*SKU-9"])
+    assert _statuses(result) == ["IQ", "ID", "IR"]
+    assert _lines(result) == {1: ("1", Decimal(8), Decimal("2.5"))}
+    assert [(f.code, f.location.element) for f in result.findings] == [("CHANGE_LINE_UNKNOWN", "POC01")]
+    assert "no one line carries its product ids" in result.findings[0].message
+    added = _apply(["POC**AI*5**EA*1*PE*VN*SKU-1"])
+    assert _statuses(added) == ["IA"] and sorted(_lines(added)) == [1, 2, 3]
