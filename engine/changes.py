@@ -388,13 +388,16 @@ def _pairs(row: Mapping) -> set[tuple[str, str]]:
 
 
 def _find(lines: list[dict], line_id: str | None) -> dict | None:
-    """The line whose PO101 is POC01; leading zeros are ignored when that match is unique."""
+    """The line whose PO101 is POC01; leading zeros are ignored when that match is unique. A line sent
+    without PO101 is known by its line number (what our 855 and 856 call it)."""
     if not line_id:
         return None
     for line in lines:
         if line.get("line_id") == line_id:
             return line
-    loose = [r for r in lines if (r.get("line_id") or "").lstrip("0") == line_id.lstrip("0")]
+    loose = [r for r in lines if r.get("line_id") and r["line_id"].lstrip("0") == line_id.lstrip("0")]
+    if not loose and line_id.isascii() and line_id.isdigit():
+        loose = [r for r in lines if not r.get("line_id") and r["line_number"] == int(line_id)]
     return loose[0] if len(loose) == 1 else None
 
 

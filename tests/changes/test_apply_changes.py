@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 
 from engine.changes import ChangeResult, apply_changes
@@ -254,3 +255,16 @@ def test_a_poc_without_poc01_finds_its_line_by_product() -> None:
     assert "no one line carries its product ids" in result.findings[0].message
     added = _apply(["POC**AI*5**EA*1*PE*VN*SKU-1"])
     assert _statuses(added) == ["IA"] and sorted(_lines(added)) == [1, 2, 3]
+
+
+def test_a_line_sent_without_po101_is_known_by_its_line_number() -> None:
+    """Our 855 and 856 call a line without PO101 by its line number: an 860 may too."""
+    order, lines = live_order()
+    rows = lines.to_pylist()
+    for r in rows:
+        r["line_id"] = None
+    header, changes = read_change(["POC*2*QD*4**EA", "POC*02*PC****9*PE", "POC*3*DI"])
+    result = apply_changes(order, pa.Table.from_pylist(rows, schema=lines.schema), header, changes, shipped=False)
+    assert _statuses(result) == ["IQ", "IP", "IR"]
+    assert {r["line_number"]: (r["quantity"], r["unit_price"]) for r in result.new_lines.to_pylist()}[2] == (
+        Decimal(4), Decimal(9))
