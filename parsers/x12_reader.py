@@ -100,9 +100,9 @@ def record_width(data: bytes) -> int | None:
     term = detected[0].segment
     if len(term) != 1 or not ("!" <= term <= "~"):
         return None
-    if _cut_widths(head.decode("latin-1"), term, whole=len(head) == len(data)) is None:
+    if _cut_widths(head.decode("latin-1"), term) is None:
         return None  # the usual file: every line ends with the terminator
-    widths = _cut_widths(data.decode("latin-1"), term, whole=True)
+    widths = _cut_widths(data.decode("latin-1"), term)
     if widths is None:
         return None
     cut, longest, n_cut = widths
@@ -112,7 +112,7 @@ def record_width(data: bytes) -> int | None:
     return width if width >= _MIN_RECORD_WIDTH and longest <= width else None
 
 
-def _cut_widths(text: str, term: str, *, whole: bool) -> tuple[set[int], int, int] | None:
+def _cut_widths(text: str, term: str) -> tuple[set[int], int, int] | None:
     """(widths of the lines that end inside a segment, the longest line, how many such lines) over the
     lines of ``text`` from its ISA on (the last line left out: it may be short, or cut by the head
     read); None when no line ends inside a segment."""
