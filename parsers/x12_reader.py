@@ -1,9 +1,9 @@
 """X12 reader: bytes in, envelope tree + columnar segment table + findings out.
 
-Survives anything: BOMs, CR/LF and indentation, odd or multi-byte delimiters, ISAs that are not
-106 characters, several interchanges per file, missing trailers, garbage. Envelope *syntax*
-(ISA/GS/ST field checks, counts, control numbers) is checked here as it is walked; transaction
-set content is checked in rules/. No paths, no I/O, no logging.
+Survives anything: BOMs, CR/LF and indentation, lines cut at a fixed width inside segments, odd or
+multi-byte delimiters, ISAs that are not 106 characters, several interchanges per file, missing
+trailers, garbage. Envelope *syntax* (ISA/GS/ST field checks, counts, control numbers) is checked here
+as it is walked; transaction set content is checked in rules/. No paths, no I/O, no logging.
 """
 
 from __future__ import annotations
