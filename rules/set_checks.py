@@ -186,9 +186,37 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
 
 def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements) -> list[Finding]:
-    """CTT01 vs the POC count, repeated POC01 (warnings)."""
-    return _line_checks(result, sets, chosen, set_of_row, fe, "POC", "POC_LINE_ID_DUPLICATE", "change",
-                        hash_total=False)
+    """CTT01 vs the POC count, repeated POC01, header changes we do not apply (warnings)."""
+    out = _line_checks(result, sets, chosen, set_of_row, fe, "POC", "POC_LINE_ID_DUPLICATE", "change",
+                       hash_total=False)
+    return out + _header_changes(result, sets, chosen)
+
+
+# 860 heading segments that would change the order as a whole (REF, PER, N9/MSG only identify or annotate)
+_HEADER_CHANGES = frozenset({"CUR", "TAX", "FOB", "CTP", "CSH", "SAC", "ITD", "DIS", "DTM", "LDT", "PKG", "TD1", "TD5",
+                             "TD3", "TD4", "N1", "N2", "N3", "N4", "SCH"})
+
+
+def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list[Finding]:
+    """CHANGE_HEADER_NOT_APPLIED, once per 860 whose heading (before its first POC) carries segments that
+    change the order as a whole (DTM dates, N1 parties, TD5 routing, FOB, ITD terms, SAC ...): engine.changes
+    applies POC lines only, so a header-only date change would otherwise be answered without a word."""
+    out: list[Finding] = []
+    vocab, codes = result.segments.id_codes
+    for k in chosen.tolist():
+        ic, g, ts = sets[k]
+        seg_codes = codes[ts.start: ts.end + 1]
+        ids = [vocab[c] for c in seg_codes.tolist()]
+        head = ids[: ids.index("POC")] if "POC" in ids else ids
+        changed = list(dict.fromkeys(i for i in head if i in _HEADER_CHANGES))
+        if not changed:
+            continue
+        row = ts.start + ids.index(changed[0])
+        out.append(finding("CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {', '.join(changed)}: we "
+                           "apply POC lines only, so those changes (dates, parties, routing, terms) were not "
+                           "recorded; check them by hand.", seg=changed[0], value=" ".join(changed),
+                           **_where(result, ic, g, ts, row)))
+    return out
 
 
 SET_CHECKS: dict[str, SetCheck] = {

@@ -13,6 +13,13 @@ _C = CodeSpec
 CHANGE_CODES: list[CodeSpec] = [
     # --- the 860 itself (rules.set_checks) ----------------------------------------------------
     _C("POC_LINE_ID_DUPLICATE", "set", "warning", "", "POC01 repeats within the purchase order change."),
+    _C(
+        "CHANGE_HEADER_NOT_APPLIED",
+        "set",
+        "warning",
+        "",
+        "The 860's heading changes the order as a whole (DTM, N1, TD5, ITD ...); only POC lines are applied.",
+    ),
     # --- the change against the live order (engine.changes) -----------------------------------
     _C(
         "CHANGE_ORDER_UNKNOWN",

@@ -32,7 +32,18 @@ def test_a_well_formed_change_has_no_findings() -> None:
         "N3*1 Way",
         "N4*Columbus*OH*43215*US",
     ]
-    assert _codes(body) == []
+    # no structure finding; the heading's new date and ship-to are not applied, and a warning says so
+    assert _codes(body) == [("CHANGE_HEADER_NOT_APPLIED", "DTM", 4)]
+    assert _codes([body[0], "REF*IA*VEND1", "PER*BD*JOE", *body[6:]]) == []  # REF, PER: nothing to apply
+
+
+def test_a_header_change_is_one_warning_naming_its_segments() -> None:
+    body = change_body(["POC*1*DI"])
+    result = parse_860(x12_860([body[0], "DTM*002*20261210", "DTM*010*20261208", "TD5****M", *body[1:]]))
+    [f] = check_structure(result, sets_860(result))
+    assert (f.code, f.severity, f.location.value, f.location.segment_id, f.location.segment_position) == (
+        "CHANGE_HEADER_NOT_APPLIED", "warning", "DTM TD5", "DTM", 3)
+    assert "check them by hand" in f.message
 
 
 def test_a_cancel_without_lines_is_valid() -> None:
@@ -49,6 +60,7 @@ def test_corpus_860_pins_its_element_errors() -> None:
         ("ELEMENT_INVALID_CHARACTER", "N104"),  # the N1 runs into the N3: its terminator is missing
         ("ELEMENT_TOO_LONG", "N105"),
         ("ELEMENT_TOO_LONG", "N106"),
+        ("CHANGE_HEADER_NOT_APPLIED", ""),  # its N1/N4 ship-to is not applied
     }
     assert all(f.location.file == path.name and f.location.st02 == "56488" for f in found)
 
