@@ -26,6 +26,7 @@ from engine.process import Known, process_csv_file, process_file
 from engine.process_batches import process_in_batches
 from flows import faults, progress
 from flows.documents import holder, renderer
+from flows.gc_pause import fewer_collections
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
@@ -82,6 +83,7 @@ def known_state(state: StateStore, partner: str) -> Known:
     return Known(interchanges=frozenset(state.interchanges(partner)), groups=frozenset(state.groups(partner)))
 
 
+
 # --- stage 1: intake ---------------------------------------------------------------------------------
 def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop: FileDrop, *,
                    now: datetime, run_id: str, keep: Callable[[], None] | None = None) -> PartnerResult:
@@ -89,7 +91,16 @@ def intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, dr
     with its 997/TA1 in one transaction, move. ``keep`` (the partner's lease renewal, when partners are
     sharded) is called before each file and before each piece of a file read in pieces is stored: a
     worker that lost the lease (LeaseLost) stops there, with what it committed kept and the rest left
-    in the inbox for the new holder."""
+    in the inbox for the new holder. Python's cyclic collector runs less often meanwhile
+    (flows.gc_pause.fewer_collections): each file makes and drops many small objects (segments, 997 loops,
+    rows for the store), almost none in cycles; its ~135 collections of a 10,000-PO intake found little
+    (0.09-0.12 -> 0.02 s CPU)."""
+    with fewer_collections():
+        return _intake_partner(ws, profile, state, drop, now=now, run_id=run_id, keep=keep)
+
+
+def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, drop: FileDrop, *,
+                    now: datetime, run_id: str, keep: Callable[[], None] | None) -> PartnerResult:
     res = PartnerResult(partner=profile.id)
     local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.drop_root / profile.id)
     store = OrderStore(ws.orders_dir)
