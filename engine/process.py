@@ -135,6 +135,14 @@ def group_key(g: Group) -> tuple[str, str, str, str]:
     return g.functional_id, g.sender, g.receiver, g.control_number
 
 
+def envelope_keys(result: ParseResult) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str, str, str]]]:
+    """The (sender, ISA13) of every interchange of a parsed file and the GS01+GS02+GS03+GS06 of every
+    group: all that duplicate_envelopes asks Known about (a Known holding the store's answer for these
+    keys alone decides as one holding the partner's whole history)."""
+    return (frozenset((ic.sender, ic.control_number) for ic in result.interchanges),
+            frozenset(group_key(g) for ic in result.interchanges for g in ic.groups))
+
+
 def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
                 known: Known) -> list[Finding]:
     """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
@@ -171,8 +179,11 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
 
 def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
                  today: date, received_at: datetime | None = None, row_base: int = 0,
-                 oversized: Sequence[OversizedSet] = (), file_size: int | None = None) -> Outcome:
-    """``received_at``: when the file was picked up (the run clock), kept on partners' 997s.
+                 oversized: Sequence[OversizedSet] = (), file_size: int | None = None,
+                 parsed: ParseResult | None = None) -> Outcome:
+    """``received_at``: when the file was picked up (the run clock), kept on partners' 997s. ``parsed``:
+    ``read_interchanges(data, file=file)`` when the caller has it already (it asked the store about the
+    file's envelopes, envelope_keys), not read again.
 
     A file read a piece at a time (parsers.x12_stream): ``data`` is one piece of whole interchanges,
     ``row_base`` the segments of the file before it (every segment ordinal and document key is the
@@ -183,7 +194,7 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     if over is not None:  # the flow does not even read such a file; here it is not parsed
         return Outcome(file=file, sha256=sha256, parse=read_interchanges(b"", file=file), findings=[over],
                        disposition="quarantine")
-    result = read_interchanges(data, file=file)
+    result = read_interchanges(data, file=file) if parsed is None else parsed
     out = _process(result, file=file, sha256=sha256, profile=profile, known=known, today=today,
                    received_at=received_at, row_base=row_base, oversized=oversized)
     return shifted(out, row_base) if row_base else out

@@ -22,7 +22,7 @@ from connectors.state import StateStore
 from engine import budgets, finance_inputs, lifecycle
 from engine.envelope import envelope_for
 from engine.partner_acks import file_findings
-from engine.process import Known, process_csv_file, process_file
+from engine.process import Known, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
 from flows import faults, progress
 from flows.documents import holder, renderer
@@ -30,6 +30,7 @@ from flows.gc_pause import fewer_collections
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
+from parsers.x12_reader import ParseResult, read_interchanges
 from schemas.errors import TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.profile import PartnerProfile
@@ -82,6 +83,14 @@ def local_drops(ws: Workspace) -> DropFactory:
 def known_state(state: StateStore, partner: str) -> Known:
     return Known(interchanges=frozenset(state.interchanges(partner)), groups=frozenset(state.groups(partner)))
 
+
+def known_for(state: StateStore, partner: str, parsed: ParseResult) -> Known:
+    """known_state as far as one parsed file can ask (engine.process.envelope_keys): the store asked about
+    the file's own interchanges and groups, not for the partner's whole envelope history (which grows
+    every night) once per file."""
+    interchanges, groups = envelope_keys(parsed)
+    return Known(interchanges=frozenset(state.interchanges_among(partner, interchanges)),
+                 groups=frozenset(state.groups_among(partner, groups)))
 
 
 # --- stage 1: intake ---------------------------------------------------------------------------------
@@ -149,8 +158,9 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             if profile.is_csv_file(info.name):
                 outcome = process_csv_file(data, file=info.name, sha256=sha, profile=profile)
             else:
-                outcome = process_file(data, file=info.name, sha256=sha, profile=profile,
-                                       known=known_state(state, profile.id), today=now.date(), received_at=now)
+                parsed = read_interchanges(data, file=info.name)
+                outcome = process_file(data, file=info.name, sha256=sha, profile=profile, parsed=parsed,
+                                       known=known_for(state, profile.id, parsed), today=now.date(), received_at=now)
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
                                         name=info.name, record=dict(
                                             size=len(data), archive_path=archived, error_count=outcome.error_count,
