@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,6 +37,7 @@ from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
 from rules.structure import check_structure
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.empty import empty_table
 from schemas.findings import Finding, finding
 from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.orders import ORDER_LINES, ORDERS
@@ -76,16 +78,16 @@ class Outcome:
     sha256: str
     parse: ParseResult | None  # None for a CSV order file
     findings: list[Finding] = field(default_factory=list)
-    orders: pa.Table = field(default_factory=ORDERS.empty_table)
-    lines: pa.Table = field(default_factory=ORDER_LINES.empty_table)
+    orders: pa.Table = field(default_factory=partial(empty_table, ORDERS))
+    lines: pa.Table = field(default_factory=partial(empty_table, ORDER_LINES))
     documents: list[OutDoc] = field(default_factory=list)
     accepted_orders: list[str] = field(default_factory=list)  # order_ref of syntactically accepted POs
-    change_headers: pa.Table = field(default_factory=CHANGE_HEADERS.empty_table)  # accepted 860s
-    changes: pa.Table = field(default_factory=ORDER_CHANGES.empty_table)
+    change_headers: pa.Table = field(default_factory=partial(empty_table, CHANGE_HEADERS))  # accepted 860s
+    changes: pa.Table = field(default_factory=partial(empty_table, ORDER_CHANGES))
     disposition: str = "processed"  # or "quarantine"
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
     groups_seen: list[tuple[str, str, str, str]] = field(default_factory=list)  # (GS01, GS02, GS03, GS06)
-    functional_acks: pa.Table = field(default_factory=FUNCTIONAL_ACKS.empty_table)  # partners' 997/999s
+    functional_acks: pa.Table = field(default_factory=partial(empty_table, FUNCTIONAL_ACKS))  # partners' 997/999s
 
     @property
     def error_count(self) -> int:
