@@ -702,6 +702,19 @@ class StateStore(FinanceTables):
     def interchanges(self, partner: str) -> set[tuple[str, str]]:
         return {(s, n) for s, n in self._q("SELECT sender, isa13 FROM interchanges_in WHERE partner=?", (partner,))}
 
+    def interchanges_among(self, partner: str, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Those of the (sender, ISA13) ``keys`` received before from ``partner``: intake's look-up for one
+        file's interchanges (by the primary key: the partner's whole history is not read per file)."""
+        by_sender: dict[str, list[str]] = {}
+        for sender, isa13 in dict.fromkeys(keys):
+            by_sender.setdefault(sender, []).append(isa13)
+        out: set[tuple[str, str]] = set()
+        for sender, numbers in by_sender.items():
+            for within, chunk in self._within(numbers):
+                out.update(self._q(f"SELECT sender, isa13 FROM interchanges_in WHERE partner=? AND sender=? AND"
+                                   f" isa13{within}", (partner, sender, *chunk)))
+        return out
+
     def record_interchange(self, partner: str, sender: str, isa13: str, sha256: str) -> None:
         self._q("INSERT INTO interchanges_in (partner, sender, isa13, sha256) VALUES (?,?,?,?)"
                 " ON CONFLICT (partner, sender, isa13) DO NOTHING", (partner, sender, isa13, sha256))
@@ -717,6 +730,19 @@ class StateStore(FinanceTables):
     # --- inbound functional groups (GS01+GS02+GS03+GS06), duplicate detection across files ---
     def groups(self, partner: str) -> set[tuple[str, str, str, str]]:
         return set(self._q("SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=?", (partner,)))
+
+    def groups_among(self, partner: str, keys: Iterable[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
+        """Those of the (GS01, GS02, GS03, GS06) ``keys`` received before from ``partner`` (as
+        interchanges_among: by the primary key, one file's groups)."""
+        by_head: dict[tuple[str, str, str], list[str]] = {}
+        for gs01, gs02, gs03, gs06 in dict.fromkeys(keys):
+            by_head.setdefault((gs01, gs02, gs03), []).append(gs06)
+        out: set[tuple[str, str, str, str]] = set()
+        for head, numbers in by_head.items():
+            for within, chunk in self._within(numbers):
+                out.update(self._q(f"SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=? AND gs01=? AND"
+                                   f" gs02=? AND gs03=? AND gs06{within}", (partner, *head, *chunk)))
+        return out
 
     def record_group(self, partner: str, key: tuple[str, str, str, str], sha256: str) -> None:
         self._q("INSERT INTO groups_in (partner, gs01, gs02, gs03, gs06, sha256) VALUES (?,?,?,?,?,?)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import partial
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,6 +37,7 @@ from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
 from rules.structure import check_structure
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.empty import empty_table
 from schemas.findings import Finding, finding
 from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.orders import ORDER_LINES, ORDERS
@@ -79,16 +81,16 @@ class Outcome:
     sha256: str
     parse: ParseResult | None  # None for a CSV order file
     findings: list[Finding] = field(default_factory=list)
-    orders: pa.Table = field(default_factory=ORDERS.empty_table)
-    lines: pa.Table = field(default_factory=ORDER_LINES.empty_table)
+    orders: pa.Table = field(default_factory=partial(empty_table, ORDERS))
+    lines: pa.Table = field(default_factory=partial(empty_table, ORDER_LINES))
     documents: list[OutDoc] = field(default_factory=list)
     accepted_orders: list[str] = field(default_factory=list)  # order_ref of syntactically accepted POs
-    change_headers: pa.Table = field(default_factory=CHANGE_HEADERS.empty_table)  # accepted 860s
-    changes: pa.Table = field(default_factory=ORDER_CHANGES.empty_table)
+    change_headers: pa.Table = field(default_factory=partial(empty_table, CHANGE_HEADERS))  # accepted 860s
+    changes: pa.Table = field(default_factory=partial(empty_table, ORDER_CHANGES))
     disposition: str = "processed"  # or "quarantine"
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
     groups_seen: list[tuple[str, str, str, str]] = field(default_factory=list)  # (GS01, GS02, GS03, GS06)
-    functional_acks: pa.Table = field(default_factory=FUNCTIONAL_ACKS.empty_table)  # partners' 997/999s
+    functional_acks: pa.Table = field(default_factory=partial(empty_table, FUNCTIONAL_ACKS))  # partners' 997/999s
 
     @property
     def error_count(self) -> int:
@@ -138,6 +140,14 @@ def group_key(g: Group) -> tuple[str, str, str, str]:
     return g.functional_id, g.sender, g.receiver, g.control_number
 
 
+def envelope_keys(result: ParseResult) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str, str, str]]]:
+    """The (sender, ISA13) of every interchange of a parsed file and the GS01+GS02+GS03+GS06 of every
+    group: all that duplicate_envelopes asks Known about (a Known holding the store's answer for these
+    keys alone decides as one holding the partner's whole history)."""
+    return (frozenset((ic.sender, ic.control_number) for ic in result.interchanges),
+            frozenset(group_key(g) for ic in result.interchanges for g in ic.groups))
+
+
 def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
                 known: Known) -> list[Finding]:
     """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
@@ -174,8 +184,11 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
 
 def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile, known: Known,
                  today: date, received_at: datetime | None = None, row_base: int = 0,
-                 oversized: Sequence[OversizedSet] = (), file_size: int | None = None) -> Outcome:
-    """``received_at``: when the file was picked up (the run clock), kept on partners' 997s.
+                 oversized: Sequence[OversizedSet] = (), file_size: int | None = None,
+                 parsed: ParseResult | None = None) -> Outcome:
+    """``received_at``: when the file was picked up (the run clock), kept on partners' 997s. ``parsed``:
+    ``read_interchanges(data, file=file)`` when the caller has it already (it asked the store about the
+    file's envelopes, envelope_keys), not read again.
 
     A file read a piece at a time (parsers.x12_stream): ``data`` is one piece of whole interchanges,
     ``row_base`` the segments of the file before it (every segment ordinal and document key is the
@@ -186,7 +199,7 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     if over is not None:  # the flow does not even read such a file; here it is not parsed
         return Outcome(file=file, sha256=sha256, parse=read_interchanges(b"", file=file), findings=[over],
                        disposition="quarantine")
-    result = read_interchanges(data, file=file)
+    result = read_interchanges(data, file=file) if parsed is None else parsed
     out = _process(result, file=file, sha256=sha256, profile=profile, known=known, today=today,
                    received_at=received_at, row_base=row_base, oversized=oversized)
     return shifted(out, row_base) if row_base else out

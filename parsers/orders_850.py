@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from parsers.x12_dates import dates
 from parsers.x12_reader import ParseResult
+from schemas.empty import empty_table
 from schemas.orders import ORDER_LINES, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
@@ -247,7 +248,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     """Canonical (orders, order_lines) for the given 850 sets of one parsed file; with ``lines=False``
     the order lines are not built (an empty table: `inspect` shows the orders only)."""
     if not sets:
-        return ORDERS.empty_table(), ORDER_LINES.empty_table()
+        return empty_table(ORDERS), empty_table(ORDER_LINES)
     seg = result.segments
     n = len(seg)
     nsets = len(sets)

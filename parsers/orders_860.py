@@ -15,6 +15,7 @@ from parsers.orders_850 import _decimal, _int, _lineage
 from parsers.x12_dates import dates
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.empty import empty_table
 from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
@@ -55,7 +56,7 @@ def read_changes(
 ) -> tuple[pa.Table, pa.Table]:
     """Canonical (headers, changes) for the given 860 sets of one parsed file."""
     if not sets:
-        return CHANGE_HEADERS.empty_table(), ORDER_CHANGES.empty_table()
+        return empty_table(CHANGE_HEADERS), empty_table(ORDER_CHANGES)  # most files: no 860
     seg = result.segments
     n, nsets = len(seg), len(sets)
     set_of_row = np.full(n, -1, dtype=np.int64)

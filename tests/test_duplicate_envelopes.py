@@ -139,3 +139,53 @@ def test_intake_records_the_groups_it_accepted(tmp_path):
     res = steps.intake_partner(ws, PROFILES["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW, run_id="r")
     assert [f["code"] for f in res.findings if f["severity"] == "error"] == ["GS_DUPLICATE"]
     state.close()
+
+
+def _history(state: StateStore) -> None:
+    state.record_interchange("acme", "ACMERETAIL", "000000031", "sha1")
+    state.record_interchange("acme", "OTHER", "000000032", "sha1")
+    state.record_interchange("globex", "ACMERETAIL", "000000033", "sha1")
+    state.record_group("acme", ("PO", "ACMERETAIL", "ORDERBRIDGE", "31"), "sha1")
+    state.record_group("acme", ("PO", "ACMERETAIL", "SOMEONE", "32"), "sha1")
+
+
+def test_the_store_is_asked_about_given_envelopes_only(store_target):
+    """interchanges_among / groups_among (both back ends): of the keys asked about, those received
+    before from that partner (exact values, each key's parts matched together, any number of keys)."""
+    state = StateStore(store_target())
+    _history(state)
+    asked = [("ACMERETAIL", "000000031"), ("ACMERETAIL", "000000032"), ("ACMERETAIL", "000000033"),
+             ("OTHER", "000000032"), ("ACMERETAIL", "31"), ("ACMERETAIL ", "000000031")]
+    assert state.interchanges_among("acme", asked) == {("ACMERETAIL", "000000031"), ("OTHER", "000000032")}
+    assert state.interchanges_among("acme", []) == set()
+    groups = [("PO", "ACMERETAIL", "ORDERBRIDGE", "31"), ("PO", "ACMERETAIL", "ORDERBRIDGE", "32"),
+              ("PO", "ACMERETAIL", "SOMEONE", "31"), ("PO", "ACMERETAIL", "SOMEONE", "32"),
+              ("IN", "ACMERETAIL", "ORDERBRIDGE", "31")]
+    assert state.groups_among("acme", groups) == {("PO", "ACMERETAIL", "ORDERBRIDGE", "31"),
+                                                  ("PO", "ACMERETAIL", "SOMEONE", "32")}
+    assert state.groups_among("globex", groups) == set()
+    many = [("ACMERETAIL", f"{i:09d}") for i in range(12_000)]  # more than one IN list's (or array's) worth
+    assert state.interchanges_among("acme", many) == {("ACMERETAIL", "000000031")}
+    state.close()
+
+
+def test_a_files_known_envelopes_decide_as_the_whole_history(tmp_path):
+    """known_for (the store asked about the file's own keys) decides as known_state (every key)."""
+    from flows.intake import known_for, known_state
+    from parsers.x12_reader import read_interchanges
+
+    state = StateStore(tmp_path / "s.sqlite")
+    _history(state)
+    # a file repeating a known interchange, a known group under a new ISA13, and a new one
+    other = [s.replace("PO-1", "PO-5") for s in GOOD_PO]
+    data = x12_850(GOOD_PO, isa13=31, gs06="40") + x12_850(other, isa13=34, gs06="31") + \
+        x12_850(other, isa13=35, gs06="41")
+    parsed = read_interchanges(data, file="t.x12")
+    narrow, whole = known_for(state, "acme", parsed), known_state(state, "acme")
+    assert narrow.interchanges == {("ACMERETAIL", "000000031")}
+    assert narrow.groups == {("PO", "ACMERETAIL", "ORDERBRIDGE", "31")}
+    assert narrow.interchanges <= whole.interchanges and narrow.groups <= whole.groups
+    assert codes(run(data, narrow)) == codes(run(data, whole))
+    assert codes(run(data, narrow)).count("ISA_DUPLICATE") == 1
+    assert codes(run(data, narrow)).count("GS_DUPLICATE") == 1
+    state.close()
