@@ -195,9 +195,10 @@ class _Batch:
         # answered by its 855 alone (no change to answer, no CSV acknowledgment) is moved as columns
         transitions: list[tuple[int, OrderTransition]] = []
         plain: list[int] = []  # positions (in self.decisions) of the orders moved as columns
+        plain_at: list[int] = []  # and in answering
         sent: list[PlannedDocument] = []
         answered: list[ChangeUpdate] = []
-        position = {id(d): i for i, d in enumerate(answering)}
+        i = -1  # position in answering (the decisions not held, in order)
         for at, d in enumerate(self.decisions):
             if d.status == PENDING:
                 record = ctx.records[(d.partner, d.po_number)]
@@ -205,14 +206,15 @@ class _Batch:
                                              note="held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
                                              hold_reasons=tuple(d.reasons), codes=tuple(d.codes))))
                 continue
-            i = position[id(d)]
+            i += 1
             record = records[i]
             if self._plain(d, record, rejected[i]):
                 plain.append(at)
+                plain_at.append(i)
                 continue
             transitions.append((at, self._conclude(d, record, i, rejected[i], kinds.get(i), values[i], units,
                                                    objects, sent, answered)))
-        moved = _in_order(self._plain_moves(plain, position, rejected, kinds, values, units),
+        moved = _in_order(self._plain_moves(plain, plain_at, rejected, kinds, values, units),
                           decided_orders([t for _, t in transitions], [at for at, _ in transitions]))
         if answering:
             lines_table = self._line_rows(answering, decided, statuses, rows, spans)
@@ -424,14 +426,14 @@ class _Batch:
         return not self.ctx.applied.get((d.partner, d.po_number)) and not (
             "csv_ack" in p.receives and (not record.is_revision or rejected))
 
-    def _plain_moves(self, plain: list[int], position: dict[int, int], rejected: list[bool], kinds: dict[int, str],
+    def _plain_moves(self, plain: list[int], idx: list[int], rejected: list[bool], kinds: dict[int, str],
                      values: list[Decimal], units: dict) -> DecidedOrders:
-        """What _conclude's transitions of the ``plain`` orders (positions in self.decisions) store, as
-        columns: each order allocated (when the allocation placed or backordered units of it, and it is
-        not rejected) then acknowledged or rejected; the rows carry their position (``_at``)."""
+        """What _conclude's transitions of the ``plain`` orders (positions in self.decisions; ``idx``: theirs
+        among the answering orders) store, as columns: each order allocated (when the allocation placed or
+        backordered units of it, and it is not rejected) then acknowledged or rejected; the rows carry their
+        position (``_at``)."""
         ctx = self.ctx
         ds = [self.decisions[at] for at in plain]
-        idx = [position[id(d)] for d in ds]
         records = [self._records[i] for i in idx]
         no = [rejected[i] for i in idx]
         said = [kinds.get(i) for i in idx]
