@@ -159,23 +159,21 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
         owner = who.get(_where(loc.file, loc.isa13, loc.gs06, loc.st02))
         if owner:
             by_order[owner].append(f)
-    heads = orders.select(["partner", "po_number", "order_ref", "source_file"]).to_pylist()
+    heads = zip(*(orders[c].to_pylist() for c in ("partner", "po_number", "order_ref", "source_file")), strict=True)
     table, spans = _line_table(orders, lines)
     out: list[OrderDecision] = []
     rejected_orders: list[int] = []  # order positions whose untouched lines are IR
     special: dict[int, list[LineDecision]] = {}  # order position -> its lines decided one by one
     prices = extra = None
     units = unit_index(ref)
-    for i, order in enumerate(heads):
-        partner, po = order["partner"], order["po_number"]
+    for i, (partner, po, order_ref, source_file) in enumerate(heads):
         key = (partner, po)
-        policy = policies.get(partner)
-        order_findings = by_order.get(key, [])
-        person = people.get(key)
+        order_findings = by_order.get(key, []) if by_order else []
+        person = people.get(key) if people else None
         if not order_findings and person is None:  # nothing to weigh: accepted as sent
-            out.append(OrderDecision(partner, po, order["order_ref"], order["source_file"], ACCEPTED, table=table,
-                                     span=spans[i]))
+            out.append(OrderDecision(partner, po, order_ref, source_file, ACCEPTED, table=table, span=spans[i]))
             continue
+        policy = policies.get(partner)
         order_level: list[tuple[Outcome, Finding]] = []
         per_line: dict[int, list[tuple[Outcome, Finding]]] = defaultdict(list)
         for f in order_findings:
@@ -186,7 +184,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
                 per_line[int(f.location.line_number)].append((o, f))
         order_outcome = strongest([o for o, _ in order_level if o.scope == "order"]
                                   + [o for fs in per_line.values() for o, _ in fs if o.scope == "order"])
-        dec = OrderDecision(partner, po, order["order_ref"], order["source_file"], ACCEPTED,
+        dec = OrderDecision(partner, po, order_ref, source_file, ACCEPTED,
                             codes=tuple(sorted({f.code for f in order_findings})),
                             reasons=tuple(dict.fromkeys(f.message for f in order_findings)),
                             table=table, span=spans[i])

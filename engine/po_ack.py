@@ -130,10 +130,15 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
         cum = np.concatenate([[0], np.cumsum(v["parts_per_line"])])
     today8 = today.strftime("%Y%m%d")
     kinds = [v["kinds"][i] if n and b > a else ack_type([]) for i, (a, b) in enumerate(spans)]
+    days: dict[date, str] = {}  # each PO date written once (a run's POs share a few dates)
+    for h in heads:
+        day = h.get("po_date")
+        if day and day not in days:
+            days[day] = day.strftime("%Y%m%d")
     bak = pc.binary_join_element_wise(
         "BAK", pa.array([h.get("purpose") or "00" for h in heads], pa.string()), pa.array(kinds, pa.string()),
         pa.array([h["po_number"] for h in heads], pa.string()),
-        pa.array([h["po_date"].strftime("%Y%m%d") if h.get("po_date") else today8 for h in heads], pa.string()),
+        pa.array([days[h["po_date"]] if h.get("po_date") else today8 for h in heads], pa.string()),
         "", "", "", "", today8, d.element)
     totals = [v["total_texts"][i] if n and b > a else _num(Decimal(0)) for i, (a, b) in enumerate(spans)]
     ctt = pc.binary_join_element_wise("CTT", pa.array([str(b - a) for a, b in spans], pa.string()),

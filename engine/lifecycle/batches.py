@@ -40,6 +40,9 @@ def group(used: Sequence[set[str]], env: Envelope, limit: int | None) -> list[tu
         return fits[key]
 
     for i, chars in enumerate(used):
+        if members and chars <= common and (limit is None or len(members) < limit):
+            members.append(i)  # nothing new to fit: the group's set fits it too (most members: no such value)
+            continue
         alone = fit(chars)
         if alone is None:
             if members:

@@ -164,6 +164,11 @@ class _Batch:
     def plan(self) -> Plan:
         ctx = self.ctx
         answering = [d for d in self.decisions if d.status != PENDING]
+        # each answering order's record, whether it revises an answer, and its 855's key: looked up once
+        records = self._records = [ctx.records[(d.partner, d.po_number)] for d in answering]
+        self._revised = [r.answered_revision > 0 for r in records]  # OrderRecord.is_revision
+        self._keys = [f"855:{d.po_number}:{r.lines_key}:{d.order_ref}" for d, r in zip(answering, records,
+                                                                                      strict=True)]
         decided, spans = line_decisions_spans(answering)
         _no_line_twice(decided)
         keys = [(d.partner, d.po_number) for d in answering]
@@ -190,23 +195,26 @@ class _Batch:
         # answered by its 855 alone (no change to answer, no CSV acknowledgment) is moved as columns
         transitions: list[tuple[int, OrderTransition]] = []
         plain: list[int] = []  # positions (in self.decisions) of the orders moved as columns
+        plain_at: list[int] = []  # and in answering
         sent: list[PlannedDocument] = []
         answered: list[ChangeUpdate] = []
-        position = {id(d): i for i, d in enumerate(answering)}
+        i = -1  # position in answering (the decisions not held, in order)
         for at, d in enumerate(self.decisions):
-            record = ctx.records[(d.partner, d.po_number)]
             if d.status == PENDING:
+                record = ctx.records[(d.partner, d.po_number)]
                 transitions.append((at, move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
                                              note="held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
                                              hold_reasons=tuple(d.reasons), codes=tuple(d.codes))))
                 continue
-            i = position[id(d)]
+            i += 1
+            record = records[i]
             if self._plain(d, record, rejected[i]):
                 plain.append(at)
+                plain_at.append(i)
                 continue
             transitions.append((at, self._conclude(d, record, i, rejected[i], kinds.get(i), values[i], units,
                                                    objects, sent, answered)))
-        moved = _in_order(self._plain_moves(plain, position, rejected, kinds, values, units),
+        moved = _in_order(self._plain_moves(plain, plain_at, rejected, kinds, values, units),
                           decided_orders([t for _, t in transitions], [at for at, _ in transitions]))
         if answering:
             lines_table = self._line_rows(answering, decided, statuses, rows, spans)
@@ -267,11 +275,12 @@ class _Batch:
                 objects: dict[int, list[LineStatus]]) -> pa.Table:
         ctx = self.ctx
         pieces, last, changed_any = [], 0, False
+        revised = self._revised
         for i, d in enumerate(answering):
             key = (d.partner, d.po_number)
-            record = ctx.records[key]
-            if not (record.is_revision or ctx.applied.get(key)):
+            if not (revised[i] or ctx.applied.get(key)):
                 continue
+            record = self._records[i]
             start, stop = spans[i]
             fresh = statuses_of(statuses.slice(start, stop - start))
             if record.is_revision and d.status != REJECTED:
@@ -298,22 +307,22 @@ class _Batch:
         of an interchange's values uses (an 855 no set fits stays as segments: the store holds it)."""
         ctx = self.ctx
         wanted: dict[str, list[int]] = {}
+        revised = self._revised
         for i, d in enumerate(answering):
-            record, p = ctx.records[(d.partner, d.po_number)], ctx.profiles[d.partner]
+            p = ctx.profiles[d.partner]
             if "855" not in p.receives:
                 continue
-            if not record.is_revision or p.change_ack == "855" or rejected[i] or \
-                    self._surprise(d, record, objects.get(i, ())):
+            if not revised[i] or p.change_ack == "855" or rejected[i] or \
+                    self._surprise(d, self._records[i], objects.get(i, ())):
                 wanted.setdefault(d.partner, []).append(i)
         kinds: dict[int, str] = {}
         documents: list[tuple[int, PlannedDocument]] = []
         for partner, picked in wanted.items():
             profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
             sub_rows, sub_statuses, sub_spans = _subset(rows, statuses, spans, picked)
-            at, po_dates, records = ctx.head_at, ctx.po_dates, ctx.records
-            heads = [{"po_number": po, "po_date": po_dates[at[(partner, po)]],
-                      "purpose": "05" if records[(partner, po)].is_revision else "00"}
-                     for po in (answering[i].po_number for i in picked)]
+            at, po_dates = ctx.head_at, ctx.po_dates
+            heads = [{"po_number": po, "po_date": po_dates[at[(partner, po)]], "purpose": "05" if revised[i] else "00"}
+                     for i, po in ((i, answering[i].po_number) for i in picked)]
             values = element_values(sub_rows, sub_statuses, sub_spans) if sub_rows.num_rows else None
             used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates),
                                  values=values)
@@ -335,20 +344,18 @@ class _Batch:
                     if d is None:  # as segments: the store holds it until a delimiter set fits
                         body = self._segments(heads[m], sub_rows, sub_statuses, sub_spans[m])
                         kinds[i] = body[0][2]
-                        sets.append(self._855_set(answering[i], body=tuple(tuple(seg) for seg in body)))
+                        sets.append(self._855_set(answering[i], i, body=tuple(tuple(seg) for seg in body)))
                     else:
                         text, count, kinds[i] = texts[m]
-                        sets.append(self._855_set(answering[i], text=text, segments=count))
+                        sets.append(self._855_set(answering[i], i, text=text, segments=count))
                 documents.append((picked[members[0]], PlannedDocument(partner, "855", "PR", tuple(sets),
                                                                       delimiters=d)))
         return kinds, [doc for _, doc in sorted(documents, key=lambda x: x[0])]
 
-    def _855_set(self, d: OrderDecision, **body) -> PlannedSet:
-        return PlannedSet(self._855_key(d), po_number=d.po_number,
+    def _855_set(self, d: OrderDecision, i: int, **body) -> PlannedSet:
+        """The 855 set of answering order ``i`` (``d``)."""
+        return PlannedSet(self._keys[i], po_number=d.po_number,
                           source_sha256=self.ctx.shas[self.ctx.head_at[(d.partner, d.po_number)]] or "", **body)
-
-    def _855_key(self, d: OrderDecision) -> str:
-        return f"855:{d.po_number}:{self.ctx.records[(d.partner, d.po_number)].lines_key}:{d.order_ref}"
 
     def _segments(self, head: dict, rows: pa.Table, statuses: pa.Table, span: tuple[int, int]) -> list:
         """One 855 as segments (build_855), for a document no delimiter set fits."""
@@ -392,7 +399,7 @@ class _Batch:
             doc, bak = self._csv_ack(d, record, i, objects)
             docs.append(doc)
             said.append(("CSV", bak))
-        keys = [s.doc_key for doc in docs for s in doc.sets] + ([self._855_key(d)] if kind is not None else [])
+        keys = [s.doc_key for doc in docs for s in doc.sets] + ([self._keys[i]] if kind is not None else [])
         if len(keys) != len(set(keys)):
             raise PlanError("a document key is planned twice")
         ack_type = said[-1][1] if said else ""
@@ -419,15 +426,15 @@ class _Batch:
         return not self.ctx.applied.get((d.partner, d.po_number)) and not (
             "csv_ack" in p.receives and (not record.is_revision or rejected))
 
-    def _plain_moves(self, plain: list[int], position: dict[int, int], rejected: list[bool], kinds: dict[int, str],
+    def _plain_moves(self, plain: list[int], idx: list[int], rejected: list[bool], kinds: dict[int, str],
                      values: list[Decimal], units: dict) -> DecidedOrders:
-        """What _conclude's transitions of the ``plain`` orders (positions in self.decisions) store, as
-        columns: each order allocated (when the allocation placed or backordered units of it, and it is
-        not rejected) then acknowledged or rejected; the rows carry their position (``_at``)."""
+        """What _conclude's transitions of the ``plain`` orders (positions in self.decisions; ``idx``: theirs
+        among the answering orders) store, as columns: each order allocated (when the allocation placed or
+        backordered units of it, and it is not rejected) then acknowledged or rejected; the rows carry their
+        position (``_at``)."""
         ctx = self.ctx
         ds = [self.decisions[at] for at in plain]
-        records = [ctx.records[(d.partner, d.po_number)] for d in ds]
-        idx = [position[id(d)] for d in ds]
+        records = [self._records[i] for i in idx]
         no = [rejected[i] for i in idx]
         said = [kinds.get(i) for i in idx]
         mine = [None if r else units.get(f"{d.partner}|{d.po_number}") for d, r in zip(ds, no, strict=True)]
@@ -473,7 +480,7 @@ class _Batch:
                     from_state=[str.__str__(w[0]) for w in ways], to_state=[str.__str__(w[1]) for w in ways],
                     revision=[r.revision for r in records], actor=[d.decided_by or "system" for d in ds],
                     note=[x[:1000] for x in notes],
-                    document_key=[self._855_key(d) if k is not None else "" for d, k in zip(ds, said, strict=True)])])
+                    document_key=[self._keys[i] if k is not None else "" for i, k in zip(idx, said, strict=True)])])
         return DecidedOrders(orders, events)
 
     def _csv_ack(self, d: OrderDecision, record: OrderRecord, i: int, objects) -> tuple[PlannedDocument, str]:
@@ -500,8 +507,7 @@ class _Batch:
                    spans: list[tuple[int, int]]) -> pa.Table:
         ctx = self.ctx
         counts = [b - a for a, b in spans]
-        revision = np.repeat(np.asarray([ctx.records[(d.partner, d.po_number)].revision for d in answering],
-                                        dtype=np.int32), counts)
+        revision = np.repeat(np.asarray([r.revision for r in self._records], dtype=np.int32), counts)
         n = statuses.num_rows
         table = pa.table({
             "partner": statuses["partner"], "po_number": statuses["po_number"], "line_number": statuses["line_number"],
@@ -628,8 +634,8 @@ def _subset(rows: pa.Table, statuses: pa.Table, spans: list[tuple[int, int]], me
     """The rows of some POs (``members``, in increasing order) and their spans in the subset: the
     tables themselves when the members' spans are every row in order (no row index built or taken)."""
     picked = [spans[m] for m in members]
-    starts = np.fromiter((a for a, _ in picked), np.int64, len(picked))
-    stops = np.fromiter((b for _, b in picked), np.int64, len(picked))
+    bounds = np.array(picked, dtype=np.int64).reshape(len(picked), 2)  # (start, stop) per member, in C
+    starts, stops = bounds[:, 0], bounds[:, 1]
     ends = np.cumsum(stops - starts)
     sub = list(zip(np.concatenate([[0], ends[:-1]]).tolist(), ends.tolist(), strict=True)) if picked else []
     if not picked or (starts[0] == 0 and ends[-1] == rows.num_rows and (starts[1:] == stops[:-1]).all()):

@@ -8,6 +8,7 @@ repeated an interchange) and what the rules and the allocation need to know abou
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import attrgetter
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,19 +19,20 @@ from schemas.lifecycle import OrderRecord, Reservation, StoredChange
 from schemas.orders import ORDER_LINES, ORDERS
 
 Key = tuple[str, str]
+_BY_KEY = attrgetter("partner", "po_number")  # OrderRecord.key, in C (a sort key per order of a night)
 
 
 def to_decide(records: Iterable[OrderRecord], partners: Iterable[str]) -> list[OrderRecord]:
     """Orders the decide stage answers, by partner and PO number."""
     wanted = set(partners)
-    return sorted((r for r in records if r.state in TO_DECIDE and r.partner in wanted), key=lambda r: r.key)
+    return sorted((r for r in records if r.state in TO_DECIDE and r.partner in wanted), key=_BY_KEY)
 
 
 def held(records: Iterable[OrderRecord], partners: Iterable[str] | None = None) -> list[OrderRecord]:
     """Orders waiting for a person, by partner and PO number."""
     wanted = set(partners) if partners is not None else None
     return sorted((r for r in records if r.state in AWAITING_PERSON and (wanted is None or r.partner in wanted)),
-                  key=lambda r: r.key)
+                  key=_BY_KEY)
 
 
 def table_keys(records: Iterable[OrderRecord]) -> list[Key]:
