@@ -6,7 +6,7 @@ of the same tables."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
@@ -284,3 +284,70 @@ def test_rows_kept_by_a_mask_are_the_filter_whether_they_stand_together_or_not()
         mask = pa.chunked_array([pa.array([None if k == 2 else bool(k) for k in keep[:n]], pa.bool_()),
                                  pa.array([None if k == 2 else bool(k) for k in keep[n:]], pa.bool_())])
         assert finance_inputs._kept(t, mask).equals(t.filter(mask)), i
+
+
+def test_document_exceptions_in_columns_read_as_the_per_document_text_did():
+    """DOCUMENT_REJECTED / DOCUMENT_UNACKNOWLEDGED built column-wise: one row per document and PO in PO
+    order; a document naming no side row: its own PO (else ""), value 0; the texts Python's `or` and
+    f-strings gave (an empty reference, reason, ack file or set status passed over); the currency of the
+    PO, else the partner's, else none; evidence: the set sent, then the acknowledgment with a file."""
+    from engine.reconcile import reconcile
+    from schemas.finance import FinanceSettings
+    from tests.support_finance import AS_OF, Book, document_status
+
+    book = (Book().order("PO-9", 1, 3, 7).order("PO-8", 1, 2, 5, currency="EUR")
+            .ship("PO-9", 1, 3, shipment="S-9", shipped_at=datetime(2026, 12, 9, 8, 0))
+            .ship("PO-8", 1, 2, shipment="S-9", shipped_at=datetime(2026, 12, 9, 8, 0)))
+    asn = book.doc("856-acme-S-9")
+    ack = {"ack_type": "997", "set_status": "", "group_status": "R", "acked_at": datetime(2026, 12, 9, 11, 0),
+           "ack_file": "997-in.x12", "ack_isa13": "000000077", "ack_gs06": "77", "ack_st02": "0001"}
+    docs = document_status([
+        {"partner": "acme", "doc_type": "856", "functional_id": "SH", **asn, "sent_at": datetime(2026, 12, 9, 9, 0),
+         "po_number": "PO-9", "document_ref": "S-9", "status": "rejected", "due_at": datetime(2026, 12, 10, 9, 0),
+         "reasons": "", **ack},
+        {"partner": "acme", "doc_type": "855", "functional_id": "PR", "file": "855-x.x12", "isa13": "000000042",
+         "gs06": "42", "st02": "0042", "sent_at": datetime(2026, 12, 1, 2, 0), "po_number": None,
+         "document_ref": "", "status": "overdue", "due_at": datetime(2026, 12, 2, 2, 0), "ack_file": ""},
+        {"partner": "initech", "doc_type": "810", "functional_id": "IN", "file": "810-y.x12", "isa13": "000000043",
+         "gs06": "43", "st02": "0043", "sent_at": datetime(2026, 12, 1, 2, 0), "po_number": "PO-1",
+         "document_ref": "INV-1", "status": "rejected", "due_at": datetime(2026, 12, 3, 2, 0),
+         "reasons": "R1", "ack_file": "997-b.x12", "set_status": "R", "group_status": "A"},
+    ])
+    t = book.tables()
+    result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], docs, as_of=AS_OF,
+                       settings={p: FinanceSettings() for p in ("acme", "initech")})
+    rows = [{k: r[k] for k in ("type", "partner", "po_number", "document_ref", "message", "amount_at_risk",
+                               "currency", "since", "document_status", "partner_reasons")}
+            for r in result.exceptions.to_pylist()]
+    numbers = f"(ISA13 {asn['isa13']} GS06 {asn['gs06']} ST02 {asn['st02']}, file {asn['file']})"
+    assert rows == [
+        {"type": "DOCUMENT_UNACKNOWLEDGED", "partner": "acme", "po_number": "", "document_ref": "855 ST02 0042",
+         "message": "no 997 for our 855 855 ST02 0042 sent 2026-12-01 02:00, due by 2026-12-02 02:00 (ISA13 000000042"
+                    " GS06 42 ST02 0042, file 855-x.x12); document value 0.00", "amount_at_risk": Decimal(0),
+         "currency": "USD", "since": date(2026, 12, 2), "document_status": "overdue", "partner_reasons": None},
+        {"type": "DOCUMENT_REJECTED", "partner": "acme", "po_number": "PO-8", "document_ref": "S-9",
+         "message": f"the partner rejected our 856 S-9: no reason given {numbers}; document value 10.00",
+         "amount_at_risk": Decimal(10), "currency": "EUR", "since": date(2026, 12, 9), "document_status": "rejected",
+         "partner_reasons": ""},
+        {"type": "DOCUMENT_REJECTED", "partner": "acme", "po_number": "PO-9", "document_ref": "S-9",
+         "message": f"the partner rejected our 856 S-9: no reason given {numbers}; document value 21.00",
+         "amount_at_risk": Decimal(21), "currency": "USD", "since": date(2026, 12, 9), "document_status": "rejected",
+         "partner_reasons": ""},
+        {"type": "DOCUMENT_REJECTED", "partner": "initech", "po_number": "PO-1", "document_ref": "INV-1",
+         "message": "the partner rejected our 810 INV-1: R1 (ISA13 000000043 GS06 43 ST02 0043, file 810-y.x12);"
+                    " document value 0.00", "amount_at_risk": Decimal(0), "currency": None,
+         "since": date(2026, 12, 3), "document_status": "rejected", "partner_reasons": "R1"},
+    ]
+    by_id = dict(zip(result.exceptions["exception_id"].to_pylist(), result.exceptions["po_number"].to_pylist(),
+                     strict=True))
+    evidence = [(by_id[e["exception_id"]], e["role"], e["doc_type"], e["document_ref"], e["file"], e["at"], e["code"])
+                for e in result.evidence.to_pylist()]
+    assert evidence == [
+        ("", "sent", "855", "", "855-x.x12", datetime(2026, 12, 1, 2, 0), None),
+        ("PO-8", "sent", "856", "S-9", asn["file"], datetime(2026, 12, 9, 9, 0), None),
+        ("PO-8", "partner_ack", "997", None, "997-in.x12", datetime(2026, 12, 9, 11, 0), "R"),
+        ("PO-9", "sent", "856", "S-9", asn["file"], datetime(2026, 12, 9, 9, 0), None),
+        ("PO-9", "partner_ack", "997", None, "997-in.x12", datetime(2026, 12, 9, 11, 0), "R"),
+        ("PO-1", "sent", "810", "INV-1", "810-y.x12", datetime(2026, 12, 1, 2, 0), None),
+        ("PO-1", "partner_ack", None, None, "997-b.x12", None, "R"),
+    ]
