@@ -36,7 +36,7 @@ from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
-from schemas.grouping import in_key_order
+from schemas.grouping import in_key_order, lookup
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import ACKNOWLEDGED, INVOICED, ORDERED, RECEIVED_FINDINGS, SHIPPED
 
@@ -115,59 +115,18 @@ def _lookup_key(t: pa.Table, keys: list[str]) -> pa.Array:
 
 def _inner_lookup(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
     """The inner join of ``left`` with ``right`` on ``keys`` when ``right`` holds one row per key: a
-    lookup of each left row's match, left's rows kept in their order (no hash join that shuffles them);
-    a hash join otherwise. Columns: left's, then right's others."""
+    lookup of each left row's match (schemas.grouping.lookup), left's rows kept in their order (no hash
+    join that shuffles them); a hash join otherwise. Columns: left's, then right's others."""
     if not left.num_rows or not right.num_rows:
         return left.join(right, keys, join_type="inner")
-    codes = _key_codes(left, right, keys)
-    at = _places(*codes) if codes is not None else None
+    at = lookup([left[k] for k in keys], [right[k] for k in keys])
     if at is None:
-        return left.join(right, keys, join_type="inner")  # a key twice (or null): the join's own way
+        return left.join(right, keys, join_type="inner")  # a key twice: the join's own way
     found = at >= 0
     if not found.all():
         left, at = left.filter(pa.array(found)), at[found]
     extra = right.drop_columns(keys).take(pa.array(at))
     return pa.Table.from_arrays([*left.columns, *extra.columns], names=[*left.column_names, *extra.column_names])
-
-
-def _key_codes(left: pa.Table, right: pa.Table, keys: list[str]) -> tuple[np.ndarray, np.ndarray, int] | None:
-    """One int64 code per row of ``left`` and per row of ``right`` for its ``keys`` values, equal exactly
-    when every value is: each column's values numbered by their place among ``right``'s distinct ones
-    (hashing a few short columns, not one long text key per row); -1 for a left row holding a null or a
-    value ``right`` lacks; with the number of codes there can be (0 to it, less one). None when
-    ``right`` holds a null key, or more combinations than an int64."""
-    mine = np.zeros(left.num_rows, np.int64)
-    theirs = np.zeros(right.num_rows, np.int64)
-    missing = np.zeros(left.num_rows, bool)
-    span = 1
-    for k in keys:
-        column = right[k].combine_chunks() if isinstance(right[k], pa.ChunkedArray) else right[k]
-        encoded = pc.dictionary_encode(column)
-        size = len(encoded.dictionary)
-        span *= size
-        if encoded.indices.null_count or span >= 2**62:
-            return None
-        theirs = theirs * size + encoded.indices.to_numpy(zero_copy_only=False)
-        at = pc.index_in(left[k], value_set=encoded.dictionary)
-        missing |= pc.is_null(at).to_numpy(zero_copy_only=False)
-        mine = mine * size + pc.fill_null(at, 0).to_numpy(zero_copy_only=False)
-    return np.where(missing, -1, mine), theirs, span
-
-
-def _places(mine: np.ndarray, theirs: np.ndarray, span: int) -> np.ndarray | None:
-    """For each code of ``mine``, where the same code stands in ``theirs`` (-1: nowhere, as for the code
-    -1); None when ``theirs`` holds a code twice. Codes below ``span``: a slot per code when that is not
-    much more than the rows, else a binary search of the sorted codes."""
-    if span <= 8 * (len(mine) + len(theirs)) + 1024:
-        slot = np.full(span + 1, -1, np.int64)  # the last slot stays -1: the code -1's
-        slot[theirs] = np.arange(len(theirs))
-        return slot[mine] if np.count_nonzero(slot >= 0) == len(theirs) else None
-    order = np.argsort(theirs, kind="stable")
-    ranked = theirs[order]
-    if (ranked[1:] == ranked[:-1]).any():
-        return None
-    at = np.minimum(np.searchsorted(ranked, mine), len(ranked) - 1)
-    return np.where(ranked[at] == mine, order[at], -1)
 
 
 def _sorted(t: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:

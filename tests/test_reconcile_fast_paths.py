@@ -18,6 +18,7 @@ from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_a
 from connectors.state import StateStore
 from engine import finance_inputs
 from flows.reconcile import reconcile_run, write_cumulative
+from schemas import grouping
 from schemas.grouping import in_key_order
 from tests.support import make_workspace, run_stages
 
@@ -263,8 +264,8 @@ def test_places_by_slot_and_by_binary_search_agree():
         m, n = int(rng.integers(1, 9)), int(rng.integers(0, 12))
         theirs = rng.integers(0, 20, m).astype(np.int64)
         mine = rng.integers(-1, 22, n).astype(np.int64)
-        slots = finance_inputs._places(mine, theirs, 22)  # a slot per code
-        search = finance_inputs._places(mine, theirs, 2**40)  # too many codes for slots: a binary search
+        slots = grouping._places(mine, theirs, 22)  # a slot per code
+        search = grouping._places(mine, theirs, 2**40)  # too many codes for slots: a binary search
         if len(set(theirs.tolist())) < m:
             assert slots is None and search is None, i
             continue
