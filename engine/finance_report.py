@@ -203,7 +203,7 @@ def _changes(current: pa.Table, previous: pa.Table | None) -> pa.Table:
     now = current.select(cols).append_column("_now", pa.array([True] * current.num_rows, pa.bool_()))
     before = previous.select(cols).rename_columns([c if c == "exception_id" else f"{c}_b" for c in cols])
     before = before.append_column("_before", pa.array([True] * previous.num_rows, pa.bool_()))
-    both = now.join(before, "exception_id", join_type="full outer")
+    both = now.join(before, "exception_id", join_type="full outer", use_threads=False)
     has_now, has_before = pc.is_valid(both["_now"]), pc.is_valid(both["_before"])
     amount_moved = pc.fill_null(pc.not_equal(both["amount_at_risk"], both["amount_at_risk_b"]), False)
     state_moved = pc.fill_null(pc.not_equal(both["state"], both["state_b"]), False)
