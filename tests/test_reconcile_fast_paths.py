@@ -352,3 +352,32 @@ def test_document_exceptions_in_columns_read_as_the_per_document_text_did():
         ("PO-1", "sent", "810", "INV-1", "810-y.x12", datetime(2026, 12, 1, 2, 0), None),
         ("PO-1", "partner_ack", None, None, "997-b.x12", None, "R"),
     ]
+
+
+def test_exception_history_read_as_a_table_gives_the_rows_csv_and_section_of_the_dicts(tmp_path, monkeypatch):
+    """exception_history_table (straight into Arrow, or through the store's connection) holds the rows
+    exception_history gives; its CSV has the bytes of the CSV of those dicts (a column of nulls only,
+    empty texts, quotes, commas, line breaks, a formula-like note) and its page section is theirs."""
+    from connectors.finance_store import HISTORY_COLUMNS
+    from engine.finance_report import history_section, to_csv
+
+    state = StateStore(tmp_path / "s.sqlite")
+    try:
+        rows = [(k + 1, f"EX-{k % 3}", "found" if k % 2 else "clear", None, "open" if k % 2 else "resolved",
+                 "orderbridge", [None, "", 'said "no", twice\nthen =SUM(A1)', "=1+1"][k % 4],
+                 f"2026-11-27T02:00:0{k}", "run", None if k % 3 else "R1") for k in range(7)]
+        state._many(f"INSERT INTO exception_history ({', '.join(HISTORY_COLUMNS)}) VALUES"
+                    f" ({','.join('?' * len(HISTORY_COLUMNS))})", rows)
+        dicts = state.exception_history()
+        table = state.exception_history_table()
+        assert table.to_pylist() == dicts
+        monkeypatch.setattr(state, "_arrow_rows", lambda *a, **k: None)  # the store's own connection
+        assert state.exception_history_table().equals(table)
+        assert to_csv(table) == to_csv(pa.Table.from_pylist(dicts))
+        chosen = table.filter(pc.is_in(table["exception_id"], value_set=pa.array(["EX-1"])))
+        assert to_csv(chosen) == to_csv(pa.Table.from_pylist([d for d in dicts if d["exception_id"] == "EX-1"]))
+        for cap in (2, 7, 50):
+            assert history_section(table, max_rows=cap) == history_section(dicts, max_rows=cap)
+        assert history_section(table.slice(0, 0)) == history_section([])
+    finally:
+        state.close()
