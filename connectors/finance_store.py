@@ -668,12 +668,18 @@ class FinanceTables:
     def _history(self, changes: Sequence[StateChange], *, clock: str, run_id: str) -> None:
         if not changes:
             return
+        import pyarrow as pa
+
         seqs = self._next_ids("exception_event", len(changes))
         at = {t: _text(t) for t in {c.at for c in changes}}  # a run's changes share a few times: each written once
-        self._many(f"INSERT INTO exception_history ({', '.join(HISTORY_COLUMNS)}) VALUES"
-                   f" ({','.join('?' * len(HISTORY_COLUMNS))})",
-                   [(s, c.exception_id, c.action, c.from_state or None, c.to_state, c.by, c.note, at[c.at], clock,
-                     run_id or None) for s, c in zip(seqs, changes, strict=True)])
+        n = len(changes)
+        # many rows per statement, the run's constant columns (action, states, actor, time, clock, run) as literals:
+        # a night's "found" changes bind only their seq, exception id and note
+        rows = pa.table([pa.array(seqs, pa.int64()), *(pa.array(v, pa.string()) for v in (
+            [c.exception_id for c in changes], [c.action for c in changes], [c.from_state or None for c in changes],
+            [c.to_state for c in changes], [c.by for c in changes], [c.note for c in changes],
+            [at[c.at] for c in changes], [clock] * n, [run_id or None] * n))], names=list(HISTORY_COLUMNS))
+        self._insert_rows("exception_history", HISTORY_COLUMNS, rows)
 
     def change_exception(self, change: StateChange, *, clock: str = "wall") -> None:
         """A person's action (engine.exception_states.act) on a stored exception, with its history

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import pytest
 
 from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_array
 from connectors.state import StateStore
@@ -379,5 +380,36 @@ def test_exception_history_read_as_a_table_gives_the_rows_csv_and_section_of_the
         for cap in (2, 7, 50):
             assert history_section(table, max_rows=cap) == history_section(dicts, max_rows=cap)
         assert history_section(table.slice(0, 0)) == history_section([])
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_history_written_many_rows_per_statement_holds_each_change_as_before(tmp_path, request, store):
+    """_history through _insert_rows (constant columns as literals): each change one row, its seq in
+    order, an empty from-state and run id stored as NULL, each time as its text; one change alone too."""
+    from connectors.finance_store import HISTORY_COLUMNS
+    from schemas.exception_change import StateChange
+
+    t1, t2 = datetime(2026, 12, 1, 2, 0, 5), datetime(2026, 12, 2, 9, 30)
+    changes = [StateChange(f"EX-{k}", "found" if k % 3 else "reopen", "" if k % 3 else "resolved", "open",
+                           "orderbridge" if k % 2 else "ann", ["it's", None, 'a "b", c\nd', ""][k % 4],
+                           t1 if k % 2 else t2) for k in range(7)]
+    url = request.getfixturevalue("pg_server").fresh_url() if store == "postgresql" else tmp_path / "s.sqlite"
+    state = StateStore(url)
+    try:
+        with state.transaction():
+            state._history(changes, clock="run", run_id="R1")
+        with state.transaction():
+            state._history(changes[:1], clock="wall", run_id="")
+        rows = state._q(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM exception_history ORDER BY seq")
+        seqs = [r[0] for r in rows]
+        assert seqs == sorted(seqs) and len(set(seqs)) == 8
+        want = [(c.exception_id, c.action, c.from_state or None, c.to_state, c.by, c.note,
+                 c.at.isoformat(), "run", "R1") for c in changes]
+        first = changes[0]
+        want.append((first.exception_id, first.action, first.from_state or None, "open", first.by, first.note,
+                     first.at.isoformat(), "wall", None))
+        assert [tuple(r[1:]) for r in rows] == want
     finally:
         state.close()
