@@ -628,13 +628,14 @@ class FinanceTables:
         position[order] = np.arange(len(code)) - np.repeat(first, np.diff(np.r_[first, len(code)])) + 1
         ev_rows = pa.table([ev["exception_id"], pa.array(position, pa.int64()),
                             *(_text_array(ev[c]) for c in EVIDENCE_FIELDS[1:])], names=list(EVIDENCE_COLUMNS))
-        unresolved = 0
-        amount: dict[str, Decimal] = {}
-        for state, currency, value in zip(found["state"].to_pylist(), found["currency"].to_pylist(),
-                                          found["amount_at_risk"].to_pylist(), strict=True):
-            if state != "resolved":
-                unresolved += 1
-                amount[currency or ""] = amount.get(currency or "", Decimal(0)) + value
+        # the unresolved exceptions (state not "resolved", a null state counting), their amounts summed per
+        # currency (none: "") exactly in Arrow's decimals
+        open_ = pc.fill_null(pc.not_equal(found["state"], "resolved"), True)
+        unresolved = int(pc.sum(pc.cast(open_, pa.int64())).as_py() or 0)
+        sums = pa.table({"currency": pc.fill_null(found["currency"], ""), "amount": found["amount_at_risk"]}).filter(
+            open_).group_by("currency", use_threads=False).aggregate([("amount", "sum")])
+        amount: dict[str, Decimal] = dict(zip(sums["currency"].to_pylist(), sums["amount_sum"].to_pylist(),
+                                              strict=True))
         snapshot = pa.table([pa.repeat(pa.scalar(run_id, pa.string()), n),
                              *(text[c] for c in ("exception_id", "type", "partner", "po_number", "line_number",
                                                  "amount_at_risk", "state"))],

@@ -413,3 +413,28 @@ def test_history_written_many_rows_per_statement_holds_each_change_as_before(tmp
         assert [tuple(r[1:]) for r in rows] == want
     finally:
         state.close()
+
+
+def test_a_reconciliations_unresolved_amounts_are_summed_per_currency_exactly(tmp_path):
+    """save_reconciliation's summary: the exceptions not resolved counted and their amounts summed per
+    currency (none: "") in Arrow's decimals, as the Decimals added one by one gave them."""
+    from schemas.functional_acks import DOCUMENT_STATUS
+    from schemas.reconciliation import EVIDENCE, EXCEPTIONS
+
+    amounts = ["0.1", "0.2", "12.3456", "7", "1000000000000.0001", "0", "2.5"]
+    rows = [{"exception_id": f"EX-{k}", "type": "OVER_SHIPMENT", "partner": "acme", "po_number": f"P{k}",
+             "message": "m", "amount_at_risk": Decimal(a), "currency": [None, "USD", "EUR", ""][k % 4],
+             "since": datetime(2026, 11, 1).date(), "age_days": 1, "state": "resolved" if k == 3 else "open"}
+            for k, a in enumerate(amounts)]
+    state = StateStore(tmp_path / "s.sqlite")
+    try:
+        summary = state.save_reconciliation("r1", NIGHT, pa.Table.from_pylist(rows, schema=EXCEPTIONS),
+                                            EVIDENCE.empty_table(), [], lines=0,
+                                            documents=DOCUMENT_STATUS.empty_table())
+        empty = state.save_reconciliation("r2", NIGHT, EXCEPTIONS.empty_table(), EVIDENCE.empty_table(), [],
+                                          lines=0, documents=DOCUMENT_STATUS.empty_table())
+    finally:
+        state.close()
+    assert summary["exceptions"] == 7 and summary["unresolved"] == 6
+    assert summary["amount_at_risk"] == '{"": "1000000000000.1001", "EUR": "14.8456", "USD": "0.2"}'
+    assert (empty["unresolved"], empty["amount_at_risk"]) == (0, "{}")
