@@ -75,6 +75,7 @@ SENT_ROWS = (("partner", S), ("doc_key", S), ("set_id", S), ("position", I32), (
 DOCUMENT_NUMBERS = ("isa13", "file", "sent_at")  # what SENT_ROWS takes from the set's document
 DOCUMENT_ROWS = (("partner", S), ("document_id", I64), ("doc_type", S), ("isa13", S), ("file", S), ("sent_at", TS),
                  ("content", BIN))
+HISTORY_ROWS = (("seq", I64), *((c, S) for c in HISTORY_COLUMNS[1:]))  # exception_history: text as stored
 FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
 
 
@@ -561,6 +562,12 @@ class FinanceTables:
                        (exception_id,) if exception_id else ())
         return [dict(zip(HISTORY_COLUMNS, r, strict=True)) for r in rows]
 
+    def exception_history_table(self) -> pa.Table:
+        """exception_history() as one Arrow table (HISTORY_ROWS: seq an integer, the rest the stored text),
+        read straight into Arrow where the store can: no dict per change (a night of 120,000 new
+        exceptions adds as many)."""
+        return self._read(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM exception_history ORDER BY seq", HISTORY_ROWS)
+
     def reconciliations(self) -> list[dict]:
         rows = self._q(f"SELECT {', '.join(RECONCILIATION_COLUMNS)} FROM reconciliations ORDER BY as_of, run_id")
         return [dict(zip(RECONCILIATION_COLUMNS, r, strict=True)) for r in rows]
@@ -621,13 +628,14 @@ class FinanceTables:
         position[order] = np.arange(len(code)) - np.repeat(first, np.diff(np.r_[first, len(code)])) + 1
         ev_rows = pa.table([ev["exception_id"], pa.array(position, pa.int64()),
                             *(_text_array(ev[c]) for c in EVIDENCE_FIELDS[1:])], names=list(EVIDENCE_COLUMNS))
-        unresolved = 0
-        amount: dict[str, Decimal] = {}
-        for state, currency, value in zip(found["state"].to_pylist(), found["currency"].to_pylist(),
-                                          found["amount_at_risk"].to_pylist(), strict=True):
-            if state != "resolved":
-                unresolved += 1
-                amount[currency or ""] = amount.get(currency or "", Decimal(0)) + value
+        # the unresolved exceptions (state not "resolved", a null state counting), their amounts summed per
+        # currency (none: "") exactly in Arrow's decimals
+        open_ = pc.fill_null(pc.not_equal(found["state"], "resolved"), True)
+        unresolved = int(pc.sum(pc.cast(open_, pa.int64())).as_py() or 0)
+        sums = pa.table({"currency": pc.fill_null(found["currency"], ""), "amount": found["amount_at_risk"]}).filter(
+            open_).group_by("currency", use_threads=False).aggregate([("amount", "sum")])
+        amount: dict[str, Decimal] = dict(zip(sums["currency"].to_pylist(), sums["amount_sum"].to_pylist(),
+                                              strict=True))
         snapshot = pa.table([pa.repeat(pa.scalar(run_id, pa.string()), n),
                              *(text[c] for c in ("exception_id", "type", "partner", "po_number", "line_number",
                                                  "amount_at_risk", "state"))],
@@ -661,12 +669,18 @@ class FinanceTables:
     def _history(self, changes: Sequence[StateChange], *, clock: str, run_id: str) -> None:
         if not changes:
             return
+        import pyarrow as pa
+
         seqs = self._next_ids("exception_event", len(changes))
         at = {t: _text(t) for t in {c.at for c in changes}}  # a run's changes share a few times: each written once
-        self._many(f"INSERT INTO exception_history ({', '.join(HISTORY_COLUMNS)}) VALUES"
-                   f" ({','.join('?' * len(HISTORY_COLUMNS))})",
-                   [(s, c.exception_id, c.action, c.from_state or None, c.to_state, c.by, c.note, at[c.at], clock,
-                     run_id or None) for s, c in zip(seqs, changes, strict=True)])
+        n = len(changes)
+        # many rows per statement, the run's constant columns (action, states, actor, time, clock, run) as literals:
+        # a night's "found" changes bind only their seq, exception id and note
+        rows = pa.table([pa.array(seqs, pa.int64()), *(pa.array(v, pa.string()) for v in (
+            [c.exception_id for c in changes], [c.action for c in changes], [c.from_state or None for c in changes],
+            [c.to_state for c in changes], [c.by for c in changes], [c.note for c in changes],
+            [at[c.at] for c in changes], [clock] * n, [run_id or None] * n))], names=list(HISTORY_COLUMNS))
+        self._insert_rows("exception_history", HISTORY_COLUMNS, rows)
 
     def change_exception(self, change: StateChange, *, clock: str = "wall") -> None:
         """A person's action (engine.exception_states.act) on a stored exception, with its history

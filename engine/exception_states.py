@@ -95,7 +95,7 @@ def carry_states(current: pa.Table, previous: pa.Table | None, *, at: datetime) 
     before = previous.select(keep).rename_columns(["exception_id", *(f"{c}_b" for c in keep[1:])])
     now = current.select(["exception_id", "amount_at_risk"]).append_column(
         "_row", pa.array(range(current.num_rows), pa.int64()))
-    both = now.join(before, "exception_id", join_type="left outer").sort_by("_row")
+    both = now.join(before, "exception_id", join_type="left outer", use_threads=False).sort_by("_row")
     known = pc.is_valid(both["state_b"])
     resolved_again = pc.fill_null(pc.equal(both["state_b"], "resolved"), False)
     moved = pc.fill_null(pc.and_(pc.equal(both["state_b"], "explained"),

@@ -36,7 +36,7 @@ from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
-from schemas.grouping import in_key_order
+from schemas.grouping import in_key_order, lookup
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import ACKNOWLEDGED, INVOICED, ORDERED, RECEIVED_FINDINGS, SHIPPED
 
@@ -71,7 +71,7 @@ def requested_dates(order_tables: Iterable[pa.Table]) -> pa.Table:
 def _with_requested(orders: pa.Table, requested: pa.Table | None) -> pa.Table:
     if requested is None or not requested.num_rows:
         return orders.append_column("requested_ship_date", pa.nulls(orders.num_rows, pa.date32()))
-    return orders.join(requested, ["partner", "po_number", "order_ref"], join_type="left outer")
+    return orders.join(requested, ["partner", "po_number", "order_ref"], join_type="left outer", use_threads=False)
 
 
 def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
@@ -83,7 +83,7 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
     fa = sent.filter(pc.is_in(sent["set_id"], value_set=pa.array(OUR_997)))
     fa = fa.group_by(["partner", "source_sha256", "answers_isa13", "answers_gs06"], use_threads=False).aggregate(
         [("sent_at", "min")]).rename_columns(["partner", "source_sha256", "isa13", "gs06", "fa_sent_at"])
-    heads = heads.join(fa, ["partner", "source_sha256", "isa13", "gs06"], join_type="left outer")
+    heads = heads.join(fa, ["partner", "source_sha256", "isa13", "gs06"], join_type="left outer", use_threads=False)
     heads = heads.select(["partner", "po_number", "po_date", "currency", "received_at", "requested_ship_date",
                           "fa_sent_at", "source_file", "isa13", "gs06", "st02"])
     t = _sorted(_inner_lookup(lines, heads, _KEY), [("partner", "ascending"), ("po_number", "ascending"),
@@ -115,59 +115,18 @@ def _lookup_key(t: pa.Table, keys: list[str]) -> pa.Array:
 
 def _inner_lookup(left: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:
     """The inner join of ``left`` with ``right`` on ``keys`` when ``right`` holds one row per key: a
-    lookup of each left row's match, left's rows kept in their order (no hash join that shuffles them);
-    a hash join otherwise. Columns: left's, then right's others."""
+    lookup of each left row's match (schemas.grouping.lookup), left's rows kept in their order (no hash
+    join that shuffles them); a hash join otherwise. Columns: left's, then right's others."""
     if not left.num_rows or not right.num_rows:
-        return left.join(right, keys, join_type="inner")
-    codes = _key_codes(left, right, keys)
-    at = _places(*codes) if codes is not None else None
+        return left.join(right, keys, join_type="inner", use_threads=False)
+    at = lookup([left[k] for k in keys], [right[k] for k in keys])
     if at is None:
-        return left.join(right, keys, join_type="inner")  # a key twice (or null): the join's own way
+        return left.join(right, keys, join_type="inner", use_threads=False)  # a key twice: the join's own way
     found = at >= 0
     if not found.all():
         left, at = left.filter(pa.array(found)), at[found]
     extra = right.drop_columns(keys).take(pa.array(at))
     return pa.Table.from_arrays([*left.columns, *extra.columns], names=[*left.column_names, *extra.column_names])
-
-
-def _key_codes(left: pa.Table, right: pa.Table, keys: list[str]) -> tuple[np.ndarray, np.ndarray, int] | None:
-    """One int64 code per row of ``left`` and per row of ``right`` for its ``keys`` values, equal exactly
-    when every value is: each column's values numbered by their place among ``right``'s distinct ones
-    (hashing a few short columns, not one long text key per row); -1 for a left row holding a null or a
-    value ``right`` lacks; with the number of codes there can be (0 to it, less one). None when
-    ``right`` holds a null key, or more combinations than an int64."""
-    mine = np.zeros(left.num_rows, np.int64)
-    theirs = np.zeros(right.num_rows, np.int64)
-    missing = np.zeros(left.num_rows, bool)
-    span = 1
-    for k in keys:
-        column = right[k].combine_chunks() if isinstance(right[k], pa.ChunkedArray) else right[k]
-        encoded = pc.dictionary_encode(column)
-        size = len(encoded.dictionary)
-        span *= size
-        if encoded.indices.null_count or span >= 2**62:
-            return None
-        theirs = theirs * size + encoded.indices.to_numpy(zero_copy_only=False)
-        at = pc.index_in(left[k], value_set=encoded.dictionary)
-        missing |= pc.is_null(at).to_numpy(zero_copy_only=False)
-        mine = mine * size + pc.fill_null(at, 0).to_numpy(zero_copy_only=False)
-    return np.where(missing, -1, mine), theirs, span
-
-
-def _places(mine: np.ndarray, theirs: np.ndarray, span: int) -> np.ndarray | None:
-    """For each code of ``mine``, where the same code stands in ``theirs`` (-1: nowhere, as for the code
-    -1); None when ``theirs`` holds a code twice. Codes below ``span``: a slot per code when that is not
-    much more than the rows, else a binary search of the sorted codes."""
-    if span <= 8 * (len(mine) + len(theirs)) + 1024:
-        slot = np.full(span + 1, -1, np.int64)  # the last slot stays -1: the code -1's
-        slot[theirs] = np.arange(len(theirs))
-        return slot[mine] if np.count_nonzero(slot >= 0) == len(theirs) else None
-    order = np.argsort(theirs, kind="stable")
-    ranked = theirs[order]
-    if (ranked[1:] == ranked[:-1]).any():
-        return None
-    at = np.minimum(np.searchsorted(ranked, mine), len(ranked) - 1)
-    return np.where(ranked[at] == mine, order[at], -1)
 
 
 def _sorted(t: pa.Table, keys: list[tuple[str, str]]) -> pa.Table:
@@ -188,8 +147,9 @@ def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
     same = revised.group_by([*_KEY, "revision"], use_threads=False).aggregate([("at", "max")]).rename_columns(
         [*_KEY, "revision", "revised_at"])
     last = revised.group_by(_KEY, use_threads=False).aggregate([("at", "max")]).rename_columns([*_KEY, "last_at"])
-    joined = rows.join(whole, _KEY, join_type="left outer").join(same, [*_KEY, "revision"], join_type="left outer")
-    joined = joined.join(last, _KEY, join_type="left outer").sort_by("_row")
+    joined = rows.join(whole, _KEY, join_type="left outer", use_threads=False).join(
+        same, [*_KEY, "revision"], join_type="left outer", use_threads=False)
+    joined = joined.join(last, _KEY, join_type="left outer", use_threads=False).sort_by("_row")
     cancelled = pc.equal(t["state"], "cancelled")
     deleted_at = pc.coalesce(joined["revised_at"], joined["last_at"])
     return pc.if_else(cancelled, pc.coalesce(joined["cancel_at"], deleted_at),
@@ -237,7 +197,7 @@ def _echoes(lines: pa.Table) -> pa.Table:
         return ours  # no PO repeats a PO101: every line is its own first
     first = ours.group_by(["partner", "po_number", "echo"], use_threads=False).aggregate([("line_number", "min")])
     first = first.rename_columns(["partner", "po_number", "echo", "line_number"])
-    return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner")
+    return ours.join(first, ["partner", "po_number", "echo", "line_number"], join_type="inner", use_threads=False)
 
 
 def _numbered_in_order(ours: pa.Table, number: pa.Array | pa.ChunkedArray) -> bool:
@@ -318,7 +278,7 @@ def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
     t = recorded.append_column("echo", pc.coalesce(recorded["line_id"], pa.scalar("")))
     known = _echoes(lines).select(["partner", "po_number", "echo"])
     known = known.append_column("_known", pa.array([True] * known.num_rows, pa.bool_()))
-    t = t.join(known, ["partner", "po_number", "echo"], join_type="left outer").sort_by("position")
+    t = t.join(known, ["partner", "po_number", "echo"], join_type="left outer", use_threads=False).sort_by("position")
     out = []
     for r in t.filter(pc.is_null(t["_known"])).to_pylist():
         what = "IT1" if r["doc_type"] == "810" else "SN1"
@@ -539,7 +499,8 @@ def sent_sets(sent: pa.Table, refs: pa.Table | None = None) -> pa.Table:
     (partner, doc_key, document_ref) naming a set's shipment id or invoice number."""
     t = sent.filter(pc.is_in(sent["set_id"], value_set=pa.array(PARTNER_ACKED)))
     if refs is not None and refs.num_rows:
-        t = t.join(refs.select(["partner", "doc_key", "document_ref"]), ["partner", "doc_key"], join_type="left outer")
+        t = t.join(refs.select(["partner", "doc_key", "document_ref"]), ["partner", "doc_key"], join_type="left outer",
+                   use_threads=False)
     else:
         t = t.append_column("document_ref", pa.nulls(t.num_rows, pa.string()))
     t = t.sort_by([("partner", "ascending"), ("sent_at", "ascending"), ("document_id", "ascending"),

@@ -203,7 +203,7 @@ def _changes(current: pa.Table, previous: pa.Table | None) -> pa.Table:
     now = current.select(cols).append_column("_now", pa.array([True] * current.num_rows, pa.bool_()))
     before = previous.select(cols).rename_columns([c if c == "exception_id" else f"{c}_b" for c in cols])
     before = before.append_column("_before", pa.array([True] * previous.num_rows, pa.bool_()))
-    both = now.join(before, "exception_id", join_type="full outer")
+    both = now.join(before, "exception_id", join_type="full outer", use_threads=False)
     has_now, has_before = pc.is_valid(both["_now"]), pc.is_valid(both["_before"])
     amount_moved = pc.fill_null(pc.not_equal(both["amount_at_risk"], both["amount_at_risk_b"]), False)
     state_moved = pc.fill_null(pc.not_equal(both["state"], both["state_b"]), False)
@@ -480,13 +480,17 @@ def trend_section(runs: Sequence[dict]) -> tuple[str, str, str]:
                  "Rejected documents", "Overdue documents"], rows, numeric=range(2, 10), cls="runs"))
 
 
-def history_section(history: Sequence[dict], *, max_rows: int = 500) -> tuple[str, str, str]:
-    """State changes of the exceptions, newest first: people's (wall clock) and orderbridge's (run clock)."""
-    if not history:
+def history_section(history: Sequence[dict] | pa.Table, *, max_rows: int = 500) -> tuple[str, str, str]:
+    """State changes of the exceptions, newest first: people's (wall clock) and orderbridge's (run clock).
+    ``history``: the changes in the order they happened, as dicts or a table (only its last rows read)."""
+    n = history.num_rows if isinstance(history, pa.Table) else len(history)
+    if not n:
         return "history", "Exception history", "<p>No state change yet.</p>"
+    latest = history.slice(max(n - max_rows, 0)).to_pylist() if isinstance(history, pa.Table) else \
+        history[max(n - max_rows, 0):]
     rows = ([h["at"], h["clock"], h["exception_id"], h["action"], h["from_state"] or "", h["to_state"], h["actor"],
-             h["note"] or ""] for h in list(reversed(history))[:max_rows])
-    more = f'<p class="muted">{len(history) - max_rows} older changes in exception_history.csv.</p>' \
-        if len(history) > max_rows else ""
+             h["note"] or ""] for h in list(reversed(latest)))
+    more = f'<p class="muted">{n - max_rows} older changes in exception_history.csv.</p>' \
+        if n > max_rows else ""
     return "history", "Exception history", table(["At", "Clock", "Exception", "Action", "From", "To", "By", "Note"],
                                                  rows, cls="history") + more

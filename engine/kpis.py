@@ -215,7 +215,8 @@ def _orders(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoic
         ["partner", "po_number", "received_at", "fa_sent_at"])
     for table, column, name in ((acknowledged, "sent_at", "acked_at"), (shipped, "shipped_at", "shipped_at"),
                                 (invoiced, "sent_at", "invoiced_at")):
-        base = base.join(_first(table, column, name), ["partner", "po_number"], join_type="left outer")
+        base = base.join(_first(table, column, name), ["partner", "po_number"], join_type="left outer",
+                         use_threads=False)
     return base.sort_by([("partner", "ascending"), ("po_number", "ascending")])
 
 

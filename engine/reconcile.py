@@ -66,7 +66,6 @@ from engine.columnar import (
     beyond,
     date_array,
     date_text,
-    day_number,
     days,
     decimal_array,
     divide,
@@ -78,10 +77,12 @@ from engine.columnar import (
     multiply,
     number_text,
     scaled,
+    seconds,
     time_array,
 )
 from engine.line_match import NO_DAY, SECONDS_PER_DAY, LineMatch, Sides, column, conform
 from schemas.finance import FinanceSettings, settings_for
+from schemas.grouping import first_rows, paired_codes
 from schemas.reconciliation import (
     ACKNOWLEDGED,
     DOCUMENT_STATUS,
@@ -318,14 +319,75 @@ class _Exceptions:
 
     # --- document-level types ----------------------------------------------------------------------
     def _documents(self) -> None:
+        """One exception per rejected or overdue document and PO it carries (the PO's value on the sides
+        of that document; a document naming none: one of its own PO, value 0), in column form."""
         docs = self.docs.filter(pc.is_in(self.docs["status"], value_set=pa.array(["rejected", "overdue"])))
         if not docs.num_rows:
             return
+        sums = self._document_values(docs)
+        # each document's rows: its POs' values in PO order (a document without any: one row, value 0)
+        doc_code, sum_code, k, _ = paired_codes([docs[c] for c in _DOC_KEY], [sums[c] for c in _DOC_KEY])
+        order = pc.sort_indices(pa.table({"code": sum_code, "po": sums["po_number"]}),
+                                sort_keys=[("code", "ascending"), ("po", "ascending")]).to_numpy()
+        count = np.bincount(sum_code, minlength=k)
+        start = np.cumsum(count) - count
+        found = count[doc_code]
+        width = np.maximum(found, 1)
+        doc_row = np.repeat(np.arange(docs.num_rows), width)
+        within = np.arange(len(doc_row)) - np.repeat(np.cumsum(width) - width, width)
+        has = np.repeat(found > 0, width)
+        d = docs.take(pa.array(doc_row, pa.int64()))
+        value = np.zeros(len(doc_row), np.int64)
+        po = pc.fill_null(d["po_number"], "")
+        if len(order):
+            at = order[np.where(has, np.repeat(start[doc_code], width) + within, 0)]
+            value = np.where(has, pc.fill_null(sums["value_sum"], 0).to_numpy(zero_copy_only=False)[at], 0)
+            po = pc.if_else(pa.array(has), sums["po_number"].take(pa.array(at, pa.int64())), po)
+        rejected = pc.equal(d["status"], "rejected")
+        when = pc.if_else(pc.and_(rejected, pc.is_valid(d["acked_at"])), d["acked_at"], d["due_at"])
+        ref = pc.if_else(_blank(d["document_ref"]), join_text(_shown(d["doc_type"]), " ST02 ", _shown(d["st02"])),
+                         d["document_ref"])
+        what = pc.if_else(
+            rejected,
+            join_text("the partner rejected our ", _shown(d["doc_type"]), " ", ref, ": ",
+                      pc.if_else(_blank(d["reasons"]), pa.scalar("no reason given"), d["reasons"])),
+            join_text("no 997 for our ", _shown(d["doc_type"]), " ", ref, " sent ", _minutes(d["sent_at"]),
+                      ", due by ", _minutes(d["due_at"])))
+        message = join_text(what, " (ISA13 ", _shown(d["isa13"]), " GS06 ", _shown(d["gs06"]), " ST02 ",
+                            _shown(d["st02"]), ", file ", _shown(d["file"]), "); document value ", money_text(value))
+        n = d.num_rows
+        nulls = {c: pa.nulls(n, EXCEPTIONS.field(c).type) for c in (
+            "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
+            "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
+            "cancelled_at", "quantity_at_risk", "price_at_risk")}
+        self.parts.append({
+            **nulls,
+            "type": pc.if_else(rejected, pa.scalar("DOCUMENT_REJECTED"), pa.scalar("DOCUMENT_UNACKNOWLEDGED")),
+            "_line": None,
+            "partner": d["partner"],
+            "po_number": po,
+            "document_ref": ref,
+            "message": message,
+            "document_status": d["status"],
+            "partner_reasons": d["reasons"],
+            "amount_at_risk": decimal_array(value),
+            "currency": self._currency_of(d["partner"], po),
+            "since": np.floor_divide(seconds(when), SECONDS_PER_DAY),
+            "_key": [d[c] for c in ("doc_type", "isa13", "gs06", "st02")],
+            "_roles": (),
+            "_invoice": None,
+            "_docs": d,
+        })
+
+    def _document_values(self, docs: pa.Table) -> pa.Table:
+        """The value per document (partner, ISA13, GS06, ST02) and PO of the sides' rows of ``docs``'s
+        groups: 855/865 ACK quantity x acknowledged price, 856 shipped quantity x P, 810 invoiced
+        quantity x invoice price; exact integer sums (10^-4 units), as the values added one by one.
+        Columns: the keys (text), value_sum."""
         m = self.m
-        values: dict[tuple, dict[str, int]] = {}  # (partner, isa13, gs06, st02) -> {po: value}
         wanted = pa.array(sorted(set(docs["gs06"].to_pylist())), pa.string())
-        keys = ["partner", "isa13", "gs06", "st02", "po_number"]
-        parts = []  # per side: its rows of those groups, their keys and values (summed per key below)
+        keys = [*_DOC_KEY, "po_number"]
+        parts = []  # per side: its rows of those groups, their keys and values
         for name, table in (("acknowledged", m.sides.acknowledged), ("shipped", m.sides.shipped),
                             ("invoiced", m.sides.invoiced)):
             if not table.num_rows:
@@ -345,72 +407,25 @@ class _Exceptions:
             sub = table.select(keys).take(pa.array(sel, pa.int64()))
             parts.append(sub.cast(pa.schema([(k, pa.string()) for k in keys])).append_column(
                 "value", pa.array(value[sel], pa.int64())))
-        if parts:  # exact integer sums (10^-4 units), as the values added one by one
-            sums = pa.concat_tables(parts).group_by(keys, use_threads=False).aggregate([("value", "sum")])
-            for r in sums.to_pylist():
-                per_po = values.setdefault((r["partner"], r["isa13"], r["gs06"], r["st02"]), {})
-                per_po[r["po_number"]] = r["value_sum"]
-        cols: dict[str, list] = {c: [] for c in ("type", "partner", "po_number", "document_ref", "message",
-                                                  "document_status", "partner_reasons", "amount", "since",
-                                                  "_key", "_doc")}
-        for d in docs.to_pylist():
-            kind = "DOCUMENT_REJECTED" if d["status"] == "rejected" else "DOCUMENT_UNACKNOWLEDGED"
-            per_po = values.get((d["partner"], d["isa13"], d["gs06"], d["st02"])) or {d["po_number"] or "": 0}
-            when = d["acked_at"] if kind == "DOCUMENT_REJECTED" and d["acked_at"] else d["due_at"]
-            ref = d["document_ref"] or f"{d['doc_type']} ST02 {d['st02']}"
-            for po, value in sorted(per_po.items()):
-                what = (f"the partner rejected our {d['doc_type']} {ref}: {d['reasons'] or 'no reason given'}"
-                        if kind == "DOCUMENT_REJECTED" else
-                        f"no 997 for our {d['doc_type']} {ref} sent {d['sent_at']:%Y-%m-%d %H:%M}, due by "
-                        f"{d['due_at']:%Y-%m-%d %H:%M}")
-                cols["type"].append(kind)
-                cols["partner"].append(d["partner"])
-                cols["po_number"].append(po)
-                cols["document_ref"].append(ref)
-                cols["message"].append(f"{what} (ISA13 {d['isa13']} GS06 {d['gs06']} ST02 {d['st02']}, "
-                                       f"file {d['file']}); document value {money(value)}")
-                cols["document_status"].append(d["status"])
-                cols["partner_reasons"].append(d["reasons"])
-                cols["amount"].append(value)
-                cols["since"].append(day_number(when.date()))
-                cols["_key"].append((d["doc_type"], d["isa13"], d["gs06"], d["st02"]))
-                cols["_doc"].append(d)
-        k = len(cols["type"])
-        nulls = {c: pa.nulls(k, EXCEPTIONS.field(c).type) for c in (
-            "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
-            "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
-            "cancelled_at", "quantity_at_risk", "price_at_risk")}
-        self.parts.append({
-            **nulls,
-            "type": cols["type"],
-            "_line": None,
-            "partner": cols["partner"],
-            "po_number": cols["po_number"],
-            "document_ref": cols["document_ref"],
-            "message": cols["message"],
-            "document_status": cols["document_status"],
-            "partner_reasons": cols["partner_reasons"],
-            "amount_at_risk": decimal_array(np.asarray(cols["amount"], np.int64)),
-            "currency": self._currency_of(cols["partner"], cols["po_number"]),
-            "since": np.asarray(cols["since"], np.int64),
-            "_key": [pa.array([k[j] for k in cols["_key"]], pa.string()) for j in range(4)],
-            "_roles": (),
-            "_invoice": None,
-            "_docs": cols["_doc"],
-        })
+        if not parts:
+            return pa.table({**{k: pa.array([], pa.string()) for k in keys}, "value_sum": pa.array([], pa.int64())})
+        return pa.concat_tables(parts).group_by(keys, use_threads=False).aggregate([("value", "sum")])
 
-    def _currency_of(self, partners: list[str], pos: list[str]) -> pa.Array:
-        """The PO's currency (its lines'), else the partner's finance currency."""
+    def _currency_of(self, partners: pa.Array, pos: pa.Array) -> pa.Array:
+        """The PO's currency (its first line's), else the partner's finance currency (its last line's)."""
         m = self.m
         if not m.sides.n:
             return pa.nulls(len(partners), pa.string())
-        line_currency = pc.coalesce(m.o_currency, m.currency).to_pylist()
-        by_po = {}
-        for p, po, c in zip(m.sides.partner.to_pylist(), m.sides.po_number.to_pylist(), line_currency, strict=True):
-            by_po.setdefault((p, po), c)
-        by_partner = dict(zip(m.sides.partner.to_pylist(), m.currency.to_pylist(), strict=True))
-        return pa.array([by_po.get((p, po), by_partner.get(p)) for p, po in zip(partners, pos, strict=True)],
-                        pa.string())
+        line_currency = pc.coalesce(m.o_currency, m.currency)
+        mine, theirs, k, present = paired_codes([partners, pos], [m.sides.partner, m.sides.po_number])
+        line = np.where(present, first_rows(theirs, n=k)[mine], -1)
+        mine, theirs, k, present = paired_codes([partners], [m.sides.partner])
+        backwards = first_rows(theirs[::-1], n=k)[mine]
+        last = np.where(present & (backwards >= 0), len(theirs) - 1 - backwards, -1)
+        by_po = line_currency.take(pa.array(np.maximum(line, 0), pa.int64()))
+        by_partner = m.currency.take(pa.array(np.maximum(last, 0), pa.int64()))
+        return pc.if_else(pa.array(line >= 0), by_po,
+                          pc.if_else(pa.array(last >= 0), by_partner, pa.scalar(None, pa.string())))
 
     # --- assembling --------------------------------------------------------------------------------
     @staticmethod
@@ -548,17 +563,52 @@ class _Exceptions:
         }).cast(EVIDENCE)
 
     def _document_evidence(self, part: dict, ex_ids: pa.Array) -> pa.Table:
-        out = []
-        for d, ex_id in zip(part["_docs"], ex_ids.to_pylist(), strict=True):
-            out.append({"exception_id": ex_id, "role": "sent", "doc_type": d["doc_type"],
-                        "document_ref": d["document_ref"], "file": d["file"], "isa13": d["isa13"], "gs06": d["gs06"],
-                        "st02": d["st02"], "at": d["sent_at"], "code": None, "quantity": None, "unit_price": None})
-            if d["ack_file"]:
-                out.append({"exception_id": ex_id, "role": "partner_ack", "doc_type": d["ack_type"],
-                            "document_ref": None, "file": d["ack_file"], "isa13": d["ack_isa13"],
-                            "gs06": d["ack_gs06"], "st02": d["ack_st02"], "at": d["acked_at"],
-                            "code": d["set_status"] or d["group_status"], "quantity": None, "unit_price": None})
-        return pa.Table.from_pylist(out, schema=EVIDENCE)
+        """Per document exception: the set we sent, then the partner's acknowledgment that decided it
+        (when it has a file)."""
+        d = part["_docs"]
+        n = d.num_rows
+        sent = {"exception_id": ex_ids, "role": pa.repeat(pa.scalar("sent"), n), "doc_type": d["doc_type"],
+                "document_ref": d["document_ref"], "file": d["file"], "isa13": d["isa13"], "gs06": d["gs06"],
+                "st02": d["st02"], "at": d["sent_at"], "code": pa.nulls(n, pa.string())}
+        acked = np.flatnonzero(pc.invert(_blank(d["ack_file"])).to_numpy(zero_copy_only=False))
+        rows = pa.array(acked, pa.int64())
+        a = d.take(rows)
+        answer = {"exception_id": ex_ids.take(rows), "role": pa.repeat(pa.scalar("partner_ack"), len(acked)),
+                  "doc_type": a["ack_type"], "document_ref": pa.nulls(len(acked), pa.string()), "file": a["ack_file"],
+                  "isa13": a["ack_isa13"], "gs06": a["ack_gs06"], "st02": a["ack_st02"], "at": a["acked_at"],
+                  "code": pc.if_else(_blank(a["set_status"]), a["group_status"], a["set_status"])}
+        both = pa.concat_tables([_evidence_table(sent, n), _evidence_table(answer, len(acked))])
+        order = np.argsort(np.concatenate([np.arange(n) * 2, acked * 2 + 1]), kind="stable")
+        return both.take(pa.array(order, pa.int64()))
+
+
+_DOC_KEY = ["partner", "isa13", "gs06", "st02"]  # a sent set
+
+
+def _blank(values) -> pa.Array:
+    """Where a text is null or empty (what Python's ``or`` passes over)."""
+    return pc.fill_null(pc.equal(values, ""), True)
+
+
+def _shown(values) -> pa.Array:
+    """Texts as an f-string shows them (null: "None")."""
+    return pc.fill_null(values, "None")
+
+
+def _minutes(times) -> pa.Array:
+    """timestamp[s] as f"{t:%Y-%m-%d %H:%M}" gives them (Arrow's text for years 1000-9999, else Python's)."""
+    span = pc.min_max(times)
+    low, high = span["min"].as_py(), span["max"].as_py()
+    if low is None or (low.year >= 1000 and high.year <= 9999):
+        return pc.strftime(times, format="%Y-%m-%d %H:%M")
+    return pa.array([None if t is None else f"{t:%Y-%m-%d %H:%M}" for t in times.to_pylist()], pa.string())
+
+
+def _evidence_table(columns: dict, n: int) -> pa.Table:
+    """EVIDENCE rows from these columns (quantity and unit price null)."""
+    columns = {**columns, "quantity": pa.nulls(n, EVIDENCE.field("quantity").type),
+               "unit_price": pa.nulls(n, EVIDENCE.field("unit_price").type)}
+    return pa.Table.from_arrays([pc.cast(columns[f.name], f.type) for f in EVIDENCE], schema=EVIDENCE)
 
 
 def _pylist(values) -> list:

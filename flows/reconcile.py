@@ -242,8 +242,8 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
         previous = stored.slice(0, 0)  # every exception since then is new
     ids = stored["exception_id"].to_pylist()
     evidence = state.exception_evidence(ids) if ids else EVIDENCE.empty_table()
-    chosen = set(ids)  # once: a set per history row made a night of 100,000 exceptions quadratic
-    history = [h for h in state.exception_history() if h["exception_id"] in chosen]
+    history = state.exception_history_table()  # the changes of the exceptions chosen, in the order they happened
+    history = history.filter(pc.is_in(history["exception_id"], value_set=pa.array(sorted(set(ids)), pa.string())))
     active = stored.filter(pc.equal(stored["active"], True))
     folder = folder or ws.reports_dir / (FOLDER if since is None else f"{FOLDER}-since-{since.isoformat()}")
     title = "OrderBridge finance report, cumulative" + (f" since {since.isoformat()}" if since else "")
@@ -252,7 +252,7 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
         docs=docs, previous=previous, settings=settings, as_of=as_of, title=title,
         sections=(trend_section(runs), history_section(history)), kpi_exceptions=active, written=written)
     data = folder / "data"
-    history_table = pa.Table.from_pylist(history) if history else pa.table({"seq": pa.array([], pa.int64())})
+    history_table = history if history.num_rows else pa.table({"seq": pa.array([], pa.int64())})
     with (data / "exception_history.csv").open("wb") as sink:
         write_csv(history_table, sink)
     runs_table = pa.Table.from_pylist(runs) if runs else pa.table({"run_id": pa.array([], pa.string())})

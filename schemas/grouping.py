@@ -212,13 +212,65 @@ def lookup(left: Sequence[pa.Array | pa.ChunkedArray], right: Sequence[pa.Array 
            ) -> np.ndarray | None:
     """For each row of the ``left`` key columns, the row of the ``right`` key columns with equal keys as a
     join pairs them (a null key pairs with nothing), -1 where none; None when two rows of ``right`` have
-    equal keys (a join would repeat the left row: the caller joins)."""
+    equal keys (a join would repeat the left row: the caller joins). Where ``right`` holds no null key,
+    each left value is found among ``right``'s distinct ones (``right`` hashed, not both sides together)."""
+    codes = _right_codes(left, right)
+    return _places(*codes) if codes is not None else _paired_lookup(left, right)
+
+
+def _paired_lookup(left: Sequence[pa.Array | pa.ChunkedArray], right: Sequence[pa.Array | pa.ChunkedArray]
+                   ) -> np.ndarray | None:
+    """lookup through both sides' keys encoded together (paired_codes): any keys, nulls on the right too."""
     mine, theirs, k, present = paired_codes(left, right)
     at = np.full(k, -1, np.int64)
     at[theirs] = np.arange(len(theirs))
     if len(theirs) and int(np.bincount(theirs, minlength=k).max()) > 1:
         return None
     return np.where(present, at[mine], -1)
+
+
+def _right_codes(left: Sequence[pa.Array | pa.ChunkedArray], right: Sequence[pa.Array | pa.ChunkedArray]
+                 ) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """One int64 code per ``left`` row and per ``right`` row, equal exactly when every key is: each
+    column's values numbered by their place among ``right``'s distinct ones; -1 for a left row holding a
+    null or a value ``right`` lacks; with the number of codes there can be. None when ``right`` holds a
+    null key, or more combinations than an int64."""
+    n = len(left[0]) if left else 0
+    mine = np.zeros(n, np.int64)
+    theirs = np.zeros(len(right[0]) if right else 0, np.int64)
+    missing = np.zeros(n, bool)
+    span = 1
+    for a, b in zip(left, right, strict=True):
+        b = b.combine_chunks() if isinstance(b, pa.ChunkedArray) else b
+        a = a.cast(b.type) if a.type != b.type else a
+        encoded = pc.dictionary_encode(b)
+        size = len(encoded.dictionary)
+        span *= size
+        if encoded.indices.null_count or span >= 2**62:
+            return None
+        theirs = theirs * size + encoded.indices.to_numpy(zero_copy_only=False)
+        at = pc.index_in(a, value_set=encoded.dictionary)
+        missing |= pc.is_null(at).to_numpy(zero_copy_only=False)
+        mine = mine * size + pc.fill_null(at, 0).to_numpy(zero_copy_only=False)
+    return np.where(missing, -1, mine), theirs, span
+
+
+def _places(mine: np.ndarray, theirs: np.ndarray, span: int) -> np.ndarray | None:
+    """For each code of ``mine``, where the same code stands in ``theirs`` (-1: nowhere, as for the code
+    -1); None when ``theirs`` holds a code twice. Codes below ``span``: a slot per code when that is not
+    much more than the rows, else a binary search of the sorted codes."""
+    if not len(theirs):
+        return np.full(len(mine), -1, np.int64)
+    if span <= 8 * (len(mine) + len(theirs)) + 1024:
+        slot = np.full(span + 1, -1, np.int64)  # the last slot stays -1: the code -1's
+        slot[theirs] = np.arange(len(theirs))
+        return slot[mine] if np.count_nonzero(slot >= 0) == len(theirs) else None
+    order = np.argsort(theirs, kind="stable")
+    ranked = theirs[order]
+    if (ranked[1:] == ranked[:-1]).any():
+        return None
+    at = np.minimum(np.searchsorted(ranked, mine), len(ranked) - 1)
+    return np.where(ranked[at] == mine, order[at], -1)
 
 
 def joined(table: pa.Table, right: pa.Table, keys: Sequence[str]) -> pa.Table | None:

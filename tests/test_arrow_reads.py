@@ -48,6 +48,7 @@ def _reads(store: StateStore) -> dict[str, pa.Table]:
         "exceptions": store.stored_exceptions(),  # the reconciliation's own, and the cumulative report's
         "some_exceptions": store.stored_exceptions(ids=[r[0] for r in store._q(
             "SELECT exception_id FROM exceptions ORDER BY exception_id DESC LIMIT 3")]),
+        "history": store.exception_history_table(),  # the cumulative report's
     }
 
 

@@ -75,3 +75,33 @@ def test_paired_codes_name_equal_rows_alike_on_both_sides():
     assert mine[0] == mine[3] == theirs[1] and mine[1] == theirs[0] and len({*mine.tolist(), *theirs.tolist()}) == k
     assert present.tolist() == [True, True, False, True]
     assert lookup(left, right).tolist() == [1, 0, -1, 1]  # the null row pairs with nothing, as a join
+
+
+def test_lookup_by_the_right_sides_values_is_the_lookup_of_both_sides_encoded_together():
+    """lookup's path for a right side without null keys (left values found among the right's distinct
+    ones, slots or a binary search) gives what encoding both sides together gives: matches, -1 for a
+    left null or a value the right lacks, None for a right key twice; other integer widths on the left."""
+    from schemas.grouping import _paired_lookup, _places, lookup
+
+    rng = np.random.default_rng(13)
+    words = ["a", "b", "a:b", "", ":", None]
+    for i in range(300):
+        n, m = int(rng.integers(0, 12)), int(rng.integers(0, 8))
+        left = [pa.array([words[k] for k in rng.integers(0, len(words), n)], pa.string()),
+                pa.array(rng.integers(0, 4, n), pa.int32())]
+        right = [pa.array([words[k] for k in rng.integers(0, len(words) - (1 if i % 3 else 0), m)], pa.string()),
+                 pa.chunked_array([pa.array(rng.integers(0, 4, m), pa.int64())])]
+        got, want = lookup(left, right), _paired_lookup(left, right)
+        assert (got is None) == (want is None), i
+        if got is not None:
+            assert got.tolist() == want.tolist(), i
+    for i in range(300):  # slots and binary search agree
+        m, n = int(rng.integers(1, 9)), int(rng.integers(0, 12))
+        theirs = rng.integers(0, 20, m).astype(np.int64)
+        mine = rng.integers(-1, 22, n).astype(np.int64)
+        slots, search = _places(mine, theirs, 22), _places(mine, theirs, 2**40)
+        if len(set(theirs.tolist())) < m:
+            assert slots is None and search is None, i
+            continue
+        want = [theirs.tolist().index(c) if c in theirs.tolist() else -1 for c in mine.tolist()]
+        assert slots.tolist() == want and search.tolist() == want, i

@@ -6,18 +6,20 @@ of the same tables."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import pytest
 
 from connectors.finance_store import LINE_ROWS, _chunked, _table, _text, _text_array
 from connectors.state import StateStore
 from engine import finance_inputs
 from flows.reconcile import reconcile_run, write_cumulative
+from schemas import grouping
 from schemas.grouping import in_key_order
 from tests.support import make_workspace, run_stages
 
@@ -263,8 +265,8 @@ def test_places_by_slot_and_by_binary_search_agree():
         m, n = int(rng.integers(1, 9)), int(rng.integers(0, 12))
         theirs = rng.integers(0, 20, m).astype(np.int64)
         mine = rng.integers(-1, 22, n).astype(np.int64)
-        slots = finance_inputs._places(mine, theirs, 22)  # a slot per code
-        search = finance_inputs._places(mine, theirs, 2**40)  # too many codes for slots: a binary search
+        slots = grouping._places(mine, theirs, 22)  # a slot per code
+        search = grouping._places(mine, theirs, 2**40)  # too many codes for slots: a binary search
         if len(set(theirs.tolist())) < m:
             assert slots is None and search is None, i
             continue
@@ -284,3 +286,155 @@ def test_rows_kept_by_a_mask_are_the_filter_whether_they_stand_together_or_not()
         mask = pa.chunked_array([pa.array([None if k == 2 else bool(k) for k in keep[:n]], pa.bool_()),
                                  pa.array([None if k == 2 else bool(k) for k in keep[n:]], pa.bool_())])
         assert finance_inputs._kept(t, mask).equals(t.filter(mask)), i
+
+
+def test_document_exceptions_in_columns_read_as_the_per_document_text_did():
+    """DOCUMENT_REJECTED / DOCUMENT_UNACKNOWLEDGED built column-wise: one row per document and PO in PO
+    order; a document naming no side row: its own PO (else ""), value 0; the texts Python's `or` and
+    f-strings gave (an empty reference, reason, ack file or set status passed over); the currency of the
+    PO, else the partner's, else none; evidence: the set sent, then the acknowledgment with a file."""
+    from engine.reconcile import reconcile
+    from schemas.finance import FinanceSettings
+    from tests.support_finance import AS_OF, Book, document_status
+
+    book = (Book().order("PO-9", 1, 3, 7).order("PO-8", 1, 2, 5, currency="EUR")
+            .ship("PO-9", 1, 3, shipment="S-9", shipped_at=datetime(2026, 12, 9, 8, 0))
+            .ship("PO-8", 1, 2, shipment="S-9", shipped_at=datetime(2026, 12, 9, 8, 0)))
+    asn = book.doc("856-acme-S-9")
+    ack = {"ack_type": "997", "set_status": "", "group_status": "R", "acked_at": datetime(2026, 12, 9, 11, 0),
+           "ack_file": "997-in.x12", "ack_isa13": "000000077", "ack_gs06": "77", "ack_st02": "0001"}
+    docs = document_status([
+        {"partner": "acme", "doc_type": "856", "functional_id": "SH", **asn, "sent_at": datetime(2026, 12, 9, 9, 0),
+         "po_number": "PO-9", "document_ref": "S-9", "status": "rejected", "due_at": datetime(2026, 12, 10, 9, 0),
+         "reasons": "", **ack},
+        {"partner": "acme", "doc_type": "855", "functional_id": "PR", "file": "855-x.x12", "isa13": "000000042",
+         "gs06": "42", "st02": "0042", "sent_at": datetime(2026, 12, 1, 2, 0), "po_number": None,
+         "document_ref": "", "status": "overdue", "due_at": datetime(2026, 12, 2, 2, 0), "ack_file": ""},
+        {"partner": "initech", "doc_type": "810", "functional_id": "IN", "file": "810-y.x12", "isa13": "000000043",
+         "gs06": "43", "st02": "0043", "sent_at": datetime(2026, 12, 1, 2, 0), "po_number": "PO-1",
+         "document_ref": "INV-1", "status": "rejected", "due_at": datetime(2026, 12, 3, 2, 0),
+         "reasons": "R1", "ack_file": "997-b.x12", "set_status": "R", "group_status": "A"},
+    ])
+    t = book.tables()
+    result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], docs, as_of=AS_OF,
+                       settings={p: FinanceSettings() for p in ("acme", "initech")})
+    rows = [{k: r[k] for k in ("type", "partner", "po_number", "document_ref", "message", "amount_at_risk",
+                               "currency", "since", "document_status", "partner_reasons")}
+            for r in result.exceptions.to_pylist()]
+    numbers = f"(ISA13 {asn['isa13']} GS06 {asn['gs06']} ST02 {asn['st02']}, file {asn['file']})"
+    assert rows == [
+        {"type": "DOCUMENT_UNACKNOWLEDGED", "partner": "acme", "po_number": "", "document_ref": "855 ST02 0042",
+         "message": "no 997 for our 855 855 ST02 0042 sent 2026-12-01 02:00, due by 2026-12-02 02:00 (ISA13 000000042"
+                    " GS06 42 ST02 0042, file 855-x.x12); document value 0.00", "amount_at_risk": Decimal(0),
+         "currency": "USD", "since": date(2026, 12, 2), "document_status": "overdue", "partner_reasons": None},
+        {"type": "DOCUMENT_REJECTED", "partner": "acme", "po_number": "PO-8", "document_ref": "S-9",
+         "message": f"the partner rejected our 856 S-9: no reason given {numbers}; document value 10.00",
+         "amount_at_risk": Decimal(10), "currency": "EUR", "since": date(2026, 12, 9), "document_status": "rejected",
+         "partner_reasons": ""},
+        {"type": "DOCUMENT_REJECTED", "partner": "acme", "po_number": "PO-9", "document_ref": "S-9",
+         "message": f"the partner rejected our 856 S-9: no reason given {numbers}; document value 21.00",
+         "amount_at_risk": Decimal(21), "currency": "USD", "since": date(2026, 12, 9), "document_status": "rejected",
+         "partner_reasons": ""},
+        {"type": "DOCUMENT_REJECTED", "partner": "initech", "po_number": "PO-1", "document_ref": "INV-1",
+         "message": "the partner rejected our 810 INV-1: R1 (ISA13 000000043 GS06 43 ST02 0043, file 810-y.x12);"
+                    " document value 0.00", "amount_at_risk": Decimal(0), "currency": None,
+         "since": date(2026, 12, 3), "document_status": "rejected", "partner_reasons": "R1"},
+    ]
+    by_id = dict(zip(result.exceptions["exception_id"].to_pylist(), result.exceptions["po_number"].to_pylist(),
+                     strict=True))
+    evidence = [(by_id[e["exception_id"]], e["role"], e["doc_type"], e["document_ref"], e["file"], e["at"], e["code"])
+                for e in result.evidence.to_pylist()]
+    assert evidence == [
+        ("", "sent", "855", "", "855-x.x12", datetime(2026, 12, 1, 2, 0), None),
+        ("PO-8", "sent", "856", "S-9", asn["file"], datetime(2026, 12, 9, 9, 0), None),
+        ("PO-8", "partner_ack", "997", None, "997-in.x12", datetime(2026, 12, 9, 11, 0), "R"),
+        ("PO-9", "sent", "856", "S-9", asn["file"], datetime(2026, 12, 9, 9, 0), None),
+        ("PO-9", "partner_ack", "997", None, "997-in.x12", datetime(2026, 12, 9, 11, 0), "R"),
+        ("PO-1", "sent", "810", "INV-1", "810-y.x12", datetime(2026, 12, 1, 2, 0), None),
+        ("PO-1", "partner_ack", None, None, "997-b.x12", None, "R"),
+    ]
+
+
+def test_exception_history_read_as_a_table_gives_the_rows_csv_and_section_of_the_dicts(tmp_path, monkeypatch):
+    """exception_history_table (straight into Arrow, or through the store's connection) holds the rows
+    exception_history gives; its CSV has the bytes of the CSV of those dicts (a column of nulls only,
+    empty texts, quotes, commas, line breaks, a formula-like note) and its page section is theirs."""
+    from connectors.finance_store import HISTORY_COLUMNS
+    from engine.finance_report import history_section, to_csv
+
+    state = StateStore(tmp_path / "s.sqlite")
+    try:
+        rows = [(k + 1, f"EX-{k % 3}", "found" if k % 2 else "clear", None, "open" if k % 2 else "resolved",
+                 "orderbridge", [None, "", 'said "no", twice\nthen =SUM(A1)', "=1+1"][k % 4],
+                 f"2026-11-27T02:00:0{k}", "run", None if k % 3 else "R1") for k in range(7)]
+        state._many(f"INSERT INTO exception_history ({', '.join(HISTORY_COLUMNS)}) VALUES"
+                    f" ({','.join('?' * len(HISTORY_COLUMNS))})", rows)
+        dicts = state.exception_history()
+        table = state.exception_history_table()
+        assert table.to_pylist() == dicts
+        monkeypatch.setattr(state, "_arrow_rows", lambda *a, **k: None)  # the store's own connection
+        assert state.exception_history_table().equals(table)
+        assert to_csv(table) == to_csv(pa.Table.from_pylist(dicts))
+        chosen = table.filter(pc.is_in(table["exception_id"], value_set=pa.array(["EX-1"])))
+        assert to_csv(chosen) == to_csv(pa.Table.from_pylist([d for d in dicts if d["exception_id"] == "EX-1"]))
+        for cap in (2, 7, 50):
+            assert history_section(table, max_rows=cap) == history_section(dicts, max_rows=cap)
+        assert history_section(table.slice(0, 0)) == history_section([])
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_history_written_many_rows_per_statement_holds_each_change_as_before(tmp_path, request, store):
+    """_history through _insert_rows (constant columns as literals): each change one row, its seq in
+    order, an empty from-state and run id stored as NULL, each time as its text; one change alone too."""
+    from connectors.finance_store import HISTORY_COLUMNS
+    from schemas.exception_change import StateChange
+
+    t1, t2 = datetime(2026, 12, 1, 2, 0, 5), datetime(2026, 12, 2, 9, 30)
+    changes = [StateChange(f"EX-{k}", "found" if k % 3 else "reopen", "" if k % 3 else "resolved", "open",
+                           "orderbridge" if k % 2 else "ann", ["it's", None, 'a "b", c\nd', ""][k % 4],
+                           t1 if k % 2 else t2) for k in range(7)]
+    url = request.getfixturevalue("pg_server").fresh_url() if store == "postgresql" else tmp_path / "s.sqlite"
+    state = StateStore(url)
+    try:
+        with state.transaction():
+            state._history(changes, clock="run", run_id="R1")
+        with state.transaction():
+            state._history(changes[:1], clock="wall", run_id="")
+        rows = state._q(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM exception_history ORDER BY seq")
+        seqs = [r[0] for r in rows]
+        assert seqs == sorted(seqs) and len(set(seqs)) == 8
+        want = [(c.exception_id, c.action, c.from_state or None, c.to_state, c.by, c.note,
+                 c.at.isoformat(), "run", "R1") for c in changes]
+        first = changes[0]
+        want.append((first.exception_id, first.action, first.from_state or None, "open", first.by, first.note,
+                     first.at.isoformat(), "wall", None))
+        assert [tuple(r[1:]) for r in rows] == want
+    finally:
+        state.close()
+
+
+def test_a_reconciliations_unresolved_amounts_are_summed_per_currency_exactly(tmp_path):
+    """save_reconciliation's summary: the exceptions not resolved counted and their amounts summed per
+    currency (none: "") in Arrow's decimals, as the Decimals added one by one gave them."""
+    from schemas.functional_acks import DOCUMENT_STATUS
+    from schemas.reconciliation import EVIDENCE, EXCEPTIONS
+
+    amounts = ["0.1", "0.2", "12.3456", "7", "1000000000000.0001", "0", "2.5"]
+    rows = [{"exception_id": f"EX-{k}", "type": "OVER_SHIPMENT", "partner": "acme", "po_number": f"P{k}",
+             "message": "m", "amount_at_risk": Decimal(a), "currency": [None, "USD", "EUR", ""][k % 4],
+             "since": datetime(2026, 11, 1).date(), "age_days": 1, "state": "resolved" if k == 3 else "open"}
+            for k, a in enumerate(amounts)]
+    state = StateStore(tmp_path / "s.sqlite")
+    try:
+        summary = state.save_reconciliation("r1", NIGHT, pa.Table.from_pylist(rows, schema=EXCEPTIONS),
+                                            EVIDENCE.empty_table(), [], lines=0,
+                                            documents=DOCUMENT_STATUS.empty_table())
+        empty = state.save_reconciliation("r2", NIGHT, EXCEPTIONS.empty_table(), EVIDENCE.empty_table(), [],
+                                          lines=0, documents=DOCUMENT_STATUS.empty_table())
+    finally:
+        state.close()
+    assert summary["exceptions"] == 7 and summary["unresolved"] == 6
+    assert summary["amount_at_risk"] == '{"": "1000000000000.1001", "EUR": "14.8456", "USD": "0.2"}'
+    assert (empty["unresolved"], empty["amount_at_risk"]) == (0, "{}")
