@@ -406,10 +406,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None)
     if not pending:
         return res
-    order_shipments: dict[tuple[str, str], list] = {}  # per order, its shipments (each one's POs found once)
-    for s in pending:
-        for po in s.po_numbers if units is None else units.get((s.warehouse, s.shipment_id), ()):
-            order_shipments.setdefault((s.partner, po), []).append(s)
+    order_shipments = billing.order_shipments(pending, units)
     keys = set(order_shipments)
     records = state.orders_for(keys)
     line_table = state.billing_lines(keys)

@@ -50,12 +50,16 @@ from engine.invoice import (
 from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import line_columns, runs
 from engine.lifecycle.common import transaction_set
-from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
+from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
 from parsers.x12_writer import DelimiterCollision, x12_decimal
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
+    DECIDED_EVENTS,
+    DECIDED_ORDERS,
     ENDED_LINES,
+    Clock,
+    DecidedOrders,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -212,6 +216,21 @@ def shipment_units(lines: pa.Table) -> Units | None:
             per[po[i]] = dict(zip(numbers[a:b], sums[a:b], strict=True))
         else:  # the PO's rows come back after another PO's: its lines after the ones it has
             got.update(zip(numbers[a:b], sums[a:b], strict=True))
+    return out
+
+
+def order_shipments(shipments: Sequence[ShipmentRecord], units: Units | None = None) -> dict[Key, list[ShipmentRecord]]:
+    """Per order, the shipments that carried it, in shipment order (each shipment's POs read once: from
+    ``units``, shipment_units' reading, when given, else from its lines): what invoices_due's
+    ``order_shipments`` takes."""
+    out: dict[Key, list[ShipmentRecord]] = {}
+    for s in shipments:
+        for po in s.po_numbers if units is None else units.get((s.warehouse, s.shipment_id), ()):
+            got = out.get((s.partner, po))
+            if got is None:
+                out[(s.partner, po)] = [s]
+            else:
+                got.append(s)
     return out
 
 
@@ -775,7 +794,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     (``billed``: from invoices_due; a shipment whose invoices did not all get prepared stays due)."""
     if len(numbers) != len(prepared):
         raise ValueError(f"{len(prepared)} invoices need as many numbers, {len(numbers)} were taken")
-    records = dict(records)
+    moved: dict[Key, OrderState] = {}  # per order: its state once this run's 810s so far are sent
+    events: list[tuple] = []  # per 810, its order's move: partner, PO, event, from, to, revision, note, doc key
     numbered: dict[Key, dict[int, LineRecord]] = {}
 
     def work(key: Key) -> dict[int, LineRecord]:  # an order's lines by number, made when first needed
@@ -789,7 +809,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     envelopes: dict[str, Envelope] = {}
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
     invoiced_state = LineState.INVOICED
-    transitions, docs, invoices = [], [], []
+    docs, invoices = [], []
     made: set[str] = set()  # the doc keys of the 810s planned
     for p, n in zip(prepared, numbers, strict=True):
         d, built = p.due, p.built
@@ -869,12 +889,14 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         note = f"810 {number}: {total} {currency}".rstrip() + f" for {count} line(s)"
         if d.shipment is not None:
             note += f" of shipment {d.shipment.shipment_id}"
-        try:
-            t = move(records[key], event, at=at, run_id=run_id, note=note, document_key=doc_key)
-        except TransitionRefused as exc:  # the order moved since invoices_due: a programming error, not input
-            raise DocumentError("an invoiced order cannot move", po=d.po_number, error=str(exc)) from exc
-        records[key] = t.record
-        transitions.append(t)
+        record = records[key]
+        before = moved.get(key, record.state)
+        to = next_state(before, event)
+        if to is None:  # the order moved since invoices_due: a programming error, not input
+            refused = TransitionRefused(record if before is record.state else record.evolve(state=before), event)
+            raise DocumentError("an invoiced order cannot move", po=d.po_number, error=str(refused)) from refused
+        moved[key] = to
+        events.append((d.partner, d.po_number, event, before, to, record.revision, note[:1000], doc_key))
     texts: dict[Decimal, str | None] = {}  # decimal_text of each distinct invoiced quantity once
 
     def text(value: Decimal) -> str | None:
@@ -888,9 +910,36 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             continue
         updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
                     for n, (invoiced, state) in sorted(billing.items())]
-    return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple(updates),
-                billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
+    return Plan(documents=tuple(docs), invoices=tuple(invoices), line_updates=tuple(updates),
+                billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made),
+                decided=(_moves(records, moved, events, at=at, run_id=run_id),) if events else ())
+
+
+def _moves(records: Mapping[Key, OrderRecord], moved: Mapping[Key, OrderState], events: Sequence[tuple], *, at: str,
+           run_id: str) -> DecidedOrders:
+    """The orders' moves by their 810s as columns (Plan.decided): per order (in the order of its first 810)
+    its state once they are sent, set in place while it still has the state and revision read (every
+    other column stays as stored: what move's record, written whole, stores); per 810 its history event
+    (``events``: partner, PO, event, from, to, revision, note, doc key), in plan order."""
+    text = str.__str__  # a StrEnum's text by str's own __str__
+    keys, n, m = list(moved), len(moved), len(events)
+    partner, po, event, before, to, revision, note, doc_key = (list(c) for c in zip(*events, strict=True))
+
+    def same(value: str, count: int) -> pa.Array:
+        return pa.repeat(pa.scalar(value, pa.string()), count)
+
+    orders = pa.table({
+        "partner": [k[0] for k in keys], "po_number": [k[1] for k in keys],
+        "expect_state": [text(records[k].state) for k in keys],
+        "expect_revision": pa.array([records[k].revision for k in keys], pa.int64()),
+        "state": [text(moved[k]) for k in keys], "updated_at": same(at, n), "run_id": same(run_id, n),
+        **{c: pa.nulls(n, DECIDED_ORDERS.field(c).type) for c in DECIDED_ORDERS.names[7:]}}, schema=DECIDED_ORDERS)
+    history = pa.table({
+        "partner": partner, "po_number": po, "at": same(at, m), "clock": same(text(Clock.RUN), m),
+        "event": list(map(text, event)), "from_state": list(map(text, before)), "to_state": list(map(text, to)),
+        "revision": pa.array(revision, pa.int64()), "actor": same("system", m), "note": note, "run_id": same(run_id, m),
+        "document_key": doc_key}, schema=DECIDED_EVENTS)
+    return DecidedOrders(orders, history)
 
 
 def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord | BilledLine]],
@@ -919,5 +968,6 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
 
 
 __all__ = ["Batch810", "BilledLine", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits", "Units",
-           "billed_lines", "delivered_orders", "line_texts", "order_rows", "shipment_units", "shipments_to_bill",
+           "billed_lines", "delivered_orders", "line_texts", "order_rows", "order_shipments", "shipment_units",
+           "shipments_to_bill",
            "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices", "prepare_invoices"]

@@ -278,8 +278,11 @@ def test_an_810_per_shipment_bills_what_shipped_at_the_acknowledged_price():
     d, text = doc.delimiters, doc.sets[0].text
     body = [seg.split(d.element) for seg in text.split(d.segment + d.suffix)[:-1]]
     assert body[0][2] == "INV0000041" and ["TDS", "2600"] in body and doc.sets[0].segments == len(body)
-    (t,) = plan.transitions
-    assert (t.record.state, t.events[0].event) == (OrderState.PARTIALLY_SHIPPED, EventKind.INVOICED_IN_PART)
+    # the order's move as columns (Plan.decided): its state set in place, the 810's event with its document
+    assert plan.transitions == () and len(plan.decided) == 1
+    (moved,), (event,) = plan.decided[0].orders.to_pylist(), plan.decided[0].events.to_pylist()
+    assert (moved["state"], moved["expect_state"], moved["expect_revision"], event["event"], event["document_key"]) \
+        == (OrderState.PARTIALLY_SHIPPED, rec.state, rec.revision, EventKind.INVOICED_IN_PART, "810:east:S1:PO-1")
     # the lines' billing columns updated in place (state, invoiced, run), the order's other lines untouched
     assert plan.lines == () and plan.line_updates == (("acme", "PO-1", 1, LineState.PARTIALLY_SHIPPED.value, "5", RUN),
                                                       ("acme", "PO-1", 2, LineState.INVOICED.value, "6", RUN))
@@ -312,7 +315,7 @@ def test_per_order_invoicing_waits_for_the_whole_order():
     full = tuple(replace(ln, shipped=Decimal(ln.allocated), state=LineState.SHIPPED) for ln in lines)
     due, _, _, plan = bill(done, full, [replace(s, billing="order")], profiles=per_order)
     assert [d.doc_key for d in due] == ["810:order:PO-1"] and plan.invoices[0].shipment_id == ""
-    assert plan.transitions[0].record.state == OrderState.INVOICED and plan.billed == (("east", "S1"),)
+    assert plan.decided[0].orders["state"].to_pylist() == [OrderState.INVOICED] and plan.billed == (("east", "S1"),)
 
 
 def test_an_810_the_validator_refused_uses_no_number():
