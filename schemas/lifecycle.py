@@ -373,9 +373,9 @@ def _received_orders() -> pa.Schema:
                         for name in ("received_at", "updated_at", "run_id", "note"))])
 
 
-# Orders the decide stage moved, many at once (Plan.decided): DECIDED_ORDERS, one row per order, the
-# order's new state and answer columns (a null column stays as stored: every other column of the
-# order is what it was), applied only while the order still has ``expect_state`` and
+# Orders the decide stage (or the 810s of the invoice stage) moved, many at once (Plan.decided):
+# DECIDED_ORDERS, one row per order, the order's new state and answer columns (a null column stays
+# as stored: every other column of the order is what it was), applied only while the order still has ``expect_state`` and
 # ``expect_revision``; DECIDED_EVENTS, their history events in order (the store numbers them after
 # ``transitions``' events). Each row is what an OrderTransition of the order, written whole, stores.
 # Built on first use, as LINE_ROWS.
@@ -411,7 +411,8 @@ _LAZY_SCHEMAS.update(RESERVATION_ROWS=_reservation_rows, ORDER_KEYS=_order_keys,
 
 @dataclass(frozen=True, slots=True)
 class DecidedOrders:
-    """Orders moved by the decide stage, columnar: ``orders`` (DECIDED_ORDERS) and ``events`` (DECIDED_EVENTS)."""
+    """Orders moved by the decide stage or by 810s, columnar: ``orders`` (DECIDED_ORDERS) and ``events``
+    (DECIDED_EVENTS)."""
 
     orders: pa.Table
     events: pa.Table
@@ -538,7 +539,7 @@ class Plan:
     # RECEIVED_ORDERS: new orders and their PO_RECEIVED events, columnar (the intake's; written before
     # ``transitions``' orders and before their events)
     received_orders: tuple[pa.Table, ...] = ()
-    # DecidedOrders: orders moved and their events, columnar (the decide stage's; written after
+    # DecidedOrders: orders moved and their events, columnar (the decide and invoice stages'; written after
     # ``transitions``' orders and their events after ``transitions``' events)
     decided: tuple[DecidedOrders, ...] = ()
 
