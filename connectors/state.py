@@ -1533,6 +1533,13 @@ class StateStore(FinanceTables):
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")
         return {(r[0], r[1]): _order_from_row(r) for r in rows}
 
+    def billing_orders(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str, str, int, str, str]]:
+        """(partner, PO, state, revision, order_ref, lines_key) of these orders, as stored (null texts ""):
+        what the invoice stage reads of an order to bill it, move it and find its canonical rows, without
+        an OrderRecord each (engine.lifecycle.billing.billed_orders)."""
+        return [(p, po, st, rev, ref or "", key or "") for p, po, st, rev, ref, key in self._by_keys(
+            "SELECT partner, po_number, state, revision, order_ref, lines_key FROM orders WHERE", keys, "")]
+
     def order_lines(self, partner: str, po_number: str) -> list[LineRecord]:
         rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE partner=? AND po_number=?"
                        " ORDER BY line_number", (partner, po_number))

@@ -408,7 +408,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         return res
     order_shipments = billing.order_shipments(pending, units)
     keys = set(order_shipments)
-    records = state.orders_for(keys)
+    records = billing.billed_orders(state.billing_orders(keys))  # an order's state, revision and stored tables
     line_table = state.billing_lines(keys)
     lines = billing.Lazy(billing.billed_lines, line_table)  # as BilledLines: what an 810 built alone reads
     invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)

@@ -101,6 +101,36 @@ class BilledLine(NamedTuple):
     invoiced: Decimal
 
 
+class BilledOrder(NamedTuple):
+    """What billing reads of an order (OrderRecord's fields of the same names and meaning): its state to
+    bill and move it, its revision (a move applies while it holds), the stored canonical tables its rows
+    are in; built from the store's rows without an OrderRecord per order (``billed_orders``)."""
+
+    partner: str
+    po_number: str
+    state: OrderState
+    revision: int
+    order_ref: str
+    lines_key: str
+
+    @property
+    def key(self) -> Key:
+        return (self.partner, self.po_number)
+
+    def evolve(self, **changes) -> BilledOrder:
+        """As OrderRecord.evolve."""
+        return self._replace(**changes)
+
+
+_ORDER_STATES = {s.value: s for s in OrderState}
+
+
+def billed_orders(rows: Sequence[tuple[str, str, str, int, str, str]]) -> dict[Key, BilledOrder]:
+    """connectors.state billing_orders' rows as BilledOrders per order."""
+    return {(p, po): BilledOrder(p, po, _ORDER_STATES.get(state) or OrderState(state), revision, ref, key)
+            for p, po, state, revision, ref, key in rows}
+
+
 class ShippedUnits(NamedTuple):
     """Units of an order line on a shipment (ShippedLine's fields billing reads)."""
 
@@ -253,7 +283,7 @@ class InvoiceDue:
 
 
 def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple[str, str, str]],
-                 records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+                 records: Mapping[Key, OrderRecord | BilledOrder], lines: Mapping[Key, Sequence[LineRecord]],
                  order_shipments: Mapping[Key, Sequence[ShipmentRecord]],
                  profiles: Mapping[str, PartnerProfile], units: Units | None = None) -> tuple[list[InvoiceDue], Billed]:
     """What to invoice now, and the shipments whose units are all billed once these invoices are
@@ -786,7 +816,7 @@ def _document(d: InvoiceDue, body: list, env: Envelope) -> PlannedDocument:
 
 
 def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int],
-                  records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+                  records: Mapping[Key, OrderRecord | BilledOrder], lines: Mapping[Key, Sequence[LineRecord]],
                   profiles: Mapping[str, PartnerProfile], billed: Billed | None = None, at: str,
                   run_id: str) -> Plan:
     """The 810s of ``prepared`` numbered in order with ``numbers`` (one each), their invoice records,
@@ -915,8 +945,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                 decided=(_moves(records, moved, events, at=at, run_id=run_id),) if events else ())
 
 
-def _moves(records: Mapping[Key, OrderRecord], moved: Mapping[Key, OrderState], events: Sequence[tuple], *, at: str,
-           run_id: str) -> DecidedOrders:
+def _moves(records: Mapping[Key, OrderRecord | BilledOrder], moved: Mapping[Key, OrderState], events: Sequence[tuple],
+           *, at: str, run_id: str) -> DecidedOrders:
     """The orders' moves by their 810s as columns (Plan.decided): per order (in the order of its first 810)
     its state once they are sent, set in place while it still has the state and revision read (every
     other column stays as stored: what move's record, written whole, stores); per 810 its history event
@@ -967,7 +997,7 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
     return out
 
 
-__all__ = ["Batch810", "BilledLine", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits", "Units",
-           "billed_lines", "delivered_orders", "line_texts", "order_rows", "order_shipments", "shipment_units",
-           "shipments_to_bill",
-           "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices", "prepare_invoices"]
+__all__ = ["Batch810", "BilledLine", "BilledOrder", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits",
+           "Units", "billed_lines", "billed_orders", "delivered_orders", "line_texts", "order_rows", "order_shipments",
+           "shipment_units", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close",
+           "plan_invoices", "prepare_invoices"]

@@ -382,3 +382,25 @@ def test_backordered_units_are_reserved_in_a_later_run():
     assert (line2.allocated, line2.backordered, line2.state) == (5, 1, LineState.BACKORDERED)
     assert [(r.line_number, r.quantity) for r in plan.reservations[0].rows] == [(1, 12), (2, 5)]
 
+
+
+def test_an_810_of_an_order_that_cannot_move_is_an_error_whatever_the_order_read():
+    """plan_invoices moves the order it bills from the state read (an OrderRecord, or the store's light
+    BilledOrder): an order the 810 cannot move (it moved since invoices_due) is a DocumentError naming
+    the refused transition, with either reading."""
+    from schemas.errors import DocumentError
+
+    rec, lines, s = shipped_state()
+    due, prepared, problems, _ = bill(rec, lines, [s])
+    assert len(prepared) == 1 and problems == ()
+    moved_on = replace(rec, state=OrderState.ACKNOWLEDGED)
+    light = billing.BilledOrder(rec.partner, rec.po_number, OrderState.ACKNOWLEDGED, rec.revision, rec.order_ref,
+                                rec.lines_key)
+    for read in (moved_on, light):
+        with pytest.raises(DocumentError, match="invoiced_in_part is not allowed for an order in state acknowledged"):
+            billing.plan_invoices(prepared, numbers=[41], records={rec.key: read}, lines={rec.key: lines},
+                                  profiles=PROFILES, at=AT, run_id=RUN)
+    plan = billing.plan_invoices(prepared, numbers=[41], records={rec.key: billing.BilledOrder(
+        rec.partner, rec.po_number, rec.state, rec.revision, rec.order_ref, rec.lines_key)}, lines={rec.key: lines},
+        profiles=PROFILES, at=AT, run_id=RUN)
+    assert plan.decided[0].orders.to_pylist()[0]["state"] == OrderState.PARTIALLY_SHIPPED
