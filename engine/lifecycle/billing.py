@@ -58,6 +58,7 @@ from schemas.lifecycle import (
     DECIDED_EVENTS,
     DECIDED_ORDERS,
     ENDED_LINES,
+    LINE_UPDATES,
     Clock,
     DecidedOrders,
     EventKind,
@@ -561,8 +562,9 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
         return {}
     numbers = list(chain.from_iterable(d.quantities for d in ds))
     invoice = np.repeat(np.arange(len(ds), dtype=np.int64), counts)
-    columns = line_columns(invoice, pa.array([d.partner for d in ds], pa.string()),
-                           pa.array([d.po_number for d in ds], pa.string()), pa.array(numbers, pa.int64()), units,
+    partners, pos = pa.array([d.partner for d in ds], pa.string()), pa.array([d.po_number for d in ds], pa.string())
+    numbered = pa.array(numbers, pa.int64())
+    columns = line_columns(invoice, partners, pos, numbered, units,
                            [c[1] for c in cells], tables.lines, tables.order_lines, delimiters,
                            billed_state=LineState.INVOICED.value, ended=[s.value for s in ENDED_LINES])
     if columns is None:
@@ -588,12 +590,12 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     refused = columns.refused | set(np.flatnonzero(heads.refused).tolist())
     invoiced = list(map(tuple.__new__, repeat(InvoicedLine), zip(  # without a Python call each
         numbers, columns.stored_ids, qs, columns.units, columns.prices, columns.amounts, strict=True)))
+    at = pa.array(invoice, pa.int64())
+    billing = pa.table({"partner": partners.take(at), "po_number": pos.take(at), "line_number": numbered,
+                        "state": columns.states, "invoiced": columns.invoiced})  # the order lines once billed
     by_number = np.lexsort((np.asarray(numbers, np.int64), invoice))  # each invoice's order lines by number
     if np.any(by_number != np.arange(len(numbers))):
-        pick = by_number.tolist()
-        numbers, states, totals = ([v[i] for i in pick] for v in (numbers, columns.states, columns.invoiced))
-    else:
-        states, totals = columns.states, columns.invoiced
+        billing = billing.take(pa.array(by_number, pa.int64()))
     starts, ends = offsets[:-1].tolist(), offsets[1:].tolist()
     settled = columns.settled.tolist()
     currency = heads.currency
@@ -603,7 +605,7 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
             continue
         out[indexes[i]] = Batch810(delimiters, heads.before, texts[i], segments[i], invoice_date, currency[i],
                                    tails.merchandise[i], tails.charges[i], tails.totals[i], tuple(invoiced[a:b]),
-                                   numbers[a:b], states[a:b], totals[a:b], settled[i])
+                                   billing, a, b, settled[i])
     return out
 
 
@@ -632,8 +634,9 @@ def _orders_of(ds: Sequence[InvoiceDue], tables: BillingTables, orders: Mapping[
 class Batch810:
     """An ordinary 810 as _text_batch writes it with the run's others: its text in ``delimiters``, BIG02
     (its number) to go between ``before`` and ``after``; what its invoice record holds (date, currency,
-    sums, lines); its order lines once billed (line numbers in order, their states and invoiced units as
-    stored: what plan_invoices sets) and whether every line of its order is then billed in full or ended."""
+    sums, lines); its order lines once billed (rows ``start``:``end`` of its batch's ``billing``: LINE_UPDATES
+    but run_id, the lines by number with their states and invoiced units as stored: what plan_invoices
+    sets) and whether every line of its order is then billed in full or ended."""
 
     delimiters: Delimiters
     before: str
@@ -645,9 +648,9 @@ class Batch810:
     charges: Decimal
     total: Decimal
     lines: tuple[InvoicedLine, ...]
-    numbers: list[int]
-    states: list[str]
-    invoiced: list[str]
+    billing: pa.Table
+    start: int
+    end: int
     settled: bool
 
 
@@ -834,7 +837,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             got = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
         return got
 
-    updated: dict[Key, list[tuple]] = {}  # Plan.line_updates of the orders billed by a Batch810
+    batches: dict[int, tuple[pa.Table, list[tuple[int, int]]]] = {}  # the Batch810s' billing rows, per batch
     once = Counter((p.due.partner, p.due.po_number) for p in prepared)
     envelopes: dict[str, Envelope] = {}
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
@@ -860,8 +863,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                 doc_key=doc_key, warehouse=d.shipment.warehouse if d.shipment else "",
                 shipment_id=d.shipment.shipment_id if d.shipment else "", currency=built.currency, created_at=at,
                 run_id=run_id))
-            updated[key] = list(zip(repeat(d.partner), repeat(d.po_number), built.numbers, built.states,
-                                    built.invoiced, repeat(run_id)))
+            batches.setdefault(id(built.billing), (built.billing, []))[1].append((built.start, built.end))
+            del now_billed[key]  # its lines' billing: the batch's rows
             done, total, currency, count = built.settled, built.total, built.currency, len(built.lines)
         else:
             current = None
@@ -933,16 +936,34 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         t = texts[value] = decimal_text(value)
         return t
 
-    updates: list[tuple[str, str, int, str, str | None, str]] = []
+    updates: list[tuple[str, str, int, str, str | None]] = []
     for (partner, po), billing in sorted(now_billed.items()):  # below: a StrEnum's text
-        if (partner, po) in updated:
-            updates += updated[(partner, po)]
-            continue
-        updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
+        updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced))
                     for n, (invoiced, state) in sorted(billing.items())]
-    return Plan(documents=tuple(docs), invoices=tuple(invoices), line_updates=tuple(updates),
+    return Plan(documents=tuple(docs), invoices=tuple(invoices),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made),
-                decided=(_moves(records, moved, events, at=at, run_id=run_id),) if events else ())
+                decided=(_moves(records, moved, events, at=at, run_id=run_id),) if events else (),
+                line_update_tables=_line_updates(batches.values(), updates, run_id))
+
+
+def _line_updates(batches, rows: list[tuple[str, str, int, str, str | None]], run_id: str) -> tuple[pa.Table, ...]:
+    """The order lines' billing as one LINE_UPDATES table (Plan.line_update_tables): each batch's rows of
+    the Batch810s planned (``batches``: its billing table, their (start, end) spans in plan order), then
+    ``rows`` (partner, PO, line number, state, invoiced) of the 810s built one by one; () for none."""
+    parts = []
+    for table, spans in batches:
+        whole = spans[0][0] == 0 and spans[-1][1] == table.num_rows and all(
+            a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+        parts.append(table if whole else table.take(pa.array(np.concatenate(
+            [np.arange(a, b, dtype=np.int64) for a, b in spans]), pa.int64())))
+    if rows:
+        parts.append(pa.table(dict(zip(LINE_UPDATES.names[:5], map(list, zip(*rows, strict=True)), strict=True)),
+                              schema=pa.schema(list(LINE_UPDATES)[:5])))
+    if not parts:
+        return ()
+    table = pa.concat_tables([p.cast(pa.schema(list(LINE_UPDATES)[:5])) for p in parts]).combine_chunks()
+    run = pa.repeat(pa.scalar(run_id, pa.string()), table.num_rows)
+    return (table.append_column(LINE_UPDATES.field("run_id"), run),)
 
 
 def _moves(records: Mapping[Key, OrderRecord | BilledOrder], moved: Mapping[Key, OrderState], events: Sequence[tuple],

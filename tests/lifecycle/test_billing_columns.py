@@ -19,7 +19,16 @@ from connectors.state import StateStore
 from engine.lifecycle import billing
 from engine.lifecycle.table import move
 from schemas.fulfilment import Charge
-from schemas.lifecycle import EventKind, LineRecord, LineState, OrderState, OrderTransition, Plan, decimal_text
+from schemas.lifecycle import (
+    LINE_UPDATES,
+    EventKind,
+    LineRecord,
+    LineState,
+    OrderState,
+    OrderTransition,
+    Plan,
+    decimal_text,
+)
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import load_profiles
 from schemas.shipment_records import ShipmentRecord, ShippedLine
@@ -381,3 +390,26 @@ def test_the_810s_order_moves_stored_as_columns_are_what_move_stores(monkeypatch
         store.close()
     assert outcome["columns"] == outcome["records"]
     assert outcome["columns"][0] == current and len(outcome["columns"][1]) == len(events)
+
+
+def test_the_line_updates_of_a_batch_are_the_rows_of_the_810s_planned():
+    """plan_invoices' LINE_UPDATES table: each batch's rows of the Batch810s it plans (a batch planned
+    whole as it is; one whose 810s were not all planned, only theirs, in plan order), then the rows of
+    the 810s built one by one; none at all: no table."""
+    batch = pa.table({"partner": ["acme"] * 5, "po_number": ["PO-1", "PO-1", "PO-2", "PO-3", "PO-3"],
+                      "line_number": pa.array([1, 2, 1, 1, 2], pa.int64()), "state": ["invoiced"] * 5,
+                      "invoiced": ["4", "2.5", "1", None, "3"]})
+    other = batch.slice(0, 1)
+    rows = [("acme", "PO-9", 3, "partially_shipped", "7")]
+
+    def updates(batches, rows):
+        (table,) = billing._line_updates(batches, rows, RUN)
+        assert table.schema == LINE_UPDATES
+        return [tuple(r.values()) for r in table.to_pylist()]
+
+    every = [(*r.values(), RUN) for r in batch.to_pylist()]
+    assert updates([(batch, [(0, 2), (2, 3), (3, 5)])], []) == every
+    assert updates([(batch, [(0, 2), (3, 5)]), (other, [(0, 1)])], rows) == [
+        *every[:2], *every[3:], every[0], (*rows[0], RUN)]
+    assert updates([(batch, [(3, 5), (0, 2)])], []) == [*every[3:], *every[:2]]
+    assert updates([], rows) == [(*rows[0], RUN)] and billing._line_updates([], [], RUN) == ()

@@ -284,8 +284,10 @@ def test_an_810_per_shipment_bills_what_shipped_at_the_acknowledged_price():
     assert (moved["state"], moved["expect_state"], moved["expect_revision"], event["event"], event["document_key"]) \
         == (OrderState.PARTIALLY_SHIPPED, rec.state, rec.revision, EventKind.INVOICED_IN_PART, "810:east:S1:PO-1")
     # the lines' billing columns updated in place (state, invoiced, run), the order's other lines untouched
-    assert plan.lines == () and plan.line_updates == (("acme", "PO-1", 1, LineState.PARTIALLY_SHIPPED.value, "5", RUN),
-                                                      ("acme", "PO-1", 2, LineState.INVOICED.value, "6", RUN))
+    assert plan.lines == () and plan.line_updates == () and len(plan.line_update_tables) == 1  # (as columns)
+    assert [tuple(r.values()) for r in plan.line_update_tables[0].to_pylist()] == [
+        ("acme", "PO-1", 1, LineState.PARTIALLY_SHIPPED.value, "5", RUN),
+        ("acme", "PO-1", 2, LineState.INVOICED.value, "6", RUN)]
     assert plan.billed == (("east", "S1"),)
 
 
