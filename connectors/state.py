@@ -1244,7 +1244,8 @@ class StateStore(FinanceTables):
             # partner, state, invoiced or run_id the same in every update: a literal, not bound per line
             if one_table:  # the 810s' lines as columns, each line once: bound values straight from them
                 (table,) = tables
-                fixed = {i: text for i in (0, 3, 4, 5) if (text := _same_column_literal(table[names[i]])) is not None}
+                literal = _column_literals(table, [names[i] for i in (0, 3, 4, 5)])  # as _insert_rows finds them
+                fixed = {i: literal[names[i]] for i in (0, 3, 4, 5) if names[i] in literal}
             else:
                 fixed = {i: text for i in (0, 3, 4, 5) if (text := _same_literal(updates, i)) is not None}
             bound = [i for i in range(6) if i not in fixed]  # (PO and line number always)
@@ -2342,16 +2343,6 @@ def _same_literal(rows: Sequence[tuple], i: int) -> str | None:
     if len(values) != 1 or len(set(map(type, map(at, rows)))) != 1:
         return None
     return _literal(values.pop())
-
-
-def _same_column_literal(column) -> str | None:
-    """_same_literal for an Arrow column: the SQL literal of its one value when every row (more than one)
-    holds it (no null) and _literal can write it; else None (bound per row)."""
-    import pyarrow.compute as pc
-
-    if len(column) < 2 or column.null_count or pc.count_distinct(column).as_py() != 1:
-        return None
-    return _literal(column[0].as_py())
 
 
 def _literal(value) -> str | None:
