@@ -1248,25 +1248,40 @@ class StateStore(FinanceTables):
         return n
 
     def _update_lines(self, plan: Plan) -> None:
-        """Plan.line_updates: each line's state, invoiced and run_id columns only (an 810's lines: the
+        """Plan.line_updates (and line_update_tables, the same as columns: one table's bound values read
+        straight from its columns): each line's state, invoiced and run_id columns only (an 810's lines: the
         order's other lines and columns are not rewritten; on SQLite a hundred lines per statement, and
         run_id - indexed - left as it is where it already holds the run: the lines this run shipped); a
         line that is not stored is an error (StateConflict: nothing is written)."""
-        if not plan.line_updates:
+        if not plan.line_updates and not plan.line_update_tables:
             return
-        updates = list({u[:3]: u for u in plan.line_updates}.values())  # a line once, its last update
+        names = ("partner", "po_number", "line_number", "state", "invoiced", "run_id")
+        tables = plan.line_update_tables
+        one_table = self.dialect.name == "sqlite" and len(tables) == 1 and not plan.line_updates
+        if not one_table:  # as rows: a line once, its last update (the tables' after line_updates)
+            updates = list({u[:3]: u for u in itertools.chain(plan.line_updates, *(
+                zip(*(t[c].to_pylist() for c in names), strict=True) for t in tables))}.values())
         if self.dialect.name != "sqlite":  # one statement joined with the updates as arrays
-            n = self._update_from("order_lines", ("partner", "po_number", "line_number", "state", "invoiced", "run_id"),
-                                  updates, "state=v.state, invoiced=v.invoiced, run_id=v.run_id",
+            n = self._update_from("order_lines", names, updates, "state=v.state, invoiced=v.invoiced, run_id=v.run_id",
                                   "order_lines.partner=v.partner AND order_lines.po_number=v.po_number AND"
                                   " order_lines.line_number=v.line_number", ints=("line_number",))
+            expected = len(updates)
         else:  # many lines per statement, joined with their VALUES (an 810 run updates 100,000 lines)
-            n = self._update_lines_joined(updates)
-        if n != len(updates):
-            raise StateConflict("order lines to update are not stored; nothing was written",
-                                expected=len(updates), found=n)
+            # partner, state, invoiced or run_id the same in every update: a literal, not bound per line
+            if one_table:  # the 810s' lines as columns, each line once: bound values straight from them
+                (table,) = tables
+                literal = _column_literals(table, [names[i] for i in (0, 3, 4, 5)])  # as _insert_rows finds them
+                fixed = {i: literal[names[i]] for i in (0, 3, 4, 5) if names[i] in literal}
+            else:
+                fixed = {i: text for i in (0, 3, 4, 5) if (text := _same_literal(updates, i)) is not None}
+            bound = [i for i in range(6) if i not in fixed]  # (PO and line number always)
+            rows = (list(zip(*(table[names[i]].to_pylist() for i in bound), strict=True)) if one_table
+                    else list(map(operator.itemgetter(*bound), updates)))
+            n, expected = self._update_lines_joined(fixed, bound, rows), len(rows)
+        if n != expected:
+            raise StateConflict("order lines to update are not stored; nothing was written", expected=expected, found=n)
 
-    def _update_lines_joined(self, updates: list[tuple]) -> int:
+    def _update_lines_joined(self, fixed: dict[int, str], bound: list[int], rows: list[tuple]) -> int:
         """_update_lines on SQLite, a hundred lines per UPDATE ... FROM (VALUES ...); the lines changed.
         A line whose run_id is already the update's keeps it untouched (SET run_id rewrites the
         order_lines_run entry even to the same value: a quarter of the statement's cost); the others
@@ -1274,9 +1289,8 @@ class StateStore(FinanceTables):
         in one statement (a second lookup of each line costs more than the index entries it spares:
         lines invoiced by a later run than shipped them, closed lines, keep the cost they had)."""
         statements: dict[tuple[int, str], str] = {}
-        # partner, state, invoiced or run_id the same in every update: a literal, not bound per line
-        fixed = {i: text for i in (0, 3, 4, 5) if (text := _same_literal(updates, i)) is not None}
-        bound = [i for i in range(6) if i not in fixed]  # (PO and line number always)
+        # ``fixed``: partner, state, invoiced or run_id the same in every update (a literal, not bound per line);
+        # ``rows``: each line's other values (``bound``: their places in a line update; PO and line number always)
         v = [fixed[i] if i in fixed else f"v.column{bound.index(i) + 1}" for i in range(6)]
         width = len(bound)
 
@@ -1292,7 +1306,6 @@ class StateStore(FinanceTables):
                        "all": ""}[how])
             return sql
 
-        rows = list(map(operator.itemgetter(*bound), updates))
         per, flat = 100, itertools.chain.from_iterable
         n, keep = 0, True
         for i in range(0, len(rows), per):
@@ -1558,6 +1571,13 @@ class StateStore(FinanceTables):
     def orders_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")
         return {(r[0], r[1]): _order_from_row(r) for r in rows}
+
+    def billing_orders(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str, str, int, str, str]]:
+        """(partner, PO, state, revision, order_ref, lines_key) of these orders, as stored (null texts ""):
+        what the invoice stage reads of an order to bill it, move it and find its canonical rows, without
+        an OrderRecord each (engine.lifecycle.billing.billed_orders)."""
+        return [(p, po, st, rev, ref or "", key or "") for p, po, st, rev, ref, key in self._by_keys(
+            "SELECT partner, po_number, state, revision, order_ref, lines_key FROM orders WHERE", keys, "")]
 
     def order_lines(self, partner: str, po_number: str) -> list[LineRecord]:
         rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE partner=? AND po_number=?"

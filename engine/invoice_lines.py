@@ -41,11 +41,11 @@ class LineColumns:
     segments: np.ndarray
     refused: set[int]
     # the order lines once billed (what engine.lifecycle.billing.plan_invoices sets): per line its id as
-    # stored ("" for none), its invoiced units (as stored: decimal_text) and state; per invoice whether
-    # every line of its order is then billed in full or ended
+    # stored ("" for none), its invoiced units (as stored: decimal_text) and state (string columns); per
+    # invoice whether every line of its order is then billed in full or ended
     stored_ids: list[str]
-    invoiced: list[str]
-    states: list[str]
+    invoiced: pa.Array
+    states: pa.Array
     settled: np.ndarray
 
 
@@ -75,12 +75,11 @@ def _scaled(texts) -> tuple[np.ndarray | None, np.ndarray]:
     return np.where(present, np.asarray(values or [0], np.int64)[picked], 0), present
 
 
-def _texts(units: np.ndarray) -> list[str]:
-    """int64 in 10^-4 units as decimal texts as stored (schemas.lifecycle.decimal_text), each distinct
-    value written once."""
+def _texts(units: np.ndarray) -> pa.Array:
+    """int64 in 10^-4 units as decimal texts as stored (schemas.lifecycle.decimal_text), a string column,
+    each distinct value written once."""
     distinct, inverse = np.unique(units, return_inverse=True)
-    made = [fmt(v) for v in distinct.tolist()]
-    return list(map(made.__getitem__, inverse.tolist()))
+    return pa.array([fmt(v) for v in distinct.tolist()], pa.string()).take(pa.array(inverse.reshape(-1), pa.int64()))
 
 
 def _blank(values) -> pa.Array:
@@ -233,7 +232,7 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
     return LineColumns(units=objects(unit), unit_column=unit, prices=decimals(price_text),
                        amounts=cents_decimals(cents), cents=cents, texts=texts, segments=segments, refused=refused,
                        stored_ids=objects(pc.fill_null(stored["line_id"], "")), invoiced=_texts(total),
-                       states=objects(pc.if_else(pa.array(full), billed_state, state)), settled=settled)
+                       states=_array(pc.if_else(pa.array(full), billed_state, state)), settled=settled)
 
 
 def render_it1s(counts, line_ids, quantities, units, prices, tails, descriptions, d: Delimiters

@@ -406,12 +406,9 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None)
     if not pending:
         return res
-    order_shipments: dict[tuple[str, str], list] = {}  # per order, its shipments (each one's POs found once)
-    for s in pending:
-        for po in s.po_numbers if units is None else units.get((s.warehouse, s.shipment_id), ()):
-            order_shipments.setdefault((s.partner, po), []).append(s)
+    order_shipments = billing.order_shipments(pending, units)
     keys = set(order_shipments)
-    records = state.orders_for(keys)
+    records = billing.billed_orders(state.billing_orders(keys))  # an order's state, revision and stored tables
     line_table = state.billing_lines(keys)
     lines = billing.Lazy(billing.billed_lines, line_table)  # as BilledLines: what an 810 built alone reads
     invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)

@@ -373,10 +373,10 @@ def _received_orders() -> pa.Schema:
                         for name in ("received_at", "updated_at", "run_id", "note"))])
 
 
-# Orders the decide stage moved, many at once (Plan.decided): DECIDED_ORDERS, one row per order, the
-# order's new state and answer columns (a null column stays as stored: every other column of the
-# order is what it was), applied only while the order still has ``expect_state`` and
-# ``expect_revision``; DECIDED_EVENTS, their history events in order (the store numbers them after
+# Orders the decide stage (or the 810s of the invoice stage) moved, many at once (Plan.decided):
+# DECIDED_ORDERS, one row per order, the order's new state and answer columns (a null column stays
+# as stored: every other column of the order is what it was), applied only while the order still has
+# ``expect_state`` and ``expect_revision``; DECIDED_EVENTS, their history events in order (the store numbers them after
 # ``transitions``' events). Each row is what an OrderTransition of the order, written whole, stores.
 # Built on first use, as LINE_ROWS.
 def _decided_orders() -> pa.Schema:
@@ -405,13 +405,26 @@ def _decided_events() -> pa.Schema:
     ])
 
 
+# Plan.line_updates as columns (Plan.line_update_tables: the 810s' lines, each line once over them):
+# LINE_UPDATES, a row per line, its billing columns set in place. Built on first use, as LINE_ROWS.
+def _line_updates() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([pa.field("partner", pa.string(), nullable=False),
+                      pa.field("po_number", pa.string(), nullable=False),
+                      pa.field("line_number", pa.int64(), nullable=False),
+                      pa.field("state", pa.string(), nullable=False), pa.field("invoiced", pa.string()),
+                      pa.field("run_id", pa.string(), nullable=False)])
+
+
 _LAZY_SCHEMAS.update(RESERVATION_ROWS=_reservation_rows, ORDER_KEYS=_order_keys, RECEIVED_ORDERS=_received_orders,
-                     DECIDED_ORDERS=_decided_orders, DECIDED_EVENTS=_decided_events)
+                     DECIDED_ORDERS=_decided_orders, DECIDED_EVENTS=_decided_events, LINE_UPDATES=_line_updates)
 
 
 @dataclass(frozen=True, slots=True)
 class DecidedOrders:
-    """Orders moved by the decide stage, columnar: ``orders`` (DECIDED_ORDERS) and ``events`` (DECIDED_EVENTS)."""
+    """Orders moved by the decide stage or by 810s, columnar: ``orders`` (DECIDED_ORDERS) and ``events``
+    (DECIDED_EVENTS)."""
 
     orders: pa.Table
     events: pa.Table
@@ -538,9 +551,12 @@ class Plan:
     # RECEIVED_ORDERS: new orders and their PO_RECEIVED events, columnar (the intake's; written before
     # ``transitions``' orders and before their events)
     received_orders: tuple[pa.Table, ...] = ()
-    # DecidedOrders: orders moved and their events, columnar (the decide stage's; written after
+    # DecidedOrders: orders moved and their events, columnar (the decide and invoice stages'; written after
     # ``transitions``' orders and their events after ``transitions``' events)
     decided: tuple[DecidedOrders, ...] = ()
+    # LINE_UPDATES: line_updates as columns (the invoice stage's; each line once over these tables, none of
+    # them in ``line_updates``; written with them)
+    line_update_tables: tuple[pa.Table, ...] = ()
 
     def __add__(self, other: Plan) -> Plan:
         return Plan(*(getattr(self, f) + getattr(other, f) for f in PLAN_FIELDS))
@@ -559,4 +575,4 @@ class Plan:
 # Plan's fields in declaration order (Plan(*...) builds by position; a test checks they agree)
 PLAN_FIELDS = ("transitions", "lines", "line_tables", "reservations", "documents", "new_changes", "change_updates",
                "findings", "shipments", "invoices", "billed", "reservation_tables", "line_updates", "received_orders",
-               "decided")
+               "decided", "line_update_tables")

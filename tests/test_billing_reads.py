@@ -30,7 +30,8 @@ def stored(store: StateStore) -> None:
     plans = []
     for po, state in (("PO-1", OrderState.PARTIALLY_SHIPPED), ("PO-2", OrderState.INVOICED),
                       ("PO-3", OrderState.INVOICED), ("PO-4", OrderState.SHIPPED)):
-        record = OrderRecord("acme", po, state, order_ref=f"r-{po}", lines_key="k")
+        record = OrderRecord("acme", po, state, order_ref=f"r-{po}" if po != "PO-4" else "",
+                             lines_key="k" if po != "PO-4" else "")
         lines = tuple(LineRecord("acme", po, n, LineState.SHIPPED if n < 3 else LineState.CANCELLED, line_id=f"L{n}",
                                  sku=f"SKU-{n}", ordered=Decimal(4), unit="EA" if n != 2 else "",
                                  unit_price=Decimal("2.50"), ack_price=Decimal("2.25") if n == 2 else None, allocated=4,
@@ -70,6 +71,15 @@ def test_billing_reads_agree_with_the_record_readers(store_target):
         for key, lines in records.items():
             assert [tuple(getattr(ln, f) for f in billing.BilledLine._fields) for ln in lines] == list(columns[key])
         assert store.billing_lines([]).num_rows == 0
+
+        orders = billing.billed_orders(store.billing_orders(keys))  # an order's state, revision and stored tables
+        full = store.orders_for(keys)
+        assert sorted(orders) == sorted(full) == [("acme", "PO-1"), ("acme", "PO-4")]
+        for key, record in full.items():
+            assert orders[key] == tuple(getattr(record, f) for f in billing.BilledOrder._fields)
+            assert orders[key].key == key
+        assert orders[("acme", "PO-1")].evolve(state=OrderState.SHIPPED).state == OrderState.SHIPPED
+        assert store.billing_orders([]) == []
 
         pending = store.shipments_to_bill(["acme"])
         read = billing.shipments_to_bill(*store.billing_shipments(["acme", "globex"]))

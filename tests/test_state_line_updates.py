@@ -6,11 +6,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 
 from connectors.state import StateConflict, StateStore
 from engine.lifecycle.table import create
-from schemas.lifecycle import LineRecord, LineState, OrderLines, OrderRecord, OrderState, Plan
+from schemas.lifecycle import (
+    LINE_UPDATES,
+    LineRecord,
+    LineState,
+    OrderLines,
+    OrderRecord,
+    OrderState,
+    Plan,
+    decimal_text,
+)
 
 AT = "2026-11-27T02:00:00"
 
@@ -89,3 +99,51 @@ def test_line_updates_whose_values_differ_line_by_line(store_target):
     assert store.order_lines("acme", "PO-7") == [
         LineRecord(**{**{f: getattr(was, f) for f in was.__slots__}, "state": states[was.line_number % 3 == 0],
                       "invoiced": Decimal(4), "run_id": ("r2", "r3")[was.line_number % 5 == 0]}) for was in before]
+
+
+def _as_table(updates) -> pa.Table:
+    return pa.Table.from_pylist([dict(zip(LINE_UPDATES.names, u, strict=True)) for u in updates], schema=LINE_UPDATES)
+
+
+@pytest.mark.parametrize("shape", ["one table", "tables and rows", "one row"])
+@pytest.mark.parametrize("values", ["the same", "line by line"])
+def test_line_update_tables_set_what_line_updates_set(store_target, shape, values):
+    """Plan.line_update_tables (the 810s' lines as columns) leave the lines as the same updates given
+    as Plan.line_updates do: one table (its bound values read from its columns, a column of one value
+    written once), several tables with rows, a single line; states, invoiced units (none too) and runs
+    the same in every update or differing; a line not stored among them rolls everything back."""
+    n_lines = 1 if shape == "one row" else 260
+    runs = [("r1", "r2")[n % 3 == 0] for n in range(1, n_lines + 1)]
+    states = (LineState.INVOICED.value, LineState.CLOSED.value)
+    if values == "the same":
+        updates = [("acme", "PO-5", n, states[0], "4", "r2") for n in range(1, n_lines + 1)]
+    else:
+        updates = [("acme", "PO-5", n, states[n % 4 == 0], None if n % 7 == 0 else str(n % 5 + 1),
+                    ("r2", "r3")[n % 6 == 0]) for n in range(1, n_lines + 1)]
+    outcome = {}
+    for how in ("rows", "columns"):
+        store = StateStore(store_target(how))
+        record = OrderRecord("acme", "PO-5", OrderState.RECEIVED, order_ref="1-1-5", lines_key="k")
+        lines = tuple(LineRecord("acme", "PO-5", n, LineState.SHIPPED, line_id=str(n), ordered=Decimal(4), unit="EA",
+                                 unit_price=Decimal("2.5"), allocated=4, shipped=Decimal(4), run_id=run)
+                      for n, run in enumerate(runs, start=1))
+        store.apply(Plan(transitions=(create(record, at=AT, run_id="r1", note="received"),),
+                         lines=(OrderLines("acme", "PO-5", lines),)), run_id="r1")
+        if how == "rows":
+            plan = Plan(line_updates=tuple(updates))
+        elif shape == "tables and rows":
+            plan = Plan(line_updates=tuple(updates[:10]), line_update_tables=(_as_table(updates[10:150]),
+                                                                              _as_table(updates[150:])))
+        else:
+            before = store.order_lines("acme", "PO-5")
+            with pytest.raises(StateConflict):
+                store.apply(Plan(line_update_tables=(_as_table([*updates, ("acme", "PO-5", 999, "invoiced", "1",
+                                                                           "r2")]),)), run_id="r2")
+            assert store.order_lines("acme", "PO-5") == before
+            plan = Plan(line_update_tables=(_as_table(updates),))
+        store.apply(plan, run_id="r2")
+        outcome[how] = store.order_lines("acme", "PO-5")
+        store.close()
+    assert outcome["columns"] == outcome["rows"]
+    assert [(ln.state.value, decimal_text(ln.invoiced), ln.run_id) for ln in outcome["rows"]] == [
+        (u[3], u[4] or "0", u[5]) for u in updates]  # (no invoiced units read as 0)

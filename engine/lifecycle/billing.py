@@ -50,12 +50,17 @@ from engine.invoice import (
 from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import line_columns, runs
 from engine.lifecycle.common import transaction_set
-from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move
+from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
 from parsers.x12_writer import DelimiterCollision, x12_decimal
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
+    DECIDED_EVENTS,
+    DECIDED_ORDERS,
     ENDED_LINES,
+    LINE_UPDATES,
+    Clock,
+    DecidedOrders,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -95,6 +100,36 @@ class BilledLine(NamedTuple):
     backordered: int
     shipped: Decimal
     invoiced: Decimal
+
+
+class BilledOrder(NamedTuple):
+    """What billing reads of an order (OrderRecord's fields of the same names and meaning): its state to
+    bill and move it, its revision (a move applies while it holds), the stored canonical tables its rows
+    are in; built from the store's rows without an OrderRecord per order (``billed_orders``)."""
+
+    partner: str
+    po_number: str
+    state: OrderState
+    revision: int
+    order_ref: str
+    lines_key: str
+
+    @property
+    def key(self) -> Key:
+        return (self.partner, self.po_number)
+
+    def evolve(self, **changes) -> BilledOrder:
+        """As OrderRecord.evolve."""
+        return self._replace(**changes)
+
+
+_ORDER_STATES = {s.value: s for s in OrderState}
+
+
+def billed_orders(rows: Sequence[tuple[str, str, str, int, str, str]]) -> dict[Key, BilledOrder]:
+    """connectors.state billing_orders' rows as BilledOrders per order."""
+    return {(p, po): BilledOrder(p, po, _ORDER_STATES.get(state) or OrderState(state), revision, ref, key)
+            for p, po, state, revision, ref, key in rows}
 
 
 class ShippedUnits(NamedTuple):
@@ -215,6 +250,21 @@ def shipment_units(lines: pa.Table) -> Units | None:
     return out
 
 
+def order_shipments(shipments: Sequence[ShipmentRecord], units: Units | None = None) -> dict[Key, list[ShipmentRecord]]:
+    """Per order, the shipments that carried it, in shipment order (each shipment's POs read once: from
+    ``units``, shipment_units' reading, when given, else from its lines): what invoices_due's
+    ``order_shipments`` takes."""
+    out: dict[Key, list[ShipmentRecord]] = {}
+    for s in shipments:
+        for po in s.po_numbers if units is None else units.get((s.warehouse, s.shipment_id), ()):
+            got = out.get((s.partner, po))
+            if got is None:
+                out[(s.partner, po)] = [s]
+            else:
+                got.append(s)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class InvoiceDue:
     """Units of one PO to bill: line number -> quantity; the shipment they left on (per-shipment
@@ -234,7 +284,7 @@ class InvoiceDue:
 
 
 def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple[str, str, str]],
-                 records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+                 records: Mapping[Key, OrderRecord | BilledOrder], lines: Mapping[Key, Sequence[LineRecord]],
                  order_shipments: Mapping[Key, Sequence[ShipmentRecord]],
                  profiles: Mapping[str, PartnerProfile], units: Units | None = None) -> tuple[list[InvoiceDue], Billed]:
     """What to invoice now, and the shipments whose units are all billed once these invoices are
@@ -512,8 +562,9 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
         return {}
     numbers = list(chain.from_iterable(d.quantities for d in ds))
     invoice = np.repeat(np.arange(len(ds), dtype=np.int64), counts)
-    columns = line_columns(invoice, pa.array([d.partner for d in ds], pa.string()),
-                           pa.array([d.po_number for d in ds], pa.string()), pa.array(numbers, pa.int64()), units,
+    partners, pos = pa.array([d.partner for d in ds], pa.string()), pa.array([d.po_number for d in ds], pa.string())
+    numbered = pa.array(numbers, pa.int64())
+    columns = line_columns(invoice, partners, pos, numbered, units,
                            [c[1] for c in cells], tables.lines, tables.order_lines, delimiters,
                            billed_state=LineState.INVOICED.value, ended=[s.value for s in ENDED_LINES])
     if columns is None:
@@ -539,12 +590,12 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     refused = columns.refused | set(np.flatnonzero(heads.refused).tolist())
     invoiced = list(map(tuple.__new__, repeat(InvoicedLine), zip(  # without a Python call each
         numbers, columns.stored_ids, qs, columns.units, columns.prices, columns.amounts, strict=True)))
+    at = pa.array(invoice, pa.int64())
+    billing = pa.table({"partner": partners.take(at), "po_number": pos.take(at), "line_number": numbered,
+                        "state": columns.states, "invoiced": columns.invoiced})  # the order lines once billed
     by_number = np.lexsort((np.asarray(numbers, np.int64), invoice))  # each invoice's order lines by number
     if np.any(by_number != np.arange(len(numbers))):
-        pick = by_number.tolist()
-        numbers, states, totals = ([v[i] for i in pick] for v in (numbers, columns.states, columns.invoiced))
-    else:
-        states, totals = columns.states, columns.invoiced
+        billing = billing.take(pa.array(by_number, pa.int64()))
     starts, ends = offsets[:-1].tolist(), offsets[1:].tolist()
     settled = columns.settled.tolist()
     currency = heads.currency
@@ -554,7 +605,7 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
             continue
         out[indexes[i]] = Batch810(delimiters, heads.before, texts[i], segments[i], invoice_date, currency[i],
                                    tails.merchandise[i], tails.charges[i], tails.totals[i], tuple(invoiced[a:b]),
-                                   numbers[a:b], states[a:b], totals[a:b], settled[i])
+                                   billing, a, b, settled[i])
     return out
 
 
@@ -583,8 +634,9 @@ def _orders_of(ds: Sequence[InvoiceDue], tables: BillingTables, orders: Mapping[
 class Batch810:
     """An ordinary 810 as _text_batch writes it with the run's others: its text in ``delimiters``, BIG02
     (its number) to go between ``before`` and ``after``; what its invoice record holds (date, currency,
-    sums, lines); its order lines once billed (line numbers in order, their states and invoiced units as
-    stored: what plan_invoices sets) and whether every line of its order is then billed in full or ended."""
+    sums, lines); its order lines once billed (rows ``start``:``end`` of its batch's ``billing``: LINE_UPDATES
+    but run_id, the lines by number with their states and invoiced units as stored: what plan_invoices
+    sets) and whether every line of its order is then billed in full or ended."""
 
     delimiters: Delimiters
     before: str
@@ -596,9 +648,9 @@ class Batch810:
     charges: Decimal
     total: Decimal
     lines: tuple[InvoicedLine, ...]
-    numbers: list[int]
-    states: list[str]
-    invoiced: list[str]
+    billing: pa.Table
+    start: int
+    end: int
     settled: bool
 
 
@@ -767,7 +819,7 @@ def _document(d: InvoiceDue, body: list, env: Envelope) -> PlannedDocument:
 
 
 def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int],
-                  records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+                  records: Mapping[Key, OrderRecord | BilledOrder], lines: Mapping[Key, Sequence[LineRecord]],
                   profiles: Mapping[str, PartnerProfile], billed: Billed | None = None, at: str,
                   run_id: str) -> Plan:
     """The 810s of ``prepared`` numbered in order with ``numbers`` (one each), their invoice records,
@@ -775,7 +827,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
     (``billed``: from invoices_due; a shipment whose invoices did not all get prepared stays due)."""
     if len(numbers) != len(prepared):
         raise ValueError(f"{len(prepared)} invoices need as many numbers, {len(numbers)} were taken")
-    records = dict(records)
+    moved: dict[Key, OrderState] = {}  # per order: its state once this run's 810s so far are sent
+    events: list[tuple] = []  # per 810, its order's move: partner, PO, event, from, to, revision, note, doc key
     numbered: dict[Key, dict[int, LineRecord]] = {}
 
     def work(key: Key) -> dict[int, LineRecord]:  # an order's lines by number, made when first needed
@@ -784,12 +837,12 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             got = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
         return got
 
-    updated: dict[Key, list[tuple]] = {}  # Plan.line_updates of the orders billed by a Batch810
+    batches: dict[int, tuple[pa.Table, list[tuple[int, int]]]] = {}  # the Batch810s' billing rows, per batch
     once = Counter((p.due.partner, p.due.po_number) for p in prepared)
     envelopes: dict[str, Envelope] = {}
     now_billed: dict[Key, dict[int, tuple[Decimal, LineState]]] = {}  # no LineRecord copied per line
     invoiced_state = LineState.INVOICED
-    transitions, docs, invoices = [], [], []
+    docs, invoices = [], []
     made: set[str] = set()  # the doc keys of the 810s planned
     for p, n in zip(prepared, numbers, strict=True):
         d, built = p.due, p.built
@@ -810,8 +863,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                 doc_key=doc_key, warehouse=d.shipment.warehouse if d.shipment else "",
                 shipment_id=d.shipment.shipment_id if d.shipment else "", currency=built.currency, created_at=at,
                 run_id=run_id))
-            updated[key] = list(zip(repeat(d.partner), repeat(d.po_number), built.numbers, built.states,
-                                    built.invoiced, repeat(run_id)))
+            batches.setdefault(id(built.billing), (built.billing, []))[1].append((built.start, built.end))
+            del now_billed[key]  # its lines' billing: the batch's rows
             done, total, currency, count = built.settled, built.total, built.currency, len(built.lines)
         else:
             current = None
@@ -869,28 +922,75 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         note = f"810 {number}: {total} {currency}".rstrip() + f" for {count} line(s)"
         if d.shipment is not None:
             note += f" of shipment {d.shipment.shipment_id}"
-        try:
-            t = move(records[key], event, at=at, run_id=run_id, note=note, document_key=doc_key)
-        except TransitionRefused as exc:  # the order moved since invoices_due: a programming error, not input
-            raise DocumentError("an invoiced order cannot move", po=d.po_number, error=str(exc)) from exc
-        records[key] = t.record
-        transitions.append(t)
+        record = records[key]
+        before = moved.get(key, record.state)
+        to = next_state(before, event)
+        if to is None:  # the order moved since invoices_due: a programming error, not input
+            refused = TransitionRefused(record if before is record.state else record.evolve(state=before), event)
+            raise DocumentError("an invoiced order cannot move", po=d.po_number, error=str(refused)) from refused
+        moved[key] = to
+        events.append((d.partner, d.po_number, event, before, to, record.revision, note[:1000], doc_key))
     texts: dict[Decimal, str | None] = {}  # decimal_text of each distinct invoiced quantity once
 
     def text(value: Decimal) -> str | None:
         t = texts[value] = decimal_text(value)
         return t
 
-    updates: list[tuple[str, str, int, str, str | None, str]] = []
+    updates: list[tuple[str, str, int, str, str | None]] = []
     for (partner, po), billing in sorted(now_billed.items()):  # below: a StrEnum's text
-        if (partner, po) in updated:
-            updates += updated[(partner, po)]
-            continue
-        updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced), run_id)
+        updates += [(partner, po, n, str.__str__(state), texts.get(invoiced) or text(invoiced))
                     for n, (invoiced, state) in sorted(billing.items())]
-    return Plan(transitions=tuple(transitions), documents=tuple(docs), invoices=tuple(invoices),
-                line_updates=tuple(updates),
-                billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made))
+    return Plan(documents=tuple(docs), invoices=tuple(invoices),
+                billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made),
+                decided=(_moves(records, moved, events, at=at, run_id=run_id),) if events else (),
+                line_update_tables=_line_updates(batches.values(), updates, run_id))
+
+
+def _line_updates(batches, rows: list[tuple[str, str, int, str, str | None]], run_id: str) -> tuple[pa.Table, ...]:
+    """The order lines' billing as one LINE_UPDATES table (Plan.line_update_tables): each batch's rows of
+    the Batch810s planned (``batches``: its billing table, their (start, end) spans in plan order), then
+    ``rows`` (partner, PO, line number, state, invoiced) of the 810s built one by one; () for none."""
+    parts = []
+    for table, spans in batches:
+        whole = spans[0][0] == 0 and spans[-1][1] == table.num_rows and all(
+            a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+        parts.append(table if whole else table.take(pa.array(np.concatenate(
+            [np.arange(a, b, dtype=np.int64) for a, b in spans]), pa.int64())))
+    if rows:
+        parts.append(pa.table(dict(zip(LINE_UPDATES.names[:5], map(list, zip(*rows, strict=True)), strict=True)),
+                              schema=pa.schema(list(LINE_UPDATES)[:5])))
+    if not parts:
+        return ()
+    table = pa.concat_tables([p.cast(pa.schema(list(LINE_UPDATES)[:5])) for p in parts]).combine_chunks()
+    run = pa.repeat(pa.scalar(run_id, pa.string()), table.num_rows)
+    return (table.append_column(LINE_UPDATES.field("run_id"), run),)
+
+
+def _moves(records: Mapping[Key, OrderRecord | BilledOrder], moved: Mapping[Key, OrderState], events: Sequence[tuple],
+           *, at: str, run_id: str) -> DecidedOrders:
+    """The orders' moves by their 810s as columns (Plan.decided): per order (in the order of its first 810)
+    its state once they are sent, set in place while it still has the state and revision read (every
+    other column stays as stored: what move's record, written whole, stores); per 810 its history event
+    (``events``: partner, PO, event, from, to, revision, note, doc key), in plan order."""
+    text = str.__str__  # a StrEnum's text by str's own __str__
+    keys, n, m = list(moved), len(moved), len(events)
+    partner, po, event, before, to, revision, note, doc_key = (list(c) for c in zip(*events, strict=True))
+
+    def same(value: str, count: int) -> pa.Array:
+        return pa.repeat(pa.scalar(value, pa.string()), count)
+
+    orders = pa.table({
+        "partner": [k[0] for k in keys], "po_number": [k[1] for k in keys],
+        "expect_state": [text(records[k].state) for k in keys],
+        "expect_revision": pa.array([records[k].revision for k in keys], pa.int64()),
+        "state": [text(moved[k]) for k in keys], "updated_at": same(at, n), "run_id": same(run_id, n),
+        **{c: pa.nulls(n, DECIDED_ORDERS.field(c).type) for c in DECIDED_ORDERS.names[7:]}}, schema=DECIDED_ORDERS)
+    history = pa.table({
+        "partner": partner, "po_number": po, "at": same(at, m), "clock": same(text(Clock.RUN), m),
+        "event": list(map(text, event)), "from_state": list(map(text, before)), "to_state": list(map(text, to)),
+        "revision": pa.array(revision, pa.int64()), "actor": same("system", m), "note": note, "run_id": same(run_id, m),
+        "document_key": doc_key}, schema=DECIDED_EVENTS)
+    return DecidedOrders(orders, history)
 
 
 def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord | BilledLine]],
@@ -918,6 +1018,7 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
     return out
 
 
-__all__ = ["Batch810", "BilledLine", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits", "Units",
-           "billed_lines", "delivered_orders", "line_texts", "order_rows", "shipment_units", "shipments_to_bill",
-           "PreparedInvoice", "invoice_number", "invoices_due", "plan_close", "plan_invoices", "prepare_invoices"]
+__all__ = ["Batch810", "BilledLine", "BilledOrder", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits",
+           "Units", "billed_lines", "billed_orders", "delivered_orders", "line_texts", "order_rows", "order_shipments",
+           "shipment_units", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close",
+           "plan_invoices", "prepare_invoices"]

@@ -17,7 +17,14 @@ import pytest
 
 from engine.lifecycle import billing
 from schemas.fulfilment import Charge
-from schemas.lifecycle import EventKind, LineRecord, LineState, OrderState, decimal_text
+from schemas.lifecycle import (
+    LINE_UPDATES,
+    EventKind,
+    LineRecord,
+    LineState,
+    OrderState,
+    decimal_text,
+)
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import load_profiles
 from schemas.shipment_records import ShipmentRecord, ShippedLine
@@ -237,8 +244,8 @@ def test_the_cases_bill_what_they_say():
     assert outcome["a price beyond four decimals"][0] == [(Decimal("26.28"), ((1, 5), (2, 6)))]  # 11.27775 -> 11.28
     assert outcome["charges and allowances"][0] == [(Decimal("39.45"), ((1, 5), (2, 6)))]  # 27.50 + 12.50 - 0.55
     assert outcome["per order, shipped complete"][0] == [(Decimal("35.00"), ((1, 8), (2, 6)))]
-    events = {case: [e.event for t in plan_of(mp, text=True, as_columns="tables", **CASES[case])[0].transitions
-                     for e in t.events]
+    events = {case: [EventKind(e) for d in plan_of(mp, text=True, as_columns="tables", **CASES[case])[0].decided
+                     for e in d.events["event"].to_pylist()]
               for case in ("a line of the order not shipped", "a line of the order rejected")}
     assert events == {"a line of the order not shipped": [EventKind.INVOICED_IN_PART],
                       "a line of the order rejected": [EventKind.INVOICED_IN_FULL]}
@@ -333,10 +340,9 @@ def test_shipment_units_sum_what_invoices_due_sums_from_the_lines():
     outcomes = []
     for with_lines in (True, False):
         shipments = billing.shipments_to_bill(heads, lines, with_lines=with_lines)
-        order_shipments: dict = {}
-        for s in shipments:
-            for order_po in s.po_numbers if with_lines else units.get((s.warehouse, s.shipment_id), ()):
-                order_shipments.setdefault((s.partner, order_po), []).append(s)
+        order_shipments = billing.order_shipments(shipments, None if with_lines else units)
+        assert {k: [s.shipment_id for s in v] for k, v in order_shipments.items()} == {
+            ("acme", "PO-1"): ["S2", "S1"], ("acme", "PO-3"): ["S2", "S1"], ("acme", "PO-2"): ["S1", "S3"]}
         due, billed = billing.invoices_due(
             shipments=shipments, invoiced_pos={("east", "S2", "PO-3")}, records=records,
             lines={("acme", "PO-2"): order_lines(shipped=(2, 6), allocated=(2, 6), state=LineState.SHIPPED)},
@@ -348,3 +354,26 @@ def test_shipment_units_sum_what_invoices_due_sums_from_the_lines():
                                                  "810:east:S1:PO-3", "810:order:PO-2"]
     assert billing.shipment_units(lines.set_column(4, "quantity", pa.array([None] + [r[3] for r in rows[1:]]))) \
         is None
+
+
+def test_the_line_updates_of_a_batch_are_the_rows_of_the_810s_planned():
+    """plan_invoices' LINE_UPDATES table: each batch's rows of the Batch810s it plans (a batch planned
+    whole as it is; one whose 810s were not all planned, only theirs, in plan order), then the rows of
+    the 810s built one by one; none at all: no table."""
+    batch = pa.table({"partner": ["acme"] * 5, "po_number": ["PO-1", "PO-1", "PO-2", "PO-3", "PO-3"],
+                      "line_number": pa.array([1, 2, 1, 1, 2], pa.int64()), "state": ["invoiced"] * 5,
+                      "invoiced": ["4", "2.5", "1", None, "3"]})
+    other = batch.slice(0, 1)
+    rows = [("acme", "PO-9", 3, "partially_shipped", "7")]
+
+    def updates(batches, rows):
+        (table,) = billing._line_updates(batches, rows, RUN)
+        assert table.schema == LINE_UPDATES
+        return [tuple(r.values()) for r in table.to_pylist()]
+
+    every = [(*r.values(), RUN) for r in batch.to_pylist()]
+    assert updates([(batch, [(0, 2), (2, 3), (3, 5)])], []) == every
+    assert updates([(batch, [(0, 2), (3, 5)]), (other, [(0, 1)])], rows) == [
+        *every[:2], *every[3:], every[0], (*rows[0], RUN)]
+    assert updates([(batch, [(3, 5), (0, 2)])], []) == [*every[3:], *every[:2]]
+    assert updates([], rows) == [(*rows[0], RUN)] and billing._line_updates([], [], RUN) == ()

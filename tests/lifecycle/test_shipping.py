@@ -278,11 +278,16 @@ def test_an_810_per_shipment_bills_what_shipped_at_the_acknowledged_price():
     d, text = doc.delimiters, doc.sets[0].text
     body = [seg.split(d.element) for seg in text.split(d.segment + d.suffix)[:-1]]
     assert body[0][2] == "INV0000041" and ["TDS", "2600"] in body and doc.sets[0].segments == len(body)
-    (t,) = plan.transitions
-    assert (t.record.state, t.events[0].event) == (OrderState.PARTIALLY_SHIPPED, EventKind.INVOICED_IN_PART)
+    # the order's move as columns (Plan.decided): its state set in place, the 810's event with its document
+    assert plan.transitions == () and len(plan.decided) == 1
+    (moved,), (event,) = plan.decided[0].orders.to_pylist(), plan.decided[0].events.to_pylist()
+    assert (moved["state"], moved["expect_state"], moved["expect_revision"], event["event"], event["document_key"]) \
+        == (OrderState.PARTIALLY_SHIPPED, rec.state, rec.revision, EventKind.INVOICED_IN_PART, "810:east:S1:PO-1")
     # the lines' billing columns updated in place (state, invoiced, run), the order's other lines untouched
-    assert plan.lines == () and plan.line_updates == (("acme", "PO-1", 1, LineState.PARTIALLY_SHIPPED.value, "5", RUN),
-                                                      ("acme", "PO-1", 2, LineState.INVOICED.value, "6", RUN))
+    assert plan.lines == () and plan.line_updates == () and len(plan.line_update_tables) == 1  # (as columns)
+    assert [tuple(r.values()) for r in plan.line_update_tables[0].to_pylist()] == [
+        ("acme", "PO-1", 1, LineState.PARTIALLY_SHIPPED.value, "5", RUN),
+        ("acme", "PO-1", 2, LineState.INVOICED.value, "6", RUN)]
     assert plan.billed == (("east", "S1"),)
 
 
@@ -312,7 +317,7 @@ def test_per_order_invoicing_waits_for_the_whole_order():
     full = tuple(replace(ln, shipped=Decimal(ln.allocated), state=LineState.SHIPPED) for ln in lines)
     due, _, _, plan = bill(done, full, [replace(s, billing="order")], profiles=per_order)
     assert [d.doc_key for d in due] == ["810:order:PO-1"] and plan.invoices[0].shipment_id == ""
-    assert plan.transitions[0].record.state == OrderState.INVOICED and plan.billed == (("east", "S1"),)
+    assert plan.decided[0].orders["state"].to_pylist() == [OrderState.INVOICED] and plan.billed == (("east", "S1"),)
 
 
 def test_an_810_the_validator_refused_uses_no_number():
@@ -379,3 +384,25 @@ def test_backordered_units_are_reserved_in_a_later_run():
     assert (line2.allocated, line2.backordered, line2.state) == (5, 1, LineState.BACKORDERED)
     assert [(r.line_number, r.quantity) for r in plan.reservations[0].rows] == [(1, 12), (2, 5)]
 
+
+
+def test_an_810_of_an_order_that_cannot_move_is_an_error_whatever_the_order_read():
+    """plan_invoices moves the order it bills from the state read (an OrderRecord, or the store's light
+    BilledOrder): an order the 810 cannot move (it moved since invoices_due) is a DocumentError naming
+    the refused transition, with either reading."""
+    from schemas.errors import DocumentError
+
+    rec, lines, s = shipped_state()
+    due, prepared, problems, _ = bill(rec, lines, [s])
+    assert len(prepared) == 1 and problems == ()
+    moved_on = replace(rec, state=OrderState.ACKNOWLEDGED)
+    light = billing.BilledOrder(rec.partner, rec.po_number, OrderState.ACKNOWLEDGED, rec.revision, rec.order_ref,
+                                rec.lines_key)
+    for read in (moved_on, light):
+        with pytest.raises(DocumentError, match="invoiced_in_part is not allowed for an order in state acknowledged"):
+            billing.plan_invoices(prepared, numbers=[41], records={rec.key: read}, lines={rec.key: lines},
+                                  profiles=PROFILES, at=AT, run_id=RUN)
+    plan = billing.plan_invoices(prepared, numbers=[41], records={rec.key: billing.BilledOrder(
+        rec.partner, rec.po_number, rec.state, rec.revision, rec.order_ref, rec.lines_key)}, lines={rec.key: lines},
+        profiles=PROFILES, at=AT, run_id=RUN)
+    assert plan.decided[0].orders.to_pylist()[0]["state"] == OrderState.PARTIALLY_SHIPPED
