@@ -109,8 +109,6 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     ssccs = ssccs or {}
     if not lines.num_rows:
         return []
-    packs = dict(zip(items["sku"].to_pylist(), items["case_pack"].to_pylist(), strict=True)) if items is not None \
-        else {}
     parties = _ship_tos(orders)  # each order row's ship-to, one Party per distinct address
     order_rows = {(r["partner"], r["po_number"]): (r, party) for r, party in zip(orders.select(
         ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, strict=True)}
@@ -133,7 +131,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     unit = pc.coalesce(_blank_null(at["unit"]), _blank_null(line["unit"]), pa.scalar("EA"))
     sku = pc.coalesce(_blank_null(at["item_sku"]), _blank_null(at["sku"]), pa.scalar(""))
     ids, id_kind = line["product_ids"]
-    case = pa.array(list(map(packs.get, sku.to_pylist())), pa.int64())
+    case = _case_packs(sku, items)
     kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, line["quantity"],
                            line["description"], case)
     first = first_rows(kind, n=n_kinds)
@@ -241,6 +239,16 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
             "product_ids": (ids, id_kind)}
 
 
+def _case_packs(sku: pa.Array, items: pa.Table | None) -> pa.Array:
+    """Each ``sku``'s case pack (ITEMS; int64, null where the item is not listed), as a dict of the items
+    by SKU reads it (a SKU listed twice: its last row's), found in Arrow."""
+    if items is None or not items.num_rows:
+        return pa.nulls(len(sku), pa.int64())
+    last_first = items.take(pa.array(np.arange(items.num_rows - 1, -1, -1, dtype=np.int64)))  # the last row first
+    at = pc.index_in(sku, value_set=last_first["sku"])
+    return pc.cast(last_first["case_pack"], pa.int64()).take(at)
+
+
 def _blank_null(column: pa.Array) -> pa.Array:
     """``column`` with "" as null (for coalesce: a value or the next, as ``a or b`` reads them)."""
     return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
@@ -287,12 +295,13 @@ def _ship_tos(orders: pa.Table) -> list[Party]:
     """Each row's ship-to party (_ship_to), made once per distinct address (the rows sharing one share it)."""
     if not orders.num_rows:
         return []
-    columns = [orders[c] if c in orders.column_names else pa.nulls(orders.num_rows, pa.string()) for c in _SHIP_TO]
-    kind, n = encode(*columns)
-    first = first_rows(kind, n=n)
-    rows = pa.table(dict(zip(_SHIP_TO, columns, strict=True))).take(pa.array(first)).to_pylist()
-    made = [_ship_to(row) for row in rows]
-    return [made[k] for k in kind.tolist()]
+    n = orders.num_rows
+    columns = [orders[c].to_pylist() if c in orders.column_names else [None] * n for c in _SHIP_TO]
+    made: dict[tuple, Party | None] = {}  # an order's few fields: a dict of their tuples, no column pass per field
+    for row in zip(*columns, strict=True):
+        if row not in made:
+            made[row] = _ship_to(dict(zip(_SHIP_TO, row, strict=True)))
+    return list(map(made.__getitem__, zip(*columns, strict=True)))
 
 
 def _ship_to(order: dict) -> Party | None:

@@ -173,16 +173,22 @@ def _column_codes(column: pa.Array | pa.ChunkedArray | np.ndarray) -> tuple[np.n
     typ = arr.type
     if pa.types.is_integer(typ) or pa.types.is_timestamp(typ) or pa.types.is_date(typ):
         values = pc.cast(pc.cast(arr, pa.int32()) if pa.types.is_date(typ) else arr, pa.int64())
-        present = pc.is_valid(values).to_numpy(zero_copy_only=False)
-        v = pc.fill_null(values, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        present = pc.is_valid(values).to_numpy(zero_copy_only=False) if values.null_count else None
+        v = (pc.fill_null(values, 0) if present is not None else values).to_numpy(zero_copy_only=False)
         lo = int(v.min(initial=0))
         span = int(v.max(initial=0)) - lo + 2
         if span < 2**31:
-            return np.where(present, v - lo + 1, 0), span
-        uniq, inverse = np.unique(v, return_inverse=True)
-        return np.where(present, inverse.reshape(-1) + 1, 0), len(uniq) + 1
+            code = v - (lo - 1)
+        else:
+            uniq, inverse = np.unique(v, return_inverse=True)
+            code, span = inverse.reshape(-1).astype(np.int64) + 1, len(uniq) + 1
+        return (code if present is None else np.where(present, code, 0)), span  # (no null: no mask pass)
     encoded = pc.cast(arr, pa.string()).dictionary_encode()
     indices = encoded.indices
+    if not indices.null_count:
+        code = indices.to_numpy().astype(np.int64)
+        code += 1
+        return code, len(encoded.dictionary) + 1
     present = pc.is_valid(indices).to_numpy(zero_copy_only=False)
     code = pc.fill_null(indices, 0).to_numpy(zero_copy_only=False).astype(np.int64)
     return np.where(present, code + 1, 0), len(encoded.dictionary) + 1

@@ -105,3 +105,26 @@ def test_lookup_by_the_right_sides_values_is_the_lookup_of_both_sides_encoded_to
             continue
         want = [theirs.tolist().index(c) if c in theirs.tolist() else -1 for c in mine.tolist()]
         assert slots.tolist() == want and search.tolist() == want, i
+
+
+@pytest.mark.parametrize("column", [
+    pa.array(["b", "a", "b", ""]), pa.array(["b", None, "a", "b"]), pa.array([], pa.string()),
+    pa.array([None, None], pa.string()), pa.chunked_array([pa.array(["x", "y"]), pa.array(["y", None])]),
+    pa.array([7, -3, 7, 0], pa.int32()), pa.array([7, None, -3, 7], pa.int64()), pa.array([2**40, -2**40, 5]),
+    pa.array([2**40, None, -2**40, 5]), pa.array([0, 18000, 5], pa.int32()).cast(pa.date32()),
+    pa.array([1.5, None, 1.5]), pa.array([True, False, None])], ids=lambda c: str(c.type) + str(len(c)))
+def test_column_codes_name_each_value_once_and_null_as_zero(column):
+    """Each distinct value one code from 1 (in the column's value order for integers and dates, first-seen
+    for the others), null 0, the width one past the largest code: with and without nulls alike."""
+    from schemas.grouping import _column_codes
+
+    values = column.to_pylist()
+    code, width = _column_codes(column)
+    assert code.dtype == np.int64 and len(code) == len(values)
+    assert [c == 0 for c in code.tolist()] == [v is None for v in values]
+    pairs = {(v, c) for v, c in zip(values, code.tolist(), strict=True) if v is not None}
+    assert len(pairs) == len({v for v, _c in pairs}) == len({c for _v, c in pairs})  # one code per value
+    assert int(code.max(initial=0)) < width
+    if pa.types.is_integer(column.type) or pa.types.is_date(column.type):
+        ordered = sorted(pairs, key=lambda p: p[0])
+        assert [c for _v, c in ordered] == sorted(c for _v, c in ordered)  # codes follow the values' order
