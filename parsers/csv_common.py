@@ -4,8 +4,9 @@ cell (decimal with the layout's separators, date, time), each failure a finding 
 
 No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may
 hold line breaks, so they count records, not physical lines. Header names match case-insensitively
-and ignore surrounding blanks. Rows that are entirely empty are skipped. read_columns gives the rows
-as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a difference.
+and ignore surrounding and doubled blanks. Rows that are entirely empty are skipped; empty fields past the
+header's width (trailing separators) are dropped. read_columns gives the rows as Arrow columns, read
+by Arrow's CSV reader when the file leaves no room for a difference.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import csv
 import functools
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -42,6 +43,8 @@ class CsvRows:
     undecodable: Finding | None = None  # bytes met that do not decode: only this finding counts (row_batches)
     budget: FindingsBudget | None = None  # set: findings go to it as they come (kept or counted), not to findings
     where: object = None  # with a budget: the set the row being read belongs to (a CSV order file's PO)
+    # told of each row of the wrong width (record number, fields) before its finding; gives its ``where``
+    malformed: Callable[[int, list[str]], object] | None = None
 
     def note(self, f: Finding) -> Finding:
         if self.budget is None:
@@ -104,13 +107,16 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     batch: list[tuple[int, list[str]]] = []
     for record in records:
         fields = record[1]
+        if len(fields) > width and not "".join(fields[width:]).strip():  # trailing separators: "a;b;c;"
+            record = (record[0], fields[:width])
+            fields = record[1]
         if len(fields) == width and (fields[0].strip() or "".join(fields).strip()):  # the usual row: kept
             batch.append(record)
             if len(batch) >= batch_rows:
                 yield batch
                 batch = []
         elif "".join(fields).strip():  # a field holds more than whitespace: a row of the wrong width
-            out.where = None
+            out.where = out.malformed(record[0], fields) if out.malformed is not None else None
             out.note(finding("CSV_ROW_MALFORMED", f"Row {record[0]} has {len(fields)} fields; the header has "
                              f"{width}.", file=out.file, row=record[0]))
     if batch and out.undecodable is None:
@@ -123,12 +129,12 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
     if header is None or not any(h.strip() for h in header):
         out.note(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
         return False
-    positions = {h.strip().casefold(): i for i, h in reversed(list(enumerate(header)))}
+    positions = {_title(h): i for i, h in reversed(list(enumerate(header)))}
     missing = []
     for name, title in mapping.items():
         if title is None:
             continue
-        at = positions.get(title.strip().casefold())
+        at = positions.get(_title(title))
         if at is None:
             if name in required:
                 missing.append(title)
@@ -140,6 +146,11 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
                          file=out.file, row=1, column=missing[0]))
         return False
     return True
+
+
+def _title(text: str) -> str:
+    """A header name as matched: case and runs of blanks (a no-break space, a doubled space) do not count."""
+    return " ".join(text.split()).casefold()
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -352,7 +363,9 @@ def parse_decimal(text: str, layout: CsvLayout) -> Decimal | None:
     cannot hold it exactly, and a silent rounding is not ours to make)."""
     value = text.strip()
     if layout.thousands_separator:
-        value = value.replace(layout.thousands_separator, "")
+        value = _ungrouped(value, layout.thousands_separator, layout.decimal_separator)
+        if value is None:
+            return None
     if layout.decimal_separator != ".":
         if "." in value:
             return None
@@ -368,8 +381,42 @@ def parse_decimal(text: str, layout: CsvLayout) -> Decimal | None:
     return number
 
 
+# the same separator as a spreadsheet may write it: a no-break or narrow no-break space for a space
+# (French and other locales), a typographic apostrophe for an apostrophe (Swiss)
+_THOUSANDS_ALIKE = {" ": "\u00a0\u202f", "'": "\u2019"}
+
+
+def _ungrouped(value: str, thousands: str, decimal: str) -> str | None:
+    """``value`` without its thousands separators, or None when one stands elsewhere than between groups
+    of three digits of the integer part ("1.200,5" -> "1200,5"; "12.5" with "." thousands is None: read
+    as 125 it would be ten times the quantity meant)."""
+    for alike in _THOUSANDS_ALIKE.get(thousands, ""):
+        value = value.replace(alike, thousands)
+    if thousands not in value:
+        return value
+    whole = value.split(decimal, 1)[0].lstrip("+-")
+    if not _GROUPED.match(whole.replace(thousands, ",")):
+        return None
+    return value.replace(thousands, "")
+
+
+_GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
+
+
 def parse_date(text: str, layout: CsvLayout) -> date | None:
-    return _parsed(text.strip(), layout.date_format, True)
+    """A date in the layout's format; a time of day after it (a spreadsheet's or database's date-time
+    export: "2026-11-27T00:00:00", "11/27/2026 0:00", "27.11.2026 12:00:00 AM") is allowed and ignored."""
+    value = text.strip()
+    got = _parsed(value, layout.date_format, True)
+    if got is None:
+        m = _TIME_AFTER.search(value)
+        if m is not None and m.start():
+            got = _parsed(value[:m.start()], layout.date_format, True)
+    return got
+
+
+_TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+                         r"(?:Z|[+-]\d{2}:?\d{2})?$")
 
 
 def parse_time(text: str, layout: CsvLayout) -> time | None:

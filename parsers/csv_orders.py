@@ -5,7 +5,8 @@ The partner profile's CsvOrderMapping names the columns (header text), the encod
 date format. Several rows with one PO number are one order (rows of a PO need not be adjacent);
 order-level values come from its first row, and a later row that disagrees is a warning. A row with
 a missing or unreadable value (PO, quantity, price, date) is a finding at its row and column, and its
-whole PO is left out (as an 850 set in error is): no partial orders. Lineage, stable and documented:
+whole PO is left out (as an 850 set in error is): no partial orders; so is the PO a row of the wrong
+width names in the PO column (CSV_ROW_MALFORMED). Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
 "CSV"; purpose "00", order_type "SA".
@@ -58,6 +59,15 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     budget = FindingsBudget(limits.max_findings_per_set, limits.max_findings_per_file, limits.max_sets_per_file)
     rows = CsvRows(file=file, columns={}, budget=budget)
     pos: dict[str, _Po] = {}  # PO number -> what is known of it, in order of first appearance
+    malformed: set[str] = set()  # the POs of rows of the wrong width: left out, never read in part
+
+    def _malformed(_number: int, fields: list[str]) -> str | None:
+        po = rows.cell(fields, "po_number") or None
+        if po is not None:
+            malformed.add(po)
+        return po
+
+    rows.malformed = _malformed
     reading = _Reading()
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
@@ -91,6 +101,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             batches.append(lines.table(partner, file, source_sha256))
     if rows.undecodable is not None:
         pos, batches = {}, []
+    for po in malformed:
+        if po in pos:  # a PO named only by a row of the wrong width was never read: nothing to leave out
+            pos[po].bad = True
     orders = []
     for po, state in pos.items():
         if state.bad or not state.members:

@@ -1,0 +1,98 @@
+"""CSV order feeds as real exporters write them: thousands separators only between groups of three
+digits (a "12.5" in a feed with "." thousands is refused, never read as 125), the no-break spaces and
+typographic apostrophes locales group with, a date with a time of day after it, trailing separators,
+header names with doubled blanks, and a row of the wrong width leaving its whole PO out."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from parsers.csv_common import parse_date, parse_decimal, read_columns
+from parsers.csv_orders import read_csv_orders
+from schemas.fulfilment import CsvLayout, CsvOrderMapping
+
+EU = dict(delimiter=";", decimal_separator=",", thousands_separator=".", date_format="%d.%m.%Y")
+HEADER = "PO Number,PO Date,Line,Quantity,Unit,Unit Price,SKU,Description\r\n"
+
+
+def _read(text: str, **mapping):
+    got = read_csv_orders(text.encode("utf-8"), CsvOrderMapping(**mapping), partner="p", file="f.csv")
+    return got, [(f.code, f.location.row, f.location.column, f.location.value) for f in got.findings]
+
+
+@pytest.mark.parametrize(("text", "layout", "value"), [
+    ("1.200", EU, Decimal(1200)), ("1.234.567,5", EU, Decimal("1234567.5")), ("-1.200,25", EU, Decimal("-1200.25")),
+    ("12,5", EU, Decimal("12.5")), ("1200", EU, Decimal(1200)),
+    ("12.5", EU, None), ("1.2.3", EU, None), ("1.20", EU, None), ("1200.000,5", EU, None), (".5", EU, None),
+    ("1,200", dict(thousands_separator=","), Decimal(1200)), ("1,5", dict(thousands_separator=","), None),
+    ("1,234.5", dict(thousands_separator=","), Decimal("1234.5")), ("12,34.5", dict(thousands_separator=","), None),
+    ("1\u00a0200,5", dict(decimal_separator=",", thousands_separator=" "), Decimal("1200.5")),
+    ("1\u202f234\u202f567", dict(decimal_separator=",", thousands_separator=" "), Decimal(1234567)),
+    ("1’200.50", dict(thousands_separator="'"), Decimal("1200.5")),
+    ("1'200.50", dict(thousands_separator="'"), Decimal("1200.5")),
+])
+def test_thousands_separators_stand_only_between_groups_of_three_digits(text, layout, value):
+    assert parse_decimal(text, CsvLayout(**layout)) == value
+
+
+def test_a_dot_decimal_in_a_feed_with_dot_thousands_is_refused_at_its_row_and_column():
+    got, findings = _read("PO Number;Quantity;Unit Price\r\nA1;12.5;3,50\r\nA2;1.200;1.234,50\r\n", **EU)
+    assert findings == [("CSV_NUMBER_INVALID", 2, "Quantity", "12.5")]
+    assert got.rejected == ("A1",)
+    assert [(ln["po_number"], ln["quantity"], ln["unit_price"]) for ln in got.lines.to_pylist()] == [
+        ("A2", Decimal(1200), Decimal("1234.5"))]
+
+
+@pytest.mark.parametrize(("text", "fmt"), [
+    ("2026-11-27T00:00:00", "%Y-%m-%d"), ("2026-11-27 00:00:00", "%Y-%m-%d"), ("2026-11-27T00:00:00Z", "%Y-%m-%d"),
+    ("2026-11-27T10:15:00.000+01:00", "%Y-%m-%d"), ("11/27/2026 0:00", "%m/%d/%Y"),
+    ("11/27/2026 12:00:00 AM", "%m/%d/%Y"), ("27.11.2026 00:00", "%d.%m.%Y"), ("27 Nov 2026 00:00", "%d %b %Y"),
+])
+def test_a_date_with_a_time_of_day_after_it_reads_as_its_date(text, fmt):
+    assert parse_date(text, CsvLayout(date_format=fmt)) == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize("text", ["2026-11-27T", "2026-11-27 noon", "00:00", "2026-11-27 25", "11/27/2026 0:00"])
+def test_a_date_that_is_not_one_stays_refused(text):
+    assert parse_date(text, CsvLayout()) is None
+
+
+def test_a_date_time_in_a_feed_reads_and_a_bad_one_is_a_finding():
+    got, findings = _read(HEADER + "A1,2026-11-27T00:00:00,1,12,EA,1.50,S1,Pen\r\n"
+                          "A2,2026-11-31 00:00,1,1,EA,1,S1,x\r\n")
+    assert got.orders.to_pylist()[0]["po_date"] == date(2026, 11, 27)
+    assert findings == [("CSV_DATE_INVALID", 3, "PO Date", "2026-11-31 00:00")]
+
+
+def test_trailing_separators_on_rows_are_read_as_the_header_s_width():
+    got, findings = _read(HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen,\r\nA1,2026-11-27,2,3,EA,2,S2,Ink\r\n"
+                          "A1,2026-11-27,3,4,EA,2,S3,Cap,, ,\r\n,,,,,,,,,\r\n")
+    assert findings == [] and got.rejected == ()
+    assert [(ln["line_id"], ln["quantity"], ln["description"]) for ln in got.lines.to_pylist()] == [
+        ("1", Decimal(12), "Pen"), ("2", Decimal(3), "Ink"), ("3", Decimal(4), "Cap")]
+
+
+def test_a_row_of_the_wrong_width_leaves_its_whole_po_out():
+    got, findings = _read(HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\nA1,2026-11-27,2,3,EA,2,S2\r\n"
+                          "A2,2026-11-27,1,1,EA,1,S1,x\r\nA3,2026-11-27,1,1,EA,1,S1,x,y\r\nonly,three,fields\r\n")
+    assert findings == [("CSV_ROW_MALFORMED", 3, "", None), ("CSV_ROW_MALFORMED", 5, "", None),
+                        ("CSV_ROW_MALFORMED", 6, "", None)]
+    assert got.rejected == ("A1",)  # "only" names no PO read: nothing of it to leave out
+    assert got.orders["po_number"].to_pylist() == ["A2"]
+    assert got.lines["po_number"].to_pylist() == ["A2"]
+
+
+def test_header_names_match_whatever_their_inner_blanks():
+    got, findings = _read("PO\u00a0Number,quantity,Unit  Price\r\nA1,12,1.50\r\n")
+    assert findings == [] and got.lines.to_pylist()[0]["unit_price"] == Decimal("1.5")
+
+
+def test_the_columnar_read_drops_trailing_separators_too():
+    layout = CsvLayout()
+    mapping = {"po": "PO", "qty": "Qty"}
+    read = read_columns(b"PO,Qty\nA1,1,\nA2,2\n", layout, mapping, required=("po",))
+    assert read.rows.findings == [] and read.numbers == [2, 3]
+    assert [c.to_pylist() for c in read.cells] == [["A1", "A2"], ["1", "2"]]
