@@ -45,6 +45,7 @@ class CsvRows:
     where: object = None  # with a budget: the set the row being read belongs to (a CSV order file's PO)
     # told of each row of the wrong width (record number, fields) before its finding; gives its ``where``
     malformed: Callable[[int, list[str]], object] | None = None
+    cut: int | None = None  # the record number at which a quoting error ended the reading (the rest unread)
 
     def note(self, f: Finding) -> Finding:
         if self.budget is None:
@@ -349,7 +350,7 @@ def _records(reader, out: CsvRows):
         for number, fields in enumerate(reader, 1):
             yield number, fields
     except csv.Error as exc:  # raised reading record number + 1
-        out.where = None
+        out.where, out.cut = None, number + 1
         out.note(finding("CSV_ROW_MALFORMED", f"Row {number + 1}: {exc}; the rest of the file was not read.",
                          file=out.file, row=number + 1))
 

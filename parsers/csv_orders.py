@@ -6,7 +6,8 @@ date format. Several rows with one PO number are one order (rows of a PO need no
 order-level values come from its first row, and a later row that disagrees is a warning. A row with
 a missing or unreadable value (PO, quantity, price, date) is a finding at its row and column, and its
 whole PO is left out (as an 850 set in error is): no partial orders; so is the PO a row of the wrong
-width names in the PO column (CSV_ROW_MALFORMED). Lineage, stable and documented:
+width names in the PO column (CSV_ROW_MALFORMED), and every PO when a quoting error leaves the rest of
+the file unread (any of them may have rows there). Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
 "CSV"; purpose "00", order_type "SA".
@@ -104,6 +105,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     for po in malformed:
         if po in pos:  # a PO named only by a row of the wrong width was never read: nothing to leave out
             pos[po].bad = True
+    if rows.cut is not None:  # the rest of the file unread may hold more rows of any PO read so far
+        for state in pos.values():
+            state.bad = True
     orders = []
     for po, state in pos.items():
         if state.bad or not state.members:

@@ -96,3 +96,10 @@ def test_the_columnar_read_drops_trailing_separators_too():
     read = read_columns(b"PO,Qty\nA1,1,\nA2,2\n", layout, mapping, required=("po",))
     assert read.rows.findings == [] and read.numbers == [2, 3]
     assert [c.to_pylist() for c in read.cells] == [["A1", "A2"], ["1", "2"]]
+
+
+def test_a_quoting_error_that_leaves_the_rest_unread_leaves_every_po_out():
+    got, findings = _read(HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\nA2,2026-11-27,1,1,EA,1,S1,\"x\r\n"
+                          "A1,2026-11-27,2,3,EA,2,S2,Ink\r\n")
+    assert [(code, row) for code, row, _c, _v in findings] == [("CSV_ROW_MALFORMED", 3)]
+    assert got.rejected == ("A1",) and got.orders.num_rows == 0 and got.lines.num_rows == 0
