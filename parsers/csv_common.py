@@ -4,9 +4,10 @@ cell (decimal with the layout's separators, date, time), each failure a finding 
 
 No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may
 hold line breaks, so they count records, not physical lines. Header names match case-insensitively
-and ignore surrounding and doubled blanks. Rows that are entirely empty are skipped; empty fields past the
-header's width (trailing separators) are dropped. read_columns gives the rows as Arrow columns, read
-by Arrow's CSV reader when the file leaves no room for a difference.
+and ignore surrounding and doubled blanks. Rows that are entirely empty are skipped; empty fields
+past the header's width (trailing separators) are dropped; a first line "sep=;" (Excel's hint) is
+passed over (the header is then record 2). read_columns gives the rows as Arrow columns, read by
+Arrow's CSV reader when the file leaves no room for a difference.
 """
 
 from __future__ import annotations
@@ -100,6 +101,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     reader = csv.reader(lines, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True)
     records = _records(reader, out)
     header = next(records, None)
+    if header is not None and _SEP_HINT.match(layout.delimiter.join(header[1])):
+        header = next(records, None)  # Excel's "sep=;" line: the header follows it
     if out.undecodable is not None:
         return
     if not _header(header[1] if header is not None else None, mapping, required, out):
@@ -122,6 +125,9 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
                              f"{width}.", file=out.file, row=record[0]))
     if batch and out.undecodable is None:
         yield batch
+
+
+_SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
 
 
 def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows) -> bool:
@@ -196,12 +202,15 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
 
 
 def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
-    """The encoding a file's byte-order mark settles, and the bytes to skip, when the layout says UTF-8
-    (with or without a mark: the default): a UTF-16 or UTF-32 mark (a spreadsheet's "Unicode text"
-    export) cannot be meant as UTF-8, and its codec reads the mark and the byte order it gives. Any other
-    layout encoding is taken as given."""
-    if encoding.replace("-", "").replace("_", "").lower() not in ("utf8", "utf8sig"):
-        return 0, encoding
+    """The encoding a file's byte-order mark settles, and the bytes to skip: a UTF-16 or UTF-32 mark (a
+    spreadsheet's "Unicode text" export) cannot be meant as UTF-8 or an 8-bit code page, and its codec
+    reads the mark and the byte order it gives; a UTF-8 mark (Excel's "CSV UTF-8") says UTF-8 whatever
+    the layout says (no Windows-1252 or Latin-1 text begins with "ï»¿"). A layout naming a UTF-16/32 byte
+    order is taken as given, its mark skipped; without a mark, the layout's encoding is taken as given."""
+    name = encoding.replace("-", "").replace("_", "").lower()
+    if name in _ORDERED_MARKS:  # its own mark, if the file has it, is skipped (the codec would keep it)
+        mark = _ORDERED_MARKS[name]
+        return (len(mark) if head.startswith(mark) else 0), encoding
     if head.startswith(b"\xef\xbb\xbf"):
         return 3, "utf-8"
     if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
@@ -209,6 +218,10 @@ def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return 0, "utf-16"
     return 0, encoding
+
+
+_ORDERED_MARKS = {"utf16le": b"\xff\xfe", "utf16be": b"\xfe\xff", "utf32le": b"\xff\xfe\x00\x00",
+                  "utf32be": b"\x00\x00\xfe\xff"}
 
 
 def _head_of_4(chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -279,7 +292,7 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     delimiter, quote = layout.delimiter.encode("utf-8"), layout.quotechar.encode("utf-8")
     if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
             or body.startswith(b"\xef\xbb\xbf") or quote in body or b"\x00" in body \
-            or body.count(b"\r") != body.count(b"\r\n"):
+            or body.count(b"\r") != body.count(b"\r\n") or body[:4].lower() == b"sep=":
         return None
     first = body.split(b"\n", 1)[0]
     width = first.count(delimiter) + 1

@@ -103,3 +103,27 @@ def test_a_quoting_error_that_leaves_the_rest_unread_leaves_every_po_out():
                           "A1,2026-11-27,2,3,EA,2,S2,Ink\r\n")
     assert [(code, row) for code, row, _c, _v in findings] == [("CSV_ROW_MALFORMED", 3)]
     assert got.rejected == ("A1",) and got.orders.num_rows == 0 and got.lines.num_rows == 0
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-8", "utf-8-sig"])
+def test_a_utf8_byte_order_mark_says_utf8_whatever_the_layout_says(encoding):
+    data = ("\ufeff" + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Café ’x’\r\n").encode("utf-8")
+    got = read_csv_orders(data, CsvOrderMapping(encoding=encoding), partner="p", file="f.csv")
+    assert got.findings == [] and got.lines.to_pylist()[0]["description"] == "Café ’x’"
+
+
+@pytest.mark.parametrize(("encoding", "mark"), [("utf-16-le", "\ufeff"), ("utf-16-le", ""), ("utf_16_be", "\ufeff"),
+                                                ("cp1252", "\ufeff")])
+def test_a_utf16_feed_reads_with_or_without_its_mark(encoding, mark):
+    codec = "utf-16-be" if "be" in encoding else "utf-16-le"
+    data = (mark + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Café\r\n").encode(codec)
+    got = read_csv_orders(data, CsvOrderMapping(encoding=encoding), partner="p", file="f.csv")
+    assert got.findings == [] and got.lines.to_pylist()[0]["description"] == "Café"
+
+
+@pytest.mark.parametrize("hint", ["sep=,", "SEP=,", '"sep=,"'])
+def test_excel_s_separator_hint_line_is_passed_over(hint):
+    got, findings = _read(hint + "\r\n" + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n")
+    assert findings == [] and got.orders.to_pylist()[0]["st02"] == "0003"
+    read = read_columns(f"{hint}\nPO,Qty\nA1,1\n".encode(), CsvLayout(), {"po": "PO", "qty": "Qty"}, required=("po",))
+    assert read.rows.findings == [] and read.numbers == [3] and [c.to_pylist() for c in read.cells] == [["A1"], ["1"]]
