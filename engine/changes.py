@@ -4,7 +4,7 @@ what went back to stock, findings and one outcome per POC (the 865's ACK01) go o
 
 Rules: a shipped order is never edited (one CHANGE_AFTER_SHIPMENT finding, every POC rejected);
 BCH01 01 cancels the whole PO; 00 (an original change request, as Walmart.com sends its line
-cancellations), 04 and 05 apply the POC lines in order, each all-or-nothing; a rejected POC leaves its
+cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing; a rejected POC leaves its
 line as it was. Line numbers are never reused. Released quantities and changed lines are the difference
 between the stored lines and the result, so several POCs on one line add up.
 
@@ -33,8 +33,9 @@ from schemas.orders import ORDER_LINES
 ACCEPTED, REJECTED, DELETED, QUANTITY_CHANGED, PRICE_CHANGED, CHANGED = "IA", "IR", "ID", "IQ", "IP", "IC"
 
 CANCEL = "01"
-# 00: an original change request (its POCs say what changes); 05 (replace) re-sends a change: all applied alike
-APPLY_PURPOSES = frozenset({"00", "04", "05"})
+# 00: an original change request (its POCs say what changes); 05 (replace) and 18 (reissue: in place of a
+# set withdrawn by a 17 "cancel, to be reissued", or sent again) re-send a change: all applied alike
+APPLY_PURPOSES = frozenset({"00", "04", "05", "18"})
 QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
 PRICE_TYPES = frozenset({"PC", "PR"})  # POC06, required, is the new unit price
 EITHER_TYPES = frozenset({"CA", "PQ", "MU", "RZ"})  # POC03 and/or POC06, whichever is sent
@@ -129,7 +130,8 @@ def apply_changes(
             header,
             pocs,
             "CHANGE_PURPOSE_UNSUPPORTED",
-            f"BCH01 {purpose!r} is not a change we apply (00 original, 01 cancel, 04 change, 05 replace).",
+            f"BCH01 {purpose!r} is not a change we apply (00 original, 01 cancel, 04 change, 05 replace, "
+            "18 reissue).",
             "BCH01",
             purpose,
             stored,
