@@ -5,7 +5,8 @@ cell (decimal with the layout's separators, date, time), each failure a finding 
 No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may
 hold line breaks, so they count records, not physical lines. Header names match case-insensitively
 and ignore surrounding and doubled blanks. Rows that are entirely empty are skipped; empty fields
-past the header's width (trailing separators) are dropped; a first line "sep=;" (Excel's hint) is
+past the header's width (trailing separators) are dropped, and fields missing under unnamed
+trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's hint) is
 passed over (the header is then record 2). read_columns gives the rows as Arrow columns, read by
 Arrow's CSV reader when the file leaves no room for a difference.
 """
@@ -108,11 +109,15 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     if not _header(header[1] if header is not None else None, mapping, required, out):
         return
     width = len(header[1])  # type: ignore[index]
+    named = width  # the header's columns up to its last named one (a header "a;b;c;" names 3 of 4)
+    while named > 1 and not header[1][named - 1].strip():  # type: ignore[index]
+        named -= 1
     batch: list[tuple[int, list[str]]] = []
     for record in records:
         fields = record[1]
-        if len(fields) > width and not "".join(fields[width:]).strip():  # trailing separators: "a;b;c;"
-            record = (record[0], fields[:width])
+        n = len(fields)
+        if n != width and n >= named and not "".join(fields[width:]).strip():  # trailing separators, or not
+            record = (record[0], (fields + [""] * (width - n))[:width])  # as many as the header: "a;b;c;"
             fields = record[1]
         if len(fields) == width and (fields[0].strip() or "".join(fields).strip()):  # the usual row: kept
             batch.append(record)

@@ -127,3 +127,18 @@ def test_excel_s_separator_hint_line_is_passed_over(hint):
     assert findings == [] and got.orders.to_pylist()[0]["st02"] == "0003"
     read = read_columns(f"{hint}\nPO,Qty\nA1,1\n".encode(), CsvLayout(), {"po": "PO", "qty": "Qty"}, required=("po",))
     assert read.rows.findings == [] and read.numbers == [3] and [c.to_pylist() for c in read.cells] == [["A1"], ["1"]]
+
+
+def test_a_header_ending_in_a_separator_takes_rows_without_it():
+    header = HEADER.replace("\r\n", ",,\r\n")
+    got, findings = _read(header + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\nA1,2026-11-27,2,3,EA,2,S2,Ink,\r\n"
+                          "A1,2026-11-27,3,4,EA,2,S3,Cap,,\r\nA2,2026-11-27,1,1,EA,1,S1\r\n")
+    assert findings == [("CSV_ROW_MALFORMED", 5, "", None)]  # a named column missing: A2's row is not read
+    assert got.orders["po_number"].to_pylist() == ["A1"]
+    assert [(ln["line_id"], ln["description"]) for ln in got.lines.to_pylist()] == [("1", "Pen"), ("2", "Ink"),
+                                                                                    ("3", "Cap")]
+    mapping = {"po": "PO", "qty": "Qty"}
+    for data in (b"PO,Qty,\nA1,1\nA2,2,\n", b'PO,Qty,\nA1,1\n"A2",2,\n', b"PO,Qty,\nA1,1,\nA2,2,\n"):
+        read = read_columns(data, CsvLayout(), mapping, required=("po",))
+        assert read.rows.findings == [] and read.numbers == [2, 3]
+        assert [c.to_pylist() for c in read.cells][:2] == [["A1", "A2"], ["1", "2"]]
