@@ -128,3 +128,24 @@ def test_the_profile_says_what_a_csv_partner_is(tmp_path):
     both = load_profile(UMBRELLA).model_copy(update={"accepts": ("850", "csv")})
     assert both.is_csv_file("x.CSV") and not both.is_csv_file("x.x12")
     assert not load_profile(REPO / "partners" / "acme.toml").is_csv_file("x.csv")
+
+
+def test_the_same_orders_as_an_excel_export_are_answered_alike(tmp_path):
+    """Umbrella's feed as a German Excel writes it: the "sep=;" hint, the header and rows ending in a
+    separator, dates with a midnight time, a header name with a doubled blank, Windows-1252 text."""
+    ws = workspace(tmp_path / "ws", profile_text=UMBRELLA.read_text().replace(
+        'date_format = "%d.%m.%Y"\n', 'date_format = "%d.%m.%Y"\nencoding = "cp1252"\n', 1))
+    inbox = ws.drop_root / "umbrella" / "inbox"
+    (feed,) = inbox.glob("*.csv")
+    text = feed.read_bytes().decode("utf-8-sig").replace("Unit Price", "Unit  Price").replace(
+        "26.11.2026", "26.11.2026 00:00").replace("Sticky notes yellow", "Sticky notes gelb ’Büro’")
+    feed.write_bytes(("sep=;\r\n" + text.replace("\r\n", ";\r\n")).encode("cp1252"))
+    run_stages(ws, NIGHT1)
+    (ack,) = (ws.drop_root / "umbrella" / "outbox").glob("*.csv")
+    assert ack.read_bytes().decode("utf-8-sig").splitlines()[1:] == [
+        "UMB-6001;1;IA;Accepted;20;20;0;EA;26,25;04.12.2026;filled",
+        "UMB-6001;2;IB;Backordered;10;0;10;EA;32,34;15.12.2026;backordered",
+        "UMB-6001;3;IA;Accepted;12;12;0;EA;25,7;04.12.2026;filled"]
+    state = StateStore(ws.state_path)
+    assert state.order("umbrella", "UMB-6001").st02 == "0003"
+    state.close()
