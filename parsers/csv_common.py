@@ -181,29 +181,45 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     except LookupError:
         out.undecodable = _not_decodable(out, encoding, None)
         return
-    fed, rest = 0, ""
+    fed, rest, produced = 0, "", 0  # produced: the lines handed on
     for data, final in _with_last(first, chunks):
-        pending = len(decoder.getstate()[0])
+        state = decoder.getstate()
+        pending = len(state[0])
         try:
             text = decoder.decode(data, final)
         except UnicodeDecodeError as exc:
-            out.undecodable = _not_decodable(out, encoding, fed - pending + exc.start)
+            out.undecodable = _not_decodable(out, encoding, fed - pending + exc.start,
+                                             _line_of(encoding, state, data[:max(0, exc.start - pending)], rest,
+                                                      produced))
             return
         fed += len(data)
         text = rest + text if rest else text
         if "\r" not in text:  # "\n" alone ends a line: split at C speed (the same lines)
             *whole, rest = text.split("\n")
+            produced += len(whole)
             yield from [line + "\n" for line in whole]
             continue
         start = 0
         for m in _LINE_END.finditer(text):
             if not final and m.end() == len(text) and m.group() == "\r":
                 break  # a \r at the end: its \n may open the next chunk
+            produced += 1
             yield text[start:m.end()]
             start = m.end()
         rest = text[start:]
     if rest:
         yield rest
+
+
+def _line_of(encoding: str, state: tuple, head: bytes, rest: str, produced: int) -> int | None:
+    """The line of the first byte that does not decode: ``produced`` lines handed on, then ``rest`` (text
+    not yet handed on) and ``head`` (the chunk's bytes before the bad one, decoded from ``state``)."""
+    before = codecs.getincrementaldecoder(encoding)()
+    before.setstate(state)
+    try:
+        return produced + len(_LINE_END.findall(rest + before.decode(head))) + 1
+    except UnicodeError:
+        return None
 
 
 def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
@@ -251,9 +267,12 @@ def _with_last(first: bytes, rest: Iterator[bytes]) -> Iterator[tuple[bytes, boo
     yield b"", True
 
 
-def _not_decodable(out: CsvRows, encoding: str, at: int | None) -> Finding:
-    return finding("CSV_NOT_DECODABLE", f"Not valid {encoding}" + (f" at byte {at}." if at is not None else "."),
-                   file=out.file)
+def _not_decodable(out: CsvRows, encoding: str, at: int | None, line: int | None = None) -> Finding:
+    """CSV_NOT_DECODABLE: the byte offset (after a byte-order mark) and the line (as a text editor counts
+    them, from 1) of the first byte that does not decode."""
+    where = f" on line {line}, at byte {at}." if at is not None and line is not None else \
+        f" at byte {at}." if at is not None else "."
+    return finding("CSV_NOT_DECODABLE", f"Not valid {encoding}{where}", file=out.file)
 
 
 @dataclass(slots=True)
@@ -356,8 +375,8 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         at = getattr(exc, "start", None)
-        out.findings.append(finding("CSV_NOT_DECODABLE", f"Not valid {encoding}" + (f" at byte {at}." if at is not None
-                                                                                   else "."), file=out.file))
+        line = len(_LINE_END.findall(data[:at].decode(encoding, "replace"))) + 1 if at is not None else None
+        out.findings.append(_not_decodable(out, encoding, at, line))
         return None
 
 

@@ -142,3 +142,21 @@ def test_a_header_ending_in_a_separator_takes_rows_without_it():
         read = read_columns(data, CsvLayout(), mapping, required=("po",))
         assert read.rows.findings == [] and read.numbers == [2, 3]
         assert [c.to_pylist() for c in read.cells][:2] == [["A1", "A2"], ["1", "2"]]
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\n", "\r"])
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64, 1 << 20])
+def test_a_windows_1252_file_read_as_utf8_is_refused_naming_its_line(end, chunk):
+    text = HEADER.replace("\r\n", end) + f'A1,2026-11-27,1,12,EA,1.50,S1,"Pen{end}blue"{end}' \
+        f"A1,2026-11-27,2,3,EA,2,S2,Café{end}"
+    data = text.encode("cp1252")
+    at = data.index("é".encode("cp1252"))
+    got = read_csv_orders((data[i:i + chunk] for i in range(0, len(data), chunk)), CsvOrderMapping(), partner="p",
+                          file="f.csv", batch_rows=1)
+    assert [(f.code, f.message) for f in got.findings] == [
+        ("CSV_NOT_DECODABLE", f"Not valid utf-8-sig on line 4, at byte {at}.")]
+    assert got.orders.num_rows == 0
+    utf16 = ("\ufeff" + text[:-len(end)]).encode("utf-16-le") + b"\x00\xdc"  # a lone low surrogate ends line 4
+    got = read_csv_orders((utf16[i:i + chunk] for i in range(0, len(utf16), chunk)), CsvOrderMapping(), partner="p",
+                          file="f.csv")
+    assert [f.code for f in got.findings] == ["CSV_NOT_DECODABLE"] and "on line 4, at byte" in got.findings[0].message
