@@ -33,7 +33,7 @@ from connectors.state import COMPANY, StateStore
 from engine import lifecycle
 from engine.process import process_file
 from engine.sscc import serial_of
-from flows.intake import known_state
+from flows.intake import known_for
 from flows.workspace import Workspace
 from parsers.outbox_documents import read_sent
 from parsers.sent_documents import read_sent_lines
@@ -207,8 +207,9 @@ def _archived(folder: Path) -> list[Path]:
 def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: PartnerProfile, name: str, data: bytes,
             sha: str, archived: str, day: datetime, *, run_id: str) -> None:
     at = day.isoformat()
-    outcome = process_file(data, file=name, sha256=sha, profile=profile, known=known_state(state, profile.id),
-                           today=day.date())
+    parsed = read_interchanges(data, file=name)  # read once; the store asked about this file's envelopes alone
+    outcome = process_file(data, file=name, sha256=sha, profile=profile, known=known_for(state, profile.id, parsed),
+                           today=day.date(), parsed=parsed)
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)

@@ -229,3 +229,29 @@ def test_a_restored_backup_holds_no_lease(tmp_path):
     state.close()
     with lease.acquire(ws, "intake", name=lease.partner_lease("acme")) as held:
         assert held.took_over is None
+
+
+def test_rebuild_finds_an_interchange_sent_twice_as_the_night_did(tmp_path):
+    """A rebuild asks the store about each replayed file's own envelopes (flows.intake.known_for): an
+    interchange sent again in a later file (same ISA13, other bytes) is a duplicate in the rebuilt store
+    as it was on the night, and the file with the first copy is processed."""
+    kept, lost = new_workspace(tmp_path / "kept", shipping=False), new_workspace(tmp_path / "lost", shipping=False)
+    again = [s.replace("PO-1", "PO-2") for s in GOOD_PO]
+    for ws in (kept, lost):
+        inbox = ws / "drop" / "acme" / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        (inbox / "acme-first-901.x12").write_bytes(x12_850(GOOD_PO, isa13=901))
+        (inbox / "acme-second-901.x12").write_bytes(x12_850(again, isa13=901))
+        _night(ws, 0)
+    files = "SELECT name, status, error_count FROM files WHERE name LIKE 'acme-%-901.x12'"
+    on_the_night = _rows(kept, files)
+    assert {(n, s) for n, s, _e in on_the_night} == {("acme-first-901.x12", "processed"),
+                                                       ("acme-second-901.x12", "quarantined")}, on_the_night
+    _lose_the_store(lost)
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)])
+    assert res.exit_code == 0, res.output
+    assert _rows(lost, files) == on_the_night
+    pos = "SELECT po_number FROM orders WHERE po_number IN ('PO-1', 'PO-2')"
+    assert _rows(lost, pos) == _rows(kept, pos) == {("PO-1",)}
+    for sql in SAME:
+        assert _rows(lost, sql) == _rows(kept, sql), sql
