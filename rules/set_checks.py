@@ -1,7 +1,8 @@
 """A transaction set's own counts, beyond segment and element syntax: CTT01 against the number of
 line segments (PO1 in the 850, POC in the 860), the 850's CTT02 against the hash total of PO102,
-repeated line ids (PO101, POC01), and the 850's SDQ store quantities (not applied; their sum against
-PO102). Columnar over all sets at once; warnings, never in the 997.
+repeated line ids (PO101, POC01), the 850's SDQ store quantities (not applied; their sum against
+PO102) and its SAC allowances and charges (not applied). Columnar over all sets at once; warnings,
+never in the 997.
 
 Registered per set id in SET_CHECKS, which rules.structure runs for the sets it judges.
 """
@@ -180,9 +181,62 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements) -> list[Finding]:
-    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ (warnings)."""
-    return _line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
-                        hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
+    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SAC (warnings)."""
+    return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
+                         hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
+            + _allowances(result, sets, chosen, set_of_row, fe))
+
+
+def _number(value: str, scale: int = 0) -> str:
+    """A numeric element as a reader would write it (N2 scaled: 112500 -> 1125.00; .5 -> 0.5); as sent
+    when it is no number (an element finding says so)."""
+    try:
+        number = Decimal(value).scaleb(scale)
+    except InvalidOperation:
+        return value
+    return f"{number:.{-scale}f}" if scale else str(number)
+
+
+_SAC_KINDS = {"A": "allowance", "C": "charge"}  # SAC01; N (no allowance or charge) and others ask nothing
+
+
+def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                fe: FlatElements) -> list[Finding]:
+    """SAC_NOT_APPLIED once per 850 with SAC allowances or charges (heading or PO1 loops): we apply none
+    of them to prices, 855s or 810s (an 810's charges come from the partner's profile), so each is named
+    with its amount (SAC05, two implied decimals), percent (SAC07) or rate (SAC08) and its line."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    sac_rows, sac_owner = _rows_in(result, "SAC", mine, set_of_row)
+    if not len(sac_rows):
+        return []
+    kind, code, amount, percent, rate = (_column(fe, sac_rows, k)[0].to_pylist() for k in (1, 2, 5, 7, 8))
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, sac_rows, side="right") - 1
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    asked: dict[int, list[tuple[int, str]]] = {}
+    for j in range(len(sac_rows)):
+        if kind[j] not in _SAC_KINDS:
+            continue
+        what = [f"{_SAC_KINDS[kind[j]]} {code[j] or '(no code)'}"]
+        money = ([_number(amount[j], -2)] if amount[j] is not None else []) + (  # SAC05 is N2
+            [f"{_number(percent[j])} %"] if percent[j] is not None else []) + (
+            [f"rate {_number(rate[j])}"] if rate[j] is not None else [])
+        text = " ".join(what) + (" " + ", ".join(money) if money else "")
+        k, line = int(sac_owner[j]), int(at[j])
+        if line >= 0 and line_owner[line] == k:
+            text += f" (line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))})"
+        asked.setdefault(k, []).append((int(sac_rows[j]), text))
+    out: list[Finding] = []
+    for k, items in sorted(asked.items()):
+        ic, g, ts = sets[k]
+        first = items[0][0]
+        out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we do not apply to prices, "
+                           f"855s or 810s: {'; '.join(t for _, t in items)}. Agree them with the partner (an "
+                           "810's charges come from the partner's profile).", seg="SAC", element="SAC02",
+                           value=code[int(np.flatnonzero(sac_rows == first)[0])],
+                           **_where(result, ic, g, ts, first)))
+    return out
 
 
 _SDQ_PAIRS = range(3, 23, 2)  # SDQ03/04 .. SDQ21/22: location (67) and quantity (380), ten pairs at most
