@@ -198,6 +198,7 @@ def _number(value: str, scale: int = 0) -> str:
 
 
 _SAC_KINDS = {"A": "allowance", "C": "charge"}  # SAC01; N (no allowance or charge) and others ask nothing
+_SAC_NAMED = 10  # SACs named in the message; the rest counted
 
 
 def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
@@ -231,8 +232,10 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     for k, items in sorted(asked.items()):
         ic, g, ts = sets[k]
         first = items[0][0]
+        named = "; ".join(t for _, t in items[:_SAC_NAMED]) + (
+            f"; and {len(items) - _SAC_NAMED} more" if len(items) > _SAC_NAMED else "")
         out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we do not apply to prices, "
-                           f"855s or 810s: {'; '.join(t for _, t in items)}. Agree them with the partner (an "
+                           f"855s or 810s: {named}. Agree them with the partner (an "
                            "810's charges come from the partner's profile).", seg="SAC", element="SAC02",
                            value=code[int(np.flatnonzero(sac_rows == first)[0])],
                            **_where(result, ic, g, ts, first)))

@@ -40,3 +40,9 @@ def test_the_order_is_taken_as_sent():
     assert out.error_count == 0 and out.orders.num_rows == 1
     segs = segments(render(out)["997"])
     assert ["AK5", "A"] in segs and not [s for s in segs if s[0] in ("AK3", "AK4")]
+
+
+def test_a_po_with_many_allowances_names_ten_and_counts_the_rest():
+    many = [f"SAC*A*C{n:03d}***100" for n in range(25)]
+    [f] = checked(HEAD[:2] + many + HEAD[2:] + LINES + ["CTT*2*18"])
+    assert "allowance C009 1.00; and 15 more." in f.message and "C010" not in f.message
