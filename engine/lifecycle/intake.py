@@ -1,5 +1,5 @@
 """Intake's part of the lifecycle: what one processed file does to orders. BEG01 decides what an 850
-for a PO we already hold means (01 cancel, 05 replace, 06 confirmation, else a duplicate); an 860 is
+for a PO we already hold means (01 cancel, 05 replace or 18 reissue, 06 confirmation, else a duplicate); an 860 is
 recorded for the next decide stage; the file's 997/TA1 and findings (with their consequence) go
 into the same plan.
 
