@@ -3,7 +3,8 @@
 what went back to stock, findings and one outcome per POC (the 865's ACK01) go out. No I/O, no clock.
 
 Rules: a shipped order is never edited (one CHANGE_AFTER_SHIPMENT finding, every POC rejected);
-BCH01 01 cancels the whole PO; 00 (an original change request, as Walmart.com sends its line
+BCH01 01 cancels the whole PO, and so does 17 (code list 353 "Cancel, to be Reissued": the order is
+withdrawn, a reissue to follow); 00 (an original change request, as Walmart.com sends its line
 cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing; a rejected POC leaves its
 line as it was. Line numbers are never reused. Released quantities and changed lines are the difference
 between the stored lines and the result, so several POCs on one line add up.
@@ -33,6 +34,9 @@ from schemas.orders import ORDER_LINES
 ACCEPTED, REJECTED, DELETED, QUANTITY_CHANGED, PRICE_CHANGED, CHANGED = "IA", "IR", "ID", "IQ", "IP", "IC"
 
 CANCEL = "01"
+# 01 cancellation, 17 cancel, to be reissued: the order is withdrawn either way (a reissue comes as a new
+# 850, BEG01 18 or 05, which replaces the cancelled order: engine.lifecycle.intake)
+CANCEL_PURPOSES = frozenset({CANCEL, "17"})
 # 00: an original change request (its POCs say what changes); 05 (replace) and 18 (reissue: in place of a
 # set withdrawn by a 17 "cancel, to be reissued", or sent again) re-send a change: all applied alike
 APPLY_PURPOSES = frozenset({"00", "04", "05", "18"})
@@ -72,7 +76,7 @@ class ChangeResult:
     changed_line_numbers: frozenset[int]  # lines added, or whose quantity/unit/price/product changed
     deleted_line_numbers: frozenset[int]  # stored lines no longer on the order
     released: pa.Table  # RELEASES: quantity given back per stored line (decrease, delete, cancel)
-    cancelled: bool  # BCH01 01 applied: the order has no lines left
+    cancelled: bool  # BCH01 01 or 17 applied: the order has no lines left
     rejected: bool  # the change as a whole was refused (unknown order, unsupported purpose, shipped)
     findings: list[Finding]
     line_results: list[LineResult]
@@ -114,7 +118,7 @@ def apply_changes(
             stored,
         )
     purpose = header.get("purpose")
-    if purpose == CANCEL:
+    if purpose in CANCEL_PURPOSES:
         results = []
         for poc in pocs:
             hit = _find_poc(stored, poc)
@@ -131,7 +135,7 @@ def apply_changes(
             pocs,
             "CHANGE_PURPOSE_UNSUPPORTED",
             f"BCH01 {purpose!r} is not a change we apply (00 original, 01 cancel, 04 change, 05 replace, "
-            "18 reissue).",
+            "17 cancel to be reissued, 18 reissue).",
             "BCH01",
             purpose,
             stored,

@@ -184,6 +184,12 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
                 per_line[int(f.location.line_number)].append((o, f))
         order_outcome = strongest([o for o, _ in order_level if o.scope == "order"]
                                   + [o for fs in per_line.values() for o, _ in fs if o.scope == "order"])
+        shared_line = [o for o, _ in order_level if o.scope == "line"]
+        # a line whose strongest outcome holds it (hold_line: "pending_approval") holds the order for a
+        # person; the 855 is sent once one decides (an unanswered line was IR in an 855 sent at once)
+        line_held = any(strongest([o for o, _ in fs if o.scope == "line"] + shared_line).order_status
+                        == "pending_approval" for fs in per_line.values()) or (
+            strongest(shared_line).order_status == "pending_approval")
         dec = OrderDecision(partner, po, order_ref, source_file, ACCEPTED,
                             codes=tuple(sorted({f.code for f in order_findings})),
                             reasons=tuple(dict.fromkeys(f.message for f in order_findings)),
@@ -193,7 +199,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
             dec.reasons = (f"rejected by {person.by}: {person.reason}",) + dec.reasons
         elif order_outcome.action == "reject_order":
             dec.status = REJECTED
-        elif order_outcome.action == "hold_order" and not (person and person.verdict == "approved"):
+        elif (order_outcome.action == "hold_order" or line_held) and not (person and person.verdict == "approved"):
             dec.status = PENDING
         elif person and person.verdict == "approved":
             dec.decided_by = person.by

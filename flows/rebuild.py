@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from connectors.order_store import OrderStore
 from connectors.state import COMPANY, StateStore
 from engine import lifecycle
+from engine.changes import CANCEL_PURPOSES  # BCH01: the 860 cancels the order (01, 17)
 from engine.process import process_file
 from engine.sscc import serial_of
 from flows.intake import known_for
@@ -41,7 +42,6 @@ from parsers.x12_reader import read_interchanges
 from schemas.errors import StateError
 from schemas.profile import PartnerProfile
 
-CANCEL = "01"  # BCH01: the 860 cancels the order
 ARCHIVED = re.compile(r"^(\d{8})-([0-9a-f]{12})-(.+)$")  # <YYYYMMDD>-<sha256[:12]>-<name> (flows.intake)
 
 
@@ -267,14 +267,14 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
 
 
 def _cancelling(store: OrderStore, changes: list) -> frozenset[int]:
-    """The ids of the 860s that cancel their order (BCH01 01), from their stored change tables."""
+    """The ids of the 860s that cancel their order (BCH01 01 or 17), from their stored change tables."""
     out = set()
     for c in changes:
         try:
             headers, _ = store.load_changes(c.partner, c.store_key)
         except StateError:
             continue
-        if any(h["change_ref"] == c.change_ref and h["purpose"] == CANCEL for h in
+        if any(h["change_ref"] == c.change_ref and h["purpose"] in CANCEL_PURPOSES for h in
                headers.select(["change_ref", "purpose"]).to_pylist()):
             out.add(c.id)
     return frozenset(out)

@@ -1,6 +1,8 @@
 """A transaction set's own counts, beyond segment and element syntax: CTT01 against the number of
-line segments (PO1 in the 850, POC in the 860), the 850's CTT02 against the hash total of PO102, and
-repeated line ids (PO101, POC01). Columnar over all sets at once; warnings, never in the 997.
+line segments (PO1 in the 850, POC in the 860), the 850's CTT02 against the hash total of PO102,
+repeated line ids (PO101, POC01), the 850's SDQ store quantities (not applied; their sum against
+PO102) and its SAC allowances and charges (not applied). Columnar over all sets at once; warnings,
+never in the 997.
 
 Registered per set id in SET_CHECKS, which rules.structure runs for the sets it judges.
 """
@@ -179,9 +181,131 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements) -> list[Finding]:
-    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101 (warnings)."""
-    return _line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
-                        hash_total=True)
+    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SAC (warnings)."""
+    return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
+                         hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
+            + _allowances(result, sets, chosen, set_of_row, fe))
+
+
+def _number(value: str, scale: int = 0) -> str:
+    """A numeric element as a reader would write it (N2 scaled: 112500 -> 1125.00; .5 -> 0.5); as sent
+    when it is no number (an element finding says so)."""
+    try:
+        number = Decimal(value).scaleb(scale)
+    except InvalidOperation:
+        return value
+    return f"{number:.{-scale}f}" if scale else str(number)
+
+
+_SAC_KINDS = {"A": "allowance", "C": "charge"}  # SAC01; N (no allowance or charge) and others ask nothing
+_SAC_NAMED = 10  # SACs named in the message; the rest counted
+
+
+def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                fe: FlatElements) -> list[Finding]:
+    """SAC_NOT_APPLIED once per 850 with SAC allowances or charges (heading or PO1 loops): we apply none
+    of them to prices, 855s or 810s (an 810's charges come from the partner's profile), so each is named
+    with its amount (SAC05, two implied decimals), percent (SAC07) or rate (SAC08) and its line."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    sac_rows, sac_owner = _rows_in(result, "SAC", mine, set_of_row)
+    if not len(sac_rows):
+        return []
+    kind, code, amount, percent, rate = (_column(fe, sac_rows, k)[0].to_pylist() for k in (1, 2, 5, 7, 8))
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, sac_rows, side="right") - 1
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    asked: dict[int, list[tuple[int, str]]] = {}
+    for j in range(len(sac_rows)):
+        if kind[j] not in _SAC_KINDS:
+            continue
+        what = [f"{_SAC_KINDS[kind[j]]} {code[j] or '(no code)'}"]
+        money = ([_number(amount[j], -2)] if amount[j] is not None else []) + (  # SAC05 is N2
+            [f"{_number(percent[j])} %"] if percent[j] is not None else []) + (
+            [f"rate {_number(rate[j])}"] if rate[j] is not None else [])
+        text = " ".join(what) + (" " + ", ".join(money) if money else "")
+        k, line = int(sac_owner[j]), int(at[j])
+        if line >= 0 and line_owner[line] == k:
+            text += f" (line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))})"
+        asked.setdefault(k, []).append((int(sac_rows[j]), text))
+    out: list[Finding] = []
+    for k, items in sorted(asked.items()):
+        ic, g, ts = sets[k]
+        first = items[0][0]
+        named = "; ".join(t for _, t in items[:_SAC_NAMED]) + (
+            f"; and {len(items) - _SAC_NAMED} more" if len(items) > _SAC_NAMED else "")
+        out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we do not apply to prices, "
+                           f"855s or 810s: {named}. Agree them with the partner (an "
+                           "810's charges come from the partner's profile).", seg="SAC", element="SAC02",
+                           value=code[int(np.flatnonzero(sac_rows == first)[0])],
+                           **_where(result, ic, g, ts, first)))
+    return out
+
+
+_SDQ_PAIRS = range(3, 23, 2)  # SDQ03/04 .. SDQ21/22: location (67) and quantity (380), ten pairs at most
+
+
+def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                            fe: FlatElements) -> list[Finding]:
+    """SDQ_NOT_APPLIED once per 850 whose PO1 lines carry SDQ store quantities (we ship each line to the
+    order's ship-to as one, never per store), and SDQ_QUANTITY_MISMATCH for each line whose SDQ quantities,
+    in the line's own unit (SDQ01 = PO103), do not add up to its PO102."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    sdq_rows, sdq_owner = _rows_in(result, "SDQ", mine, set_of_row)
+    if not len(sdq_rows):
+        return []
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, sdq_rows, side="right") - 1  # the PO1 each SDQ follows
+    owned = at >= 0
+    owned[owned] = line_owner[at[owned]] == sdq_owner[owned]  # within its own set
+    units, _ = _column(fe, sdq_rows, 1)
+    pairs = [(_column(fe, sdq_rows, k)[0].to_pylist(), _column(fe, sdq_rows, k + 1)[0].to_pylist()) for k in _SDQ_PAIRS]
+    per_line: dict[int, tuple[set, list, set]] = {}  # PO1 row -> (units, quantities, destinations)
+    for j in np.flatnonzero(owned).tolist():
+        unit_set, quantities, places = per_line.setdefault(int(line_rows[at[j]]), (set(), [], set()))
+        unit_set.add(units[j].as_py())
+        for place, quantity in ((p[j], q[j]) for p, q in pairs):
+            if place is not None or quantity is not None:
+                places.add(place)
+                quantities.append(quantity)
+    out: list[Finding] = []
+    by_set: dict[int, list[int]] = {}
+    for row in per_line:
+        by_set.setdefault(int(set_of_row[row]), []).append(row)
+    for k, rows in sorted(by_set.items()):
+        ic, g, ts = sets[k]
+        first = int(sdq_rows[np.flatnonzero(owned & (sdq_owner == k))[0]])
+        places = len(set().union(*(per_line[r][2] for r in rows)))
+        lines = f"{len(rows)} PO1 line carries" if len(rows) == 1 else f"{len(rows)} PO1 lines carry"
+        where = f"{places} destination" + ("s" if places != 1 else "")
+        out.append(finding("SDQ_NOT_APPLIED", f"{lines} SDQ store quantities ({where}): we do not split lines "
+                           "per store; each line ships whole to the order's ship-to.", seg="SDQ", element="SDQ03",
+                           value=fe.flat[int(fe.offsets[first]) + 3].as_py() if fe.row_len[first] > 3 else None,
+                           **_where(result, ic, g, ts, first)))
+        for row in sorted(rows):
+            out += _sdq_sum(result, fe, sets[k], row, *per_line[row][:2])
+    return out
+
+
+def _sdq_sum(result: ParseResult, fe: FlatElements, set_: tuple, row: int, units: set, quantities: list) \
+        -> list[Finding]:
+    """SDQ_QUANTITY_MISMATCH when the line's SDQ quantities (all in PO103's unit) do not add up to PO102."""
+    ordered = _column(fe, np.array([row]), 2)[0][0].as_py()
+    line_unit = _column(fe, np.array([row]), 3)[0][0].as_py()
+    if units != {line_unit} or ordered is None:
+        return []  # another unit (or none): the sum cannot be compared with PO102
+    try:
+        total = sum((Decimal(q) for q in quantities if q is not None), Decimal(0))
+        if total == Decimal(ordered):
+            return []
+    except InvalidOperation:
+        return []  # not a number: an element finding already
+    ic, g, ts = set_
+    line_id = _column(fe, np.array([row]), 1)[0][0].as_py()
+    return [finding("SDQ_QUANTITY_MISMATCH", f"PO1 line {line_id or '(no PO101)'} orders {ordered} {line_unit}, "
+                    f"but its SDQ store quantities add up to {total}.", seg="PO1", element="PO102", value=ordered,
+                    **_where(result, ic, g, ts, row))]
 
 
 def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,

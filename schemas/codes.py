@@ -154,6 +154,12 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("CTT_LINE_COUNT_MISMATCH", "set", "warning", "", "CTT01 does not equal the number of PO1 lines."),
         _C("CTT_QUANTITY_MISMATCH", "set", "warning", "", "CTT02 does not equal the sum of PO102."),
         _C("PO1_LINE_ID_DUPLICATE", "set", "warning", "", "PO101 repeats within the purchase order."),
+        _C("SDQ_NOT_APPLIED", "set", "warning", "",
+           "PO1 lines carry SDQ store quantities; lines are not split per store but ship whole to the ship-to."),
+        _C("SDQ_QUANTITY_MISMATCH", "set", "warning", "",
+           "A PO1 line's SDQ store quantities do not add up to its PO102."),
+        _C("SAC_NOT_APPLIED", "set", "warning", "",
+           "The PO carries SAC allowances or charges; none is applied to prices, 855s or 810s."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
            "This PO number was already received from this partner; not acknowledged again."),
         # --- the order lifecycle (engine.lifecycle) ----------------------------------------

@@ -135,7 +135,7 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "BEG01 is a valid purpose code, but not one we act on (00, 01, 05, 06, 07).",
+        "BEG01 is a valid purpose code, but not one we act on (00, 01, 05, 06, 07, 18).",
     ),
     CATALOGUE["ORDER_DUPLICATE"],
 ]

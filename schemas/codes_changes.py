@@ -33,7 +33,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "BCH01 is not 00 (original), 01 (cancel), 04 (change) or 05 (replace); nothing was changed.",
+        "BCH01 is not 00 (original), 01 (cancel), 04 (change), 05 (replace), 17 (cancel, to be reissued) or 18 "
+        "(reissue); nothing was changed.",
     ),
     _C(
         "CHANGE_AFTER_SHIPMENT",

@@ -36,11 +36,12 @@ class RuleSettings(_Model):
     # PO103 units we understand; CA/CS convert through the item's case pack, EA is the base unit.
     each_units: tuple[str, ...] = ("EA",)
     case_units: tuple[str, ...] = ("CA", "CS")
-    # BEG01 purposes that may repeat a PO number: 01 cancel, 05 replace, 06 confirmation.
-    duplicate_exempt_purposes: tuple[str, ...] = ("01", "05", "06")
-    # BEG01 purposes we act on: 00 original, 01 cancel, 05 replace, 06 confirmation, 07 duplicate. Any
-    # other valid purpose (e.g. 22 information copy) holds the order (ORDER_PURPOSE_UNSUPPORTED).
-    acted_purposes: tuple[str, ...] = ("00", "01", "05", "06", "07")
+    # BEG01 purposes that may repeat a PO number: 01 cancel, 05 replace, 06 confirmation, 18 reissue.
+    duplicate_exempt_purposes: tuple[str, ...] = ("01", "05", "06", "18")
+    # BEG01 purposes we act on: 00 original, 01 cancel, 05 replace, 06 confirmation, 07 duplicate, 18
+    # reissue (as 05). Any other valid purpose (e.g. 22 information copy) holds the order
+    # (ORDER_PURPOSE_UNSUPPORTED).
+    acted_purposes: tuple[str, ...] = ("00", "01", "05", "06", "07", "18")
     # BEG01 purposes that do not add to credit exposure (cancel).
     credit_exempt_purposes: tuple[str, ...] = ("01",)
     ship_window_max_days: int = Field(default=365, ge=0)  # 037..038 longer than this is implausible

@@ -171,3 +171,33 @@ def test_a_change_the_rules_hold_is_answered_once_a_person_decides(tmp_path):
     order = state.order("globex", "GLOBEX-2000")
     assert (order.state, order.answered_revision, order.answered_with) == ("acknowledged", 2, "865")
     assert {c.status for c in state.pending_changes(statuses=None)} == {"answered", "refused"}
+
+
+def test_a_cancel_to_be_reissued_cancels_and_the_reissued_850_is_answered_again(tmp_path):
+    """860 BCH01 17 ("cancel, to be reissued") cancels the order as 01 does (865 AK, every line
+    cancelled, its stock released; it used to be refused, 865 RD, the stock kept for a withdrawn order);
+    the reissue, an 850 BEG01 18 with the same PO number, replaces the cancelled order and is decided
+    and answered again (it used to be a duplicate copy, never answered)."""
+    ws = make_workspace(tmp_path / "ws", partners=("initech",))
+    run_stages(ws, NIGHT1)
+    state = StateStore(ws.state_path)
+    held = {(r["warehouse"], r["sku"]): r["quantity"] for r in state.reservations()}
+    cancel = (REPO / "sample_files" / "drops-day2" / "initech" / "initech-change-01.x12").read_bytes()
+    (ws.drop_root / "initech" / "inbox" / "cancel.x12").write_bytes(cancel.replace(b"BCH^01^", b"BCH^17^"))
+    run_stages(ws, NIGHT2)
+    assert docs(ws, "865")["INITECH-3000"][0][1] == "AK"
+    assert state.order("initech", "INITECH-3000").state == "cancelled"
+    assert {r.state for r in state.order_lines("initech", "INITECH-3000")} == {"cancelled"}
+    left = {(r["warehouse"], r["sku"]): r["quantity"] for r in state.reservations()}
+    assert held[("EAST", "SKU-1009")] - left.get(("EAST", "SKU-1009"), 0) == 24
+    po = (REPO / "sample_files" / "drops" / "initech" / "initech-po-01.x12").read_bytes()
+    reissue = po.replace(b"000003001", b"000003201").replace(b"^3001", b"^3201").replace(
+        b"BEG^00^SA^INITECH-3000", b"BEG^18^SA^INITECH-3000")
+    (ws.drop_root / "initech" / "inbox" / "reissue.x12").write_bytes(reissue)
+    results, _ = run_stages(ws, datetime(2026, 11, 29, 2))
+    duplicates = [f["message"] for r in results for f in r.findings if f["code"] == "ORDER_DUPLICATE"]
+    assert duplicates and not [m for m in duplicates if "INITECH-3000" in m]  # INITECH-3001 is one
+    order = state.order("initech", "INITECH-3000")
+    assert (order.state, order.revision) == ("acknowledged", 2)
+    assert len(docs(ws, "855")["INITECH-3000"]) == 2  # night 1's and the reissue's
+    assert {r.state for r in state.order_lines("initech", "INITECH-3000")} == {"allocated"}

@@ -124,6 +124,25 @@ def test_rebuild_after_860s_keeps_revisions_cancellations_and_refusals(tmp_path)
     _numbers_used_once(lost)
 
 
+def test_rebuild_keeps_an_order_cancelled_by_a_cancel_to_be_reissued(tmp_path):
+    """An 860 BCH01 17 (cancel, to be reissued) cancelled INITECH-3000 as 01 does; the rebuilt store
+    has it cancelled too, its lines and reservations as the store that was never lost."""
+    kept, lost = new_workspace(tmp_path / "kept", shipping=False), new_workspace(tmp_path / "lost", shipping=False)
+    for ws in (kept, lost):
+        _night(ws, 0)
+        drop_night(ws, 1)
+        change = ws / "drop" / "initech" / "inbox" / "initech-change-01.x12"
+        change.write_bytes(change.read_bytes().replace(b"BCH^01^", b"BCH^17^"))
+        run_night(str(ws), stages=InProcess(), now=NIGHTS[1][1], use_gx=False)
+    _lose_the_store(lost)
+    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    orders = "SELECT partner, po_number, state, revision FROM orders WHERE po_number = 'INITECH-3000'"
+    assert _rows(lost, orders) == _rows(kept, orders) == {("initech", "INITECH-3000", "cancelled", 1)}
+    for sql in ("SELECT partner, po_number, line_number, state, allocated FROM order_lines",
+                "SELECT partner, po_number, line_number, warehouse, sku, quantity FROM reservations"):
+        assert _rows(lost, sql) == _rows(kept, sql), sql
+
+
 def test_rebuild_with_shipping_raises_the_sscc_and_invoice_numbers_and_says_what_it_did_not_rebuild(tmp_path):
     """A workspace with warehouses and a CSV partner: after night 2's 856s and 810s the store is lost;
     the rebuild raises the company-wide SSCC serial and invoice sequences and the CSV partner's

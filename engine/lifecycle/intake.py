@@ -1,5 +1,5 @@
 """Intake's part of the lifecycle: what one processed file does to orders. BEG01 decides what an 850
-for a PO we already hold means (01 cancel, 05 replace, 06 confirmation, else a duplicate); an 860 is
+for a PO we already hold means (01 cancel, 05 replace or 18 reissue, 06 confirmation, else a duplicate); an 860 is
 recorded for the next decide stage; the file's 997/TA1 and findings (with their consequence) go
 into the same plan.
 
@@ -46,6 +46,9 @@ from schemas.lifecycle import (
 )
 
 REPLACE, CANCEL, CONFIRM = "05", "01", "06"
+# 05 replace and 18 reissue (the order sent again in place of one withdrawn, e.g. by an 860 BCH01 17
+# "cancel, to be reissued"): the new 850 replaces the order, a cancelled one too
+REPLACING = frozenset({REPLACE, "18"})
 TOLERATED_INTERCHANGE = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}  # TA1 E, not R
 
 
@@ -180,7 +183,7 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
     if live and purpose == CONFIRM:
         return Plan(transitions=(move(live, EventKind.PO_CONFIRMED, at=at, run_id=run_id,
                                       note=f"confirmation copy in {outcome.file}"),))
-    if live and purpose != REPLACE:
+    if live and purpose not in REPLACING:
         release = (order.get("release_number") or "").strip()
         also = (f" It names release {release} (BEG04): releases against one blanket PO number are taken as "
                 "one order, so if this is a new release it was not taken: enter it by hand." if release else "")
@@ -194,7 +197,7 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                     value=purpose, **where)
         return Plan(findings=(FindingRecord(f, partner, po, "replacement not applied; nothing sent", "intake"),))
     fields = _order_fields(order, outcome)
-    if live:  # BEG01 05: the new 850 replaces the order; decided whole again (855 BAK01 00)
+    if live:  # BEG01 05 or 18: the new 850 replaces the order; decided whole again (855 BAK01 00)
         revision = live.revision + 1
         t = move(live, EventKind.PO_REPLACED, at=at, run_id=run_id, note=f"replaced by {outcome.file}",
                  revision=revision, answered_revision=0, arrival=0, value=Decimal(0), ack_type="",

@@ -1,4 +1,4 @@
-"""Duplicate PO numbers for a partner (unless BEG01 says cancel, replace or confirm)."""
+"""Duplicate PO numbers for a partner (unless BEG01 says cancel, replace, reissue or confirm)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def check_duplicates(
     orders: pa.Table, seen_po_numbers: Set[tuple[str, str]], settings: RuleSettings
 ) -> list[Finding]:
     """ORDER_DUPLICATE when (partner, BEG03) was seen before (``seen_po_numbers``) or earlier in this
-    table, unless BEG01 is a cancel, replace or confirmation (settings.duplicate_exempt_purposes)."""
+    table, unless BEG01 is a cancel, replace, reissue or confirmation (settings.duplicate_exempt_purposes)."""
     seen, by_partner, out = set(seen_po_numbers), _PerPartner(settings), []
     for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "purpose"]):
         key = (order["partner"], order["po_number"])

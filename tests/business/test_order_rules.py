@@ -74,6 +74,15 @@ def test_duplicate_against_seen_and_within_run():
     ]
 
 
+def test_a_reissue_may_repeat_a_po_number_and_is_acted_on():
+    """BEG01 18 (reissue, after a cancel to be reissued) repeats the withdrawn order's number."""
+    from rules.business.purpose import check_purpose
+
+    reissue = orders_table(order(purpose="18"))
+    assert check_duplicates(reissue, {("acme", "PO-1")}, RuleSettings()) == []
+    assert check_purpose(reissue, RuleSettings()) == []
+
+
 def test_cancel_replace_confirm_may_repeat_a_po_number():
     orders = orders_table(*(order(purpose=p) for p in ("01", "05", "06")))
     assert check_duplicates(orders, {("acme", "PO-1")}, RuleSettings()) == []

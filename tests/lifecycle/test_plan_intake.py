@@ -75,6 +75,20 @@ def test_beg01_05_replaces_the_order_as_a_new_revision_decided_whole():
     assert p.reservations[0].rows == ()
 
 
+def test_beg01_18_reissues_a_cancelled_order_as_a_replacement_does():
+    """An 850 BEG01 18 (reissue: the order sent again after an 860 BCH01 17 "cancel, to be reissued" or
+    an 850 BEG01 01 withdrew it) replaces the order, a cancelled one too: decided whole again; it used to
+    be a duplicate copy, not processed, and the reissued order was never answered."""
+    for state, old_lines in ((OrderState.CANCELLED, lines(LineState.CANCELLED)), (OrderState.ACKNOWLEDGED, lines())):
+        p = plan(outcome_of(po("18")), {"PO-1": record(state)}, {"PO-1": old_lines})
+        assert [fr.finding.code for fr in p.findings if fr.po_number] == []
+        [t] = p.transitions
+        assert (t.events[0].event, t.record.state, t.record.revision, t.new_arrival) == (
+            EventKind.PO_REPLACED, OrderState.RECEIVED, 2, True)
+        assert [(ln.line_number, ln.state) for ln in p.lines[0].lines] == [(1, LineState.RECEIVED),
+                                                                          (2, LineState.RECEIVED)]
+
+
 def test_a_replacement_of_a_shipped_order_is_refused_with_a_finding():
     p = plan(outcome_of(po("05")), {"PO-1": record(OrderState.SHIPPED)})
     assert p.transitions == () and [fr.finding.code for fr in p.findings if fr.po_number] == ["ORDER_DUPLICATE"]
