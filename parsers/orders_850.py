@@ -8,7 +8,7 @@ findings from rules/, not from here.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -25,10 +25,15 @@ DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": 
          "038": "ship_no_later"}
 _DEC = r"^-?(\d{1,14})(\.\d*)?$|^-?\.\d+$"
 _DEC_PLAIN = r"^-?\d{1,14}(\.\d{1,4})?$"  # a subset of _DEC that decimal128(18, 4) holds exactly
+# R with an exponent ("1.5E1", "25E-1": X12.6 from 005010), read one value at a time (they are rare)
+_EXPONENT = r"^-?(\d+\.?\d*|\.\d+)[Ee]-?\d{1,3}$"
+_LEADING_ZEROS = r"^(-?)0+(\d)"  # "000000000000010" is 10 (R 1/15 counts the zeros): dropped before reading
 
 
 def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
-    """Strings to decimal128(18, scale); anything unparsable becomes null (rules report it)."""
+    """Strings to decimal128(18, scale); anything unparsable becomes null (rules report it). Every R
+    value X12 allows is read: leading zeros (however many), a leading or trailing point, a minus sign
+    and an exponent ("1.5E1" is 15); what decimal128(18, scale) cannot hold stays null."""
     values = values.cast(pa.string())
     if scale == 4:
         plain = _plain_decimal(values)
@@ -38,7 +43,11 @@ def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
         # every value is plain (at most 4 decimals, nothing to fix up or round): one exact cast
         # (nulls stay null; all() skips them and is True for an empty or all-null array)
         return pc.cast(values, pa.decimal128(18, 4))
+    zeros = pc.fill_null(pc.match_substring_regex(values, _LEADING_ZEROS), False)
+    if pc.any(zeros).as_py():
+        values = pc.replace_substring_regex(values, _LEADING_ZEROS, r"\1\2")
     ok = pc.fill_null(pc.match_substring_regex(values, _DEC), False)
+    exponent = pc.fill_null(pc.match_substring_regex(values, _EXPONENT), False)
     clean = values if pc.all(ok).as_py() else pc.if_else(ok, values, pa.scalar(None, pa.string()))
     # fix-ups only when some value needs them (each is a full pass otherwise)
     lead = pc.starts_with(clean, ".")
@@ -51,7 +60,23 @@ def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
     if pc.any(trail).as_py():
         clean = pc.if_else(trail, pc.binary_join_element_wise(clean, "0", ""), clean)
     wide = pc.cast(clean, pa.decimal128(38, 12))
-    return pc.cast(pc.round(wide, scale), pa.decimal128(18, scale))
+    out = _fit(pc.round(wide, scale), pa.decimal128(18, scale))  # "99999999999999.999" rounds past 14 digits
+    if pc.any(exponent).as_py():
+        out = _with_exponents(out, values, exponent.to_numpy(zero_copy_only=False), scale)
+    return out
+
+
+def _with_exponents(out: pa.Array, values: pa.Array, exponent: np.ndarray, scale: int) -> pa.Array:
+    """``out`` with the values written with an exponent read in (rounded half to even to ``scale``
+    places, as pc.round does; null when decimal128(18, scale) cannot hold them)."""
+    limit = Decimal(10) ** (18 - scale)
+    read = out.to_pylist()
+    for i in np.flatnonzero(exponent).tolist():
+        value = Decimal(values[i].as_py())
+        if abs(value) < limit:
+            value = value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN)
+        read[i] = value if abs(value) < limit else None
+    return pa.array(read, pa.decimal128(18, scale))
 
 
 def _fit(values: pa.Array, to: pa.Decimal128Type) -> pa.Array:
