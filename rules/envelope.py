@@ -20,7 +20,7 @@ from schemas.x12dict import SUPPORTED_VERSIONS, base_version
 _VERSION = re.compile(r"^00[2-8]0\d$")
 _DIGITS9 = re.compile(r"^\d{9}$")
 _GS06 = re.compile(r"^\d{1,9}$")
-_ST02 = re.compile(r"^[A-Za-z0-9]{4,9}$")
+_ST02 = re.compile(r"^[\x20-\x7e]{4,9}$")  # AN 4/9: any printable ASCII ("PO-1", "A.01"), not just letters and digits
 _NUMBER = re.compile(r"^[0-9]{1,18}$")  # an N0 value as sent (ASCII digits: str.isdigit takes others)
 
 
@@ -258,7 +258,7 @@ def _check_set(isa13: str, gs06: str, gid: str, accepted: frozenset[str] | None,
         out.append(finding("ST_SET_UNSUPPORTED", f"Transaction set {ts.set_id!r} is not accepted.", seg="ST",
                            element="ST01", value=ts.set_id, segment_position=1, **loc))
     if not _ST02.match(ts.control_number):
-        out.append(finding("ST_CONTROL_NUMBER_INVALID", f"ST02 {ts.control_number!r} is not 4-9 characters.",
+        out.append(finding("ST_CONTROL_NUMBER_INVALID", f"ST02 {ts.control_number!r} is not 4-9 printable characters.",
                            seg="ST", element="ST02", value=ts.control_number, segment_position=1, **loc))
     elif ts.control_number in seen:
         out.append(finding("ST_CONTROL_NUMBER_DUPLICATE", f"ST02 {ts.control_number} repeats within group "

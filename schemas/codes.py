@@ -110,7 +110,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("SE_CONTROL_MISMATCH", "set", "error", "AK5:3", "SE02 does not equal ST02."),
         _C("SE_COUNT_MISMATCH", "set", "error", "AK5:4", "SE01 does not equal the number of segments ST..SE."),
         _C("ST_SET_ID_MISMATCH", "set", "error", "AK5:6", "ST01 does not belong to the group's GS01."),
-        _C("ST_CONTROL_NUMBER_INVALID", "set", "error", "AK5:7", "ST02 is not 4-9 characters."),
+        _C("ST_CONTROL_NUMBER_INVALID", "set", "error", "AK5:7", "ST02 is not 4-9 printable characters."),
         _C("ST_CONTROL_NUMBER_DUPLICATE", "set", "error", "AK5:23", "ST02 repeats within the group."),
         _C("SET_TOO_LARGE", "set", "error", "AK5:5",
            "The transaction set is larger than the partner's limit (limits.max_set_bytes); its body was not read."),

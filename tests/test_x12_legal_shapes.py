@@ -13,7 +13,8 @@ import pyarrow as pa
 from parsers.orders_850 import _decimal, read_orders
 from parsers.x12_reader import read_interchanges
 from tests.support import make_workspace, run_stages
-from tests.test_x12_standard_layer import interchange, structure
+from tests.test_acks_and_outputs import render, segments
+from tests.test_x12_standard_layer import interchange, run, structure
 
 
 def _lines(data: bytes) -> list[dict]:
@@ -57,4 +58,21 @@ def test_a_005010_po_with_exponents_is_acknowledged_as_sent(tmp_path):
     [doc] = (ws.drop_root / "acme" / "outbox").glob("*855*")
     text = doc.read_text()
     assert "BAK*00*AD*PO-E" in text and "ACK*IA*12*EA" in text
+
+
+# --- ST02 is AN 4/9 ----------------------------------------------------------------------------
+
+def test_an_st02_with_punctuation_is_a_control_number():
+    data = interchange(["BEG*00*SA*PO-1**20261126", "PO1*1*12*EA*2.50**UP*614141100101"]).replace(
+        b"*0001~", b"*A-01~")
+    out = run(data)
+    assert out.error_count == 0 and out.orders.num_rows == 1
+    segs = segments(render(out)["997"])
+    assert ["AK2", "850", "A-01"] in segs and ["AK5", "A"] in segs
+
+
+def test_an_st02_too_short_or_with_a_control_character_is_still_refused():
+    for st02 in (b"A-1", b"A\x01B2"):
+        data = interchange(["BEG*00*SA*PO-1**20261126", "PO1*1*12*EA*2.50"]).replace(b"*0001~", b"*" + st02 + b"~")
+        assert "ST_CONTROL_NUMBER_INVALID" in {f.code for f in run(data).findings}
 
