@@ -41,6 +41,14 @@ class FlatElements:
         self.has_control = _has_control_bytes(self.flat)
         self._delimiter_rows = delimiter_rows if delimiter_rows is not None else np.zeros(0, dtype=np.int64)
         self._holds: dict[str, bool] = {}
+        self._filled: np.ndarray | None = None  # non-empty values before each flat index (filled_between)
+
+    def filled_between(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Whether some value at flat indexes [lo, hi) is not empty, for each pair (e.g. the elements after
+        a segment's last defined one: "DTM*002*20261210***" sends empty ones, which X12 ignores)."""
+        if self._filled is None:
+            self._filled = np.concatenate(([0], np.cumsum(self.lengths > 0)))
+        return self._filled[hi] > self._filled[lo]
 
     def holds(self, ch: str) -> bool:
         """Whether a value outside the delimiter rows contains ``ch`` (a delimiter: then values must be
@@ -97,6 +105,8 @@ def check_segment_elements(fe: FlatElements, seg: SegmentDef, rows: np.ndarray, 
     last = len(fe.flat) - 1
     every = np.arange(len(rows))
     extra = np.flatnonzero(lens - 1 > n_def)
+    if len(extra):  # empty elements after the last defined one are trailing separators, not elements
+        extra = extra[fe.filled_between(starts[extra] + n_def + 1, starts[extra] + lens[extra])]
     if len(extra):
         report("ELEMENT_TOO_MANY", extra, f"{seg_id}{n_def + 1:02d}", (fe.flat, starts[extra] + n_def + 1),
                f"{seg_id} has more than {n_def} elements.")
@@ -285,6 +295,9 @@ def _check_composite(comp: CompositeDef, ref: str, items: _Items, ctx: Context) 
     clengths = char_lengths(cflat)
     n_def = len(comp.components)
     many = np.flatnonzero(n_parts > n_def)
+    if len(many):  # empty trailing components ("UP>123>>") are trailing separators, not components
+        filled = np.concatenate(([0], np.cumsum(clengths > 0)))
+        many = many[filled[offsets[many + 1]] > filled[offsets[many] + n_def]]
     if len(many):
         ctx.report("ELEMENT_TOO_MANY_COMPONENTS", items.row[many], ref, (items.flat, items.at[many]),
                    f"{ref} ({comp.ref}) has more than {n_def} components.")

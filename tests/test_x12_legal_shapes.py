@@ -76,3 +76,20 @@ def test_an_st02_too_short_or_with_a_control_character_is_still_refused():
         data = interchange(["BEG*00*SA*PO-1**20261126", "PO1*1*12*EA*2.50"]).replace(b"*0001~", b"*" + st02 + b"~")
         assert "ST_CONTROL_NUMBER_INVALID" in {f.code for f in run(data).findings}
 
+
+# --- empty elements after the last defined one (trailing separators) ----------------------------
+
+def test_empty_trailing_elements_and_components_are_not_elements():
+    body = ["BEG*00*SA*PO-1**20261126*****", "REF*DP*042*DEPT*VN>V-1>>>>>>",  # BEG: 12 elements, C040: 6
+            "DTM*002*20261210*235959****",  # DTM has 6 elements
+            "PO1*1*12*EA*2.50**UP*614141100101**", "CTT*1*12*****************"]
+    assert structure(interchange(body)) == []
+    assert run(interchange(body)).error_count == 0
+
+
+def test_a_value_after_the_last_defined_element_is_still_too_many():
+    got = structure(interchange(["BEG*00*SA*PO-1**20261126", "REF*DP*042*DEPT*VN>V-1>>>>>X",
+                                 "DTM*002*20261210*****X", "PO1*1*12*EA*2.50"]))
+    assert ("ELEMENT_TOO_MANY", "DTM", "DTM07") in got
+    assert ("ELEMENT_TOO_MANY_COMPONENTS", "REF", "REF04") in got
+
