@@ -982,7 +982,7 @@ def _json_rows(table) -> list[dict]:
 def _inspect(path: Path, partner: str | None, workspace: Path):
     from parsers.orders_850 import read_orders
     from parsers.x12_reader import read_interchanges
-    from rules.envelope import check_envelopes
+    from rules.envelope import Acceptance, check_envelopes
     from rules.structure import check_structure
 
     data = path.read_bytes()
@@ -1002,10 +1002,11 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
 
     with without_pandas():  # reading and checking use no pandas: pyarrow must not import it (about 1 s)
         result = read_interchanges(data, file=path.name)
-        findings = list(result.findings) + check_envelopes(result)
+        # as a partner profile by default (x12.other_versions = "common"): any X12 version is read
+        findings = list(result.findings) + check_envelopes(result, Acceptance(versions=None))
         sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
         change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
-        findings += check_structure(result, list(result.transaction_sets()))
+        findings += check_structure(result, list(result.transaction_sets()), common=True)
         orders, _ = read_orders(result, sets, partner=partner or "", lines=False)  # the JSON shows orders only
         changes, _ = read_changes(result, change_sets, partner=partner or "")
     return result, findings, orders, changes

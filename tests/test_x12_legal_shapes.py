@@ -13,7 +13,7 @@ import pyarrow as pa
 from parsers.orders_850 import _decimal, read_orders
 from parsers.x12_reader import read_interchanges
 from tests.support import make_workspace, run_stages
-from tests.test_acks_and_outputs import render, segments
+from tests.test_acks_and_outputs import PROFILES, render, segments
 from tests.test_x12_standard_layer import interchange, run, structure
 
 
@@ -93,3 +93,50 @@ def test_a_value_after_the_last_defined_element_is_still_too_many():
     assert ("ELEMENT_TOO_MANY", "DTM", "DTM07") in got
     assert ("ELEMENT_TOO_MANY_COMPONENTS", "REF", "REF04") in got
 
+
+# --- versions we hold no dictionary for --------------------------------------------------------
+
+PO_003040 = ["BEG*00*SA*PO-3040**261127", "DTM*002*261210", "N1*ST*Acme Store 2*92*0002",
+             "PO1*1*4*EA*19.70**UP*614141100101", "CTT*1*4"]
+# 007030: a name longer than 004010's N102 (AN 1/60) and a segment neither 004010 nor 005010 has in an 850
+PO_007030 = ["BEG*00*SA*PO-7030**20261127", "DTM*002*20261210", "N1*ST*" + "Receiving dock " * 6 + "*92*0002",
+             "QQQ*NEW*SEGMENT", "PO1*1*3*EA*19.70**UP*614141100101"]
+
+
+def test_an_003040_or_007030_po_is_accepted_and_read_by_default():
+    for body, version, isa12, gs04 in ((PO_003040, "003040", "00304", "261127"),
+                                       (PO_007030, "007030", "00703", "20261127")):
+        out = run(interchange(body, version=version, gs04=gs04, isa12=isa12))
+        assert out.error_count == 0 and out.orders.num_rows == 1, [f.code for f in out.findings]
+        segs = segments(render(out)["997"])
+        assert ["AK5", "A"] in segs and ["AK9", "A", "1", "1", "1"] in segs
+
+
+def test_what_every_version_requires_is_still_required_in_other_versions():
+    body = ["BEG*00*SA***20261127", "DTM*002*20261210", "CTT*1"]  # no PO number, no PO1 line
+    out = run(interchange(body, version="007030", isa12="00703"))
+    got = {(f.code, f.location.element or f.location.segment_id) for f in out.findings if f.severity == "error"}
+    assert got == {("ELEMENT_MANDATORY_MISSING", "BEG03"), ("SEGMENT_MANDATORY_MISSING", "PO1")}
+    assert out.orders.num_rows == 0
+    segs = segments(render(out)["997"])
+    assert ["AK5", "R", "5"] in segs
+
+
+def test_the_reject_setting_still_rejects_other_versions():
+    profile = PROFILES["acme"].model_copy(update={"x12": PROFILES["acme"].x12.model_copy(
+        update={"other_versions": "reject"})})
+    out = run(interchange(PO_007030, version="007030", isa12="00703"), profile=profile)
+    assert {f.code for f in out.findings if f.severity == "error"} == {"GS_VERSION_UNSUPPORTED"}
+
+
+def test_a_945_in_another_version_is_read():
+    from flows.shipments import read_confirmations
+    from schemas.warehouses import load_warehouses
+    from tests.support import REPO
+
+    north = load_warehouses(REPO / "warehouses")["north"]
+    data = (REPO / "sample_files" / "shipments" / "3pl-945.x12").read_bytes()
+    same = read_confirmations(data, north, file="in.945", sha256="x")
+    other = read_confirmations(data.replace(b"*U*00401*", b"*^*00403*").replace(b"*X*004010~", b"*X*004030~"),
+                               north, file="in.945", sha256="x")
+    assert other.findings == same.findings == () and other.lines.num_rows == same.lines.num_rows == 3
