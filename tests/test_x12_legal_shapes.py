@@ -140,3 +140,17 @@ def test_a_945_in_another_version_is_read():
     other = read_confirmations(data.replace(b"*U*00401*", b"*^*00403*").replace(b"*X*004010~", b"*X*004030~"),
                                north, file="in.945", sha256="x")
     assert other.findings == same.findings == () and other.lines.num_rows == same.lines.num_rows == 3
+
+
+# --- an ISA not written fixed-width ----------------------------------------------------------------
+
+def test_an_unpadded_isa13_is_read_as_its_number_with_a_warning():
+    body = ["BEG*00*SA*PO-1**20261126", "PO1*1*12*EA*2.50**UP*614141100101"]
+    data = interchange(body).replace(b"*000000001*0*P*", b"*1*1*P*").replace(b"IEA*1*000000001", b"IEA*1*1")
+    out = run(data)
+    assert [(f.code, f.severity) for f in out.findings] == [("ISA_NOT_FIXED_WIDTH", "warning")]
+    assert out.orders.num_rows == 1
+    assert segments(render(out)["TA1"])[1][1:5] == ["000000001", "261127", "1200", "A"]
+    for isa13 in (b"*1X*", b"*1234567890*", b"**"):
+        bad = interchange(body).replace(b"*000000001*0*P*", isa13 + b"0*P*")
+        assert "ISA_CONTROL_NUMBER_INVALID" in {f.code for f in run(bad).findings}
