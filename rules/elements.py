@@ -7,6 +7,7 @@ per-segment Python objects. Segment order and loops are rules.structure's; envel
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from schemas.x12dict import codes_of_any_version
 from schemas.x12dict.model import NOTE_AK4, CompositeDef, Dictionary, ElementDef, ElementUse, SegmentDef, SyntaxNote
 
 _NUMERIC_N = r"^-?\d+$"
@@ -173,7 +175,9 @@ def _check_no_component(ref: str, items: _Items, ctx: Context) -> None:
 
 def _check_simple(el: ElementDef, ref: str, items: _Items, ctx: Context) -> None:
     """Type, length and code verdicts of present values of one simple element."""
-    short, long, bad_type, bad_code = _verdicts(items, el, ctx.dictionary.codes(el.ref), ctx.has_control)
+    held = ctx.dictionary.codes(el.ref)
+    codes = None if held is None else _accepted_codes(held, el.ref)
+    short, long, bad_type, bad_code = _verdicts(items, el, codes, ctx.has_control)
     type_code, type_msg = _type_problem(el, ref)
     for code, mask, msg in (("ELEMENT_TOO_SHORT", short, f"{ref} is shorter than {el.min}."),
                             ("ELEMENT_TOO_LONG", long, f"{ref} is longer than {el.max}."),
@@ -182,6 +186,13 @@ def _check_simple(el: ElementDef, ref: str, items: _Items, ctx: Context) -> None
         if mask is not None and mask.any():
             hit = np.flatnonzero(mask)
             ctx.report(code, items.row[hit], ref, (items.flat, items.at[hit]), msg)
+
+
+@functools.cache
+def _accepted_codes(held: frozenset[str], ref: str) -> frozenset[str]:
+    """The codes a complete list ``held`` of element ``ref`` lets through: its own and those any other X12
+    version defines (schemas.x12dict.codes_of_any_version), one object per list (_code_array keys on it)."""
+    return held | codes_of_any_version(ref)
 
 
 def _type_problem(el: ElementDef, ref: str) -> tuple[str, str]:

@@ -154,3 +154,29 @@ def test_an_unpadded_isa13_is_read_as_its_number_with_a_warning():
     for isa13 in (b"*1X*", b"*1234567890*", b"**"):
         bad = interchange(body).replace(b"*000000001*0*P*", isa13 + b"0*P*")
         assert "ISA_CONTROL_NUMBER_INVALID" in {f.code for f in run(bad).findings}
+
+
+# --- codes: complete lists, and codes later versions added ---------------------------------------
+
+def test_a_partners_004010_997_with_later_or_security_codes_is_processed():
+    from engine.process import Known, process_file
+    from tests.support import TODAY
+    from tests.test_partner_acks import interchange as fa_interchange
+
+    for body in (["AK1*PR*17", "AK2*855*0001", "AK3*PO1*5**8", "AK4*2>1*330*12*X", "AK5*R*5", "AK9*R*1*1*0"],
+                 ["AK1*PR*17", "AK9*R*1*1*0*19"]):  # AK403 12 (from 005050); AK905 19, a 004010 security code
+        out = process_file(fa_interchange([body]), file="ack.x12", sha256="s", profile=PROFILES["acme"],
+                           known=Known(), today=TODAY)
+        assert (out.findings, out.disposition) == ([], "processed")
+    bad = ["AK1*PR*17", "AK2*855*0001", "AK3*PO1*5**8", "AK4*2>1*330*99*X", "AK5*R*5", "AK9*R*1*1*0"]
+    out = process_file(fa_interchange([bad]), file="ack.x12", sha256="s", profile=PROFILES["acme"], known=Known(),
+                       today=TODAY)
+    assert [f.code for f in out.findings] == ["ELEMENT_INVALID_CODE"]  # no version defines AK403 99
+
+
+def test_a_purpose_code_of_005010_is_no_syntax_error_in_004010():
+    # BEG01 57 (Initial) is a 353 code from 005010 on: the 997 accepts the set; the business rules decide
+    body = ["BEG*57*SA*PO-1**20261126", "PO1*1*12*EA*2.50**UP*614141100101"]
+    assert structure(interchange(body)) == []
+    assert structure(interchange(["BEG*Q9*SA*PO-1**20261126", "PO1*1*12*EA*2.50"])) == [
+        ("ELEMENT_INVALID_CODE", "BEG", "BEG01")]
