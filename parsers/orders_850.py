@@ -383,6 +383,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     party_vals = {f"{prefix}_{f}": party_cols[f"{prefix}_{f}"] for prefix in PARTIES.values()
                   for f in ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code",
                             "country")}
+    _detail_ship_to(party_vals, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab, cells)
     # --- lines ----------------------------------------------------------------------------------
     beg = _first_per_set(set_of_row, rows_of("BEG")[cells.index(rows_of("BEG"), 3)[1]])
     po_numbers = pc.fill_null(per_set(beg, 3), "")
@@ -413,6 +414,50 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
     }
     return pa.table(orders, schema=ORDERS), order_lines
+
+
+_SHIP_TO = ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")
+
+
+def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_rows: np.ndarray,
+                    first_po1: np.ndarray, set_of_row: np.ndarray, owner: np.ndarray, codes: np.ndarray,
+                    vocab: list, cells: _Cells) -> None:
+    """The ship-to of a set whose heading names none, from the N1 loops of its PO1 loops (the 850 allows
+    N1*ST at either level; some partners send it with the lines): taken when every detail N1*ST of the
+    set names the same party (N102-N104), with the N3/N4 of the first. Sets whose lines ship to several
+    places keep no ship-to (a person decides: SHIP_TO_UNKNOWN). Few sets need it: a loop over them."""
+    detail = n1_rows[n1_rows > first_po1[set_of_row[n1_rows]]] if len(n1_rows) else n1_rows
+    if not len(detail):
+        return
+    detail = detail[pc.fill_null(pc.equal(cells.column(detail, 1), "ST"), False).to_numpy(zero_copy_only=False)]
+    empty = np.ones(len(first_po1), dtype=bool)
+    for f in _SHIP_TO:
+        empty &= pc.is_null(party_vals[f"ship_to_{f}"]).to_numpy(zero_copy_only=False)
+    detail = detail[empty[set_of_row[detail]]]
+    if not len(detail):
+        return
+    by_set: dict[int, list[tuple[int, tuple]]] = {}
+    heads = (cells.column(detail, k).to_pylist() for k in (2, 3, 4))
+    for row, *party in zip(detail.tolist(), *heads, strict=True):
+        by_set.setdefault(int(set_of_row[row]), []).append((row, tuple(party)))
+    values = {f: party_vals[f"ship_to_{f}"].to_pylist() for f in _SHIP_TO}
+    for k, found in by_set.items():
+        if len({party for _row, party in found}) != 1:
+            continue  # several destinations
+        row, (name, qualifier, ident) = found[0]
+        values["name"][k], values["id_qualifier"][k], values["id"][k] = name, qualifier, ident
+        later = po1_rows[po1_rows > row]
+        stop = int(later[0]) if len(later) else len(owner)
+        for seg_id, fields in (("N3", ("address1", "address2")), ("N4", ("city", "state", "postal_code", "country"))):
+            if seg_id not in vocab:
+                continue
+            code = vocab.index(seg_id)
+            mine = [r for r in range(row + 1, stop) if owner[r] == row and codes[r] == code and set_of_row[r] == k]
+            for i, f in enumerate(fields, start=1):
+                if mine:
+                    values[f][k] = cells.column(np.array(mine[:1]), i)[0].as_py()
+    for f in _SHIP_TO:
+        party_vals[f"ship_to_{f}"] = pa.array(values[f], pa.string())
 
 
 def _dates_of(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:

@@ -180,3 +180,37 @@ def test_a_purpose_code_of_005010_is_no_syntax_error_in_004010():
     assert structure(interchange(body)) == []
     assert structure(interchange(["BEG*Q9*SA*PO-1**20261126", "PO1*1*12*EA*2.50"])) == [
         ("ELEMENT_INVALID_CODE", "BEG", "BEG01")]
+
+
+# --- parties: N1*ST sent with the lines ------------------------------------------------------------
+
+def _night(tmp_path, body: list[str]):
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    inbox = ws.drop_root / "acme" / "inbox"
+    for p in inbox.iterdir():
+        p.unlink()
+    (inbox / "po.x12").write_bytes(interchange(body))
+    _results, night = run_stages(ws, datetime(2026, 11, 27, 2, 0))
+    return ws, {f.code for f in night.findings}
+
+
+def test_a_ship_to_sent_in_the_po1_loops_is_the_orders_ship_to(tmp_path):
+    body = ["BEG*00*SA*PO-S**20261126", "CUR*BY*USD", "DTM*002*20261215",
+            "PO1*1*12*EA*19.70**UK*00614141100101", "N1*ST*Acme Store 2*92*0002", "N3*2500 Oak Ave",
+            "N4*Columbus*OH*43215*US", "PO1*2*6*EA*19.70**UK*00614141100101", "N1*ST*Acme Store 2*92*0002", "CTT*2"]
+    ws, codes = _night(tmp_path, body)
+    assert "SHIP_TO_UNKNOWN" not in codes, codes
+    [doc] = (ws.drop_root / "acme" / "outbox").glob("*855*")
+    assert "BAK*00*AD*PO-S" in doc.read_text()
+    result = read_interchanges(interchange(body))
+    orders, _lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    assert orders.select(["ship_to_id", "ship_to_city"]).to_pylist() == [{"ship_to_id": "0002",
+                                                                          "ship_to_city": "Columbus"}]
+
+
+def test_lines_shipping_to_several_places_still_wait_for_a_person(tmp_path):
+    body = ["BEG*00*SA*PO-M**20261126", "CUR*BY*USD", "DTM*002*20261215",
+            "PO1*1*12*EA*19.70**UK*00614141100101", "N1*ST*Acme Store 2*92*0002",
+            "PO1*2*6*EA*19.70**UK*00614141100101", "N1*ST*Acme Store 1*92*0001", "CTT*2"]
+    _ws, codes = _night(tmp_path, body)
+    assert "SHIP_TO_UNKNOWN" in codes
