@@ -1137,10 +1137,16 @@ def _preview_parties(ic, g) -> dict:
         pattern = X12Settings.model_fields[field].metadata[0].pattern
         return value if re.match(pattern, value) else default
 
+    def qualifier(value: str) -> str:  # an ISA05/ISA07 code of the control version the preview writes
+        from schemas.interchange_codes import isa_codes
+
+        return value if value in isa_codes("ISA05", "00501" if g and g.version.startswith("005") else "00401") \
+            else "ZZ"
+
     sender = pick("their_id", ic.sender[:15], "UNKNOWN")
     receiver = pick("our_id", ic.receiver[:15], "UNKNOWN")
-    return {"their_qualifier": pick("their_qualifier", ic.sender_qualifier, "ZZ"), "their_id": sender,
-            "our_qualifier": pick("our_qualifier", ic.receiver_qualifier, "ZZ"), "our_id": receiver,
+    return {"their_qualifier": qualifier(ic.sender_qualifier), "their_id": sender,
+            "our_qualifier": qualifier(ic.receiver_qualifier), "our_id": receiver,
             "their_gs_id": pick("their_gs_id", (g.sender if g else "")[:15], pick("their_gs_id", sender, "UNKNOWN")),
             "our_gs_id": pick("our_gs_id", (g.receiver if g else "")[:15], pick("our_gs_id", receiver, "UNKNOWN"))}
 
