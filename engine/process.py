@@ -113,7 +113,7 @@ def acceptance_for(profile: PartnerProfile) -> Acceptance:
             continue
         fid = FUNCTIONAL_FOR_SET[s]
         sets[fid] = sets.get(fid, frozenset()) | ACK_SET_IDS_FOR.get(s, {s})
-    if profile.x12.other_versions == "envelope_only":
+    if profile.x12.other_versions != "reject":
         return Acceptance(sets=sets, versions=None)
     return Acceptance(sets=sets)
 
@@ -263,7 +263,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
     inbound = inbound_sets(result.interchanges, profile)
-    findings += check_structure(result, inbound)
+    findings += check_structure(result, inbound, common=profile.x12.other_versions == "common")
     findings += check_guide(result, inbound, profile.x12.guide)
     too_large = sets_too_large(result, oversized, profile.limits, file)
     if too_large:  # a set without its body: only its SET_TOO_LARGE speaks for it

@@ -982,7 +982,7 @@ def _json_rows(table) -> list[dict]:
 def _inspect(path: Path, partner: str | None, workspace: Path):
     from parsers.orders_850 import read_orders
     from parsers.x12_reader import read_interchanges
-    from rules.envelope import check_envelopes
+    from rules.envelope import Acceptance, check_envelopes
     from rules.structure import check_structure
 
     data = path.read_bytes()
@@ -1002,10 +1002,11 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
 
     with without_pandas():  # reading and checking use no pandas: pyarrow must not import it (about 1 s)
         result = read_interchanges(data, file=path.name)
-        findings = list(result.findings) + check_envelopes(result)
+        # as a partner profile by default (x12.other_versions = "common"): any X12 version is read
+        findings = list(result.findings) + check_envelopes(result, Acceptance(versions=None))
         sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
         change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
-        findings += check_structure(result, list(result.transaction_sets()))
+        findings += check_structure(result, list(result.transaction_sets()), common=True)
         orders, _ = read_orders(result, sets, partner=partner or "", lines=False)  # the JSON shows orders only
         changes, _ = read_changes(result, change_sets, partner=partner or "")
     return result, findings, orders, changes
@@ -1136,10 +1137,16 @@ def _preview_parties(ic, g) -> dict:
         pattern = X12Settings.model_fields[field].metadata[0].pattern
         return value if re.match(pattern, value) else default
 
+    def qualifier(value: str) -> str:  # an ISA05/ISA07 code of the control version the preview writes
+        from schemas.interchange_codes import isa_codes
+
+        return value if value in isa_codes("ISA05", "00501" if g and g.version.startswith("005") else "00401") \
+            else "ZZ"
+
     sender = pick("their_id", ic.sender[:15], "UNKNOWN")
     receiver = pick("our_id", ic.receiver[:15], "UNKNOWN")
-    return {"their_qualifier": pick("their_qualifier", ic.sender_qualifier, "ZZ"), "their_id": sender,
-            "our_qualifier": pick("our_qualifier", ic.receiver_qualifier, "ZZ"), "our_id": receiver,
+    return {"their_qualifier": qualifier(ic.sender_qualifier), "their_id": sender,
+            "our_qualifier": qualifier(ic.receiver_qualifier), "our_id": receiver,
             "their_gs_id": pick("their_gs_id", (g.sender if g else "")[:15], pick("their_gs_id", sender, "UNKNOWN")),
             "our_gs_id": pick("our_gs_id", (g.receiver if g else "")[:15], pick("our_gs_id", receiver, "UNKNOWN"))}
 

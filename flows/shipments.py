@@ -45,7 +45,8 @@ from schemas.reference import ReferenceData, sscc_columns
 from schemas.shipments import SHIPMENT_LINES
 from schemas.warehouses import WarehouseProfile
 
-ACCEPT_945 = Acceptance(sets={"SW": frozenset({"945"})})
+# A 3PL's 945 in any X12 version is read (its envelopes checked, never a GS08 refused: 004030, 005030 ...)
+ACCEPT_945 = Acceptance(sets={"SW": frozenset({"945"})}, versions=None)
 
 
 @dataclass

@@ -8,7 +8,7 @@ findings from rules/, not from here.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -25,10 +25,15 @@ DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": 
          "038": "ship_no_later"}
 _DEC = r"^-?(\d{1,14})(\.\d*)?$|^-?\.\d+$"
 _DEC_PLAIN = r"^-?\d{1,14}(\.\d{1,4})?$"  # a subset of _DEC that decimal128(18, 4) holds exactly
+# R with an exponent ("1.5E1", "25E-1": X12.6 from 005010), read one value at a time (they are rare)
+_EXPONENT = r"^-?(\d+\.?\d*|\.\d+)[Ee]-?\d{1,3}$"
+_LEADING_ZEROS = r"^(-?)0+(\d)"  # "000000000000010" is 10 (R 1/15 counts the zeros): dropped before reading
 
 
 def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
-    """Strings to decimal128(18, scale); anything unparsable becomes null (rules report it)."""
+    """Strings to decimal128(18, scale); anything unparsable becomes null (rules report it). Every R
+    value X12 allows is read: leading zeros (however many), a leading or trailing point, a minus sign
+    and an exponent ("1.5E1" is 15); what decimal128(18, scale) cannot hold stays null."""
     values = values.cast(pa.string())
     if scale == 4:
         plain = _plain_decimal(values)
@@ -38,7 +43,11 @@ def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
         # every value is plain (at most 4 decimals, nothing to fix up or round): one exact cast
         # (nulls stay null; all() skips them and is True for an empty or all-null array)
         return pc.cast(values, pa.decimal128(18, 4))
+    zeros = pc.fill_null(pc.match_substring_regex(values, _LEADING_ZEROS), False)
+    if pc.any(zeros).as_py():
+        values = pc.replace_substring_regex(values, _LEADING_ZEROS, r"\1\2")
     ok = pc.fill_null(pc.match_substring_regex(values, _DEC), False)
+    exponent = pc.fill_null(pc.match_substring_regex(values, _EXPONENT), False)
     clean = values if pc.all(ok).as_py() else pc.if_else(ok, values, pa.scalar(None, pa.string()))
     # fix-ups only when some value needs them (each is a full pass otherwise)
     lead = pc.starts_with(clean, ".")
@@ -51,7 +60,23 @@ def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
     if pc.any(trail).as_py():
         clean = pc.if_else(trail, pc.binary_join_element_wise(clean, "0", ""), clean)
     wide = pc.cast(clean, pa.decimal128(38, 12))
-    return pc.cast(pc.round(wide, scale), pa.decimal128(18, scale))
+    out = _fit(pc.round(wide, scale), pa.decimal128(18, scale))  # "99999999999999.999" rounds past 14 digits
+    if pc.any(exponent).as_py():
+        out = _with_exponents(out, values, exponent.to_numpy(zero_copy_only=False), scale)
+    return out
+
+
+def _with_exponents(out: pa.Array, values: pa.Array, exponent: np.ndarray, scale: int) -> pa.Array:
+    """``out`` with the values written with an exponent read in (rounded half to even to ``scale``
+    places, as pc.round does; null when decimal128(18, scale) cannot hold them)."""
+    limit = Decimal(10) ** (18 - scale)
+    read = out.to_pylist()
+    for i in np.flatnonzero(exponent).tolist():
+        value = Decimal(values[i].as_py())
+        if abs(value) < limit:
+            value = value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_EVEN)
+        read[i] = value if abs(value) < limit else None
+    return pa.array(read, pa.decimal128(18, scale))
 
 
 def _fit(values: pa.Array, to: pa.Decimal128Type) -> pa.Array:
@@ -358,6 +383,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     party_vals = {f"{prefix}_{f}": party_cols[f"{prefix}_{f}"] for prefix in PARTIES.values()
                   for f in ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code",
                             "country")}
+    _detail_ship_to(party_vals, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab, cells)
     # --- lines ----------------------------------------------------------------------------------
     beg = _first_per_set(set_of_row, rows_of("BEG")[cells.index(rows_of("BEG"), 3)[1]])
     po_numbers = pc.fill_null(per_set(beg, 3), "")
@@ -388,6 +414,50 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
     }
     return pa.table(orders, schema=ORDERS), order_lines
+
+
+_SHIP_TO = ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")
+
+
+def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_rows: np.ndarray,
+                    first_po1: np.ndarray, set_of_row: np.ndarray, owner: np.ndarray, codes: np.ndarray,
+                    vocab: list, cells: _Cells) -> None:
+    """The ship-to of a set whose heading names none, from the N1 loops of its PO1 loops (the 850 allows
+    N1*ST at either level; some partners send it with the lines): taken when every detail N1*ST of the
+    set names the same party (N102-N104), with the N3/N4 of the first. Sets whose lines ship to several
+    places keep no ship-to (a person decides: SHIP_TO_UNKNOWN). Few sets need it: a loop over them."""
+    detail = n1_rows[n1_rows > first_po1[set_of_row[n1_rows]]] if len(n1_rows) else n1_rows
+    if not len(detail):
+        return
+    detail = detail[pc.fill_null(pc.equal(cells.column(detail, 1), "ST"), False).to_numpy(zero_copy_only=False)]
+    empty = np.ones(len(first_po1), dtype=bool)
+    for f in _SHIP_TO:
+        empty &= pc.is_null(party_vals[f"ship_to_{f}"]).to_numpy(zero_copy_only=False)
+    detail = detail[empty[set_of_row[detail]]]
+    if not len(detail):
+        return
+    by_set: dict[int, list[tuple[int, tuple]]] = {}
+    heads = (cells.column(detail, k).to_pylist() for k in (2, 3, 4))
+    for row, *party in zip(detail.tolist(), *heads, strict=True):
+        by_set.setdefault(int(set_of_row[row]), []).append((row, tuple(party)))
+    values = {f: party_vals[f"ship_to_{f}"].to_pylist() for f in _SHIP_TO}
+    for k, found in by_set.items():
+        if len({party for _row, party in found}) != 1:
+            continue  # several destinations
+        row, (name, qualifier, ident) = found[0]
+        values["name"][k], values["id_qualifier"][k], values["id"][k] = name, qualifier, ident
+        later = po1_rows[po1_rows > row]
+        stop = int(later[0]) if len(later) else len(owner)
+        for seg_id, fields in (("N3", ("address1", "address2")), ("N4", ("city", "state", "postal_code", "country"))):
+            if seg_id not in vocab:
+                continue
+            code = vocab.index(seg_id)
+            mine = [r for r in range(row + 1, stop) if owner[r] == row and codes[r] == code and set_of_row[r] == k]
+            for i, f in enumerate(fields, start=1):
+                if mine:
+                    values[f][k] = cells.column(np.array(mine[:1]), i)[0].as_py()
+    for f in _SHIP_TO:
+        party_vals[f"ship_to_{f}"] = pa.array(values[f], pa.string())
 
 
 def _dates_of(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:

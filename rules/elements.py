@@ -7,6 +7,7 @@ per-segment Python objects. Segment order and loops are rules.structure's; envel
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from schemas.x12dict import codes_of_any_version
 from schemas.x12dict.model import NOTE_AK4, CompositeDef, Dictionary, ElementDef, ElementUse, SegmentDef, SyntaxNote
 
 _NUMERIC_N = r"^-?\d+$"
@@ -41,6 +43,14 @@ class FlatElements:
         self.has_control = _has_control_bytes(self.flat)
         self._delimiter_rows = delimiter_rows if delimiter_rows is not None else np.zeros(0, dtype=np.int64)
         self._holds: dict[str, bool] = {}
+        self._filled: np.ndarray | None = None  # non-empty values before each flat index (filled_between)
+
+    def filled_between(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Whether some value at flat indexes [lo, hi) is not empty, for each pair (e.g. the elements after
+        a segment's last defined one: "DTM*002*20261210***" sends empty ones, which X12 ignores)."""
+        if self._filled is None:
+            self._filled = np.concatenate(([0], np.cumsum(self.lengths > 0)))
+        return self._filled[hi] > self._filled[lo]
 
     def holds(self, ch: str) -> bool:
         """Whether a value outside the delimiter rows contains ``ch`` (a delimiter: then values must be
@@ -97,6 +107,8 @@ def check_segment_elements(fe: FlatElements, seg: SegmentDef, rows: np.ndarray, 
     last = len(fe.flat) - 1
     every = np.arange(len(rows))
     extra = np.flatnonzero(lens - 1 > n_def)
+    if len(extra):  # empty elements after the last defined one are trailing separators, not elements
+        extra = extra[fe.filled_between(starts[extra] + n_def + 1, starts[extra] + lens[extra])]
     if len(extra):
         report("ELEMENT_TOO_MANY", extra, f"{seg_id}{n_def + 1:02d}", (fe.flat, starts[extra] + n_def + 1),
                f"{seg_id} has more than {n_def} elements.")
@@ -163,7 +175,9 @@ def _check_no_component(ref: str, items: _Items, ctx: Context) -> None:
 
 def _check_simple(el: ElementDef, ref: str, items: _Items, ctx: Context) -> None:
     """Type, length and code verdicts of present values of one simple element."""
-    short, long, bad_type, bad_code = _verdicts(items, el, ctx.dictionary.codes(el.ref), ctx.has_control)
+    held = ctx.dictionary.codes(el.ref)
+    codes = None if held is None else _accepted_codes(held, el.ref)
+    short, long, bad_type, bad_code = _verdicts(items, el, codes, ctx.has_control)
     type_code, type_msg = _type_problem(el, ref)
     for code, mask, msg in (("ELEMENT_TOO_SHORT", short, f"{ref} is shorter than {el.min}."),
                             ("ELEMENT_TOO_LONG", long, f"{ref} is longer than {el.max}."),
@@ -172,6 +186,13 @@ def _check_simple(el: ElementDef, ref: str, items: _Items, ctx: Context) -> None
         if mask is not None and mask.any():
             hit = np.flatnonzero(mask)
             ctx.report(code, items.row[hit], ref, (items.flat, items.at[hit]), msg)
+
+
+@functools.cache
+def _accepted_codes(held: frozenset[str], ref: str) -> frozenset[str]:
+    """The codes a complete list ``held`` of element ``ref`` lets through: its own and those any other X12
+    version defines (schemas.x12dict.codes_of_any_version), one object per list (_code_array keys on it)."""
+    return held | codes_of_any_version(ref)
 
 
 def _type_problem(el: ElementDef, ref: str) -> tuple[str, str]:
@@ -285,6 +306,9 @@ def _check_composite(comp: CompositeDef, ref: str, items: _Items, ctx: Context) 
     clengths = char_lengths(cflat)
     n_def = len(comp.components)
     many = np.flatnonzero(n_parts > n_def)
+    if len(many):  # empty trailing components ("UP>123>>") are trailing separators, not components
+        filled = np.concatenate(([0], np.cumsum(clengths > 0)))
+        many = many[filled[offsets[many + 1]] > filled[offsets[many] + n_def]]
     if len(many):
         ctx.report("ELEMENT_TOO_MANY_COMPONENTS", items.row[many], ref, (items.flat, items.at[many]),
                    f"{ref} ({comp.ref}) has more than {n_def} components.")

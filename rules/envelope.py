@@ -20,7 +20,7 @@ from schemas.x12dict import SUPPORTED_VERSIONS, base_version
 _VERSION = re.compile(r"^00[2-8]0\d$")
 _DIGITS9 = re.compile(r"^\d{9}$")
 _GS06 = re.compile(r"^\d{1,9}$")
-_ST02 = re.compile(r"^[A-Za-z0-9]{4,9}$")
+_ST02 = re.compile(r"^[\x20-\x7e]{4,9}$")  # AN 4/9: any printable ASCII ("PO-1", "A.01"), not just letters and digits
 _NUMBER = re.compile(r"^[0-9]{1,18}$")  # an N0 value as sent (ASCII digits: str.isdigit takes others)
 
 
@@ -200,8 +200,17 @@ def _check_isa(ic: Interchange) -> list[Finding]:
         bad("ISA_VERSION_INVALID", 12, f"ISA12 {e[11]!r} is not a valid control version (e.g. 00401, 00501).")
     if e[10] != "U" and (e[10].isalnum() or len(e[10]) != 1):
         bad("ISA_STANDARDS_ID_INVALID", 11, f"ISA11 {e[10]!r} is neither 'U' nor a repetition separator.")
-    if not _DIGITS9.match(e[12].strip()):
-        bad("ISA_CONTROL_NUMBER_INVALID", 13, f"ISA13 {e[12]!r} is not a 9-digit number.")
+    if _DIGITS9.match(e[12].strip()):
+        pass
+    elif _NUMBER.match(e[12].strip()) and len(e[12].strip()) < 9:
+        # an ISA not written fixed-width ("*1*" for "*000000001*"): read as the number it is, like its other
+        # unpadded fields; the TA1 echoes it padded (engine.acks.ta1_reference)
+        if not (ic.raw_length and ic.raw_length != 106):  # else ISA_NOT_FIXED_WIDTH is reported above
+            out.append(finding("ISA_NOT_FIXED_WIDTH", f"ISA13 {e[12]!r} is not padded to 9 digits; read as "
+                               f"{e[12].strip().zfill(9)}.", seg="ISA", element="ISA13", value=e[12], isa13=isa13,
+                               file_segment=ic.start + 1))
+    else:
+        bad("ISA_CONTROL_NUMBER_INVALID", 13, f"ISA13 {e[12]!r} is not a number of up to 9 digits.")
     if e[13].strip() not in ("0", "1"):
         bad("ISA_ACK_REQUESTED_INVALID", 14, "ISA14 must be 0 or 1.")
     coded("ISA_USAGE_INVALID", 15, "a usage indicator (I information, P production, T test)")
@@ -258,7 +267,7 @@ def _check_set(isa13: str, gs06: str, gid: str, accepted: frozenset[str] | None,
         out.append(finding("ST_SET_UNSUPPORTED", f"Transaction set {ts.set_id!r} is not accepted.", seg="ST",
                            element="ST01", value=ts.set_id, segment_position=1, **loc))
     if not _ST02.match(ts.control_number):
-        out.append(finding("ST_CONTROL_NUMBER_INVALID", f"ST02 {ts.control_number!r} is not 4-9 characters.",
+        out.append(finding("ST_CONTROL_NUMBER_INVALID", f"ST02 {ts.control_number!r} is not 4-9 printable characters.",
                            seg="ST", element="ST02", value=ts.control_number, segment_position=1, **loc))
     elif ts.control_number in seen:
         out.append(finding("ST_CONTROL_NUMBER_DUPLICATE", f"ST02 {ts.control_number} repeats within group "

@@ -20,7 +20,7 @@ from rules.elements import Context, FlatElements, check_segment_elements
 from rules.set_checks import SET_CHECKS
 from schemas.findings import Finding, finding
 from schemas.x12 import ENVELOPE_IDS, Group, Interchange, TransactionSet
-from schemas.x12dict import dictionary
+from schemas.x12dict import SUPPORTED_VERSIONS, dictionary
 from schemas.x12dict.model import Dictionary, SetTable
 
 _SEG_ID = re.compile(r"^[A-Z0-9]{2,3}$")
@@ -138,10 +138,53 @@ def compiled(table: SetTable) -> SetSpec:
     return hit[1]
 
 
-def check_structure(result: ParseResult, sets: Sets, *, dictionaries: DictionaryFor = dictionary_for) \
-        -> list[Finding]:
+# What a set of a version we hold no dictionary for (003040, 004030, 007030 ...) can be refused for: what
+# every X12 version agrees on. Lengths grew, code lists, segments, loops and syntax notes changed from
+# version to version, so those are never judged by another version's dictionary; a segment id that is
+# no segment id, and a mandatory segment or element every dictionary we hold agrees is missing, are; the
+# set's own counts (rules.set_checks: warnings) do not depend on the version.
+COMMON_CODES = frozenset({"SEGMENT_UNRECOGNIZED", "SEGMENT_MANDATORY_MISSING", "ELEMENT_MANDATORY_MISSING",
+                          "CTT_LINE_COUNT_MISMATCH", "CTT_QUANTITY_MISMATCH", "PO1_LINE_ID_DUPLICATE",
+                          "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED"})
+
+
+def check_structure(result: ParseResult, sets: Sets, *, dictionaries: DictionaryFor = dictionary_for,
+                    common: bool = False) -> list[Finding]:
     """Segment order, loops, max use, mandatory segments, element syntax and set-level counts for the
-    given sets, each judged by the dictionary of its group's version; findings in file order."""
+    given sets, each judged by the dictionary of its group's version; findings in file order. With
+    ``common``, a set whose version has no dictionary is judged by what they all agree on
+    (`common_findings`); without it, such a set is not checked here."""
+    out = _check_structure(result, sets, dictionaries)
+    if common:
+        others = [(ic, g, ts) for ic, g, ts in sets if dictionaries(g.version) is None]
+        if others:
+            out += common_findings(result, others)
+            out.sort(key=lambda f: f.location.file_segment or 0)
+    return out
+
+
+def common_findings(result: ParseResult, sets: Sets) -> list[Finding]:
+    """The findings of ``sets`` (of versions we hold no dictionary for) that every held version's
+    dictionary reports alike and that do not depend on the version (COMMON_CODES): a 003040 or 007030 PO
+    without BEG03 or PO1 is refused; one with longer names, newer codes, segments or notes is not."""
+    agreed: list[Finding] | None = None
+    for version in SUPPORTED_VERSIONS:
+        d = dictionary(version)
+        found = [f for f in _check_structure(result, sets, lambda _gs08, d=d: d) if f.code in COMMON_CODES]
+        if agreed is None:
+            agreed = found
+        else:
+            keys = {_finding_key(f) for f in found}
+            agreed = [f for f in agreed if _finding_key(f) in keys]
+    return agreed or []
+
+
+def _finding_key(f: Finding) -> tuple:
+    loc = f.location
+    return f.code, loc.isa13, loc.gs06, loc.st02, loc.file_segment, loc.segment_id, loc.element
+
+
+def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFor) -> list[Finding]:
     judged: list[tuple[Interchange, Group, TransactionSet]] = []
     tables: list[tuple[Dictionary, SetTable]] = []
     group_dictionary: dict[int, Dictionary | None] = {}

@@ -69,7 +69,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ISA_STANDARDS_ID_INVALID", "interchange", "warning", "TA1:016",
            "ISA11 is neither 'U' nor a plausible repetition separator."),
         _C("ISA_VERSION_INVALID", "interchange", "error", "TA1:017", "ISA12 is not a supported control version."),
-        _C("ISA_CONTROL_NUMBER_INVALID", "interchange", "error", "TA1:018", "ISA13 is not a 9-digit number."),
+        _C("ISA_CONTROL_NUMBER_INVALID", "interchange", "error", "TA1:018", "ISA13 is not a number of 1-9 digits."),
         _C("ISA_ACK_REQUESTED_INVALID", "interchange", "error", "TA1:019", "ISA14 is not 0 or 1."),
         _C("ISA_USAGE_INVALID", "interchange", "error", "TA1:020", "ISA15 is not I, P or T."),
         _C("ISA_USAGE_MISMATCH", "interchange", "warning", "",
@@ -87,7 +87,8 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ISA_COMPONENT_SEPARATOR_INVALID", "interchange", "error", "TA1:027",
            "The component separator is missing or clashes with another delimiter."),
         _C("IEA_CONTROL_MISMATCH", "interchange", "error", "TA1:001", "IEA02 does not equal ISA13."),
-        _C("ISA_NOT_FIXED_WIDTH", "interchange", "warning", "", "The ISA segment is not 106 characters long."),
+        _C("ISA_NOT_FIXED_WIDTH", "interchange", "warning", "", "The ISA segment is not 106 characters long "
+           "(its fields are not padded, e.g. ISA13 1 for 000000001)."),
         # --- functional group (997 AK9) ---------------------------------------------------
         _C("GS_FUNCTIONAL_ID_UNSUPPORTED", "group", "error", "AK9:1", "We do not accept this functional group."),
         _C("GS_VERSION_UNSUPPORTED", "group", "error", "AK9:2", "GS08 is not a version we accept."),
@@ -110,7 +111,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("SE_CONTROL_MISMATCH", "set", "error", "AK5:3", "SE02 does not equal ST02."),
         _C("SE_COUNT_MISMATCH", "set", "error", "AK5:4", "SE01 does not equal the number of segments ST..SE."),
         _C("ST_SET_ID_MISMATCH", "set", "error", "AK5:6", "ST01 does not belong to the group's GS01."),
-        _C("ST_CONTROL_NUMBER_INVALID", "set", "error", "AK5:7", "ST02 is not 4-9 characters."),
+        _C("ST_CONTROL_NUMBER_INVALID", "set", "error", "AK5:7", "ST02 is not 4-9 printable characters."),
         _C("ST_CONTROL_NUMBER_DUPLICATE", "set", "error", "AK5:23", "ST02 repeats within the group."),
         _C("SET_TOO_LARGE", "set", "error", "AK5:5",
            "The transaction set is larger than the partner's limit (limits.max_set_bytes); its body was not read."),

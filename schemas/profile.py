@@ -123,10 +123,12 @@ class X12Settings(_Model):
     usage: Literal["P", "T"] = "P"
     delimiters: DelimiterSettings = DelimiterSettings()
     fallback_delimiters: tuple[DelimiterSettings, ...] = FALLBACK_DELIMITERS
-    # Groups in a version we have no dictionary for (003050, 004030, 006020 ...): "reject" answers them
-    # with AK9 R / AK905 2; "envelope_only" checks their envelopes only and reads their orders as far
-    # as our canonical reader can (never by another version's rules).
-    other_versions: Literal["reject", "envelope_only"] = "reject"
+    # Groups in a version we have no dictionary for (003040, 004030, 007030 ...): "common" (the default)
+    # judges their sets by what every X12 version agrees on (rules.structure.COMMON_CODES: a mandatory
+    # segment or element missing, no segment id) and reads their orders; "envelope_only" checks their
+    # envelopes only; "reject" answers them with AK9 R / AK905 2. Never by another version's lengths,
+    # codes, segments or notes: all of 003010-008010 is X12.
+    other_versions: Literal["common", "envelope_only", "reject"] = "common"
     guide: PartnerGuide | None = None
 
 

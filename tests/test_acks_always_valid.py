@@ -278,3 +278,16 @@ def test_a_profile_cannot_put_invalid_values_in_our_envelopes(tmp_path, section,
     path.write_text(head + f"[{section}]\n" + "\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         load_profile(path)
+
+
+def test_the_ack_command_never_echoes_an_invalid_qualifier(tmp_path):
+    """`orderbridge ack` without a profile takes our envelope's parties from the file's ISA: an ISA07 that
+    is no interchange id qualifier ('AZ', found by the fuzz test above) is answered from ZZ, not echoed
+    into our ISA05 (the TA1 itself was invalid X12)."""
+    data = x12_850(GOOD_PO).replace(b"*ZZ*ORDERBRIDGE    *", b"*AZ*ORDERBRIDGE    *")
+    path = tmp_path / "f.x12"
+    path.write_bytes(data)
+    res = CliRunner().invoke(app, ["ack", str(path)])
+    contents = _interchanges(res.stdout.encode())
+    assert contents and all(problems(c) == [] for c in contents), res.stdout
+    assert b"*AZ*" not in res.stdout.encode()

@@ -118,10 +118,15 @@ OLD_PO = ["BEG*00*SA*PO-1**070102", "DTM*002*070201", "FOB*PP*OR*FACTORY*01", "P
           "CTT*1"]
 
 
+REJECT_OTHER_VERSIONS = PROFILES["acme"].model_copy(update={"x12": PROFILES["acme"].x12.model_copy(
+    update={"other_versions": "reject"})})
+
+
 def test_an_003050_group_is_not_judged_by_004010_rules():
     data = interchange(OLD_PO, version="003050", gs04="070101", isa12="00305")
     assert structure(data) == []  # 6-digit dates and FOB04 are right in 003050; we hold no 003050 table
-    out = run(data)
+    assert run(data).error_count == 0  # by default (other_versions = "common") only what every version agrees on
+    out = run(data, profile=REJECT_OTHER_VERSIONS)
     assert {f.code for f in out.findings if f.severity == "error"} == {"GS_VERSION_UNSUPPORTED"}
 
 
@@ -141,8 +146,8 @@ def test_the_997_for_an_unsupported_group_is_consistent():
     data = interchange(body, version="003050", gs04="070101").decode()
     two = data.replace("SE*7*0001~\n", "SE*7*0001~\nST*850*0002~\n" + "".join(s + "~\n" for s in body)
                        + "SE*7*0002~\n").replace("GE*1*1", "GE*2*1").encode()
-    segs = segments(render(run(two))["997"])
-    assert ["AK9", "R", "2", "2", "0", "2"] in segs  # rejected: version not supported
+    segs = segments(render(run(two, profile=REJECT_OTHER_VERSIONS))["997"])
+    assert ["AK9", "R", "2", "2", "0", "2"] in segs  # rejected: version not supported (other_versions = "reject")
     ak5 = [s for s in segs if s[0] == "AK5"]
     assert ak5 and all(s[1] == "R" for s in ak5)  # no set says A inside a rejected group
     assert not [s for s in segs if s[0] in ("AK3", "AK4")]  # never judged by another version's rules

@@ -34,7 +34,15 @@ _POSTAL = {
     "CA": re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d$", re.IGNORECASE),
 }
 _REGIONS = {"US": US_STATES, "CA": CA_PROVINCES}
-_COUNTRY_ALIASES = {"USA": "US", "CAN": "CA"}
+# N404 (element 26, ID 2/3) is an ISO 3166 code: alpha-2 or alpha-3. The alpha-3 codes of the countries
+# orders are usually shipped to, read as the alpha-2 codes ship_to_countries names ("MEX" is MX); a code
+# not listed is compared as sent.
+_COUNTRY_ALIASES = dict(pair.split(":") for pair in (
+    "USA:US CAN:CA MEX:MX PRI:PR GBR:GB IRL:IE DEU:DE FRA:FR ITA:IT ESP:ES PRT:PT NLD:NL BEL:BE LUX:LU AUT:AT "
+    "CHE:CH DNK:DK SWE:SE NOR:NO FIN:FI ISL:IS POL:PL CZE:CZ SVK:SK HUN:HU ROU:RO BGR:BG GRC:GR HRV:HR SVN:SI "
+    "EST:EE LVA:LV LTU:LT CYP:CY MLT:MT TUR:TR ISR:IL ARE:AE SAU:SA IND:IN CHN:CN HKG:HK TWN:TW JPN:JP KOR:KR "
+    "SGP:SG MYS:MY THA:TH VNM:VN PHL:PH IDN:ID AUS:AU NZL:NZ ZAF:ZA BRA:BR ARG:AR CHL:CL COL:CO PER:PE "
+    "DOM:DO GTM:GT CRI:CR PAN:PA").split())
 _ADDRESS_PARTS = (
     ("ship_to_address1", "N3", "N301", "street"),
     ("ship_to_city", "N4", "N401", "city"),

@@ -27,6 +27,9 @@ replaces (or adds) the 004010 line with the same id.
                    Only complete lists are held: an element without a file accepts any value.
 ``codes/ELEMENT-known.txt``  codes of an element known from references when its complete list is not held
                    (e.g. 355): documentation for rules and reports, never loaded as a code list.
+``codes/ELEMENT-later.txt``  codes later X12 versions added to an element whose complete list we hold for
+                   an earlier one (723 "12" Too Many Repetitions, from 005050): no version's list, so never
+                   loaded as one; `codes_of_any_version` adds them to what a code check accepts.
 """
 
 from __future__ import annotations
@@ -81,6 +84,19 @@ def dictionary(version: str) -> Dictionary | None:
     if v not in SUPPORTED_VERSIONS:
         return None
     return _load(v)
+
+
+@functools.cache
+def codes_of_any_version(ref: str) -> frozenset[str]:
+    """Every code of element ``ref`` that some X12 version defines, as far as we know them: the complete
+    lists of every version we hold and the codes later versions added (codes/REF-later.txt). A code
+    check accepts these in any version: a newer translator's well-formed code is no reason to refuse a
+    document (a 004010 997 with AK403 12, a 004010 850 with a BEG01 of 005010)."""
+    out: set[str] = set()
+    for version in SUPPORTED_VERSIONS:
+        out |= _load(version).codes(ref) or frozenset()
+    out |= {line.split()[0] for line in _lines(_read(f"codes/{ref}-later.txt"))}
+    return frozenset(out)
 
 
 @functools.cache

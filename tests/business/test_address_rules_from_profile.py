@@ -49,3 +49,15 @@ def test_the_profile_carries_the_address_rules():
     assert (overrides.domestic_country, overrides.country_required) == ("CA", False)
     settings = RuleSettings(partners={"north": overrides}).for_partner("north")
     assert settings.domestic_country == "CA"
+
+
+def test_an_alpha3_country_code_is_the_country_it_names(ref):
+    """N404 (element 26, ID 2/3) is ISO 3166 alpha-2 or alpha-3: "MEX" is Mexico, shipped to like "MX"
+    (it was held ADDRESS_IMPLAUSIBLE: "not one we ship to"); a country we do not serve still is."""
+    serves_mexico = RuleSettings(ship_to_countries=("US", "CA", "MX"))
+    guadalajara = {**NO_COUNTRY, "ship_to_city": "Guadalajara", "ship_to_state": "JAL", "ship_to_postal_code": "44100"}
+    for country in ("MX", "MEX", "mex"):
+        assert check_ship_to(orders_table(order(**{**guadalajara, "ship_to_country": country})), ref.ship_tos,
+                             serves_mexico) == []
+    assert found(check_ship_to(orders_table(order(**{**guadalajara, "ship_to_country": "DEU"})), ref.ship_tos,
+                               serves_mexico)) == [("ADDRESS_IMPLAUSIBLE", "N404")]

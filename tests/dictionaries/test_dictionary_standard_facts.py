@@ -73,7 +73,9 @@ def test_complete_code_lists_only_for_their_version():
     assert d4.codes("717") == frozenset("AEMRWX")
     assert d4.codes("723") == frozenset(str(i) for i in range(1, 11))
     assert d4.codes("720") == frozenset(str(i) for i in range(1, 9))
-    assert d4.codes("716") == frozenset(str(i) for i in range(1, 7))
+    # 004010's 716 holds the security codes 10-26 too (stedi.com/edi/x12-004010/element/716); the list
+    # stopped at 6 and refused a 004010 997 whose AK905 was one of them
+    assert d4.codes("716") == frozenset(str(i) for i in (*range(1, 7), *range(10, 27)))
     # no complete list held: any value of the right length is valid (a partial list would be stricter)
     assert d4.codes("355") is None and d4.codes("128") is None
     # 005010 added codes to these lists; we hold no complete 005010 list, so none applies
