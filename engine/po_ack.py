@@ -65,8 +65,8 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
     statuses = [st for a in acks for st in a.statuses()]
     po_date = order.get("po_date")
     body: list[Segment] = [["BAK", purpose, ack_type(statuses), order["po_number"],
-                            po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"), "", "", "", "",
-                            today.strftime("%Y%m%d")]]
+                            po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"),
+                            order.get("release_number") or "", "", "", "", today.strftime("%Y%m%d")]]
     total = Decimal(0)
     for line, ack in zip(lines, acks, strict=False):
         ids: list[str] = []
@@ -102,10 +102,11 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
                 d: Delimiters, values: dict | None = None) -> list[tuple[str, int, str]]:
     """Bodies of many 855s (BAK .. CTT, without ST/SE) rendered with ``d`` by string building over
     columns, the same text as render_segments(build_855(...)): ``heads`` one dict per PO
-    (po_number, po_date, purpose); ``lines`` canonical line rows and ``statuses`` their parts /
-    ack_quantity / ack_price (see _ack_columns), aligned; ``spans``: each PO's rows, contiguous and in
-    order. No value may hold a delimiter of ``d`` (choose ``d`` with delimiter_use). Per PO: (text,
-    segments, BAK02). ``values``: element_values() of these very rows, when the caller has them."""
+    (po_number, po_date, purpose, release_number: the PO's BEG04, echoed in BAK05); ``lines`` canonical
+    line rows and ``statuses`` their parts / ack_quantity / ack_price (see _ack_columns), aligned;
+    ``spans``: each PO's rows, contiguous and in order. No value may hold a delimiter of ``d`` (choose
+    ``d`` with delimiter_use). Per PO: (text, segments, BAK02). ``values``: element_values() of these
+    very rows, when the caller has them."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -139,7 +140,7 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
         "BAK", pa.array([h.get("purpose") or "00" for h in heads], pa.string()), pa.array(kinds, pa.string()),
         pa.array([h["po_number"] for h in heads], pa.string()),
         pa.array([days[h["po_date"]] if h.get("po_date") else today8 for h in heads], pa.string()),
-        "", "", "", "", today8, d.element)
+        pa.array([h.get("release_number") or "" for h in heads], pa.string()), "", "", "", today8, d.element)
     totals = [v["total_texts"][i] if n and b > a else _num(Decimal(0)) for i, (a, b) in enumerate(spans)]
     ctt = pc.binary_join_element_wise("CTT", pa.array([str(b - a) for a, b in spans], pa.string()),
                                       pa.array(totals, pa.string()), d.element)
@@ -166,6 +167,7 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
         return out
     given = values
     for head_values in (pa.array([h["po_number"] for h in heads], pa.string()),
+                        pa.array([h.get("release_number") or "" for h in heads], pa.string()),
                         pa.array([h.get("purpose") or "00" for h in heads], pa.string())):
         for ch, where in chars_used(head_values, chars).items():
             for i in where.tolist():

@@ -42,15 +42,16 @@ def order(draw, po: str):
         statuses.append({"parts": draw(st.lists(part, min_size=1, max_size=3)), "ack_quantity": draw(amounts),
                          "ack_price": draw(amounts)})
     head = {"po_number": po + draw(st.sampled_from(["", "*", "~x"])), "po_date": draw(days),
-            "purpose": draw(st.sampled_from(["00", "05"]))}
+            "purpose": draw(st.sampled_from(["00", "05"])),
+            "release_number": draw(st.sampled_from([None, "", "2", "R*1", "r~3"]))}  # BEG04, echoed in BAK05
     return head, lines, statuses
 
 
 def segments_of(head, lines, statuses):
     acks = [LineAck(s["parts"][0]["status"], s["ack_quantity"], s["ack_price"],
                     parts=tuple(AckPart(p["status"], p["quantity"], p["date"]) for p in s["parts"])) for s in statuses]
-    return build_855({"po_number": head["po_number"], "po_date": head["po_date"]}, lines, acks, today=TODAY,
-                     purpose=head["purpose"])
+    return build_855({"po_number": head["po_number"], "po_date": head["po_date"],
+                      "release_number": head["release_number"]}, lines, acks, today=TODAY, purpose=head["purpose"])
 
 
 @settings(max_examples=150, deadline=None)

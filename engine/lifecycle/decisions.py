@@ -87,7 +87,8 @@ _EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).
     pa.field("_step", pa.int64(), nullable=False))
 # what the answer reads of a line: the 855 echoes these, the line row keeps some
 # what the answer reads of an order's head
-_HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref")
+_HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref",
+                 "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
                  "vendor_part", "buyer_part"]
 
@@ -320,8 +321,9 @@ class _Batch:
         for partner, picked in wanted.items():
             profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
             sub_rows, sub_statuses, sub_spans = _subset(rows, statuses, spans, picked)
-            at, po_dates = ctx.head_at, ctx.po_dates
-            heads = [{"po_number": po, "po_date": po_dates[at[(partner, po)]], "purpose": "05" if revised[i] else "00"}
+            at, po_dates, releases = ctx.head_at, ctx.po_dates, ctx.head_columns["release_number"]
+            heads = [{"po_number": po, "po_date": po_dates[at[(partner, po)]], "purpose": "05" if revised[i] else "00",
+                      "release_number": releases[at[(partner, po)]]}
                      for i, po in ((i, answering[i].po_number) for i in picked)]
             values = element_values(sub_rows, sub_statuses, sub_spans) if sub_rows.num_rows else None
             used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates),
@@ -362,7 +364,8 @@ class _Batch:
         start, stop = span
         acks = [LineAck(s.ack.status, s.ack.quantity, s.ack.unit_price, s.ack.ship_date, s.ack.parts)
                 for s in statuses_of(statuses.slice(start, stop - start))]
-        return build_855({"po_number": head["po_number"], "po_date": head["po_date"]},
+        return build_855({"po_number": head["po_number"], "po_date": head["po_date"],
+                          "release_number": head.get("release_number")},
                          rows.slice(start, stop - start).to_pylist(), acks, today=self.ctx.today,
                          purpose=head["purpose"])
 
