@@ -172,6 +172,10 @@ class _Cells:
     def __init__(self, result: ParseResult) -> None:
         elements = result.segments.elements
         self.flat = elements.flatten()
+        if len(self.flat) and pc.any(pc.ends_with(self.flat, " ")).as_py():
+            # X12.6: trailing spaces are not significant in a variable-length value (a sender suppresses
+            # them): 'VP-1011   ' from a fixed-width export names item VP-1011, a value of spaces is empty
+            self.flat = pc.utf8_rtrim(self.flat, characters=" ")
         offsets = elements.offsets.to_numpy()
         self.offsets = offsets[:-1] - offsets[0]
         self.row_len = np.diff(offsets)

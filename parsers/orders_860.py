@@ -30,7 +30,7 @@ def _columns(rows: pa.ListArray, width: int) -> list[pa.Array]:
     idx = np.arange(n, dtype=np.int64) * width
     cols = []
     for k in range(width):
-        col = flat.take(pa.array(idx + k))
+        col = pc.utf8_rtrim(flat.take(pa.array(idx + k)), characters=" ")  # trailing spaces: not significant
         cols.append(pc.if_else(pc.fill_null(pc.equal(col, ""), False), pa.scalar(None, pa.string()), col))
     return cols
 
