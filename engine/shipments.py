@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -112,66 +113,30 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     parties = _ship_tos(orders)  # each order row's ship-to, one Party per distinct address
     order_rows = {(r["partner"], r["po_number"]): (r, party) for r, party in zip(orders.select(
         ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, strict=True)}
-    shipment, _ = encode(lines["shipment_id"])
-    order, n_orders = encode(shipment, lines["po_number"])
-    box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
-    item, n_items = encode(box, lines["line_id"])
-    ship_row, order_row, box_row = first_rows(shipment), first_rows(order, n=n_orders), first_rows(box, n=n_boxes)
-    item_row = first_rows(item, n=n_items)
-    partner = [p or "" for p in lines["partner"].take(pa.array(ship_row)).to_pylist()]  # a shipment's: its first row's
+    g = _grouped(lines)
+    shipment, order, box = g.shipment, g.order, g.box
+    n_orders, n_boxes = g.n_orders, g.n_boxes
+    ship_row, order_row, box_row, item_row, partner = g.ship_row, g.order_row, g.box_row, g.item_row, g.partner
 
-    # the items: each order line's units in one box, summed; what each reads of its order line found in
-    # columns (_item_lines); each distinct item made once (items of equal values share one object)
-    qty, present = scaled(lines["quantity"])
-    summed = Groups(item, n_items)
-    units, present = summed.sum(qty), summed.any(present)
-    at = lines.select(["po_number", "line_id", "unit", "item_sku", "sku"]).take(pa.array(item_row))
-    who = pa.array(partner, pa.string()).take(pa.array(shipment[item_row]))
-    line = _item_lines(order_lines, who, at["po_number"], at["line_id"])
-    unit = pc.coalesce(_blank_null(at["unit"]), _blank_null(line["unit"]), pa.scalar("EA"))
-    sku = pc.coalesce(_blank_null(at["item_sku"]), _blank_null(at["sku"]), pa.scalar(""))
-    ids, id_kind = line["product_ids"]
-    case = _case_packs(sku, items)
-    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, line["quantity"],
-                           line["description"], case)
-    first = first_rows(kind, n=n_kinds)
-    pick = pa.array(first)
-    made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
-                    objects(decimal_array(units[first], present[first])), unit.take(pick).to_pylist(),
-                    [ids[k] for k in id_kind[first].tolist()], sku.take(pick).to_pylist(),
-                    objects(line["quantity"].take(pick)), line["description"].take(pick).to_pylist(),
-                    case.take(pick).to_pylist()))
+    # the items: each distinct item made once (items of equal values share one object)
+    made, kind = _item_kinds(lines, order_lines, items, g)
     shipped_items = list(map(made.__getitem__, kind.tolist()))
     box_items = _nest(box[item_row], item_row, shipped_items, n_boxes)
 
     # the cartons (boxes with a carton id), each on its order or on a pallet of its order (as its first row says)
-    boxed = pa.array(box_row)
-    cid = lines["carton_id"].take(boxed)
-    carton = np.flatnonzero(_valid(cid))
-    loose = np.flatnonzero(~_valid(cid))
-    taken = pa.array(box_row[carton])
-    at = lines.select(["shipment_id", "carton_id", "pallet_id", "carton_sscc", "carton_weight", "weight_unit"]
-                      ).take(taken)
-    own = pc.coalesce(sscc_columns(at["carton_sscc"])[1], sscc_columns(at["carton_id"])[1]).to_pylist()
-    packs_made = [Pack(sscc=sscc or ssccs.get((sid, label), ""), carton_id=label, items=box_items[b],
-                       weight=weight, weight_unit=unit or "")
-                  for sid, label, sscc, b, weight, unit in zip(
-                      at["shipment_id"].to_pylist(), at["carton_id"].to_pylist(), own, carton.tolist(),
-                      objects(at["carton_weight"]), at["weight_unit"].to_pylist(), strict=True)]
-    on_pallet = _valid(at["pallet_id"])
-    carton_order, first = order[box_row[carton]], box_row[carton]
+    c = _cartons(lines, g, ssccs)
+    carton, loose = c.carton, c.loose
+    packs_made = [Pack(sscc=sscc, carton_id=label, items=box_items[b], weight=weight, weight_unit=unit)
+                  for label, sscc, b, weight, unit in zip(c.label, c.sscc, carton.tolist(), c.weight, c.unit,
+                                                          strict=True)]
+    on_pallet, carton_order, first = c.on_pallet, c.order, c.first
     loose_packs = [packs_made[i] for i in np.flatnonzero(~on_pallet).tolist()]
     order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], loose_packs, n_orders)
-    tare, n_tares = encode(carton_order[on_pallet], at["pallet_id"].filter(pa.array(on_pallet)))
     pallet_packs = [packs_made[i] for i in np.flatnonzero(on_pallet).tolist()]
-    tare_packs = _nest(tare, first[on_pallet], pallet_packs, n_tares)
-    tare_row = Groups(tare, n_tares).min(first[on_pallet], len(order))
-    at = lines.select(["shipment_id", "pallet_id", "pallet_sscc"]).take(pa.array(tare_row))
-    own = pc.coalesce(sscc_columns(at["pallet_sscc"])[1], sscc_columns(at["pallet_id"])[1]).to_pylist()
-    tares = [Tare(sscc=sscc or ssccs.get((sid, label), ""), pallet_id=label, packs=packed)
-             for sid, label, sscc, packed in zip(at["shipment_id"].to_pylist(), at["pallet_id"].to_pylist(), own,
-                                                 tare_packs, strict=True)]
-    order_tares = _nest(order[tare_row], tare_row, tares, n_orders)
+    tare_packs = _nest(c.tare, first[on_pallet], pallet_packs, c.n_tares)
+    tares = [Tare(sscc=sscc, pallet_id=label, packs=packed)
+             for label, sscc, packed in zip(c.tare_label, c.tare_sscc, tare_packs, strict=True)]
+    order_tares = _nest(order[c.tare_row], c.tare_row, tares, n_orders)
     loose_items: list[tuple[ShippedItem, ...]] = [()] * n_orders
     for o, b in zip(order[box_row[loose]].tolist(), loose.tolist(), strict=True):
         loose_items[o] = box_items[b]
@@ -200,6 +165,110 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s]))
     return out
+
+
+class _Grouping(NamedTuple):
+    """Confirmation lines grouped in columns: each row's shipment, order (shipment, PO), box (order,
+    carton id: a carton, or the order's loose items) and item (box, line id) codes, the number of each,
+    each's first row, and each shipment's partner (its first row's)."""
+
+    shipment: np.ndarray
+    order: np.ndarray
+    n_orders: int
+    box: np.ndarray
+    n_boxes: int
+    item: np.ndarray
+    n_items: int
+    ship_row: np.ndarray
+    order_row: np.ndarray
+    box_row: np.ndarray
+    item_row: np.ndarray
+    partner: list[str]
+
+
+def _grouped(lines: pa.Table) -> _Grouping:
+    shipment, _ = encode(lines["shipment_id"])
+    order, n_orders = encode(shipment, lines["po_number"])
+    box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
+    item, n_items = encode(box, lines["line_id"])
+    ship_row, order_row, box_row = first_rows(shipment), first_rows(order, n=n_orders), first_rows(box, n=n_boxes)
+    item_row = first_rows(item, n=n_items)
+    partner = [p or "" for p in lines["partner"].take(pa.array(ship_row)).to_pylist()]  # a shipment's: its first row's
+    return _Grouping(shipment, order, n_orders, box, n_boxes, item, n_items, ship_row, order_row, box_row, item_row,
+                     partner)
+
+
+def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, g: _Grouping
+                ) -> tuple[list[ShippedItem], np.ndarray]:
+    """The distinct ShippedItems of the grouped items (each order line's units in one box, summed; what
+    each reads of its order line found in columns: _item_lines), and each item's index into them."""
+    item, n_items, item_row = g.item, g.n_items, g.item_row
+    qty, present = scaled(lines["quantity"])
+    summed = Groups(item, n_items)
+    units, present = summed.sum(qty), summed.any(present)
+    at = lines.select(["po_number", "line_id", "unit", "item_sku", "sku"]).take(pa.array(item_row))
+    who = pa.array(g.partner, pa.string()).take(pa.array(g.shipment[item_row]))
+    line = _item_lines(order_lines, who, at["po_number"], at["line_id"])
+    unit = pc.coalesce(_blank_null(at["unit"]), _blank_null(line["unit"]), pa.scalar("EA"))
+    sku = pc.coalesce(_blank_null(at["item_sku"]), _blank_null(at["sku"]), pa.scalar(""))
+    ids, id_kind = line["product_ids"]
+    case = _case_packs(sku, items)
+    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, line["quantity"],
+                           line["description"], case)
+    first = first_rows(kind, n=n_kinds)
+    pick = pa.array(first)
+    made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
+                    objects(decimal_array(units[first], present[first])), unit.take(pick).to_pylist(),
+                    [ids[k] for k in id_kind[first].tolist()], sku.take(pick).to_pylist(),
+                    objects(line["quantity"].take(pick)), line["description"].take(pick).to_pylist(),
+                    case.take(pick).to_pylist()))
+    return made, kind
+
+
+class _Cartons(NamedTuple):
+    """The boxes with a carton id (``carton``: their box codes; ``loose``: the others) with each carton's
+    label, SSCC (its own, else the one numbered, else ""), weight, weight unit, whether it sits on a
+    pallet, its order and first row (as its first row says); the pallets (an order's cartons by pallet
+    id): each carton on one its pallet code, each pallet's first row (its cartons' first), label and SSCC."""
+
+    carton: np.ndarray
+    loose: np.ndarray
+    label: list[str]
+    sscc: list[str]
+    weight: list[Decimal | None]
+    unit: list[str]
+    on_pallet: np.ndarray
+    order: np.ndarray
+    first: np.ndarray
+    tare: np.ndarray
+    n_tares: int
+    tare_row: np.ndarray
+    tare_label: list[str]
+    tare_sscc: list[str]
+
+
+def _cartons(lines: pa.Table, g: _Grouping, ssccs: Mapping[tuple, str]) -> _Cartons:
+    box_row, order = g.box_row, g.order
+    cid = lines["carton_id"].take(pa.array(box_row))
+    carton = np.flatnonzero(_valid(cid))
+    loose = np.flatnonzero(~_valid(cid))
+    at = lines.select(["shipment_id", "carton_id", "pallet_id", "carton_sscc", "carton_weight", "weight_unit"]
+                      ).take(pa.array(box_row[carton]))
+    own = pc.coalesce(sscc_columns(at["carton_sscc"])[1], sscc_columns(at["carton_id"])[1]).to_pylist()
+    sids, labels = at["shipment_id"].to_pylist(), at["carton_id"].to_pylist()
+    sscc = [code or ssccs.get((sid, label), "") for sid, label, code in zip(sids, labels, own, strict=True)]
+    on_pallet = _valid(at["pallet_id"])
+    carton_order, first = order[box_row[carton]], box_row[carton]
+    tare, n_tares = encode(carton_order[on_pallet], at["pallet_id"].filter(pa.array(on_pallet)))
+    tare_row = Groups(tare, n_tares).min(first[on_pallet], len(order))
+    at_t = lines.select(["shipment_id", "pallet_id", "pallet_sscc"]).take(pa.array(tare_row))
+    own_t = pc.coalesce(sscc_columns(at_t["pallet_sscc"])[1], sscc_columns(at_t["pallet_id"])[1]).to_pylist()
+    t_labels = at_t["pallet_id"].to_pylist()
+    t_sscc = [code or ssccs.get((sid, label), "") for sid, label, code in zip(
+        at_t["shipment_id"].to_pylist(), t_labels, own_t, strict=True)]
+    return _Cartons(carton, loose, labels, sscc, objects(at["carton_weight"]),
+                    [u or "" for u in at["weight_unit"].to_pylist()], on_pallet, carton_order, first, tare, n_tares,
+                    tare_row, t_labels, t_sscc)
 
 
 def _nest(parent: np.ndarray, rank: np.ndarray, made: list, n: int) -> list[tuple]:
