@@ -152,45 +152,59 @@ def _man02(sscc: str, with_ai: bool, written: set[str]) -> str:
 def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = True) -> list[list[object]]:
     """The S level's segments (TD1..DTM, then the ship-from's and ship-to's N1 loops unless ``parties``
     is False)."""
-    segs: list[list[object]] = []
     packs = shipment.all_packs()
-    tares = [t for o in shipment.orders for t in o.tares]
     weight = shipment.gross_weight
     unit = shipment.weight_unit
     if weight is None and packs and all(p.weight is not None for p in packs):
         units = {p.weight_unit for p in packs}
         if len(units) == 1:
             weight, unit = sum((p.weight for p in packs), Decimal(0)), units.pop()
-    if packs or weight is not None:
-        td1: list[object] = ["TD1", "CTN25", str(len(packs)) if packs else ""]
-        if weight is not None:
-            td1 += ["", "", "", "G", x12_decimal(weight), unit or "LB"]
-        segs.append(td1)
-    if tares:
-        segs.append(["TD1", "PLT94", str(len(tares))])
-    if shipment.carrier_scac or shipment.service_level:
-        level = shipment.service_level
-        routing = level if level and len(level) != 2 else ""
-        td5: list[object] = ["TD5", "B", "2" if shipment.carrier_scac else "", shipment.carrier_scac,
-                             shipment.transport_method if shipment.carrier_scac else "", routing]
-        if level and len(level) == 2:
-            td5 += [""] * 6 + [level]
-        segs.append(td5)
-    if shipment.bill_of_lading:
-        segs.append(["REF", "BM", shipment.bill_of_lading])
-    if shipment.tracking_number:
-        segs.append(["REF", "CN", shipment.tracking_number])
-    for qualifier, value in shipment.extra_refs:
-        segs.append(["REF", qualifier, value])
-    dtm: list[object] = ["DTM", "011", _ccyymmdd(shipment.ship_date)]
-    if shipment.ship_time is not None:
-        dtm.append(_hhmm(shipment.ship_time))
-    segs.append(dtm)
-    if asn.estimated_delivery and shipment.estimated_delivery is not None:
-        segs.append(["DTM", "017", _ccyymmdd(shipment.estimated_delivery)])
+    segs = s_segments(asn, cartons=len(packs), pallets=sum(len(o.tares) for o in shipment.orders), weight=weight,
+                      weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
+                      transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
+                      tracking_number=shipment.tracking_number, extra_refs=shipment.extra_refs,
+                      ship_date=shipment.ship_date, ship_time=shipment.ship_time,
+                      estimated_delivery=shipment.estimated_delivery)
     if parties:
         segs.extend(party_segments(shipment.ship_from))
         segs.extend(party_segments(shipment.ship_to))
+    return segs
+
+
+def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal | None, weight_unit: str,
+               carrier_scac: str, service_level: str, transport_method: str, bill_of_lading: str, tracking_number: str,
+               extra_refs: Sequence[tuple[str, str]], ship_date: date, ship_time: time | None,
+               estimated_delivery: date | None) -> list[list[object]]:
+    """The S level's segments from TD1 to DTM of a shipment of ``cartons`` cartons and ``pallets`` pallets
+    (``weight``: its gross weight, None when unknown)."""
+    segs: list[list[object]] = []
+    if cartons or weight is not None:
+        td1: list[object] = ["TD1", "CTN25", str(cartons) if cartons else ""]
+        if weight is not None:
+            td1 += ["", "", "", "G", x12_decimal(weight), weight_unit or "LB"]
+        segs.append(td1)
+    if pallets:
+        segs.append(["TD1", "PLT94", str(pallets)])
+    if carrier_scac or service_level:
+        level = service_level
+        routing = level if level and len(level) != 2 else ""
+        td5: list[object] = ["TD5", "B", "2" if carrier_scac else "", carrier_scac,
+                             transport_method if carrier_scac else "", routing]
+        if level and len(level) == 2:
+            td5 += [""] * 6 + [level]
+        segs.append(td5)
+    if bill_of_lading:
+        segs.append(["REF", "BM", bill_of_lading])
+    if tracking_number:
+        segs.append(["REF", "CN", tracking_number])
+    for qualifier, value in extra_refs:
+        segs.append(["REF", qualifier, value])
+    dtm: list[object] = ["DTM", "011", _ccyymmdd(ship_date)]
+    if ship_time is not None:
+        dtm.append(_hhmm(ship_time))
+    segs.append(dtm)
+    if asn.estimated_delivery and estimated_delivery is not None:
+        segs.append(["DTM", "017", _ccyymmdd(estimated_delivery)])
     return segs
 
 

@@ -12,18 +12,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.asn import Flat856
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, paired_codes
 from schemas.orders import ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
+from schemas.shipment_records import RecordedCarton
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
@@ -381,3 +385,168 @@ def _ship_to(order: dict) -> Party | None:
                  address2=order.get("ship_to_address2") or "", city=order.get("ship_to_city") or "",
                  state=order.get("ship_to_state") or "", postal_code=order.get("ship_to_postal_code") or "",
                  country=order.get("ship_to_country") or "")
+
+
+# --- the same shipments in columns (the ship run's usual path: no objects per carton or order) ---------
+
+class ShipmentSummary(NamedTuple):
+    """A shipment as assemble_shipments would make it, without its objects (shipment_columns): its
+    header (its first line's), partner, ship-to, POs in the order first seen, its pallets and cartons as
+    the shipment's record lists them (RecordedCartons: each order's pallets, each followed by its cartons,
+    then its cartons off any pallet; those without an SSCC left out), and what its TD1s count: cartons,
+    pallets, and the cartons' summed weight (None unless each carton has one, all in one unit) with its unit."""
+
+    shipment_id: str
+    partner: str
+    ship_date: date
+    ship_time: time | None
+    carrier_scac: str
+    service_level: str
+    tracking_number: str
+    bill_of_lading: str
+    ship_to: Party
+    po_numbers: tuple[str, ...]
+    cartons: tuple[RecordedCarton, ...]
+    n_cartons: int
+    n_pallets: int
+    weight: Decimal | None
+    weight_unit: str
+
+
+def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, pallets: bool,
+                     ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
+                     serials: Mapping[str, int] | None = None) -> tuple[list[ShipmentSummary], Flat856] | None:
+    """assemble_shipments' shipments (same arguments) as ShipmentSummaries and as the Flat856 that
+    engine.asn.write_856_texts writes (``pallets``: S-O-T-P-I, its pallets' HL loops; else S-O-P-I),
+    both in the order assemble_shipments lists them, grouped and numbered in columns: each order,
+    pallet, carton and item keyed by its shipment, its order's first row, pallets before loose cartons,
+    its pallet's and its own first row, sorted once; the HL numbers are the positions in each shipment.
+    ``serials``: SSCC -> our serial of it (the recorded cartons'). None when an order has items without a
+    carton (those 856s are left to build_856) or no lines."""
+    ssccs, serials = ssccs or {}, serials or {}
+    if not lines.num_rows:
+        return None
+    g = _grouped(lines)
+    c = _cartons(lines, g, ssccs)
+    if len(c.loose):
+        return None
+    made, kind = _item_kinds(lines, order_lines, items, g)
+    n_s, n_o, n_t, n_c, n_i = len(g.ship_row), g.n_orders, c.n_tares, len(c.carton), g.n_items
+    rank = np.empty(n_s, np.int64)  # each shipment code's place (the order of first rows)
+    by_row = np.argsort(g.ship_row, kind="stable")
+    rank[by_row] = np.arange(n_s)
+    o_s = rank[g.shipment[g.order_row]]
+    c_tare = np.full(n_c, -1, np.int64)
+    c_tare[c.on_pallet] = c.tare
+    t_order = g.order[c.tare_row]
+    t_row = c.tare_row[np.maximum(c_tare, 0)] if n_t else np.zeros(n_c, np.int64)
+    c_trow = np.where(c.on_pallet, t_row, 0)
+    c_sec = np.where(c.on_pallet, 1, 2)
+    carton_of_box = np.full(g.n_boxes, -1, np.int64)
+    carton_of_box[c.carton] = np.arange(n_c)
+    i_c = carton_of_box[g.box[g.item_row]]  # each item's carton
+    # every entity keyed as written: shipment, its order's first row, section (0 the order, 1 its pallets
+    # and their cartons, 2 its cartons off any pallet), the pallet's first row, the carton's (-1: the
+    # pallet itself), the item's (-1: the carton itself)
+    kind_of = np.concatenate([np.zeros(n_o, np.int8), np.ones(n_t, np.int8), np.full(n_c, 2, np.int8),
+                              np.full(n_i, 3, np.int8)])
+    index = np.concatenate([np.arange(n_o), np.arange(n_t), np.arange(n_c), np.arange(n_i)]).astype(np.int64)
+    k1 = np.concatenate([o_s, o_s[t_order], o_s[c.order], o_s[c.order][i_c]])
+    k2 = np.concatenate([g.order_row, g.order_row[t_order], g.order_row[c.order], g.order_row[c.order][i_c]])
+    k3 = np.concatenate([np.zeros(n_o, np.int64), np.ones(n_t, np.int64), c_sec, c_sec[i_c]])
+    k4 = np.concatenate([np.zeros(n_o, np.int64), c.tare_row, c_trow, c_trow[i_c]])
+    k5 = np.concatenate([np.zeros(n_o, np.int64), np.full(n_t, -1, np.int64), c.first, c.first[i_c]])
+    k6 = np.concatenate([np.zeros(n_o + n_t, np.int64), np.full(n_c, -1, np.int64), g.item_row])
+    written = np.lexsort((k6, k5, k4, k3, k2, k1))
+    w_kind, w_index, w_ship = kind_of[written], index[written], k1[written]
+
+    # HL numbers: each entity's place in its shipment (pallets counted in S-O-T-P-I only)
+    numbered = written[w_kind != 1] if not pallets else written
+    n_ship = k1[numbered]
+    counts = np.bincount(n_ship, minlength=n_s)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    hl = np.zeros(len(kind_of), np.int64)
+    hl[numbered] = np.arange(len(numbered)) - starts[n_ship] + 2
+    o_hl, t_hl = hl[:n_o], hl[n_o:n_o + n_t]
+    c_hl = hl[n_o + n_t:n_o + n_t + n_c]
+    c_parent = np.where(c.on_pallet, t_hl[np.maximum(c_tare, 0)], o_hl[c.order]) if pallets and n_t \
+        else o_hl[c.order]
+
+    # the boxes (pallets in S-O-T-P-I, cartons) and items in the order written
+    is_box = (w_kind == 2) | ((w_kind == 1) if pallets else False)
+    box_kind, box_index = w_kind[is_box], w_index[is_box]
+    tare_at, carton_at = box_kind == 1, box_kind == 2
+    b_hl = np.where(carton_at, c_hl[np.where(carton_at, box_index, 0)] if n_c else 0,
+                    t_hl[np.where(tare_at, box_index, 0)] if n_t else 0)
+    b_parent = np.where(carton_at, c_parent[np.where(carton_at, box_index, 0)] if n_c else 0,
+                        o_hl[t_order[np.where(tare_at, box_index, 0)]] if n_t else 0)
+    b_order = np.where(carton_at, c.order[np.where(carton_at, box_index, 0)] if n_c else 0,
+                       t_order[np.where(tare_at, box_index, 0)] if n_t else 0)
+    items_in = np.bincount(i_c, minlength=n_c)
+    on_tare = np.bincount(c_tare[c.on_pallet], minlength=n_t)
+    b_children = np.where(carton_at, items_in[np.where(carton_at, box_index, 0)] if n_c else 0,
+                          on_tare[np.where(tare_at, box_index, 0)] if n_t else 0)
+    b_sscc = [c.sscc[k] if level == 2 else c.tare_sscc[k] for level, k in zip(box_kind.tolist(), box_index.tolist(),
+                                                                             strict=True)]
+    box_of_carton = np.full(n_c, -1, np.int64)
+    box_of_carton[box_index[carton_at]] = np.flatnonzero(carton_at)
+    item_order = w_index[w_kind == 3]
+    po = lines["po_number"].take(pa.array(g.order_row)).to_pylist()
+    parties = _ship_tos(orders)
+    order_rows = {(r["partner"], r["po_number"]): (r, party) for r, party in zip(orders.select(
+        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, strict=True)}
+    partner_of = [g.partner[s] for s in by_row.tolist()]  # per shipment (in order)
+    heads = [order_rows.get((partner_of[s], p), _NO_ORDER) for s, p in zip(o_s.tolist(), po, strict=True)]
+    flat = Flat856(
+        n_hl=(counts + 1).tolist(), bad=set(), o_ship=o_s.tolist(), o_hl=o_hl.tolist(), o_po=po,
+        o_release=[h.get("release_number") or "" for h, _party in heads], o_date=[h.get("po_date") for h, _p in heads],
+        b_level=["T" if k == 1 else "P" for k in box_kind.tolist()], b_hl=b_hl.tolist(), b_parent=b_parent.tolist(),
+        b_ship=w_ship[is_box].tolist(), b_order=b_order.tolist(), b_children=b_children.tolist(), b_sscc=b_sscc,
+        i_box=box_of_carton[i_c[item_order]], one=made, every=pa.array(kind[item_order], pa.int64()))
+
+    # each shipment's summary: its orders, pallets and cartons in the order written
+    headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(g.ship_row[by_row])).to_pylist()
+    o_written = w_index[w_kind == 0]
+    pos_of: list[list[str]] = [[] for _ in range(n_s)]
+    ship_to: list[Party | None] = [None] * n_s
+    for o in o_written.tolist():
+        s = o_s[o]
+        pos_of[s].append(po[o])
+        if ship_to[s] is None:
+            ship_to[s] = heads[o][1]
+    boxed = (w_kind == 1) | (w_kind == 2)  # the record lists pallets whatever the structure
+    r_pallet, r_index, r_ship = w_kind[boxed] == 1, w_index[boxed], w_ship[boxed]
+    t_of = np.where(r_pallet, r_index, 0)
+    c_of = np.where(r_pallet, 0, r_index)
+    t_label, t_sscc = c.tare_label, c.tare_sscc
+    p_label = [t_label[k] if k >= 0 else "" for k in c_tare.tolist()]  # each carton's pallet
+    recorded = [("T", t_label[t], t_sscc[t], serials.get(t_sscc[t]), "", po[o], None, "") if pallet else
+                ("P", c.label[k], c.sscc[k], serials.get(c.sscc[k]), p_label[k], po[o], c.weight[k], c.unit[k])
+                for pallet, t, k, o in zip(r_pallet.tolist(), t_of.tolist(), c_of.tolist(),
+                                           np.where(r_pallet, t_order[t_of] if n_t else 0, c.order[c_of]).tolist(),
+                                           strict=True)]
+    kept = np.array([bool(r[2]) for r in recorded], bool)
+    made_cartons = list(map(tuple.__new__, repeat(RecordedCarton),  # made in C, as the record's lines are
+                            recorded if kept.all() else [r for r, keep in zip(recorded, kept.tolist(), strict=True)
+                                                         if keep]))
+    ends = np.cumsum(np.bincount(r_ship[kept], minlength=n_s)).tolist()
+    n_cartons = np.bincount(o_s[c.order], minlength=n_s).tolist()
+    n_pallets = np.bincount(o_s[t_order], minlength=n_s).tolist() if n_t else [0] * n_s
+    weighed = [w is not None for w in c.weight]
+    if any(weighed):  # the cartons' weights summed per shipment, when each has one and all one unit
+        by_shipment: list[list] = [[] for _ in range(n_s)]
+        for s, w, u in zip(o_s[c.order].tolist(), c.weight, c.unit, strict=True):
+            by_shipment[s].append((w, u))
+        weights = [(sum((w for w, _u in packed), Decimal(0)), packed[0][1])
+                   if packed and all(w is not None for w, _u in packed) and len({u for _w, u in packed}) == 1
+                   else (None, "") for packed in by_shipment]
+    else:
+        weights = [(None, "")] * n_s
+    out = []
+    for s, (h, a, b) in enumerate(zip(headers, [0, *ends[:-1]], ends, strict=True)):
+        out.append(ShipmentSummary(
+            h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
+            h["service_level"] or "", h["tracking_number"] or "", h["bill_of_lading"] or "",
+            ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
+            *weights[s]))
+    return out, flat
