@@ -10,6 +10,7 @@ delimiter, weights, decimals, rows interleaved."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
 
@@ -270,3 +271,63 @@ def test_the_columnar_plan_wrote_the_bench_shape_file(monkeypatch):
                    for k in range(3) for n in (1, 2))
     new, old, used = both_plans(monkeypatch, rows)
     assert used and new == old and len(new.documents) == 3
+
+
+def test_a_file_of_two_partners_writes_each_partners_856s_and_plans_alike(monkeypatch):
+    """acme (S-O-P-I) and globex (S-O-T-P-I) shipments interleaved in one file: each partner's written in
+    columns, the shipments in the file's order, the plan the objects' one; a partner the path cannot write
+    (S-O-I) leaves the whole file to the objects, alike."""
+    import pyarrow.compute as pc
+
+    def of(partner, po_number, table):
+        for name, value in (("partner", partner), ("po_number", po_number)):
+            at = table.schema.get_field_index(name)
+            field = table.schema.field(at)
+            table = table.set_column(at, field, pa.array([value] * table.num_rows, field.type))
+        return table
+
+    rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S2,2026-11-27,15:00,FDEG,,PO-2,1,SKU-1,3,EA,C3,P1,,\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,1,EA,C1,,,\n"
+            "S3,2026-11-27,15:00,FDEG,,PO-1,2,SKU-2,2,EA,C4,,,\n"
+            "S2,2026-11-27,15:00,FDEG,,PO-2,2,SKU-2,1,EA,C5,,,\n")
+    for globex, columnar in (("SOTPI", True), ("SOI", False)):
+        profiles = profiles_with("SOPI")
+        g = profiles["globex"]
+        profiles["globex"] = g.model_copy(update={"fulfilment": g.fulfilment.model_copy(update={
+            "asn": g.fulfilment.asn.model_copy(update={"structure": globex})})})
+        acme_rec = record(OrderState.ACKNOWLEDGED, lines_key="k")
+        recs = {acme_rec.key: acme_rec}
+        globex_rec = replace(acme_rec, partner="globex", po_number="PO-2")
+        recs[globex_rec.key] = globex_rec
+        lines = pa.concat_tables([line_table(order_lines()), of("globex", "PO-2", line_table(order_lines()))])
+        reservations = pa.concat_tables([reservation_table(reserved()),
+                                         of("globex", "PO-2", reservation_table(reserved()))])
+        out, other = outcome_of(po()), outcome_of(po(number="PO-2"))
+        orders = pa.concat_tables([out.orders, of("globex", "PO-2", other.orders)])
+        canonical_lines = pa.concat_tables([out.lines, of("globex", "PO-2", other.lines)])
+        table, found = read_shipment_csv((HEADER + rows).encode(), ShipmentCsvMapping(), file="c.csv",
+                                         source_sha256="sha")
+        read = shipping.Confirmations(table, tuple(found), "c.csv", "sha")
+        batch = shipping.prepare_shipments(read, warehouse=EAST, state=shipping.line_state_table(lines, reservations),
+                                           items=ITEM_TABLE, recorded=RECORDED_CARTONS.empty_table(),
+                                           profiles=profiles)
+        assert set(pc.unique(batch.check.lines["partner"]).to_pylist()) == {"acme", "globex"} and not batch.held
+
+        def plan(batch=batch, profiles=profiles, recs=recs, lines=lines, reservations=reservations, orders=orders,
+                 canonical_lines=canonical_lines):
+            return shipping.plan_shipments(
+                batch, serials={p: list(range(100, 100 + n)) for p, n in batch.serials_needed.items()},
+                records=recs, lines=lines, reservations=reservations, orders=orders, order_lines=canonical_lines,
+                items=ITEM_TABLE, profiles=profiles, created=CREATED, at=AT, run_id=RUN,
+                source={"source_kind": "csv", "source_file": "c.csv", "source_sha256": "sha"})
+
+        used: list = []
+        monkeypatch.setattr(shipping, "_from_columns",
+                            lambda *a, used=used, **k: used.append(COLUMNAR(*a, **k)) or used[-1])
+        new = plan()
+        monkeypatch.setattr(shipping, "_from_columns", lambda *a, **k: None)
+        old = plan()
+        assert (used[0] is not None) == columnar
+        assert new == old and [s.shipment_id for s in new.shipments] == ["S1", "S2", "S3"]
+        assert [s.partner for s in new.shipments] == ["acme", "globex", "acme"]

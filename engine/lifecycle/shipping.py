@@ -783,11 +783,37 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
     """The usual file's shipments without their objects: each one's summary and 856 text
     (engine.shipments.shipment_columns written by engine.asn.write_856_texts: the same text
     build_856_texts writes of assemble_shipments' objects, self-checked alike against the confirmation
-    ``good``), when every row is one partner's whose 856 is S-O-P-I or S-O-T-P-I with the delimiter set
-    its envelope alone allows, and every text is written; else None (assemble_shipments and _asn_texts)."""
-    partner = good["partner"][0].as_py() if good.num_rows else None
-    if not partner or pc.any(pc.not_equal(good["partner"], partner)).as_py() or good["partner"].null_count:
+    ``good``), in the order assemble_shipments lists them, each partner's written together, when every
+    shipment's rows name one partner whose 856 is S-O-P-I or S-O-T-P-I with the delimiter set its
+    envelope alone allows, and every text is written; else None (assemble_shipments and _asn_texts)."""
+    if not good.num_rows or good["partner"].null_count:
         return None
+    partners = pc.unique(good["partner"]).to_pylist()
+    if len(partners) == 1:
+        return _partner_columns(good, partners[0], orders, order_lines, ship_from=ship_from, ssccs=ssccs,
+                                serials=serials, items=items, profiles=profiles, created=created, envelopes=envelopes)
+    if encode(good["shipment_id"], good["partner"])[1] != encode(good["shipment_id"])[1]:
+        return None  # a shipment whose rows name two partners
+    code, _ = encode(good["shipment_id"])
+    first = first_rows(code)
+    first_of = dict(zip(good["shipment_id"].take(pa.array(first)).to_pylist(), first.tolist(), strict=True))
+    made: list[tuple[int, ShipmentSummary, _AsnText | None]] = []
+    for partner in partners:
+        mine = _partner_columns(good.filter(pc.equal(good["partner"], partner)), partner, orders, order_lines,
+                                ship_from=ship_from, ssccs=ssccs, serials=serials, items=items, profiles=profiles,
+                                created=created, envelopes=envelopes)
+        if mine is None:
+            return None
+        made += [(first_of[s.shipment_id], s, text) for s, text in zip(*mine, strict=True)]
+    made.sort(key=lambda m: m[0])  # the shipments in the order of their first rows, as assembled
+    return [m[1] for m in made], [m[2] for m in made]
+
+
+def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
+                     ssccs: Mapping[tuple, str], serials: Mapping[str, int], items: pa.Table | None,
+                     profiles: Mapping[str, PartnerProfile], created: datetime, envelopes: dict[str, Envelope]
+                     ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
+    """_from_columns of one partner's rows."""
     profile = profiles.get(partner)
     if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR:
         return None
