@@ -11,7 +11,9 @@ Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, servi
 DTM 011 (017), N1 SF/ST with N3/N4; O: PRF; T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number
 of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError: never a wrong ASN.
 build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
-checked on its columns; what it cannot write it leaves to build_856.
+checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
+writes a Flat856 (the shipments' orders, pallets, cartons and items in the order written), which
+engine.shipments.shipment_columns also makes straight from confirmation lines, without the objects.
 """
 
 from __future__ import annotations
@@ -753,14 +755,15 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         if s in bad:
             continue
         h = head(s)
-        segments = [["BSN", asn.purpose, h.shipment_id, date_text, time_text, bsn05],
-                    ["HL", "1", "", "S", "1" if h.has_orders else "0"], *h.segments]
-        text = joined_body(segments, d, chars)
+        head_segments = [["BSN", asn.purpose, h.shipment_id, date_text, time_text, bsn05],
+                         ["HL", "1", "", "S", "1" if h.has_orders else "0"], *h.segments]
+        text = joined_body(head_segments, d, chars)
         (from_text, n_from), (to_text, n_to) = party(h.ship_from), party(h.ship_to)
         if text is None or from_text is None or to_text is None:
             continue
         ctt = f"CTT{e}{n_hl[s]}{e}{x12_decimal(totals[s])}{t}" if asn.ctt_hash else f"CTT{e}{n_hl[s]}{t}"
-        out[s] = (text + from_text + to_text + bodies[s] + ctt, len(segments) + n_from + n_to + int(count[s]) + 1)
+        out[s] = (text + from_text + to_text + bodies[s] + ctt,
+                  len(head_segments) + n_from + n_to + int(count[s]) + 1)
     return out
 
 

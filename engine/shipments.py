@@ -1,5 +1,6 @@
 """Checked shipment confirmation lines -> typed Shipments (schemas.shipments) for the 856 builder,
-and the SSCC-18s their cartons and pallets still need.
+and the SSCC-18s their cartons and pallets still need; or the same shipments in columns
+(shipment_columns: summaries and the engine.asn.Flat856 its text path writes, no object per carton).
 
 Pure: the confirmation lines (rules.shipments.resolve output: every row has its partner and order
 line), the live orders' canonical tables, our ship-from party and the SSCCs the caller numbered

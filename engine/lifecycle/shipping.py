@@ -300,11 +300,13 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     columns = _from_columns(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, serials=ours, items=items,
                             profiles=profiles, created=created, envelopes=envelopes)
     shipments: Sequence[Shipment | ShipmentSummary]
+    assembled: list[Shipment] | None = None
     if columns is not None:  # every shipment's 856 written from the columns, without the typed objects
         shipments, texts = columns
     else:
-        shipments = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items)
-        texts = _asn_texts(shipments, good, profiles, created, envelopes)
+        shipments = assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
+                                                   items=items)
+        texts = _asn_texts(assembled, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes}
     at_once = _plan_at_once(shipments, texts, good, lines, records, batch.warehouse, profiles, ours, **kw)
     line_units = None  # each stored line's whole units shipped, when the lines moved in columns
@@ -312,12 +314,12 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         parts, touched, keys, line_units = at_once
         sent = [s.shipment_id for s in shipments]
     else:  # a shipment held (its 856 or its orders' moves refused): one at a time, each on what the others left
-        if columns is not None:  # the loop builds and holds shipments as objects
-            shipments = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items)
+        if assembled is None:  # the loop builds and holds shipments as objects
+            assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items)
         work = _Working(records, lines, reservations)
         rows = _rows_by_shipment(good)
         sent = []  # the shipments planned, in order
-        for shipment, text in zip(shipments, texts, strict=True):
+        for shipment, text in zip(assembled, texts, strict=True):
             mine = rows[shipment.shipment_id]
             try:
                 body = text or _asn(shipment, mine, profiles[shipment.partner], created)
@@ -369,7 +371,7 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
             profile = profiles[shipment.partner]
             if text is None and rows is None:
                 rows = _rows_by_shipment(good)
-            body = text or _asn(shipment, rows[shipment.shipment_id], profile, created)  # type: ignore[index]
+            body = text or _asn(shipment, rows[shipment.shipment_id], profile, created)  # type: ignore[index, arg-type]
             sid = shipment.shipment_id
             doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
             sent = f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)"
@@ -840,10 +842,10 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
                             sscc_with_ai=sscc.with_ai if sscc else True)
     if any(text is None for text in texts):
         return None
-    return summaries, [_AsnText(*text, usual[0]) for text in texts]  # type: ignore[misc]
+    return summaries, [_AsnText(*text, usual[0]) for text in texts]  # type: ignore[call-arg, misc]
 
 
-_METHOD = Shipment.__dataclass_fields__["transport_method"].default  # TD504 of an assembled shipment
+_METHOD = "M"  # TD504 of an assembled shipment (Shipment.transport_method's default: motor)
 
 
 class _AsnText(NamedTuple):
