@@ -11,17 +11,21 @@ Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, servi
 DTM 011 (017), N1 SF/ST with N3/N4; O: PRF; T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number
 of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError: never a wrong ASN.
 build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
-checked on its columns; what it cannot write it leaves to build_856.
+checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
+writes a Flat856 (the shipments' orders, pallets, cartons and items in the order written), which
+engine.shipments.shipment_columns also makes straight from confirmation lines, without the objects.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate, repeat
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -150,45 +154,59 @@ def _man02(sscc: str, with_ai: bool, written: set[str]) -> str:
 def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = True) -> list[list[object]]:
     """The S level's segments (TD1..DTM, then the ship-from's and ship-to's N1 loops unless ``parties``
     is False)."""
-    segs: list[list[object]] = []
     packs = shipment.all_packs()
-    tares = [t for o in shipment.orders for t in o.tares]
     weight = shipment.gross_weight
     unit = shipment.weight_unit
     if weight is None and packs and all(p.weight is not None for p in packs):
         units = {p.weight_unit for p in packs}
         if len(units) == 1:
             weight, unit = sum((p.weight for p in packs), Decimal(0)), units.pop()
-    if packs or weight is not None:
-        td1: list[object] = ["TD1", "CTN25", str(len(packs)) if packs else ""]
-        if weight is not None:
-            td1 += ["", "", "", "G", x12_decimal(weight), unit or "LB"]
-        segs.append(td1)
-    if tares:
-        segs.append(["TD1", "PLT94", str(len(tares))])
-    if shipment.carrier_scac or shipment.service_level:
-        level = shipment.service_level
-        routing = level if level and len(level) != 2 else ""
-        td5: list[object] = ["TD5", "B", "2" if shipment.carrier_scac else "", shipment.carrier_scac,
-                             shipment.transport_method if shipment.carrier_scac else "", routing]
-        if level and len(level) == 2:
-            td5 += [""] * 6 + [level]
-        segs.append(td5)
-    if shipment.bill_of_lading:
-        segs.append(["REF", "BM", shipment.bill_of_lading])
-    if shipment.tracking_number:
-        segs.append(["REF", "CN", shipment.tracking_number])
-    for qualifier, value in shipment.extra_refs:
-        segs.append(["REF", qualifier, value])
-    dtm: list[object] = ["DTM", "011", _ccyymmdd(shipment.ship_date)]
-    if shipment.ship_time is not None:
-        dtm.append(_hhmm(shipment.ship_time))
-    segs.append(dtm)
-    if asn.estimated_delivery and shipment.estimated_delivery is not None:
-        segs.append(["DTM", "017", _ccyymmdd(shipment.estimated_delivery)])
+    segs = s_segments(asn, cartons=len(packs), pallets=sum(len(o.tares) for o in shipment.orders), weight=weight,
+                      weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
+                      transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
+                      tracking_number=shipment.tracking_number, extra_refs=shipment.extra_refs,
+                      ship_date=shipment.ship_date, ship_time=shipment.ship_time,
+                      estimated_delivery=shipment.estimated_delivery)
     if parties:
         segs.extend(party_segments(shipment.ship_from))
         segs.extend(party_segments(shipment.ship_to))
+    return segs
+
+
+def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal | None, weight_unit: str,
+               carrier_scac: str, service_level: str, transport_method: str, bill_of_lading: str, tracking_number: str,
+               extra_refs: Sequence[tuple[str, str]], ship_date: date, ship_time: time | None,
+               estimated_delivery: date | None) -> list[list[object]]:
+    """The S level's segments from TD1 to DTM of a shipment of ``cartons`` cartons and ``pallets`` pallets
+    (``weight``: its gross weight, None when unknown)."""
+    segs: list[list[object]] = []
+    if cartons or weight is not None:
+        td1: list[object] = ["TD1", "CTN25", str(cartons) if cartons else ""]
+        if weight is not None:
+            td1 += ["", "", "", "G", x12_decimal(weight), weight_unit or "LB"]
+        segs.append(td1)
+    if pallets:
+        segs.append(["TD1", "PLT94", str(pallets)])
+    if carrier_scac or service_level:
+        level = service_level
+        routing = level if level and len(level) != 2 else ""
+        td5: list[object] = ["TD5", "B", "2" if carrier_scac else "", carrier_scac,
+                             transport_method if carrier_scac else "", routing]
+        if level and len(level) == 2:
+            td5 += [""] * 6 + [level]
+        segs.append(td5)
+    if bill_of_lading:
+        segs.append(["REF", "BM", bill_of_lading])
+    if tracking_number:
+        segs.append(["REF", "CN", tracking_number])
+    for qualifier, value in extra_refs:
+        segs.append(["REF", qualifier, value])
+    dtm: list[object] = ["DTM", "011", _ccyymmdd(ship_date)]
+    if ship_time is not None:
+        dtm.append(_hhmm(ship_time))
+    segs.append(dtm)
+    if asn.estimated_delivery and estimated_delivery is not None:
+        segs.append(["DTM", "017", _ccyymmdd(estimated_delivery)])
     return segs
 
 
@@ -451,10 +469,59 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     the columns: HL01 from 1 to CTT01 once each, every HL after its parent, every SSCC valid and not
     repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
     written from the same counts and sums."""
-    out: list[tuple[str, int] | None] = [None] * len(shipments)
     if asn.structure not in COLUMNAR or not shipments:
-        return out
-    e, t = d.element, d.segment + d.suffix
+        return [None] * len(shipments)
+    flat = _flatten(shipments, pallets=asn.structure == "SOTPI")
+
+    def head(s: int) -> ShipmentHead:
+        shipment = shipments[s]
+        return ShipmentHead(shipment.shipment_id, bool(shipment.orders),
+                            _shipment_segments(shipment, asn, parties=False), shipment.ship_from, shipment.ship_to)
+
+    return write_856_texts(flat, head, asn, d, chars, created=created, expected=expected, sscc_with_ai=sscc_with_ai)
+
+
+class ShipmentHead(NamedTuple):
+    """What write_856_texts writes of a shipment above its orders: BSN02, whether it has orders (the S's
+    HL04), its S-level segments from TD1 to DTM (_shipment_segments without its parties) and its parties."""
+
+    shipment_id: str
+    has_orders: bool
+    segments: list[list[object]]
+    ship_from: Party
+    ship_to: Party
+
+
+@dataclass(slots=True)
+class Flat856:
+    """Many shipments' orders, pallets, cartons and items, flattened in the order an 856 writes them
+    (by shipment, then HL number), with their HL numbers and parents: what write_856_texts writes.
+    Orders: their shipment, HL01, PRF01/02/04. Boxes (pallets T, cartons P): level, HL01, HL02, shipment,
+    order, children (cartons or items) and SSCC. Items: their box, and ``every`` item's index into the
+    distinct items ``one``. ``bad``: shipments already left to build_856 (an order with loose items)."""
+
+    n_hl: list[int]
+    bad: set[int]
+    o_ship: list[int]
+    o_hl: list[int]
+    o_po: list[str]
+    o_release: list[str]
+    o_date: list[date | None]
+    b_level: list[str]
+    b_hl: list[int]
+    b_parent: list[int]
+    b_ship: list[int]
+    b_order: list[int]
+    b_children: list[int]
+    b_sscc: list[str]
+    i_box: np.ndarray
+    one: list[ShippedItem]
+    every: pa.Array
+
+
+def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
+    """The shipments' objects walked into a Flat856 (an order's cartons numbered at once: each after the
+    one before and its items)."""
     bad: set[int] = set()  # shipments left to build_856
     o_ship: list[int] = []  # per order: its shipment
     orders: list[ShippedOrder] = []
@@ -469,7 +536,6 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     i_box: list[int] = []  # per item: its carton
     items: list[ShippedItem] = []
     n_hl: list[int] = []  # per shipment: its HL segments (CTT01)
-    pallets = asn.structure == "SOTPI"
 
     def box(b: Pack | Tare, parent: int, o: int, s: int, n: int) -> int:
         """``b`` (of order ``o``, shipment ``s``) numbered HL ``n`` under HL ``parent``, a carton's items
@@ -523,10 +589,28 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
                 i_box.extend(repeat(first + j, c))
                 items.extend(pack.items)
         n_hl.append(n)
-    n_s, n_o, n_i = len(shipments), len(orders), len(items)
+    one, every = _distinct(items)
+    return Flat856(n_hl, bad, o_ship, o_hl, [o.po_number for o in orders], [o.release_number for o in orders],
+                   [o.po_date for o in orders], b_level, b_hl, b_parent, b_ship, b_order, b_children,
+                   [b.sscc for b in boxes], np.asarray(i_box, np.int64), one, every)
+
+
+def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: AsnSettings, d: Delimiters, chars: str,
+                    *, created: datetime, expected: Sequence[Mapping[tuple[str, str], Decimal]] | pa.Table,
+                    sscc_with_ai: bool = True) -> list[tuple[str, int] | None]:
+    """build_856_texts' texts of the shipments ``flat`` holds (``head(s)``: shipment s's head, asked only
+    for the shipments written): the tree and the self-check on the columns, then the text."""
+    n_s = len(flat.n_hl)
+    out: list[tuple[str, int] | None] = [None] * n_s
+    e, t = d.element, d.segment + d.suffix
+    bad = set(flat.bad)
+    n_hl, o_ship, o_hl, b_hl, b_parent, b_ship, b_order = (flat.n_hl, flat.o_ship, flat.o_hl, flat.b_hl,
+                                                           flat.b_parent, flat.b_ship, flat.b_order)
+    b_level, b_children, one, every = flat.b_level, flat.b_children, flat.one, flat.every
+    n_o, n_i = len(o_ship), len(flat.i_box)
     o_of = np.asarray(o_ship, np.int64)
     b_of = np.asarray(b_ship, np.int64)
-    i_of = np.asarray(i_box, np.int64)
+    i_of = flat.i_box
     i_ship = b_of[i_of] if n_i else np.zeros(0, np.int64)
     hl_of_box = np.asarray(b_hl, np.int64)
     i_hl = hl_of_box[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
@@ -544,7 +628,7 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         return out
 
     # the self-check, on the columns: SSCCs valid and once per shipment, quantities as confirmed
-    digits = sscc_columns(pa.array([b.sscc for b in boxes], pa.string()))[1].to_pylist()
+    digits = sscc_columns(pa.array(flat.b_sscc, pa.string()))[1].to_pylist()
     seen: set[tuple[int, str]] = set()
     for s, code in zip(b_ship, digits, strict=True):
         if code is None or (s, code) in seen:
@@ -552,9 +636,8 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         seen.add((s, code))
     # the items are few distinct objects (engine.shipments makes each distinct item once): what an item
     # writes and weighs is found once per distinct object (``one``), then taken for every item (``every``)
-    one, every = _distinct(items)
     shipped = _units([i.quantity for i in one])  # per distinct item, in 10^-4 units (None: one does not fit)
-    po_of = pa.array([o.po_number for o in orders], pa.string()).take(pa.array(np.asarray(b_order, np.int64)[i_of])) \
+    po_of = pa.array(flat.o_po, pa.string()).take(pa.array(np.asarray(b_order, np.int64)[i_of])) \
         if n_i else pa.array([], pa.string())
     line_ids = pa.array([i.line_id for i in one], pa.string()).take(every)
     if isinstance(expected, pa.Table):  # CONFIRMED
@@ -577,7 +660,8 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     else:  # a quantity with more than 4 decimals: summed as decimals
         have: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
         totals = [Decimal(0)] * n_s
-        for s, po, item in zip(i_ship.tolist(), po_of.to_pylist(), items, strict=True):
+        for s, po, item in zip(i_ship.tolist(), po_of.to_pylist(), map(one.__getitem__, every.to_pylist()),
+                               strict=True):
             have[(s, po, item.line_id)] += item.quantity
             totals[s] += item.quantity
         have = {k: q for k, q in have.items() if q}
@@ -635,10 +719,11 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
         bad.update(np.unique(i_ship[refused[every.to_numpy()]]).tolist())
 
     # the orders' and cartons' text
-    prf = [f"PRF{e}{po.po_number}{e}{po.release_number}{e}{e}{_ccyymmdd(po.po_date) if po.po_date else ''}".rstrip(e)
-           for po in orders]
-    if not special.isdisjoint("".join(po.po_number + po.release_number for po in orders)):
-        bad.update(o_ship[k] for k, po in enumerate(orders) if not special.isdisjoint(po.po_number + po.release_number))
+    prf = [f"PRF{e}{po}{e}{release}{e}{e}{_ccyymmdd(day) if day else ''}".rstrip(e)
+           for po, release, day in zip(flat.o_po, flat.o_release, flat.o_date, strict=True)]
+    if not special.isdisjoint("".join(flat.o_po) + "".join(flat.o_release)):
+        bad.update(o_ship[k] for k, (po, release) in enumerate(zip(flat.o_po, flat.o_release, strict=True))
+                   if not special.isdisjoint(po + release))
     o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
     o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
                                                                         strict=True)]
@@ -666,18 +751,19 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
             hit = parties[p] = (joined_body(segs, d, chars), len(segs))
         return hit
 
-    for s, shipment in enumerate(shipments):
+    for s in range(n_s):
         if s in bad:
             continue
-        head = [["BSN", asn.purpose, shipment.shipment_id, date_text, time_text, bsn05],
-                ["HL", "1", "", "S", "1" if shipment.orders else "0"], *_shipment_segments(shipment, asn,
-                                                                                           parties=False)]
-        text = joined_body(head, d, chars)
-        (from_text, n_from), (to_text, n_to) = party(shipment.ship_from), party(shipment.ship_to)
+        h = head(s)
+        head_segments = [["BSN", asn.purpose, h.shipment_id, date_text, time_text, bsn05],
+                         ["HL", "1", "", "S", "1" if h.has_orders else "0"], *h.segments]
+        text = joined_body(head_segments, d, chars)
+        (from_text, n_from), (to_text, n_to) = party(h.ship_from), party(h.ship_to)
         if text is None or from_text is None or to_text is None:
             continue
         ctt = f"CTT{e}{n_hl[s]}{e}{x12_decimal(totals[s])}{t}" if asn.ctt_hash else f"CTT{e}{n_hl[s]}{t}"
-        out[s] = (text + from_text + to_text + bodies[s] + ctt, len(head) + n_from + n_to + int(count[s]) + 1)
+        out[s] = (text + from_text + to_text + bodies[s] + ctt,
+                  len(head_segments) + n_from + n_to + int(count[s]) + 1)
     return out
 
 

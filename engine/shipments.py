@@ -1,5 +1,6 @@
 """Checked shipment confirmation lines -> typed Shipments (schemas.shipments) for the 856 builder,
-and the SSCC-18s their cartons and pallets still need.
+and the SSCC-18s their cartons and pallets still need; or the same shipments in columns
+(shipment_columns: summaries and the engine.asn.Flat856 its text path writes, no object per carton).
 
 Pure: the confirmation lines (rules.shipments.resolve output: every row has its partner and order
 line), the live orders' canonical tables, our ship-from party and the SSCCs the caller numbered
@@ -12,17 +13,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, time
 from decimal import Decimal
+from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.asn import Flat856
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, paired_codes
 from schemas.orders import ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
+from schemas.shipment_records import RecordedCarton
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
@@ -112,66 +118,30 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     parties = _ship_tos(orders)  # each order row's ship-to, one Party per distinct address
     order_rows = {(r["partner"], r["po_number"]): (r, party) for r, party in zip(orders.select(
         ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, strict=True)}
-    shipment, _ = encode(lines["shipment_id"])
-    order, n_orders = encode(shipment, lines["po_number"])
-    box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
-    item, n_items = encode(box, lines["line_id"])
-    ship_row, order_row, box_row = first_rows(shipment), first_rows(order, n=n_orders), first_rows(box, n=n_boxes)
-    item_row = first_rows(item, n=n_items)
-    partner = [p or "" for p in lines["partner"].take(pa.array(ship_row)).to_pylist()]  # a shipment's: its first row's
+    g = _grouped(lines)
+    shipment, order, box = g.shipment, g.order, g.box
+    n_orders, n_boxes = g.n_orders, g.n_boxes
+    ship_row, order_row, box_row, item_row, partner = g.ship_row, g.order_row, g.box_row, g.item_row, g.partner
 
-    # the items: each order line's units in one box, summed; what each reads of its order line found in
-    # columns (_item_lines); each distinct item made once (items of equal values share one object)
-    qty, present = scaled(lines["quantity"])
-    summed = Groups(item, n_items)
-    units, present = summed.sum(qty), summed.any(present)
-    at = lines.select(["po_number", "line_id", "unit", "item_sku", "sku"]).take(pa.array(item_row))
-    who = pa.array(partner, pa.string()).take(pa.array(shipment[item_row]))
-    line = _item_lines(order_lines, who, at["po_number"], at["line_id"])
-    unit = pc.coalesce(_blank_null(at["unit"]), _blank_null(line["unit"]), pa.scalar("EA"))
-    sku = pc.coalesce(_blank_null(at["item_sku"]), _blank_null(at["sku"]), pa.scalar(""))
-    ids, id_kind = line["product_ids"]
-    case = _case_packs(sku, items)
-    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, line["quantity"],
-                           line["description"], case)
-    first = first_rows(kind, n=n_kinds)
-    pick = pa.array(first)
-    made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
-                    objects(decimal_array(units[first], present[first])), unit.take(pick).to_pylist(),
-                    [ids[k] for k in id_kind[first].tolist()], sku.take(pick).to_pylist(),
-                    objects(line["quantity"].take(pick)), line["description"].take(pick).to_pylist(),
-                    case.take(pick).to_pylist()))
+    # the items: each distinct item made once (items of equal values share one object)
+    made, kind = _item_kinds(lines, order_lines, items, g)
     shipped_items = list(map(made.__getitem__, kind.tolist()))
     box_items = _nest(box[item_row], item_row, shipped_items, n_boxes)
 
     # the cartons (boxes with a carton id), each on its order or on a pallet of its order (as its first row says)
-    boxed = pa.array(box_row)
-    cid = lines["carton_id"].take(boxed)
-    carton = np.flatnonzero(_valid(cid))
-    loose = np.flatnonzero(~_valid(cid))
-    taken = pa.array(box_row[carton])
-    at = lines.select(["shipment_id", "carton_id", "pallet_id", "carton_sscc", "carton_weight", "weight_unit"]
-                      ).take(taken)
-    own = pc.coalesce(sscc_columns(at["carton_sscc"])[1], sscc_columns(at["carton_id"])[1]).to_pylist()
-    packs_made = [Pack(sscc=sscc or ssccs.get((sid, label), ""), carton_id=label, items=box_items[b],
-                       weight=weight, weight_unit=unit or "")
-                  for sid, label, sscc, b, weight, unit in zip(
-                      at["shipment_id"].to_pylist(), at["carton_id"].to_pylist(), own, carton.tolist(),
-                      objects(at["carton_weight"]), at["weight_unit"].to_pylist(), strict=True)]
-    on_pallet = _valid(at["pallet_id"])
-    carton_order, first = order[box_row[carton]], box_row[carton]
+    c = _cartons(lines, g, ssccs)
+    carton, loose = c.carton, c.loose
+    packs_made = [Pack(sscc=sscc, carton_id=label, items=box_items[b], weight=weight, weight_unit=unit)
+                  for label, sscc, b, weight, unit in zip(c.label, c.sscc, carton.tolist(), c.weight, c.unit,
+                                                          strict=True)]
+    on_pallet, carton_order, first = c.on_pallet, c.order, c.first
     loose_packs = [packs_made[i] for i in np.flatnonzero(~on_pallet).tolist()]
     order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], loose_packs, n_orders)
-    tare, n_tares = encode(carton_order[on_pallet], at["pallet_id"].filter(pa.array(on_pallet)))
     pallet_packs = [packs_made[i] for i in np.flatnonzero(on_pallet).tolist()]
-    tare_packs = _nest(tare, first[on_pallet], pallet_packs, n_tares)
-    tare_row = Groups(tare, n_tares).min(first[on_pallet], len(order))
-    at = lines.select(["shipment_id", "pallet_id", "pallet_sscc"]).take(pa.array(tare_row))
-    own = pc.coalesce(sscc_columns(at["pallet_sscc"])[1], sscc_columns(at["pallet_id"])[1]).to_pylist()
-    tares = [Tare(sscc=sscc or ssccs.get((sid, label), ""), pallet_id=label, packs=packed)
-             for sid, label, sscc, packed in zip(at["shipment_id"].to_pylist(), at["pallet_id"].to_pylist(), own,
-                                                 tare_packs, strict=True)]
-    order_tares = _nest(order[tare_row], tare_row, tares, n_orders)
+    tare_packs = _nest(c.tare, first[on_pallet], pallet_packs, c.n_tares)
+    tares = [Tare(sscc=sscc, pallet_id=label, packs=packed)
+             for label, sscc, packed in zip(c.tare_label, c.tare_sscc, tare_packs, strict=True)]
+    order_tares = _nest(order[c.tare_row], c.tare_row, tares, n_orders)
     loose_items: list[tuple[ShippedItem, ...]] = [()] * n_orders
     for o, b in zip(order[box_row[loose]].tolist(), loose.tolist(), strict=True):
         loose_items[o] = box_items[b]
@@ -200,6 +170,110 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s]))
     return out
+
+
+class _Grouping(NamedTuple):
+    """Confirmation lines grouped in columns: each row's shipment, order (shipment, PO), box (order,
+    carton id: a carton, or the order's loose items) and item (box, line id) codes, the number of each,
+    each's first row, and each shipment's partner (its first row's)."""
+
+    shipment: np.ndarray
+    order: np.ndarray
+    n_orders: int
+    box: np.ndarray
+    n_boxes: int
+    item: np.ndarray
+    n_items: int
+    ship_row: np.ndarray
+    order_row: np.ndarray
+    box_row: np.ndarray
+    item_row: np.ndarray
+    partner: list[str]
+
+
+def _grouped(lines: pa.Table) -> _Grouping:
+    shipment, _ = encode(lines["shipment_id"])
+    order, n_orders = encode(shipment, lines["po_number"])
+    box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
+    item, n_items = encode(box, lines["line_id"])
+    ship_row, order_row, box_row = first_rows(shipment), first_rows(order, n=n_orders), first_rows(box, n=n_boxes)
+    item_row = first_rows(item, n=n_items)
+    partner = [p or "" for p in lines["partner"].take(pa.array(ship_row)).to_pylist()]  # a shipment's: its first row's
+    return _Grouping(shipment, order, n_orders, box, n_boxes, item, n_items, ship_row, order_row, box_row, item_row,
+                     partner)
+
+
+def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, g: _Grouping
+                ) -> tuple[list[ShippedItem], np.ndarray]:
+    """The distinct ShippedItems of the grouped items (each order line's units in one box, summed; what
+    each reads of its order line found in columns: _item_lines), and each item's index into them."""
+    item, n_items, item_row = g.item, g.n_items, g.item_row
+    qty, present = scaled(lines["quantity"])
+    summed = Groups(item, n_items)
+    units, present = summed.sum(qty), summed.any(present)
+    at = lines.select(["po_number", "line_id", "unit", "item_sku", "sku"]).take(pa.array(item_row))
+    who = pa.array(g.partner, pa.string()).take(pa.array(g.shipment[item_row]))
+    line = _item_lines(order_lines, who, at["po_number"], at["line_id"])
+    unit = pc.coalesce(_blank_null(at["unit"]), _blank_null(line["unit"]), pa.scalar("EA"))
+    sku = pc.coalesce(_blank_null(at["item_sku"]), _blank_null(at["sku"]), pa.scalar(""))
+    ids, id_kind = line["product_ids"]
+    case = _case_packs(sku, items)
+    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, line["quantity"],
+                           line["description"], case)
+    first = first_rows(kind, n=n_kinds)
+    pick = pa.array(first)
+    made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
+                    objects(decimal_array(units[first], present[first])), unit.take(pick).to_pylist(),
+                    [ids[k] for k in id_kind[first].tolist()], sku.take(pick).to_pylist(),
+                    objects(line["quantity"].take(pick)), line["description"].take(pick).to_pylist(),
+                    case.take(pick).to_pylist()))
+    return made, kind
+
+
+class _Cartons(NamedTuple):
+    """The boxes with a carton id (``carton``: their box codes; ``loose``: the others) with each carton's
+    label, SSCC (its own, else the one numbered, else ""), weight, weight unit, whether it sits on a
+    pallet, its order and first row (as its first row says); the pallets (an order's cartons by pallet
+    id): each carton on one its pallet code, each pallet's first row (its cartons' first), label and SSCC."""
+
+    carton: np.ndarray
+    loose: np.ndarray
+    label: list[str]
+    sscc: list[str]
+    weight: list[Decimal | None]
+    unit: list[str]
+    on_pallet: np.ndarray
+    order: np.ndarray
+    first: np.ndarray
+    tare: np.ndarray
+    n_tares: int
+    tare_row: np.ndarray
+    tare_label: list[str]
+    tare_sscc: list[str]
+
+
+def _cartons(lines: pa.Table, g: _Grouping, ssccs: Mapping[tuple, str]) -> _Cartons:
+    box_row, order = g.box_row, g.order
+    cid = lines["carton_id"].take(pa.array(box_row))
+    carton = np.flatnonzero(_valid(cid))
+    loose = np.flatnonzero(~_valid(cid))
+    at = lines.select(["shipment_id", "carton_id", "pallet_id", "carton_sscc", "carton_weight", "weight_unit"]
+                      ).take(pa.array(box_row[carton]))
+    own = pc.coalesce(sscc_columns(at["carton_sscc"])[1], sscc_columns(at["carton_id"])[1]).to_pylist()
+    sids, labels = at["shipment_id"].to_pylist(), at["carton_id"].to_pylist()
+    sscc = [code or ssccs.get((sid, label), "") for sid, label, code in zip(sids, labels, own, strict=True)]
+    on_pallet = _valid(at["pallet_id"])
+    carton_order, first = order[box_row[carton]], box_row[carton]
+    tare, n_tares = encode(carton_order[on_pallet], at["pallet_id"].filter(pa.array(on_pallet)))
+    tare_row = Groups(tare, n_tares).min(first[on_pallet], len(order))
+    at_t = lines.select(["shipment_id", "pallet_id", "pallet_sscc"]).take(pa.array(tare_row))
+    own_t = pc.coalesce(sscc_columns(at_t["pallet_sscc"])[1], sscc_columns(at_t["pallet_id"])[1]).to_pylist()
+    t_labels = at_t["pallet_id"].to_pylist()
+    t_sscc = [code or ssccs.get((sid, label), "") for sid, label, code in zip(
+        at_t["shipment_id"].to_pylist(), t_labels, own_t, strict=True)]
+    return _Cartons(carton, loose, labels, sscc, objects(at["carton_weight"]),
+                    [u or "" for u in at["weight_unit"].to_pylist()], on_pallet, carton_order, first, tare, n_tares,
+                    tare_row, t_labels, t_sscc)
 
 
 def _nest(parent: np.ndarray, rank: np.ndarray, made: list, n: int) -> list[tuple]:
@@ -312,3 +386,168 @@ def _ship_to(order: dict) -> Party | None:
                  address2=order.get("ship_to_address2") or "", city=order.get("ship_to_city") or "",
                  state=order.get("ship_to_state") or "", postal_code=order.get("ship_to_postal_code") or "",
                  country=order.get("ship_to_country") or "")
+
+
+# --- the same shipments in columns (the ship run's usual path: no objects per carton or order) ---------
+
+class ShipmentSummary(NamedTuple):
+    """A shipment as assemble_shipments would make it, without its objects (shipment_columns): its
+    header (its first line's), partner, ship-to, POs in the order first seen, its pallets and cartons as
+    the shipment's record lists them (RecordedCartons: each order's pallets, each followed by its cartons,
+    then its cartons off any pallet; those without an SSCC left out), and what its TD1s count: cartons,
+    pallets, and the cartons' summed weight (None unless each carton has one, all in one unit) with its unit."""
+
+    shipment_id: str
+    partner: str
+    ship_date: date
+    ship_time: time | None
+    carrier_scac: str
+    service_level: str
+    tracking_number: str
+    bill_of_lading: str
+    ship_to: Party
+    po_numbers: tuple[str, ...]
+    cartons: tuple[RecordedCarton, ...]
+    n_cartons: int
+    n_pallets: int
+    weight: Decimal | None
+    weight_unit: str
+
+
+def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, pallets: bool,
+                     ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
+                     serials: Mapping[str, int] | None = None) -> tuple[list[ShipmentSummary], Flat856] | None:
+    """assemble_shipments' shipments (same arguments) as ShipmentSummaries and as the Flat856 that
+    engine.asn.write_856_texts writes (``pallets``: S-O-T-P-I, its pallets' HL loops; else S-O-P-I),
+    both in the order assemble_shipments lists them, grouped and numbered in columns: each order,
+    pallet, carton and item keyed by its shipment, its order's first row, pallets before loose cartons,
+    its pallet's and its own first row, sorted once; the HL numbers are the positions in each shipment.
+    ``serials``: SSCC -> our serial of it (the recorded cartons'). None when an order has items without a
+    carton (those 856s are left to build_856) or no lines."""
+    ssccs, serials = ssccs or {}, serials or {}
+    if not lines.num_rows:
+        return None
+    g = _grouped(lines)
+    c = _cartons(lines, g, ssccs)
+    if len(c.loose):
+        return None
+    made, kind = _item_kinds(lines, order_lines, items, g)
+    n_s, n_o, n_t, n_c, n_i = len(g.ship_row), g.n_orders, c.n_tares, len(c.carton), g.n_items
+    rank = np.empty(n_s, np.int64)  # each shipment code's place (the order of first rows)
+    by_row = np.argsort(g.ship_row, kind="stable")
+    rank[by_row] = np.arange(n_s)
+    o_s = rank[g.shipment[g.order_row]]
+    c_tare = np.full(n_c, -1, np.int64)
+    c_tare[c.on_pallet] = c.tare
+    t_order = g.order[c.tare_row]
+    t_row = c.tare_row[np.maximum(c_tare, 0)] if n_t else np.zeros(n_c, np.int64)
+    c_trow = np.where(c.on_pallet, t_row, 0)
+    c_sec = np.where(c.on_pallet, 1, 2)
+    carton_of_box = np.full(g.n_boxes, -1, np.int64)
+    carton_of_box[c.carton] = np.arange(n_c)
+    i_c = carton_of_box[g.box[g.item_row]]  # each item's carton
+    # every entity keyed as written: shipment, its order's first row, section (0 the order, 1 its pallets
+    # and their cartons, 2 its cartons off any pallet), the pallet's first row, the carton's (-1: the
+    # pallet itself), the item's (-1: the carton itself)
+    kind_of = np.concatenate([np.zeros(n_o, np.int8), np.ones(n_t, np.int8), np.full(n_c, 2, np.int8),
+                              np.full(n_i, 3, np.int8)])
+    index = np.concatenate([np.arange(n_o), np.arange(n_t), np.arange(n_c), np.arange(n_i)]).astype(np.int64)
+    k1 = np.concatenate([o_s, o_s[t_order], o_s[c.order], o_s[c.order][i_c]])
+    k2 = np.concatenate([g.order_row, g.order_row[t_order], g.order_row[c.order], g.order_row[c.order][i_c]])
+    k3 = np.concatenate([np.zeros(n_o, np.int64), np.ones(n_t, np.int64), c_sec, c_sec[i_c]])
+    k4 = np.concatenate([np.zeros(n_o, np.int64), c.tare_row, c_trow, c_trow[i_c]])
+    k5 = np.concatenate([np.zeros(n_o, np.int64), np.full(n_t, -1, np.int64), c.first, c.first[i_c]])
+    k6 = np.concatenate([np.zeros(n_o + n_t, np.int64), np.full(n_c, -1, np.int64), g.item_row])
+    written = np.lexsort((k6, k5, k4, k3, k2, k1))
+    w_kind, w_index, w_ship = kind_of[written], index[written], k1[written]
+
+    # HL numbers: each entity's place in its shipment (pallets counted in S-O-T-P-I only)
+    numbered = written[w_kind != 1] if not pallets else written
+    n_ship = k1[numbered]
+    counts = np.bincount(n_ship, minlength=n_s)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    hl = np.zeros(len(kind_of), np.int64)
+    hl[numbered] = np.arange(len(numbered)) - starts[n_ship] + 2
+    o_hl, t_hl = hl[:n_o], hl[n_o:n_o + n_t]
+    c_hl = hl[n_o + n_t:n_o + n_t + n_c]
+    c_parent = np.where(c.on_pallet, t_hl[np.maximum(c_tare, 0)], o_hl[c.order]) if pallets and n_t \
+        else o_hl[c.order]
+
+    # the boxes (pallets in S-O-T-P-I, cartons) and items in the order written
+    is_box = (w_kind == 2) | ((w_kind == 1) if pallets else False)
+    box_kind, box_index = w_kind[is_box], w_index[is_box]
+    tare_at, carton_at = box_kind == 1, box_kind == 2
+    b_hl = np.where(carton_at, c_hl[np.where(carton_at, box_index, 0)] if n_c else 0,
+                    t_hl[np.where(tare_at, box_index, 0)] if n_t else 0)
+    b_parent = np.where(carton_at, c_parent[np.where(carton_at, box_index, 0)] if n_c else 0,
+                        o_hl[t_order[np.where(tare_at, box_index, 0)]] if n_t else 0)
+    b_order = np.where(carton_at, c.order[np.where(carton_at, box_index, 0)] if n_c else 0,
+                       t_order[np.where(tare_at, box_index, 0)] if n_t else 0)
+    items_in = np.bincount(i_c, minlength=n_c)
+    on_tare = np.bincount(c_tare[c.on_pallet], minlength=n_t)
+    b_children = np.where(carton_at, items_in[np.where(carton_at, box_index, 0)] if n_c else 0,
+                          on_tare[np.where(tare_at, box_index, 0)] if n_t else 0)
+    b_sscc = [c.sscc[k] if level == 2 else c.tare_sscc[k] for level, k in zip(box_kind.tolist(), box_index.tolist(),
+                                                                             strict=True)]
+    box_of_carton = np.full(n_c, -1, np.int64)
+    box_of_carton[box_index[carton_at]] = np.flatnonzero(carton_at)
+    item_order = w_index[w_kind == 3]
+    po = lines["po_number"].take(pa.array(g.order_row)).to_pylist()
+    parties = _ship_tos(orders)
+    order_rows = {(r["partner"], r["po_number"]): (r, party) for r, party in zip(orders.select(
+        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, strict=True)}
+    partner_of = [g.partner[s] for s in by_row.tolist()]  # per shipment (in order)
+    heads = [order_rows.get((partner_of[s], p), _NO_ORDER) for s, p in zip(o_s.tolist(), po, strict=True)]
+    flat = Flat856(
+        n_hl=(counts + 1).tolist(), bad=set(), o_ship=o_s.tolist(), o_hl=o_hl.tolist(), o_po=po,
+        o_release=[h.get("release_number") or "" for h, _party in heads], o_date=[h.get("po_date") for h, _p in heads],
+        b_level=["T" if k == 1 else "P" for k in box_kind.tolist()], b_hl=b_hl.tolist(), b_parent=b_parent.tolist(),
+        b_ship=w_ship[is_box].tolist(), b_order=b_order.tolist(), b_children=b_children.tolist(), b_sscc=b_sscc,
+        i_box=box_of_carton[i_c[item_order]], one=made, every=pa.array(kind[item_order], pa.int64()))
+
+    # each shipment's summary: its orders, pallets and cartons in the order written
+    headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(g.ship_row[by_row])).to_pylist()
+    o_written = w_index[w_kind == 0]
+    pos_of: list[list[str]] = [[] for _ in range(n_s)]
+    ship_to: list[Party | None] = [None] * n_s
+    for o in o_written.tolist():
+        s = o_s[o]
+        pos_of[s].append(po[o])
+        if ship_to[s] is None:
+            ship_to[s] = heads[o][1]
+    boxed = (w_kind == 1) | (w_kind == 2)  # the record lists pallets whatever the structure
+    r_pallet, r_index, r_ship = w_kind[boxed] == 1, w_index[boxed], w_ship[boxed]
+    t_of = np.where(r_pallet, r_index, 0)
+    c_of = np.where(r_pallet, 0, r_index)
+    t_label, t_sscc = c.tare_label, c.tare_sscc
+    p_label = [t_label[k] if k >= 0 else "" for k in c_tare.tolist()]  # each carton's pallet
+    recorded = [("T", t_label[t], t_sscc[t], serials.get(t_sscc[t]), "", po[o], None, "") if pallet else
+                ("P", c.label[k], c.sscc[k], serials.get(c.sscc[k]), p_label[k], po[o], c.weight[k], c.unit[k])
+                for pallet, t, k, o in zip(r_pallet.tolist(), t_of.tolist(), c_of.tolist(),
+                                           np.where(r_pallet, t_order[t_of] if n_t else 0, c.order[c_of]).tolist(),
+                                           strict=True)]
+    kept = np.array([bool(r[2]) for r in recorded], bool)
+    made_cartons = list(map(tuple.__new__, repeat(RecordedCarton),  # made in C, as the record's lines are
+                            recorded if kept.all() else [r for r, keep in zip(recorded, kept.tolist(), strict=True)
+                                                         if keep]))
+    ends = np.cumsum(np.bincount(r_ship[kept], minlength=n_s)).tolist()
+    n_cartons = np.bincount(o_s[c.order], minlength=n_s).tolist()
+    n_pallets = np.bincount(o_s[t_order], minlength=n_s).tolist() if n_t else [0] * n_s
+    weighed = [w is not None for w in c.weight]
+    if any(weighed):  # the cartons' weights summed per shipment, when each has one and all one unit
+        by_shipment: list[list] = [[] for _ in range(n_s)]
+        for s, w, u in zip(o_s[c.order].tolist(), c.weight, c.unit, strict=True):
+            by_shipment[s].append((w, u))
+        weights = [(sum((w for w, _u in packed), Decimal(0)), packed[0][1])
+                   if packed and all(w is not None for w, _u in packed) and len({u for _w, u in packed}) == 1
+                   else (None, "") for packed in by_shipment]
+    else:
+        weights = [(None, "")] * n_s
+    out = []
+    for s, (h, a, b) in enumerate(zip(headers, [0, *ends[:-1]], ends, strict=True)):
+        out.append(ShipmentSummary(
+            h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
+            h["service_level"] or "", h["tracking_number"] or "", h["bill_of_lading"] or "",
+            ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
+            *weights[s]))
+    return out, flat

@@ -26,12 +26,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import COLUMNAR, CONFIRMED, build_856, build_856_texts
+from engine.asn import COLUMNAR, CONFIRMED, ShipmentHead, build_856, build_856_texts, s_segments, write_856_texts
 from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
-from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
+from engine.shipments import ShipmentSummary, assemble_shipments, number_ssccs, shipment_columns, sscc_needs
 from rules.shipments import ShipmentCheck, check_shipments
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
@@ -57,6 +57,7 @@ from schemas.shipment_records import RecordedCarton, ShipmentRecord, ShippedLine
 from schemas.shipments import (
     LINE_STATE,
     RECORDED_CARTONS,
+    Party,
     Shipment,
 )
 from schemas.warehouses import WarehouseProfile
@@ -290,14 +291,22 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         if len(taken) < len(keys):
             raise ValueError(f"{len(keys)} SSCC serials are needed for prefix {prefix}, {len(taken)} were taken")
         _number(keys, taken, prefix, ssccs, ours)
-    shipments = assemble_shipments(good, orders, order_lines, ship_from=batch.warehouse.ship_from.party(),
-                                   ssccs=ssccs, items=items)
+    ship_from = batch.warehouse.ship_from.party()
     parts: list[Plan] = []
     findings = list(batch.findings)
     for sid, found in (refused or {}).items():
         findings.append(_held_by_validation(sid, found, batch))
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
-    texts = _asn_texts(shipments, good, profiles, created, envelopes)
+    columns = _from_columns(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, serials=ours, items=items,
+                            profiles=profiles, created=created, envelopes=envelopes)
+    shipments: Sequence[Shipment | ShipmentSummary]
+    assembled: list[Shipment] | None = None
+    if columns is not None:  # every shipment's 856 written from the columns, without the typed objects
+        shipments, texts = columns
+    else:
+        shipments = assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
+                                                   items=items)
+        texts = _asn_texts(assembled, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes}
     at_once = _plan_at_once(shipments, texts, good, lines, records, batch.warehouse, profiles, ours, **kw)
     line_units = None  # each stored line's whole units shipped, when the lines moved in columns
@@ -305,10 +314,12 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         parts, touched, keys, line_units = at_once
         sent = [s.shipment_id for s in shipments]
     else:  # a shipment held (its 856 or its orders' moves refused): one at a time, each on what the others left
+        if assembled is None:  # the loop builds and holds shipments as objects
+            assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items)
         work = _Working(records, lines, reservations)
         rows = _rows_by_shipment(good)
         sent = []  # the shipments planned, in order
-        for shipment, text in zip(shipments, texts, strict=True):
+        for shipment, text in zip(assembled, texts, strict=True):
             mine = rows[shipment.shipment_id]
             try:
                 body = text or _asn(shipment, mine, profiles[shipment.partner], created)
@@ -332,7 +343,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
 _REFUSALS = (DocumentError, TransitionRefused, ValueError, KeyError)  # what holds a shipment (ASN_NOT_BUILT)
 
 
-def _plan_at_once(shipments: list[Shipment], texts: list[_AsnText | None], good: pa.Table, lines: pa.Table,
+def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_AsnText | None], good: pa.Table,
+                  lines: pa.Table,
                   records: Mapping[Key, OrderRecord], warehouse: WarehouseProfile,
                   profiles: Mapping[str, PartnerProfile], ours: Mapping[str, int], *, created: datetime, at: str,
                   run_id: str, source: dict, envelopes: dict[str, Envelope]
@@ -359,7 +371,7 @@ def _plan_at_once(shipments: list[Shipment], texts: list[_AsnText | None], good:
             profile = profiles[shipment.partner]
             if text is None and rows is None:
                 rows = _rows_by_shipment(good)
-            body = text or _asn(shipment, rows[shipment.shipment_id], profile, created)  # type: ignore[index]
+            body = text or _asn(shipment, rows[shipment.shipment_id], profile, created)  # type: ignore[index, arg-type]
             sid = shipment.shipment_id
             doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
             sent = f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)"
@@ -382,8 +394,8 @@ def _plan_at_once(shipments: list[Shipment], texts: list[_AsnText | None], good:
     return [plan], touched, keys, line_units
 
 
-def _line_moves(shipments: list[Shipment], good: pa.Table, lines: pa.Table, records: Mapping[Key, OrderRecord],
-                run_id: str
+def _line_moves(shipments: Sequence[Shipment | ShipmentSummary], good: pa.Table, lines: pa.Table,
+                records: Mapping[Key, OrderRecord], run_id: str
                 ) -> tuple[list[list[tuple[Key, Decimal, int, bool]]], pa.Table, list[Key], np.ndarray] | None:
     """The orders' moves of every shipment (none held), in columns: per shipment, per order it ships
     (in the order its rows name them) (order, units, lines shipped, is everything promised now shipped);
@@ -756,13 +768,84 @@ def _asn_texts(shipments: list[Shipment], lines: pa.Table, profiles: Mapping[str
     return out
 
 
-def _confirmed(lines: pa.Table, shipments: Sequence[Shipment]) -> pa.Table:
+def _confirmed(lines: pa.Table, shipments: Sequence[Shipment | ShipmentSummary]) -> pa.Table:
     """engine.asn.CONFIRMED: the confirmation ``lines`` of these ``shipments`` (what _expected sums)."""
     at = pc.index_in(lines["shipment_id"], value_set=pa.array([s.shipment_id for s in shipments], pa.string()))
     mine = pc.is_valid(at)
     return pa.table([pc.cast(at.filter(mine), pa.int64()), *(lines[c].filter(mine) for c in ("po_number", "line_id",
                                                                                              "quantity"))],
                     schema=CONFIRMED)
+
+
+def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
+                  ssccs: Mapping[tuple, str], serials: Mapping[str, int], items: pa.Table | None,
+                  profiles: Mapping[str, PartnerProfile],
+                  created: datetime, envelopes: dict[str, Envelope]
+                  ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
+    """The usual file's shipments without their objects: each one's summary and 856 text
+    (engine.shipments.shipment_columns written by engine.asn.write_856_texts: the same text
+    build_856_texts writes of assemble_shipments' objects, self-checked alike against the confirmation
+    ``good``), in the order assemble_shipments lists them, each partner's written together, when every
+    shipment's rows name one partner whose 856 is S-O-P-I or S-O-T-P-I with the delimiter set its
+    envelope alone allows, and every text is written; else None (assemble_shipments and _asn_texts)."""
+    if not good.num_rows or good["partner"].null_count:
+        return None
+    partners = pc.unique(good["partner"]).to_pylist()
+    if len(partners) == 1:
+        return _partner_columns(good, partners[0], orders, order_lines, ship_from=ship_from, ssccs=ssccs,
+                                serials=serials, items=items, profiles=profiles, created=created, envelopes=envelopes)
+    if encode(good["shipment_id"], good["partner"])[1] != encode(good["shipment_id"])[1]:
+        return None  # a shipment whose rows name two partners
+    code, _ = encode(good["shipment_id"])
+    first = first_rows(code)
+    first_of = dict(zip(good["shipment_id"].take(pa.array(first)).to_pylist(), first.tolist(), strict=True))
+    made: list[tuple[int, ShipmentSummary, _AsnText | None]] = []
+    for partner in partners:
+        mine = _partner_columns(good.filter(pc.equal(good["partner"], partner)), partner, orders, order_lines,
+                                ship_from=ship_from, ssccs=ssccs, serials=serials, items=items, profiles=profiles,
+                                created=created, envelopes=envelopes)
+        if mine is None:
+            return None
+        made += [(first_of[s.shipment_id], s, text) for s, text in zip(*mine, strict=True)]
+    made.sort(key=lambda m: m[0])  # the shipments in the order of their first rows, as assembled
+    return [m[1] for m in made], [m[2] for m in made]
+
+
+def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
+                     ssccs: Mapping[tuple, str], serials: Mapping[str, int], items: pa.Table | None,
+                     profiles: Mapping[str, PartnerProfile], created: datetime, envelopes: dict[str, Envelope]
+                     ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
+    """_from_columns of one partner's rows."""
+    profile = profiles.get(partner)
+    if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR:
+        return None
+    usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
+    if usual is None:
+        return None
+    asn = profile.fulfilment.asn
+    built = shipment_columns(good, orders, order_lines, pallets=asn.structure == "SOTPI", ssccs=ssccs, items=items,
+                             serials=serials)
+    if built is None:
+        return None
+    summaries, flat = built
+
+    def head(s: int) -> ShipmentHead:
+        h = summaries[s]
+        return ShipmentHead(h.shipment_id, bool(h.po_numbers), s_segments(
+            asn, cartons=h.n_cartons, pallets=h.n_pallets, weight=h.weight, weight_unit=h.weight_unit,
+            carrier_scac=h.carrier_scac, service_level=h.service_level, transport_method=_METHOD,
+            bill_of_lading=h.bill_of_lading, tracking_number=h.tracking_number, extra_refs=(), ship_date=h.ship_date,
+            ship_time=h.ship_time, estimated_delivery=None), ship_from, h.ship_to)
+
+    sscc = profile.fulfilment.sscc
+    texts = write_856_texts(flat, head, asn, *usual, created=created, expected=_confirmed(good, summaries),
+                            sscc_with_ai=sscc.with_ai if sscc else True)
+    if any(text is None for text in texts):
+        return None
+    return summaries, [_AsnText(*text, usual[0]) for text in texts]  # type: ignore[call-arg, misc]
+
+
+_METHOD = "M"  # TD504 of an assembled shipment (Shipment.transport_method's default: motor)
 
 
 class _AsnText(NamedTuple):
@@ -823,18 +906,20 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
     return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
 
 
-def _documents(shipment: Shipment, body: list | _AsnText | None, doc_key: str, profile: PartnerProfile, source: dict,
-               envelopes: dict[str, Envelope]) -> tuple[PlannedDocument, ...]:
+def _documents(shipment: Shipment | ShipmentSummary, body: list | _AsnText | None, doc_key: str,
+               profile: PartnerProfile, source: dict, envelopes: dict[str, Envelope]) -> tuple[PlannedDocument, ...]:
     """The shipment's 856 as a planned document (none without a ``body``)."""
     if body is None:
         return ()
     partner = shipment.partner
-    return (_asn_document(doc_key, body, partner=partner, po_number=",".join(o.po_number for o in shipment.orders),
+    pos = shipment.po_numbers if isinstance(shipment, ShipmentSummary) else [o.po_number for o in shipment.orders]
+    return (_asn_document(doc_key, body, partner=partner, po_number=",".join(pos),
                           source_sha256=source.get("source_sha256", ""),
                           env=envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile))),)
 
 
-def _shipment_record(shipment: Shipment, rows: _Shipped, docs: tuple[PlannedDocument, ...], doc_key: str,
+def _shipment_record(shipment: Shipment | ShipmentSummary, rows: _Shipped, docs: tuple[PlannedDocument, ...],
+                     doc_key: str,
                      warehouse: WarehouseProfile, profile: PartnerProfile, ours: Mapping[str, int], *,
                      created: datetime, at: str, run_id: str, source: dict
                      ) -> tuple[ShipmentRecord, tuple[FindingRecord, ...]]:
@@ -925,12 +1010,14 @@ def _each_distinct(column, f):
     return pc.take(mapped, pc.index_in(column, value_set=values))
 
 
-def _record(shipment: Shipment, rows: _Shipped, warehouse: WarehouseProfile, profile: PartnerProfile,
+def _record(shipment: Shipment | ShipmentSummary, rows: _Shipped, warehouse: WarehouseProfile, profile: PartnerProfile,
             ours: Mapping[str, int], *, doc_key: str, created: datetime, at: str, run_id: str,
             source: dict) -> ShipmentRecord:
     departed, due_at, due = _departure(shipment.ship_date, shipment.ship_time, profile.fulfilment.asn.window_minutes)
     cartons: list[RecordedCarton] = []
-    for order in shipment.orders:
+    if isinstance(shipment, ShipmentSummary):  # its pallets and cartons recorded in columns
+        cartons = list(shipment.cartons)
+    for order in () if isinstance(shipment, ShipmentSummary) else shipment.orders:
         for tare in order.tares:
             if tare.sscc:
                 cartons.append(RecordedCarton("T", tare.pallet_id, tare.sscc, ours.get(tare.sscc), "",

@@ -377,3 +377,15 @@ def test_the_line_updates_of_a_batch_are_the_rows_of_the_810s_planned():
         *every[:2], *every[3:], every[0], (*rows[0], RUN)]
     assert updates([(batch, [(3, 5), (0, 2)])], []) == [*every[3:], *every[:2]]
     assert updates([], rows) == [(*rows[0], RUN)] and billing._line_updates([], [], RUN) == ()
+
+
+def test_prices_written_once_per_distinct_text_as_each_row_alone():
+    """engine.invoice_lines' IT104 per distinct stored price text is x12_decimal of each row's price:
+    trailing zeros, whole prices, zero, a negative, nulls ("") and repeats in any order."""
+    from engine.invoice_lines import _price_texts
+    from parsers.x12_writer import x12_decimal
+
+    texts = ["2.5000", None, "10", "0", "2.5000", "0.0001", "-3.10", "1234567.8", None, "10"]
+    got = _price_texts(pa.array(texts, pa.string())).to_pylist()
+    assert got == ["" if t is None else x12_decimal(Decimal(t)) for t in texts]
+    assert _price_texts(pa.array([], pa.string())).to_pylist() == []

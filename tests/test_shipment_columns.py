@@ -1,0 +1,333 @@
+"""The ship run's columnar shipments (engine.shipments.shipment_columns written by
+engine.asn.write_856_texts, planned by engine.lifecycle.shipping without Shipment/Pack/Item objects)
+give what assemble_shipments' objects give: the same 856 text and segment count per shipment, the same
+summary (header, partner, ship-to, POs, the cartons and pallets its record lists), and the same plan
+(documents, records, order moves, lines, reservations, findings) whether the plan takes the columnar
+path or not: S-O-P-I and S-O-T-P-I (pallets, cartons beside them), S-O-I and S-O-I-P (left to the
+objects), partial shipments, shipments held or refused, items without a carton, a value holding a
+delimiter, weights, decimals, rows interleaved."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, time
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from engine.asn import build_856_texts, write_856_texts
+from engine.envelope import envelope_for, usual_delimiters
+from engine.lifecycle import shipping
+from engine.shipments import assemble_shipments, number_ssccs, shipment_columns, sscc_needs
+from parsers.shipments_csv import read_shipment_csv
+from schemas.findings import finding
+from schemas.fulfilment import AsnSettings, ShipmentCsvMapping
+from schemas.lifecycle import OrderState
+from schemas.orders import ORDER_LINES, ORDERS
+from schemas.shipment_records import RecordedCarton
+from schemas.shipments import RECORDED_CARTONS, SHIPMENT_LINES, Party
+from tests.lifecycle.helpers import AT, RUN, outcome_of, po, record
+from tests.lifecycle.test_shipping import (
+    CREATED,
+    EAST,
+    ITEM_TABLE,
+    PROFILES,
+    line_table,
+    order_lines,
+    reservation_table,
+    reserved,
+)
+from tests.shipping_support import PREFIX
+
+SHIP_FROM = EAST.ship_from.party()
+COLUMNAR = shipping._from_columns  # the columnar path, as imported (a test replaces it to plan without it)
+ENV = envelope_for(PROFILES["acme"])
+HEADER = ("Shipment ID,Ship Date,Ship Time,Carrier,Tracking Number,PO Number,PO Line,SKU,Quantity,Unit,Carton ID,"
+          "Pallet ID,Carton Weight,Weight Unit\n")
+
+
+def profiles_with(structure: str):
+    acme = PROFILES["acme"]
+    fulfilment = acme.fulfilment.model_copy(update={
+        "asn": acme.fulfilment.asn.model_copy(update={"structure": structure}),
+        "sscc": acme.fulfilment.sscc.model_copy(update={"pallet_extension_digit": 1})})
+    return {**PROFILES, "acme": acme.model_copy(update={"fulfilment": fulfilment})}
+
+
+def both_plans(monkeypatch, rows: str, *, structure: str = "SOPI", refused=None, state=OrderState.ACKNOWLEDGED):
+    """The plan of a CSV confirmation of acme's PO-1 with the columnar path, without it, and whether
+    the columnar path wrote the file."""
+    profiles = profiles_with(structure)
+    table, found = read_shipment_csv((HEADER + rows).encode(), ShipmentCsvMapping(), file="c.csv",
+                                     source_sha256="sha")
+    rec = record(state, lines_key="k")
+    lines, reservations = line_table(order_lines()), reservation_table(reserved())
+    read = shipping.Confirmations(table, tuple(found), "c.csv", "sha")
+    batch = shipping.prepare_shipments(read, warehouse=EAST, state=shipping.line_state_table(lines, reservations),
+                                       items=ITEM_TABLE, recorded=RECORDED_CARTONS.empty_table(), profiles=profiles)
+    if refused:
+        batch = shipping.holding(batch, set(refused), profiles)
+    out = outcome_of(po())
+
+    def plan():
+        return shipping.plan_shipments(
+            batch, serials={p: list(range(100, 100 + n)) for p, n in batch.serials_needed.items()},
+            records={rec.key: rec}, lines=lines, reservations=reservations, orders=out.orders, order_lines=out.lines,
+            items=ITEM_TABLE, profiles=profiles, created=CREATED, at=AT, run_id=RUN,
+            source={"source_kind": "csv", "source_file": "c.csv", "source_sha256": "sha"}, refused=refused)
+
+    used = []
+
+    def spy(*args, **kwargs):
+        got = COLUMNAR(*args, **kwargs)
+        used.append(got is not None)
+        return got
+
+    monkeypatch.setattr(shipping, "_from_columns", spy)
+    new = plan()
+    monkeypatch.setattr(shipping, "_from_columns", lambda *args, **kwargs: None)
+    old = plan()
+    return new, old, any(used)
+
+
+ROWS = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+        "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,2,EA,C2,,,\n"
+        "S2,2026-11-27,15:00,FDEG,,PO-1,1,SKU-1,3,EA,C3,,,\n"
+        "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,1,EA,C1,,,\n")
+PALLETS = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,P1,12.5,LB\n"
+           "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,2,EA,C2,,3,LB\n"
+           "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,1,EA,C3,P1,1.25,LB\n"
+           "S2,2026-11-27,15:00,FDEG,,PO-1,1,SKU-1,3,EA,C4,P2,2,KG\n"
+           "S2,2026-11-27,15:00,FDEG,,PO-1,2,SKU-2,1,EA,C5,P3,2,LB\n")
+
+CASES = {  # name -> (rows, structure, does the columnar path write the file)
+    "pick and pack, partial, a line in two cartons": (ROWS, "SOPI", True),
+    "pallets and a carton beside them, weights in one unit and in two": (PALLETS, "SOTPI", True),
+    "the same rows in S-O-P-I: pallets recorded, not listed": (PALLETS, "SOPI", True),
+    "decimal quantities": (ROWS.replace(",5,EA", ",2.5,EA").replace(",3,EA", ",0.125,EA"), "SOPI", True),
+    "an SSCC printed as the carton's label": (ROWS.replace(",C3,", ",006141410000000126,"), "SOPI", True),
+    "S-O-I: left to the objects": (ROWS, "SOI", False),
+    "S-O-I-P: left to the objects": (ROWS, "SOIP", False),
+    "items without a carton: held by the checks, the others written": (ROWS.replace(",C3,", ",,"), "SOPI", True),
+    "a star in a tracking number: left to the objects": (ROWS.replace("1Z1", "1Z*1"), "SOPI", False),
+    "a carton on two pallets' rows": (PALLETS.replace("C3,P1", "C1,P4"), "SOTPI", True),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_a_file_plans_the_same_with_and_without_the_objects(monkeypatch, name):
+    rows, structure, columnar = CASES[name]
+    new, old, used = both_plans(monkeypatch, rows, structure=structure)
+    assert used == columnar
+    assert new == old
+    if columnar:
+        assert new.documents and all(d.sets[0].text for d in new.documents)
+
+
+def test_a_shipment_refused_or_held_and_the_others_go_on_alike(monkeypatch):
+    bad = finding("X12_ELEMENT_TOO_LONG", "MAN02 too long", severity="error")
+    new, old, used = both_plans(monkeypatch, ROWS, refused={"S1": [bad]})
+    assert used and new == old and [s.shipment_id for s in new.shipments] == ["S2"]
+    held = ROWS + "S3,2026-11-27,15:00,FDEG,,PO-1,2,SKU-2,99,EA,C9,,,\n"  # over what is reserved: S3 held
+    new, old, used = both_plans(monkeypatch, held, structure="SOTPI")
+    assert used and new == old and [s.shipment_id for s in new.shipments] == ["S1", "S2"]
+
+
+def test_an_order_that_cannot_move_holds_its_shipment_alike(monkeypatch):
+    new, old, used = both_plans(monkeypatch, ROWS, state=OrderState.INVOICED)
+    assert used and new == old and new.shipments == ()
+
+
+# --- shipment_columns against assemble_shipments, on random files -----------------------------------
+
+def canonical(pos: list[str]) -> tuple[pa.Table, pa.Table]:
+    """ORDERS and ORDER_LINES of acme's ``pos`` (lines "1".."4"; line 3 described with a star in one PO)."""
+    orders = [{"partner": "acme", "order_ref": f"R-{p}", "po_number": p, "po_date": date(2026, 11, 20 + k),
+               "release_number": "R" if k % 2 else None, "ship_to_name": f"DC {k % 2}", "ship_to_id_qualifier": "92",
+               "ship_to_id": f"DC{k % 2}", "ship_to_city": "Columbus"} for k, p in enumerate(pos)]
+    lines = [{"partner": "acme", "order_ref": f"R-{p}", "po_number": p, "line_number": n, "line_id": str(n),
+              "quantity": Decimal(10 * n), "unit": "EA" if n != 2 else "CA",
+              "product_ids": [{"qualifier": "UP", "id": f"0000{n}"}, {"qualifier": "VN", "id": f"SKU-{n}"}]
+              if n != 4 else [], "description": "A*B" if (n == 3 and p == "PO-2") else f"ITEM {n}", "upc": None}
+             for p in pos for n in range(1, 5)]
+    return (pa.Table.from_pylist(orders, schema=pa.schema([ORDERS.field(c) for c in orders[0]])),
+            pa.Table.from_pylist(lines, schema=pa.schema([ORDER_LINES.field(c) for c in lines[0]])))
+
+
+def random_lines(rng: random.Random) -> pa.Table:
+    rows = []
+    for s in range(rng.randint(1, 4)):
+        sid = f"S{s}"
+        tracking = rng.choice(["1Z", "", "1Z*9"]) if rng.random() < 0.2 else f"1Z{s}"
+        pos = rng.sample(["PO-1", "PO-2", "PO-3", "PO-9"], rng.randint(1, 3))
+        for po_number in pos:
+            for _carton in range(rng.randint(1, 3)):
+                carton = f"C{rng.randint(1, 4)}" if rng.random() < 0.95 else None
+                pallet = rng.choice([None, None, "P1", "P2"])
+                given = f"00614141{rng.randint(0, 10**9):09d}" if rng.random() < 0.1 else None
+                for line in rng.sample(["1", "2", "3", "4"], rng.randint(1, 3)):
+                    rows.append({
+                        "source_kind": "csv", "shipment_id": sid, "ship_date": date(2026, 11, 27),
+                        "ship_time": time(14, s) if s % 2 else None, "carrier_scac": "UPSN" if s != 2 else None,
+                        "service_level": rng.choice([None, "G2", "GROUND"]) if s == 1 else None,
+                        "tracking_number": tracking or None, "bill_of_lading": "BOL-1" if s == 3 else None,
+                        "partner": "acme", "po_number": po_number, "line_id": line, "line_number": int(line),
+                        "sku": f"SKU-{line}", "item_sku": f"SKU-{line}" if line != "4" else None,
+                        "quantity": Decimal(rng.choice(["1", "2", "0.5", "3.25", "7"])),
+                        "unit": rng.choice(["EA", None, ""]), "carton_id": carton, "carton_sscc": given,
+                        "carton_weight": Decimal(rng.choice(["1.5", "2"])) if rng.random() < 0.6 else None,
+                        "weight_unit": rng.choice(["LB", "KG"]) if rng.random() < 0.3 else "LB",
+                        "pallet_id": pallet, "pallet_sscc": None, "source_file": "c.csv", "source_sha256": "sha",
+                        "isa13": "CSV", "gs06": "", "st02": "", "row_number": len(rows) + 2})
+    rng.shuffle(rows)  # the shipments' rows interleaved
+    schema = SHIPMENT_LINES.append(pa.field("line_number", pa.int32())).append(pa.field("item_sku", pa.string()))
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def carton_records(shipment, ours) -> list[RecordedCarton]:
+    """The cartons and pallets shipping._record lists of an assembled shipment."""
+    out = []
+    for order in shipment.orders:
+        for tare in order.tares:
+            if tare.sscc:
+                out.append(RecordedCarton("T", tare.pallet_id, tare.sscc, ours.get(tare.sscc), "", order.po_number))
+            out += [RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), tare.pallet_id, order.po_number,
+                                   p.weight, p.weight_unit) for p in tare.packs if p.sscc]
+        out += [RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), "", order.po_number, p.weight,
+                               p.weight_unit) for p in order.packs if p.sscc]
+    return out
+
+
+@pytest.mark.parametrize("structure", ["SOPI", "SOTPI"])
+@pytest.mark.parametrize("with_ai", [True, False])
+def test_random_files_give_the_objects_texts_and_records(structure, with_ai):
+    rng = random.Random(f"{structure}{with_ai}")
+    orders, lines_of = canonical(["PO-1", "PO-2", "PO-3"])
+    asn = AsnSettings(structure=structure, item_po4=rng.random() < 0.5)
+    d, chars = usual_delimiters(ENV)
+    written = compared = 0
+    for _ in range(60):
+        lines = random_lines(rng)
+        needs = sscc_needs(lines)
+        keys = (*needs.cartons, *needs.pallets)
+        ssccs = number_ssccs(keys, PREFIX, 0, 500)
+        ours = {code: 500 + k for k, code in enumerate(ssccs.values())}
+        shipments = assemble_shipments(lines, orders, lines_of, ship_from=SHIP_FROM, ssccs=ssccs, items=ITEM_TABLE)
+        built = shipment_columns(lines, orders, lines_of, pallets=structure == "SOTPI", ssccs=ssccs, items=ITEM_TABLE,
+                                 serials=ours)
+        if built is None:  # items without a carton: left to the objects
+            assert any(o.loose_items for s in shipments for o in s.orders)
+            continue
+        summaries, flat = built
+        assert [s.shipment_id for s in summaries] == [s.shipment_id for s in shipments]
+        for summary, shipment in zip(summaries, shipments, strict=True):
+            assert (summary.partner, summary.ship_date, summary.ship_time, summary.carrier_scac, summary.service_level,
+                    summary.tracking_number, summary.bill_of_lading, summary.ship_to) == (
+                shipment.partner, shipment.ship_date, shipment.ship_time, shipment.carrier_scac,
+                shipment.service_level, shipment.tracking_number, shipment.bill_of_lading, shipment.ship_to)
+            assert summary.po_numbers == tuple(o.po_number for o in shipment.orders)
+            assert list(summary.cartons) == carton_records(shipment, ours)
+        expected = shipping._confirmed(lines, shipments)
+        want = build_856_texts(shipments, asn, d, chars, created=CREATED, expected=expected, sscc_with_ai=with_ai)
+        got = write_856_texts(flat, lambda s, made=summaries: _head(made[s], asn), asn, d, chars, created=CREATED,
+                              expected=expected, sscc_with_ai=with_ai)
+        assert got == want
+        written += sum(t is not None for t in got)
+        compared += len(got)
+    assert written > compared / 4 and written < compared  # most written, and some left to build_856
+
+
+def _head(summary, asn):
+    from engine.asn import ShipmentHead, s_segments
+
+    return ShipmentHead(summary.shipment_id, bool(summary.po_numbers), s_segments(
+        asn, cartons=summary.n_cartons, pallets=summary.n_pallets, weight=summary.weight,
+        weight_unit=summary.weight_unit, carrier_scac=summary.carrier_scac, service_level=summary.service_level,
+        transport_method="M", bill_of_lading=summary.bill_of_lading, tracking_number=summary.tracking_number,
+        extra_refs=(), ship_date=summary.ship_date, ship_time=summary.ship_time, estimated_delivery=None),
+        SHIP_FROM, summary.ship_to)
+
+
+def test_no_lines_and_a_summary_without_ship_to():
+    orders, lines_of = canonical(["PO-1"])
+    empty = SHIPMENT_LINES.empty_table()
+    assert shipment_columns(empty, orders, lines_of, pallets=True) is None
+    lines = random_lines(random.Random(3))
+    unknown = lines.set_column(lines.schema.get_field_index("po_number"), "po_number",
+                               pa.array(["PO-404"] * lines.num_rows, pa.string()))
+    unknown = unknown.set_column(unknown.schema.get_field_index("carton_id"), "carton_id",
+                                 pa.array(["C1"] * lines.num_rows, pa.string()))
+    summaries, _flat = shipment_columns(unknown, orders, lines_of, pallets=False)
+    assert all(s.ship_to == Party("ST", "") and s.po_numbers == ("PO-404",) for s in summaries)
+    assert [s.shipment_id for s in summaries] == [s.shipment_id for s in assemble_shipments(
+        unknown, orders, lines_of, ship_from=SHIP_FROM)]
+
+
+def test_the_columnar_plan_wrote_the_bench_shape_file(monkeypatch):
+    """One partner's S-O-P-I file of many shipments, each a PO in cartons of lines: written in columns."""
+    rows = "".join(f"S{k},2026-11-27,14:10,UPSN,1Z{k},PO-1,{n},SKU-{n},1,EA,C{k}-{n},,,\n"
+                   for k in range(3) for n in (1, 2))
+    new, old, used = both_plans(monkeypatch, rows)
+    assert used and new == old and len(new.documents) == 3
+
+
+def test_a_file_of_two_partners_writes_each_partners_856s_and_plans_alike(monkeypatch):
+    """acme (S-O-P-I) and globex (S-O-T-P-I) shipments interleaved in one file: each partner's written in
+    columns, the shipments in the file's order, the plan the objects' one; a partner the path cannot write
+    (S-O-I) leaves the whole file to the objects, alike."""
+    import pyarrow.compute as pc
+
+    def of(partner, po_number, table):
+        for name, value in (("partner", partner), ("po_number", po_number)):
+            at = table.schema.get_field_index(name)
+            field = table.schema.field(at)
+            table = table.set_column(at, field, pa.array([value] * table.num_rows, field.type))
+        return table
+
+    rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S2,2026-11-27,15:00,FDEG,,PO-2,1,SKU-1,3,EA,C3,P1,,\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,1,EA,C1,,,\n"
+            "S3,2026-11-27,15:00,FDEG,,PO-1,2,SKU-2,2,EA,C4,,,\n"
+            "S2,2026-11-27,15:00,FDEG,,PO-2,2,SKU-2,1,EA,C5,,,\n")
+    for globex, columnar in (("SOTPI", True), ("SOI", False)):
+        profiles = profiles_with("SOPI")
+        g = profiles["globex"]
+        profiles["globex"] = g.model_copy(update={"fulfilment": g.fulfilment.model_copy(update={
+            "asn": g.fulfilment.asn.model_copy(update={"structure": globex})})})
+        acme_rec = record(OrderState.ACKNOWLEDGED, lines_key="k")
+        recs = {acme_rec.key: acme_rec}
+        globex_rec = replace(acme_rec, partner="globex", po_number="PO-2")
+        recs[globex_rec.key] = globex_rec
+        lines = pa.concat_tables([line_table(order_lines()), of("globex", "PO-2", line_table(order_lines()))])
+        reservations = pa.concat_tables([reservation_table(reserved()),
+                                         of("globex", "PO-2", reservation_table(reserved()))])
+        out, other = outcome_of(po()), outcome_of(po(number="PO-2"))
+        orders = pa.concat_tables([out.orders, of("globex", "PO-2", other.orders)])
+        canonical_lines = pa.concat_tables([out.lines, of("globex", "PO-2", other.lines)])
+        table, found = read_shipment_csv((HEADER + rows).encode(), ShipmentCsvMapping(), file="c.csv",
+                                         source_sha256="sha")
+        read = shipping.Confirmations(table, tuple(found), "c.csv", "sha")
+        batch = shipping.prepare_shipments(read, warehouse=EAST, state=shipping.line_state_table(lines, reservations),
+                                           items=ITEM_TABLE, recorded=RECORDED_CARTONS.empty_table(),
+                                           profiles=profiles)
+        assert set(pc.unique(batch.check.lines["partner"]).to_pylist()) == {"acme", "globex"} and not batch.held
+
+        def plan(batch=batch, profiles=profiles, recs=recs, lines=lines, reservations=reservations, orders=orders,
+                 canonical_lines=canonical_lines):
+            return shipping.plan_shipments(
+                batch, serials={p: list(range(100, 100 + n)) for p, n in batch.serials_needed.items()},
+                records=recs, lines=lines, reservations=reservations, orders=orders, order_lines=canonical_lines,
+                items=ITEM_TABLE, profiles=profiles, created=CREATED, at=AT, run_id=RUN,
+                source={"source_kind": "csv", "source_file": "c.csv", "source_sha256": "sha"})
+
+        used: list = []
+        monkeypatch.setattr(shipping, "_from_columns",
+                            lambda *a, used=used, **k: used.append(COLUMNAR(*a, **k)) or used[-1])
+        new = plan()
+        monkeypatch.setattr(shipping, "_from_columns", lambda *a, **k: None)
+        old = plan()
+        assert (used[0] is not None) == columnar
+        assert new == old and [s.shipment_id for s in new.shipments] == ["S1", "S2", "S3"]
+        assert [s.partner for s in new.shipments] == ["acme", "globex", "acme"]
