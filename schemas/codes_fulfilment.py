@@ -28,6 +28,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_PO_MISSING", "business", "error", "", "A shipped item names no purchase order."),
     _C("SHIPMENT_DATE_MISSING", "business", "error", "", "The confirmation gives no (valid) ship date."),
     _C("SHIPMENT_945_QUANTITY_MISSING", "business", "error", "", "A W12 has no units shipped (W1203)."),
+    _C("SHIPMENT_945_NOT_SHIPPED", "business", "warning", "",
+       "A W12 ships 0 units (a cut line): the item is not recorded as shipped."),
+    _C("SHIPMENT_945_NO_ITEMS", "business", "error", "", "A 945 has no W12: nothing it shipped can be recorded."),
     _C("SHIPMENT_945_TOTALS_MISMATCH", "business", "warning", "",
        "W0301 (total units shipped) differs from the sum of the W12s."),
     # --- shipment checks (rules.shipments) ---------------------------------------------------------

@@ -134,3 +134,57 @@ def test_csv_findings_show_row_and_column_in_the_ops_report():
     rows = failure_rows(findings, file_partners={"conf.csv": "warehouse"})
     assert [(r["segment"], r["element"], r["code"]) for r in rows][:2] == [
         ("row 2", "Quantity", "CSV_NUMBER_INVALID"), ("row 2", "Ship Date", "CSV_DATE_INVALID")]
+
+
+def _945(*segments: str) -> bytes:
+    body = ["ST*945*0001", *segments, f"SE*{len(segments) + 2}*0001"]
+    return ("ISA*00*          *00*          *ZZ*NORTH3PL       *ZZ*ORDERBRIDGE    *261128*1500*U*00401*000000701*0*P*>~"
+            "GS*SW*NORTH3PL*ORDERBRIDGE*20261128*1500*701*X*004010~" + "~".join(body) + "~GE*1*701~IEA*1*000000701~"
+            ).encode()
+
+
+@pytest.mark.parametrize("dates", [("G62*11*20261128*8*1410", "G62*10*20261125"),
+                                   ("G62*10*20261125", "G62*11*20261128*8*1410")])
+def test_945_the_actual_ship_date_wins_over_the_requested_one_in_any_order(dates):
+    """G62 11 (shipped on this date) is the ship date; G62 10 (requested ship date) only stands in for a
+    missing W0603 (small 3PLs send it as their ship date). Before: the last G62 won, a requested date
+    written after the actual one became the ship date."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", *dates, "LX*1", "W12*CC*2*2**EA**VN*VP-1",
+                                    "N9*LI*1"))
+    assert findings == [] and table.column("ship_date").to_pylist() == [date(2026, 11, 28)]
+    assert table.column("ship_time").to_pylist() == [time(14, 10)]
+    only_10, _ = read_x12(_945("W06*N*DO-1**SHP-1**PO-1", "G62*10*20261127", "LX*1", "W12*CC*2*2**EA**VN*VP-1"))
+    assert only_10.column("ship_date").to_pylist() == [date(2026, 11, 27)]
+    w06_first, _ = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "G62*10*20261125", "LX*1",
+                                 "W12*CC*2*2**EA**VN*VP-1"))
+    assert w06_first.column("ship_date").to_pylist() == [date(2026, 11, 28)]
+
+
+def test_a_945_line_shipped_zero_is_left_out_with_a_warning_and_holds_nothing():
+    """A W12 shipping 0 units (a cut line: W1201 CP, W1204 the difference) says the line did not ship: no row
+    (it would be SHIPMENT_QTY_NOT_POSITIVE and hold the whole shipment), a warning naming it. Before: a
+    row of quantity 0."""
+    table, findings = read_x12(_945("W06*F*DO-1*20261128*SHP-1**PO-1", "LX*1", "W12*CC*48*24*24*EA**VN*VP-1",
+                                    "N9*LI*1", "LX*2", "W12*CP*10*0*10*EA**VN*VP-2", "N9*LI*9", "W03*24"))
+    assert [(r["line_id"], r["quantity"]) for r in table.to_pylist()] == [("1", Decimal(24))]
+    assert [(f.code, f.severity, f.location.segment_id, f.location.element, f.location.value) for f in findings] == [
+        ("SHIPMENT_945_NOT_SHIPPED", "warning", "W12", "W1203", "0")]
+    assert "VP-2" in findings[0].message and "10" in findings[0].message
+
+
+def test_a_945_without_items_is_a_finding_not_nothing():
+    """A 945 of only a heading (W06, carrier, charges: no W12) records no shipment; it used to vanish without
+    a word."""
+    table, findings = read_x12(_945("W06**DO-1*20261128*SHP-9**PO-1", "N1*CA*Old Dominion", "G62*17*20261128",
+                                    "W27*LT*ODFL", "G72*504*ZZ******75.0000"))
+    assert table.num_rows == 0
+    assert [(f.code, f.severity, f.location.segment_id) for f in findings] == [
+        ("SHIPMENT_945_NO_ITEMS", "error", "W06")]
+    assert "SHP-9" in findings[0].message
+
+
+def test_a_945_item_id_in_w1216_names_our_item_when_w1207_does_not():
+    """W1216/W1217 (a second product id): our part number there is read when W1207/W1208 carry the buyer's."""
+    table, _ = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1",
+                             "W12*CC*2*2**EA**BP*BUYER-7********VN*VP-1", "N9*LI*1"))
+    assert table.column("sku").to_pylist() == ["VP-1"]
