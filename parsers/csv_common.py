@@ -7,7 +7,8 @@ hold line breaks, so they count records, not physical lines. Header names match 
 and ignore surrounding and doubled blanks. Rows that are entirely empty are skipped; empty fields
 past the header's width (trailing separators) are dropped, and fields missing under unnamed
 trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's hint) is
-passed over (the header is then record 2). read_columns gives the rows as Arrow columns, read by
+passed over (the header is then record 2), so are a feed layout's title rows before the header and the
+rows its totals labels name. read_columns gives the rows as Arrow columns, read by
 Arrow's CSV reader when the file leaves no room for a difference.
 """
 
@@ -104,6 +105,9 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     header = next(records, None)
     if header is not None and _SEP_HINT.match(layout.delimiter.join(header[1])):
         header = next(records, None)  # Excel's "sep=;" line: the header follows it
+    for _ in range(getattr(layout, "title_rows", 0)):  # a report's title lines: the header follows them
+        header = next(records, None)
+    totals = {label.strip().casefold() for label in getattr(layout, "total_labels", ())}
     if out.undecodable is not None:
         return
     if not _header(header[1] if header is not None else None, mapping, required, out):
@@ -119,6 +123,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         if n != width and n >= named and not "".join(fields[width:]).strip():  # trailing separators, or not
             record = (record[0], (fields + [""] * (width - n))[:width])  # as many as the header: "a;b;c;"
             fields = record[1]
+        if totals and _first_filled(fields) in totals:
+            continue  # the export's totals row, as the layout names it
         if len(fields) == width and (fields[0].strip() or "".join(fields).strip()):  # the usual row: kept
             batch.append(record)
             if len(batch) >= batch_rows:
@@ -133,6 +139,18 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
 
 
 _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
+
+
+def _first_filled(fields: list[str]) -> str | None:
+    """The row's first cell holding more than blanks, as a totals label is matched (case-folded)."""
+    return next((f.strip().casefold() for f in fields if f.strip()), None)
+
+
+def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:
+    """The index in ``records`` (`raw_records`) of the header: after an Excel "sep=;" line and the layout's
+    title rows, as the readers take it."""
+    at = 1 if records and _SEP_HINT.match(layout.delimiter.join(records[0][1])) else 0
+    return at + getattr(layout, "title_rows", 0)
 
 
 def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows) -> bool:
@@ -316,7 +334,8 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     delimiter, quote = layout.delimiter.encode("utf-8"), layout.quotechar.encode("utf-8")
     if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
             or body.startswith(b"\xef\xbb\xbf") or quote in body or b"\x00" in body \
-            or body.count(b"\r") != body.count(b"\r\n") or body[:4].lower() == b"sep=":
+            or body.count(b"\r") != body.count(b"\r\n") or body[:4].lower() == b"sep=" \
+            or getattr(layout, "title_rows", 0) or getattr(layout, "total_labels", ()):
         return None
     first = body.split(b"\n", 1)[0]
     width = first.count(delimiter) + 1
@@ -419,6 +438,24 @@ def parse_decimal(text: str, layout: CsvLayout) -> Decimal | None:
     return number
 
 
+def parse_money(text: str, layout: CsvLayout, symbol: str) -> Decimal | None:
+    """A price as `parse_decimal` reads it, after the feed's currency ``symbol`` where it stands: before
+    or after the number, a blank between them or not, the sign before or after the symbol ("26,25 €",
+    "$1,234.50", "-$5.00", "$ -5"). Another symbol, or the symbol alone, is no number."""
+    value = text.strip()
+    if symbol:
+        sign = ""
+        if value[:1] in "+-" and value[1:].lstrip().startswith(symbol):
+            sign, value = value[0], value[1:].lstrip()
+        if value.startswith(symbol):
+            value = sign + value[len(symbol):].lstrip()
+        elif value.endswith(symbol):
+            value = sign + value[:-len(symbol)].rstrip()
+        elif sign:
+            value = sign + value
+    return parse_decimal(value, layout)
+
+
 # the same separator as a spreadsheet may write it: a no-break or narrow no-break space for a space
 # (French and other locales), a typographic apostrophe for an apostrophe (Swiss)
 _THOUSANDS_ALIKE = {" ": "\u00a0\u202f", "'": "\u2019"}
@@ -443,7 +480,8 @@ _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
 
 def parse_date(text: str, layout: CsvLayout) -> date | None:
     """A date in the layout's format; a time of day after it (a spreadsheet's or database's date-time
-    export: "2026-11-27T00:00:00", "11/27/2026 0:00", "27.11.2026 12:00:00 AM") is allowed and ignored."""
+    export: "2026-11-27T00:00:00", "11/27/2026 0:00", "27.11.2026 12:00:00 AM", Shopify's
+    "2026-11-27 10:30:15 -0500") is allowed and ignored, with its UTC offset: the date is as written."""
     value = text.strip()
     got = _parsed(value, layout.date_format, True)
     if got is None:
@@ -454,7 +492,7 @@ def parse_date(text: str, layout: CsvLayout) -> date | None:
 
 
 _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
-                         r"(?:Z|[+-]\d{2}:?\d{2})?$")
+                         r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?$")
 
 
 def parse_time(text: str, layout: CsvLayout) -> time | None:

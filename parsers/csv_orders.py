@@ -22,7 +22,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import CsvRows, parse_date, parse_decimal, row_batches
+from parsers.csv_common import CsvRows, parse_date, parse_decimal, parse_money, row_batches
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import ORDER_LINES, ORDERS
@@ -211,15 +211,16 @@ class _Reading:
 
     def __init__(self) -> None:
         self.positions: list[tuple[str, int | None]] | None = None
-        self.numbers: dict[str, Decimal | None] = {}
+        self.numbers: dict[tuple[str, bool], Decimal | None] = {}
 
-    def number(self, text: str, m: CsvOrderMapping) -> Decimal | None:
+    def number(self, text: str, m: CsvOrderMapping, money: bool = False) -> Decimal | None:
         numbers = self.numbers
-        if text in numbers:
-            return numbers[text]
-        value = parse_decimal(text, m)
+        key = (text, money)
+        if key in numbers:
+            return numbers[key]
+        value = parse_money(text, m, m.currency_symbol) if money else parse_decimal(text, m)
         if len(numbers) < 100_000:
-            numbers[text] = value
+            numbers[key] = value
         return value
 
 
@@ -237,7 +238,7 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             ok = False
     for name in ("quantity", "unit_price"):
         if out[name] is not None:
-            value = reading.number(out[name], m)
+            value = reading.number(out[name], m, name == "unit_price")
             if value is None:
                 rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number (at most 4 decimals).", number,
                              name, out[name])

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import parse_date, parse_decimal, parse_time, raw_records, read_columns
+from parsers.csv_common import header_at, parse_date, parse_decimal, parse_time, raw_records, read_columns
 from schemas.findings import Finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
@@ -143,10 +143,12 @@ def shipment_ids_of_rows(data: bytes, mapping: ShipmentCsvMapping, rows: set[int
     """Record number -> the shipment id written on that row, for rows the reader left out (malformed
     ones too), so the caller can hold their whole shipment rather than send it without them."""
     records = raw_records(data, mapping)
-    if not records:
+    head = header_at(records, mapping)
+    if head >= len(records):
         return {}
-    title = mapping.shipment_id.strip().casefold()
-    at = next((i for i, h in enumerate(records[0][1]) if h.strip().casefold() == title), None)
+    title = " ".join(mapping.shipment_id.split()).casefold()
+    at = next((i for i, h in enumerate(records[head][1]) if " ".join(h.split()).casefold() == title), None)
     if at is None:
         return {}
-    return {n: fields[at].strip() for n, fields in records[1:] if n in rows and at < len(fields) and fields[at].strip()}
+    return {n: fields[at].strip() for n, fields in records[head + 1:]
+            if n in rows and at < len(fields) and fields[at].strip()}

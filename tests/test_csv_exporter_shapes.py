@@ -160,3 +160,66 @@ def test_a_windows_1252_file_read_as_utf8_is_refused_naming_its_line(end, chunk)
     got = read_csv_orders((utf16[i:i + chunk] for i in range(0, len(utf16), chunk)), CsvOrderMapping(), partner="p",
                           file="f.csv")
     assert [f.code for f in got.findings] == ["CSV_NOT_DECODABLE"] and "on line 4, at byte" in got.findings[0].message
+
+
+@pytest.mark.parametrize("text", ["2026-11-27 10:30:15 -0500", "2026-11-27 10:30:15 +01:00", "2026-11-27 10:30 UTC",
+                                  "2026-11-27T10:30:15 GMT"])
+def test_a_date_time_with_a_blank_before_its_utc_offset_reads_as_its_date(text):
+    """Shopify's order export writes "Created at" as "2026-11-27 10:30:15 -0500": the offset after a blank
+    (it used to be CSV_DATE_INVALID and every order of the file left out)."""
+    assert parse_date(text, CsvLayout()) == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize("text", ["2026-11-27 10:30:15 -05", "2026-11-27 10:30:15 EST5", "2026-11-27 -0500"])
+def test_a_date_time_with_something_else_after_it_stays_refused(text):
+    assert parse_date(text, CsvLayout()) is None
+
+
+def test_a_price_with_the_feed_s_currency_symbol_reads_and_another_symbol_is_refused():
+    """``currency_symbol``: the symbol a feed writes in its price cells ("26,25 €", "$1,234.50", "-$5.00"),
+    read as the number; any other symbol stays CSV_NUMBER_INVALID at its row and column, never guessed.
+    Before: the layout could not say so and every PO with a symbol was left out."""
+    eu = dict(EU, currency_symbol="€")
+    got, findings = _read("PO Number;Quantity;Unit Price\r\nA1;12;26,25 €\r\nA1;1;€1.234,50\r\nA2;1;3,00 $\r\n"
+                          "A3;2;1.200\r\n", **eu)
+    assert findings == [("CSV_NUMBER_INVALID", 4, "Unit Price", "3,00 $")]
+    assert [(ln["po_number"], ln["unit_price"]) for ln in got.lines.to_pylist()] == [
+        ("A1", Decimal("26.25")), ("A1", Decimal("1234.5")), ("A3", Decimal(1200))]
+    us = dict(thousands_separator=",", currency_symbol="$")
+    got, findings = _read("PO Number,Quantity,Unit Price\r\nB1,\"1,200\",\"$1,234.50\"\r\nB1,1,-$5.00\r\n"
+                          "B1,1,$ -5\r\nB2,$3,1\r\nB3,1,$\r\n", **us)
+    assert [(ln["quantity"], ln["unit_price"]) for ln in got.lines.to_pylist()] == [
+        (Decimal(1200), Decimal("1234.5")), (Decimal(1), Decimal(-5)), (Decimal(1), Decimal(-5))]
+    assert findings == [("CSV_NUMBER_INVALID", 5, "Quantity", "$3"), ("CSV_NUMBER_INVALID", 6, "Unit Price", "$")]
+    _, findings = _read("PO Number,Quantity,Unit Price\r\nB1,1,$5.00\r\n")  # no symbol in the layout: refused
+    assert findings == [("CSV_NUMBER_INVALID", 2, "Unit Price", "$5.00")]
+
+
+def test_title_rows_before_the_header_are_passed_over():
+    """``title_rows``: a report export's lines before its header (report name, date, a blank line) are
+    passed over; rows keep the numbers a spreadsheet shows. Before: CSV_COLUMN_MISSING, nothing read."""
+    text = "Umbrella Stores\r\nOpen Sales Orders; as of 27.11.2026\r\n\r\n" + HEADER + \
+        "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\nA1,2026-11-27,2,x,EA,2,S2,Ink\r\nA2,2026-11-27,1,1,EA,1,S1,Cap\r\n"
+    got, findings = _read(text, title_rows=3)
+    assert findings == [("CSV_NUMBER_INVALID", 6, "Quantity", "x")]
+    assert got.orders.to_pylist()[0]["st02"] == "0007" and got.rejected == ("A1",)
+    _, findings = _read(text)
+    assert [code for code, *_ in findings] == ["CSV_COLUMN_MISSING"]
+    got, findings = _read("sep=,\r\nReport\r\n" + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n", title_rows=1)
+    assert findings == [] and got.orders.to_pylist()[0]["st02"] == "0004"
+    read = read_columns(b"Report\nPO,Qty\nA1,1\n", CsvLayout(), {"po": "PO", "qty": "Qty"}, required=("po",))
+    assert [f.code for f in read.rows.findings] == ["CSV_COLUMN_MISSING"]
+
+
+def test_a_totals_row_named_in_the_layout_is_no_order():
+    """``total_labels``: a row whose first filled cell is one of them ("Total", "Summe"; any case) is the
+    export's totals row, passed over. Before: read as an order "Total" of one line."""
+    text = HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\nA1,2026-11-27,2,3,EA,2,S2,Ink\r\nTOTAL,,,15,,,,\r\n" \
+        ",Summe,,15,,,,\r\n"
+    got, findings = _read(text, total_labels=["Total", "summe"])
+    assert findings == [] and got.orders["po_number"].to_pylist() == ["A1"] and got.lines.num_rows == 2
+    got, findings = _read(text)
+    assert sorted(got.orders["po_number"].to_pylist()) == ["A1", "TOTAL"]  # without the labels: an order, and
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_VALUE_MISSING", 5), ("CSV_DATE_INVALID", 5)]
+    with pytest.raises(ValueError, match="blank"):
+        CsvOrderMapping(total_labels=[" "])

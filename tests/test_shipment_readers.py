@@ -188,3 +188,21 @@ def test_a_945_item_id_in_w1216_names_our_item_when_w1207_does_not():
     table, _ = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1",
                              "W12*CC*2*2**EA**BP*BUYER-7********VN*VP-1", "N9*LI*1"))
     assert table.column("sku").to_pylist() == ["VP-1"]
+
+
+@pytest.mark.parametrize(("before", "title_rows"), [("sep=,\n", 0), ("DC East shipments\n27.11.2026\n", 2),
+                                                    ("sep=,\nDC East shipments\n", 1)])
+def test_a_bad_row_after_a_hint_or_title_lines_still_holds_its_shipment(before, title_rows):
+    """The rows the reader leaves out name their shipment (so the flow holds it rather than sending an 856
+    without them) also after Excel's "sep=," line and a layout's title rows. Before: the header was looked
+    for on the file's first line, not found, and the shipment went out without the bad row."""
+    from parsers.shipments_csv import shipment_ids_of_rows
+
+    text = before + HEADER + "SHP-1,2026-11-28,,UPSN,,,,PO-1,1,S1,2,EA,C1,,,\n" \
+        "SHP-2,2026-11-28,,UPSN,,,,PO-1,2,S2,x,EA,C2,,,\n"
+    mapping = ShipmentCsvMapping(title_rows=title_rows)
+    table, findings = read_shipment_csv(text.encode(), mapping, file="conf.csv")
+    bad = before.count("\n") + 3
+    assert [(f.code, f.location.row) for f in findings] == [("CSV_NUMBER_INVALID", bad)]
+    assert table.column("shipment_id").to_pylist() == ["SHP-1"]
+    assert shipment_ids_of_rows(text.encode(), mapping, {bad}) == {bad: "SHP-2"}
