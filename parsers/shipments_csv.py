@@ -9,6 +9,7 @@ quantity) is left out and reported at its row and column; what the values mean a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -50,7 +51,9 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     quantity = cols["quantity"].map(lambda t: None if t is None else parse_decimal(t, mapping))
     ship_date = cols["ship_date"].map(lambda t: None if t is None else parse_date(t, mapping))
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
-    weight = cols["carton_weight"].map(lambda t: None if t is None else parse_decimal(t, mapping))
+    weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
+    weight = weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping))
+    column_unit = cols["weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(), t.upper()))
     for rank, (name, parsed, code, what) in enumerate((
             ("quantity", quantity, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a quantity."),
             ("ship_date", ship_date, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.date_format!r}."),
@@ -61,6 +64,13 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         for i in text.rows_at(unread):
             t = text.values[text.index[i]]
             problems.append((i, rank, (code, what(t), numbers[i], name, t)))
+    in_cell = weighed.map(lambda w: None if w is None else w[1])  # a unit written in the weight cell
+    unit_title = rows.header_names.get("weight_unit", "weight unit")
+    for i in np.flatnonzero(_differ(in_cell, column_unit)).tolist():
+        t = cols["carton_weight"].values[cols["carton_weight"].index[i]]
+        problems.append((i, 8, ("CSV_NUMBER_INVALID", f"{t!r} is in {in_cell.values[in_cell.index[i]]}; the "
+                                f"{unit_title!r} column says {column_unit.values[column_unit.index[i]]}.",
+                                numbers[i], "carton_weight", t)))
     bad = set()
     for i, _rank, args in sorted(problems, key=lambda p: (p[0], p[1])):
         rows.problem(*args)
@@ -70,6 +80,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     m = int(keep.sum())
     units = cols["unit"].map(lambda t: (t or mapping.default_unit).upper())
     weight_units = cols["weight_unit"].map(lambda t: _weight_unit(t, mapping))
+    cell_units = in_cell.column(pa.string(), keep)
     out = {
         "shipment_id": cols["shipment_id"], "ship_date": ship_date, "ship_time": ship_time,
         "carrier_scac": cols["carrier_scac"].map(lambda t: (t or "").upper() or None),
@@ -82,7 +93,8 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
     columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
-    columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), columns["weight_unit"],
+    columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), pc.coalesce(cell_units,
+                                                                                         columns["weight_unit"]),
                                         pa.scalar(None, pa.string()))
     constant = {"source_kind": "csv", "isa13": "CSV", "gs06": "", "st02": "", "source_file": file,
                 "source_sha256": source_sha256}
@@ -125,6 +137,31 @@ class _Distinct:
         used[index] = True
         values = [v if u else None for v, u in zip(self.values, used.tolist(), strict=True)]
         return pa.array(values, type_).take(pa.array(index))
+
+
+_WEIGHT_IN_CELL = re.compile(r"^(.*?\d)\s*([A-Za-z]+)$")
+
+
+def _weight_and_unit(text: str | None) -> tuple[str, str | None] | None:
+    """A weight cell as (its number's text, the weight unit written after it or None): "12,5 kg" ->
+    ("12,5", "KG"); a word that is no weight unit stays in the number (which then does not read)."""
+    if text is None:
+        return None
+    m = _WEIGHT_IN_CELL.match(text)
+    if m is None or m.group(2).upper() not in WEIGHT_UNITS:
+        return text, None
+    return m.group(1), WEIGHT_UNITS[m.group(2).upper()]
+
+
+def _differ(a: _Distinct, b: _Distinct) -> np.ndarray:
+    """Rows where both columns hold a value and the values differ."""
+    left = np.asarray([v is not None for v in a.values], dtype=bool)[a.index]
+    right = np.asarray([v is not None for v in b.values], dtype=bool)[b.index]
+    both = np.flatnonzero(left & right)
+    out = np.zeros(len(a.index), dtype=bool)
+    for i in both.tolist():
+        out[i] = a.values[a.index[i]] != b.values[b.index[i]]
+    return out
 
 
 def _weight_unit(text: str | None, m: ShipmentCsvMapping) -> str:

@@ -206,3 +206,26 @@ def test_a_bad_row_after_a_hint_or_title_lines_still_holds_its_shipment(before, 
     assert [(f.code, f.location.row) for f in findings] == [("CSV_NUMBER_INVALID", bad)]
     assert table.column("shipment_id").to_pylist() == ["SHP-1"]
     assert shipment_ids_of_rows(text.encode(), mapping, {bad}) == {bad: "SHP-2"}
+
+
+def test_a_carton_weight_written_with_its_unit_reads_as_both():
+    """"12,5 kg", "3 LBS", "0.5kg" in the weight column (a 3PL export writing the unit into the cell): the
+    number and the unit, as a weight unit column would give it. A unit we do not know, or one the weight
+    unit column contradicts, is CSV_NUMBER_INVALID at its row and column (never a guess). Before: every
+    such row was refused, and its shipment held."""
+    header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carton Weight,Weight Unit\n"
+    rows = ["S1,2026-11-28,PO-1,1,C1,\"12,5 kg\",", "S1,2026-11-28,PO-1,1,C2,3 LBS,",
+            "S1,2026-11-28,PO-1,1,C3,0.5kg,KG", "S2,2026-11-28,PO-1,1,C4,2 oz,", "S2,2026-11-28,PO-1,1,C5,2 kg,LB",
+            "S1,2026-11-28,PO-1,1,C6,4,"]
+    table, findings = read_csv(header + "\n".join(rows) + "\n", decimal_separator=",", delimiter=",")
+    assert [(r["carton_id"], r["carton_weight"], r["weight_unit"]) for r in table.to_pylist()] == [
+        ("C1", Decimal("12.5"), "KG"), ("C2", Decimal(3), "LB"), ("C6", Decimal(4), "LB")]
+    assert [(f.code, f.location.row, f.location.column, f.location.value) for f in findings] == [
+        ("CSV_NUMBER_INVALID", 4, "Carton Weight", "0.5kg"), ("CSV_NUMBER_INVALID", 5, "Carton Weight", "2 oz"),
+        ("CSV_NUMBER_INVALID", 6, "Carton Weight", "2 kg")]
+    assert "Weight Unit" in findings[2].message
+    table, findings = read_csv(header + "S1,2026-11-28,PO-1,1,C2,3 LBS,\nS1,2026-11-28,PO-1,1,C3,0.5kg,KG\n"
+                               "S1,2026-11-28,PO-1,1,C7,1.5 Kg,kgs\n")
+    assert findings == []
+    assert [(r["carton_weight"], r["weight_unit"]) for r in table.to_pylist()] == [
+        (Decimal(3), "LB"), (Decimal("0.5"), "KG"), (Decimal("1.5"), "KG")]
