@@ -3,7 +3,8 @@
 
 The partner profile's CsvOrderMapping names the columns (header text), the encoding, separators and
 date format. Several rows with one PO number are one order (rows of a PO need not be adjacent);
-order-level values come from its first row, and a later row that disagrees is a warning. A row with
+order-level values come from its first row, and a later row that disagrees is a warning, as is a line
+id repeated within a PO (both rows stay lines, as an 850's repeated PO101 does). A row with
 a missing or unreadable value (PO, quantity, price, date) is a finding at its row and column, and its
 whole PO is left out (as an 850 set in error is): no partial orders; so is the PO a row of the wrong
 width names in the PO column (CSV_ROW_MALFORMED), and every PO when a quoting error leaves the rest of
@@ -89,6 +90,15 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if state.bad:
                 continue
             state.members += 1
+            line_id = value["line_id"]
+            if line_id is not None:
+                first = state.line_ids.setdefault(line_id, number)
+                if first != number and len(state.later) < limits.max_findings_per_set:
+                    state.later.append(finding("CSV_LINE_ID_DUPLICATE", f"PO {po}: line {line_id!r} here and on row "
+                                               f"{first}.", file=rows.file, row=number,
+                                               column=rows.header_names.get("line_id", "line_id"), value=line_id))
+                elif first != number:  # the budget would drop it: counted, not held
+                    state.more["CSV_LINE_ID_DUPLICATE"] = state.more.get("CSV_LINE_ID_DUPLICATE", 0) + 1
             if state.head is None:
                 state.head = value
             else:
@@ -139,7 +149,7 @@ class _Po:
     """One PO of the file as its rows are read: where it first appeared, its first row's values, its
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
-    __slots__ = ("index", "first_row", "st02", "order_ref", "head", "members", "bad", "later", "more")
+    __slots__ = ("index", "first_row", "st02", "order_ref", "head", "members", "bad", "later", "more", "line_ids")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
@@ -148,6 +158,7 @@ class _Po:
         self.head: dict | None = None
         self.members, self.bad, self.later = 0, False, []
         self.more: dict[str, int] = {}  # code -> inconsistencies beyond the per-PO budget (counted, not held)
+        self.line_ids: dict[str, int] = {}  # line id -> the row it first came on
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:

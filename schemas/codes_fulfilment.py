@@ -23,6 +23,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_DATE_INVALID", "business", "error", "", "A date or time does not match the configured format."),
     _C("CSV_ORDER_INCONSISTENT", "business", "warning", "",
        "Rows of one PO disagree on an order-level value (date, currency, ship-to); the first row's was kept."),
+    _C("CSV_LINE_ID_DUPLICATE", "business", "warning", "",
+       "Two rows of one PO carry the same line id; both are lines of the order."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
     _C("SHIPMENT_ID_MISSING", "business", "error", "", "The confirmation names no shipment id."),
     _C("SHIPMENT_PO_MISSING", "business", "error", "", "A shipped item names no purchase order."),

@@ -223,3 +223,15 @@ def test_a_totals_row_named_in_the_layout_is_no_order():
     assert [(code, row) for code, row, *_ in findings] == [("CSV_VALUE_MISSING", 5), ("CSV_DATE_INVALID", 5)]
     with pytest.raises(ValueError, match="blank"):
         CsvOrderMapping(total_labels=[" "])
+
+
+def test_a_line_id_repeated_within_a_po_is_a_warning_at_its_row():
+    """Two rows of one PO with the same Line (an export listing a line twice, split deliveries): both kept
+    as lines, as an 850 repeating a PO101 is, with a warning at the later row (the acknowledgment and a
+    confirmation naming that line id cannot tell them apart). Before: nothing said."""
+    got, findings = _read(HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\nA1,2026-11-27,2,3,EA,2,S2,Ink\r\n"
+                          "A2,2026-11-27,1,1,EA,1,S1,x\r\nA1,2026-11-27,1,4,EA,1.50,S1,Pen\r\n")
+    assert findings == [("CSV_LINE_ID_DUPLICATE", 5, "Line", "1")]
+    assert [(ln["po_number"], ln["line_id"], ln["quantity"]) for ln in got.lines.to_pylist()] == [
+        ("A1", "1", Decimal(12)), ("A1", "2", Decimal(3)), ("A1", "1", Decimal(4)), ("A2", "1", Decimal(1))]
+    assert "row 2" in got.findings[0].message
