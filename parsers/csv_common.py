@@ -155,25 +155,37 @@ def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:
 
 def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows) -> bool:
     """The header row's columns found for ``mapping`` (into ``out``); False, with a finding, when the file
-    has no header or the header lacks a ``required`` column (no row is read then)."""
+    has no header, the header lacks a ``required`` column or names a mapped column twice (no row is read
+    then)."""
     if header is None or not any(h.strip() for h in header):
         out.note(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
         return False
-    positions = {_title(h): i for i, h in reversed(list(enumerate(header)))}
-    missing = []
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        positions.setdefault(_title(h), []).append(i)
+    missing, twice = [], []
     for name, title in mapping.items():
         if title is None:
             continue
-        at = positions.get(_title(title))
-        if at is None:
+        found = positions.get(_title(title))
+        if found is None:
             if name in required:
                 missing.append(title)
             continue
-        out.columns[name] = at
-        out.header_names[name] = header[at].strip()
+        if len(found) > 1:
+            twice.append((header[found[0]].strip(), found))
+            continue
+        out.columns[name] = found[0]
+        out.header_names[name] = header[found[0]].strip()
     if missing:
         out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
                          file=out.file, row=1, column=missing[0]))
+        return False
+    if twice:
+        title, found = twice[0]
+        where = ", ".join(str(i + 1) for i in found[:-1]) + f" and {found[-1] + 1}"
+        out.note(finding("CSV_COLUMN_AMBIGUOUS", f"The header row names {title!r} in columns {where}: which one is "
+                         "meant is not known.", file=out.file, row=1, column=title))
         return False
     return True
 

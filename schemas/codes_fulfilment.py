@@ -16,6 +16,7 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_NOT_DECODABLE", "file", "error", "", "The CSV file cannot be decoded with the configured encoding."),
     _C("CSV_NO_HEADER", "file", "error", "", "The CSV file is empty or has no header row."),
     _C("CSV_COLUMN_MISSING", "file", "error", "", "A column the mapping needs is not in the header row."),
+    _C("CSV_COLUMN_AMBIGUOUS", "file", "error", "", "The header row names a column the mapping needs twice."),
     _C("CSV_ROW_MALFORMED", "business", "error", "",
        "A CSV row has a different number of fields than the header (or an unterminated quote)."),
     _C("CSV_VALUE_MISSING", "business", "error", "", "A required value is empty in this row."),

@@ -235,3 +235,17 @@ def test_a_line_id_repeated_within_a_po_is_a_warning_at_its_row():
     assert [(ln["po_number"], ln["line_id"], ln["quantity"]) for ln in got.lines.to_pylist()] == [
         ("A1", "1", Decimal(12)), ("A1", "2", Decimal(3)), ("A1", "1", Decimal(4)), ("A2", "1", Decimal(1))]
     assert "row 2" in got.findings[0].message
+
+
+def test_a_mapped_column_named_twice_in_the_header_is_refused_not_guessed():
+    """A header naming a mapped column twice ("Quantity" ordered and "Quantity" confirmed, as list exports
+    write them) cannot say which is meant: CSV_COLUMN_AMBIGUOUS names both positions and nothing is read
+    (as for a missing column). Before: the first was taken without a word. Unmapped repeats do not count."""
+    text = "PO Number,Quantity,Unit Price,Quantity,Note,Note\r\nA1,12,1.50,10,x,y\r\n"
+    got, findings = _read(text)
+    assert findings == [("CSV_COLUMN_AMBIGUOUS", 1, "Quantity", None)]
+    assert "columns 2 and 4" in got.findings[0].message and got.orders.num_rows == 0
+    read = read_columns(text.encode(), CsvLayout(), {"po": "PO Number", "qty": " quantity "}, required=("po",))
+    assert [f.code for f in read.rows.findings] == ["CSV_COLUMN_AMBIGUOUS"] and read.numbers == []
+    read = read_columns(text.encode(), CsvLayout(), {"po": "PO Number", "note": None}, required=("po",))
+    assert read.rows.findings == [] and read.numbers == [2]
