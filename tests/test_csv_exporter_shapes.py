@@ -249,3 +249,19 @@ def test_a_mapped_column_named_twice_in_the_header_is_refused_not_guessed():
     assert [f.code for f in read.rows.findings] == ["CSV_COLUMN_AMBIGUOUS"] and read.numbers == []
     read = read_columns(text.encode(), CsvLayout(), {"po": "PO Number", "note": None}, required=("po",))
     assert read.rows.findings == [] and read.numbers == [2]
+
+
+def test_the_onboarding_guide_s_csv_layout_reads_the_export_it_describes():
+    """docs/onboarding.md's [fulfilment.csv_orders] example is a valid layout and reads such an export."""
+    import tomllib
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "onboarding.md").read_text(encoding="utf-8")
+    block = guide.split("```toml\n[fulfilment.csv_orders]", 1)[1].split("```", 1)[0]
+    mapping = CsvOrderMapping(**tomllib.loads("[m]" + block)["m"])
+    text = "Open orders, 11/27/2026\r\nOrder,Date,Item,SKU,Qty,Price\r\n" \
+        "W-1,11/27/2026 10:30:15 -0500,\"Pen, \"\"blue\"\"\",S1,\"1,200\",\"$1,234.50\"\r\nTotal,,,,\"1,200\",\r\n"
+    got = read_csv_orders(text.encode(), mapping, partner="p", file="f.csv")
+    assert got.findings == []
+    assert [(ln["po_number"], ln["description"], ln["quantity"], ln["unit_price"]) for ln in got.lines.to_pylist()] \
+        == [("W-1", 'Pen, "blue"', Decimal(1200), Decimal("1234.5"))]
