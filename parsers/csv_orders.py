@@ -2,7 +2,8 @@
 (schemas.orders), so they pass the same rule suites and allocation as 850s.
 
 The partner profile's CsvOrderMapping names the columns (header text), the encoding, separators and
-date format. Several rows with one PO number are one order (rows of a PO need not be adjacent);
+date format. Several rows with one PO number are one order (rows of a PO need not be adjacent; in a
+grouped layout a row with a blank PO number continues the PO above it);
 order-level values come from its first row, and a later row that disagrees is a warning, as is a line
 id repeated within a PO (both rows stay lines, as an 850's repeated PO101 does). A row with
 a missing or unreadable value (PO, quantity, price, date) is a finding at its row and column, and its
@@ -71,6 +72,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
 
     rows.malformed = _malformed
     reading = _Reading()
+    above: str | None = None  # the PO of the last row that named one (mapping.grouped)
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
                              {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, out=rows,
@@ -78,6 +80,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         lines = _Lines()
         for number, fields in batch:
             po = rows.cell(fields, "po_number")
+            if not po and mapping.grouped and above is not None:  # a later row of the PO above
+                po = fields[rows.columns["po_number"]] = above
+            above = po or above
             rows.where = po or None
             value = _row(rows, number, fields, mapping, reading)
             if not po:

@@ -129,6 +129,8 @@ class CsvOrderMapping(CsvFeedLayout):
 
     currency_symbol: str = Field(default="", max_length=3)  # the symbol price cells carry ("€", "$"), read
     # as the number before or after it; any other symbol is CSV_NUMBER_INVALID
+    grouped: bool = False  # the PO number stands on the first row of its PO only (a grouped report export):
+    # a row whose PO number is blank continues the PO above it
 
     @model_validator(mode="after")
     def _symbol(self) -> CsvOrderMapping:

@@ -265,3 +265,18 @@ def test_the_onboarding_guide_s_csv_layout_reads_the_export_it_describes():
     assert got.findings == []
     assert [(ln["po_number"], ln["description"], ln["quantity"], ln["unit_price"]) for ln in got.lines.to_pylist()] \
         == [("W-1", 'Pen, "blue"', Decimal(1200), Decimal("1234.5"))]
+
+
+def test_a_grouped_export_with_the_po_number_on_its_first_row_only():
+    """``grouped``: a report export writes the PO number (and the order's values) on the first row of each
+    PO only; a row whose PO number is blank continues the PO above it. Before: each such row was
+    CSV_VALUE_MISSING and the PO went on with its first line alone (a partial order)."""
+    text = HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n,,2,3,EA,2,S2,Ink\r\n\r\n,,3,4,EA,2,S3,Cap\r\n" \
+        "A2,2026-11-28,1,1,EA,1,S1,Pen\r\n,,2,x,EA,1,S2,Ink\r\n"
+    got, findings = _read(text, grouped=True)
+    assert findings == [("CSV_NUMBER_INVALID", 7, "Quantity", "x")] and got.rejected == ("A2",)
+    assert [(o["po_number"], o["po_date"], o["line_count"]) for o in got.orders.to_pylist()] == [
+        ("A1", date(2026, 11, 27), 3)]
+    assert [(ln["line_id"], ln["file_segment"]) for ln in got.lines.to_pylist()] == [("1", 2), ("2", 3), ("3", 5)]
+    _, findings = _read(",,1,1,EA,1,S1,x\r\n".join([HEADER, ""]), grouped=True)  # nothing above to continue
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_VALUE_MISSING", 2)]
