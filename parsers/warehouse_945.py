@@ -11,7 +11,8 @@ one shipment:
   LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
         item; UP/UK/EN: a GTIN), else W1216/W1217; W1210 weight with W1212 unit (L pounds, K
-        kilograms); an N9 LI after it names the order line (PO101). W1203 = 0 (a cut line) did not
+        kilograms); an N9 LI after it names the order line (PO101), else one in its LX loop before
+        it. W1203 = 0 (a cut line) did not
         ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED)
   W03   W0301 total units: a warning when it differs from the W12s
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
@@ -106,6 +107,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             last["line_id"] = el(2)
         elif sid == "N9" and carton and el(1) in ("2I", "CN"):
             carton["tracking_number"] = el(2)
+        elif sid == "N9" and carton and el(1) == "LI":  # at the LX level: the line of its W12s
+            carton["line_id"] = el(2) or None
         elif sid == "W12":
             w12s += 1
             qty = _decimal(el(3))
@@ -123,7 +126,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                 continue
             units += qty
             weight = _decimal(el(10))
-            last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": None,
+            last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(el(12).upper(), el(12).upper() or "LB"),

@@ -229,3 +229,12 @@ def test_a_carton_weight_written_with_its_unit_reads_as_both():
     assert findings == []
     assert [(r["carton_weight"], r["weight_unit"]) for r in table.to_pylist()] == [
         (Decimal(3), "LB"), (Decimal("0.5"), "KG"), (Decimal("1.5"), "KG")]
+
+
+def test_a_945_n9_li_in_the_lx_loop_before_its_w12_names_the_line():
+    """N9 LI at the LX level, before the W12 (some WMSs write the line there): the line of that loop's W12s
+    (an N9 LI after a W12 still names its own). Before: ignored, the line looked up by item alone."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "N9*LI*7", "W12*CC*2*2**EA**VN*VP-1",
+                                    "LX*2", "N9*LI*8", "W12*CC*1*1**EA**VN*VP-1", "N9*LI*9", "LX*3",
+                                    "W12*CC*1*1**EA**VN*VP-1"))
+    assert findings == [] and table.column("line_id").to_pylist() == ["7", "9", None]
