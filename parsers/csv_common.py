@@ -4,7 +4,8 @@ cell (decimal with the layout's separators, date, time), each failure a finding 
 
 No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may
 hold line breaks, so they count records, not physical lines. Header names match case-insensitively
-and ignore surrounding and doubled blanks. Rows that are entirely empty are skipped; empty fields
+and ignore surrounding and doubled blanks; a cell's value is read out of Excel's '="..."' text guard
+(`cell_text`). Rows that are entirely empty are skipped; empty fields
 past the header's width (trailing separators) are dropped, and fields missing under unnamed
 trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's hint) is
 passed over (the header is then record 2), so are a feed layout's title rows before the header and the
@@ -58,13 +59,25 @@ class CsvRows:
         return f
 
     def cell(self, fields: list[str], name: str) -> str:
-        """The stripped value of mapped field ``name`` in a row ("" when unmapped or absent)."""
+        """The value of mapped field ``name`` in a row, as `cell_text` reads it ("" when unmapped or absent)."""
         at = self.columns.get(name)
-        return fields[at].strip() if at is not None and at < len(fields) else ""
+        if at is None or at >= len(fields):
+            return ""
+        value = fields[at].strip()
+        return cell_text(value) if value[:2] == '="' else value
 
     def problem(self, code: str, message: str, row: int, name: str, value: str | None = None) -> Finding:
         return self.note(finding(code, message, file=self.file, row=row, column=self.header_names.get(name, name),
                                  value=value))
+
+
+def cell_text(text: str) -> str:
+    """A cell's value: stripped, and out of Excel's text guard ('="00123"', written to keep a spreadsheet
+    from dropping leading zeros; Excel shows 00123)."""
+    value = text.strip()
+    if value.startswith('="') and value.endswith('"') and len(value) >= 3:
+        return value[2:-1].strip()
+    return value
 
 
 def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],
@@ -143,7 +156,7 @@ _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
 
 def _first_filled(fields: list[str]) -> str | None:
     """The row's first cell holding more than blanks, as a totals label is matched (case-folded)."""
-    return next((f.strip().casefold() for f in fields if f.strip()), None)
+    return next((cell_text(f).casefold() for f in fields if cell_text(f)), None)
 
 
 def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:

@@ -24,7 +24,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import CsvRows, parse_date, parse_decimal, parse_money, row_batches
+from parsers.csv_common import CsvRows, cell_text, parse_date, parse_decimal, parse_money, row_batches
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import ORDER_LINES, ORDERS
@@ -223,20 +223,20 @@ class _Reading:
     """What every row of one file is read with: the mapped fields' positions (known once the header is
     read) and the numbers already parsed (a feed repeats its few prices and quantities)."""
 
-    __slots__ = ("positions", "numbers")
+    __slots__ = ("positions", "numbers", "prices")
 
     def __init__(self) -> None:
         self.positions: list[tuple[str, int | None]] | None = None
-        self.numbers: dict[tuple[str, bool], Decimal | None] = {}
+        self.numbers: dict[str, Decimal | None] = {}
+        self.prices: dict[str, Decimal | None] = {}  # read with the layout's currency symbol
 
     def number(self, text: str, m: CsvOrderMapping, money: bool = False) -> Decimal | None:
-        numbers = self.numbers
-        key = (text, money)
-        if key in numbers:
-            return numbers[key]
+        numbers = self.prices if money else self.numbers
+        if text in numbers:
+            return numbers[text]
         value = parse_money(text, m, m.currency_symbol) if money else parse_decimal(text, m)
         if len(numbers) < 100_000:
-            numbers[key] = value
+            numbers[text] = value
         return value
 
 
@@ -246,6 +246,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     width = len(fields)
     out: dict = {name: (fields[at].strip() or None) if at is not None and at < width else None
                  for name, at in reading.positions}
+    if '="' in "".join(fields):  # Excel's text guard somewhere in the row (rare): read the cells out of it
+        out = {name: (cell_text(v) or None) if v is not None else None for name, v in out.items()}
     ok = True
     for name in _REQUIRED:
         if not out[name]:

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import header_at, parse_date, parse_decimal, parse_time, raw_records, read_columns
+from parsers.csv_common import cell_text, header_at, parse_date, parse_decimal, parse_time, raw_records, read_columns
 from schemas.findings import Finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
@@ -41,7 +41,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     for name in _FIELDS:
         at = rows.columns.get(name)
         raw = _Distinct.of(read.cells[at] if at is not None and n else pa.nulls(n, pa.string()))
-        cols[name] = raw.map(lambda v: (v.strip() or None) if v is not None else None)
+        cols[name] = raw.map(lambda v: (cell_text(v) or None) if v is not None else None)
     problems: list[tuple[int, int, tuple]] = []  # (row index, rank within the row, problem arguments)
     for rank, (name, code) in enumerate((("shipment_id", "SHIPMENT_ID_MISSING"), ("po_number", "SHIPMENT_PO_MISSING"),
                                          ("ship_date", "SHIPMENT_DATE_MISSING"), ("quantity", "CSV_VALUE_MISSING"))):
@@ -187,5 +187,5 @@ def shipment_ids_of_rows(data: bytes, mapping: ShipmentCsvMapping, rows: set[int
     at = next((i for i, h in enumerate(records[head][1]) if " ".join(h.split()).casefold() == title), None)
     if at is None:
         return {}
-    return {n: fields[at].strip() for n, fields in records[head + 1:]
-            if n in rows and at < len(fields) and fields[at].strip()}
+    return {n: cell_text(fields[at]) for n, fields in records[head + 1:]
+            if n in rows and at < len(fields) and cell_text(fields[at])}

@@ -280,3 +280,24 @@ def test_a_grouped_export_with_the_po_number_on_its_first_row_only():
     assert [(ln["line_id"], ln["file_segment"]) for ln in got.lines.to_pylist()] == [("1", 2), ("2", 3), ("3", 5)]
     _, findings = _read(",,1,1,EA,1,S1,x\r\n".join([HEADER, ""]), grouped=True)  # nothing above to continue
     assert [(code, row) for code, row, *_ in findings] == [("CSV_VALUE_MISSING", 2)]
+
+
+def test_excel_s_text_guard_around_a_value_is_read_as_the_value():
+    """="0614141100736" (a spreadsheet export keeping leading zeros: Excel shows 0614141100736): the value
+    inside, in an order feed and a shipment CSV alike. Before: read with its =" and ", an unknown item,
+    a PO number no one sent."""
+    from parsers.shipments_csv import read_shipment_csv
+    from schemas.fulfilment import ShipmentCsvMapping
+
+    got, findings = _read('PO Number,Quantity,UPC,Unit Price\r\n="00123",="12",="0614141100736",1\r\n'
+                          '"=""00123""",1,="",2\r\n')
+    assert findings == []
+    assert [(ln["po_number"], ln["quantity"], ln["upc"]) for ln in got.lines.to_pylist()] == [
+        ("00123", Decimal(12), "0614141100736"), ("00123", Decimal(1), None)]
+    table, findings = read_shipment_csv(b'Shipment ID,Ship Date,PO Number,Quantity,Carton ID\n'
+                                        b'="S1",2026-11-28,="00123",2,="00106141410000000026"\n',
+                                        ShipmentCsvMapping(), file="c.csv")
+    assert findings == []
+    assert table.select(["shipment_id", "po_number", "carton_id", "carton_sscc"]).to_pylist() == [
+        {"shipment_id": "S1", "po_number": "00123", "carton_id": "00106141410000000026",
+         "carton_sscc": "106141410000000026"}]
