@@ -41,7 +41,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     for name in _FIELDS:
         at = rows.columns.get(name)
         raw = _Distinct.of(read.cells[at] if at is not None and n else pa.nulls(n, pa.string()))
-        cols[name] = raw.map(lambda v: (cell_text(v) or None) if v is not None else None)
+        cols[name] = raw.map(_value)
     problems: list[tuple[int, int, tuple]] = []  # (row index, rank within the row, problem arguments)
     for rank, (name, code) in enumerate((("shipment_id", "SHIPMENT_ID_MISSING"), ("po_number", "SHIPMENT_PO_MISSING"),
                                          ("ship_date", "SHIPMENT_DATE_MISSING"), ("quantity", "CSV_VALUE_MISSING"))):
@@ -137,6 +137,14 @@ class _Distinct:
         used[index] = True
         values = [v if u else None for v, u in zip(self.values, used.tolist(), strict=True)]
         return pa.array(values, type_).take(pa.array(index))
+
+
+def _value(text: str | None) -> str | None:
+    """A cell's value as `cell_text` reads it, None when empty (the common case without a call)."""
+    if text is None:
+        return None
+    value = text.strip()
+    return (cell_text(value) if value[:2] == '="' else value) or None
 
 
 _WEIGHT_IN_CELL = re.compile(r"^(.*?\d)\s*([A-Za-z]+)$")

@@ -88,17 +88,17 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     line_id = pc.if_else(has_id, t["line_id"], pc.if_else(pc.equal(pc.fill_null(one_item["n_lines"], 0), 1),
                                                          one_item["only_line"], pa.scalar(None, pa.string())))
     t = t.set_column(t.schema.get_field_index("line_id"), "line_id", line_id)
-    # a line id several lines of one PO share (a PO101 sent twice) names no line: left out of the look-up
     line_key = ["partner", "po_number", "line_id"]
-    per_id = st.group_by(line_key, use_threads=False).aggregate([("line_number", "count")])
-    shared = per_id.filter(pc.greater(per_id["line_number_count"], 1))
-    if shared.num_rows:
+    line_names = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]
+    line = joined(t.select(["_i", *line_key]), st.rename_columns(line_names), line_key)
+    shared_by = pa.nulls(n, pa.int64())
+    if line is None:  # a line id several lines of one PO share (a PO101 sent twice) names no line
+        per_id = st.group_by(line_key, use_threads=False).aggregate([("line_number", "count")])
+        shared = per_id.filter(pc.greater(per_id["line_number_count"], 1))
         st = st.filter(pc.invert(pc.fill_null(pc.is_in(_key(st, line_key), value_set=_key(shared, line_key)),
                                               False)))
-    shared_by = _left(t.select(["_i", *line_key]), shared, line_key)["line_number_count"]
-    line = _left(t.select(["_i", "partner", "po_number", "line_id"]), st.rename_columns(
-        ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]),
-        ["partner", "po_number", "line_id"])
+        shared_by = _left(t.select(["_i", *line_key]), shared, line_key)["line_number_count"]
+        line = _left(t.select(["_i", *line_key]), st.rename_columns(line_names), line_key)
     line_unknown = pc.and_(pc.is_valid(t["partner"]), pc.is_null(line["line_number"]))
     rows = _Rows(lines)
 
