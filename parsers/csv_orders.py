@@ -17,6 +17,7 @@ isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least),
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,10 +65,15 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     pos: dict[str, _Po] = {}  # PO number -> what is known of it, in order of first appearance
     malformed: set[str] = set()  # the POs of rows of the wrong width: left out, never read in part
 
-    def _malformed(_number: int, fields: list[str]) -> str | None:
+    orphans: list[int] = []  # grouped: rows of the wrong width without a PO number (they belong to the PO above)
+    runs: list[tuple[int, str]] = []  # grouped: (first row, PO) of each run of rows of one PO, in file order
+
+    def _malformed(number: int, fields: list[str]) -> str | None:
         po = rows.cell(fields, "po_number") or None
         if po is not None:
             malformed.add(po)
+        elif mapping.grouped:
+            orphans.append(number)
         return po
 
     rows.malformed = _malformed
@@ -82,6 +88,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             po = rows.cell(fields, "po_number")
             if not po and mapping.grouped and above is not None:  # a later row of the PO above
                 po = fields[rows.columns["po_number"]] = above
+            if po and mapping.grouped and (not runs or runs[-1][1] != po):
+                runs.append((number, po))
             above = po or above
             rows.where = po or None
             value = _row(rows, number, fields, mapping, reading)
@@ -117,6 +125,11 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             batches.append(lines.table(partner, file, source_sha256))
     if rows.undecodable is not None:
         pos, batches = {}, []
+    starts = [start for start, _po in runs]
+    for number in orphans:  # a grouped row of the wrong width: the PO above it is not read in part
+        at = bisect.bisect_left(starts, number) - 1
+        if at >= 0:
+            malformed.add(runs[at][1])
     for po in malformed:
         if po in pos:  # a PO named only by a row of the wrong width was never read: nothing to leave out
             pos[po].bad = True

@@ -301,3 +301,15 @@ def test_excel_s_text_guard_around_a_value_is_read_as_the_value():
     assert table.select(["shipment_id", "po_number", "carton_id", "carton_sscc"]).to_pylist() == [
         {"shipment_id": "S1", "po_number": "00123", "carton_id": "00106141410000000026",
          "carton_sscc": "106141410000000026"}]
+
+
+def test_a_grouped_continuation_row_of_the_wrong_width_leaves_the_po_above_out():
+    """In a grouped layout a row of the wrong width with a blank PO number belongs to the PO above it: that
+    PO is left out whole (no partial order), wherever the batch boundaries fall."""
+    text = HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n,,2,3,EA,2,S2\r\nA2,2026-11-28,1,1,EA,1,S1,Pen\r\n" \
+        ",,2,1,EA,1,S2,Ink\r\n"
+    for batch_rows in (1, 2, 10_000):
+        got = read_csv_orders(text.encode(), CsvOrderMapping(grouped=True), partner="p", file="f.csv",
+                              batch_rows=batch_rows)
+        assert [(f.code, f.location.row) for f in got.findings] == [("CSV_ROW_MALFORMED", 3)]
+        assert got.rejected == ("A1",) and got.orders["po_number"].to_pylist() == ["A2"]
