@@ -141,6 +141,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         if state.bad or not state.members:
             continue
         head = state.head
+        if head["ship_to_id"] is None and mapping.default_ship_to and not any(
+                head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")):
+            head = {**head, "ship_to_id": mapping.default_ship_to}  # the layout's one location
         for later in state.later:
             budget.add(later, po)
         for code, n in state.more.items():

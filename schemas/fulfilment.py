@@ -161,6 +161,8 @@ class CsvOrderMapping(CsvFeedLayout):
     ship_to_postal_code: str | None = "Postal Code"
     ship_to_country: str | None = "Country"
     default_unit: str = "EA"  # when the unit column is absent or empty
+    default_ship_to: str | None = None  # the ship-to id (ship_tos.csv location_id) of an order naming no
+    # ship-to id and no address (a partner with one location whose export has no ship-to)
 
 
 ACK_COLUMNS = ("po_number", "po_date", "line_id", "line_number", "sku", "status", "status_text", "quantity_ordered",

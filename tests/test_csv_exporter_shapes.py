@@ -259,6 +259,7 @@ def test_the_onboarding_guide_s_csv_layout_reads_the_export_it_describes():
     guide = (Path(__file__).resolve().parents[1] / "docs" / "onboarding.md").read_text(encoding="utf-8")
     block = guide.split("```toml\n[fulfilment.csv_orders]", 1)[1].split("```", 1)[0]
     mapping = CsvOrderMapping(**tomllib.loads("[m]" + block)["m"])
+    assert mapping.default_ship_to == "NW-DC1"
     text = "Open orders, 11/27/2026\r\nOrder,Date,Item,SKU,Qty,Price\r\n" \
         "W-1,11/27/2026 10:30:15 -0500,\"Pen, \"\"blue\"\"\",S1,\"1,200\",\"$1,234.50\"\r\nTotal,,,,\"1,200\",\r\n"
     got = read_csv_orders(text.encode(), mapping, partner="p", file="f.csv")
@@ -313,3 +314,18 @@ def test_a_grouped_continuation_row_of_the_wrong_width_leaves_the_po_above_out()
                               batch_rows=batch_rows)
         assert [(f.code, f.location.row) for f in got.findings] == [("CSV_ROW_MALFORMED", 3)]
         assert got.rejected == ("A1",) and got.orders["po_number"].to_pylist() == ["A2"]
+
+
+def test_a_layout_s_default_ship_to_stands_for_orders_that_name_none():
+    """``default_ship_to``: the location (ship_tos.csv location_id) of a partner whose export has no ship-to
+    (one store, a sales order list): orders without a ship-to id or address ship there; one naming its
+    own id or address keeps it. Before: every such order was held SHIP_TO_UNKNOWN, the layout had no way
+    to say where they go."""
+    text = "PO Number,Quantity,Ship To,Ship To Name,Address\r\nA1,1,,,\r\nA2,1,ST-2,,\r\nA3,1,,Depot,1 Quay\r\n"
+    got, findings = _read(text, default_ship_to="ST-1")
+    assert findings == []
+    assert [(o["po_number"], o["ship_to_id"], o["ship_to_id_qualifier"], o["ship_to_name"])
+            for o in got.orders.to_pylist()] == [("A1", "ST-1", "92", None), ("A2", "ST-2", "92", None),
+                                                  ("A3", None, None, "Depot")]
+    got, _ = _read(text)
+    assert got.orders["ship_to_id"].to_pylist() == [None, "ST-2", None]
