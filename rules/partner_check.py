@@ -68,6 +68,11 @@ def check_reference(profile: PartnerProfile, ref: ReferenceData) -> list[str]:
     if ship_tos.num_rows == 0:
         out.append(f"ship_tos.csv: no ship-to location for partner {pid} (location_id = the N104 it sends): "
                    "orders naming a location would be held SHIP_TO_UNKNOWN")
+    layout = profile.fulfilment.csv_orders
+    if layout is not None and layout.default_ship_to and ship_tos.num_rows and \
+            layout.default_ship_to not in ship_tos.column("location_id").to_pylist():
+        out.append(f"ship_tos.csv: the CSV layout's default_ship_to {layout.default_ship_to!r} is no location of "
+                   f"partner {pid}: orders naming no ship-to would be held SHIP_TO_UNKNOWN")
     if ref.items.num_rows == 0:
         out.append("items.csv: no items at all")
     prices = _rows_for(ref.prices, pid)

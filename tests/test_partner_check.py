@@ -171,3 +171,13 @@ def test_a_csv_order_partner_is_ready_without_850s_or_855s(ready, x12):
     edit(profile, 'receives = ["csv_ack"]', 'receives = ["csv_ack", "856"]')  # refused by the profile itself
     code, lines = check(ready)
     assert code == 1 and len(lines) == 1 and "sscc" in lines[0]
+
+
+def test_a_csv_layout_s_default_ship_to_must_be_one_of_the_partner_s_locations(ready):
+    """default_ship_to names a ship_tos.csv location of the partner, or every order going there is held."""
+    profile = ready / "partners" / "northwind.toml"
+    profile.write_text(CSV_PROFILE + 'default_ship_to = "NW-DC1"\n', encoding="utf-8")
+    assert check(ready) == (0, [])
+    edit(profile, 'default_ship_to = "NW-DC1"', 'default_ship_to = "NW-DC9"')
+    code, lines = check(ready)
+    assert code == 1 and len(lines) == 1 and "default_ship_to 'NW-DC9'" in lines[0], lines
