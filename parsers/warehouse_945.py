@@ -12,7 +12,8 @@ one shipment:
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
         item; UP/UK/EN: a GTIN), else W1216/W1217; W1210 weight with W1212 unit (L pounds, K
         kilograms); an N9 LI after it names the order line (PO101), else one in its LX loop before
-        it. W1203 = 0 (a cut line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED)
+        it. W1203 = 0 (a cut line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s
+        of one LX for the same line and item in different lots (W1209) are one row, their units summed
   W03   W0301 total units: a warning when it differs from the W12s
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
 W12 (SHIPMENT_945_NO_ITEMS); the row is kept only when it has a PO and a quantity (the checks in
@@ -129,6 +130,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(el(12).upper(), el(12).upper() or "LB"),
+                    "_lot": el(9),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)
             carton_rows.append(last)
@@ -157,14 +159,34 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     if not head["shipment_id"] or not head["po_number"] or head["ship_date"] is None:
         return [], findings
     out = []
-    for r in rows:
+    for r in _lots_merged(rows):
         c = r.pop("_carton")
-        r.pop("_weight"), r.pop("_weight_unit")
+        r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot")
         out.append({**head, **r, "source_kind": "945", "source_sha256": sha, "source_file": result.file,
                     "carton_id": c.get("carton_id") or (f"LX{c['seq']}" if c.get("seq") else None),
                     "carton_sscc": c.get("carton_sscc"),
                     "tracking_number": c.get("tracking_number") or head["tracking_number"]})
     return out, findings
+
+
+def _lots_merged(rows: list[dict]) -> list[dict]:
+    """One row per line and item of a carton shipped in several lots (W12s of one LX naming the same line,
+    item and unit, each with its own W1209 lot): the first W12's row with their units summed. W12s
+    without a lot, or repeating one, stay rows of their own (the checks report a doubled line)."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        key = (r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["line_id"], r["sku"], r["upc"], r["unit"])
+        groups.setdefault(key, []).append(r)
+    out = []
+    for r in rows:
+        group = groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["line_id"], r["sku"], r["upc"],
+                        r["unit"])]
+        lots = [g["_lot"] for g in group]
+        if len(group) == 1 or not all(lots) or len(set(lots)) != len(lots):
+            out.append(r)
+        elif r is group[0]:
+            out.append({**r, "quantity": sum((g["quantity"] for g in group), Decimal(0))})
+    return out
 
 
 def _reference(head: dict, qualifier: str, value: str) -> None:

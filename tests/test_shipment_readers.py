@@ -238,3 +238,20 @@ def test_a_945_n9_li_in_the_lx_loop_before_its_w12_names_the_line():
                                     "LX*2", "N9*LI*8", "W12*CC*1*1**EA**VN*VP-1", "N9*LI*9", "LX*3",
                                     "W12*CC*1*1**EA**VN*VP-1"))
     assert findings == [] and table.column("line_id").to_pylist() == ["7", "9", None]
+
+
+def test_a_945_line_shipped_in_two_lots_in_one_carton_is_one_row():
+    """Lot-controlled goods: one line in one carton (LX) as two W12s with different lots (W1209) is one row
+    of their summed units (the 856 lists the line once per carton); W12s without lots, or with the same
+    lot, stay rows of their own (a doubled W12 is still SHIPMENT_LINE_DUPLICATE in the checks). Before:
+    two rows, and the shipment held as a line twice in one carton."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "MAN*GM*00106141410000000026",
+                                    "W12*CC*10*6**EA**VN*VP-1*LOT-A*3*G*L", "N9*LI*1",
+                                    "W12*CC*10*4**EA**VN*VP-1*LOT-B*2*G*L", "N9*LI*1",
+                                    "W12*CC*5*5**EA**VN*VP-2*LOT-A", "N9*LI*2", "LX*2",
+                                    "W12*CC*2*2**EA**VN*VP-3", "N9*LI*3", "W12*CC*2*2**EA**VN*VP-3", "N9*LI*3",
+                                    "W03*19"))
+    assert findings == []
+    assert [(r["line_id"], r["quantity"], r["carton_weight"], r["segment_position"]) for r in table.to_pylist()] == [
+        ("1", Decimal(10), Decimal(5), 5), ("2", Decimal(5), Decimal(5), 9), ("3", Decimal(2), None, 12),
+        ("3", Decimal(2), None, 14)]
