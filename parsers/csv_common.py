@@ -4,13 +4,13 @@ cell (decimal with the layout's separators, date, time), each failure a finding 
 
 No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may
 hold line breaks, so they count records, not physical lines. Header names match case-insensitively
-and ignore surrounding and doubled blanks; a cell's value is read out of Excel's '="..."' text guard
-(`cell_text`). Rows that are entirely empty are skipped; empty fields
-past the header's width (trailing separators) are dropped, and fields missing under unnamed
-trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's hint) is
-passed over (the header is then record 2), so are a feed layout's title rows before the header and the
-rows its totals labels name. read_columns gives the rows as Arrow columns, read by
-Arrow's CSV reader when the file leaves no room for a difference.
+and ignore surrounding and doubled blanks (a mapped name found twice is refused); a cell's value is
+read out of Excel's '="..."' text guard (`cell_text`). Rows that are entirely empty are skipped; empty
+fields past the header's width (trailing separators) are dropped, and fields missing under unnamed
+trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's
+hint) is passed over (the header is then record 2), so are a feed layout's title rows before the header
+and the rows its totals labels name. read_columns gives the rows as Arrow columns, read by Arrow's CSV
+reader when the file leaves no room for a difference.
 """
 
 from __future__ import annotations
@@ -123,7 +123,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     totals = {label.strip().casefold() for label in getattr(layout, "total_labels", ())}
     if out.undecodable is not None:
         return
-    if not _header(header[1] if header is not None else None, mapping, required, out):
+    if not _header(header[1] if header is not None else None, mapping, required, out,
+                   header[0] if header is not None else 1):
         return
     width = len(header[1])  # type: ignore[index]
     named = width  # the header's columns up to its last named one (a header "a;b;c;" names 3 of 4)
@@ -166,10 +167,11 @@ def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:
     return at + getattr(layout, "title_rows", 0)
 
 
-def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows) -> bool:
-    """The header row's columns found for ``mapping`` (into ``out``); False, with a finding, when the file
-    has no header, the header lacks a ``required`` column or names a mapped column twice (no row is read
-    then)."""
+def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows,
+            row: int = 1) -> bool:
+    """The header row's columns found for ``mapping`` (into ``out``); False, with a finding at the header's
+    ``row``, when the file has no header, the header lacks a ``required`` column or names a mapped column
+    twice (no row is read then)."""
     if header is None or not any(h.strip() for h in header):
         out.note(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
         return False
@@ -192,13 +194,13 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
         out.header_names[name] = header[found[0]].strip()
     if missing:
         out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
-                         file=out.file, row=1, column=missing[0]))
+                         file=out.file, row=row, column=missing[0]))
         return False
     if twice:
         title, found = twice[0]
         where = ", ".join(str(i + 1) for i in found[:-1]) + f" and {found[-1] + 1}"
         out.note(finding("CSV_COLUMN_AMBIGUOUS", f"The header row names {title!r} in columns {where}: which one is "
-                         "meant is not known.", file=out.file, row=1, column=title))
+                         "meant is not known.", file=out.file, row=row, column=title))
         return False
     return True
 

@@ -205,6 +205,10 @@ def test_title_rows_before_the_header_are_passed_over():
     assert got.orders.to_pylist()[0]["st02"] == "0007" and got.rejected == ("A1",)
     _, findings = _read(text)
     assert [code for code, *_ in findings] == ["CSV_COLUMN_MISSING"]
+    _, findings = _read(text.replace("Quantity", "Qty"), title_rows=3)  # a header finding names the header's row
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_COLUMN_MISSING", 4)]
+    _, findings = _read("sep=,\r\n" + HEADER.replace("Quantity", "Qty"))
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_COLUMN_MISSING", 2)]
     got, findings = _read("sep=,\r\nReport\r\n" + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n", title_rows=1)
     assert findings == [] and got.orders.to_pylist()[0]["st02"] == "0004"
     read = read_columns(b"Report\nPO,Qty\nA1,1\n", CsvLayout(), {"po": "PO", "qty": "Qty"}, required=("po",))
