@@ -4,11 +4,13 @@ cell (decimal with the layout's separators, date, time), each failure a finding 
 
 No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may
 hold line breaks, so they count records, not physical lines. Header names match case-insensitively
-and ignore surrounding and doubled blanks. Rows that are entirely empty are skipped; empty fields
-past the header's width (trailing separators) are dropped, and fields missing under unnamed
-trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's hint) is
-passed over (the header is then record 2). read_columns gives the rows as Arrow columns, read by
-Arrow's CSV reader when the file leaves no room for a difference.
+and ignore surrounding and doubled blanks (a mapped name found twice is refused); a cell's value is
+read out of Excel's '="..."' text guard (`cell_text`). Rows that are entirely empty are skipped; empty
+fields past the header's width (trailing separators) are dropped, and fields missing under unnamed
+trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's
+hint) is passed over (the header is then record 2), so are a feed layout's title rows before the header
+and the rows its totals labels name. read_columns gives the rows as Arrow columns, read by Arrow's CSV
+reader when the file leaves no room for a difference.
 """
 
 from __future__ import annotations
@@ -57,13 +59,25 @@ class CsvRows:
         return f
 
     def cell(self, fields: list[str], name: str) -> str:
-        """The stripped value of mapped field ``name`` in a row ("" when unmapped or absent)."""
+        """The value of mapped field ``name`` in a row, as `cell_text` reads it ("" when unmapped or absent)."""
         at = self.columns.get(name)
-        return fields[at].strip() if at is not None and at < len(fields) else ""
+        if at is None or at >= len(fields):
+            return ""
+        value = fields[at].strip()
+        return cell_text(value) if value[:2] == '="' else value
 
     def problem(self, code: str, message: str, row: int, name: str, value: str | None = None) -> Finding:
         return self.note(finding(code, message, file=self.file, row=row, column=self.header_names.get(name, name),
                                  value=value))
+
+
+def cell_text(text: str) -> str:
+    """A cell's value: stripped, and out of Excel's text guard ('="00123"', written to keep a spreadsheet
+    from dropping leading zeros; Excel shows 00123)."""
+    value = text.strip()
+    if value.startswith('="') and value.endswith('"') and len(value) >= 3:
+        return value[2:-1].strip()
+    return value
 
 
 def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],
@@ -104,9 +118,13 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     header = next(records, None)
     if header is not None and _SEP_HINT.match(layout.delimiter.join(header[1])):
         header = next(records, None)  # Excel's "sep=;" line: the header follows it
+    for _ in range(getattr(layout, "title_rows", 0)):  # a report's title lines: the header follows them
+        header = next(records, None)
+    totals = {label.strip().casefold() for label in getattr(layout, "total_labels", ())}
     if out.undecodable is not None:
         return
-    if not _header(header[1] if header is not None else None, mapping, required, out):
+    if not _header(header[1] if header is not None else None, mapping, required, out,
+                   header[0] if header is not None else 1):
         return
     width = len(header[1])  # type: ignore[index]
     named = width  # the header's columns up to its last named one (a header "a;b;c;" names 3 of 4)
@@ -119,6 +137,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         if n != width and n >= named and not "".join(fields[width:]).strip():  # trailing separators, or not
             record = (record[0], (fields + [""] * (width - n))[:width])  # as many as the header: "a;b;c;"
             fields = record[1]
+        if totals and _first_filled(fields) in totals:
+            continue  # the export's totals row, as the layout names it
         if len(fields) == width and (fields[0].strip() or "".join(fields).strip()):  # the usual row: kept
             batch.append(record)
             if len(batch) >= batch_rows:
@@ -135,27 +155,52 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
 _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
 
 
-def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows) -> bool:
-    """The header row's columns found for ``mapping`` (into ``out``); False, with a finding, when the file
-    has no header or the header lacks a ``required`` column (no row is read then)."""
+def _first_filled(fields: list[str]) -> str | None:
+    """The row's first cell holding more than blanks, as a totals label is matched (case-folded)."""
+    return next((cell_text(f).casefold() for f in fields if cell_text(f)), None)
+
+
+def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:
+    """The index in ``records`` (`raw_records`) of the header: after an Excel "sep=;" line and the layout's
+    title rows, as the readers take it."""
+    at = 1 if records and _SEP_HINT.match(layout.delimiter.join(records[0][1])) else 0
+    return at + getattr(layout, "title_rows", 0)
+
+
+def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows,
+            row: int = 1) -> bool:
+    """The header row's columns found for ``mapping`` (into ``out``); False, with a finding at the header's
+    ``row``, when the file has no header, the header lacks a ``required`` column or names a mapped column
+    twice (no row is read then)."""
     if header is None or not any(h.strip() for h in header):
         out.note(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
         return False
-    positions = {_title(h): i for i, h in reversed(list(enumerate(header)))}
-    missing = []
+    positions: dict[str, list[int]] = {}
+    for i, h in enumerate(header):
+        positions.setdefault(_title(h), []).append(i)
+    missing, twice = [], []
     for name, title in mapping.items():
         if title is None:
             continue
-        at = positions.get(_title(title))
-        if at is None:
+        found = positions.get(_title(title))
+        if found is None:
             if name in required:
                 missing.append(title)
             continue
-        out.columns[name] = at
-        out.header_names[name] = header[at].strip()
+        if len(found) > 1:
+            twice.append((header[found[0]].strip(), found))
+            continue
+        out.columns[name] = found[0]
+        out.header_names[name] = header[found[0]].strip()
     if missing:
         out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
-                         file=out.file, row=1, column=missing[0]))
+                         file=out.file, row=row, column=missing[0]))
+        return False
+    if twice:
+        title, found = twice[0]
+        where = ", ".join(str(i + 1) for i in found[:-1]) + f" and {found[-1] + 1}"
+        out.note(finding("CSV_COLUMN_AMBIGUOUS", f"The header row names {title!r} in columns {where}: which one is "
+                         "meant is not known.", file=out.file, row=row, column=title))
         return False
     return True
 
@@ -316,7 +361,8 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     delimiter, quote = layout.delimiter.encode("utf-8"), layout.quotechar.encode("utf-8")
     if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
             or body.startswith(b"\xef\xbb\xbf") or quote in body or b"\x00" in body \
-            or body.count(b"\r") != body.count(b"\r\n") or body[:4].lower() == b"sep=":
+            or body.count(b"\r") != body.count(b"\r\n") or body[:4].lower() == b"sep=" \
+            or getattr(layout, "title_rows", 0) or getattr(layout, "total_labels", ()):
         return None
     first = body.split(b"\n", 1)[0]
     width = first.count(delimiter) + 1
@@ -419,6 +465,24 @@ def parse_decimal(text: str, layout: CsvLayout) -> Decimal | None:
     return number
 
 
+def parse_money(text: str, layout: CsvLayout, symbol: str) -> Decimal | None:
+    """A price as `parse_decimal` reads it, after the feed's currency ``symbol`` where it stands: before
+    or after the number, a blank between them or not, the sign before or after the symbol ("26,25 €",
+    "$1,234.50", "-$5.00", "$ -5"). Another symbol, or the symbol alone, is no number."""
+    value = text.strip()
+    if symbol:
+        sign = ""
+        if value[:1] in "+-" and value[1:].lstrip().startswith(symbol):
+            sign, value = value[0], value[1:].lstrip()
+        if value.startswith(symbol):
+            value = sign + value[len(symbol):].lstrip()
+        elif value.endswith(symbol):
+            value = sign + value[:-len(symbol)].rstrip()
+        elif sign:
+            value = sign + value
+    return parse_decimal(value, layout)
+
+
 # the same separator as a spreadsheet may write it: a no-break or narrow no-break space for a space
 # (French and other locales), a typographic apostrophe for an apostrophe (Swiss)
 _THOUSANDS_ALIKE = {" ": "\u00a0\u202f", "'": "\u2019"}
@@ -443,7 +507,8 @@ _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
 
 def parse_date(text: str, layout: CsvLayout) -> date | None:
     """A date in the layout's format; a time of day after it (a spreadsheet's or database's date-time
-    export: "2026-11-27T00:00:00", "11/27/2026 0:00", "27.11.2026 12:00:00 AM") is allowed and ignored."""
+    export: "2026-11-27T00:00:00", "11/27/2026 0:00", "27.11.2026 12:00:00 AM", Shopify's
+    "2026-11-27 10:30:15 -0500") is allowed and ignored, with its UTC offset: the date is as written."""
     value = text.strip()
     got = _parsed(value, layout.date_format, True)
     if got is None:
@@ -454,7 +519,7 @@ def parse_date(text: str, layout: CsvLayout) -> date | None:
 
 
 _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
-                         r"(?:Z|[+-]\d{2}:?\d{2})?$")
+                         r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?$")
 
 
 def parse_time(text: str, layout: CsvLayout) -> time | None:

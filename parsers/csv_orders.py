@@ -2,8 +2,10 @@
 (schemas.orders), so they pass the same rule suites and allocation as 850s.
 
 The partner profile's CsvOrderMapping names the columns (header text), the encoding, separators and
-date format. Several rows with one PO number are one order (rows of a PO need not be adjacent);
-order-level values come from its first row, and a later row that disagrees is a warning. A row with
+date format. Several rows with one PO number are one order (rows of a PO need not be adjacent; in a
+grouped layout a row with a blank PO number continues the PO above it);
+order-level values come from its first row, and a later row that disagrees is a warning, as is a line
+id repeated within a PO (both rows stay lines, as an 850's repeated PO101 does). A row with
 a missing or unreadable value (PO, quantity, price, date) is a finding at its row and column, and its
 whole PO is left out (as an 850 set in error is): no partial orders; so is the PO a row of the wrong
 width names in the PO column (CSV_ROW_MALFORMED), and every PO when a quoting error leaves the rest of
@@ -15,6 +17,7 @@ isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least),
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,7 +25,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import CsvRows, parse_date, parse_decimal, row_batches
+from parsers.csv_common import CsvRows, cell_text, parse_date, parse_decimal, parse_money, row_batches
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import ORDER_LINES, ORDERS
@@ -62,14 +65,20 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     pos: dict[str, _Po] = {}  # PO number -> what is known of it, in order of first appearance
     malformed: set[str] = set()  # the POs of rows of the wrong width: left out, never read in part
 
-    def _malformed(_number: int, fields: list[str]) -> str | None:
+    orphans: list[int] = []  # grouped: rows of the wrong width without a PO number (they belong to the PO above)
+    runs: list[tuple[int, str]] = []  # grouped: (first row, PO) of each run of rows of one PO, in file order
+
+    def _malformed(number: int, fields: list[str]) -> str | None:
         po = rows.cell(fields, "po_number") or None
         if po is not None:
             malformed.add(po)
+        elif mapping.grouped:
+            orphans.append(number)
         return po
 
     rows.malformed = _malformed
     reading = _Reading()
+    above: str | None = None  # the PO of the last row that named one (mapping.grouped)
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
                              {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, out=rows,
@@ -77,6 +86,11 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         lines = _Lines()
         for number, fields in batch:
             po = rows.cell(fields, "po_number")
+            if not po and mapping.grouped and above is not None:  # a later row of the PO above
+                po = fields[rows.columns["po_number"]] = above
+            if po and mapping.grouped and (not runs or runs[-1][1] != po):
+                runs.append((number, po))
+            above = po or above
             rows.where = po or None
             value = _row(rows, number, fields, mapping, reading)
             if not po:
@@ -89,6 +103,15 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if state.bad:
                 continue
             state.members += 1
+            line_id = value["line_id"]
+            if line_id is not None:
+                first = state.line_ids.setdefault(line_id, number)
+                if first != number and len(state.later) < limits.max_findings_per_set:
+                    state.later.append(finding("CSV_LINE_ID_DUPLICATE", f"PO {po}: line {line_id!r} here and on row "
+                                               f"{first}.", file=rows.file, row=number,
+                                               column=rows.header_names.get("line_id", "line_id"), value=line_id))
+                elif first != number:  # the budget would drop it: counted, not held
+                    state.more["CSV_LINE_ID_DUPLICATE"] = state.more.get("CSV_LINE_ID_DUPLICATE", 0) + 1
             if state.head is None:
                 state.head = value
             else:
@@ -102,6 +125,11 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             batches.append(lines.table(partner, file, source_sha256))
     if rows.undecodable is not None:
         pos, batches = {}, []
+    starts = [start for start, _po in runs]
+    for number in orphans:  # a grouped row of the wrong width: the PO above it is not read in part
+        at = bisect.bisect_left(starts, number) - 1
+        if at >= 0:
+            malformed.add(runs[at][1])
     for po in malformed:
         if po in pos:  # a PO named only by a row of the wrong width was never read: nothing to leave out
             pos[po].bad = True
@@ -113,6 +141,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         if state.bad or not state.members:
             continue
         head = state.head
+        if head["ship_to_id"] is None and mapping.default_ship_to and not any(
+                head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")):
+            head = {**head, "ship_to_id": mapping.default_ship_to}  # the layout's one location
         for later in state.later:
             budget.add(later, po)
         for code, n in state.more.items():
@@ -139,7 +170,7 @@ class _Po:
     """One PO of the file as its rows are read: where it first appeared, its first row's values, its
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
-    __slots__ = ("index", "first_row", "st02", "order_ref", "head", "members", "bad", "later", "more")
+    __slots__ = ("index", "first_row", "st02", "order_ref", "head", "members", "bad", "later", "more", "line_ids")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
@@ -148,6 +179,7 @@ class _Po:
         self.head: dict | None = None
         self.members, self.bad, self.later = 0, False, []
         self.more: dict[str, int] = {}  # code -> inconsistencies beyond the per-PO budget (counted, not held)
+        self.line_ids: dict[str, int] = {}  # line id -> the row it first came on
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:
@@ -207,17 +239,18 @@ class _Reading:
     """What every row of one file is read with: the mapped fields' positions (known once the header is
     read) and the numbers already parsed (a feed repeats its few prices and quantities)."""
 
-    __slots__ = ("positions", "numbers")
+    __slots__ = ("positions", "numbers", "prices")
 
     def __init__(self) -> None:
         self.positions: list[tuple[str, int | None]] | None = None
         self.numbers: dict[str, Decimal | None] = {}
+        self.prices: dict[str, Decimal | None] = {}  # read with the layout's currency symbol
 
-    def number(self, text: str, m: CsvOrderMapping) -> Decimal | None:
-        numbers = self.numbers
+    def number(self, text: str, m: CsvOrderMapping, money: bool = False) -> Decimal | None:
+        numbers = self.prices if money else self.numbers
         if text in numbers:
             return numbers[text]
-        value = parse_decimal(text, m)
+        value = parse_money(text, m, m.currency_symbol) if money else parse_decimal(text, m)
         if len(numbers) < 100_000:
             numbers[text] = value
         return value
@@ -229,6 +262,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     width = len(fields)
     out: dict = {name: (fields[at].strip() or None) if at is not None and at < width else None
                  for name, at in reading.positions}
+    if '="' in "".join(fields):  # Excel's text guard somewhere in the row (rare): read the cells out of it
+        out = {name: (cell_text(v) or None) if v is not None else None for name, v in out.items()}
     ok = True
     for name in _REQUIRED:
         if not out[name]:
@@ -237,7 +272,7 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             ok = False
     for name in ("quantity", "unit_price"):
         if out[name] is not None:
-            value = reading.number(out[name], m)
+            value = reading.number(out[name], m, name == "unit_price")
             if value is None:
                 rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number (at most 4 decimals).", number,
                              name, out[name])

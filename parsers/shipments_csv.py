@@ -9,13 +9,14 @@ quantity) is left out and reported at its row and column; what the values mean a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import parse_date, parse_decimal, parse_time, raw_records, read_columns
+from parsers.csv_common import cell_text, header_at, parse_date, parse_decimal, parse_time, raw_records, read_columns
 from schemas.findings import Finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
@@ -40,7 +41,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     for name in _FIELDS:
         at = rows.columns.get(name)
         raw = _Distinct.of(read.cells[at] if at is not None and n else pa.nulls(n, pa.string()))
-        cols[name] = raw.map(lambda v: (v.strip() or None) if v is not None else None)
+        cols[name] = raw.map(_value)
     problems: list[tuple[int, int, tuple]] = []  # (row index, rank within the row, problem arguments)
     for rank, (name, code) in enumerate((("shipment_id", "SHIPMENT_ID_MISSING"), ("po_number", "SHIPMENT_PO_MISSING"),
                                          ("ship_date", "SHIPMENT_DATE_MISSING"), ("quantity", "CSV_VALUE_MISSING"))):
@@ -50,7 +51,9 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     quantity = cols["quantity"].map(lambda t: None if t is None else parse_decimal(t, mapping))
     ship_date = cols["ship_date"].map(lambda t: None if t is None else parse_date(t, mapping))
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
-    weight = cols["carton_weight"].map(lambda t: None if t is None else parse_decimal(t, mapping))
+    weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
+    weight = weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping))
+    column_unit = cols["weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(), t.upper()))
     for rank, (name, parsed, code, what) in enumerate((
             ("quantity", quantity, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a quantity."),
             ("ship_date", ship_date, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.date_format!r}."),
@@ -61,6 +64,13 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         for i in text.rows_at(unread):
             t = text.values[text.index[i]]
             problems.append((i, rank, (code, what(t), numbers[i], name, t)))
+    in_cell = weighed.map(lambda w: None if w is None else w[1])  # a unit written in the weight cell
+    unit_title = rows.header_names.get("weight_unit", "weight unit")
+    for i in np.flatnonzero(_differ(in_cell, column_unit)).tolist():
+        t = cols["carton_weight"].values[cols["carton_weight"].index[i]]
+        problems.append((i, 8, ("CSV_NUMBER_INVALID", f"{t!r} is in {in_cell.values[in_cell.index[i]]}; the "
+                                f"{unit_title!r} column says {column_unit.values[column_unit.index[i]]}.",
+                                numbers[i], "carton_weight", t)))
     bad = set()
     for i, _rank, args in sorted(problems, key=lambda p: (p[0], p[1])):
         rows.problem(*args)
@@ -70,6 +80,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     m = int(keep.sum())
     units = cols["unit"].map(lambda t: (t or mapping.default_unit).upper())
     weight_units = cols["weight_unit"].map(lambda t: _weight_unit(t, mapping))
+    cell_units = in_cell.column(pa.string(), keep)
     out = {
         "shipment_id": cols["shipment_id"], "ship_date": ship_date, "ship_time": ship_time,
         "carrier_scac": cols["carrier_scac"].map(lambda t: (t or "").upper() or None),
@@ -82,7 +93,8 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
     columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
-    columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), columns["weight_unit"],
+    columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), pc.coalesce(cell_units,
+                                                                                         columns["weight_unit"]),
                                         pa.scalar(None, pa.string()))
     constant = {"source_kind": "csv", "isa13": "CSV", "gs06": "", "st02": "", "source_file": file,
                 "source_sha256": source_sha256}
@@ -127,6 +139,39 @@ class _Distinct:
         return pa.array(values, type_).take(pa.array(index))
 
 
+def _value(text: str | None) -> str | None:
+    """A cell's value as `cell_text` reads it, None when empty (the common case without a call)."""
+    if text is None:
+        return None
+    value = text.strip()
+    return (cell_text(value) if value[:2] == '="' else value) or None
+
+
+_WEIGHT_IN_CELL = re.compile(r"^(.*?\d)\s*([A-Za-z]+)$")
+
+
+def _weight_and_unit(text: str | None) -> tuple[str, str | None] | None:
+    """A weight cell as (its number's text, the weight unit written after it or None): "12,5 kg" ->
+    ("12,5", "KG"); a word that is no weight unit stays in the number (which then does not read)."""
+    if text is None:
+        return None
+    m = _WEIGHT_IN_CELL.match(text)
+    if m is None or m.group(2).upper() not in WEIGHT_UNITS:
+        return text, None
+    return m.group(1), WEIGHT_UNITS[m.group(2).upper()]
+
+
+def _differ(a: _Distinct, b: _Distinct) -> np.ndarray:
+    """Rows where both columns hold a value and the values differ."""
+    left = np.asarray([v is not None for v in a.values], dtype=bool)[a.index]
+    right = np.asarray([v is not None for v in b.values], dtype=bool)[b.index]
+    both = np.flatnonzero(left & right)
+    out = np.zeros(len(a.index), dtype=bool)
+    for i in both.tolist():
+        out[i] = a.values[a.index[i]] != b.values[b.index[i]]
+    return out
+
+
 def _weight_unit(text: str | None, m: ShipmentCsvMapping) -> str:
     unit_text = (text or m.default_weight_unit).upper()
     return WEIGHT_UNITS.get(unit_text, unit_text)
@@ -143,10 +188,12 @@ def shipment_ids_of_rows(data: bytes, mapping: ShipmentCsvMapping, rows: set[int
     """Record number -> the shipment id written on that row, for rows the reader left out (malformed
     ones too), so the caller can hold their whole shipment rather than send it without them."""
     records = raw_records(data, mapping)
-    if not records:
+    head = header_at(records, mapping)
+    if head >= len(records):
         return {}
-    title = mapping.shipment_id.strip().casefold()
-    at = next((i for i, h in enumerate(records[0][1]) if h.strip().casefold() == title), None)
+    title = " ".join(mapping.shipment_id.split()).casefold()
+    at = next((i for i, h in enumerate(records[head][1]) if " ".join(h.split()).casefold() == title), None)
     if at is None:
         return {}
-    return {n: fields[at].strip() for n, fields in records[1:] if n in rows and at < len(fields) and fields[at].strip()}
+    return {n: cell_text(fields[at]) for n, fields in records[head + 1:]
+            if n in rows and at < len(fields) and cell_text(fields[at])}

@@ -5,15 +5,19 @@ Reads the segments of the given 945 sets of a parsed file (parsers.x12_reader); 
 one shipment:
   W06   W0604 shipment id (else W0605 agent's), W0606 PO (else W0602 depositor order), W0603 date
   N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none)
-  G62   11 shipped on this date (G6204 time)
+  G62   11 shipped on this date (G6204 time), whatever the order of the G62s; 10 (requested ship date)
+        only when neither a G62 11 nor W0603 gives one (small 3PLs send their ship date so)
   W27   W2701 transport method, W2702 SCAC, W2703 routing (kept as the service level text)
   LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
-        item; UP/UK/EN: a GTIN), W1210 weight with W1212 unit (L pounds, K kilograms);
-        an N9 LI after it names the order line (PO101)
+        item; UP/UK/EN: a GTIN), else W1216/W1217; W1210 weight with W1212 unit (L pounds, K
+        kilograms); an N9 LI after it names the order line (PO101), else one in its LX loop before
+        it. W1203 = 0 (a cut line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s
+        of one LX for the same line and item in different lots (W1209) are one row, their units summed
   W03   W0301 total units: a warning when it differs from the W12s
-Missing shipment id, PO, ship date or W1203 are findings at the segment; the row is kept only when
-it has a PO and a quantity (the checks in rules.shipments do the rest).
+Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
+W12 (SHIPMENT_945_NO_ITEMS); the row is kept only when it has a PO and a quantity (the checks in
+rules.shipments do the rest).
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     last: dict | None = None
     units = Decimal(0)
     w03: tuple[str, int] | None = None
+    dates: dict[str, object] = {}  # "W06" / "11" / "10" -> the date each gives (the first G62 of a kind)
+    w12s = 0
 
     def close_carton() -> None:
         """The carton's weight (the sum of its W1210s, in one unit) on each of its rows."""
@@ -75,12 +81,13 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         if sid == "W06":
             head["shipment_id"] = el(4) or el(5) or None
             head["po_number"] = el(6) or el(2) or None
-            head["ship_date"] = x12_dates.parse(el(3))
+            dates["W06"] = x12_dates.parse(el(3))
         elif sid == "N9" and not carton and last is None:
             _reference(head, el(1), el(2))
-        elif sid == "G62" and el(1) in ("11", "10"):
-            head["ship_date"] = x12_dates.parse(el(2)) or head["ship_date"]
-            head["ship_time"] = _time(el(4)) or head["ship_time"]
+        elif sid == "G62" and el(1) in ("11", "10") and dates.get(el(1)) is None:
+            dates[el(1)] = x12_dates.parse(el(2))
+            if el(1) == "11" or head["ship_time"] is None:
+                head["ship_time"] = _time(el(4)) or head["ship_time"]
         elif sid == "W27":
             head["carrier_scac"] = el(2).upper() or None
             head["service_level"] = el(3) or None
@@ -100,20 +107,30 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             last["line_id"] = el(2)
         elif sid == "N9" and carton and el(1) in ("2I", "CN"):
             carton["tracking_number"] = el(2)
+        elif sid == "N9" and carton and el(1) == "LI":  # at the LX level: the line of its W12s
+            carton["line_id"] = el(2) or None
         elif sid == "W12":
+            w12s += 1
             qty = _decimal(el(3))
             if qty is None:
                 findings.append(finding("SHIPMENT_945_QUANTITY_MISSING", "The W12 has no number of units shipped.",
                                         element="W1203", value=el(3) or None, **at))
                 last = None
                 continue
+            qual, pid = (el(7), el(8)) if el(7) in OUR_ITEM or el(16) not in OUR_ITEM else (el(16), el(17))
+            if qty == 0:  # a line that did not ship (W1201 CP, W1204 the difference): nothing to put on an 856
+                findings.append(finding("SHIPMENT_945_NOT_SHIPPED", f"The W12 ships 0 of {pid or el(6) or 'its item'}"
+                                        + (f" ({el(2)} ordered)" if el(2) else "") + ": not recorded as shipped.",
+                                        element="W1203", value=el(3), **at))
+                last = None
+                continue
             units += qty
-            qual, pid = el(7), el(8)
             weight = _decimal(el(10))
-            last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": None,
+            last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(el(12).upper(), el(12).upper() or "LB"),
+                    "_lot": el(9),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)
             carton_rows.append(last)
@@ -121,7 +138,12 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         elif sid == "W03":
             w03 = (el(1), pos)
     close_carton()
+    head["ship_date"] = dates.get("11") or dates.get("W06") or dates.get("10")
     at0 = dict(where, seg="W06", segment_position=2, file_segment=ts.start + 2)
+    if not w12s:
+        findings.append(finding("SHIPMENT_945_NO_ITEMS", f"The 945 of shipment {head['shipment_id'] or '(no id)'} "
+                                "has no W12: nothing it shipped can be recorded.", element="W0604",
+                                value=head["shipment_id"], **at0))
     if not head["shipment_id"]:
         findings.append(finding("SHIPMENT_ID_MISSING", "W06 carries no shipment id (W0604/W0605).", element="W0604",
                                 **at0))
@@ -137,14 +159,34 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     if not head["shipment_id"] or not head["po_number"] or head["ship_date"] is None:
         return [], findings
     out = []
-    for r in rows:
+    for r in _lots_merged(rows):
         c = r.pop("_carton")
-        r.pop("_weight"), r.pop("_weight_unit")
+        r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot")
         out.append({**head, **r, "source_kind": "945", "source_sha256": sha, "source_file": result.file,
                     "carton_id": c.get("carton_id") or (f"LX{c['seq']}" if c.get("seq") else None),
                     "carton_sscc": c.get("carton_sscc"),
                     "tracking_number": c.get("tracking_number") or head["tracking_number"]})
     return out, findings
+
+
+def _lots_merged(rows: list[dict]) -> list[dict]:
+    """One row per line and item of a carton shipped in several lots (W12s of one LX naming the same line,
+    item and unit, each with its own W1209 lot): the first W12's row with their units summed. W12s
+    without a lot, or repeating one, stay rows of their own (the checks report a doubled line)."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        key = (r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["line_id"], r["sku"], r["upc"], r["unit"])
+        groups.setdefault(key, []).append(r)
+    out = []
+    for r in rows:
+        group = groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["line_id"], r["sku"], r["upc"],
+                        r["unit"])]
+        lots = [g["_lot"] for g in group]
+        if len(group) == 1 or not all(lots) or len(set(lots)) != len(lots):
+            out.append(r)
+        elif r is group[0]:
+            out.append({**r, "quantity": sum((g["quantity"] for g in group), Decimal(0))})
+    return out
 
 
 def _reference(head: dict, qualifier: str, value: str) -> None:

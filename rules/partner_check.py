@@ -17,9 +17,16 @@ CONTROL_VERSION = {"004010": "00401", "005010": "00501"}  # GS08 version -> ISA1
 
 
 def check_profile(profile: PartnerProfile) -> list[str]:
-    """What the envelope rules would refuse in the interchanges this profile describes and writes."""
+    """What the envelope rules would refuse in the interchanges this profile describes and writes, and a
+    profile that takes no orders (neither 850s nor CSV orders) or answers none (neither 855s nor CSV acks)."""
     out: list[str] = []
+    if "850" not in profile.accepts and "csv" not in profile.accepts:
+        out.append("profile accepts no 850: its purchase orders would be refused (accepts = [\"850\", ...])")
+    if "855" not in profile.receives and "csv_ack" not in profile.receives:
+        out.append("profile receives no 855: its orders would never be acknowledged (receives = [..., \"855\"])")
     x = profile.x12
+    if x is None:  # a partner of CSV orders and CSV acknowledgments only: no interchange to check
+        return out
     control = CONTROL_VERSION.get(x.version, "")
     for name, value, element in (("their_qualifier", x.their_qualifier, "ISA05"),
                                  ("our_qualifier", x.our_qualifier, "ISA07")):
@@ -39,10 +46,6 @@ def check_profile(profile: PartnerProfile) -> list[str]:
         if clash:
             out.append(f"profile x12.{name} {value!r} contains a delimiter ({' '.join(clash)}); the partner's "
                        "files could not carry it")
-    if "850" not in profile.accepts:
-        out.append("profile accepts no 850: its purchase orders would be refused (accepts = [\"850\", ...])")
-    if "855" not in profile.receives:
-        out.append("profile receives no 855: its orders would never be acknowledged (receives = [..., \"855\"])")
     return out
 
 
@@ -65,6 +68,11 @@ def check_reference(profile: PartnerProfile, ref: ReferenceData) -> list[str]:
     if ship_tos.num_rows == 0:
         out.append(f"ship_tos.csv: no ship-to location for partner {pid} (location_id = the N104 it sends): "
                    "orders naming a location would be held SHIP_TO_UNKNOWN")
+    layout = profile.fulfilment.csv_orders
+    if layout is not None and layout.default_ship_to and ship_tos.num_rows and \
+            layout.default_ship_to not in ship_tos.column("location_id").to_pylist():
+        out.append(f"ship_tos.csv: the CSV layout's default_ship_to {layout.default_ship_to!r} is no location of "
+                   f"partner {pid}: orders naming no ship-to would be held SHIP_TO_UNKNOWN")
     if ref.items.num_rows == 0:
         out.append("items.csv: no items at all")
     prices = _rows_for(ref.prices, pid)

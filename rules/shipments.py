@@ -88,9 +88,17 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     line_id = pc.if_else(has_id, t["line_id"], pc.if_else(pc.equal(pc.fill_null(one_item["n_lines"], 0), 1),
                                                          one_item["only_line"], pa.scalar(None, pa.string())))
     t = t.set_column(t.schema.get_field_index("line_id"), "line_id", line_id)
-    line = _left(t.select(["_i", "partner", "po_number", "line_id"]), st.rename_columns(
-        ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]),
-        ["partner", "po_number", "line_id"])
+    line_key = ["partner", "po_number", "line_id"]
+    line_names = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]
+    line = joined(t.select(["_i", *line_key]), st.rename_columns(line_names), line_key)
+    shared_by = pa.nulls(n, pa.int64())
+    if line is None:  # a line id several lines of one PO share (a PO101 sent twice) names no line
+        per_id = st.group_by(line_key, use_threads=False).aggregate([("line_number", "count")])
+        shared = per_id.filter(pc.greater(per_id["line_number_count"], 1))
+        st = st.filter(pc.invert(pc.fill_null(pc.is_in(_key(st, line_key), value_set=_key(shared, line_key)),
+                                              False)))
+        shared_by = _left(t.select(["_i", *line_key]), shared, line_key)["line_number_count"]
+        line = _left(t.select(["_i", *line_key]), st.rename_columns(line_names), line_key)
     line_unknown = pc.and_(pc.is_valid(t["partner"]), pc.is_null(line["line_number"]))
     rows = _Rows(lines)
 
@@ -115,7 +123,10 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     for i in _true(line_unknown):
         if unknown_po[i].as_py() or ambiguous[i].as_py():
             continue
-        if rows[i]["line_id"] is not None:
+        if at(shared_by, i):
+            msg = (f"PO {at(po_number, i)} has {at(shared_by, i)} lines with line id {at(t['line_id'], i)!r}: which "
+                   "one shipped is not known.")
+        elif rows[i]["line_id"] is not None:
             msg = f"PO {at(po_number, i)} has no line {rows[i]['line_id']!r}."
         elif at(one_item["n_lines"], i):
             msg = (f"PO {at(po_number, i)} has {at(one_item['n_lines'], i)} lines with item {at(t['item_sku'], i)}: "
@@ -376,6 +387,11 @@ def _resolve_items(t: pa.Table, items: pa.Table) -> tuple[pa.Array, pa.Array]:
     by_sku, by_upc = _each(t["sku"], lambda v: find(v) or None), _each(t["upc"], find)
     resolved = pc.coalesce(by_sku, by_upc)
     return resolved, pc.and_(pc.is_null(resolved), pc.or_(pc.is_valid(t["sku"]), pc.is_valid(t["upc"])))
+
+
+def _key(table: pa.Table, keys: list[str]) -> pa.Array:
+    """One string per row joining ``keys`` (for is_in over several columns; a null part as empty)."""
+    return pc.binary_join_element_wise(*[pc.fill_null(pc.cast(table[k], pa.string()), "") for k in keys], "\x1f")
 
 
 def _left(t: pa.Table, right: pa.Table, keys: list[str]) -> pa.Table:

@@ -108,8 +108,36 @@ class CsvLayout(_Model):
         return v
 
 
-class CsvOrderMapping(CsvLayout):
+class CsvFeedLayout(CsvLayout):
+    """A CSV file we read: its layout, and what an exporter writes around its rows."""
+
+    title_rows: int = Field(default=0, ge=0, le=100)  # lines before the header (a report's name, date, blank
+    # line), passed over; an Excel "sep=;" line is not counted
+    total_labels: tuple[str, ...] = ()  # a row whose first filled cell is one of these ("Total", "Summe";
+    # any case) is the export's totals row: passed over
+
+    @field_validator("total_labels")
+    @classmethod
+    def _labels(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not label.strip() for label in v):
+            raise ValueError("a totals label cannot be blank")
+        return v
+
+
+class CsvOrderMapping(CsvFeedLayout):
     """Column names (as in the partner's header row) of a CSV order feed; several rows per PO."""
+
+    currency_symbol: str = Field(default="", max_length=3)  # the symbol price cells carry ("€", "$"), read
+    # as the number before or after it; any other symbol is CSV_NUMBER_INVALID
+    grouped: bool = False  # the PO number stands on the first row of its PO only (a grouped report export):
+    # a row whose PO number is blank continues the PO above it
+
+    @model_validator(mode="after")
+    def _symbol(self) -> CsvOrderMapping:
+        symbol = self.currency_symbol
+        if symbol and (symbol != symbol.strip() or any(c.isdigit() or c in "+-.,'" or c.isspace() for c in symbol)):
+            raise ValueError(f"currency_symbol {symbol!r} cannot hold digits, signs, separators or blanks")
+        return self
 
     po_number: str = "PO Number"
     po_date: str | None = "PO Date"
@@ -133,6 +161,8 @@ class CsvOrderMapping(CsvLayout):
     ship_to_postal_code: str | None = "Postal Code"
     ship_to_country: str | None = "Country"
     default_unit: str = "EA"  # when the unit column is absent or empty
+    default_ship_to: str | None = None  # the ship-to id (ship_tos.csv location_id) of an order naming no
+    # ship-to id and no address (a partner with one location whose export has no ship-to)
 
 
 ACK_COLUMNS = ("po_number", "po_date", "line_id", "line_number", "sku", "status", "status_text", "quantity_ordered",
@@ -156,7 +186,7 @@ class CsvAckSettings(CsvLayout):
         return self
 
 
-class ShipmentCsvMapping(CsvLayout):
+class ShipmentCsvMapping(CsvFeedLayout):
     """Column names of a warehouse's shipment confirmation CSV (one row per item per carton)."""
 
     shipment_id: str = "Shipment ID"

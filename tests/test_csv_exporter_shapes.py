@@ -160,3 +160,176 @@ def test_a_windows_1252_file_read_as_utf8_is_refused_naming_its_line(end, chunk)
     got = read_csv_orders((utf16[i:i + chunk] for i in range(0, len(utf16), chunk)), CsvOrderMapping(), partner="p",
                           file="f.csv")
     assert [f.code for f in got.findings] == ["CSV_NOT_DECODABLE"] and "on line 4, at byte" in got.findings[0].message
+
+
+@pytest.mark.parametrize("text", ["2026-11-27 10:30:15 -0500", "2026-11-27 10:30:15 +01:00", "2026-11-27 10:30 UTC",
+                                  "2026-11-27T10:30:15 GMT"])
+def test_a_date_time_with_a_blank_before_its_utc_offset_reads_as_its_date(text):
+    """Shopify's order export writes "Created at" as "2026-11-27 10:30:15 -0500": the offset after a blank
+    (it used to be CSV_DATE_INVALID and every order of the file left out)."""
+    assert parse_date(text, CsvLayout()) == date(2026, 11, 27)
+
+
+@pytest.mark.parametrize("text", ["2026-11-27 10:30:15 -05", "2026-11-27 10:30:15 EST5", "2026-11-27 -0500"])
+def test_a_date_time_with_something_else_after_it_stays_refused(text):
+    assert parse_date(text, CsvLayout()) is None
+
+
+def test_a_price_with_the_feed_s_currency_symbol_reads_and_another_symbol_is_refused():
+    """``currency_symbol``: the symbol a feed writes in its price cells ("26,25 €", "$1,234.50", "-$5.00"),
+    read as the number; any other symbol stays CSV_NUMBER_INVALID at its row and column, never guessed.
+    Before: the layout could not say so and every PO with a symbol was left out."""
+    eu = dict(EU, currency_symbol="€")
+    got, findings = _read("PO Number;Quantity;Unit Price\r\nA1;12;26,25 €\r\nA1;1;€1.234,50\r\nA2;1;3,00 $\r\n"
+                          "A3;2;1.200\r\n", **eu)
+    assert findings == [("CSV_NUMBER_INVALID", 4, "Unit Price", "3,00 $")]
+    assert [(ln["po_number"], ln["unit_price"]) for ln in got.lines.to_pylist()] == [
+        ("A1", Decimal("26.25")), ("A1", Decimal("1234.5")), ("A3", Decimal(1200))]
+    us = dict(thousands_separator=",", currency_symbol="$")
+    got, findings = _read("PO Number,Quantity,Unit Price\r\nB1,\"1,200\",\"$1,234.50\"\r\nB1,1,-$5.00\r\n"
+                          "B1,1,$ -5\r\nB2,$3,1\r\nB3,1,$\r\n", **us)
+    assert [(ln["quantity"], ln["unit_price"]) for ln in got.lines.to_pylist()] == [
+        (Decimal(1200), Decimal("1234.5")), (Decimal(1), Decimal(-5)), (Decimal(1), Decimal(-5))]
+    assert findings == [("CSV_NUMBER_INVALID", 5, "Quantity", "$3"), ("CSV_NUMBER_INVALID", 6, "Unit Price", "$")]
+    _, findings = _read("PO Number,Quantity,Unit Price\r\nB1,1,$5.00\r\n")  # no symbol in the layout: refused
+    assert findings == [("CSV_NUMBER_INVALID", 2, "Unit Price", "$5.00")]
+
+
+def test_title_rows_before_the_header_are_passed_over():
+    """``title_rows``: a report export's lines before its header (report name, date, a blank line) are
+    passed over; rows keep the numbers a spreadsheet shows. Before: CSV_COLUMN_MISSING, nothing read."""
+    text = "Umbrella Stores\r\nOpen Sales Orders; as of 27.11.2026\r\n\r\n" + HEADER + \
+        "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\nA1,2026-11-27,2,x,EA,2,S2,Ink\r\nA2,2026-11-27,1,1,EA,1,S1,Cap\r\n"
+    got, findings = _read(text, title_rows=3)
+    assert findings == [("CSV_NUMBER_INVALID", 6, "Quantity", "x")]
+    assert got.orders.to_pylist()[0]["st02"] == "0007" and got.rejected == ("A1",)
+    _, findings = _read(text)
+    assert [code for code, *_ in findings] == ["CSV_COLUMN_MISSING"]
+    _, findings = _read(text.replace("Quantity", "Qty"), title_rows=3)  # a header finding names the header's row
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_COLUMN_MISSING", 4)]
+    _, findings = _read("sep=,\r\n" + HEADER.replace("Quantity", "Qty"))
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_COLUMN_MISSING", 2)]
+    got, findings = _read("sep=,\r\nReport\r\n" + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n", title_rows=1)
+    assert findings == [] and got.orders.to_pylist()[0]["st02"] == "0004"
+    read = read_columns(b"Report\nPO,Qty\nA1,1\n", CsvLayout(), {"po": "PO", "qty": "Qty"}, required=("po",))
+    assert [f.code for f in read.rows.findings] == ["CSV_COLUMN_MISSING"]
+
+
+def test_a_totals_row_named_in_the_layout_is_no_order():
+    """``total_labels``: a row whose first filled cell is one of them ("Total", "Summe"; any case) is the
+    export's totals row, passed over. Before: read as an order "Total" of one line."""
+    text = HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\nA1,2026-11-27,2,3,EA,2,S2,Ink\r\nTOTAL,,,15,,,,\r\n" \
+        ",Summe,,15,,,,\r\n"
+    got, findings = _read(text, total_labels=["Total", "summe"])
+    assert findings == [] and got.orders["po_number"].to_pylist() == ["A1"] and got.lines.num_rows == 2
+    got, findings = _read(text)
+    assert sorted(got.orders["po_number"].to_pylist()) == ["A1", "TOTAL"]  # without the labels: an order, and
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_VALUE_MISSING", 5), ("CSV_DATE_INVALID", 5)]
+    with pytest.raises(ValueError, match="blank"):
+        CsvOrderMapping(total_labels=[" "])
+
+
+def test_a_line_id_repeated_within_a_po_is_a_warning_at_its_row():
+    """Two rows of one PO with the same Line (an export listing a line twice, split deliveries): both kept
+    as lines, as an 850 repeating a PO101 is, with a warning at the later row (the acknowledgment and a
+    confirmation naming that line id cannot tell them apart). Before: nothing said."""
+    got, findings = _read(HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\nA1,2026-11-27,2,3,EA,2,S2,Ink\r\n"
+                          "A2,2026-11-27,1,1,EA,1,S1,x\r\nA1,2026-11-27,1,4,EA,1.50,S1,Pen\r\n")
+    assert findings == [("CSV_LINE_ID_DUPLICATE", 5, "Line", "1")]
+    assert [(ln["po_number"], ln["line_id"], ln["quantity"]) for ln in got.lines.to_pylist()] == [
+        ("A1", "1", Decimal(12)), ("A1", "2", Decimal(3)), ("A1", "1", Decimal(4)), ("A2", "1", Decimal(1))]
+    assert "row 2" in got.findings[0].message
+
+
+def test_a_mapped_column_named_twice_in_the_header_is_refused_not_guessed():
+    """A header naming a mapped column twice ("Quantity" ordered and "Quantity" confirmed, as list exports
+    write them) cannot say which is meant: CSV_COLUMN_AMBIGUOUS names both positions and nothing is read
+    (as for a missing column). Before: the first was taken without a word. Unmapped repeats do not count."""
+    text = "PO Number,Quantity,Unit Price,Quantity,Note,Note\r\nA1,12,1.50,10,x,y\r\n"
+    got, findings = _read(text)
+    assert findings == [("CSV_COLUMN_AMBIGUOUS", 1, "Quantity", None)]
+    assert "columns 2 and 4" in got.findings[0].message and got.orders.num_rows == 0
+    read = read_columns(text.encode(), CsvLayout(), {"po": "PO Number", "qty": " quantity "}, required=("po",))
+    assert [f.code for f in read.rows.findings] == ["CSV_COLUMN_AMBIGUOUS"] and read.numbers == []
+    read = read_columns(text.encode(), CsvLayout(), {"po": "PO Number", "note": None}, required=("po",))
+    assert read.rows.findings == [] and read.numbers == [2]
+
+
+def test_the_onboarding_guide_s_csv_layout_reads_the_export_it_describes():
+    """docs/onboarding.md's [fulfilment.csv_orders] example is a valid layout and reads such an export."""
+    import tomllib
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "onboarding.md").read_text(encoding="utf-8")
+    block = guide.split("```toml\n[fulfilment.csv_orders]", 1)[1].split("```", 1)[0]
+    mapping = CsvOrderMapping(**tomllib.loads("[m]" + block)["m"])
+    assert mapping.default_ship_to == "NW-DC1"
+    text = "Open orders, 11/27/2026\r\nOrder,Date,Item,SKU,Qty,Price\r\n" \
+        "W-1,11/27/2026 10:30:15 -0500,\"Pen, \"\"blue\"\"\",S1,\"1,200\",\"$1,234.50\"\r\nTotal,,,,\"1,200\",\r\n"
+    got = read_csv_orders(text.encode(), mapping, partner="p", file="f.csv")
+    assert got.findings == []
+    assert [(ln["po_number"], ln["description"], ln["quantity"], ln["unit_price"]) for ln in got.lines.to_pylist()] \
+        == [("W-1", 'Pen, "blue"', Decimal(1200), Decimal("1234.5"))]
+
+
+def test_a_grouped_export_with_the_po_number_on_its_first_row_only():
+    """``grouped``: a report export writes the PO number (and the order's values) on the first row of each
+    PO only; a row whose PO number is blank continues the PO above it. Before: each such row was
+    CSV_VALUE_MISSING and the PO went on with its first line alone (a partial order)."""
+    text = HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n,,2,3,EA,2,S2,Ink\r\n\r\n,,3,4,EA,2,S3,Cap\r\n" \
+        "A2,2026-11-28,1,1,EA,1,S1,Pen\r\n,,2,x,EA,1,S2,Ink\r\n"
+    got, findings = _read(text, grouped=True)
+    assert findings == [("CSV_NUMBER_INVALID", 7, "Quantity", "x")] and got.rejected == ("A2",)
+    assert [(o["po_number"], o["po_date"], o["line_count"]) for o in got.orders.to_pylist()] == [
+        ("A1", date(2026, 11, 27), 3)]
+    assert [(ln["line_id"], ln["file_segment"]) for ln in got.lines.to_pylist()] == [("1", 2), ("2", 3), ("3", 5)]
+    _, findings = _read(",,1,1,EA,1,S1,x\r\n".join([HEADER, ""]), grouped=True)  # nothing above to continue
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_VALUE_MISSING", 2)]
+
+
+def test_excel_s_text_guard_around_a_value_is_read_as_the_value():
+    """="0614141100736" (a spreadsheet export keeping leading zeros: Excel shows 0614141100736): the value
+    inside, in an order feed and a shipment CSV alike. Before: read with its =" and ", an unknown item,
+    a PO number no one sent."""
+    from parsers.shipments_csv import read_shipment_csv
+    from schemas.fulfilment import ShipmentCsvMapping
+
+    got, findings = _read('PO Number,Quantity,UPC,Unit Price\r\n="00123",="12",="0614141100736",1\r\n'
+                          '"=""00123""",1,="",2\r\n')
+    assert findings == []
+    assert [(ln["po_number"], ln["quantity"], ln["upc"]) for ln in got.lines.to_pylist()] == [
+        ("00123", Decimal(12), "0614141100736"), ("00123", Decimal(1), None)]
+    table, findings = read_shipment_csv(b'Shipment ID,Ship Date,PO Number,Quantity,Carton ID\n'
+                                        b'="S1",2026-11-28,="00123",2,="00106141410000000026"\n',
+                                        ShipmentCsvMapping(), file="c.csv")
+    assert findings == []
+    assert table.select(["shipment_id", "po_number", "carton_id", "carton_sscc"]).to_pylist() == [
+        {"shipment_id": "S1", "po_number": "00123", "carton_id": "00106141410000000026",
+         "carton_sscc": "106141410000000026"}]
+
+
+def test_a_grouped_continuation_row_of_the_wrong_width_leaves_the_po_above_out():
+    """In a grouped layout a row of the wrong width with a blank PO number belongs to the PO above it: that
+    PO is left out whole (no partial order), wherever the batch boundaries fall."""
+    text = HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n,,2,3,EA,2,S2\r\nA2,2026-11-28,1,1,EA,1,S1,Pen\r\n" \
+        ",,2,1,EA,1,S2,Ink\r\n"
+    for batch_rows in (1, 2, 10_000):
+        got = read_csv_orders(text.encode(), CsvOrderMapping(grouped=True), partner="p", file="f.csv",
+                              batch_rows=batch_rows)
+        assert [(f.code, f.location.row) for f in got.findings] == [("CSV_ROW_MALFORMED", 3)]
+        assert got.rejected == ("A1",) and got.orders["po_number"].to_pylist() == ["A2"]
+
+
+def test_a_layout_s_default_ship_to_stands_for_orders_that_name_none():
+    """``default_ship_to``: the location (ship_tos.csv location_id) of a partner whose export has no ship-to
+    (one store, a sales order list): orders without a ship-to id or address ship there; one naming its
+    own id or address keeps it. Before: every such order was held SHIP_TO_UNKNOWN, the layout had no way
+    to say where they go."""
+    text = "PO Number,Quantity,Ship To,Ship To Name,Address\r\nA1,1,,,\r\nA2,1,ST-2,,\r\nA3,1,,Depot,1 Quay\r\n"
+    got, findings = _read(text, default_ship_to="ST-1")
+    assert findings == []
+    assert [(o["po_number"], o["ship_to_id"], o["ship_to_id_qualifier"], o["ship_to_name"])
+            for o in got.orders.to_pylist()] == [("A1", "ST-1", "92", None), ("A2", "ST-2", "92", None),
+                                                  ("A3", None, None, "Depot")]
+    got, _ = _read(text)
+    assert got.orders["ship_to_id"].to_pylist() == [None, "ST-2", None]

@@ -147,3 +147,37 @@ def test_only_the_demo_builds_from_sample_files(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.stdout
     demo = Workspace(tmp_path / "demo")
     assert demo.missing() == [] and (demo.reference_dir / "items.csv").is_file() and ran
+
+
+CSV_PROFILE = '''id = "northwind"
+name = "Northwind Traders"
+receives = ["csv_ack"]
+accepts = ["csv"]
+
+[fulfilment.csv_orders]
+delimiter = ";"
+'''
+
+
+@pytest.mark.parametrize("x12", [False, True])
+def test_a_csv_order_partner_is_ready_without_850s_or_855s(ready, x12):
+    """A partner sending CSV orders (accepts "csv") answered with CSV acknowledgments needs no 850 or 855;
+    without X12 at all it needs no [x12] table. Before: 'accepts no 850' and 'receives no 855' for every
+    CSV partner (the demo's umbrella too), and a traceback for one without [x12]."""
+    profile = ready / "partners" / "northwind.toml"
+    x12_table = profile.read_text(encoding="utf-8").split("[x12]", 1)[1].split("[x12.delimiters]", 1)[0]
+    profile.write_text(CSV_PROFILE + ("\n[x12]" + x12_table if x12 else ""), encoding="utf-8")
+    assert check(ready) == (0, [])
+    edit(profile, 'receives = ["csv_ack"]', 'receives = ["csv_ack", "856"]')  # refused by the profile itself
+    code, lines = check(ready)
+    assert code == 1 and len(lines) == 1 and "sscc" in lines[0]
+
+
+def test_a_csv_layout_s_default_ship_to_must_be_one_of_the_partner_s_locations(ready):
+    """default_ship_to names a ship_tos.csv location of the partner, or every order going there is held."""
+    profile = ready / "partners" / "northwind.toml"
+    profile.write_text(CSV_PROFILE + 'default_ship_to = "NW-DC1"\n', encoding="utf-8")
+    assert check(ready) == (0, [])
+    edit(profile, 'default_ship_to = "NW-DC1"', 'default_ship_to = "NW-DC9"')
+    code, lines = check(ready)
+    assert code == 1 and len(lines) == 1 and "default_ship_to 'NW-DC9'" in lines[0], lines

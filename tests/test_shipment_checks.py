@@ -211,3 +211,23 @@ def test_a_mixed_carton_is_reported_once_where_its_second_item_comes():
     check = check_shipments(csv_lines(body), STATE, REF.items, NOTHING_RECORDED, structures={"acme": "SOIP"})
     mixed = [(f.location.row, f.message) for f in check.findings if f.code == "SHIPMENT_CARTON_MIXED"]
     assert mixed == [(4, "Carton C1 holds several items; acme takes standard carton pack.")]
+
+
+def test_a_line_id_two_lines_of_the_po_share_holds_the_shipment_instead_of_failing_the_feed():
+    """A PO whose lines repeat a line id (an 850's PO101 twice is only a warning; a CSV feed's Line column
+    likewise): a confirmation naming that id cannot say which line shipped. SHIPMENT_LINE_UNKNOWN says
+    so and holds the shipment; the feed's other shipments go on. Before: the checks of the whole feed
+    failed (ArrowInvalid: the line look-up returned two rows for one)."""
+    st = state(("acme", "DUP-1", 1, "1", "SKU-1001", None, "EA", D(10), D(10), D(0), "allocated"),
+               ("acme", "DUP-1", 2, "1", "SKU-1003", None, "EA", D(12), D(12), D(0), "allocated"),
+               ("acme", "DUP-1", 3, "2", "SKU-1011", None, "EA", D(5), D(5), D(0), "allocated"),
+               ("acme", "OK-1", 1, "1", "SKU-1001", None, "EA", D(10), D(10), D(0), "allocated"))
+    lines = csv_lines("S1,2026-11-28,UPSN,DUP-1,1,SKU-1001,10,EA,C1,1\nS1,2026-11-28,UPSN,DUP-1,2,SKU-1011,5,EA,C1,1\n"
+                      "S2,2026-11-28,UPSN,OK-1,1,SKU-1001,10,EA,C2,1\n")
+    check = check_shipments(lines, st, REF.items, NOTHING_RECORDED)
+    assert codes(check) == [("SHIPMENT_LINE_UNKNOWN", 2)]
+    assert "2 lines with line id '1'" in check.findings[0].message
+    assert check.held == {"S1"}
+    assert check.lines.select(["po_number", "line_number"]).to_pylist() == [
+        {"po_number": "DUP-1", "line_number": None}, {"po_number": "DUP-1", "line_number": 3},
+        {"po_number": "OK-1", "line_number": 1}]

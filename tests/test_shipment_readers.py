@@ -134,3 +134,124 @@ def test_csv_findings_show_row_and_column_in_the_ops_report():
     rows = failure_rows(findings, file_partners={"conf.csv": "warehouse"})
     assert [(r["segment"], r["element"], r["code"]) for r in rows][:2] == [
         ("row 2", "Quantity", "CSV_NUMBER_INVALID"), ("row 2", "Ship Date", "CSV_DATE_INVALID")]
+
+
+def _945(*segments: str) -> bytes:
+    body = ["ST*945*0001", *segments, f"SE*{len(segments) + 2}*0001"]
+    return ("ISA*00*          *00*          *ZZ*NORTH3PL       *ZZ*ORDERBRIDGE    *261128*1500*U*00401*000000701*0*P*>~"
+            "GS*SW*NORTH3PL*ORDERBRIDGE*20261128*1500*701*X*004010~" + "~".join(body) + "~GE*1*701~IEA*1*000000701~"
+            ).encode()
+
+
+@pytest.mark.parametrize("dates", [("G62*11*20261128*8*1410", "G62*10*20261125"),
+                                   ("G62*10*20261125", "G62*11*20261128*8*1410")])
+def test_945_the_actual_ship_date_wins_over_the_requested_one_in_any_order(dates):
+    """G62 11 (shipped on this date) is the ship date; G62 10 (requested ship date) only stands in for a
+    missing W0603 (small 3PLs send it as their ship date). Before: the last G62 won, a requested date
+    written after the actual one became the ship date."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", *dates, "LX*1", "W12*CC*2*2**EA**VN*VP-1",
+                                    "N9*LI*1"))
+    assert findings == [] and table.column("ship_date").to_pylist() == [date(2026, 11, 28)]
+    assert table.column("ship_time").to_pylist() == [time(14, 10)]
+    only_10, _ = read_x12(_945("W06*N*DO-1**SHP-1**PO-1", "G62*10*20261127", "LX*1", "W12*CC*2*2**EA**VN*VP-1"))
+    assert only_10.column("ship_date").to_pylist() == [date(2026, 11, 27)]
+    w06_first, _ = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "G62*10*20261125", "LX*1",
+                                 "W12*CC*2*2**EA**VN*VP-1"))
+    assert w06_first.column("ship_date").to_pylist() == [date(2026, 11, 28)]
+
+
+def test_a_945_line_shipped_zero_is_left_out_with_a_warning_and_holds_nothing():
+    """A W12 shipping 0 units (a cut line: W1201 CP, W1204 the difference) says the line did not ship: no row
+    (it would be SHIPMENT_QTY_NOT_POSITIVE and hold the whole shipment), a warning naming it. Before: a
+    row of quantity 0."""
+    table, findings = read_x12(_945("W06*F*DO-1*20261128*SHP-1**PO-1", "LX*1", "W12*CC*48*24*24*EA**VN*VP-1",
+                                    "N9*LI*1", "LX*2", "W12*CP*10*0*10*EA**VN*VP-2", "N9*LI*9", "W03*24"))
+    assert [(r["line_id"], r["quantity"]) for r in table.to_pylist()] == [("1", Decimal(24))]
+    assert [(f.code, f.severity, f.location.segment_id, f.location.element, f.location.value) for f in findings] == [
+        ("SHIPMENT_945_NOT_SHIPPED", "warning", "W12", "W1203", "0")]
+    assert "VP-2" in findings[0].message and "10" in findings[0].message
+
+
+def test_a_945_without_items_is_a_finding_not_nothing():
+    """A 945 of only a heading (W06, carrier, charges: no W12) records no shipment; it used to vanish without
+    a word."""
+    table, findings = read_x12(_945("W06**DO-1*20261128*SHP-9**PO-1", "N1*CA*Old Dominion", "G62*17*20261128",
+                                    "W27*LT*ODFL", "G72*504*ZZ******75.0000"))
+    assert table.num_rows == 0
+    assert [(f.code, f.severity, f.location.segment_id) for f in findings] == [
+        ("SHIPMENT_945_NO_ITEMS", "error", "W06")]
+    assert "SHP-9" in findings[0].message
+
+
+def test_a_945_item_id_in_w1216_names_our_item_when_w1207_does_not():
+    """W1216/W1217 (a second product id): our part number there is read when W1207/W1208 carry the buyer's."""
+    table, _ = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1",
+                             "W12*CC*2*2**EA**BP*BUYER-7********VN*VP-1", "N9*LI*1"))
+    assert table.column("sku").to_pylist() == ["VP-1"]
+
+
+@pytest.mark.parametrize(("before", "title_rows"), [("sep=,\n", 0), ("DC East shipments\n27.11.2026\n", 2),
+                                                    ("sep=,\nDC East shipments\n", 1)])
+def test_a_bad_row_after_a_hint_or_title_lines_still_holds_its_shipment(before, title_rows):
+    """The rows the reader leaves out name their shipment (so the flow holds it rather than sending an 856
+    without them) also after Excel's "sep=," line and a layout's title rows. Before: the header was looked
+    for on the file's first line, not found, and the shipment went out without the bad row."""
+    from parsers.shipments_csv import shipment_ids_of_rows
+
+    text = before + HEADER + "SHP-1,2026-11-28,,UPSN,,,,PO-1,1,S1,2,EA,C1,,,\n" \
+        "SHP-2,2026-11-28,,UPSN,,,,PO-1,2,S2,x,EA,C2,,,\n"
+    mapping = ShipmentCsvMapping(title_rows=title_rows)
+    table, findings = read_shipment_csv(text.encode(), mapping, file="conf.csv")
+    bad = before.count("\n") + 3
+    assert [(f.code, f.location.row) for f in findings] == [("CSV_NUMBER_INVALID", bad)]
+    assert table.column("shipment_id").to_pylist() == ["SHP-1"]
+    assert shipment_ids_of_rows(text.encode(), mapping, {bad}) == {bad: "SHP-2"}
+
+
+def test_a_carton_weight_written_with_its_unit_reads_as_both():
+    """"12,5 kg", "3 LBS", "0.5kg" in the weight column (a 3PL export writing the unit into the cell): the
+    number and the unit, as a weight unit column would give it. A unit we do not know, or one the weight
+    unit column contradicts, is CSV_NUMBER_INVALID at its row and column (never a guess). Before: every
+    such row was refused, and its shipment held."""
+    header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carton Weight,Weight Unit\n"
+    rows = ["S1,2026-11-28,PO-1,1,C1,\"12,5 kg\",", "S1,2026-11-28,PO-1,1,C2,3 LBS,",
+            "S1,2026-11-28,PO-1,1,C3,0.5kg,KG", "S2,2026-11-28,PO-1,1,C4,2 oz,", "S2,2026-11-28,PO-1,1,C5,2 kg,LB",
+            "S1,2026-11-28,PO-1,1,C6,4,"]
+    table, findings = read_csv(header + "\n".join(rows) + "\n", decimal_separator=",", delimiter=",")
+    assert [(r["carton_id"], r["carton_weight"], r["weight_unit"]) for r in table.to_pylist()] == [
+        ("C1", Decimal("12.5"), "KG"), ("C2", Decimal(3), "LB"), ("C6", Decimal(4), "LB")]
+    assert [(f.code, f.location.row, f.location.column, f.location.value) for f in findings] == [
+        ("CSV_NUMBER_INVALID", 4, "Carton Weight", "0.5kg"), ("CSV_NUMBER_INVALID", 5, "Carton Weight", "2 oz"),
+        ("CSV_NUMBER_INVALID", 6, "Carton Weight", "2 kg")]
+    assert "Weight Unit" in findings[2].message
+    table, findings = read_csv(header + "S1,2026-11-28,PO-1,1,C2,3 LBS,\nS1,2026-11-28,PO-1,1,C3,0.5kg,KG\n"
+                               "S1,2026-11-28,PO-1,1,C7,1.5 Kg,kgs\n")
+    assert findings == []
+    assert [(r["carton_weight"], r["weight_unit"]) for r in table.to_pylist()] == [
+        (Decimal(3), "LB"), (Decimal("0.5"), "KG"), (Decimal("1.5"), "KG")]
+
+
+def test_a_945_n9_li_in_the_lx_loop_before_its_w12_names_the_line():
+    """N9 LI at the LX level, before the W12 (some WMSs write the line there): the line of that loop's W12s
+    (an N9 LI after a W12 still names its own). Before: ignored, the line looked up by item alone."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "N9*LI*7", "W12*CC*2*2**EA**VN*VP-1",
+                                    "LX*2", "N9*LI*8", "W12*CC*1*1**EA**VN*VP-1", "N9*LI*9", "LX*3",
+                                    "W12*CC*1*1**EA**VN*VP-1"))
+    assert findings == [] and table.column("line_id").to_pylist() == ["7", "9", None]
+
+
+def test_a_945_line_shipped_in_two_lots_in_one_carton_is_one_row():
+    """Lot-controlled goods: one line in one carton (LX) as two W12s with different lots (W1209) is one row
+    of their summed units (the 856 lists the line once per carton); W12s without lots, or with the same
+    lot, stay rows of their own (a doubled W12 is still SHIPMENT_LINE_DUPLICATE in the checks). Before:
+    two rows, and the shipment held as a line twice in one carton."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "MAN*GM*00106141410000000026",
+                                    "W12*CC*10*6**EA**VN*VP-1*LOT-A*3*G*L", "N9*LI*1",
+                                    "W12*CC*10*4**EA**VN*VP-1*LOT-B*2*G*L", "N9*LI*1",
+                                    "W12*CC*5*5**EA**VN*VP-2*LOT-A", "N9*LI*2", "LX*2",
+                                    "W12*CC*2*2**EA**VN*VP-3", "N9*LI*3", "W12*CC*2*2**EA**VN*VP-3", "N9*LI*3",
+                                    "W03*19"))
+    assert findings == []
+    assert [(r["line_id"], r["quantity"], r["carton_weight"], r["segment_position"]) for r in table.to_pylist()] == [
+        ("1", Decimal(10), Decimal(5), 5), ("2", Decimal(5), Decimal(5), 9), ("3", Decimal(2), None, 12),
+        ("3", Decimal(2), None, 14)]
