@@ -158,6 +158,10 @@ class Dialect:
     # undo itself alone: 184 MB for a 200,000-line decide); a failure still undoes the whole
     # transaction (transaction() rolls it back), which is all the store relies on
     insert_rows: str = "INSERT OR FAIL INTO"
+    # a row's own address, where the database has one that stays while nothing writes the table: SQLite's
+    # rowid. A line read outside a transaction is updated at it (StateStore._rewrite_changed: the table
+    # searched alone, not its key's index too); "" where there is none (PostgreSQL's ctid moves on update)
+    row_address: str = "rowid"
 
     def sql(self, text: str) -> str:
         return text if self.param == "?" else text.replace("%", "%%").replace("?", self.param)
@@ -478,8 +482,9 @@ class StateStore(FinanceTables):
         self._lock = threading.RLock()
         self._depth = 0
         # the last line table read outside a transaction (SQLite): (its orders, its rows, the store's
-        # version then): what a plan rewriting those orders' lines is compared with (_rewrite_changed)
-        self._lines_read: tuple[frozenset, pa.Table, tuple[int, int]] | None = None
+        # version then, each row's address): what a plan rewriting those orders' lines is compared with, and
+        # where each line is (_rewrite_changed)
+        self._lines_read: tuple[frozenset, pa.Table, tuple[int, int], pa.Array] | None = None
         self._line_writes = 0  # statements of this connection that wrote order_lines (_wrote)
         self._reader = None  # connectors.arrow_sql.Reader: bulk reads straight into Arrow (_arrow_rows)
         if is_url(self.path):  # PostgreSQL: same SQL and migrations through its connection and dialect
@@ -1177,7 +1182,7 @@ class StateStore(FinanceTables):
         read, self._lines_read = self._lines_read, None  # used once (not held after: a night's lines)
         if read is None or self.dialect.name != "sqlite" or not table.num_rows:
             return False
-        orders, stored, version = read
+        orders, stored, version, addresses = read
         if version != self._lines_version() or [(f.name, f.type) for f in table.schema] != [
                 (f.name, f.type) for f in stored.schema]:  # LINE_ROWS both (a column's nullability aside)
             return False
@@ -1192,12 +1197,12 @@ class StateStore(FinanceTables):
         if len(keys) != len(orders):  # only the stored lines of the table's orders
             named = pa.table({"partner": [k[0] for k in keys], "po_number": [k[1] for k in keys]},
                              schema=stored.select(["partner", "po_number"]).schema)
-            stored = stored.append_column("_s", pa.array(np.arange(stored.num_rows), pa.int64())).join(
-                named, ["partner", "po_number"], join_type="left semi", use_threads=False).sort_by("_s").drop_columns(
-                ["_s"])
+            picked = stored.append_column("_s", pa.array(np.arange(stored.num_rows), pa.int64())).join(
+                named, ["partner", "po_number"], join_type="left semi", use_threads=False).sort_by("_s")
+            stored, addresses = picked.drop_columns(["_s"]), addresses.take(picked["_s"])
         gone = added = None
         if all(table[c].equals(stored[c]) for c in key):  # the lines read, in the order read
-            new, old = table, stored
+            new, old, at = table, stored, addresses
         else:
             new = table.select(key).append_column("_t", pa.array(np.arange(table.num_rows), pa.int64()))
             old = stored.select(key).append_column("_s", pa.array(np.arange(stored.num_rows), pa.int64()))
@@ -1206,7 +1211,8 @@ class StateStore(FinanceTables):
             if any(pc.count_distinct(x).as_py() != pc.count(x).as_py() for x in (t, o)):
                 return False  # a line twice in the table: the rewrite says what is wrong (its key, once)
             both = pc.and_(pc.is_valid(t), pc.is_valid(o))
-            new, old = table.take(pc.filter(t, both)), stored.take(pc.filter(o, both))
+            kept = pc.filter(o, both)
+            new, old, at = table.take(pc.filter(t, both)), stored.take(kept), addresses.take(kept)
             gone, added = pc.filter(o, pc.is_null(t)), pc.filter(t, pc.is_null(o))
         changed, rows = [], None
         for c in LINE_COLUMNS[3:]:
@@ -1218,8 +1224,8 @@ class StateStore(FinanceTables):
             rows = pc.invert(same) if rows is None else pc.or_(rows, pc.invert(same))
         if changed:
             which = new.filter(rows)
-            if self._update_columns(which, changed) != which.num_rows:  # not what was read after all:
-                return False  # every line of the orders rewritten
+            if self._update_columns(which, changed, pc.filter(at, rows)) != which.num_rows:  # not what was read
+                return False  # after all: every line of the orders rewritten
         if gone is not None and len(gone):
             self._many("DELETE FROM order_lines WHERE partner=? AND po_number=? AND line_number=?",
                        list(zip(*(stored[c].take(gone).to_pylist() for c in key), strict=True)))
@@ -1227,19 +1233,25 @@ class StateStore(FinanceTables):
             self._insert_rows("order_lines", LINE_COLUMNS, table.take(np.sort(added.to_numpy())))
         return True
 
-    def _update_columns(self, rows: pa.Table, columns: Sequence[str]) -> int:
-        """SQLite: ``columns`` of order lines set from ``rows`` (LINE_ROWS, stored lines), a hundred lines
-        per UPDATE ... FROM (VALUES ...); the lines changed."""
-        names = ("partner", "po_number", "line_number", *columns)
-        k = len(names)
-        sets = ", ".join(f"{c}=v.column{i}" for i, c in enumerate(columns, start=4))
+    def _update_columns(self, rows: pa.Table, columns: Sequence[str], addresses: pa.Array) -> int:
+        """SQLite: ``columns`` of order lines set from ``rows`` (LINE_ROWS, stored lines), each line found at
+        its ``addresses`` (Dialect.row_address, as line_table_for read them: the table itself searched, not its
+        key's index too), a
+        hundred lines per UPDATE ... FROM (VALUES ...), a column with one value in every row written as a
+        literal (as _insert_rows writes one); the lines changed."""
+        import pyarrow as pa
+
+        literal = _column_literals(rows, columns)
+        bound = [c for c in columns if c not in literal]
+        sets = ", ".join(f"{c}={literal[c]}" if c in literal else f"{c}=v.column{bound.index(c) + 2}" for c in columns)
+        k = 1 + len(bound)
         per, n, flat = 100, 0, itertools.chain.from_iterable
 
         def statement(count: int) -> str:
             return (f"UPDATE order_lines SET {sets} FROM (VALUES " + ",".join(["(" + ",".join("?" * k) + ")"] * count)
-                    + ") AS v WHERE order_lines.partner=v.column1 AND order_lines.po_number=v.column2 AND"
-                    " order_lines.line_number=v.column3")
-        values = list(_rows_of(rows, names))
+                    + f") AS v WHERE order_lines.{self.dialect.row_address}=v.column1")
+        at = addresses if isinstance(addresses, pa.ChunkedArray) else pa.chunked_array([addresses], pa.int64())
+        values = list(_rows_of(rows.select(bound).add_column(0, "_at", at), ("_at", *bound)))
         full = len(values) - len(values) % per
         if full:
             n += self._many(statement(per), (list(flat(values[i:i + per])) for i in range(0, full, per)))
@@ -1593,7 +1605,9 @@ class StateStore(FinanceTables):
 
     def line_table_for(self, keys: Iterable[tuple[str, str]]):
         """lines_for as one LINE_ROWS table (schemas.lifecycle), the values as stored: each order's lines
-        together, by line number (the ship stage's one read of its orders' lines, no LineRecord)."""
+        together, by line number (the ship stage's one read of its orders' lines, no LineRecord). Read
+        outside a transaction on SQLite, it is kept with each line's address (Dialect.row_address) for the plan
+        that rewrites these orders' lines (_rewrite_changed: a changed line updated where it is)."""
         from schemas.lifecycle import LINE_ROWS
 
         keys = list(keys)
@@ -1604,10 +1618,17 @@ class StateStore(FinanceTables):
             with self._lock, _edge(self.path):
                 reader.open()  # (opening it moves data_version once)
         version = self._lines_version() if outside else None
-        table = self._arrow_by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", keys,
-                                    "ORDER BY partner, po_number, line_number", LINE_ROWS)
-        if version is not None and version == self._lines_version():  # what is committed, nobody wrote meanwhile:
-            self._lines_read = (frozenset(keys), table, version)  # kept for a plan rewriting these orders' lines
+        if version is None or not self.dialect.row_address:  # (PostgreSQL, or inside a transaction: not kept)
+            return self._arrow_by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", keys,
+                                       "ORDER BY partner, po_number, line_number", LINE_ROWS)
+        import pyarrow as pa
+
+        read = self._arrow_by_keys(f"SELECT {', '.join(LINE_COLUMNS)}, {self.dialect.row_address} FROM order_lines"
+                                   " WHERE", keys, "ORDER BY partner, po_number, line_number",
+                                   LINE_ROWS.append(pa.field("_at", pa.int64(), nullable=False)))
+        table = read.drop_columns(["_at"])
+        if version == self._lines_version():  # what is committed, nobody wrote meanwhile: kept for a plan
+            self._lines_read = (frozenset(keys), table, version, read["_at"].combine_chunks())  # rewriting them
         return table
 
     def reservation_table_for(self, keys: Iterable[tuple[str, str]]):

@@ -29,7 +29,7 @@ LOCK_TIMEOUT_MS = 30_000  # as SQLite's busy timeout: a writer waits this long, 
 ANALYZE_AFTER = 1_000  # rows copied into a table before its statistics may be refreshed (PgConnection.analyze_grown)
 
 POSTGRES = Dialect(
-    name="postgresql", param="%s", blob="BYTEA", insert_rows="INSERT INTO",
+    name="postgresql", param="%s", blob="BYTEA", insert_rows="INSERT INTO", row_address="",
     begin="BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock("
           "hashtext('orderbridge.state:' || current_database() || '.' || current_schema()))")
 

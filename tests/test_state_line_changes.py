@@ -69,8 +69,10 @@ def test_a_table_of_the_lines_read_last_sets_only_what_changed(tmp_path):
             assert after[key][0] == before[key][0], key
         assert ("acme", "PO-2", 1) not in after
         updates = [s for s in statements if s.startswith("UPDATE order_lines")]
-        assert len(updates) == 1 and updates[0].startswith("UPDATE order_lines SET state=v.column4, shipped=v.column5"
-                                                           " FROM (VALUES ('acme','PO-1',2,"), updates
+        # one statement: the one changed line's changed columns, the line found by the rowid it was read at
+        rowid = before[("acme", "PO-1", 2)][0]
+        assert updates == ["UPDATE order_lines SET state=v.column2, shipped=v.column3 FROM (VALUES"
+                           f" ({rowid},'shipped','12')) AS v WHERE order_lines.rowid=v.column1"]
         assert not any(s.startswith("DELETE FROM order_lines WHERE partner=? AND po_number IN") or
                        "po_number IN ('PO-1'" in s for s in statements)
     finally:
@@ -138,7 +140,39 @@ def test_the_lines_read_with_some_shipped_are_updated_in_place(tmp_path):
         assert store.line_table_for([("acme", "PO-1"), ("acme", "PO-2")]).to_pylist() == table.to_pylist()
         assert after[("acme", "PO-9", 1)] == before[("acme", "PO-9", 1)]
         [update] = [s for s in statements if "order_lines" in s]
-        assert update.startswith("UPDATE order_lines SET state=v.column4, run_id=v.column5, shipped=v.column6 FROM"
-                                 " (VALUES ('acme','PO-1',1,'shipped','r1','12'),('acme','PO-2',1,"), update
+        # the values every changed line shares written once as literals; each line found by its rowid
+        first, second = before[("acme", "PO-1", 1)][0], before[("acme", "PO-2", 1)][0]
+        assert update == ("UPDATE order_lines SET state='shipped', run_id='r1', shipped='12' FROM (VALUES"
+                          f" ({first}),({second})) AS v WHERE order_lines.rowid=v.column1"), update
+    finally:
+        store.close()
+
+
+def test_lines_of_some_of_the_orders_read_in_another_order_are_updated_where_they_are(tmp_path):
+    """The plan rewrites two of the three orders read, its lines in another order than read, each line
+    shipped a different quantity: each changed line is found by the rowid it was read with (none of another
+    line's values lands on it), and the order not in the plan is untouched."""
+    store = _store(tmp_path)
+    try:
+        before = _rows(store)
+        read = store.line_table_for([("acme", "PO-1"), ("acme", "PO-2"), ("acme", "PO-9")])
+        table = read.filter(pc.not_equal(read["po_number"], "PO-1")).take([2, 1, 0])  # PO-9/1, PO-2/2, PO-2/1
+        for name, values in (("state", ["shipped", "shipped", "received"]), ("shipped", ["7", "8", "0"])):
+            table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, pa.string()))
+        statements = []
+        store._db.set_trace_callback(statements.append)
+        store.apply(Plan(line_tables=(table,)), run_id="r1")
+        store._db.set_trace_callback(None)
+        after = _rows(store)
+        assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in before.items()}  # every row in place
+        got = {(r["po_number"], r["line_number"]): (r["state"], r["shipped"]) for r in store.line_table_for(
+            [("acme", "PO-1"), ("acme", "PO-2"), ("acme", "PO-9")]).to_pylist()}
+        assert got == {("PO-1", 1): ("received", "0"), ("PO-1", 2): ("received", "0"), ("PO-1", 3): ("received", "0"),
+                       ("PO-2", 1): ("received", "0"),
+                       ("PO-2", 2): ("shipped", "8"), ("PO-9", 1): ("shipped", "7")}
+        assert [s for s in statements if "order_lines" in s] == [
+            "UPDATE order_lines SET state='shipped', shipped=v.column2 FROM (VALUES"
+            f" ({before[('acme', 'PO-9', 1)][0]},'7'),({before[('acme', 'PO-2', 2)][0]},'8')) AS v"
+            " WHERE order_lines.rowid=v.column1"]
     finally:
         store.close()

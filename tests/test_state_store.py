@@ -110,8 +110,9 @@ SQLITE_ONLY = [r"INSERT\s+OR\s+", r"REPLACE\s+INTO", r"AUTOINCREMENT", r"lastrow
 
 def test_the_sql_is_portable():
     """No SQLite-only SQL (PostgreSQL comes next, issue 14) but in the Dialect, the one place that knows
-    SQL differences: its SQLite-only phrase (many rows inserted OR FAIL, no statement journal) is one
-    PostgreSQL's dialect says its own way; SQLite's own settings stay in the connection."""
+    SQL differences: its SQLite-only phrases (many rows inserted OR FAIL, no statement journal; a row's
+    rowid, where a line read is updated) are ones PostgreSQL's dialect says its own way (INSERT INTO; no
+    row address: its lines are updated by their key); SQLite's own settings stay in the connection."""
     from connectors.state_pg import POSTGRES
 
     for name in ("state.py", "state_migrations.py"):
@@ -119,8 +120,9 @@ def test_the_sql_is_portable():
         if name == "state.py":
             start, end = text.index("class Dialect:"), text.index("\nSQLITE = Dialect()")
             dialect, text = text[start:end], text[:start] + text[end:]
-            assert [p for p in SQLITE_ONLY if re.search(p, dialect, re.IGNORECASE)] == [r"INSERT\s+OR\s+"]
+            assert [p for p in SQLITE_ONLY if re.search(p, dialect, re.IGNORECASE)] == [r"INSERT\s+OR\s+", r"rowid"]
             assert POSTGRES.insert_rows == "INSERT INTO"
+            assert POSTGRES.row_address == ""
         for pattern in SQLITE_ONLY:
             assert not re.search(pattern, text, re.IGNORECASE), f"{name}: {pattern}"
         pragmas = [line.strip() for line in text.splitlines() if "PRAGMA" in line]
