@@ -82,6 +82,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ISA_CONTENT_INVALID", "interchange", "error", "TA1:024", "Invalid interchange content."),
         _C("ISA_DUPLICATE", "interchange", "error", "TA1:025",
            "This ISA13 was already received from this sender (earlier in the file or in an earlier file)."),
+        _C("ISA_REUSED", "interchange", "warning", "",
+           "This ISA13 was received from this sender before, longer ago than the partner's duplicate window "
+           "(x12.duplicate_window_days); taken as a new interchange."),
         _C("ISA_ELEMENT_SEPARATOR_INVALID", "interchange", "error", "TA1:026",
            "The element separator is a letter, digit or space."),
         _C("ISA_COMPONENT_SEPARATOR_INVALID", "interchange", "error", "TA1:027",
@@ -102,6 +105,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("GS_DUPLICATE", "group", "error", "AK9:19",
            "This GS01+GS02+GS03+GS06 was already received (earlier in the file or in an earlier file).",
            ack_since="005010"),  # AK905 19 "not unique" is in the 005010 list; 004010's 19 means something else
+        _C("GS_REUSED", "group", "warning", "",
+           "This GS01+GS02+GS03+GS06 was received before, longer ago than the partner's duplicate window "
+           "(x12.duplicate_window_days); taken as a new group."),
         _C("GS_ID_MISMATCH", "group", "warning", "", "GS02/GS03 differ from the partner profile.",
            reserved=("GS02/GS03 are not compared with the profile yet; the sender is checked on ISA05/ISA06 "
                      "(PARTNER_SENDER_MISMATCH).")),
