@@ -10,6 +10,7 @@ import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from connectors.local import LocalDrop
@@ -205,3 +206,54 @@ def test_a_store_of_an_older_version_knows_when_its_numbers_were_used(tmp_path):
                           parsed=parsed)
     assert [f.code for f in sooner.findings] == ["ISA_DUPLICATE"]
     state.close()
+
+
+def test_a_file_read_in_pieces_takes_a_reused_number_once_and_after_a_crash_the_same(tmp_path, monkeypatch):
+    """A file read a piece (one interchange) at a time, the first of its interchanges reusing an ISA13
+    beyond the window, the last sending it again: taken once (ISA_REUSED), the repeat ISA_DUPLICATE
+    "earlier in this file"; killed after its first piece and run again, the same (the number's row
+    already names this file, so the rest of the file counts it as its own)."""
+    from flows import intake as intake_flow
+
+    monkeypatch.setattr(intake_flow, "STREAM_BYTES", 0)
+    monkeypatch.setattr(intake_flow, "PIECE_BYTES", 1)
+    many = b"".join(x12_850([s.replace("REUSE-1", f"REUSE-{k}") for s in PO], isa13=isa13, gs06=gs06)
+                    for k, (isa13, gs06) in enumerate(((7, "70"), (8, "80"), (7, "71")), start=2))
+    real = intake_flow._plan_and_store
+
+    def night(root: Path, *, die: bool) -> tuple[list, set]:
+        ws = make_workspace(root, partners=())
+        _window(ws.root, 1)
+        inbox = ws.drop_root / "acme" / "inbox"
+        inbox.mkdir(parents=True)
+        (inbox / "first.x12").write_bytes(x12_850(PO, isa13=7, gs06="70"))
+        state = StateStore(ws.state_path)
+        drop, profile = LocalDrop(ws.drop_root / "acme"), ws.partners()["acme"]
+        steps.intake_partner(ws, profile, state, drop, now=datetime(2026, 11, 27, 2), run_id="r1")
+        (inbox / "many.x12").write_bytes(many)
+        later = datetime(2026, 11, 29, 2)
+        found = []
+        if die:
+            def dies_at_the_second_piece(*args, **kw):
+                if args[3].file == "many.x12" and args[3].orders.num_rows and "REUSE-3" in \
+                        args[3].orders["po_number"].to_pylist():
+                    raise KeyboardInterrupt("killed")
+                return real(*args, **kw)
+
+            monkeypatch.setattr(intake_flow, "_plan_and_store", dies_at_the_second_piece)
+            with pytest.raises(KeyboardInterrupt):
+                steps.intake_partner(ws, profile, state, drop, now=later, run_id="r2")
+            assert state.file_interchanges("acme", state.files("acme")[-1]["sha256"]) == {
+                ("ACMERETAIL", "000000007")}  # the first piece committed: the reused number names this file
+            monkeypatch.setattr(intake_flow, "_plan_and_store", real)
+            found += [f["code"] for f in state.findings(run_id="r2")]
+        res = steps.intake_partner(ws, profile, state, drop, now=later, run_id="r2")
+        found += [f["code"] for f in res.findings]
+        orders = {o.po_number for o in state.orders()}
+        state.close()
+        return sorted(found), orders
+
+    whole, crashed = night(tmp_path / "a", die=False), night(tmp_path / "b", die=True)
+    assert whole[0] == ["GS_REUSED", "ISA_DUPLICATE", "ISA_REUSED"], whole
+    assert whole[1] == {"REUSE-1", "REUSE-2", "REUSE-3"}
+    assert crashed == whole  # the first piece's findings stored by the killed run, the rest by the rerun
