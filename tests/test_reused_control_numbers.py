@@ -257,3 +257,21 @@ def test_a_file_read_in_pieces_takes_a_reused_number_once_and_after_a_crash_the_
     assert whole[0] == ["GS_REUSED", "ISA_DUPLICATE", "ISA_REUSED"], whole
     assert whole[1] == {"REUSE-1", "REUSE-2", "REUSE-3"}
     assert crashed == whole  # the first piece's findings stored by the killed run, the rest by the rerun
+
+
+def test_an_interchange_read_in_batches_is_judged_as_the_whole(tmp_path):
+    """engine.process_batches (an interchange too large to hold) asks the same window."""
+    from engine.process_batches import process_in_batches
+    from parsers.x12_batches import scan_interchange
+
+    data = x12_850(GOOD_PO)
+    sk = scan_interchange(iter([data]), max_bytes=10**9, max_sets=1, max_set_bytes=10**9)
+    known = Known(interchanges=frozenset({KEY}), groups=frozenset({GROUP}),
+                  interchange_uses={KEY: EarlierUse("2025-06-01T02:00:00", "old.x12")},
+                  group_uses={GROUP: EarlierUse("2026-06-01T02:00:00", "old.x12")})
+    batched = [o for _, o in process_in_batches(sk, lambda a, b: data[a:b], file="new.x12", sha256="s2", profile=ACME,
+                                                known=known, today=TODAY)]
+    whole, codes = _run(data, known)
+    assert codes == [("ISA_REUSED", "warning"), ("GS_DUPLICATE", "error")] and whole.orders.num_rows == 0
+    assert [(f.code, f.message) for o in batched for f in o.findings] == [(f.code, f.message) for f in whole.findings]
+    assert sum(o.orders.num_rows for o in batched) == 0
