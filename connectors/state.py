@@ -704,25 +704,41 @@ class StateStore(FinanceTables):
         return [dict(zip(keys, r, strict=False)) for r in rows]
 
     # --- inbound interchange control numbers (duplicate detection across files) -----------------
+    # One row per number: its latest use (a number taken again after the partner's duplicate window,
+    # engine.process.duplicate_envelopes, points the row at the file that used it again). When and in
+    # which file it was used: that file's row in `files`.
     def interchanges(self, partner: str) -> set[tuple[str, str]]:
-        return {(s, n) for s, n in self._q("SELECT sender, isa13 FROM interchanges_in WHERE partner=?", (partner,))}
+        return set(self.interchange_uses(partner))
 
     def interchanges_among(self, partner: str, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """Those of the (sender, ISA13) ``keys`` received before from ``partner``: intake's look-up for one
-        file's interchanges (by the primary key: the partner's whole history is not read per file)."""
+        """Those of the (sender, ISA13) ``keys`` received before from ``partner``."""
+        return set(self.interchange_uses(partner, keys))
+
+    def interchange_uses(self, partner: str, keys: Iterable[tuple[str, str]] | None = None
+                         ) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+        """(sender, ISA13) -> (received_at, name) of the file that last used it, for every interchange
+        received from ``partner`` or, given ``keys``, for those of them received before: intake's look-up
+        for one file's interchanges (by the primary key: the partner's whole history is not read per file)."""
+        sql = ("SELECT i.sender, i.isa13, f.received_at, f.name FROM interchanges_in i LEFT JOIN files f"
+               " ON f.partner = i.partner AND f.sha256 = i.sha256 WHERE i.partner=?")
+        if keys is None:
+            return {(s, n): (at, name) for s, n, at, name in self._q(sql, (partner,))}
         by_sender: dict[str, list[str]] = {}
         for sender, isa13 in dict.fromkeys(keys):
             by_sender.setdefault(sender, []).append(isa13)
-        out: set[tuple[str, str]] = set()
+        out: dict[tuple[str, str], tuple[str | None, str | None]] = {}
         for sender, numbers in by_sender.items():
             for within, chunk in self._within(numbers):
-                out.update(self._q(f"SELECT sender, isa13 FROM interchanges_in WHERE partner=? AND sender=? AND"
-                                   f" isa13{within}", (partner, sender, *chunk)))
+                out.update({(s, n): (at, name) for s, n, at, name in
+                            self._q(f"{sql} AND i.sender=? AND i.isa13{within}", (partner, sender, *chunk))})
         return out
 
     def record_interchange(self, partner: str, sender: str, isa13: str, sha256: str) -> None:
+        """(sender, ISA13) taken in from file ``sha256``: its latest use (intake takes a number again only
+        after the partner's duplicate window)."""
         self._q("INSERT INTO interchanges_in (partner, sender, isa13, sha256) VALUES (?,?,?,?)"
-                " ON CONFLICT (partner, sender, isa13) DO NOTHING", (partner, sender, isa13, sha256))
+                " ON CONFLICT (partner, sender, isa13) DO UPDATE SET sha256=excluded.sha256",
+                (partner, sender, isa13, sha256))
 
     def file_interchanges(self, partner: str, sha256: str) -> set[tuple[str, str]]:
         """(sender, ISA13) of the interchanges taken in from one file (so far, while it is read in pieces)."""
@@ -734,24 +750,36 @@ class StateStore(FinanceTables):
 
     # --- inbound functional groups (GS01+GS02+GS03+GS06), duplicate detection across files ---
     def groups(self, partner: str) -> set[tuple[str, str, str, str]]:
-        return set(self._q("SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=?", (partner,)))
+        return set(self.group_uses(partner))
 
     def groups_among(self, partner: str, keys: Iterable[tuple[str, str, str, str]]) -> set[tuple[str, str, str, str]]:
-        """Those of the (GS01, GS02, GS03, GS06) ``keys`` received before from ``partner`` (as
-        interchanges_among: by the primary key, one file's groups)."""
+        """Those of the (GS01, GS02, GS03, GS06) ``keys`` received before from ``partner``."""
+        return set(self.group_uses(partner, keys))
+
+    def group_uses(self, partner: str, keys: Iterable[tuple[str, str, str, str]] | None = None
+                   ) -> dict[tuple[str, str, str, str], tuple[str | None, str | None]]:
+        """(GS01, GS02, GS03, GS06) -> (received_at, name) of the file that last used it (as
+        interchange_uses: every group of ``partner``, or those of ``keys`` by the primary key)."""
+        sql = ("SELECT g.gs01, g.gs02, g.gs03, g.gs06, f.received_at, f.name FROM groups_in g LEFT JOIN files f"
+               " ON f.partner = g.partner AND f.sha256 = g.sha256 WHERE g.partner=?")
+        if keys is None:
+            return {tuple(r[:4]): (r[4], r[5]) for r in self._q(sql, (partner,))}
         by_head: dict[tuple[str, str, str], list[str]] = {}
         for gs01, gs02, gs03, gs06 in dict.fromkeys(keys):
             by_head.setdefault((gs01, gs02, gs03), []).append(gs06)
-        out: set[tuple[str, str, str, str]] = set()
+        out: dict[tuple[str, str, str, str], tuple[str | None, str | None]] = {}
         for head, numbers in by_head.items():
             for within, chunk in self._within(numbers):
-                out.update(self._q(f"SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=? AND gs01=? AND"
-                                   f" gs02=? AND gs03=? AND gs06{within}", (partner, *head, *chunk)))
+                out.update({tuple(r[:4]): (r[4], r[5]) for r in
+                            self._q(f"{sql} AND g.gs01=? AND g.gs02=? AND g.gs03=? AND g.gs06{within}",
+                                    (partner, *head, *chunk))})
         return out
 
     def record_group(self, partner: str, key: tuple[str, str, str, str], sha256: str) -> None:
+        """A group taken in from file ``sha256``: its latest use (as record_interchange)."""
         self._q("INSERT INTO groups_in (partner, gs01, gs02, gs03, gs06, sha256) VALUES (?,?,?,?,?,?)"
-                " ON CONFLICT (partner, gs01, gs02, gs03, gs06) DO NOTHING", (partner, *key, sha256))
+                " ON CONFLICT (partner, gs01, gs02, gs03, gs06) DO UPDATE SET sha256=excluded.sha256",
+                (partner, *key, sha256))
 
     # --- control numbers: a named sequence per partner (ISA, GS, ST; later SSCC, invoice) --------
     def take_numbers(self, partner: str, kind: str, count: int = 1, *, maximum: int | None = None) -> list[int]:

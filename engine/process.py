@@ -9,7 +9,7 @@ the flow reads the file, asks the state store, numbers and writes the documents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
@@ -53,6 +53,15 @@ ACK_SET_IDS_FOR = {"997": frozenset(ACK_SET_IDS)}
 
 
 @dataclass(frozen=True, slots=True)
+class EarlierUse:
+    """The latest earlier use of a partner's control number: when the file that carried it was received
+    (files.received_at, ISO) and the file's name."""
+
+    received_at: str
+    file: str
+
+
+@dataclass(frozen=True, slots=True)
 class Known:
     """What the state store already knows, asked for by the flow before processing a file."""
 
@@ -61,6 +70,10 @@ class Known:
     # of those, the ones received earlier in this same file (a file read a piece at a time)
     this_file_interchanges: frozenset[tuple[str, str]] = frozenset()
     this_file_groups: frozenset[tuple[str, str, str, str]] = frozenset()
+    # when and in which file each of them was last received: a number whose last use is older than the
+    # partner's x12.duplicate_window_days is taken again (ISA_REUSED, GS_REUSED); one without is a duplicate
+    interchange_uses: Mapping[tuple[str, str], EarlierUse] = field(default_factory=dict)
+    group_uses: Mapping[tuple[str, str, str, str], EarlierUse] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,37 +161,71 @@ def envelope_keys(result: ParseResult) -> tuple[frozenset[tuple[str, str]], froz
             frozenset(group_key(g) for ic in result.interchanges for g in ic.groups))
 
 
+def reuse_age(use: EarlierUse | None, today: date, window_days: int) -> int | None:
+    """Days between the date ``use`` was received and ``today`` when more than ``window_days`` (the number
+    may be taken again); None while the number is still within the window, when its use is unknown, or
+    when the window is 0 (for ever). By dates, not times: a store rebuilt from the archive (whose files
+    carry their day) decides as the night did."""
+    if use is None or window_days <= 0:
+        return None
+    days = (today - date.fromisoformat(use.received_at[:10])).days
+    return days if days > window_days else None
+
+
 def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
-                known: Known) -> list[Finding]:
+                        known: Known, *, today: date, window_days: int = 0) -> list[Finding]:
     """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
     earlier in this one; GS_DUPLICATE for a group whose GS01+GS02+GS03+GS06 was. Only the repeat is
-    refused: the first copy stands. A copy refused for another reason does not count as received."""
+    refused: the first copy stands. A copy refused for another reason does not count as received.
+    A number last received in an earlier file more than ``window_days`` before ``today`` (X12.6 asks for
+    unique numbers "within a reasonably extended time frame"; translators restart and wrap) is taken
+    again, with a warning naming its earlier use (ISA_REUSED, GS_REUSED); 0: never taken again."""
     out: list[Finding] = []
     seen_ic = set(known.interchanges)
     seen_g = set(known.groups)
+    mine_ic = set(known.this_file_interchanges)  # taken in this file (a repeat of them is a duplicate)
+    mine_g = set(known.this_file_groups)
     for ic in candidates:
         key = (ic.sender, ic.control_number)
         if interchange_rejected(ic, findings + out):
             continue
+        loc = dict(seg="ISA", element="ISA13", value=ic.control_number, isa13=ic.control_number,
+                   file_segment=ic.start + 1)
         if key in seen_ic:
-            where = "earlier in this file" if key not in known.interchanges or key in known.this_file_interchanges \
-                else "in an earlier file"
-            out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received {where};"
-                               " this copy is not processed.", seg="ISA", element="ISA13", value=ic.control_number,
-                               isa13=ic.control_number, file_segment=ic.start + 1))
-            continue
+            use = known.interchange_uses.get(key) if key not in mine_ic else None
+            age = reuse_age(use, today, window_days)
+            if age is None:
+                where = "earlier in this file" if key in mine_ic or key not in known.interchanges \
+                    else "in an earlier file"
+                out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received "
+                                   f"{where}; this copy is not processed.", **loc))
+                continue
+            out.append(finding("ISA_REUSED", f"ISA13 {ic.control_number} from {ic.sender} was last received "
+                               f"{use.received_at[:10]} in file {use.file} ({age} days ago, more than this "
+                               f"partner's {window_days}-day duplicate window); taken as a new interchange.", **loc))
         seen_ic.add(key)
+        mine_ic.add(key)
         for g in ic.groups:
             gkey = group_key(g)
+            gloc = dict(seg="GS", element="GS06", value=g.control_number, isa13=ic.control_number,
+                        gs06=g.control_number, file_segment=g.start + 1)
             if gkey in seen_g:
-                where = "earlier in this file" if gkey not in known.groups or gkey in known.this_file_groups \
-                    else "in an earlier file"
-                out.append(finding("GS_DUPLICATE", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was received "
-                                   f"{where}; this copy is not processed.", seg="GS", element="GS06",
-                                   value=g.control_number, isa13=ic.control_number, gs06=g.control_number,
-                                   file_segment=g.start + 1))
-            elif not group_rejected(g, findings)[0]:
+                use = known.group_uses.get(gkey) if gkey not in mine_g else None
+                age = reuse_age(use, today, window_days)
+                if age is None:
+                    where = "earlier in this file" if gkey in mine_g or gkey not in known.groups \
+                        else "in an earlier file"
+                    out.append(finding("GS_DUPLICATE", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was received "
+                                       f"{where}; this copy is not processed.", **gloc))
+                    continue
+                if not group_rejected(g, findings)[0]:
+                    out.append(finding("GS_REUSED", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was last "
+                                       f"received {use.received_at[:10]} in file {use.file} ({age} days ago, more "
+                                       f"than this partner's {window_days}-day duplicate window); taken as a new "
+                                       "group.", **gloc))
+            if not group_rejected(g, findings)[0]:
                 seen_g.add(gkey)
+                mine_g.add(gkey)
     return [f.with_file(result.file) if result.file else f for f in out]
 
 
@@ -259,7 +306,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 foreign.add(ic.start)
             findings += [f.with_file(file) for f in partner_findings]
     findings += duplicate_envelopes(result, [ic for ic in result.interchanges if ic.start not in foreign], findings,
-                            known)
+                                    known, today=today, window_days=profile.x12.duplicate_window_days)
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
     inbound = inbound_sets(result.interchanges, profile)

@@ -91,7 +91,8 @@ class SplitInterchange:
         mine = partner_checks(ic, profile) if not ic.rejected else []
         self.sender_ok = not any(f.code == "PARTNER_SENDER_MISMATCH" for f in mine)
         findings += [f.with_file(file) for f in mine]
-        findings += duplicate_envelopes(head, [ic] if self.sender_ok else [], findings, known)
+        findings += duplicate_envelopes(head, [ic] if self.sender_ok else [], findings, known, today=today,
+                                        window_days=profile.x12.duplicate_window_days)
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
         self.findings = cap_findings(findings, profile.limits, spans_of([ic]))
         self.rejected = ic.rejected or interchange_rejected(ic, self.findings) or not self.sender_ok

@@ -98,6 +98,10 @@ HINTS: dict[str, str] = {
     "ISA_DUPLICATE": (
         "A resend of an interchange we already have: usually safe to ignore; confirm with the partner."
     ),
+    "ISA_REUSED": (
+        "Taken as new: the partner's ISA13 was last used longer ago than its duplicate window (the message"
+        " names when and in which file); ask them only if a restart of their numbers was not expected."
+    ),
     "PARTNER_SENDER_MISMATCH": (
         "The file came in the wrong partner's drop, or the partner changed their ISA id."
     ),

@@ -10,7 +10,7 @@ import functools
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 import pyarrow as pa
@@ -22,7 +22,7 @@ from connectors.state import StateStore
 from engine import budgets, finance_inputs, lifecycle
 from engine.envelope import envelope_for
 from engine.partner_acks import file_findings
-from engine.process import Known, envelope_keys, process_csv_file, process_file
+from engine.process import EarlierUse, Known, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
 from flows import faults, progress
 from flows.documents import holder, renderer
@@ -81,7 +81,7 @@ def local_drops(ws: Workspace) -> DropFactory:
 
 
 def known_state(state: StateStore, partner: str) -> Known:
-    return Known(interchanges=frozenset(state.interchanges(partner)), groups=frozenset(state.groups(partner)))
+    return _known(state.interchange_uses(partner), state.group_uses(partner))
 
 
 def known_for(state: StateStore, partner: str, parsed: ParseResult) -> Known:
@@ -89,8 +89,17 @@ def known_for(state: StateStore, partner: str, parsed: ParseResult) -> Known:
     the file's own interchanges and groups, not for the partner's whole envelope history (which grows
     every night) once per file."""
     interchanges, groups = envelope_keys(parsed)
-    return Known(interchanges=frozenset(state.interchanges_among(partner, interchanges)),
-                 groups=frozenset(state.groups_among(partner, groups)))
+    return _known(state.interchange_uses(partner, interchanges), state.group_uses(partner, groups))
+
+
+def _known(interchanges: dict, groups: dict) -> Known:
+    """A Known of the store's (key -> (received_at, file name)) answers; a use whose file row is missing
+    has no time, so it stays a duplicate."""
+    def uses(found: dict) -> dict:
+        return {k: EarlierUse(at, name or "") for k, (at, name) in found.items() if at}
+
+    return Known(interchanges=frozenset(interchanges), groups=frozenset(groups),
+                 interchange_uses=uses(interchanges), group_uses=uses(groups))
 
 
 # --- stage 1: intake ---------------------------------------------------------------------------------
@@ -287,7 +296,8 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     seen_any = start > 0
 
     def known_now() -> Known:
-        return Known(known.interchanges | mine_ic, known.groups | mine_g, frozenset(mine_ic), frozenset(mine_g))
+        return replace(known, interchanges=known.interchanges | mine_ic, groups=known.groups | mine_g,
+                       this_file_interchanges=frozenset(mine_ic), this_file_groups=frozenset(mine_g))
 
     def commit(outcome, offset: int, rows_after: int, done: int = 0) -> None:
         """The outcome of a piece (or a batch) stored with the file's progress: where the next one starts,

@@ -81,7 +81,11 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("IEA_MISSING", "interchange", "error", "TA1:023", "The interchange has no IEA trailer."),
         _C("ISA_CONTENT_INVALID", "interchange", "error", "TA1:024", "Invalid interchange content."),
         _C("ISA_DUPLICATE", "interchange", "error", "TA1:025",
-           "This ISA13 was already received from this sender (earlier in the file or in an earlier file)."),
+           "This ISA13 was already received from this sender (earlier in the file, or in an earlier file "
+           "within the partner's duplicate window)."),
+        _C("ISA_REUSED", "interchange", "warning", "",
+           "This ISA13 was received from this sender before, longer ago than the partner's duplicate window "
+           "(x12.duplicate_window_days); taken as a new interchange."),
         _C("ISA_ELEMENT_SEPARATOR_INVALID", "interchange", "error", "TA1:026",
            "The element separator is a letter, digit or space."),
         _C("ISA_COMPONENT_SEPARATOR_INVALID", "interchange", "error", "TA1:027",
@@ -100,8 +104,12 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("GS_TIME_INVALID", "group", "error", "AK9:", "GS05 is not a valid HHMM[SS[d..]] time."),
         _C("GS_ELEMENT_MISSING", "group", "error", "AK9:", "A mandatory GS element is missing."),
         _C("GS_DUPLICATE", "group", "error", "AK9:19",
-           "This GS01+GS02+GS03+GS06 was already received (earlier in the file or in an earlier file).",
+           "This GS01+GS02+GS03+GS06 was already received (earlier in the file, or in an earlier file "
+           "within the partner's duplicate window).",
            ack_since="005010"),  # AK905 19 "not unique" is in the 005010 list; 004010's 19 means something else
+        _C("GS_REUSED", "group", "warning", "",
+           "This GS01+GS02+GS03+GS06 was received before, longer ago than the partner's duplicate window "
+           "(x12.duplicate_window_days); taken as a new group."),
         _C("GS_ID_MISMATCH", "group", "warning", "", "GS02/GS03 differ from the partner profile.",
            reserved=("GS02/GS03 are not compared with the profile yet; the sender is checked on ISA05/ISA06 "
                      "(PARTNER_SENDER_MISMATCH).")),
