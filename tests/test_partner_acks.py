@@ -266,3 +266,23 @@ def test_a_999_in_a_partners_file_is_taken_like_a_997():
     bad = interchange([["AK1*PR*1*005010", "AK9*A*1*1*1"]], st01="998", gs08="005010X231A1")
     out = process_file(bad, file="ack.x12", sha256="s", profile=acme, known=Known(), today=date(2026, 11, 27))
     assert "ST_SET_UNSUPPORTED" in [f.code for f in out.findings]  # other sets in an FA group: still refused
+
+
+def test_each_ak1_of_a_997_keeps_its_own_answers():
+    """A 997 set with two AK1s (out of order: the standard has one per set; seen from translators that
+    batch their answers) answers each group with the AK2s and AK9 that follow its AK1: the first
+    group's 855 is accepted, not taken for a set of the second group (it used to be an FA_UNMATCHED
+    and an FA_ACK_CONFLICT rejecting the second group's 855)."""
+    acks, _ = read(interchange([["AK1*PR*4", "AK2*855*0004", "AK5*A", "AK9*A*1*1*1",
+                                 "AK1*PR*5", "AK2*855*0005", "AK5*R*5", "AK9*R*1*1*0"]]))
+    assert acks.select(["acked_gs06", "acked_st02", "set_status", "group_status"]).to_pylist() == [
+        {"acked_gs06": "4", "acked_st02": "0004", "set_status": "A", "group_status": "A"},
+        {"acked_gs06": "5", "acked_st02": "0005", "set_status": "R", "group_status": "R"}]
+    out, findings = match_acks(sent([("acme", "855", "PR", "4", "0004"), ("acme", "855", "PR", "5", "0005")]), acks,
+                               settings=SETTINGS, as_of=AS_OF)
+    assert status_of(out) == {("acme", "4", "0004"): "accepted", ("acme", "5", "0005"): "rejected"}
+    assert findings == []
+    whole, _ = read(interchange([["AK1*IN*7", "AK9*A*1*1*1", "AK1*IN*8", "AK9*R*1*1*0*5"]]))
+    assert whole.select(["acked_gs06", "acked_st02", "group_status"]).to_pylist() == [
+        {"acked_gs06": "7", "acked_st02": None, "group_status": "A"},
+        {"acked_gs06": "8", "acked_st02": None, "group_status": "R"}]
