@@ -50,6 +50,37 @@ def read_functional_acks(
     return pa.Table.from_pylist(rows, schema=FUNCTIONAL_ACKS), findings
 
 
+def read_interchange_acks(result: ParseResult, interchanges: Iterable[Interchange]) -> list[Finding]:
+    """The partner's TA1s for our interchanges in ``interchanges`` (those of a parsed file the caller
+    took), as findings: TA104 R (the partner took none of the documents in that interchange; no 997
+    will come for them) is FA_INTERCHANGE_REJECTED, E is FA_INTERCHANGE_NOTED, an unknown TA104 is
+    FA_STATUS_UNKNOWN; A says nothing a 997 will not say better."""
+    findings: list[Finding] = []
+    ta1_rows = result.segments.rows_of("TA1") if len(result.segments) else []
+    for ic in interchanges:
+        end = ic.end if ic.end >= 0 else len(result.segments)
+        for row in (int(r) for r in ta1_rows if ic.start < r < end):
+            seg = result.segments.row(row)
+            ours, status, code = _el(seg, 1), _el(seg, 4), _el(seg, 5)
+            note_words = reason("interchange", code) if code else "no note code"
+            where = dict(file=result.file, isa13=ic.control_number, seg="TA1", file_segment=row + 1)
+            if status == "R":
+                findings.append(finding(
+                    "FA_INTERCHANGE_REJECTED", f"This TA1 rejects our interchange {ours} (note {code}: {note_words}):"
+                    " the partner took none of its documents and will send no 997 for them; they turn overdue "
+                    "unless sent again.", element="TA104", value=ours, **where))
+            elif status == "E":
+                findings.append(finding(
+                    "FA_INTERCHANGE_NOTED", f"This TA1 accepts our interchange {ours} with errors noted (note {code}:"
+                    f" {note_words}); its documents are decided by the partner's 997s.", element="TA104",
+                    value=ours, **where))
+            elif status != "A":
+                findings.append(finding(
+                    "FA_STATUS_UNKNOWN", f"TA104 {status!r} is not an interchange acknowledgment code (A, E, R); "
+                    f"the TA1 for our interchange {ours} says nothing.", element="TA104", value=status, **where))
+    return findings
+
+
 def _el(seg: list[str], i: int) -> str | None:
     """Element i of a segment, stripped; None when absent or empty."""
     if len(seg) <= i:
