@@ -27,7 +27,7 @@ from engine.acks import (
     unnameable_groups,
 )
 from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of, too_many_sets
-from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
+from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders
 from parsers.orders_860 import read_changes
 from parsers.x12_reader import ParseResult, read_interchanges
@@ -322,6 +322,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
     findings = cap_findings(findings, profile.limits, spans_of(result.interchanges))
     order_sets, change_sets_ok, ack_sets = [], [], []
+    ta1_interchanges: list[Interchange] = []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
         if ic.elements and (ic.rejected or sender_ok):
@@ -335,6 +336,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         if ic.rejected or interchange_rejected(ic, findings) or not sender_ok:
             continue
         out.interchanges_seen.append((ic.sender, ic.control_number))
+        if "997" in profile.accepts:  # the partner's TA1s for our interchanges, beside its 997s
+            ta1_interchanges.append(ic)
         for g in ic.groups:
             if not group_rejected(g, findings)[0]:
                 out.groups_seen.append(group_key(g))
@@ -358,6 +361,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id, source_sha256=sha256,
                                                                  received_at=received_at, sets=ack_sets)
         findings += [f.with_file(file) for f in ack_findings]
+    findings += [f.with_file(file) for f in read_interchange_acks(result, ta1_interchanges)]
     out.findings = findings
     out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
         else "processed"

@@ -50,6 +50,37 @@ def read_functional_acks(
     return pa.Table.from_pylist(rows, schema=FUNCTIONAL_ACKS), findings
 
 
+def read_interchange_acks(result: ParseResult, interchanges: Iterable[Interchange]) -> list[Finding]:
+    """The partner's TA1s for our interchanges in ``interchanges`` (those of a parsed file the caller
+    took), as findings: TA104 R (the partner took none of the documents in that interchange; no 997
+    will come for them) is FA_INTERCHANGE_REJECTED, E is FA_INTERCHANGE_NOTED, an unknown TA104 is
+    FA_STATUS_UNKNOWN; A says nothing a 997 will not say better."""
+    findings: list[Finding] = []
+    ta1_rows = result.segments.rows_of("TA1") if len(result.segments) else []
+    for ic in interchanges:
+        end = ic.end if ic.end >= 0 else len(result.segments)
+        for row in (int(r) for r in ta1_rows if ic.start < r < end):
+            seg = result.segments.row(row)
+            ours, status, code = _el(seg, 1), _el(seg, 4), _el(seg, 5)
+            note_words = reason("interchange", code) if code else "no note code"
+            where = dict(file=result.file, isa13=ic.control_number, seg="TA1", file_segment=row + 1)
+            if status == "R":
+                findings.append(finding(
+                    "FA_INTERCHANGE_REJECTED", f"This TA1 rejects our interchange {ours} (note {code}: {note_words}):"
+                    " the partner took none of its documents and will send no 997 for them; they turn overdue "
+                    "unless sent again.", element="TA104", value=ours, **where))
+            elif status == "E":
+                findings.append(finding(
+                    "FA_INTERCHANGE_NOTED", f"This TA1 accepts our interchange {ours} with errors noted (note {code}:"
+                    f" {note_words}); its documents are decided by the partner's 997s.", element="TA104",
+                    value=ours, **where))
+            elif status != "A":
+                findings.append(finding(
+                    "FA_STATUS_UNKNOWN", f"TA104 {status!r} is not an interchange acknowledgment code (A, E, R); "
+                    f"the TA1 for our interchange {ours} says nothing.", element="TA104", value=status, **where))
+    return findings
+
+
 def _el(seg: list[str], i: int) -> str | None:
     """Element i of a segment, stripped; None when absent or empty."""
     if len(seg) <= i:
@@ -102,8 +133,9 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                                 st02=ts.control_number, seg=seg_id, segment_position=position,
                                 file_segment=ts.start + position, **kw))
 
-    group: dict = {"acked_functional_id": None, "acked_gs06": None, "acked_version": None}
-    ak1_position: int | None = None
+    # one block per AK1 (the standard has one per set; a set with several is out of order, and each AK2
+    # and AK9 still belongs to the AK1 before it, so each group keeps its own answers)
+    blocks: list[dict] = []
     sets: list[dict] = []
     current: dict | None = None
     segment_note: dict | None = None
@@ -111,8 +143,11 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     for position, seg in enumerate(seg_rows, start=1):
         sid = seg[0].strip() if seg else ""
         if sid == "AK1":
-            group = {"acked_functional_id": _el(seg, 1), "acked_gs06": _el(seg, 2), "acked_version": _el(seg, 3)}
-            ak1_position = position
+            if blocks:  # what came before the first AK1 (out of order) is still that group's
+                sets, trailer, current, segment_note = [], {}, None, None
+            blocks.append({"group": {"acked_functional_id": _el(seg, 1), "acked_gs06": _el(seg, 2),
+                                     "acked_version": _el(seg, 3)},
+                           "position": position, "sets": sets, "trailer": trailer})
         elif sid == "AK2":
             current = {"acked_set_id": _el(seg, 1), "acked_st02": _el(seg, 2), "acked_implementation": _el(seg, 3),
                        "set_status": None, "set_error_codes": [], "errors": [], "segment_position": position,
@@ -151,15 +186,24 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             current = None
             segment_note = None
         elif sid == "AK9":
-            trailer = {"group_status": _el(seg, 1), "sets_included": _int(_el(seg, 2)),
-                       "sets_received": _int(_el(seg, 3)), "sets_accepted": _int(_el(seg, 4)),
-                       "group_error_codes": [c for c in (_el(seg, i) for i in range(5, 10)) if c]}
+            trailer.update({"group_status": _el(seg, 1), "sets_included": _int(_el(seg, 2)),
+                            "sets_received": _int(_el(seg, 3)), "sets_accepted": _int(_el(seg, 4)),
+                            "group_error_codes": [c for c in (_el(seg, i) for i in range(5, 10)) if c]})
             if trailer["group_status"] not in GROUP_STATUS:
                 note("FA_STATUS_UNKNOWN", f"AK901 {trailer['group_status']!r} is not a group status "
                      "(A, E, M, P, R, W, X).", position, "AK9", element="AK901", value=trailer["group_status"])
-    if ak1_position is None:
+    if not blocks:
         note("FA_ACKNOWLEDGES_NOTHING", f"This {ts.set_id} has no AK1: it names no group it acknowledges.", 1, "ST")
         return [], findings
+    rows = []
+    for block in blocks:
+        rows += _block_rows(block, base, ts, version, note)
+    return rows, findings
+
+
+def _block_rows(block: dict, base: dict, ts: TransactionSet, version: str, note) -> list[dict]:
+    """The rows of one AK1 and what follows it (its AK2 loops, its AK9)."""
+    sets, trailer, ak1_position = block["sets"], block["trailer"], block["position"]
     for s in sets:
         if s["set_status"] is None:
             note("FA_SET_RESPONSE_MISSING", f"The AK2 for set {s['acked_set_id']} {s['acked_st02']} has no "
@@ -168,7 +212,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         note("FA_GROUP_RESPONSE_MISSING", f"This {ts.set_id} has no AK9: the group's status is unknown.",
              ak1_position, "AK1")
     group_part = {
-        **group,
+        **block["group"],
         "group_status": trailer.get("group_status"),
         "group_error_codes": trailer.get("group_error_codes", []),
         "sets_included": trailer.get("sets_included"),
@@ -184,7 +228,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         row = {**base, **group_part, **s}
         row["reasons"] = describe(row, version)
         rows.append(row)
-    return rows, findings
+    return rows
 
 
 def _segment_reason(n: dict, version: str) -> str:

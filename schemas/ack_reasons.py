@@ -1,6 +1,7 @@
 """The meanings, in words, of the codes partners put in the 997s and 999s they send for our documents:
 AK501/IK501 and AK901 statuses, AK502/IK502 (718/618), AK304/IK304 (720/620), AK403/IK403 (723/621)
-and AK905 (716). Definitions only: parsers.functional_acks looks reasons up here; nothing else lives here.
+and AK905 (716); and of their TA1s for our interchanges, TA104 (I17) and TA105 (I18). Definitions
+only: parsers.functional_acks looks reasons up here; nothing else lives here.
 
 Written from the X12 element code lists (public references); where a code's meaning changed between
 releases (the security codes 19-22 of 716 and 718 before 004020), the version decides.
@@ -139,6 +140,49 @@ GROUP_ERRORS: dict[str, str] = {
 _GROUP_ERRORS_BEFORE_004020 = {"19": _SECURITY["S1"], "20": _SECURITY["S1S"], "21": _SECURITY["S2"],
                                "22": _SECURITY["S2S"]}
 
+# TA104 (I17): a partner's verdict on one of our interchanges.
+INTERCHANGE_STATUS: dict[str, str] = {
+    "A": "accepted",
+    "E": "accepted, but errors were noted",
+    "R": "rejected",
+}
+
+# TA105 (I18): the interchange note code.
+INTERCHANGE_NOTES: dict[str, str] = {
+    "000": "no error",
+    "001": "the interchange control number in the header and trailer do not match",
+    "002": "this standard as noted in the control standards identifier is not supported",
+    "003": "this version of the controls is not supported",
+    "004": "the segment terminator is invalid",
+    "005": "invalid interchange ID qualifier for sender",
+    "006": "invalid interchange sender ID",
+    "007": "invalid interchange ID qualifier for receiver",
+    "008": "invalid interchange receiver ID",
+    "009": "unknown interchange receiver ID",
+    "010": "invalid authorization information qualifier value",
+    "011": "invalid authorization information value",
+    "012": "invalid security information qualifier value",
+    "013": "invalid security information value",
+    "014": "invalid interchange date value",
+    "015": "invalid interchange time value",
+    "016": "invalid interchange standards identifier value",
+    "017": "invalid interchange version ID value",
+    "018": "invalid interchange control number value",
+    "019": "invalid acknowledgment requested value",
+    "020": "invalid test indicator value",
+    "021": "invalid number of included groups value",
+    "022": "invalid control structure",
+    "023": "improper (premature) end-of-file (transmission)",
+    "024": "invalid interchange content (e.g. invalid GS segment)",
+    "025": "duplicate interchange control number",
+    "026": "invalid data element separator",
+    "027": "invalid component element separator",
+    "028": "invalid delivery date in deferred delivery request",
+    "029": "invalid delivery time in deferred delivery request",
+    "030": "invalid delivery time code in deferred delivery request",
+    "031": "invalid grade of service code",
+}
+
 TABLES: dict[str, dict[str, str]] = {
     "set_status": SET_STATUS,
     "group_status": GROUP_STATUS,
@@ -146,6 +190,8 @@ TABLES: dict[str, dict[str, str]] = {
     "element": ELEMENT_ERRORS,
     "set": SET_ERRORS,
     "group": GROUP_ERRORS,
+    "interchange_status": INTERCHANGE_STATUS,
+    "interchange": INTERCHANGE_NOTES,
 }
 _OLD = {"set": _SET_ERRORS_BEFORE_004020, "group": _GROUP_ERRORS_BEFORE_004020}
 

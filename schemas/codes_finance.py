@@ -37,7 +37,21 @@ FINANCE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "AK501/IK501 or AK901 is not an X12 acknowledgment code; that answer counts as no answer.",
+        "AK501/IK501, AK901 or TA104 is not an X12 acknowledgment code; that answer counts as no answer.",
+    ),
+    _C(
+        "FA_INTERCHANGE_REJECTED",
+        "business",
+        "warning",
+        "",
+        "A partner's TA1 rejects one of our interchanges (TA104 R): it took none of the documents in it.",
+    ),
+    _C(
+        "FA_INTERCHANGE_NOTED",
+        "business",
+        "warning",
+        "",
+        "A partner's TA1 accepts one of our interchanges with errors noted (TA104 E).",
     ),
     # --- matching it to what we sent (engine.partner_acks) ------------------------------------
     _C(

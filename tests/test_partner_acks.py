@@ -266,3 +266,57 @@ def test_a_999_in_a_partners_file_is_taken_like_a_997():
     bad = interchange([["AK1*PR*1*005010", "AK9*A*1*1*1"]], st01="998", gs08="005010X231A1")
     out = process_file(bad, file="ack.x12", sha256="s", profile=acme, known=Known(), today=date(2026, 11, 27))
     assert "ST_SET_UNSUPPORTED" in [f.code for f in out.findings]  # other sets in an FA group: still refused
+
+
+def test_each_ak1_of_a_997_keeps_its_own_answers():
+    """A 997 set with two AK1s (out of order: the standard has one per set; seen from translators that
+    batch their answers) answers each group with the AK2s and AK9 that follow its AK1: the first
+    group's 855 is accepted, not taken for a set of the second group (it used to be an FA_UNMATCHED
+    and an FA_ACK_CONFLICT rejecting the second group's 855)."""
+    acks, _ = read(interchange([["AK1*PR*4", "AK2*855*0004", "AK5*A", "AK9*A*1*1*1",
+                                 "AK1*PR*5", "AK2*855*0005", "AK5*R*5", "AK9*R*1*1*0"]]))
+    assert acks.select(["acked_gs06", "acked_st02", "set_status", "group_status"]).to_pylist() == [
+        {"acked_gs06": "4", "acked_st02": "0004", "set_status": "A", "group_status": "A"},
+        {"acked_gs06": "5", "acked_st02": "0005", "set_status": "R", "group_status": "R"}]
+    out, findings = match_acks(sent([("acme", "855", "PR", "4", "0004"), ("acme", "855", "PR", "5", "0005")]), acks,
+                               settings=SETTINGS, as_of=AS_OF)
+    assert status_of(out) == {("acme", "4", "0004"): "accepted", ("acme", "5", "0005"): "rejected"}
+    assert findings == []
+    whole, _ = read(interchange([["AK1*IN*7", "AK9*A*1*1*1", "AK1*IN*8", "AK9*R*1*1*0*5"]]))
+    assert whole.select(["acked_gs06", "acked_st02", "group_status"]).to_pylist() == [
+        {"acked_gs06": "7", "acked_st02": None, "group_status": "A"},
+        {"acked_gs06": "8", "acked_st02": None, "group_status": "R"}]
+
+
+def test_a_partners_ta1_rejecting_our_interchange_is_a_finding_not_ignored():
+    """A partner's TA1 for one of our interchanges: R (it took none of the documents in it, and no 997
+    will come for them) and E are findings in words, in a file still processed; A, before a 997
+    group, adds nothing and the 997 is still read. They used to be passed over without a word."""
+    from datetime import date
+
+    from engine.process import Known, process_file
+    from schemas.profile import load_profiles
+    from tests.support import REPO
+
+    acme = load_profiles(REPO / "partners")["acme"]
+
+    def run(data: bytes):
+        return process_file(data, file="ta1.x12", sha256="s", profile=acme, known=Known(), today=date(2026, 11, 28))
+
+    isa = ISA.format(ver="00401", isa13=41)
+    rejected = run(f"{isa}TA1*000000012*261128*0200*R*022~\nIEA*0*000000041~\n".encode())
+    assert rejected.disposition == "processed"
+    [f] = rejected.findings
+    assert (f.code, f.severity, f.location.segment_id, f.location.value, f.location.isa13, f.location.file_segment) \
+        == ("FA_INTERCHANGE_REJECTED", "warning", "TA1", "000000012", "000000041", 2)
+    assert "our interchange 000000012 (note 022: invalid control structure)" in f.message
+    noted = run(f"{isa}TA1*000000012*261128*0200*E*001~\nTA1*000000013*261128*0200*Q*000~\n"
+                "IEA*0*000000041~\n".encode())
+    assert [(f.code, f.location.value) for f in noted.findings] == [("FA_INTERCHANGE_NOTED", "000000012"),
+                                                                    ("FA_STATUS_UNKNOWN", "Q")]
+    data = interchange([["AK1*IN*11", "AK2*810*0011", "AK5*A", "AK9*A*1*1*1"]], isa13=42).decode()
+    data = data.replace("~\nGS*", "~\nTA1*000000011*261128*0200*A*000~\nGS*", 1)
+    accepted = run(data.encode())
+    assert (accepted.findings, accepted.disposition) == ([], "processed")
+    assert accepted.functional_acks.select(["acked_gs06", "acked_st02", "set_status"]).to_pylist() == [
+        {"acked_gs06": "11", "acked_st02": "0011", "set_status": "A"}]
