@@ -8,8 +8,9 @@ them with engine.envelope). Structures (HL03 levels, parent first):
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
-DTM 011 (017), N1 SF/ST with N3/N4; O: PRF; T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number
-of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError: never a wrong ASN.
+DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the profile sets one);
+T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number of HL segments, CTT02 = hash of SN102).
+A failed self-check raises DocumentError: never a wrong ASN.
 build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
 checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
 writes a Flat856 (the shipments' orders, pallets, cartons and items in the order written), which
@@ -75,6 +76,8 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         o: list[object] = ["HL", str(n), "1", "O", "0"]
         add(o)
         add(["PRF", order.po_number, order.release_number, "", _ccyymmdd(order.po_date) if order.po_date else ""])
+        if asn.vendor_number:
+            add(["REF", "IA", asn.vendor_number])
         if structure in ("SOI", "SOIP"):
             for line, packs in _items_by_line(order, with_packs=structure == "SOIP"):
                 n += 1
@@ -724,9 +727,13 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     if not special.isdisjoint("".join(flat.o_po) + "".join(flat.o_release)):
         bad.update(o_ship[k] for k, (po, release) in enumerate(zip(flat.o_po, flat.o_release, strict=True))
                    if not special.isdisjoint(po + release))
+    vendor = asn.vendor_number
+    if not special.isdisjoint(vendor):  # every order's REF IA holds a delimiter: each shipment left to build_856
+        bad.update(o_ship)
+    ref = f"REF{e}IA{e}{vendor}{t}" if vendor else ""
     o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
-    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
-                                                                        strict=True)]
+    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}{ref}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
+                                                                             strict=True)]
     ai = "00" if sscc_with_ai else ""
     b_text = [f"HL{e}{n}{e}{parent}{e}{level}{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
               for n, parent, level, has, code in zip(b_hl, b_parent, b_level, b_children, digits, strict=True)]
@@ -736,7 +743,7 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     written[where] = np.arange(len(where))
     every = pa.concat_arrays([pa.array(o_text + b_text, pa.string()), texts]).take(pa.array(written))
     bodies = pc.binary_join(pa.ListArray.from_arrays(pa.array(start, pa.int32()), every), "").to_pylist()
-    count = 2 * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
+    count = (2 + bool(ref)) * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
         i_ship, weights=segments, minlength=n_s).astype(np.int64)
     bsn05 = asn.bsn05 or BSN05[asn.structure]
     date_text, time_text = _ccyymmdd(created), _hhmm(created)

@@ -6,7 +6,7 @@ so the builder can refuse to invoice more than shipped or the same units twice (
 Rounding, stated once: each line's extension is quantity x unit price rounded half up to cents;
 a percentage charge or allowance is the merchandise total (the sum of those extensions) x percent
 / 100 rounded half up to cents; a flat charge is rounded half up to cents. TDS01 = extensions +
-charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM),
+charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM, IA),
 N1 RE/BT/ST (N3/N4), ITD, DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 """
 
@@ -125,6 +125,8 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
         body.append(["REF", "SI", invoice.shipment_id])
     if invoice.bill_of_lading:
         body.append(["REF", "BM", invoice.bill_of_lading])
+    if settings.vendor_number:
+        body.append(["REF", "IA", settings.vendor_number])
     for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to):
         if party is not None:
             body.extend(party_segments(party))

@@ -116,6 +116,19 @@ def test_options_shape_the_segments():
     assert [s for s in body if s[0] == "MAN"][0] == ["MAN", "GM", sscc(1)]
 
 
+@pytest.mark.parametrize("structure,pallets", [("SOPI", False), ("SOTPI", True), ("SOI", False)])
+def test_a_vendor_number_goes_in_each_order_as_ref_ia(structure, pallets):
+    """Walmart-style guides want our vendor number (REF*IA) in every order loop, after the PRF."""
+    shipment = sample_shipment(pallets=pallets)
+    body = build_856(shipment, AsnSettings(structure=structure, vendor_number="V 0042"), created=NOW)
+    orders = [s[1] for s in body if s[0] == "HL" and s[3] == "O"]
+    assert len(orders) == len(shipment.orders) >= 2
+    for hl_id in orders:
+        assert [s[0] for s in after(body, hl_id)] == ["PRF", "REF"] and after(body, hl_id)[1] == ["REF", "IA", "V 0042"]
+    assert not [s for s in build_856(shipment, AsnSettings(structure=structure), created=NOW) if s[0] == "REF"
+                and s[1] == "IA"]
+
+
 def test_service_level_that_is_not_a_code_goes_to_routing():
     body = build_856(replace(sample_shipment(), service_level="GROUND"), AsnSettings(), created=NOW)
     assert [s for s in body if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "M", "GROUND"]]
@@ -179,7 +192,7 @@ def test_our_reader_and_bots_accept_every_structure(partner, structure, pallets,
     profile = PROFILES[partner]
     bodies = [build_856(sample_shipment(pallets=pallets), AsnSettings(structure=structure), created=NOW),
               build_856(replace(sample_shipment(pallets=pallets), shipment_id="SHP-0002"),
-                        AsnSettings(structure=structure), created=NOW)]
+                        AsnSettings(structure=structure, vendor_number="V 0042"), created=NOW)]  # REF IA per order
     content = wrap_for(profile, "SH", "856", bodies)
     result = read_back(content)
     (ic,) = result.interchanges
