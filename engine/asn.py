@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 from engine.columnar import scaled
 from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
-from parsers.x12_writer import Segment, x12_decimal
+from parsers.x12_writer import Segment, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
 from schemas.grouping import encode, first_rows
@@ -265,8 +265,9 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
             if item.pack_size is not None:
                 seg += [x12_decimal(item.pack_size), item.pack_unit]
             segs.append(seg)
-        if pid and item.description:
-            segs.append(["PID", "F", "", "", "", item.description])
+        description = x12_text(item.description) if pid else ""
+        if description:
+            segs.append(["PID", "F", "", "", "", description])
         return segs
 
     return item_segments
@@ -712,11 +713,12 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         texts = _optional(texts, pc.utf8_rtrim(po4.take(every), characters=e), t, segments)
         columns.append([i.pack_unit for i in one if i.pack is not None and i.pack_size is not None])
     if asn.item_pid:
-        described = pa.array([i.description or None for i in one], pa.string()).take(every)
+        descriptions = [x12_text(i.description) for i in one]
+        described = pa.array([text or None for text in descriptions], pa.string()).take(every)
         texts = _optional(texts, _elements("PID", "F", "", "", "", described, e=e), t, segments)
-        columns.append([i.description for i in one])
+        columns.append(descriptions)
     if any(not special.isdisjoint("".join(column)) for column in columns):
-        refused |= np.array([not special.isdisjoint("".join((i.line_id, i.unit, i.pack_unit, i.description)))
+        refused |= np.array([not special.isdisjoint("".join((i.line_id, i.unit, i.pack_unit, x12_text(i.description))))
                              for i in one], bool)
     if refused.any():
         bad.update(np.unique(i_ship[refused[every.to_numpy()]]).tolist())

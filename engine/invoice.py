@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from engine.asn import party_segments
-from parsers.x12_writer import Segment, x12_decimal, x12_implied
+from parsers.x12_writer import Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings
 from schemas.invoices import Invoice, InvoiceLine, Terms
@@ -100,6 +100,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     for line_id, q, unit, price, basis, flat, description in zip(line_ids, quantities, units, prices, bases, pairs,
                                                                  descriptions, strict=True):
         add(["IT1", line_id, x12_decimal(q), unit, x12_decimal(price), basis, *flat])
+        description = x12_text(description)
         if description:
             add(["PID", "F", "", "", "", description])
     body += tail_810(settings, total, charges, units, quantities)

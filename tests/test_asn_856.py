@@ -13,7 +13,7 @@ import pytest
 from engine.asn import build_856, check_856, shipped_quantities
 from schemas.errors import DocumentError
 from schemas.fulfilment import AsnSettings
-from schemas.shipments import ShippedOrder
+from schemas.shipments import Pack, ShippedOrder
 from tests.shipping_support import NOW, PROFILES, bots_check, item, read_back, sample_shipment, sscc, wrap_for
 
 
@@ -127,6 +127,17 @@ def test_a_vendor_number_goes_in_each_order_as_ref_ia(structure, pallets):
         assert [s[0] for s in after(body, hl_id)] == ["PRF", "REF"] and after(body, hl_id)[1] == ["REF", "IA", "V 0042"]
     assert not [s for s in build_856(shipment, AsnSettings(structure=structure), created=NOW) if s[0] == "REF"
                 and s[1] == "IA"]
+
+
+def test_a_description_longer_than_pid05_is_cut_to_80():
+    """PID05 is AN 1/80 (004010 and 005010); a CSV order's description may be longer: the 856 carries its
+    first 80 characters (blanks at the cut dropped) rather than an element every receiver rejects."""
+    long = replace(item("1", 6), description="W" * 79 + " " + "X" * 40)
+    exact = replace(item("2", 6), description="E" * 79 + " ")  # 80 characters: written as it is
+    shipment = replace(sample_shipment(), orders=(ShippedOrder("PO-1", None, packs=(Pack(sscc(1), (long, exact),
+                                                                                         "C1"),)),))
+    body = build_856(shipment, AsnSettings(), created=NOW)
+    assert [s[5] for s in body if s[0] == "PID"] == ["W" * 79, "E" * 79 + " "]
 
 
 def test_service_level_that_is_not_a_code_goes_to_routing():

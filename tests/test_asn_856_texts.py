@@ -58,6 +58,10 @@ def variants():
         Pack(sscc(301), (same,), "C301"), Pack(sscc(302), (same, item("3", 1)), "C302"))),))
     yield "the starred item object again", replace(base, shipment_id="S-5", orders=(replace(po1, packs=(
         Pack(sscc(303), (same, starred), "C303"),)),))
+    # PID05 is AN 1/80: a longer description is cut (blanks at the cut dropped), a star past the cut never written
+    long = replace(item("1", 1), description="W" * 79 + " " + "X" * 20 + "*Z")
+    yield "a description longer than PID05, a star past the cut", replace(base, shipment_id="S-9", orders=(
+        replace(po1, packs=(Pack(sscc(9), (long,), "C9"),)),))
     yield "a tilde in a PO", replace(base, orders=(replace(po2, po_number="PO~2"),))
     yield "a bad SSCC", replace(base, orders=(replace(po1, packs=(replace(po1.packs[0], sscc="123"),)),))
     yield "an SSCC twice", replace(base, orders=(po1, replace(po2, packs=(replace(po2.packs[0], sscc=sscc(1)),))))

@@ -145,6 +145,13 @@ def test_tds_equals_its_lines(lines, charges):
     assert int(tds[1]) == expected
 
 
+def test_a_description_longer_than_pid05_is_cut_to_80():
+    long = InvoiceLine("2", D(1), "EA", D(3), (), "", "W" * 79 + " " + "X" * 40)
+    inv = invoice(line("1"), long)
+    body = build_810(inv, InvoiceSettings(), shipped=shipped_for(inv))
+    assert [s[5] for s in body if s[0] == "PID"] == ["WIDGET", "W" * 79]
+
+
 def test_a_vendor_number_goes_in_the_heading_as_ref_ia():
     """Walmart-style 810 guides want our vendor number (REF*IA) in the heading: after REF SI/BM, before N1."""
     inv = invoice(line("1"))

@@ -124,7 +124,8 @@ def _edit(text: str, element: str, seg: str, position: int, value: str) -> str:
 @pytest.mark.parametrize("partner", ["acme", "globex"])  # 004010 and 005010
 def test_pyx12_accepts_the_vendor_number_where_the_guides_put_it(maps, partner):
     """REF*IA (fulfilment.asn / fulfilment.invoice vendor_number): in each 856 order loop after its PRF, in
-    the 810 heading after REF SI/BM; the demo's partners set none, so the demo documents never carry it."""
+    the 810 heading after REF SI/BM (the demo's partners set none, so the demo documents never carry it);
+    and a description longer than PID05's 80, cut to fit."""
     from datetime import date
     from decimal import Decimal
 
@@ -140,7 +141,7 @@ def test_pyx12_accepts_the_vendor_number_where_the_guides_put_it(maps, partner):
                   currency="USD", shipment_id="SHP-0001", bill_of_lading="BOL-1",
                   ship_to=Party("ST", "DC 7", "92", "DC07"),
                   lines=(InvoiceLine("1", Decimal(2), "EA", Decimal("2.5"), (ProductId("UP", "073000040482"),), "PE",
-                                     "WIDGET"),))
+                                     "W" * 79 + " " + "X" * 40),))  # PID05 cut to its 80
     invoice = build_810(inv, InvoiceSettings(vendor_number="V 0042"), shipped={"1": Decimal(2)})
     for functional_id, set_id, body in (("SH", "856", asn), ("IN", "810", invoice)):
         assert ["REF", "IA", "V 0042"] in body
