@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 from engine.columnar import scaled
 from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
-from parsers.x12_writer import Segment, x12_decimal, x12_text
+from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, Segment, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
 from schemas.grouping import encode, first_rows
@@ -232,14 +232,17 @@ def _time_text(hour: int, minute: int) -> str:
 
 
 def party_segments(party: Party) -> list[list[object]]:
-    """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address."""
+    """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address. A name, street
+    or city longer than its element (N102 60, N301/N302 55, N401 30) is cut to fit (x12_text)."""
     identified = bool(party.id and party.id_qualifier)  # N103/N104 are paired (syntax note P0304)
-    segs: list[list[object]] = [["N1", party.code, party.name, party.id_qualifier if identified else "",
-                                 party.id if identified else ""]]
-    if party.address1 or party.address2:
-        segs.append(["N3", party.address1 or party.address2, party.address2 if party.address1 else ""])
-    if party.city or party.state or party.postal_code or party.country:
-        segs.append(["N4", party.city, party.state, party.postal_code, party.country])
+    address1, address2 = x12_text(party.address1, ADDRESS_MAX), x12_text(party.address2, ADDRESS_MAX)
+    city = x12_text(party.city, CITY_MAX)
+    segs: list[list[object]] = [["N1", party.code, x12_text(party.name, NAME_MAX),
+                                 party.id_qualifier if identified else "", party.id if identified else ""]]
+    if address1 or address2:
+        segs.append(["N3", address1 or address2, address2 if address1 else ""])
+    if city or party.state or party.postal_code or party.country:
+        segs.append(["N4", city, party.state, party.postal_code, party.country])
     return segs
 
 

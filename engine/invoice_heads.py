@@ -21,7 +21,16 @@ from engine.asn import party_segments
 from engine.columnar import cents_decimals
 from engine.envelope import render_body
 from engine.invoice import itd_segment, money, remit_party, ymd
-from parsers.x12_writer import DelimiterCollision, chars_used, segment_column, x12_decimal
+from parsers.x12_writer import (
+    ADDRESS_MAX,
+    CITY_MAX,
+    NAME_MAX,
+    DelimiterCollision,
+    chars_used,
+    segment_column,
+    x12_decimal,
+    x12_texts,
+)
 from schemas.fulfilment import InvoiceSettings
 from schemas.invoices import Terms
 from schemas.x12 import Delimiters
@@ -153,6 +162,9 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     for prefix, code in (("bill_to", "BT"), ("ship_to", "ST")):
         name, pid, qualifier, address1, address2, city, state, postal, country = parties[prefix]
         exists = pc.or_(pc.not_equal(name, ""), pc.not_equal(pid, ""))
+        # a name, street or city longer than its element cut to fit, as party_segments cuts them
+        name, city = x12_texts(name, NAME_MAX), x12_texts(city, CITY_MAX)
+        address1, address2 = x12_texts(address1, ADDRESS_MAX), x12_texts(address2, ADDRESS_MAX)
         identified = pc.and_(pc.not_equal(pid, ""), pc.not_equal(qualifier, ""))
         qualifier, pid = (pc.if_else(identified, v, "") for v in (qualifier, pid))
         first = pc.not_equal(address1, "")

@@ -93,10 +93,13 @@ def x12_decimal(value: Decimal | int | None) -> str:
 
 
 DESCRIPTION_MAX = 80  # PID05 (element 352, AN 1/80 in 004010 and 005010)
+NAME_MAX = 60  # N102 (element 93, AN 1/60)
+ADDRESS_MAX = 55  # N301/N302 (element 166, AN 1/55)
+CITY_MAX = 30  # N401 (element 19, AN 2/30)
 
 
 def x12_text(value: str, max_len: int = DESCRIPTION_MAX) -> str:
-    """A free-text AN element (a description) cut to its maximum length, blanks at the cut dropped;
+    """A free-text AN element (a description, a name, an address) cut to its maximum length, blanks at the cut dropped;
     a value that fits is returned as it is. Only for text a receiver reads, never for an identifier."""
     return value if len(value) <= max_len else value[:max_len].rstrip(" ")
 

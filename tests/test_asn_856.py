@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from engine.asn import build_856, check_856, shipped_quantities
+from engine.asn import build_856, check_856, party_segments, shipped_quantities
 from schemas.errors import DocumentError
 from schemas.fulfilment import AsnSettings
-from schemas.shipments import Pack, ShippedOrder
+from schemas.shipments import Pack, Party, ShippedOrder
 from tests.shipping_support import NOW, PROFILES, bots_check, item, read_back, sample_shipment, sscc, wrap_for
 
 
@@ -138,6 +138,15 @@ def test_a_description_longer_than_pid05_is_cut_to_80():
                                                                                          "C1"),)),))
     body = build_856(shipment, AsnSettings(), created=NOW)
     assert [s[5] for s in body if s[0] == "PID"] == ["W" * 79, "E" * 79 + " "]
+
+
+def test_a_party_name_street_or_city_longer_than_its_element_is_cut_to_fit():
+    """N102 is AN 1/60, N301/N302 1/55, N401 2/30; a CSV order's ship-to may be longer: cut to fit."""
+    long = Party("ST", "N" * 59 + " " + "M" * 10, "92", "DC07", "A" * 56, "B" * 55, "C" * 31, "CA", "94301", "US")
+    assert party_segments(long) == [["N1", "ST", "N" * 59, "92", "DC07"], ["N3", "A" * 55, "B" * 55],
+                                    ["N4", "C" * 30, "CA", "94301", "US"]]
+    fits = Party("ST", "N" * 60, "", "", "A" * 55, "", "C" * 30)
+    assert party_segments(fits) == [["N1", "ST", "N" * 60, "", ""], ["N3", "A" * 55, ""], ["N4", "C" * 30, "", "", ""]]
 
 
 def test_service_level_that_is_not_a_code_goes_to_routing():

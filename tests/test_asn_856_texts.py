@@ -83,6 +83,8 @@ def variants():
     yield "a star in the ship-to's name", replace(base, shipment_id="S-6", ship_to=replace(base.ship_to, name="A*Z"))
     yield "a star in the ship-from's street", replace(base, shipment_id="S-7", ship_from=replace(
         base.ship_from, address1="1*Dock"))
+    yield "a ship-to name longer than N102, a star past the cut", replace(base, shipment_id="S-10", ship_to=replace(
+        base.ship_to, name="N" * 59 + " " + "M" * 10 + "*", city="C" * 31))
     yield "the ship-to again, and a trailing empty N3", replace(base, shipment_id="S-8", ship_to=replace(
         base.ship_to, address1="", address2="Unit 9"))
 

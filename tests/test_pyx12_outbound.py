@@ -125,7 +125,7 @@ def _edit(text: str, element: str, seg: str, position: int, value: str) -> str:
 def test_pyx12_accepts_the_vendor_number_where_the_guides_put_it(maps, partner):
     """REF*IA (fulfilment.asn / fulfilment.invoice vendor_number): in each 856 order loop after its PRF, in
     the 810 heading after REF SI/BM (the demo's partners set none, so the demo documents never carry it);
-    and a description longer than PID05's 80, cut to fit."""
+    and a description, a ship-to name, street and city longer than their elements, cut to fit."""
     from datetime import date
     from decimal import Decimal
 
@@ -139,7 +139,7 @@ def test_pyx12_accepts_the_vendor_number_where_the_guides_put_it(maps, partner):
     asn = build_856(sample_shipment(pallets=True), AsnSettings(structure="SOTPI", vendor_number="V 0042"), created=NOW)
     inv = Invoice(invoice_number="INV-1", invoice_date=date(2026, 11, 28), po_number="PO-1", po_date=date(2026, 11, 20),
                   currency="USD", shipment_id="SHP-0001", bill_of_lading="BOL-1",
-                  ship_to=Party("ST", "DC 7", "92", "DC07"),
+                  ship_to=Party("ST", "D" * 70, "92", "DC07", "A" * 60, "", "C" * 40, "CA", "94301", "US"),
                   lines=(InvoiceLine("1", Decimal(2), "EA", Decimal("2.5"), (ProductId("UP", "073000040482"),), "PE",
                                      "W" * 79 + " " + "X" * 40),))  # PID05 cut to its 80
     invoice = build_810(inv, InvoiceSettings(vendor_number="V 0042"), shipped={"1": Decimal(2)})
