@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 from engine.columnar import scaled
 from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
-from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, Segment, x12_decimal, x12_text
+from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, ROUTING_MAX, Segment, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
 from schemas.grouping import encode, first_rows
@@ -192,7 +192,7 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
         segs.append(["TD1", "PLT94", str(pallets)])
     if carrier_scac or service_level:
         level = service_level
-        routing = level if level and len(level) != 2 else ""
+        routing = x12_text(level, ROUTING_MAX) if level and len(level) != 2 else ""  # a service name: TD505
         td5: list[object] = ["TD5", "B", "2" if carrier_scac else "", carrier_scac,
                              transport_method if carrier_scac else "", routing]
         if level and len(level) == 2:

@@ -96,6 +96,7 @@ DESCRIPTION_MAX = 80  # PID05 (element 352, AN 1/80 in 004010 and 005010)
 NAME_MAX = 60  # N102 (element 93, AN 1/60)
 ADDRESS_MAX = 55  # N301/N302 (element 166, AN 1/55)
 CITY_MAX = 30  # N401 (element 19, AN 2/30)
+ROUTING_MAX = 35  # TD505 (element 387, AN 1/35)
 
 
 def x12_text(value: str, max_len: int = DESCRIPTION_MAX) -> str:

@@ -152,6 +152,9 @@ def test_a_party_name_street_or_city_longer_than_its_element_is_cut_to_fit():
 def test_service_level_that_is_not_a_code_goes_to_routing():
     body = build_856(replace(sample_shipment(), service_level="GROUND"), AsnSettings(), created=NOW)
     assert [s for s in body if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "M", "GROUND"]]
+    # TD505 is AN 1/35: a longer service name from a warehouse feed is cut to fit
+    body = build_856(replace(sample_shipment(), service_level="G" * 34 + " " + "H" * 9), AsnSettings(), created=NOW)
+    assert [s for s in body if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "M", "G" * 34]]
 
 
 def test_a_carton_without_a_valid_sscc_is_refused():
