@@ -8,8 +8,9 @@ them with engine.envelope). Structures (HL03 levels, parent first):
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
-DTM 011 (017), N1 SF/ST with N3/N4; O: PRF; T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number
-of HL segments, CTT02 = hash of SN102). A failed self-check raises DocumentError: never a wrong ASN.
+DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the profile sets one);
+T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number of HL segments, CTT02 = hash of SN102).
+A failed self-check raises DocumentError: never a wrong ASN.
 build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
 checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
 writes a Flat856 (the shipments' orders, pallets, cartons and items in the order written), which
@@ -34,7 +35,7 @@ import pyarrow.compute as pc
 from engine.columnar import scaled
 from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
-from parsers.x12_writer import Segment, x12_decimal
+from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, ROUTING_MAX, Segment, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
 from schemas.grouping import encode, first_rows
@@ -75,6 +76,8 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         o: list[object] = ["HL", str(n), "1", "O", "0"]
         add(o)
         add(["PRF", order.po_number, order.release_number, "", _ccyymmdd(order.po_date) if order.po_date else ""])
+        if asn.vendor_number:
+            add(["REF", "IA", asn.vendor_number])
         if structure in ("SOI", "SOIP"):
             for line, packs in _items_by_line(order, with_packs=structure == "SOIP"):
                 n += 1
@@ -189,7 +192,7 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
         segs.append(["TD1", "PLT94", str(pallets)])
     if carrier_scac or service_level:
         level = service_level
-        routing = level if level and len(level) != 2 else ""
+        routing = x12_text(level, ROUTING_MAX) if level and len(level) != 2 else ""  # a service name: TD505
         td5: list[object] = ["TD5", "B", "2" if carrier_scac else "", carrier_scac,
                              transport_method if carrier_scac else "", routing]
         if level and len(level) == 2:
@@ -229,14 +232,17 @@ def _time_text(hour: int, minute: int) -> str:
 
 
 def party_segments(party: Party) -> list[list[object]]:
-    """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address."""
+    """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address. A name, street
+    or city longer than its element (N102 60, N301/N302 55, N401 30) is cut to fit (x12_text)."""
     identified = bool(party.id and party.id_qualifier)  # N103/N104 are paired (syntax note P0304)
-    segs: list[list[object]] = [["N1", party.code, party.name, party.id_qualifier if identified else "",
-                                 party.id if identified else ""]]
-    if party.address1 or party.address2:
-        segs.append(["N3", party.address1 or party.address2, party.address2 if party.address1 else ""])
-    if party.city or party.state or party.postal_code or party.country:
-        segs.append(["N4", party.city, party.state, party.postal_code, party.country])
+    address1, address2 = x12_text(party.address1, ADDRESS_MAX), x12_text(party.address2, ADDRESS_MAX)
+    city = x12_text(party.city, CITY_MAX)
+    segs: list[list[object]] = [["N1", party.code, x12_text(party.name, NAME_MAX),
+                                 party.id_qualifier if identified else "", party.id if identified else ""]]
+    if address1 or address2:
+        segs.append(["N3", address1 or address2, address2 if address1 else ""])
+    if city or party.state or party.postal_code or party.country:
+        segs.append(["N4", city, party.state, party.postal_code, party.country])
     return segs
 
 
@@ -262,8 +268,9 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
             if item.pack_size is not None:
                 seg += [x12_decimal(item.pack_size), item.pack_unit]
             segs.append(seg)
-        if pid and item.description:
-            segs.append(["PID", "F", "", "", "", item.description])
+        description = x12_text(item.description) if pid else ""
+        if description:
+            segs.append(["PID", "F", "", "", "", description])
         return segs
 
     return item_segments
@@ -709,11 +716,12 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         texts = _optional(texts, pc.utf8_rtrim(po4.take(every), characters=e), t, segments)
         columns.append([i.pack_unit for i in one if i.pack is not None and i.pack_size is not None])
     if asn.item_pid:
-        described = pa.array([i.description or None for i in one], pa.string()).take(every)
+        descriptions = [x12_text(i.description) for i in one]
+        described = pa.array([text or None for text in descriptions], pa.string()).take(every)
         texts = _optional(texts, _elements("PID", "F", "", "", "", described, e=e), t, segments)
-        columns.append([i.description for i in one])
+        columns.append(descriptions)
     if any(not special.isdisjoint("".join(column)) for column in columns):
-        refused |= np.array([not special.isdisjoint("".join((i.line_id, i.unit, i.pack_unit, i.description)))
+        refused |= np.array([not special.isdisjoint("".join((i.line_id, i.unit, i.pack_unit, x12_text(i.description))))
                              for i in one], bool)
     if refused.any():
         bad.update(np.unique(i_ship[refused[every.to_numpy()]]).tolist())
@@ -724,9 +732,13 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     if not special.isdisjoint("".join(flat.o_po) + "".join(flat.o_release)):
         bad.update(o_ship[k] for k, (po, release) in enumerate(zip(flat.o_po, flat.o_release, strict=True))
                    if not special.isdisjoint(po + release))
+    vendor = asn.vendor_number
+    if not special.isdisjoint(vendor):  # every order's REF IA holds a delimiter: each shipment left to build_856
+        bad.update(o_ship)
+    ref = f"REF{e}IA{e}{vendor}{t}" if vendor else ""
     o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
-    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
-                                                                        strict=True)]
+    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}{ref}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
+                                                                             strict=True)]
     ai = "00" if sscc_with_ai else ""
     b_text = [f"HL{e}{n}{e}{parent}{e}{level}{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
               for n, parent, level, has, code in zip(b_hl, b_parent, b_level, b_children, digits, strict=True)]
@@ -736,7 +748,7 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     written[where] = np.arange(len(where))
     every = pa.concat_arrays([pa.array(o_text + b_text, pa.string()), texts]).take(pa.array(written))
     bodies = pc.binary_join(pa.ListArray.from_arrays(pa.array(start, pa.int32()), every), "").to_pylist()
-    count = 2 * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
+    count = (2 + bool(ref)) * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
         i_ship, weights=segments, minlength=n_s).astype(np.int64)
     bsn05 = asn.bsn05 or BSN05[asn.structure]
     date_text, time_text = _ccyymmdd(created), _hhmm(created)

@@ -6,7 +6,7 @@ so the builder can refuse to invoice more than shipped or the same units twice (
 Rounding, stated once: each line's extension is quantity x unit price rounded half up to cents;
 a percentage charge or allowance is the merchandise total (the sum of those extensions) x percent
 / 100 rounded half up to cents; a flat charge is rounded half up to cents. TDS01 = extensions +
-charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM),
+charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM, IA),
 N1 RE/BT/ST (N3/N4), ITD, DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 """
 
@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from engine.asn import party_segments
-from parsers.x12_writer import Segment, x12_decimal, x12_implied
+from parsers.x12_writer import Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings
 from schemas.invoices import Invoice, InvoiceLine, Terms
@@ -100,6 +100,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     for line_id, q, unit, price, basis, flat, description in zip(line_ids, quantities, units, prices, bases, pairs,
                                                                  descriptions, strict=True):
         add(["IT1", line_id, x12_decimal(q), unit, x12_decimal(price), basis, *flat])
+        description = x12_text(description)
         if description:
             add(["PID", "F", "", "", "", description])
     body += tail_810(settings, total, charges, units, quantities)
@@ -125,6 +126,8 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
         body.append(["REF", "SI", invoice.shipment_id])
     if invoice.bill_of_lading:
         body.append(["REF", "BM", invoice.bill_of_lading])
+    if settings.vendor_number:
+        body.append(["REF", "IA", settings.vendor_number])
     for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to):
         if party is not None:
             body.extend(party_segments(party))

@@ -21,7 +21,16 @@ from engine.asn import party_segments
 from engine.columnar import cents_decimals
 from engine.envelope import render_body
 from engine.invoice import itd_segment, money, remit_party, ymd
-from parsers.x12_writer import DelimiterCollision, chars_used, segment_column, x12_decimal
+from parsers.x12_writer import (
+    ADDRESS_MAX,
+    CITY_MAX,
+    NAME_MAX,
+    DelimiterCollision,
+    chars_used,
+    segment_column,
+    x12_decimal,
+    x12_texts,
+)
 from schemas.fulfilment import InvoiceSettings
 from schemas.invoices import Terms
 from schemas.x12 import Delimiters
@@ -110,7 +119,7 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     """The heads of a batch of 810s: per invoice its canonical ORDERS row (``orders``, aligned: a row of
     nulls for an order without one), its PO (BIG04), the shipment it bills (REF SI, "" for none), the bills of lading
     (REF BM) and the last ship date (DTM 011); the run's ``invoice_date`` (BIG01), BIG02 ``pending`` (a
-    stand-in: the text after it is the head's), the partner's settings (BIG07, remit-to) and terms (ITD).
+    stand-in: the text after it is the head's), the partner's settings (BIG07, vendor number, remit-to) and terms (ITD).
     None when a value every invoice shares holds a delimiter, or an ORDERS column is not what an 810
     writes (each invoice is then built one by one)."""
     n = orders.num_rows
@@ -123,11 +132,12 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     except _NotText:
         return None
     day = ymd(invoice_date)
+    vendors = [["REF", "IA", settings.vendor_number]] if settings.vendor_number else []
     remits = party_segments(remit_party(settings.remit_to)) if settings.remit_to else []
     itds = [itd_segment(terms)] if terms is not None else []
-    remit, itd = _constant(remits, d), _constant(itds, d)
+    vendor, remit, itd = _constant(vendors, d), _constant(remits, d), _constant(itds, d)
     before = f"BIG{e}{day}{e}"
-    if remit is None or itd is None or set(day + pending + settings.transaction_type) & set(chars):
+    if vendor is None or remit is None or itd is None or set(day + pending + settings.transaction_type) & set(chars):
         return None
     po = pa.array(po_numbers, pa.string())
     shipment = pa.array(shipment_ids, pa.string())
@@ -147,11 +157,14 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         count += has
         if seg_id == "CUR":
             checked.append(pc.if_else(present, currency, ""))
-    parts.append(pa.array([remit] * n, pa.string()))
-    count += len(remits)
+    parts.append(pa.array([vendor + remit] * n, pa.string()))
+    count += len(vendors) + len(remits)
     for prefix, code in (("bill_to", "BT"), ("ship_to", "ST")):
         name, pid, qualifier, address1, address2, city, state, postal, country = parties[prefix]
         exists = pc.or_(pc.not_equal(name, ""), pc.not_equal(pid, ""))
+        # a name, street or city longer than its element cut to fit, as party_segments cuts them
+        name, city = x12_texts(name, NAME_MAX), x12_texts(city, CITY_MAX)
+        address1, address2 = x12_texts(address1, ADDRESS_MAX), x12_texts(address2, ADDRESS_MAX)
         identified = pc.and_(pc.not_equal(pid, ""), pc.not_equal(qualifier, ""))
         qualifier, pid = (pc.if_else(identified, v, "") for v in (qualifier, pid))
         first = pc.not_equal(address1, "")

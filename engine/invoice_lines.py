@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.columnar import SCALE, cents_decimals, decimals, fmt, objects
-from parsers.x12_writer import chars_used, decimal_column
+from parsers.x12_writer import chars_used, decimal_column, x12_texts
 from schemas.x12 import Delimiters
 
 _DECIMAL = pa.decimal128(18, 4)  # the stored texts' scale (schemas.orders QTY and MONEY); beyond: not here
@@ -203,7 +203,7 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
     unit = _array(pc.if_else(pc.not_equal(own_unit, ""), own_unit,
                              pc.if_else(pc.not_equal(their_unit, ""), their_unit, "EA")))
     basis = pc.fill_null(canonical["price_basis"], "").combine_chunks()
-    description = pc.fill_null(canonical["description"], "").combine_chunks()
+    description = x12_texts(pc.fill_null(canonical["description"], "").combine_chunks())  # PID05 at most 80
     ids = canonical["product_ids"].combine_chunks()
     flat = pc.list_flatten(ids)
     parent = np.asarray(pc.list_parent_indices(ids).to_numpy(zero_copy_only=False), np.int64)

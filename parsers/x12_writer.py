@@ -12,6 +12,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from parsers.x12_reader import ParseResult
 from schemas.x12 import Delimiters
 
@@ -87,6 +90,27 @@ def x12_decimal(value: Decimal | int | None) -> str:
     if text in ("", "-0", "-"):
         return "0"
     return text
+
+
+DESCRIPTION_MAX = 80  # PID05 (element 352, AN 1/80 in 004010 and 005010)
+NAME_MAX = 60  # N102 (element 93, AN 1/60)
+ADDRESS_MAX = 55  # N301/N302 (element 166, AN 1/55)
+CITY_MAX = 30  # N401 (element 19, AN 2/30)
+ROUTING_MAX = 35  # TD505 (element 387, AN 1/35)
+
+
+def x12_text(value: str, max_len: int = DESCRIPTION_MAX) -> str:
+    """A free-text AN element (a description, a name, an address) cut to its maximum length, blanks at the cut dropped;
+    a value that fits is returned as it is. Only for text a receiver reads, never for an identifier."""
+    return value if len(value) <= max_len else value[:max_len].rstrip(" ")
+
+
+def x12_texts(values: pa.Array, max_len: int = DESCRIPTION_MAX) -> pa.Array:
+    """x12_text of each string of ``values`` (column-wise; nulls stay null)."""
+    long = pc.fill_null(pc.greater(pc.utf8_length(values), max_len), False)
+    if not pc.any(long).as_py():
+        return values
+    return pc.if_else(long, pc.utf8_rtrim(pc.utf8_slice_codeunits(values, 0, max_len), characters=" "), values)
 
 
 def x12_implied(value: Decimal, decimals: int = 2) -> str:

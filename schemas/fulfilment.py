@@ -25,6 +25,11 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# REF02 as a retailer's guide has us write our vendor number (REF*IA): AN 1/30 (004010; 005010 allows 50),
+# printable ASCII, no blank at either end; "" writes no REF*IA
+VENDOR_NUMBER = r"^([!-~]([ -~]{0,28}[!-~])?)?$"
+
+
 class SsccSettings(_Model):
     """Our GS1 company prefix and extension digit for the SSCC-18s on this partner's cartons/pallets."""
 
@@ -46,6 +51,8 @@ class AsnSettings(_Model):
     item_po4: bool = False  # PO4 pack on items when known
     item_pid: bool = True  # PID F description on items when known
     lin_qualifiers: tuple[str, ...] = ("UP", "UK", "EN", "VN", "BP", "IN")  # LIN pairs, in this order
+    vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA (the vendor number the partner gave
+    # us) after each order's PRF, as Walmart's and other retailers' guides require at the order level
     window_minutes: int = Field(default=30, ge=1)  # the 856 is late after departure + this (reported)
 
 
@@ -77,6 +84,8 @@ class InvoiceSettings(_Model):
     remit_to: str = ""  # N1 RE name (our remit-to), empty: no RE loop
     transaction_type: str = Field(default="DI", pattern=r"^[A-Z]{2}$")  # BIG07: DI debit invoice
     number_prefix: str = Field(default="INV", pattern=r"^[A-Z0-9-]{0,8}$")  # BIG02 = prefix + sequence number
+    vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA in the heading (after REF SI/BM): the
+    # vendor number the partner gave us, which Walmart's and other retailers' 810 guides require
 
 
 class CsvLayout(_Model):

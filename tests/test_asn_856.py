@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from engine.asn import build_856, check_856, shipped_quantities
+from engine.asn import build_856, check_856, party_segments, shipped_quantities
 from schemas.errors import DocumentError
 from schemas.fulfilment import AsnSettings
-from schemas.shipments import ShippedOrder
+from schemas.shipments import Pack, Party, ShippedOrder
 from tests.shipping_support import NOW, PROFILES, bots_check, item, read_back, sample_shipment, sscc, wrap_for
 
 
@@ -116,9 +116,45 @@ def test_options_shape_the_segments():
     assert [s for s in body if s[0] == "MAN"][0] == ["MAN", "GM", sscc(1)]
 
 
+@pytest.mark.parametrize("structure,pallets", [("SOPI", False), ("SOTPI", True), ("SOI", False)])
+def test_a_vendor_number_goes_in_each_order_as_ref_ia(structure, pallets):
+    """Walmart-style guides want our vendor number (REF*IA) in every order loop, after the PRF."""
+    shipment = sample_shipment(pallets=pallets)
+    body = build_856(shipment, AsnSettings(structure=structure, vendor_number="V 0042"), created=NOW)
+    orders = [s[1] for s in body if s[0] == "HL" and s[3] == "O"]
+    assert len(orders) == len(shipment.orders) >= 2
+    for hl_id in orders:
+        assert [s[0] for s in after(body, hl_id)] == ["PRF", "REF"] and after(body, hl_id)[1] == ["REF", "IA", "V 0042"]
+    assert not [s for s in build_856(shipment, AsnSettings(structure=structure), created=NOW) if s[0] == "REF"
+                and s[1] == "IA"]
+
+
+def test_a_description_longer_than_pid05_is_cut_to_80():
+    """PID05 is AN 1/80 (004010 and 005010); a CSV order's description may be longer: the 856 carries its
+    first 80 characters (blanks at the cut dropped) rather than an element every receiver rejects."""
+    long = replace(item("1", 6), description="W" * 79 + " " + "X" * 40)
+    exact = replace(item("2", 6), description="E" * 79 + " ")  # 80 characters: written as it is
+    shipment = replace(sample_shipment(), orders=(ShippedOrder("PO-1", None, packs=(Pack(sscc(1), (long, exact),
+                                                                                         "C1"),)),))
+    body = build_856(shipment, AsnSettings(), created=NOW)
+    assert [s[5] for s in body if s[0] == "PID"] == ["W" * 79, "E" * 79 + " "]
+
+
+def test_a_party_name_street_or_city_longer_than_its_element_is_cut_to_fit():
+    """N102 is AN 1/60, N301/N302 1/55, N401 2/30; a CSV order's ship-to may be longer: cut to fit."""
+    long = Party("ST", "N" * 59 + " " + "M" * 10, "92", "DC07", "A" * 56, "B" * 55, "C" * 31, "CA", "94301", "US")
+    assert party_segments(long) == [["N1", "ST", "N" * 59, "92", "DC07"], ["N3", "A" * 55, "B" * 55],
+                                    ["N4", "C" * 30, "CA", "94301", "US"]]
+    fits = Party("ST", "N" * 60, "", "", "A" * 55, "", "C" * 30)
+    assert party_segments(fits) == [["N1", "ST", "N" * 60, "", ""], ["N3", "A" * 55, ""], ["N4", "C" * 30, "", "", ""]]
+
+
 def test_service_level_that_is_not_a_code_goes_to_routing():
     body = build_856(replace(sample_shipment(), service_level="GROUND"), AsnSettings(), created=NOW)
     assert [s for s in body if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "M", "GROUND"]]
+    # TD505 is AN 1/35: a longer service name from a warehouse feed is cut to fit
+    body = build_856(replace(sample_shipment(), service_level="G" * 34 + " " + "H" * 9), AsnSettings(), created=NOW)
+    assert [s for s in body if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "M", "G" * 34]]
 
 
 def test_a_carton_without_a_valid_sscc_is_refused():
@@ -179,7 +215,7 @@ def test_our_reader_and_bots_accept_every_structure(partner, structure, pallets,
     profile = PROFILES[partner]
     bodies = [build_856(sample_shipment(pallets=pallets), AsnSettings(structure=structure), created=NOW),
               build_856(replace(sample_shipment(pallets=pallets), shipment_id="SHP-0002"),
-                        AsnSettings(structure=structure), created=NOW)]
+                        AsnSettings(structure=structure, vendor_number="V 0042"), created=NOW)]  # REF IA per order
     content = wrap_for(profile, "SH", "856", bodies)
     result = read_back(content)
     (ic,) = result.interchanges

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from parsers.x12_writer import date_column, decimal_column
+from parsers.x12_writer import date_column, decimal_column, x12_text, x12_texts
 from rules.distinct import date_texts, decimal_texts, per_value, truncated
 from schemas.orders import QTY
 
@@ -103,3 +103,18 @@ def test_distinct_rows_code_equal_rows_alike_and_per_rows_spreads_a_row_function
               ["EA", " ", "PK"])), skip_nulls=True)))
     unique = pa.array([f"k{i}" for i in range(n)])  # every row distinct: fn runs on the rows themselves
     _same(per_rows(lambda v: pc.utf8_upper(v), [unique]), pc.utf8_upper(unique))
+
+
+def test_description_texts_cut_column_wise_as_one_by_one():
+    """x12_texts (the columnar 810 lines) cuts each description as x12_text (the other writers) does:
+    at 80 characters (not bytes), blanks at the cut dropped, a value that fits untouched, nulls kept."""
+    values = [None, "", "short ", "E" * 80, "E" * 79 + " ", "W" * 79 + " " + "X" * 5, " " * 81, "é" * 85,
+              "A" * 78 + "  B"]
+    for chunked in (False, True):
+        column = pa.chunked_array([values[:4], values[4:]]) if chunked else pa.array(values, pa.string())
+        got = x12_texts(column)
+        assert got.to_pylist() == [None if v is None else x12_text(v) for v in values]
+    assert [x12_text(v) for v in values[1:]] == ["", "short ", "E" * 80, "E" * 79 + " ", "W" * 79, "", "é" * 80,
+                                                 "A" * 78]
+    fits = pa.array(["a", None], pa.string())
+    assert x12_texts(fits) is fits  # nothing long: the column as given

@@ -145,10 +145,30 @@ def test_tds_equals_its_lines(lines, charges):
     assert int(tds[1]) == expected
 
 
+def test_a_description_longer_than_pid05_is_cut_to_80():
+    long = InvoiceLine("2", D(1), "EA", D(3), (), "", "W" * 79 + " " + "X" * 40)
+    inv = invoice(line("1"), long)
+    body = build_810(inv, InvoiceSettings(), shipped=shipped_for(inv))
+    assert [s[5] for s in body if s[0] == "PID"] == ["WIDGET", "W" * 79]
+
+
+def test_a_vendor_number_goes_in_the_heading_as_ref_ia():
+    """Walmart-style 810 guides want our vendor number (REF*IA) in the heading: after REF SI/BM, before N1."""
+    inv = invoice(line("1"))
+    body = build_810(inv, InvoiceSettings(vendor_number="V 0042"), shipped=shipped_for(inv))
+    assert [s[:2] for s in body[:6]] == [["BIG", "20261128"], ["CUR", "SE"], ["REF", "SI"], ["REF", "BM"],
+                                        ["REF", "IA"], ["N1", "BT"]]
+    assert body[4] == ["REF", "IA", "V 0042"]
+    assert not [s for s in build_810(inv, InvoiceSettings(), shipped=shipped_for(inv)) if s[:2] == ["REF", "IA"]]
+    for bad in (" V1", "V1 ", "V" * 31, "V\t1"):
+        with pytest.raises(ValueError):
+            InvoiceSettings(vendor_number=bad)
+
+
 @pytest.mark.parametrize("partner", ["acme", "globex", "initech"])
 def test_our_reader_and_bots_accept_our_810s(partner, tmp_path):
     inv = invoice(line("1"), line("2", "4", "10"), charges=(Charge(kind="C", code="D240", amount=D("15")),))
-    bodies = [build_810(inv, InvoiceSettings(iss=True, ctt_hash=True, remit_to="OrderBridge"),
+    bodies = [build_810(inv, InvoiceSettings(iss=True, ctt_hash=True, remit_to="OrderBridge", vendor_number="V 0042"),
                         shipped=shipped_for(inv)),
               build_810(invoice(line("1", "1", "0.99"), invoice_number="INV-1002", terms=None, bill_to=None),
                         InvoiceSettings(), shipped={"1": D(1)})]

@@ -119,3 +119,31 @@ def _edit(text: str, element: str, seg: str, position: int, value: str) -> str:
             done = True
         out.append(element.join(parts))
     return t.join(out)
+
+
+@pytest.mark.parametrize("partner", ["acme", "globex"])  # 004010 and 005010
+def test_pyx12_accepts_the_vendor_number_where_the_guides_put_it(maps, partner):
+    """REF*IA (fulfilment.asn / fulfilment.invoice vendor_number): in each 856 order loop after its PRF, in
+    the 810 heading after REF SI/BM (the demo's partners set none, so the demo documents never carry it);
+    and a description, a ship-to name, street and city longer than their elements, cut to fit."""
+    from datetime import date
+    from decimal import Decimal
+
+    from engine.asn import build_856
+    from engine.invoice import build_810
+    from schemas.fulfilment import AsnSettings, InvoiceSettings
+    from schemas.invoices import Invoice, InvoiceLine
+    from schemas.shipments import Party, ProductId
+    from tests.shipping_support import NOW, PROFILES, sample_shipment, wrap_for
+
+    asn = build_856(sample_shipment(pallets=True), AsnSettings(structure="SOTPI", vendor_number="V 0042"), created=NOW)
+    inv = Invoice(invoice_number="INV-1", invoice_date=date(2026, 11, 28), po_number="PO-1", po_date=date(2026, 11, 20),
+                  currency="USD", shipment_id="SHP-0001", bill_of_lading="BOL-1",
+                  ship_to=Party("ST", "D" * 70, "92", "DC07", "A" * 60, "", "C" * 40, "CA", "94301", "US"),
+                  lines=(InvoiceLine("1", Decimal(2), "EA", Decimal("2.5"), (ProductId("UP", "073000040482"),), "PE",
+                                     "W" * 79 + " " + "X" * 40),))  # PID05 cut to its 80
+    invoice = build_810(inv, InvoiceSettings(vendor_number="V 0042"), shipped={"1": Decimal(2)})
+    for functional_id, set_id, body in (("SH", "856", asn), ("IN", "810", invoice)):
+        assert ["REF", "IA", "V 0042"] in body
+        ok, ack = pyx12_accepts(wrap_for(PROFILES[partner], functional_id, set_id, [body]).decode(), maps)
+        assert ok, ack

@@ -205,7 +205,8 @@ def carton_records(shipment, ours) -> list[RecordedCarton]:
 def test_random_files_give_the_objects_texts_and_records(structure, with_ai):
     rng = random.Random(f"{structure}{with_ai}")
     orders, lines_of = canonical(["PO-1", "PO-2", "PO-3"])
-    asn = AsnSettings(structure=structure, item_po4=rng.random() < 0.5)
+    asn = AsnSettings(structure=structure, item_po4=rng.random() < 0.5,
+                      vendor_number="V 0042" if with_ai else "")  # REF IA in each order, or none
     d, chars = usual_delimiters(ENV)
     written = compared = 0
     for _ in range(60):

@@ -51,7 +51,7 @@ from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import line_columns, runs
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
-from parsers.x12_writer import DelimiterCollision, x12_decimal
+from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import (
@@ -691,7 +691,8 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                 if not all(v is None or isinstance(v, str) for v in row[:3]):
                     return None  # a value that is not text
             stored_unit, stored_basis, stored_description, pids = row  # a LineText's fields, unpacked at once
-            unit, basis, description = ln.unit or stored_unit or "EA", stored_basis or "", stored_description or ""
+            unit, basis = ln.unit or stored_unit or "EA", stored_basis or ""
+            description = x12_text(stored_description) if stored_description else ""  # PID05 at most 80
             if not pids:
                 flat = ()
             elif len(pids) == 1:  # most lines: one product id

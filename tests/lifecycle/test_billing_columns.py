@@ -196,6 +196,19 @@ CASES = {
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"ship_to_name": "A*B"}),
     "a release holding the segment terminator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"release_number": "R~1"}),
+    "a description longer than PID05 (80), a star past the cut": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        rows={"1": {"description": "W" * 79 + " " + "X" * 20 + "*Z"}, "2": {"description": "E" * 80}}),
+    "a ship-to name, street and city longer than N102, N301 and N401, a star past the cut": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        order={"ship_to_name": "N" * 59 + " " + "M" * 10 + "*", "ship_to_address1": "A" * 56,
+               "ship_to_address2": "B" * 55, "ship_to_city": "C" * 31}),
+    "a vendor number (REF IA)": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        profiles=profiles_with(vendor_number="V 0042", remit_to="OrderBridge Supply")),
+    "a vendor number holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        profiles=profiles_with(vendor_number="V*42")),
     "a remit-to name holding the element separator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], profiles=profiles_with(remit_to="O*B")),
 }
@@ -254,7 +267,9 @@ def test_the_cases_bill_what_they_say():
     texts = {case: plan_of(mp, text=True, as_columns="all tables", **CASES[case])[0].documents[0].sets[0].text
              for case in ("parties, addresses, a currency, a release and no PO date", "no canonical order row",
                           "a party with neither name nor id (its address not written)",
-                          "ISS per unit, a CTT hash, a percent charge and terms")}
+                          "ISS per unit, a CTT hash, a percent charge and terms", "a vendor number (REF IA)",
+                          "a description longer than PID05 (80), a star past the cut",
+                          "a ship-to name, street and city longer than N102, N301 and N401, a star past the cut")}
     assert "BIG*20261128*INV0000041**PO-1*R-7**DI~\nCUR*SE*CAD~\nREF*SI*S1~\nREF*BM*B1~\n" \
            "N1*RE*OrderBridge Supply Inc~\nN1*BT*Acme Billing~\nN3*Suite 5~\nN4*Halifax***CA~\n" \
            "N1*ST**92*DC9~\nN3*1 Main St*Dock 4~\nN4***B3H~\n" \
@@ -265,6 +280,11 @@ def test_the_cases_bill_what_they_say():
     assert texts["ISS per unit, a CTT hash, a percent charge and terms"].endswith(  # 40.00 - 1.00 + 1.01
         "TDS*4001~\nSAC*A*C310***100*1*2.5********Early pay~\nSAC*C*D240***101~\nISS*8.25*EA~\nISS*6*CA~\n"
         "CTT*3*14.25~\n")
+    assert "~\nREF*SI*S1~\nREF*IA*V 0042~\nN1*RE*OrderBridge Supply~\n" in texts["a vendor number (REF IA)"]
+    assert [seg[len("PID*F****"):] for seg in texts["a description longer than PID05 (80), a star past the cut"]
+            .split("~\n") if seg.startswith("PID")] == ["W" * 79, "E" * 80]
+    assert f"~\nN1*ST*{'N' * 59}*92*DC07~\nN3*{'A' * 55}*{'B' * 55}~\nN4*{'C' * 30}" in texts[
+        "a ship-to name, street and city longer than N102, N301 and N401, a star past the cut"]
 
 
 def test_billed_lines_and_shipments_read_from_columns():
