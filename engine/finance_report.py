@@ -441,6 +441,8 @@ def documents_section(status: pa.Table, *, max_rows: int = 200) -> tuple[str, st
     """Partners' 997/999 verdicts on our documents (DOCUMENT_STATUS): counts per partner and document
     type, then every rejected or overdue document with the partner's reasons."""
     kinds = ("accepted", "accepted_with_errors", "rejected", "overdue", "pending")
+    if status.num_rows and pc.any(pc.equal(status["status"], "not_expected")).as_py():
+        kinds += ("not_expected",)  # a partner who sends no 997s: its column only where there is one
     counts: dict[tuple[str, str], dict[str, int]] = {}
     if status.num_rows:  # counted column-wise: one row per partner, document type and status
         for r in status.group_by(["partner", "doc_type", "status"], use_threads=False).aggregate(
@@ -448,7 +450,7 @@ def documents_section(status: pa.Table, *, max_rows: int = 200) -> tuple[str, st
             counts.setdefault((r["partner"], r["doc_type"]), dict.fromkeys(kinds, 0))[r["status"]] += r["status_count"]
     html = [table(["Partner", "Document", *(k.replace("_", " ") for k in kinds)],
                   ([p, d, *(c[k] for k in kinds)] for (p, d), c in sorted(counts.items())),
-                  numeric=range(2, 7), cls="document-status") if status.num_rows
+                  numeric=range(2, 2 + len(kinds)), cls="document-status") if status.num_rows
             else "<p>No document of ours was sent.</p>"]
     bad = status.filter(pc.is_in(status["status"], value_set=pa.array(["rejected", "overdue"]))).slice(
         0, max_rows).to_pylist() if status.num_rows else []

@@ -14,7 +14,8 @@ numbers are never reused per partner):
     M R W X -> rejected. Answers with an unknown or missing status do not count;
   * the latest answer counts (received_at, else the 997's GS04/GS05; then file order); answers that
     disagree raise FA_ACK_CONFLICT;
-  * no answer: overdue once as_of is past sent_at + the partner's ack_997_hours, else pending.
+  * no answer: overdue once as_of is past sent_at + the partner's ack_997_hours, else pending; from a
+    partner who sends no 997s (FinanceSettings.expects_997 False): not_expected, never overdue.
 An AK2 (or an AK1 without AK2s) that names nothing we sent to that partner is an FA_UNMATCHED finding.
 """
 
@@ -193,7 +194,10 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
                     pc.index_in(sent["partner"], value_set=partners))
     due_at = pc.add(sent["sent_at"], pc.cast(pc.multiply(hours, 3600), pa.duration("s")))
     overdue = pc.greater(pa.scalar(as_of.replace(microsecond=0), TIME), due_at)
-    status = pc.coalesce(verdict, pc.if_else(overdue, pa.scalar("overdue"), pa.scalar("pending")))
+    expected = pc.take(pa.array([windows[p].expects_997 for p in partners.to_pylist()], pa.bool_()),
+                       pc.index_in(sent["partner"], value_set=partners))
+    waiting = pc.if_else(overdue, pa.scalar("overdue"), pa.scalar("pending"))
+    status = pc.coalesce(verdict, pc.if_else(expected, waiting, pa.scalar("not_expected")))
     picked = acks.take(ack_row) if n else acks.slice(0, 0)
     minutes = pc.divide(pc.cast(pc.subtract(acked_at, sent["sent_at"]), pa.int64()), 60)
     late = pc.greater(acked_at, due_at)

@@ -36,6 +36,9 @@ class FinanceSettings(BaseModel):
     price_tolerance_amount: Decimal = Field(default=Decimal("0"), ge=0)
     price_tolerance_percent: Decimal = Field(default=Decimal("0"), ge=0)
     ack_997_hours: int = Field(default=24, ge=0)  # a 997 is due this long after the document it answers
+    # False: the partner sends no 997s for what we send (set so for a partner whose profile accepts no 997,
+    # e.g. a CSV order partner receiving our X12 856s and 810s): its documents are never overdue
+    expects_997: bool = True
     ack_855_hours: int = Field(default=48, ge=0)  # our 855 is due this long after the PO arrived
     asn_window_minutes: int = Field(default=1440, ge=0)  # our 856 is due this long after departure when
     # the partner gave no delivery time (with one, it is due before the goods arrive)

@@ -71,7 +71,8 @@ SENT_SETS = pa.schema([
     pa.field("document_ref", pa.string()),  # BSN02 shipment id, BIG02 invoice number, BAK03 PO number
 ])
 
-DOCUMENT_STATUSES = ("accepted", "accepted_with_errors", "rejected", "overdue", "pending")
+# not_expected: no answer, from a partner who sends no 997s (FinanceSettings.expects_997 False): never overdue
+DOCUMENT_STATUSES = ("accepted", "accepted_with_errors", "rejected", "overdue", "pending", "not_expected")
 
 # The verdict per sent set (engine.partner_acks.match_acks).
 DOCUMENT_STATUS = pa.schema([

@@ -320,3 +320,22 @@ def test_a_partners_ta1_rejecting_our_interchange_is_a_finding_not_ignored():
     assert (accepted.findings, accepted.disposition) == ([], "processed")
     assert accepted.functional_acks.select(["acked_gs06", "acked_st02", "set_status"]).to_pylist() == [
         {"acked_gs06": "11", "acked_st02": "0011", "set_status": "A"}]
+
+
+def test_a_partner_who_sends_no_997s_is_never_overdue_but_an_answer_still_counts():
+    """A partner whose profile accepts no 997 (a CSV order partner receiving our X12 856s and 810s)
+    cannot acknowledge what we send: its unanswered documents are not_expected, never overdue (no
+    DOCUMENT_UNACKNOWLEDGED at every reconciliation); should an answer come, it decides as for anyone."""
+    from flows.reconcile import settings_of
+    from schemas.profile import load_profiles
+    from tests.support import REPO
+
+    profiles = load_profiles(REPO / "partners")
+    settings = settings_of(profiles)
+    assert settings["umbrella"].expects_997 is False and settings["acme"].expects_997 is True
+    acks, _ = read(interchange([["AK1*IN*300", "AK2*810*0001", "AK5*R*5", "AK9*R*1*1*0"]]), partner="umbrella")
+    rows = [("umbrella", "856", "SH", "200", "0001"), ("umbrella", "810", "IN", "300", "0001"),
+            ("acme", "856", "SH", "200", "0001")]
+    out, _ = match_acks(sent(rows), acks, settings=settings, as_of=AS_OF)  # 34 h after sending
+    assert status_of(out) == {("umbrella", "200", "0001"): "not_expected", ("umbrella", "300", "0001"): "rejected",
+                              ("acme", "200", "0001"): "overdue"}
