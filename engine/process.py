@@ -172,6 +172,17 @@ def reuse_age(use: EarlierUse | None, today: date, window_days: int) -> int | No
     return days if days > window_days else None
 
 
+def _seen_before(key, mine: set, known_keys: frozenset, uses: Mapping, today: date,
+                 window_days: int) -> tuple[str, EarlierUse | None, int | None]:
+    """A control number seen before: ('', its earlier use, its age in days) when it may be taken again
+    (last used in an earlier file, beyond the window), else (where it was seen, None, None)."""
+    use = uses.get(key) if key not in mine else None
+    age = reuse_age(use, today, window_days)
+    if age is None:
+        return ("earlier in this file" if key in mine or key not in known_keys else "in an earlier file"), None, None
+    return "", use, age
+
+
 def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
                         known: Known, *, today: date, window_days: int = 0) -> list[Finding]:
     """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
@@ -192,11 +203,9 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
         loc = dict(seg="ISA", element="ISA13", value=ic.control_number, isa13=ic.control_number,
                    file_segment=ic.start + 1)
         if key in seen_ic:
-            use = known.interchange_uses.get(key) if key not in mine_ic else None
-            age = reuse_age(use, today, window_days)
-            if age is None:
-                where = "earlier in this file" if key in mine_ic or key not in known.interchanges \
-                    else "in an earlier file"
+            where, use, age = _seen_before(key, mine_ic, known.interchanges, known.interchange_uses, today,
+                                           window_days)
+            if where:
                 out.append(finding("ISA_DUPLICATE", f"ISA13 {ic.control_number} from {ic.sender} was received "
                                    f"{where}; this copy is not processed.", **loc))
                 continue
@@ -210,11 +219,8 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
             gloc = dict(seg="GS", element="GS06", value=g.control_number, isa13=ic.control_number,
                         gs06=g.control_number, file_segment=g.start + 1)
             if gkey in seen_g:
-                use = known.group_uses.get(gkey) if gkey not in mine_g else None
-                age = reuse_age(use, today, window_days)
-                if age is None:
-                    where = "earlier in this file" if gkey in mine_g or gkey not in known.groups \
-                        else "in an earlier file"
+                where, use, age = _seen_before(gkey, mine_g, known.groups, known.group_uses, today, window_days)
+                if where:
                     out.append(finding("GS_DUPLICATE", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was received "
                                        f"{where}; this copy is not processed.", **gloc))
                     continue
