@@ -6,7 +6,6 @@ rebuilt from the archive decides as the night did."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from flows.night import InProcess, run_night
 from schemas.profile import load_profiles
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
 from tests.support import GOOD_PO, REPO, make_workspace, run_stages, x12_850
+from tests.test_state_rebuild import _rows  # a store's rows as a set, as the rebuild tests read them
 
 ACME = load_profiles(REPO / "partners")["acme"]
 TODAY = date(2026, 11, 27)
@@ -125,14 +125,6 @@ def test_an_isa13_reused_after_the_window_is_taken_with_a_warning_and_its_po_ack
                                now=datetime(2026, 12, 9, 3, 0), run_id="r4")
     assert [f["code"] for f in res.findings] == ["FILE_DUPLICATE"] and res.duplicates == 1 and res.orders == 0
     state.close()
-
-
-def _rows(ws: Path, sql: str) -> set:
-    db = sqlite3.connect(ws / "state" / "orderbridge.sqlite")
-    try:
-        return set(db.execute(sql).fetchall())
-    finally:
-        db.close()
 
 
 def test_a_rebuilt_store_takes_and_refuses_reused_numbers_as_the_night_did(tmp_path):
