@@ -199,7 +199,7 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
     if not acks.num_rows:
         return []
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id))
-    return file_findings(sent, state.partner_acks(profile.id), acks, settings={profile.id: profile.finance},
+    return file_findings(sent, state.partner_acks(profile.id), acks, settings={profile.id: profile.finance_settings},
                          as_of=now)
 
 

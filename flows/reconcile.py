@@ -70,10 +70,7 @@ class FinanceResult:
 
 
 def settings_of(profiles: dict[str, PartnerProfile]) -> dict[str, FinanceSettings]:
-    """Each partner's FinanceSettings; a partner whose profile accepts no 997 cannot acknowledge what we
-    send, so none is expected from it (expects_997 False)."""
-    return {pid: p.finance if "997" in p.accepts else p.finance.model_copy(update={"expects_997": False})
-            for pid, p in profiles.items()}
+    return {pid: p.finance_settings for pid, p in profiles.items()}
 
 
 def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile]) -> Inputs:

@@ -268,6 +268,12 @@ class PartnerProfile(_Model):
         """The partner sends CSV purchase orders."""
         return "csv" in self.accepts
 
+    @property
+    def finance_settings(self) -> FinanceSettings:
+        """[finance] as reconciliation applies it: a partner whose profile accepts no 997 cannot acknowledge
+        what we send, so none is expected from it (expects_997 False)."""
+        return self.finance if "997" in self.accepts else self.finance.model_copy(update={"expects_997": False})
+
     def is_csv_file(self, name: str) -> bool:
         """Is a file of this partner's drop a CSV order file (else X12)? A partner that sends only
         CSV: every file; one that sends both: names ending in .csv."""
