@@ -35,7 +35,8 @@ ACK_COLUMNS = ("partner", "source_sha256", "file_segment", "ack_type", "ack_ref"
                "acked_functional_id", "acked_gs06", "acked_version", "acked_set_id", "acked_st02",
                "acked_implementation", "set_status", "set_error_codes", "group_status", "group_error_codes",
                "sets_included", "sets_received", "sets_accepted", "errors", "reasons", "ack_created_at", "received_at",
-               "source_file", "isa13", "gs06", "st02", "segment_position", "run_id")
+               "source_file", "isa13", "gs06", "st02", "segment_position", "run_id", "acked_isa13",
+               "interchange_status", "interchange_note")
 STATUS_COLUMNS = ("partner", "isa13", "gs06", "st02", "doc_type", "functional_id", "sent_at", "file", "po_number",
                   "document_ref", "status", "due_at", "ack_type", "set_status", "group_status", "acked_at",
                   "minutes_to_ack", "ack_late", "reasons", "ack_file", "ack_isa13", "ack_gs06", "ack_st02", "as_of",
@@ -218,8 +219,8 @@ class FinanceTables:
 
     # --- partners' 997/999s for our documents ---------------------------------------------------
     def record_partner_acks(self, acks: pa.Table, *, run_id: str) -> int:
-        """FUNCTIONAL_ACKS rows of one received file (parsers.functional_acks); a file read again
-        (same content) adds nothing."""
+        """FUNCTIONAL_ACKS rows of one received file (parsers.functional_acks: its 997/999s and TA1s); a
+        file read again (same content) adds nothing."""
         rows = []
         for r in acks.to_pylist():
             rows.append((r["partner"], r["source_sha256"] or "", r["file_segment"], r["ack_type"], r["ack_ref"],
@@ -230,7 +231,8 @@ class FinanceTables:
                          r["sets_included"], r["sets_received"], r["sets_accepted"],
                          json.dumps(r["errors"] or [], sort_keys=True), r["reasons"], _text(r["ack_created_at"]),
                          _text(r["received_at"]), r["source_file"], r["isa13"], r["gs06"], r["st02"],
-                         r["segment_position"], run_id))
+                         r["segment_position"], run_id, r["acked_isa13"], r["interchange_status"],
+                         r["interchange_note"]))
         if not rows:
             return 0
         with self.transaction():

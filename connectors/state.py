@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.finance_store import FinanceTables
-from connectors.state_migrations import LATEST, LEASES, RECOVERY, SHIPPING
+from connectors.state_migrations import LATEST, LEASES, RECOVERY, SHIPPING, TA1_ACKS
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -126,7 +126,8 @@ def _edge(path: str) -> Iterator[None]:
 
 SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, SHIPPING (6): fulfilment and billing,
 #                         RECOVERY (7): recovery (files.disposed_at, runs.recovers), LEASES (8): leases,
-#                         RETUNED_INDEXES (9): reservations without their (warehouse, sku) index, cartons by label
+#                         RETUNED_INDEXES (9): reservations without their (warehouse, sku) index, cartons by label,
+#                         TA1_ACKS (10): partners' TA1s kept in partner_acks (acked_isa13, interchange_status/note)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -287,7 +288,10 @@ LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note"
                  "expires_at", "released")
 COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines", "invoiced", "TEXT"),
                               ("findings", "row_number", "INTEGER"), ("findings", "column_name", "TEXT")),
-                    RECOVERY: (("files", "disposed_at", "TEXT"), ("runs", "recovers", "TEXT"))}
+                    RECOVERY: (("files", "disposed_at", "TEXT"), ("runs", "recovers", "TEXT")),
+                    # a partner's TA1 for our interchange kept beside its 997s (TA101, TA104, TA105)
+                    TA1_ACKS: (("partner_acks", "acked_isa13", "TEXT"), ("partner_acks", "interchange_status", "TEXT"),
+                               ("partner_acks", "interchange_note", "TEXT"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -327,7 +331,8 @@ CREATE TABLE partner_acks (
     acked_set_id TEXT, acked_st02 TEXT, acked_implementation TEXT, set_status TEXT, set_error_codes TEXT,
     group_status TEXT, group_error_codes TEXT, sets_included INTEGER, sets_received INTEGER, sets_accepted INTEGER,
     errors TEXT, reasons TEXT, ack_created_at TEXT, received_at TEXT, source_file TEXT, isa13 TEXT, gs06 TEXT,
-    st02 TEXT, segment_position INTEGER, run_id TEXT, PRIMARY KEY (partner, source_sha256, file_segment));
+    st02 TEXT, segment_position INTEGER, run_id TEXT, acked_isa13 TEXT, interchange_status TEXT,
+    interchange_note TEXT, PRIMARY KEY (partner, source_sha256, file_segment));
 CREATE TABLE document_acks (
     partner TEXT NOT NULL, isa13 TEXT NOT NULL, gs06 TEXT NOT NULL, st02 TEXT NOT NULL, doc_type TEXT NOT NULL,
     functional_id TEXT, sent_at TEXT, file TEXT, po_number TEXT, document_ref TEXT, status TEXT NOT NULL,

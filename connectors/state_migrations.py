@@ -13,7 +13,11 @@ invoiced quantities of order_lines and a finding's CSV row and column; version R
 version LEASES (8) the leases (connectors.lease: the workspace's, and a partner's when sharded);
 version RETUNED_INDEXES (9) drops the (warehouse, sku) index of reservations (every plan's
 writes paid for it; the one query by SKU, the totals, scans the table as fast) and indexes cartons by
-label (every confirmation file looks its cartons up by label, among every carton ever recorded).
+label (every confirmation file looks its cartons up by label, among every carton ever recorded);
+version TA1_ACKS (10) keeps a partner's TA1 for our interchange in partner_acks beside its 997s
+(acked_isa13 = TA101, interchange_status = TA104, interchange_note = TA105): a TA1 R rejects the
+documents of that interchange (engine.partner_acks); a store migrated holds no TA1 rows (TA1s read
+before it were findings only).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -35,7 +39,8 @@ SHIPPING = 6
 RECOVERY = SHIPPING + 1
 LEASES = RECOVERY + 1
 RETUNED_INDEXES = LEASES + 1
-LATEST = RETUNED_INDEXES
+TA1_ACKS = RETUNED_INDEXES + 1
+LATEST = TA1_ACKS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -349,6 +354,14 @@ def _migrate_to_recovery(store: StateStore) -> None:
                  for i, r in enumerate(runs) if r["kind"] == "nightly"])
 
 
+def _migrate_to_ta1_acks(store: StateStore) -> None:
+    """A partner's TA1 for our interchange kept with its 997s (step TA1_ACKS - 1 -> TA1_ACKS): the
+    columns naming the interchange it answers and its verdict."""
+    from connectors.state import COLUMNS_ADDED_IN
+
+    add_columns(store, *COLUMNS_ADDED_IN[TA1_ACKS])
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -362,4 +375,5 @@ MIGRATIONS = {
     # RETUNED_INDEXES: reservations without their (warehouse, sku) index (0.35 s of a 4x decide's writes),
     # cartons by label (recorded_cartons_for scanned every carton ever recorded, per confirmation file)
     RETUNED_INDEXES - 1: _retune_indexes,
+    TA1_ACKS - 1: _migrate_to_ta1_acks,  # TA1_ACKS: partners' TA1s in partner_acks
 }

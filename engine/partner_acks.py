@@ -14,9 +14,14 @@ numbers are never reused per partner):
     M R W X -> rejected. Answers with an unknown or missing status do not count;
   * the latest answer counts (received_at, else the 997's GS04/GS05; then file order); answers that
     disagree raise FA_ACK_CONFLICT;
+  * a partner's TA1 rejecting our interchange (TA104 R; TA101 = our ISA13, compared by value) rejects
+    every set we sent in it, and wins over any 997/999 for them, whenever it came: X12's TA1 R says the
+    interchange was not processed, so a 997 claiming otherwise is a translator's slip (FA_ACK_CONFLICT);
+    documents sent again go in a new interchange, decided on their own. TA104 A and E decide nothing;
   * no answer: overdue once as_of is past sent_at + the partner's ack_997_hours, else pending; from a
     partner who sends no 997s (FinanceSettings.expects_997 False): not_expected, never overdue.
-An AK2 (or an AK1 without AK2s) that names nothing we sent to that partner is an FA_UNMATCHED finding.
+An AK2 (or an AK1 without AK2s), or a TA1, that names nothing we sent to that partner is an FA_UNMATCHED
+finding.
 """
 
 from __future__ import annotations
@@ -41,21 +46,24 @@ _GROUP_VERDICT = {**_SET_VERDICT, "P": "accepted"}
 
 
 def match_acks(sent: pa.Table, acks: pa.Table, *, settings: Mapping[str, FinanceSettings],
-               as_of: datetime) -> tuple[pa.Table, list[Finding]]:
+               as_of: datetime, interchanges: pa.Table | None = None) -> tuple[pa.Table, list[Finding]]:
     """DOCUMENT_STATUS for every row of ``sent`` (SENT_SETS) given the partners' ``acks``
-    (FUNCTIONAL_ACKS), as of the run clock ``as_of``; and the findings about the acknowledgments."""
+    (FUNCTIONAL_ACKS, TA1s included), as of the run clock ``as_of``; and the findings about the
+    acknowledgments. ``interchanges``: (partner, isa13) of our other interchanges a TA1 may answer
+    (those holding only our 997s), beside the ones of ``sent``."""
     sent = sent.select(SENT_SETS.names).cast(SENT_SETS)
     acks = acks.select(FUNCTIONAL_ACKS.names).cast(FUNCTIONAL_ACKS)
     windows = settings_for(settings, sorted(set(sent["partner"].to_pylist())))
     candidates = _candidates(sent, acks)
     chosen, findings = _choose(candidates, acks)
     table = _verdicts(sent, acks, chosen, windows, as_of)
-    findings.extend(_unmatched(sent, acks))
+    findings.extend(_unmatched(sent, acks, interchanges))
     return table, findings
 
 
+
 def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, settings: Mapping[str, FinanceSettings],
-                  as_of: datetime) -> list[Finding]:
+                  as_of: datetime, interchanges: pa.Table | None = None) -> list[Finding]:
     """The findings about one received file's acknowledgments (``received``, FUNCTIONAL_ACKS) given
     what we sent and every acknowledgment received before (``earlier``): what names nothing we sent
     (FA_UNMATCHED, from this file alone) and answers this file gives that contradict earlier ones
@@ -66,7 +74,7 @@ def file_findings(sent: pa.Table, earlier: pa.Table, received: pa.Table, *, sett
     earlier = earlier.select(FUNCTIONAL_ACKS.names).cast(FUNCTIONAL_ACKS)
     partners = sorted(set(sent["partner"].to_pylist()) | set(received["partner"].to_pylist()))
     windows = {p: settings[p] for p in partners if p in settings}
-    _, alone = match_acks(sent, received, settings=windows, as_of=as_of)
+    _, alone = match_acks(sent, received, settings=windows, as_of=as_of, interchanges=interchanges)
     _, together = match_acks(sent, pa.concat_tables([earlier, received]), settings=windows, as_of=as_of)
     mine = {(r["source_file"], r["isa13"], r["gs06"], r["st02"]) for r in
             received.select(["source_file", "isa13", "gs06", "st02"]).to_pylist()}
@@ -88,24 +96,30 @@ def control_key(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def _sent_keys(sent: pa.Table) -> pa.Table:
     return pa.table({"partner": sent["partner"], "functional_id": sent["functional_id"],
-                     "gs06": control_key(sent["gs06"]), "st02": control_key(sent["st02"])})
+                     "gs06": control_key(sent["gs06"]), "st02": control_key(sent["st02"]),
+                     "isa13": control_key(sent["isa13"])})
 
 
-def _ack_keys(acks: pa.Table) -> pa.Table:
-    """The acknowledgment rows as join keys, with their row index and acknowledged-at time."""
+def _ack_keys(acks: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The acknowledgment rows as join keys, with their row index and acknowledged-at time: the
+    997/999 rows, and the TA1 rows."""
     acked_at = pc.coalesce(acks["received_at"], acks["ack_created_at"])
-    return pa.table({
+    keys = pa.table({
         "partner": acks["partner"],
         "functional_id": acks["acked_functional_id"],
         "gs06": control_key(acks["acked_gs06"]),
         "st02": control_key(acks["acked_st02"]),
+        "isa13": control_key(acks["acked_isa13"]),
         "ack_ref": acks["ack_ref"],
         "set_status": acks["set_status"],
         "group_status": acks["group_status"],
+        "interchange_status": acks["interchange_status"],
         "sets_included": acks["sets_included"],
         "acked_at": acked_at,
         "_ack_row": pa.array(range(acks.num_rows), pa.int64()),
     })
+    ta1 = pc.fill_null(pc.equal(acks["ack_type"], "TA1"), False)
+    return keys.filter(pc.invert(ta1)), keys.filter(ta1)
 
 
 def _map(values: pa.ChunkedArray | pa.Array, mapping: dict[str, str]) -> pa.Array:
@@ -115,13 +129,24 @@ def _map(values: pa.ChunkedArray | pa.Array, mapping: dict[str, str]) -> pa.Arra
 
 
 def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
-    """(sent row, ack row, verdict) for every answer a sent set got."""
-    keys = _ack_keys(acks)
+    """(sent row, ack row, verdict, acked_at, _ta1) for every answer a sent set got."""
+    keys, ta1 = _ack_keys(acks)
     sent_keys = _sent_keys(sent).append_column("_sent_row", pa.array(range(sent.num_rows), pa.int64()))
     empty = pa.table({"_sent_row": pa.array([], pa.int64()), "_ack_row": pa.array([], pa.int64()),
-                      "verdict": pa.array([], pa.string()), "acked_at": pa.array([], TIME)})
-    if not keys.num_rows or not sent.num_rows:
+                      "verdict": pa.array([], pa.string()), "acked_at": pa.array([], TIME),
+                      "_ta1": pa.array([], pa.bool_())})
+    if not sent.num_rows:
         return empty
+    # a TA1 R: every set of the interchange it names rejected
+    rejects = ta1.filter(pc.fill_null(pc.equal(ta1["interchange_status"], "R"), False))
+    by_ta1 = sent_keys.select(["partner", "isa13", "_sent_row"]).join(
+        rejects.select(["partner", "isa13", "_ack_row", "acked_at"]), ["partner", "isa13"], join_type="inner")
+    n = by_ta1.num_rows
+    by_ta1 = pa.table({"_sent_row": by_ta1["_sent_row"], "_ack_row": by_ta1["_ack_row"],
+                       "verdict": pa.repeat(pa.scalar("rejected"), n), "acked_at": by_ta1["acked_at"],
+                       "_ta1": pa.repeat(pa.scalar(True), n)}).cast(empty.schema)
+    if not keys.num_rows:
+        return by_ta1
     # set answers: the AK2 names the set
     set_rows = keys.filter(pc.is_valid(keys["st02"]))
     verdict = _map(set_rows["set_status"], _SET_VERDICT)
@@ -145,38 +170,53 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
     by_group = by_group.join(listed, [*_KEY, "ack_ref"], join_type="left outer")
     by_group = by_group.filter(pc.is_null(by_group["_listed"])).drop_columns(["_listed", "ack_ref"])
     cols = ["_sent_row", "_ack_row", "verdict", "acked_at"]
-    return pa.concat_tables([by_set.select(cols).cast(empty.schema), by_group.select(cols).cast(empty.schema)])
+    answers = [t.select(cols).append_column("_ta1", pa.repeat(pa.scalar(False), t.num_rows)).cast(empty.schema)
+               for t in (by_set, by_group)]
+    return pa.concat_tables([*answers, by_ta1])
+
+
+def _latest(candidates: pa.Table, *, ta1_first: bool) -> pa.Table:
+    """The first candidate per sent set: a TA1 rejection first when ``ta1_first``, then the latest
+    (acked_at, then acknowledgment row order)."""
+    # nulls last when descending: sort a "has time" flag first
+    order = [("_sent_row", "ascending"), ("_has_time", "descending"), ("acked_at", "descending"),
+             ("_ack_row", "descending")]
+    ordered = candidates.append_column("_has_time", pc.is_valid(candidates["acked_at"])).sort_by(
+        order[:1] + [("_ta1", "descending")] + order[1:] if ta1_first else order)
+    sent_rows = ordered["_sent_row"].to_numpy()
+    first = pa.array([True] + (sent_rows[1:] != sent_rows[:-1]).tolist(), pa.bool_())
+    return ordered.filter(first).drop_columns(["_has_time"])
 
 
 def _choose(candidates: pa.Table, acks: pa.Table) -> tuple[pa.Table, list[Finding]]:
-    """The latest answer per sent set (acked_at, then acknowledgment row order); conflicts as findings."""
+    """The answer that counts per sent set (a TA1 rejecting its interchange, else the latest); conflicts
+    as findings, at the latest answer (the file that brought the disagreement)."""
     if not candidates.num_rows:
-        return candidates, []
-    # nulls last when descending: sort a "has time" flag first
-    ordered = candidates.append_column("_has_time", pc.is_valid(candidates["acked_at"])).sort_by(
-        [("_sent_row", "ascending"), ("_has_time", "descending"), ("acked_at", "descending"),
-         ("_ack_row", "descending")])
-    sent_rows = ordered["_sent_row"].to_numpy()
-    first = pa.array([True] + (sent_rows[1:] != sent_rows[:-1]).tolist(), pa.bool_())
-    chosen = ordered.filter(first).drop_columns(["_has_time"])
+        return candidates.drop_columns(["_ta1"]), []
+    chosen = _latest(candidates, ta1_first=pc.any(candidates["_ta1"]).as_py() is True)
     counts = candidates.group_by("_sent_row", use_threads=False).aggregate([("verdict", "count_distinct")])
     conflicted = counts.filter(pc.greater(counts["verdict_count_distinct"], 1))["_sent_row"]
     findings: list[Finding] = []
     if len(conflicted):
-        bad = chosen.filter(pc.is_in(chosen["_sent_row"], value_set=conflicted))
-        for row in bad.to_pylist():
-            ack = acks.slice(row["_ack_row"], 1).to_pylist()[0]
-            verdicts = sorted(set(candidates.filter(pc.equal(candidates["_sent_row"], row["_sent_row"]))["verdict"]
-                                  .to_pylist()))
+        mine = candidates.filter(pc.is_in(candidates["_sent_row"], value_set=conflicted))
+        latest = {r["_sent_row"]: r["_ack_row"] for r in _latest(mine, ta1_first=False).to_pylist()}
+        named = {r["_sent_row"]: r["_ack_row"] for r in _latest(mine.filter(pc.invert(mine["_ta1"])),
+                                                                 ta1_first=False).to_pylist()}
+        for row in chosen.filter(pc.is_in(chosen["_sent_row"], value_set=conflicted)).to_pylist():
+            at = acks.slice(latest[row["_sent_row"]], 1).to_pylist()[0]
+            ack = acks.slice(named[row["_sent_row"]], 1).to_pylist()[0]  # a 997/999: it names the set
+            verdicts = sorted(set(mine.filter(pc.equal(mine["_sent_row"], row["_sent_row"]))["verdict"].to_pylist()))
+            won = acks.slice(row["_ack_row"], 1).to_pylist()[0]
+            counts_text = (f"the TA1 rejecting interchange {won['acked_isa13']} counts (an interchange rejected "
+                           "was not processed)" if row["_ta1"] else f"the latest, {row['verdict']}, counts")
             findings.append(finding(
                 "FA_ACK_CONFLICT",
                 f"Acknowledgments of {ack['acked_set_id'] or ack['acked_functional_id']} GS06 {ack['acked_gs06']}"
-                f" ST02 {ack['acked_st02'] or '(group)'} disagree ({', '.join(verdicts)}); the latest, "
-                f"{row['verdict']}, counts.",
-                file=ack["source_file"], isa13=ack["isa13"], gs06=ack["gs06"], st02=ack["st02"],
-                seg="AK2" if ack["acked_st02"] else "AK1", segment_position=ack["segment_position"],
-                file_segment=ack["file_segment"]))
-    return chosen, findings
+                f" ST02 {ack['acked_st02'] or '(group)'} disagree ({', '.join(verdicts)}); {counts_text}.",
+                file=at["source_file"], isa13=at["isa13"], gs06=at["gs06"], st02=at["st02"],
+                seg="TA1" if at["ack_type"] == "TA1" else "AK2" if at["acked_st02"] else "AK1",
+                segment_position=at["segment_position"], file_segment=at["file_segment"]))
+    return chosen.drop_columns(["_ta1"]), findings
 
 
 def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[str, FinanceSettings],
@@ -223,10 +263,11 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
                           ("gs06", "ascending"), ("st02", "ascending")])
 
 
-def _unmatched(sent: pa.Table, acks: pa.Table) -> list[Finding]:
-    keys = _ack_keys(acks)
+def _unmatched(sent: pa.Table, acks: pa.Table, interchanges: pa.Table | None) -> list[Finding]:
+    keys, ta1 = _ack_keys(acks)
+    findings = _unmatched_ta1(sent, acks, ta1, interchanges)
     if not keys.num_rows:
-        return []
+        return findings
     marker = pa.array([True] * sent.num_rows, pa.bool_())
     sent_sets = _sent_keys(sent).append_column("_known", marker)
     sent_groups = _sent_keys(sent).select(_GROUP_KEY).append_column("_known", marker).group_by(_GROUP_KEY).aggregate(
@@ -238,7 +279,6 @@ def _unmatched(sent: pa.Table, acks: pa.Table) -> list[Finding]:
         set_rows.filter(pc.is_null(set_rows["_known"]))["_ack_row"].combine_chunks(),
         group_rows.filter(pc.is_null(group_rows["_known"]))["_ack_row"].combine_chunks(),
     ]).to_pylist())
-    findings = []
     for r in rows:
         a = acks.slice(r, 1).to_pylist()[0]
         what = (f"set {a['acked_set_id']} ST02 {a['acked_st02']} in group {a['acked_functional_id']} GS06 "
@@ -249,4 +289,26 @@ def _unmatched(sent: pa.Table, acks: pa.Table) -> list[Finding]:
             file=a["source_file"], isa13=a["isa13"], gs06=a["gs06"], st02=a["st02"],
             seg="AK2" if a["acked_st02"] else "AK1", segment_position=a["segment_position"],
             file_segment=a["file_segment"], value=a["acked_st02"] or a["acked_gs06"]))
+    return findings
+
+
+def _unmatched_ta1(sent: pa.Table, acks: pa.Table, ta1: pa.Table, interchanges: pa.Table | None) -> list[Finding]:
+    """FA_UNMATCHED for each TA1 naming no interchange we sent that partner (``sent``'s, ``interchanges``')."""
+    if not ta1.num_rows:
+        return []
+    ours = [sent.select(["partner", "isa13"])]
+    if interchanges is not None:
+        ours.append(interchanges.select(["partner", "isa13"]).cast(ours[0].schema))
+    known = pa.concat_tables(ours)
+    known = pa.table({"partner": known["partner"], "isa13": control_key(known["isa13"])}).group_by(
+        ["partner", "isa13"], use_threads=False).aggregate([])
+    known = known.append_column("_known", pa.repeat(pa.scalar(True), known.num_rows))
+    rows = ta1.select(["partner", "isa13", "_ack_row"]).join(known, ["partner", "isa13"], join_type="left outer")
+    findings = []
+    for r in sorted(rows.filter(pc.is_null(rows["_known"]))["_ack_row"].to_pylist()):
+        a = acks.slice(r, 1).to_pylist()[0]
+        findings.append(finding(
+            "FA_UNMATCHED", f"This TA1 answers interchange {a['acked_isa13']}, which we never sent to {a['partner']}.",
+            file=a["source_file"], isa13=a["isa13"], seg="TA1", segment_position=a["segment_position"],
+            file_segment=a["file_segment"], element="TA101", value=a["acked_isa13"]))
     return findings

@@ -367,7 +367,12 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id, source_sha256=sha256,
                                                                  received_at=received_at, sets=ack_sets)
         findings += [f.with_file(file) for f in ack_findings]
-    findings += [f.with_file(file) for f in read_interchange_acks(result, ta1_interchanges)]
+    if ta1_interchanges:
+        ta1_acks, ta1_findings = read_interchange_acks(result, ta1_interchanges, partner=profile.id,
+                                                       source_sha256=sha256, received_at=received_at)
+        if ta1_acks.num_rows:
+            out.functional_acks = pa.concat_tables([out.functional_acks, ta1_acks])
+        findings += [f.with_file(file) for f in ta1_findings]
     out.findings = findings
     out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
         else "processed"

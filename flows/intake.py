@@ -194,13 +194,16 @@ def _count(res: PartnerResult, outcome, plan, applied) -> None:
 
 
 def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *, now: datetime) -> list[Finding]:
-    """At intake, for one received file's 997/999 rows: acknowledgments of nothing we sent to the
+    """At intake, for one received file's 997/999 and TA1 rows: acknowledgments of nothing we sent to the
     partner (FA_UNMATCHED) and answers that contradict earlier ones (FA_ACK_CONFLICT)."""
     if not acks.num_rows:
         return []
     sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id))
+    ours = None  # a TA1 may answer an interchange of our 997s alone
+    if "TA1" in acks["ack_type"].to_pylist():
+        ours = state.sent_sets_of(finance_inputs.OUR_997, partner=profile.id).select(["partner", "isa13"])
     return file_findings(sent, state.partner_acks(profile.id), acks, settings={profile.id: profile.finance_settings},
-                         as_of=now)
+                         as_of=now, interchanges=ours)
 
 
 def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,

@@ -50,11 +50,20 @@ def read_functional_acks(
     return pa.Table.from_pylist(rows, schema=FUNCTIONAL_ACKS), findings
 
 
-def read_interchange_acks(result: ParseResult, interchanges: Iterable[Interchange]) -> list[Finding]:
+def read_interchange_acks(
+    result: ParseResult,
+    interchanges: Iterable[Interchange],
+    *,
+    partner: str,
+    source_sha256: str = "",
+    received_at: datetime | None = None,
+) -> tuple[pa.Table, list[Finding]]:
     """The partner's TA1s for our interchanges in ``interchanges`` (those of a parsed file the caller
-    took), as findings: TA104 R (the partner took none of the documents in that interchange; no 997
-    will come for them) is FA_INTERCHANGE_REJECTED, E is FA_INTERCHANGE_NOTED, an unknown TA104 is
+    took): one FUNCTIONAL_ACKS row each (ack_type TA1; TA101 as acked_isa13, TA104, TA105), matched to
+    what we sent by engine.partner_acks (TA104 R: every document of that interchange rejected), and
+    findings: R is FA_INTERCHANGE_REJECTED, E is FA_INTERCHANGE_NOTED, an unknown TA104 is
     FA_STATUS_UNKNOWN; A says nothing a 997 will not say better."""
+    rows: list[dict] = []
     findings: list[Finding] = []
     ta1_rows = result.segments.rows_of("TA1") if len(result.segments) else []
     for ic in interchanges:
@@ -64,11 +73,19 @@ def read_interchange_acks(result: ParseResult, interchanges: Iterable[Interchang
             ours, status, code = _el(seg, 1), _el(seg, 4), _el(seg, 5)
             note_words = reason("interchange", code) if code else "no note code"
             where = dict(file=result.file, isa13=ic.control_number, seg="TA1", file_segment=row + 1)
+            rows.append({
+                "partner": partner, "ack_type": "TA1", "ack_ref": f"{ic.control_number}-TA1-{ours or ''}",
+                "ack_version": ic.version or None, "acked_isa13": ours, "interchange_status": status,
+                "interchange_note": code, "set_error_codes": [], "group_error_codes": [], "errors": [],
+                "reasons": _interchange_reason(ours, status, code), "ack_created_at": _created_at(ic, None),
+                "received_at": received_at, "source_file": result.file, "source_sha256": source_sha256,
+                "isa13": ic.control_number, "gs06": "", "st02": "", "segment_position": row - ic.start + 1,
+                "file_segment": row + 1})
             if status == "R":
                 findings.append(finding(
                     "FA_INTERCHANGE_REJECTED", f"This TA1 rejects our interchange {ours} (note {code}: {note_words}):"
-                    " the partner took none of its documents and will send no 997 for them; they turn overdue "
-                    "unless sent again.", element="TA104", value=ours, **where))
+                    " the partner took none of its documents and will send no 997 for them; they read rejected "
+                    "until sent again in a new interchange.", element="TA104", value=ours, **where))
             elif status == "E":
                 findings.append(finding(
                     "FA_INTERCHANGE_NOTED", f"This TA1 accepts our interchange {ours} with errors noted (note {code}:"
@@ -78,7 +95,15 @@ def read_interchange_acks(result: ParseResult, interchanges: Iterable[Interchang
                 findings.append(finding(
                     "FA_STATUS_UNKNOWN", f"TA104 {status!r} is not an interchange acknowledgment code (A, E, R); "
                     f"the TA1 for our interchange {ours} says nothing.", element="TA104", value=status, **where))
-    return findings
+    return pa.Table.from_pylist(rows, schema=FUNCTIONAL_ACKS), findings
+
+
+def _interchange_reason(ours: str | None, status: str | None, code: str | None) -> str:
+    """ "interchange 000000012 rejected (invalid control structure)": a TA1's verdict in words."""
+    words = reason("interchange_status", status) if status in ("A", "E", "R") else f"status {status!r}"
+    note = reason("interchange", code) if code else "no note code"
+    text = f"interchange {ours or '?'} {words} ({note})"
+    return text + (": none of its documents was processed" if status == "R" else "")
 
 
 def _el(seg: list[str], i: int) -> str | None:
@@ -93,10 +118,10 @@ def _int(value: str | None) -> int | None:
     return int(value) if value is not None and value.isdigit() and len(value) <= 9 else None
 
 
-def _created_at(ic: Interchange, g: Group) -> datetime | None:
-    """GS04 (CCYYMMDD; YYMMDD before 004010) + GS05 (HHMM[SS..]) of the acknowledgment, else ISA09
-    (YYMMDD) + ISA10."""
-    for day, clock in ((g.date, g.time), (ic.date, ic.time)):
+def _created_at(ic: Interchange, g: Group | None) -> datetime | None:
+    """GS04 (CCYYMMDD; YYMMDD before 004010) + GS05 (HHMM[SS..]) of the acknowledgment, else (and for a
+    TA1, ``g`` None) ISA09 (YYMMDD) + ISA10."""
+    for day, clock in ((g.date, g.time), (ic.date, ic.time)) if g is not None else ((ic.date, ic.time),):
         on = x12_dates.parse(day)
         if on is not None:
             digits = "".join(ch for ch in clock if ch.isdigit())[:6].ljust(6, "0") if clock else "000000"

@@ -28,12 +28,17 @@ ACK_ERROR = pa.struct([
 ])
 
 # One row per AK2 (set response) loop; a 997/999 whose AK1 group response holds no AK2 gives one row
-# for the whole group with the acked_set_id / acked_st02 columns null.
+# for the whole group with the acked_set_id / acked_st02 columns null. A partner's TA1 for one of our
+# interchanges is a row too (ack_type "TA1"): acked_isa13, interchange_status and interchange_note set,
+# the AK columns null.
 FUNCTIONAL_ACKS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
-    pa.field("ack_type", pa.string(), nullable=False),  # "997" or "999" (ST01 of the acknowledgment)
+    pa.field("ack_type", pa.string(), nullable=False),  # "997" or "999" (ST01 of the acknowledgment), "TA1"
     pa.field("ack_ref", pa.string(), nullable=False),  # ISA13-GS06-ST02 of the acknowledgment
-    pa.field("ack_version", pa.string()),  # GS08 of the acknowledgment's group
+    pa.field("ack_version", pa.string()),  # GS08 of the acknowledgment's group (a TA1: ISA12)
+    pa.field("acked_isa13", pa.string()),  # TA101: ISA13 of our interchange a TA1 answers (null for 997/999)
+    pa.field("interchange_status", pa.string()),  # TA104: A E R
+    pa.field("interchange_note", pa.string()),  # TA105: the interchange note code
     pa.field("acked_functional_id", pa.string()),  # AK101: GS01 of the group acknowledged
     pa.field("acked_gs06", pa.string()),  # AK102: GS06 of the group acknowledged
     pa.field("acked_version", pa.string()),  # AK103 (005010+)
@@ -88,7 +93,7 @@ DOCUMENT_STATUS = pa.schema([
     pa.field("document_ref", pa.string()),
     pa.field("status", pa.string(), nullable=False),  # DOCUMENT_STATUSES
     pa.field("due_at", TIME, nullable=False),  # sent_at + the partner's 997 window
-    pa.field("ack_type", pa.string()),  # 997 / 999 of the acknowledgment that decided it
+    pa.field("ack_type", pa.string()),  # 997 / 999 / TA1 of the acknowledgment that decided it
     pa.field("set_status", pa.string()),  # AK501 (null when only the group answered)
     pa.field("group_status", pa.string()),  # AK901
     pa.field("acked_at", TIME),  # received_at of the acknowledgment, else its GS04/GS05

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
@@ -373,6 +374,69 @@ def test_reconciliation_outputs_are_deterministic(nights, tmp_path):
     assert len(files) > 20
     for rel in files:
         assert (a.root / rel).read_bytes() == (b.root / rel).read_bytes(), rel
+
+
+def partner_ta1(ws, partner: str, answers: list[tuple[str, str, str]], *, name: str, isa13: int) -> Path:
+    """A TA1 interchange from ``partner``: one TA1 per (our ISA13, TA104, TA105), dropped in its inbox."""
+    from engine.envelope import wrap_ta1
+
+    x = ws.partners()[partner].x12
+    env = Envelope(sender_qualifier=x.their_qualifier, sender_id=x.their_id, receiver_qualifier=x.our_qualifier,
+                   receiver_id=x.our_id, gs_sender=x.their_gs_id, gs_receiver=x.our_gs_id, version=x.version,
+                   usage=x.usage, delimiters=x.delimiters.to_delimiters())
+    lines = [wrap_ta1(env, ["TA1", ours, "261127", "0200", code, note], isa13=isa13,
+                      now=datetime(2026, 11, 28, 9, 30)).decode().splitlines(keepends=True)
+             for ours, code, note in answers]
+    path = ws.drop_root / partner / "inbox" / name  # ISA, every TA1, IEA
+    path.write_bytes("".join([lines[0][0], *(one[1] for one in lines), lines[0][2]]).encode())
+    return path
+
+
+def test_a_partners_ta1_rejecting_our_interchange_rejects_its_documents(nights, tmp_path):
+    """A partner's TA1 R for one of our interchanges makes every document in it read "rejected", with
+    the TA1 note (TA105) in words, in the store's verdicts, `orderbridge status`, the exceptions and the
+    finance report; it wins over a 997 that accepted one of them (an interchange rejected was not
+    processed: FA_ACK_CONFLICT at the TA1). A TA1 E decides nothing; a TA1 for an interchange we never
+    sent is FA_UNMATCHED. They used to be findings only: the documents turned overdue."""
+    ws = _copy(nights, tmp_path)
+    before = status(ws)
+    globex = sorted(i for (p, i), r in before.items() if p == "globex" and r["sent_at"] == NIGHT1.isoformat())
+    assert {before[("globex", i)]["status"] for i in globex} == {"overdue"} and len(globex) >= 2
+    assert before[("initech", "000000004")]["status"] == "accepted"  # by INITECH's 997 of night 2
+    partner_ta1(ws, "globex", [(globex[0], "R", "022"), (globex[1], "E", "001"), ("000999999", "R", "022")],
+                name="globex-ta1.x12", isa13=9101)
+    partner_ta1(ws, "initech", [("000000004", "R", "024")], name="initech-ta1.x12", isa13=9102)
+    run_stages(ws, NIGHT3)
+    reconcile_stage(ws, NIGHT3, "n3")
+    after = status(ws)
+    rejected = after[("globex", globex[0])]
+    assert (rejected["status"], rejected["ack_type"], rejected["ack_file"]) == ("rejected", "TA1", "globex-ta1.x12")
+    assert rejected["reasons"] == (f"interchange {globex[0]} rejected (invalid control structure): none of its "
+                                   "documents was processed")
+    assert after[("globex", globex[1])]["status"] == "overdue"  # E: its 997 still decides
+    overruled = after[("initech", "000000004")]
+    assert (overruled["status"], overruled["ack_type"]) == ("rejected", "TA1")
+    assert "invalid interchange content" in overruled["reasons"]
+    store = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["file"], f["value"]) for f in store.findings() if f["code"].startswith("FA_")
+                 and f["file"] in ("globex-ta1.x12", "initech-ta1.x12")]
+        kept = store.partner_acks().filter(pc.equal(store.partner_acks()["ack_type"], "TA1")).num_rows
+    finally:
+        store.close()
+    assert sorted(found) == sorted([
+        ("FA_INTERCHANGE_REJECTED", "globex-ta1.x12", globex[0]), ("FA_INTERCHANGE_NOTED", "globex-ta1.x12", globex[1]),
+        ("FA_INTERCHANGE_REJECTED", "globex-ta1.x12", "000999999"), ("FA_UNMATCHED", "globex-ta1.x12", "000999999"),
+        ("FA_INTERCHANGE_REJECTED", "initech-ta1.x12", "000000004"), ("FA_ACK_CONFLICT", "initech-ta1.x12", None)])
+    assert kept == 4
+    po = rejected["po_number"]
+    ex = one(exceptions(ws), "DOCUMENT_REJECTED", po)
+    assert "invalid control structure" in ex["partner_reasons"] and ex["document_status"] == "rejected"
+    doc = json.loads(cli("status", po, "--partner", "globex", "--json", "-w", str(ws.root)))
+    verdict = next(v for v in doc["partner_acks"] if v["isa13"] == globex[0])
+    assert (verdict["status"], verdict["ack_type"]) == ("rejected", "TA1")
+    html = (ws.reports_dir / "n3" / "finance" / "finance-report.html").read_text()
+    assert "invalid control structure" in html
 
 
 def test_a_version_3_store_opens_with_the_finance_tables(tmp_path):

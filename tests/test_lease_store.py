@@ -18,7 +18,7 @@ import pytest
 
 from connectors import lease
 from connectors.state import StateStore
-from connectors.state_migrations import LATEST, LEASES, RECOVERY, RETUNED_INDEXES
+from connectors.state_migrations import LATEST, LEASES, RECOVERY, RETUNED_INDEXES, TA1_ACKS
 from schemas.errors import LeaseLost, WorkspaceBusy
 from tests.crash_harness import NIGHTS, drop_night, new_workspace, orderbridge
 from tests.support import REPO
@@ -164,7 +164,7 @@ def test_a_live_workspace_row_of_another_machine_refuses_the_workspace(store_tar
 
 
 def test_a_version_7_store_gets_the_leases_table(store_target, tmp_path):
-    assert LATEST == RETUNED_INDEXES == LEASES + 1 == RECOVERY + 2
+    assert LATEST == TA1_ACKS == RETUNED_INDEXES + 1 == LEASES + 2 == RECOVERY + 3
     target = store_target()
     store = StateStore(target)
     store.start_run("r1", "2026-11-27T02:00:01", clock="2026-11-27T02:00:00")

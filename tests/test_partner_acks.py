@@ -318,8 +318,12 @@ def test_a_partners_ta1_rejecting_our_interchange_is_a_finding_not_ignored():
     data = data.replace("~\nGS*", "~\nTA1*000000011*261128*0200*A*000~\nGS*", 1)
     accepted = run(data.encode())
     assert (accepted.findings, accepted.disposition) == ([], "processed")
-    assert accepted.functional_acks.select(["acked_gs06", "acked_st02", "set_status"]).to_pylist() == [
-        {"acked_gs06": "11", "acked_st02": "0011", "set_status": "A"}]
+    assert accepted.functional_acks.select(["ack_type", "acked_gs06", "acked_st02", "set_status", "acked_isa13",
+                                            "interchange_status"]).to_pylist() == [
+        {"ack_type": "997", "acked_gs06": "11", "acked_st02": "0011", "set_status": "A", "acked_isa13": None,
+         "interchange_status": None},
+        {"ack_type": "TA1", "acked_gs06": None, "acked_st02": None, "set_status": None, "acked_isa13": "000000011",
+         "interchange_status": "A"}]  # the TA1 kept too (it decides nothing: A)
 
 
 def test_a_partner_who_sends_no_997s_is_never_overdue_but_an_answer_still_counts():
@@ -339,3 +343,62 @@ def test_a_partner_who_sends_no_997s_is_never_overdue_but_an_answer_still_counts
     out, _ = match_acks(sent(rows), acks, settings=settings, as_of=AS_OF)  # 34 h after sending
     assert status_of(out) == {("umbrella", "200", "0001"): "not_expected", ("umbrella", "300", "0001"): "rejected",
                               ("acme", "200", "0001"): "overdue"}
+
+
+def ta1s(answers: list[tuple[str, str, str]], *, isa13: int = 51, received_at: datetime | None = None,
+         partner: str = "acme") -> tuple[pa.Table, list]:
+    """A partner's interchange of TA1s, one per (our ISA13, TA104, TA105), read as FUNCTIONAL_ACKS rows."""
+    from parsers.functional_acks import read_interchange_acks
+
+    body = "".join(f"TA1*{ours}*261127*0200*{code}*{note}~\n" for ours, code, note in answers)
+    result = read_interchanges(f"{ISA.format(ver='00401', isa13=isa13)}{body}IEA*0*{isa13:09d}~\n".encode(),
+                               file=f"ta1-{isa13}.x12")
+    return read_interchange_acks(result, result.interchanges, partner=partner, received_at=received_at)
+
+
+def test_a_ta1_rejecting_our_interchange_rejects_every_set_in_it_whatever_a_997_says():
+    """TA104 R: every set we sent in that interchange (TA101 = our ISA13, by value) reads rejected, the
+    TA105 note in words; it wins over a 997 for them, before or after it (X12: a rejected interchange
+    was not processed), with FA_ACK_CONFLICT at the answer that came last. TA104 E and A decide nothing.
+    Before, a TA1 was a finding only and these sets turned overdue."""
+    rows = [("acme", "856", "SH", "200", "0001"), ("acme", "856", "SH", "200", "0002"),
+            ("acme", "810", "IN", "300", "0001"), ("acme", "855", "PR", "400", "0001")]
+    s = sent(rows)  # ISA13 = GS06: 000000200, 000000300, 000000400
+    ta1, notes = ta1s([("000000200", "R", "022"), ("300", "R", "024"), ("000000400", "E", "001")],
+                      received_at=datetime(2026, 11, 27, 4, 0))
+    assert [f.code for f in notes] == ["FA_INTERCHANGE_REJECTED", "FA_INTERCHANGE_REJECTED", "FA_INTERCHANGE_NOTED"]
+    out, findings = match_acks(s, ta1, settings=SETTINGS, as_of=AS_OF)
+    assert findings == []
+    assert status_of(out) == {("acme", "200", "0001"): "rejected", ("acme", "200", "0002"): "rejected",
+                              ("acme", "300", "0001"): "rejected", ("acme", "400", "0001"): "overdue"}
+    first = out.to_pylist()[0]
+    assert (first["ack_type"], first["ack_file"], first["set_status"], first["minutes_to_ack"]) == \
+        ("TA1", "ta1-51.x12", None, 120)
+    assert first["reasons"] == "interchange 000000200 rejected (invalid control structure): none of its " \
+        "documents was processed"
+    # a 997 accepting the 810 afterwards (or before) does not undo the TA1
+    for when in (datetime(2026, 11, 27, 9, 0), datetime(2026, 11, 27, 3, 0)):
+        later, _ = read(interchange([["AK1*IN*300", "AK2*810*0001", "AK5*A", "AK9*A*1*1*1"]], isa13=9),
+                        file="later.x12", received_at=when)
+        out, findings = match_acks(s, pa.concat_tables([later, ta1]), settings=SETTINGS, as_of=AS_OF)
+        assert status_of(out)[("acme", "300", "0001")] == "rejected"
+        [conflict] = findings
+        assert conflict.code == "FA_ACK_CONFLICT" and "the TA1 rejecting interchange 300 counts" in conflict.message
+        assert conflict.location.file == ("later.x12" if when.hour == 9 else "ta1-51.x12")
+
+
+def test_a_ta1_for_an_interchange_we_never_sent_is_unmatched():
+    """A TA1 naming none of our interchanges to that partner is FA_UNMATCHED; one answering an
+    interchange of our 997s alone (``interchanges``) is not."""
+    from engine.partner_acks import file_findings
+
+    ta1, _ = ta1s([("000000777", "A", "000"), ("000000200", "A", "000"), ("000000900", "A", "000")])
+    s = sent([("acme", "856", "SH", "200", "0001")])
+    out, findings = match_acks(s, ta1, settings=SETTINGS, as_of=AS_OF)
+    assert [(f.code, f.location.value, f.location.segment_id) for f in findings] == [
+        ("FA_UNMATCHED", "000000777", "TA1"), ("FA_UNMATCHED", "000000900", "TA1")]
+    assert status_of(out) == {("acme", "200", "0001"): "overdue"}  # A decides nothing
+    ours = pa.table({"partner": ["acme"], "isa13": ["900"]})
+    found = file_findings(s, FUNCTIONAL_ACKS.empty_table(), ta1, settings=SETTINGS, as_of=AS_OF, interchanges=ours)
+    assert [f.location.value for f in found] == ["000000777"]
+

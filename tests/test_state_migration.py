@@ -194,3 +194,39 @@ def test_documents_version_1_held_are_released_after_the_migration(tmp_path):
     baks = [next(r for r in read_interchanges(p.read_bytes()).segments.elements.to_pylist() if r[0] == "BAK")[3]
             for p in sent]
     assert baks == ["A*B>C", "D*E>F"] and state.held_documents("acme") == []
+
+
+def test_a_version_9_store_keeps_partners_ta1s_after_the_migration(store_target):
+    """On both back ends: a store before TA1_ACKS (partner_acks without acked_isa13, interchange_status,
+    interchange_note) gets the columns, keeps its 997 rows, and a partner's TA1 recorded then reads back
+    as it was read (the TA1 R that rejects our interchange's documents: engine.partner_acks)."""
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import RETUNED_INDEXES, TA1_ACKS
+    from tests.test_partner_acks import interchange, read, ta1s
+
+    target = store_target()
+    store = StateStore(target)
+    acks, _ = read(interchange([["AK1*IN*300", "AK2*810*0001", "AK5*A", "AK9*A*1*1*1"]]),
+                   received_at=datetime(2026, 11, 27, 3, 0))
+    store.record_partner_acks(acks, run_id="r1")
+    with store.transaction():  # what a version 9 store looks like
+        for table, column, _ in COLUMNS_ADDED_IN[TA1_ACKS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(RETUNED_INDEXES),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == TA1_ACKS
+        assert {"acked_isa13", "interchange_status", "interchange_note"} <= set(store._columns("partner_acks"))
+        ta1, _ = ta1s([("000000300", "R", "022")], received_at=datetime(2026, 11, 27, 4, 0))
+        store.record_partner_acks(ta1, run_id="r2")
+        kept = store.partner_acks()
+        assert kept.select(["ack_type", "acked_gs06", "acked_isa13", "interchange_status", "interchange_note"]) \
+            .to_pylist() == [
+            {"ack_type": "997", "acked_gs06": "300", "acked_isa13": None, "interchange_status": None,
+             "interchange_note": None},
+            {"ack_type": "TA1", "acked_gs06": None, "acked_isa13": "000000300", "interchange_status": "R",
+             "interchange_note": "022"}]
+        assert kept.slice(1).to_pylist()[0]["reasons"] == ta1.to_pylist()[0]["reasons"]
+    finally:
+        store.close()

@@ -163,7 +163,8 @@ def test_a_migration_that_adds_a_table(store_target, monkeypatch):
 @pytest.mark.parametrize("version", [5, 6, 0])
 def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, version):
     """Version 5 (before fulfilment), version 6 (fulfilment's tables: main's stores in the wild) and a
-    new store (0) all reach the latest version, recovery's columns included, with their rows kept."""
+    new store (0) all reach the latest version, recovery's and TA1_ACKS' columns included, with their rows
+    kept."""
     import connectors.state_migrations as mig
     from connectors.state import ADDED_IN, COLUMNS_ADDED_IN
 
@@ -176,7 +177,7 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
             store._q("INSERT INTO runs (run_id, kind, clock, started_at, status) VALUES"
                      " ('n1', 'nightly', ?, ?, 'running'), ('n2', 'nightly', ?, ?, 'finished')",
                      (AT, AT, "2026-11-27T06:00:00", "2026-11-27T06:00:01"))
-            for table, column, _ in COLUMNS_ADDED_IN[mig.RECOVERY]:
+            for table, column, _ in COLUMNS_ADDED_IN[mig.RECOVERY] + COLUMNS_ADDED_IN[mig.TA1_ACKS]:
                 store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
             if version < mig.SHIPPING:
                 for table in ADDED_IN[mig.SHIPPING]:
@@ -187,10 +188,11 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
         assert "disposed_at" not in store._columns("files")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == LATEST == mig.RETUNED_INDEXES == mig.LEASES + 1 == mig.RECOVERY + 2 \
-        == mig.SHIPPING + 3
+    assert store.schema_version == LATEST == mig.TA1_ACKS == mig.RETUNED_INDEXES + 1 == mig.LEASES + 2 \
+        == mig.RECOVERY + 3 == mig.SHIPPING + 4
     assert set(ADDED_IN[mig.SHIPPING]) <= store._table_names()
-    for table, column, _ in COLUMNS_ADDED_IN[mig.SHIPPING] + COLUMNS_ADDED_IN[mig.RECOVERY]:
+    for table, column, _ in COLUMNS_ADDED_IN[mig.SHIPPING] + COLUMNS_ADDED_IN[mig.RECOVERY] + \
+            COLUMNS_ADDED_IN[mig.TA1_ACKS]:
         assert column in store._columns(table), (table, column)
     if version:
         assert store.file_record("acme", "abc")["disposed_at"] == AT  # moved by the time it was migrated
