@@ -21,7 +21,8 @@ numbers are never reused per partner):
   * no answer: overdue once as_of is past sent_at + the partner's ack_997_hours, else pending; from a
     partner who sends no 997s (FinanceSettings.expects_997 False): not_expected, never overdue.
 An AK2 (or an AK1 without AK2s), or a TA1, that names nothing we sent to that partner is an FA_UNMATCHED
-finding.
+finding. A 997/999 acknowledging our 997s (AK101 FA) is kept but decides and says nothing: X12 has
+acknowledgments never acknowledged, and we never answer one (engine.process sends no 997 for an FA group).
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def _sent_keys(sent: pa.Table) -> pa.Table:
 
 def _ack_keys(acks: pa.Table) -> tuple[pa.Table, pa.Table]:
     """The acknowledgment rows as join keys, with their row index and acknowledged-at time: the
-    997/999 rows, and the TA1 rows."""
+    997/999 rows answering our documents (not those acknowledging our 997s, AK101 FA), and the TA1 rows."""
     acked_at = pc.coalesce(acks["received_at"], acks["ack_created_at"])
     keys = pa.table({
         "partner": acks["partner"],
@@ -119,7 +120,8 @@ def _ack_keys(acks: pa.Table) -> tuple[pa.Table, pa.Table]:
         "_ack_row": pa.array(range(acks.num_rows), pa.int64()),
     })
     ta1 = pc.fill_null(pc.equal(acks["ack_type"], "TA1"), False)
-    return keys.filter(pc.invert(ta1)), keys.filter(ta1)
+    of_997s = pc.fill_null(pc.equal(acks["acked_functional_id"], "FA"), False)
+    return keys.filter(pc.invert(pc.or_(ta1, of_997s))), keys.filter(ta1)
 
 
 def _map(values: pa.ChunkedArray | pa.Array, mapping: dict[str, str]) -> pa.Array:

@@ -402,3 +402,23 @@ def test_a_ta1_for_an_interchange_we_never_sent_is_unmatched():
     found = file_findings(s, FUNCTIONAL_ACKS.empty_table(), ta1, settings=SETTINGS, as_of=AS_OF, interchanges=ours)
     assert [f.location.value for f in found] == ["000000777"]
 
+
+def test_a_997_acknowledging_our_997_is_kept_but_decides_and_says_nothing():
+    """X12 has functional acknowledgments never acknowledged; a partner that answers our 997s anyway
+    (AK101 FA) is no FA_UNMATCHED ("never sent": we did send them) and decides none of our documents;
+    nor do we answer its FA group with a 997 of ours (no loop)."""
+    from datetime import date
+
+    from engine.process import Known, process_file
+    from schemas.profile import load_profiles
+    from tests.support import REPO
+
+    acks, notes = read(interchange([["AK1*FA*7", "AK2*997*0007", "AK5*A", "AK9*A*1*1*1"],
+                                    ["AK1*FA*8", "AK9*A*1*1*1"]]))
+    assert notes == [] and acks.num_rows == 2
+    out, findings = match_acks(sent([("acme", "855", "PR", "7", "0007")]), acks, settings=SETTINGS, as_of=AS_OF)
+    assert findings == [] and status_of(out) == {("acme", "7", "0007"): "overdue"}
+    acme = load_profiles(REPO / "partners")["acme"]
+    done = process_file(interchange([["AK1*FA*7", "AK2*997*0007", "AK5*A", "AK9*A*1*1*1"]]), file="ack.x12",
+                        sha256="s", profile=acme, known=Known(), today=date(2026, 11, 28))
+    assert [d.doc_type for d in done.documents] == [] and done.functional_acks.num_rows == 1
