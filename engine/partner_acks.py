@@ -7,7 +7,8 @@ How a sent set is decided (key: partner, GS01, GS06, ST02, all-digit numbers com
 numbers are never reused per partner):
   * answers: every AK2 naming the set (AK101 = GS01, AK102 = GS06, AK202 = ST02), and every
     acknowledgment of its group (AK1) that lists no AK2 for it, which answers with the group's AK901
-    (unless it lists as many AK2s as its AK902 says the group held: then our set never reached them);
+    (unless it lists as many sets, an AK2 listed twice counting once, as its AK902 says the group held:
+    then our set never reached them);
   * a set's answer: AK501 A -> accepted, E -> accepted_with_errors, M R W X -> rejected; a group rejected
     as a whole (AK901 M R W X) rejects its sets whatever their AK5 says. A group answer: A -> accepted,
     E -> accepted_with_errors, P -> accepted (under P the sets not listed are the accepted ones),
@@ -159,11 +160,12 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
     # group answers: every acknowledgment of the group (one per ack_ref) for the sets it lists no AK2 for
     groups = keys.group_by([*_GROUP_KEY, "ack_ref"], use_threads=False).aggregate(
         [("_ack_row", "min"), ("group_status", "first"), ("acked_at", "first"), ("sets_included", "first"),
-         ("st02", "count")])
+         ("st02", "count_distinct")])
     groups = groups.rename_columns([c.replace("_min", "").replace("_first", "") for c in groups.column_names])
     gverdict = _map(groups["group_status"], _GROUP_VERDICT)
-    # an acknowledgment that lists as many AK2s as its AK902 counts sets answered for all it received
-    complete = pc.fill_null(pc.greater_equal(groups["st02_count"], groups["sets_included"]), False)
+    # an acknowledgment that lists as many sets (an AK2 listed twice counts once) as its AK902 counts sets
+    # answered for all it received
+    complete = pc.fill_null(pc.greater_equal(groups["st02_count_distinct"], groups["sets_included"]), False)
     groups = groups.append_column("verdict", gverdict).filter(pc.and_(pc.is_valid(gverdict), pc.invert(complete)))
     by_group = sent_keys.join(groups.select([*_GROUP_KEY, "ack_ref", "_ack_row", "verdict", "acked_at"]),
                               _GROUP_KEY, join_type="inner")

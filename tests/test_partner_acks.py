@@ -422,3 +422,15 @@ def test_a_997_acknowledging_our_997_is_kept_but_decides_and_says_nothing():
     done = process_file(interchange([["AK1*FA*7", "AK2*997*0007", "AK5*A", "AK9*A*1*1*1"]]), file="ack.x12",
                         sha256="s", profile=acme, known=Known(), today=date(2026, 11, 28))
     assert [d.doc_type for d in done.documents] == [] and done.functional_acks.num_rows == 1
+
+
+def test_an_ak2_listed_twice_does_not_hide_the_sets_it_leaves_out():
+    """A 997 that lists one set twice (AK2 0001 twice) under AK9 A*2 has not answered every set of the
+    group one by one: the set it leaves out is answered by the group's AK9 (it used to stay unanswered,
+    the two AK2s counted as two sets)."""
+    acks, _ = read(interchange([["AK1*SH*200", "AK2*856*0001", "AK5*A", "AK2*856*0001", "AK5*A",
+                                 "AK9*A*2*2*2"]]))
+    out, findings = match_acks(sent([("acme", "856", "SH", "200", "0001"), ("acme", "856", "SH", "200", "0002")]),
+                               acks, settings=SETTINGS, as_of=AS_OF)
+    assert findings == []
+    assert status_of(out) == {("acme", "200", "0001"): "accepted", ("acme", "200", "0002"): "accepted"}
