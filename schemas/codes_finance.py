@@ -59,14 +59,16 @@ FINANCE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "A 997/999 acknowledges a group or set (GS01/GS06/ST02) we never sent to this partner.",
+        "A 997/999 acknowledges a group or set (GS01/GS06/ST02), or a TA1 an interchange (TA101), we never sent to"
+        " this partner.",
     ),
     _C(
         "FA_ACK_CONFLICT",
         "business",
         "warning",
         "",
-        "Two acknowledgments of one document disagree; the latest one counts.",
+        "Two acknowledgments of one document disagree; the latest one counts (a TA1 rejecting its interchange wins"
+        " whenever it came).",
     ),
     # --- our own 810s and 856s sent by another system, recorded (orderbridge record) -------------
     _C(
