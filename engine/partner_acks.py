@@ -98,8 +98,7 @@ def control_key(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def _sent_keys(sent: pa.Table) -> pa.Table:
     return pa.table({"partner": sent["partner"], "functional_id": sent["functional_id"],
-                     "gs06": control_key(sent["gs06"]), "st02": control_key(sent["st02"]),
-                     "isa13": control_key(sent["isa13"])})
+                     "gs06": control_key(sent["gs06"]), "st02": control_key(sent["st02"])})
 
 
 def _ack_keys(acks: pa.Table) -> tuple[pa.Table, pa.Table]:
@@ -111,7 +110,6 @@ def _ack_keys(acks: pa.Table) -> tuple[pa.Table, pa.Table]:
         "functional_id": acks["acked_functional_id"],
         "gs06": control_key(acks["acked_gs06"]),
         "st02": control_key(acks["acked_st02"]),
-        "isa13": control_key(acks["acked_isa13"]),
         "ack_ref": acks["ack_ref"],
         "set_status": acks["set_status"],
         "group_status": acks["group_status"],
@@ -122,7 +120,12 @@ def _ack_keys(acks: pa.Table) -> tuple[pa.Table, pa.Table]:
     })
     ta1 = pc.fill_null(pc.equal(acks["ack_type"], "TA1"), False)
     of_997s = pc.fill_null(pc.equal(acks["acked_functional_id"], "FA"), False)
-    return keys.filter(pc.invert(pc.or_(ta1, of_997s))), keys.filter(ta1)
+    aside = pc.or_(ta1, of_997s)
+    if not pc.any(aside).as_py():  # the usual case: 997/999s for our documents only, no copy
+        return keys, keys.slice(0, 0).append_column("isa13", pa.array([], pa.string()))
+    interchange = keys.filter(ta1)
+    interchange = interchange.append_column("isa13", control_key(acks["acked_isa13"].filter(ta1)))
+    return keys.filter(pc.invert(aside)), interchange
 
 
 def _map(values: pa.ChunkedArray | pa.Array, mapping: dict[str, str]) -> pa.Array:
@@ -140,14 +143,7 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
                       "_ta1": pa.array([], pa.bool_())})
     if not sent.num_rows:
         return empty
-    # a TA1 R: every set of the interchange it names rejected
-    rejects = ta1.filter(pc.fill_null(pc.equal(ta1["interchange_status"], "R"), False))
-    by_ta1 = sent_keys.select(["partner", "isa13", "_sent_row"]).join(
-        rejects.select(["partner", "isa13", "_ack_row", "acked_at"]), ["partner", "isa13"], join_type="inner")
-    n = by_ta1.num_rows
-    by_ta1 = pa.table({"_sent_row": by_ta1["_sent_row"], "_ack_row": by_ta1["_ack_row"],
-                       "verdict": pa.repeat(pa.scalar("rejected"), n), "acked_at": by_ta1["acked_at"],
-                       "_ta1": pa.repeat(pa.scalar(True), n)}).cast(empty.schema)
+    by_ta1 = _ta1_rejections(sent, ta1).cast(empty.schema)
     if not keys.num_rows:
         return by_ta1
     # set answers: the AK2 names the set
@@ -177,6 +173,23 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
     answers = [t.select(cols).append_column("_ta1", pa.repeat(pa.scalar(False), t.num_rows)).cast(empty.schema)
                for t in (by_set, by_group)]
     return pa.concat_tables([*answers, by_ta1])
+
+
+def _ta1_rejections(sent: pa.Table, ta1: pa.Table) -> pa.Table:
+    """(sent row, ack row, "rejected", acked_at, True) for every set we sent in an interchange a TA1 R names."""
+    rejects = ta1.filter(pc.fill_null(pc.equal(ta1["interchange_status"], "R"), False))
+    if rejects.num_rows:
+        ours = pa.table({"partner": sent["partner"], "isa13": control_key(sent["isa13"]),
+                         "_sent_row": pa.array(range(sent.num_rows), pa.int64())})
+        hit = ours.join(rejects.select(["partner", "isa13", "_ack_row", "acked_at"]), ["partner", "isa13"],
+                        join_type="inner")
+    else:
+        hit = pa.table({"_sent_row": pa.array([], pa.int64()), "_ack_row": pa.array([], pa.int64()),
+                        "acked_at": pa.array([], TIME)})
+    n = hit.num_rows
+    return pa.table({"_sent_row": hit["_sent_row"], "_ack_row": hit["_ack_row"],
+                     "verdict": pa.repeat(pa.scalar("rejected"), n), "acked_at": hit["acked_at"],
+                     "_ta1": pa.repeat(pa.scalar(True), n)})
 
 
 def _latest(candidates: pa.Table, *, ta1_first: bool) -> pa.Table:
