@@ -1,7 +1,7 @@
 """The mark-for a PO names (a cross-dock order: N1 ST the distribution centre, N1 BY with the store's
 number, or N1 Z7 the mark-for party) is kept with the order and written back as the PO sent it: an N1 in
-the 856's order loop (after PRF and REF IA) and in the 810's heading (after N1 ST), as retailers' guides
-(Target, Walmart, Kohl's, Macy's) ask; both pass our validator, Bots' grammars and pyx12 with our maps. A
+the 856's order loop (after PRF and REF IA; where the public ediengine Crossdock 856 sample has it) and
+in the 810's heading (after N1 ST); both pass our validator, Bots' grammars and pyx12 with our maps. A
 PO without one (or naming its buyer without a location code) gets the documents it got before, byte for
 byte; a partner can turn it off. Orders stored before the mark-for's columns existed read them as null."""
 
