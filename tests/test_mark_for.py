@@ -40,11 +40,12 @@ def orders_of(text: str):
     return read_orders(result, list(result.transaction_sets()), partner="acme")
 
 
-def cross_dock(mark: str) -> str:
-    """acme's demo 850s, ACME-1000 (the first set) naming ``mark`` after its ship-to (the DC)."""
-    first = ACME_PO.index(DC) + len(DC)
-    text = ACME_PO[:first] + mark + "~" + ACME_PO[first:]
-    return text.replace("SE*14*0001~", "SE*15*0001~", 1)
+def cross_dock(mark: str, po: str = "ACME-1000") -> str:
+    """acme's demo 850s, ``po``'s set naming ``mark`` after its ship-to (the DC)."""
+    at = ACME_PO.index(DC, ACME_PO.index(f"BEG*00*SA*{po}*")) + len(DC)
+    se = ACME_PO.index("SE*", at)
+    count, rest = ACME_PO[se + 3:].split("*", 1)
+    return ACME_PO[:at] + mark + "~" + ACME_PO[at:se] + f"SE*{int(count) + 1}*" + rest
 
 
 def test_a_cross_dock_850_keeps_its_mark_for():
@@ -181,3 +182,30 @@ def test_orders_stored_before_the_mark_for_columns_read_them_as_null(tmp_path):
     with pytest.raises(Exception, match="missing or unreadable"):  # any other column missing is still an error
         pq.write_table(old.drop_columns(["currency"]), path)
         store.load_columns("acme", "old", ["po_number", "currency"], ["po_number"])
+
+
+def test_a_cross_dock_po_gets_its_mark_for_through_the_night(tmp_path, maps):
+    """The stages as the night runs them (intake, decide, ship, invoice, deliver): the 856 and 810 acme
+    is sent for its cross-dock PO name the store; its other POs' documents name none."""
+    from datetime import datetime
+
+    from tests.support import deliver_all, drop_confirmations, run_stages, ship_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
+    po.write_text(cross_dock("N1*BY*STORE 457*92*0457", "ACME-1001"))  # the PO the demo's day 1 ships
+    night, day = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30)
+    run_stages(ws, night)
+    drop_confirmations(ws, "warehouse-drops")
+    ship_stages(ws, day, run_id="day1")
+    deliver_all(ws, day)
+    sent: dict[str, list] = {}
+    for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-8*.x12")):
+        sent.setdefault(path.name.split("-")[1], []).append(path)
+    assert {"856", "810"} <= set(sent)
+    for path in sent["856"] + sent["810"]:
+        accepted(path.read_bytes(), tmp_path, maps)
+    text = {kind: "".join(p.read_text() for p in paths) for kind, paths in sent.items()}
+    assert text["856"].count("~\nN1*BY*STORE 457*92*0457~\n") == 1  # ACME-1001's order loop only
+    assert text["810"].count("~\nN1*BY*STORE 457*92*0457~\n") == 1  # its invoice only
+    assert text["856"].count("\nN1*") == 2 * text["856"].count("\nBSN*") + 1  # SF and ST of each, and the one
