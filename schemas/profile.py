@@ -282,7 +282,10 @@ class PartnerProfile(_Model):
             return {}
         from schemas.x12dict import dictionary
 
-        d = dictionary(self.x12.version if self.x12 is not None else "004010")
+        version = self.x12.version if self.x12 is not None else "004010"
+        d = dictionary(version)
+        if d is None:  # X12Settings.version allows only versions we hold
+            raise ValueError(f"no X12 dictionary for version {version}")
         return {column: (d.elements[ref].max, d.elements[ref].name) for column, ref in CSV_ID_ELEMENTS.items()}
 
     @property
