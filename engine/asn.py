@@ -9,7 +9,7 @@ them with engine.envelope). Structures (HL03 levels, parent first):
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
 DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the profile sets one), N1 BY/Z7
-(the mark-for store the PO named, as it named it; AsnSettings.mark_for);
+(the mark-for store the PO named, as it named it; AsnSettings.mark_for "pack": after each T/P's MAN instead);
 T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number of HL segments, CTT02 = hash of SN102).
 A failed self-check raises DocumentError: never a wrong ASN.
 build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
@@ -79,8 +79,12 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         add(["PRF", order.po_number, order.release_number, "", _ccyymmdd(order.po_date) if order.po_date else ""])
         if asn.vendor_number:
             add(["REF", "IA", asn.vendor_number])
-        if order.mark_for is not None and asn.mark_for == "order":
-            add(mark_for_segment(order.mark_for))
+        mark = order.mark_for if asn.mark_for != "none" else None
+        boxed: list[list[object]] = []  # the mark-for's N1 in each carton and pallet loop (after its MAN)
+        if mark is not None and (asn.mark_for == "order" or structure == "SOI"):  # S-O-I has no cartons
+            add(mark_for_segment(mark))
+        elif mark is not None:
+            boxed = [mark_for_segment(mark)]
         if structure in ("SOI", "SOIP"):
             for line, packs in _items_by_line(order, with_packs=structure == "SOIP"):
                 n += 1
@@ -93,6 +97,7 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                     n += 1
                     add(["HL", str(n), i[1], "P", "0"])
                     add(["MAN", "GM", _man02(pack.sscc, sscc_with_ai, written)])
+                    body += boxed
             continue
         if order.loose_items:
             raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
@@ -104,10 +109,11 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                 t: list[object] = ["HL", str(n), o[1], "T", "0"]
                 add(t)
                 add(["MAN", "GM", _man02(tare.sscc, sscc_with_ai, written)])
-                n, total = _packs(body, n, t, tare.packs, item, written, sscc_with_ai, total)
-            n, total = _packs(body, n, o, order.packs, item, written, sscc_with_ai, total)
+                body += boxed
+                n, total = _packs(body, n, t, tare.packs, item, written, sscc_with_ai, total, boxed)
+            n, total = _packs(body, n, o, order.packs, item, written, sscc_with_ai, total, boxed)
         else:
-            n, total = _packs(body, n, o, order.all_packs(), item, written, sscc_with_ai, total)
+            n, total = _packs(body, n, o, order.all_packs(), item, written, sscc_with_ai, total, boxed)
     ctt: list[object] = ["CTT", str(n)]
     if asn.ctt_hash:
         ctt.append(x12_decimal(total))
@@ -127,9 +133,10 @@ def shipped_quantities(shipment: Shipment) -> dict[tuple[str, str], Decimal]:
 
 
 def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], item: ItemWriter, written: set[str],
-           with_ai: bool, total: Decimal) -> tuple[int, Decimal]:
-    """The cartons' P loops under ``parent`` and their items' I loops, numbered on from HL ``n``: the
-    last HL number and ``total`` plus the units each carton holds (SN102 summed)."""
+           with_ai: bool, total: Decimal, boxed: list[list[object]]) -> tuple[int, Decimal]:
+    """The cartons' P loops under ``parent`` (each with the ``boxed`` segments after its MAN) and their
+    items' I loops, numbered on from HL ``n``: the last HL number and ``total`` plus the units each
+    carton holds (SN102 summed)."""
     add = body.append
     for pack in packs:
         n += 1
@@ -137,6 +144,7 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
         p: list[object] = ["HL", str(n), parent[1], "P", "1" if pack.items else "0"]
         add(p)
         add(["MAN", "GM", _man02(pack.sscc, with_ai, written)])
+        body += boxed
         units = Decimal(0)
         for line in pack.items:
             n += 1
@@ -779,7 +787,9 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}{ref}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
                                                                              strict=True)]
     marked = np.zeros(n_o, np.int64)  # per order: 1 with its mark-for's N1
-    if flat.o_mark_for is not None and asn.mark_for == "order":
+    if flat.o_mark_for is not None and asn.mark_for == "pack":  # in each carton's loop: left to build_856
+        bad.update(o_ship[k] for k, party in enumerate(flat.o_mark_for) if party is not None)
+    elif flat.o_mark_for is not None and asn.mark_for == "order":
         texts_of: dict[Party, str | None] = {}
         for k, party in enumerate(flat.o_mark_for):
             if party is None:

@@ -131,6 +131,24 @@ def test_the_856_and_810_name_the_mark_for_as_the_po_sent_it(partner, structure,
     accepted(wrap_for(profile, "IN", "810", [invoice]), tmp_path, maps)
 
 
+@pytest.mark.parametrize("structure", ["SOPI", "SOTPI", "SOI"])
+def test_a_partner_wanting_it_on_its_cartons_gets_it_after_each_man(structure, tmp_path, maps):
+    """AsnSettings.mark_for = "pack": the store-labelled cartons' (and pallets') loops name it, after
+    their MAN*GM; the order loop does not (S-O-I, without cartons: the order loop does)."""
+    shipments, confirmed, _orders, _lines = shipped(cross_dock("N1*BY*STORE 457*92*0457"))
+    first = shipments[0]
+    body = build_856(first, AsnSettings(structure=structure, mark_for="pack"), created=NOW,
+                     expected=confirmed_quantities(confirmed, first.shipment_id))
+    mark = ["N1", "BY", "STORE 457", "92", "0457"]
+    after = [body[k - 1][0] for k, seg in enumerate(body) if seg == mark]
+    levels = [seg[3] for seg in body if seg[0] == "HL"]
+    if structure == "SOI":
+        assert after == ["PRF"]
+    else:
+        assert after == ["MAN"] * (levels.count("P") + levels.count("T")) and len(after) >= 2
+    accepted(wrap_for(PROFILES["acme"], "SH", "856", [body]), tmp_path, maps)
+
+
 def test_a_z7_mark_for_is_written_as_z7():
     shipments, confirmed, _orders, _lines = shipped(cross_dock("N1*BY*BUYING OFFICE*92*B1~N1*Z7**9*0012345670457"))
     body = build_856(shipments[0], AsnSettings(), created=NOW,
