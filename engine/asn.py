@@ -8,7 +8,8 @@ them with engine.envelope). Structures (HL03 levels, parent first):
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
-DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the profile sets one);
+DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the profile sets one), N1 BY/Z7
+(the mark-for store the PO named, as it named it; AsnSettings.mark_for "pack": after each T/P's MAN instead);
 T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number of HL segments, CTT02 = hash of SN102).
 A failed self-check raises DocumentError: never a wrong ASN.
 build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
@@ -78,6 +79,12 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         add(["PRF", order.po_number, order.release_number, "", _ccyymmdd(order.po_date) if order.po_date else ""])
         if asn.vendor_number:
             add(["REF", "IA", asn.vendor_number])
+        mark = order.mark_for if asn.mark_for != "none" else None
+        boxed: list[list[object]] = []  # the mark-for's N1 in each carton and pallet loop (after its MAN)
+        if mark is not None and (asn.mark_for == "order" or structure == "SOI"):  # S-O-I has no cartons
+            add(mark_for_segment(mark))
+        elif mark is not None:
+            boxed = [mark_for_segment(mark)]
         if structure in ("SOI", "SOIP"):
             for line, packs in _items_by_line(order, with_packs=structure == "SOIP"):
                 n += 1
@@ -90,6 +97,7 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                     n += 1
                     add(["HL", str(n), i[1], "P", "0"])
                     add(["MAN", "GM", _man02(pack.sscc, sscc_with_ai, written)])
+                    body += boxed
             continue
         if order.loose_items:
             raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
@@ -101,10 +109,11 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                 t: list[object] = ["HL", str(n), o[1], "T", "0"]
                 add(t)
                 add(["MAN", "GM", _man02(tare.sscc, sscc_with_ai, written)])
-                n, total = _packs(body, n, t, tare.packs, item, written, sscc_with_ai, total)
-            n, total = _packs(body, n, o, order.packs, item, written, sscc_with_ai, total)
+                body += boxed
+                n, total = _packs(body, n, t, tare.packs, item, written, sscc_with_ai, total, boxed)
+            n, total = _packs(body, n, o, order.packs, item, written, sscc_with_ai, total, boxed)
         else:
-            n, total = _packs(body, n, o, order.all_packs(), item, written, sscc_with_ai, total)
+            n, total = _packs(body, n, o, order.all_packs(), item, written, sscc_with_ai, total, boxed)
     ctt: list[object] = ["CTT", str(n)]
     if asn.ctt_hash:
         ctt.append(x12_decimal(total))
@@ -124,9 +133,10 @@ def shipped_quantities(shipment: Shipment) -> dict[tuple[str, str], Decimal]:
 
 
 def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], item: ItemWriter, written: set[str],
-           with_ai: bool, total: Decimal) -> tuple[int, Decimal]:
-    """The cartons' P loops under ``parent`` and their items' I loops, numbered on from HL ``n``: the
-    last HL number and ``total`` plus the units each carton holds (SN102 summed)."""
+           with_ai: bool, total: Decimal, boxed: list[list[object]]) -> tuple[int, Decimal]:
+    """The cartons' P loops under ``parent`` (each with the ``boxed`` segments after its MAN) and their
+    items' I loops, numbered on from HL ``n``: the last HL number and ``total`` plus the units each
+    carton holds (SN102 summed)."""
     add = body.append
     for pack in packs:
         n += 1
@@ -134,6 +144,7 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
         p: list[object] = ["HL", str(n), parent[1], "P", "1" if pack.items else "0"]
         add(p)
         add(["MAN", "GM", _man02(pack.sscc, with_ai, written)])
+        body += boxed
         units = Decimal(0)
         for line in pack.items:
             n += 1
@@ -244,6 +255,39 @@ def party_segments(party: Party) -> list[list[object]]:
     if city or party.state or party.postal_code or party.country:
         segs.append(["N4", city, party.state, party.postal_code, party.country])
     return segs
+
+
+# the ORDERS columns the mark-for is read from: the N1 Z7 (mark-for party), else the N1 BY (buying party)
+MARK_FOR_COLUMNS = ("mark_for_name", "mark_for_id_qualifier", "mark_for_id", "buyer_name", "buyer_id_qualifier",
+                    "buyer_id")
+
+
+@lru_cache(maxsize=4096)  # a night's orders name a few hundred stores
+def mark_for_party(z7_name: str | None, z7_qualifier: str | None, z7_id: str | None, by_name: str | None,
+                   by_qualifier: str | None, by_id: str | None) -> Party | None:
+    """The mark-for party the PO named (MARK_FOR_COLUMNS' values): its N1 Z7 when that gives a location
+    (N103 and N104), else its N1 BY when that does (the store number a cross-dock PO's buying party
+    carries), with N101, N102, N103 and N104 as the PO sent them; None when neither does (a buyer named
+    without a code is no location to mark cartons for)."""
+    for code, name, qualifier, ident in (("Z7", z7_name, z7_qualifier, z7_id), ("BY", by_name, by_qualifier, by_id)):
+        if qualifier and ident:
+            return Party(code, name or "", qualifier, ident)
+    return None
+
+
+def mark_fors(orders: pa.Table) -> list[Party | None]:
+    """Each canonical ORDERS row's mark_for_party (a table without those columns: None each), made once per
+    distinct party."""
+    n = orders.num_rows
+    if not n or not any(c in orders.column_names for c in MARK_FOR_COLUMNS):
+        return [None] * n
+    columns = [orders[c].to_pylist() if c in orders.column_names else [None] * n for c in MARK_FOR_COLUMNS]
+    return [mark_for_party(*row) for row in zip(*columns, strict=True)]
+
+
+def mark_for_segment(party: Party) -> list[object]:
+    """The mark-for's N1 (party_segments of a party without an address: N1 alone)."""
+    return ["N1", party.code, x12_text(party.name, NAME_MAX), party.id_qualifier, party.id]
 
 
 _decimal = lru_cache(maxsize=4096)(x12_decimal)  # an 856 repeats few distinct quantities
@@ -503,7 +547,7 @@ class ShipmentHead(NamedTuple):
 class Flat856:
     """Many shipments' orders, pallets, cartons and items, flattened in the order an 856 writes them
     (by shipment, then HL number), with their HL numbers and parents: what write_856_texts writes.
-    Orders: their shipment, HL01, PRF01/02/04. Boxes (pallets T, cartons P): level, HL01, HL02, shipment,
+    Orders: their shipment, HL01, PRF01/02/04, mark-for. Boxes (pallets T, cartons P): level, HL01, HL02, shipment,
     order, children (cartons or items) and SSCC. Items: their box, and ``every`` item's index into the
     distinct items ``one``. ``bad``: shipments already left to build_856 (an order with loose items)."""
 
@@ -524,6 +568,7 @@ class Flat856:
     i_box: np.ndarray
     one: list[ShippedItem]
     every: pa.Array
+    o_mark_for: list[Party | None] | None = None  # per order: its mark-for (None: no order has one)
 
 
 def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
@@ -597,9 +642,11 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
                 items.extend(pack.items)
         n_hl.append(n)
     one, every = _distinct(items)
+    marks = [o.mark_for for o in orders]
     return Flat856(n_hl, bad, o_ship, o_hl, [o.po_number for o in orders], [o.release_number for o in orders],
                    [o.po_date for o in orders], b_level, b_hl, b_parent, b_ship, b_order, b_children,
-                   [b.sscc for b in boxes], np.asarray(i_box, np.int64), one, every)
+                   [b.sscc for b in boxes], np.asarray(i_box, np.int64), one, every,
+                   marks if any(m is not None for m in marks) else None)
 
 
 def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: AsnSettings, d: Delimiters, chars: str,
@@ -739,6 +786,22 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
     o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}{ref}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
                                                                              strict=True)]
+    marked = np.zeros(n_o, np.int64)  # per order: 1 with its mark-for's N1
+    if flat.o_mark_for is not None and asn.mark_for == "pack":  # in each carton's loop: left to build_856
+        bad.update(o_ship[k] for k, party in enumerate(flat.o_mark_for) if party is not None)
+    elif flat.o_mark_for is not None and asn.mark_for == "order":
+        texts_of: dict[Party, str | None] = {}
+        for k, party in enumerate(flat.o_mark_for):
+            if party is None:
+                continue
+            if party not in texts_of:
+                texts_of[party] = joined_body([mark_for_segment(party)], d, chars)
+            text = texts_of[party]
+            if text is None:  # a value holding a delimiter: the shipment left to build_856
+                bad.add(o_ship[k])
+                continue
+            o_text[k] += text
+            marked[k] = 1
     ai = "00" if sscc_with_ai else ""
     b_text = [f"HL{e}{n}{e}{parent}{e}{level}{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
               for n, parent, level, has, code in zip(b_hl, b_parent, b_level, b_children, digits, strict=True)]
@@ -750,6 +813,8 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     bodies = pc.binary_join(pa.ListArray.from_arrays(pa.array(start, pa.int32()), every), "").to_pylist()
     count = (2 + bool(ref)) * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
         i_ship, weights=segments, minlength=n_s).astype(np.int64)
+    if marked.any():
+        count += np.bincount(o_of, weights=marked, minlength=n_s).astype(np.int64)
     bsn05 = asn.bsn05 or BSN05[asn.structure]
     date_text, time_text = _ccyymmdd(created), _hhmm(created)
     # a party's N1 loop joined once (shipments share their ship-from and a few ship-tos): joined_body of a

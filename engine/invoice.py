@@ -7,7 +7,8 @@ Rounding, stated once: each line's extension is quantity x unit price rounded ha
 a percentage charge or allowance is the merchandise total (the sum of those extensions) x percent
 / 100 rounded half up to cents; a flat charge is rounded half up to cents. TDS01 = extensions +
 charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM, IA),
-N1 RE/BT/ST (N3/N4), ITD, DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
+N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
+DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from engine.asn import party_segments
+from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments
 from parsers.x12_writer import Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings
@@ -131,6 +132,8 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to):
         if party is not None:
             body.extend(party_segments(party))
+    if invoice.mark_for is not None and settings.mark_for:
+        body.append(mark_for_segment(invoice.mark_for))
     if invoice.terms is not None:
         body.append(itd_segment(invoice.terms))
     if invoice.ship_date is not None:
@@ -289,7 +292,8 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
                    remit_to=remit_to if remit_to is not None else (remit_party(settings.remit_to)
                                                                    if settings.remit_to else None),
-                   bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"), terms=terms,
+                   bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"),
+                   mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)), terms=terms,
                    ship_date=ship_date, charges=settings.charges, partner=order.get("partner") or "")
 
 

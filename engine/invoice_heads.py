@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import party_segments
+from engine.asn import MARK_FOR_COLUMNS, party_segments
 from engine.columnar import cents_decimals
 from engine.envelope import render_body
 from engine.invoice import itd_segment, money, remit_party, ymd
@@ -129,6 +129,7 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
                         else pa.nulls(n))
         release, currency = (_text(orders, c) for c in ("release_number", "currency"))
         parties = {p: [_text(orders, f"{p}_{f}") for f in _PARTY_FIELDS] for p in ("bill_to", "ship_to")}
+        marks = [_text(orders, c) for c in MARK_FOR_COLUMNS] if settings.mark_for else []
     except _NotText:
         return None
     day = ymd(invoice_date)
@@ -179,6 +180,17 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
             parts.append(text)
             count += has
             checked += [pc.if_else(present, v, "") for v in elements if not isinstance(v, str)]
+    if marks:  # the mark-for (engine.asn.mark_for_party): the N1 Z7 with a location code, else the N1 BY with one
+        z7_name, z7_qualifier, z7_id, by_name, by_qualifier, by_id = marks
+        z7 = pc.and_(pc.not_equal(z7_qualifier, ""), pc.not_equal(z7_id, ""))
+        by = pc.and_(pc.not_equal(by_qualifier, ""), pc.not_equal(by_id, ""))
+        elements = [pc.if_else(z7, "Z7", "BY"), x12_texts(pc.if_else(z7, z7_name, by_name), NAME_MAX),
+                    pc.if_else(z7, z7_qualifier, by_qualifier), pc.if_else(z7, z7_id, by_id)]
+        present = pc.or_(z7, by)
+        text, has = _segment("N1", elements, present, d)
+        parts.append(text)
+        count += has
+        checked += [pc.if_else(present, v, "") for v in elements[1:]]
     parts.append(pa.array([itd] * n, pa.string()))
     count += len(itds)
     text, has = _segment("DTM", ["011", shipped], pc.not_equal(shipped, ""), d)

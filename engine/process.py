@@ -390,7 +390,8 @@ def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, p
     mapping = profile.fulfilment.csv_orders
     if mapping is None:
         raise ValueError(f"partner {profile.id} has no CSV order mapping")
-    read = read_csv_orders(data, mapping, partner=profile.id, file=file, source_sha256=sha256, limits=profile.limits)
+    read = read_csv_orders(data, mapping, partner=profile.id, file=file, source_sha256=sha256, limits=profile.limits,
+                           id_limits=profile.csv_id_limits())
     out = Outcome(file=file, sha256=sha256, parse=None, findings=list(read.findings), orders=read.orders,
                   lines=read.lines)
     out.accepted_orders = read.orders["order_ref"].to_pylist()

@@ -18,7 +18,7 @@ isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least),
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -51,14 +51,18 @@ class CsvOrders:
 
 def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
                     source_sha256: str = "", batch_rows: int = 10_000,
-                    limits: LimitSettings | None = None) -> CsvOrders:
+                    limits: LimitSettings | None = None,
+                    id_limits: Mapping[str, tuple[int, str]] | None = None) -> CsvOrders:
     """``data``: the file's bytes, or its byte chunks (a large file: read ``batch_rows`` rows at a time,
     each batch's lines made columnar before the next is read, never the file, its text or its rows held
     whole). The tables and findings are the same either way. Findings are kept within the partner's
     ``limits`` as they come, each PO counting as a set (rows without a PO as the file's), the rest
     counted in FINDINGS_CAPPED findings: the first error of every PO is kept, for as many POs as
     ``max_sets_per_file`` (``limits`` None: LimitSettings()'s), so a PO left out keeps its reason and a
-    file of a million bad rows is not held as a million findings."""
+    file of a million bad rows is not held as a million findings. ``id_limits``: column -> (the most
+    characters, the X12 element's name) of the ids our X12 answers write (PartnerProfile.csv_id_limits;
+    None or empty: answered in CSV only, any length): a longer one is CSV_ID_TOO_LONG at its row and
+    column, and its PO is left out (an id is never cut)."""
     limits = limits or LimitSettings()
     budget = FindingsBudget(limits.max_findings_per_set, limits.max_findings_per_file, limits.max_sets_per_file)
     rows = CsvRows(file=file, columns={}, budget=budget)
@@ -77,7 +81,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         return po
 
     rows.malformed = _malformed
-    reading = _Reading()
+    reading = _Reading(tuple((name, *limit) for name, limit in (id_limits or {}).items()))
     above: str | None = None  # the PO of the last row that named one (mapping.grouped)
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
@@ -239,9 +243,10 @@ class _Reading:
     """What every row of one file is read with: the mapped fields' positions (known once the header is
     read) and the numbers already parsed (a feed repeats its few prices and quantities)."""
 
-    __slots__ = ("positions", "numbers", "prices")
+    __slots__ = ("positions", "numbers", "prices", "limits")
 
-    def __init__(self) -> None:
+    def __init__(self, limits: tuple[tuple[str, int, str], ...] = ()) -> None:
+        self.limits = limits  # (column, most characters, X12 element name) of the ids written to X12
         self.positions: list[tuple[str, int | None]] | None = None
         self.numbers: dict[str, Decimal | None] = {}
         self.prices: dict[str, Decimal | None] = {}  # read with the layout's currency symbol
@@ -286,6 +291,13 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                              out[name])
                 ok = False
             out[name] = value
+    for name, most, element in reading.limits:
+        value = out[name]
+        if value is not None and len(value) > most:
+            rows.problem("CSV_ID_TOO_LONG", f"{rows.header_names.get(name, name)!r} {value!r} has {len(value)} "
+                         f"characters; our X12 documents write it as {element} ({most} at most) and never cut an "
+                         "id: the PO is refused.", number, name, value)
+            ok = False
     out["unit"] = (out["unit"] or m.default_unit).upper()
     if out["currency"]:
         out["currency"] = out["currency"].upper()

@@ -20,7 +20,7 @@ from schemas.empty import empty_table
 from schemas.orders import ORDER_LINES, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
-PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer"}
+PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
 DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
          "038": "ship_no_later"}
 _DEC = r"^-?(\d{1,14})(\.\d*)?$|^-?\.\d+$"

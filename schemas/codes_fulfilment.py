@@ -26,6 +26,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "Rows of one PO disagree on an order-level value (date, currency, ship-to); the first row's was kept."),
     _C("CSV_LINE_ID_DUPLICATE", "business", "warning", "",
        "Two rows of one PO carry the same line id; both are lines of the order."),
+    _C("CSV_ID_TOO_LONG", "business", "error", "",
+       "A PO number, line id or product id is longer than the X12 element our 855/856/810/865 write it to "
+       "(BEG03/PRF01/BIG04 22, PO101/LIN01/IT101 20, product ids 48): the PO is refused, never cut."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
     _C("SHIPMENT_ID_MISSING", "business", "error", "", "The confirmation names no shipment id."),
     _C("SHIPMENT_PO_MISSING", "business", "error", "", "A shipped item names no purchase order."),

@@ -54,6 +54,11 @@ class AsnSettings(_Model):
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA (the vendor number the partner gave
     # us) after each order's PRF, as Walmart's and other retailers' guides require at the order level
     window_minutes: int = Field(default=30, ge=1)  # the 856 is late after departure + this (reported)
+    mark_for: Literal["order", "pack", "none"] = "order"  # the mark-for store a PO names (N1 Z7, or N1 BY with
+    # N103/N104: cross-dock orders) in each order loop after PRF/REF IA, N101-N104 as the PO sent them (where a
+    # cross-dock 856 carries it: N1*BY*STORE*92*002 in the public ediengine Crossdock sample); "pack": in each of the
+    # order's pallet and carton loops after MAN*GM instead (store-labelled cartons; S-O-I, without cartons: the
+    # order's); "none": never
 
 
 class Charge(_Model):
@@ -86,6 +91,8 @@ class InvoiceSettings(_Model):
     number_prefix: str = Field(default="INV", pattern=r"^[A-Z0-9-]{0,8}$")  # BIG02 = prefix + sequence number
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA in the heading (after REF SI/BM): the
     # vendor number the partner gave us, which Walmart's and other retailers' 810 guides require
+    mark_for: bool = True  # the mark-for store a PO names (N1 Z7, or N1 BY with N103/N104) in the heading after
+    # N1 ST, N101-N104 as the PO sent them; False: never (a PO without one never has it)
 
 
 class CsvLayout(_Model):

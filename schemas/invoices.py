@@ -52,6 +52,7 @@ class Invoice:
     remit_to: Party | None = None  # N1 RE
     bill_to: Party | None = None  # N1 BT
     ship_to: Party | None = None  # N1 ST
+    mark_for: Party | None = None  # N1 Z7 or BY: the mark-for store the PO named (engine.asn.mark_for_party)
     terms: Terms | None = None
     ship_date: date | None = None  # DTM 011
     charges: tuple[Charge, ...] = ()  # SAC (summary level)

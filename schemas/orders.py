@@ -45,12 +45,17 @@ ORDERS = pa.schema([
     pa.field("requested_ship_date", pa.date32()),  # DTM 010
     pa.field("ship_not_before", pa.date32()),  # DTM 037
     pa.field("ship_no_later", pa.date32()),  # DTM 038
-    *_party("ship_to"), *_party("bill_to"), *_party("buyer"),
+    *_party("ship_to"), *_party("bill_to"), *_party("buyer"),  # N1 ST, BT, BY
+    *_party("mark_for"),  # N1 Z7 (mark-for party: the store a cross-dock order's cartons are labelled for)
     pa.field("line_count", pa.int32(), nullable=False),
     pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
     *LINEAGE,
     pa.field("st_file_segment", pa.int32()),  # ordinal of ST in the file
 ])
+
+# ORDERS columns added after tables were first stored: a stored table without them reads them as null
+# (connectors.order_store)
+ADDED_LATER = frozenset(f.name for f in _party("mark_for"))
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 

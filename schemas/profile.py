@@ -203,6 +203,12 @@ class RuleProfile(PartnerRuleOverrides):
 
 X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "865"})  # documents that need our X12 envelope
 X12_ACCEPTED = frozenset({"850", "860", "997"})
+X12_ANSWERS = frozenset({"855", "856", "810", "865"})  # documents that write an order's PO number, line ids and
+# product ids back (BAK03/PRF01/BIG04/BCA03; PO101/LIN01/IT101; the PO1/LIN/IT1 product id pairs)
+# the CSV order columns such a document writes, and the data element each is written as (its maximum length is
+# the partner's X12 version's: parsers.csv_orders refuses a longer value, never cuts it)
+CSV_ID_ELEMENTS = {"po_number": "324", "line_id": "350", "upc": "234", "gtin": "234", "vendor_part": "234",
+                   "buyer_part": "234"}
 class DeliverySettings(_Model):
     """How the answers (855s, 865s), ship notices (856s) and invoices (810s) travel: ``batch =
     "document"`` one interchange per transaction set; ``"run"`` one interchange per document type and
@@ -267,6 +273,20 @@ class PartnerProfile(_Model):
     def csv_orders(self) -> bool:
         """The partner sends CSV purchase orders."""
         return "csv" in self.accepts
+
+    def csv_id_limits(self) -> dict[str, tuple[int, str]]:
+        """The CSV order columns (CSV_ID_ELEMENTS) this partner's X12 answers write, each with the most
+        characters its element takes in the partner's version and that element's name: empty for a
+        partner we answer in CSV only (its ids are never written to X12)."""
+        if not set(self.receives) & X12_ANSWERS:
+            return {}
+        from schemas.x12dict import dictionary
+
+        version = self.x12.version if self.x12 is not None else "004010"
+        d = dictionary(version)
+        if d is None:  # X12Settings.version allows only versions we hold
+            raise ValueError(f"no X12 dictionary for version {version}")
+        return {column: (d.elements[ref].max, d.elements[ref].name) for column, ref in CSV_ID_ELEMENTS.items()}
 
     @property
     def finance_settings(self) -> FinanceSettings:

@@ -148,6 +148,7 @@ class ShippedOrder:
     packs: tuple[Pack, ...] = ()  # cartons not on a pallet
     loose_items: tuple[ShippedItem, ...] = ()  # shipped without a carton (only S-O-I can say so)
     partner: str = ""
+    mark_for: Party | None = None  # the PO's mark-for (N1 Z7, else N1 BY with a location code): the order's N1
 
     def all_packs(self) -> tuple[Pack, ...]:
         return tuple(p for t in self.tares for p in t.packs) + self.packs

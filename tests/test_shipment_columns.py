@@ -17,7 +17,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from engine.asn import build_856_texts, write_856_texts
+from engine.asn import MARK_FOR_COLUMNS, build_856_texts, write_856_texts
 from engine.envelope import envelope_for, usual_delimiters
 from engine.lifecycle import shipping
 from engine.shipments import assemble_shipments, number_ssccs, shipment_columns, sscc_needs
@@ -142,11 +142,18 @@ def test_an_order_that_cannot_move_holds_its_shipment_alike(monkeypatch):
 
 # --- shipment_columns against assemble_shipments, on random files -----------------------------------
 
-def canonical(pos: list[str]) -> tuple[pa.Table, pa.Table]:
-    """ORDERS and ORDER_LINES of acme's ``pos`` (lines "1".."4"; line 3 described with a star in one PO)."""
+MARKS = [{"buyer_name": "STORE 457", "buyer_id_qualifier": "92", "buyer_id": "0457"},  # a cross-dock PO's store
+         {"buyer_name": "JOHN BUYER", "mark_for_name": "STORE 12", "mark_for_id_qualifier": "UL", "mark_for_id": "12"},
+         {"buyer_name": "JOHN BUYER"}]  # (a Z7; a buyer without a code: no mark-for; a star: test_asn_856_texts)
+
+
+def canonical(pos: list[str], marks: bool = False) -> tuple[pa.Table, pa.Table]:
+    """ORDERS and ORDER_LINES of acme's ``pos`` (lines "1".."4"; line 3 described with a star in one PO);
+    ``marks``: the POs name the MARKS' parties in turn."""
     orders = [{"partner": "acme", "order_ref": f"R-{p}", "po_number": p, "po_date": date(2026, 11, 20 + k),
                "release_number": "R" if k % 2 else None, "ship_to_name": f"DC {k % 2}", "ship_to_id_qualifier": "92",
-               "ship_to_id": f"DC{k % 2}", "ship_to_city": "Columbus"} for k, p in enumerate(pos)]
+               "ship_to_id": f"DC{k % 2}", "ship_to_city": "Columbus", **{c: None for c in MARK_FOR_COLUMNS},
+               **(MARKS[k % len(MARKS)] if marks else {})} for k, p in enumerate(pos)]
     lines = [{"partner": "acme", "order_ref": f"R-{p}", "po_number": p, "line_number": n, "line_id": str(n),
               "quantity": Decimal(10 * n), "unit": "EA" if n != 2 else "CA",
               "product_ids": [{"qualifier": "UP", "id": f"0000{n}"}, {"qualifier": "VN", "id": f"SKU-{n}"}]
@@ -202,13 +209,15 @@ def carton_records(shipment, ours) -> list[RecordedCarton]:
 
 @pytest.mark.parametrize("structure", ["SOPI", "SOTPI"])
 @pytest.mark.parametrize("with_ai", [True, False])
-def test_random_files_give_the_objects_texts_and_records(structure, with_ai):
+@pytest.mark.parametrize("marks", [False, True], ids=["", "mark-fors"])
+def test_random_files_give_the_objects_texts_and_records(structure, with_ai, marks):
     rng = random.Random(f"{structure}{with_ai}")
-    orders, lines_of = canonical(["PO-1", "PO-2", "PO-3"])
+    orders, lines_of = canonical(["PO-1", "PO-2", "PO-3"], marks)
     asn = AsnSettings(structure=structure, item_po4=rng.random() < 0.5,
                       vendor_number="V 0042" if with_ai else "")  # REF IA in each order, or none
     d, chars = usual_delimiters(ENV)
     written = compared = 0
+    marked: set[str] = set()
     for _ in range(60):
         lines = random_lines(rng)
         needs = sscc_needs(lines)
@@ -237,7 +246,10 @@ def test_random_files_give_the_objects_texts_and_records(structure, with_ai):
         assert got == want
         written += sum(t is not None for t in got)
         compared += len(got)
+        marked.update(n1 for t in got if t is not None
+                      for n1 in ("~\nN1*BY*STORE 457*92*0457~\n", "~\nN1*Z7*STORE 12*UL*12~\n") if n1 in t[0])
     assert written > compared / 4 and written < compared  # most written, and some left to build_856
+    assert len(marked) == (2 if marks else 0)  # the orders' mark-fors written (PO-2's as Z7)
 
 
 def _head(summary, asn):

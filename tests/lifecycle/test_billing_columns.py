@@ -211,6 +211,24 @@ CASES = {
         profiles=profiles_with(vendor_number="V*42")),
     "a remit-to name holding the element separator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], profiles=profiles_with(remit_to="O*B")),
+    # the mark-for store a cross-dock PO names (N1 BY with a store number, or N1 Z7), after N1 ST
+    "a mark-for store (N1 BY with a store number)": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        order={"ship_to_name": "DC 7", "ship_to_id_qualifier": "92", "ship_to_id": "DC07", "buyer_name": "STORE 457",
+               "buyer_id_qualifier": "92", "buyer_id": "0457"}),
+    "a mark-for party (N1 Z7) besides a buyer, a long name": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        order={"buyer_name": "Acme Buying", "buyer_id_qualifier": "92", "buyer_id": "B1", "mark_for_name": "S" * 61,
+               "mark_for_id_qualifier": "UL", "mark_for_id": "0614141000418"}),
+    "a buyer named without a location code (no mark-for)": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        order={"buyer_name": "JOHN BUYER", "mark_for_id": "0457", "mark_for_id_qualifier": ""}),
+    "a mark-for the partner does not want": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], profiles=profiles_with(mark_for=False),
+        order={"buyer_name": "STORE 457", "buyer_id_qualifier": "92", "buyer_id": "0457"}),
+    "a mark-for name holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        order={"buyer_name": "STORE*457", "buyer_id_qualifier": "92", "buyer_id": "0457"}),
 }
 
 
@@ -269,7 +287,11 @@ def test_the_cases_bill_what_they_say():
                           "a party with neither name nor id (its address not written)",
                           "ISS per unit, a CTT hash, a percent charge and terms", "a vendor number (REF IA)",
                           "a description longer than PID05 (80), a star past the cut",
-                          "a ship-to name, street and city longer than N102, N301 and N401, a star past the cut")}
+                          "a ship-to name, street and city longer than N102, N301 and N401, a star past the cut",
+                          "a mark-for store (N1 BY with a store number)",
+                          "a mark-for party (N1 Z7) besides a buyer, a long name",
+                          "a buyer named without a location code (no mark-for)", "a mark-for the partner does not want",
+                          "a mark-for name holding the element separator")}
     assert "BIG*20261128*INV0000041**PO-1*R-7**DI~\nCUR*SE*CAD~\nREF*SI*S1~\nREF*BM*B1~\n" \
            "N1*RE*OrderBridge Supply Inc~\nN1*BT*Acme Billing~\nN3*Suite 5~\nN4*Halifax***CA~\n" \
            "N1*ST**92*DC9~\nN3*1 Main St*Dock 4~\nN4***B3H~\n" \
@@ -285,6 +307,14 @@ def test_the_cases_bill_what_they_say():
             .split("~\n") if seg.startswith("PID")] == ["W" * 79, "E" * 80]
     assert f"~\nN1*ST*{'N' * 59}*92*DC07~\nN3*{'A' * 55}*{'B' * 55}~\nN4*{'C' * 30}" in texts[
         "a ship-to name, street and city longer than N102, N301 and N401, a star past the cut"]
+    # the mark-for as the PO sent it, in the heading after N1 ST; only when the PO named one with a code
+    assert "~\nN1*ST*DC 7*92*DC07~\nN3*1 Way~\nN4*Columbus*OH*43215*US~\nN1*BY*STORE 457*92*0457~\nITD*" in texts[
+        "a mark-for store (N1 BY with a store number)"]
+    assert f"~\nN4*Columbus*OH*43215*US~\nN1*Z7*{'S' * 60}*UL*0614141000418~\nITD*" in texts[
+        "a mark-for party (N1 Z7) besides a buyer, a long name"]
+    for case in ("a buyer named without a location code (no mark-for)", "a mark-for the partner does not want"):
+        assert "~\nN4*Columbus*OH*43215*US~\nITD*" in texts[case], case
+    assert "~\nN1|BY|STORE*457|92|0457~\n" in texts["a mark-for name holding the element separator"]  # another set
 
 
 def test_billed_lines_and_shipments_read_from_columns():
