@@ -127,8 +127,8 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> 
     head = ak1_segment(g, version)
     group_is_rejected, group_codes = group_rejected(g, findings, version=version)
     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=group_is_rejected, version=version)
-    return [head, *loops,
-            ak9_segment(group_is_rejected, group_codes, received=len(g.transactions), accepted=accepted)]
+    return [head, *loops, ak9_segment(group_is_rejected, group_codes, received=len(g.transactions), accepted=accepted,
+                                      included=g.trailer_count if g.has_trailer else None)]
 
 
 def ak1_segment(g: Group, version: str) -> Segment:
@@ -186,8 +186,13 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
     return body, accepted
 
 
-def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: int, accepted: int) -> Segment:
-    """AK9 (build_997's tail): ``received`` sets, ``accepted`` of them (none when the group is rejected)."""
+def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: int, accepted: int,
+                included: str | None = None) -> Segment:
+    """AK9 (build_997's tail): AK902 the sets the group says it includes (``included``: GE01 as received,
+    as Bots and other translators echo it, so a GE01 that disagrees with the count, AK905 5, shows both
+    numbers), AK903 the ``received`` sets, AK904 ``accepted`` of them (none when the group is rejected).
+    Without a GE, or a GE01 that is no number of at most 6 digits (leading zeros dropped), AK902 is the
+    received count."""
     if group_is_rejected:
         status, accepted = "R", 0
     elif accepted == received:
@@ -196,7 +201,10 @@ def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: in
         status = "R"
     else:
         status = "P"
-    return ["AK9", status, str(received), str(received), str(accepted), *group_codes]
+    digits = (included or "").lstrip("0")
+    stated = (digits or "0") if included and included.isascii() and included.isdigit() and len(digits) <= 6 \
+        else str(received)
+    return ["AK9", status, stated, str(received), str(accepted), *group_codes]
 
 
 def ak4_code(code: str, d997: Dictionary | None) -> str:

@@ -1,0 +1,87 @@
+"""What our 997s and TA1s say is what X12 says for the input (not only valid syntax, which
+test_acks_always_valid checks): AK9 counts, AK3/AK4 positions and codes, TA1 status and note codes.
+Malformed inputs are built here; each case is read whole and, where the interchange can be read in
+batches (engine.process_batches), in batches too: both must answer alike."""
+
+from __future__ import annotations
+
+from engine.process import Known, process_file
+from engine.process_batches import process_in_batches
+from parsers.x12_batches import scan_interchange
+from schemas.profile import load_profiles
+from tests.support import GOOD_PO, ISA, REPO, TODAY
+
+PROFILES = load_profiles(REPO / "partners")
+ACME = PROFILES["acme"]
+
+
+def _interchange(sets: list[list[str]], *, ge01: str | None = None, isa13: int = 1, ack: str = "0",
+                 iea02: str | None = None) -> bytes:
+    """An ACME interchange of one PO group holding ``sets`` (bodies without ST/SE); GE01 as given."""
+    text = ISA.format(isa13=isa13, ack=ack) + "GS*PO*ACMERETAIL*ORDERBRIDGE*20261127*1200*7*X*004010~\n"
+    for k, body in enumerate(sets, start=1):
+        st02 = f"{k:04d}"
+        text += f"ST*850*{st02}~\n" + "".join(s + "~\n" for s in body) + f"SE*{len(body) + 2}*{st02}~\n"
+    text += f"GE*{len(sets) if ge01 is None else ge01}*7~\nIEA*1*{iea02 or f'{isa13:09d}'}~\n"
+    return text.encode()
+
+
+def _po(n: int) -> list[str]:
+    return [f"BEG*00*SA*PO-{n}**20261126", *GOOD_PO[1:]]
+
+
+def _acks(data: bytes, profile=ACME, known: Known | None = None) -> list[tuple]:
+    """Every TA1 and 997 body the per-file pipeline answers ``data`` with, as tuples of strings."""
+    out = process_file(data, file="f.x12", sha256="s", profile=profile, known=known or Known(), today=TODAY)
+    return _bodies(out.documents)
+
+
+def _acks_in_batches(data: bytes, profile=ACME) -> list[tuple]:
+    sk = scan_interchange(iter([data]), max_bytes=10**9, max_sets=1, max_set_bytes=10**9)
+    assert not sk.reason, sk.reason
+    outs = [o for _, o in process_in_batches(sk, lambda a, b: data[a:b], file="f.x12", sha256="s", profile=profile,
+                                             known=Known(), today=TODAY)]
+    return _bodies([d for o in outs for d in o.documents])
+
+
+def _bodies(documents) -> list[tuple]:
+    got: list[tuple] = []
+    for d in documents:
+        if d.doc_type == "TA1":
+            got.append(tuple(d.ta1))
+        elif d.doc_type == "997":
+            got += [tuple(s if isinstance(s, str) else ":".join(s) for s in seg) for body in d.bodies for seg in body]
+    return got
+
+
+def _ak9(acks: list[tuple]) -> tuple:
+    [ak9] = [s for s in acks if s[0] == "AK9"]
+    return ak9
+
+
+# --- AK9: AK902 is what GE01 says the group includes, AK903 what we received, AK904 what we accept ---
+def test_ak902_echoes_ge01_when_it_disagrees_with_the_sets_received():
+    """X12 AK902 (97, number of transaction sets included) is the group trailer's count; AK903 (123)
+    the sets received. A GE01 of 3 over 2 sets: AK9*R*3*2*0*5 (Bots' 997 writes GE01 there too)."""
+    data = _interchange([_po(1), _po(2)], ge01="3")
+    assert _ak9(_acks(data)) == ("AK9", "R", "3", "2", "0", "5")
+    assert _ak9(_acks_in_batches(data)) == ("AK9", "R", "3", "2", "0", "5")
+
+
+def test_ak902_drops_ge01s_leading_zeros_and_falls_back_to_the_count_when_ge01_is_no_number():
+    assert _ak9(_acks(_interchange([_po(1), _po(2)], ge01="002"))) == ("AK9", "A", "2", "2", "2")
+    assert _ak9(_acks(_interchange([_po(1), _po(2)], ge01="X"))) == ("AK9", "R", "2", "2", "0", "5")
+    assert _ak9(_acks(_interchange([_po(1), _po(2)], ge01="1234567"))) == ("AK9", "R", "2", "2", "0", "5")
+
+
+def test_ak9_partial_acceptance_counts_each_set():
+    """Three sets, the second with an element error: AK9 P, 3 included, 3 received, 2 accepted."""
+    bad = ["BEG*00*SA*PO-2**20261345", *GOOD_PO[1:]]
+    data = _interchange([_po(1), bad, _po(3)])
+    for acks in (_acks(data), _acks_in_batches(data)):
+        assert _ak9(acks) == ("AK9", "P", "3", "3", "2")
+        assert [s for s in acks if s[0] in ("AK2", "AK3", "AK4", "AK5")] == [
+            ("AK2", "850", "0001"), ("AK5", "A"),
+            ("AK2", "850", "0002"), ("AK3", "BEG", "2", "", "8"), ("AK4", "5", "373", "8", "20261345"),
+            ("AK5", "R", "5"),
+            ("AK2", "850", "0003"), ("AK5", "A")]
