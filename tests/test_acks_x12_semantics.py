@@ -85,3 +85,31 @@ def test_ak9_partial_acceptance_counts_each_set():
             ("AK2", "850", "0002"), ("AK3", "BEG", "2", "", "8"), ("AK4", "5", "373", "8", "20261345"),
             ("AK5", "R", "5"),
             ("AK2", "850", "0003"), ("AK5", "A")]
+
+
+# --- TA1: TA104 and the TA105 note code that explains it ----------------------------------------------
+def _ta1s(acks: list[tuple]) -> list[tuple]:
+    return [s for s in acks if s[0] == "TA1"]
+
+
+def test_a_rejected_interchange_notes_why_it_is_rejected_not_a_tolerated_error():
+    """The second copy of ISA13 5, whose IEA02 also differs: rejected as a duplicate (TA105 025); the
+    IEA02 mismatch (001) alone would only be noted (TA104 E), so it must not be the reason given."""
+    first = _interchange([_po(1)], isa13=5)
+    again = _interchange([_po(2)], isa13=5, iea02="000000009")
+    assert _ta1s(_acks(first + again)) == [("TA1", "000000005", "261127", "1200", "R", "025")]
+
+
+def test_a_tolerated_error_alone_is_noted_with_its_own_code():
+    assert _ta1s(_acks(_interchange([_po(1)], iea02="000000009"))) == [
+        ("TA1", "000000001", "261127", "1200", "E", "001")]
+    counted = _interchange([_po(1)]).replace(b"IEA*1*", b"IEA*2*")
+    assert _ta1s(_acks(counted)) == [("TA1", "000000001", "261127", "1200", "E", "021")]
+    assert _ta1s(_acks_in_batches(counted)) == [("TA1", "000000001", "261127", "1200", "E", "021")]
+
+
+def test_ta1_is_sent_when_isa14_asks_and_on_error_but_not_for_a_clean_isa14_0():
+    """Profile acks.ta1 = "requested" (ACME): ISA14 1 gets TA1 A 000; ISA14 0 without error gets none."""
+    assert ACME.acks.ta1 == "requested"
+    assert _ta1s(_acks(_interchange([_po(1)], ack="1"))) == [("TA1", "000000001", "261127", "1200", "A", "000")]
+    assert _ta1s(_acks(_interchange([_po(1)], ack="0"))) == []
