@@ -168,7 +168,7 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
             seg_level = [f for f in fs if ack_code(f.code)[0] == "AK3"]
             el_level = [f for f in fs if ack_code(f.code)[0] == "AK4"]
             code = ack_code(seg_level[0].code)[1] if seg_level else "8"
-            loop = (seg_level[0] if seg_level else fs[0]).location.loop_id
+            loop = (seg_level[0] if seg_level else fs[0]).location.ack_loop  # AK303: LS/LE loops only
             ak3 = sendable_ak3(seg_id, pos, loop, code, version)
             if ak3 is None:
                 continue  # a segment id we cannot echo: AK5 still reports the set's errors

@@ -113,3 +113,32 @@ def test_ta1_is_sent_when_isa14_asks_and_on_error_but_not_for_a_clean_isa14_0():
     assert ACME.acks.ta1 == "requested"
     assert _ta1s(_acks(_interchange([_po(1)], ack="1"))) == [("TA1", "000000001", "261127", "1200", "A", "000")]
     assert _ta1s(_acks(_interchange([_po(1)], ack="0"))) == []
+
+
+# --- AK303: only a loop bounded by LS/LE is named, by the LS01 it carries ------------------------------
+def _ak3s(acks: list[tuple]) -> list[tuple]:
+    return [s for s in acks if s[0] == "AK3"]
+
+
+def test_ak303_is_empty_for_a_segment_of_a_loop_without_ls_le():
+    """X12 element 447 in AK303 identifies a loop bounded by LS and LE (Bots' and pyx12's 997s, and
+    Logic Apps', fill it from LS/LE only). CUR out of order inside the N1 loop: no AK303 (was "N1"), while
+    the finding keeps its table loop for people."""
+    body = [GOOD_PO[0], GOOD_PO[3], GOOD_PO[1], *GOOD_PO[4:]]  # BEG, N1, CUR: CUR out of order after N1
+    data = _interchange([body])
+    for acks in (_acks(data), _acks_in_batches(data)):
+        assert _ak3s(acks) == [("AK3", "CUR", "4", "", "7")]
+    out = process_file(data, file="f.x12", sha256="s", profile=ACME, known=Known(), today=TODAY)
+    [f] = [f for f in out.findings if f.code == "SEGMENT_OUT_OF_ORDER"]
+    assert (f.location.loop_id, f.location.ack_loop) == ("N1", "")
+
+
+def test_ak303_names_an_ls_le_loop_by_its_ls01():
+    """A PO1 line with an LS*L1 ... LE*L1 loop of LDT segments: an error inside it is answered with
+    AK303 L1 (the identifier received in LS01); one after its LE, outside it, with none."""
+    line = ["PO1*1*12*EA*2.50*PE*UP*073000040482", "LS*L1", "LDT*AE*X*DA", "LE*L1", "PID*F****W" + "!" * 81]
+    data = _interchange([[GOOD_PO[0], *GOOD_PO[3:6], *line, "CTT*1*12"]])
+    for acks in (_acks(data), _acks_in_batches(data)):
+        assert [(s[1], s[2], s[3]) for s in _ak3s(acks)] == [("LDT", "8", "L1"), ("PID", "10", "")]
+    unclosed = _interchange([[GOOD_PO[0], *GOOD_PO[3:6], *line[:3], "CTT*1*12"]])
+    assert [(s[1], s[3], s[4]) for s in _ak3s(_acks(unclosed))] == [("LDT", "L1", "8"), ("LE", "L1", "3")]
