@@ -118,13 +118,15 @@ def group_rejected(g: Group, findings: list[Finding], *, version: str = "") -> t
     return rejected, codes[:5]
 
 
-def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> list[Segment]:
+def build_997(g: Group, findings: list[Finding], *, version: str = "004010", avoid: str = "") -> list[Segment]:
     """The body (AK1..AK9) of a 997 (in ``version``) acknowledging group ``g``. AK4-02 comes from the
     dictionary of the group's own version. When the group is rejected (AK9 R), no AK5 says A. Every
-    echoed value is sendable (see the section at the end)."""
+    echoed value is sendable (see the section at the end); ``avoid``: the delimiters the 997 will be
+    written with, which no AK404 copy carries."""
     head = ak1_segment(g, version)
     group_is_rejected, group_codes = group_rejected(g, findings, version=version)
-    loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=group_is_rejected, version=version)
+    loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=group_is_rejected, version=version,
+                                avoid=avoid)
     return [head, *loops, ak9_segment(group_is_rejected, group_codes, received=len(g.transactions), accepted=accepted,
                                       included=g.trailer_count if g.has_trailer else None)]
 
@@ -138,8 +140,8 @@ def ak1_segment(g: Group, version: str) -> Segment:
 
 
 def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, group_is_rejected: bool,
-              version: str, statuses: list[tuple[str, list[str], list[Finding]]] | None = None
-              ) -> tuple[list[Segment], int]:
+              version: str, statuses: list[tuple[str, list[str], list[Finding]]] | None = None,
+              avoid: str = "") -> tuple[list[Segment], int]:
     """The AK2..AK5 loops of ``sets`` (of group ``g``, in order) and how many of them are accepted: the
     middle of build_997, which a group read a batch of sets at a time builds batch by batch.
     ``statuses``: each set's status_of, when the caller has them already. The usual group (not
@@ -177,7 +179,7 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
                 position, component = element_position(f.location.element)
                 ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
                 body.append(sendable_ak4(position, ref, ak4_code(ack_code(f.code)[1], our_dictionary),
-                                         f.location.value, component=component))
+                                         f.location.value, component=component, avoid=avoid))
         if status == "A":
             accepted += 1
         body.append(["AK5", status, *codes])
@@ -325,11 +327,14 @@ def sendable_ak3(seg_id: str, position: int, loop: str, code: str, version: str)
     return ["AK3", seg_id, str(position), loop if _sendable(loop, "AN", 1, loop_high) else "", code]
 
 
-def sendable_ak4(position: int, ref: str, code: str, bad: str | None, *, component: int = 0) -> list:
+def sendable_ak4(position: int, ref: str, code: str, bad: str | None, *, component: int = 0,
+                 avoid: str = "") -> list:
     """AK4: element position 1-99 (with the component position 1-99 when the error is in one),
     AK402 only when a 1-4 digit reference, and AK404, the copy of the bad value, only when
-    `_COPY_SAFE` (first 99 characters, trailing spaces dropped as X12 asks)."""
+    `_COPY_SAFE` (first 99 characters, trailing spaces dropped as X12 asks) and free of ``avoid``, the
+    delimiters the 997 is written with (a profile may choose "+" or "'", which `_COPY_SAFE` allows)."""
     element = str(min(max(position, 1), 99))
     where: object = (element, str(component)) if 1 <= component <= 99 else element
     copy = (bad or "")[:99].rstrip(" ")
-    return ["AK4", where, ref if _sendable(ref, "N0", 1, 4) else "", code, copy if _COPY_SAFE.match(copy) else ""]
+    safe = _COPY_SAFE.match(copy) and not any(c in copy for c in avoid)
+    return ["AK4", where, ref if _sendable(ref, "N0", 1, 4) else "", code, copy if safe else ""]

@@ -159,7 +159,8 @@ class SplitInterchange:
                 statuses = statuses_of(g.transactions, findings)
                 if self.answers[hi]:
                     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=self.group_rejected[hi],
-                                                version=profile.x12.version, statuses=statuses)
+                                                version=profile.x12.version, statuses=statuses,
+                                                avoid=profile.x12.delimiters.chars())
                     self.loops.setdefault(hi, []).extend(_compact(loops))
                     self.accepted[hi] = self.accepted.get(hi, 0) + accepted
                 ok = [] if self.group_rejected[hi] else [

@@ -54,6 +54,10 @@ class DelimiterSettings(_Model):
     def to_delimiters(self) -> Delimiters:
         return Delimiters(self.element, self.component, self.repetition, self.segment, self.suffix)
 
+    def chars(self) -> str:
+        """The delimiter characters (element, component, repetition, segment terminator)."""
+        return self.element + self.component + self.repetition + self.segment
+
 
 class LimitSettings(_Model):
     """The budgets of one partner's files (engine.budgets): a file over ``max_file_bytes`` is never

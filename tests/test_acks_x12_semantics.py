@@ -5,10 +5,13 @@ batches (engine.process_batches), in batches too: both must answer alike."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from engine.envelope import envelope_for, wrap
 from engine.process import Known, process_file
 from engine.process_batches import process_in_batches
 from parsers.x12_batches import scan_interchange
-from schemas.profile import load_profiles
+from schemas.profile import DelimiterSettings, load_profiles
 from tests.support import GOOD_PO, ISA, REPO, TODAY
 
 PROFILES = load_profiles(REPO / "partners")
@@ -142,3 +145,24 @@ def test_ak303_names_an_ls_le_loop_by_its_ls01():
         assert [(s[1], s[2], s[3]) for s in _ak3s(acks)] == [("LDT", "8", "L1"), ("PID", "10", "")]
     unclosed = _interchange([[GOOD_PO[0], *GOOD_PO[3:6], *line[:3], "CTT*1*12"]])
     assert [(s[1], s[3], s[4]) for s in _ak3s(_acks(unclosed))] == [("LDT", "L1", "8"), ("LE", "L1", "3")]
+
+
+# --- AK404: the copy of the bad value never carries the delimiters the 997 is written with -------------
+def test_ak404_leaves_out_a_copy_holding_one_of_the_profiles_delimiters():
+    """A profile writing with "+" as element separator: BEG03 "PO+..." too long is answered AK4*3*324*5
+    without the copy (it would take the 997 onto other delimiters, or hold it for a profile without
+    fallbacks); the 997 goes out in the profile's own delimiters. A copy without them is kept."""
+    plus = ACME.model_copy(update={"x12": ACME.x12.model_copy(update={
+        "delimiters": DelimiterSettings(element="+", component=">", repetition="^", segment="~"),
+        "fallback_delimiters": ()})})
+    long_plus, long_plain = "PO+" + "1" * 27, "PO-" + "1" * 27
+    for value, copied in ((long_plus, ""), (long_plain, long_plain)):
+        data = _interchange([[f"BEG*00*SA*{value}**20261126", *GOOD_PO[1:]]])
+        for acks in (_acks(data, profile=plus), _acks_in_batches(data, profile=plus)):
+            assert [s for s in acks if s[0] == "AK4"] == [("AK4", "3", "324", "5", copied)]
+    data = _interchange([[f"BEG*00*SA*{long_plus}**20261126", *GOOD_PO[1:]]])
+    out = process_file(data, file="f.x12", sha256="s", profile=plus, known=Known(), today=TODAY)
+    [doc] = [d for d in out.documents if d.doc_type == "997"]
+    sent = wrap(envelope_for(plus), "FA", "997", [list(b) for b in doc.bodies], isa13=1, gs06=1, st02s=[1],
+                now=datetime(2026, 11, 27, 2))
+    assert sent.startswith(b"ISA+") and b"AK4+3+324+5~" in sent
