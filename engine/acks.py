@@ -167,19 +167,24 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
             pos = f.location.segment_position or ((f.location.file_segment or ts.start + 1) - ts.start)
             by_segment[(pos, f.location.segment_id)].append(f)
         for (pos, seg_id), fs in sorted(by_segment.items()):
-            seg_level = [f for f in fs if ack_code(f.code)[0] == "AK3"]
+            # one AK3 per segment error code, then AK304 8 with the AK4s when it has element errors (as
+            # pyx12 writes it): AK4s never stand under an AK3 whose code says something else (AK3*N4*9**7)
             el_level = [f for f in fs if ack_code(f.code)[0] == "AK4"]
-            code = ack_code(seg_level[0].code)[1] if seg_level else "8"
-            loop = (seg_level[0] if seg_level else fs[0]).location.ack_loop  # AK303: LS/LE loops only
-            ak3 = sendable_ak3(seg_id, pos, loop, code, version)
-            if ak3 is None:
-                continue  # a segment id we cannot echo: AK5 still reports the set's errors
-            body.append(ak3)
-            for f in el_level[:99]:
-                position, component = element_position(f.location.element)
-                ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
-                body.append(sendable_ak4(position, ref, ak4_code(ack_code(f.code)[1], our_dictionary),
-                                         f.location.value, component=component, avoid=avoid))
+            notes = list(dict.fromkeys(ack_code(f.code)[1] for f in fs if ack_code(f.code)[0] == "AK3"))
+            notes = [code for code in notes if code and code != "8"] + (["8"] if el_level else [])
+            loop = next((f.location.ack_loop for f in fs if f.location.ack_loop), "")  # AK303: LS/LE loops only
+            for code in notes:
+                ak3 = sendable_ak3(seg_id, pos, loop, code, version)
+                if ak3 is None:
+                    break  # a segment id we cannot echo: AK5 still reports the set's errors
+                body.append(ak3)
+                if code != "8":
+                    continue
+                for f in el_level[:99]:
+                    position, component = element_position(f.location.element)
+                    ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
+                    body.append(sendable_ak4(position, ref, ak4_code(ack_code(f.code)[1], our_dictionary),
+                                             f.location.value, component=component, avoid=avoid))
         if status == "A":
             accepted += 1
         body.append(["AK5", status, *codes])

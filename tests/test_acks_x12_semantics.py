@@ -143,10 +143,10 @@ def test_ak303_is_empty_for_a_segment_of_a_loop_without_ls_le():
 def test_ak303_names_an_ls_le_loop_by_its_ls01():
     """A PO1 line with an LS*L1 ... LE*L1 loop of LDT segments: an error inside it is answered with
     AK303 L1 (the identifier received in LS01); one after its LE, outside it, with none."""
-    line = ["PO1*1*12*EA*2.50*PE*UP*073000040482", "LS*L1", "LDT*AE*X*DA", "LE*L1", "PID*F****W" + "!" * 81]
+    line = ["PO1*1*12*EA*2.50*PE*UP*073000040482", "LS*L1", "LDT*AE*X*DA", "LE*L1", "N9*ZZ*" + "A" * 31]
     data = _interchange([[GOOD_PO[0], *GOOD_PO[3:6], *line, "CTT*1*12"]])
     for acks in (_acks(data), _acks_in_batches(data)):
-        assert [(s[1], s[2], s[3]) for s in _ak3s(acks)] == [("LDT", "8", "L1"), ("PID", "10", "")]
+        assert [(s[1], s[2], s[3]) for s in _ak3s(acks)] == [("LDT", "8", "L1"), ("N9", "10", "")]
     unclosed = _interchange([[GOOD_PO[0], *GOOD_PO[3:6], *line[:3], "CTT*1*12"]])
     assert [(s[1], s[3], s[4]) for s in _ak3s(_acks(unclosed))] == [("LDT", "L1", "8"), ("LE", "L1", "3")]
 
@@ -207,3 +207,14 @@ def test_bots_sees_the_ge01_that_our_ak902_echoes():
     data = _interchange([_po(1), _po(2)], ge01="3")
     assert any("GE01 is 3" in e and "transactions: 2" in e for e in _bots_errors(data))
     assert _ak9(_acks(data))[2:4] == ("3", "2")
+
+
+def test_a_segment_out_of_order_with_a_bad_element_gets_its_ak4s_under_ak304_8():
+    """N4 out of order in the PO1 loop, its N401 too short: AK3 ..7 for the place, then AK3 ..8 with the
+    AK4 (pyx12 writes it so; AK304 8 is what says the segment has data element errors). Before, the AK4
+    stood under AK3*N4*9**7 and no AK304 said the segment's elements were in error."""
+    body = [*GOOD_PO[:7], "N4*X*OH", *GOOD_PO[7:]]
+    data = _interchange([body])
+    for acks in (_acks(data), _acks_in_batches(data)):
+        assert [s for s in acks if s[0] in ("AK3", "AK4")] == [
+            ("AK3", "N4", "9", "", "7"), ("AK3", "N4", "9", "", "8"), ("AK4", "1", "19", "4", "X")]
