@@ -217,10 +217,10 @@ def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFo
         if len(chosen):
             out += check(result, judged, chosen, set_of_row, fe)
     out.sort(key=lambda f: f.location.file_segment or 0)  # stable: each segment's findings keep their order
-    return bounded_loops(result, judged, set_of_row, out)
+    return bounded_loops(result, judged, out)
 
 
-def bounded_loops(result: ParseResult, sets: Sets, set_of_row: np.ndarray, out: list[Finding]) -> list[Finding]:
+def bounded_loops(result: ParseResult, sets: Sets, out: list[Finding]) -> list[Finding]:
     """``out`` with ``ack_loop`` set on each finding whose segment lies in a loop bounded by LS and LE:
     the LS01 received (the innermost such loop; an LS without its LE bounds the rest of the set). X12's
     AK303 (element 447) names only such a loop, by the identifier its LS/LE carry; a segment of any
@@ -246,10 +246,13 @@ def bounded_loops(result: ParseResult, sets: Sets, set_of_row: np.ndarray, out: 
             spans[k] = found
         return spans[k]
 
+    starts = np.fromiter((ts.start for _, _, ts in sets), np.int64, len(sets))  # sets are in file order
     marked = []
     for f in out:
         fs = f.location.file_segment
-        k = int(set_of_row[fs - 1]) if fs is not None and 0 < fs <= len(set_of_row) else -1
+        k = int(np.searchsorted(starts, fs - 1, "right")) - 1 if fs is not None else -1
+        if k >= 0 and not sets[k][2].start < fs - 1 <= sets[k][2].end:  # ST itself, or between sets
+            k = -1
         holding = [(a, ls01) for a, b, ls01 in spans_of(k) if a <= fs - 1 <= b] if k >= 0 else []
         if holding:
             f = replace(f, location=replace(f.location, ack_loop=max(holding)[1]))

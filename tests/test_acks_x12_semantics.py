@@ -218,3 +218,11 @@ def test_a_segment_out_of_order_with_a_bad_element_gets_its_ak4s_under_ak304_8()
     for acks in (_acks(data), _acks_in_batches(data)):
         assert [s for s in acks if s[0] in ("AK3", "AK4")] == [
             ("AK3", "N4", "9", "", "7"), ("AK3", "N4", "9", "", "8"), ("AK4", "1", "19", "4", "X")]
+
+
+def test_an_le_found_missing_at_se_is_named_with_its_loop():
+    """LS*L1 and LDT, then SE: the missing LE (and the set's missing-segment findings at SE) lie in the
+    loop LS opened, so AK303 names it there too."""
+    data = _interchange([[GOOD_PO[0], *GOOD_PO[3:6], "PO1*1*12*EA*2.50*PE*UP*073000040482", "LS*L1",
+                          "LDT*AE*1*DA"]])
+    assert [(s[1], s[3], s[4]) for s in _ak3s(_acks(data))] == [("LE", "L1", "3")]
