@@ -226,3 +226,14 @@ def test_an_le_found_missing_at_se_is_named_with_its_loop():
     data = _interchange([[GOOD_PO[0], *GOOD_PO[3:6], "PO1*1*12*EA*2.50*PE*UP*073000040482", "LS*L1",
                           "LDT*AE*1*DA"]])
     assert [(s[1], s[3], s[4]) for s in _ak3s(_acks(data))] == [("LE", "L1", "3")]
+
+
+@pytest.mark.parametrize(("partner", "ack"), [("acme", "1"), ("initech", "0"), ("globex", "0")])
+def test_an_interchange_whose_delimiters_cannot_be_read_is_answered_ta1_r_with_its_reason(partner, ack):
+    """ISA with a space after "ISA" (an element separator X12 forbids): nothing can be read, so the
+    interchange is rejected: TA1 R 026 with its ISA13/date/time (ACME asks with ISA14 1; Initech's
+    profile answers errors, Globex's every interchange). Before, the reader's finding had no place, so
+    no interchange owned it: TA1 A 000 for a rejected interchange, and no TA1 at all on error only."""
+    isa = ISA.format(isa13=42, ack=ack).replace("ISA*", "ISA ", 1)
+    data = (isa + "GS*PO*ACMERETAIL*ORDERBRIDGE*20261127*1200*7*X*004010~\n").encode()
+    assert _ta1s(_acks(data, profile=PROFILES[partner])) == [("TA1", "000000042", "261127", "1200", "R", "026")]
