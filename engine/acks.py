@@ -47,8 +47,10 @@ def interchange_rejected(ic: Interchange, findings: list[Finding]) -> bool:
 def ta1_segment(ic: Interchange, findings: list[Finding], *, today: date) -> list[str]:
     """TA1 for ``ic``; TA101-TA103 echo ISA13/ISA09/ISA10 where they are valid (`ta1_reference`)."""
     errors = [f for f in interchange_findings(ic, findings) if f.severity == "error"]
-    status = "R" if ic.rejected else "A" if not errors else "E" if all(f.code in TA1_TOLERATED for f in errors) \
-        else "R"
+    if ic.rejected or any(f.code not in TA1_TOLERATED for f in errors):
+        status = "R"
+    else:
+        status = "E" if errors else "A"
     # TA105 names why: for a rejection (R), an error that rejects it before one that is only tolerated
     # (a duplicate ISA13 whose IEA02 also differs is answered R 025, not R 001)
     noted = sorted(errors, key=lambda f: status == "R" and f.code in TA1_TOLERATED)
