@@ -47,14 +47,14 @@ def interchange_rejected(ic: Interchange, findings: list[Finding]) -> bool:
 def ta1_segment(ic: Interchange, findings: list[Finding], *, today: date) -> list[str]:
     """TA1 for ``ic``; TA101-TA103 echo ISA13/ISA09/ISA10 where they are valid (`ta1_reference`)."""
     errors = [f for f in interchange_findings(ic, findings) if f.severity == "error"]
-    note = "000"
-    for f in errors:
-        level, value = ack_code(f.code)
-        if level == "TA1" and value:
-            note = value
-            break
-    status = "A" if not errors else ("E" if all(f.code in TA1_TOLERATED for f in errors) and not ic.rejected
-                                     else "R")
+    if ic.rejected or any(f.code not in TA1_TOLERATED for f in errors):
+        status = "R"
+    else:
+        status = "E" if errors else "A"
+    # TA105 names why: for a rejection (R), an error that rejects it before one that is only tolerated
+    # (a duplicate ISA13 whose IEA02 also differs is answered R 025, not R 001)
+    noted = sorted(errors, key=lambda f: status == "R" and f.code in TA1_TOLERATED)
+    note = next((value for level, value in map(ack_code, (f.code for f in noted)) if level == "TA1" and value), "000")
     return ["TA1", *ta1_reference(ic, today), status, note]
 
 
@@ -120,15 +120,17 @@ def group_rejected(g: Group, findings: list[Finding], *, version: str = "") -> t
     return rejected, codes[:5]
 
 
-def build_997(g: Group, findings: list[Finding], *, version: str = "004010") -> list[Segment]:
+def build_997(g: Group, findings: list[Finding], *, version: str = "004010", avoid: str = "") -> list[Segment]:
     """The body (AK1..AK9) of a 997 (in ``version``) acknowledging group ``g``. AK4-02 comes from the
     dictionary of the group's own version. When the group is rejected (AK9 R), no AK5 says A. Every
-    echoed value is sendable (see the section at the end)."""
+    echoed value is sendable (see the section at the end); ``avoid``: the delimiters the 997 will be
+    written with, which no AK404 copy carries."""
     head = ak1_segment(g, version)
     group_is_rejected, group_codes = group_rejected(g, findings, version=version)
-    loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=group_is_rejected, version=version)
-    return [head, *loops,
-            ak9_segment(group_is_rejected, group_codes, received=len(g.transactions), accepted=accepted)]
+    loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=group_is_rejected, version=version,
+                                avoid=avoid)
+    return [head, *loops, ak9_segment(group_is_rejected, group_codes, received=len(g.transactions), accepted=accepted,
+                                      included=g.trailer_count if g.has_trailer else None)]
 
 
 def ak1_segment(g: Group, version: str) -> Segment:
@@ -140,8 +142,8 @@ def ak1_segment(g: Group, version: str) -> Segment:
 
 
 def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, group_is_rejected: bool,
-              version: str, statuses: list[tuple[str, list[str], list[Finding]]] | None = None
-              ) -> tuple[list[Segment], int]:
+              version: str, statuses: list[tuple[str, list[str], list[Finding]]] | None = None,
+              avoid: str = "") -> tuple[list[Segment], int]:
     """The AK2..AK5 loops of ``sets`` (of group ``g``, in order) and how many of them are accepted: the
     middle of build_997, which a group read a batch of sets at a time builds batch by batch.
     ``statuses``: each set's status_of, when the caller has them already. The usual group (not
@@ -167,27 +169,37 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
             pos = f.location.segment_position or ((f.location.file_segment or ts.start + 1) - ts.start)
             by_segment[(pos, f.location.segment_id)].append(f)
         for (pos, seg_id), fs in sorted(by_segment.items()):
-            seg_level = [f for f in fs if ack_code(f.code)[0] == "AK3"]
+            # one AK3 per segment error code, then AK304 8 with the AK4s when it has element errors (as
+            # pyx12 writes it): AK4s never stand under an AK3 whose code says something else (AK3*N4*9**7)
             el_level = [f for f in fs if ack_code(f.code)[0] == "AK4"]
-            code = ack_code(seg_level[0].code)[1] if seg_level else "8"
-            loop = (seg_level[0] if seg_level else fs[0]).location.loop_id
-            ak3 = sendable_ak3(seg_id, pos, loop, code, version)
-            if ak3 is None:
-                continue  # a segment id we cannot echo: AK5 still reports the set's errors
-            body.append(ak3)
-            for f in el_level[:99]:
-                position, component = element_position(f.location.element)
-                ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
-                body.append(sendable_ak4(position, ref, ak4_code(ack_code(f.code)[1], our_dictionary),
-                                         f.location.value, component=component))
+            notes = list(dict.fromkeys(ack_code(f.code)[1] for f in fs if ack_code(f.code)[0] == "AK3"))
+            notes = [code for code in notes if code and code != "8"] + (["8"] if el_level else [])
+            loop = next((f.location.ack_loop for f in fs if f.location.ack_loop), "")  # AK303: LS/LE loops only
+            for code in notes:
+                ak3 = sendable_ak3(seg_id, pos, loop, code, version)
+                if ak3 is None:
+                    break  # a segment id we cannot echo: AK5 still reports the set's errors
+                body.append(ak3)
+                if code != "8":
+                    continue
+                for f in el_level[:99]:
+                    position, component = element_position(f.location.element)
+                    ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
+                    body.append(sendable_ak4(position, ref, ak4_code(ack_code(f.code)[1], our_dictionary),
+                                             f.location.value, component=component, avoid=avoid))
         if status == "A":
             accepted += 1
         body.append(["AK5", status, *codes])
     return body, accepted
 
 
-def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: int, accepted: int) -> Segment:
-    """AK9 (build_997's tail): ``received`` sets, ``accepted`` of them (none when the group is rejected)."""
+def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: int, accepted: int,
+                included: str | None = None) -> Segment:
+    """AK9 (build_997's tail): AK902 the sets the group says it includes (``included``: GE01 as received,
+    as Bots and other translators echo it, so a GE01 that disagrees with the count, AK905 5, shows both
+    numbers), AK903 the ``received`` sets, AK904 ``accepted`` of them (none when the group is rejected).
+    Without a GE, or a GE01 that is no number of at most 6 digits (leading zeros dropped), AK902 is the
+    received count."""
     if group_is_rejected:
         status, accepted = "R", 0
     elif accepted == received:
@@ -196,7 +208,10 @@ def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: in
         status = "R"
     else:
         status = "P"
-    return ["AK9", status, str(received), str(received), str(accepted), *group_codes]
+    digits = (included or "").lstrip("0")
+    stated = (digits or "0") if included and included.isascii() and included.isdigit() and len(digits) <= 6 \
+        else str(received)
+    return ["AK9", status, stated, str(received), str(accepted), *group_codes]
 
 
 def ak4_code(code: str, d997: Dictionary | None) -> str:
@@ -319,11 +334,14 @@ def sendable_ak3(seg_id: str, position: int, loop: str, code: str, version: str)
     return ["AK3", seg_id, str(position), loop if _sendable(loop, "AN", 1, loop_high) else "", code]
 
 
-def sendable_ak4(position: int, ref: str, code: str, bad: str | None, *, component: int = 0) -> list:
+def sendable_ak4(position: int, ref: str, code: str, bad: str | None, *, component: int = 0,
+                 avoid: str = "") -> list:
     """AK4: element position 1-99 (with the component position 1-99 when the error is in one),
     AK402 only when a 1-4 digit reference, and AK404, the copy of the bad value, only when
-    `_COPY_SAFE` (first 99 characters, trailing spaces dropped as X12 asks)."""
+    `_COPY_SAFE` (first 99 characters, trailing spaces dropped as X12 asks) and free of ``avoid``, the
+    delimiters the 997 is written with (a profile may choose "+" or "'", which `_COPY_SAFE` allows)."""
     element = str(min(max(position, 1), 99))
     where: object = (element, str(component)) if 1 <= component <= 99 else element
     copy = (bad or "")[:99].rstrip(" ")
-    return ["AK4", where, ref if _sendable(ref, "N0", 1, 4) else "", code, copy if _COPY_SAFE.match(copy) else ""]
+    safe = _COPY_SAFE.match(copy) and not any(c in copy for c in avoid)
+    return ["AK4", where, ref if _sendable(ref, "N0", 1, 4) else "", code, copy if safe else ""]

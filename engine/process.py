@@ -351,7 +351,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 out.documents.append(OutDoc("997", f"997:{sha256}:{ic.control_number}:{g.control_number}:"
                                             f"{g.start + row_base}",
                                             functional_id="FA",
-                                            bodies=(tuple(build_997(g, findings, version=profile.x12.version)),)))
+                                            bodies=(tuple(build_997(g, findings, version=profile.x12.version,
+                                                                   avoid=profile.x12.delimiters.chars())),)))
             if g.functional_id == "PO":
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
             if g.functional_id == "PC" and "860" in profile.accepts:

@@ -159,7 +159,8 @@ class SplitInterchange:
                 statuses = statuses_of(g.transactions, findings)
                 if self.answers[hi]:
                     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=self.group_rejected[hi],
-                                                version=profile.x12.version, statuses=statuses)
+                                                version=profile.x12.version, statuses=statuses,
+                                                avoid=profile.x12.delimiters.chars())
                     self.loops.setdefault(hi, []).extend(_compact(loops))
                     self.accepted[hi] = self.accepted.get(hi, 0) + accepted
                 ok = [] if self.group_rejected[hi] else [
@@ -198,7 +199,8 @@ class SplitInterchange:
             if self.answers[hi]:
                 body = [ak1_segment(g, profile.x12.version), *self.loops.pop(hi, []),
                         ak9_segment(self.group_rejected[hi], self.ack_codes[hi], received=self.set_counts[hi],
-                                    accepted=self.accepted.pop(hi, 0))]
+                                    accepted=self.accepted.pop(hi, 0),
+                                    included=g.trailer_count if g.has_trailer else None)]
                 out.documents.append(OutDoc("997", f"997:{self.sha256}:{ic.control_number}:{g.control_number}:"
                                             f"{g.start + self.row_base}", functional_id="FA", bodies=(tuple(body),)))
                 del body

@@ -9,7 +9,7 @@ as it is walked; transaction set content is checked in rules/. No paths, no I/O,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -148,12 +148,15 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
     while 0 <= pos < len(text):
         detected = _detect_delimiters(text, pos)
         if isinstance(detected, Finding):
-            findings.append(detected)
-            # cannot tokenise: record a rejected interchange stub so inspect/TA1 can say so
+            # cannot tokenise: record a rejected interchange stub so inspect/TA1 can say so, and place the
+            # finding at its ISA (ordinal and ISA13), so that its TA1 says why (engine.acks.interchange_findings)
             head = text[pos: pos + 120].split("\n")[0]
             elems = re.split(r"[^A-Za-z0-9 ]", head[4:])[:16] if len(head) > 4 else []
-            interchanges.append(Interchange(elements=elems, delimiters=Delimiters(), start=row_base,
-                                            end=row_base - 1, rejected=True, raw_length=len(head)))
+            stub = Interchange(elements=elems, delimiters=Delimiters(), start=row_base, end=row_base - 1,
+                               rejected=True, raw_length=len(head))
+            findings.append(replace(detected, location=replace(detected.location, file_segment=row_base + 1,
+                                                               isa13=stub.control_number)))
+            interchanges.append(stub)
             break
         delims, isa_len, term_is_space = detected
         if term_is_space:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyarrow as pa
@@ -217,7 +217,47 @@ def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFo
         if len(chosen):
             out += check(result, judged, chosen, set_of_row, fe)
     out.sort(key=lambda f: f.location.file_segment or 0)  # stable: each segment's findings keep their order
-    return out
+    return bounded_loops(result, judged, out)
+
+
+def bounded_loops(result: ParseResult, sets: Sets, out: list[Finding]) -> list[Finding]:
+    """``out`` with ``ack_loop`` set on each finding whose segment lies in a loop bounded by LS and LE:
+    the LS01 received (the innermost such loop; an LS without its LE bounds the rest of the set). X12's
+    AK303 (element 447) names only such a loop, by the identifier its LS/LE carry; a segment of any
+    other loop (N1, PO1 ...) has no AK303. Nothing to do, and nothing done, in a file without LS."""
+    vocab, codes = result.segments.id_codes
+    if "LS" not in vocab or not out:
+        return out
+    ls, le = vocab.index("LS"), vocab.index("LE") if "LE" in vocab else -1
+    spans: dict[int, list[tuple[int, int, str]]] = {}  # set index -> (LS row, last row, LS01)
+
+    def spans_of(k: int) -> list[tuple[int, int, str]]:
+        if k not in spans:
+            ts = sets[k][2]
+            found, open_ = [], []
+            for r in range(ts.start + 1, ts.end + 1):
+                if codes[r] == ls:
+                    row = result.segments.row(r)
+                    open_.append((r, row[1] if len(row) > 1 and row[1] is not None else ""))
+                elif codes[r] == le and open_:
+                    a, ls01 = open_.pop()
+                    found.append((a, r, ls01))
+            found += [(a, ts.end, ls01) for a, ls01 in open_]
+            spans[k] = found
+        return spans[k]
+
+    starts = np.fromiter((ts.start for _, _, ts in sets), np.int64, len(sets))  # sets are in file order
+    marked = []
+    for f in out:
+        fs = f.location.file_segment
+        k = int(np.searchsorted(starts, fs - 1, "right")) - 1 if fs is not None else -1
+        if k >= 0 and not sets[k][2].start < fs - 1 <= sets[k][2].end:  # ST itself, or between sets
+            k = -1
+        holding = [(a, ls01) for a, b, ls01 in spans_of(k) if a <= fs - 1 <= b] if k >= 0 else []
+        if holding:
+            f = replace(f, location=replace(f.location, ack_loop=max(holding)[1]))
+        marked.append(f)
+    return marked
 
 
 def _walk_sets(result: ParseResult, sets: Sets, tables: list[tuple[Dictionary, SetTable]]) -> list[Finding]:

@@ -27,7 +27,8 @@ class Location:
     element: str = ""  # element reference such as "PO102" (or "PO102-1" for a component)
     value: str | None = None  # the offending value, as received
     line_number: int | None = None  # PO101-style line id for order lines
-    loop_id: str = ""
+    loop_id: str = ""  # the set table's loop holding the segment (for people: "N1", "PO1")
+    ack_loop: str = ""  # AK303: LS01 of the LS/LE-bounded loop holding the segment ("" outside one)
     row: int | None = None  # CSV input: the record's number as a spreadsheet shows it (header = 1)
     column: str = ""  # CSV input: the header name of the offending column
 
