@@ -1,8 +1,8 @@
 """A transaction set's own counts, beyond segment and element syntax: CTT01 against the number of
 line segments (PO1 in the 850, POC in the 860), the 850's CTT02 against the hash total of PO102,
-repeated line ids (PO101, POC01), the 850's SDQ store quantities (not applied; their sum against
-PO102) and its SAC allowances and charges (not applied). Columnar over all sets at once; warnings,
-never in the 997.
+repeated line ids (PO101, POC01), the 850's SDQ store quantities and SCH delivery schedules (not
+applied; their sums against PO102) and its SAC allowances and charges (not applied). Columnar over all
+sets at once; warnings, never in the 997.
 
 Registered per set id in SET_CHECKS, which rules.structure runs for the sets it judges.
 """
@@ -181,10 +181,10 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements) -> list[Finding]:
-    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SAC (warnings)."""
+    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, SAC (warnings)."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
-            + _allowances(result, sets, chosen, set_of_row, fe))
+            + _schedules(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -284,13 +284,71 @@ def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray,
                            value=fe.flat[int(fe.offsets[first]) + 3].as_py() if fe.row_len[first] > 3 else None,
                            **_where(result, ic, g, ts, first)))
         for row in sorted(rows):
-            out += _sdq_sum(result, fe, sets[k], row, *per_line[row][:2])
+            out += _split_sum(result, fe, sets[k], row, *per_line[row][:2])
     return out
 
 
-def _sdq_sum(result: ParseResult, fe: FlatElements, set_: tuple, row: int, units: set, quantities: list) \
-        -> list[Finding]:
-    """SDQ_QUANTITY_MISMATCH when the line's SDQ quantities (all in PO103's unit) do not add up to PO102."""
+_SCH_NAMED = 10  # schedule lines named in the message; the rest counted
+
+
+def _schedules(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+               fe: FlatElements) -> list[Finding]:
+    """SCH_NOT_APPLIED once per 850 whose PO1 lines carry SCH schedules (a line's quantity split over
+    several delivery or ship dates): we keep no dates per line, so each line is allocated, acknowledged
+    and shipped whole on the order's dates; the message names each schedule (quantity, unit, date
+    qualifier and date, its line) for a person to pass on. SCH_QUANTITY_MISMATCH for each line whose
+    SCH01 quantities, in its own unit (SCH02 = PO103, as X12's 850 note asks), do not add up to PO102."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    sch_rows, sch_owner = _rows_in(result, "SCH", mine, set_of_row)
+    if not len(sch_rows):
+        return []
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, sch_rows, side="right") - 1  # the PO1 each SCH follows
+    owned = at >= 0
+    owned[owned] = line_owner[at[owned]] == sch_owner[owned]  # within its own set
+    quantity, unit, qualifier, when = (_column(fe, sch_rows, k)[0].to_pylist() for k in (1, 2, 5, 6))
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    per_line: dict[int, tuple[set, list, list]] = {}  # PO1 row -> (units, quantities, schedule texts)
+    label: dict[int, str] = {}  # PO1 row -> its PO101, else its line number in the set
+    for j in np.flatnonzero(owned).tolist():
+        row = int(line_rows[at[j]])
+        units, quantities, texts = per_line.setdefault(row, (set(), [], []))
+        units.add(unit[j])
+        quantities.append(quantity[j])
+        label[row] = line_ids[at[j]] or str(int(at[j]) + 1 - int(np.searchsorted(line_owner, sch_owner[j])))
+        date = f" {qualifier[j] or ''} {when[j]}".replace("  ", " ") if when[j] else ""
+        texts.append(f"{quantity[j] or '?'} {unit[j] or ''}".rstrip() + date)
+    out: list[Finding] = []
+    by_set: dict[int, list[int]] = {}
+    for row in per_line:
+        by_set.setdefault(int(set_of_row[row]), []).append(row)
+    for k, rows in sorted(by_set.items()):
+        ic, g, ts = sets[k]
+        first = int(sch_rows[np.flatnonzero(owned & (sch_owner == k))[0]])
+        parts, left = [], _SCH_NAMED
+        for row in sorted(rows):
+            texts = per_line[row][2]
+            if left > 0:
+                parts.append(f"line {label[row]}: " + ", ".join(texts[:left]))
+            left -= len(texts)
+        named = "; ".join(parts) + (f"; and {-left} more" if left < 0 else "")
+        lines = f"{len(rows)} PO1 line" + (" carries" if len(rows) == 1 else "s carry")
+        out.append(finding("SCH_NOT_APPLIED", f"{lines} SCH delivery schedules ({named}): we keep no dates per "
+                           "line, so each line is allocated, acknowledged and shipped whole on the order's dates; "
+                           "pass the schedule on to the warehouse.", seg="SCH", element="SCH06",
+                           value=fe.flat[int(fe.offsets[first]) + 6].as_py() if fe.row_len[first] > 6 else None,
+                           **_where(result, ic, g, ts, first)))
+        for row in sorted(rows):
+            out += _split_sum(result, fe, sets[k], row, *per_line[row][:2], code="SCH_QUANTITY_MISMATCH",
+                              what="SCH schedule quantities")
+    return out
+
+
+def _split_sum(result: ParseResult, fe: FlatElements, set_: tuple, row: int, units: set, quantities: list, *,
+               code: str = "SDQ_QUANTITY_MISMATCH", what: str = "SDQ store quantities") -> list[Finding]:
+    """``code`` (SDQ_ or SCH_QUANTITY_MISMATCH) when the line's split quantities (all in PO103's unit) do
+    not add up to PO102."""
     ordered = _column(fe, np.array([row]), 2)[0][0].as_py()
     line_unit = _column(fe, np.array([row]), 3)[0][0].as_py()
     if units != {line_unit} or ordered is None:
@@ -303,8 +361,8 @@ def _sdq_sum(result: ParseResult, fe: FlatElements, set_: tuple, row: int, units
         return []  # not a number: an element finding already
     ic, g, ts = set_
     line_id = _column(fe, np.array([row]), 1)[0][0].as_py()
-    return [finding("SDQ_QUANTITY_MISMATCH", f"PO1 line {line_id or '(no PO101)'} orders {ordered} {line_unit}, "
-                    f"but its SDQ store quantities add up to {total}.", seg="PO1", element="PO102", value=ordered,
+    return [finding(code, f"PO1 line {line_id or '(no PO101)'} orders {ordered} {line_unit}, "
+                    f"but its {what} add up to {total}.", seg="PO1", element="PO102", value=ordered,
                     **_where(result, ic, g, ts, row))]
 
 
