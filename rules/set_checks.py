@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
+from schemas.changes import DATE_TYPES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
 from schemas.x12 import Group, Interchange, TransactionSet
 
@@ -371,7 +372,7 @@ def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     """CTT01 vs the POC count, repeated POC01, header changes we do not apply (warnings)."""
     out = _line_checks(result, sets, chosen, set_of_row, fe, "POC", "POC_LINE_ID_DUPLICATE", "change",
                        hash_total=False)
-    return out + _header_changes(result, sets, chosen)
+    return out + _header_changes(result, sets, chosen) + _line_dates(result, sets, chosen, fe)
 
 
 # 860 heading segments that would change the order as a whole (REF, PER, N9/MSG only identify or annotate)
@@ -405,3 +406,55 @@ SET_CHECKS: dict[str, SetCheck] = {
     "850": check_850_counts,
     "860": check_860_counts,
 }
+
+
+# POC02 types engine.changes applies without their dates: the dates types (CT, RS, RB, RQ, PR, MU) say so
+# themselves (CHANGE_DATES_NOT_STORED), a deletion needs none, an unsupported type is refused whole
+_DATES_DROPPED_BY = (SUPPORTED_TYPES - DATE_TYPES) - {"DI"}
+# segments after which a DTM or SCH is no longer the POC line's own: a reference (N9), a subline (SLN)
+_NOT_THE_LINES = frozenset({"N9", "SLN", "AMT", "LM", "LS"})
+_DATES_NAMED = 10  # dates named in the message; the rest counted
+
+
+def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, fe: FlatElements) -> list[Finding]:
+    """CHANGE_LINE_DATES_NOT_APPLIED, once per 860 whose POC loops carry dates (DTM, or SCH schedules, of
+    the line or of one of its N1 destinations) under a POC02 applied without them (AI, QI, QD, PC, CA, RZ,
+    NC ...): we keep no dates per line, so a QD with its new SCH schedule, or an added line with its
+    delivery date, would otherwise lose the dates without a word. Each is named with its line for a
+    person to pass on; the dates types (CT, RS ...) report their own (engine.changes)."""
+    out: list[Finding] = []
+    vocab, codes = result.segments.id_codes
+    for k in chosen.tolist():
+        ic, g, ts = sets[k]
+        ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
+        if "DTM" not in ids and "SCH" not in ids:
+            continue
+        poc = None  # (row, POC01, POC02) of the loop we are in, None outside one or past its own part
+        named: list[tuple[int, str]] = []
+        for i, seg_id in enumerate(ids):
+            row = ts.start + i
+            if seg_id == "POC":
+                line, kind = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
+                poc = (row, line, kind) if kind in _DATES_DROPPED_BY else None
+            elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
+                poc = None
+            elif poc is not None and seg_id in ("DTM", "SCH"):
+                values = [v.as_py() for v in fe.flat.slice(int(fe.offsets[row]) + 1, int(fe.row_len[row]) - 1)]
+                if seg_id == "DTM":
+                    what = f"DTM {values[0] or ''} {(values + [None])[1] or ''}".rstrip()
+                else:
+                    sch = values + [None] * 6
+                    what = " ".join(v for v in ("SCH", sch[0] or "?", sch[1], sch[4], sch[5]) if v)
+                named.append((row, f"line {poc[1] or '(no POC01)'} ({poc[2]}): {what}"))
+        if not named:
+            continue
+        texts = "; ".join(t for _, t in named[:_DATES_NAMED]) + (
+            f"; and {len(named) - _DATES_NAMED} more" if len(named) > _DATES_NAMED else "")
+        first = named[0][0]
+        date_at = 2 if ids[first - ts.start] == "DTM" else 6  # DTM02, SCH06
+        out.append(finding("CHANGE_LINE_DATES_NOT_APPLIED", f"POC lines carry dates we do not apply ({texts}): "
+                           "we keep no dates per line, so the quantities and prices were applied without them; "
+                           "pass the dates on to the warehouse.", seg=ids[first - ts.start],
+                           value=_column(fe, np.array([first]), date_at)[0][0].as_py(),
+                           **_where(result, ic, g, ts, first)))
+    return out
