@@ -1,8 +1,8 @@
 """A transaction set's own counts, beyond segment and element syntax: CTT01 against the number of
 line segments (PO1 in the 850, POC in the 860), the 850's CTT02 against the hash total of PO102,
 repeated line ids (PO101, POC01), the 850's SDQ store quantities and SCH delivery schedules (not
-applied; their sums against PO102) and its SAC allowances and charges (not applied). Columnar over all
-sets at once; warnings, never in the 997.
+applied; their sums against PO102), its line dates and SAC allowances and charges (not applied), the
+860's heading and line dates (not applied). Columnar over all sets at once; warnings, never in the 997.
 
 Registered per set id in SET_CHECKS, which rules.structure runs for the sets it judges.
 """
@@ -185,7 +185,8 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, SAC (warnings)."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
-            + _schedules(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe))
+            + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, fe)
+            + _allowances(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -439,22 +440,74 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, fe: FlatEle
             elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
                 poc = None
             elif poc is not None and seg_id in ("DTM", "SCH"):
-                values = [v.as_py() for v in fe.flat.slice(int(fe.offsets[row]) + 1, int(fe.row_len[row]) - 1)]
-                if seg_id == "DTM":
-                    what = f"DTM {values[0] or ''} {(values + [None])[1] or ''}".rstrip()
-                else:
-                    sch = values + [None] * 6
-                    what = " ".join(v for v in ("SCH", sch[0] or "?", sch[1], sch[4], sch[5]) if v)
-                named.append((row, f"line {poc[1] or '(no POC01)'} ({poc[2]}): {what}"))
-        if not named:
+                named.append((row, f"line {poc[1] or '(no POC01)'} ({poc[2]}): {_date_text(fe, row, seg_id)}"))
+        if named:
+            out.append(_dates_finding(
+                result, fe, sets[k], named, "CHANGE_LINE_DATES_NOT_APPLIED", "POC lines carry dates we do not "
+                "apply ({}): we keep no dates per line, so the quantities and prices were applied without them; "
+                "pass the dates on to the warehouse."))
+    return out
+
+
+def _date_text(fe: FlatElements, row: int, seg_id: str) -> str:
+    """'DTM 002 20261215' (qualifier, date) or 'SCH 4 EA 002 20261220' (quantity, unit, qualifier, date)."""
+    values = [v.as_py() for v in fe.flat.slice(int(fe.offsets[row]) + 1, max(int(fe.row_len[row]) - 1, 0))]
+    values += [None] * 6
+    if seg_id == "DTM":
+        return " ".join(v for v in ("DTM", values[0], values[1]) if v)
+    return " ".join(v for v in ("SCH", values[0] or "?", values[1], values[4], values[5]) if v)
+
+
+def _dates_finding(result: ParseResult, fe: FlatElements, set_: tuple, named: list[tuple[int, str]], code: str,
+                   message: str) -> Finding:
+    """One warning naming the dates in ``named`` ((row, text), ten at most, the rest counted) at the first;
+    ``message`` takes them at its {}."""
+    ic, g, ts = set_
+    texts = "; ".join(t for _, t in named[:_DATES_NAMED]) + (
+        f"; and {len(named) - _DATES_NAMED} more" if len(named) > _DATES_NAMED else "")
+    first = named[0][0]
+    seg_id = result.segments.ids[first].as_py()
+    date_at = 2 if seg_id == "DTM" else 6  # DTM02, SCH06
+    return finding(code, message.format(texts), seg=seg_id, value=_column(fe, np.array([first]), date_at)[0][0].as_py(),
+                   **_where(result, ic, g, ts, first))
+
+
+def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, fe: FlatElements) -> list[Finding]:
+    """LINE_DATES_NOT_APPLIED, once per 850 whose PO1 loops carry DTM dates (of the line, or of one of its N1
+    destinations) that its heading does not (same DTM01 and DTM02): we keep dates per order only (the
+    heading's 002/010/037/038), so a line asked for another day, or a date sent with the lines alone, would
+    be lost without a word. Each is named with its line for a person to pass on; SCH schedules have their
+    own warning (SCH_NOT_APPLIED), a reference (N9 loop) or a subline's date is not named."""
+    out: list[Finding] = []
+    vocab, codes = result.segments.id_codes
+    if "DTM" not in vocab or "PO1" not in vocab:
+        return out
+    for k in chosen.tolist():
+        ic, g, ts = sets[k]
+        ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
+        if "PO1" not in ids or "DTM" not in ids[ids.index("PO1"):]:
             continue
-        texts = "; ".join(t for _, t in named[:_DATES_NAMED]) + (
-            f"; and {len(named) - _DATES_NAMED} more" if len(named) > _DATES_NAMED else "")
-        first = named[0][0]
-        date_at = 2 if ids[first - ts.start] == "DTM" else 6  # DTM02, SCH06
-        out.append(finding("CHANGE_LINE_DATES_NOT_APPLIED", f"POC lines carry dates we do not apply ({texts}): "
-                           "we keep no dates per line, so the quantities and prices were applied without them; "
-                           "pass the dates on to the warehouse.", seg=ids[first - ts.start],
-                           value=_column(fe, np.array([first]), date_at)[0][0].as_py(),
-                           **_where(result, ic, g, ts, first)))
+        head = ids.index("PO1")
+        heading = {(q.as_py(), d.as_py()) for q, d in zip(
+            *(_column(fe, np.array([ts.start + i for i, x in enumerate(ids[:head]) if x == "DTM"], np.int64), p)[0]
+              for p in (1, 2)), strict=True)}
+        line = None  # PO101 (or the line's number) while in a PO1 loop's own part
+        number = 0
+        named: list[tuple[int, str]] = []
+        for i in range(head, len(ids)):
+            seg_id, row = ids[i], ts.start + i
+            if seg_id == "PO1":
+                number += 1
+                line = _column(fe, np.array([row]), 1)[0][0].as_py() or str(number)
+            elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
+                line = None
+            elif line is not None and seg_id == "DTM":
+                q, d = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
+                if (q, d) not in heading:
+                    named.append((row, f"line {line}: {_date_text(fe, row, seg_id)}"))
+        if named:
+            out.append(_dates_finding(
+                result, fe, sets[k], named, "LINE_DATES_NOT_APPLIED", "PO1 lines carry dates the order's heading "
+                "does not ({}): we keep dates per order only, so the lines are allocated, acknowledged and shipped "
+                "on the order's dates; pass the line dates on to the warehouse."))
     return out

@@ -171,6 +171,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "PO1 lines carry SCH delivery schedules; lines are not split by date but ship whole on the order's dates."),
         _C("SCH_QUANTITY_MISMATCH", "set", "warning", "",
            "A PO1 line's SCH schedule quantities do not add up to its PO102."),
+        _C("LINE_DATES_NOT_APPLIED", "set", "warning", "",
+           "PO1 lines carry DTM dates the order's heading does not; dates are kept per order only."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",
            "The PO carries SAC allowances or charges; none is applied to prices, 855s or 810s."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
