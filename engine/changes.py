@@ -240,23 +240,24 @@ class _Editor:
         if quantity is None:
             return None
         current = line.get("quantity")
+        unit, line_unit = poc.get("unit"), line.get("unit")
         if quantity < 0:
             why = "is negative"
+        elif unit and line_unit and unit != line_unit and ct != "RZ":
+            # before comparing with the line's quantity: 2 CA against 12 EA is no decrease
+            return self._reject(
+                poc,
+                line,
+                "CHANGE_UNIT_MISMATCH",
+                f"POC05 {unit} is not the line's unit {line_unit}; the quantity was not applied.",
+                "POC05",
+                unit,
+            )
         elif ct == "QI" and current is not None and quantity <= current:
             why = f"({quantity}) is not above the current {current} on a quantity increase"
         elif ct == "QD" and current is not None and quantity >= current:
             why = f"({quantity}) is not below the current {current} on a quantity decrease"
         else:
-            unit, line_unit = poc.get("unit"), line.get("unit")
-            if unit and line_unit and unit != line_unit and ct != "RZ":
-                return self._reject(
-                    poc,
-                    line,
-                    "CHANGE_UNIT_MISMATCH",
-                    f"POC05 {unit} is not the line's unit {line_unit}; the quantity was not applied.",
-                    "POC05",
-                    unit,
-                )
             return None
         return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", quantity)
 
