@@ -1,8 +1,9 @@
 """A transaction set's own counts, beyond segment and element syntax: CTT01 against the number of
 line segments (PO1 in the 850, POC in the 860), the 850's CTT02 against the hash total of PO102,
 repeated line ids (PO101, POC01), the 850's SDQ store quantities and SCH delivery schedules (not
-applied; their sums against PO102), its line dates and SAC allowances and charges (not applied), the
-860's heading and line dates (not applied). Columnar over all sets at once; warnings, never in the 997.
+applied; their sums against PO102), its line dates, SLN sublines that add, delete or substitute, and SAC
+allowances and charges (not applied), the 860's heading and line dates (not applied). Columnar over all
+sets at once; warnings, never in the 997.
 
 Registered per set id in SET_CHECKS, which rules.structure runs for the sets it judges.
 """
@@ -186,7 +187,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, fe)
-            + _allowances(result, sets, chosen, set_of_row, fe))
+            + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -241,6 +242,53 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
                            "810's charges come from the partner's profile).", seg="SAC", element="SAC02",
                            value=code[int(np.flatnonzero(sac_rows == first)[0])],
                            **_where(result, ic, g, ts, first)))
+    return out
+
+
+# SLN03 (code list 662) that ask for something else than the PO1 item as ordered: I (included: a prepack's
+# components) and O (information only) describe the item and ask nothing
+_SLN_ASKS = {"A": "adds", "D": "deletes", "S": "substitutes"}
+_SLN_NAMED = 10  # sublines named in the message; the rest counted
+
+
+def _sublines(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+              fe: FlatElements) -> list[Finding]:
+    """SLN_NOT_APPLIED once per 850 whose PO1 lines carry SLN sublines that add, delete or substitute a
+    component (SLN03 A, D, S): we allocate, acknowledge and ship the PO1 item as ordered, so each is named
+    (line, subline, what it asks, SLN04 quantity and unit, its first product id) for a person to agree.
+    Included components (I: a prepack's contents) and information only (O) ask nothing."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    sln_rows, sln_owner = _rows_in(result, "SLN", mine, set_of_row)
+    if not len(sln_rows):
+        return []
+    code = _column(fe, sln_rows, 3)[0].to_pylist()
+    asking = np.array([c in _SLN_ASKS for c in code], dtype=bool)
+    if not asking.any():
+        return []
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    at = np.searchsorted(line_rows, sln_rows, side="right") - 1
+    sub, quantity, unit, qualifier, ident = (_column(fe, sln_rows, k)[0].to_pylist() for k in (1, 4, 5, 9, 10))
+    asked: dict[int, list[tuple[int, str]]] = {}
+    for j in np.flatnonzero(asking).tolist():
+        k, line = int(sln_owner[j]), int(at[j])
+        owned = line >= 0 and line_owner[line] == k
+        label = (line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))) if owned else "?"
+        unit_text = (unit[j] or "").split(">")[0] if unit[j] else ""  # SLN05 is C001 from 005010
+        what = " ".join(v for v in (quantity[j], unit_text, qualifier[j], ident[j]) if v)
+        asked.setdefault(k, []).append((int(sln_rows[j]), f"line {label} subline {sub[j] or '?'} "
+                                                          f"{_SLN_ASKS[code[j]]} {what or 'a component'}"))
+    out: list[Finding] = []
+    for k, items in sorted(asked.items()):
+        ic, g, ts = sets[k]
+        named = "; ".join(t for _, t in items[:_SLN_NAMED]) + (
+            f"; and {len(items) - _SLN_NAMED} more" if len(items) > _SLN_NAMED else "")
+        first = items[0][0]
+        out.append(finding("SLN_NOT_APPLIED", f"SLN sublines ask for changes to their PO1 items ({named}): we "
+                           "allocate, acknowledge and ship each PO1 item as ordered; agree the sublines with the "
+                           "partner.", seg="SLN", element="SLN03",
+                           value=_column(fe, np.array([first]), 3)[0][0].as_py(), **_where(result, ic, g, ts, first)))
     return out
 
 

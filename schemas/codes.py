@@ -173,6 +173,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "A PO1 line's SCH schedule quantities do not add up to its PO102."),
         _C("LINE_DATES_NOT_APPLIED", "set", "warning", "",
            "PO1 lines carry DTM dates the order's heading does not; dates are kept per order only."),
+        _C("SLN_NOT_APPLIED", "set", "warning", "",
+           "SLN sublines add, delete or substitute components (SLN03 A, D, S); the PO1 items ship as ordered."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",
            "The PO carries SAC allowances or charges; none is applied to prices, 855s or 810s."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
