@@ -186,7 +186,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, SAC (warnings)."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
-            + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, fe)
+            + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
             + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe))
 
 
@@ -421,7 +421,7 @@ def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     """CTT01 vs the POC count, repeated POC01, header changes we do not apply (warnings)."""
     out = _line_checks(result, sets, chosen, set_of_row, fe, "POC", "POC_LINE_ID_DUPLICATE", "change",
                        hash_total=False)
-    return out + _header_changes(result, sets, chosen) + _line_dates(result, sets, chosen, fe)
+    return out + _header_changes(result, sets, chosen) + _line_dates(result, sets, chosen, set_of_row, fe)
 
 
 # 860 heading segments that would change the order as a whole (REF, PER, N9/MSG only identify or annotate)
@@ -465,19 +465,21 @@ _NOT_THE_LINES = frozenset({"N9", "SLN", "AMT", "LM", "LS"})
 _DATES_NAMED = 10  # dates named in the message; the rest counted
 
 
-def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, fe: FlatElements) -> list[Finding]:
+def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                fe: FlatElements) -> list[Finding]:
     """CHANGE_LINE_DATES_NOT_APPLIED, once per 860 whose POC loops carry dates (DTM, or SCH schedules, of
     the line or of one of its N1 destinations) under a POC02 applied without them (AI, QI, QD, PC, CA, RZ,
     NC ...): we keep no dates per line, so a QD with its new SCH schedule, or an added line with its
     delivery date, would otherwise lose the dates without a word. Each is named with its line for a
     person to pass on; the dates types (CT, RS ...) report their own (engine.changes)."""
     out: list[Finding] = []
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    dated = np.unique(np.concatenate([_rows_in(result, seg_id, mine, set_of_row)[1] for seg_id in ("DTM", "SCH")]))
     vocab, codes = result.segments.id_codes
-    for k in chosen.tolist():
+    for k in dated.tolist():  # the sets with a DTM or SCH somewhere
         ic, g, ts = sets[k]
         ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
-        if "DTM" not in ids and "SCH" not in ids:
-            continue
         poc = None  # (row, POC01, POC02) of the loop we are in, None outside one or past its own part
         named: list[tuple[int, str]] = []
         for i, seg_id in enumerate(ids):
@@ -520,21 +522,26 @@ def _dates_finding(result: ParseResult, fe: FlatElements, set_: tuple, named: li
                    **_where(result, ic, g, ts, first))
 
 
-def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, fe: FlatElements) -> list[Finding]:
+def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+               fe: FlatElements) -> list[Finding]:
     """LINE_DATES_NOT_APPLIED, once per 850 whose PO1 loops carry DTM dates (of the line, or of one of its N1
     destinations) that its heading does not (same DTM01 and DTM02): we keep dates per order only (the
     heading's 002/010/037/038), so a line asked for another day, or a date sent with the lines alone, would
     be lost without a word. Each is named with its line for a person to pass on; SCH schedules have their
     own warning (SCH_NOT_APPLIED), a reference (N9 loop) or a subline's date is not named."""
     out: list[Finding] = []
-    vocab, codes = result.segments.id_codes
-    if "DTM" not in vocab or "PO1" not in vocab:
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    dtm_rows, dtm_owner = _rows_in(result, "DTM", mine, set_of_row)
+    po1_rows, po1_owner = _rows_in(result, "PO1", mine, set_of_row)
+    if not len(dtm_rows) or not len(po1_rows):
         return out
-    for k in chosen.tolist():
+    first_po1 = np.full(len(sets) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_po1, po1_owner, po1_rows)
+    vocab, codes = result.segments.id_codes
+    for k in np.unique(dtm_owner[dtm_rows > first_po1[dtm_owner]]).tolist():  # the sets with a DTM after a PO1
         ic, g, ts = sets[k]
         ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
-        if "PO1" not in ids or "DTM" not in ids[ids.index("PO1"):]:
-            continue
         head = ids.index("PO1")
         heading = {(q.as_py(), d.as_py()) for q, d in zip(
             *(_column(fe, np.array([ts.start + i for i, x in enumerate(ids[:head]) if x == "DTM"], np.int64), p)[0]
