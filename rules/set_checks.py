@@ -183,7 +183,8 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements) -> list[Finding]:
-    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, SAC (warnings)."""
+    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, line dates, SLN,
+    SAC (warnings)."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
