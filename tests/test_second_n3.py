@@ -48,3 +48,18 @@ def test_a_ship_to_sent_with_the_lines_keeps_its_second_n3():
     body = ["BEG*00*DS*PO-1**20261126", "PO1*1*1*EA*2.50*PE*VN*SKU-1", "N1*ST*JANE DOE", "N3*12 ELM ST",
             "N3*APT 4B", "N4*Columbus*OH*43215", "CTT*1*1"]
     assert _streets(_orders(body)[0]) == ("12 ELM ST", "APT 4B", "Columbus")
+
+
+def test_an_n2_joins_the_name_of_the_party_it_follows():
+    """N2 (additional name information: a company, 'C/O ...', 'ATTN ...') was dropped without a word too: it
+    now joins the name of the party whose N1 it follows (', ' between values), heading and detail alike;
+    a party without N2, or an N2 under an N1 we do not keep (N1*VN), changes nothing."""
+    head = ["BEG*00*DS*PO-1**20261126", "N1*VN*OUR CO*92*V1", "N2*SALES DESK", "N1*ST*JANE DOE", "N2*C/O JOHN DOE",
+            "N3*12 ELM ST", "N4*Columbus*OH*43215", "N1*BT*ACME HQ*92*HQ1", "N2*ACCOUNTS PAYABLE*ROOM 4"]
+    [row] = _orders(head + LINES)
+    assert (row["ship_to_name"], row["bill_to_name"]) == ("JANE DOE, C/O JOHN DOE", "ACME HQ, ACCOUNTS PAYABLE, ROOM 4")
+    assert row["buyer_name"] is None
+    detail = ["BEG*00*DS*PO-1**20261126", "PO1*1*1*EA*2.50*PE*VN*SKU-1", "N1*ST*JANE DOE", "N2*ATTN DOCK 3",
+              "N3*12 ELM ST", "N4*Columbus*OH*43215", "CTT*1*1"]
+    assert _orders(detail)[0]["ship_to_name"] == "JANE DOE, ATTN DOCK 3"
+    assert _orders(GOOD_PO)[0]["ship_to_name"] == "DC 7"
