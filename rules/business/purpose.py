@@ -43,7 +43,8 @@ def check_order_type(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
     """ORDER_TYPE_UNSUPPORTED for each order whose BEG02 is one of settings.held_order_types (a blanket
     order, an information copy, an order already shipped ...): allocated and shipped whole it would send
     goods nobody called off; a person decides. A cancellation (BEG01 01) is acted on as it is."""
-    by_partner, out = _PerPartner(settings), []
+    by_partner = _PerPartner(settings)
+    out: list[Finding] = []
     held = [(p, kind) for p in orders["partner"].unique().to_pylist() if p is not None
             for kind in by_partner[p].held_order_types]
     if not held:
