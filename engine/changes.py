@@ -25,7 +25,14 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from schemas.changes import RELEASES
+from schemas.changes import (
+    DATE_TYPES,
+    EITHER_TYPES,
+    PRICE_TYPES,
+    QUANTITY_TYPES,
+    RELEASES,
+    SUPPORTED_TYPES,
+)
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.orders import ORDER_LINES
@@ -40,11 +47,6 @@ CANCEL_PURPOSES = frozenset({CANCEL, "17"})
 # 00: an original change request (its POCs say what changes); 05 (replace) and 18 (reissue: in place of a
 # set withdrawn by a 17 "cancel, to be reissued", or sent again) re-send a change: all applied alike
 APPLY_PURPOSES = frozenset({"00", "04", "05", "18"})
-QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
-PRICE_TYPES = frozenset({"PC", "PR"})  # POC06, required, is the new unit price
-EITHER_TYPES = frozenset({"CA", "PQ", "MU", "RZ"})  # POC03 and/or POC06, whichever is sent
-DATE_TYPES = frozenset({"CT", "RS", "RB", "RQ", "PR", "MU"})  # change dates too (or only: CT, RS, RB)
-SUPPORTED_TYPES = frozenset({"AI", "DI", "NC"}) | QUANTITY_TYPES | PRICE_TYPES | EITHER_TYPES | DATE_TYPES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS)
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
@@ -238,23 +240,24 @@ class _Editor:
         if quantity is None:
             return None
         current = line.get("quantity")
+        unit, line_unit = poc.get("unit"), line.get("unit")
         if quantity < 0:
             why = "is negative"
+        elif unit and line_unit and unit != line_unit and ct != "RZ":
+            # before comparing with the line's quantity: 2 CA against 12 EA is no decrease
+            return self._reject(
+                poc,
+                line,
+                "CHANGE_UNIT_MISMATCH",
+                f"POC05 {unit} is not the line's unit {line_unit}; the quantity was not applied.",
+                "POC05",
+                unit,
+            )
         elif ct == "QI" and current is not None and quantity <= current:
             why = f"({quantity}) is not above the current {current} on a quantity increase"
         elif ct == "QD" and current is not None and quantity >= current:
             why = f"({quantity}) is not below the current {current} on a quantity decrease"
         else:
-            unit, line_unit = poc.get("unit"), line.get("unit")
-            if unit and line_unit and unit != line_unit and ct != "RZ":
-                return self._reject(
-                    poc,
-                    line,
-                    "CHANGE_UNIT_MISMATCH",
-                    f"POC05 {unit} is not the line's unit {line_unit}; the quantity was not applied.",
-                    "POC05",
-                    unit,
-                )
             return None
         return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", quantity)
 

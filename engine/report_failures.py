@@ -88,6 +88,10 @@ HINTS: dict[str, str] = {
     "ORDER_PURPOSE_UNSUPPORTED": (
         "Ask the partner what the order is for (BEG01): approve it to process it as an original, or reject it."
     ),
+    "ORDER_TYPE_UNSUPPORTED": (
+        "Ask the partner what is to ship (BEG02: a blanket order's releases, an information copy ...): reject it,"
+        " or approve it to ship it whole."
+    ),
     "ORDER_DUPLICATE": (
         "Nothing was acknowledged again. If it is a real change, the partner must send BEG01 05 (replace)"
         " or an 860."

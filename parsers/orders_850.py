@@ -362,11 +362,14 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         r = n1[cand[mine]]
         for f, k in (("name", 2), ("id_qualifier", 3), ("id", 4)):
             pick(party_cols, f"{prefix}_{f}", r, k)
+    by_row = np.argsort(n1[cand[last]])
+    party_n1, party_of_n1 = n1[cand[last]][by_row], prefix_of_n1[cand[last]][by_row]  # each party's own N1
     owner = np.where(np.isin(codes, [vocab.index("N1")] if "N1" in vocab else []), np.arange(n), -1)
     owner = np.maximum.accumulate(owner) if n else owner
     key_of_n1 = np.full(n, -1, dtype=np.int64)
     key_of_n1[claimed_n1] = claimed_key
     del n1_all
+    more_streets: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # a party's N3s after its first
     for seg_id, fields in (("N3", ("address1", "address2")), ("N4", ("city", "state", "postal_code", "country"))):
         r = header_rows(seg_id)
         own = owner[r] if len(r) else r
@@ -380,7 +383,24 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
             slots = keys[mine] // len(prefixes)  # the set of the owning N1
             for i, f in enumerate(fields, start=1):
                 pick(party_cols, f"{prefix}_{f}", r[mine], i, slots)
+        if seg_id == "N3" and len(last):
+            # N3 may come twice (max use 2): the second's street ("APT 4B") is no less the address
+            claimed = np.full(int(keys.max()) + 1, -1, dtype=np.int64)
+            claimed[keys[last]] = r[last]
+            later = r > claimed[keys]
+            if later.any():
+                more_streets.append((r[later], keys[later] // len(prefixes), keys[later] % len(prefixes)))
     columns()
+    for rows, slots, which in more_streets:
+        _append_to(party_cols, [f"{prefix}_address2" for prefix in prefixes], rows, slots, which, cells)
+    n2 = header_rows("N2")
+    if len(n2) and len(party_n1):
+        # N2 (additional name: a company, "C/O ...", "ATTN ...") joins the name of the party whose N1 it follows
+        at = np.searchsorted(party_n1, owner[n2])
+        hit = (at < len(party_n1)) & (party_n1[np.minimum(at, len(party_n1) - 1)] == owner[n2])
+        if hit.any():
+            _append_to(party_cols, [f"{prefix}_name" for prefix in prefixes], n2[hit],
+                          set_of_row[n2[hit]], party_of_n1[at[hit]], cells)
     for prefix in prefixes:
         for f in ("address1", "address2", "city", "state", "postal_code", "country"):
             party_cols.setdefault(f"{prefix}_{f}", pa.nulls(nsets, pa.string()))
@@ -423,6 +443,21 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
 _SHIP_TO = ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")
 
 
+def _append_to(party_cols: dict[str, pa.Array], into: list[str], rows: np.ndarray, slots: np.ndarray,
+                  which: np.ndarray, cells: _Cells) -> None:
+    """The first two elements of ``rows`` (their set, their party's index in ``into``) appended to that
+    party's column, ', ' between values: a party's N3s after its first (the 850's N1 loop allows two N3s, and
+    a consumer's 'APT 4B' sent in the second was dropped) to its address2, its N2 (additional name) to its
+    name. Few sets have either: a loop over them."""
+    texts = [cells.column(rows, k).to_pylist() for k in (1, 2)]
+    columns = {name: party_cols[name].to_pylist() for name in set(into[w] for w in which.tolist())}
+    for j, (slot, w) in enumerate(zip(slots.tolist(), which.tolist(), strict=True)):
+        values = columns[into[w]]
+        values[slot] = ", ".join(v for v in (values[slot], texts[0][j], texts[1][j]) if v) or None
+    for name, values in columns.items():
+        party_cols[name] = pa.array(values, pa.string())
+
+
 def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_rows: np.ndarray,
                     first_po1: np.ndarray, set_of_row: np.ndarray, owner: np.ndarray, codes: np.ndarray,
                     vocab: list, cells: _Cells) -> None:
@@ -452,6 +487,12 @@ def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_ro
         values["name"][k], values["id_qualifier"][k], values["id"][k] = name, qualifier, ident
         later = po1_rows[po1_rows > row]
         stop = int(later[0]) if len(later) else len(owner)
+        if "N2" in vocab:  # an additional name joins the name, as in the heading
+            code = vocab.index("N2")
+            for r in range(row + 1, stop):
+                if owner[r] == row and codes[r] == code and set_of_row[r] == k:
+                    more = [cells.column(np.array([r]), i)[0].as_py() for i in (1, 2)]
+                    values["name"][k] = ", ".join(v for v in (values["name"][k], *more) if v) or None
         for seg_id, fields in (("N3", ("address1", "address2")), ("N4", ("city", "state", "postal_code", "country"))):
             if seg_id not in vocab:
                 continue
@@ -460,6 +501,10 @@ def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_ro
             for i, f in enumerate(fields, start=1):
                 if mine:
                     values[f][k] = cells.column(np.array(mine[:1]), i)[0].as_py()
+            if seg_id == "N3" and len(mine) > 1:  # a second N3's street joins address2, as in the heading
+                more = [v for r in mine[1:] for v in (cells.column(np.array([r]), 1)[0].as_py(),
+                                                      cells.column(np.array([r]), 2)[0].as_py()) if v]
+                values["address2"][k] = ", ".join([v for v in (values["address2"][k],) if v] + more) or None
     for f in _SHIP_TO:
         party_vals[f"ship_to_{f}"] = pa.array(values[f], pa.string())
 

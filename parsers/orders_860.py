@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.orders_850 import _decimal, _int, _lineage
+from parsers.orders_850 import _Cells, _ctp_prices, _decimal, _int, _lineage
 from parsers.x12_dates import dates
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
@@ -111,12 +111,13 @@ def read_changes(
         },
         schema=CHANGE_HEADERS,
     )
-    changes = _changes(result, sets, set_of_row, poc_rows, rows_of("PID"), headers, partner, source_sha256)
+    changes = _changes(result, sets, set_of_row, poc_rows, rows_of("PID"), headers, partner, source_sha256,
+                       (codes, vocab))
     return headers, changes
 
 
 def _changes(
-    result, sets, set_of_row, poc_rows, pid_rows, headers: pa.Table, partner: str, sha: str
+    result, sets, set_of_row, poc_rows, pid_rows, headers: pa.Table, partner: str, sha: str, ids=None
 ) -> pa.Table:
     n_lines = len(poc_rows)
     if not n_lines:
@@ -134,6 +135,12 @@ def _changes(
     desc = _descriptions(result, set_of_row, poc_rows, pid_rows)
     lineage = _lineage(result, sets, line_set, sha)
     take = pa.array(line_set, pa.int64())
+    unit_price = _decimal(el[6])
+    if ids is not None and "CTP" in ids[1] and unit_price.null_count:
+        # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON), as the 850's PO1 may
+        # carry it: the 850 reader takes that price, so the change does too
+        codes, vocab = ids
+        unit_price = pc.coalesce(unit_price, _ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result)))
     data = {
         "partner": pa.array([partner] * n_lines, pa.string()),
         "change_ref": lineage["order_ref"],
@@ -146,7 +153,7 @@ def _changes(
         "quantity_ordered": _decimal(el[3]),
         "quantity_left_to_receive": _decimal(_first_component(el[4], components)),
         "unit": _first_component(el[5], components),
-        "unit_price": _decimal(el[6]),
+        "unit_price": unit_price,
         "price_basis": el[7],
         **{
             c: product_cols.get(c, pa.nulls(n_lines, pa.string()))

@@ -1,8 +1,9 @@
 """A transaction set's own counts, beyond segment and element syntax: CTT01 against the number of
 line segments (PO1 in the 850, POC in the 860), the 850's CTT02 against the hash total of PO102,
-repeated line ids (PO101, POC01), the 850's SDQ store quantities (not applied; their sum against
-PO102) and its SAC allowances and charges (not applied). Columnar over all sets at once; warnings,
-never in the 997.
+repeated line ids (PO101, POC01), the 850's SDQ store quantities and SCH delivery schedules (not
+applied; their sums against PO102), its line dates, SLN sublines that add, delete or substitute, and SAC
+allowances and charges (not applied), the 860's heading and line dates (not applied). Columnar over all
+sets at once; warnings, never in the 997.
 
 Registered per set id in SET_CHECKS, which rules.structure runs for the sets it judges.
 """
@@ -19,6 +20,7 @@ import pyarrow.compute as pc
 import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
+from schemas.changes import DATE_TYPES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
 from schemas.x12 import Group, Interchange, TransactionSet
 
@@ -181,10 +183,12 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements) -> list[Finding]:
-    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SAC (warnings)."""
+    """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, line dates, SLN,
+    SAC (warnings)."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
-            + _allowances(result, sets, chosen, set_of_row, fe))
+            + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
+            + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -242,6 +246,53 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     return out
 
 
+# SLN03 (code list 662) that ask for something else than the PO1 item as ordered: I (included: a prepack's
+# components) and O (information only) describe the item and ask nothing
+_SLN_ASKS = {"A": "adds", "D": "deletes", "S": "substitutes"}
+_SLN_NAMED = 10  # sublines named in the message; the rest counted
+
+
+def _sublines(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+              fe: FlatElements) -> list[Finding]:
+    """SLN_NOT_APPLIED once per 850 whose PO1 lines carry SLN sublines that add, delete or substitute a
+    component (SLN03 A, D, S): we allocate, acknowledge and ship the PO1 item as ordered, so each is named
+    (line, subline, what it asks, SLN04 quantity and unit, its first product id) for a person to agree.
+    Included components (I: a prepack's contents) and information only (O) ask nothing."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    sln_rows, sln_owner = _rows_in(result, "SLN", mine, set_of_row)
+    if not len(sln_rows):
+        return []
+    code = _column(fe, sln_rows, 3)[0].to_pylist()
+    asking = np.array([c in _SLN_ASKS for c in code], dtype=bool)
+    if not asking.any():
+        return []
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    at = np.searchsorted(line_rows, sln_rows, side="right") - 1
+    sub, quantity, unit, qualifier, ident = (_column(fe, sln_rows, k)[0].to_pylist() for k in (1, 4, 5, 9, 10))
+    asked: dict[int, list[tuple[int, str]]] = {}
+    for j in np.flatnonzero(asking).tolist():
+        k, line = int(sln_owner[j]), int(at[j])
+        owned = line >= 0 and line_owner[line] == k
+        label = (line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))) if owned else "?"
+        unit_text = (unit[j] or "").split(">")[0] if unit[j] else ""  # SLN05 is C001 from 005010
+        what = " ".join(v for v in (quantity[j], unit_text, qualifier[j], ident[j]) if v)
+        asked.setdefault(k, []).append((int(sln_rows[j]), f"line {label} subline {sub[j] or '?'} "
+                                                          f"{_SLN_ASKS[code[j]]} {what or 'a component'}"))
+    out: list[Finding] = []
+    for k, items in sorted(asked.items()):
+        ic, g, ts = sets[k]
+        named = "; ".join(t for _, t in items[:_SLN_NAMED]) + (
+            f"; and {len(items) - _SLN_NAMED} more" if len(items) > _SLN_NAMED else "")
+        first = items[0][0]
+        out.append(finding("SLN_NOT_APPLIED", f"SLN sublines ask for changes to their PO1 items ({named}): we "
+                           "allocate, acknowledge and ship each PO1 item as ordered; agree the sublines with the "
+                           "partner.", seg="SLN", element="SLN03",
+                           value=_column(fe, np.array([first]), 3)[0][0].as_py(), **_where(result, ic, g, ts, first)))
+    return out
+
+
 _SDQ_PAIRS = range(3, 23, 2)  # SDQ03/04 .. SDQ21/22: location (67) and quantity (380), ten pairs at most
 
 
@@ -284,13 +335,71 @@ def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray,
                            value=fe.flat[int(fe.offsets[first]) + 3].as_py() if fe.row_len[first] > 3 else None,
                            **_where(result, ic, g, ts, first)))
         for row in sorted(rows):
-            out += _sdq_sum(result, fe, sets[k], row, *per_line[row][:2])
+            out += _split_sum(result, fe, sets[k], row, *per_line[row][:2])
     return out
 
 
-def _sdq_sum(result: ParseResult, fe: FlatElements, set_: tuple, row: int, units: set, quantities: list) \
-        -> list[Finding]:
-    """SDQ_QUANTITY_MISMATCH when the line's SDQ quantities (all in PO103's unit) do not add up to PO102."""
+_SCH_NAMED = 10  # schedule lines named in the message; the rest counted
+
+
+def _schedules(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+               fe: FlatElements) -> list[Finding]:
+    """SCH_NOT_APPLIED once per 850 whose PO1 lines carry SCH schedules (a line's quantity split over
+    several delivery or ship dates): we keep no dates per line, so each line is allocated, acknowledged
+    and shipped whole on the order's dates; the message names each schedule (quantity, unit, date
+    qualifier and date, its line) for a person to pass on. SCH_QUANTITY_MISMATCH for each line whose
+    SCH01 quantities, in its own unit (SCH02 = PO103, as X12's 850 note asks), do not add up to PO102."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    sch_rows, sch_owner = _rows_in(result, "SCH", mine, set_of_row)
+    if not len(sch_rows):
+        return []
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, sch_rows, side="right") - 1  # the PO1 each SCH follows
+    owned = at >= 0
+    owned[owned] = line_owner[at[owned]] == sch_owner[owned]  # within its own set
+    quantity, unit, qualifier, when = (_column(fe, sch_rows, k)[0].to_pylist() for k in (1, 2, 5, 6))
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    per_line: dict[int, tuple[set, list, list]] = {}  # PO1 row -> (units, quantities, schedule texts)
+    label: dict[int, str] = {}  # PO1 row -> its PO101, else its line number in the set
+    for j in np.flatnonzero(owned).tolist():
+        row = int(line_rows[at[j]])
+        units, quantities, texts = per_line.setdefault(row, (set(), [], []))
+        units.add(unit[j])
+        quantities.append(quantity[j])
+        label[row] = line_ids[at[j]] or str(int(at[j]) + 1 - int(np.searchsorted(line_owner, sch_owner[j])))
+        date = f" {qualifier[j] or ''} {when[j]}".replace("  ", " ") if when[j] else ""
+        texts.append(f"{quantity[j] or '?'} {unit[j] or ''}".rstrip() + date)
+    out: list[Finding] = []
+    by_set: dict[int, list[int]] = {}
+    for row in per_line:
+        by_set.setdefault(int(set_of_row[row]), []).append(row)
+    for k, rows in sorted(by_set.items()):
+        ic, g, ts = sets[k]
+        first = int(sch_rows[np.flatnonzero(owned & (sch_owner == k))[0]])
+        parts, left = [], _SCH_NAMED
+        for row in sorted(rows):
+            texts = per_line[row][2]
+            if left > 0:
+                parts.append(f"line {label[row]}: " + ", ".join(texts[:left]))
+            left -= len(texts)
+        named = "; ".join(parts) + (f"; and {-left} more" if left < 0 else "")
+        lines = f"{len(rows)} PO1 line" + (" carries" if len(rows) == 1 else "s carry")
+        out.append(finding("SCH_NOT_APPLIED", f"{lines} SCH delivery schedules ({named}): we keep no dates per "
+                           "line, so each line is allocated, acknowledged and shipped whole on the order's dates; "
+                           "pass the schedule on to the warehouse.", seg="SCH", element="SCH06",
+                           value=fe.flat[int(fe.offsets[first]) + 6].as_py() if fe.row_len[first] > 6 else None,
+                           **_where(result, ic, g, ts, first)))
+        for row in sorted(rows):
+            out += _split_sum(result, fe, sets[k], row, *per_line[row][:2], code="SCH_QUANTITY_MISMATCH",
+                              what="SCH schedule quantities")
+    return out
+
+
+def _split_sum(result: ParseResult, fe: FlatElements, set_: tuple, row: int, units: set, quantities: list, *,
+               code: str = "SDQ_QUANTITY_MISMATCH", what: str = "SDQ store quantities") -> list[Finding]:
+    """``code`` (SDQ_ or SCH_QUANTITY_MISMATCH) when the line's split quantities (all in PO103's unit) do
+    not add up to PO102."""
     ordered = _column(fe, np.array([row]), 2)[0][0].as_py()
     line_unit = _column(fe, np.array([row]), 3)[0][0].as_py()
     if units != {line_unit} or ordered is None:
@@ -303,8 +412,8 @@ def _sdq_sum(result: ParseResult, fe: FlatElements, set_: tuple, row: int, units
         return []  # not a number: an element finding already
     ic, g, ts = set_
     line_id = _column(fe, np.array([row]), 1)[0][0].as_py()
-    return [finding("SDQ_QUANTITY_MISMATCH", f"PO1 line {line_id or '(no PO101)'} orders {ordered} {line_unit}, "
-                    f"but its SDQ store quantities add up to {total}.", seg="PO1", element="PO102", value=ordered,
+    return [finding(code, f"PO1 line {line_id or '(no PO101)'} orders {ordered} {line_unit}, "
+                    f"but its {what} add up to {total}.", seg="PO1", element="PO102", value=ordered,
                     **_where(result, ic, g, ts, row))]
 
 
@@ -313,7 +422,7 @@ def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     """CTT01 vs the POC count, repeated POC01, header changes we do not apply (warnings)."""
     out = _line_checks(result, sets, chosen, set_of_row, fe, "POC", "POC_LINE_ID_DUPLICATE", "change",
                        hash_total=False)
-    return out + _header_changes(result, sets, chosen)
+    return out + _header_changes(result, sets, chosen) + _line_dates(result, sets, chosen, set_of_row, fe)
 
 
 # 860 heading segments that would change the order as a whole (REF, PER, N9/MSG only identify or annotate)
@@ -347,3 +456,114 @@ SET_CHECKS: dict[str, SetCheck] = {
     "850": check_850_counts,
     "860": check_860_counts,
 }
+
+
+# POC02 types engine.changes applies without their dates: the dates types (CT, RS, RB, RQ, PR, MU) say so
+# themselves (CHANGE_DATES_NOT_STORED), a deletion needs none, an unsupported type is refused whole
+_DATES_DROPPED_BY = (SUPPORTED_TYPES - DATE_TYPES) - {"DI"}
+# segments after which a DTM or SCH is no longer the POC line's own: a reference (N9), a subline (SLN)
+_NOT_THE_LINES = frozenset({"N9", "SLN", "AMT", "LM", "LS"})
+_DATES_NAMED = 10  # dates named in the message; the rest counted
+
+
+def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                fe: FlatElements) -> list[Finding]:
+    """CHANGE_LINE_DATES_NOT_APPLIED, once per 860 whose POC loops carry dates (DTM, or SCH schedules, of
+    the line or of one of its N1 destinations) under a POC02 applied without them (AI, QI, QD, PC, CA, RZ,
+    NC ...): we keep no dates per line, so a QD with its new SCH schedule, or an added line with its
+    delivery date, would otherwise lose the dates without a word. Each is named with its line for a
+    person to pass on; the dates types (CT, RS ...) report their own (engine.changes)."""
+    out: list[Finding] = []
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    dated = np.unique(np.concatenate([_rows_in(result, seg_id, mine, set_of_row)[1] for seg_id in ("DTM", "SCH")]))
+    vocab, codes = result.segments.id_codes
+    for k in dated.tolist():  # the sets with a DTM or SCH somewhere
+        ic, g, ts = sets[k]
+        ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
+        poc = None  # (row, POC01, POC02) of the loop we are in, None outside one or past its own part
+        named: list[tuple[int, str]] = []
+        for i, seg_id in enumerate(ids):
+            row = ts.start + i
+            if seg_id == "POC":
+                line, kind = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
+                poc = (row, line, kind) if kind in _DATES_DROPPED_BY else None
+            elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
+                poc = None
+            elif poc is not None and seg_id in ("DTM", "SCH"):
+                named.append((row, f"line {poc[1] or '(no POC01)'} ({poc[2]}): {_date_text(fe, row, seg_id)}"))
+        if named:
+            out.append(_dates_finding(
+                result, fe, sets[k], named, "CHANGE_LINE_DATES_NOT_APPLIED", "POC lines carry dates we do not "
+                "apply ({}): we keep no dates per line, so the quantities and prices were applied without them; "
+                "pass the dates on to the warehouse."))
+    return out
+
+
+def _date_text(fe: FlatElements, row: int, seg_id: str) -> str:
+    """'DTM 002 20261215' (qualifier, date) or 'SCH 4 EA 002 20261220' (quantity, unit, qualifier, date)."""
+    values = [v.as_py() for v in fe.flat.slice(int(fe.offsets[row]) + 1, max(int(fe.row_len[row]) - 1, 0))]
+    values += [None] * 6
+    if seg_id == "DTM":
+        return " ".join(v for v in ("DTM", values[0], values[1]) if v)
+    return " ".join(v for v in ("SCH", values[0] or "?", values[1], values[4], values[5]) if v)
+
+
+def _dates_finding(result: ParseResult, fe: FlatElements, set_: tuple, named: list[tuple[int, str]], code: str,
+                   message: str) -> Finding:
+    """One warning naming the dates in ``named`` ((row, text), ten at most, the rest counted) at the first;
+    ``message`` takes them at its {}."""
+    ic, g, ts = set_
+    texts = "; ".join(t for _, t in named[:_DATES_NAMED]) + (
+        f"; and {len(named) - _DATES_NAMED} more" if len(named) > _DATES_NAMED else "")
+    first = named[0][0]
+    seg_id = result.segments.ids[first].as_py()
+    date_at = 2 if seg_id == "DTM" else 6  # DTM02, SCH06
+    return finding(code, message.format(texts), seg=seg_id, value=_column(fe, np.array([first]), date_at)[0][0].as_py(),
+                   **_where(result, ic, g, ts, first))
+
+
+def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+               fe: FlatElements) -> list[Finding]:
+    """LINE_DATES_NOT_APPLIED, once per 850 whose PO1 loops carry DTM dates (of the line, or of one of its N1
+    destinations) that its heading does not (same DTM01 and DTM02): we keep dates per order only (the
+    heading's 002/010/037/038), so a line asked for another day, or a date sent with the lines alone, would
+    be lost without a word. Each is named with its line for a person to pass on; SCH schedules have their
+    own warning (SCH_NOT_APPLIED), a reference (N9 loop) or a subline's date is not named."""
+    out: list[Finding] = []
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    dtm_rows, dtm_owner = _rows_in(result, "DTM", mine, set_of_row)
+    po1_rows, po1_owner = _rows_in(result, "PO1", mine, set_of_row)
+    if not len(dtm_rows) or not len(po1_rows):
+        return out
+    first_po1 = np.full(len(sets) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_po1, po1_owner, po1_rows)
+    vocab, codes = result.segments.id_codes
+    for k in np.unique(dtm_owner[dtm_rows > first_po1[dtm_owner]]).tolist():  # the sets with a DTM after a PO1
+        ic, g, ts = sets[k]
+        ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
+        head = ids.index("PO1")
+        heading = {(q.as_py(), d.as_py()) for q, d in zip(
+            *(_column(fe, np.array([ts.start + i for i, x in enumerate(ids[:head]) if x == "DTM"], np.int64), p)[0]
+              for p in (1, 2)), strict=True)}
+        line = None  # PO101 (or the line's number) while in a PO1 loop's own part
+        number = 0
+        named: list[tuple[int, str]] = []
+        for i in range(head, len(ids)):
+            seg_id, row = ids[i], ts.start + i
+            if seg_id == "PO1":
+                number += 1
+                line = _column(fe, np.array([row]), 1)[0][0].as_py() or str(number)
+            elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
+                line = None
+            elif line is not None and seg_id == "DTM":
+                q, d = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
+                if (q, d) not in heading:
+                    named.append((row, f"line {line}: {_date_text(fe, row, seg_id)}"))
+        if named:
+            out.append(_dates_finding(
+                result, fe, sets[k], named, "LINE_DATES_NOT_APPLIED", "PO1 lines carry dates the order's heading "
+                "does not ({}): we keep dates per order only, so the lines are allocated, acknowledged and shipped "
+                "on the order's dates; pass the line dates on to the warehouse."))
+    return out

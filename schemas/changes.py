@@ -11,6 +11,13 @@ import pyarrow as pa
 
 from schemas.orders import LINEAGE, MONEY, PRODUCT_FIELDS, QTY
 
+# POC02 (code list 670) by what engine.changes does with it
+QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
+PRICE_TYPES = frozenset({"PC", "PR"})  # POC06, required, is the new unit price
+EITHER_TYPES = frozenset({"CA", "PQ", "MU", "RZ"})  # POC03 and/or POC06, whichever is sent
+DATE_TYPES = frozenset({"CT", "RS", "RB", "RQ", "PR", "MU"})  # change dates too (or only: CT, RS, RB)
+SUPPORTED_TYPES = frozenset({"AI", "DI", "NC"}) | QUANTITY_TYPES | PRICE_TYPES | EITHER_TYPES | DATE_TYPES
+
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
     pa.field("change_ref", pa.string(), nullable=False),  # ISA13-GS06-ST02 of the 860: unique within a file

@@ -137,6 +137,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "",
         "BEG01 is a valid purpose code, but not one we act on (00, 01, 05, 06, 07, 18).",
     ),
+    _C(
+        "ORDER_TYPE_UNSUPPORTED",
+        "business",
+        "error",
+        "",
+        "BEG02 is an order type that asks for no delivery as it stands (a blanket order, an information copy, an "
+        "order already shipped ...).",
+    ),
     CATALOGUE["ORDER_DUPLICATE"],
 ]
 

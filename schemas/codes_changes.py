@@ -20,6 +20,14 @@ CHANGE_CODES: list[CodeSpec] = [
         "",
         "The 860's heading changes the order as a whole (DTM, N1, TD5, ITD ...); only POC lines are applied.",
     ),
+    _C(
+        "CHANGE_LINE_DATES_NOT_APPLIED",
+        "set",
+        "warning",
+        "",
+        "POC loops carry dates (DTM, SCH) under a change applied without them (AI, QI, QD, PC ...); no dates "
+        "are kept per line.",
+    ),
     # --- the change against the live order (engine.changes) -----------------------------------
     _C(
         "CHANGE_ORDER_UNKNOWN",

@@ -81,6 +81,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "DATE_IN_PAST": RESCHEDULE,
     "SHIP_WINDOW_INCONSISTENT": HOLD_ORDER,
     "ORDER_PURPOSE_UNSUPPORTED": HOLD_ORDER,  # a person decides what e.g. an information copy means
+    "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
     "ORDER_DUPLICATE": REJECT_ORDER,
 }

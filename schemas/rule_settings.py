@@ -27,6 +27,7 @@ class PartnerRuleOverrides(_Model):
     ship_window_max_days: int | None = Field(default=None, ge=0)
     domestic_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     country_required: bool | None = None
+    held_order_types: tuple[str, ...] | None = None
 
 
 class RuleSettings(_Model):
@@ -42,6 +43,11 @@ class RuleSettings(_Model):
     # reissue (as 05). Any other valid purpose (e.g. 22 information copy) holds the order
     # (ORDER_PURPOSE_UNSUPPORTED).
     acted_purposes: tuple[str, ...] = ("00", "01", "05", "06", "07", "18")
+    # BEG02 order types (code list 92) that ask for no delivery as they stand, so the order waits for a person
+    # (ORDER_TYPE_UNSUPPORTED) instead of being allocated and shipped whole: BE/BK blanket orders and KB/LB
+    # blanket agreements (their quantities are called off by releases), IN an information copy, SO an order
+    # already shipped, BD/BQ a bid or a quote. A cancellation (BEG01 01) of one is acted on.
+    held_order_types: tuple[str, ...] = ("BE", "BK", "KB", "LB", "IN", "SO", "BD", "BQ")
     # BEG01 purposes that do not add to credit exposure (cancel).
     credit_exempt_purposes: tuple[str, ...] = ("01",)
     ship_window_max_days: int = Field(default=365, ge=0)  # 037..038 longer than this is implausible

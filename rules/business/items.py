@@ -36,7 +36,10 @@ from schemas.reference import LEGACY_CROSS_REFERENCE_QUALIFIERS, ReferenceData, 
 
 # Direct matches against our own item master, in order of precedence (before any cross-reference).
 GS1_QUALIFIERS = {"UK": 0, "UP": 1, "EN": 2}  # GTIN-14, UPC-A, EAN-13: matched as GTIN-14
-VENDOR_QUALIFIERS = {"VN": 3}  # our (the vendor's) item number
+# our (the vendor's) number: VN vendor's item number, VP vendor's part number (code list 235: both the
+# seller's own id, so an id found among our items' vendor parts is ours; one that is not still tries the
+# partner's cross-reference)
+VENDOR_QUALIFIERS = {"VN": 3, "VP": 3}
 _CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the order the pairs were sent
 
 # --- the pairs of every line -------------------------------------------------------------------------

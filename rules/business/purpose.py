@@ -1,5 +1,7 @@
-"""BEG01 purposes we act on: an 850 whose purpose is valid X12 but not one we act on (e.g. 22
-information copy, 04 change) is held for a person with a clear finding, never rejected in the 997."""
+"""BEG01 purposes and BEG02 order types we act on: an 850 whose purpose is valid X12 but not one we act
+on (e.g. 22 information copy, 04 change), or whose order type asks for no delivery as it stands (a blanket
+order called off by releases, an information copy, an order already shipped), is held for a person with a
+clear finding, never rejected in the 997."""
 
 from __future__ import annotations
 
@@ -28,4 +30,34 @@ def check_purpose(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
                 f"BEG01 {purpose or '(empty)'} is a valid purpose, but not one we act on ({', '.join(acted)}); "
                 f"PO {order['po_number']} waits for a person.", order, seg="BEG", element="BEG01", value=purpose,
                 line=False))
+    return out
+
+
+_TYPES = {"BE": "a blanket order with estimated quantities (not a firm commitment)",
+          "BK": "a blanket order: its quantities are called off by releases",
+          "KB": "a blanket purchase agreement", "LB": "a lease (blanket agreement)", "IN": "an information copy",
+          "SO": "an order already shipped", "BD": "a request for bids", "BQ": "a budgetary quote"}
+
+
+def check_order_type(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
+    """ORDER_TYPE_UNSUPPORTED for each order whose BEG02 is one of settings.held_order_types (a blanket
+    order, an information copy, an order already shipped ...): allocated and shipped whole it would send
+    goods nobody called off; a person decides. A cancellation (BEG01 01) is acted on as it is."""
+    by_partner = _PerPartner(settings)
+    out: list[Finding] = []
+    held = [(p, kind) for p in orders["partner"].unique().to_pylist() if p is not None
+            for kind in by_partner[p].held_order_types]
+    if not held:
+        return out
+    hit = pc.and_(pc.is_in(pair_key(orders["partner"], pc.fill_null(orders["order_type"], "")),
+                           value_set=pair_key(pa.array([p for p, _ in held], pa.string()),
+                                              pa.array([k for _, k in held], pa.string()))),
+                  pc.not_equal(pc.fill_null(orders["purpose"], ""), "01"))
+    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "order_type"], hit):
+        kind = order["order_type"]
+        out.append(business_finding(
+            "ORDER_TYPE_UNSUPPORTED",
+            f"BEG02 {kind} is {_TYPES.get(kind, 'an order type we do not ship as it stands')}; PO "
+            f"{order['po_number']} is not allocated or shipped as an order and waits for a person.", order,
+            seg="BEG", element="BEG02", value=kind, line=False))
     return out

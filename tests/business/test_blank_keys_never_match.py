@@ -120,11 +120,11 @@ def test_items_never_resolve_through_a_blank_key(item_rows, xref_rows, line_ids)
 
 
 def _matches(pair: dict, sku: str, item: dict, xref_rows: list[dict], skus: list[str]) -> bool:
-    """Does the non-blank pair name this item directly (GTIN, VN) or through a cross-reference row?"""
+    """Does the non-blank pair name this item directly (GTIN, VN, VP) or through a cross-reference row?"""
     q, value = pair["qualifier"], pair["id"]
     if q in ("UP", "UK", "EN") and normalise_gtin(value) and normalise_gtin(value) == normalise_gtin(item["gtin"]):
         return True
-    if q == "VN" and value == item["vendor_part"]:
+    if q in ("VN", "VP") and value == item["vendor_part"]:  # the vendor's item or part number: ours
         return True
     for i, x in enumerate(xref_rows):
         family = {x["qualifier"]} if x["qualifier"] and x["qualifier"].strip() else {"BP", "IN"}

@@ -56,9 +56,9 @@ def test_rows_without_a_qualifier_are_buyer_part_numbers(ref):
 
 
 def test_a_line_with_only_an_unmapped_qualifier_is_unknown_not_missing(ref):
-    findings = check_items(lines_table(only("VP", "NOPE-9")), ref)
+    findings = check_items(lines_table(only("MG", "NOPE-9")), ref)  # VP is ours since it names our part numbers
     assert [f.code for f in findings] == ["ITEM_UNKNOWN"]
-    assert "VP NOPE-9 (acme's cross-reference)" in findings[0].message
+    assert "MG NOPE-9 (acme's cross-reference)" in findings[0].message
     assert (findings[0].location.element, findings[0].location.value) == ("PO107", "NOPE-9")
 
 
@@ -102,3 +102,16 @@ def test_the_gx_frame_sees_the_same_ids(ref):
     assert masks["sku_resolved"].tolist() == [False, True]
     [unknown] = item_findings(resolved, masks)
     assert unknown.code == "ITEM_UNKNOWN" and unknown.message == "No item matches VA V-0 (acme's cross-reference)."
+
+
+def test_our_vendor_part_number_sent_as_vp_resolves_without_a_cross_reference(ref):
+    """VP (code list 235 "Vendor's (Seller's) Part Number") is the seller's own id as VN is: a line sent with
+    only VP*VP-1011 used to be ITEM_UNKNOWN (its line rejected, 855 IR) unless someone had mapped our own
+    part number in the partner's cross-reference; a VP that is not ours still tries the cross-reference."""
+    out = resolve_items(lines_table(only("VP", "VP-1011"), only("VP", "X-77", line_number=2)), ref.items,
+                        ref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1011", None]
+    assert check_items(lines_table(only("VP", "VP-1011")), ref) == []
+    xref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,VP,X-77,SKU-1005\n")
+    out = resolve_items(lines_table(only("VP", "X-77")), xref.items, xref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1005"]

@@ -165,6 +165,8 @@ def test_another_pos_order_is_a_caller_error() -> None:
         ("POC*1*QI***EA", "CHANGE_QUANTITY_INVALID"),
         ("POC*1*QI*-3**EA", "CHANGE_QUANTITY_INVALID"),
         ("POC*1*QI*24**CA", "CHANGE_UNIT_MISMATCH"),
+        ("POC*1*QI*2**CA", "CHANGE_UNIT_MISMATCH"),  # 2 cases of 12 raise 12 eaches: the unit is the problem
+        ("POC*1*QD*24**DZ", "CHANGE_UNIT_MISMATCH"),  # 24 dozen: not compared with 12 eaches either
         ("POC*1*PC", "CHANGE_PRICE_INVALID"),
         ("POC*1*TI*12**EA", "CHANGE_TYPE_UNSUPPORTED"),  # transfer item: not applied
         ("POC*1*RQ***EA", "CHANGE_QUANTITY_INVALID"),  # reschedule/quantity change without its quantity

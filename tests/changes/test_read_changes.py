@@ -78,3 +78,26 @@ def test_no_sets_give_empty_tables() -> None:
     result = parse_860(x12_860(["BCH*01*SA*PO-1**1*20261126"]))
     headers, changes = read_changes(result, [], partner="acme")
     assert headers.num_rows == 0 and changes.num_rows == 0 and changes.schema == ORDER_CHANGES
+
+
+def test_a_new_price_sent_in_a_ctp_of_the_poc_loop_is_the_changes_price() -> None:
+    """POC06 is optional: a buyer that prices its PO1 lines in CTP (CTP02 UCP, the 850 reader takes it)
+    sends the new price of a PC change there too; it used to be read as no price and the change refused
+    CHANGE_PRICE_INVALID. POC06 wins when sent; a retail price (RES) is no cost; a heading CTP is no POC's."""
+    from engine.changes import apply_changes
+
+    from .builders import live_order
+
+    pocs = ["POC*2*PC*6*6*EA***VN*SKU-2", "CTP**RES*19.99", "CTP**UCP*9.5", "POC*1*PC*12*12*EA*2.4*PE",
+            "CTP**UCP*2.2", "POC*3*AI*4*4*EA***VN*SKU-3", "CTP**RES*1.99"]
+    header, changes = read_change(pocs)
+    assert changes["unit_price"].to_pylist() == [Decimal("9.5"), Decimal("2.4"), None]
+    order, lines = live_order()
+    got = apply_changes(order, lines, header, read_change(pocs[:5])[1], shipped=False)
+    assert not got.rejected and got.findings == []
+    assert [r.status for r in got.line_results] == ["IP", "IP"]
+    assert sorted((r["line_id"], r["unit_price"]) for r in got.new_lines.to_pylist()) == [
+        ("1", Decimal("2.4")), ("2", Decimal("9.5"))]
+    result = parse_860(x12_860(["BCH*04*SA*PO-1**3*20261126", "CTP**UCP*7", "POC*2*PC*6*6*EA", "CTT*1"]))
+    _, heading_only = read_changes(result, sets_860(result), partner="acme")
+    assert heading_only["unit_price"].to_pylist() == [None]

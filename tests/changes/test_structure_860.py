@@ -32,9 +32,11 @@ def test_a_well_formed_change_has_no_findings() -> None:
         "N3*1 Way",
         "N4*Columbus*OH*43215*US",
     ]
-    # no structure finding; the heading's new date and ship-to are not applied, and a warning says so
-    assert _codes(body) == [("CHANGE_HEADER_NOT_APPLIED", "DTM", 4)]
-    assert _codes([body[0], "REF*IA*VEND1", "PER*BD*JOE", *body[6:]]) == []  # REF, PER: nothing to apply
+    # no structure finding; the heading's new date and ship-to are not applied, and a warning says so, as
+    # another does for the QI line's date (its DTM under the POC)
+    assert _codes(body) == [("CHANGE_HEADER_NOT_APPLIED", "DTM", 4), ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
+    # REF, PER: nothing to apply in the heading (the QI line's date is still named)
+    assert _codes([body[0], "REF*IA*VEND1", "PER*BD*JOE", *body[6:]]) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 7)]
 
 
 def test_a_header_change_is_one_warning_naming_its_segments() -> None:
@@ -103,3 +105,21 @@ def test_counts_duplicate_poc01_and_ctt() -> None:
     result = parse_860(x12_860(body))
     severities = {f.code: f.severity for f in check_structure(result, sets_860(result))}
     assert severities == {"POC_LINE_ID_DUPLICATE": "warning", "CTT_LINE_COUNT_MISMATCH": "warning"}
+
+
+def test_dates_under_a_change_applied_without_them_are_one_warning_naming_each() -> None:
+    """A QD with its new SCH schedule, an added line with its delivery date, a restated (NC) line's
+    destination date: applied without their dates (none is kept per line), which one warning names; a
+    dates change (RS) reports its own (engine.changes), a reference date (N9 loop) or a deletion none."""
+    body = change_body(["POC*1*QD*8*8*EA", "SCH*4*EA***002*20261220", "SCH*4*EA***002*20261227",
+                        "POC*3*AI*4*4*EA*1*PE*VN*SKU-3", "DTM*002*20261215", "N9*L1*NOTE", "DTM*007*20261201",
+                        "POC*2*RS*6*6*EA", "DTM*002*20261230", "POC*4*DI", "DTM*002*20261231",
+                        "POC*5*NC*1*1*EA", "N1*ST*DC 8*92*DC08", "DTM*002*20261218"])
+    result = parse_860(x12_860(body))
+    [f] = check_structure(result, sets_860(result))
+    assert (f.code, f.severity, f.location.segment_id, f.location.value, f.location.segment_position) == (
+        "CHANGE_LINE_DATES_NOT_APPLIED", "warning", "SCH", "20261220", 4)
+    assert ("line 1 (QD): SCH 4 EA 002 20261220; line 1 (QD): SCH 4 EA 002 20261227; line 3 (AI): DTM 002 "
+            "20261215; line 5 (NC): DTM 002 20261218)") in f.message
+    assert "20261201" not in f.message and "20261230" not in f.message and "20261231" not in f.message
+    assert _codes(change_body(["POC*1*QD*8*8*EA", "POC*2*RS*6*6*EA", "DTM*002*20261230"])) == []
