@@ -16,18 +16,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rules.business.quantities import eaches_per_unit
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.reference import normalise_gtin, sscc_columns
+from schemas.rule_settings import RuleSettings
 from schemas.shipments import CLOSED_LINE_STATUSES
 
-RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_())]
+RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_()),
+            pa.field("line_eaches", pa.int64())]  # eaches in one unit of the order line (reservations count eaches)
 _HEADER = (("partner", "partner", "W06"), ("ship_date", "ship_date", "G6202"),
            ("carrier_scac", "carrier_scac", "W2702"), ("service_level", "service_level", "W2703"),
            ("bill_of_lading", "bill_of_lading", "N902"))
@@ -48,13 +52,17 @@ class ShipmentCheck:
 
 def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded: pa.Table, *,
                     structures: Mapping[str, str] | None = None, shape_checks: bool = True,
-                    extra_findings: list[Finding] | None = None) -> ShipmentCheck:
+                    extra_findings: list[Finding] | None = None, item_units: pa.Table | None = None,
+                    settings: RuleSettings | None = None) -> ShipmentCheck:
     """Check one feed. ``state``: LINE_STATE of every live order line; ``items``: ITEMS; ``recorded``:
     RECORDED_CARTONS of earlier shipments; ``structures``: partner -> its 856 HL structure (SOPI,
     SOTPI, SOI, SOIP), for the carton checks (default SOPI). ``shape_checks``: run the checks the GX
     suite also makes (SHAPE_CODES) here; pass False with the GX run's findings in
-    ``extra_findings`` (gx_shipment_findings) so each is reported once and still holds its shipment."""
+    ``extra_findings`` (gx_shipment_findings) so each is reported once and still holds its shipment.
+    ``item_units`` (ITEM_UNITS) and ``settings`` (each and case units): how a unit shipped converts to
+    the line's, as intake converts an ordered unit (rules.business.quantities.eaches_per_unit)."""
     structures = structures or {}
+    units = _Units(items, item_units, settings or RuleSettings())
     n = lines.num_rows
     out: list[tuple[int, Finding]] = []
     idx = pa.array(np.arange(n, dtype=np.int64))
@@ -134,7 +142,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
         else:
             msg = f"PO {at(po_number, i)} has no line with this item."
         add(i, "SHIPMENT_LINE_UNKNOWN", msg, "line_id", "N902", rows[i]["line_id"])
-    _line_checks(t, line, rows, add)
+    quantity, unit, line_eaches = _line_checks(t, line, rows, add, units)
     feed, also_held = _feed_checks(rows, t, recorded, structures)
     out.extend(feed)
     if not shape_checks:
@@ -146,17 +154,25 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     held = frozenset(sids[i] for i, f in out if f.severity == "error") | also_held
     result = t.select(lines.column_names)  # t keeps the lines' order: only narrow tables are joined
     result = result.cast(pa.schema([f.with_nullable(True) for f in result.schema]))  # as a joined table's
+    for name, column in (("quantity", quantity), ("unit", unit)):  # units shipped in another unit: the line's
+        if column is not None:
+            result = result.set_column(result.schema.get_field_index(name), name,
+                                       pc.cast(column, result.schema.field(name).type))
     extra = [pc.cast(line["line_number"], pa.int32()), t["item_sku"],
-             pc.is_in(result["shipment_id"], value_set=pa.array(sorted(held), pa.string()))]
+             pc.is_in(result["shipment_id"], value_set=pa.array(sorted(held), pa.string())), line_eaches]
     for field, col in zip(RESOLVED, extra, strict=True):
         result = result.append_column(field, col)
     return ShipmentCheck(result, findings, held, tuple(i for i, _f in out))
 
 
-def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add) -> None:
+def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: _Units):
     """Each row against its order line (``line``: the line found for each row of ``t``, in its order):
     quantity, closed line, item, unit, and more shipped than is still reserved (over the rows of a
-    line, in row order). Column masks; Python only for the rows flagged."""
+    line, in row order, in eaches: what reservations count). A unit other than the line's that
+    converts to whole units of it through the item master (the case pack for CA/CS, item_units) is
+    converted, with a warning; one that does not is an error. Returns each row's quantity and unit
+    (None: none converted) and the eaches in one unit of its line (1 where not known). Column masks;
+    Python only for the rows flagged."""
     q, number = t["quantity"], line["line_number"]
     has_line = pc.is_valid(number)
     row_line, po, status = t["line_id"], t["po_number"], line["l_status"]
@@ -172,33 +188,100 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add) -> None:
         add(i, "SHIPMENT_SKU_MISMATCH", f"Item {item[i].as_py()} shipped for line {row_line[i].as_py()}, which "
             f"orders {sku[i].as_py()}.", "sku", "W1208", rows[i]["sku"] or rows[i]["upc"])
     shipped_unit, unit = t["unit"], line["l_unit"]
-    mismatch = pc.fill_null(pc.and_(pc.and_(pc.not_equal(shipped_unit, ""), pc.not_equal(unit, "")),
-                                    pc.not_equal(shipped_unit, unit)), False)
-    for i in _true(pc.and_(has_line, mismatch)):
-        add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {shipped_unit[i].as_py()}; the line is in {unit[i].as_py()}.",
-            "unit", "W1205", shipped_unit[i].as_py())
+    line_sku = pc.coalesce(sku, item)
+    line_eaches = pc.fill_null(units.column(line_sku, unit), 1)
+    differ = _mask(pc.and_(has_line, pc.and_(pc.and_(pc.not_equal(shipped_unit, ""), pc.not_equal(unit, "")),
+                                             pc.not_equal(shipped_unit, unit))))
+    mismatch = differ.copy()
+    quantity = unit_out = None
+    if differ.any():
+        converted: dict[int, Decimal] = {}
+        for i in np.flatnonzero(differ).tolist():
+            value, was, wanted, what = q[i].as_py(), shipped_unit[i].as_py(), unit[i].as_py(), line_sku[i].as_py()
+            per_shipped, per_line = units.each(what, was), units.each(what, wanted)
+            if value is not None and value > 0 and per_shipped and per_line and value * per_shipped % per_line == 0:
+                converted[i] = value * per_shipped / per_line
+                mismatch[i] = False
+                add(i, "SHIPMENT_UNIT_CONVERTED", f"Shipped {_n(value)} {was} of {what}; line {row_line[i].as_py()} "
+                    f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}"
+                    + _case_note(was, wanted, units) + ".", "unit", "W1205", was)
+                continue
+            why = f" ({_n(value * per_shipped)} eaches: not whole {wanted} of {per_line})" \
+                if value is not None and value > 0 and per_shipped and per_line else ""
+            add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {was}; the line is in {wanted}{why}.", "unit", "W1205", was)
+        if converted:
+            at = np.fromiter(converted, np.int64)
+            values = q.to_pylist()
+            for i, value in converted.items():
+                values[i] = value
+            quantity = pa.array(values, q.type)
+            unit_out = pc.if_else(pa.array(np.isin(np.arange(len(values)), at)), unit, shipped_unit)
+            q = quantity
     # more shipped than reserved: only the lines whose rows together ship more are walked, row by row
-    counted = np.asarray(pc.fill_null(pc.and_(pc.and_(has_line, pc.invert(mismatch)), pc.greater(q, 0)), False),
+    counted = np.asarray(pc.fill_null(pc.and_(pc.and_(has_line, pa.array(~mismatch)), pc.greater(q, 0)), False),
                          dtype=bool)
     if not counted.any():
-        return
+        return quantity, unit_out, line_eaches
+    each = np.asarray(line_eaches.to_numpy(zero_copy_only=False), dtype=np.int64)
+    in_eaches = q if bool((each == 1).all()) else pc.multiply_checked(q, pc.cast(line_eaches, pa.decimal128(19, 0)))
     group, _ = encode(t["partner"], po, row_line)
     rows_in = np.flatnonzero(counted)
-    totals = pa.table({"g": group[rows_in], "q": q.take(pa.array(rows_in))}).group_by(
+    totals = pa.table({"g": group[rows_in], "q": in_eaches.take(pa.array(rows_in))}).group_by(
         "g", use_threads=False).aggregate([("q", "sum")])
     first = first_rows(group, counted)
     reserved = line["l_reserved"].take(pa.array(first[totals["g"].to_numpy()]))
-    over = totals["g"].filter(pc.fill_null(pc.greater(totals["q_sum"], pc.fill_null(reserved, 0)), False))
+    over = totals["g"].filter(pc.fill_null(pc.greater(totals["q_sum"], pc.cast(pc.fill_null(reserved, 0),
+                                                                              totals["q_sum"].type)), False))
     walk = rows_in[np.isin(group[rows_in], over.to_numpy())]
     reserved_left: dict[int, object] = {}
-    for i, qty, left0, key in zip(walk.tolist(), q.take(pa.array(walk)).to_pylist(),
-                                  line["l_reserved"].take(pa.array(walk)).to_pylist(), group[walk].tolist(),
-                                  strict=True):
+    for i, qty, per, left0, key in zip(walk.tolist(), q.take(pa.array(walk)).to_pylist(), each[walk].tolist(),
+                                       line["l_reserved"].take(pa.array(walk)).to_pylist(), group[walk].tolist(),
+                                       strict=True):
         left = reserved_left.get(key, left0 or 0)
-        reserved_left[key] = left - qty
-        if left - qty < 0 <= left:
-            add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {_n(qty)} more shipped "
-                f"with only {_n(left)} still reserved.", "quantity", "W1203", _n(qty))
+        reserved_left[key] = left - qty * per
+        if left - qty * per < 0 <= left:
+            shipped = _n(qty) if per == 1 else f"{_n(qty)} {unit[i].as_py()} ({_n(qty * per)} eaches)"
+            add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} more shipped "
+                f"with only {_n(left)}{'' if per == 1 else ' eaches'} still reserved.", "quantity", "W1203", _n(qty))
+    return quantity, unit_out, line_eaches
+
+
+def _case_note(was: str, wanted: str, units: _Units) -> str:
+    """What a reader of CS must know: X12's code list names CS Cassette, not Case (CA)."""
+    both = {was, wanted}
+    if "CS" in both and both <= set(units.settings.case_units):
+        return " (CS is Cassette in X12's unit code list; read as a case, as our orders read it)"
+    return ""
+
+
+class _Units:
+    """Eaches in one unit of an item, as intake converts an ordered unit (eaches_per_unit: the each,
+    the item's own selling unit, item_units rows, the case pack for a case unit)."""
+
+    def __init__(self, items: pa.Table | None, item_units: pa.Table | None, settings: RuleSettings) -> None:
+        self.settings = settings
+        self.index: dict[tuple[str, str], int] = {}
+        self.case_pack: dict[str, int] = {}
+        names = items.column_names if items is not None else []
+        if "sku" in names and "unit" in names:
+            packs = items["case_pack"].to_pylist() if "case_pack" in names else [None] * items.num_rows
+            for sku, unit, pack in zip(items["sku"].to_pylist(), items["unit"].to_pylist(), packs, strict=True):
+                if sku and unit:
+                    self.index[(sku, unit)] = 1
+                if sku and pack is not None:
+                    self.case_pack[sku] = int(pack)
+        if item_units is not None:
+            for sku, unit, eaches in zip(*(item_units[c].to_pylist() for c in ("sku", "unit", "eaches")), strict=True):
+                if sku and unit:
+                    self.index[(sku, unit)] = int(eaches)
+
+    def each(self, sku: str | None, unit: str | None) -> int | None:
+        return eaches_per_unit(unit, sku, self.case_pack.get(sku or ""), self.index, self.settings)
+
+    def column(self, sku, unit) -> pa.Array:
+        """``each`` of every row's (sku, unit), once per distinct pair (null: not known)."""
+        key = pc.binary_join_element_wise(pc.fill_null(sku, ""), pc.fill_null(unit, ""), "\x1f")
+        return _each(key, lambda k: self.each(*k.split("\x1f")), pa.int64())
 
 
 def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mapping[str, str]):
