@@ -4,7 +4,8 @@ per carton; the columns are found by the header names of a ShipmentCsvMapping.
 No paths, no I/O. A row with a missing or unreadable required value (shipment id, ship date, PO,
 quantity) is left out and reported at its row and column; what the values mean against our orders
 (unknown PO, over-shipping, ...) is checked in rules.shipments. Lineage: source_file, row_number
-(header = 1), isa13 = "CSV", gs06 = st02 = "".
+(header = 1), isa13 = "CSV", gs06 = st02 = "". A row shipping 0 units is a cut line, as a 945's W12
+shipping 0: left out with a warning (SHIPMENT_ROW_NOT_SHIPPED), the rest of its shipment ships.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.csv_common import cell_text, header_at, parse_date, parse_decimal, parse_time, raw_records, read_columns
-from schemas.findings import Finding
+from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
 from schemas.shipments import SHIPMENT_LINES
@@ -75,8 +76,17 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     for i, _rank, args in sorted(problems, key=lambda p: (p[0], p[1])):
         rows.problem(*args)
         bad.add(i)
+    # a row shipping 0 (a cut line, as a 945's W12 shipping 0): left out with a warning, the rest ships
+    cut = [i for i in quantity.rows_where(lambda v: v is not None and v == 0) if i not in bad]
+    for i in cut:
+        t = cols["quantity"].values[cols["quantity"].index[i]]
+        sku, line = (cols[c].values[cols[c].index[i]] for c in ("sku", "line_id"))
+        what = sku or (f"line {line}" if line else "its item")
+        rows.note(finding("SHIPMENT_ROW_NOT_SHIPPED", f"Row {numbers[i]} ships 0 of {what}: not recorded as shipped.",
+                          file=file, row=numbers[i], column=rows.header_names.get("quantity", "quantity"), value=t))
     keep = np.ones(n, dtype=bool)
     keep[list(bad)] = False
+    keep[cut] = False
     m = int(keep.sum())
     units = cols["unit"].map(lambda t: (t or mapping.default_unit).upper())
     weight_units = cols["weight_unit"].map(lambda t: _weight_unit(t, mapping))

@@ -86,7 +86,7 @@ def test_clean_samples_resolve_to_their_order_lines():
      [("SHIPMENT_CARTON_MULTI_PO", 3)]),
     ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,6,EA,C1,1\nS1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,5,EA,C2,1\n",
      [("SHIPMENT_OVER_RESERVED", 3)]),
-    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,0,EA,C1,1\n", [("SHIPMENT_QTY_NOT_POSITIVE", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,-1,EA,C1,1\n", [("SHIPMENT_QTY_NOT_POSITIVE", 2)]),  # 0: a cut line
     ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,CA,C1,1\n", [("SHIPMENT_UNIT_MISMATCH", 2)]),
     ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-9999,1,EA,C1,1\n", [("SHIPMENT_SKU_UNKNOWN", 2)]),
     ("S1,2026-11-28,UPSN,ACME-1000,1,VP-1002,1,EA,C1,1\n", [("SHIPMENT_SKU_MISMATCH", 2)]),
@@ -151,7 +151,7 @@ def test_findings_of_one_feed_in_row_order_and_within_a_row_in_check_order():
     the rows in file order, each with its text (pinned against the per-row checks they replaced, but
     for SHIPMENT_CARTON_MIXED: once per carton, where its second item comes, not again on each later
     row while it holds two)."""
-    body = ("S1,2026-11-28,ups1,ACME-1001,3,SKU-1008,0,CA,C1,-1\n"
+    body = ("S1,2026-11-28,ups1,ACME-1001,3,SKU-1008,-1,CA,C1,-1\n"
             "S1,2026-11-29,UPSN,ACME-1000,1,SKU-1001,6,EA,C1,1\n"
             "S2,2026-11-28,UPSN,ACME-1000,1,SKU-1001,5,EA,C1,1\n"
             "S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\n"
@@ -159,7 +159,7 @@ def test_findings_of_one_feed_in_row_order_and_within_a_row_in_check_order():
             "S1,2026-11-28,UPSN,ACME-1000,3,SKU-1011,1,EA,,\n")
     check = check_shipments(csv_lines(body), STATE, REF.items, NOTHING_RECORDED, structures={"acme": "SOIP"})
     assert [(f.code, f.location.row, f.location.column, f.message) for f in check.findings] == [
-        ("SHIPMENT_QTY_NOT_POSITIVE", 2, "quantity", "Quantity 0.0000 is not positive."),
+        ("SHIPMENT_QTY_NOT_POSITIVE", 2, "quantity", "Quantity -1.0000 is not positive."),
         ("SHIPMENT_LINE_CLOSED", 2, "line_id", "Line 3 of ACME-1001 is rejected."),
         ("SHIPMENT_UNIT_MISMATCH", 2, "unit", "Shipped in CA; the line is in EA."),
         ("SHIPMENT_SCAC_INVALID", 2, "carrier_scac", "Carrier 'UPS1' is not a 2-4 letter SCAC."),
@@ -179,7 +179,7 @@ def test_findings_of_one_feed_in_row_order_and_within_a_row_in_check_order():
 
 @pytest.mark.slow
 def test_gx_suite_agrees_with_the_plain_shape_checks():
-    body = ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,0,EA,C1,1\n"
+    body = ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,-1,EA,C1,1\n"
             "S1,2026-11-28,UPSN,ACME-1000,2,SKU-1003,1,EA,C1,-2\n"
             "S2,2026-11-28,UP5,ACME-1000,3,SKU-1011,1,EA,C2,1\n"
             "S2,2026-11-28,UP5,ACME-1000,3,SKU-1011,1,EA,C2,1\n"

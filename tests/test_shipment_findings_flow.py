@@ -68,7 +68,9 @@ CSV_CASES = {
     "SHIPMENT_LINE_UNKNOWN": (row(PO_Line="99"), set(), "shipment S9 held"),
     "SHIPMENT_LINE_CLOSED": (row(PO_Number="ACME-1001", PO_Line="3", SKU="SKU-1008"), set(), "shipment S9 held"),
     "SHIPMENT_OVER_RESERVED": (row(Quantity="11"), set(), "shipment S9 held"),
-    "SHIPMENT_QTY_NOT_POSITIVE": (row(Quantity="0"), set(), "shipment S9 held"),
+    "SHIPMENT_QTY_NOT_POSITIVE": (row(Quantity="-1"), set(), "shipment S9 held"),
+    # a row shipping 0 is a cut line: left out with a warning, the rest of S9 ships
+    "SHIPMENT_ROW_NOT_SHIPPED": (row(Quantity="0") + row(PO_Line="2", SKU="SKU-1003"), {"S9"}, "none (warning)"),
     "SHIPMENT_UNIT_MISMATCH": (row(Unit="CA"), set(), "shipment S9 held"),
     "SHIPMENT_SKU_UNKNOWN": (row(SKU="SKU-9999"), set(), "shipment S9 held"),
     "SHIPMENT_SKU_MISMATCH": (row(SKU="SKU-1003"), set(), "shipment S9 held"),

@@ -255,3 +255,21 @@ def test_a_945_line_shipped_in_two_lots_in_one_carton_is_one_row():
     assert [(r["line_id"], r["quantity"], r["carton_weight"], r["segment_position"]) for r in table.to_pylist()] == [
         ("1", Decimal(10), Decimal(5), 5), ("2", Decimal(5), Decimal(5), 9), ("3", Decimal(2), None, 12),
         ("3", Decimal(2), None, 14)]
+
+
+def test_a_csv_row_shipping_zero_is_a_cut_line_left_out_with_a_warning():
+    """A confirmation row of quantity 0 (a WMS export listing the order's lines, the cut one at 0) did not
+    ship: left out with a warning at its row, the rest of the shipment ships, as a 945's W12 shipping 0.
+    Before: a row of quantity 0, SHIPMENT_QTY_NOT_POSITIVE, the whole shipment held."""
+    from parsers.shipments_csv import read_shipment_csv
+    from schemas.fulfilment import ShipmentCsvMapping
+
+    head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
+    body = ("S1,2026-11-28,PO-1,1,SKU-1,5,EA,C1\nS1,2026-11-28,PO-1,2,SKU-2,0.00,EA,\n"
+            "S1,2026-11-28,PO-1,3,,0,EA,\nS1,2026-11-28,PO-1,4,SKU-4,-1,EA,C1\n")
+    table, findings = read_shipment_csv((head + body).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert [(r["line_id"], r["quantity"]) for r in table.to_pylist()] == [("1", Decimal(5)), ("4", Decimal(-1))]
+    assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in findings] == [
+        ("SHIPMENT_ROW_NOT_SHIPPED", "warning", 3, "Quantity", "0.00"),
+        ("SHIPMENT_ROW_NOT_SHIPPED", "warning", 4, "Quantity", "0")]
+    assert "SKU-2" in findings[0].message and "line 3" in findings[1].message
