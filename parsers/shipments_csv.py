@@ -17,7 +17,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import cell_text, header_at, parse_date, parse_decimal, parse_time, raw_records, read_columns
+from parsers.csv_common import (
+    cell_text,
+    header_at,
+    parse_date,
+    parse_decimal,
+    parse_time,
+    raw_records,
+    read_columns,
+    time_in,
+)
 from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
@@ -52,6 +61,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     quantity = cols["quantity"].map(lambda t: None if t is None else parse_decimal(t, mapping))
     ship_date = cols["ship_date"].map(lambda t: None if t is None else parse_date(t, mapping))
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
+    time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t))  # "2026-11-27 14:05"
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
     weight = weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping))
     column_unit = cols["weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(), t.upper()))
@@ -103,6 +113,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
     columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
+    columns["ship_time"] = pc.coalesce(columns["ship_time"], time_in_date.column(pa.time32("s"), keep))
     columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), pc.coalesce(cell_units,
                                                                                          columns["weight_unit"]),
                                         pa.scalar(None, pa.string()))

@@ -261,9 +261,6 @@ def test_a_csv_row_shipping_zero_is_a_cut_line_left_out_with_a_warning():
     """A confirmation row of quantity 0 (a WMS export listing the order's lines, the cut one at 0) did not
     ship: left out with a warning at its row, the rest of the shipment ships, as a 945's W12 shipping 0.
     Before: a row of quantity 0, SHIPMENT_QTY_NOT_POSITIVE, the whole shipment held."""
-    from parsers.shipments_csv import read_shipment_csv
-    from schemas.fulfilment import ShipmentCsvMapping
-
     head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
     body = ("S1,2026-11-28,PO-1,1,SKU-1,5,EA,C1\nS1,2026-11-28,PO-1,2,SKU-2,0.00,EA,\n"
             "S1,2026-11-28,PO-1,3,,0,EA,\nS1,2026-11-28,PO-1,4,SKU-4,-1,EA,C1\n")
@@ -273,3 +270,33 @@ def test_a_csv_row_shipping_zero_is_a_cut_line_left_out_with_a_warning():
         ("SHIPMENT_ROW_NOT_SHIPPED", "warning", 3, "Quantity", "0.00"),
         ("SHIPMENT_ROW_NOT_SHIPPED", "warning", 4, "Quantity", "0")]
     assert "SKU-2" in findings[0].message and "line 3" in findings[1].message
+
+
+@pytest.mark.parametrize(("date_cell", "time_cell", "expected"), [
+    ("2026-11-27", "14:05:00", time(14, 5)),  # a WMS export's time with seconds
+    ("2026-11-27", "14:05:00.250", time(14, 5)),
+    ("2026-11-27", "2:05 PM", time(14, 5)),
+    ("2026-11-27", "12:10 AM", time(0, 10)),
+    ("2026-11-27T14:05:00-05:00", "", time(14, 5)),  # the time in the date cell (ISO 8601, its offset): as written
+    ("2026-11-27 14:05:00 -0500", "", time(14, 5)),
+    ("2026-11-27T14:05:00Z", "09:30", time(9, 30)),  # the time column wins
+    ("2026-11-27", "", None),
+])
+def test_a_ship_time_with_seconds_am_pm_or_in_the_date_cell_is_read(date_cell, time_cell, expected):
+    """The ship time as warehouse systems export it: with seconds, with AM/PM, or only in the ship date's
+    cell as a date-time. Before: a time with seconds or AM/PM was CSV_DATE_INVALID (the shipment held for
+    its seconds), and a date-time's time was dropped (the 856 without its time, ASN_LATE from the day's end)."""
+    head = "Shipment ID,Ship Date,Ship Time,PO Number,PO Line,SKU,Quantity,Carton ID\n"
+    body = f"S1,{date_cell},{time_cell},PO-1,1,SKU-1,5,C1\n"
+    table, findings = read_shipment_csv((head + body).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert findings == []
+    assert table.select(["ship_date", "ship_time"]).to_pylist() == [{"ship_date": date(2026, 11, 27),
+                                                                     "ship_time": expected}]
+
+
+@pytest.mark.parametrize("time_cell", ["25:00", "13:00 PM", "soon", "2026-11-28x14:05"])
+def test_a_ship_time_that_is_no_time_is_still_refused(time_cell):
+    head = "Shipment ID,Ship Date,Ship Time,PO Number,PO Line,SKU,Quantity,Carton ID\n"
+    table, findings = read_shipment_csv((head + f"S1,2026-11-27,{time_cell},PO-1,1,SKU-1,5,C1\n").encode(),
+                                        ShipmentCsvMapping(), file="c.csv")
+    assert table.num_rows == 0 and [f.code for f in findings] == ["CSV_DATE_INVALID"]
