@@ -8,7 +8,8 @@ one shipment:
   G62   11 shipped on this date (G6204 time), whatever the order of the G62s; 10 (requested ship date)
         only when neither a G62 11 nor W0603 gives one (small 3PLs send their ship date so)
   W27   W2701 transport method, W2702 SCAC, W2703 routing (kept as the service level text)
-  LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number
+  LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number; a MAN
+        may carry both (MAN01/02 and MAN04/05 mark the same carton: MAN*GM*sscc**CP*tracking)
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
         item; UP/UK/EN: a GTIN), else W1216/W1217; W1210 weight with W1212 unit (L pounds, K
         kilograms); an N9 LI after it names the order line (PO101), else one in its LX loop before
@@ -94,15 +95,17 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         elif sid == "LX":
             close_carton()
             carton, last = {"seq": el(1)}, None
-        elif sid == "MAN" and carton:
-            if el(1) in ("GM", "UC", "AA") and "carton_id" not in carton:
-                carton["carton_id"] = el(2)
-                carton["carton_sscc"] = sscc18(el(2))
-                if sscc_digits(el(2)) is not None and carton["carton_sscc"] is None:
-                    findings.append(finding("SHIPMENT_SSCC_INVALID", f"MAN02 {el(2)!r} has a wrong check digit.",
-                                            element="MAN02", value=el(2), **at))
-            elif el(1) == "CP":
-                carton["tracking_number"] = el(2)
+        elif sid == "MAN" and carton:  # MAN01/02 and MAN04/05: two marks of the one carton, either order
+            for k in (1, 4):
+                qualifier, mark = el(k), el(k + 1)
+                if qualifier in ("GM", "UC", "AA") and mark and "carton_id" not in carton:
+                    carton["carton_id"] = mark
+                    carton["carton_sscc"] = sscc18(mark)
+                    if sscc_digits(mark) is not None and carton["carton_sscc"] is None:
+                        findings.append(finding("SHIPMENT_SSCC_INVALID", f"MAN{k + 1:02d} {mark!r} has a wrong check "
+                                                "digit.", element=f"MAN{k + 1:02d}", value=mark, **at))
+                elif qualifier == "CP" and mark:
+                    carton["tracking_number"] = mark
         elif sid == "N9" and last is not None and el(1) == "LI":
             last["line_id"] = el(2)
         elif sid == "N9" and carton and el(1) in ("2I", "CN"):

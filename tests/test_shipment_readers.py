@@ -300,3 +300,19 @@ def test_a_ship_time_that_is_no_time_is_still_refused(time_cell):
     table, findings = read_shipment_csv((head + f"S1,2026-11-27,{time_cell},PO-1,1,SKU-1,5,C1\n").encode(),
                                         ShipmentCsvMapping(), file="c.csv")
     assert table.num_rows == 0 and [f.code for f in findings] == ["CSV_DATE_INVALID"]
+
+
+@pytest.mark.parametrize("man", ["MAN*GM*00{sscc}**CP*1Z999AA10123456784", "MAN*CP*1Z999AA10123456784**GM*00{sscc}",
+                                 "MAN*GM*{sscc}~MAN*CP*1Z999AA10123456784"])
+def test_a_945_man_with_the_sscc_and_the_tracking_number_of_one_carton_reads_both(man):
+    """MAN01/02 and MAN04/05 are two marks of the same container (X12: MAN*GM*sscc**CP*tracking, in either
+    order), as two MANs are. Before: the second pair was not read: the tracking number lost, or the 3PL's
+    SSCC lost (the carton then numbered by us: an 856 naming an SSCC no label carries)."""
+    from engine.sscc import build_sscc
+
+    sscc = build_sscc("0614141", 0, 77)
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", *man.format(sscc=sscc).split("~"),
+                                    "W12*CC*2*2**EA**VN*VP-1"))
+    assert findings == []
+    assert table.select(["carton_sscc", "tracking_number"]).to_pylist() == [
+        {"carton_sscc": sscc, "tracking_number": "1Z999AA10123456784"}]
