@@ -5,10 +5,11 @@ partner and order line, the findings, and the shipments that must wait for ops.
 Pure and columnar: Arrow tables in (the state comes in as tables: schemas.shipments.LINE_STATE,
 RECORDED_CARTONS; schemas.reference.ITEMS), lookups are Arrow joins and group-bys; Python only
 builds the findings of the rows a mask flags. Nothing is fixed silently: resolving a missing
-partner (by PO) or line id (by the one line of the PO with that item) is a lookup, anything else
-that does not fit is a finding, and a shipment with an error finding is held whole (an 856 must
-list what physically left). The GX suite rules/gx_suites/shipment_lines.json checks the same
-columns' shape (not null, ranges, SCAC, uniqueness) in the GX run.
+partner (by PO) or line id (by the one line of the PO with that item, or where several have it the
+one of them still open and reserved) is a lookup, anything else that does not fit is a finding, and
+a shipment with an error finding is held whole (an 856 must list what physically left). The GX
+suite rules/gx_suites/shipment_lines.json checks the same columns' shape (not null, ranges, SCAC,
+uniqueness) in the GX run.
 """
 
 from __future__ import annotations
@@ -95,6 +96,15 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     has_id = pc.is_valid(t["line_id"])
     line_id = pc.if_else(has_id, t["line_id"], pc.if_else(pc.equal(pc.fill_null(one_item["n_lines"], 0), 1),
                                                          one_item["only_line"], pa.scalar(None, pa.string())))
+    if not pc.all(pc.or_(has_id, pc.is_valid(line_id))).as_py():  # several lines with the item: the one still open
+        live = st.filter(pc.and_(pc.invert(pc.is_in(st["status"], value_set=pa.array(CLOSED_LINE_STATUSES))),
+                                 pc.greater(pc.fill_null(st["reserved"], 0), 0)))
+        by_open = live.group_by(["partner", "po_number", "sku"], use_threads=False).aggregate(
+            [("line_id", "count"), ("line_id", "min")]).rename_columns([*item_key, "n_open", "only_open"])
+        one_open = _left(t.select(["_i", *item_key]), by_open, item_key)
+        line_id = pc.if_else(pc.or_(has_id, pc.is_valid(line_id)), line_id,
+                             pc.if_else(pc.equal(pc.fill_null(one_open["n_open"], 0), 1), one_open["only_open"],
+                                        pa.scalar(None, pa.string())))
     t = t.set_column(t.schema.get_field_index("line_id"), "line_id", line_id)
     line_key = ["partner", "po_number", "line_id"]
     line_names = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]
@@ -137,8 +147,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
         elif rows[i]["line_id"] is not None:
             msg = f"PO {at(po_number, i)} has no line {rows[i]['line_id']!r}."
         elif at(one_item["n_lines"], i):
-            msg = (f"PO {at(po_number, i)} has {at(one_item['n_lines'], i)} lines with item {at(t['item_sku'], i)}: "
-                   "say which.")
+            msg = (f"PO {at(po_number, i)} has {at(one_item['n_lines'], i)} lines with item {at(t['item_sku'], i)}"
+                   " (none or several of them still reserved): say which.")
         else:
             msg = f"PO {at(po_number, i)} has no line with this item."
         add(i, "SHIPMENT_LINE_UNKNOWN", msg, "line_id", "N902", rows[i]["line_id"])

@@ -43,7 +43,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_PO_AMBIGUOUS", "business", "error", "",
        "Several partners have a live order with this PO number and the confirmation does not say whose."),
     _C("SHIPMENT_LINE_UNKNOWN", "business", "error", "",
-       "The PO has no line with this line id, or several (or, without one, no single line with this item)."),
+       "The PO has no line with this line id, or several (or, without one, no single line with this item, nor a "
+       "single one of them still open and reserved)."),
     _C("SHIPMENT_LINE_CLOSED", "business", "error", "", "The line is cancelled or rejected; it cannot ship."),
     _C("SHIPMENT_OVER_RESERVED", "business", "error", "",
        "More units shipped than are allocated (reserved) for the line."),

@@ -231,3 +231,22 @@ def test_a_line_id_two_lines_of_the_po_share_holds_the_shipment_instead_of_faili
     assert check.lines.select(["po_number", "line_number"]).to_pylist() == [
         {"po_number": "DUP-1", "line_number": None}, {"po_number": "DUP-1", "line_number": 3},
         {"po_number": "OK-1", "line_number": 1}]
+
+
+@pytest.mark.parametrize(("other", "expected"), [
+    (("acme", "PO-7", 1, "1", "SKU-1001", None, "EA", D(5), D(0), D(0), "cancelled"), "3"),  # an 860 replaced it
+    (("acme", "PO-7", 1, "1", "SKU-1001", None, "EA", D(5), D(0), D(5), "shipped"), "3"),  # shipped before
+    (("acme", "PO-7", 1, "1", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"), None),  # both open: which?
+])
+def test_a_confirmation_without_line_id_ships_the_one_open_line_of_its_item(other, expected):
+    """The same item on two lines of one PO (a line an 860 cancelled and added again, or one that already
+    shipped): a confirmation row without a line id ships the one line of that item still open and
+    reserved; with two such lines it still cannot say which. Before: any second line with the item, even
+    cancelled or shipped, held the shipment (SHIPMENT_LINE_UNKNOWN)."""
+    st = state(other, ("acme", "PO-7", 3, "3", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"))
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,PO-7,,SKU-1001,5,EA,C1,1\n"), st, REF.items,
+                            NOTHING_RECORDED)
+    assert check.lines["line_id"].to_pylist() == [expected]
+    assert codes(check) == ([] if expected else [("SHIPMENT_LINE_UNKNOWN", 2)])
+    if not expected:
+        assert "none or several of them still reserved" in check.findings[0].message
