@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from engine.asn import Flat856
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
-from schemas.grouping import Groups, encode, first_rows, paired_codes
+from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
 from schemas.orders import ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipment_records import RecordedCarton
@@ -162,13 +162,39 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     out = []
     by_row = np.argsort(ship_row, kind="stable")
     headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(ship_row[by_row])).to_pylist()
+    more = more_tracking(lines, shipment, len(ship_row))
     for s, h in zip(by_row.tolist(), headers, strict=True):
         ship_to = next((party for party in order_heads[s] if party is not None), None)
         out.append(Shipment(
             shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
             service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
-            bill_of_lading=h["bill_of_lading"] or "", partner=partner[s]))
+            bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
+            extra_refs=tuple(("CN", number) for number in more[s])))
+    return out
+
+
+def more_tracking(lines: pa.Table, shipment: np.ndarray, n: int) -> list[tuple[str, ...]]:
+    """Per shipment code (``shipment``: each line's, ``n`` of them): its tracking numbers other than its
+    first line's (the header's REF CN), in the order first seen: a parcel shipment's cartons each have
+    one, and the 856 carries every one (more REF CN at the S level), not the first alone."""
+    out: list[tuple[str, ...]] = [()] * n
+    number = lines["tracking_number"]
+    if number.null_count == len(number):
+        return out
+    heads = number.take(pa.array(first_rows(shipment, n=n)))
+    other = pc.fill_null(pc.not_equal(number, heads.take(pa.array(shipment))), pc.is_valid(number))
+    if not pc.any(other).as_py():  # the usual file: one tracking number per shipment, on its first row
+        return out
+    pair, _ = encode(shipment, number)
+    first = np.flatnonzero(is_first(pair) & _valid(number))
+    header = heads.to_pylist()
+    found: dict[int, list[str]] = defaultdict(list)
+    for s, value in zip(shipment[first].tolist(), number.take(pa.array(first)).to_pylist(), strict=True):
+        if value != header[s]:
+            found[s].append(value)
+    for s, values in found.items():
+        out[s] = tuple(values)
     return out
 
 
@@ -412,6 +438,7 @@ class ShipmentSummary(NamedTuple):
     n_pallets: int
     weight: Decimal | None
     weight_unit: str
+    more_tracking: tuple[str, ...] = ()  # its tracking numbers other than the header's (more_tracking)
 
 
 def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, pallets: bool,
@@ -543,11 +570,13 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
                    else (None, "") for packed in by_shipment]
     else:
         weights = [(None, "")] * n_s
+    more = more_tracking(lines, g.shipment, n_s)  # by shipment code; rank[code] is its place
+    more = [more[code] for code in by_row.tolist()]
     out = []
     for s, (h, a, b) in enumerate(zip(headers, [0, *ends[:-1]], ends, strict=True)):
         out.append(ShipmentSummary(
             h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
             h["service_level"] or "", h["tracking_number"] or "", h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
-            *weights[s]))
+            *weights[s], more[s]))
     return out, flat

@@ -847,7 +847,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         return ShipmentHead(h.shipment_id, bool(h.po_numbers), s_segments(
             asn, cartons=h.n_cartons, pallets=h.n_pallets, weight=h.weight, weight_unit=h.weight_unit,
             carrier_scac=h.carrier_scac, service_level=h.service_level, transport_method=_METHOD,
-            bill_of_lading=h.bill_of_lading, tracking_number=h.tracking_number, extra_refs=(), ship_date=h.ship_date,
+            bill_of_lading=h.bill_of_lading, tracking_number=h.tracking_number,
+            extra_refs=tuple(("CN", number) for number in h.more_tracking), ship_date=h.ship_date,
             ship_time=h.ship_time, estimated_delivery=None), ship_from, h.ship_to)
 
     sscc = profile.fulfilment.sscc
