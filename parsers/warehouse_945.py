@@ -13,7 +13,7 @@ one shipment:
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
         item; UP/UK/EN: a GTIN), else W1216/W1217; W1210 weight with W1212 unit (L pounds, K
         kilograms); an N9 LI after it names the order line (PO101), else one in its LX loop before
-        it. W1203 = 0 (a cut line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s
+        it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s
         of one LX for the same line and item in different lots (W1209) are one row, their units summed
   W03   W0301 total units: a warning when it differs from the W12s
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
@@ -108,6 +108,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     carton["tracking_number"] = mark
         elif sid == "N9" and last is not None and el(1) == "LI":
             last["line_id"] = el(2)
+        elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
+            last["_lot"] = last["_lot"] or el(2)
         elif sid == "N9" and carton and el(1) in ("2I", "CN"):
             carton["tracking_number"] = el(2)
         elif sid == "N9" and carton and el(1) == "LI":  # at the LX level: the line of its W12s

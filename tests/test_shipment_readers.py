@@ -316,3 +316,14 @@ def test_a_945_man_with_the_sscc_and_the_tracking_number_of_one_carton_reads_bot
     assert findings == []
     assert table.select(["carton_sscc", "tracking_number"]).to_pylist() == [
         {"carton_sscc": sscc, "tracking_number": "1Z999AA10123456784"}]
+
+
+def test_a_945_lot_in_an_n9_lt_after_its_w12_counts_as_its_lot():
+    """3PLs send a W12's lot as an N9 LT in its W12 loop rather than in W1209: one line in one carton in two
+    such lots is one row of their summed units, as with W1209. Before: two rows of one line in one carton,
+    the shipment held (SHIPMENT_LINE_DUPLICATE)."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "MAN*GM*00106141410000000026",
+                                    "W12*CC*10*6**EA**VN*VP-1", "N9*LI*1", "N9*LT*LOT-A",
+                                    "W12*CC*10*4**EA**VN*VP-1", "N9*LT*LOT-B", "N9*LI*1", "W03*10"))
+    assert findings == []
+    assert [(r["line_id"], r["quantity"]) for r in table.to_pylist()] == [("1", Decimal(10))]
