@@ -13,8 +13,9 @@ one shipment:
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
         item; UP/UK/EN: a GTIN), else W1216/W1217; W1210 weight with W1212 unit (L pounds, K
         kilograms); an N9 LI after it names the order line (PO101), else one in its LX loop before
-        it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s
-        of one LX for the same line and item in different lots (W1209) are one row, their units summed
+        it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut line) did not ship: no
+        row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same line and item in
+        different lots (W1209 or N9 LT) are one row, their units summed
   W03   W0301 total units: a warning when it differs from the W12s
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
 W12 (SHIPMENT_945_NO_ITEMS); the row is kept only when it has a PO and a quantity (the checks in
