@@ -3,8 +3,10 @@ the CSV confirmations give: one row per W12 (an item in a carton).
 
 Reads the segments of the given 945 sets of a parsed file (parsers.x12_reader); no I/O. One 945 is
 one shipment:
-  W06   W0604 shipment id (else W0605 agent's), W0606 PO (else W0602 depositor order), W0603 date
-  N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none)
+  W06   W0604 shipment id (else W0605 agent's), W0606 PO (else an N9 PO, else W0602 depositor order),
+        W0603 date
+  N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none); in an LX loop
+        an N9 PO is its carton's PO, after a W12 that W12's (a shipment of several POs)
   G62   11 shipped on this date (G6204 time), whatever the order of the G62s; 10 (requested ship date)
         only when neither a G62 11 nor W0603 gives one (small 3PLs send their ship date so)
   W27   W2701 transport method, W2702 SCAC, W2703 routing (kept as the service level text)
@@ -65,6 +67,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     w03: tuple[str, int] | None = None
     dates: dict[str, object] = {}  # "W06" / "11" / "10" -> the date each gives (the first G62 of a kind)
     w12s = 0
+    depositor_order = None
 
     def close_carton() -> None:
         """The carton's weight (the sum of its W1210s, in one unit) on each of its rows."""
@@ -82,7 +85,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         at = dict(where, seg=sid, segment_position=pos, file_segment=ts.start + pos)
         if sid == "W06":
             head["shipment_id"] = el(4) or el(5) or None
-            head["po_number"] = el(6) or el(2) or None
+            head["po_number"] = el(6) or None
+            depositor_order = el(2) or None
             dates["W06"] = x12_dates.parse(el(3))
         elif sid == "N9" and not carton and last is None:
             _reference(head, el(1), el(2))
@@ -109,6 +113,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     carton["tracking_number"] = mark
         elif sid == "N9" and last is not None and el(1) == "LI":
             last["line_id"] = el(2)
+        elif sid == "N9" and el(1) == "PO" and (carton or last is not None):  # a carton's or a W12's own PO
+            (carton if last is None else last)["po_number"] = el(2) or None
         elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
             last["_lot"] = last["_lot"] or el(2)
         elif sid == "N9" and carton and el(1) in ("2I", "CN"):
@@ -145,6 +151,9 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             w03 = (el(1), pos)
     close_carton()
     head["ship_date"] = dates.get("11") or dates.get("W06") or dates.get("10")
+    head["po_number"] = head["po_number"] or depositor_order
+    for r in rows:  # each W12's PO: its own N9 PO, its carton's, else the heading's
+        r["po_number"] = r.get("po_number") or r["_carton"].get("po_number") or head["po_number"]
     at0 = dict(where, seg="W06", segment_position=2, file_segment=ts.start + 2)
     if not w12s:
         findings.append(finding("SHIPMENT_945_NO_ITEMS", f"The 945 of shipment {head['shipment_id'] or '(no id)'} "
@@ -153,16 +162,18 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     if not head["shipment_id"]:
         findings.append(finding("SHIPMENT_ID_MISSING", "W06 carries no shipment id (W0604/W0605).", element="W0604",
                                 **at0))
-    if not head["po_number"]:
-        findings.append(finding("SHIPMENT_PO_MISSING", "Neither W0606, W0602 nor an N9 PO names the purchase order.",
-                                element="W0606", **at0))
+    po_missing = not all(r["po_number"] for r in rows) if rows else not head["po_number"]
+    if po_missing:
+        findings.append(finding("SHIPMENT_PO_MISSING", "Neither W0606, an N9 PO nor W0602 names the purchase order"
+                                + (" of every W12." if rows and head["po_number"] is None and any(
+                                    r["po_number"] for r in rows) else "."), element="W0606", **at0))
     if head["ship_date"] is None:
         findings.append(finding("SHIPMENT_DATE_MISSING", "No ship date (G62 11 or W0603).", element="W0603", **at0))
     if w03 is not None and _decimal(w03[0]) != units:
         findings.append(finding("SHIPMENT_945_TOTALS_MISMATCH", f"W0301 says {w03[0]} units; the W12s ship "
                                 f"{units}.", seg="W03", element="W0301", value=w03[0], segment_position=w03[1],
                                 file_segment=ts.start + w03[1], **where))
-    if not head["shipment_id"] or not head["po_number"] or head["ship_date"] is None:
+    if not head["shipment_id"] or po_missing or head["ship_date"] is None:
         return [], findings
     out = []
     for r in _lots_merged(rows):
@@ -181,12 +192,13 @@ def _lots_merged(rows: list[dict]) -> list[dict]:
     without a lot, or repeating one, stay rows of their own (the checks report a doubled line)."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        key = (r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["line_id"], r["sku"], r["upc"], r["unit"])
+        key = (r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"], r["upc"],
+               r["unit"])
         groups.setdefault(key, []).append(r)
     out = []
     for r in rows:
-        group = groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["line_id"], r["sku"], r["upc"],
-                        r["unit"])]
+        group = groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"],
+                        r["upc"], r["unit"])]
         lots = [g["_lot"] for g in group]
         if len(group) == 1 or not all(lots) or len(set(lots)) != len(lots):
             out.append(r)

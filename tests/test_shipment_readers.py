@@ -327,3 +327,27 @@ def test_a_945_lot_in_an_n9_lt_after_its_w12_counts_as_its_lot():
                                     "W12*CC*10*4**EA**VN*VP-1", "N9*LT*LOT-B", "N9*LI*1", "W03*10"))
     assert findings == []
     assert [(r["line_id"], r["quantity"]) for r in table.to_pylist()] == [("1", Decimal(10))]
+
+
+def test_a_945_purchase_order_in_an_n9_po_wins_over_the_depositor_order():
+    """W0602 is the depositor's order number (the 940's), not the buyer's PO: a heading N9 PO names the PO
+    when W0606 is empty. Before: W0602 won, the rows named an order no partner sent (SHIPMENT_PO_UNKNOWN)."""
+    table, findings = read_x12(_945("W06*N*DO-88001*20261128*SHP-1", "N9*PO*PO-1", "LX*1", "W12*CC*2*2**EA**VN*VP-1"))
+    assert findings == [] and table.column("po_number").to_pylist() == ["PO-1"]
+    only_w0602, _ = read_x12(_945("W06*N*PO-7*20261128*SHP-1", "LX*1", "W12*CC*2*2**EA**VN*VP-1"))
+    assert only_w0602.column("po_number").to_pylist() == ["PO-7"]  # still the last resort
+
+
+def test_a_945_of_several_pos_names_each_carton_s_or_item_s_po():
+    """A consolidated 945 (several POs on one BOL): an N9 PO in an LX loop is its carton's PO, one after a W12
+    that W12's; without a heading PO. Before: ignored, every row took the heading's PO (or, without one,
+    the whole 945 was refused: SHIPMENT_PO_MISSING)."""
+    table, findings = read_x12(_945("W06*N**20261128*SHP-1", "LX*1", "N9*PO*PO-1", "W12*CC*2*2**EA**VN*VP-1",
+                                    "LX*2", "W12*CC*3*3**EA**VN*VP-2", "N9*PO*PO-2", "N9*LI*1",
+                                    "W12*CC*1*1**EA**VN*VP-3", "N9*PO*PO-3"))
+    assert findings == []
+    assert [(r["po_number"], r["sku"]) for r in table.to_pylist()] == [("PO-1", "VP-1"), ("PO-2", "VP-2"),
+                                                                       ("PO-3", "VP-3")]
+    _, missing = read_x12(_945("W06*N**20261128*SHP-1", "LX*1", "N9*PO*PO-1", "W12*CC*2*2**EA**VN*VP-1",
+                               "LX*2", "W12*CC*3*3**EA**VN*VP-2"))
+    assert [(f.code, f.severity) for f in missing] == [("SHIPMENT_PO_MISSING", "error")]
