@@ -13,11 +13,11 @@ one shipment:
   LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number; a MAN
         may carry both (MAN01/02 and MAN04/05 mark the same carton: MAN*GM*sscc**CP*tracking)
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
-        item; UP/UK/EN: a GTIN), else W1216/W1217; W1210 weight with W1212 unit (L pounds, K
-        kilograms); an N9 LI after it names the order line (PO101), else one in its LX loop before
-        it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut line) did not ship: no
-        row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same line and item in
-        different lots (W1209 or N9 LT) are one row, their units summed
+        item; UP/UK/EN: a GTIN; BP/IN: the partner's part number), else W1216/W1217; W1210 weight
+        with W1212 unit (L pounds, K kilograms); an N9 LI after it names the order line (PO101), else
+        one in its LX loop before it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut
+        line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
+        line and item in different lots (W1209 or N9 LT) are one row, their units summed
   W03   W0301 total units: a warning when it differs from the W12s
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
 W12 (SHIPMENT_945_NO_ITEMS); the row is kept only when it has a PO and a quantity (the checks in
@@ -39,6 +39,7 @@ from schemas.x12 import Group, Interchange, TransactionSet
 
 OUR_ITEM = ("VN", "SK", "PI", "MG")
 GTIN = ("UP", "UK", "EN", "UA")
+BUYER_ITEM = ("BP", "IN")  # the partner's (buyer's) part number, as its 850 and our cross-reference name it
 
 
 def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *,
@@ -141,6 +142,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
+                    "buyer_item": pid if qual in BUYER_ITEM and pid else None,
                     "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(el(12).upper(), el(12).upper() or "LB"),
                     "_lot": el(9),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}

@@ -24,6 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rules.business.common import lookup_by
+from rules.business.items import cross_reference
 from rules.business.quantities import eaches_per_unit
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
@@ -36,6 +38,7 @@ RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string(
 _HEADER = (("partner", "partner", "W06"), ("ship_date", "ship_date", "G6202"),
            ("carrier_scac", "carrier_scac", "W2702"), ("service_level", "service_level", "W2703"),
            ("bill_of_lading", "bill_of_lading", "N902"))
+BUYER_ITEM = ("BP", "IN")  # a partner's part number answers to either (schemas.reference: legacy rows to both)
 SUITE = Path(__file__).with_name("gx_suites") / "shipment_lines.json"
 # what the GX suite checks too: skipped here when the GX run's findings are passed in instead
 SHAPE_CODES = frozenset({"SHIPMENT_QTY_NOT_POSITIVE", "SHIPMENT_WEIGHT_INVALID", "SHIPMENT_SCAC_INVALID",
@@ -54,14 +57,15 @@ class ShipmentCheck:
 def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded: pa.Table, *,
                     structures: Mapping[str, str] | None = None, shape_checks: bool = True,
                     extra_findings: list[Finding] | None = None, item_units: pa.Table | None = None,
-                    settings: RuleSettings | None = None) -> ShipmentCheck:
+                    settings: RuleSettings | None = None, partner_items: pa.Table | None = None) -> ShipmentCheck:
     """Check one feed. ``state``: LINE_STATE of every live order line; ``items``: ITEMS; ``recorded``:
     RECORDED_CARTONS of earlier shipments; ``structures``: partner -> its 856 HL structure (SOPI,
     SOTPI, SOI, SOIP), for the carton checks (default SOPI). ``shape_checks``: run the checks the GX
     suite also makes (SHAPE_CODES) here; pass False with the GX run's findings in
     ``extra_findings`` (gx_shipment_findings) so each is reported once and still holds its shipment.
     ``item_units`` (ITEM_UNITS) and ``settings`` (each and case units): how a unit shipped converts to
-    the line's, as intake converts an ordered unit (rules.business.quantities.eaches_per_unit)."""
+    the line's, as intake converts an ordered unit (rules.business.quantities.eaches_per_unit);
+    ``partner_items`` (PARTNER_ITEMS): the partners' part numbers, for an item named only so."""
     structures = structures or {}
     units = _Units(items, item_units, settings or RuleSettings())
     n = lines.num_rows
@@ -83,7 +87,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     t = t.set_column(t.schema.get_field_index("partner"), "partner", partner)
 
     # -- our item, from whatever id the row carries ---------------------------------------------
-    item_sku, item_unknown = _resolve_items(t, items)
+    item_sku, item_unknown = _resolve_items(t, items, partner_items)
     t = t.append_column("item_sku", item_sku)
 
     # -- the order line: by line id, else the one line of the PO with that item -----------------
@@ -462,9 +466,12 @@ def _scac_ok(scac: str) -> bool:
     return 2 <= len(scac) <= 4 and scac.isascii() and scac.isalpha() and scac.isupper()
 
 
-def _resolve_items(t: pa.Table, items: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """Our SKU for each row (from its sku column: a SKU, our vendor part or a GTIN; else its UPC),
-    and whether the row named an item we do not have."""
+def _resolve_items(t: pa.Table, items: pa.Table, partner_items: pa.Table | None = None
+                   ) -> tuple[pa.Array, pa.Array]:
+    """Our SKU for each row (from its sku column: a SKU, our vendor part or a GTIN; else its UPC;
+    else its partner's part number through ``partner_items``, as intake reads a PO1 BP/IN), and
+    whether the row named an item we do not have (a partner's part number not in the cross-reference
+    is not said to be unknown: the line id alone may name the line, as before)."""
     lookup: dict[str, str] = {}
     for sku, vp, gtin, upc in zip(*(items[c].to_pylist() for c in ("sku", "vendor_part", "gtin", "upc")),
                                   strict=True):
@@ -479,6 +486,12 @@ def _resolve_items(t: pa.Table, items: pa.Table) -> tuple[pa.Array, pa.Array]:
 
     by_sku, by_upc = _each(t["sku"], lambda v: find(v) or None), _each(t["upc"], find)
     resolved = pc.coalesce(by_sku, by_upc)
+    if partner_items is not None and partner_items.num_rows and "buyer_item" in t.column_names \
+            and t["buyer_item"].null_count < t.num_rows:
+        keys, skus = cross_reference(partner_items)
+        by_buyer = pc.coalesce(*(lookup_by([t["partner"], pa.repeat(pa.scalar(q), t.num_rows), t["buyer_item"]],
+                                           keys, skus) for q in BUYER_ITEM))
+        resolved = pc.coalesce(resolved, by_buyer)
     return resolved, pc.and_(pc.is_null(resolved), pc.or_(pc.is_valid(t["sku"]), pc.is_valid(t["upc"])))
 
 

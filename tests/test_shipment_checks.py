@@ -250,3 +250,23 @@ def test_a_confirmation_without_line_id_ships_the_one_open_line_of_its_item(othe
     assert codes(check) == ([] if expected else [("SHIPMENT_LINE_UNKNOWN", 2)])
     if not expected:
         assert "none or several of them still reserved" in check.findings[0].message
+
+
+@pytest.mark.parametrize(("qualifier", "part", "expected"), [
+    ("BP", "ACME-5000", ("1", "SKU-1001", [])),  # acme's part number for SKU-1001 (partner_items.csv)
+    ("IN", "ACME-5000", ("1", "SKU-1001", [])),  # a legacy cross-reference row answers to BP and IN
+    ("BP", "ACME-9999", (None, None, [("SHIPMENT_LINE_UNKNOWN", None)])),  # not in the cross-reference
+])
+def test_a_945_naming_the_item_by_the_partner_s_part_number_finds_it_in_the_cross_reference(qualifier, part,
+                                                                                            expected):
+    """A 3PL echoing the buyer's part number (W1207 BP/IN, as the 850 sent it) in its 945: the item is found
+    through the partner's cross-reference, as intake finds a PO1 BP, and so its order line. Before: the id
+    was dropped, no item, no line (SHIPMENT_LINE_UNKNOWN: the shipment held)."""
+    from tests.test_shipment_readers import _945, read_x12
+
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**ACME-1000", "LX*1", "MAN*GM*00106141410000000026",
+                                    f"W12*CC*2*2**EA**{qualifier}*{part}"))
+    assert findings == [] and table.column("buyer_item").to_pylist() == [part]
+    check = check_shipments(table, STATE, REF.items, NOTHING_RECORDED, partner_items=REF.partner_items)
+    got = check.lines.select(["line_id", "item_sku"]).to_pylist()[0]
+    assert (got["line_id"], got["item_sku"], [(f.code, f.location.row) for f in check.findings]) == expected
