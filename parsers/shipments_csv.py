@@ -31,6 +31,7 @@ from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
 from schemas.shipments import SHIPMENT_LINES
+from schemas.units import is_unit_code, unit_code_named
 
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
@@ -98,7 +99,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     keep[list(bad)] = False
     keep[cut] = False
     m = int(keep.sum())
-    units = cols["unit"].map(lambda t: (t or mapping.default_unit).upper())
+    units = cols["unit"].map(lambda t: _unit(t or mapping.default_unit))
     weight_units = cols["weight_unit"].map(lambda t: _weight_unit(t, mapping))
     cell_units = in_cell.column(pa.string(), keep)
     out = {
@@ -191,6 +192,13 @@ def _differ(a: _Distinct, b: _Distinct) -> np.ndarray:
     for i in both.tolist():
         out[i] = a.values[a.index[i]] != b.values[b.index[i]]
     return out
+
+
+def _unit(text: str) -> str:
+    """A unit as X12 codes it (element 355): a code as written (in capitals), a code's name ("Each",
+    "Cases") as its code, anything else in capitals (the checks compare it with the line's unit)."""
+    code = text.upper()
+    return code if is_unit_code(code) else unit_code_named(text) or code
 
 
 def _weight_unit(text: str | None, m: ShipmentCsvMapping) -> str:

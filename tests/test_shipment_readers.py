@@ -351,3 +351,16 @@ def test_a_945_of_several_pos_names_each_carton_s_or_item_s_po():
     _, missing = read_x12(_945("W06*N**20261128*SHP-1", "LX*1", "N9*PO*PO-1", "W12*CC*2*2**EA**VN*VP-1",
                                "LX*2", "W12*CC*3*3**EA**VN*VP-2"))
     assert [(f.code, f.severity) for f in missing] == [("SHIPMENT_PO_MISSING", "error")]
+
+
+@pytest.mark.parametrize(("unit", "code"), [("EA", "EA"), ("ea", "EA"), ("Each", "EA"), ("EACHES", "EA"),
+                                            ("Case", "CA"), ("cases", "CA"), ("CS", "CS"), ("Cartons", "CT"),
+                                            ("Boxes", "BX"), ("Dozen", "DZ"), ("", "EA"), ("Stück", "STÜCK")])
+def test_a_unit_written_as_its_name_reads_as_its_x12_code(unit, code):
+    """WMS exports write the unit as a word ("Each", "Cases"): read as the 355 code of that name (X12's code
+    list), so it meets the order line's unit (or converts through the case pack). Before: "EACH" against a
+    line in EA was SHIPMENT_UNIT_MISMATCH, the shipment held. A word no code has is kept (in capitals)."""
+    head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
+    table, findings = read_shipment_csv((head + f"S1,2026-11-27,PO-1,1,SKU-1,5,{unit},C1\n").encode(),
+                                        ShipmentCsvMapping(), file="c.csv")
+    assert findings == [] and table.column("unit").to_pylist() == [code]
