@@ -44,10 +44,24 @@ BUYER_ITEM = ("BP", "IN")  # the partner's (buyer's) part number, as its 850 and
 
 def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *,
              source_sha256: str = "") -> tuple[pa.Table, list[Finding]]:
-    """(SHIPMENT_LINES, findings) for the given 945 sets of one parsed file."""
+    """(SHIPMENT_LINES, findings) for the given 945 sets of one parsed file. A set repeating an earlier
+    one word for word (a 3PL resending a 945 it had no 997 for, in the same file) is read once: the
+    repeat is a warning (SHIPMENT_945_REPEATED), not a second confirmation of its shipment."""
     rows: list[dict] = []
     findings: list[Finding] = []
-    for ic, g, ts in sets:
+    seen: dict[tuple, tuple[int, str, str]] = {}  # a set's segments but ST/SE -> the first's (k, ISA13, ST02)
+    for k, (ic, g, ts) in enumerate(sets):
+        body = tuple(tuple(seg) for seg in result.segments.rows(ts.start, ts.end) if seg[0] not in ("ST", "SE"))
+        first = seen.setdefault(body, (k, ic.control_number, ts.control_number))
+        if first[0] != k:
+            w06 = next((seg for seg in body if seg[0] == "W06"), ())
+            sid = (w06[4] if len(w06) > 4 else "") or (w06[5] if len(w06) > 5 else "")
+            findings.append(finding(
+                "SHIPMENT_945_REPEATED", f"The 945 of shipment {sid or '(no id)'} repeats the one of ISA13 {first[1]} "
+                f"ST02 {first[2]} word for word: read once.", file=result.file, isa13=ic.control_number,
+                gs06=g.control_number, st02=ts.control_number, seg="ST", segment_position=1, file_segment=ts.start,
+                value=sid or None))
+            continue
         r, f = _read_set(result, ic, g, ts, source_sha256)
         rows.extend(r)
         findings.extend(f)

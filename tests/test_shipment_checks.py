@@ -270,3 +270,25 @@ def test_a_945_naming_the_item_by_the_partner_s_part_number_finds_it_in_the_cros
     check = check_shipments(table, STATE, REF.items, NOTHING_RECORDED, partner_items=REF.partner_items)
     got = check.lines.select(["line_id", "item_sku"]).to_pylist()[0]
     assert (got["line_id"], got["item_sku"], [(f.code, f.location.row) for f in check.findings]) == expected
+
+
+def test_a_945_resent_word_for_word_in_the_same_file_ships_once():
+    """A 3PL resending a 945 (no 997 came back) in the same file, under new control numbers: read once with a
+    warning, and the shipment goes on. Before: two confirmations of one shipment id, SHIPMENT_ID_DUPLICATE,
+    the shipment held. A second 945 of the same shipment id that differs is still held."""
+    from tests.test_shipment_readers import _945, read_x12
+
+    body = ("W06*N*DO-1*20261128*SHP-1**ACME-1000", "LX*1", "MAN*GM*00106141410000000026", "W12*CC*2*2**EA**VN*VP-1001",
+            "N9*LI*1")
+    first, again = _945(*body), _945(*body).replace(b"000000701", b"000000702").replace(b"*0001~", b"*0002~")
+    table, findings = read_x12(first + again)
+    assert table.num_rows == 1
+    assert [(f.code, f.severity, f.location.isa13, f.location.st02) for f in findings] == [
+        ("SHIPMENT_945_REPEATED", "warning", "000000702", "0002")]
+    check = check_shipments(table, STATE, REF.items, NOTHING_RECORDED)
+    assert check.findings == [] and check.held == frozenset()
+    changed = again.replace(b"W12*CC*2*2", b"W12*CC*3*3")
+    table, findings = read_x12(first + changed)
+    assert table.num_rows == 2 and findings == []
+    check = check_shipments(table, STATE, REF.items, NOTHING_RECORDED)
+    assert ("SHIPMENT_ID_DUPLICATE", None) in codes(check) and check.held == {"SHP-1"}

@@ -216,6 +216,9 @@ def w945(*, sender: str = "NORTH3PL", qty: str = "24", total: str = "24", late: 
     (w945(total="25"), "SHIPMENT_945_TOTALS_MISMATCH", {"S7"}),
     (w945(sender="SOMEONEELSE"), "SHIPMENT_945_SENDER_UNKNOWN", set()),
     (w945(late=True), "ASN_LATE", {"S7"}),
+    # a resend in the same file (new ISA13 and ST02, the rest word for word): read once, S7 recorded once
+    (w945() + w945().replace(b"000000901", b"000000902").replace(b"*901*", b"*902*").replace(b"*0001~", b"*0002~")
+     .replace(b"GE*1*901", b"GE*1*902"), "SHIPMENT_945_REPEATED", {"S7"}),
 ])
 def test_each_945_finding_through_the_flow(template, tmp_path, data, code, recorded):
     ws, state, res = ship(template, tmp_path, "north", "n.x12", data)
