@@ -111,16 +111,14 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
                                         pa.scalar(None, pa.string())))
     t = t.set_column(t.schema.get_field_index("line_id"), "line_id", line_id)
     line_key = ["partner", "po_number", "line_id"]
-    line_names = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]
-    line = joined(t.select(["_i", *line_key]), st.rename_columns(line_names), line_key)
-    shared_by = pa.nulls(n, pa.int64())
-    if line is None:  # a line id several lines of one PO share (a PO101 sent twice) names no line
-        per_id = st.group_by(line_key, use_threads=False).aggregate([("line_number", "count")])
-        shared = per_id.filter(pc.greater(per_id["line_number_count"], 1))
-        st = st.filter(pc.invert(pc.fill_null(pc.is_in(_key(st, line_key), value_set=_key(shared, line_key)),
-                                              False)))
-        shared_by = _left(t.select(["_i", *line_key]), shared, line_key)["line_number_count"]
-        line = _left(t.select(["_i", *line_key]), st.rename_columns(line_names), line_key)
+    line, shared_by = _order_lines(t, st, line_key)
+    absent = _mask(pc.and_(pc.and_(pc.is_valid(t["line_id"]), pc.is_valid(t["partner"])),
+                           pc.and_(pc.is_null(line["line_number"]), pc.is_null(shared_by))))
+    if absent.any():  # "10" for PO101 "0010": the one line id of its PO with those leading zeros
+        unpadded = _unpadded_line_ids(t, st, line_key, absent)
+        if unpadded is not None:
+            t = unpadded
+            line, shared_by = _order_lines(t, st, line_key)
     line_unknown = pc.and_(pc.is_valid(t["partner"]), pc.is_null(line["line_number"]))
     rows = _Rows(lines)
 
@@ -177,6 +175,43 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     for field, col in zip(RESOLVED, extra, strict=True):
         result = result.append_column(field, col)
     return ShipmentCheck(result, findings, held, tuple(i for i, _f in out))
+
+
+_LINE_NAMES = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]
+
+
+def _order_lines(t: pa.Table, st: pa.Table, line_key: list[str]) -> tuple[pa.Table, pa.Array]:
+    """Each row's order line (``st``'s columns as _LINE_NAMES, in ``t``'s order; nulls where none) and,
+    for a row whose line id several lines of its PO share (a PO101 sent twice: it names no line), how
+    many share it."""
+    line = joined(t.select(["_i", *line_key]), st.rename_columns(_LINE_NAMES), line_key)
+    if line is not None:
+        return line, pa.nulls(t.num_rows, pa.int64())
+    per_id = st.group_by(line_key, use_threads=False).aggregate([("line_number", "count")])
+    shared = per_id.filter(pc.greater(per_id["line_number_count"], 1))
+    st = st.filter(pc.invert(pc.fill_null(pc.is_in(_key(st, line_key), value_set=_key(shared, line_key)), False)))
+    shared_by = _left(t.select(["_i", *line_key]), shared, line_key)["line_number_count"]
+    return _left(t.select(["_i", *line_key]), st.rename_columns(_LINE_NAMES), line_key), shared_by
+
+
+def _unpadded_line_ids(t: pa.Table, st: pa.Table, line_key: list[str], absent: np.ndarray) -> pa.Table | None:
+    """``t`` with the line ids of the ``absent`` rows (naming no line of their PO) read as the one line id
+    of the PO that is the same number with leading zeros ("10" for PO101 "0010", as a spreadsheet or a
+    WMS keeps a number); None when none is."""
+    padded: dict[tuple, set[str]] = defaultdict(set)
+    for p, po, lid in zip(*(st[c].to_pylist() for c in line_key), strict=True):
+        if lid and lid.isdigit():
+            padded[(p, po, lid.lstrip("0") or "0")].add(lid)
+    values = t["line_id"].to_pylist()
+    partner, po = t["partner"], t["po_number"]
+    changed = False
+    for i in np.flatnonzero(absent).tolist():
+        lid = values[i]
+        found = padded.get((partner[i].as_py(), po[i].as_py(), lid.lstrip("0") or "0")) if lid.isdigit() else None
+        if found and len(found) == 1:
+            values[i], changed = next(iter(found)), True
+    return t.set_column(t.schema.get_field_index("line_id"), "line_id", pa.array(values, pa.string())) \
+        if changed else None
 
 
 def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: _Units):

@@ -292,3 +292,24 @@ def test_a_945_resent_word_for_word_in_the_same_file_ships_once():
     assert table.num_rows == 2 and findings == []
     check = check_shipments(table, STATE, REF.items, NOTHING_RECORDED)
     assert ("SHIPMENT_ID_DUPLICATE", None) in codes(check) and check.held == {"SHP-1"}
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("10", ("0010", [])), ("0010", ("0010", [])), ("010", ("0010", [])),
+    ("30", ("30", [("SHIPMENT_LINE_UNKNOWN", 2)]))])
+def test_a_line_id_without_its_leading_zeros_names_the_padded_line(written, expected):
+    """PO101 "0010" confirmed as "10" (a spreadsheet or a WMS keeping the line number as a number): the one
+    line of the PO that is that number with leading zeros. Before: SHIPMENT_LINE_UNKNOWN, the shipment held."""
+    st = state(("acme", "PO-7", 1, "0010", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"),
+               ("acme", "PO-7", 2, "0020", "SKU-1003", None, "EA", D(5), D(5), D(0), "allocated"))
+    check = check_shipments(csv_lines(f"S1,2026-11-28,UPSN,PO-7,{written},SKU-1001,5,EA,C1,1\n"), st, REF.items,
+                            NOTHING_RECORDED)
+    assert (check.lines["line_id"].to_pylist()[0], codes(check)) == expected
+
+
+def test_a_number_two_padded_line_ids_share_still_names_no_line():
+    st = state(("acme", "PO-7", 1, "010", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"),
+               ("acme", "PO-7", 2, "0010", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"))
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,PO-7,10,SKU-1001,5,EA,C1,1\n"), st, REF.items,
+                            NOTHING_RECORDED)
+    assert codes(check) == [("SHIPMENT_LINE_UNKNOWN", 2)]
