@@ -258,7 +258,8 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
 
 class _Cartons(NamedTuple):
     """The boxes with a carton id (``carton``: their box codes; ``loose``: the others) with each carton's
-    label, SSCC (its own, else the one numbered, else ""), weight, weight unit, whether it sits on a
+    label, SSCC (its own, else the one numbered, else ""), weight and weight unit (its first row giving
+    a weight), whether it sits on a
     pallet, its order and first row (as its first row says); the pallets (an order's cartons by pallet
     id): each carton on one its pallet code, each pallet's first row (its cartons' first), label and SSCC."""
 
@@ -297,8 +298,16 @@ def _cartons(lines: pa.Table, g: _Grouping, ssccs: Mapping[tuple, str]) -> _Cart
     t_labels = at_t["pallet_id"].to_pylist()
     t_sscc = [code or ssccs.get((sid, label), "") for sid, label, code in zip(
         at_t["shipment_id"].to_pylist(), t_labels, own_t, strict=True)]
-    return _Cartons(carton, loose, labels, sscc, objects(at["carton_weight"]),
-                    [u or "" for u in at["weight_unit"].to_pylist()], on_pallet, carton_order, first, tare, n_tares,
+    weight, unit = at["carton_weight"], at["weight_unit"]
+    weighed = _valid(lines["carton_weight"])
+    if weighed.any() and weight.null_count:  # a carton weighed on a later row than its first (CSV): that row's
+        row = first_rows(g.box, weighed, n=g.n_boxes)[carton]
+        later = pa.array(row >= 0)
+        taken = lines.select(["carton_weight", "weight_unit"]).take(pa.array(np.maximum(row, 0)))
+        weight = pc.if_else(later, taken["carton_weight"], weight)
+        unit = pc.if_else(later, taken["weight_unit"], unit)
+    return _Cartons(carton, loose, labels, sscc, objects(weight),
+                    [u or "" for u in unit.to_pylist()], on_pallet, carton_order, first, tare, n_tares,
                     tare_row, t_labels, t_sscc)
 
 

@@ -355,3 +355,17 @@ def test_every_tracking_number_of_a_parcel_shipment_is_on_its_856(monkeypatch, s
     d = new.documents[0].delimiters
     refs = [seg.split(d.element)[1:] for seg in body.split(d.segment + d.suffix) if seg.startswith("REF")]
     assert [r for r in refs if r[0] == "CN"] == [["CN", "1Z2"], ["CN", "1Z3"]]
+
+
+def test_a_carton_weighed_on_a_later_row_than_its_first_keeps_its_weight(monkeypatch):
+    """A WMS export writing the carton's weight on one of its rows only (its last, its total line): the
+    carton's weight is the first its rows give, in the 856 (TD1) and the record, by both paths. Before:
+    the first row's (none): the weight dropped, the shipment's TD1 without a gross weight."""
+    rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,2,EA,C1,,12.5,LB\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,1,EA,C2,,3,KG\n")
+    new, old, used = both_plans(monkeypatch, rows)
+    assert used and new == old
+    (s,) = new.shipments
+    assert [(c.label, c.weight, c.weight_unit) for c in s.cartons] == [("C1", Decimal("12.5"), "LB"),
+                                                                        ("C2", Decimal(3), "KG")]
