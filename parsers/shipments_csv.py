@@ -37,6 +37,9 @@ _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_lev
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_weight", "weight_unit", "pallet_id")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
+_IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
+_REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
+_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?E[+-]?\d{1,3}$", re.IGNORECASE)
 WEIGHT_UNITS = {"L": "LB", "LB": "LB", "LBS": "LB", "K": "KG", "KG": "KG", "KGS": "KG"}
 
 
@@ -59,6 +62,19 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         for i in cols[name].rows_where(lambda v: not v):
             problems.append((i, rank, (code, f"Row {numbers[i]} has no {rows.header_names.get(name, name)!r}.",
                                        numbers[i], name)))
+    # an id a spreadsheet rewrote in scientific notation (FedEx 771234567811 -> 7.71235E+11): its digits are lost
+    for name in _IDS:
+        for i in cols[name].rows_where(_garbled):
+            t = cols[name].values[cols[name].index[i]]
+            problems.append((i, 9, ("CSV_VALUE_GARBLED", f"{t!r} is a number a spreadsheet rewrote in scientific "
+                                    "notation: its digits are lost.", numbers[i], name, t)))
+    for name in _REFERENCES:
+        for i in cols[name].rows_where(_garbled):
+            t = cols[name].values[cols[name].index[i]]
+            rows.note(finding("SHIPMENT_REFERENCE_GARBLED", f"{t!r} is a number a spreadsheet rewrote in scientific "
+                              "notation: left out of the 856.", file=file, row=numbers[i],
+                              column=rows.header_names.get(name, name), value=t))
+        cols[name] = cols[name].map(lambda t: None if _garbled(t) else t)
     quantity = cols["quantity"].map(lambda t: None if t is None else parse_decimal(t, mapping))
     ship_date = cols["ship_date"].map(lambda t: None if t is None else parse_date(t, mapping))
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
@@ -159,6 +175,12 @@ class _Distinct:
         used[index] = True
         values = [v if u else None for v, u in zip(self.values, used.tolist(), strict=True)]
         return pa.array(values, type_).take(pa.array(index))
+
+
+def _garbled(text: str | None) -> bool:
+    """A value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17): a long number whose
+    digits were rounded away."""
+    return text is not None and _SCIENTIFIC.match(text) is not None
 
 
 def _value(text: str | None) -> str | None:

@@ -26,7 +26,11 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "Rows of one PO disagree on an order-level value (date, currency, ship-to); the first row's was kept."),
     _C("CSV_LINE_ID_DUPLICATE", "business", "warning", "",
        "Two rows of one PO carry the same line id; both are lines of the order."),
+    _C("CSV_VALUE_GARBLED", "business", "error", "",
+       "An id is a number a spreadsheet rewrote in scientific notation (7.71235E+11): its digits are lost."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
+    _C("SHIPMENT_REFERENCE_GARBLED", "business", "warning", "",
+       "A tracking number or bill of lading a spreadsheet rewrote in scientific notation: left out of the 856."),
     _C("SHIPMENT_ID_MISSING", "business", "error", "", "The confirmation names no shipment id."),
     _C("SHIPMENT_PO_MISSING", "business", "error", "", "A shipped item names no purchase order."),
     _C("SHIPMENT_DATE_MISSING", "business", "error", "", "The confirmation gives no (valid) ship date."),

@@ -95,6 +95,8 @@ CSV_CASES = {
     "CSV_NUMBER_INVALID": (row(Quantity="two") + row(PO_Line="2", SKU="SKU-1003", Carton_ID="C-8"), set(),
                            "shipment S9 held"),  # S9's good row does not go out without the other
     "CSV_DATE_INVALID": (row(Ship_Time="25:99"), set(), "shipment S9 held"),
+    "CSV_VALUE_GARBLED": (row(Carton_ID="6.14141E+17"), set(), "shipment S9 held"),  # Excel's notation
+    "SHIPMENT_REFERENCE_GARBLED": (row(Tracking_Number="7.71235E+11"), {"S9"}, "none (warning)"),
     "CSV_VALUE_MISSING": (row(Quantity=""), set(), "shipment S9 held"),
     "CSV_ROW_MALFORMED": ("S9,2026-11-27\n" + row(Shipment_ID="S8", Carton_ID="C-8"), {"S8"}, "shipment S9 held"),
 }

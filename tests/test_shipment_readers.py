@@ -364,3 +364,22 @@ def test_a_unit_written_as_its_name_reads_as_its_x12_code(unit, code):
     table, findings = read_shipment_csv((head + f"S1,2026-11-27,PO-1,1,SKU-1,5,{unit},C1\n").encode(),
                                         ShipmentCsvMapping(), file="c.csv")
     assert findings == [] and table.column("unit").to_pylist() == [code]
+
+
+def test_a_number_a_spreadsheet_wrote_in_scientific_notation_is_not_taken_as_an_id():
+    """Excel shows a long number in scientific notation and saves it so (FedEx 771234567811 -> 7.71235E+11,
+    an SSCC -> 6.14141E+17): its digits are gone. As a carton, line or PO id the row is refused (the
+    shipment held: a carton id so would be a label no carton has); as a tracking number or bill of lading
+    the value is left out of the 856 with a warning. Before: taken as written (REF*CN*7.71235E+11; the
+    carton numbered by us)."""
+    head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Carton ID,Tracking Number,BOL\n"
+    body = ("S1,2026-11-27,PO-1,1,SKU-1,5,C1,7.71235E+11,BOL-1\nS1,2026-11-27,PO-1,2,SKU-2,5,6.14141E+17,1Z1,"
+            "1.2E+5\nS2,2026-11-27,PO-1,1,SKU-1,1,C3,771234567811,4.5e10\n")
+    table, findings = read_shipment_csv((head + body).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert [(r["shipment_id"], r["tracking_number"], r["bill_of_lading"]) for r in table.to_pylist()] == [
+        ("S1", None, "BOL-1"), ("S2", "771234567811", None)]
+    assert [(f.code, f.severity, f.location.row, f.location.value) for f in findings] == [
+        ("SHIPMENT_REFERENCE_GARBLED", "warning", 2, "7.71235E+11"),
+        ("SHIPMENT_REFERENCE_GARBLED", "warning", 3, "1.2E+5"),
+        ("CSV_VALUE_GARBLED", "error", 3, "6.14141E+17"),
+        ("SHIPMENT_REFERENCE_GARBLED", "warning", 4, "4.5e10")]
