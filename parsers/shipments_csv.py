@@ -5,7 +5,9 @@ No paths, no I/O. A row with a missing or unreadable required value (shipment id
 quantity) is left out and reported at its row and column; what the values mean against our orders
 (unknown PO, over-shipping, ...) is checked in rules.shipments. Lineage: source_file, row_number
 (header = 1), isa13 = "CSV", gs06 = st02 = "". A row shipping 0 units is a cut line, as a 945's W12
-shipping 0: left out with a warning (SHIPMENT_ROW_NOT_SHIPPED), the rest of its shipment ships.
+shipping 0: left out with a warning (SHIPMENT_ROW_NOT_SHIPPED), the rest of its shipment ships. An id
+a spreadsheet rewrote in scientific notation refuses its row (CSV_VALUE_GARBLED); such a tracking
+number or BOL is dropped with a warning. A unit written as its name ("Each") reads as its 355 code.
 """
 
 from __future__ import annotations
