@@ -3,7 +3,8 @@ the CSV confirmations give: one row per W12 (an item in a carton).
 
 Reads the segments of the given 945 sets of a parsed file (parsers.x12_reader); no I/O. One 945 is
 one shipment:
-  W06   W0604 shipment id (else W0605 agent's), W0606 PO (else an N9 PO, else W0602 depositor order),
+  W06   W0601 X (exceptions only: the lines not listed shipped as ordered) is not read, an error;
+        W0604 shipment id (else W0605 agent's), W0606 PO (else an N9 PO, else W0602 depositor order),
         W0603 date
   N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none); in an LX loop
         an N9 PO is its carton's PO, after a W12 that W12's (a shipment of several POs)
@@ -83,6 +84,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     dates: dict[str, object] = {}  # "W06" / "11" / "10" -> the date each gives (the first G62 of a kind)
     w12s = 0
     depositor_order = None
+    reporting = ""  # W0601: X (exceptions only) lists only the lines that differ from the shipping order
 
     def close_carton() -> None:
         """The carton's weight (the sum of its W1210s, in one unit) on each of its rows."""
@@ -102,6 +104,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             head["shipment_id"] = el(4) or el(5) or None
             head["po_number"] = el(6) or None
             depositor_order = el(2) or None
+            reporting = el(1)
             dates["W06"] = x12_dates.parse(el(3))
         elif sid == "N9" and not carton and last is None:
             _reference(head, el(1), el(2))
@@ -189,6 +192,12 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         findings.append(finding("SHIPMENT_945_TOTALS_MISMATCH", f"W0301 says {w03[0]} units; the W12s ship "
                                 f"{units}.", seg="W03", element="W0301", value=w03[0], segment_position=w03[1],
                                 file_segment=ts.start + w03[1], **where))
+    if reporting == "X":
+        sid = head["shipment_id"] or "(no id)"
+        findings.append(finding("SHIPMENT_945_EXCEPTIONS_ONLY", f"The 945 of shipment {sid} reports exceptions only "
+                                "(W0601 X): the lines it does not list shipped as ordered, which this 945 does not "
+                                "say.", element="W0601", value="X", **at0))
+        return [], findings
     if not head["shipment_id"] or po_missing or head["ship_date"] is None:
         return [], findings
     out = []

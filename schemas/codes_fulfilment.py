@@ -41,6 +41,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A CSV confirmation row ships 0 units (a cut line): the item is not recorded as shipped."),
     _C("SHIPMENT_945_REPEATED", "business", "warning", "",
        "A 945 repeats an earlier one of the same file word for word (a resend): read once."),
+    _C("SHIPMENT_945_EXCEPTIONS_ONLY", "business", "error", "",
+       "A 945 reports exceptions only (W0601 X): what shipped as ordered is not in it; nothing is recorded."),
     _C("SHIPMENT_945_NO_ITEMS", "business", "error", "", "A 945 has no W12: nothing it shipped can be recorded."),
     _C("SHIPMENT_945_TOTALS_MISMATCH", "business", "warning", "",
        "W0301 (total units shipped) differs from the sum of the W12s."),

@@ -383,3 +383,18 @@ def test_a_number_a_spreadsheet_wrote_in_scientific_notation_is_not_taken_as_an_
         ("SHIPMENT_REFERENCE_GARBLED", "warning", 3, "1.2E+5"),
         ("CSV_VALUE_GARBLED", "error", 3, "6.14141E+17"),
         ("SHIPMENT_REFERENCE_GARBLED", "warning", 4, "4.5e10")]
+
+
+def test_a_945_reporting_exceptions_only_is_not_taken_for_the_whole_shipment():
+    """W0601 X (Exceptions Only): the W12s are the lines that differ from the shipping order, the others
+    shipped as ordered, which the 945 does not list: recording its W12s as the shipment would leave the
+    rest unshipped in our books and out of the 856. Refused with an error at W0601. Before: read as the
+    whole shipment. F (Full Detail) and N (No Exceptions, as the demo's 3PL sends with every W12) are read."""
+    rows = ("LX*1", "W12*CP*10*6*4*EA**VN*VP-1", "N9*LI*1")
+    table, findings = read_x12(_945("W06*X*DO-1*20261128*SHP-1**PO-1", *rows))
+    assert table.num_rows == 0
+    assert [(f.code, f.severity, f.location.element, f.location.value) for f in findings] == [
+        ("SHIPMENT_945_EXCEPTIONS_ONLY", "error", "W0601", "X")]
+    for code in ("F", "N"):
+        table, findings = read_x12(_945(f"W06*{code}*DO-1*20261128*SHP-1**PO-1", *rows))
+        assert table.num_rows == 1 and findings == []
