@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from rules.business.common import lookup_by
 from rules.business.items import cross_reference
-from rules.business.quantities import eaches_per_unit
+from rules.shipment_units import ShipmentUnits, case_note
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.reference import normalise_gtin, sscc_columns
@@ -67,7 +67,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     the line's, as intake converts an ordered unit (rules.business.quantities.eaches_per_unit);
     ``partner_items`` (PARTNER_ITEMS): the partners' part numbers, for an item named only so."""
     structures = structures or {}
-    units = _Units(items, item_units, settings or RuleSettings())
+    units = ShipmentUnits(items, item_units, settings or RuleSettings())
     n = lines.num_rows
     out: list[tuple[int, Finding]] = []
     idx = pa.array(np.arange(n, dtype=np.int64))
@@ -214,7 +214,7 @@ def _unpadded_line_ids(t: pa.Table, st: pa.Table, line_key: list[str], absent: n
         if changed else None
 
 
-def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: _Units):
+def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentUnits):
     """Each row against its order line (``line``: the line found for each row of ``t``, in its order):
     quantity, closed line, item, unit, and more shipped than is still reserved (over the rows of a
     line, in row order, in eaches: what reservations count). A unit other than the line's that
@@ -253,7 +253,7 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: _Units):
                 mismatch[i] = False
                 add(i, "SHIPMENT_UNIT_CONVERTED", f"Shipped {_n(value)} {was} of {what}; line {row_line[i].as_py()} "
                     f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}"
-                    + _case_note(was, wanted, units) + ".", "unit", "W1205", was)
+                    + case_note(was, wanted, units) + ".", "unit", "W1205", was)
                 continue
             why = f" ({_n(value * per_shipped)} eaches: not whole {wanted} of {per_line})" \
                 if value is not None and value > 0 and per_shipped and per_line else ""
@@ -293,44 +293,6 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: _Units):
             add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} more shipped "
                 f"with only {_n(left)}{'' if per == 1 else ' eaches'} still reserved.", "quantity", "W1203", _n(qty))
     return quantity, unit_out, line_eaches
-
-
-def _case_note(was: str, wanted: str, units: _Units) -> str:
-    """What a reader of CS must know: X12's code list names CS Cassette, not Case (CA)."""
-    both = {was, wanted}
-    if "CS" in both and both <= set(units.settings.case_units):
-        return " (CS is Cassette in X12's unit code list; read as a case, as our orders read it)"
-    return ""
-
-
-class _Units:
-    """Eaches in one unit of an item, as intake converts an ordered unit (eaches_per_unit: the each,
-    the item's own selling unit, item_units rows, the case pack for a case unit)."""
-
-    def __init__(self, items: pa.Table | None, item_units: pa.Table | None, settings: RuleSettings) -> None:
-        self.settings = settings
-        self.index: dict[tuple[str, str], int] = {}
-        self.case_pack: dict[str, int] = {}
-        names = items.column_names if items is not None else []
-        if "sku" in names and "unit" in names:
-            packs = items["case_pack"].to_pylist() if "case_pack" in names else [None] * items.num_rows
-            for sku, unit, pack in zip(items["sku"].to_pylist(), items["unit"].to_pylist(), packs, strict=True):
-                if sku and unit:
-                    self.index[(sku, unit)] = 1
-                if sku and pack is not None:
-                    self.case_pack[sku] = int(pack)
-        if item_units is not None:
-            for sku, unit, eaches in zip(*(item_units[c].to_pylist() for c in ("sku", "unit", "eaches")), strict=True):
-                if sku and unit:
-                    self.index[(sku, unit)] = int(eaches)
-
-    def each(self, sku: str | None, unit: str | None) -> int | None:
-        return eaches_per_unit(unit, sku, self.case_pack.get(sku or ""), self.index, self.settings)
-
-    def column(self, sku, unit) -> pa.Array:
-        """``each`` of every row's (sku, unit), once per distinct pair (null: not known)."""
-        key = pc.binary_join_element_wise(pc.fill_null(sku, ""), pc.fill_null(unit, ""), "\x1f")
-        return _each(key, lambda k: self.each(*k.split("\x1f")), pa.int64())
 
 
 def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mapping[str, str]):
