@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from engine.asn import MARK_FOR_COLUMNS, Flat856, mark_fors
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
-from schemas.grouping import Groups, encode, first_rows, paired_codes
+from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
 from schemas.orders import ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipment_records import RecordedCarton
@@ -162,13 +162,39 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     out = []
     by_row = np.argsort(ship_row, kind="stable")
     headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(ship_row[by_row])).to_pylist()
+    more = more_tracking(lines, shipment, len(ship_row))
     for s, h in zip(by_row.tolist(), headers, strict=True):
         ship_to = next((party for party in order_heads[s] if party is not None), None)
         out.append(Shipment(
             shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
             service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
-            bill_of_lading=h["bill_of_lading"] or "", partner=partner[s]))
+            bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
+            extra_refs=tuple(("CN", number) for number in more[s])))
+    return out
+
+
+def more_tracking(lines: pa.Table, shipment: np.ndarray, n: int) -> list[tuple[str, ...]]:
+    """Per shipment code (``shipment``: each line's, ``n`` of them): its tracking numbers other than its
+    first line's (the header's REF CN), in the order first seen: a parcel shipment's cartons each have
+    one, and the 856 carries every one (more REF CN at the S level), not the first alone."""
+    out: list[tuple[str, ...]] = [()] * n
+    number = lines["tracking_number"]
+    if number.null_count == len(number):
+        return out
+    heads = number.take(pa.array(first_rows(shipment, n=n)))
+    other = pc.fill_null(pc.not_equal(number, heads.take(pa.array(shipment))), pc.is_valid(number))
+    if not pc.any(other).as_py():  # the usual file: one tracking number per shipment, on its first row
+        return out
+    pair, _ = encode(shipment, number)
+    first = np.flatnonzero(is_first(pair) & _valid(number))
+    header = heads.to_pylist()
+    found: dict[int, list[str]] = defaultdict(list)
+    for s, value in zip(shipment[first].tolist(), number.take(pa.array(first)).to_pylist(), strict=True):
+        if value != header[s]:
+            found[s].append(value)
+    for s, values in found.items():
+        out[s] = tuple(values)
     return out
 
 
@@ -232,7 +258,8 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
 
 class _Cartons(NamedTuple):
     """The boxes with a carton id (``carton``: their box codes; ``loose``: the others) with each carton's
-    label, SSCC (its own, else the one numbered, else ""), weight, weight unit, whether it sits on a
+    label, SSCC (its own, else the one numbered, else ""), weight and weight unit (its first row giving
+    a weight), whether it sits on a
     pallet, its order and first row (as its first row says); the pallets (an order's cartons by pallet
     id): each carton on one its pallet code, each pallet's first row (its cartons' first), label and SSCC."""
 
@@ -271,8 +298,16 @@ def _cartons(lines: pa.Table, g: _Grouping, ssccs: Mapping[tuple, str]) -> _Cart
     t_labels = at_t["pallet_id"].to_pylist()
     t_sscc = [code or ssccs.get((sid, label), "") for sid, label, code in zip(
         at_t["shipment_id"].to_pylist(), t_labels, own_t, strict=True)]
-    return _Cartons(carton, loose, labels, sscc, objects(at["carton_weight"]),
-                    [u or "" for u in at["weight_unit"].to_pylist()], on_pallet, carton_order, first, tare, n_tares,
+    weight, unit = at["carton_weight"], at["weight_unit"]
+    weighed = _valid(lines["carton_weight"])
+    if weighed.any() and weight.null_count:  # a carton weighed on a later row than its first (CSV): that row's
+        row = first_rows(g.box, weighed, n=g.n_boxes)[carton]
+        later = pa.array(row >= 0)
+        taken = lines.select(["carton_weight", "weight_unit"]).take(pa.array(np.maximum(row, 0)))
+        weight = pc.if_else(later, taken["carton_weight"], weight)
+        unit = pc.if_else(later, taken["weight_unit"], unit)
+    return _Cartons(carton, loose, labels, sscc, objects(weight),
+                    [u or "" for u in unit.to_pylist()], on_pallet, carton_order, first, tare, n_tares,
                     tare_row, t_labels, t_sscc)
 
 
@@ -413,6 +448,7 @@ class ShipmentSummary(NamedTuple):
     n_pallets: int
     weight: Decimal | None
     weight_unit: str
+    more_tracking: tuple[str, ...] = ()  # its tracking numbers other than the header's (more_tracking)
 
 
 def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, pallets: bool,
@@ -546,11 +582,13 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
                    else (None, "") for packed in by_shipment]
     else:
         weights = [(None, "")] * n_s
+    more = more_tracking(lines, g.shipment, n_s)  # by shipment code; rank[code] is its place
+    more = [more[code] for code in by_row.tolist()]
     out = []
     for s, (h, a, b) in enumerate(zip(headers, [0, *ends[:-1]], ends, strict=True)):
         out.append(ShipmentSummary(
             h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
             h["service_level"] or "", h["tracking_number"] or "", h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
-            *weights[s]))
+            *weights[s], more[s]))
     return out, flat

@@ -288,7 +288,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
-        recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles)
+        recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles,
+        item_units=ref.item_units, partner_items=ref.partner_items)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
     refused: dict[str, list[Finding]] = {}
     while True:

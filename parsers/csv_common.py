@@ -523,7 +523,39 @@ _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[A
 
 
 def parse_time(text: str, layout: CsvLayout) -> time | None:
-    return _parsed(text.strip(), layout.time_format, False)
+    """A time of day in the layout's format, else as WMS exports write one: with seconds (and their
+    fraction), with AM/PM, with a UTC offset or zone (the time as written), or after a date ("14:05:00",
+    "2:05 PM", "2026-11-27T14:05:00-05:00")."""
+    value = text.strip()
+    got = _parsed(value, layout.time_format, False)
+    if got is None:
+        m = _TIME_AFTER.search(" " + value)
+        if m is not None and (m.start() == 0 or _parsed(value[:m.start() - 1], layout.date_format, True)):
+            got = _clock(m.group(0))
+    return got
+
+
+def time_in(text: str) -> time | None:
+    """The time of day written after a date in a date cell ("2026-11-27 14:05:00 -0500": 14:05), else None."""
+    m = _TIME_AFTER.search(text.strip())
+    return _clock(m.group(0)) if m is not None and m.start() else None
+
+
+_CLOCK = re.compile(r"^[T\s]*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(?:([AaPp])\.?[Mm]\.?)?")
+
+
+def _clock(text: str) -> time | None:
+    m = _CLOCK.match(text)
+    if m is None:
+        return None
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if m.group(4):
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m.group(4) in "Pp" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return time(hour, minute, second)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -4,7 +4,10 @@ per carton; the columns are found by the header names of a ShipmentCsvMapping.
 No paths, no I/O. A row with a missing or unreadable required value (shipment id, ship date, PO,
 quantity) is left out and reported at its row and column; what the values mean against our orders
 (unknown PO, over-shipping, ...) is checked in rules.shipments. Lineage: source_file, row_number
-(header = 1), isa13 = "CSV", gs06 = st02 = "".
+(header = 1), isa13 = "CSV", gs06 = st02 = "". A row shipping 0 units is a cut line, as a 945's W12
+shipping 0: left out with a warning (SHIPMENT_ROW_NOT_SHIPPED), the rest of its shipment ships. An id
+a spreadsheet rewrote in scientific notation refuses its row (CSV_VALUE_GARBLED); such a tracking
+number or BOL is dropped with a warning. A unit written as its name ("Each") reads as its 355 code.
 """
 
 from __future__ import annotations
@@ -16,16 +19,29 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import cell_text, header_at, parse_date, parse_decimal, parse_time, raw_records, read_columns
-from schemas.findings import Finding
+from parsers.csv_common import (
+    cell_text,
+    header_at,
+    parse_date,
+    parse_decimal,
+    parse_time,
+    raw_records,
+    read_columns,
+    time_in,
+)
+from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
 from schemas.shipments import SHIPMENT_LINES
+from schemas.units import is_unit_code, unit_code_named
 
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_weight", "weight_unit", "pallet_id")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
+_IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
+_REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
+_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?E[+-]?\d{1,3}$", re.IGNORECASE)
 WEIGHT_UNITS = {"L": "LB", "LB": "LB", "LBS": "LB", "K": "KG", "KG": "KG", "KGS": "KG"}
 
 
@@ -48,9 +64,23 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         for i in cols[name].rows_where(lambda v: not v):
             problems.append((i, rank, (code, f"Row {numbers[i]} has no {rows.header_names.get(name, name)!r}.",
                                        numbers[i], name)))
+    # an id a spreadsheet rewrote in scientific notation (FedEx 771234567811 -> 7.71235E+11): its digits are lost
+    for name in _IDS:
+        for i in cols[name].rows_where(_garbled):
+            t = cols[name].values[cols[name].index[i]]
+            problems.append((i, 9, ("CSV_VALUE_GARBLED", f"{t!r} is a number a spreadsheet rewrote in scientific "
+                                    "notation: its digits are lost.", numbers[i], name, t)))
+    for name in _REFERENCES:
+        for i in cols[name].rows_where(_garbled):
+            t = cols[name].values[cols[name].index[i]]
+            rows.note(finding("SHIPMENT_REFERENCE_GARBLED", f"{t!r} is a number a spreadsheet rewrote in scientific "
+                              "notation: left out of the 856.", file=file, row=numbers[i],
+                              column=rows.header_names.get(name, name), value=t))
+        cols[name] = cols[name].map(lambda t: None if _garbled(t) else t)
     quantity = cols["quantity"].map(lambda t: None if t is None else parse_decimal(t, mapping))
     ship_date = cols["ship_date"].map(lambda t: None if t is None else parse_date(t, mapping))
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
+    time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t))  # "2026-11-27 14:05"
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
     weight = weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping))
     column_unit = cols["weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(), t.upper()))
@@ -75,10 +105,19 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     for i, _rank, args in sorted(problems, key=lambda p: (p[0], p[1])):
         rows.problem(*args)
         bad.add(i)
+    # a row shipping 0 (a cut line, as a 945's W12 shipping 0): left out with a warning, the rest ships
+    cut = [i for i in quantity.rows_where(lambda v: v is not None and v == 0) if i not in bad]
+    for i in cut:
+        t = cols["quantity"].values[cols["quantity"].index[i]]
+        sku, line = (cols[c].values[cols[c].index[i]] for c in ("sku", "line_id"))
+        what = sku or (f"line {line}" if line else "its item")
+        rows.note(finding("SHIPMENT_ROW_NOT_SHIPPED", f"Row {numbers[i]} ships 0 of {what}: not recorded as shipped.",
+                          file=file, row=numbers[i], column=rows.header_names.get("quantity", "quantity"), value=t))
     keep = np.ones(n, dtype=bool)
     keep[list(bad)] = False
+    keep[cut] = False
     m = int(keep.sum())
-    units = cols["unit"].map(lambda t: (t or mapping.default_unit).upper())
+    units = cols["unit"].map(lambda t: _unit(t or mapping.default_unit))
     weight_units = cols["weight_unit"].map(lambda t: _weight_unit(t, mapping))
     cell_units = in_cell.column(pa.string(), keep)
     out = {
@@ -93,6 +132,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
     columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
+    columns["ship_time"] = pc.coalesce(columns["ship_time"], time_in_date.column(pa.time32("s"), keep))
     columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), pc.coalesce(cell_units,
                                                                                          columns["weight_unit"]),
                                         pa.scalar(None, pa.string()))
@@ -139,6 +179,12 @@ class _Distinct:
         return pa.array(values, type_).take(pa.array(index))
 
 
+def _garbled(text: str | None) -> bool:
+    """A value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17): a long number whose
+    digits were rounded away."""
+    return text is not None and _SCIENTIFIC.match(text) is not None
+
+
 def _value(text: str | None) -> str | None:
     """A cell's value as `cell_text` reads it, None when empty (the common case without a call)."""
     if text is None:
@@ -170,6 +216,13 @@ def _differ(a: _Distinct, b: _Distinct) -> np.ndarray:
     for i in both.tolist():
         out[i] = a.values[a.index[i]] != b.values[b.index[i]]
     return out
+
+
+def _unit(text: str) -> str:
+    """A unit as X12 codes it (element 355): a code as written (in capitals), a code's name ("Each",
+    "Cases") as its code, anything else in capitals (the checks compare it with the line's unit)."""
+    code = text.upper()
+    return code if is_unit_code(code) else unit_code_named(text) or code
 
 
 def _weight_unit(text: str | None, m: ShipmentCsvMapping) -> str:

@@ -3,17 +3,22 @@ the CSV confirmations give: one row per W12 (an item in a carton).
 
 Reads the segments of the given 945 sets of a parsed file (parsers.x12_reader); no I/O. One 945 is
 one shipment:
-  W06   W0604 shipment id (else W0605 agent's), W0606 PO (else W0602 depositor order), W0603 date
-  N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none)
+  W06   W0601 X (exceptions only: the lines not listed shipped as ordered) is not read, an error;
+        W0604 shipment id (else W0605 agent's), W0606 PO (else an N9 PO, else W0602 depositor order),
+        W0603 date
+  N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none); in an LX loop
+        an N9 PO is its carton's PO, after a W12 that W12's (a shipment of several POs)
   G62   11 shipped on this date (G6204 time), whatever the order of the G62s; 10 (requested ship date)
         only when neither a G62 11 nor W0603 gives one (small 3PLs send their ship date so)
   W27   W2701 transport method, W2702 SCAC, W2703 routing (kept as the service level text)
-  LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number
+  LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number; a MAN
+        may carry both (MAN01/02 and MAN04/05 mark the same carton: MAN*GM*sscc**CP*tracking)
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
-        item; UP/UK/EN: a GTIN), else W1216/W1217; W1210 weight with W1212 unit (L pounds, K
-        kilograms); an N9 LI after it names the order line (PO101), else one in its LX loop before
-        it. W1203 = 0 (a cut line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s
-        of one LX for the same line and item in different lots (W1209) are one row, their units summed
+        item; UP/UK/EN: a GTIN; BP/IN: the partner's part number), else W1216/W1217; W1210 weight
+        with W1212 unit (L pounds, K kilograms); an N9 LI after it names the order line (PO101), else
+        one in its LX loop before it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut
+        line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
+        line and item in different lots (W1209 or N9 LT) are one row, their units summed
   W03   W0301 total units: a warning when it differs from the W12s
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
 W12 (SHIPMENT_945_NO_ITEMS); the row is kept only when it has a PO and a quantity (the checks in
@@ -35,14 +40,29 @@ from schemas.x12 import Group, Interchange, TransactionSet
 
 OUR_ITEM = ("VN", "SK", "PI", "MG")
 GTIN = ("UP", "UK", "EN", "UA")
+BUYER_ITEM = ("BP", "IN")  # the partner's (buyer's) part number, as its 850 and our cross-reference name it
 
 
 def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *,
              source_sha256: str = "") -> tuple[pa.Table, list[Finding]]:
-    """(SHIPMENT_LINES, findings) for the given 945 sets of one parsed file."""
+    """(SHIPMENT_LINES, findings) for the given 945 sets of one parsed file. A set repeating an earlier
+    one word for word (a 3PL resending a 945 it had no 997 for, in the same file) is read once: the
+    repeat is a warning (SHIPMENT_945_REPEATED), not a second confirmation of its shipment."""
     rows: list[dict] = []
     findings: list[Finding] = []
-    for ic, g, ts in sets:
+    seen: dict[tuple, tuple[int, str, str]] = {}  # a set's segments but ST/SE -> the first's (k, ISA13, ST02)
+    for k, (ic, g, ts) in enumerate(sets):
+        body = tuple(tuple(seg) for seg in result.segments.rows(ts.start, ts.end) if seg[0] not in ("ST", "SE"))
+        first = seen.setdefault(body, (k, ic.control_number, ts.control_number))
+        if first[0] != k:
+            w06 = next((seg for seg in body if seg[0] == "W06"), ())
+            sid = (w06[4] if len(w06) > 4 else "") or (w06[5] if len(w06) > 5 else "")
+            findings.append(finding(
+                "SHIPMENT_945_REPEATED", f"The 945 of shipment {sid or '(no id)'} repeats the one of ISA13 {first[1]} "
+                f"ST02 {first[2]} word for word: read once.", file=result.file, isa13=ic.control_number,
+                gs06=g.control_number, st02=ts.control_number, seg="ST", segment_position=1, file_segment=ts.start,
+                value=sid or None))
+            continue
         r, f = _read_set(result, ic, g, ts, source_sha256)
         rows.extend(r)
         findings.extend(f)
@@ -63,6 +83,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     w03: tuple[str, int] | None = None
     dates: dict[str, object] = {}  # "W06" / "11" / "10" -> the date each gives (the first G62 of a kind)
     w12s = 0
+    depositor_order = None
+    reporting = ""  # W0601: X (exceptions only) lists only the lines that differ from the shipping order
 
     def close_carton() -> None:
         """The carton's weight (the sum of its W1210s, in one unit) on each of its rows."""
@@ -80,7 +102,9 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         at = dict(where, seg=sid, segment_position=pos, file_segment=ts.start + pos)
         if sid == "W06":
             head["shipment_id"] = el(4) or el(5) or None
-            head["po_number"] = el(6) or el(2) or None
+            head["po_number"] = el(6) or None
+            depositor_order = el(2) or None
+            reporting = el(1)
             dates["W06"] = x12_dates.parse(el(3))
         elif sid == "N9" and not carton and last is None:
             _reference(head, el(1), el(2))
@@ -94,17 +118,23 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         elif sid == "LX":
             close_carton()
             carton, last = {"seq": el(1)}, None
-        elif sid == "MAN" and carton:
-            if el(1) in ("GM", "UC", "AA") and "carton_id" not in carton:
-                carton["carton_id"] = el(2)
-                carton["carton_sscc"] = sscc18(el(2))
-                if sscc_digits(el(2)) is not None and carton["carton_sscc"] is None:
-                    findings.append(finding("SHIPMENT_SSCC_INVALID", f"MAN02 {el(2)!r} has a wrong check digit.",
-                                            element="MAN02", value=el(2), **at))
-            elif el(1) == "CP":
-                carton["tracking_number"] = el(2)
+        elif sid == "MAN" and carton:  # MAN01/02 and MAN04/05: two marks of the one carton, either order
+            for k in (1, 4):
+                qualifier, mark = el(k), el(k + 1)
+                if qualifier in ("GM", "UC", "AA") and mark and "carton_id" not in carton:
+                    carton["carton_id"] = mark
+                    carton["carton_sscc"] = sscc18(mark)
+                    if sscc_digits(mark) is not None and carton["carton_sscc"] is None:
+                        findings.append(finding("SHIPMENT_SSCC_INVALID", f"MAN{k + 1:02d} {mark!r} has a wrong check "
+                                                "digit.", element=f"MAN{k + 1:02d}", value=mark, **at))
+                elif qualifier == "CP" and mark:
+                    carton["tracking_number"] = mark
         elif sid == "N9" and last is not None and el(1) == "LI":
             last["line_id"] = el(2)
+        elif sid == "N9" and el(1) == "PO" and (carton or last is not None):  # a carton's or a W12's own PO
+            (carton if last is None else last)["po_number"] = el(2) or None
+        elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
+            last["_lot"] = last["_lot"] or el(2)
         elif sid == "N9" and carton and el(1) in ("2I", "CN"):
             carton["tracking_number"] = el(2)
         elif sid == "N9" and carton and el(1) == "LI":  # at the LX level: the line of its W12s
@@ -129,6 +159,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
+                    "buyer_item": pid if qual in BUYER_ITEM and pid else None,
                     "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(el(12).upper(), el(12).upper() or "LB"),
                     "_lot": el(9),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
@@ -139,6 +170,9 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             w03 = (el(1), pos)
     close_carton()
     head["ship_date"] = dates.get("11") or dates.get("W06") or dates.get("10")
+    head["po_number"] = head["po_number"] or depositor_order
+    for r in rows:  # each W12's PO: its own N9 PO, its carton's, else the heading's
+        r["po_number"] = r.get("po_number") or r["_carton"].get("po_number") or head["po_number"]
     at0 = dict(where, seg="W06", segment_position=2, file_segment=ts.start + 2)
     if not w12s:
         findings.append(finding("SHIPMENT_945_NO_ITEMS", f"The 945 of shipment {head['shipment_id'] or '(no id)'} "
@@ -147,16 +181,24 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     if not head["shipment_id"]:
         findings.append(finding("SHIPMENT_ID_MISSING", "W06 carries no shipment id (W0604/W0605).", element="W0604",
                                 **at0))
-    if not head["po_number"]:
-        findings.append(finding("SHIPMENT_PO_MISSING", "Neither W0606, W0602 nor an N9 PO names the purchase order.",
-                                element="W0606", **at0))
+    po_missing = not all(r["po_number"] for r in rows) if rows else not head["po_number"]
+    if po_missing:
+        findings.append(finding("SHIPMENT_PO_MISSING", "Neither W0606, an N9 PO nor W0602 names the purchase order"
+                                + (" of every W12." if rows and head["po_number"] is None and any(
+                                    r["po_number"] for r in rows) else "."), element="W0606", **at0))
     if head["ship_date"] is None:
         findings.append(finding("SHIPMENT_DATE_MISSING", "No ship date (G62 11 or W0603).", element="W0603", **at0))
     if w03 is not None and _decimal(w03[0]) != units:
         findings.append(finding("SHIPMENT_945_TOTALS_MISMATCH", f"W0301 says {w03[0]} units; the W12s ship "
                                 f"{units}.", seg="W03", element="W0301", value=w03[0], segment_position=w03[1],
                                 file_segment=ts.start + w03[1], **where))
-    if not head["shipment_id"] or not head["po_number"] or head["ship_date"] is None:
+    if reporting == "X":
+        sid = head["shipment_id"] or "(no id)"
+        findings.append(finding("SHIPMENT_945_EXCEPTIONS_ONLY", f"The 945 of shipment {sid} reports exceptions only "
+                                "(W0601 X): the lines it does not list shipped as ordered, which this 945 does not "
+                                "say.", element="W0601", value="X", **at0))
+        return [], findings
+    if not head["shipment_id"] or po_missing or head["ship_date"] is None:
         return [], findings
     out = []
     for r in _lots_merged(rows):
@@ -175,12 +217,13 @@ def _lots_merged(rows: list[dict]) -> list[dict]:
     without a lot, or repeating one, stay rows of their own (the checks report a doubled line)."""
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        key = (r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["line_id"], r["sku"], r["upc"], r["unit"])
+        key = (r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"], r["upc"],
+               r["unit"])
         groups.setdefault(key, []).append(r)
     out = []
     for r in rows:
-        group = groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["line_id"], r["sku"], r["upc"],
-                        r["unit"])]
+        group = groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"],
+                        r["upc"], r["unit"])]
         lots = [g["_lot"] for g in group]
         if len(group) == 1 or not all(lots) or len(set(lots)) != len(lots):
             out.append(r)

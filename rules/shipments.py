@@ -5,10 +5,11 @@ partner and order line, the findings, and the shipments that must wait for ops.
 Pure and columnar: Arrow tables in (the state comes in as tables: schemas.shipments.LINE_STATE,
 RECORDED_CARTONS; schemas.reference.ITEMS), lookups are Arrow joins and group-bys; Python only
 builds the findings of the rows a mask flags. Nothing is fixed silently: resolving a missing
-partner (by PO) or line id (by the one line of the PO with that item) is a lookup, anything else
-that does not fit is a finding, and a shipment with an error finding is held whole (an 856 must
-list what physically left). The GX suite rules/gx_suites/shipment_lines.json checks the same
-columns' shape (not null, ranges, SCAC, uniqueness) in the GX run.
+partner (by PO) or line id (by the one line of the PO with that item, or where several have it the
+one of them still open and reserved) is a lookup, anything else that does not fit is a finding, and
+a shipment with an error finding is held whole (an 856 must list what physically left). The GX
+suite rules/gx_suites/shipment_lines.json checks the same columns' shape (not null, ranges, SCAC,
+uniqueness) in the GX run.
 """
 
 from __future__ import annotations
@@ -16,21 +17,28 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rules.business.common import lookup_by
+from rules.business.items import cross_reference
+from rules.shipment_units import ShipmentUnits, case_note
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.reference import normalise_gtin, sscc_columns
+from schemas.rule_settings import RuleSettings
 from schemas.shipments import CLOSED_LINE_STATUSES
 
-RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_())]
+RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_()),
+            pa.field("line_eaches", pa.int64())]  # eaches in one unit of the order line (reservations count eaches)
 _HEADER = (("partner", "partner", "W06"), ("ship_date", "ship_date", "G6202"),
            ("carrier_scac", "carrier_scac", "W2702"), ("service_level", "service_level", "W2703"),
            ("bill_of_lading", "bill_of_lading", "N902"))
+BUYER_ITEM = ("BP", "IN")  # a partner's part number answers to either (schemas.reference: legacy rows to both)
 SUITE = Path(__file__).with_name("gx_suites") / "shipment_lines.json"
 # what the GX suite checks too: skipped here when the GX run's findings are passed in instead
 SHAPE_CODES = frozenset({"SHIPMENT_QTY_NOT_POSITIVE", "SHIPMENT_WEIGHT_INVALID", "SHIPMENT_SCAC_INVALID",
@@ -48,13 +56,18 @@ class ShipmentCheck:
 
 def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded: pa.Table, *,
                     structures: Mapping[str, str] | None = None, shape_checks: bool = True,
-                    extra_findings: list[Finding] | None = None) -> ShipmentCheck:
+                    extra_findings: list[Finding] | None = None, item_units: pa.Table | None = None,
+                    settings: RuleSettings | None = None, partner_items: pa.Table | None = None) -> ShipmentCheck:
     """Check one feed. ``state``: LINE_STATE of every live order line; ``items``: ITEMS; ``recorded``:
     RECORDED_CARTONS of earlier shipments; ``structures``: partner -> its 856 HL structure (SOPI,
     SOTPI, SOI, SOIP), for the carton checks (default SOPI). ``shape_checks``: run the checks the GX
     suite also makes (SHAPE_CODES) here; pass False with the GX run's findings in
-    ``extra_findings`` (gx_shipment_findings) so each is reported once and still holds its shipment."""
+    ``extra_findings`` (gx_shipment_findings) so each is reported once and still holds its shipment.
+    ``item_units`` (ITEM_UNITS) and ``settings`` (each and case units): how a unit shipped converts to
+    the line's, as intake converts an ordered unit (rules.business.quantities.eaches_per_unit);
+    ``partner_items`` (PARTNER_ITEMS): the partners' part numbers, for an item named only so."""
     structures = structures or {}
+    units = ShipmentUnits(items, item_units, settings or RuleSettings())
     n = lines.num_rows
     out: list[tuple[int, Finding]] = []
     idx = pa.array(np.arange(n, dtype=np.int64))
@@ -74,7 +87,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     t = t.set_column(t.schema.get_field_index("partner"), "partner", partner)
 
     # -- our item, from whatever id the row carries ---------------------------------------------
-    item_sku, item_unknown = _resolve_items(t, items)
+    item_sku, item_unknown = _resolve_items(t, items, partner_items)
     t = t.append_column("item_sku", item_sku)
 
     # -- the order line: by line id, else the one line of the PO with that item -----------------
@@ -87,18 +100,25 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     has_id = pc.is_valid(t["line_id"])
     line_id = pc.if_else(has_id, t["line_id"], pc.if_else(pc.equal(pc.fill_null(one_item["n_lines"], 0), 1),
                                                          one_item["only_line"], pa.scalar(None, pa.string())))
+    if not pc.all(pc.or_(has_id, pc.is_valid(line_id))).as_py():  # several lines with the item: the one still open
+        live = st.filter(pc.and_(pc.invert(pc.is_in(st["status"], value_set=pa.array(CLOSED_LINE_STATUSES))),
+                                 pc.greater(pc.fill_null(st["reserved"], 0), 0)))
+        by_open = live.group_by(["partner", "po_number", "sku"], use_threads=False).aggregate(
+            [("line_id", "count"), ("line_id", "min")]).rename_columns([*item_key, "n_open", "only_open"])
+        one_open = _left(t.select(["_i", *item_key]), by_open, item_key)
+        line_id = pc.if_else(pc.or_(has_id, pc.is_valid(line_id)), line_id,
+                             pc.if_else(pc.equal(pc.fill_null(one_open["n_open"], 0), 1), one_open["only_open"],
+                                        pa.scalar(None, pa.string())))
     t = t.set_column(t.schema.get_field_index("line_id"), "line_id", line_id)
     line_key = ["partner", "po_number", "line_id"]
-    line_names = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]
-    line = joined(t.select(["_i", *line_key]), st.rename_columns(line_names), line_key)
-    shared_by = pa.nulls(n, pa.int64())
-    if line is None:  # a line id several lines of one PO share (a PO101 sent twice) names no line
-        per_id = st.group_by(line_key, use_threads=False).aggregate([("line_number", "count")])
-        shared = per_id.filter(pc.greater(per_id["line_number_count"], 1))
-        st = st.filter(pc.invert(pc.fill_null(pc.is_in(_key(st, line_key), value_set=_key(shared, line_key)),
-                                              False)))
-        shared_by = _left(t.select(["_i", *line_key]), shared, line_key)["line_number_count"]
-        line = _left(t.select(["_i", *line_key]), st.rename_columns(line_names), line_key)
+    line, shared_by = _order_lines(t, st, line_key)
+    absent = _mask(pc.and_(pc.and_(pc.is_valid(t["line_id"]), pc.is_valid(t["partner"])),
+                           pc.and_(pc.is_null(line["line_number"]), pc.is_null(shared_by))))
+    if absent.any():  # "10" for PO101 "0010": the one line id of its PO with those leading zeros
+        unpadded = _unpadded_line_ids(t, st, line_key, absent)
+        if unpadded is not None:
+            t = unpadded
+            line, shared_by = _order_lines(t, st, line_key)
     line_unknown = pc.and_(pc.is_valid(t["partner"]), pc.is_null(line["line_number"]))
     rows = _Rows(lines)
 
@@ -129,12 +149,12 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
         elif rows[i]["line_id"] is not None:
             msg = f"PO {at(po_number, i)} has no line {rows[i]['line_id']!r}."
         elif at(one_item["n_lines"], i):
-            msg = (f"PO {at(po_number, i)} has {at(one_item['n_lines'], i)} lines with item {at(t['item_sku'], i)}: "
-                   "say which.")
+            msg = (f"PO {at(po_number, i)} has {at(one_item['n_lines'], i)} lines with item {at(t['item_sku'], i)}"
+                   " (none or several of them still reserved): say which.")
         else:
             msg = f"PO {at(po_number, i)} has no line with this item."
         add(i, "SHIPMENT_LINE_UNKNOWN", msg, "line_id", "N902", rows[i]["line_id"])
-    _line_checks(t, line, rows, add)
+    quantity, unit, line_eaches = _line_checks(t, line, rows, add, units)
     feed, also_held = _feed_checks(rows, t, recorded, structures)
     out.extend(feed)
     if not shape_checks:
@@ -146,17 +166,62 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     held = frozenset(sids[i] for i, f in out if f.severity == "error") | also_held
     result = t.select(lines.column_names)  # t keeps the lines' order: only narrow tables are joined
     result = result.cast(pa.schema([f.with_nullable(True) for f in result.schema]))  # as a joined table's
+    for name, column in (("quantity", quantity), ("unit", unit)):  # units shipped in another unit: the line's
+        if column is not None:
+            result = result.set_column(result.schema.get_field_index(name), name,
+                                       pc.cast(column, result.schema.field(name).type))
     extra = [pc.cast(line["line_number"], pa.int32()), t["item_sku"],
-             pc.is_in(result["shipment_id"], value_set=pa.array(sorted(held), pa.string()))]
+             pc.is_in(result["shipment_id"], value_set=pa.array(sorted(held), pa.string())), line_eaches]
     for field, col in zip(RESOLVED, extra, strict=True):
         result = result.append_column(field, col)
     return ShipmentCheck(result, findings, held, tuple(i for i, _f in out))
 
 
-def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add) -> None:
+_LINE_NAMES = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]
+
+
+def _order_lines(t: pa.Table, st: pa.Table, line_key: list[str]) -> tuple[pa.Table, pa.Array]:
+    """Each row's order line (``st``'s columns as _LINE_NAMES, in ``t``'s order; nulls where none) and,
+    for a row whose line id several lines of its PO share (a PO101 sent twice: it names no line), how
+    many share it."""
+    line = joined(t.select(["_i", *line_key]), st.rename_columns(_LINE_NAMES), line_key)
+    if line is not None:
+        return line, pa.nulls(t.num_rows, pa.int64())
+    per_id = st.group_by(line_key, use_threads=False).aggregate([("line_number", "count")])
+    shared = per_id.filter(pc.greater(per_id["line_number_count"], 1))
+    st = st.filter(pc.invert(pc.fill_null(pc.is_in(_key(st, line_key), value_set=_key(shared, line_key)), False)))
+    shared_by = _left(t.select(["_i", *line_key]), shared, line_key)["line_number_count"]
+    return _left(t.select(["_i", *line_key]), st.rename_columns(_LINE_NAMES), line_key), shared_by
+
+
+def _unpadded_line_ids(t: pa.Table, st: pa.Table, line_key: list[str], absent: np.ndarray) -> pa.Table | None:
+    """``t`` with the line ids of the ``absent`` rows (naming no line of their PO) read as the one line id
+    of the PO that is the same number with leading zeros ("10" for PO101 "0010", as a spreadsheet or a
+    WMS keeps a number); None when none is."""
+    padded: dict[tuple, set[str]] = defaultdict(set)
+    for p, po, lid in zip(*(st[c].to_pylist() for c in line_key), strict=True):
+        if lid and lid.isdigit():
+            padded[(p, po, lid.lstrip("0") or "0")].add(lid)
+    values = t["line_id"].to_pylist()
+    partner, po = t["partner"], t["po_number"]
+    changed = False
+    for i in np.flatnonzero(absent).tolist():
+        lid = values[i]
+        found = padded.get((partner[i].as_py(), po[i].as_py(), lid.lstrip("0") or "0")) if lid.isdigit() else None
+        if found and len(found) == 1:
+            values[i], changed = next(iter(found)), True
+    return t.set_column(t.schema.get_field_index("line_id"), "line_id", pa.array(values, pa.string())) \
+        if changed else None
+
+
+def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentUnits):
     """Each row against its order line (``line``: the line found for each row of ``t``, in its order):
     quantity, closed line, item, unit, and more shipped than is still reserved (over the rows of a
-    line, in row order). Column masks; Python only for the rows flagged."""
+    line, in row order, in eaches: what reservations count). A unit other than the line's that
+    converts to whole units of it through the item master (the case pack for CA/CS, item_units) is
+    converted, with a warning; one that does not is an error. Returns each row's quantity and unit
+    (None: none converted) and the eaches in one unit of its line (1 where not known). Column masks;
+    Python only for the rows flagged."""
     q, number = t["quantity"], line["line_number"]
     has_line = pc.is_valid(number)
     row_line, po, status = t["line_id"], t["po_number"], line["l_status"]
@@ -172,33 +237,62 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add) -> None:
         add(i, "SHIPMENT_SKU_MISMATCH", f"Item {item[i].as_py()} shipped for line {row_line[i].as_py()}, which "
             f"orders {sku[i].as_py()}.", "sku", "W1208", rows[i]["sku"] or rows[i]["upc"])
     shipped_unit, unit = t["unit"], line["l_unit"]
-    mismatch = pc.fill_null(pc.and_(pc.and_(pc.not_equal(shipped_unit, ""), pc.not_equal(unit, "")),
-                                    pc.not_equal(shipped_unit, unit)), False)
-    for i in _true(pc.and_(has_line, mismatch)):
-        add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {shipped_unit[i].as_py()}; the line is in {unit[i].as_py()}.",
-            "unit", "W1205", shipped_unit[i].as_py())
+    line_sku = pc.coalesce(sku, item)
+    line_eaches = pc.fill_null(units.column(line_sku, unit), 1)
+    differ = _mask(pc.and_(has_line, pc.and_(pc.and_(pc.not_equal(shipped_unit, ""), pc.not_equal(unit, "")),
+                                             pc.not_equal(shipped_unit, unit))))
+    mismatch = differ.copy()
+    quantity = unit_out = None
+    if differ.any():
+        converted: dict[int, Decimal] = {}
+        for i in np.flatnonzero(differ).tolist():
+            value, was, wanted, what = q[i].as_py(), shipped_unit[i].as_py(), unit[i].as_py(), line_sku[i].as_py()
+            per_shipped, per_line = units.each(what, was), units.each(what, wanted)
+            if value is not None and value > 0 and per_shipped and per_line and value * per_shipped % per_line == 0:
+                converted[i] = value * per_shipped / per_line
+                mismatch[i] = False
+                add(i, "SHIPMENT_UNIT_CONVERTED", f"Shipped {_n(value)} {was} of {what}; line {row_line[i].as_py()} "
+                    f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}"
+                    + case_note(was, wanted, units) + ".", "unit", "W1205", was)
+                continue
+            why = f" ({_n(value * per_shipped)} eaches: not whole {wanted} of {per_line})" \
+                if value is not None and value > 0 and per_shipped and per_line else ""
+            add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {was}; the line is in {wanted}{why}.", "unit", "W1205", was)
+        if converted:
+            at = np.fromiter(converted, np.int64)
+            values = q.to_pylist()
+            for i, value in converted.items():
+                values[i] = value
+            quantity = pa.array(values, q.type)
+            unit_out = pc.if_else(pa.array(np.isin(np.arange(len(values)), at)), unit, shipped_unit)
+            q = quantity
     # more shipped than reserved: only the lines whose rows together ship more are walked, row by row
-    counted = np.asarray(pc.fill_null(pc.and_(pc.and_(has_line, pc.invert(mismatch)), pc.greater(q, 0)), False),
+    counted = np.asarray(pc.fill_null(pc.and_(pc.and_(has_line, pa.array(~mismatch)), pc.greater(q, 0)), False),
                          dtype=bool)
     if not counted.any():
-        return
+        return quantity, unit_out, line_eaches
+    each = np.asarray(line_eaches.to_numpy(zero_copy_only=False), dtype=np.int64)
+    in_eaches = q if bool((each == 1).all()) else pc.multiply_checked(q, pc.cast(line_eaches, pa.decimal128(19, 0)))
     group, _ = encode(t["partner"], po, row_line)
     rows_in = np.flatnonzero(counted)
-    totals = pa.table({"g": group[rows_in], "q": q.take(pa.array(rows_in))}).group_by(
+    totals = pa.table({"g": group[rows_in], "q": in_eaches.take(pa.array(rows_in))}).group_by(
         "g", use_threads=False).aggregate([("q", "sum")])
     first = first_rows(group, counted)
     reserved = line["l_reserved"].take(pa.array(first[totals["g"].to_numpy()]))
-    over = totals["g"].filter(pc.fill_null(pc.greater(totals["q_sum"], pc.fill_null(reserved, 0)), False))
+    over = totals["g"].filter(pc.fill_null(pc.greater(totals["q_sum"], pc.cast(pc.fill_null(reserved, 0),
+                                                                              totals["q_sum"].type)), False))
     walk = rows_in[np.isin(group[rows_in], over.to_numpy())]
     reserved_left: dict[int, object] = {}
-    for i, qty, left0, key in zip(walk.tolist(), q.take(pa.array(walk)).to_pylist(),
-                                  line["l_reserved"].take(pa.array(walk)).to_pylist(), group[walk].tolist(),
-                                  strict=True):
+    for i, qty, per, left0, key in zip(walk.tolist(), q.take(pa.array(walk)).to_pylist(), each[walk].tolist(),
+                                       line["l_reserved"].take(pa.array(walk)).to_pylist(), group[walk].tolist(),
+                                       strict=True):
         left = reserved_left.get(key, left0 or 0)
-        reserved_left[key] = left - qty
-        if left - qty < 0 <= left:
-            add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {_n(qty)} more shipped "
-                f"with only {_n(left)} still reserved.", "quantity", "W1203", _n(qty))
+        reserved_left[key] = left - qty * per
+        if left - qty * per < 0 <= left:
+            shipped = _n(qty) if per == 1 else f"{_n(qty)} {unit[i].as_py()} ({_n(qty * per)} eaches)"
+            add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} more shipped "
+                f"with only {_n(left)}{'' if per == 1 else ' eaches'} still reserved.", "quantity", "W1203", _n(qty))
+    return quantity, unit_out, line_eaches
 
 
 def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mapping[str, str]):
@@ -369,9 +463,12 @@ def _scac_ok(scac: str) -> bool:
     return 2 <= len(scac) <= 4 and scac.isascii() and scac.isalpha() and scac.isupper()
 
 
-def _resolve_items(t: pa.Table, items: pa.Table) -> tuple[pa.Array, pa.Array]:
-    """Our SKU for each row (from its sku column: a SKU, our vendor part or a GTIN; else its UPC),
-    and whether the row named an item we do not have."""
+def _resolve_items(t: pa.Table, items: pa.Table, partner_items: pa.Table | None = None
+                   ) -> tuple[pa.Array, pa.Array]:
+    """Our SKU for each row (from its sku column: a SKU, our vendor part or a GTIN; else its UPC;
+    else its partner's part number through ``partner_items``, as intake reads a PO1 BP/IN), and
+    whether the row named an item we do not have (a partner's part number not in the cross-reference
+    is not said to be unknown: the line id alone may name the line, as before)."""
     lookup: dict[str, str] = {}
     for sku, vp, gtin, upc in zip(*(items[c].to_pylist() for c in ("sku", "vendor_part", "gtin", "upc")),
                                   strict=True):
@@ -386,6 +483,12 @@ def _resolve_items(t: pa.Table, items: pa.Table) -> tuple[pa.Array, pa.Array]:
 
     by_sku, by_upc = _each(t["sku"], lambda v: find(v) or None), _each(t["upc"], find)
     resolved = pc.coalesce(by_sku, by_upc)
+    if partner_items is not None and partner_items.num_rows and "buyer_item" in t.column_names \
+            and t["buyer_item"].null_count < t.num_rows:
+        keys, skus = cross_reference(partner_items)
+        by_buyer = pc.coalesce(*(lookup_by([t["partner"], pa.repeat(pa.scalar(q), t.num_rows), t["buyer_item"]],
+                                           keys, skus) for q in BUYER_ITEM))
+        resolved = pc.coalesce(resolved, by_buyer)
     return resolved, pc.and_(pc.is_null(resolved), pc.or_(pc.is_valid(t["sku"]), pc.is_valid(t["upc"])))
 
 

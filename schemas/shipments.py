@@ -37,6 +37,7 @@ SHIPMENT_LINES = pa.schema([
     pa.field("line_id", pa.string()),  # PO101 of the order line, as the partner sent it
     pa.field("sku", pa.string()),  # our item id
     pa.field("upc", pa.string()),  # when the feed names the item by UPC/GTIN instead (945 W1206 / UP / UK)
+    pa.field("buyer_item", pa.string()),  # the partner's item id (945 W1207 BP / IN): via its cross-reference
     pa.field("quantity", QTY),  # units shipped, in ``unit``
     pa.field("unit", pa.string()),
     pa.field("carton_id", pa.string()),  # the warehouse's carton label (an SSCC when it prints one)

@@ -34,3 +34,25 @@ def unit_codes(version: str = "004010") -> frozenset[str]:
 def is_unit_code(code: str | None, version: str = "004010") -> bool:
     """Is ``code`` a unit of measure code (element 355)?"""
     return bool(code) and code in unit_codes(version)
+
+
+@functools.cache
+def _names_355() -> dict[str, str]:
+    text = (resources.files("schemas.x12dict") / "data" / "codes" / "355-known.txt").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            code, _, name = line.partition(" ")
+            out.setdefault(name.strip().casefold(), code)
+    return out
+
+
+def unit_code_named(word: str) -> str | None:
+    """The 355 code whose name ``word`` is, in any case, singular or plural, as warehouse systems write a
+    unit ("Each", "CASES", "Cartons", "boxes": EA, CA, CT, BX); None when no code has that name."""
+    names = _names_355()
+    key = word.strip().casefold()
+    for name in (key, key[:-1] if key.endswith("s") else "", key[:-2] if key.endswith("es") else ""):
+        if name and name in names:
+            return names[name]
+    return None

@@ -86,7 +86,7 @@ def test_clean_samples_resolve_to_their_order_lines():
      [("SHIPMENT_CARTON_MULTI_PO", 3)]),
     ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,6,EA,C1,1\nS1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,5,EA,C2,1\n",
      [("SHIPMENT_OVER_RESERVED", 3)]),
-    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,0,EA,C1,1\n", [("SHIPMENT_QTY_NOT_POSITIVE", 2)]),
+    ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,-1,EA,C1,1\n", [("SHIPMENT_QTY_NOT_POSITIVE", 2)]),  # 0: a cut line
     ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,CA,C1,1\n", [("SHIPMENT_UNIT_MISMATCH", 2)]),
     ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-9999,1,EA,C1,1\n", [("SHIPMENT_SKU_UNKNOWN", 2)]),
     ("S1,2026-11-28,UPSN,ACME-1000,1,VP-1002,1,EA,C1,1\n", [("SHIPMENT_SKU_MISMATCH", 2)]),
@@ -151,7 +151,7 @@ def test_findings_of_one_feed_in_row_order_and_within_a_row_in_check_order():
     the rows in file order, each with its text (pinned against the per-row checks they replaced, but
     for SHIPMENT_CARTON_MIXED: once per carton, where its second item comes, not again on each later
     row while it holds two)."""
-    body = ("S1,2026-11-28,ups1,ACME-1001,3,SKU-1008,0,CA,C1,-1\n"
+    body = ("S1,2026-11-28,ups1,ACME-1001,3,SKU-1008,-1,CA,C1,-1\n"
             "S1,2026-11-29,UPSN,ACME-1000,1,SKU-1001,6,EA,C1,1\n"
             "S2,2026-11-28,UPSN,ACME-1000,1,SKU-1001,5,EA,C1,1\n"
             "S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,1,EA,C1,1\n"
@@ -159,7 +159,7 @@ def test_findings_of_one_feed_in_row_order_and_within_a_row_in_check_order():
             "S1,2026-11-28,UPSN,ACME-1000,3,SKU-1011,1,EA,,\n")
     check = check_shipments(csv_lines(body), STATE, REF.items, NOTHING_RECORDED, structures={"acme": "SOIP"})
     assert [(f.code, f.location.row, f.location.column, f.message) for f in check.findings] == [
-        ("SHIPMENT_QTY_NOT_POSITIVE", 2, "quantity", "Quantity 0.0000 is not positive."),
+        ("SHIPMENT_QTY_NOT_POSITIVE", 2, "quantity", "Quantity -1.0000 is not positive."),
         ("SHIPMENT_LINE_CLOSED", 2, "line_id", "Line 3 of ACME-1001 is rejected."),
         ("SHIPMENT_UNIT_MISMATCH", 2, "unit", "Shipped in CA; the line is in EA."),
         ("SHIPMENT_SCAC_INVALID", 2, "carrier_scac", "Carrier 'UPS1' is not a 2-4 letter SCAC."),
@@ -179,7 +179,7 @@ def test_findings_of_one_feed_in_row_order_and_within_a_row_in_check_order():
 
 @pytest.mark.slow
 def test_gx_suite_agrees_with_the_plain_shape_checks():
-    body = ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,0,EA,C1,1\n"
+    body = ("S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,-1,EA,C1,1\n"
             "S1,2026-11-28,UPSN,ACME-1000,2,SKU-1003,1,EA,C1,-2\n"
             "S2,2026-11-28,UP5,ACME-1000,3,SKU-1011,1,EA,C2,1\n"
             "S2,2026-11-28,UP5,ACME-1000,3,SKU-1011,1,EA,C2,1\n"
@@ -231,3 +231,85 @@ def test_a_line_id_two_lines_of_the_po_share_holds_the_shipment_instead_of_faili
     assert check.lines.select(["po_number", "line_number"]).to_pylist() == [
         {"po_number": "DUP-1", "line_number": None}, {"po_number": "DUP-1", "line_number": 3},
         {"po_number": "OK-1", "line_number": 1}]
+
+
+@pytest.mark.parametrize(("other", "expected"), [
+    (("acme", "PO-7", 1, "1", "SKU-1001", None, "EA", D(5), D(0), D(0), "cancelled"), "3"),  # an 860 replaced it
+    (("acme", "PO-7", 1, "1", "SKU-1001", None, "EA", D(5), D(0), D(5), "shipped"), "3"),  # shipped before
+    (("acme", "PO-7", 1, "1", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"), None),  # both open: which?
+])
+def test_a_confirmation_without_line_id_ships_the_one_open_line_of_its_item(other, expected):
+    """The same item on two lines of one PO (a line an 860 cancelled and added again, or one that already
+    shipped): a confirmation row without a line id ships the one line of that item still open and
+    reserved; with two such lines it still cannot say which. Before: any second line with the item, even
+    cancelled or shipped, held the shipment (SHIPMENT_LINE_UNKNOWN)."""
+    st = state(other, ("acme", "PO-7", 3, "3", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"))
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,PO-7,,SKU-1001,5,EA,C1,1\n"), st, REF.items,
+                            NOTHING_RECORDED)
+    assert check.lines["line_id"].to_pylist() == [expected]
+    assert codes(check) == ([] if expected else [("SHIPMENT_LINE_UNKNOWN", 2)])
+    if not expected:
+        assert "none or several of them still reserved" in check.findings[0].message
+
+
+@pytest.mark.parametrize(("qualifier", "part", "expected"), [
+    ("BP", "ACME-5000", ("1", "SKU-1001", [])),  # acme's part number for SKU-1001 (partner_items.csv)
+    ("IN", "ACME-5000", ("1", "SKU-1001", [])),  # a legacy cross-reference row answers to BP and IN
+    ("BP", "ACME-9999", (None, None, [("SHIPMENT_LINE_UNKNOWN", None)])),  # not in the cross-reference
+])
+def test_a_945_naming_the_item_by_the_partner_s_part_number_finds_it_in_the_cross_reference(qualifier, part,
+                                                                                            expected):
+    """A 3PL echoing the buyer's part number (W1207 BP/IN, as the 850 sent it) in its 945: the item is found
+    through the partner's cross-reference, as intake finds a PO1 BP, and so its order line. Before: the id
+    was dropped, no item, no line (SHIPMENT_LINE_UNKNOWN: the shipment held)."""
+    from tests.test_shipment_readers import _945, read_x12
+
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**ACME-1000", "LX*1", "MAN*GM*00106141410000000026",
+                                    f"W12*CC*2*2**EA**{qualifier}*{part}"))
+    assert findings == [] and table.column("buyer_item").to_pylist() == [part]
+    check = check_shipments(table, STATE, REF.items, NOTHING_RECORDED, partner_items=REF.partner_items)
+    got = check.lines.select(["line_id", "item_sku"]).to_pylist()[0]
+    assert (got["line_id"], got["item_sku"], [(f.code, f.location.row) for f in check.findings]) == expected
+
+
+def test_a_945_resent_word_for_word_in_the_same_file_ships_once():
+    """A 3PL resending a 945 (no 997 came back) in the same file, under new control numbers: read once with a
+    warning, and the shipment goes on. Before: two confirmations of one shipment id, SHIPMENT_ID_DUPLICATE,
+    the shipment held. A second 945 of the same shipment id that differs is still held."""
+    from tests.test_shipment_readers import _945, read_x12
+
+    body = ("W06*N*DO-1*20261128*SHP-1**ACME-1000", "LX*1", "MAN*GM*00106141410000000026", "W12*CC*2*2**EA**VN*VP-1001",
+            "N9*LI*1")
+    first, again = _945(*body), _945(*body).replace(b"000000701", b"000000702").replace(b"*0001~", b"*0002~")
+    table, findings = read_x12(first + again)
+    assert table.num_rows == 1
+    assert [(f.code, f.severity, f.location.isa13, f.location.st02) for f in findings] == [
+        ("SHIPMENT_945_REPEATED", "warning", "000000702", "0002")]
+    check = check_shipments(table, STATE, REF.items, NOTHING_RECORDED)
+    assert check.findings == [] and check.held == frozenset()
+    changed = again.replace(b"W12*CC*2*2", b"W12*CC*3*3")
+    table, findings = read_x12(first + changed)
+    assert table.num_rows == 2 and findings == []
+    check = check_shipments(table, STATE, REF.items, NOTHING_RECORDED)
+    assert ("SHIPMENT_ID_DUPLICATE", None) in codes(check) and check.held == {"SHP-1"}
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("10", ("0010", [])), ("0010", ("0010", [])), ("010", ("0010", [])),
+    ("30", ("30", [("SHIPMENT_LINE_UNKNOWN", 2)]))])
+def test_a_line_id_without_its_leading_zeros_names_the_padded_line(written, expected):
+    """PO101 "0010" confirmed as "10" (a spreadsheet or a WMS keeping the line number as a number): the one
+    line of the PO that is that number with leading zeros. Before: SHIPMENT_LINE_UNKNOWN, the shipment held."""
+    st = state(("acme", "PO-7", 1, "0010", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"),
+               ("acme", "PO-7", 2, "0020", "SKU-1003", None, "EA", D(5), D(5), D(0), "allocated"))
+    check = check_shipments(csv_lines(f"S1,2026-11-28,UPSN,PO-7,{written},SKU-1001,5,EA,C1,1\n"), st, REF.items,
+                            NOTHING_RECORDED)
+    assert (check.lines["line_id"].to_pylist()[0], codes(check)) == expected
+
+
+def test_a_number_two_padded_line_ids_share_still_names_no_line():
+    st = state(("acme", "PO-7", 1, "010", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"),
+               ("acme", "PO-7", 2, "0010", "SKU-1001", None, "EA", D(5), D(5), D(0), "allocated"))
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,PO-7,10,SKU-1001,5,EA,C1,1\n"), st, REF.items,
+                            NOTHING_RECORDED)
+    assert codes(check) == [("SHIPMENT_LINE_UNKNOWN", 2)]

@@ -102,6 +102,11 @@ PALLETS = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,P1,12.5,LB\n"
            "S2,2026-11-27,15:00,FDEG,,PO-1,1,SKU-1,3,EA,C4,P2,2,KG\n"
            "S2,2026-11-27,15:00,FDEG,,PO-1,2,SKU-2,1,EA,C5,P3,2,LB\n")
 
+PARCEL = ("S1,2026-11-27,14:10,UPSN,,PO-1,1,SKU-1,5,EA,C1,,,\n"
+          "S1,2026-11-27,14:10,UPSN,1Z2,PO-1,2,SKU-2,2,EA,C2,,,\n"
+          "S1,2026-11-27,14:10,UPSN,1Z3,PO-1,2,SKU-2,1,EA,C3,,,\n"
+          "S1,2026-11-27,14:10,UPSN,1Z2,PO-1,1,SKU-1,1,EA,C2,,,\n")
+
 CASES = {  # name -> (rows, structure, does the columnar path write the file)
     "pick and pack, partial, a line in two cartons": (ROWS, "SOPI", True),
     "pallets and a carton beside them, weights in one unit and in two": (PALLETS, "SOTPI", True),
@@ -113,6 +118,8 @@ CASES = {  # name -> (rows, structure, does the columnar path write the file)
     "items without a carton: held by the checks, the others written": (ROWS.replace(",C3,", ",,"), "SOPI", True),
     "a star in a tracking number: left to the objects": (ROWS.replace("1Z1", "1Z*1"), "SOPI", False),
     "a carton on two pallets' rows": (PALLETS.replace("C3,P1", "C1,P4"), "SOTPI", True),
+    "parcel: a tracking number per carton, the first row without": (PARCEL, "SOPI", True),
+    "parcel in S-O-I: left to the objects": (PARCEL, "SOI", False),
 }
 
 
@@ -179,7 +186,8 @@ def random_lines(rng: random.Random) -> pa.Table:
                         "source_kind": "csv", "shipment_id": sid, "ship_date": date(2026, 11, 27),
                         "ship_time": time(14, s) if s % 2 else None, "carrier_scac": "UPSN" if s != 2 else None,
                         "service_level": rng.choice([None, "G2", "GROUND"]) if s == 1 else None,
-                        "tracking_number": tracking or None, "bill_of_lading": "BOL-1" if s == 3 else None,
+                        "tracking_number": (tracking or None) if s != 1 or carton is None else f"1Z{carton}",
+                        "bill_of_lading": "BOL-1" if s == 3 else None,
                         "partner": "acme", "po_number": po_number, "line_id": line, "line_number": int(line),
                         "sku": f"SKU-{line}", "item_sku": f"SKU-{line}" if line != "4" else None,
                         "quantity": Decimal(rng.choice(["1", "2", "0.5", "3.25", "7"])),
@@ -238,6 +246,7 @@ def test_random_files_give_the_objects_texts_and_records(structure, with_ai, mar
                 shipment.partner, shipment.ship_date, shipment.ship_time, shipment.carrier_scac,
                 shipment.service_level, shipment.tracking_number, shipment.bill_of_lading, shipment.ship_to)
             assert summary.po_numbers == tuple(o.po_number for o in shipment.orders)
+            assert tuple(("CN", number) for number in summary.more_tracking) == shipment.extra_refs
             assert list(summary.cartons) == carton_records(shipment, ours)
         expected = shipping._confirmed(lines, shipments)
         want = build_856_texts(shipments, asn, d, chars, created=CREATED, expected=expected, sscc_with_ai=with_ai)
@@ -259,7 +268,8 @@ def _head(summary, asn):
         asn, cartons=summary.n_cartons, pallets=summary.n_pallets, weight=summary.weight,
         weight_unit=summary.weight_unit, carrier_scac=summary.carrier_scac, service_level=summary.service_level,
         transport_method="M", bill_of_lading=summary.bill_of_lading, tracking_number=summary.tracking_number,
-        extra_refs=(), ship_date=summary.ship_date, ship_time=summary.ship_time, estimated_delivery=None),
+        extra_refs=tuple(("CN", number) for number in summary.more_tracking), ship_date=summary.ship_date,
+        ship_time=summary.ship_time, estimated_delivery=None),
         SHIP_FROM, summary.ship_to)
 
 
@@ -344,3 +354,30 @@ def test_a_file_of_two_partners_writes_each_partners_856s_and_plans_alike(monkey
         assert (used[0] is not None) == columnar
         assert new == old and [s.shipment_id for s in new.shipments] == ["S1", "S2", "S3"]
         assert [s.partner for s in new.shipments] == ["acme", "globex", "acme"]
+
+
+@pytest.mark.parametrize("structure", ["SOPI", "SOI"])
+def test_every_tracking_number_of_a_parcel_shipment_is_on_its_856(monkeypatch, structure):
+    """A parcel shipment's cartons each with their own tracking number (UPS/FedEx: one per package): the
+    856's S level names each (REF CN, in the order first seen), the columnar path and the objects alike.
+    Before: the first row's alone (here none), the others dropped without a word."""
+    new, old, _used = both_plans(monkeypatch, PARCEL, structure=structure)
+    assert new == old
+    body = new.documents[0].sets[0].text
+    d = new.documents[0].delimiters
+    refs = [seg.split(d.element)[1:] for seg in body.split(d.segment + d.suffix) if seg.startswith("REF")]
+    assert [r for r in refs if r[0] == "CN"] == [["CN", "1Z2"], ["CN", "1Z3"]]
+
+
+def test_a_carton_weighed_on_a_later_row_than_its_first_keeps_its_weight(monkeypatch):
+    """A WMS export writing the carton's weight on one of its rows only (its last, its total line): the
+    carton's weight is the first its rows give, in the 856 (TD1) and the record, by both paths. Before:
+    the first row's (none): the weight dropped, the shipment's TD1 without a gross weight."""
+    rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,2,EA,C1,,12.5,LB\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,1,EA,C2,,3,KG\n")
+    new, old, used = both_plans(monkeypatch, rows)
+    assert used and new == old
+    (s,) = new.shipments
+    assert [(c.label, c.weight, c.weight_unit) for c in s.cartons] == [("C1", Decimal("12.5"), "LB"),
+                                                                        ("C2", Decimal(3), "KG")]

@@ -68,7 +68,9 @@ CSV_CASES = {
     "SHIPMENT_LINE_UNKNOWN": (row(PO_Line="99"), set(), "shipment S9 held"),
     "SHIPMENT_LINE_CLOSED": (row(PO_Number="ACME-1001", PO_Line="3", SKU="SKU-1008"), set(), "shipment S9 held"),
     "SHIPMENT_OVER_RESERVED": (row(Quantity="11"), set(), "shipment S9 held"),
-    "SHIPMENT_QTY_NOT_POSITIVE": (row(Quantity="0"), set(), "shipment S9 held"),
+    "SHIPMENT_QTY_NOT_POSITIVE": (row(Quantity="-1"), set(), "shipment S9 held"),
+    # a row shipping 0 is a cut line: left out with a warning, the rest of S9 ships
+    "SHIPMENT_ROW_NOT_SHIPPED": (row(Quantity="0") + row(PO_Line="2", SKU="SKU-1003"), {"S9"}, "none (warning)"),
     "SHIPMENT_UNIT_MISMATCH": (row(Unit="CA"), set(), "shipment S9 held"),
     "SHIPMENT_SKU_UNKNOWN": (row(SKU="SKU-9999"), set(), "shipment S9 held"),
     "SHIPMENT_SKU_MISMATCH": (row(SKU="SKU-1003"), set(), "shipment S9 held"),
@@ -93,6 +95,8 @@ CSV_CASES = {
     "CSV_NUMBER_INVALID": (row(Quantity="two") + row(PO_Line="2", SKU="SKU-1003", Carton_ID="C-8"), set(),
                            "shipment S9 held"),  # S9's good row does not go out without the other
     "CSV_DATE_INVALID": (row(Ship_Time="25:99"), set(), "shipment S9 held"),
+    "CSV_VALUE_GARBLED": (row(Carton_ID="6.14141E+17"), set(), "shipment S9 held"),  # Excel's notation
+    "SHIPMENT_REFERENCE_GARBLED": (row(Tracking_Number="7.71235E+11"), {"S9"}, "none (warning)"),
     "CSV_VALUE_MISSING": (row(Quantity=""), set(), "shipment S9 held"),
     "CSV_ROW_MALFORMED": ("S9,2026-11-27\n" + row(Shipment_ID="S8", Carton_ID="C-8"), {"S8"}, "shipment S9 held"),
 }
@@ -214,6 +218,9 @@ def w945(*, sender: str = "NORTH3PL", qty: str = "24", total: str = "24", late: 
     (w945(total="25"), "SHIPMENT_945_TOTALS_MISMATCH", {"S7"}),
     (w945(sender="SOMEONEELSE"), "SHIPMENT_945_SENDER_UNKNOWN", set()),
     (w945(late=True), "ASN_LATE", {"S7"}),
+    # a resend in the same file (new ISA13 and ST02, the rest word for word): read once, S7 recorded once
+    (w945() + w945().replace(b"000000901", b"000000902").replace(b"*901*", b"*902*").replace(b"*0001~", b"*0002~")
+     .replace(b"GE*1*901", b"GE*1*902"), "SHIPMENT_945_REPEATED", {"S7"}),
 ])
 def test_each_945_finding_through_the_flow(template, tmp_path, data, code, recorded):
     ws, state, res = ship(template, tmp_path, "north", "n.x12", data)

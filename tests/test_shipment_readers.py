@@ -255,3 +255,146 @@ def test_a_945_line_shipped_in_two_lots_in_one_carton_is_one_row():
     assert [(r["line_id"], r["quantity"], r["carton_weight"], r["segment_position"]) for r in table.to_pylist()] == [
         ("1", Decimal(10), Decimal(5), 5), ("2", Decimal(5), Decimal(5), 9), ("3", Decimal(2), None, 12),
         ("3", Decimal(2), None, 14)]
+
+
+def test_a_csv_row_shipping_zero_is_a_cut_line_left_out_with_a_warning():
+    """A confirmation row of quantity 0 (a WMS export listing the order's lines, the cut one at 0) did not
+    ship: left out with a warning at its row, the rest of the shipment ships, as a 945's W12 shipping 0.
+    Before: a row of quantity 0, SHIPMENT_QTY_NOT_POSITIVE, the whole shipment held."""
+    head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
+    body = ("S1,2026-11-28,PO-1,1,SKU-1,5,EA,C1\nS1,2026-11-28,PO-1,2,SKU-2,0.00,EA,\n"
+            "S1,2026-11-28,PO-1,3,,0,EA,\nS1,2026-11-28,PO-1,4,SKU-4,-1,EA,C1\n")
+    table, findings = read_shipment_csv((head + body).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert [(r["line_id"], r["quantity"]) for r in table.to_pylist()] == [("1", Decimal(5)), ("4", Decimal(-1))]
+    assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in findings] == [
+        ("SHIPMENT_ROW_NOT_SHIPPED", "warning", 3, "Quantity", "0.00"),
+        ("SHIPMENT_ROW_NOT_SHIPPED", "warning", 4, "Quantity", "0")]
+    assert "SKU-2" in findings[0].message and "line 3" in findings[1].message
+
+
+@pytest.mark.parametrize(("date_cell", "time_cell", "expected"), [
+    ("2026-11-27", "14:05:00", time(14, 5)),  # a WMS export's time with seconds
+    ("2026-11-27", "14:05:00.250", time(14, 5)),
+    ("2026-11-27", "2:05 PM", time(14, 5)),
+    ("2026-11-27", "12:10 AM", time(0, 10)),
+    ("2026-11-27T14:05:00-05:00", "", time(14, 5)),  # the time in the date cell (ISO 8601, its offset): as written
+    ("2026-11-27 14:05:00 -0500", "", time(14, 5)),
+    ("2026-11-27T14:05:00Z", "09:30", time(9, 30)),  # the time column wins
+    ("2026-11-27", "", None),
+])
+def test_a_ship_time_with_seconds_am_pm_or_in_the_date_cell_is_read(date_cell, time_cell, expected):
+    """The ship time as warehouse systems export it: with seconds, with AM/PM, or only in the ship date's
+    cell as a date-time. Before: a time with seconds or AM/PM was CSV_DATE_INVALID (the shipment held for
+    its seconds), and a date-time's time was dropped (the 856 without its time, ASN_LATE from the day's end)."""
+    head = "Shipment ID,Ship Date,Ship Time,PO Number,PO Line,SKU,Quantity,Carton ID\n"
+    body = f"S1,{date_cell},{time_cell},PO-1,1,SKU-1,5,C1\n"
+    table, findings = read_shipment_csv((head + body).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert findings == []
+    assert table.select(["ship_date", "ship_time"]).to_pylist() == [{"ship_date": date(2026, 11, 27),
+                                                                     "ship_time": expected}]
+
+
+@pytest.mark.parametrize("time_cell", ["25:00", "13:00 PM", "soon", "2026-11-28x14:05"])
+def test_a_ship_time_that_is_no_time_is_still_refused(time_cell):
+    head = "Shipment ID,Ship Date,Ship Time,PO Number,PO Line,SKU,Quantity,Carton ID\n"
+    table, findings = read_shipment_csv((head + f"S1,2026-11-27,{time_cell},PO-1,1,SKU-1,5,C1\n").encode(),
+                                        ShipmentCsvMapping(), file="c.csv")
+    assert table.num_rows == 0 and [f.code for f in findings] == ["CSV_DATE_INVALID"]
+
+
+@pytest.mark.parametrize("man", ["MAN*GM*00{sscc}**CP*1Z999AA10123456784", "MAN*CP*1Z999AA10123456784**GM*00{sscc}",
+                                 "MAN*GM*{sscc}~MAN*CP*1Z999AA10123456784"])
+def test_a_945_man_with_the_sscc_and_the_tracking_number_of_one_carton_reads_both(man):
+    """MAN01/02 and MAN04/05 are two marks of the same container (X12: MAN*GM*sscc**CP*tracking, in either
+    order), as two MANs are. Before: the second pair was not read: the tracking number lost, or the 3PL's
+    SSCC lost (the carton then numbered by us: an 856 naming an SSCC no label carries)."""
+    from engine.sscc import build_sscc
+
+    sscc = build_sscc("0614141", 0, 77)
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", *man.format(sscc=sscc).split("~"),
+                                    "W12*CC*2*2**EA**VN*VP-1"))
+    assert findings == []
+    assert table.select(["carton_sscc", "tracking_number"]).to_pylist() == [
+        {"carton_sscc": sscc, "tracking_number": "1Z999AA10123456784"}]
+
+
+def test_a_945_lot_in_an_n9_lt_after_its_w12_counts_as_its_lot():
+    """3PLs send a W12's lot as an N9 LT in its W12 loop rather than in W1209: one line in one carton in two
+    such lots is one row of their summed units, as with W1209. Before: two rows of one line in one carton,
+    the shipment held (SHIPMENT_LINE_DUPLICATE)."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "MAN*GM*00106141410000000026",
+                                    "W12*CC*10*6**EA**VN*VP-1", "N9*LI*1", "N9*LT*LOT-A",
+                                    "W12*CC*10*4**EA**VN*VP-1", "N9*LT*LOT-B", "N9*LI*1", "W03*10"))
+    assert findings == []
+    assert [(r["line_id"], r["quantity"]) for r in table.to_pylist()] == [("1", Decimal(10))]
+
+
+def test_a_945_purchase_order_in_an_n9_po_wins_over_the_depositor_order():
+    """W0602 is the depositor's order number (the 940's), not the buyer's PO: a heading N9 PO names the PO
+    when W0606 is empty. Before: W0602 won, the rows named an order no partner sent (SHIPMENT_PO_UNKNOWN)."""
+    table, findings = read_x12(_945("W06*N*DO-88001*20261128*SHP-1", "N9*PO*PO-1", "LX*1", "W12*CC*2*2**EA**VN*VP-1"))
+    assert findings == [] and table.column("po_number").to_pylist() == ["PO-1"]
+    only_w0602, _ = read_x12(_945("W06*N*PO-7*20261128*SHP-1", "LX*1", "W12*CC*2*2**EA**VN*VP-1"))
+    assert only_w0602.column("po_number").to_pylist() == ["PO-7"]  # still the last resort
+
+
+def test_a_945_of_several_pos_names_each_carton_s_or_item_s_po():
+    """A consolidated 945 (several POs on one BOL): an N9 PO in an LX loop is its carton's PO, one after a W12
+    that W12's; without a heading PO. Before: ignored, every row took the heading's PO (or, without one,
+    the whole 945 was refused: SHIPMENT_PO_MISSING)."""
+    table, findings = read_x12(_945("W06*N**20261128*SHP-1", "LX*1", "N9*PO*PO-1", "W12*CC*2*2**EA**VN*VP-1",
+                                    "LX*2", "W12*CC*3*3**EA**VN*VP-2", "N9*PO*PO-2", "N9*LI*1",
+                                    "W12*CC*1*1**EA**VN*VP-3", "N9*PO*PO-3"))
+    assert findings == []
+    assert [(r["po_number"], r["sku"]) for r in table.to_pylist()] == [("PO-1", "VP-1"), ("PO-2", "VP-2"),
+                                                                       ("PO-3", "VP-3")]
+    _, missing = read_x12(_945("W06*N**20261128*SHP-1", "LX*1", "N9*PO*PO-1", "W12*CC*2*2**EA**VN*VP-1",
+                               "LX*2", "W12*CC*3*3**EA**VN*VP-2"))
+    assert [(f.code, f.severity) for f in missing] == [("SHIPMENT_PO_MISSING", "error")]
+
+
+@pytest.mark.parametrize(("unit", "code"), [("EA", "EA"), ("ea", "EA"), ("Each", "EA"), ("EACHES", "EA"),
+                                            ("Case", "CA"), ("cases", "CA"), ("CS", "CS"), ("Cartons", "CT"),
+                                            ("Boxes", "BX"), ("Dozen", "DZ"), ("", "EA"), ("Stück", "STÜCK")])
+def test_a_unit_written_as_its_name_reads_as_its_x12_code(unit, code):
+    """WMS exports write the unit as a word ("Each", "Cases"): read as the 355 code of that name (X12's code
+    list), so it meets the order line's unit (or converts through the case pack). Before: "EACH" against a
+    line in EA was SHIPMENT_UNIT_MISMATCH, the shipment held. A word no code has is kept (in capitals)."""
+    head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit,Carton ID\n"
+    table, findings = read_shipment_csv((head + f"S1,2026-11-27,PO-1,1,SKU-1,5,{unit},C1\n").encode(),
+                                        ShipmentCsvMapping(), file="c.csv")
+    assert findings == [] and table.column("unit").to_pylist() == [code]
+
+
+def test_a_number_a_spreadsheet_wrote_in_scientific_notation_is_not_taken_as_an_id():
+    """Excel shows a long number in scientific notation and saves it so (FedEx 771234567811 -> 7.71235E+11,
+    an SSCC -> 6.14141E+17): its digits are gone. As a carton, line or PO id the row is refused (the
+    shipment held: a carton id so would be a label no carton has); as a tracking number or bill of lading
+    the value is left out of the 856 with a warning. Before: taken as written (REF*CN*7.71235E+11; the
+    carton numbered by us)."""
+    head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Carton ID,Tracking Number,BOL\n"
+    body = ("S1,2026-11-27,PO-1,1,SKU-1,5,C1,7.71235E+11,BOL-1\nS1,2026-11-27,PO-1,2,SKU-2,5,6.14141E+17,1Z1,"
+            "1.2E+5\nS2,2026-11-27,PO-1,1,SKU-1,1,C3,771234567811,4.5e10\n")
+    table, findings = read_shipment_csv((head + body).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert [(r["shipment_id"], r["tracking_number"], r["bill_of_lading"]) for r in table.to_pylist()] == [
+        ("S1", None, "BOL-1"), ("S2", "771234567811", None)]
+    assert [(f.code, f.severity, f.location.row, f.location.value) for f in findings] == [
+        ("SHIPMENT_REFERENCE_GARBLED", "warning", 2, "7.71235E+11"),
+        ("SHIPMENT_REFERENCE_GARBLED", "warning", 3, "1.2E+5"),
+        ("CSV_VALUE_GARBLED", "error", 3, "6.14141E+17"),
+        ("SHIPMENT_REFERENCE_GARBLED", "warning", 4, "4.5e10")]
+
+
+def test_a_945_reporting_exceptions_only_is_not_taken_for_the_whole_shipment():
+    """W0601 X (Exceptions Only): the W12s are the lines that differ from the shipping order, the others
+    shipped as ordered, which the 945 does not list: recording its W12s as the shipment would leave the
+    rest unshipped in our books and out of the 856. Refused with an error at W0601. Before: read as the
+    whole shipment. F (Full Detail) and N (No Exceptions, as the demo's 3PL sends with every W12) are read."""
+    rows = ("LX*1", "W12*CP*10*6*4*EA**VN*VP-1", "N9*LI*1")
+    table, findings = read_x12(_945("W06*X*DO-1*20261128*SHP-1**PO-1", *rows))
+    assert table.num_rows == 0
+    assert [(f.code, f.severity, f.location.element, f.location.value) for f in findings] == [
+        ("SHIPMENT_945_EXCEPTIONS_ONLY", "error", "W0601", "X")]
+    for code in ("F", "N"):
+        table, findings = read_x12(_945(f"W06*{code}*DO-1*20261128*SHP-1**PO-1", *rows))
+        assert table.num_rows == 1 and findings == []

@@ -160,11 +160,15 @@ class ShipmentBatch:
 
 
 def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state: pa.Table, items: pa.Table,
-                      recorded: pa.Table, profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
+                      recorded: pa.Table, profiles: Mapping[str, PartnerProfile],
+                      item_units: pa.Table | None = None, partner_items: pa.Table | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
-    and the cartons already ``recorded``; a shipment with an error (the reader's included) is held."""
+    (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
+    numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
+    held."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
-    check = check_shipments(read.lines, state, items, recorded, structures=structures)
+    check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
+                            partner_items=partner_items)
     cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
     by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
     reader_held: dict[int, str] = {}
@@ -444,8 +448,9 @@ def _line_moves(shipments: Sequence[Shipment | ShipmentSummary], good: pa.Table,
     e_line, e_ship = li[e_first], k_row[e_first]
     e_q = np.zeros(n_e, np.int64)
     np.add.at(e_q, event, q)
+    e_each = _line_eaches(good)[e_first]  # eaches in one unit of the line: what its reservations count
     by = np.lexsort((e_ship, e_line))
-    e_line, e_ship, e_q = e_line[by], e_ship[by], e_q[by]
+    e_line, e_ship, e_q, e_each = e_line[by], e_ship[by], e_q[by], e_each[by]
     e_key = e_line * n_s + e_ship
     cum = np.cumsum(e_q)
     line_starts = np.r_[0, np.flatnonzero(np.diff(e_line)) + 1]
@@ -506,7 +511,7 @@ def _line_moves(shipments: Sequence[Shipment | ShipmentSummary], good: pa.Table,
         at = table.schema.get_field_index(name)
         table = table.set_column(at, name, pc.coalesce(pc.cast(values, pa.string()), table[name]))
     line_units = np.zeros(m, np.int64)
-    np.add.at(line_units, e_line, -(-e_q // SCALE))  # each shipment's units of a line, rounded up
+    np.add.at(line_units, e_line, -(-(e_q * e_each) // SCALE))  # each shipment's eaches of a line, rounded up
     return per_shipment, table, [o_keys[o] for o in touched_orders], line_units
 
 
@@ -670,20 +675,30 @@ def final_reservations(table: pa.Table, keys: Sequence[Key], units: pa.Table | n
 
 
 def _units_shipped(lines: pa.Table, sent: Sequence[str], partners: Mapping[str, str]) -> pa.Table:
-    """(partner, po_number, line_number, units): the whole units the ``sent`` shipments consume of each
-    order line: each shipment's quantity of the line (its confirmation ``lines``) rounded up, summed
-    over the shipments. ``partners``: shipment id -> its partner (an order's partner is its shipment's)."""
+    """(partner, po_number, line_number, units): the whole eaches the ``sent`` shipments consume of each
+    order line (reservations count eaches): each shipment's quantity of the line (its confirmation
+    ``lines``) in eaches, rounded up, summed over the shipments. ``partners``: shipment id -> its
+    partner (an order's partner is its shipment's)."""
     ids = pa.array(sent, pa.string())
     lines = lines.filter(pc.is_in(lines["shipment_id"], value_set=ids))
     partner = pa.array([partners[sid] for sid in sent], pa.string()).take(pc.index_in(lines["shipment_id"],
                                                                                       value_set=ids))
     per = pa.table({"shipment_id": lines["shipment_id"], "partner": partner, "po_number": lines["po_number"],
-                    "line_number": lines["line_number"], "q": scaled(lines["quantity"])[0]}).group_by(
+                    "line_number": lines["line_number"],
+                    "q": scaled(lines["quantity"])[0] * _line_eaches(lines)}).group_by(
         ["shipment_id", "partner", "po_number", "line_number"], use_threads=False).aggregate([("q", "sum")])
     whole = pa.array(-(-per["q_sum"].to_numpy() // SCALE), pa.int64())  # each shipment's, rounded up
     return per.append_column("units", whole).group_by(["partner", "po_number", "line_number"], use_threads=False
                                                       ).aggregate([("units", "sum")]).rename_columns(
         ["partner", "po_number", "line_number", "units"])
+
+
+def _line_eaches(lines: pa.Table) -> np.ndarray:
+    """Each checked line's eaches in one unit of its order line (rules.shipments: line_eaches; 1 when
+    not given): reservations count eaches, a line's quantities its own unit."""
+    if "line_eaches" not in lines.column_names:
+        return np.ones(lines.num_rows, np.int64)
+    return np.asarray(pc.fill_null(lines["line_eaches"], 1).to_numpy(zero_copy_only=False), np.int64)
 
 
 def _units_of_reservations(reservations: pa.Table, lines: pa.Table, line_units: np.ndarray) -> np.ndarray:
@@ -834,7 +849,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         return ShipmentHead(h.shipment_id, bool(h.po_numbers), s_segments(
             asn, cartons=h.n_cartons, pallets=h.n_pallets, weight=h.weight, weight_unit=h.weight_unit,
             carrier_scac=h.carrier_scac, service_level=h.service_level, transport_method=_METHOD,
-            bill_of_lading=h.bill_of_lading, tracking_number=h.tracking_number, extra_refs=(), ship_date=h.ship_date,
+            bill_of_lading=h.bill_of_lading, tracking_number=h.tracking_number,
+            extra_refs=tuple(("CN", number) for number in h.more_tracking), ship_date=h.ship_date,
             ship_time=h.ship_time, estimated_delivery=None), ship_from, h.ship_to)
 
     sscc = profile.fulfilment.sscc

@@ -1,0 +1,67 @@
+"""A confirmation in another unit than the order line's: converted through the item master as intake
+converts an ordered unit (CA and CS both the case pack; X12's code list names CS Cassette, so the
+conversion is said in a warning), or held when it does not give whole units of the line; and what
+ships of a line ordered in cases consumes its reservations in eaches (what allocation reserves)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from engine.lifecycle import shipping
+from schemas.lifecycle import LineState
+from tests.lifecycle.test_shipping import order_lines, reserved, ship
+
+# line 2: 2 CA of SKU-2 (case pack 6), allocated 2 CA, reserved 12 eaches at EAST
+CASE_LINES = tuple(ln if ln.line_number == 1 else replace(ln, unit="CA", ordered=Decimal(2))
+                   for ln in order_lines(allocated=(12, 2)))
+CASE_RESERVED = reserved((12, 12))
+
+
+def ship_cases(row: str):
+    return ship(f"S1,2026-11-27,14:10,UPSN,PO-1,2,SKU-2,{row},C1\n", lines=CASE_LINES, reservations=CASE_RESERVED)
+
+
+@pytest.mark.parametrize("row", ["2,CA", "2,CS", "12,EA"])
+def test_two_cases_ship_the_line_and_consume_its_twelve_eaches(row):
+    batch, plan = ship_cases(row)
+    assert batch.held == frozenset() and batch.error_count == 0
+    converted = [f.finding for f in batch.findings if f.finding.code == "SHIPMENT_UNIT_CONVERTED"]
+    assert len(converted) == (row != "2,CA") and all(f.severity == "warning" for f in converted)
+    if row == "2,CS":
+        assert "CS is Cassette" in converted[0].message
+    line2 = plan.lines[0].lines[1]
+    assert (line2.state, line2.shipped) == (LineState.SHIPPED, 2)  # in the line's unit
+    assert {r.line_number: r.quantity for r in plan.reservations[0].rows} == {1: 12}  # line 2's 12 eaches used up
+    (s,) = plan.shipments
+    assert [(ln.quantity, ln.unit) for ln in s.lines] == [(2, "CA")]
+    body = plan.documents[0].sets[0].text
+    assert "SN1**2*CA" in body
+
+
+def test_eaches_that_are_not_whole_cases_hold_the_shipment():
+    batch, _plan = ship_cases("9,EA")
+    (f,) = [r.finding for r in batch.findings]
+    assert (f.code, f.message) == ("SHIPMENT_UNIT_MISMATCH",
+                                   "Shipped in EA; the line is in CA (9 eaches: not whole CA of 6).")
+    assert batch.held == {"S1"}
+
+
+def test_more_cases_than_the_eaches_reserved_is_over_reserved():
+    batch, _plan = ship_cases("3,CA")
+    (f,) = [r.finding for r in batch.findings]
+    assert (f.code, f.message) == ("SHIPMENT_OVER_RESERVED",
+                                   "Line 2 of PO-1: 3 CA (18 eaches) more shipped with only 12 eaches still reserved.")
+    assert batch.held == {"S1"}
+
+
+def test_units_shipped_count_eaches_of_the_line():
+    lines = pa.table({"shipment_id": ["S1", "S1", "S2"], "po_number": ["PO-1"] * 3,
+                      "line_number": pa.array([2, 2, 2], pa.int32()),
+                      "quantity": pa.array([Decimal(1), Decimal("0.5"), Decimal(1)], pa.decimal128(18, 4)),
+                      "line_eaches": pa.array([6, 6, 6], pa.int64())})
+    got = shipping._units_shipped(lines, ["S1", "S2"], {"S1": "acme", "S2": "acme"}).to_pylist()
+    assert got == [{"partner": "acme", "po_number": "PO-1", "line_number": 2, "units": 9 + 6}]
