@@ -63,6 +63,10 @@ HINTS: dict[str, str] = {
     "PRICE_NOT_ON_FILE": (
         "Add a price for this partner and item valid on the PO date to prices.csv, then reprocess."
     ),
+    "PRICE_BASIS_UNSUPPORTED": (
+        "Reject the order and ask the partner for prices per unit (PO105 PE), or enter it by hand; approved, "
+        "it is answered and invoiced as if PO104 were per unit."
+    ),
     "PRICE_OUT_OF_TOLERANCE": (
         "Check the contract price; update prices.csv if ours is stale, else the 855 carries our price."
     ),

@@ -63,6 +63,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "No contract or list price for this partner and item is valid on the PO date.",
     ),
     _C(
+        "PRICE_BASIS_UNSUPPORTED",
+        "business",
+        "error",
+        "",
+        "PO105 says PO104 is not a price per PO103 unit (per hundred, per dozen, per pound of a line in eaches).",
+    ),
+    _C(
         "PRICE_OUT_OF_TOLERANCE",
         "business",
         "warning",

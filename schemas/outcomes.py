@@ -68,6 +68,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "QTY_BELOW_MINIMUM": CHANGE_QUANTITY,  # raised to the minimum; a partner may prefer reject_line
     "PRICE_MISSING": CHANGE_PRICE,
     "PRICE_NOT_ON_FILE": HOLD_LINE,
+    "PRICE_BASIS_UNSUPPORTED": HOLD_ORDER,  # our prices, values and invoices are per unit: a person decides
     "PRICE_OUT_OF_TOLERANCE": CHANGE_PRICE,  # or reject_line, per partner policy
     "DISCOUNT_OVER_THRESHOLD": HOLD_ORDER,
     "CURRENCY_MISMATCH": HOLD_ORDER,

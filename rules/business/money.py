@@ -24,6 +24,7 @@ from rules.business.common import (
     is_blank,
     lookup,
     lookup_by,
+    pair_key,
     per_partner,
 )
 from rules.business.items import _resolved
@@ -151,6 +152,8 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     n = resolved.num_rows
     if n == 0:
         return []
+    not_per_unit = _price_not_per_unit(resolved)
+    basis_findings = _price_basis_findings(resolved, not_per_unit) if not_per_unit.any() else []
     customers = _customers(ref.customers)
     by_partner = _PerPartner(settings)
     has_sku = _bools(pc.is_valid(resolved.column("sku")))
@@ -176,15 +179,74 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     off = (np.abs(dev) > tol_f - margin) | (-dev > thr_f - margin) | (np.abs(their_f) >= 2.0 ** 40) | \
         (np.abs(our_f) >= 2.0 ** 40) | partners_with_own_units(resolved, settings)
     priced = has_sku & ~no_price & ~missing & (our_f != 0)
-    rows = np.flatnonzero(no_price | missing | (priced & off))
+    rows = np.flatnonzero((no_price | missing | (priced & off)) & ~not_per_unit)
     if not len(rows):
-        return []
+        return basis_findings
     cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "sku", "case_pack"]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     extra = prices.take(rows).to_pylist()
     out: list[Finding] = []
     for row, p in zip(picked.to_pylist(), extra, strict=True):
         out.extend(_line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units))
+    return basis_findings + out
+
+
+# PO105 (element 639) codes whose PO104 is the price of several PO103 units: X12's per ten/dozen/hundred/
+# thousand/10,000/100,000 prices, plain and as catalog (L.), quoted (Q.), retail (R.), contract (T.) and
+# wholesale (W.) prices
+_PRICE_PER_MANY = {"PN": 10, "PD": 12, "LD": 12, "RD": 12, "TD": 12, "WD": 12, "HP": 100, "LC": 100, "QH": 100,
+                   "RC": 100, "TC": 100, "WC": 100, "TP": 1000, "LM": 1000, "QS": 1000, "RM": 1000, "TM": 1000,
+                   "WM": 1000, "TT": 10_000, "HT": 100_000}
+# PO105 codes whose PO104 is per unit of a measure: per unit of the line only when PO103 is that measure
+_PRICE_PER_MEASURE = {"PP": ("LB",), "PK": ("KG",), "PG": ("GR",), "PL": ("LT",), "ML": ("ML",), "PO": ("OZ",),
+                      "PA": ("TO",), "PF": ("FT",), "PY": ("YD",), "PT": ("TN",), "P7": ("MR",),
+                      "P6": ("MM",), "P2": ("CM",), "P3": ("DM",), "P4": ("HM",), "P5": ("KM",), "HF": (),
+                      "TF": (), "PS": (), "P1": ()}
+_MEASURE_WORDS = {"PP": "pound", "PK": "kilogram", "PG": "gram", "PL": "litre", "ML": "millilitre", "PO": "ounce",
+                  "PA": "troy ounce", "PF": "foot", "PY": "yard", "PT": "ton", "P7": "metre", "P6": "millimetre",
+                  "P2": "centimetre", "P3": "decimetre", "P4": "hectometre", "P5": "kilometre", "HF": "100 feet",
+                  "TF": "1000 feet", "PS": "1000 square feet", "P1": "1000 metres"}
+
+
+def _price_not_per_unit(lines: pa.Table) -> np.ndarray:
+    """The lines whose PO104 is not a price per PO103 unit (PO105 per hundred, per dozen, per pound of a
+    line in eaches ...): compared, totalled or invoiced as one, it would be 12 to 100,000 times off."""
+    if "price_basis" not in lines.column_names:
+        return np.zeros(lines.num_rows, dtype=bool)
+    basis = pc.fill_null(lines.column("price_basis"), "")
+    many = _bools(pc.is_in(basis, value_set=pa.array(list(_PRICE_PER_MANY), pa.string())))
+    measure = _bools(pc.is_in(basis, value_set=pa.array(list(_PRICE_PER_MEASURE), pa.string())))
+    if measure.any():  # per pound of a line in pounds is per unit
+        unit = pc.fill_null(lines.column("unit"), "")
+        own = _bools(pc.is_in(pair_key(basis, unit), value_set=pair_key(
+            pa.array([b for b, units in _PRICE_PER_MEASURE.items() for _ in units], pa.string()),
+            pa.array([u for units in _PRICE_PER_MEASURE.values() for u in units], pa.string()))))
+        measure &= ~own
+    return many | measure
+
+
+def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
+    """PRICE_BASIS_UNSUPPORTED for each line whose PO104 is not per PO103 unit (its order waits for a
+    person: our prices, order values and invoices are per unit)."""
+    cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names))).take(np.flatnonzero(rows))
+    out = []
+    for row in picked.to_pylist():
+        basis, unit, price = row["price_basis"], row["unit"] or "?", row["unit_price"]
+        if basis in _PRICE_PER_MANY:
+            many = _PRICE_PER_MANY[basis]
+            per = f"the price of {many:,} {unit}" + (
+                f" ({_text(price / many)} per {unit})" if price is not None else "")
+            off = f"{many:,} times too high"
+        else:
+            per = f"a price per {_MEASURE_WORDS[basis]}, the line being in {unit}"
+            off = "wrong"
+        out.append(business_finding(
+            "PRICE_BASIS_UNSUPPORTED",
+            f"PO104 {_text(price) if price is not None else '(empty)'} with PO105 {basis} is {per}; our prices, "
+            f"order values and invoices are per PO103 unit, so they would be {off}: the order waits for a "
+            "person (reject it and ask for prices per unit, PO105 PE, or enter it by hand; approved, it is "
+            "answered and invoiced as if PO104 were per unit).", row, seg="PO1", element="PO105", value=basis))
     return out
 
 
