@@ -37,6 +37,7 @@ from parsers.x12_reader import read_interchanges
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import in_key_order, lookup
+from schemas.order_keys import SEP, release_keys, x12_po
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import ACKNOWLEDGED, INVOICED, ORDERED, RECEIVED_FINDINGS, SHIPPED
 
@@ -171,7 +172,7 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
     ours = echoes if echoes is not None else _echoes(lines)
-    t = _inner_lookup(pa.concat_tables(rows), ours, ECHO_KEYS)
+    t = _inner_lookup(held_releases(_named_releases(pa.concat_tables(rows)), lines), ours, ECHO_KEYS)
     t = _sorted(t, [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("_row", "ascending")])
     price = t["price"]
@@ -225,7 +226,7 @@ def line_echoes(lines: pa.Table) -> pa.Table:
 
 
 def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:
-    t = _kept(recorded, pc.equal(recorded["doc_type"], doc_type))
+    t = held_releases(_kept(recorded, pc.equal(recorded["doc_type"], doc_type)), lines)
     t = t.append_column("echo", pc.coalesce(t["line_id"], pa.scalar("")))
     if echoes is not None:
         ours = echoes if t.num_rows else echoes.slice(0, 0)
@@ -275,6 +276,7 @@ def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
     """RECORDED_LINE_UNKNOWN for each recorded line that names no line of an order we hold."""
     if not recorded.num_rows:
         return []
+    recorded = held_releases(recorded, lines)
     t = recorded.append_column("echo", pc.coalesce(recorded["line_id"], pa.scalar("")))
     known = _echoes(lines).select(["partner", "po_number", "echo"])
     known = known.append_column("_known", pa.array([True] * known.num_rows, pa.bool_()))
@@ -317,6 +319,8 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     has_head = head_of < len(heads)
     po_rows = np.where(has_head, heads[np.minimum(head_of, max(len(heads) - 1, 0))], 0) if len(heads) else starts
     po_numbers = _element_of(elements, po_rows, 3) if len(heads) else pa.nulls(len(sets), pa.string())
+    releases = pc.if_else(pa.array([s[3] == "855" for s in sets]), _element_of(elements, po_rows, 5),
+                          _element_of(elements, po_rows, 4)) if len(heads) else pa.nulls(len(sets), pa.string())
     poc = rows_of("POC")  # an 865's line: price POC06; a PO1's: PO104
     items = np.sort(np.concatenate([rows_of("PO1"), poc]))
     item_of = np.searchsorted(items, acks, side="right") - 1
@@ -333,12 +337,12 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     price = pc.if_else(pa.array(np.isin(item_rows, poc)), item_el(6), item_el(4)) if len(poc) else item_el(4)
     take_set = pa.array(set_of, pa.int64())
     meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
-                     "set_id": [x[3] for x in sets], "po_number": po_numbers}).take(take_set)
+                     "set_id": [x[3] for x in sets], "po_number": po_numbers, "release": releases}).take(take_set)
     by_isa = docs.select(["isa13", "file", "sent_at"])
     t = pa.table({
         "partner": pa.repeat(pa.scalar(partner, pa.string()), len(acks)),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
-        "set_id": meta["set_id"], "echo": item_el(1),
+        "set_id": meta["set_id"], "release": meta["release"], "echo": item_el(1),  # BAK05 / BCA04
         "price": _per_distinct(price, lambda v: number(v, MONEY)),
         "ack_code": ack_el(1), "quantity": _per_distinct(ack_el(2), lambda v: number(v, QTY)),
         "ack_unit": ack_el(3),
@@ -528,3 +532,27 @@ def only_partners(table: pa.Table, partners: Iterable[str]) -> pa.Table:
     """Rows of partners that have a profile (a partner removed from the workspace drops out)."""
     keep = pc.is_in(table["partner"], value_set=pa.array(sorted(set(partners)), pa.string()))
     return table if pc.all(keep).as_py() is not False else table.filter(keep)  # all kept: no copy
+
+
+# --- releases (schemas.order_keys): a document naming a PO and its release -----------------------------
+def _named_releases(rows: pa.Table) -> pa.Table:
+    """ACK rows (_ack_rows) with po_number the release key of the release their 855 (BAK05) or 865 (BCA04)
+    answers (held_releases keeps it only for a release held as an order of its own)."""
+    at = rows.schema.get_field_index("po_number")
+    keyed = release_keys(rows["po_number"], rows["release"])
+    return rows if keyed is rows["po_number"] else rows.set_column(at, rows.schema.field(at), keyed)
+
+
+def held_releases(table: pa.Table, lines: pa.Table) -> pa.Table:
+    """``table`` (partner, po_number) with each release key that no order holds (a release keyed by its
+    PO number: the first one received, or every one of a store written before releases were told apart)
+    read as its PO number."""
+    pos = table["po_number"]
+    keyed = pc.fill_null(pc.match_substring(pos, SEP), False)
+    if not pc.any(keyed).as_py():
+        return table
+    held = set(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(), strict=True))
+    fixed = [po if not k or (p, po) in held else x12_po(po) for p, po, k in zip(
+        table["partner"].to_pylist(), pos.to_pylist(), keyed.to_pylist(), strict=True)]
+    at = table.schema.get_field_index("po_number")
+    return table.set_column(at, table.schema.field(at), pa.array(fixed, pa.string()))

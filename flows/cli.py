@@ -780,12 +780,14 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
 def status(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number."),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
+           release: str = typer.Option(None, "--release", help="One release (850 BEG04) of a PO held as several "
+                                       "(without it: every release)."),
            workspace: Path = WORKSPACE) -> None:
     """One order's story: state, every line (deleted and cancelled too), every document sent, people's
     decisions, and the history in order with each time's clock."""
     from flows.status_view import run_status
 
-    code = run_status(po, partner, as_json, workspace, out=console, errout=err)
+    code = run_status(po, partner, as_json, workspace, out=console, errout=err, release=release)
     if code:
         raise typer.Exit(code)
 
