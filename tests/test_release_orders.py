@@ -9,6 +9,8 @@ again is still ORDER_DUPLICATE; a store written before releases were told apart 
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
 from datetime import datetime
 
 import pyarrow as pa
@@ -20,7 +22,7 @@ from flows.reconcile import load_inputs
 from flows.status_view import run_status
 from schemas.lifecycle import OrderState
 from schemas.order_keys import SEP, release_key, shown, x12_po
-from tests.support import run_stages, shipping_workspace
+from tests.support import run_night, run_stages, shipping_workspace
 
 NIGHT1, DAY1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30), datetime(2026, 11, 28, 2)
 R2 = release_key("BLK-1", "2")
@@ -250,3 +252,38 @@ def test_a_document_naming_a_release_is_read_onto_that_releases_order():
     lines = pa.table({"partner": ["acme"] * 3, "po_number": ["P", release_key("P", "2"), "Q"]})
     read = held_releases(pa.table({"partner": ["acme"] * 4, "po_number": named}), lines)
     assert read["po_number"].to_pylist() == ["P", release_key("P", "2"), "Q", "P"]
+
+
+def test_a_rebuilt_store_keeps_releases_apart(tmp_path):
+    """`orderbridge state rebuild` replays the archived 850s and 860s keyed as intake keyed them and puts
+    each 855 (BAK05) and revised answer on its release's order: the rebuilt orders are the lost ones."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    shutil.rmtree(ws.root / "warehouses")  # X12 orders only: what a rebuild re-derives whole
+    _drop(ws, "acme-releases.x12", _interchange(7001, "PO", [_release("0001", "1", 10), _release("0002", "2", 4)]))
+    run_night(ws, NIGHT1)  # with its reports: a rebuild reads the allocation from them
+    _drop(ws, "acme-change-r2.x12", _interchange(7002, "PC", [_change("0001", "2", 2)]))
+    run_night(ws, NIGHT2)
+    columns = "partner, po_number, state, revision, answered_revision, ack_type"
+    kept = _table(ws, f"SELECT {columns} FROM orders ORDER BY po_number")
+    kept_lines = _table(ws, "SELECT partner, po_number, line_number, state, ordered, allocated FROM order_lines "
+                            "ORDER BY po_number, line_number")
+    assert [r[1] for r in kept] == ["BLK-1", R2] and kept[1][3] == 2  # release 2 changed: revision 2
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    assert _table(ws, f"SELECT {columns} FROM orders ORDER BY po_number") == kept
+    assert _table(ws, "SELECT partner, po_number, line_number, state, ordered, allocated FROM order_lines "
+                      "ORDER BY po_number, line_number") == kept_lines
+
+
+def _table(ws, sql: str) -> list[tuple]:
+    db = sqlite3.connect(ws.state_path)
+    try:
+        return [tuple(r) for r in db.execute(sql).fetchall()]
+    finally:
+        db.close()
