@@ -29,7 +29,6 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
     from connectors.state import StateStore
     from flows.status import story
     from flows.workspace import Workspace
-    from schemas.order_keys import x12_po
 
     ws = Workspace(workspace.resolve())
     if not ws.state_on_postgres and not ws.state_path.is_file():
@@ -37,21 +36,10 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         return ExitStatus.USAGE
     store = StateStore(ws.state_url)
     try:
-        matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
-                                                      if x12_po(r.po_number) == po)]
-        if not matches:
-            err_.print(f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else ""), style="red")
+        matches, releases, why = matching_orders(ws, store, po, partner, release)
+        if why:
+            err_.print(why, style="red")
             return ExitStatus.USAGE
-        if len({o.partner for o in matches}) > 1:
-            whose = ", ".join(dict.fromkeys(o.partner for o in matches))
-            err_.print(f"{shown(po)} exists for several partners ({shown(whose)}): use --partner", style="red")
-            return ExitStatus.USAGE
-        releases = _releases(ws, matches) if len(matches) > 1 or release is not None else {}
-        if release is not None:
-            matches = [o for o in matches if releases.get(o.po_number) == release]
-            if not matches:
-                err_.print(f"no release {shown(release)} of PO {shown(po)}", style="red")
-                return ExitStatus.USAGE
         docs = [story(store, o) for o in matches]
     finally:
         store.close()
@@ -71,6 +59,28 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         for r, doc in named:
             print_story(doc, f"{po} release {r if r else '(none)'}" if r is not None else po, out=out)
     return ExitStatus.OK
+
+
+def matching_orders(ws, store, po: str, partner: str | None, release: str | None = None
+                    ) -> tuple[list, dict[str, str | None], str]:
+    """The orders `PO [--partner P] [--release N]` names: (records, their release numbers when asked or
+    several, "") or ([], {}, why not) when none or several partners' (schemas.order_keys: a PO held as
+    several releases gives every release, or the one ``release`` names)."""
+    from schemas.order_keys import x12_po
+
+    matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
+                                                  if x12_po(r.po_number) == po)]
+    if not matches:
+        return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "")
+    if len({o.partner for o in matches}) > 1:
+        whose = ", ".join(dict.fromkeys(o.partner for o in matches))
+        return [], {}, f"{shown(po)} exists for several partners ({shown(whose)}): use --partner"
+    releases = _releases(ws, matches) if len(matches) > 1 or release is not None else {}
+    if release is not None:
+        matches = [o for o in matches if releases.get(o.po_number) == release]
+        if not matches:
+            return [], {}, f"no release {shown(release)} of PO {shown(po)}"
+    return matches, releases, ""
 
 
 def _releases(ws, records) -> dict[str, str | None]:

@@ -287,3 +287,19 @@ def _table(ws, sql: str) -> list[tuple]:
         return [tuple(r) for r in db.execute(sql).fetchall()]
     finally:
         db.close()
+
+
+def test_the_command_line_names_one_release_with_release(chain):
+    """approve / reject / recheck name one order: a PO held as several releases needs --release."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = chain["ws"]
+    res = CliRunner().invoke(app, ["approve", "BLK-1", "--partner", "acme", "--by", "ops", "-w", str(ws.root)])
+    assert res.exit_code == 2 and "held as 2 releases (1, 2): use --release" in " ".join(res.output.split())
+    res = CliRunner().invoke(app, ["approve", "BLK-1", "--release", "2", "--partner", "acme", "--by", "ops", "-w",
+                                   str(ws.root)])
+    assert res.exit_code == 2 and "is invoiced: only an order waiting for a person" in " ".join(res.output.split())
+    res = CliRunner().invoke(app, ["status", "BLK-1", "--release", "1", "--partner", "acme", "-w", str(ws.root)])
+    assert res.exit_code == 0 and "acme / BLK-1 release 1: invoiced" in res.output
