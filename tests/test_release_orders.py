@@ -83,7 +83,8 @@ def chain(tmp_path_factory):
     out = {"ws": ws, "night1": _orders(ws)}
     # night 2: release 2 sent again, an 860 to release 1, an 860 naming no release
     _drop(ws, "acme-resend.x12", _interchange(5002, "PO", [_release("0001", "2", 4)]))
-    _drop(ws, "acme-changes.x12", _interchange(5003, "PC", [_change("0001", "1", 8), _change("0002", "", 3)]))
+    _drop(ws, "acme-changes.x12", _interchange(5003, "PC", [_change("0001", "1", 8), _change("0002", "", 3),
+                                                             _change("0003", "9", 1)]))  # release 9: never received
     _confirm(ws, "east-1.csv", [("S-1", "1", "1", "SKU-1001", 8), ("S-1", "1", "2", "SKU-1003", 12),
                                 ("S-2", "2", "1", "SKU-1001", 4), ("S-2", "2", "2", "SKU-1003", 12),
                                 ("S-3", "", "1", "SKU-1001", 1)])
@@ -132,8 +133,11 @@ def test_an_860_changes_the_release_it_names_and_one_naming_none_is_refused(chai
         state.close()
     [amb] = _findings(ws, "CHANGE_RELEASE_AMBIGUOUS")
     assert "2 releases open (1, 2)" in amb["message"] and amb["severity"] == "error"
-    revised = [(b[3], b[5]) for b in _sent(ws, "855", "BAK") if b[1] == "05"]  # Acme answers an 860 so
-    assert revised + [(b[3], b[4]) for b in _sent(ws, "865", "BCA")] == [("BLK-1", "1")]  # the refused one: not
+    revised = [(b[3], b[5]) for b in _sent(ws, "855", "BAK") if b[1] == "05"]  # Acme answers an applied 860 so
+    assert revised == [("BLK-1", "1")]  # the ambiguous one: not answered as if applied
+    assert [(b[2], b[3], b[4]) for b in _sent(ws, "865", "BCA")] == [("RD", "BLK-1", "9")]  # an unknown release
+    [unknown] = _findings(ws, "CHANGE_ORDER_UNKNOWN")
+    assert "No live order 'BLK-1 release 9'" in unknown["message"]
 
 
 def test_a_shipment_for_each_release_856_and_810_carry_po_and_release(chain):
@@ -252,6 +256,10 @@ def test_a_document_naming_a_release_is_read_onto_that_releases_order():
     lines = pa.table({"partner": ["acme"] * 3, "po_number": ["P", release_key("P", "2"), "Q"]})
     read = held_releases(pa.table({"partner": ["acme"] * 4, "po_number": named}), lines)
     assert read["po_number"].to_pylist() == ["P", release_key("P", "2"), "Q", "P"]
+    # with the releases of the orders keyed by their PO: a release none of them is stays no order's
+    other = pa.array([release_key("P", "1"), release_key("P", "9"), release_key("Q", "1")])
+    read = held_releases(pa.table({"partner": ["acme"] * 3, "po_number": other}), lines, {("acme", "P"): "1"})
+    assert read["po_number"].to_pylist() == ["P", release_key("P", "9"), release_key("Q", "1")]
 
 
 def test_a_rebuilt_store_keeps_releases_apart(tmp_path):
@@ -303,3 +311,36 @@ def test_the_command_line_names_one_release_with_release(chain):
     assert res.exit_code == 2 and "is invoiced: only an order waiting for a person" in " ".join(res.output.split())
     res = CliRunner().invoke(app, ["status", "BLK-1", "--release", "1", "--partner", "acme", "-w", str(ws.root)])
     assert res.exit_code == 0 and "acme / BLK-1 release 1: invoiced" in res.output
+
+
+def test_a_945_names_the_release_in_n9_re_and_a_csv_in_its_mapped_column():
+    from parsers.shipments_csv import read_shipment_csv
+    from parsers.warehouse_945 import read_945
+    from parsers.x12_reader import read_interchanges
+    from schemas.fulfilment import ShipmentCsvMapping
+    from tests.support import REPO
+
+    text = (REPO / "sample_files" / "shipments" / "3pl-945.x12").read_text()
+    named = text.replace("N9*BM*BOL-9001~", "N9*BM*BOL-9001~N9*RE*2~")  # one more segment: SE01 too
+    se = named.split("SE*", 1)[1].split("*", 1)
+    named = named.replace(f"SE*{se[0]}*", f"SE*{int(se[0]) + 1}*", 1)
+    for data, release in ((text, None), (named, "2")):
+        result = read_interchanges(data.encode(), file="n.945")
+        lines, found = read_945(result, list(result.transaction_sets()))
+        assert found == [] and set(lines["release_number"].to_pylist()) == {release}
+    csv = b"Shipment ID,Ship Date,PO Number,Release,PO Line,Quantity\nS-1,2026-11-27,BLK-1,2,1,4\n"
+    lines, found = read_shipment_csv(csv, ShipmentCsvMapping(release_number="Release"), file="e.csv")
+    assert found == [] and lines["release_number"].to_pylist() == ["2"]
+    lines, _ = read_shipment_csv(csv, ShipmentCsvMapping(), file="e.csv")
+    assert lines["release_number"].to_pylist() == [None]  # not mapped: the feed names none
+
+
+def test_no_message_document_or_report_line_shows_the_keys_separator(chain):
+    ws = chain["ws"]
+    state = StateStore(ws.state_path)
+    try:
+        assert not [f["message"] for f in state.findings() if SEP in (f["message"] or "")]
+    finally:
+        state.close()
+    for path in [*ws.drop_root.glob("*/outbox/*"), *ws.reports_dir.glob("*/*.csv"), *ws.reports_dir.glob("*/*.html")]:
+        assert SEP.encode() not in path.read_bytes(), path

@@ -95,9 +95,10 @@ def named_key(po: str, release: str, held: Held, *, ended: frozenset = ENDED) ->
     open_keys = [k for k, (_r, state) in keys.items() if state not in ended]
     if len(open_keys) == 1:
         return open_keys[0], ""
-    names = ", ".join(sorted((r or "(none)") for r, _s in keys.values() if r is not UNKNOWN))
-    return None, (f"PO {po} has {len(open_keys) or len(keys)} releases open ({names}) and this names none "
-                  f"(no release number): which one is meant cannot be told")
+    meant = open_keys or list(keys)  # none open: every release could be meant
+    names = ", ".join(sorted(r or "(none)" for r in (keys[k][0] for k in meant) if r is not UNKNOWN))
+    return None, (f"PO {po} has {len(meant)} releases{' open' if open_keys else ''} ({names}) and this names "
+                  "none (no release number): which one is meant cannot be told")
 
 
 def key_changes(headers: pa.Table, held: Held, *, file: str = "") -> tuple[list[str | None], list[Finding]]:
