@@ -344,3 +344,26 @@ def test_no_message_document_or_report_line_shows_the_keys_separator(chain):
         state.close()
     for path in [*ws.drop_root.glob("*/outbox/*"), *ws.reports_dir.glob("*/*.csv"), *ws.reports_dir.glob("*/*.html")]:
         assert SEP.encode() not in path.read_bytes(), path
+
+
+def test_the_console_lists_and_shows_each_release(chain):
+    """The web console: a search by PO number finds every release, each named "PO release N"; the order
+    page of a later release opens by its link."""
+    import re
+    from urllib.parse import unquote
+
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    ws = chain["ws"]
+    add_users(ws.root)
+    with ConsoleServer(ws.root, wall_clock=lambda: "2026-11-28T09:30:00") as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        status, body = c.get("/orders?po=BLK-1")
+        assert status == 200 and SEP not in body
+        names = re.findall(r'<a class="po" href="(/order\?[^"]+)">([^<]+)</a>', body)
+        assert sorted(n for _h, n in names) == ["BLK-1", "BLK-1 release 2"]
+        link = next(h for h, n in names if n == "BLK-1 release 2").replace("&amp;", "&")
+        assert R2 in unquote(link)
+        status, page = c.get(link)
+        assert status == 200 and "acme / BLK-1 release 2" in page and SEP not in page
