@@ -80,6 +80,7 @@ from schemas.lifecycle import (
     StoredChange,
     decimal_text,
 )
+from schemas.order_keys import SEP
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton, ShipmentRecord, ShippedLine
 
 if TYPE_CHECKING:  # pyarrow only where a run's report reads Arrow tables: `status` starts without it
@@ -1615,6 +1616,17 @@ class StateStore(FinanceTables):
         rows = self._q(sql + (" AND partner=?" if partner else "") + " ORDER BY partner",
                        (po_number, partner) if partner else (po_number,))
         return [_order_from_row(r) for r in rows]
+
+    def release_orders(self, partner: str | None = None) -> list[OrderRecord]:
+        """Orders keyed as a later release of a PO held under another release (schemas.order_keys: a
+        key holding SEP), of one partner or of every partner, by partner and key. Few (only a PO's second
+        and later releases are keyed so); found by one look over the partner's keys."""
+        sql = f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE po_number LIKE ?"
+        args: list = [f"%{SEP}%"]
+        if partner:
+            sql, args = sql + " AND partner=?", [*args, partner]
+        return [_order_from_row(r) for r in self._q(sql + " ORDER BY partner, po_number", args)
+                if SEP in r[1]]
 
     def orders_for(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], OrderRecord]:
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")

@@ -28,6 +28,7 @@ from console import auth, reading
 from console.session import Session, csrf_ok, sign, unsign
 from engine import lifecycle
 from schemas.errors import WorkspaceBusy
+from schemas.order_keys import shown as order_shown
 
 HERE = Path(__file__).resolve().parent
 MAX_FORM = 64 * 1024
@@ -56,6 +57,7 @@ class Console:
                                      lstrip_blocks=True)
         self.templates.filters["qs"] = lambda d: urlencode(d)
         self.templates.filters["money"] = reading.money
+        self.templates.filters["po"] = order_shown  # a later release as "PO release N" (schemas.order_keys)
 
     # --- users and sessions ---------------------------------------------------------------------------
     def users(self) -> dict[str, auth.User]:

@@ -40,6 +40,7 @@ from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, ROUTING_MAX, Seg
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
 from schemas.grouping import encode, first_rows
+from schemas.order_keys import x12_po, x12_po_column
 from schemas.reference import sscc_columns
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 from schemas.x12 import Delimiters
@@ -76,7 +77,8 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         s[4] = "1"
         o: list[object] = ["HL", str(n), "1", "O", "0"]
         add(o)
-        add(["PRF", order.po_number, order.release_number, "", _ccyymmdd(order.po_date) if order.po_date else ""])
+        add(["PRF", x12_po(order.po_number), order.release_number, "",
+             _ccyymmdd(order.po_date) if order.po_date else ""])
         if asn.vendor_number:
             add(["REF", "IA", asn.vendor_number])
         mark = order.mark_for if asn.mark_for != "none" else None
@@ -488,7 +490,10 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
             problems.append(f"CTT01 {ctt[1]} is not the number of HL segments ({len(hl_segs)})")
         if ctt_hash and (len(ctt) < 3 or Decimal(str(ctt[2])) != sn1_total):
             problems.append(f"CTT02 is not the sum of SN102 ({sn1_total})")
-    want = {k: v for k, v in expected.items() if v}
+    want: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for (po, line), v in expected.items():  # an order key read as the PRF01 it writes (schemas.order_keys)
+        want[(x12_po(po), line)] += v
+    want = {k: v for k, v in want.items() if v}
     have = {k: v for k, v in got.items() if v}
     if want != have:
         diff = sorted(set(want) | set(have))
@@ -643,7 +648,7 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
         n_hl.append(n)
     one, every = _distinct(items)
     marks = [o.mark_for for o in orders]
-    return Flat856(n_hl, bad, o_ship, o_hl, [o.po_number for o in orders], [o.release_number for o in orders],
+    return Flat856(n_hl, bad, o_ship, o_hl, [x12_po(o.po_number) for o in orders], [o.release_number for o in orders],
                    [o.po_date for o in orders], b_level, b_hl, b_parent, b_ship, b_order, b_children,
                    [b.sscc for b in boxes], np.asarray(i_box, np.int64), one, every,
                    marks if any(m is not None for m in marks) else None)
@@ -697,10 +702,15 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     if isinstance(expected, pa.Table):  # CONFIRMED
         want_ship = expected["shipment"].to_numpy().astype(np.int64)
         want_po, want_line = (expected[c].combine_chunks().cast(pa.string()) for c in ("po_number", "line_id"))
+        want_po = x12_po_column(want_po)  # an order key read as the PRF01 it writes (schemas.order_keys)
         wanted = _units(expected["quantity"].combine_chunks())
     else:
-        want = {(s, po, line): q for s, quantities in enumerate(expected) for (po, line), q in quantities.items()
-                if q}
+        want = defaultdict(Decimal)  # an order key read as the PRF01 it writes (schemas.order_keys)
+        for s, quantities in enumerate(expected):
+            for (po, line), q in quantities.items():
+                if q:
+                    want[(s, x12_po(po), line)] += q
+        want = {k: q for k, q in want.items() if q}
         want_ship = np.array([k[0] for k in want], np.int64)
         want_po, want_line = (pa.array([k[j] for k in want], pa.string()) for j in (1, 2))
         wanted = _units(list(want.values()))

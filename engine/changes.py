@@ -35,6 +35,7 @@ from schemas.changes import (
 )
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
+from schemas.order_keys import shown, x12_po
 from schemas.orders import ORDER_LINES
 
 # ACK01 line statuses sent back in the 865.
@@ -104,9 +105,9 @@ def apply_changes(
             header,
             pocs,
             "CHANGE_ORDER_UNKNOWN",
-            f"No live order {po!r} for this partner; the change was not applied.",
+            f"No live order {shown(po) if po else po!r} for this partner; the change was not applied.",
             "BCH03",
-            po,
+            x12_po(po) if po else po,
         )
     if shipped:
         return _refuse(

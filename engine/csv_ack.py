@@ -17,6 +17,7 @@ from decimal import Decimal
 from engine.po_ack import LineAck
 from parsers.x12_writer import x12_decimal
 from schemas.fulfilment import CsvAckSettings
+from schemas.order_keys import x12_po
 
 STATUS_TEXT = {
     "IA": "Accepted", "AC": "Accepted", "IC": "Accepted with changes", "IQ": "Quantity changed",
@@ -62,7 +63,7 @@ def _values(order, line, ack: LineAck, settings: CsvAckSettings, reasons) -> dic
         backordered = qty if ack.status == "IB" else Decimal(0)
         promised, status = ack.ship_date, ack.status
     price = ack.unit_price if ack.unit_price is not None else line.get("unit_price")
-    po = str(order.get("po_number") or line.get("po_number") or "")
+    po = x12_po(str(order.get("po_number") or line.get("po_number") or ""))
     return {
         "po_number": po,
         "po_date": _date(order.get("po_date"), settings),

@@ -25,7 +25,7 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -37,6 +37,7 @@ from parsers.x12_reader import read_interchanges
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import in_key_order, lookup
+from schemas.order_keys import SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import ACKNOWLEDGED, INVOICED, ORDERED, RECEIVED_FINDINGS, SHIPPED
 
@@ -56,6 +57,7 @@ LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state"
                 "ack_price", "revision")
 TIME = pa.timestamp("s")
 REQUESTED_COLUMNS = ["partner", "po_number", "order_ref", "requested_ship_date"]  # what requested_dates reads
+RELEASE_COLUMNS = ["partner", "po_number", "release_number"]  # what order_releases reads
 
 
 def requested_dates(order_tables: Iterable[pa.Table]) -> pa.Table:
@@ -156,7 +158,8 @@ def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
                       pc.coalesce(deleted_at, joined["cancel_at"])).combine_chunks()
 
 
-def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
+def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
+                 releases: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
     """ACKNOWLEDGED: every ACK segment of the delivered 855s and 865s (DOCUMENT_ROWS: partner, content,
     file, sent_at; read again here), each on the line its PO1 (POC) names: our line whose PO101 it
     echoes (the line number when the line had no PO101). Price: PO104 (POC06), else the line's
@@ -171,7 +174,7 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
     ours = echoes if echoes is not None else _echoes(lines)
-    t = _inner_lookup(pa.concat_tables(rows), ours, ECHO_KEYS)
+    t = _inner_lookup(held_releases(_named_releases(pa.concat_tables(rows)), lines, releases), ours, ECHO_KEYS)
     t = _sorted(t, [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("_row", "ascending")])
     price = t["price"]
@@ -224,8 +227,9 @@ def line_echoes(lines: pa.Table) -> pa.Table:
     return _echoes(lines)
 
 
-def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None) -> pa.Table:
-    t = _kept(recorded, pc.equal(recorded["doc_type"], doc_type))
+def _recorded(recorded: pa.Table, lines: pa.Table, doc_type: str, echoes: pa.Table | None,
+              releases: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
+    t = held_releases(_kept(recorded, pc.equal(recorded["doc_type"], doc_type)), lines, releases)
     t = t.append_column("echo", pc.coalesce(t["line_id"], pa.scalar("")))
     if echoes is not None:
         ours = echoes if t.num_rows else echoes.slice(0, 0)
@@ -245,10 +249,11 @@ def _kept(t: pa.Table, mask: pa.ChunkedArray | pa.Array) -> pa.Table:
     return t.filter(mask)
 
 
-def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
+def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
+            releases: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
     """SHIPPED from the recorded 856 lines (RECORDED_LINES) on the order lines they name (``echoes``:
     line_echoes(lines), when the caller has it)."""
-    t = _recorded(recorded, lines, "856", echoes)
+    t = _recorded(recorded, lines, "856", echoes, releases)
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "shipment_id": t["document_ref"], "shipped_at": pc.coalesce(t["shipped_at"], t["sent_at"]),
@@ -258,10 +263,11 @@ def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None)
     }).cast(SHIPPED)
 
 
-def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None) -> pa.Table:
+def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
+             releases: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
     """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name (``echoes``:
     line_echoes(lines), when the caller has it)."""
-    t = _recorded(recorded, lines, "810", echoes)
+    t = _recorded(recorded, lines, "810", echoes, releases)
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "invoice_number": t["document_ref"], "invoice_date": pc.coalesce(t["doc_date"], pc.cast(t["sent_at"],
@@ -275,6 +281,7 @@ def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
     """RECORDED_LINE_UNKNOWN for each recorded line that names no line of an order we hold."""
     if not recorded.num_rows:
         return []
+    recorded = held_releases(recorded, lines)
     t = recorded.append_column("echo", pc.coalesce(recorded["line_id"], pa.scalar("")))
     known = _echoes(lines).select(["partner", "po_number", "echo"])
     known = known.append_column("_known", pa.array([True] * known.num_rows, pa.bool_()))
@@ -317,6 +324,8 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     has_head = head_of < len(heads)
     po_rows = np.where(has_head, heads[np.minimum(head_of, max(len(heads) - 1, 0))], 0) if len(heads) else starts
     po_numbers = _element_of(elements, po_rows, 3) if len(heads) else pa.nulls(len(sets), pa.string())
+    releases = pc.if_else(pa.array([s[3] == "855" for s in sets]), _element_of(elements, po_rows, 5),
+                          _element_of(elements, po_rows, 4)) if len(heads) else pa.nulls(len(sets), pa.string())
     poc = rows_of("POC")  # an 865's line: price POC06; a PO1's: PO104
     items = np.sort(np.concatenate([rows_of("PO1"), poc]))
     item_of = np.searchsorted(items, acks, side="right") - 1
@@ -333,12 +342,12 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     price = pc.if_else(pa.array(np.isin(item_rows, poc)), item_el(6), item_el(4)) if len(poc) else item_el(4)
     take_set = pa.array(set_of, pa.int64())
     meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
-                     "set_id": [x[3] for x in sets], "po_number": po_numbers}).take(take_set)
+                     "set_id": [x[3] for x in sets], "po_number": po_numbers, "release": releases}).take(take_set)
     by_isa = docs.select(["isa13", "file", "sent_at"])
     t = pa.table({
         "partner": pa.repeat(pa.scalar(partner, pa.string()), len(acks)),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
-        "set_id": meta["set_id"], "echo": item_el(1),
+        "set_id": meta["set_id"], "release": meta["release"], "echo": item_el(1),  # BAK05 / BCA04
         "price": _per_distinct(price, lambda v: number(v, MONEY)),
         "ack_code": ack_el(1), "quantity": _per_distinct(ack_el(2), lambda v: number(v, QTY)),
         "ack_unit": ack_el(3),
@@ -528,3 +537,50 @@ def only_partners(table: pa.Table, partners: Iterable[str]) -> pa.Table:
     """Rows of partners that have a profile (a partner removed from the workspace drops out)."""
     keep = pc.is_in(table["partner"], value_set=pa.array(sorted(set(partners)), pa.string()))
     return table if pc.all(keep).as_py() is not False else table.filter(keep)  # all kept: no copy
+
+
+# --- releases (schemas.order_keys): a document naming a PO and its release -----------------------------
+def _named_releases(rows: pa.Table) -> pa.Table:
+    """ACK rows (_ack_rows) with po_number the release key of the release their 855 (BAK05) or 865 (BCA04)
+    answers (held_releases keeps it only for a release held as an order of its own)."""
+    at = rows.schema.get_field_index("po_number")
+    keyed = release_keys(rows["po_number"], rows["release"])
+    return rows if keyed is rows["po_number"] else rows.set_column(at, rows.schema.field(at), keyed)
+
+
+def held_releases(table: pa.Table, lines: pa.Table, releases: Mapping[tuple[str, str], str] | None = None
+                  ) -> pa.Table:
+    """``table`` (partner, po_number) with each release key that no order holds read as its PO number when
+    that PO's order keyed by the PO number is that release (the first one received, or every one of a store
+    written before releases were told apart): ``releases``, (partner, PO) -> its 850's BEG04 (order_releases;
+    an order absent has none); None: every such key is read so. A release no order is stays as it is (no
+    order's line: an 865 refusing an 860 for a release never received)."""
+    pos = table["po_number"]
+    keyed = pc.fill_null(pc.match_substring(pos, SEP), False)
+    if not pc.any(keyed).as_py():
+        return table
+    held = set(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(), strict=True))
+
+    def read(partner: str, key: str) -> str:
+        if (partner, key) in held:
+            return key
+        po = x12_po(key)
+        return po if releases is None or releases.get((partner, po), "") == key_release(key) else key
+
+    fixed = [read(p, po) if k else po for p, po, k in zip(
+        table["partner"].to_pylist(), pos.to_pylist(), keyed.to_pylist(), strict=True)]
+    at = table.schema.get_field_index("po_number")
+    return table.set_column(at, table.schema.field(at), pa.array(fixed, pa.string()))
+
+
+def order_releases(order_tables: Iterable[pa.Table]) -> dict[tuple[str, str], str]:
+    """(partner, order key) -> its 850's BEG04, of the orders keyed by their PO number that give one
+    (stored ORDERS tables, RELEASE_COLUMNS): which release the first order of a PO is (held_releases)."""
+    out: dict[tuple[str, str], str] = {}
+    for t in order_tables:
+        given = pc.fill_null(pc.not_equal(pc.fill_null(t["release_number"], ""), ""), False)
+        if pc.any(given).as_py():
+            for r in t.filter(given).select(RELEASE_COLUMNS).to_pylist():
+                if SEP not in r["po_number"]:
+                    out[(r["partner"], r["po_number"])] = r["release_number"].strip()
+    return out

@@ -33,6 +33,7 @@ import pyarrow.csv as pacsv
 from engine.columnar import period_labels
 from engine.html_page import anchor, e, page, table
 from engine.svg_charts import column_chart, hbar_chart
+from schemas.order_keys import shown, shown_column
 from schemas.orders import MONEY
 from schemas.reconciliation import EVIDENCE, EXCEPTION_TYPES, EXCEPTIONS, LINE_MATCH
 
@@ -235,6 +236,11 @@ _FORMULA_START = pa.array(["=", "+", "-", "@", "\t", "\r"], pa.string())
 CSV_BATCH_ROWS = 16_384
 
 
+def _po(key: str | None) -> str | None:
+    """An order key as the report shows it (schemas.order_keys.shown: "PO-1 release 2")."""
+    return shown(key) if key else key
+
+
 def to_csv(data: pa.Table) -> bytes:
     """A table as CSV a spreadsheet opens safely (write_csv's bytes)."""
     out = io.BytesIO()
@@ -248,7 +254,9 @@ def write_csv(data: pa.Table, sink: BinaryIO) -> None:
     TAB CR first, as engine.report_failures.neutralise_cell) prefixed with a quote. Number, date and time
     columns are written as they are: a number is never a formula."""
     columns = []
-    for column in data.columns:
+    for name, column in zip(data.column_names, data.columns, strict=True):
+        if name == "po_number" and pa.types.is_string(column.type):
+            column = shown_column(column)  # a release held as an order of its own: "PO-1 release 2"
         if (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) and len(column):
             first = pc.utf8_slice_codeunits(column, 0, 1)
             risky = pc.is_in(first, value_set=_FORMULA_START.cast(column.type))  # a null cell: False
@@ -315,7 +323,7 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
         '<h2 id="changes">What changed since the previous run</h2>',
         (table(["Change", "Partner", "Exception", "PO", "Line", "Amount before", "Amount after", "State before",
                 "State after", "Id"],
-               ([r["change"], r["partner"], _title(r["type"]), r["po_number"], r["line_number"],
+               ([r["change"], r["partner"], _title(r["type"]), _po(r["po_number"]), r["line_number"],
                  _amount(r["amount_before"]), _amount(r["amount_after"]), r["state_before"], r["state_after"],
                  r["exception_id"]] for r in changes), numeric=(4, 5, 6), cls="changes")
          + (f'<p class="muted">{more_changes:,} more changes in changes.csv (the first {len(changes):,} are '
@@ -425,7 +433,7 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
                 if r["state_by"]:
                     state += f"<br><small>{e(r['state_by'])}: {e(r['state_note'])}</small>"
                 line = r["line_number"] if r["line_number"] is not None else ""
-                body.append([f"<code>{e(r['exception_id'])}</code>", r["po_number"], line, r["message"],
+                body.append([f"<code>{e(r['exception_id'])}</code>", _po(r["po_number"]), line, r["message"],
                              _amount(r["amount_at_risk"]), r["age_days"], state,
                              "<br>".join(evidence.get(r["exception_id"], []))])
             out.append(table(["Id", "PO", "Line", "What", "Amount at risk", "Age (days)", "State", "Evidence"], body,

@@ -25,6 +25,7 @@ from parsers.x12_writer import Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings
 from schemas.invoices import Invoice, InvoiceLine, Terms
+from schemas.order_keys import x12_po
 from schemas.shipments import Party, ProductId, Shipment
 
 CENT = Decimal("0.01")
@@ -119,7 +120,7 @@ def charged(head: Invoice, merchandise: Decimal) -> tuple[tuple[tuple[Charge, De
 def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     """The 810's segments before its first IT1 (BIG .. DTM)."""
     body: list[list] = [["BIG", ymd(invoice.invoice_date), invoice.invoice_number,
-                         ymd(invoice.po_date) if invoice.po_date else "", invoice.po_number,
+                         ymd(invoice.po_date) if invoice.po_date else "", x12_po(invoice.po_number),
                          invoice.release_number, "", settings.transaction_type]]
     if invoice.currency:
         body.append(["CUR", "SE", invoice.currency])

@@ -33,6 +33,7 @@ from parsers.x12_writer import (
 )
 from schemas.fulfilment import InvoiceSettings
 from schemas.invoices import Terms
+from schemas.order_keys import x12_po_column
 from schemas.x12 import Delimiters
 
 _PARTY_FIELDS = ("name", "id", "id_qualifier", "address1", "address2", "city", "state", "postal_code", "country")
@@ -140,7 +141,7 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     before = f"BIG{e}{day}{e}"
     if vendor is None or remit is None or itd is None or set(day + pending + settings.transaction_type) & set(chars):
         return None
-    po = pa.array(po_numbers, pa.string())
+    po = x12_po_column(pa.array(po_numbers, pa.string()))
     shipment = pa.array(shipment_ids, pa.string())
     bol = pa.array(bills_of_lading, pa.string())
     shipped = _days(list(ship_dates))

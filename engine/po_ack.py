@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from parsers.x12_writer import Segment
+from schemas.order_keys import x12_po
 from schemas.x12 import Delimiters
 
 CHANGE_STATUSES = {"IB", "BP", "IC", "IP", "IQ", "IS", "DR", "IH", "IR", "ID"}
@@ -64,7 +65,7 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
         raise ValueError("one LineAck per line is required")
     statuses = [st for a in acks for st in a.statuses()]
     po_date = order.get("po_date")
-    body: list[Segment] = [["BAK", purpose, ack_type(statuses), order["po_number"],
+    body: list[Segment] = [["BAK", purpose, ack_type(statuses), x12_po(order["po_number"]),
                             po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"),
                             order.get("release_number") or "", "", "", "", today.strftime("%Y%m%d")]]
     total = Decimal(0)
@@ -138,7 +139,7 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
             days[day] = day.strftime("%Y%m%d")
     bak = pc.binary_join_element_wise(
         "BAK", pa.array([h.get("purpose") or "00" for h in heads], pa.string()), pa.array(kinds, pa.string()),
-        pa.array([h["po_number"] for h in heads], pa.string()),
+        pa.array([x12_po(h["po_number"]) for h in heads], pa.string()),
         pa.array([days[h["po_date"]] if h.get("po_date") else today8 for h in heads], pa.string()),
         pa.array([h.get("release_number") or "" for h in heads], pa.string()), "", "", "", today8, d.element)
     totals = [v["total_texts"][i] if n and b > a else _num(Decimal(0)) for i, (a, b) in enumerate(spans)]
@@ -166,7 +167,7 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     if not chars:
         return out
     given = values
-    for head_values in (pa.array([h["po_number"] for h in heads], pa.string()),
+    for head_values in (pa.array([x12_po(h["po_number"]) for h in heads], pa.string()),
                         pa.array([h.get("release_number") or "" for h in heads], pa.string()),
                         pa.array([h.get("purpose") or "00" for h in heads], pa.string())):
         for ch, where in chars_used(head_values, chars).items():

@@ -13,6 +13,7 @@ from decimal import Decimal
 from engine.changes import REJECTED, ChangeResult
 from engine.po_ack import _num
 from parsers.x12_writer import Segment
+from schemas.order_keys import key_release, x12_po
 
 
 def change_ack_type(results: ChangeResult) -> str:
@@ -39,8 +40,8 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
             "BCA",
             "00",
             change_ack_type(results),
-            header["po_number"],
-            header.get("release_number") or "",
+            x12_po(header["po_number"]),
+            header.get("release_number") or key_release(header["po_number"]),  # the release changed
             header.get("change_order_ref") or "",
             _date8(po_date),
             "",

@@ -22,6 +22,7 @@ from engine.html_page import anchor, e, page, table
 from schemas.codes import CATALOGUE
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.findings import Finding
+from schemas.order_keys import shown_column
 from schemas.reports import FAILURE_COLUMNS, FINDING_ROWS
 
 LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are counted (CSV/Parquet: all)
@@ -192,6 +193,8 @@ def write_failures_csv(rows: pa.Table, sink) -> None:
     columns = []
     for name in FAILURE_COLUMNS:
         col = rows[name]
+        if name == "po_number":
+            col = shown_column(col)  # a later release as "PO release N" (schemas.order_keys)
         if pa.types.is_string(col.type):
             col = pc.fill_null(col, "")
             risky = pc.is_in(pc.utf8_slice_codeunits(col, 0, 1), value_set=_FORMULA_CHARS)
@@ -228,7 +231,8 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
         body.append("<p>No validation failures.</p>")
         return page(title, body, generated_at=generated_at, style=STYLE)
     work = pa.table({"partner": rows["partner"], "code": rows["code"], "severity": rows["severity"],
-                     "file": rows["file"], "po": pc.if_else(pc.equal(rows["po_number"], ""), None, rows["po_number"]),
+                     "file": rows["file"], "po": pc.if_else(pc.equal(rows["po_number"], ""), None,
+                                                            shown_column(rows["po_number"])),
                      "what": _what(rows["consequence"]), **flags})
     partners = _partner_counts(work)
     codes = _code_counts(work)

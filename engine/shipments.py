@@ -26,6 +26,7 @@ from engine.asn import MARK_FOR_COLUMNS, Flat856, mark_fors
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
+from schemas.order_keys import x12_po
 from schemas.orders import ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipment_records import RecordedCarton
@@ -536,7 +537,7 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     partner_of = [g.partner[s] for s in by_row.tolist()]  # per shipment (in order)
     heads = [order_rows.get((partner_of[s], p), _NO_ORDER) for s, p in zip(o_s.tolist(), po, strict=True)]
     flat = Flat856(
-        n_hl=(counts + 1).tolist(), bad=set(), o_ship=o_s.tolist(), o_hl=o_hl.tolist(), o_po=po,
+        n_hl=(counts + 1).tolist(), bad=set(), o_ship=o_s.tolist(), o_hl=o_hl.tolist(), o_po=[x12_po(p) for p in po],
         o_release=[h.get("release_number") or "" for h, _party, _m in heads],
         o_date=[h.get("po_date") for h, _p, _m in heads],
         b_level=["T" if k == 1 else "P" for k in box_kind.tolist()], b_hl=b_hl.tolist(), b_parent=b_parent.tolist(),

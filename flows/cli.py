@@ -26,6 +26,7 @@ from flows.exit_status import ExitStatus
 from flows.memory import use_system_allocator
 from flows.terminal import console as _console
 from flows.terminal import shown, styled
+from schemas.order_keys import shown as order_shown
 
 # Plain click help (rich_markup_mode=None): typer's rich help shows every flag as "--fresh <bool>".
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -357,20 +358,20 @@ def _demo_hints(workdir: Path, next_night: datetime) -> None:
     lines.append(f"{cmd} approvals -w {ws}      # orders held for a person, with the reasons")
     if held:
         o = held[0]
-        lines.append(f"{cmd} approve {shlex.quote(o.po_number)} --partner {shlex.quote(o.partner)} --by \"Your "
+        lines.append(f"{cmd} approve {_named(o)} --partner {shlex.quote(o.partner)} --by \"Your "
                      f"Name\" --note \"why\" -w {ws}")
     if len(held) > 1:
         o = held[1]
-        lines.append(f"{cmd} reject {shlex.quote(o.po_number)} --partner {shlex.quote(o.partner)} --by \"Your "
+        lines.append(f"{cmd} reject {_named(o)} --partner {shlex.quote(o.partner)} --by \"Your "
                      f"Name\" --reason \"why\" -w {ws}")
     lines.append(f"{cmd} run -w {ws} --now {next_night.isoformat()}      # the next night answers them")
     if changed:
         o = changed[0]
-        lines.append(f"{cmd} status {shlex.quote(o.po_number)} --partner {shlex.quote(o.partner)} -w {ws}      "
+        lines.append(f"{cmd} status {_named(o)} --partner {shlex.quote(o.partner)} -w {ws}      "
                      "# one order's whole story")
     if shipped:
         o = shipped[0]
-        lines.append(f"{cmd} status {shlex.quote(o.po_number)} --partner {shlex.quote(o.partner)} -w {ws}      "
+        lines.append(f"{cmd} status {_named(o)} --partner {shlex.quote(o.partner)} -w {ws}      "
                      "# one shipped (and invoiced): shipments, cartons, SSCCs, invoices")
     if runs:
         lines.append(f"{cmd} report -w {ws}      # write the last run's reports again: "
@@ -430,6 +431,7 @@ def _start_demo_sftp(workdir: Path):
 
 WAIT = typer.Option(0.0, "--wait", help="Wait up to SECONDS for another OrderBridge process to release the "
                     "workspace (default: exit 5 at once).", metavar="SECONDS")
+RELEASE = typer.Option(None, "--release", help="The release (850 BEG04), when the PO is held as several releases.")
 
 
 def _ready_or_exit(workspace: Path) -> None:
@@ -670,14 +672,31 @@ def _state(workspace: Path):
     return StateStore(ws.state_url)
 
 
-def _order_or_exit(store, po: str, partner: str | None):
-    matches = store.find_orders(po, partner)
-    if not matches:
-        err.print(f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else ""), style="red")
+def _named(order) -> str:
+    """An order as the command line names it: its PO number, and --release for a later release."""
+    import shlex
+
+    from schemas.order_keys import is_release_key, key_release, x12_po
+
+    named = shlex.quote(x12_po(order.po_number))
+    return f"{named} --release {shlex.quote(key_release(order.po_number))}" if is_release_key(order.po_number) \
+        else named
+
+
+def _order_or_exit(store, po: str, partner: str | None, release: str | None = None, workspace: Path | None = None):
+    """The one order `PO [--partner P] [--release N]` names (a PO held as several releases, 850 BEG04,
+    needs --release)."""
+    from flows.status_view import matching_orders
+    from flows.workspace import Workspace
+
+    matches, releases, why = matching_orders(Workspace((workspace or Path(".")).resolve()), store, po, partner,
+                                             release)
+    if why:
+        err.print(why, style="red")
         raise typer.Exit(ExitStatus.USAGE)
     if len(matches) > 1:
-        err.print(f"{shown(po)} exists for several partners ({shown(', '.join(o.partner for o in matches))}): "
-                  "use --partner", style="red")
+        names = ", ".join(r or "(none)" for r in (releases.get(o.po_number) for o in matches) if r is not None)
+        err.print(f"PO {shown(po)} is held as {len(matches)} releases ({shown(names)}): use --release", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     return matches[0]
 
@@ -697,23 +716,25 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     for c in ("partner", "PO", "file", "held since", "reasons"):
         t.add_column(c, overflow="fold")
     for o in held:
-        t.add_row(shown(o.partner), shown(o.po_number), shown(o.source_file), shown(o.updated_at),
+        t.add_row(shown(o.partner), shown(order_shown(o.po_number)), shown(o.source_file), shown(o.updated_at),
                   "\n".join(shown(r) for r in o.hold_reasons))
     console.print(t)
 
 
-def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str, wait: float) -> None:
+def _decide(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str, wait: float,
+            release: str | None = None) -> None:
     from engine import lifecycle
 
     with _holding(workspace, "approve" if verdict == lifecycle.VERDICT_APPROVED else "reject", wait):
-        _record_decision(workspace, po, partner, by, verdict, note)
+        _record_decision(workspace, po, partner, by, verdict, note, release)
 
 
-def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str) -> None:
+def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: str, note: str,
+                     release: str | None = None) -> None:
     from engine import lifecycle
 
     store = _state(workspace)
-    order = _order_or_exit(store, po, partner)
+    order = _order_or_exit(store, po, partner, release, workspace)
     try:
         plan = lifecycle.plan_person_decision(order, verdict, by=by, note=note, at=_wall_clock())
     except lifecycle.TransitionRefused:
@@ -729,11 +750,11 @@ def approve(po: str = typer.Argument(..., help="PO number"),
             partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
             by: str = typer.Option(..., "--by", help="Who approves."),
             note: str = typer.Option("", "--note", help="Why (kept in the order's history)."),
-            workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+            release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Approve a held order; the next run acknowledges it (855)."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_APPROVED, note, wait)
+    _decide(workspace, po, partner, by, lifecycle.VERDICT_APPROVED, note, wait, release)
 
 
 @app.command()
@@ -741,11 +762,11 @@ def reject(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
            by: str = typer.Option(..., "--by", help="Who rejects."),
            reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history)."),
-           workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+           release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Reject a held order; the next run answers it with an 855 RD."""
     from engine import lifecycle
 
-    _decide(workspace, po, partner, by, lifecycle.VERDICT_REJECTED, reason, wait)
+    _decide(workspace, po, partner, by, lifecycle.VERDICT_REJECTED, reason, wait, release)
 
 
 @app.command()
@@ -754,7 +775,7 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
             by: str = typer.Option("ops", "--by", help="Who rechecks (kept in the history)."),
             now: str = typer.Option(None, "--now", metavar=ISO,
                                     help="The rules' date as an ISO date-time (default: now)."),
-            workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+            release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Re-run the rules for held orders against the current reference data; an order no longer held
     is answered by the next run."""
     from flows.recheck import recheck_held
@@ -763,7 +784,7 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
     with _holding(workspace, "recheck", wait):
         store = _state(workspace)
         if po is not None:
-            _order_or_exit(store, po, partner)
+            po = _order_or_exit(store, po, partner, release, workspace).po_number  # a release: its order key
         rules_day = datetime.fromisoformat(_now(now)) if now else None
         done = recheck_held(Workspace(workspace.resolve()), store, po=po, partner=partner, by=by,
                             at=datetime.fromisoformat(_wall_clock()), today=rules_day)
@@ -780,12 +801,14 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
 def status(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number."),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
+           release: str = typer.Option(None, "--release", help="One release (850 BEG04) of a PO held as several "
+                                       "(without it: every release)."),
            workspace: Path = WORKSPACE) -> None:
     """One order's story: state, every line (deleted and cancelled too), every document sent, people's
     decisions, and the history in order with each time's clock."""
     from flows.status_view import run_status
 
-    code = run_status(po, partner, as_json, workspace, out=console, errout=err)
+    code = run_status(po, partner, as_json, workspace, out=console, errout=err, release=release)
     if code:
         raise typer.Exit(code)
 

@@ -27,12 +27,14 @@ from engine.process_batches import process_in_batches
 from flows import faults, progress
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
+from flows.releases import key_releases
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
 from parsers.x12_reader import ParseResult, read_interchanges
 from schemas.errors import TerminalError, TransientError
 from schemas.findings import Finding, finding
+from schemas.lifecycle import FindingRecord, Plan
 from schemas.profile import PartnerProfile
 
 
@@ -213,6 +215,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     error_count) in one transaction."""
     at = now.isoformat()
     planning = Lap("intake.plan", profile.id)
+    outcome, ambiguous = key_releases(state, store, profile.id, outcome)  # a release is an order of its own
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)
@@ -223,6 +226,9 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
                                  unanswered=unanswered, envelope=envelope_for(profile))
+    if ambiguous:
+        plan += Plan(findings=tuple(FindingRecord(f, profile.id, f.location.value or "", "860 not applied; nothing "
+                                                  "sent", "intake") for f in ambiguous))
     plan += lifecycle.plan_file_findings(_ack_findings(state, profile, outcome.functional_acks, now=now),
                                          partner=profile.id, consequence=ACK_CONSEQUENCE)
     faults.reached("after-parse")

@@ -35,11 +35,13 @@ from engine.changes import CANCEL_PURPOSES  # BCH01: the 860 cancels the order (
 from engine.process import process_file
 from engine.sscc import serial_of
 from flows.intake import known_for
+from flows.releases import key_releases
 from flows.workspace import Workspace
 from parsers.outbox_documents import read_sent
 from parsers.sent_documents import read_sent_lines
 from parsers.x12_reader import read_interchanges
 from schemas.errors import StateError
+from schemas.order_keys import SEP, release_key, x12_po
 from schemas.profile import PartnerProfile
 
 ARCHIVED = re.compile(r"^(\d{8})-([0-9a-f]{12})-(.+)$")  # <YYYYMMDD>-<sha256[:12]>-<name> (flows.intake)
@@ -122,8 +124,9 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                     sets.append({"doc_key": key, "set_id": s.set_id, "st02": s.st02, "gs06": s.gs06,
                                  "po_number": s.po_number, "answers_isa13": s.answers_isa13,
                                  "answers_gs06": s.answers_gs06})
-                    if s.set_id in ("855", "865") and s.po_number:
-                        answers[(pid, s.po_number)].append(lifecycle.SentAnswer(
+                    if s.set_id in ("855", "865") and s.po_number:  # by the release answered (BAK05, BCA04)
+                        named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
+                        answers[(pid, named)].append(lifecycle.SentAnswer(
                             s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines))
             doc_type = sets[0]["set_id"] if sets else "TA1"
             state.record_sent(pid, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
@@ -210,6 +213,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
     parsed = read_interchanges(data, file=name)  # read once; the store asked about this file's envelopes alone
     outcome = process_file(data, file=name, sha256=sha, profile=profile, known=known_for(state, profile.id, parsed),
                            today=day.date(), parsed=parsed)
+    outcome, _ambiguous = key_releases(state, store, profile.id, outcome)  # releases keyed as intake keyed them
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)
@@ -237,6 +241,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
 def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebuilt, *, at: str, run_id: str) -> None:
     if not answers:
         return
+    answers = _by_order(answers, {r.key for r in state.release_orders()})
     keys = list(answers)
     records = state.orders_for(keys)
     store = OrderStore(ws.orders_dir)
@@ -266,6 +271,19 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
     if missing:
         out.notes.append(f"{len(missing)} PO(s) answered in the outbox have no 850 in the archive (an 860 for an "
                          "unknown PO, or an archive cleaned up): " + ", ".join(f"{p}/{po}" for p, po in missing[:5]))
+
+
+def _by_order(answers: dict, release_keyed: set[tuple[str, str]]) -> dict:
+    """The answers found per (partner, PO or release key) regrouped by order: a release key that no order
+    holds (the first release of a PO is keyed by the PO number) joins its PO's answers, in the order
+    they were found."""
+    if not any(SEP in po for _p, po in answers):
+        return answers
+    seen = {id(a): k for k, a in enumerate(a for group in answers.values() for a in group)}
+    out: dict = defaultdict(list)
+    for (pid, po), group in answers.items():
+        out[(pid, po) if SEP not in po or (pid, po) in release_keyed else (pid, x12_po(po))].extend(group)
+    return {k: sorted(v, key=lambda a: seen[id(a)]) for k, v in out.items()}
 
 
 def _cancelling(store: OrderStore, changes: list) -> frozenset[int]:

@@ -80,7 +80,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     orders, lines = state.finance_orders(), state.finance_lines(finance_inputs.LINE_COLUMNS)
     sent = state.sent_sets_of((*finance_inputs.PARTNER_ACKED, *finance_inputs.OUR_997))
     events = state.events_of(finance_inputs.CANCEL_EVENTS)
-    requested = finance_inputs.requested_dates(_order_tables(ws, orders))
+    tables = _order_tables(ws, orders)
+    requested = finance_inputs.requested_dates(tables)
+    releases = finance_inputs.order_releases(tables)  # a document naming a release: which order it is
     # what other systems of ours sent (`orderbridge record`) and what we shipped and invoiced ourselves
     recorded = pa.concat_tables([state.recorded_lines(), state.fulfilment_lines()])
     keep = list(profiles)
@@ -88,9 +90,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     return Inputs(
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
-            state.sent_documents(finance_inputs.ANSWERS), lines, echoes), keep),
-        shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines, echoes), keep),
-        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(recorded, lines, echoes), keep),
+            state.sent_documents(finance_inputs.ANSWERS), lines, echoes, releases), keep),
+        shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines, echoes, releases), keep),
+        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(recorded, lines, echoes, releases), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
@@ -104,7 +106,7 @@ def _order_tables(ws: Workspace, orders: pa.Table) -> list[pa.Table]:
     out = []
     for partner, key in keys:
         try:
-            out.append(store.load_orders(partner, key, columns=finance_inputs.REQUESTED_COLUMNS))
+            out.append(store.load_orders(partner, key, columns=[*finance_inputs.REQUESTED_COLUMNS, "release_number"]))
         except StateError:  # a missing table costs its orders their requested ship date, nothing else
             continue
     return out

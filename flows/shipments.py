@@ -32,6 +32,7 @@ from engine.sscc import serial_capacity
 from flows import faults
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections, gc_paused
+from flows.releases import key_confirmations
 from flows.workspace import Workspace
 from parsers.shipments_csv import read_shipment_csv, shipment_ids_of_rows
 from parsers.warehouse_945 import read_945
@@ -280,6 +281,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     """Check, number, build and record one file's shipments in one transaction: (the plan, its
     errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
     file is planned again with that shipment held (serials taken again: none is skipped)."""
+    read = key_confirmations(state, OrderStore(ws.orders_dir), read)  # a release named, or the only one open
     pos = set(read.lines["po_number"].to_pylist())
     records = {r.key: r for r in state.orders_with_po(pos)}
     lines = state.line_table_for(records)

@@ -21,9 +21,10 @@ err = _console(stderr=True)
 
 
 def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, out: Console | None = None,
-               errout: Console | None = None) -> int:
+               errout: Console | None = None, release: str | None = None) -> int:
     """Print the story of ``po`` (of ``partner`` when several sent that number) on ``out`` (default:
-    this module's console; flows.cli passes its own); the exit status."""
+    this module's console; flows.cli passes its own); the exit status. A PO held as several releases
+    (850 BEG04, schemas.order_keys) shows every release's story, or the one ``release`` names."""
     err_ = errout or err
     from connectors.state import StateStore
     from flows.status import story
@@ -35,22 +36,62 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         return ExitStatus.USAGE
     store = StateStore(ws.state_url)
     try:
-        matches = store.find_orders(po, partner)
-        if not matches:
-            err_.print(f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else ""), style="red")
+        matches, releases, why = matching_orders(ws, store, po, partner, release)
+        if why:
+            err_.print(why, style="red")
             return ExitStatus.USAGE
-        if len(matches) > 1:
-            err_.print(f"{shown(po)} exists for several partners ({shown(', '.join(o.partner for o in matches))}): "
-                      "use --partner", style="red")
-            return ExitStatus.USAGE
-        doc = story(store, matches[0])
+        docs = [story(store, o) for o in matches]
     finally:
         store.close()
+    if len(docs) == 1:
+        if as_json:
+            sys.stdout.write(json.dumps(docs[0], indent=2, ensure_ascii=False) + "\n")
+        else:
+            print_story(docs[0], po if release is None else f"{po} release {release}", out=out)
+        return ExitStatus.OK
+    named = [(releases.get(o.po_number), doc) for o, doc in zip(matches, docs, strict=True)]
     if as_json:
-        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({"partner": matches[0].partner, "po_number": po, "releases": [
+            {"release_number": r, **doc} for r, doc in named]}, indent=2, ensure_ascii=False) + "\n")
     else:
-        print_story(doc, po, out=out)
+        (out or _CONSOLE).print(shown(f"PO {po} is held as {len(docs)} releases (850 BEG04); one of them: "
+                                      f"--release NUMBER"))
+        for r, doc in named:
+            print_story(doc, f"{po} release {r if r else '(none)'}" if r is not None else po, out=out)
     return ExitStatus.OK
+
+
+def matching_orders(ws, store, po: str, partner: str | None, release: str | None = None
+                    ) -> tuple[list, dict[str, str | None], str]:
+    """The orders `PO [--partner P] [--release N]` names: (records, their release numbers when asked or
+    several, "") or ([], {}, why not) when none or several partners' (schemas.order_keys: a PO held as
+    several releases gives every release, or the one ``release`` names)."""
+    from schemas.order_keys import x12_po
+
+    matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
+                                                  if x12_po(r.po_number) == po)]
+    if not matches:
+        return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "")
+    if len({o.partner for o in matches}) > 1:
+        whose = ", ".join(dict.fromkeys(o.partner for o in matches))
+        return [], {}, f"{shown(po)} exists for several partners ({shown(whose)}): use --partner"
+    releases = _releases(ws, matches) if len(matches) > 1 or release is not None else {}
+    if release is not None:
+        matches = [o for o in matches if releases.get(o.po_number) == release]
+        if not matches:
+            return [], {}, f"no release {shown(release)} of PO {shown(po)}"
+    return matches, releases, ""
+
+
+def _releases(ws, records) -> dict[str, str | None]:
+    """Order key -> its release number (850 BEG04, "" for none; None when its stored 850 is unreadable)."""
+    from connectors.order_store import OrderStore
+    from flows.releases import stored_releases
+    from schemas.order_keys import is_release_key, key_release
+
+    stored = stored_releases(OrderStore(ws.orders_dir), [r for r in records if not is_release_key(r.po_number)])
+    return {r.po_number: key_release(r.po_number) if is_release_key(r.po_number) else stored.get(r.po_number)
+            for r in records}
 
 
 def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:

@@ -23,6 +23,7 @@ class SentSet:
     st02: str = ""
     gs06: str = ""
     po_number: str = ""  # BAK03 / BCA03
+    release_number: str = ""  # BAK05 / BCA04: the release answered (850 BEG04)
     purpose: str = ""  # BAK01 / BCA01
     ack_type: str = ""  # BAK02 / BCA02
     lines: tuple = ()  # ((PO101 / POC01, PO102 / POC03 or None, ((ACK01, ACK02), ...)), ...)
@@ -93,4 +94,5 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
         elif r and r[0] == "ACK" and lines:
             lines[-1][2].append((_el(r, 1), _qty(_el(r, 2))))
     return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
+                   release_number=_el(top, 5 if head == "BAK" else 4),
                    lines=tuple((line_id, qty, tuple(acks)) for line_id, qty, acks in lines))

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from parsers import x12_dates
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
+from schemas.order_keys import release_keys
 from schemas.reconciliation import RECORDED_LINES
 
 RECORDED_SETS = ("810", "856")
@@ -151,9 +152,10 @@ def _meta(sets: _Sets, at: np.ndarray) -> dict[str, pa.Array]:
 
 def _invoices(sets: _Sets) -> tuple[pa.Table, list[int]]:
     number_of, po_of = sets.first("BIG", 2), sets.first("BIG", 4)
+    named = pc.and_(pc.is_valid(number_of), pc.is_valid(po_of)).to_numpy(zero_copy_only=False)
+    po_of = release_keys(po_of, sets.first("BIG", 5))  # BIG05: the release invoiced
     day_of = x12_dates.dates(sets.first("BIG", 1))
     shipment_of = sets.first("REF", 2, qualifier=(1, "SI"))
-    named = pc.and_(pc.is_valid(number_of), pc.is_valid(po_of)).to_numpy(zero_copy_only=False)
     rows, at = sets.rows("IT1")
     keep = named[at] if len(at) else np.zeros(0, bool)
     rows, at = rows[keep], at[keep]
@@ -178,6 +180,8 @@ def _ship_notices(sets: _Sets) -> tuple[pa.Table, list[int]]:
     due = _moment(sets.first("DTM", 2, qualifier=(1, "017")), sets.first("DTM", 3, qualifier=(1, "017")))
     rows, at = sets.rows("SN1")
     po = sets.nearest("PRF", rows, at, 1)
+    if len(rows):  # PRF02: the release shipped
+        po = release_keys(po, sets.nearest("PRF", rows, at, 2))
     line = sets.nearest("LIN", rows, at, 1)
     named = pc.is_valid(shipment_of).to_numpy(zero_copy_only=False)
     complete = pc.and_(pc.is_valid(po), pc.is_valid(line)).to_numpy(zero_copy_only=False) if len(rows) else \

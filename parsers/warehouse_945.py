@@ -239,6 +239,8 @@ def _reference(head: dict, qualifier: str, value: str) -> None:
         head["tracking_number"] = value or head["tracking_number"]
     elif qualifier == "PO" and not head["po_number"]:
         head["po_number"] = value or None
+    elif qualifier == "RE" and not head.get("release_number"):  # the PO's release number (850 BEG04)
+        head["release_number"] = value or None
 
 
 def _decimal(text: str) -> Decimal | None:

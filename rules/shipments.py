@@ -29,6 +29,7 @@ from rules.business.items import cross_reference
 from rules.shipment_units import ShipmentUnits, case_note
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
+from schemas.order_keys import shown, x12_po
 from schemas.reference import normalise_gtin, sscc_columns
 from schemas.rule_settings import RuleSettings
 from schemas.shipments import CLOSED_LINE_STATUSES
@@ -132,8 +133,9 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     for i in _true(unknown_po):
         if not ambiguous[i].as_py():
             given_partner = rows.column("partner")[i]
-            add(i, "SHIPMENT_PO_UNKNOWN", f"No live order {at(po_number, i)!r}"
-                + (f" of {given_partner!r}." if given_partner else "."), "po_number", "W0606", at(po_number, i))
+            po = at(po_number, i)  # an order key: a later release named as "PO release N" (schemas.order_keys)
+            add(i, "SHIPMENT_PO_UNKNOWN", f"No live order {shown(po) if po else po!r}"
+                + (f" of {given_partner!r}." if given_partner else "."), "po_number", "W0606", x12_po(po) if po else po)
     for i in _true(ambiguous):
         add(i, "SHIPMENT_PO_AMBIGUOUS", f"PO {at(po_number, i)!r} is live for several partners.", "po_number",
             "W0606", at(po_number, i))

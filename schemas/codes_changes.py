@@ -37,6 +37,14 @@ CHANGE_CODES: list[CodeSpec] = [
         "The change names a PO number we hold no live order for; nothing was changed.",
     ),
     _C(
+        "CHANGE_RELEASE_AMBIGUOUS",
+        "business",
+        "error",
+        "",
+        "The change names a PO number (BCH03) held as several open releases and no release (BCH04); nothing "
+        "was changed.",
+    ),
+    _C(
         "CHANGE_PURPOSE_UNSUPPORTED",
         "business",
         "error",

@@ -53,6 +53,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_PO_UNKNOWN", "business", "error", "", "No live order has this PO number."),
     _C("SHIPMENT_PO_AMBIGUOUS", "business", "error", "",
        "Several partners have a live order with this PO number and the confirmation does not say whose."),
+    _C("SHIPMENT_RELEASE_AMBIGUOUS", "business", "error", "",
+       "The PO number is held as several open releases and the confirmation does not say which."),
     _C("SHIPMENT_LINE_UNKNOWN", "business", "error", "",
        "The PO has no line with this line id, or several (or, without one, no single line with this item, nor a "
        "single one of them still open and reserved)."),

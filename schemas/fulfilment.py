@@ -214,6 +214,7 @@ class ShipmentCsvMapping(CsvFeedLayout):
     bill_of_lading: str | None = "BOL"
     partner: str | None = None  # None: the checks find the partner by PO number
     po_number: str = "PO Number"
+    release_number: str | None = None  # the PO's release (850 BEG04); None: the feed names none
     line_id: str | None = "PO Line"
     sku: str | None = "SKU"
     quantity: str = "Quantity"

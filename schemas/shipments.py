@@ -50,6 +50,7 @@ SHIPMENT_LINES = pa.schema([
     pa.field("row_number", pa.int32()),  # CSV: record number, header = 1
     pa.field("segment_position", pa.int32()),  # 945: W12 position within the set (ST = 1)
     pa.field("file_segment", pa.int32()),  # 945: W12 ordinal within the file
+    pa.field("release_number", pa.string()),  # the PO's release (850 BEG04) when the feed names one: CSV, 945 N9 RE
 ])
 
 # --- the state the checks read (built by the caller from the state store; phase 2) ---------------

@@ -44,6 +44,7 @@ from schemas.lifecycle import (
     Plan,
     StoredChange,
 )
+from schemas.order_keys import x12_po
 
 REPLACE, CANCEL, CONFIRM = "05", "01", "06"
 # 05 replace and 18 reissue (the order sent again in place of one withdrawn, e.g. by an 860 BCH01 17
@@ -185,10 +186,9 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                                       note=f"confirmation copy in {outcome.file}"),))
     if live and purpose not in REPLACING:
         release = (order.get("release_number") or "").strip()
-        also = (f" It names release {release} (BEG04): releases against one blanket PO number are taken as "
-                "one order, so if this is a new release it was not taken: enter it by hand." if release else "")
-        f = finding("ORDER_DUPLICATE", f"PO {po} was already received from {partner} (state "
-                    f"{live.state.value}); this copy is not processed.{also}", element="BEG03", value=po, **where)
+        named = f"PO {x12_po(po)} release {release} (BEG04)" if release else f"PO {po}"
+        f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state "
+                    f"{live.state.value}); this copy is not processed.", element="BEG03", value=x12_po(po), **where)
         return Plan(transitions=(move(live, EventKind.PO_DUPLICATE, at=at, run_id=run_id,
                                       note=f"duplicate copy in {outcome.file} ignored"),),
                     findings=(FindingRecord(f, partner, po, "copy not processed; nothing sent", "intake"),))

@@ -21,8 +21,10 @@ from schemas.rule_settings import RuleSettings
 def check_duplicates(
     orders: pa.Table, seen_po_numbers: Set[tuple[str, str]], settings: RuleSettings
 ) -> list[Finding]:
-    """ORDER_DUPLICATE when (partner, BEG03) was seen before (``seen_po_numbers``) or earlier in this
-    table, unless BEG01 is a cancel, replace, reissue or confirmation (settings.duplicate_exempt_purposes)."""
+    """ORDER_DUPLICATE when (partner, order key) was seen before (``seen_po_numbers``) or earlier in this
+    table, unless BEG01 is a cancel, replace, reissue or confirmation (settings.duplicate_exempt_purposes).
+    The order key is BEG03, or BEG03 and BEG04 for a later release of a blanket PO (schemas.order_keys:
+    intake keys the 850s before this runs), so another release is not a duplicate."""
     seen, by_partner, out = set(seen_po_numbers), _PerPartner(settings), []
     for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "purpose"]):
         key = (order["partner"], order["po_number"])

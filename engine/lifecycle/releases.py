@@ -1,0 +1,187 @@
+"""Releases against one PO number as orders of their own (schemas.order_keys): which order key each
+850, 860 and shipment line of a partner means, from the PO number (BEG03, BCH03, a confirmation's PO)
+and the release number (BEG04, BCH04, a confirmation's release) it gives.
+
+Pure: the orders held under each PO number (their keys, release numbers and states) in; keys and
+findings out. The flows look the held orders up and rewrite the tables' ``po_number`` with the keys
+before planning, so everything after (lifecycle, stored tables, documents) sees one order per release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+import pyarrow as pa
+
+from schemas.findings import Finding, finding
+from schemas.lifecycle import OrderRecord, OrderState
+from schemas.order_keys import can_key, is_release_key, key_release, release_key, x12_po
+
+ENDED = frozenset({OrderState.REJECTED, OrderState.CANCELLED, OrderState.CLOSED})  # nothing more comes to these
+SHIPPED = ENDED | {OrderState.SHIPPED, OrderState.INVOICED}  # nothing more ships for these
+UNKNOWN = None  # the release of a held order whose stored 850 could not be read
+
+
+@dataclass(slots=True)
+class Held:
+    """The orders of one partner held under each PO number: key -> (release number, state)."""
+
+    by_po: dict[str, dict[str, tuple[str | None, OrderState | None]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, records: Iterable[OrderRecord], releases: Mapping[str, str | None]) -> Held:
+        """``records``: the partner's orders under the PO numbers in question (keys that are PO numbers
+        and release keys); ``releases``: the release number (BEG04, "" for none) of those keyed by their
+        PO number, read from their stored 850 (a release key names its own)."""
+        held = cls()
+        for r in records:
+            release = key_release(r.po_number) if is_release_key(r.po_number) else releases.get(r.po_number, UNKNOWN)
+            held.by_po.setdefault(x12_po(r.po_number), {})[r.po_number] = (release, r.state)
+        return held
+
+    def add(self, key: str, release: str) -> None:
+        self.by_po.setdefault(x12_po(key), {})[key] = (release, None)
+
+    def keys(self, po: str) -> dict[str, tuple[str | None, OrderState | None]]:
+        return self.by_po.get(po, {})
+
+
+def order_key(po: str, release: str, held: Held) -> str:
+    """The key of an 850 for PO ``po`` release ``release`` (BEG04, "" for none): the order of that PO
+    and release when one is held (a resend, a replacement, a cancellation); else the PO number when
+    nothing is held under it, or the release is empty (as before releases); else a new release key.
+    A held order whose release could not be read counts as the same release (a duplicate, as before)."""
+    keys = held.keys(po)
+    if not release or not keys:
+        return po
+    for key, (their, _state) in keys.items():
+        if their == release:
+            return key
+    if keys.get(po, ("", None))[0] is UNKNOWN:
+        return po
+    return release_key(po, release) if can_key(po, release) else po
+
+
+def key_orders(orders: pa.Table, held: Held) -> list[str]:
+    """``order_key`` of each 850 row (po_number, release_number), in file order: a release met earlier
+    in the same file is held by then."""
+    out = []
+    for po, release in zip(orders["po_number"].to_pylist(), orders["release_number"].to_pylist(), strict=True):
+        key = order_key(po, (release or "").strip(), held)
+        if key not in held.keys(po):
+            held.add(key, (release or "").strip())
+        out.append(key)
+    return out
+
+
+def named_key(po: str, release: str, held: Held, *, ended: frozenset = ENDED) -> tuple[str | None, str]:
+    """The order a reference to PO ``po`` (and release ``release`` when it gives one) names: (key, "")
+    or (None, why) when several releases could be meant. With a release: that release's order; one
+    held order whose release is empty or unknown (an order taken before releases were told apart)
+    when it is the only one. Without: the only order of the PO, else the only one still open."""
+    keys = held.keys(po)
+    if len(keys) <= 1:
+        if not keys or not release:
+            return (next(iter(keys), po), "")
+        [(key, (their, _s))] = keys.items()
+        return (key, "") if their in (release, "", UNKNOWN) else (release_key(po, release) if can_key(
+            po, release) else po, "")
+    if release:
+        for key, (their, _s) in keys.items():
+            if their == release:
+                return key, ""
+        return (release_key(po, release) if can_key(po, release) else po), ""
+    open_keys = [k for k, (_r, state) in keys.items() if state not in ended]
+    if len(open_keys) == 1:
+        return open_keys[0], ""
+    meant = open_keys or list(keys)  # none open: every release could be meant
+    names = ", ".join(sorted(r or "(none)" for r in (keys[k][0] for k in meant) if r is not UNKNOWN))
+    return None, (f"PO {po} has {len(meant)} releases{' open' if open_keys else ''} ({names}) and this names "
+                  "none (no release number): which one is meant cannot be told")
+
+
+def key_changes(headers: pa.Table, held: Held, *, file: str = "") -> tuple[list[str | None], list[Finding]]:
+    """The key each 860 (po_number = BCH03, release_number = BCH04) names; None, with a
+    CHANGE_RELEASE_AMBIGUOUS finding, for one naming no release of a PO with several open."""
+    keys, found = [], []
+    rows = headers.select(["po_number", "release_number", "isa13", "gs06", "st02", "st_file_segment"]).to_pylist()
+    for h in rows:
+        key, why = named_key(h["po_number"], (h["release_number"] or "").strip(), held)
+        keys.append(key)
+        if key is None:
+            found.append(finding("CHANGE_RELEASE_AMBIGUOUS", f"{why}; the 860 is not applied.", seg="BCH",
+                                 element="BCH04", value=h["po_number"], file=file, isa13=h["isa13"] or "",
+                                 gs06=h["gs06"] or "", st02=h["st02"] or "",
+                                 file_segment=(h["st_file_segment"] or 0) + 1))
+    return keys, found
+
+
+def rekeyed(table: pa.Table, by_ref: str, keys: Mapping[str, str | None]) -> pa.Table:
+    """``table`` with each row's po_number set to the key of its ``by_ref`` (order_ref or change_ref);
+    rows whose key is None dropped; the table itself when nothing changes."""
+    if not table.num_rows or not keys:
+        return table
+    refs, pos = table[by_ref].to_pylist(), table["po_number"].to_pylist()
+    new = [keys.get(ref, po) for ref, po in zip(refs, pos, strict=True)]
+    if new == pos:
+        return table
+    at = table.schema.get_field_index("po_number")
+    out = table.set_column(at, table.schema.field(at), pa.array([k or "" for k in new], pa.string()))
+    keep = [k is not None for k in new]
+    return out if all(keep) else out.filter(pa.array(keep))
+
+
+def key_outcome(outcome, held: Held) -> tuple[object, list[Finding]]:
+    """The file's outcome (engine.process.Outcome) with its 850s' and 860s' po_number set to the order
+    keys they mean (releases told apart), and the 860s naming no release of a PO with several open left
+    out with a finding. The outcome itself when every key is the PO number."""
+    orders, headers = outcome.orders, outcome.change_headers
+    order_keys = dict(zip(orders["order_ref"].to_pylist(), key_orders(orders, held), strict=True)) \
+        if orders.num_rows else {}
+    change_keys, found = key_changes(headers, held, file=outcome.file) if headers.num_rows else ([], [])
+    change_keys = dict(zip(headers["change_ref"].to_pylist(), change_keys, strict=True)) if change_keys else {}
+    order_keys = {ref: k for ref, k in order_keys.items() if is_release_key(k)}
+    change_keys = {ref: k for ref, k in change_keys.items() if k is None or is_release_key(k)}
+    if not order_keys and not change_keys:
+        return outcome, found
+    return replace(outcome, orders=rekeyed(orders, "order_ref", order_keys),
+                   lines=rekeyed(outcome.lines, "order_ref", order_keys),
+                   change_headers=rekeyed(headers, "change_ref", change_keys),
+                   changes=rekeyed(outcome.changes, "change_ref", change_keys)), found
+
+
+def key_shipment_lines(lines: pa.Table, held: Mapping[str, Held]) -> tuple[pa.Table, list[tuple[int, Finding]]]:
+    """Confirmation lines (schemas.shipments.SHIPMENT_LINES) with po_number set to the order key each
+    names (its release_number when the feed gives one; else the only release still to ship), by the
+    partner's ``held`` orders (a PO held by several partners is left to the checks, SHIPMENT_PO_AMBIGUOUS);
+    and (row index, SHIPMENT_RELEASE_AMBIGUOUS) for the lines that name no release of a PO with several
+    open. The lines themselves when every key is the PO number."""
+    if not lines.num_rows:
+        return lines, []
+    cols = {c: lines[c].to_pylist() for c in ("partner", "po_number", "release_number", "row_number",
+                                               "source_file", "isa13", "gs06", "st02", "file_segment")}
+    keys, found, memo = list(cols["po_number"]), [], {}
+    for i, (partner, po, release) in enumerate(zip(cols["partner"], cols["po_number"], cols["release_number"],
+                                                    strict=True)):
+        if po is None:
+            continue
+        ask = (partner or "", po, (release or "").strip())
+        if ask not in memo:
+            whose = [p for p, h in held.items() if h.keys(po) and (not partner or p == partner)]
+            memo[ask] = named_key(po, ask[2], held[whose[0]], ended=SHIPPED) if len(whose) == 1 else (po, "")
+        key, why = memo[ask]
+        if key is None:
+            csv = cols["row_number"][i] is not None
+            found.append((i, finding(
+                "SHIPMENT_RELEASE_AMBIGUOUS", f"{why}; the shipment is held.", element="release_number" if csv
+                else "N902", value=po, file=cols["source_file"][i] or "", isa13="" if csv else cols["isa13"][i] or "",
+                gs06="" if csv else cols["gs06"][i] or "", st02="" if csv else cols["st02"][i] or "",
+                row=cols["row_number"][i], column="release_number" if csv else "",
+                file_segment=None if csv else cols["file_segment"][i])))
+        else:
+            keys[i] = key
+    if keys == cols["po_number"]:
+        return lines, found
+    at = lines.schema.get_field_index("po_number")
+    return lines.set_column(at, lines.schema.field(at), pa.array(keys, pa.string())), found

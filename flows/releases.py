@@ -1,0 +1,96 @@
+"""Releases told apart (schemas.order_keys, engine.lifecycle.releases): the held orders under some PO
+numbers looked up for the stages that meet a PO number with or without its release (intake's 850s and
+860s, shipment confirmations, status). Wiring only: the store and the stored 850s read, the keys decided
+by engine.lifecycle.releases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+import pyarrow.compute as pc
+
+from connectors.order_store import OrderStore
+from connectors.state import StateStore
+from engine.lifecycle.releases import Held, key_outcome, key_shipment_lines
+from schemas.errors import StateError
+from schemas.findings import Finding
+from schemas.lifecycle import OrderRecord
+from schemas.order_keys import x12_po
+
+
+def held_orders(state: StateStore, store: OrderStore, partner: str, pos: Iterable[str], *,
+                releases_needed: bool = True) -> Held:
+    """The partner's orders under these PO numbers (keyed by the PO number and as later releases), with
+    the release numbers of those keyed by the PO number read from their stored 850 (an order taken
+    before releases were told apart is found so) when ``releases_needed``."""
+    pos = set(pos)
+    plain = list(state.orders_for({(partner, po) for po in pos}).values())
+    later = [r for r in state.release_orders(partner) if x12_po(r.po_number) in pos]
+    return Held.of([*plain, *later], stored_releases(store, plain) if releases_needed else {})
+
+
+def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[str, str | None]:
+    """PO -> its 850's BEG04 ("" for none) of orders keyed by their PO number, from their current stored
+    table; an order whose table cannot be read is left out (its release unknown)."""
+    out: dict[str, str | None] = {}
+    tables: dict[tuple[str, str], object] = {}
+    for r in records:
+        if not r.lines_key:
+            continue
+        key = (r.partner, r.lines_key)
+        if key not in tables:
+            try:
+                tables[key] = store.load_orders(r.partner, r.lines_key, ["order_ref", "po_number", "release_number"])
+            except StateError:
+                tables[key] = None
+        t = tables[key]
+        if t is None:
+            continue
+        mask = pc.and_(pc.equal(t["po_number"], r.po_number), pc.equal(t["order_ref"], r.order_ref))
+        rows = t.filter(mask)["release_number"].to_pylist() or t.filter(pc.equal(t["po_number"], r.po_number))[
+            "release_number"].to_pylist()
+        if rows:
+            out[r.po_number] = (rows[-1] or "").strip()
+    return out
+
+
+def key_releases(state: StateStore, store: OrderStore, partner: str, outcome) -> tuple[object, list[Finding]]:
+    """The outcome of one of ``partner``'s files with its 850s and 860s keyed to the orders they mean
+    (engine.lifecycle.releases.key_outcome). Nothing is looked up for a file whose 850s give no release
+    and whose 860s name no PO held as several releases: then the outcome itself."""
+    orders, headers = outcome.orders, outcome.change_headers
+    with_release = bool(orders.num_rows) and pc.any(pc.not_equal(pc.utf8_trim_whitespace(
+        pc.fill_null(orders["release_number"], "")), "")).as_py()
+    if not with_release and not headers.num_rows:
+        return outcome, []
+    pos = set(orders["po_number"].to_pylist()) | set(headers["po_number"].to_pylist())
+    if not with_release and not any(x12_po(r.po_number) in pos for r in state.release_orders(partner)):
+        return outcome, []
+    return key_outcome(outcome, held_orders(state, store, partner, pos))
+
+
+def key_confirmations(state: StateStore, store: OrderStore, read):
+    """A confirmation file as read (engine.lifecycle.shipping.Confirmations) with each line's po_number the
+    order key it names (engine.lifecycle.releases.key_shipment_lines), and a line naming no release of a
+    PO with several open given its finding and its shipment held. Nothing is looked up for a file naming
+    no release and no PO held as several releases: then ``read`` itself."""
+    lines = read.lines
+    if not lines.num_rows:
+        return read
+    pos = {po for po in lines["po_number"].to_pylist() if po}
+    later = [r for r in state.release_orders() if x12_po(r.po_number) in pos]
+    if not later and not pc.any(pc.is_valid(lines["release_number"])).as_py():
+        return read
+    records = [*state.orders_with_po(pos), *later]
+    by_partner: dict[str, list[OrderRecord]] = {}
+    for r in records:
+        by_partner.setdefault(r.partner, []).append(r)
+    held = {p: Held.of(rs, stored_releases(store, [r for r in rs if r.po_number in pos]))
+            for p, rs in by_partner.items()}
+    keyed, found = key_shipment_lines(lines, held)
+    if not found and keyed is lines:
+        return read
+    sids = lines["shipment_id"].to_pylist()
+    unread = {**read.unread, **{f.location.row: sids[i] for i, f in found if f.location.row is not None}}
+    return replace(read, lines=keyed, findings=(*read.findings, *(f for _i, f in found)), unread=unread)
