@@ -64,12 +64,11 @@ class LimitSettings(_Model):
     read; one with more than ``max_sets_per_file`` transaction sets is not checked set by set; at most
     ``max_findings_per_set`` findings are kept per set and ``max_findings_per_file`` per file, the rest
     counted in a FINDINGS_CAPPED finding; a transaction set over ``max_set_bytes`` is never held in
-    memory (SET_TOO_LARGE, rejected in the 997). Raise them for a partner whose big files are expected,
-    up to what one 997 can answer: 999,999 sets (AK2 loop repeat; AK902-AK904 are N0 1/6)."""
+    memory (SET_TOO_LARGE, rejected in the 997). Raise them for a partner whose big files are expected."""
 
     max_file_bytes: int = Field(default=50_000_000, ge=1)
     max_set_bytes: int = Field(default=32_000_000, ge=1)
-    max_sets_per_file: int = Field(default=50_000, ge=1, le=999_999)
+    max_sets_per_file: int = Field(default=50_000, ge=1)
     max_findings_per_set: int = Field(default=100, ge=1)
     max_findings_per_file: int = Field(default=5_000, ge=1)
 

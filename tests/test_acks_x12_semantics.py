@@ -10,13 +10,12 @@ import re
 from datetime import datetime
 
 import pytest
-from pydantic import ValidationError
 
 from engine.envelope import envelope_for, wrap
 from engine.process import Known, process_file
 from engine.process_batches import process_in_batches
 from parsers.x12_batches import scan_interchange
-from schemas.profile import DelimiterSettings, LimitSettings, load_profiles
+from schemas.profile import DelimiterSettings, load_profiles
 from tests.support import GOOD_PO, ISA, REPO, TODAY
 
 PROFILES = load_profiles(REPO / "partners")
@@ -238,11 +237,3 @@ def test_an_interchange_whose_delimiters_cannot_be_read_is_answered_ta1_r_with_i
     isa = ISA.format(isa13=42, ack=ack).replace("ISA*", "ISA ", 1)
     data = (isa + "GS*PO*ACMERETAIL*ORDERBRIDGE*20261127*1200*7*X*004010~\n").encode()
     assert _ta1s(_acks(data, profile=PROFILES[partner])) == [("TA1", "000000042", "261127", "1200", "R", "026")]
-
-
-def test_no_profile_lets_a_group_outgrow_what_one_997_can_answer():
-    """A 997 holds at most 999,999 AK2 loops and counts its sets in AK902-AK904 (N0 1/6): a file is read
-    set by set only up to limits.max_sets_per_file, which therefore stops at 999,999."""
-    assert LimitSettings(max_sets_per_file=999_999).max_sets_per_file == 999_999
-    with pytest.raises(ValidationError):
-        LimitSettings(max_sets_per_file=1_000_000)
