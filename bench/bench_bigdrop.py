@@ -33,6 +33,7 @@ from bench.night import LINES_PER_PO, prepare  # noqa: E402
 WORK = ROOT / ".bench" / "bigdrop"
 PER_INTERCHANGE = 500  # POs
 SMALL_FILE_MB = 12
+GROUP_SETS = 500_000  # sets per functional group in an interchange larger than that (X12's GE01 is N0 1/6)
 
 
 def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHANGE, shape: str = "mixed") -> dict:
@@ -60,8 +61,13 @@ def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHA
                 f"{x.our_id:<15}*261126*0200*U*00401*{isa13:09d}*0*P*>",
                 f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13}*X*{x.version}"]
         written = fh.write("".join(s + "~\n" for s in segs))
-        k = 0
+        k = groups = 0
         while (pos is None or k < pos) and (size is None or written < size):
+            if k and k % GROUP_SETS == 0:  # GE01 counts at most 999,999 sets (N0 1/6): a new group
+                written += fh.write(f"GE*{GROUP_SETS}*{isa13 * 1000 + groups if groups else isa13}~\n")
+                groups += 1
+                written += fh.write(f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13 * 1000 + groups}*X*"
+                                    f"{x.version}~\n")
             k += 1
             st = f"{k:04d}" if k < 10_000 else str(k)
             body = [f"BEG*00*SA*BIG-{po:07d}**20261126", "CUR*BY*USD", "DTM*010*20261210",
@@ -72,7 +78,8 @@ def write_drop(ws_root: Path, total_mb: int, per_interchange: int = PER_INTERCHA
             body.append(f"CTT*{LINES_PER_PO}")
             written += fh.write("".join(s + "~\n" for s in [f"ST*850*{st}", *body, f"SE*{len(body) + 2}*{st}"]))
             po += 1
-        written += fh.write(f"GE*{k}*{isa13}~\nIEA*1*{isa13:09d}~\n")
+        gs06 = isa13 * 1000 + groups if groups else isa13
+        written += fh.write(f"GE*{k - groups * GROUP_SETS}*{gs06}~\nIEA*{groups + 1}*{isa13:09d}~\n")
         counts["interchanges"] += 1
         counts["pos"] += k
         counts["lines"] += k * LINES_PER_PO
