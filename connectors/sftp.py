@@ -151,6 +151,7 @@ class SftpDrop:
         self._progress = progress
         self._client: paramiko.SSHClient | None = None
         self._sftp: paramiko.SFTPClient | None = None
+        self._posix_rename = True  # until the server refuses the extension
 
     def __repr__(self) -> str:  # never shows the secret
         s = self.settings
@@ -450,18 +451,71 @@ class SftpDrop:
                     if self._progress:
                         self._progress(name, min(start + CHUNK, len(data)))
                 fh.flush()  # close() then waits for every pipelined write status
-            size = sftp.stat(tmp).st_size
-            if size != len(data):
-                sftp.remove(tmp)
-                raise TransientError(
-                    "SFTP upload short",
-                    host=self.settings.host,
-                    folder=folder,
-                    name=name,
-                    expected=len(data),
-                    got=size,
-                )
-            sftp.posix_rename(tmp, final)
+            try:
+                size = sftp.stat(tmp).st_size
+                if size != len(data):
+                    raise TransientError(
+                        "SFTP upload short",
+                        host=self.settings.host,
+                        folder=folder,
+                        name=name,
+                        expected=len(data),
+                        got=size,
+                    )
+                self._rename(tmp, final, folder=folder, name=name)
+            except BaseException:
+                self._drop_temporary(tmp)  # a refused rename or a short upload leaves no litter
+                raise
+
+    def _rename(self, src: str, dst: str, *, folder: str, name: str) -> None:
+        """``src`` renamed to ``dst``, replacing a file there: posix-rename (atomic) where the server has
+        it; else plain rename, which refuses an existing target, so that target is removed first (no
+        partial file is ever visible under ``dst``). A server that refuses renaming is a clear
+        SecurityError naming the step."""
+        sftp = self._session()
+        if self._posix_rename:
+            try:
+                sftp.posix_rename(src, dst)
+                return
+            except OSError as exc:  # permission denied (extension refused) or "Operation unsupported"
+                if not self._active() or not (
+                    isinstance(exc, PermissionError) or "unsupported" in str(exc).lower()
+                ):
+                    raise
+                log.info("sftp %s: posix-rename refused (%s); using plain rename", self.settings.host, exc)
+                self._posix_rename = False
+        try:
+            sftp.rename(src, dst)
+        except PermissionError as exc:
+            raise SecurityError(
+                "SFTP server refuses to rename files in this folder (permission denied)",
+                host=self.settings.host,
+                port=self.settings.port,
+                folder=folder,
+                name=name,
+                op="rename",
+                detail=f"{type(exc).__name__}: {exc}",
+            ) from exc
+        except OSError:
+            if not self._active() or self._exists(dst) is False:
+                raise
+            sftp.remove(dst)  # plain rename never replaces: the older file of that name goes first
+            sftp.rename(src, dst)
+
+    def _exists(self, path: str) -> bool:
+        try:
+            self._session().stat(path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def _drop_temporary(self, tmp: str) -> None:
+        if not self._active():
+            return  # the connection is gone: the next upload of this name overwrites it
+        try:
+            self._session().remove(tmp)
+        except Exception:  # never masks the error being raised
+            log.debug("could not remove temporary upload %s", tmp, exc_info=True)
 
     def _same_content(self, folder: str, name: str, path: str, data: bytes) -> bool:
         try:
@@ -492,7 +546,7 @@ class SftpDrop:
         src = self._path(folder, name)
         dst = self._path(to_folder, to_name or name)
         with self._edge("move", folder, name):
-            self._session().posix_rename(src, dst)
+            self._rename(src, dst, folder=folder, name=name)
 
     def delete(self, folder: str, name: str) -> None:
         path = self._path(folder, name)
