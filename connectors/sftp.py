@@ -489,18 +489,21 @@ class SftpDrop:
         except PermissionError as exc:
             raise SecurityError(
                 "SFTP server refuses to rename files in this folder (permission denied)",
-                host=self.settings.host,
-                port=self.settings.port,
-                folder=folder,
-                name=name,
-                op="rename",
-                detail=f"{type(exc).__name__}: {exc}",
+                **self._refusal_context(folder, name, "rename", exc),
             ) from exc
         except OSError:
             if not self._active() or self._exists(dst) is False:
                 raise
             sftp.remove(dst)  # plain rename never replaces: the older file of that name goes first
             sftp.rename(src, dst)
+
+    def _refusal_context(self, folder: str, name: str, op: str, exc: BaseException) -> dict[str, object]:
+        context: dict[str, object] = dict(host=self.settings.host, port=self.settings.port, folder=folder,
+                                          name=name, op=op, detail=f"{type(exc).__name__}: {exc}")
+        if folder == "inbox":
+            context["hint"] = ("an inbox we may read but not change (the partner removes the files we "
+                               "have taken): set leave_in_inbox = true in the profile's [drop.sftp]")
+        return context
 
     def _exists(self, path: str) -> bool:
         try:
@@ -537,9 +540,17 @@ class SftpDrop:
                 return None
         return FileInfo(name=name, size=attr.st_size or 0, mtime=float(attr.st_mtime or 0))
 
+    @property
+    def leaves_taken_files(self) -> bool:
+        """True when files taken stay in the inbox (``leave_in_inbox``): the caller passes over a file
+        it has taken before rather than reporting it as a duplicate."""
+        return self.settings.leave_in_inbox
+
     def move(self, folder: str, name: str, to_folder: str, to_name: str | None = None) -> None:
-        """Rename atomically; to "processed" when ``remote_processed`` is None this deletes
-        (the caller calls it only after a verified download)."""
+        """Rename atomically; to "processed" when ``remote_processed`` is None this deletes, and with
+        ``leave_in_inbox`` it does nothing (the caller calls it only after a verified download)."""
+        if folder == "inbox" and to_folder == "processed" and self.settings.leave_in_inbox:
+            return
         if to_folder == "processed" and self.settings.remote_processed is None:
             self.delete(folder, name)
             return
@@ -555,6 +566,11 @@ class SftpDrop:
                 self._session().remove(path)
             except FileNotFoundError:
                 pass
+            except PermissionError as exc:
+                raise SecurityError(
+                    "SFTP server refuses to remove files in this folder (permission denied)",
+                    **self._refusal_context(folder, name, "remove", exc),
+                ) from exc
 
 
 def _decode(raw: bytes) -> str | None:
