@@ -21,7 +21,7 @@ from typing import BinaryIO
 import paramiko
 from paramiko.sftp import CMD_CLOSE, CMD_HANDLE, CMD_NAME, CMD_OPENDIR, CMD_READDIR
 
-from connectors.base import FileInfo, Refusal, is_safe_name
+from connectors.base import FileInfo, Refusal, in_progress, is_safe_name
 from schemas.errors import (
     ConfigError,
     ConnectorUnavailable,
@@ -310,15 +310,16 @@ class SftpDrop:
         return entries
 
     def _candidates(self, folder: str) -> dict[str, tuple[int, float]]:
-        """Regular files with safe, visible, non-temporary names -> (size, mtime)."""
+        """Regular files with safe, visible names not being written (connectors.base.in_progress) -> (size, mtime)."""
         out: dict[str, tuple[int, float]] = {}
         refused = []
-        for raw, attr in self._scan(folder):
-            name = _decode(raw)
+        entries = [(_decode(raw), raw, attr) for raw, attr in self._scan(folder)]
+        names = {name for name, _raw, _attr in entries if name is not None}
+        for name, raw, attr in entries:
             if name is None or not is_safe_name(name):
                 refused.append(display_name(raw))
                 continue
-            if name.startswith(".") or name.endswith(self.settings.temp_suffixes):
+            if in_progress(name, names, self.settings.temp_suffixes):
                 continue
             if attr.st_mode is None or not statmod.S_ISREG(attr.st_mode):
                 continue  # folders, symlinks, devices are never picked up

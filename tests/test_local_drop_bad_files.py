@@ -219,3 +219,16 @@ def test_the_profile_sets_the_local_stability_rule(tmp_path):
     drop = steps.local_drops(open_workspace(tmp_path / "ws"))(profile)
     assert (drop.settle_seconds, drop.temp_suffixes) == (7.5, (".uploading",))
     assert load_profiles(REPO / "partners")["acme"].drop.local.settle_seconds == 2.0  # the default
+
+
+def test_lock_files_tilde_names_and_files_guarded_by_a_lock_are_never_listed(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, data in [("po-1.edi", b"ISA*half"), ("po-1.edi.lock", b""), ("po-3.x12", b"ISA*half"),
+                       ("po-3.lck", b""), ("~po-2.edi", b"ISA*half"), ("ready.edi", b"ISA*whole~")]:
+        (inbox / name).write_bytes(data)
+    drop = LocalDrop(tmp_path, settle_seconds=0)
+    assert [f.name for f in drop.list("inbox")] == ["ready.edi"]
+    assert drop.refused("inbox") == []
+    (inbox / "po-3.lck").unlink()
+    assert [f.name for f in drop.list("inbox")] == ["po-3.x12", "ready.edi"]

@@ -112,3 +112,18 @@ def test_refused_reports_hostile_names_and_special_files_never_folders(settings,
         assert refused == {(repr("new\nline.edi"), "FILE_NAME_REFUSED"), (repr("link.edi"), "FILE_TYPE_REFUSED"),
                            (repr("pipe.edi"), "FILE_TYPE_REFUSED")}
         assert [f.name for f in drop.list("inbox")] == ["good.edi"]
+
+
+def test_lock_files_tilde_names_and_files_guarded_by_a_lock_are_never_listed(settings, partner):
+    partner.put("inbox", "po-1.edi", b"ISA*half")  # the partner holds po-1.edi.lock while uploading
+    partner.put("inbox", "po-1.edi.lock", b"")
+    partner.put("inbox", "po-3.x12", b"ISA*half")
+    partner.put("inbox", "po-3.LCK", b"")
+    partner.put("inbox", "~po-2.edi", b"ISA*half")  # an upload tool's temporary name
+    partner.put("inbox", "ready.edi", b"ISA*whole~")
+    with SftpDrop(settings) as drop:
+        assert [f.name for f in drop.list("inbox")] == ["ready.edi"]
+        assert drop.refused("inbox") == []
+    os.unlink(partner.path("inbox", "po-1.edi.lock"))  # upload done
+    with SftpDrop(settings) as drop:
+        assert [f.name for f in drop.list("inbox")] == ["po-1.edi", "ready.edi"]
