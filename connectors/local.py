@@ -139,6 +139,8 @@ class LocalDrop:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise TransientError("a symlink replaced a listed file", folder=folder, name=name) from exc
+            if exc.errno == errno.ENOENT and expected_size is not None:  # listed, then removed by its writer
+                raise TransientError("a listed file vanished before it was read", folder=folder, name=name) from exc
             raise
         with os.fdopen(fd, "rb") as fh:
             before = os.fstat(fd)

@@ -391,7 +391,16 @@ class SftpDrop:
         path = self._path(folder, name)
         with self._edge("read", folder, name):
             sftp = self._session()
-            with sftp.open(path, "rb") as fh:
+            try:
+                fh = sftp.open(path, "rb")
+            except FileNotFoundError as exc:
+                if expected_size is None:
+                    raise
+                # listed, then removed (the partner's clean-up): the next listing no longer has it
+                raise TransientError(
+                    "SFTP file vanished since it was listed", host=self.settings.host, folder=folder, name=name
+                ) from exc
+            with fh:
                 expected = fh.stat().st_size or 0
                 if expected_size is not None and expected != expected_size:
                     raise TransientError(

@@ -232,3 +232,16 @@ def test_lock_files_tilde_names_and_files_guarded_by_a_lock_are_never_listed(tmp
     assert drop.refused("inbox") == []
     (inbox / "po-3.lck").unlink()
     assert [f.name for f in drop.list("inbox")] == ["po-3.x12", "ready.edi"]
+
+
+def test_a_listed_file_removed_before_it_is_read_is_transient(tmp_path):
+    from schemas.errors import TransientError, is_transient
+
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "po-1.edi").write_bytes(b"ISA*one~")
+    drop = LocalDrop(tmp_path, settle_seconds=0)
+    [info] = drop.list("inbox")
+    (tmp_path / "inbox" / "po-1.edi").unlink()
+    with pytest.raises(TransientError, match="vanished") as err:
+        drop.read("inbox", info.name, expected_size=info.size)
+    assert is_transient(err.value) and drop.list("inbox") == []

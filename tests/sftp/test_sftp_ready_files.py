@@ -127,3 +127,15 @@ def test_lock_files_tilde_names_and_files_guarded_by_a_lock_are_never_listed(set
     os.unlink(partner.path("inbox", "po-1.edi.lock"))  # upload done
     with SftpDrop(settings) as drop:
         assert [f.name for f in drop.list("inbox")] == ["po-1.edi", "ready.edi"]
+
+
+def test_a_listed_file_removed_before_it_is_read_is_transient_and_the_next_listing_goes_on(settings, partner):
+    partner.put("inbox", "po-1.edi", b"ISA*one~")
+    partner.put("inbox", "po-2.edi", b"ISA*two~")
+    with SftpDrop(settings) as drop:
+        first, second = drop.list("inbox")
+        os.unlink(partner.path("inbox", "po-1.edi"))  # the partner's clean-up, between list and read
+        with pytest.raises(TransientError, match="vanished"):
+            drop.read("inbox", first.name, expected_size=first.size)
+        assert drop.read("inbox", second.name, expected_size=second.size) == b"ISA*two~"  # same connection
+        assert [f.name for f in drop.list("inbox")] == ["po-2.edi"]
