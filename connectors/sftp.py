@@ -278,6 +278,22 @@ class SftpDrop:
     # -- listing ----------------------------------------------------------------------------
 
     def _scan(self, folder: str) -> list[tuple[bytes, paramiko.SFTPAttributes]]:
+        """Directory entries, names as bytes, with their type, size and mtime: a server that lists names
+        without attributes (or without the type, size or mtime) has each such entry asked with lstat,
+        else its files would never be listed (or be listed as empty)."""
+        entries = self._read_dir(folder)
+        sftp = self._session()
+        out = []
+        for raw, attr in entries:
+            if attr.st_mode is None or attr.st_size is None or attr.st_mtime is None:
+                try:
+                    attr = sftp.lstat(posixpath.join(self._dir(folder), raw.decode("utf-8", "surrogateescape")))
+                except (FileNotFoundError, UnicodeEncodeError):
+                    continue  # gone since it was listed, or a name lstat cannot send (refused below anyway)
+            out.append((raw, attr))
+        return out
+
+    def _read_dir(self, folder: str) -> list[tuple[bytes, paramiko.SFTPAttributes]]:
         """Raw directory entries, names as bytes.
 
         paramiko's listdir/listdir_attr decode every name as UTF-8, so one non-UTF-8 name fails
@@ -454,14 +470,14 @@ class SftpDrop:
                 log.info("sftp %s/%s already delivered with identical content", folder, name)
                 return
             sftp = self._session()
-            with sftp.open(tmp, "wb") as fh:
-                fh.set_pipelined(True)
-                for start in range(0, len(data), CHUNK):
-                    fh.write(data[start : start + CHUNK])
-                    if self._progress:
-                        self._progress(name, min(start + CHUNK, len(data)))
-                fh.flush()  # close() then waits for every pipelined write status
             try:
+                with sftp.open(tmp, "wb") as fh:
+                    fh.set_pipelined(True)
+                    for start in range(0, len(data), CHUNK):
+                        fh.write(data[start : start + CHUNK])
+                        if self._progress:
+                            self._progress(name, min(start + CHUNK, len(data)))
+                    fh.flush()  # close() then waits for every pipelined write status
                 size = sftp.stat(tmp).st_size
                 if size != len(data):
                     raise TransientError(
@@ -474,7 +490,8 @@ class SftpDrop:
                     )
                 self._rename(tmp, final, folder=folder, name=name)
             except BaseException:
-                self._drop_temporary(tmp)  # a refused rename or a short upload leaves no litter
+                # a refused write (disk full, quota) or rename, or a short upload: no partial file left
+                self._drop_temporary(tmp)  # to fill the partner's quota or be taken by a careless reader
                 raise
 
     def _rename(self, src: str, dst: str, *, folder: str, name: str) -> None:

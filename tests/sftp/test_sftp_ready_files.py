@@ -139,3 +139,22 @@ def test_a_listed_file_removed_before_it_is_read_is_transient_and_the_next_listi
             drop.read("inbox", first.name, expected_size=first.size)
         assert drop.read("inbox", second.name, expected_size=second.size) == b"ISA*two~"  # same connection
         assert [f.name for f in drop.list("inbox")] == ["po-2.edi"]
+
+
+def test_a_server_listing_names_without_attributes_still_has_its_files_taken(settings, partner, server, monkeypatch):
+    import paramiko
+
+    partner.put("inbox", "po-1.edi", b"ISA*one~")
+    os.mkdir(server.folder("inbox") / "sub.edi")
+    os.symlink("/etc/passwd", server.folder("inbox") / "link.edi")
+    real = SftpDrop._read_dir
+
+    def names_only(self, folder):  # the server's READDIR answer carries no attributes
+        return [(raw, paramiko.SFTPAttributes()) for raw, _attr in real(self, folder)]
+
+    monkeypatch.setattr(SftpDrop, "_read_dir", names_only)
+    with SftpDrop(settings) as drop:
+        [info] = drop.list("inbox")
+        assert (info.name, info.size) == ("po-1.edi", 8)
+        assert drop.read("inbox", info.name, expected_size=info.size) == b"ISA*one~"
+        assert [r.code for r in drop.refused("inbox")] == ["FILE_TYPE_REFUSED"]  # the symlink, not the folder

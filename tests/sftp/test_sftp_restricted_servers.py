@@ -10,7 +10,7 @@ import pytest
 
 from connectors.sftp import SftpDrop
 from connectors.testing_sshd import LocalSshd
-from schemas.errors import SecurityError
+from schemas.errors import SecurityError, TransientError
 from tests.sftp.conftest import Partner
 
 pytestmark = pytest.mark.integration
@@ -53,3 +53,11 @@ def test_a_server_refusing_rename_is_a_clear_error_and_leaves_no_temporary_uploa
             drop.move("inbox", "po-1.edi", "processed")
     assert partner.names("outbox") == []  # neither the file nor its temporary name
     assert partner.names("inbox") == ["po-1.edi"] and partner.names("processed") == []
+
+
+@pytest.mark.parametrize("restricted", ["-P write"], indirect=True)
+def test_a_refused_write_mid_upload_leaves_no_partial_file(restricted):
+    server, partner = restricted  # the server creates the file, then refuses its bytes (as a full quota does)
+    with SftpDrop(server.settings()) as drop, pytest.raises(TransientError, match="upload short"):
+        drop.write("outbox", "855-1.x12", b"x" * 100_000)  # pipelined writes: refused silently, size checked
+    assert partner.names("outbox") == []
