@@ -518,8 +518,10 @@ class SftpDrop:
                 "SFTP server refuses to rename files in this folder (permission denied)",
                 **self._refusal_context(folder, name, "rename", exc),
             ) from exc
+        except FileNotFoundError:
+            raise  # ``src`` is gone: the file at ``dst`` must stay
         except OSError:
-            if not self._active() or self._exists(dst) is False:
+            if not self._active() or not self._exists(dst):
                 raise
             sftp.remove(dst)  # plain rename never replaces: the older file of that name goes first
             sftp.rename(src, dst)

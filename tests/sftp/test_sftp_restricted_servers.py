@@ -10,7 +10,7 @@ import pytest
 
 from connectors.sftp import SftpDrop
 from connectors.testing_sshd import LocalSshd
-from schemas.errors import SecurityError, TransientError
+from schemas.errors import SecurityError, TerminalError, TransientError
 from tests.sftp.conftest import Partner
 
 pytestmark = pytest.mark.integration
@@ -39,6 +39,9 @@ def test_a_server_without_posix_rename_still_gets_files_moved_and_delivered_whol
     assert partner.get("processed", "po-1.edi") == b"ISA*first~"
     assert partner.names("outbox") == ["855-1.x12", "997-1.x12"]  # no temporary file left
     assert partner.get("outbox", "855-1.x12") == b"newer 855"
+    with SftpDrop(server.settings()) as drop, pytest.raises(TerminalError, match="not found"):
+        drop.move("inbox", "po-1.edi", "processed")  # gone: the file of that name in processed/ stays
+    assert partner.get("processed", "po-1.edi") == b"ISA*first~"
 
 
 @pytest.mark.parametrize("restricted", ["-P rename,posix-rename"], indirect=True)
