@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -22,6 +23,20 @@ _SAFE_NAME = re.compile(r"^(?!\.\.?$)[^/\\\x00-\x1f\x7f]{1,255}$")
 
 def is_safe_name(name: str) -> bool:
     return bool(_SAFE_NAME.match(name)) and ".." not in name
+
+
+LOCK_SUFFIXES = (".lock", ".lck")  # a partner's "being written" marker beside the file it guards
+
+
+def in_progress(name: str, names: Collection[str], temp_suffixes: tuple[str, ...]) -> bool:
+    """``name`` is someone's file still being written, never read: hidden (``.x``), a temporary suffix
+    (``.tmp``, ``.part``, WinSCP's ``.filepart``, per profile), a ``~`` prefix (upload tools' temporary
+    names), a lock file itself, or a file with a lock file of its name or stem beside it in ``names``
+    (``po.x12.lock``, ``po.lck`` for ``po.x12``)."""
+    if name.startswith((".", "~")) or name.endswith(temp_suffixes) or name.lower().endswith(LOCK_SUFFIXES):
+        return True
+    stem = name.rsplit(".", 1)[0]
+    return any(base + lock in names for base in (name, stem) for lock in (*LOCK_SUFFIXES, ".LOCK", ".LCK"))
 
 
 def display_name(name: str) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from connectors.base import FOLDERS, FileInfo, Refusal, bounded_name, display_name, is_safe_name
+from connectors.base import FOLDERS, FileInfo, Refusal, bounded_name, display_name, in_progress, is_safe_name
 from schemas.errors import ConfigError, ConnectorUnavailable, StorageError, TransientError
 
 TMP_PREFIX = ".tmp-"
@@ -96,10 +96,12 @@ class LocalDrop:
         return None
 
     def _candidates(self, folder: str) -> dict[str, tuple[int, int]]:
-        """Regular files with safe, visible, non-temporary names -> (size, mtime in ns)."""
+        """Regular files with safe, visible names not being written (base.in_progress) -> (size, mtime ns)."""
         out = {}
-        for name, st in self._entries(folder):
-            if st is None or self._refusal(name, st) or name.startswith(".") or name.endswith(self.temp_suffixes):
+        entries = self._entries(folder)
+        names = {name for name, _st in entries}
+        for name, st in entries:
+            if st is None or self._refusal(name, st) or in_progress(name, names, self.temp_suffixes):
                 continue
             out[name] = (st.st_size, st.st_mtime_ns)
         return out
@@ -137,6 +139,8 @@ class LocalDrop:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise TransientError("a symlink replaced a listed file", folder=folder, name=name) from exc
+            if exc.errno == errno.ENOENT and expected_size is not None:  # listed, then removed by its writer
+                raise TransientError("a listed file vanished before it was read", folder=folder, name=name) from exc
             raise
         with os.fdopen(fd, "rb") as fh:
             before = os.fstat(fd)

@@ -21,7 +21,7 @@ from typing import BinaryIO
 import paramiko
 from paramiko.sftp import CMD_CLOSE, CMD_HANDLE, CMD_NAME, CMD_OPENDIR, CMD_READDIR
 
-from connectors.base import FileInfo, Refusal, is_safe_name
+from connectors.base import FileInfo, Refusal, in_progress, is_safe_name
 from schemas.errors import (
     ConfigError,
     ConnectorUnavailable,
@@ -151,6 +151,7 @@ class SftpDrop:
         self._progress = progress
         self._client: paramiko.SSHClient | None = None
         self._sftp: paramiko.SFTPClient | None = None
+        self._posix_rename = True  # until the server refuses the extension
 
     def __repr__(self) -> str:  # never shows the secret
         s = self.settings
@@ -277,6 +278,22 @@ class SftpDrop:
     # -- listing ----------------------------------------------------------------------------
 
     def _scan(self, folder: str) -> list[tuple[bytes, paramiko.SFTPAttributes]]:
+        """Directory entries, names as bytes, with their type, size and mtime: a server that lists names
+        without attributes (or without the type, size or mtime) has each such entry asked with lstat,
+        else its files would never be listed (or be listed as empty)."""
+        entries = self._read_dir(folder)
+        sftp = self._session()
+        out = []
+        for raw, attr in entries:
+            if attr.st_mode is None or attr.st_size is None or attr.st_mtime is None:
+                try:
+                    attr = sftp.lstat(posixpath.join(self._dir(folder), raw.decode("utf-8", "surrogateescape")))
+                except (FileNotFoundError, UnicodeEncodeError):
+                    continue  # gone since it was listed, or a name lstat cannot send (refused below anyway)
+            out.append((raw, attr))
+        return out
+
+    def _read_dir(self, folder: str) -> list[tuple[bytes, paramiko.SFTPAttributes]]:
         """Raw directory entries, names as bytes.
 
         paramiko's listdir/listdir_attr decode every name as UTF-8, so one non-UTF-8 name fails
@@ -309,15 +326,16 @@ class SftpDrop:
         return entries
 
     def _candidates(self, folder: str) -> dict[str, tuple[int, float]]:
-        """Regular files with safe, visible, non-temporary names -> (size, mtime)."""
+        """Regular files with safe, visible names not being written (connectors.base.in_progress) -> (size, mtime)."""
         out: dict[str, tuple[int, float]] = {}
         refused = []
-        for raw, attr in self._scan(folder):
-            name = _decode(raw)
+        entries = [(_decode(raw), raw, attr) for raw, attr in self._scan(folder)]
+        names = {name for name, _raw, _attr in entries if name is not None}
+        for name, raw, attr in entries:
             if name is None or not is_safe_name(name):
                 refused.append(display_name(raw))
                 continue
-            if name.startswith(".") or name.endswith(self.settings.temp_suffixes):
+            if in_progress(name, names, self.settings.temp_suffixes):
                 continue
             if attr.st_mode is None or not statmod.S_ISREG(attr.st_mode):
                 continue  # folders, symlinks, devices are never picked up
@@ -389,7 +407,16 @@ class SftpDrop:
         path = self._path(folder, name)
         with self._edge("read", folder, name):
             sftp = self._session()
-            with sftp.open(path, "rb") as fh:
+            try:
+                fh = sftp.open(path, "rb")
+            except FileNotFoundError as exc:
+                if expected_size is None:
+                    raise
+                # listed, then removed (the partner's clean-up): the next listing no longer has it
+                raise TransientError(
+                    "SFTP file vanished since it was listed", host=self.settings.host, folder=folder, name=name
+                ) from exc
+            with fh:
                 expected = fh.stat().st_size or 0
                 if expected_size is not None and expected != expected_size:
                     raise TransientError(
@@ -443,25 +470,84 @@ class SftpDrop:
                 log.info("sftp %s/%s already delivered with identical content", folder, name)
                 return
             sftp = self._session()
-            with sftp.open(tmp, "wb") as fh:
-                fh.set_pipelined(True)
-                for start in range(0, len(data), CHUNK):
-                    fh.write(data[start : start + CHUNK])
-                    if self._progress:
-                        self._progress(name, min(start + CHUNK, len(data)))
-                fh.flush()  # close() then waits for every pipelined write status
-            size = sftp.stat(tmp).st_size
-            if size != len(data):
-                sftp.remove(tmp)
-                raise TransientError(
-                    "SFTP upload short",
-                    host=self.settings.host,
-                    folder=folder,
-                    name=name,
-                    expected=len(data),
-                    got=size,
-                )
-            sftp.posix_rename(tmp, final)
+            try:
+                with sftp.open(tmp, "wb") as fh:
+                    fh.set_pipelined(True)
+                    for start in range(0, len(data), CHUNK):
+                        fh.write(data[start : start + CHUNK])
+                        if self._progress:
+                            self._progress(name, min(start + CHUNK, len(data)))
+                    fh.flush()  # close() then waits for every pipelined write status
+                size = sftp.stat(tmp).st_size
+                if size != len(data):
+                    raise TransientError(
+                        "SFTP upload short",
+                        host=self.settings.host,
+                        folder=folder,
+                        name=name,
+                        expected=len(data),
+                        got=size,
+                    )
+                self._rename(tmp, final, folder=folder, name=name)
+            except BaseException:
+                # a refused write (disk full, quota) or rename, or a short upload: no partial file left
+                self._drop_temporary(tmp)  # to fill the partner's quota or be taken by a careless reader
+                raise
+
+    def _rename(self, src: str, dst: str, *, folder: str, name: str) -> None:
+        """``src`` renamed to ``dst``, replacing a file there: posix-rename (atomic) where the server has
+        it; else plain rename, which refuses an existing target, so that target is removed first (no
+        partial file is ever visible under ``dst``). A server that refuses renaming is a clear
+        SecurityError naming the step."""
+        sftp = self._session()
+        if self._posix_rename:
+            try:
+                sftp.posix_rename(src, dst)
+                return
+            except OSError as exc:  # permission denied (extension refused) or "Operation unsupported"
+                if not self._active() or not (
+                    isinstance(exc, PermissionError) or "unsupported" in str(exc).lower()
+                ):
+                    raise
+                log.info("sftp %s: posix-rename refused (%s); using plain rename", self.settings.host, exc)
+                self._posix_rename = False
+        try:
+            sftp.rename(src, dst)
+        except PermissionError as exc:
+            raise SecurityError(
+                "SFTP server refuses to rename files in this folder (permission denied)",
+                **self._refusal_context(folder, name, "rename", exc),
+            ) from exc
+        except FileNotFoundError:
+            raise  # ``src`` is gone: the file at ``dst`` must stay
+        except OSError:
+            if not self._active() or not self._exists(dst):
+                raise
+            sftp.remove(dst)  # plain rename never replaces: the older file of that name goes first
+            sftp.rename(src, dst)
+
+    def _refusal_context(self, folder: str, name: str, op: str, exc: BaseException) -> dict[str, object]:
+        context: dict[str, object] = dict(host=self.settings.host, port=self.settings.port, folder=folder,
+                                          name=name, op=op, detail=f"{type(exc).__name__}: {exc}")
+        if folder == "inbox":
+            context["hint"] = ("an inbox we may read but not change (the partner removes the files we "
+                               "have taken): set leave_in_inbox = true in the profile's [drop.sftp]")
+        return context
+
+    def _exists(self, path: str) -> bool:
+        try:
+            self._session().stat(path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def _drop_temporary(self, tmp: str) -> None:
+        if not self._active():
+            return  # the connection is gone: the next upload of this name overwrites it
+        try:
+            self._session().remove(tmp)
+        except Exception:  # never masks the error being raised
+            log.debug("could not remove temporary upload %s", tmp, exc_info=True)
 
     def _same_content(self, folder: str, name: str, path: str, data: bytes) -> bool:
         try:
@@ -483,16 +569,24 @@ class SftpDrop:
                 return None
         return FileInfo(name=name, size=attr.st_size or 0, mtime=float(attr.st_mtime or 0))
 
+    @property
+    def leaves_taken_files(self) -> bool:
+        """True when files taken stay in the inbox (``leave_in_inbox``): the caller passes over a file
+        it has taken before rather than reporting it as a duplicate."""
+        return self.settings.leave_in_inbox
+
     def move(self, folder: str, name: str, to_folder: str, to_name: str | None = None) -> None:
-        """Rename atomically; to "processed" when ``remote_processed`` is None this deletes
-        (the caller calls it only after a verified download)."""
+        """Rename atomically; to "processed" when ``remote_processed`` is None this deletes, and with
+        ``leave_in_inbox`` it does nothing (the caller calls it only after a verified download)."""
+        if folder == "inbox" and to_folder == "processed" and self.settings.leave_in_inbox:
+            return
         if to_folder == "processed" and self.settings.remote_processed is None:
             self.delete(folder, name)
             return
         src = self._path(folder, name)
         dst = self._path(to_folder, to_name or name)
         with self._edge("move", folder, name):
-            self._session().posix_rename(src, dst)
+            self._rename(src, dst, folder=folder, name=name)
 
     def delete(self, folder: str, name: str) -> None:
         path = self._path(folder, name)
@@ -501,6 +595,11 @@ class SftpDrop:
                 self._session().remove(path)
             except FileNotFoundError:
                 pass
+            except PermissionError as exc:
+                raise SecurityError(
+                    "SFTP server refuses to remove files in this folder (permission denied)",
+                    **self._refusal_context(folder, name, "remove", exc),
+                ) from exc
 
 
 def _decode(raw: bytes) -> str | None:

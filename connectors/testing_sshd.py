@@ -131,8 +131,9 @@ class LocalSshd:
     ``stop()`` ends it and removes the chroot and keys.
     """
 
-    def __init__(self, *, user: str = SFTP_USER, port: int | None = None) -> None:
+    def __init__(self, *, user: str = SFTP_USER, port: int | None = None, sftp_flags: str = "") -> None:
         self.user = user
+        self.sftp_flags = sftp_flags  # internal-sftp options, e.g. "-P posix-rename" (a server without it)
         self.port = port or free_port()
         self.id = uuid.uuid4().hex[:10]
         self.chroot = Path(f"/srv/orderbridge-sftp-{self.id}")
@@ -244,7 +245,7 @@ class LocalSshd:
             "Subsystem sftp internal-sftp",
             f"Match User {self.user}",
             f"    ChrootDirectory {self.chroot}",
-            "    ForceCommand internal-sftp",
+            f"    ForceCommand internal-sftp {self.sftp_flags}".rstrip(),
             "    AllowTcpForwarding no",
             "    X11Forwarding no",
         ]

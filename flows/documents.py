@@ -142,9 +142,11 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     Documents go DELIVERY_CHUNK at a time (only that many files' bytes read from the store at once).
     A local drop writes a chunk's files to temporary names, makes their bytes durable together and
     renames them into place (`LocalDrop.write_many`); another drop writes each file (its `write`:
-    temporary name, renamed). Then the folder itself is synced (local drops) and the chunk's
-    documents are marked delivered in one transaction. A crash in between leaves them pending: the
-    next run finds the same bytes in place (or writes them again), never new numbers.
+    temporary name, renamed) and marks it delivered at once: a partner takes files out of its outbox
+    as they arrive, so one written before a dropped connection would otherwise be sent again by the
+    retry. A local drop's folder is then synced and the chunk's documents are marked delivered in one
+    transaction. A crash in between leaves them pending: the next run finds the same bytes in place
+    (or writes them again), never new numbers.
 
     ``keep`` (a sharded worker's lease renewal, connectors.lease.Lease.renew) is called before each
     chunk is written: when it raises (LeaseLost: another worker took the partner over) nothing more is
@@ -176,8 +178,14 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
                 todo[doc.file_name] = (doc.id, doc.content)
             else:
                 done.append(doc.id)
-        _write(drop, todo)
-        done += [doc_id for doc_id, _content in todo.values()]
+        if local:
+            _write(drop, todo)
+            done += [doc_id for doc_id, _content in todo.values()]
+        else:  # each file marked as soon as it is in place: a partner may take it before a retry
+            for name, (doc_id, content) in todo.items():  # after a dropped connection would send it again
+                _write(drop, {name: (doc_id, content)})
+                _delivered(state, [doc_id], sync, now)
+                n += 1
         if done:
             _delivered(state, sorted(done), sync, now)
             n += len(done)

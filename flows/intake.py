@@ -145,6 +145,8 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             continue
         data = drop.read("inbox", info.name, expected_size=info.size)
         sha = hashlib.sha256(data).hexdigest()
+        if _left_on_server(drop, state, profile.id, sha, info.name):
+            continue
         res.files += 1
         archived = archive_name(now.date(), sha, info.name)
         if local.stat("archive", archived) is None:
@@ -268,7 +270,6 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
     whole read's findings, 997s and tables), each committed as a piece is (a rerun scans it again and
     goes on after the batches committed); one the scan cannot cut safely is read whole, as before."""
     at = now.isoformat()
-    res.files += 1
     if drop is local:
         sha = local.sha256("inbox", name)
         archived = archive_name(now.date(), sha, name)
@@ -279,6 +280,9 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
             raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
     else:
         sha, archived = _fetch_to_archive(profile, drop, local, name, size, now=now)
+        if _left_on_server(drop, state, profile.id, sha, name):
+            return
+    res.files += 1
     faults.reached("after-archive")
     recorded = state.file_record(profile.id, sha)
     start = rows = part = errors = resumed_batches = 0
@@ -487,6 +491,15 @@ def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     if disposition == "quarantine":
         state.mark_disposed(profile.id, sha, at)
         res.quarantined += 1
+
+
+def _left_on_server(drop: FileDrop, state: StateStore, partner: str, sha: str, name: str) -> bool:
+    """A file we took (and disposed of) before, still in an inbox we may not change (SFTP's
+    ``leave_in_inbox``: the partner removes it): passed over, not reported as a duplicate each run."""
+    if not getattr(drop, "leaves_taken_files", False):
+        return False
+    recorded = state.file_record(partner, sha)
+    return recorded is not None and recorded["disposed_at"] is not None and recorded["name"] == name
 
 
 def _duplicate(state: StateStore, profile: PartnerProfile, res, name: str, recorded: dict, run_id: str) -> None:

@@ -126,8 +126,20 @@ def _cut_widths(text: str, term: str) -> tuple[set[int], int, int] | None:
     return set(cut), max(len(line) for line in lines), len(cut)
 
 
+# Compressed containers a partner may drop (`po.x12.gz`, a `.zip` of files): never unpacked (their
+# size unpacked is unknown, a zip may hold many files); named in the X12_NOT_EDI finding instead.
+_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"BZh", "bzip2"),
+               (b"\xfd7zXZ\x00", "xz"), (b"7z\xbc\xaf\x27\x1c", "7-Zip"), (b"\x28\xb5\x2f\xfd", "zstd"))
+
+
+def compressed_kind(data: bytes) -> str | None:
+    """The kind of compressed container ``data`` starts as (gzip, zip, ...), else None."""
+    return next((kind for magic, kind in _COMPRESSED if data.startswith(magic)), None)
+
+
 def _read_interchanges(data: bytes, file: str) -> ParseResult:
     text, encoding, findings = decode(data)
+    packed = compressed_kind(data[:8])
     raw = memoryview(data)[3:] if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf") else data
     chunks: list[pa.Array] = []
     id_chunks: list[pa.Array] = []
@@ -137,7 +149,12 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
     row_base = 0
     pos = _find_isa(text, 0)
     stripped = text.lstrip()
-    if pos < 0:
+    if pos < 0 and packed:  # its bytes are no text: no X12_NOT_UTF8, no binary value shown
+        findings = [f for f in findings if f.code != "X12_NOT_UTF8"]
+        findings.append(_finding("X12_NOT_EDI", f"A {packed}-compressed file, not an X12 interchange: compressed "
+                                 "files are not unpacked. Ask the partner to send it uncompressed (or unpack the "
+                                 "archived copy and drop its files again).", value=packed))
+    elif pos < 0:
         findings.append(_finding("X12_NOT_EDI", "No ISA segment found: this is not an X12 interchange.",
                                  value=stripped[:40]))
     elif text[:pos].strip():

@@ -159,6 +159,9 @@ class SftpSettings(_Model):
     remote_inbox: str = "inbox"
     remote_outbox: str = "outbox"
     remote_processed: str | None = "processed"  # None: delete after a verified download
+    # true: an inbox we may read but not change (the partner removes what we have taken): files are
+    # never moved or deleted there, and one taken before (same name, same content) is passed over
+    leave_in_inbox: bool = False
     settle_seconds: float = 2.0  # size and mtime must be unchanged across this interval
     temp_suffixes: tuple[str, ...] = (".tmp", ".part", ".filepart")
     timeout_seconds: float = 20.0

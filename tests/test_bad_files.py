@@ -53,3 +53,18 @@ def test_an_interchange_received_before_is_not_taken_again():
 def test_an_interchange_from_another_sender_in_this_partners_drop_is_not_answered():
     out, codes, docs = _run(GOOD.replace(b"ACMERETAIL     ", b"SOMEONEELSE    ", 1))
     assert codes == {("PARTNER_SENDER_MISMATCH", "error")} and docs == [] and out.orders.num_rows == 0
+
+
+def test_a_compressed_file_is_quarantined_unanswered_with_a_finding_naming_its_kind():
+    import gzip
+    import io
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("po.x12", GOOD)
+    for data, kind in ((gzip.compress(GOOD), "gzip"), (packed.getvalue(), "zip")):
+        out, codes, docs = _run(data)
+        assert codes == {("X12_NOT_EDI", "error")} and docs == [] and out.disposition == "quarantine"
+        [f] = out.findings
+        assert f.location.value == kind and f"{kind}-compressed" in f.message and "uncompressed" in f.message

@@ -219,3 +219,29 @@ def test_the_profile_sets_the_local_stability_rule(tmp_path):
     drop = steps.local_drops(open_workspace(tmp_path / "ws"))(profile)
     assert (drop.settle_seconds, drop.temp_suffixes) == (7.5, (".uploading",))
     assert load_profiles(REPO / "partners")["acme"].drop.local.settle_seconds == 2.0  # the default
+
+
+def test_lock_files_tilde_names_and_files_guarded_by_a_lock_are_never_listed(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name, data in [("po-1.edi", b"ISA*half"), ("po-1.edi.lock", b""), ("po-3.x12", b"ISA*half"),
+                       ("po-3.lck", b""), ("~po-2.edi", b"ISA*half"), ("ready.edi", b"ISA*whole~")]:
+        (inbox / name).write_bytes(data)
+    drop = LocalDrop(tmp_path, settle_seconds=0)
+    assert [f.name for f in drop.list("inbox")] == ["ready.edi"]
+    assert drop.refused("inbox") == []
+    (inbox / "po-3.lck").unlink()
+    assert [f.name for f in drop.list("inbox")] == ["po-3.x12", "ready.edi"]
+
+
+def test_a_listed_file_removed_before_it_is_read_is_transient(tmp_path):
+    from schemas.errors import TransientError, is_transient
+
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "po-1.edi").write_bytes(b"ISA*one~")
+    drop = LocalDrop(tmp_path, settle_seconds=0)
+    [info] = drop.list("inbox")
+    (tmp_path / "inbox" / "po-1.edi").unlink()
+    with pytest.raises(TransientError, match="vanished") as err:
+        drop.read("inbox", info.name, expected_size=info.size)
+    assert is_transient(err.value) and drop.list("inbox") == []

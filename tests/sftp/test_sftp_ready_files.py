@@ -112,3 +112,49 @@ def test_refused_reports_hostile_names_and_special_files_never_folders(settings,
         assert refused == {(repr("new\nline.edi"), "FILE_NAME_REFUSED"), (repr("link.edi"), "FILE_TYPE_REFUSED"),
                            (repr("pipe.edi"), "FILE_TYPE_REFUSED")}
         assert [f.name for f in drop.list("inbox")] == ["good.edi"]
+
+
+def test_lock_files_tilde_names_and_files_guarded_by_a_lock_are_never_listed(settings, partner):
+    partner.put("inbox", "po-1.edi", b"ISA*half")  # the partner holds po-1.edi.lock while uploading
+    partner.put("inbox", "po-1.edi.lock", b"")
+    partner.put("inbox", "po-3.x12", b"ISA*half")
+    partner.put("inbox", "po-3.LCK", b"")
+    partner.put("inbox", "~po-2.edi", b"ISA*half")  # an upload tool's temporary name
+    partner.put("inbox", "ready.edi", b"ISA*whole~")
+    with SftpDrop(settings) as drop:
+        assert [f.name for f in drop.list("inbox")] == ["ready.edi"]
+        assert drop.refused("inbox") == []
+    os.unlink(partner.path("inbox", "po-1.edi.lock"))  # upload done
+    with SftpDrop(settings) as drop:
+        assert [f.name for f in drop.list("inbox")] == ["po-1.edi", "ready.edi"]
+
+
+def test_a_listed_file_removed_before_it_is_read_is_transient_and_the_next_listing_goes_on(settings, partner):
+    partner.put("inbox", "po-1.edi", b"ISA*one~")
+    partner.put("inbox", "po-2.edi", b"ISA*two~")
+    with SftpDrop(settings) as drop:
+        first, second = drop.list("inbox")
+        os.unlink(partner.path("inbox", "po-1.edi"))  # the partner's clean-up, between list and read
+        with pytest.raises(TransientError, match="vanished"):
+            drop.read("inbox", first.name, expected_size=first.size)
+        assert drop.read("inbox", second.name, expected_size=second.size) == b"ISA*two~"  # same connection
+        assert [f.name for f in drop.list("inbox")] == ["po-2.edi"]
+
+
+def test_a_server_listing_names_without_attributes_still_has_its_files_taken(settings, partner, server, monkeypatch):
+    import paramiko
+
+    partner.put("inbox", "po-1.edi", b"ISA*one~")
+    os.mkdir(server.folder("inbox") / "sub.edi")
+    os.symlink("/etc/passwd", server.folder("inbox") / "link.edi")
+    real = SftpDrop._read_dir
+
+    def names_only(self, folder):  # the server's READDIR answer carries no attributes
+        return [(raw, paramiko.SFTPAttributes()) for raw, _attr in real(self, folder)]
+
+    monkeypatch.setattr(SftpDrop, "_read_dir", names_only)
+    with SftpDrop(settings) as drop:
+        [info] = drop.list("inbox")
+        assert (info.name, info.size) == ("po-1.edi", 8)
+        assert drop.read("inbox", info.name, expected_size=info.size) == b"ISA*one~"
+        assert [r.code for r in drop.refused("inbox")] == ["FILE_TYPE_REFUSED"]  # the symlink, not the folder
