@@ -20,7 +20,7 @@ date part of RQ, PR and MU.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pyarrow as pa
@@ -28,9 +28,11 @@ import pyarrow as pa
 from schemas.changes import (
     DATE_TYPES,
     EITHER_TYPES,
+    HEADER_DATES,
     PRICE_TYPES,
     QUANTITY_TYPES,
     RELEASES,
+    SHIP_TO_FIELDS,
     SUPPORTED_TYPES,
 )
 from schemas.codes_changes import CHANGE_CATALOGUE
@@ -83,6 +85,8 @@ class ChangeResult:
     rejected: bool  # the change as a whole was refused (unknown order, unsupported purpose, shipped)
     findings: list[Finding]
     line_results: list[LineResult]
+    # ORDERS columns the 860's heading changed (new DTM 002/010/037/038 dates, a new N1 ST ship-to): new value
+    order_changes: Mapping[str, object] = field(default_factory=dict)
 
 
 def apply_changes(
@@ -143,7 +147,42 @@ def apply_changes(
             purpose,
             stored,
         )
-    return _Editor(order, stored).run(pocs)
+    result = _Editor(order, stored).run(pocs)
+    changed = heading_changes(order, header)
+    if not changed:
+        return result
+    return replace(result, order_changes=changed, findings=[*result.findings, _heading_finding(order, header,
+                                                                                              changed)])
+
+
+def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
+    """The ORDERS columns the 860's heading changes: each DTM date it sends that differs from the order's,
+    and the whole ship-to party (every N1 ST column, as sent) when it names another party: another N104
+    (or N103), or, sent without an id, another name or address. The same id restated changes nothing."""
+    out: dict[str, object] = {n: header[n] for n in HEADER_DATES.values()
+                              if header.get(n) is not None and header[n] != order.get(n)}
+    sent = {n: header.get(n) for n in SHIP_TO_FIELDS}
+    if sent["ship_to_id"]:  # a party named by its id: another id (or id qualifier) is another party
+        moved = (sent["ship_to_id_qualifier"], sent["ship_to_id"]) != (order.get("ship_to_id_qualifier"),
+                                                                       order.get("ship_to_id"))
+    else:  # by name and address only
+        moved = any(v is not None and v != order.get(n) for n, v in sent.items())
+    if moved:
+        out.update(sent)
+    return out
+
+
+def _heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Finding:
+    said = [f"DTM {q} {order.get(n) or '(none)'} -> {changed[n]}" for q, n in HEADER_DATES.items() if n in changed]
+    if "ship_to_id" in changed:
+        def party(row: Mapping) -> str:
+            return " ".join(str(row.get(n)) for n in ("ship_to_id", "ship_to_name", "ship_to_city") if row.get(n)) \
+                or "(none)"
+        said.append(f"ship-to {party(order)} -> {party(changed)}")
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    return _finding("CHANGE_HEADER_APPLIED", f"The 860's heading changed PO {order.get('po_number')}: "
+                    f"{'; '.join(said)}. The order was decided again with them.", at, "BCH03",
+                    " ".join(sorted(changed)), seg="BCH")
 
 
 class _Editor:

@@ -138,6 +138,9 @@ class _Step:
         if result.cancelled:
             return self._cancelled(header, result)
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers)
+        if result.order_changes:  # a new date or ship-to concerns every line: all of them are decided again
+            touched |= set(result.new_lines["line_number"].to_pylist())
+            order_row = {**order_row, **result.order_changes}
         if not touched:
             return self._nothing_touched(header, result)
         return self._revise(header, result, order_row, touched)
@@ -200,7 +203,9 @@ class _Step:
         revision = record.revision + 1
         changed = tuple(sorted(set(record.changed_lines) | touched)) if record.is_revision else ()
         t = move(record, EventKind.CHANGE_APPLIED, at=self.at, run_id=self.run_id,
-                 note=f"changed by 860 in {ch.source_file}: lines {sorted(touched)}", revision=revision,
+                 note=f"changed by 860 in {ch.source_file}: lines {sorted(touched)}"
+                 + (f"; heading: {', '.join(sorted(result.order_changes))}" if result.order_changes else ""),
+                 revision=revision,
                  lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
                  line_count=result.new_lines.num_rows)
         lines = self._revised_lines(result, touched, revision)

@@ -270,3 +270,29 @@ def test_a_line_sent_without_po101_is_known_by_its_line_number() -> None:
     assert _statuses(result) == ["IQ", "IP", "IR"]
     assert {r["line_number"]: (r["quantity"], r["unit_price"]) for r in result.new_lines.to_pylist()}[2] == (
         Decimal(4), Decimal(9))
+
+
+def test_a_heading_change_sets_the_order_columns_it_changes() -> None:
+    from engine.changes import heading_changes
+
+    order, _lines_table = live_order()
+    header = {"requested_ship_date": order["requested_ship_date"], "ship_to_id": order["ship_to_id"],
+              "ship_to_id_qualifier": order["ship_to_id_qualifier"]}
+    assert heading_changes(order, header) == {}  # the same date and the same id restated: no change
+    from datetime import date
+    header.update(requested_delivery_date=date(2027, 1, 5), ship_to_id="0999", ship_to_name="NEW DC")
+    got = heading_changes(order, header)
+    assert got["requested_delivery_date"] == date(2027, 1, 5) and (got["ship_to_id"], got["ship_to_name"]) == (
+        "0999", "NEW DC")
+    assert got["ship_to_address1"] is None  # the whole party is replaced: no old street under a new id
+
+
+def test_a_change_without_pocs_on_a_rejected_order_is_answered_rj() -> None:
+    from engine.lifecycle.decisions import final_change_result
+    from engine.po_change_ack import change_ack_type
+
+    header, changes = read_change([])
+    order, lines = live_order()
+    result = apply_changes(order, lines, header, changes, shipped=False)
+    assert change_ack_type(final_change_result(result, [], order_rejected=False)) == "AK"
+    assert change_ack_type(final_change_result(result, [], order_rejected=True)) == "RJ"
