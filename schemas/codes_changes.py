@@ -31,6 +31,14 @@ CHANGE_CODES: list[CodeSpec] = [
     ),
     # --- the change against the live order (engine.changes) -----------------------------------
     _C(
+        "CHANGE_REPEAT",
+        "business",
+        "warning",
+        "",
+        "BCH01 06 (confirmation) or 07 (duplicate): either an 860 with the same BCH03/BCH04/BCH05 and content was "
+        "applied before (nothing changed, nothing sent) or none was (applied as a change, 04).",
+    ),
+    _C(
         "CHANGE_HEADER_APPLIED",
         "business",
         "warning",
@@ -58,8 +66,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "BCH01 is not 00 (original), 01 (cancel), 04 (change), 05 (replace), 17 (cancel, to be reissued) or 18 "
-        "(reissue); nothing was changed.",
+        "BCH01 is not 00 (original), 01 (cancel), 04 (change), 05 (replace), 06 (confirmation), 07 (duplicate), 17 "
+        "(cancel, to be reissued) or 18 (reissue); nothing was changed.",
     ),
     _C(
         "CHANGE_AFTER_SHIPMENT",

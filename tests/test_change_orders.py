@@ -278,3 +278,42 @@ def test_an_855_partner_gets_a_revised_855_with_the_new_heading_date(tmp_path):
     revised = [d for d in docs(ws, "855")["ACME-1000"] if d[0] == "05"]
     acks = revised[0][2] if len(revised) == 1 else []
     assert acks and [a[0] for a in acks] == ["IA"] * len(acks) and {a[-1] for a in acks} == {"20261222"}
+
+
+# --- BCH01 06 (confirmation) and 07 (duplicate) --------------------------------------------------------
+NIGHT3 = datetime(2026, 11, 29, 2)
+
+
+def _as_purpose(data: bytes, purpose: bytes, control: bytes) -> bytes:
+    """The 860 with BCH01 ``purpose``, its ISA13 and GS06 control numbers ending in ``control``."""
+    return data.replace(b"BCH|04|", b"BCH|" + purpose + b"|").replace(b"2101", control)
+
+
+def test_a_duplicate_of_an_applied_change_changes_and_sends_nothing(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
+    (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(src)
+    run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    lines, record = state.order_lines("globex", "GLOBEX-2000"), state.order("globex", "GLOBEX-2000")
+    (ws.drop_root / "globex" / "inbox" / "again.x12").write_bytes(_as_purpose(src, b"07", b"2901"))
+    results, run = run_stages(ws, NIGHT3)
+    assert "CHANGE_REPEAT" in _all_findings(results, run)
+    assert state.order_lines("globex", "GLOBEX-2000") == lines  # the change is not applied twice
+    assert state.order("globex", "GLOBEX-2000").revision == record.revision
+    # answered once, with the original (the file's second set, for a PO we never had, is refused again: RD)
+    assert len(docs(ws, "865")["GLOBEX-2000"]) == 1 and len(docs(ws, "865")["GLOBEX-2999"]) == 2
+    assert [d[0] for d in docs(ws, "855")["GLOBEX-2000"]] == ["00"]
+
+
+@pytest.mark.parametrize("purpose", [b"06", b"07"])
+def test_a_confirmation_or_duplicate_whose_original_never_came_is_applied(tmp_path, purpose):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
+    (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(_as_purpose(src, purpose, b"2101"))
+    results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_REPEAT" in _all_findings(results, run)
+    assert docs(ws, "865")["GLOBEX-2000"] == [("00", "AD", [["ID", "0", "EA"], ["IQ", "24", "EA"],
+                                                            ["IP", "36", "EA"], ["IA", "24", "EA"]])]

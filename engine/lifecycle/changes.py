@@ -17,10 +17,11 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.changes import ChangeResult, apply_changes
+from engine.changes import REPEAT_PURPOSES, ChangeResult, apply_changes, change_fingerprint
 from engine.lifecycle.common import check_plan, contain, first_rows, transaction_set
 from engine.lifecycle.table import ENDED, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
+from schemas.findings import finding_at_row
 from schemas.lifecycle import (
     GONE_LINES,
     ChangeUpdate,
@@ -66,6 +67,8 @@ class Revisions:
     tables: dict[Key, tuple[pa.Table, pa.Table]] = field(default_factory=dict)  # new revisions: flow stores them
     applied: dict[Key, list[AppliedChange]] = field(default_factory=dict)  # to answer when decided
     change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
+    # per order, the changes applied to it (source file, change_fingerprint): a 06/07 repeat of one is not applied
+    seen: dict[Key, list[tuple[str, tuple]]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -77,13 +80,17 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
                           reservations: Mapping[Key, tuple[Reservation, ...]], tables: Tables, change_tables: Tables,
                           profiles: Mapping[str, PartnerProfile], today: date, at: str, run_id: str,
                           applied: Mapping[Key, list[AppliedChange]] | None = None,
-                          failed: Mapping[Key, BaseException] | None = None) -> Revisions:
+                          failed: Mapping[Key, BaseException] | None = None,
+                          history: Mapping[Key, list[tuple[str, tuple]]] | None = None) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
     ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
-    not answered yet (``replay``); ``failed``: orders whose replay failed (held for ops, not changed)."""
+    not answered yet (``replay``); ``failed``: orders whose replay failed (held for ops, not changed);
+    ``history``: (source file, change_fingerprint) of the changes applied before, for the orders a pending
+    06/07 names (``fingerprints``)."""
     rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations),
-                   applied={k: list(v) for k, v in (applied or {}).items()})
+                   applied={k: list(v) for k, v in (applied or {}).items()},
+                   seen={k: list(v) for k, v in (history or {}).items()})
     for key, exc in (failed or {}).items():
         part = contain(rv.records.get(key), exc, at=at, run_id=run_id, stage="decide", partner=key[0],
                        po_number=key[1])
@@ -131,10 +138,16 @@ class _Step:
         if record is None or record.state in ENDED:
             result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False)
             return self._refused(header, result)
+        fingerprint = change_fingerprint(header, changes)
+        if header.get("purpose") in REPEAT_PURPOSES and record.state not in SHIPPING:
+            earlier = next((f for f, fp in self.rv.seen.get(self.key, ()) if fp == fingerprint), None)
+            if earlier is not None:
+                return self._repeated(header, earlier)
         order_row, lines = self._current(record)
         result = apply_changes(order_row, lines, header, changes, shipped=record.state in SHIPPING)
         if result.rejected:
             return self._refused(header, result)
+        self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
         if result.cancelled:
             return self._cancelled(header, result)
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers)
@@ -149,6 +162,8 @@ class _Step:
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
+            elif target == "seen":
+                self.rv.seen.setdefault(key, []).append(value)
             elif target == "applied_clear":
                 self.rv.applied.pop(key, None)
             else:
@@ -186,6 +201,21 @@ class _Step:
                     reservations=(OrderReservations(*self.key, ()),), documents=self._865(header, result, always=True),
                     change_updates=(ChangeUpdate(self.ch.id, "answered"), *superseded),
                     findings=self._findings(result, "POC rejected (865 IR)"))
+
+    def _repeated(self, header: dict, earlier: str) -> Plan:
+        """A 06 confirmation or 07 duplicate of a change applied before: nothing changed, nothing sent (the
+        original was answered), a CHANGE_REPEAT warning says which 860 it repeats."""
+        what = "confirmation" if header.get("purpose") == "06" else "duplicate"
+        at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        found = finding_at_row("CHANGE_REPEAT", f"BCH01 {header.get('purpose')} ({what}) of PO {self.ch.po_number}, "
+                               f"change {header.get('change_order_ref') or '(no BCH05)'}: the same change came in "
+                               f"{earlier} and was applied and answered then; nothing changed, nothing sent.", at,
+                               seg="BCH", element="BCH01", value=header.get("purpose"), severity="warning")
+        t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
+                 note=f"860 in {self.ch.source_file} is a {what} of the change in {earlier}; nothing to answer")
+        self.updates[("records", self.key)] = t.record
+        return Plan(transitions=(t,), change_updates=(ChangeUpdate(self.ch.id, "answered"),),
+                    findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
 
     def _nothing_touched(self, header: dict, result: ChangeResult) -> Plan:
         docs = self._865(header, result, always=False)
@@ -269,6 +299,27 @@ class _Step:
         return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
                                    consequence if f.severity == "error" else "none (warning)", "decide")
                      for f in result.findings)
+
+
+def repeat_keys(pending: list[StoredChange], change_tables: Tables) -> set[Key]:
+    """The orders a pending 860 with BCH01 06 or 07 names: their earlier changes are compared with it."""
+    out = set()
+    for ch in pending:
+        headers, _changes = change_tables[(ch.partner, ch.store_key)]
+        if any(h["change_ref"] == ch.change_ref and h["purpose"] in REPEAT_PURPOSES
+               for h in headers.select(["change_ref", "purpose"]).to_pylist()):
+            out.add((ch.partner, ch.po_number))
+    return out
+
+
+def fingerprints(changes: list[StoredChange], change_tables: Tables) -> dict[Key, list[tuple[str, tuple]]]:
+    """(source file, change_fingerprint) of each change, by order, oldest first."""
+    out: dict[Key, list[tuple[str, tuple]]] = {}
+    for ch in sorted(changes, key=lambda c: c.id):
+        headers, rows = change_tables[(ch.partner, ch.store_key)]
+        header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
+        out.setdefault((ch.partner, ch.po_number), []).append((ch.source_file, change_fingerprint(header, rows)))
+    return out
 
 
 def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables,

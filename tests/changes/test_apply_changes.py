@@ -182,7 +182,7 @@ def test_invalid_pocs_are_rejected_without_edit(poc: str, code: str) -> None:
 
 
 def test_unsupported_purpose_is_refused() -> None:
-    result = _apply(["POC*1*QI*20**EA"], purpose="06")
+    result = _apply(["POC*1*QI*20**EA"], purpose="11")  # 11 response: not a change to act on
     assert result.rejected and [f.code for f in result.findings] == ["CHANGE_PURPOSE_UNSUPPORTED"]
     assert _lines(result)[1][1] == 12
 
@@ -296,3 +296,19 @@ def test_a_change_without_pocs_on_a_rejected_order_is_answered_rj() -> None:
     result = apply_changes(order, lines, header, changes, shipped=False)
     assert change_ack_type(final_change_result(result, [], order_rejected=False)) == "AK"
     assert change_ack_type(final_change_result(result, [], order_rejected=True)) == "RJ"
+
+
+@pytest.mark.parametrize("purpose", ["06", "07"])
+def test_a_confirmation_or_duplicate_is_applied_as_a_change_with_a_warning(purpose: str) -> None:
+    result = _apply(["POC*1*QI*20**EA"], purpose=purpose)  # the caller found no earlier 860 like it
+    assert not result.rejected and _lines(result)[1][1] == 20 and _statuses(result) == ["IQ"]
+    assert [(f.code, f.severity) for f in result.findings] == [("CHANGE_REPEAT", "warning")]
+
+
+def test_a_fingerprint_ignores_bch01_and_sees_the_pocs() -> None:
+    from engine.changes import change_fingerprint
+
+    h04, c04 = read_change(["POC*1*QI*20**EA"], purpose="04")
+    h07, c07 = read_change(["POC*1*QI*20**EA"], purpose="07")
+    other, c_other = read_change(["POC*1*QI*21**EA"], purpose="07")
+    assert change_fingerprint(h04, c04) == change_fingerprint(h07, c07) != change_fingerprint(other, c_other)
