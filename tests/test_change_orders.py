@@ -317,3 +317,17 @@ def test_a_confirmation_or_duplicate_whose_original_never_came_is_applied(tmp_pa
     assert "CHANGE_REPEAT" in _all_findings(results, run)
     assert docs(ws, "865")["GLOBEX-2000"] == [("00", "AD", [["ID", "0", "EA"], ["IQ", "24", "EA"],
                                                             ["IP", "36", "EA"], ["IA", "24", "EA"]])]
+
+
+def test_two_changes_in_one_file_are_applied_in_bch05_order(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    sets = [("0001", "2", "60"), ("0002", "1", "40")]  # change 2 is read first: line 3 is 30, then 40, then 60
+    body = "".join(f"ST|860|{st}~BCH|04|SA|GLOBEX-2000||{seq}|20261126~POC|3|QC|{qty}|{qty}|EA|31.37|PE|VN|VP-1005~"
+                   f"CTT|1~SE|5|{st}~" for st, seq, qty in sets)
+    text = ("ISA|00|          |00|          |01|123456789      |ZZ|ORDERBRIDGE    |261127|0200|^|00501|000002401|0|P"
+            f"|:~GS|PC|GLOBEXWHS|ORDERBRIDGE|20261127|0200|2401|X|005010~{body}GE|2|2401~IEA|1|000002401~")
+    (ws.drop_root / "globex" / "inbox" / "two.x12").write_bytes(text.encode())
+    run_stages(ws, NIGHT2)
+    line3 = next(ln for ln in StateStore(ws.state_path).order_lines("globex", "GLOBEX-2000") if ln.line_number == 3)
+    assert line3.ordered == Decimal(60)  # change 1 (40) then change 2 (60), not 60 then 40

@@ -97,7 +97,7 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
         rv.records.update({t.record.key: t.record for t in part.transitions})
         rv.parts.append(part)
     failed = set(failed or ())
-    for ch in pending:
+    for ch in in_sequence(pending, change_tables):
         profile = profiles.get(ch.partner)
         key = (ch.partner, ch.po_number)
         if profile is None or key in failed:
@@ -299,6 +299,32 @@ class _Step:
         return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
                                    consequence if f.severity == "error" else "none (warning)", "decide")
                      for f in result.findings)
+
+
+def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:
+    """``pending`` (arrival order) with each order's changes in their BCH05 change order sequence when all
+    of them carry a numeric one: a buyer's change 2 sent (or read) before its change 1 in the same run is
+    applied after it, as the buyer made them. Other orders' changes keep their places."""
+    by_key: dict[Key, list[int]] = {}
+    for k, ch in enumerate(pending):
+        by_key.setdefault((ch.partner, ch.po_number), []).append(k)
+    out = list(pending)
+    for slots in by_key.values():
+        if len(slots) < 2:
+            continue
+        seqs = []
+        for k in slots:
+            ch = pending[k]
+            headers, _rows = change_tables[(ch.partner, ch.store_key)]
+            seq = next((h["change_order_ref"] for h in headers.select(["change_ref", "change_order_ref"]).to_pylist()
+                        if h["change_ref"] == ch.change_ref), None)
+            seqs.append(int(seq) if seq and seq.isascii() and seq.isdigit() else None)
+        if None in seqs:
+            continue
+        ordered = sorted(range(len(slots)), key=lambda i: seqs[i])  # stable: equal numbers keep arrival order
+        for slot, i in zip(slots, ordered, strict=True):
+            out[slot] = pending[slots[i]]
+    return out
 
 
 def repeat_keys(pending: list[StoredChange], change_tables: Tables) -> set[Key]:
