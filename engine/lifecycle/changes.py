@@ -306,6 +306,7 @@ def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[Stor
     of them carry a numeric one: a buyer's change 2 sent (or read) before its change 1 in the same run is
     applied after it, as the buyer made them. Other orders' changes keep their places."""
     by_key: dict[Key, list[int]] = {}
+    cache: dict = {}
     for k, ch in enumerate(pending):
         by_key.setdefault((ch.partner, ch.po_number), []).append(k)
     out = list(pending)
@@ -314,10 +315,7 @@ def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[Stor
             continue
         seqs = []
         for k in slots:
-            ch = pending[k]
-            headers, _rows = change_tables[(ch.partner, ch.store_key)]
-            seq = next((h["change_order_ref"] for h in headers.select(["change_ref", "change_order_ref"]).to_pylist()
-                        if h["change_ref"] == ch.change_ref), None)
+            seq = _bch(pending[k], change_tables, cache)[1]
             seqs.append(int(seq) if seq and seq.isascii() and seq.isdigit() else None)
         if None in seqs:
             continue
@@ -329,13 +327,17 @@ def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[Stor
 
 def repeat_keys(pending: list[StoredChange], change_tables: Tables) -> set[Key]:
     """The orders a pending 860 with BCH01 06 or 07 names: their earlier changes are compared with it."""
-    out = set()
-    for ch in pending:
-        headers, _changes = change_tables[(ch.partner, ch.store_key)]
-        if any(h["change_ref"] == ch.change_ref and h["purpose"] in REPEAT_PURPOSES
-               for h in headers.select(["change_ref", "purpose"]).to_pylist()):
-            out.add((ch.partner, ch.po_number))
-    return out
+    cache: dict = {}
+    return {(ch.partner, ch.po_number) for ch in pending if _bch(ch, change_tables, cache)[0] in REPEAT_PURPOSES}
+
+
+def _bch(ch: StoredChange, change_tables: Tables, cache: dict) -> tuple[str | None, str | None]:
+    """(BCH01, BCH05) of a stored change; ``cache`` holds each change table's values by change_ref."""
+    key = (ch.partner, ch.store_key)
+    if key not in cache:
+        headers = change_tables[key][0].select(["change_ref", "purpose", "change_order_ref"]).to_pylist()
+        cache[key] = {h["change_ref"]: (h["purpose"], h["change_order_ref"]) for h in headers}
+    return cache[key].get(ch.change_ref, (None, None))
 
 
 def fingerprints(changes: list[StoredChange], change_tables: Tables) -> dict[Key, list[tuple[str, tuple]]]:
