@@ -5,7 +5,9 @@ what went back to stock, findings and one outcome per POC (the 865's ACK01) go o
 Rules: a shipped order is never edited (one CHANGE_AFTER_SHIPMENT finding, every POC rejected);
 BCH01 01 cancels the whole PO, and so does 17 (code list 353 "Cancel, to be Reissued": the order is
 withdrawn, a reissue to follow); 00 (an original change request, as Walmart.com sends its line
-cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing; a rejected POC leaves its
+cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing, as do 06
+(confirmation) and 07 (duplicate) when no 860 with their content was applied before (REPEAT_PURPOSES;
+the caller knows); the heading's new dates and ship-to are applied (heading_changes); a rejected POC leaves its
 line as it was. Line numbers are never reused. Released quantities and changed lines are the difference
 between the stored lines and the result, so several POCs on one line add up.
 
@@ -20,7 +22,7 @@ date part of RQ, PR and MU.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import pyarrow as pa
@@ -28,9 +30,11 @@ import pyarrow as pa
 from schemas.changes import (
     DATE_TYPES,
     EITHER_TYPES,
+    HEADER_DATES,
     PRICE_TYPES,
     QUANTITY_TYPES,
     RELEASES,
+    SHIP_TO_FIELDS,
     SUPPORTED_TYPES,
 )
 from schemas.codes_changes import CHANGE_CATALOGUE
@@ -47,7 +51,12 @@ CANCEL = "01"
 CANCEL_PURPOSES = frozenset({CANCEL, "17"})
 # 00: an original change request (its POCs say what changes); 05 (replace) and 18 (reissue: in place of a
 # set withdrawn by a 17 "cancel, to be reissued", or sent again) re-send a change: all applied alike
-APPLY_PURPOSES = frozenset({"00", "04", "05", "18"})
+# 06 (confirmation: the buyer confirms a change agreed another way) and 07 (duplicate: a copy of an 860 sent
+# before) restate a change: engine.lifecycle.changes answers nothing new when an 860 with the same
+# BCH03/BCH04/BCH05 and content was applied already (change_fingerprint); otherwise applied as 04 is, with
+# a CHANGE_REPEAT warning (the original never reached us, or the agreed change was not sent as an 860)
+REPEAT_PURPOSES = frozenset({"06", "07"})
+APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS)
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
@@ -83,6 +92,8 @@ class ChangeResult:
     rejected: bool  # the change as a whole was refused (unknown order, unsupported purpose, shipped)
     findings: list[Finding]
     line_results: list[LineResult]
+    # ORDERS columns the 860's heading changed (new DTM 002/010/037/038 dates, a new N1 ST ship-to): new value
+    order_changes: Mapping[str, object] = field(default_factory=dict)
 
 
 def apply_changes(
@@ -138,12 +149,68 @@ def apply_changes(
             pocs,
             "CHANGE_PURPOSE_UNSUPPORTED",
             f"BCH01 {purpose!r} is not a change we apply (00 original, 01 cancel, 04 change, 05 replace, "
-            "17 cancel to be reissued, 18 reissue).",
+            "06 confirmation, 07 duplicate, 17 cancel to be reissued, 18 reissue).",
             "BCH01",
             purpose,
             stored,
         )
-    return _Editor(order, stored).run(pocs)
+    result = _Editor(order, stored).run(pocs)
+    if purpose in REPEAT_PURPOSES:
+        what = "confirmation" if purpose == "06" else "duplicate"
+        at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        result = replace(result, findings=[_finding(
+            "CHANGE_REPEAT", f"BCH01 {purpose} ({what}) of PO {po}, change "
+            f"{header.get('change_order_ref') or '(no BCH05)'}: no 860 with that content was applied before, so "
+            "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
+    changed = heading_changes(order, header)
+    if not changed:
+        return result
+    return replace(result, order_changes=changed, findings=[*result.findings, _heading_finding(order, header,
+                                                                                              changed)])
+
+
+def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
+    """What an 860 asks, to know a 06/07 repeat of one applied before: BCH03, BCH04, BCH05, the heading's
+    dates and ship-to, and each POC's line, type, quantities, unit, price, basis and product ids in order.
+    Not BCH01 (a duplicate's 07 is the original's 04) nor the envelope or dates sent."""
+    pocs = sorted((r for r in changes.to_pylist() if r.get("change_ref") == header.get("change_ref")),
+                  key=lambda r: r["poc_number"])
+    keep = ("line_id", "change_type", "quantity_ordered", "quantity_left_to_receive", "unit", "unit_price",
+            "price_basis")
+    return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
+            tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
+            tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []))
+                  for p in pocs))
+
+
+def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
+    """The ORDERS columns the 860's heading changes: each DTM date it sends that differs from the order's,
+    and the whole ship-to party (every N1 ST column, as sent) when it names another party: another N104
+    (or N103), or, sent without an id, another name or address. The same id restated changes nothing."""
+    out: dict[str, object] = {n: header[n] for n in HEADER_DATES.values()
+                              if header.get(n) is not None and header[n] != order.get(n)}
+    sent = {n: header.get(n) for n in SHIP_TO_FIELDS}
+    if sent["ship_to_id"]:  # a party named by its id: another id (or id qualifier) is another party
+        moved = (sent["ship_to_id_qualifier"], sent["ship_to_id"]) != (order.get("ship_to_id_qualifier"),
+                                                                       order.get("ship_to_id"))
+    else:  # by name and address only
+        moved = any(v is not None and v != order.get(n) for n, v in sent.items())
+    if moved:
+        out.update(sent)
+    return out
+
+
+def _heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Finding:
+    said = [f"DTM {q} {order.get(n) or '(none)'} -> {changed[n]}" for q, n in HEADER_DATES.items() if n in changed]
+    if "ship_to_id" in changed:
+        def party(row: Mapping) -> str:
+            return " ".join(str(row.get(n)) for n in ("ship_to_id", "ship_to_name", "ship_to_city") if row.get(n)) \
+                or "(none)"
+        said.append(f"ship-to {party(order)} -> {party(changed)}")
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    return _finding("CHANGE_HEADER_APPLIED", f"The 860's heading changed PO {order.get('po_number')}: "
+                    f"{'; '.join(said)}. The order was decided again with them.", at, "BCH03",
+                    " ".join(sorted(changed)), seg="BCH")
 
 
 class _Editor:

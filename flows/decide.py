@@ -108,10 +108,15 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
     change_tables = _load(store, lifecycle.change_table_keys([*pending, *earlier]), store.load_changes)
     replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records)
+    # a 06 confirmation or 07 duplicate is compared with the changes applied to its order before
+    repeats = lifecycle.repeat_keys(pending, change_tables)
+    done = [c for c in state.pending_changes(statuses=("applied", "answered"), keys=repeats)] if repeats else []
+    change_tables.update(_load(store, [k for k in lifecycle.change_table_keys(done) if k not in change_tables],
+                               store.load_changes))
     revisions = lifecycle.apply_pending_changes(
         pending, records=records, lines=lines_before, reservations=reserved_before, tables=tables,
         change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
-        failed=failed)
+        failed=failed, history=lifecycle.fingerprints(done, change_tables))
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan

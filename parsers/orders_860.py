@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from parsers.orders_850 import _Cells, _ctp_prices, _decimal, _int, _lineage
 from parsers.x12_dates import dates
 from parsers.x12_reader import ParseResult
-from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.changes import CHANGE_HEADERS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
 from schemas.empty import empty_table
 from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -108,12 +108,56 @@ def read_changes(
             "ctt_line_count": _int(pa.array(ctt, pa.string())),
             **{k: lineage[k] for k in _LINEAGE_FIELDS},
             "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
+            **_heading(result, sets),
         },
         schema=CHANGE_HEADERS,
     )
     changes = _changes(result, sets, set_of_row, poc_rows, rows_of("PID"), headers, partner, source_sha256,
                        (codes, vocab))
     return headers, changes
+
+
+def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
+    """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
+    of each), and the first N1 ST party with its N2 (joined to the name), N3s and N4, as the 850 reads them.
+    A set that sends none leaves them null (the order keeps its own)."""
+    seg = result.segments
+    ids = seg.ids
+    found: list[dict] = []
+    for _ic, _g, ts in sets:
+        got: dict = {}
+        party = None  # the N1 qualifier of the loop we are in
+        streets: list[str] = []
+        for row in range(ts.start, ts.end + 1):
+            sid = ids[row].as_py()
+            if sid in ("POC", "CTT", "SE"):
+                break
+            if sid not in ("DTM", "N1", "N2", "N3", "N4"):
+                continue
+            el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
+            if sid == "DTM":
+                name = HEADER_DATES.get(el[1] or "")
+                if name and f"{name}:text" not in got:
+                    got[f"{name}:text"] = el[2]
+            elif sid == "N1":
+                party = el[1] if el[1] == "ST" and "ship_to_taken" not in got else None
+                if party:
+                    got.update(ship_to_taken=True, ship_to_name=el[2], ship_to_id_qualifier=el[3], ship_to_id=el[4])
+            elif party and sid == "N2":
+                got["ship_to_name"] = " ".join(v for v in (got.get("ship_to_name"), el[1], el[2]) if v)
+            elif party and sid == "N3":
+                streets += [v for v in (el[1], el[2]) if v]
+            elif party and sid == "N4" and "ship_to_city" not in got:
+                got.update(ship_to_city=el[1], ship_to_state=el[2], ship_to_postal_code=el[3], ship_to_country=el[4])
+        if streets:
+            got.update(ship_to_address1=streets[0], ship_to_address2=" ".join(streets[1:]) or None)
+        found.append(got)
+    out: dict[str, pa.Array] = {}
+    for name in HEADER_DATES.values():
+        out[name] = dates(pa.array([g.get(f"{name}:text") for g in found], pa.string()))
+    for name in SHIP_TO_FIELDS:
+        out[name] = pa.array([g.get(name) for g in found], pa.string())
+    return out
 
 
 def _changes(

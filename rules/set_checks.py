@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
-from schemas.changes import DATE_TYPES, SUPPORTED_TYPES
+from schemas.changes import DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
 from schemas.x12 import Group, Interchange, TransactionSet
 
@@ -430,10 +430,33 @@ _HEADER_CHANGES = frozenset({"CUR", "TAX", "FOB", "CTP", "CSH", "SAC", "ITD", "D
                              "TD3", "TD4", "N1", "N2", "N3", "N4", "SCH"})
 
 
+def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
+    """Positions in ``head`` (an 860's heading segment ids from row ``start``) of the segments that would
+    change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM 002/010/037/038
+    and the N1 ST loop (N1, N2, N3, N4), which it applies (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS)."""
+    out, in_ship_to = [], False
+    elements = result.segments.elements
+    for k, sid in enumerate(head):
+        if sid not in _HEADER_CHANGES:
+            continue
+        if sid in ("DTM", "N1"):
+            el = elements[start + k].as_py()
+            qualifier = (el[1] if len(el) > 1 else None) or ""
+            if sid == "N1":
+                in_ship_to = qualifier == "ST"
+            if (sid == "DTM" and qualifier in HEADER_DATES) or (sid == "N1" and in_ship_to):
+                continue
+        elif sid in ("N2", "N3", "N4") and in_ship_to:
+            continue
+        out.append(k)
+    return out
+
+
 def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list[Finding]:
     """CHANGE_HEADER_NOT_APPLIED, once per 860 whose heading (before its first POC) carries segments that
-    change the order as a whole (DTM dates, N1 parties, TD5 routing, FOB, ITD terms, SAC ...): engine.changes
-    applies POC lines only, so a header-only date change would otherwise be answered without a word."""
+    change the order as a whole and that engine.changes does not apply (TD5 routing, FOB, ITD terms, SAC, a
+    DTM other than 002/010/037/038, an N1 other than ST ...): named, so a person passes them on. Its new
+    DTM 002/010/037/038 dates and N1 ST ship-to are applied to the order (CHANGE_HEADER_APPLIED)."""
     out: list[Finding] = []
     vocab, codes = result.segments.id_codes
     for k in chosen.tolist():
@@ -441,13 +464,14 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
         seg_codes = codes[ts.start: ts.end + 1]
         ids = [vocab[c] for c in seg_codes.tolist()]
         head = ids[: ids.index("POC")] if "POC" in ids else ids
-        changed = list(dict.fromkeys(i for i in head if i in _HEADER_CHANGES))
+        unapplied = _unapplied(result, ts.start, head)
+        changed = list(dict.fromkeys(head[k] for k in unapplied))
         if not changed:
             continue
-        row = ts.start + ids.index(changed[0])
+        row = ts.start + unapplied[0]
         out.append(finding("CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {', '.join(changed)}: we "
-                           "apply POC lines only, so those changes (dates, parties, routing, terms) were not "
-                           "recorded; check them by hand.", seg=changed[0], value=" ".join(changed),
+                           "apply its POC lines, DTM 002/010/037/038 dates and N1 ST ship-to only, so those "
+                           "changes were not recorded; check them by hand.", seg=changed[0], value=" ".join(changed),
                            **_where(result, ic, g, ts, row)))
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.orders import LINEAGE, MONEY, PRODUCT_FIELDS, QTY
+from schemas.orders import LINEAGE, MONEY, PRODUCT_FIELDS, QTY, _party
 
 # POC02 (code list 670) by what engine.changes does with it
 QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
@@ -17,6 +17,13 @@ PRICE_TYPES = frozenset({"PC", "PR"})  # POC06, required, is the new unit price
 EITHER_TYPES = frozenset({"CA", "PQ", "MU", "RZ"})  # POC03 and/or POC06, whichever is sent
 DATE_TYPES = frozenset({"CT", "RS", "RB", "RQ", "PR", "MU"})  # change dates too (or only: CT, RS, RB)
 SUPPORTED_TYPES = frozenset({"AI", "DI", "NC"}) | QUANTITY_TYPES | PRICE_TYPES | EITHER_TYPES | DATE_TYPES
+
+# ORDERS dates an 860's heading DTM may change, by DTM01 (the 850's parsers.orders_850.DATES)
+HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
+                "038": "ship_no_later"}
+SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
+# CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
+CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS))
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -32,6 +39,9 @@ CHANGE_HEADERS = pa.schema([
     pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
     *LINEAGE,
     pa.field("st_file_segment", pa.int32()),  # ordinal of ST in the file
+    # the heading's new order-level values (null: not sent, the order keeps its own): engine.changes applies them
+    *(pa.field(name, pa.date32()) for name in HEADER_DATES.values()),  # DTM 002, 010, 037, 038 before the first POC
+    *_party("ship_to"),  # N1 ST (with its N2, N3, N4) before the first POC: the whole party replaced
 ])
 
 ORDER_CHANGES = pa.schema([

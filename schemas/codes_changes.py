@@ -18,7 +18,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "set",
         "warning",
         "",
-        "The 860's heading changes the order as a whole (DTM, N1, TD5, ITD ...); only POC lines are applied.",
+        "The 860's heading carries changes we do not apply (TD5, FOB, ITD, SAC, a DTM other than 002/010/037/038, "
+        "an N1 other than ST ...); its POC lines, dates and ship-to are applied.",
     ),
     _C(
         "CHANGE_LINE_DATES_NOT_APPLIED",
@@ -29,6 +30,22 @@ CHANGE_CODES: list[CodeSpec] = [
         "are kept per line.",
     ),
     # --- the change against the live order (engine.changes) -----------------------------------
+    _C(
+        "CHANGE_REPEAT",
+        "business",
+        "warning",
+        "",
+        "BCH01 06 (confirmation) or 07 (duplicate): either an 860 with the same BCH03/BCH04/BCH05 and content was "
+        "applied before (nothing changed, nothing sent) or none was (applied as a change, 04).",
+    ),
+    _C(
+        "CHANGE_HEADER_APPLIED",
+        "business",
+        "warning",
+        "",
+        "The 860's heading changed the order's dates (DTM 002, 010, 037, 038) or ship-to (N1 ST); the order "
+        "was decided again with them.",
+    ),
     _C(
         "CHANGE_ORDER_UNKNOWN",
         "business",
@@ -49,8 +66,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "BCH01 is not 00 (original), 01 (cancel), 04 (change), 05 (replace), 17 (cancel, to be reissued) or 18 "
-        "(reissue); nothing was changed.",
+        "BCH01 is not 00 (original), 01 (cancel), 04 (change), 05 (replace), 06 (confirmation), 07 (duplicate), 17 "
+        "(cancel, to be reissued) or 18 (reissue); nothing was changed.",
     ),
     _C(
         "CHANGE_AFTER_SHIPMENT",

@@ -201,3 +201,133 @@ def test_a_cancel_to_be_reissued_cancels_and_the_reissued_850_is_answered_again(
     assert (order.state, order.revision) == ("acknowledged", 2)
     assert len(docs(ws, "855")["INITECH-3000"]) == 2  # night 1's and the reissue's
     assert {r.state for r in state.order_lines("initech", "INITECH-3000")} == {"allocated"}
+
+
+# --- an 860 whose heading changes the order (DTM dates, N1 ST ship-to) ------------------------------
+_HEAD_860 = ("ISA|00|          |00|          |01|123456789      |ZZ|ORDERBRIDGE    |261127|0200|^|00501|000002301|0|P"
+             "|:~"
+             "GS|PC|GLOBEXWHS|ORDERBRIDGE|20261127|0200|2301|X|005010~ST|860|0001~"
+             "BCH|04|SA|GLOBEX-2000||{seq}|20261126~{heading}{pocs}CTT|{n}~SE|{count}|0001~GE|1|2301~IEA|1|000002301~")
+
+
+def _heading_change(ws, heading: list[str], pocs: list[str] = (), *, seq: str = "1", name: str = "head.x12"):
+    body = "".join(s + "~" for s in heading)
+    text = _HEAD_860.format(seq=seq, heading=body, pocs="".join(p + "~" for p in pocs), n=len(pocs),
+                            count=4 + len(heading) + len(pocs))
+    (ws.drop_root / "globex" / "inbox" / name).write_bytes(text.encode())
+
+
+def _all_findings(results, run) -> dict[str, str]:
+    """code -> value (the element's as located) of the intake's and the decide stage's findings."""
+    out = {f["code"]: f["location"].get("value") or "" for r in results for f in r.findings}
+    out.update({f.code: f.location.value or "" for f in run.findings})
+    return out
+
+
+def _current_order(ws, partner: str, po: str) -> dict:
+    from connectors.order_store import OrderStore
+    record = StateStore(ws.state_path).order(partner, po)
+    orders = OrderStore(ws.orders_dir).load_orders(partner, record.lines_key)
+    return next(r for r in orders.to_pylist() if r["po_number"] == po)
+
+
+def test_a_heading_date_change_is_applied_and_answered(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    _heading_change(ws, ["DTM|010|20261220"])
+    results, run = run_stages(ws, NIGHT2)
+    codes = _all_findings(results, run)
+    assert "CHANGE_HEADER_APPLIED" in codes and "CHANGE_HEADER_NOT_APPLIED" not in codes
+    assert _current_order(ws, "globex", "GLOBEX-2000")["requested_ship_date"].isoformat() == "2026-12-20"
+    assert docs(ws, "865")["GLOBEX-2000"] == [("00", "AK", [])]
+    record = StateStore(ws.state_path).order("globex", "GLOBEX-2000")
+    assert record.revision == 2 and record.state == "acknowledged"
+
+
+def test_a_heading_date_in_the_past_is_rescheduled_like_an_850s(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    _heading_change(ws, ["DTM|010|20261101"])
+    results, run = run_stages(ws, NIGHT2)
+    assert "DATE_IN_PAST" in {f.code for f in run.findings}
+    assert _current_order(ws, "globex", "GLOBEX-2000")["requested_ship_date"].isoformat() == "2026-11-01"
+
+
+def test_a_heading_ship_to_we_do_not_know_holds_the_order(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    _heading_change(ws, ["TD5|B|2|UPSN", "N1|ST|Somewhere New|UL|0000000000000"])
+    results, run = run_stages(ws, NIGHT2)
+    found = _all_findings(results, run)
+    assert "SHIP_TO_UNKNOWN" in found and found["CHANGE_HEADER_NOT_APPLIED"] == "TD5"  # N1 ST is applied
+    assert StateStore(ws.state_path).order("globex", "GLOBEX-2000").state == "held"
+    assert _current_order(ws, "globex", "GLOBEX-2000")["ship_to_id"] == "0000000000000"
+    assert "GLOBEX-2000" not in docs(ws, "865")  # answered once a person decides the held order
+
+
+def test_an_855_partner_gets_a_revised_855_with_the_new_heading_date(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    run_stages(ws, NIGHT1)
+    src = (REPO / "sample_files" / "drops-day2" / "acme" / "acme-change-01.x12").read_bytes()
+    data = src.replace(b"POC*1*QI*20*20*EA*19.70*PE*UP*614141100101~", b"DTM*010*20261222~")
+    data = data.replace(b"POC*3*DI***EA***UK*00614141100804~", b"").replace(b"CTT*2~", b"CTT*0~")
+    data = data.replace(b"SE*6*", b"SE*5*")
+    (ws.drop_root / "acme" / "inbox" / "change.x12").write_bytes(data)
+    results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_HEADER_APPLIED" in _all_findings(results, run)
+    revised = [d for d in docs(ws, "855")["ACME-1000"] if d[0] == "05"]
+    acks = revised[0][2] if len(revised) == 1 else []
+    assert acks and [a[0] for a in acks] == ["IA"] * len(acks) and {a[-1] for a in acks} == {"20261222"}
+
+
+# --- BCH01 06 (confirmation) and 07 (duplicate) --------------------------------------------------------
+NIGHT3 = datetime(2026, 11, 29, 2)
+
+
+def _as_purpose(data: bytes, purpose: bytes, control: bytes) -> bytes:
+    """The 860 with BCH01 ``purpose``, its ISA13 and GS06 control numbers ending in ``control``."""
+    return data.replace(b"BCH|04|", b"BCH|" + purpose + b"|").replace(b"2101", control)
+
+
+def test_a_duplicate_of_an_applied_change_changes_and_sends_nothing(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
+    (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(src)
+    run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    lines, record = state.order_lines("globex", "GLOBEX-2000"), state.order("globex", "GLOBEX-2000")
+    (ws.drop_root / "globex" / "inbox" / "again.x12").write_bytes(_as_purpose(src, b"07", b"2901"))
+    results, run = run_stages(ws, NIGHT3)
+    assert "CHANGE_REPEAT" in _all_findings(results, run)
+    assert state.order_lines("globex", "GLOBEX-2000") == lines  # the change is not applied twice
+    assert state.order("globex", "GLOBEX-2000").revision == record.revision
+    # answered once, with the original (the file's second set, for a PO we never had, is refused again: RD)
+    assert len(docs(ws, "865")["GLOBEX-2000"]) == 1 and len(docs(ws, "865")["GLOBEX-2999"]) == 2
+    assert [d[0] for d in docs(ws, "855")["GLOBEX-2000"]] == ["00"]
+
+
+@pytest.mark.parametrize("purpose", [b"06", b"07"])
+def test_a_confirmation_or_duplicate_whose_original_never_came_is_applied(tmp_path, purpose):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
+    (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(_as_purpose(src, purpose, b"2101"))
+    results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_REPEAT" in _all_findings(results, run)
+    assert docs(ws, "865")["GLOBEX-2000"] == [("00", "AD", [["ID", "0", "EA"], ["IQ", "24", "EA"],
+                                                            ["IP", "36", "EA"], ["IA", "24", "EA"]])]
+
+
+def test_two_changes_in_one_file_are_applied_in_bch05_order(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    sets = [("0001", "2", "60"), ("0002", "1", "40")]  # change 2 is read first: line 3 is 30, then 40, then 60
+    body = "".join(f"ST|860|{st}~BCH|04|SA|GLOBEX-2000||{seq}|20261126~POC|3|QC|{qty}|{qty}|EA|31.37|PE|VN|VP-1005~"
+                   f"CTT|1~SE|5|{st}~" for st, seq, qty in sets)
+    text = ("ISA|00|          |00|          |01|123456789      |ZZ|ORDERBRIDGE    |261127|0200|^|00501|000002401|0|P"
+            f"|:~GS|PC|GLOBEXWHS|ORDERBRIDGE|20261127|0200|2401|X|005010~{body}GE|2|2401~IEA|1|000002401~")
+    (ws.drop_root / "globex" / "inbox" / "two.x12").write_bytes(text.encode())
+    run_stages(ws, NIGHT2)
+    line3 = next(ln for ln in StateStore(ws.state_path).order_lines("globex", "GLOBEX-2000") if ln.line_number == 3)
+    assert line3.ordered == Decimal(60)  # change 1 (40) then change 2 (60), not 60 then 40

@@ -38,7 +38,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from engine.lifecycle.batches import batch_documents
-from engine.lifecycle.changes import UNANSWERED_CHANGES, AppliedChange, Revisions, apply_pending_changes, replay
+from engine.lifecycle.changes import (
+    UNANSWERED_CHANGES,
+    AppliedChange,
+    Revisions,
+    apply_pending_changes,
+    fingerprints,
+    repeat_keys,
+    replay,
+)
 from engine.lifecycle.common import check_plan, contain, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
 from engine.lifecycle.intake import intake_consequence, plan_intake
@@ -100,6 +108,7 @@ __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
     "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused",
     "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "apply_pending_changes", "arrivals",
+    "fingerprints", "repeat_keys",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state",

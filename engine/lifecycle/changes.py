@@ -17,10 +17,11 @@ from datetime import date
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.changes import ChangeResult, apply_changes
+from engine.changes import REPEAT_PURPOSES, ChangeResult, apply_changes, change_fingerprint
 from engine.lifecycle.common import check_plan, contain, first_rows, transaction_set
 from engine.lifecycle.table import ENDED, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
+from schemas.findings import finding_at_row
 from schemas.lifecycle import (
     GONE_LINES,
     ChangeUpdate,
@@ -66,6 +67,8 @@ class Revisions:
     tables: dict[Key, tuple[pa.Table, pa.Table]] = field(default_factory=dict)  # new revisions: flow stores them
     applied: dict[Key, list[AppliedChange]] = field(default_factory=dict)  # to answer when decided
     change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
+    # per order, the changes applied to it (source file, change_fingerprint): a 06/07 repeat of one is not applied
+    seen: dict[Key, list[tuple[str, tuple]]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -77,20 +80,24 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
                           reservations: Mapping[Key, tuple[Reservation, ...]], tables: Tables, change_tables: Tables,
                           profiles: Mapping[str, PartnerProfile], today: date, at: str, run_id: str,
                           applied: Mapping[Key, list[AppliedChange]] | None = None,
-                          failed: Mapping[Key, BaseException] | None = None) -> Revisions:
+                          failed: Mapping[Key, BaseException] | None = None,
+                          history: Mapping[Key, list[tuple[str, tuple]]] | None = None) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
     ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
-    not answered yet (``replay``); ``failed``: orders whose replay failed (held for ops, not changed)."""
+    not answered yet (``replay``); ``failed``: orders whose replay failed (held for ops, not changed);
+    ``history``: (source file, change_fingerprint) of the changes applied before, for the orders a pending
+    06/07 names (``fingerprints``)."""
     rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations),
-                   applied={k: list(v) for k, v in (applied or {}).items()})
+                   applied={k: list(v) for k, v in (applied or {}).items()},
+                   seen={k: list(v) for k, v in (history or {}).items()})
     for key, exc in (failed or {}).items():
         part = contain(rv.records.get(key), exc, at=at, run_id=run_id, stage="decide", partner=key[0],
                        po_number=key[1])
         rv.records.update({t.record.key: t.record for t in part.transitions})
         rv.parts.append(part)
     failed = set(failed or ())
-    for ch in pending:
+    for ch in in_sequence(pending, change_tables):
         profile = profiles.get(ch.partner)
         key = (ch.partner, ch.po_number)
         if profile is None or key in failed:
@@ -131,13 +138,22 @@ class _Step:
         if record is None or record.state in ENDED:
             result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False)
             return self._refused(header, result)
+        fingerprint = change_fingerprint(header, changes)
+        if header.get("purpose") in REPEAT_PURPOSES and record.state not in SHIPPING:
+            earlier = next((f for f, fp in self.rv.seen.get(self.key, ()) if fp == fingerprint), None)
+            if earlier is not None:
+                return self._repeated(header, earlier)
         order_row, lines = self._current(record)
         result = apply_changes(order_row, lines, header, changes, shipped=record.state in SHIPPING)
         if result.rejected:
             return self._refused(header, result)
+        self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
         if result.cancelled:
             return self._cancelled(header, result)
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers)
+        if result.order_changes:  # a new date or ship-to concerns every line: all of them are decided again
+            touched |= set(result.new_lines["line_number"].to_pylist())
+            order_row = {**order_row, **result.order_changes}
         if not touched:
             return self._nothing_touched(header, result)
         return self._revise(header, result, order_row, touched)
@@ -146,6 +162,8 @@ class _Step:
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
+            elif target == "seen":
+                self.rv.seen.setdefault(key, []).append(value)
             elif target == "applied_clear":
                 self.rv.applied.pop(key, None)
             else:
@@ -184,6 +202,21 @@ class _Step:
                     change_updates=(ChangeUpdate(self.ch.id, "answered"), *superseded),
                     findings=self._findings(result, "POC rejected (865 IR)"))
 
+    def _repeated(self, header: dict, earlier: str) -> Plan:
+        """A 06 confirmation or 07 duplicate of a change applied before: nothing changed, nothing sent (the
+        original was answered), a CHANGE_REPEAT warning says which 860 it repeats."""
+        what = "confirmation" if header.get("purpose") == "06" else "duplicate"
+        at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        found = finding_at_row("CHANGE_REPEAT", f"BCH01 {header.get('purpose')} ({what}) of PO {self.ch.po_number}, "
+                               f"change {header.get('change_order_ref') or '(no BCH05)'}: the same change came in "
+                               f"{earlier} and was applied and answered then; nothing changed, nothing sent.", at,
+                               seg="BCH", element="BCH01", value=header.get("purpose"), severity="warning")
+        t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
+                 note=f"860 in {self.ch.source_file} is a {what} of the change in {earlier}; nothing to answer")
+        self.updates[("records", self.key)] = t.record
+        return Plan(transitions=(t,), change_updates=(ChangeUpdate(self.ch.id, "answered"),),
+                    findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
+
     def _nothing_touched(self, header: dict, result: ChangeResult) -> Plan:
         docs = self._865(header, result, always=False)
         said = f"answered: 865 {change_ack_type(result)}" if docs else "nothing to answer"
@@ -200,7 +233,9 @@ class _Step:
         revision = record.revision + 1
         changed = tuple(sorted(set(record.changed_lines) | touched)) if record.is_revision else ()
         t = move(record, EventKind.CHANGE_APPLIED, at=self.at, run_id=self.run_id,
-                 note=f"changed by 860 in {ch.source_file}: lines {sorted(touched)}", revision=revision,
+                 note=f"changed by 860 in {ch.source_file}: lines {sorted(touched)}"
+                 + (f"; heading: {', '.join(sorted(result.order_changes))}" if result.order_changes else ""),
+                 revision=revision,
                  lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
                  line_count=result.new_lines.num_rows)
         lines = self._revised_lines(result, touched, revision)
@@ -264,6 +299,55 @@ class _Step:
         return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
                                    consequence if f.severity == "error" else "none (warning)", "decide")
                      for f in result.findings)
+
+
+def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:
+    """``pending`` (arrival order) with each order's changes in their BCH05 change order sequence when all
+    of them carry a numeric one: a buyer's change 2 sent (or read) before its change 1 in the same run is
+    applied after it, as the buyer made them. Other orders' changes keep their places."""
+    by_key: dict[Key, list[int]] = {}
+    cache: dict = {}
+    for k, ch in enumerate(pending):
+        by_key.setdefault((ch.partner, ch.po_number), []).append(k)
+    out = list(pending)
+    for slots in by_key.values():
+        if len(slots) < 2:
+            continue
+        seqs = []
+        for k in slots:
+            seq = _bch(pending[k], change_tables, cache)[1]
+            seqs.append(int(seq) if seq and seq.isascii() and seq.isdigit() else None)
+        if None in seqs:
+            continue
+        ordered = sorted(range(len(slots)), key=lambda i: seqs[i])  # stable: equal numbers keep arrival order
+        for slot, i in zip(slots, ordered, strict=True):
+            out[slot] = pending[slots[i]]
+    return out
+
+
+def repeat_keys(pending: list[StoredChange], change_tables: Tables) -> set[Key]:
+    """The orders a pending 860 with BCH01 06 or 07 names: their earlier changes are compared with it."""
+    cache: dict = {}
+    return {(ch.partner, ch.po_number) for ch in pending if _bch(ch, change_tables, cache)[0] in REPEAT_PURPOSES}
+
+
+def _bch(ch: StoredChange, change_tables: Tables, cache: dict) -> tuple[str | None, str | None]:
+    """(BCH01, BCH05) of a stored change; ``cache`` holds each change table's values by change_ref."""
+    key = (ch.partner, ch.store_key)
+    if key not in cache:
+        headers = change_tables[key][0].select(["change_ref", "purpose", "change_order_ref"]).to_pylist()
+        cache[key] = {h["change_ref"]: (h["purpose"], h["change_order_ref"]) for h in headers}
+    return cache[key].get(ch.change_ref, (None, None))
+
+
+def fingerprints(changes: list[StoredChange], change_tables: Tables) -> dict[Key, list[tuple[str, tuple]]]:
+    """(source file, change_fingerprint) of each change, by order, oldest first."""
+    out: dict[Key, list[tuple[str, tuple]]] = {}
+    for ch in sorted(changes, key=lambda c: c.id):
+        headers, rows = change_tables[(ch.partner, ch.store_key)]
+        header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
+        out.setdefault((ch.partner, ch.po_number), []).append((ch.source_file, change_fingerprint(header, rows)))
+    return out
 
 
 def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables,

@@ -735,7 +735,8 @@ def _text_or_empty(table: pa.Table, column: str):
 
 def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, order_rejected: bool) -> ChangeResult:
     """The 865's view of a change once the order is decided: a POC whose line the rules rejected (or
-    whose order was rejected) is IR; an accepted one carries the quantity we acknowledge."""
+    whose order was rejected) is IR; an accepted one carries the quantity we acknowledge; a change
+    without POCs on a rejected order is rejected (BCA02 RJ)."""
     by_line = {s.line_number: s for s in statuses}
     out = []
     for r in result.line_results:
@@ -748,7 +749,8 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
             out.append(replace(r, quantity=s.ordered))
         else:
             out.append(r)
-    return replace(result, line_results=out)
+    # a change without POC lines (a heading change: new dates, ship-to) on an order the rules rejected: RJ, not AK
+    return replace(result, line_results=out, rejected=result.rejected or (order_rejected and not out))
 
 
 def decision_findings(findings: Sequence[Finding], decisions: Sequence[OrderDecision], orders: pa.Table,

@@ -182,7 +182,7 @@ def test_invalid_pocs_are_rejected_without_edit(poc: str, code: str) -> None:
 
 
 def test_unsupported_purpose_is_refused() -> None:
-    result = _apply(["POC*1*QI*20**EA"], purpose="06")
+    result = _apply(["POC*1*QI*20**EA"], purpose="11")  # 11 response: not a change to act on
     assert result.rejected and [f.code for f in result.findings] == ["CHANGE_PURPOSE_UNSUPPORTED"]
     assert _lines(result)[1][1] == 12
 
@@ -270,3 +270,45 @@ def test_a_line_sent_without_po101_is_known_by_its_line_number() -> None:
     assert _statuses(result) == ["IQ", "IP", "IR"]
     assert {r["line_number"]: (r["quantity"], r["unit_price"]) for r in result.new_lines.to_pylist()}[2] == (
         Decimal(4), Decimal(9))
+
+
+def test_a_heading_change_sets_the_order_columns_it_changes() -> None:
+    from engine.changes import heading_changes
+
+    order, _lines_table = live_order()
+    header = {"requested_ship_date": order["requested_ship_date"], "ship_to_id": order["ship_to_id"],
+              "ship_to_id_qualifier": order["ship_to_id_qualifier"]}
+    assert heading_changes(order, header) == {}  # the same date and the same id restated: no change
+    from datetime import date
+    header.update(requested_delivery_date=date(2027, 1, 5), ship_to_id="0999", ship_to_name="NEW DC")
+    got = heading_changes(order, header)
+    assert got["requested_delivery_date"] == date(2027, 1, 5) and (got["ship_to_id"], got["ship_to_name"]) == (
+        "0999", "NEW DC")
+    assert got["ship_to_address1"] is None  # the whole party is replaced: no old street under a new id
+
+
+def test_a_change_without_pocs_on_a_rejected_order_is_answered_rj() -> None:
+    from engine.lifecycle.decisions import final_change_result
+    from engine.po_change_ack import change_ack_type
+
+    header, changes = read_change([])
+    order, lines = live_order()
+    result = apply_changes(order, lines, header, changes, shipped=False)
+    assert change_ack_type(final_change_result(result, [], order_rejected=False)) == "AK"
+    assert change_ack_type(final_change_result(result, [], order_rejected=True)) == "RJ"
+
+
+@pytest.mark.parametrize("purpose", ["06", "07"])
+def test_a_confirmation_or_duplicate_is_applied_as_a_change_with_a_warning(purpose: str) -> None:
+    result = _apply(["POC*1*QI*20**EA"], purpose=purpose)  # the caller found no earlier 860 like it
+    assert not result.rejected and _lines(result)[1][1] == 20 and _statuses(result) == ["IQ"]
+    assert [(f.code, f.severity) for f in result.findings] == [("CHANGE_REPEAT", "warning")]
+
+
+def test_a_fingerprint_ignores_bch01_and_sees_the_pocs() -> None:
+    from engine.changes import change_fingerprint
+
+    h04, c04 = read_change(["POC*1*QI*20**EA"], purpose="04")
+    h07, c07 = read_change(["POC*1*QI*20**EA"], purpose="07")
+    other, c_other = read_change(["POC*1*QI*21**EA"], purpose="07")
+    assert change_fingerprint(h04, c04) == change_fingerprint(h07, c07) != change_fingerprint(other, c_other)

@@ -101,3 +101,39 @@ def test_a_new_price_sent_in_a_ctp_of_the_poc_loop_is_the_changes_price() -> Non
     result = parse_860(x12_860(["BCH*04*SA*PO-1**3*20261126", "CTP**UCP*7", "POC*2*PC*6*6*EA", "CTT*1"]))
     _, heading_only = read_changes(result, sets_860(result), partner="acme")
     assert heading_only["unit_price"].to_pylist() == [None]
+
+
+def test_heading_dates_and_ship_to_are_read_before_the_first_poc() -> None:
+    body = ["BCH*04*SA*PO-1**3*20261126", "DTM*010*20261210", "DTM*002*261215", "DTM*999*20261201",
+            "DTM*010*20261231", "N1*BT*HQ*92*1", "N3*1 HQ WAY", "N1*ST*STORE 9*92*0009", "N2*DOCK B",
+            "N3*9 MAIN ST*UNIT 4", "N4*AUSTIN*TX*78701*US", "POC*1*QI*20**EA", "DTM*010*20270101",
+            "N1*ST*LINE PARTY*92*7", "CTT*1"]
+    result = parse_860(x12_860(body))
+    headers, _ = read_changes(result, sets_860(result), partner="acme")
+    (h,) = headers.to_pylist()
+    assert (h["requested_ship_date"], h["requested_delivery_date"]) == (date(2026, 12, 10), date(2026, 12, 15))
+    assert h["ship_not_before"] is None and h["ship_no_later"] is None
+    assert (h["ship_to_name"], h["ship_to_id_qualifier"], h["ship_to_id"]) == ("STORE 9 DOCK B", "92", "0009")
+    assert (h["ship_to_address1"], h["ship_to_address2"], h["ship_to_city"], h["ship_to_state"],
+            h["ship_to_postal_code"], h["ship_to_country"]) == ("9 MAIN ST", "UNIT 4", "AUSTIN", "TX", "78701", "US")
+
+
+def test_a_heading_without_dates_or_ship_to_reads_them_as_null() -> None:
+    header, _ = read_change(["POC*1*QI*20**EA"])
+    assert header["requested_ship_date"] is None and header["ship_to_id"] is None and header["ship_to_name"] is None
+
+
+def test_change_headers_stored_before_the_heading_columns_read_them_as_null(tmp_path) -> None:
+    import pyarrow.parquet as pq
+
+    from connectors.order_store import OrderStore
+    from schemas.changes import CHANGE_ADDED_LATER
+
+    result = parse_860(x12_860(["BCH*04*SA*PO-1**3*20261126", "DTM*010*20261210", "POC*1*QI*20**EA", "CTT*1"]))
+    headers, changes = read_changes(result, sets_860(result), partner="acme")
+    store = OrderStore(tmp_path)
+    store.save_changes("acme", "old", headers, changes)
+    path = tmp_path / "acme" / "old.change-headers.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(sorted(CHANGE_ADDED_LATER)), path)
+    loaded, _ = store.load_changes("acme", "old")
+    assert loaded.schema == CHANGE_HEADERS and loaded["requested_ship_date"].to_pylist() == [None]

@@ -32,8 +32,11 @@ def test_a_well_formed_change_has_no_findings() -> None:
         "N3*1 Way",
         "N4*Columbus*OH*43215*US",
     ]
-    # no structure finding; the heading's new date and ship-to are not applied, and a warning says so, as
-    # another does for the QI line's date (its DTM under the POC)
+    # no structure finding; the heading's new date (DTM 002) and ship-to (N1 ST, N3, N4) are applied to the
+    # order (engine.changes), so no heading warning; the QI line's date (its DTM under the POC) is not
+    assert _codes(body) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
+    # a heading date we keep nowhere (DTM 001 cancel after) and another party (N1 BT) are named
+    body[2:4] = ["DTM*001*20261231", "N1*BT*HQ*92*0001"]
     assert _codes(body) == [("CHANGE_HEADER_NOT_APPLIED", "DTM", 4), ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
     # REF, PER: nothing to apply in the heading (the QI line's date is still named)
     assert _codes([body[0], "REF*IA*VEND1", "PER*BD*JOE", *body[6:]]) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 7)]
@@ -41,10 +44,12 @@ def test_a_well_formed_change_has_no_findings() -> None:
 
 def test_a_header_change_is_one_warning_naming_its_segments() -> None:
     body = change_body(["POC*1*DI"])
-    result = parse_860(x12_860([body[0], "DTM*002*20261210", "DTM*010*20261208", "TD5****M", *body[1:]]))
+    result = parse_860(x12_860([body[0], "DTM*002*20261210", "DTM*010*20261208", "TD5****M", "N1*ST*DC*92*0007",
+                                "N3*1 WAY", "N1*BY*HQ", "N3*2 WAY", *body[1:]]))
     [f] = check_structure(result, sets_860(result))
+    # DTM 002/010 and the N1 ST loop are applied (engine.changes): only TD5 and the buyer's N1 loop are named
     assert (f.code, f.severity, f.location.value, f.location.segment_id, f.location.segment_position) == (
-        "CHANGE_HEADER_NOT_APPLIED", "warning", "DTM TD5", "DTM", 3)
+        "CHANGE_HEADER_NOT_APPLIED", "warning", "TD5 N1 N3", "TD5", 5)
     assert "check them by hand" in f.message
 
 
@@ -62,7 +67,7 @@ def test_corpus_860_pins_its_element_errors() -> None:
         ("ELEMENT_INVALID_CHARACTER", "N104"),  # the N1 runs into the N3: its terminator is missing
         ("ELEMENT_TOO_LONG", "N105"),
         ("ELEMENT_TOO_LONG", "N106"),
-        ("CHANGE_HEADER_NOT_APPLIED", ""),  # its N1/N4 ship-to is not applied
+        ("CHANGE_HEADER_NOT_APPLIED", ""),  # its N1 BY (buyer) loop is not applied
     }
     assert all(f.location.file == path.name and f.location.st02 == "56488" for f in found)
 
