@@ -1,7 +1,8 @@
 """Units and quantities: known and convertible units, positive quantities, case packs, minimums.
 
 A unit is known when it is a unit of measure code (schemas.units); it converts to eaches through the
-item master (the each, the item's selling unit, item_units rows, the case pack for CA/CS)."""
+item master (the each, the item's selling unit, item_units rows, the case pack for CA/CS), or by its
+definition when it is a count (schemas.units.COUNT_UNITS: DZ 12, GS 144 ...)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from rules.business.items import _resolved
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import is_unit_code
+from schemas.units import COUNT_UNITS, is_unit_code
 
 # --- units and quantities ------------------------------------------------------------------
 
@@ -45,8 +46,8 @@ def unit_index(ref: ReferenceData) -> dict[tuple[str, str], int]:
 def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
                     index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
     """How many eaches one ``unit`` of item ``sku`` holds: 1 for the each, the item master's count for
-    its selling unit and item_units rows, the case pack for a case (CA/CS) of more than one each;
-    None when the item cannot be sold in that unit."""
+    its selling unit and item_units rows, the case pack for a case (CA/CS) of more than one each, a
+    count unit's definition (DZ 12, GS 144 ...); None when the item cannot be sold in that unit."""
     if not unit:
         return None
     if unit in settings.each_units:
@@ -55,7 +56,7 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
         return index[(sku, unit)]
     if unit in settings.case_units and case_pack and case_pack > 1:
         return int(case_pack)
-    return None
+    return COUNT_UNITS.get(unit)
 
 
 def known_unit(unit: str | None, settings: RuleSettings) -> bool:
@@ -146,7 +147,8 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
 
 def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
     """eaches_per_unit for every line at once, as floats (NaN: the item is not sold in that unit): 1 for
-    the each, the item master's (sku, unit) count, the case pack for a case of more than one each."""
+    the each, the item master's (sku, unit) count, the case pack for a case of more than one each, a
+    count unit's definition."""
     n = resolved.num_rows
 
     def column(name: str):
@@ -163,6 +165,11 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
                           pa.array([float(index[k]) for k in keys], pa.float64()))
         per_unit = _floats(found, np.nan)
     per_unit = np.where(case & np.isnan(per_unit) & (pack > 1), pack, per_unit)
+    counted = np.isnan(per_unit) & _member(unit, tuple(COUNT_UNITS))
+    if counted.any():
+        at = pc.index_in(unit, value_set=pa.array(list(COUNT_UNITS), pa.string()))
+        by_definition = pc.take(pa.array([float(v) for v in COUNT_UNITS.values()], pa.float64()), at)
+        per_unit = np.where(counted, _floats(by_definition, np.nan), per_unit)
     return np.where(each, 1.0, per_unit)
 
 

@@ -37,7 +37,7 @@ def codes(findings):
     return [f.code for f in findings]
 
 
-@pytest.mark.parametrize("unit", ["PK", "BX", "DZ", "PR", "CT", "BG"])
+@pytest.mark.parametrize("unit", ["PK", "BX", "PR", "CT", "BG"])  # DZ: a count (tests/business/test_count_units.py)
 def test_unit_codes_are_known_even_when_the_item_is_not_sold_in_them(ref, unit):
     findings = check_quantities(lines_table(line(unit=unit)), ref, RuleSettings())
     assert codes(findings) == ["UNIT_NOT_CONVERTIBLE"]
