@@ -132,8 +132,9 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     unit_bad = _unless_sold_in(resolved, unit_bad, index)
     maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings, index)
     rows = np.flatnonzero(qty_bad | unit_bad | maybe)
+    packs = pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)
     if not len(rows):
-        return []
+        return packs
     by_partner = _PerPartner(settings)
     cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty"]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
@@ -142,6 +143,43 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     for i, row in zip(rows.tolist(), picked.to_pylist(), strict=True):
         out.extend(_line_quantities(row, by_partner[row["partner"]], bool(qty_bad[i]), bool(unit_bad[i]), index,
                                     item_units))
+    return out + packs
+
+
+def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int],
+                  usable: np.ndarray) -> list[Finding]:
+    """CASE_PACK_MISMATCH for each ``usable`` line ordered in cases whose PO4 counts other eaches per
+    case than ours: PO401 inner containers (or eaches, without them) per outer container, times PO414
+    eaches per inner container when sent, against eaches_per_unit of the line's case (the case pack, or
+    an item_units row). A line in eaches or another unit, or without PO4, raises nothing."""
+    if "po4_pack" not in resolved.column_names or resolved.column("po4_pack").null_count == resolved.num_rows:
+        return []
+    sent = np.asarray(pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool)
+    rows = np.flatnonzero(sent & usable)
+    if not len(rows):
+        return []
+    by_partner = _PerPartner(settings)
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "po4_pack", "po4_inner_pack"]
+    picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
+    out: list[Finding] = []
+    for row in picked.to_pylist():
+        s, unit, pack, inner = by_partner[row["partner"]], row["unit"], row["po4_pack"], row["po4_inner_pack"]
+        if not row["sku"] or unit not in s.case_units or not pack or pack < 0 or (inner is not None and inner <= 0):
+            continue
+        ours = eaches_per_unit(unit, row["sku"], row["case_pack"], index, s)
+        theirs = pack * (inner or 1)
+        if ours is None or ours == theirs:
+            continue
+        said = f"PO401 {pack} x PO414 {inner}" if inner else f"PO401 {pack}"
+        qty = row["quantity"]
+        ordered = (f": {_text(qty)} {unit} is {_text(qty * theirs)} eaches to the buyer, {_text(qty * ours)} "
+                   "to us") if qty is not None else ""
+        out.append(business_finding(
+            "CASE_PACK_MISMATCH",
+            f"PO4 says a {unit} of item {row['sku']} holds {theirs} eaches ({said}); ours holds {ours}{ordered}. "
+            "The line waits for a person: correct our case pack (items.csv, item_units.csv) if the buyer is "
+            "right, else ask the buyer to correct the PO (or the quantity) before we ship.",
+            row, seg="PO4", element="PO401", value=str(pack)))
     return out
 
 
