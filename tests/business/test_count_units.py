@@ -63,3 +63,16 @@ def test_vector_and_exact_agree(ref):
     vec = per_unit_column(t, RuleSettings(), unit_index(ref))
     exact = [eaches_per_unit(u, "SKU-1003", 12, unit_index(ref), RuleSettings()) for u in units]
     assert [None if np.isnan(v) else int(v) for v in vec] == exact
+
+
+def test_cs_is_a_case_at_intake_as_in_shipments(ref):
+    from rules.shipment_units import ShipmentUnits
+    ship = ShipmentUnits(ref.items, ref.item_units, RuleSettings())
+    units = ["EA", "CA", "CS", "DZ", "GS", "PR", "BX"]
+    t = _resolved(lines_table(*[line(line_number=i + 1, upc=SKU_1003, unit=u) for i, u in enumerate(units)]), ref)
+    intake = [None if np.isnan(v) else int(v) for v in per_unit_column(t, RuleSettings(), unit_index(ref))]
+    assert intake == [ship.each("SKU-1003", u) for u in units] == [1, 12, 12, 12, 144, None, None]
+    rows = [{"sku": "SKU-1003", "unit": "CS", "eaches": 1}]  # a seller of real cassettes says so
+    ref = dataclasses.replace(ref, item_units=pa.Table.from_pylist(rows, schema=ITEM_UNITS))
+    assert ShipmentUnits(ref.items, ref.item_units, RuleSettings()).each("SKU-1003", "CS") == 1
+    assert eaches_per_unit("CS", "SKU-1003", 12, unit_index(ref), RuleSettings()) == 1
