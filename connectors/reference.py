@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.errors import ConfigError
 from schemas.reference import (
@@ -130,6 +131,15 @@ def _price_problem(row: dict) -> str | None:
     return None
 
 
+def _unit_codes_upper(table: pa.Table) -> pa.Table:
+    """The unit column as X12 writes a unit code (element 355: upper case, no blanks): an item master
+    exported with "pk" or "Ea " must meet PO103 PK and EA (a lower-case unit of an item used to make
+    every line in it UNIT_NOT_CONVERTIBLE; no 355 code has a lower-case letter)."""
+    at = table.schema.get_field_index("unit")
+    unit = pc.utf8_upper(pc.utf8_trim_whitespace(table.column("unit")))
+    return table.set_column(at, table.schema.field("unit"), unit)
+
+
 def _item_unit_problem(row: dict) -> str | None:
     if not is_unit_code(row["unit"]):
         return f"unit {row['unit']!r} is not a unit of measure code (X12 data element 355)"
@@ -164,6 +174,9 @@ def load_reference(folder: Path) -> ReferenceData:
     tables["items"] = items.set_column(
         items.schema.get_field_index("gtin"), SCHEMAS["items"].field("gtin"), gtins
     )
+    for key in ("items", "item_units"):
+        tables[key] = _unit_codes_upper(tables[key])
+    items = tables["items"]
     files = {key: str(Path(folder) / f"{key}.csv") for key in SCHEMAS}
     _check_rows(items, files["items"], _item_problem)
     _check_rows(tables["prices"], files["prices"], _price_problem)

@@ -54,6 +54,10 @@ HINTS: dict[str, str] = {
     ),
     "QTY_NOT_POSITIVE": "PO102 must be a positive number; ask the partner to resend the line.",
     "CASE_PACK_ROUNDED": "No action needed unless the partner disputes it; tell them the case pack.",
+    "CASE_PACK_MISMATCH": (
+        "Compare the buyer's PO4 with items.csv case_pack: fix ours if it is stale and reprocess, else ask the "
+        "buyer to correct the PO; approved as it is, every case ships with our count."
+    ),
     "CASE_PACK_NOT_MULTIPLE": (
         "Ask the partner to order whole cases, or change this partner's case-pack policy."
     ),

@@ -598,6 +598,31 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     return _scatter(n_lines, owner_line[first], _decimal(cells.column(ctp_rows[first], 3)))
 
 
+def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+               ) -> tuple[pa.Array, pa.Array]:
+    """Per line, PO401 (pack) and PO414 (inner pack) of the first PO4 of its PO1 loop, as int32 (null: no
+    PO4, or not a whole number). A PO4 after an SLN of the loop is the subline's, not the line's."""
+    n_lines = len(po1_rows)
+    none = pa.nulls(n_lines, pa.int32())
+    po4_rows = np.flatnonzero((codes == vocab.index("PO4")) & (set_of_row >= 0))
+    owner_line = np.searchsorted(po1_rows, po4_rows, side="right") - 1
+    ok = owner_line >= 0
+    ok[ok] &= set_of_row[po1_rows[owner_line[ok]]] == set_of_row[po4_rows[ok]]
+    if "SLN" in vocab:
+        sln_rows = np.flatnonzero(codes == vocab.index("SLN"))
+        last_sln = np.searchsorted(sln_rows, po4_rows, side="right") - 1
+        in_sln = ok & (last_sln >= 0)
+        in_sln[in_sln] = sln_rows[last_sln[in_sln]] > po1_rows[owner_line[in_sln]]
+        ok &= ~in_sln
+    po4_rows, owner_line = po4_rows[ok], owner_line[ok]
+    if not len(po4_rows):
+        return none, none
+    first = np.r_[True, owner_line[1:] != owner_line[:-1]]
+    rows, slots = po4_rows[first], owner_line[first]
+    return (_scatter(n_lines, slots, _int(cells.column(rows, 1))),
+            _scatter(n_lines, slots, _int(cells.column(rows, 14))))
+
+
 def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells: _Cells,
            po_numbers: pa.Array, labels=None, set_lineage: dict[str, pa.Array] | None = None) -> pa.Table:
     n_lines = len(po1_rows)
@@ -664,6 +689,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
             pid_rows, owner_line = pid_rows[ok], owner_line[ok]
             first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
             desc = _scatter(n_lines, owner_line[first], cells.column(pid_rows[first], 5))
+    pack = inner_pack = pa.nulls(n_lines, pa.int32())
+    if "PO4" in vocab:
+        pack, inner_pack = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
     unit_price = _decimal(cells.column(po1_rows, 4))
     if "CTP" in vocab and unit_price.null_count:
         unit_price = pc.coalesce(unit_price, _ctp_prices(set_of_row, po1_rows, codes, vocab, cells))
@@ -692,6 +720,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
                                                                                "buyer_part")},
         "product_ids": product_ids,
         "description": desc,
+        "po4_pack": pack,
+        "po4_inner_pack": inner_pack,
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),
         "file_segment": pa.array((po1_rows + 1).astype(np.int32), pa.int32()),

@@ -40,6 +40,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "The quantity is not a multiple of the case pack; it was rounded to whole cases.",
     ),
     _C(
+        "CASE_PACK_MISMATCH",
+        "business",
+        "error",
+        "",
+        "A line ordered in cases whose PO4 counts other eaches per case (PO401 x PO414) than our case pack.",
+    ),
+    _C(
         "CASE_PACK_NOT_MULTIPLE",
         "business",
         "error",

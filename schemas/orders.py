@@ -81,10 +81,16 @@ ORDER_LINES = pa.schema([
     pa.field("unit_price", MONEY),  # PO104
     pa.field("price_basis", pa.string()),  # PO105
     *PRODUCT_FIELDS,
+    # PO4 of the PO1 loop (not of an SLN subline): the buyer's idea of the outer pack, compared with our case
+    pa.field("po4_pack", pa.int32()),  # PO401: inner containers (or eaches, without them) per outer container
+    pa.field("po4_inner_pack", pa.int32()),  # PO414: eaches per inner container
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # PO1 position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # PO1 ordinal within the file
 ])
+
+# ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
+LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack"})
 
 # PO1 qualifier -> canonical column
 PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part", "BP": "buyer_part",

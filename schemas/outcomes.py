@@ -65,6 +65,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "QTY_NOT_POSITIVE": REJECT_LINE,
     "CASE_PACK_ROUNDED": CHANGE_QUANTITY,
     "CASE_PACK_NOT_MULTIPLE": REJECT_LINE,
+    # the buyer counts other eaches per case than we ship: accepted, every case would be short (or over);
+    # which side is right is a person's call, never the engine's
+    "CASE_PACK_MISMATCH": HOLD_LINE,
     "QTY_BELOW_MINIMUM": CHANGE_QUANTITY,  # raised to the minimum; a partner may prefer reject_line
     "PRICE_MISSING": CHANGE_PRICE,
     "PRICE_NOT_ON_FILE": HOLD_LINE,

@@ -31,6 +31,21 @@ def unit_codes(version: str = "004010") -> frozenset[str]:
     return frozenset(held) if held else _known_355()
 
 
+# Units that are a count by definition (X12 element 355): so many of the item's each, whatever the item.
+# Only pure counts: not PR (Pair: an item sold by the each may already be a pair of gloves), not the
+# n-packs (P3 Three pack ...: a pack of what the buyer calls one), not GR (Gram, not gross: gross is GS).
+# The item master's own rows (items.unit, item_units) come first: an item sold by the dozen is 1 per DZ.
+COUNT_UNITS: dict[str, int] = {
+    "QD": 3,  # Quarter Dozen
+    "HD": 6,  # Half Dozen
+    "DZ": 12,  # Dozen
+    "HU": 100,  # Hundred
+    "GS": 144,  # Gross
+    "TH": 1000,  # Thousand
+    "GG": 1728,  # Great Gross (Dozen Gross)
+}
+
+
 def is_unit_code(code: str | None, version: str = "004010") -> bool:
     """Is ``code`` a unit of measure code (element 355)?"""
     return bool(code) and code in unit_codes(version)

@@ -1,7 +1,8 @@
 """Units and quantities: known and convertible units, positive quantities, case packs, minimums.
 
 A unit is known when it is a unit of measure code (schemas.units); it converts to eaches through the
-item master (the each, the item's selling unit, item_units rows, the case pack for CA/CS)."""
+item master (the each, the item's selling unit, item_units rows, the case pack for CA/CS), or by its
+definition when it is a count (schemas.units.COUNT_UNITS: DZ 12, GS 144 ...)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from rules.business.items import _resolved
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import is_unit_code
+from schemas.units import COUNT_UNITS, is_unit_code
 
 # --- units and quantities ------------------------------------------------------------------
 
@@ -45,8 +46,8 @@ def unit_index(ref: ReferenceData) -> dict[tuple[str, str], int]:
 def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
                     index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
     """How many eaches one ``unit`` of item ``sku`` holds: 1 for the each, the item master's count for
-    its selling unit and item_units rows, the case pack for a case (CA/CS) of more than one each;
-    None when the item cannot be sold in that unit."""
+    its selling unit and item_units rows, the case pack for a case (CA/CS) of more than one each, a
+    count unit's definition (DZ 12, GS 144 ...); None when the item cannot be sold in that unit."""
     if not unit:
         return None
     if unit in settings.each_units:
@@ -55,7 +56,7 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
         return index[(sku, unit)]
     if unit in settings.case_units and case_pack and case_pack > 1:
         return int(case_pack)
-    return None
+    return COUNT_UNITS.get(unit)
 
 
 def known_unit(unit: str | None, settings: RuleSettings) -> bool:
@@ -131,8 +132,9 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     unit_bad = _unless_sold_in(resolved, unit_bad, index)
     maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings, index)
     rows = np.flatnonzero(qty_bad | unit_bad | maybe)
+    packs = pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)
     if not len(rows):
-        return []
+        return packs
     by_partner = _PerPartner(settings)
     cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty"]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
@@ -141,12 +143,50 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     for i, row in zip(rows.tolist(), picked.to_pylist(), strict=True):
         out.extend(_line_quantities(row, by_partner[row["partner"]], bool(qty_bad[i]), bool(unit_bad[i]), index,
                                     item_units))
+    return out + packs
+
+
+def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int],
+                  usable: np.ndarray) -> list[Finding]:
+    """CASE_PACK_MISMATCH for each ``usable`` line ordered in cases whose PO4 counts other eaches per
+    case than ours: PO401 inner containers (or eaches, without them) per outer container, times PO414
+    eaches per inner container when sent, against eaches_per_unit of the line's case (the case pack, or
+    an item_units row). A line in eaches or another unit, or without PO4, raises nothing."""
+    if "po4_pack" not in resolved.column_names or resolved.column("po4_pack").null_count == resolved.num_rows:
+        return []
+    sent = np.asarray(pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool)
+    rows = np.flatnonzero(sent & usable)
+    if not len(rows):
+        return []
+    by_partner = _PerPartner(settings)
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "po4_pack", "po4_inner_pack"]
+    picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
+    out: list[Finding] = []
+    for row in picked.to_pylist():
+        s, unit, pack, inner = by_partner[row["partner"]], row["unit"], row["po4_pack"], row["po4_inner_pack"]
+        if not row["sku"] or unit not in s.case_units or not pack or pack < 0 or (inner is not None and inner <= 0):
+            continue
+        ours = eaches_per_unit(unit, row["sku"], row["case_pack"], index, s)
+        theirs = pack * (inner or 1)
+        if ours is None or ours == theirs:
+            continue
+        said = f"PO401 {pack} x PO414 {inner}" if inner else f"PO401 {pack}"
+        qty = row["quantity"]
+        ordered = (f": {_text(qty)} {unit} is {_text(qty * theirs)} eaches to the buyer, {_text(qty * ours)} "
+                   "to us") if qty is not None else ""
+        out.append(business_finding(
+            "CASE_PACK_MISMATCH",
+            f"PO4 says a {unit} of item {row['sku']} holds {theirs} eaches ({said}); ours holds {ours}{ordered}. "
+            "The line waits for a person: correct our case pack (items.csv, item_units.csv) if the buyer is "
+            "right, else ask the buyer to correct the PO (or the quantity) before we ship.",
+            row, seg="PO4", element="PO401", value=str(pack)))
     return out
 
 
 def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
     """eaches_per_unit for every line at once, as floats (NaN: the item is not sold in that unit): 1 for
-    the each, the item master's (sku, unit) count, the case pack for a case of more than one each."""
+    the each, the item master's (sku, unit) count, the case pack for a case of more than one each, a
+    count unit's definition."""
     n = resolved.num_rows
 
     def column(name: str):
@@ -163,6 +203,11 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
                           pa.array([float(index[k]) for k in keys], pa.float64()))
         per_unit = _floats(found, np.nan)
     per_unit = np.where(case & np.isnan(per_unit) & (pack > 1), pack, per_unit)
+    counted = np.isnan(per_unit) & _member(unit, tuple(COUNT_UNITS))
+    if counted.any():
+        at = pc.index_in(unit, value_set=pa.array(list(COUNT_UNITS), pa.string()))
+        by_definition = pc.take(pa.array([float(v) for v in COUNT_UNITS.values()], pa.float64()), at)
+        per_unit = np.where(counted, _floats(by_definition, np.nan), per_unit)
     return np.where(each, 1.0, per_unit)
 
 

@@ -37,7 +37,7 @@ def codes(findings):
     return [f.code for f in findings]
 
 
-@pytest.mark.parametrize("unit", ["PK", "BX", "DZ", "PR", "CT", "BG"])
+@pytest.mark.parametrize("unit", ["PK", "BX", "PR", "CT", "BG"])  # DZ: a count (tests/business/test_count_units.py)
 def test_unit_codes_are_known_even_when_the_item_is_not_sold_in_them(ref, unit):
     findings = check_quantities(lines_table(line(unit=unit)), ref, RuleSettings())
     assert codes(findings) == ["UNIT_NOT_CONVERTIBLE"]
@@ -136,3 +136,15 @@ def test_short_stock_is_served_in_whole_packs(ref):
     assert sum(result.lines.column("allocated").to_pylist()) == 6  # one whole pack of the 10 eaches
     [status] = line_statuses(d, result.lines.to_pylist(), requested_ship=date(2026, 12, 5), today=date(2026, 11, 27))
     assert [(p.status, p.quantity) for p in status.ack.parts] == [("IQ", Decimal(1)), ("IR", Decimal(2))]
+
+
+def test_unit_codes_in_the_item_master_are_read_in_upper_case(tmp_path):
+    # an item master exported in lower case: "pk" for SKU-1001's selling unit, " dz" in item_units.csv
+    for f in REFERENCE_DIR.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    items = (REFERENCE_DIR / "items.csv").read_text().replace("Copy paper A4 80g,EA,", "Copy paper A4 80g,pk,")
+    (tmp_path / "items.csv").write_text(items)
+    (tmp_path / "item_units.csv").write_text("sku,unit,eaches\nSKU-1003,bx ,48\n")
+    ref = load_reference(tmp_path)
+    assert check_quantities(lines_table(line(unit="PK")), ref, RuleSettings()) == []  # was UNIT_NOT_CONVERTIBLE
+    assert check_quantities(lines_table(line(upc="614141100248", unit="BX")), ref, RuleSettings()) == []

@@ -1,0 +1,94 @@
+"""PO4 (item physical details) of a PO1 loop is read with the line (PO401 pack, PO414 inner pack; a PO4
+of an SLN subline is not the line's) and compared with our case for a line ordered in cases: the buyer
+counting other eaches per case (PO401 x PO414) than our case pack holds the line for a person
+(CASE_PACK_MISMATCH, hold_line): accepted, every case would ship short or over without a word. Lines
+stored before the columns read them as null."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pyarrow.parquet as pq
+
+from connectors.order_store import OrderStore
+from connectors.state import StateStore
+from parsers.orders_850 import read_orders
+from parsers.x12_reader import read_interchanges
+from rules.business import check_quantities
+from schemas.orders import LINES_ADDED_LATER, ORDER_LINES
+from schemas.rule_settings import RuleSettings
+from tests.business.tables import line, lines_table, reference
+from tests.support import GOOD_PO, make_workspace, run_stages, x12_850
+from tests.test_change_orders import docs
+
+HEAD = ["BEG*00*SA*PO-4**20261126", "CUR*BY*USD", "DTM*002*20261215", "N1*ST*Acme Store 2*92*0002"]
+SKU_1003 = "614141100248"  # case pack 12
+
+
+def _lines(body: list[str]):
+    result = read_interchanges(x12_850(HEAD + body))
+    _orders, lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    return lines
+
+
+def test_po4_is_read_with_its_line() -> None:
+    lines = _lines([
+        "PO1*1*2*CA*470.4**UP*614141100248", "PID*F****PENS", "PO4*12",
+        "PO1*2*1*CA*470.4**UP*614141100248", "PO4*2*12*OZ**G*3*LB*******6",  # 2 inners of 6
+        "PO1*3*5*EA*39.2**UP*614141100248",  # no PO4
+        "PO1*4*1*CA***UP*614141100248", "SLN*1**I*6*EA", "PO4*6",  # a subline's PO4 is not the line's
+        "PO1*5*1*CA***UP*614141100248", "PO4*X", "PO4*24",  # not a number: null; only the first counts
+        "CTT*5",
+    ])
+    assert lines.schema == ORDER_LINES
+    assert lines["po4_pack"].to_pylist() == [12, 2, None, None, None]
+    assert lines["po4_inner_pack"].to_pylist() == [None, 6, None, None, None]
+
+
+def test_without_po4_the_columns_are_null() -> None:
+    lines = _lines(["PO1*1*2*EA*3.25**VN*X", "CTT*1"])
+    assert lines["po4_pack"].to_pylist() == [None] and lines["po4_inner_pack"].to_pylist() == [None]
+
+
+def _codes(*rows, settings=RuleSettings()):
+    return [(f.code, f.location.element) for f in check_quantities(lines_table(*rows), reference(), settings)]
+
+
+def test_a_case_the_buyer_counts_otherwise_is_a_finding() -> None:
+    ca = dict(upc=SKU_1003, unit="CA", quantity=Decimal(2))
+    assert _codes(line(**ca, po4_pack=12)) == []
+    assert _codes(line(**ca, po4_pack=2, po4_inner_pack=6)) == []  # 2 inner packs of 6
+    assert _codes(line(**ca, po4_pack=6)) == [("CASE_PACK_MISMATCH", "PO401")]
+    assert _codes(line(**ca, po4_pack=2, po4_inner_pack=3)) == [("CASE_PACK_MISMATCH", "PO401")]
+    assert _codes(line(**{**ca, "unit": "CS"}, po4_pack=24)) == [("CASE_PACK_MISMATCH", "PO401")]
+    [f] = check_quantities(lines_table(line(**ca, po4_pack=24)), reference(), RuleSettings())
+    assert "holds 24 eaches (PO401 24); ours holds 12: 2 CA is 48 eaches to the buyer, 24 to us" in f.message
+    # a line in eaches, or one without PO4, is not about cases
+    assert _codes(line(upc=SKU_1003, unit="EA", quantity=Decimal(24), po4_pack=6)) == []
+    assert _codes(line(**ca)) == []
+
+
+def test_a_night_holds_the_line_for_a_person(tmp_path) -> None:
+    ws = make_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    body = GOOD_PO[:6] + ["PO1*1*2*CA*470.40*PE*UP*614141100248", "PO4*24", "CTT*1*2"]
+    (inbox / "po.x12").write_bytes(x12_850(body))
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    order = StateStore(ws.state_path).order("acme", "PO-1")
+    assert order.state == "held" and "CASE_PACK_MISMATCH" in order.hold_codes
+    assert "PO-1" not in docs(ws, "855")
+
+
+def test_lines_stored_before_the_po4_columns_read_them_as_null(tmp_path) -> None:
+    result = read_interchanges(x12_850(HEAD + ["PO1*1*2*CA*470.4**UP*614141100248", "PO4*12", "CTT*1"]))
+    orders, lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    store = OrderStore(tmp_path)
+    store.save("acme", "old", orders, lines)
+    path = tmp_path / "acme" / "old.lines.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["po4_pack", "po4_inner_pack"]), path)
+    _, loaded = store.load("acme", "old")
+    assert loaded.schema == ORDER_LINES and loaded["po4_pack"].to_pylist() == [None]
+    assert {"po4_pack", "po4_inner_pack"} == LINES_ADDED_LATER
+
