@@ -1,0 +1,113 @@
+"""The last acceptable dates a PO names (X12 element 374 on the 850's heading DTM): 001 cancel after,
+063 do not deliver after, 064 do not deliver before. They are kept with the order (ORDERS columns; a
+table stored before reads them as null) and shown by `status`; one already past on arrival holds the
+order (CANCEL_DATE_PASSED); 064 after 063 or 037 after 001 contradict each other."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pyarrow.parquet as pq
+from typer.testing import CliRunner
+
+from connectors.order_store import OrderStore
+from flows.cli import app
+from rules.business import check_dates
+from schemas.orders import ADDED_LATER, ORDERS
+from schemas.outcomes import HOLD_ORDER, outcome_for
+from schemas.rule_settings import RuleSettings
+from tests.business.tables import TODAY, order, orders_table
+from tests.support import make_workspace, run_stages
+from tests.test_mark_for import ACME_PO, orders_of
+
+NIGHT = datetime(2026, 11, 27, 2)
+
+
+def with_dates(dtms: str, po: str = "ACME-1000", text: str = ACME_PO) -> str:
+    """acme's demo 850s, ``po``'s set carrying ``dtms`` (DTM segments) after its DTM 010."""
+    start = text.index(f"BEG*00*SA*{po}*")
+    at = text.index("~", text.index("DTM*010*", start)) + 1
+    se = text.index("SE*", at)
+    count, rest = text[se + 3:].split("*", 1)
+    added = dtms.count("~")
+    return text[:at] + dtms + text[at:se] + f"SE*{int(count) + added}*" + rest
+
+
+def test_the_850_keeps_cancel_after_and_the_do_not_deliver_window():
+    orders, _ = orders_of(with_dates("DTM*001*20261215~DTM*063*20261218~DTM*064*20261211~"))
+    first, second = orders.to_pylist()[:2]
+    assert (first["cancel_after"], first["do_not_deliver_after"], first["do_not_deliver_before"]) == (
+        date(2026, 12, 15), date(2026, 12, 18), date(2026, 12, 11))
+    assert (second["cancel_after"], second["do_not_deliver_after"], second["do_not_deliver_before"]) == (
+        None, None, None)
+    assert first["requested_ship_date"] == date(2026, 12, 10)  # the others unchanged
+
+
+def test_orders_stored_before_the_deadline_columns_read_them_as_null(tmp_path):
+    orders, lines = orders_of(with_dates("DTM*001*20261215~"))
+    store = OrderStore(tmp_path)
+    store.save("acme", "old", orders, lines)
+    path = tmp_path / "acme" / "old.orders.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["cancel_after", "do_not_deliver_after",
+                                                    "do_not_deliver_before"]), path)
+    assert {"cancel_after", "do_not_deliver_after", "do_not_deliver_before"} <= ADDED_LATER
+    loaded, _ = store.load("acme", "old")
+    assert loaded.schema == ORDERS and loaded["cancel_after"].null_count == loaded.num_rows
+    assert store.load_orders("acme", "old", ["po_number", "do_not_deliver_before"]).column(
+        "do_not_deliver_before").null_count == orders.num_rows
+
+
+def test_a_cancel_date_past_on_arrival_holds_the_order():
+    found = check_dates(orders_table(order(cancel_after=date(2026, 11, 20), ship_not_before=None)), today=TODAY,
+                        settings=RuleSettings())
+    assert [(f.code, f.location.segment_id, f.location.element) for f in found] == [
+        ("CANCEL_DATE_PASSED", "DTM", "DTM02")]
+    assert "DTM 001 (cancel after) 20261120 is before today 20261127" in found[0].message
+    found = check_dates(orders_table(order(do_not_deliver_after=date(2026, 11, 20))), today=TODAY,
+                        settings=RuleSettings())
+    assert [f.code for f in found] == ["CANCEL_DATE_PASSED"] and "DTM 063" in found[0].message
+    assert outcome_for("CANCEL_DATE_PASSED") == HOLD_ORDER
+    # today itself is still in time; a 064 in the past is harmless; a table without the columns passes
+    assert check_dates(orders_table(order(cancel_after=TODAY, ship_not_before=None,
+                                          do_not_deliver_before=date(2026, 11, 1))),
+                       today=TODAY, settings=RuleSettings()) == []
+    old = orders_table(order()).drop_columns(["cancel_after", "do_not_deliver_after", "do_not_deliver_before"])
+    assert check_dates(old, today=TODAY, settings=RuleSettings()) == []
+
+
+def test_a_window_the_wrong_way_round_is_inconsistent():
+    found = check_dates(orders_table(order(do_not_deliver_before=date(2026, 12, 20),
+                                           do_not_deliver_after=date(2026, 12, 19))),
+                        today=TODAY, settings=RuleSettings())
+    assert [f.code for f in found] == ["SHIP_WINDOW_INCONSISTENT"]
+    assert "DTM 064 (do not deliver before) 20261220 is after DTM 063" in found[0].message
+    # 037 is 2026-12-01: a cancel date before it leaves no day to ship on
+    found = check_dates(orders_table(order(cancel_after=date(2026, 11, 29))), today=TODAY, settings=RuleSettings())
+    assert [f.code for f in found] == ["SHIP_WINDOW_INCONSISTENT"]
+    assert "DTM 037 (ship not before) 20261201 is after DTM 001 (cancel after) 20261129" in found[0].message
+
+
+def test_status_shows_the_dates_and_the_hold(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
+    text = with_dates("DTM*001*20261126~", "ACME-1000", po.read_text())  # cancel after: before the night
+    po.write_text(with_dates("DTM*001*20261231~DTM*063*20270105~DTM*064*20261214~", "ACME-1001", text))
+    run_stages(ws, NIGHT)
+    runner = CliRunner()
+
+    def story(number: str) -> dict:
+        res = runner.invoke(app, ["status", number, "--partner", "acme", "--json", "-w", str(ws.root)])
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout)
+
+    dead, alive = story("ACME-1000"), story("ACME-1001")
+    assert dead["order"]["state"] == "held" and "CANCEL_DATE_PASSED" in dead["order"]["hold_codes"]
+    assert dead["order"]["dates"]["cancel_after"] == "2026-11-26"
+    assert {k: v for k, v in alive["order"]["dates"].items() if v} == {
+        "cancel_after": "2026-12-31", "do_not_deliver_after": "2027-01-05", "do_not_deliver_before": "2026-12-14",
+        "requested_ship_date": "2026-12-10"}
+    assert "CANCEL_DATE_PASSED" not in alive["order"]["codes"]
+    shown = runner.invoke(app, ["status", "ACME-1001", "--partner", "acme", "-w", str(ws.root)], terminal_width=200)
+    assert "cancel after 2026-12-31 (DTM 001)" in shown.output
+    assert "do not deliver after 2027-01-05 (DTM 063)" in shown.output
