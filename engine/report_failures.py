@@ -91,6 +91,10 @@ HINTS: dict[str, str] = {
         "The PO's cancel-after / do-not-deliver-after date has passed: ask the buyer for a new date (860) and "
         "approve, or reject the order."
     ),
+    "BACKORDER_AFTER_CANCEL": (
+        "The backorder cannot ship before the PO's cancel date: ask the buyer for a later date (860) or let the"
+        " line go."
+    ),
     "SHIP_WINDOW_INCONSISTENT": (
         "Ask the partner to correct the DTM dates (037 <= 010 <= 038, 037 <= 001, 064 <= 063, delivery after ship)."
     ),

@@ -137,6 +137,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "The PO's cancel-after (DTM 001) or do-not-deliver-after (DTM 063) date is already past on its arrival.",
     ),
     _C(
+        "BACKORDER_AFTER_CANCEL",
+        "business",
+        "warning",
+        "",
+        "A backordered line could ship only after the PO's cancel-after (DTM 001) or do-not-deliver-after (DTM 063) "
+        "date.",
+    ),
+    _C(
         "SHIP_WINDOW_INCONSISTENT",
         "business",
         "error",

@@ -111,3 +111,34 @@ def test_status_shows_the_dates_and_the_hold(tmp_path):
     shown = runner.invoke(app, ["status", "ACME-1001", "--partner", "acme", "-w", str(ws.root)], terminal_width=200)
     assert "cancel after 2026-12-31 (DTM 001)" in shown.output
     assert "do not deliver after 2027-01-05 (DTM 063)" in shown.output
+
+
+def test_a_backorder_that_cannot_ship_before_the_cancel_date_is_answered_ir(tmp_path):
+    """GLOBEX-2000's line 3 waits for a receipt of 2026-12-15 (the demo); with DTM 001 2026-12-10 on the
+    PO the 855 rejects it (IR) instead of promising a date the buyer would refuse, and a finding names
+    both dates; line 4 (promised 2026-12-04) keeps its promise."""
+    from connectors.state import StateStore
+
+    ws = make_workspace(tmp_path / "ws")
+    po = ws.drop_root / "globex" / "inbox" / "globex-po-01.x12"
+    text = po.read_bytes().decode()
+    at = text.index("\n", text.index("DTM|010|20261210")) + 1
+    se = text.index("SE|16|0001")
+    po.write_bytes((text[:at] + "DTM|001|20261210~\r\n" + text[at:se] + "SE|17|0001" +
+                    text[se + len("SE|16|0001"):]).encode())
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_url)
+    try:
+        lines = {ln.line_number: ln for ln in state.order_lines("globex", "GLOBEX-2000")}
+        found = [f for f in state.findings(partner="globex", po_number="GLOBEX-2000")
+                 if f["code"] == "BACKORDER_AFTER_CANCEL"]
+    finally:
+        state.close()
+    assert (lines[3].ack, lines[3].backordered, lines[3].rejected, lines[3].promised_date) == ("IR", 0, 30, None)
+    assert "past_cancel_date" in lines[3].reason
+    assert (lines[4].ack, lines[4].backordered, str(lines[4].promised_date)) == ("BP+IB", 12, "2026-12-04")
+    assert len(found) == 1 and "2026-12-15" in found[0]["message"] and "2026-12-10" in found[0]["message"]
+    assert "DTM 001 (cancel after)" in found[0]["message"] and found[0]["consequence"] == "line IR"
+    ack = next(t for t in (p.read_text() for p in sorted((ws.drop_root / "globex" / "outbox").glob("*-855-*")))
+               if "GLOBEX-2000" in t)
+    assert "ACK|IR|30|EA" in ack and "ACK|IB|12|EA" in ack
