@@ -142,3 +142,52 @@ def test_a_backorder_that_cannot_ship_before_the_cancel_date_is_answered_ir(tmp_
     ack = next(t for t in (p.read_text() for p in sorted((ws.drop_root / "globex" / "outbox").glob("*-855-*")))
                if "GLOBEX-2000" in t)
     assert "ACK|IR|30|EA" in ack and "ACK|IB|12|EA" in ack
+
+
+def test_a_shipment_outside_the_window_warns_once_per_shipment_and_po():
+    import pyarrow as pa
+
+    from engine.deadlines import ship_date_findings
+
+    shipped = pa.table({"shipment_id": ["S1", "S1", "S2", "S3"], "partner": ["acme"] * 4,
+                        "po_number": ["P1", "P1", "P2", "P3"],
+                        "ship_date": [date(2026, 12, 16), date(2026, 12, 16), date(2026, 12, 2), date(2026, 12, 9)]})
+    orders = orders_table(order(po_number="P1", partner="acme", ship_no_later=date(2026, 12, 8),
+                                cancel_after=date(2026, 12, 15)),
+                          order(po_number="P2", partner="acme", ship_not_before=date(2026, 12, 3),
+                                do_not_deliver_before=date(2026, 12, 5)),
+                          order(po_number="P3", partner="acme", ship_not_before=date(2026, 12, 1),
+                                ship_no_later=date(2026, 12, 9), cancel_after=date(2026, 12, 9)))
+    found = ship_date_findings(shipped, orders)
+    assert [(fr.finding.code, fr.finding.severity, fr.po_number, fr.finding.location.value) for fr in found] == [
+        ("SHIPPED_OUTSIDE_WINDOW", "warning", "P1", "S1"), ("SHIPPED_OUTSIDE_WINDOW", "warning", "P2", "S2")]
+    assert ("left 2026-12-16, after its DTM 038 (ship no later) 2026-12-08 and DTM 001 (cancel after) 2026-12-15"
+            in found[0].finding.message)
+    assert ("left 2026-12-02, before its DTM 037 (ship not before) 2026-12-03 and DTM 064 (do not deliver before) "
+            "2026-12-05" in found[1].finding.message)
+    assert found[0].consequence == "856 sent: chargeback risk"  # on the last day itself (P3): nothing
+    assert ship_date_findings(shipped, orders.drop_columns(["ship_not_before", "ship_no_later", "cancel_after",
+                                                            "do_not_deliver_before", "do_not_deliver_after"])) == ()
+
+
+def test_a_shipment_before_the_window_is_sent_with_a_warning(tmp_path):
+    """ACME-1001 ships 2026-11-27 (the demo's east warehouse); its PO says not before 2026-12-01 (037) nor
+    delivered before 2026-12-03 (064): the 856 goes, and a warning names the dates."""
+    from connectors.state import StateStore
+    from tests.support import drop_confirmations, ship_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
+    po.write_text(with_dates("DTM*037*20261201~DTM*064*20261203~", "ACME-1001", po.read_text()))
+    run_stages(ws, NIGHT)
+    drop_confirmations(ws, "warehouse-drops")
+    ship_stages(ws, datetime(2026, 11, 27, 14, 30), run_id="day1")
+    state = StateStore(ws.state_url)
+    try:
+        found = [f for f in state.findings(partner="acme") if f["code"] == "SHIPPED_OUTSIDE_WINDOW"]
+        shipped = state.order("acme", "ACME-1001").state.value
+    finally:
+        state.close()
+    assert [(f["po_number"], f["severity"]) for f in found] == [("ACME-1001", "warning")]
+    assert "DTM 037 (ship not before) 2026-12-01 and DTM 064 (do not deliver before) 2026-12-03" in found[0]["message"]
+    assert shipped in ("shipped", "partially_shipped")
