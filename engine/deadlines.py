@@ -3,7 +3,8 @@ before/no later) against what we promise and ship: a finding for each backordere
 not promise in time (engine.allocate's Allocation.late), naming both dates and what was done (the line
 rejected, or promised all the same); and one for each shipment that left outside its order's window.
 
-Pure: tables in, finding records out; the flow adds them to the decide stage's plan.
+Pure: tables in, finding records out (flows.decide adds the first to its plan; engine.lifecycle.shipping's
+plan_shipments the second).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
             if head.get(c) is not None) or f"its last date {r['deliver_by'].isoformat()}"
         done = ("rejected (855 IR): it would be refused" if r["rejected"] else
                 "promised all the same (late_backorder = \"promise\"): expect a refusal or a chargeback")
-        message = (f"Line {r['line_number']}: the {r['units']} units backordered could ship "
+        message = (f"Line {r['line_number']}: the {r['units']} eaches backordered could ship "
                    f"{r['promised_date'].isoformat()} at the earliest, after the order's {which}; {done}.")
         f = business_finding("BACKORDER_AFTER_CANCEL", message, {**head, "line_number": r["line_number"]},
                              seg="DTM", element="DTM02", value=r["deliver_by"], line=False)
