@@ -36,16 +36,24 @@ How a run goes:
      SKU: backorders in rank order consume receipts in ETA order; promised_date is the ETA at which
      cumulative receipts cover the backorder (never before `today`). What no receipt covers is
      rejected (a partial_allowed=False line is then rejected whole).
+  7. A line whose order must arrive by a date (optional `deliver_by`: the PO's DTM 001 cancel-after or
+     063 do-not-deliver-after, the earlier) is not promised a date after it: the buyer would refuse what
+     comes later. With the policy's late_backorder="reject" (the default) its backorder is rejected
+     (`past_cancel_date`) and the receipts it would have taken go to the lines ranked after it (per SKU,
+     the first such line in rank order is taken out, then the promises are made again, at most
+     _LATE_PASSES times; then every line still late is taken out at once); "promise" keeps the promise.
+     Allocation.late names every such line with the date it could have had (rejected or not).
 
 Row reasons (ALLOCATION.reason), with "+case_pack_up" / "+case_pack_down" appended when rounding
 changed the line quantity: filled, split, partial (allocated rows); backordered, held_ship_complete
-(backordered rows); rejected_by_policy, no_receipt, unknown_sku, invalid_quantity (rejected rows);
+(backordered rows); rejected_by_policy, no_receipt, unknown_sku, invalid_quantity, past_cancel_date
+(rejected rows);
 rounded_to_zero (a line whose case-pack rounding left nothing to place).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -60,6 +68,18 @@ from schemas.orders import QTY
 
 _SCALE = 10_000  # QTY is decimal128(18, 4)
 _SHIP_COMPLETE_PASSES = 4
+_LATE_PASSES = 8
+# Lines promised a date after their order's deliver_by (Allocation.late)
+LATE = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("order_ref", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32(), nullable=False),
+    pa.field("units", pa.int64(), nullable=False),  # the backorder (eaches) that could not come in time
+    pa.field("promised_date", pa.date32(), nullable=False),  # the first date receipts could cover it
+    pa.field("deliver_by", pa.date32(), nullable=False),
+    pa.field("rejected", pa.bool_(), nullable=False),  # late_backorder="reject": not promised (IR)
+])
 _BASE_REASONS = (
     "filled",
     "split",
@@ -71,6 +91,7 @@ _BASE_REASONS = (
     "unknown_sku",
     "invalid_quantity",
     "rounded_to_zero",
+    "past_cancel_date",
 )
 _SUFFIXES = ("", "+case_pack_up", "+case_pack_down")
 _REASONS = pa.array([b + s for b in _BASE_REASONS for s in _SUFFIXES], pa.string())
@@ -83,6 +104,7 @@ _REQUIRED = ("partner", "order_ref", "po_number", "line_number", "sku", "quantit
 class Allocation:
     lines: pa.Table  # schemas.inventory.ALLOCATION
     availability: pa.Table  # schemas.inventory.AVAILABILITY
+    late: pa.Table = field(default_factory=LATE.empty_table)  # LATE: backorders that miss the deliver_by
 
 
 def allocate(
@@ -236,9 +258,15 @@ def allocate(
     allocated = alloc.sum(1)
     unmet = demand - allocated
     reject_policy = np.array([policies[name].backorder == "reject" for name in names], bool)[pol]
-    backordered, promised = _promise(
-        perm, sku, np.where(reject_policy, 0, unmet), partial, cp, receipts, sku_values, n_sku, today
-    )
+    wanted = np.where(reject_policy, 0, unmet)
+    backordered, promised = _promise(perm, sku, wanted, partial, cp, receipts, sku_values, n_sku, today)
+    deadline = _days(lines, "deliver_by") if "deliver_by" in lines.column_names else None
+    too_late, late = np.zeros(n, bool), None
+    if deadline is not None and ((backordered > 0) & (promised > deadline)).any():
+        refuse = np.array([policies[name].late_backorder == "reject" for name in names], bool)[pol]
+        backordered, promised, too_late, would, units = _in_time(
+            perm, sku, wanted, partial, cp, receipts, sku_values, n_sku, today, deadline, refuse)
+        late = _late_rows(lines, would, units, deadline, too_late)
     rejected = unmet - backordered
 
     known = np.zeros(n_sku, bool)
@@ -246,8 +274,8 @@ def allocate(
     if receipts.num_rows:
         known[_ints(pc.index_in(receipts["sku"], value_set=sku_values))] = True
     reject_reason = np.select(
-        [~valid, ~known[sku], reject_policy],
-        [_R["invalid_quantity"], _R["unknown_sku"], _R["rejected_by_policy"]],
+        [~valid, ~known[sku], reject_policy, too_late],
+        [_R["invalid_quantity"], _R["unknown_sku"], _R["rejected_by_policy"], _R["past_cancel_date"]],
         _R["no_receipt"],
     )
     table = _rows(
@@ -269,6 +297,7 @@ def allocate(
     return Allocation(
         lines=table,
         availability=_availability(snapshot, snap_sku, snap_wh, on_hand, reserved, avail0 - avail),
+        late=late if late is not None else LATE.empty_table(),
     )
 
 
@@ -430,6 +459,54 @@ def _promise(perm, sku, backorder, partial, unit, receipts, sku_values, n_sku, t
     covered[order] = cover
     promised[order[hit]] = np.maximum(r_eta[at], today_days)
     return covered, promised
+
+
+def _in_time(perm, sku, wanted, partial, unit, receipts, sku_values, n_sku, today, deadline, refuse):
+    """Promises that keep each line's deadline (days; null = 2**31 - 1): (backordered, promised, too_late,
+    would, units). A ``refuse`` line promised after its deadline is taken out (too_late: its backorder is
+    rejected) and the promises made again without it, so the receipts it would have taken serve the lines
+    after it; per pass, per SKU, only the first such line in rank order goes (the promises of the lines
+    before it do not depend on it; those after it may now be in time). ``would``: the late promise of
+    every line taken out or promised late all the same (-1 for the others), ``units`` its backorder."""
+    n = len(sku)
+    rank = np.empty(n, np.int64)
+    rank[perm] = np.arange(n)
+    too_late = np.zeros(n, bool)
+    would = np.full(n, -1, np.int64)
+    units = np.zeros(n, np.int64)
+    backordered, promised = _promise(perm, sku, wanted, partial, unit, receipts, sku_values, n_sku, today)
+    for attempt in range(_LATE_PASSES + 1):
+        late = (backordered > 0) & (promised > deadline)
+        out = np.flatnonzero(late & refuse)
+        if not len(out):
+            break
+        if attempt < _LATE_PASSES:  # the first late line of each SKU, in rank order
+            out = out[np.argsort(rank[out], kind="stable")]
+            _, first = np.unique(sku[out], return_index=True)
+            out = out[first]
+        too_late[out] = True
+        would[out], units[out] = promised[out], backordered[out]
+        backordered, promised = _promise(perm, sku, np.where(too_late, 0, wanted), partial, unit, receipts,
+                                         sku_values, n_sku, today)
+    kept = (backordered > 0) & (promised > deadline)  # promised late all the same (late_backorder="promise")
+    would[kept], units[kept] = promised[kept], backordered[kept]
+    return backordered, promised, too_late, would, units
+
+
+def _late_rows(lines: pa.Table, would: np.ndarray, units: np.ndarray, deadline: np.ndarray,
+               too_late: np.ndarray) -> pa.Table:
+    """LATE rows for the lines with a late promise, in line order."""
+    li = np.flatnonzero(would >= 0)
+    take = pa.array(li)
+    return pa.table({
+        "partner": lines["partner"].take(take), "order_ref": lines["order_ref"].take(take),
+        "po_number": lines["po_number"].take(take),
+        "line_number": lines["line_number"].take(take).cast(pa.int32()),
+        "units": pa.array(units[li], pa.int64()),
+        "promised_date": pa.array(would[li].astype(np.int32), pa.int32()).cast(pa.date32()),
+        "deliver_by": pa.array(deadline[li].astype(np.int32), pa.int32()).cast(pa.date32()),
+        "rejected": pa.array(too_late[li], pa.bool_()),
+    }, schema=LATE)
 
 
 def _rows(

@@ -90,14 +90,16 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     first, codes = distinct_rows([joined["partner"], joined["po_number"]])
     per_order = joined.select(["partner", "po_number"]).take(pa.array(first)).append_column(
         "_o", pa.array(np.arange(len(first))))
-    heads = _last(orders.select(["partner", "po_number", "requested_ship_date", "po_date"]), ["partner", "po_number"])
+    heads = _last(_with_deliver_by(orders).select(["partner", "po_number", "requested_ship_date", "po_date",
+                                                  "deliver_by"]), ["partner", "po_number"])
     per_order = per_order.join(heads, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_o")
     order_keys = _key(per_order["partner"], per_order["po_number"])
     known = pa.array([f"{p}|{po}" for p, po in arrival], pa.string())
     arrivals = pc.fill_null(pc.take(pa.array(list(arrival.values()), pa.int64()),
                                     pc.index_in(order_keys, value_set=known)), 0)
     per_line = pa.table({"order_ref": order_keys, "arrival": arrivals, "requested_ship_date":
-                         per_order["requested_ship_date"], "po_date": per_order["po_date"]}).take(pa.array(codes))
+                         per_order["requested_ship_date"], "po_date": per_order["po_date"],
+                         "deliver_by": per_order["deliver_by"]}).take(pa.array(codes))
     case_pack = pc.cast(joined["case_pack"], pa.int64())
     case_pack = pc.if_else(pc.fill_null(pc.equal(case_pack, 0), True), pa.scalar(None, pa.int64()), case_pack)
     per_unit = pc.max_element_wise(pc.fill_null(joined["unit_eaches"], 1), 1)  # allocation counts eaches
@@ -107,8 +109,16 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         "line_number": joined["line_number"], "sku": joined["sku"], "quantity": quantity,
         "requested_ship_date": per_line["requested_ship_date"], "po_date": per_line["po_date"],
         "arrival": per_line["arrival"],
-        "case_pack": case_pack, "unit_eaches": per_unit,
+        "case_pack": case_pack, "unit_eaches": per_unit, "deliver_by": per_line["deliver_by"],
     }).cast(ALLOCATION_INPUT)
+
+
+def _with_deliver_by(orders: pa.Table) -> pa.Table:
+    """``orders`` with deliver_by: the earlier of its DTM 001 (cancel after) and 063 (do not deliver
+    after), null when it names neither (or the table predates them)."""
+    dates = [orders[c] for c in ("cancel_after", "do_not_deliver_after") if c in orders.column_names]
+    by = pc.min_element_wise(*dates, skip_nulls=True) if dates else pa.nulls(orders.num_rows, pa.date32())
+    return orders.append_column("deliver_by", by)
 
 
 def _eaches(quantity, per_unit):

@@ -91,8 +91,16 @@ HINTS: dict[str, str] = {
     ),
     "ADDRESS_IMPLAUSIBLE": "Check the state/province code and postal code format with the partner.",
     "DATE_IN_PAST": "Reschedule: the 855 offers the first date we can meet; confirm with the partner.",
+    "CANCEL_DATE_PASSED": (
+        "The PO's cancel-after / do-not-deliver-after date has passed: ask the buyer for a new date (860) and "
+        "approve, or reject the order."
+    ),
+    "BACKORDER_AFTER_CANCEL": (
+        "The backorder cannot ship before the PO's cancel date: ask the buyer for a later date (860) or let the"
+        " line go."
+    ),
     "SHIP_WINDOW_INCONSISTENT": (
-        "Ask the partner to correct the DTM dates (037 <= 010 <= 038, delivery after ship)."
+        "Ask the partner to correct the DTM dates (037 <= 010 <= 038, 037 <= 001, 064 <= 063, delivery after ship)."
     ),
     "ORDER_PURPOSE_UNSUPPORTED": (
         "Ask the partner what the order is for (BEG01): approve it to process it as an original, or reject it."

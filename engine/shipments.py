@@ -42,7 +42,9 @@ _HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_
 # what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its
 # UPC), with the columns that pick an order's current rows (engine.lifecycle.current_tables)
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number",
-                      *(f.name for f in ORDERS if f.name.startswith("ship_to_")), *MARK_FOR_COLUMNS],
+                      *(f.name for f in ORDERS if f.name.startswith("ship_to_")), *MARK_FOR_COLUMNS,
+                      "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
+                      "do_not_deliver_before"],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc"])
 

@@ -152,6 +152,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             reserved_totals: list[dict] | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
     from engine.allocate import allocate
+    from engine.deadlines import late_backorder_findings
     from rules.suite import run_suite
     from schemas.inventory import RESERVATIONS
 
@@ -186,8 +187,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             {r.key: r for r in deciding}, out.decisions, orders=orders, lines=suite.lines, allocation=result.lines,
             stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
             profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
-        return plan + Plan(findings=lifecycle.decision_findings(suite.findings, out.decisions, orders,
-                                                                suite.lines))
+        found = lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines)
+        return plan + Plan(findings=found + late_backorder_findings(result.late, orders))
 
 
 def _load(store: OrderStore, keys: list[tuple[str, str]], load) -> dict[tuple[str, str], tuple[pa.Table, pa.Table]]:

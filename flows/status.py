@@ -27,8 +27,9 @@ def _plain(v):
     return v.value if hasattr(v, "value") else v
 
 
-def story(state: StateStore, order: OrderRecord) -> dict:
-    """Everything `status` shows for ``order``, as plain JSON values."""
+def story(state: StateStore, order: OrderRecord, dates: dict | None = None) -> dict:
+    """Everything `status` shows for ``order``, as plain JSON values; ``dates``: the PO's DTM dates
+    (ORDER_DATES column -> date or None, from its stored table; {} when unread)."""
     partner, po = order.partner, order.po_number
     documents = state.documents_for_order(partner, po)
     verdicts = state.document_status_for(partner, {(d["isa13"], d["gs06"] or "", d["st02"] or "") for d in documents})
@@ -48,6 +49,7 @@ def story(state: StateStore, order: OrderRecord) -> dict:
             "x12_version": order.x12_version, "line_count": order.line_count, "hold_codes": list(order.hold_codes),
             "hold_reasons": list(order.hold_reasons), "codes": list(order.codes), "change_file": order.change_file,
             "received_at": order.received_at, "updated_at": order.updated_at,
+            "dates": {name: _plain(value) for name, value in (dates or {}).items()},
         },
         "person": ({"verdict": person.verdict, "by": person.by, "note": person.reason, "at": person.at,
                     "clock": "wall"} if person else None),

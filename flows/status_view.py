@@ -40,7 +40,7 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         if why:
             err_.print(why, style="red")
             return ExitStatus.USAGE
-        docs = [story(store, o) for o in matches]
+        docs = [story(store, o, _order_dates(ws, o)) for o in matches]
     finally:
         store.close()
     if len(docs) == 1:
@@ -83,6 +83,32 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
     return matches, releases, ""
 
 
+# The PO's DTM dates status shows (ORDERS column, DTM01 qualifier, what it means)
+ORDER_DATES = (("requested_ship_date", "010", "requested ship"), ("ship_not_before", "037", "ship not before"),
+               ("ship_no_later", "038", "ship no later"), ("cancel_after", "001", "cancel after"),
+               ("requested_delivery_date", "002", "delivery requested"),
+               ("do_not_deliver_before", "064", "do not deliver before"),
+               ("do_not_deliver_after", "063", "do not deliver after"))
+
+
+def _order_dates(ws, record) -> dict:
+    """The dates ``record``'s PO named (column -> date or None), from its stored ORDERS table; {} when
+    it cannot be read (a table stored before a column existed reads it as null)."""
+    from connectors.order_store import OrderStore
+    from schemas.errors import StateError
+
+    if not record.lines_key:
+        return {}
+    names = ["po_number", "order_ref", *(c for c, _q, _t in ORDER_DATES)]
+    try:
+        t = OrderStore(ws.orders_dir).load_orders(record.partner, record.lines_key, names)
+    except StateError:
+        return {}
+    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
+    rows = [r for r in rows if r["order_ref"] == record.order_ref] or rows
+    return {c: rows[-1][c] for c, _q, _t in ORDER_DATES} if rows else {}
+
+
 def _releases(ws, records) -> dict[str, str | None]:
     """Order key -> its release number (850 BEG04, "" for none; None when its stored 850 is unreadable)."""
     from connectors.order_store import OrderStore
@@ -104,6 +130,9 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
                          f"value {o['value']} {o['currency']})"))
     console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
                         f"received {o['received_at']} (run clock)"))
+    named = [f"{text} {o['dates'][c]} (DTM {q})" for c, q, text in ORDER_DATES if o.get("dates", {}).get(c)]
+    if named:
+        console.print("  dates: " + "; ".join(named))
     if o["hold_reasons"]:
         console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")

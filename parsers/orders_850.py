@@ -22,7 +22,7 @@ from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
 DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
-         "038": "ship_no_later"}
+         "038": "ship_no_later", "001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 _DEC = r"^-?(\d{1,14})(\.\d*)?$|^-?\.\d+$"
 _DEC_PLAIN = r"^-?\d{1,14}(\.\d{1,4})?$"  # a subset of _DEC that decimal128(18, 4) holds exactly
 # R with an exponent ("1.5E1", "25E-1": X12.6 from 005010), read one value at a time (they are rare)

@@ -35,7 +35,7 @@ SUITES: dict[str, frozenset[str]] = {
                          "DISCOUNT_OVER_THRESHOLD", "CURRENCY_MISMATCH"}),
     "terms": frozenset({"TERMS_MISMATCH"}),
     "ship_to": frozenset({"SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE"}),
-    "dates": frozenset({"DATE_IN_PAST", "SHIP_WINDOW_INCONSISTENT"}),
+    "dates": frozenset({"DATE_IN_PAST", "CANCEL_DATE_PASSED", "SHIP_WINDOW_INCONSISTENT"}),
     "credit": frozenset({"CREDIT_LIMIT_EXCEEDED", "CUSTOMER_UNKNOWN"}),
 }
 STANDARD = tuple(SUITES)

@@ -27,6 +27,9 @@ class AllocationPolicy(BaseModel):
     single_warehouse_first: bool = True  # fill a line from one warehouse if any can, before splitting
     case_pack_rounding: Literal["none", "up", "down"] = "none"  # round the line to whole cases
     backorder: Literal["allow", "reject"] = "allow"  # what happens to the unfilled part
+    # a backorder whose first possible date is after the PO's cancel-after (DTM 001) / do-not-deliver-after
+    # (DTM 063): "reject" it (855 IR: the buyer would refuse it), or "promise" it all the same
+    late_backorder: Literal["reject", "promise"] = "reject"
     fair_share: bool = False  # short SKUs are shared across partners in proportion to demand
 
     @field_validator("priority_order", "warehouse_order")

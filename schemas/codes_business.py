@@ -137,11 +137,26 @@ BUSINESS_CODES: list[CodeSpec] = [
     ),
     _C("DATE_IN_PAST", "business", "warning", "", "A requested delivery or ship date is already past."),
     _C(
+        "CANCEL_DATE_PASSED",
+        "business",
+        "error",
+        "",
+        "The PO's cancel-after (DTM 001) or do-not-deliver-after (DTM 063) date is already past on its arrival.",
+    ),
+    _C(
+        "BACKORDER_AFTER_CANCEL",
+        "business",
+        "warning",
+        "",
+        "A backordered line could ship only after the PO's cancel-after (DTM 001) or do-not-deliver-after (DTM 063) "
+        "date.",
+    ),
+    _C(
         "SHIP_WINDOW_INCONSISTENT",
         "business",
         "error",
         "",
-        "The requested dates contradict each other (e.g. DTM 037 after DTM 038).",
+        "The requested dates contradict each other (e.g. DTM 037 after DTM 038 or 001, 064 after 063).",
     ),
     # --- the order as a whole (ORDER_DUPLICATE is defined in schemas.codes) -------------------
     _C(

@@ -62,6 +62,7 @@ ALLOCATION_INPUT = pa.schema(
         pa.field("arrival", pa.int64(), nullable=False),
         pa.field("case_pack", pa.int64()),
         pa.field("unit_eaches", pa.int64()),  # eaches per ordered unit (PO103); null = 1
+        pa.field("deliver_by", pa.date32()),  # the order's DTM 001 / 063, the earlier: no promise after it
     ]
 )
 

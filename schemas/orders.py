@@ -26,6 +26,14 @@ def _party(prefix: str) -> list[pa.Field]:
         "name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")]
 
 
+# The last (and first) acceptable dates a PO names (X12 element 374): goods shipped after the cancel
+# date, or delivered outside the do-not-deliver window, are refused at the dock or charged back.
+DEADLINES = [
+    pa.field("cancel_after", pa.date32()),  # DTM 001
+    pa.field("do_not_deliver_after", pa.date32()),  # DTM 063
+    pa.field("do_not_deliver_before", pa.date32()),  # DTM 064
+]
+
 ORDERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
     pa.field("order_ref", pa.string(), nullable=False),  # ISA13-GS06-ST02: unique within a file
@@ -45,6 +53,7 @@ ORDERS = pa.schema([
     pa.field("requested_ship_date", pa.date32()),  # DTM 010
     pa.field("ship_not_before", pa.date32()),  # DTM 037
     pa.field("ship_no_later", pa.date32()),  # DTM 038
+    *DEADLINES,  # DTM 001, 063, 064
     *_party("ship_to"), *_party("bill_to"), *_party("buyer"),  # N1 ST, BT, BY
     *_party("mark_for"),  # N1 Z7 (mark-for party: the store a cross-dock order's cartons are labelled for)
     pa.field("line_count", pa.int32(), nullable=False),
@@ -55,7 +64,7 @@ ORDERS = pa.schema([
 
 # ORDERS columns added after tables were first stored: a stored table without them reads them as null
 # (connectors.order_store)
-ADDED_LATER = frozenset(f.name for f in _party("mark_for"))
+ADDED_LATER = frozenset(f.name for f in [*_party("mark_for"), *DEADLINES])
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 

@@ -83,7 +83,13 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "ADDRESS_INCOMPLETE": HOLD_ORDER,
     "ADDRESS_IMPLAUSIBLE": HOLD_ORDER,
     "DATE_IN_PAST": RESCHEDULE,
+    # the buyer's last acceptable date has gone: a person asks for a new date (860) or rejects the order
+    # (reject_order per partner policy); the goods would be refused at the dock or charged back
+    "CANCEL_DATE_PASSED": HOLD_ORDER,
     "SHIP_WINDOW_INCONSISTENT": HOLD_ORDER,
+    # raised by allocation, after the decision: what it did (the late backorder rejected, IR; or promised
+    # per the allocation policy's late_backorder) is reported, not decided from this entry
+    "BACKORDER_AFTER_CANCEL": REJECT_LINE,
     "ORDER_PURPOSE_UNSUPPORTED": HOLD_ORDER,  # a person decides what e.g. an information copy means
     "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 
 from engine.asn import COLUMNAR, CONFIRMED, ShipmentHead, build_856, build_856_texts, s_segments, write_856_texts
 from engine.columnar import SCALE, decimal_array, objects, scaled
+from engine.deadlines import ship_date_findings
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
@@ -340,6 +341,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
             else _units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
+    findings += ship_date_findings(good.filter(pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string()))),
+                                   orders, stage=STAGE)  # the 856 goes; ops expect a chargeback
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
 

@@ -157,14 +157,33 @@ _DATES = (
     ("requested_ship_date", "010", "requested ship"),
     ("ship_not_before", "037", "ship not before"),
     ("ship_no_later", "038", "ship no later"),
+    ("cancel_after", "001", "cancel after"),
+    ("do_not_deliver_after", "063", "do not deliver after"),
+    ("do_not_deliver_before", "064", "do not deliver before"),
 )
+# (earlier, later) qualifiers that must not be the other way round
+_PAIRS = [("037", "038"), ("037", "010"), ("010", "038"), ("010", "002"), ("037", "002"),
+          ("064", "063"), ("037", "001")]
+_DEADLINES = ("001", "063")  # past on arrival: nothing can be delivered in time (CANCEL_DATE_PASSED)
+
+
+def _with_dates(orders: pa.Table) -> pa.Table:
+    """``orders`` with every _DATES column (a table built before DTM 001/063/064 were kept lacks them:
+    null)."""
+    for c, _q, _t in _DATES:
+        if c not in orders.column_names:
+            orders = orders.append_column(pa.field(c, pa.date32()), pa.nulls(orders.num_rows, pa.date32()))
+    return orders
 
 
 def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> list[Finding]:
-    """DATE_IN_PAST for DTM 002/010/038 before ``today`` (037 in the past is harmless), and
-    SHIP_WINDOW_INCONSISTENT: 037 > 038, 010 outside 037..038, 002 before 010 or 037, a window
-    longer than ship_window_max_days, or any requested date before the PO date (BEG05)."""
+    """DATE_IN_PAST for DTM 002/010/038 before ``today`` (037 in the past is harmless);
+    CANCEL_DATE_PASSED for a cancel-after (001) or do-not-deliver-after (063) before ``today`` (the order
+    is dead on arrival: the dock refuses what comes after it); and SHIP_WINDOW_INCONSISTENT: 037 > 038,
+    010 outside 037..038, 002 before 010 or 037, 064 after 063, 037 after 001, a window longer than
+    ship_window_max_days, or any requested date before the PO date (BEG05)."""
     by_partner, out = _PerPartner(settings), []
+    orders = _with_dates(orders)
     cols = [*_ORDER_LOCATION, "partner", "po_number", "po_date", *(c for c, _, _ in _DATES)]
     for order in _rows(orders, cols, _dates_to_check(orders, today, by_partner)):
         s = by_partner[order["partner"]]
@@ -181,8 +200,11 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
         for q in ("002", "010", "038"):
             if d[q] is not None and d[q] < today:
                 emit("DATE_IN_PAST", f"{label[q]} {_text(d[q])} is before today {_text(today)}.", q)
-        pairs = [("037", "038"), ("037", "010"), ("010", "038"), ("010", "002"), ("037", "002")]
-        for early, late in pairs:
+        for q in _DEADLINES:
+            if d[q] is not None and d[q] < today:
+                emit("CANCEL_DATE_PASSED", f"{label[q]} {_text(d[q])} is before today {_text(today)}: nothing "
+                     "can arrive in time; ask the buyer for a new date (860) or reject the order.", q)
+        for early, late in _PAIRS:
             if d[early] is not None and d[late] is not None and d[early] > d[late]:
                 emit(
                     "SHIP_WINDOW_INCONSISTENT",
@@ -215,9 +237,8 @@ def _dates_to_check(orders: pa.Table, today: date, by_partner: _PerPartner) -> p
     """The orders some date of which may raise a finding (check_dates judges them): a date before
     today or the PO date, a pair out of order, or a window longer than the partner's maximum."""
     d = {q: orders[c] for c, q, _ in _DATES}
-    flags = [pc.less(d[q], pa.scalar(today, pa.date32())) for q in ("002", "010", "038")]
-    flags += [pc.greater(d[early], d[late])
-              for early, late in [("037", "038"), ("037", "010"), ("010", "038"), ("010", "002"), ("037", "002")]]
+    flags = [pc.less(d[q], pa.scalar(today, pa.date32())) for q in ("002", "010", "038", *_DEADLINES)]
+    flags += [pc.greater(d[early], d[late]) for early, late in _PAIRS]
     flags += [pc.less(d[q], orders["po_date"]) for q in ("002", "010", "038")]
     longest = per_partner(orders["partner"], {p: by_partner[p].ship_window_max_days
                                               for p in orders["partner"].unique().to_pylist() if p is not None},

@@ -1,0 +1,94 @@
+"""The PO's dates (DTM 001 cancel after, 063/064 do not deliver after/before, 037/038 ship not
+before/no later) against what we promise and ship: a finding for each backordered line allocation could
+not promise in time (engine.allocate's Allocation.late), naming both dates and what was done (the line
+rejected, or promised all the same); and one for each shipment that left outside its order's window.
+
+Pure: tables in, finding records out (flows.decide adds the first to its plan; engine.lifecycle.shipping's
+plan_shipments the second).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rules.business.common import business_finding
+from schemas.findings import finding
+from schemas.lifecycle import FindingRecord
+
+_LINEAGE = ("partner", "po_number", "source_file", "isa13", "gs06", "st02", "cancel_after", "do_not_deliver_after")
+
+
+def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "decide") -> tuple[FindingRecord, ...]:
+    """BACKORDER_AFTER_CANCEL per LATE row (engine.allocate), at its order's 850."""
+    if late.num_rows == 0:
+        return ()
+    heads = {(r["partner"], r["po_number"]): r
+             for r in orders.select([c for c in _LINEAGE if c in orders.column_names]).to_pylist()}
+    out = []
+    for r in late.to_pylist():
+        head = heads.get((r["partner"], r["po_number"]), {"partner": r["partner"], "po_number": r["po_number"]})
+        which = " / ".join(f"DTM {q} ({name}) {head[c].isoformat()}" for c, q, name in (
+            ("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
+            if head.get(c) is not None) or f"its last date {r['deliver_by'].isoformat()}"
+        done = ("rejected (855 IR): it would be refused" if r["rejected"] else
+                "promised all the same (late_backorder = \"promise\"): expect a refusal or a chargeback")
+        message = (f"Line {r['line_number']}: the {r['units']} eaches backordered could ship "
+                   f"{r['promised_date'].isoformat()} at the earliest, after the order's {which}; {done}.")
+        f = business_finding("BACKORDER_AFTER_CANCEL", message, {**head, "line_number": r["line_number"]},
+                             seg="DTM", element="DTM02", value=r["deliver_by"], line=False)
+        out.append(FindingRecord(f, r["partner"], r["po_number"],
+                                 "line IR" if r["rejected"] else "none (warning)", stage))
+    return tuple(out)
+
+
+# the order's dates a ship date is held against: (column, DTM01, what it means, shipped after it / before it)
+_AFTER = (("ship_no_later", "038", "ship no later"), ("cancel_after", "001", "cancel after"),
+          ("do_not_deliver_after", "063", "do not deliver after"))
+_BEFORE = (("ship_not_before", "037", "ship not before"), ("do_not_deliver_before", "064", "do not deliver before"))
+WINDOW_COLUMNS = [c for c, _q, _t in (*_AFTER, *_BEFORE)]
+
+
+def ship_date_findings(shipped: pa.Table, orders: pa.Table, *, stage: str = "shipments") -> tuple[FindingRecord, ...]:
+    """SHIPPED_OUTSIDE_WINDOW (warning) once per shipment and PO of ``shipped`` (SHIPMENT_LINES of the
+    shipments sent: shipment_id, partner, po_number, ship_date) that left after its order's 038, 001 or
+    063, or before its 037 or 064 (``orders``: canonical ORDERS with those columns). The 856 still goes
+    (the goods left); ops learn to expect a refusal at the dock or a chargeback."""
+    if shipped.num_rows == 0:
+        return ()
+    have = [c for c in WINDOW_COLUMNS if c in orders.column_names]
+    if not have:
+        return ()
+    dated = orders.filter(_any_valid(orders, have))
+    if dated.num_rows == 0:
+        return ()
+    heads = {(r["partner"], r["po_number"]): r for r in dated.select(["partner", "po_number", *have]).to_pylist()}
+    seen: set[tuple] = set()
+    out = []
+    for r in shipped.select(["shipment_id", "partner", "po_number", "ship_date"]).to_pylist():
+        key = (r["shipment_id"], r["partner"], r["po_number"])
+        head, day = heads.get((r["partner"], r["po_number"])), r["ship_date"]
+        if head is None or day is None or key in seen:
+            continue
+        seen.add(key)
+        after = [f"DTM {q} ({name}) {head[c].isoformat()}" for c, q, name in _AFTER
+                 if head.get(c) is not None and day > head[c]]
+        before = [f"DTM {q} ({name}) {head[c].isoformat()}" for c, q, name in _BEFORE
+                  if head.get(c) is not None and day < head[c]]
+        if not after and not before:
+            continue
+        said = "; ".join([*(["after its " + " and ".join(after)] if after else []),
+                          *(["before its " + " and ".join(before)] if before else [])])
+        message = (f"Shipment {r['shipment_id']} for PO {r['po_number']} left {day.isoformat()}, {said}: the 856 is "
+                   "sent (the goods left); expect a refusal at the dock or a chargeback.")
+        f = finding("SHIPPED_OUTSIDE_WINDOW", message, value=r["shipment_id"])
+        out.append(FindingRecord(f, r["partner"], r["po_number"], "856 sent: chargeback risk", stage))
+    return tuple(out)
+
+
+def _any_valid(table: pa.Table, columns: list[str]):
+    """Rows where any of ``columns`` is not null."""
+    mask = pc.is_valid(table[columns[0]])
+    for c in columns[1:]:
+        mask = pc.or_(mask, pc.is_valid(table[c]))
+    return mask
