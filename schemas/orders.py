@@ -47,6 +47,9 @@ ORDERS = pa.schema([
     pa.field("ship_no_later", pa.date32()),  # DTM 038
     *_party("ship_to"), *_party("bill_to"), *_party("buyer"),  # N1 ST, BT, BY
     *_party("mark_for"),  # N1 Z7 (mark-for party: the store a cross-dock order's cartons are labelled for)
+    pa.field("department", pa.string()),  # REF*DP (the buyer's department number), first in the heading
+    pa.field("promotion", pa.string()),  # REF*PD (promotion/deal number)
+    pa.field("merchandise_type", pa.string()),  # REF*MR (merchandise type code)
     pa.field("line_count", pa.int32(), nullable=False),
     pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
     *LINEAGE,
@@ -55,7 +58,10 @@ ORDERS = pa.schema([
 
 # ORDERS columns added after tables were first stored: a stored table without them reads them as null
 # (connectors.order_store)
-ADDED_LATER = frozenset(f.name for f in _party("mark_for"))
+ADDED_LATER = frozenset([*(f.name for f in _party("mark_for")), "department", "promotion", "merchandise_type"])
+
+# the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
+ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 

@@ -229,6 +229,16 @@ CASES = {
     "a mark-for name holding the element separator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         order={"buyer_name": "STORE*457", "buyer_id_qualifier": "92", "buyer_id": "0457"}),
+    # the references the PO sent (REF DP, PD, MR), after REF IA: the department by default
+    "a department (REF DP) after the vendor number": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        profiles=profiles_with(vendor_number="V 0042"),
+        order={"department": "042", "promotion": "PROMO 7", "merchandise_type": "0020"}),
+    "every reference the partner asks for, one the PO did not send": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        profiles=profiles_with(order_refs=("MR", "PD", "DP")), order={"department": "042", "merchandise_type": "0020"}),
+    "a department holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"department": "04*2"}),
 }
 
 
@@ -291,7 +301,10 @@ def test_the_cases_bill_what_they_say():
                           "a mark-for store (N1 BY with a store number)",
                           "a mark-for party (N1 Z7) besides a buyer, a long name",
                           "a buyer named without a location code (no mark-for)", "a mark-for the partner does not want",
-                          "a mark-for name holding the element separator")}
+                          "a mark-for name holding the element separator",
+                          "a department (REF DP) after the vendor number",
+                          "every reference the partner asks for, one the PO did not send",
+                          "a department holding the element separator")}
     assert "BIG*20261128*INV0000041**PO-1*R-7**DI~\nCUR*SE*CAD~\nREF*SI*S1~\nREF*BM*B1~\n" \
            "N1*RE*OrderBridge Supply Inc~\nN1*BT*Acme Billing~\nN3*Suite 5~\nN4*Halifax***CA~\n" \
            "N1*ST**92*DC9~\nN3*1 Main St*Dock 4~\nN4***B3H~\n" \
@@ -315,6 +328,11 @@ def test_the_cases_bill_what_they_say():
     for case in ("a buyer named without a location code (no mark-for)", "a mark-for the partner does not want"):
         assert "~\nN4*Columbus*OH*43215*US~\nITD*" in texts[case], case
     assert "~\nN1|BY|STORE*457|92|0457~\n" in texts["a mark-for name holding the element separator"]  # another set
+    # the PO's references as it sent them, after REF SI/BM/IA; only those the partner asks for
+    assert "~\nREF*SI*S1~\nREF*IA*V 0042~\nREF*DP*042~\nN1*" in texts["a department (REF DP) after the vendor number"]
+    assert "~\nREF*SI*S1~\nREF*DP*042~\nREF*MR*0020~\nN1*" in texts[
+        "every reference the partner asks for, one the PO did not send"]
+    assert "~\nREF|DP|04*2~\n" in texts["a department holding the element separator"]
 
 
 def test_billed_lines_and_shipments_read_from_columns():
