@@ -298,7 +298,8 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                                                                    if settings.remit_to else None),
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"),
                    mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)),
-                   refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)), terms=terms,
+                   refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)),
+                   terms=terms if terms is not None else terms_from_order(order),
                    ship_date=ship_date, charges=settings.charges, partner=order.get("partner") or "")
 
 
@@ -352,6 +353,26 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
     built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions)
     return Order810(head, line_ids, qs, us, ps, built)
+
+
+# the ORDERS columns of the PO's own ITD (terms_from_order)
+TERMS_COLUMNS = ("terms_type", "terms_basis_date", "terms_discount_percent", "terms_discount_days", "terms_net_days",
+                 "terms_description")
+
+
+def terms_from_order(order: Mapping[str, object]) -> Terms | None:
+    """ITD from the PO's own ITD (ORDERS TERMS_COLUMNS), for a customer without an agreement: ITD01, ITD02
+    (3, invoice date, when the PO gave none), ITD03 with ITD05 (a discount percent needs its days: L03040513,
+    and we keep no ITD04 date nor ITD13 day), ITD07 and ITD12 as the PO sent them; None without an ITD01."""
+    kind = order.get("terms_type")
+    if not kind:
+        return None
+    percent, days, net = (order.get(c) for c in ("terms_discount_percent", "terms_discount_days", "terms_net_days"))
+    discounted = isinstance(percent, Decimal) and isinstance(days, int)
+    return Terms(type=str(kind), basis_date=str(order.get("terms_basis_date") or "3"),
+                 discount_percent=percent if discounted else None,  # type: ignore[arg-type]
+                 discount_days=days if discounted else None,  # type: ignore[arg-type]
+                 net_days=net if isinstance(net, int) else None, description=str(order.get("terms_description") or ""))
 
 
 def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:

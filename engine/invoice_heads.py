@@ -122,8 +122,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     nulls for an order without one), its PO (BIG04), the shipment it bills (REF SI, "" for none), the bills of lading
     (REF BM) and the last ship date (DTM 011); the run's ``invoice_date`` (BIG01), BIG02 ``pending`` (a
     stand-in: the text after it is the head's), the partner's settings (BIG07, vendor number, remit-to) and terms (ITD).
-    None when a value every invoice shares holds a delimiter, or an ORDERS column is not what an 810
-    writes (each invoice is then built one by one)."""
+    None when a value every invoice shares holds a delimiter, an ORDERS column is not what an 810
+    writes, or there are no agreed terms and a PO sent its own ITD (each invoice is then built one by one)."""
     n = orders.num_rows
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
     try:
@@ -133,6 +133,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         parties = {p: [_text(orders, f"{p}_{f}") for f in _PARTY_FIELDS] for p in ("bill_to", "ship_to")}
         marks = [_text(orders, c) for c in MARK_FOR_COLUMNS] if settings.mark_for else []
         refs = [(q, _text(orders, ORDER_REFS[q])) for q in ORDER_REFS if q in settings.order_refs]
+        if terms is None and pc.any(pc.not_equal(_text(orders, "terms_type"), "")).as_py():
+            return None  # no agreement: each invoice's ITD is its PO's (engine.invoice.terms_from_order)
     except _NotText:
         return None
     day = ymd(invoice_date)

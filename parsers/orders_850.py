@@ -327,8 +327,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     for seg_id, fields in (("BEG", {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4,
                                    "po_date": 5}),
                           ("CUR", {"currency": 2}),
-                          ("ITD", {"terms_type": 1, "terms_discount_percent": 3, "terms_discount_days": 5,
-                                   "terms_net_days": 7, "terms_description": 12})):
+                          ("ITD", {"terms_type": 1, "terms_basis_date": 2, "terms_discount_percent": 3,
+                                   "terms_discount_days": 5, "terms_net_days": 7, "terms_description": 12})):
         r = _first_per_set(set_of_row, header_rows(seg_id))
         for name, k in fields.items():
             pick(cols, name, r, k)
@@ -431,7 +431,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "purpose": cols["purpose"], "order_type": cols["order_type"], "release_number": cols["release_number"],
         "po_date": when["po_date"],
         "version": pa.array(labels[3], pa.string()),
-        "currency": cols["currency"], "terms_type": cols["terms_type"],
+        "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
         "terms_discount_percent": _fit(_decimal(cols["terms_discount_percent"]),
                                        ORDERS.field("terms_discount_percent").type),
         "terms_discount_days": _int(cols["terms_discount_days"]),

@@ -37,6 +37,7 @@ ORDERS = pa.schema([
     pa.field("version", pa.string()),  # GS08
     pa.field("currency", pa.string()),  # CUR02
     pa.field("terms_type", pa.string()),  # ITD01
+    pa.field("terms_basis_date", pa.string()),  # ITD02 (terms basis date code: 3 invoice date, 15 receipt, ...)
     pa.field("terms_discount_percent", PERCENT),  # ITD03
     pa.field("terms_discount_days", pa.int32()),  # ITD05
     pa.field("terms_net_days", pa.int32()),  # ITD07
@@ -58,7 +59,8 @@ ORDERS = pa.schema([
 
 # ORDERS columns added after tables were first stored: a stored table without them reads them as null
 # (connectors.order_store)
-ADDED_LATER = frozenset([*(f.name for f in _party("mark_for")), "department", "promotion", "merchandise_type"])
+ADDED_LATER = frozenset([*(f.name for f in _party("mark_for")), "department", "promotion", "merchandise_type",
+                          "terms_basis_date"])
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
 ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}

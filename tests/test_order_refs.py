@@ -50,13 +50,13 @@ def test_the_850_keeps_the_first_department_promotion_and_merchandise_type_of_it
     assert order_refs(orders.drop_columns(["department", "promotion", "merchandise_type"])) == [()] * orders.num_rows
 
 
-def invoice_of(made, settings: InvoiceSettings):
+def invoice_of(made, settings: InvoiceSettings, terms=None):
     shipments, _confirmed, orders, lines = made
     order_rows = {o["po_number"]: o for o in orders.to_pylist()}
     line_rows = {(ln["po_number"], ln["line_id"]): ln for ln in lines.to_pylist()}
     prices = {k: v["unit_price"] for k, v in line_rows.items()}
     (inv,) = invoices_for_shipment(shipments[0], order_rows, line_rows, prices, numbers={"ACME-1000": "INV-000001"},
-                                   invoice_date=date(2026, 11, 28), settings=settings)
+                                   invoice_date=date(2026, 11, 28), settings=settings, terms=terms)
     return build_810(inv, settings, shipped={"1": Decimal(10), "2": Decimal(12)})
 
 
