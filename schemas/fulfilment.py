@@ -58,9 +58,8 @@ class AsnSettings(_Model):
     # us) after each order's PRF, as Walmart's and other retailers' guides require at the order level
     window_minutes: int = Field(default=30, ge=1)  # the 856 is late after departure + this (reported)
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back in each order loop after
-    # PRF/REF IA, REF02 as the PO sent it, when it sent one: DP department number (department-store 850s send it,
-    # JCPenney's requires it, for the 856 and 810 to carry back), PD promotion/deal number, MR merchandise type code;
-    # () never
+    # PRF/REF IA, REF02 as the PO sent it, when it sent one: DP department number (department-store 850s send it:
+    # JCPenney's requires it), PD promotion/deal number, MR merchandise type code; () never
     mark_for: Literal["order", "pack", "none"] = "order"  # the mark-for store a PO names (N1 Z7, or N1 BY with
     # N103/N104: cross-dock orders) in each order loop after PRF/REF IA, N101-N104 as the PO sent them (where a
     # cross-dock 856 carries it: N1*BY*STORE*92*002 in the public ediengine Crossdock sample); "pack": in each of the
@@ -99,8 +98,8 @@ class InvoiceSettings(_Model):
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA in the heading (after REF SI/BM): the
     # vendor number the partner gave us, which Walmart's and other retailers' 810 guides require
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
-    # the PO sent them, when it sent one: DP department number (JCPenney's 810 requires the REF DP its 850 sent),
-    # PD promotion/deal number, MR merchandise type code; () never
+    # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
+    # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never
     mark_for: bool = True  # the mark-for store a PO names (N1 Z7, or N1 BY with N103/N104) in the heading after
     # N1 ST, N101-N104 as the PO sent them; False: never (a PO without one never has it)
 
