@@ -8,7 +8,8 @@ them with engine.envelope). Structures (HL03 levels, parent first):
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
-DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the profile sets one), N1 BY/Z7
+DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the profile sets one), REF DP/PD/MR
+(the PO's department, promotion and merchandise type, as it sent them; AsnSettings.order_refs), N1 BY/Z7
 (the mark-for store the PO named, as it named it; AsnSettings.mark_for "pack": after each T/P's MAN instead);
 T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number of HL segments, CTT02 = hash of SN102).
 A failed self-check raises DocumentError: never a wrong ASN.
@@ -41,6 +42,7 @@ from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings, HlStructure
 from schemas.grouping import encode, first_rows
 from schemas.order_keys import x12_po, x12_po_column
+from schemas.orders import ORDER_REFS
 from schemas.reference import sscc_columns
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 from schemas.x12 import Delimiters
@@ -81,6 +83,7 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
              _ccyymmdd(order.po_date) if order.po_date else ""])
         if asn.vendor_number:
             add(["REF", "IA", asn.vendor_number])
+        body += ref_segments(order.refs, asn.order_refs)
         mark = order.mark_for if asn.mark_for != "none" else None
         boxed: list[list[object]] = []  # the mark-for's N1 in each carton and pallet loop (after its MAN)
         if mark is not None and (asn.mark_for == "order" or structure == "SOI"):  # S-O-I has no cartons
@@ -285,6 +288,26 @@ def mark_fors(orders: pa.Table) -> list[Party | None]:
         return [None] * n
     columns = [orders[c].to_pylist() if c in orders.column_names else [None] * n for c in MARK_FOR_COLUMNS]
     return [mark_for_party(*row) for row in zip(*columns, strict=True)]
+
+
+# the ORDERS columns of the references a PO's 856 and 810 carry back (REF*DP department, ...), in ORDER_REFS' order
+REF_COLUMNS = tuple(ORDER_REFS.values())
+
+
+def order_refs(orders: pa.Table) -> list[tuple[tuple[str, str], ...]]:
+    """Each canonical ORDERS row's references the PO sent (ORDER_REFS: REF01 and REF02 of its REF DP, PD,
+    MR, in that order; a table without those columns, or a PO without them: () each)."""
+    n = orders.num_rows
+    present = [(q, orders[c].to_pylist()) for q, c in ORDER_REFS.items() if c in orders.column_names
+               and orders[c].null_count < n]
+    if not present:
+        return [()] * n
+    return [tuple((q, v[k]) for q, v in present if v[k]) for k in range(n)]
+
+
+def ref_segments(refs: tuple[tuple[str, str], ...], wanted: Sequence[str]) -> list[list[object]]:
+    """The REF segments of a PO's references (order_refs) the partner wants carried back."""
+    return [["REF", q, v] for q, v in refs if q in wanted]
 
 
 def mark_for_segment(party: Party) -> list[object]:
@@ -574,6 +597,7 @@ class Flat856:
     one: list[ShippedItem]
     every: pa.Array
     o_mark_for: list[Party | None] | None = None  # per order: its mark-for (None: no order has one)
+    o_refs: list[tuple[tuple[str, str], ...]] | None = None  # per order: its PO's references (None: no order has one)
 
 
 def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
@@ -648,10 +672,11 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
         n_hl.append(n)
     one, every = _distinct(items)
     marks = [o.mark_for for o in orders]
+    refs = [o.refs for o in orders]
     return Flat856(n_hl, bad, o_ship, o_hl, [x12_po(o.po_number) for o in orders], [o.release_number for o in orders],
                    [o.po_date for o in orders], b_level, b_hl, b_parent, b_ship, b_order, b_children,
                    [b.sscc for b in boxes], np.asarray(i_box, np.int64), one, every,
-                   marks if any(m is not None for m in marks) else None)
+                   marks if any(m is not None for m in marks) else None, refs if any(refs) else None)
 
 
 def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: AsnSettings, d: Delimiters, chars: str,
@@ -796,7 +821,19 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
     o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}{ref}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
                                                                              strict=True)]
-    marked = np.zeros(n_o, np.int64)  # per order: 1 with its mark-for's N1
+    marked = np.zeros(n_o, np.int64)  # per order: its REFs carried back from the PO, and 1 with its mark-for's N1
+    if flat.o_refs is not None and asn.order_refs:
+        ref_texts: dict[tuple[tuple[str, str], ...], tuple[str | None, int]] = {}
+        for k, refs in enumerate(flat.o_refs):
+            if refs not in ref_texts:
+                segs = ref_segments(refs, asn.order_refs)
+                ref_texts[refs] = (joined_body(segs, d, chars) if segs else "", len(segs))
+            text, segments_added = ref_texts[refs]
+            if text is None:  # a value holding a delimiter: the shipment left to build_856
+                bad.add(o_ship[k])
+                continue
+            o_text[k] += text
+            marked[k] += segments_added
     if flat.o_mark_for is not None and asn.mark_for == "pack":  # in each carton's loop: left to build_856
         bad.update(o_ship[k] for k, party in enumerate(flat.o_mark_for) if party is not None)
     elif flat.o_mark_for is not None and asn.mark_for == "order":
@@ -811,7 +848,7 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
                 bad.add(o_ship[k])
                 continue
             o_text[k] += text
-            marked[k] = 1
+            marked[k] += 1
     ai = "00" if sscc_with_ai else ""
     b_text = [f"HL{e}{n}{e}{parent}{e}{level}{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
               for n, parent, level, has, code in zip(b_hl, b_parent, b_level, b_children, digits, strict=True)]

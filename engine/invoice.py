@@ -6,7 +6,8 @@ so the builder can refuse to invoice more than shipped or the same units twice (
 Rounding, stated once: each line's extension is quantity x unit price rounded half up to cents;
 a percentage charge or allowance is the merchandise total (the sum of those extensions) x percent
 / 100 rounded half up to cents; a flat charge is rounded half up to cents. TDS01 = extensions +
-charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM, IA),
+charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM, IA; DP, PD, MR
+as the PO sent them: InvoiceSettings.order_refs),
 N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
 DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 """
@@ -20,12 +21,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments
+from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments, ref_segments
 from parsers.x12_writer import Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings
 from schemas.invoices import Invoice, InvoiceLine, Terms
 from schemas.order_keys import x12_po
+from schemas.orders import ORDER_REFS
 from schemas.shipments import Party, ProductId, Shipment
 
 CENT = Decimal("0.01")
@@ -130,6 +132,7 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
         body.append(["REF", "BM", invoice.bill_of_lading])
     if settings.vendor_number:
         body.append(["REF", "IA", settings.vendor_number])
+    body += ref_segments(invoice.refs, settings.order_refs)
     for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to):
         if party is not None:
             body.extend(party_segments(party))
@@ -294,7 +297,9 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    remit_to=remit_to if remit_to is not None else (remit_party(settings.remit_to)
                                                                    if settings.remit_to else None),
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"),
-                   mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)), terms=terms,
+                   mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)),
+                   refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)),
+                   terms=terms if terms is not None else terms_from_order(order),
                    ship_date=ship_date, charges=settings.charges, partner=order.get("partner") or "")
 
 
@@ -348,6 +353,26 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
     built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions)
     return Order810(head, line_ids, qs, us, ps, built)
+
+
+# the ORDERS columns of the PO's own ITD (terms_from_order)
+TERMS_COLUMNS = ("terms_type", "terms_basis_date", "terms_discount_percent", "terms_discount_days", "terms_net_days",
+                 "terms_description")
+
+
+def terms_from_order(order: Mapping[str, object]) -> Terms | None:
+    """ITD from the PO's own ITD (ORDERS TERMS_COLUMNS), for a customer without an agreement: ITD01, ITD02
+    (3, invoice date, when the PO gave none), ITD03 with ITD05 (a discount percent needs its days: L03040513,
+    and we keep no ITD04 date nor ITD13 day), ITD07 and ITD12 as the PO sent them; None without an ITD01."""
+    kind = order.get("terms_type")
+    if not kind:
+        return None
+    percent, days, net = (order.get(c) for c in ("terms_discount_percent", "terms_discount_days", "terms_net_days"))
+    discounted = isinstance(percent, Decimal) and isinstance(days, int)
+    return Terms(type=str(kind), basis_date=str(order.get("terms_basis_date") or "3"),
+                 discount_percent=percent if discounted else None,  # type: ignore[arg-type]
+                 discount_days=days if discounted else None,  # type: ignore[arg-type]
+                 net_days=net if isinstance(net, int) else None, description=str(order.get("terms_description") or ""))
 
 
 def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:

@@ -34,6 +34,7 @@ from parsers.x12_writer import (
 from schemas.fulfilment import InvoiceSettings
 from schemas.invoices import Terms
 from schemas.order_keys import x12_po_column
+from schemas.orders import ORDER_REFS
 from schemas.x12 import Delimiters
 
 _PARTY_FIELDS = ("name", "id", "id_qualifier", "address1", "address2", "city", "state", "postal_code", "country")
@@ -121,8 +122,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     nulls for an order without one), its PO (BIG04), the shipment it bills (REF SI, "" for none), the bills of lading
     (REF BM) and the last ship date (DTM 011); the run's ``invoice_date`` (BIG01), BIG02 ``pending`` (a
     stand-in: the text after it is the head's), the partner's settings (BIG07, vendor number, remit-to) and terms (ITD).
-    None when a value every invoice shares holds a delimiter, or an ORDERS column is not what an 810
-    writes (each invoice is then built one by one)."""
+    None when a value every invoice shares holds a delimiter, an ORDERS column is not what an 810
+    writes, or there are no agreed terms and a PO sent its own ITD (each invoice is then built one by one)."""
     n = orders.num_rows
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
     try:
@@ -131,6 +132,9 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         release, currency = (_text(orders, c) for c in ("release_number", "currency"))
         parties = {p: [_text(orders, f"{p}_{f}") for f in _PARTY_FIELDS] for p in ("bill_to", "ship_to")}
         marks = [_text(orders, c) for c in MARK_FOR_COLUMNS] if settings.mark_for else []
+        refs = [(q, _text(orders, ORDER_REFS[q])) for q in ORDER_REFS if q in settings.order_refs]
+        if terms is None and pc.any(pc.not_equal(_text(orders, "terms_type"), "")).as_py():
+            return None  # no agreement: each invoice's ITD is its PO's (engine.invoice.terms_from_order)
     except _NotText:
         return None
     day = ymd(invoice_date)
@@ -159,7 +163,14 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         count += has
         if seg_id == "CUR":
             checked.append(pc.if_else(present, currency, ""))
-    parts.append(pa.array([vendor + remit] * n, pa.string()))
+    parts.append(pa.array([vendor] * n, pa.string()))
+    for q, value in refs:  # the PO's references as it sent them (engine.asn.order_refs), after REF IA
+        present = pc.not_equal(value, "")
+        text, has = _segment("REF", [q, value], present, d)
+        parts.append(text)
+        count += has
+        checked.append(value)
+    parts.append(pa.array([remit] * n, pa.string()))
     count += len(vendors) + len(remits)
     for prefix, code in (("bill_to", "BT"), ("ship_to", "ST")):
         name, pid, qualifier, address1, address2, city, state, postal, country = parties[prefix]

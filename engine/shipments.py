@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import MARK_FOR_COLUMNS, Flat856, mark_fors
+from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS, Flat856, mark_fors, order_refs
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
@@ -44,7 +44,7 @@ _HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number",
                       *(f.name for f in ORDERS if f.name.startswith("ship_to_")), *MARK_FOR_COLUMNS,
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
-                      "do_not_deliver_before"],
+                      "do_not_deliver_before", *REF_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc"])
 
@@ -119,8 +119,9 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     if not lines.num_rows:
         return []
     parties = _ship_tos(orders)  # each order row's ship-to, one Party per distinct address
-    order_rows = {(r["partner"], r["po_number"]): (r, party, mark) for r, party, mark in zip(orders.select(
-        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, mark_fors(orders), strict=True)}
+    order_rows = {(r["partner"], r["po_number"]): (r, party, mark, refs) for r, party, mark, refs in zip(orders.select(
+        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, mark_fors(orders),
+        order_refs(orders), strict=True)}
     g = _grouped(lines)
     shipment, order, box = g.shipment, g.order, g.box
     n_orders, n_boxes = g.n_orders, g.n_boxes
@@ -155,11 +156,12 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     heads = []
     for o, po in enumerate(lines["po_number"].take(pa.array(order_row)).to_pylist()):
         who = partner[of_shipment[o]]
-        head, party, mark = order_rows.get((who, po), _NO_ORDER)
+        head, party, mark, refs = order_rows.get((who, po), _NO_ORDER)
         heads.append(party)
         orders_made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"),
                                         release_number=head.get("release_number") or "", tares=order_tares[o],
-                                        packs=order_packs[o], partner=who, loose_items=loose_items[o], mark_for=mark))
+                                        packs=order_packs[o], partner=who, loose_items=loose_items[o], mark_for=mark,
+                                        refs=refs))
     shipped = _nest(of_shipment, order_row, orders_made, len(ship_row))
     order_heads = _nest(of_shipment, order_row, heads, len(ship_row))
     out = []
@@ -398,8 +400,8 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
     return dict(out)
 
 
-_NO_ORDER: tuple[dict, None, None] = ({}, None, None)  # an order not among the canonical rows: no PRF date,
-# no ship-to, no mark-for
+_NO_ORDER: tuple[dict, None, None, tuple] = ({}, None, None, ())  # an order not among the canonical rows: no PRF date,
+# no ship-to, no mark-for, no references
 _SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_address1", "ship_to_address2",
             "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
 
@@ -534,18 +536,20 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     item_order = w_index[w_kind == 3]
     po = lines["po_number"].take(pa.array(g.order_row)).to_pylist()
     parties = _ship_tos(orders)
-    order_rows = {(r["partner"], r["po_number"]): (r, party, mark) for r, party, mark in zip(orders.select(
-        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, mark_fors(orders), strict=True)}
+    order_rows = {(r["partner"], r["po_number"]): (r, party, mark, refs) for r, party, mark, refs in zip(orders.select(
+        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, mark_fors(orders),
+        order_refs(orders), strict=True)}
     partner_of = [g.partner[s] for s in by_row.tolist()]  # per shipment (in order)
     heads = [order_rows.get((partner_of[s], p), _NO_ORDER) for s, p in zip(o_s.tolist(), po, strict=True)]
     flat = Flat856(
         n_hl=(counts + 1).tolist(), bad=set(), o_ship=o_s.tolist(), o_hl=o_hl.tolist(), o_po=[x12_po(p) for p in po],
-        o_release=[h.get("release_number") or "" for h, _party, _m in heads],
-        o_date=[h.get("po_date") for h, _p, _m in heads],
+        o_release=[h.get("release_number") or "" for h, *_rest in heads],
+        o_date=[h.get("po_date") for h, *_rest in heads],
         b_level=["T" if k == 1 else "P" for k in box_kind.tolist()], b_hl=b_hl.tolist(), b_parent=b_parent.tolist(),
         b_ship=w_ship[is_box].tolist(), b_order=b_order.tolist(), b_children=b_children.tolist(), b_sscc=b_sscc,
         i_box=box_of_carton[i_c[item_order]], one=made, every=pa.array(kind[item_order], pa.int64()),
-        o_mark_for=[m for _h, _p, m in heads] if any(m is not None for _h, _p, m in heads) else None)
+        o_mark_for=[m for _h, _p, m, _r in heads] if any(m is not None for _h, _p, m, _r in heads) else None,
+        o_refs=[r for *_rest, r in heads] if any(r for *_rest, r in heads) else None)
 
     # each shipment's summary: its orders, pallets and cartons in the order written
     headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(g.ship_row[by_row])).to_pylist()

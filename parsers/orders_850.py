@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from parsers.x12_dates import dates
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
-from schemas.orders import ORDER_LINES, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
@@ -327,8 +327,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     for seg_id, fields in (("BEG", {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4,
                                    "po_date": 5}),
                           ("CUR", {"currency": 2}),
-                          ("ITD", {"terms_type": 1, "terms_discount_percent": 3, "terms_discount_days": 5,
-                                   "terms_net_days": 7, "terms_description": 12})):
+                          ("ITD", {"terms_type": 1, "terms_basis_date": 2, "terms_discount_percent": 3,
+                                   "terms_discount_days": 5, "terms_net_days": 7, "terms_description": 12})):
         r = _first_per_set(set_of_row, header_rows(seg_id))
         for name, k in fields.items():
             pick(cols, name, r, k)
@@ -340,6 +340,13 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     for qual, name in DATES.items():
         mask = pc.fill_null(pc.equal(dtm_qual, qual), False).to_numpy(zero_copy_only=False)
         pick(cols, name, _first_per_set(set_of_row, dtm[mask]), 2)
+    # references the 856 and 810 carry back (REF*DP department, ...): the first of each qualifier with a REF02
+    ref = header_rows("REF")
+    ref = ref[cells.index(ref, 2)[1]]
+    ref_qual = cells.column(ref, 1)
+    for qual, name in ORDER_REFS.items():
+        mask = pc.fill_null(pc.equal(ref_qual, qual), False).to_numpy(zero_copy_only=False)
+        pick(cols, name, _first_per_set(set_of_row, ref[mask]), 2)
     # parties: header N1 loops; N2/N3/N4 belong to the closest N1 above them
     party_cols: dict[str, pa.Array] = {}
     n1_all = np.flatnonzero(codes == vocab.index("N1")) if "N1" in vocab else np.empty(0, np.int64)
@@ -424,7 +431,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "purpose": cols["purpose"], "order_type": cols["order_type"], "release_number": cols["release_number"],
         "po_date": when["po_date"],
         "version": pa.array(labels[3], pa.string()),
-        "currency": cols["currency"], "terms_type": cols["terms_type"],
+        "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
         "terms_discount_percent": _fit(_decimal(cols["terms_discount_percent"]),
                                        ORDERS.field("terms_discount_percent").type),
         "terms_discount_days": _int(cols["terms_discount_days"]),
@@ -432,6 +439,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "terms_description": cols["terms_description"],
         **{name: when[name] for name in DATES.values()},
         **party_vals,
+        **{name: cols[name] for name in ORDER_REFS.values()},
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},

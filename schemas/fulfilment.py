@@ -21,6 +21,9 @@ HlStructure = Literal["SOPI", "SOTPI", "SOI", "SOIP"]
 BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOIP": "0002", "SOI": "0004"}
 
 
+OrderRef = Literal["DP", "PD", "MR"]  # a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -54,6 +57,9 @@ class AsnSettings(_Model):
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA (the vendor number the partner gave
     # us) after each order's PRF, as Walmart's and other retailers' guides require at the order level
     window_minutes: int = Field(default=30, ge=1)  # the 856 is late after departure + this (reported)
+    order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back in each order loop after
+    # PRF/REF IA, REF02 as the PO sent it, when it sent one: DP department number (department-store 850s send it:
+    # JCPenney's requires it), PD promotion/deal number, MR merchandise type code; () never
     mark_for: Literal["order", "pack", "none"] = "order"  # the mark-for store a PO names (N1 Z7, or N1 BY with
     # N103/N104: cross-dock orders) in each order loop after PRF/REF IA, N101-N104 as the PO sent them (where a
     # cross-dock 856 carries it: N1*BY*STORE*92*002 in the public ediengine Crossdock sample); "pack": in each of the
@@ -91,6 +97,9 @@ class InvoiceSettings(_Model):
     number_prefix: str = Field(default="INV", pattern=r"^[A-Z0-9-]{0,8}$")  # BIG02 = prefix + sequence number
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA in the heading (after REF SI/BM): the
     # vendor number the partner gave us, which Walmart's and other retailers' 810 guides require
+    order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
+    # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
+    # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never
     mark_for: bool = True  # the mark-for store a PO names (N1 Z7, or N1 BY with N103/N104) in the heading after
     # N1 ST, N101-N104 as the PO sent them; False: never (a PO without one never has it)
 

@@ -53,6 +53,7 @@ class Invoice:
     bill_to: Party | None = None  # N1 BT
     ship_to: Party | None = None  # N1 ST
     mark_for: Party | None = None  # N1 Z7 or BY: the mark-for store the PO named (engine.asn.mark_for_party)
+    refs: tuple[tuple[str, str], ...] = ()  # the PO's REF DP/PD/MR (REF01, REF02) as sent (engine.asn.order_refs)
     terms: Terms | None = None
     ship_date: date | None = None  # DTM 011
     charges: tuple[Charge, ...] = ()  # SAC (summary level)

@@ -45,6 +45,7 @@ ORDERS = pa.schema([
     pa.field("version", pa.string()),  # GS08
     pa.field("currency", pa.string()),  # CUR02
     pa.field("terms_type", pa.string()),  # ITD01
+    pa.field("terms_basis_date", pa.string()),  # ITD02 (terms basis date code: 3 invoice date, 15 receipt, ...)
     pa.field("terms_discount_percent", PERCENT),  # ITD03
     pa.field("terms_discount_days", pa.int32()),  # ITD05
     pa.field("terms_net_days", pa.int32()),  # ITD07
@@ -56,6 +57,9 @@ ORDERS = pa.schema([
     *DEADLINES,  # DTM 001, 063, 064
     *_party("ship_to"), *_party("bill_to"), *_party("buyer"),  # N1 ST, BT, BY
     *_party("mark_for"),  # N1 Z7 (mark-for party: the store a cross-dock order's cartons are labelled for)
+    pa.field("department", pa.string()),  # REF*DP (the buyer's department number), first in the heading
+    pa.field("promotion", pa.string()),  # REF*PD (promotion/deal number)
+    pa.field("merchandise_type", pa.string()),  # REF*MR (merchandise type code)
     pa.field("line_count", pa.int32(), nullable=False),
     pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
     *LINEAGE,
@@ -64,7 +68,11 @@ ORDERS = pa.schema([
 
 # ORDERS columns added after tables were first stored: a stored table without them reads them as null
 # (connectors.order_store)
-ADDED_LATER = frozenset(f.name for f in [*_party("mark_for"), *DEADLINES])
+ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
+                          "merchandise_type", "terms_basis_date"])
+
+# the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
+ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 

@@ -151,6 +151,7 @@ class ShippedOrder:
     loose_items: tuple[ShippedItem, ...] = ()  # shipped without a carton (only S-O-I can say so)
     partner: str = ""
     mark_for: Party | None = None  # the PO's mark-for (N1 Z7, else N1 BY with a location code): the order's N1
+    refs: tuple[tuple[str, str], ...] = ()  # the PO's REF DP/PD/MR (REF01, REF02) as sent: carried back (engine.asn)
 
     def all_packs(self) -> tuple[Pack, ...]:
         return tuple(p for t in self.tares for p in t.packs) + self.packs

@@ -95,13 +95,21 @@ def variants():
         replace(po1, mark_for=store), replace(po2, mark_for=Party("Z7", "S" * 61 + "*", "UL", "0614141000418"))))
     yield "a mark-for name holding a star", replace(base, shipment_id="S-13", orders=(
         replace(po1, mark_for=Party("BY", "STORE*457", "92", "0457")), po2))
+    # the references a PO sent (REF DP, PD, MR): REFs in its order's loop, before its mark-for
+    yield "a department on one order, a mark-for too", replace(base, shipment_id="S-14", orders=(
+        replace(po1, refs=(("DP", "042"),), mark_for=store), po2))
+    yield "every reference on both orders", replace(base, shipment_id="S-15", orders=(
+        replace(po1, refs=(("DP", "042"), ("PD", "PROMO 7"), ("MR", "0020"))), replace(po2, refs=(("MR", "1"),))))
+    yield "a department holding a star", replace(base, shipment_id="S-16", orders=(
+        replace(po1, refs=(("DP", "04*2"),)), po2))
 
 
 OPTIONS = [AsnSettings(), AsnSettings(estimated_delivery=True, item_po4=True),
            AsnSettings(ordered_quantity=False, item_pid=False, ctt_hash=False, bsn05="0009", purpose="06"),
            AsnSettings(vendor_number="V 0042"), AsnSettings(vendor_number="V*42"),  # REF IA; one with a delimiter
            AsnSettings(vendor_number="V 0042", mark_for="none"),  # no mark-for N1 whatever the PO named
-           AsnSettings(mark_for="pack")]  # the mark-for in each carton's loop: those shipments left to build_856
+           AsnSettings(mark_for="pack"),  # the mark-for in each carton's loop: those shipments left to build_856
+           AsnSettings(order_refs=("MR", "PD", "DP")), AsnSettings(order_refs=())]  # every reference the PO sent; none
 
 
 @pytest.mark.parametrize("structure", ["SOPI", "SOTPI", "SOI", "SOIP"])

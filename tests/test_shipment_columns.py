@@ -17,7 +17,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from engine.asn import MARK_FOR_COLUMNS, build_856_texts, write_856_texts
+from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS, build_856_texts, write_856_texts
 from engine.envelope import envelope_for, usual_delimiters
 from engine.lifecycle import shipping
 from engine.shipments import assemble_shipments, number_ssccs, shipment_columns, sscc_needs
@@ -149,7 +149,8 @@ def test_an_order_that_cannot_move_holds_its_shipment_alike(monkeypatch):
 
 # --- shipment_columns against assemble_shipments, on random files -----------------------------------
 
-MARKS = [{"buyer_name": "STORE 457", "buyer_id_qualifier": "92", "buyer_id": "0457"},  # a cross-dock PO's store
+MARKS = [{"buyer_name": "STORE 457", "buyer_id_qualifier": "92", "buyer_id": "0457", "department": "042"},  # a
+         # cross-dock PO's store, and the department it names (REF DP)
          {"buyer_name": "JOHN BUYER", "mark_for_name": "STORE 12", "mark_for_id_qualifier": "UL", "mark_for_id": "12"},
          {"buyer_name": "JOHN BUYER"}]  # (a Z7; a buyer without a code: no mark-for; a star: test_asn_856_texts)
 
@@ -159,7 +160,8 @@ def canonical(pos: list[str], marks: bool = False) -> tuple[pa.Table, pa.Table]:
     ``marks``: the POs name the MARKS' parties in turn."""
     orders = [{"partner": "acme", "order_ref": f"R-{p}", "po_number": p, "po_date": date(2026, 11, 20 + k),
                "release_number": "R" if k % 2 else None, "ship_to_name": f"DC {k % 2}", "ship_to_id_qualifier": "92",
-               "ship_to_id": f"DC{k % 2}", "ship_to_city": "Columbus", **{c: None for c in MARK_FOR_COLUMNS},
+               "ship_to_id": f"DC{k % 2}", "ship_to_city": "Columbus",
+               **{c: None for c in (*MARK_FOR_COLUMNS, *REF_COLUMNS)},
                **(MARKS[k % len(MARKS)] if marks else {})} for k, p in enumerate(pos)]
     lines = [{"partner": "acme", "order_ref": f"R-{p}", "po_number": p, "line_number": n, "line_id": str(n),
               "quantity": Decimal(10 * n), "unit": "EA" if n != 2 else "CA",
@@ -256,9 +258,10 @@ def test_random_files_give_the_objects_texts_and_records(structure, with_ai, mar
         written += sum(t is not None for t in got)
         compared += len(got)
         marked.update(n1 for t in got if t is not None
-                      for n1 in ("~\nN1*BY*STORE 457*92*0457~\n", "~\nN1*Z7*STORE 12*UL*12~\n") if n1 in t[0])
+                      for n1 in ("~\nREF*DP*042~\nN1*BY*STORE 457*92*0457~\n", "~\nN1*Z7*STORE 12*UL*12~\n")
+                      if n1 in t[0])
     assert written > compared / 4 and written < compared  # most written, and some left to build_856
-    assert len(marked) == (2 if marks else 0)  # the orders' mark-fors written (PO-2's as Z7)
+    assert len(marked) == (2 if marks else 0)  # the orders' mark-fors written (PO-2's as Z7), PO-1's department
 
 
 def _head(summary, asn):

@@ -34,10 +34,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import MARK_FOR_COLUMNS
+from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS
 from engine.columnar import decimals
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import (
+    TERMS_COLUMNS,
     Body810,
     Order810,
     charged,
@@ -417,7 +418,7 @@ _PARTIES = tuple(f"{p}_{f}" for p in ("bill_to", "ship_to") for f in ("name", "i
                                                                       "address2", "city", "state", "postal_code",
                                                                       "country"))
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number", "currency", *_PARTIES,
-                      *MARK_FOR_COLUMNS],
+                      *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
                       "description", "product_ids"])
 

@@ -77,7 +77,7 @@ def billing_table(lines) -> pa.Table:
 
 
 def plan_of(monkeypatch, *, text: bool, lines, shipments, state=OrderState.PARTIALLY_SHIPPED, profiles=PROFILES,
-            rows=None, as_columns=False, order=None):
+            rows=None, as_columns=False, order=None, customers=None):
     """The plan (and findings) for ``shipments`` of PO-1, its 810s written as text or (text=False) as
     segments by order_810 only. ``order``: values of its canonical ORDERS row changed ("missing": none);
     ``as_columns`` "tables": the ordinary 810s written from the tables (the ORDERS rows given per order),
@@ -98,7 +98,8 @@ def plan_of(monkeypatch, *, text: bool, lines, shipments, state=OrderState.PARTI
                                            pa.Table.from_pylist(list(orders.values()), schema=ORDERS))
     prepared, problems = billing.prepare_invoices(
         due, lines={KEY: lines}, orders=orders, order_lines={KEY: canonical},
-        customers={"acme": {"terms_type": "01", "terms_net_days": 30}}, profiles=profiles,
+        customers={"acme": {"terms_type": "01", "terms_net_days": 30}} if customers is None else customers,
+        profiles=profiles,
         invoice_date=date(2026, 11, 28), tables=tables)
     plan = billing.plan_invoices(prepared, numbers=list(range(41, 41 + len(prepared))), records={KEY: rec},
                                  lines={KEY: lines}, profiles=profiles, billed=billed, at=AT, run_id=RUN)
@@ -229,6 +230,24 @@ CASES = {
     "a mark-for name holding the element separator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         order={"buyer_name": "STORE*457", "buyer_id_qualifier": "92", "buyer_id": "0457"}),
+    # the references the PO sent (REF DP, PD, MR), after REF IA: the department by default
+    "a department (REF DP) after the vendor number": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        profiles=profiles_with(vendor_number="V 0042"),
+        order={"department": "042", "promotion": "PROMO 7", "merchandise_type": "0020"}),
+    "every reference the partner asks for, one the PO did not send": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        profiles=profiles_with(order_refs=("MR", "PD", "DP")), order={"department": "042", "merchandise_type": "0020"}),
+    # no terms agreed with the customer: the PO's own ITD (terms_from_order), each 810 built alone
+    "no agreed terms: the PO's ITD": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], customers={},
+        order={"terms_type": "08", "terms_basis_date": "15", "terms_discount_percent": Decimal("2"),
+               "terms_discount_days": 10, "terms_net_days": 30, "terms_description": "2% 10 NET 30"}),
+    "no agreed terms, nor any from the PO": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], customers={},
+        order={"terms_type": None}),
+    "a department holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"department": "04*2"}),
 }
 
 
@@ -246,7 +265,9 @@ def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, 
     if as_columns in ("tables", "all tables"):  # each ordinary 810 (an order's only one of the run) with the others
         # (two 810s of one order in one run; a stored text beyond the tables' 4 decimals: each 810 alone)
         # (engine.invoice_heads / invoice_lines: Batch810s); the others each alone, as below
-        alone = ("two shipments of one line in one run", "a price beyond four decimals")
+        # (no agreed terms and the PO's own ITD: each 810 its own ITD, each alone)
+        alone = ("two shipments of one line in one run", "a price beyond four decimals",
+                 "no agreed terms: the PO's ITD")
         ordinary = case not in alone and not ("holding" in case or case == "a product id without a qualifier")
         assert kinds == (["Batch810"] * len(kinds) if ordinary else [k for k in kinds if k != "Batch810"]), kinds
         assert sum(batched) == (len(kinds) if ordinary else 0), (batched, kinds)
@@ -291,7 +312,11 @@ def test_the_cases_bill_what_they_say():
                           "a mark-for store (N1 BY with a store number)",
                           "a mark-for party (N1 Z7) besides a buyer, a long name",
                           "a buyer named without a location code (no mark-for)", "a mark-for the partner does not want",
-                          "a mark-for name holding the element separator")}
+                          "a mark-for name holding the element separator",
+                          "a department (REF DP) after the vendor number",
+                          "every reference the partner asks for, one the PO did not send",
+                          "a department holding the element separator", "no agreed terms: the PO's ITD",
+                          "no agreed terms, nor any from the PO")}
     assert "BIG*20261128*INV0000041**PO-1*R-7**DI~\nCUR*SE*CAD~\nREF*SI*S1~\nREF*BM*B1~\n" \
            "N1*RE*OrderBridge Supply Inc~\nN1*BT*Acme Billing~\nN3*Suite 5~\nN4*Halifax***CA~\n" \
            "N1*ST**92*DC9~\nN3*1 Main St*Dock 4~\nN4***B3H~\n" \
@@ -315,6 +340,15 @@ def test_the_cases_bill_what_they_say():
     for case in ("a buyer named without a location code (no mark-for)", "a mark-for the partner does not want"):
         assert "~\nN4*Columbus*OH*43215*US~\nITD*" in texts[case], case
     assert "~\nN1|BY|STORE*457|92|0457~\n" in texts["a mark-for name holding the element separator"]  # another set
+    # the PO's references as it sent them, after REF SI/BM/IA; only those the partner asks for
+    assert "~\nREF*SI*S1~\nREF*IA*V 0042~\nREF*DP*042~\nN1*" in texts["a department (REF DP) after the vendor number"]
+    assert "~\nREF*SI*S1~\nREF*DP*042~\nREF*MR*0020~\nN1*" in texts[
+        "every reference the partner asks for, one the PO did not send"]
+    assert "~\nREF|DP|04*2~\n" in texts["a department holding the element separator"]
+    # the terms agreed with the customer, else the PO's own
+    assert "~\nITD*01*3*****30~\n" in texts["a vendor number (REF IA)"]
+    assert "~\nITD*08*15*2**10**30*****2% 10 NET 30~\n" in texts["no agreed terms: the PO's ITD"]
+    assert "~\nITD*" not in texts["no agreed terms, nor any from the PO"]
 
 
 def test_billed_lines_and_shipments_read_from_columns():
