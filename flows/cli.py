@@ -803,12 +803,14 @@ def status(po: str = typer.Argument(..., help="PO number"),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
            release: str = typer.Option(None, "--release", help="One release (850 BEG04) of a PO held as several "
                                        "(without it: every release)."),
+           dates: bool = typer.Option(False, "--dates", help="Also the PO's DTM dates (read from the stored 850 "
+                                      "tables: slower, loads pyarrow)."),
            workspace: Path = WORKSPACE) -> None:
     """One order's story: state, every line (deleted and cancelled too), every document sent, people's
     decisions, and the history in order with each time's clock."""
     from flows.status_view import run_status
 
-    code = run_status(po, partner, as_json, workspace, out=console, errout=err, release=release)
+    code = run_status(po, partner, as_json, workspace, out=console, errout=err, release=release, dates=dates)
     if code:
         raise typer.Exit(code)
 

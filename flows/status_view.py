@@ -21,10 +21,12 @@ err = _console(stderr=True)
 
 
 def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, out: Console | None = None,
-               errout: Console | None = None, release: str | None = None) -> int:
+               errout: Console | None = None, release: str | None = None, dates: bool = False) -> int:
     """Print the story of ``po`` (of ``partner`` when several sent that number) on ``out`` (default:
     this module's console; flows.cli passes its own); the exit status. A PO held as several releases
-    (850 BEG04, schemas.order_keys) shows every release's story, or the one ``release`` names."""
+    (850 BEG04, schemas.order_keys) shows every release's story, or the one ``release`` names. ``dates``
+    adds the PO's DTM dates, read from its stored ORDERS table (pyarrow: status alone loads no dataframe
+    package, tests/test_console.py)."""
     err_ = errout or err
     from connectors.state import StateStore
     from flows.status import story
@@ -40,7 +42,7 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         if why:
             err_.print(why, style="red")
             return ExitStatus.USAGE
-        docs = [story(store, o, _order_dates(ws, o)) for o in matches]
+        docs = [story(store, o, _order_dates(ws, o) if dates else None) for o in matches]
     finally:
         store.close()
     if len(docs) == 1:

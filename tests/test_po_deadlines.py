@@ -97,7 +97,7 @@ def test_status_shows_the_dates_and_the_hold(tmp_path):
     runner = CliRunner()
 
     def story(number: str) -> dict:
-        res = runner.invoke(app, ["status", number, "--partner", "acme", "--json", "-w", str(ws.root)])
+        res = runner.invoke(app, ["status", number, "--partner", "acme", "--json", "--dates", "-w", str(ws.root)])
         assert res.exit_code == 0, res.output
         return json.loads(res.stdout)
 
@@ -108,9 +108,12 @@ def test_status_shows_the_dates_and_the_hold(tmp_path):
         "cancel_after": "2026-12-31", "do_not_deliver_after": "2027-01-05", "do_not_deliver_before": "2026-12-14",
         "requested_ship_date": "2026-12-10"}
     assert "CANCEL_DATE_PASSED" not in alive["order"]["codes"]
-    shown = runner.invoke(app, ["status", "ACME-1001", "--partner", "acme", "-w", str(ws.root)], terminal_width=200)
+    shown = runner.invoke(app, ["status", "ACME-1001", "--partner", "acme", "--dates", "-w", str(ws.root)],
+                          terminal_width=200)
     assert "cancel after 2026-12-31 (DTM 001)" in shown.output
     assert "do not deliver after 2027-01-05 (DTM 063)" in shown.output
+    plain = runner.invoke(app, ["status", "ACME-1001", "--partner", "acme", "--json", "-w", str(ws.root)])
+    assert json.loads(plain.stdout)["order"]["dates"] == {}  # status alone reads no stored table
 
 
 def test_a_backorder_that_cannot_ship_before_the_cancel_date_is_answered_ir(tmp_path):
