@@ -293,6 +293,29 @@ def _sublines(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     return out
 
 
+def _under_lines(result: ParseResult, seg: str, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray):
+    """The chosen sets' ``seg`` rows with their sets, the PO1 rows with theirs, the PO1 each ``seg`` row
+    follows (-1 before the first) and whether that PO1 is in the row's own set; None without ``seg``."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    rows, owner = _rows_in(result, seg, mine, set_of_row)
+    if not len(rows):
+        return None
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, rows, side="right") - 1  # the PO1 each row follows
+    owned = at >= 0
+    owned[owned] = line_owner[at[owned]] == owner[owned]  # within its own set
+    return rows, owner, line_rows, line_owner, at, owned
+
+
+def _lines_by_set(per_line: dict, set_of_row: np.ndarray) -> list[tuple[int, list[int]]]:
+    """The PO1 rows of ``per_line`` grouped by their set, in set order."""
+    by_set: dict[int, list[int]] = {}
+    for row in per_line:
+        by_set.setdefault(int(set_of_row[row]), []).append(row)
+    return sorted(by_set.items())
+
+
 _SDQ_PAIRS = range(3, 23, 2)  # SDQ03/04 .. SDQ21/22: location (67) and quantity (380), ten pairs at most
 
 
@@ -301,15 +324,10 @@ def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray,
     """SDQ_NOT_APPLIED once per 850 whose PO1 lines carry SDQ store quantities (we ship each line to the
     order's ship-to as one, never per store), and SDQ_QUANTITY_MISMATCH for each line whose SDQ quantities,
     in the line's own unit (SDQ01 = PO103), do not add up to its PO102."""
-    mine = np.zeros(len(sets) + 1, dtype=bool)
-    mine[chosen] = True
-    sdq_rows, sdq_owner = _rows_in(result, "SDQ", mine, set_of_row)
-    if not len(sdq_rows):
+    found = _under_lines(result, "SDQ", sets, chosen, set_of_row)
+    if found is None:
         return []
-    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
-    at = np.searchsorted(line_rows, sdq_rows, side="right") - 1  # the PO1 each SDQ follows
-    owned = at >= 0
-    owned[owned] = line_owner[at[owned]] == sdq_owner[owned]  # within its own set
+    sdq_rows, sdq_owner, line_rows, line_owner, at, owned = found
     units, _ = _column(fe, sdq_rows, 1)
     pairs = [(_column(fe, sdq_rows, k)[0].to_pylist(), _column(fe, sdq_rows, k + 1)[0].to_pylist()) for k in _SDQ_PAIRS]
     per_line: dict[int, tuple[set, list, set]] = {}  # PO1 row -> (units, quantities, destinations)
@@ -321,10 +339,7 @@ def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray,
                 places.add(place)
                 quantities.append(quantity)
     out: list[Finding] = []
-    by_set: dict[int, list[int]] = {}
-    for row in per_line:
-        by_set.setdefault(int(set_of_row[row]), []).append(row)
-    for k, rows in sorted(by_set.items()):
+    for k, rows in _lines_by_set(per_line, set_of_row):
         ic, g, ts = sets[k]
         first = int(sdq_rows[np.flatnonzero(owned & (sdq_owner == k))[0]])
         places = len(set().union(*(per_line[r][2] for r in rows)))
@@ -349,15 +364,10 @@ def _schedules(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
     and shipped whole on the order's dates; the message names each schedule (quantity, unit, date
     qualifier and date, its line) for a person to pass on. SCH_QUANTITY_MISMATCH for each line whose
     SCH01 quantities, in its own unit (SCH02 = PO103, as X12's 850 note asks), do not add up to PO102."""
-    mine = np.zeros(len(sets) + 1, dtype=bool)
-    mine[chosen] = True
-    sch_rows, sch_owner = _rows_in(result, "SCH", mine, set_of_row)
-    if not len(sch_rows):
+    found = _under_lines(result, "SCH", sets, chosen, set_of_row)
+    if found is None:
         return []
-    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
-    at = np.searchsorted(line_rows, sch_rows, side="right") - 1  # the PO1 each SCH follows
-    owned = at >= 0
-    owned[owned] = line_owner[at[owned]] == sch_owner[owned]  # within its own set
+    sch_rows, sch_owner, line_rows, line_owner, at, owned = found
     quantity, unit, qualifier, when = (_column(fe, sch_rows, k)[0].to_pylist() for k in (1, 2, 5, 6))
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
     per_line: dict[int, tuple[set, list, list]] = {}  # PO1 row -> (units, quantities, schedule texts)
@@ -371,10 +381,7 @@ def _schedules(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
         date = f" {qualifier[j] or ''} {when[j]}".replace("  ", " ") if when[j] else ""
         texts.append(f"{quantity[j] or '?'} {unit[j] or ''}".rstrip() + date)
     out: list[Finding] = []
-    by_set: dict[int, list[int]] = {}
-    for row in per_line:
-        by_set.setdefault(int(set_of_row[row]), []).append(row)
-    for k, rows in sorted(by_set.items()):
+    for k, rows in _lines_by_set(per_line, set_of_row):
         ic, g, ts = sets[k]
         first = int(sch_rows[np.flatnonzero(owned & (sch_owner == k))[0]])
         parts, left = [], _SCH_NAMED

@@ -79,3 +79,16 @@ def bots_check(content: bytes, tmp_path: Path) -> tuple[bool, object]:
     path.write_bytes(content)
     result = edi_parser.parse_edi_file_path(str(path), editype="x12", messagetype="x12")
     return bool(result.get("success")), result.get("errors")
+
+
+def pyx12_map_folders(tmp_path_factory) -> dict[str, Path]:
+    """Version -> a folder holding the pyx12 maps generated from our dictionaries (engine.pyx12_maps)."""
+    from engine.pyx12_maps import map_files
+
+    folders = {}
+    for version in ("004010", "005010"):
+        folder = tmp_path_factory.mktemp(f"pyx12-{version}")
+        for name, text in map_files(version).items():
+            (folder / name).write_text(text, encoding="utf-8")
+        folders[version] = folder
+    return folders

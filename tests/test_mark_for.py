@@ -26,7 +26,7 @@ from rules.shipments import check_shipments
 from schemas.fulfilment import AsnSettings, InvoiceSettings, ShipmentCsvMapping
 from schemas.orders import ADDED_LATER, ORDERS
 from schemas.shipments import RECORDED_CARTONS, Party
-from tests.shipping_support import PROFILES, bots_check, read_back, wrap_for
+from tests.shipping_support import PROFILES, bots_check, pyx12_map_folders, read_back, wrap_for
 from tests.support import REPO
 from tests.test_fulfilment_chain import NOW, REF, SHIP_FROM, SHIPMENTS, line_state
 
@@ -81,15 +81,7 @@ def shipped(text: str):
 @pytest.fixture(scope="module")
 def maps(tmp_path_factory):
     pytest.importorskip("pyx12.x12n_document")
-    from engine.pyx12_maps import map_files
-
-    folders = {}
-    for version in ("004010", "005010"):
-        folder = tmp_path_factory.mktemp(f"pyx12-{version}")
-        for name, text in map_files(version).items():
-            (folder / name).write_text(text, encoding="utf-8")
-        folders[version] = folder
-    return folders
+    return pyx12_map_folders(tmp_path_factory)
 
 
 def accepted(content: bytes, tmp_path, maps) -> None:

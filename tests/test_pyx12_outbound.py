@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from engine.pyx12_maps import map_files
+from tests.shipping_support import pyx12_map_folders
 from tests.support import shipping_demo
 
 pyx12_document = pytest.importorskip("pyx12.x12n_document")
@@ -21,13 +21,7 @@ SENT = ("855", "856", "810", "865", "997")
 
 @pytest.fixture(scope="module")
 def maps(tmp_path_factory):
-    folders = {}
-    for version in ("004010", "005010"):
-        folder = tmp_path_factory.mktemp(f"pyx12-{version}")
-        for name, text in map_files(version).items():
-            (folder / name).write_text(text, encoding="utf-8")
-        folders[version] = folder
-    return folders
+    return pyx12_map_folders(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
