@@ -28,10 +28,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(quiet)
 
 
-@pytest.fixture(scope="session")
-def sshd() -> Iterator[LocalSshd]:
+def need_root() -> None:
+    """Skip the test when a private sshd cannot be run here (it needs root)."""
     if os.geteuid() != 0:
         pytest.skip("the SFTP integration tests need root to run a private sshd")
+
+
+@pytest.fixture(scope="session")
+def sshd() -> Iterator[LocalSshd]:
+    need_root()
     server = LocalSshd()
     server.start()
     try:

@@ -4,7 +4,6 @@ refused move is a clear error that names the setting."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 
@@ -15,7 +14,7 @@ from connectors.state import StateStore
 from connectors.testing_sshd import LocalSshd
 from flows import intake as intake_flow
 from schemas.errors import SecurityError
-from tests.sftp.conftest import Partner
+from tests.sftp.conftest import Partner, need_root
 from tests.support import make_workspace
 from tests.test_intake_streaming import NOW, _interchanges
 
@@ -24,8 +23,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def read_only() -> Iterator[tuple[LocalSshd, Partner]]:
-    if os.geteuid() != 0:
-        pytest.skip("the SFTP integration tests need root to run a private sshd")
+    need_root()
     with LocalSshd(sftp_flags="-P remove,rename,posix-rename") as server:
         yield server, Partner(server)
 

@@ -3,7 +3,6 @@ with internal-sftp's ``-P`` (requests it refuses) and ``-R`` (read-only)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,15 +10,14 @@ import pytest
 from connectors.sftp import SftpDrop
 from connectors.testing_sshd import LocalSshd
 from schemas.errors import SecurityError, TerminalError, TransientError
-from tests.sftp.conftest import Partner
+from tests.sftp.conftest import Partner, need_root
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def restricted(request) -> Iterator[tuple[LocalSshd, Partner]]:
-    if os.geteuid() != 0:
-        pytest.skip("the SFTP integration tests need root to run a private sshd")
+    need_root()
     with LocalSshd(sftp_flags=request.param) as server:
         yield server, Partner(server)
 
