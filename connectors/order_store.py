@@ -116,3 +116,15 @@ class OrderStore:
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
     return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+
+
+def order_row(orders: pa.Table, po_number: str, order_ref: str | None) -> dict | None:
+    """One order's row of a stored ORDERS table (``load_orders``): the row of its order_ref, else the
+    last row of its PO number (a table stored before order_refs told versions apart); None when absent."""
+    import pyarrow.compute as pc
+
+    same_po = pc.equal(orders["po_number"], po_number)
+    rows = orders.filter(pc.and_(same_po, pc.equal(orders["order_ref"], order_ref))).to_pylist() \
+        if order_ref is not None else []
+    rows = rows or orders.filter(same_po).to_pylist()
+    return rows[-1] if rows else None

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pyarrow.compute as pc
 
-from connectors.order_store import OrderStore
+from connectors.order_store import OrderStore, order_row
 from connectors.state import StateStore
 from engine.lifecycle.releases import Held, key_outcome, key_shipment_lines
 from schemas.errors import StateError
@@ -47,11 +47,9 @@ def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[s
         t = tables[key]
         if t is None:
             continue
-        mask = pc.and_(pc.equal(t["po_number"], r.po_number), pc.equal(t["order_ref"], r.order_ref))
-        rows = t.filter(mask)["release_number"].to_pylist() or t.filter(pc.equal(t["po_number"], r.po_number))[
-            "release_number"].to_pylist()
-        if rows:
-            out[r.po_number] = (rows[-1] or "").strip()
+        row = order_row(t, r.po_number, r.order_ref)
+        if row is not None:
+            out[r.po_number] = (row["release_number"] or "").strip()
     return out
 
 

@@ -96,7 +96,7 @@ ORDER_DATES = (("requested_ship_date", "010", "requested ship"), ("ship_not_befo
 def _order_dates(ws, record) -> dict:
     """The dates ``record``'s PO named (column -> date or None), from its stored ORDERS table; {} when
     it cannot be read (a table stored before a column existed reads it as null)."""
-    from connectors.order_store import OrderStore
+    from connectors.order_store import OrderStore, order_row
     from schemas.errors import StateError
 
     if not record.lines_key:
@@ -106,9 +106,8 @@ def _order_dates(ws, record) -> dict:
         t = OrderStore(ws.orders_dir).load_orders(record.partner, record.lines_key, names)
     except StateError:
         return {}
-    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
-    rows = [r for r in rows if r["order_ref"] == record.order_ref] or rows
-    return {c: rows[-1][c] for c, _q, _t in ORDER_DATES} if rows else {}
+    row = order_row(t, record.po_number, record.order_ref)
+    return {c: row[c] for c, _q, _t in ORDER_DATES} if row is not None else {}
 
 
 def _releases(ws, records) -> dict[str, str | None]:
