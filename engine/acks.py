@@ -153,7 +153,7 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
         statuses = statuses_of(sets, findings)
     named = sets_nameable(sets)
     if not group_is_rejected and named is None and all(st is ACCEPTED for st in statuses):
-        return [seg for ts in sets for seg in (["AK2", ts.set_id, ts.control_number], ["AK5", "A"])], len(sets)
+        return [seg for ts in sets for seg in (ak2_segment(ts, version), ["AK5", "A"])], len(sets)
     body: list[Segment] = []
     accepted = 0
     their_dictionary = dictionary_for(g.version)
@@ -163,7 +163,7 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
             continue  # no AK2 can name it: counted as received, not accepted (AK9)
         if group_is_rejected:
             status = "R"  # the group's rejection covers its sets (X12: AK9 R, so no set is accepted)
-        body.append(["AK2", ts.set_id, ts.control_number])
+        body.append(ak2_segment(ts, version))
         by_segment: dict[tuple[int, str], list[Finding]] = defaultdict(list)
         for f in seg_findings:
             pos = f.location.segment_position or ((f.location.file_segment or ts.start + 1) - ts.start)
@@ -191,6 +191,17 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
             accepted += 1
         body.append(["AK5", status, *codes])
     return body, accepted
+
+
+def ak2_segment(ts: TransactionSet, version: str) -> Segment:
+    """AK2 for set ``ts`` in a 997 of ``version``: AK203 (005010 and later; 004010..004060 have no AK203)
+    echoes the set's ST03, the implementation convention it names (X12 RFI 1438: whatever the sender
+    put in ST03, when it is valid AN 1/35; here also only when it holds no delimiter-like character, as
+    AK404's copies), so a partner that sends several conventions of one set can match the answer;
+    left out when the set has none or it cannot be sent."""
+    if version >= "005010" and _sendable(ts.implementation, "AN", 1, 35) and _COPY_SAFE.match(ts.implementation):
+        return ["AK2", ts.set_id, ts.control_number, ts.implementation]
+    return ["AK2", ts.set_id, ts.control_number]
 
 
 def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: int, accepted: int,

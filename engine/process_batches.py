@@ -60,7 +60,7 @@ def _compact(loops: list[Segment]) -> list[Segment]:
     out: list[Segment] = []
     for seg in loops:
         if seg[0] == "AK2":
-            out.append(("AK2", sys.intern(seg[1]), seg[2]))
+            out.append(("AK2", sys.intern(seg[1]), *seg[2:]))
         else:
             t = tuple(seg)
             out.append(_SHARED.get(t, t))

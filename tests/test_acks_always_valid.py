@@ -17,7 +17,9 @@ from typer.testing import CliRunner
 from engine.acks import sendable_ak4, ta1_reference
 from engine.envelope import envelope_for, wrap, wrap_ta1
 from engine.process import Known, process_file
+from engine.process_batches import process_in_batches
 from flows.cli import app
+from parsers.x12_batches import scan_interchange
 from parsers.x12_reader import read_interchanges
 from rules.envelope import check_envelopes
 from schemas.profile import load_profiles
@@ -291,3 +293,41 @@ def test_the_ack_command_never_echoes_an_invalid_qualifier(tmp_path):
     contents = _interchanges(res.stdout.encode())
     assert contents and all(problems(c) == [] for c in contents), res.stdout
     assert b"*AZ*" not in res.stdout.encode()
+
+
+# --- AK203: the implementation convention of the set acknowledged (005010 and later) ----------------
+def _globex(st03s: list[str | None]) -> bytes:
+    """A GLOBEX (005010, '|' elements) interchange of one group holding a PO per ST03 given."""
+    text = ("ISA|00|          |00|          |01|123456789      |ZZ|ORDERBRIDGE    |261126|0200|^|00501|000002001"
+            "|0|P|:~GS|PO|GLOBEXWHS|ORDERBRIDGE|20261126|0200|2001|X|005010~")
+    for k, st03 in enumerate(st03s, start=1):
+        text += (f"ST|850|{k:04d}{'' if st03 is None else '|' + st03}~BEG|00|SA|GLOBEX-20{k:02d}||20261126~"
+                 f"PO1|1|48|EA|3.74|PE|VN|VP-1007~CTT|1|48~SE|5|{k:04d}~")
+    return (text + f"GE|{len(st03s)}|2001~IEA|1|000002001~").encode()
+
+
+def test_ak203_echoes_each_sets_st03_in_a_005010_997(bots):
+    """X12 RFI 1438: AK203 carries whatever the sender put in ST03 (valid AN 1/35): a partner sending
+    several implementation conventions of one set matches each answer to its convention. A set without
+    ST03 gets an AK2 of two elements; one whose ST03 holds our 997's element separator ('*' in a file
+    written with '|'), none either (never a copy that breaks the segment)."""
+    data = _globex(["005010VICS", None, "GUIDE*2"])
+    [ack] = [d for d in _answers(data, "globex") if b"AK1" in d]
+    ak2s = [seg for seg in ack.decode().replace("\r", "").replace("\n", "").split("~") if seg.startswith("AK2")]
+    sep = ack.decode()[3]
+    assert ak2s == [sep.join(["AK2", "850", "0001", "005010VICS"]), sep.join(["AK2", "850", "0002"]),
+                    sep.join(["AK2", "850", "0003"])]
+    assert problems(ack) == [] and bots(ack) == []
+    # read a set at a time (a big interchange), the AK2s are the same
+    scan = scan_interchange(iter([data]), max_bytes=10**9, max_sets=1, max_set_bytes=10**9)
+    batched = [seg for _, out in process_in_batches(scan, lambda a, b: data[a:b], file="f.x12", sha256="s",
+                                                    profile=PROFILES["globex"], known=Known(), today=TODAY)
+               for d in out.documents if d.doc_type == "997" for body in d.bodies for seg in body if seg[0] == "AK2"]
+    assert [list(seg) for seg in batched] == [[*a.split(sep)] for a in ak2s]
+
+
+def test_a_004010_997_has_no_ak203():
+    """004010's AK2 has two elements (AK203 came with 005010): an ST03 sent anyway is not echoed."""
+    data = x12_850(GOOD_PO).replace(b"ST*850*0001~", b"ST*850*0001*X-4010~")
+    [ack] = [d for d in _answers(data) if b"AK1" in d]
+    assert b"AK2*850*0001~" in ack and b"X-4010" not in ack
