@@ -24,7 +24,7 @@ from functools import lru_cache
 from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments, ref_segments
 from parsers.x12_writer import Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
-from schemas.fulfilment import Charge, InvoiceSettings
+from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
 from schemas.invoices import Invoice, InvoiceLine, Terms
 from schemas.order_keys import x12_po
 from schemas.orders import ORDER_REFS
@@ -384,9 +384,13 @@ def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:
 
 
 @lru_cache(maxsize=256)
-def remit_party(name: str) -> Party:
-    """The N1 RE of the profile's remit-to name (a Party is immutable: one per name, shared)."""
-    return Party("RE", name)
+def remit_party(remit_to: str | RemitTo) -> Party:
+    """The N1 of the profile's remit-to: a name alone (N1 RE), or its RemitTo table (N101 RE or RI, N103/N104,
+    N3/N4). A Party is immutable: one per setting, shared."""
+    if isinstance(remit_to, str):
+        return Party("RE", remit_to)
+    return Party(remit_to.code, remit_to.name, remit_to.id_qualifier, remit_to.id, remit_to.address1,
+                 remit_to.address2, remit_to.city, remit_to.state, remit_to.postal_code, remit_to.country)
 
 
 @lru_cache(maxsize=16)

@@ -85,6 +85,36 @@ class Charge(_Model):
         return self
 
 
+# an N1 element as we write it: printable ASCII, no blank at either end (the element separator and the
+# segment terminator are refused where the 810 is written, as for every value we send)
+_N1_TEXT = r"^([!-~]([ -~]*[!-~])?)?$"
+
+
+class RemitTo(_Model):
+    """Our remit-to party on the 810 as the partner's guide asks for it: N1 (N101 RE, party to receive the
+    remittance, or RI, remit to), with an id (N103/N104: 1 DUNS, 9 DUNS+4, UL GLN, 92 the buyer's code
+    for us...) and the address (N3/N4) where the guide wants where to send the money."""
+
+    code: Literal["RE", "RI"] = "RE"
+    name: str = Field(min_length=1, max_length=60, pattern=_N1_TEXT)
+    id_qualifier: str = Field(default="", pattern=r"^([A-Z0-9]{1,2})?$")
+    id: str = Field(default="", max_length=80, pattern=_N1_TEXT)
+    address1: str = Field(default="", max_length=55, pattern=_N1_TEXT)
+    address2: str = Field(default="", max_length=55, pattern=_N1_TEXT)
+    city: str = Field(default="", max_length=30, pattern=_N1_TEXT)
+    state: str = Field(default="", pattern=r"^([A-Z0-9]{2})?$")
+    postal_code: str = Field(default="", max_length=15, pattern=_N1_TEXT)
+    country: str = Field(default="", pattern=r"^([A-Z]{2,3})?$")
+
+    @model_validator(mode="after")
+    def _paired(self) -> RemitTo:
+        if bool(self.id_qualifier) != bool(self.id):  # N103 and N104 go together (syntax note P0304)
+            raise ValueError("a remit-to id needs its qualifier (id_qualifier) and the qualifier its id")
+        if self.address2 and not self.address1:
+            raise ValueError("a remit-to address2 needs an address1")
+        return self
+
+
 class InvoiceSettings(_Model):
     """How and when this partner is invoiced."""
 
@@ -92,7 +122,8 @@ class InvoiceSettings(_Model):
     charges: tuple[Charge, ...] = ()
     iss: bool = False  # ISS summary (units shipped) on the invoice
     ctt_hash: bool = False  # CTT02 = hash total of IT102
-    remit_to: str = ""  # N1 RE name (our remit-to), empty: no RE loop
+    remit_to: str | RemitTo = ""  # our remit-to: a name (N1*RE*name), or a table (RemitTo: N101 RE or RI, id,
+    # address); empty: no remit-to loop
     transaction_type: str = Field(default="DI", pattern=r"^[A-Z]{2}$")  # BIG07: DI debit invoice
     number_prefix: str = Field(default="INV", pattern=r"^[A-Z0-9-]{0,8}$")  # BIG02 = prefix + sequence number
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA in the heading (after REF SI/BM): the

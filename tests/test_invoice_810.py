@@ -12,10 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.invoice import build_810, check_810, invoices_for_shipment, money, terms_from_customer, totals
+from engine.invoice import (
+    build_810,
+    check_810,
+    invoices_for_shipment,
+    money,
+    remit_party,
+    terms_from_customer,
+    totals,
+)
 from parsers.x12_reader import read_interchanges
 from schemas.errors import DocumentError
-from schemas.fulfilment import Charge, InvoiceSettings
+from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
+from schemas.profile import PartnerProfile
 from schemas.invoices import Invoice, InvoiceLine, Terms
 from schemas.shipments import Party, ProductId
 from tests.shipping_support import PROFILES, bots_check, read_back, sample_shipment, wrap_for
@@ -263,3 +272,42 @@ def test_billing_renders_an_810_as_the_store_renderer_would():
     body = build_810(inv, InvoiceSettings(), shipped=shipped_for(inv))
     doc = _document(due, body, env)  # no set fits: as segments, without delimiters (the store holds it)
     assert doc.delimiters is None and doc.sets[0].text == "" and [list(s) for s in doc.sets[0].body] == body
+
+
+# --- our remit-to as the partner's guide wants it: a name (N1 RE), or N101 RI / RE with id and address --------
+LOCKBOX = RemitTo(code="RI", name="OrderBridge Supply Inc", id_qualifier="1", id="123456789",
+                  address1="PO Box 4412", city="Newark", state="NJ", postal_code="07101-4412", country="US")
+
+
+def test_a_remit_to_table_writes_n1_ri_with_its_id_and_address_before_the_bill_to():
+    inv = invoice(line("1"), remit_to=remit_party(LOCKBOX))
+    body = build_810(inv, InvoiceSettings(remit_to=LOCKBOX), shipped=shipped_for(inv))
+    n1 = [s[0] for s in body].index("N1")
+    assert body[n1:n1 + 4] == [["N1", "RI", "OrderBridge Supply Inc", "1", "123456789"], ["N3", "PO Box 4412", ""],
+                               ["N4", "Newark", "NJ", "07101-4412", "US"], ["N1", "BT", "ACME AP", "92", "AP01"]]
+    # a name alone is the N1 RE it always was
+    assert remit_party("OrderBridge Supply Inc") == Party("RE", "OrderBridge Supply Inc")
+
+
+def test_a_partner_profile_takes_its_remit_to_as_a_table_and_refuses_half_an_id():
+    base = PROFILES["acme"].model_dump()
+    base["fulfilment"]["invoice"]["remit_to"] = {"code": "RI", "name": "OrderBridge Supply Inc", "id_qualifier": "UL",
+                                                 "id": "0614141000104", "address1": "1 Dock Road", "city": "Newark"}
+    profile = PartnerProfile.model_validate(base)
+    assert remit_party(profile.fulfilment.invoice.remit_to) == Party("RI", "OrderBridge Supply Inc", "UL",
+                                                                     "0614141000104", "1 Dock Road", "", "Newark")
+    for bad in ({"name": "X", "id": "123456789"}, {"name": "X", "id_qualifier": "1"}, {"name": "X", "code": "PE"},
+                {"name": ""}, {"name": "X", "state": "New Jersey"}, {"name": "X", "address2": "Suite 2"}):
+        with pytest.raises(ValueError):
+            RemitTo(**bad)
+
+
+@pytest.mark.parametrize("partner", ["acme", "globex"])
+def test_our_reader_and_bots_accept_an_810_with_a_remit_to_table(partner, tmp_path):
+    inv = invoice(line("1"), remit_to=remit_party(LOCKBOX))
+    content = wrap_for(PROFILES[partner], "IN", "810", [build_810(inv, InvoiceSettings(remit_to=LOCKBOX),
+                                                                  shipped=shipped_for(inv))])
+    result = read_back(content)
+    assert [ts.set_id for _i, _g, ts in result.transaction_sets()] == ["810"]
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors

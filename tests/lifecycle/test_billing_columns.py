@@ -16,7 +16,7 @@ import pyarrow as pa
 import pytest
 
 from engine.lifecycle import billing
-from schemas.fulfilment import Charge
+from schemas.fulfilment import Charge, RemitTo
 from schemas.lifecycle import (
     LINE_UPDATES,
     EventKind,
@@ -210,6 +210,13 @@ CASES = {
     "a vendor number holding the element separator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         profiles=profiles_with(vendor_number="V*42")),
+    "a remit-to table: N1 RI with its DUNS and address": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], profiles=profiles_with(remit_to=RemitTo(
+            code="RI", name="OrderBridge Supply Inc", id_qualifier="1", id="123456789", address1="PO Box 4412",
+            city="Newark", state="NJ", postal_code="07101-4412", country="US"))),
+    "a remit-to address holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], profiles=profiles_with(remit_to=RemitTo(
+            name="OrderBridge Supply Inc", address1="Lockbox*4412"))),
     "a remit-to name holding the element separator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], profiles=profiles_with(remit_to="O*B")),
     # the mark-for store a cross-dock PO names (N1 BY with a store number, or N1 Z7), after N1 ST
