@@ -24,8 +24,8 @@ from engine.invoice import (
 from parsers.x12_reader import read_interchanges
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
-from schemas.profile import PartnerProfile
 from schemas.invoices import Invoice, InvoiceLine, Terms
+from schemas.profile import PartnerProfile
 from schemas.shipments import Party, ProductId
 from tests.shipping_support import PROFILES, bots_check, read_back, sample_shipment, wrap_for
 
