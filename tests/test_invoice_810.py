@@ -27,7 +27,7 @@ from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
 from schemas.invoices import Invoice, InvoiceLine, Terms
 from schemas.profile import PartnerProfile
 from schemas.shipments import Party, ProductId
-from tests.shipping_support import PROFILES, bots_check, read_back, sample_shipment, wrap_for
+from tests.shipping_support import PROFILES, bots_check, pyx12_map_folders, read_back, sample_shipment, wrap_for
 
 D = Decimal
 
@@ -311,3 +311,18 @@ def test_our_reader_and_bots_accept_an_810_with_a_remit_to_table(partner, tmp_pa
     assert [ts.set_id for _i, _g, ts in result.transaction_sets()] == ["810"]
     ok, errors = bots_check(content, tmp_path)
     assert ok, errors
+
+
+@pytest.mark.parametrize("partner", ["acme", "globex"])
+def test_pyx12_with_our_maps_and_our_outbound_check_accept_an_810_with_a_remit_to_table(partner, tmp_path_factory):
+    """The two checks every outbound document passes before a partner sees it (rules.outbound and pyx12's
+    validator with maps from our dictionaries) take N1*RI with its id and address too."""
+    from rules.outbound import validate_outbound
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    inv = invoice(line("1"), remit_to=remit_party(LOCKBOX))
+    content = wrap_for(PROFILES[partner], "IN", "810", [build_810(inv, InvoiceSettings(remit_to=LOCKBOX),
+                                                                  shipped=shipped_for(inv))])
+    assert [f.code for f in validate_outbound(content) if f.severity == "error"] == []
+    ok, ack = pyx12_accepts(content.decode(), pyx12_map_folders(tmp_path_factory))
+    assert ok, ack
