@@ -327,6 +327,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     for seg_id, fields in (("BEG", {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4,
                                    "po_date": 5}),
                           ("CUR", {"currency": 2}),
+                          ("CSH", {"sales_requirement": 1}),
                           ("ITD", {"terms_type": 1, "terms_basis_date": 2, "terms_discount_percent": 3,
                                    "terms_discount_days": 5, "terms_net_days": 7, "terms_description": 12})):
         r = _first_per_set(set_of_row, header_rows(seg_id))
@@ -437,6 +438,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "terms_discount_days": _int(cols["terms_discount_days"]),
         "terms_net_days": _int(cols["terms_net_days"]),
         "terms_description": cols["terms_description"],
+        "sales_requirement": cols["sales_requirement"],
         **{name: when[name] for name in DATES.values()},
         **party_vals,
         **{name: cols[name] for name in ORDER_REFS.values()},
