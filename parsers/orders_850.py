@@ -439,6 +439,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "purpose": cols["purpose"], "order_type": cols["order_type"], "release_number": cols["release_number"],
         "po_date": when["po_date"],
         "version": pa.array(labels[3], pa.string()),
+        "interchange_usage": pa.array([ic.usage or None for ic, _g, _ts in sets], pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
         "terms_discount_percent": _fit(_decimal(cols["terms_discount_percent"]),
                                        ORDERS.field("terms_discount_percent").type),

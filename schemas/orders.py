@@ -43,6 +43,7 @@ ORDERS = pa.schema([
     pa.field("release_number", pa.string()),  # BEG04
     pa.field("po_date", pa.date32()),  # BEG05
     pa.field("version", pa.string()),  # GS08
+    pa.field("interchange_usage", pa.string()),  # ISA15: P production, T test data
     pa.field("currency", pa.string()),  # CUR02
     pa.field("terms_type", pa.string()),  # ITD01
     pa.field("terms_basis_date", pa.string()),  # ITD02 (terms basis date code: 3 invoice date, 15 receipt, ...)
@@ -73,7 +74,7 @@ ORDERS = pa.schema([
 # (connectors.order_store)
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
                           "merchandise_type", "terms_basis_date",
-                          "sales_requirement"])
+                          "sales_requirement", "interchange_usage"])
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
