@@ -46,8 +46,8 @@ How a run goes:
 
 Row reasons (ALLOCATION.reason), with "+case_pack_up" / "+case_pack_down" appended when rounding
 changed the line quantity: filled, split, partial (allocated rows); backordered, held_ship_complete
-(backordered rows); rejected_by_policy, no_receipt, unknown_sku, invalid_quantity, past_cancel_date
-(rejected rows);
+(backordered rows); rejected_by_policy, no_receipt, unknown_sku, invalid_quantity, past_cancel_date,
+no_backorder (rejected rows: the order's optional `no_backorder`, its CSH01 N or SP, takes no backorder);
 rounded_to_zero (a line whose case-pack rounding left nothing to place).
 """
 
@@ -92,6 +92,7 @@ _BASE_REASONS = (
     "invalid_quantity",
     "rounded_to_zero",
     "past_cancel_date",
+    "no_backorder",
 )
 _SUFFIXES = ("", "+case_pack_up", "+case_pack_down")
 _REASONS = pa.array([b + s for b in _BASE_REASONS for s in _SUFFIXES], pa.string())
@@ -258,7 +259,10 @@ def allocate(
     allocated = alloc.sum(1)
     unmet = demand - allocated
     reject_policy = np.array([policies[name].backorder == "reject" for name in names], bool)[pol]
-    wanted = np.where(reject_policy, 0, unmet)
+    # an order whose CSH forbids backorders (column no_backorder) is promised nothing: its rest is rejected
+    no_backorder = (_ints(lines["no_backorder"].fill_null(False).cast(pa.int8())).astype(bool)
+                    if "no_backorder" in lines.column_names else np.zeros(n, bool))
+    wanted = np.where(reject_policy | no_backorder, 0, unmet)
     backordered, promised = _promise(perm, sku, wanted, partial, cp, receipts, sku_values, n_sku, today)
     deadline = _days(lines, "deliver_by") if "deliver_by" in lines.column_names else None
     too_late, late = np.zeros(n, bool), None
@@ -274,8 +278,9 @@ def allocate(
     if receipts.num_rows:
         known[_ints(pc.index_in(receipts["sku"], value_set=sku_values))] = True
     reject_reason = np.select(
-        [~valid, ~known[sku], reject_policy, too_late],
-        [_R["invalid_quantity"], _R["unknown_sku"], _R["rejected_by_policy"], _R["past_cancel_date"]],
+        [~valid, ~known[sku], reject_policy, no_backorder, too_late],
+        [_R["invalid_quantity"], _R["unknown_sku"], _R["rejected_by_policy"], _R["no_backorder"],
+         _R["past_cancel_date"]],
         _R["no_receipt"],
     )
     table = _rows(

@@ -26,7 +26,7 @@ from engine.po_ack import AckPart, LineAck
 from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
-from schemas.orders import MONEY, QTY
+from schemas.orders import MONEY, NO_BACKORDER, QTY
 
 NO_ALLOCATION_ACTIONS = ("reject_line", "reject_order", "hold_line", "hold_order")
 PART = pa.struct([pa.field("status", pa.string()), pa.field("quantity", QTY), pa.field("date", pa.date32())])
@@ -91,7 +91,7 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     per_order = joined.select(["partner", "po_number"]).take(pa.array(first)).append_column(
         "_o", pa.array(np.arange(len(first))))
     heads = _last(_with_deliver_by(orders).select(["partner", "po_number", "requested_ship_date", "po_date",
-                                                  "deliver_by"]), ["partner", "po_number"])
+                                                  "deliver_by", "no_backorder"]), ["partner", "po_number"])
     per_order = per_order.join(heads, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_o")
     order_keys = _key(per_order["partner"], per_order["po_number"])
     known = pa.array([f"{p}|{po}" for p, po in arrival], pa.string())
@@ -99,7 +99,8 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
                                     pc.index_in(order_keys, value_set=known)), 0)
     per_line = pa.table({"order_ref": order_keys, "arrival": arrivals, "requested_ship_date":
                          per_order["requested_ship_date"], "po_date": per_order["po_date"],
-                         "deliver_by": per_order["deliver_by"]}).take(pa.array(codes))
+                         "deliver_by": per_order["deliver_by"],
+                         "no_backorder": per_order["no_backorder"]}).take(pa.array(codes))
     case_pack = pc.cast(joined["case_pack"], pa.int64())
     case_pack = pc.if_else(pc.fill_null(pc.equal(case_pack, 0), True), pa.scalar(None, pa.int64()), case_pack)
     per_unit = pc.max_element_wise(pc.fill_null(joined["unit_eaches"], 1), 1)  # allocation counts eaches
@@ -110,15 +111,22 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         "requested_ship_date": per_line["requested_ship_date"], "po_date": per_line["po_date"],
         "arrival": per_line["arrival"],
         "case_pack": case_pack, "unit_eaches": per_unit, "deliver_by": per_line["deliver_by"],
+        "no_backorder": per_line["no_backorder"],
     }).cast(ALLOCATION_INPUT)
 
 
 def _with_deliver_by(orders: pa.Table) -> pa.Table:
     """``orders`` with deliver_by: the earlier of its DTM 001 (cancel after) and 063 (do not deliver
-    after), null when it names neither (or the table predates them)."""
+    after), null when it names neither (or the table predates them); and no_backorder: its CSH01 is N or SP."""
     dates = [orders[c] for c in ("cancel_after", "do_not_deliver_after") if c in orders.column_names]
     by = pc.min_element_wise(*dates, skip_nulls=True) if dates else pa.nulls(orders.num_rows, pa.date32())
-    return orders.append_column("deliver_by", by)
+    orders = orders.append_column("deliver_by", by)
+    # CSH01 N (no back order) or SP (ship partial, balance cancel): the buyer takes no backorder
+    if "sales_requirement" in orders.column_names:
+        no_backorder = pc.fill_null(pc.is_in(orders["sales_requirement"], value_set=pa.array(NO_BACKORDER)), False)
+    else:  # orders stored before the column was read
+        no_backorder = pa.array([False] * orders.num_rows, pa.bool_())
+    return orders.append_column("no_backorder", no_backorder)
 
 
 def _eaches(quantity, per_unit):

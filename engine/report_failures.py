@@ -105,6 +105,10 @@ HINTS: dict[str, str] = {
     "ORDER_PURPOSE_UNSUPPORTED": (
         "Ask the partner what the order is for (BEG01): approve it to process it as an original, or reject it."
     ),
+    "ORDER_TEST_DATA": (
+        "Ask the partner whether it is a real order (ISA15 T marks test data): reject a test order; approve a real"
+        " one, and ask them to send production data with ISA15 P."
+    ),
     "ORDER_TYPE_UNSUPPORTED": (
         "Ask the partner what is to ship (BEG02: a blanket order's releases, an information copy ...): reject it,"
         " or approve it to ship it whole."

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.x12_dates import dates
+from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
 from schemas.orders import ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
@@ -23,6 +23,7 @@ from schemas.x12 import Group, Interchange, TransactionSet
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
 DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
          "038": "ship_no_later", "001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
+LATEST_DATES = frozenset({"038", "001", "063"})  # DTM01 of a last acceptable date (ship no later, cancel after ...)
 _DEC = r"^-?(\d{1,14})(\.\d*)?$|^-?\.\d+$"
 _DEC_PLAIN = r"^-?\d{1,14}(\.\d{1,4})?$"  # a subset of _DEC that decimal128(18, 4) holds exactly
 # R with an exponent ("1.5E1", "25E-1": X12.6 from 005010), read one value at a time (they are rare)
@@ -327,6 +328,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     for seg_id, fields in (("BEG", {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4,
                                    "po_date": 5}),
                           ("CUR", {"currency": 2}),
+                          ("CSH", {"sales_requirement": 1}),
                           ("ITD", {"terms_type": 1, "terms_basis_date": 2, "terms_discount_percent": 3,
                                    "terms_discount_days": 5, "terms_net_days": 7, "terms_description": 12})):
         r = _first_per_set(set_of_row, header_rows(seg_id))
@@ -337,9 +339,13 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     # dates by DTM01 qualifier (first of each per set)
     dtm = header_rows("DTM")
     dtm_qual = cells.column(dtm, 1)
+    period: dict[str, pa.Array] = {}  # DTM05/DTM06 of each: the date when DTM02 is left out
     for qual, name in DATES.items():
         mask = pc.fill_null(pc.equal(dtm_qual, qual), False).to_numpy(zero_copy_only=False)
-        pick(cols, name, _first_per_set(set_of_row, dtm[mask]), 2)
+        first = _first_per_set(set_of_row, dtm[mask])
+        pick(cols, name, first, 2)
+        pick(period, f"{name}:05", first, 5)
+        pick(period, f"{name}:06", first, 6)
     # references the 856 and 810 carry back (REF*DP department, ...): the first of each qualifier with a REF02
     ref = header_rows("REF")
     ref = ref[cells.index(ref, 2)[1]]
@@ -423,6 +429,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     order_lines = _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, source_sha256, cells,
                          po_numbers, labels, lineage) if lines else ORDER_LINES.empty_table()
     line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
+    for qual, name in DATES.items():  # a range of a latest acceptable date gives its end
+        cols[name] = dtm_date(cols[name], period[f"{name}:05"], period[f"{name}:06"], end=qual in LATEST_DATES)
     when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values())})
     orders = {
         "partner": _repeat(partner, nsets),
@@ -431,12 +439,14 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "purpose": cols["purpose"], "order_type": cols["order_type"], "release_number": cols["release_number"],
         "po_date": when["po_date"],
         "version": pa.array(labels[3], pa.string()),
+        "interchange_usage": pa.array([ic.usage or None for ic, _g, _ts in sets], pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
         "terms_discount_percent": _fit(_decimal(cols["terms_discount_percent"]),
                                        ORDERS.field("terms_discount_percent").type),
         "terms_discount_days": _int(cols["terms_discount_days"]),
         "terms_net_days": _int(cols["terms_net_days"]),
         "terms_description": cols["terms_description"],
+        "sales_requirement": cols["sales_requirement"],
         **{name: when[name] for name in DATES.values()},
         **party_vals,
         **{name: cols[name] for name in ORDER_REFS.values()},

@@ -11,8 +11,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.orders_850 import _Cells, _ctp_prices, _decimal, _int, _lineage
-from parsers.x12_dates import dates
+from parsers.orders_850 import LATEST_DATES, _Cells, _ctp_prices, _decimal, _int, _lineage
+from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
 from schemas.empty import empty_table
@@ -137,8 +137,10 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
             if sid == "DTM":
                 name = HEADER_DATES.get(el[1] or "")
-                if name and f"{name}:text" not in got:
-                    got[f"{name}:text"] = el[2]
+                if name and f"{name}:text" not in got:  # DTM02, or DTM06 as DTM05 says (parsers.x12_dates.dtm_date)
+                    got[f"{name}:text"] = dtm_date(pa.array([el[2]], pa.string()), pa.array([el[5]], pa.string()),
+                                                   pa.array([el[6]], pa.string()),
+                                                   end=el[1] in LATEST_DATES).to_pylist()[0]
             elif sid == "N1":
                 party = el[1] if el[1] == "ST" and "ship_to_taken" not in got else None
                 if party:

@@ -38,6 +38,40 @@ def dates(values: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(same, stamp, no_time), pa.date32())
 
 
+# DTM05 date time period format qualifiers (code list 1250) whose DTM06 starts with a date: D6 (YYMMDD), D8
+# (CCYYMMDD), DT (CCYYMMDDHHMM), DTS (CCYYMMDDHHMMSS...); ranges (RD8 CCYYMMDD-CCYYMMDD, RD6, RDT) give two
+_PERIOD_DATE = {"D6": 6, "D8": 8, "DT": 8, "DTS": 8}
+_PERIOD_RANGE = {"RD6": 6, "RD8": 8, "RDT": 8}
+
+
+def dtm_date(dtm02: pa.Array, dtm05: pa.Array, dtm06: pa.Array, *, end: bool = False) -> pa.Array:
+    """The date text of DTM segments (strings, one per segment): DTM02 when sent, else the date in DTM06 as
+    DTM05 says it is written (``DTM*002****D8*20261215``: X12 lets a DTM give its date so, R020305). A range
+    (``RD8*20261205-20261208``) gives its first date, or its last with ``end`` (a latest acceptable date:
+    cancel after, ship no later). Null where neither says a date; reading the text is ``dates``' work."""
+    dtm02, dtm05, dtm06 = (a.cast(pa.string()) for a in (dtm02, dtm05, dtm06))
+    if dtm06.null_count == len(dtm06):
+        return dtm02
+    out = pa.nulls(len(dtm02), pa.string())
+    for codes, ranged in ((_PERIOD_DATE, False), (_PERIOD_RANGE, True)):
+        for code, width in codes.items():
+            hit = pc.fill_null(pc.equal(dtm05, code), False)
+            if not pc.any(hit).as_py():
+                continue
+            text = _range_part(dtm06, end) if ranged else dtm06
+            out = pc.if_else(hit, pc.utf8_slice_codeunits(text, 0, width), out)
+    return pc.if_else(pc.is_valid(dtm02), dtm02, out)
+
+
+def _range_part(ranges: pa.Array, end: bool) -> pa.Array:
+    """The first (or, with ``end``, the second) of each ``start-end`` text; null where it has no such part."""
+    parts = pc.split_pattern(ranges, "-", max_splits=1)
+    k = 1 if end else 0
+    has = pc.fill_null(pc.greater(pc.list_value_length(parts), k), False)
+    safe = pc.if_else(has, parts, pa.scalar(["", ""], parts.type))
+    return pc.if_else(has, pc.list_element(safe, k), pa.scalar(None, pa.string()))
+
+
 def _kinds(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     """(8 digits, 6 digits) of each value, False for null."""
     digits = pc.fill_null(pc.match_substring_regex(text, r"^(?:[0-9]{6}|[0-9]{8})$"), False)

@@ -120,7 +120,8 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     if suites and findings:  # owners_of groups every line: only when there is a finding to keep or drop
         findings = select(findings, owners_of(orders, lines), {p: expand_suites(n) for p, n in suites.items()})
     # in every suite: what we do with the order at all
-    findings += b.check_purpose(orders, settings) + b.check_order_type(orders, settings)
+    findings += b.check_purpose(orders, settings) + b.check_order_type(orders, settings) + b.check_test_data(
+        orders, settings)
     return SuiteResult(_dedupe(findings), resolved, docs_index, docs_error, n_expectations)
 
 

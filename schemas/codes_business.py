@@ -167,6 +167,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "BEG01 is a valid purpose code, but not one we act on (00, 01, 05, 06, 07, 18).",
     ),
     _C(
+        "ORDER_TEST_DATA",
+        "business",
+        "error",
+        "",
+        "The order came in test data (ISA15 T) while we trade with the partner in production.",
+    ),
+    _C(
         "ORDER_TYPE_UNSUPPORTED",
         "business",
         "error",

@@ -63,6 +63,7 @@ ALLOCATION_INPUT = pa.schema(
         pa.field("case_pack", pa.int64()),
         pa.field("unit_eaches", pa.int64()),  # eaches per ordered unit (PO103); null = 1
         pa.field("deliver_by", pa.date32()),  # the order's DTM 001 / 063, the earlier: no promise after it
+        pa.field("no_backorder", pa.bool_()),  # the order's CSH01 forbids backorders (N, SP): nothing promised
     ]
 )
 

@@ -43,6 +43,7 @@ ORDERS = pa.schema([
     pa.field("release_number", pa.string()),  # BEG04
     pa.field("po_date", pa.date32()),  # BEG05
     pa.field("version", pa.string()),  # GS08
+    pa.field("interchange_usage", pa.string()),  # ISA15: P production, T test data
     pa.field("currency", pa.string()),  # CUR02
     pa.field("terms_type", pa.string()),  # ITD01
     pa.field("terms_basis_date", pa.string()),  # ITD02 (terms basis date code: 3 invoice date, 15 receipt, ...)
@@ -50,6 +51,9 @@ ORDERS = pa.schema([
     pa.field("terms_discount_days", pa.int32()),  # ITD05
     pa.field("terms_net_days", pa.int32()),  # ITD07
     pa.field("terms_description", pa.string()),  # ITD12
+    # CSH01 (code list 563), the heading's first CSH: N "No Back Order", SP "Ship Partial, Balance Cancel"
+    # forbid backorders (Amazon's 850 sends CSH*N or CSH*Y per PO)
+    pa.field("sales_requirement", pa.string()),
     pa.field("requested_delivery_date", pa.date32()),  # DTM 002
     pa.field("requested_ship_date", pa.date32()),  # DTM 010
     pa.field("ship_not_before", pa.date32()),  # DTM 037
@@ -69,9 +73,13 @@ ORDERS = pa.schema([
 # ORDERS columns added after tables were first stored: a stored table without them reads them as null
 # (connectors.order_store)
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
-                          "merchandise_type", "terms_basis_date"])
+                          "merchandise_type", "terms_basis_date",
+                          "sales_requirement", "interchange_usage"])
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
+# CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
+NO_BACKORDER = ("N", "SP")
+
 ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])

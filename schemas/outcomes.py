@@ -91,6 +91,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # per the allocation policy's late_backorder) is reported, not decided from this entry
     "BACKORDER_AFTER_CANCEL": REJECT_LINE,
     "ORDER_PURPOSE_UNSUPPORTED": HOLD_ORDER,  # a person decides what e.g. an information copy means
+    "ORDER_TEST_DATA": HOLD_ORDER,  # a test PO must not ship; a person approves it if it is real
     "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).
     "ORDER_DUPLICATE": REJECT_ORDER,

@@ -28,6 +28,7 @@ class PartnerRuleOverrides(_Model):
     domestic_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     country_required: bool | None = None
     held_order_types: tuple[str, ...] | None = None
+    usage: Literal["P", "T"] | None = None
 
 
 class RuleSettings(_Model):
@@ -48,6 +49,9 @@ class RuleSettings(_Model):
     # blanket agreements (their quantities are called off by releases), IN an information copy, SO an order
     # already shipped, BD/BQ a bid or a quote. A cancellation (BEG01 01) of one is acted on.
     held_order_types: tuple[str, ...] = ("BE", "BK", "KB", "LB", "IN", "SO", "BD", "BQ")
+    # The partner's ISA15 (its profile's x12.usage): an order in test data (ISA15 T) while we trade in
+    # production waits for a person (ORDER_TEST_DATA): a retailer's test PO must not ship.
+    usage: Literal["P", "T"] = "P"
     # BEG01 purposes that do not add to credit exposure (cancel).
     credit_exempt_purposes: tuple[str, ...] = ("01",)
     ship_window_max_days: int = Field(default=365, ge=0)  # 037..038 longer than this is implausible

@@ -76,11 +76,12 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
     # pinned by the version-1 store fixture): a BEG01 we do not act on is tripped in the next test, a BEG02
     # in tests/test_order_types_held.py, a PO105 that is not per unit in tests/test_price_basis.py, a PO4
     # case other than ours in tests/test_po4_case_pack.py (the demo's 850s send no PO4), a DTM 001/063 past
-    # or before a backorder's receipt in tests/test_po_deadlines.py (the demo's POs name none)
+    # or before a backorder's receipt in tests/test_po_deadlines.py (the demo's POs name none), test data
+    # (ISA15 T) in tests/test_order_test_data.py (the demo's interchanges are production data)
     expected = {c.code for c in BUSINESS_CODES} - {"CUSTOMER_UNKNOWN", "ORDER_PURPOSE_UNSUPPORTED",
                                                    "ORDER_TYPE_UNSUPPORTED", "PRICE_BASIS_UNSUPPORTED",
                                                    "CASE_PACK_MISMATCH", "CANCEL_DATE_PASSED",
-                                                   "BACKORDER_AFTER_CANCEL"}
+                                                   "BACKORDER_AFTER_CANCEL", "ORDER_TEST_DATA"}
     assert expected <= codes, sorted(expected - codes)
 
 
@@ -178,10 +179,11 @@ def test_rule_suites_are_selected_in_the_profile(tmp_path):
     assert expand_suites(["standard"]) == set().union(*SUITES.values())
     with pytest.raises(ValueError):
         expand_suites(["nonsense"])
-    # duplicates are found at intake; what BEG01 and BEG02 ask for is checked whatever the suites (never
+    # duplicates are found at intake; what BEG01, BEG02 and ISA15 ask for is checked whatever the suites (never
     # deselected); a backorder after the cancel date is found by allocation, not by a rule
     every = {c.code for c in BUSINESS_CODES} - {"ORDER_DUPLICATE", "ORDER_PURPOSE_UNSUPPORTED",
-                                                "ORDER_TYPE_UNSUPPORTED", "BACKORDER_AFTER_CANCEL"}
+                                                "ORDER_TYPE_UNSUPPORTED", "BACKORDER_AFTER_CANCEL",
+                                                "ORDER_TEST_DATA"}
     assert set().union(*SUITES.values()) == every  # every business code belongs to a suite
     ws = make_workspace(tmp_path / "ws", partners=("acme",))
     profile = ws.root / "partners" / "acme.toml"

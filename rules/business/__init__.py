@@ -29,7 +29,7 @@ from rules.business.money import (
     order_values,
 )
 from rules.business.places import check_dates, check_ship_to
-from rules.business.purpose import check_order_type, check_purpose
+from rules.business.purpose import check_order_type, check_purpose, check_test_data
 from rules.business.quantities import adjusted_quantity, check_quantities, quantity_in_eaches
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
@@ -39,7 +39,8 @@ price_index = _price_index
 
 __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_currency", "check_dates",
            "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
-           "check_prices", "check_purpose", "check_quantities", "check_ship_to", "check_terms", "list_price",
+           "check_prices", "check_purpose", "check_quantities", "check_ship_to", "check_terms", "check_test_data",
+           "list_price",
            "order_values", "price_index", "quantity_in_eaches", "resolve_items", "run_business_rules"]
 
 
@@ -72,4 +73,5 @@ def run_business_rules(
         *check_duplicates(orders, seen_po_numbers, settings),
         *check_purpose(orders, settings),
         *check_order_type(orders, settings),
+        *check_test_data(orders, settings),
     ]

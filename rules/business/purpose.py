@@ -61,3 +61,23 @@ def check_order_type(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
             f"{order['po_number']} is not allocated or shipped as an order and waits for a person.", order,
             seg="BEG", element="BEG02", value=kind, line=False))
     return out
+
+
+def check_test_data(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
+    """ORDER_TEST_DATA for each order sent in test data (its interchange's ISA15 is T) to a partner we trade
+    with in production (settings.usage P): a retailer's test PO (its EDI coordinator's, sent over the
+    production connection to see that we translate it) must not be allocated or shipped; the 997 still
+    answers it. A person approves it (if the partner says it is real) or rejects it."""
+    if "interchange_usage" not in orders.column_names:  # orders stored before the column was read
+        return []
+    by_partner = _PerPartner(settings)
+    live = [p for p in orders["partner"].unique().to_pylist() if p is not None and by_partner[p].usage == "P"]
+    if not live:
+        return []
+    hit = pc.and_(pc.is_in(orders["partner"], value_set=pa.array(live, pa.string())),
+                  pc.fill_null(pc.equal(orders["interchange_usage"], "T"), False))
+    return [business_finding(
+        "ORDER_TEST_DATA",
+        f"PO {order['po_number']} came in test data (ISA15 T) while we trade with the partner in production: it is "
+        "not allocated or shipped and waits for a person.", order, seg="ISA", element="ISA15", value="T", line=False)
+        for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number"], hit)]

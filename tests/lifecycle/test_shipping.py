@@ -366,7 +366,7 @@ def test_backordered_units_are_reserved_in_a_later_run():
     assert wanted.to_pylist()[0] | {"quantity": None} == {
         "partner": "acme", "order_ref": "acme|PO-1", "po_number": "PO-1", "line_number": 2, "sku": "SKU-2",
         "quantity": None, "unit_eaches": None, "requested_ship_date": None, "po_date": None, "arrival": 3,
-        "case_pack": None, "deliver_by": None}
+        "case_pack": None, "deliver_by": None, "no_backorder": None}
     allocation = pa.Table.from_pylist([
         {"partner": "acme", "order_ref": "acme|PO-1", "po_number": "PO-1", "line_number": 2, "sku": "SKU-2",
          "warehouse": "EAST", "ordered": Decimal(3), "allocated": Decimal(3), "backordered": Decimal(0),
