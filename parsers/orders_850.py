@@ -8,7 +8,7 @@ findings from rules/, not from here.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 import numpy as np
 import pyarrow as pa
@@ -586,9 +586,9 @@ _COST_PRICES = ("UCP", "CON")
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                 ) -> pa.Array:
-    """Per line, CTP03 of the first CTP in its PO1 loop whose CTP02 is a cost price (UCP, CON): the
-    buyer's price where PO104 is left out and the price is sent in CTP (as Canadian grocers do);
-    null elsewhere. Header CTPs (before the first PO1 of their set) are no line's."""
+    """Per line, CTP03 (as sent, a string) of the first CTP in its PO1 loop whose CTP02 is a cost price
+    (UCP, CON): the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian
+    grocers do); null elsewhere. Header CTPs (before the first PO1 of their set) are no line's."""
     n_lines = len(po1_rows)
     ctp_rows = np.flatnonzero((codes == vocab.index("CTP")) & (set_of_row >= 0))
     owner_line = np.searchsorted(po1_rows, ctp_rows, side="right") - 1
@@ -596,14 +596,39 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     ok[ok] &= set_of_row[po1_rows[owner_line[ok]]] == set_of_row[ctp_rows[ok]]
     ctp_rows, owner_line = ctp_rows[ok], owner_line[ok]
     if not len(ctp_rows):
-        return pa.nulls(n_lines, pa.decimal128(18, 4))
+        return pa.nulls(n_lines, pa.string())
     kind = cells.column(ctp_rows, 2)
     cost = pc.fill_null(pc.is_in(kind, value_set=pa.array(_COST_PRICES, pa.string())), False)
     _, has_price = cells.index(ctp_rows, 3)
     keep = cost.to_numpy(zero_copy_only=False) & has_price
     ctp_rows, owner_line = ctp_rows[keep], owner_line[keep]
     first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
-    return _scatter(n_lines, owner_line[first], _decimal(cells.column(ctp_rows[first], 3)))
+    return _scatter(n_lines, owner_line[first], cells.column(ctp_rows[first], 3).cast(pa.string()))
+
+
+# a value with a digit other than 0 past the 4th decimal, or written with an exponent (decided one by one)
+_PAST_4_PLACES = r"\.\d{4}\d*[1-9]|[Ee]"
+
+
+def _rounded(texts: pa.Array, values: pa.Array) -> pa.Array:
+    """Per value, the text as sent where ``values`` (its decimal128(18, 4) reading) holds it rounded: a
+    unit price of 0.012345 (screws, fasteners, components are priced to 5 or 6 decimals; X12's R type
+    allows any) is 0.0123 in our tables, 855s and 810s, and the line must say so. Null elsewhere
+    (exact, unreadable or absent)."""
+    texts = texts.cast(pa.string())
+    maybe = pc.fill_null(pc.match_substring_regex(texts, _PAST_4_PLACES), False)
+    at = np.flatnonzero(maybe.to_numpy(zero_copy_only=False) & pc.is_valid(values).to_numpy(zero_copy_only=False))
+    if not len(at):
+        return pa.nulls(len(texts), pa.string())
+    keep = []
+    for i, text, value in zip(at, texts.take(pa.array(at)).to_pylist(), values.take(pa.array(at)).to_pylist(),
+                              strict=True):
+        try:
+            if Decimal(text) != value:
+                keep.append(int(i))
+        except (InvalidOperation, TypeError):
+            continue
+    return _scatter(len(texts), np.array(keep, dtype=np.int64), texts.take(pa.array(keep, pa.int64())))
 
 
 def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
@@ -700,9 +725,13 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
     pack = inner_pack = pa.nulls(n_lines, pa.int32())
     if "PO4" in vocab:
         pack, inner_pack = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
-    unit_price = _decimal(cells.column(po1_rows, 4))
+    price_text = cells.column(po1_rows, 4)
+    unit_price = _decimal(price_text)
     if "CTP" in vocab and unit_price.null_count:
-        unit_price = pc.coalesce(unit_price, _ctp_prices(set_of_row, po1_rows, codes, vocab, cells))
+        ctp_text = _ctp_prices(set_of_row, po1_rows, codes, vocab, cells)
+        from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
+        unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
+        price_text = pc.if_else(from_ctp, ctp_text, price_text)
     if set_lineage is None:
         lineage = _lineage(result, sets, line_set, sha, labels)
     else:
@@ -724,6 +753,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "unit": cells.column(po1_rows, 3),
         "unit_price": unit_price,
         "price_basis": cells.column(po1_rows, 5),
+        "price_sent": _rounded(price_text, unit_price),
         **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
                                                                                "buyer_part")},
         "product_ids": product_ids,

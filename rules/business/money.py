@@ -153,7 +153,8 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     if n == 0:
         return []
     not_per_unit = _price_not_per_unit(resolved)
-    basis_findings = _price_basis_findings(resolved, not_per_unit) if not_per_unit.any() else []
+    basis_findings = [*_price_decimals_findings(resolved),
+                      *(_price_basis_findings(resolved, not_per_unit) if not_per_unit.any() else [])]
     customers = _customers(ref.customers)
     by_partner = _PerPartner(settings)
     has_sku = _bools(pc.is_valid(resolved.column("sku")))
@@ -247,6 +248,28 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
             f"order values and invoices are per PO103 unit, so they would be {off}: the order waits for a "
             "person (reject it and ask for prices per unit, PO105 PE, or enter it by hand; approved, it is "
             "answered and invoiced as if PO104 were per unit).", row, seg="PO1", element="PO105", value=basis))
+    return out
+
+
+def _price_decimals_findings(lines: pa.Table) -> list[Finding]:
+    """PRICE_DECIMALS_UNSUPPORTED for each line whose price was sent with more than 4 decimals (the
+    parser's ``price_sent``: 0.012345 per each for screws): our tables, 855s and 810s carry 4, and a
+    price rounded without a word is money changed; the line waits for a person (approved, it is answered
+    and invoiced at the 4-decimal price the finding names)."""
+    if "price_sent" not in lines.column_names or lines.column("price_sent").null_count == lines.num_rows:
+        return []
+    cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_sent"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
+    out = []
+    for row in picked.filter(pc.is_valid(lines.column("price_sent"))).to_pylist():
+        sent, kept, unit = row["price_sent"], row["unit_price"], row["unit"] or "unit"
+        out.append(business_finding(
+            "PRICE_DECIMALS_UNSUPPORTED",
+            f"The price {sent} per {unit} has more than 4 decimal places; our orders, 855s and 810s carry 4, "
+            f"so it would be {_text(kept)} (off by {_text(abs(Decimal(sent) - kept))} per {unit}): the line "
+            "waits for a person (agree a price with at most 4 decimals with the partner; "
+            f"approved, it is answered and invoiced at {_text(kept)}).", row, seg="PO1", element="PO104",
+            value=sent))
     return out
 
 
