@@ -80,8 +80,8 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
     # past 4 decimals in tests/test_price_decimals.py
     expected = {c.code for c in BUSINESS_CODES} - {"CUSTOMER_UNKNOWN", "ORDER_PURPOSE_UNSUPPORTED",
                                                    "ORDER_TYPE_UNSUPPORTED", "PRICE_BASIS_UNSUPPORTED",
-                                                   "PRICE_DECIMALS_UNSUPPORTED", "CASE_PACK_MISMATCH", "CANCEL_DATE_PASSED",
-                                                   "BACKORDER_AFTER_CANCEL"}
+                                                   "PRICE_DECIMALS_UNSUPPORTED", "CASE_PACK_MISMATCH",
+                                                   "CANCEL_DATE_PASSED", "BACKORDER_AFTER_CANCEL"}
     assert expected <= codes, sorted(expected - codes)
 
 
