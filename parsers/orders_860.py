@@ -184,7 +184,7 @@ def _changes(
         # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON), as the 850's PO1 may
         # carry it: the 850 reader takes that price, so the change does too
         codes, vocab = ids
-        unit_price = pc.coalesce(unit_price, _ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result)))
+        unit_price = pc.coalesce(unit_price, _decimal(_ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result))))
     data = {
         "partner": pa.array([partner] * n_lines, pa.string()),
         "change_ref": lineage["order_ref"],
