@@ -18,6 +18,7 @@ from parsers.x12_dates import dates
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
 from schemas.orders import ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.units import PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
@@ -610,6 +611,39 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
 _PAST_4_PLACES = r"\.\d{4}\d*[1-9]|[Ee]"
 
 
+def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Prices sent per several units (PO105 HP per hundred, TP per thousand, PD per dozen ... :
+    schemas.units.PRICE_PER_MANY) as prices per unit (PO105 PE) where that is exact at 4 decimals (1970 per
+    hundred is 19.70 per each; 12.345 per thousand, 0.012345, is left as sent and held by the price rules):
+    our prices, order values, 855s and 810s are per unit. ``exact``: the prices read without rounding.
+    Returns the prices, the bases and, per converted price, the basis as sent (null elsewhere)."""
+    bases = bases.cast(pa.string())
+    many = pc.index_in(bases, value_set=pa.array(list(PRICE_PER_MANY), pa.string()))
+    nothing = pa.nulls(len(bases), pa.string())
+    if many.null_count == len(many):
+        return prices, bases, nothing
+    at = np.flatnonzero(pc.fill_null(pc.and_(pc.is_valid(many), pc.and_(pc.is_valid(prices), exact)),
+                                     False).to_numpy(zero_copy_only=False))
+    counts = list(PRICE_PER_MANY.values())
+    per_unit, done = prices.to_pylist(), []
+    for i, price, k in zip(at, prices.take(pa.array(at, pa.int64())).to_pylist(),
+                           many.take(pa.array(at, pa.int64())).to_pylist(), strict=True):
+        each = price / counts[k]
+        if each == each.quantize(_TEN_THOUSANDTH):
+            per_unit[i] = each.quantize(_TEN_THOUSANDTH)
+            done.append(int(i))
+    if not done:
+        return prices, bases, nothing
+    converted = np.zeros(len(bases), dtype=bool)
+    converted[done] = True
+    mask = pa.array(converted)
+    return (pa.array(per_unit, prices.type), pc.if_else(mask, pa.scalar("PE"), bases),
+            pc.if_else(mask, bases, nothing))
+
+
+_TEN_THOUSANDTH = Decimal("0.0001")
+
+
 def _rounded(texts: pa.Array, values: pa.Array) -> pa.Array:
     """Per value, the text as sent where ``values`` (its decimal128(18, 4) reading) holds it rounded: a
     unit price of 0.012345 (screws, fasteners, components are priced to 5 or 6 decimals; X12's R type
@@ -732,6 +766,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
         unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
+    price_sent = _rounded(price_text, unit_price)
+    unit_price, basis, basis_sent = per_unit_prices(unit_price, cells.column(po1_rows, 5), pc.is_null(price_sent))
     if set_lineage is None:
         lineage = _lineage(result, sets, line_set, sha, labels)
     else:
@@ -752,8 +788,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "quantity": _decimal(cells.column(po1_rows, 2)),
         "unit": cells.column(po1_rows, 3),
         "unit_price": unit_price,
-        "price_basis": cells.column(po1_rows, 5),
-        "price_sent": _rounded(price_text, unit_price),
+        "price_basis": basis,
+        "price_sent": price_sent,
+        "price_basis_sent": basis_sent,
         **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
                                                                                "buyer_part")},
         "product_ids": product_ids,
