@@ -18,7 +18,7 @@ from parsers.x12_dates import dates
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
 from schemas.orders import ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
-from schemas.units import PRICE_PER_MANY
+from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
@@ -613,7 +613,8 @@ _PAST_4_PLACES = r"\.\d{4}\d*[1-9]|[Ee]"
 
 def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Prices sent per several units (PO105 HP per hundred, TP per thousand, PD per dozen ... :
-    schemas.units.PRICE_PER_MANY) as prices per unit (PO105 PE) where that is exact at 4 decimals (1970 per
+    schemas.units.PRICE_PER_MANY) as prices per unit (PO105 PE, or the catalog, quoted, retail, contract or
+    wholesale price per each of a catalog ... price per hundred) where that is exact at 4 decimals (1970 per
     hundred is 19.70 per each; 12.345 per thousand, 0.012345, is left as sent and held by the price rules):
     our prices, order values, 855s and 810s are per unit. ``exact``: the prices read without rounding.
     Returns the prices, the bases and, per converted price, the basis as sent (null elsewhere)."""
@@ -637,8 +638,8 @@ def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array) -> tuple
     converted = np.zeros(len(bases), dtype=bool)
     converted[done] = True
     mask = pa.array(converted)
-    return (pa.array(per_unit, prices.type), pc.if_else(mask, pa.scalar("PE"), bases),
-            pc.if_else(mask, bases, nothing))
+    each = pc.fill_null(pc.take(pa.array([PRICE_PER_EACH_OF[b] for b in PRICE_PER_MANY], pa.string()), many), "")
+    return pa.array(per_unit, prices.type), pc.if_else(mask, each, bases), pc.if_else(mask, bases, nothing)
 
 
 _TEN_THOUSANDTH = Decimal("0.0001")

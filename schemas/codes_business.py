@@ -82,7 +82,7 @@ BUSINESS_CODES: list[CodeSpec] = [
         "warning",
         "",
         "PO104 was a price per several units (PO105 HP, TP, PD ...); it is taken, answered and invoiced as the "
-        "exact price per unit (PE).",
+        "exact price per unit (PE, or the LE/QE/RE/TE/WE twin).",
     ),
     _C(
         "PRICE_DECIMALS_UNSUPPORTED",

@@ -73,24 +73,27 @@ def test_the_finding_names_the_price_per_unit():
     assert "100 times too high" in f.message
 
 
-@pytest.mark.parametrize(("line", "sent"), [
-    ("PO1*1*120*EA*456*HP*VN*VP-1011", "PO104 456 with PO105 HP is the price of 100 EA"),
-    ("PO1*1*120*EA*4560*TP*VN*VP-1011", "PO104 4560 with PO105 TP is the price of 1,000 EA"),
-    ("PO1*1*120*EA*54.72*PD*VN*VP-1011", "PO104 54.72 with PO105 PD is the price of 12 EA"),
-    ("PO1*1*120*EA*456*QH*VN*VP-1011", "PO104 456 with PO105 QH is the price of 100 EA"),
+@pytest.mark.parametrize(("line", "sent", "each"), [
+    ("PO1*1*120*EA*456*HP*VN*VP-1011", "PO104 456 with PO105 HP is the price of 100 EA", "PE"),
+    ("PO1*1*120*EA*4560*TP*VN*VP-1011", "PO104 4560 with PO105 TP is the price of 1,000 EA", "PE"),
+    ("PO1*1*120*EA*54.72*PD*VN*VP-1011", "PO104 54.72 with PO105 PD is the price of 12 EA", "PE"),
+    # a quoted (contract) price per hundred is the quoted (contract) price per each
+    ("PO1*1*120*EA*456*QH*VN*VP-1011", "PO104 456 with PO105 QH is the price of 100 EA", "QE"),
+    ("PO1*1*120*EA*456*TC*VN*VP-1011", "PO104 456 with PO105 TC is the price of 100 EA", "TE"),
 ])
-def test_a_price_per_many_exact_per_unit_is_answered_per_unit(tmp_path, line, sent):
+def test_a_price_per_many_exact_per_unit_is_answered_per_unit(tmp_path, line, sent, each):
     ws, order, codes = _night(tmp_path, [line, "CTT*1"])
     assert order.state == "acknowledged", order.hold_codes
     assert "PRICE_BASIS_UNSUPPORTED" not in codes and codes.count("PRICE_BASIS_CONVERTED") == 1
     state = StateStore(ws.state_path)
     [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "PRICE_BASIS_CONVERTED"]
-    assert f["message"].startswith(f"{sent}: taken as 4.56 per EA, exactly")
+    assert f["message"] == (f"{sent}: taken as 4.56 per EA, exactly; our 855 and 810 state it per unit "
+                            f"(PO105/IT105 {each}).")
     quantity = line.split("*")[2]
     [path] = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
     segments = path.read_text().replace("\n", "").split("~")
     assert [s for s in segments if s[:3] in ("BAK", "PO1", "ACK", "CTT")] == [
-        "BAK*00*AD*PO-1*20261126*****20261127", f"PO1*1*{quantity}*EA*4.56*PE*VN*VP-1011",
+        "BAK*00*AD*PO-1*20261126*****20261127", f"PO1*1*{quantity}*EA*4.56*{each}*VN*VP-1011",
         f"ACK*IA*{quantity}*EA*068*20261210", f"CTT*1*{quantity}"]
 
 

@@ -33,7 +33,7 @@ from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import PRICE_PER_MANY
+from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
 
 # --- prices, currency, terms ------------------------------------------------------------------
 
@@ -265,7 +265,8 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
         out.append(business_finding(
             "PRICE_BASIS_CONVERTED",
             f"PO104 {_text(price * many)} with PO105 {basis} is the price of {many:,} {unit}: taken as "
-            f"{_text(price)} per {unit}, exactly; our 855 and 810 state it per unit (PO105/IT105 PE).", row,
+            f"{_text(price)} per {unit}, exactly; our 855 and 810 state it per unit (PO105/IT105 "
+            f"{PRICE_PER_EACH_OF[basis]}).", row,
             seg="PO1", element="PO105", value=basis))
     return out
 
