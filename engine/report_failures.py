@@ -72,6 +72,14 @@ HINTS: dict[str, str] = {
         "Reject the order and ask the partner for prices per unit (PO105 PE), or enter it by hand; approved, "
         "it is answered and invoiced as if PO104 were per unit."
     ),
+    "PRICE_BASIS_CONVERTED": (
+        "No action: the same price per unit. If the partner's system needs its own price basis echoed, map this "
+        "code to hold_order in its [rules.outcomes]."
+    ),
+    "PRICE_DECIMALS_UNSUPPORTED": (
+        "Agree a price with at most 4 decimals with the partner (the order can then be rejected and resent), or "
+        "approve the line to answer and invoice it at the 4-decimal price the finding names."
+    ),
     "PRICE_OUT_OF_TOLERANCE": (
         "Check the contract price; update prices.csv if ours is stale, else the 855 carries our price."
     ),

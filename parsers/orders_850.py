@@ -8,7 +8,7 @@ findings from rules/, not from here.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 import numpy as np
 import pyarrow as pa
@@ -18,6 +18,7 @@ from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
 from schemas.orders import ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
@@ -596,9 +597,9 @@ _COST_PRICES = ("UCP", "CON")
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                 ) -> pa.Array:
-    """Per line, CTP03 of the first CTP in its PO1 loop whose CTP02 is a cost price (UCP, CON): the
-    buyer's price where PO104 is left out and the price is sent in CTP (as Canadian grocers do);
-    null elsewhere. Header CTPs (before the first PO1 of their set) are no line's."""
+    """Per line, CTP03 (as sent, a string) of the first CTP in its PO1 loop whose CTP02 is a cost price
+    (UCP, CON): the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian
+    grocers do); null elsewhere. Header CTPs (before the first PO1 of their set) are no line's."""
     n_lines = len(po1_rows)
     ctp_rows = np.flatnonzero((codes == vocab.index("CTP")) & (set_of_row >= 0))
     owner_line = np.searchsorted(po1_rows, ctp_rows, side="right") - 1
@@ -606,14 +607,73 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     ok[ok] &= set_of_row[po1_rows[owner_line[ok]]] == set_of_row[ctp_rows[ok]]
     ctp_rows, owner_line = ctp_rows[ok], owner_line[ok]
     if not len(ctp_rows):
-        return pa.nulls(n_lines, pa.decimal128(18, 4))
+        return pa.nulls(n_lines, pa.string())
     kind = cells.column(ctp_rows, 2)
     cost = pc.fill_null(pc.is_in(kind, value_set=pa.array(_COST_PRICES, pa.string())), False)
     _, has_price = cells.index(ctp_rows, 3)
     keep = cost.to_numpy(zero_copy_only=False) & has_price
     ctp_rows, owner_line = ctp_rows[keep], owner_line[keep]
     first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
-    return _scatter(n_lines, owner_line[first], _decimal(cells.column(ctp_rows[first], 3)))
+    return _scatter(n_lines, owner_line[first], cells.column(ctp_rows[first], 3).cast(pa.string()))
+
+
+# a value with a digit other than 0 past the 4th decimal, or written with an exponent (decided one by one)
+_PAST_4_PLACES = r"\.\d{4}\d*[1-9]|[Ee]"
+
+
+def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Prices sent per several units (PO105 HP per hundred, TP per thousand, PD per dozen ... :
+    schemas.units.PRICE_PER_MANY) as prices per unit (PO105 PE, or the catalog, quoted, retail, contract or
+    wholesale price per each of a catalog ... price per hundred) where that is exact at 4 decimals (1970 per
+    hundred is 19.70 per each; 12.345 per thousand, 0.012345, is left as sent and held by the price rules):
+    our prices, order values, 855s and 810s are per unit. ``exact``: the prices read without rounding.
+    Returns the prices, the bases and, per converted price, the basis as sent (null elsewhere)."""
+    bases = bases.cast(pa.string())
+    many = pc.index_in(bases, value_set=pa.array(list(PRICE_PER_MANY), pa.string()))
+    nothing = pa.nulls(len(bases), pa.string())
+    if many.null_count == len(many):
+        return prices, bases, nothing
+    at = np.flatnonzero(pc.fill_null(pc.and_(pc.is_valid(many), pc.and_(pc.is_valid(prices), exact)),
+                                     False).to_numpy(zero_copy_only=False))
+    counts = list(PRICE_PER_MANY.values())
+    per_unit, done = prices.to_pylist(), []
+    for i, price, k in zip(at, prices.take(pa.array(at, pa.int64())).to_pylist(),
+                           many.take(pa.array(at, pa.int64())).to_pylist(), strict=True):
+        each = price / counts[k]
+        if each == each.quantize(_TEN_THOUSANDTH):
+            per_unit[i] = each.quantize(_TEN_THOUSANDTH)
+            done.append(int(i))
+    if not done:
+        return prices, bases, nothing
+    converted = np.zeros(len(bases), dtype=bool)
+    converted[done] = True
+    mask = pa.array(converted)
+    each = pc.fill_null(pc.take(pa.array([PRICE_PER_EACH_OF[b] for b in PRICE_PER_MANY], pa.string()), many), "")
+    return pa.array(per_unit, prices.type), pc.if_else(mask, each, bases), pc.if_else(mask, bases, nothing)
+
+
+_TEN_THOUSANDTH = Decimal("0.0001")
+
+
+def _rounded(texts: pa.Array, values: pa.Array) -> pa.Array:
+    """Per value, the text as sent where ``values`` (its decimal128(18, 4) reading) holds it rounded: a
+    unit price of 0.012345 (screws, fasteners, components are priced to 5 or 6 decimals; X12's R type
+    allows any) is 0.0123 in our tables, 855s and 810s, and the line must say so. Null elsewhere
+    (exact, unreadable or absent)."""
+    texts = texts.cast(pa.string())
+    maybe = pc.fill_null(pc.match_substring_regex(texts, _PAST_4_PLACES), False)
+    at = np.flatnonzero(maybe.to_numpy(zero_copy_only=False) & pc.is_valid(values).to_numpy(zero_copy_only=False))
+    if not len(at):
+        return pa.nulls(len(texts), pa.string())
+    keep = []
+    for i, text, value in zip(at, texts.take(pa.array(at)).to_pylist(), values.take(pa.array(at)).to_pylist(),
+                              strict=True):
+        try:
+            if Decimal(text) != value:
+                keep.append(int(i))
+        except (InvalidOperation, TypeError):
+            continue
+    return _scatter(len(texts), np.array(keep, dtype=np.int64), texts.take(pa.array(keep, pa.int64())))
 
 
 def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
@@ -710,9 +770,15 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
     pack = inner_pack = pa.nulls(n_lines, pa.int32())
     if "PO4" in vocab:
         pack, inner_pack = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
-    unit_price = _decimal(cells.column(po1_rows, 4))
+    price_text = cells.column(po1_rows, 4)
+    unit_price = _decimal(price_text)
     if "CTP" in vocab and unit_price.null_count:
-        unit_price = pc.coalesce(unit_price, _ctp_prices(set_of_row, po1_rows, codes, vocab, cells))
+        ctp_text = _ctp_prices(set_of_row, po1_rows, codes, vocab, cells)
+        from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
+        unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
+        price_text = pc.if_else(from_ctp, ctp_text, price_text)
+    price_sent = _rounded(price_text, unit_price)
+    unit_price, basis, basis_sent = per_unit_prices(unit_price, cells.column(po1_rows, 5), pc.is_null(price_sent))
     if set_lineage is None:
         lineage = _lineage(result, sets, line_set, sha, labels)
     else:
@@ -733,7 +799,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "quantity": _decimal(cells.column(po1_rows, 2)),
         "unit": cells.column(po1_rows, 3),
         "unit_price": unit_price,
-        "price_basis": cells.column(po1_rows, 5),
+        "price_basis": basis,
+        "price_sent": price_sent,
+        "price_basis_sent": basis_sent,
         **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
                                                                                "buyer_part")},
         "product_ids": product_ids,

@@ -11,7 +11,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.orders_850 import LATEST_DATES, _Cells, _ctp_prices, _decimal, _int, _lineage
+from parsers.orders_850 import (
+    LATEST_DATES,
+    _Cells,
+    _ctp_prices,
+    _decimal,
+    _int,
+    _lineage,
+    _rounded,
+    per_unit_prices,
+)
 from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
@@ -186,7 +195,10 @@ def _changes(
         # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON), as the 850's PO1 may
         # carry it: the 850 reader takes that price, so the change does too
         codes, vocab = ids
-        unit_price = pc.coalesce(unit_price, _ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result)))
+        unit_price = pc.coalesce(unit_price, _decimal(_ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result))))
+    # a price per hundred, thousand, dozen ... restated per unit where exact, as the 850 reader does (the
+    # change compared with the stored line in the same terms)
+    unit_price, basis, _ = per_unit_prices(unit_price, el[7], pc.is_null(_rounded(el[6], unit_price)))
     data = {
         "partner": pa.array([partner] * n_lines, pa.string()),
         "change_ref": lineage["order_ref"],
@@ -200,7 +212,7 @@ def _changes(
         "quantity_left_to_receive": _decimal(_first_component(el[4], components)),
         "unit": _first_component(el[5], components),
         "unit_price": unit_price,
-        "price_basis": el[7],
+        "price_basis": basis,
         **{
             c: product_cols.get(c, pa.nulls(n_lines, pa.string()))
             for c in ("upc", "gtin", "ean", "vendor_part", "buyer_part")

@@ -77,6 +77,21 @@ BUSINESS_CODES: list[CodeSpec] = [
         "PO105 says PO104 is not a price per PO103 unit (per hundred, per dozen, per pound of a line in eaches).",
     ),
     _C(
+        "PRICE_BASIS_CONVERTED",
+        "business",
+        "warning",
+        "",
+        "PO104 was a price per several units (PO105 HP, TP, PD ...); it is taken, answered and invoiced as the "
+        "exact price per unit (PE, or the LE/QE/RE/TE/WE twin).",
+    ),
+    _C(
+        "PRICE_DECIMALS_UNSUPPORTED",
+        "business",
+        "error",
+        "",
+        "PO104 has more than 4 decimal places; our orders, 855s and 810s carry 4, so it would be rounded.",
+    ),
+    _C(
         "PRICE_OUT_OF_TOLERANCE",
         "business",
         "warning",

@@ -105,6 +105,10 @@ ORDER_LINES = pa.schema([
     pa.field("unit", pa.string()),  # PO103
     pa.field("unit_price", MONEY),  # PO104
     pa.field("price_basis", pa.string()),  # PO105
+    pa.field("price_sent", pa.string()),  # PO104 (or CTP03 read for it) as sent where unit_price holds it rounded
+    # PO105 as sent where PO104 was a price per several units (HP, TP, PD ...) converted exactly to unit_price
+    # per unit (price_basis then PE)
+    pa.field("price_basis_sent", pa.string()),
     *PRODUCT_FIELDS,
     # PO4 of the PO1 loop (not of an SLN subline): the buyer's idea of the outer pack, compared with our case
     pa.field("po4_pack", pa.int32()),  # PO401: inner containers (or eaches, without them) per outer container
@@ -115,7 +119,7 @@ ORDER_LINES = pa.schema([
 ])
 
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
-LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack"})
+LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "price_sent", "price_basis_sent"})
 
 # PO1 qualifier -> canonical column
 PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part", "BP": "buyer_part",

@@ -31,6 +31,20 @@ def unit_codes(version: str = "004010") -> frozenset[str]:
     return frozenset(held) if held else _known_355()
 
 
+# PO105 (element 639, Basis of Unit Price) codes whose PO104 is the price of several PO103 units: X12's per
+# ten/dozen/hundred/thousand/10,000/100,000 prices, plain and as catalog (L.), quoted (Q.), retail (R.),
+# contract (T.) and wholesale (W.) prices
+PRICE_PER_MANY: dict[str, int] = {
+    "PN": 10, "PD": 12, "LD": 12, "RD": 12, "TD": 12, "WD": 12, "HP": 100, "LC": 100, "QH": 100, "RC": 100,
+    "TC": 100, "WC": 100, "TP": 1000, "LM": 1000, "QS": 1000, "RM": 1000, "TM": 1000, "WM": 1000, "TT": 10_000,
+    "HT": 100_000}
+# the price per each of the same kind (plain PE; catalog LE, quoted QE, retail RE, contract TE, wholesale WE)
+PRICE_PER_EACH_OF: dict[str, str] = {
+    **dict.fromkeys(("PN", "PD", "HP", "TP", "TT", "HT"), "PE"), **dict.fromkeys(("LD", "LC", "LM"), "LE"),
+    **dict.fromkeys(("QH", "QS"), "QE"), **dict.fromkeys(("RD", "RC", "RM"), "RE"),
+    **dict.fromkeys(("TD", "TC", "TM"), "TE"), **dict.fromkeys(("WD", "WC", "WM"), "WE")}
+
+
 # Units that are a count by definition (X12 element 355): so many of the item's each, whatever the item.
 # Only pure counts: not PR (Pair: an item sold by the each may already be a pair of gloves), not the
 # n-packs (P3 Three pack ...: a pack of what the buyer calls one), not GR (Gram, not gross: gross is GS).

@@ -90,5 +90,5 @@ def test_lines_stored_before_the_po4_columns_read_them_as_null(tmp_path) -> None
     pq.write_table(pq.read_table(path).drop_columns(["po4_pack", "po4_inner_pack"]), path)
     _, loaded = store.load("acme", "old")
     assert loaded.schema == ORDER_LINES and loaded["po4_pack"].to_pylist() == [None]
-    assert {"po4_pack", "po4_inner_pack"} == LINES_ADDED_LATER
+    assert {"po4_pack", "po4_inner_pack"} <= LINES_ADDED_LATER  # and price_sent: tests/test_price_decimals.py
 

@@ -3,7 +3,10 @@ per dozen (PD), their catalog/quoted/contract/wholesale twins, or per pound of a
 Our prices, order values and invoices are per unit, so such a line was compared, totalled and would be
 invoiced 12 to 100,000 times off (held with a false PRICE_OUT_OF_TOLERANCE and CREDIT_LIMIT_EXCEEDED,
 and approved, invoiced at 100 times). Now the order waits for a person with PRICE_BASIS_UNSUPPORTED
-saying why, and no misleading price finding; per-unit bases (PE, catalog, contract ...) are unchanged."""
+saying why, and no misleading price finding; per-unit bases (PE, catalog, contract ...) are unchanged.
+A price per several units that is exact per unit at our 4 decimals (456 per hundred is 4.56 per each) is
+now restated per unit by the reader (PO105 PE; PRICE_BASIS_CONVERTED, a warning) and the order answered;
+only the inexact ones (4560.05 per thousand: 4.56005) and prices per pound of a line in eaches wait."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import pytest
 
 from connectors.state import StateStore
 from rules.business.money import _price_basis_findings, _price_not_per_unit
-from tests.support import GOOD_PO, make_workspace, run_stages, x12_850
+from tests.support import GOOD_PO, REPO, make_workspace, run_stages, shipping_workspace, x12_850
 from tests.test_change_orders import docs
 
 NIGHT = datetime(2026, 11, 27, 2)
@@ -32,10 +35,10 @@ def _night(tmp_path, lines):
 
 
 @pytest.mark.parametrize("line", [
-    "PO1*1*1000*EA*456*HP*VN*VP-1011",      # 4.56 per EA, sent per hundred
-    "PO1*1*1000*EA*4560*TP*VN*VP-1011",     # per thousand
-    "PO1*1*1200*EA*54.72*PD*VN*VP-1011",    # per dozen
-    "PO1*1*1000*EA*456*QH*VN*VP-1011",      # a quoted price per hundred
+    "PO1*1*1000*EA*456.001*HP*VN*VP-1011",  # 4.56001 per EA, sent per hundred
+    "PO1*1*1000*EA*4560.05*TP*VN*VP-1011",  # per thousand: 4.56005
+    "PO1*1*1200*EA*54.73*PD*VN*VP-1011",    # per dozen: 4.560833...
+    "PO1*1*1000*EA*456.005*QH*VN*VP-1011",  # a quoted price per hundred
     "PO1*1*10*EA*4.56*PP*VN*VP-1011",       # per pound, the line in eaches
 ])
 def test_a_price_not_per_unit_holds_the_order_saying_why(tmp_path, line):
@@ -68,3 +71,59 @@ def test_the_finding_names_the_price_per_unit():
     [f] = _price_basis_findings(lines, _price_not_per_unit(lines))
     assert f.code == "PRICE_BASIS_UNSUPPORTED" and "100 EA" in f.message and "4.56 per EA" in f.message
     assert "100 times too high" in f.message
+
+
+@pytest.mark.parametrize(("line", "sent", "each"), [
+    ("PO1*1*120*EA*456*HP*VN*VP-1011", "PO104 456 with PO105 HP is the price of 100 EA", "PE"),
+    ("PO1*1*120*EA*4560*TP*VN*VP-1011", "PO104 4560 with PO105 TP is the price of 1,000 EA", "PE"),
+    ("PO1*1*120*EA*54.72*PD*VN*VP-1011", "PO104 54.72 with PO105 PD is the price of 12 EA", "PE"),
+    # a quoted (contract) price per hundred is the quoted (contract) price per each
+    ("PO1*1*120*EA*456*QH*VN*VP-1011", "PO104 456 with PO105 QH is the price of 100 EA", "QE"),
+    ("PO1*1*120*EA*456*TC*VN*VP-1011", "PO104 456 with PO105 TC is the price of 100 EA", "TE"),
+])
+def test_a_price_per_many_exact_per_unit_is_answered_per_unit(tmp_path, line, sent, each):
+    ws, order, codes = _night(tmp_path, [line, "CTT*1"])
+    assert order.state == "acknowledged", order.hold_codes
+    assert "PRICE_BASIS_UNSUPPORTED" not in codes and codes.count("PRICE_BASIS_CONVERTED") == 1
+    state = StateStore(ws.state_path)
+    [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "PRICE_BASIS_CONVERTED"]
+    assert f["message"] == (f"{sent}: taken as 4.56 per EA, exactly; our 855 and 810 state it per unit "
+                            f"(PO105/IT105 {each}).")
+    quantity = line.split("*")[2]
+    [path] = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    segments = path.read_text().replace("\n", "").split("~")
+    assert [s for s in segments if s[:3] in ("BAK", "PO1", "ACK", "CTT")] == [
+        "BAK*00*AD*PO-1*20261126*****20261127", f"PO1*1*{quantity}*EA*4.56*{each}*VN*VP-1011",
+        f"ACK*IA*{quantity}*EA*068*20261210", f"CTT*1*{quantity}"]
+
+
+def test_a_converted_price_reaches_the_810_per_unit_and_extensions_round_half_up(tmp_path):
+    """1970 per hundred EA is answered and invoiced as 19.70 per EA; a 4-decimal price's extension (2 x
+    4.5625 = 9.125) is rounded half up to cents (9.13; half to even would say 9.12) and TDS01 is the sum
+    of the rounded extensions, as engine.invoice states its one rounding rule."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    with open(ws.reference_dir / "prices.csv", "a") as f:
+        f.write("acme,SKU-1011,4.5625,USD,2026-11-01,\n")
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + [
+        "PO1*1*200*EA*1970*HP*VN*VP-1001", "PO1*2*2*EA*4.5625*PE*VN*VP-1011", "CTT*2"]))
+    run_stages(ws, NIGHT)
+    assert _segments(ws, "855", ("PO1", "ACK")) == [
+        "PO1*1*200*EA*19.7*PE*VN*VP-1001", "ACK*IA*200*EA*068*20261210",
+        "PO1*2*2*EA*4.5625*PE*VN*VP-1011", "ACK*IA*2*EA*068*20261210"]
+    shipped = ws.warehouse_drop_root / "east" / "inbox"
+    shipped.mkdir(parents=True, exist_ok=True)
+    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
+    head = sample.read_text().splitlines()[0]
+    rows = [f"SHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},EA,C-1,14.5,LB,"
+            for line, sku, qty in ((1, "SKU-1001", 200), (2, "SKU-1011", 2))]
+    (shipped / "shipments.csv").write_text("\n".join([head, *rows]) + "\n")
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
+        "IT1*1*200*EA*19.7*PE*VN*VP-1001", "IT1*2*2*EA*4.5625*PE*VN*VP-1011", "TDS*394913", "CTT*2"]
+
+
+def _segments(ws, kind: str, tags: tuple[str, ...]) -> list[str]:
+    [path] = sorted(ws.drop_root.glob(f"acme/outbox/*-{kind}-*.x12"))
+    return [s for s in path.read_text().replace("\n", "").split("~") if s[:3] in tags]

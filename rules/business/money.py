@@ -33,6 +33,7 @@ from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
+from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
 
 # --- prices, currency, terms ------------------------------------------------------------------
 
@@ -153,7 +154,8 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     if n == 0:
         return []
     not_per_unit = _price_not_per_unit(resolved)
-    basis_findings = _price_basis_findings(resolved, not_per_unit) if not_per_unit.any() else []
+    basis_findings = [*_price_decimals_findings(resolved), *_price_converted_findings(resolved),
+                      *(_price_basis_findings(resolved, not_per_unit) if not_per_unit.any() else [])]
     customers = _customers(ref.customers)
     by_partner = _PerPartner(settings)
     has_sku = _bools(pc.is_valid(resolved.column("sku")))
@@ -191,12 +193,9 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     return basis_findings + out
 
 
-# PO105 (element 639) codes whose PO104 is the price of several PO103 units: X12's per ten/dozen/hundred/
-# thousand/10,000/100,000 prices, plain and as catalog (L.), quoted (Q.), retail (R.), contract (T.) and
-# wholesale (W.) prices
-_PRICE_PER_MANY = {"PN": 10, "PD": 12, "LD": 12, "RD": 12, "TD": 12, "WD": 12, "HP": 100, "LC": 100, "QH": 100,
-                   "RC": 100, "TC": 100, "WC": 100, "TP": 1000, "LM": 1000, "QS": 1000, "RM": 1000, "TM": 1000,
-                   "WM": 1000, "TT": 10_000, "HT": 100_000}
+# PO105 codes whose PO104 is the price of several PO103 units (the parser converts those exact at 4
+# decimals per unit; the rest are held here)
+_PRICE_PER_MANY = PRICE_PER_MANY
 # PO105 codes whose PO104 is per unit of a measure: per unit of the line only when PO103 is that measure
 _PRICE_PER_MEASURE = {"PP": ("LB",), "PK": ("KG",), "PG": ("GR",), "PL": ("LT",), "ML": ("ML",), "PO": ("OZ",),
                       "PA": ("TO",), "PF": ("FT",), "PY": ("YD",), "PT": ("TN",), "P7": ("MR",),
@@ -236,7 +235,8 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
         if basis in _PRICE_PER_MANY:
             many = _PRICE_PER_MANY[basis]
             per = f"the price of {many:,} {unit}" + (
-                f" ({_text(price / many)} per {unit})" if price is not None else "")
+                f" ({_text(price / many)} per {unit}, more decimals than the 4 we carry)" if price is not None
+                else "")
             off = f"{many:,} times too high"
         else:
             per = f"a price per {_MEASURE_WORDS[basis]}, the line being in {unit}"
@@ -247,6 +247,49 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
             f"order values and invoices are per PO103 unit, so they would be {off}: the order waits for a "
             "person (reject it and ask for prices per unit, PO105 PE, or enter it by hand; approved, it is "
             "answered and invoiced as if PO104 were per unit).", row, seg="PO1", element="PO105", value=basis))
+    return out
+
+
+def _price_converted_findings(lines: pa.Table) -> list[Finding]:
+    """PRICE_BASIS_CONVERTED for each line whose price per several units the parser restated per unit
+    (``price_basis_sent``: 1970 per hundred EA is 19.70 per EA, exactly): told, as our 855 and 810 state it
+    per unit (PO105/IT105 PE), not per hundred."""
+    if "price_basis_sent" not in lines.column_names or lines.column("price_basis_sent").null_count == lines.num_rows:
+        return []
+    cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis_sent"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
+    out = []
+    for row in picked.filter(pc.is_valid(lines.column("price_basis_sent"))).to_pylist():
+        basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
+        many = _PRICE_PER_MANY[basis]
+        out.append(business_finding(
+            "PRICE_BASIS_CONVERTED",
+            f"PO104 {_text(price * many)} with PO105 {basis} is the price of {many:,} {unit}: taken as "
+            f"{_text(price)} per {unit}, exactly; our 855 and 810 state it per unit (PO105/IT105 "
+            f"{PRICE_PER_EACH_OF[basis]}).", row,
+            seg="PO1", element="PO105", value=basis))
+    return out
+
+
+def _price_decimals_findings(lines: pa.Table) -> list[Finding]:
+    """PRICE_DECIMALS_UNSUPPORTED for each line whose price was sent with more than 4 decimals (the
+    parser's ``price_sent``: 0.012345 per each for screws): our tables, 855s and 810s carry 4, and a
+    price rounded without a word is money changed; the line waits for a person (approved, it is answered
+    and invoiced at the 4-decimal price the finding names)."""
+    if "price_sent" not in lines.column_names or lines.column("price_sent").null_count == lines.num_rows:
+        return []
+    cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_sent"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
+    out = []
+    for row in picked.filter(pc.is_valid(lines.column("price_sent"))).to_pylist():
+        sent, kept, unit = row["price_sent"], row["unit_price"], row["unit"] or "unit"
+        out.append(business_finding(
+            "PRICE_DECIMALS_UNSUPPORTED",
+            f"The price {sent} per {unit} has more than 4 decimal places; our orders, 855s and 810s carry 4, "
+            f"so it would be {_text(kept)} (off by {_text(abs(Decimal(sent) - kept))} per {unit}): the line "
+            "waits for a person (agree a price with at most 4 decimals with the partner; "
+            f"approved, it is answered and invoiced at {_text(kept)}).", row, seg="PO1", element="PO104",
+            value=sent))
     return out
 
 

@@ -267,6 +267,16 @@ def _unless_sold_in(resolved: pa.Table, unit_bad: np.ndarray, index: Mapping[tup
     return out
 
 
+def _not_whole(qty: Decimal, unit: str, eaches: Decimal, pack: int, sku: str, item_unit: str | None) -> str:
+    """Why a quantity that is a fraction of the item's unit (2.5 EA; 2.5 LB of an item sold by the pound)
+    cannot be answered as sent: our stock, shipments and invoices count whole units of the item."""
+    base = item_unit or "EA"
+    said = f"PO102 {_text(qty)} {unit} is" + (f" {_text(eaches)} {base}," if unit != base else "")
+    cases = f" (in cases of {pack})" if pack > 1 else ""
+    return (f"{said} not a whole number of {base}: we stock, ship and invoice item {sku} in whole {base}{cases}, "
+            "never fractions")
+
+
 def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
                      index: Mapping[tuple[str, str], int], item_units: Mapping[str, str]) -> list[Finding]:
     """One line's quantity findings, decided exactly (``qty_bad``/``unit_bad``: the expectations'
@@ -294,14 +304,13 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
             f"has no {row['sku']},{unit} row).", row, seg="PO1", element="PO103", value=unit)]
     if eaches % pack:
         new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
+        why = (_not_whole(qty, unit, eaches, pack, row["sku"], item_units.get(row["sku"])) if eaches % 1
+               else f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item {row['sku']}")
         if new is None:
-            return [business_finding("CASE_PACK_NOT_MULTIPLE",
-                                     f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item "
-                                     f"{row['sku']}.", row, seg="PO1", element="PO102", value=qty)]
-        out.append(business_finding("CASE_PACK_ROUNDED",
-                                    f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item "
-                                    f"{row['sku']}; acknowledged as {_text(new)} {unit}.", row, seg="PO1",
-                                    element="PO102", value=qty))
+            return [business_finding("CASE_PACK_NOT_MULTIPLE", f"{why}.", row, seg="PO1", element="PO102",
+                                     value=qty)]
+        out.append(business_finding("CASE_PACK_ROUNDED", f"{why}; acknowledged as {_text(new)} {unit}.", row,
+                                    seg="PO1", element="PO102", value=qty))
     moq = row["min_order_qty"] or 0
     if moq and eaches < moq:
         new = adjusted_quantity(qty, unit, pack, moq, s, per_unit=per_unit)

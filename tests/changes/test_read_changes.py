@@ -137,3 +137,27 @@ def test_change_headers_stored_before_the_heading_columns_read_them_as_null(tmp_
     pq.write_table(pq.read_table(path).drop_columns(sorted(CHANGE_ADDED_LATER)), path)
     loaded, _ = store.load_changes("acme", "old")
     assert loaded.schema == CHANGE_HEADERS and loaded["requested_ship_date"].to_pylist() == [None]
+
+
+def test_a_change_priced_per_hundred_is_read_per_unit_as_the_850_is() -> None:
+    """The 850 reader restates a price per several units per unit where exact (1970 HP is 19.70 PE); the
+    860 reader does the same, so a POC restating the line's price per hundred is no price change."""
+    from engine.changes import apply_changes
+
+    from .builders import live_order
+
+    _, per_hundred = read_change(["POC*1*QI*24*24*EA*250*HP"])  # GOOD_PO line 1 is 2.50 per EA
+    assert per_hundred.select(["unit_price", "price_basis"]).to_pylist() == [
+        {"unit_price": Decimal("2.5"), "price_basis": "PE"}]
+    _, inexact = read_change(["POC*1*QI*24*24*EA*250.001*HP"])  # 2.50001 per EA: left as sent
+    assert inexact.select(["unit_price", "price_basis"]).to_pylist() == [
+        {"unit_price": Decimal("250.001"), "price_basis": "HP"}]
+    order, lines = live_order()
+    outcomes = []
+    for poc in ("POC*1*QI*24*24*EA*250*HP", "POC*1*QI*24*24*EA*2.5*PE"):
+        header, changes = read_change([poc])
+        got = apply_changes(order, lines, header, changes, shipped=False)
+        outcomes.append(([r.status for r in got.line_results], [
+            (r["line_id"], r["quantity"], r["unit_price"], r["price_basis"]) for r in got.new_lines.to_pylist()]))
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][1][0] == ("1", Decimal("24"), Decimal("2.5"), "PE")

@@ -1,0 +1,88 @@
+"""A fractional PO102 of a unit counted whole (2.5 EA; 12.5 EA of an item in cases of 12; 2.5 LB of an
+item sold by the pound, whose stock we count in whole pounds) cannot be stocked, shipped or invoiced as
+sent: it is rounded by the partner's case-pack policy (855 ACK IQ, or IR under "reject") as before, but
+the finding now says what is wrong, a fraction of the item's unit, instead of "2.5 eaches is not a
+multiple of the case pack 1". A fraction of a count unit that is whole eaches (2.5 DZ = 30) is a case-pack
+question as before. A catch-weight line (ordered in cases, priced per pound: PO105 PP) waits for a person
+(PRICE_BASIS_UNSUPPORTED), never invoiced per case at the pound price."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from connectors.state import StateStore
+from rules.business import check_quantities
+from schemas.rule_settings import RuleSettings
+from tests.business.tables import line, lines_table, reference
+from tests.support import GOOD_PO, make_workspace, run_stages, x12_850
+
+SKU_1003 = "614141100248"  # sold in EA, case pack 12
+
+
+def _messages(*rows, settings=RuleSettings()):
+    return [(f.code, f.message) for f in check_quantities(lines_table(*rows), reference(), settings)]
+
+
+def test_a_fraction_of_an_each_says_so() -> None:
+    assert _messages(line(quantity=Decimal("2.5"))) == [(
+        "CASE_PACK_ROUNDED", "PO102 2.5 EA is not a whole number of EA: we stock, ship and invoice item SKU-1001 "
+        "in whole EA, never fractions; acknowledged as 3 EA.")]
+    assert _messages(line(upc=SKU_1003, quantity=Decimal("12.5"))) == [(
+        "CASE_PACK_ROUNDED", "PO102 12.5 EA is not a whole number of EA: we stock, ship and invoice item SKU-1003 "
+        "in whole EA (in cases of 12), never fractions; acknowledged as 24 EA.")]
+    rejecting = RuleSettings(case_pack_policy="reject")
+    assert _messages(line(quantity=Decimal("2.5")), settings=rejecting) == [(
+        "CASE_PACK_NOT_MULTIPLE", "PO102 2.5 EA is not a whole number of EA: we stock, ship and invoice item "
+        "SKU-1001 in whole EA, never fractions.")]
+
+
+def test_whole_eaches_of_a_fractional_count_unit_are_a_case_pack_question() -> None:
+    # 2.5 dozen is 30 eaches: whole, but not whole cases of 12
+    assert _messages(line(upc=SKU_1003, unit="DZ", quantity=Decimal("2.5"))) == [(
+        "CASE_PACK_ROUNDED", "30 eaches is not a multiple of the case pack 12 of item SKU-1003; acknowledged as "
+        "3 DZ.")]
+    assert _messages(line(upc=SKU_1003, unit="DZ", quantity=Decimal("3"))) == []
+
+
+NIGHT = datetime(2026, 11, 27, 2)
+
+
+def _night(tmp_path, lines: list[str], *, items=None):
+    ws = make_workspace(tmp_path / "ws", partners=())
+    if items:
+        path = ws.reference_dir / "items.csv"
+        path.write_text(items(path.read_text()))
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + lines))
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    out = state.order("acme", "PO-1"), state.findings(po_number="PO-1", partner="acme")
+    state.close()
+    return ws, *out
+
+
+def _855(ws) -> list[str]:
+    [path] = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    return [s for s in path.read_text().replace("\n", "").split("~") if s[:3] in ("BAK", "PO1", "ACK", "CTT")]
+
+
+def test_a_line_by_the_pound_in_a_fraction_is_answered_in_whole_pounds_saying_why(tmp_path) -> None:
+    by_the_pound = lambda text: text.replace("Copy paper A4 80g,EA,", "Copy paper A4 80g,LB,")  # noqa: E731
+    ws, order, findings = _night(tmp_path, ["PO1*1*2.5*LB*19.70*PE*VN*VP-1001", "CTT*1"], items=by_the_pound)
+    assert order.state == "acknowledged"
+    [f] = [f for f in findings if f["code"] == "CASE_PACK_ROUNDED"]
+    assert f["message"] == ("PO102 2.5 LB is not a whole number of LB: we stock, ship and invoice item SKU-1001 "
+                            "in whole LB, never fractions; acknowledged as 3 LB.")
+    assert _855(ws) == ["BAK*00*AC*PO-1*20261126*****20261127", "PO1*1*2.5*LB*19.7*PE*VN*VP-1001",
+                        "ACK*IQ*3*LB*068*20261210", "CTT*1*3"]
+
+
+def test_a_catch_weight_line_waits_for_a_person(tmp_path) -> None:
+    # ten cases, priced per pound: the invoice is by the weight shipped, which we do not record
+    ws, order, findings = _night(tmp_path, ["PO1*1*10*CA*3.49*PP*VN*VP-1003", "CTT*1"])
+    assert order.state == "held" and "PRICE_BASIS_UNSUPPORTED" in order.hold_codes
+    [f] = [f for f in findings if f["code"] == "PRICE_BASIS_UNSUPPORTED"]
+    assert "a price per pound, the line being in CA" in f["message"]
+    assert not sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
