@@ -149,7 +149,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
         if data is None:  # still being written, or gone: the next run lists it again
             continue
         sha = hashlib.sha256(data).hexdigest()
-        if _left_on_server(drop, state, profile.id, sha, info.name):
+        if _left_on_server(drop, state, profile.id, sha, info.name, partner=profile.id, stage="intake"):
             continue
         res.files += 1
         archived = archive_name(now.date(), sha, info.name)
@@ -284,7 +284,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
             raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
     else:
         sha, archived = _fetch_to_archive(profile, drop, local, name, size, now=now)
-        if _left_on_server(drop, state, profile.id, sha, name):
+        if _left_on_server(drop, state, profile.id, sha, name, partner=profile.id, stage="intake"):
             return
     res.files += 1
     faults.reached("after-archive")

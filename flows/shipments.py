@@ -212,7 +212,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
         if data is None:  # still being written, or gone: the next run lists it again
             continue
         sha = hashlib.sha256(data).hexdigest()
-        if taking.left_on_server(drop, state, key, sha, info.name):
+        if taking.left_on_server(drop, state, key, sha, info.name, partner="", stage="shipments"):
             continue  # taken before, in an inbox we may not change: the 3PL removes it
         res.files += 1
         archive_name = archive_name_of(now.date(), sha, info.name)

@@ -35,14 +35,19 @@ def read_listed(drop: FileDrop, info: FileInfo, *, who: str) -> bytes | None:
         return None
 
 
-def left_on_server(drop: FileDrop, state: StateStore, key: str, sha: str, name: str) -> bool:
+def left_on_server(drop: FileDrop, state: StateStore, key: str, sha: str, name: str, *, partner: str,
+                   stage: str) -> bool:
     """A file we took (and disposed of) before, still in an inbox we may not change (SFTP's
     ``leave_in_inbox``: the partner or 3PL removes it): passed over, not reported as a duplicate each
-    run. ``key`` is the `files` table's partner column (a partner's id, or a warehouse's files key)."""
+    run. So is a copy of it under another name (a resend) once its FILE_DUPLICATE was recorded
+    (``partner`` and ``stage`` as that finding's). ``key`` is the `files` table's partner column (a
+    partner's id, or a warehouse's files key)."""
     if not getattr(drop, "leaves_taken_files", False):
         return False
     recorded = state.file_record(key, sha)
-    return recorded is not None and recorded["disposed_at"] is not None and recorded["name"] == name
+    if recorded is None or recorded["disposed_at"] is None:
+        return False
+    return recorded["name"] == name or state.file_finding_recorded(partner, stage, "FILE_DUPLICATE", name)
 
 
 def refusals(drop: FileDrop) -> list[Finding]:
