@@ -34,7 +34,7 @@ from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
 from parsers.x12_reader import ParseResult, read_interchanges
-from schemas.errors import TerminalError, TransientError
+from schemas.errors import FileNotReady, TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
 from schemas.profile import PartnerProfile
@@ -283,7 +283,11 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         elif local.sha256("archive", archived) != sha:
             raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
     else:
-        sha, archived = _fetch_to_archive(profile, drop, local, name, size, now=now)
+        try:
+            sha, archived = _fetch_to_archive(profile, drop, local, name, size, now=now)
+        except FileNotReady as exc:  # still being written, or gone: its spool is dropped, the next run lists it
+            taking.log.warning("%s: %s left in the inbox for a later run: %s", profile.id, name, exc)
+            return
         if _left_on_server(drop, state, profile.id, sha, name, partner=profile.id, stage="intake"):
             return
     res.files += 1

@@ -27,21 +27,14 @@ from connectors.testing_sshd import LocalSshd
 from flows import intake as intake_flow
 from schemas.errors import ConnectorUnavailable, FileNotReady
 from tests.sftp.conftest import Partner, need_root
+from tests.sftp.test_sftp_read_only_inbox import _intake
 from tests.support import make_workspace
-from tests.test_intake_streaming import NOW, _interchanges
+from tests.test_intake_streaming import _interchanges
 
 pytestmark = pytest.mark.integration
 
 PO_0 = _interchanges(1)  # PO-0, ISA13 100
 PO_1 = _interchanges(2)[len(PO_0):]  # PO-1, ISA13 101
-
-
-def _intake(ws, drop, run_id):
-    state = StateStore(ws.state_url)
-    try:
-        return intake_flow.intake_partner(ws, ws.partners()["acme"], state, drop, now=NOW, run_id=run_id)
-    finally:
-        state.close()
 
 
 def _answers(ws) -> list[str]:
@@ -76,8 +69,11 @@ class StillWriting(SftpDrop):
         return listed
 
 
+@pytest.mark.parametrize("streamed", [False, True])
 def test_a_file_growing_between_listing_and_download_is_left_whole_for_the_next_run_and_the_others_go_on(
-        tmp_path, settings, partner):
+        tmp_path, settings, partner, monkeypatch, streamed):
+    if streamed:  # downloaded a chunk at a time into a spool of the archive
+        monkeypatch.setattr(intake_flow, "STREAM_BYTES", 0)
     half = len(PO_0) // 2
     partner.put("inbox", "a-po-0.x12", PO_0[:half])  # listed at half its size
     partner.put("inbox", "b-po-1.x12", PO_1)
@@ -87,6 +83,7 @@ def test_a_file_growing_between_listing_and_download_is_left_whole_for_the_next_
     assert (first.files, first.processed, first.quarantined, first.errors) == (1, 1, 0, 0)
     assert partner.names("inbox") == ["a-po-0.x12"] and partner.get("inbox", "a-po-0.x12") == PO_0
     assert _db(ws, "SELECT name, status FROM files") == [("b-po-1.x12", "processed")]
+    assert [p.name for p in (ws.drop_root / "acme" / "archive").iterdir() if "a-po-0" in p.name] == []  # no spool
     with SftpDrop(settings) as drop:
         second = _intake(ws, drop, "r2")
     assert (second.files, second.processed, second.errors, second.orders) == (1, 1, 0, 1)
