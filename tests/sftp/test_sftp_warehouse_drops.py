@@ -179,3 +179,44 @@ def test_a_3pl_945_still_being_written_is_left_for_a_later_run(night1, server, p
     later = _by_warehouse(_shipments(ws, DAY1_LATER))["north"]
     assert (later["failure"], later["files"], later["shipments"], later["errors"]) == ("", 1, 1, 0)
     assert partner.names("processed") == [NORTH_945.name]
+
+
+def test_a_run_killed_after_recording_a_3pl_945_only_finishes_its_move_on_the_server(night1, server, partner,
+                                                                                      monkeypatch):
+    from flows import shipments
+
+    ws = night1
+    _north_on_sftp(ws, server)
+    partner.put("inbox", NORTH_945.name, NORTH_945.read_bytes())
+
+    def killed(*args, **kwargs):
+        raise SystemError("the process died after the commit, before moving the file")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(shipments, "_dispose", killed)
+        first = _by_warehouse(_shipments(ws, DAY1))["north"]
+    assert "died after the commit" in first["failure"]
+    assert partner.names("inbox") == [NORTH_945.name]
+    assert _files(ws) == [("warehouse:north", NORTH_945.name, "processed", 0)]  # recorded, its move owed
+    again = _by_warehouse(_shipments(ws, DAY1_LATER))["north"]
+    assert (again["failure"], again["processed"], again["shipments"], again["duplicates"]) == ("", 1, 0, 0)
+    assert partner.names("inbox") == [] and partner.names("processed") == [NORTH_945.name]
+    assert _files(ws) == [("warehouse:north", NORTH_945.name, "processed", 1)]
+    assert _856s(ws, "globex") == 1 and _findings(ws, "FILE_DUPLICATE") == []
+
+
+def test_a_3pl_945_in_error_is_quarantined_here_and_an_older_copy_of_its_name_is_kept(night1, server, partner):
+    ws = night1
+    _north_on_sftp(ws, server)
+    foreign = NORTH_945.read_bytes().replace(b"*ZZ*NORTH3PL       *", b"*ZZ*SOMEONEELSE    *", 1)
+    partner.put("inbox", NORTH_945.name, foreign)  # another 3PL's 945 in north's drop
+    quarantine = ws.warehouse_drop_root / "north" / "quarantine"
+    quarantine.mkdir(parents=True, exist_ok=True)
+    (quarantine / NORTH_945.name).write_bytes(b"an older file of that name")
+    north = _by_warehouse(_shipments(ws, DAY1))["north"]
+    assert (north["failure"], north["files"], north["quarantined"], north["shipments"]) == ("", 1, 1, 0)
+    assert partner.names("inbox") == [] and partner.names("processed") == [NORTH_945.name]
+    kept = sorted(p.name for p in quarantine.iterdir())
+    assert len(kept) == 2 and (quarantine / NORTH_945.name).read_bytes() == b"an older file of that name"
+    assert [(quarantine / k).read_bytes() for k in kept if k != NORTH_945.name] == [foreign]
+    assert _findings(ws, "SHIPMENT_945_SENDER_UNKNOWN") == [(NORTH_945.name, "shipments")]
