@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from connectors.base import FOLDERS, FileInfo, Refusal, bounded_name, display_name, in_progress, is_safe_name
-from schemas.errors import ConfigError, ConnectorUnavailable, StorageError, TransientError
+from schemas.errors import ConfigError, ConnectorUnavailable, FileNotReady, StorageError
 
 TMP_PREFIX = ".tmp-"
 TEMP_SUFFIXES = (".tmp", ".part", ".filepart")
@@ -132,26 +132,26 @@ class LocalDrop:
     def read(self, folder: str, name: str, *, expected_size: int | None = None) -> bytes:
         """The whole file, opened without following a symlink and without blocking on a FIFO; it must
         be a regular file of ``expected_size`` bytes (when given) that did not change while read,
-        else TransientError (it is read again on the next run)."""
+        else FileNotReady (transient: it is read again on the next run)."""
         path = self._path(folder, name)
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise TransientError("a symlink replaced a listed file", folder=folder, name=name) from exc
+                raise FileNotReady("a symlink replaced a listed file", folder=folder, name=name) from exc
             if exc.errno == errno.ENOENT and expected_size is not None:  # listed, then removed by its writer
-                raise TransientError("a listed file vanished before it was read", folder=folder, name=name) from exc
+                raise FileNotReady("a listed file vanished before it was read", folder=folder, name=name) from exc
             raise
         with os.fdopen(fd, "rb") as fh:
             before = os.fstat(fd)
             if not statmod.S_ISREG(before.st_mode):
-                raise TransientError("a listed file is no longer a regular file", folder=folder, name=name)
+                raise FileNotReady("a listed file is no longer a regular file", folder=folder, name=name)
             data = fh.read()
             after = os.fstat(fd)
         changed = (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or \
             len(data) != after.st_size
         if changed or (expected_size is not None and len(data) != expected_size):
-            raise TransientError("file changed since it was listed", folder=folder, name=name,
+            raise FileNotReady("file changed since it was listed", folder=folder, name=name,
                                  expected=expected_size, got=len(data))
         return data
 

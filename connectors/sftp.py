@@ -25,6 +25,7 @@ from connectors.base import FileInfo, Refusal, in_progress, is_safe_name
 from schemas.errors import (
     ConfigError,
     ConnectorUnavailable,
+    FileNotReady,
     OrderBridgeError,
     SecurityError,
     TerminalError,
@@ -131,8 +132,9 @@ class SftpDrop:
     """FileDrop over SFTP. Connects lazily; after a transient error the next call reconnects.
 
     ``secret`` is the key passphrase when ``settings.key_file`` is set, else the password.
-    ``sleep`` is used between the two settle listings (injectable for tests); ``progress`` is
-    called after each chunk read or written.
+    ``sleep`` is used between the two settle listings and ``clock`` (seconds since the epoch) for
+    ``min_age_seconds`` (both injectable for tests); ``progress`` is called after each chunk read or
+    written.
     """
 
     def __init__(
@@ -142,12 +144,14 @@ class SftpDrop:
         *,
         sleep: Callable[[float], None] = time.sleep,
         progress: Progress | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if settings.key_file is None and secret is None:
             raise ConfigError("SFTP drop needs a key_file or a password secret", host=settings.host)
         self.settings = settings
         self._secret = secret
         self._sleep = sleep
+        self._clock = clock
         self._progress = progress
         self._client: paramiko.SSHClient | None = None
         self._sftp: paramiko.SFTPClient | None = None
@@ -196,6 +200,10 @@ class SftpDrop:
             channel = sftp.get_channel()
             assert channel is not None
             channel.settimeout(s.timeout_seconds)  # a stalled server must not block reads forever
+            if s.keepalive_seconds:  # idle minutes of a long session must not let a firewall drop it
+                transport = client.get_transport()
+                assert transport is not None
+                transport.set_keepalive(s.keepalive_seconds)
         except BaseException:
             client.close()
             raise
@@ -345,7 +353,9 @@ class SftpDrop:
         return out
 
     def list(self, folder: str) -> list[FileInfo]:
-        """Files ready to read: size and mtime unchanged across ``settle_seconds``."""
+        """Files ready to read: size and mtime unchanged across ``settle_seconds``, and (with
+        ``min_age_seconds``) last changed at least that long before our clock: an upload that stalled
+        for longer than the settle time is not taken half-written while it is still young."""
         with self._edge("list", folder):
             first = self._candidates(folder)
             if self.settings.settle_seconds > 0 and first:
@@ -354,6 +364,13 @@ class SftpDrop:
                 settled = {n: v for n, v in second.items() if first.get(n) == v}
             else:
                 settled = first
+        if self.settings.min_age_seconds > 0:
+            now = self._clock()
+            young = sorted(n for n, (_s, m) in settled.items() if now - m < self.settings.min_age_seconds)
+            if young:
+                log.info("sftp %s: %d file(s) changed less than %ss ago, left for a later run: %s", folder,
+                         len(young), self.settings.min_age_seconds, young)
+            settled = {n: v for n, v in settled.items() if n not in young}
         return [FileInfo(name=n, size=s, mtime=m) for n, (s, m) in sorted(settled.items())]
 
     def refused_names(self, folder: str) -> builtins.list[str]:
@@ -413,13 +430,13 @@ class SftpDrop:
                 if expected_size is None:
                     raise
                 # listed, then removed (the partner's clean-up): the next listing no longer has it
-                raise TransientError(
+                raise FileNotReady(
                     "SFTP file vanished since it was listed", host=self.settings.host, folder=folder, name=name
                 ) from exc
             with fh:
                 expected = fh.stat().st_size or 0
                 if expected_size is not None and expected != expected_size:
-                    raise TransientError(
+                    raise FileNotReady(
                         "SFTP file changed since it was listed",
                         host=self.settings.host,
                         folder=folder,
@@ -441,14 +458,14 @@ class SftpDrop:
                     fh.seek(got)
                     got += len(fh.read(1))  # still growing? one byte is enough to know
                 except EOFError as exc:  # SFTP EOF status: the file shrank while we read it
-                    raise TransientError(
+                    raise FileNotReady(
                         "SFTP file shrank while it was read",
                         host=self.settings.host,
                         folder=folder,
                         name=name,
                     ) from exc
         if got != expected:  # the connection is fine: the file changed under us
-            raise TransientError(
+            raise FileNotReady(
                 "SFTP download size differs from the size at open",
                 host=self.settings.host,
                 folder=folder,

@@ -698,6 +698,11 @@ class StateStore(FinanceTables):
         keys = ("name", "status", "archive_path", "run_id", "disposed_at")
         return dict(zip(keys, rows[0], strict=True)) if rows else None
 
+    def file_finding_recorded(self, partner: str, stage: str, code: str, file: str) -> bool:
+        """Whether a finding ``code`` about the file named ``file`` was recorded for ``partner`` at ``stage``."""
+        return bool(self._q("SELECT 1 FROM findings WHERE partner=? AND stage=? AND code=? AND file=? LIMIT 1",
+                            (partner, stage, code, file)))
+
     def mark_disposed(self, partner: str, sha256: str, at: str) -> None:
         """The input file was moved to its disposition's folder (processed/ or quarantine/)."""
         self._q("UPDATE files SET disposed_at=? WHERE partner=? AND sha256=?", (at, partner, sha256))

@@ -158,6 +158,10 @@ def render_summary_html(summary: Mapping, *, validation: Sequence[Mapping] | Non
     for p in summary["partners"]:
         if p.get("failure"):
             body.append(f'<p class="failed">Partner {e(p["partner"])} failed: {e(p["failure"])}</p>')
+    for w in summary.get("warehouses", []):  # e.g. a 3PL's SFTP server down: its confirmations wait there
+        if w.get("failure"):
+            body.append(f'<p class="failed">Warehouse {e(w["warehouse"])} failed: {e(w["failure"])}; its '
+                        "confirmations stay in its inbox for the next run</p>")
     t = summary["totals"]
     docs = t["documents"]
     cards = [("Files read", t["files"]), ("Quarantined", t["quarantined"]), ("POs read", t["orders"]),

@@ -25,7 +25,8 @@ class ExitStatus(IntEnum):
     a person)."""
 
     INCOMPLETE = 3
-    """Not done: a stage or a partner of the run failed (the summary and the failures report say which;
+    """Not done: a stage, a partner or a warehouse of the run failed (e.g. its SFTP server is down: the
+    others went on; the summary and the failures report say which;
     what was done is kept and the next run goes on from there), or an unexpected error stopped the
     command (the message says why; a bug: please report it)."""
 

@@ -24,15 +24,17 @@ from engine.envelope import envelope_for
 from engine.partner_acks import file_findings
 from engine.process import EarlierUse, Known, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
-from flows import faults, progress
+from flows import faults, progress, taking
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.releases import key_releases
+from flows.taking import dispose as _dispose
+from flows.taking import left_on_server as _left_on_server
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
 from parsers.x12_reader import ParseResult, read_interchanges
-from schemas.errors import TerminalError, TransientError
+from schemas.errors import FileNotReady, TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
 from schemas.profile import PartnerProfile
@@ -143,9 +145,11 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
                               run_id=run_id, keep=keep)
             continue
-        data = drop.read("inbox", info.name, expected_size=info.size)
+        data = taking.read_listed(drop, info, who=profile.id)
+        if data is None:  # still being written, or gone: the next run lists it again
+            continue
         sha = hashlib.sha256(data).hexdigest()
-        if _left_on_server(drop, state, profile.id, sha, info.name):
+        if _left_on_server(drop, state, profile.id, sha, info.name, partner=profile.id, stage="intake"):
             continue
         res.files += 1
         archived = archive_name(now.date(), sha, info.name)
@@ -279,8 +283,12 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         elif local.sha256("archive", archived) != sha:
             raise TransientError("archived copy does not match the file", partner=profile.id, name=name)
     else:
-        sha, archived = _fetch_to_archive(profile, drop, local, name, size, now=now)
-        if _left_on_server(drop, state, profile.id, sha, name):
+        try:
+            sha, archived = _fetch_to_archive(profile, drop, local, name, size, now=now)
+        except FileNotReady as exc:  # still being written, or gone: its spool is dropped, the next run lists it
+            taking.log.warning("%s: %s left in the inbox for a later run: %s", profile.id, name, exc)
+            return
+        if _left_on_server(drop, state, profile.id, sha, name, partner=profile.id, stage="intake"):
             return
     res.files += 1
     faults.reached("after-archive")
@@ -493,15 +501,6 @@ def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         res.quarantined += 1
 
 
-def _left_on_server(drop: FileDrop, state: StateStore, partner: str, sha: str, name: str) -> bool:
-    """A file we took (and disposed of) before, still in an inbox we may not change (SFTP's
-    ``leave_in_inbox``: the partner removes it): passed over, not reported as a duplicate each run."""
-    if not getattr(drop, "leaves_taken_files", False):
-        return False
-    recorded = state.file_record(partner, sha)
-    return recorded is not None and recorded["disposed_at"] is not None and recorded["name"] == name
-
-
 def _duplicate(state: StateStore, profile: PartnerProfile, res, name: str, recorded: dict, run_id: str) -> None:
     """A file whose content was taken before: FILE_DUPLICATE recorded (nothing is sent again) and counted."""
     dup = finding("FILE_DUPLICATE", f"{name} has the same content as a file already {recorded['status']}; "
@@ -522,20 +521,9 @@ def _row(f: Finding, partner: str) -> dict:
 def _report_refusals(state: StateStore, drop: FileDrop, res: PartnerResult, *, run_id: str) -> None:
     """One error finding (recorded, and a report row) per inbox entry the drop will never read; it
     stays there."""
-    refused = [finding(r.code, f"{r.name} was not read ({r.reason}); it stays in the inbox until it is renamed "
-                       "or removed.", value=r.name) for r in drop.refused("inbox")]
+    refused = taking.refusals(drop)
     if refused:
         state.apply(lifecycle.plan_file_findings(refused, partner=res.partner, consequence="file left in the inbox"),
                     run_id=run_id)
         res.findings.extend(_row(f, res.partner) for f in refused)
         res.errors += len(refused)
-
-
-def _dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, disposition: str) -> None:
-    """The input to processed/ or quarantine/; an older file of the same name there is kept."""
-    folder = "quarantine" if disposition == "quarantine" else "processed"
-    if drop is local:
-        local.move_new("inbox", name, folder)
-    else:
-        local.write_new(folder, name, data)
-        drop.move("inbox", name, "processed")

@@ -465,7 +465,8 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         profiles = ws.partners()
         state = StateStore(ws.state_url)
         try:
-            if not shipping.work_waiting(ws, state, profiles):
+            if not shipping.work_waiting(ws, state, profiles,
+                                         open_drop=lambda w: open_warehouse_drop(str(ws.root), w)):
                 return {"run_id": "", "started": clock, "skipped": "no confirmation or invoice waiting"}
             recovery.close_crashed_runs(ws, state, at=_wall())
             run_id = steps.run_id_for(started, ws, state, kind="shipments")

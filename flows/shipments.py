@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from connectors.base import FileDrop, is_safe_name
+from connectors.base import archive_name as archive_name_of
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
@@ -29,10 +30,11 @@ from engine import lifecycle
 from engine.lifecycle import backorders, billing, shipping
 from engine.shipments import CANONICAL_COLUMNS
 from engine.sscc import serial_capacity
-from flows import faults
+from flows import faults, taking
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections, gc_paused
 from flows.releases import key_confirmations
+from flows.taking import dispose as _dispose
 from flows.workspace import Workspace
 from parsers.shipments_csv import read_shipment_csv, shipment_ids_of_rows
 from parsers.warehouse_945 import read_945
@@ -197,13 +199,23 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
     key = files_key(warehouse)
     for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
         local.remove_temporaries(folder)
+    refused = taking.refusals(drop)
+    if refused:  # names and entries never read: reported each run while they stay
+        state.apply(lifecycle.plan_file_findings(refused, partner="", consequence="file left in the inbox",
+                                                 stage="shipments"), run_id=run_id)
+        res.findings.extend(_row(f, "") for f in refused)
+        res.errors += len(refused)
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
             continue
-        data = drop.read("inbox", info.name)
+        data = taking.read_listed(drop, info, who=f"warehouse {warehouse.id}")
+        if data is None:  # still being written, or gone: the next run lists it again
+            continue
         sha = hashlib.sha256(data).hexdigest()
+        if taking.left_on_server(drop, state, key, sha, info.name, partner="", stage="shipments"):
+            continue  # taken before, in an inbox we may not change: the 3PL removes it
         res.files += 1
-        archive_name = f"{now:%Y%m%d}-{sha[:12]}-{info.name}"
+        archive_name = archive_name_of(now.date(), sha, info.name)
         if local.stat("archive", archive_name) is None:
             local.write("archive", archive_name, data)
         if hashlib.sha256(local.read("archive", archive_name)).hexdigest() != sha:
@@ -456,16 +468,35 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
 
 
 # --- what the flows need around these stages ---------------------------------------------------------
-def work_waiting(ws: Workspace, state: StateStore, profiles: Mapping[str, PartnerProfile]) -> bool:
+def work_waiting(ws: Workspace, state: StateStore, profiles: Mapping[str, PartnerProfile], *,
+                 open_drop: Callable[[WarehouseProfile], FileDrop] | None = None) -> bool:
     """Is there anything for the shipments flow: a confirmation in a warehouse inbox, a shipment not
-    billed, an invoiced order to close or a document not delivered? (Cheap: no file is read.)"""
+    billed, an invoiced order to close or a document not delivered? (Cheap: no file is read.) A remote
+    warehouse drop is listed through ``open_drop`` (none given: it counts as work); one that cannot be
+    listed counts as work, so that the run connects again and reports what is wrong."""
     for warehouse in ws.warehouses().values():
-        if warehouse.drop.kind != "local" or any(warehouse_drops(ws)(warehouse).list("inbox")):
-            return True  # an SFTP drop is listed by the flow itself
+        if _inbox_waiting(ws, warehouse, open_drop):
+            return True
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
     if state.shipments(billing="shipment", partners=billable) or state.shipments(billing="order", partners=billable):
         return True
     return bool(state.orders(states=lifecycle.TO_CLOSE)) or any(state.pending_documents(pid) for pid in profiles)
+
+
+def _inbox_waiting(ws: Workspace, warehouse: WarehouseProfile,
+                   open_drop: Callable[[WarehouseProfile], FileDrop] | None) -> bool:
+    if warehouse.drop.kind == "local":
+        return any(warehouse_drops(ws)(warehouse).list("inbox"))
+    if open_drop is None:
+        return True
+    try:
+        drop = open_drop(warehouse)
+        try:
+            return bool(drop.list("inbox"))
+        finally:
+            drop.close()
+    except Exception:  # noqa: BLE001 - a server down or refusing us: the run says so in its report
+        return True
 
 
 def sets_sent(plan: Plan) -> Counter:
@@ -492,12 +523,3 @@ def _row(f: Finding, partner: str, consequence: str = "") -> dict:
     if consequence:
         row["consequence"] = consequence
     return row
-
-
-def _dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, disposition: str) -> None:
-    folder = "quarantine" if disposition == "quarantine" else "processed"
-    if drop is local:
-        drop.move("inbox", name, folder)
-    else:
-        local.write(folder, name, data)
-        drop.move("inbox", name, "processed")

@@ -5,6 +5,8 @@ Problems found *in input* are findings (schemas.findings), never exceptions.
     OrderBridgeError
     ├── TransientError          retry may help (timeouts, resets, refused connections, locked DB)
     │   ├── ConnectorUnavailable
+    │   ├── FileNotReady        a listed file changed or vanished before it was read (an upload still
+    │   │                       going on, a partner's clean-up): left for the next listing
     │   └── WorkspaceBusy       another OrderBridge process holds the workspace (a run, a person's action)
     └── TerminalError           retrying will not help
         ├── ConfigError         bad partner profile / workspace
@@ -49,6 +51,12 @@ class TerminalError(OrderBridgeError):
 
 class ConnectorUnavailable(TransientError):
     """A drop (local folder, SFTP server) could not be reached right now."""
+
+
+class FileNotReady(TransientError):
+    """A listed file changed (grew, shrank, was replaced) or vanished before or while it was read: an
+    upload still being written or a partner's clean-up. The connection is fine; the file is left where
+    it is for the next listing to decide, and the other files go on."""
 
 
 class WorkspaceBusy(TransientError):

@@ -163,8 +163,14 @@ class SftpSettings(_Model):
     # never moved or deleted there, and one taken before (same name, same content) is passed over
     leave_in_inbox: bool = False
     settle_seconds: float = 2.0  # size and mtime must be unchanged across this interval
+    # a file whose mtime is less than this many seconds before our clock is not taken yet: an upload
+    # that stalled (no byte written across settle_seconds) but is not finished; 0: no such rule
+    min_age_seconds: float = Field(default=0.0, ge=0)
     temp_suffixes: tuple[str, ...] = (".tmp", ".part", ".filepart")
     timeout_seconds: float = 20.0
+    # an SSH keepalive sent after this many idle seconds (paramiko set_keepalive), so a firewall or NAT
+    # that drops idle connections does not cut a long session (a large file, a slow run); 0: none
+    keepalive_seconds: int = Field(default=0, ge=0)
 
 
 class LocalDropSettings(_Model):
