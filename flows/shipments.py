@@ -271,7 +271,7 @@ def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, s
         sets.append((ic, g, ts))
     if any(f.severity == "error" and (f.location.st02 is None or f.location.st02 == "") for f in findings):
         return shipping.Confirmations(SHIPMENT_LINES.empty_table(), tuple(findings), file, sha256)
-    lines, more = read_945(result, sets, source_sha256=sha256)
+    lines, more = read_945(result, sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())
     return shipping.Confirmations(lines, tuple(findings + more), file, sha256)
 
 

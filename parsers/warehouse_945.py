@@ -19,7 +19,15 @@ one shipment:
         one in its LX loop before it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut
         line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
         line and item in different lots (W1209 or N9 LT) are one row, their units summed
-  W03   W0301 total units: a warning when it differs from the W12s
+  W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight and
+        W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
+  W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
+  N1    ST: the address it shipped to (N104, its N4's N403), held against the order's ship-to
+        (rules in engine.lifecycle.shipping); SF: a warning when it is not the warehouse's ship-from
+  G62   G6205 the time's zone: converted to our clock's for the ASN window
+  pallets: an SSCC repeated in the MANs of several LXs, each with a carton SSCC of its own, is their
+        pallet's; an N9 LV (license plate) in an LX or W12 loop names the pallet (several under one
+        W12: a row per pallet, N903 its units, when they add up to W1203; else an error)
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
 W12 (SHIPMENT_945_NO_ITEMS); the row is kept only when it has a PO and a quantity (the checks in
 rules.shipments do the rest).
@@ -37,6 +45,7 @@ from parsers.shipments_csv import WEIGHT_UNITS, to_table
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.reference import sscc18, sscc_digits
+from schemas.shipments import Party
 from schemas.x12 import Group, Interchange, TransactionSet
 
 OUR_ITEM = ("VN", "SK", "PI", "MG")
@@ -45,7 +54,7 @@ BUYER_ITEM = ("BP", "IN")  # the partner's (buyer's) part number, as its 850 and
 
 
 def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *,
-             source_sha256: str = "") -> tuple[pa.Table, list[Finding]]:
+             source_sha256: str = "", ship_from: Party | None = None) -> tuple[pa.Table, list[Finding]]:
     """(SHIPMENT_LINES, findings) for the given 945 sets of one parsed file. A set repeating an earlier
     one word for word (a 3PL resending a 945 it had no 997 for, in the same file) is read once: the
     repeat is a warning (SHIPMENT_945_REPEATED), not a second confirmation of its shipment."""
@@ -64,13 +73,14 @@ def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, Transacti
                 gs06=g.control_number, st02=ts.control_number, seg="ST", segment_position=1, file_segment=ts.start,
                 value=sid or None))
             continue
-        r, f = _read_set(result, ic, g, ts, source_sha256)
+        r, f = _read_set(result, ic, g, ts, source_sha256, ship_from)
         rows.extend(r)
         findings.extend(f)
     return to_table(rows), findings
 
 
-def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet, sha: str):
+def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet, sha: str,
+              ship_from: Party | None = None):
     segs = result.segments.rows(ts.start, ts.end)
     where = dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
     findings: list[Finding] = []
@@ -132,6 +142,12 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             party = el(1)
             if party == "ST":
                 head["ship_to_id_qualifier"], head["ship_to_id"] = el(3) or None, el(4) or None
+            elif party == "SF" and ship_from is not None and ship_from.id and el(4) and el(3) == \
+                    ship_from.id_qualifier and el(4) != ship_from.id:
+                findings.append(finding("SHIPMENT_SHIP_FROM_MISMATCH", f"N1 SF {el(3)} {el(4)} ({el(2) or 'no name'}) is "
+                                        f"not the warehouse's ship-from ({ship_from.id_qualifier} {ship_from.id}, "
+                                        f"{ship_from.name}), which the 856 names.", element="N104", value=el(4),
+                                        **at))
         elif sid == "N4" and party == "ST" and not carton and last is None:
             head["ship_to_postal_code"] = el(3) or None
         elif sid == "LX":
@@ -180,12 +196,14 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                 last = None
                 continue
             units += qty
-            weight = _decimal(el(10))
+            weight, weight_unit = _decimal(el(10)), el(12)
+            if el(11) == "N" and el(14) == "G" and _decimal(el(13)) is not None:  # the gross weight second
+                weight, weight_unit = _decimal(el(13)), el(15) or el(12)
             last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "buyer_item": pid if qual in BUYER_ITEM and pid else None,
-                    "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(el(12).upper(), el(12).upper() or "LB"),
+                    "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(weight_unit.upper(), weight_unit.upper() or "LB"),
                     "_lot": el(9),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)

@@ -55,6 +55,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A W12 is on several pallets (N9 LV) whose counts (N903) do not add up to its units: the 945 is not read."),
     _C("SHIPMENT_SHIP_TO_MISMATCH", "business", "error", "",
        "The 945's ship-to (N1 ST) is not the order's: the goods went elsewhere than the 856 would say."),
+    _C("SHIPMENT_SHIP_FROM_MISMATCH", "business", "warning", "",
+       "The 945's ship-from (N1 SF) is not the warehouse profile's, which the 856 names."),
     _C("SHIPMENT_TIME_ZONE_UNRESOLVED", "business", "warning", "",
        "The ship time's zone (G6205) cannot be compared with our clock's: the time is taken as ours."),
     # --- shipment checks (rules.shipments) ---------------------------------------------------------

@@ -199,3 +199,31 @@ def test_the_w27_method_and_trailer_go_to_td5_and_td3(template, tmp_path, w27, t
     assert segments(text, "TD5") == [td5] and segments(text, "TD3") == td3
     assert ["REF", "CN", "PRO-555"] in segments(text, "REF") and ["REF", "BM", "BOL-7"] in segments(text, "REF")
     assert bots_check(text.encode(), tmp_path)[0]
+
+
+# --- the 945's ship-from; a net weight with the gross second; the 856 valid for pyx12 too -------------------
+
+def test_a_945_ship_from_other_than_the_warehouse_s_is_a_warning(template, tmp_path):
+    body = [HEAD[0], "N1*SF*North 3PL Dayton*UL*0614141000999", *HEAD[1:]] + carton(CARTON1, 12)
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    (warn,) = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_SHIP_FROM_MISMATCH"]
+    assert "UL 0614141000999" in warn["message"] and "UL 0614141000203" in warn["message"]
+    assert res.shipments == 1  # the 856 goes (naming the profile's ship-from), ops told
+
+
+def test_a_w12_net_weight_with_its_gross_weight_second_weighs_the_carton_by_the_gross():
+    body = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", "W12*CC*12*12**EA*614141100521*VN*VP-1007**8*N*L*9.5*G*L", "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert found == [] and lines["carton_weight"].to_pylist() == [9.5] and lines["weight_unit"].to_pylist() == ["LB"]
+
+
+def test_the_856_with_td3_td1_volume_and_a_method_only_td5_passes_pyx12(template, tmp_path, tmp_path_factory):
+    from tests.shipping_support import pyx12_map_folders
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    body = [*HEAD[:4], "W27*LT*ODFL*LTL STANDARD*PP*TL*ODFL*TRL12345"] + carton(CARTON1, 12, f"MAN*GM*{PALLET}") \
+        + carton(CARTON2, 12, f"MAN*GM*{PALLET}") + ["W03*24*30*LB*12.5*CF"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    ok, ack = pyx12_accepts(body_of(state), pyx12_map_folders(tmp_path_factory))
+    assert ok, ack[:800]
