@@ -187,7 +187,7 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
                       ship_date=shipment.ship_date, ship_time=shipment.ship_time,
                       estimated_delivery=shipment.estimated_delivery, volume=shipment.volume,
                       volume_unit=shipment.volume_unit, equipment=shipment.equipment,
-                      method_given=shipment.method_given)
+                      method_given=shipment.method_given, time_zone=shipment.time_zone)
     if parties:
         segs.extend(party_segments(shipment.ship_from))
         segs.extend(party_segments(shipment.ship_to))
@@ -198,7 +198,8 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
                carrier_scac: str, service_level: str, transport_method: str, bill_of_lading: str, tracking_number: str,
                extra_refs: Sequence[tuple[str, str]], ship_date: date, ship_time: time | None,
                estimated_delivery: date | None, volume: Decimal | None = None, volume_unit: str = "",
-               equipment: tuple[str, str, str] = ("", "", ""), method_given: bool = False) -> list[list[object]]:
+               equipment: tuple[str, str, str] = ("", "", ""), method_given: bool = False,
+               time_zone: str = "") -> list[list[object]]:
     """The S level's segments from TD1 to DTM of a shipment of ``cartons`` cartons and ``pallets`` pallets
     (``weight``: its gross weight, None when unknown; ``volume`` with its unit: TD109/TD110). TD5 names
     the carrier (TD503) with ``transport_method`` (motor unless the warehouse said: ``method_given``, then
@@ -234,6 +235,8 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     dtm: list[object] = ["DTM", "011", _ccyymmdd(ship_date)]
     if ship_time is not None:
         dtm.append(_hhmm(ship_time))
+        if time_zone:  # DTM04: the zone the warehouse gave the time in (its G6205), as it gave it
+            dtm.append(time_zone)
     segs.append(dtm)
     if asn.estimated_delivery and estimated_delivery is not None:
         segs.append(["DTM", "017", _ccyymmdd(estimated_delivery)])

@@ -356,7 +356,9 @@ def _on_pallets(rows: list[dict]) -> tuple[list[dict], list[Finding]]:
             continue
         counts = [n for _p, n, _at in plates]
         if all(n is not None and n > 0 for n in counts) and sum(counts) == r["quantity"]:
-            out.extend({**r, "quantity": n, "_pallet": plate} for plate, n, _at in plates)
+            c = r["_carton"]  # no carton mark (the LX's own id): its units on each pallet are a carton of their own
+            out.extend({**r, "quantity": n, "_pallet": plate, "_carton": c if c.get("carton_id") else {
+                **c, "carton_id": f"LX{c.get('seq') or ''}-{k}"}} for k, (plate, n, _at) in enumerate(plates, start=1))
             continue
         where = {k: r[k] for k in ("file", "isa13", "gs06", "st02") if k in r}
         findings.append(finding("SHIPMENT_945_PALLET_UNCLEAR", f"The W12 ships {_n(r['quantity'])} units on "

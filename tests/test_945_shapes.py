@@ -227,3 +227,41 @@ def test_the_856_with_td3_td1_volume_and_a_method_only_td5_passes_pyx12(template
     ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
     ok, ack = pyx12_accepts(body_of(state), pyx12_map_folders(tmp_path_factory))
     assert ok, ack[:800]
+
+
+def test_the_856_dtm_keeps_the_3pl_s_time_code_and_status_shows_our_departure(template, tmp_path):
+    """DTM*011 carries the 945's time with its code (DTM04, the zone it is in: the DC reads it right); status
+    shows the departure in our clock's time and when the 856 was due."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.workspace import open_workspace
+
+    root = tmp_path / "ws"
+    shutil.copytree(template, root)
+    clock(open_workspace(root), "America/Chicago")
+    body = [h if not h.startswith("G62") else "G62*11*20261127*8*1400*ET" for h in HEAD] + carton(CARTON1, 12)
+    ws, state, res = ship(root, tmp_path / "run", "north", "n.x12", w945(body))
+    assert segments(body_of(state), "DTM")[0] == ["DTM", "011", "20261127", "1400", "ET"]
+    out = CliRunner().invoke(app, ["status", "GLOBEX-2001", "--partner", "globex", "-w", str(ws.root)],
+                             env={"COLUMNS": "250"})
+    assert out.exit_code == 0, out.output
+    assert "shipped 2026-11-27 14:00 (departed 2026-11-27T13:00:00 our time)" in out.stdout
+    assert "(late: due 2026-11-27T14:00:00)" in out.stdout
+
+
+def test_a_w12_on_two_pallets_without_carton_marks_ships_a_carton_on_each(template, tmp_path):
+    """Simplot's shape through the flow: no MAN, one W12 on two pallets (N9 LV with N903 counts): an
+    S-O-T-P-I with each pallet's license plate and a carton of our SSCC on each (the split rows used to be
+    one line twice in one carton: held)."""
+    body = [*HEAD, "LX*1", "W12*CC*24*24**EA*614141100521*VN*VP-1007", "N9*LI*1", f"N9*LV*{PALLET}*12",
+            f"N9*LV*{CARTON2}*12"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "P", "I", "T", "P", "I"]
+    mans = [m[2] for m in segments(text, "MAN")]
+    assert (mans[0], mans[2]) == (PALLET, CARTON2) and mans[1].startswith("0000614141") and mans[3] != mans[1]
+    assert [s[2] for s in segments(text, "SN1")] == ["12", "12"]

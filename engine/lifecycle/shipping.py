@@ -919,7 +919,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
             tracking_number=h.tracking_number, extra_refs=tuple(("CN", number) for number in h.more_tracking),
             ship_date=h.ship_date, ship_time=h.ship_time, estimated_delivery=None, volume=given.get("volume"),
             volume_unit=given.get("volume_unit") or "", equipment=given.get("equipment") or ("", "", ""),
-            method_given=bool(given.get("method_given"))), ship_from, h.ship_to)
+            method_given=bool(given.get("method_given")), time_zone=given.get("time_zone") or ""), ship_from,
+            h.ship_to)
 
     sscc = profile.fulfilment.sscc
     texts = write_856_texts(flat, head, asn, *usual, created=created, expected=_confirmed(good, summaries),
