@@ -144,7 +144,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                 head["ship_to_id_qualifier"], head["ship_to_id"] = el(3) or None, el(4) or None
             elif party == "SF" and ship_from is not None and ship_from.id and el(4) and el(3) == \
                     ship_from.id_qualifier and el(4) != ship_from.id:
-                findings.append(finding("SHIPMENT_SHIP_FROM_MISMATCH", f"N1 SF {el(3)} {el(4)} ({el(2) or 'no name'}) is "
+                findings.append(finding("SHIPMENT_SHIP_FROM_MISMATCH", f"N1 SF {el(3)} {el(4)} "
+                                        f"({el(2) or 'no name'}) is "
                                         f"not the warehouse's ship-from ({ship_from.id_qualifier} {ship_from.id}, "
                                         f"{ship_from.name}), which the 856 names.", element="N104", value=el(4),
                                         **at))
@@ -203,7 +204,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "buyer_item": pid if qual in BUYER_ITEM and pid else None,
-                    "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(weight_unit.upper(), weight_unit.upper() or "LB"),
+                    "_weight": weight,
+                    "_weight_unit": WEIGHT_UNITS.get(weight_unit.upper(), weight_unit.upper() or "LB"),
                     "_lot": el(9),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)

@@ -5,7 +5,8 @@ is valid for our outbound validator (the flow runs it before storing) and for Bo
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+import shutil
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -13,7 +14,8 @@ from engine.lifecycle.shipping import time_code_offset
 from parsers.warehouse_945 import read_945
 from parsers.x12_reader import read_interchanges
 from tests.shipping_support import bots_check
-from tests.test_shipment_findings_flow import template, ship  # noqa: F401  (the module's store fixture)
+from tests.support import REPO, make_workspace, run_stages
+from tests.test_shipment_findings_flow import ship
 
 CARTON1, CARTON2 = "00007339400000050018", "00007339400000050025"  # SSCCs with their AI, as 3PLs write them
 PALLET = "00106141410000000019"
@@ -26,6 +28,15 @@ def w945(body: list[str], *, version: str = "004010", element: str = "*", term: 
             f"{isa12}*000000931*0*P*>", f"GS*SW*NORTH3PL*ORDERBRIDGE*20261127*1430*931*X*{version}", "ST*945*0001",
             *body, f"SE*{len(body) + 2}*0001", "GE*1*931", "IEA*1*000000931"]
     return "".join(s.replace("*", element) + term for s in segs).encode()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Night 1 of the demo with the warehouses: GLOBEX-2001 (S-O-T-P-I, 60-minute ASN window) waits for North."""
+    ws = make_workspace(tmp_path_factory.mktemp("945") / "ws", partners=("acme", "globex", "initech", "umbrella"))
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    return ws.root
 
 
 HEAD = ["W06*N*DO-1*20261127*S7**GLOBEX-2001", "N1*ST*Globex DC West*UL*0614141000029", "N9*BM*BOL-7",
@@ -139,8 +150,6 @@ def test_a_ship_time_in_the_3pl_s_zone_is_compared_in_ours(template, tmp_path, g
     root = tmp_path / "ws"
     body = [h if not h.startswith("G62") else g62 for h in HEAD] + carton(CARTON1, 12)
     data = w945(body)
-    import shutil
-
     shutil.copytree(template, root)
     clock(open_workspace(root), zone)
     ws, state, res = ship(root, tmp_path / "run", "north", "n.x12", data)
@@ -232,8 +241,6 @@ def test_the_856_with_td3_td1_volume_and_a_method_only_td5_passes_pyx12(template
 def test_the_856_dtm_keeps_the_3pl_s_time_code_and_status_shows_our_departure(template, tmp_path):
     """DTM*011 carries the 945's time with its code (DTM04, the zone it is in: the DC reads it right); status
     shows the departure in our clock's time and when the 856 was due."""
-    import shutil
-
     from typer.testing import CliRunner
 
     from flows.cli import app

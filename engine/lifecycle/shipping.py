@@ -258,8 +258,9 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Fin
             continue
         if differs:
             out.append((i, finding("SHIPMENT_SHIP_TO_MISMATCH", f"Shipment {r['shipment_id']} went to {what} (N1 ST); "
-                                   f"order {r['po_number']} ships to {theirs} ({order.get('ship_to_name') or 'no name'})"
-                                   ": its 856 would name an address the goods did not go to.", seg="N1",
+                                   f"order {r['po_number']} ships to {theirs} "
+                                   f"({order.get('ship_to_name') or 'no name'}): its 856 would name an address the "
+                                   "goods did not go to.", seg="N1",
                                    element="N104" if given_id and order_id and same_qualifier else "N403",
                                    value=given_id or r["ship_to_postal_code"], file=r["source_file"] or "",
                                    isa13=r["isa13"] or "", gs06=r["gs06"] or "", st02=r["st02"] or "")))
@@ -1021,8 +1022,8 @@ def _shipment_record(shipment: Shipment | ShipmentSummary, rows: _Shipped, docs:
     if unresolved:
         why = f"G6205 {zone!r} is no time code we know" if offset is None else \
             "our clock's zone is not set (workspace.toml [clock] zone)"
-        f = finding("SHIPMENT_TIME_ZONE_UNRESOLVED", f"Shipment {sid} left at {shipment.ship_time:%H:%M} {zone}: {why}; "
-                    "the time is taken as our clock's for the ASN window.", value=zone)
+        f = finding("SHIPMENT_TIME_ZONE_UNRESOLVED", f"Shipment {sid} left at {shipment.ship_time:%H:%M} {zone}: "
+                    f"{why}; the time is taken as our clock's for the ASN window.", value=zone)
         late += (FindingRecord(f, partner, rows.po_number, "none (warning)", STAGE),)
     if record.late and docs:
         f = finding("ASN_LATE", f"The 856 for shipment {sid} was built at {at}, after {partner}'s "
