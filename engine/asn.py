@@ -185,7 +185,9 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
                       transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
                       tracking_number=shipment.tracking_number, extra_refs=shipment.extra_refs,
                       ship_date=shipment.ship_date, ship_time=shipment.ship_time,
-                      estimated_delivery=shipment.estimated_delivery)
+                      estimated_delivery=shipment.estimated_delivery, volume=shipment.volume,
+                      volume_unit=shipment.volume_unit, equipment=shipment.equipment,
+                      method_given=shipment.method_given, time_zone=shipment.time_zone)
     if parties:
         segs.extend(party_segments(shipment.ship_from))
         segs.extend(party_segments(shipment.ship_to))
@@ -195,25 +197,35 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
 def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal | None, weight_unit: str,
                carrier_scac: str, service_level: str, transport_method: str, bill_of_lading: str, tracking_number: str,
                extra_refs: Sequence[tuple[str, str]], ship_date: date, ship_time: time | None,
-               estimated_delivery: date | None) -> list[list[object]]:
+               estimated_delivery: date | None, volume: Decimal | None = None, volume_unit: str = "",
+               equipment: tuple[str, str, str] = ("", "", ""), method_given: bool = False,
+               time_zone: str = "") -> list[list[object]]:
     """The S level's segments from TD1 to DTM of a shipment of ``cartons`` cartons and ``pallets`` pallets
-    (``weight``: its gross weight, None when unknown)."""
+    (``weight``: its gross weight, None when unknown; ``volume`` with its unit: TD109/TD110). TD5 names
+    the carrier (TD503) with ``transport_method`` (motor unless the warehouse said: ``method_given``, then
+    written even without a SCAC); TD3 the trailer (``equipment``: code, initial, number) when known."""
     segs: list[list[object]] = []
-    if cartons or weight is not None:
+    volume = volume if volume is not None and volume_unit else None
+    if cartons or weight is not None or volume is not None:
         td1: list[object] = ["TD1", "CTN25", str(cartons) if cartons else ""]
         if weight is not None:
             td1 += ["", "", "", "G", x12_decimal(weight), weight_unit or "LB"]
+        if volume is not None:
+            td1 += [""] * (9 - len(td1)) + [x12_decimal(volume), volume_unit]
         segs.append(td1)
     if pallets:
         segs.append(["TD1", "PLT94", str(pallets)])
-    if carrier_scac or service_level:
+    method = transport_method if carrier_scac or method_given else ""
+    if carrier_scac or service_level or method:
         level = service_level
         routing = x12_text(level, ROUTING_MAX) if level and len(level) != 2 else ""  # a service name: TD505
-        td5: list[object] = ["TD5", "B", "2" if carrier_scac else "", carrier_scac,
-                             transport_method if carrier_scac else "", routing]
+        td5: list[object] = ["TD5", "B", "2" if carrier_scac else "", carrier_scac, method, routing]
         if level and len(level) == 2:
             td5 += [""] * 6 + [level]
         segs.append(td5)
+    code, initial, number = equipment
+    if number:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
+        segs.append(["TD3", code or "TL", initial, number])
     if bill_of_lading:
         segs.append(["REF", "BM", bill_of_lading])
     if tracking_number:
@@ -223,6 +235,8 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     dtm: list[object] = ["DTM", "011", _ccyymmdd(ship_date)]
     if ship_time is not None:
         dtm.append(_hhmm(ship_time))
+        if time_zone:  # DTM04: the zone the warehouse gave the time in (its G6205), as it gave it
+            dtm.append(time_zone)
     segs.append(dtm)
     if asn.estimated_delivery and estimated_delivery is not None:
         segs.append(["DTM", "017", _ccyymmdd(estimated_delivery)])

@@ -36,7 +36,21 @@ CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
 
 # what assemble_shipments reads of a shipment's first line (its header)
-_HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number", "bill_of_lading")
+_HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number", "bill_of_lading",
+           "transport_method", "equipment_code", "equipment_initial", "equipment_number", "shipment_weight",
+           "shipment_weight_unit", "shipment_volume", "shipment_volume_unit", "ship_time_zone")
+
+
+def header_fields(h: Mapping) -> dict:
+    """What a shipment's first line says of the whole shipment beyond its ids (a 945's W27, W03): the
+    Shipment fields (and ShipmentSummary's) they give."""
+    return {"transport_method": h.get("transport_method") or "M", "method_given": bool(h.get("transport_method")),
+            "equipment": (h.get("equipment_code") or "", h.get("equipment_initial") or "",
+                          h.get("equipment_number") or ""),
+            "gross_weight": h.get("shipment_weight"),
+            "weight_unit": h.get("shipment_weight_unit") or "" if h.get("shipment_weight") is not None else "",
+            "volume": h.get("shipment_volume"), "volume_unit": h.get("shipment_volume_unit") or "",
+            "time_zone": h.get("ship_time_zone") or ""}
 
 
 # what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its
@@ -175,7 +189,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
             service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
-            extra_refs=tuple(("CN", number) for number in more[s])))
+            extra_refs=tuple(("CN", number) for number in more[s]), **header_fields(h)))
     return out
 
 
@@ -454,6 +468,7 @@ class ShipmentSummary(NamedTuple):
     weight: Decimal | None
     weight_unit: str
     more_tracking: tuple[str, ...] = ()  # its tracking numbers other than the header's (more_tracking)
+    given: tuple = ()  # header_fields of its first line, as (name, value) pairs (a 945's W27 and W03)
 
 
 def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, pallets: bool,
@@ -597,5 +612,5 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
             h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
             h["service_level"] or "", h["tracking_number"] or "", h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
-            *weights[s], more[s]))
+            *weights[s], more[s], tuple(header_fields(h).items())))
     return out, flat

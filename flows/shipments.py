@@ -283,7 +283,7 @@ def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, s
         sets.append((ic, g, ts))
     if any(f.severity == "error" and (f.location.st02 is None or f.location.st02 == "") for f in findings):
         return shipping.Confirmations(SHIPMENT_LINES.empty_table(), tuple(findings), file, sha256)
-    lines, more = read_945(result, sets, source_sha256=sha256)
+    lines, more = read_945(result, sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())
     return shipping.Confirmations(lines, tuple(findings + more), file, sha256)
 
 
@@ -303,7 +303,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
         recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles,
-        item_units=ref.item_units, partner_items=ref.partner_items)
+        item_units=ref.item_units, partner_items=ref.partner_items, orders=orders)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
     refused: dict[str, list[Finding]] = {}
     while True:
@@ -314,7 +314,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 plan = shipping.plan_shipments(batch, serials=serials, records=records, lines=lines,
                                                reservations=reserved, orders=orders, order_lines=order_lines,
                                                items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
-                                               source=source, refused=refused)
+                                               source=source, refused=refused, clock_zone=ws.clock_zone)
                 plan = lifecycle.batch_documents(plan, profiles)  # the partners' delivery.batch
                 rendered = CheckedRender(render, check)
                 applied = state.apply(plan, render=rendered, hold=holder(

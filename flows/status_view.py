@@ -190,6 +190,14 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     console.print(h)
 
 
+def _departed(sh: dict) -> str:
+    """" (departed <our time>)" when the departure in our clock's time is not the ship time as the
+    warehouse wrote it (a 945 time in another zone, converted); "" otherwise."""
+    departed, written = sh.get("departed_at") or "", f"{sh['ship_date']}T{sh['ship_time']}"
+    return f" (departed {departed} our time)" if sh["ship_time"] and departed and not departed.startswith(written) \
+        else ""
+
+
 def print_shipping(doc: dict, *, out: Console | None = None) -> None:
     """status: the order's shipments (carrier, tracking, the 856, cartons and SSCCs) and invoices (the 810)."""
     console = out or _CONSOLE
@@ -198,10 +206,12 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
         sent = (f"856 ISA13 {asn['isa13']} ST02 {asn['st02']} {asn['file_name']}, built {sh['asn_at']}"
                 if asn else "no 856 (the partner receives none)")
         console.print(styled((f"shipment {sh['shipment_id']}", "bold"),
-                             f" from {sh['warehouse']}: shipped {sh['ship_date']} {sh['ship_time']}, carrier "
+                             f" from {sh['warehouse']}: shipped {sh['ship_date']} {sh['ship_time']}"
+                             + _departed(sh) + f", carrier "
                              f"{sh['carrier'] or '-'} {sh['service_level']}, tracking {sh['tracking_number'] or '-'}, "
                              f"BOL {sh['bill_of_lading'] or '-'}; {sent}",
-                             (" (late)" if sh["asn_late"] else "", "red")))
+                             (f" (late: due {sh['asn_due_at']})" if sh["asn_late"] and sh.get("asn_due_at") else
+                              " (late)" if sh["asn_late"] else "", "red")))
         c = Table(title=f"shipment {shown(sh['shipment_id'])}: cartons and lines")
         for col in ("carton / pallet", "SSCC-18", "on pallet", "weight", "line", "PO101", "SKU", "quantity"):
             c.add_column(col, overflow="fold")

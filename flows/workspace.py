@@ -10,6 +10,7 @@ to the repository's demo data (only `orderbridge demo` copies sample_files/ into
     <workspace>/state/orderbridge.sqlite    the state store (SQLite, the default), or PostgreSQL when
                                             workspace.toml's [state] url or ORDERBRIDGE_STATE_URL names one
     <workspace>/workspace.toml              optional: [state] url = "postgresql://user@host:5432/db",
+                                            [clock] zone = "America/New_York" (the run clock's time zone),
                                             [prefect] pool = "<work pool>" (docs/scaling.md)
     <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
     <workspace>/reference/                  items, partner_items, prices, customers, ship_tos (CSV);
@@ -75,6 +76,28 @@ class Workspace:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{self.config_path} cannot be read: {exc}", path=str(self.config_path)) from exc
         return str(config.get("prefect", {}).get("pool", "")).strip()
+
+    @property
+    def clock_zone(self) -> str:
+        """workspace.toml's [clock] zone: the IANA time zone of the run clock (America/New_York), to which a
+        3PL's ship time given in another zone (945 G6205) is converted for the ASN window; "" none set."""
+        import tomllib
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        if not self.config_path.is_file():
+            return ""
+        try:
+            config = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{self.config_path} cannot be read: {exc}", path=str(self.config_path)) from exc
+        zone = str(config.get("clock", {}).get("zone", "")).strip()
+        try:
+            if zone:
+                ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"{self.config_path}: [clock] zone {zone!r} is no time zone", path=str(self.config_path)
+                              ) from exc
+        return zone
 
     @property
     def state_on_postgres(self) -> bool:

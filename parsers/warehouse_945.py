@@ -19,7 +19,15 @@ one shipment:
         one in its LX loop before it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut
         line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
         line and item in different lots (W1209 or N9 LT) are one row, their units summed
-  W03   W0301 total units: a warning when it differs from the W12s
+  W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight and
+        W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
+  W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
+  N1    ST: the address it shipped to (N104, its N4's N403), held against the order's ship-to
+        (rules in engine.lifecycle.shipping); SF: a warning when it is not the warehouse's ship-from
+  G62   G6205 the time's zone: converted to our clock's for the ASN window
+  pallets: an SSCC repeated in the MANs of several LXs, each with a carton SSCC of its own, is their
+        pallet's; an N9 LV (license plate) in an LX or W12 loop names the pallet (several under one
+        W12: a row per pallet, N903 its units, when they add up to W1203; else an error)
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
 W12 (SHIPMENT_945_NO_ITEMS); the row is kept only when it has a PO and a quantity (the checks in
 rules.shipments do the rest).
@@ -27,6 +35,7 @@ rules.shipments do the rest).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 import pyarrow as pa
@@ -36,6 +45,7 @@ from parsers.shipments_csv import WEIGHT_UNITS, to_table
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.reference import sscc18, sscc_digits
+from schemas.shipments import Party
 from schemas.x12 import Group, Interchange, TransactionSet
 
 OUR_ITEM = ("VN", "SK", "PI", "MG")
@@ -44,7 +54,7 @@ BUYER_ITEM = ("BP", "IN")  # the partner's (buyer's) part number, as its 850 and
 
 
 def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *,
-             source_sha256: str = "") -> tuple[pa.Table, list[Finding]]:
+             source_sha256: str = "", ship_from: Party | None = None) -> tuple[pa.Table, list[Finding]]:
     """(SHIPMENT_LINES, findings) for the given 945 sets of one parsed file. A set repeating an earlier
     one word for word (a 3PL resending a 945 it had no 997 for, in the same file) is read once: the
     repeat is a warning (SHIPMENT_945_REPEATED), not a second confirmation of its shipment."""
@@ -63,18 +73,24 @@ def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, Transacti
                 gs06=g.control_number, st02=ts.control_number, seg="ST", segment_position=1, file_segment=ts.start,
                 value=sid or None))
             continue
-        r, f = _read_set(result, ic, g, ts, source_sha256)
+        r, f = _read_set(result, ic, g, ts, source_sha256, ship_from)
         rows.extend(r)
         findings.extend(f)
     return to_table(rows), findings
 
 
-def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet, sha: str):
+def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet, sha: str,
+              ship_from: Party | None = None):
     segs = result.segments.rows(ts.start, ts.end)
     where = dict(file=result.file, isa13=ic.control_number, gs06=g.control_number, st02=ts.control_number)
     findings: list[Finding] = []
     head: dict = {"shipment_id": None, "po_number": None, "ship_date": None, "ship_time": None,
-                  "carrier_scac": None, "service_level": None, "tracking_number": None, "bill_of_lading": None}
+                  "carrier_scac": None, "service_level": None, "tracking_number": None, "bill_of_lading": None,
+                  "transport_method": None, "equipment_code": None, "equipment_initial": None,
+                  "equipment_number": None, "ship_time_zone": None, "ship_to_id_qualifier": None, "ship_to_id": None,
+                  "ship_to_postal_code": None}
+    party = ""  # the N1 loop being read (heading): ST's N4 gives its postal code
+    w03_at: dict = {}
     rows: list[dict] = []
     carton: dict = {}
     carton_rows: list[dict] = []
@@ -83,6 +99,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     w03: tuple[str, int] | None = None
     dates: dict[str, object] = {}  # "W06" / "11" / "10" -> the date each gives (the first G62 of a kind)
     w12s = 0
+    lx_marks: list[list[tuple[str, int, dict]]] = []  # each LX's SSCC marks (MAN GM/UC/AA), in order
+    cartons: list[dict] = []  # each LX's carton
     depositor_order = None
     reporting = ""  # W0601: X (exceptions only) lists only the lines that differ from the shipping order
 
@@ -111,16 +129,38 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         elif sid == "G62" and el(1) in ("11", "10") and dates.get(el(1)) is None:
             dates[el(1)] = x12_dates.parse(el(2))
             if el(1) == "11" or head["ship_time"] is None:
-                head["ship_time"] = _time(el(4)) or head["ship_time"]
-        elif sid == "W27":
+                if _time(el(4)) is not None:
+                    head["ship_time"], head["ship_time_zone"] = _time(el(4)), el(5).upper() or None
+        elif sid == "W27" and last is None and not carton:  # the heading's (a W12 loop may have its own)
             head["carrier_scac"] = el(2).upper() or None
             head["service_level"] = el(3) or None
+            head["transport_method"] = el(1).upper() or None
+            head["equipment_code"] = el(5).upper() or None
+            head["equipment_initial"] = el(6) or None
+            head["equipment_number"] = el(7) or None
+        elif sid == "N1" and not carton and last is None:
+            party = el(1)
+            if party == "ST":
+                head["ship_to_id_qualifier"], head["ship_to_id"] = el(3) or None, el(4) or None
+            elif party == "SF" and ship_from is not None and ship_from.id and el(4) and el(3) == \
+                    ship_from.id_qualifier and el(4) != ship_from.id:
+                findings.append(finding("SHIPMENT_SHIP_FROM_MISMATCH", f"N1 SF {el(3)} {el(4)} "
+                                        f"({el(2) or 'no name'}) is "
+                                        f"not the warehouse's ship-from ({ship_from.id_qualifier} {ship_from.id}, "
+                                        f"{ship_from.name}), which the 856 names.", element="N104", value=el(4),
+                                        **at))
+        elif sid == "N4" and party == "ST" and not carton and last is None:
+            head["ship_to_postal_code"] = el(3) or None
         elif sid == "LX":
             close_carton()
             carton, last = {"seq": el(1)}, None
+            lx_marks.append([])
+            cartons.append(carton)  # counted: each W12 knows its LX (_lx)
         elif sid == "MAN" and carton:  # MAN01/02 and MAN04/05: two marks of the one carton, either order
             for k in (1, 4):
                 qualifier, mark = el(k), el(k + 1)
+                if qualifier in ("GM", "UC", "AA") and mark and sscc_digits(mark) is not None:
+                    lx_marks[-1].append((mark, k, at))  # a carton's, or its pallet's (settled after the loop)
                 if qualifier in ("GM", "UC", "AA") and mark and "carton_id" not in carton:
                     carton["carton_id"] = mark
                     carton["carton_sscc"] = sscc18(mark)
@@ -135,6 +175,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             (carton if last is None else last)["po_number"] = el(2) or None
         elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
             last["_lot"] = last["_lot"] or el(2)
+        elif sid == "N9" and el(1) == "LV" and el(2) and (carton or last is not None):  # a license plate: the pallet
+            (carton if last is None else last).setdefault("_pallets", []).append((el(2), _decimal(el(3)), at))
         elif sid == "N9" and carton and el(1) in ("2I", "CN"):
             carton["tracking_number"] = el(2)
         elif sid == "N9" and carton and el(1) == "LI":  # at the LX level: the line of its W12s
@@ -155,20 +197,27 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                 last = None
                 continue
             units += qty
-            weight = _decimal(el(10))
+            weight, weight_unit = _decimal(el(10)), el(12)
+            if el(11) == "N" and el(14) == "G" and _decimal(el(13)) is not None:  # the gross weight second
+                weight, weight_unit = _decimal(el(13)), el(15) or el(12)
             last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "buyer_item": pid if qual in BUYER_ITEM and pid else None,
-                    "_weight": weight, "_weight_unit": WEIGHT_UNITS.get(el(12).upper(), el(12).upper() or "LB"),
+                    "_weight": weight,
+                    "_weight_unit": WEIGHT_UNITS.get(weight_unit.upper(), weight_unit.upper() or "LB"),
                     "_lot": el(9),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)
             carton_rows.append(last)
             last["_carton"] = dict(carton)
+            last["_lx"] = len(cartons) - 1
         elif sid == "W03":
             w03 = (el(1), pos)
+            w03_at = dict(at, weight=_decimal(el(2)), weight_code=el(3).upper(), volume=_decimal(el(4)),
+                          volume_unit=el(5).upper())
     close_carton()
+    _pallet_marks(lx_marks, rows)
     head["ship_date"] = dates.get("11") or dates.get("W06") or dates.get("10")
     head["po_number"] = head["po_number"] or depositor_order
     for r in rows:  # each W12's PO: its own N9 PO, its carton's, else the heading's
@@ -188,6 +237,9 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                                     r["po_number"] for r in rows) else "."), element="W0606", **at0))
     if head["ship_date"] is None:
         findings.append(finding("SHIPMENT_DATE_MISSING", "No ship date (G62 11 or W0603).", element="W0603", **at0))
+    findings += _shipment_weight(head, w03_at, rows)
+    rows, unclear = _on_pallets(rows)
+    findings += unclear
     if w03 is not None and _decimal(w03[0]) != units:
         findings.append(finding("SHIPMENT_945_TOTALS_MISMATCH", f"W0301 says {w03[0]} units; the W12s ship "
                                 f"{units}.", seg="W03", element="W0301", value=w03[0], segment_position=w03[1],
@@ -198,15 +250,16 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                                 "(W0601 X): the lines it does not list shipped as ordered, which this 945 does not "
                                 "say.", element="W0601", value="X", **at0))
         return [], findings
-    if not head["shipment_id"] or po_missing or head["ship_date"] is None:
+    if not head["shipment_id"] or po_missing or head["ship_date"] is None or unclear:
         return [], findings
     out = []
     for r in _lots_merged(rows):
         c = r.pop("_carton")
-        r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot")
+        r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot"), r.pop("_pallets", None)
+        pallet = r.pop("_pallet", None) or c.get("pallet_id")
         out.append({**head, **r, "source_kind": "945", "source_sha256": sha, "source_file": result.file,
                     "carton_id": c.get("carton_id") or (f"LX{c['seq']}" if c.get("seq") else None),
-                    "carton_sscc": c.get("carton_sscc"),
+                    "carton_sscc": c.get("carton_sscc"), "pallet_id": pallet, "pallet_sscc": sscc18(pallet or ""),
                     "tracking_number": c.get("tracking_number") or head["tracking_number"]})
     return out, findings
 
@@ -218,18 +271,104 @@ def _lots_merged(rows: list[dict]) -> list[dict]:
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
         key = (r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"], r["upc"],
-               r["unit"])
+               r["unit"], r.get("_pallet"))
         groups.setdefault(key, []).append(r)
     out = []
     for r in rows:
         group = groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"],
-                        r["upc"], r["unit"])]
+                        r["upc"], r["unit"], r.get("_pallet"))]
         lots = [g["_lot"] for g in group]
         if len(group) == 1 or not all(lots) or len(set(lots)) != len(lots):
             out.append(r)
         elif r is group[0]:
             out.append({**r, "quantity": sum((g["quantity"] for g in group), Decimal(0))})
     return out
+
+
+# W0303 (code list 355) as a weight unit: LB, KG, 01 actual pounds; L / K (code list 188, as W1212 writes them)
+W03_WEIGHT_UNITS = {**WEIGHT_UNITS, "01": "LB"}
+_TO_LB = {"LB": Decimal(1), "KG": Decimal("2.20462")}
+
+
+def _shipment_weight(head: dict, w03: dict, rows: list[dict]) -> list[Finding]:
+    """The W03's gross weight and volume on the heading (the 856's TD1: the shipment's own total, pallets
+    and packing included, rather than the cartons' weights summed); a warning when its weight differs
+    from the W12s' (every W12 weighed) by more than 1% and 1 pound, or its unit is none we know."""
+    if not w03:
+        return []
+    at = {k: v for k, v in w03.items() if k not in ("weight", "weight_code", "volume", "volume_unit")}
+    weight, code = w03["weight"], w03["weight_code"]
+    if w03["volume"] is not None and w03["volume"] > 0 and len(w03["volume_unit"]) == 2:
+        head["shipment_volume"], head["shipment_volume_unit"] = w03["volume"], w03["volume_unit"]
+    if weight is None or weight <= 0:
+        return []
+    unit = W03_WEIGHT_UNITS.get(code)
+    if unit is None:
+        return [finding("SHIPMENT_945_WEIGHT_MISMATCH", f"W0303 {code!r} is no weight unit we know: the W03 weight "
+                        f"{weight} is not sent; the 856 carries the cartons' weights when each has one.",
+                        element="W0303", value=code or None, **at)]
+    head["shipment_weight"], head["shipment_weight_unit"] = weight, unit
+    weighed = [(r["_weight"], r["_weight_unit"]) for r in rows]
+    if not weighed or any(w is None or u not in _TO_LB for w, u in weighed):
+        return []
+    lines = sum((w * _TO_LB[u] for w, u in weighed), Decimal(0))
+    total = weight * _TO_LB[unit]
+    if abs(total - lines) > max(Decimal(1), total / 100):
+        return [finding("SHIPMENT_945_WEIGHT_MISMATCH", f"W0302 says {_n(weight)} {unit}; the W12s weigh "
+                        f"{_n(lines / _TO_LB[unit])} {unit}: the 856 sends the W03's total.", element="W0302",
+                        value=_n(weight), **at)]
+    return []
+
+
+def _n(value: Decimal) -> str:
+    text = format(value.quantize(Decimal("0.01")), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _pallet_marks(lx_marks: list[list[tuple[str, int, dict]]], rows: list[dict]) -> None:
+    """An LX with two or more SSCCs (MAN GM) of which some also mark other LXs: those are its pallet's (a
+    pallet holds several cartons, each LX one carton), the one left its carton's."""
+    lx_of: dict[str, set[int]] = defaultdict(set)
+    for k, marks in enumerate(lx_marks):
+        for mark, _e, _at in marks:
+            lx_of[sscc_digits(mark) or mark].add(k)
+    for k, marks in enumerate(lx_marks):
+        distinct = list(dict.fromkeys(sscc_digits(m) or m for m, _e, _at in marks))
+        if len(distinct) < 2:
+            continue
+        shared = [d for d in distinct if len(lx_of[d]) > 1]
+        own = [d for d in distinct if len(lx_of[d]) == 1]
+        if len(shared) == 1 and len(own) == 1:
+            for r in rows:
+                if r["_lx"] == k:
+                    r["_carton"] = {**r["_carton"], "carton_id": own[0], "carton_sscc": sscc18(own[0]),
+                                    "pallet_id": shared[0]}
+
+
+def _on_pallets(rows: list[dict]) -> tuple[list[dict], list[Finding]]:
+    """Each W12's pallet from the N9 LV (license plate) of its W12 loop, else of its LX loop. A W12 on
+    several pallets (an N9 LV each, N903 the units on it) is a row per pallet when the N903s add up to
+    its W1203; else an error at the W12 (which units are on which pallet is not known)."""
+    out: list[dict] = []
+    findings: list[Finding] = []
+    for r in rows:
+        plates = r.get("_pallets") or r["_carton"].get("_pallets") or []
+        if len(plates) <= 1:
+            out.append({**r, "_pallet": plates[0][0] if plates else None})
+            continue
+        counts = [n for _p, n, _at in plates]
+        if all(n is not None and n > 0 for n in counts) and sum(counts) == r["quantity"]:
+            c = r["_carton"]  # no carton mark (the LX's own id): its units on each pallet are a carton of their own
+            out.extend({**r, "quantity": n, "_pallet": plate, "_carton": c if c.get("carton_id") else {
+                **c, "carton_id": f"LX{c.get('seq') or ''}-{k}"}} for k, (plate, n, _at) in enumerate(plates, start=1))
+            continue
+        where = {k: r[k] for k in ("file", "isa13", "gs06", "st02") if k in r}
+        findings.append(finding("SHIPMENT_945_PALLET_UNCLEAR", f"The W12 ships {_n(r['quantity'])} units on "
+                                f"{len(plates)} pallets (N9 LV) whose N903 counts do not add up to it: which units are "
+                                "on which pallet is not known.", seg="W12", element="W1203", value=_n(r["quantity"]),
+                                segment_position=r["segment_position"], file_segment=r["file_segment"], **where))
+        out.append({**r, "_pallet": None})
+    return out, findings
 
 
 def _reference(head: dict, qualifier: str, value: str) -> None:

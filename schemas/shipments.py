@@ -51,6 +51,19 @@ SHIPMENT_LINES = pa.schema([
     pa.field("segment_position", pa.int32()),  # 945: W12 position within the set (ST = 1)
     pa.field("file_segment", pa.int32()),  # 945: W12 ordinal within the file
     pa.field("release_number", pa.string()),  # the PO's release (850 BEG04) when the feed names one: CSV, 945 N9 RE
+    # what a 945 says of the whole shipment (null from a CSV): its TD5 / TD3 / TD1 and its departure's zone
+    pa.field("transport_method", pa.string()),  # W2701 (code list 91: M motor, U parcel, LT LTL ...): TD504
+    pa.field("equipment_code", pa.string()),  # W2705 (TL trailer ...): TD301
+    pa.field("equipment_initial", pa.string()),  # W2706: TD302
+    pa.field("equipment_number", pa.string()),  # W2707 (the trailer number): TD303
+    pa.field("shipment_weight", WEIGHT),  # W0302: the shipment's gross weight (TD107), pallets included
+    pa.field("shipment_weight_unit", pa.string()),  # LB | KG (W0303 as read)
+    pa.field("shipment_volume", WEIGHT),  # W0304: TD109
+    pa.field("shipment_volume_unit", pa.string()),  # W0305 as sent (code list 355: CF, CR ...): TD110
+    pa.field("ship_time_zone", pa.string()),  # G6205 of the ship date's G62 (code list 623: ET, CS, UT, 13 ...)
+    pa.field("ship_to_id_qualifier", pa.string()),  # the 945's N1 ST N103 (the address it shipped to)
+    pa.field("ship_to_id", pa.string()),  # N104
+    pa.field("ship_to_postal_code", pa.string()),  # the N4 of that N1 loop: N403
 ])
 
 # --- the state the checks read (built by the caller from the state store; phase 2) ---------------
@@ -171,13 +184,18 @@ class Shipment:
     orders: tuple[ShippedOrder, ...]
     ship_time: time | None = None
     carrier_scac: str = ""  # TD503
-    transport_method: str = "M"  # TD504: M motor (common carrier), U private parcel, A air ...
+    transport_method: str = "M"  # TD504 with a SCAC: M motor (common carrier), U private parcel, A air ...
+    method_given: bool = False  # the warehouse named transport_method (W2701): TD504 even without a SCAC
     service_level: str = ""  # TD512 (2 characters) or routing text (TD505)
     tracking_number: str = ""  # REF CN
     bill_of_lading: str = ""  # REF BM
     estimated_delivery: date | None = None  # DTM 017
     gross_weight: Decimal | None = None  # TD107; defaults to the cartons' weights
     weight_unit: str = ""  # TD108: LB | KG
+    volume: Decimal | None = None  # TD109
+    volume_unit: str = ""  # TD110 (code list 355: CF cubic feet, CR cubic meters ...)
+    equipment: tuple[str, str, str] = ("", "", "")  # TD301-TD303: equipment code, initial, number (a trailer)
+    time_zone: str = ""  # G6205 of ship_time (code list 623: ET, CS, UT ...); "" our clock's
     partner: str = ""
     extra_refs: tuple[tuple[str, str], ...] = field(default=())  # more REF qualifier/value pairs
 

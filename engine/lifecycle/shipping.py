@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict, namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from itertools import groupby, repeat
@@ -162,7 +162,8 @@ class ShipmentBatch:
 
 def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state: pa.Table, items: pa.Table,
                       recorded: pa.Table, profiles: Mapping[str, PartnerProfile],
-                      item_units: pa.Table | None = None, partner_items: pa.Table | None = None) -> ShipmentBatch:
+                      item_units: pa.Table | None = None, partner_items: pa.Table | None = None,
+                      orders: pa.Table | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
@@ -188,7 +189,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
             sid = by_set.get((loc.isa13, loc.gs06, loc.st02))
         if sid:
             reader_held[k] = sid
-    held = check.held | frozenset(reader_held.values())
+    elsewhere = ship_to_mismatches(check.lines, orders) if orders is not None else []
+    held = check.held | frozenset(reader_held.values()) | frozenset(cols["shipment_id"][i] for i, _f in elsewhere)
     if unattributed:
         held |= frozenset(cols["shipment_id"])
     # each shipment not held: the partner of its first row naming one (in the order of those rows)
@@ -210,8 +212,65 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         sid = cols["shipment_id"][i] if i < len(cols["shipment_id"]) else ""
         records.append(FindingRecord(f, cols["partner"][i] or "" if sid else "", cols["po_number"][i] or "",
                                      _consequence(f, sid, held=sid in held), STAGE))
+    for i, f in elsewhere:
+        sid = cols["shipment_id"][i]
+        records.append(FindingRecord(f, cols["partner"][i] or "", cols["po_number"][i] or "",
+                                     _consequence(f, sid, held=True), STAGE))
     return ShipmentBatch(warehouse, check, held, tuple(records), _needs(check.lines, held, partner_of, profiles),
                          partner_of)
+
+
+def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Finding]]:
+    """SHIPMENT_SHIP_TO_MISMATCH at the first line of each shipment and PO whose confirmation names a
+    ship-to (a 945's N1 ST) that is not its order's: a location id (N104) under the order's qualifier
+    (N103) that differs, else (no id to compare) a postal code that differs (US ZIPs by their first five
+    digits). Nothing to compare (no ship-to given, or the order has neither), no finding: the 856 names
+    the order's ship-to, and must not when the goods went elsewhere."""
+    if "ship_to_id" not in lines.column_names or not lines.num_rows or (
+            lines["ship_to_id"].null_count == lines.num_rows and lines["ship_to_postal_code"].null_count
+            == lines.num_rows):
+        return []
+    want = {}
+    for row in orders.select([c for c in ("partner", "po_number", "ship_to_id_qualifier", "ship_to_id",
+                                          "ship_to_postal_code", "ship_to_name") if c in orders.column_names]
+                             ).to_pylist():
+        want[(row["partner"], row["po_number"])] = row
+    out: list[tuple[int, Finding]] = []
+    seen: set[tuple] = set()
+    names = ("shipment_id", "partner", "po_number", "ship_to_id_qualifier", "ship_to_id", "ship_to_postal_code",
+             "source_file", "isa13", "gs06", "st02")
+    for i, r in enumerate(lines.select(list(names)).to_pylist()):
+        key = (r["shipment_id"], r["partner"], r["po_number"])
+        order = want.get((r["partner"], r["po_number"]))
+        if key in seen or order is None:
+            continue
+        seen.add(key)
+        given_id, given_zip = (r["ship_to_id"] or "").strip(), _postal(r["ship_to_postal_code"])
+        order_id, order_zip = (order.get("ship_to_id") or "").strip(), _postal(order.get("ship_to_postal_code"))
+        same_qualifier = (r["ship_to_id_qualifier"] or "").strip() == (order.get("ship_to_id_qualifier") or "").strip()
+        if given_id and order_id and same_qualifier:
+            differs, what = given_id != order_id, f"{r['ship_to_id_qualifier']} {given_id}"
+            theirs = f"{order.get('ship_to_id_qualifier')} {order_id}"
+        elif given_zip and order_zip:
+            differs, what, theirs = given_zip != order_zip, f"postal code {r['ship_to_postal_code']}", \
+                f"postal code {order.get('ship_to_postal_code')}"
+        else:
+            continue
+        if differs:
+            out.append((i, finding("SHIPMENT_SHIP_TO_MISMATCH", f"Shipment {r['shipment_id']} went to {what} (N1 ST); "
+                                   f"order {r['po_number']} ships to {theirs} "
+                                   f"({order.get('ship_to_name') or 'no name'}): its 856 would name an address the "
+                                   "goods did not go to.", seg="N1",
+                                   element="N104" if given_id and order_id and same_qualifier else "N403",
+                                   value=given_id or r["ship_to_postal_code"], file=r["source_file"] or "",
+                                   isa13=r["isa13"] or "", gs06=r["gs06"] or "", st02=r["st02"] or "")))
+    return out
+
+
+def _postal(code: str | None) -> str:
+    """A postal code as compared: upper case without blanks or hyphens; a US ZIP+4 as its five digits."""
+    text = "".join((code or "").upper().split()).replace("-", "")
+    return text[:5] if len(text) >= 5 and text[:5].isdigit() else text
 
 
 def _as_written(f: Finding, warehouse: WarehouseProfile) -> Finding:
@@ -275,7 +334,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
                    orders: pa.Table, order_lines: pa.Table,
                    items: pa.Table | None, profiles: Mapping[str, PartnerProfile], created: datetime, at: str,
                    run_id: str, source: Mapping[str, str] | None = None,
-                   refused: Mapping[str, Sequence[Finding]] | None = None) -> Plan:
+                   refused: Mapping[str, Sequence[Finding]] | None = None, clock_zone: str = "") -> Plan:
     """The plan for every shipment of ``batch`` not held, in the order they appear: each one's 856
     (``serials``: prefix -> the serials taken, as many as batch.serials_needed), its record, and its
     orders' moves. ``lines``/``reservations``: the orders' stored lines and reservations (LINE_ROWS,
@@ -312,7 +371,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         shipments = assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
                                                    items=items)
         texts = _asn_texts(assembled, good, profiles, created, envelopes)
-    kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes}
+    kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes,
+          "clock_zone": clock_zone}
     at_once = _plan_at_once(shipments, texts, good, lines, records, batch.warehouse, profiles, ours, **kw)
     line_units = None  # each stored line's whole units shipped, when the lines moved in columns
     if at_once is not None:  # every shipment planned, the orders' lines moved in columns
@@ -354,7 +414,7 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
                   lines: pa.Table,
                   records: Mapping[Key, OrderRecord], warehouse: WarehouseProfile,
                   profiles: Mapping[str, PartnerProfile], ours: Mapping[str, int], *, created: datetime, at: str,
-                  run_id: str, source: dict, envelopes: dict[str, Envelope]
+                  run_id: str, source: dict, envelopes: dict[str, Envelope], clock_zone: str = ""
                   ) -> tuple[list[Plan], pa.Table, list[Key], np.ndarray] | None:
     """What the one-at-a-time loop plans when no shipment is held: (each shipment's plan, the touched
     orders' lines as final_lines writes them, the touched orders in the order first changed, each stored
@@ -390,7 +450,8 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
                 transitions.append(t)
                 chain[key] = t.record
             record, late = _shipment_record(shipment, shipped[sid], docs, doc_key, warehouse, profile, ours,
-                                            created=created, at=at, run_id=run_id, source=source)
+                                            created=created, at=at, run_id=run_id, source=source,
+                                            clock_zone=clock_zone)
             documents += docs
             recorded.append(record)
             findings += late
@@ -849,12 +910,18 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
 
     def head(s: int) -> ShipmentHead:
         h = summaries[s]
+        given = dict(h.given)
+        weight, unit = (given["gross_weight"], given["weight_unit"]) if given.get("gross_weight") is not None \
+            else (h.weight, h.weight_unit)
         return ShipmentHead(h.shipment_id, bool(h.po_numbers), s_segments(
-            asn, cartons=h.n_cartons, pallets=h.n_pallets, weight=h.weight, weight_unit=h.weight_unit,
-            carrier_scac=h.carrier_scac, service_level=h.service_level, transport_method=_METHOD,
-            bill_of_lading=h.bill_of_lading, tracking_number=h.tracking_number,
-            extra_refs=tuple(("CN", number) for number in h.more_tracking), ship_date=h.ship_date,
-            ship_time=h.ship_time, estimated_delivery=None), ship_from, h.ship_to)
+            asn, cartons=h.n_cartons, pallets=h.n_pallets, weight=weight, weight_unit=unit,
+            carrier_scac=h.carrier_scac, service_level=h.service_level,
+            transport_method=given.get("transport_method") or _METHOD, bill_of_lading=h.bill_of_lading,
+            tracking_number=h.tracking_number, extra_refs=tuple(("CN", number) for number in h.more_tracking),
+            ship_date=h.ship_date, ship_time=h.ship_time, estimated_delivery=None, volume=given.get("volume"),
+            volume_unit=given.get("volume_unit") or "", equipment=given.get("equipment") or ("", "", ""),
+            method_given=bool(given.get("method_given")), time_zone=given.get("time_zone") or ""), ship_from,
+            h.ship_to)
 
     sscc = profile.fulfilment.sscc
     texts = write_856_texts(flat, head, asn, *usual, created=created, expected=_confirmed(good, summaries),
@@ -885,7 +952,7 @@ def _expected(rows: list[_Row]) -> dict[tuple[str, str], Decimal]:
 
 def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, warehouse: WarehouseProfile,
          profile: PartnerProfile, work: _Working, ours: Mapping[str, int], *, created: datetime, at: str,
-         run_id: str, source: dict, envelopes: dict[str, Envelope]) -> Plan:
+         run_id: str, source: dict, envelopes: dict[str, Envelope], clock_zone: str = "") -> Plan:
     partner, sid = shipment.partner, shipment.shipment_id
     doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
     docs = _documents(shipment, body, doc_key, profile, source, envelopes)
@@ -921,7 +988,7 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
     first = rows[0]
     mine = _Shipped(tuple(map(_SHIPPED, rows)), first.po_number, first.isa13, first.gs06, first.st02)
     record, late = _shipment_record(shipment, mine, docs, doc_key, warehouse, profile, ours, created=created, at=at,
-                                    run_id=run_id, source=source)
+                                    run_id=run_id, source=source, clock_zone=clock_zone)
     return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
 
 
@@ -940,19 +1007,58 @@ def _documents(shipment: Shipment | ShipmentSummary, body: list | _AsnText | Non
 def _shipment_record(shipment: Shipment | ShipmentSummary, rows: _Shipped, docs: tuple[PlannedDocument, ...],
                      doc_key: str,
                      warehouse: WarehouseProfile, profile: PartnerProfile, ours: Mapping[str, int], *,
-                     created: datetime, at: str, run_id: str, source: dict
+                     created: datetime, at: str, run_id: str, source: dict, clock_zone: str = ""
                      ) -> tuple[ShipmentRecord, tuple[FindingRecord, ...]]:
-    """One shipment's record, and ASN_LATE when its 856 (``docs``) is built after the partner's window."""
+    """One shipment's record, and ASN_LATE when its 856 (``docs``) is built after the partner's window
+    (the departure in our clock's zone, ``clock_zone``: SHIPMENT_TIME_ZONE_UNRESOLVED when the warehouse's
+    time zone cannot be converted to it)."""
     partner, sid = shipment.partner, shipment.shipment_id
+    zone = _zone_of(shipment)
+    offset = time_code_offset(zone, shipment.ship_date, shipment.ship_time) if zone and shipment.ship_time else None
+    unresolved = bool(zone) and shipment.ship_time is not None and zone != "LT" and (offset is None or not clock_zone)
     record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
-                     run_id=run_id, source=source)
-    late = ()
+                     run_id=run_id, source=source, offset=None if unresolved else offset, clock_zone=clock_zone)
+    late: tuple[FindingRecord, ...] = ()
+    if unresolved:
+        why = f"G6205 {zone!r} is no time code we know" if offset is None else \
+            "our clock's zone is not set (workspace.toml [clock] zone)"
+        f = finding("SHIPMENT_TIME_ZONE_UNRESOLVED", f"Shipment {sid} left at {shipment.ship_time:%H:%M} {zone}: "
+                    f"{why}; the time is taken as our clock's for the ASN window.", value=zone)
+        late += (FindingRecord(f, partner, rows.po_number, "none (warning)", STAGE),)
     if record.late and docs:
         f = finding("ASN_LATE", f"The 856 for shipment {sid} was built at {at}, after {partner}'s "
                     f"{profile.fulfilment.asn.window_minutes}-minute window from departure ({record.departed_at}; "
                     f"due {record.asn_due_at}).", value=sid)
-        late = (FindingRecord(f, partner, rows.po_number, "856 sent late: chargeback risk", STAGE),)
+        late += (FindingRecord(f, partner, rows.po_number, "856 sent late: chargeback risk", STAGE),)
     return record, late
+
+
+def _zone_of(shipment: Shipment | ShipmentSummary) -> str:
+    if isinstance(shipment, ShipmentSummary):
+        return dict(shipment.given).get("time_zone") or ""
+    return shipment.time_zone
+
+
+# G6205 (code list 623) -> hours from UTC: 01..12 are UTC+1..+12, 13..24 UTC-12..-1 (25..29 the half hours of
+# later versions); the named standard and daylight times; ET/CT/MT/PT (and AT, HT, NT), the time in force there
+# on the day, by its IANA zone
+_FIXED = {**{f"{h:02d}": h for h in range(1, 13)}, **{f"{h:02d}": h - 25 for h in range(13, 25)}, "UT": 0, "GM": 0,
+          "ES": -5, "ED": -4, "CS": -6, "CD": -5, "MS": -7, "MD": -6, "PS": -8, "PD": -7, "AS": -9, "AD": -8,
+          "HS": -10, "HD": -9, "NS": -3.5, "ND": -2.5, "25": -2.5, "26": -3.5, "27": 5.5, "28": 9.5, "29": 10.5}
+_NAMED = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
+          "AT": "America/Anchorage", "HT": "Pacific/Honolulu", "NT": "America/St_Johns"}
+
+
+def time_code_offset(code: str, day: date, at: time | None) -> timedelta | None:
+    """The UTC offset a G62 time code (G6205) names for a time on ``day``; None for LT (local time: ours)
+    or a code we do not know."""
+    if code in _FIXED:
+        return timedelta(hours=_FIXED[code])
+    if code in _NAMED:
+        from zoneinfo import ZoneInfo
+
+        return datetime.combine(day, at or time(12)).replace(tzinfo=ZoneInfo(_NAMED[code])).utcoffset()
+    return None
 
 
 # a line shipped in full (True) or in part: (does it end the line, its state's value), as _one stores it
@@ -1031,8 +1137,9 @@ def _each_distinct(column, f):
 
 def _record(shipment: Shipment | ShipmentSummary, rows: _Shipped, warehouse: WarehouseProfile, profile: PartnerProfile,
             ours: Mapping[str, int], *, doc_key: str, created: datetime, at: str, run_id: str,
-            source: dict) -> ShipmentRecord:
-    departed, due_at, due = _departure(shipment.ship_date, shipment.ship_time, profile.fulfilment.asn.window_minutes)
+            source: dict, offset: timedelta | None = None, clock_zone: str = "") -> ShipmentRecord:
+    departed, due_at, due = _departure(shipment.ship_date, shipment.ship_time, profile.fulfilment.asn.window_minutes,
+                                       offset, clock_zone)
     cartons: list[RecordedCarton] = []
     if isinstance(shipment, ShipmentSummary):  # its pallets and cartons recorded in columns
         cartons = list(shipment.cartons)
@@ -1063,10 +1170,16 @@ _SHIPPED = attrgetter("shipped")
 
 
 @lru_cache(maxsize=4096)  # a file's shipments share a few departures
-def _departure(ship_date: date, ship_time: time | None, window_minutes: int) -> tuple[str, str, datetime]:
+def _departure(ship_date: date, ship_time: time | None, window_minutes: int, offset: timedelta | None = None,
+               clock_zone: str = "") -> tuple[str, str, datetime]:
     """(departure ISO: the ship date and time, end of the day without one; the ASN's due time ISO; that
-    due time)."""
+    due time), in our clock's time: a time the warehouse gave at UTC ``offset`` (its G6205) is converted
+    to ``clock_zone`` (IANA) first."""
     departed = datetime.combine(ship_date, ship_time or time(23, 59, 59))
+    if offset is not None and clock_zone and ship_time is not None:
+        from zoneinfo import ZoneInfo
+
+        departed = departed.replace(tzinfo=timezone(offset)).astimezone(ZoneInfo(clock_zone)).replace(tzinfo=None)
     due = departed + timedelta(minutes=window_minutes)
     return departed.isoformat(), due.isoformat(), due
 

@@ -1,0 +1,274 @@
+"""Real 3PL 945 shapes end to end (flows.shipments.ship_warehouse on the demo's night-1 store): the
+pallets, W03 totals, G62 time zones, N1 ST ship-to and W27 carrier/trailer details a 3PL's translator
+writes, and what each puts in Globex's S-O-T-P-I 856 (or the finding that holds it). Each 856 that goes
+is valid for our outbound validator (the flow runs it before storing) and for Bots' grammars."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from engine.lifecycle.shipping import time_code_offset
+from parsers.warehouse_945 import read_945
+from parsers.x12_reader import read_interchanges
+from tests.shipping_support import bots_check
+from tests.support import REPO, make_workspace, run_stages
+from tests.test_shipment_findings_flow import ship
+
+CARTON1, CARTON2 = "00007339400000050018", "00007339400000050025"  # SSCCs with their AI, as 3PLs write them
+PALLET = "00106141410000000019"
+
+
+def w945(body: list[str], *, version: str = "004010", element: str = "*", term: str = "~") -> bytes:
+    """A North 3PL 945 around ``body`` (W06 first) in ``version`` with its separators, as its translator writes."""
+    isa12 = "00501" if version >= "005010" else "00401"
+    segs = ["ISA*00*          *00*          *ZZ*NORTH3PL       *ZZ*ORDERBRIDGE    *261127*1430*U*"
+            f"{isa12}*000000931*0*P*>", f"GS*SW*NORTH3PL*ORDERBRIDGE*20261127*1430*931*X*{version}", "ST*945*0001",
+            *body, f"SE*{len(body) + 2}*0001", "GE*1*931", "IEA*1*000000931"]
+    return "".join(s.replace("*", element) + term for s in segs).encode()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Night 1 of the demo with the warehouses: GLOBEX-2001 (S-O-T-P-I, 60-minute ASN window) waits for North."""
+    ws = make_workspace(tmp_path_factory.mktemp("945") / "ws", partners=("acme", "globex", "initech", "umbrella"))
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    return ws.root
+
+
+HEAD = ["W06*N*DO-1*20261127*S7**GLOBEX-2001", "N1*ST*Globex DC West*UL*0614141000029", "N9*BM*BOL-7",
+        "G62*11*20261127*8*1130", "W27*M*ODFL"]
+
+
+def carton(sscc: str, qty: int, *marks: str, weight: str = "9") -> list[str]:
+    return ["LX*1", f"MAN*GM*{sscc}", *marks, f"W12*CC*{qty}*{qty}**EA*614141100521*VN*VP-1007**{weight}*G*L",
+            "N9*LI*1"]
+
+
+def body_of(state) -> str:
+    (doc,) = [d for d in state.documents() if d.doc_type == "856"]
+    return doc.content.decode()
+
+
+def segments(text: str, tag: str) -> list[list[str]]:
+    """The ``tag`` segments of an 856 Globex gets (| elements, ~ terminators)."""
+    return [s.strip().split("|") for s in text.split("~") if s.strip().split("|")[0] == tag]
+
+
+def codes(state) -> list[str]:
+    return [f["code"] for f in state.findings(run_id="t")]
+
+
+# --- 1. pallets ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version,element,term", [("004010", "*", "~"), ("005010", "^", "~\r\n")])
+def test_a_pallet_ssc_shared_by_the_cartons_lx_loops_builds_the_tare_level(template, tmp_path, version, element,
+                                                                             term):
+    """Each LX a carton with its own MAN*GM and the pallet's MAN*GM repeated in every LX (a pallet of two
+    cartons): the repeated SSCC is the pallet's, the 856 an S-O-T-P-I with it (it used to be taken as the
+    second carton's label and dropped: no T level, the pallet's label unknown to the DC)."""
+    body = HEAD + carton(CARTON1, 12, f"MAN*GM*{PALLET}") + carton(CARTON2, 12, f"MAN*GM*{PALLET}") + ["W03*24"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body, version=version, element=element,
+                                                                      term=term))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    hl = segments(text, "HL")
+    assert [h[3] for h in hl] == ["S", "O", "T", "P", "I", "P", "I"]
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET, CARTON1, CARTON2]
+    assert ["TD1", "PLT94", "1"] in segments(text, "TD1")
+    (s,) = state.shipments()
+    assert {(c.level, c.sscc) for c in s.cartons} == {("T", PALLET[2:]), ("P", CARTON1[2:]), ("P", CARTON2[2:])}
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_a_license_plate_n9_lv_names_the_pallet_of_its_carton(template, tmp_path):
+    body = HEAD + carton(CARTON1, 12, f"N9*LV*{PALLET}") + carton(CARTON2, 12, f"N9*LV*{PALLET}") + ["W03*24"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    assert [h[3] for h in segments(body_of(state), "HL")] == ["S", "O", "T", "P", "I", "P", "I"]
+
+
+def test_a_w12_spread_over_pallets_is_split_by_their_counts_or_refused():
+    """Simplot's shape: one W12 on two pallets, an N9 LV (license plate) each with its count in N903."""
+    def read(counts):
+        body = ["W06*F*01766655*20261127*S7**GLOBEX-2001", "G62*11*20261127", "W27*M*ODFL", "LX*1",
+                "W12*CC*24*24**EA*614141100521*VN*VP-1007", "N9*LI*1",
+                *(f"N9*LV*{p}*{n}" for p, n in zip((CARTON1, PALLET), counts, strict=True))]
+        result = read_interchanges(w945(body), file="s.x12")
+        return read_945(result, list(result.transaction_sets()))
+
+    lines, found = read((12, 12))
+    assert found == [] and lines["quantity"].to_pylist() == [12, 12]
+    assert lines["pallet_sscc"].to_pylist() == [CARTON1[2:], PALLET[2:]]
+    lines, found = read((12, 10))
+    assert lines.num_rows == 0 and [f.code for f in found] == ["SHIPMENT_945_PALLET_UNCLEAR"]
+    assert (found[0].location.segment_id, found[0].location.element) == ("W12", "W1203")
+
+
+# --- 2. W03 totals ------------------------------------------------------------------------------------
+
+def test_the_w03_weight_and_volume_go_to_td1_and_a_weight_off_the_w12s_is_a_warning(template, tmp_path):
+    body = HEAD + carton(CARTON1, 12) + carton(CARTON2, 12) + ["W03*24*30*LB*12.5*CF"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1
+    (td1, *_pallets) = segments(body_of(state), "TD1")
+    assert td1 == ["TD1", "CTN25", "2", "", "", "", "G", "30", "LB", "12.5", "CF"]  # W03's, not 9 + 9 invented
+    (warn,) = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_945_WEIGHT_MISMATCH"]
+    assert "W0302 says 30 LB; the W12s weigh 18 LB" in warn["message"] and warn["severity"] == "warning"
+
+
+@pytest.mark.parametrize("w03,td1", [("W03*24*8.2*KG", ["G", "8.2", "KG"]), ("W03*24*18*01", ["G", "18", "LB"]),
+                                      ("W03*24", ["G", "18", "LB"])])
+def test_a_w03_weight_in_kilograms_or_actual_pounds_or_none_is_sent_in_its_unit(template, tmp_path, w03, td1):
+    """8.2 kg is the W12s' 18 lb (no warning); 01 (actual pounds) is LB; without a W03 weight the cartons'."""
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(HEAD + carton(CARTON1, 12) + carton(
+        CARTON2, 12) + [w03]))
+    assert res.shipments == 1 and "SHIPMENT_945_WEIGHT_MISMATCH" not in codes(state)
+    assert segments(body_of(state), "TD1")[0][6:9] == td1
+
+
+# --- 3. G62 time zones --------------------------------------------------------------------------------
+
+def clock(ws, zone: str) -> None:
+    (ws.root / "workspace.toml").write_text(f'[clock]\nzone = "{zone}"\n')
+
+
+@pytest.mark.parametrize("g62,zone,late,departed", [
+    ("G62*11*20261127*8*1400*ET", "America/Chicago", True, "2026-11-27T13:00:00"),  # 14:00 ET is 13:00 ours
+    ("G62*11*20261127*8*1400*CT", "America/Chicago", False, "2026-11-27T14:00:00"),
+    ("G62*11*20261127*8*1900*UT", "America/Chicago", True, "2026-11-27T13:00:00"),
+    ("G62*11*20261127*8*1400*LT", "America/Chicago", False, "2026-11-27T14:00:00"),  # local: as ours
+])
+def test_a_ship_time_in_the_3pl_s_zone_is_compared_in_ours(template, tmp_path, g62, zone, late, departed):
+    """Globex's window is 60 minutes, the run clock 14:30 (Chicago): a 14:00 ET departure was 13:00 ours, so
+    the 856 is late; the same time read as ours (how it used to be read) is not."""
+    from flows.workspace import open_workspace
+
+    root = tmp_path / "ws"
+    body = [h if not h.startswith("G62") else g62 for h in HEAD] + carton(CARTON1, 12)
+    data = w945(body)
+    shutil.copytree(template, root)
+    clock(open_workspace(root), zone)
+    ws, state, res = ship(root, tmp_path / "run", "north", "n.x12", data)
+    (s,) = state.shipments()
+    assert (s.departed_at, "ASN_LATE" in codes(state)) == (departed, late)
+    assert "SHIPMENT_TIME_ZONE_UNRESOLVED" not in codes(state)
+
+
+def test_a_ship_time_zone_without_our_clock_s_zone_is_a_warning_not_a_guess(template, tmp_path):
+    body = [h if not h.startswith("G62") else "G62*11*20261127*8*1400*ET" for h in HEAD] + carton(CARTON1, 12)
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    (warn,) = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_TIME_ZONE_UNRESOLVED"]
+    assert "our clock's zone is not set" in warn["message"] and res.shipments == 1
+
+
+def test_time_codes_give_their_offsets_daylight_saving_included():
+    assert time_code_offset("ET", date(2026, 7, 1), time(12)) == timedelta(hours=-4)
+    assert time_code_offset("ET", date(2026, 12, 1), time(12)) == timedelta(hours=-5)
+    assert time_code_offset("14", date(2026, 12, 1), time(12)) == timedelta(hours=-11)  # ISO M11
+    assert time_code_offset("03", date(2026, 12, 1), time(12)) == timedelta(hours=3)
+    assert time_code_offset("LT", date(2026, 12, 1), time(12)) is None
+    assert time_code_offset("XX", date(2026, 12, 1), time(12)) is None
+
+
+# --- 4. N1 ST ship-to ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n1,n4,held", [
+    ("N1*ST*Globex DC West*UL*0614141000029", "", False),  # the order's GLN
+    ("N1*ST*GLOBEX WEST DC*UL*0614141000999", "", True),  # another GLN: the goods went elsewhere
+    ("N1*ST*Globex DC West*92*GX-WEST", "N4*Columbus*OH*43219", False),  # no id to compare, the order has no ZIP
+])
+def test_a_945_ship_to_other_than_the_order_s_holds_the_shipment(template, tmp_path, n1, n4, held):
+    body = [HEAD[0], n1, *([n4] if n4 else []), *HEAD[2:]] + carton(CARTON1, 12)
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    found = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_SHIP_TO_MISMATCH"]
+    assert (len(found), res.shipments) == ((1, 0) if held else (0, 1))
+    if held:
+        assert "0614141000999" in found[0]["message"] and "0614141000029" in found[0]["message"]
+        assert found[0]["consequence"].startswith("shipment S7 held") and state.shipments() == []
+
+
+# --- 5. W27 carrier, method and trailer; N9 PRO --------------------------------------------------------
+
+@pytest.mark.parametrize("w27,td5,td3", [
+    ("W27*LT*ODFL*LTL STANDARD*PP*TL*ODFL*TRL12345", ["TD5", "B", "2", "ODFL", "LT", "LTL STANDARD"],
+     [["TD3", "TL", "ODFL", "TRL12345"]]),
+    ("W27*U*UPSN", ["TD5", "B", "2", "UPSN", "U"], []),
+    ("W27*M*ODFL", ["TD5", "B", "2", "ODFL", "M"], []),
+    ("W27*H", ["TD5", "B", "", "", "H"], []),  # customer pickup, no carrier
+])
+def test_the_w27_method_and_trailer_go_to_td5_and_td3(template, tmp_path, w27, td5, td3):
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945([*HEAD[:3], "N9*CN*PRO-555", *[
+        h if not h.startswith("W27") else w27 for h in HEAD[3:]]] + carton(CARTON1, 12)))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert segments(text, "TD5") == [td5] and segments(text, "TD3") == td3
+    assert ["REF", "CN", "PRO-555"] in segments(text, "REF") and ["REF", "BM", "BOL-7"] in segments(text, "REF")
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+# --- the 945's ship-from; a net weight with the gross second; the 856 valid for pyx12 too -------------------
+
+def test_a_945_ship_from_other_than_the_warehouse_s_is_a_warning(template, tmp_path):
+    body = [HEAD[0], "N1*SF*North 3PL Dayton*UL*0614141000999", *HEAD[1:]] + carton(CARTON1, 12)
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    (warn,) = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_SHIP_FROM_MISMATCH"]
+    assert "UL 0614141000999" in warn["message"] and "UL 0614141000203" in warn["message"]
+    assert res.shipments == 1  # the 856 goes (naming the profile's ship-from), ops told
+
+
+def test_a_w12_net_weight_with_its_gross_weight_second_weighs_the_carton_by_the_gross():
+    body = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", "W12*CC*12*12**EA*614141100521*VN*VP-1007**8*N*L*9.5*G*L", "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert found == [] and lines["carton_weight"].to_pylist() == [9.5] and lines["weight_unit"].to_pylist() == ["LB"]
+
+
+def test_the_856_with_td3_td1_volume_and_a_method_only_td5_passes_pyx12(template, tmp_path, tmp_path_factory):
+    from tests.shipping_support import pyx12_map_folders
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    body = [*HEAD[:4], "W27*LT*ODFL*LTL STANDARD*PP*TL*ODFL*TRL12345"] + carton(CARTON1, 12, f"MAN*GM*{PALLET}") \
+        + carton(CARTON2, 12, f"MAN*GM*{PALLET}") + ["W03*24*30*LB*12.5*CF"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    ok, ack = pyx12_accepts(body_of(state), pyx12_map_folders(tmp_path_factory))
+    assert ok, ack[:800]
+
+
+def test_the_856_dtm_keeps_the_3pl_s_time_code_and_status_shows_our_departure(template, tmp_path):
+    """DTM*011 carries the 945's time with its code (DTM04, the zone it is in: the DC reads it right); status
+    shows the departure in our clock's time and when the 856 was due."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.workspace import open_workspace
+
+    root = tmp_path / "ws"
+    shutil.copytree(template, root)
+    clock(open_workspace(root), "America/Chicago")
+    body = [h if not h.startswith("G62") else "G62*11*20261127*8*1400*ET" for h in HEAD] + carton(CARTON1, 12)
+    ws, state, res = ship(root, tmp_path / "run", "north", "n.x12", w945(body))
+    assert segments(body_of(state), "DTM")[0] == ["DTM", "011", "20261127", "1400", "ET"]
+    out = CliRunner().invoke(app, ["status", "GLOBEX-2001", "--partner", "globex", "-w", str(ws.root)],
+                             env={"COLUMNS": "250"})
+    assert out.exit_code == 0, out.output
+    assert "shipped 2026-11-27 14:00 (departed 2026-11-27T13:00:00 our time)" in out.stdout
+    assert "(late: due 2026-11-27T14:00:00)" in out.stdout
+
+
+def test_a_w12_on_two_pallets_without_carton_marks_ships_a_carton_on_each(template, tmp_path):
+    """Simplot's shape through the flow: no MAN, one W12 on two pallets (N9 LV with N903 counts): an
+    S-O-T-P-I with each pallet's license plate and a carton of our SSCC on each (the split rows used to be
+    one line twice in one carton: held)."""
+    body = [*HEAD, "LX*1", "W12*CC*24*24**EA*614141100521*VN*VP-1007", "N9*LI*1", f"N9*LV*{PALLET}*12",
+            f"N9*LV*{CARTON2}*12"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "P", "I", "T", "P", "I"]
+    mans = [m[2] for m in segments(text, "MAN")]
+    assert (mans[0], mans[2]) == (PALLET, CARTON2) and mans[1].startswith("0000614141") and mans[3] != mans[1]
+    assert [s[2] for s in segments(text, "SN1")] == ["12", "12"]
