@@ -122,6 +122,7 @@ class Progress:
     lines: Mapping[int, LineProgress]
     complete: bool = False
     state: str = "shipped"  # the order's state, named in findings
+    rejected: frozenset[int] = frozenset()  # lines we rejected (IR): not decided again once the order shipped
 
     def shipped(self, line_number: int | None) -> Decimal:
         p = self.lines.get(line_number) if line_number is not None else None
@@ -547,6 +548,10 @@ class _Editor:
         """An order that shipped: a new price for a line with invoiced units, a quantity above the
         line's on a complete order, or another product for a line that shipped, cannot be honoured."""
         n = line["line_number"]
+        if n in self.progress.rejected and (quantity is not None and quantity > 0 or price is not None):
+            return self._after_shipment(poc, line, f"line {line.get('line_id') or n} was rejected when the order "
+                                        "was answered and an order that shipped is not decided again; the buyer "
+                                        "sends a new PO for it")
         if price is not None and price != line.get("unit_price") and self.progress.invoiced(n) > 0:
             return self._reject(
                 poc, line, "CHANGE_PRICE_INVOICED",

@@ -273,7 +273,8 @@ class _Step:
         stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
         progress = Progress({n: LineProgress(ln.shipped, ln.invoiced, Decimal(ln.promised)) for n, ln in stored.items()
                              if ln.state not in ENDED_LINES},
-                            complete=record.state not in BILLABLE, state=record.state.value)
+                            complete=record.state not in BILLABLE, state=record.state.value,
+                            rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress)
         if result.rejected:
             return self._refused(header, result)
@@ -313,7 +314,7 @@ class _Step:
                  note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}"
                  + (f"; 865 {said['ack_type']}" if said else ""),
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
-                 line_count=result.new_lines.num_rows, **said)
+                 line_count=result.new_lines.num_rows, value=_value(lines), **said)
         self.updates.update({
             ("records", self.key): t.record, ("lines", self.key): lines, ("reservations", self.key): kept,
             ("tables", (ch.partner, new_key)): (pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
@@ -443,6 +444,17 @@ def _state_after(lines: tuple[LineRecord, ...]) -> OrderState:
     if any(ln.promised > ln.shipped for ln in live):
         return OrderState.PARTIALLY_SHIPPED
     return OrderState.INVOICED if all(ln.invoiced >= ln.shipped for ln in live) else OrderState.SHIPPED
+
+
+def _value(lines: tuple[LineRecord, ...]) -> Decimal:
+    """The order's value as acknowledged once changed: each live line's promised units at its price
+    (ours when we changed it, else the buyer's)."""
+    total = Decimal(0)
+    for ln in lines:
+        price = ln.ack_price if ln.ack_price is not None else ln.unit_price
+        if ln.state not in ENDED_LINES and price is not None:
+            total += ln.promised * price
+    return total
 
 
 def _reserved(reservations: tuple[Reservation, ...], lines: tuple[LineRecord, ...]) -> tuple[Reservation, ...]:
