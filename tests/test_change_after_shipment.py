@@ -131,6 +131,19 @@ def test_a_decrease_below_shipped_keeps_the_shipped_units_and_cancels_the_rest(w
         assert events[-1] == "change_reopened" and "change_refused" not in events
     finally:
         state.close()
+    # the four-way match: the 865's IRs refuse changes, they do not un-acknowledge line 5 (invoiced at the
+    # price our 855 acknowledged) nor line 4, cut to the 10 that shipped and were billed
+    from flows.reconcile import reconcile_run
+
+    deliver_all(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=NIGHT3, run_id="recon")
+        found = {(x["line_number"], x["type"]) for x in state.stored_exceptions(active=True).to_pylist()
+                 if x["po_number"] == "ACME-1001" and x["type"] != "DOCUMENT_UNACKNOWLEDGED"}
+        assert found == set(), found
+    finally:
+        state.close()
 
 
 def test_a_decrease_to_what_shipped_and_a_new_price_complete_the_order_and_its_810_bills_the_new_price(ws):
