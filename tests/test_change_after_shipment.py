@@ -43,11 +43,13 @@ def ws(shipped_base, tmp_path):
     return open_workspace(tmp_path / "ws")
 
 
-def send_860(ws, partner: str, po: str, pocs: list[list[str]], *, purpose: str = "04", isa13: int = 2201) -> None:
+def send_860(ws, partner: str, po: str, pocs: list[list[str]], *, purpose: str = "04", isa13: int = 2201,
+             heading: tuple[list[str], ...] = ()) -> None:
     from bench.synth_850 import change_order, interchange
 
     x = PROFILES[partner].x12
     body = change_order(po, pocs, purpose=purpose, po_date=NIGHT1.date())
+    body[1:1] = heading
     data = interchange(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
                        gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=x.delimiters.to_delimiters(),
                        when=NIGHT2.date(), isa13=isa13, set_id="860", functional_id="PC", bodies=[body])
@@ -248,5 +250,25 @@ def test_a_raised_line_is_allocated_shipped_and_billed_on_the_next_nights(ws):
         assert len(invoices) == billed_before + 1
         assert [(ln.line_number, ln.quantity) for ln in invoices[-1].lines] == [(6, Decimal(3))]
         assert 6 not in reserved(state, "acme", "ACME-1001")
+    finally:
+        state.close()
+
+
+def test_a_decrease_above_what_shipped_releases_only_the_units_no_longer_wanted(ws):
+    """GLOBEX-2001 (48, 24 shipped, 24 reserved) lowered to 30 with a new delivery date in the heading: 6
+    stay reserved to ship (18 released), the order still has units to ship; the heading's date is not
+    applied to an order that shipped (a warning for a person), the 865 says AD, IQ 30."""
+    send_860(ws, "globex", "GLOBEX-2001", [["1", "QD", "30", "", "EA"]], heading=(["DTM", "002", "20261215"],))
+    _results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_HEADER_NOT_APPLIED" in codes(run) and "CHANGE_HEADER_APPLIED" not in codes(run)
+    assert answer(ws, "globex") == ("AD", [("1", "QD", "IQ", "30")])
+    assert outbox(ws, "globex", "810") == []  # billed per order: it has not shipped complete
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("globex", "GLOBEX-2001")
+        assert (order.state.value, order.revision) == ("partially_shipped", 2)
+        (line,) = state.order_lines("globex", "GLOBEX-2001")
+        assert (line.ordered, line.allocated, line.backordered, line.shipped) == (Decimal(30), 30, 0, Decimal(24))
+        assert reserved(state, "globex", "GLOBEX-2001") == {1: 6}
     finally:
         state.close()
