@@ -556,7 +556,8 @@ class _Editor:
             return self._reject(
                 poc, line, "CHANGE_PRICE_INVOICED",
                 f"POC06 {_n(price)} for line {line.get('line_id') or n}: {_n(self.progress.invoiced(n))} of its "
-                "units were invoiced already; the price was not changed and no 810 is sent again. Finance settles the difference with the buyer (credit or debit memo).",
+                "units were invoiced already; the price was not changed and no 810 is sent again. Finance settles "
+                "the difference with the buyer (credit or debit memo).",
                 "POC06", price)
         if quantity is not None and self.progress.complete and quantity > (line.get("quantity") or 0):
             return self._after_shipment(poc, line, f"line {line.get('line_id') or n} is not raised: the order is "

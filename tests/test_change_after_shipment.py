@@ -190,7 +190,8 @@ def test_a_cancellation_or_deletion_of_a_partly_shipped_order_cancels_only_what_
         order = state.order("globex", "GLOBEX-2001")
         assert order.state.value == "invoiced" and order.value == Decimal("89.76")  # 24 x 3.74, not 48
         (line,) = state.order_lines("globex", "GLOBEX-2001")
-        assert (line.ordered, line.allocated, line.shipped, line.invoiced) == (Decimal(24), 24, Decimal(24), Decimal(24))
+        assert (line.ordered, line.allocated, line.shipped, line.invoiced) == \
+            (Decimal(24), 24, Decimal(24), Decimal(24))
         assert reserved(state, "globex", "GLOBEX-2001") == {}
     finally:
         state.close()
@@ -212,7 +213,8 @@ def test_a_line_added_to_an_invoiced_order_is_refused_with_a_reason(ws):
     state = StateStore(ws.state_path)
     try:
         assert state.order("initech", "INITECH-3010").state.value in ("invoiced", "closed")
-        assert [(a.ordered, a.unit_price, a.shipped, a.invoiced) for a in state.order_lines("initech", "INITECH-3010")] \
+        after = state.order_lines("initech", "INITECH-3010")
+        assert [(a.ordered, a.unit_price, a.shipped, a.invoiced) for a in after] \
             == [(b.ordered, b.unit_price, b.shipped, b.invoiced) for b in before[1]]
         assert len(state.invoices_for_order("initech", "INITECH-3010")) == 1
     finally:

@@ -303,12 +303,10 @@ class _Step:
                         findings=self._shipped_findings(result))
         revision = record.revision + 1
         lines = self._lines_after_shipment(result, stored, touched, revision,
-                                           cancel=header.get("purpose") in CANCEL_PURPOSES)
+                                           cancel=header.get("purpose") in CANCEL_PURPOSES, before=table)
         kept = _reserved(self.rv.reservations.get(self.key, ()), lines)
         to = _state_after(lines)
-        event = {OrderState.PARTIALLY_SHIPPED: EventKind.CHANGE_REOPENED, OrderState.SHIPPED: EventKind.CHANGE_COMPLETED,
-                 OrderState.INVOICED: EventKind.CHANGE_SETTLED}[to] if record.state in BILLABLE \
-            else EventKind.CHANGE_ANSWERED
+        event = _AFTER_SHIPMENT[to] if record.state in BILLABLE else EventKind.CHANGE_ANSWERED
         new_key = f"{ch.store_key}-{ch.change_ref}"
         t = move(record, event, at=self.at, run_id=self.run_id, document_key=doc_key,
                  note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}"
@@ -323,13 +321,14 @@ class _Step:
                     change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
 
     def _lines_after_shipment(self, result: ChangeResult, stored: Mapping[int, LineRecord], touched: set[int],
-                              revision: int, *, cancel: bool) -> tuple[LineRecord, ...]:
+                              revision: int, *, cancel: bool, before: pa.Table) -> tuple[LineRecord, ...]:
         """The order's lines once a change after shipment is applied: a line gone (it shipped nothing) is
         deleted or cancelled; a changed line keeps its shipped and invoiced units, its promise (allocated +
         backordered) follows its new quantity (backordered units cut first, then reserved ones; new units
         backordered) and its state follows what is left to ship and bill."""
         rows = {r["line_number"]: r for r in
                 result.new_lines.select(["line_number", "quantity", "unit", "unit_price"]).to_pylist()}
+        asked = dict(zip(before["line_number"].to_pylist(), before["quantity"].to_pylist(), strict=True))
         why = f"changed after shipment by 860 in {self.ch.source_file}"
         out = []
         for n, ln in sorted(stored.items()):
@@ -344,25 +343,8 @@ class _Step:
                                    reason=f"{gone} after shipment by 860 in {self.ch.source_file}", revision=revision,
                                    run_id=self.run_id))
                 continue
-            price = row["unit_price"]
-            ln = replace(ln, ordered=row["quantity"], unit=row["unit"] or ln.unit, unit_price=price,
-                         ack_price=ln.ack_price if price == ln.unit_price else None, reason=why, revision=revision,
-                         run_id=self.run_id)
-            if ln.state in _PROMISING and row["quantity"] is not None:
-                want = ln.shipped if n in result.settled_line_numbers else max(row["quantity"] - ln.rejected,
-                                                                                  ln.shipped)
-                target = int(Decimal(want).to_integral_value(rounding=ROUND_CEILING))
-                allocated, backordered = ln.allocated, ln.backordered
-                promised = allocated + backordered
-                if target < promised:
-                    cut = promised - target
-                    fewer = min(backordered, cut)
-                    backordered, allocated = backordered - fewer, allocated - (cut - fewer)
-                elif target > promised:
-                    backordered += target - promised
-                ln = replace(ln, allocated=allocated, backordered=backordered, state=_line_state(ln.shipped,
-                             ln.invoiced, allocated + backordered, backordered))
-            out.append(ln)
+            out.append(changed_after_shipment(ln, row, asked=asked.get(n), settled=n in result.settled_line_numbers,
+                                              reason=why, revision=revision, run_id=self.run_id))
         return tuple(out)
 
     def _shipped_findings(self, result: ChangeResult) -> tuple[FindingRecord, ...]:
@@ -425,9 +407,41 @@ class _Step:
                      for f in result.findings)
 
 
+# an order that shipped, once changed: the event that moves it to the state what is left calls for
+_AFTER_SHIPMENT = {OrderState.PARTIALLY_SHIPPED: EventKind.CHANGE_REOPENED,
+                   OrderState.SHIPPED: EventKind.CHANGE_COMPLETED, OrderState.INVOICED: EventKind.CHANGE_SETTLED}
 # lines whose units are promised (placed or backordered) and may ship: a change moves their promise
 _PROMISING = (LineState.ALLOCATED, LineState.BACKORDERED, LineState.PARTIALLY_SHIPPED, LineState.SHIPPED,
               LineState.INVOICED)
+
+
+def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | None, settled: bool, reason: str,
+                           revision: int, run_id: str) -> LineRecord:
+    """One line of an order that shipped, as an 860 changed it (``row``: its ORDER_LINES row after the change;
+    ``asked``: the buyer's quantity before it). A new price is taken (our own, ack_price, dropped: the 865
+    acknowledged the buyer's); a new quantity becomes the promise (allocated + backordered), never below what
+    shipped: backordered units are cut first, then reserved ones, new units are backordered; ``settled``: the
+    line is cut to what it shipped. A change of price alone keeps the promise as it was (a case pack rounded
+    up stays so)."""
+    price = row["unit_price"]
+    moved = settled or (row["quantity"] is not None and row["quantity"] != asked)
+    ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
+                 ack_price=ln.ack_price if price == ln.unit_price else None, reason=reason, revision=revision,
+                 run_id=run_id)
+    if not moved or ln.state not in _PROMISING:
+        return ln
+    want = ln.shipped if settled else max(row["quantity"] - ln.rejected, ln.shipped)
+    target = int(Decimal(want).to_integral_value(rounding=ROUND_CEILING))
+    allocated, backordered = ln.allocated, ln.backordered
+    promised = allocated + backordered
+    if target < promised:
+        cut = promised - target
+        fewer = min(backordered, cut)
+        backordered, allocated = backordered - fewer, allocated - (cut - fewer)
+    elif target > promised:
+        backordered += target - promised
+    return replace(ln, allocated=allocated, backordered=backordered,
+                   state=_line_state(ln.shipped, ln.invoiced, allocated + backordered, backordered))
 
 
 def _line_state(shipped: Decimal, invoiced: Decimal, promised: int, backordered: int) -> LineState:
