@@ -2,7 +2,12 @@
 860's header row and POC rows (schemas.changes) and whether it has shipped come in; the revised lines,
 what went back to stock, findings and one outcome per POC (the 865's ACK01) go out. No I/O, no clock.
 
-Rules: a shipped order is never edited (one CHANGE_AFTER_SHIPMENT finding, every POC rejected);
+Rules: an order that shipped (in part or whole) is changed only where it still can be (``progress``:
+each line's shipped and invoiced units): what shipped stays on the order (a decrease, deletion or
+cancellation below it keeps the shipped units and cancels the rest: CHANGE_BELOW_SHIPPED), a price is
+not changed on a line with invoiced units (CHANGE_PRICE_INVOICED: no 810 is sent again), and no line is
+added or raised once the order is complete (CHANGE_AFTER_SHIPMENT); without ``progress`` a shipped order
+is refused whole (CHANGE_AFTER_SHIPMENT, every POC rejected);
 BCH01 01 cancels the whole PO, and so does 17 (code list 353 "Cancel, to be Reissued": the order is
 withdrawn, a reissue to follow); 00 (an original change request, as Walmart.com sends its line
 cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing, as do 06
@@ -71,7 +76,7 @@ class LineResult:
     line_number: int | None = None  # the order line it touched (None: unknown line, rejected add)
     quantity: Decimal | None = None  # ACK02: the line's quantity after the change (0 when deleted)
     unit: str | None = None  # ACK03
-    code: str = ""  # the finding code when rejected
+    code: str = ""  # the finding code when rejected, or when done only in part (IQ: cut to what shipped)
 
     @property
     def line_id(self) -> str | None:
@@ -94,14 +99,52 @@ class ChangeResult:
     line_results: list[LineResult]
     # ORDERS columns the 860's heading changed (new DTM 002/010/037/038 dates, a new N1 ST ship-to): new value
     order_changes: Mapping[str, object] = field(default_factory=dict)
+    # an order that shipped: something asked was done only in part (a cancellation that kept shipped lines)
+    partial: bool = False
+    # an order that shipped: lines cut to their shipped units (the unshipped rest cancelled), changed or not
+    settled_line_numbers: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class LineProgress:
+    """What of a stored line already happened (an order that shipped): units shipped and invoiced."""
+
+    shipped: Decimal = Decimal(0)
+    invoiced: Decimal = Decimal(0)
+    promised: Decimal = Decimal(0)  # units we acknowledged and will ship (placed + backordered)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """An order that shipped in part or whole: each line's progress by line number, and whether the
+    order is complete (every unit shipped and invoiced: nothing may be added to it)."""
+
+    lines: Mapping[int, LineProgress]
+    complete: bool = False
+    state: str = "shipped"  # the order's state, named in findings
+    rejected: frozenset[int] = frozenset()  # lines we rejected (IR): not decided again once the order shipped
+
+    def shipped(self, line_number: int | None) -> Decimal:
+        p = self.lines.get(line_number) if line_number is not None else None
+        return p.shipped if p else Decimal(0)
+
+    def invoiced(self, line_number: int | None) -> Decimal:
+        p = self.lines.get(line_number) if line_number is not None else None
+        return p.invoiced if p else Decimal(0)
+
+    def unshipped(self, line_number: int | None) -> Decimal:
+        p = self.lines.get(line_number) if line_number is not None else None
+        return max(p.promised - p.shipped, Decimal(0)) if p else Decimal(0)
 
 
 def apply_changes(
-    order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool
+    order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool,
+    progress: Progress | None = None,
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
-    rows with the header's change_ref are used, in POC order."""
+    rows with the header's change_ref are used, in POC order. ``progress``: the order shipped (in part
+    or whole): each line's shipped and invoiced units bound what the change may do."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -120,7 +163,7 @@ def apply_changes(
             "BCH03",
             x12_po(po) if po else po,
         )
-    if shipped:
+    if shipped and progress is None:
         return _refuse(
             lines,
             header,
@@ -132,6 +175,8 @@ def apply_changes(
             stored,
         )
     purpose = header.get("purpose")
+    if purpose in CANCEL_PURPOSES and progress is not None:
+        return _cancel_unshipped(order, stored, pocs, header, progress)
     if purpose in CANCEL_PURPOSES:
         results = []
         for poc in pocs:
@@ -154,7 +199,7 @@ def apply_changes(
             purpose,
             stored,
         )
-    result = _Editor(order, stored).run(pocs)
+    result = _Editor(order, stored, progress).run(pocs)
     if purpose in REPEAT_PURPOSES:
         what = "confirmation" if purpose == "06" else "duplicate"
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
@@ -167,6 +212,52 @@ def apply_changes(
         return result
     return replace(result, order_changes=changed, findings=[*result.findings, _heading_finding(order, header,
                                                                                               changed)])
+
+
+def _cancel_unshipped(order: Mapping, stored: list[dict], pocs: list[dict], header: Mapping,
+                      progress: Progress) -> ChangeResult:
+    """BCH01 01 or 17 for an order that shipped: only what did not ship is cancelled. A line with
+    shipped units stays on the order at its shipped quantity (invoiced or still to invoice), the rest
+    of it and every line that shipped nothing are cancelled; one CHANGE_BELOW_SHIPPED names the kept
+    lines. The POCs sent are answered per line: ID (gone), IQ (cut to what shipped, ACK02) or IR
+    (it had shipped in full: nothing left to cancel)."""
+    kept, findings = [], []
+    if not pocs:  # a cancel without POC lines: each line is answered as if deleted (what happened to it)
+        pocs = [{"line_id": r.get("line_id") or str(r["line_number"]), "change_type": "DI", "unit": r.get("unit"),
+                 "poc_number": k} for k, r in enumerate(stored, 1)]
+    for line in stored:
+        done = progress.shipped(line["line_number"])
+        if done > 0:
+            kept.append(dict(line, quantity=done))
+    results = []
+    by_number = {r["line_number"]: r for r in kept}
+    for poc in pocs:
+        hit = _find_poc(stored, poc)
+        if hit is None:
+            results.append(LineResult(poc, DELETED, None, Decimal(0), poc.get("unit")))
+            continue
+        now = by_number.get(hit["line_number"])
+        if now is None:
+            results.append(LineResult(poc, DELETED, hit["line_number"], Decimal(0), hit.get("unit")))
+        else:
+            cut = progress.unshipped(hit["line_number"]) > 0
+            results.append(LineResult(poc, QUANTITY_CHANGED if cut else REJECTED, hit["line_number"],
+                                      now["quantity"], hit.get("unit"), code="CHANGE_BELOW_SHIPPED"))
+    if kept:
+        said = ", ".join(f"{r.get('line_id') or r['line_number']} ({_n(r['quantity'])} shipped)" for r in kept)
+        at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        findings.append(_finding(
+            "CHANGE_BELOW_SHIPPED", f"BCH01 {header.get('purpose')} cancels PO {order.get('po_number')}, which "
+            f"is {progress.state}: only what had not shipped was cancelled; line(s) {said} stay on the order "
+            "and are invoiced as shipped. Returns or credits are settled with the buyer.", at, "BCH01",
+            header.get("purpose"), seg="BCH"))
+    result = _result(stored, kept, results, findings, cancelled=not kept)
+    return replace(result, partial=bool(kept), settled_line_numbers=frozenset(
+        r["line_number"] for r in kept if progress.unshipped(r["line_number"]) > 0))
+
+
+def _n(value: Decimal | None) -> str:
+    return "" if value is None else f"{Decimal(value).normalize():f}"
 
 
 def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
@@ -216,9 +307,11 @@ def _heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Findi
 class _Editor:
     """The POC-by-POC edit of one order's lines (a working copy of rows, keyed by line number)."""
 
-    def __init__(self, order: Mapping, stored: list[dict]) -> None:
+    def __init__(self, order: Mapping, stored: list[dict], progress: Progress | None = None) -> None:
         self.order = order
         self.stored = stored
+        self.progress = progress
+        self.settled: set[int] = set()  # lines cut to what they shipped
         self.lines: dict[int, dict] = {r["line_number"]: dict(r) for r in stored}
         self.next_number = max(self.lines, default=0) + 1
         self.findings: list[Finding] = []
@@ -238,7 +331,8 @@ class _Editor:
         if replace_all:
             self._drop_unmentioned(pocs[0], mentioned)
         final = [self.lines[k] for k in sorted(self.lines)]
-        return _result(self.stored, final, self.results, self.findings, cancelled=False)
+        result = _result(self.stored, final, self.results, self.findings, cancelled=False)
+        return replace(result, settled_line_numbers=frozenset(self.settled)) if self.settled else result
 
     # --- one POC ----------------------------------------------------------------------------------
     def _apply(self, poc: dict, hit: dict | None) -> LineResult:
@@ -253,6 +347,9 @@ class _Editor:
                 ct,
             )
         if ct == "AI" or (ct == "RZ" and hit is None):
+            if self.progress is not None and hit is None:
+                return self._after_shipment(poc, None, "no line is added to an order that shipped (it is "
+                                            f"{self.progress.state}); the buyer sends a new PO for it")
             return self._add(poc, hit)
         if hit is None:
             why = (
@@ -269,6 +366,8 @@ class _Editor:
                 poc.get("line_id"),
             )
         if ct == "DI":
+            if self.progress is not None and self.progress.shipped(hit["line_number"]) > 0:
+                return self._keep_shipped(poc, hit, Decimal(0))
             return self._delete(poc, hit)
         if ct == "NC":
             return self._done(poc, hit, ACCEPTED)
@@ -288,6 +387,16 @@ class _Editor:
         problem = self._check_quantity(poc, hit, new_quantity) or self._check_price(poc, hit, new_price)
         if problem:
             return problem
+        if self.progress is not None:
+            problem = self._check_progress(poc, hit, new_quantity, new_price)
+            if problem:
+                return problem
+            done = self.progress.shipped(hit["line_number"])
+            if new_quantity is not None and new_quantity < done:
+                if new_price is not None and new_price != hit.get("unit_price"):
+                    hit["unit_price"] = new_price
+                    hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
+                return self._keep_shipped(poc, hit, new_quantity)
         before = dict(hit)
         if new_quantity is not None:
             hit["quantity"] = new_quantity
@@ -415,6 +524,11 @@ class _Editor:
             line["description"] = poc["description"]
 
     def _drop_unmentioned(self, first_poc: dict, mentioned: set[int]) -> None:
+        if self.progress is not None:  # a line with shipped units stays, cut to them
+            for k in sorted(self.lines):
+                if k not in mentioned and self.progress.shipped(k) > 0:
+                    mentioned.add(k)
+                    self._keep_shipped(first_poc, self.lines[k], Decimal(0))
         dropped = [self.lines.pop(k) for k in sorted(self.lines) if k not in mentioned]
         if dropped:
             ids = ", ".join(str(r.get("line_id") or r["line_number"]) for r in dropped)
@@ -428,6 +542,56 @@ class _Editor:
                     "RZ",
                 )
             )
+
+    def _check_progress(self, poc: dict, line: dict, quantity: Decimal | None,
+                        price: Decimal | None) -> LineResult | None:
+        """An order that shipped: a new price for a line with invoiced units, a quantity above the
+        line's on a complete order, or another product for a line that shipped, cannot be honoured."""
+        n = line["line_number"]
+        if n in self.progress.rejected and (quantity is not None and quantity > 0 or price is not None):
+            return self._after_shipment(poc, line, f"line {line.get('line_id') or n} was rejected when the order "
+                                        "was answered and an order that shipped is not decided again; the buyer "
+                                        "sends a new PO for it")
+        if price is not None and price != line.get("unit_price") and self.progress.invoiced(n) > 0:
+            return self._reject(
+                poc, line, "CHANGE_PRICE_INVOICED",
+                f"POC06 {_n(price)} for line {line.get('line_id') or n}: {_n(self.progress.invoiced(n))} of its "
+                "units were invoiced already; the price was not changed and no 810 is sent again. Finance settles "
+                "the difference with the buyer (credit or debit memo).",
+                "POC06", price)
+        if quantity is not None and self.progress.complete and quantity > (line.get("quantity") or 0):
+            return self._after_shipment(poc, line, f"line {line.get('line_id') or n} is not raised: the order is "
+                                        f"{self.progress.state} (every unit shipped and invoiced); the buyer sends "
+                                        "a new PO for more")
+        if poc.get("change_type") == "RZ" and poc.get("product_ids") and self.progress.shipped(n) > 0 and \
+                _pairs(poc) != _pairs(line):
+            return self._after_shipment(poc, line, f"line {line.get('line_id') or n} shipped; its product is "
+                                        "not restated")
+        return None
+
+    def _after_shipment(self, poc: dict, line: dict | None, why: str) -> LineResult:
+        return self._reject(poc, line, "CHANGE_AFTER_SHIPMENT", f"POC02 {poc.get('change_type')}: {why}.",
+                            "POC02", poc.get("change_type"))
+
+    def _keep_shipped(self, poc: dict, line: dict, asked: Decimal) -> LineResult:
+        """A decrease or deletion below what the line shipped: the shipped units stay on the order (they
+        are invoiced as shipped), the rest is cancelled; IQ with the shipped quantity, or IR when the
+        line had shipped every unit it still asked (nothing was changed)."""
+        n = line["line_number"]
+        done, rest = self.progress.shipped(n), self.progress.unshipped(n)
+        what = "deletes" if asked == 0 else f"lowers to {_n(asked)}"
+        line["quantity"] = done
+        if rest > 0 and n not in self.settled:
+            self.settled.add(n)
+            status, said = QUANTITY_CHANGED, f"the {_n(rest)} unshipped unit(s) were cancelled"
+        else:
+            status, said = REJECTED, "nothing was left to cancel"
+        self.findings.append(_finding(
+            "CHANGE_BELOW_SHIPPED", f"POC02 {poc.get('change_type')} {what} line {line.get('line_id') or n} of "
+            f"PO {self.order['po_number']}, which shipped {_n(done)}: {said}; the shipped units stay on the order "
+            "and are invoiced as shipped. Returns or credits are settled with the buyer.", poc, "POC03",
+            _n(asked), line_number=n))
+        return LineResult(poc, status, n, line.get("quantity"), line.get("unit"), code="CHANGE_BELOW_SHIPPED")
 
     def _done(self, poc: dict, line: dict, status: str) -> LineResult:
         return LineResult(poc, status, line["line_number"], line.get("quantity"), line.get("unit"))

@@ -175,6 +175,7 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
         return ACKNOWLEDGED.empty_table()
     ours = echoes if echoes is not None else _echoes(lines)
     t = _inner_lookup(held_releases(_named_releases(pa.concat_tables(rows)), lines, releases), ours, ECHO_KEYS)
+    t = _refusals_of_changes_dropped(t, lines)
     t = _sorted(t, [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("_row", "ascending")])
     price = t["price"]
@@ -186,6 +187,25 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
         "unit": pc.coalesce(t["ack_unit"], t["unit"]), "unit_price": price, "promised_date": t["promised_date"],
         "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(ACKNOWLEDGED)
+
+
+def _refusals_of_changes_dropped(t: pa.Table, lines: pa.Table) -> pa.Table:
+    """An 865's IR answers a change we refused (a price on invoiced units, a decrease below what shipped, an
+    unknown unit ...): the line stands as acknowledged before, so that ACK is no acknowledgment of the
+    line (it used to count 0, and the line's shipments became an over-shipment). An IR on a line we
+    rejected (a changed or added line the rules refused: its state is rejected) stays: 0 acknowledged."""
+    refused = pc.fill_null(pc.and_(pc.equal(t["set_id"], "865"), pc.equal(t["ack_code"], "IR")), False)
+    if not pc.any(refused).as_py():
+        return t
+    keys = ["partner", "po_number", "_n"]
+
+    def keyed(table: pa.Table) -> pa.Array:
+        return _lookup_key(pa.table({"partner": table["partner"], "po_number": table["po_number"],
+                                     "_n": pc.cast(table["line_number"], pa.string())}), keys)
+
+    rejected = lines.filter(pc.fill_null(pc.equal(lines["state"], "rejected"), False))
+    on_rejected = pc.fill_null(pc.is_in(keyed(t), value_set=keyed(rejected)), False)
+    return t.filter(pc.invert(pc.and_(refused, pc.invert(on_rejected))))
 
 
 def _echoes(lines: pa.Table) -> pa.Table:

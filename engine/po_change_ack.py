@@ -18,14 +18,15 @@ from schemas.order_keys import key_release, x12_po
 
 def change_ack_type(results: ChangeResult) -> str:
     """BCA02. The line statuses echo the buyer's own changes (IQ/IP/ID are what was asked), so "change"
-    here means we did not take all of them: AD every POC applied, AC some rejected, RD every POC rejected;
-    with no POC lines, AK accepted (e.g. a whole-PO cancel) or RJ rejected."""
+    here means we did not take all of them: AD every POC applied, AC some rejected or done only in part
+    (a decrease below what shipped: IQ with the shipped quantity), RD every POC rejected; with no POC
+    lines, AK accepted (e.g. a whole-PO cancel) or RJ rejected."""
     statuses = [r.status for r in results.line_results]
     if not statuses:
-        return "RJ" if results.rejected else "AK"
+        return "RJ" if results.rejected else "AC" if results.partial else "AK"
     if all(s == REJECTED for s in statuses):
         return "RD"
-    return "AC" if REJECTED in statuses else "AD"
+    return "AC" if REJECTED in statuses or any(r.code for r in results.line_results) else "AD"
 
 
 def _date8(value: date | None) -> str:

@@ -10,7 +10,8 @@ and DOCUMENT_STATUS (engine.partner_acks). A line is (partner, po_number, line_n
 Per line:
   agreed price P   = the acknowledged price (latest 855/865 for the line), else the ordered price.
   acknowledged qty = the latest 855/865's ACK quantities, refusals (IR ID IH IF IW) counting 0; an ACK
-                     without ACK02 acknowledges the ordered quantity.
+                     without ACK02 acknowledges the ordered quantity. An 865's IR that refused a change to
+                     a line we did not reject is no acknowledgment (engine.finance_inputs.acknowledged).
   agreed qty       = acknowledged qty when the line was acknowledged, else the ordered qty.
   promised by D    = ACK quantities whose ACK05 (else the PO's requested ship date) is before today.
   shipped          = sum of SHIPPED; "due for invoicing" = shipped at least invoice_grace_days ago;

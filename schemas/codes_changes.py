@@ -74,7 +74,24 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "The order has already shipped; the change was rejected and nothing was edited.",
+        "The order has already shipped: a line cannot be added to it (nor raised or given another product "
+        "once every unit shipped and was invoiced); that POC was rejected.",
+    ),
+    _C(
+        "CHANGE_BELOW_SHIPPED",
+        "business",
+        "error",
+        "",
+        "A decrease, deletion or cancellation asks for less than a line already shipped: the shipped units "
+        "stay on the order (invoiced as shipped), only the unshipped rest was cancelled.",
+    ),
+    _C(
+        "CHANGE_PRICE_INVOICED",
+        "business",
+        "error",
+        "",
+        "A price change for a line with units already invoiced: the price was not changed and no 810 is sent "
+        "again.",
     ),
     _C("CHANGE_LINE_UNKNOWN", "business", "error", "", "POC01 does not name a line of the order."),
     _C(

@@ -78,6 +78,10 @@ class EventKind(StrEnum):
     CHANGE_CANCELLED = "change_cancelled"  # 860 BCH01 01
     CHANGE_REFUSED = "change_refused"  # the 860 as a whole was refused (865 RD); order untouched
     CHANGE_ANSWERED = "change_answered"  # an 860 that touched no line: answered at once, nothing to decide
+    # an 860 applied to an order that shipped (in part or whole), answered at once: units left to ship ...
+    CHANGE_REOPENED = "change_reopened"
+    CHANGE_COMPLETED = "change_completed"  # ... nothing left to ship, shipped units still to invoice ...
+    CHANGE_SETTLED = "change_settled"  # ... nothing left to ship and every shipped unit invoiced
     ALLOCATED = "allocated"  # stock reserved for the accepted lines (before they are answered)
     ACKNOWLEDGED = "acknowledged"  # the rules accepted the order (855 / 865 sent)
     HELD = "held"  # the rules hold the order for a person

@@ -187,9 +187,10 @@ def test_night_two_answers_are_the_same_documents_as_without_shipping(demo, tmp_
     assert bodies(demo["ws"], "261128") == bodies(plain, "261128") != {}
 
 
-def test_a_change_to_an_order_that_shipped_is_refused(tmp_path):
-    """GLOBEX-2001 shipped in part on day 1 (one carton of two): Globex's 860 for it is refused as a
-    whole (CHANGE_AFTER_SHIPMENT, 865 RD) and the order, its lines and its shipment stay as they were."""
+def test_a_change_to_an_order_that_shipped_changes_only_what_did_not_ship(tmp_path):
+    """GLOBEX-2001 shipped in part on day 1 (one carton of two, 24 of 48): Globex's 860 lowering it to the 24
+    shipped is applied (865 AD, IQ 24; it used to be refused whole, RD): the 24 reserved are released, the
+    shipped units stay, the order is complete and billed once for them (Globex: an 810 per order)."""
     from bench.synth_850 import change_order, interchange
     from tests.support import deliver_all, drop_confirmations, ship_stages
 
@@ -208,16 +209,19 @@ def test_a_change_to_an_order_that_shipped_is_refused(tmp_path):
                        when=NIGHT2.date(), isa13=2201, set_id="860", functional_id="PC", bodies=[body])
     (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(data)
     results, run = run_stages(ws, NIGHT2)
-    assert "CHANGE_AFTER_SHIPMENT" in {f.code for f in run.findings}
+    assert not {"CHANGE_AFTER_SHIPMENT", "CHANGE_BELOW_SHIPPED"} & {f.code for f in run.findings}
     (answer,) = [p for p in (ws.drop_root / "globex" / "outbox").glob("*-865-*.x12")]
-    bca = next(r for r in read_interchanges(answer.read_bytes()).segments.elements.to_pylist() if r[0] == "BCA")
-    assert bca[2] == "RD"
+    rows = read_interchanges(answer.read_bytes()).segments.elements.to_pylist()
+    assert next(r for r in rows if r[0] == "BCA")[2] == "AD"
+    assert [r[1:3] for r in rows if r[0] == "ACK"] == [["IQ", "24"]]
     after = state.order("globex", "GLOBEX-2001")
-    assert after.revision == before[0].revision and after.state.value == "partially_shipped"
+    assert after.revision == before[0].revision + 1 and after.state.value == "invoiced"
     assert [(ln.ordered, ln.allocated, ln.shipped, ln.invoiced) for ln in state.order_lines("globex", "GLOBEX-2001")] \
-        == [(ln.ordered, ln.allocated, ln.shipped, ln.invoiced) for ln in before[1]]
+        == [(Decimal(24), 24, Decimal(24), Decimal(24))]
+    assert state.reservations_for([("globex", "GLOBEX-2001")]) == {}
+    assert len(state.invoices_for_order("globex", "GLOBEX-2001")) == 1
     events = [h["event"] for h in state.order_history("globex", "GLOBEX-2001")]
-    assert "change_refused" in events and "change_applied" not in events
+    assert "change_completed" in events and "change_refused" not in events
 
 
 def test_the_reconciliation_reads_what_the_flow_shipped_and_invoiced(demo):

@@ -13,16 +13,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import ROUND_CEILING, Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.changes import REPEAT_PURPOSES, ChangeResult, apply_changes, change_fingerprint
+from engine.changes import (
+    CANCEL_PURPOSES,
+    REPEAT_PURPOSES,
+    ChangeResult,
+    LineProgress,
+    Progress,
+    apply_changes,
+    change_fingerprint,
+)
 from engine.lifecycle.common import check_plan, contain, first_rows, transaction_set
-from engine.lifecycle.table import ENDED, SHIPPING, move
+from engine.lifecycle.table import BILLABLE, ENDED, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
+    ENDED_LINES,
     GONE_LINES,
     ChangeUpdate,
     EventKind,
@@ -32,6 +42,7 @@ from schemas.lifecycle import (
     OrderLines,
     OrderRecord,
     OrderReservations,
+    OrderState,
     Plan,
     PlannedDocument,
     Reservation,
@@ -139,12 +150,14 @@ class _Step:
             result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False)
             return self._refused(header, result)
         fingerprint = change_fingerprint(header, changes)
-        if header.get("purpose") in REPEAT_PURPOSES and record.state not in SHIPPING:
+        if header.get("purpose") in REPEAT_PURPOSES:
             earlier = next((f for f, fp in self.rv.seen.get(self.key, ()) if fp == fingerprint), None)
             if earlier is not None:
                 return self._repeated(header, earlier)
         order_row, lines = self._current(record)
-        result = apply_changes(order_row, lines, header, changes, shipped=record.state in SHIPPING)
+        if record.state in SHIPPING:
+            return self._after_shipment(header, changes, order_row, lines, fingerprint)
+        result = apply_changes(order_row, lines, header, changes, shipped=False)
         if result.rejected:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -249,6 +262,99 @@ class _Step:
                     change_updates=(ChangeUpdate(ch.id, "applied", base_key=record.lines_key, revision=revision),),
                     findings=self._findings(result, "POC rejected (865 IR)"))
 
+    def _after_shipment(self, header: dict, changes: pa.Table, order_row: dict, table: pa.Table,
+                        fingerprint: tuple) -> Plan:
+        """An 860 for an order that shipped in part or whole: applied to what did not ship (nor bill) and
+        answered at once (865), without the rules: the shipped units stay on the order, a line's
+        reservation and backorder follow its new quantity (what is still to ship), a raised line's new
+        units are backordered (the next run's allocation places them), and the order's state follows
+        what is left: units to ship (partially_shipped), none (shipped), none and all billed (invoiced)."""
+        ch, record = self.ch, self.record
+        stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
+        progress = Progress({n: LineProgress(ln.shipped, ln.invoiced, Decimal(ln.promised)) for n, ln in stored.items()
+                             if ln.state not in ENDED_LINES},
+                            complete=record.state not in BILLABLE, state=record.state.value,
+                            rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
+        result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress)
+        if result.rejected:
+            return self._refused(header, result)
+        self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
+        findings = list(result.findings)
+        if result.order_changes:  # an order that shipped is not decided again: its heading is left to a person
+            findings = [f for f in findings if f.code != "CHANGE_HEADER_APPLIED"]
+            at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+            findings.append(finding_at_row(
+                "CHANGE_HEADER_NOT_APPLIED", f"PO {ch.po_number} has shipped ({record.state.value}): the 860's new "
+                f"{', '.join(sorted(result.order_changes))} was not applied; pass it on to the warehouse for what "
+                "is still to ship.", at, seg="BCH", element="BCH03", value=ch.po_number, severity="warning"))
+            result = replace(result, order_changes={}, findings=findings)
+        touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers) | set(
+            result.settled_line_numbers)
+        answered = self._answers(always=True)
+        docs = self._865(header, result, always=True)
+        said = dict(ack_type=change_ack_type(result), answered_with="865") if answered else {}
+        doc_key = self._doc_key() if answered else ""
+        if not touched:
+            t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
+                     note=f"860 in {ch.source_file} changed no line of the {record.state.value} order"
+                     + (f"; 865 {said['ack_type']}" if said else ""))
+            self.updates[("records", self.key)] = t.record
+            return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
+                        findings=self._shipped_findings(result))
+        revision = record.revision + 1
+        lines = self._lines_after_shipment(result, stored, touched, revision,
+                                           cancel=header.get("purpose") in CANCEL_PURPOSES, before=table)
+        kept = _reserved(self.rv.reservations.get(self.key, ()), lines)
+        to = _state_after(lines)
+        event = _AFTER_SHIPMENT[to] if record.state in BILLABLE else EventKind.CHANGE_ANSWERED
+        new_key = f"{ch.store_key}-{ch.change_ref}"
+        t = move(record, event, at=self.at, run_id=self.run_id, document_key=doc_key,
+                 note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}"
+                 + (f"; 865 {said['ack_type']}" if said else ""),
+                 revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
+                 line_count=result.new_lines.num_rows, value=_value(lines), **said)
+        self.updates.update({
+            ("records", self.key): t.record, ("lines", self.key): lines, ("reservations", self.key): kept,
+            ("tables", (ch.partner, new_key)): (pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
+        return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
+                    reservations=(OrderReservations(*self.key, kept),), documents=docs,
+                    change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
+
+    def _lines_after_shipment(self, result: ChangeResult, stored: Mapping[int, LineRecord], touched: set[int],
+                              revision: int, *, cancel: bool, before: pa.Table) -> tuple[LineRecord, ...]:
+        """The order's lines once a change after shipment is applied: a line gone (it shipped nothing) is
+        deleted or cancelled; a changed line keeps its shipped and invoiced units, its promise (allocated +
+        backordered) follows its new quantity (backordered units cut first, then reserved ones; new units
+        backordered) and its state follows what is left to ship and bill."""
+        rows = {r["line_number"]: r for r in
+                result.new_lines.select(["line_number", "quantity", "unit", "unit_price"]).to_pylist()}
+        asked = dict(zip(before["line_number"].to_pylist(), before["quantity"].to_pylist(), strict=True))
+        why = f"changed after shipment by 860 in {self.ch.source_file}"
+        out = []
+        for n, ln in sorted(stored.items()):
+            row = rows.get(n)
+            if n not in touched or ln.state in GONE_LINES:
+                out.append(ln)
+                continue
+            if row is None:  # it shipped nothing (editor keeps a line with shipped units)
+                gone = "cancelled" if cancel else "deleted"
+                out.append(replace(ln, state=LineState.CANCELLED if cancel else LineState.DELETED, ack="ID",
+                                   allocated=0, backordered=0, rejected=0, promised_date=None, warehouses="",
+                                   reason=f"{gone} after shipment by 860 in {self.ch.source_file}", revision=revision,
+                                   run_id=self.run_id))
+                continue
+            out.append(changed_after_shipment(ln, row, asked=asked.get(n), settled=n in result.settled_line_numbers,
+                                              reason=why, revision=revision, run_id=self.run_id))
+        return tuple(out)
+
+    def _shipped_findings(self, result: ChangeResult) -> tuple[FindingRecord, ...]:
+        said = {"CHANGE_BELOW_SHIPPED": "shipped units kept, the unshipped rest cancelled (865 IQ, or IR when "
+                                        "nothing was left to cancel)",
+                "CHANGE_PRICE_INVOICED": "price not changed, nothing invoiced again (865 IR)"}
+        return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
+                                   said.get(f.code, "POC rejected (865 IR)") if f.severity == "error"
+                                   else "none (warning)", "decide") for f in result.findings)
+
     # --- helpers -------------------------------------------------------------------------------------
     def _current(self, record: OrderRecord) -> tuple[dict, pa.Table]:
         source = self.rv.tables.get((record.partner, record.lines_key)) or self.tables[(record.partner,
@@ -299,6 +405,85 @@ class _Step:
         return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
                                    consequence if f.severity == "error" else "none (warning)", "decide")
                      for f in result.findings)
+
+
+# an order that shipped, once changed: the event that moves it to the state what is left calls for
+_AFTER_SHIPMENT = {OrderState.PARTIALLY_SHIPPED: EventKind.CHANGE_REOPENED,
+                   OrderState.SHIPPED: EventKind.CHANGE_COMPLETED, OrderState.INVOICED: EventKind.CHANGE_SETTLED}
+# lines whose units are promised (placed or backordered) and may ship: a change moves their promise
+_PROMISING = (LineState.ALLOCATED, LineState.BACKORDERED, LineState.PARTIALLY_SHIPPED, LineState.SHIPPED,
+              LineState.INVOICED)
+
+
+def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | None, settled: bool, reason: str,
+                           revision: int, run_id: str) -> LineRecord:
+    """One line of an order that shipped, as an 860 changed it (``row``: its ORDER_LINES row after the change;
+    ``asked``: the buyer's quantity before it). A new price is taken (our own, ack_price, dropped: the 865
+    acknowledged the buyer's); a new quantity becomes the promise (allocated + backordered), never below what
+    shipped: backordered units are cut first, then reserved ones, new units are backordered; ``settled``: the
+    line is cut to what it shipped. A change of price alone keeps the promise as it was (a case pack rounded
+    up stays so)."""
+    price = row["unit_price"]
+    moved = settled or (row["quantity"] is not None and row["quantity"] != asked)
+    ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
+                 ack_price=ln.ack_price if price == ln.unit_price else None, reason=reason, revision=revision,
+                 run_id=run_id)
+    if not moved or ln.state not in _PROMISING:
+        return ln
+    want = ln.shipped if settled else max(row["quantity"] - ln.rejected, ln.shipped)
+    target = int(Decimal(want).to_integral_value(rounding=ROUND_CEILING))
+    allocated, backordered = ln.allocated, ln.backordered
+    promised = allocated + backordered
+    if target < promised:
+        cut = promised - target
+        fewer = min(backordered, cut)
+        backordered, allocated = backordered - fewer, allocated - (cut - fewer)
+    elif target > promised:
+        backordered += target - promised
+    return replace(ln, allocated=allocated, backordered=backordered,
+                   state=_line_state(ln.shipped, ln.invoiced, allocated + backordered, backordered))
+
+
+def _line_state(shipped: Decimal, invoiced: Decimal, promised: int, backordered: int) -> LineState:
+    if shipped >= promised:
+        return LineState.INVOICED if invoiced >= shipped else LineState.SHIPPED
+    if shipped > 0:
+        return LineState.PARTIALLY_SHIPPED
+    return LineState.BACKORDERED if backordered else LineState.ALLOCATED
+
+
+def _state_after(lines: tuple[LineRecord, ...]) -> OrderState:
+    """An order that shipped, once changed: units left to ship, else shipped, else (all billed) invoiced."""
+    live = [ln for ln in lines if ln.state not in ENDED_LINES]
+    if any(ln.promised > ln.shipped for ln in live):
+        return OrderState.PARTIALLY_SHIPPED
+    return OrderState.INVOICED if all(ln.invoiced >= ln.shipped for ln in live) else OrderState.SHIPPED
+
+
+def _value(lines: tuple[LineRecord, ...]) -> Decimal:
+    """The order's value as acknowledged once changed: each live line's promised units at its price
+    (ours when we changed it, else the buyer's)."""
+    total = Decimal(0)
+    for ln in lines:
+        price = ln.ack_price if ln.ack_price is not None else ln.unit_price
+        if ln.state not in ENDED_LINES and price is not None:
+            total += ln.promised * price
+    return total
+
+
+def _reserved(reservations: tuple[Reservation, ...], lines: tuple[LineRecord, ...]) -> tuple[Reservation, ...]:
+    """The order's reservations cut to what each line still has to ship from stock (allocated - shipped),
+    the last warehouse's first; a line gone keeps none."""
+    left = {ln.line_number: max(int(Decimal(ln.allocated - ln.shipped).to_integral_value(rounding=ROUND_CEILING)), 0)
+            for ln in lines}
+    out = []
+    for r in reversed(reservations):
+        room = left.get(r.line_number, 0)
+        q = min(r.quantity, room)
+        left[r.line_number] = room - q
+        if q > 0:
+            out.append(r if q == r.quantity else replace(r, quantity=q))
+    return tuple(reversed(out))
 
 
 def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:

@@ -15,7 +15,8 @@ from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, Order
 S, E = OrderState, EventKind
 
 # Groups of states the planners and the read side name (flows use these, never a state's name).
-SHIPPING = frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED})  # units left: 860s refused
+SHIPPING_ORDER = (S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED)
+SHIPPING = frozenset(SHIPPING_ORDER)  # units shipped: an 860 changes only what did not ship (nor bill)
 TO_DECIDE = (S.RECEIVED, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON)  # the next decide stage takes them
 AWAITING_PERSON = (S.HELD,)  # approve, reject or recheck
 OPEN = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED, S.SHIPPED)  # answered, not yet invoiced: credit exposure
@@ -42,8 +43,13 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     for s in (S.RECEIVED, S.CHANGED, S.HELD, S.APPROVED, S.REJECTED_BY_PERSON, S.ACKNOWLEDGED):
         t[(s, E.CHANGE_CANCELLED)] = S.CANCELLED
         t[(s, E.DECISION_FAILED)] = S.HELD
-    for s in (S.RECEIVED, S.CHANGED, S.HELD, S.APPROVED, S.REJECTED_BY_PERSON, S.ACKNOWLEDGED, S.REJECTED):
+    for s in (S.RECEIVED, S.CHANGED, S.HELD, S.APPROVED, S.REJECTED_BY_PERSON, S.ACKNOWLEDGED, S.REJECTED,
+              *SHIPPING_ORDER):
         t[(s, E.CHANGE_ANSWERED)] = s
+    for s in BILLABLE:  # an 860 applied after shipment (engine.lifecycle.changes): what is left decides
+        t[(s, E.CHANGE_REOPENED)] = S.PARTIALLY_SHIPPED
+        t[(s, E.CHANGE_COMPLETED)] = S.SHIPPED
+        t[(s, E.CHANGE_SETTLED)] = S.INVOICED
     for s in (S.RECEIVED, S.CHANGED, S.APPROVED):
         t[(s, E.ALLOCATED)] = s
         t[(s, E.ACKNOWLEDGED)] = S.ACKNOWLEDGED

@@ -312,3 +312,44 @@ def test_a_fingerprint_ignores_bch01_and_sees_the_pocs() -> None:
     h07, c07 = read_change(["POC*1*QI*20**EA"], purpose="07")
     other, c_other = read_change(["POC*1*QI*21**EA"], purpose="07")
     assert change_fingerprint(h04, c04) == change_fingerprint(h07, c07) != change_fingerprint(other, c_other)
+
+
+def _after_shipment(pocs: list[str], *, purpose: str = "04", complete: bool = False) -> ChangeResult:
+    """Line 1 (12 ordered) shipped 5, invoiced 5; line 2 (6) shipped nothing."""
+    from engine.changes import LineProgress, Progress
+
+    order, lines = live_order()
+    header, changes = read_change(pocs, purpose=purpose)
+    progress = Progress({1: LineProgress(Decimal(5), Decimal(5), Decimal(12)), 2: LineProgress(Decimal(0), Decimal(0),
+                                                                                             Decimal(6))},
+                        complete=complete, state="invoiced" if complete else "partially_shipped")
+    return apply_changes(order, lines, header, changes, shipped=True, progress=progress)
+
+
+def test_after_shipment_a_decrease_below_shipped_keeps_the_shipped_units() -> None:
+    result = _after_shipment(["POC*1*QD*2**EA", "POC*2*DI"])
+    assert [(r.status, r.quantity) for r in result.line_results] == [("IQ", Decimal(5)), ("ID", Decimal(0))]
+    assert _lines(result)[1][1] == Decimal(5) and 2 not in _lines(result)
+    assert result.settled_line_numbers == {1} and [f.code for f in result.findings] == ["CHANGE_BELOW_SHIPPED"]
+    assert not result.rejected
+
+
+def test_after_shipment_a_price_on_an_invoiced_line_and_an_added_line_are_refused() -> None:
+    result = _after_shipment(["POC*1*PC***EA*3*PE", "POC*2*PC***EA*11*PE", "POC*9*AI*5**EA*2*PE*VN*SKU-9"])
+    assert _statuses(result) == ["IR", "IP", "IR"]
+    assert [f.code for f in result.findings] == ["CHANGE_PRICE_INVOICED", "CHANGE_AFTER_SHIPMENT"]
+    assert _lines(result)[1][2] == Decimal("2.5") and _lines(result)[2][2] == Decimal(11)
+
+
+def test_after_shipment_a_cancel_keeps_the_lines_that_shipped() -> None:
+    result = _after_shipment([], purpose="01")
+    assert not result.cancelled and result.partial and set(_lines(result)) == {1}
+    assert [(r.line_id, r.status, r.quantity) for r in result.line_results] == [
+        ("1", "IQ", Decimal(5)), ("2", "ID", Decimal(0))]
+    from engine.po_change_ack import change_ack_type
+    assert change_ack_type(result) == "AC"
+
+
+def test_after_shipment_a_complete_order_is_not_raised() -> None:
+    result = _after_shipment(["POC*1*QI*20**EA"], complete=True)
+    assert _statuses(result) == ["IR"] and [f.code for f in result.findings] == ["CHANGE_AFTER_SHIPMENT"]

@@ -1,0 +1,46 @@
+"""engine.lifecycle.changes.changed_after_shipment: one line of an order that shipped, as an 860 changed it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from engine.lifecycle.changes import changed_after_shipment
+from schemas.lifecycle import LineRecord, LineState
+
+
+def _line(**kw) -> LineRecord:
+    base = dict(line_id="4", ordered=Decimal(12), unit="EA", unit_price=Decimal("9.39"), allocated=12, backordered=0,
+                shipped=Decimal(10), invoiced=Decimal(0))
+    state = kw.pop("state", LineState.PARTIALLY_SHIPPED)
+    return LineRecord("acme", "PO-1", 4, state, **{**base, **kw})
+
+
+def _change(ln: LineRecord, quantity, price="9.39", *, asked=Decimal(10), settled=False) -> LineRecord:
+    row = {"quantity": Decimal(quantity), "unit": "EA", "unit_price": Decimal(price)}
+    return changed_after_shipment(ln, row, asked=asked, settled=settled, reason="r", revision=2, run_id="n2")
+
+
+def test_a_price_alone_keeps_the_promise_of_a_line_rounded_up_to_its_case_pack():
+    """The buyer ordered 10, we acknowledged 12 (a case pack): a new price changes no quantity."""
+    got = _change(_line(), 10, "8.00")
+    assert (got.ordered, got.allocated, got.backordered, got.unit_price, got.state) == (
+        Decimal(12), 12, 0, Decimal("8.00"), LineState.PARTIALLY_SHIPPED)
+
+
+def test_a_decrease_cuts_the_backorder_first_then_the_reservation():
+    got = _change(_line(allocated=8, backordered=4, shipped=Decimal(5)), 7)
+    assert (got.ordered, got.allocated, got.backordered, got.state) == (Decimal(7), 7, 0, LineState.PARTIALLY_SHIPPED)
+    got = _change(_line(allocated=8, backordered=4, shipped=Decimal(5)), 10, asked=Decimal(12))
+    assert (got.allocated, got.backordered) == (8, 2)
+
+
+def test_a_line_cut_to_what_shipped_is_shipped_or_invoiced_and_a_raise_is_backordered():
+    assert _change(_line(), 10, settled=True).state == LineState.SHIPPED
+    assert _change(_line(invoiced=Decimal(10)), 10, settled=True).state == LineState.INVOICED
+    raised = _change(_line(allocated=10, ordered=Decimal(10), state=LineState.INVOICED, invoiced=Decimal(10)), 15)
+    assert (raised.allocated, raised.backordered, raised.state) == (10, 5, LineState.PARTIALLY_SHIPPED)
+
+
+def test_our_price_gives_way_to_the_buyers_new_one():
+    ours = _line(ack_price=Decimal("9.00"))
+    assert _change(ours, 10, "9.50").ack_price is None and _change(ours, 10).ack_price == Decimal("9.00")

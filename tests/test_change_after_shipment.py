@@ -1,0 +1,276 @@
+"""860s that arrive after the warehouse shipped part or all of the order, or after its 810s went out,
+end to end on the demo's data: night 1's 850s, day 1's shipment confirmations and 810s, then a night
+with the buyer's late 860. What shipped stays shipped and invoiced, nothing is invoiced twice, each
+change that cannot be honoured is a finding and an 865 line that says what we really did, the
+reservations follow what is still to ship, and the next shipments and 810s bill the right units at the
+price the 865 acknowledged (docs/lifecycle.md "An 860 for an order that shipped")."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from connectors.state import StateStore
+from flows.workspace import open_workspace
+from parsers.x12_reader import read_interchanges
+from schemas.profile import load_profiles
+from tests.support import REPO, deliver_all, drop_confirmations, run_stages, ship_stages, shipping_workspace
+
+NIGHT1, DAY1, NIGHT2, NIGHT3 = (datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30),
+                                datetime(2026, 11, 28, 2), datetime(2026, 11, 29, 2))
+PROFILES = load_profiles(REPO / "partners")
+
+
+@pytest.fixture(scope="module")
+def shipped_base(tmp_path_factory):
+    """Night 1 and day 1's shipments: ACME-1001 line 4 shipped 10 of 12 (invoiced, 2 reserved), lines 5, 6
+    and 10 shipped and invoiced; GLOBEX-2001 shipped 24 of 48 (billed per order: no 810 yet);
+    INITECH-3010 shipped and invoiced in full."""
+    ws = shipping_workspace(tmp_path_factory.mktemp("base") / "ws", partners=("acme", "globex", "initech"))
+    run_stages(ws, NIGHT1)
+    drop_confirmations(ws, "warehouse-drops")
+    ship_stages(ws, DAY1, run_id="day1")
+    deliver_all(ws, DAY1)
+    return ws.root
+
+
+@pytest.fixture
+def ws(shipped_base, tmp_path):
+    shutil.copytree(shipped_base, tmp_path / "ws")
+    return open_workspace(tmp_path / "ws")
+
+
+def send_860(ws, partner: str, po: str, pocs: list[list[str]], *, purpose: str = "04", isa13: int = 2201,
+             heading: tuple[list[str], ...] = ()) -> None:
+    from bench.synth_850 import change_order, interchange
+
+    x = PROFILES[partner].x12
+    body = change_order(po, pocs, purpose=purpose, po_date=NIGHT1.date())
+    body[1:1] = heading
+    data = interchange(sender=(x.their_qualifier, x.their_id), receiver=(x.our_qualifier, x.our_id),
+                       gs_ids=(x.their_gs_id, x.our_gs_id), version=x.version, d=x.delimiters.to_delimiters(),
+                       when=NIGHT2.date(), isa13=isa13, set_id="860", functional_id="PC", bodies=[body])
+    (ws.drop_root / partner / "inbox" / f"change-{isa13}.x12").write_bytes(data)
+
+
+def outbox(ws, partner: str, kind: str) -> list[list[list]]:
+    """Each document of ``kind`` in the partner's outbox, as its segments' elements."""
+    return [read_interchanges(p.read_bytes()).segments.elements.to_pylist()
+            for p in sorted((ws.drop_root / partner / "outbox").glob(f"*-{kind}-*.x12"))]
+
+
+def answer(ws, partner: str) -> tuple[str, list[list]]:
+    """The one 865: its BCA02 and its POC/ACK pairs as (POC01, POC02, ACK01, ACK02)."""
+    (doc,) = outbox(ws, partner, "865")
+    bca = next(r for r in doc if r[0] == "BCA")
+    pairs, poc = [], None
+    for r in doc:
+        if r[0] == "POC":
+            poc = r
+        elif r[0] == "ACK":
+            pairs.append((poc[1], poc[2], r[1], r[2] if len(r) > 2 else None))
+    return bca[2], pairs
+
+
+def lines(state, partner, po):
+    return {ln.line_number: ln for ln in state.order_lines(partner, po)}
+
+
+def reserved(state, partner, po) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for r in state.reservations_for([(partner, po)]).get((partner, po), ()):
+        out[r.line_number] = out.get(r.line_number, 0) + r.quantity
+    return out
+
+
+def codes(run) -> set[str]:
+    return {f.code for f in run.findings}
+
+
+def test_a_decrease_below_shipped_keeps_the_shipped_units_and_cancels_the_rest(ws):
+    """ACME lowers line 4 (12, 10 shipped and invoiced, 2 reserved) to 8, re-prices line 5 (invoiced at
+    our 4.72) and raises line 6 (5 shipped and invoiced) to 8, the night the east DC confirms the 2 last
+    units of line 4. Line 4 stays at its 10 shipped (IQ 10: the 2 unshipped cancelled, their reservation
+    released, the late confirmation held as over-reserved, never shipped or billed); line 5's price is
+    refused (IR: nothing is invoiced again, a finding for finance); line 6's 3 new units are backordered
+    (IQ 8) and the order is open again (partially_shipped)."""
+    state = StateStore(ws.state_path)
+    invoices_before = state.invoices_for_order("acme", "ACME-1001")
+    state.close()
+    send_860(ws, "acme", "ACME-1001", [["4", "QD", "8", "", "EA"], ["5", "PC", "", "", "EA", "5.00", "PE"],
+                                       ["6", "QI", "8", "", "EA"], ["1", "QI", "20", "", "EA"]])
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    day2 = (REPO / "sample_files" / "warehouse-drops-day2" / "east" / "east-shipments-20261128.csv").read_text()
+    (inbox / "east-shipments-20261128.csv").write_text("".join(  # SHP-1004: line 4's last 2 units, picked before
+        r for r in day2.splitlines(keepends=True) if "UMB-" not in r))
+    shipping: list = []
+    _results, run = run_stages(ws, NIGHT2, shipping=shipping)
+    assert {"CHANGE_BELOW_SHIPPED", "CHANGE_PRICE_INVOICED", "CHANGE_AFTER_SHIPMENT"} <= codes(run)
+    (east,) = [w for w in shipping[:-1] if w.warehouse == "east"]
+    held = [f for f in east.findings if f["code"] == "SHIPMENT_OVER_RESERVED"]
+    assert (east.shipments, east.held) == (0, 1) and held and "ACME-1001" in str(held), east
+    assert answer(ws, "acme") == ("AC", [("4", "QD", "IQ", "10"), ("5", "PC", "IR", "48"), ("6", "QI", "IQ", "8"),
+                                         ("1", "QI", "IR", "12")])  # line 1 was rejected (IR): not decided again
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("acme", "ACME-1001")
+        assert order.state.value == "partially_shipped" and order.revision == 2
+        got = lines(state, "acme", "ACME-1001")
+        four, five, six = got[4], got[5], got[6]
+        assert (four.ordered, four.allocated, four.backordered, four.shipped, four.invoiced, four.state.value) == \
+            (Decimal(10), 10, 0, Decimal(10), Decimal(10), "invoiced")
+        assert (five.unit_price, five.ack_price, five.invoiced, five.state.value) == \
+            (Decimal("4.9"), Decimal("4.72"), Decimal(48), "invoiced")
+        assert (six.ordered, six.allocated, six.backordered, six.shipped, six.state.value) == \
+            (Decimal(8), 5, 3, Decimal(5), "partially_shipped")
+        assert 4 not in reserved(state, "acme", "ACME-1001")
+        assert state.invoices_for_order("acme", "ACME-1001") == invoices_before  # nothing billed again
+        events = [h["event"] for h in state.order_history("acme", "ACME-1001")]
+        assert events[-1] == "change_reopened" and "change_refused" not in events
+    finally:
+        state.close()
+    # the four-way match: the 865's IRs refuse changes, they do not un-acknowledge line 5 (invoiced at the
+    # price our 855 acknowledged) nor line 4, cut to the 10 that shipped and were billed
+    from flows.reconcile import reconcile_run
+
+    deliver_all(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=NIGHT3, run_id="recon")
+        found = {(x["line_number"], x["type"]) for x in state.stored_exceptions(active=True).to_pylist()
+                 if x["po_number"] == "ACME-1001" and x["type"] != "DOCUMENT_UNACKNOWLEDGED"}
+        assert found == set(), found
+    finally:
+        state.close()
+
+
+def test_a_decrease_to_what_shipped_and_a_new_price_complete_the_order_and_its_810_bills_the_new_price(ws):
+    """Globex (billed per order, once it shipped complete) lowers GLOBEX-2001's line (48, 24 shipped, 24
+    reserved) to the 24 shipped and changes its price: the line is complete (reservation released, no
+    backorder), the order shipped, and the same night's 810 bills 24 at the new price the 865 accepted."""
+    send_860(ws, "globex", "GLOBEX-2001", [["1", "QD", "24", "", "EA"], ["1", "PC", "", "", "EA", "4.10", "PE"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert not {"CHANGE_BELOW_SHIPPED", "CHANGE_AFTER_SHIPMENT", "CHANGE_PRICE_INVOICED"} & codes(run)
+    assert answer(ws, "globex") == ("AD", [("1", "QD", "IQ", "24"), ("1", "PC", "IP", "24")])
+    (invoice,) = outbox(ws, "globex", "810")
+    assert [(r[2], r[3], Decimal(r[4])) for r in invoice if r[0] == "IT1"] == [("24", "EA", Decimal("4.10"))]
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("globex", "GLOBEX-2001")
+        assert order.state.value == "invoiced"
+        (line,) = state.order_lines("globex", "GLOBEX-2001")
+        assert (line.ordered, line.allocated, line.backordered, line.shipped, line.invoiced, line.unit_price) == \
+            (Decimal(24), 24, 0, Decimal(24), Decimal(24), Decimal("4.10"))
+        assert reserved(state, "globex", "GLOBEX-2001") == {}
+        (billed,) = state.invoices_for_order("globex", "GLOBEX-2001")
+        assert billed.merchandise == Decimal("98.40")  # 24 x 4.10, not 24 x 3.74
+        events = [h["event"] for h in state.order_history("globex", "GLOBEX-2001")]
+        assert events[-2:] == ["change_completed", "invoiced_in_full"]
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize("purpose, pocs", [("01", []), ("04", [["1", "DI"]])])
+def test_a_cancellation_or_deletion_of_a_partly_shipped_order_cancels_only_what_did_not_ship(ws, purpose, pocs):
+    """BCH01 01 (no POC lines, as most buyers cancel) or a DI of GLOBEX-2001's line after 24 of 48 shipped:
+    the 24 unshipped are cancelled (reservation released), the 24 shipped stay on the order, which is
+    shipped and billed for them; the 865 says IQ 24 for the line (BCA02 AC) and a finding says why."""
+    send_860(ws, "globex", "GLOBEX-2001", pocs, purpose=purpose)
+    _results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_BELOW_SHIPPED" in codes(run)
+    assert answer(ws, "globex") == ("AC", [("1", "DI", "IQ", "24")])
+    (invoice,) = outbox(ws, "globex", "810")
+    assert [r[2] for r in invoice if r[0] == "IT1"] == ["24"]
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("globex", "GLOBEX-2001")
+        assert order.state.value == "invoiced" and order.value == Decimal("89.76")  # 24 x 3.74, not 48
+        (line,) = state.order_lines("globex", "GLOBEX-2001")
+        assert (line.ordered, line.allocated, line.shipped, line.invoiced) == \
+            (Decimal(24), 24, Decimal(24), Decimal(24))
+        assert reserved(state, "globex", "GLOBEX-2001") == {}
+    finally:
+        state.close()
+
+
+def test_a_line_added_to_an_invoiced_order_is_refused_with_a_reason(ws):
+    """INITECH-3010 shipped and invoiced in full on day 1: an 860 adding a line and raising line 4 is
+    answered RD, each POC IR (CHANGE_AFTER_SHIPMENT: a new PO for new units); the order, its lines and
+    its 810 stay as they were, and it still closes."""
+    state = StateStore(ws.state_path)
+    before = (state.order("initech", "INITECH-3010").state.value, state.order_lines("initech", "INITECH-3010"))
+    state.close()
+    assert before[0] == "invoiced"
+    send_860(ws, "initech", "INITECH-3010", [["5", "AI", "6", "", "EA", "3.47", "PE", "VN", "SKU-1003"],
+                                             ["4", "QI", "30", "", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_AFTER_SHIPMENT" in codes(run)
+    assert answer(ws, "initech") == ("RD", [("5", "AI", "IR", None), ("4", "QI", "IR", "24")])
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("initech", "INITECH-3010").state.value in ("invoiced", "closed")
+        after = state.order_lines("initech", "INITECH-3010")
+        assert [(a.ordered, a.unit_price, a.shipped, a.invoiced) for a in after] \
+            == [(b.ordered, b.unit_price, b.shipped, b.invoiced) for b in before[1]]
+        assert len(state.invoices_for_order("initech", "INITECH-3010")) == 1
+    finally:
+        state.close()
+
+
+def test_a_raised_line_is_allocated_shipped_and_billed_on_the_next_nights(ws):
+    """ACME raises line 6 (5 shipped and invoiced) to 8 after shipment: the 3 new units are backordered
+    (865 IQ 8), the next night's backorder allocation reserves them from stock, the DC ships them and
+    they are billed once: 3 units on a new 810, the 5 billed before not again."""
+    send_860(ws, "acme", "ACME-1001", [["6", "QI", "8", "", "EA"]])
+    run_stages(ws, NIGHT2)
+    assert answer(ws, "acme") == ("AD", [("6", "QI", "IQ", "8")])
+    run_stages(ws, NIGHT3)
+    state = StateStore(ws.state_path)
+    try:
+        six = lines(state, "acme", "ACME-1001")[6]
+        assert (six.allocated, six.backordered, six.shipped) == (8, 0, Decimal(5))
+        assert reserved(state, "acme", "ACME-1001").get(6) == 3
+        billed_before = len(state.invoices_for_order("acme", "ACME-1001"))
+    finally:
+        state.close()
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261130.csv").write_text(
+        "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+        "SHP-1009,2026-11-29,15:00,UPSN,G2,1Z999AA10123456899,BOL-6009,ACME-1001,6,SKU-1006,3,EA,C-1019,2.5,LB,\n")
+    ship_stages(ws, datetime(2026, 11, 29, 16), run_id="day3")
+    state = StateStore(ws.state_path)
+    try:
+        six = lines(state, "acme", "ACME-1001")[6]
+        assert (six.shipped, six.invoiced) == (Decimal(8), Decimal(8))
+        invoices = state.invoices_for_order("acme", "ACME-1001")
+        assert len(invoices) == billed_before + 1
+        assert [(ln.line_number, ln.quantity) for ln in invoices[-1].lines] == [(6, Decimal(3))]
+        assert 6 not in reserved(state, "acme", "ACME-1001")
+    finally:
+        state.close()
+
+
+def test_a_decrease_above_what_shipped_releases_only_the_units_no_longer_wanted(ws):
+    """GLOBEX-2001 (48, 24 shipped, 24 reserved) lowered to 30 with a new delivery date in the heading: 6
+    stay reserved to ship (18 released), the order still has units to ship; the heading's date is not
+    applied to an order that shipped (a warning for a person), the 865 says AD, IQ 30."""
+    send_860(ws, "globex", "GLOBEX-2001", [["1", "QD", "30", "", "EA"]], heading=(["DTM", "002", "20261215"],))
+    _results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_HEADER_NOT_APPLIED" in codes(run) and "CHANGE_HEADER_APPLIED" not in codes(run)
+    assert answer(ws, "globex") == ("AD", [("1", "QD", "IQ", "30")])
+    assert outbox(ws, "globex", "810") == []  # billed per order: it has not shipped complete
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("globex", "GLOBEX-2001")
+        assert (order.state.value, order.revision) == ("partially_shipped", 2)
+        (line,) = state.order_lines("globex", "GLOBEX-2001")
+        assert (line.ordered, line.allocated, line.backordered, line.shipped) == (Decimal(30), 30, 0, Decimal(24))
+        assert reserved(state, "globex", "GLOBEX-2001") == {1: 6}
+    finally:
+        state.close()
