@@ -49,12 +49,32 @@ _TEXT = ("ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city",
 _QUALIFIER = {"upc": "UP", "gtin": "UK", "vendor_part": "VN", "buyer_part": "BP"}
 
 
+@dataclass(frozen=True, slots=True)
+class RefusedRow:
+    """A row not taken (its PO left out, or it names none), as the CSV acknowledgment answers it: its
+    values as sent (a number read, or the text that could not be) and why, naming row and column."""
+
+    row: int
+    po_number: str
+    line_id: str
+    sku: str
+    quantity: Decimal | str
+    unit: str
+    unit_price: Decimal | str | None
+    reason: str
+
+
+MOST_REFUSED = 100_000  # refused rows listed one by one; the rest counted (a file of a million bad rows)
+
+
 @dataclass(slots=True)
 class CsvOrders:
     orders: pa.Table  # ORDERS
     lines: pa.Table  # ORDER_LINES
     findings: list[Finding] = field(default_factory=list)
     rejected: tuple[str, ...] = ()  # PO numbers left out because one of their rows is bad
+    refused: list[RefusedRow] = field(default_factory=list)  # every row not taken, in file order (MOST_REFUSED)
+    more_refused: int = 0  # rows not taken beyond MOST_REFUSED (not listed)
 
 
 def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
@@ -80,8 +100,19 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     orphans: list[int] = []  # grouped: rows of the wrong width without a PO number (they belong to the PO above)
     runs: list[tuple[int, str]] = []  # grouped: (first row, PO) of each run of rows of one PO, in file order
 
+    refused: list[tuple[int, str, list[str]]] = []  # (row, PO, fields) of the rows read but not taken
+    more = 0
+
+    def _refuse(number: int, po: str, fields: list[str]) -> None:
+        nonlocal more
+        if len(refused) < MOST_REFUSED:
+            refused.append((number, po, fields))
+        else:
+            more += 1
+
     def _malformed(number: int, fields: list[str]) -> str | None:
         po = rows.cell(fields, "po_number") or None
+        _refuse(number, po or "", fields)
         if po is not None:
             malformed.add(po)
         elif mapping.grouped:
@@ -106,6 +137,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             rows.where = po or None
             value = _row(rows, number, fields, mapping, reading)
             if not po:
+                _refuse(number, "", fields)
                 continue  # reported by _row
             state = pos.get(po)
             if state is None:
@@ -113,6 +145,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if value is None:
                 state.bad = True
             if state.bad:
+                _refuse(number, po, fields)
                 continue
             state.members += 1
             line_id = value["line_id"]
@@ -177,7 +210,54 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         findings += [finding("FINDINGS_CAPPED", message, file=file, value=str(count)) for _po, count, message
                      in budget.capped(lambda po: f"PO {po}" if po is not None else "file")]
     bad = tuple(sorted(po for po, state in pos.items() if state.bad))
-    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad)
+    answered = _refused(rows, refused, batches, bad, findings, mapping)
+    more += max(0, len(answered) - MOST_REFUSED)
+    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad, answered[:MOST_REFUSED], more)
+
+
+def _refused(rows: CsvRows, refused: list[tuple[int, str, list[str]]], batches: list[pa.Table], bad: tuple[str, ...],
+             findings: list[Finding], m: CsvOrderMapping) -> list[RefusedRow]:
+    """Each row not taken with its reason: its own findings (column and message), else its PO's first (the
+    PO is left out whole), in file order; the rows of a bad PO read before it turned bad come from
+    ``batches`` (read well, left out with it)."""
+    said: dict[int, list[str]] = {}
+    for f in findings:
+        if f.location.row is not None and f.severity == "error":
+            column = f" {f.location.column}:" if f.location.column else ""
+            said.setdefault(f.location.row, []).append(f"row {f.location.row},{column} {f.message}")
+    if rows.cut is not None:
+        said.setdefault(rows.cut, [f"row {rows.cut}: the file could not be read from here on"])
+    out: list[tuple[int, str, str, str, Decimal | str, str, Decimal | str | None]] = []
+    for number, po, fields in refused:
+        out.append((number, po, rows.cell(fields, "line_id"),
+                    rows.cell(fields, "vendor_part") or rows.cell(fields, "buyer_part"), rows.cell(fields, "quantity"),
+                    (rows.cell(fields, "unit") or m.default_unit).upper(), rows.cell(fields, "unit_price") or None))
+    if bad and batches:
+        lines = pa.concat_tables(batches)
+        lines = lines.filter(pc.is_in(lines["po_number"], pa.array(bad, pa.string())))
+        for r in lines.select(["file_segment", "po_number", "line_id", "vendor_part", "buyer_part", "quantity",
+                               "unit", "unit_price"]).to_pylist():
+            out.append((r["file_segment"], r["po_number"], r["line_id"] or "", r["vendor_part"] or r["buyer_part"]
+                        or "", r["quantity"], r["unit"] or "", r["unit_price"]))
+    out.sort(key=lambda r: r[0])
+    first: dict[str, str] = {}  # PO -> the first reason of a row of it
+    for number, po, *_ in out:
+        if po and po not in first and number in said:
+            first[po] = said[number][0]
+    if rows.cut is not None:
+        for _number, po, *_ in out:
+            first.setdefault(po, said[rows.cut][0])
+    answered = []
+    for number, po, line_id, sku, qty, unit, price in out:
+        own = said.get(number)
+        if own:
+            reason = "; ".join(own) + (f"; PO {po} is left out whole" if po else "")
+        elif po:
+            reason = f"row {number}: PO {po} is left out whole ({first.get(po, 'a row of it is in error')})"
+        else:
+            reason = f"row {number} was not read"
+        answered.append(RefusedRow(number, po, line_id, sku, qty, unit, price, reason))
+    return answered
 
 
 class _Po:

@@ -68,7 +68,9 @@ def test_cancel_and_do_not_deliver_dates_run_the_850_s_date_rules(tmp_path):
     assert {(stage, code, po) for stage, code, _r, _c, po in found if stage == "decide"} >= {
         ("decide", "CANCEL_DATE_PASSED", "U-1"), ("decide", "SHIP_WINDOW_INCONSISTENT", "U-3"),
         ("decide", "BACKORDER_AFTER_CANCEL", "U-2")}
-    assert ack == ["U-2;1;IA;Accepted;12;12;0;EA;25,7;04.12.2026;filled",
+    assert ack == ["U-4;1;IR;Rejected;10;0;0;EA;26,25;;\"row 6, Cancel Date: '2026-12-20' does not match "
+                   "'%d.%m.%Y'.; PO U-4 is left out whole\"",  # refused at intake
+                   "U-2;1;IA;Accepted;12;12;0;EA;25,7;04.12.2026;filled",
                    "U-2;2;IR;Rejected;10;0;0;EA;32,34;;past_cancel_date"]  # U-1 and U-3 held for a person
 
 
@@ -202,3 +204,42 @@ def test_zero_and_negative_quantities_run_the_850_s_quantity_rule_and_are_answer
     assert ack[0] == "U-1;1;IR;Rejected;0;0;0;EA;26,25;;PO102 must be a positive quantity, got 0."
     assert ack[1].startswith("U-2;1;IR;Rejected;-3;0;0;EA;26,25;;")
     assert "order rejected: PO102 must be a positive quantity, got -3." in ack[1]  # the reason, not only "rejected"
+
+
+def test_rows_not_taken_are_answered_in_a_csv_acknowledgment_with_row_column_and_reason(tmp_path):
+    """As a 997 rejects an 850 set in error, the partner without EDI learns which rows were not taken and why:
+    each row of a PO left out (the bad row and the PO's other rows) and a row naming no PO is answered IR at
+    intake, its values as sent; the POs taken are answered by the decide stage's acknowledgment as before.
+    They used to get no answer at all: the file was quarantined and only ops saw the findings."""
+    ws, found, ack = run_feed(tmp_path / "ws", feed(
+        "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To",
+        "U-1;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9",
+        "U-1;26.11.2026;2;zwei;EA;32,34;VP-1005;04.12.2026;UMB-9",
+        "U-2;31.11.2026;1;12;EA;25,70;VP-1013;04.12.2026;UMB-9",
+        ";26.11.2026;1;5;EA;25,70;VP-1013;04.12.2026;UMB-9",
+        "UMB-6001;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9",
+        "U-3;26.11.2026;1;4"))
+    assert [(code, row, column) for stage, code, row, column, _po in found if stage == "intake"] == [
+        ("CSV_NUMBER_INVALID", 3, "Quantity"), ("CSV_DATE_INVALID", 4, "PO Date"),
+        ("CSV_VALUE_MISSING", 5, "PO Number"), ("CSV_ROW_MALFORMED", 7, None)]
+    refusal, answer = sorted((ws.drop_root / "umbrella" / "outbox").glob("*.csv"))
+    assert refusal.name == "umbrella-csv-ack-000000001.csv"
+    assert refusal.read_bytes().decode("utf-8-sig").splitlines()[1:] == [
+        "U-1;1;IR;Rejected;20;0;0;EA;26,25;;row 2: PO U-1 is left out whole (row 3, Quantity: 'zwei' is not a number "
+        "(at most 4 decimals).)",
+        "U-1;2;IR;Rejected;zwei;0;0;EA;32,34;;\"row 3, Quantity: 'zwei' is not a number (at most 4 decimals).; PO U-1 "
+        "is left out whole\"",
+        "U-2;1;IR;Rejected;12;0;0;EA;25,70;;\"row 4, PO Date: '31.11.2026' does not match '%d.%m.%Y'.; PO U-2 is left "
+        "out whole\"",
+        ";1;IR;Rejected;5;0;0;EA;25,70;;row 5, PO Number: Row 5 has no 'PO Number'.",
+        "U-3;1;IR;Rejected;4;0;0;EA;;;\"row 7, Row 7 has 4 fields; the header has 9.; PO U-3 is left out whole\""]
+    assert answer.read_bytes().decode("utf-8-sig").splitlines()[1:] == [
+        "UMB-6001;1;IA;Accepted;20;20;0;EA;26,25;04.12.2026;filled"]
+    assert (ws.drop_root / "umbrella" / "quarantine" / "feed.csv").exists()  # ops still see the file
+
+
+def test_a_partner_answered_with_an_855_gets_no_csv_refusal(tmp_path):
+    ws, found, _ = run_feed(tmp_path / "ws", feed("PO Number;Quantity;SKU", "U-1;zwei;VP-1010"),
+                            receives='receives = ["855"]')
+    assert [f[1] for f in found] == ["CSV_NUMBER_INVALID"]
+    assert list((ws.drop_root / "umbrella" / "outbox").glob("*")) == []
