@@ -9,7 +9,11 @@ id repeated within a PO (both rows stay lines, as an 850's repeated PO101 does).
 a missing or unreadable value (PO, quantity, price, date) is a finding at its row and column, and its
 whole PO is left out (as an 850 set in error is): no partial orders; so is the PO a row of the wrong
 width names in the PO column (CSV_ROW_MALFORMED), and every PO when a quoting error leaves the rest of
-the file unread (any of them may have rows there). Lineage, stable and documented:
+the file unread (any of them may have rows there). Every row not taken is listed (CsvOrders.refused)
+with its values as sent and its reason, for the CSV acknowledgment that answers it. Order-level values
+a PO's first row leaves blank are taken from its later rows; the window's dates (DTM 037/038/001/064/063)
+of rows that disagree hold the PO to the strictest. A line sent without an id is numbered apart from
+the ids its PO's rows send. Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
 "CSV"; purpose "00", order_type "SA".
@@ -210,6 +214,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         findings += [finding("FINDINGS_CAPPED", message, file=file, value=str(count)) for _po, count, message
                      in budget.capped(lambda po: f"PO {po}" if po is not None else "file")]
     bad = tuple(sorted(po for po, state in pos.items() if state.bad))
+    if rows.undecodable is not None:  # nothing of the file is read: no row is answered (the finding says why)
+        refused, more = [], 0
     answered = _refused(rows, refused, batches, bad, findings, mapping)
     more += max(0, len(answered) - MOST_REFUSED)
     return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad, answered[:MOST_REFUSED], more)

@@ -243,3 +243,15 @@ def test_a_partner_answered_with_an_855_gets_no_csv_refusal(tmp_path):
                             receives='receives = ["855"]')
     assert [f[1] for f in found] == ["CSV_NUMBER_INVALID"]
     assert list((ws.drop_root / "umbrella" / "outbox").glob("*")) == []
+
+
+def test_the_refused_rows_of_a_file_that_does_not_decode_or_cannot_be_read_to_its_end():
+    mapping = CsvOrderMapping(delimiter=";")
+    data = b"PO Number;Quantity\nP-1;zwei\nP-2;1\n\xff\xfe\xfa;1\n"
+    undecodable = read_csv_orders((data[i:i + 4] for i in range(0, len(data), 4)), mapping, partner="p",
+                                  file="f.csv", batch_rows=1)  # rows handed on before the bad bytes are met
+    assert [f.code for f in undecodable.findings] == ["CSV_NOT_DECODABLE"] and undecodable.refused == []
+    cut = read_csv_orders(b'PO Number;Quantity\nP-1;1\nP-2;1\n"P-3"x;1\n', mapping, partner="p", file="f.csv")
+    why = "(row 4, Row 4: ';' expected after '\"'; the rest of the file was not read.)"
+    assert [(r.row, r.po_number, r.reason) for r in cut.refused] == [
+        (2, "P-1", f"row 2: PO P-1 is left out whole {why}"), (3, "P-2", f"row 3: PO P-2 is left out whole {why}")]
