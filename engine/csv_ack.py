@@ -5,6 +5,8 @@ Pure: orders, lines and their LineAcks (the same decisions engine.po_ack renders
 bytes out. Deterministic: the same inputs give the same bytes (encoding, delimiter, quoting and
 line terminator from CsvAckSettings; a utf-8-sig encoding writes a BOM). Numbers are written with
 the layout's decimal separator and no thousands separator; dates with its date format.
+`build_csv_refusals` answers the rows intake did not take (a CSV order file's rows in error, and the other
+rows of their POs): status IR, each with its row, column and reason, as a 997 answers an 850 set in error.
 """
 
 from __future__ import annotations
@@ -46,6 +48,31 @@ def build_csv_ack(entries: Sequence[AckEntry], settings: CsvAckSettings, *,
             values = _values(order, line, ack, settings, reasons)
             writer.writerow([values.get(c, "") for c in settings.columns])
     return buf.getvalue().encode(settings.encoding)
+
+
+def build_csv_refusals(rows: Sequence, settings: CsvAckSettings, *, more: int = 0) -> bytes:
+    """One CSV file answering each refused row (parsers.csv_orders.RefusedRow: its PO left out at intake)
+    with status IR and its reason, in the acknowledgment's columns; a value that could not be read is
+    written as sent. ``more``: refused rows not listed (over parsers.csv_orders.MOST_REFUSED), said in a
+    last row."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=settings.delimiter, quotechar=settings.quotechar,
+                        lineterminator=settings.line_terminator, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([settings.headers.get(c, c) for c in settings.columns])
+    for r in rows:
+        values = {"po_number": r.po_number, "line_id": r.line_id, "sku": r.sku, "status": "IR",
+                  "status_text": STATUS_TEXT["IR"], "quantity_ordered": _as_sent(r.quantity, settings),
+                  "quantity_accepted": _num(Decimal(0), settings), "quantity_backordered": _num(Decimal(0), settings),
+                  "unit": r.unit, "unit_price": _as_sent(r.unit_price, settings), "reason": r.reason}
+        writer.writerow([values.get(c, "") for c in settings.columns])
+    if more:
+        writer.writerow([f"{more} more rows not taken are not listed; the file's findings name them" if c == "reason"
+                         else "IR" if c == "status" else "" for c in settings.columns])
+    return buf.getvalue().encode(settings.encoding)
+
+
+def _as_sent(value, settings: CsvAckSettings) -> str:
+    return "" if value is None else _num(value, settings) if isinstance(value, Decimal) else str(value)
 
 
 def _values(order, line, ack: LineAck, settings: CsvAckSettings, reasons) -> dict[str, str]:

@@ -27,6 +27,7 @@ from engine.acks import (
     unnameable_groups,
 )
 from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of, too_many_sets
+from engine.csv_ack import build_csv_refusals
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders
 from parsers.orders_860 import read_changes
@@ -39,7 +40,9 @@ from rules.structure import check_structure
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from schemas.empty import empty_table
 from schemas.findings import Finding, finding
+from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import FUNCTIONAL_ACKS
+from schemas.lifecycle import PlannedDocument, PlannedSet
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
 from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
@@ -97,6 +100,7 @@ class Outcome:
     orders: pa.Table = field(default_factory=partial(empty_table, ORDERS))
     lines: pa.Table = field(default_factory=partial(empty_table, ORDER_LINES))
     documents: list[OutDoc] = field(default_factory=list)
+    answers: list[PlannedDocument] = field(default_factory=list)  # built whole at intake (a CSV refusal)
     accepted_orders: list[str] = field(default_factory=list)  # order_ref of syntactically accepted POs
     change_headers: pa.Table = field(default_factory=partial(empty_table, CHANGE_HEADERS))  # accepted 860s
     changes: pa.Table = field(default_factory=partial(empty_table, ORDER_CHANGES))
@@ -383,8 +387,10 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
 def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, profile: PartnerProfile) -> Outcome:
     """A CSV order file of a partner without EDI (parsers.csv_orders, the profile's column mapping):
     the same canonical ORDERS / ORDER_LINES as an 850, with lineage (file, row). A bad row is a
-    finding at its row and column and its whole PO is left out; nothing is acknowledged here (the
-    decide stage answers each order with the CSV acknowledgment or an 855). ``data``: the file's
+    finding at its row and column and its whole PO is left out; a partner answered with the CSV
+    acknowledgment gets one here for the rows not taken (each IR with its row, column and reason, as a
+    997 rejects an 850 set), the decide stage answers each order taken (the CSV acknowledgment or an
+    855). ``data``: the file's
     bytes, or its byte chunks (a large file, read in batches of rows: the same outcome)."""
     from parsers.csv_orders import read_csv_orders
 
@@ -395,6 +401,12 @@ def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, p
                            id_limits=profile.csv_id_limits())
     out = Outcome(file=file, sha256=sha256, parse=None, findings=list(read.findings), orders=read.orders,
                   lines=read.lines)
+    if (read.refused or read.more_refused) and "csv_ack" in profile.receives:  # as a 997 answers a set in error
+        content = build_csv_refusals(read.refused, profile.fulfilment.csv_ack or CsvAckSettings(),
+                                     more=read.more_refused)
+        pos = ",".join(dict.fromkeys(r.po_number for r in read.refused if r.po_number))
+        out.answers.append(PlannedDocument(profile.id, "CSV", "", (PlannedSet(f"CSV:{sha256}:refused", (), pos[:1000],
+                                                                              sha256),), content=content))
     out.accepted_orders = read.orders["order_ref"].to_pylist()
     out.disposition = "quarantine" if out.error_count else "processed"
     return out

@@ -8,8 +8,9 @@ and ignore surrounding and doubled blanks (a mapped name found twice is refused)
 read out of Excel's '="..."' text guard (`cell_text`). Rows that are entirely empty are skipped; empty
 fields past the header's width (trailing separators) are dropped, and fields missing under unnamed
 trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's
-hint) is passed over (the header is then record 2), so are a feed layout's title rows before the header
-and the rows its totals labels name. read_columns gives the rows as Arrow columns, read by Arrow's CSV
+hint) is passed over (the header is then record 2), so are a feed layout's title rows before the header,
+the rows its totals labels name, and the header and "sep=" lines repeated further down (several exports
+concatenated into one file). read_columns gives the rows as Arrow columns, read by Arrow's CSV
 reader when the file leaves no room for a difference.
 """
 
@@ -130,10 +131,14 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     named = width  # the header's columns up to its last named one (a header "a;b;c;" names 3 of 4)
     while named > 1 and not header[1][named - 1].strip():  # type: ignore[index]
         named -= 1
+    titles = [_title(h) for h in header[1][:named]]  # type: ignore[index]
     batch: list[tuple[int, list[str]]] = []
     for record in records:
         fields = record[1]
         n = len(fields)
+        if n >= named and _title(fields[0]) == titles[0] and [_title(f) for f in fields[:named]] == titles \
+                and not "".join(fields[named:]).strip() or n <= 2 and _SEP_HINT.match(layout.delimiter.join(fields)):
+            continue  # the header (or Excel's "sep=" line) again: exports concatenated into one file
         if n != width and n >= named and not "".join(fields[width:]).strip():  # trailing separators, or not
             record = (record[0], (fields + [""] * (width - n))[:width])  # as many as the header: "a;b;c;"
             fields = record[1]
@@ -382,6 +387,9 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     if table.num_rows != lines:
         return None
     columns = [c.combine_chunks() for c in table.columns]
+    again = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(columns[0][1:])), _title(columns[0][0].as_py()))
+    if pc.any(again).as_py():
+        return None  # the header's first name again further down (concatenated exports): read_rows decides
     limit = csv.field_size_limit()
     if any(pc.max(pc.binary_length(c)).as_py() > limit for c in columns):
         return None

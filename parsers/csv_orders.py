@@ -9,7 +9,11 @@ id repeated within a PO (both rows stay lines, as an 850's repeated PO101 does).
 a missing or unreadable value (PO, quantity, price, date) is a finding at its row and column, and its
 whole PO is left out (as an 850 set in error is): no partial orders; so is the PO a row of the wrong
 width names in the PO column (CSV_ROW_MALFORMED), and every PO when a quoting error leaves the rest of
-the file unread (any of them may have rows there). Lineage, stable and documented:
+the file unread (any of them may have rows there). Every row not taken is listed (CsvOrders.refused)
+with its values as sent and its reason, for the CSV acknowledgment that answers it. Order-level values
+a PO's first row leaves blank are taken from its later rows; the window's dates (DTM 037/038/001/064/063)
+of rows that disagree hold the PO to the strictest. A line sent without an id is numbered apart from
+the ids its PO's rows send. Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
 "CSV"; purpose "00", order_type "SA".
@@ -31,14 +35,40 @@ from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import ORDER_LINES, ORDERS
 from schemas.profile import LimitSettings
 
+# the PO's window (DTM 037/038/001/064/063): rows of a PO that disagree hold it to the strictest date
+_STRICTEST = {"ship_not_before": max, "ship_no_later": min, "cancel_after": min, "do_not_deliver_before": max,
+              "do_not_deliver_after": min}
+_DATES = ("po_date", "requested_ship_date", "requested_delivery_date", *_STRICTEST)
 _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part",
-           "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", "ship_to_id",
-           "ship_to_name", "ship_to_address1", "ship_to_city", "ship_to_state", "ship_to_postal_code",
-           "ship_to_country")
+           "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
+           "release_number", "ship_to_id", "ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city",
+           "ship_to_state", "ship_to_postal_code", "ship_to_country")
 _REQUIRED = ("po_number", "quantity")
-_ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", "ship_to_id", "ship_to_name",
-                "ship_to_address1", "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+_ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
+                "release_number", "ship_to_id", "ship_to_name", "ship_to_address1", "ship_to_address2",
+                "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+# the ship-to's text (N1/N3/N4), where a line break or tab is no character (an address cell of several lines)
+_TEXT = ("ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city", "ship_to_state",
+         "ship_to_country")
 _QUALIFIER = {"upc": "UP", "gtin": "UK", "vendor_part": "VN", "buyer_part": "BP"}
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedRow:
+    """A row not taken (its PO left out, or it names none), as the CSV acknowledgment answers it: its
+    values as sent (a number read, or the text that could not be) and why, naming row and column."""
+
+    row: int
+    po_number: str
+    line_id: str
+    sku: str
+    quantity: Decimal | str
+    unit: str
+    unit_price: Decimal | str | None
+    reason: str
+
+
+MOST_REFUSED = 100_000  # refused rows listed one by one; the rest counted (a file of a million bad rows)
 
 
 @dataclass(slots=True)
@@ -47,6 +77,8 @@ class CsvOrders:
     lines: pa.Table  # ORDER_LINES
     findings: list[Finding] = field(default_factory=list)
     rejected: tuple[str, ...] = ()  # PO numbers left out because one of their rows is bad
+    refused: list[RefusedRow] = field(default_factory=list)  # every row not taken, in file order (MOST_REFUSED)
+    more_refused: int = 0  # rows not taken beyond MOST_REFUSED (not listed)
 
 
 def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, partner: str, file: str = "",
@@ -72,8 +104,19 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     orphans: list[int] = []  # grouped: rows of the wrong width without a PO number (they belong to the PO above)
     runs: list[tuple[int, str]] = []  # grouped: (first row, PO) of each run of rows of one PO, in file order
 
+    refused: list[tuple[int, str, list[str]]] = []  # (row, PO, fields) of the rows read but not taken
+    more = 0
+
+    def _refuse(number: int, po: str, fields: list[str]) -> None:
+        nonlocal more
+        if len(refused) < MOST_REFUSED:
+            refused.append((number, po, fields))
+        else:
+            more += 1
+
     def _malformed(number: int, fields: list[str]) -> str | None:
         po = rows.cell(fields, "po_number") or None
+        _refuse(number, po or "", fields)
         if po is not None:
             malformed.add(po)
         elif mapping.grouped:
@@ -98,6 +141,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             rows.where = po or None
             value = _row(rows, number, fields, mapping, reading)
             if not po:
+                _refuse(number, "", fields)
                 continue  # reported by _row
             state = pos.get(po)
             if state is None:
@@ -105,6 +149,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if value is None:
                 state.bad = True
             if state.bad:
+                _refuse(number, po, fields)
                 continue
             state.members += 1
             line_id = value["line_id"]
@@ -118,8 +163,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                     state.more["CSV_LINE_ID_DUPLICATE"] = state.more.get("CSV_LINE_ID_DUPLICATE", 0) + 1
             if state.head is None:
                 state.head = value
+                state.rows = dict.fromkeys(_ORDER_LEVEL, number)
             else:
-                for later in _inconsistent(rows, po, state.first_row, state.head, number, value):
+                for later in _inconsistent(rows, po, state, number, value):
                     if len(state.later) < limits.max_findings_per_set:
                         state.later.append(later)
                     else:  # the budget would drop it: counted, not held
@@ -156,6 +202,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                        "order_type": "SA", "version": "CSV", "po_date": head["po_date"], "currency": head["currency"],
                        "requested_ship_date": head["requested_ship_date"],
                        "requested_delivery_date": head["requested_delivery_date"],
+                       "release_number": head["release_number"], **{k: head[k] for k in _STRICTEST},
                        **{k: head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")},
                        "ship_to_id_qualifier": "92" if head["ship_to_id"] else None,  # the buyer's own code
                        "line_count": state.members, "st_file_segment": state.first_row,
@@ -167,20 +214,71 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         findings += [finding("FINDINGS_CAPPED", message, file=file, value=str(count)) for _po, count, message
                      in budget.capped(lambda po: f"PO {po}" if po is not None else "file")]
     bad = tuple(sorted(po for po, state in pos.items() if state.bad))
-    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad)
+    if rows.undecodable is not None:  # nothing of the file is read: no row is answered (the finding says why)
+        refused, more = [], 0
+    answered = _refused(rows, refused, batches, bad, findings, mapping)
+    more += max(0, len(answered) - MOST_REFUSED)
+    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad, answered[:MOST_REFUSED], more)
+
+
+def _refused(rows: CsvRows, refused: list[tuple[int, str, list[str]]], batches: list[pa.Table], bad: tuple[str, ...],
+             findings: list[Finding], m: CsvOrderMapping) -> list[RefusedRow]:
+    """Each row not taken with its reason: its own findings (column and message), else its PO's first (the
+    PO is left out whole), in file order; the rows of a bad PO read before it turned bad come from
+    ``batches`` (read well, left out with it)."""
+    said: dict[int, list[str]] = {}
+    for f in findings:
+        if f.location.row is not None and f.severity == "error":
+            column = f" {f.location.column}:" if f.location.column else ""
+            said.setdefault(f.location.row, []).append(f"row {f.location.row},{column} {f.message}")
+    if rows.cut is not None:
+        said.setdefault(rows.cut, [f"row {rows.cut}: the file could not be read from here on"])
+    out: list[tuple[int, str, str, str, Decimal | str, str, Decimal | str | None]] = []
+    for number, po, fields in refused:
+        out.append((number, po, rows.cell(fields, "line_id"),
+                    rows.cell(fields, "vendor_part") or rows.cell(fields, "buyer_part"), rows.cell(fields, "quantity"),
+                    (rows.cell(fields, "unit") or m.default_unit).upper(), rows.cell(fields, "unit_price") or None))
+    if bad and batches:
+        lines = pa.concat_tables(batches)
+        lines = lines.filter(pc.is_in(lines["po_number"], pa.array(bad, pa.string())))
+        for r in lines.select(["file_segment", "po_number", "line_id", "vendor_part", "buyer_part", "quantity",
+                               "unit", "unit_price"]).to_pylist():
+            out.append((r["file_segment"], r["po_number"], r["line_id"] or "", r["vendor_part"] or r["buyer_part"]
+                        or "", r["quantity"], r["unit"] or "", r["unit_price"]))
+    out.sort(key=lambda r: r[0])
+    first: dict[str, str] = {}  # PO -> the first reason of a row of it
+    for number, po, *_ in out:
+        if po and po not in first and number in said:
+            first[po] = said[number][0]
+    if rows.cut is not None:
+        for _number, po, *_ in out:
+            first.setdefault(po, said[rows.cut][0])
+    answered = []
+    for number, po, line_id, sku, qty, unit, price in out:
+        own = said.get(number)
+        if own:
+            reason = "; ".join(own) + (f"; PO {po} is left out whole" if po else "")
+        elif po:
+            reason = f"row {number}: PO {po} is left out whole ({first.get(po, 'a row of it is in error')})"
+        else:
+            reason = f"row {number} was not read"
+        answered.append(RefusedRow(number, po, line_id, sku, qty, unit, price, reason))
+    return answered
 
 
 class _Po:
     """One PO of the file as its rows are read: where it first appeared, its first row's values, its
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
-    __slots__ = ("index", "first_row", "st02", "order_ref", "head", "members", "bad", "later", "more", "line_ids")
+    __slots__ = ("index", "first_row", "st02", "order_ref", "head", "rows", "members", "bad", "later", "more",
+                 "line_ids")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
         self.st02 = f"{first_row:04d}"
         self.order_ref = f"CSV-1-{self.st02}"
-        self.head: dict | None = None
+        self.head: dict | None = None  # the PO's order-level values: its first row's, blanks filled by later rows
+        self.rows: dict[str, int] = {}  # order-level column -> the row its value in ``head`` came from
         self.members, self.bad, self.later = 0, False, []
         self.more: dict[str, int] = {}  # code -> inconsistencies beyond the per-PO budget (counted, not held)
         self.line_ids: dict[str, int] = {}  # line id -> the row it first came on
@@ -205,7 +303,7 @@ class _Lines:
         c["order_ref"].append(state.order_ref)
         c["po_number"].append(po)
         c["line_number"].append(n)
-        c["line_id"].append(v["line_id"] or str(n))
+        c["line_id"].append(v["line_id"])  # none sent: numbered once the PO's rows are all read (_numbered)
         for name in ("quantity", "unit", "unit_price", "description"):
             c[name].append(v[name])
         c["price_basis"].append("PE" if v["unit_price"] is not None else None)
@@ -236,7 +334,34 @@ def _good_lines(batches: list[pa.Table], pos: dict[str, _Po]) -> pa.Table:
     index = pa.array([pos[po].index for po in lines["po_number"].to_pylist()], pa.int64())
     order = pc.sort_indices(pa.table({"po": index, "row": lines["file_segment"]}),
                             sort_keys=[("po", "ascending"), ("row", "ascending")])
-    return lines.take(order).combine_chunks()
+    return _numbered(lines.take(order).combine_chunks())
+
+
+def _numbered(lines: pa.Table) -> pa.Table:
+    """``lines`` (grouped by PO, in file order) with an id for each line sent without one: its number in
+    the PO (1..n), or, when another row of the PO sends that id, the next number no row of the PO uses;
+    so a PO's line ids stay distinct (a shipment confirmation names its line by it) and the same file
+    always numbers alike."""
+    ids = lines["line_id"]
+    if ids.null_count == 0:
+        return lines
+    filled = ids.to_pylist()
+    pos, numbers = lines["po_number"].to_pylist(), lines["line_number"].to_pylist()
+    start = 0
+    while start < len(filled):
+        stop = start
+        while stop < len(filled) and pos[stop] == pos[start]:
+            stop += 1
+        taken = {i for i in filled[start:stop] if i is not None}
+        for at in range(start, stop):
+            if filled[at] is None:
+                k = numbers[at]
+                while str(k) in taken:
+                    k += 1
+                filled[at] = str(k)
+                taken.add(filled[at])
+        start = stop
+    return lines.set_column(lines.schema.get_field_index("line_id"), "line_id", pa.array(filled, pa.string()))
 
 
 class _Reading:
@@ -283,7 +408,7 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                              name, out[name])
                 ok = False
             out[name] = value
-    for name in ("po_date", "requested_ship_date", "requested_delivery_date"):
+    for name in _DATES:
         if out[name] is not None:
             value = parse_date(out[name], m)
             if value is None:
@@ -298,20 +423,41 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                          f"characters; our X12 documents write it as {element} ({most} at most) and never cut an "
                          "id: the PO is refused.", number, name, value)
             ok = False
+    for name in _TEXT:
+        value = out[name]
+        if value is not None and not value.isprintable():  # a line break, a tab: a quoted cell of several lines
+            out[name] = None
+            if name == "ship_to_address1":  # its first line is the street, the others the address's second line
+                first, *rest = [part for part in (" ".join(p.split()) for p in value.splitlines()) if part]
+                out[name] = first
+                out["ship_to_address2"] = ", ".join([*rest, *filter(None, [out["ship_to_address2"]])]) or None
+            else:
+                out[name] = " ".join(value.split()) or None
     out["unit"] = (out["unit"] or m.default_unit).upper()
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     return out if ok else None
 
 
-def _inconsistent(rows: CsvRows, po: str, first_row: int, head: dict, number: int, v: dict) -> list[Finding]:
-    """A later row's order-level values that differ from its PO's first row's (CSV_ORDER_INCONSISTENT)."""
-    out = []
+def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> list[Finding]:
+    """A later row's order-level values that differ from its PO's (CSV_ORDER_INCONSISTENT); a value its
+    PO's earlier rows left blank is the PO's (an export giving the ship-to or a date on a later row only),
+    and of the window's dates (_STRICTEST) the strictest is the PO's (a cancel date per line: the PO's
+    earliest holds, so no line ships after its own)."""
+    out, head = [], state.head
     for name in _ORDER_LEVEL:
-        if v[name] is not None and head[name] is not None and v[name] != head[name]:
+        if v[name] is None:
+            continue
+        if head[name] is None:
+            head[name], state.rows[name] = v[name], number
+        elif v[name] != head[name]:
+            strictest = _STRICTEST.get(name)
+            kept = f"; the PO keeps {strictest(v[name], head[name])!s}, the strictest" if strictest else ""
             out.append(finding("CSV_ORDER_INCONSISTENT", f"PO {po}: {name} {v[name]!s} here, {head[name]!s} on row "
-                               f"{first_row}.", file=rows.file, row=number,
+                               f"{state.rows[name]}{kept}.", file=rows.file, row=number,
                                column=rows.header_names.get(name, name), value=str(v[name])))
+            if strictest is not None and strictest(v[name], head[name]) != head[name]:
+                head[name], state.rows[name] = v[name], number
     return out
 
 

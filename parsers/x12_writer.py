@@ -8,6 +8,7 @@ those delimiters (DelimiterCollision); callers choose delimiters the values do n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -101,12 +102,23 @@ ROUTING_MAX = 35  # TD505 (element 387, AN 1/35)
 
 def x12_text(value: str, max_len: int = DESCRIPTION_MAX) -> str:
     """A free-text AN element (a description, a name, an address) cut to its maximum length, blanks at the cut dropped;
-    a value that fits is returned as it is. Only for text a receiver reads, never for an identifier."""
+    a line break or tab in it (a CSV order's quoted cell of several lines: no X12 character, the document would be
+    refused) and the blanks around it become one blank; a value that fits is returned as it is. Only for text a
+    receiver reads, never for an identifier."""
+    if _CONTROLS.search(value):
+        value = _CONTROLS.sub(" ", value).strip(" ")
     return value if len(value) <= max_len else value[:max_len].rstrip(" ")
+
+
+_CONTROLS = re.compile(r" *[\x00-\x1f\x7f]+[\x00-\x1f\x7f ]*")
 
 
 def x12_texts(values: pa.Array, max_len: int = DESCRIPTION_MAX) -> pa.Array:
     """x12_text of each string of ``values`` (column-wise; nulls stay null)."""
+    broken = pc.fill_null(pc.match_substring_regex(values, r"[\x00-\x1f\x7f]"), False)
+    if pc.any(broken).as_py():
+        values = pc.if_else(broken, pc.utf8_trim(pc.replace_substring_regex(values, _CONTROLS.pattern, " "), " "),
+                            values)
     long = pc.fill_null(pc.greater(pc.utf8_length(values), max_len), False)
     if not pc.any(long).as_py():
         return values

@@ -207,11 +207,22 @@ class CsvOrderMapping(CsvFeedLayout):
     buyer_part: str | None = "Buyer Item"
     description: str | None = "Description"
     currency: str | None = "Currency"
-    requested_ship_date: str | None = "Ship Date"
-    requested_delivery_date: str | None = None
+    requested_ship_date: str | None = "Ship Date"  # DTM 010
+    requested_delivery_date: str | None = None  # DTM 002
+    # the PO's window (X12 DTM 037/038/001/064/063), checked as an 850's: a date past on arrival
+    # (CANCEL_DATE_PASSED), a backorder after it, a shipment outside it; order-level: rows of a PO that
+    # give different dates (a per-line cancel date) hold the PO to the strictest (the earliest last date,
+    # the latest first date), with a warning at the row
+    ship_not_before: str | None = "Ship Not Before"  # DTM 037
+    ship_no_later: str | None = "Ship No Later"  # DTM 038
+    cancel_after: str | None = "Cancel Date"  # DTM 001
+    do_not_deliver_before: str | None = "Do Not Deliver Before"  # DTM 064
+    do_not_deliver_after: str | None = "Do Not Deliver After"  # DTM 063
+    release_number: str | None = "Release"  # the PO's release number (850 BEG04), echoed as an 850's
     ship_to_id: str | None = "Ship To"
     ship_to_name: str | None = "Ship To Name"
-    ship_to_address1: str | None = "Address"
+    ship_to_address1: str | None = "Address"  # a quoted cell of several lines: its first line, the rest to address2
+    ship_to_address2: str | None = "Address 2"  # N302
     ship_to_city: str | None = "City"
     ship_to_state: str | None = "State"
     ship_to_postal_code: str | None = "Postal Code"

@@ -220,8 +220,8 @@ X12_ANSWERS = frozenset({"855", "856", "810", "865"})  # documents that write an
 # product ids back (BAK03/PRF01/BIG04/BCA03; PO101/LIN01/IT101; the PO1/LIN/IT1 product id pairs)
 # the CSV order columns such a document writes, and the data element each is written as (its maximum length is
 # the partner's X12 version's: parsers.csv_orders refuses a longer value, never cuts it)
-CSV_ID_ELEMENTS = {"po_number": "324", "line_id": "350", "upc": "234", "gtin": "234", "vendor_part": "234",
-                   "buyer_part": "234"}
+CSV_ID_ELEMENTS = {"po_number": "324", "release_number": "328", "line_id": "350", "upc": "234", "gtin": "234",
+                   "vendor_part": "234", "buyer_part": "234"}
 class DeliverySettings(_Model):
     """How the answers (855s, 865s), ship notices (856s) and invoices (810s) travel: ``batch =
     "document"`` one interchange per transaction set; ``"run"`` one interchange per document type and

@@ -60,8 +60,9 @@ def test_a_partner_answered_in_csv_only_keeps_any_length():
     assert CSV_ONLY.csv_id_limits() == {}
     for receives in (("csv_ack", "856"), ("csv_ack", "810"), ("855",)):
         limits = UMBRELLA.model_copy(update={"receives": receives}).csv_id_limits()
-        assert {k: v[0] for k, v in limits.items()} == {"po_number": 22, "line_id": 20, "upc": 48, "gtin": 48,
-                                                       "vendor_part": 48, "buyer_part": 48}, receives
+        assert {k: v[0] for k, v in limits.items()} == {"po_number": 22, "release_number": 30, "line_id": 20,
+                                                       "upc": 48, "gtin": 48, "vendor_part": 48, "buyer_part": 48}, \
+            receives
 
 
 def test_the_intake_of_such_a_file_quarantines_it_with_the_finding():

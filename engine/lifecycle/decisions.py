@@ -497,8 +497,10 @@ class _Batch:
         acks = [s.ack for s in mine]
         head = ctx.head(key)
         layout = ctx.profiles[d.partner].fulfilment.csv_ack or CsvAckSettings()
-        content = build_csv_ack([(head, line_rows, acks)], layout,
-                                reasons={(d.po_number, s.line_number): s.reason for s in mine if s.reason})
+        why = "; ".join(dict.fromkeys(d.reasons))  # a rejected order's lines say why, not only "order rejected"
+        content = build_csv_ack([(head, line_rows, acks)], layout, reasons={
+            (d.po_number, s.line_number): f"{s.reason}: {why}" if s.reason == "order rejected" and why else s.reason
+            for s in mine if s.reason})
         bak = build_855(head, line_rows, acks, today=ctx.today)[0][2]
         doc = PlannedDocument(d.partner, "CSV", "", (PlannedSet(f"CSV:{d.po_number}:{record.lines_key}:{d.order_ref}",
                                                                 (), d.po_number, head["source_sha256"] or ""),),

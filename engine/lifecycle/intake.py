@@ -64,7 +64,7 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
     unanswered = unanswered or {}
     parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
                                                    envelope=envelope)
-                                  for d in outcome.documents),
+                                  for d in outcome.documents) + tuple(outcome.answers),
                   findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
                                  for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
