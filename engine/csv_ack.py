@@ -28,6 +28,27 @@ STATUS_TEXT = {
     "IS": "Substituted", "IW": "On hold, waiting",
 }
 _NOT_ACCEPTED = {"IR", "ID", "IB", "IH", "IW"}
+# the allocation's line reasons (engine.allocate, the `reason` column's codes) in words, for `reason_text`
+REASON_TEXT = {
+    "filled": "accepted in full from stock",
+    "split": "accepted, shipped from more than one warehouse",
+    "partial": "part of the quantity is available now",
+    "backordered": "not in stock now: backordered, to ship on the promised date",
+    "held_ship_complete": "held: the order ships complete and not all of it is available yet",
+    "rejected_by_policy": "not accepted: we do not backorder this for you",
+    "no_receipt": "no stock is expected in time for the rest: not accepted",
+    "unknown_sku": "not accepted: we do not know this item",
+    "invalid_quantity": "not accepted: the quantity is not valid",
+    "rounded_to_zero": "not accepted: rounded to full cases, nothing is left to ship",
+    "past_cancel_date": "not accepted: it could only ship after the order's cancel date",
+    "no_backorder": "not accepted: the order takes no backorders and it is not in stock now",
+    "not allocated": "not accepted: nothing was allocated",
+    "nothing to allocate": "nothing to ship",
+    "rejected": "not accepted",
+    "order rejected": "the order is not accepted",
+}
+_ROUNDED = {"+case_pack_up": " (quantity rounded up to full cases)",
+            "+case_pack_down": " (quantity rounded down to full cases)"}
 
 AckEntry = tuple[Mapping[str, object], Sequence[Mapping[str, object]], Sequence[LineAck]]
 
@@ -63,12 +84,31 @@ def build_csv_refusals(rows: Sequence, settings: CsvAckSettings, *, more: int = 
         values = {"po_number": r.po_number, "line_id": r.line_id, "sku": r.sku, "status": "IR",
                   "status_text": STATUS_TEXT["IR"], "quantity_ordered": _as_sent(r.quantity, settings),
                   "quantity_accepted": _num(Decimal(0), settings), "quantity_backordered": _num(Decimal(0), settings),
-                  "unit": r.unit, "unit_price": _as_sent(r.unit_price, settings), "reason": r.reason}
+                  "unit": r.unit, "unit_price": _as_sent(r.unit_price, settings), "reason": r.reason,
+                  "reason_text": r.reason}  # already words: the row, the column and what is wrong
         writer.writerow([values.get(c, "") for c in settings.columns])
     if more:
-        writer.writerow([f"{more} more rows not taken are not listed; the file's findings name them" if c == "reason"
+        writer.writerow([f"{more} more rows not taken are not listed; the file's findings name them"
+                         if c in ("reason", "reason_text")
                          else "IR" if c == "status" else "" for c in settings.columns])
     return buf.getvalue().encode(settings.encoding)
+
+
+def reason_text(reason: str) -> str:
+    """A line's ``reason`` in words: each code of it ("partial; no_receipt", "filled+case_pack_up") said
+    as REASON_TEXT says it; text that is not a code (a finding's message, "order rejected: ...") as it is."""
+    if not reason:
+        return ""
+    out = []
+    for part in reason.split("; "):
+        head, colon, rest = part.partition(": ")
+        code, rounded = head, ""
+        for suffix, words in _ROUNDED.items():
+            if code.endswith(suffix):
+                code, rounded = code[: -len(suffix)], words
+        words = REASON_TEXT.get(code)
+        out.append(part if words is None else words + rounded + (colon + rest if colon else ""))
+    return "; ".join(out)
 
 
 def _as_sent(value, settings: CsvAckSettings) -> str:
@@ -105,7 +145,8 @@ def _values(order, line, ack: LineAck, settings: CsvAckSettings, reasons) -> dic
         "unit": str(line.get("unit") or ""),
         "unit_price": _num(price, settings),
         "promised_date": _date(promised, settings),
-        "reason": reasons.get((po, int(line.get("line_number") or 0)), ""),
+        "reason": (reason := reasons.get((po, int(line.get("line_number") or 0)), "")),
+        "reason_text": reason_text(reason),
     }
 
 

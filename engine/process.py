@@ -108,6 +108,7 @@ class Outcome:
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
     groups_seen: list[tuple[str, str, str, str]] = field(default_factory=list)  # (GS01, GS02, GS03, GS06)
     functional_acks: pa.Table = field(default_factory=partial(empty_table, FUNCTIONAL_ACKS))  # partners' 997/999s
+    row_pos: dict[int, str] = field(default_factory=dict)  # a CSV file's row (of a finding) -> the PO it names
 
     @property
     def error_count(self) -> int:
@@ -401,6 +402,7 @@ def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, p
                            id_limits=profile.csv_id_limits())
     out = Outcome(file=file, sha256=sha256, parse=None, findings=list(read.findings), orders=read.orders,
                   lines=read.lines)
+    out.row_pos = _row_pos(read)
     if (read.refused or read.more_refused) and "csv_ack" in profile.receives:  # as a 997 answers a set in error
         content = build_csv_refusals(read.refused, profile.fulfilment.csv_ack or CsvAckSettings(),
                                      more=read.more_refused)
@@ -409,4 +411,19 @@ def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, p
                                                                               sha256),), content=content))
     out.accepted_orders = read.orders["order_ref"].to_pylist()
     out.disposition = "quarantine" if out.error_count else "processed"
+    return out
+
+
+def _row_pos(read) -> dict[int, str]:
+    """The PO number each row of a finding names (a row refused or a line taken), for the stored finding;
+    rows naming none (or a file finding) are left out."""
+    wanted = {f.location.row for f in read.findings if f.location.row is not None}
+    if not wanted:
+        return {}
+    out = {r.row: r.po_number for r in read.refused if r.row in wanted and r.po_number}
+    lines = read.lines
+    if lines.num_rows:
+        mine = lines.filter(pc.is_in(lines["file_segment"], pa.array(sorted(wanted), pa.int32())))
+        for row, po in zip(mine["file_segment"].to_pylist(), mine["po_number"].to_pylist(), strict=True):
+            out.setdefault(row, po)
     return out

@@ -182,6 +182,12 @@ def failure_table(findings: pa.Table, *, decided: Mapping[tuple[str, str], str] 
     position = t["segment_position"]
     segment = pc.if_else(pc.is_null(position), text["segment_id"],
                          pc.binary_join_element_wise(text["segment_id"], pc.cast(position, pa.string()), "@"))
+    # a CSV file's finding: its row and the partner's column where X12 has segment and element
+    row = t["row_number"]
+    segment = pc.if_else(pc.is_null(row), segment, pc.binary_join_element_wise(
+        pa.scalar("row"), pc.cast(row, pa.string()), " "))
+    column = pc.fill_null(t["column_name"], "")
+    element = pc.if_else(pc.equal(column, ""), text["element"], column)
     decided_by = pa.array([""] * n, pa.string())
     if decided and n:
         keys = pc.binary_join_element_wise(text["partner"], text["po_number"], "\x1f")
@@ -193,7 +199,7 @@ def failure_table(findings: pa.Table, *, decided: Mapping[tuple[str, str], str] 
                    pc.index_in(text["code"], value_set=codes))
     columns = {"partner": text["partner"], "file": text["file"], "isa13": text["isa13"], "gs06": text["gs06"],
                "st02": text["st02"], "po_number": text["po_number"], "line_number": t["line_number"],
-               "segment": segment, "element": text["element"], "value": t["value"], "code": text["code"],
+               "segment": segment, "element": element, "value": t["value"], "code": text["code"],
                "severity": text["severity"], "message": text["message"], "consequence": text["consequence"],
                "decided_by": decided_by, "hint": hint, "stage": text["stage"], "run_id": text["run_id"],
                "_line": pc.fill_null(t["line_number"], -1), "_id": t["id"]}
@@ -436,7 +442,8 @@ def findings_as_table(findings: Iterable[Finding], orders: pa.Table | None = Non
                             ("segment_id", loc.segment_id), ("segment_position", loc.segment_position),
                             ("file_segment", loc.file_segment), ("element", loc.element or loc.column),
                             ("value", loc.value), ("line_number", loc.line_number), ("loop_id", loc.loop_id),
-                            ("consequence", consequence)):
+                            ("consequence", consequence), ("row_number", loc.row),
+                            ("column_name", loc.column or None)):
             cols[name].append(value)
     return pa.table(cols, schema=FINDING_ROWS)
 

@@ -10,7 +10,7 @@ import gc
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import pyarrow as pa
@@ -153,8 +153,9 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             reserved_totals: list[dict] | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
     from engine.allocate import allocate
+    from engine.csv_findings import csv_layouts, csv_located
     from engine.deadlines import late_backorder_findings
-    from rules.suite import run_suite
+    from rules.suite import owners_of, run_suite
     from schemas.inventory import RESERVATIONS
 
     today = now.date()
@@ -168,6 +169,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()})
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
+    suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles), owners_of(orders, lines))
+                    if suite.findings else suite.findings)  # a CSV order's at its row and column
     with timed("decide.decisions"):
         out.decisions = decide(orders, suite.lines, suite.findings, ref, settings,
                                policies={pid: p.rules.outcomes for pid, p in profiles.items()},
@@ -189,7 +192,11 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
             profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
         found = lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines)
-        return plan + Plan(findings=found + late_backorder_findings(result.late, orders))
+        late = late_backorder_findings(result.late, orders)
+        if late:  # a CSV order's at its line's row and its cancel date's column
+            late = tuple(replace(fr, finding=f) for fr, f in zip(late, csv_located(
+                [fr.finding for fr in late], lines, csv_layouts(profiles), owners_of(orders, lines)), strict=True))
+        return plan + Plan(findings=found + late)
 
 
 def _load(store: OrderStore, keys: list[tuple[str, str]], load) -> dict[tuple[str, str], tuple[pa.Table, pa.Table]]:

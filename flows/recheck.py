@@ -6,7 +6,7 @@ answers a cleared order. Recorded as a run of kind "recheck"; its times are the 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from connectors.order_store import OrderStore
@@ -29,7 +29,8 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     """Re-run the rules (plain rules, no GX Data Docs) for held orders (all, or one PO); ``at`` is the
     wall clock of the action, ``today`` the rules' date (default: ``at``)."""
     from connectors.reference import load_reference
-    from rules.suite import run_suite
+    from engine.csv_findings import csv_layouts, csv_located
+    from rules.suite import owners_of, run_suite
 
     profiles = ws.partners()
     chosen = [r for r in lifecycle.held(state.orders(states=lifecycle.AWAITING_PERSON), profiles)
@@ -45,6 +46,9 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     suite = run_suite(orders, lines, ref, settings, today=day,
                       open_orders=state.order_values(lifecycle.OPEN), use_gx=False,
                       suites={pid: p.rule_suites for pid, p in profiles.items()})
+    if suite.findings:  # a CSV order's at its row and column, in its layout's names
+        suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles),
+                                                    owners_of(orders, lines)))
     decisions = decide(orders, suite.lines, suite.findings, ref, settings,
                        policies={pid: p.rules.outcomes for pid, p in profiles.items()})
     records = {r.key: r for r in chosen}

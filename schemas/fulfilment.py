@@ -232,8 +232,11 @@ class CsvOrderMapping(CsvFeedLayout):
     # ship-to id and no address (a partner with one location whose export has no ship-to)
 
 
+# reason: the allocation's code(s) ("partial; no_receipt") or a finding's message, as partners have read it;
+# reason_text: the same in words ("part of the quantity is available now; no stock is expected for the rest")
 ACK_COLUMNS = ("po_number", "po_date", "line_id", "line_number", "sku", "status", "status_text", "quantity_ordered",
-               "quantity_accepted", "quantity_backordered", "unit", "unit_price", "promised_date", "reason")
+               "quantity_accepted", "quantity_backordered", "unit", "unit_price", "promised_date", "reason",
+               "reason_text")
 
 
 class CsvAckSettings(CsvLayout):
@@ -242,7 +245,7 @@ class CsvAckSettings(CsvLayout):
     line_terminator: Literal["\n", "\r\n"] = "\r\n"
     columns: tuple[str, ...] = ("po_number", "line_id", "status", "status_text", "quantity_ordered",
                                 "quantity_accepted", "quantity_backordered", "unit", "unit_price",
-                                "promised_date", "reason")
+                                "promised_date", "reason", "reason_text")
     headers: dict[str, str] = {}  # column -> header text (default: the column name)
 
     @model_validator(mode="after")

@@ -28,6 +28,8 @@ FINDING_ROWS = pa.schema([
     ("line_number", pa.int64()),
     ("loop_id", pa.string()),
     ("consequence", pa.string()),  # what happened because of it: "line 2: IR", "order held for a person" ...
+    ("row_number", pa.int64()),  # a CSV file's finding: the row (header = 1), where X12 has the segment
+    ("column_name", pa.string()),  # and the column's header text, where X12 has the element
 ])
 
 # The failures report's rows (CSV and Parquet), in this order. `decided_by` names the person whose

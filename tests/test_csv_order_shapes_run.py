@@ -7,10 +7,13 @@ status and reason; what the run refuses is a finding at its row and column."""
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from datetime import datetime
 
 from connectors.state import StateStore
+from engine.csv_ack import reason_text
 from parsers.csv_orders import read_csv_orders
 from parsers.x12_reader import read_interchanges
 from schemas.fulfilment import CsvOrderMapping
@@ -19,7 +22,19 @@ from tests.support import REPO, deliver_all, drop_confirmations, make_workspace,
 NIGHT1, DAY1 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30)
 UMBRELLA = REPO / "partners" / "umbrella.toml"
 ACK_HEAD = ("po_number;line_id;status;status_text;quantity_ordered;quantity_accepted;quantity_backordered;unit;"
-            "unit_price;promised_date;reason")
+            "unit_price;promised_date;reason;reason_text")
+
+
+def ack_rows(text: str) -> tuple[list[str], list[str]]:
+    """An acknowledgment's rows as written up to its reason column (what partners have always read, byte for
+    byte), and each row's reason in words (the last column)."""
+    rows, words = [], []
+    for fields in csv.reader(io.StringIO(text), delimiter=";"):
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";", lineterminator="").writerow(fields[:-1])
+        rows.append(buf.getvalue())
+        words.append(fields[-1])
+    return rows, words
 
 
 def run_feed(root, data: bytes, *, layout: str = "", receives: str = ""):
@@ -40,8 +55,13 @@ def run_feed(root, data: bytes, *, layout: str = "", receives: str = ""):
     found = [(f["stage"], f["code"], f["row_number"], f["column_name"], f["po_number"]) for f in state.findings()]
     state.close()
     acks = sorted((ws.drop_root / "umbrella" / "outbox").glob("*.csv"))
-    lines = [ln for a in acks for ln in a.read_bytes().decode("utf-8-sig").splitlines()[1:]]
     assert all(a.read_bytes().decode("utf-8-sig").splitlines()[0] == ACK_HEAD for a in acks)
+    lines = []
+    for a in acks:
+        rows, words = ack_rows(a.read_bytes().decode("utf-8-sig"))
+        lines += rows[1:]
+        reasons = [next(csv.reader([r], delimiter=";"))[-1] for r in rows[1:]]
+        assert words[1:] == [reason_text(r) for r in reasons]  # the reason in words beside it, on every row
     return ws, found, lines
 
 
@@ -63,8 +83,8 @@ def test_cancel_and_do_not_deliver_dates_run_the_850_s_date_rules(tmp_path):
         "U-2;;2;10;EA;32,34;VP-1005;;10.12.2026;;;",
         "U-3;26.11.2026;1;10;EA;26,25;VP-1010;04.12.2026;;12.12.2026;11.12.2026;UMB-9",
         "U-4;26.11.2026;1;10;EA;26,25;VP-1010;04.12.2026;2026-12-20;;;UMB-9"))
-    assert ("intake", "CSV_DATE_INVALID", 6, "Cancel Date", "") in found
-    assert ("intake", "CSV_ORDER_INCONSISTENT", 4, "Cancel Date", "") in found
+    assert ("intake", "CSV_DATE_INVALID", 6, "Cancel Date", "U-4") in found
+    assert ("intake", "CSV_ORDER_INCONSISTENT", 4, "Cancel Date", "U-2") in found
     assert {(stage, code, po) for stage, code, _r, _c, po in found if stage == "decide"} >= {
         ("decide", "CANCEL_DATE_PASSED", "U-1"), ("decide", "SHIP_WINDOW_INCONSISTENT", "U-3"),
         ("decide", "BACKORDER_AFTER_CANCEL", "U-2")}
@@ -106,7 +126,7 @@ def test_a_release_column_is_echoed_as_the_850_s_beg04(tmp_path):
 def test_a_release_longer_than_beg04_refuses_its_po_at_row_and_column(tmp_path):
     _, found, _ = run_feed(tmp_path / "ws", feed("PO Number;Quantity;SKU;Release", "U-1;20;VP-1010;" + "R" * 31),
                            receives='receives = ["855"]')
-    assert [f for f in found if f[0] == "intake"] == [("intake", "CSV_ID_TOO_LONG", 2, "Release", "")]
+    assert [f for f in found if f[0] == "intake"] == [("intake", "CSV_ID_TOO_LONG", 2, "Release", "U-1")]
 
 
 def test_a_concatenated_utf16_excel_export_with_totals_reads_as_one_feed(tmp_path):
@@ -188,8 +208,8 @@ def test_a_repeated_line_id_and_a_ship_to_per_row_are_warnings_at_their_row(tmp_
         "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To",
         "UMB-6001;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9",
         "UMB-6001;26.11.2026;1;10;EA;32,34;VP-1005;04.12.2026;UMB-7"))
-    assert [f for f in found if f[0] == "intake"] == [("intake", "CSV_LINE_ID_DUPLICATE", 3, "Line", ""),
-                                                      ("intake", "CSV_ORDER_INCONSISTENT", 3, "Ship To", "")]
+    assert [f for f in found if f[0] == "intake"] == [("intake", "CSV_LINE_ID_DUPLICATE", 3, "Line", "UMB-6001"),
+                                                      ("intake", "CSV_ORDER_INCONSISTENT", 3, "Ship To", "UMB-6001")]
     assert ack == ["UMB-6001;1;IA;Accepted;20;20;0;EA;26,25;04.12.2026;filled",
                    "UMB-6001;1;IB;Backordered;10;0;10;EA;32,34;15.12.2026;backordered"]
 
@@ -201,9 +221,10 @@ def test_zero_and_negative_quantities_run_the_850_s_quantity_rule_and_are_answer
         "U-2;26.11.2026;1;-3;EA;26,25;VP-1010;04.12.2026;UMB-9"))
     assert {(code, po) for stage, code, _r, _c, po in found if stage == "decide"} >= {
         ("QTY_NOT_POSITIVE", "U-1"), ("QTY_NOT_POSITIVE", "U-2")}
-    assert ack[0] == "U-1;1;IR;Rejected;0;0;0;EA;26,25;;PO102 must be a positive quantity, got 0."
+    # the partner's column, not the 850's PO102 (CSV orders are told in their layout's names)
+    assert ack[0] == "U-1;1;IR;Rejected;0;0;0;EA;26,25;;column 'Quantity' must be a positive quantity, got 0."
     assert ack[1].startswith("U-2;1;IR;Rejected;-3;0;0;EA;26,25;;")
-    assert "order rejected: PO102 must be a positive quantity, got -3." in ack[1]  # the reason, not only "rejected"
+    assert "order rejected: column 'Quantity' must be a positive quantity, got -3." in ack[1]  # not only "rejected"
 
 
 def test_rows_not_taken_are_answered_in_a_csv_acknowledgment_with_row_column_and_reason(tmp_path):
@@ -224,7 +245,7 @@ def test_rows_not_taken_are_answered_in_a_csv_acknowledgment_with_row_column_and
         ("CSV_VALUE_MISSING", 5, "PO Number"), ("CSV_ROW_MALFORMED", 7, None)]
     refusal, answer = sorted((ws.drop_root / "umbrella" / "outbox").glob("*.csv"))
     assert refusal.name == "umbrella-csv-ack-000000001.csv"
-    assert refusal.read_bytes().decode("utf-8-sig").splitlines()[1:] == [
+    assert ack_rows(refusal.read_bytes().decode("utf-8-sig"))[0][1:] == [
         "U-1;1;IR;Rejected;20;0;0;EA;26,25;;row 2: PO U-1 is left out whole (row 3, Quantity: 'zwei' is not a number "
         "(at most 4 decimals).)",
         "U-1;2;IR;Rejected;zwei;0;0;EA;32,34;;\"row 3, Quantity: 'zwei' is not a number (at most 4 decimals).; PO U-1 "
@@ -233,7 +254,7 @@ def test_rows_not_taken_are_answered_in_a_csv_acknowledgment_with_row_column_and
         "out whole\"",
         ";1;IR;Rejected;5;0;0;EA;25,70;;row 5, PO Number: Row 5 has no 'PO Number'.",
         "U-3;1;IR;Rejected;4;0;0;EA;;;\"row 7, Row 7 has 4 fields; the header has 9.; PO U-3 is left out whole\""]
-    assert answer.read_bytes().decode("utf-8-sig").splitlines()[1:] == [
+    assert ack_rows(answer.read_bytes().decode("utf-8-sig"))[0][1:] == [
         "UMB-6001;1;IA;Accepted;20;20;0;EA;26,25;04.12.2026;filled"]
     assert (ws.drop_root / "umbrella" / "quarantine" / "feed.csv").exists()  # ops still see the file
 

@@ -146,15 +146,19 @@ def test_csv_ack_bytes():
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").split("\r\n") == [
         "po_number;line_id;status;status_text;quantity_ordered;quantity_accepted;quantity_backordered;unit;"
-        "unit_price;promised_date;reason",
-        "HX-5001;1;IA;Accepted;12;12;0;EA;19,7;;",
-        "HX-5001;2;BP;Partly accepted, balance backordered;1200;1000;200;EA;4,56;10.12.2026;",
-        "HX-5001;3;IR;Rejected;24;0;0;EA;39,2;;\"Item is discontinued; no; really\"",
-        "HX-5002;1;IP;Price changed;6;6;0;EA;1,25;11.12.2026;",
+        "unit_price;promised_date;reason;reason_text",
+        "HX-5001;1;IA;Accepted;12;12;0;EA;19,7;;;",
+        "HX-5001;2;BP;Partly accepted, balance backordered;1200;1000;200;EA;4,56;10.12.2026;;",
+        "HX-5001;3;IR;Rejected;24;0;0;EA;39,2;;\"Item is discontinued; no; really\";\"Item is discontinued; no; really\"",
+        "HX-5002;1;IP;Price changed;6;6;0;EA;1,25;11.12.2026;;",
         ""]
     again = build_csv_ack([(orders[0], po1, acks1), (orders[1], po2, acks2)], settings,
                           reasons={("HX-5001", 3): "Item is discontinued; no; really"})
     assert again == data
+    words = build_csv_ack([(orders[1], po2, acks2)], settings, reasons={("HX-5002", 1): "partial; no_receipt"})
+    assert words.decode("utf-8-sig").split("\r\n")[1].endswith(  # the codes as sent, then in words
+        ';"partial; no_receipt";"part of the quantity is available now; no stock is expected in time for the rest: '
+        'not accepted"')
     plain = build_csv_ack([(orders[1], po2, acks2)], CsvAckSettings(columns=("po_number", "sku", "status"),
                                                                      headers={"po_number": "PO"},
                                                                      line_terminator="\n", encoding="utf-8"))

@@ -65,7 +65,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
     parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
                                                    envelope=envelope)
                                   for d in outcome.documents) + tuple(outcome.answers),
-                  findings=tuple(FindingRecord(f, partner, "", intake_consequence(f, outcome), "intake")
+                  findings=tuple(FindingRecord(f, partner, outcome.row_pos.get(f.location.row or 0, ""),
+                                               intake_consequence(f, outcome), "intake")
                                  for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
     table = _received_orders(outcome, partner, live, at=at, run_id=run_id)

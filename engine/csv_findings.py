@@ -1,0 +1,127 @@
+"""Business findings on orders that came from a CSV file, told in the partner's own terms: the row of
+its file (a line's row; an order-level finding's PO first row) and the column as its layout names it
+(its header text, e.g. "Qty" where an 850 has PO102), and the message's X12 element names given as
+those columns. X12 orders' findings pass unchanged.
+
+Pure: findings and the partners' CSV layouts (schemas.fulfilment.CsvOrderMapping) in, findings out.
+A CSV order's lineage (parsers.csv_orders): isa13 "CSV", st02 = its PO's first row, a line's
+file_segment = its row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.findings import Finding
+from schemas.fulfilment import CsvOrderMapping
+
+# X12 element -> the canonical field (CsvOrderMapping attribute) a CSV layout sends it in
+_ELEMENTS = {"PO102": "quantity", "PO103": "unit", "PO104": "unit_price", "BEG03": "po_number",
+             "BEG05": "po_date", "CUR02": "currency", "N104": "ship_to_id", "N102": "ship_to_name",
+             "N301": "ship_to_address1", "N302": "ship_to_address2", "N401": "ship_to_city",
+             "N402": "ship_to_state", "N403": "ship_to_postal_code", "N404": "ship_to_country",
+             "PO101": "line_id", "BEG04": "release_number"}
+# DTM qualifier (as check_dates' messages name it, "DTM 001 (cancel after)") -> its field
+_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
+          "038": "ship_no_later", "001": "cancel_after", "063": "do_not_deliver_after",
+          "064": "do_not_deliver_before"}
+_IDS = ("upc", "gtin", "vendor_part", "buyer_part")  # the order parsers.csv_orders lists a line's ids in
+_DTM = re.compile(r"DTM (\d{3}) \([^)]*\)")
+_TOKEN = re.compile(r"\b(PO1\d{2}|BEG0\d|CUR02|N1\d{2}|N3\d{2}|N4\d{2})\b")
+_ID_RANGE = re.compile(r"PO106-PO125")
+
+
+def csv_located(findings: Sequence[Finding], lines: pa.Table,
+                layouts: Mapping[str, CsvOrderMapping | None], owner: Mapping[tuple[str, str], str]) -> list[Finding]:
+    """``findings`` with those on CSV orders at their row and column (see the module). ``lines``: the
+    orders' lines (a product id finding's column: which id the line sent); ``layouts``: partner -> its CSV
+    order layout; ``owner``: (file, ISA13-GS06-ST02) -> partner (rules.suite.owners_of)."""
+    if not any(f.location.isa13 == "CSV" for f in findings):
+        return list(findings)
+    ids, rows = _line_ids(lines)
+    out = []
+    for f in findings:
+        loc = f.location
+        layout = layouts.get(owner.get((loc.file, f"{loc.isa13}-{loc.gs06}-{loc.st02}"), ""))
+        if loc.isa13 != "CSV" or layout is None or loc.row is not None:
+            out.append(f)
+            continue
+        row = loc.file_segment  # a line's row; else the line's the finding names, else its PO's first row
+        if row is None and loc.line_number is not None:
+            row = rows.get((loc.file, loc.st02, loc.line_number))
+        if row is None and loc.st02.isdigit():
+            row = int(loc.st02)
+        field = _field(f, ids.get((loc.file, row), ()))
+        column = (getattr(layout, field, None) or "") if field else ""
+        out.append(replace(f, message=_message(f.message, layout, ids.get((loc.file, row), ())),
+                           location=replace(loc, row=row, column=column)))
+    return out
+
+
+def csv_layouts(profiles: Mapping) -> dict[str, CsvOrderMapping]:
+    """partner -> its CSV order layout, for the partners that send CSV orders."""
+    return {pid: p.fulfilment.csv_orders for pid, p in profiles.items() if p.fulfilment.csv_orders is not None}
+
+
+def _line_ids(lines: pa.Table) -> tuple[dict[tuple[str, int], tuple[str, ...]], dict[tuple[str, str, int], int]]:
+    """(file, row) -> the id fields a CSV line sent, in the order its PO106/PO107 pairs list them; and
+    (file, ST02, line number) -> the line's row."""
+    if not lines.num_rows or "isa13" not in lines.column_names:
+        return {}, {}
+    csv = lines.filter(pc.equal(lines["isa13"], "CSV"))
+    present = [c for c in _IDS if c in csv.column_names]
+    cols = {c: csv[c].to_pylist() for c in ("source_file", "st02", "line_number", "file_segment", *present)}
+    keys = list(zip(cols["source_file"], cols["file_segment"], strict=True))
+    ids = {key: tuple(c for c in present if cols[c][i]) for i, key in enumerate(keys)}
+    rows = {(file, st02, number): row for file, st02, number, row in zip(
+        cols["source_file"], cols["st02"], cols["line_number"], cols["file_segment"], strict=True)}
+    return ids, rows
+
+
+def _field(f: Finding, sent: tuple[str, ...]) -> str:
+    element = f.location.element
+    if element in _ELEMENTS:
+        return _ELEMENTS[element]
+    if element == "DTM02":  # the date the finding is about: the last one its message names with its value
+        value = f.location.value
+        named = [q for q in _DTM.findall(f.message) if q in _DATES]
+        for q in reversed(named):
+            if value and value in f.message.split(f"DTM {q}", 1)[1][:40]:
+                return _DATES[q]
+        return _DATES[named[-1]] if named else ""
+    if element.startswith("PO1") and element[3:].isdigit() and int(element[3:]) >= 6:
+        at = (int(element[3:]) - 6) // 2  # PO106/PO107 the first pair, PO108/PO109 the second ...
+        return sent[at] if at < len(sent) else ""
+    return ""
+
+
+def _message(message: str, layout: CsvOrderMapping, sent: tuple[str, ...]) -> str:
+    """The message with each X12 element the layout sends in a column named by that column."""
+
+    def header(field: str) -> str | None:
+        name = getattr(layout, field, None)
+        return f"column {name!r}" if name else None
+
+    def dtm(m: re.Match) -> str:
+        name = header(_DATES[m.group(1)])
+        return f"{name} ({m.group(0)})" if name else m.group(0)
+
+    def element(m: re.Match) -> str:
+        token = m.group(1)
+        field = _ELEMENTS.get(token)
+        if field is None and token.startswith("PO1") and int(token[3:]) >= 6:
+            at = (int(token[3:]) - 6) // 2
+            field = sent[at] if at < len(sent) else None
+        name = header(field) if field else None
+        return name or token
+
+    message = _DTM.sub(dtm, message)
+    ids = [n for n in (getattr(layout, c, None) for c in _IDS) if n]
+    if ids:
+        message = _ID_RANGE.sub("the columns " + ", ".join(repr(n) for n in ids), message)
+    return _TOKEN.sub(element, message)
