@@ -105,3 +105,30 @@ def test_a_csv_partners_findings_name_its_rows_and_columns_in_store_report_and_a
     assert o1["reason"] == o1["reason_text"] == "column 'Qty' must be a positive quantity, got 0."
     o5 = next(r for r in table if r["po_number"] == "O-5")  # refused at intake: already words
     assert o5["reason_text"] == o5["reason"] and "row 7, Qty:" in o5["reason"]
+
+
+def test_csv_located_leaves_x12_findings_alone_and_finds_a_second_ids_column():
+    import pyarrow as pa
+
+    from engine.csv_ack import reason_text
+    from engine.csv_findings import csv_located
+    from schemas.findings import finding
+    from schemas.fulfilment import CsvOrderMapping
+
+    layout = CsvOrderMapping(upc="EAN", vendor_part="Art.-Nr.", quantity="Menge")
+    x12 = finding("QTY_NOT_POSITIVE", "PO102 must be a positive quantity, got 0.", seg="PO1", element="PO102",
+                  file="a.x12", isa13="000000001", gs06="1", st02="0001", file_segment=9, line_number=1)
+    on_csv = finding("ITEM_UNKNOWN", "No item matches VN X-1 (PO108/PO109).", seg="PO1", element="PO109",
+                     file="b.csv", isa13="CSV", gs06="1", st02="0002", segment_position=3, file_segment=3,
+                     line_number=2, value="X-1")
+    lines = pa.table({"source_file": ["b.csv"], "isa13": ["CSV"], "st02": ["0002"], "line_number": [2],
+                      "file_segment": [3], "upc": ["4006381333931"], "gtin": [None], "vendor_part": ["X-1"],
+                      "buyer_part": [None]})
+    owner = {("a.x12", "000000001-1-0001"): "acme", ("b.csv", "CSV-1-0002"): "umbrella"}
+    same, located = csv_located([x12, on_csv], lines, {"umbrella": layout}, owner)
+    assert same == x12  # an 850's finding: as it was, message and location
+    assert (located.location.row, located.location.column) == (3, "Art.-Nr.")  # the line's second id: PO108/PO109
+    assert "column 'Art.-Nr.'" in located.message and "PO109" not in located.message
+    assert reason_text("filled+case_pack_up") == "accepted in full from stock (quantity rounded up to full cases)"
+    assert reason_text("order rejected: column 'Menge' must be positive") == (
+        "the order is not accepted: column 'Menge' must be positive")

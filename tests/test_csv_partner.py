@@ -48,7 +48,8 @@ def test_a_csv_partner_end_to_end(tmp_path):
         "po_number;line_id;status;status_text;quantity_ordered;quantity_accepted;quantity_backordered;unit;"
         "unit_price;promised_date;reason;reason_text",  # the reason in words beside its code
         "UMB-6001;1;IA;Accepted;20;20;0;EA;26,25;04.12.2026;filled;accepted in full from stock",
-        "UMB-6001;2;IB;Backordered;10;0;10;EA;32,34;15.12.2026;backordered;not in stock now: backordered, to ship on the promised date",
+        "UMB-6001;2;IB;Backordered;10;0;10;EA;32,34;15.12.2026;backordered;"
+        "not in stock now: backordered, to ship on the promised date",
         "UMB-6001;3;IA;Accepted;12;12;0;EA;25,7;04.12.2026;filled;accepted in full from stock"]
     docs = state.documents_for_order("umbrella", "UMB-6001")
     assert [(d["doc_type"], d["isa13"], d["file_name"]) for d in docs] == [("CSV", "", ack.name)]
@@ -144,7 +145,8 @@ def test_the_same_orders_as_an_excel_export_are_answered_alike(tmp_path):
     (ack,) = (ws.drop_root / "umbrella" / "outbox").glob("*.csv")
     assert ack.read_bytes().decode("utf-8-sig").splitlines()[1:] == [
         "UMB-6001;1;IA;Accepted;20;20;0;EA;26,25;04.12.2026;filled;accepted in full from stock",
-        "UMB-6001;2;IB;Backordered;10;0;10;EA;32,34;15.12.2026;backordered;not in stock now: backordered, to ship on the promised date",
+        "UMB-6001;2;IB;Backordered;10;0;10;EA;32,34;15.12.2026;backordered;"
+        "not in stock now: backordered, to ship on the promised date",
         "UMB-6001;3;IA;Accepted;12;12;0;EA;25,7;04.12.2026;filled;accepted in full from stock"]
     state = StateStore(ws.state_path)
     assert state.order("umbrella", "UMB-6001").st02 == "0003"
