@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
@@ -162,3 +163,62 @@ def test_what_is_left_moves_the_order():
     assert backorders.past_deadline([_record()], {("acme", "P1"): {"cancel_after": date(2026, 12, 10),
                                                                    "do_not_deliver_after": None}},
                                     today=date(2026, 12, 10)) == {}
+
+
+def test_orders_with_event_reads_only_the_orders_asked(store_target):
+    """The history read that keeps the "promise" warning to once, on SQLite and PostgreSQL."""
+    from engine.lifecycle.table import create, move
+    from schemas.lifecycle import Plan
+
+    state = StateStore(store_target())
+    try:
+        at = "2026-12-11T02:00:00"
+        for po in ("P1", "P2", "P3"):
+            rec = OrderRecord("acme", po, OrderState.RECEIVED, source_file="po.x12")
+            state.apply(Plan(transitions=(create(rec, at=at, run_id="r"),)), at=at, run_id="r")
+        p2 = state.order("acme", "P2")
+        state.apply(Plan(transitions=(move(p2, EventKind.ACKNOWLEDGED, at=at, run_id="r"),)), at=at, run_id="r")
+        p2 = state.order("acme", "P2")
+        state.apply(Plan(transitions=(move(p2, backorders.WARNED, at=at, run_id="r"),)), at=at, run_id="r")
+        keys = [("acme", "P1"), ("acme", "P2"), ("acme", "P9"), ("globex", "P2")]
+        assert state.orders_with_event(keys, backorders.WARNED) == {("acme", "P2")}
+        assert state.orders_with_event(keys, "po_received") == {("acme", "P1"), ("acme", "P2")}
+        assert state.orders_with_event([], backorders.WARNED) == set()
+    finally:
+        state.close()
+
+
+def test_the_stock_goes_to_an_order_that_can_still_use_it(tmp_path):
+    """Night 2 brings 12 SKU-1003 more than is reserved: GLOBEX-2000's backorder (its cancel date passed) is
+    not offered them, so a new acme PO for 12 takes them (backorders are offered stock before new orders:
+    without the cancel date the backorder would have had them)."""
+    from tests.support import GOOD_PO, x12_850
+
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261210~")
+    run_stages(ws, NIGHT1)
+    assert story(ws)[1][4].backordered == 12
+    state = StateStore(ws.state_url)
+    try:
+        ours = {(r["warehouse"], r["sku"]): r["quantity"] for r in state.reservations()}
+    finally:
+        state.close()
+    first = pq.read_table(ws.root / "inventory" / "snapshots" / "as_of=2026-11-26" / "part-0.parquet")
+    rows = first.to_pylist()
+    for r in rows:
+        if r["sku"] == "SKU-1003":
+            r["on_hand"] = ours.get((r["warehouse"], "SKU-1003"), 0) + r["reserved"] + (12 if r["warehouse"] == "WEST"
+                                                                                         else 0)
+    folder = ws.root / "inventory" / "snapshots" / "as_of=2026-12-11"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=first.schema), folder / "part-0.parquet")
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    body = ["BEG*00*SA*PO-NEW**20261210", "CUR*BY*USD", "DTM*010*20261218", *GOOD_PO[3:6],
+            "PO1*1*12*EA*39.20*PE*VN*VP-1003", "CTT*1*12"]
+    (inbox / "po.x12").write_bytes(x12_850(body))
+    run_stages(ws, datetime(2026, 12, 11, 2))
+    _record, lines, _events, _found, reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered) == (24, 0), (_events, _found)
+    _new, new_lines, _ev, _f, new_reserved = story(ws, "acme", "PO-NEW")
+    assert (new_lines[1].allocated, new_lines[1].backordered) == (12, 0) and new_reserved == {(1, "WEST"): 12}
