@@ -1699,6 +1699,12 @@ class StateStore(FinanceTables):
                        " ORDER BY seq", (partner, po_number))
         return [dict(zip(EVENT_COLUMNS, r, strict=True)) for r in rows]
 
+    def orders_with_event(self, keys: Iterable[tuple[str, str]], event: str) -> set[tuple[str, str]]:
+        """(partner, PO) of these orders whose history holds ``event`` (the order_events index by order:
+        a read per chunk of keys, for the few orders a step asks about)."""
+        return {(p, po) for p, po, e in self._by_keys("SELECT partner, po_number, event FROM order_events WHERE",
+                                                      keys, "") if e == str(event)}
+
     # --- reservations ---------------------------------------------------------------------------
     def reservations(self) -> list[dict]:
         """Units we have promised and not yet released, summed by warehouse and SKU."""

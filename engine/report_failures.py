@@ -105,7 +105,8 @@ HINTS: dict[str, str] = {
     ),
     "BACKORDER_AFTER_CANCEL": (
         "The backorder cannot ship before the PO's cancel date: ask the buyer for a later date (860) or let the"
-        " line go."
+        " line go (a cancel date already passed: the units were cancelled, or are kept with late_backorder"
+        " \"promise\")."
     ),
     "SHIP_WINDOW_INCONSISTENT": (
         "Ask the partner to correct the DTM dates (037 <= 010 <= 038, 037 <= 001, 064 <= 063, delivery after ship)."

@@ -126,7 +126,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of)),
                                       reserved_before, revisions.reservations)
     backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
-                                         run_id=run_id)
+                                         run_id=run_id, store=store)
     plan += backordered
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:

@@ -40,7 +40,7 @@ from parsers.shipments_csv import read_shipment_csv, shipment_ids_of_rows
 from parsers.warehouse_945 import read_945
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
-from schemas.errors import TransientError
+from schemas.errors import StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.profile import PartnerProfile
@@ -358,11 +358,14 @@ def _canonical(ws: Workspace, records: Iterable, columns: tuple[list[str], list[
 
 # --- the decide stage's part: backorders offered the stock this run finds ---------------------------
 def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], inventory, *,
-                   skip: set[tuple[str, str]], totals: list[dict], today, at: str, run_id: str
-                   ) -> tuple[Plan, list[dict]]:
+                   skip: set[tuple[str, str]], totals: list[dict], today, at: str, run_id: str,
+                   store: OrderStore | None = None) -> tuple[Plan, list[dict]]:
     """Backordered units of answered orders (not those this run decides again: ``skip``) allocated
     against the snapshot less ``totals`` (what is reserved, and shipped since the snapshot); the plan
-    and the reservation totals once it is applied (what the run's new orders then see)."""
+    and the reservation totals once it is applied (what the run's new orders then see). With ``store``
+    (the canonical tables) an order past its cancel-after / do-not-deliver-after is offered nothing when
+    its partner's late_backorder is "reject" (its backorders are cancelled), and is warned about once
+    with "promise" (engine.lifecycle.backorders)."""
     keys = [k for k in state.orders_with_backorders(lifecycle.SHIPPABLE) if k not in skip and k[0] in profiles]
     if not keys:
         return Plan(), totals
@@ -371,6 +374,18 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     waiting = backorders.waiting(records.values(), lines)
     if not waiting:
         return Plan(), totals
+    expired, late = Plan(), {}
+    if store is not None:
+        passed = backorders.past_deadline(waiting, order_dates(store, waiting), today=today)
+        rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
+        expired = backorders.plan_expired([r for r in waiting if r.key in rejecting], lines=lines, passed=rejecting,
+                                          today=today, at=at, run_id=run_id)
+        promising = [k for k in passed if k not in rejecting]
+        told = state.orders_with_event(promising, backorders.WARNED) if promising else set()
+        late = {k: passed[k] for k in promising if k not in told}
+        waiting = [r for r in waiting if r.key not in rejecting]
+        if not waiting:
+            return expired, totals
     from engine.allocate import allocate
     from schemas.inventory import RESERVATIONS
 
@@ -379,9 +394,43 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
     before = state.reservations_for(r.key for r in waiting)
     plan = backorders.plan_backorders(waiting, lines=lines, reservations=before, allocation=result.lines, at=at,
-                                      run_id=run_id)
+                                      run_id=run_id, late=late)
     after = {(o.partner, o.po_number): o.rows for o in plan.reservations}
-    return plan, lifecycle.reserved_after(totals, before, after)
+    return expired + plan, lifecycle.reserved_after(totals, before, after)
+
+
+_DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after"]
+
+
+def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict]:
+    """(partner, PO) -> the cancel_after and do_not_deliver_after of each order's stored ORDERS row (its
+    current revision's table, only those columns read, once per stored table however many of its orders
+    wait, its rows indexed once: the row of the order's order_ref, else the last of its PO, as
+    connectors.order_store.order_row picks). An order whose table cannot be read is left out (no date
+    known: allocated as before)."""
+    tables: dict[tuple[str, str], dict | None] = {}
+    out: dict[tuple[str, str], dict] = {}
+    for r in records:
+        if not r.lines_key:
+            continue
+        key = (r.partner, r.lines_key)
+        if key not in tables:
+            try:
+                rows = store.load_orders(r.partner, r.lines_key, _DATE_COLUMNS).to_pylist()
+            except StateError:
+                tables[key] = None
+            else:
+                index: dict = {}
+                for row in rows:  # later rows win: the last row of a PO, the last of an order_ref
+                    index[(row["po_number"], None)] = row
+                    if row["order_ref"] is not None:
+                        index[(row["po_number"], row["order_ref"])] = row
+                tables[key] = index
+        index = tables[key]
+        row = None if index is None else index.get((r.po_number, r.order_ref or None)) or index.get((r.po_number, None))
+        if row is not None:
+            out[r.key] = row
+    return out
 
 
 def merged_totals(*parts: Iterable[dict]) -> list[dict]:

@@ -164,7 +164,7 @@ BUSINESS_CODES: list[CodeSpec] = [
         "warning",
         "",
         "A backordered line could ship only after the PO's cancel-after (DTM 001) or do-not-deliver-after (DTM 063) "
-        "date.",
+        "date (at allocation, or in a later run once the date has passed with units still backordered).",
     ),
     _C(
         "SHIP_WINDOW_INCONSISTENT",

@@ -92,6 +92,13 @@ class EventKind(StrEnum):
     RECHECK_HELD = "recheck_held"  # a recheck still holds the order (reasons refreshed)
     DECISION_FAILED = "decision_failed"  # planning this order failed: held for ops
     BACKORDER_ALLOCATED = "backorder_allocated"  # stock reserved for backordered units in a later run
+    # the order's cancel-after (DTM 001) / do-not-deliver-after (063) passed with units still backordered:
+    # late_backorder = "reject" cancels them (engine.lifecycle.backorders.plan_expired); what is left decides:
+    BACKORDER_EXPIRED = "backorder_expired"  # ... units still reserved to ship (the state stays)
+    BACKORDER_EXPIRED_COMPLETED = "backorder_expired_completed"  # ... nothing left to ship, shipped units to invoice
+    BACKORDER_EXPIRED_SETTLED = "backorder_expired_settled"  # ... nothing left to ship, every shipped unit invoiced
+    BACKORDER_EXPIRED_CANCELLED = "backorder_expired_cancelled"  # ... nothing placed nor shipped: the order ends
+    BACKORDER_PAST_CANCEL = "backorder_past_cancel"  # ... late_backorder = "promise": kept, warned once
     SHIPPED_IN_PART = "shipped_in_part"  # a shipment confirmation (856 sent); units still owed
     SHIPPED_IN_FULL = "shipped_in_full"  # a shipment confirmation (856 sent); nothing left to ship
     INVOICED_IN_PART = "invoiced_in_part"  # an 810 sent; shipped units (or units to ship) not invoiced yet

@@ -90,7 +90,8 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "CANCEL_DATE_PASSED": HOLD_ORDER,
     "SHIP_WINDOW_INCONSISTENT": HOLD_ORDER,
     # raised by allocation, after the decision: what it did (the late backorder rejected, IR; or promised
-    # per the allocation policy's late_backorder) is reported, not decided from this entry
+    # per the allocation policy's late_backorder) is reported, not decided from this entry; and by a
+    # later run whose date is past the PO's (engine.lifecycle.backorders: the backorder cancelled or kept)
     "BACKORDER_AFTER_CANCEL": REJECT_LINE,
     "ORDER_PURPOSE_UNSUPPORTED": HOLD_ORDER,  # a person decides what e.g. an information copy means
     "ORDER_TEST_DATA": HOLD_ORDER,  # a test PO must not ship; a person approves it if it is real

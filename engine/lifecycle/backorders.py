@@ -3,6 +3,11 @@ are offered the stock a run finds (a new snapshot, a receipt that arrived); what
 is reserved and moves from backordered to allocated, what it cannot place stays backordered with the
 date the partner was promised (never re-promised silently: that would need a new 855).
 
+An order whose cancel-after (DTM 001) or do-not-deliver-after (063) is past on the run's date
+(``past_deadline``) is offered nothing when its partner's ``late_backorder`` is "reject": its backordered
+units are cancelled (``plan_expired``) and the stock goes to orders that can still use it; with "promise"
+they are allocated as before and ops are warned once per order (``plan_backorders``' ``late``).
+
 Pure: typed records in, ALLOCATION_INPUT rows out (``backorder_input``), then the allocation's rows
 in and a Plan out (``plan_backorders``).
 """
@@ -11,19 +16,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 
 import pyarrow as pa
 
+from engine.lifecycle.changes import _line_state, _state_after, _value
 from engine.lifecycle.common import isolated
-from engine.lifecycle.table import SHIPPABLE, move
+from engine.lifecycle.table import SHIPPABLE, move, moves
+from rules.business.common import business_finding
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import (
+    ENDED_LINES,
     EventKind,
+    FindingRecord,
     LineRecord,
     LineState,
     OrderLines,
     OrderRecord,
     OrderReservations,
+    OrderState,
     Plan,
     Reservation,
 )
@@ -53,9 +64,13 @@ def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence
 
 def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
                     reservations: Mapping[Key, Sequence[Reservation]], allocation: pa.Table, at: str,
-                    run_id: str) -> Plan:
+                    run_id: str, late: Mapping[Key, str] | None = None) -> Plan:
     """Reserve what the allocation placed (its rows with a warehouse and units allocated); each order
-    that got something records ``backorder_allocated``."""
+    that got something records ``backorder_allocated``. ``late``: orders past their last date whose
+    partner promises late backorders all the same and that were not warned yet (``past_deadline``'s
+    naming of the dates): each records ``backorder_past_cancel`` (first) and a BACKORDER_AFTER_CANCEL
+    warning, whatever the allocation placed."""
+    late = late or {}
     placed: dict[Key, dict[int, list[tuple[str, str, int]]]] = {}
     cols = ("partner", "po_number", "line_number", "sku", "warehouse", "allocated")
     for p, po, n, sku, wh, qty in zip(*(allocation[c].to_pylist() for c in cols), strict=True):
@@ -64,16 +79,20 @@ def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
             placed.setdefault((p, po), {}).setdefault(n, []).append((wh, sku, units))
     parts = []
     for r in records:
-        if r.key not in placed:
+        if r.key not in placed and r.key not in late:
             continue
         parts.append(isolated(r, lambda r=r: _one(r, lines.get(r.key, ()), reservations.get(r.key, ()),
-                                                  placed[r.key], at=at, run_id=run_id),
+                                                  placed.get(r.key, {}), at=at, run_id=run_id, late=late.get(r.key)),
                               at=at, run_id=run_id, stage="decide"))
     return Plan.combine(parts)
 
 
 def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Reservation],
-         placed: Mapping[int, list[tuple[str, str, int]]], *, at: str, run_id: str) -> Plan:
+         placed: Mapping[int, list[tuple[str, str, int]]], *, at: str, run_id: str, late: str | None = None) -> Plan:
+    warned = _late_warning(record, lines, late) if late is not None else ()
+    if not placed:
+        return Plan(transitions=(move(record, EventKind.BACKORDER_PAST_CANCEL, at=at, run_id=run_id,
+                                      note=warned[0].finding.message),), findings=warned)
     rows = {(x.line_number, x.warehouse): x for x in reserved}
     new_lines = []
     total = 0
@@ -100,10 +119,106 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
                                  promised_date=ln.promised_date if backordered else None, warehouses=warehouses,
                                  run_id=run_id))
         total += units
-    t = move(record, EventKind.BACKORDER_ALLOCATED, at=at, run_id=run_id,
-             note=f"{total} backordered unit(s) allocated from stock")
+    steps = [(EventKind.BACKORDER_ALLOCATED, "system", f"{total} backordered unit(s) allocated from stock", "")]
+    if warned:
+        steps.insert(0, (EventKind.BACKORDER_PAST_CANCEL, "system", warned[0].finding.message, ""))
+    t = moves(record, steps, at=at, run_id=run_id)
     return Plan(transitions=(t,), lines=(OrderLines(*record.key, tuple(new_lines)),),
-                reservations=(OrderReservations(*record.key, tuple(rows[k] for k in sorted(rows))),))
+                reservations=(OrderReservations(*record.key, tuple(rows[k] for k in sorted(rows))),),
+                findings=warned)
 
 
-__all__ = ["backorder_input", "plan_backorders", "waiting"]
+# --- a cancel date that passed ----------------------------------------------------------------------
+WARNED = EventKind.BACKORDER_PAST_CANCEL  # in an order's history: its late backorders were warned about
+_LAST_DATES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
+
+
+def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], *, today: date) -> dict[Key, str]:
+    """Orders of ``records`` whose cancel-after (DTM 001) or do-not-deliver-after (063) is before ``today``
+    (``dates``: each order's stored ORDERS row, or the columns of it that give them; an order without a
+    row or without those dates is never past), each with its passed dates named ("DTM 001 (cancel after)
+    2026-12-10"). The last day itself is still in time, as for CANCEL_DATE_PASSED."""
+    out: dict[Key, str] = {}
+    for r in records:
+        row = dates.get(r.key) or {}
+        passed = [f"DTM {q} ({name}) {row[c].isoformat()}" for c, q, name in _LAST_DATES
+                  if row.get(c) is not None and row[c] < today]
+        if passed:
+            out[r.key] = " and ".join(passed)
+    return out
+
+
+def plan_expired(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+                 passed: Mapping[Key, str], today: date, at: str, run_id: str) -> Plan:
+    """The backordered units of ``records`` (each past its last date: ``passed``, as ``past_deadline``
+    names it) cancelled: backordered -> rejected (nothing reserved for them: their reservations are
+    the allocated units', kept), the line's state by what is left, one BACKORDER_AFTER_CANCEL warning
+    per order naming the lines and units, and the order moved by what is left (``backorder_expired``,
+    ``_completed``, ``_settled`` or ``_cancelled``). No document: the retailer's system cancels
+    what is open at its cancel date itself (an 855 or 865 after it would answer a closed PO)."""
+    return Plan.combine([isolated(r, lambda r=r: _expire(r, lines.get(r.key, ()), passed[r.key], today=today, at=at,
+                                                         run_id=run_id), at=at, run_id=run_id, stage="decide")
+                         for r in records if r.key in passed])
+
+
+def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: str, *, today: date, at: str,
+            run_id: str) -> Plan:
+    new_lines, cut = [], []
+    for ln in lines:
+        if ln.backordered <= 0 or ln.state in ENDED_LINES:
+            new_lines.append(ln)
+            continue
+        cut.append((ln.line_number, ln.backordered))
+        allocated, rejected = ln.allocated, ln.rejected + ln.backordered
+        state = (LineState.REJECTED if allocated == 0 and not ln.shipped
+                 else _line_state(ln.shipped, ln.invoiced, allocated, 0))
+        reason = ln.reason if "past_cancel_date" in ln.reason else "; ".join(filter(None, (ln.reason,
+                                                                                             "past_cancel_date")))
+        new_lines.append(replace(ln, backordered=0, rejected=rejected, state=state, promised_date=None, reason=reason,
+                                 run_id=run_id))
+    if not cut:
+        return Plan()
+    done = tuple(new_lines)
+    units = sum(u for _n, u in cut)
+    which = ", ".join(f"line {n} ({u})" for n, u in cut)
+    live = [ln for ln in done if ln.state not in ENDED_LINES]
+    if record.state == OrderState.ACKNOWLEDGED:
+        event = EventKind.BACKORDER_EXPIRED if live else EventKind.BACKORDER_EXPIRED_CANCELLED
+        left = "the order keeps its reserved units" if live else "nothing was placed nor shipped: the order ends"
+    else:
+        to = _state_after(done)
+        event = {OrderState.PARTIALLY_SHIPPED: EventKind.BACKORDER_EXPIRED,
+                 OrderState.SHIPPED: EventKind.BACKORDER_EXPIRED_COMPLETED,
+                 OrderState.INVOICED: EventKind.BACKORDER_EXPIRED_SETTLED}[to]
+        left = {OrderState.PARTIALLY_SHIPPED: "the order keeps its reserved units",
+                OrderState.SHIPPED: "nothing is left to ship: the shipped units are invoiced",
+                OrderState.INVOICED: "nothing is left to ship and every shipped unit is invoiced"}[to]
+    message = (f"The order's {passed} passed (run date {today.isoformat()}) with {units} eaches still backordered: "
+               f"{which}; cancelled (late_backorder = \"reject\"): no stock is reserved for them and they will "
+               f"not ship; {left}. No document is sent: the retailer's system cancels what is open at its cancel "
+               "date itself.")
+    f = business_finding("BACKORDER_AFTER_CANCEL", message, _lineage(record), seg="DTM", element="DTM02",
+                         value=passed.rsplit(" ", 1)[-1], line=False)
+    t = move(record, event, at=at, run_id=run_id, note=message, value=_value(done))
+    return Plan(transitions=(t,), lines=(OrderLines(*record.key, done),),
+                findings=(FindingRecord(f, record.partner, record.po_number, "backorder cancelled (no document)",
+                                        "decide"),))
+
+
+def _late_warning(record: OrderRecord, lines: Sequence[LineRecord], passed: str) -> tuple[FindingRecord, ...]:
+    waiting_lines = [(ln.line_number, ln.backordered) for ln in lines if ln.backordered > 0 and ln.sku]
+    which = ", ".join(f"line {n} ({u})" for n, u in waiting_lines)
+    message = (f"The order's {passed} passed with {sum(u for _n, u in waiting_lines)} eaches still backordered: "
+               f"{which}; kept (late_backorder = \"promise\"): they are allocated and shipped as stock comes; expect "
+               "a refusal at the dock or a chargeback (said once for the order).")
+    f = business_finding("BACKORDER_AFTER_CANCEL", message, _lineage(record), seg="DTM", element="DTM02",
+                         value=passed.rsplit(" ", 1)[-1], line=False)
+    return (FindingRecord(f, record.partner, record.po_number, "none (warning)", "decide"),)
+
+
+def _lineage(record: OrderRecord) -> dict:
+    return {"partner": record.partner, "po_number": record.po_number, "source_file": record.source_file,
+            "isa13": record.isa13, "gs06": record.gs06, "st02": record.st02}
+
+
+__all__ = ["WARNED", "backorder_input", "past_deadline", "plan_backorders", "plan_expired", "waiting"]

@@ -63,8 +63,13 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.HELD, E.RECHECK_HELD)] = S.HELD
     for s in SHIPPABLE:  # fulfilment (issue 11): shipment confirmations with their 856s
         t[(s, E.BACKORDER_ALLOCATED)] = s
+        t[(s, E.BACKORDER_EXPIRED)] = s  # a cancel date passed: backorders cancelled (engine.lifecycle.backorders)
+        t[(s, E.BACKORDER_PAST_CANCEL)] = s
         t[(s, E.SHIPPED_IN_PART)] = S.PARTIALLY_SHIPPED
         t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED
+    t[(S.ACKNOWLEDGED, E.BACKORDER_EXPIRED_CANCELLED)] = S.CANCELLED
+    t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_COMPLETED)] = S.SHIPPED
+    t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_SETTLED)] = S.INVOICED
     for s in BILLABLE:  # billing: 810s
         t[(s, E.INVOICED_IN_PART)] = s
     t[(S.SHIPPED, E.INVOICED_IN_FULL)] = S.INVOICED
