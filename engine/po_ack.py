@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from parsers.x12_writer import Segment, render_segments
+from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
 from schemas.orders import ORDER_REFS
@@ -64,12 +64,13 @@ def ack_type(statuses: list[str]) -> str:
 
 def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
     """The segments between BAK and the first PO1 (REF 050, DTM 150, N1 loop 300, in that order) the
-    partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not written)."""
+    partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not written;
+    REF IA first, then the PO's references in ORDER_REFS' order)."""
     out: list[Segment] = []
     if settings.vendor_number:
         out.append(["REF", "IA", settings.vendor_number])
-    for qualifier in settings.order_refs:
-        if value := order.get(ORDER_REFS[qualifier]):
+    for qualifier, column in ORDER_REFS.items():  # in the order the 856 and 810 carry them (engine.asn.ref_segments)
+        if qualifier in settings.order_refs and (value := order.get(column)):
             out.append(["REF", qualifier, value])
     if settings.ship_date and (day := order.get("ship_date")):
         out.append(["DTM", "068", day.strftime("%Y%m%d")])
@@ -77,6 +78,7 @@ def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
         name, qualifier, ident = (order.get(f"ship_to_{k}") or "" for k in ("name", "id_qualifier", "id"))
         if not (qualifier and ident):  # N103/N104 are written together or not at all (X12 syntax P0304)
             qualifier = ident = ""
+        name = x12_text(name, NAME_MAX)  # a name longer than N102 cut to fit, as the 856 and 810 cut it
         if name or ident:  # N102 or N103 is required (R0203)
             out.append(["N1", "ST", name, qualifier, ident][:5 if ident else 3])
     return out

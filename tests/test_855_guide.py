@@ -57,8 +57,8 @@ def test_the_defaults_write_the_855_they_always_did():
 
 def test_every_option_in_the_heading_order_of_the_855():
     """REF (position 050) before DTM (150) before the N1 loop (300); REF IA, then the PO's references in the
-    order the settings list them, only those the PO sent (it sent no PD); PO1 pairs of the listed qualifiers,
-    in the PO's order (line 2 sent none of them: a PO1 without product ids)."""
+    order the 856 and 810 carry them (DP, PD, MR), only those the PO sent (it sent no PD); PO1 pairs of the
+    listed qualifiers, in the PO's order (line 2 sent none of them: a PO1 without product ids)."""
     assert body(EVERYTHING) == [
         ["BAK", "00", "AD", "PO-1", "20261126", "", "", "", "", "20261127"],
         ["REF", "IA", "V 0042"], ["REF", "DP", "042"], ["REF", "MR", "A1"], ["DTM", "068", "20261210"],
@@ -71,11 +71,17 @@ def test_every_option_in_the_heading_order_of_the_855():
     (("DC 7", None, None), ["N1", "ST", "DC 7"]),  # a name alone
     ((None, "92", "DC07"), ["N1", "ST", "", "92", "DC07"]),  # an id alone (N102 or N103 is required: R0203)
     (("DC 7", None, "DC07"), ["N1", "ST", "DC 7"]),  # an id without its qualifier is not written (P0304)
-    ((None, "92", None), None), ((None, None, None), None)])  # nothing the N1 could carry: no N1
+    ((None, "92", None), None), ((None, None, None), None),  # nothing the N1 could carry: no N1
+    (("D" * 59 + " X" * 10, "92", "DC07"), ["N1", "ST", "D" * 59, "92", "DC07"])])  # a name cut to N102's 60
 def test_the_ship_to_is_written_as_the_po_sent_it_and_never_half(ship_to, n1):
     order = {**ORDER, **dict(zip(("ship_to_name", "ship_to_id_qualifier", "ship_to_id"), ship_to, strict=True))}
     got = [s for s in body(PoAckSettings(ship_to=True), order) if s[0] == "N1"]
     assert got == ([n1] if n1 else [])
+
+
+def test_the_references_come_in_the_order_the_856_and_810_carry_them():
+    got = body(PoAckSettings(vendor_number="V1", order_refs=("MR", "DP")))
+    assert got[1:4] == [["REF", "IA", "V1"], ["REF", "DP", "042"], ["REF", "MR", "A1"]]
 
 
 def test_a_profile_takes_the_855_settings_and_refuses_what_no_element_holds():
