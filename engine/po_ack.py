@@ -1,4 +1,5 @@
-"""855 purchase order acknowledgment: BAK, the PO1 lines echoed with an ACK each, CTT.
+"""855 purchase order acknowledgment: BAK, the heading content the partner's guide asks for (PoAckSettings:
+REF IA, the PO's REF DP/PD/MR, DTM 068, N1 ST; none by default), the PO1 lines echoed with an ACK each, CTT.
 
 Pure: an order row, its lines and a status per line in; segments out. Issue-level statuses
 (IA/IB/IQ/IP/IR...) are decided elsewhere (rules, allocation) and passed in.
@@ -10,11 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from parsers.x12_writer import Segment
+from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
+from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
+from schemas.orders import ORDER_REFS
 from schemas.x12 import Delimiters
 
 CHANGE_STATUSES = {"IB", "BP", "IC", "IP", "IQ", "IS", "DR", "IH", "IR", "ID"}
+PLAIN = PoAckSettings()
+HEAD_KEYS = ("department", "promotion", "merchandise_type", "ship_to_name", "ship_to_id_qualifier", "ship_to_id",
+             "ship_date")  # what heading() reads of a PO besides its settings (ship_date: the lines' schedule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +62,34 @@ def ack_type(statuses: list[str]) -> str:
     return "AD"
 
 
+def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
+    """The segments between BAK and the first PO1 (REF 050, DTM 150, N1 loop 300, in that order) the
+    partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not written;
+    REF IA first, then the PO's references in ORDER_REFS' order)."""
+    out: list[Segment] = []
+    if settings.vendor_number:
+        out.append(["REF", "IA", settings.vendor_number])
+    for qualifier, column in ORDER_REFS.items():  # in the order the 856 and 810 carry them (engine.asn.ref_segments)
+        if qualifier in settings.order_refs and (value := order.get(column)):
+            out.append(["REF", qualifier, value])
+    if settings.ship_date and (day := order.get("ship_date")):
+        out.append(["DTM", "068", day.strftime("%Y%m%d")])
+    if settings.ship_to:
+        name, qualifier, ident = (order.get(f"ship_to_{k}") or "" for k in ("name", "id_qualifier", "id"))
+        if not (qualifier and ident):  # N103/N104 are written together or not at all (X12 syntax P0304)
+            qualifier = ident = ""
+        name = x12_text(name, NAME_MAX)  # a name longer than N102 cut to fit, as the 856 and 810 cut it
+        if name or ident:  # N102 or N103 is required (R0203)
+            out.append(["N1", "ST", name, qualifier, ident][:5 if ident else 3])
+    return out
+
+
 def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: date,
-              purpose: str = "00") -> list[Segment]:
+              purpose: str = "00", settings: PoAckSettings = PLAIN) -> list[Segment]:
     """Body of an 855 for one PO as segments. ``order``/``lines`` are canonical table rows
-    (schemas.orders). A run renders its 855s with render_855s (the same text, over columns); this
-    form is kept for a document no delimiter set fits (held, rendered when one does)."""
+    (schemas.orders; ``order`` also ``ship_date``, the lines' schedule, for DTM 068). A run renders its
+    855s with render_855s (the same text, over columns); this form is kept for a document no delimiter
+    set fits (held, rendered when one does)."""
     if len(lines) != len(acks):
         raise ValueError("one LineAck per line is required")
     statuses = [st for a in acks for st in a.statuses()]
@@ -68,11 +97,14 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
     body: list[Segment] = [["BAK", purpose, ack_type(statuses), x12_po(order["po_number"]),
                             po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"),
                             order.get("release_number") or "", "", "", "", today.strftime("%Y%m%d")]]
+    body += heading(order, settings)
     total = Decimal(0)
+    kept = settings.product_qualifiers
     for line, ack in zip(lines, acks, strict=False):
         ids: list[str] = []
         for pid in line.get("product_ids") or []:
-            ids += [pid["qualifier"], pid["id"]]
+            if kept is None or pid["qualifier"] in kept:
+                ids += [pid["qualifier"], pid["id"]]
         price = ack.unit_price if ack.unit_price is not None else line.get("unit_price")
         body.append(["PO1", line.get("line_id") or str(line["line_number"]), _num(line.get("quantity")),
                      line.get("unit") or "", _num(price), line.get("price_basis") or "", *ids])
@@ -100,14 +132,16 @@ def _ack_columns():
 
 
 def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], *, today: date,
-                d: Delimiters, values: dict | None = None) -> list[tuple[str, int, str]]:
+                d: Delimiters, values: dict | None = None, settings: PoAckSettings = PLAIN
+                ) -> list[tuple[str, int, str]]:
     """Bodies of many 855s (BAK .. CTT, without ST/SE) rendered with ``d`` by string building over
     columns, the same text as render_segments(build_855(...)): ``heads`` one dict per PO
-    (po_number, po_date, purpose, release_number: the PO's BEG04, echoed in BAK05); ``lines`` canonical
+    (po_number, po_date, purpose, release_number: the PO's BEG04, echoed in BAK05; HEAD_KEYS for what
+    ``settings`` adds to the heading); ``lines`` canonical
     line rows and ``statuses`` their parts / ack_quantity / ack_price (see _ack_columns), aligned;
     ``spans``: each PO's rows, contiguous and in order. No value may hold a delimiter of ``d`` (choose
     ``d`` with delimiter_use). Per PO: (text, segments, BAK02). ``values``: element_values() of these
-    very rows, when the caller has them."""
+    very rows (with ``settings.product_qualifiers``), when the caller has them."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -115,7 +149,7 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
     term = d.segment + d.suffix
     n = lines.num_rows
     out: list[tuple[str, int, str]] = []
-    v = (values if values is not None else _values(lines, statuses, spans)) if n else None
+    v = (values if values is not None else _values(lines, statuses, spans, settings.product_qualifiers)) if n else None
     if n:
         po1 = pc.utf8_rtrim(pc.binary_join_element_wise(
             "PO1", v["line_id"], v["quantity"], v["unit"], v["price"], v["basis"],
@@ -145,19 +179,23 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
     totals = [v["total_texts"][i] if n and b > a else _num(Decimal(0)) for i, (a, b) in enumerate(spans)]
     ctt = pc.binary_join_element_wise("CTT", pa.array([str(b - a) for a, b in spans], pa.string()),
                                       pa.array(totals, pa.string()), d.element)
-    texts = pc.binary_join_element_wise(bak, term, pa.array(bodies if n else [""] * len(heads), pa.string()), ctt,
-                                        term, "").to_pylist()
+    extra = [heading(h, settings) for h in heads] if settings != PLAIN else [[] for _ in heads]
+    head_texts = pa.array([render_segments(segs, d) for segs in extra], pa.string())  # a few per PO at most
+    texts = pc.binary_join_element_wise(bak, term, head_texts,
+                                        pa.array(bodies if n else [""] * len(heads), pa.string()), ctt, term,
+                                        "").to_pylist()
     for i, (start, stop) in enumerate(spans):
-        segments = 2 + (stop - start) + (int(cum[stop] - cum[start]) if n else 0)
+        segments = 2 + len(extra[i]) + (stop - start) + (int(cum[stop] - cum[start]) if n else 0)
         out.append((texts[i], segments, kinds[i]))
     return out
 
 
 def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], chars: str, *,
-                  values: dict | None = None) -> list[set[str]]:
+                  values: dict | None = None, settings: PoAckSettings = PLAIN) -> list[set[str]]:
     """Per PO: which of ``chars`` occur inside a value of its 855 (dates, counts and codes we write
-    are digits and letters; the partner's values and our numbers are looked at). ``values``:
-    element_values() of these rows, when the caller has them (render_855s reads the same)."""
+    are digits and letters; the partner's values and our numbers are looked at, the heading ``settings``
+    adds included). ``values``: element_values() of these rows, when the caller has them (render_855s
+    reads the same)."""
     import numpy as np
     import pyarrow as pa
 
@@ -167,6 +205,10 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     if not chars:
         return out
     given = values
+    if settings != PLAIN:  # the heading's values (REF02, N102/N104; DTM and qualifiers are ours)
+        for i, h in enumerate(heads):
+            for seg in heading(h, settings):
+                out[i] |= {ch for value in seg[2:] for ch in chars if ch in value}
     for head_values in (pa.array([x12_po(h["po_number"]) for h in heads], pa.string()),
                         pa.array([h.get("release_number") or "" for h in heads], pa.string()),
                         pa.array([h.get("purpose") or "00" for h in heads], pa.string())):
@@ -175,7 +217,7 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
                 out[i].add(ch)
     if lines.num_rows == 0:
         return out
-    v = given if given is not None else _values(lines, statuses, spans)
+    v = given if given is not None else _values(lines, statuses, spans, settings.product_qualifiers)
     n = lines.num_rows
     order = np.full(n, len(spans), dtype=np.int64)
     for i, (a, b) in enumerate(spans):
@@ -196,13 +238,15 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     return out
 
 
-def element_values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
-    """The 855s' element values as columns, computed once for delimiter_use and render_855s."""
-    return _values(lines, statuses, spans)
+def element_values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str, ...] | None = None) -> dict:
+    """The 855s' element values as columns, computed once for delimiter_use and render_855s
+    (``qualifiers``: the partner's PoAckSettings.product_qualifiers)."""
+    return _values(lines, statuses, spans, qualifiers)
 
 
-def _values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
-    """The 855's element values as columns (shared by rendering and the delimiter check)."""
+def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str, ...] | None = None) -> dict:
+    """The 855's element values as columns (shared by rendering and the delimiter check); PO1's product
+    id pairs only those whose qualifier is in ``qualifiers`` (None: all)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -217,18 +261,25 @@ def _values(lines, statuses, spans: list[tuple[int, int]]) -> dict:
     ids = _arr(lines["product_ids"])
     ids = pc.fill_null(ids, pa.scalar([], ids.type)) if ids.null_count else ids
     flat_ids = ids.flatten()
+    id_offsets = _zero_based(ids.offsets)
+    id_parent = np.asarray(ids.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
+        if len(flat_ids) else np.zeros(0, dtype=np.int64)
+    if qualifiers is not None:
+        keep = pc.fill_null(pc.is_in(flat_ids.field("qualifier"), value_set=pa.array(list(qualifiers), pa.string())),
+                            False)
+        flat_ids = flat_ids.filter(keep)
+        id_parent = id_parent[np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)]
+        id_offsets = pa.array(np.concatenate([[0], np.cumsum(np.bincount(id_parent, minlength=n))]), pa.int32())
     parts = _arr(statuses["parts"])
     flat = parts.flatten()
     part_parent = np.asarray(parts.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
         if len(flat) else np.zeros(0, dtype=np.int64)
     unit = text_column(lines["unit"])
     qty = pc.coalesce(statuses["ack_quantity"], pc.cast(lines["quantity"], statuses.schema.field("ack_quantity").type))
-    id_parent = np.asarray(ids.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
-        if len(flat_ids) else np.zeros(0, dtype=np.int64)
     return {
         "line_id": line_id, "quantity": decimal_texts(lines["quantity"]), "unit": unit,
         "price": decimal_texts(price), "basis": text_column(lines["price_basis"]),
-        "id_offsets": _zero_based(ids.offsets), "id_qualifier": text_column(flat_ids.field("qualifier")),
+        "id_offsets": id_offsets, "id_qualifier": text_column(flat_ids.field("qualifier")),
         "id_id": text_column(flat_ids.field("id")), "id_parent": id_parent,
         "part_offsets": _zero_based(parts.offsets), "part_status": text_column(flat.field("status")),
         "part_quantity": decimal_texts(flat.field("quantity")), "part_unit": pc.take(unit, pa.array(part_parent)),

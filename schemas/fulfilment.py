@@ -8,6 +8,7 @@ parsers.shipments_csv and engine.csv_ack interpret it. Added to PartnerProfile a
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Literal
 
@@ -65,6 +66,30 @@ class AsnSettings(_Model):
     # cross-dock 856 carries it: N1*BY*STORE*92*002 in the public ediengine Crossdock sample); "pack": in each of the
     # order's pallet and carton loops after MAN*GM instead (store-labelled cartons; S-O-I, without cartons: the
     # order's); "none": never
+
+
+class PoAckSettings(_Model):
+    """What this partner's 855 carries besides BAK, PO1/ACK and CTT ([acks.po_ack]): the heading content
+    retailers' 855 guides require (Saks: REF DP and REF IA required, DTM required, an N1 loop; Northern Tool,
+    Scheels, Sally Beauty: REF IA required; Hershey's customers: DTM and N1 must use). The defaults add nothing."""
+
+    vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA after BAK: the vendor number the
+    # partner gave us (the 856's and 810's vendor_number are set apart: some partners give one per document)
+    order_refs: tuple[OrderRef, ...] = ()  # the PO's heading references echoed after BAK (and REF IA), REF02 as
+    # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
+    ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
+    # for (the PO's requested ship date, or the answer's date when that is past or absent)
+    ship_to: bool = False  # N1*ST with N102-N104 as the PO sent them (when it sent a ship-to name or id)
+    product_qualifiers: tuple[str, ...] | None = None  # PO1's product id pairs restricted to these qualifiers
+    # (PO106/PO108..., in the order the PO sent them); None: every pair as sent
+
+    @field_validator("product_qualifiers")
+    @classmethod
+    def _qualifiers(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        for q in value or ():
+            if not re.fullmatch(r"[A-Z0-9]{2}", q):
+                raise ValueError(f"product_qualifiers: {q!r} is not a product id qualifier (element 235: 2 characters)")
+        return value
 
 
 class Charge(_Model):

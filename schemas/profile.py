@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError
 from schemas.finance import FinanceSettings
-from schemas.fulfilment import FulfilmentSettings
+from schemas.fulfilment import FulfilmentSettings, PoAckSettings
 from schemas.outcomes import NAMED
 from schemas.rule_settings import PartnerRuleOverrides
 from schemas.x12 import Delimiters
@@ -146,6 +146,7 @@ class AckSettings(_Model):
     send_997: bool = True
     ta1: Literal["never", "requested", "on_error", "always"] = "requested"
     ack_997_on_997: bool = False  # never acknowledge acknowledgments unless the partner insists
+    po_ack: PoAckSettings = PoAckSettings()  # the 855's optional heading content and PO1 product ids
 
 
 class SftpSettings(_Model):

@@ -12,8 +12,9 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.po_ack import AckPart, LineAck, _ack_columns, build_855, delimiter_use, render_855s
+from engine.po_ack import AckPart, LineAck, _ack_columns, build_855, delimiter_use, element_values, render_855s
 from parsers.x12_writer import delimiter_chars, first_fitting, first_free, render_segments
+from schemas.fulfilment import PoAckSettings
 from schemas.orders import ORDER_LINES
 from schemas.x12 import Delimiters
 
@@ -43,21 +44,32 @@ def order(draw, po: str):
                          "ack_price": draw(amounts)})
     head = {"po_number": po + draw(st.sampled_from(["", "*", "~x"])), "po_date": draw(days),
             "purpose": draw(st.sampled_from(["00", "05"])),
-            "release_number": draw(st.sampled_from([None, "", "2", "R*1", "r~3"]))}  # BEG04, echoed in BAK05
+            "release_number": draw(st.sampled_from([None, "", "2", "R*1", "r~3"])),  # BEG04, echoed in BAK05
+            # what PoAckSettings echoes in the heading (HEAD_KEYS), delimiters inside included
+            "department": draw(texts), "promotion": draw(texts), "merchandise_type": draw(texts),
+            "ship_to_name": draw(texts), "ship_to_id_qualifier": draw(st.sampled_from([None, "", "92", "9*"])),
+            "ship_to_id": draw(texts), "ship_date": draw(days)}
     return head, lines, statuses
 
 
-def segments_of(head, lines, statuses):
+po_acks = st.one_of(st.just(PoAckSettings()), st.builds(
+    PoAckSettings, vendor_number=st.sampled_from(["", "V123", "V*1", "a~b"]),
+    order_refs=st.lists(st.sampled_from(["DP", "PD", "MR"]), unique=True, max_size=3).map(tuple),
+    ship_date=st.booleans(), ship_to=st.booleans(),
+    product_qualifiers=st.one_of(st.none(), st.lists(st.sampled_from(["UP", "VN", "EA", "BP"]), max_size=3)
+                                 .map(tuple))))
+
+
+def segments_of(head, lines, statuses, ack_settings=PoAckSettings()):
     acks = [LineAck(s["parts"][0]["status"], s["ack_quantity"], s["ack_price"],
                     parts=tuple(AckPart(p["status"], p["quantity"], p["date"]) for p in s["parts"])) for s in statuses]
-    return build_855({"po_number": head["po_number"], "po_date": head["po_date"],
-                      "release_number": head["release_number"]}, lines, acks, today=TODAY, purpose=head["purpose"])
+    return build_855(head, lines, acks, today=TODAY, purpose=head["purpose"], settings=ack_settings)
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.integers(0, 999), min_size=1, max_size=4).flatmap(
-    lambda ids: st.tuples(*[order(f"PO-{i}") for i in ids])), st.sampled_from(CANDIDATES))
-def test_columnar_855s_equal_the_segment_form(orders, candidates):
+    lambda ids: st.tuples(*[order(f"PO-{i}") for i in ids])), st.sampled_from(CANDIDATES), po_acks)
+def test_columnar_855s_equal_the_segment_form(orders, candidates, ack_settings):
     heads = [h for h, _, _ in orders]
     lines = [ln for _, ls, _ in orders for ln in ls]
     statuses = [s for _, _, ss in orders for s in ss]
@@ -68,10 +80,10 @@ def test_columnar_855s_equal_the_segment_form(orders, candidates):
     table = pa.Table.from_pylist(lines, schema=ORDER_LINES) if lines else ORDER_LINES.empty_table()
     schema = _ack_columns()
     acks = pa.Table.from_pylist(statuses, schema=schema) if statuses else schema.empty_table()
-    used = delimiter_use(heads, table, acks, spans, delimiter_chars(candidates))
+    used = delimiter_use(heads, table, acks, spans, delimiter_chars(candidates), settings=ack_settings)
     expected, groups = {}, {}
     for k, (head, ls, ss) in enumerate(orders):
-        body = segments_of(head, ls, ss)
+        body = segments_of(head, ls, ss, ack_settings)
         d = first_fitting(body, candidates)
         assert first_free(used[k], candidates) == d  # the same set chosen from columns as from segments
         if d is not None:  # else: held by the store until a set fits
@@ -83,8 +95,16 @@ def test_columnar_855s_equal_the_segment_form(orders, candidates):
             sub.append((len(take), len(take) + spans[k][1] - spans[k][0]))
             take.extend(range(*spans[k]))
         index = pa.array(take, pa.int64())
-        got = render_855s([heads[k] for k in ks], table.take(index), acks.take(index), sub, today=TODAY, d=d)
+        got = render_855s([heads[k] for k in ks], table.take(index), acks.take(index), sub, today=TODAY, d=d,
+                          settings=ack_settings)
         assert got == [expected[k] for k in ks]
+    if len(groups) == 1 and len(next(iter(groups.values()))) == len(orders) and lines:  # as a run passes them
+        values = element_values(table, acks, spans, ack_settings.product_qualifiers)
+        assert delimiter_use(heads, table, acks, spans, delimiter_chars(candidates), settings=ack_settings,
+                             values=values) == used
+        d = next(iter(groups))
+        assert render_855s(heads, table, acks, spans, today=TODAY, d=d, settings=ack_settings, values=values) == \
+            [expected[k] for k in range(len(orders))]
 
 
 def test_chars_used_finds_the_rows_a_row_by_row_look_finds():

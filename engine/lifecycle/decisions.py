@@ -41,12 +41,12 @@ from engine.lifecycle.batches import group
 from engine.lifecycle.changes import AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
-from engine.po_ack import LineAck, _num, build_855, delimiter_use, element_values, render_855s
+from engine.po_ack import HEAD_KEYS, PLAIN, LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
 from rules.distinct import decimal_texts, truncated
 from schemas.findings import Finding
-from schemas.fulfilment import CsvAckSettings
+from schemas.fulfilment import CsvAckSettings, PoAckSettings
 from schemas.grouping import in_key_order
 from schemas.lifecycle import (
     DECIDED_EVENTS,
@@ -130,9 +130,18 @@ class _Context:
         self.head_at = {k: i for i, k in enumerate(zip(heads["partner"], heads["po_number"], strict=True))}
         self.ship_dates, self.po_dates = heads["requested_ship_date"], heads["po_date"]
         self.shas = heads["source_sha256"]
+        self._orders, self._more = orders, {}
         self.line_index = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
                                     "line_number": pc.cast(lines["line_number"], pa.int32()),
                                     "_l": pa.array(np.arange(lines.num_rows))})
+
+    def head_column(self, name: str) -> list:
+        """A head column besides _HEAD_COLUMNS (what a partner's 855 heading echoes), read once when
+        first asked for; a column the orders table lacks (rows stored before it existed) reads as None."""
+        if name not in self._more:
+            orders = self._orders
+            self._more[name] = orders[name].to_pylist() if name in orders.column_names else [None] * orders.num_rows
+        return self._more[name]
 
     def head(self, key: Key) -> dict:
         """The PO's head values (_HEAD_COLUMNS) as a row."""
@@ -325,9 +334,16 @@ class _Batch:
             heads = [{"po_number": po, "po_date": po_dates[at[(partner, po)]], "purpose": "05" if revised[i] else "00",
                       "release_number": releases[at[(partner, po)]]}
                      for i, po in ((i, answering[i].po_number) for i in picked)]
-            values = element_values(sub_rows, sub_statuses, sub_spans) if sub_rows.num_rows else None
+            settings = profile.acks.po_ack
+            if settings != PLAIN:  # the PO's heading values the partner's 855 echoes (HEAD_KEYS)
+                more = {k: ctx.head_column(k) for k in HEAD_KEYS if k != "ship_date"}
+                for h in heads:
+                    row = at[(partner, h["po_number"])]
+                    h.update({k: column[row] for k, column in more.items()}, ship_date=self._ship(ctx.ship_dates[row]))
+            values = element_values(sub_rows, sub_statuses, sub_spans, settings.product_qualifiers) \
+                if sub_rows.num_rows else None
             used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates),
-                                 values=values)
+                                 values=values, settings=settings)
             groups = group(used, env, profile.delivery.limit)
             by_set: dict[Delimiters, list[int]] = {}
             for members, d in groups:
@@ -337,14 +353,14 @@ class _Batch:
             for d, members in by_set.items():
                 every = len(members) == len(heads)  # members are distinct and in order: all of them, as computed
                 bodies = render_855s([heads[m] for m in members], *_subset(sub_rows, sub_statuses, sub_spans, members),
-                                     today=ctx.today, d=d, **({"values": values} if every else {}))
+                                     today=ctx.today, d=d, settings=settings, **({"values": values} if every else {}))
                 texts.update(zip(members, bodies, strict=True))
             for members, d in groups:
                 sets = []
                 for m in members:
                     i = picked[m]
                     if d is None:  # as segments: the store holds it until a delimiter set fits
-                        body = self._segments(heads[m], sub_rows, sub_statuses, sub_spans[m])
+                        body = self._segments(heads[m], sub_rows, sub_statuses, sub_spans[m], settings)
                         kinds[i] = body[0][2]
                         sets.append(self._855_set(answering[i], i, body=tuple(tuple(seg) for seg in body)))
                     else:
@@ -359,15 +375,14 @@ class _Batch:
         return PlannedSet(self._keys[i], po_number=d.po_number,
                           source_sha256=self.ctx.shas[self.ctx.head_at[(d.partner, d.po_number)]] or "", **body)
 
-    def _segments(self, head: dict, rows: pa.Table, statuses: pa.Table, span: tuple[int, int]) -> list:
+    def _segments(self, head: dict, rows: pa.Table, statuses: pa.Table, span: tuple[int, int],
+                  settings: PoAckSettings = PLAIN) -> list:
         """One 855 as segments (build_855), for a document no delimiter set fits."""
         start, stop = span
         acks = [LineAck(s.ack.status, s.ack.quantity, s.ack.unit_price, s.ack.ship_date, s.ack.parts)
                 for s in statuses_of(statuses.slice(start, stop - start))]
-        return build_855({"po_number": head["po_number"], "po_date": head["po_date"],
-                          "release_number": head.get("release_number")},
-                         rows.slice(start, stop - start).to_pylist(), acks, today=self.ctx.today,
-                         purpose=head["purpose"])
+        return build_855(head, rows.slice(start, stop - start).to_pylist(), acks, today=self.ctx.today,
+                         purpose=head["purpose"], settings=settings)
 
     def _surprise(self, d: OrderDecision, record: OrderRecord, statuses: Sequence[LineStatus]) -> bool:
         """A revised order (not rejected) whose changed lines tell the partner something new gets a
