@@ -32,6 +32,7 @@ from engine.lifecycle.table import BILLABLE, ENDED, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
+    CUT_MARK,
     ENDED_LINES,
     GONE_LINES,
     ChangeUpdate,
@@ -422,7 +423,9 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     acknowledged the buyer's); a new quantity becomes the promise (allocated + backordered), never below what
     shipped: backordered units are cut first, then reserved ones, new units are backordered; ``settled``: the
     line is cut to what it shipped. A change of price alone keeps the promise as it was (a case pack rounded
-    up stays so)."""
+    up stays so). A line whose promise is cut carries CUT_MARK in its codes: units a warehouse confirms
+    beyond what is still reserved for it left before we knew of the change (rules.shipments:
+    SHIPPED_AFTER_CHANGE, shipped and billed), not an over-shipment held (SHIPMENT_OVER_RESERVED)."""
     price = row["unit_price"]
     moved = settled or (row["quantity"] is not None and row["quantity"] != asked)
     ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
@@ -434,13 +437,16 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     target = int(Decimal(want).to_integral_value(rounding=ROUND_CEILING))
     allocated, backordered = ln.allocated, ln.backordered
     promised = allocated + backordered
+    codes = ln.codes
     if target < promised:
         cut = promised - target
         fewer = min(backordered, cut)
         backordered, allocated = backordered - fewer, allocated - (cut - fewer)
+        if CUT_MARK not in codes:  # its units confirmed shipped later left before the change (SHIPPED_AFTER_CHANGE)
+            codes = (*codes, CUT_MARK)
     elif target > promised:
         backordered += target - promised
-    return replace(ln, allocated=allocated, backordered=backordered,
+    return replace(ln, allocated=allocated, backordered=backordered, codes=codes,
                    state=_line_state(ln.shipped, ln.invoiced, allocated + backordered, backordered))
 
 

@@ -65,6 +65,8 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
         t[(s, E.BACKORDER_ALLOCATED)] = s
         t[(s, E.SHIPPED_IN_PART)] = S.PARTIALLY_SHIPPED
         t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED
+    for s in (S.SHIPPED, S.INVOICED, S.CLOSED):  # units an 860 cut after shipment that had left before it
+        t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED  # (rules.shipments SHIPPED_AFTER_CHANGE): billed again
     for s in BILLABLE:  # billing: 810s
         t[(s, E.INVOICED_IN_PART)] = s
     t[(S.SHIPPED, E.INVOICED_IN_FULL)] = S.INVOICED
