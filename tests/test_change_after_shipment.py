@@ -349,3 +349,24 @@ def test_units_that_left_before_the_860_are_still_shipped_and_billed_and_a_true_
         assert len(told) == 1, told
     finally:
         state.close()
+
+
+def test_a_decrease_to_the_buyers_own_quantity_below_our_case_pack_rounding_is_applied(ws):
+    """ACME-1001 line 4: the buyer ordered 10, our 855 acknowledged 12 (case-pack rounding), 10 shipped, 2
+    reserved. QD 10 asks for less than we acknowledged: applied (865 IQ 10), not refused as "not below
+    the current 10" (the buyer's quantity as sent); the 2 reserved units are released, the line is done."""
+    send_860(ws, "acme", "ACME-1001", [["4", "QD", "10", "", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_QUANTITY_INVALID" not in codes(run)
+    assert answer(ws, "acme") == ("AD", [("4", "QD", "IQ", "10")])  # done as asked
+    state = StateStore(ws.state_path)
+    try:
+        four = lines(state, "acme", "ACME-1001")[4]
+        assert (four.ordered, four.allocated, four.backordered, four.shipped) == (Decimal(10), 10, 0, Decimal(10))
+        assert 4 not in reserved(state, "acme", "ACME-1001")
+    finally:
+        state.close()
+    # QD 12 (what we acknowledged) is still no decrease
+    send_860(ws, "acme", "ACME-1001", [["4", "QD", "12", "", "EA"]], isa13=2202)
+    _results, run = run_stages(ws, NIGHT3)
+    assert "CHANGE_QUANTITY_INVALID" in codes(run)
