@@ -370,3 +370,42 @@ def test_a_decrease_to_the_buyers_own_quantity_below_our_case_pack_rounding_is_a
     send_860(ws, "acme", "ACME-1001", [["4", "QD", "12", "", "EA"]], isa13=2202)
     _results, run = run_stages(ws, NIGHT3)
     assert "CHANGE_QUANTITY_INVALID" in codes(run)
+
+
+def test_a_late_945_for_an_order_cancelled_after_part_shipped_is_shipped_and_billed_per_order(ws):
+    """Globex (billed once per order, when it shipped) cancels GLOBEX-2001 (BCH01 01) after 24 of 48
+    shipped: kept at 24, the 24 unshipped released, billed. The north 3PL's 945 then confirms the 24 it had
+    sent before the cancellation: recorded, its 856 sent, the order shipped again and its new 810 bills
+    those 24 alone; one SHIPPED_AFTER_CHANGE warning."""
+    send_860(ws, "globex", "GLOBEX-2001", [], purpose="01")
+    run_stages(ws, NIGHT2)
+    deliver_all(ws, NIGHT2)
+    assert len(outbox(ws, "globex", "810")) == 1
+    sample = (REPO / "sample_files" / "warehouse-drops" / "north" / "north-945-20261127.x12").read_text()
+    late = (sample.replace("000000452", "000000453").replace("*452*", "*453*").replace("GE*1*452", "GE*1*453")
+            .replace("SHP-2001", "SHP-2002").replace("DO-88001", "DO-88002").replace("BOL-9101", "BOL-9102")
+            .replace("00007339400000050018", "00007339400000050025").replace("W12*BP*48*24*24", "W12*BP*48*24*0")
+            .replace("261127*0200", "261128*0900").replace("20261127*0200", "20261128*0900"))  # G62: it left the 27th
+    inbox = ws.warehouse_drop_root / "north" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "north-945-20261128.x12").write_text(late)
+    day2 = datetime(2026, 11, 28, 14, 30)
+    results = ship_stages(ws, day2, run_id="day2")
+    deliver_all(ws, day2)
+    (north,) = [w for w in results[:-1] if w.warehouse == "north"]
+    assert (north.shipments, north.held) == (1, 0), north
+    assert [f["code"] for f in north.findings if f["severity"] != "info"].count("SHIPPED_AFTER_CHANGE") == 1
+    assert not [f for f in north.findings if f["severity"] == "error"], north.findings
+    invoices = outbox(ws, "globex", "810")
+    assert len(invoices) == 2
+    assert [r[2] for r in invoices[-1] if r[0] == "IT1"] == ["24"]
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("globex", "GLOBEX-2001")
+        assert (line.ordered, line.shipped, line.invoiced) == (Decimal(24), Decimal(48), Decimal(48))
+        assert state.order("globex", "GLOBEX-2001").state.value in ("invoiced", "closed")
+        billed = state.invoices_for_order("globex", "GLOBEX-2001")  # a second per-order 810, a document of its own
+        assert [(b.doc_key, [ln.quantity for ln in b.lines]) for b in billed] == [
+            ("810:order:GLOBEX-2001", [Decimal(24)]), ("810:order:GLOBEX-2001:north:SHP-2002", [Decimal(24)])]
+    finally:
+        state.close()
