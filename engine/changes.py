@@ -103,6 +103,9 @@ class ChangeResult:
     partial: bool = False
     # an order that shipped: lines cut to their shipped units (the unshipped rest cancelled), changed or not
     settled_line_numbers: frozenset[int] = frozenset()
+    # an order that shipped: lines a decrease brings to the buyer's own quantity, below the promise we
+    # acknowledged (ordered 10, acknowledged 12 by case-pack rounding: QD 10 cuts our promise to 10)
+    trimmed_line_numbers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +315,7 @@ class _Editor:
         self.stored = stored
         self.progress = progress
         self.settled: set[int] = set()  # lines cut to what they shipped
+        self.trimmed: set[int] = set()  # lines a decrease brings to the buyer's quantity, below our promise
         self.lines: dict[int, dict] = {r["line_number"]: dict(r) for r in stored}
         self.next_number = max(self.lines, default=0) + 1
         self.findings: list[Finding] = []
@@ -332,6 +336,8 @@ class _Editor:
             self._drop_unmentioned(pocs[0], mentioned)
         final = [self.lines[k] for k in sorted(self.lines)]
         result = _result(self.stored, final, self.results, self.findings, cancelled=False)
+        if self.trimmed:
+            result = replace(result, trimmed_line_numbers=frozenset(self.trimmed))
         return replace(result, settled_line_numbers=frozenset(self.settled)) if self.settled else result
 
     # --- one POC ----------------------------------------------------------------------------------
@@ -398,6 +404,8 @@ class _Editor:
                     hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
                 return self._keep_shipped(poc, hit, new_quantity)
         before = dict(hit)
+        trim = new_quantity is not None and new_quantity == hit.get("quantity") and \
+            new_quantity < self._promised(hit)  # the buyer's own quantity, below what we acknowledged
         if new_quantity is not None:
             hit["quantity"] = new_quantity
             hit["unit"] = poc.get("unit") or hit.get("unit")
@@ -410,7 +418,16 @@ class _Editor:
             return self._delete(poc, hit)
         if ct in DATE_TYPES:
             self._dates_not_stored(poc, hit, quantity if new_quantity is None else None)
-        return self._done(poc, hit, _status(before, hit))
+        status = _status(before, hit)
+        if trim:
+            self.trimmed.add(hit["line_number"])
+            status = CHANGED if status == PRICE_CHANGED else QUANTITY_CHANGED
+        return self._done(poc, hit, status)
+
+    def _promised(self, line: Mapping) -> Decimal:
+        """An order that shipped: the units we acknowledged for the line (placed + backordered); else 0."""
+        p = self.progress.lines.get(line["line_number"]) if self.progress is not None else None
+        return p.promised if p else Decimal(0)
 
     def _check_quantity(self, poc: dict, line: dict, quantity: Decimal | None) -> LineResult | None:
         ct = poc.get("change_type")
@@ -432,8 +449,10 @@ class _Editor:
             )
         elif ct == "QI" and current is not None and quantity <= current:
             why = f"({quantity}) is not above the current {current} on a quantity increase"
-        elif ct == "QD" and current is not None and quantity >= current:
-            why = f"({quantity}) is not below the current {current} on a quantity decrease"
+        elif ct == "QD" and current is not None and quantity >= max(current, self._promised(line)):
+            # below what we acknowledged (a case pack rounded up) is a decrease too, once the order shipped
+            now = max(current, self._promised(line))
+            why = f"({quantity}) is not below the current {now} on a quantity decrease"
         else:
             return None
         return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", quantity)

@@ -28,6 +28,12 @@ from schemas.reports import FAILURE_COLUMNS, FINDING_ROWS
 LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are counted (CSV/Parquet: all)
 
 HINTS: dict[str, str] = {
+    # fulfilment
+    "SHIPPED_AFTER_CHANGE": (
+        "The units left before the buyer's 860 was known: the 856 went and they are billed. Call the buyer: "
+        "they may refuse or return them (credit on return) or keep them at the price; tell the DC to stop "
+        "picking against lines a change cut."
+    ),
     # business
     "ITEM_ID_MISSING": (
         "Ask the partner to send a product id on every PO1 (a UPC (UP), GTIN (UK) or any id their "

@@ -92,7 +92,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     t = t.append_column("item_sku", item_sku)
 
     # -- the order line: by line id, else the one line of the PO with that item -----------------
-    st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status"])
+    st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status", "cut_by"])
     by_item = st.group_by(["partner", "po_number", "sku"], use_threads=False).aggregate([("line_id", "count"),
                                                                                          ("line_id", "min")])
     by_item = by_item.rename_columns(["partner", "po_number", "item_sku", "n_lines", "only_line"])
@@ -179,7 +179,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     return ShipmentCheck(result, findings, held, tuple(i for i, _f in out))
 
 
-_LINE_NAMES = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status"]
+_LINE_NAMES = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status",
+               "l_cut_by"]
 
 
 def _order_lines(t: pa.Table, st: pa.Table, line_key: list[str]) -> tuple[pa.Table, pa.Array]:
@@ -284,16 +285,28 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     over = totals["g"].filter(pc.fill_null(pc.greater(totals["q_sum"], pc.cast(pc.fill_null(reserved, 0),
                                                                               totals["q_sum"].type)), False))
     walk = rows_in[np.isin(group[rows_in], over.to_numpy())]
+    beyond = {g: total - (left or 0) for g, total, left in zip(  # each line's eaches past its reservation
+        totals["g"].to_pylist(), totals["q_sum"].to_pylist(), reserved.to_pylist(), strict=True)}
     reserved_left: dict[int, object] = {}
-    for i, qty, per, left0, key in zip(walk.tolist(), q.take(pa.array(walk)).to_pylist(), each[walk].tolist(),
-                                       line["l_reserved"].take(pa.array(walk)).to_pylist(), group[walk].tolist(),
-                                       strict=True):
+    for i, qty, per, left0, key, cut_by in zip(walk.tolist(), q.take(pa.array(walk)).to_pylist(), each[walk].tolist(),
+                                               line["l_reserved"].take(pa.array(walk)).to_pylist(),
+                                               group[walk].tolist(), line["l_cut_by"].take(pa.array(walk)).to_pylist(),
+                                               strict=True):
         left = reserved_left.get(key, left0 or 0)
         reserved_left[key] = left - qty * per
-        if left - qty * per < 0 <= left:
-            shipped = _n(qty) if per == 1 else f"{_n(qty)} {unit[i].as_py()} ({_n(qty * per)} eaches)"
-            add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} more shipped "
-                f"with only {_n(left)}{'' if per == 1 else ' eaches'} still reserved.", "quantity", "W1203", _n(qty))
+        if not left - qty * per < 0 <= left:
+            continue
+        shipped = _n(qty) if per == 1 else f"{_n(qty)} {unit[i].as_py()} ({_n(qty * per)} eaches)"
+        if cut_by:  # an 860 cut the line's unshipped units after part of it shipped: these left before we knew
+            past = _n(beyond[key]) + ("" if per == 1 else " eaches")
+            add(i, "SHIPPED_AFTER_CHANGE", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} shipped with "
+                f"only {_n(left)}{'' if per == 1 else ' eaches'} still reserved; the buyer's change cut the line "
+                f"({cut_by}), so {past} unit(s) shipped beyond what the change left. They left the dock: the 856 "
+                "goes and they are billed; expect the buyer to refuse or return them, or settle it with the buyer.",
+                "quantity", "W1203", _n(qty))
+            continue
+        add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} more shipped "
+            f"with only {_n(left)}{'' if per == 1 else ' eaches'} still reserved.", "quantity", "W1203", _n(qty))
     return quantity, unit_out, line_eaches
 
 

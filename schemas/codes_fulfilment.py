@@ -71,6 +71,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_LINE_CLOSED", "business", "error", "", "The line is cancelled or rejected; it cannot ship."),
     _C("SHIPMENT_OVER_RESERVED", "business", "error", "",
        "More units shipped than are allocated (reserved) for the line."),
+    _C("SHIPPED_AFTER_CHANGE", "business", "warning", "",
+       "Units confirmed shipped beyond what is reserved for a line whose unshipped units an 860 cut after part "
+       "of the order shipped: they left before the change was known; recorded, the 856 sent and billed."),
     _C("SHIPMENT_QTY_NOT_POSITIVE", "business", "error", "", "The quantity shipped is missing, zero or negative."),
     _C("SHIPMENT_UNIT_MISMATCH", "business", "error", "",
        "The unit shipped is not the order line's unit and does not convert to whole units of it."),

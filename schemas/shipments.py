@@ -83,6 +83,9 @@ LINE_STATE = pa.schema([
     pa.field("reserved", QTY),  # allocated (reserved) and not yet shipped
     pa.field("shipped", QTY),  # already shipped in earlier confirmations
     pa.field("status", pa.string(), nullable=False),
+    # the line's reason when an 860 after shipment cut its unshipped promise (schemas.lifecycle.CUT_MARK): it
+    # names the 860; units shipped beyond what is reserved then left before the change (SHIPPED_AFTER_CHANGE)
+    pa.field("cut_by", pa.string()),
 ])
 
 # One row per carton already recorded on a shipment (earlier runs).

@@ -93,10 +93,11 @@ def codes(run) -> set[str]:
 def test_a_decrease_below_shipped_keeps_the_shipped_units_and_cancels_the_rest(ws):
     """ACME lowers line 4 (12, 10 shipped and invoiced, 2 reserved) to 8, re-prices line 5 (invoiced at
     our 4.72) and raises line 6 (5 shipped and invoiced) to 8, the night the east DC confirms the 2 last
-    units of line 4. Line 4 stays at its 10 shipped (IQ 10: the 2 unshipped cancelled, their reservation
-    released, the late confirmation held as over-reserved, never shipped or billed); line 5's price is
-    refused (IR: nothing is invoiced again, a finding for finance); line 6's 3 new units are backordered
-    (IQ 8) and the order is open again (partially_shipped)."""
+    units of line 4. Line 4 stays at its 10 (IQ 10: the 2 unshipped cancelled, their reservation released);
+    the late confirmation of the 2 that left before is still recorded, its 856 sent and billed, with a
+    SHIPPED_AFTER_CHANGE warning (not held as over-reserved: goods that left never fall off the books);
+    line 5's price is refused (IR: nothing is invoiced again, a finding for finance); line 6's 3 new
+    units are backordered (IQ 8) and the order is open again (partially_shipped)."""
     state = StateStore(ws.state_path)
     invoices_before = state.invoices_for_order("acme", "ACME-1001")
     state.close()
@@ -111,8 +112,9 @@ def test_a_decrease_below_shipped_keeps_the_shipped_units_and_cancels_the_rest(w
     _results, run = run_stages(ws, NIGHT2, shipping=shipping)
     assert {"CHANGE_BELOW_SHIPPED", "CHANGE_PRICE_INVOICED", "CHANGE_AFTER_SHIPMENT"} <= codes(run)
     (east,) = [w for w in shipping[:-1] if w.warehouse == "east"]
-    held = [f for f in east.findings if f["code"] == "SHIPMENT_OVER_RESERVED"]
-    assert (east.shipments, east.held) == (0, 1) and held and "ACME-1001" in str(held), east
+    late = [f for f in east.findings if f["code"] == "SHIPPED_AFTER_CHANGE"]
+    assert (east.shipments, east.held) == (1, 0) and len(late) == 1 and "ACME-1001" in late[0]["message"], east
+    assert "SHIPMENT_OVER_RESERVED" not in {f["code"] for f in east.findings}
     assert answer(ws, "acme") == ("AC", [("4", "QD", "IQ", "10"), ("5", "PC", "IR", "48"), ("6", "QI", "IQ", "8"),
                                          ("1", "QI", "IR", "12")])  # line 1 was rejected (IR): not decided again
     state = StateStore(ws.state_path)
@@ -121,20 +123,25 @@ def test_a_decrease_below_shipped_keeps_the_shipped_units_and_cancels_the_rest(w
         assert order.state.value == "partially_shipped" and order.revision == 2
         got = lines(state, "acme", "ACME-1001")
         four, five, six = got[4], got[5], got[6]
+        # the 2 units that left before the 860 are recorded shipped and billed beyond the 10 the change left
         assert (four.ordered, four.allocated, four.backordered, four.shipped, four.invoiced, four.state.value) == \
-            (Decimal(10), 10, 0, Decimal(10), Decimal(10), "invoiced")
+            (Decimal(10), 10, 0, Decimal(12), Decimal(12), "invoiced")
         assert (five.unit_price, five.ack_price, five.invoiced, five.state.value) == \
             (Decimal("4.9"), Decimal("4.72"), Decimal(48), "invoiced")
         assert (six.ordered, six.allocated, six.backordered, six.shipped, six.state.value) == \
             (Decimal(8), 5, 3, Decimal(5), "partially_shipped")
         assert 4 not in reserved(state, "acme", "ACME-1001")
-        assert state.invoices_for_order("acme", "ACME-1001") == invoices_before  # nothing billed again
+        invoices = state.invoices_for_order("acme", "ACME-1001")  # nothing billed again but line 4's late 2
+        assert invoices[:-1] == invoices_before and [(ln.line_number, ln.quantity) for ln in invoices[-1].lines] \
+            == [(4, Decimal(2))]
         events = [h["event"] for h in state.order_history("acme", "ACME-1001")]
-        assert events[-1] == "change_reopened" and "change_refused" not in events
+        assert events[-3:] == ["change_reopened", "shipped_in_part", "invoiced_in_part"], events
+        assert "change_refused" not in events
     finally:
         state.close()
     # the four-way match: the 865's IRs refuse changes, they do not un-acknowledge line 5 (invoiced at the
-    # price our 855 acknowledged) nor line 4, cut to the 10 that shipped and were billed
+    # price our 855 acknowledged) nor line 4, cut to the 10 that shipped; its 2 late units (shipped and
+    # billed past the change) are an over-shipment for finance to settle with the buyer
     from flows.reconcile import reconcile_run
 
     deliver_all(ws, NIGHT2)
@@ -143,7 +150,7 @@ def test_a_decrease_below_shipped_keeps_the_shipped_units_and_cancels_the_rest(w
         reconcile_run(ws, ws.partners(), state, now=NIGHT3, run_id="recon")
         found = {(x["line_number"], x["type"]) for x in state.stored_exceptions(active=True).to_pylist()
                  if x["po_number"] == "ACME-1001" and x["type"] != "DOCUMENT_UNACKNOWLEDGED"}
-        assert found == set(), found
+        assert found == {(4, "OVER_SHIPMENT")}, found  # the 2 units shipped past the change: nothing else
     finally:
         state.close()
 
@@ -272,5 +279,133 @@ def test_a_decrease_above_what_shipped_releases_only_the_units_no_longer_wanted(
         (line,) = state.order_lines("globex", "GLOBEX-2001")
         assert (line.ordered, line.allocated, line.backordered, line.shipped) == (Decimal(30), 30, 0, Decimal(24))
         assert reserved(state, "globex", "GLOBEX-2001") == {1: 6}
+    finally:
+        state.close()
+
+
+def test_units_that_left_before_the_860_are_still_shipped_and_billed_and_a_true_over_shipment_is_held(ws):
+    """Night 2: ACME lowers line 4 (12, 10 shipped and invoiced, 2 reserved) to 8: cut to its 10, the 2
+    unshipped released. Day 2: the east DC confirms the 2 units it had picked and sent before the 860
+    (SHP-1004), and one more unit of line 6, which no 860 cut (5 of 5 shipped: SHP-1099). SHP-1004 is
+    recorded, its 856 goes (the goods left: the buyer needs the ASN) and the 2 units are billed (ACME
+    bills per shipment), with one SHIPPED_AFTER_CHANGE warning naming the 860 file and the units; SHP-1099
+    is still held (SHIPMENT_OVER_RESERVED: no 856, nothing billed)."""
+    send_860(ws, "acme", "ACME-1001", [["4", "QD", "8", "", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert answer(ws, "acme") == ("AC", [("4", "QD", "IQ", "10")])
+    assert "SHIPPED_AFTER_CHANGE" not in codes(run)
+    deliver_all(ws, NIGHT2)
+    before_856 = len(outbox(ws, "acme", "856"))
+    state = StateStore(ws.state_path)
+    billed_before = len(state.invoices_for_order("acme", "ACME-1001"))
+    state.close()
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261128.csv").write_text(
+        "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+        "SHP-1004,2026-11-28,01:40,UPSN,G2,1Z999AA10123456817,BOL-6004,ACME-1001,4,SKU-1002,2,EA,C-1007,2.5,LB,\n"
+        "SHP-1099,2026-11-28,09:10,UPSN,G2,1Z999AA10123456899,BOL-6099,ACME-1001,6,SKU-1006,1,EA,C-1099,2.5,LB,\n")
+    day2 = datetime(2026, 11, 28, 14, 30)
+    results = ship_stages(ws, day2, run_id="day2")
+    deliver_all(ws, day2)
+    (east,) = [w for w in results[:-1] if w.warehouse == "east"]
+    assert (east.shipments, east.held) == (1, 1), east
+    late = [f for f in east.findings if f["code"] == "SHIPPED_AFTER_CHANGE"]
+    assert len(late) == 1 and late[0]["severity"] == "warning", east.findings
+    assert all(s in late[0]["message"] for s in ("ACME-1001", "change-2201.x12", "2 unit(s) shipped beyond")), late
+    over = [f for f in east.findings if f["code"] == "SHIPMENT_OVER_RESERVED"]
+    assert len(over) == 1 and "Line 6 of ACME-1001" in over[0]["message"], east.findings
+    asns = outbox(ws, "acme", "856")
+    assert len(asns) == before_856 + 1
+    (asn,) = asns[before_856:]
+    assert next(r for r in asn if r[0] == "BSN")[2] == "SHP-1004"
+    assert [(r[2], r[3]) for r in asn if r[0] == "SN1"] == [("2", "EA")]
+    (invoice,) = [doc for doc in outbox(ws, "acme", "810") if any(r[0] == "IT1" and r[1] == "4" and r[2] == "2"
+                                                                   for r in doc)]
+    assert [(r[1], r[2]) for r in invoice if r[0] == "IT1"] == [("4", "2")]  # SHP-1099's unit is not billed
+    state = StateStore(ws.state_path)
+    try:
+        got = lines(state, "acme", "ACME-1001")
+        assert (got[4].ordered, got[4].shipped, got[4].invoiced) == (Decimal(10), Decimal(12), Decimal(12))
+        assert (got[6].shipped, got[6].invoiced) == (Decimal(5), Decimal(5))
+        invoices = state.invoices_for_order("acme", "ACME-1001")
+        assert len(invoices) == billed_before + 1
+        assert [(ln.line_number, ln.quantity) for ln in invoices[-1].lines] == [(4, Decimal(2))]
+        events = [h["event"] for h in state.order_history("acme", "ACME-1001")]
+        assert "shipped_in_full" in events[-3:] and state.order("acme", "ACME-1001").state.value in (
+            "invoiced", "closed")
+        assert reserved(state, "acme", "ACME-1001").get(4) is None
+    finally:
+        state.close()
+    # the finding is told once: the next night neither repeats it nor sends anything again for SHP-1004
+    night3: list = []
+    run_stages(ws, NIGHT3, shipping=night3)
+    assert not [f for w in night3[:-1] for f in w.findings if f["code"] == "SHIPPED_AFTER_CHANGE"]
+    assert len(outbox(ws, "acme", "856")) == before_856 + 1
+    state = StateStore(ws.state_path)
+    try:
+        told = [f for f in state.findings(partner="acme") if f["code"] == "SHIPPED_AFTER_CHANGE"]
+        assert len(told) == 1, told
+    finally:
+        state.close()
+
+
+def test_a_decrease_to_the_buyers_own_quantity_below_our_case_pack_rounding_is_applied(ws):
+    """ACME-1001 line 4: the buyer ordered 10, our 855 acknowledged 12 (case-pack rounding), 10 shipped, 2
+    reserved. QD 10 asks for less than we acknowledged: applied (865 IQ 10), not refused as "not below
+    the current 10" (the buyer's quantity as sent); the 2 reserved units are released, the line is done."""
+    send_860(ws, "acme", "ACME-1001", [["4", "QD", "10", "", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_QUANTITY_INVALID" not in codes(run)
+    assert answer(ws, "acme") == ("AD", [("4", "QD", "IQ", "10")])  # done as asked
+    state = StateStore(ws.state_path)
+    try:
+        four = lines(state, "acme", "ACME-1001")[4]
+        assert (four.ordered, four.allocated, four.backordered, four.shipped) == (Decimal(10), 10, 0, Decimal(10))
+        assert 4 not in reserved(state, "acme", "ACME-1001")
+    finally:
+        state.close()
+    # QD 12 (what we acknowledged) is still no decrease
+    send_860(ws, "acme", "ACME-1001", [["4", "QD", "12", "", "EA"]], isa13=2202)
+    _results, run = run_stages(ws, NIGHT3)
+    assert "CHANGE_QUANTITY_INVALID" in codes(run)
+
+
+def test_a_late_945_for_an_order_cancelled_after_part_shipped_is_shipped_and_billed_per_order(ws):
+    """Globex (billed once per order, when it shipped) cancels GLOBEX-2001 (BCH01 01) after 24 of 48
+    shipped: kept at 24, the 24 unshipped released, billed. The north 3PL's 945 then confirms the 24 it had
+    sent before the cancellation: recorded, its 856 sent, the order shipped again and its new 810 bills
+    those 24 alone; one SHIPPED_AFTER_CHANGE warning."""
+    send_860(ws, "globex", "GLOBEX-2001", [], purpose="01")
+    run_stages(ws, NIGHT2)
+    deliver_all(ws, NIGHT2)
+    assert len(outbox(ws, "globex", "810")) == 1
+    sample = (REPO / "sample_files" / "warehouse-drops" / "north" / "north-945-20261127.x12").read_text()
+    late = (sample.replace("000000452", "000000453").replace("*452*", "*453*").replace("GE*1*452", "GE*1*453")
+            .replace("SHP-2001", "SHP-2002").replace("DO-88001", "DO-88002").replace("BOL-9101", "BOL-9102")
+            .replace("00007339400000050018", "00007339400000050025").replace("W12*BP*48*24*24", "W12*BP*48*24*0")
+            .replace("261127*0200", "261128*0900").replace("20261127*0200", "20261128*0900"))  # G62: it left the 27th
+    inbox = ws.warehouse_drop_root / "north" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "north-945-20261128.x12").write_text(late)
+    day2 = datetime(2026, 11, 28, 14, 30)
+    results = ship_stages(ws, day2, run_id="day2")
+    deliver_all(ws, day2)
+    (north,) = [w for w in results[:-1] if w.warehouse == "north"]
+    assert (north.shipments, north.held) == (1, 0), north
+    assert [f["code"] for f in north.findings if f["severity"] != "info"].count("SHIPPED_AFTER_CHANGE") == 1
+    assert not [f for f in north.findings if f["severity"] == "error"], north.findings
+    invoices = outbox(ws, "globex", "810")
+    assert len(invoices) == 2
+    assert [r[2] for r in invoices[-1] if r[0] == "IT1"] == ["24"]
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("globex", "GLOBEX-2001")
+        assert (line.ordered, line.shipped, line.invoiced) == (Decimal(24), Decimal(48), Decimal(48))
+        assert state.order("globex", "GLOBEX-2001").state.value in ("invoiced", "closed")
+        billed = state.invoices_for_order("globex", "GLOBEX-2001")  # a second per-order 810, a document of its own
+        assert [(b.doc_key, [ln.quantity for ln in b.lines]) for b in billed] == [
+            ("810:order:GLOBEX-2001", [Decimal(24)]), ("810:order:GLOBEX-2001:north:SHP-2002", [Decimal(24)])]
     finally:
         state.close()

@@ -42,7 +42,8 @@ def test_the_heading_csh01_is_read_with_the_order():
 
 
 def _line(no_backorder):
-    return pa.table({"partner": ["p"], "order_ref": ["o"], "po_number": ["PO"], "line_number": pa.array([1], pa.int32()),
+    return pa.table({"partner": ["p"], "order_ref": ["o"], "po_number": ["PO"],
+                     "line_number": pa.array([1], pa.int32()),
                      "sku": ["S"], "quantity": pa.array([10], pa.decimal128(18, 4)),
                      "po_date": pa.array([date(2026, 11, 26)], pa.date32()), "arrival": [1],
                      "no_backorder": pa.array([no_backorder], pa.bool_())})

@@ -25,8 +25,10 @@ HEADER = "Shipment ID,Ship Date,Carrier,PO Number,PO Line,SKU,Quantity,Unit,Cart
 
 
 def state(*rows) -> pa.Table:
+    """LINE_STATE rows; cut_by (the last column) None unless given."""
     keys = [f.name for f in LINE_STATE]
-    return pa.Table.from_pylist([dict(zip(keys, r, strict=True)) for r in rows], schema=LINE_STATE)
+    return pa.Table.from_pylist([dict(zip(keys, (*r, None)[:len(keys)], strict=True)) for r in rows],
+                                schema=LINE_STATE)
 
 
 STATE = state(
@@ -313,3 +315,21 @@ def test_a_number_two_padded_line_ids_share_still_names_no_line():
     check = check_shipments(csv_lines("S1,2026-11-28,UPSN,PO-7,10,SKU-1001,5,EA,C1,1\n"), st, REF.items,
                             NOTHING_RECORDED)
     assert codes(check) == [("SHIPMENT_LINE_UNKNOWN", 2)]
+
+
+def test_more_than_reserved_on_a_line_an_860_cut_is_shipped_after_change_not_held():
+    """Line 4 of ACME-1001: 10 shipped, its 2 unshipped units cut by an 860 (nothing reserved, cut_by its
+    reason): 2 confirmed now left before the change, a warning naming the 860 and the units, not held.
+    The same 2 on line 5, which no 860 cut (nothing reserved either), hold their shipment."""
+    cut = state(("acme", "ACME-1001", 4, "4", "SKU-1002", None, "EA", D(10), D(0), D(10), "invoiced",
+                 "changed after shipment by 860 in change-2201.x12"),
+                ("acme", "ACME-1001", 5, "5", "SKU-1004", None, "EA", D(48), D(0), D(48), "invoiced"))
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,ACME-1001,4,SKU-1002,1,EA,C1,1\n"
+                                      "S1,2026-11-28,UPSN,ACME-1001,4,SKU-1002,1,EA,C2,1\n"
+                                      "S2,2026-11-28,UPSN,ACME-1001,5,SKU-1004,2,EA,C3,1\n"), cut, REF.items,
+                            NOTHING_RECORDED)
+    assert codes(check) == [("SHIPPED_AFTER_CHANGE", 2), ("SHIPMENT_OVER_RESERVED", 4)]
+    late = check.findings[0]
+    assert late.severity == "warning" and "change-2201.x12" in late.message and "2 unit(s) shipped beyond" \
+        in late.message, late.message
+    assert check.held == frozenset({"S2"})

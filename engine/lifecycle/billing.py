@@ -277,12 +277,15 @@ class InvoiceDue:
     quantities: Mapping[int, Decimal]
     shipment: ShipmentRecord | None = None
     shipments: tuple[ShipmentRecord, ...] = ()  # per order: the order's shipments (their dates and BOLs)
+    # per order, billed before: the last shipment of the units billed now (warehouse:shipment id), units an
+    # 860 after shipment cut that had left before it (SHIPPED_AFTER_CHANGE): a second 810 of its own
+    again: str = ""
 
     @property
     def doc_key(self) -> str:
         if self.shipment is not None:
             return f"810:{self.shipment.warehouse}:{self.shipment.shipment_id}:{self.po_number}"
-        return f"810:order:{self.po_number}"
+        return f"810:order:{self.po_number}" + (f":{self.again}" if self.again else "")
 
 
 def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple[str, str, str]],
@@ -333,7 +336,12 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
                if ln.state not in ENDED_LINES and ln.shipped > ln.invoiced}
         waits: tuple[str, ...] = ()
         if qty:
-            due.append(InvoiceDue(*key, qty, shipments=tuple(order_shipments.get(key, per_order[key]))))
+            if any(ln.invoiced > 0 for ln in lines.get(key, ())):  # billed before: these units shipped since
+                last = per_order[key][-1]
+                due.append(InvoiceDue(*key, qty, shipments=tuple(per_order[key]),
+                                      again=f"{last.warehouse}:{last.shipment_id}"))
+            else:
+                due.append(InvoiceDue(*key, qty, shipments=tuple(order_shipments.get(key, per_order[key]))))
             waits = (due[-1].doc_key,)
         for s in per_order[key]:
             billed[(s.warehouse, s.shipment_id)] = billed.get((s.warehouse, s.shipment_id), ()) + waits

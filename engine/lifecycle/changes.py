@@ -32,6 +32,7 @@ from engine.lifecycle.table import BILLABLE, ENDED, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
+    CUT_MARK,
     ENDED_LINES,
     GONE_LINES,
     ChangeUpdate,
@@ -289,7 +290,7 @@ class _Step:
                 "is still to ship.", at, seg="BCH", element="BCH03", value=ch.po_number, severity="warning"))
             result = replace(result, order_changes={}, findings=findings)
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers) | set(
-            result.settled_line_numbers)
+            result.settled_line_numbers) | set(result.trimmed_line_numbers)
         answered = self._answers(always=True)
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if answered else {}
@@ -344,7 +345,8 @@ class _Step:
                                    run_id=self.run_id))
                 continue
             out.append(changed_after_shipment(ln, row, asked=asked.get(n), settled=n in result.settled_line_numbers,
-                                              reason=why, revision=revision, run_id=self.run_id))
+                                              trimmed=n in result.trimmed_line_numbers, reason=why,
+                                              revision=revision, run_id=self.run_id))
         return tuple(out)
 
     def _shipped_findings(self, result: ChangeResult) -> tuple[FindingRecord, ...]:
@@ -416,15 +418,19 @@ _PROMISING = (LineState.ALLOCATED, LineState.BACKORDERED, LineState.PARTIALLY_SH
 
 
 def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | None, settled: bool, reason: str,
-                           revision: int, run_id: str) -> LineRecord:
+                           revision: int, run_id: str, trimmed: bool = False) -> LineRecord:
     """One line of an order that shipped, as an 860 changed it (``row``: its ORDER_LINES row after the change;
     ``asked``: the buyer's quantity before it). A new price is taken (our own, ack_price, dropped: the 865
     acknowledged the buyer's); a new quantity becomes the promise (allocated + backordered), never below what
     shipped: backordered units are cut first, then reserved ones, new units are backordered; ``settled``: the
-    line is cut to what it shipped. A change of price alone keeps the promise as it was (a case pack rounded
-    up stays so)."""
+    line is cut to what it shipped; ``trimmed``: a decrease to the buyer's own quantity, below our promise
+    (a case pack rounded up), cuts the promise to it. A change of price alone keeps the promise as it was
+    (a case pack rounded up stays so). A line whose promise is cut carries CUT_MARK in its codes: units a
+    warehouse confirms beyond what is still reserved for it left before we knew of the change
+    (rules.shipments: SHIPPED_AFTER_CHANGE, shipped and billed), not an over-shipment held
+    (SHIPMENT_OVER_RESERVED)."""
     price = row["unit_price"]
-    moved = settled or (row["quantity"] is not None and row["quantity"] != asked)
+    moved = settled or trimmed or (row["quantity"] is not None and row["quantity"] != asked)
     ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
                  ack_price=ln.ack_price if price == ln.unit_price else None, reason=reason, revision=revision,
                  run_id=run_id)
@@ -434,13 +440,16 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     target = int(Decimal(want).to_integral_value(rounding=ROUND_CEILING))
     allocated, backordered = ln.allocated, ln.backordered
     promised = allocated + backordered
+    codes = ln.codes
     if target < promised:
         cut = promised - target
         fewer = min(backordered, cut)
         backordered, allocated = backordered - fewer, allocated - (cut - fewer)
+        if CUT_MARK not in codes:  # its units confirmed shipped later left before the change (SHIPPED_AFTER_CHANGE)
+            codes = (*codes, CUT_MARK)
     elif target > promised:
         backordered += target - promised
-    return replace(ln, allocated=allocated, backordered=backordered,
+    return replace(ln, allocated=allocated, backordered=backordered, codes=codes,
                    state=_line_state(ln.shipped, ln.invoiced, allocated + backordered, backordered))
 
 

@@ -38,6 +38,7 @@ from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
 from schemas.lifecycle import (
+    CUT_MARK,
     ENDED_LINES,
     ORDER_KEYS,
     RESERVATION_ROWS,
@@ -96,7 +97,9 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: pa.Table | N
             "ordered": pc.cast(pc.if_else(pc.equal(lines["ordered"], ""), blank, lines["ordered"]), QTY),
             "reserved": reserved, "shipped": pc.cast(pc.fill_null(pc.if_else(pc.equal(lines["shipped"], ""), blank,
                                                                               lines["shipped"]), "0"), QTY),
-            "status": lines["state"]}
+            "status": lines["state"],
+            "cut_by": pc.if_else(pc.fill_null(pc.match_substring_regex(lines["codes"], f"(^|,){CUT_MARK}(,|$)"),
+                                              False), lines["reason"], blank)}
     return pa.table([pc.cast(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
 
 

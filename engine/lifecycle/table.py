@@ -70,6 +70,8 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.ACKNOWLEDGED, E.BACKORDER_EXPIRED_CANCELLED)] = S.CANCELLED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_COMPLETED)] = S.SHIPPED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_SETTLED)] = S.INVOICED
+    for s in (S.SHIPPED, S.INVOICED, S.CLOSED):  # units an 860 cut after shipment that had left before it
+        t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED  # (rules.shipments SHIPPED_AFTER_CHANGE): billed again
     for s in BILLABLE:  # billing: 810s
         t[(s, E.INVOICED_IN_PART)] = s
     t[(S.SHIPPED, E.INVOICED_IN_FULL)] = S.INVOICED

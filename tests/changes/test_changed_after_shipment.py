@@ -44,3 +44,21 @@ def test_a_line_cut_to_what_shipped_is_shipped_or_invoiced_and_a_raise_is_backor
 def test_our_price_gives_way_to_the_buyers_new_one():
     ours = _line(ack_price=Decimal("9.00"))
     assert _change(ours, 10, "9.50").ack_price is None and _change(ours, 10).ack_price == Decimal("9.00")
+
+
+def test_a_line_whose_promise_is_cut_is_marked_so_a_late_confirmation_of_its_units_still_ships():
+    """CUT_MARK in the line's codes (once) when its promise is cut; not when it is kept or raised."""
+    from schemas.lifecycle import CUT_MARK
+
+    cut = _change(_line(codes=("CASE_PACK_ROUNDED",)), 10, settled=True)
+    assert cut.codes == ("CASE_PACK_ROUNDED", CUT_MARK)
+    assert _change(cut, 10, settled=True).codes == ("CASE_PACK_ROUNDED", CUT_MARK)  # told once
+    assert CUT_MARK not in _change(_line(), 10, "8.00").codes  # a price alone
+    assert CUT_MARK not in _change(_line(allocated=10, ordered=Decimal(10)), 15).codes  # a raise
+
+
+def test_a_decrease_to_the_buyers_own_quantity_cuts_our_rounded_up_promise():
+    """Ordered 10, acknowledged 12 (case pack), 10 shipped: QD 10 (trimmed) cuts the promise to 10."""
+    got = changed_after_shipment(_line(), {"quantity": Decimal(10), "unit": "EA", "unit_price": Decimal("9.39")},
+                                 asked=Decimal(10), settled=False, trimmed=True, reason="r", revision=2, run_id="n2")
+    assert (got.ordered, got.allocated, got.backordered, got.state) == (Decimal(10), 10, 0, LineState.SHIPPED)
