@@ -67,30 +67,15 @@ class Workspace:
     def prefect_pool(self) -> str:
         """workspace.toml's [prefect] pool: the work pool whose workers run each partner's intake and
         delivery (flows.pool, docs/scaling.md); "" runs every stage in the nightly flow's process."""
-        import tomllib
-
-        if not self.config_path.is_file():
-            return ""
-        try:
-            config = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{self.config_path} cannot be read: {exc}", path=str(self.config_path)) from exc
-        return str(config.get("prefect", {}).get("pool", "")).strip()
+        return str(self._config().get("prefect", {}).get("pool", "")).strip()
 
     @property
     def clock_zone(self) -> str:
         """workspace.toml's [clock] zone: the IANA time zone of the run clock (America/New_York), to which a
         3PL's ship time given in another zone (945 G6205) is converted for the ASN window; "" none set."""
-        import tomllib
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        if not self.config_path.is_file():
-            return ""
-        try:
-            config = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{self.config_path} cannot be read: {exc}", path=str(self.config_path)) from exc
-        zone = str(config.get("clock", {}).get("zone", "")).strip()
+        zone = str(self._config().get("clock", {}).get("zone", "")).strip()
         try:
             if zone:
                 ZoneInfo(zone)
@@ -98,6 +83,17 @@ class Workspace:
             raise ConfigError(f"{self.config_path}: [clock] zone {zone!r} is no time zone", path=str(self.config_path)
                               ) from exc
         return zone
+
+    def _config(self) -> dict:
+        """workspace.toml read ({} where there is none); ConfigError where it cannot be read."""
+        import tomllib
+
+        if not self.config_path.is_file():
+            return {}
+        try:
+            return tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{self.config_path} cannot be read: {exc}", path=str(self.config_path)) from exc
 
     @property
     def state_on_postgres(self) -> bool:
