@@ -159,3 +159,28 @@ def test_a_run_writes_the_855_the_partners_guide_asks_for(tmp_path):
         assert segs[1][2] == "AD" and [s[1] for s in segs if s[0] == "ACK"] == ["IA", "IA"]  # accepted as sent
         assert segs[6][6:] == ["UP", "614141100101"] and segs[8][6:] == []
         assert segs[-1][1] == str(len(segs))  # SE01 counts the heading segments
+
+
+def test_an_855_written_after_a_person_approves_a_held_order_carries_the_same_heading(tmp_path):
+    """The demo's ACME-1010 waits for a person on night 1 (no 855 then); approved, night 2 answers it through the
+    approval path, which writes the heading the profile asks for as the nightly path does (ACME-1001, night 1)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.support import make_workspace, run_stages
+
+    ws = make_workspace(tmp_path / "ws")
+    toml = ws.root / "partners" / "acme.toml"
+    toml.write_text(toml.read_text() + '\n[acks.po_ack]\nvendor_number = "V 0042"\nproduct_qualifiers = ["VN"]\n')
+    run_stages(ws, NOW)
+    night1 = _855s(ws)
+    assert "ACME-1010" not in night1 and "ACME-1001" in night1
+    res = CliRunner().invoke(app, ["approve", "ACME-1010", "--partner", "acme", "--by", "Dana Ops",
+                                   "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    approved = _855s(ws)["ACME-1010"]
+    for segs in (night1["ACME-1001"], approved):
+        assert segs[2] == ["REF", "IA", "V 0042"], segs
+        po1s = [s for s in segs if s[0] == "PO1"]
+        assert all(set(s[6::2]) <= {"VN"} for s in po1s) and any(s[6::2] == ["VN"] for s in po1s), po1s
