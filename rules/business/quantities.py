@@ -132,7 +132,7 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     unit_bad = _unless_sold_in(resolved, unit_bad, index)
     maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings, index)
     rows = np.flatnonzero(qty_bad | unit_bad | maybe)
-    packs = pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)
+    packs = [*_quantity_decimals_findings(resolved), *pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)]
     if not len(rows):
         return packs
     by_partner = _PerPartner(settings)
@@ -144,6 +144,28 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
         out.extend(_line_quantities(row, by_partner[row["partner"]], bool(qty_bad[i]), bool(unit_bad[i]), index,
                                     item_units))
     return out + packs
+
+
+def _quantity_decimals_findings(lines: pa.Table) -> list[Finding]:
+    """QUANTITY_DECIMALS_UNSUPPORTED for each line whose quantity was sent with more than 4 decimals that
+    are not all zeros (the parser's ``quantity_sent``: 12.34567 LB of a bulk or catch-weight item): our
+    tables, allocations, 855s, 856s and 810s carry 4, and a quantity rounded without a word is another
+    order; the line waits for a person (approved, it is answered at the 4-decimal quantity the finding
+    names)."""
+    if "quantity_sent" not in lines.column_names or lines.column("quantity_sent").null_count == lines.num_rows:
+        return []
+    cols = [*_LINE_LOCATION, "partner", "unit", "quantity", "quantity_sent"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
+    out = []
+    for row in picked.filter(pc.is_valid(lines.column("quantity_sent"))).to_pylist():
+        sent, kept, unit = row["quantity_sent"], row["quantity"], row["unit"] or "units"
+        out.append(business_finding(
+            "QUANTITY_DECIMALS_UNSUPPORTED",
+            f"The quantity {sent} {unit} has more than 4 decimal places; our orders, 855s, 856s and 810s carry "
+            f"4, so it would be {_text(kept)} {unit} (off by {_text(abs(Decimal(sent) - kept))}): the line waits "
+            "for a person (ask the partner for a quantity with at most 4 decimals, or in a smaller unit; "
+            f"approved, it is answered at {_text(kept)} {unit}).", row, seg="PO1", element="PO102", value=sent))
+    return out
 
 
 def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int],

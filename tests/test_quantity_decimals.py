@@ -1,0 +1,207 @@
+"""Quantities (and an 860's prices) with more than 4 decimals. X12's R type allows any number of decimals;
+our canonical numbers are decimal128(18, 4). A PO102 of 8.333333 DZ (a buyer's system that converts its
+100 eaches to dozens) or 12.34567 LB (a bulk or catch-weight line) was read rounded half to even without a
+word, and acknowledged, allocated, shipped and invoiced at the rounded quantity; an 860's POC03 (new
+quantity) and POC06 (new price) were rounded and applied the same way, and its POC04 echoed rounded in
+the 865. Now: the 850's line waits for a person (QUANTITY_DECIMALS_UNSUPPORTED, hold_line, as
+PRICE_DECIMALS_UNSUPPORTED does for PO104), the 860's POC is rejected (865 IR, CHANGE_QUANTITY_INVALID /
+CHANGE_PRICE_INVALID) with the line left as it was, and the 865 echoes what was sent. Trailing zeros
+(10.000000) are exact: they raise nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from typer.testing import CliRunner
+
+from connectors.state import StateStore
+from engine.changes import apply_changes
+from parsers.orders_850 import read_orders
+from parsers.x12_reader import read_interchanges
+from schemas.orders import LINES_ADDED_LATER, ORDER_LINES
+from tests.changes.builders import live_order, read_change
+from tests.support import GOOD_PO, REPO, make_workspace, run_night, run_stages, x12_850
+
+NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+HEAD = GOOD_PO[:6]
+
+
+def _lines(body: list[str]):
+    result = read_interchanges(x12_850(HEAD + body))
+    return read_orders(result, list(result.transaction_sets()), partner="acme")
+
+
+# --- the 850 -------------------------------------------------------------------------------------------
+
+def test_the_quantity_as_sent_is_kept_where_our_tables_round_it() -> None:
+    _, lines = _lines([
+        "PO1*1*8.333333*DZ*19.70*PE*VN*A",    # 6 decimals: rounded
+        "PO1*2*10.000000*EA*19.70*PE*VN*A",   # trailing zeros: exact
+        "PO1*3*1.5E1*EA*19.70*PE*VN*A",       # an exponent, exact (15)
+        "PO1*4*1.2345678E1*LB*19.70*PE*VN*A",  # an exponent, 7 decimals
+        "PO1*5*0000012.50001*LB*19.70*PE*VN*A",  # leading zeros, 5 decimals
+        "PO1*6*12.3456*LB*19.70*PE*VN*A",     # 4 decimals: exact
+        "PO1*7**EA*19.70*PE*VN*A",            # no quantity
+        "CTT*7",
+    ])
+    assert lines.schema == ORDER_LINES and "quantity_sent" in LINES_ADDED_LATER
+    assert lines["quantity"].to_pylist() == [
+        Decimal("8.3333"), Decimal("10.0000"), Decimal("15.0000"), Decimal("12.3457"), Decimal("12.5000"),
+        Decimal("12.3456"), None]
+    assert lines["quantity_sent"].to_pylist() == [
+        "8.333333", None, None, "1.2345678E1", "0000012.50001", None, None]
+
+
+def _night(tmp_path, lines: list[str]):
+    ws = make_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(HEAD + lines))
+    return ws, run_night(ws, NIGHT1)
+
+
+def test_a_quantity_past_4_decimals_holds_its_line_in_the_failures_report(tmp_path) -> None:
+    """End to end (the nightly run): PO102 100.00005 EA holds the line; the failures report shows the
+    finding at PO1 PO102 with the quantity sent; no 855 goes at 100.0000 (half to even)."""
+    ws, run_id = _night(tmp_path, ["PO1*1*100.00005*EA*19.70*PE*VN*VP-1001", "PO1*2*10*EA*19.70*PE*VN*VP-1001",
+                                   "CTT*2"])
+    state = StateStore(ws.state_path)
+    order = state.order("acme", "PO-1")
+    assert order.state == "held" and "QUANTITY_DECIMALS_UNSUPPORTED" in order.hold_codes
+    [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "QUANTITY_DECIMALS_UNSUPPORTED"]
+    assert "The quantity 100.00005 EA has more than 4 decimal places" in f["message"]
+    assert "it would be 100 EA (off by 0.00005)" in f["message"]
+    state.close()
+    assert not sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))  # nothing rounded went out
+    folder = ws.root / "reports" / run_id
+    rows = list(csv.DictReader(io.StringIO((folder / "failures.csv").read_text(encoding="utf-8-sig"))))
+    [row] = [r for r in rows if r["code"] == "QUANTITY_DECIMALS_UNSUPPORTED"]
+    assert (row["po_number"], row["segment"], row["element"]) == ("PO-1", "PO1@8", "PO102")  # ST is 1
+    assert "100.00005" in row["message"]
+    assert "QUANTITY_DECIMALS_UNSUPPORTED" in (folder / "failures.html").read_text(encoding="utf-8")
+    # approved, the line is answered at the 4-decimal quantity the finding named
+    from flows.cli import app
+
+    res = CliRunner().invoke(app, ["approve", "PO-1", "--partner", "acme", "--by", "Kim", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, NIGHT2)
+    [path] = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    assert "PO1*1*100*EA*19.7*PE*VN*VP-1001~" in path.read_text().replace("\n", "")
+
+
+@pytest.mark.parametrize("quantity", ["100.000000", "100.0000", "100"])
+def test_trailing_zeros_are_the_same_quantity(tmp_path, quantity) -> None:
+    ws, _ = _night(tmp_path, [f"PO1*1*{quantity}*EA*19.70*PE*VN*VP-1001", "CTT*1"])
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "PO-1").state == "acknowledged"
+    assert "QUANTITY_DECIMALS_UNSUPPORTED" not in {f["code"] for f in state.findings(po_number="PO-1",
+                                                                                    partner="acme")}
+    state.close()
+    [path] = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    assert "PO1*1*100*EA*19.7*PE*VN*VP-1001~" in path.read_text().replace("\n", "")
+
+
+# --- the 860 -------------------------------------------------------------------------------------------
+
+def test_the_860s_numbers_as_sent_are_kept_where_our_tables_round_them() -> None:
+    _, changes = read_change([
+        "POC*1*QD*24.123456*24.123456*EA*4.58*PE*VN*A",  # POC03, POC04 past 4 decimals
+        "POC*2*PC*36*36*EA*38.000001*PE*VN*B",           # POC06 past 4 decimals
+        "POC*3*PC*36*36*EA***VN*C", "CTP**UCP*0.012345",  # the price in CTP03
+        "POC*4*QD*24.000000*24.0000*EA*38.000000*PE*VN*D",  # trailing zeros: exact
+    ])
+    rows = changes.to_pylist()
+    assert [(r["quantity_sent"], r["quantity_left_sent"], r["price_sent"]) for r in rows] == [
+        ("24.123456", "24.123456", None), (None, None, "38.000001"), (None, None, "0.012345"), (None, None, None)]
+    assert [r["quantity_ordered"] for r in rows] == [Decimal("24.1235"), Decimal(36), Decimal(36), Decimal(24)]
+    assert [r["unit_price"] for r in rows] == [Decimal("4.58"), Decimal(38), Decimal("0.0123"), Decimal(38)]
+
+
+def _apply(pocs: list[str], **stored):
+    """apply_changes on ACME PO-1 (line 1: 12 EA @ 2.50, PO101 1; line 2: 6 EA @ 10), line 1 given ``stored``."""
+    import pyarrow as pa
+
+    order, lines = live_order()
+    rows = lines.to_pylist()
+    rows[0].update(stored)
+    header, changes = read_change(pocs)
+    return apply_changes(order, pa.Table.from_pylist(rows, schema=ORDER_LINES), header, changes, shipped=False)
+
+
+@pytest.mark.parametrize("poc,code,element", [
+    ("POC*1*QD*10.123456*10*EA", "CHANGE_QUANTITY_INVALID", "POC03"),
+    ("POC*1*CA*10.123456*10*EA*2.50*PE", "CHANGE_QUANTITY_INVALID", "POC03"),
+    ("POC*1*PC*12*12*EA*2.500001*PE", "CHANGE_PRICE_INVALID", "POC06"),
+    ("POC*1*PC*12*12*EA***VN*A\nCTP**UCP*2.450049", "CHANGE_PRICE_INVALID", "POC06"),
+    ("POC*3*AI*5*5*EA*0.012345*PE*VN*B", "CHANGE_PRICE_INVALID", "POC06"),
+    ("POC*3*AI*5.55555*5*EA*1*PE*VN*B", "CHANGE_QUANTITY_INVALID", "POC03"),
+])
+def test_a_poc_past_4_decimals_is_rejected_and_the_line_left_as_it_was(poc, code, element) -> None:
+    result = _apply(poc.split("\n"))
+    [r] = result.line_results
+    assert (r.status, r.code) == ("IR", code)
+    [f] = result.findings
+    assert (f.code, f.location.element) == (code, element)
+    assert "has more than 4 decimal places" in f.message and "was not applied" in f.message
+    assert [(ln["quantity"], ln["unit_price"]) for ln in result.new_lines.to_pylist()] == [
+        (Decimal(12), Decimal("2.5")), (Decimal(6), Decimal(10))]
+    assert not result.changed_line_numbers
+
+
+def test_exact_values_with_trailing_zeros_and_a_rounded_poc04_are_applied() -> None:
+    result = _apply(["POC*1*CA*10.000000*6.123456*EA*2.400000*PE"])
+    [r] = result.line_results
+    assert r.status != "IR" and not result.findings
+    line = result.new_lines.to_pylist()[0]
+    assert (line["quantity"], line["unit_price"]) == (Decimal(10), Decimal("2.4"))
+
+
+def test_a_new_exact_price_or_quantity_replaces_the_850s_rounded_one() -> None:
+    """A line held for its PO104 19.712345 (or PO102 8.333333): an 860 with an exact price (quantity) makes
+    the line's rounding moot; it must not be held again for the 850's value."""
+    result = _apply(["POC*1*CA*24*24*EA*2.49*PE"], price_sent="2.499999", quantity_sent="12.00001")
+    line = result.new_lines.to_pylist()[0]
+    assert (line["quantity"], line["unit_price"], line["price_sent"], line["quantity_sent"]) == (
+        Decimal(24), Decimal("2.49"), None, None)
+
+
+def _865(ws, po: str) -> list[list[str]]:
+    """The POC and ACK segments of the 865 answering ``po``."""
+    out = []
+    for path in sorted(ws.drop_root.glob("globex/outbox/*-865-*.x12")):
+        rows = read_interchanges(path.read_bytes()).segments.elements.to_pylist()
+        if any(r[0] == "BCA" and r[3] == po for r in rows):
+            out.append([r for r in rows if r[0] in ("POC", "ACK")])
+    [segs] = out
+    return segs
+
+
+def test_an_860_past_4_decimals_is_rejected_and_echoed_as_sent(tmp_path) -> None:
+    """End to end: Globex's QD to 24.123456 (and a POC04 of 24.123456) is refused in the 865 (IR), which
+    echoes both as sent; the line keeps its quantity; the other changes are applied as asked."""
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    state = StateStore(ws.state_path)
+    before = {ln.line_number: ln.ordered for ln in state.order_lines("globex", "GLOBEX-2000")}
+    state.close()
+    src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
+    data = src.replace(b"POC|2|QD|24|24|EA|4.58|PE|BP|GX770033~",
+                       b"POC|2|QD|24.123456|24.123456|EA|4.58|PE|BP|GX770033~")
+    assert data != src
+    (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(data)
+    _, run = run_stages(ws, NIGHT2)
+    segs = _865(ws, "GLOBEX-2000")
+    pocs = [s for s in segs if s[0] == "POC"]
+    acks = [s[1] for s in segs if s[0] == "ACK"]
+    assert pocs[1][1:5] == ["2", "QD", "24.123456", "24.123456"]
+    assert acks == ["ID", "IR", "IP", "IA"]
+    [f] = [f for f in run.findings if f.code == "CHANGE_QUANTITY_INVALID"]
+    assert (f.location.segment_id, f.location.element, f.location.value) == ("POC", "POC03", "24.123456")
+    assert "it would be 24.1235" in f.message
+    state = StateStore(ws.state_path)
+    after = {ln.line_number: ln.ordered for ln in state.order_lines("globex", "GLOBEX-2000")}
+    assert after[2] == before[2]
