@@ -21,10 +21,15 @@ from typer.testing import CliRunner
 from connectors.state import StateStore
 from engine.changes import apply_changes
 from parsers.orders_850 import read_orders
+from parsers.shipments_csv import read_shipment_csv
 from parsers.x12_reader import read_interchanges
+from schemas.fulfilment import ShipmentCsvMapping
 from schemas.orders import LINES_ADDED_LATER, ORDER_LINES
 from tests.changes.builders import live_order, read_change
 from tests.support import GOOD_PO, REPO, make_workspace, run_night, run_stages, x12_850
+from tests.test_945_shapes import CARTON1, CARTON2, body_of, carton, codes, segments, w945
+from tests.test_945_shapes import HEAD as HEAD_945
+from tests.test_shipment_findings_flow import ship
 
 NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
 HEAD = GOOD_PO[:6]
@@ -205,3 +210,72 @@ def test_an_860_past_4_decimals_is_rejected_and_echoed_as_sent(tmp_path) -> None
     state = StateStore(ws.state_path)
     after = {ln.line_number: ln.ordered for ln in state.order_lines("globex", "GLOBEX-2000")}
     assert after[2] == before[2]
+
+
+# --- the warehouses' confirmations ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def night1(tmp_path_factory):
+    """Night 1 of the demo with the warehouses (as tests/test_945_shapes.py): GLOBEX-2001 waits for North."""
+    import shutil
+
+    ws = make_workspace(tmp_path_factory.mktemp("945") / "ws", partners=("acme", "globex", "initech", "umbrella"))
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    run_stages(ws, NIGHT1)
+    return ws.root
+
+
+def test_a_945_past_4_decimals_holds_its_shipment_or_rounds_its_weight_saying_so(night1, tmp_path) -> None:
+    """North's 945 through the ship flow. A weight of 22.04622 LB (10 kg converted by the WMS) in W1210 or
+    W0302 is read as 22.0462 with a warning and the 856 goes; a W1203 of 12.00001 units is not counted and
+    holds the shipment; 12.000000 units is 12. Any of these used to make the whole file fail."""
+    body = HEAD_945 + carton(CARTON1, 12, weight="22.04622") + carton(CARTON2, 12) + ["W03*24*31.04622*L*1.234567*CF"]
+    _, state, res = ship(night1, tmp_path / "w", "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    rounded = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_WEIGHT_ROUNDED"]
+    assert [(f["element"], f["value"]) for f in rounded] == [
+        ("W1210", "22.04622"), ("W0302", "31.04622"), ("W0304", "1.234567")]
+    assert "read as 22.0462" in rounded[0]["message"]
+    assert all(f["consequence"] == "none (warning)" for f in rounded)
+    [td1] = segments(body_of(state), "TD1")
+    assert td1[7] == "31.0462"
+    state.close()
+
+    over = HEAD_945 + carton(CARTON1, 12) + ["LX*1", f"MAN*GM*{CARTON2}",
+                                            "W12*CC*12*12.00001**EA*614141100521*VN*VP-1007**9*G*L", "N9*LI*1",
+                                            "W03*24"]
+    _, state, res = ship(night1, tmp_path / "q", "north", "n.x12", w945(over))
+    assert res.shipments == 0
+    [f] = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_945_QUANTITY_MISSING"]
+    assert (f["element"], f["value"]) == ("W1203", "12.00001")
+    assert "more than 4 decimal places" in f["message"] and "it would be 12" in f["message"]
+    state.close()
+
+    exact = HEAD_945 + carton(CARTON1, 12) + ["LX*1", f"MAN*GM*{CARTON2}",
+                                             "W12*CC*12*12.000000**EA*614141100521*VN*VP-1007**9.000000*G*L",
+                                             "N9*LI*1", "W03*24.0000"]
+    _, state, res = ship(night1, tmp_path / "e", "north", "n.x12", w945(exact))
+    assert res.shipments == 1
+    assert not {"SHIPMENT_945_QUANTITY_MISSING", "SHIPMENT_WEIGHT_ROUNDED"} & set(codes(state))
+    state.close()
+
+
+def test_a_csv_carton_weight_past_4_decimals_is_read_rounded_with_a_warning() -> None:
+    """A CSV carton weight of 22.04622 (or 22,04622 with decimal commas) is 22.0462 with a warning at its row
+    and column; it used to refuse the row and hold its shipment. A quantity past 4 decimals is still refused
+    at its row and column (its shipment held), the message now saying why."""
+    header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carton Weight,Weight Unit\n"
+    text = header + "S1,2026-11-28,PO-1,1,C1,22.04622,LB\nS1,2026-11-28,PO-1,1,C2,9.000000,LB\n" \
+        "S2,2026-11-28,PO-1,1.00001,C3,1,LB\n"
+    table, findings = read_shipment_csv(text.encode(), ShipmentCsvMapping(), file="conf.csv")
+    assert [(r["carton_id"], r["quantity"], r["carton_weight"]) for r in table.to_pylist()] == [
+        ("C1", Decimal(1), Decimal("22.0462")), ("C2", Decimal(1), Decimal(9))]
+    assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in findings] == [
+        ("SHIPMENT_WEIGHT_ROUNDED", "warning", 2, "Carton Weight", "22.04622"),
+        ("CSV_NUMBER_INVALID", "error", 4, "Quantity", "1.00001")]
+    assert "read as 22.0462" in findings[0].message and "at most 4 decimal places" in findings[1].message
+    text = header.replace(",", ";") + "S1;2026-11-28;PO-1;1;C1;22,04622;KG\n"
+    table, findings = read_shipment_csv(text.encode(), ShipmentCsvMapping(delimiter=";", decimal_separator=","),
+                                        file="conf.csv")
+    assert table["carton_weight"].to_pylist() == [Decimal("22.0462")]
+    assert [f.code for f in findings] == ["SHIPMENT_WEIGHT_ROUNDED"]
