@@ -279,3 +279,46 @@ def test_a_csv_carton_weight_past_4_decimals_is_read_rounded_with_a_warning() ->
                                         file="conf.csv")
     assert table["carton_weight"].to_pylist() == [Decimal("22.0462")]
     assert [f.code for f in findings] == ["SHIPMENT_WEIGHT_ROUNDED"]
+
+
+# --- a fraction of a count unit (whole eaches, not whole units) -----------------------------------------
+
+def test_the_acknowledged_quantity_is_a_whole_number_of_the_lines_unit() -> None:
+    """Our allocation, 855s, shipments and invoices count whole units of the line's unit (ACK02 is the
+    eaches allocated divided by the eaches per unit, whole). 2.5 DZ of an item sold by the each (30
+    eaches, a whole number) was allocated 24 eaches and answered "ACK*IA*2*DZ": accepted as sent, at
+    another quantity. 8.3333 DZ (99.9996 eaches) rounded up to 100 eaches was 8.33333... DZ, which our
+    4-decimal tables cannot hold: the decide stage failed. Both are rounded to whole DZ now, saying so."""
+    from rules.business import adjusted_quantity, check_quantities
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import line, lines_table, reference
+
+    up, down = RuleSettings(), RuleSettings(case_pack_policy="round_down")
+    assert adjusted_quantity(Decimal("2.5"), "DZ", 1, 0, up, per_unit=12) == 3
+    assert adjusted_quantity(Decimal("8.3333"), "DZ", 1, 0, up, per_unit=12) == 9
+    assert adjusted_quantity(Decimal("2.5"), "DZ", 1, 0, down, per_unit=12) == 2
+    assert adjusted_quantity(Decimal("1"), "DZ", 1, 18, up, per_unit=12) == 2  # a minimum of 18 eaches: 2 DZ
+    assert adjusted_quantity(Decimal("3"), "DZ", 1, 0, up, per_unit=12) == 3
+    assert adjusted_quantity(Decimal("2.5"), "EA", 1, 0, up, per_unit=1) == 3  # as before
+    messages = [(f.code, f.message) for f in check_quantities(
+        lines_table(line(unit="DZ", quantity=Decimal("2.5")), line(unit="DZ", quantity=Decimal(3), line_number=2)),
+        reference(), up)]
+    assert messages == [("CASE_PACK_ROUNDED", "PO102 2.5 DZ is 30 eaches, not a whole number of DZ: we acknowledge, "
+                                              "ship and invoice this line in whole DZ; acknowledged as 3 DZ.")]
+
+
+@pytest.mark.parametrize("quantity,ack", [("2.5", "ACK*IQ*3*DZ"), ("8.3333", "ACK*IQ*9*DZ"), ("3", "ACK*IA*3*DZ")])
+def test_a_fraction_of_a_dozen_is_answered_in_whole_dozens(tmp_path, quantity, ack) -> None:
+    ws = make_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(HEAD + [f"PO1*1*{quantity}*DZ*236.40*PE*VN*VP-1001", "CTT*1"]))
+    run_stages(ws, NIGHT1)
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "PO-1").state == "acknowledged"
+    reserved = {r["sku"]: r["quantity"] for r in state.reservations()}
+    state.close()
+    [path] = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    text = path.read_text().replace("\n", "")
+    assert f"{ack}*068*20261210~" in text
+    assert reserved["SKU-1001"] == 12 * int(ack.split("*")[2])  # what is reserved is what the 855 promises
