@@ -322,3 +322,15 @@ def test_a_fraction_of_a_dozen_is_answered_in_whole_dozens(tmp_path, quantity, a
     text = path.read_text().replace("\n", "")
     assert f"{ack}*068*20261210~" in text
     assert reserved["SKU-1001"] == 12 * int(ack.split("*")[2])  # what is reserved is what the 855 promises
+
+
+def test_a_sac_amount_is_named_with_every_digit_sent() -> None:
+    """SAC_NOT_APPLIED names each allowance's amount for a person: an N2 SAC05 written with a point
+    (1125.555, as some translators write it; an element error besides) used to be shown rounded (11.26):
+    it is shown with every digit."""
+    from rules.structure import check_structure
+
+    body = HEAD[:2] + ["SAC*A*C000***1125.555", "SAC*C*D500***895*6*2.12345"] + HEAD[2:] + GOOD_PO[6:]
+    result = read_interchanges(x12_850(body))
+    [f] = [f for f in check_structure(result, list(result.transaction_sets())) if f.code == "SAC_NOT_APPLIED"]
+    assert "allowance C000 11.25555" in f.message and "charge D500 8.95, 2.12345 %" in f.message
