@@ -476,7 +476,7 @@ def parse_decimal(text: str, layout: CsvLayout, *, places: int | None = MAX_PLAC
     return number
 
 
-def parse_money(text: str, layout: CsvLayout, symbol: str) -> Decimal | None:
+def parse_money(text: str, layout: CsvLayout, symbol: str, *, places: int | None = MAX_PLACES) -> Decimal | None:
     """A price as `parse_decimal` reads it, after the feed's currency ``symbol`` where it stands: before
     or after the number, a blank between them or not, the sign before or after the symbol ("26,25 €",
     "$1,234.50", "-$5.00", "$ -5"). Another symbol, or the symbol alone, is no number."""
@@ -491,7 +491,7 @@ def parse_money(text: str, layout: CsvLayout, symbol: str) -> Decimal | None:
             value = sign + value[:-len(symbol)].rstrip()
         elif sign:
             value = sign + value
-    return parse_decimal(value, layout)
+    return parse_decimal(value, layout, places=places)
 
 
 # the same separator as a spreadsheet may write it: a no-break or narrow no-break space for a space

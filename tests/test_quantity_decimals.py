@@ -334,3 +334,48 @@ def test_a_sac_amount_is_named_with_every_digit_sent() -> None:
     result = read_interchanges(x12_850(body))
     [f] = [f for f in check_structure(result, list(result.transaction_sets())) if f.code == "SAC_NOT_APPLIED"]
     assert "allowance C000 11.25555" in f.message and "charge D500 8.95, 2.12345 %" in f.message
+
+
+# --- CSV order feeds ------------------------------------------------------------------------------------
+
+CSV_FEED = "\r\n".join([
+    "Order;Line;Qty;Unit;Price;Item #;Ship Date;Cancel By;Ship To",
+    "O-1;1;5;EA;26,253456;VP-1010;04.12.2026;;UMB-9",    # row 2: a price past 4 decimals
+    "O-2;1;10,00001;EA;26,25;VP-1010;04.12.2026;;UMB-9",  # row 3: a quantity past 4 decimals
+    "O-3;1;10,000000;EA;26,250000;VP-1010;04.12.2026;;UMB-9",  # row 4: trailing zeros, exact
+]) + "\r\n"
+
+
+def test_a_csv_order_past_4_decimals_is_held_at_its_row_and_column_not_refused(tmp_path) -> None:
+    """A CSV feed's price 26,253456 or quantity 10,00001 (decimal commas) used to refuse its whole PO
+    (CSV_NUMBER_INVALID "at most 4 decimals"); an 850's is held for a person. Now the CSV line is held
+    the same way (PRICE_/QUANTITY_DECIMALS_UNSUPPORTED at its row and the partner's column), and
+    10,000000 and 26,250000 are exact."""
+    from tests.test_csv_findings_run import LAYOUT
+
+    ws = make_workspace(tmp_path / "ws", partners=("umbrella",))
+    text = (REPO / "partners" / "umbrella.toml").read_text()
+    start, end = text.index("[fulfilment.csv_orders]"), text.index("[fulfilment.csv_ack]")
+    (ws.partners_dir / "umbrella.toml").write_text(text[:start] + LAYOUT.lstrip() + "\n" + text[end:])
+    inbox = ws.drop_root / "umbrella" / "inbox"
+    for f in inbox.iterdir():
+        f.unlink()
+    (inbox / "orders.csv").write_bytes(CSV_FEED.encode())
+    run_id = run_night(ws, NIGHT1)
+    state = StateStore(ws.state_path)
+    stored = {(f["code"], f["po_number"]): f for f in state.findings() if f["partner"] == "umbrella"}
+    states = {po: state.order("umbrella", po).state for po in ("O-1", "O-2", "O-3")}
+    state.close()
+    assert states == {"O-1": "held", "O-2": "held", "O-3": "acknowledged"}
+    assert not {code for code, _po in stored} & {"CSV_NUMBER_INVALID"}
+    price = stored["PRICE_DECIMALS_UNSUPPORTED", "O-1"]
+    assert (price["row_number"], price["column_name"]) == (2, "Price")
+    assert "The price 26.253456 per EA has more than 4 decimal places" in price["message"]
+    qty = stored["QUANTITY_DECIMALS_UNSUPPORTED", "O-2"]
+    assert (qty["row_number"], qty["column_name"]) == (3, "Qty")
+    assert "The quantity 10.00001 EA has more than 4 decimal places" in qty["message"]
+    rows = list(csv.DictReader(io.StringIO((ws.root / "reports" / run_id / "failures.csv").read_text(
+        encoding="utf-8-sig"))))
+    mine = {(r["code"], r["po_number"]): r for r in rows if r["partner"] == "umbrella"}
+    assert (mine["QUANTITY_DECIMALS_UNSUPPORTED", "O-2"]["segment"],
+            mine["QUANTITY_DECIMALS_UNSUPPORTED", "O-2"]["element"]) == ("row 3", "Qty")
