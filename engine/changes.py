@@ -404,6 +404,7 @@ class _Editor:
             if new_quantity is not None and new_quantity < done:
                 if new_price is not None and new_price != hit.get("unit_price"):
                     hit["unit_price"] = new_price
+                    hit["price_sent"] = None  # as below: the 850's PO104 past 4 decimals replaced by an exact one
                     hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
                 return self._keep_shipped(poc, hit, new_quantity)
         before = dict(hit)

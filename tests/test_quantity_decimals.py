@@ -379,3 +379,21 @@ def test_a_csv_order_past_4_decimals_is_held_at_its_row_and_column_not_refused(t
     mine = {(r["code"], r["po_number"]): r for r in rows if r["partner"] == "umbrella"}
     assert (mine["QUANTITY_DECIMALS_UNSUPPORTED", "O-2"]["segment"],
             mine["QUANTITY_DECIMALS_UNSUPPORTED", "O-2"]["element"]) == ("row 3", "Qty")
+
+
+def test_a_new_exact_price_on_a_line_cut_to_what_shipped_replaces_the_850s_rounded_one() -> None:
+    """After a shipment (5 of line 1's 12 shipped, none invoiced), a CA below what shipped with a new price:
+    the line is cut to its shipped units at the new, exact price; the 850's PO104 past 4 decimals goes."""
+    import pyarrow as pa
+
+    from engine.changes import LineProgress, Progress
+
+    order, lines = live_order()
+    rows = lines.to_pylist()
+    rows[0].update(price_sent="2.499999")
+    header, changes = read_change(["POC*1*CA*3*3*EA*2.40*PE"])
+    progress = Progress({1: LineProgress(Decimal(5), Decimal(0), Decimal(12))})
+    result = apply_changes(order, pa.Table.from_pylist(rows, schema=ORDER_LINES), header, changes, shipped=True,
+                           progress=progress)
+    line = result.new_lines.to_pylist()[0]
+    assert (line["quantity"], line["unit_price"], line["price_sent"]) == (Decimal(5), Decimal("2.4"), None)
