@@ -270,7 +270,7 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     pocs = sorted((r for r in changes.to_pylist() if r.get("change_ref") == header.get("change_ref")),
                   key=lambda r: r["poc_number"])
     keep = ("line_id", "change_type", "quantity_ordered", "quantity_left_to_receive", "unit", "unit_price",
-            "price_basis")
+            "price_basis", "quantity_sent", "quantity_left_sent", "price_sent")
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []))
@@ -352,6 +352,9 @@ class _Editor:
                 "POC02",
                 ct,
             )
+        rounded = self._rounded(poc, hit)
+        if rounded:
+            return rounded
         if ct == "AI" or (ct == "RZ" and hit is None):
             if self.progress is not None and hit is None:
                 return self._after_shipment(poc, None, "no line is added to an order that shipped (it is "
@@ -401,6 +404,7 @@ class _Editor:
             if new_quantity is not None and new_quantity < done:
                 if new_price is not None and new_price != hit.get("unit_price"):
                     hit["unit_price"] = new_price
+                    hit["price_sent"] = None  # as below: the 850's PO104 past 4 decimals replaced by an exact one
                     hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
                 return self._keep_shipped(poc, hit, new_quantity)
         before = dict(hit)
@@ -408,9 +412,11 @@ class _Editor:
             new_quantity < self._promised(hit)  # the buyer's own quantity, below what we acknowledged
         if new_quantity is not None:
             hit["quantity"] = new_quantity
+            hit["quantity_sent"] = None  # the 850's PO102 past 4 decimals, if it was, is replaced by an exact one
             hit["unit"] = poc.get("unit") or hit.get("unit")
         if new_price is not None:
             hit["unit_price"] = new_price
+            hit["price_sent"] = None  # likewise the 850's PO104
             hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
         if ct == "RZ":
             self._restate_product(poc, hit)
@@ -423,6 +429,30 @@ class _Editor:
             self.trimmed.add(hit["line_number"])
             status = CHANGED if status == PRICE_CHANGED else QUANTITY_CHANGED
         return self._done(poc, hit, status)
+
+    def _rounded(self, poc: dict, hit: dict | None) -> LineResult | None:
+        """The POC rejected when a quantity or price it applies (POC03; POC06, or the CTP03 read for it) was
+        sent with more than 4 decimals that are not all zeros (the parser's ``quantity_sent``/``price_sent``):
+        our decimal128(18, 4) reading holds it rounded, and a line changed to a rounded quantity or price
+        is not what the buyer asked. The line stays as it was; the 865 echoes the value as sent (IR)."""
+        ct = poc.get("change_type")
+        sent = poc.get("quantity_sent")
+        if sent and ct in QUANTITY_TYPES | EITHER_TYPES | {"AI"}:
+            kept = poc.get("quantity_ordered")
+            return self._reject(
+                poc, hit, "CHANGE_QUANTITY_INVALID",
+                f"POC03 {sent} has more than 4 decimal places; our orders carry 4, so it would be "
+                f"{_n(kept)} (off by {_n(abs(Decimal(sent) - kept))}): the {ct} change was not applied (ask the "
+                "buyer for a quantity with at most 4 decimals, or in a smaller unit).", "POC03", sent)
+        sent = poc.get("price_sent")
+        if sent and ct in PRICE_TYPES | EITHER_TYPES | {"AI"}:
+            kept = poc.get("unit_price")
+            return self._reject(
+                poc, hit, "CHANGE_PRICE_INVALID",
+                f"POC06 {sent} has more than 4 decimal places; our orders, 855s and 810s carry 4, so it would be "
+                f"{_n(kept)} (off by {_n(abs(Decimal(sent) - kept))}): the {ct} change was not applied (agree a "
+                "price with at most 4 decimals with the buyer).", "POC06", sent)
+        return None
 
     def _promised(self, line: Mapping) -> Decimal:
         """An order that shipped: the units we acknowledged for the line (placed + backordered); else 0."""

@@ -63,16 +63,17 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
                 "POC",
                 poc.get("line_id") or "",
                 poc.get("change_type") or "",
-                _num(poc.get("quantity_ordered")),
-                _num(poc.get("quantity_left_to_receive")),
+                # a value past 4 decimals (a rejected POC's, or POC04 we do not apply) is echoed as sent
+                _num(_as_sent(poc, "quantity_sent", "quantity_ordered")),
+                _num(_as_sent(poc, "quantity_left_sent", "quantity_left_to_receive")),
                 poc.get("unit") or "",
-                _num(poc.get("unit_price")),
+                _num(_as_sent(poc, "price_sent", "unit_price")),
                 poc.get("price_basis") or "",
                 *ids,
             ]
         )
         if poc.get("quantity_ordered") is not None:
-            total = (total or Decimal(0)) + poc["quantity_ordered"]
+            total = (total or Decimal(0)) + _as_sent(poc, "quantity_sent", "quantity_ordered")
         ack: list[str] = ["ACK", result.status]
         if result.quantity is not None and result.unit:  # ACK02/ACK03 travel together
             ack += [_num(result.quantity), result.unit]
@@ -80,3 +81,8 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
     if results.line_results:
         body.append(["CTT", str(len(results.line_results)), _num(total)])  # CTT02: hash total of POC03
     return body
+
+
+def _as_sent(poc: Mapping, sent: str, read: str) -> Decimal | None:
+    """POC ``read``'s value, exactly as sent where our 4-decimal reading rounded it (``sent``: its text)."""
+    return Decimal(poc[sent]) if poc.get(sent) else poc.get(read)

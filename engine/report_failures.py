@@ -70,6 +70,10 @@ HINTS: dict[str, str] = {
     "QTY_BELOW_MINIMUM": (
         "Tell the partner the minimum order quantity; change min_order_qty in items.csv if wrong."
     ),
+    "QUANTITY_DECIMALS_UNSUPPORTED": (
+        "Ask the partner for a quantity with at most 4 decimals (or in a smaller unit; the order can then be "
+        "rejected and resent), or approve the line to answer it at the 4-decimal quantity the finding names."
+    ),
     "PRICE_MISSING": "No action: our price list applies. Ask the partner to send PO104 if they need it.",
     "PRICE_NOT_ON_FILE": (
         "Add a price for this partner and item valid on the PO date to prices.csv, then reprocess."

@@ -449,10 +449,11 @@ def _records(reader, out: CsvRows):
 MAX_PLACES = 4  # the canonical tables hold decimal128(18, 4)
 
 
-def parse_decimal(text: str, layout: CsvLayout) -> Decimal | None:
+def parse_decimal(text: str, layout: CsvLayout, *, places: int | None = MAX_PLACES) -> Decimal | None:
     """A number written with the layout's separators ("1.234,50" with "," decimals and "." thousands);
     None when it is not one, or needs more than 4 decimals or 14 integer digits (our tables' decimals
-    cannot hold it exactly, and a silent rounding is not ours to make)."""
+    cannot hold it exactly, and a silent rounding is not ours to make). ``places`` None: any number of
+    decimals (the caller rounds, and says so)."""
     value = text.strip()
     if layout.thousands_separator:
         value = _ungrouped(value, layout.thousands_separator, layout.decimal_separator)
@@ -468,12 +469,14 @@ def parse_decimal(text: str, layout: CsvLayout) -> Decimal | None:
         number = Decimal(value)
     except InvalidOperation:
         return None
-    if number != number.quantize(Decimal(1).scaleb(-MAX_PLACES)) or abs(number) >= Decimal(10) ** 14:
+    if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
+        return None
+    if abs(number) >= Decimal(10) ** 14:
         return None
     return number
 
 
-def parse_money(text: str, layout: CsvLayout, symbol: str) -> Decimal | None:
+def parse_money(text: str, layout: CsvLayout, symbol: str, *, places: int | None = MAX_PLACES) -> Decimal | None:
     """A price as `parse_decimal` reads it, after the feed's currency ``symbol`` where it stands: before
     or after the number, a blank between them or not, the sign before or after the symbol ("26,25 €",
     "$1,234.50", "-$5.00", "$ -5"). Another symbol, or the symbol alone, is no number."""
@@ -488,7 +491,7 @@ def parse_money(text: str, layout: CsvLayout, symbol: str) -> Decimal | None:
             value = sign + value[:-len(symbol)].rstrip()
         elif sign:
             value = sign + value
-    return parse_decimal(value, layout)
+    return parse_decimal(value, layout, places=places)
 
 
 # the same separator as a spreadsheet may write it: a no-break or narrow no-break space for a space

@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -291,7 +291,8 @@ def _lineage(file: str, sha: str, st02: str) -> dict:
 class _Lines:
     """One batch's ORDER_LINES gathered column by column (no dict per line)."""
 
-    _VARYING = ("order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "unit_price", "price_basis",
+    _VARYING = ("order_ref", "po_number", "line_number", "line_id", "quantity", "quantity_sent", "unit", "unit_price",
+                "price_sent", "price_basis",
                 *_QUALIFIER, "product_ids", "description", "st02", "file_segment")
 
     def __init__(self) -> None:
@@ -304,7 +305,7 @@ class _Lines:
         c["po_number"].append(po)
         c["line_number"].append(n)
         c["line_id"].append(v["line_id"])  # none sent: numbered once the PO's rows are all read (_numbered)
-        for name in ("quantity", "unit", "unit_price", "description"):
+        for name in ("quantity", "quantity_sent", "unit", "unit_price", "price_sent", "description"):
             c[name].append(v[name])
         c["price_basis"].append("PE" if v["unit_price"] is not None else None)
         for name in _QUALIFIER:
@@ -364,6 +365,9 @@ def _numbered(lines: pa.Table) -> pa.Table:
     return lines.set_column(lines.schema.get_field_index("line_id"), "line_id", pa.array(filled, pa.string()))
 
 
+_PLACES = Decimal("0.0001")  # ORDER_LINES' numbers are decimal128(18, 4)
+
+
 class _Reading:
     """What every row of one file is read with: the mapped fields' positions (known once the header is
     read) and the numbers already parsed (a feed repeats its few prices and quantities)."""
@@ -380,7 +384,9 @@ class _Reading:
         numbers = self.prices if money else self.numbers
         if text in numbers:
             return numbers[text]
-        value = parse_money(text, m, m.currency_symbol) if money else parse_decimal(text, m)
+        # any number of decimals: one past 4 is kept as sent beside its 4-decimal reading (_row), as the 850's
+        value = (parse_money(text, m, m.currency_symbol, places=None) if money
+                 else parse_decimal(text, m, places=None))
         if len(numbers) < 100_000:
             numbers[text] = value
         return value
@@ -400,13 +406,18 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.", number,
                          name)
             ok = False
-    for name in ("quantity", "unit_price"):
+    for name, sent in (("quantity", "quantity_sent"), ("unit_price", "price_sent")):
+        out[sent] = None
         if out[name] is not None:
             value = reading.number(out[name], m, name == "unit_price")
             if value is None:
-                rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number (at most 4 decimals).", number,
-                             name, out[name])
+                rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number.", number, name, out[name])
                 ok = False
+            elif value != value.quantize(_PLACES):
+                # 0.012345 per each, 12.34567 LB: held by the rules (PRICE_/QUANTITY_DECIMALS_UNSUPPORTED) as an
+                # 850's PO104/PO102 is, never refused whole nor rounded without a word
+                out[sent] = f"{value:f}"
+                value = value.quantize(_PLACES, rounding=ROUND_HALF_EVEN)
             out[name] = value
     for name in _DATES:
         if out[name] is not None:

@@ -658,8 +658,9 @@ _TEN_THOUSANDTH = Decimal("0.0001")
 def _rounded(texts: pa.Array, values: pa.Array) -> pa.Array:
     """Per value, the text as sent where ``values`` (its decimal128(18, 4) reading) holds it rounded: a
     unit price of 0.012345 (screws, fasteners, components are priced to 5 or 6 decimals; X12's R type
-    allows any) is 0.0123 in our tables, 855s and 810s, and the line must say so. Null elsewhere
-    (exact, unreadable or absent)."""
+    allows any) is 0.0123 in our tables, 855s and 810s, and the line must say so; so is a quantity of
+    12.34567 LB (a catch-weight or bulk line). Null elsewhere (exact, trailing zeros included: 10.000000;
+    unreadable or absent)."""
     texts = texts.cast(pa.string())
     maybe = pc.fill_null(pc.match_substring_regex(texts, _PAST_4_PLACES), False)
     at = np.flatnonzero(maybe.to_numpy(zero_copy_only=False) & pc.is_valid(values).to_numpy(zero_copy_only=False))
@@ -778,6 +779,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
     price_sent = _rounded(price_text, unit_price)
+    quantity_text = cells.column(po1_rows, 2)
+    quantity = _decimal(quantity_text)
     unit_price, basis, basis_sent = per_unit_prices(unit_price, cells.column(po1_rows, 5), pc.is_null(price_sent))
     if set_lineage is None:
         lineage = _lineage(result, sets, line_set, sha, labels)
@@ -796,7 +799,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "po_number": po_numbers.take(_int64(line_set)),
         "line_number": pa.array(line_number.astype(np.int32), pa.int32()),
         "line_id": cells.column(po1_rows, 1),
-        "quantity": _decimal(cells.column(po1_rows, 2)),
+        "quantity": quantity,
+        "quantity_sent": _rounded(quantity_text, quantity),
         "unit": cells.column(po1_rows, 3),
         "unit_price": unit_price,
         "price_basis": basis,

@@ -190,15 +190,24 @@ def _changes(
     desc = _descriptions(result, set_of_row, poc_rows, pid_rows)
     lineage = _lineage(result, sets, line_set, sha)
     take = pa.array(line_set, pa.int64())
-    unit_price = _decimal(el[6])
+    price_text = el[6]
+    unit_price = _decimal(price_text)
     if ids is not None and "CTP" in ids[1] and unit_price.null_count:
         # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON), as the 850's PO1 may
         # carry it: the 850 reader takes that price, so the change does too
         codes, vocab = ids
-        unit_price = pc.coalesce(unit_price, _decimal(_ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result))))
+        ctp_text = _ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result))
+        from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
+        unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
+        price_text = pc.if_else(from_ctp, ctp_text, price_text)
+    # the numbers as sent where our decimal128(18, 4) reading rounds them (past 4 decimals): engine.changes
+    # rejects such a POC rather than apply another quantity or price than the buyer's
+    price_sent = _rounded(price_text, unit_price)
+    quantity_text, left_text = el[3], _first_component(el[4], components)
+    quantity, left = _decimal(quantity_text), _decimal(left_text)
     # a price per hundred, thousand, dozen ... restated per unit where exact, as the 850 reader does (the
     # change compared with the stored line in the same terms)
-    unit_price, basis, _ = per_unit_prices(unit_price, el[7], pc.is_null(_rounded(el[6], unit_price)))
+    unit_price, basis, _ = per_unit_prices(unit_price, el[7], pc.is_null(price_sent))
     data = {
         "partner": pa.array([partner] * n_lines, pa.string()),
         "change_ref": lineage["order_ref"],
@@ -208,11 +217,14 @@ def _changes(
         "poc_number": pa.array(poc_number, pa.int32()),
         "line_id": el[1],
         "change_type": el[2],
-        "quantity_ordered": _decimal(el[3]),
-        "quantity_left_to_receive": _decimal(_first_component(el[4], components)),
+        "quantity_ordered": quantity,
+        "quantity_left_to_receive": left,
         "unit": _first_component(el[5], components),
         "unit_price": unit_price,
         "price_basis": basis,
+        "quantity_sent": _rounded(quantity_text, quantity),
+        "quantity_left_sent": _rounded(left_text, left),
+        "price_sent": price_sent,
         **{
             c: product_cols.get(c, pa.nulls(n_lines, pa.string()))
             for c in ("upc", "gtin", "ean", "vendor_part", "buyer_part")

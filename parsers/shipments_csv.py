@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -42,6 +43,14 @@ _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
 _SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?E[+-]?\d{1,3}$", re.IGNORECASE)
+_PLACES = Decimal("0.0001")  # SHIPMENT_LINES' numbers are decimal128(18, 4)
+
+
+def _exact(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 WEIGHT_UNITS = {"L": "LB", "LB": "LB", "LBS": "LB", "K": "KG", "KG": "KG", "KGS": "KG"}
 
 
@@ -82,10 +91,19 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
     time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t))  # "2026-11-27 14:05"
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
-    weight = weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping))
+    # a weight past 4 decimals (22.04622 LB: 10 kg converted by the warehouse's system) is read rounded to
+    # 4, with a warning naming it: no scale weighs to 0.0001, and a shipment is not held for it
+    weight = weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping, places=None))
+    for i in weight.rows_where(lambda v: v is not None and v != v.quantize(_PLACES)):
+        t, v = cols["carton_weight"].values[cols["carton_weight"].index[i]], weight.values[weight.index[i]]
+        rows.note(finding("SHIPMENT_WEIGHT_ROUNDED", f"{t!r} has more than 4 decimal places; our shipments and 856s "
+                          f"carry 4: read as {_exact(v.quantize(_PLACES))}.", file=file, row=numbers[i],
+                          column=rows.header_names.get("carton_weight", "carton_weight"), value=t))
+    weight = weight.map(lambda v: None if v is None else v.quantize(_PLACES))
     column_unit = cols["weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(), t.upper()))
     for rank, (name, parsed, code, what) in enumerate((
-            ("quantity", quantity, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a quantity."),
+            ("quantity", quantity, "CSV_NUMBER_INVALID",
+             lambda t: f"{t!r} is not a quantity (a number with at most 4 decimal places)."),
             ("ship_date", ship_date, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.date_format!r}."),
             ("ship_time", ship_time, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.time_format!r}."),
             ("carton_weight", weight, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a weight.")), start=4):

@@ -189,6 +189,14 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                                         element="W1203", value=el(3) or None, **at))
                 last = None
                 continue
+            if qty != qty.quantize(_PLACES):  # 12.34567 units: our decimal128(18, 4) tables would round them
+                findings.append(finding(
+                    "SHIPMENT_945_QUANTITY_MISSING", f"W1203 {el(3)} has more than 4 decimal places; our shipments, "
+                    f"856s and 810s carry 4, so it would be {_exact(qty.quantize(_PLACES))}: not counted as shipped, "
+                    "the shipment is held (ask the 3PL for units shipped with at most 4 decimals).",
+                    element="W1203", value=el(3), **at))
+                last = None
+                continue
             qual, pid = (el(7), el(8)) if el(7) in OUR_ITEM or el(16) not in OUR_ITEM else (el(16), el(17))
             if qty == 0:  # a line that did not ship (W1201 CP, W1204 the difference): nothing to put on an 856
                 findings.append(finding("SHIPMENT_945_NOT_SHIPPED", f"The W12 ships 0 of {pid or el(6) or 'its item'}"
@@ -197,9 +205,10 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                 last = None
                 continue
             units += qty
-            weight, weight_unit = _decimal(el(10)), el(12)
+            weight, weight_unit, weight_at = _decimal(el(10)), el(12), 10
             if el(11) == "N" and el(14) == "G" and _decimal(el(13)) is not None:  # the gross weight second
-                weight, weight_unit = _decimal(el(13)), el(15) or el(12)
+                weight, weight_unit, weight_at = _decimal(el(13)), el(15) or el(12), 13
+            weight = _measure(weight, el(weight_at), f"W12{weight_at}", at, findings)
             last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
@@ -214,8 +223,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             last["_lx"] = len(cartons) - 1
         elif sid == "W03":
             w03 = (el(1), pos)
-            w03_at = dict(at, weight=_decimal(el(2)), weight_code=el(3).upper(), volume=_decimal(el(4)),
-                          volume_unit=el(5).upper())
+            w03_at = dict(at, weight=_measure(_decimal(el(2)), el(2), "W0302", at, findings), weight_code=el(3).upper(),
+                          volume=_measure(_decimal(el(4)), el(4), "W0304", at, findings), volume_unit=el(5).upper())
     close_carton()
     _pallet_marks(lx_marks, rows)
     head["ship_date"] = dates.get("11") or dates.get("W06") or dates.get("10")
@@ -357,7 +366,7 @@ def _on_pallets(rows: list[dict]) -> tuple[list[dict], list[Finding]]:
             out.append({**r, "_pallet": plates[0][0] if plates else None})
             continue
         counts = [n for _p, n, _at in plates]
-        if all(n is not None and n > 0 for n in counts) and sum(counts) == r["quantity"]:
+        if all(n is not None and n > 0 and n == n.quantize(_PLACES) for n in counts) and sum(counts) == r["quantity"]:
             c = r["_carton"]  # no carton mark (the LX's own id): its units on each pallet are a carton of their own
             out.extend({**r, "quantity": n, "_pallet": plate, "_carton": c if c.get("carton_id") else {
                 **c, "carton_id": f"LX{c.get('seq') or ''}-{k}"}} for k, (plate, n, _at) in enumerate(plates, start=1))
@@ -380,6 +389,26 @@ def _reference(head: dict, qualifier: str, value: str) -> None:
         head["po_number"] = value or None
     elif qualifier == "RE" and not head.get("release_number"):  # the PO's release number (850 BEG04)
         head["release_number"] = value or None
+
+
+_PLACES = Decimal("0.0001")  # SHIPMENT_LINES' numbers are decimal128(18, 4)
+
+
+def _exact(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _measure(value: Decimal | None, text: str, element: str, at: dict, findings: list[Finding]) -> Decimal | None:
+    """A weight or volume as our 4-decimal tables hold it: past 4 decimals (22.04622 LB, 10 kg converted by
+    the 3PL's system) rounded half to even, with a warning naming the value sent (no scale weighs to
+    0.0001, and a shipment is not held for it; the number is not changed without a word either)."""
+    if value is None or value == value.quantize(_PLACES):
+        return value
+    kept = value.quantize(_PLACES)
+    findings.append(finding("SHIPMENT_WEIGHT_ROUNDED", f"{element} {text} has more than 4 decimal places; our "
+                            f"shipments and 856s carry 4: read as {_exact(kept)}.", element=element, value=text, **at))
+    return kept
 
 
 def _decimal(text: str) -> Decimal | None:

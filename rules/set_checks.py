@@ -198,7 +198,9 @@ def _number(value: str, scale: int = 0) -> str:
         number = Decimal(value).scaleb(scale)
     except InvalidOperation:
         return value
-    return f"{number:.{-scale}f}" if scale else str(number)
+    if scale and number == number.quantize(Decimal(1).scaleb(scale)):
+        return f"{number:.{-scale}f}"
+    return f"{number:f}"  # every digit sent (an N2 written with a point, 1125.555: never rounded to 11.26)
 
 
 _SAC_KINDS = {"A": "allowance", "C": "charge"}  # SAC01; N (no allowance or charge) and others ask nothing

@@ -24,6 +24,8 @@ HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", 
 SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS))
+# ORDER_CHANGES columns added after tables were first stored (likewise)
+CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent"})
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -58,6 +60,11 @@ ORDER_CHANGES = pa.schema([
     pa.field("unit", pa.string()),  # POC05 (first component)
     pa.field("unit_price", MONEY),  # POC06
     pa.field("price_basis", pa.string()),  # POC07
+    # POC03, POC04 and POC06 (or the CTP03 read for it) as sent where the column beside holds it rounded (past
+    # 4 decimals that are not all zeros); null elsewhere. engine.changes rejects such a POC (CHANGE_*_INVALID)
+    pa.field("quantity_sent", pa.string()),
+    pa.field("quantity_left_sent", pa.string()),
+    pa.field("price_sent", pa.string()),
     *PRODUCT_FIELDS,  # POC08..POC27 pairs; description = PID05 of the first PID under the POC
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)

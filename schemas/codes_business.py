@@ -54,6 +54,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "The quantity is not a multiple of the case pack and the policy is to reject.",
     ),
     _C(
+        "QUANTITY_DECIMALS_UNSUPPORTED",
+        "business",
+        "error",
+        "",
+        "PO102 has more than 4 decimal places; our orders, 855s, 856s and 810s carry 4, so it would be rounded.",
+    ),
+    _C(
         "QTY_BELOW_MINIMUM",
         "business",
         "warning",

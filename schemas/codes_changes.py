@@ -107,9 +107,16 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "POC03 is missing, negative, or contradicts the change type (QI not above, QD not below today's).",
+        "POC03 is missing, negative, has more than 4 decimal places (it would be rounded), or contradicts the "
+        "change type (QI not above, QD not below today's).",
     ),
-    _C("CHANGE_PRICE_INVALID", "business", "error", "", "POC06 is missing or negative on a price change."),
+    _C(
+        "CHANGE_PRICE_INVALID",
+        "business",
+        "error",
+        "",
+        "POC06 is missing or negative on a price change, or has more than 4 decimal places (it would be rounded).",
+    ),
     _C(
         "CHANGE_UNIT_MISMATCH",
         "business",

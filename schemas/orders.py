@@ -102,6 +102,7 @@ ORDER_LINES = pa.schema([
     pa.field("line_number", pa.int32(), nullable=False),  # 1..n within the PO
     pa.field("line_id", pa.string()),  # PO101 as sent
     pa.field("quantity", QTY),  # PO102
+    pa.field("quantity_sent", pa.string()),  # PO102 as sent where quantity holds it rounded (past 4 decimals)
     pa.field("unit", pa.string()),  # PO103
     pa.field("unit_price", MONEY),  # PO104
     pa.field("price_basis", pa.string()),  # PO105
@@ -119,7 +120,7 @@ ORDER_LINES = pa.schema([
 ])
 
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
-LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "price_sent", "price_basis_sent"})
+LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "price_sent", "price_basis_sent", "quantity_sent"})
 
 # PO1 qualifier -> canonical column
 PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part", "BP": "buyer_part",

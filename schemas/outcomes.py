@@ -68,6 +68,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # the buyer counts other eaches per case than we ship: accepted, every case would be short (or over);
     # which side is right is a person's call, never the engine's
     "CASE_PACK_MISMATCH": HOLD_LINE,
+    "QUANTITY_DECIMALS_UNSUPPORTED": HOLD_LINE,  # rounded to 4 decimals it is another quantity: a person decides
     "QTY_BELOW_MINIMUM": CHANGE_QUANTITY,  # raised to the minimum; a partner may prefer reject_line
     "PRICE_MISSING": CHANGE_PRICE,
     "PRICE_NOT_ON_FILE": HOLD_LINE,

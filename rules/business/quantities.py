@@ -6,6 +6,7 @@ definition when it is a count (schemas.units.COUNT_UNITS: DZ 12, GS 144 ...)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -86,15 +87,20 @@ def adjusted_quantity(
     if eaches is None or eaches <= 0:
         return None
     pack = Decimal(case_pack or 1)
-    if eaches % pack:
+    # eaches are rounded to multiples of ``step``: whole case packs that are also whole PO103 units (our
+    # allocation, 855s, shipments and invoices count whole units of the line's unit: 2.5 DZ of an item sold by
+    # the each, 30 eaches, was allocated 24 and answered "IA 2 DZ"; 8.3333 DZ, 99.9996 eaches, rounded to
+    # 100, was 8.33333... DZ, which our tables cannot hold: the run failed)
+    step = Decimal(math.lcm(int(pack), per_unit))
+    if eaches % step:
         if settings.case_pack_policy == "reject":
             return None
         rounding = ROUND_CEILING if settings.case_pack_policy == "round_up" else ROUND_FLOOR
-        eaches = (eaches / pack).to_integral_value(rounding) * pack
+        eaches = (eaches / step).to_integral_value(rounding) * step
         if eaches <= 0:
             return None
     if min_order_qty and eaches < min_order_qty:
-        eaches = (Decimal(min_order_qty) / pack).to_integral_value(ROUND_CEILING) * pack
+        eaches = (Decimal(min_order_qty) / step).to_integral_value(ROUND_CEILING) * step
     return eaches / Decimal(per_unit)
 
 
@@ -132,7 +138,7 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     unit_bad = _unless_sold_in(resolved, unit_bad, index)
     maybe = ~qty_bad & ~unit_bad & _may_raise(resolved, settings, index)
     rows = np.flatnonzero(qty_bad | unit_bad | maybe)
-    packs = pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)
+    packs = [*_quantity_decimals_findings(resolved), *pack_findings(resolved, settings, index, ~qty_bad & ~unit_bad)]
     if not len(rows):
         return packs
     by_partner = _PerPartner(settings)
@@ -144,6 +150,28 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
         out.extend(_line_quantities(row, by_partner[row["partner"]], bool(qty_bad[i]), bool(unit_bad[i]), index,
                                     item_units))
     return out + packs
+
+
+def _quantity_decimals_findings(lines: pa.Table) -> list[Finding]:
+    """QUANTITY_DECIMALS_UNSUPPORTED for each line whose quantity was sent with more than 4 decimals that
+    are not all zeros (the parser's ``quantity_sent``: 12.34567 LB of a bulk or catch-weight item): our
+    tables, allocations, 855s, 856s and 810s carry 4, and a quantity rounded without a word is another
+    order; the line waits for a person (approved, it is answered at the 4-decimal quantity the finding
+    names)."""
+    if "quantity_sent" not in lines.column_names or lines.column("quantity_sent").null_count == lines.num_rows:
+        return []
+    cols = [*_LINE_LOCATION, "partner", "unit", "quantity", "quantity_sent"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
+    out = []
+    for row in picked.filter(pc.is_valid(lines.column("quantity_sent"))).to_pylist():
+        sent, kept, unit = row["quantity_sent"], row["quantity"], row["unit"] or "units"
+        out.append(business_finding(
+            "QUANTITY_DECIMALS_UNSUPPORTED",
+            f"The quantity {sent} {unit} has more than 4 decimal places; our orders, 855s, 856s and 810s carry "
+            f"4, so it would be {_text(kept)} {unit} (off by {_text(abs(Decimal(sent) - kept))}): the line waits "
+            "for a person (ask the partner for a quantity with at most 4 decimals, or in a smaller unit; "
+            f"approved, it is answered at {_text(kept)} {unit}).", row, seg="PO1", element="PO102", value=sent))
+    return out
 
 
 def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int],
@@ -302,10 +330,15 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
             f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "
             f"{_sells_in(row['sku'], item_units.get(row['sku']), pack, index, s)} (item_units.csv "
             f"has no {row['sku']},{unit} row).", row, seg="PO1", element="PO103", value=unit)]
-    if eaches % pack:
+    if eaches % pack or qty % 1:
         new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
-        why = (_not_whole(qty, unit, eaches, pack, row["sku"], item_units.get(row["sku"])) if eaches % 1
-               else f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item {row['sku']}")
+        if eaches % 1:
+            why = _not_whole(qty, unit, eaches, pack, row["sku"], item_units.get(row["sku"]))
+        elif eaches % pack:
+            why = f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item {row['sku']}"
+        else:  # 2.5 DZ: 30 eaches, whole, but not a whole number of the line's unit
+            why = (f"PO102 {_text(qty)} {unit} is {_text(eaches)} eaches, not a whole number of {unit}: we "
+                   f"acknowledge, ship and invoice this line in whole {unit}")
         if new is None:
             return [business_finding("CASE_PACK_NOT_MULTIPLE", f"{why}.", row, seg="PO1", element="PO102",
                                      value=qty)]
