@@ -453,3 +453,37 @@ def test_a_second_per_order_810_bills_the_order_charges_once_and_reconciles_as_n
     (match,) = [r for r in pq.read_table(ws.reports_dir / "recon" / "finance" / "data" / "lines.parquet").to_pylist()
                 if r["po_number"] == "GLOBEX-2001"]
     assert (match["invoiced_quantity"], match["invoiced_value"]) == (Decimal(48), Decimal("179.52"))  # both 810s
+
+
+@pytest.mark.parametrize("late, held", [(24, False), (30, True)])
+def test_a_late_945_on_a_cut_line_is_bounded_by_what_the_line_had_before_the_cut(ws, late, held):
+    """GLOBEX-2001's line had 48 allocated, 24 shipped when Globex cancelled the order (kept at the 24, the
+    other 24 released). The north 3PL's late 945 then confirms more units of the line: 24 can have left
+    before the cancellation (48 in all: SHIPPED_AFTER_CHANGE, recorded, its 856 sent, billed); 30 cannot
+    (54 against the 48 the line ever had: it used to be shipped, 856'd and billed all the same, whatever the
+    quantity): the shipment is held as an over-shipment (SHIPMENT_OVER_RESERVED naming the 6 beyond), no 856,
+    nothing billed."""
+    asns = len(outbox(ws, "globex", "856"))
+    results = _globex_cancelled_then_late_945(ws, shipped=late)
+    (north,) = [w for w in results[:-1] if w.warehouse == "north"]
+    found = [(f["code"], f["severity"]) for f in north.findings  # (and ASN_LATE: the confirmation came a day late)
+             if f["code"] in ("SHIPPED_AFTER_CHANGE", "SHIPMENT_OVER_RESERVED") or f["severity"] == "error"]
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("globex", "GLOBEX-2001")
+        assert "CUT_FROM:48" in line.codes, line.codes  # the promise before the cut, kept with the cut's mark
+        billed = state.invoices_for_order("globex", "GLOBEX-2001")
+        if held:
+            assert (north.shipments, north.held) == (0, 1), north
+            assert found == [("SHIPMENT_OVER_RESERVED", "error")], found
+            (over,) = [f for f in north.findings if f["code"] == "SHIPMENT_OVER_RESERVED"]
+            assert all(s in over["message"] for s in ("GLOBEX-2001", "of the 48", "6 beyond")), over["message"]
+            assert len(outbox(ws, "globex", "856")) == asns  # SHP-2001's only
+            assert (line.shipped, line.invoiced) == (Decimal(24), Decimal(24)) and len(billed) == 1
+        else:
+            assert (north.shipments, north.held) == (1, 0), north
+            assert found == [("SHIPPED_AFTER_CHANGE", "warning")], found
+            assert len(outbox(ws, "globex", "856")) == asns + 1
+            assert (line.shipped, line.invoiced) == (Decimal(48), Decimal(48)) and len(billed) == 2
+    finally:
+        state.close()
