@@ -286,13 +286,17 @@ def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
 def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
              releases: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
     """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name (``echoes``:
-    line_echoes(lines), when the caller has it)."""
+    line_echoes(lines), when the caller has it). An 810 naming no shipment (ours billed per order: stored
+    with shipment id "") has a null shipment_id: a second per-order 810 of a PO, for units that shipped
+    after its first, bills no (line, shipment) twice (engine.line_match's duplicates)."""
     t = _recorded(recorded, lines, "810", echoes, releases)
+    shipment = t["shipment_id"]
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "invoice_number": t["document_ref"], "invoice_date": pc.coalesce(t["doc_date"], pc.cast(t["sent_at"],
                                                                                                pa.date32())),
-        "shipment_id": t["shipment_id"], "quantity": t["quantity"], "unit": t["unit"], "unit_price": t["unit_price"],
+        "shipment_id": pc.if_else(pc.equal(shipment, ""), pa.scalar(None, shipment.type), shipment),
+        "quantity": t["quantity"], "unit": t["unit"], "unit_price": t["unit_price"],
         "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(INVOICED)
 

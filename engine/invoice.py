@@ -5,7 +5,9 @@ Pure: quantities shipped and already invoiced come in from the caller (the state
 so the builder can refuse to invoice more than shipped or the same units twice (DocumentError).
 Rounding, stated once: each line's extension is quantity x unit price rounded half up to cents;
 a percentage charge or allowance is the merchandise total (the sum of those extensions) x percent
-/ 100 rounded half up to cents; a flat charge is rounded half up to cents. TDS01 = extensions +
+/ 100 rounded half up to cents; a flat charge is rounded half up to cents. Which of the profile's
+charges an 810 carries (invoice_charges): a percentage on every 810, of its own lines; a flat amount
+per order on the PO's first 810 only; a flat amount per shipment once per shipment the 810 bills. TDS01 = extensions +
 charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM, IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
 N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
@@ -55,6 +57,28 @@ def totals(invoice: Invoice) -> Totals:
                     for c in invoice.charges)
     net = sum((a if c.kind == "C" else -a for c, a in charges), Decimal(0))
     return Totals(merchandise, charges, merchandise + net)
+
+
+def invoice_charges(settings: InvoiceSettings, *, billed_before: bool, shipments: int) -> tuple[Charge, ...]:
+    """The SAC charges and allowances of one 810 of a PO (of ``settings.charges``, in their order), by each
+    one's scope (Charge.per, else the partner's policy InvoiceSettings.per): a percentage always (of this
+    810's own lines); a flat amount per order only on the PO's first 810 (``billed_before``: an earlier 810
+    billed units of the PO - a second per-order 810 for units that shipped later, a later shipment's 810 -
+    carries it no more); a flat amount per shipment times ``shipments``, the shipments this 810 bills for
+    the first time (1 for a per-shipment 810), none when 0."""
+    out: list[Charge] = []
+    for c in settings.charges:
+        if c.amount is None:
+            out.append(c)
+            continue
+        if (c.per or settings.per) == "order":
+            if not billed_before:
+                out.append(c)
+        elif shipments == 1:
+            out.append(c)
+        elif shipments > 1:
+            out.append(c.model_copy(update={"amount": c.amount * shipments}))
+    return tuple(out)
 
 
 def build_810(invoice: Invoice, settings: InvoiceSettings, *, shipped: Mapping[str, Decimal],
@@ -266,7 +290,7 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
                       order_lines: Mapping[tuple[str, str], dict], prices: Mapping[tuple[str, str], Decimal], *,
                       number: str, invoice_date: date, settings: InvoiceSettings, terms: Terms | None = None,
                       remit_to: Party | None = None, shipment_id: str = "", bill_of_lading: str = "",
-                      ship_date: date | None = None) -> Invoice:
+                      ship_date: date | None = None, charges: tuple[Charge, ...] | None = None) -> Invoice:
     """The Invoice of ``quantities`` (line id -> units to bill) of one PO (per-order invoicing passes
     the order's whole shipped quantities once it shipped complete)."""
     lines = []
@@ -283,14 +307,15 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
                                  description=row.get("description") or ""))
     return invoice_head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
                         terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
-                        ship_date=ship_date)
+                        ship_date=ship_date, charges=charges)
 
 
 def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[str, object], *, number: str,
                  invoice_date: date, settings: InvoiceSettings, terms: Terms | None, remit_to: Party | None,
-                 shipment_id: str, bill_of_lading: str, ship_date: date | None) -> Invoice:
+                 shipment_id: str, bill_of_lading: str, ship_date: date | None,
+                 charges: tuple[Charge, ...] | None = None) -> Invoice:
     """The Invoice of one PO from its canonical ORDERS row (parties, dates, currency) and the profile's
-    invoice settings (remit-to, charges)."""
+    invoice settings (remit-to; charges: the profile's all, unless ``charges`` says which - invoice_charges)."""
     return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=lines,
                    po_date=order.get("po_date"), release_number=order.get("release_number") or "",
                    currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
@@ -300,7 +325,8 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)),
                    refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)),
                    terms=terms if terms is not None else terms_from_order(order),
-                   ship_date=ship_date, charges=settings.charges, partner=order.get("partner") or "")
+                   ship_date=ship_date, charges=settings.charges if charges is None else charges,
+                   partner=order.get("partner") or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +346,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
               order_lines: Mapping[str, dict], prices: Mapping[str, Decimal], *, number: str, invoice_date: date,
               settings: InvoiceSettings, terms: Terms | None = None, shipment_id: str = "", bill_of_lading: str = "",
               ship_date: date | None = None, shipped: Mapping[str, Decimal],
-              already_invoiced: Mapping[str, Decimal]) -> Order810:
+              already_invoiced: Mapping[str, Decimal], charges: tuple[Charge, ...] | None = None) -> Order810:
     """build_810(invoice_for_order(...)) without an InvoiceLine per line: the same checks, refusals
     (DocumentError, in the same order) and body. ``order_lines`` and ``prices`` are keyed by line id
     (this PO's only)."""
@@ -349,7 +375,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         pairs.append(flat)
         descriptions.append(row.get("description") or "")
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
-                        remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date)
+                        remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
+                        charges=charges)
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
     built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions)
     return Order810(head, line_ids, qs, us, ps, built)

@@ -31,7 +31,7 @@ from parsers.x12_writer import (
     x12_decimal,
     x12_texts,
 )
-from schemas.fulfilment import InvoiceSettings
+from schemas.fulfilment import Charge, InvoiceSettings
 from schemas.invoices import Terms
 from schemas.order_keys import x12_po_column
 from schemas.orders import ORDER_REFS
@@ -222,10 +222,12 @@ def _scaled_texts(units: np.ndarray) -> pa.Array:
 
 
 def tails_810(*, merchandise: np.ndarray, counts: np.ndarray, line_invoice: np.ndarray, quantities: np.ndarray,
-              units: pa.Array, settings: InvoiceSettings, d: Delimiters) -> Tails | None:
+              units: pa.Array, settings: InvoiceSettings, d: Delimiters,
+              charges: tuple[Charge, ...] | None = None) -> Tails | None:
     """The tails of a batch of 810s: per invoice its merchandise total in cents and its number of IT1
     lines (``counts``); per line (grouped by invoice, in line order) its invoice's index, its units
-    (int64 in 10^-4) and unit (IT103: ISS sums the units per unit). None when a charge's text holds a
+    (int64 in 10^-4) and unit (IT103: ISS sums the units per unit). ``charges``: the SACs every invoice of the
+    batch carries (engine.invoice.invoice_charges; None: the profile's all). None when a charge's text holds a
     delimiter."""
     n = len(counts)
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
@@ -235,7 +237,7 @@ def tails_810(*, merchandise: np.ndarray, counts: np.ndarray, line_invoice: np.n
     parts: list[pa.Array] = []
     count = np.ones(n, np.int64) * 2  # TDS, CTT
     sacs: list[tuple[str, np.ndarray, str]] = []
-    for charge in settings.charges:
+    for charge in settings.charges if charges is None else charges:
         sac = ["SAC", charge.kind, charge.code, "", "", "0"]
         if charge.percent is not None:
             sac += ["1", x12_decimal(charge.percent)]

@@ -92,7 +92,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     t = t.append_column("item_sku", item_sku)
 
     # -- the order line: by line id, else the one line of the PO with that item -----------------
-    st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status", "cut_by"])
+    st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status", "cut_by",
+                       "cut_from", "shipped"])
     by_item = st.group_by(["partner", "po_number", "sku"], use_threads=False).aggregate([("line_id", "count"),
                                                                                          ("line_id", "min")])
     by_item = by_item.rename_columns(["partner", "po_number", "item_sku", "n_lines", "only_line"])
@@ -180,7 +181,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
 
 
 _LINE_NAMES = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status",
-               "l_cut_by"]
+               "l_cut_by", "l_cut_from", "l_shipped"]
 
 
 def _order_lines(t: pa.Table, st: pa.Table, line_key: list[str]) -> tuple[pa.Table, pa.Array]:
@@ -288,15 +289,27 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     beyond = {g: total - (left or 0) for g, total, left in zip(  # each line's eaches past its reservation
         totals["g"].to_pylist(), totals["q_sum"].to_pylist(), reserved.to_pylist(), strict=True)}
     reserved_left: dict[int, object] = {}
-    for i, qty, per, left0, key, cut_by in zip(walk.tolist(), q.take(pa.array(walk)).to_pylist(), each[walk].tolist(),
-                                               line["l_reserved"].take(pa.array(walk)).to_pylist(),
-                                               group[walk].tolist(), line["l_cut_by"].take(pa.array(walk)).to_pylist(),
-                                               strict=True):
+    room_left: dict[int, object] = {}  # a cut line's eaches that can still have left before the change
+    taken = pa.array(walk)
+    for i, qty, per, left0, key, cut_by, cut_from, before in zip(
+            walk.tolist(), q.take(taken).to_pylist(), each[walk].tolist(), line["l_reserved"].take(taken).to_pylist(),
+            group[walk].tolist(), line["l_cut_by"].take(taken).to_pylist(),
+            line["l_cut_from"].take(taken).to_pylist(), line["l_shipped"].take(taken).to_pylist(), strict=True):
         left = reserved_left.get(key, left0 or 0)
         reserved_left[key] = left - qty * per
+        shipped = _n(qty) if per == 1 else f"{_n(qty)} {unit[i].as_py()} ({_n(qty * per)} eaches)"
+        if cut_by and cut_from is not None:  # no more than the line had before the cut can have left before it
+            room = room_left.get(key, max(left0 or 0, (cut_from - (before or 0)) * per))
+            room_left[key] = room - qty * per
+            if room - qty * per < 0 <= room:
+                eaches = "" if per == 1 else " eaches"
+                add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} shipped "
+                    f"with only {_n(room)}{eaches} left of the {_n(cut_from * per)}{eaches} the line had before the "
+                    f"buyer's change cut it ({cut_by}): {_n(qty * per - room)}{eaches} beyond anything that can have "
+                    "left before the change.", "quantity", "W1203", _n(qty))
+                continue
         if not left - qty * per < 0 <= left:
             continue
-        shipped = _n(qty) if per == 1 else f"{_n(qty)} {unit[i].as_py()} ({_n(qty * per)} eaches)"
         if cut_by:  # an 860 cut the line's unshipped units after part of it shipped: these left before we knew
             past = _n(beyond[key]) + ("" if per == 1 else " eaches")
             add(i, "SHIPPED_AFTER_CHANGE", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} shipped with "

@@ -98,13 +98,22 @@ class Charge(_Model):
     kind: Literal["A", "C"]  # SAC01: A allowance, C charge
     code: str = Field(pattern=r"^[A-Z0-9]{4}$")  # SAC02, e.g. D240 freight, C310 discount, F050 other
     description: str = ""  # SAC15
-    amount: Decimal | None = None  # a flat amount per invoice, or
-    percent: Decimal | None = None  # a percentage of the merchandise total (SAC06 = 1 item list cost)
+    amount: Decimal | None = None  # a flat amount (once per order or per shipment: ``per``), or
+    percent: Decimal | None = None  # a percentage of the merchandise total of each 810 (its own lines; SAC06 = 1
+    # item list cost)
+    # a flat amount's scope: "order" (once per PO: on its first 810 only, never again on a later 810 of the PO,
+    # e.g. units that shipped after an 860 cut or a backorder shipped on a later night), "shipment" (once per
+    # shipment the 810 bills: a per-order 810 of three shipments bills it three times, a later 810 only for its
+    # own new shipments); None: the partner's invoicing policy (InvoiceSettings.per) - "order" for a partner
+    # billed per PO, "shipment" for one billed per shipment (the charge on each shipment's 810)
+    per: Literal["order", "shipment"] | None = None
 
     @model_validator(mode="after")
     def _one_basis(self) -> Charge:
         if (self.amount is None) == (self.percent is None):
             raise ValueError("a charge needs exactly one of amount or percent")
+        if self.percent is not None and self.per is not None:
+            raise ValueError("a percentage is of each 810's own lines: per applies to a flat amount only")
         if (self.amount is not None and self.amount < 0) or (self.percent is not None and self.percent < 0):
             raise ValueError("charge amounts and percentages are positive; kind says allowance or charge")
         return self

@@ -66,6 +66,10 @@ ENDED_LINES = (LineState.REJECTED, *GONE_LINES)  # nothing of them will ship or 
 # in a line's codes: an 860 after shipment cut its unshipped promise (its reason names the 860); units a
 # warehouse confirms beyond what is still reserved left before the change was known (SHIPPED_AFTER_CHANGE)
 CUT_MARK = "CHANGE_BELOW_SHIPPED"
+# beside it, the line's promise (allocated + backordered) before the cut, e.g. "CUT_FROM:48" (the largest of its
+# cuts): units left before the change can be no more than that; a warehouse confirming more, the units beyond it
+# are an over-shipment (SHIPMENT_OVER_RESERVED: held) like a line no 860 cut
+CUT_FROM = "CUT_FROM:"
 
 
 class EventKind(StrEnum):

@@ -86,6 +86,9 @@ LINE_STATE = pa.schema([
     # the line's reason when an 860 after shipment cut its unshipped promise (schemas.lifecycle.CUT_MARK): it
     # names the 860; units shipped beyond what is reserved then left before the change (SHIPPED_AFTER_CHANGE)
     pa.field("cut_by", pa.string()),
+    # the line's promise before that cut (schemas.lifecycle.CUT_FROM; null: not known, a line cut before it was
+    # kept): units beyond it cannot have left before the change (SHIPMENT_OVER_RESERVED, held)
+    pa.field("cut_from", QTY),
 ])
 
 # One row per carton already recorded on a shipment (earlier runs).

@@ -377,21 +377,7 @@ def test_a_late_945_for_an_order_cancelled_after_part_shipped_is_shipped_and_bil
     shipped: kept at 24, the 24 unshipped released, billed. The north 3PL's 945 then confirms the 24 it had
     sent before the cancellation: recorded, its 856 sent, the order shipped again and its new 810 bills
     those 24 alone; one SHIPPED_AFTER_CHANGE warning."""
-    send_860(ws, "globex", "GLOBEX-2001", [], purpose="01")
-    run_stages(ws, NIGHT2)
-    deliver_all(ws, NIGHT2)
-    assert len(outbox(ws, "globex", "810")) == 1
-    sample = (REPO / "sample_files" / "warehouse-drops" / "north" / "north-945-20261127.x12").read_text()
-    late = (sample.replace("000000452", "000000453").replace("*452*", "*453*").replace("GE*1*452", "GE*1*453")
-            .replace("SHP-2001", "SHP-2002").replace("DO-88001", "DO-88002").replace("BOL-9101", "BOL-9102")
-            .replace("00007339400000050018", "00007339400000050025").replace("W12*BP*48*24*24", "W12*BP*48*24*0")
-            .replace("261127*0200", "261128*0900").replace("20261127*0200", "20261128*0900"))  # G62: it left the 27th
-    inbox = ws.warehouse_drop_root / "north" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / "north-945-20261128.x12").write_text(late)
-    day2 = datetime(2026, 11, 28, 14, 30)
-    results = ship_stages(ws, day2, run_id="day2")
-    deliver_all(ws, day2)
+    results = _globex_cancelled_then_late_945(ws)
     (north,) = [w for w in results[:-1] if w.warehouse == "north"]
     assert (north.shipments, north.held) == (1, 0), north
     assert [f["code"] for f in north.findings if f["severity"] != "info"].count("SHIPPED_AFTER_CHANGE") == 1
@@ -407,5 +393,97 @@ def test_a_late_945_for_an_order_cancelled_after_part_shipped_is_shipped_and_bil
         billed = state.invoices_for_order("globex", "GLOBEX-2001")  # a second per-order 810, a document of its own
         assert [(b.doc_key, [ln.quantity for ln in b.lines]) for b in billed] == [
             ("810:order:GLOBEX-2001", [Decimal(24)]), ("810:order:GLOBEX-2001:north:SHP-2002", [Decimal(24)])]
+    finally:
+        state.close()
+
+
+def _globex_cancelled_then_late_945(ws, *, shipped: int = 24, cut: str = "01"):
+    """Night 2: Globex cancels GLOBEX-2001 (BCH01 01; or ``cut`` "QD24": lowers its line to the 24 shipped)
+    after 24 of 48 shipped: billed for the 24 (its first 810). Day 2: the north 3PL's 945 SHP-2002 confirms
+    ``shipped`` more units of the line, sent before the change. The shipments stages' results."""
+    if cut == "01":
+        send_860(ws, "globex", "GLOBEX-2001", [], purpose="01")
+    else:
+        send_860(ws, "globex", "GLOBEX-2001", [["1", "QD", "24", "", "EA"]])
+    run_stages(ws, NIGHT2)
+    deliver_all(ws, NIGHT2)
+    assert len(outbox(ws, "globex", "810")) == 1
+    sample = (REPO / "sample_files" / "warehouse-drops" / "north" / "north-945-20261127.x12").read_text()
+    late = (sample.replace("000000452", "000000453").replace("*452*", "*453*").replace("GE*1*452", "GE*1*453")
+            .replace("SHP-2001", "SHP-2002").replace("DO-88001", "DO-88002").replace("BOL-9101", "BOL-9102")
+            .replace("00007339400000050018", "00007339400000050025")
+            .replace("W12*BP*48*24*24", f"W12*BP*48*{shipped}*{max(0, 24 - shipped)}")
+            .replace("W03*24*", f"W03*{shipped}*")
+            .replace("261127*0200", "261128*0900").replace("20261127*0200", "20261128*0900"))  # G62: it left the 27th
+    inbox = ws.warehouse_drop_root / "north" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "north-945-20261128.x12").write_text(late)
+    day2 = datetime(2026, 11, 28, 14, 30)
+    results = ship_stages(ws, day2, run_id="day2")
+    deliver_all(ws, day2)
+    return results
+
+
+def test_a_second_per_order_810_bills_the_order_charges_once_and_reconciles_as_no_duplicate(ws):
+    """Globex (billed per PO, a flat 25.00 freight per invoice in its profile: per order by its policy) is
+    billed for GLOBEX-2001's 24 units once the order was cancelled after they shipped; the north 3PL's late
+    945 then confirms 24 more that had left before: their 810 bills the 24 units alone - not the order's
+    freight again (it used to: 25.00 over-billed on every later 810 of the order). The four-way match takes
+    the second 810 as what it is (it used to be a DUPLICATE_INVOICE of the first: both name no shipment)
+    and the finance report counts both in the invoiced value."""
+    _globex_cancelled_then_late_945(ws)
+    first, second = outbox(ws, "globex", "810")
+    assert [r[1:3] for r in first if r[0] in ("SAC", "TDS")] == [["11476"], ["C", "D240"]]  # 89.76 + 25.00
+    assert [r for r in second if r[0] == "SAC"] == [] and [r[1] for r in second if r[0] == "TDS"] == ["8976"]
+    from flows.reconcile import reconcile_run
+
+    state = StateStore(ws.state_path)
+    try:
+        billed = state.invoices_for_order("globex", "GLOBEX-2001")
+        assert [(b.merchandise, b.charges, b.total) for b in billed] == [
+            (Decimal("89.76"), Decimal(25), Decimal("114.76")), (Decimal("89.76"), Decimal(0), Decimal("89.76"))]
+        reconcile_run(ws, ws.partners(), state, now=NIGHT3, run_id="recon")
+        found = {x["type"] for x in state.stored_exceptions(active=True).to_pylist()
+                 if x["po_number"] == "GLOBEX-2001" and x["type"] != "DOCUMENT_UNACKNOWLEDGED"}
+        assert found == {"OVER_SHIPMENT"}, found  # the 24 that left before the cancellation: nothing else
+    finally:
+        state.close()
+    import pyarrow.parquet as pq
+
+    (match,) = [r for r in pq.read_table(ws.reports_dir / "recon" / "finance" / "data" / "lines.parquet").to_pylist()
+                if r["po_number"] == "GLOBEX-2001"]
+    assert (match["invoiced_quantity"], match["invoiced_value"]) == (Decimal(48), Decimal("179.52"))  # both 810s
+
+
+@pytest.mark.parametrize("late, held", [(24, False), (30, True)])
+def test_a_late_945_on_a_cut_line_is_bounded_by_what_the_line_had_before_the_cut(ws, late, held):
+    """GLOBEX-2001's line had 48 allocated, 24 shipped when Globex cancelled the order (kept at the 24, the
+    other 24 released). The north 3PL's late 945 then confirms more units of the line: 24 can have left
+    before the cancellation (48 in all: SHIPPED_AFTER_CHANGE, recorded, its 856 sent, billed); 30 cannot
+    (54 against the 48 the line ever had: it used to be shipped, 856'd and billed all the same, whatever the
+    quantity): the shipment is held as an over-shipment (SHIPMENT_OVER_RESERVED naming the 6 beyond), no 856,
+    nothing billed."""
+    asns = len(outbox(ws, "globex", "856"))
+    results = _globex_cancelled_then_late_945(ws, shipped=late)
+    (north,) = [w for w in results[:-1] if w.warehouse == "north"]
+    found = [(f["code"], f["severity"]) for f in north.findings  # (and ASN_LATE: the confirmation came a day late)
+             if f["code"] in ("SHIPPED_AFTER_CHANGE", "SHIPMENT_OVER_RESERVED") or f["severity"] == "error"]
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("globex", "GLOBEX-2001")
+        assert "CUT_FROM:48" in line.codes, line.codes  # the promise before the cut, kept with the cut's mark
+        billed = state.invoices_for_order("globex", "GLOBEX-2001")
+        if held:
+            assert (north.shipments, north.held) == (0, 1), north
+            assert found == [("SHIPMENT_OVER_RESERVED", "error")], found
+            (over,) = [f for f in north.findings if f["code"] == "SHIPMENT_OVER_RESERVED"]
+            assert all(s in over["message"] for s in ("GLOBEX-2001", "of the 48", "6 beyond")), over["message"]
+            assert len(outbox(ws, "globex", "856")) == asns  # SHP-2001's only
+            assert (line.shipped, line.invoiced) == (Decimal(24), Decimal(24)) and len(billed) == 1
+        else:
+            assert (north.shipments, north.held) == (1, 0), north
+            assert found == [("SHIPPED_AFTER_CHANGE", "warning")], found
+            assert len(outbox(ws, "globex", "856")) == asns + 1
+            assert (line.shipped, line.invoiced) == (Decimal(48), Decimal(48)) and len(billed) == 2
     finally:
         state.close()

@@ -25,9 +25,9 @@ HEADER = "Shipment ID,Ship Date,Carrier,PO Number,PO Line,SKU,Quantity,Unit,Cart
 
 
 def state(*rows) -> pa.Table:
-    """LINE_STATE rows; cut_by (the last column) None unless given."""
+    """LINE_STATE rows; cut_by and cut_from (the last columns) None unless given."""
     keys = [f.name for f in LINE_STATE]
-    return pa.Table.from_pylist([dict(zip(keys, (*r, None)[:len(keys)], strict=True)) for r in rows],
+    return pa.Table.from_pylist([dict(zip(keys, (*r, None, None)[:len(keys)], strict=True)) for r in rows],
                                 schema=LINE_STATE)
 
 
@@ -333,3 +333,30 @@ def test_more_than_reserved_on_a_line_an_860_cut_is_shipped_after_change_not_hel
     assert late.severity == "warning" and "change-2201.x12" in late.message and "2 unit(s) shipped beyond" \
         in late.message, late.message
     assert check.held == frozenset({"S2"})
+
+
+def test_a_cut_line_takes_late_units_up_to_what_it_had_before_the_cut():
+    """Line 4 of ACME-1001: 12 promised, 10 shipped, the 2 unshipped cut by an 860 (its promise before the cut:
+    12). 2 confirmed now can have left before the change (SHIPPED_AFTER_CHANGE, not held); 3 cannot (more than
+    the 12 the line ever had: SHIPMENT_OVER_RESERVED, held, naming the units beyond). A line cut before its
+    promise was kept (cut_from null) takes them as ever."""
+    def cut(cut_from):
+        return state(("acme", "ACME-1001", 4, "4", "SKU-1002", None, "EA", D(10), D(0), D(10), "invoiced",
+                      "changed after shipment by 860 in change-2201.x12", cut_from))
+
+    def confirmed(*quantities):
+        return csv_lines("".join(f"S{k},2026-11-28,UPSN,ACME-1001,4,SKU-1002,{q},EA,C{k},1\n"
+                                 for k, q in enumerate(quantities, start=1)))
+
+    within = check_shipments(confirmed(2), cut(D(12)), REF.items, NOTHING_RECORDED)
+    assert codes(within) == [("SHIPPED_AFTER_CHANGE", 2)] and within.held == frozenset()
+    beyond = check_shipments(confirmed(3), cut(D(12)), REF.items, NOTHING_RECORDED)
+    assert codes(beyond) == [("SHIPMENT_OVER_RESERVED", 2)] and beyond.held == frozenset({"S1"})
+    assert "1 beyond anything that can have left before the change" in beyond.findings[0].message
+    assert "change-2201.x12" in beyond.findings[0].message
+    # two shipments: the first within the 2, the second beyond them (held alone)
+    split = check_shipments(confirmed(1, 1, 1), cut(D(12)), REF.items, NOTHING_RECORDED)
+    assert codes(split) == [("SHIPPED_AFTER_CHANGE", 2), ("SHIPMENT_OVER_RESERVED", 4)]
+    assert split.held == frozenset({"S3"})
+    unknown = check_shipments(confirmed(3), cut(None), REF.items, NOTHING_RECORDED)
+    assert codes(unknown) == [("SHIPPED_AFTER_CHANGE", 2)] and unknown.held == frozenset()

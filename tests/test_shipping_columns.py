@@ -55,13 +55,13 @@ def test_line_state_from_the_stored_tables():
     assert state.to_pylist() == [
         {"partner": "acme", "po_number": "PO-1", "line_number": 1, "line_id": "1", "sku": "SKU-1", "upc": None,
          "unit": "EA", "ordered": Decimal(12), "reserved": Decimal(10), "shipped": Decimal(0), "status": "allocated",
-         "cut_by": None},
+         "cut_by": None, "cut_from": None},
         {"partner": "acme", "po_number": "PO-1", "line_number": 2, "line_id": "2", "sku": None, "upc": "073000040482",
          "unit": None, "ordered": Decimal(6), "reserved": Decimal(0), "shipped": Decimal(0), "status": "backordered",
-         "cut_by": None},
+         "cut_by": None, "cut_from": None},
         {"partner": "acme", "po_number": "PO-1", "line_number": 3, "line_id": "3", "sku": "SKU-2", "upc": None,
          "unit": "CA", "ordered": Decimal(0), "reserved": Decimal(0), "shipped": Decimal(0), "status": "cancelled",
-         "cut_by": None}]
+         "cut_by": None, "cut_from": None}]
     empty = shipping.line_state_table(lines, RESERVATION_ROWS.empty_table())
     assert empty["reserved"].to_pylist() == [Decimal(0)] * 3
 
@@ -75,6 +75,18 @@ def test_line_state_names_the_860_that_cut_a_line_by_its_reason():
         rows.append({**row, "line_number": k, "line_id": str(k), "codes": codes, "reason": f"cut by 860 in f{k}.x12"})
     state = shipping.line_state_table(pa.Table.from_pylist(rows, schema=LINE_ROWS), RESERVATION_ROWS.empty_table())
     assert state["cut_by"].to_pylist() == ["cut by 860 in f1.x12", "cut by 860 in f2.x12", None, None, None]
+
+
+def test_line_state_reads_the_promise_a_cut_line_had_before_its_cut():
+    """cut_from: the line's CUT_FROM code (schemas.lifecycle) when the line is cut; null otherwise or when the
+    line was cut before it was kept."""
+    rows = []
+    for k, codes in enumerate(("CHANGE_BELOW_SHIPPED,CUT_FROM:48", "CUT_FROM:12,CHANGE_BELOW_SHIPPED,X",
+                               "CHANGE_BELOW_SHIPPED", "CUT_FROM:5", "CHANGE_BELOW_SHIPPED,CUT_FROM:x"), start=1):
+        row = dict(zip(LINE_COLUMNS, STORED[0], strict=True))
+        rows.append({**row, "line_number": k, "line_id": str(k), "codes": codes, "reason": "cut"})
+    state = shipping.line_state_table(pa.Table.from_pylist(rows, schema=LINE_ROWS), RESERVATION_ROWS.empty_table())
+    assert state["cut_from"].to_pylist() == [Decimal(48), Decimal(12), None, None, None]
 
 
 def test_line_state_takes_the_upcs_from_the_canonical_lines():

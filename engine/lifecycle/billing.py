@@ -43,6 +43,7 @@ from engine.invoice import (
     Order810,
     charged,
     head_810,
+    invoice_charges,
     invoice_head,
     money,
     order_810,
@@ -56,6 +57,7 @@ from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, 
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
+from schemas.fulfilment import Charge
 from schemas.lifecycle import (
     DECIDED_EVENTS,
     DECIDED_ORDERS,
@@ -364,8 +366,11 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     built - or whose 810 the outbound validator refused in an earlier attempt (``refused``: doc key
     -> its findings) - is a finding (INVOICE_NOT_BUILT), uses no number and waits for the next run.
     ``orders``: the canonical ORDERS row per order; ``order_lines``: per order, line id -> ORDER_LINES
-    row; ``customers``: partner -> customers.csv row (terms)."""
+    row; ``customers``: partner -> customers.csv row (terms). Each 810 carries the SACs invoice_charges
+    gives it: a flat charge per order only on the order's first 810 (none when its lines were invoiced
+    before, or an earlier 810 of the run was built for it), one per shipment for each shipment it bills."""
     refused = refused or {}
+    before = _billed_before(due, lines, tables, profiles)
     billed: dict[Key, dict[int, Decimal]] = {}  # per order: line number -> units billed by this run's 810s
     out: list[PreparedInvoice] = []
     problems: list[FindingRecord] = []
@@ -377,7 +382,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         terms[partner] = terms_from_customer(customers.get(partner))
         fast[partner] = _fast_delimiters(envelope_for(profiles[partner]), profiles[partner])
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
-                                                     profiles=profiles, invoice_date=invoice_date, refused=refused)
+                                                     profiles=profiles, invoice_date=invoice_date, refused=refused,
+                                                     before=before)
     for i, d in enumerate(due):
         key = (d.partner, d.po_number)
         if i in ready:  # written with the run's other ordinary 810s (an order's only invoice of the run)
@@ -395,14 +401,15 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             by_number = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
         rows = order_lines.get(key, {})
         so_far = billed.get(key) or {}
+        charges = _charges(d, profile, key in before or key in billed)
         try:
             built = None if fast[d.partner] is None else _text_invoice(
                 d, by_number, orders.get(key, {}), rows, terms[d.partner], profile, invoice_date, so_far,
-                fast[d.partner], cells)
+                fast[d.partner], cells, charges)
             if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
                 built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
-                                 terms[d.partner], profile, invoice_date, so_far)
+                                 terms[d.partner], profile, invoice_date, so_far, charges)
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -418,6 +425,44 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built))
     return out, tuple(problems)
+
+
+def _scoped(profile: PartnerProfile) -> tuple[bool, bool]:
+    """Whether the partner's 810s carry a flat charge per order, and one per shipment (Charge.per, else
+    its invoicing policy): what makes one 810's SACs differ from another's."""
+    settings = profile.fulfilment.invoice
+    scopes = {c.per or settings.per for c in settings.charges if c.amount is not None}
+    return "order" in scopes, "shipment" in scopes
+
+
+def _billed_before(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[LineRecord]],
+                   tables: BillingTables | None, profiles: Mapping[str, PartnerProfile]) -> set[Key]:
+    """The orders of ``due`` with units invoiced before this run (so their flat charges per order went on
+    an earlier 810), for the partners that have such a charge only: read from the billing lines' table
+    when given (no BilledLine made), else from ``lines``."""
+    partners = {d.partner for d in due if _scoped(profiles[d.partner])[0]}
+    if not partners:
+        return set()
+    keys = {(d.partner, d.po_number) for d in due if d.partner in partners}
+    if tables is None:
+        return {k for k in keys if any(ln.invoiced > 0 for ln in lines.get(k, ()))}
+    t = tables.lines
+    if not t.num_rows:
+        return set()
+    t = t.filter(pc.is_in(t["partner"], value_set=pa.array(sorted(partners), t["partner"].type)))
+    out: set[Key] = set()
+    for partner, po, invoiced in zip(t["partner"].to_pylist(), t["po_number"].to_pylist(),
+                                     decimals(t["invoiced"], null=ZERO), strict=True):
+        if invoiced > 0 and (partner, po) in keys:
+            out.add((partner, po))
+    return out
+
+
+def _charges(d: InvoiceDue, profile: PartnerProfile, billed_before: bool) -> tuple[Charge, ...]:
+    """The SACs of ``d``'s 810 (engine.invoice.invoice_charges): the shipments it bills are its own (per
+    shipment) or the order's not billed yet (per order)."""
+    ships = 1 if d.shipment is not None else len({(s.warehouse, s.shipment_id) for s in d.shipments})
+    return invoice_charges(profile.fulfilment.invoice, billed_before=billed_before, shipments=ships)
 
 
 # what an 810 reads of the canonical ORDERS and ORDER_LINES (engine.invoice._head, order_810), with the
@@ -528,26 +573,31 @@ def order_rows(orders: pa.Table) -> dict[Key, dict]:
 
 def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: Mapping[Key, dict],
                    terms: Mapping[str, object], fast: Mapping[str, Delimiters | None],
-                   profiles: Mapping[str, PartnerProfile], invoice_date: date, refused: Mapping[str, object]
-                   ) -> dict[int, Batch810]:
+                   profiles: Mapping[str, PartnerProfile], invoice_date: date, refused: Mapping[str, object],
+                   before: set[Key] = frozenset()) -> dict[int, Batch810]:  # type: ignore[assignment]
     """_text_invoice's 810s of the ordinary invoices of ``due`` (index -> Batch810), written
     together per partner, per column from ``tables`` (engine.invoice_lines): an order's only invoice of
     the run (no earlier 810 of the run bills its units), not refused, of a partner with fast delimiters.
     An invoice with anything out of the ordinary (_text_invoice's None cases: a line not stored, without
     a price, not positive, beyond what shipped, twice, a value holding a delimiter) is left out: the
-    caller builds it one by one, as ever."""
+    caller builds it one by one, as ever. A batch is one partner's invoices carrying the same SACs
+    (``before``: the orders invoiced before, whose flat charges per order are not billed again)."""
     per_order = Counter((d.partner, d.po_number) for d in due)
-    batches: dict[str, list[int]] = {}
+    batches: dict[tuple[str, tuple[Charge, ...] | None], list[int]] = {}
+    scoped = {p: _scoped(profiles[p]) for p in dict.fromkeys(d.partner for d in due)}
     for i, d in enumerate(due):
         if per_order[(d.partner, d.po_number)] == 1 and fast[d.partner] is not None and d.doc_key not in refused \
                 and d.quantities:
-            batches.setdefault(d.partner, []).append(i)
+            charges = _charges(d, profiles[d.partner], (d.partner, d.po_number) in before) \
+                if any(scoped[d.partner]) else None  # None: the profile's charges, as every 810 of the partner
+            batches.setdefault((d.partner, charges), []).append(i)
     out: dict[int, Batch810] = {}
     quantities: dict[Decimal, tuple[int, str]] = {}  # a due quantity -> (in 10^-4 units or -1: not exact, IT102)
-    for partner, chosen in batches.items():
+    for (partner, charges), chosen in batches.items():
         out.update(_text_batch([due[i] for i in chosen], chosen, tables, orders=orders, terms=terms[partner],
                                profile=profiles[partner], invoice_date=invoice_date,
-                               delimiters=fast[partner], quantities=quantities))  # type: ignore[arg-type]
+                               delimiters=fast[partner], quantities=quantities,  # type: ignore[arg-type]
+                               charges=charges))
     return out
 
 
@@ -559,7 +609,8 @@ def _quantity(q: Decimal, known: dict[Decimal, tuple[int, str]]) -> tuple[int, s
 
 def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables, *, orders: Mapping[Key, dict],
                 terms, profile: PartnerProfile, invoice_date: date, delimiters: Delimiters,
-                quantities: dict[Decimal, tuple[int, str]]) -> dict[int, Batch810]:
+                quantities: dict[Decimal, tuple[int, str]], charges: tuple[Charge, ...] | None = None
+                ) -> dict[int, Batch810]:
     """_text_invoices for one partner's invoices ``ds`` (at ``indexes`` of the run's due list): lines
     (engine.invoice_lines), heads and tails (engine.invoice_heads) written per column, each invoice's
     text joined from the three, its invoice lines and order lines' billing made once for the batch."""
@@ -593,7 +644,8 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     np.cumsum(counts, out=offsets[1:])
     tails = None if heads is None else tails_810(
         merchandise=np.add.reduceat(columns.cents, offsets[:-1]), counts=np.asarray(counts, np.int64),
-        line_invoice=invoice, quantities=units, units=columns.unit_column, settings=settings, d=delimiters)
+        line_invoice=invoice, quantities=units, units=columns.unit_column, settings=settings, d=delimiters,
+        charges=charges)
     if heads is None or tails is None:
         return {}
     texts = pc.binary_join_element_wise(heads.after, columns.texts, tails.texts, "").to_pylist()
@@ -668,7 +720,8 @@ class Batch810:
 def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, rows: Mapping[str, object],
                   terms, profile: PartnerProfile, invoice_date: date,
                   billed: Mapping[int, Decimal], delimiters: Delimiters,
-                  cells: dict[tuple[Decimal, Decimal], tuple[str, str, Decimal]]) -> Text810 | None:
+                  cells: dict[tuple[Decimal, Decimal], tuple[str, str, Decimal]],
+                  charges: tuple[Charge, ...] | None = None) -> Text810 | None:
     """_invoice's 810 written straight as text with ``delimiters`` (what render_body gives its body),
     or None when anything calls for _invoice itself: a line not stored, without a price, not positive,
     billed twice or beyond what shipped, a value holding a delimiter, a row not read from columns.
@@ -743,12 +796,12 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     if len(set(line_ids)) != len(line_ids):
         return None
     return _finish(d, order, terms, profile, invoice_date, delimiters, line_ids, list(d.quantities.values()), us, ps,
-                   exts, lines, segments)
+                   exts, lines, segments, charges)
 
 
 def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_date: date, delimiters: Delimiters,
             line_ids: list[str], qs: list[Decimal], us: list[str], ps: list[Decimal], exts: list[Decimal],
-            lines: str, segments: int) -> Text810 | None:
+            lines: str, segments: int, charges: tuple[Charge, ...] | None = None) -> Text810 | None:
     """The 810 of ``d`` as text around its IT1/PID ``lines`` (``segments`` of them; the lines' values
     as columns): its head (BIG .. DTM) and tail (TDS .. CTT) rendered with ``delimiters``, BIG02 left
     out; None when a head or tail value holds a delimiter."""
@@ -760,7 +813,7 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
                  settings=profile.fulfilment.invoice, terms=terms,
                  remit_to=None, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                  bill_of_lading=",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
-                 ship_date=last.ship_date if last else None)
+                 ship_date=last.ship_date if last else None, charges=charges)
     settings = profile.fulfilment.invoice
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
@@ -789,7 +842,8 @@ class Text810(Order810):
 
 
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
-             terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[int, Decimal]) -> Order810:
+             terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[int, Decimal],
+             charges: tuple[Charge, ...] | None = None) -> Order810:
     quantities: dict[str, Decimal] = {}
     units: dict[str, str] = {}
     prices: dict[str, Decimal] = {}
@@ -810,7 +864,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
                      number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
                      terms=terms, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                      bill_of_lading=bol, ship_date=last.ship_date if last else None, shipped=shipped,
-                     already_invoiced=already)
+                     already_invoiced=already, charges=charges)
 
 
 def invoice_number(n: int, profile: PartnerProfile) -> str:

@@ -32,6 +32,7 @@ from engine.lifecycle.table import BILLABLE, ENDED, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
+    CUT_FROM,
     CUT_MARK,
     ENDED_LINES,
     GONE_LINES,
@@ -428,7 +429,8 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     (a case pack rounded up stays so). A line whose promise is cut carries CUT_MARK in its codes: units a
     warehouse confirms beyond what is still reserved for it left before we knew of the change
     (rules.shipments: SHIPPED_AFTER_CHANGE, shipped and billed), not an over-shipment held
-    (SHIPMENT_OVER_RESERVED)."""
+    (SHIPMENT_OVER_RESERVED) - up to the promise before the cut, which it carries too (CUT_FROM: the
+    largest of its cuts); units beyond that are an over-shipment still."""
     price = row["unit_price"]
     moved = settled or trimmed or (row["quantity"] is not None and row["quantity"] != asked)
     ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
@@ -447,6 +449,10 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
         backordered, allocated = backordered - fewer, allocated - (cut - fewer)
         if CUT_MARK not in codes:  # its units confirmed shipped later left before the change (SHIPPED_AFTER_CHANGE)
             codes = (*codes, CUT_MARK)
+        # up to the promise before the cut (the largest one cut from): what can have left before the change
+        before = max([promised, *(int(c[len(CUT_FROM):]) for c in codes
+                                  if c.startswith(CUT_FROM) and c[len(CUT_FROM):].isdigit())])
+        codes = (*(c for c in codes if not c.startswith(CUT_FROM)), f"{CUT_FROM}{before}")
     elif target > promised:
         backordered += target - promised
     return replace(ln, allocated=allocated, backordered=backordered, codes=codes,

@@ -38,6 +38,7 @@ from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
 from schemas.lifecycle import (
+    CUT_FROM,
     CUT_MARK,
     ENDED_LINES,
     ORDER_KEYS,
@@ -91,6 +92,7 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: pa.Table | N
     line_id = pc.if_else(pc.fill_null(pc.not_equal(lines["line_id"], ""), False), lines["line_id"],
                          pc.cast(number, pa.string()))
     upc = _upc_column(lines, upcs) if upcs is not None else pa.nulls(n, pa.string())
+    cut = pc.fill_null(pc.match_substring_regex(lines["codes"], f"(^|,){CUT_MARK}(,|$)"), False)
     cols = {"partner": partner, "po_number": po, "line_number": number, "line_id": line_id,
             "sku": pc.if_else(pc.equal(lines["sku"], ""), blank, lines["sku"]), "upc": upc,
             "unit": pc.if_else(pc.equal(lines["unit"], ""), blank, lines["unit"]),
@@ -98,8 +100,9 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: pa.Table | N
             "reserved": reserved, "shipped": pc.cast(pc.fill_null(pc.if_else(pc.equal(lines["shipped"], ""), blank,
                                                                               lines["shipped"]), "0"), QTY),
             "status": lines["state"],
-            "cut_by": pc.if_else(pc.fill_null(pc.match_substring_regex(lines["codes"], f"(^|,){CUT_MARK}(,|$)"),
-                                              False), lines["reason"], blank)}
+            "cut_by": pc.if_else(cut, lines["reason"], blank),
+            "cut_from": pc.if_else(cut, pc.struct_field(pc.extract_regex(  # null where the codes hold none
+                pc.fill_null(lines["codes"], ""), f"(?:^|,){CUT_FROM}(?P<n>[0-9]+)(?:,|$)"), "n"), blank)}
     return pa.table([pc.cast(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
 
 
