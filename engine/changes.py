@@ -12,7 +12,8 @@ BCH01 01 cancels the whole PO, and so does 17 (code list 353 "Cancel, to be Reis
 withdrawn, a reissue to follow); 00 (an original change request, as Walmart.com sends its line
 cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing, as do 06
 (confirmation) and 07 (duplicate) when no 860 with their content was applied before (REPEAT_PURPOSES;
-the caller knows); the heading's new dates and ship-to are applied (heading_changes); a rejected POC leaves its
+the caller knows); the heading's new dates (DTM 002/010/037/038, and the last and first acceptable dates
+001/063/064) and ship-to are applied (heading_changes); a rejected POC leaves its
 line as it was. Line numbers are never reused. Released quantities and changed lines are the difference
 between the stored lines and the result, so several POCs on one line add up.
 
@@ -34,6 +35,7 @@ import pyarrow as pa
 
 from schemas.changes import (
     DATE_TYPES,
+    DEADLINE_CHANGES,
     EITHER_TYPES,
     HEADER_DATES,
     PRICE_TYPES,
@@ -97,7 +99,8 @@ class ChangeResult:
     rejected: bool  # the change as a whole was refused (unknown order, unsupported purpose, shipped)
     findings: list[Finding]
     line_results: list[LineResult]
-    # ORDERS columns the 860's heading changed (new DTM 002/010/037/038 dates, a new N1 ST ship-to): new value
+    # ORDERS columns the 860's heading changed (new DTM 002/010/037/038/001/063/064 dates, a new N1 ST ship-to):
+    # new value
     order_changes: Mapping[str, object] = field(default_factory=dict)
     # an order that shipped: something asked was done only in part (a cancellation that kept shipped lines)
     partial: bool = False
@@ -213,7 +216,7 @@ def apply_changes(
     changed = heading_changes(order, header)
     if not changed:
         return result
-    return replace(result, order_changes=changed, findings=[*result.findings, _heading_finding(order, header,
+    return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(order, header,
                                                                                               changed)])
 
 
@@ -294,7 +297,7 @@ def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
     return out
 
 
-def _heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Finding:
+def heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Finding:
     said = [f"DTM {q} {order.get(n) or '(none)'} -> {changed[n]}" for q, n in HEADER_DATES.items() if n in changed]
     if "ship_to_id" in changed:
         def party(row: Mapping) -> str:
@@ -302,9 +305,10 @@ def _heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Findi
                 or "(none)"
         said.append(f"ship-to {party(order)} -> {party(changed)}")
     at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    then = ("Its backorders follow the new dates: offered stock while they have not passed, cancelled once they "
+            "have." if set(changed) <= DEADLINE_CHANGES else "The order was decided again with them.")
     return _finding("CHANGE_HEADER_APPLIED", f"The 860's heading changed PO {order.get('po_number')}: "
-                    f"{'; '.join(said)}. The order was decided again with them.", at, "BCH03",
-                    " ".join(sorted(changed)), seg="BCH")
+                    f"{'; '.join(said)}. {then}", at, "BCH03", " ".join(sorted(changed)), seg="BCH")
 
 
 class _Editor:

@@ -439,8 +439,9 @@ _HEADER_CHANGES = frozenset({"CUR", "TAX", "FOB", "CTP", "CSH", "SAC", "ITD", "D
 
 def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     """Positions in ``head`` (an 860's heading segment ids from row ``start``) of the segments that would
-    change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM 002/010/037/038
-    and the N1 ST loop (N1, N2, N3, N4), which it applies (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS)."""
+    change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM
+    002/010/037/038/001/063/064 and the N1 ST loop (N1, N2, N3, N4), which it applies
+    (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS)."""
     out, in_ship_to = [], False
     elements = result.segments.elements
     for k, sid in enumerate(head):
@@ -462,8 +463,8 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
 def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list[Finding]:
     """CHANGE_HEADER_NOT_APPLIED, once per 860 whose heading (before its first POC) carries segments that
     change the order as a whole and that engine.changes does not apply (TD5 routing, FOB, ITD terms, SAC, a
-    DTM other than 002/010/037/038, an N1 other than ST ...): named, so a person passes them on. Its new
-    DTM 002/010/037/038 dates and N1 ST ship-to are applied to the order (CHANGE_HEADER_APPLIED)."""
+    DTM other than 002/010/037/038/001/063/064, an N1 other than ST ...): named, so a person passes them on.
+    Its new DTM dates and N1 ST ship-to are applied to the order (CHANGE_HEADER_APPLIED)."""
     out: list[Finding] = []
     vocab, codes = result.segments.id_codes
     for k in chosen.tolist():
@@ -477,9 +478,9 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
             continue
         row = ts.start + unapplied[0]
         out.append(finding("CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {', '.join(changed)}: we "
-                           "apply its POC lines, DTM 002/010/037/038 dates and N1 ST ship-to only, so those "
-                           "changes were not recorded; check them by hand.", seg=changed[0], value=" ".join(changed),
-                           **_where(result, ic, g, ts, row)))
+                           "apply its POC lines, DTM 002/010/037/038/001/063/064 dates and N1 ST ship-to only, so "
+                           "those changes were not recorded; check them by hand.", seg=changed[0],
+                           value=" ".join(changed), **_where(result, ic, g, ts, row)))
     return out
 
 

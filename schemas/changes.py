@@ -20,7 +20,12 @@ SUPPORTED_TYPES = frozenset({"AI", "DI", "NC"}) | QUANTITY_TYPES | PRICE_TYPES |
 
 # ORDERS dates an 860's heading DTM may change, by DTM01 (the 850's parsers.orders_850.DATES)
 HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
-                "038": "ship_no_later"}
+                "038": "ship_no_later", "001": "cancel_after", "063": "do_not_deliver_after",
+                "064": "do_not_deliver_before"}
+# Of those, the last (and first) acceptable dates (schemas.orders.DEADLINES): moving them changes what may still
+# ship and when, not what is placed: an answered order keeps its lines (engine.lifecycle.changes), its
+# backorders follow the new dates (engine.lifecycle.backorders)
+DEADLINE_CHANGES = frozenset({"cancel_after", "do_not_deliver_after", "do_not_deliver_before"})
 SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS))
@@ -40,7 +45,8 @@ CHANGE_HEADERS = pa.schema([
     *LINEAGE,
     pa.field("st_file_segment", pa.int32()),  # ordinal of ST in the file
     # the heading's new order-level values (null: not sent, the order keeps its own): engine.changes applies them
-    *(pa.field(name, pa.date32()) for name in HEADER_DATES.values()),  # DTM 002, 010, 037, 038 before the first POC
+    # DTM 002, 010, 037, 038, 001, 063, 064 before the first POC
+    *(pa.field(name, pa.date32()) for name in HEADER_DATES.values()),
     *_party("ship_to"),  # N1 ST (with its N2, N3, N4) before the first POC: the whole party replaced
 ])
 

@@ -18,7 +18,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "set",
         "warning",
         "",
-        "The 860's heading carries changes we do not apply (TD5, FOB, ITD, SAC, a DTM other than 002/010/037/038, "
+        "The 860's heading carries changes we do not apply (TD5, FOB, ITD, SAC, a DTM other than "
+        "002/010/037/038/001/063/064, "
         "an N1 other than ST ...); its POC lines, dates and ship-to are applied.",
     ),
     _C(
@@ -43,8 +44,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "The 860's heading changed the order's dates (DTM 002, 010, 037, 038) or ship-to (N1 ST); the order "
-        "was decided again with them.",
+        "The 860's heading changed the order's dates (DTM 002, 010, 037, 038, 001, 063, 064) or ship-to (N1 ST); "
+        "the order was decided again with them (a moved cancel / do-not-deliver date alone: its backorders follow it).",
     ),
     _C(
         "CHANGE_ORDER_UNKNOWN",

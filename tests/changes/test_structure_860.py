@@ -35,8 +35,10 @@ def test_a_well_formed_change_has_no_findings() -> None:
     # no structure finding; the heading's new date (DTM 002) and ship-to (N1 ST, N3, N4) are applied to the
     # order (engine.changes), so no heading warning; the QI line's date (its DTM under the POC) is not
     assert _codes(body) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
-    # a heading date we keep nowhere (DTM 001 cancel after) and another party (N1 BT) are named
-    body[2:4] = ["DTM*001*20261231", "N1*BT*HQ*92*0001"]
+    # a moved cancel date (DTM 001) is applied too (engine.changes): no heading warning for it
+    assert _codes([*body[:2], "DTM*001*20261231", *body[3:]]) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
+    # a heading date we keep nowhere (DTM 017 estimated delivery) and another party (N1 BT) are named
+    body[2:4] = ["DTM*017*20261231", "N1*BT*HQ*92*0001"]
     assert _codes(body) == [("CHANGE_HEADER_NOT_APPLIED", "DTM", 4), ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
     # REF, PER: nothing to apply in the heading (the QI line's date is still named)
     assert _codes([body[0], "REF*IA*VEND1", "PER*BD*JOE", *body[6:]]) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 7)]
