@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, ORDER_CHANGES
+from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, CHANGES_ADDED_LATER, ORDER_CHANGES
 from schemas.errors import StateError
 from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDERS
 
@@ -25,8 +25,8 @@ def _read_file(path: Path, columns: list[str] | None = None, schema: pa.Schema |
     column reads); and one small file at a time without Arrow's thread pool (its wake-ups cost more
     than they save). A column the file lacks raises KeyError (ParquetFile.read would leave it out),
     unless it is one ``schema`` (the table's, every column when ``columns`` is None) gained after tables
-    were stored (schemas.orders.ADDED_LATER, LINES_ADDED_LATER, schemas.changes.CHANGE_ADDED_LATER): a table
-    stored before reads it as null."""
+    were stored (schemas.orders.ADDED_LATER, LINES_ADDED_LATER, schemas.changes.CHANGE_ADDED_LATER,
+    CHANGES_ADDED_LATER): a table stored before reads it as null."""
     with pq.ParquetFile(path) as f:
         table = f.read(columns=columns, use_threads=False)
     wanted = columns if columns is not None else schema.names if schema is not None else None
@@ -35,7 +35,8 @@ def _read_file(path: Path, columns: list[str] | None = None, schema: pa.Schema |
     if schema is not None:
         have = set(table.column_names)
         for name in wanted:
-            if name not in have and (name in ADDED_LATER or name in LINES_ADDED_LATER or name in CHANGE_ADDED_LATER):
+            if name not in have and (name in ADDED_LATER or name in LINES_ADDED_LATER or name in CHANGE_ADDED_LATER
+                                     or name in CHANGES_ADDED_LATER):
                 table = table.append_column(schema.field(name), pa.nulls(table.num_rows, schema.field(name).type))
     return table.select(wanted)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.orders import LINEAGE, MONEY, PRODUCT_FIELDS, QTY, _party
+from schemas.orders import DEADLINES, LINEAGE, MONEY, PRODUCT_FIELDS, QTY, _party
 
 # POC02 (code list 670) by what engine.changes does with it
 QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
@@ -29,6 +29,8 @@ DEADLINE_CHANGES = frozenset({"cancel_after", "do_not_deliver_after", "do_not_de
 SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS))
+# ORDER_CHANGES columns added later (as CHANGE_ADDED_LATER)
+CHANGES_ADDED_LATER = frozenset(f.name for f in DEADLINES)
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -65,6 +67,8 @@ ORDER_CHANGES = pa.schema([
     pa.field("unit_price", MONEY),  # POC06
     pa.field("price_basis", pa.string()),  # POC07
     *PRODUCT_FIELDS,  # POC08..POC27 pairs; description = PID05 of the first PID under the POC
+    # the line's new cancel / do-not-deliver dates: the POC loop's own first DTM 001/063/064 (null: not sent)
+    *(pa.field(f.name, f.type) for f in DEADLINES),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file

@@ -27,8 +27,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "set",
         "warning",
         "",
-        "POC loops carry dates (DTM, SCH) under a change applied without them (AI, QI, QD, PC ...); no dates "
-        "are kept per line.",
+        "POC loops carry dates (DTM, SCH) we do not keep (of a line's dates only its own DTM 001/063/064 are "
+        "kept) under an applied change (AI, QI, QD, PC, CT ...).",
     ),
     # --- the change against the live order (engine.changes) -----------------------------------
     _C(
@@ -123,7 +123,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates, which we do not keep: acknowledged, not recorded.",
+        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates and sends none we keep (DTM 001/063/064): "
+        "acknowledged, not recorded.",
     ),
     _C(
         "CHANGE_REPLACE_DROPPED_LINES",

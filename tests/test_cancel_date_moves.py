@@ -133,3 +133,94 @@ def test_apply_changes_applies_the_heading_deadlines():
                                                                  do_not_deliver_after=None),
                          ORDER_CHANGES.empty_table(), shipped=False)
     assert same.order_changes == {} and not same.findings
+
+
+# --- a line's own cancel date: an 850's PO1 DTM 001, an 860's POC CT with its DTM ---------------------------
+def globex_line_dates(ws, after: str, dtms: str) -> None:
+    """GLOBEX-2000 with ``dtms`` ("|"-separated segments) inserted after the segment ``after`` starts with."""
+    po = ws.drop_root / "globex" / "inbox" / "globex-po-01.x12"
+    text = po.read_bytes().decode()
+    at = text.index("\n", text.index(after)) + 1
+    se = text.index("SE|", at)
+    end = text.index("~", se)
+    count = int(text[se:end].split("|")[1]) + dtms.count("~")
+    po.write_bytes((text[:at] + dtms.replace("~", "~\r\n") + text[at:se] + f"SE|{count}|0001" + text[end:]).encode())
+
+
+def test_a_line_s_own_later_cancel_date_keeps_its_backorder_after_the_order_s_passed(tmp_path):
+    """The heading's DTM 001 is 2026-12-10, line 4's own (a DTM 001 in its PO1 loop) 2026-12-20: on 2026-12-11 the
+    backorder of line 4 takes the new stock (by the order's date alone it was cancelled, as
+    tests/test_backorder_cancel_date.py shows)."""
+    from connectors.order_store import OrderStore
+
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261210~")
+    globex_line_dates(ws, "PID|F||||Pens blue", "DTM|001|20261220~")
+    run_stages(ws, NIGHT1)
+    record, lines, _events, _found, _reserved = story(ws)
+    stored = OrderStore(ws.orders_dir).load("globex", record.lines_key)[1]
+    own = {r["line_number"]: r["cancel_after"] for r in stored.to_pylist() if r["po_number"] == "GLOBEX-2000"}
+    assert own == {1: None, 2: None, 3: None, 4: date(2026, 12, 20)}
+    assert (lines[4].allocated, lines[4].backordered) == (24, 12)
+    stock_arrives(ws)
+    run_stages(ws, datetime(2026, 12, 11, 2))
+    _record, lines, events, found, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (36, 0, 0)
+    assert events[-1] == "backorder_allocated" and "backorder_expired" not in events
+    assert not [f for f in found if "passed (run date" in f["message"]]
+
+
+def test_a_line_s_own_earlier_cancel_date_cancels_its_backorder_first(tmp_path):
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261220~")
+    globex_line_dates(ws, "PID|F||||Pens blue", "DTM|001|20261205~")
+    run_stages(ws, NIGHT1)
+    stock_arrives(ws, "2026-12-06")
+    run_stages(ws, datetime(2026, 12, 6, 2))
+    _record, lines, events, found, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 0, 12)
+    assert lines[3].backordered == 30  # the order's own date has not passed
+    (late,) = [f for f in found if "passed (run date" in f["message"]]
+    assert "DTM 001 (cancel after, line 4) 2026-12-05" in late["message"] and "line 4 (12)" in late["message"]
+
+
+def test_a_poc_ct_with_a_line_dtm_moves_that_line_s_cancel_date(tmp_path):
+    """An 860 POC*4*CT with a DTM 001 under it (a line-level date change, as retailers' 860s send a moved cancel
+    date per item) extends line 4's date past the order's: the order keeps its lines (865 IA, no
+    CHANGE_DATES_NOT_STORED), and line 4's backorder is offered stock after the order's own date passed."""
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261210~")
+    run_stages(ws, NIGHT1)
+    before, lines0, _e, _f, reserved0 = story(ws)
+    change_860(ws, [], ["POC*4*CT*36*36*EA*38.02*PE*VN*VP-1003", "DTM*001*20261220"])
+    _results, run = run_stages(ws, datetime(2026, 12, 9, 2))
+    after, lines1, events, _found, reserved1 = story(ws)
+    assert after.state == "acknowledged" and after.revision == before.revision + 1 and reserved1 == reserved0
+    assert events[-1] == "change_answered"
+    assert "CHANGE_DATES_NOT_STORED" not in {f.code for f in run.findings}
+    (ack,) = _outbox(ws, "865")
+    assert "ACK*IA" in ack.replace("|", "*")
+    shown = _status(ws)
+    assert "line 4 DTM 001 (cancel after) (none) -> 2026-12-20" in json.dumps(shown["history"])
+    stock_arrives(ws)
+    run_stages(ws, datetime(2026, 12, 11, 2))
+    _record, lines, events, found, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (36, 0, 0)
+    assert (lines[3].backordered, lines[3].rejected) == (0, 30)  # line 3 kept the order's date: cancelled
+
+
+def test_the_first_answer_uses_a_line_s_own_cancel_date(tmp_path):
+    """Line 3 of GLOBEX-2000 can only ship 2026-12-15 (a receipt): the order's DTM 001 2026-12-10 would make it
+    IR, but its own DTM 001 2026-12-20 keeps it backordered (IB); line 4's own 2026-12-01, before its
+    receipt (2026-12-04), makes its backordered part IR although the order's date would allow it."""
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261210~")
+    globex_line_dates(ws, "PID|F||||Gel pen red", "DTM|001|20261220~")
+    globex_line_dates(ws, "PID|F||||Pens blue", "DTM|001|20261201~")
+    run_stages(ws, NIGHT1)
+    _record, lines, _events, found, _reserved = story(ws)
+    assert (lines[3].backordered, lines[3].rejected, str(lines[3].promised_date)) == (30, 0, "2026-12-15")
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 0, 12)
+    (late,) = found
+    assert late["message"].startswith("Line 4:") and "line 4's own last date (its DTM 001 / 063) 2026-12-01" in \
+        late["message"]

@@ -168,12 +168,13 @@ class _Step:
             return self._cancelled(header, result)
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers)
         before = order_row
-        if result.order_changes:
-            order_row = {**order_row, **result.order_changes}
-            if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
-                touched |= set(result.new_lines["line_number"].to_pylist())
-            elif not touched:  # an answered order's cancel / do-not-deliver dates moved, nothing else
-                return self._dates_moved(header, result, before, order_row)
+        order_row = {**order_row, **result.order_changes}
+        if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
+            touched |= set(result.new_lines["line_number"].to_pylist()) if result.order_changes else set()
+            touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
+        elif not touched and (result.order_changes or result.dated_line_numbers):
+            # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
+            return self._dates_moved(header, result, before, lines, order_row)
         if not touched:
             return self._nothing_touched(header, result)
         return self._revise(header, result, order_row, touched)
@@ -252,7 +253,8 @@ class _Step:
         return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
                     findings=self._findings(result, "POC rejected (865 IR)"))
 
-    def _dates_moved(self, header: dict, result: ChangeResult, before: dict, order_row: dict) -> Plan:
+    def _dates_moved(self, header: dict, result: ChangeResult, before: dict, lines: pa.Table, order_row: dict
+                     ) -> Plan:
         """An answered order whose cancel-after / do-not-deliver dates the 860 moved (and no line): a new
         revision of its ORDERS row with the new dates (the lines and reservations as they are, not decided
         again), answered at once (865 when the partner answers changes with one). The backorder step reads
@@ -263,7 +265,8 @@ class _Step:
         said = f"; 865 {change_ack_type(result)}" if docs else ""
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  document_key=self._doc_key() if docs else "",
-                 note=f"dates moved by 860 in {ch.source_file}: {moved_dates(before, result.order_changes)}{said}",
+                 note=f"dates moved by 860 in {ch.source_file}: "
+                 f"{moved_dates(before, result.order_changes, lines, result)}{said}",
                  revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file)
         self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, t.record.lines_key)): (
             pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
@@ -330,10 +333,11 @@ class _Step:
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if answered else {}
         doc_key = self._doc_key() if answered else ""
-        if not touched and deadlines:
+        if not touched and (deadlines or result.dated_line_numbers):
             new_key = f"{ch.store_key}-{ch.change_ref}"
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
-                     note=f"dates moved by 860 in {ch.source_file}: {moved_dates(before, deadlines)}; no line of the "
+                     note=f"dates moved by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
+                     "no line of the "
                      f"{record.state.value} order changed" + (f"; 865 {said['ack_type']}" if said else ""),
                      revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file)
             self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, new_key)): (
@@ -454,10 +458,22 @@ class _Step:
                      for f in result.findings)
 
 
-def moved_dates(before: Mapping, changed: Mapping) -> str:
-    """'DTM 001 (cancel after) 2026-12-10 -> 2026-12-20' for each heading date ``changed`` moved, in DTM01 order."""
-    return "; ".join(f"DTM {q} ({name}) {before.get(c) or '(none)'} -> {changed[c]}"
-                     for c, q, name in _DATE_NAMES if c in changed)
+def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None,
+                result: ChangeResult | None = None) -> str:
+    """'DTM 001 (cancel after) 2026-12-10 -> 2026-12-20' for each heading date ``changed`` moved, in DTM01 order,
+    then 'line 4 DTM 001 (cancel after) (none) -> 2026-12-20' for each line date ``result`` moved (``lines``:
+    the stored lines before it)."""
+    said = [f"DTM {q} ({name}) {before.get(c) or '(none)'} -> {changed[c]}" for c, q, name in _DATE_NAMES
+            if c in changed]
+    if result is not None and lines is not None and result.dated_line_numbers:
+        old = {r["line_number"]: r for r in lines.to_pylist()}
+        for r in result.new_lines.to_pylist():
+            n = r["line_number"]
+            if n in result.dated_line_numbers:
+                said += [f"line {r.get('line_id') or n} DTM {q} ({name}) {old[n].get(c) or '(none)'} -> "
+                         f"{r[c] or '(none)'}" for c, q, name in _DATE_NAMES
+                         if c in DEADLINE_CHANGES and old[n].get(c) != r.get(c)]
+    return "; ".join(said)
 
 
 _DATE_NAMES = (("requested_delivery_date", "002", "delivery requested"),
