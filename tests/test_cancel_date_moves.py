@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 
+import pyarrow as pa
 from typer.testing import CliRunner
 
 from engine.changes import apply_changes
@@ -224,3 +226,51 @@ def test_the_first_answer_uses_a_line_s_own_cancel_date(tmp_path):
     (late,) = found
     assert late["message"].startswith("Line 4:") and "line 4's own last date (its DTM 001 / 063) 2026-12-01" in \
         late["message"]
+
+
+def test_past_lines_takes_a_line_s_own_date_first():
+    from engine.lifecycle import backorders
+    from schemas.lifecycle import LineRecord, LineState, OrderRecord, OrderState
+
+    rec = OrderRecord("acme", "P1", OrderState.ACKNOWLEDGED, source_file="po.x12", isa13="1", gs06="1", st02="0001")
+    lines = {rec.key: (LineRecord("acme", "P1", 1, LineState.BACKORDERED, sku="S", backordered=5),
+                       LineRecord("acme", "P1", 2, LineState.BACKORDERED, sku="S", backordered=3, line_id="A2"),
+                       LineRecord("acme", "P1", 3, LineState.ALLOCATED, sku="S", allocated=4))}
+    order = {rec.key: {"cancel_after": date(2026, 12, 10), "do_not_deliver_after": None}}
+    own = {rec.key: {1: {"cancel_after": date(2026, 12, 20), "do_not_deliver_after": None},
+                     3: {"cancel_after": date(2026, 12, 1), "do_not_deliver_after": None}}}
+    got = backorders.past_lines([rec], order, own, lines, today=date(2026, 12, 11))
+    assert got == {rec.key: {2: "DTM 001 (cancel after) 2026-12-10"}}  # line 1's own is later, line 3 has none due
+    own[rec.key][2] = {"cancel_after": None, "do_not_deliver_after": date(2026, 12, 9)}
+    got = backorders.past_lines([rec], order, own, lines, today=date(2026, 12, 11))
+    assert got[rec.key][2] == ("DTM 001 (cancel after) 2026-12-10 and DTM 063 (do not deliver after, line A2) "
+                               "2026-12-09")
+    plan = backorders.plan_expired([rec], lines=lines, passed={rec.key: got[rec.key][2]}, today=date(2026, 12, 11),
+                                   at="2026-12-11T02:00:00", run_id="r", only={rec.key: [2]})
+    after = {ln.line_number: ln for ln in plan.lines[0].lines}
+    assert (after[1].backordered, after[2].backordered, after[2].rejected) == (5, 0, 3)
+
+
+def test_apply_changes_moves_a_line_s_dates_from_its_poc():
+    from schemas.orders import ORDER_LINES
+
+    order = {"po_number": "P1", "partner": "acme", "order_ref": "r"}
+    line = {n: None for n in ORDER_LINES.names} | {
+        "partner": "acme", "order_ref": "r", "po_number": "P1", "line_number": 1, "line_id": "1",
+        "quantity": Decimal(10), "unit": "EA", "source_file": "po.x12", "isa13": "1", "gs06": "1", "st02": "0001",
+        "segment_position": 5, "file_segment": 5}
+    header = {n: None for n in CHANGE_HEADERS.names} | {"partner": "acme", "change_ref": "c", "po_number": "P1",
+                                                        "purpose": "04"}
+    poc = {n: None for n in ORDER_CHANGES.names} | {
+        "partner": "acme", "change_ref": "c", "po_number": "P1", "poc_number": 1, "line_id": "1", "change_type": "CT",
+        "cancel_after": date(2026, 12, 20), "source_file": "c.x12", "isa13": "2", "gs06": "2", "st02": "0001",
+        "segment_position": 3, "file_segment": 3}
+    lines = pa.Table.from_pylist([line], schema=ORDER_LINES)
+    result = apply_changes(order, lines, header, pa.Table.from_pylist([poc], schema=ORDER_CHANGES), shipped=False)
+    assert result.dated_line_numbers == {1} and not result.changed_line_numbers and not result.findings
+    assert result.new_lines["cancel_after"].to_pylist() == [date(2026, 12, 20)]
+    assert [r.status for r in result.line_results] == ["IA"]
+    no_date = dict(poc, cancel_after=None)
+    result = apply_changes(order, lines, header, pa.Table.from_pylist([no_date], schema=ORDER_CHANGES),
+                           shipped=False)
+    assert [f.code for f in result.findings] == ["CHANGE_DATES_NOT_STORED"] and not result.dated_line_numbers
