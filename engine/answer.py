@@ -75,13 +75,16 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         keep &= ~_bools(pc.is_in(keys, value_set=changed)) | _bools(pc.is_in(line_keys, value_set=allowed))
     picked = table.select(["partner", "po_number", "line_number", "quantity", "unit_eaches"]).append_column(
         "_pos", pa.array(np.arange(table.num_rows))).filter(pa.array(keep))
-    line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack"])
+    own = [c for c in _LAST_DATES if c in lines.column_names]  # a line's own cancel / do-not-deliver dates
+    line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack", *own])
     line_cols = line_cols.set_column(2, "line_number", pc.cast(line_cols["line_number"], pa.int32()))
     k = ["partner", "po_number", "line_number"]
     if same_rows([table[c] for c in k], [line_cols[c] for c in k]) and unique_rows(*(table[c] for c in k)):
         # the lines are the decided lines, in their order: each picked row's line row is at its position
-        taken = line_cols.select(["sku", "case_pack"]).take(picked["_pos"])
-        joined = picked.append_column("sku", taken["sku"]).append_column("case_pack", taken["case_pack"])
+        taken = line_cols.select(["sku", "case_pack", *own]).take(picked["_pos"])
+        joined = picked
+        for c in ("sku", "case_pack", *own):
+            joined = joined.append_column(c, taken[c])
     else:
         joined = picked.join(_last(line_cols, k), k, join_type="left outer", use_threads=False).sort_by("_pos")
     joined = joined.filter(pc.fill_null(pc.not_equal(joined["sku"], ""), False))
@@ -90,8 +93,12 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     first, codes = distinct_rows([joined["partner"], joined["po_number"]])
     per_order = joined.select(["partner", "po_number"]).take(pa.array(first)).append_column(
         "_o", pa.array(np.arange(len(first))))
-    heads = _last(_with_deliver_by(orders).select(["partner", "po_number", "requested_ship_date", "po_date",
-                                                  "deliver_by", "no_backorder"]), ["partner", "po_number"])
+    heads = _with_deliver_by(orders)
+    order_own = [c for c in _LAST_DATES if c in heads.column_names]
+    heads = _last(heads.select(["partner", "po_number", "requested_ship_date", "po_date", "deliver_by",
+                                "no_backorder", *order_own]).rename_columns(
+        ["partner", "po_number", "requested_ship_date", "po_date", "deliver_by", "no_backorder",
+         *(f"order_{c}" for c in order_own)]), ["partner", "po_number"])
     per_order = per_order.join(heads, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_o")
     order_keys = _key(per_order["partner"], per_order["po_number"])
     known = pa.array([f"{p}|{po}" for p, po in arrival], pa.string())
@@ -100,7 +107,15 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     per_line = pa.table({"order_ref": order_keys, "arrival": arrivals, "requested_ship_date":
                          per_order["requested_ship_date"], "po_date": per_order["po_date"],
                          "deliver_by": per_order["deliver_by"],
-                         "no_backorder": per_order["no_backorder"]}).take(pa.array(codes))
+                         "no_backorder": per_order["no_backorder"],
+                         **{f"order_{c}": per_order[f"order_{c}"] for c in order_own}}).take(pa.array(codes))
+    deliver_by = per_line["deliver_by"]
+    if own and pc.any(pc.or_(*(pc.is_valid(joined[c]) for c in own)) if len(own) > 1 else
+                      pc.is_valid(joined[own[0]])).as_py():
+        # a line's own DTM 001 / 063 first, the order's where the line names none: the earlier of the two dates
+        dates = [pc.coalesce(joined[c], per_line[f"order_{c}"]) if c in order_own else joined[c] for c in own]
+        dates += [per_line[f"order_{c}"] for c in order_own if c not in own]
+        deliver_by = pc.min_element_wise(*dates, skip_nulls=True)
     case_pack = pc.cast(joined["case_pack"], pa.int64())
     case_pack = pc.if_else(pc.fill_null(pc.equal(case_pack, 0), True), pa.scalar(None, pa.int64()), case_pack)
     per_unit = pc.max_element_wise(pc.fill_null(joined["unit_eaches"], 1), 1)  # allocation counts eaches
@@ -110,9 +125,12 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         "line_number": joined["line_number"], "sku": joined["sku"], "quantity": quantity,
         "requested_ship_date": per_line["requested_ship_date"], "po_date": per_line["po_date"],
         "arrival": per_line["arrival"],
-        "case_pack": case_pack, "unit_eaches": per_unit, "deliver_by": per_line["deliver_by"],
+        "case_pack": case_pack, "unit_eaches": per_unit, "deliver_by": deliver_by,
         "no_backorder": per_line["no_backorder"],
     }).cast(ALLOCATION_INPUT)
+
+
+_LAST_DATES = ("cancel_after", "do_not_deliver_after")  # the dates deliver_by is the earlier of
 
 
 def _with_deliver_by(orders: pa.Table) -> pa.Table:

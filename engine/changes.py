@@ -12,16 +12,18 @@ BCH01 01 cancels the whole PO, and so does 17 (code list 353 "Cancel, to be Reis
 withdrawn, a reissue to follow); 00 (an original change request, as Walmart.com sends its line
 cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing, as do 06
 (confirmation) and 07 (duplicate) when no 860 with their content was applied before (REPEAT_PURPOSES;
-the caller knows); the heading's new dates and ship-to are applied (heading_changes); a rejected POC leaves its
+the caller knows); the heading's new dates (DTM 002/010/037/038, and the last and first acceptable dates
+001/063/064) and ship-to are applied (heading_changes); a rejected POC leaves its
 line as it was. Line numbers are never reused. Released quantities and changed lines are the difference
 between the stored lines and the result, so several POCs on one line add up.
 
 POC02 (code list 670): AI adds, DI deletes; QI/QD/QC and RQ set POC03 as the new total quantity; PC
 and PR set POC06 as the new price; CA, PQ, MU and RZ set whichever of the two is sent (RZ restates
 the product too); NC changes nothing. CT (change of dates), RS (reschedule) and RB (replace all dates)
-change only dates, which we do not keep per line: the line is acknowledged as it is (IA, quantity and
-price unchanged) with a CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as are the
-date part of RQ, PR and MU.
+change only dates: the line is acknowledged as it is (IA, quantity and price unchanged). Of a line's dates
+we keep its own cancel / do-not-deliver dates: the POC loop's DTM 001/063/064 (ORDER_CHANGES) under any
+applied POC become the line's (dated_line_numbers); a dates POC that sends none of them gets a
+CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does the date part of RQ, PR and MU.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import pyarrow as pa
 
 from schemas.changes import (
     DATE_TYPES,
+    DEADLINE_CHANGES,
     EITHER_TYPES,
     HEADER_DATES,
     PRICE_TYPES,
@@ -45,7 +48,7 @@ from schemas.changes import (
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.order_keys import shown, x12_po
-from schemas.orders import ORDER_LINES
+from schemas.orders import DEADLINES, ORDER_LINES
 
 # ACK01 line statuses sent back in the 865.
 ACCEPTED, REJECTED, DELETED, QUANTITY_CHANGED, PRICE_CHANGED, CHANGED = "IA", "IR", "ID", "IQ", "IP", "IC"
@@ -63,6 +66,7 @@ CANCEL_PURPOSES = frozenset({CANCEL, "17"})
 REPEAT_PURPOSES = frozenset({"06", "07"})
 APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
+LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
 _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS)
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
 
@@ -97,7 +101,8 @@ class ChangeResult:
     rejected: bool  # the change as a whole was refused (unknown order, unsupported purpose, shipped)
     findings: list[Finding]
     line_results: list[LineResult]
-    # ORDERS columns the 860's heading changed (new DTM 002/010/037/038 dates, a new N1 ST ship-to): new value
+    # ORDERS columns the 860's heading changed (new DTM 002/010/037/038/001/063/064 dates, a new N1 ST ship-to):
+    # new value
     order_changes: Mapping[str, object] = field(default_factory=dict)
     # an order that shipped: something asked was done only in part (a cancellation that kept shipped lines)
     partial: bool = False
@@ -106,6 +111,8 @@ class ChangeResult:
     # an order that shipped: lines a decrease brings to the buyer's own quantity, below the promise we
     # acknowledged (ordered 10, acknowledged 12 by case-pack rounding: QD 10 cuts our promise to 10)
     trimmed_line_numbers: frozenset[int] = frozenset()
+    # lines whose own cancel / do-not-deliver dates (ORDER_LINES DEADLINES) a POC's DTM 001/063/064 moved
+    dated_line_numbers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +220,7 @@ def apply_changes(
     changed = heading_changes(order, header)
     if not changed:
         return result
-    return replace(result, order_changes=changed, findings=[*result.findings, _heading_finding(order, header,
+    return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(order, header,
                                                                                               changed)])
 
 
@@ -294,7 +301,7 @@ def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
     return out
 
 
-def _heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Finding:
+def heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Finding:
     said = [f"DTM {q} {order.get(n) or '(none)'} -> {changed[n]}" for q, n in HEADER_DATES.items() if n in changed]
     if "ship_to_id" in changed:
         def party(row: Mapping) -> str:
@@ -302,9 +309,10 @@ def _heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Findi
                 or "(none)"
         said.append(f"ship-to {party(order)} -> {party(changed)}")
     at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    then = ("Its backorders follow the new dates: offered stock while they have not passed, cancelled once they "
+            "have." if set(changed) <= DEADLINE_CHANGES else "The order was decided again with them.")
     return _finding("CHANGE_HEADER_APPLIED", f"The 860's heading changed PO {order.get('po_number')}: "
-                    f"{'; '.join(said)}. The order was decided again with them.", at, "BCH03",
-                    " ".join(sorted(changed)), seg="BCH")
+                    f"{'; '.join(said)}. {then}", at, "BCH03", " ".join(sorted(changed)), seg="BCH")
 
 
 class _Editor:
@@ -331,6 +339,8 @@ class _Editor:
             result = self._apply(poc, hit)
             if result.line_number is not None:
                 mentioned.add(result.line_number)
+                if result.status != REJECTED and result.line_number in self.lines:
+                    _take_dates(poc, self.lines[result.line_number])
             self.results.append(result)
         if replace_all:
             self._drop_unmentioned(pocs[0], mentioned)
@@ -422,7 +432,7 @@ class _Editor:
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion
             return self._delete(poc, hit)
-        if ct in DATE_TYPES:
+        if ct in DATE_TYPES and not _sent_dates(poc):  # a line's own DTM 001/063/064 are kept (_take_dates)
             self._dates_not_stored(poc, hit, quantity if new_quantity is None else None)
         status = _status(before, hit)
         if trim:
@@ -505,9 +515,9 @@ class _Editor:
         self.findings.append(
             _finding(
                 "CHANGE_DATES_NOT_STORED",
-                f"POC02 {ct} changes the dates of line {line.get('line_id') or line['line_number']}; we keep "
-                f"no dates per line, so the new date was acknowledged but not recorded: pass it on to the "
-                f"warehouse.{also}",
+                f"POC02 {ct} changes the dates of line {line.get('line_id') or line['line_number']}; of a line's "
+                f"dates we keep its cancel and do-not-deliver dates (DTM 001/063/064) only, and it sent none, so the "
+                f"new date was acknowledged but not recorded: pass it on to the warehouse.{also}",
                 poc,
                 "POC02",
                 ct,
@@ -661,6 +671,17 @@ class _Editor:
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+def _sent_dates(poc: Mapping) -> dict[str, object]:
+    """The line dates a POC's own DTM 001/063/064 send (ORDER_CHANGES DEADLINE columns), by column."""
+    return {c: poc[c] for c in LINE_DEADLINES if poc.get(c) is not None}
+
+
+def _take_dates(poc: Mapping, line: dict) -> None:
+    """A POC applied to ``line``: its own DTM 001/063/064 become the line's cancel / do-not-deliver dates."""
+    line.update(_sent_dates(poc))
+
+
+
 def _find_poc(lines: list[dict], poc: Mapping) -> dict | None:
     """The line a POC names: by POC01 (_find); a POC without POC01 (a PO whose PO1s had no PO101, as
     grocers send them) by its product ids, when exactly one line carries one of them. An add (AI) or
@@ -778,6 +799,8 @@ def _result(
     changed = frozenset(
         k for k, r in after.items() if k not in before or any(before[k].get(c) != r.get(c) for c in _COMPARED)
     )
+    dated = frozenset(k for k, r in after.items() if k in before and any(before[k].get(c) != r.get(c)
+                                                                         for c in LINE_DEADLINES))
     return ChangeResult(
         new_lines=pa.Table.from_pylist(final, schema=ORDER_LINES),
         changed_line_numbers=changed,
@@ -787,4 +810,5 @@ def _result(
         rejected=False,
         findings=findings,
         line_results=results,
+        dated_line_numbers=dated,
     )

@@ -28,13 +28,17 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
     out = []
     for r in late.to_pylist():
         head = heads.get((r["partner"], r["po_number"]), {"partner": r["partner"], "po_number": r["po_number"]})
-        which = " / ".join(f"DTM {q} ({name}) {head[c].isoformat()}" for c, q, name in (
+        named = [(head[c], f"DTM {q} ({name}) {head[c].isoformat()}") for c, q, name in (
             ("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
-            if head.get(c) is not None) or f"its last date {r['deliver_by'].isoformat()}"
+            if head.get(c) is not None]
+        which = "the order's " + (" / ".join(t for _d, t in named) or f"its last date {r['deliver_by'].isoformat()}")
+        if named and r["deliver_by"] is not None and r["deliver_by"] != min(d for d, _t in named):
+            # the line's own DTM 001 / 063 (schemas.orders.LINE_DATES) came first
+            which = f"line {r['line_number']}'s own last date (its DTM 001 / 063) {r['deliver_by'].isoformat()}"
         done = ("rejected (855 IR): it would be refused" if r["rejected"] else
                 "promised all the same (late_backorder = \"promise\"): expect a refusal or a chargeback")
         message = (f"Line {r['line_number']}: the {r['units']} eaches backordered could ship "
-                   f"{r['promised_date'].isoformat()} at the earliest, after the order's {which}; {done}.")
+                   f"{r['promised_date'].isoformat()} at the earliest, after {which}; {done}.")
         f = business_finding("BACKORDER_AFTER_CANCEL", message, {**head, "line_number": r["line_number"]},
                              seg="DTM", element="DTM02", value=r["deliver_by"], line=False)
         out.append(FindingRecord(f, r["partner"], r["po_number"],

@@ -1,4 +1,5 @@
-"""865 purchase order change acknowledgment: BCA, each POC of the 860 echoed with an ACK, CTT.
+"""865 purchase order change acknowledgment: BCA, a DTM for each heading date the change moved, each POC of
+the 860 echoed with an ACK, CTT.
 
 Pure, the twin of engine.po_ack.build_855: the 860's header row and the ChangeResult of
 engine.changes.apply_changes in, segments out (the envelope is engine.envelope's job).
@@ -13,6 +14,7 @@ from decimal import Decimal
 from engine.changes import REJECTED, ChangeResult
 from engine.po_ack import _num
 from parsers.x12_writer import Segment
+from schemas.changes import HEADER_DATES
 from schemas.order_keys import key_release, x12_po
 
 
@@ -52,6 +54,9 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
             _date8(header.get("change_date")),
         ]
     ]
+    # the heading dates the change moved (DTM 002/010/037/038/001/063/064), as applied: the buyer sees them taken
+    body += [["DTM", q, _date8(results.order_changes[n])] for q, n in HEADER_DATES.items()
+             if results.order_changes.get(n) is not None]
     total: Decimal | None = None
     for result in results.line_results:
         poc = result.change

@@ -376,10 +376,13 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
         return Plan(), totals
     expired, late = Plan(), {}
     if store is not None:
-        passed = backorders.past_deadline(waiting, order_dates(store, waiting), today=today)
+        # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's
+        by_line = backorders.past_lines(waiting, order_dates(store, waiting), line_deadlines(store, waiting), lines,
+                                        today=today)
+        passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
         rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
         expired = backorders.plan_expired([r for r in waiting if r.key in rejecting], lines=lines, passed=rejecting,
-                                          today=today, at=at, run_id=run_id)
+                                          today=today, at=at, run_id=run_id, only=by_line)
         promising = [k for k in passed if k not in rejecting]
         told = state.orders_with_event(promising, backorders.WARNED) if promising else set()
         late = {k: passed[k] for k in promising if k not in told}
@@ -430,6 +433,39 @@ def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], d
         row = None if index is None else index.get((r.po_number, r.order_ref or None)) or index.get((r.po_number, None))
         if row is not None:
             out[r.key] = row
+    return out
+
+
+_LINE_DATE_COLUMNS = ["order_ref", "po_number", "line_number", "cancel_after", "do_not_deliver_after"]
+
+
+def line_deadlines(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict[int, dict]]:
+    """(partner, PO) -> line number -> the line's own cancel_after and do_not_deliver_after (its current
+    revision's stored ORDER_LINES; lines without either left out), each stored table read once, only those
+    columns (a table stored before they existed reads them as null). Unreadable tables are left out."""
+    tables: dict[tuple[str, str], list[dict] | None] = {}
+    out: dict[tuple[str, str], dict[int, dict]] = {}
+    for r in records:
+        if not r.lines_key:
+            continue
+        key = (r.partner, r.lines_key)
+        if key not in tables:
+            try:
+                _o, lines = store.load_columns(r.partner, r.lines_key, ["order_ref"], _LINE_DATE_COLUMNS)
+            except StateError:
+                tables[key] = None
+            else:
+                dated = pc.or_(pc.is_valid(lines["cancel_after"]), pc.is_valid(lines["do_not_deliver_after"]))
+                tables[key] = lines.filter(dated).to_pylist()
+        rows = tables[key] or ()
+        mine = [x for x in rows if x["po_number"] == r.po_number]
+        refs = {x["order_ref"] for x in mine}
+        if r.order_ref in refs:
+            mine = [x for x in mine if x["order_ref"] == r.order_ref]
+        elif len(refs) > 1:  # the last interchange's rows, as order_dates picks the last row of a PO
+            mine = [x for x in mine if x["order_ref"] == mine[-1]["order_ref"]]
+        if mine:
+            out[r.key] = {x["line_number"]: x for x in mine}
     return out
 
 

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
-from schemas.orders import ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import LINE_DATES, ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
 
@@ -702,6 +702,47 @@ def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, 
             _scatter(n_lines, slots, _int(cells.column(rows, 14))))
 
 
+# segments after which a DTM of a PO1 (or POC) loop is no longer the line's own: a reference, a destination,
+# a schedule, a subline (rules.set_checks names those dates)
+_NOT_THE_LINES = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
+
+
+def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+               ) -> dict[str, pa.Array]:
+    """Per line (``line_rows``: its PO1 or POC rows, ascending), the first DTM 001/063/064 of its loop before
+    any of _NOT_THE_LINES, as date32 columns (schemas.orders.LINE_DATES; a DTM05 range gives its end, as the
+    heading's latest dates do). All null when no loop carries one."""
+    n_lines = len(line_rows)
+    out = {name: pa.nulls(n_lines, pa.date32()) for name in LINE_DATES.values()}
+    if not n_lines or "DTM" not in vocab:
+        return out
+    dtm_rows = np.flatnonzero((codes == vocab.index("DTM")) & (set_of_row >= 0))
+    owner = np.searchsorted(line_rows, dtm_rows, side="right") - 1
+    ok = owner >= 0
+    ok[ok] &= set_of_row[line_rows[owner[ok]]] == set_of_row[dtm_rows[ok]]
+    stops = [vocab.index(s) for s in _NOT_THE_LINES if s in vocab]
+    if stops and ok.any():
+        stop_rows = np.flatnonzero(np.isin(codes, stops))
+        last = np.searchsorted(stop_rows, dtm_rows, side="right") - 1
+        late = ok & (last >= 0)
+        late[late] = stop_rows[last[late]] > line_rows[owner[late]]
+        ok &= ~late
+    dtm_rows, owner = dtm_rows[ok], owner[ok]
+    if not len(dtm_rows):
+        return out
+    qual = cells.column(dtm_rows, 1)
+    for q, name in LINE_DATES.items():
+        mask = pc.fill_null(pc.equal(qual, q), False).to_numpy(zero_copy_only=False)
+        rows, slots = dtm_rows[mask], owner[mask]
+        if not len(rows):
+            continue
+        first = np.r_[True, slots[1:] != slots[:-1]]
+        rows, slots = rows[first], slots[first]
+        text = dtm_date(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6), end=q in LATEST_DATES)
+        out[name] = _scatter(n_lines, slots, dates(text))
+    return out
+
+
 def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells: _Cells,
            po_numbers: pa.Array, labels=None, set_lineage: dict[str, pa.Array] | None = None) -> pa.Table:
     n_lines = len(po1_rows)
@@ -812,6 +853,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "description": desc,
         "po4_pack": pack,
         "po4_inner_pack": inner_pack,
+        **line_dates(set_of_row, po1_rows, codes, vocab, cells),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),
         "file_segment": pa.array((po1_rows + 1).astype(np.int32), pa.int32()),

@@ -19,13 +19,14 @@ from parsers.orders_850 import (
     _int,
     _lineage,
     _rounded,
+    line_dates,
     per_unit_prices,
 )
 from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
 from schemas.empty import empty_table
-from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import DEADLINES, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -231,6 +232,8 @@ def _changes(
         },
         "product_ids": product_ids,
         "description": pa.array(desc, pa.string()),
+        **(line_dates(set_of_row, poc_rows, ids[0], ids[1], _Cells(result)) if ids is not None else
+           {f.name: pa.nulls(n_lines, pa.date32()) for f in DEADLINES}),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
         "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
         "file_segment": pa.array(poc_rows + 1, pa.int32()),

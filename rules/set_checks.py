@@ -22,6 +22,7 @@ from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
 from schemas.changes import DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
+from schemas.orders import LINE_DATES
 from schemas.x12 import Group, Interchange, TransactionSet
 
 Sets = list[tuple[Interchange, Group, TransactionSet]]
@@ -441,8 +442,9 @@ _HEADER_CHANGES = frozenset({"CUR", "TAX", "FOB", "CTP", "CSH", "SAC", "ITD", "D
 
 def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     """Positions in ``head`` (an 860's heading segment ids from row ``start``) of the segments that would
-    change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM 002/010/037/038
-    and the N1 ST loop (N1, N2, N3, N4), which it applies (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS)."""
+    change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM
+    002/010/037/038/001/063/064 and the N1 ST loop (N1, N2, N3, N4), which it applies
+    (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS)."""
     out, in_ship_to = [], False
     elements = result.segments.elements
     for k, sid in enumerate(head):
@@ -464,8 +466,8 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
 def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list[Finding]:
     """CHANGE_HEADER_NOT_APPLIED, once per 860 whose heading (before its first POC) carries segments that
     change the order as a whole and that engine.changes does not apply (TD5 routing, FOB, ITD terms, SAC, a
-    DTM other than 002/010/037/038, an N1 other than ST ...): named, so a person passes them on. Its new
-    DTM 002/010/037/038 dates and N1 ST ship-to are applied to the order (CHANGE_HEADER_APPLIED)."""
+    DTM other than 002/010/037/038/001/063/064, an N1 other than ST ...): named, so a person passes them on.
+    Its new DTM dates and N1 ST ship-to are applied to the order (CHANGE_HEADER_APPLIED)."""
     out: list[Finding] = []
     vocab, codes = result.segments.id_codes
     for k in chosen.tolist():
@@ -479,9 +481,9 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
             continue
         row = ts.start + unapplied[0]
         out.append(finding("CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {', '.join(changed)}: we "
-                           "apply its POC lines, DTM 002/010/037/038 dates and N1 ST ship-to only, so those "
-                           "changes were not recorded; check them by hand.", seg=changed[0], value=" ".join(changed),
-                           **_where(result, ic, g, ts, row)))
+                           "apply its POC lines, DTM 002/010/037/038/001/063/064 dates and N1 ST ship-to only, so "
+                           "those changes were not recorded; check them by hand.", seg=changed[0],
+                           value=" ".join(changed), **_where(result, ic, g, ts, row)))
     return out
 
 
@@ -491,9 +493,11 @@ SET_CHECKS: dict[str, SetCheck] = {
 }
 
 
-# POC02 types engine.changes applies without their dates: the dates types (CT, RS, RB, RQ, PR, MU) say so
-# themselves (CHANGE_DATES_NOT_STORED), a deletion needs none, an unsupported type is refused whole
-_DATES_DROPPED_BY = (SUPPORTED_TYPES - DATE_TYPES) - {"DI"}
+# POC02 types engine.changes applies: a line's own DTM 001/063/064 (schemas.orders.LINE_DATES) under any of them
+# moves the line's cancel / do-not-deliver dates; other dates are not kept. The dates types (CT, RS, RB, RQ, PR,
+# MU) that carry none of those say so themselves (CHANGE_DATES_NOT_STORED), a deletion needs none, an
+# unsupported type is refused whole
+_DATES_DROPPED_BY = SUPPORTED_TYPES - {"DI"}
 # segments after which a DTM or SCH is no longer the POC line's own: a reference (N9), a subline (SLN)
 _NOT_THE_LINES = frozenset({"N9", "SLN", "AMT", "LM", "LS"})
 _DATES_NAMED = 10  # dates named in the message; the rest counted
@@ -501,11 +505,11 @@ _DATES_NAMED = 10  # dates named in the message; the rest counted
 
 def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[Finding]:
-    """CHANGE_LINE_DATES_NOT_APPLIED, once per 860 whose POC loops carry dates (DTM, or SCH schedules, of
-    the line or of one of its N1 destinations) under a POC02 applied without them (AI, QI, QD, PC, CA, RZ,
-    NC ...): we keep no dates per line, so a QD with its new SCH schedule, or an added line with its
-    delivery date, would otherwise lose the dates without a word. Each is named with its line for a
-    person to pass on; the dates types (CT, RS ...) report their own (engine.changes)."""
+    """CHANGE_LINE_DATES_NOT_APPLIED, once per 860 whose POC loops carry dates we do not keep (DTM, or SCH
+    schedules, of the line or of one of its N1 destinations, but the line's own first DTM 001/063/064, which
+    engine.changes applies): a QD with its new SCH schedule, or an added line with its delivery date, would
+    otherwise lose the dates without a word. Each is named with its line for a person to pass on; a dates
+    type (CT, RS ...) that moves none of the kept dates reports its own (engine.changes)."""
     out: list[Finding] = []
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
@@ -514,22 +518,35 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     for k in dated.tolist():  # the sets with a DTM or SCH somewhere
         ic, g, ts = sets[k]
         ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
-        poc = None  # (row, POC01, POC02) of the loop we are in, None outside one or past its own part
-        named: list[tuple[int, str]] = []
+        poc = None  # (POC01, POC02) of the loop we are in, None outside one or past its own part
+        own: set | None = None  # the loop's own kept DTM01s so far; None past its N1 or SCH
+        loops: list[tuple[tuple, set, list[tuple[int, str]]]] = []  # (POC01, POC02), kept DTM01s, dates not kept
         for i, seg_id in enumerate(ids):
             row = ts.start + i
             if seg_id == "POC":
                 line, kind = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
-                poc = (row, line, kind) if kind in _DATES_DROPPED_BY else None
+                poc, own = ((line, kind) if kind in _DATES_DROPPED_BY else None), set()
+                loops.append((poc, own, []))
             elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
                 poc = None
+            elif poc is not None and seg_id == "DTM" and own is not None and \
+                    (q := _column(fe, np.array([row]), 1)[0][0].as_py()) in LINE_DATES and q not in own:
+                own.add(q)  # the line's own cancel / do-not-deliver date: applied (engine.changes)
             elif poc is not None and seg_id in ("DTM", "SCH"):
-                named.append((row, f"line {poc[1] or '(no POC01)'} ({poc[2]}): {_date_text(fe, row, seg_id)}"))
+                loops[-1][2].append((row, f"line {poc[0] or '(no POC01)'} ({poc[1]}): "
+                                          f"{_date_text(fe, row, seg_id)}"))
+                own = None if seg_id == "SCH" else own
+            elif poc is not None and seg_id == "N1":
+                own = None
+        # a dates type that moved none of the kept dates says so itself (CHANGE_DATES_NOT_STORED)
+        named = [d for kind, kept, dates in loops if kind is not None and not (kind[1] in DATE_TYPES and not kept)
+                 for d in dates]
+        named.sort()
         if named:
             out.append(_dates_finding(
                 result, fe, sets[k], named, "CHANGE_LINE_DATES_NOT_APPLIED", "POC lines carry dates we do not "
-                "apply ({}): we keep no dates per line, so the quantities and prices were applied without them; "
-                "pass the dates on to the warehouse."))
+                "apply ({}): of a line's dates we keep its own cancel and do-not-deliver dates (DTM 001/063/064) "
+                "only, so the quantities and prices were applied without them; pass the dates on to the warehouse."))
     return out
 
 
@@ -559,8 +576,9 @@ def _dates_finding(result: ParseResult, fe: FlatElements, set_: tuple, named: li
 def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                fe: FlatElements) -> list[Finding]:
     """LINE_DATES_NOT_APPLIED, once per 850 whose PO1 loops carry DTM dates (of the line, or of one of its N1
-    destinations) that its heading does not (same DTM01 and DTM02): we keep dates per order only (the
-    heading's 002/010/037/038), so a line asked for another day, or a date sent with the lines alone, would
+    destinations) that its heading does not (same DTM01 and DTM02): we keep dates per order (the heading's
+    002/010/037/038), and per line only its own first DTM 001/063/064 (schemas.orders.LINE_DATES), so
+    a line asked for another day, or a date sent with the lines alone, would
     be lost without a word. Each is named with its line for a person to pass on; SCH schedules have their
     own warning (SCH_NOT_APPLIED), a reference (N9 loop) or a subline's date is not named."""
     out: list[Finding] = []
@@ -582,21 +600,28 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
               for p in (1, 2)), strict=True)}
         line = None  # PO101 (or the line's number) while in a PO1 loop's own part
         number = 0
+        own: set | None = None  # the line's own DTM01s kept so far (LINE_DATES); None past its N1 or SCH
         named: list[tuple[int, str]] = []
         for i in range(head, len(ids)):
             seg_id, row = ids[i], ts.start + i
             if seg_id == "PO1":
                 number += 1
                 line = _column(fe, np.array([row]), 1)[0][0].as_py() or str(number)
+                own = set()
             elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
                 line = None
+            elif seg_id in ("N1", "SCH"):
+                own = None
             elif line is not None and seg_id == "DTM":
                 q, d = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
-                if (q, d) not in heading:
+                if own is not None and q in LINE_DATES and q not in own:
+                    own.add(q)  # the line's own cancel / do-not-deliver date: kept (parsers.orders_850.line_dates)
+                elif (q, d) not in heading:
                     named.append((row, f"line {line}: {_date_text(fe, row, seg_id)}"))
         if named:
             out.append(_dates_finding(
                 result, fe, sets[k], named, "LINE_DATES_NOT_APPLIED", "PO1 lines carry dates the order's heading "
-                "does not ({}): we keep dates per order only, so the lines are allocated, acknowledged and shipped "
-                "on the order's dates; pass the line dates on to the warehouse."))
+                "does not ({}): of a line's own dates we keep its cancel and do-not-deliver dates (DTM 001/063/064) "
+                "only, so the lines are allocated, acknowledged and shipped on the order's other dates; pass the "
+                "line dates on to the warehouse."))
     return out

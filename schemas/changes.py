@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.orders import LINEAGE, MONEY, PRODUCT_FIELDS, QTY, _party
+from schemas.orders import DEADLINES, LINEAGE, MONEY, PRODUCT_FIELDS, QTY, _party
 
 # POC02 (code list 670) by what engine.changes does with it
 QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
@@ -20,12 +20,17 @@ SUPPORTED_TYPES = frozenset({"AI", "DI", "NC"}) | QUANTITY_TYPES | PRICE_TYPES |
 
 # ORDERS dates an 860's heading DTM may change, by DTM01 (the 850's parsers.orders_850.DATES)
 HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
-                "038": "ship_no_later"}
+                "038": "ship_no_later", "001": "cancel_after", "063": "do_not_deliver_after",
+                "064": "do_not_deliver_before"}
+# Of those, the last (and first) acceptable dates (schemas.orders.DEADLINES): moving them changes what may still
+# ship and when, not what is placed: an answered order keeps its lines (engine.lifecycle.changes), its
+# backorders follow the new dates (engine.lifecycle.backorders)
+DEADLINE_CHANGES = frozenset({"cancel_after", "do_not_deliver_after", "do_not_deliver_before"})
 SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
-CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent"})
+CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", *(f.name for f in DEADLINES)})
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -42,7 +47,8 @@ CHANGE_HEADERS = pa.schema([
     *LINEAGE,
     pa.field("st_file_segment", pa.int32()),  # ordinal of ST in the file
     # the heading's new order-level values (null: not sent, the order keeps its own): engine.changes applies them
-    *(pa.field(name, pa.date32()) for name in HEADER_DATES.values()),  # DTM 002, 010, 037, 038 before the first POC
+    # DTM 002, 010, 037, 038, 001, 063, 064 before the first POC
+    *(pa.field(name, pa.date32()) for name in HEADER_DATES.values()),
     *_party("ship_to"),  # N1 ST (with its N2, N3, N4) before the first POC: the whole party replaced
 ])
 
@@ -66,6 +72,8 @@ ORDER_CHANGES = pa.schema([
     pa.field("quantity_left_sent", pa.string()),
     pa.field("price_sent", pa.string()),
     *PRODUCT_FIELDS,  # POC08..POC27 pairs; description = PID05 of the first PID under the POC
+    # the line's new cancel / do-not-deliver dates: the POC loop's own first DTM 001/063/064 (null: not sent)
+    *(pa.field(f.name, f.type) for f in DEADLINES),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file

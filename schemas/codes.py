@@ -172,7 +172,8 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("SCH_QUANTITY_MISMATCH", "set", "warning", "",
            "A PO1 line's SCH schedule quantities do not add up to its PO102."),
         _C("LINE_DATES_NOT_APPLIED", "set", "warning", "",
-           "PO1 lines carry DTM dates the order's heading does not; dates are kept per order only."),
+           "PO1 lines carry DTM dates the order's heading does not; dates are kept per order only (but a line's "
+           "own cancel and do-not-deliver dates, DTM 001/063/064)."),
         _C("SLN_NOT_APPLIED", "set", "warning", "",
            "SLN sublines add, delete or substitute components (SLN03 A, D, S); the PO1 items ship as ordered."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",

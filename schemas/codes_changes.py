@@ -18,7 +18,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "set",
         "warning",
         "",
-        "The 860's heading carries changes we do not apply (TD5, FOB, ITD, SAC, a DTM other than 002/010/037/038, "
+        "The 860's heading carries changes we do not apply (TD5, FOB, ITD, SAC, a DTM other than "
+        "002/010/037/038/001/063/064, "
         "an N1 other than ST ...); its POC lines, dates and ship-to are applied.",
     ),
     _C(
@@ -26,8 +27,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "set",
         "warning",
         "",
-        "POC loops carry dates (DTM, SCH) under a change applied without them (AI, QI, QD, PC ...); no dates "
-        "are kept per line.",
+        "POC loops carry dates (DTM, SCH) we do not keep (of a line's dates only its own DTM 001/063/064 are "
+        "kept) under an applied change (AI, QI, QD, PC, CT ...).",
     ),
     # --- the change against the live order (engine.changes) -----------------------------------
     _C(
@@ -43,8 +44,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "The 860's heading changed the order's dates (DTM 002, 010, 037, 038) or ship-to (N1 ST); the order "
-        "was decided again with them.",
+        "The 860's heading changed the order's dates (DTM 002, 010, 037, 038, 001, 063, 064) or ship-to (N1 ST); "
+        "the order was decided again with them (a moved cancel / do-not-deliver date alone: its backorders follow it).",
     ),
     _C(
         "CHANGE_ORDER_UNKNOWN",
@@ -129,7 +130,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates, which we do not keep: acknowledged, not recorded.",
+        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates and sends none we keep (DTM 001/063/064): "
+        "acknowledged, not recorded.",
     ),
     _C(
         "CHANGE_REPLACE_DROPPED_LINES",

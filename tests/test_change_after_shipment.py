@@ -487,3 +487,35 @@ def test_a_late_945_on_a_cut_line_is_bounded_by_what_the_line_had_before_the_cut
             assert (line.shipped, line.invoiced) == (Decimal(48), Decimal(48)) and len(billed) == 2
     finally:
         state.close()
+
+
+def test_a_cancel_date_moved_after_a_partial_shipment_is_taken_for_what_is_left(ws):
+    """ACME-1001 shipped in part: an 860 without POC lines extends its cancel date (DTM 001) and asks another
+    ship date (DTM 010). The cancel date is taken (a new revision: what is still backordered follows it, the
+    lines and reservations as they are), the ship date is left to a person, the 865 echoes the date taken."""
+    from connectors.order_store import OrderStore
+    from flows.shipments import order_dates
+
+    state = StateStore(ws.state_url)
+    before = state.order("acme", "ACME-1001")
+    kept = lines(state, "acme", "ACME-1001")
+    reserved = state.reservations_for([("acme", "ACME-1001")])
+    state.close()
+    assert before.state == "partially_shipped"
+    send_860(ws, "acme", "ACME-1001", [], heading=(["DTM", "001", "20261230"], ["DTM", "010", "20261212"]))
+    results, run = run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_url)
+    after = state.order("acme", "ACME-1001")
+    assert (after.state, after.revision) == ("partially_shipped", before.revision + 1)
+    assert lines(state, "acme", "ACME-1001") == kept
+    assert state.reservations_for([("acme", "ACME-1001")]) == reserved
+    assert order_dates(OrderStore(ws.orders_dir), [after])[after.key]["cancel_after"].isoformat() == "2026-12-30"
+    note = state.order_history("acme", "ACME-1001")[-1]["note"]
+    state.close()
+    assert "DTM 001 (cancel after) (none) -> 2026-12-30" in note
+    codes = {f.code: f.message for f in run.findings}
+    assert "requested_ship_date was not applied" in codes["CHANGE_HEADER_NOT_APPLIED"]
+    assert "DTM 001" in codes["CHANGE_HEADER_APPLIED"] and "010" not in codes["CHANGE_HEADER_APPLIED"]
+    bca, pairs = answer(ws, "acme")
+    (doc,) = outbox(ws, "acme", "865")
+    assert bca == "AK" and pairs == [] and ["DTM", "001", "20261230"] in doc

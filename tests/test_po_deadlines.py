@@ -194,3 +194,32 @@ def test_a_shipment_before_the_window_is_sent_with_a_warning(tmp_path):
     assert [(f["po_number"], f["severity"]) for f in found] == [("ACME-1001", "warning")]
     assert "DTM 037 (ship not before) 2026-12-01 and DTM 064 (do not deliver before) 2026-12-03" in found[0]["message"]
     assert shipped in ("shipped", "partially_shipped")
+
+
+def test_a_window_date_an_860_moved_is_the_one_the_shipment_is_held_against(tmp_path):
+    """As above, but an 860 (BCH 04, heading DTM 064 only) moves do-not-deliver-before to 2026-11-25 after the
+    order was acknowledged: the shipment of 2026-11-27 is checked against the new date, no warning."""
+    from connectors.state import StateStore
+    from tests.support import drop_confirmations, ship_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
+    po.write_text(with_dates("DTM*064*20261203~", "ACME-1001", po.read_text()))
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*ACME-1001**1*20261126", "DTM*064*20261125", "CTT*0", "SE*5*0001"]
+    (ws.drop_root / "acme" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*0800*U*00401*000001901*0*P*>~"
+        "GS*PC*ACMERETAIL*ORDERBRIDGE*20261127*0800*1901*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*1901~IEA*1*000001901~")
+    run_stages(ws, datetime(2026, 11, 27, 9))
+    drop_confirmations(ws, "warehouse-drops")
+    ship_stages(ws, datetime(2026, 11, 27, 14, 30), run_id="day1")
+    state = StateStore(ws.state_url)
+    try:
+        found = [f for f in state.findings(partner="acme") if f["code"] == "SHIPPED_OUTSIDE_WINDOW"]
+        history = [h["event"] for h in state.order_history("acme", "ACME-1001")]
+        shipped = state.order("acme", "ACME-1001").state.value
+    finally:
+        state.close()
+    assert "change_answered" in history and shipped in ("shipped", "partially_shipped")
+    assert found == []

@@ -7,6 +7,8 @@ in the 997, and the order is taken as sent. The schedule used to be dropped with
 
 from __future__ import annotations
 
+from datetime import date
+
 from parsers.x12_reader import read_interchanges
 from rules.structure import check_structure
 from tests.support import GOOD_PO, x12_850
@@ -88,3 +90,23 @@ def test_line_dates_the_heading_does_not_carry_are_one_warning_naming_each():
     assert [g.code for g in out.findings] == ["LINE_DATES_NOT_APPLIED"] and out.error_count == 0
     segs = segments(render(out)["997"])
     assert ["AK5", "A"] in segs and not [s for s in segs if s[0] in ("AK3", "AK4")]
+
+
+def test_a_line_s_own_cancel_and_do_not_deliver_dates_are_kept_not_named():
+    """A PO1 loop's own DTM 001/063/064 (before its N1 or SCH) is kept per line (parsers.orders_850.line_dates):
+    not named; one after the line's N1 (the destination's), or a second DTM 001 of the line, still is."""
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    body = HEAD + ["PO1*1*12*EA*2.50*PE*UP*073000040482", "DTM*001*20261220", "DTM*063****RD8*20261201-20261222",
+                   "DTM*001*20261225",
+                   "PO1*2*6*EA*10*PE*VN*SKU-2", "N1*ST*DC 8*92*DC08", "DTM*001*20261218", "CTT*2*18"]
+    [f] = found(body)
+    assert f.code == "LINE_DATES_NOT_APPLIED"
+    assert "(line 1: DTM 001 20261225; line 2: DTM 001 20261218)" in f.message
+    result = read_interchanges(x12_850(body), file="po.x12")
+    _orders, lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    assert lines.select(["cancel_after", "do_not_deliver_after", "do_not_deliver_before"]).to_pylist() == [
+        {"cancel_after": date(2026, 12, 20), "do_not_deliver_after": date(2026, 12, 22), "do_not_deliver_before": None},
+        {"cancel_after": None, "do_not_deliver_after": None, "do_not_deliver_before": None}]
+    assert found(HEAD + ["PO1*1*12*EA*2.50*PE*VN*SKU-1", "DTM*001*20261220", "CTT*1*12"]) == []

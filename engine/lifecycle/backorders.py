@@ -133,23 +133,56 @@ WARNED = EventKind.BACKORDER_PAST_CANCEL  # in an order's history: its late back
 _LAST_DATES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
 
 
-def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], *, today: date) -> dict[Key, str]:
+def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], *, today: date,
+                  line_dates: Mapping[Key, Mapping[int, Mapping]] | None = None,
+                  lines: Mapping[Key, Sequence[LineRecord]] | None = None) -> dict[Key, str]:
     """Orders of ``records`` whose cancel-after (DTM 001) or do-not-deliver-after (063) is before ``today``
     (``dates``: each order's stored ORDERS row, or the columns of it that give them; an order without a
     row or without those dates is never past), each with its passed dates named ("DTM 001 (cancel after)
-    2026-12-10"). The last day itself is still in time, as for CANCEL_DATE_PASSED."""
-    out: dict[Key, str] = {}
+    2026-12-10"). The last day itself is still in time, as for CANCEL_DATE_PASSED. With ``line_dates`` (each
+    order's stored ORDER_LINES dates by line number) and ``lines``, a backordered line's own date comes first,
+    the order's where it has none (``past_lines``)."""
+    if line_dates is None or lines is None:
+        out: dict[Key, str] = {}
+        for r in records:
+            row = dates.get(r.key) or {}
+            passed = [f"DTM {q} ({name}) {row[c].isoformat()}" for c, q, name in _LAST_DATES
+                      if row.get(c) is not None and row[c] < today]
+            if passed:
+                out[r.key] = " and ".join(passed)
+        return out
+    return {k: " and ".join(dict.fromkeys(v.values()))
+            for k, v in past_lines(records, dates, line_dates, lines, today=today).items()}
+
+
+def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], line_dates: Mapping[Key, Mapping[int,
+               Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *, today: date) -> dict[Key, dict[int, str]]:
+    """Per order of ``records``, its backordered lines whose last date is before ``today``, each with its passed
+    dates named: per date, the line's own (an 850's PO1 DTM 001/063, or an 860's POC DTM that moved it) where it
+    has one ("DTM 001 (cancel after, line 4) 2026-12-20"), else the order's ("DTM 001 (cancel after) 2026-12-10").
+    An order with no such line is left out."""
+    out: dict[Key, dict[int, str]] = {}
     for r in records:
         row = dates.get(r.key) or {}
-        passed = [f"DTM {q} ({name}) {row[c].isoformat()}" for c, q, name in _LAST_DATES
-                  if row.get(c) is not None and row[c] < today]
-        if passed:
-            out[r.key] = " and ".join(passed)
+        own = line_dates.get(r.key) or {}
+        for ln in lines.get(r.key, ()):
+            if ln.backordered <= 0 or ln.state in ENDED_LINES:
+                continue
+            mine = own.get(ln.line_number) or {}
+            passed = []
+            for c, q, name in _LAST_DATES:
+                when, whose = (mine[c], f", line {ln.line_id or ln.line_number}") if mine.get(c) is not None else \
+                    (row.get(c), "")
+                if when is not None and when < today:
+                    passed.append(f"DTM {q} ({name}{whose}) {when.isoformat()}")
+            if passed:
+                out.setdefault(r.key, {})[ln.line_number] = " and ".join(passed)
     return out
 
 
 def plan_expired(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
-                 passed: Mapping[Key, str], today: date, at: str, run_id: str) -> Plan:
+                 passed: Mapping[Key, str], today: date, at: str, run_id: str,
+                 only: Mapping[Key, Iterable[int]] | None = None) -> Plan:
     """The backordered units of ``records`` (each past its last date: ``passed``, as ``past_deadline``
     names it) cancelled: backordered -> rejected (nothing reserved for them: their reservations are
     the allocated units', kept), the line's state by what is left, one BACKORDER_AFTER_CANCEL warning
@@ -157,15 +190,17 @@ def plan_expired(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence
     ``_completed``, ``_settled`` or ``_cancelled``). No document: the retailer's system cancels
     what is open at its cancel date itself (an 855 or 865 after it would answer a closed PO)."""
     return Plan.combine([isolated(r, lambda r=r: _expire(r, lines.get(r.key, ()), passed[r.key], today=today, at=at,
-                                                         run_id=run_id), at=at, run_id=run_id, stage="decide")
+                                                         run_id=run_id, only=None if only is None else only.get(r.key)),
+                                  at=at, run_id=run_id, stage="decide")
                          for r in records if r.key in passed])
 
 
 def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: str, *, today: date, at: str,
-            run_id: str) -> Plan:
+            run_id: str, only: Iterable[int] | None = None) -> Plan:
     new_lines, cut = [], []
+    only = None if only is None else set(only)  # the lines whose own (or the order's) date passed; None: all
     for ln in lines:
-        if ln.backordered <= 0 or ln.state in ENDED_LINES:
+        if ln.backordered <= 0 or ln.state in ENDED_LINES or (only is not None and ln.line_number not in only):
             new_lines.append(ln)
             continue
         cut.append((ln.line_number, ln.backordered))
@@ -221,4 +256,4 @@ def _lineage(record: OrderRecord) -> dict:
             "isa13": record.isa13, "gs06": record.gs06, "st02": record.st02}
 
 
-__all__ = ["WARNED", "backorder_input", "past_deadline", "plan_backorders", "plan_expired", "waiting"]
+__all__ = ["WARNED", "backorder_input", "past_deadline", "past_lines", "plan_backorders", "plan_expired", "waiting"]

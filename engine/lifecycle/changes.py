@@ -26,10 +26,12 @@ from engine.changes import (
     Progress,
     apply_changes,
     change_fingerprint,
+    heading_finding,
 )
 from engine.lifecycle.common import check_plan, contain, first_rows, transaction_set
 from engine.lifecycle.table import BILLABLE, ENDED, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
+from schemas.changes import DEADLINE_CHANGES
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
     CUT_FROM,
@@ -166,12 +168,22 @@ class _Step:
         if result.cancelled:
             return self._cancelled(header, result)
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers)
-        if result.order_changes:  # a new date or ship-to concerns every line: all of them are decided again
-            touched |= set(result.new_lines["line_number"].to_pylist())
-            order_row = {**order_row, **result.order_changes}
+        before = order_row
+        order_row = {**order_row, **result.order_changes}
+        if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
+            touched |= set(result.new_lines["line_number"].to_pylist()) if result.order_changes else set()
+            touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
+        elif not touched and (result.order_changes or result.dated_line_numbers):
+            # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
+            return self._dates_moved(header, result, before, lines, order_row)
         if not touched:
             return self._nothing_touched(header, result)
         return self._revise(header, result, order_row, touched)
+
+    def _deadlines_only(self, result: ChangeResult) -> bool:
+        """The heading moved only the order's last (and first) acceptable dates (DTM 001/063/064) of an order
+        that was answered: what was placed, backordered and acknowledged stands; not decided again."""
+        return self.record.state == OrderState.ACKNOWLEDGED and set(result.order_changes) <= DEADLINE_CHANGES
 
     def commit(self) -> None:
         for (target, key), value in self.updates.items():
@@ -242,6 +254,26 @@ class _Step:
         return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
                     findings=self._findings(result, "POC rejected (865 IR)"))
 
+    def _dates_moved(self, header: dict, result: ChangeResult, before: dict, lines: pa.Table, order_row: dict
+                     ) -> Plan:
+        """An answered order whose cancel-after / do-not-deliver dates the 860 moved (and no line): a new
+        revision of its ORDERS row with the new dates (the lines and reservations as they are, not decided
+        again), answered at once (865 when the partner answers changes with one). The backorder step reads
+        the current revision's dates (flows.shipments.order_dates): an extended date keeps a backorder
+        offered stock, one pulled in before the run date cancels it (late_backorder "reject")."""
+        ch, record = self.ch, self.record
+        docs = self._865(header, result, always=False)
+        said = f"; 865 {change_ack_type(result)}" if docs else ""
+        t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
+                 document_key=self._doc_key() if docs else "",
+                 note=f"dates moved by 860 in {ch.source_file}: "
+                 f"{moved_dates(before, result.order_changes, lines, result)}{said}",
+                 revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file)
+        self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, t.record.lines_key)): (
+            pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
+        return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
+                    findings=self._findings(result, "POC rejected (865 IR)"))
+
     def _revise(self, header: dict, result: ChangeResult, order_row: dict, touched: set[int]) -> Plan:
         ch, record = self.ch, self.record
         new_key = f"{ch.store_key}-{ch.change_ref}"
@@ -282,20 +314,37 @@ class _Step:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
         findings = list(result.findings)
-        if result.order_changes:  # an order that shipped is not decided again: its heading is left to a person
+        others = {c: v for c, v in result.order_changes.items() if c not in DEADLINE_CHANGES}
+        if others:  # an order that shipped is not decided again: its ship dates and ship-to are left to a person
             findings = [f for f in findings if f.code != "CHANGE_HEADER_APPLIED"]
             at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
             findings.append(finding_at_row(
                 "CHANGE_HEADER_NOT_APPLIED", f"PO {ch.po_number} has shipped ({record.state.value}): the 860's new "
-                f"{', '.join(sorted(result.order_changes))} was not applied; pass it on to the warehouse for what "
+                f"{', '.join(sorted(others))} was not applied; pass it on to the warehouse for what "
                 "is still to ship.", at, seg="BCH", element="BCH03", value=ch.po_number, severity="warning"))
-            result = replace(result, order_changes={}, findings=findings)
+        # its cancel / do-not-deliver dates are applied: they decide what of its backorders may still ship
+        deadlines = {c: v for c, v in result.order_changes.items() if c in DEADLINE_CHANGES}
+        if deadlines and others:
+            findings.append(heading_finding(order_row, header, deadlines))
+        result = replace(result, order_changes=deadlines, findings=findings)
+        before, order_row = order_row, {**order_row, **deadlines}
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers) | set(
             result.settled_line_numbers) | set(result.trimmed_line_numbers)
         answered = self._answers(always=True)
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if answered else {}
         doc_key = self._doc_key() if answered else ""
+        if not touched and (deadlines or result.dated_line_numbers):
+            new_key = f"{ch.store_key}-{ch.change_ref}"
+            t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
+                     note=f"dates moved by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
+                     "no line of the "
+                     f"{record.state.value} order changed" + (f"; 865 {said['ack_type']}" if said else ""),
+                     revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file)
+            self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, new_key)): (
+                pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
+            return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
+                        findings=self._shipped_findings(result))
         if not touched:
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
                      note=f"860 in {ch.source_file} changed no line of the {record.state.value} order"
@@ -408,6 +457,31 @@ class _Step:
         return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
                                    consequence if f.severity == "error" else "none (warning)", "decide")
                      for f in result.findings)
+
+
+def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None,
+                result: ChangeResult | None = None) -> str:
+    """'DTM 001 (cancel after) 2026-12-10 -> 2026-12-20' for each heading date ``changed`` moved, in DTM01 order,
+    then 'line 4 DTM 001 (cancel after) (none) -> 2026-12-20' for each line date ``result`` moved (``lines``:
+    the stored lines before it)."""
+    said = [f"DTM {q} ({name}) {before.get(c) or '(none)'} -> {changed[c]}" for c, q, name in _DATE_NAMES
+            if c in changed]
+    if result is not None and lines is not None and result.dated_line_numbers:
+        old = {r["line_number"]: r for r in lines.to_pylist()}
+        for r in result.new_lines.to_pylist():
+            n = r["line_number"]
+            if n in result.dated_line_numbers:
+                said += [f"line {r.get('line_id') or n} DTM {q} ({name}) {old[n].get(c) or '(none)'} -> "
+                         f"{r[c] or '(none)'}" for c, q, name in _DATE_NAMES
+                         if c in DEADLINE_CHANGES and old[n].get(c) != r.get(c)]
+    return "; ".join(said)
+
+
+_DATE_NAMES = (("requested_delivery_date", "002", "delivery requested"),
+               ("requested_ship_date", "010", "requested ship"), ("ship_not_before", "037", "ship not before"),
+               ("ship_no_later", "038", "ship no later"), ("cancel_after", "001", "cancel after"),
+               ("do_not_deliver_after", "063", "do not deliver after"),
+               ("do_not_deliver_before", "064", "do not deliver before"))
 
 
 # an order that shipped, once changed: the event that moves it to the state what is left calls for

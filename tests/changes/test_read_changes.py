@@ -161,3 +161,20 @@ def test_a_change_priced_per_hundred_is_read_per_unit_as_the_850_is() -> None:
             (r["line_id"], r["quantity"], r["unit_price"], r["price_basis"]) for r in got.new_lines.to_pylist()]))
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][1][0] == ("1", Decimal("24"), Decimal("2.5"), "PE")
+
+
+def test_a_poc_loop_s_own_cancel_and_do_not_deliver_dates_are_read() -> None:
+    """The first DTM 001/063/064 of each POC loop before its N1, SCH, N9 or SLN: the line's new dates (a DTM05
+    range of a latest date gives its end); the heading's DTM 001 is the order's, not a line's."""
+    body = ["BCH*04*SA*PO-1**3*20261126", "DTM*001*20261230", "POC*1*CT**", "DTM*001*20261220",
+            "DTM*064*20261201", "POC*2*CT", "SCH*6*EA****002*20261201", "DTM*001*20261221",
+            "POC*3*QD*4*4*EA", "DTM*063****RD8*20261201-20261215", "CTT*3"]
+    result = parse_860(x12_860(body))
+    headers, changes = read_changes(result, sets_860(result), partner="acme")
+    assert headers["cancel_after"].to_pylist() == [date(2026, 12, 30)]
+    assert changes.select(["line_id", "cancel_after", "do_not_deliver_after", "do_not_deliver_before"]).to_pylist() \
+        == [{"line_id": "1", "cancel_after": date(2026, 12, 20), "do_not_deliver_after": None,
+             "do_not_deliver_before": date(2026, 12, 1)},
+            {"line_id": "2", "cancel_after": None, "do_not_deliver_after": None, "do_not_deliver_before": None},
+            {"line_id": "3", "cancel_after": None, "do_not_deliver_after": date(2026, 12, 15),
+             "do_not_deliver_before": None}]

@@ -35,8 +35,10 @@ def test_a_well_formed_change_has_no_findings() -> None:
     # no structure finding; the heading's new date (DTM 002) and ship-to (N1 ST, N3, N4) are applied to the
     # order (engine.changes), so no heading warning; the QI line's date (its DTM under the POC) is not
     assert _codes(body) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
-    # a heading date we keep nowhere (DTM 001 cancel after) and another party (N1 BT) are named
-    body[2:4] = ["DTM*001*20261231", "N1*BT*HQ*92*0001"]
+    # a moved cancel date (DTM 001) is applied too (engine.changes): no heading warning for it
+    assert _codes([*body[:2], "DTM*001*20261231", *body[3:]]) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
+    # a heading date we keep nowhere (DTM 017 estimated delivery) and another party (N1 BT) are named
+    body[2:4] = ["DTM*017*20261231", "N1*BT*HQ*92*0001"]
     assert _codes(body) == [("CHANGE_HEADER_NOT_APPLIED", "DTM", 4), ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
     # REF, PER: nothing to apply in the heading (the QI line's date is still named)
     assert _codes([body[0], "REF*IA*VEND1", "PER*BD*JOE", *body[6:]]) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 7)]
@@ -128,3 +130,15 @@ def test_dates_under_a_change_applied_without_them_are_one_warning_naming_each()
             "20261215; line 5 (NC): DTM 002 20261218)") in f.message
     assert "20261201" not in f.message and "20261230" not in f.message and "20261231" not in f.message
     assert _codes(change_body(["POC*1*QD*8*8*EA", "POC*2*RS*6*6*EA", "DTM*002*20261230"])) == []
+
+
+def test_a_poc_s_own_cancel_date_is_applied_not_named() -> None:
+    """A POC loop's own DTM 001/063/064 moves the line's date (engine.changes): not named; its other dates are,
+    under a dates type too once it moved a kept date (a CT that moved none says so itself)."""
+    assert _codes(change_body(["POC*1*CT", "DTM*001*20261220"])) == []
+    assert _codes(change_body(["POC*1*QD*4*4*EA", "DTM*063*20261220"])) == []
+    assert _codes(change_body(["POC*1*CT", "DTM*001*20261220", "DTM*002*20261215"])) == [
+        ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 5)]
+    assert _codes(change_body(["POC*1*CT", "DTM*002*20261215"])) == []  # CHANGE_DATES_NOT_STORED (engine)
+    assert _codes(change_body(["POC*1*QD*4*4*EA", "N1*ST*DC*92*DC01", "DTM*001*20261220"])) == [
+        ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 5)]
