@@ -125,8 +125,13 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     # snapshot; backorders of answered orders are offered what is left first (flows.shipments)
     totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of)),
                                       reserved_before, revisions.reservations)
+    # an order this run's 860 changed after shipment and answered at once (a raised line): its new units
+    # are offered stock now, not a night later (from the plan's records: the store has not seen them yet)
+    fresh = {k: (r, revisions.lines.get(k, ()), revisions.reservations.get(k, ()))
+             for k, r in revisions.records.items() if k in keys and r is not records.get(k)
+             and r.state in lifecycle.SHIPPABLE and k in revisions.lines}
     backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
-                                         run_id=run_id, store=store)
+                                         run_id=run_id, store=store, fresh=fresh)
     plan += backordered
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:

@@ -28,7 +28,7 @@ from engine.changes import (
     change_fingerprint,
 )
 from engine.lifecycle.common import check_plan, contain, first_rows, transaction_set
-from engine.lifecycle.table import BILLABLE, ENDED, SHIPPING, move
+from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
@@ -156,7 +156,11 @@ class _Step:
             if earlier is not None:
                 return self._repeated(header, earlier)
         order_row, lines = self._current(record)
-        if record.state in SHIPPING:
+        if record.state == OrderState.CLOSED:  # nothing more happens to it: refused whole, a finding says why
+            result = apply_changes(order_row, lines, header, changes, shipped=True, closed=True)
+            return self._refused(header, result)
+        if record.state in SHIPPING or self._has_shipped():
+            # (an order that shipped and waits for its added lines' decision is still an order that shipped)
             return self._after_shipment(header, changes, order_row, lines, fingerprint)
         result = apply_changes(order_row, lines, header, changes, shipped=False)
         if result.rejected:
@@ -274,7 +278,7 @@ class _Step:
         stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
         progress = Progress({n: LineProgress(ln.shipped, ln.invoiced, Decimal(ln.promised)) for n, ln in stored.items()
                              if ln.state not in ENDED_LINES},
-                            complete=record.state not in BILLABLE, state=record.state.value,
+                            complete=record.state == OrderState.CLOSED, state=record.state.value,
                             rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress)
         if result.rejected:
@@ -306,8 +310,11 @@ class _Step:
         lines = self._lines_after_shipment(result, stored, touched, revision,
                                            cancel=header.get("purpose") in CANCEL_PURPOSES, before=table)
         kept = _reserved(self.rv.reservations.get(self.key, ()), lines)
+        added = tuple(sorted(set(result.new_lines["line_number"].to_pylist()) - set(stored)))
+        if added or record.state not in SHIPPING:
+            return self._decide_added(header, result, order_row, lines, kept, added, touched, revision)
         to = _state_after(lines)
-        event = _AFTER_SHIPMENT[to] if record.state in BILLABLE else EventKind.CHANGE_ANSWERED
+        event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE else EventKind.CHANGE_ANSWERED
         new_key = f"{ch.store_key}-{ch.change_ref}"
         t = move(record, event, at=self.at, run_id=self.run_id, document_key=doc_key,
                  note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}"
@@ -320,6 +327,47 @@ class _Step:
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),), documents=docs,
                     change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
+
+    def _decide_added(self, header: dict, result: ChangeResult, order_row: dict, lines: tuple[LineRecord, ...],
+                      kept: tuple[Reservation, ...], added: tuple[int, ...], touched: set[int],
+                      revision: int) -> Plan:
+        """Lines added (AI, or RZ naming a new line) to an order that shipped in part or whole: what the
+        change does to the lines that were there is done as for any change after shipment (the shipped
+        units stay, a raise is backordered, a cut releases); the new lines are received, and the order
+        moves to ``changed`` with them as its changed lines: the rules decide them and the allocation
+        places them in this run as an 850's lines (engine.lifecycle.decisions), which then answers the
+        change (865, from the decided lines) and moves the order back by what is left to ship
+        (change_reopened, ...). An order that already waits for such a decision (an earlier 860 of this
+        run, or held for a person) stays waiting, with this change's lines added to its changed lines."""
+        ch, record = self.ch, self.record
+        stored = {ln.line_number for ln in lines}
+        rows = {r["line_number"]: r for r in result.new_lines.select(
+            ["line_number", "line_id", "quantity", "unit", "unit_price"]).to_pylist()}
+        new = tuple(LineRecord(ch.partner, ch.po_number, n, LineState.RECEIVED, line_id=rows[n]["line_id"] or "",
+                               ordered=rows[n]["quantity"], unit=rows[n]["unit"] or "",
+                               unit_price=rows[n]["unit_price"], reason=f"added by 860 in {ch.source_file}",
+                               revision=revision, run_id=self.run_id) for n in added if n not in stored)
+        lines = tuple(sorted((*lines, *new), key=lambda ln: ln.line_number))
+        waiting = set(record.changed_lines) if record.state not in SHIPPING else set()
+        deciding = {ln.line_number for ln in lines if ln.state == LineState.RECEIVED}
+        changed = tuple(sorted((waiting | set(added)) & deciding))
+        new_key = f"{ch.store_key}-{ch.change_ref}"
+        t = move(record, EventKind.CHANGE_APPLIED, at=self.at, run_id=self.run_id,
+                 note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}; line(s) "
+                 f"{', '.join(map(str, added)) or '(none)'} added, to be decided with the rules",
+                 revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
+                 line_count=result.new_lines.num_rows)
+        self.updates.update({
+            ("records", self.key): t.record, ("lines", self.key): lines, ("reservations", self.key): kept,
+            ("tables", (ch.partner, new_key)): (pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines),
+            ("applied", self.key): AppliedChange(ch, header, result)})
+        return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
+                    reservations=(OrderReservations(*self.key, kept),),
+                    change_updates=(ChangeUpdate(ch.id, "applied", base_key=record.lines_key, revision=revision),),
+                    findings=self._shipped_findings(result))
+
+    def _has_shipped(self) -> bool:
+        return any(ln.shipped > 0 for ln in self.rv.lines.get(self.key, ()))
 
     def _lines_after_shipment(self, result: ChangeResult, stored: Mapping[int, LineRecord], touched: set[int],
                               revision: int, *, cancel: bool, before: pa.Table) -> tuple[LineRecord, ...]:

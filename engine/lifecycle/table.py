@@ -23,6 +23,7 @@ OPEN = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED, S.SHIPPED)  # answered, not yet inv
 SHIPPABLE = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED)  # units still to ship: backorders allocated, shipments taken
 BILLABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED)  # shipped units that may still need an 810
 TO_CLOSE = (S.INVOICED,)  # closed once every 810 of the order is delivered
+REOPENABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED)  # shipped, not closed: an 860 may still add or raise
 ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO"
 EVERY = tuple(S)
 NOT_SHIPPED = tuple(s for s in S if s not in SHIPPING)
@@ -46,10 +47,14 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     for s in (S.RECEIVED, S.CHANGED, S.HELD, S.APPROVED, S.REJECTED_BY_PERSON, S.ACKNOWLEDGED, S.REJECTED,
               *SHIPPING_ORDER):
         t[(s, E.CHANGE_ANSWERED)] = s
-    for s in BILLABLE:  # an 860 applied after shipment (engine.lifecycle.changes): what is left decides
+    # an 860 applied after shipment (engine.lifecycle.changes): what is left decides; from changed, approved
+    # or rejected_by_person, the decision of the lines it added to an order that shipped (lifecycle.decisions)
+    for s in (*REOPENABLE, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON):
         t[(s, E.CHANGE_REOPENED)] = S.PARTIALLY_SHIPPED
         t[(s, E.CHANGE_COMPLETED)] = S.SHIPPED
         t[(s, E.CHANGE_SETTLED)] = S.INVOICED
+    for s in REOPENABLE:  # an 860 adding lines to an order that shipped: the rules decide them
+        t[(s, E.CHANGE_APPLIED)] = S.CHANGED
     for s in (S.RECEIVED, S.CHANGED, S.APPROVED):
         t[(s, E.ALLOCATED)] = s
         t[(s, E.ACKNOWLEDGED)] = S.ACKNOWLEDGED
