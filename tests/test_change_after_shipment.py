@@ -457,8 +457,8 @@ def test_lines_added_to_a_partly_shipped_order_are_decided_allocated_shipped_and
     adding line 12 (4 x SKU-1016, known, in stock), line 13 (an item we do not know) and raising line 6 (5
     shipped and invoiced) to 8. The change is not refused: the new lines go through the rules and the
     allocation like an 850's (line 12 IA, reserved the same night; line 13 IR with the rule's reason), the
-    raised units are backordered (allocated by the next night's backorder pass), the order stays partially shipped, and the new line
-    ships (856) and is billed (810) like the others; `status` shows it."""
+    raised units are backordered (allocated by the next night's backorder pass), the order stays partially
+    shipped, and the new line ships (856) and is billed (810) like the others; `status` shows it."""
     send_860(ws, "acme", "ACME-1001", [["12", "AI", "4", "", "EA", "13.71", "PE", "VN", "VP-1016"],
                                        ["13", "AI", "2", "", "EA", "5.00", "PE", "VN", "VP-9999"],
                                        ["6", "QI", "8", "", "EA"]])
