@@ -174,6 +174,10 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()})
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
+    # an order that shipped is decided for the lines an 860 added to it only: its other lines' findings
+    # were told the partner when it was answered
+    suite = replace(suite, findings=lifecycle.added_lines_only(suite.findings, deciding, revisions.lines, orders,
+                                                               lines))
     suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles), owners_of(orders, lines))
                     if suite.findings else suite.findings)  # a CSV order's at its row and column
     with timed("decide.decisions"):

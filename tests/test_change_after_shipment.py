@@ -237,28 +237,30 @@ def test_a_change_to_a_closed_order_is_refused_with_a_reason(ws):
 
 def test_a_line_added_to_an_invoiced_order_is_decided_and_the_order_reopened(ws):
     """INITECH-3010 shipped and invoiced in full on day 1, its 810 not closed yet: an 860 adding a line
-    (SKU-1003) and raising line 4 is not refused. The new line is decided by the rules (the partner's policy
-    answers it), line 4's new units are promised (IQ 48), the order is open again (partially_shipped); what
+    (SKU-1003) and raising line 4 is not refused. The new line is decided by the rules and allocated (865
+    IA; the old lines' findings do not decide it), line 4's new units are promised (IQ 48), the order is open again (partially_shipped); what
     was shipped and invoiced stays so and its 810 is not sent again."""
     state = StateStore(ws.state_path)
     before = {ln.line_number: ln for ln in state.order_lines("initech", "INITECH-3010")}
     assert state.order("initech", "INITECH-3010").state.value == "invoiced"
     state.close()
-    send_860(ws, "initech", "INITECH-3010", [["5", "AI", "12", "", "EA", "51.74", "PE", "BP", "INI/002"],
+    send_860(ws, "initech", "INITECH-3010", [["5", "AI", "24", "", "EA", "6.23", "PE", "BP", "INI/003"],
                                              ["4", "QI", "48", "", "EA"]])
     _results, run = run_stages(ws, NIGHT2)
     assert "CHANGE_AFTER_SHIPMENT" not in codes(run)
     bca, pairs = answer(ws, "initech")
-    # decided by the rules: INITECH's policy rejects a line when the order has an error, and its line 1 (IR
-    # when the order was answered: 15 not a multiple of the case pack 6) still trips it, so the new line is
-    # IR "rejected_by_policy" - an answer with a reason, not "no line is added to an order that shipped"
-    assert pairs[0][:2] == ("5", "AI") and pairs[1] == ("4", "QI", "IQ", "48"), pairs
+    # decided by the rules on its own: the findings of the lines answered before (line 1, IR on night 1: 15
+    # is not a multiple of the case pack 6) are neither reported again nor weighed (a hold on an old line
+    # would hold the shipped order, and with it its next shipments)
+    assert pairs[0][:3] == ("5", "AI", "IA") and pairs[1] == ("4", "QI", "IQ", "48"), pairs
+    assert "CASE_PACK_NOT_MULTIPLE" not in codes(run)
     state = StateStore(ws.state_path)
     try:
         assert state.order("initech", "INITECH-3010").state.value == "partially_shipped"
         got = {ln.line_number: ln for ln in state.order_lines("initech", "INITECH-3010")}
         new = next(ln for ln in got.values() if ln.line_id == "5")
-        assert new.state.value == "rejected" and new.reason == "rejected_by_policy", new
+        assert new.state.value in ("allocated", "backordered") and new.promised == 24, new
+        assert got[1].state.value == "rejected"  # line 1 stays as it was answered
         assert (got[4].allocated, got[4].backordered) == (24, 24), got[4]  # IQ 48: 24 shipped, 24 to come
         for n, b in before.items():
             assert (got[n].shipped, got[n].invoiced) == (b.shipped, b.invoiced)
