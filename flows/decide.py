@@ -127,11 +127,18 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                                       reserved_before, revisions.reservations)
     # an order this run's 860 changed after shipment and answered at once (a raised line): its new units
     # are offered stock now, not a night later (from the plan's records: the store has not seen them yet)
-    fresh = {k: (r, revisions.lines.get(k, ()), revisions.reservations.get(k, ()))
-             for k, r in revisions.records.items() if k in keys and r is not records.get(k)
-             and r.state in lifecycle.SHIPPABLE and k in revisions.lines}
+    # (and one changed after shipment that waits for the decision of lines its 860 added: the raised line's
+    # units are allocated before the rules decide the added lines, what the decision then keeps)
+    fresh = lifecycle.changed_after_shipment_now(revisions, records, keys)
     backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
                                          run_id=run_id, store=store, fresh=fresh)
+    for t in backordered.transitions:  # what the decision starts from
+        if t.record.key in fresh:
+            revisions.records[t.record.key] = t.record
+    revisions.lines.update({(o.partner, o.po_number): o.lines for o in backordered.lines
+                            if (o.partner, o.po_number) in fresh})
+    revisions.reservations.update({(o.partner, o.po_number): o.rows for o in backordered.reservations
+                                   if (o.partner, o.po_number) in fresh})
     plan += backordered
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:

@@ -366,8 +366,9 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     (the canonical tables) an order past its cancel-after / do-not-deliver-after is offered nothing when
     its partner's late_backorder is "reject" (its backorders are cancelled), and is warned about once
     with "promise" (engine.lifecycle.backorders). ``fresh``: (partner, PO) -> (record, lines, reservations)
-    of orders this run's 860s changed and answered at once (a line raised after shipment): their new units
-    are offered stock in the same run, from what the plan holds for them (the store has not seen it yet)."""
+    of orders this run's 860s changed after shipment (a line raised; the order answered at once, or changed
+    and waiting for the decision of lines the 860 added): their new units are offered stock in the same run,
+    from what the plan holds for them (the store has not seen it yet)."""
     fresh = {k: v for k, v in (fresh or {}).items() if k[0] in profiles}
     keys = [k for k in state.orders_with_backorders(lifecycle.SHIPPABLE)
             if k not in skip and k not in fresh and k[0] in profiles]
@@ -377,12 +378,14 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     lines = state.lines_for(keys) if keys else {}
     records.update({k: v[0] for k, v in fresh.items()})
     lines.update({k: tuple(v[1]) for k, v in fresh.items()})
-    waiting = backorders.waiting(records.values(), lines)
+    waiting = backorders.waiting(records.values(), lines, also={v[0].state for v in fresh.values()})
     if not waiting:
         return Plan(), totals
     expired, late = Plan(), {}
     if store is not None:
         passed = backorders.past_deadline(waiting, order_dates(store, waiting), today=today)
+        # an order that waits for its added lines' decision is left to the next night's deadline check
+        passed = {k: v for k, v in passed.items() if records[k].state in lifecycle.SHIPPABLE}
         rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
         expired = backorders.plan_expired([r for r in waiting if r.key in rejecting], lines=lines, passed=rejecting,
                                           today=today, at=at, run_id=run_id)

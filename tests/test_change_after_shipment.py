@@ -237,9 +237,9 @@ def test_a_change_to_a_closed_order_is_refused_with_a_reason(ws):
 
 def test_a_line_added_to_an_invoiced_order_is_decided_and_the_order_reopened(ws):
     """INITECH-3010 shipped and invoiced in full on day 1, its 810 not closed yet: an 860 adding a line
-    (SKU-1003) and raising line 4 is not refused. The new line is decided by the rules and allocated (865
-    IA; the old lines' findings do not decide it), line 4's new units are promised (IQ 48), the order is open again (partially_shipped); what
-    was shipped and invoiced stays so and its 810 is not sent again."""
+    (SKU-1004) and raising line 4 is not refused. The new line is decided by the rules and allocated (865
+    IA; the old lines' findings do not decide it), line 4's new units are reserved (IQ 48), the order is
+    open again (partially_shipped); what was shipped and invoiced stays so and its 810 is not sent again."""
     state = StateStore(ws.state_path)
     before = {ln.line_number: ln for ln in state.order_lines("initech", "INITECH-3010")}
     assert state.order("initech", "INITECH-3010").state.value == "invoiced"
@@ -261,7 +261,9 @@ def test_a_line_added_to_an_invoiced_order_is_decided_and_the_order_reopened(ws)
         new = next(ln for ln in got.values() if ln.line_id == "5")
         assert new.state.value in ("allocated", "backordered") and new.promised == 24, new
         assert got[1].state.value == "rejected"  # line 1 stays as it was answered
-        assert (got[4].allocated, got[4].backordered) == (24, 24), got[4]  # IQ 48: 24 shipped, 24 to come
+        # IQ 48: 24 shipped, the 24 raised reserved the same night (before the added line was decided)
+        assert (got[4].allocated, got[4].backordered) == (48, 0), got[4]
+        assert reserved(state, "initech", "INITECH-3010") == {4: 24, new.line_number: 24}
         for n, b in before.items():
             assert (got[n].shipped, got[n].invoiced) == (b.shipped, b.invoiced)
         assert len(state.invoices_for_order("initech", "INITECH-3010")) == 1
@@ -459,7 +461,7 @@ def test_lines_added_to_a_partly_shipped_order_are_decided_allocated_shipped_and
     adding line 12 (4 x SKU-1016, known, in stock), line 13 (an item we do not know) and raising line 6 (5
     shipped and invoiced) to 8. The change is not refused: the new lines go through the rules and the
     allocation like an 850's (line 12 IA, reserved the same night; line 13 IR with the rule's reason), the
-    raised units are backordered (allocated by the next night's backorder pass), the order stays partially
+    raised units are allocated the same night too, the order stays partially
     shipped, and the new line ships (856) and is billed (810) like the others; `status` shows it."""
     send_860(ws, "acme", "ACME-1001", [["12", "AI", "4", "", "EA", "13.71", "PE", "VN", "VP-1016"],
                                        ["13", "AI", "2", "", "EA", "5.00", "PE", "VN", "VP-9999"],
@@ -479,15 +481,15 @@ def test_lines_added_to_a_partly_shipped_order_are_decided_allocated_shipped_and
         assert (new.ordered, new.allocated, new.backordered, new.shipped, new.state.value) == \
             (Decimal(4), 4, 0, Decimal(0), "allocated"), new
         assert bad.state.value == "rejected" and bad.reason, bad
-        # line 6's 3 new units wait for the next night's backorder allocation: the order is decided in this
-        # run for its added lines, and the backorders are offered stock before the decisions (docs/lifecycle.md)
-        assert (got[6].allocated, got[6].backordered, got[6].shipped) == (5, 3, Decimal(5))
+        # line 6's 3 new units are reserved the same night too (before the added lines are decided)
+        assert (got[6].allocated, got[6].backordered, got[6].shipped) == (8, 0, Decimal(5))
         held = reserved(state, "acme", "ACME-1001")
-        assert held.get(new.line_number) == 4, held
+        assert held.get(new.line_number) == 4 and held.get(6) == 3, held
         # the lines that shipped before keep their shipped and invoiced units
         assert (got[4].shipped, got[4].invoiced, got[5].invoiced) == (Decimal(10), Decimal(10), Decimal(48))
         events = [h["event"] for h in state.order_history("acme", "ACME-1001")]
-        assert "change_refused" not in events and events[-1] in ("change_reopened", "backorder_allocated"), events
+        assert "change_refused" not in events and events[-4:] == [
+            "change_applied", "backorder_allocated", "allocated", "change_reopened"], events
         billed_before = len(state.invoices_for_order("acme", "ACME-1001"))
         number = new.line_number
     finally:

@@ -28,7 +28,7 @@ from engine.changes import (
     change_fingerprint,
 )
 from engine.lifecycle.common import check_plan, contain, first_rows, transaction_set
-from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPING, move
+from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
@@ -541,6 +541,23 @@ def _reserved(reservations: tuple[Reservation, ...], lines: tuple[LineRecord, ..
         if q > 0:
             out.append(r if q == r.quantity else replace(r, quantity=q))
     return tuple(reversed(out))
+
+
+def changed_after_shipment_now(rv: Revisions, before: Mapping[Key, OrderRecord], keys: set[Key]
+                               ) -> dict[Key, tuple[OrderRecord, tuple[LineRecord, ...], tuple[Reservation, ...]]]:
+    """The orders of ``keys`` (named by this run's 860s) whose record the changes moved (``before``: as
+    they were) and whose backordered units the same run's backorder allocation may place: answered at once
+    and shipping (a line raised after shipment), or changed after shipment and waiting for the decision of
+    the lines the 860 added (only raised lines have backorders then). Each with its lines and reservations
+    as the changes left them."""
+    out = {}
+    for k, r in rv.records.items():
+        if k not in keys or r is before.get(k) or k not in rv.lines:
+            continue
+        if r.state in SHIPPABLE or (r.state == OrderState.CHANGED and r.changed_lines
+                                     and any(ln.shipped > 0 for ln in rv.lines[k])):
+            out[k] = (r, rv.lines[k], rv.reservations.get(k, ()))
+    return out
 
 
 def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:

@@ -66,6 +66,9 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.HELD, E.REJECTED_BY_PERSON)] = S.REJECTED_BY_PERSON
     t[(S.HELD, E.RECHECK_CLEARED)] = S.RECEIVED
     t[(S.HELD, E.RECHECK_HELD)] = S.HELD
+    # a line raised after shipment by an 860 that also added lines: its new units are allocated before the
+    # added lines are decided, in the same run (flows.decide)
+    t[(S.CHANGED, E.BACKORDER_ALLOCATED)] = S.CHANGED
     for s in SHIPPABLE:  # fulfilment (issue 11): shipment confirmations with their 856s
         t[(s, E.BACKORDER_ALLOCATED)] = s
         t[(s, E.BACKORDER_EXPIRED)] = s  # a cancel date passed: backorders cancelled (engine.lifecycle.backorders)
