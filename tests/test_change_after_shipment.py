@@ -541,3 +541,59 @@ def test_units_raised_after_shipment_are_allocated_the_night_the_860_comes(ws):
         assert events[-2:] == ["change_reopened", "backorder_allocated"], events
     finally:
         state.close()
+
+
+@pytest.mark.parametrize("verdict", ["approve", "reject"])
+def test_an_added_line_held_for_a_person_does_not_hold_the_shipments_of_the_order(ws, verdict):
+    """ACME adds line 12 to ACME-1001 (partially shipped) at 3.00 against our 13.71: the order is held for a
+    person (DISCOUNT_OVER_THRESHOLD). The east DC confirms the 2 last units of line 4 the next day: the
+    shipment is recorded and its 856 sent while the order waits (it used to be refused: the goods left).
+    Once a person decides, the next run answers the 865 (IA, or IR when rejected), bills the 2 units and
+    moves the order by what is left: line 12 to ship (partially_shipped), or nothing (invoiced)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    send_860(ws, "acme", "ACME-1001", [["12", "AI", "4", "", "EA", "3.00", "PE", "VN", "VP-1016"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert "DISCOUNT_OVER_THRESHOLD" in codes(run) and outbox(ws, "acme", "865") == []
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "ACME-1001").state.value == "held"
+    state.close()
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261128.csv").write_text(
+        "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+        "SHP-1004,2026-11-28,15:40,UPSN,G2,1Z999AA10123456817,BOL-6004,ACME-1001,4,SKU-1002,2,EA,C-1007,2.5,LB,\n")
+    day2 = datetime(2026, 11, 28, 16)
+    results = ship_stages(ws, day2, run_id="day2")
+    deliver_all(ws, day2)
+    (east,) = [w for w in results[:-1] if w.warehouse == "east"]
+    assert (east.shipments, east.held) == (1, 0), east.findings
+    assert next(r for r in outbox(ws, "acme", "856")[-1] if r[0] == "BSN")[2] == "SHP-1004"
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "ACME-1001").state.value == "held"
+    assert lines(state, "acme", "ACME-1001")[4].shipped == Decimal(12)
+    state.close()
+    args = ["--reason", "price agreed"] if verdict == "reject" else []
+    res = CliRunner().invoke(app, [verdict, "ACME-1001", "--partner", "acme", "--by", "Kim", *args, "-w",
+                                   str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, NIGHT3)
+    bca, pairs = answer(ws, "acme")
+    assert pairs == [("12", "AI", "IA" if verdict == "approve" else "IR", "4")], pairs
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("acme", "ACME-1001")
+        twelve = next(ln for ln in state.order_lines("acme", "ACME-1001") if ln.line_id == "12")
+        if verdict == "approve":
+            assert order.state.value == "partially_shipped" and twelve.state.value == "allocated"
+            assert reserved(state, "acme", "ACME-1001") == {twelve.line_number: 4}
+        else:
+            assert order.state.value in ("invoiced", "closed") and twelve.state.value == "rejected"
+            assert reserved(state, "acme", "ACME-1001") == {}
+        billed = state.invoices_for_order("acme", "ACME-1001")
+        assert [(ln.line_number, ln.quantity) for ln in billed[-1].lines] == [(4, Decimal(2))]
+    finally:
+        state.close()

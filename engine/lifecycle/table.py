@@ -75,6 +75,12 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
         t[(s, E.BACKORDER_PAST_CANCEL)] = s
         t[(s, E.SHIPPED_IN_PART)] = S.PARTIALLY_SHIPPED
         t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED
+    # an order that shipped, waiting for a person's decision on lines an 860 added (held, or decided by a
+    # person and not answered yet): a shipment of its other lines is recorded (the goods left; the buyer
+    # needs the 856) and the order stays where it waits; the decision then moves it by what is left
+    for s in (S.HELD, S.APPROVED, S.REJECTED_BY_PERSON):
+        t[(s, E.SHIPPED_IN_PART)] = s
+        t[(s, E.SHIPPED_IN_FULL)] = s
     t[(S.ACKNOWLEDGED, E.BACKORDER_EXPIRED_CANCELLED)] = S.CANCELLED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_COMPLETED)] = S.SHIPPED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_SETTLED)] = S.INVOICED
