@@ -597,3 +597,32 @@ def test_an_added_line_held_for_a_person_does_not_hold_the_shipments_of_the_orde
         assert [(ln.line_number, ln.quantity) for ln in billed[-1].lines] == [(4, Decimal(2))]
     finally:
         state.close()
+
+
+def test_a_replace_all_860_on_a_partly_shipped_order_applies_to_what_did_not_ship_and_adds_its_new_line(ws):
+    """A translator that restates every line with POC02 RZ (replace all values) after the first shipment of
+    ACME-1001: line 4 restated at 8 (10 shipped) is cut to its shipped 10 (IQ 10, CHANGE_BELOW_SHIPPED), line
+    5 restated at another price (48 invoiced) keeps its price (IR, CHANGE_PRICE_INVOICED), line 6 restated at
+    8 (5 shipped) is raised and its 3 units reserved the same night (IQ 8), line 10 restated as it was (IA),
+    and line 12, which the order does not have, is added: decided and allocated (IA), not refused. The
+    lines it does not restate (all IR when the order was answered) are removed, as for any RZ change."""
+    send_860(ws, "acme", "ACME-1001", [["4", "RZ", "8", "", "EA", "9.39", "PE", "VN", "VP-1002"],
+                                       ["5", "RZ", "48", "", "EA", "5.00", "PE", "VN", "VP-1004"],
+                                       ["6", "RZ", "8", "", "EA", "22.20", "PE", "VN", "VP-1006"],
+                                       ["10", "RZ", "6", "", "EA", "", "", "VN", "VP-1012"],
+                                       ["12", "RZ", "4", "", "EA", "13.71", "PE", "VN", "VP-1016"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert {"CHANGE_BELOW_SHIPPED", "CHANGE_PRICE_INVOICED"} <= codes(run) and "CHANGE_AFTER_SHIPMENT" not in codes(run)
+    assert answer(ws, "acme") == ("AC", [("4", "RZ", "IQ", "10"), ("5", "RZ", "IR", "48"), ("6", "RZ", "IQ", "8"),
+                                         ("10", "RZ", "IA", "6"), ("12", "RZ", "IA", "4")])
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("acme", "ACME-1001").state.value == "partially_shipped"
+        got = lines(state, "acme", "ACME-1001")
+        assert (got[4].ordered, got[4].shipped, got[4].invoiced) == (Decimal(10), Decimal(10), Decimal(10))
+        assert (got[5].unit_price, got[5].invoiced) == (Decimal("4.9"), Decimal(48))
+        assert (got[6].allocated, got[6].backordered, got[6].shipped) == (8, 0, Decimal(5))
+        assert (got[12].state.value, got[12].allocated) == ("allocated", 4)
+        assert reserved(state, "acme", "ACME-1001") == {6: 3, 12: 4}
+    finally:
+        state.close()
