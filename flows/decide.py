@@ -108,7 +108,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     lines_before = state.lines_for(lifecycle.stored_line_keys(records, [*pending, *earlier]))
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
     change_tables = _load(store, lifecycle.change_table_keys([*pending, *earlier]), store.load_changes)
-    replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records)
+    replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records,
+                                        lines=lines_before)
     # a 06 confirmation or 07 duplicate is compared with the changes applied to its order before
     repeats = lifecycle.repeat_keys(pending, change_tables)
     done = [c for c in state.pending_changes(statuses=("applied", "answered"), keys=repeats)] if repeats else []

@@ -545,8 +545,8 @@ def test_units_raised_after_shipment_are_allocated_the_night_the_860_comes(ws):
 
 @pytest.mark.parametrize("verdict", ["approve", "reject"])
 def test_an_added_line_held_for_a_person_does_not_hold_the_shipments_of_the_order(ws, verdict):
-    """ACME adds line 12 to ACME-1001 (partially shipped) at 3.00 against our 13.71: the order is held for a
-    person (DISCOUNT_OVER_THRESHOLD). The east DC confirms the 2 last units of line 4 the next day: the
+    """ACME adds line 12 to ACME-1001 (partially shipped) at 3.00 against our 13.71, and lowers line 6 (5
+    shipped) to 3: the order is held for a person (DISCOUNT_OVER_THRESHOLD). The east DC confirms the 2 last units of line 4 the next day: the
     shipment is recorded and its 856 sent while the order waits (it used to be refused: the goods left).
     Once a person decides, the next run answers the 865 (IA, or IR when rejected), bills the 2 units and
     moves the order by what is left: line 12 to ship (partially_shipped), or nothing (invoiced)."""
@@ -554,7 +554,8 @@ def test_an_added_line_held_for_a_person_does_not_hold_the_shipments_of_the_orde
 
     from flows.cli import app
 
-    send_860(ws, "acme", "ACME-1001", [["12", "AI", "4", "", "EA", "3.00", "PE", "VN", "VP-1016"]])
+    send_860(ws, "acme", "ACME-1001", [["6", "QD", "3", "", "EA"],
+                                       ["12", "AI", "4", "", "EA", "3.00", "PE", "VN", "VP-1016"]])
     _results, run = run_stages(ws, NIGHT2)
     assert "DISCOUNT_OVER_THRESHOLD" in codes(run) and outbox(ws, "acme", "865") == []
     state = StateStore(ws.state_path)
@@ -582,7 +583,9 @@ def test_an_added_line_held_for_a_person_does_not_hold_the_shipments_of_the_orde
     assert res.exit_code == 0, res.output
     run_stages(ws, NIGHT3)
     bca, pairs = answer(ws, "acme")
-    assert pairs == [("12", "AI", "IA" if verdict == "approve" else "IR", "4")], pairs
+    # the change is answered as it was applied, shipped units known (replayed with them): line 6 shipped 5,
+    # a decrease to 3 cancels nothing (IR 5), not "3 is not below the buyer's 2" (IR 2)
+    assert pairs == [("6", "QD", "IR", "5"), ("12", "AI", "IA" if verdict == "approve" else "IR", "4")], pairs
     state = StateStore(ws.state_path)
     try:
         order = state.order("acme", "ACME-1001")

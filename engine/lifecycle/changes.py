@@ -610,9 +610,12 @@ def fingerprints(changes: list[StoredChange], change_tables: Tables) -> dict[Key
 
 
 def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables,
-           records: Mapping[Key, OrderRecord]) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
+           records: Mapping[Key, OrderRecord], lines: Mapping[Key, tuple[LineRecord, ...]] | None = None
+           ) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
     """Changes applied by an earlier run and not answered yet (the order was held): their results
     again, from the revision each was applied to (deterministic: the same tables give the same result).
+    ``lines``: the orders' stored lines; an order that shipped (a line added after shipment held it) is
+    replayed with its lines' shipped and invoiced units, as the change was applied (what shipped stays).
     An order whose replay fails is returned with its error (to be held for ops), never raised."""
     out: dict[Key, list[AppliedChange]] = {}
     failed: dict[Key, BaseException] = {}
@@ -624,16 +627,26 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
         try:
             headers, changes = change_tables[(ch.partner, ch.store_key)]
             header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
-            orders, lines = tables[(ch.partner, ch.base_key)]
+            orders, table = tables[(ch.partner, ch.base_key)]
             row = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()[0]
-            mine = _first_line_rows(lines.filter(pc.equal(lines["order_ref"], record.order_ref)))
-            result = apply_changes(row, mine, header, changes, shipped=False)
+            mine = _first_line_rows(table.filter(pc.equal(table["order_ref"], record.order_ref)))
+            progress = _progress_of(record, (lines or {}).get(key, ()))
+            result = apply_changes(row, mine, header, changes, shipped=progress is not None, progress=progress)
         except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
             failed[key] = exc
             out.pop(key, None)
             continue
         out.setdefault(key, []).append(AppliedChange(ch, header, result))
     return out, failed
+
+
+def _progress_of(record: OrderRecord, lines: tuple[LineRecord, ...]) -> Progress | None:
+    """What of an order's lines shipped and was invoiced, when some did (else None)."""
+    if not any(ln.shipped > 0 for ln in lines):
+        return None
+    return Progress({ln.line_number: LineProgress(ln.shipped, ln.invoiced, Decimal(ln.promised)) for ln in lines
+                     if ln.state not in ENDED_LINES}, complete=False, state=record.state.value,
+                    rejected=frozenset(ln.line_number for ln in lines if ln.state == LineState.REJECTED))
 
 
 def _first_line_rows(lines: pa.Table) -> pa.Table:
