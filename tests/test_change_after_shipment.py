@@ -546,8 +546,9 @@ def test_units_raised_after_shipment_are_allocated_the_night_the_860_comes(ws):
 @pytest.mark.parametrize("verdict", ["approve", "reject"])
 def test_an_added_line_held_for_a_person_does_not_hold_the_shipments_of_the_order(ws, verdict):
     """ACME adds line 12 to ACME-1001 (partially shipped) at 3.00 against our 13.71, and lowers line 6 (5
-    shipped) to 3: the order is held for a person (DISCOUNT_OVER_THRESHOLD). The east DC confirms the 2 last units of line 4 the next day: the
-    shipment is recorded and its 856 sent while the order waits (it used to be refused: the goods left).
+    shipped) to 3: the order is held for a person (DISCOUNT_OVER_THRESHOLD). The east DC confirms the 2 last
+    units of line 4 the next day: the shipment is recorded and its 856 sent while the order waits (it used
+    to be refused: the goods left).
     Once a person decides, the next run answers the 865 (IA, or IR when rejected), bills the 2 units and
     moves the order by what is left: line 12 to ship (partially_shipped), or nothing (invoiced)."""
     from typer.testing import CliRunner
