@@ -6,8 +6,9 @@ Rules: an order that shipped (in part or whole) is changed only where it still c
 each line's shipped and invoiced units): what shipped stays on the order (a decrease, deletion or
 cancellation below it keeps the shipped units and cancels the rest: CHANGE_BELOW_SHIPPED), a price is
 not changed on a line with invoiced units (CHANGE_PRICE_INVOICED: no 810 is sent again), and no line is
-added or raised once the order is complete (CHANGE_AFTER_SHIPMENT); without ``progress`` a shipped order
-is refused whole (CHANGE_AFTER_SHIPMENT, every POC rejected);
+added or raised once the order is complete (CHANGE_AFTER_SHIPMENT); a line added (AI, or RZ naming a new
+line) to an order still open is added as on an order that did not ship; without ``progress`` a shipped
+order is refused whole (CHANGE_AFTER_SHIPMENT, every POC rejected), and so is a closed one (``closed``);
 BCH01 01 cancels the whole PO, and so does 17 (code list 353 "Cancel, to be Reissued": the order is
 withdrawn, a reissue to follow); 00 (an original change request, as Walmart.com sends its line
 cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing, as do 06
@@ -149,12 +150,13 @@ class Progress:
 
 def apply_changes(
     order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool,
-    progress: Progress | None = None,
+    progress: Progress | None = None, closed: bool = False,
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
     rows with the header's change_ref are used, in POC order. ``progress``: the order shipped (in part
-    or whole): each line's shipped and invoiced units bound what the change may do."""
+    or whole): each line's shipped and invoiced units bound what the change may do; ``closed``: the order
+    is closed (shipped, invoiced, its 810s delivered): the change is refused whole (CHANGE_AFTER_SHIPMENT)."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -172,6 +174,19 @@ def apply_changes(
             f"No live order {shown(po) if po else po!r} for this partner; the change was not applied.",
             "BCH03",
             x12_po(po) if po else po,
+        )
+    if closed:
+        return _refuse(
+            lines,
+            header,
+            pocs,
+            "CHANGE_AFTER_SHIPMENT",
+            f"PO {po} is closed: every unit shipped and was invoiced, and its invoices were delivered; the "
+            "change was not applied. The buyer sends a new PO for more; returns and credits are settled with "
+            "finance.",
+            "BCH03",
+            po,
+            stored,
         )
     if shipped and progress is None:
         return _refuse(
@@ -366,9 +381,11 @@ class _Editor:
         if rounded:
             return rounded
         if ct == "AI" or (ct == "RZ" and hit is None):
-            if self.progress is not None and hit is None:
-                return self._after_shipment(poc, None, "no line is added to an order that shipped (it is "
-                                            f"{self.progress.state}); the buyer sends a new PO for it")
+            if self.progress is not None and self.progress.complete and hit is None:
+                return self._after_shipment(poc, None, "no line is added to an order that is "
+                                            f"{self.progress.state}; the buyer sends a new PO for it")
+            # an order still open (shipped in part or whole, or invoiced): the new line is decided by the
+            # rules and allocated as an 850's is (engine.lifecycle.changes, decisions)
             return self._add(poc, hit)
         if hit is None:
             why = (

@@ -108,7 +108,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     lines_before = state.lines_for(lifecycle.stored_line_keys(records, [*pending, *earlier]))
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
     change_tables = _load(store, lifecycle.change_table_keys([*pending, *earlier]), store.load_changes)
-    replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records)
+    replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records,
+                                        lines=lines_before)
     # a 06 confirmation or 07 duplicate is compared with the changes applied to its order before
     repeats = lifecycle.repeat_keys(pending, change_tables)
     done = [c for c in state.pending_changes(statuses=("applied", "answered"), keys=repeats)] if repeats else []
@@ -125,8 +126,20 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     # snapshot; backorders of answered orders are offered what is left first (flows.shipments)
     totals = lifecycle.reserved_after(merged_totals(state.reservations(), state.shipped_since(inventory.as_of)),
                                       reserved_before, revisions.reservations)
+    # an order this run's 860 changed after shipment and answered at once (a raised line): its new units
+    # are offered stock now, not a night later (from the plan's records: the store has not seen them yet)
+    # (and one changed after shipment that waits for the decision of lines its 860 added: the raised line's
+    # units are allocated before the rules decide the added lines, what the decision then keeps)
+    fresh = lifecycle.changed_after_shipment_now(revisions, records, keys)
     backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
-                                         run_id=run_id, store=store)
+                                         run_id=run_id, store=store, fresh=fresh)
+    for t in backordered.transitions:  # what the decision starts from
+        if t.record.key in fresh:
+            revisions.records[t.record.key] = t.record
+    revisions.lines.update({(o.partner, o.po_number): o.lines for o in backordered.lines
+                            if (o.partner, o.po_number) in fresh})
+    revisions.reservations.update({(o.partner, o.po_number): o.rows for o in backordered.reservations
+                                   if (o.partner, o.po_number) in fresh})
     plan += backordered
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:
@@ -169,6 +182,10 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()})
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
+    # an order that shipped is decided for the lines an 860 added to it only: its other lines' findings
+    # were told the partner when it was answered
+    suite = replace(suite, findings=lifecycle.added_lines_only(suite.findings, deciding, revisions.lines, orders,
+                                                               lines))
     suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles), owners_of(orders, lines))
                     if suite.findings else suite.findings)  # a CSV order's at its row and column
     with timed("decide.decisions"):

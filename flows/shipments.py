@@ -359,26 +359,35 @@ def _canonical(ws: Workspace, records: Iterable, columns: tuple[list[str], list[
 # --- the decide stage's part: backorders offered the stock this run finds ---------------------------
 def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], inventory, *,
                    skip: set[tuple[str, str]], totals: list[dict], today, at: str, run_id: str,
-                   store: OrderStore | None = None) -> tuple[Plan, list[dict]]:
+                   store: OrderStore | None = None, fresh: Mapping | None = None) -> tuple[Plan, list[dict]]:
     """Backordered units of answered orders (not those this run decides again: ``skip``) allocated
     against the snapshot less ``totals`` (what is reserved, and shipped since the snapshot); the plan
     and the reservation totals once it is applied (what the run's new orders then see). With ``store``
     (the canonical tables) an order past its cancel-after / do-not-deliver-after is offered nothing when
     its partner's late_backorder is "reject" (its backorders are cancelled), and is warned about once
-    with "promise" (engine.lifecycle.backorders)."""
-    keys = [k for k in state.orders_with_backorders(lifecycle.SHIPPABLE) if k not in skip and k[0] in profiles]
-    if not keys:
+    with "promise" (engine.lifecycle.backorders). ``fresh``: (partner, PO) -> (record, lines, reservations)
+    of orders this run's 860s changed after shipment (a line raised; the order answered at once, or changed
+    and waiting for the decision of lines the 860 added): their new units are offered stock in the same run,
+    from what the plan holds for them (the store has not seen it yet)."""
+    fresh = {k: v for k, v in (fresh or {}).items() if k[0] in profiles}
+    keys = [k for k in state.orders_with_backorders(lifecycle.SHIPPABLE)
+            if k not in skip and k not in fresh and k[0] in profiles]
+    if not keys and not fresh:
         return Plan(), totals
-    records = state.orders_for(keys)
-    lines = state.lines_for(keys)
-    waiting = backorders.waiting(records.values(), lines)
+    records = state.orders_for(keys) if keys else {}
+    lines = state.lines_for(keys) if keys else {}
+    records.update({k: v[0] for k, v in fresh.items()})
+    lines.update({k: tuple(v[1]) for k, v in fresh.items()})
+    waiting = backorders.waiting(records.values(), lines, also={v[0].state for v in fresh.values()})
     if not waiting:
         return Plan(), totals
     expired, late = Plan(), {}
     if store is not None:
-        # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's
-        by_line = backorders.past_lines(waiting, order_dates(store, waiting), line_deadlines(store, waiting), lines,
-                                        today=today)
+        # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's;
+        # an order that waits for its added lines' decision is left to the next night's deadline check
+        by_line = {k: v for k, v in backorders.past_lines(waiting, order_dates(store, waiting),
+                                                          line_deadlines(store, waiting), lines, today=today).items()
+                   if records[k].state in lifecycle.SHIPPABLE}
         passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
         rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
         expired = backorders.plan_expired([r for r in waiting if r.key in rejecting], lines=lines, passed=rejecting,
@@ -395,7 +404,8 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     result = allocate(backorders.backorder_input(waiting, lines), inventory.snapshot, inventory.receipts,
                       {pid: p.allocation for pid, p in profiles.items()},
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
-    before = state.reservations_for(r.key for r in waiting)
+    before = state.reservations_for([r.key for r in waiting if r.key not in fresh])
+    before.update({r.key: tuple(fresh[r.key][2]) for r in waiting if r.key in fresh})
     plan = backorders.plan_backorders(waiting, lines=lines, reservations=before, allocation=result.lines, at=at,
                                       run_id=run_id, late=late)
     after = {(o.partner, o.po_number): o.rows for o in plan.reservations}

@@ -75,8 +75,10 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "The order has already shipped: a line cannot be added to it (nor raised or given another product "
-        "once every unit shipped and was invoiced); that POC was rejected.",
+        "The order has shipped and cannot take what the POC asks: another product for a line that shipped, a "
+        "line rejected when the order was answered, or any change once the order is closed (shipped, invoiced, "
+        "its 810s delivered: the whole 860 is refused). Lines added to an order still open are decided by the "
+        "rules, not refused.",
     ),
     _C(
         "CHANGE_BELOW_SHIPPED",

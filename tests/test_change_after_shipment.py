@@ -97,7 +97,7 @@ def test_a_decrease_below_shipped_keeps_the_shipped_units_and_cancels_the_rest(w
     the late confirmation of the 2 that left before is still recorded, its 856 sent and billed, with a
     SHIPPED_AFTER_CHANGE warning (not held as over-reserved: goods that left never fall off the books);
     line 5's price is refused (IR: nothing is invoiced again, a finding for finance); line 6's 3 new
-    units are backordered (IQ 8) and the order is open again (partially_shipped)."""
+    units are reserved the same night (IQ 8) and the order is open again (partially_shipped)."""
     state = StateStore(ws.state_path)
     invoices_before = state.invoices_for_order("acme", "ACME-1001")
     state.close()
@@ -128,14 +128,16 @@ def test_a_decrease_below_shipped_keeps_the_shipped_units_and_cancels_the_rest(w
             (Decimal(10), 10, 0, Decimal(12), Decimal(12), "invoiced")
         assert (five.unit_price, five.ack_price, five.invoiced, five.state.value) == \
             (Decimal("4.9"), Decimal("4.72"), Decimal(48), "invoiced")
+        # the 3 raised units are reserved from stock the night the 860 comes (no night as a backorder)
         assert (six.ordered, six.allocated, six.backordered, six.shipped, six.state.value) == \
-            (Decimal(8), 5, 3, Decimal(5), "partially_shipped")
-        assert 4 not in reserved(state, "acme", "ACME-1001")
+            (Decimal(8), 8, 0, Decimal(5), "partially_shipped")
+        assert 4 not in reserved(state, "acme", "ACME-1001") and reserved(state, "acme", "ACME-1001")[6] == 3
         invoices = state.invoices_for_order("acme", "ACME-1001")  # nothing billed again but line 4's late 2
         assert invoices[:-1] == invoices_before and [(ln.line_number, ln.quantity) for ln in invoices[-1].lines] \
             == [(4, Decimal(2))]
         events = [h["event"] for h in state.order_history("acme", "ACME-1001")]
-        assert events[-3:] == ["change_reopened", "shipped_in_part", "invoiced_in_part"], events
+        assert events[-4:] == ["change_reopened", "backorder_allocated", "shipped_in_part", "invoiced_in_part"], \
+            events
         assert "change_refused" not in events
     finally:
         state.close()
@@ -204,25 +206,66 @@ def test_a_cancellation_or_deletion_of_a_partly_shipped_order_cancels_only_what_
         state.close()
 
 
-def test_a_line_added_to_an_invoiced_order_is_refused_with_a_reason(ws):
-    """INITECH-3010 shipped and invoiced in full on day 1: an 860 adding a line and raising line 4 is
-    answered RD, each POC IR (CHANGE_AFTER_SHIPMENT: a new PO for new units); the order, its lines and
-    its 810 stay as they were, and it still closes."""
+def test_a_change_to_a_closed_order_is_refused_with_a_reason(ws):
+    """INITECH-3010 shipped and invoiced in full on day 1, closed by night 2 (its 810 delivered): an 860
+    adding a line and raising line 4 on night 3 is answered RD, each POC IR, with a CHANGE_AFTER_SHIPMENT
+    finding that says the order is closed (a new PO for new units); the order, its lines and its 810
+    stay as they were."""
+    run_stages(ws, NIGHT2)
     state = StateStore(ws.state_path)
     before = (state.order("initech", "INITECH-3010").state.value, state.order_lines("initech", "INITECH-3010"))
     state.close()
-    assert before[0] == "invoiced"
+    assert before[0] == "closed"
     send_860(ws, "initech", "INITECH-3010", [["5", "AI", "6", "", "EA", "3.47", "PE", "VN", "SKU-1003"],
                                              ["4", "QI", "30", "", "EA"]])
-    _results, run = run_stages(ws, NIGHT2)
-    assert "CHANGE_AFTER_SHIPMENT" in codes(run)
+    _results, run = run_stages(ws, NIGHT3)
+    found = [f for f in run.findings if f.code == "CHANGE_AFTER_SHIPMENT"]
+    assert len(found) == 1 and "is closed" in found[0].message, found
     assert answer(ws, "initech") == ("RD", [("5", "AI", "IR", None), ("4", "QI", "IR", "24")])
     state = StateStore(ws.state_path)
     try:
-        assert state.order("initech", "INITECH-3010").state.value in ("invoiced", "closed")
+        assert state.order("initech", "INITECH-3010").state.value == "closed"
         after = state.order_lines("initech", "INITECH-3010")
         assert [(a.ordered, a.unit_price, a.shipped, a.invoiced) for a in after] \
             == [(b.ordered, b.unit_price, b.shipped, b.invoiced) for b in before[1]]
+        assert len(state.invoices_for_order("initech", "INITECH-3010")) == 1
+        events = [h["event"] for h in state.order_history("initech", "INITECH-3010")]
+        assert events[-1] == "change_refused", events
+    finally:
+        state.close()
+
+
+def test_a_line_added_to_an_invoiced_order_is_decided_and_the_order_reopened(ws):
+    """INITECH-3010 shipped and invoiced in full on day 1, its 810 not closed yet: an 860 adding a line
+    (SKU-1004) and raising line 4 is not refused. The new line is decided by the rules and allocated (865
+    IA; the old lines' findings do not decide it), line 4's new units are reserved (IQ 48), the order is
+    open again (partially_shipped); what was shipped and invoiced stays so and its 810 is not sent again."""
+    state = StateStore(ws.state_path)
+    before = {ln.line_number: ln for ln in state.order_lines("initech", "INITECH-3010")}
+    assert state.order("initech", "INITECH-3010").state.value == "invoiced"
+    state.close()
+    send_860(ws, "initech", "INITECH-3010", [["5", "AI", "24", "", "EA", "6.23", "PE", "BP", "INI/003"],
+                                             ["4", "QI", "48", "", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_AFTER_SHIPMENT" not in codes(run)
+    bca, pairs = answer(ws, "initech")
+    # decided by the rules on its own: the findings of the lines answered before (line 1, IR on night 1: 15
+    # is not a multiple of the case pack 6) are neither reported again nor weighed (a hold on an old line
+    # would hold the shipped order, and with it its next shipments)
+    assert pairs[0][:3] == ("5", "AI", "IA") and pairs[1] == ("4", "QI", "IQ", "48"), pairs
+    assert "CASE_PACK_NOT_MULTIPLE" not in codes(run)
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("initech", "INITECH-3010").state.value == "partially_shipped"
+        got = {ln.line_number: ln for ln in state.order_lines("initech", "INITECH-3010")}
+        new = next(ln for ln in got.values() if ln.line_id == "5")
+        assert new.state.value in ("allocated", "backordered") and new.promised == 24, new
+        assert got[1].state.value == "rejected"  # line 1 stays as it was answered
+        # IQ 48: 24 shipped, the 24 raised reserved the same night (before the added line was decided)
+        assert (got[4].allocated, got[4].backordered) == (48, 0), got[4]
+        assert reserved(state, "initech", "INITECH-3010") == {4: 24, new.line_number: 24}
+        for n, b in before.items():
+            assert (got[n].shipped, got[n].invoiced) == (b.shipped, b.invoiced)
         assert len(state.invoices_for_order("initech", "INITECH-3010")) == 1
     finally:
         state.close()
@@ -351,7 +394,7 @@ def test_units_that_left_before_the_860_are_still_shipped_and_billed_and_a_true_
         state.close()
 
 
-def test_a_decrease_to_the_buyers_own_quantity_below_our_case_pack_rounding_is_applied(ws):
+def test_a_decrease_to_the_buyers_own_quantity_below_our_case_pack_rounding_is_applied(ws, shipped_base, tmp_path):
     """ACME-1001 line 4: the buyer ordered 10, our 855 acknowledged 12 (case-pack rounding), 10 shipped, 2
     reserved. QD 10 asks for less than we acknowledged: applied (865 IQ 10), not refused as "not below
     the current 10" (the buyer's quantity as sent); the 2 reserved units are released, the line is done."""
@@ -366,9 +409,11 @@ def test_a_decrease_to_the_buyers_own_quantity_below_our_case_pack_rounding_is_a
         assert 4 not in reserved(state, "acme", "ACME-1001")
     finally:
         state.close()
-    # QD 12 (what we acknowledged) is still no decrease
-    send_860(ws, "acme", "ACME-1001", [["4", "QD", "12", "", "EA"]], isa13=2202)
-    _results, run = run_stages(ws, NIGHT3)
+    # QD 12 (what we acknowledged) is still no decrease (on the order as it was: once QD 10 is applied it is
+    # shipped, invoiced and then closed, and a closed order takes no change at all)
+    other = open_workspace(shutil.copytree(shipped_base, tmp_path / "ws2"))
+    send_860(other, "acme", "ACME-1001", [["4", "QD", "12", "", "EA"]], isa13=2202)
+    _results, run = run_stages(other, NIGHT2)
     assert "CHANGE_QUANTITY_INVALID" in codes(run)
 
 
@@ -519,3 +564,179 @@ def test_a_cancel_date_moved_after_a_partial_shipment_is_taken_for_what_is_left(
     bca, pairs = answer(ws, "acme")
     (doc,) = outbox(ws, "acme", "865")
     assert bca == "AK" and pairs == [] and ["DTM", "001", "20261230"] in doc
+
+
+def test_lines_added_to_a_partly_shipped_order_are_decided_allocated_shipped_and_billed(ws):
+    """Retailers add items to an open PO after its first shipment: ACME-1001 (partially shipped) gets an 860
+    adding line 12 (4 x SKU-1016, known, in stock), line 13 (an item we do not know) and raising line 6 (5
+    shipped and invoiced) to 8. The change is not refused: the new lines go through the rules and the
+    allocation like an 850's (line 12 IA, reserved the same night; line 13 IR with the rule's reason), the
+    raised units are allocated the same night too, the order stays partially
+    shipped, and the new line ships (856) and is billed (810) like the others; `status` shows it."""
+    send_860(ws, "acme", "ACME-1001", [["12", "AI", "4", "", "EA", "13.71", "PE", "VN", "VP-1016"],
+                                       ["13", "AI", "2", "", "EA", "5.00", "PE", "VN", "VP-9999"],
+                                       ["6", "QI", "8", "", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_AFTER_SHIPMENT" not in codes(run)
+    bca, pairs = answer(ws, "acme")
+    assert pairs[0] == ("12", "AI", "IA", "4") and pairs[1][:3] == ("13", "AI", "IR") and \
+        pairs[2] == ("6", "QI", "IQ", "8"), pairs
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("acme", "ACME-1001")
+        assert order.state.value == "partially_shipped", order.state
+        got = lines(state, "acme", "ACME-1001")
+        new = next(ln for ln in got.values() if ln.line_id == "12")
+        bad = next(ln for ln in got.values() if ln.line_id == "13")
+        assert (new.ordered, new.allocated, new.backordered, new.shipped, new.state.value) == \
+            (Decimal(4), 4, 0, Decimal(0), "allocated"), new
+        assert bad.state.value == "rejected" and bad.reason, bad
+        # line 6's 3 new units are reserved the same night too (before the added lines are decided)
+        assert (got[6].allocated, got[6].backordered, got[6].shipped) == (8, 0, Decimal(5))
+        held = reserved(state, "acme", "ACME-1001")
+        assert held.get(new.line_number) == 4 and held.get(6) == 3, held
+        # the lines that shipped before keep their shipped and invoiced units
+        assert (got[4].shipped, got[4].invoiced, got[5].invoiced) == (Decimal(10), Decimal(10), Decimal(48))
+        events = [h["event"] for h in state.order_history("acme", "ACME-1001")]
+        assert "change_refused" not in events and events[-4:] == [
+            "change_applied", "backorder_allocated", "allocated", "change_reopened"], events
+        billed_before = len(state.invoices_for_order("acme", "ACME-1001"))
+        number = new.line_number
+    finally:
+        state.close()
+    from flows.status import story
+
+    state = StateStore(ws.state_path)
+    try:  # `orderbridge status` shows the added line with its state
+        told = story(state, state.order("acme", "ACME-1001"))
+    finally:
+        state.close()
+    shown_lines = {ln["line_id"]: ln for ln in told["lines"]}
+    assert shown_lines["12"]["state"] == "allocated" and shown_lines["13"]["state"] == "rejected", shown_lines
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261128.csv").write_text(
+        "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+        "SHP-1012,2026-11-28,15:00,UPSN,G2,1Z999AA10123456812,BOL-6012,ACME-1001,12,SKU-1016,4,EA,C-1112,2.5,LB,\n")
+    before_856 = len(outbox(ws, "acme", "856"))
+    ship_stages(ws, datetime(2026, 11, 28, 16), run_id="day2")
+    deliver_all(ws, datetime(2026, 11, 28, 16))
+    asns = outbox(ws, "acme", "856")
+    assert len(asns) == before_856 + 1 and [(r[2], r[3]) for r in asns[-1] if r[0] == "SN1"] == [("4", "EA")]
+    state = StateStore(ws.state_path)
+    try:
+        new = lines(state, "acme", "ACME-1001")[number]
+        assert (new.shipped, new.invoiced) == (Decimal(4), Decimal(4))
+        invoices = state.invoices_for_order("acme", "ACME-1001")
+        assert len(invoices) == billed_before + 1
+        assert [(ln.line_number, ln.quantity) for ln in invoices[-1].lines] == [(number, Decimal(4))]
+        assert reserved(state, "acme", "ACME-1001").get(number) is None
+    finally:
+        state.close()
+
+
+def test_units_raised_after_shipment_are_allocated_the_night_the_860_comes(ws):
+    """ACME raises line 6 (5 shipped and invoiced) to 8: the 865 says IQ 8 and the 3 new units are reserved
+    from stock in the same run that applied the 860 (they used to wait a night as a backorder)."""
+    send_860(ws, "acme", "ACME-1001", [["6", "QI", "8", "", "EA"]])
+    run_stages(ws, NIGHT2)
+    assert answer(ws, "acme") == ("AD", [("6", "QI", "IQ", "8")])
+    state = StateStore(ws.state_path)
+    try:
+        six = lines(state, "acme", "ACME-1001")[6]
+        assert (six.allocated, six.backordered, six.shipped) == (8, 0, Decimal(5))
+        assert reserved(state, "acme", "ACME-1001").get(6) == 3
+        events = [h["event"] for h in state.order_history("acme", "ACME-1001")]
+        assert events[-2:] == ["change_reopened", "backorder_allocated"], events
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize("verdict", ["approve", "reject"])
+def test_an_added_line_held_for_a_person_does_not_hold_the_shipments_of_the_order(ws, verdict):
+    """ACME adds line 12 to ACME-1001 (partially shipped) at 3.00 against our 13.71, and lowers line 6 (5
+    shipped) to 3: the order is held for a person (DISCOUNT_OVER_THRESHOLD). The east DC confirms the 2 last
+    units of line 4 the next day: the shipment is recorded and its 856 sent while the order waits (it used
+    to be refused: the goods left).
+    Once a person decides, the next run answers the 865 (IA, or IR when rejected), bills the 2 units and
+    moves the order by what is left: line 12 to ship (partially_shipped), or nothing (invoiced)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    send_860(ws, "acme", "ACME-1001", [["6", "QD", "3", "", "EA"],
+                                       ["12", "AI", "4", "", "EA", "3.00", "PE", "VN", "VP-1016"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert "DISCOUNT_OVER_THRESHOLD" in codes(run) and outbox(ws, "acme", "865") == []
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "ACME-1001").state.value == "held"
+    state.close()
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261128.csv").write_text(
+        "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+        "SHP-1004,2026-11-28,15:40,UPSN,G2,1Z999AA10123456817,BOL-6004,ACME-1001,4,SKU-1002,2,EA,C-1007,2.5,LB,\n")
+    day2 = datetime(2026, 11, 28, 16)
+    results = ship_stages(ws, day2, run_id="day2")
+    deliver_all(ws, day2)
+    (east,) = [w for w in results[:-1] if w.warehouse == "east"]
+    assert (east.shipments, east.held) == (1, 0), east.findings
+    assert next(r for r in outbox(ws, "acme", "856")[-1] if r[0] == "BSN")[2] == "SHP-1004"
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "ACME-1001").state.value == "held"
+    assert lines(state, "acme", "ACME-1001")[4].shipped == Decimal(12)
+    state.close()
+    args = ["--reason", "price agreed"] if verdict == "reject" else []
+    res = CliRunner().invoke(app, [verdict, "ACME-1001", "--partner", "acme", "--by", "Kim", *args, "-w",
+                                   str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, NIGHT3)
+    bca, pairs = answer(ws, "acme")
+    # the change is answered as it was applied, shipped units known (replayed with them): line 6 shipped 5,
+    # a decrease to 3 cancels nothing (IR 5), not "3 is not below the buyer's 2" (IR 2)
+    assert pairs == [("6", "QD", "IR", "5"), ("12", "AI", "IA" if verdict == "approve" else "IR", "4")], pairs
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("acme", "ACME-1001")
+        twelve = next(ln for ln in state.order_lines("acme", "ACME-1001") if ln.line_id == "12")
+        if verdict == "approve":
+            assert order.state.value == "partially_shipped" and twelve.state.value == "allocated"
+            assert reserved(state, "acme", "ACME-1001") == {twelve.line_number: 4}
+        else:
+            assert order.state.value in ("invoiced", "closed") and twelve.state.value == "rejected"
+            assert reserved(state, "acme", "ACME-1001") == {}
+        billed = state.invoices_for_order("acme", "ACME-1001")
+        assert [(ln.line_number, ln.quantity) for ln in billed[-1].lines] == [(4, Decimal(2))]
+    finally:
+        state.close()
+
+
+def test_a_replace_all_860_on_a_partly_shipped_order_applies_to_what_did_not_ship_and_adds_its_new_line(ws):
+    """A translator that restates every line with POC02 RZ (replace all values) after the first shipment of
+    ACME-1001: line 4 restated at 8 (10 shipped) is cut to its shipped 10 (IQ 10, CHANGE_BELOW_SHIPPED), line
+    5 restated at another price (48 invoiced) keeps its price (IR, CHANGE_PRICE_INVOICED), line 6 restated at
+    8 (5 shipped) is raised and its 3 units reserved the same night (IQ 8), line 10 restated as it was (IA),
+    and line 12, which the order does not have, is added: decided and allocated (IA), not refused. The
+    lines it does not restate (all IR when the order was answered) are removed, as for any RZ change."""
+    send_860(ws, "acme", "ACME-1001", [["4", "RZ", "8", "", "EA", "9.39", "PE", "VN", "VP-1002"],
+                                       ["5", "RZ", "48", "", "EA", "5.00", "PE", "VN", "VP-1004"],
+                                       ["6", "RZ", "8", "", "EA", "22.20", "PE", "VN", "VP-1006"],
+                                       ["10", "RZ", "6", "", "EA", "", "", "VN", "VP-1012"],
+                                       ["12", "RZ", "4", "", "EA", "13.71", "PE", "VN", "VP-1016"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert {"CHANGE_BELOW_SHIPPED", "CHANGE_PRICE_INVOICED"} <= codes(run) and "CHANGE_AFTER_SHIPMENT" not in codes(run)
+    assert answer(ws, "acme") == ("AC", [("4", "RZ", "IQ", "10"), ("5", "RZ", "IR", "48"), ("6", "RZ", "IQ", "8"),
+                                         ("10", "RZ", "IA", "6"), ("12", "RZ", "IA", "4")])
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("acme", "ACME-1001").state.value == "partially_shipped"
+        got = lines(state, "acme", "ACME-1001")
+        assert (got[4].ordered, got[4].shipped, got[4].invoiced) == (Decimal(10), Decimal(10), Decimal(10))
+        assert (got[5].unit_price, got[5].invoiced) == (Decimal("4.9"), Decimal(48))
+        assert (got[6].allocated, got[6].backordered, got[6].shipped) == (8, 0, Decimal(5))
+        assert (got[12].state.value, got[12].allocated) == ("allocated", 4)
+        assert reserved(state, "acme", "ACME-1001") == {6: 3, 12: 4}
+    finally:
+        state.close()

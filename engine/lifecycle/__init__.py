@@ -43,6 +43,7 @@ from engine.lifecycle.changes import (
     AppliedChange,
     Revisions,
     apply_pending_changes,
+    changed_after_shipment_now,
     fingerprints,
     repeat_keys,
     replay,
@@ -59,6 +60,7 @@ from engine.lifecycle.people import (
 )
 from engine.lifecycle.restore import Evidence, SentAnswer, plan_restored
 from engine.lifecycle.select import (
+    added_lines_only,
     arrivals,
     base_table_keys,
     change_table_keys,
@@ -107,8 +109,8 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
 __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
     "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused",
-    "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "apply_pending_changes", "arrivals",
-    "fingerprints", "repeat_keys",
+    "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "added_lines_only", "apply_pending_changes",
+    "changed_after_shipment_now", "arrivals", "fingerprints", "repeat_keys",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state",

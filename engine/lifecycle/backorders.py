@@ -42,9 +42,12 @@ from schemas.lifecycle import (
 Key = tuple[str, str]
 
 
-def waiting(records: Iterable[OrderRecord], lines: Mapping[Key, Sequence[LineRecord]]) -> list[OrderRecord]:
-    """Orders with backordered units that may now be allocated (by partner and PO)."""
-    return sorted((r for r in records if r.state in SHIPPABLE
+def waiting(records: Iterable[OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+            also: Iterable = ()) -> list[OrderRecord]:
+    """Orders with backordered units that may now be allocated (by partner and PO); ``also``: other states
+    whose orders may be (changed: an order that shipped, whose 860 raised a line and added others)."""
+    states = (*SHIPPABLE, *also)
+    return sorted((r for r in records if r.state in states
                    and any(ln.backordered > 0 and ln.sku for ln in lines.get(r.key, ()))), key=lambda r: r.key)
 
 

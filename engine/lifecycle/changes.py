@@ -29,7 +29,7 @@ from engine.changes import (
     heading_finding,
 )
 from engine.lifecycle.common import check_plan, contain, first_rows, transaction_set
-from engine.lifecycle.table import BILLABLE, ENDED, SHIPPING, move
+from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.changes import DEADLINE_CHANGES
 from schemas.findings import finding_at_row
@@ -159,7 +159,11 @@ class _Step:
             if earlier is not None:
                 return self._repeated(header, earlier)
         order_row, lines = self._current(record)
-        if record.state in SHIPPING:
+        if record.state == OrderState.CLOSED:  # nothing more happens to it: refused whole, a finding says why
+            result = apply_changes(order_row, lines, header, changes, shipped=True, closed=True)
+            return self._refused(header, result)
+        if record.state in SHIPPING or self._has_shipped():
+            # (an order that shipped and waits for its added lines' decision is still an order that shipped)
             return self._after_shipment(header, changes, order_row, lines, fingerprint)
         result = apply_changes(order_row, lines, header, changes, shipped=False)
         if result.rejected:
@@ -307,7 +311,7 @@ class _Step:
         stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
         progress = Progress({n: LineProgress(ln.shipped, ln.invoiced, Decimal(ln.promised)) for n, ln in stored.items()
                              if ln.state not in ENDED_LINES},
-                            complete=record.state not in BILLABLE, state=record.state.value,
+                            complete=record.state == OrderState.CLOSED, state=record.state.value,
                             rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress)
         if result.rejected:
@@ -356,8 +360,11 @@ class _Step:
         lines = self._lines_after_shipment(result, stored, touched, revision,
                                            cancel=header.get("purpose") in CANCEL_PURPOSES, before=table)
         kept = _reserved(self.rv.reservations.get(self.key, ()), lines)
+        added = tuple(sorted(set(result.new_lines["line_number"].to_pylist()) - set(stored)))
+        if added or record.state not in SHIPPING:
+            return self._decide_added(header, result, order_row, lines, kept, added, touched, revision)
         to = _state_after(lines)
-        event = _AFTER_SHIPMENT[to] if record.state in BILLABLE else EventKind.CHANGE_ANSWERED
+        event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE else EventKind.CHANGE_ANSWERED
         new_key = f"{ch.store_key}-{ch.change_ref}"
         t = move(record, event, at=self.at, run_id=self.run_id, document_key=doc_key,
                  note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}"
@@ -370,6 +377,47 @@ class _Step:
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),), documents=docs,
                     change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
+
+    def _decide_added(self, header: dict, result: ChangeResult, order_row: dict, lines: tuple[LineRecord, ...],
+                      kept: tuple[Reservation, ...], added: tuple[int, ...], touched: set[int],
+                      revision: int) -> Plan:
+        """Lines added (AI, or RZ naming a new line) to an order that shipped in part or whole: what the
+        change does to the lines that were there is done as for any change after shipment (the shipped
+        units stay, a raise is backordered, a cut releases); the new lines are received, and the order
+        moves to ``changed`` with them as its changed lines: the rules decide them and the allocation
+        places them in this run as an 850's lines (engine.lifecycle.decisions), which then answers the
+        change (865, from the decided lines) and moves the order back by what is left to ship
+        (change_reopened, ...). An order that already waits for such a decision (an earlier 860 of this
+        run, or held for a person) stays waiting, with this change's lines added to its changed lines."""
+        ch, record = self.ch, self.record
+        stored = {ln.line_number for ln in lines}
+        rows = {r["line_number"]: r for r in result.new_lines.select(
+            ["line_number", "line_id", "quantity", "unit", "unit_price"]).to_pylist()}
+        new = tuple(LineRecord(ch.partner, ch.po_number, n, LineState.RECEIVED, line_id=rows[n]["line_id"] or "",
+                               ordered=rows[n]["quantity"], unit=rows[n]["unit"] or "",
+                               unit_price=rows[n]["unit_price"], reason=f"added by 860 in {ch.source_file}",
+                               revision=revision, run_id=self.run_id) for n in added if n not in stored)
+        lines = tuple(sorted((*lines, *new), key=lambda ln: ln.line_number))
+        waiting = set(record.changed_lines) if record.state not in SHIPPING else set()
+        deciding = {ln.line_number for ln in lines if ln.state == LineState.RECEIVED}
+        changed = tuple(sorted((waiting | set(added)) & deciding))
+        new_key = f"{ch.store_key}-{ch.change_ref}"
+        t = move(record, EventKind.CHANGE_APPLIED, at=self.at, run_id=self.run_id,
+                 note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}; line(s) "
+                 f"{', '.join(map(str, added)) or '(none)'} added, to be decided with the rules",
+                 revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
+                 line_count=result.new_lines.num_rows)
+        self.updates.update({
+            ("records", self.key): t.record, ("lines", self.key): lines, ("reservations", self.key): kept,
+            ("tables", (ch.partner, new_key)): (pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines),
+            ("applied", self.key): AppliedChange(ch, header, result)})
+        return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
+                    reservations=(OrderReservations(*self.key, kept),),
+                    change_updates=(ChangeUpdate(ch.id, "applied", base_key=record.lines_key, revision=revision),),
+                    findings=self._shipped_findings(result))
+
+    def _has_shipped(self) -> bool:
+        return any(ln.shipped > 0 for ln in self.rv.lines.get(self.key, ()))
 
     def _lines_after_shipment(self, result: ChangeResult, stored: Mapping[int, LineRecord], touched: set[int],
                               revision: int, *, cancel: bool, before: pa.Table) -> tuple[LineRecord, ...]:
@@ -575,6 +623,23 @@ def _reserved(reservations: tuple[Reservation, ...], lines: tuple[LineRecord, ..
     return tuple(reversed(out))
 
 
+def changed_after_shipment_now(rv: Revisions, before: Mapping[Key, OrderRecord], keys: set[Key]
+                               ) -> dict[Key, tuple[OrderRecord, tuple[LineRecord, ...], tuple[Reservation, ...]]]:
+    """The orders of ``keys`` (named by this run's 860s) whose record the changes moved (``before``: as
+    they were) and whose backordered units the same run's backorder allocation may place: answered at once
+    and shipping (a line raised after shipment), or changed after shipment and waiting for the decision of
+    the lines the 860 added (only raised lines have backorders then). Each with its lines and reservations
+    as the changes left them."""
+    out = {}
+    for k, r in rv.records.items():
+        if k not in keys or r is before.get(k) or k not in rv.lines:
+            continue
+        if r.state in SHIPPABLE or (r.state == OrderState.CHANGED and r.changed_lines
+                                     and any(ln.shipped > 0 for ln in rv.lines[k])):
+            out[k] = (r, rv.lines[k], rv.reservations.get(k, ()))
+    return out
+
+
 def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:
     """``pending`` (arrival order) with each order's changes in their BCH05 change order sequence when all
     of them carry a numeric one: a buyer's change 2 sent (or read) before its change 1 in the same run is
@@ -625,9 +690,12 @@ def fingerprints(changes: list[StoredChange], change_tables: Tables) -> dict[Key
 
 
 def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables,
-           records: Mapping[Key, OrderRecord]) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
+           records: Mapping[Key, OrderRecord], lines: Mapping[Key, tuple[LineRecord, ...]] | None = None
+           ) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
     """Changes applied by an earlier run and not answered yet (the order was held): their results
     again, from the revision each was applied to (deterministic: the same tables give the same result).
+    ``lines``: the orders' stored lines; an order that shipped (a line added after shipment held it) is
+    replayed with its lines' shipped and invoiced units, as the change was applied (what shipped stays).
     An order whose replay fails is returned with its error (to be held for ops), never raised."""
     out: dict[Key, list[AppliedChange]] = {}
     failed: dict[Key, BaseException] = {}
@@ -639,16 +707,26 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
         try:
             headers, changes = change_tables[(ch.partner, ch.store_key)]
             header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
-            orders, lines = tables[(ch.partner, ch.base_key)]
+            orders, table = tables[(ch.partner, ch.base_key)]
             row = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()[0]
-            mine = _first_line_rows(lines.filter(pc.equal(lines["order_ref"], record.order_ref)))
-            result = apply_changes(row, mine, header, changes, shipped=False)
+            mine = _first_line_rows(table.filter(pc.equal(table["order_ref"], record.order_ref)))
+            progress = _progress_of(record, (lines or {}).get(key, ()))
+            result = apply_changes(row, mine, header, changes, shipped=progress is not None, progress=progress)
         except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
             failed[key] = exc
             out.pop(key, None)
             continue
         out.setdefault(key, []).append(AppliedChange(ch, header, result))
     return out, failed
+
+
+def _progress_of(record: OrderRecord, lines: tuple[LineRecord, ...]) -> Progress | None:
+    """What of an order's lines shipped and was invoiced, when some did (else None)."""
+    if not any(ln.shipped > 0 for ln in lines):
+        return None
+    return Progress({ln.line_number: LineProgress(ln.shipped, ln.invoiced, Decimal(ln.promised)) for ln in lines
+                     if ln.state not in ENDED_LINES}, complete=False, state=record.state.value,
+                    rejected=frozenset(ln.line_number for ln in lines if ln.state == LineState.REJECTED))
 
 
 def _first_line_rows(lines: pa.Table) -> pa.Table:

@@ -38,7 +38,7 @@ from engine.csv_ack import build_csv_ack
 from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans, owners
 from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
-from engine.lifecycle.changes import AppliedChange
+from engine.lifecycle.changes import _AFTER_SHIPMENT, AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import HEAD_KEYS, PLAIN, LineAck, _num, build_855, delimiter_use, element_values, render_855s
@@ -51,6 +51,7 @@ from schemas.grouping import in_key_order
 from schemas.lifecycle import (
     DECIDED_EVENTS,
     DECIDED_ORDERS,
+    ENDED_LINES,
     GONE_LINES,
     LINE_ROWS,
     ORDER_KEYS,
@@ -177,6 +178,11 @@ class _Batch:
         # each answering order's record, whether it revises an answer, and its 855's key: looked up once
         records = self._records = [ctx.records[(d.partner, d.po_number)] for d in answering]
         self._revised = [r.answered_revision > 0 for r in records]  # OrderRecord.is_revision
+        # orders that shipped (in part or whole) whose 860 added lines: only those lines are decided; the
+        # order is not rejected (nor answered by a revised 855 when the 865 answers the change), its other
+        # lines keep what they shipped and billed, and it moves back by what is left to ship
+        self._shipped = {(d.partner, d.po_number) for d in answering
+                         if any(ln.shipped > 0 for ln in ctx.stored.get((d.partner, d.po_number), ()))}
         self._keys = [f"855:{d.po_number}:{r.lines_key}:{d.order_ref}" for d, r in zip(answering, records,
                                                                                       strict=True)]
         decided, spans = line_decisions_spans(answering)
@@ -194,7 +200,8 @@ class _Batch:
         objects: dict[int, list[LineStatus]] = {}  # orders that need their statuses as objects
         statuses = self._revise(answering, statuses, spans, objects)
         all_ir = _all_ir(statuses, spans)
-        rejected = [d.status == REJECTED or bool(all_ir[i]) for i, d in enumerate(answering)]
+        rejected = [(d.partner, d.po_number) not in self._shipped and (d.status == REJECTED or bool(all_ir[i]))
+                    for i, d in enumerate(answering)]
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
@@ -228,6 +235,8 @@ class _Batch:
                           decided_orders([t for _, t in transitions], [at for at, _ in transitions]))
         if answering:
             lines_table = self._line_rows(answering, decided, statuses, rows, spans)
+            if self._shipped:
+                lines_table = self._shipped_rows(answering, lines_table)
             reserved = self._reservation_rows(answering, allocation, rejected)
             # orders an 860 revised this run already have line and reservation rows earlier in the run's
             # plan: theirs follow as per-order rows (the store applies those in plan order), the rest as tables
@@ -293,7 +302,7 @@ class _Batch:
             record = self._records[i]
             start, stop = spans[i]
             fresh = statuses_of(statuses.slice(start, stop - start))
-            if record.is_revision and d.status != REJECTED:
+            if record.is_revision and (d.status != REJECTED or key in self._shipped):
                 kept = {ln.line_number: ln for ln in ctx.stored.get(key, ()) if ln.state not in GONE}
                 changed = set(record.changed_lines)
                 ship = max(ctx.ship_dates[ctx.head_at[key]] or ctx.today, ctx.today)
@@ -320,7 +329,7 @@ class _Batch:
         revised = self._revised
         for i, d in enumerate(answering):
             p = ctx.profiles[d.partner]
-            if "855" not in p.receives:
+            if "855" not in p.receives or ((d.partner, d.po_number) in self._shipped and "865" in p.receives):
                 continue
             if not revised[i] or p.change_ack == "855" or rejected[i] or \
                     self._surprise(d, self._records[i], objects.get(i, ())):
@@ -404,7 +413,8 @@ class _Batch:
         docs: list[PlannedDocument] = []
         said: list[tuple[str, str]] = []
         applied = ctx.applied.get(key, [])
-        if "865" in p.receives and p.change_ack == "865":
+        shipped = key in self._shipped
+        if "865" in p.receives and (p.change_ack == "865" or shipped):
             for a in applied:
                 result = final_change_result(a.result, objects[i], order_rejected=rejected)
                 docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=ctx.today),
@@ -429,8 +439,9 @@ class _Batch:
         note = "; ".join(f"{kind} {bak}" for kind, bak in said) or "nothing sent (the profile receives no answer)"
         if d.reasons:
             note += f"; {d.reasons[0]}"
-        steps.append((EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED, d.decided_by or "system", note,
-                      keys[0] if keys else ""))
+        final_event = self._after_shipment(key, record, objects[i]) if shipped else \
+            EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED
+        steps.append((final_event, d.decided_by or "system", note, keys[0] if keys else ""))
         final = moves(record, steps, at=ctx.at, run_id=ctx.run_id, ack_type=ack_type,
                       answered_with="+".join(kind for kind, _ in said), answered_revision=record.revision,
                       codes=tuple(d.codes), changed_lines=(), value=Decimal(0) if rejected else value)
@@ -438,9 +449,47 @@ class _Batch:
         answered += [ChangeUpdate(a.change.id, "answered") for a in applied]
         return final
 
+    def _after_shipment(self, key: Key, record: OrderRecord, statuses: Sequence[LineStatus]) -> EventKind:
+        """An order that shipped, its added lines decided: the event that moves it by what is left (units to
+        ship: change_reopened; none: change_completed; none and every shipped unit billed: change_settled)."""
+        stored = {ln.line_number: ln for ln in self.ctx.stored.get(key, ())}
+        changed = set(record.changed_lines)
+        left, billed = False, True
+        for s in statuses:
+            ln = stored.get(s.line_number)
+            if s.line_number in changed or ln is None:
+                left = left or s.allocated + s.backordered > 0
+            elif ln.state not in ENDED_LINES:
+                left = left or ln.promised > ln.shipped
+                billed = billed and ln.invoiced >= ln.shipped
+        to = OrderState.PARTIALLY_SHIPPED if left else OrderState.INVOICED if billed else OrderState.SHIPPED
+        return _AFTER_SHIPMENT[to]
+
+    def _shipped_rows(self, answering: list[OrderDecision], table: pa.Table) -> pa.Table:
+        """The line rows of orders that shipped: the lines their 860 did not add keep their stored record
+        (shipped, invoiced, state), only the added lines take the decision's row."""
+        ctx, keep, rows = self.ctx, set(), []
+        for d in answering:
+            key = (d.partner, d.po_number)
+            if key not in self._shipped:
+                continue
+            changed = set(ctx.records[key].changed_lines)
+            for ln in ctx.stored.get(key, ()):
+                if ln.line_number not in changed and ln.state not in GONE:
+                    keep.add((d.partner, d.po_number, ln.line_number))
+                    rows.append(line_row(ln))
+        if not keep:
+            return table
+        mask = [k not in keep for k in zip(table["partner"].to_pylist(), table["po_number"].to_pylist(),
+                                             table["line_number"].to_pylist(), strict=True)]
+        return pa.concat_tables([table.filter(pa.array(mask, pa.bool_())),
+                                 pa.Table.from_pylist(rows, schema=LINE_ROWS)])
+
     def _plain(self, d: OrderDecision, record: OrderRecord, rejected: bool) -> bool:
         """The order is answered by its 855 alone (or by nothing): no 860 to answer, no CSV acknowledgment."""
         p = self.ctx.profiles[d.partner]
+        if (d.partner, d.po_number) in self._shipped:
+            return False
         return not self.ctx.applied.get((d.partner, d.po_number)) and not (
             "csv_ack" in p.receives and (not record.is_revision or rejected))
 

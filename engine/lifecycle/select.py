@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from engine.lifecycle.common import first_rows
 from engine.lifecycle.table import AWAITING_PERSON, TO_DECIDE
-from schemas.lifecycle import OrderRecord, Reservation, StoredChange
+from schemas.lifecycle import LineRecord, OrderRecord, Reservation, StoredChange
 from schemas.orders import ORDER_LINES, ORDERS
 
 Key = tuple[str, str]
@@ -105,3 +105,27 @@ def reserved_after(totals: Iterable[dict], before: Mapping[Key, Iterable[Reserva
 def _kept(table: pa.Table, mask: pa.ChunkedArray) -> pa.Table:
     """``table`` filtered by ``mask``; the table itself (no copy of a night's lines) when every row stays."""
     return table if pc.all(mask).as_py() is not False else table.filter(mask)
+
+
+def added_lines_only(findings: list, deciding: Iterable[OrderRecord], lines: Mapping[Key, Iterable[LineRecord]],
+                     orders: pa.Table, order_lines: pa.Table) -> list:
+    """The rules' findings less those on lines of an order that shipped which this run does not decide
+    (an 860 added lines to it: only they are decided, as an 850's lines would be). A finding on a line
+    that shipped, or that was answered (IR) before, was told the partner then: it is neither reported again
+    nor weighed (a hold for an old line's price would hold the shipped order, and its next shipments, for
+    a person). Findings on the order's heading stay."""
+    from engine.decide import _where, owners
+
+    shipped = {r.key: set(r.changed_lines) for r in deciding
+               if any(ln.shipped > 0 for ln in lines.get(r.key, ()))}
+    if not shipped or not findings:
+        return findings
+    who = owners(orders, order_lines)
+    out = []
+    for f in findings:
+        loc = f.location
+        owner = who.get(_where(loc.file, loc.isa13, loc.gs06, loc.st02))
+        if owner in shipped and loc.line_number is not None and int(loc.line_number) not in shipped[owner]:
+            continue
+        out.append(f)
+    return out

@@ -23,6 +23,7 @@ OPEN = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED, S.SHIPPED)  # answered, not yet inv
 SHIPPABLE = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED)  # units still to ship: backorders allocated, shipments taken
 BILLABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED)  # shipped units that may still need an 810
 TO_CLOSE = (S.INVOICED,)  # closed once every 810 of the order is delivered
+REOPENABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED)  # shipped, not closed: an 860 may still add or raise
 ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO"
 EVERY = tuple(S)
 NOT_SHIPPED = tuple(s for s in S if s not in SHIPPING)
@@ -46,10 +47,14 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     for s in (S.RECEIVED, S.CHANGED, S.HELD, S.APPROVED, S.REJECTED_BY_PERSON, S.ACKNOWLEDGED, S.REJECTED,
               *SHIPPING_ORDER):
         t[(s, E.CHANGE_ANSWERED)] = s
-    for s in BILLABLE:  # an 860 applied after shipment (engine.lifecycle.changes): what is left decides
+    # an 860 applied after shipment (engine.lifecycle.changes): what is left decides; from changed, approved
+    # or rejected_by_person, the decision of the lines it added to an order that shipped (lifecycle.decisions)
+    for s in (*REOPENABLE, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON):
         t[(s, E.CHANGE_REOPENED)] = S.PARTIALLY_SHIPPED
         t[(s, E.CHANGE_COMPLETED)] = S.SHIPPED
         t[(s, E.CHANGE_SETTLED)] = S.INVOICED
+    for s in REOPENABLE:  # an 860 adding lines to an order that shipped: the rules decide them
+        t[(s, E.CHANGE_APPLIED)] = S.CHANGED
     for s in (S.RECEIVED, S.CHANGED, S.APPROVED):
         t[(s, E.ALLOCATED)] = s
         t[(s, E.ACKNOWLEDGED)] = S.ACKNOWLEDGED
@@ -61,12 +66,21 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.HELD, E.REJECTED_BY_PERSON)] = S.REJECTED_BY_PERSON
     t[(S.HELD, E.RECHECK_CLEARED)] = S.RECEIVED
     t[(S.HELD, E.RECHECK_HELD)] = S.HELD
+    # a line raised after shipment by an 860 that also added lines: its new units are allocated before the
+    # added lines are decided, in the same run (flows.decide)
+    t[(S.CHANGED, E.BACKORDER_ALLOCATED)] = S.CHANGED
     for s in SHIPPABLE:  # fulfilment (issue 11): shipment confirmations with their 856s
         t[(s, E.BACKORDER_ALLOCATED)] = s
         t[(s, E.BACKORDER_EXPIRED)] = s  # a cancel date passed: backorders cancelled (engine.lifecycle.backorders)
         t[(s, E.BACKORDER_PAST_CANCEL)] = s
         t[(s, E.SHIPPED_IN_PART)] = S.PARTIALLY_SHIPPED
         t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED
+    # an order that shipped, waiting for a person's decision on lines an 860 added (held, or decided by a
+    # person and not answered yet): a shipment of its other lines is recorded (the goods left; the buyer
+    # needs the 856) and the order stays where it waits; the decision then moves it by what is left
+    for s in (S.HELD, S.APPROVED, S.REJECTED_BY_PERSON):
+        t[(s, E.SHIPPED_IN_PART)] = s
+        t[(s, E.SHIPPED_IN_FULL)] = s
     t[(S.ACKNOWLEDGED, E.BACKORDER_EXPIRED_CANCELLED)] = S.CANCELLED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_COMPLETED)] = S.SHIPPED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_SETTLED)] = S.INVOICED

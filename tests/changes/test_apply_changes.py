@@ -334,11 +334,20 @@ def test_after_shipment_a_decrease_below_shipped_keeps_the_shipped_units() -> No
     assert not result.rejected
 
 
-def test_after_shipment_a_price_on_an_invoiced_line_and_an_added_line_are_refused() -> None:
+def test_after_shipment_a_price_on_an_invoiced_line_is_refused_and_an_added_line_added() -> None:
+    """An order still open after a shipment takes new lines (retailers add items to open POs; the rules
+    decide them: engine.lifecycle.decisions); a price on an invoiced line is still refused."""
     result = _after_shipment(["POC*1*PC***EA*3*PE", "POC*2*PC***EA*11*PE", "POC*9*AI*5**EA*2*PE*VN*SKU-9"])
-    assert _statuses(result) == ["IR", "IP", "IR"]
-    assert [f.code for f in result.findings] == ["CHANGE_PRICE_INVOICED", "CHANGE_AFTER_SHIPMENT"]
+    assert _statuses(result) == ["IR", "IP", "IA"]
+    assert [f.code for f in result.findings] == ["CHANGE_PRICE_INVOICED"]
     assert _lines(result)[1][2] == Decimal("2.5") and _lines(result)[2][2] == Decimal(11)
+    assert _lines(result)[3][1] == Decimal(5) and 3 in result.changed_line_numbers
+
+
+def test_after_shipment_a_line_added_to_a_complete_order_is_refused() -> None:
+    result = _after_shipment(["POC*9*AI*5**EA*2*PE*VN*SKU-9"], complete=True)
+    assert _statuses(result) == ["IR"] and [f.code for f in result.findings] == ["CHANGE_AFTER_SHIPMENT"]
+    assert 3 not in _lines(result)
 
 
 def test_after_shipment_a_cancel_keeps_the_lines_that_shipped() -> None:
