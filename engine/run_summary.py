@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.html_page import anchor, e, page, table
-from schemas.reports import WAREHOUSE_PARTY, party_label
+from schemas.reports import WAREHOUSE_PARTY
 
 # history events that say what a run did with an order (schemas.lifecycle.EventKind values)
 READ_EVENTS = ("po_received", "po_replaced", "po_cancelled", "po_confirmed", "po_duplicate")
@@ -250,7 +250,7 @@ def _warehouses(summary: Mapping, failures_page: str) -> list[str]:
         if o:
             party = WAREHOUSE_PARTY + wid
             mine = f'<a href="{e(failures_page)}#{anchor("partner", party)}">{e(mine)}</a>'
-        rows.append([e(party_label(WAREHOUSE_PARTY + wid)), *(w.get(k, 0) for k, _ in WAREHOUSE_COLUMNS), mine])
+        rows.append([e(wid), *(w.get(k, 0) for k, _ in WAREHOUSE_COLUMNS), mine])
     return ['<h2 id="warehouses">Per warehouse</h2>',
             "<p>Shipment confirmations read from each warehouse. Their findings about a partner's order are "
             "counted under that partner above; those that concern no order we hold (a PO we do not know, a "

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from schemas.parties import WAREHOUSE_PARTY, party_label, warehouse_party  # re-exported
+
 FINDING_ROWS = pa.schema([
     ("id", pa.int64()),
     ("run_id", pa.string()),
@@ -37,20 +39,4 @@ FINDING_ROWS = pa.schema([
 FAILURE_COLUMNS = ("partner", "file", "isa13", "gs06", "st02", "po_number", "line_number", "segment", "element",
                    "value", "code", "severity", "message", "consequence", "decided_by", "hint", "stage", "run_id")
 
-# A finding about a warehouse's confirmation that concerns no partner's order we hold (a PO we do not
-# know, a file that cannot be read, a duplicate, a refused inbox entry) is stored under the warehouse's
-# party, "warehouse:<id>" (never a partner id: those have no colon), and shown as "warehouse <id>".
-WAREHOUSE_PARTY = "warehouse:"
-
-
-def warehouse_party(warehouse_id: str) -> str:
-    """The findings' (and the `files` table's) partner column for what concerns warehouse ``warehouse_id``."""
-    return f"{WAREHOUSE_PARTY}{warehouse_id}"
-
-
-def party_label(partner: str) -> str:
-    """A findings' partner as ops read it: a partner id as it is, "warehouse east" for a warehouse's
-    party, "(no partner)" for none."""
-    if partner.startswith(WAREHOUSE_PARTY):
-        return f"warehouse {partner[len(WAREHOUSE_PARTY):]}"
-    return partner or "(no partner)"
+__all__ = ["FAILURE_COLUMNS", "FINDING_ROWS", "WAREHOUSE_PARTY", "party_label", "warehouse_party"]

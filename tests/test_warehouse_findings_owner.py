@@ -116,3 +116,34 @@ def test_the_terminal_says_which_warehouse_findings_concern_no_partners_order():
     assert ('warehouse east: 0 confirmation file(s) (0 quarantined, 0 duplicate), 0 shipment(s) recorded with their '
             '856, 0 held, 0 856 late, 1 error(s) (1 error(s), 0 warning(s) about no partner\'s order: "warehouse '
             'east" in the failures report)') in text
+
+
+def test_a_warehouses_own_findings_are_not_a_partners_validation_errors(store_target):
+    """The finance KPIs' validation error rate reads what partners sent: a warehouse's own findings are not."""
+    from schemas.findings import finding
+    from schemas.lifecycle import FindingRecord
+
+    state = StateStore(store_target())
+    try:
+        state.add_findings([FindingRecord(finding("SHIPMENT_PO_UNKNOWN", "x", file="c.csv"), "warehouse:east", "P-1",
+                                          "held", "shipments"),
+                            FindingRecord(finding("ITEM_UNKNOWN", "y", file="a.x12"), "acme", "P-2", "held", "intake")],
+                           run_id="r")
+        assert state.partner_findings()["partner"].to_pylist() == ["acme"]
+    finally:
+        state.close()
+
+
+def test_the_sizes_of_files_taken_under_a_name(store_target):
+    """What the shipments deployment compares a listed file with before reading it (leave_in_inbox)."""
+    state = StateStore(store_target())
+    try:
+        state.record_file("warehouse:north", "a" * 64, "n.x12", 120, "2026-11-27T14:30:00", "processed")
+        state.record_file("warehouse:north", "b" * 64, "n.x12", 130, "2026-11-27T14:30:00", "processed")
+        state.record_file("warehouse:north", "c" * 64, "m.x12", 140, "2026-11-27T14:30:00", "processed")
+        state.mark_disposed("warehouse:north", "a" * 64, "2026-11-27T14:30:00")
+        state.mark_disposed("warehouse:north", "c" * 64, "2026-11-27T14:30:00")
+        assert state.taken_sizes("warehouse:north", "n.x12") == {120}  # b not moved yet: not taken
+        assert state.taken_sizes("warehouse:east", "n.x12") == set()
+    finally:
+        state.close()
