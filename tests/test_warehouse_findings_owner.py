@@ -147,3 +147,23 @@ def test_the_sizes_of_files_taken_under_a_name(store_target):
         assert state.taken_sizes("warehouse:east", "n.x12") == set()
     finally:
         state.close()
+
+
+def test_the_console_page_of_a_warehouse_confirmation_lists_its_findings_whoever_owns_them(ws):
+    import hashlib
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    data = (HEAD + row(PO_Number="ACME-9999") + row(Shipment_ID="S7", Quantity="two", Carton_ID="C-7")).encode()
+    _drop(ws, "east", "c.csv", data)
+    run_shipments(ws, DAY1)
+    add_users(ws.root)
+    with ConsoleServer(ws.root, wall_clock=lambda: "2026-11-27T15:00:00") as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        status, page = c.get("/file?" + urlencode({"partner": "warehouse:east",
+                                                    "sha256": hashlib.sha256(data).hexdigest()}))
+    assert status == 200
+    assert "SHIPMENT_PO_UNKNOWN" in page and "ACME-9999" in page  # the warehouse's own
+    assert "CSV_NUMBER_INVALID" in page and "ACME-1000" in page  # acme's
