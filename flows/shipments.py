@@ -574,10 +574,31 @@ def work_waiting(ws: Workspace, state: StateStore, profiles: Mapping[str, Partne
     reports what is wrong."""
     if confirmations_waiting(ws, state, open_drop=open_drop, first=True):
         return True
-    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
-    if state.shipments(billing="shipment", partners=billable) or state.shipments(billing="order", partners=billable):
+    if _billing_waiting(state, profiles):
         return True
     return bool(state.orders(states=lifecycle.TO_CLOSE)) or any(state.pending_documents(pid) for pid in profiles)
+
+
+def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) -> bool:
+    """A shipment to bill now: one billed per shipment, or one billed per order whose order invoice_run
+    would bill (billing.invoices_due, as it plans: read only). An order shipped in part, billed once
+    complete, is no work for each interval until the rest ships (it recorded an empty run each time)."""
+    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
+    if state.shipments(billing="shipment", partners=billable):
+        return True
+    if not state.shipments(billing="order", partners=billable):
+        return False
+    heads, shipped = state.billing_shipments(billable)
+    units = billing.shipment_units(shipped)
+    pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None)
+    order_shipments = billing.order_shipments(pending, units)
+    keys = set(order_shipments)
+    records = billing.billed_orders(state.billing_orders(keys))
+    lines = billing.Lazy(billing.billed_lines, state.billing_lines(keys))
+    invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
+    due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
+                                       order_shipments=order_shipments, profiles=profiles, units=units)
+    return bool(due or billed)
 
 
 def confirmations_waiting(ws: Workspace, state: StateStore, *,

@@ -153,12 +153,14 @@ def test_a_read_only_3pl_inbox_with_leave_in_inbox_takes_each_confirmation_once(
         _north_on_sftp(ws, server, leave_in_inbox=True)
         partner.put("inbox", NORTH_945.name, NORTH_945.read_bytes())
         first = _by_warehouse(_shipments(ws, DAY1))["north"]
+        _east_drops_its_csv(ws)  # work for a run (the 945 taken alone is none: tests below)
         again = _by_warehouse(_shipments(ws, DAY1_LATER))["north"]
     assert (first["failure"], first["files"], first["shipments"]) == ("", 1, 1)
     assert (again["failure"], again["files"], again["duplicates"]) == ("", 0, 0)
     assert (again["errors"], again["warnings"]) == (0, 0)
     assert _findings(ws, "FILE_DUPLICATE") == []
-    assert _files(ws) == [("warehouse:north", NORTH_945.name, "processed", 1)]
+    assert _files(ws) == [("warehouse:east", EAST_CSV.name, "quarantined", 1),
+                          ("warehouse:north", NORTH_945.name, "processed", 1)]
     assert _856s(ws, "globex") == 1
 
 
@@ -173,16 +175,16 @@ def test_a_read_only_3pl_inbox_records_no_run_for_a_945_taken_before_but_takes_o
         _north_on_sftp(ws, server, leave_in_inbox=True)
         partner.put("inbox", NORTH_945.name, NORTH_945.read_bytes())
         first = _by_warehouse(_shipments(ws, DAY1))["north"]
-        closing = _shipments(ws, datetime(2026, 11, 27, 15))  # a run with other work: the 945 passed over
         waiting = _waiting(ws)
+        idle = _shipments(ws, datetime(2026, 11, 27, 15, 30))  # GLOBEX-2001 billed once complete: not yet
         changed = NORTH_945.read_bytes().replace(b"*000000452*", b"*000000453*")
         assert len(changed) == NORTH_945.stat().st_size and changed != NORTH_945.read_bytes()
         partner.put("inbox", NORTH_945.name, changed)
         waiting_changed = _waiting(ws)
         again = _shipments(ws, DAY1_LATER)
     assert (first["failure"], first["files"], first["shipments"]) == ("", 1, 1)
-    assert _by_warehouse(closing)["north"]["files"] == 0
     assert (waiting, waiting_changed) == ([], ["north"])  # the shipments deployment's check: no run for it
+    assert idle == {"run_id": "", "started": "2026-11-27T15:30:00", "skipped": "no confirmation or invoice waiting"}
     north = _by_warehouse(again)["north"]
     assert (north["failure"], north["files"]) == ("", 1)
     assert [(p, n) for p, n, *_ in _files(ws)] == [("warehouse:north", NORTH_945.name)] * 2
