@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from schemas.errors import StateError
 from schemas.exception_change import StateChange
+from schemas.parties import WAREHOUSE_PARTY
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -479,9 +480,11 @@ class FinanceTables:
         return table.take(pc.sort_indices(table, sort_keys=[("partner", "ascending"), ("document_id", "ascending")]))
 
     def partner_findings(self) -> pa.Table:
-        """Every finding recorded about what partners sent (for the validation error rate)."""
+        """Every finding recorded about what partners sent (for the validation error rate): not those of
+        a warehouse's confirmations that concern no partner's order (partner "warehouse:<id>")."""
         return self._read("SELECT partner, code, severity, po_number, file, stage FROM findings"
-                          " WHERE partner IS NOT NULL AND partner <> '' ORDER BY id", FINDING_ROWS)
+                          " WHERE partner IS NOT NULL AND partner <> '' AND partner NOT LIKE ? ORDER BY id",
+                          FINDING_ROWS, (WAREHOUSE_PARTY + "%",))
 
     # --- exceptions -------------------------------------------------------------------------------
     def stored_exceptions(self, *, active: bool | None = None, states: Iterable[str] | None = None,

@@ -698,6 +698,12 @@ class StateStore(FinanceTables):
         keys = ("name", "status", "archive_path", "run_id", "disposed_at")
         return dict(zip(keys, rows[0], strict=True)) if rows else None
 
+    def taken_sizes(self, partner: str, name: str) -> set[int]:
+        """The sizes of the files named ``name`` recorded for ``partner`` and moved to their disposition
+        (what a drop that leaves taken files in its inbox may still list)."""
+        return {r[0] for r in self._q("SELECT size FROM files WHERE partner=? AND name=? AND disposed_at IS NOT NULL",
+                                      (partner, name))}
+
     def file_finding_recorded(self, partner: str, stage: str, code: str, file: str) -> bool:
         """Whether a finding ``code`` about the file named ``file`` was recorded for ``partner`` at ``stage``."""
         return bool(self._q("SELECT 1 FROM findings WHERE partner=? AND stage=? AND code=? AND file=? LIMIT 1",

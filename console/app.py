@@ -29,6 +29,7 @@ from console.session import Session, csrf_ok, sign, unsign
 from engine import lifecycle
 from schemas.errors import WorkspaceBusy
 from schemas.order_keys import shown as order_shown
+from schemas.parties import WAREHOUSE_PARTY
 
 HERE = Path(__file__).resolve().parent
 MAX_FORM = 64 * 1024
@@ -353,9 +354,11 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         if record is None:
             return c.page(request, "message.html", status=404, session=got[0], title="No such file",
                           message="No input file with that partner and SHA-256.")
+        # a warehouse's confirmation: its findings whoever owns them (the PO's partner, or the warehouse)
+        whose = None if partner.startswith(WAREHOUSE_PARTY) else partner
         return c.page(request, "file.html", session=got[0], f=record, j=store.journey(partner, sha),
-                      findings=[x for x in store.findings(run_id=record["run_id"], partner=partner)
-                                if x["file"] == record["name"]])
+                      findings=[x for x in store.findings(run_id=record["run_id"], partner=whose)
+                                if x["file"] == record["name"] and (whose or x["stage"] == "shipments")])
 
     def css(request: Request) -> Response:
         return FileResponse(HERE / "static" / "console.css", media_type="text/css")

@@ -1,5 +1,6 @@
 """The ops validation-failure report of a run: every finding with what happened because of it (its
-consequence), counted per partner and per code at the top with links to the sections, then grouped
+consequence), counted per partner (a warehouse's confirmations that concern no partner's order: under
+"warehouse <id>") and per code at the top with links to the sections, then grouped
 partner -> file -> order -> line; severity in words as well as colour; findings on held orders that a
 person has since approved or rejected are shown apart, never as open errors. Beyond ``limit`` rows
 the page summarises (counts per file and code) and links the full CSV and Parquet.
@@ -23,7 +24,7 @@ from schemas.codes import CATALOGUE
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.findings import Finding
 from schemas.order_keys import shown_column
-from schemas.reports import FAILURE_COLUMNS, FINDING_ROWS
+from schemas.reports import FAILURE_COLUMNS, FINDING_ROWS, WAREHOUSE_PARTY, party_label
 
 LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are counted (CSV/Parquet: all)
 
@@ -278,18 +279,18 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
     partners = _partner_counts(work)
     codes = _code_counts(work)
     body.append('<nav class="toc"><a href="#by-partner">By partner</a><a href="#by-code">By code</a>'
-                + "".join(f'<a href="#{anchor("partner", p["partner"])}">{e(p["partner"] or "(no partner)")}</a>'
+                + "".join(f'<a href="#{anchor("partner", p["partner"])}">{e(party_label(p["partner"]))}</a>'
                           for p in partners) + '<a href="#codes">Codes explained</a></nav>')
     body.append('<h2 id="by-partner">By partner</h2>')
     body.append(table(["Partner", "Open errors", "Warnings", "Decided by people", "Files", "Orders"],
-                      [[_link("partner", p["partner"], p["partner"] or "(no partner)"), p["open"], p["warnings"],
+                      [[_link("partner", p["partner"], party_label(p["partner"])), p["open"], p["warnings"],
                         p["decided"], p["files"], p["orders"]] for p in partners], numeric=(1, 2, 3, 4, 5), raw=(0,)))
     body.append('<h2 id="by-code">By code</h2>')
     body.append(table(["Code", "Severity", "Open errors", "Warnings", "Decided by people", "Partners",
                        "What happened (most often)"],
                       [[_link("code", c["code"], c["code"]), _severity_words(c["severities"]), c["open"],
                         c["warnings"], c["decided"],
-                        ", ".join(_link("partner", p, p or "(no partner)") for p in c["partners"]),
+                        ", ".join(_link("partner", p, party_label(p)) for p in c["partners"]),
                         e("; ".join(f"{what} ({k:,})" for what, k in c["what"]))] for c in codes],
                       numeric=(2, 3, 4), raw=(0, 1, 5, 6)))
     budgets = _share(limit, {p["partner"]: p["rows"] for p in partners})
@@ -361,7 +362,13 @@ def _partner_section(partner: str, part: pa.Table, budget: int) -> list[str]:
     open_rows, decided_rows = part.filter(pc.invert(decided)), part.filter(decided)
     shown_open = open_rows.slice(0, budget)
     shown_decided = decided_rows.slice(0, max(budget - shown_open.num_rows, 0))
-    out = [f'<section><h2 id="{anchor("partner", partner)}">Partner {e(partner or "(no partner)")}</h2>']
+    if partner.startswith(WAREHOUSE_PARTY):  # a warehouse's confirmations that concern no order we hold
+        out = [f'<section><h2 id="{anchor("partner", partner)}">{e(party_label(partner).capitalize())}</h2>',
+               "<p>Shipment confirmations of this warehouse that concern no partner's order we hold (a PO we do "
+               "not know, a file or row that could not be read, a file sent again, an inbox entry refused): "
+               "ask the warehouse to correct and resend.</p>"]
+    else:
+        out = [f'<section><h2 id="{anchor("partner", partner)}">Partner {e(party_label(partner))}</h2>']
     out += _detail(shown_open.to_pylist())
     if decided_rows.num_rows:
         out.append("<h3>Held orders a person has approved or rejected</h3><p>These findings held the order for "

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.html_page import anchor, e, page, table
+from schemas.reports import WAREHOUSE_PARTY
 
 # history events that say what a run did with an order (schemas.lifecycle.EventKind values)
 READ_EVENTS = ("po_received", "po_replaced", "po_cancelled", "po_confirmed", "po_duplicate")
@@ -69,7 +70,8 @@ def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: S
     report_failures.failure_table). ``failures``: partner -> what failed for it."""
     failures = failures or {}
     seen = set(pc.unique(findings["partner"]).to_pylist()) if findings.num_rows else set()
-    names = sorted((set(partners) | {f["partner"] for f in files} | {d["partner"] for d in documents} | seen) - {""})
+    names = sorted(p for p in (set(partners) | {f["partner"] for f in files} | {d["partner"] for d in documents} | seen)
+                   if p and not p.startswith(WAREHOUSE_PARTY))  # a warehouse's own findings: warehouse_findings
     out = {p: {"partner": p, "files": 0, "processed": 0, "quarantined": 0, "duplicates": 0, "refused": 0,
                "orders": 0, "accepted": 0, "held": 0, "rejected": 0, "documents": Counter(), "delivered": 0,
                "pending": 0, "errors": 0, "warnings": 0, "decided": 0, "findings": 0,
@@ -110,6 +112,26 @@ def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: S
     return [out[p] | {"documents": dict(sorted(out[p]["documents"].items()))} for p in names]
 
 
+def warehouse_findings(findings: pa.Table) -> dict[str, dict]:
+    """Per warehouse id, the findings of its confirmations that no partner's order owns (stored under
+    its party, schemas.reports.warehouse_party): errors (open), warnings, decided and findings, from the
+    failures table as summarise takes it."""
+    if not findings.num_rows:
+        return {}
+    mine = findings.filter(pc.starts_with(findings["partner"], WAREHOUSE_PARTY))
+    out: dict[str, dict] = {}
+    decided = pc.not_equal(pc.fill_null(mine["decided_by"], ""), "")
+    kind = pc.if_else(decided, "decided", pc.if_else(pc.equal(mine["severity"], "error"), "errors", "warnings"))
+    work = pa.table({"partner": mine["partner"], "kind": kind})
+    for r in sorted(work.group_by(["partner", "kind"]).aggregate([("kind", "count")]).to_pylist(),
+                    key=lambda r: (r["partner"], r["kind"])):
+        row = out.setdefault(r["partner"][len(WAREHOUSE_PARTY):], {"errors": 0, "warnings": 0, "decided": 0,
+                                                                   "findings": 0})
+        row[r["kind"]] += r["kind_count"]
+        row["findings"] += r["kind_count"]
+    return dict(sorted(out.items()))
+
+
 def people_verdicts(events: pa.Table) -> dict[tuple[str, str], str]:
     """(partner, PO) -> "approved by X" / "rejected by X" for the orders a run answered after a
     person's verdict: their decision event (VERDICT_EVENTS) carries the person as its actor. ``events``:
@@ -124,9 +146,14 @@ def _of_kinds(events: pa.Table, kinds: Iterable[str]) -> pa.Table:
     return events.filter(pc.is_in(events["event"], value_set=pa.array(list(kinds), pa.string())))
 
 
-def totals(partners: Sequence[Mapping]) -> dict:
+def totals(partners: Sequence[Mapping], warehouses: Mapping[str, Mapping] | None = None) -> dict:
+    """The partners' rows summed; ``warehouses`` (warehouse_findings) add their findings to the errors,
+    warnings, decided and findings counted (every finding of the failures report is in the totals)."""
     keys = [k for k, *_ in COLUMNS if k not in DOCUMENT_TYPES] + ["pending", "decided", "findings", "refused"]
     out: dict = {k: sum(p.get(k, 0) for p in partners) for k in keys}
+    for w in (warehouses or {}).values():
+        for k in ("errors", "warnings", "decided", "findings"):
+            out[k] += w.get(k, 0)
     docs: Counter = Counter()
     for p in partners:
         docs.update(p["documents"])
@@ -184,6 +211,7 @@ def render_summary_html(summary: Mapping, *, validation: Sequence[Mapping] | Non
     if t.get("pending"):
         body.append(f"<p>{t['pending']:,} document(s) of this run are not delivered yet: the next run delivers "
                     "them.</p>")
+    body += _warehouses(summary, failures_page)
     body.append('<h2 id="reports">Reports and data</h2><ul>' + "".join(
         f'<li><a href="{e(name)}">{e(name)}</a>: {e(REPORT_NAMES.get(key, key))}</li>'
         for key, name in reports.items() if key != "summary_html") + "</ul>")
@@ -200,6 +228,36 @@ REPORT_NAMES = {
     "allocation": "the order lines this run decided, as they stand (state, ACK, allocated, backordered)",
     "validation": "Great Expectations' validation results, as data",
 }
+
+
+WAREHOUSE_COLUMNS = (  # (key of a warehouse's result, heading)
+    ("files", "Files read"), ("processed", "Processed"), ("quarantined", "Quarantined"), ("duplicates", "Duplicates"),
+    ("shipments", "Shipments"), ("held", "Held"), ("late", "856 late"), ("errors", "Errors"), ("warnings", "Warnings"))
+
+
+def _warehouses(summary: Mapping, failures_page: str) -> list[str]:
+    """The warehouses' confirmations: each warehouse's counts (errors and warnings of every finding about
+    its files, a partner's or not), and its own findings (those no partner's order owns, in the totals
+    above) linked to their section of the failures report."""
+    results = {w["warehouse"]: w for w in summary.get("warehouses", [])}
+    own = summary.get("warehouse_findings", {})
+    if not results and not own:
+        return []
+    rows = []
+    for wid in sorted(set(results) | set(own)):
+        w, o = results.get(wid, {}), own.get(wid, {})
+        mine = f"{o.get('errors', 0):,} open error(s), {o.get('warnings', 0):,} warning(s)" if o else "none"
+        if o:
+            party = WAREHOUSE_PARTY + wid
+            mine = f'<a href="{e(failures_page)}#{anchor("partner", party)}">{e(mine)}</a>'
+        rows.append([e(wid), *(w.get(k, 0) for k, _ in WAREHOUSE_COLUMNS), mine])
+    return ['<h2 id="warehouses">Per warehouse</h2>',
+            "<p>Shipment confirmations read from each warehouse. Their findings about a partner's order are "
+            "counted under that partner above; those that concern no order we hold (a PO we do not know, a "
+            "file or row that could not be read, a file sent again) are the warehouse's own.</p>",
+            '<div class="scroll">' + table(["Warehouse", *(h for _, h in WAREHOUSE_COLUMNS), "Its own findings"],
+                                           rows, numeric=range(1, len(WAREHOUSE_COLUMNS) + 1),
+                                           raw=(0, len(WAREHOUSE_COLUMNS) + 1)) + "</div>"]
 
 
 def _sent(sent: Sequence[Mapping], limit: int) -> list[str]:

@@ -111,13 +111,18 @@ def _summary_table(summary: dict) -> None:
 
 def _shipping_lines(summary: dict) -> None:
     """One line per warehouse (confirmations read, shipments recorded, held, late 856s) and one for billing."""
+    own_findings = summary.get("warehouse_findings") or {}
     for w in summary.get("warehouses", []):
-        if not (w["files"] or w["failure"]):
+        own = own_findings.get(w["warehouse"]) or {}
+        if not (w["files"] or w["failure"] or own):
             continue
+        mine = (f" ({own.get('errors', 0)} error(s), {own.get('warnings', 0)} warning(s) about no partner's order: "
+                f"\"warehouse {shown(w['warehouse'])}\" in the failures report)") if own else ""
         console.print(styled(f"  warehouse {shown(w['warehouse'])}: {w['files']} confirmation file(s) "
                              f"({w['quarantined']} quarantined, {w['duplicates']} duplicate), {w['shipments']} "
                              f"shipment(s) recorded with their 856, {w['held']} held, {w['late']} 856 late, "
-                             f"{w['errors']} error(s)", (f" failed: {w['failure']}" if w["failure"] else "", "red")))
+                             f"{w['errors']} error(s){mine}", (f" failed: {w['failure']}" if w["failure"] else "",
+                                                                "red")))
     billing = summary.get("invoicing") or {}
     if billing.get("invoices") or billing.get("closed") or billing.get("errors"):
         console.print(f"  invoicing: {billing['invoices']} invoice(s) (810), {billing['closed']} order(s) closed, "

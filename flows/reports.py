@@ -51,6 +51,7 @@ from engine.run_summary import (
     render_summary_html,
     summarise,
     totals,
+    warehouse_findings,
 )
 from flows import faults
 from flows.decide import RunDecision
@@ -164,9 +165,11 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     partner_rows = summarise(partners or [], files=files, documents=documents,
                              events=events, findings=rows,
                              failures=failures.get("partners", {}))
+    own = warehouse_findings(rows)  # the warehouses' findings that no partner's order owns
     summary = {"run_id": run_id, "started": clock,
                "run": {"run_id": run_id, "kind": run.get("kind", "nightly"), "clock": clock, "covers": covers},
-               "failure": failures.get("failure", ""), "partners": partner_rows, "totals": totals(partner_rows),
+               "failure": failures.get("failure", ""), "partners": partner_rows, "totals": totals(partner_rows, own),
+               "warehouse_findings": own,
                "reports": reports, "gx_note": gx_note, "finance": finance_summary,
                "warehouses": _plain_results(shipping.get("warehouses", [])) if shipping is not None
                else recorded.get("warehouses", []),

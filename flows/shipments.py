@@ -36,8 +36,8 @@ from flows.gc_pause import fewer_collections, gc_paused
 from flows.releases import key_confirmations
 from flows.taking import dispose as _dispose
 from flows.workspace import Workspace
-from parsers.shipments_csv import read_shipment_csv, shipment_ids_of_rows
-from parsers.warehouse_945 import read_945
+from parsers.shipments_csv import cells_of_rows, read_shipment_csv, shipment_ids_of_rows
+from parsers.warehouse_945 import pos_of_sets, read_945
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import StateError, TransientError
@@ -45,6 +45,7 @@ from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, sscc_columns
+from schemas.reports import WAREHOUSE_PARTY, warehouse_party
 from schemas.shipments import SHIPMENT_LINES
 from schemas.warehouses import WarehouseProfile
 
@@ -167,15 +168,54 @@ class CheckedRender:
 
 
 def warehouse_drops(ws: Workspace) -> Callable[[WarehouseProfile], FileDrop]:
-    return lambda warehouse: LocalDrop(ws.warehouse_drop_root / warehouse.id)
+    """A warehouse's local drop, with its profile's ``[drop.local]`` ready-to-read rule (settle_seconds,
+    temp_suffixes), as a partner's local drop (flows.intake.local_drops)."""
+    return lambda warehouse: LocalDrop(ws.warehouse_drop_root / warehouse.id,
+                                       settle_seconds=warehouse.drop.local.settle_seconds,
+                                       temp_suffixes=warehouse.drop.local.temp_suffixes)
 
 
-WAREHOUSE_FILES = "warehouse:"  # the `files` table's partner column of confirmations starts so
+WAREHOUSE_FILES = WAREHOUSE_PARTY  # the `files` table's partner column of confirmations starts so
 
 
 def files_key(warehouse: WarehouseProfile) -> str:
-    """The `files` table's partner column for a warehouse's confirmations."""
-    return f"{WAREHOUSE_FILES}{warehouse.id}"
+    """The `files` table's partner column for a warehouse's confirmations, and the partner column of its
+    findings that concern no partner's order we hold (schemas.reports.warehouse_party: "warehouse:east",
+    shown as "warehouse east")."""
+    return warehouse_party(warehouse.id)
+
+
+def attributed(plan: Plan, pos: Mapping[object, str], holders: Mapping[str, set[str]]) -> Plan:
+    """The plan with each finding no partner owns given to the partner whose order it concerns, where
+    that is known: the PO the finding names (else the PO its CSV row or 945 set names, ``pos``) is held
+    by one partner only (``holders``: PO -> the partners holding it); the finding gets that PO too."""
+    out, changed = [], False
+    for fr in plan.findings:
+        if not fr.partner:
+            loc = fr.finding.location
+            po = fr.po_number or pos.get(loc.row if loc.row is not None else (loc.isa13, loc.gs06, loc.st02), "")
+            who = holders.get(po, set())
+            if len(who) == 1:
+                fr, changed = replace(fr, partner=next(iter(who)), po_number=po), True
+        out.append(fr)
+    return replace(plan, findings=tuple(out)) if changed else plan
+
+
+def _holders(state: StateStore, records: Iterable, more: set[str]) -> dict[str, set[str]]:
+    """PO -> the partners holding an order of that PO: of ``records`` (read already), and of the POs
+    ``more`` (looked up)."""
+    out: dict[str, set[str]] = {}
+    for r in [*records, *(state.orders_with_po(more) if more else ())]:
+        out.setdefault(r.po_number, set()).add(r.partner)
+    return out
+
+
+def owned(plan: Plan, party: str) -> Plan:
+    """The plan with each finding no partner owns (a PO we do not hold, a row or 945 not read) given to
+    the warehouse's ``party``, so that ops find it under the warehouse, never under a blank partner."""
+    if all(fr.partner for fr in plan.findings):
+        return plan
+    return replace(plan, findings=tuple(fr if fr.partner else replace(fr, partner=party) for fr in plan.findings))
 
 
 # --- per warehouse: confirmations -> 856s --------------------------------------------------------
@@ -201,9 +241,9 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
         local.remove_temporaries(folder)
     refused = taking.refusals(drop)
     if refused:  # names and entries never read: reported each run while they stay
-        state.apply(lifecycle.plan_file_findings(refused, partner="", consequence="file left in the inbox",
+        state.apply(lifecycle.plan_file_findings(refused, partner=key, consequence="file left in the inbox",
                                                  stage="shipments"), run_id=run_id)
-        res.findings.extend(_row(f, "") for f in refused)
+        res.findings.extend(_row(f, key, "file left in the inbox") for f in refused)
         res.errors += len(refused)
     for info in drop.list("inbox"):
         if not is_safe_name(info.name):
@@ -212,7 +252,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
         if data is None:  # still being written, or gone: the next run lists it again
             continue
         sha = hashlib.sha256(data).hexdigest()
-        if taking.left_on_server(drop, state, key, sha, info.name, partner="", stage="shipments"):
+        if taking.left_on_server(drop, state, key, sha, info.name, partner=(key, ""), stage="shipments"):
             continue  # taken before, in an inbox we may not change: the 3PL removes it
         res.files += 1
         archive_name = archive_name_of(now.date(), sha, info.name)
@@ -233,9 +273,9 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
         if previous is not None:
             dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a confirmation already {previous}; "
                           "nothing was recorded or sent again.", file=info.name)
-            state.apply(Plan(findings=(FindingRecord(dup, "", "", "nothing recorded or sent again", "shipments"),)),
+            state.apply(Plan(findings=(FindingRecord(dup, key, "", "nothing recorded or sent again", "shipments"),)),
                         run_id=run_id)
-            res.findings.append(_row(dup, ""))
+            res.findings.append(_row(dup, key, "nothing recorded or sent again"))
             res.duplicates += 1
             res.warnings += 1
             _dispose(drop, local, info.name, data, "processed")
@@ -266,7 +306,8 @@ def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, s
         lines, findings = read_shipment_csv(data, warehouse.csv, file=file, source_sha256=sha256)
         rows = {f.location.row for f in findings if f.location.row is not None}
         unread = shipment_ids_of_rows(data, warehouse.csv, rows) if rows else {}
-        return shipping.Confirmations(lines, tuple(findings), file, sha256, unread)
+        pos = cells_of_rows(data, warehouse.csv, rows, warehouse.csv.po_number) if rows else {}
+        return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos)
     result = read_interchanges(data, file=file)
     findings = list(result.findings) + check_envelopes(result, ACCEPT_945)
     sets = []
@@ -282,9 +323,10 @@ def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, s
             continue
         sets.append((ic, g, ts))
     if any(f.severity == "error" and (f.location.st02 is None or f.location.st02 == "") for f in findings):
-        return shipping.Confirmations(SHIPMENT_LINES.empty_table(), tuple(findings), file, sha256)
+        return shipping.Confirmations(SHIPMENT_LINES.empty_table(), tuple(findings), file, sha256,
+                                      pos=pos_of_sets(result))
     lines, more = read_945(result, sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())
-    return shipping.Confirmations(lines, tuple(findings + more), file, sha256)
+    return shipping.Confirmations(lines, tuple(findings + more), file, sha256, pos=pos_of_sets(result))
 
 
 def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile], state: StateStore,
@@ -305,6 +347,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
         recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles,
         item_units=ref.item_units, partner_items=ref.partner_items, orders=orders)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
+    holders = _holders(state, records.values(), set(read.pos.values()) - pos)
     refused: dict[str, list[Finding]] = {}
     while True:
         try:
@@ -315,12 +358,15 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                                                reservations=reserved, orders=orders, order_lines=order_lines,
                                                items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
                                                source=source, refused=refused, clock_zone=ws.clock_zone)
+                # a finding whose row or 945 names a PO one partner holds: that partner's; else the warehouse's
+                plan = owned(attributed(plan, read.pos, holders), files_key(warehouse))
                 plan = lifecycle.batch_documents(plan, profiles)  # the partners' delivery.batch
                 rendered = CheckedRender(render, check)
                 applied = state.apply(plan, render=rendered, hold=holder(
                     profiles, stage="shipments", files={read.sha256: read.file}), at=at, run_id=run_id)
                 rendered.verify()
-                plan = plan + Plan(findings=tuple(applied.held))  # an 856 no delimiter set fits: held, unsent
+                # an 856 no delimiter set fits: held, unsent
+                plan = plan + owned(Plan(findings=tuple(applied.held)), files_key(warehouse))
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
                 state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
                                   "quarantined" if errors else "processed", archive_path=archive_name, run_id=run_id,
@@ -565,20 +611,57 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
 # --- what the flows need around these stages ---------------------------------------------------------
 def work_waiting(ws: Workspace, state: StateStore, profiles: Mapping[str, PartnerProfile], *,
                  open_drop: Callable[[WarehouseProfile], FileDrop] | None = None) -> bool:
-    """Is there anything for the shipments flow: a confirmation in a warehouse inbox, a shipment not
-    billed, an invoiced order to close or a document not delivered? (Cheap: no file is read.) A remote
-    warehouse drop is listed through ``open_drop`` (none given: it counts as work); one that cannot be
-    listed counts as work, so that the run connects again and reports what is wrong."""
-    for warehouse in ws.warehouses().values():
-        if _inbox_waiting(ws, warehouse, open_drop):
-            return True
-    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
-    if state.shipments(billing="shipment", partners=billable) or state.shipments(billing="order", partners=billable):
+    """Is there anything for the shipments flow: a confirmation in a warehouse inbox not taken before, a
+    shipment not billed, an invoiced order to close or a document not delivered? (Cheap: no file is read,
+    but one an inbox we may not change (``leave_in_inbox``) still lists under the name and size of a
+    confirmation taken before: read to compare its hash, so that one changed under its old name is
+    work, the one taken is not.) A remote warehouse drop is listed through ``open_drop`` (none given: it
+    counts as work); one that cannot be listed counts as work, so that the run connects again and
+    reports what is wrong."""
+    if confirmations_waiting(ws, state, open_drop=open_drop, first=True):
+        return True
+    if _billing_waiting(state, profiles):
         return True
     return bool(state.orders(states=lifecycle.TO_CLOSE)) or any(state.pending_documents(pid) for pid in profiles)
 
 
-def _inbox_waiting(ws: Workspace, warehouse: WarehouseProfile,
+def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) -> bool:
+    """A shipment to bill now: one billed per shipment, or one billed per order whose order invoice_run
+    would bill (billing.invoices_due, as it plans: read only). An order shipped in part, billed once
+    complete, is no work for each interval until the rest ships (it recorded an empty run each time)."""
+    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
+    if state.shipments(billing="shipment", partners=billable):
+        return True
+    if not state.shipments(billing="order", partners=billable):
+        return False
+    heads, shipped = state.billing_shipments(billable)
+    units = billing.shipment_units(shipped)
+    pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None)
+    order_shipments = billing.order_shipments(pending, units)
+    keys = set(order_shipments)
+    records = billing.billed_orders(state.billing_orders(keys))
+    lines = billing.Lazy(billing.billed_lines, state.billing_lines(keys))
+    invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
+    due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
+                                       order_shipments=order_shipments, profiles=profiles, units=units)
+    return bool(due or billed)
+
+
+def confirmations_waiting(ws: Workspace, state: StateStore, *,
+                          open_drop: Callable[[WarehouseProfile], FileDrop] | None = None,
+                          first: bool = False) -> list[str]:
+    """The warehouses (ids, sorted) whose inbox holds a confirmation for the shipments flow (as
+    work_waiting sees it; ``first``: stop at the first one)."""
+    out = []
+    for wid, warehouse in sorted(ws.warehouses().items()):
+        if _inbox_waiting(ws, warehouse, state, open_drop):
+            out.append(wid)
+            if first:
+                break
+    return out
+
+
+def _inbox_waiting(ws: Workspace, warehouse: WarehouseProfile, state: StateStore,
                    open_drop: Callable[[WarehouseProfile], FileDrop] | None) -> bool:
     if warehouse.drop.kind == "local":
         return any(warehouse_drops(ws)(warehouse).list("inbox"))
@@ -587,11 +670,28 @@ def _inbox_waiting(ws: Workspace, warehouse: WarehouseProfile,
     try:
         drop = open_drop(warehouse)
         try:
-            return bool(drop.list("inbox"))
+            return any(not _taken_before(drop, state, warehouse, info) for info in drop.list("inbox"))
         finally:
             drop.close()
     except Exception:  # noqa: BLE001 - a server down or refusing us: the run says so in its report
         return True
+
+
+def _taken_before(drop: FileDrop, state: StateStore, warehouse: WarehouseProfile, info) -> bool:
+    """A listed confirmation that ship_warehouse would pass over quietly (taking.left_on_server: taken
+    before, in an inbox we may not change): only a file listed under a name and size taken before, or
+    under a name whose FILE_DUPLICATE was recorded, is read to compare its hash."""
+    if not getattr(drop, "leaves_taken_files", False) or not is_safe_name(info.name):
+        return False
+    key = files_key(warehouse)
+    if info.size not in state.taken_sizes(key, info.name) and not any(
+            state.file_finding_recorded(p, "shipments", "FILE_DUPLICATE", info.name) for p in (key, "")):
+        return False
+    data = taking.read_listed(drop, info, who=f"warehouse {warehouse.id}")
+    if data is None:  # changing or gone: the run after it settles takes it
+        return True
+    sha = hashlib.sha256(data).hexdigest()
+    return taking.left_on_server(drop, state, key, sha, info.name, partner=(key, ""), stage="shipments")
 
 
 def sets_sent(plan: Plan) -> Counter:

@@ -35,19 +35,23 @@ def read_listed(drop: FileDrop, info: FileInfo, *, who: str) -> bytes | None:
         return None
 
 
-def left_on_server(drop: FileDrop, state: StateStore, key: str, sha: str, name: str, *, partner: str,
-                   stage: str) -> bool:
+def left_on_server(drop: FileDrop, state: StateStore, key: str, sha: str, name: str, *,
+                   partner: str | tuple[str, ...], stage: str) -> bool:
     """A file we took (and disposed of) before, still in an inbox we may not change (SFTP's
     ``leave_in_inbox``: the partner or 3PL removes it): passed over, not reported as a duplicate each
     run. So is a copy of it under another name (a resend) once its FILE_DUPLICATE was recorded
     (``partner`` and ``stage`` as that finding's). ``key`` is the `files` table's partner column (a
-    partner's id, or a warehouse's files key)."""
+    partner's id, or a warehouse's files key); ``partner`` may name several (a warehouse's party, and
+    the blank partner its findings had before)."""
     if not getattr(drop, "leaves_taken_files", False):
         return False
     recorded = state.file_record(key, sha)
     if recorded is None or recorded["disposed_at"] is None:
         return False
-    return recorded["name"] == name or state.file_finding_recorded(partner, stage, "FILE_DUPLICATE", name)
+    if recorded["name"] == name:
+        return True
+    return any(state.file_finding_recorded(p, stage, "FILE_DUPLICATE", name)
+               for p in ((partner,) if isinstance(partner, str) else partner))
 
 
 def refusals(drop: FileDrop) -> list[Finding]:

@@ -258,11 +258,17 @@ def to_table(rows: Iterable[dict]) -> pa.Table:
 def shipment_ids_of_rows(data: bytes, mapping: ShipmentCsvMapping, rows: set[int]) -> dict[int, str]:
     """Record number -> the shipment id written on that row, for rows the reader left out (malformed
     ones too), so the caller can hold their whole shipment rather than send it without them."""
+    return cells_of_rows(data, mapping, rows, mapping.shipment_id)
+
+
+def cells_of_rows(data: bytes, mapping: ShipmentCsvMapping, rows: set[int], column: str) -> dict[int, str]:
+    """Record number -> the text of the column headed ``column`` on that row (rows in ``rows`` that
+    have one; a row the reader left out too), e.g. the PO a row that cannot be read was about."""
     records = raw_records(data, mapping)
     head = header_at(records, mapping)
     if head >= len(records):
         return {}
-    title = " ".join(mapping.shipment_id.split()).casefold()
+    title = " ".join(column.split()).casefold()
     at = next((i for i, h in enumerate(records[head][1]) if " ".join(h.split()).casefold() == title), None)
     if at is None:
         return {}

@@ -79,6 +79,24 @@ def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, Transacti
     return to_table(rows), findings
 
 
+def pos_of_sets(result: ParseResult) -> dict[tuple[str, str, str], str]:
+    """(ISA13, GS06, ST02) -> the PO each 945 set of the file names (W0606, else its N9 PO, else W0602
+    the depositor order, as read_945 takes it; a consolidated 945 whose N9s name several POs and no
+    W0606: none), a set in error or not read too: whose order a finding about that set concerns."""
+    out: dict[tuple[str, str, str], str] = {}
+    for ic, g, ts in result.transaction_sets():
+        if ts.set_id != "945":
+            continue
+        segs = [tuple(seg) for seg in result.segments.rows(ts.start, ts.end)]
+        w06 = next((seg for seg in segs if seg[0] == "W06"), ())
+        n9 = {str(seg[2]).strip() for seg in segs if seg[0] == "N9" and len(seg) > 2 and seg[1] == "PO" and seg[2]}
+        po = (w06[6] if len(w06) > 6 else "") or (next(iter(n9)) if len(n9) == 1 else "") or (
+            (w06[2] if len(w06) > 2 else "") if not n9 else "")  # several POs' N9s (consolidated): none
+        if po:
+            out[(ic.control_number, g.control_number, ts.control_number)] = str(po).strip()
+    return out
+
+
 def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet, sha: str,
               ship_from: Party | None = None):
     segs = result.segments.rows(ts.start, ts.end)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from schemas.parties import WAREHOUSE_PARTY, party_label, warehouse_party  # re-exported
+
 FINDING_ROWS = pa.schema([
     ("id", pa.int64()),
     ("run_id", pa.string()),
@@ -36,3 +38,5 @@ FINDING_ROWS = pa.schema([
 # approval or rejection of the held order the finding concerns (such a finding is not an open error).
 FAILURE_COLUMNS = ("partner", "file", "isa13", "gs06", "st02", "po_number", "line_number", "segment", "element",
                    "value", "code", "severity", "message", "consequence", "decided_by", "hint", "stage", "run_id")
+
+__all__ = ["FAILURE_COLUMNS", "FINDING_ROWS", "WAREHOUSE_PARTY", "party_label", "warehouse_party"]

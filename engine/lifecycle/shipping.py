@@ -134,14 +134,16 @@ def recorded_table(rows: Sequence[tuple[str, str | None, str | None]]) -> pa.Tab
 
 @dataclass(frozen=True, slots=True)
 class Confirmations:
-    """One confirmation file as read: SHIPMENT_LINES, the reader's findings, and the shipment ids of
-    rows (CSV record number) or 945 sets (ISA13, GS06, ST02) the reader had to leave out."""
+    """One confirmation file as read: SHIPMENT_LINES, the reader's findings, the shipment ids of rows
+    (CSV record number) or 945 sets (ISA13, GS06, ST02) the reader had to leave out, and the PO each such
+    row or set names (``pos``: whose order a finding about it concerns)."""
 
     lines: pa.Table
     findings: tuple[Finding, ...] = ()
     file: str = ""
     sha256: str = ""
     unread: Mapping[object, str] = field(default_factory=dict)
+    pos: Mapping[object, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +214,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         why = _consequence(f, sid, held=True)
         if unattributed and sid is None and f.severity == "error" and f.location.row is not None:
             why = "row not read and its shipment unknown: every shipment of the file held; file quarantined"
-        records.append(FindingRecord(f, _partner_of(sid, cols), "", why, STAGE))
+        records.append(FindingRecord(f, *_owner_of(sid, cols), why, STAGE))
     for f, i in zip(check.findings, check.finding_rows, strict=True):
         f = _as_written(f, warehouse)
         sid = cols["shipment_id"][i] if i < len(cols["shipment_id"]) else ""
@@ -287,10 +289,18 @@ def _as_written(f: Finding, warehouse: WarehouseProfile) -> Finding:
     return replace(f, location=replace(f.location, column=title))
 
 
-def _partner_of(sid: str | None, cols: dict) -> str:
+def _owner_of(sid: str | None, cols: dict) -> tuple[str, str]:
+    """(partner, PO) of a reader's finding about shipment ``sid``: the partner of its first row naming
+    one, and the PO when all its rows of that partner name one PO ("" when the shipment spans several,
+    or none is known: the flow gives such a finding to the warehouse)."""
     if not sid:
-        return ""
-    return next((p for s, p in zip(cols["shipment_id"], cols["partner"], strict=True) if s == sid and p), "")
+        return "", ""
+    rows = [(p, po) for s, p, po in zip(cols["shipment_id"], cols["partner"], cols["po_number"], strict=True)
+            if s == sid and p]
+    if not rows:
+        return "", ""
+    pos = {po for p, po in rows if p == rows[0][0]}
+    return rows[0][0], (next(iter(pos)) or "") if len(pos) == 1 else ""
 
 
 def _consequence(f: Finding, sid: str | None, *, held: bool) -> str:

@@ -17,6 +17,7 @@ import pytest
 from connectors.state import StateStore
 from connectors.testing_sshd import LocalSshd
 from flows import night
+from flows import shipments as shipping
 from flows.exit_status import ExitStatus, for_run
 from tests.sftp.conftest import Partner, need_root
 from tests.support import REPO, run_stages, shipping_workspace
@@ -152,13 +153,51 @@ def test_a_read_only_3pl_inbox_with_leave_in_inbox_takes_each_confirmation_once(
         _north_on_sftp(ws, server, leave_in_inbox=True)
         partner.put("inbox", NORTH_945.name, NORTH_945.read_bytes())
         first = _by_warehouse(_shipments(ws, DAY1))["north"]
+        _east_drops_its_csv(ws)  # work for a run (the 945 taken alone is none: tests below)
         again = _by_warehouse(_shipments(ws, DAY1_LATER))["north"]
     assert (first["failure"], first["files"], first["shipments"]) == ("", 1, 1)
     assert (again["failure"], again["files"], again["duplicates"]) == ("", 0, 0)
     assert (again["errors"], again["warnings"]) == (0, 0)
     assert _findings(ws, "FILE_DUPLICATE") == []
-    assert _files(ws) == [("warehouse:north", NORTH_945.name, "processed", 1)]
+    assert _files(ws) == [("warehouse:east", EAST_CSV.name, "quarantined", 1),
+                          ("warehouse:north", NORTH_945.name, "processed", 1)]
     assert _856s(ws, "globex") == 1
+
+
+def test_a_read_only_3pl_inbox_records_no_run_for_a_945_taken_before_but_takes_one_changed_under_its_name(night1):
+    """With ``leave_in_inbox`` the 945 taken stays on the server until the 3PL removes it: the shipments
+    deployment's next intervals find nothing waiting (no run recorded, the file passed over by its
+    hash), and the 945 the 3PL rewrites under the same name (same size, another ISA13) is taken."""
+    need_root()
+    with LocalSshd(sftp_flags="-P remove,rename,posix-rename") as server:
+        partner = Partner(server)
+        ws = night1
+        _north_on_sftp(ws, server, leave_in_inbox=True)
+        partner.put("inbox", NORTH_945.name, NORTH_945.read_bytes())
+        first = _by_warehouse(_shipments(ws, DAY1))["north"]
+        waiting = _waiting(ws)
+        idle = _shipments(ws, datetime(2026, 11, 27, 15, 30))  # GLOBEX-2001 billed once complete: not yet
+        changed = NORTH_945.read_bytes().replace(b"*000000452*", b"*000000453*")
+        assert len(changed) == NORTH_945.stat().st_size and changed != NORTH_945.read_bytes()
+        partner.put("inbox", NORTH_945.name, changed)
+        waiting_changed = _waiting(ws)
+        again = _shipments(ws, DAY1_LATER)
+    assert (first["failure"], first["files"], first["shipments"]) == ("", 1, 1)
+    assert (waiting, waiting_changed) == ([], ["north"])  # the shipments deployment's check: no run for it
+    assert idle == {"run_id": "", "started": "2026-11-27T15:30:00", "skipped": "no confirmation or invoice waiting"}
+    north = _by_warehouse(again)["north"]
+    assert (north["failure"], north["files"]) == ("", 1)
+    assert [(p, n) for p, n, *_ in _files(ws)] == [("warehouse:north", NORTH_945.name)] * 2
+    assert _findings(ws, "FILE_DUPLICATE") == []
+
+
+def _waiting(ws) -> list[str]:
+    """The warehouses whose inbox the shipments deployment finds waiting (flows.shipments.work_waiting)."""
+    state = StateStore(ws.state_path)
+    try:
+        return shipping.confirmations_waiting(ws, state, open_drop=lambda w: night.open_warehouse_drop(str(ws.root), w))
+    finally:
+        state.close()
 
 
 def test_a_3pl_945_still_being_written_is_left_for_a_later_run(night1, server, partner):
