@@ -224,7 +224,7 @@ def apply_changes(
             purpose,
             stored,
         )
-    result = _Editor(order, stored, progress).run(pocs)
+    result = _Editor(order, stored, progress).run(pocs, restated=purpose == "05")
     if purpose in REPEAT_PURPOSES:
         what = "confirmation" if purpose == "06" else "duplicate"
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
@@ -344,8 +344,13 @@ class _Editor:
         self.findings: list[Finding] = []
         self.results: list[LineResult] = []
 
-    def run(self, pocs: list[dict]) -> ChangeResult:
-        replace_all = any(p.get("change_type") == "RZ" for p in pocs)
+    def run(self, pocs: list[dict], *, restated: bool = False) -> ChangeResult:
+        """Each POC applied in turn. POC02 RZ (replace all values) restates the line it names (code list 670
+        describes the change to that line item); only an 860 that replaces the PO (BCH01 05, ``restated``) and
+        restates its lines with RZ drops the lines it leaves out (CHANGE_REPLACE_DROPPED_LINES). An RZ under a
+        04 change leaves the other lines as they were: reading it as "drop the rest" lost the lines of every
+        translator that restates one line with RZ."""
+        replace_all = restated and any(p.get("change_type") == "RZ" for p in pocs)
         mentioned: set[int] = set()
         for poc in pocs:
             hit = _find_poc(list(self.lines.values()), poc)

@@ -140,7 +140,7 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "A replace-all (RZ) change removed order lines the 860 did not restate.",
+        "A replacing 860 (BCH01 05 with RZ lines) removed order lines it did not restate.",
     ),
 ]
 

@@ -719,7 +719,8 @@ def test_a_replace_all_860_on_a_partly_shipped_order_applies_to_what_did_not_shi
     5 restated at another price (48 invoiced) keeps its price (IR, CHANGE_PRICE_INVOICED), line 6 restated at
     8 (5 shipped) is raised and its 3 units reserved the same night (IQ 8), line 10 restated as it was (IA),
     and line 12, which the order does not have, is added: decided and allocated (IA), not refused. The
-    lines it does not restate (all IR when the order was answered) are removed, as for any RZ change."""
+    lines it does not restate (all IR when the order was answered) stay as they were (BCH01 04: RZ restates
+    its own line)."""
     send_860(ws, "acme", "ACME-1001", [["4", "RZ", "8", "", "EA", "9.39", "PE", "VN", "VP-1002"],
                                        ["5", "RZ", "48", "", "EA", "5.00", "PE", "VN", "VP-1004"],
                                        ["6", "RZ", "8", "", "EA", "22.20", "PE", "VN", "VP-1006"],

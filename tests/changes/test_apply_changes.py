@@ -88,8 +88,10 @@ def test_price_change_sets_the_price_only() -> None:
     assert (_statuses(result), result.changed_line_numbers) == (["IP"], {2})
 
 
-def test_replace_all_restates_lines_and_drops_the_rest() -> None:
-    result = _apply(["POC*1*RZ*10**EA*2.40*PE*UP*073000040482*VN*SKU-1", "POC*7*RZ*3**EA*1*PE*VN*SKU-7"])
+def test_a_replacing_860_restates_lines_with_rz_and_drops_the_rest() -> None:
+    """BCH01 05: the 860 replaces the PO, its RZ lines are the whole order."""
+    result = _apply(["POC*1*RZ*10**EA*2.40*PE*UP*073000040482*VN*SKU-1", "POC*7*RZ*3**EA*1*PE*VN*SKU-7"],
+                    purpose="05")
     assert _lines(result) == {1: ("1", Decimal(10), Decimal("2.4")), 3: ("7", Decimal(3), Decimal(1))}
     assert _released(result) == {1: Decimal(2), 2: Decimal(6)}
     assert (_statuses(result), result.changed_line_numbers, result.deleted_line_numbers) == (
@@ -98,6 +100,18 @@ def test_replace_all_restates_lines_and_drops_the_rest() -> None:
         {2},
     )
     assert [f.code for f in result.findings] == ["CHANGE_REPLACE_DROPPED_LINES"]
+
+
+def test_rz_in_a_change_restates_its_line_and_keeps_the_others() -> None:
+    """BCH01 04 with POC02 RZ (replace all values) for line 1: that line's values are replaced (code list 670
+    names the change to the line item); line 2, not named, stays as ordered (it used to be dropped, its units
+    released, with only a warning: a translator restating one line lost the rest of the order)."""
+    result = _apply(["POC*1*RZ*10**EA*2.40*PE*UP*073000040482*VN*SKU-1", "POC*7*RZ*3**EA*1*PE*VN*SKU-7"])
+    assert _lines(result) == {1: ("1", Decimal(10), Decimal("2.4")), 2: ("2", Decimal(6), Decimal(10)),
+                              3: ("7", Decimal(3), Decimal(1))}
+    assert (_statuses(result), result.changed_line_numbers, result.deleted_line_numbers) == (
+        ["IC", "IA"], {1, 3}, set())
+    assert _released(result) == {1: Decimal(2)} and result.findings == []
 
 
 def test_cancel_whole_po_releases_everything() -> None:
