@@ -291,10 +291,7 @@ class _Step:
                  line_count=result.new_lines.num_rows)
         lines = self._revised_lines(result, touched, revision)
         kept = tuple(r for r in self.rv.reservations.get(self.key, ()) if r.line_number not in touched)
-        self.updates.update({
-            ("records", self.key): t.record, ("lines", self.key): lines, ("reservations", self.key): kept,
-            ("tables", (ch.partner, new_key)): (pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines),
-            ("applied", self.key): AppliedChange(ch, header, result)})
+        self._keep(t, order_row, result, lines, kept, applied=header)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),),
                     change_updates=(ChangeUpdate(ch.id, "applied", base_key=record.lines_key, revision=revision),),
@@ -345,8 +342,7 @@ class _Step:
                      "no line of the "
                      f"{record.state.value} order changed" + (f"; 865 {said['ack_type']}" if said else ""),
                      revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file)
-            self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, new_key)): (
-                pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
+            self._keep(t, order_row, result)
             return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
                         findings=self._shipped_findings(result))
         if not touched:
@@ -371,9 +367,7 @@ class _Step:
                  + (f"; 865 {said['ack_type']}" if said else ""),
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
                  line_count=result.new_lines.num_rows, value=_value(lines), **said)
-        self.updates.update({
-            ("records", self.key): t.record, ("lines", self.key): lines, ("reservations", self.key): kept,
-            ("tables", (ch.partner, new_key)): (pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
+        self._keep(t, order_row, result, lines, kept)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),), documents=docs,
                     change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
@@ -407,14 +401,24 @@ class _Step:
                  f"{', '.join(map(str, added)) or '(none)'} added, to be decided with the rules",
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
                  line_count=result.new_lines.num_rows)
-        self.updates.update({
-            ("records", self.key): t.record, ("lines", self.key): lines, ("reservations", self.key): kept,
-            ("tables", (ch.partner, new_key)): (pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines),
-            ("applied", self.key): AppliedChange(ch, header, result)})
+        self._keep(t, order_row, result, lines, kept, applied=header)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),),
                     change_updates=(ChangeUpdate(ch.id, "applied", base_key=record.lines_key, revision=revision),),
                     findings=self._shipped_findings(result))
+
+    def _keep(self, t, order_row: dict, result: ChangeResult, lines: tuple[LineRecord, ...] | None = None,
+              kept: tuple = (), *, applied: dict | None = None) -> None:
+        """What later steps of this run see of a new revision (``t`` moved the order to it): its record, its
+        canonical tables (ORDERS row, the changed lines) under the revision's lines_key, with ``lines`` its
+        line records and reservations ``kept``, and with ``applied`` (the 860's header) the change waiting for
+        the decision."""
+        self.updates.update({("records", self.key): t.record, ("tables", (self.ch.partner, t.record.lines_key)): (
+            pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
+        if lines is not None:
+            self.updates.update({("lines", self.key): lines, ("reservations", self.key): kept})
+        if applied is not None:
+            self.updates[("applied", self.key)] = AppliedChange(self.ch, applied, result)
 
     def _has_shipped(self) -> bool:
         return any(ln.shipped > 0 for ln in self.rv.lines.get(self.key, ()))
