@@ -141,6 +141,12 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     revisions.reservations.update({(o.partner, o.po_number): o.rows for o in backordered.reservations
                                    if (o.partner, o.po_number) in fresh})
     plan += backordered
+    # units raised after shipment for a partner that takes no backorder: what the backorder step did not place
+    # is refused, and the 865 the change planned is built again to say so
+    refused, replaced = lifecycle.refuse_unplaced_raises(revisions, today=today, at=at, run_id=run_id)
+    if replaced:
+        plan = replace(plan, documents=tuple(d for d in plan.documents
+                                             if not any(s.doc_key in replaced for s in d.sets))) + refused
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:
         tables.update(revisions.tables)

@@ -89,6 +89,15 @@ CHANGE_CODES: list[CodeSpec] = [
         "stay on the order (invoiced as shipped), only the unshipped rest was cancelled.",
     ),
     _C(
+        "CHANGE_RAISE_NOT_BACKORDERED",
+        "business",
+        "error",
+        "",
+        "A line raised after shipment for a partner whose allocation takes no backorder (backorder = \"reject\"): "
+        "what stock covered the same night was reserved, the rest was refused (865 IQ with the quantity we "
+        "ship), as an 850 line's short units are.",
+    ),
+    _C(
         "CHANGE_PRICE_INVOICED",
         "business",
         "error",

@@ -741,3 +741,107 @@ def test_a_replace_all_860_on_a_partly_shipped_order_applies_to_what_did_not_shi
         assert reserved(state, "acme", "ACME-1001") == {6: 3, 12: 4}
     finally:
         state.close()
+
+
+def _initech_3000_shipped(ws, lines_shipped: str) -> None:
+    """INITECH-3000's lines ``lines_shipped`` ("2", or "1,2") confirmed shipped by the east DC on day 1."""
+    rows = {"1": "SHP-3001,2026-11-27,16:00,UPSN,G2,1Z999AA10123453001,BOL-3000,INITECH-3000,1,SKU-1002,6,EA,C-3001,"
+                 "2.5,LB,\n",
+            "2": "SHP-3000,2026-11-27,16:00,UPSN,G2,1Z999AA10123453000,BOL-3000,INITECH-3000,2,SKU-1009,24,EA,C-3000,"
+                 "2.5,LB,\n"}
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261127b.csv").write_text(
+        "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n" + "".join(rows[n] for n in lines_shipped.split(",")))
+    ship_stages(ws, datetime(2026, 11, 27, 17), run_id="day1b")
+    deliver_all(ws, datetime(2026, 11, 27, 17))
+
+
+def _pyx12_and_bots_accept(content: bytes, tmp_path_factory, tmp_path) -> None:
+    from tests.shipping_support import bots_check, pyx12_map_folders
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ok, ack = pyx12_accepts(content.decode(), pyx12_map_folders(tmp_path_factory))
+    assert ok, ack[:800]
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+
+
+def test_units_raised_after_shipment_for_a_partner_that_takes_no_backorder_are_placed_or_refused(
+        ws, tmp_path_factory, tmp_path):
+    """INITECH (allocation backorder = "reject": an 850 line's short units are refused, IR, never backordered)
+    ships line 2 of INITECH-3000 (24 of SKU-1009) and then raises it to 2000, more than the DCs hold: what the
+    stock covers is reserved the same night, the rest is refused in the 865 (IQ with the quantity we ship,
+    BCA02 AC, a CHANGE_RAISE_NOT_BACKORDERED finding) and rejected on the line, never left backordered."""
+    _initech_3000_shipped(ws, "2")
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("initech", "INITECH-3000").state.value == "partially_shipped"
+    finally:
+        state.close()
+    send_860(ws, "initech", "INITECH-3000", [["2", "QI", "2000", "", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    try:
+        two = lines(state, "initech", "INITECH-3000")[2]
+        kept = reserved(state, "initech", "INITECH-3000").get(2, 0)
+    finally:
+        state.close()
+    assert two.backordered == 0, two
+    assert kept > 0 and two.allocated == 24 + kept, (two, kept)
+    assert two.rejected == 2000 - 24 - kept, two
+    bca02, pairs = answer(ws, "initech")
+    assert (bca02, pairs) == ("AC", [("2", "QI", "IQ", str(24 + kept))])
+    (found,) = [f for f in run.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]
+    assert f"{kept} unit(s) were reserved" in found.message and f"other {2000 - 24 - kept} refused" in found.message
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("initech", "INITECH-3000")
+        events = [h["event"] for h in state.order_history("initech", "INITECH-3000")]
+    finally:
+        state.close()
+    # line 1 (6 reserved) is still to ship: the order stays partially shipped, its 865 said AC
+    assert (order.state.value, order.ack_type) == ("partially_shipped", "AC"), order
+    assert events[-3:] == ["change_reopened", "backorder_allocated", "change_answered"], events
+    _pyx12_and_bots_accept((next((ws.drop_root / "initech" / "outbox").glob("*-865-*.x12"))).read_bytes(),
+                           tmp_path_factory, tmp_path)
+
+
+def test_units_raised_after_shipment_for_a_partner_that_takes_no_backorder_with_no_stock_are_all_refused(ws):
+    """INITECH-3000 shipped and invoiced in full (6 + 24), then INITECH raises line 2 to 30 the night the
+    snapshot shows no SKU-1009 left: nothing is placed, the 6 raised units are refused (865 IQ 24, AC) and
+    rejected on the line, and the order goes back to invoiced, then closed (it used to wait, partially
+    shipped, for a backorder INITECH never takes)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    _initech_3000_shipped(ws, "1,2")
+    snapshots = ws.root / "inventory" / "snapshots"
+    stock = pq.read_table(snapshots / "as_of=2026-11-26" / "part-0.parquet")
+    empty = pc.if_else(pc.equal(stock["sku"], "SKU-1009"), 0, stock["on_hand"]).cast(stock.schema.field("on_hand").type)
+    (snapshots / "as_of=2026-11-28").mkdir()
+    pq.write_table(stock.set_column(stock.schema.get_field_index("on_hand"), "on_hand", empty),
+                   snapshots / "as_of=2026-11-28" / "part-0.parquet")
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("initech", "INITECH-3000").state.value == "invoiced"
+    finally:
+        state.close()
+    send_860(ws, "initech", "INITECH-3000", [["2", "QI", "30", "", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert answer(ws, "initech") == ("AC", [("2", "QI", "IQ", "24")])
+    assert "CHANGE_RAISE_NOT_BACKORDERED" in codes(run)
+    state = StateStore(ws.state_path)
+    try:
+        two = lines(state, "initech", "INITECH-3000")[2]
+        order = state.order("initech", "INITECH-3000")
+        events = [h["event"] for h in state.order_history("initech", "INITECH-3000")]
+        assert 2 not in reserved(state, "initech", "INITECH-3000")
+    finally:
+        state.close()
+    assert (two.allocated, two.backordered, two.rejected, two.shipped, two.state.value) == (
+        24, 0, 6, Decimal(24), "closed"), two
+    # nothing left to ship and every shipped unit billed and its 810 delivered: settled, then closed that night
+    assert order.state.value == "closed", order
+    assert events[-3:-1] == ["change_reopened", "change_settled"], events

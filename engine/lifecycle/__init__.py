@@ -45,6 +45,7 @@ from engine.lifecycle.changes import (
     apply_pending_changes,
     changed_after_shipment_now,
     fingerprints,
+    refuse_unplaced_raises,
     repeat_keys,
     replay,
 )
@@ -110,7 +111,7 @@ __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
     "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused",
     "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "added_lines_only", "apply_pending_changes",
-    "changed_after_shipment_now", "arrivals", "fingerprints", "repeat_keys",
+    "changed_after_shipment_now", "refuse_unplaced_raises", "arrivals", "fingerprints", "repeat_keys",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "move", "next_state",

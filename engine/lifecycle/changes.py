@@ -20,10 +20,14 @@ import pyarrow.compute as pc
 
 from engine.changes import (
     CANCEL_PURPOSES,
+    CHANGED,
+    QUANTITY_CHANGED,
+    REJECTED,
     REPEAT_PURPOSES,
     ChangeResult,
     LineProgress,
     Progress,
+    _n,
     apply_changes,
     change_fingerprint,
     heading_finding,
@@ -32,6 +36,7 @@ from engine.lifecycle.common import check_plan, contain, first_rows, transaction
 from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.changes import DEADLINE_CHANGES
+from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
     CUT_FROM,
@@ -73,6 +78,23 @@ class AppliedChange:
         return f"865:{self.change.store_key}:{self.change.change_ref}"
 
 
+@dataclass(frozen=True, slots=True)
+class RaisedAnswer:
+    """An 860 that raised lines of an order that shipped, for a partner whose allocation takes no backorder
+    (backorder = "reject"), answered at once: ``units`` (line number -> units the raise backordered) are
+    offered stock in the same run; what it does not place is refused (``refuse_unplaced_raises``) and the
+    865 built again from ``header`` and ``result`` to say so."""
+
+    change: StoredChange
+    header: dict
+    result: ChangeResult
+    units: Mapping[int, int]
+
+    @property
+    def doc_key(self) -> str:
+        return f"865:{self.change.store_key}:{self.change.change_ref}"
+
+
 @dataclass(slots=True)
 class Revisions:
     parts: list[Plan] = field(default_factory=list)  # one per change (or failed order), in order
@@ -84,6 +106,8 @@ class Revisions:
     change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
     # per order, the changes applied to it (source file, change_fingerprint): a 06/07 repeat of one is not applied
     seen: dict[Key, list[tuple[str, tuple]]] = field(default_factory=dict)
+    # orders of partners that take no backorder whose lines an 860 raised after shipment (the last such 860)
+    raised: dict[Key, RaisedAnswer] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -368,6 +392,12 @@ class _Step:
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
                  line_count=result.new_lines.num_rows, value=_value(lines), **said)
         self._keep(t, order_row, result, lines, kept)
+        if answered and self.profile.allocation.backorder == "reject":
+            # a partner that takes no backorder: the raised units are placed this night or refused (flows.decide)
+            units = {ln.line_number: ln.backordered - stored[ln.line_number].backordered for ln in lines
+                     if ln.line_number in stored and ln.backordered > stored[ln.line_number].backordered}
+            if units:
+                self.updates[("raised", self.key)] = RaisedAnswer(ch, header, result, units)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),), documents=docs,
                     change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
@@ -642,6 +672,80 @@ def changed_after_shipment_now(rv: Revisions, before: Mapping[Key, OrderRecord],
                                      and any(ln.shipped > 0 for ln in rv.lines[k])):
             out[k] = (r, rv.lines[k], rv.reservations.get(k, ()))
     return out
+
+
+def refuse_unplaced_raises(rv: Revisions, *, today: date, at: str, run_id: str) -> tuple[Plan, frozenset[str]]:
+    """Units an 860 raised after shipment for a partner that takes no backorder (``rv.raised``), once the run's
+    backorder allocation offered them stock (``rv.lines``/``rv.records`` as it left them): what it placed stays
+    placed, the rest is refused as an 850 line's short units are (backordered -> rejected, never left waiting),
+    one CHANGE_RAISE_NOT_BACKORDERED per line, the order moved by what is left to ship, and the 865 built again
+    (ACK IQ with the quantity we ship: shipped + placed; BCA02 AC). The plan and the doc keys of the 865s it
+    replaces (the caller drops the ones the change step planned)."""
+    parts, replaced = [], set()
+    for key, raised in sorted(rv.raised.items()):
+        record, stored = rv.records.get(key), rv.lines.get(key)
+        if record is None or stored is None:
+            continue
+        refused: dict[int, int] = {}
+        new_lines = []
+        for ln in stored:
+            cut = min(ln.backordered, raised.units.get(ln.line_number, 0))
+            if cut <= 0 or ln.state in ENDED_LINES:
+                new_lines.append(ln)
+                continue
+            refused[ln.line_number] = cut
+            backordered = ln.backordered - cut
+            new_lines.append(replace(
+                ln, backordered=backordered, rejected=ln.rejected + cut, run_id=run_id,
+                promised_date=ln.promised_date if backordered else None,
+                state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered),
+                reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder "
+                                                          "(rejected_by_policy)")))))
+        if not refused:
+            continue
+        lines = tuple(new_lines)
+        result = _refused_raises(raised, refused, record.po_number)
+        ack_type = change_ack_type(result)
+        to = _state_after(lines)
+        event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE and to != record.state else \
+            EventKind.CHANGE_ANSWERED
+        said = ", ".join(f"line {n} ({u})" for n, u in sorted(refused.items()))
+        t = move(record, event, at=at, run_id=run_id, document_key=raised.doc_key, ack_type=ack_type,
+                 note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused (backorder "
+                 f"= \"reject\"): {said}; 865 {ack_type}", value=_value(lines))
+        body = build_865(raised.header, result, today=today)
+        doc = transaction_set("865", "CA", raised.doc_key, body, partner=key[0], po_number=key[1],
+                              source_sha256=raised.change.store_key)
+        new = [f for f in result.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]
+        parts.append(Plan(transitions=(t,), lines=(OrderLines(*key, lines),), documents=(doc,),
+                          findings=tuple(FindingRecord(f, key[0], key[1], "raised units refused (865 IQ)", "decide")
+                                         for f in new)))
+        rv.records[key], rv.lines[key] = t.record, lines
+        replaced.add(raised.doc_key)
+    return Plan.combine(parts), frozenset(replaced)
+
+
+def _refused_raises(raised: RaisedAnswer, refused: Mapping[int, int], po_number: str) -> ChangeResult:
+    """The change's result with each refused line's last POC answered IQ with what we ship, and its finding."""
+    result = raised.result
+    last = {r.line_number: k for k, r in enumerate(result.line_results)
+            if r.line_number in refused and r.status != REJECTED}
+    answers, findings = list(result.line_results), list(result.findings)
+    for n, k in sorted(last.items()):
+        r, cut = answers[k], refused[n]
+        kept = (r.quantity or Decimal(0)) - cut
+        answers[k] = replace(r, status=CHANGED if r.status == CHANGED else QUANTITY_CHANGED, quantity=kept,
+                             code="CHANGE_RAISE_NOT_BACKORDERED")
+        poc = r.change
+        findings.append(finding_at_row(
+            "CHANGE_RAISE_NOT_BACKORDERED",
+            f"POC02 {poc.get('change_type')} raises line {poc.get('line_id') or n} of PO {po_number} to "
+            f"{_n(r.quantity)} after it shipped; the partner's allocation takes no backorder (backorder = "
+            f"\"reject\"): {_n(Decimal(raised.units[n] - cut))} unit(s) were reserved from stock this night and "
+            f"the other {cut} refused (865 IQ {_n(kept)}), not backordered. The buyer orders them again when "
+            "stock comes.", poc, severity=CHANGE_CATALOGUE["CHANGE_RAISE_NOT_BACKORDERED"].severity, seg="POC",
+            element="POC03", value=_n(r.quantity), line_number=n))
+    return replace(result, line_results=answers, findings=findings)
 
 
 def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:
