@@ -5,13 +5,15 @@ what went back to stock, findings and one outcome per POC (the 865's ACK01) go o
 Rules: an order that shipped (in part or whole) is changed only where it still can be (``progress``:
 each line's shipped and invoiced units): what shipped stays on the order (a decrease, deletion or
 cancellation below it keeps the shipped units and cancels the rest: CHANGE_BELOW_SHIPPED), a price is
-not changed on a line with invoiced units (CHANGE_PRICE_INVOICED: no 810 is sent again), and no line is
+not changed on a line with invoiced units (CHANGE_PRICE_INVOICED: no 810 is sent again; a PQ or RZ that
+changes the quantity too has its quantity applied and is answered IC, the invoiced price kept), and no line is
 added or raised once the order is complete (CHANGE_AFTER_SHIPMENT); a line added (AI, or RZ naming a new
 line) to an order still open is added as on an order that did not ship; without ``progress`` a shipped
 order is refused whole (CHANGE_AFTER_SHIPMENT, every POC rejected), and so is a closed one (``closed``);
 BCH01 01 cancels the whole PO, and so does 17 (code list 353 "Cancel, to be Reissued": the order is
 withdrawn, a reissue to follow); 00 (an original change request, as Walmart.com sends its line
-cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing, as do 06
+cancellations), 04, 05 and 18 (reissue) apply the POC lines in order, each all-or-nothing (but that price
+on invoiced units), as do 06
 (confirmation) and 07 (duplicate) when no 860 with their content was applied before (REPEAT_PURPOSES;
 the caller knows); the heading's new dates (DTM 002/010/037/038, and the last and first acceptable dates
 001/063/064) and ship-to are applied (heading_changes); a rejected POC leaves its
@@ -428,10 +430,15 @@ class _Editor:
         problem = self._check_quantity(poc, hit, new_quantity) or self._check_price(poc, hit, new_price)
         if problem:
             return problem
+        kept_price = None  # a price refused on invoiced units while the POC's quantity is applied
         if self.progress is not None:
-            problem = self._check_progress(poc, hit, new_quantity, new_price)
+            kept_price = self._price_invoiced(hit, new_quantity, new_price)
+            problem = self._check_progress(poc, hit, new_quantity, None if kept_price is not None else new_price)
             if problem:
                 return problem
+            if kept_price is not None:
+                self._keep_invoiced_price(poc, hit, kept_price)
+                new_price = None
             done = self.progress.shipped(hit["line_number"])
             if new_quantity is not None and new_quantity < done:
                 if new_price is not None and new_price != hit.get("unit_price"):
@@ -460,6 +467,9 @@ class _Editor:
         if trim:
             self.trimmed.add(hit["line_number"])
             status = CHANGED if status == PRICE_CHANGED else QUANTITY_CHANGED
+        if kept_price is not None:  # accepted with changes: the quantity as asked (ACK02), the price as invoiced
+            return LineResult(poc, CHANGED, hit["line_number"], hit.get("quantity"), hit.get("unit"),
+                              code="CHANGE_PRICE_INVOICED")
         return self._done(poc, hit, status)
 
     def _rounded(self, poc: dict, hit: dict | None) -> LineResult | None:
@@ -649,6 +659,25 @@ class _Editor:
             return self._after_shipment(poc, line, f"line {line.get('line_id') or n} shipped; its product is "
                                         "not restated")
         return None
+
+    def _price_invoiced(self, line: dict, quantity: Decimal | None, price: Decimal | None) -> Decimal | None:
+        """An order that shipped: the POC's new price when the line has invoiced units (not changed: no 810 is
+        sent again) and the POC also asks a new quantity that can be applied without it (a PQ or RZ changing
+        both); else None (a price alone, or with the quantity the line has, is refused whole: _check_progress)."""
+        n = line["line_number"]
+        if price is None or price == line.get("unit_price") or self.progress.invoiced(n) <= 0 or \
+                quantity is None or quantity == line.get("quantity") or n in self.progress.rejected:
+            return None
+        return price
+
+    def _keep_invoiced_price(self, poc: dict, line: dict, price: Decimal) -> None:
+        n = line["line_number"]
+        self.findings.append(_finding(
+            "CHANGE_PRICE_INVOICED",
+            f"POC06 {_n(price)} for line {line.get('line_id') or n}: {_n(self.progress.invoiced(n))} of its units "
+            f"were invoiced already at {_n(line.get('unit_price'))}; the price was not changed and no 810 is sent "
+            f"again, the POC's quantity ({_n(poc.get('quantity_ordered'))}) was applied (865 IC). Finance settles "
+            "the price difference with the buyer (credit or debit memo).", poc, "POC06", _n(price), line_number=n))
 
     def _after_shipment(self, poc: dict, line: dict | None, why: str) -> LineResult:
         return self._reject(poc, line, "CHANGE_AFTER_SHIPMENT", f"POC02 {poc.get('change_type')}: {why}.",

@@ -845,3 +845,31 @@ def test_units_raised_after_shipment_for_a_partner_that_takes_no_backorder_with_
     # nothing left to ship and every shipped unit billed and its 810 delivered: settled, then closed that night
     assert order.state.value == "closed", order
     assert events[-3:-1] == ["change_reopened", "change_settled"], events
+
+
+def test_a_quantity_and_price_change_on_an_invoiced_line_applies_the_quantity_and_keeps_the_price(
+        ws, tmp_path_factory, tmp_path):
+    """ACME sends PQ for line 6 (5 shipped and invoiced): 8 units at 9.99. The price cannot change on invoiced
+    units, but the quantity can: the 3 new units are reserved the same night, the price stays the invoiced
+    one, and the 865 answers IC ("accepted - changes made") with ACK02 8 and a CHANGE_PRICE_INVOICED finding
+    naming the refused 9.99 (the whole POC used to be refused, IR, the buyer's quantity lost with it)."""
+    state = StateStore(ws.state_path)
+    try:
+        price = lines(state, "acme", "ACME-1001")[6].unit_price
+    finally:
+        state.close()
+    send_860(ws, "acme", "ACME-1001", [["6", "PQ", "8", "", "EA", "9.99", "PE"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert answer(ws, "acme") == ("AC", [("6", "PQ", "IC", "8")])
+    _pyx12_and_bots_accept((next((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12"))).read_bytes(),
+                           tmp_path_factory, tmp_path)
+    (found,) = [f for f in run.findings if f.code == "CHANGE_PRICE_INVOICED"]
+    assert "POC06 9.99" in found.message and "quantity (8) was applied" in found.message
+    state = StateStore(ws.state_path)
+    try:
+        six = lines(state, "acme", "ACME-1001")[6]
+        assert (six.ordered, six.allocated, six.backordered, six.shipped, six.unit_price) == (
+            Decimal(8), 8, 0, Decimal(5), price)
+        assert reserved(state, "acme", "ACME-1001").get(6) == 3
+    finally:
+        state.close()

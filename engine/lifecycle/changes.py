@@ -484,7 +484,8 @@ class _Step:
     def _shipped_findings(self, result: ChangeResult) -> tuple[FindingRecord, ...]:
         said = {"CHANGE_BELOW_SHIPPED": "shipped units kept, the unshipped rest cancelled (865 IQ, or IR when "
                                         "nothing was left to cancel)",
-                "CHANGE_PRICE_INVOICED": "price not changed, nothing invoiced again (865 IR)"}
+                "CHANGE_PRICE_INVOICED": "price not changed, nothing invoiced again (865 IR; IC when the POC's "
+                                         "quantity was applied)"}
         return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
                                    said.get(f.code, "POC rejected (865 IR)") if f.severity == "error"
                                    else "none (warning)", "decide") for f in result.findings)

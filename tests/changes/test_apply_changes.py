@@ -3,6 +3,7 @@ line 2 = 6 EA @ 10), whole-PO cancel, and the refusals (unknown order/line, exis
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
@@ -356,6 +357,32 @@ def test_after_shipment_a_price_on_an_invoiced_line_is_refused_and_an_added_line
     assert [f.code for f in result.findings] == ["CHANGE_PRICE_INVOICED"]
     assert _lines(result)[1][2] == Decimal("2.5") and _lines(result)[2][2] == Decimal(11)
     assert _lines(result)[3][1] == Decimal(5) and 3 in result.changed_line_numbers
+
+
+@pytest.mark.parametrize("poc", ["POC*1*PQ*8**EA*3*PE", "POC*1*RZ*8**EA*3*PE*UP*073000040482*VN*SKU-1"])
+def test_after_shipment_a_quantity_and_price_on_an_invoiced_line_applies_the_quantity_and_keeps_the_price(
+        poc: str) -> None:
+    """A PQ or RZ that changes both quantity and price of a line with invoiced units: the quantity is applied,
+    the invoiced price kept; answered IC ("accepted - changes made") with ACK02 the new quantity and a
+    CHANGE_PRICE_INVOICED finding that names the refused price (it used to refuse the POC whole, IR)."""
+    result = _after_shipment([poc])
+    assert [(r.status, r.quantity, r.code) for r in result.line_results] == [
+        ("IC", Decimal(8), "CHANGE_PRICE_INVOICED")]
+    assert _lines(result)[1][1] == Decimal(8) and _lines(result)[1][2] == Decimal("2.5")
+    assert 1 in result.changed_line_numbers and not result.rejected
+    (f,) = result.findings
+    assert f.code == "CHANGE_PRICE_INVOICED" and "POC06 3" in f.message and "quantity" in f.message
+    from engine.po_change_ack import build_865, change_ack_type
+
+    assert change_ack_type(result) == "AC"
+    body = build_865({"po_number": "PO-1"}, result, today=date(2026, 11, 28))
+    assert ["ACK", "IC", "8", "EA"] in [list(seg) for seg in body]
+
+
+def test_after_shipment_a_price_alone_or_a_restated_quantity_on_an_invoiced_line_is_still_refused() -> None:
+    result = _after_shipment(["POC*1*PQ*12**EA*3*PE"])  # 12 is what the line asks already: nothing to apply
+    assert _statuses(result) == ["IR"] and [f.code for f in result.findings] == ["CHANGE_PRICE_INVOICED"]
+    assert _lines(result)[1][1] == Decimal(12) and _lines(result)[1][2] == Decimal("2.5")
 
 
 def test_after_shipment_a_line_added_to_a_complete_order_is_refused() -> None:
