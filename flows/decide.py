@@ -146,7 +146,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     refused, replaced = lifecycle.refuse_unplaced_raises(revisions, today=today, at=at, run_id=run_id)
     if replaced:
         plan = replace(plan, documents=tuple(d for d in plan.documents
-                                             if not any(s.doc_key in replaced for s in d.sets))) + refused
+                                             if not any(s.doc_key in replaced for s in d.sets)))
+    plan += refused
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:
         tables.update(revisions.tables)

@@ -808,14 +808,22 @@ def test_units_raised_after_shipment_for_a_partner_that_takes_no_backorder_are_p
                            tmp_path_factory, tmp_path)
 
 
-def test_units_raised_after_shipment_for_a_partner_that_takes_no_backorder_with_no_stock_are_all_refused(ws):
+@pytest.mark.parametrize("answers_865", [True, False])
+def test_units_raised_after_shipment_for_a_partner_that_takes_no_backorder_with_no_stock_are_all_refused(
+        ws, answers_865):
     """INITECH-3000 shipped and invoiced in full (6 + 24), then INITECH raises line 2 to 30 the night the
     snapshot shows no SKU-1009 left: nothing is placed, the 6 raised units are refused (865 IQ 24, AC) and
     rejected on the line, and the order goes back to invoiced, then closed (it used to wait, partially
-    shipped, for a backorder INITECH never takes)."""
+    shipped, for a backorder INITECH never takes). A partner that takes no 865 gets none, the units are
+    refused all the same."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    if not answers_865:
+        toml = ws.root / "partners" / "initech.toml"
+        text = toml.read_text()
+        assert '"865", ' in text
+        toml.write_text(text.replace('"865", ', "", 1))
     _initech_3000_shipped(ws, "1,2")
     snapshots = ws.root / "inventory" / "snapshots"
     stock = pq.read_table(snapshots / "as_of=2026-11-26" / "part-0.parquet")
@@ -830,7 +838,10 @@ def test_units_raised_after_shipment_for_a_partner_that_takes_no_backorder_with_
         state.close()
     send_860(ws, "initech", "INITECH-3000", [["2", "QI", "30", "", "EA"]])
     _results, run = run_stages(ws, NIGHT2)
-    assert answer(ws, "initech") == ("AC", [("2", "QI", "IQ", "24")])
+    if answers_865:
+        assert answer(ws, "initech") == ("AC", [("2", "QI", "IQ", "24")])
+    else:
+        assert outbox(ws, "initech", "865") == []
     assert "CHANGE_RAISE_NOT_BACKORDERED" in codes(run)
     state = StateStore(ws.state_path)
     try:

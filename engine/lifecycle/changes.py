@@ -32,7 +32,7 @@ from engine.changes import (
     change_fingerprint,
     heading_finding,
 )
-from engine.lifecycle.common import check_plan, contain, first_rows, transaction_set
+from engine.lifecycle.common import check_plan, contain, first_rows, isolated, transaction_set
 from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
 from schemas.changes import DEADLINE_CHANGES
@@ -89,6 +89,7 @@ class RaisedAnswer:
     header: dict
     result: ChangeResult
     units: Mapping[int, int]
+    answered: bool = True  # the change was answered with an 865 (the partner receives them)
 
     @property
     def doc_key(self) -> str:
@@ -392,12 +393,12 @@ class _Step:
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
                  line_count=result.new_lines.num_rows, value=_value(lines), **said)
         self._keep(t, order_row, result, lines, kept)
-        if answered and self.profile.allocation.backorder == "reject":
+        if self.profile.allocation.backorder == "reject":
             # a partner that takes no backorder: the raised units are placed this night or refused (flows.decide)
             units = {ln.line_number: ln.backordered - stored[ln.line_number].backordered for ln in lines
                      if ln.line_number in stored and ln.backordered > stored[ln.line_number].backordered}
             if units:
-                self.updates[("raised", self.key)] = RaisedAnswer(ch, header, result, units)
+                self.updates[("raised", self.key)] = RaisedAnswer(ch, header, result, units, answered)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),), documents=docs,
                     change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
@@ -687,43 +688,57 @@ def refuse_unplaced_raises(rv: Revisions, *, today: date, at: str, run_id: str) 
         record, stored = rv.records.get(key), rv.lines.get(key)
         if record is None or stored is None:
             continue
-        refused: dict[int, int] = {}
-        new_lines = []
-        for ln in stored:
-            cut = min(ln.backordered, raised.units.get(ln.line_number, 0))
-            if cut <= 0 or ln.state in ENDED_LINES:
-                new_lines.append(ln)
-                continue
-            refused[ln.line_number] = cut
-            backordered = ln.backordered - cut
-            new_lines.append(replace(
-                ln, backordered=backordered, rejected=ln.rejected + cut, run_id=run_id,
-                promised_date=ln.promised_date if backordered else None,
-                state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered),
-                reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder "
-                                                          "(rejected_by_policy)")))))
-        if not refused:
-            continue
-        lines = tuple(new_lines)
-        result = _refused_raises(raised, refused, record.po_number)
-        ack_type = change_ack_type(result)
-        to = _state_after(lines)
-        event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE and to != record.state else \
-            EventKind.CHANGE_ANSWERED
-        said = ", ".join(f"line {n} ({u})" for n, u in sorted(refused.items()))
-        t = move(record, event, at=at, run_id=run_id, document_key=raised.doc_key, ack_type=ack_type,
-                 note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused (backorder "
-                 f"= \"reject\"): {said}; 865 {ack_type}", value=_value(lines))
-        body = build_865(raised.header, result, today=today)
-        doc = transaction_set("865", "CA", raised.doc_key, body, partner=key[0], po_number=key[1],
-                              source_sha256=raised.change.store_key)
-        new = [f for f in result.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]
-        parts.append(Plan(transitions=(t,), lines=(OrderLines(*key, lines),), documents=(doc,),
-                          findings=tuple(FindingRecord(f, key[0], key[1], "raised units refused (865 IQ)", "decide")
-                                         for f in new)))
-        rv.records[key], rv.lines[key] = t.record, lines
-        replaced.add(raised.doc_key)
+        part = isolated(record, lambda k=key, r=raised, o=record, ls=stored: _refuse_raised(
+            k, r, o, ls, today=today, at=at, run_id=run_id), at=at, run_id=run_id, stage="decide")
+        parts.append(part)
+        for t in part.transitions:
+            rv.records[key] = t.record
+        for o in part.lines:
+            rv.lines[key] = o.lines
+        if raised.answered and part.documents:
+            replaced.add(raised.doc_key)
     return Plan.combine(parts), frozenset(replaced)
+
+
+def _refuse_raised(key: Key, raised: RaisedAnswer, record: OrderRecord, stored: tuple[LineRecord, ...], *,
+                   today: date, at: str, run_id: str) -> Plan:
+    """One order of ``refuse_unplaced_raises``: ``stored`` its lines as the backorder step left them."""
+    refused: dict[int, int] = {}
+    new_lines = []
+    for ln in stored:
+        cut = min(ln.backordered, raised.units.get(ln.line_number, 0))
+        if cut <= 0 or ln.state in ENDED_LINES:
+            new_lines.append(ln)
+            continue
+        refused[ln.line_number] = cut
+        backordered = ln.backordered - cut
+        new_lines.append(replace(
+            ln, backordered=backordered, rejected=ln.rejected + cut, run_id=run_id,
+            promised_date=ln.promised_date if backordered else None,
+            state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered),
+            reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder "
+                                                      "(rejected_by_policy)")))))
+    if not refused:
+        return Plan()
+    lines = tuple(new_lines)
+    result = _refused_raises(raised, refused, record.po_number)
+    ack_type = change_ack_type(result)
+    to = _state_after(lines)
+    event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE and to != record.state else \
+        EventKind.CHANGE_ANSWERED
+    sorted_said = ", ".join(f"line {n} ({u})" for n, u in sorted(refused.items()))
+    said = dict(document_key=raised.doc_key, ack_type=ack_type) if raised.answered else {}
+    t = move(record, event, at=at, run_id=run_id, value=_value(lines), **said,
+             note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused (backorder "
+             f"= \"reject\"): {sorted_said}" + (f"; 865 {ack_type}" if raised.answered else ""))
+    docs = (transaction_set("865", "CA", raised.doc_key, build_865(raised.header, result, today=today),
+                            partner=key[0], po_number=key[1], source_sha256=raised.change.store_key),) \
+        if raised.answered else ()
+    new = [f for f in result.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]
+    return Plan(transitions=(t,), lines=(OrderLines(*key, lines),), documents=docs,
+                findings=tuple(FindingRecord(f, key[0], key[1], "raised units refused (865 IQ)"
+                                             if raised.answered else "raised units refused", "decide")
+                               for f in new))
 
 
 def _refused_raises(raised: RaisedAnswer, refused: Mapping[int, int], po_number: str) -> ChangeResult:
