@@ -115,3 +115,53 @@ def test_a_line_s_own_earlier_date_stands_for_the_order_s(tmp_path):
         assert len(found) == expected
         if found:
             assert "before its DTM 064 (do not deliver before) 2026-12-03:" in found[0]["message"]
+
+
+# --- status --dates: a line's own dates where they differ from its order's -------------------------------------
+def test_status_dates_shows_a_line_s_own_dates_where_they_differ_from_the_order_s(tmp_path):
+    """ACME-1001: heading DTM 001 2026-12-31; line 4's own DTM 001 2026-12-20, line 5's own DTM 001 2026-12-31 (the
+    order's: not repeated), line 6's own DTM 064 2026-12-14 (the heading has none)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.support import make_workspace
+
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
+    text = with_dates("DTM*001*20261231~", "ACME-1001", po.read_text())
+    for line, dtm in (("4", "DTM*001*20261220~"), ("5", "DTM*001*20261231~"), ("6", "DTM*064*20261214~")):
+        text = line_dates(text, "ACME-1001", line, dtm)
+    po.write_text(text)
+    run_stages(ws, NIGHT)
+    runner = CliRunner()
+    args = ["status", "ACME-1001", "--partner", "acme", "-w", str(ws.root)]
+    doc = json.loads(runner.invoke(app, [*args, "--json", "--dates"]).stdout)
+    assert doc["order"]["dates"]["cancel_after"] == "2026-12-31"
+    assert doc["order"]["line_dates"] == [
+        {"line_number": 4, "line_id": "4", "cancel_after": "2026-12-20"},
+        {"line_number": 6, "line_id": "6", "do_not_deliver_before": "2026-12-14"}]
+    shown = runner.invoke(app, [*args, "--dates"], terminal_width=200).output
+    assert "line 4's own dates: cancel after 2026-12-20 (DTM 001)" in shown
+    assert "line 6's own dates: do not deliver before 2026-12-14 (DTM 064)" in shown
+    assert "line 5's own" not in shown
+    assert json.loads(runner.invoke(app, [*args, "--json"]).stdout)["order"]["line_dates"] == []  # not asked
+
+
+def test_status_dates_shows_a_line_date_an_860_moved(tmp_path):
+    """An 860 POC*4*CT with a DTM 001 under it moves GLOBEX-2000's line 4 to 2026-12-20 (the order's 2026-12-10):
+    `status --dates` shows the current revision's line date."""
+    from tests.support import make_workspace
+    from tests.test_backorder_cancel_date import NIGHT1, globex_with
+    from tests.test_cancel_date_moves import _status, change_860
+
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261210~")
+    run_stages(ws, NIGHT1)
+    assert _status(ws)["order"]["line_dates"] == []
+    change_860(ws, [], ["POC*4*CT*36*36*EA*38.02*PE*VN*VP-1003", "DTM*001*20261220"])
+    run_stages(ws, datetime(2026, 12, 9, 2))
+    shown = _status(ws)["order"]
+    assert shown["dates"]["cancel_after"] == "2026-12-10"
+    assert [(ln["line_number"], ln["cancel_after"]) for ln in shown["line_dates"]] == [(4, "2026-12-20")]
