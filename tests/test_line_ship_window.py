@@ -69,11 +69,14 @@ def test_the_order_s_date_is_named_for_the_shipped_lines_without_their_own():
             "DTM 001 (cancel after, line 1) 2026-12-18:") in found[0].finding.message
 
 
-def _ship(ws) -> list[dict]:
+def _ship(ws, *, night: bool = True) -> list[dict]:
+    """``ws``'s orders taken (the night's run, unless ``night`` is False: already), the demo's east and north
+    confirmations shipped on 2026-11-27: its SHIPPED_OUTSIDE_WINDOW findings."""
     from connectors.state import StateStore
     from tests.support import drop_confirmations, ship_stages
 
-    run_stages(ws, NIGHT)
+    if night:
+        run_stages(ws, NIGHT)
     drop_confirmations(ws, "warehouse-drops")
     ship_stages(ws, datetime(2026, 11, 27, 14, 30), run_id="day1")
     state = StateStore(ws.state_url)
@@ -165,3 +168,22 @@ def test_status_dates_shows_a_line_date_an_860_moved(tmp_path):
     shown = _status(ws)["order"]
     assert shown["dates"]["cancel_after"] == "2026-12-10"
     assert [(ln["line_number"], ln["cancel_after"]) for ln in shown["line_dates"]] == [(4, "2026-12-20")]
+
+
+def test_a_line_date_an_860_poc_moved_is_the_one_its_shipment_is_held_against(tmp_path):
+    """After ACME-1001 is acknowledged, an 860 (BCH 04) POC*4*CT with a DTM 064 under it says line 4 may not be
+    delivered before 2026-12-03: SHP-1001 (2026-11-27) is warned about, naming line 4 and the moved date."""
+    from tests.support import shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*ACME-1001**1*20261126", "POC*4*CT*10*10*EA*9.39*PE*VN*VP-1002",
+            "DTM*064*20261203", "CTT*1", "SE*6*0001"]
+    (ws.drop_root / "acme" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*0800*U*00401*000001901*0*P*>~"
+        "GS*PC*ACMERETAIL*ORDERBRIDGE*20261127*0800*1901*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*1901~IEA*1*000001901~")
+    run_stages(ws, datetime(2026, 11, 27, 9))
+    found = _ship(ws, night=False)
+    assert len(found) == 1 and "SHP-1001" in found[0]["message"]
+    assert "before its DTM 064 (do not deliver before, line 4) 2026-12-03" in found[0]["message"]
