@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from rules.business.common import business_finding
 from schemas.findings import finding
 from schemas.lifecycle import FindingRecord
+from schemas.orders import LINE_DATES
 
 _LINEAGE = ("partner", "po_number", "source_file", "isa13", "gs06", "st02", "cancel_after", "do_not_deliver_after")
 
@@ -53,41 +54,82 @@ _BEFORE = (("ship_not_before", "037", "ship not before"), ("do_not_deliver_befor
 WINDOW_COLUMNS = [c for c, _q, _t in (*_AFTER, *_BEFORE)]
 
 
-def ship_date_findings(shipped: pa.Table, orders: pa.Table, *, stage: str = "shipments") -> tuple[FindingRecord, ...]:
+def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Table | None = None, *,
+                       stage: str = "shipments") -> tuple[FindingRecord, ...]:
     """SHIPPED_OUTSIDE_WINDOW (warning) once per shipment and PO of ``shipped`` (SHIPMENT_LINES of the
-    shipments sent: shipment_id, partner, po_number, ship_date) that left after its order's 038, 001 or
-    063, or before its 037 or 064 (``orders``: canonical ORDERS with those columns). The 856 still goes
-    (the goods left); ops learn to expect a refusal at the dock or a chargeback."""
+    shipments sent: shipment_id, partner, po_number, ship_date, line_number) that left after its order's 038,
+    001 or 063, or before its 037 or 064 (``orders``: canonical ORDERS with those columns). A line's own
+    DTM 001 / 063 / 064 (``order_lines``: canonical ORDER_LINES with schemas.orders.LINE_DATES; an 850's PO1
+    DTM, an 860's POC DTM) stands for its order's for the shipment's rows of that line, and is named with
+    the line ("DTM 001 (cancel after, line 2) 2026-12-10"), as engine.lifecycle.backorders.past_lines does.
+    The 856 still goes (the goods left); ops learn to expect a refusal at the dock or a chargeback."""
     if shipped.num_rows == 0:
         return ()
     have = [c for c in WINDOW_COLUMNS if c in orders.column_names]
-    if not have:
+    heads: dict[tuple, dict] = {}
+    if have:
+        dated = orders.filter(_any_valid(orders, have))
+        heads = {(r["partner"], r["po_number"]): r for r in dated.select(["partner", "po_number", *have]).to_pylist()}
+    own = _line_dates(order_lines) if "line_number" in shipped.column_names else {}
+    if not heads and not own:
         return ()
-    dated = orders.filter(_any_valid(orders, have))
-    if dated.num_rows == 0:
-        return ()
-    heads = {(r["partner"], r["po_number"]): r for r in dated.select(["partner", "po_number", *have]).to_pylist()}
-    seen: set[tuple] = set()
-    out = []
-    for r in shipped.select(["shipment_id", "partner", "po_number", "ship_date"]).to_pylist():
+    cols = ["shipment_id", "partner", "po_number", "ship_date", *(["line_number"] if own else [])]
+    # (shipment, partner, PO) -> (ship date, its line numbers in first-seen order; None for a row without one)
+    groups: dict[tuple, tuple] = {}
+    for r in shipped.select(cols).to_pylist():
         key = (r["shipment_id"], r["partner"], r["po_number"])
-        head, day = heads.get((r["partner"], r["po_number"])), r["ship_date"]
-        if head is None or day is None or key in seen:
+        if key not in groups:
+            groups[key] = (r["ship_date"], [])
+        if r.get("line_number") not in groups[key][1]:
+            groups[key][1].append(r.get("line_number"))
+    out = []
+    for (sid, partner, po), (day, numbers) in groups.items():
+        head = heads.get((partner, po)) or {}
+        mine = [own.get((partner, po, n), {}) for n in numbers]  # each line's own dates ({}: none, or not known)
+        if day is None or (not head and not any(mine)):
             continue
-        seen.add(key)
-        after = [f"DTM {q} ({name}) {head[c].isoformat()}" for c, q, name in _AFTER
-                 if head.get(c) is not None and day > head[c]]
-        before = [f"DTM {q} ({name}) {head[c].isoformat()}" for c, q, name in _BEFORE
-                  if head.get(c) is not None and day < head[c]]
+        after = _passed(_AFTER, head, mine, lambda when, day=day: day > when)
+        before = _passed(_BEFORE, head, mine, lambda when, day=day: day < when)
         if not after and not before:
             continue
         said = "; ".join([*(["after its " + " and ".join(after)] if after else []),
                           *(["before its " + " and ".join(before)] if before else [])])
-        message = (f"Shipment {r['shipment_id']} for PO {r['po_number']} left {day.isoformat()}, {said}: the 856 is "
+        message = (f"Shipment {sid} for PO {po} left {day.isoformat()}, {said}: the 856 is "
                    "sent (the goods left); expect a refusal at the dock or a chargeback.")
-        f = finding("SHIPPED_OUTSIDE_WINDOW", message, value=r["shipment_id"])
-        out.append(FindingRecord(f, r["partner"], r["po_number"], "856 sent: chargeback risk", stage))
+        f = finding("SHIPPED_OUTSIDE_WINDOW", message, value=sid)
+        out.append(FindingRecord(f, partner, po, "856 sent: chargeback risk", stage))
     return tuple(out)
+
+
+def _line_dates(order_lines: pa.Table | None) -> dict[tuple, dict]:
+    """(partner, PO, line number) -> the line's own dates (schemas.orders.LINE_DATES columns it has, and
+    ``line``: how it is named, PO101 or its number) of each line of ``order_lines`` with one."""
+    if order_lines is None or order_lines.num_rows == 0:
+        return {}
+    have = [c for c in LINE_DATES.values() if c in order_lines.column_names]
+    if not have:
+        return {}
+    dated = order_lines.filter(_any_valid(order_lines, have))
+    ids = ["line_id"] if "line_id" in dated.column_names else []
+    out = {}
+    for r in dated.select(["partner", "po_number", "line_number", *ids, *have]).to_pylist():
+        out[(r["partner"], r["po_number"], r["line_number"])] = {
+            "line": r.get("line_id") or str(r["line_number"]), **{c: r[c] for c in have if r[c] is not None}}
+    return out
+
+
+def _passed(dates: tuple, head: dict, mine: list[dict], beyond) -> list[str]:
+    """The dates of ``dates`` (column, DTM01, name) the ship day is ``beyond``, as named in the warning: a
+    line's own (``mine``: each shipped line's own dates, as _line_dates gives them) for the lines with one
+    ("DTM 001 (cancel after, line 2) 2026-12-10"), the order's (``head``) where a shipped line has none of its
+    own for that date, or the date is not one a line carries (037 / 038)."""
+    out = []
+    for c, q, name in dates:
+        when = head.get(c)
+        if when is not None and beyond(when) and any(c not in m for m in mine):
+            out.append(f"DTM {q} ({name}) {when.isoformat()}")
+        out += [f"DTM {q} ({name}, line {m['line']}) {m[c].isoformat()}" for m in mine if c in m and beyond(m[c])]
+    return out
 
 
 def _any_valid(table: pa.Table, columns: list[str]):

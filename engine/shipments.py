@@ -27,7 +27,7 @@ from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
 from schemas.order_keys import x12_po
-from schemas.orders import ORDERS
+from schemas.orders import LINE_DATES, ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipment_records import RecordedCarton
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
@@ -60,7 +60,7 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
                       "do_not_deliver_before", *REF_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
-                      "description", "upc"])
+                      "description", "upc", *LINE_DATES.values()])  # a line's own dates: engine.deadlines
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,9 +27,10 @@ def _plain(v):
     return v.value if hasattr(v, "value") else v
 
 
-def story(state: StateStore, order: OrderRecord, dates: dict | None = None) -> dict:
+def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line_dates: list | None = None) -> dict:
     """Everything `status` shows for ``order``, as plain JSON values; ``dates``: the PO's DTM dates
-    (ORDER_DATES column -> date or None, from its stored table; {} when unread)."""
+    (ORDER_DATES column -> date or None, from its stored table; {} when unread); ``line_dates``: its lines'
+    own dates where they differ from the order's (flows.status_view._line_dates; [] when not asked)."""
     partner, po = order.partner, order.po_number
     documents = state.documents_for_order(partner, po)
     verdicts = state.document_status_for(partner, {(d["isa13"], d["gs06"] or "", d["st02"] or "") for d in documents})
@@ -50,6 +51,7 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None) -> d
             "hold_reasons": list(order.hold_reasons), "codes": list(order.codes), "change_file": order.change_file,
             "received_at": order.received_at, "updated_at": order.updated_at,
             "dates": {name: _plain(value) for name, value in (dates or {}).items()},
+            "line_dates": list(line_dates or ()),
         },
         "person": ({"verdict": person.verdict, "by": person.by, "note": person.reason, "at": person.at,
                     "clock": "wall"} if person else None),

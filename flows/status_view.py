@@ -42,7 +42,10 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         if why:
             err_.print(why, style="red")
             return ExitStatus.USAGE
-        docs = [story(store, o, _order_dates(ws, o) if dates else None) for o in matches]
+        docs = []
+        for o in matches:
+            head = _order_dates(ws, o) if dates else None
+            docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None))
     finally:
         store.close()
     if len(docs) == 1:
@@ -110,6 +113,45 @@ def _order_dates(ws, record) -> dict:
     return {c: row[c] for c, _q, _t in ORDER_DATES} if row is not None else {}
 
 
+# A line's own dates status shows where they differ from its order's (schemas.orders.LINE_DATES: ORDER_LINES
+# column, DTM01 qualifier, what it means; an 850's PO1-loop DTM, an 860's POC-loop DTM)
+LINE_DATE_NAMES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_before", "064", "do not deliver before"),
+                   ("do_not_deliver_after", "063", "do not deliver after"))
+
+
+def _line_dates(ws, record, head: dict | None) -> list[dict]:
+    """The lines of ``record``'s current revision whose own dates differ from the order's (``head``,
+    _order_dates'), from its stored ORDER_LINES table: each as line_number, line_id and those of its
+    LINE_DATE_NAMES columns it carries other than the order's (ISO dates), in line order; [] when none or
+    unreadable (a table stored before the columns existed reads them as null)."""
+    from connectors.order_store import OrderStore
+    from schemas.errors import StateError
+
+    if not record.lines_key:
+        return []
+    names = [c for c, _q, _t in LINE_DATE_NAMES]
+    try:
+        _o, t = OrderStore(ws.orders_dir).load_columns(record.partner, record.lines_key, ["order_ref"],
+                                                        ["po_number", "order_ref", "line_number", "line_id", *names])
+    except StateError:
+        return []
+    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
+    refs = {r["order_ref"] for r in rows}
+    if record.order_ref in refs:
+        rows = [r for r in rows if r["order_ref"] == record.order_ref]
+    elif len(refs) > 1:  # the last interchange's rows, as _order_dates (order_row) takes the last row of a PO
+        rows = [r for r in rows if r["order_ref"] == rows[-1]["order_ref"]]
+    head = head or {}
+    out = {}
+    for r in rows:  # a line stored twice: its last row
+        own = {c: r[c].isoformat() for c in names if r[c] is not None and r[c] != head.get(c)}
+        if own:
+            out[r["line_number"]] = {"line_number": r["line_number"], "line_id": r["line_id"], **own}
+        else:
+            out.pop(r["line_number"], None)
+    return [out[n] for n in sorted(out)]
+
+
 def _releases(ws, records) -> dict[str, str | None]:
     """Order key -> its release number (850 BEG04, "" for none; None when its stored 850 is unreadable)."""
     from connectors.order_store import OrderStore
@@ -134,6 +176,9 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     named = [f"{text} {o['dates'][c]} (DTM {q})" for c, q, text in ORDER_DATES if o.get("dates", {}).get(c)]
     if named:
         console.print("  dates: " + "; ".join(named))
+    for ln in o.get("line_dates") or ():  # a line's own dates, where they differ from the order's
+        own = [f"{text} {ln[c]} (DTM {q})" for c, q, text in LINE_DATE_NAMES if ln.get(c)]
+        console.print(shown(f"  line {ln['line_id'] or ln['line_number']}'s own dates: ") + "; ".join(own))
     if o["hold_reasons"]:
         console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")

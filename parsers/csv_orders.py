@@ -12,8 +12,9 @@ width names in the PO column (CSV_ROW_MALFORMED), and every PO when a quoting er
 the file unread (any of them may have rows there). Every row not taken is listed (CsvOrders.refused)
 with its values as sent and its reason, for the CSV acknowledgment that answers it. Order-level values
 a PO's first row leaves blank are taken from its later rows; the window's dates (DTM 037/038/001/064/063)
-of rows that disagree hold the PO to the strictest. A line sent without an id is numbered apart from
-the ids its PO's rows send. Lineage, stable and documented:
+of rows that disagree hold the PO to the strictest, and a row's cancel / do-not-deliver date other than
+its PO's is its line's own (as an 850's PO1-loop DTM 001/064/063: _own_dates). A line sent without an
+id is numbered apart from the ids its PO's rows send. Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
 "CSV"; purpose "00", order_type "SA".
@@ -32,7 +33,7 @@ import pyarrow.compute as pc
 from parsers.csv_common import CsvRows, cell_text, parse_date, parse_decimal, parse_money, row_batches
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
-from schemas.orders import ORDER_LINES, ORDERS
+from schemas.orders import LINE_DATES, ORDER_LINES, ORDERS
 from schemas.profile import LimitSettings
 
 # the PO's window (DTM 037/038/001/064/063): rows of a PO that disagree hold it to the strictest date
@@ -51,6 +52,7 @@ _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_deliver
 _TEXT = ("ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city", "ship_to_state",
          "ship_to_country")
 _QUALIFIER = {"upc": "UP", "gtin": "UK", "vendor_part": "VN", "buyer_part": "BP"}
+_OWN = frozenset(LINE_DATES.values())  # the window's dates a line keeps of its own (_own_dates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +220,26 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         refused, more = [], 0
     answered = _refused(rows, refused, batches, bad, findings, mapping)
     more += max(0, len(answered) - MOST_REFUSED)
-    return CsvOrders(_table(orders, ORDERS), _good_lines(batches, pos), findings, bad, answered[:MOST_REFUSED], more)
+    heads = _table(orders, ORDERS)
+    return CsvOrders(heads, _own_dates(_good_lines(batches, pos), heads), findings, bad, answered[:MOST_REFUSED], more)
+
+
+def _own_dates(lines: pa.Table, orders: pa.Table) -> pa.Table:
+    """``lines`` with each row's cancel / do-not-deliver dates (schemas.orders.LINE_DATES) kept as its line's own
+    where they differ from its PO's (``orders``: the strictest of its rows, _inconsistent), as an 850's PO1-loop
+    DTM is: a row whose cancel date is later than another row's ships and is promised by its own. A row that
+    agrees with its PO, or leaves the date blank, has none of its own (the PO's applies)."""
+    if not lines.num_rows:
+        return lines
+    at = pc.index_in(lines["po_number"], value_set=orders["po_number"])
+    for name in LINE_DATES.values():
+        mine = lines[name]
+        if mine.null_count == lines.num_rows:
+            continue
+        same = pc.fill_null(pc.equal(mine, orders[name].take(at)), False)
+        lines = lines.set_column(lines.schema.get_field_index(name), name,
+                                 pc.if_else(same, pa.scalar(None, pa.date32()), mine))
+    return lines
 
 
 def _refused(rows: CsvRows, refused: list[tuple[int, str, list[str]]], batches: list[pa.Table], bad: tuple[str, ...],
@@ -293,7 +314,7 @@ class _Lines:
 
     _VARYING = ("order_ref", "po_number", "line_number", "line_id", "quantity", "quantity_sent", "unit", "unit_price",
                 "price_sent", "price_basis",
-                *_QUALIFIER, "product_ids", "description", "st02", "file_segment")
+                *_QUALIFIER, "product_ids", "description", "st02", "file_segment", *LINE_DATES.values())
 
     def __init__(self) -> None:
         self.rows = 0
@@ -305,7 +326,8 @@ class _Lines:
         c["po_number"].append(po)
         c["line_number"].append(n)
         c["line_id"].append(v["line_id"])  # none sent: numbered once the PO's rows are all read (_numbered)
-        for name in ("quantity", "quantity_sent", "unit", "unit_price", "price_sent", "description"):
+        for name in ("quantity", "quantity_sent", "unit", "unit_price", "price_sent", "description",
+                     *LINE_DATES.values()):  # the row's own dates: _own_dates keeps those not the PO's
             c[name].append(v[name])
         c["price_basis"].append("PE" if v["unit_price"] is not None else None)
         for name in _QUALIFIER:
@@ -454,7 +476,7 @@ def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> l
     """A later row's order-level values that differ from its PO's (CSV_ORDER_INCONSISTENT); a value its
     PO's earlier rows left blank is the PO's (an export giving the ship-to or a date on a later row only),
     and of the window's dates (_STRICTEST) the strictest is the PO's (a cancel date per line: the PO's
-    earliest holds, so no line ships after its own)."""
+    earliest; each row's line keeps its own, _own_dates, and is held to it)."""
     out, head = [], state.head
     for name in _ORDER_LEVEL:
         if v[name] is None:
@@ -464,6 +486,8 @@ def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> l
         elif v[name] != head[name]:
             strictest = _STRICTEST.get(name)
             kept = f"; the PO keeps {strictest(v[name], head[name])!s}, the strictest" if strictest else ""
+            if name in _OWN:
+                kept += ", and each row's line its own"
             out.append(finding("CSV_ORDER_INCONSISTENT", f"PO {po}: {name} {v[name]!s} here, {head[name]!s} on row "
                                f"{state.rows[name]}{kept}.", file=rows.file, row=number,
                                column=rows.header_names.get(name, name), value=str(v[name])))

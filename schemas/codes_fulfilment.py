@@ -109,7 +109,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "The shipment's 856 could not be built (or failed its self-check or validation); the shipment is held."),
     _C("SHIPPED_OUTSIDE_WINDOW", "business", "warning", "",
        "A shipment left after its order's ship-no-later (DTM 038), cancel-after (001) or do-not-deliver-after (063) "
-       "date, or before its ship-not-before (037) or do-not-deliver-before (064) date; the 856 is sent."),
+       "date, or before its ship-not-before (037) or do-not-deliver-before (064) date (a line's own 001/063/064 "
+       "where it has one); the 856 is sent."),
     _C("ASN_LATE", "business", "warning", "",
        "The 856 was built after the partner's ASN window from departure (ship date and time)."),
     _C("INVOICE_NOT_BUILT", "business", "error", "",

@@ -246,7 +246,8 @@ class CsvOrderMapping(CsvFeedLayout):
     # the PO's window (X12 DTM 037/038/001/064/063), checked as an 850's: a date past on arrival
     # (CANCEL_DATE_PASSED), a backorder after it, a shipment outside it; order-level: rows of a PO that
     # give different dates (a per-line cancel date) hold the PO to the strictest (the earliest last date,
-    # the latest first date), with a warning at the row
+    # the latest first date), with a warning at the row; a row's cancel / do-not-deliver date other than the
+    # PO's is its line's own (as an 850's PO1-loop DTM), which that line is held to
     ship_not_before: str | None = "Ship Not Before"  # DTM 037
     ship_no_later: str | None = "Ship No Later"  # DTM 038
     cancel_after: str | None = "Cancel Date"  # DTM 001

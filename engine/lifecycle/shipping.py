@@ -418,7 +418,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
             else _units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
     findings += ship_date_findings(good.filter(pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string()))),
-                                   orders, stage=STAGE)  # the 856 goes; ops expect a chargeback
+                                   orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
 
