@@ -32,8 +32,9 @@ one shipment:
   pallets: an SSCC repeated in the MANs of several LXs, each with a carton SSCC of its own, is their
         pallet's; an N9 LV (license plate) in an LX or W12 loop names the pallet (several under one
         W12: a row per pallet, N903 its units, when they add up to W1203; else an error); an N9 LV that
-        is the LX's own SSCC is a pallet shipped whole: its SSCC once, as the pack. Two SSCCs in an LX
-        that no other LX shares (cartons splitting its units, or a carton and its pallet): an error
+        is the LX's own SSCC is a pallet shipped whole: its SSCC once, as the pack. Of two SSCCs in an LX
+        the one marking more LXs is the pallet's; two that the LXs do not tell apart (none elsewhere:
+        cartons splitting its units, or a carton and its pallet) or three: an error
         (SHIPMENT_945_PALLET_UNCLEAR), never a label dropped
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
 W12 (SHIPMENT_945_NO_ITEMS); the row is kept only when it has a PO and a quantity (the checks in
@@ -376,11 +377,12 @@ def _n(value: Decimal) -> str:
 
 
 def _pallet_marks(lx_marks: list[list[tuple[str, int, dict]]], rows: list[dict]) -> list[Finding]:
-    """An LX with two or more SSCCs (MAN GM) of which some also mark other LXs: those are its pallet's (a
-    pallet holds several cartons, each LX one carton), the one left its carton's. Two or more SSCCs in an
-    LX that no other LX shares (two cartons splitting its W12s' units, or a carton and its pallet: the 945
-    does not say which), or one of its own among several shared ones: an error at its second SSCC, the
-    shipment is not read (a label dropped is a carton or pallet the DC cannot receive)."""
+    """An LX with two SSCCs (MAN GM) of which one marks more LXs than the other: that one is its pallet's
+    (a pallet holds several cartons, each LX one carton, or one carton of several items written an LX
+    per item), the other its carton's. Any other LX with two or more SSCCs (none in another LX: two
+    cartons splitting its W12s' units, or a carton and its pallet, the 945 does not say; both in the same
+    LXs; three or more): an error at its second SSCC, the shipment is not read (a label dropped is a
+    carton or pallet the DC cannot receive)."""
     lx_of: dict[str, set[int]] = defaultdict(set)
     for k, marks in enumerate(lx_marks):
         for mark, _e, _at in marks:
@@ -390,21 +392,21 @@ def _pallet_marks(lx_marks: list[list[tuple[str, int, dict]]], rows: list[dict])
         distinct = list(dict.fromkeys(sscc_digits(m) or m for m, _e, _at in marks))
         if len(distinct) < 2:
             continue
-        shared = [d for d in distinct if len(lx_of[d]) > 1]
-        own = [d for d in distinct if len(lx_of[d]) == 1]
-        if len(shared) == 1 and len(own) == 1:
+        in_lxs = sorted({len(lx_of[d]) for d in distinct})
+        if len(distinct) == 2 and len(in_lxs) == 2 and in_lxs[1] > 1:  # the one in more LXs holds the other
+            own, shared = sorted(distinct, key=lambda d: len(lx_of[d]))
             for r in rows:
                 if r["_lx"] == k:
-                    r["_carton"] = {**r["_carton"], "carton_id": own[0], "carton_sscc": sscc18(own[0]),
-                                    "pallet_id": shared[0]}
-        elif own and any(r["_lx"] == k for r in rows):  # all shared (a carton in several LXs): its first mark
+                    r["_carton"] = {**r["_carton"], "carton_id": own, "carton_sscc": sscc18(own),
+                                    "pallet_id": shared}
+        elif any(r["_lx"] == k for r in rows):
             second = next(m for m in marks if (sscc_digits(m[0]) or m[0]) == distinct[1])
             units = _n(sum((r["quantity"] for r in rows if r["_lx"] == k), Decimal(0)))
             findings.append(finding(
                 "SHIPMENT_945_PALLET_UNCLEAR", f"The LX's W12s ({units} units) carry {len(distinct)} SSCCs "
-                f"({', '.join(distinct)}) that no other LX shares as a pallet's: whether they are cartons splitting "
-                "the units or a carton and its pallet is not known.", element=f"MAN{second[1] + 1:02d}",
-                value=second[0], **second[2]))
+                f"({', '.join(distinct)}) and the other LXs do not tell which is a pallet's (one marking more LXs): "
+                "whether they are cartons splitting the units or a carton and its pallet is not known.",
+                element=f"MAN{second[1] + 1:02d}", value=second[0], **second[2]))
     return findings
 
 

@@ -345,3 +345,27 @@ def test_a_pallet_only_lx_ships_the_pallet_label_once(template, tmp_path):
     assert [m[2] for m in segments(text, "MAN")] == [PALLET]
     assert [s[2] for s in segments(text, "SN1")] == ["24"]
     assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_a_carton_of_two_items_written_an_lx_each_on_a_pallet_keeps_its_pallet():
+    """A carton of two items written as two LXs (each with the carton's and the pallet's MAN*GM) and a second
+    carton on the same pallet: the SSCC in more LXs is the pallet's, both cartons under it (the first carton's
+    two LXs used to share both SSCCs, so neither was settled: the carton left off its pallet)."""
+    second = W12.format(q=6).replace("VP-1007", "VP-1008").replace("614141100521", "")
+    body = HEAD + ["LX*1", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1",
+                   "LX*2", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", second, "N9*LI*2",
+                   "LX*3", f"MAN*GM*{CARTON2}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert not found
+    assert lines["carton_sscc"].to_pylist() == [CARTON1[2:], CARTON1[2:], CARTON2[2:]]
+    assert lines["pallet_sscc"].to_pylist() == [PALLET[2:]] * 3
+
+
+def test_two_ssccs_in_the_same_lxs_are_a_finding():
+    """A carton and its pallet, or two cartons, both SSCCs repeated in the same two LXs: nothing tells them apart."""
+    body = HEAD + ["LX*1", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1",
+                   "LX*2", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert lines.num_rows == 0 and [f.code for f in found] == ["SHIPMENT_945_PALLET_UNCLEAR"] * 2
