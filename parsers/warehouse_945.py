@@ -12,7 +12,11 @@ one shipment:
         only when neither a G62 11 nor W0603 gives one (small 3PLs send their ship date so)
   W27   W2701 transport method, W2702 SCAC, W2703 routing (kept as the service level text)
   LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number; a MAN
-        may carry both (MAN01/02 and MAN04/05 mark the same carton: MAN*GM*sscc**CP*tracking)
+        may carry both (MAN01/02 and MAN04/05 mark the same carton: MAN*GM*sscc**CP*tracking). Its id is
+        its first SSCC-shaped GM/UC/AA mark (a 3PL's own license plate, MAN*GM*LPN.., may come first),
+        else its first mark: no SSCC-18, so one of our sequence is numbered for it (an 18-digit mark with
+        a wrong check digit is an error: the label on the carton is wrong). A MAN after a W12 of the LX
+        starts the carton of the W12s that follow (two cartons written in one LX, each MAN before its W12)
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
         item; UP/UK/EN: a GTIN; BP/IN: the partner's part number), else W1216/W1217; W1210 weight
         with W1212 unit (L pounds, K kilograms); an N9 LI after it names the order line (PO101), else
@@ -27,7 +31,11 @@ one shipment:
   G62   G6205 the time's zone: converted to our clock's for the ASN window
   pallets: an SSCC repeated in the MANs of several LXs, each with a carton SSCC of its own, is their
         pallet's; an N9 LV (license plate) in an LX or W12 loop names the pallet (several under one
-        W12: a row per pallet, N903 its units, when they add up to W1203; else an error)
+        W12: a row per pallet, N903 its units, when they add up to W1203; else an error); an N9 LV that
+        is the LX's own SSCC is a pallet shipped whole: its SSCC once, as the pack. Of two SSCCs in an LX
+        the one marking more LXs is the pallet's; two that the LXs do not tell apart (none elsewhere:
+        cartons splitting its units, or a carton and its pallet) or three: an error
+        (SHIPMENT_945_PALLET_UNCLEAR), never a label dropped
 Missing shipment id, PO, ship date or W1203 are findings at the segment, and so is a 945 without a
 W12 (SHIPMENT_945_NO_ITEMS); the row is kept only when it has a PO and a quantity (the checks in
 rules.shipments do the rest).
@@ -50,6 +58,7 @@ from schemas.x12 import Group, Interchange, TransactionSet
 
 OUR_ITEM = ("VN", "SK", "PI", "MG")
 GTIN = ("UP", "UK", "EN", "UA")
+SSCC_MARKS = ("GM", "UC", "AA")  # MAN01/MAN04 qualifiers of a container label (an SSCC when 18 digits)
 BUYER_ITEM = ("BP", "IN")  # the partner's (buyer's) part number, as its 850 and our cross-reference name it
 
 
@@ -175,14 +184,26 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             lx_marks.append([])
             cartons.append(carton)  # counted: each W12 knows its LX (_lx)
         elif sid == "MAN" and carton:  # MAN01/02 and MAN04/05: two marks of the one carton, either order
+            if last is not None and any(el(k) in SSCC_MARKS and el(k + 1) for k in (1, 4)):
+                # a label after a W12 of its LX (two cartons written in one LX, each MAN before its W12s): the
+                # carton of the W12s that follow, its LX's line and PO kept
+                close_carton()
+                carton, last = {k: v for k, v in carton.items() if k in (
+                    "seq", "po_number", "line_id", "_pallets")}, None
+                lx_marks.append([])
+                cartons.append(carton)
             for k in (1, 4):
                 qualifier, mark = el(k), el(k + 1)
-                if qualifier in ("GM", "UC", "AA") and mark and sscc_digits(mark) is not None:
+                digits = sscc_digits(mark) if qualifier in SSCC_MARKS and mark else None
+                if digits is not None:
                     lx_marks[-1].append((mark, k, at))  # a carton's, or its pallet's (settled after the loop)
-                if qualifier in ("GM", "UC", "AA") and mark and "carton_id" not in carton:
+                # the carton's id: its first SSCC-shaped mark (a 3PL's own license plate before it, MAN*GM*LPN..,
+                # is no label the DC scans), else its first mark (no SSCC: one of ours is numbered for it)
+                if qualifier in SSCC_MARKS and mark and ("carton_id" not in carton or (
+                        digits is not None and sscc_digits(carton["carton_id"]) is None)):
                     carton["carton_id"] = mark
                     carton["carton_sscc"] = sscc18(mark)
-                    if sscc_digits(mark) is not None and carton["carton_sscc"] is None:
+                    if digits is not None and carton["carton_sscc"] is None:
                         findings.append(finding("SHIPMENT_SSCC_INVALID", f"MAN{k + 1:02d} {mark!r} has a wrong check "
                                                 "digit.", element=f"MAN{k + 1:02d}", value=mark, **at))
                 elif qualifier == "CP" and mark:
@@ -244,7 +265,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             w03_at = dict(at, weight=_measure(_decimal(el(2)), el(2), "W0302", at, findings), weight_code=el(3).upper(),
                           volume=_measure(_decimal(el(4)), el(4), "W0304", at, findings), volume_unit=el(5).upper())
     close_carton()
-    _pallet_marks(lx_marks, rows)
+    unclear_marks = _pallet_marks(lx_marks, rows)
     head["ship_date"] = dates.get("11") or dates.get("W06") or dates.get("10")
     head["po_number"] = head["po_number"] or depositor_order
     for r in rows:  # each W12's PO: its own N9 PO, its carton's, else the heading's
@@ -266,6 +287,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         findings.append(finding("SHIPMENT_DATE_MISSING", "No ship date (G62 11 or W0603).", element="W0603", **at0))
     findings += _shipment_weight(head, w03_at, rows)
     rows, unclear = _on_pallets(rows)
+    unclear += unclear_marks
     findings += unclear
     if w03 is not None and _decimal(w03[0]) != units:
         findings.append(finding("SHIPMENT_945_TOTALS_MISMATCH", f"W0301 says {w03[0]} units; the W12s ship "
@@ -284,6 +306,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         c = r.pop("_carton")
         r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot"), r.pop("_pallets", None)
         pallet = r.pop("_pallet", None) or c.get("pallet_id")
+        if pallet and (sscc_digits(pallet) or pallet) == (sscc_digits(c.get("carton_id") or "") or c.get("carton_id")):
+            pallet = None  # the license plate (N9 LV) is the LX's own label: a pallet shipped whole, its SSCC once
         out.append({**head, **r, "source_kind": "945", "source_sha256": sha, "source_file": result.file,
                     "carton_id": c.get("carton_id") or (f"LX{c['seq']}" if c.get("seq") else None),
                     "carton_sscc": c.get("carton_sscc"), "pallet_id": pallet, "pallet_sscc": sscc18(pallet or ""),
@@ -352,24 +376,38 @@ def _n(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _pallet_marks(lx_marks: list[list[tuple[str, int, dict]]], rows: list[dict]) -> None:
-    """An LX with two or more SSCCs (MAN GM) of which some also mark other LXs: those are its pallet's (a
-    pallet holds several cartons, each LX one carton), the one left its carton's."""
+def _pallet_marks(lx_marks: list[list[tuple[str, int, dict]]], rows: list[dict]) -> list[Finding]:
+    """An LX with two SSCCs (MAN GM) of which one marks more LXs than the other: that one is its pallet's
+    (a pallet holds several cartons, each LX one carton, or one carton of several items written an LX
+    per item), the other its carton's. Any other LX with two or more SSCCs (none in another LX: two
+    cartons splitting its W12s' units, or a carton and its pallet, the 945 does not say; both in the same
+    LXs; three or more): an error at its second SSCC, the shipment is not read (a label dropped is a
+    carton or pallet the DC cannot receive)."""
     lx_of: dict[str, set[int]] = defaultdict(set)
     for k, marks in enumerate(lx_marks):
         for mark, _e, _at in marks:
             lx_of[sscc_digits(mark) or mark].add(k)
+    findings: list[Finding] = []
     for k, marks in enumerate(lx_marks):
         distinct = list(dict.fromkeys(sscc_digits(m) or m for m, _e, _at in marks))
         if len(distinct) < 2:
             continue
-        shared = [d for d in distinct if len(lx_of[d]) > 1]
-        own = [d for d in distinct if len(lx_of[d]) == 1]
-        if len(shared) == 1 and len(own) == 1:
+        in_lxs = sorted({len(lx_of[d]) for d in distinct})
+        if len(distinct) == 2 and len(in_lxs) == 2 and in_lxs[1] > 1:  # the one in more LXs holds the other
+            own, shared = sorted(distinct, key=lambda d: len(lx_of[d]))
             for r in rows:
                 if r["_lx"] == k:
-                    r["_carton"] = {**r["_carton"], "carton_id": own[0], "carton_sscc": sscc18(own[0]),
-                                    "pallet_id": shared[0]}
+                    r["_carton"] = {**r["_carton"], "carton_id": own, "carton_sscc": sscc18(own),
+                                    "pallet_id": shared}
+        elif any(r["_lx"] == k for r in rows):
+            second = next(m for m in marks if (sscc_digits(m[0]) or m[0]) == distinct[1])
+            units = _n(sum((r["quantity"] for r in rows if r["_lx"] == k), Decimal(0)))
+            findings.append(finding(
+                "SHIPMENT_945_PALLET_UNCLEAR", f"The LX's W12s ({units} units) carry {len(distinct)} SSCCs "
+                f"({', '.join(distinct)}) and the other LXs do not tell which is a pallet's (one marking more LXs): "
+                "whether they are cartons splitting the units or a carton and its pallet is not known.",
+                element=f"MAN{second[1] + 1:02d}", value=second[0], **second[2]))
+    return findings
 
 
 def _on_pallets(rows: list[dict]) -> tuple[list[dict], list[Finding]]:

@@ -56,7 +56,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_945_WEIGHT_MISMATCH", "business", "warning", "",
        "The W03 weight (W0302) differs from the W12s' weights, or its unit (W0303) is none we know."),
     _C("SHIPMENT_945_PALLET_UNCLEAR", "business", "error", "",
-       "A W12 is on several pallets (N9 LV) whose counts (N903) do not add up to its units: the 945 is not read."),
+       "A W12 is on several pallets (N9 LV) whose counts (N903) do not add up to its units, or an LX carries "
+       "SSCCs the other LXs do not tell apart (cartons, or a carton and its pallet): the 945 is not read."),
     _C("SHIPMENT_SHIP_TO_MISMATCH", "business", "error", "",
        "The 945's ship-to (N1 ST) is not the order's: the goods went elsewhere than the 856 would say."),
     _C("SHIPMENT_SHIP_FROM_MISMATCH", "business", "warning", "",

@@ -13,6 +13,7 @@ import pytest
 from engine.lifecycle.shipping import time_code_offset
 from parsers.warehouse_945 import read_945
 from parsers.x12_reader import read_interchanges
+from schemas.reference import sscc18
 from tests.shipping_support import bots_check
 from tests.support import REPO, make_workspace, run_stages
 from tests.test_shipment_findings_flow import ship
@@ -272,3 +273,99 @@ def test_a_w12_on_two_pallets_without_carton_marks_ships_a_carton_on_each(templa
     mans = [m[2] for m in segments(text, "MAN")]
     assert (mans[0], mans[2]) == (PALLET, CARTON2) and mans[1].startswith("0000614141") and mans[3] != mans[1]
     assert [s[2] for s in segments(text, "SN1")] == ["12", "12"]
+
+
+# --- license plates that are not SSCCs, two SSCCs in one LX, a pallet-only LX ----------------------------
+
+W12 = "W12*CC*{q}*{q}**EA*614141100521*VN*VP-1007**9*G*L"
+OUR_PREFIX = "0614141"  # the demo company's GS1 prefix: the SSCCs we number ourselves
+
+
+def test_a_3pl_license_plate_before_the_carton_s_sscc_leaves_the_sscc_on_the_856(template, tmp_path):
+    """The 3PL's own license plate (MAN*GM*LPN...) written before the carton's SSCC label (MAN*GM*sscc): the
+    856 carries the labels on the cartons (the first GM used to be taken as the carton id and, being no SSCC,
+    replaced by one of ours: the DC scanned two cartons the ASN did not list)."""
+    body = HEAD + ["LX*1", "MAN*GM*LPN0001234", f"MAN*GM*{CARTON1}", W12.format(q=12), "N9*LI*1",
+                   "LX*2", "MAN*GM*LPN0001235", f"MAN*GM*{CARTON2}", W12.format(q=12), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [m[2] for m in segments(text, "MAN")] == [CARTON1, CARTON2]
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+@pytest.mark.parametrize("marks", [["MAN*GM*LPN0001234"], ["MAN*GM*000123456789"], ["MAN*CP*1Z999AA10123456784"],
+                                   ["MAN*ZZ*WMS-778812"], ["MAN*GM*0012345678901234567"]])
+def test_a_license_plate_that_is_no_sscc_gets_an_sscc_of_ours(template, tmp_path, marks):
+    """A retailer's DC receives by SSCC, one per carton: a license plate that is no SSCC-18 (the 3PL's LPN, a
+    12-digit internal id, a carrier's tracking number, a 19-digit number) is not written as one; the carton gets
+    an SSCC of our sequence (valid check digit), as a carton without a label does."""
+    body = HEAD + ["LX*1", *marks, W12.format(q=24), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    (man,) = segments(text, "MAN")
+    assert man[1] == "GM" and man[2][3:10] == OUR_PREFIX and sscc18(man[2]) == man[2][2:]
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "P", "I"]
+
+
+def test_marks_after_a_w12_mark_the_w12s_that_follow_them(template, tmp_path):
+    """Two cartons in one LX, each MAN before its W12 (the LX loop's order: MAN then W12): each W12 in the
+    carton its MAN names (the second W12 used to land in the first carton: one carton of 24, the second
+    carton's label unknown to the DC)."""
+    body = HEAD + ["LX*1", f"MAN*GM*{CARTON1}", W12.format(q=12), "N9*LI*1", f"MAN*GM*{CARTON2}",
+                   W12.format(q=12), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [m[2] for m in segments(text, "MAN")] == [CARTON1, CARTON2]
+    assert [s[2] for s in segments(text, "SN1")] == ["12", "12"]
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+@pytest.mark.parametrize("marks", [[f"MAN*GM*{CARTON1}", f"MAN*GM*{CARTON2}"], [f"MAN*GM*{CARTON1}**GM*{PALLET}"]])
+def test_two_ssccs_before_one_w12_are_a_finding_not_a_label_dropped(template, tmp_path, marks):
+    """Two SSCCs for one LX's W12 that no other LX shares (two cartons splitting 24 units, or a carton and its
+    pallet: the 945 does not say): held with a finding naming both (the second used to be dropped)."""
+    body = HEAD + ["LX*1", *marks, W12.format(q=24), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 0
+    (f,) = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_945_PALLET_UNCLEAR"]
+    assert f["severity"] == "error" and CARTON1[2:] in f["message"]
+
+
+def test_a_pallet_only_lx_ships_the_pallet_label_once(template, tmp_path):
+    """A pallet shipped whole: its LX carries the pallet's SSCC (MAN*GM) and the same as its license plate (N9
+    LV), no carton label. The 856 lists the pallet's SSCC once, the items under it (it used to be both the
+    carton's and its pallet's SSCC: the 856 failed its own check, nothing sent)."""
+    body = HEAD + ["LX*1", f"MAN*GM*{PALLET}", f"N9*LV*{PALLET}", W12.format(q=24), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET]
+    assert [s[2] for s in segments(text, "SN1")] == ["24"]
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_a_carton_of_two_items_written_an_lx_each_on_a_pallet_keeps_its_pallet():
+    """A carton of two items written as two LXs (each with the carton's and the pallet's MAN*GM) and a second
+    carton on the same pallet: the SSCC in more LXs is the pallet's, both cartons under it (the first carton's
+    two LXs used to share both SSCCs, so neither was settled: the carton left off its pallet)."""
+    second = W12.format(q=6).replace("VP-1007", "VP-1008").replace("614141100521", "")
+    body = HEAD + ["LX*1", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1",
+                   "LX*2", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", second, "N9*LI*2",
+                   "LX*3", f"MAN*GM*{CARTON2}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert not found
+    assert lines["carton_sscc"].to_pylist() == [CARTON1[2:], CARTON1[2:], CARTON2[2:]]
+    assert lines["pallet_sscc"].to_pylist() == [PALLET[2:]] * 3
+
+
+def test_two_ssccs_in_the_same_lxs_are_a_finding():
+    """A carton and its pallet, or two cartons, both SSCCs repeated in the same two LXs: nothing tells them apart."""
+    body = HEAD + ["LX*1", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1",
+                   "LX*2", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert lines.num_rows == 0 and [f.code for f in found] == ["SHIPMENT_945_PALLET_UNCLEAR"] * 2
