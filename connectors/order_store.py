@@ -8,6 +8,7 @@ its key reads them all, in order.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -117,6 +118,23 @@ class OrderStore:
 
 def _concat(tables: list[pa.Table]) -> pa.Table:
     return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+
+
+def per_stored_table(records: Iterable, read: Callable[[str, str], object]) -> Iterator[tuple[object, object]]:
+    """(record, what ``read(partner, lines_key)`` made of its current stored table) for each record that has
+    one, each table read once however many records share it; a table that cannot be read (StateError) gives
+    None. The readers of a few stored columns for many orders (dates, releases) go through it."""
+    done: dict[tuple[str, str], object] = {}
+    for r in records:
+        if not r.lines_key:
+            continue
+        key = (r.partner, r.lines_key)
+        if key not in done:
+            try:
+                done[key] = read(r.partner, r.lines_key)
+            except StateError:
+                done[key] = None
+        yield r, done[key]
 
 
 def order_row(orders: pa.Table, po_number: str, order_ref: str | None) -> dict | None:

@@ -10,10 +10,9 @@ from dataclasses import replace
 
 import pyarrow.compute as pc
 
-from connectors.order_store import OrderStore, order_row
+from connectors.order_store import OrderStore, order_row, per_stored_table
 from connectors.state import StateStore
 from engine.lifecycle.releases import Held, key_outcome, key_shipment_lines
-from schemas.errors import StateError
 from schemas.findings import Finding
 from schemas.lifecycle import OrderRecord
 from schemas.order_keys import x12_po
@@ -34,17 +33,8 @@ def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[s
     """PO -> its 850's BEG04 ("" for none) of orders keyed by their PO number, from their current stored
     table; an order whose table cannot be read is left out (its release unknown)."""
     out: dict[str, str | None] = {}
-    tables: dict[tuple[str, str], object] = {}
-    for r in records:
-        if not r.lines_key:
-            continue
-        key = (r.partner, r.lines_key)
-        if key not in tables:
-            try:
-                tables[key] = store.load_orders(r.partner, r.lines_key, ["order_ref", "po_number", "release_number"])
-            except StateError:
-                tables[key] = None
-        t = tables[key]
+    columns = ["order_ref", "po_number", "release_number"]
+    for r, t in per_stored_table(records, lambda partner, key: store.load_orders(partner, key, columns)):
         if t is None:
             continue
         row = order_row(t, r.po_number, r.order_ref)

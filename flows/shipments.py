@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from connectors.base import FileDrop, is_safe_name
 from connectors.base import archive_name as archive_name_of
 from connectors.local import LocalDrop
-from connectors.order_store import OrderStore
+from connectors.order_store import OrderStore, per_stored_table
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.lifecycle import backorders, billing, shipping
@@ -40,7 +40,7 @@ from parsers.shipments_csv import cells_of_rows, read_shipment_csv, shipment_ids
 from parsers.warehouse_945 import pos_of_sets, read_945
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
-from schemas.errors import StateError, TransientError
+from schemas.errors import TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.profile import PartnerProfile
@@ -467,25 +467,16 @@ def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], d
     wait, its rows indexed once: the row of the order's order_ref, else the last of its PO, as
     connectors.order_store.order_row picks). An order whose table cannot be read is left out (no date
     known: allocated as before)."""
-    tables: dict[tuple[str, str], dict | None] = {}
+    def indexed(partner: str, lines_key: str) -> dict:
+        index: dict = {}
+        for row in store.load_orders(partner, lines_key, _DATE_COLUMNS).to_pylist():
+            index[(row["po_number"], None)] = row  # later rows win: the last row of a PO, the last of an order_ref
+            if row["order_ref"] is not None:
+                index[(row["po_number"], row["order_ref"])] = row
+        return index
+
     out: dict[tuple[str, str], dict] = {}
-    for r in records:
-        if not r.lines_key:
-            continue
-        key = (r.partner, r.lines_key)
-        if key not in tables:
-            try:
-                rows = store.load_orders(r.partner, r.lines_key, _DATE_COLUMNS).to_pylist()
-            except StateError:
-                tables[key] = None
-            else:
-                index: dict = {}
-                for row in rows:  # later rows win: the last row of a PO, the last of an order_ref
-                    index[(row["po_number"], None)] = row
-                    if row["order_ref"] is not None:
-                        index[(row["po_number"], row["order_ref"])] = row
-                tables[key] = index
-        index = tables[key]
+    for r, index in per_stored_table(records, indexed):
         row = None if index is None else index.get((r.po_number, r.order_ref or None)) or index.get((r.po_number, None))
         if row is not None:
             out[r.key] = row
@@ -499,21 +490,14 @@ def line_deadlines(store: OrderStore, records: Iterable) -> dict[tuple[str, str]
     """(partner, PO) -> line number -> the line's own cancel_after and do_not_deliver_after (its current
     revision's stored ORDER_LINES; lines without either left out), each stored table read once, only those
     columns (a table stored before they existed reads them as null). Unreadable tables are left out."""
-    tables: dict[tuple[str, str], list[dict] | None] = {}
+    def dated(partner: str, lines_key: str) -> list[dict]:
+        _o, lines = store.load_columns(partner, lines_key, ["order_ref"], _LINE_DATE_COLUMNS)
+        return lines.filter(pc.or_(pc.is_valid(lines["cancel_after"]), pc.is_valid(lines["do_not_deliver_after"])
+                                   )).to_pylist()
+
     out: dict[tuple[str, str], dict[int, dict]] = {}
-    for r in records:
-        if not r.lines_key:
-            continue
-        key = (r.partner, r.lines_key)
-        if key not in tables:
-            try:
-                _o, lines = store.load_columns(r.partner, r.lines_key, ["order_ref"], _LINE_DATE_COLUMNS)
-            except StateError:
-                tables[key] = None
-            else:
-                dated = pc.or_(pc.is_valid(lines["cancel_after"]), pc.is_valid(lines["do_not_deliver_after"]))
-                tables[key] = lines.filter(dated).to_pylist()
-        rows = tables[key] or ()
+    for r, rows in per_stored_table(records, dated):
+        rows = rows or ()
         mine = [x for x in rows if x["po_number"] == r.po_number]
         refs = {x["order_ref"] for x in mine}
         if r.order_ref in refs:
