@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
-from schemas.orders import LINE_DATES, ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import LINE_DATES, ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS, STORE_QUANTITY
 from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
 
@@ -702,6 +702,50 @@ def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, 
             _scatter(n_lines, slots, _int(cells.column(rows, 14))))
 
 
+_SDQ_PAIRS = np.arange(3, 23, 2)  # SDQ03/04 .. SDQ21/22: location (67) and quantity (380), ten pairs at most
+
+
+def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+                     ) -> pa.Array:
+    """Per line, its SDQ store quantities (schemas.orders.STORE_QUANTITY): every location/quantity pair of the
+    SDQs of its PO1 loop, in the order sent, each with its SDQ's SDQ01 unit and SDQ02 id qualifier; null for a
+    line without SDQ. A pair with a location and no quantity (or the reverse) is kept as sent (null quantity or
+    store): rules.set_checks names a line whose quantities do not add up."""
+    n_lines = len(po1_rows)
+    out_type = pa.list_(STORE_QUANTITY)
+    if not n_lines or "SDQ" not in vocab:
+        return pa.nulls(n_lines, out_type)
+    sdq_rows = np.flatnonzero((codes == vocab.index("SDQ")) & (set_of_row >= 0))
+    owner = np.searchsorted(po1_rows, sdq_rows, side="right") - 1
+    ok = owner >= 0
+    ok[ok] &= set_of_row[po1_rows[owner[ok]]] == set_of_row[sdq_rows[ok]]
+    sdq_rows, owner = sdq_rows[ok], owner[ok]
+    if not len(sdq_rows):
+        return pa.nulls(n_lines, out_type)
+    k = len(_SDQ_PAIRS)
+    rows_grid = np.repeat(sdq_rows, k)  # (SDQ, pair) in row-major order: the pairs as sent
+    k_grid = np.tile(_SDQ_PAIRS, len(sdq_rows))
+    p_at, p_ok = cells.index(rows_grid, k_grid)
+    q_at, q_ok = cells.index(rows_grid, k_grid + 1)
+    keep = p_ok | q_ok
+    sdq_of = np.repeat(np.arange(len(sdq_rows)), k)[keep]
+    quantity_text = cells.take(q_at[keep], q_ok[keep])
+    quantity = _decimal(quantity_text)
+    units, qualifiers = cells.column(sdq_rows, 1), cells.column(sdq_rows, 2)
+    at = _int64(sdq_of)
+    structs = pa.StructArray.from_arrays(
+        [units.take(at), qualifiers.take(at), cells.take(p_at[keep], p_ok[keep]), quantity,
+         _rounded(quantity_text, quantity)], fields=list(STORE_QUANTITY))
+    per_line = np.bincount(owner[sdq_of], minlength=n_lines)
+    offsets = np.zeros(n_lines + 1, dtype=np.int32)
+    np.cumsum(per_line, out=offsets[1:])
+    has = np.zeros(n_lines, dtype=bool)
+    has[owner] = True
+    valid = pa.py_buffer(np.packbits(has, bitorder="little")) if not has.all() else None
+    offsets_array = pa.Array.from_buffers(pa.int32(), n_lines + 1, [None, pa.py_buffer(offsets)])
+    return pa.ListArray.from_arrays(offsets_array, structs, mask=pa.array(~has) if valid is not None else None)
+
+
 # segments after which a DTM of a PO1 (or POC) loop is no longer the line's own: a reference, a destination,
 # a schedule, a subline (rules.set_checks names those dates)
 _NOT_THE_LINES = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
@@ -857,5 +901,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),
         "file_segment": pa.array((po1_rows + 1).astype(np.int32), pa.int32()),
+        "store_quantities": store_quantities(set_of_row, po1_rows, codes, vocab, cells),
     }
     return pa.table(data, schema=ORDER_LINES)

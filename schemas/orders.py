@@ -84,6 +84,12 @@ ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
+# One store's share of a pre-distributed ("store-ready") PO1 line: an SDQ location/quantity pair with its
+# SDQ01 unit and SDQ02 id qualifier (code list 66: 92 assigned by buyer, UL GLN, 9 DUNS+4 ...), as sent
+STORE_QUANTITY = pa.struct([pa.field("unit", pa.string()), pa.field("id_qualifier", pa.string()),
+                            pa.field("store", pa.string()), pa.field("quantity", QTY),
+                            pa.field("quantity_sent", pa.string())])
+
 # How a line names its product (PO1 / POC qualifier-id pairs), shared by order lines and 860 changes.
 PRODUCT_FIELDS = [
     pa.field("upc", pa.string()),  # UP
@@ -120,11 +126,14 @@ ORDER_LINES = pa.schema([
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # PO1 position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # PO1 ordinal within the file
+    # the line's SDQ store quantities (every location/quantity pair of its SDQs, in the order sent; null: the
+    # line has no SDQ, or was stored before this column existed); engine/rules use them for store-level partners
+    pa.field("store_quantities", pa.list_(STORE_QUANTITY)),
 ])
 
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "price_sent", "price_basis_sent", "quantity_sent",
-                               *(f.name for f in DEADLINES)})
+                               "store_quantities", *(f.name for f in DEADLINES)})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 
