@@ -163,6 +163,15 @@ def check_structure(result: ParseResult, sets: Sets, *, dictionaries: Dictionary
     return out
 
 
+def sdq_applied(findings: list[Finding], profile) -> list[Finding]:
+    """``findings`` without SDQ_NOT_APPLIED when the partner's profile (schemas.profile.PartnerProfile) takes
+    store-level orders (fulfilment.asn.store_level): its SDQ store quantities are applied (each carton named for
+    its store, the 856 marks it), so saying they are not would be wrong; SDQ_QUANTITY_MISMATCH stays."""
+    if not profile.fulfilment.asn.store_level:
+        return findings
+    return [f for f in findings if f.code != "SDQ_NOT_APPLIED"]
+
+
 def common_findings(result: ParseResult, sets: Sets) -> list[Finding]:
     """The findings of ``sets`` (of versions we hold no dictionary for) that every held version's
     dictionary reports alike and that do not depend on the version (COMMON_CODES): a 003040 or 007030 PO

@@ -66,6 +66,9 @@ class AsnSettings(_Model):
     # cross-dock 856 carries it: N1*BY*STORE*92*002 in the public ediengine Crossdock sample); "pack": in each of the
     # order's pallet and carton loops after MAN*GM instead (store-labelled cartons; S-O-I, without cartons: the
     # order's); "none": never
+    store_level: bool = False  # the partner sends pre-distributed ("store-ready") orders: each PO1 line's SDQ
+    # store quantities are applied (no SDQ_NOT_APPLIED), the warehouse names each carton's store (a CSV column, a
+    # 945's N1 BY/Z7), and each carton's P loop carries its store's N1*BY after MAN*GM; off: lines ship whole
 
 
 class PoAckSettings(_Model):

@@ -37,3 +37,26 @@ def test_store_quantities_are_kept_per_line_with_unit_and_qualifier():
 def test_an_order_without_sdq_has_none_and_stored_orders_read_none():
     assert lines_of(GOOD_PO)["store_quantities"].null_count == lines_of(GOOD_PO).num_rows
     assert "store_quantities" in LINES_ADDED_LATER  # connectors.order_store reads it as null from older tables
+
+
+def store_level_profile(profile):
+    """``profile`` with fulfilment.asn.store_level on (a partner sending pre-distributed orders)."""
+    asn = profile.fulfilment.asn.model_copy(update={"store_level": True})
+    fulfilment = profile.fulfilment.model_copy(update={"asn": asn})
+    return profile.model_copy(update={"fulfilment": fulfilment})
+
+
+def test_a_store_level_partner_is_not_told_its_store_quantities_are_not_applied():
+    from engine.process import Known, process_file
+    from tests.support import TODAY
+    from tests.test_acks_and_outputs import PROFILES
+
+    body = x12_850(HEAD + LINE_1 + ["PO1*2*12*EA*10*PE*VN*SKU-2", "SDQ*EA*92*0101*6*0107*6"] + ["CTT*2*48"])
+    short = x12_850(HEAD + ["PO1*1*36*EA*2.50*PE*UP*073000040482", "SDQ*EA*92*0101*6"] + ["CTT*1*36"])
+    off = PROFILES["acme"]
+    assert off.fulfilment.asn.store_level is False  # the default: today's behaviour
+    on = store_level_profile(off)
+    seen = {name: [f.code for f in process_file(data, file="t.x12", sha256="sha", profile=p, known=Known(),
+                                                today=TODAY).findings]
+            for name, data, p in (("off", body, off), ("on", body, on), ("short", short, on))}
+    assert seen == {"off": ["SDQ_NOT_APPLIED"], "on": [], "short": ["SDQ_QUANTITY_MISMATCH"]}
