@@ -38,7 +38,7 @@ from schemas.units import is_unit_code, unit_code_named
 
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
-           "carton_weight", "weight_unit", "pallet_id", "release_number")
+           "carton_weight", "weight_unit", "pallet_id", "release_number", "mark_for_store")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
@@ -146,6 +146,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         "line_id": cols["line_id"], "sku": cols["sku"], "quantity": quantity, "unit": units,
         "carton_id": cols["carton_id"], "carton_weight": weight, "weight_unit": weight_units,
         "pallet_id": cols["pallet_id"], "release_number": cols["release_number"],
+        "mark_for_store": cols["mark_for_store"],
     }
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]

@@ -115,7 +115,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                   "carrier_scac": None, "service_level": None, "tracking_number": None, "bill_of_lading": None,
                   "transport_method": None, "equipment_code": None, "equipment_initial": None,
                   "equipment_number": None, "ship_time_zone": None, "ship_to_id_qualifier": None, "ship_to_id": None,
-                  "ship_to_postal_code": None}
+                  "ship_to_postal_code": None, "mark_for_store": None, "mark_for_id_qualifier": None}
     party = ""  # the N1 loop being read (heading): ST's N4 gives its postal code
     w03_at: dict = {}
     rows: list[dict] = []
@@ -169,6 +169,9 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             party = el(1)
             if party == "ST":
                 head["ship_to_id_qualifier"], head["ship_to_id"] = el(3) or None, el(4) or None
+            elif party in ("Z7", "BY") and el(4) and (party == "Z7" or head["mark_for_store"] is None):
+                # the mark-for store (a 945 per store of a pre-distributed order: N1*Z7, else N1*BY, with N104)
+                head["mark_for_store"], head["mark_for_id_qualifier"] = el(4), el(3) or None
             elif party == "SF" and ship_from is not None and ship_from.id and el(4) and el(3) == \
                     ship_from.id_qualifier and el(4) != ship_from.id:
                 findings.append(finding("SHIPMENT_SHIP_FROM_MISMATCH", f"N1 SF {el(3)} {el(4)} "

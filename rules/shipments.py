@@ -15,7 +15,7 @@ uniqueness) in the GX run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -598,3 +598,88 @@ def gx_shipment_findings(lines: pa.Table, suite: dict | None = None) -> list[Fin
     out.sort(key=lambda p: p[0])
     return [f for _i, f in out]
 
+
+
+# --- pre-distributed orders: each carton's store against the line's SDQ store quantities -------------
+
+def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Container[str]
+                 ) -> tuple[pa.Table, list[tuple[int, Finding]]]:
+    """The checked confirmation ``lines`` (ShipmentCheck.lines: partner and line id resolved, quantities in the
+    line's unit) of the partners in ``store_level`` (whose 856 marks each carton's store) against the SDQ store
+    quantities of their order lines (canonical ORDER_LINES ``order_lines`` with store_quantities): each carton
+    of a line split over stores names one of its stores (SHIPMENT_STORE_MISSING, SHIPMENT_STORE_NOT_ORDERED) and
+    no store gets more of the line, over the file's rows, than its SDQ quantity (SHIPMENT_STORE_OVER, compared
+    when the SDQ's unit, SDQ01, is the line's). Errors (their shipment is held), one per carton and line (per
+    store and line for SHIPMENT_STORE_OVER). Returns the lines with each matched store written as the PO wrote
+    it (a warehouse's "101" for the PO's "0101", when one store of the line answers to it) and its SDQ02
+    qualifier, and the findings with their rows. Lines of other partners, and lines without SDQ, are left as
+    they are."""
+    if (not store_level or not lines.num_rows or order_lines is None or not order_lines.num_rows
+            or "store_quantities" not in order_lines.column_names or "mark_for_store" not in lines.column_names):
+        return lines, []
+    partner = lines["partner"].to_pylist()
+    mine = [i for i, p in enumerate(partner) if p in store_level]
+    if not mine:
+        return lines, []
+    split = order_lines.filter(pc.is_valid(order_lines["store_quantities"]))
+    sdq: dict[tuple, list[dict]] = {}
+    for p, po, line_id, quantities in zip(*(split[c].to_pylist() for c in (
+            "partner", "po_number", "line_id", "store_quantities")), strict=True):
+        if quantities:
+            sdq.setdefault((p, po, line_id), quantities)
+    if not sdq:
+        return lines, []
+    cols = {c: lines[c].to_pylist() for c in ("po_number", "line_id", "mark_for_store", "mark_for_id_qualifier",
+                                                "quantity", "unit", "shipment_id", "carton_id")}
+    stores, qualifiers = list(cols["mark_for_store"]), list(cols["mark_for_id_qualifier"])
+    rows = _Rows(lines)
+    out: list[tuple[int, Finding]] = []
+    said: set[tuple] = set()
+    used: dict[tuple, Decimal] = defaultdict(Decimal)
+    for i in mine:
+        key = (partner[i], cols["po_number"][i], cols["line_id"][i])
+        quantities = sdq.get(key)
+        if quantities is None:
+            continue
+        names = list(dict.fromkeys(q["store"] for q in quantities if q["store"]))
+        carton = cols["carton_id"][i] or "(no carton id)"
+        where = f"Carton {carton} of shipment {cols['shipment_id'][i]} (PO {key[1]} line {key[2]})"
+        store = (stores[i] or "").strip()
+        if not store:
+            if (key, cols["shipment_id"][i], carton, "missing") not in said:
+                said.add((key, cols["shipment_id"][i], carton, "missing"))
+                out.append((i, _finding("SHIPMENT_STORE_MISSING", f"{where} names no store; the PO splits the line "
+                                        f"over stores {_listed(names)}.", rows[i], "mark_for_store", "N104")))
+            continue
+        match = store if store in names else None
+        if match is None:  # a spreadsheet's "101" for the PO's "0101": the one store of the line it can be
+            loose = [n for n in names if n.lstrip("0") == store.lstrip("0")]
+            match = loose[0] if len(loose) == 1 else None
+        if match is None:
+            if (key, cols["shipment_id"][i], carton, store) not in said:
+                said.add((key, cols["shipment_id"][i], carton, store))
+                out.append((i, _finding("SHIPMENT_STORE_NOT_ORDERED", f"{where} is marked for store {store!r}, "
+                                        f"which the PO's SDQ for the line does not name ({_listed(names)}).",
+                                        rows[i], "mark_for_store", "N104", store)))
+            continue
+        of_store = [q for q in quantities if q["store"] == match]
+        stores[i] = match
+        qualifiers[i] = of_store[0]["id_qualifier"] or qualifiers[i]
+        unit = cols["unit"][i]
+        allowed = [q["quantity"] for q in of_store]
+        if any(q["unit"] not in (None, unit) for q in of_store) or None in allowed or cols["quantity"][i] is None:
+            continue  # another unit (or a quantity not read): not compared
+        used[(key, match)] += cols["quantity"][i]
+        if used[(key, match)] > sum(allowed) and (key, match, "over") not in said:
+            said.add((key, match, "over"))
+            out.append((i, _finding("SHIPMENT_STORE_OVER", f"Store {match} gets {_n(used[(key, match)])} {unit} of "
+                                    f"PO {key[1]} line {key[2]} in this confirmation; its SDQ quantity is "
+                                    f"{_n(sum(allowed))}.", rows[i], "quantity", "W1203", _n(cols["quantity"][i]))))
+    for name, values in (("mark_for_store", stores), ("mark_for_id_qualifier", qualifiers)):
+        at = lines.schema.get_field_index(name)
+        lines = lines.set_column(at, lines.schema.field(at), pa.array(values, pa.string()))
+    return lines, out
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")

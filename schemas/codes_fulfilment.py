@@ -60,6 +60,13 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "SSCCs the other LXs do not tell apart (cartons, or a carton and its pallet): the 945 is not read."),
     _C("SHIPMENT_SHIP_TO_MISMATCH", "business", "error", "",
        "The 945's ship-to (N1 ST) is not the order's: the goods went elsewhere than the 856 would say."),
+    _C("SHIPMENT_STORE_NOT_ORDERED", "business", "error", "",
+       "A carton is marked for a store the order line's SDQ store quantities do not name (a store-level partner)."),
+    _C("SHIPMENT_STORE_OVER", "business", "error", "",
+       "A store gets more units of an order line than its SDQ store quantity (a store-level partner)."),
+    _C("SHIPMENT_STORE_MISSING", "business", "error", "",
+       "A carton of a line split over stores (SDQ) names no store, for a partner whose 856 marks each carton's "
+       "store."),
     _C("SHIPMENT_SHIP_FROM_MISMATCH", "business", "warning", "",
        "The 945's ship-from (N1 SF) is not the warehouse profile's, which the 856 names."),
     _C("SHIPMENT_TIME_ZONE_UNRESOLVED", "business", "warning", "",

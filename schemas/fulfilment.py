@@ -315,6 +315,8 @@ class ShipmentCsvMapping(CsvFeedLayout):
     carton_weight: str | None = "Carton Weight"
     weight_unit: str | None = "Weight Unit"
     pallet_id: str | None = "Pallet ID"
+    mark_for_store: str | None = "Mark For Store"  # the store a carton is for (a pre-distributed order's SDQ
+    # store, as the PO numbered it); absent from the file: none
     default_unit: str = "EA"
     default_weight_unit: str = "LB"
 

@@ -64,6 +64,10 @@ SHIPMENT_LINES = pa.schema([
     pa.field("ship_to_id_qualifier", pa.string()),  # the 945's N1 ST N103 (the address it shipped to)
     pa.field("ship_to_id", pa.string()),  # N104
     pa.field("ship_to_postal_code", pa.string()),  # the N4 of that N1 loop: N403
+    # the store a carton is for (a pre-distributed order's SDQ store: schemas.orders.STORE_QUANTITY): the CSV's
+    # mark-for column, a 945's heading N1 Z7 (else N1 BY) N104 with its N103
+    pa.field("mark_for_store", pa.string()),
+    pa.field("mark_for_id_qualifier", pa.string()),
 ])
 
 # --- the state the checks read (built by the caller from the state store; phase 2) ---------------

@@ -33,7 +33,7 @@ from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joine
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
 from engine.shipments import ShipmentSummary, assemble_shipments, number_ssccs, shipment_columns, sscc_needs
-from rules.shipments import ShipmentCheck, check_shipments
+from rules.shipments import ShipmentCheck, check_shipments, store_checks
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
@@ -171,14 +171,16 @@ class ShipmentBatch:
 def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state: pa.Table, items: pa.Table,
                       recorded: pa.Table, profiles: Mapping[str, PartnerProfile],
                       item_units: pa.Table | None = None, partner_items: pa.Table | None = None,
-                      orders: pa.Table | None = None) -> ShipmentBatch:
+                      orders: pa.Table | None = None, order_lines: pa.Table | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
-    held."""
+    held. ``order_lines`` (canonical, with store_quantities): the cartons of store-level partners' lines split
+    over stores (SDQ) are checked against them (rules.shipments.store_checks)."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
                             partner_items=partner_items)
+    check = _store_checked(check, order_lines, profiles)
     cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
     by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
     reader_held: dict[int, str] = {}
@@ -226,6 +228,23 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                                      _consequence(f, sid, held=True), STAGE))
     return ShipmentBatch(warehouse, check, held, tuple(records), _needs(check.lines, held, partner_of, profiles),
                          partner_of)
+
+
+def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
+                   profiles: Mapping[str, PartnerProfile]) -> ShipmentCheck:
+    """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
+    them, for the partners whose profile sets fulfilment.asn.store_level."""
+    store_level = {pid for pid, p in profiles.items() if p.fulfilment.asn.store_level}
+    lines, found = store_checks(check.lines, order_lines, store_level)
+    if lines is check.lines and not found:
+        return check
+    sids = lines["shipment_id"].to_pylist()
+    held = check.held | frozenset(sids[i] for i, f in found if f.severity == "error")
+    lines = lines.set_column(lines.schema.get_field_index("held"), "held",
+                             pc.is_in(lines["shipment_id"], value_set=pa.array(sorted(held), pa.string())))
+    pairs = sorted([*zip(check.finding_rows, check.findings, strict=True), *found], key=lambda p: p[0])
+    return replace(check, lines=lines, findings=[f for _i, f in pairs], held=held,
+                   finding_rows=tuple(i for i, _f in pairs))
 
 
 def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Finding]]:
