@@ -169,9 +169,11 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     of_shipment = shipment[order_row]
     orders_made = []
     heads = []
+    stores = _stores(lines, order_row)
     for o, po in enumerate(lines["po_number"].take(pa.array(order_row)).to_pylist()):
         who = partner[of_shipment[o]]
         head, party, mark, refs = order_rows.get((who, po), _NO_ORDER)
+        mark = stores[o] or mark
         heads.append(party)
         orders_made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"),
                                         release_number=head.get("release_number") or "", tares=order_tares[o],
@@ -192,6 +194,17 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
             extra_refs=tuple(("CN", number) for number in more[s]), **header_fields(h)))
     return out
+
+
+def _stores(lines: pa.Table, order_row: np.ndarray) -> list[Party | None]:
+    """Per order of the grouping (``order_row``: its first line), the store its cartons are marked for as the
+    856's mark-for: N1*BY with no name, the store's id qualifier (the PO's SDQ02; 92, assigned by buyer, when
+    none is known) and the store; None for an order without one."""
+    if "mark_for_store" not in lines.column_names or lines["mark_for_store"].null_count == lines.num_rows:
+        return [None] * len(order_row)
+    at = lines.select(["mark_for_store", "mark_for_id_qualifier"]).take(pa.array(order_row))
+    return [Party("BY", "", qualifier or "92", store) if store else None
+            for store, qualifier in zip(*(at[c].to_pylist() for c in at.column_names), strict=True)]
 
 
 def more_tracking(lines: pa.Table, shipment: np.ndarray, n: int) -> list[tuple[str, ...]]:
@@ -239,7 +252,11 @@ class _Grouping(NamedTuple):
 
 def _grouped(lines: pa.Table) -> _Grouping:
     shipment, _ = encode(lines["shipment_id"])
-    order, n_orders = encode(shipment, lines["po_number"])
+    # an order of a shipment; a store-level partner's order once per store its cartons are marked for (the 856's
+    # order loop per PO and store, its N1 BY the store: engine.lifecycle.shipping keeps no store for other partners)
+    order, n_orders = encode(shipment, lines["po_number"], lines["mark_for_store"]) \
+        if "mark_for_store" in lines.column_names and lines["mark_for_store"].null_count < lines.num_rows \
+        else encode(shipment, lines["po_number"])
     box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
     item, n_items = encode(box, lines["line_id"])
     ship_row, order_row, box_row = first_rows(shipment), first_rows(order, n=n_orders), first_rows(box, n=n_boxes)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pyarrow as pa
+import pytest
 
 from parsers.orders_850 import read_orders
 from parsers.shipments_csv import to_table
 from parsers.x12_reader import read_interchanges
 from schemas.orders import LINES_ADDED_LATER
-from tests.support import GOOD_PO, x12_850
+from tests.support import GOOD_PO, REPO, x12_850
 
 HEAD = GOOD_PO[:6]
 # two SDQs for one line (ten pairs at most per SDQ), a line without, one by GLN with a rounded and a missing quantity
@@ -115,3 +116,119 @@ def test_partners_not_store_level_are_not_checked():
     lines, found = checked(rows, partners=())
     assert found == [] and lines.equals(rows)
     assert checked(rows, partners=("globex",)) == (rows, [])
+
+
+# --- through the night: 850 with SDQ, 855, a confirmation with cartons per store, the 856 ---------------------
+
+ACME_PO = (REPO / "sample_files" / "drops" / "acme" / "acme-po-01.x12").read_text()
+# ACME-1001's paper (line 4, 10) and pens (line 5, 48) split over stores 0101 and 0102
+SDQS = {"PID*F****Paper: 10 is not a case of 6~": "SDQ*EA*92*0101*4*0102*6~",
+        "PID*F****Pens black: price above list~": "SDQ*EA*92*0101*24*0102*24~"}
+HEADER = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,"
+          "Quantity,Unit,Carton ID,Carton Weight,Weight Unit,Mark For Store\n")
+SHIP = "SHP-1001,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-6001,ACME-1001"
+# a carton per store: 0101's written as the warehouse's spreadsheet wrote it (no leading zero)
+CARTONS = [f"{SHIP},4,SKU-1002,4,EA,C-1001,8,LB,101", f"{SHIP},5,SKU-1004,24,EA,C-1001,8,LB,101",
+           f"{SHIP},4,SKU-1002,6,EA,C-1002,9,LB,0102", f"{SHIP},5,SKU-1004,24,EA,C-1002,9,LB,0102"]
+
+
+def pre_distributed_po() -> str:
+    """acme's demo 850s with SDQs on ACME-1001's lines 4 and 5 (its SE01 counting them)."""
+    start = ACME_PO.index("BEG*00*SA*ACME-1001*")
+    se = ACME_PO.index("SE*", start)
+    body = ACME_PO[start:se]
+    for after, sdq in SDQS.items():
+        assert after in body
+        body = body.replace(after, after + sdq)
+    count, rest = ACME_PO[se + 3:].split("*", 1)
+    return ACME_PO[:start] + body + f"SE*{int(count) + len(SDQS)}*" + rest
+
+
+def store_level_workspace(tmp_path, cartons: list[str]):
+    from datetime import datetime
+
+    from tests.support import run_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    profile = ws.partners_dir / "acme.toml"
+    profile.write_text(profile.read_text().replace("[fulfilment.asn]\n", "[fulfilment.asn]\nstore_level = true\n"))
+    (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(pre_distributed_po())
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261127.csv").write_text(HEADER + "\n".join(cartons) + "\n")
+    return ws
+
+
+def outbox(ws, kind: str) -> str:
+    return "".join(p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob(f"acme-{kind}-*.x12")))
+
+
+def test_a_pre_distributed_order_ships_each_carton_under_its_store(tmp_path, maps):
+    """850 with SDQ for two stores (no SDQ_NOT_APPLIED: acme is store-level), its 855, the warehouse's CSV naming
+    each carton's store, and the 856: an order loop per store (PRF ACME-1001, N1*BY*92*store) with that store's
+    carton under it; our reader, validator, Bots and pyx12 take it."""
+    from datetime import datetime
+
+    from connectors.state import StateStore
+    from tests.support import deliver_all, ship_stages
+
+    ws = store_level_workspace(tmp_path, CARTONS)
+    state = StateStore(ws.state_path)
+    try:
+        codes = {f["code"] for f in state.findings()}
+    finally:
+        state.close()
+    assert "SDQ_NOT_APPLIED" not in codes and "SDQ_QUANTITY_MISMATCH" not in codes
+    day = datetime(2026, 11, 27, 14, 30)
+    ship_stages(ws, day, run_id="day1")
+    deliver_all(ws, day)
+    assert "ACME-1001" in outbox(ws, "855")
+    asn = outbox(ws, "856")
+    segs = [s.split("*") for s in asn.replace("\n", "").split("~") if s]
+    body = segs[segs.index(next(s for s in segs if s[0] == "BSN" and s[2] == "SHP-1001")):]
+    body = body[:next(k for k, s in enumerate(body) if s[0] == "SE")]
+    hls = [s for s in body if s[0] == "HL"]
+    # S, then per store: O (PRF, N1 BY) > P (its carton) > I, I
+    assert [h[3] for h in hls] == ["S", "O", "P", "I", "I", "O", "P", "I", "I"]
+    assert [h[2] for h in hls] == ["", "1", "2", "3", "3", "1", "6", "7", "7"]
+    assert [s for s in body if s[0] == "N1"][2:] == [["N1", "BY", "", "92", "0101"], ["N1", "BY", "", "92", "0102"]]
+    assert [s[1] for s in body if s[0] == "PRF"] == ["ACME-1001", "ACME-1001"]
+    assert [s[2] for s in body if s[0] == "SN1"] == ["4", "24", "6", "24"]
+    assert ["CTT", "9", "58"] in body
+    for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-856-*.x12")):
+        accepted(path.read_bytes(), tmp_path, maps)
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory):
+    pytest.importorskip("pyx12.x12n_document")
+    from tests.shipping_support import pyx12_map_folders
+    return pyx12_map_folders(tmp_path_factory)
+
+
+def accepted(content: bytes, tmp_path, maps) -> None:
+    from tests.test_mark_for import accepted as all_accept
+    all_accept(content, tmp_path, maps)
+
+
+def test_a_carton_for_a_store_not_ordered_holds_the_shipment_with_a_report_row(tmp_path):
+    from datetime import datetime
+
+    from connectors.state import StateStore
+    from tests.support import deliver_all, ship_stages
+
+    wrong = [*CARTONS[:2], CARTONS[2].replace(",0102", ",0107"), CARTONS[3]]
+    ws = store_level_workspace(tmp_path, wrong)
+    day = datetime(2026, 11, 27, 14, 30)
+    ship_stages(ws, day, run_id="day1")
+    deliver_all(ws, day)
+    state = StateStore(ws.state_path)
+    try:
+        found = [f for f in state.findings(run_id="day1") if f["code"].startswith("SHIPMENT_STORE")]
+    finally:
+        state.close()
+    assert [(f["code"], f["severity"], f["value"], f["po_number"]) for f in found] == [
+        ("SHIPMENT_STORE_NOT_ORDERED", "error", "0107", "ACME-1001")]
+    assert "held" in found[0]["consequence"] and "C-1002" in found[0]["message"]
+    assert "SHP-1001" not in outbox(ws, "856")  # no 856 for the held shipment

@@ -230,6 +230,23 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                          partner_of)
 
 
+def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.Table:
+    """``lines`` with the cartons' stores (mark_for_store) kept for the partners whose 856 marks each carton's
+    store (fulfilment.asn.store_level) and cleared for the others (their 856 is the one it was: a store the
+    warehouse names is not theirs to route by)."""
+    if "mark_for_store" not in lines.column_names or lines["mark_for_store"].null_count == lines.num_rows:
+        return lines
+    store_level = [pid for pid, p in profiles.items() if p.fulfilment.asn.store_level]
+    keep = pc.fill_null(pc.is_in(lines["partner"], value_set=pa.array(store_level, pa.string())), False)
+    if pc.all(keep).as_py():
+        return lines
+    for name in ("mark_for_store", "mark_for_id_qualifier"):
+        at = lines.schema.get_field_index(name)
+        lines = lines.set_column(at, lines.schema.field(at),
+                                 pc.if_else(keep, lines[name], pa.scalar(None, pa.string())))
+    return lines
+
+
 def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
                    profiles: Mapping[str, PartnerProfile]) -> ShipmentCheck:
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
@@ -383,6 +400,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     check, held = batch.check, batch.held
     good = check.lines.filter(pc.invert(pc.is_in(check.lines["shipment_id"],
                                                                  value_set=pa.array(sorted(held), pa.string()))))
+    good = _stores_kept(good, profiles)
     ssccs: dict[tuple, str] = {}
     ours: dict[str, int] = {}
     for prefix, keys in batch.needs.items():
@@ -937,6 +955,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
     if usual is None:
         return None
     asn = profile.fulfilment.asn
+    if asn.store_level and good["mark_for_store"].null_count < good.num_rows:
+        return None  # an order loop per PO and store: assemble_shipments' objects (engine.shipments._stores)
     built = shipment_columns(good, orders, order_lines, pallets=asn.structure == "SOTPI", ssccs=ssccs, items=items,
                              serials=serials)
     if built is None:
@@ -1033,7 +1053,8 @@ def _documents(shipment: Shipment | ShipmentSummary, body: list | _AsnText | Non
     if body is None:
         return ()
     partner = shipment.partner
-    pos = shipment.po_numbers if isinstance(shipment, ShipmentSummary) else [o.po_number for o in shipment.orders]
+    pos = shipment.po_numbers if isinstance(shipment, ShipmentSummary) else \
+        list(dict.fromkeys(o.po_number for o in shipment.orders))  # a PO once (a store-level order: per store)
     return (_asn_document(doc_key, body, partner=partner, po_number=",".join(pos),
                           source_sha256=source.get("source_sha256", ""),
                           env=envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile))),)
