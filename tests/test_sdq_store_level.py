@@ -144,19 +144,20 @@ def pre_distributed_po() -> str:
     return ACME_PO[:start] + body + f"SE*{int(count) + len(SDQS)}*" + rest
 
 
-def store_level_workspace(tmp_path, cartons: list[str]):
+def store_level_workspace(tmp_path, cartons: list[str], *, store_level: bool = True, header: str = HEADER):
     from datetime import datetime
 
     from tests.support import run_stages, shipping_workspace
 
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     profile = ws.partners_dir / "acme.toml"
-    profile.write_text(profile.read_text().replace("[fulfilment.asn]\n", "[fulfilment.asn]\nstore_level = true\n"))
+    if store_level:
+        profile.write_text(profile.read_text().replace("[fulfilment.asn]\n", "[fulfilment.asn]\nstore_level = true\n"))
     (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(pre_distributed_po())
     run_stages(ws, datetime(2026, 11, 27, 2))
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / "east-shipments-20261127.csv").write_text(HEADER + "\n".join(cartons) + "\n")
+    (inbox / "east-shipments-20261127.csv").write_text(header + "\n".join(cartons) + "\n")
     return ws
 
 
@@ -232,3 +233,76 @@ def test_a_carton_for_a_store_not_ordered_holds_the_shipment_with_a_report_row(t
         ("SHIPMENT_STORE_NOT_ORDERED", "error", "0107", "ACME-1001")]
     assert "held" in found[0]["consequence"] and "C-1002" in found[0]["message"]
     assert "SHP-1001" not in outbox(ws, "856")  # no 856 for the held shipment
+
+
+def test_a_945_names_its_store_by_its_heading_n1_z7_else_by():
+    """A 3PL's 945 per store of a pre-distributed order (its 940 was one per store): the heading's mark-for
+    party N1*Z7 (where 3PL guides put it), else its N1*BY with a location code, is every W12's store."""
+    from parsers.warehouse_945 import read_945
+    from tests.test_945_shapes import CARTON1, carton, w945
+    from tests.test_945_shapes import HEAD as HEAD_945
+
+    def stores(*parties: str):
+        result = read_interchanges(w945([HEAD_945[0], HEAD_945[1], *parties, *HEAD_945[2:], *carton(CARTON1, 6)]))
+        lines, _found = read_945(result, list(result.transaction_sets()))
+        return list(zip(lines["mark_for_store"].to_pylist(), lines["mark_for_id_qualifier"].to_pylist(), strict=True))
+
+    assert stores() == [(None, None)]
+    assert stores("N1*BY*STORE 101*92*0101") == [("0101", "92")]
+    assert stores("N1*BY*BUYING OFFICE*92*B1", "N1*Z7*STORE 102*92*0102") == [("0102", "92")]
+    assert stores("N1*Z7*STORE 102*UL*0614141000012", "N1*BY*BUYING OFFICE*92*B1") == [("0614141000012", "UL")]
+    assert stores("N1*BY*JOHN BUYER") == [(None, None)]  # a buyer's bare name is no store
+
+
+def test_mark_for_pack_puts_each_store_in_its_carton_loop(tmp_path, maps):
+    """AsnSettings.mark_for = "pack" with store orders: each carton's loop names its store after MAN*GM (the
+    order loops, one per store, name none); the partners' validators take it."""
+    from datetime import datetime
+
+    from engine.asn import build_856
+    from engine.shipments import assemble_shipments, confirmed_quantities
+    from schemas.fulfilment import AsnSettings
+    from schemas.shipments import Party
+    from tests.test_acks_and_outputs import PROFILES
+    from tests.test_fulfilment_chain import SHIP_FROM
+
+    result = read_interchanges(x12_850(HEAD + ["PO1*1*12*EA*2.50*PE*UP*073000040482", "SDQ*EA*92*0101*6*0102*6",
+                                               "PO1*2*5*EA*1*PE*VN*X", "CTT*2*17"]))
+    orders, lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    rows, _ = checked(confirmation(("00006141410000000012", "0101", "1", 6), ("00006141410000000029", "102", "1", 6)))
+    rows = rows.set_column(rows.schema.get_field_index("ship_date"), "ship_date",
+                           pa.array([datetime(2026, 11, 27).date()] * 2, pa.date32()))
+    rows = rows.append_column("item_sku", pa.array(["SKU-1", "SKU-1"]))  # as check_shipments resolves it
+    (shipment,) = assemble_shipments(rows, orders, lines, ship_from=SHIP_FROM)
+    assert [o.mark_for for o in shipment.orders] == [Party("BY", "", "92", "0101"), Party("BY", "", "92", "0102")]
+    body = build_856(shipment, AsnSettings(mark_for="pack"), created=datetime(2026, 11, 27, 14),
+                     expected=confirmed_quantities(rows, "S1"))
+    marks = [(body[k - 1][0], seg) for k, seg in enumerate(body) if seg[:2] == ["N1", "BY"]]
+    assert marks == [("MAN", ["N1", "BY", "", "92", "0101"]), ("MAN", ["N1", "BY", "", "92", "0102"])]
+    from tests.shipping_support import wrap_for
+    accepted(wrap_for(PROFILES["acme"], "SH", "856", [body]), tmp_path, maps)
+
+
+def test_a_partner_not_store_level_gets_the_856_it_got_before_whatever_stores_the_csv_names(tmp_path):
+    """Default profile: the stores a confirmation names change nothing (the 856 is byte for byte the one of the
+    same confirmation without the column: one order loop, no N1 BY); the SDQ warning is given as before."""
+    from datetime import datetime
+
+    from connectors.state import StateStore
+    from tests.support import deliver_all, ship_stages
+
+    texts = []
+    for k, (header, cartons) in enumerate(((HEADER, CARTONS), (HEADER.replace(",Mark For Store", ""),
+                                                               [c.rsplit(",", 1)[0] for c in CARTONS]))):
+        ws = store_level_workspace(tmp_path / str(k), cartons, store_level=False, header=header)
+        day = datetime(2026, 11, 27, 14, 30)
+        ship_stages(ws, day, run_id="day1")
+        deliver_all(ws, day)
+        state = StateStore(ws.state_path)
+        try:
+            assert "SDQ_NOT_APPLIED" in {f["code"] for f in state.findings()}
+        finally:
+            state.close()
+        texts.append(outbox(ws, "856"))
+    assert "SHP-1001" in texts[0] and texts[0] == texts[1]
+    assert "N1*BY" not in texts[0] and texts[0].count("PRF*ACME-1001*") == 1
