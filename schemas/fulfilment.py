@@ -68,7 +68,14 @@ class AsnSettings(_Model):
     # order's); "none": never
     store_level: bool = False  # the partner sends pre-distributed ("store-ready") orders: each PO1 line's SDQ
     # store quantities are applied (no SDQ_NOT_APPLIED), the warehouse names each carton's store (a CSV column, a
-    # 945's N1 BY/Z7), and each carton's P loop carries its store's N1*BY after MAN*GM; off: lines ship whole
+    # 945's N1 BY/Z7), and the 856 has an order loop per PO and store naming the store (N1*BY**SDQ02*store; with
+    # mark_for "pack", in each carton's loop after MAN*GM instead); off: each line ships whole to the ship-to
+
+    @model_validator(mode="after")
+    def _stores_written(self) -> AsnSettings:
+        if self.store_level and self.mark_for == "none":
+            raise ValueError('store_level needs the store in the 856: mark_for "order" or "pack", not "none"')
+        return self
 
 
 class PoAckSettings(_Model):

@@ -306,3 +306,14 @@ def test_a_partner_not_store_level_gets_the_856_it_got_before_whatever_stores_th
         texts.append(outbox(ws, "856"))
     assert "SHP-1001" in texts[0] and texts[0] == texts[1]
     assert "N1*BY" not in texts[0] and texts[0].count("PRF*ACME-1001*") == 1
+
+
+def test_a_store_level_profile_must_let_the_856_name_the_store():
+    from pydantic import ValidationError
+
+    from schemas.fulfilment import AsnSettings
+
+    assert AsnSettings(store_level=True).mark_for == "order"
+    assert AsnSettings(store_level=True, mark_for="pack").store_level
+    with pytest.raises(ValidationError, match="store_level"):
+        AsnSettings(store_level=True, mark_for="none")
