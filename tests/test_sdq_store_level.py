@@ -199,6 +199,10 @@ def test_a_pre_distributed_order_ships_each_carton_under_its_store(tmp_path, map
     assert ["CTT", "9", "58"] in body
     for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-856-*.x12")):
         accepted(path.read_bytes(), tmp_path, maps)
+    # the 810: the PO billed once, its lines' units summed over the stores (no store detail in the 810)
+    invoice = outbox(ws, "810")
+    assert invoice.count("*ACME-1001*") == 1
+    assert "IT1*4*10*EA*" in invoice and "IT1*5*48*EA*" in invoice and "N1*BY" not in invoice
 
 
 @pytest.fixture(scope="module")
