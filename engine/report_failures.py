@@ -91,6 +91,14 @@ HINTS: dict[str, str] = {
         "Agree a price with at most 4 decimals with the partner (the order can then be rejected and resent), or "
         "approve the line to answer and invoice it at the 4-decimal price the finding names."
     ),
+    "PRICE_BREAK_UNCLEAR": (
+        "Check the price with the partner's price list: the first CTP priced the line. If another break was "
+        "meant, ask for PO104 (or breaks with CTP04 quantities in the line's unit) and reprocess."
+    ),
+    "PRICE_MULTIPLIER_UNSUPPORTED": (
+        "Work out the net price (CTP03 times CTP07, if that is what the partner means) and agree it; approve "
+        "the line to answer and invoice it at CTP03, or reject it and ask for the net price in PO104."
+    ),
     "PRICE_OUT_OF_TOLERANCE": (
         "Check the contract price; update prices.csv if ours is stale, else the 855 carries our price."
     ),

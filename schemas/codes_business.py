@@ -99,6 +99,21 @@ BUSINESS_CODES: list[CodeSpec] = [
         "PO104 has more than 4 decimal places; our orders, 855s and 810s carry 4, so it would be rounded.",
     ),
     _C(
+        "PRICE_BREAK_UNCLEAR",
+        "business",
+        "warning",
+        "",
+        "Several cost CTPs (quantity breaks) priced a line without PO104 and could not be ordered against its "
+        "quantity and unit; the first priced it.",
+    ),
+    _C(
+        "PRICE_MULTIPLIER_UNSUPPORTED",
+        "business",
+        "error",
+        "",
+        "The CTP that priced a line carries a multiplier (CTP06/CTP07), which we do not apply.",
+    ),
+    _C(
         "PRICE_OUT_OF_TOLERANCE",
         "business",
         "warning",

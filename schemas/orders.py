@@ -110,6 +110,12 @@ ORDER_LINES = pa.schema([
     # PO105 as sent where PO104 was a price per several units (HP, TP, PD ...) converted exactly to unit_price
     # per unit (price_basis then PE)
     pa.field("price_basis_sent", pa.string()),
+    # several cost CTPs of the PO1 loop (no PO104) whose quantity breaks could not be ordered against PO102/PO103:
+    # the CTPs as sent ("CON 10.00; UCP 9.50"); the first priced the line (PRICE_BREAK_UNCLEAR)
+    pa.field("price_breaks_unclear", pa.string()),
+    # CTP07 and CTP06 as sent ("0.90 DIS") of the cost CTP that priced the line: a multiplier we do not apply
+    # (PRICE_MULTIPLIER_UNSUPPORTED)
+    pa.field("price_multiplier_sent", pa.string()),
     *PRODUCT_FIELDS,
     # PO4 of the PO1 loop (not of an SLN subline): the buyer's idea of the outer pack, compared with our case
     pa.field("po4_pack", pa.int32()),  # PO401: inner containers (or eaches, without them) per outer container
@@ -124,6 +130,7 @@ ORDER_LINES = pa.schema([
 
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "price_sent", "price_basis_sent", "quantity_sent",
+                               "price_breaks_unclear", "price_multiplier_sent",
                                *(f.name for f in DEADLINES)})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}

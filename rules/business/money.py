@@ -155,6 +155,7 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
         return []
     not_per_unit = _price_not_per_unit(resolved)
     basis_findings = [*_price_decimals_findings(resolved), *_price_converted_findings(resolved),
+                      *_ctp_price_findings(resolved),
                       *(_price_basis_findings(resolved, not_per_unit) if not_per_unit.any() else [])]
     customers = _customers(ref.customers)
     by_partner = _PerPartner(settings)
@@ -268,6 +269,39 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
             f"{_text(price)} per {unit}, exactly; our 855 and 810 state it per unit (PO105/IT105 "
             f"{PRICE_PER_EACH_OF[basis]}).", row,
             seg="PO1", element="PO105", value=basis))
+    return out
+
+
+def _ctp_price_findings(lines: pa.Table) -> list[Finding]:
+    """For lines priced by a CTP of their loop (no PO104): PRICE_BREAK_UNCLEAR where several cost CTPs were
+    sent whose quantity breaks could not be ordered against the line (the parser's ``price_breaks_unclear``;
+    the first priced the line: told, the line goes on), PRICE_MULTIPLIER_UNSUPPORTED where the CTP that
+    priced the line carries a multiplier (``price_multiplier_sent``: CTP07 0.90 with CTP06 DIS is 10% off
+    CTP03; we do not apply it, so the line would be answered and invoiced at CTP03: it waits for a person)."""
+    out: list[Finding] = []
+    for column in ("price_breaks_unclear", "price_multiplier_sent"):
+        if column not in lines.column_names or lines.column(column).null_count == lines.num_rows:
+            continue
+        cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", column]
+        picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
+        for row in picked.filter(pc.is_valid(lines.column(column))).to_pylist():
+            sent, unit = row[column], row["unit"] or "unit"
+            price = _text(row["unit_price"]) if row["unit_price"] is not None else "(unread)"
+            if column == "price_breaks_unclear":
+                out.append(business_finding(
+                    "PRICE_BREAK_UNCLEAR",
+                    f"Several cost prices in the CTPs of this line ({sent}) and no PO104; their quantity breaks "
+                    f"(CTP04 from how many, CTP05 of which unit) cannot be ordered against the line's {unit} "
+                    f"quantity, so the first, {price} per {unit}, prices the line.", row, seg="PO1",
+                    element="PO104", value=price))
+            else:
+                factor, _, kind = sent.partition(" ")
+                out.append(business_finding(
+                    "PRICE_MULTIPLIER_UNSUPPORTED",
+                    f"The CTP pricing this line at {price} per {unit} carries a multiplier (CTP07 {factor}"
+                    f"{', CTP06 ' + kind if kind else ''}): the price the buyer means is not CTP03, and we do "
+                    f"not apply multipliers; the line waits for a person (approved, it is answered and invoiced "
+                    f"at {price}).", row, seg="PO1", element="PO104", value=factor))
     return out
 
 
