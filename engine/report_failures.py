@@ -106,6 +106,10 @@ HINTS: dict[str, str] = {
         "Sales must approve the discount (or correct the price) before the order is released."
     ),
     "CURRENCY_MISMATCH": "Confirm the currency with the partner; the agreed one is in customers.csv.",
+    "TERMS_PERCENT_ROUNDED": (
+        "No action for the order. Where the partner's discount percent matters to finance, record it as sent "
+        "(the finding names it); ask the partner for 4 decimals if their terms are to be compared with ours."
+    ),
     "TERMS_MISMATCH": (
         "Our agreed terms apply; check customers.csv and tell the partner if theirs are outdated."
     ),

@@ -331,7 +331,9 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
                           ("CUR", {"currency": 2}),
                           ("CSH", {"sales_requirement": 1}),
                           ("ITD", {"terms_type": 1, "terms_basis_date": 2, "terms_discount_percent": 3,
-                                   "terms_discount_days": 5, "terms_net_days": 7, "terms_description": 12})):
+                                   "terms_discount_due_date": 4, "terms_discount_days": 5,
+                                   "terms_net_due_date": 6, "terms_net_days": 7, "terms_description": 12,
+                                   "terms_day_of_month": 13})):
         r = _first_per_set(set_of_row, header_rows(seg_id))
         for name, k in fields.items():
             pick(cols, name, r, k)
@@ -432,7 +434,9 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
     for qual, name in DATES.items():  # a range of a latest acceptable date gives its end
         cols[name] = dtm_date(cols[name], period[f"{name}:05"], period[f"{name}:06"], end=qual in LATEST_DATES)
-    when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values())})
+    when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values(), "terms_discount_due_date",
+                                                     "terms_net_due_date")})
+    percent = _fit(_decimal(cols["terms_discount_percent"]), ORDERS.field("terms_discount_percent").type)
     orders = {
         "partner": _repeat(partner, nsets),
         "order_ref": lineage["order_ref"],
@@ -442,11 +446,14 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "version": pa.array(labels[3], pa.string()),
         "interchange_usage": pa.array([ic.usage or None for ic, _g, _ts in sets], pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
-        "terms_discount_percent": _fit(_decimal(cols["terms_discount_percent"]),
-                                       ORDERS.field("terms_discount_percent").type),
+        "terms_discount_percent": percent,
+        "terms_discount_percent_sent": _rounded(cols["terms_discount_percent"], percent),
+        "terms_discount_due_date": when["terms_discount_due_date"],
         "terms_discount_days": _int(cols["terms_discount_days"]),
+        "terms_net_due_date": when["terms_net_due_date"],
         "terms_net_days": _int(cols["terms_net_days"]),
         "terms_description": cols["terms_description"],
+        "terms_day_of_month": _int(cols["terms_day_of_month"]),
         "sales_requirement": cols["sales_requirement"],
         **{name: when[name] for name in DATES.values()},
         **party_vals,

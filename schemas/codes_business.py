@@ -129,6 +129,13 @@ BUSINESS_CODES: list[CodeSpec] = [
     ),
     _C("CURRENCY_MISMATCH", "business", "error", "", "CUR02 is not the currency agreed with the partner."),
     _C(
+        "TERMS_PERCENT_ROUNDED",
+        "business",
+        "warning",
+        "",
+        "ITD03 (terms discount percent) has more than 4 decimal places; our orders hold it at 4.",
+    ),
+    _C(
         "TERMS_MISMATCH",
         "business",
         "warning",

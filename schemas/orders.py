@@ -48,9 +48,14 @@ ORDERS = pa.schema([
     pa.field("terms_type", pa.string()),  # ITD01
     pa.field("terms_basis_date", pa.string()),  # ITD02 (terms basis date code: 3 invoice date, 15 receipt, ...)
     pa.field("terms_discount_percent", PERCENT),  # ITD03
+    # ITD03 as sent where terms_discount_percent holds it rounded (more than 4 decimals: 1.12345)
+    pa.field("terms_discount_percent_sent", pa.string()),
+    pa.field("terms_discount_due_date", pa.date32()),  # ITD04: the date the discount must be paid by
     pa.field("terms_discount_days", pa.int32()),  # ITD05
+    pa.field("terms_net_due_date", pa.date32()),  # ITD06: the date the whole amount is due
     pa.field("terms_net_days", pa.int32()),  # ITD07
     pa.field("terms_description", pa.string()),  # ITD12
+    pa.field("terms_day_of_month", pa.int32()),  # ITD13: the day of the month payment is due (10: "10th prox")
     # CSH01 (code list 563), the heading's first CSH: N "No Back Order", SP "Ship Partial, Balance Cancel"
     # forbid backorders (Amazon's 850 sends CSH*N or CSH*Y per PO)
     pa.field("sales_requirement", pa.string()),
@@ -74,7 +79,8 @@ ORDERS = pa.schema([
 # (connectors.order_store)
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
                           "merchandise_type", "terms_basis_date",
-                          "sales_requirement", "interchange_usage"])
+                          "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
+                          "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month"])
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised

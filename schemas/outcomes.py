@@ -81,6 +81,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "DISCOUNT_OVER_THRESHOLD": HOLD_ORDER,
     "CURRENCY_MISMATCH": HOLD_ORDER,
     "TERMS_MISMATCH": ACCEPT,  # our agreed terms apply; ops is told
+    "TERMS_PERCENT_ROUNDED": ACCEPT,  # no price or quantity changes; the 810 echoes the PO's ITD03 as sent
     "CUSTOMER_UNKNOWN": HOLD_ORDER,
     "CREDIT_LIMIT_EXCEEDED": HOLD_ORDER,
     "ORDER_VALUE_BELOW_MINIMUM": REJECT_ORDER,

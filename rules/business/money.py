@@ -418,9 +418,31 @@ _TERMS_FIELDS = (
 )
 
 
+def _terms_percent_findings(orders: pa.Table) -> list[Finding]:
+    """TERMS_PERCENT_ROUNDED for each order whose ITD03 has more than 4 decimals (the parser's
+    ``terms_discount_percent_sent``: 1.12345, R 1/6 allows it): our tables hold it at 4. A warning, not a
+    hold: no price, quantity or amount of the order changes; an 810 stating the PO's own terms echoes ITD03
+    as sent, and one stating our agreed terms states those."""
+    column = "terms_discount_percent_sent"
+    if column not in orders.column_names or orders.column(column).null_count == orders.num_rows:
+        return []
+    out = []
+    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "terms_discount_percent", column],
+                       pc.is_valid(orders.column(column))):
+        sent, kept = order[column], order["terms_discount_percent"]
+        out.append(business_finding(
+            "TERMS_PERCENT_ROUNDED",
+            f"ITD03 {sent}% has more than 4 decimal places; our orders hold {_text(kept)}% (off by "
+            f"{_text(abs(Decimal(sent) - kept))} points). An 810 stating this PO's terms echoes {sent} as "
+            "sent; one stating the terms agreed with the partner states those.", order, seg="ITD",
+            element="ITD03", value=sent, line=False))
+    return out
+
+
 def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
-    """TERMS_MISMATCH for each ITD element sent that differs from the customer's agreed terms."""
-    by_partner, out = _customers(customers), []
+    """TERMS_MISMATCH for each ITD element sent that differs from the customer's agreed terms;
+    TERMS_PERCENT_ROUNDED for each ITD03 past 4 decimals."""
+    by_partner, out = _customers(customers), _terms_percent_findings(orders)
     differs = pa.array([False] * orders.num_rows)  # the orders with an element sent that the agreed one is not
     for field, _, _ in _TERMS_FIELDS:
         agreed = per_partner(orders["partner"], {p: c[field] for p, c in by_partner.items()},
