@@ -91,6 +91,10 @@ HINTS: dict[str, str] = {
         "Agree a price with at most 4 decimals with the partner (the order can then be rejected and resent), or "
         "approve the line to answer and invoice it at the 4-decimal price the finding names."
     ),
+    "CATCH_WEIGHT_LINE": (
+        "No action at intake. Its 810 waits for the net weight shipped (INVOICE_NOT_BUILT until one is "
+        "recorded): invoice that line by hand by its weight meanwhile."
+    ),
     "PRICE_BREAK_UNCLEAR": (
         "Check the price with the partner's price list: the first CTP priced the line. If another break was "
         "meant, ask for PO104 (or breaks with CTP04 quantities in the line's unit) and reprocess."

@@ -34,7 +34,7 @@ SUITES: dict[str, frozenset[str]] = {
                              "ORDER_VALUE_BELOW_MINIMUM"}),
     "prices": frozenset({"PRICE_MISSING", "PRICE_NOT_ON_FILE", "PRICE_BASIS_UNSUPPORTED",
                          "PRICE_BASIS_CONVERTED", "PRICE_DECIMALS_UNSUPPORTED", "PRICE_OUT_OF_TOLERANCE",
-                         "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED",
+                         "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED", "CATCH_WEIGHT_LINE",
                          "DISCOUNT_OVER_THRESHOLD", "CURRENCY_MISMATCH"}),
     "terms": frozenset({"TERMS_MISMATCH", "TERMS_PERCENT_ROUNDED"}),
     "ship_to": frozenset({"SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE"}),

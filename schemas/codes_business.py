@@ -99,6 +99,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "PO104 has more than 4 decimal places; our orders, 855s and 810s carry 4, so it would be rounded.",
     ),
     _C(
+        "CATCH_WEIGHT_LINE",
+        "business",
+        "warning",
+        "",
+        "A line in cases (or eaches) priced per pound, kilogram ... of a partner that deals in catch weight: "
+        "acknowledged as sent, invoiced by the weight shipped.",
+    ),
+    _C(
         "PRICE_BREAK_UNCLEAR",
         "business",
         "warning",

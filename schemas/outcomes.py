@@ -75,6 +75,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "PRICE_BASIS_UNSUPPORTED": HOLD_ORDER,  # our prices, values and invoices are per unit: a person decides
     "PRICE_BASIS_CONVERTED": ACCEPT,  # the same price, restated per unit; a partner may hold such orders
     "PRICE_DECIMALS_UNSUPPORTED": HOLD_LINE,  # rounded to 4 decimals it is another price: a person decides
+    "CATCH_WEIGHT_LINE": ACCEPT,  # the partner's profile deals in catch weight: as sent; the 810 bills the weight
     "PRICE_BREAK_UNCLEAR": ACCEPT,  # the first cost CTP prices the line, as before; ops is told which
     "PRICE_MULTIPLIER_UNSUPPORTED": HOLD_LINE,  # CTP03 is not the price meant (10% off, a markup): a person decides
     "PRICE_OUT_OF_TOLERANCE": CHANGE_PRICE,  # or reject_line, per partner policy

@@ -33,7 +33,7 @@ from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
+from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MEASURE, PRICE_PER_WEIGHT
 
 # --- prices, currency, terms ------------------------------------------------------------------
 
@@ -154,11 +154,14 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     if n == 0:
         return []
     not_per_unit = _price_not_per_unit(resolved)
+    by_partner = _PerPartner(settings)
+    catch = _catch_weight_lines(resolved, not_per_unit, by_partner) if not_per_unit.any() else not_per_unit
+    held = not_per_unit & ~catch
     basis_findings = [*_price_decimals_findings(resolved), *_price_converted_findings(resolved),
                       *_ctp_price_findings(resolved),
-                      *(_price_basis_findings(resolved, not_per_unit) if not_per_unit.any() else [])]
+                      *(_price_basis_findings(resolved, held) if held.any() else []),
+                      *(_catch_weight_findings(resolved, catch) if catch.any() else [])]
     customers = _customers(ref.customers)
-    by_partner = _PerPartner(settings)
     has_sku = _bools(pc.is_valid(resolved.column("sku")))
     ours = prices["list_price"]
     no_price = has_sku & _bools(pc.is_null(ours))
@@ -198,10 +201,7 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
 # decimals per unit; the rest are held here)
 _PRICE_PER_MANY = PRICE_PER_MANY
 # PO105 codes whose PO104 is per unit of a measure: per unit of the line only when PO103 is that measure
-_PRICE_PER_MEASURE = {"PP": ("LB",), "PK": ("KG",), "PG": ("GR",), "PL": ("LT",), "ML": ("ML",), "PO": ("OZ",),
-                      "PA": ("TO",), "PF": ("FT",), "PY": ("YD",), "PT": ("TN",), "P7": ("MR",),
-                      "P6": ("MM",), "P2": ("CM",), "P3": ("DM",), "P4": ("HM",), "P5": ("KM",), "HF": (),
-                      "TF": (), "PS": (), "P1": ()}
+_PRICE_PER_MEASURE = PRICE_PER_MEASURE
 _MEASURE_WORDS = {"PP": "pound", "PK": "kilogram", "PG": "gram", "PL": "litre", "ML": "millilitre", "PO": "ounce",
                   "PA": "troy ounce", "PF": "foot", "PY": "yard", "PT": "ton", "P7": "metre", "P6": "millimetre",
                   "P2": "centimetre", "P3": "decimetre", "P4": "hectometre", "P5": "kilometre", "HF": "100 feet",
@@ -223,6 +223,37 @@ def _price_not_per_unit(lines: pa.Table) -> np.ndarray:
             pa.array([u for units in _PRICE_PER_MEASURE.values() for u in units], pa.string()))))
         measure &= ~own
     return many | measure
+
+
+def _catch_weight_lines(lines: pa.Table, not_per_unit: np.ndarray, by_partner: _PerPartner) -> np.ndarray:
+    """Of the lines not priced per unit, those priced per unit of weight (PO105 PP, PK ...) of a partner whose
+    profile deals in catch weight (``[rules] catch_weight = true``): taken as sent, billed by weight."""
+    basis = pc.fill_null(lines.column("price_basis"), "")
+    weight = _bools(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_WEIGHT), pa.string())))
+    partners = pc.fill_null(lines.column("partner"), "")
+    opted = [p for p in set(partners.unique().to_pylist()) if by_partner[p].catch_weight]
+    if not opted:
+        return np.zeros(lines.num_rows, dtype=bool)
+    return not_per_unit & weight & _bools(pc.is_in(partners, value_set=pa.array(opted, pa.string())))
+
+
+def _catch_weight_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
+    """CATCH_WEIGHT_LINE for each catch-weight line of a partner that deals in them: told, as its 855 answers
+    it as sent and its 810 waits for the weight shipped."""
+    cols = [*_LINE_LOCATION, "partner", "unit", "quantity", "unit_price", "price_basis"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names))).take(np.flatnonzero(rows))
+    out = []
+    for row in picked.to_pylist():
+        basis, unit = row["price_basis"], row["unit"] or "?"
+        price = _text(row["unit_price"]) if row["unit_price"] is not None else "(empty)"
+        quantity = _text(row["quantity"]) if row.get("quantity") is not None else "?"
+        out.append(business_finding(
+            "CATCH_WEIGHT_LINE",
+            f"{quantity} {unit} at {price} per {_MEASURE_WORDS[basis]} (PO105 {basis}): a catch-weight line, "
+            "acknowledged as sent; it is invoiced by the net weight shipped at that price, never per "
+            f"{unit}, and its 810 waits until a weight shipped is confirmed for it.", row,
+            seg="PO1", element="PO105", value=basis))
+    return out
 
 
 def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
