@@ -195,9 +195,11 @@ def _changes(
     unit_price = _decimal(price_text)
     if ids is not None and "CTP" in ids[1] and unit_price.null_count:
         # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON), as the 850's PO1 may
-        # carry it: the 850 reader takes that price, so the change does too
+        # carry it: the 850 reader takes that price, so the change does too (the quantity break that applies to
+        # POC03, several cost CTPs being breaks)
         codes, vocab = ids
-        ctp_text, _, _ = _ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result))
+        ctp_text, _, _ = _ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result), _decimal(el[3]),
+                                     _first_component(el[5], components), seg.component)
         from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
         unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
