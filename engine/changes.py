@@ -494,6 +494,15 @@ class _Editor:
                 f"POC06 {sent} has more than 4 decimal places; our orders, 855s and 810s carry 4, so it would be "
                 f"{_n(kept)} (off by {_n(abs(Decimal(sent) - kept))}): the {ct} change was not applied (agree a "
                 "price with at most 4 decimals with the buyer).", "POC06", sent)
+        factor = poc.get("price_multiplier_sent")
+        if factor and ct in PRICE_TYPES | EITHER_TYPES | {"AI"}:
+            value, _, kind = factor.partition(" ")
+            return self._reject(
+                poc, hit, "CHANGE_PRICE_INVALID",
+                f"The CTP pricing this change at {_n(poc.get('unit_price'))} carries a multiplier (CTP07 {value}"
+                f"{', CTP06 ' + kind if kind else ''}): the price meant is not CTP03, and we do not apply "
+                f"multipliers: the {ct} change was not applied (ask the buyer for the net price in POC06).",
+                "POC06", value)
         return None
 
     def _promised(self, line: Mapping) -> Decimal:

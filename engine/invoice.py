@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments, ref_segments
@@ -220,11 +220,15 @@ def _refuse_overbilling(number: str, lines: Sequence[tuple[str, Decimal, Decimal
 
 
 def itd_segment(terms: Terms) -> list[object]:
-    seg: list[object] = ["ITD", terms.type, terms.basis_date, x12_decimal(terms.discount_percent), "",
-                         "" if terms.discount_days is None else str(terms.discount_days), "",
+    seg: list[object] = ["ITD", terms.type, terms.basis_date, x12_decimal(terms.discount_percent),
+                         ymd(terms.discount_due_date) if terms.discount_due_date else "",
+                         "" if terms.discount_days is None else str(terms.discount_days),
+                         ymd(terms.net_due_date) if terms.net_due_date else "",
                          "" if terms.net_days is None else str(terms.net_days)]
-    if terms.description:
+    if terms.description or terms.day_of_month is not None:
         seg += [""] * (12 - len(seg)) + [terms.description]
+    if terms.day_of_month is not None:
+        seg.append(str(terms.day_of_month))
     return seg
 
 
@@ -384,22 +388,37 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
 
 # the ORDERS columns of the PO's own ITD (terms_from_order)
 TERMS_COLUMNS = ("terms_type", "terms_basis_date", "terms_discount_percent", "terms_discount_days", "terms_net_days",
-                 "terms_description")
+                 "terms_description", "terms_discount_percent_sent", "terms_discount_due_date", "terms_net_due_date",
+                 "terms_day_of_month")
 
 
 def terms_from_order(order: Mapping[str, object]) -> Terms | None:
     """ITD from the PO's own ITD (ORDERS TERMS_COLUMNS), for a customer without an agreement: ITD01, ITD02
-    (3, invoice date, when the PO gave none), ITD03 with ITD05 (a discount percent needs its days: L03040513,
-    and we keep no ITD04 date nor ITD13 day), ITD07 and ITD12 as the PO sent them; None without an ITD01."""
+    (3, invoice date, when the PO gave none), ITD03 with what dates it (L03040513: ITD04 the discount due
+    date, ITD05 its days or ITD13 the day of the month; a percent with none of them is left out), ITD06,
+    ITD07, ITD12 and ITD13 as the PO sent them; ITD03 as sent where our tables hold it rounded (1.12345:
+    TERMS_PERCENT_ROUNDED); None without an ITD01."""
     kind = order.get("terms_type")
     if not kind:
         return None
     percent, days, net = (order.get(c) for c in ("terms_discount_percent", "terms_discount_days", "terms_net_days"))
-    discounted = isinstance(percent, Decimal) and isinstance(days, int)
+    sent = order.get("terms_discount_percent_sent")
+    if isinstance(percent, Decimal) and isinstance(sent, str) and sent:
+        try:
+            percent = Decimal(sent)
+        except InvalidOperation:
+            pass
+    due, net_due, day = (order.get(c) for c in ("terms_discount_due_date", "terms_net_due_date", "terms_day_of_month"))
+    due = due if isinstance(due, date) else None
+    day = day if isinstance(day, int) else None
+    days = days if isinstance(days, int) else None
+    discounted = isinstance(percent, Decimal) and (days is not None or due is not None or day is not None)
     return Terms(type=str(kind), basis_date=str(order.get("terms_basis_date") or "3"),
                  discount_percent=percent if discounted else None,  # type: ignore[arg-type]
-                 discount_days=days if discounted else None,  # type: ignore[arg-type]
-                 net_days=net if isinstance(net, int) else None, description=str(order.get("terms_description") or ""))
+                 discount_days=days if discounted else None,
+                 net_days=net if isinstance(net, int) else None, description=str(order.get("terms_description") or ""),
+                 discount_due_date=due if discounted else None,
+                 net_due_date=net_due if isinstance(net_due, date) else None, day_of_month=day)
 
 
 def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:

@@ -91,6 +91,18 @@ HINTS: dict[str, str] = {
         "Agree a price with at most 4 decimals with the partner (the order can then be rejected and resent), or "
         "approve the line to answer and invoice it at the 4-decimal price the finding names."
     ),
+    "CATCH_WEIGHT_LINE": (
+        "No action at intake. Its 810 waits for the net weight shipped (INVOICE_NOT_BUILT until one is "
+        "recorded): invoice that line by hand by its weight meanwhile."
+    ),
+    "PRICE_BREAK_UNCLEAR": (
+        "Check the price with the partner's price list: the first CTP priced the line. If another break was "
+        "meant, ask for PO104 (or breaks with CTP04 quantities in the line's unit) and reprocess."
+    ),
+    "PRICE_MULTIPLIER_UNSUPPORTED": (
+        "Work out the net price (CTP03 times CTP07, if that is what the partner means) and agree it; approve "
+        "the line to answer and invoice it at CTP03, or reject it and ask for the net price in PO104."
+    ),
     "PRICE_OUT_OF_TOLERANCE": (
         "Check the contract price; update prices.csv if ours is stale, else the 855 carries our price."
     ),
@@ -98,6 +110,10 @@ HINTS: dict[str, str] = {
         "Sales must approve the discount (or correct the price) before the order is released."
     ),
     "CURRENCY_MISMATCH": "Confirm the currency with the partner; the agreed one is in customers.csv.",
+    "TERMS_PERCENT_ROUNDED": (
+        "No action for the order. Where the partner's discount percent matters to finance, record it as sent "
+        "(the finding names it); ask the partner for 4 decimals if their terms are to be compared with ours."
+    ),
     "TERMS_MISMATCH": (
         "Our agreed terms apply; check customers.csv and tell the partner if theirs are outdated."
     ),

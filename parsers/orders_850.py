@@ -331,7 +331,9 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
                           ("CUR", {"currency": 2}),
                           ("CSH", {"sales_requirement": 1}),
                           ("ITD", {"terms_type": 1, "terms_basis_date": 2, "terms_discount_percent": 3,
-                                   "terms_discount_days": 5, "terms_net_days": 7, "terms_description": 12})):
+                                   "terms_discount_due_date": 4, "terms_discount_days": 5,
+                                   "terms_net_due_date": 6, "terms_net_days": 7, "terms_description": 12,
+                                   "terms_day_of_month": 13})):
         r = _first_per_set(set_of_row, header_rows(seg_id))
         for name, k in fields.items():
             pick(cols, name, r, k)
@@ -432,7 +434,9 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
     for qual, name in DATES.items():  # a range of a latest acceptable date gives its end
         cols[name] = dtm_date(cols[name], period[f"{name}:05"], period[f"{name}:06"], end=qual in LATEST_DATES)
-    when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values())})
+    when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values(), "terms_discount_due_date",
+                                                     "terms_net_due_date")})
+    percent = _fit(_decimal(cols["terms_discount_percent"]), ORDERS.field("terms_discount_percent").type)
     orders = {
         "partner": _repeat(partner, nsets),
         "order_ref": lineage["order_ref"],
@@ -442,11 +446,14 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "version": pa.array(labels[3], pa.string()),
         "interchange_usage": pa.array([ic.usage or None for ic, _g, _ts in sets], pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
-        "terms_discount_percent": _fit(_decimal(cols["terms_discount_percent"]),
-                                       ORDERS.field("terms_discount_percent").type),
+        "terms_discount_percent": percent,
+        "terms_discount_percent_sent": _rounded(cols["terms_discount_percent"], percent),
+        "terms_discount_due_date": when["terms_discount_due_date"],
         "terms_discount_days": _int(cols["terms_discount_days"]),
+        "terms_net_due_date": when["terms_net_due_date"],
         "terms_net_days": _int(cols["terms_net_days"]),
         "terms_description": cols["terms_description"],
+        "terms_day_of_month": _int(cols["terms_day_of_month"]),
         "sales_requirement": cols["sales_requirement"],
         **{name: when[name] for name in DATES.values()},
         **party_vals,
@@ -595,26 +602,86 @@ def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str, labels=No
 _COST_PRICES = ("UCP", "CON")
 
 
-def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
-                ) -> pa.Array:
-    """Per line, CTP03 (as sent, a string) of the first CTP in its PO1 loop whose CTP02 is a cost price
-    (UCP, CON): the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian
-    grocers do); null elsewhere. Header CTPs (before the first PO1 of their set) are no line's."""
+def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
+                quantities: pa.Array | None = None, units: pa.Array | None = None,
+                components: list[str] | None = None) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (CTP02 UCP unit cost, CON contract
+    price) that prices it: the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian
+    grocers do); null elsewhere. Header CTPs (before the first PO1 of their set) are no line's.
+
+    Several cost CTPs in one loop are quantity breaks (X12's CTP figure: CTP03 the price from CTP04 units of
+    CTP05 on, ``CTP**CON*10.00*1*EA`` and ``CTP**CON*9.00*100*EA``): given the lines' ``quantities`` and
+    ``units`` (PO102, PO103), the break with the highest CTP04 not above the quantity applies. Breaks that
+    cannot be ordered against the line (a CTP04 missing or unreadable, a CTP05 other than PO103, two prices at
+    one quantity, a quantity below every break) leave the first cost CTP the price, and the second array says
+    so: per such line, the cost CTPs as sent (``CON 10.00 from 1 EA; CON 9.00``), null elsewhere. The third:
+    the chosen CTP's multiplier as sent (CTP07 then CTP06: ``0.90 DIS``), which we do not apply."""
     n_lines = len(po1_rows)
     ctp_rows = np.flatnonzero((codes == vocab.index("CTP")) & (set_of_row >= 0))
     owner_line = np.searchsorted(po1_rows, ctp_rows, side="right") - 1
     ok = owner_line >= 0
     ok[ok] &= set_of_row[po1_rows[owner_line[ok]]] == set_of_row[ctp_rows[ok]]
     ctp_rows, owner_line = ctp_rows[ok], owner_line[ok]
+    nothing = pa.nulls(n_lines, pa.string())
     if not len(ctp_rows):
-        return pa.nulls(n_lines, pa.string())
+        return nothing, nothing, nothing
     kind = cells.column(ctp_rows, 2)
     cost = pc.fill_null(pc.is_in(kind, value_set=pa.array(_COST_PRICES, pa.string())), False)
     _, has_price = cells.index(ctp_rows, 3)
     keep = cost.to_numpy(zero_copy_only=False) & has_price
     ctp_rows, owner_line = ctp_rows[keep], owner_line[keep]
     first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
-    return _scatter(n_lines, owner_line[first], cells.column(ctp_rows[first], 3).cast(pa.string()))
+    chosen = ctp_rows[first].copy()
+    several = np.flatnonzero(np.diff(np.r_[np.flatnonzero(first), len(owner_line)]) > 1)
+    unclear = nothing
+    notes: dict[int, str] = {}
+    if len(several) and quantities is not None and units is not None:
+        starts = np.r_[np.flatnonzero(first), len(owner_line)]
+        for j in several:  # the few lines with breaks: decided one by one
+            rows = ctp_rows[starts[j]: starts[j + 1]]
+            line = int(owner_line[starts[j]])
+            pick, note = _price_break(
+                cells.column(rows, 2).to_pylist(), cells.column(rows, 3).to_pylist(),
+                cells.column(rows, 4).to_pylist(), cells.column(rows, 5).to_pylist(),
+                components[int(po1_rows[line])] if components else "", quantities[line].as_py(),
+                units[line].as_py())
+            chosen[j] = rows[pick]
+            if note:
+                notes[line] = note
+    if notes:
+        at = np.fromiter(sorted(notes), np.int64, len(notes))
+        unclear = _scatter(n_lines, at, pa.array([notes[int(i)] for i in at], pa.string()))
+    # a multiplier (CTP06 qualifier, CTP07 factor: 0.90 for 10% off, or 90 in 003010's own example) makes
+    # the price another than CTP03: kept as sent (``0.90 DIS``), never applied by guess
+    multiplier = nothing
+    _, multiplied = cells.index(chosen, 7)
+    if multiplied.any():
+        factor = pc.binary_join_element_wise(cells.column(chosen, 7), pc.fill_null(cells.column(chosen, 6), ""),
+                                             " ")
+        multiplier = _scatter(n_lines, owner_line[first], pc.utf8_rtrim(factor, characters=" "))
+    return _scatter(n_lines, owner_line[first], cells.column(chosen, 3).cast(pa.string())), unclear, multiplier
+
+
+def _price_break(kinds: list, prices: list, quantities: list, units: list, component: str,
+                 quantity: Decimal | None, unit: str | None) -> tuple[int, str | None]:
+    """Which of one line's cost CTPs prices it (an index) and, where the breaks could not be ordered against
+    the line's quantity and unit, the CTPs as sent (the first then prices it)."""
+    heads = [u.split(component)[0] if (u and component) else u for u in units]
+    froms: list[Decimal | None] = []
+    for q in quantities:
+        try:
+            froms.append(Decimal(q) if q is not None else None)
+        except InvalidOperation:
+            froms.append(None)
+    applies = [i for i, (f, u) in enumerate(zip(froms, heads, strict=True))
+               if f is not None and quantity is not None and f <= quantity]
+    orderable = (quantity is not None and unit is not None and None not in froms
+                 and all(u == unit for u in heads) and len(set(froms)) == len(froms) and applies)
+    if orderable:
+        return max(applies, key=lambda i: froms[i]), None
+    sent = "; ".join(f"{k} {p}" + (f" from {q} {u or ''}".rstrip() if q is not None else "")
+                     for k, p, q, u in zip(kinds, prices, quantities, heads, strict=True))
+    return 0, sent
 
 
 # a value with a digit other than 0 past the 4th decimal, or written with an exponent (decided one by one)
@@ -858,14 +925,18 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         pack, inner_pack = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
     price_text = cells.column(po1_rows, 4)
     unit_price = _decimal(price_text)
+    quantity_text = cells.column(po1_rows, 2)
+    quantity = _decimal(quantity_text)
+    breaks_unclear = multiplier = pa.nulls(n_lines, pa.string())
     if "CTP" in vocab and unit_price.null_count:
-        ctp_text = _ctp_prices(set_of_row, po1_rows, codes, vocab, cells)
+        ctp_text, breaks_unclear, multiplier = _ctp_prices(set_of_row, po1_rows, codes, vocab, cells, quantity,
+                                                           cells.column(po1_rows, 3), result.segments.component)
+        breaks_unclear = pc.if_else(pc.is_null(unit_price), breaks_unclear, pa.scalar(None, pa.string()))
+        multiplier = pc.if_else(pc.is_null(unit_price), multiplier, pa.scalar(None, pa.string()))
         from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
         unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
     price_sent = _rounded(price_text, unit_price)
-    quantity_text = cells.column(po1_rows, 2)
-    quantity = _decimal(quantity_text)
     unit_price, basis, basis_sent = per_unit_prices(unit_price, cells.column(po1_rows, 5), pc.is_null(price_sent))
     if set_lineage is None:
         lineage = _lineage(result, sets, line_set, sha, labels)
@@ -891,6 +962,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "price_basis": basis,
         "price_sent": price_sent,
         "price_basis_sent": basis_sent,
+        "price_breaks_unclear": breaks_unclear,
+        "price_multiplier_sent": multiplier,
         **{c: product_cols.get(c, pa.nulls(n_lines, pa.string())) for c in ("upc", "gtin", "ean", "vendor_part",
                                                                                "buyer_part")},
         "product_ids": product_ids,

@@ -193,11 +193,15 @@ def _changes(
     take = pa.array(line_set, pa.int64())
     price_text = el[6]
     unit_price = _decimal(price_text)
+    multiplier = pa.nulls(n_lines, pa.string())
     if ids is not None and "CTP" in ids[1] and unit_price.null_count:
         # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON), as the 850's PO1 may
-        # carry it: the 850 reader takes that price, so the change does too
+        # carry it: the 850 reader takes that price, so the change does too (the quantity break that applies to
+        # POC03, several cost CTPs being breaks)
         codes, vocab = ids
-        ctp_text = _ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result))
+        ctp_text, _, multiplier = _ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result), _decimal(el[3]),
+                                              _first_component(el[5], components), seg.component)
+        multiplier = pc.if_else(pc.is_null(unit_price), multiplier, pa.scalar(None, pa.string()))
         from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
         unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
@@ -226,6 +230,7 @@ def _changes(
         "quantity_sent": _rounded(quantity_text, quantity),
         "quantity_left_sent": _rounded(left_text, left),
         "price_sent": price_sent,
+        "price_multiplier_sent": multiplier,
         **{
             c: product_cols.get(c, pa.nulls(n_lines, pa.string()))
             for c in ("upc", "gtin", "ean", "vendor_part", "buyer_part")

@@ -30,7 +30,8 @@ SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
-CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", *(f.name for f in DEADLINES)})
+CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
+                                 *(f.name for f in DEADLINES)})
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -71,6 +72,9 @@ ORDER_CHANGES = pa.schema([
     pa.field("quantity_sent", pa.string()),
     pa.field("quantity_left_sent", pa.string()),
     pa.field("price_sent", pa.string()),
+    # CTP07 and CTP06 as sent ("0.90 DIS") of the cost CTP read for POC06: a multiplier we do not apply, so
+    # engine.changes rejects a price change so priced (CHANGE_PRICE_INVALID)
+    pa.field("price_multiplier_sent", pa.string()),
     *PRODUCT_FIELDS,  # POC08..POC27 pairs; description = PID05 of the first PID under the POC
     # the line's new cancel / do-not-deliver dates: the POC loop's own first DTM 001/063/064 (null: not sent)
     *(pa.field(f.name, f.type) for f in DEADLINES),

@@ -99,6 +99,29 @@ BUSINESS_CODES: list[CodeSpec] = [
         "PO104 has more than 4 decimal places; our orders, 855s and 810s carry 4, so it would be rounded.",
     ),
     _C(
+        "CATCH_WEIGHT_LINE",
+        "business",
+        "warning",
+        "",
+        "A line in cases (or eaches) priced per pound, kilogram ... of a partner that deals in catch weight: "
+        "acknowledged as sent, invoiced by the weight shipped.",
+    ),
+    _C(
+        "PRICE_BREAK_UNCLEAR",
+        "business",
+        "warning",
+        "",
+        "Several cost CTPs (quantity breaks) priced a line without PO104 and could not be ordered against its "
+        "quantity and unit; the first priced it.",
+    ),
+    _C(
+        "PRICE_MULTIPLIER_UNSUPPORTED",
+        "business",
+        "error",
+        "",
+        "The CTP that priced a line carries a multiplier (CTP06/CTP07), which we do not apply.",
+    ),
+    _C(
         "PRICE_OUT_OF_TOLERANCE",
         "business",
         "warning",
@@ -113,6 +136,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "PO104 is below our price by more than the partner's approval threshold.",
     ),
     _C("CURRENCY_MISMATCH", "business", "error", "", "CUR02 is not the currency agreed with the partner."),
+    _C(
+        "TERMS_PERCENT_ROUNDED",
+        "business",
+        "warning",
+        "",
+        "ITD03 (terms discount percent) has more than 4 decimal places; our orders hold it at 4.",
+    ),
     _C(
         "TERMS_MISMATCH",
         "business",

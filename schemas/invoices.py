@@ -36,6 +36,10 @@ class Terms:
     discount_days: int | None = None  # ITD05
     net_days: int | None = None  # ITD07
     description: str = ""  # ITD12
+    # the PO's own dates and day (engine.invoice.terms_from_order; an agreement names days only)
+    discount_due_date: date | None = None  # ITD04: pay by then to earn the discount
+    net_due_date: date | None = None  # ITD06: the whole amount due by then
+    day_of_month: int | None = None  # ITD13: the day of the month payment is due (10: "2% 10th prox")
 
 
 @dataclass(frozen=True, slots=True)

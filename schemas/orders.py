@@ -48,9 +48,14 @@ ORDERS = pa.schema([
     pa.field("terms_type", pa.string()),  # ITD01
     pa.field("terms_basis_date", pa.string()),  # ITD02 (terms basis date code: 3 invoice date, 15 receipt, ...)
     pa.field("terms_discount_percent", PERCENT),  # ITD03
+    # ITD03 as sent where terms_discount_percent holds it rounded (more than 4 decimals: 1.12345)
+    pa.field("terms_discount_percent_sent", pa.string()),
+    pa.field("terms_discount_due_date", pa.date32()),  # ITD04: the date the discount must be paid by
     pa.field("terms_discount_days", pa.int32()),  # ITD05
+    pa.field("terms_net_due_date", pa.date32()),  # ITD06: the date the whole amount is due
     pa.field("terms_net_days", pa.int32()),  # ITD07
     pa.field("terms_description", pa.string()),  # ITD12
+    pa.field("terms_day_of_month", pa.int32()),  # ITD13: the day of the month payment is due (10: "10th prox")
     # CSH01 (code list 563), the heading's first CSH: N "No Back Order", SP "Ship Partial, Balance Cancel"
     # forbid backorders (Amazon's 850 sends CSH*N or CSH*Y per PO)
     pa.field("sales_requirement", pa.string()),
@@ -74,7 +79,8 @@ ORDERS = pa.schema([
 # (connectors.order_store)
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
                           "merchandise_type", "terms_basis_date",
-                          "sales_requirement", "interchange_usage"])
+                          "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
+                          "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month"])
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
@@ -116,6 +122,12 @@ ORDER_LINES = pa.schema([
     # PO105 as sent where PO104 was a price per several units (HP, TP, PD ...) converted exactly to unit_price
     # per unit (price_basis then PE)
     pa.field("price_basis_sent", pa.string()),
+    # several cost CTPs of the PO1 loop (no PO104) whose quantity breaks could not be ordered against PO102/PO103:
+    # the CTPs as sent ("CON 10.00; UCP 9.50"); the first priced the line (PRICE_BREAK_UNCLEAR)
+    pa.field("price_breaks_unclear", pa.string()),
+    # CTP07 and CTP06 as sent ("0.90 DIS") of the cost CTP that priced the line: a multiplier we do not apply
+    # (PRICE_MULTIPLIER_UNSUPPORTED)
+    pa.field("price_multiplier_sent", pa.string()),
     *PRODUCT_FIELDS,
     # PO4 of the PO1 loop (not of an SLN subline): the buyer's idea of the outer pack, compared with our case
     pa.field("po4_pack", pa.int32()),  # PO401: inner containers (or eaches, without them) per outer container
@@ -133,7 +145,8 @@ ORDER_LINES = pa.schema([
 
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "price_sent", "price_basis_sent", "quantity_sent",
-                               "store_quantities", *(f.name for f in DEADLINES)})
+                               "store_quantities", "price_breaks_unclear", "price_multiplier_sent",
+                               *(f.name for f in DEADLINES)})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 

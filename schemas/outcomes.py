@@ -75,10 +75,14 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "PRICE_BASIS_UNSUPPORTED": HOLD_ORDER,  # our prices, values and invoices are per unit: a person decides
     "PRICE_BASIS_CONVERTED": ACCEPT,  # the same price, restated per unit; a partner may hold such orders
     "PRICE_DECIMALS_UNSUPPORTED": HOLD_LINE,  # rounded to 4 decimals it is another price: a person decides
+    "CATCH_WEIGHT_LINE": ACCEPT,  # the partner's profile deals in catch weight: as sent; the 810 bills the weight
+    "PRICE_BREAK_UNCLEAR": ACCEPT,  # the first cost CTP prices the line, as before; ops is told which
+    "PRICE_MULTIPLIER_UNSUPPORTED": HOLD_LINE,  # CTP03 is not the price meant (10% off, a markup): a person decides
     "PRICE_OUT_OF_TOLERANCE": CHANGE_PRICE,  # or reject_line, per partner policy
     "DISCOUNT_OVER_THRESHOLD": HOLD_ORDER,
     "CURRENCY_MISMATCH": HOLD_ORDER,
     "TERMS_MISMATCH": ACCEPT,  # our agreed terms apply; ops is told
+    "TERMS_PERCENT_ROUNDED": ACCEPT,  # no price or quantity changes; the 810 echoes the PO's ITD03 as sent
     "CUSTOMER_UNKNOWN": HOLD_ORDER,
     "CREDIT_LIMIT_EXCEEDED": HOLD_ORDER,
     "ORDER_VALUE_BELOW_MINIMUM": REJECT_ORDER,

@@ -29,6 +29,7 @@ class PartnerRuleOverrides(_Model):
     country_required: bool | None = None
     held_order_types: tuple[str, ...] | None = None
     usage: Literal["P", "T"] | None = None
+    catch_weight: bool | None = None
 
 
 class RuleSettings(_Model):
@@ -60,6 +61,10 @@ class RuleSettings(_Model):
     # alpha-2), unless its profile requires the country.
     domestic_country: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     country_required: bool = False
+    # The partner deals in catch weight: a line in cases (or eaches) priced per pound, kilogram ... (PO105 PP,
+    # PK ...) is taken as sent (CATCH_WEIGHT_LINE) and billed by the net weight shipped, instead of waiting
+    # for a person (PRICE_BASIS_UNSUPPORTED).
+    catch_weight: bool = False
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
 
     def for_partner(self, partner: str) -> RuleSettings:

@@ -45,6 +45,23 @@ PRICE_PER_EACH_OF: dict[str, str] = {
     **dict.fromkeys(("TD", "TC", "TM"), "TE"), **dict.fromkeys(("WD", "WC", "WM"), "WE")}
 
 
+# PO105 codes whose PO104 is per unit of a measure (per pound, kilogram, litre, foot ...) and the PO103 units that
+# are that measure: such a price is per unit of the line only when PO103 is one of them. Ten CA priced PP (per
+# pound) is a catch-weight line: meat, cheese, produce ordered in cases and billed by the weight shipped.
+PRICE_PER_MEASURE: dict[str, tuple[str, ...]] = {
+    "PP": ("LB",), "PK": ("KG",), "PG": ("GR",), "PL": ("LT",), "ML": ("ML",), "PO": ("OZ",), "PA": ("TO",),
+    "PF": ("FT",), "PY": ("YD",), "PT": ("TN",), "P7": ("MR",), "P6": ("MM",), "P2": ("CM",), "P3": ("DM",),
+    "P4": ("HM",), "P5": ("KM",), "HF": (), "TF": (), "PS": (), "P1": ()}
+# the weights among them: a line in cases priced per one of these is billed by the net weight shipped
+PRICE_PER_WEIGHT = ("PP", "PK", "PG", "PO", "PT")
+
+
+def catch_weight(basis: str | None, unit: str | None) -> bool:
+    """True for a line priced per unit of weight (PO105 PP per pound, PK per kilogram ...) whose PO103 is not
+    that weight (CA, CS, EA ...): a catch-weight line, billed by the weight shipped, never by its count."""
+    return basis in PRICE_PER_WEIGHT and (unit or "") not in PRICE_PER_MEASURE[basis]
+
+
 # Units that are a count by definition (X12 element 355): so many of the item's each, whatever the item.
 # Only pure counts: not PR (Pair: an item sold by the each may already be a pair of gloves), not the
 # n-packs (P3 Three pack ...: a pack of what the buyer calls one), not GR (Gram, not gross: gross is GS).

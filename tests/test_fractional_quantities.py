@@ -86,3 +86,59 @@ def test_a_catch_weight_line_waits_for_a_person(tmp_path) -> None:
     [f] = [f for f in findings if f["code"] == "PRICE_BASIS_UNSUPPORTED"]
     assert "a price per pound, the line being in CA" in f["message"]
     assert not sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+
+
+def _catch_weight_partner(ws) -> None:
+    # acme's profile says it deals in catch weight (meat, cheese, produce: cases priced per pound)
+    path = ws.root / "partners" / "acme.toml"
+    path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1))
+
+
+def test_a_catch_weight_line_of_a_partner_that_deals_in_them_is_acknowledged_as_sent(tmp_path) -> None:
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _catch_weight_partner(ws)
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*3*CA*3.49*PP*VN*VP-1003", "CTT*1"]))
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    order, findings = state.order("acme", "PO-1"), state.findings(po_number="PO-1", partner="acme")
+    state.close()
+    assert order.state == "acknowledged", order.hold_codes
+    codes = [f["code"] for f in findings]
+    assert "PRICE_BASIS_UNSUPPORTED" not in codes and "PRICE_OUT_OF_TOLERANCE" not in codes
+    [f] = [f for f in findings if f["code"] == "CATCH_WEIGHT_LINE"]
+    assert f["message"].startswith("3 CA at 3.49 per pound (PO105 PP): a catch-weight line, acknowledged as sent")
+    # the 855 acknowledges the cases at the price per pound, as sent
+    assert _855(ws) == ["BAK*00*AD*PO-1*20261126*****20261127", "PO1*1*3*CA*3.49*PP*VN*VP-1003",
+                        "ACK*IA*3*CA*068*20261210", "CTT*1*3"]
+
+
+CONFIRMATION = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,"
+                "Quantity,Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+                # one carton's gross weight for two lines: no line's net weight
+                "SHP-9,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,3,CA,C-9,31.5,LB,\n"
+                "SHP-9,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,2,SKU-1001,12,EA,C-9,31.5,LB,\n")
+
+
+def test_a_shipped_catch_weight_line_is_never_invoiced_per_case(tmp_path) -> None:
+    from tests.support import shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    _catch_weight_partner(ws)
+    inbox = ws.drop_root / "acme" / "inbox"
+    for p in inbox.iterdir():
+        p.unlink()
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*3*CA*3.49*PP*VN*VP-1003",
+                                                          "PO1*2*12*EA*19.70*PE*VN*VP-1001", "CTT*2"]))
+    run_stages(ws, NIGHT)
+    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    (confirmations / "shipments.csv").write_text(CONFIRMATION)
+    shipping: list = []
+    run_stages(ws, datetime(2026, 11, 28, 2), shipping=shipping)
+    outbox = sorted(p.name.split("-")[1] for p in (ws.drop_root / "acme" / "outbox").iterdir())
+    assert outbox == ["855", "856", "997"]  # shipped and told; no 810 billing 3 CA at 3.49
+    [f] = [f for f in shipping[-1].to_dict()["findings"] if f["code"] == "INVOICE_NOT_BUILT"]
+    assert "line 1 is a catch-weight line (3 CA shipped, priced 3.49 per unit of weight: PO105 PP)" in f["message"]
+    assert f["consequence"] == "no 810; retried by the next run"

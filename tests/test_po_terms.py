@@ -5,6 +5,7 @@ validator, Bots and pyx12 with our maps."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from engine.invoice import terms_from_customer, terms_from_order
@@ -39,3 +40,59 @@ def test_an_810_without_an_agreement_states_the_terms_the_po_sent(tmp_path, maps
     assert [seg for seg in invoice_of(plain, InvoiceSettings()) if seg[0] == "ITD"] == []
     for partner in ("acme", "globex"):
         accepted(wrap_for(PROFILES[partner], "IN", "810", [invoice_of(made, InvoiceSettings())]), tmp_path, maps)
+
+
+# acme's demo PO with terms as grocers' and wholesalers' 850s date them: ITD04 the discount due date, ITD06
+# the net due date, ITD13 the day of the month ("2% 10th prox": the 10th of the month after the invoice)
+DATED = "ITD*08*3*2*20261215**20270110*30*****2% 15 DEC NET 10 JAN*10~"
+
+
+def test_the_itd_dates_and_day_of_month_are_kept_and_echoed(tmp_path, maps):  # noqa: F811
+    made = shipped(ACME_PO.replace("ITD*08*3*2**10**30~", DATED, 1))
+    order = made[2].to_pylist()[0]
+    assert (order["terms_discount_due_date"], order["terms_net_due_date"], order["terms_day_of_month"]) == (
+        date(2026, 12, 15), date(2027, 1, 10), 10)
+    assert order["terms_discount_days"] is None and order["terms_discount_percent_sent"] is None
+    # no agreement: the 810 states the PO's terms, the percent dated by ITD04 and ITD13 (it used to drop both,
+    # and the percent with them: ITD03 alone breaks L03040513)
+    itds = [seg for seg in invoice_of(made, InvoiceSettings()) if seg[0] == "ITD"]
+    assert itds == [["ITD", "08", "3", "2", "20261215", "", "20270110", "30", "", "", "", "",
+                     "2% 15 DEC NET 10 JAN", "10"]]
+    # an agreement states its own terms, not the PO's dates
+    agreed = terms_from_customer({"terms_type": "01", "terms_net_days": 45})
+    assert [seg for seg in invoice_of(made, InvoiceSettings(), terms=agreed) if seg[0] == "ITD"] == [
+        ["ITD", "01", "3", "", "", "", "", "45"]]
+    # a percent dated only by the day of the month
+    assert terms_from_order({"terms_type": "08", "terms_discount_percent": Decimal(2), "terms_day_of_month": 10}) \
+        == Terms("08", "3", Decimal(2), None, None, "", day_of_month=10)
+    for partner in ("acme", "globex"):
+        accepted(wrap_for(PROFILES[partner], "IN", "810", [invoice_of(made, InvoiceSettings())]), tmp_path, maps)
+
+
+def test_an_itd03_past_4_decimals_is_told_and_echoed_as_sent(tmp_path):
+    from datetime import datetime
+
+    from tests.support import make_workspace, run_stages
+
+    text = ACME_PO.replace("ITD*08*3*2**10**30~", "ITD*08*3*1.12345**10**30~", 1)
+    made = shipped(text)
+    order = made[2].to_pylist()[0]
+    assert (order["terms_discount_percent"], order["terms_discount_percent_sent"]) == (Decimal("1.1234"),
+                                                                                        "1.12345")
+    assert [seg for seg in invoice_of(made, InvoiceSettings()) if seg[0] == "ITD"] == [
+        ["ITD", "08", "3", "1.12345", "", "10", "", "30"]]
+    # trailing zeros are the same percent
+    assert shipped(ACME_PO.replace("ITD*08*3*2**10**30~", "ITD*08*3*2.000000**10**30~", 1))[2].to_pylist()[0][
+        "terms_discount_percent_sent"] is None
+    # through a night: a warning naming both, the order acknowledged
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    inbox = ws.drop_root / "acme" / "inbox"
+    for p in inbox.iterdir():
+        p.unlink()
+    (inbox / "po.x12").write_text(text)
+    _results, run = run_stages(ws, datetime(2026, 11, 27, 2, 0))
+    [f] = [f for f in run.findings if f.code == "TERMS_PERCENT_ROUNDED" and f.location.st02 == "0001"]
+    assert f.severity == "warning"
+    assert f.message.startswith("ITD03 1.12345% has more than 4 decimal places; our orders hold 1.1234% "
+                                "(off by 0.00005 points)")
+    assert list((ws.drop_root / "acme" / "outbox").glob("*855*"))

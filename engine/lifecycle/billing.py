@@ -78,6 +78,7 @@ from schemas.lifecycle import (
 )
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
+from schemas.units import PRICE_PER_WEIGHT, catch_weight
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -381,6 +382,14 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     for partner in dict.fromkeys(d.partner for d in due):
         terms[partner] = terms_from_customer(customers.get(partner))
         fast[partner] = _fast_delimiters(envelope_for(profiles[partner]), profiles[partner])
+    weighed = _catch_weight_dues(due, lines, order_lines, tables)
+    if weighed:  # built by none of the paths: no shipped weight per line is recorded to bill them by
+        due_all, due = due, [d for i, d in enumerate(due) if i not in weighed]
+        for i, why in weighed.items():
+            d = due_all[i]
+            f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) is not built: {why}.",
+                        value=d.po_number)
+            problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
                                                      profiles=profiles, invoice_date=invoice_date, refused=refused,
                                                      before=before)
@@ -425,6 +434,39 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built))
     return out, tuple(problems)
+
+
+def _catch_weight_dues(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[LineRecord]],
+                       order_lines: Mapping[Key, Mapping[str, object]], tables: BillingTables | None) -> dict[int, str]:
+    """The due invoices (index -> why) that bill a catch-weight line (schemas.units.catch_weight: ten CA
+    priced per pound, PO105 PP): such a line is billed by the net weight shipped at its price per pound, and
+    no weight shipped per line is recorded (a carton's gross weight is no line's net weight), so its 810 is
+    not built: never cases billed at a pound price. Screened in the canonical lines' columns first (most
+    nights have none: the line texts are then never read)."""
+    if tables is not None:
+        basis = tables.order_lines["price_basis"] if "price_basis" in tables.order_lines.column_names else None
+        if basis is None or not pc.any(pc.fill_null(pc.is_in(basis, value_set=pa.array(
+                list(PRICE_PER_WEIGHT), pa.string())), False)).as_py():
+            return {}
+    out: dict[int, str] = {}
+    for i, d in enumerate(due):
+        rows = order_lines.get((d.partner, d.po_number)) or {}
+        by_number = {ln.line_number: ln for ln in lines.get((d.partner, d.po_number), ())}
+        for n, q in d.quantities.items():
+            ln = by_number.get(n)
+            row = rows.get(ln.line_id or str(n)) if ln is not None else None
+            if row is None or not q:
+                continue
+            basis, unit = (row.price_basis, row.unit) if isinstance(row, LineText) else (
+                row.get("price_basis"), row.get("unit"))  # type: ignore[attr-defined]
+            if catch_weight(basis, unit):
+                price = x12_decimal(ln.unit_price) if ln.unit_price is not None else "?"
+                out[i] = (f"line {ln.line_id or n} is a catch-weight line ({x12_decimal(q)} {unit} shipped, priced "
+                          f"{price} per unit of weight: PO105 {basis}); it is billed by the net weight shipped, and "
+                          f"no weight shipped per line is recorded: never billed per {unit} at a price per unit "
+                          "of weight (invoice it by hand)")
+                break
+    return out
 
 
 def _scoped(profile: PartnerProfile) -> tuple[bool, bool]:

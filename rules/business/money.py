@@ -33,7 +33,7 @@ from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
+from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MEASURE, PRICE_PER_WEIGHT
 
 # --- prices, currency, terms ------------------------------------------------------------------
 
@@ -154,10 +154,14 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     if n == 0:
         return []
     not_per_unit = _price_not_per_unit(resolved)
-    basis_findings = [*_price_decimals_findings(resolved), *_price_converted_findings(resolved),
-                      *(_price_basis_findings(resolved, not_per_unit) if not_per_unit.any() else [])]
-    customers = _customers(ref.customers)
     by_partner = _PerPartner(settings)
+    catch = _catch_weight_lines(resolved, not_per_unit, by_partner) if not_per_unit.any() else not_per_unit
+    held = not_per_unit & ~catch
+    basis_findings = [*_price_decimals_findings(resolved), *_price_converted_findings(resolved),
+                      *_ctp_price_findings(resolved),
+                      *(_price_basis_findings(resolved, held) if held.any() else []),
+                      *(_catch_weight_findings(resolved, catch) if catch.any() else [])]
+    customers = _customers(ref.customers)
     has_sku = _bools(pc.is_valid(resolved.column("sku")))
     ours = prices["list_price"]
     no_price = has_sku & _bools(pc.is_null(ours))
@@ -197,10 +201,7 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
 # decimals per unit; the rest are held here)
 _PRICE_PER_MANY = PRICE_PER_MANY
 # PO105 codes whose PO104 is per unit of a measure: per unit of the line only when PO103 is that measure
-_PRICE_PER_MEASURE = {"PP": ("LB",), "PK": ("KG",), "PG": ("GR",), "PL": ("LT",), "ML": ("ML",), "PO": ("OZ",),
-                      "PA": ("TO",), "PF": ("FT",), "PY": ("YD",), "PT": ("TN",), "P7": ("MR",),
-                      "P6": ("MM",), "P2": ("CM",), "P3": ("DM",), "P4": ("HM",), "P5": ("KM",), "HF": (),
-                      "TF": (), "PS": (), "P1": ()}
+_PRICE_PER_MEASURE = PRICE_PER_MEASURE
 _MEASURE_WORDS = {"PP": "pound", "PK": "kilogram", "PG": "gram", "PL": "litre", "ML": "millilitre", "PO": "ounce",
                   "PA": "troy ounce", "PF": "foot", "PY": "yard", "PT": "ton", "P7": "metre", "P6": "millimetre",
                   "P2": "centimetre", "P3": "decimetre", "P4": "hectometre", "P5": "kilometre", "HF": "100 feet",
@@ -222,6 +223,37 @@ def _price_not_per_unit(lines: pa.Table) -> np.ndarray:
             pa.array([u for units in _PRICE_PER_MEASURE.values() for u in units], pa.string()))))
         measure &= ~own
     return many | measure
+
+
+def _catch_weight_lines(lines: pa.Table, not_per_unit: np.ndarray, by_partner: _PerPartner) -> np.ndarray:
+    """Of the lines not priced per unit, those priced per unit of weight (PO105 PP, PK ...) of a partner whose
+    profile deals in catch weight (``[rules] catch_weight = true``): taken as sent, billed by weight."""
+    basis = pc.fill_null(lines.column("price_basis"), "")
+    weight = _bools(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_WEIGHT), pa.string())))
+    partners = pc.fill_null(lines.column("partner"), "")
+    opted = [p for p in set(partners.unique().to_pylist()) if by_partner[p].catch_weight]
+    if not opted:
+        return np.zeros(lines.num_rows, dtype=bool)
+    return not_per_unit & weight & _bools(pc.is_in(partners, value_set=pa.array(opted, pa.string())))
+
+
+def _catch_weight_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
+    """CATCH_WEIGHT_LINE for each catch-weight line of a partner that deals in them: told, as its 855 answers
+    it as sent and its 810 waits for the weight shipped."""
+    cols = [*_LINE_LOCATION, "partner", "unit", "quantity", "unit_price", "price_basis"]
+    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names))).take(np.flatnonzero(rows))
+    out = []
+    for row in picked.to_pylist():
+        basis, unit = row["price_basis"], row["unit"] or "?"
+        price = _text(row["unit_price"]) if row["unit_price"] is not None else "(empty)"
+        quantity = _text(row["quantity"]) if row.get("quantity") is not None else "?"
+        out.append(business_finding(
+            "CATCH_WEIGHT_LINE",
+            f"{quantity} {unit} at {price} per {_MEASURE_WORDS[basis]} (PO105 {basis}): a catch-weight line, "
+            "acknowledged as sent; it is invoiced by the net weight shipped at that price, never per "
+            f"{unit}, and its 810 waits until a weight shipped is confirmed for it.", row,
+            seg="PO1", element="PO105", value=basis))
+    return out
 
 
 def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
@@ -268,6 +300,39 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
             f"{_text(price)} per {unit}, exactly; our 855 and 810 state it per unit (PO105/IT105 "
             f"{PRICE_PER_EACH_OF[basis]}).", row,
             seg="PO1", element="PO105", value=basis))
+    return out
+
+
+def _ctp_price_findings(lines: pa.Table) -> list[Finding]:
+    """For lines priced by a CTP of their loop (no PO104): PRICE_BREAK_UNCLEAR where several cost CTPs were
+    sent whose quantity breaks could not be ordered against the line (the parser's ``price_breaks_unclear``;
+    the first priced the line: told, the line goes on), PRICE_MULTIPLIER_UNSUPPORTED where the CTP that
+    priced the line carries a multiplier (``price_multiplier_sent``: CTP07 0.90 with CTP06 DIS is 10% off
+    CTP03; we do not apply it, so the line would be answered and invoiced at CTP03: it waits for a person)."""
+    out: list[Finding] = []
+    for column in ("price_breaks_unclear", "price_multiplier_sent"):
+        if column not in lines.column_names or lines.column(column).null_count == lines.num_rows:
+            continue
+        cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", column]
+        picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
+        for row in picked.filter(pc.is_valid(lines.column(column))).to_pylist():
+            sent, unit = row[column], row["unit"] or "unit"
+            price = _text(row["unit_price"]) if row["unit_price"] is not None else "(unread)"
+            if column == "price_breaks_unclear":
+                out.append(business_finding(
+                    "PRICE_BREAK_UNCLEAR",
+                    f"Several cost prices in the CTPs of this line ({sent}) and no PO104; their quantity breaks "
+                    f"(CTP04 from how many, CTP05 of which unit) cannot be ordered against the line's {unit} "
+                    f"quantity, so the first, {price} per {unit}, prices the line.", row, seg="PO1",
+                    element="PO104", value=price))
+            else:
+                factor, _, kind = sent.partition(" ")
+                out.append(business_finding(
+                    "PRICE_MULTIPLIER_UNSUPPORTED",
+                    f"The CTP pricing this line at {price} per {unit} carries a multiplier (CTP07 {factor}"
+                    f"{', CTP06 ' + kind if kind else ''}): the price the buyer means is not CTP03, and we do "
+                    f"not apply multipliers; the line waits for a person (approved, it is answered and invoiced "
+                    f"at {price}).", row, seg="PO1", element="PO104", value=factor))
     return out
 
 
@@ -384,9 +449,31 @@ _TERMS_FIELDS = (
 )
 
 
+def _terms_percent_findings(orders: pa.Table) -> list[Finding]:
+    """TERMS_PERCENT_ROUNDED for each order whose ITD03 has more than 4 decimals (the parser's
+    ``terms_discount_percent_sent``: 1.12345, R 1/6 allows it): our tables hold it at 4. A warning, not a
+    hold: no price, quantity or amount of the order changes; an 810 stating the PO's own terms echoes ITD03
+    as sent, and one stating our agreed terms states those."""
+    column = "terms_discount_percent_sent"
+    if column not in orders.column_names or orders.column(column).null_count == orders.num_rows:
+        return []
+    out = []
+    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "terms_discount_percent", column],
+                       pc.is_valid(orders.column(column))):
+        sent, kept = order[column], order["terms_discount_percent"]
+        out.append(business_finding(
+            "TERMS_PERCENT_ROUNDED",
+            f"ITD03 {sent}% has more than 4 decimal places; our orders hold {_text(kept)}% (off by "
+            f"{_text(abs(Decimal(sent) - kept))} points). An 810 stating this PO's terms echoes {sent} as "
+            "sent; one stating the terms agreed with the partner states those.", order, seg="ITD",
+            element="ITD03", value=sent, line=False))
+    return out
+
+
 def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
-    """TERMS_MISMATCH for each ITD element sent that differs from the customer's agreed terms."""
-    by_partner, out = _customers(customers), []
+    """TERMS_MISMATCH for each ITD element sent that differs from the customer's agreed terms;
+    TERMS_PERCENT_ROUNDED for each ITD03 past 4 decimals."""
+    by_partner, out = _customers(customers), _terms_percent_findings(orders)
     differs = pa.array([False] * orders.num_rows)  # the orders with an element sent that the agreed one is not
     for field, _, _ in _TERMS_FIELDS:
         agreed = per_partner(orders["partner"], {p: c[field] for p, c in by_partner.items()},

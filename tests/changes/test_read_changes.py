@@ -103,6 +103,32 @@ def test_a_new_price_sent_in_a_ctp_of_the_poc_loop_is_the_changes_price() -> Non
     assert heading_only["unit_price"].to_pylist() == [None]
 
 
+def test_a_poc_priced_by_ctp_quantity_breaks_takes_the_break_of_its_new_quantity() -> None:
+    # X12's CTP figure: CTP03 the price from CTP04 units of CTP05 on
+    breaks = ["CTP**CON*10*1*EA", "CTP**CON*9*100*EA"]
+    _, changes = read_change(["POC*1*QD*150*150*EA***VN*SKU-1", *breaks, "POC*2*PC*50*50*EA***VN*SKU-2", *breaks])
+    assert changes["unit_price"].to_pylist() == [Decimal(9), Decimal(10)]
+
+
+def test_a_poc_priced_by_a_ctp_with_a_multiplier_is_refused() -> None:
+    """CTP07 multiplies CTP03 into the price meant (0.90 with CTP06 DIS: 10% off): applied as CTP03, the line
+    would take a price the buyer never asked; the change is refused (865 IR) instead."""
+    from engine.changes import apply_changes
+
+    from .builders import live_order
+
+    pocs = ["POC*1*PC*12*12*EA***VN*SKU-1", "CTP**UCP*2.2*1*EA*DIS*0.90", "POC*2*PC*6*6*EA***VN*SKU-2",
+            "CTP**UCP*9.5"]
+    header, changes = read_change(pocs)
+    assert changes["price_multiplier_sent"].to_pylist() == ["0.90 DIS", None]
+    order, lines = live_order()
+    got = apply_changes(order, lines, header, changes, shipped=False)
+    assert [r.status for r in got.line_results] == ["IR", "IP"]
+    [f] = got.findings
+    assert f.code == "CHANGE_PRICE_INVALID" and "carries a multiplier (CTP07 0.90, CTP06 DIS)" in f.message
+    assert sorted((r["line_id"], r["unit_price"]) for r in got.new_lines.to_pylist())[1] == ("2", Decimal("9.5"))
+
+
 def test_heading_dates_and_ship_to_are_read_before_the_first_poc() -> None:
     body = ["BCH*04*SA*PO-1**3*20261126", "DTM*010*20261210", "DTM*002*261215", "DTM*999*20261201",
             "DTM*010*20261231", "N1*BT*HQ*92*1", "N3*1 HQ WAY", "N1*ST*STORE 9*92*0009", "N2*DOCK B",
