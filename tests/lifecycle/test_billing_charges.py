@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from engine.invoice import invoice_charges
+from engine.invoice import invoice_charges, money
 from schemas.fulfilment import Charge, InvoiceSettings
 from schemas.lifecycle import LineState, OrderState
 from tests.lifecycle.test_billing_columns import order_lines, plan_of, profiles_with, shipment
@@ -111,3 +111,30 @@ def test_the_order_charge_goes_on_the_first_810_built():
     assert [f.finding.code for f in problems] == ["INVOICE_NOT_BUILT"]
     assert sacs(plan) == [[("C", "H850", "1500"), ("A", "B720", "500"), ("C", "D240", "1250"), ("A", "C310", "30"),
                            ("TDS", "", "3720")]]
+
+
+def test_a_charge_per_shipment_of_several_pos_is_billed_once_across_their_810s():
+    """engine.invoice.shipment_share: the shares of the POs of one shipment add up to the charge, to the
+    cent, whatever the units; "first" puts it whole on the first PO's 810."""
+    from engine.invoice import shipment_share
+
+    for units in [(Decimal(39), Decimal(71)), (Decimal(1), Decimal(1), Decimal(1)), (Decimal("2.5"), Decimal(7)),
+                  (Decimal(0), Decimal(3))]:
+        for amount in (Decimal("12.5"), Decimal("0.01"), Decimal("100"), Decimal("7.777")):
+            shares = [shipment_share(amount, i, units, "units") for i in range(len(units))]
+            assert sum(shares) == money(amount) and all(s >= 0 for s in shares), (units, amount, shares)
+            assert [shipment_share(amount, i, units, "first") for i in range(len(units))] == [
+                amount] + [Decimal(0)] * (len(units) - 1)
+    assert [shipment_share(Decimal(10), i, (Decimal(1),) * 3, "units") for i in range(3)] == [
+        Decimal("3.34"), Decimal("3.33"), Decimal("3.33")]  # the cent left on a tie: the first PO's
+    assert shipment_share(Decimal(0), 0, (Decimal(0), Decimal(0)), "units") == 0
+    two = ((0, (Decimal(1), Decimal(3))),)
+    first = InvoiceSettings(per="shipment", charges=ALL)
+    assert invoice_charges(first, billed_before=False, shipments=1, split=two) == ALL
+    assert invoice_charges(first, billed_before=False, shipments=1, split=((1, two[0][1]),)) == (
+        NEW_STORE, DISCOUNT)  # the second PO of the shipment: no freight, no handling (per shipment, by the policy)
+    by_units = InvoiceSettings(per="order", charges=ALL, shipment_charges="units")
+    # a per-order 810 of two shipments: the whole of one (its only PO) and a quarter of the other
+    assert invoice_charges(by_units, billed_before=False, shipments=2,
+                           split=((0, (Decimal(5),)), (0, (Decimal(1), Decimal(3))))) == (
+        HANDLING, NEW_STORE, FREIGHT.model_copy(update={"amount": Decimal("15.63")}), DISCOUNT)
