@@ -45,6 +45,9 @@ Exceptions (amount_at_risk = quantity_at_risk x price_at_risk unless said otherw
   CANCELLED_AFTER_SHIPMENT  cancelled line, shipped at or before   shipped before cancel x P; since cancel
                          the cancellation
   SHIPPED_AFTER_CANCEL   cancelled line shipped after cancelling   shipped after cancel x P; since then
+  INVOICE_TOTAL_MISMATCH an 810's TDS is not its lines (INVOICED,   |TDS - (lines + charges - allowances)|;
+                         each half up to cents) + SAC charges -     since its invoice date (one per 810
+                         allowances (INVOICE_TOTALS)                set; engine.invoice_totals)
 A cancelled line raises none of shipped-not-invoiced, under-invoiced, not-shipped-by-promise and
 over-shipment (its cancellation exceptions carry that money). Without any price, amounts are 0 and
 the message says so. Exception ids are "EX-" + 16 hex of sha256 over the type and its keys.
@@ -54,7 +57,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -81,6 +84,7 @@ from engine.columnar import (
     seconds,
     time_array,
 )
+from engine.invoice_totals import match_invoices
 from engine.line_match import NO_DAY, SECONDS_PER_DAY, LineMatch, Sides, column, conform
 from schemas.finance import FinanceSettings, settings_for
 from schemas.grouping import first_rows, paired_codes
@@ -89,6 +93,7 @@ from schemas.reconciliation import (
     DOCUMENT_STATUS,
     EVIDENCE,
     EXCEPTIONS,
+    INVOICE_MATCH,
     INVOICED,
     ORDERED,
     SHIPPED,
@@ -102,20 +107,29 @@ class Reconciliation:
     lines: pa.Table  # LINE_MATCH
     exceptions: pa.Table  # EXCEPTIONS, every state "open" (engine.exception_states carries people's states)
     evidence: pa.Table  # EVIDENCE
+    # INVOICE_MATCH: per 810, its lines value, charges, allowances and TDS
+    invoices: pa.Table = field(default_factory=INVOICE_MATCH.empty_table)
 
 
 def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table,
               document_status: pa.Table, *, settings: Mapping[str, FinanceSettings],
-              as_of: datetime) -> Reconciliation:
-    """Match every line on its four sides and list the exceptions as of the run clock ``as_of``."""
+              as_of: datetime, invoice_totals: pa.Table | None = None) -> Reconciliation:
+    """Match every line on its four sides and list the exceptions as of the run clock ``as_of``;
+    ``invoice_totals`` (INVOICE_TOTALS): the 810s' SAC charges, allowances and TDS, tied per invoice to
+    its lines (engine.invoice_totals)."""
     sides = Sides(conform(ordered, ORDERED), conform(acknowledged, ACKNOWLEDGED), conform(shipped, SHIPPED),
                    conform(invoiced, INVOICED))
     docs = conform(document_status, DOCUMENT_STATUS)
     partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
     match = LineMatch(sides, settings_for(settings, partners), as_of)
     out = _Exceptions(match, docs)
+    invoices = match_invoices(sides.invoiced, invoice_totals)
+    if invoices.num_rows:
+        invoices = invoices.set_column(invoices.schema.get_field_index("currency"), INVOICE_MATCH.field("currency"),
+                                       out._currency_of(invoices["partner"], invoices["po_number"]))
+        out.invoice_totals(invoices)
     return Reconciliation(lines=match.line_table(out.line_counts()), exceptions=out.table(),
-                          evidence=out.evidence())
+                          evidence=out.evidence(), invoices=invoices)
 
 class _Exceptions:
     """Every exception type as rows of one table, with their evidence."""
@@ -318,6 +332,47 @@ class _Exceptions:
         })
         self.parts.append(part)
 
+    # --- invoice-level: the 810's total against its lines, charges and allowances ------------------------
+    def invoice_totals(self, invoices: pa.Table) -> None:
+        """INVOICE_TOTAL_MISMATCH per 810 (INVOICE_MATCH row) whose TDS is not its lines + charges -
+        allowances: the amount the partner is asked to pay that finance cannot tie to what it bills."""
+        diff = invoices["difference"]
+        bad = invoices.filter(pc.fill_null(pc.not_equal(diff, pa.scalar(0, diff.type)), False))
+        if not bad.num_rows:
+            return
+        n = bad.num_rows
+        difference, _ = scaled(bad["difference"])
+        lines, _ = scaled(bad["lines_value"])
+        charges, _ = scaled(bad["charges"])
+        allowances, _ = scaled(bad["allowances"])
+        total, _ = scaled(bad["invoiced_total"])
+        message = join_text("invoice ", bad["invoice_number"], " (ISA13 ", _shown(bad["isa13"]), " GS06 ",
+                            _shown(bad["gs06"]), " ST02 ", _shown(bad["st02"]), ", file ", _shown(bad["file"]),
+                            "): TDS ", money_text(total), " is not its lines ", money_text(lines), " + charges ",
+                            money_text(charges), " - allowances ", money_text(allowances), " = ",
+                            money_text(lines + charges - allowances), " (",
+                            pc.cast(bad["invoice_lines"], pa.string()), " line(s) of ours)")
+        nulls = {c: pa.nulls(n, EXCEPTIONS.field(c).type) for c in (
+            "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
+            "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
+            "cancelled_at", "quantity_at_risk", "price_at_risk", "document_status", "partner_reasons")}
+        self.parts.append({
+            **nulls,
+            "type": "INVOICE_TOTAL_MISMATCH",
+            "_line": None,
+            "partner": bad["partner"],
+            "po_number": bad["po_number"],
+            "document_ref": bad["invoice_number"],
+            "message": message,
+            "amount_at_risk": decimal_array(np.abs(difference)),
+            "currency": bad["currency"],
+            "since": days(bad["invoice_date"], self.m.today),
+            "_key": [bad[c] for c in ("invoice_number", "isa13", "gs06", "st02")],
+            "_roles": (),
+            "_invoice": None,
+            "_sent": bad,
+        })
+
     # --- document-level types ----------------------------------------------------------------------
     def _documents(self) -> None:
         """One exception per rejected or overdue document and PO it carries (the PO's value on the sides
@@ -493,7 +548,8 @@ class _Exceptions:
                 continue
             ex_ids = part["_ids"]
             if part["_line"] is None:
-                chunks.append(self._document_evidence(part, ex_ids))
+                chunks.append(self._document_evidence(part, ex_ids) if "_sent" not in part
+                              else self._invoice_evidence(part["_sent"], ex_ids))
                 continue
             lines = np.asarray(part["_line"], np.int64)
             if part["type"] == "INVOICE_PRICE_MISMATCH":
@@ -562,6 +618,16 @@ class _Exceptions:
             "quantity": qty,
             "unit_price": price if price is not None else pa.nulls(k, EVIDENCE.field("unit_price").type),
         }).cast(EVIDENCE)
+
+    @staticmethod
+    def _invoice_evidence(invoices: pa.Table, ex_ids: pa.Array) -> pa.Table:
+        """Per invoice total exception: the 810 set as sent."""
+        n = invoices.num_rows
+        return _evidence_table({"exception_id": ex_ids, "role": pa.repeat(pa.scalar("invoiced"), n),
+                                "doc_type": pa.repeat(pa.scalar("810"), n), "document_ref": invoices["invoice_number"],
+                                "file": invoices["file"], "isa13": invoices["isa13"], "gs06": invoices["gs06"],
+                                "st02": invoices["st02"], "at": invoices["sent_at"], "code": pa.nulls(n, pa.string())},
+                               n)
 
     def _document_evidence(self, part: dict, ex_ids: pa.Array) -> pa.Table:
         """Per document exception: the set we sent, then the partner's acknowledgment that decided it

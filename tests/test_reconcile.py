@@ -225,7 +225,7 @@ def test_every_exception_type_is_catalogued():
     assert set(EXCEPTION_TYPES) == {
         "SHIPPED_NOT_INVOICED", "INVOICED_NOT_SHIPPED", "INVOICE_QUANTITY_MISMATCH", "INVOICE_PRICE_MISMATCH",
         "NOT_SHIPPED_BY_PROMISED_DATE", "OVER_SHIPMENT", "DUPLICATE_INVOICE", "DOCUMENT_REJECTED",
-        "DOCUMENT_UNACKNOWLEDGED", "CANCELLED_AFTER_SHIPMENT", "SHIPPED_AFTER_CANCEL"}
+        "DOCUMENT_UNACKNOWLEDGED", "CANCELLED_AFTER_SHIPMENT", "SHIPPED_AFTER_CANCEL", "INVOICE_TOTAL_MISMATCH"}
 
 
 # --- tolerances ---------------------------------------------------------------------------------
@@ -340,3 +340,67 @@ def test_the_reconciliation_doc_lists_every_exception_type_kpi_and_incident():
     doc = (REPO / "docs" / "reconciliation.md").read_text(encoding="utf-8")
     missing = [name for name in (*EXCEPTION_TYPES, *SLAS, *INCIDENTS) if f"`{name}`" not in doc]
     assert not missing, f"docs/reconciliation.md does not name {missing}"
+
+
+# --- invoices: lines, SAC charges and allowances, TDS -------------------------------------------------
+
+
+def invoice_totals(book: Book, rows: list[tuple[str, str, str, str | None]]) -> pa.Table:
+    """INVOICE_TOTALS of the book's 810 documents: (document name, charges, allowances, TDS01)."""
+    from schemas.reconciliation import INVOICE_TOTALS
+
+    out = []
+    for name, charges, allowances, total in rows:
+        d = book.doc(name)
+        out.append({"partner": "acme", "po_number": None, "invoice_number": None, "invoice_date": None,
+                    "charges": Decimal(charges), "allowances": Decimal(allowances),
+                    "total": None if total is None else Decimal(total), "sent_at": datetime(2026, 11, 21, 2), **d})
+    return pa.Table.from_pylist(out, schema=INVOICE_TOTALS)
+
+
+def test_an_invoice_ties_its_lines_charges_and_allowances_to_its_tds():
+    """INV-1 bills 10 x 2.50 + 3 x 1.333 (3.999: 4.00 half up) = 29.00, a 12.50 freight and a 0.58 discount:
+    TDS 40.92 ties. INV-2's TDS (15.00) is not its lines (10.00) + 2.00 charges: INVOICE_TOTAL_MISMATCH of
+    3.00, with the 810 as evidence. ERP-3, recorded by its lines: nothing known to tie."""
+    b = Book()
+    shipped = datetime(2026, 11, 19)
+    for po, line, qty, price, number in (("PO-1", 1, 10, "2.50", "INV-1"), ("PO-1", 2, 3, "1.333", "INV-1"),
+                                         ("PO-2", 1, 4, "2.50", "INV-2"), ("PO-3", 1, 2, 5, "ERP-3")):
+        b.order(po, line, qty, price).ship(po, line, qty, shipment=f"S-{po}", shipped_at=shipped)
+        b.invoice(po, line, qty, price, number=number, invoice_date=date(2026, 11, 21), shipment=f"S-{po}",
+                  doc="erp-810" if number == "ERP-3" else None)
+    t = b.tables()
+    totals = invoice_totals(b, [("810-acme-INV-1", "12.50", "0.58", "40.92"), ("810-acme-INV-2", "2.00", "0", "15.00")])
+    result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], document_status([]),
+                       settings=SETTINGS, as_of=AS_OF, invoice_totals=totals)
+    got = {r["invoice_number"]: r for r in result.invoices.to_pylist()}
+    assert sorted(got) == ["ERP-3", "INV-1", "INV-2"], got
+    one = got["INV-1"]
+    assert (one["invoice_lines"], one["lines_value"], one["charges"], one["allowances"], one["expected_total"],
+            one["invoiced_total"], one["difference"], one["currency"]) == (
+        2, Decimal("29.00"), Decimal("12.50"), Decimal("0.58"), Decimal("40.92"), Decimal("40.92"), Decimal(0), "USD")
+    two = got["INV-2"]
+    assert (two["lines_value"], two["expected_total"], two["invoiced_total"], two["difference"]) == (
+        Decimal(10), Decimal(12), Decimal(15), Decimal(3))
+    erp = got["ERP-3"]
+    assert (erp["lines_value"], erp["charges"], erp["invoiced_total"], erp["difference"]) == (
+        Decimal(10), None, None, None)
+    bad = only(result, "INVOICE_TOTAL_MISMATCH")
+    assert (bad["po_number"], bad["document_ref"], bad["line_number"], bad["amount_at_risk"], bad["since"]) == (
+        "PO-2", "INV-2", None, Decimal(3), date(2026, 11, 21))
+    assert "TDS 15.00 is not its lines 10.00 + charges 2.00 - allowances 0.00 = 12.00" in bad["message"]
+    (ev,) = [e for e in result.evidence.to_pylist() if e["exception_id"] == bad["exception_id"]]
+    assert (ev["role"], ev["doc_type"], ev["document_ref"], ev["file"]) == (
+        "invoiced", "810", "INV-2", "810-acme-INV-2.x12")
+
+
+def test_an_810_whose_lines_name_no_line_of_ours_does_not_tie():
+    """An 810 we sent whose IT1s matched no order line (INVOICED has none of its rows): lines 0 against its
+    TDS - the invoiced value cannot be tied to what was ordered."""
+    b = complete(Book(), "PO-1", 1, 10, "2.50")
+    t = b.tables()
+    totals = invoice_totals(b, [("810-lost", "0", "0", "99.00")])
+    result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], document_status([]),
+                       settings=SETTINGS, as_of=AS_OF, invoice_totals=totals)
+    bad = only(result, "INVOICE_TOTAL_MISMATCH")
+    assert bad["amount_at_risk"] == Decimal(99) and bad["po_number"] == ""

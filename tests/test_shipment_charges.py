@@ -89,3 +89,33 @@ def test_a_shipment_of_one_po_still_bills_its_whole_freight(tmp_path):
     ws, _ = one_bol_two_pos(tmp_path, per="shipment", split="units", rows=ROWS[:3])
     got = sacs_by_po(ws)
     assert list(got) == ["ACME-1000"] and got["ACME-1000"][:-1] == [("C", "D240", "1250")]
+
+
+def test_finance_ties_each_810_to_its_lines_and_freight(tmp_path):
+    """The reconciliation after the consolidated shipment: per 810, its lines value, the freight (on
+    ACME-1000's only), allowances and TDS, each TDS = lines + charges - allowances (no INVOICE_TOTAL_MISMATCH),
+    in reports/<run>/finance/data/invoices.parquet and the report's invoices section. The line
+    reconciliation alone never showed the 12.50: finance could not tie ACME-1000's TDS to its lines."""
+    import pyarrow.parquet as pq
+
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    ws, _ = one_bol_two_pos(tmp_path, per="shipment", split=None)
+    got = sacs_by_po(ws)
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 11, 28, 2), run_id="recon")
+        found = {x["type"] for x in state.stored_exceptions(active=True).to_pylist()}
+    finally:
+        state.close()
+    assert "INVOICE_TOTAL_MISMATCH" not in found, found
+    folder = ws.reports_dir / "recon" / "finance"
+    rows = {r["po_number"]: r for r in pq.read_table(folder / "data" / "invoices.parquet").to_pylist()}
+    assert sorted(rows) == ["ACME-1000", "ACME-1001"]
+    for po, sac in (("ACME-1000", 1250), ("ACME-1001", 0)):
+        r = rows[po]
+        assert r["charges"] * 100 == sac and r["allowances"] == 0 and r["difference"] == 0, r
+        assert r["invoiced_total"] * 100 == int(got[po][-1][2]) == r["lines_value"] * 100 + sac, r
+    html = (folder / "finance-report.html").read_text(encoding="utf-8")
+    assert 'id="invoices"' in html and "class='invoice-totals'" in html
