@@ -25,7 +25,9 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pyarrow as pa
@@ -37,10 +39,18 @@ from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
-from schemas.grouping import in_key_order, lookup
+from schemas.grouping import first_rows, in_key_order, lookup
 from schemas.order_keys import SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, QTY
-from schemas.reconciliation import ACKNOWLEDGED, INVOICE_TOTALS, INVOICED, ORDERED, RECEIVED_FINDINGS, SHIPPED
+from schemas.reconciliation import (
+    ACKNOWLEDGED,
+    INVOICE_TOTALS,
+    INVOICED,
+    ORDERED,
+    PO_ALLOWANCES,
+    RECEIVED_FINDINGS,
+    SHIPPED,
+)
 
 FUNCTIONAL_IDS = {"855": "PR", "865": "CA", "856": "SH", "810": "IN"}
 PARTNER_ACKED = tuple(FUNCTIONAL_IDS)  # the sets a partner's 997/999 acknowledges
@@ -453,15 +463,88 @@ def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
         got = _element_of(elements, at, k)
         return pc.if_else(pa.array(has_big), got, pa.scalar(None, pa.string()))
 
+    codes = pa.table({"set": pa.array(sac_set, pa.int64()), "code": _element_of(elements, sac, 2),
+                      "a": pa.array(kind == "A")})
+    codes = codes.filter(pc.and_(codes["a"], pc.is_valid(codes["code"])))
+    allowance_codes = pa.nulls(n, pa.string())
+    if codes.num_rows:
+        listed = codes.group_by(["set", "code"], use_threads=False).aggregate([]).sort_by(
+            [("set", "ascending"), ("code", "ascending")]).group_by("set", use_threads=False).aggregate(
+            [("code", "list")])
+        at_set = pc.index_in(pa.array(np.arange(n), pa.int64()), value_set=listed["set"])
+        allowance_codes = pc.binary_join(listed["code_list"].combine_chunks().take(at_set), " ")
     t = pa.table({
         "partner": pa.repeat(pa.scalar(partner, pa.string()), n), "po_number": big_el(4),
         "invoice_number": big_el(2), "invoice_date": _per_distinct(big_el(1), x12_dates.dates),
+        "allowance_codes": allowance_codes,
         "charges": decimal_array(charges * 100), "allowances": decimal_array(allowances * 100),
         "total": decimal_array(total * 100, has_total),  # cents as 10^-4 units (MONEY)
         "isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
     })
     t = _inner_lookup(t, docs.select(["isa13", "file", "sent_at"]), ["isa13"])
     return t.select(INVOICE_TOTALS.names)
+
+
+_NAMED = re.compile(r"810s: (?P<named>.*)\. Agree them", re.DOTALL)
+_MORE = re.compile(r"^and (\d+) more$")
+_ITEM = re.compile(r"^allowance (?P<code>\S+)(?: (?P<money>.*?))?(?: \(line (?P<line>.*)\))?$", re.DOTALL)
+
+
+def po_allowances(findings: pa.Table) -> pa.Table:
+    """PO_ALLOWANCES from the SAC_NOT_APPLIED findings (connectors.finance_store allowance_findings:
+    partner, po_number, message, file; in the order recorded): each allowance the latest finding of an
+    order names (rules.set_checks writes them "allowance CODE AMOUNT, PERCENT %, rate RATE (line ID)",
+    "; "-separated, "; and N more" past ten), read once per distinct message (retailers send the same
+    SACs on every PO). Charges are left out: nothing is deducted for them."""
+    if not findings.num_rows:
+        return PO_ALLOWANCES.empty_table()
+    keyed = pc.binary_join_element_wise(findings["partner"], findings["po_number"], "\x1f")
+    if isinstance(keyed, pa.ChunkedArray):
+        keyed = keyed.combine_chunks()
+    codes = pc.dictionary_encode(keyed).indices.to_numpy(zero_copy_only=False)
+    latest = np.sort(len(keyed) - 1 - first_rows(codes[::-1]))  # each order's last finding, in recorded order
+    t = findings.take(pa.array(latest, pa.int64()))
+    parsed: dict[str, tuple[list[tuple], int]] = {}
+    rows: list[dict] = []
+    for partner, po, message, file in zip(*(t[c].to_pylist() for c in ("partner", "po_number", "message", "file")),
+                                          strict=True):
+        got = parsed.get(message or "")
+        if got is None:
+            got = parsed[message or ""] = _allowances_named(message or "")
+        items, more = got
+        for code, line, amount, percent, words in items:
+            rows.append({"partner": partner, "po_number": po, "line_id": line, "code": code, "amount": amount,
+                         "percent": percent, "words": words, "more": more, "file": file})
+    return pa.Table.from_pylist(rows, schema=PO_ALLOWANCES) if rows else PO_ALLOWANCES.empty_table()
+
+
+def _allowances_named(message: str) -> tuple[list[tuple], int]:
+    """(code, line id, amount, percent, words) per allowance a SAC_NOT_APPLIED message names, and how many
+    more it counted without naming them."""
+    found = _NAMED.search(message)
+    if not found:
+        return [], 0
+    out, more = [], 0
+    for item in found.group("named").split("; "):
+        counted = _MORE.match(item)
+        if counted:
+            more = int(counted.group(1))
+            continue
+        m = _ITEM.match(item.replace("allowance (no code)", "allowance \x00", 1))
+        if not m:
+            continue  # a charge: nothing is deducted for it
+        amount = percent = None
+        for part in (m.group("money") or "").split(", "):
+            try:
+                if part.endswith(" %"):
+                    percent = Decimal(part[:-2])
+                elif part and not part.startswith("rate "):
+                    amount = Decimal(part)
+            except InvalidOperation:
+                continue
+        code = m.group("code")
+        out.append((None if code == "\x00" else code, m.group("line"), amount, percent, item))
+    return out, more
 
 
 # --- our own 855s and 865s read in columns -----------------------------------------------------------

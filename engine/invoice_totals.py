@@ -92,6 +92,7 @@ def match_invoices(invoiced: pa.Table, totals: pa.Table | None) -> pa.Table:
         "expected_total": decimal_array(expected, known),
         "invoiced_total": decimal_array(total, known & has_total),
         "difference": decimal_array(total - expected, known & has_total),
+        "allowance_codes": both["t_allowance_codes"],
         "sent_at": pc.coalesce(both["sent_at"], both["t_sent_at"]),
         "file": pc.coalesce(both["file"], both["t_file"]),
         **{c: pc.if_else(pc.equal(both[c], ""), pa.scalar(None, pa.string()), both[c]) for c in _SET[1:]},

@@ -45,7 +45,7 @@ from schemas.finance import FinanceSettings
 from schemas.findings import Finding
 from schemas.functional_acks import DOCUMENT_STATUS
 from schemas.profile import PartnerProfile
-from schemas.reconciliation import EVIDENCE, INVOICE_MATCH, INVOICE_TOTALS
+from schemas.reconciliation import EVIDENCE, INVOICE_MATCH, INVOICE_TOTALS, PO_ALLOWANCES
 
 FOLDER = "finance"  # reports/<run>/finance/ per run, reports/finance/ cumulative
 SHARED = ("document_status", "lines", "invoices")  # tables the per-run and the cumulative report may both hold
@@ -63,6 +63,7 @@ class Inputs:
     acks: pa.Table  # FUNCTIONAL_ACKS
     findings: pa.Table  # RECEIVED_FINDINGS
     invoice_totals: pa.Table = field(default_factory=INVOICE_TOTALS.empty_table)  # our 810s' SACs and TDS
+    po_allowances: pa.Table = field(default_factory=PO_ALLOWANCES.empty_table)  # 850s' SAC allowances not applied
 
 
 @dataclass
@@ -100,6 +101,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
         invoice_totals=finance_inputs.only_partners(finance_inputs.invoice_totals(state.sent_documents(("810",))),
                                                     keep),
+        po_allowances=finance_inputs.only_partners(finance_inputs.po_allowances(state.allowance_findings()), keep),
     )
 
 
@@ -158,7 +160,8 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=now)  # findings: at intake
     state.record_document_status(docs, as_of=now, run_id=run_id)
     result = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs, settings=settings,
-                       as_of=now, invoice_totals=inputs.invoice_totals)
+                       as_of=now, invoice_totals=inputs.invoice_totals,
+                       po_allowances=inputs.po_allowances)
     before = [r for r in state.reconciliations() if r["run_id"] != run_id]
     previous = state.exception_snapshot(before[-1]["run_id"]) if before else None
     exceptions, changes = exception_states.book(result.exceptions, state.stored_exceptions(), at=now)
@@ -240,7 +243,8 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
         inputs = load_inputs(ws, state, profiles)
         docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=as_of)
         matched = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
-                            settings=settings, as_of=as_of, invoice_totals=inputs.invoice_totals)
+                            settings=settings, as_of=as_of, invoice_totals=inputs.invoice_totals,
+                            po_allowances=inputs.po_allowances)
         lines, invoices = matched.lines, matched.invoices
     stored = finance_inputs.only_partners(state.stored_exceptions(), profiles)
     runs = state.reconciliations()
@@ -292,7 +296,7 @@ def _since(day: date, inputs: Inputs, lines: pa.Table, docs: pa.Table, stored: p
                         pc.binary_join_element_wise(inputs.findings["partner"],
                                                     pc.fill_null(inputs.findings["po_number"], ""), "\x1f"),
                         value_set=keys))),
-                    invoice_totals=keep(inputs.invoice_totals))
+                    invoice_totals=keep(inputs.invoice_totals), po_allowances=keep(inputs.po_allowances))
     return inputs, keep(lines), keep(docs.cast(DOCUMENT_STATUS)), keep(stored), keep(invoices)
 
 

@@ -14,7 +14,8 @@ from schemas.functional_acks import DOCUMENT_STATUS, TIME
 from schemas.orders import MONEY, QTY
 
 __all__ = ["ACKNOWLEDGED", "DOCUMENT_STATUS", "EVIDENCE", "EXCEPTIONS", "EXCEPTION_TYPES", "INVOICED",
-           "INVOICE_MATCH", "INVOICE_TOTALS", "LINE_KEY", "LINE_MATCH", "ORDERED", "RECEIVED_FINDINGS",
+           "INVOICE_MATCH", "INVOICE_TOTALS", "LINE_KEY", "LINE_MATCH", "ORDERED", "PO_ALLOWANCES",
+           "RECEIVED_FINDINGS",
            "RECORDED_LINES", "SHIPPED", "STATES", "ExceptionType"]
 
 LINE_KEY = ["partner", "po_number", "line_number"]
@@ -103,8 +104,23 @@ INVOICE_TOTALS = pa.schema([
     pa.field("charges", MONEY, nullable=False),  # the SAC01 C amounts (SAC05, N2) added up
     pa.field("allowances", MONEY, nullable=False),  # the SAC01 A amounts added up (positive)
     pa.field("total", MONEY),  # TDS01 (N2); null: the set has no TDS
+    pa.field("allowance_codes", pa.string()),  # the SAC02 of its allowances, sorted, space-separated
     pa.field("sent_at", TIME),
     *_DOCUMENT_FIELDS,  # the 810
+])
+
+# PO_ALLOWANCES: one row per SAC allowance an 850 asked for that we did not apply (SAC_NOT_APPLIED; the
+# latest finding of an order counts): what the retailer will deduct from payment unless settled.
+PO_ALLOWANCES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_id", pa.string()),  # the PO1 it sits in (PO101); null: the heading's (the whole PO)
+    pa.field("code", pa.string()),  # SAC02; null: none sent
+    pa.field("amount", MONEY),  # SAC05 (the allowance's amount); null: not sent
+    pa.field("percent", MONEY),  # SAC07; null: not sent
+    pa.field("words", pa.string(), nullable=False),  # as the finding named it ("allowance C310 2.5 % (line 1)")
+    pa.field("more", pa.int32(), nullable=False),  # allowances and charges the finding counted without naming
+    pa.field("file", pa.string()),  # the 850
 ])
 
 # RECORDED_LINES: lines of 810s and 856s another system of ours sent a partner (an ERP, a warehouse),
@@ -182,6 +198,7 @@ INVOICE_MATCH = pa.schema([
     pa.field("expected_total", MONEY),  # lines_value + charges - allowances
     pa.field("invoiced_total", MONEY),  # TDS01 as sent
     pa.field("difference", MONEY),  # invoiced_total - expected_total (INVOICE_TOTAL_MISMATCH when not 0)
+    pa.field("allowance_codes", pa.string()),  # the SAC02 of its allowances, space-separated
     pa.field("sent_at", TIME),
     *_DOCUMENT_FIELDS,
 ])
@@ -282,6 +299,11 @@ EXCEPTION_TYPES: dict[str, ExceptionType] = {e.code: e for e in [
        "reconciliation matched them) plus its SAC charges less its SAC allowances: the invoiced value cannot be "
        "tied to the lines (an IT1 naming no line of the order, a total written by another system).",
        "|TDS - (lines + charges - allowances)|", "invoice date"),
+    _E("ALLOWANCE_NOT_APPLIED", "PO allowance not applied on our invoices",
+       "The PO (850 SAC) asked for allowances our invoices do not carry (SAC_NOT_APPLIED: we apply none): the "
+       "retailer will deduct them from payment; settle the deduction with the buyer (a credit memo) or dispute "
+       "it.", "each allowance's amount (SAC05), else its percent of the invoiced value of its line or PO "
+       "(allowances without either: not priced)", "first invoice date of the PO"),
     _E("DOCUMENT_REJECTED", "Document rejected by the partner",
        "The partner's 997/999 rejected one of our documents (reasons in words).",
        "the document's value for the PO (855/865: acknowledged quantity x price; 856: shipped quantity x "

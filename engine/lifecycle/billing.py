@@ -351,7 +351,7 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
             waits = (due[-1].doc_key,)
         for s in per_order[key]:
             billed[(s.warehouse, s.shipment_id)] = billed.get((s.warehouse, s.shipment_id), ()) + waits
-    return _shared(due, units), billed
+    return _shared(due, units, records), billed
 
 
 def _split(po: str, shipped: Mapping[str, Mapping[int, Decimal]]) -> Split:
@@ -363,15 +363,21 @@ def _split(po: str, shipped: Mapping[str, Mapping[int, Decimal]]) -> Split:
     return ((pos.index(po), tuple(sum(q.values(), ZERO) for q in shipped.values())),)
 
 
-def _shared(due: list[InvoiceDue], units: Units | None) -> list[InvoiceDue]:
+_BILLED = (OrderState.INVOICED, OrderState.CLOSED)
+
+
+def _shared(due: list[InvoiceDue], units: Units | None,
+            records: Mapping[Key, OrderRecord | BilledOrder]) -> list[InvoiceDue]:
     """The per-order 810s of ``due`` with their split: a shipment's charge is shared by the POs of this
-    run's per-order 810s that bill it (the shipment is billed once they are: a PO of it billed later
-    never names it again), in the order the shipment names them, by their units on it."""
-    sharing: dict[tuple[str, str], list[str]] = {}
+    run's per-order 810s that bill it and those of its POs billed by an earlier run while it waited (an
+    810 of another of its POs not built then: retried now, it carries its share, not the others'), in the
+    order the shipment names them, by their units on it. A PO of it still shipping when it is billed never
+    names it again (the shipment is billed once this run's 810s are): it shares nothing."""
+    sharing: dict[tuple[str, str], set[str]] = {}
     for d in due:
         if d.shipment is None:
             for key in dict.fromkeys((s.warehouse, s.shipment_id) for s in d.shipments):
-                sharing.setdefault(key, []).append(d.po_number)
+                sharing.setdefault(key, set()).add(d.po_number)
     if not sharing:
         return due
     per_po: dict[tuple[str, str], dict[str, Decimal]] = {}
@@ -386,11 +392,17 @@ def _shared(due: list[InvoiceDue], units: Units | None) -> list[InvoiceDue]:
             got = per_po.get(key)
             if got is None:
                 got = per_po[key] = _po_units(s, units)
-            pos = [po for po in got if po in sharing[key]] or [d.po_number]
+            billed = sharing[key]
+            pos = [po for po in got if po in billed or _state(records.get((s.partner, po))) in _BILLED] or [
+                d.po_number]
             split.append((pos.index(d.po_number) if d.po_number in pos else 0,
                           tuple(got.get(po, ZERO) for po in pos)))
         out.append(replace(d, split=tuple(split)))
     return out
+
+
+def _state(record: OrderRecord | BilledOrder | None) -> OrderState | None:
+    return None if record is None else record.state
 
 
 def _po_units(s: ShipmentRecord, units: Units | None) -> dict[str, Decimal]:

@@ -138,3 +138,76 @@ def test_a_charge_per_shipment_of_several_pos_is_billed_once_across_their_810s()
     assert invoice_charges(by_units, billed_before=False, shipments=2,
                            split=((0, (Decimal(5),)), (0, (Decimal(1), Decimal(3))))) == (
         HANDLING, NEW_STORE, FREIGHT.model_copy(update={"amount": Decimal("15.63")}), DISCOUNT)
+
+
+def _two_po_shipment(billing_status: str = "shipment"):
+    from datetime import date
+
+    from schemas.shipment_records import ShipmentRecord, ShippedLine
+
+    return ShipmentRecord("east", "S9", "acme", date(2026, 11, 27), (
+        ShippedLine("PO-1", 1, "1", "SKU-1", Decimal(3), "EA"), ShippedLine("PO-2", 1, "1", "SKU-1", Decimal(1), "EA")),
+        bill_of_lading="BOL-9", billing=billing_status)
+
+
+def _freight_of(due, profiles) -> dict[str, Decimal]:
+    """Per PO due: the freight (D240) its 810 would carry."""
+    from engine.lifecycle import billing
+
+    out = {}
+    for d in due:
+        charges = billing._charges(d, profiles["acme"], False)
+        out[d.po_number] = sum((c.amount for c in charges if c.code == "D240"), Decimal(0))
+    return out
+
+
+@pytest.mark.parametrize("split, first, later", [("first", {"PO-2": 0}, {"PO-1": Decimal("12.5")}),
+                                                 ("units", {"PO-2": Decimal("3.12")}, {"PO-1": Decimal("9.38")})])
+def test_a_po_of_the_shipment_billed_later_carries_its_part_only(split, first, later):
+    """Billed per shipment: PO-1 (3 units) not billable when S9 (with PO-2, 1 unit) is first billed - its
+    810 comes in a later run, once PO-2's is stored: the freight is billed once in all, whatever the order
+    (units: 12.50 x 3/4 = 9.375 and x 1/4 = 3.125, the cent left to the first PO on the tie)."""
+    from dataclasses import replace
+
+    from engine.lifecycle import billing
+    from tests.lifecycle.helpers import record
+
+    profiles = profiles_with(charges=(FREIGHT,), shipment_charges=split)
+    s = _two_po_shipment()
+    waiting = {("acme", "PO-1"): record(OrderState.ACKNOWLEDGED), ("acme", "PO-2"): replace(
+        record(OrderState.SHIPPED), po_number="PO-2")}
+    due, billed = billing.invoices_due(shipments=[s], invoiced_pos=set(), records=waiting, lines={},
+                                       order_shipments={}, profiles=profiles)
+    assert _freight_of(due, profiles) == first and billed == {}  # S9 still waits for PO-1
+    ready = {**waiting, ("acme", "PO-1"): record(OrderState.SHIPPED)}
+    due, billed = billing.invoices_due(shipments=[s], invoiced_pos={("east", "S9", "PO-2")}, records=ready,
+                                       lines={}, order_shipments={}, profiles=profiles)
+    assert _freight_of(due, profiles) == later and list(billed) == [("east", "S9")]
+    assert sum((*first.values(), *later.values()), Decimal(0)) == Decimal("12.50")
+
+
+@pytest.mark.parametrize("split, retried", [("first", Decimal("12.5")), ("units", Decimal("9.38"))])
+def test_a_per_order_810_retried_after_its_shipment_waited_bills_its_part_only(split, retried):
+    """Billed per order, PO-1 and PO-2 shipped complete on S9: both 810s due in one run (12.50 once across
+    them). PO-1's could not be built (INVOICE_NOT_BUILT: S9 waits, not billed); PO-2's was (its order
+    invoiced). The next run's 810 of PO-1 bills PO-1's part - not PO-2's again."""
+    from dataclasses import replace
+
+    from engine.lifecycle import billing
+    from tests.lifecycle.helpers import record
+
+    profiles = profiles_with(per="order", charges=(FREIGHT,), shipment_charges=split)
+    s = _two_po_shipment("order")
+    one = order_lines(shipped=(3, 0), allocated=(3, 0), state=LineState.SHIPPED)[0]
+    lines = {("acme", "PO-1"): (one,), ("acme", "PO-2"): (replace(one, po_number="PO-2", shipped=Decimal(1),
+                                                                  allocated=1),)}
+    both = {("acme", "PO-1"): record(OrderState.SHIPPED),
+            ("acme", "PO-2"): replace(record(OrderState.SHIPPED), po_number="PO-2")}
+    due, _ = billing.invoices_due(shipments=[s], invoiced_pos=set(), records=both, lines=lines,
+                                  order_shipments={k: [s] for k in both}, profiles=profiles)
+    run1 = _freight_of(due, profiles)
+    assert sum(run1.values(), Decimal(0)) == Decimal("12.50")
+    after = {**both, ("acme", "PO-2"): replace(both[("acme", "PO-2")], state=OrderState.INVOICED)}
+    due, _ = billing.invoices_due(shipments=[s], invoiced_pos=set(), records=after, lines=lines,
+                                  order_shipments={k: [s] for k in both}, profiles=profiles)
+    assert _freight_of(due, profiles) == {"PO-1": retried} == {"PO-1": run1["PO-1"]}
