@@ -211,3 +211,25 @@ def test_a_per_order_810_retried_after_its_shipment_waited_bills_its_part_only(s
     due, _ = billing.invoices_due(shipments=[s], invoiced_pos=set(), records=after, lines=lines,
                                   order_shipments={k: [s] for k in both}, profiles=profiles)
     assert _freight_of(due, profiles) == {"PO-1": retried} == {"PO-1": run1["PO-1"]}
+
+
+@pytest.mark.parametrize("split", ["first", "units"])
+def test_a_per_order_shipment_billed_before_its_first_po_ships_complete_bills_its_charge_on_the_other(split):
+    """Billed per order: S9 carries PO-1 (first named, still partly shipped) and PO-2 (shipped complete).
+    PO-2's 810 bills S9 now and S9 is billed with it: PO-1's 810, once it ships complete, never names S9
+    again. So the whole freight goes on PO-2's 810 - none of it waits for an 810 that will not carry it."""
+    from dataclasses import replace
+
+    from engine.lifecycle import billing
+    from tests.lifecycle.helpers import record
+
+    profiles = profiles_with(per="order", charges=(FREIGHT,), shipment_charges=split)
+    s = _two_po_shipment("order")
+    one = order_lines(shipped=(1, 0), allocated=(1, 0), state=LineState.SHIPPED)[0]
+    lines = {("acme", "PO-2"): (replace(one, po_number="PO-2"),)}
+    records = {("acme", "PO-1"): record(OrderState.PARTIALLY_SHIPPED),
+               ("acme", "PO-2"): replace(record(OrderState.SHIPPED), po_number="PO-2")}
+    due, billed = billing.invoices_due(shipments=[s], invoiced_pos=set(), records=records, lines=lines,
+                                       order_shipments={k: [s] for k in records}, profiles=profiles)
+    assert _freight_of(due, profiles) == {"PO-2": Decimal("12.5")}
+    assert billed == {("east", "S9"): (due[0].doc_key,)}
