@@ -79,6 +79,7 @@ DOCUMENT_ROWS = (("partner", S), ("document_id", I64), ("doc_type", S), ("isa13"
                  ("content", BIN))
 HISTORY_ROWS = (("seq", I64), *((c, S) for c in HISTORY_COLUMNS[1:]))  # exception_history: text as stored
 FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
+ALLOWANCE_ROWS = (("partner", S), ("po_number", S), ("message", S), ("file", S))  # SAC_NOT_APPLIED findings
 
 
 def schema(spec) -> pa.Schema:
@@ -485,6 +486,19 @@ class FinanceTables:
         return self._read("SELECT partner, code, severity, po_number, file, stage FROM findings"
                           " WHERE partner IS NOT NULL AND partner <> '' AND partner NOT LIKE ? ORDER BY id",
                           FINDING_ROWS, (WAREHOUSE_PARTY + "%",))
+
+    def allowance_findings(self) -> pa.Table:
+        """The SAC_NOT_APPLIED findings about orders (ALLOWANCE_ROWS), in the order they were recorded: what
+        each 850 asked for in SAC allowances and charges that we did not apply (engine.finance_inputs
+        po_allowances reads the words)."""
+        import pyarrow.compute as pc
+
+        # found at intake on the 850 as a whole (no PO named): its order is the one that 850 made
+        t = self._read("SELECT f.partner, COALESCE(NULLIF(f.po_number, ''), o.po_number), f.message, f.file"
+                       " FROM findings f LEFT JOIN orders o ON o.partner = f.partner AND o.isa13 = f.isa13"
+                       " AND o.gs06 = f.gs06 AND o.st02 = f.st02 WHERE f.code = 'SAC_NOT_APPLIED'"
+                       " AND COALESCE(f.partner, '') <> '' ORDER BY f.id", ALLOWANCE_ROWS)
+        return t.filter(pc.fill_null(pc.not_equal(t["po_number"], ""), False)) if t.num_rows else t
 
     # --- exceptions -------------------------------------------------------------------------------
     def stored_exceptions(self, *, active: bool | None = None, states: Iterable[str] | None = None,

@@ -25,21 +25,32 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.columnar import decimal_array
 from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
-from schemas.grouping import in_key_order, lookup
+from schemas.grouping import first_rows, in_key_order, lookup
 from schemas.order_keys import SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, QTY
-from schemas.reconciliation import ACKNOWLEDGED, INVOICED, ORDERED, RECEIVED_FINDINGS, SHIPPED
+from schemas.reconciliation import (
+    ACKNOWLEDGED,
+    INVOICE_TOTALS,
+    INVOICED,
+    ORDERED,
+    PO_ALLOWANCES,
+    RECEIVED_FINDINGS,
+    SHIPPED,
+)
 
 FUNCTIONAL_IDS = {"855": "PR", "865": "CA", "856": "SH", "810": "IN"}
 PARTNER_ACKED = tuple(FUNCTIONAL_IDS)  # the sets a partner's 997/999 acknowledges
@@ -382,6 +393,158 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     if not pc.all(coded).as_py():
         t = t.filter(coded)
     return _inner_lookup(t, by_isa, ["isa13"])
+
+
+def invoice_totals(documents: pa.Table) -> pa.Table:
+    """INVOICE_TOTALS: per 810 set of the delivered documents (DOCUMENT_ROWS: partner, content, file,
+    sent_at; read again here, as the partner received them): BIG01, BIG02, BIG04, its SAC amounts (SAC05,
+    two implied decimals) added up as charges (SAC01 C) and allowances (A; N and other codes ask
+    nothing), and TDS01 (two implied decimals; null without a TDS). A SAC in an IT1 loop counts as one in
+    the summary: TDS01 holds both."""
+    parts = []
+    partners = sorted(set(documents["partner"].to_pylist()))
+    for partner in partners:
+        mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
+        parts.append(_invoice_rows(partner, mine))
+    rows = [p for p in parts if p.num_rows]
+    return pa.concat_tables(rows).cast(INVOICE_TOTALS) if rows else INVOICE_TOTALS.empty_table()
+
+
+def _cents(values: pa.Array) -> np.ndarray:
+    """N2 texts (implied two decimals, an optional minus) as int64 cents; 0 where absent or not a number."""
+    ok = pc.fill_null(pc.match_substring_regex(values, r"^-?[0-9]{1,17}$"), False)
+    return pc.fill_null(pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.int64()),
+                        0).to_numpy(zero_copy_only=False)
+
+
+def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
+    """One partner's 810 sets: numbers, SAC sums and TDS (INVOICE_TOTALS' columns)."""
+    content = docs["content"]
+    if isinstance(content, pa.ChunkedArray):
+        content = content.chunk(0) if content.num_chunks == 1 else content.combine_chunks()
+    read = _plain_segments(content)
+    if read is None:  # not plain runs of our own shape: the X12 reader decides, as it reads anything
+        parsed = read_interchanges(b"\n".join(content.to_pylist()))
+        elements, rows_of = parsed.segments.elements, parsed.segments.rows_of
+        sets = [(ic.control_number, g.control_number, ts.control_number, ts.set_id, ts.start, ts.end)
+                for ic in parsed.interchanges for g in ic.groups for ts in g.transactions]
+    else:
+        elements, rows_of, sets = read
+    sets = [s for s in sets if s[3] == "810"]  # (ISA13, GS06, ST02, ST01, first row, last row)
+    if not sets:
+        return pa.table({})
+    starts = np.array([x[4] for x in sets], np.int64)
+    ends = np.array([x[5] for x in sets], np.int64)
+
+    def owner(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows inside a set, and the set each is in."""
+        at = np.searchsorted(starts, rows, side="right") - 1
+        inside = (at >= 0) & (rows <= ends[np.maximum(at, 0)])
+        return rows[inside], at[inside]
+
+    n = len(sets)
+    sac, sac_set = owner(rows_of("SAC"))
+    amount = _cents(_element_of(elements, sac, 5))
+    kind = _element_of(elements, sac, 1).to_numpy(zero_copy_only=False)
+    charges = np.bincount(sac_set, weights=np.where(kind == "C", amount, 0), minlength=n).astype(np.int64)
+    allowances = np.bincount(sac_set, weights=np.where(kind == "A", amount, 0), minlength=n).astype(np.int64)
+    tds, tds_set = owner(rows_of("TDS"))
+    total = np.zeros(n, np.int64)
+    has_total = np.zeros(n, bool)
+    total[tds_set] = _cents(_element_of(elements, tds, 1))  # one TDS per set (a second: the last counts)
+    has_total[tds_set] = True
+    big, big_set = owner(rows_of("BIG"))
+    first = np.full(n, -1, np.int64)
+    first[big_set[::-1]] = big[::-1]  # each set's first BIG
+    has_big = first >= 0
+    at = np.where(has_big, first, 0)
+
+    def big_el(k: int) -> pa.Array:
+        got = _element_of(elements, at, k)
+        return pc.if_else(pa.array(has_big), got, pa.scalar(None, pa.string()))
+
+    codes = pa.table({"set": pa.array(sac_set, pa.int64()), "code": _element_of(elements, sac, 2),
+                      "a": pa.array(kind == "A")})
+    codes = codes.filter(pc.and_(codes["a"], pc.is_valid(codes["code"])))
+    allowance_codes = pa.nulls(n, pa.string())
+    if codes.num_rows:
+        listed = codes.group_by(["set", "code"], use_threads=False).aggregate([]).sort_by(
+            [("set", "ascending"), ("code", "ascending")]).group_by("set", use_threads=False).aggregate(
+            [("code", "list")])
+        at_set = pc.index_in(pa.array(np.arange(n), pa.int64()), value_set=listed["set"])
+        allowance_codes = pc.binary_join(listed["code_list"].combine_chunks().take(at_set), " ")
+    t = pa.table({
+        "partner": pa.repeat(pa.scalar(partner, pa.string()), n), "po_number": big_el(4),
+        "invoice_number": big_el(2), "invoice_date": _per_distinct(big_el(1), x12_dates.dates),
+        "allowance_codes": allowance_codes,
+        "charges": decimal_array(charges * 100), "allowances": decimal_array(allowances * 100),
+        "total": decimal_array(total * 100, has_total),  # cents as 10^-4 units (MONEY)
+        "isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
+    })
+    t = _inner_lookup(t, docs.select(["isa13", "file", "sent_at"]), ["isa13"])
+    return t.select(INVOICE_TOTALS.names)
+
+
+_NAMED = re.compile(r"810s: (?P<named>.*)\. Agree them", re.DOTALL)
+_MORE = re.compile(r"^and (\d+) more$")
+_ITEM = re.compile(r"^allowance (?P<code>\S+)(?: (?P<money>.*?))?(?: \(line (?P<line>.*)\))?$", re.DOTALL)
+
+
+def po_allowances(findings: pa.Table) -> pa.Table:
+    """PO_ALLOWANCES from the SAC_NOT_APPLIED findings (connectors.finance_store allowance_findings:
+    partner, po_number, message, file; in the order recorded): each allowance the latest finding of an
+    order names (rules.set_checks writes them "allowance CODE AMOUNT, PERCENT %, rate RATE (line ID)",
+    "; "-separated, "; and N more" past ten), read once per distinct message (retailers send the same
+    SACs on every PO). Charges are left out: nothing is deducted for them."""
+    if not findings.num_rows:
+        return PO_ALLOWANCES.empty_table()
+    keyed = pc.binary_join_element_wise(findings["partner"], findings["po_number"], "\x1f")
+    if isinstance(keyed, pa.ChunkedArray):
+        keyed = keyed.combine_chunks()
+    codes = pc.dictionary_encode(keyed).indices.to_numpy(zero_copy_only=False)
+    latest = np.sort(len(keyed) - 1 - first_rows(codes[::-1]))  # each order's last finding, in recorded order
+    t = findings.take(pa.array(latest, pa.int64()))
+    parsed: dict[str, tuple[list[tuple], int]] = {}
+    rows: list[dict] = []
+    for partner, po, message, file in zip(*(t[c].to_pylist() for c in ("partner", "po_number", "message", "file")),
+                                          strict=True):
+        got = parsed.get(message or "")
+        if got is None:
+            got = parsed[message or ""] = _allowances_named(message or "")
+        items, more = got
+        for code, line, amount, percent, words in items:
+            rows.append({"partner": partner, "po_number": po, "line_id": line, "code": code, "amount": amount,
+                         "percent": percent, "words": words, "more": more, "file": file})
+    return pa.Table.from_pylist(rows, schema=PO_ALLOWANCES) if rows else PO_ALLOWANCES.empty_table()
+
+
+def _allowances_named(message: str) -> tuple[list[tuple], int]:
+    """(code, line id, amount, percent, words) per allowance a SAC_NOT_APPLIED message names, and how many
+    more it counted without naming them."""
+    found = _NAMED.search(message)
+    if not found:
+        return [], 0
+    out, more = [], 0
+    for item in found.group("named").split("; "):
+        counted = _MORE.match(item)
+        if counted:
+            more = int(counted.group(1))
+            continue
+        m = _ITEM.match(item.replace("allowance (no code)", "allowance \x00", 1))
+        if not m:
+            continue  # a charge: nothing is deducted for it
+        amount = percent = None
+        for part in (m.group("money") or "").split(", "):
+            try:
+                if part.endswith(" %"):
+                    percent = Decimal(part[:-2])
+                elif part and not part.startswith("rate "):
+                    amount = Decimal(part)
+            except InvalidOperation:
+                continue
+        code = m.group("code")
+        out.append((None if code == "\x00" else code, m.group("line"), amount, percent, item))
+    return out, more
 
 
 # --- our own 855s and 865s read in columns -----------------------------------------------------------

@@ -472,6 +472,54 @@ def documents_section(status: pa.Table, *, max_rows: int = 200) -> tuple[str, st
     return "documents", "Our documents as partners acknowledged them", "".join(html)
 
 
+def invoices_section(invoices: pa.Table, *, max_rows: int = 200) -> tuple[str, str, str]:
+    """Our invoices as finance ties them (INVOICE_MATCH): per partner and currency, the 810s' lines value,
+    SAC charges and allowances and TDS (an 810 recorded by its lines alone: its charges and TDS unknown,
+    counted apart); then every 810 whose TDS is not its lines + charges - allowances."""
+    if not invoices.num_rows:
+        return "invoices", "Invoices: lines, charges, allowances and totals", "<p>No invoice was sent.</p>"
+    zero = pa.scalar(0, MONEY)
+    known = pc.is_valid(invoices["invoiced_total"])
+
+    def ours(column: str) -> pa.ChunkedArray | pa.Array:  # the 810s whose totals we hold: 0 for the others
+        return pc.if_else(known, pc.fill_null(invoices[column], zero), zero)
+
+    t = pa.table({
+        "partner": invoices["partner"], "currency": pc.fill_null(invoices["currency"], ""),
+        "known": pc.cast(known, pa.int64()), "lines_value": ours("lines_value"), "charges": ours("charges"),
+        "allowances": ours("allowances"), "invoiced_total": ours("invoiced_total"),
+        "mismatch": pc.cast(pc.fill_null(pc.not_equal(invoices["difference"], zero), False), pa.int64()),
+        "recorded": pc.cast(pc.invert(known), pa.int64()),
+        "recorded_value": pc.if_else(known, zero, invoices["lines_value"]),
+    })
+    g = t.group_by(["partner", "currency"], use_threads=False).aggregate(
+        [(c, "sum") for c in ("known", "lines_value", "charges", "allowances", "invoiced_total", "mismatch",
+                              "recorded", "recorded_value")]).sort_by([("partner", "ascending"),
+                                                                       ("currency", "ascending")])
+    html = ['<p class="muted">Per 810 in invoices.csv: its lines (quantity x price, each half up to cents, as the '
+            "line reconciliation matched them), its SAC charges and allowances and its TDS as sent; TDS should be "
+            "lines + charges - allowances. An 810 another system of ours sent, recorded by its lines, has no "
+            "known charges or TDS: counted apart.</p>",
+            table(["Partner", "Currency", "Invoices", "Lines value", "Charges", "Allowances", "TDS",
+                   "TDS mismatches", "Recorded by lines", "Their lines value"],
+                  ([r["partner"], r["currency"], r["known_sum"], _amount(r["lines_value_sum"]),
+                    _amount(r["charges_sum"]), _amount(r["allowances_sum"]), _amount(r["invoiced_total_sum"]),
+                    r["mismatch_sum"], r["recorded_sum"], _amount(r["recorded_value_sum"])] for r in g.to_pylist()),
+                  numeric=range(2, 10), cls="invoice-totals")]
+    bad = invoices.filter(pc.fill_null(pc.not_equal(invoices["difference"], zero), False))
+    if bad.num_rows:
+        rows = bad.slice(0, max_rows).to_pylist()
+        html.append(table(["Partner", "PO", "Invoice", "Date", "Lines value", "Charges", "Allowances",
+                           "Lines + charges - allowances", "TDS", "Difference", "File"],
+                          ([r["partner"], _po(r["po_number"]), r["invoice_number"], r["invoice_date"],
+                            _amount(r["lines_value"]), _amount(r["charges"]), _amount(r["allowances"]),
+                            _amount(r["expected_total"]), _amount(r["invoiced_total"]), _amount(r["difference"]),
+                            r["file"]] for r in rows), numeric=range(4, 10), cls="invoice-mismatches"))
+        if bad.num_rows > len(rows):
+            html.append(f'<p class="muted">{bad.num_rows - len(rows):,} more in invoices.csv.</p>')
+    return "invoices", "Invoices: lines, charges, allowances and totals", "".join(html)
+
+
 def trend_section(runs: Sequence[dict]) -> tuple[str, str, str]:
     """Each reconciliation's totals (table `reconciliations`) with a chart of the unresolved amount."""
     if not runs:

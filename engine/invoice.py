@@ -7,7 +7,8 @@ Rounding, stated once: each line's extension is quantity x unit price rounded ha
 a percentage charge or allowance is the merchandise total (the sum of those extensions) x percent
 / 100 rounded half up to cents; a flat charge is rounded half up to cents. Which of the profile's
 charges an 810 carries (invoice_charges): a percentage on every 810, of its own lines; a flat amount
-per order on the PO's first 810 only; a flat amount per shipment once per shipment the 810 bills. TDS01 = extensions +
+per order on the PO's first 810 only; a flat amount per shipment once per shipment the 810 bills (a
+shipment of several POs: once across their 810s, on the first PO's or split by units). TDS01 = extensions +
 charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM, IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
 N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
@@ -59,13 +60,20 @@ def totals(invoice: Invoice) -> Totals:
     return Totals(merchandise, charges, merchandise + net)
 
 
-def invoice_charges(settings: InvoiceSettings, *, billed_before: bool, shipments: int) -> tuple[Charge, ...]:
+Split = tuple[tuple[int, tuple[Decimal, ...]], ...]  # per shipment billed: (this PO's index, units of each PO)
+
+
+def invoice_charges(settings: InvoiceSettings, *, billed_before: bool, shipments: int,
+                    split: Split | None = None) -> tuple[Charge, ...]:
     """The SAC charges and allowances of one 810 of a PO (of ``settings.charges``, in their order), by each
     one's scope (Charge.per, else the partner's policy InvoiceSettings.per): a percentage always (of this
     810's own lines); a flat amount per order only on the PO's first 810 (``billed_before``: an earlier 810
     billed units of the PO - a second per-order 810 for units that shipped later, a later shipment's 810 -
     carries it no more); a flat amount per shipment times ``shipments``, the shipments this 810 bills for
-    the first time (1 for a per-shipment 810), none when 0."""
+    the first time (1 for a per-shipment 810), none when 0. ``split`` (when given, instead of ``shipments``):
+    per shipment billed, this PO's place among the POs that share its charge and their units on it: the
+    shipment's charge is billed once across their 810s (shipment_share, InvoiceSettings.shipment_charges),
+    none when this 810's share is nothing."""
     out: list[Charge] = []
     for c in settings.charges:
         if c.amount is None:
@@ -74,11 +82,37 @@ def invoice_charges(settings: InvoiceSettings, *, billed_before: bool, shipments
         if (c.per or settings.per) == "order":
             if not billed_before:
                 out.append(c)
+        elif split is not None:
+            amount = sum((shipment_share(c.amount, i, units, settings.shipment_charges) for i, units in split),
+                         Decimal(0))
+            if amount == c.amount:
+                out.append(c)
+            elif amount > 0:
+                out.append(c.model_copy(update={"amount": amount}))
         elif shipments == 1:
             out.append(c)
         elif shipments > 1:
             out.append(c.model_copy(update={"amount": c.amount * shipments}))
     return tuple(out)
+
+
+def shipment_share(amount: Decimal, index: int, units: Sequence[Decimal], how: str) -> Decimal:
+    """The part of a flat charge per shipment that the 810 of the PO at ``index`` of the POs sharing it
+    (``units``: each one's units on the shipment) carries: "first" the whole on the first PO's; "units" a
+    share in proportion to its units, in cents, the cents left by rounding down going to the largest
+    remainders (the first PO on a tie), so the shares add up to ``money(amount)`` exactly. One PO: the whole
+    amount as it is (unrounded, as ever)."""
+    if len(units) <= 1:
+        return amount if index == 0 else Decimal(0)
+    total = sum(units, Decimal(0))
+    if how == "first" or total <= 0:
+        return amount if index == 0 else Decimal(0)
+    cents = int(money(amount).scaleb(2))
+    exact = [cents * u / total for u in units]
+    floors = [int(e) for e in exact]  # positive: int() rounds down
+    left = cents - sum(floors)
+    by_rest = sorted(range(len(units)), key=lambda k: (-(exact[k] - floors[k]), k))
+    return Decimal(floors[index] + (1 if index in by_rest[:left] else 0)).scaleb(-2)
 
 
 def build_810(invoice: Invoice, settings: InvoiceSettings, *, shipped: Mapping[str, Decimal],

@@ -45,6 +45,12 @@ Exceptions (amount_at_risk = quantity_at_risk x price_at_risk unless said otherw
   CANCELLED_AFTER_SHIPMENT  cancelled line, shipped at or before   shipped before cancel x P; since cancel
                          the cancellation
   SHIPPED_AFTER_CANCEL   cancelled line shipped after cancelling   shipped after cancel x P; since then
+  ALLOWANCE_NOT_APPLIED  a PO invoiced whose 850 asked for SAC     each allowance's SAC05, else its percent
+                         allowances none of its 810s carries        of its line's (or PO's) invoiced value;
+                         (PO_ALLOWANCES, SAC_NOT_APPLIED)           since the PO's first invoice date
+  INVOICE_TOTAL_MISMATCH an 810's TDS is not its lines (INVOICED,   |TDS - (lines + charges - allowances)|;
+                         each half up to cents) + SAC charges -     since its invoice date (one per 810
+                         allowances (INVOICE_TOTALS)                set; engine.invoice_totals)
 A cancelled line raises none of shipped-not-invoiced, under-invoiced, not-shipped-by-promise and
 over-shipment (its cancellation exceptions carry that money). Without any price, amounts are 0 and
 the message says so. Exception ids are "EX-" + 16 hex of sha256 over the type and its keys.
@@ -54,8 +60,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -81,6 +88,7 @@ from engine.columnar import (
     seconds,
     time_array,
 )
+from engine.invoice_totals import match_invoices
 from engine.line_match import NO_DAY, SECONDS_PER_DAY, LineMatch, Sides, column, conform
 from schemas.finance import FinanceSettings, settings_for
 from schemas.grouping import first_rows, paired_codes
@@ -89,6 +97,7 @@ from schemas.reconciliation import (
     DOCUMENT_STATUS,
     EVIDENCE,
     EXCEPTIONS,
+    INVOICE_MATCH,
     INVOICED,
     ORDERED,
     SHIPPED,
@@ -102,20 +111,33 @@ class Reconciliation:
     lines: pa.Table  # LINE_MATCH
     exceptions: pa.Table  # EXCEPTIONS, every state "open" (engine.exception_states carries people's states)
     evidence: pa.Table  # EVIDENCE
+    # INVOICE_MATCH: per 810, its lines value, charges, allowances and TDS
+    invoices: pa.Table = field(default_factory=INVOICE_MATCH.empty_table)
 
 
 def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table,
               document_status: pa.Table, *, settings: Mapping[str, FinanceSettings],
-              as_of: datetime) -> Reconciliation:
-    """Match every line on its four sides and list the exceptions as of the run clock ``as_of``."""
+              as_of: datetime, invoice_totals: pa.Table | None = None,
+              po_allowances: pa.Table | None = None) -> Reconciliation:
+    """Match every line on its four sides and list the exceptions as of the run clock ``as_of``;
+    ``invoice_totals`` (INVOICE_TOTALS): the 810s' SAC charges, allowances and TDS, tied per invoice to
+    its lines (engine.invoice_totals); ``po_allowances`` (PO_ALLOWANCES): the 850s' SAC allowances we did
+    not apply, an ALLOWANCE_NOT_APPLIED per PO invoiced without them."""
     sides = Sides(conform(ordered, ORDERED), conform(acknowledged, ACKNOWLEDGED), conform(shipped, SHIPPED),
                    conform(invoiced, INVOICED))
     docs = conform(document_status, DOCUMENT_STATUS)
     partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
     match = LineMatch(sides, settings_for(settings, partners), as_of)
     out = _Exceptions(match, docs)
+    invoices = match_invoices(sides.invoiced, invoice_totals)
+    if invoices.num_rows:
+        invoices = invoices.set_column(invoices.schema.get_field_index("currency"), INVOICE_MATCH.field("currency"),
+                                       out._currency_of(invoices["partner"], invoices["po_number"]))
+        out.invoice_totals(invoices)
+    if po_allowances is not None and po_allowances.num_rows:
+        out.allowances(po_allowances, invoices)
     return Reconciliation(lines=match.line_table(out.line_counts()), exceptions=out.table(),
-                          evidence=out.evidence())
+                          evidence=out.evidence(), invoices=invoices)
 
 class _Exceptions:
     """Every exception type as rows of one table, with their evidence."""
@@ -318,6 +340,130 @@ class _Exceptions:
         })
         self.parts.append(part)
 
+    # --- invoice-level: the 810's total against its lines, charges and allowances ------------------------
+    def invoice_totals(self, invoices: pa.Table) -> None:
+        """INVOICE_TOTAL_MISMATCH per 810 (INVOICE_MATCH row) whose TDS is not its lines + charges -
+        allowances: the amount the partner is asked to pay that finance cannot tie to what it bills."""
+        diff = invoices["difference"]
+        bad = invoices.filter(pc.fill_null(pc.not_equal(diff, pa.scalar(0, diff.type)), False))
+        if not bad.num_rows:
+            return
+        n = bad.num_rows
+        difference, _ = scaled(bad["difference"])
+        lines, _ = scaled(bad["lines_value"])
+        charges, _ = scaled(bad["charges"])
+        allowances, _ = scaled(bad["allowances"])
+        total, _ = scaled(bad["invoiced_total"])
+        message = join_text("invoice ", bad["invoice_number"], " (ISA13 ", _shown(bad["isa13"]), " GS06 ",
+                            _shown(bad["gs06"]), " ST02 ", _shown(bad["st02"]), ", file ", _shown(bad["file"]),
+                            "): TDS ", money_text(total), " is not its lines ", money_text(lines), " + charges ",
+                            money_text(charges), " - allowances ", money_text(allowances), " = ",
+                            money_text(lines + charges - allowances), " (",
+                            pc.cast(bad["invoice_lines"], pa.string()), " line(s) of ours)")
+        nulls = {c: pa.nulls(n, EXCEPTIONS.field(c).type) for c in (
+            "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
+            "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
+            "cancelled_at", "quantity_at_risk", "price_at_risk", "document_status", "partner_reasons")}
+        self.parts.append({
+            **nulls,
+            "type": "INVOICE_TOTAL_MISMATCH",
+            "_line": None,
+            "partner": bad["partner"],
+            "po_number": bad["po_number"],
+            "document_ref": bad["invoice_number"],
+            "message": message,
+            "amount_at_risk": decimal_array(np.abs(difference)),
+            "currency": bad["currency"],
+            "since": days(bad["invoice_date"], self.m.today),
+            "_key": [bad[c] for c in ("invoice_number", "isa13", "gs06", "st02")],
+            "_roles": (),
+            "_invoice": None,
+            "_sent": bad,
+        })
+
+    def allowances(self, asked: pa.Table, invoices: pa.Table) -> None:
+        """ALLOWANCE_NOT_APPLIED per PO invoiced (a line of it invoiced) whose 850 asked for SAC allowances
+        (PO_ALLOWANCES) that none of its invoices carries (INVOICE_MATCH.allowance_codes: an allowance our
+        profile bills, of the same SAC02, counts as applied): the deduction the retailer will take, each
+        allowance's amount, else its percent of the invoiced value of its line (PO101) or of the PO."""
+        m = self.m
+        s = m.sides
+        if not s.n:
+            return
+        value = np.asarray(m.i_value, np.int64)
+        lines = pa.table({"partner": s.partner, "po_number": s.po_number, "line_id": pc.fill_null(m.line_id, ""),
+                          "value": pa.array(value, pa.int64()),
+                          "first": pa.array(np.where(m.i_qty > 0, m.first_inv_day, NO_DAY), pa.int64())})
+        per_po = lines.group_by(["partner", "po_number"], use_threads=False).aggregate(
+            [("value", "sum"), ("first", "min")])
+        billed = per_po.filter(pc.greater(per_po["value_sum"], 0))  # invoiced: the deduction comes with payment
+        if not billed.num_rows:
+            return
+        applied: dict[tuple[str, str], set[str]] = {}
+        for partner, po, codes in zip(*(invoices[c].to_pylist() for c in ("partner", "po_number", "allowance_codes")),
+                                      strict=True):
+            if codes:
+                applied.setdefault((partner, po), set()).update(codes.split(" "))
+        by_line = {(p, po, ln): v for p, po, ln, v in zip(*(lines[c].to_pylist() for c in (
+            "partner", "po_number", "line_id", "value")), strict=True)}
+        pos = {(p, po): (v, day) for p, po, v, day in zip(*(billed[c].to_pylist() for c in (
+            "partner", "po_number", "value_sum", "first_min")), strict=True)}
+        found: dict[tuple[str, str], list[dict]] = {}
+        for r in asked.to_pylist():
+            key = (r["partner"], r["po_number"])
+            if key not in pos or (r["code"] and r["code"] in applied.get(key, ())):
+                continue
+            found.setdefault(key, []).append(r)
+        if not found:
+            return
+        keys = sorted(found)
+        amounts, messages, files, since = [], [], [], []
+        for key in keys:
+            items = found[key]
+            po_value, first_day = pos[key]
+            total, unpriced = 0, 0
+            for r in items:
+                if r["amount"] is not None:
+                    total += int(Decimal(r["amount"]).scaleb(4))
+                elif r["percent"] is not None:
+                    base = po_value if r["line_id"] is None else by_line.get((*key, r["line_id"]), 0)
+                    total += int((Decimal(base) * Decimal(r["percent"]) / 100).to_integral_value(ROUND_HALF_UP))
+                else:
+                    unpriced += 1
+            more = max(r["more"] for r in items)
+            note = "".join([f"; {unpriced} not priced" if unpriced else "",
+                            f"; and {more} more allowances or charges the PO named" if more else ""])
+            messages.append(f"the PO's 850 asked for allowances our invoices do not carry: "
+                            f"{'; '.join(r['words'] for r in items)}. Invoiced {money(po_value)}: expect the "
+                            f"retailer to deduct about {money(total)} from payment{note}; settle the deduction with "
+                            "the buyer (a credit memo) or dispute it")
+            amounts.append(total)
+            files.append(items[0]["file"])
+            since.append(first_day if first_day != NO_DAY else self.m.today)
+        n = len(keys)
+        nulls = {c: pa.nulls(n, EXCEPTIONS.field(c).type) for c in (
+            "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
+            "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
+            "cancelled_at", "quantity_at_risk", "price_at_risk", "document_status", "partner_reasons",
+            "document_ref")}
+        partners = pa.array([k[0] for k in keys], pa.string())
+        po_numbers = pa.array([k[1] for k in keys], pa.string())
+        self.parts.append({
+            **nulls,
+            "type": "ALLOWANCE_NOT_APPLIED",
+            "_line": None,
+            "partner": partners,
+            "po_number": po_numbers,
+            "message": messages,
+            "amount_at_risk": decimal_array(np.asarray(amounts, np.int64)),
+            "currency": self._currency_of(partners, po_numbers),
+            "since": np.asarray(since, np.int64),
+            "_key": [],
+            "_roles": (),
+            "_invoice": None,
+            "_asked": pa.table({"po_number": po_numbers, "file": pa.array(files, pa.string())}),
+        })
+
     # --- document-level types ----------------------------------------------------------------------
     def _documents(self) -> None:
         """One exception per rejected or overdue document and PO it carries (the PO's value on the sides
@@ -493,7 +639,16 @@ class _Exceptions:
                 continue
             ex_ids = part["_ids"]
             if part["_line"] is None:
-                chunks.append(self._document_evidence(part, ex_ids))
+                if "_asked" in part:  # the 850 that asked for the allowances
+                    a = part["_asked"]
+                    chunks.append(_evidence_table({
+                        "exception_id": ex_ids, "role": pa.repeat(pa.scalar("ordered"), k),
+                        "doc_type": pa.repeat(pa.scalar("850"), k), "document_ref": a["po_number"], "file": a["file"],
+                        **{c: pa.nulls(k, pa.string()) for c in ("isa13", "gs06", "st02", "code")},
+                        "at": pa.nulls(k, pa.timestamp("s"))}, k))
+                    continue
+                chunks.append(self._document_evidence(part, ex_ids) if "_sent" not in part
+                              else self._invoice_evidence(part["_sent"], ex_ids))
                 continue
             lines = np.asarray(part["_line"], np.int64)
             if part["type"] == "INVOICE_PRICE_MISMATCH":
@@ -562,6 +717,16 @@ class _Exceptions:
             "quantity": qty,
             "unit_price": price if price is not None else pa.nulls(k, EVIDENCE.field("unit_price").type),
         }).cast(EVIDENCE)
+
+    @staticmethod
+    def _invoice_evidence(invoices: pa.Table, ex_ids: pa.Array) -> pa.Table:
+        """Per invoice total exception: the 810 set as sent."""
+        n = invoices.num_rows
+        return _evidence_table({"exception_id": ex_ids, "role": pa.repeat(pa.scalar("invoiced"), n),
+                                "doc_type": pa.repeat(pa.scalar("810"), n), "document_ref": invoices["invoice_number"],
+                                "file": invoices["file"], "isa13": invoices["isa13"], "gs06": invoices["gs06"],
+                                "st02": invoices["st02"], "at": invoices["sent_at"], "code": pa.nulls(n, pa.string())},
+                               n)
 
     def _document_evidence(self, part: dict, ex_ids: pa.Array) -> pa.Table:
         """Per document exception: the set we sent, then the partner's acknowledgment that decided it

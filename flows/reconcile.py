@@ -30,6 +30,7 @@ from engine.finance_report import (
     build_finance_report,
     documents_section,
     history_section,
+    invoices_section,
     render_html,
     trend_section,
     write_csv,
@@ -44,10 +45,10 @@ from schemas.finance import FinanceSettings
 from schemas.findings import Finding
 from schemas.functional_acks import DOCUMENT_STATUS
 from schemas.profile import PartnerProfile
-from schemas.reconciliation import EVIDENCE
+from schemas.reconciliation import EVIDENCE, INVOICE_MATCH, INVOICE_TOTALS, PO_ALLOWANCES
 
 FOLDER = "finance"  # reports/<run>/finance/ per run, reports/finance/ cumulative
-SHARED = ("document_status", "lines")  # tables the per-run and the cumulative report may both hold
+SHARED = ("document_status", "lines", "invoices")  # tables the per-run and the cumulative report may both hold
 
 
 @dataclass
@@ -61,6 +62,8 @@ class Inputs:
     sent: pa.Table  # SENT_SETS
     acks: pa.Table  # FUNCTIONAL_ACKS
     findings: pa.Table  # RECEIVED_FINDINGS
+    invoice_totals: pa.Table = field(default_factory=INVOICE_TOTALS.empty_table)  # our 810s' SACs and TDS
+    po_allowances: pa.Table = field(default_factory=PO_ALLOWANCES.empty_table)  # 850s' SAC allowances not applied
 
 
 @dataclass
@@ -96,6 +99,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
+        invoice_totals=finance_inputs.only_partners(finance_inputs.invoice_totals(state.sent_documents(("810",))),
+                                                    keep),
+        po_allowances=finance_inputs.only_partners(finance_inputs.po_allowances(state.allowance_findings()), keep),
     )
 
 
@@ -154,7 +160,8 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=now)  # findings: at intake
     state.record_document_status(docs, as_of=now, run_id=run_id)
     result = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs, settings=settings,
-                       as_of=now)
+                       as_of=now, invoice_totals=inputs.invoice_totals,
+                       po_allowances=inputs.po_allowances)
     before = [r for r in state.reconciliations() if r["run_id"] != run_id]
     previous = state.exception_snapshot(before[-1]["run_id"]) if before else None
     exceptions, changes = exception_states.book(result.exceptions, state.stored_exceptions(), at=now)
@@ -164,19 +171,22 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     written: dict = {}  # the cumulative report copies the files of the tables both reports hold
     reports = write_reports(folder, inputs=inputs, lines=result.lines, exceptions=exceptions, evidence=result.evidence,
                             docs=docs, previous=previous, settings=settings, as_of=now,
-                            title=f"OrderBridge finance report, run {run_id}", written=written)
+                            title=f"OrderBridge finance report, run {run_id}", written=written,
+                            invoices=result.invoices)
     reports.update(write_cumulative(ws, state, profiles, as_of=now, inputs=inputs, lines=result.lines, docs=docs,
-                                    written=written))
+                                    written=written, invoices=result.invoices))
     return FinanceResult(summary=summary, reports=reports)
 
 
 def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: pa.Table, evidence: pa.Table,
                   docs: pa.Table, previous: pa.Table | None, settings: dict[str, FinanceSettings], as_of: datetime,
                   title: str, sections: tuple = (), kpi_exceptions: pa.Table | None = None,
-                  written: dict | None = None) -> dict[str, str]:
+                  written: dict | None = None, invoices: pa.Table | None = None) -> dict[str, str]:
     """The finance report (HTML, and its tables as CSV and Parquet under data/) and the KPI dashboard.
     ``written``: what an earlier call of this run wrote from the very same lines and verdicts (filled
-    here); those tables' files are copied from it instead of encoded again (the same bytes)."""
+    here); those tables' files are copied from it instead of encoded again (the same bytes).
+    ``invoices``: INVOICE_MATCH (per 810: lines, charges, allowances, TDS), as data/invoices and a section."""
+    invoices = invoices if invoices is not None else INVOICE_MATCH.empty_table()
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
     written = {} if written is None else written
@@ -193,7 +203,7 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
         kpis = compute_kpis(lines, inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
                             inputs.findings, kpi_exceptions, settings=settings, as_of=as_of)
         written["kpis"] = (lines, docs, inputs, settings, kpis)
-    tables = {**report.tables(), "document_status": docs, "lines": lines,
+    tables = {**report.tables(), "document_status": docs, "lines": lines, "invoices": invoices,
               **{f"kpi_{k}": v for k, v in kpis.tables().items()}}
     for name, t in tables.items():
         csv, parquet = data / f"{name}.csv", data / f"{name}.parquet"
@@ -212,7 +222,8 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
     before = written.get("documents_section")
     section = before[1] if before is not None and before[0] is docs else documents_section(docs)
     written["documents_section"] = (docs, section)
-    html = render_html(report, title=title, generated_at=stamp, sections=(section, *sections))
+    html = render_html(report, title=title, generated_at=stamp,
+                       sections=(section, invoices_section(invoices), *sections))
     (folder / "finance-report.html").write_text(html, encoding="utf-8")
     (folder / "dashboard.html").write_text(render_dashboard(kpis, generated_at=stamp), encoding="utf-8")
     return {"finance_report": str(folder / "finance-report.html"), "dashboard": str(folder / "dashboard.html"),
@@ -222,21 +233,23 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
 def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], *, as_of: datetime,
                      since: date | None = None, folder: Path | None = None, inputs: Inputs | None = None,
                      lines: pa.Table | None = None, docs: pa.Table | None = None,
-                     written: dict | None = None) -> dict[str, str]:
+                     written: dict | None = None, invoices: pa.Table | None = None) -> dict[str, str]:
     """Every exception the reconciliations found (open, explained, resolved or cleared) with its state
     as people left it, each run's totals and the history, and the dashboard, from the store alone
     (the lines matched again as of ``as_of``). ``since``: only POs dated (else received) on or after it,
     and the changes since the last reconciliation before it."""
     settings = settings_of(profiles)
-    if inputs is None or lines is None or docs is None:
+    if inputs is None or lines is None or docs is None or invoices is None:
         inputs = load_inputs(ws, state, profiles)
         docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=as_of)
-        lines = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
-                          settings=settings, as_of=as_of).lines
+        matched = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
+                            settings=settings, as_of=as_of, invoice_totals=inputs.invoice_totals,
+                            po_allowances=inputs.po_allowances)
+        lines, invoices = matched.lines, matched.invoices
     stored = finance_inputs.only_partners(state.stored_exceptions(), profiles)
     runs = state.reconciliations()
     if since is not None:
-        inputs, lines, docs, stored = _since(since, inputs, lines, docs, stored)
+        inputs, lines, docs, stored, invoices = _since(since, inputs, lines, docs, stored, invoices)
         runs = [r for r in runs if r["as_of"][:10] >= since.isoformat()]
     earlier = [r for r in state.reconciliations() if since is not None and r["as_of"][:10] < since.isoformat()]
     previous = state.exception_snapshot(earlier[-1]["run_id"]) if earlier else None
@@ -252,7 +265,8 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
     out = write_reports(folder, inputs=inputs, lines=lines, exceptions=stored.drop_columns(
         ["active", "first_run", "last_run", "first_found_at", "last_found_at", "cleared_at"]), evidence=evidence,
         docs=docs, previous=previous, settings=settings, as_of=as_of, title=title,
-        sections=(trend_section(runs), history_section(history)), kpi_exceptions=active, written=written)
+        sections=(trend_section(runs), history_section(history)), kpi_exceptions=active, written=written,
+        invoices=invoices)
     data = folder / "data"
     history_table = history if history.num_rows else pa.table({"seq": pa.array([], pa.int64())})
     with (data / "exception_history.csv").open("wb") as sink:
@@ -263,8 +277,8 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
     return {f"cumulative_{k}": v for k, v in out.items()}
 
 
-def _since(day: date, inputs: Inputs, lines: pa.Table, docs: pa.Table, stored: pa.Table):
-    """The inputs, lines, verdicts and exceptions about POs dated (else received) on or after ``day``."""
+def _since(day: date, inputs: Inputs, lines: pa.Table, docs: pa.Table, stored: pa.Table, invoices: pa.Table):
+    """The inputs, lines, verdicts, exceptions and invoices about POs dated (else received) on or after ``day``."""
     o = inputs.ordered
     when = pc.coalesce(o["po_date"], pc.cast(o["received_at"], pa.date32()))
     chosen = o.filter(pc.fill_null(pc.greater_equal(when, pa.scalar(day, pa.date32())), False))
@@ -281,8 +295,9 @@ def _since(day: date, inputs: Inputs, lines: pa.Table, docs: pa.Table, stored: p
                     findings=inputs.findings.filter(pc.or_(pc.is_null(inputs.findings["po_number"]), pc.is_in(
                         pc.binary_join_element_wise(inputs.findings["partner"],
                                                     pc.fill_null(inputs.findings["po_number"], ""), "\x1f"),
-                        value_set=keys))))
-    return inputs, keep(lines), keep(docs.cast(DOCUMENT_STATUS)), keep(stored)
+                        value_set=keys))),
+                    invoice_totals=keep(inputs.invoice_totals), po_allowances=keep(inputs.po_allowances))
+    return inputs, keep(lines), keep(docs.cast(DOCUMENT_STATUS)), keep(stored), keep(invoices)
 
 
 def _keys(t: pa.Table) -> list[str]:

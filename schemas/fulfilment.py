@@ -164,6 +164,14 @@ class InvoiceSettings(_Model):
 
     per: Literal["shipment", "order"] = "shipment"  # one 810 per shipment, or per PO once it shipped complete
     charges: tuple[Charge, ...] = ()
+    # a flat charge per shipment (freight on one BOL) of a shipment that carries several POs, each billed on
+    # its own 810: "first" the whole charge once, on the 810 of the shipment's first PO (in the order the
+    # confirmation names them; per-order invoicing: of its POs billed when the shipment is) - the carrier bills
+    # one freight per BOL, and ERPs put a delivery's freight on its first invoice; "units" split among those
+    # POs' 810s in proportion to the units each has on the shipment, to the cent (largest remainder: the shares
+    # add up to the charge exactly). It used to be billed in full on every PO's 810 (the customer billed twice
+    # for one freight charge)
+    shipment_charges: Literal["first", "units"] = "first"
     iss: bool = False  # ISS summary (units shipped) on the invoice
     ctt_hash: bool = False  # CTT02 = hash total of IT102
     remit_to: str | RemitTo = ""  # our remit-to: a name (N1*RE*name), or a table (RemitTo: N101 RE or RI, id,

@@ -14,8 +14,9 @@ from schemas.functional_acks import DOCUMENT_STATUS, TIME
 from schemas.orders import MONEY, QTY
 
 __all__ = ["ACKNOWLEDGED", "DOCUMENT_STATUS", "EVIDENCE", "EXCEPTIONS", "EXCEPTION_TYPES", "INVOICED",
-           "LINE_KEY", "LINE_MATCH", "ORDERED", "RECEIVED_FINDINGS", "RECORDED_LINES", "SHIPPED", "STATES",
-           "ExceptionType"]
+           "INVOICE_MATCH", "INVOICE_TOTALS", "LINE_KEY", "LINE_MATCH", "ORDERED", "PO_ALLOWANCES",
+           "RECEIVED_FINDINGS",
+           "RECORDED_LINES", "SHIPPED", "STATES", "ExceptionType"]
 
 LINE_KEY = ["partner", "po_number", "line_number"]
 
@@ -93,6 +94,35 @@ INVOICED = pa.schema([
     *_DOCUMENT_FIELDS,  # the 810
 ])
 
+# INVOICE_TOTALS: one row per 810 set we sent, as the partner received it (read back from the delivered
+# document): its SAC charges and allowances and its TDS, the sums the line rows (INVOICED) do not hold.
+INVOICE_TOTALS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string()),  # BIG04 (INVOICED's order key wins where the set has lines)
+    pa.field("invoice_number", pa.string()),  # BIG02
+    pa.field("invoice_date", pa.date32()),  # BIG01
+    pa.field("charges", MONEY, nullable=False),  # the SAC01 C amounts (SAC05, N2) added up
+    pa.field("allowances", MONEY, nullable=False),  # the SAC01 A amounts added up (positive)
+    pa.field("total", MONEY),  # TDS01 (N2); null: the set has no TDS
+    pa.field("allowance_codes", pa.string()),  # the SAC02 of its allowances, sorted, space-separated
+    pa.field("sent_at", TIME),
+    *_DOCUMENT_FIELDS,  # the 810
+])
+
+# PO_ALLOWANCES: one row per SAC allowance an 850 asked for that we did not apply (SAC_NOT_APPLIED; the
+# latest finding of an order counts): what the retailer will deduct from payment unless settled.
+PO_ALLOWANCES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_id", pa.string()),  # the PO1 it sits in (PO101); null: the heading's (the whole PO)
+    pa.field("code", pa.string()),  # SAC02; null: none sent
+    pa.field("amount", MONEY),  # SAC05 (the allowance's amount); null: not sent
+    pa.field("percent", MONEY),  # SAC07; null: not sent
+    pa.field("words", pa.string(), nullable=False),  # as the finding named it ("allowance C310 2.5 % (line 1)")
+    pa.field("more", pa.int32(), nullable=False),  # allowances and charges the finding counted without naming
+    pa.field("file", pa.string()),  # the 850
+])
+
 # RECORDED_LINES: lines of 810s and 856s another system of ours sent a partner (an ERP, a warehouse),
 # read back by parsers.sent_documents and kept by `orderbridge record`; they join INVOICED and SHIPPED.
 RECORDED_LINES = pa.schema([
@@ -151,6 +181,26 @@ LINE_MATCH = pa.schema([
     pa.field("last_shipped_at", TIME),
     pa.field("first_invoice_date", pa.date32()),
     pa.field("exceptions", pa.int32()),  # how many exceptions name this line
+])
+
+# INVOICE_MATCH: one row per 810 set (INVOICED's sets, and INVOICE_TOTALS' sets without a line we know):
+# what finance ties the invoiced value to - its lines, its charges and allowances, its TDS.
+INVOICE_MATCH = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("invoice_number", pa.string(), nullable=False),
+    pa.field("invoice_date", pa.date32()),
+    pa.field("currency", pa.string()),  # the order's, else the partner's finance currency
+    pa.field("invoice_lines", pa.int64(), nullable=False),  # its IT1 rows on lines we hold
+    pa.field("lines_value", MONEY, nullable=False),  # sum of quantity x price, each half up to cents (as TDS)
+    pa.field("charges", MONEY),  # SAC charges (null: not known - an 810 another system sent, recorded by lines)
+    pa.field("allowances", MONEY),  # SAC allowances (positive)
+    pa.field("expected_total", MONEY),  # lines_value + charges - allowances
+    pa.field("invoiced_total", MONEY),  # TDS01 as sent
+    pa.field("difference", MONEY),  # invoiced_total - expected_total (INVOICE_TOTAL_MISMATCH when not 0)
+    pa.field("allowance_codes", pa.string()),  # the SAC02 of its allowances, space-separated
+    pa.field("sent_at", TIME),
+    *_DOCUMENT_FIELDS,
 ])
 
 STATES = ("open", "explained", "resolved")
@@ -244,6 +294,16 @@ EXCEPTION_TYPES: dict[str, ExceptionType] = {e.code: e for e in [
     _E("DUPLICATE_INVOICE", "Duplicate invoice",
        "The same invoice number was sent again in another 810, or a second invoice bills a shipment line "
        "already invoiced.", "duplicate line's quantity x its invoice price", "duplicate's invoice date"),
+    _E("INVOICE_TOTAL_MISMATCH", "Invoice total differs from its lines, charges and allowances",
+       "An 810's TDS (the total the partner is asked to pay) is not its lines (quantity x price, as the "
+       "reconciliation matched them) plus its SAC charges less its SAC allowances: the invoiced value cannot be "
+       "tied to the lines (an IT1 naming no line of the order, a total written by another system).",
+       "|TDS - (lines + charges - allowances)|", "invoice date"),
+    _E("ALLOWANCE_NOT_APPLIED", "PO allowance not applied on our invoices",
+       "The PO (850 SAC) asked for allowances our invoices do not carry (SAC_NOT_APPLIED: we apply none): the "
+       "retailer will deduct them from payment; settle the deduction with the buyer (a credit memo) or dispute "
+       "it.", "each allowance's amount (SAC05), else its percent of the invoiced value of its line or PO "
+       "(allowances without either: not priced)", "first invoice date of the PO"),
     _E("DOCUMENT_REJECTED", "Document rejected by the partner",
        "The partner's 997/999 rejected one of our documents (reasons in words).",
        "the document's value for the PO (855/865: acknowledged quantity x price; 856: shipped quantity x "

@@ -13,7 +13,7 @@ from engine.reconcile import reconcile
 from schemas.errors import ConfigError
 from schemas.finance import FinanceSettings
 from schemas.reconciliation import EVIDENCE, EXCEPTION_TYPES, EXCEPTIONS, LINE_MATCH
-from tests.support_finance import AS_OF, Book, document_status
+from tests.support_finance import AS_OF, Book, D, document_status
 
 SETTINGS = {"acme": FinanceSettings(), "globex": FinanceSettings()}
 
@@ -225,7 +225,8 @@ def test_every_exception_type_is_catalogued():
     assert set(EXCEPTION_TYPES) == {
         "SHIPPED_NOT_INVOICED", "INVOICED_NOT_SHIPPED", "INVOICE_QUANTITY_MISMATCH", "INVOICE_PRICE_MISMATCH",
         "NOT_SHIPPED_BY_PROMISED_DATE", "OVER_SHIPMENT", "DUPLICATE_INVOICE", "DOCUMENT_REJECTED",
-        "DOCUMENT_UNACKNOWLEDGED", "CANCELLED_AFTER_SHIPMENT", "SHIPPED_AFTER_CANCEL"}
+        "DOCUMENT_UNACKNOWLEDGED", "CANCELLED_AFTER_SHIPMENT", "SHIPPED_AFTER_CANCEL", "INVOICE_TOTAL_MISMATCH",
+        "ALLOWANCE_NOT_APPLIED"}
 
 
 # --- tolerances ---------------------------------------------------------------------------------
@@ -340,3 +341,108 @@ def test_the_reconciliation_doc_lists_every_exception_type_kpi_and_incident():
     doc = (REPO / "docs" / "reconciliation.md").read_text(encoding="utf-8")
     missing = [name for name in (*EXCEPTION_TYPES, *SLAS, *INCIDENTS) if f"`{name}`" not in doc]
     assert not missing, f"docs/reconciliation.md does not name {missing}"
+
+
+# --- invoices: lines, SAC charges and allowances, TDS -------------------------------------------------
+
+
+def invoice_totals(book: Book, rows: list[tuple[str, str, str, str | None]]) -> pa.Table:
+    """INVOICE_TOTALS of the book's 810 documents: (document name, charges, allowances, TDS01)."""
+    from schemas.reconciliation import INVOICE_TOTALS
+
+    out = []
+    for name, charges, allowances, total in rows:
+        d = book.doc(name)
+        out.append({"partner": "acme", "po_number": None, "invoice_number": None, "invoice_date": None,
+                    "charges": Decimal(charges), "allowances": Decimal(allowances),
+                    "total": None if total is None else Decimal(total), "sent_at": datetime(2026, 11, 21, 2), **d})
+    return pa.Table.from_pylist(out, schema=INVOICE_TOTALS)
+
+
+def test_an_invoice_ties_its_lines_charges_and_allowances_to_its_tds():
+    """INV-1 bills 10 x 2.50 + 3 x 1.333 (3.999: 4.00 half up) = 29.00, a 12.50 freight and a 0.58 discount:
+    TDS 40.92 ties. INV-2's TDS (15.00) is not its lines (10.00) + 2.00 charges: INVOICE_TOTAL_MISMATCH of
+    3.00, with the 810 as evidence. ERP-3, recorded by its lines: nothing known to tie."""
+    b = Book()
+    shipped = datetime(2026, 11, 19)
+    for po, line, qty, price, number in (("PO-1", 1, 10, "2.50", "INV-1"), ("PO-1", 2, 3, "1.333", "INV-1"),
+                                         ("PO-2", 1, 4, "2.50", "INV-2"), ("PO-3", 1, 2, 5, "ERP-3")):
+        b.order(po, line, qty, price).ship(po, line, qty, shipment=f"S-{po}", shipped_at=shipped)
+        b.invoice(po, line, qty, price, number=number, invoice_date=date(2026, 11, 21), shipment=f"S-{po}",
+                  doc="erp-810" if number == "ERP-3" else None)
+    t = b.tables()
+    totals = invoice_totals(b, [("810-acme-INV-1", "12.50", "0.58", "40.92"), ("810-acme-INV-2", "2.00", "0", "15.00")])
+    result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], document_status([]),
+                       settings=SETTINGS, as_of=AS_OF, invoice_totals=totals)
+    got = {r["invoice_number"]: r for r in result.invoices.to_pylist()}
+    assert sorted(got) == ["ERP-3", "INV-1", "INV-2"], got
+    one = got["INV-1"]
+    assert (one["invoice_lines"], one["lines_value"], one["charges"], one["allowances"], one["expected_total"],
+            one["invoiced_total"], one["difference"], one["currency"]) == (
+        2, Decimal("29.00"), Decimal("12.50"), Decimal("0.58"), Decimal("40.92"), Decimal("40.92"), Decimal(0), "USD")
+    two = got["INV-2"]
+    assert (two["lines_value"], two["expected_total"], two["invoiced_total"], two["difference"]) == (
+        Decimal(10), Decimal(12), Decimal(15), Decimal(3))
+    erp = got["ERP-3"]
+    assert (erp["lines_value"], erp["charges"], erp["invoiced_total"], erp["difference"]) == (
+        Decimal(10), None, None, None)
+    bad = only(result, "INVOICE_TOTAL_MISMATCH")
+    assert (bad["po_number"], bad["document_ref"], bad["line_number"], bad["amount_at_risk"], bad["since"]) == (
+        "PO-2", "INV-2", None, Decimal(3), date(2026, 11, 21))
+    assert "TDS 15.00 is not its lines 10.00 + charges 2.00 - allowances 0.00 = 12.00" in bad["message"]
+    (ev,) = [e for e in result.evidence.to_pylist() if e["exception_id"] == bad["exception_id"]]
+    assert (ev["role"], ev["doc_type"], ev["document_ref"], ev["file"]) == (
+        "invoiced", "810", "INV-2", "810-acme-INV-2.x12")
+
+
+def test_an_810_whose_lines_name_no_line_of_ours_does_not_tie():
+    """An 810 we sent whose IT1s matched no order line (INVOICED has none of its rows): lines 0 against its
+    TDS - the invoiced value cannot be tied to what was ordered."""
+    b = complete(Book(), "PO-1", 1, 10, "2.50")
+    t = b.tables()
+    totals = invoice_totals(b, [("810-lost", "0", "0", "99.00")])
+    result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], document_status([]),
+                       settings=SETTINGS, as_of=AS_OF, invoice_totals=totals)
+    bad = only(result, "INVOICE_TOTAL_MISMATCH")
+    assert bad["amount_at_risk"] == Decimal(99) and bad["po_number"] == ""
+
+
+def test_allowances_a_po_asked_for_and_no_invoice_carries_are_the_deduction_to_settle():
+    """PO-1 (invoiced 25.00 on line 1 and 10.00 on line 2) asked for 1.50 flat (F800), 2 % off line 2 (C000),
+    a 1 % volume discount (C310, which our profile bills on its 810: applied) and an allowance with a rate
+    only (not priced): 1.50 + 0.20 = 1.70. PO-2 asked for one but is not invoiced yet: nothing (the
+    deduction comes with payment). A PO that asked for none: nothing."""
+    from schemas.reconciliation import INVOICE_TOTALS, PO_ALLOWANCES
+
+    b = Book()
+    for po, line, qty, price in (("PO-1", 1, 10, "2.50"), ("PO-1", 2, 4, "2.50"), ("PO-2", 1, 1, 1),
+                                 ("PO-3", 1, 1, 1)):
+        b.order(po, line, qty, price).ship(po, line, qty, shipment=f"S-{po}", shipped_at=datetime(2026, 11, 19))
+        if po != "PO-2":
+            b.invoice(po, line, qty, price, number=f"INV-{po}", invoice_date=date(2026, 11, 21), shipment=f"S-{po}")
+    t = b.tables()
+
+    def asked(po, code, line=None, amount=None, percent=None, words=""):
+        return {"partner": "acme", "po_number": po, "line_id": line, "code": code, "amount": D(amount),
+                "percent": D(percent), "words": words or f"allowance {code}", "more": 0, "file": f"850-{po}.x12"}
+
+    allowances = pa.Table.from_pylist([
+        asked("PO-1", "F800", amount="1.50", words="allowance F800 1.50"),
+        asked("PO-1", "C000", line="2", percent=2, words="allowance C000 2 % (line 2)"),
+        asked("PO-1", "C310", percent=1), asked("PO-1", "C320", words="allowance C320 rate 3"),
+        asked("PO-2", "F800", amount=5)], schema=PO_ALLOWANCES)
+    d = b.doc("810-acme-INV-PO-1")
+    totals = pa.Table.from_pylist([{"partner": "acme", "charges": Decimal(0), "allowances": Decimal("0.35"),
+                                    "total": Decimal("34.65"), "allowance_codes": "C310", **d}],
+                                   schema=INVOICE_TOTALS)
+    result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], document_status([]),
+                       settings=SETTINGS, as_of=AS_OF, invoice_totals=totals, po_allowances=allowances)
+    x = only(result, "ALLOWANCE_NOT_APPLIED")
+    assert (x["po_number"], x["line_number"], x["amount_at_risk"], x["since"]) == (
+        "PO-1", None, Decimal("1.70"), date(2026, 11, 21))
+    assert x["message"] == (
+        "the PO's 850 asked for allowances our invoices do not carry: allowance F800 1.50; allowance C000 2 % "
+        "(line 2); allowance C320 rate 3. Invoiced 35.00: expect the retailer to deduct about 1.70 from payment; "
+        "1 not priced; settle the deduction with the buyer (a credit memo) or dispute it")
+    (ev,) = [e for e in result.evidence.to_pylist() if e["exception_id"] == x["exception_id"]]
+    assert (ev["role"], ev["doc_type"], ev["document_ref"], ev["file"]) == ("ordered", "850", "PO-1", "850-PO-1.x12")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from itertools import chain, repeat
@@ -41,6 +41,7 @@ from engine.invoice import (
     TERMS_COLUMNS,
     Body810,
     Order810,
+    Split,
     charged,
     head_810,
     invoice_charges,
@@ -283,6 +284,9 @@ class InvoiceDue:
     # per order, billed before: the last shipment of the units billed now (warehouse:shipment id), units an
     # 860 after shipment cut that had left before it (SHIPPED_AFTER_CHANGE): a second 810 of its own
     again: str = ""
+    # per shipment it bills for the first time: this PO's place among the POs whose 810s share its flat
+    # charges per shipment, and their units on it (engine.invoice.invoice_charges' split); () none
+    split: Split = ()
 
     @property
     def doc_key(self) -> str:
@@ -327,7 +331,7 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
             if records.get((s.partner, po)) is None or records[(s.partner, po)].state not in BILLABLE:
                 complete = False
                 continue
-            due.append(InvoiceDue(s.partner, po, qty, shipment=s))
+            due.append(InvoiceDue(s.partner, po, qty, shipment=s, split=_split(po, shipped)))
             waits.append(due[-1].doc_key)
         if complete:
             billed[(s.warehouse, s.shipment_id)] = tuple(waits)
@@ -348,7 +352,69 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
             waits = (due[-1].doc_key,)
         for s in per_order[key]:
             billed[(s.warehouse, s.shipment_id)] = billed.get((s.warehouse, s.shipment_id), ()) + waits
-    return due, billed
+    return _shared(due, units, records), billed
+
+
+def _split(po: str, shipped: Mapping[str, Mapping[int, Decimal]]) -> Split:
+    """A per-shipment 810's split: its PO's place among every PO of the shipment (``shipped``: PO -> line
+    -> units, in the order the shipment names them) and their units. Every PO of the shipment shares its
+    charge, whenever its 810 is built (one held waits: its share, or the whole charge when it is the first
+    PO, goes on its own 810 later), so the charge is billed once whatever the order of the 810s."""
+    pos = list(shipped)
+    return ((pos.index(po), tuple(sum(q.values(), ZERO) for q in shipped.values())),)
+
+
+_BILLED = (OrderState.INVOICED, OrderState.CLOSED)
+
+
+def _shared(due: list[InvoiceDue], units: Units | None,
+            records: Mapping[Key, OrderRecord | BilledOrder]) -> list[InvoiceDue]:
+    """The per-order 810s of ``due`` with their split: a shipment's charge is shared by the POs of this
+    run's per-order 810s that bill it and those of its POs billed by an earlier run while it waited (an
+    810 of another of its POs not built then: retried now, it carries its share, not the others'), in the
+    order the shipment names them, by their units on it. A PO of it still shipping when it is billed never
+    names it again (the shipment is billed once this run's 810s are): it shares nothing."""
+    sharing: dict[tuple[str, str], set[str]] = {}
+    for d in due:
+        if d.shipment is None:
+            for key in dict.fromkeys((s.warehouse, s.shipment_id) for s in d.shipments):
+                sharing.setdefault(key, set()).add(d.po_number)
+    if not sharing:
+        return due
+    per_po: dict[tuple[str, str], dict[str, Decimal]] = {}
+    out = []
+    for d in due:
+        if d.shipment is not None:
+            out.append(d)
+            continue
+        split = []
+        for s in {(s.warehouse, s.shipment_id): s for s in d.shipments}.values():
+            key = (s.warehouse, s.shipment_id)
+            got = per_po.get(key)
+            if got is None:
+                got = per_po[key] = _po_units(s, units)
+            billed = sharing[key]
+            pos = [po for po in got if po in billed or _state(records.get((s.partner, po))) in _BILLED] or [
+                d.po_number]
+            split.append((pos.index(d.po_number) if d.po_number in pos else 0,
+                          tuple(got.get(po, ZERO) for po in pos)))
+        out.append(replace(d, split=tuple(split)))
+    return out
+
+
+def _state(record: OrderRecord | BilledOrder | None) -> OrderState | None:
+    return None if record is None else record.state
+
+
+def _po_units(s: ShipmentRecord, units: Units | None) -> dict[str, Decimal]:
+    """A shipment's units per PO, in the order it names them (from ``units`` when given, else its lines)."""
+    got = None if units is None else units.get((s.warehouse, s.shipment_id))
+    if got is not None:
+        return {po: sum(q.values(), ZERO) for po, q in got.items()}
+    out: dict[str, Decimal] = {}
+    for ln in s.lines:
+        out[ln.po_number] = out.get(ln.po_number, ZERO) + ln.quantity
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,7 +570,8 @@ def _charges(d: InvoiceDue, profile: PartnerProfile, billed_before: bool) -> tup
     """The SACs of ``d``'s 810 (engine.invoice.invoice_charges): the shipments it bills are its own (per
     shipment) or the order's not billed yet (per order)."""
     ships = 1 if d.shipment is not None else len({(s.warehouse, s.shipment_id) for s in d.shipments})
-    return invoice_charges(profile.fulfilment.invoice, billed_before=billed_before, shipments=ships)
+    return invoice_charges(profile.fulfilment.invoice, billed_before=billed_before, shipments=ships,
+                           split=d.split or None)
 
 
 # what an 810 reads of the canonical ORDERS and ORDER_LINES (engine.invoice._head, order_810), with the
