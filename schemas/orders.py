@@ -52,7 +52,7 @@ ORDERS = pa.schema([
     pa.field("terms_net_days", pa.int32()),  # ITD07
     pa.field("terms_description", pa.string()),  # ITD12
     # CSH01 (code list 563), the heading's first CSH: N "No Back Order", SP "Ship Partial, Balance Cancel"
-    # forbid backorders (Amazon's 850 sends CSH*N or CSH*Y per PO)
+    # forbid backorders (Amazon's 850 sends CSH*N or CSH*Y per PO); SC "Ship Complete": one shipment
     pa.field("sales_requirement", pa.string()),
     pa.field("requested_delivery_date", pa.date32()),  # DTM 002
     pa.field("requested_ship_date", pa.date32()),  # DTM 010
@@ -79,6 +79,9 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
 NO_BACKORDER = ("N", "SP")
+# CSH01 codes under which the order ships complete, in one shipment: SC "Ship Complete" (the 855 promises the
+# whole order for the day it can ship complete; a confirmation that leaves part of it open is warned about)
+SHIP_COMPLETE = ("SC",)
 
 ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}
 

@@ -54,7 +54,7 @@ from schemas.lifecycle import (
     ReservationTable,
     decimal_text,
 )
-from schemas.orders import QTY
+from schemas.orders import QTY, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import RecordedCarton, ShipmentRecord, ShippedLine
 from schemas.shipments import (
@@ -275,6 +275,47 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Fin
     return out
 
 
+def ship_complete_findings(shipped: pa.Table, orders: pa.Table, lines: pa.Table) -> tuple[FindingRecord, ...]:
+    """SHIPPED_NOT_COMPLETE (warning) once per shipment and PO of ``shipped`` (SHIPMENT_LINES of the
+    shipments sent) whose order must ship complete (``orders``: its CSH01 is SC, SHIP_COMPLETE) and
+    still has units open once this file's shipments are counted (``lines``: LINE_ROWS of the shipped
+    orders after them: a line not ended with allocated + backordered beyond what shipped). The goods
+    left, so the 856 goes; the warning names the PO and what is left (expect a chargeback for a split
+    shipment). Lines rejected (IR) are out of the order: nothing of them is open."""
+    if not shipped.num_rows or "sales_requirement" not in orders.column_names or not lines.num_rows:
+        return ()
+    complete = orders.filter(pc.fill_null(pc.is_in(orders["sales_requirement"],
+                                                   value_set=pa.array(SHIP_COMPLETE)), False))
+    if not complete.num_rows:
+        return ()
+    sc_keys = pc.binary_join_element_wise(complete["partner"], complete["po_number"], "|")
+    mine = pc.is_in(pc.binary_join_element_wise(lines["partner"], lines["po_number"], "|"), value_set=sc_keys)
+    live = pc.invert(pc.is_in(lines["state"], value_set=pa.array([s.value for s in (*ENDED_LINES,
+                                                                                  LineState.CLOSED)])))
+    candidates = lines.filter(pc.and_(pc.fill_null(mine, False), live))
+    left: dict[Key, list[str]] = {}
+    for r in candidates.select(["partner", "po_number", "line_number", "line_id", "unit", "allocated",
+                                "backordered", "shipped"]).to_pylist():
+        units = Decimal(r["allocated"] or 0) + Decimal(r["backordered"] or 0) - Decimal(r["shipped"] or "0")
+        if units > 0:
+            left.setdefault((r["partner"], r["po_number"]), []).append(
+                f"line {r['line_id'] or r['line_number']}: {_num(units)} {r['unit'] or ''}".rstrip())
+    if not left:
+        return ()
+    out, seen = [], set()
+    for r in shipped.select(["shipment_id", "partner", "po_number"]).to_pylist():
+        key = (r["partner"], r["po_number"])
+        if key not in left or (r["shipment_id"], *key) in seen:
+            continue
+        seen.add((r["shipment_id"], *key))
+        message = (f"Shipment {r['shipment_id']} for PO {r['po_number']} leaves part of the order open "
+                   f"({'; '.join(left[key])}), but the PO's CSH01 SC asks it to ship complete: the 856 is sent "
+                   "(the goods left); expect a chargeback for a partial shipment.")
+        out.append(FindingRecord(finding("SHIPPED_NOT_COMPLETE", message, value=r["shipment_id"]),
+                                 r["partner"], r["po_number"], "856 sent: chargeback risk", STAGE))
+    return tuple(out)
+
+
 def _postal(code: str | None) -> str:
     """A postal code as compared: upper case without blanks or hyphens; a US ZIP+4 as its five digits."""
     text = "".join((code or "").upper().split()).replace("-", "")
@@ -417,8 +458,9 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
             else _units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
-    findings += ship_date_findings(good.filter(pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string()))),
-                                   orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
+    went = good.filter(pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
+    findings += ship_date_findings(went, orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
+    findings += ship_complete_findings(went, orders, touched)
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
 
