@@ -54,6 +54,11 @@ ORDERS = pa.schema([
     # CSH01 (code list 563), the heading's first CSH: N "No Back Order", SP "Ship Partial, Balance Cancel"
     # forbid backorders (Amazon's 850 sends CSH*N or CSH*Y per PO); SC "Ship Complete": one shipment
     pa.field("sales_requirement", pa.string()),
+    # CSH03 (N2: implied two decimals), "the maximum monetary amount value which the order must not exceed", and
+    # CSH02 the action the buyer asks for when it would (X12 3070 and before: element 564, 0 "Cancel Balance of
+    # Order/Item that Exceeds Value", 1 "Cancel Entire Order/Item", Z mutually defined; later element 306)
+    pa.field("do_not_exceed_action", pa.string()),
+    pa.field("do_not_exceed_amount", MONEY),
     pa.field("requested_delivery_date", pa.date32()),  # DTM 002
     pa.field("requested_ship_date", pa.date32()),  # DTM 010
     pa.field("ship_not_before", pa.date32()),  # DTM 037
@@ -74,7 +79,8 @@ ORDERS = pa.schema([
 # (connectors.order_store)
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
                           "merchandise_type", "terms_basis_date",
-                          "sales_requirement", "interchange_usage"])
+                          "sales_requirement", "interchange_usage", "do_not_exceed_action",
+                          "do_not_exceed_amount"])
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised

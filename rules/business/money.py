@@ -31,6 +31,7 @@ from rules.business.items import _resolved
 from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
 from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
+from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
@@ -467,6 +468,45 @@ def check_order_value(
                     line=False,
                 )
             )
+    return out
+
+
+# CSH02 (element 564 through X12 3070, 306 after): what the buyer asks for when the order would exceed CSH03
+_DO_NOT_EXCEED_ACTIONS = {"0": "cancel the balance that exceeds it", "1": "cancel the entire order",
+                          "Z": "mutually defined"}
+
+
+def check_do_not_exceed(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings,
+                        values: Mapping[tuple[str, str], Decimal] | None = None) -> list[Finding]:
+    """ORDER_AMOUNT_EXCEEDED for orders (not cancellations) worth more than the heading CSH03 "maximum
+    monetary amount value which the order must not exceed" (``values``: order_values, PO102 x PO104 with
+    our price where PO104 is empty, when the caller has them). The buyer's CSH02 names what should happen
+    (0 cancel the balance that exceeds it, 1 cancel the entire order): which lines to cut, or whether to
+    ask the buyer for a new PO, is a person's call, so the order is held and no 855 promises more than
+    the buyer allowed. A CSH03 of zero or less limits nothing (no PO could meet it): ignored. A table
+    stored before the column was read has no limit."""
+    if "do_not_exceed_amount" not in orders.column_names:
+        return []
+    limited = pc.fill_null(pc.greater(orders["do_not_exceed_amount"], pa.scalar(Decimal(0), MONEY_TYPE)), False)
+    if not pc.any(limited).as_py():
+        return []
+    values = order_values(orders, lines, ref) if values is None else values
+    by_partner, out = _PerPartner(settings), []
+    for order in _rows(orders, [*_ORDER_LOCATION, "order_ref", "partner", "po_number", "purpose",
+                                "do_not_exceed_action", "do_not_exceed_amount"], limited):
+        value = values.get(_order_key(order), Decimal(0))
+        limit = order["do_not_exceed_amount"]
+        if order["purpose"] in by_partner[order["partner"]].credit_exempt_purposes or value <= limit:
+            continue
+        action = (order["do_not_exceed_action"] or "").strip()
+        asked = (f"; its CSH02 {action} asks to {_DO_NOT_EXCEED_ACTIONS[action]}" if action in _DO_NOT_EXCEED_ACTIONS
+                 else f"; its CSH02 {action}" if action else "")
+        out.append(business_finding(
+            "ORDER_AMOUNT_EXCEEDED",
+            f"PO {order['po_number']} is worth {_text(value)}, over the amount it must not exceed (CSH03) "
+            f"{_text(limit)} by {_text(value - limit)}{asked}. Held: a person cuts lines to fit or asks the buyer "
+            "for a corrected PO.",
+            order, seg="CSH", element="CSH03", value=_text(limit), line=False))
     return out
 
 
