@@ -134,3 +134,26 @@ def test_a_shipment_that_leaves_a_ship_complete_order_open_is_sent_with_a_warnin
     assert [(f["po_number"], f["severity"]) for f in found] == [("2K7BXMPZ", "warning")]
     assert "Shipment SHP-9001 for PO 2K7BXMPZ" in found[0]["message"]
     assert "line 1: 96 EA; line 2: 20 EA" in found[0]["message"]
+
+
+def test_an_order_split_over_two_shipments_of_one_file_warns_on_the_first():
+    from engine.lifecycle.shipping import ship_complete_findings
+
+    shipped = pa.table({"shipment_id": ["S1", "S1", "S2", "S3", "S4"], "partner": ["p"] * 5,
+                        "po_number": ["SC1", "SC1", "SC1", "SC2", "PLAIN"]})
+    orders = pa.table({"partner": ["p"] * 3, "po_number": ["SC1", "SC2", "PLAIN"],
+                       "sales_requirement": ["SC", "SC", None]})
+    # after the file: SC1 shipped whole (its IR line 3 is out of the order), SC2 still has 4 open, PLAIN 5 open
+    lines = pa.table({"partner": ["p"] * 6, "po_number": ["SC1", "SC1", "SC1", "SC2", "SC2", "PLAIN"],
+                      "line_number": pa.array([1, 2, 3, 1, 2, 1], pa.int32()),
+                      "line_id": ["1", "2", "3", "A", "B", "1"],
+                      "unit": ["EA"] * 6, "allocated": pa.array([6, 2, 0, 4, 3, 5]),
+                      "backordered": pa.array([0, 0, 0, 4, 0, 5]), "shipped": ["6", "2", "0", "4", "3", "5"],
+                      "state": ["shipped", "shipped", "rejected", "partially_shipped", "shipped",
+                                "partially_shipped"]})
+    found = ship_complete_findings(shipped, orders, lines)
+    assert [(f.po_number, f.finding.location.value) for f in found] == [("SC1", "S1"), ("SC2", "S3")]
+    assert "shipment(s) S2 of the same file carry more" in found[0].finding.message
+    assert "leaves part of the order open (line A: 4 EA)" in found[1].finding.message
+    assert {f.consequence for f in found} == {"856 sent: chargeback risk"}
+    assert ship_complete_findings(shipped, orders.drop_columns(["sales_requirement"]), lines) == ()

@@ -276,43 +276,53 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Fin
 
 
 def ship_complete_findings(shipped: pa.Table, orders: pa.Table, lines: pa.Table) -> tuple[FindingRecord, ...]:
-    """SHIPPED_NOT_COMPLETE (warning) once per shipment and PO of ``shipped`` (SHIPMENT_LINES of the
-    shipments sent) whose order must ship complete (``orders``: its CSH01 is SC, SHIP_COMPLETE) and
-    still has units open once this file's shipments are counted (``lines``: LINE_ROWS of the shipped
-    orders after them: a line not ended with allocated + backordered beyond what shipped). The goods
-    left, so the 856 goes; the warning names the PO and what is left (expect a chargeback for a split
-    shipment). Lines rejected (IR) are out of the order: nothing of them is open."""
-    if not shipped.num_rows or "sales_requirement" not in orders.column_names or not lines.num_rows:
+    """SHIPPED_NOT_COMPLETE (warning) per shipment and PO of ``shipped`` (SHIPMENT_LINES of the shipments
+    sent, in order) whose order must ship complete (``orders``: its CSH01 is SC, SHIP_COMPLETE) and did
+    not go in one shipment: a shipment followed by another of the same file for the PO (the order went
+    split), and the PO's last shipment when units are still open once the file's shipments are counted
+    (``lines``: LINE_ROWS of the shipped orders after them: a line not ended with allocated + backordered
+    beyond what shipped). The goods left, so the 856 goes; the warning names the PO and what is left
+    (expect a chargeback). Lines rejected (IR) are out of the order: nothing of them is open."""
+    if not shipped.num_rows or "sales_requirement" not in orders.column_names:
         return ()
     complete = orders.filter(pc.fill_null(pc.is_in(orders["sales_requirement"],
                                                    value_set=pa.array(SHIP_COMPLETE)), False))
     if not complete.num_rows:
         return ()
     sc_keys = pc.binary_join_element_wise(complete["partner"], complete["po_number"], "|")
-    mine = pc.is_in(pc.binary_join_element_wise(lines["partner"], lines["po_number"], "|"), value_set=sc_keys)
+    ours = pc.fill_null(pc.is_in(pc.binary_join_element_wise(shipped["partner"], shipped["po_number"], "|"),
+                                 value_set=sc_keys), False)
+    if not pc.any(ours).as_py():
+        return ()
+    mine = pc.fill_null(pc.is_in(pc.binary_join_element_wise(lines["partner"], lines["po_number"], "|"),
+                                 value_set=sc_keys), False)
     live = pc.invert(pc.is_in(lines["state"], value_set=pa.array([s.value for s in (*ENDED_LINES,
                                                                                   LineState.CLOSED)])))
-    candidates = lines.filter(pc.and_(pc.fill_null(mine, False), live))
     left: dict[Key, list[str]] = {}
-    for r in candidates.select(["partner", "po_number", "line_number", "line_id", "unit", "allocated",
-                                "backordered", "shipped"]).to_pylist():
+    for r in lines.filter(pc.and_(mine, live)).select(["partner", "po_number", "line_number", "line_id", "unit",
+                                                       "allocated", "backordered", "shipped"]).to_pylist():
         units = Decimal(r["allocated"] or 0) + Decimal(r["backordered"] or 0) - Decimal(r["shipped"] or "0")
         if units > 0:
             left.setdefault((r["partner"], r["po_number"]), []).append(
                 f"line {r['line_id'] or r['line_number']}: {_num(units)} {r['unit'] or ''}".rstrip())
-    if not left:
-        return ()
-    out, seen = [], set()
-    for r in shipped.select(["shipment_id", "partner", "po_number"]).to_pylist():
-        key = (r["partner"], r["po_number"])
-        if key not in left or (r["shipment_id"], *key) in seen:
-            continue
-        seen.add((r["shipment_id"], *key))
-        message = (f"Shipment {r['shipment_id']} for PO {r['po_number']} leaves part of the order open "
-                   f"({'; '.join(left[key])}), but the PO's CSH01 SC asks it to ship complete: the 856 is sent "
-                   "(the goods left); expect a chargeback for a partial shipment.")
-        out.append(FindingRecord(finding("SHIPPED_NOT_COMPLETE", message, value=r["shipment_id"]),
-                                 r["partner"], r["po_number"], "856 sent: chargeback risk", STAGE))
+    carried: dict[Key, list[str]] = {}  # each SC order's shipments in this file, in order
+    for r in shipped.filter(ours).select(["shipment_id", "partner", "po_number"]).to_pylist():
+        sids = carried.setdefault((r["partner"], r["po_number"]), [])
+        if r["shipment_id"] not in sids:
+            sids.append(r["shipment_id"])
+    out = []
+    for (partner, po), sids in carried.items():
+        for k, sid in enumerate(sids):
+            if k + 1 < len(sids):
+                what = f"carries part of the order; shipment(s) {', '.join(sids[k + 1:])} of the same file carry more"
+            elif (partner, po) in left:
+                what = f"leaves part of the order open ({'; '.join(left[(partner, po)])})"
+            else:
+                continue
+            message = (f"Shipment {sid} for PO {po} {what}, but the PO's CSH01 SC asks it to ship complete: the 856 "
+                       "is sent (the goods left); expect a chargeback for a split shipment.")
+            out.append(FindingRecord(finding("SHIPPED_NOT_COMPLETE", message, value=sid), partner, po,
+                                     "856 sent: chargeback risk", STAGE))
     return tuple(out)
 
 
