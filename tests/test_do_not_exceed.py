@@ -87,3 +87,22 @@ def test_a_cancellation_and_a_table_stored_before_the_columns_are_not_checked():
     only_items = run_suite(orders, lines, ref, settings, today=date(2026, 11, 27), use_gx=False,
                            suites={"acme": ("items",)})
     assert "ORDER_AMOUNT_EXCEEDED" in {f.code for f in only_items.findings}
+
+
+def test_orders_stored_before_the_columns_read_them_as_null(tmp_path):
+    import pyarrow.parquet as pq
+
+    from connectors.order_store import OrderStore
+    from schemas.orders import ADDED_LATER, ORDERS
+
+    parsed = read_interchanges(x12_850(amazon_po("CSH*BK*0*400000")))
+    orders, lines = read_orders(parsed, list(parsed.transaction_sets()), partner="acme")
+    store = OrderStore(tmp_path)
+    store.save("acme", "old", orders, lines)
+    path = tmp_path / "acme" / "old.orders.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["do_not_exceed_action", "do_not_exceed_amount"]), path)
+    assert {"do_not_exceed_action", "do_not_exceed_amount"} <= ADDED_LATER
+    loaded, _ = store.load("acme", "old")
+    assert loaded.schema == ORDERS and loaded["do_not_exceed_amount"].null_count == loaded.num_rows
+    assert check_do_not_exceed(loaded, lines, load_reference(REPO / "sample_files" / "reference"),
+                               RuleSettings()) == []
