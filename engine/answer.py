@@ -170,8 +170,9 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     row's order is rejected; ``ship``: the order's ship date (its DTM 010, or today when that has
     passed). A rejected line is IR; a line with no allocation row is IR (nothing to allocate
     against); otherwise its allocation rows decide its ACK parts. ``ship_complete``: the row's order
-    must ship complete (its CSH01 SC): when a line of it waits for a receipt, the whole order is
-    promised for the day it can ship complete (see _ship_complete)."""
+    must ship complete (its CSH01 SC); so must an order the allocation held whole for its partner's
+    ship_complete policy (a row's reason held_ship_complete): when a line of it waits for a receipt,
+    the whole order is promised for the day it can ship complete (see _ship_complete)."""
     n = decided.num_rows
     if n == 0:
         return LINE_STATUS.empty_table()
@@ -199,8 +200,11 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     none_date = pa.nulls(n, pa.date32())
     now_date, waited = ship, back
     whole = np.zeros(n, dtype=bool)
-    if ship_complete is not None and ship_complete.any():
-        whole, complete_on = _ship_complete(decided, ship_complete & plain, alloc, back, ship, sums["latest"])
+    complete = np.zeros(n, dtype=bool) if ship_complete is None else ship_complete.astype(bool)
+    if sums["reasons"].null_count < n:  # the partner's ship_complete policy held the order (engine.allocate)
+        complete = complete | _bools(pc.match_substring(sums["reasons"], "held_ship_complete"))
+    if complete.any():
+        whole, complete_on = _ship_complete(decided, complete, plain, alloc, back, ship, sums["latest"])
         # the order ships complete on one day: what stock covers now is dated that day, and a line
         # partly covered now waits whole (IB: nothing of it ships before the rest of the order)
         now_date = pc.if_else(pa.array(whole), complete_on, ship)
@@ -247,15 +251,19 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     }, schema=LINE_STATUS)
 
 
-def _ship_complete(decided: pa.Table, must: np.ndarray, alloc: np.ndarray, back: np.ndarray, ship,
-                   latest) -> tuple[np.ndarray, pa.Array]:
-    """For the lines ``must`` (placed lines of orders whose CSH01 is SC, "Ship Complete"): which of
-    them are promised for their order's complete day, and that day. An order none of whose lines
+def _ship_complete(decided: pa.Table, complete: np.ndarray, plain: np.ndarray, alloc: np.ndarray, back: np.ndarray,
+                   ship, latest) -> tuple[np.ndarray, pa.Array]:
+    """For the ``plain`` (placed) lines of the orders with a line ``complete`` (its CSH01 is SC, "Ship
+    Complete", or its partner's policy held it to ship complete): which of them are promised for their
+    order's complete day, and that day. An order none of whose lines
     waits for a receipt ships as usual (nothing changes); otherwise every line of it with units to
     ship is promised the latest day any of them can ship: a line covered now its ship day (DTM 010 or
     today), a backordered one its receipt's latest promise. Units no receipt covers were rejected
     (IR): they are out of the order, which ships complete without them."""
     codes, k = encode(decided["partner"], decided["po_number"])
+    whole_order = np.zeros(k, dtype=bool)
+    whole_order[codes[complete]] = True
+    must = whole_order[codes] & plain
     waits = np.zeros(k, dtype=bool)
     waits[codes[must & (back != 0)]] = True
     whole = must & waits[codes] & ((alloc != 0) | (back != 0))

@@ -31,7 +31,7 @@ def _acks(ws) -> list[list[list[str]]]:
         if r[0] == "PO1":
             per_line.append([])
         elif r[0] == "ACK":
-            per_line[-1].append([r[1], r[2], r[5]])
+            per_line[-1].append([r[1], r[2], r[5] if len(r) > 5 else ""])
     return per_line
 
 
@@ -157,3 +157,23 @@ def test_an_order_split_over_two_shipments_of_one_file_warns_on_the_first():
     assert "leaves part of the order open (line A: 4 EA)" in found[1].finding.message
     assert {f.consequence for f in found} == {"856 sent: chargeback risk"}
     assert ship_complete_findings(shipped, orders.drop_columns(["sales_requirement"]), lines) == ()
+    # a partner whose allocation policy ships complete: its orders are held to it too, CSH or not
+    by_policy = ship_complete_findings(shipped, orders, lines, frozenset({"p"}))
+    assert [(f.po_number, f.finding.location.value) for f in by_policy] == [("SC1", "S1"), ("SC2", "S3"),
+                                                                         ("PLAIN", "S4")]
+    assert "the PO's CSH01 SC asks it to ship complete" in by_policy[0].finding.message
+    assert "partner p's allocation policy (ship_complete) wants it to ship complete" in by_policy[2].finding.message
+    assert "line 1: 5 EA" in by_policy[2].finding.message
+
+
+def test_a_partner_whose_policy_ships_complete_is_promised_one_day_for_the_order_too(tmp_path):
+    """acme's [allocation] ship_complete = true, no CSH: the allocation holds the short order whole (its lines
+    take no stock: held_ship_complete) and promises each line from receipts; the 855 used to tell each line its
+    own receipt's day (line 1 2026-12-04, line 2 2026-12-15), a split delivery. Now the order's day, 2026-12-15.
+    (Line 3, in stock but held and with no receipt, is IR: the allocation's doing, unchanged here.)"""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    profile = ws.root / "partners" / "acme.toml"
+    profile.write_text(profile.read_text().replace("[allocation]\n", "[allocation]\nship_complete = true\n", 1))
+    _night(ws, None)
+    assert _acks(ws) == [[["IB", "48", "20261215"], ["IR", "48", ""]], [["IB", "20", "20261215"]],
+                         [["IR", "12", ""]]]

@@ -275,18 +275,24 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Fin
     return out
 
 
-def ship_complete_findings(shipped: pa.Table, orders: pa.Table, lines: pa.Table) -> tuple[FindingRecord, ...]:
+def ship_complete_findings(shipped: pa.Table, orders: pa.Table, lines: pa.Table,
+                           complete_partners: frozenset[str] = frozenset()) -> tuple[FindingRecord, ...]:
     """SHIPPED_NOT_COMPLETE (warning) per shipment and PO of ``shipped`` (SHIPMENT_LINES of the shipments
-    sent, in order) whose order must ship complete (``orders``: its CSH01 is SC, SHIP_COMPLETE) and did
+    sent, in order) whose order must ship complete (``orders``: its CSH01 is SC, SHIP_COMPLETE; or its
+    partner is one of ``complete_partners``, whose allocation policy ships complete) and did
     not go in one shipment: a shipment followed by another of the same file for the PO (the order went
     split), and the PO's last shipment when units are still open once the file's shipments are counted
     (``lines``: LINE_ROWS of the shipped orders after them: a line not ended with allocated + backordered
     beyond what shipped). The goods left, so the 856 goes; the warning names the PO and what is left
     (expect a chargeback). Lines rejected (IR) are out of the order: nothing of them is open."""
-    if not shipped.num_rows or "sales_requirement" not in orders.column_names:
+    if not shipped.num_rows or ("sales_requirement" not in orders.column_names and not complete_partners):
         return ()
-    complete = orders.filter(pc.fill_null(pc.is_in(orders["sales_requirement"],
-                                                   value_set=pa.array(SHIP_COMPLETE)), False))
+    by_csh = pc.fill_null(pc.is_in(orders["sales_requirement"], value_set=pa.array(SHIP_COMPLETE)), False) \
+        if "sales_requirement" in orders.column_names else pa.array([False] * orders.num_rows)
+    by_policy = pc.is_in(orders["partner"], value_set=pa.array(sorted(complete_partners), pa.string()))
+    csh = {(p, po) for p, po, c in zip(orders["partner"].to_pylist(), orders["po_number"].to_pylist(),
+                                       by_csh.to_pylist(), strict=True) if c} if complete_partners else None
+    complete = orders.filter(pc.or_(by_csh, pc.fill_null(by_policy, False)))
     if not complete.num_rows:
         return ()
     sc_keys = pc.binary_join_element_wise(complete["partner"], complete["po_number"], "|")
@@ -319,7 +325,9 @@ def ship_complete_findings(shipped: pa.Table, orders: pa.Table, lines: pa.Table)
                 what = f"leaves part of the order open ({'; '.join(left[(partner, po)])})"
             else:
                 continue
-            message = (f"Shipment {sid} for PO {po} {what}, but the PO's CSH01 SC asks it to ship complete: the 856 "
+            asks = "the PO's CSH01 SC asks" if csh is None or (partner, po) in csh else \
+                f"partner {partner}'s allocation policy (ship_complete) wants"
+            message = (f"Shipment {sid} for PO {po} {what}, but {asks} it to ship complete: the 856 "
                        "is sent (the goods left); expect a chargeback for a split shipment.")
             out.append(FindingRecord(finding("SHIPPED_NOT_COMPLETE", message, value=sid), partner, po,
                                      "856 sent: chargeback risk", STAGE))
@@ -470,7 +478,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
     went = good.filter(pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
-    findings += ship_complete_findings(went, orders, touched)
+    findings += ship_complete_findings(went, orders, touched, frozenset(
+        pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
 
