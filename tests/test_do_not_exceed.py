@@ -106,3 +106,25 @@ def test_orders_stored_before_the_columns_read_them_as_null(tmp_path):
     assert loaded.schema == ORDERS and loaded["do_not_exceed_amount"].null_count == loaded.num_rows
     assert check_do_not_exceed(loaded, lines, load_reference(REPO / "sample_files" / "reference"),
                                RuleSettings()) == []
+
+
+def test_an_order_our_answer_would_take_over_its_csh03_is_held_too(tmp_path):
+    """Within its CSH03 as sent, over it as answered: line 3 asks 10 of SKU-1002, sold in cases of 6; acme's
+    case_pack_policy round_up answers 12 (CASE_PACK_ROUNDED). Sent 96 x 39.20 + 20 x 32.34 + 10 x 9.39 =
+    4503.90; answered with 12: 4522.68. CSH03 4510.00 (as sent within, as answered over): held."""
+    body = [s.replace("PO1*3*12*EA*19.70*NT*VN*VP-1001", "PO1*3*10*EA*9.39*NT*VN*VP-1002") for s in
+            amazon_po("CSH*BK*0*451000")]
+    ws = make_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(body))
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    try:
+        found = [f for f in state.findings(partner="acme") if f["code"] == "ORDER_AMOUNT_EXCEEDED"]
+        held = state.order("acme", "2K7BXMPZ").state.value
+    finally:
+        state.close()
+    assert sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12")) == [] and held == "held"
+    assert len(found) == 1
+    assert "would be answered worth 4522.68" in found[0]["message"] and "by 12.68" in found[0]["message"]
