@@ -164,12 +164,15 @@ def _last(table: pa.Table, keys: list[str]) -> pa.Table:
 
 
 # --- line statuses, columnar ------------------------------------------------------------------------
-def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, allocation: pa.Table | None
-                 ) -> pa.Table:
+def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, allocation: pa.Table | None,
+                 ship_complete: np.ndarray | None = None) -> pa.Table:
     """LINE_STATUS for ``decided`` (LINE_DECISIONS rows), aligned with it. ``rejected_order``: the
     row's order is rejected; ``ship``: the order's ship date (its DTM 010, or today when that has
     passed). A rejected line is IR; a line with no allocation row is IR (nothing to allocate
-    against); otherwise its allocation rows decide its ACK parts."""
+    against); otherwise its allocation rows decide its ACK parts. ``ship_complete``: the row's order
+    must ship complete (its CSH01 SC); so must an order the allocation held whole for its partner's
+    ship_complete policy (a row's reason held_ship_complete): when a line of it waits for a receipt,
+    the whole order is promised for the day it can ship complete (see _ship_complete)."""
     n = decided.num_rows
     if n == 0:
         return LINE_STATUS.empty_table()
@@ -195,6 +198,18 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     ordered_dec = _qty(ordered)
     dates = sums["promised"]
     none_date = pa.nulls(n, pa.date32())
+    now_date, waited = ship, back
+    whole = np.zeros(n, dtype=bool)
+    complete = np.zeros(n, dtype=bool) if ship_complete is None else ship_complete.astype(bool)
+    if sums["reasons"].null_count < n:  # the partner's ship_complete policy held the order (engine.allocate)
+        complete = complete | _bools(pc.match_substring(sums["reasons"], "held_ship_complete"))
+    if complete.any():
+        whole, complete_on = _ship_complete(decided, complete, plain, alloc, back, ship, sums["latest"])
+        # the order ships complete on one day: what stock covers now is dated that day, and a line
+        # partly covered now waits whole (IB: nothing of it ships before the rest of the order)
+        now_date = pc.if_else(pa.array(whole), complete_on, ship)
+        dates = pc.if_else(pa.array(whole), complete_on, dates)
+        waited = np.where(whole & (back != 0), alloc + back, back)
     # up to three ACK parts per line; a slot is (status, quantity, date, present)
     slots = [
         (pc.if_else(pa.array(ir | no_rows), "IR", pc.if_else(pa.array(alone), full,
@@ -203,9 +218,9 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
                                                                                     "BP")))),
          pc.if_else(pa.array(ir | no_rows), qty, pc.if_else(pa.array(nothing), ordered_dec,
                                                            _qty(alloc))),
-         pc.if_else(pa.array(ir | no_rows | nothing), none_date, ship),
-         ir | no_rows | alone | nothing | (plain & (alloc != 0))),
-        (pa.repeat(pa.scalar("IB", pa.string()), n), _qty(back), dates,
+         pc.if_else(pa.array(ir | no_rows | nothing), none_date, now_date),
+         ir | no_rows | alone | nothing | (plain & (alloc != 0) & ~(whole & (back != 0)))),
+        (pa.repeat(pa.scalar("IB", pa.string()), n), _qty(waited), dates,
          plain & ~alone & (back != 0)),
         (pa.repeat(pa.scalar("IR", pa.string()), n), _qty(rej), none_date,
          plain & ~alone & (rej != 0)),
@@ -234,6 +249,35 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
         "warehouses": pc.if_else(pa.array(plain), sums["warehouses"], ""),
         "reason": pc.fill_null(reason, ""),
     }, schema=LINE_STATUS)
+
+
+def _ship_complete(decided: pa.Table, complete: np.ndarray, plain: np.ndarray, alloc: np.ndarray, back: np.ndarray,
+                   ship, latest) -> tuple[np.ndarray, pa.Array]:
+    """For the ``plain`` (placed) lines of the orders with a line ``complete`` (its CSH01 is SC, "Ship
+    Complete", or its partner's policy held it to ship complete): which of them are promised for their
+    order's complete day, and that day. An order none of whose lines
+    waits for a receipt ships as usual (nothing changes); otherwise every line of it with units to
+    ship is promised the latest day any of them can ship: a line covered now its ship day (DTM 010 or
+    today), a backordered one its receipt's latest promise. Units no receipt covers were rejected
+    (IR): they are out of the order, which ships complete without them."""
+    codes, k = encode(decided["partner"], decided["po_number"])
+    whole_order = np.zeros(k, dtype=bool)
+    whole_order[codes[complete]] = True
+    must = whole_order[codes] & plain
+    waits = np.zeros(k, dtype=bool)
+    waits[codes[must & (back != 0)]] = True
+    whole = must & waits[codes] & ((alloc != 0) | (back != 0))
+    low = np.iinfo(np.int64).min
+    ship_days = np.asarray(pc.cast(ship, pa.int32()).to_numpy(zero_copy_only=False), dtype=np.int64)
+    late_col = pc.cast(latest, pa.int32())
+    late_days = np.asarray(pc.fill_null(late_col, -2**31).to_numpy(zero_copy_only=False), dtype=np.int64)
+    line_day = np.maximum(np.where(alloc != 0, ship_days, low), np.where(back != 0, late_days, low))
+    day = np.full(k, low, dtype=np.int64)
+    np.maximum.at(day, codes[whole], line_day[whole])
+    per_line = day[codes]
+    whole &= per_line != low
+    return whole, pc.cast(pa.array(np.where(whole, per_line, 0).astype(np.int32), pa.int32(), mask=~whole),
+                          pa.date32())
 
 
 def _qty(units: np.ndarray) -> pa.Array:
@@ -281,7 +325,8 @@ def _allocation_sums(decided: pa.Table, allocation: pa.Table | None) -> dict:
     n = decided.num_rows
     zeros = np.zeros(n, dtype=np.int64)
     out = {"allocated": zeros, "backordered": zeros, "rejected": zeros, "ordered": zeros, "rows": zeros,
-           "promised": pa.nulls(n, pa.date32()), "warehouses": pa.array([""] * n, pa.string()),
+           "promised": pa.nulls(n, pa.date32()), "latest": pa.nulls(n, pa.date32()),
+           "warehouses": pa.array([""] * n, pa.string()),
            "reasons": pa.nulls(n, pa.string()), "reason_lists": {}}
     if allocation is None or allocation.num_rows == 0 or n == 0:
         return out
@@ -314,6 +359,10 @@ def _allocation_sums(decided: pa.Table, allocation: pa.Table | None) -> dict:
                       [dated].astype(np.int64))
         has = earliest != np.iinfo(np.int32).max
         out["promised"] = pc.cast(pa.array(np.where(has, earliest, 0), pa.int32(), mask=~has), pa.date32())
+        last = np.full(n, np.iinfo(np.int32).min, dtype=np.int64)
+        np.maximum.at(last, pos[dated], np.asarray(days.to_numpy(zero_copy_only=False), dtype=np.float64)
+                      [dated].astype(np.int64))
+        out["latest"] = pc.cast(pa.array(np.where(has, last, 0), pa.int32(), mask=~has), pa.date32())
     took = _bools(pc.and_(pc.fill_null(pc.not_equal(a["warehouse"], ""), False),
                           pc.not_equal(a["allocated"], pa.scalar(Decimal(0), a.schema.field("allocated").type))))
     out["warehouses"] = _joined_per_line(pos[took], pc.filter(a["warehouse"], pa.array(took)), n, ",", sort=True)

@@ -141,6 +141,14 @@ HINTS: dict[str, str] = {
     "ORDER_PURPOSE_UNSUPPORTED": (
         "Ask the partner what the order is for (BEG01): approve it to process it as an original, or reject it."
     ),
+    "SHIPPED_NOT_COMPLETE": (
+        "The PO asked for one shipment (CSH01 SC, or the partner's ship_complete policy): expect a chargeback and tell"
+        " the account manager; ask the warehouse to hold such orders until every line can go together."
+    ),
+    "ORDER_AMOUNT_EXCEEDED": (
+        "The PO is worth more than its CSH03 allows: ask the buyer for a corrected PO (an 860 lowering quantities, or"
+        " a higher amount); reject it when CSH02 is 1 (cancel the entire order); approve only what the buyer agrees to."
+    ),
     "ORDER_TEST_DATA": (
         "Ask the partner whether it is a real order (ISA15 T marks test data): reject a test order; approve a real"
         " one, and ask them to send production data with ISA15 P."

@@ -58,7 +58,8 @@ def header_fields(h: Mapping) -> dict:
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number",
                       *(f.name for f in ORDERS if f.name.startswith("ship_to_")), *MARK_FOR_COLUMNS,
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
-                      "do_not_deliver_before", *REF_COLUMNS],
+                      "do_not_deliver_before", *REF_COLUMNS,
+                      "sales_requirement"],  # CSH01: SC ships complete (engine.lifecycle.shipping)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), "store_quantities"])  # a line's own dates:
 # engine.deadlines; its SDQ store quantities: rules.shipments.store_checks and each carton's store (store-level)

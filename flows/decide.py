@@ -19,7 +19,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.answer import allocation_input
-from engine.decide import OrderDecision, decide
+from engine.decide import ACCEPTED, OrderDecision, decide, line_decisions
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.recovery import report_folder
@@ -167,6 +167,25 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     return out
 
 
+def decide_within_limits(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: ReferenceData,
+                         settings: RuleSettings, *, policies, people=None) -> tuple[list[OrderDecision], list[Finding]]:
+    """engine.decide's decisions, and the findings they weighed: with ORDER_AMOUNT_EXCEEDED for a PO within
+    its CSH03 as sent that our answer (case packs rounded up, minimums raised, our prices) would take over it,
+    the orders decided again with it (held). Only orders with a CSH03 are looked at."""
+    from rules.business import check_do_not_exceed_answered
+
+    decisions = decide(orders, lines, findings, ref, settings, policies=policies, people=people)
+    if "do_not_exceed_amount" not in orders.column_names or \
+            orders["do_not_exceed_amount"].null_count == orders.num_rows:
+        return decisions, findings
+    over = check_do_not_exceed_answered(orders, lines, line_decisions(
+        [d for d in decisions if d.status == ACCEPTED]), ref)
+    if not over:
+        return decisions, findings
+    findings = [*findings, *over]
+    return decide(orders, lines, findings, ref, settings, policies=policies, people=people), findings
+
+
 def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
             inventory: Inventory, out: RunDecision, deciding: list, tables: dict, revisions: lifecycle.Revisions,
             reserved_before: dict, lines_before: dict, *, now: datetime, run_id: str, use_gx: bool,
@@ -196,9 +215,11 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles), owners_of(orders, lines))
                     if suite.findings else suite.findings)  # a CSV order's at its row and column
     with timed("decide.decisions"):
-        out.decisions = decide(orders, suite.lines, suite.findings, ref, settings,
-                               policies={pid: p.rules.outcomes for pid, p in profiles.items()},
-                               people=lifecycle.person_decisions(deciding))
+        out.decisions, findings = decide_within_limits(
+            orders, suite.lines, suite.findings, ref, settings,
+            policies={pid: p.rules.outcomes for pid, p in profiles.items()},
+            people=lifecycle.person_decisions(deciding))
+        suite = replace(suite, findings=findings)
     allocating = Lap("decide.allocate")
     alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding),
                                 only=lifecycle.changed_lines(deciding))

@@ -12,8 +12,7 @@ from datetime import datetime
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
-from engine.decide import decide
-from flows.decide import rule_settings
+from flows.decide import decide_within_limits, rule_settings
 from flows.workspace import Workspace
 from schemas.lifecycle import OrderRecord, Plan
 
@@ -49,8 +48,9 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     if suite.findings:  # a CSV order's at its row and column, in its layout's names
         suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles),
                                                     owners_of(orders, lines)))
-    decisions = decide(orders, suite.lines, suite.findings, ref, settings,
-                       policies={pid: p.rules.outcomes for pid, p in profiles.items()})
+    decisions, findings = decide_within_limits(orders, suite.lines, suite.findings, ref, settings,
+                                               policies={pid: p.rules.outcomes for pid, p in profiles.items()})
+    suite = replace(suite, findings=findings)
     records = {r.key: r for r in chosen}
     plan = lifecycle.plan_recheck(records, decisions, at=at.isoformat(), by=by, run_id=run_id)
     plan += Plan(findings=lifecycle.decision_findings(suite.findings, decisions, orders, suite.lines,

@@ -17,7 +17,16 @@ import pyarrow.compute as pc
 from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
-from schemas.orders import LINE_DATES, ORDER_LINES, ORDER_REFS, ORDERS, PRODUCT_ID, PRODUCT_QUALIFIERS, STORE_QUANTITY
+from schemas.orders import (
+    LINE_DATES,
+    MONEY,
+    ORDER_LINES,
+    ORDER_REFS,
+    ORDERS,
+    PRODUCT_ID,
+    PRODUCT_QUALIFIERS,
+    STORE_QUANTITY,
+)
 from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
 
@@ -160,6 +169,20 @@ def _plain_decimal(values: pa.Array) -> pa.Array | None:
     out[:, 0] *= _POW10[4 - frac_len]
     bitmap = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
     return pa.Array.from_buffers(pa.decimal128(18, 4), n, [bitmap, pa.py_buffer(out)])
+
+
+def _implied_cents(values: pa.Array) -> pa.Array:
+    """An N2 amount (CSH03: implied two decimals, "150000" is 1500.00) as MONEY; a value written with its
+    decimal point ("1500.00", a translator's R) is read as written; what is no number, or too large for
+    MONEY, stays null."""
+    values = values.cast(pa.string())
+    if values.null_count == len(values):
+        return pa.nulls(len(values), MONEY)
+    digits = pc.fill_null(pc.match_substring_regex(values, r"^-?\d{1,18}$"), False)
+    ints = pc.cast(pc.if_else(digits, values, pa.scalar(None, pa.string())), pa.int64())
+    cents = pc.multiply(pc.cast(ints, pa.decimal128(19, 0)), pa.scalar(Decimal("0.01"), pa.decimal128(3, 2)))
+    written = _decimal(pc.if_else(digits, pa.scalar(None, pa.string()), values))
+    return pc.coalesce(_fit(cents, MONEY), written)
 
 
 def _int(values: pa.Array) -> pa.Array:
@@ -329,7 +352,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     for seg_id, fields in (("BEG", {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4,
                                    "po_date": 5}),
                           ("CUR", {"currency": 2}),
-                          ("CSH", {"sales_requirement": 1}),
+                          ("CSH", {"sales_requirement": 1, "do_not_exceed_action": 2, "do_not_exceed_amount": 3}),
                           ("ITD", {"terms_type": 1, "terms_basis_date": 2, "terms_discount_percent": 3,
                                    "terms_discount_due_date": 4, "terms_discount_days": 5,
                                    "terms_net_due_date": 6, "terms_net_days": 7, "terms_description": 12,
@@ -455,6 +478,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "terms_description": cols["terms_description"],
         "terms_day_of_month": _int(cols["terms_day_of_month"]),
         "sales_requirement": cols["sales_requirement"],
+        "do_not_exceed_action": cols["do_not_exceed_action"],
+        "do_not_exceed_amount": _implied_cents(cols["do_not_exceed_amount"]),
         **{name: when[name] for name in DATES.values()},
         **party_vals,
         **{name: cols[name] for name in ORDER_REFS.values()},

@@ -219,6 +219,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "BEG01 is a valid purpose code, but not one we act on (00, 01, 05, 06, 07, 18).",
     ),
     _C(
+        "ORDER_AMOUNT_EXCEEDED",
+        "business",
+        "error",
+        "",
+        "The order is worth more than the amount its heading CSH03 says it must not exceed.",
+    ),
+    _C(
         "ORDER_TEST_DATA",
         "business",
         "error",

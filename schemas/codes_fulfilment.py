@@ -119,6 +119,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A shipment left after its order's ship-no-later (DTM 038), cancel-after (001) or do-not-deliver-after (063) "
        "date, or before its ship-not-before (037) or do-not-deliver-before (064) date (a line's own 001/063/064 "
        "where it has one); the 856 is sent."),
+    _C("SHIPPED_NOT_COMPLETE", "business", "warning", "",
+       "A shipment left part of an order open whose 850 asks it to ship complete (CSH01 SC, or the partner's "
+       "ship_complete allocation policy); the 856 is sent."),
     _C("ASN_LATE", "business", "warning", "",
        "The 856 was built after the partner's ASN window from departure (ship date and time)."),
     _C("INVOICE_NOT_BUILT", "business", "error", "",

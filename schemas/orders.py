@@ -57,8 +57,13 @@ ORDERS = pa.schema([
     pa.field("terms_description", pa.string()),  # ITD12
     pa.field("terms_day_of_month", pa.int32()),  # ITD13: the day of the month payment is due (10: "10th prox")
     # CSH01 (code list 563), the heading's first CSH: N "No Back Order", SP "Ship Partial, Balance Cancel"
-    # forbid backorders (Amazon's 850 sends CSH*N or CSH*Y per PO)
+    # forbid backorders (Amazon's 850 sends CSH*N or CSH*Y per PO); SC "Ship Complete": one shipment
     pa.field("sales_requirement", pa.string()),
+    # CSH03 (N2: implied two decimals), "the maximum monetary amount value which the order must not exceed", and
+    # CSH02 the action the buyer asks for when it would (X12 3070 and before: element 564, 0 "Cancel Balance of
+    # Order/Item that Exceeds Value", 1 "Cancel Entire Order/Item", Z mutually defined; later element 306)
+    pa.field("do_not_exceed_action", pa.string()),
+    pa.field("do_not_exceed_amount", MONEY),
     pa.field("requested_delivery_date", pa.date32()),  # DTM 002
     pa.field("requested_ship_date", pa.date32()),  # DTM 010
     pa.field("ship_not_before", pa.date32()),  # DTM 037
@@ -80,11 +85,15 @@ ORDERS = pa.schema([
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
                           "merchandise_type", "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
-                          "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month"])
+                          "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
+                          "do_not_exceed_amount"])
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
 NO_BACKORDER = ("N", "SP")
+# CSH01 codes under which the order ships complete, in one shipment: SC "Ship Complete" (the 855 promises the
+# whole order for the day it can ship complete; a confirmation that leaves part of it open is warned about)
+SHIP_COMPLETE = ("SC",)
 
 ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}
 

@@ -99,6 +99,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # later run whose date is past the PO's (engine.lifecycle.backorders: the backorder cancelled or kept)
     "BACKORDER_AFTER_CANCEL": REJECT_LINE,
     "ORDER_PURPOSE_UNSUPPORTED": HOLD_ORDER,  # a person decides what e.g. an information copy means
+    # the PO's CSH03 caps its value: which lines to cut (CSH02 0) or whether to cancel (1) is a person's call;
+    # no 855 may promise more than the buyer allowed
+    "ORDER_AMOUNT_EXCEEDED": HOLD_ORDER,
     "ORDER_TEST_DATA": HOLD_ORDER,  # a test PO must not ship; a person approves it if it is real
     "ORDER_TYPE_UNSUPPORTED": HOLD_ORDER,  # a blanket order's releases, or nothing, are what ships
     # Only emitted when BEG01 is not a cancel/replace/confirmation (the rule checks that).

@@ -89,7 +89,8 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
                                                    "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED",
                                                    "TERMS_PERCENT_ROUNDED", "CATCH_WEIGHT_LINE",
                                                    "CASE_PACK_MISMATCH", "CANCEL_DATE_PASSED",
-                                                   "BACKORDER_AFTER_CANCEL", "ORDER_TEST_DATA"}
+                                                   "BACKORDER_AFTER_CANCEL", "ORDER_TEST_DATA",
+                                                   "ORDER_AMOUNT_EXCEEDED"}
     assert expected <= codes, sorted(expected - codes)
 
 
@@ -187,11 +188,11 @@ def test_rule_suites_are_selected_in_the_profile(tmp_path):
     assert expand_suites(["standard"]) == set().union(*SUITES.values())
     with pytest.raises(ValueError):
         expand_suites(["nonsense"])
-    # duplicates are found at intake; what BEG01, BEG02 and ISA15 ask for is checked whatever the suites (never
-    # deselected); a backorder after the cancel date is found by allocation, not by a rule
+    # duplicates are found at intake; what BEG01, BEG02, ISA15 and CSH03 ask for is checked whatever the suites
+    # (never deselected); a backorder after the cancel date is found by allocation, not by a rule
     every = {c.code for c in BUSINESS_CODES} - {"ORDER_DUPLICATE", "ORDER_PURPOSE_UNSUPPORTED",
                                                 "ORDER_TYPE_UNSUPPORTED", "BACKORDER_AFTER_CANCEL",
-                                                "ORDER_TEST_DATA"}
+                                                "ORDER_TEST_DATA", "ORDER_AMOUNT_EXCEEDED"}
     assert set().union(*SUITES.values()) == every  # every business code belongs to a suite
     ws = make_workspace(tmp_path / "ws", partners=("acme",))
     profile = ws.root / "partners" / "acme.toml"

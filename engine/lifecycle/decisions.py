@@ -77,6 +77,7 @@ from schemas.lifecycle import (
     line_record,
     line_row,
 )
+from schemas.orders import SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
@@ -196,7 +197,7 @@ class _Batch:
         ship = pa.array(ships, pa.date32()).take(pa.array(np.repeat(np.arange(len(ships)), counts))) \
             if len(decided) else pa.array([], pa.date32())
         allocation = self._allocation(keys)
-        statuses = status_table(decided, rejected_by_rules, ship, allocation)
+        statuses = status_table(decided, rejected_by_rules, ship, allocation, self._ship_complete(keys, counts))
         objects: dict[int, list[LineStatus]] = {}  # orders that need their statuses as objects
         statuses = self._revise(answering, statuses, spans, objects)
         all_ir = _all_ir(statuses, spans)
@@ -250,6 +251,20 @@ class _Batch:
     # --- inputs ---------------------------------------------------------------------------------------
     def _ship(self, requested: date | None) -> date:
         return requested if requested and requested >= self.ctx.today else self.ctx.today
+
+    def _ship_complete(self, keys: list[Key], counts: np.ndarray) -> np.ndarray | None:
+        """Per decided line: its order's CSH01 asks it to ship complete (SHIP_COMPLETE); None when no
+        order of the batch does (or the orders table predates the column)."""
+        orders = self.ctx._orders
+        if "sales_requirement" not in orders.column_names or not len(keys):
+            return None
+        wanted = pc.is_in(orders["sales_requirement"], value_set=pa.array(SHIP_COMPLETE))
+        if not pc.any(wanted).as_py():
+            return None
+        at = self.ctx.head_at
+        per_order = np.asarray(pc.fill_null(pc.take(wanted, pa.array([at[k] for k in keys], pa.int64())), False)
+                               .to_numpy(zero_copy_only=False), dtype=bool)
+        return np.repeat(per_order, counts)
 
     def _lines(self, decided: pa.Table) -> pa.Table:
         """The item-resolved line row of every decided line, aligned with ``decided`` (whose lines are

@@ -54,7 +54,7 @@ from schemas.lifecycle import (
     ReservationTable,
     decimal_text,
 )
-from schemas.orders import QTY
+from schemas.orders import QTY, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import RecordedCarton, ShipmentRecord, ShippedLine
 from schemas.shipments import (
@@ -311,6 +311,65 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Fin
     return out
 
 
+def ship_complete_findings(shipped: pa.Table, orders: pa.Table, lines: pa.Table,
+                           complete_partners: frozenset[str] = frozenset()) -> tuple[FindingRecord, ...]:
+    """SHIPPED_NOT_COMPLETE (warning) per shipment and PO of ``shipped`` (SHIPMENT_LINES of the shipments
+    sent, in order) whose order must ship complete (``orders``: its CSH01 is SC, SHIP_COMPLETE; or its
+    partner is one of ``complete_partners``, whose allocation policy ships complete) and did
+    not go in one shipment: a shipment followed by another of the same file for the PO (the order went
+    split), and the PO's last shipment when units are still open once the file's shipments are counted
+    (``lines``: LINE_ROWS of the shipped orders after them: a line not ended with allocated + backordered
+    beyond what shipped). The goods left, so the 856 goes; the warning names the PO and what is left
+    (expect a chargeback). Lines rejected (IR) are out of the order: nothing of them is open."""
+    if not shipped.num_rows or ("sales_requirement" not in orders.column_names and not complete_partners):
+        return ()
+    by_csh = pc.fill_null(pc.is_in(orders["sales_requirement"], value_set=pa.array(SHIP_COMPLETE)), False) \
+        if "sales_requirement" in orders.column_names else pa.array([False] * orders.num_rows)
+    by_policy = pc.is_in(orders["partner"], value_set=pa.array(sorted(complete_partners), pa.string()))
+    csh = {(p, po) for p, po, c in zip(orders["partner"].to_pylist(), orders["po_number"].to_pylist(),
+                                       by_csh.to_pylist(), strict=True) if c} if complete_partners else None
+    complete = orders.filter(pc.or_(by_csh, pc.fill_null(by_policy, False)))
+    if not complete.num_rows:
+        return ()
+    sc_keys = pc.binary_join_element_wise(complete["partner"], complete["po_number"], "|")
+    ours = pc.fill_null(pc.is_in(pc.binary_join_element_wise(shipped["partner"], shipped["po_number"], "|"),
+                                 value_set=sc_keys), False)
+    if not pc.any(ours).as_py():
+        return ()
+    mine = pc.fill_null(pc.is_in(pc.binary_join_element_wise(lines["partner"], lines["po_number"], "|"),
+                                 value_set=sc_keys), False)
+    live = pc.invert(pc.is_in(lines["state"], value_set=pa.array([s.value for s in (*ENDED_LINES,
+                                                                                  LineState.CLOSED)])))
+    left: dict[Key, list[str]] = {}
+    for r in lines.filter(pc.and_(mine, live)).select(["partner", "po_number", "line_number", "line_id", "unit",
+                                                       "allocated", "backordered", "shipped"]).to_pylist():
+        units = Decimal(r["allocated"] or 0) + Decimal(r["backordered"] or 0) - Decimal(r["shipped"] or "0")
+        if units > 0:
+            left.setdefault((r["partner"], r["po_number"]), []).append(
+                f"line {r['line_id'] or r['line_number']}: {_num(units)} {r['unit'] or ''}".rstrip())
+    carried: dict[Key, list[str]] = {}  # each SC order's shipments in this file, in order
+    for r in shipped.filter(ours).select(["shipment_id", "partner", "po_number"]).to_pylist():
+        sids = carried.setdefault((r["partner"], r["po_number"]), [])
+        if r["shipment_id"] not in sids:
+            sids.append(r["shipment_id"])
+    out = []
+    for (partner, po), sids in carried.items():
+        for k, sid in enumerate(sids):
+            if k + 1 < len(sids):
+                what = f"carries part of the order; shipment(s) {', '.join(sids[k + 1:])} of the same file carry more"
+            elif (partner, po) in left:
+                what = f"leaves part of the order open ({'; '.join(left[(partner, po)])})"
+            else:
+                continue
+            asks = "the PO's CSH01 SC asks" if csh is None or (partner, po) in csh else \
+                f"partner {partner}'s allocation policy (ship_complete) wants"
+            message = (f"Shipment {sid} for PO {po} {what}, but {asks} it to ship complete: the 856 "
+                       "is sent (the goods left); expect a chargeback for a split shipment.")
+            out.append(FindingRecord(finding("SHIPPED_NOT_COMPLETE", message, value=sid), partner, po,
+                                     "856 sent: chargeback risk", STAGE))
+    return tuple(out)
+
+
 def _postal(code: str | None) -> str:
     """A postal code as compared: upper case without blanks or hyphens; a US ZIP+4 as its five digits."""
     text = "".join((code or "").upper().split()).replace("-", "")
@@ -454,8 +513,10 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
             else _units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
-    findings += ship_date_findings(good.filter(pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string()))),
-                                   orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
+    went = good.filter(pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
+    findings += ship_date_findings(went, orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
+    findings += ship_complete_findings(went, orders, touched, frozenset(
+        pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
 

@@ -22,6 +22,8 @@ from rules.business.money import (
     _price_index,
     check_credit,
     check_currency,
+    check_do_not_exceed,
+    check_do_not_exceed_answered,
     check_order_value,
     check_prices,
     check_terms,
@@ -38,6 +40,7 @@ from schemas.rule_settings import RuleSettings
 price_index = _price_index
 
 __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_currency", "check_dates",
+           "check_do_not_exceed", "check_do_not_exceed_answered",
            "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
            "check_prices", "check_purpose", "check_quantities", "check_ship_to", "check_terms", "check_test_data",
            "list_price",
@@ -74,4 +77,5 @@ def run_business_rules(
         *check_purpose(orders, settings),
         *check_order_type(orders, settings),
         *check_test_data(orders, settings),
+        *check_do_not_exceed(orders, resolved, ref, settings),
     ]

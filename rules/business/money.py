@@ -31,6 +31,7 @@ from rules.business.items import _resolved
 from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
 from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
+from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MEASURE, PRICE_PER_WEIGHT
@@ -555,6 +556,98 @@ def check_order_value(
                 )
             )
     return out
+
+
+# CSH02 (element 564 through X12 3070, 306 after): what the buyer asks for when the order would exceed CSH03
+_DO_NOT_EXCEED_ACTIONS = {"0": "cancel the balance that exceeds it", "1": "cancel the entire order",
+                          "Z": "mutually defined"}
+
+
+def check_do_not_exceed(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: RuleSettings,
+                        values: Mapping[tuple[str, str], Decimal] | None = None) -> list[Finding]:
+    """ORDER_AMOUNT_EXCEEDED for orders (not cancellations) worth more than the heading CSH03 "maximum
+    monetary amount value which the order must not exceed" (``values``: order_values, PO102 x PO104 with
+    our price where PO104 is empty, when the caller has them). The buyer's CSH02 names what should happen
+    (0 cancel the balance that exceeds it, 1 cancel the entire order): which lines to cut, or whether to
+    ask the buyer for a new PO, is a person's call, so the order is held and no 855 promises more than
+    the buyer allowed. A CSH03 of zero or less limits nothing (no PO could meet it): ignored. A table
+    stored before the column was read has no limit."""
+    if "do_not_exceed_amount" not in orders.column_names:
+        return []
+    limited = pc.fill_null(pc.greater(orders["do_not_exceed_amount"], pa.scalar(Decimal(0), MONEY_TYPE)), False)
+    if not pc.any(limited).as_py():
+        return []
+    values = order_values(orders, lines, ref) if values is None else values
+    by_partner, out = _PerPartner(settings), []
+    for order in _rows(orders, [*_ORDER_LOCATION, "order_ref", "partner", "po_number", "purpose",
+                                "do_not_exceed_action", "do_not_exceed_amount"], limited):
+        value = values.get(_order_key(order), Decimal(0))
+        limit = order["do_not_exceed_amount"]
+        if order["purpose"] in by_partner[order["partner"]].credit_exempt_purposes or value <= limit:
+            continue
+        out.append(business_finding(
+            "ORDER_AMOUNT_EXCEEDED",
+            f"PO {order['po_number']} is worth {_text(value)}, over the amount it must not exceed (CSH03) "
+            f"{_text(limit)} by {_text(value - limit)}{_asked(order)}. Held: a person cuts lines to fit or asks "
+            "the buyer for a corrected PO.",
+            order, seg="CSH", element="CSH03", value=_text(limit), line=False))
+    return out
+
+
+def check_do_not_exceed_answered(orders: pa.Table, lines: pa.Table, decided: pa.Table, ref: ReferenceData
+                                 ) -> list[Finding]:
+    """ORDER_AMOUNT_EXCEEDED for orders within their CSH03 as sent (check_do_not_exceed) that the
+    decisions would answer for more: ``decided`` (LINE_DECISIONS of the orders to answer), each line
+    not rejected worth the quantity we acknowledge (case packs rounded up, minimums raised) x our price
+    where we change it (IP), else its PO104, else our list price (as order_values prices it). ``lines``:
+    the item-resolved lines. An 855 must not promise more than the buyer allowed: the order is held."""
+    if "do_not_exceed_amount" not in orders.column_names or not decided.num_rows:
+        return []
+    limited = pc.fill_null(pc.greater(orders["do_not_exceed_amount"], pa.scalar(Decimal(0), MONEY_TYPE)), False)
+    if not pc.any(limited).as_py():
+        return []
+    heads = _rows(orders, [*_ORDER_LOCATION, "order_ref", "partner", "po_number", "do_not_exceed_action",
+                           "do_not_exceed_amount"], limited)
+    keys = pa.array(sorted({f"{o['partner']}|{o['po_number']}" for o in heads}), pa.string())
+    mine = pc.is_in(pc.binary_join_element_wise(decided["partner"], decided["po_number"], "|"), value_set=keys)
+    answered = pc.and_(pc.fill_null(mine, False), pc.fill_null(pc.not_equal(decided["ack01"], "IR"), True))
+    d = decided.filter(answered)
+    if not d.num_rows:
+        return []
+    price_type = lines.schema.field("unit_price").type
+    theirs = pc.coalesce(lines["unit_price"], pc.cast(line_prices(orders, lines, ref)["list_price"], price_type))
+    k = ["partner", "po_number", "line_number"]
+    per_line = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
+                         "line_number": pc.cast(lines["line_number"], pa.int32()),
+                         "_theirs": pc.cast(theirs, MONEY_TYPE)})
+    per_line = per_line.group_by(k, use_threads=False).aggregate([("_theirs", "max")])
+    j = d.select([*k, "quantity", "unit_price"]).join(per_line, k, join_type="left outer", use_threads=False)
+    price = pc.coalesce(pc.cast(j["unit_price"], MONEY_TYPE), j["_theirs_max"])
+    amount = per_rows(pc.multiply, [j["quantity"], price])
+    sums = pa.table({"partner": j["partner"], "po_number": j["po_number"], "amount": amount}).filter(
+        pc.is_valid(amount)).group_by(["partner", "po_number"], use_threads=False).aggregate([("amount", "sum")])
+    values = dict(zip(zip(sums["partner"].to_pylist(), sums["po_number"].to_pylist(), strict=True),
+                      sums["amount_sum"].to_pylist(), strict=True))
+    out = []
+    for order in heads:
+        value, limit = values.get((order["partner"], order["po_number"])), order["do_not_exceed_amount"]
+        if value is None or value <= limit:
+            continue
+        out.append(business_finding(
+            "ORDER_AMOUNT_EXCEEDED",
+            f"PO {order['po_number']} would be answered worth {_text(value)} (the quantities and prices we "
+            f"acknowledge: case packs rounded, minimums raised, our price changes), over the amount it must not "
+            f"exceed (CSH03) {_text(limit)} by {_text(value - limit)}{_asked(order)}. Held: a person cuts lines to "
+            "fit or asks the buyer for a corrected PO.",
+            order, seg="CSH", element="CSH03", value=_text(limit), line=False))
+    return out
+
+
+def _asked(order: dict) -> str:
+    """What the order's CSH02 asks for, as the ORDER_AMOUNT_EXCEEDED message says it."""
+    action = (order["do_not_exceed_action"] or "").strip()
+    return (f"; its CSH02 {action} asks to {_DO_NOT_EXCEED_ACTIONS[action]}" if action in _DO_NOT_EXCEED_ACTIONS
+            else f"; its CSH02 {action}" if action else "")
 
 
 def check_credit(

@@ -1,0 +1,179 @@
+"""An 850 whose heading CSH01 is SC "Ship Complete" (code list 563; X12 pairs it with BK "Ship Partial -
+Balance Back Order", our default, and P4 "Do Not Preship"): the buyer takes the order in one shipment.
+With a line stock cannot cover now, the 855 used to promise the covered units now (IA / BP dated today or
+the DTM 010) and the rest IB at the receipt's date: a partial shipment the buyer ruled out. Now every line
+of such an order is promised for the day the whole order can ship (the latest promise of its lines); a
+line partly covered now waits whole (IB). Units no receipt covers are answered IR as before: they are out
+of the order, which ships complete without them. A warehouse confirmation that leaves part of such an
+order open still sends its 856 (the goods left), with a SHIPPED_NOT_COMPLETE warning naming the PO and
+what is left."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from connectors.state import StateStore
+from engine.answer import status_table
+from parsers.x12_reader import read_interchanges
+from tests.support import make_workspace, run_stages, ship_stages, shipping_workspace, x12_850
+from tests.test_sales_requirements import NIGHT, amazon_po
+
+
+def _acks(ws) -> list[list[list[str]]]:
+    """The ACKs (ACK01, ACK02, ACK05) under each PO1 of the one 855 acme got."""
+    [path] = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    per_line: list[list[list[str]]] = []
+    for r in read_interchanges(path.read_bytes()).segments.elements.to_pylist():
+        if r[0] == "PO1":
+            per_line.append([])
+        elif r[0] == "ACK":
+            per_line[-1].append([r[1], r[2], r[5] if len(r) > 5 else ""])
+    return per_line
+
+
+def _night(ws, csh: str | None) -> None:
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850(amazon_po(csh)))
+    run_stages(ws, NIGHT)
+
+
+def test_a_ship_complete_po_is_promised_whole_for_the_day_it_can_ship_complete(tmp_path):
+    """SKU-1003: 48 of 96 on hand, 48 more due 2026-12-04; SKU-1005: none, due 2026-12-15; SKU-1001 in
+    stock. The order can ship complete on 2026-12-15: every line is promised that day."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _night(ws, "CSH*SC")
+    assert _acks(ws) == [[["IB", "96", "20261215"]], [["IB", "20", "20261215"]], [["IA", "12", "20261215"]]]
+    lines = StateStore(ws.state_path).order_lines("acme", "2K7BXMPZ")
+    # what stock covers stays reserved for the order (it ships with the rest); the promise is the order's day
+    assert [(ln.allocated, ln.backordered, ln.promised_date) for ln in lines] == [
+        (48, 48, date(2026, 12, 15)), (0, 20, date(2026, 12, 15)), (12, 0, date(2026, 12, 15))]
+
+
+def test_ship_partial_balance_backorder_and_do_not_preship_keep_the_usual_answer(tmp_path):
+    for code in ("BK", "P4"):
+        ws = make_workspace(tmp_path / code, partners=())
+        _night(ws, f"CSH*{code}")
+        assert _acks(ws) == [[["BP", "48", "20261127"], ["IB", "48", "20261204"]], [["IB", "20", "20261215"]],
+                             [["IA", "12", "20261127"]]]
+
+
+def _decided(quantities):
+    n = len(quantities)
+    return pa.table({"partner": ["p"] * n, "po_number": ["PO"] * n,
+                     "line_number": pa.array(range(1, n + 1), pa.int32()),
+                     "quantity": pa.array(quantities, pa.decimal128(18, 4)), "ack01": pa.array([None] * n, pa.string()),
+                     "action": [""] * n, "reason": [""] * n, "unit_price": pa.array([None] * n, pa.decimal128(18, 4)),
+                     "unit_eaches": pa.array([1] * n, pa.int64())})
+
+
+def _rows(*rows):
+    names = ["order_ref", "line_number", "warehouse", "ordered", "allocated", "backordered", "rejected",
+             "promised_date", "reason"]
+    table = {k: [r[i] for r in rows] for i, k in enumerate(names)}
+    return pa.table({**table, "line_number": pa.array(table["line_number"], pa.int32()),
+                     **{k: pa.array(table[k], pa.decimal128(18, 4)) for k in ("ordered", "allocated", "backordered",
+                                                                              "rejected")},
+                     "promised_date": pa.array(table["promised_date"], pa.date32())})
+
+
+def test_units_no_receipt_covers_are_out_of_the_order_and_the_rest_ships_complete():
+    """Line 1: 4 of 10 in stock, no receipt for the rest (IR 6); line 2: 5 due 2026-12-09; line 3 in stock.
+    The IR units leave the order; what remains ships complete on 2026-12-09, DTM 010 2026-12-01 before it."""
+    from decimal import Decimal as D
+    allocation = _rows(("p|PO", 1, "W", D(4), D(4), D(0), D(0), None, "partial"),
+                       ("p|PO", 1, "", D(6), D(0), D(0), D(6), None, "no_receipt"),
+                       ("p|PO", 2, "", D(5), D(0), D(5), D(0), date(2026, 12, 9), "backordered"),
+                       ("p|PO", 3, "W", D(2), D(2), D(0), D(0), None, "filled"))
+    ship = pa.array([date(2026, 12, 1)] * 3, pa.date32())
+    plain = status_table(_decided([10, 5, 2]), np.zeros(3, bool), ship, allocation)
+    whole = status_table(_decided([10, 5, 2]), np.zeros(3, bool), ship, allocation, np.ones(3, bool))
+
+    def parts(t):
+        return [[(p["status"], int(p["quantity"]), p["date"]) for p in line] for line in t["parts"].to_pylist()]
+    assert parts(plain) == [[("IQ", 4, date(2026, 12, 1)), ("IR", 6, None)], [("IB", 5, date(2026, 12, 9))],
+                            [("IA", 2, date(2026, 12, 1))]]
+    assert parts(whole) == [[("IQ", 4, date(2026, 12, 9)), ("IR", 6, None)], [("IB", 5, date(2026, 12, 9))],
+                            [("IA", 2, date(2026, 12, 9))]]
+    assert whole["promised_date"].to_pylist() == [date(2026, 12, 9)] * 3
+    # nothing waits for a receipt: the order ships (complete, less the IR units) on its day, as always
+    covered = allocation.filter(pa.array([True, True, False, True]))
+    assert parts(status_table(_decided([10, 2]).set_column(2, "line_number", pa.array([1, 3], pa.int32())),
+                              np.zeros(2, bool), ship[:2], covered, np.ones(2, bool))) == [
+        [("IQ", 4, date(2026, 12, 1)), ("IR", 6, None)], [("IA", 2, date(2026, 12, 1))]]
+
+
+EAST = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n")
+
+
+@pytest.mark.parametrize("csh", ["CSH*SC", None])
+def test_a_shipment_that_leaves_a_ship_complete_order_open_is_sent_with_a_warning(tmp_path, csh):
+    """Line 3 (12 of SKU-1001) ships; lines 1 and 2 wait for the order's day. Without SC: no warning."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    _night(ws, csh)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261127.csv").write_text(
+        EAST + "SHP-9001,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-9001,2K7BXMPZ,3,SKU-1001,12,EA,C-9001,"
+        "10,LB,\n")
+    [east, *_rest] = ship_stages(ws, datetime(2026, 11, 27, 14, 30), run_id="day1")
+    assert (east.shipments, east.held, east.documents["acme:856"]) == (1, 0, 1)  # the goods left: the 856 goes
+    state = StateStore(ws.state_url)
+    try:
+        found = [f for f in state.findings(partner="acme") if f["code"] == "SHIPPED_NOT_COMPLETE"]
+    finally:
+        state.close()
+    if csh is None:
+        assert found == []
+        return
+    assert [(f["po_number"], f["severity"]) for f in found] == [("2K7BXMPZ", "warning")]
+    assert "Shipment SHP-9001 for PO 2K7BXMPZ" in found[0]["message"]
+    assert "line 1: 96 EA; line 2: 20 EA" in found[0]["message"]
+
+
+def test_an_order_split_over_two_shipments_of_one_file_warns_on_the_first():
+    from engine.lifecycle.shipping import ship_complete_findings
+
+    shipped = pa.table({"shipment_id": ["S1", "S1", "S2", "S3", "S4"], "partner": ["p"] * 5,
+                        "po_number": ["SC1", "SC1", "SC1", "SC2", "PLAIN"]})
+    orders = pa.table({"partner": ["p"] * 3, "po_number": ["SC1", "SC2", "PLAIN"],
+                       "sales_requirement": ["SC", "SC", None]})
+    # after the file: SC1 shipped whole (its IR line 3 is out of the order), SC2 still has 4 open, PLAIN 5 open
+    lines = pa.table({"partner": ["p"] * 6, "po_number": ["SC1", "SC1", "SC1", "SC2", "SC2", "PLAIN"],
+                      "line_number": pa.array([1, 2, 3, 1, 2, 1], pa.int32()),
+                      "line_id": ["1", "2", "3", "A", "B", "1"],
+                      "unit": ["EA"] * 6, "allocated": pa.array([6, 2, 0, 4, 3, 5]),
+                      "backordered": pa.array([0, 0, 0, 4, 0, 5]), "shipped": ["6", "2", "0", "4", "3", "5"],
+                      "state": ["shipped", "shipped", "rejected", "partially_shipped", "shipped",
+                                "partially_shipped"]})
+    found = ship_complete_findings(shipped, orders, lines)
+    assert [(f.po_number, f.finding.location.value) for f in found] == [("SC1", "S1"), ("SC2", "S3")]
+    assert "shipment(s) S2 of the same file carry more" in found[0].finding.message
+    assert "leaves part of the order open (line A: 4 EA)" in found[1].finding.message
+    assert {f.consequence for f in found} == {"856 sent: chargeback risk"}
+    assert ship_complete_findings(shipped, orders.drop_columns(["sales_requirement"]), lines) == ()
+    # a partner whose allocation policy ships complete: its orders are held to it too, CSH or not
+    by_policy = ship_complete_findings(shipped, orders, lines, frozenset({"p"}))
+    assert [(f.po_number, f.finding.location.value) for f in by_policy] == [("SC1", "S1"), ("SC2", "S3"),
+                                                                         ("PLAIN", "S4")]
+    assert "the PO's CSH01 SC asks it to ship complete" in by_policy[0].finding.message
+    assert "partner p's allocation policy (ship_complete) wants it to ship complete" in by_policy[2].finding.message
+    assert "line 1: 5 EA" in by_policy[2].finding.message
+
+
+def test_a_partner_whose_policy_ships_complete_is_promised_one_day_for_the_order_too(tmp_path):
+    """acme's [allocation] ship_complete = true, no CSH: the allocation holds the short order whole (its lines
+    take no stock: held_ship_complete) and promises each line from receipts; the 855 used to tell each line its
+    own receipt's day (line 1 2026-12-04, line 2 2026-12-15), a split delivery. Now the order's day, 2026-12-15.
+    (Line 3, in stock but held and with no receipt, is IR: the allocation's doing, unchanged here.)"""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    profile = ws.root / "partners" / "acme.toml"
+    profile.write_text(profile.read_text().replace("[allocation]\n", "[allocation]\nship_complete = true\n", 1))
+    _night(ws, None)
+    assert _acks(ws) == [[["IB", "48", "20261215"], ["IR", "48", ""]], [["IB", "20", "20261215"]],
+                         [["IR", "12", ""]]]
