@@ -5,6 +5,9 @@ Pure: the shipment, the partner's AsnSettings and the document time come in; seg
 them with engine.envelope). Structures (HL03 levels, parent first):
   SOPI   pick and pack:        S > O > P (carton, MAN*GM SSCC) > I (the carton's items)
   SOTPI  pick and pack + tare: S > O > T (pallet, MAN*GM) > P > I; cartons off any pallet sit under O
+  SOTI   pallets shipped whole: S > O > T (pallet, MAN*GM) > I, no carton level; in the same order loop a pallet
+         of labelled cartons is T > P > I and a carton off any pallet P > I (Best Buy's guide lists the three
+         trees: labels at the pallet and carton, at the pallet only, at the carton only)
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
@@ -51,6 +54,7 @@ from schemas.x12 import Delimiters
 PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "SOPI": {"O": ("S",), "P": ("O",), "I": ("P",)},
     "SOTPI": {"O": ("S",), "T": ("O",), "P": ("T", "O"), "I": ("P",)},
+    "SOTI": {"O": ("S",), "T": ("O",), "P": ("T", "O"), "I": ("T", "P")},
     "SOI": {"O": ("S",), "I": ("O",)},
     "SOIP": {"O": ("S",), "I": ("O",), "P": ("I",)},
 }
@@ -107,8 +111,11 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         if order.loose_items:
             raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
                                 structure=structure, shipment=shipment.shipment_id, po=order.po_number)
-        if structure == "SOTPI":
+        if structure in ("SOTPI", "SOTI"):
             for tare in order.tares:
+                if tare.items and structure != "SOTI":
+                    raise DocumentError("a pallet shipped whole (items under the tare level) is S-O-T-I",
+                                        structure=structure, shipment=shipment.shipment_id, po=order.po_number)
                 n += 1
                 o[4] = "1"
                 t: list[object] = ["HL", str(n), o[1], "T", "0"]
@@ -116,6 +123,12 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                 add(["MAN", "GM", _man02(tare.sscc, sscc_with_ai, written)])
                 body += boxed
                 n, total = _packs(body, n, t, tare.packs, item, written, sscc_with_ai, total, boxed)
+                for line in tare.items:  # S-O-T-I: the pallet's items under it, no carton level
+                    n += 1
+                    t[4] = "1"
+                    add(["HL", str(n), t[1], "I", "0"])
+                    body += item(line)
+                    total += line.quantity
             n, total = _packs(body, n, o, order.packs, item, written, sscc_with_ai, total, boxed)
         else:
             n, total = _packs(body, n, o, order.all_packs(), item, written, sscc_with_ai, total, boxed)
@@ -653,7 +666,7 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
     for s, shipment in enumerate(shipments):
         n = 1  # the S
         for order in shipment.orders:
-            if order.loose_items:
+            if order.loose_items or any(t.items for t in order.tares):  # (items under a tare: S-O-T-I's own)
                 bad.add(s)
             n += 1
             o_ship.append(s)

@@ -76,8 +76,13 @@ class SsccNeeds:
 
 def sscc_needs(lines: pa.Table) -> SsccNeeds:
     """What the caller must number before assembling: every (shipment, carton) whose rows carry no
-    valid SSCC (and whose carton id is not one), and the same for pallets."""
-    return SsccNeeds(_unnumbered(lines["shipment_id"], lines["carton_id"], lines["carton_sscc"]),
+    valid SSCC (and whose carton id is not one), and the same for pallets (a carton labelled as its pallet,
+    a pallet shipped whole, is numbered once, as the pallet)."""
+    carton = lines["carton_id"]
+    whole = pc.fill_null(pc.equal(carton, lines["pallet_id"]), False)  # a pallet shipped whole: numbered as a pallet
+    if pc.any(whole).as_py():
+        carton = pc.if_else(whole, pa.scalar(None, pa.string()), carton)
+    return SsccNeeds(_unnumbered(lines["shipment_id"], carton, lines["carton_sscc"]),
                      _unnumbered(lines["shipment_id"], lines["pallet_id"], lines["pallet_sscc"]))
 
 
@@ -157,7 +162,11 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], loose_packs, n_orders)
     pallet_packs = [packs_made[i] for i in np.flatnonzero(on_pallet).tolist()]
     tare_packs = _nest(c.tare, first[on_pallet], pallet_packs, c.n_tares)
-    tares = [Tare(sscc=sscc, pallet_id=label, packs=packed)
+    # a carton labelled as its pallet is the pallet shipped whole (rules.shipments.whole_pallets, S-O-T-I): its
+    # items under the tare itself
+    tares = [Tare(sscc=sscc, pallet_id=label, packs=packed) if all(p.carton_id != label for p in packed) else
+             Tare(sscc=sscc, pallet_id=label, packs=tuple(p for p in packed if p.carton_id != label),
+                  items=tuple(i for p in packed if p.carton_id == label for i in p.items))
              for label, sscc, packed in zip(c.tare_label, c.tare_sscc, tare_packs, strict=True)]
     order_tares = _nest(order[c.tare_row], c.tare_row, tares, n_orders)
     loose_items: list[tuple[ShippedItem, ...]] = [()] * n_orders

@@ -32,7 +32,8 @@ one shipment:
   pallets: an SSCC repeated in the MANs of several LXs, each with a carton SSCC of its own, is their
         pallet's; an N9 LV (license plate) in an LX or W12 loop names the pallet (several under one
         W12: a row per pallet, N903 its units, when they add up to W1203; else an error); an N9 LV that
-        is the LX's own SSCC is a pallet shipped whole: its SSCC once, as the pack. Of two SSCCs in an LX
+        is the LX's own SSCC is a pallet shipped whole: the row's carton and pallet both (rules.shipments
+        .whole_pallets lists it once: an S-O-T-I partner's tare, else a carton). Of two SSCCs in an LX
         the one marking more LXs is the pallet's; two that the LXs do not tell apart (none elsewhere:
         cartons splitting its units, or a carton and its pallet) or three: an error
         (SHIPMENT_945_PALLET_UNCLEAR), never a label dropped
@@ -306,8 +307,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         c = r.pop("_carton")
         r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot"), r.pop("_pallets", None)
         pallet = r.pop("_pallet", None) or c.get("pallet_id")
-        if pallet and (sscc_digits(pallet) or pallet) == (sscc_digits(c.get("carton_id") or "") or c.get("carton_id")):
-            pallet = None  # the license plate (N9 LV) is the LX's own label: a pallet shipped whole, its SSCC once
+        # a license plate (N9 LV) that is the LX's own label: a pallet shipped whole, kept as both (rules.shipments
+        # .whole_pallets writes its SSCC once: the tare of an S-O-T-I partner's 856, else its carton)
         out.append({**head, **r, "source_kind": "945", "source_sha256": sha, "source_file": result.file,
                     "carton_id": c.get("carton_id") or (f"LX{c['seq']}" if c.get("seq") else None),
                     "carton_sscc": c.get("carton_sscc"), "pallet_id": pallet, "pallet_sscc": sscc18(pallet or ""),

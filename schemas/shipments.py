@@ -153,11 +153,13 @@ class Pack:
 
 @dataclass(frozen=True, slots=True)
 class Tare:
-    """A pallet: its SSCC-18 and the cartons on it."""
+    """A pallet: its SSCC-18, the cartons on it and (S-O-T-I: a pallet shipped whole, no carton labels) the
+    items on it directly."""
 
     sscc: str
     packs: tuple[Pack, ...]
     pallet_id: str = ""
+    items: tuple[ShippedItem, ...] = ()  # S-O-T-I: the items under the tare level itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,7 @@ class ShippedOrder:
     po_number: str  # PRF01
     po_date: date | None = None  # PRF04
     release_number: str = ""  # PRF02
-    tares: tuple[Tare, ...] = ()  # pallets (S-O-T-P-I)
+    tares: tuple[Tare, ...] = ()  # pallets (S-O-T-P-I, S-O-T-I)
     packs: tuple[Pack, ...] = ()  # cartons not on a pallet
     loose_items: tuple[ShippedItem, ...] = ()  # shipped without a carton (only S-O-I can say so)
     partner: str = ""
@@ -176,7 +178,8 @@ class ShippedOrder:
         return tuple(p for t in self.tares for p in t.packs) + self.packs
 
     def all_items(self) -> tuple[ShippedItem, ...]:
-        return tuple(i for p in self.all_packs() for i in p.items) + self.loose_items
+        return tuple(i for t in self.tares for i in t.items) + tuple(i for p in self.all_packs() for i in p.items) \
+            + self.loose_items
 
 
 @dataclass(frozen=True, slots=True)

@@ -369,3 +369,38 @@ def test_two_ssccs_in_the_same_lxs_are_a_finding():
     result = read_interchanges(w945(body), file="n.x12")
     lines, found = read_945(result, list(result.transaction_sets()))
     assert lines.num_rows == 0 and [f.code for f in found] == ["SHIPMENT_945_PALLET_UNCLEAR"] * 2
+
+
+SOTI = ("globex", 'structure = "SOTPI"', 'structure = "SOTI"')  # Globex taking pallets shipped whole (S-O-T-I)
+
+
+def test_a_pallet_only_lx_is_the_tare_of_an_soti_partners_856(template, tmp_path):
+    """The pallet shipped whole (its LX's MAN*GM is its N9 LV license plate, no carton label) to a partner whose
+    856 is S-O-T-I: its SSCC at the tare level, the items under it, TD1 PLT94 1 and no carton count (an S-O-T-P-I
+    partner gets it as the carton, above)."""
+    body = HEAD + ["LX*1", f"MAN*GM*{PALLET}", f"N9*LV*{PALLET}", W12.format(q=24), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SOTI)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "I"]
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET]
+    assert ["TD1", "PLT94", "1"] in segments(text, "TD1") and not any(t[2] for t in segments(text, "TD1")
+                                                                     if t[1] == "CTN25")
+    assert segments(text, "BSN")[0][5] == "0001"
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_an_soti_partners_945_of_cartons_on_a_pallet_and_a_pallet_shipped_whole(template, tmp_path):
+    """One 945: two cartons on pallet A (each LX its carton's MAN*GM and the pallet's) and pallet B shipped whole
+    (MAN*GM = N9 LV): one order loop holding T-P-I and T-I."""
+    pallet_b = "00106141410000000026"
+    body = HEAD + ["LX*1", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1",
+                   "LX*2", f"MAN*GM*{CARTON2}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1",
+                   "LX*3", f"MAN*GM*{pallet_b}", f"N9*LV*{pallet_b}", W12.format(q=12), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SOTI)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "P", "I", "P", "I", "T", "I"]
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET, CARTON1, CARTON2, pallet_b]
+    assert ["TD1", "PLT94", "2"] in segments(text, "TD1")
+    assert bots_check(text.encode(), tmp_path)[0]

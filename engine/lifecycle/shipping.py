@@ -335,7 +335,7 @@ def _numbered_by(profile: PartnerProfile | None, pallets: bool) -> tuple[str, in
     if profile is None or "856" not in profile.receives or profile.fulfilment.sscc is None:
         return None
     structure = profile.fulfilment.asn.structure
-    if structure == "SOI" or (pallets and structure != "SOTPI"):
+    if structure == "SOI" or (pallets and structure not in ("SOTPI", "SOTI")):
         return None  # the partner's 856 does not list them
     sscc = profile.fulfilment.sscc
     ext = sscc.pallet_extension_digit if pallets and sscc.pallet_extension_digit is not None \
