@@ -14,9 +14,13 @@ one shipment:
   LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number; a MAN
         may carry both (MAN01/02 and MAN04/05 mark the same carton: MAN*GM*sscc**CP*tracking). Its id is
         its first SSCC-shaped GM/UC/AA mark (a 3PL's own license plate, MAN*GM*LPN.., may come first),
-        else its first mark: no SSCC-18, so one of our sequence is numbered for it (an 18-digit mark with
-        a wrong check digit is an error: the label on the carton is wrong). A MAN after a W12 of the LX
-        starts the carton of the W12s that follow (two cartons written in one LX, each MAN before its W12)
+        else its first GM/AA mark (UC, the U.P.C. case code on every case of an item, is no carton's own
+        label unless an SSCC-18), else none: no SSCC-18, so one of our sequence is numbered for it (an
+        18-digit mark with a wrong check digit is an error: the label on the carton is wrong). A MAN after
+        a W12 of the LX starts the carton of the W12s that follow (two cartons written in one LX, each MAN
+        before its W12). MAN*W (pallet number) and MAN*SS (shipper assigned skid number) name its pallet,
+        as an N9 LV does; an LX of only such a mark, or of one SSCC with a PAL (pallet details), is a
+        pallet shipped whole
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
         item; UP/UK/EN: a GTIN; BP/IN: the partner's part number), else W1216/W1217; W1210 weight
         with W1212 unit (L pounds, K kilograms); an N9 LI after it names the order line (PO101), else
@@ -60,6 +64,9 @@ from schemas.x12 import Group, Interchange, TransactionSet
 OUR_ITEM = ("VN", "SK", "PI", "MG")
 GTIN = ("UP", "UK", "EN", "UA")
 SSCC_MARKS = ("GM", "UC", "AA")  # MAN01/MAN04 qualifiers of a container label (an SSCC when 18 digits)
+# MAN01/MAN04 qualifiers (code list 88) of the pallet an LX's goods ship on: W pallet number, SS shipper assigned skid
+# number. An LX with no carton mark of its own (GM/AA, an SSCC-18 under UC) is the pallet shipped whole
+PALLET_MARKS = ("W", "SS")
 BUYER_ITEM = ("BP", "IN")  # the partner's (buyer's) part number, as its 850 and our cross-reference name it
 
 
@@ -200,8 +207,15 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     lx_marks[-1].append((mark, k, at))  # a carton's, or its pallet's (settled after the loop)
                 # the carton's id: its first SSCC-shaped mark (a 3PL's own license plate before it, MAN*GM*LPN..,
                 # is no label the DC scans), else its first mark (no SSCC: one of ours is numbered for it)
-                if qualifier in SSCC_MARKS and mark and ("carton_id" not in carton or (
-                        digits is not None and sscc_digits(carton["carton_id"]) is None)):
+                if qualifier in PALLET_MARKS and mark:  # the pallet (skid) the LX ships on, its label once
+                    plates = carton.setdefault("_pallets", [])
+                    if all((sscc_digits(p) or p) != (sscc_digits(mark) or mark) for p, _n, _at in plates):
+                        plates.append((mark, None, at))
+                    carton["_skid"] = True
+                # UC is the U.P.C. shipping container code (a GTIN-14 case code, the same on every case of an item)
+                # since 003020: no carton's own label unless it is an SSCC-18
+                elif qualifier in SSCC_MARKS and mark and (qualifier != "UC" or digits is not None) and (
+                        "carton_id" not in carton or (digits is not None and sscc_digits(carton["carton_id"]) is None)):
                     carton["carton_id"] = mark
                     carton["carton_sscc"] = sscc18(mark)
                     if digits is not None and carton["carton_sscc"] is None:
@@ -216,7 +230,15 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
             last["_lot"] = last["_lot"] or el(2)
         elif sid == "N9" and el(1) == "LV" and el(2) and (carton or last is not None):  # a license plate: the pallet
-            (carton if last is None else last).setdefault("_pallets", []).append((el(2), _decimal(el(3)), at))
+            plates = (carton if last is None else last).setdefault("_pallets", [])
+            same = [k for k, (p, n, _at) in enumerate(plates) if n is None and (sscc_digits(p) or p) == (
+                sscc_digits(el(2)) or el(2))]  # the LX's MAN*W/SS pallet named again: one pallet
+            if same:
+                plates[same[0]] = (el(2), _decimal(el(3)), at)
+            else:
+                plates.append((el(2), _decimal(el(3)), at))
+        elif sid == "PAL" and carton and last is None:  # pallet information in the LX loop: the LX is a pallet
+            carton["_pal"] = True
         elif sid == "N9" and carton and el(1) in ("2I", "CN"):
             carton["tracking_number"] = el(2)
         elif sid == "N9" and carton and el(1) == "LI":  # at the LX level: the line of its W12s
@@ -307,6 +329,11 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         c = r.pop("_carton")
         r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot"), r.pop("_pallets", None)
         pallet = r.pop("_pallet", None) or c.get("pallet_id")
+        if not pallet and c.get("_pal") and c.get("carton_id") and len({sscc_digits(m) or m for m, _k, _at in
+                                                                        lx_marks[r["_lx"]]}) <= 1:
+            pallet = c["carton_id"]  # an LX of one label with its PAL (pallet details): the pallet shipped whole
+        if pallet and not c.get("carton_id") and c.get("_skid"):
+            c = {**c, "carton_id": pallet, "carton_sscc": sscc18(pallet)}  # only a pallet mark: the pallet, whole
         # a license plate (N9 LV) that is the LX's own label: a pallet shipped whole, kept as both (rules.shipments
         # .whole_pallets writes its SSCC once: the tare of an S-O-T-I partner's 856, else its carton)
         out.append({**head, **r, "source_kind": "945", "source_sha256": sha, "source_file": result.file,

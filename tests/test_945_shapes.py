@@ -404,3 +404,55 @@ def test_an_soti_partners_945_of_cartons_on_a_pallet_and_a_pallet_shipped_whole(
     assert [m[2] for m in segments(text, "MAN")] == [PALLET, CARTON1, CARTON2, pallet_b]
     assert ["TD1", "PLT94", "2"] in segments(text, "TD1")
     assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_a_pallet_number_man_w_or_skid_number_man_ss_names_the_lxs_pallet(template, tmp_path):
+    """MAN01 W (pallet number) and SS (shipper assigned skid number), code list 88: the pallet the LX's goods ship on.
+    An LX of a carton's MAN*GM and its pallet's MAN*SS is a carton on that pallet (Globex: T-P-I); an LX of only a
+    MAN*W is the pallet shipped whole (S-O-T-I: T-I; S-O-T-P-I: its SSCC once, as the carton). Both used to be
+    ignored: the pallet dropped, a pallet-only LX numbered as a carton of ours."""
+    body = HEAD + ["LX*1", f"MAN*GM*{CARTON1}", f"MAN*SS*{PALLET}", W12.format(q=6), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "P", "I"]
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET, CARTON1]
+    whole = HEAD + ["LX*1", f"MAN*W*{PALLET}", W12.format(q=24), "N9*LI*1"]
+    for edit, levels in ((SOTI, ["S", "O", "T", "I"]), (None, ["S", "O", "P", "I"])):
+        ws, state, res = ship(template, tmp_path / (edit and "soti" or "sotpi"), "north", "n.x12", w945(whole),
+                              profile_edit=edit)
+        assert res.shipments == 1, codes(state)
+        text = body_of(state)
+        assert [h[3] for h in segments(text, "HL")] == levels
+        assert [m[2] for m in segments(text, "MAN")] == [PALLET]
+    ws, state, res = ship(template, tmp_path / "both", "north", "n.x12", w945(
+        HEAD + ["LX*1", f"MAN*W*{PALLET}", f"N9*LV*{PALLET}", W12.format(q=24), "N9*LI*1"]), profile_edit=SOTI)
+    assert res.shipments == 1 and [m[2] for m in segments(body_of(state), "MAN")] == [PALLET]  # named twice: once
+
+
+def test_an_lx_of_one_sscc_with_its_pallet_details_pal_is_the_pallet_shipped_whole(template, tmp_path):
+    """A pallet-only LX without N9*LV: its MAN*GM and a PAL (pallet type, tiers, blocks: the 945's LX-level pallet
+    details) say the labelled container is a pallet. An S-O-T-I partner gets it at the tare level (it used to be
+    read as a carton: O-P-I)."""
+    body = HEAD + ["LX*1", f"MAN*GM*{PALLET}", "PAL*4*5*8", W12.format(q=24), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SOTI)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "I"] and ["TD1", "PLT94", "1"] in segments(
+        text, "TD1")
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET]
+
+
+def test_a_upc_case_code_man_uc_is_no_cartons_label():
+    """MAN*UC is the U.P.C. shipping container code (since 003020): a GTIN-14 printed on every case of the item, no
+    serial. Two LXs of cases of one item with only that code are two cartons (numbered by us), not one carton
+    labelled with the case code (it used to be each LX's carton id: the two cases merged, their line twice in one
+    carton). An SSCC-18 under UC is still the carton's label."""
+    body = HEAD + ["LX*1", "MAN*UC*10614141100528", W12.format(q=6), "N9*LI*1",
+                   "LX*2", "MAN*UC*10614141100528", W12.format(q=6), "N9*LI*1",
+                   "LX*3", f"MAN*UC*{CARTON1[2:]}", W12.format(q=6), "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert not found
+    assert lines["carton_id"].to_pylist() == ["LX1", "LX2", CARTON1[2:]]
+    assert lines["carton_sscc"].to_pylist() == [None, None, CARTON1[2:]]
