@@ -193,7 +193,8 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
         units = {p.weight_unit for p in packs}
         if len(units) == 1:
             weight, unit = sum((p.weight for p in packs), Decimal(0)), units.pop()
-    segs = s_segments(asn, cartons=len(packs), pallets=sum(len(o.tares) for o in shipment.orders), weight=weight,
+    segs = s_segments(asn, cartons=len(packs), pallets=sum(len(o.tares) for o in shipment.orders)
+                      or shipment.pallets_given or 0, weight=weight,
                       weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
                       transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
                       tracking_number=shipment.tracking_number, extra_refs=shipment.extra_refs,

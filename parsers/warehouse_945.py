@@ -30,6 +30,9 @@ one shipment:
   W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight and
         W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
   W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
+  W10   W1002 the number of pallets shipped (W10 mirrors G03: W1001 unit load option, W1003 pallet exchange,
+        W1004/W1005 seals), else W0306 the lading quantity when W0307 is a pallet unit (355: PL, PF): the
+        856's TD1 PLT94 when no pallet id or label in the 945 counts them
   N1    ST: the address it shipped to (N104, its N4's N403), held against the order's ship-to
         (rules in engine.lifecycle.shipping); SF: a warning when it is not the warehouse's ship-from
   G62   G6205 the time's zone: converted to our clock's for the ASN window
@@ -283,7 +286,11 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             carton_rows.append(last)
             last["_carton"] = dict(carton)
             last["_lx"] = len(cartons) - 1
+        elif sid == "W10" and last is None and not carton and _count(el(2)) is not None:  # W1002 pallets shipped
+            head["shipment_pallets"] = head.get("shipment_pallets") or _count(el(2))
         elif sid == "W03":
+            if el(7).upper() in PALLET_UNITS and _count(el(6)) is not None and not head.get("shipment_pallets"):
+                head["shipment_pallets"] = _count(el(6))  # W0306 lading quantity in pallets (W0307 PL / PF)
             w03 = (el(1), pos)
             w03_at = dict(at, weight=_measure(_decimal(el(2)), el(2), "W0302", at, findings), weight_code=el(3).upper(),
                           volume=_measure(_decimal(el(4)), el(4), "W0304", at, findings), volume_unit=el(5).upper())
@@ -493,6 +500,16 @@ def _measure(value: Decimal | None, text: str, element: str, at: dict, findings:
     findings.append(finding("SHIPMENT_WEIGHT_ROUNDED", f"{element} {text} has more than 4 decimal places; our "
                             f"shipments and 856s carry 4: read as {_exact(kept)}.", element=element, value=text, **at))
     return kept
+
+
+PALLET_UNITS = ("PL", "PF")  # code list 355: pallet/unit load, pallet (lift)
+
+
+def _count(text: str) -> int | None:
+    """A count of pallets (W1002 R1/3, W0306 N0): a whole number above 0, else None (not read)."""
+    value = _decimal(text)
+    return int(value) if value is not None and value > 0 and value == value.to_integral_value() and value < 10 ** 7 \
+        else None
 
 
 def _decimal(text: str) -> Decimal | None:

@@ -456,3 +456,28 @@ def test_a_upc_case_code_man_uc_is_no_cartons_label():
     assert not found
     assert lines["carton_id"].to_pylist() == ["LX1", "LX2", CARTON1[2:]]
     assert lines["carton_sscc"].to_pylist() == [None, None, CARTON1[2:]]
+
+
+@pytest.mark.parametrize("pallets", [["W10*PL*2*N"], ["W03*24*18*LB***2*PL"], ["W10*PL*2", "W03*24*18*LB***5*PL"]])
+def test_the_945s_pallet_count_is_the_856s_td1_when_no_pallet_is_labelled(template, tmp_path, pallets):
+    """W10 (heading; as G03: W1001 unit load option, W1002 quantity of pallets shipped) or W03's lading quantity in
+    pallets (W0306 with W0307 PL): cartons with only their own labels, so the 856 lists no tare, but its TD1 says
+    how many pallets the truck carries (TD1 PLT94 2; it used to say nothing of them). W10 first when both say."""
+    w10 = [s for s in pallets if s.startswith("W10")]
+    w03 = [s for s in pallets if s.startswith("W03")]
+    body = HEAD + w10 + carton(CARTON1, 12) + carton(CARTON2, 12) + w03
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "P", "I", "P", "I"]
+    assert ["TD1", "PLT94", "2"] in segments(text, "TD1")
+
+
+def test_pallets_the_945_labels_are_counted_over_its_pallet_count(template, tmp_path):
+    """Two labelled pallets listed at the tare level: TD1 PLT94 counts them, whatever W10 says."""
+    pallet_b = "00106141410000000026"
+    body = HEAD + ["W10*PL*3", "LX*1", f"MAN*GM*{CARTON1}", f"N9*LV*{PALLET}", W12.format(q=12), "N9*LI*1",
+                   "LX*2", f"MAN*GM*{CARTON2}", f"N9*LV*{pallet_b}", W12.format(q=12), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    assert ["TD1", "PLT94", "2"] in segments(body_of(state), "TD1")

@@ -930,7 +930,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         weight, unit = (given["gross_weight"], given["weight_unit"]) if given.get("gross_weight") is not None \
             else (h.weight, h.weight_unit)
         return ShipmentHead(h.shipment_id, bool(h.po_numbers), s_segments(
-            asn, cartons=h.n_cartons, pallets=h.n_pallets, weight=weight, weight_unit=unit,
+            asn, cartons=h.n_cartons, pallets=h.n_pallets or given.get("pallets_given") or 0, weight=weight,
+            weight_unit=unit,
             carrier_scac=h.carrier_scac, service_level=h.service_level,
             transport_method=given.get("transport_method") or _METHOD, bill_of_lading=h.bill_of_lading,
             tracking_number=h.tracking_number, extra_refs=tuple(("CN", number) for number in h.more_tracking),
