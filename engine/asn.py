@@ -189,10 +189,11 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
     packs = shipment.all_packs()
     weight = shipment.gross_weight
     unit = shipment.weight_unit
-    if weight is None and packs and all(p.weight is not None for p in packs):
-        units = {p.weight_unit for p in packs}
+    boxes: tuple[Pack | Tare, ...] = packs + tuple(t for o in shipment.orders for t in o.tares if t.items)  # (S-O-T-I)
+    if weight is None and boxes and all(p.weight is not None for p in boxes):
+        units = {p.weight_unit for p in boxes}
         if len(units) == 1:
-            weight, unit = sum((p.weight for p in packs), Decimal(0)), units.pop()
+            weight, unit = sum((p.weight for p in boxes), Decimal(0)), units.pop()
     segs = s_segments(asn, cartons=len(packs), pallets=sum(len(o.tares) for o in shipment.orders)
                       or shipment.pallets_given or 0, weight=weight,
                       weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
@@ -220,15 +221,14 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     written even without a SCAC); TD3 the trailer (``equipment``: code, initial, number) when known."""
     segs: list[list[object]] = []
     volume = volume if volume is not None and volume_unit else None
-    if cartons or weight is not None or volume is not None:
-        td1: list[object] = ["TD1", "CTN25", str(cartons) if cartons else ""]
-        if weight is not None:
-            td1 += ["", "", "", "G", x12_decimal(weight), weight_unit or "LB"]
-        if volume is not None:
-            td1 += [""] * (9 - len(td1)) + [x12_decimal(volume), volume_unit]
-        segs.append(td1)
+    # the gross weight and volume go on the cartons' TD1, or on the pallets' when no carton is listed (S-O-T-I of
+    # pallets shipped whole: a TD1 CTN25 without its count breaks C0102)
+    on_pallets = not cartons and bool(pallets)
+    if not on_pallets and (cartons or weight is not None or volume is not None):
+        segs.append(_td1("CTN25", str(cartons) if cartons else "", weight, weight_unit, volume, volume_unit))
     if pallets:
-        segs.append(["TD1", "PLT94", str(pallets)])
+        segs.append(_td1("PLT94", str(pallets), weight, weight_unit, volume, volume_unit) if on_pallets else
+                    ["TD1", "PLT94", str(pallets)])
     method = transport_method if carrier_scac or method_given else ""
     if carrier_scac or service_level or method:
         level = service_level
@@ -255,6 +255,18 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if asn.estimated_delivery and estimated_delivery is not None:
         segs.append(["DTM", "017", _ccyymmdd(estimated_delivery)])
     return segs
+
+
+def _td1(code: str, count: str, weight: Decimal | None, weight_unit: str, volume: Decimal | None,
+         volume_unit: str) -> list[object]:
+    """TD1 of ``count`` units of packaging ``code``, with the gross weight (TD106-TD108) and volume (TD109/TD110)
+    when known."""
+    td1: list[object] = ["TD1", code, count]
+    if weight is not None:
+        td1 += ["", "", "", "G", x12_decimal(weight), weight_unit or "LB"]
+    if volume is not None:
+        td1 += [""] * (9 - len(td1)) + [x12_decimal(volume), volume_unit]
+    return td1
 
 
 def _ccyymmdd(day: date) -> str:

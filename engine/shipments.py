@@ -165,8 +165,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     # a carton labelled as its pallet is the pallet shipped whole (rules.shipments.whole_pallets, S-O-T-I): its
     # items under the tare itself
     tares = [Tare(sscc=sscc, pallet_id=label, packs=packed) if all(p.carton_id != label for p in packed) else
-             Tare(sscc=sscc, pallet_id=label, packs=tuple(p for p in packed if p.carton_id != label),
-                  items=tuple(i for p in packed if p.carton_id == label for i in p.items))
+             _whole(sscc, label, packed)
              for label, sscc, packed in zip(c.tare_label, c.tare_sscc, tare_packs, strict=True)]
     order_tares = _nest(order[c.tare_row], c.tare_row, tares, n_orders)
     loose_items: list[tuple[ShippedItem, ...]] = [()] * n_orders
@@ -200,6 +199,14 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
             extra_refs=tuple(("CN", number) for number in more[s]), **header_fields(h)))
     return out
+
+
+def _whole(sscc: str, label: str, packed: tuple[Pack, ...]) -> Tare:
+    """The pallet ``label`` holding the cartons ``packed``, one of which is labelled as the pallet (rules.shipments
+    .whole_pallets: a pallet shipped whole): its items and weight the tare's own."""
+    own = [p for p in packed if p.carton_id == label]
+    return Tare(sscc=sscc, pallet_id=label, packs=tuple(p for p in packed if p.carton_id != label),
+                items=tuple(i for p in own for i in p.items), weight=own[0].weight, weight_unit=own[0].weight_unit)
 
 
 def more_tracking(lines: pa.Table, shipment: np.ndarray, n: int) -> list[tuple[str, ...]]:

@@ -162,6 +162,8 @@ class Tare:
     packs: tuple[Pack, ...]
     pallet_id: str = ""
     items: tuple[ShippedItem, ...] = ()  # S-O-T-I: the items under the tare level itself
+    weight: Decimal | None = None  # a pallet shipped whole: its weight, as its rows gave it (TD1's gross weight)
+    weight_unit: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -384,8 +384,7 @@ def test_a_pallet_only_lx_is_the_tare_of_an_soti_partners_856(template, tmp_path
     text = body_of(state)
     assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "I"]
     assert [m[2] for m in segments(text, "MAN")] == [PALLET]
-    assert ["TD1", "PLT94", "1"] in segments(text, "TD1") and not any(t[2] for t in segments(text, "TD1")
-                                                                     if t[1] == "CTN25")
+    assert segments(text, "TD1") == [["TD1", "PLT94", "1", "", "", "", "G", "9", "LB"]]  # its W12's weight, no carton
     assert segments(text, "BSN")[0][5] == "0001"
     assert bots_check(text.encode(), tmp_path)[0]
 
@@ -438,8 +437,8 @@ def test_an_lx_of_one_sscc_with_its_pallet_details_pal_is_the_pallet_shipped_who
     ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SOTI)
     assert res.shipments == 1, codes(state)
     text = body_of(state)
-    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "I"] and ["TD1", "PLT94", "1"] in segments(
-        text, "TD1")
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "I"]
+    assert segments(text, "TD1") == [["TD1", "PLT94", "1", "", "", "", "G", "9", "LB"]]
     assert [m[2] for m in segments(text, "MAN")] == [PALLET]
 
 
@@ -481,3 +480,14 @@ def test_pallets_the_945_labels_are_counted_over_its_pallet_count(template, tmp_
     ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
     assert res.shipments == 1, codes(state)
     assert ["TD1", "PLT94", "2"] in segments(body_of(state), "TD1")
+
+
+def test_an_soti_856_of_pallets_shipped_whole_weighs_them_on_the_pallets_td1(template, tmp_path):
+    """No carton listed: the W03 gross weight and volume go on TD1 PLT94 (a TD1 CTN25 with a weight and no count
+    breaks TD1's C0102: our validator used to hold the 856)."""
+    body = HEAD + ["LX*1", f"MAN*GM*{PALLET}", f"N9*LV*{PALLET}", W12.format(q=24), "N9*LI*1", "W03*24*500*LB*80*CF"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SOTI)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert segments(text, "TD1") == [["TD1", "PLT94", "1", "", "", "", "G", "500", "LB", "80", "CF"]]
+    assert bots_check(text.encode(), tmp_path)[0]

@@ -32,7 +32,7 @@ def test_a_csv_pallet_row_without_a_carton_is_the_tare_of_an_soti_856(template, 
     assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "I"]
     (man,) = segments(text, "MAN")
     assert sscc18(man[2]) is not None and man[2][2:9] == "0061414"  # ours: ext digit 0, prefix 0614141
-    assert ["TD1", "PLT94", "1"] in segments(text, "TD1")
+    assert segments(text, "TD1") == [["TD1", "PLT94", "1", "", "", "", "G", "1", "LB"]]  # the row weighs the pallet
     assert bots_check(text.encode(), tmp_path)[0]
 
 
