@@ -201,7 +201,7 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
                       tracking_number=shipment.tracking_number, extra_refs=shipment.extra_refs,
                       ship_date=shipment.ship_date, ship_time=shipment.ship_time,
                       estimated_delivery=shipment.estimated_delivery, volume=shipment.volume,
-                      volume_unit=shipment.volume_unit, equipment=shipment.equipment,
+                      volume_unit=shipment.volume_unit, equipment=shipment.equipment, seal_number=shipment.seal_number,
                       method_given=shipment.method_given, time_zone=shipment.time_zone)
     if parties:
         segs.extend(party_segments(shipment.ship_from))
@@ -213,12 +213,13 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
                carrier_scac: str, service_level: str, transport_method: str, bill_of_lading: str, tracking_number: str,
                extra_refs: Sequence[tuple[str, str]], ship_date: date, ship_time: time | None,
                estimated_delivery: date | None, volume: Decimal | None = None, volume_unit: str = "",
-               equipment: tuple[str, str, str] = ("", "", ""), method_given: bool = False,
+               equipment: tuple[str, str, str] = ("", "", ""), seal_number: str = "", method_given: bool = False,
                time_zone: str = "") -> list[list[object]]:
     """The S level's segments from TD1 to DTM of a shipment of ``cartons`` cartons and ``pallets`` pallets
     (``weight``: its gross weight, None when unknown; ``volume`` with its unit: TD109/TD110). TD5 names
     the carrier (TD503) with ``transport_method`` (motor unless the warehouse said: ``method_given``, then
-    written even without a SCAC); TD3 the trailer (``equipment``: code, initial, number) when known."""
+    written even without a SCAC); TD3 the trailer (``equipment``: code, initial, number) when known, and
+    its seal (TD309) when the warehouse gave one."""
     segs: list[list[object]] = []
     volume = volume if volume is not None and volume_unit else None
     # the gross weight and volume go on the cartons' TD1, or on the pallets' when no carton is listed (S-O-T-I of
@@ -238,8 +239,10 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
             td5 += [""] * 6 + [level]
         segs.append(td5)
     code, initial, number = equipment
-    if number:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
-        segs.append(["TD3", code or "TL", initial, number])
+    seal = seal_number if 2 <= len(seal_number) <= 15 else ""  # TD309 is AN 2/15 (as W1004)
+    if number or seal:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
+        td3: list[object] = ["TD3", code or "TL", initial if number else "", number]
+        segs.append(td3 + [""] * 5 + [seal] if seal else td3)
     if bill_of_lading:
         segs.append(["REF", "BM", bill_of_lading])
     if tracking_number:

@@ -38,7 +38,8 @@ PalletKey = tuple[str, str]  # (shipment id, pallet id)
 # what assemble_shipments reads of a shipment's first line (its header)
 _HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number", "bill_of_lading",
            "transport_method", "equipment_code", "equipment_initial", "equipment_number", "shipment_weight",
-           "shipment_weight_unit", "shipment_volume", "shipment_volume_unit", "ship_time_zone", "shipment_pallets")
+           "shipment_weight_unit", "shipment_volume", "shipment_volume_unit", "ship_time_zone", "shipment_pallets",
+           "seal_number")
 
 
 def header_fields(h: Mapping) -> dict:
@@ -50,7 +51,8 @@ def header_fields(h: Mapping) -> dict:
             "gross_weight": h.get("shipment_weight"),
             "weight_unit": h.get("shipment_weight_unit") or "" if h.get("shipment_weight") is not None else "",
             "volume": h.get("shipment_volume"), "volume_unit": h.get("shipment_volume_unit") or "",
-            "time_zone": h.get("ship_time_zone") or "", "pallets_given": h.get("shipment_pallets")}
+            "time_zone": h.get("ship_time_zone") or "", "pallets_given": h.get("shipment_pallets"),
+            "seal_number": h.get("seal_number") or ""}
 
 
 # what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its

@@ -30,9 +30,10 @@ one shipment:
   W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight and
         W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
   W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
-  W10   W1002 the number of pallets shipped (W10 mirrors G03: W1001 unit load option, W1003 pallet exchange,
-        W1004/W1005 seals), else W0306 the lading quantity when W0307 is a pallet unit (355: PL, PF): the
-        856's TD1 PLT94 when no pallet id or label in the 945 counts them
+  W10   W1004 (else W1005) the trailer's seal: the 856's TD309; W1002 the number of pallets shipped (W10
+        mirrors G03: W1001 unit load option, W1003 pallet exchange, W1004/W1005 seals), else W0306 the
+        lading quantity when W0307 is a pallet unit (355: PL, PF): the 856's TD1 PLT94 when no pallet id
+        or label in the 945 counts them
   N1    ST: the address it shipped to (N104, its N4's N403), held against the order's ship-to
         (rules in engine.lifecycle.shipping); SF: a warning when it is not the warehouse's ship-from
   G62   G6205 the time's zone: converted to our clock's for the ASN window
@@ -286,8 +287,10 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             carton_rows.append(last)
             last["_carton"] = dict(carton)
             last["_lx"] = len(cartons) - 1
-        elif sid == "W10" and last is None and not carton and _count(el(2)) is not None:  # W1002 pallets shipped
-            head["shipment_pallets"] = head.get("shipment_pallets") or _count(el(2))
+        elif sid == "W10" and last is None and not carton:  # W1002 pallets shipped, W1004 the trailer's seal
+            if _count(el(2)) is not None:
+                head["shipment_pallets"] = head.get("shipment_pallets") or _count(el(2))
+            head["seal_number"] = head.get("seal_number") or el(4) or el(5) or None
         elif sid == "W03":
             if el(7).upper() in PALLET_UNITS and _count(el(6)) is not None and not head.get("shipment_pallets"):
                 head["shipment_pallets"] = _count(el(6))  # W0306 lading quantity in pallets (W0307 PL / PF)

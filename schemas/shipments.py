@@ -60,6 +60,7 @@ SHIPMENT_LINES = pa.schema([
     pa.field("shipment_weight_unit", pa.string()),  # LB | KG (W0303 as read)
     pa.field("shipment_volume", WEIGHT),  # W0304: TD109
     pa.field("shipment_volume_unit", pa.string()),  # W0305 as sent (code list 355: CF, CR ...): TD110
+    pa.field("seal_number", pa.string()),  # W1004 (the trailer's seal, W10 as G03): TD309
     pa.field("shipment_pallets", pa.int32()),  # W1002 pallets shipped, else W0306 with W0307 PL/PF: TD1 PLT94 when the
     # 856 counts no pallet of its own (no pallet ids or labels in the 945)
     pa.field("ship_time_zone", pa.string()),  # G6205 of the ship date's G62 (code list 623: ET, CS, UT, 13 ...)
@@ -208,6 +209,7 @@ class Shipment:
     volume: Decimal | None = None  # TD109
     volume_unit: str = ""  # TD110 (code list 355: CF cubic feet, CR cubic meters ...)
     equipment: tuple[str, str, str] = ("", "", "")  # TD301-TD303: equipment code, initial, number (a trailer)
+    seal_number: str = ""  # TD309: the seal closing the trailer (Best Buy's 856: required for truckloads)
     time_zone: str = ""  # G6205 of ship_time (code list 623: ET, CS, UT ...); "" our clock's
     pallets_given: int | None = None  # the warehouse's count of pallets shipped (945 W1002 / W03 lading quantity):
     # TD1 PLT94 when no pallet is listed or counted from the lines

@@ -491,3 +491,18 @@ def test_an_soti_856_of_pallets_shipped_whole_weighs_them_on_the_pallets_td1(tem
     text = body_of(state)
     assert segments(text, "TD1") == [["TD1", "PLT94", "1", "", "", "", "G", "500", "LB", "80", "CF"]]
     assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_the_trailers_seal_in_w10_is_the_856s_td309(template, tmp_path):
+    """W1004 (the seal number, W10 mirroring G03): the 856's TD3 carries it in TD309, as Best Buy's 856 shows
+    (TD3*TL*ABC*12345******12345678910, required for truckloads); without a trailer number, TD3*TL with the seal
+    alone. It used to be dropped."""
+    body = HEAD[:-1] + ["W27*M*ODFL***TL*ABCD*778899", "W10*PL*1*N*SEAL0042"] + carton(CARTON1, 12)
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    assert segments(body_of(state), "TD3") == [["TD3", "TL", "ABCD", "778899", "", "", "", "", "", "SEAL0042"]]
+    body = HEAD + ["W10**1*N*SEAL0042"] + carton(CARTON1, 12)
+    ws, state, res = ship(template, tmp_path / "b", "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    assert segments(body_of(state), "TD3") == [["TD3", "TL", "", "", "", "", "", "", "", "SEAL0042"]]
+    assert bots_check(body_of(state).encode(), tmp_path)[0]

@@ -937,6 +937,7 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
             tracking_number=h.tracking_number, extra_refs=tuple(("CN", number) for number in h.more_tracking),
             ship_date=h.ship_date, ship_time=h.ship_time, estimated_delivery=None, volume=given.get("volume"),
             volume_unit=given.get("volume_unit") or "", equipment=given.get("equipment") or ("", "", ""),
+            seal_number=given.get("seal_number") or "",
             method_given=bool(given.get("method_given")), time_zone=given.get("time_zone") or ""), ship_from,
             h.ship_to)
 
