@@ -16,7 +16,7 @@ DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the 
 (the mark-for store the PO named, as it named it; AsnSettings.mark_for "pack": after each T/P's MAN instead);
 T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number of HL segments, CTT02 = hash of SN102).
 A failed self-check raises DocumentError: never a wrong ASN.
-build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
+build_856_texts writes many shipments' S-O-P-I, S-O-T-P-I and S-O-T-I bodies at once as text, column-wise,
 checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
 writes a Flat856 (the shipments' orders, pallets, cartons and items in the order written), which
 engine.shipments.shipment_columns also makes straight from confirmation lines, without the objects.
@@ -573,7 +573,10 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
 
 # --- many shipments at once, as text ------------------------------------------------------------
 
-COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI"})  # the structures build_856_texts writes
+COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI", "SOTI"})  # the structures build_856_texts writes
+# the structures engine.shipments.shipment_columns writes straight from confirmation lines (S-O-T-I's pallets
+# shipped whole go through the objects: assemble_shipments, then build_856_texts)
+FROM_LINES: frozenset[str] = frozenset({"SOPI", "SOTPI"})
 
 
 def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimiters, chars: str, *,
@@ -593,7 +596,7 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     written from the same counts and sums."""
     if asn.structure not in COLUMNAR or not shipments:
         return [None] * len(shipments)
-    flat = _flatten(shipments, pallets=asn.structure == "SOTPI")
+    flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
 
     def head(s: int) -> ShipmentHead:
         shipment = shipments[s]
@@ -643,9 +646,10 @@ class Flat856:
     o_refs: list[tuple[tuple[str, str], ...]] | None = None  # per order: its PO's references (None: no order has one)
 
 
-def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
+def _flatten(shipments: Sequence[Shipment], *, pallets: bool, whole: bool = False) -> Flat856:
     """The shipments' objects walked into a Flat856 (an order's cartons numbered at once: each after the
-    one before and its items)."""
+    one before and its items). ``whole`` (S-O-T-I): a pallet shipped whole is a T box with its items after it
+    (a pallet holding both cartons and items of its own is left to build_856)."""
     bad: set[int] = set()  # shipments left to build_856
     o_ship: list[int] = []  # per order: its shipment
     orders: list[ShippedOrder] = []
@@ -669,11 +673,11 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
         b_parent.append(parent)
         b_order.append(o)
         b_ship.append(s)
-        if isinstance(b, Tare):
+        if isinstance(b, Tare) and not b.items:
             b_level.append("T")
             b_children.append(len(b.packs))
             return n
-        b_level.append("P")
+        b_level.append("T" if isinstance(b, Tare) else "P")
         b_children.append(len(b.items))
         i_box.extend([len(boxes) - 1] * len(b.items))
         items.extend(b.items)
@@ -682,8 +686,8 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
     for s, shipment in enumerate(shipments):
         n = 1  # the S
         for order in shipment.orders:
-            if order.loose_items or any(t.items for t in order.tares):  # (items under a tare: S-O-T-I's own)
-                bad.add(s)
+            if order.loose_items or any(t.items and (t.packs or not whole) for t in order.tares):
+                bad.add(s)  # (items under a tare: S-O-T-I's own, beside no carton on it)
             n += 1
             o_ship.append(s)
             orders.append(order)
@@ -742,7 +746,7 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     hl_of_box = np.asarray(b_hl, np.int64)
     i_hl = hl_of_box[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
     # the tree, checked on its numbers: in each shipment every HL01 from 2 to CTT01 once, each after its
-    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P); else the run is
+    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P or, S-O-T-I, a T); else the run is
     # left to build_856
     hls = np.asarray(n_hl, np.int64)
     ship = np.concatenate([o_of, b_of, i_ship]).astype(np.int64)

@@ -13,10 +13,10 @@ from datetime import date
 import pytest
 
 from engine.asn import build_856, build_856_texts, check_856, shipped_quantities
+from engine.envelope import usual_delimiters
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings
 from schemas.shipments import ShippedOrder, Tare
-from schemas.x12 import Delimiters
 from tests.shipping_support import NOW, PROFILES, bots_check, item, read_back, sample_shipment, sscc, wrap_for
 
 
@@ -66,13 +66,26 @@ def test_the_self_check_takes_items_under_a_tare_in_soti_only():
         build_856(shipment, AsnSettings(structure="SOTPI"), created=NOW)
 
 
-def test_the_text_path_leaves_soti_to_the_builder():
-    d = Delimiters(element="*", segment="~", component=">", repetition="^", suffix="")
+def test_the_text_path_writes_soti_as_the_builder_does():
+    """build_856_texts (the night's path for many shipments) writes a pallet shipped whole as build_856 does; a
+    pallet holding cartons and items of its own is left to build_856; an S-O-T-P-I partner's never gets items
+    under a tare (build_856 refuses it, so the text path leaves it too)."""
+    from tests.test_asn_856_texts import ENV, per_shipment
+
+    d = usual_delimiters(ENV)
     shipment = whole_pallets()
-    assert build_856_texts([shipment], AsnSettings(structure="SOTI"), d, "*~>^", created=NOW,
+    want = per_shipment(shipment, AsnSettings(structure="SOTI"), shipped_quantities(shipment), True)
+    assert want is not None and "~\nHL*3*2*T*1~\nMAN*GM*" in want[0]
+    assert build_856_texts([shipment], AsnSettings(structure="SOTI"), *d, created=NOW,
+                           expected=[shipped_quantities(shipment)]) == [want]
+    assert build_856_texts([shipment], AsnSettings(structure="SOTPI"), *d, created=NOW,
                            expected=[shipped_quantities(shipment)]) == [None]
-    assert build_856_texts([shipment], AsnSettings(structure="SOTPI"), d, "*~>^", created=NOW,
-                           expected=[shipped_quantities(shipment)]) == [None]  # never written without its items
+    s = sample_shipment(pallets=True)
+    both = replace(s, orders=(replace(s.orders[0], tares=(replace(s.orders[0].tares[0], items=(item("3", 2),)),)),))
+    assert build_856_texts([both], AsnSettings(structure="SOTI"), *d, created=NOW,
+                           expected=[shipped_quantities(both)]) == [None]
+    body = build_856(both, AsnSettings(structure="SOTI"), created=NOW)  # T-P-I and T-I under the one pallet
+    assert [s[3] for s in body if s[0] == "HL"] == ["S", "O", "T", "P", "I", "I", "P", "I", "I"]
 
 
 @pytest.mark.parametrize("partner", ["acme", "globex", "initech"])  # 004010 and 005010, each one's delimiters

@@ -26,7 +26,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import COLUMNAR, CONFIRMED, ShipmentHead, build_856, build_856_texts, s_segments, write_856_texts
+from engine.asn import (
+    COLUMNAR,
+    CONFIRMED,
+    FROM_LINES,
+    ShipmentHead,
+    build_856,
+    build_856_texts,
+    s_segments,
+    write_856_texts,
+)
 from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.deadlines import ship_date_findings
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
@@ -912,7 +921,7 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
                      ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
     """_from_columns of one partner's rows."""
     profile = profiles.get(partner)
-    if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR:
+    if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in FROM_LINES:
         return None
     usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
     if usual is None:
