@@ -5,6 +5,9 @@ Pure: the shipment, the partner's AsnSettings and the document time come in; seg
 them with engine.envelope). Structures (HL03 levels, parent first):
   SOPI   pick and pack:        S > O > P (carton, MAN*GM SSCC) > I (the carton's items)
   SOTPI  pick and pack + tare: S > O > T (pallet, MAN*GM) > P > I; cartons off any pallet sit under O
+  SOTI   pallets shipped whole: S > O > T (pallet, MAN*GM) > I, no carton level; in the same order loop a pallet
+         of labelled cartons is T > P > I and a carton off any pallet P > I (Best Buy's guide lists the three
+         trees: labels at the pallet and carton, at the pallet only, at the carton only)
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
@@ -13,7 +16,7 @@ DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the 
 (the mark-for store the PO named, as it named it; AsnSettings.mark_for "pack": after each T/P's MAN instead);
 T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number of HL segments, CTT02 = hash of SN102).
 A failed self-check raises DocumentError: never a wrong ASN.
-build_856_texts writes many shipments' S-O-P-I and S-O-T-P-I bodies at once as text, column-wise,
+build_856_texts writes many shipments' S-O-P-I, S-O-T-P-I and S-O-T-I bodies at once as text, column-wise,
 checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
 writes a Flat856 (the shipments' orders, pallets, cartons and items in the order written), which
 engine.shipments.shipment_columns also makes straight from confirmation lines, without the objects.
@@ -51,6 +54,7 @@ from schemas.x12 import Delimiters
 PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "SOPI": {"O": ("S",), "P": ("O",), "I": ("P",)},
     "SOTPI": {"O": ("S",), "T": ("O",), "P": ("T", "O"), "I": ("P",)},
+    "SOTI": {"O": ("S",), "T": ("O",), "P": ("T", "O"), "I": ("T", "P")},
     "SOI": {"O": ("S",), "I": ("O",)},
     "SOIP": {"O": ("S",), "I": ("O",), "P": ("I",)},
 }
@@ -107,8 +111,11 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         if order.loose_items:
             raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
                                 structure=structure, shipment=shipment.shipment_id, po=order.po_number)
-        if structure == "SOTPI":
+        if structure in ("SOTPI", "SOTI"):
             for tare in order.tares:
+                if tare.items and structure != "SOTI":
+                    raise DocumentError("a pallet shipped whole (items under the tare level) is S-O-T-I",
+                                        structure=structure, shipment=shipment.shipment_id, po=order.po_number)
                 n += 1
                 o[4] = "1"
                 t: list[object] = ["HL", str(n), o[1], "T", "0"]
@@ -116,6 +123,12 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                 add(["MAN", "GM", _man02(tare.sscc, sscc_with_ai, written)])
                 body += boxed
                 n, total = _packs(body, n, t, tare.packs, item, written, sscc_with_ai, total, boxed)
+                for line in tare.items:  # S-O-T-I: the pallet's items under it, no carton level
+                    n += 1
+                    t[4] = "1"
+                    add(["HL", str(n), t[1], "I", "0"])
+                    body += item(line)
+                    total += line.quantity
             n, total = _packs(body, n, o, order.packs, item, written, sscc_with_ai, total, boxed)
         else:
             n, total = _packs(body, n, o, order.all_packs(), item, written, sscc_with_ai, total, boxed)
@@ -176,17 +189,19 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
     packs = shipment.all_packs()
     weight = shipment.gross_weight
     unit = shipment.weight_unit
-    if weight is None and packs and all(p.weight is not None for p in packs):
-        units = {p.weight_unit for p in packs}
+    boxes: tuple[Pack | Tare, ...] = packs + tuple(t for o in shipment.orders for t in o.tares if t.items)  # (S-O-T-I)
+    if weight is None and boxes and all(p.weight is not None for p in boxes):
+        units = {p.weight_unit for p in boxes}
         if len(units) == 1:
-            weight, unit = sum((p.weight for p in packs), Decimal(0)), units.pop()
-    segs = s_segments(asn, cartons=len(packs), pallets=sum(len(o.tares) for o in shipment.orders), weight=weight,
+            weight, unit = sum((p.weight for p in boxes), Decimal(0)), units.pop()
+    segs = s_segments(asn, cartons=len(packs), pallets=sum(len(o.tares) for o in shipment.orders)
+                      or shipment.pallets_given or 0, weight=weight,
                       weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
                       transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
                       tracking_number=shipment.tracking_number, extra_refs=shipment.extra_refs,
                       ship_date=shipment.ship_date, ship_time=shipment.ship_time,
                       estimated_delivery=shipment.estimated_delivery, volume=shipment.volume,
-                      volume_unit=shipment.volume_unit, equipment=shipment.equipment,
+                      volume_unit=shipment.volume_unit, equipment=shipment.equipment, seal_number=shipment.seal_number,
                       method_given=shipment.method_given, time_zone=shipment.time_zone)
     if parties:
         segs.extend(party_segments(shipment.ship_from))
@@ -198,23 +213,23 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
                carrier_scac: str, service_level: str, transport_method: str, bill_of_lading: str, tracking_number: str,
                extra_refs: Sequence[tuple[str, str]], ship_date: date, ship_time: time | None,
                estimated_delivery: date | None, volume: Decimal | None = None, volume_unit: str = "",
-               equipment: tuple[str, str, str] = ("", "", ""), method_given: bool = False,
+               equipment: tuple[str, str, str] = ("", "", ""), seal_number: str = "", method_given: bool = False,
                time_zone: str = "") -> list[list[object]]:
     """The S level's segments from TD1 to DTM of a shipment of ``cartons`` cartons and ``pallets`` pallets
     (``weight``: its gross weight, None when unknown; ``volume`` with its unit: TD109/TD110). TD5 names
     the carrier (TD503) with ``transport_method`` (motor unless the warehouse said: ``method_given``, then
-    written even without a SCAC); TD3 the trailer (``equipment``: code, initial, number) when known."""
+    written even without a SCAC); TD3 the trailer (``equipment``: code, initial, number) when known, and
+    its seal (TD309) when the warehouse gave one."""
     segs: list[list[object]] = []
     volume = volume if volume is not None and volume_unit else None
-    if cartons or weight is not None or volume is not None:
-        td1: list[object] = ["TD1", "CTN25", str(cartons) if cartons else ""]
-        if weight is not None:
-            td1 += ["", "", "", "G", x12_decimal(weight), weight_unit or "LB"]
-        if volume is not None:
-            td1 += [""] * (9 - len(td1)) + [x12_decimal(volume), volume_unit]
-        segs.append(td1)
+    # the gross weight and volume go on the cartons' TD1, or on the pallets' when no carton is listed (S-O-T-I of
+    # pallets shipped whole: a TD1 CTN25 without its count breaks C0102)
+    on_pallets = not cartons and bool(pallets)
+    if not on_pallets and (cartons or weight is not None or volume is not None):
+        segs.append(_td1("CTN25", str(cartons) if cartons else "", weight, weight_unit, volume, volume_unit))
     if pallets:
-        segs.append(["TD1", "PLT94", str(pallets)])
+        segs.append(_td1("PLT94", str(pallets), weight, weight_unit, volume, volume_unit) if on_pallets else
+                    ["TD1", "PLT94", str(pallets)])
     method = transport_method if carrier_scac or method_given else ""
     if carrier_scac or service_level or method:
         level = service_level
@@ -224,8 +239,10 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
             td5 += [""] * 6 + [level]
         segs.append(td5)
     code, initial, number = equipment
-    if number:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
-        segs.append(["TD3", code or "TL", initial, number])
+    seal = seal_number if 2 <= len(seal_number) <= 15 else ""  # TD309 is AN 2/15 (as W1004)
+    if number or seal:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
+        td3: list[object] = ["TD3", code or "TL", initial if number else "", number]
+        segs.append(td3 + [""] * 5 + [seal] if seal else td3)
     if bill_of_lading:
         segs.append(["REF", "BM", bill_of_lading])
     if tracking_number:
@@ -241,6 +258,18 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if asn.estimated_delivery and estimated_delivery is not None:
         segs.append(["DTM", "017", _ccyymmdd(estimated_delivery)])
     return segs
+
+
+def _td1(code: str, count: str, weight: Decimal | None, weight_unit: str, volume: Decimal | None,
+         volume_unit: str) -> list[object]:
+    """TD1 of ``count`` units of packaging ``code``, with the gross weight (TD106-TD108) and volume (TD109/TD110)
+    when known."""
+    td1: list[object] = ["TD1", code, count]
+    if weight is not None:
+        td1 += ["", "", "", "G", x12_decimal(weight), weight_unit or "LB"]
+    if volume is not None:
+        td1 += [""] * (9 - len(td1)) + [x12_decimal(volume), volume_unit]
+    return td1
 
 
 def _ccyymmdd(day: date) -> str:
@@ -544,7 +573,10 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
 
 # --- many shipments at once, as text ------------------------------------------------------------
 
-COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI"})  # the structures build_856_texts writes
+COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI", "SOTI"})  # the structures build_856_texts writes
+# the structures engine.shipments.shipment_columns writes straight from confirmation lines (S-O-T-I's pallets
+# shipped whole go through the objects: assemble_shipments, then build_856_texts)
+FROM_LINES: frozenset[str] = frozenset({"SOPI", "SOTPI"})
 
 
 def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimiters, chars: str, *,
@@ -564,7 +596,7 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     written from the same counts and sums."""
     if asn.structure not in COLUMNAR or not shipments:
         return [None] * len(shipments)
-    flat = _flatten(shipments, pallets=asn.structure == "SOTPI")
+    flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
 
     def head(s: int) -> ShipmentHead:
         shipment = shipments[s]
@@ -614,9 +646,10 @@ class Flat856:
     o_refs: list[tuple[tuple[str, str], ...]] | None = None  # per order: its PO's references (None: no order has one)
 
 
-def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
+def _flatten(shipments: Sequence[Shipment], *, pallets: bool, whole: bool = False) -> Flat856:
     """The shipments' objects walked into a Flat856 (an order's cartons numbered at once: each after the
-    one before and its items)."""
+    one before and its items). ``whole`` (S-O-T-I): a pallet shipped whole is a T box with its items after it
+    (a pallet holding both cartons and items of its own is left to build_856)."""
     bad: set[int] = set()  # shipments left to build_856
     o_ship: list[int] = []  # per order: its shipment
     orders: list[ShippedOrder] = []
@@ -640,11 +673,11 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
         b_parent.append(parent)
         b_order.append(o)
         b_ship.append(s)
-        if isinstance(b, Tare):
+        if isinstance(b, Tare) and not b.items:
             b_level.append("T")
             b_children.append(len(b.packs))
             return n
-        b_level.append("P")
+        b_level.append("T" if isinstance(b, Tare) else "P")
         b_children.append(len(b.items))
         i_box.extend([len(boxes) - 1] * len(b.items))
         items.extend(b.items)
@@ -653,8 +686,8 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool) -> Flat856:
     for s, shipment in enumerate(shipments):
         n = 1  # the S
         for order in shipment.orders:
-            if order.loose_items:
-                bad.add(s)
+            if order.loose_items or any(t.items and (t.packs or not whole) for t in order.tares):
+                bad.add(s)  # (items under a tare: S-O-T-I's own, beside no carton on it)
             n += 1
             o_ship.append(s)
             orders.append(order)
@@ -713,7 +746,7 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     hl_of_box = np.asarray(b_hl, np.int64)
     i_hl = hl_of_box[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
     # the tree, checked on its numbers: in each shipment every HL01 from 2 to CTT01 once, each after its
-    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P); else the run is
+    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P or, S-O-T-I, a T); else the run is
     # left to build_856
     hls = np.asarray(n_hl, np.int64)
     ship = np.concatenate([o_of, b_of, i_ship]).astype(np.int64)

@@ -38,7 +38,8 @@ PalletKey = tuple[str, str]  # (shipment id, pallet id)
 # what assemble_shipments reads of a shipment's first line (its header)
 _HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number", "bill_of_lading",
            "transport_method", "equipment_code", "equipment_initial", "equipment_number", "shipment_weight",
-           "shipment_weight_unit", "shipment_volume", "shipment_volume_unit", "ship_time_zone")
+           "shipment_weight_unit", "shipment_volume", "shipment_volume_unit", "ship_time_zone", "shipment_pallets",
+           "seal_number")
 
 
 def header_fields(h: Mapping) -> dict:
@@ -50,7 +51,8 @@ def header_fields(h: Mapping) -> dict:
             "gross_weight": h.get("shipment_weight"),
             "weight_unit": h.get("shipment_weight_unit") or "" if h.get("shipment_weight") is not None else "",
             "volume": h.get("shipment_volume"), "volume_unit": h.get("shipment_volume_unit") or "",
-            "time_zone": h.get("ship_time_zone") or ""}
+            "time_zone": h.get("ship_time_zone") or "", "pallets_given": h.get("shipment_pallets"),
+            "seal_number": h.get("seal_number") or ""}
 
 
 # what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its
@@ -78,8 +80,13 @@ class SsccNeeds:
 
 def sscc_needs(lines: pa.Table) -> SsccNeeds:
     """What the caller must number before assembling: every (shipment, carton) whose rows carry no
-    valid SSCC (and whose carton id is not one), and the same for pallets."""
-    return SsccNeeds(_unnumbered(lines["shipment_id"], lines["carton_id"], lines["carton_sscc"]),
+    valid SSCC (and whose carton id is not one), and the same for pallets (a carton labelled as its pallet,
+    a pallet shipped whole, is numbered once, as the pallet)."""
+    carton = lines["carton_id"]
+    whole = pc.fill_null(pc.equal(carton, lines["pallet_id"]), False)  # a pallet shipped whole: numbered as a pallet
+    if pc.any(whole).as_py():
+        carton = pc.if_else(whole, pa.scalar(None, pa.string()), carton)
+    return SsccNeeds(_unnumbered(lines["shipment_id"], carton, lines["carton_sscc"]),
                      _unnumbered(lines["shipment_id"], lines["pallet_id"], lines["pallet_sscc"]))
 
 
@@ -159,7 +166,10 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], loose_packs, n_orders)
     pallet_packs = [packs_made[i] for i in np.flatnonzero(on_pallet).tolist()]
     tare_packs = _nest(c.tare, first[on_pallet], pallet_packs, c.n_tares)
-    tares = [Tare(sscc=sscc, pallet_id=label, packs=packed)
+    # a carton labelled as its pallet is the pallet shipped whole (rules.shipments.whole_pallets, S-O-T-I): its
+    # items under the tare itself
+    tares = [Tare(sscc=sscc, pallet_id=label, packs=packed) if all(p.carton_id != label for p in packed) else
+             _whole(sscc, label, packed)
              for label, sscc, packed in zip(c.tare_label, c.tare_sscc, tare_packs, strict=True)]
     order_tares = _nest(order[c.tare_row], c.tare_row, tares, n_orders)
     loose_items: list[tuple[ShippedItem, ...]] = [()] * n_orders
@@ -206,6 +216,14 @@ def _stores(lines: pa.Table, order_row: np.ndarray) -> list[Party | None]:
     at = lines.select(["mark_for_store", "mark_for_id_qualifier"]).take(pa.array(order_row))
     return [Party("BY", "", qualifier or "92", store) if store else None
             for store, qualifier in zip(*(at[c].to_pylist() for c in at.column_names), strict=True)]
+
+
+def _whole(sscc: str, label: str, packed: tuple[Pack, ...]) -> Tare:
+    """The pallet ``label`` holding the cartons ``packed``, one of which is labelled as the pallet (rules.shipments
+    .whole_pallets: a pallet shipped whole): its items and weight the tare's own."""
+    own = [p for p in packed if p.carton_id == label]
+    return Tare(sscc=sscc, pallet_id=label, packs=tuple(p for p in packed if p.carton_id != label),
+                items=tuple(i for p in own for i in p.items), weight=own[0].weight, weight_unit=own[0].weight_unit)
 
 
 def more_tracking(lines: pa.Table, shipment: np.ndarray, n: int) -> list[tuple[str, ...]]:

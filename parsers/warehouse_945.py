@@ -14,9 +14,13 @@ one shipment:
   LX    one carton: MAN*GM its SSCC (with or without AI 00), MAN*CP or N9 2I its tracking number; a MAN
         may carry both (MAN01/02 and MAN04/05 mark the same carton: MAN*GM*sscc**CP*tracking). Its id is
         its first SSCC-shaped GM/UC/AA mark (a 3PL's own license plate, MAN*GM*LPN.., may come first),
-        else its first mark: no SSCC-18, so one of our sequence is numbered for it (an 18-digit mark with
-        a wrong check digit is an error: the label on the carton is wrong). A MAN after a W12 of the LX
-        starts the carton of the W12s that follow (two cartons written in one LX, each MAN before its W12)
+        else its first GM/AA mark (UC, the U.P.C. case code on every case of an item, is no carton's own
+        label unless an SSCC-18), else none: no SSCC-18, so one of our sequence is numbered for it (an
+        18-digit mark with a wrong check digit is an error: the label on the carton is wrong). A MAN after
+        a W12 of the LX starts the carton of the W12s that follow (two cartons written in one LX, each MAN
+        before its W12). MAN*W (pallet number) and MAN*SS (shipper assigned skid number) name its pallet,
+        as an N9 LV does; an LX of only such a mark, or of one SSCC with a PAL (pallet details), is a
+        pallet shipped whole
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
         item; UP/UK/EN: a GTIN; BP/IN: the partner's part number), else W1216/W1217; W1210 weight
         with W1212 unit (L pounds, K kilograms); an N9 LI after it names the order line (PO101), else
@@ -26,13 +30,18 @@ one shipment:
   W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight and
         W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
   W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
+  W10   W1004 (else W1005) the trailer's seal: the 856's TD309; W1002 the number of pallets shipped (W10
+        mirrors G03: W1001 unit load option, W1003 pallet exchange, W1004/W1005 seals), else W0306 the
+        lading quantity when W0307 is a pallet unit (355: PL, PF): the 856's TD1 PLT94 when no pallet id
+        or label in the 945 counts them
   N1    ST: the address it shipped to (N104, its N4's N403), held against the order's ship-to
         (rules in engine.lifecycle.shipping); SF: a warning when it is not the warehouse's ship-from
   G62   G6205 the time's zone: converted to our clock's for the ASN window
   pallets: an SSCC repeated in the MANs of several LXs, each with a carton SSCC of its own, is their
         pallet's; an N9 LV (license plate) in an LX or W12 loop names the pallet (several under one
         W12: a row per pallet, N903 its units, when they add up to W1203; else an error); an N9 LV that
-        is the LX's own SSCC is a pallet shipped whole: its SSCC once, as the pack. Of two SSCCs in an LX
+        is the LX's own SSCC is a pallet shipped whole: the row's carton and pallet both (rules.shipments
+        .whole_pallets lists it once: an S-O-T-I partner's tare, else a carton). Of two SSCCs in an LX
         the one marking more LXs is the pallet's; two that the LXs do not tell apart (none elsewhere:
         cartons splitting its units, or a carton and its pallet) or three: an error
         (SHIPMENT_945_PALLET_UNCLEAR), never a label dropped
@@ -59,6 +68,9 @@ from schemas.x12 import Group, Interchange, TransactionSet
 OUR_ITEM = ("VN", "SK", "PI", "MG")
 GTIN = ("UP", "UK", "EN", "UA")
 SSCC_MARKS = ("GM", "UC", "AA")  # MAN01/MAN04 qualifiers of a container label (an SSCC when 18 digits)
+# MAN01/MAN04 qualifiers (code list 88) of the pallet an LX's goods ship on: W pallet number, SS shipper assigned skid
+# number. An LX with no carton mark of its own (GM/AA, an SSCC-18 under UC) is the pallet shipped whole
+PALLET_MARKS = ("W", "SS")
 BUYER_ITEM = ("BP", "IN")  # the partner's (buyer's) part number, as its 850 and our cross-reference name it
 
 
@@ -202,8 +214,15 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     lx_marks[-1].append((mark, k, at))  # a carton's, or its pallet's (settled after the loop)
                 # the carton's id: its first SSCC-shaped mark (a 3PL's own license plate before it, MAN*GM*LPN..,
                 # is no label the DC scans), else its first mark (no SSCC: one of ours is numbered for it)
-                if qualifier in SSCC_MARKS and mark and ("carton_id" not in carton or (
-                        digits is not None and sscc_digits(carton["carton_id"]) is None)):
+                if qualifier in PALLET_MARKS and mark:  # the pallet (skid) the LX ships on, its label once
+                    plates = carton.setdefault("_pallets", [])
+                    if all((sscc_digits(p) or p) != (sscc_digits(mark) or mark) for p, _n, _at in plates):
+                        plates.append((mark, None, at))
+                    carton["_skid"] = True
+                # UC is the U.P.C. shipping container code (a GTIN-14 case code, the same on every case of an item)
+                # since 003020: no carton's own label unless it is an SSCC-18
+                elif qualifier in SSCC_MARKS and mark and (qualifier != "UC" or digits is not None) and (
+                        "carton_id" not in carton or (digits is not None and sscc_digits(carton["carton_id"]) is None)):
                     carton["carton_id"] = mark
                     carton["carton_sscc"] = sscc18(mark)
                     if digits is not None and carton["carton_sscc"] is None:
@@ -218,7 +237,15 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
             last["_lot"] = last["_lot"] or el(2)
         elif sid == "N9" and el(1) == "LV" and el(2) and (carton or last is not None):  # a license plate: the pallet
-            (carton if last is None else last).setdefault("_pallets", []).append((el(2), _decimal(el(3)), at))
+            plates = (carton if last is None else last).setdefault("_pallets", [])
+            same = [k for k, (p, n, _at) in enumerate(plates) if n is None and (sscc_digits(p) or p) == (
+                sscc_digits(el(2)) or el(2))]  # the LX's MAN*W/SS pallet named again: one pallet
+            if same:
+                plates[same[0]] = (el(2), _decimal(el(3)), at)
+            else:
+                plates.append((el(2), _decimal(el(3)), at))
+        elif sid == "PAL" and carton and last is None:  # pallet information in the LX loop: the LX is a pallet
+            carton["_pal"] = True
         elif sid == "N9" and carton and el(1) in ("2I", "CN"):
             carton["tracking_number"] = el(2)
         elif sid == "N9" and carton and el(1) == "LI":  # at the LX level: the line of its W12s
@@ -263,7 +290,13 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             carton_rows.append(last)
             last["_carton"] = dict(carton)
             last["_lx"] = len(cartons) - 1
+        elif sid == "W10" and last is None and not carton:  # W1002 pallets shipped, W1004 the trailer's seal
+            if _count(el(2)) is not None:
+                head["shipment_pallets"] = head.get("shipment_pallets") or _count(el(2))
+            head["seal_number"] = head.get("seal_number") or el(4) or el(5) or None
         elif sid == "W03":
+            if el(7).upper() in PALLET_UNITS and _count(el(6)) is not None and not head.get("shipment_pallets"):
+                head["shipment_pallets"] = _count(el(6))  # W0306 lading quantity in pallets (W0307 PL / PF)
             w03 = (el(1), pos)
             w03_at = dict(at, weight=_measure(_decimal(el(2)), el(2), "W0302", at, findings), weight_code=el(3).upper(),
                           volume=_measure(_decimal(el(4)), el(4), "W0304", at, findings), volume_unit=el(5).upper())
@@ -309,8 +342,13 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         c = r.pop("_carton")
         r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot"), r.pop("_pallets", None)
         pallet = r.pop("_pallet", None) or c.get("pallet_id")
-        if pallet and (sscc_digits(pallet) or pallet) == (sscc_digits(c.get("carton_id") or "") or c.get("carton_id")):
-            pallet = None  # the license plate (N9 LV) is the LX's own label: a pallet shipped whole, its SSCC once
+        if not pallet and c.get("_pal") and c.get("carton_id") and len({sscc_digits(m) or m for m, _k, _at in
+                                                                        lx_marks[r["_lx"]]}) <= 1:
+            pallet = c["carton_id"]  # an LX of one label with its PAL (pallet details): the pallet shipped whole
+        if pallet and not c.get("carton_id") and c.get("_skid"):
+            c = {**c, "carton_id": pallet, "carton_sscc": sscc18(pallet)}  # only a pallet mark: the pallet, whole
+        # a license plate (N9 LV) that is the LX's own label: a pallet shipped whole, kept as both (rules.shipments
+        # .whole_pallets writes its SSCC once: the tare of an S-O-T-I partner's 856, else its carton)
         out.append({**head, **r, "source_kind": "945", "source_sha256": sha, "source_file": result.file,
                     "carton_id": c.get("carton_id") or (f"LX{c['seq']}" if c.get("seq") else None),
                     "carton_sscc": c.get("carton_sscc"), "pallet_id": pallet, "pallet_sscc": sscc18(pallet or ""),
@@ -468,6 +506,16 @@ def _measure(value: Decimal | None, text: str, element: str, at: dict, findings:
     findings.append(finding("SHIPMENT_WEIGHT_ROUNDED", f"{element} {text} has more than 4 decimal places; our "
                             f"shipments and 856s carry 4: read as {_exact(kept)}.", element=element, value=text, **at))
     return kept
+
+
+PALLET_UNITS = ("PL", "PF")  # code list 355: pallet/unit load, pallet (lift)
+
+
+def _count(text: str) -> int | None:
+    """A count of pallets (W1002 R1/3, W0306 N0): a whole number above 0, else None (not read)."""
+    value = _decimal(text)
+    return int(value) if value is not None and value > 0 and value == value.to_integral_value() and value < 10 ** 7 \
+        else None
 
 
 def _decimal(text: str) -> Decimal | None:

@@ -61,7 +61,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
                     settings: RuleSettings | None = None, partner_items: pa.Table | None = None) -> ShipmentCheck:
     """Check one feed. ``state``: LINE_STATE of every live order line; ``items``: ITEMS; ``recorded``:
     RECORDED_CARTONS of earlier shipments; ``structures``: partner -> its 856 HL structure (SOPI,
-    SOTPI, SOI, SOIP), for the carton checks (default SOPI). ``shape_checks``: run the checks the GX
+    SOTPI, SOTI, SOI, SOIP), for the carton checks (default SOPI) and the pallets shipped whole
+    (whole_pallets). ``shape_checks``: run the checks the GX
     suite also makes (SHAPE_CODES) here; pass False with the GX run's findings in
     ``extra_findings`` (gx_shipment_findings) so each is reported once and still holds its shipment.
     ``item_units`` (ITEM_UNITS) and ``settings`` (each and case units): how a unit shipped converts to
@@ -86,6 +87,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     unknown_po = pc.if_else(given, pc.is_null(known_pair["_pair"]), pc.is_null(by_po["partner_count"]))
     ambiguous = pc.and_(pc.invert(given), pc.greater(pc.fill_null(by_po["partner_count"], 0), 1))
     t = t.set_column(t.schema.get_field_index("partner"), "partner", partner)
+    lines, t = (whole_pallets(x, partner, structures) for x in (lines, t))
 
     # -- our item, from whatever id the row carries ---------------------------------------------
     item_sku, item_unknown = _resolve_items(t, items, partner_items)
@@ -323,6 +325,44 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     return quantity, unit_out, line_eaches
 
 
+BOX_COLUMNS = ("carton_id", "carton_sscc", "pallet_id", "pallet_sscc")
+
+
+def whole_pallets(table: pa.Table, partner: pa.Array | pa.ChunkedArray, structures: Mapping[str, str]) -> pa.Table:
+    """``table`` (SHIPMENT_LINES' box columns) with its pallets shipped whole settled for each row's ``partner``'s
+    856 structure. A pallet shipped whole is a row with a pallet id and no carton id (a CSV), or whose carton
+    label is its pallet's (a 945 LX whose MAN*GM is also its N9 LV license plate). For an S-O-T-I partner its
+    label and SSCC fill both the carton's and the pallet's columns (the box the checks see is the pallet;
+    engine.shipments writes it as a tare with its items under it); for any other, the pallet's columns are
+    cleared (its SSCC once, as the carton of an S-O-P-I / S-O-T-P-I tree; a row without a carton id stays one:
+    SHIPMENT_CARTON_MISSING)."""
+    if not table.num_rows or pc.all(pc.is_null(table["pallet_id"])).as_py():
+        return table
+    carton_id, carton_sscc, pallet_id, pallet_sscc = (table[c].combine_chunks() for c in BOX_COLUMNS)
+    if isinstance(partner, pa.ChunkedArray):
+        partner = partner.combine_chunks()
+    structure = _each(partner, lambda p: structures.get(p or "", "SOPI"), null=True)
+    soti = pc.equal(structure, "SOTI")
+    same = pc.equal(pc.coalesce(sscc_columns(carton_id)[1], carton_id), pc.coalesce(sscc_columns(pallet_id)[1],
+                                                                                   pallet_id))
+    same = pc.fill_null(same, False)
+    whole = pc.and_(pc.is_valid(pallet_id), pc.or_(pc.is_null(carton_id), same))
+    as_pallet = pc.and_(whole, pc.fill_null(soti, False))
+    if not pc.any(whole).as_py():
+        return table
+    null = pa.scalar(None, pa.string())
+    pallet_code = pc.coalesce(pallet_sscc, sscc_columns(pallet_id)[1])
+    columns = {
+        "carton_id": pc.if_else(as_pallet, pallet_id, carton_id),
+        "carton_sscc": pc.if_else(as_pallet, pallet_code, carton_sscc),
+        "pallet_id": pc.if_else(pc.and_(same, pc.invert(as_pallet)), null, pallet_id),
+        "pallet_sscc": pc.if_else(pc.and_(same, pc.invert(as_pallet)), null, pallet_sscc),
+    }
+    for name, column in columns.items():
+        table = table.set_column(table.schema.get_field_index(name), name, column)
+    return table
+
+
 def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mapping[str, str]):
     """Checks across rows: duplicate shipment ids, header consistency, repeated lines, cartons on two
     shipments, cartons the partner's structure needs, mixed cartons, SSCCs, SCACs, weights. Each
@@ -393,8 +433,9 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
         f"{at('shipment_id', i)}.", "line_id", "W12")
     structure = _each(partner, lambda p: structures.get(p or "", "SOPI"), null=True)
     add(~has_carton & _mask(pc.not_equal(structure, "SOI")), "SHIPMENT_CARTON_MISSING",
-        lambda i: f"No carton id; {at('partner', i)}'s 856 lists cartons ({structure[i].as_py()}).", "carton_id",
-        "MAN02")
+        lambda i: f"No carton id; {at('partner', i)}'s 856 lists cartons ({structure[i].as_py()})." if structure[i]
+        .as_py() != "SOTI" else f"No carton or pallet id; {at('partner', i)}'s 856 lists pallets (SOTI).",
+        "carton_id", "MAN02")
     for name, label, what in ((("carton_id", carton_id, "Carton"), ("pallet_id", pallet_id, "Pallet"))):
         shaped, valid = sscc_columns(label)
         bad = _mask(pc.and_(pc.is_valid(shaped), pc.is_null(valid)))  # an SSCC's shape, a wrong check digit

@@ -101,7 +101,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "The same order line appears twice in the same carton of the same shipment."),
     _C("SHIPMENT_CARTON_REUSED", "business", "error", "", "A carton (id or SSCC) is on two shipments."),
     _C("SHIPMENT_CARTON_MISSING", "business", "error", "",
-       "No carton id, but the partner's 856 structure lists cartons (S-O-P-I, S-O-T-P-I, S-O-I-P)."),
+       "No carton id, but the partner's 856 structure lists cartons (S-O-P-I, S-O-T-P-I, S-O-I-P), or "
+       "(S-O-T-I) neither a carton nor a pallet id."),
     _C("SHIPMENT_CARTON_MIXED", "business", "error", "",
        "A carton holds several items, but the partner's 856 is standard carton pack (one item per carton)."),
     _C("SHIPMENT_CARTON_MULTI_PO", "business", "error", "",

@@ -14,12 +14,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-HlStructure = Literal["SOPI", "SOTPI", "SOI", "SOIP"]
+HlStructure = Literal["SOPI", "SOTPI", "SOTI", "SOI", "SOIP"]
 
 # BSN05 (element 1005) for each structure: 0001 Shipment, Order, Packaging, Item (pick and pack; the
 # tare level is packaging too); 0002 Shipment, Order, Item, Packaging (standard carton pack);
-# 0004 Shipment, Order, Item.
-BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOIP": "0002", "SOI": "0004"}
+# 0004 Shipment, Order, Item. S-O-T-I (pallets shipped whole, their items under them) is pick and pack with the
+# tare level as its packaging: 0001, as S-O-T-P-I.
+BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOTI": "0001", "SOIP": "0002", "SOI": "0004"}
 
 
 OrderRef = Literal["DP", "PD", "MR"]  # a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS)
@@ -46,7 +47,9 @@ class SsccSettings(_Model):
 class AsnSettings(_Model):
     """How this partner wants its 856."""
 
-    structure: HlStructure = "SOPI"  # S-O-P-I pick and pack; S-O-T-P-I with pallets; S-O-I; S-O-I-P standard pack
+    structure: HlStructure = "SOPI"  # S-O-P-I pick and pack; S-O-T-P-I with pallets; S-O-T-I pallets shipped whole
+    # (the pallet's SSCC at the tare level, its items under it; cartons on a pallet T-P-I, off any pallet P-I, in the
+    # same order loop); S-O-I; S-O-I-P standard pack
     bsn05: str | None = Field(default=None, pattern=r"^\d{4}$")  # override of the structure's code
     purpose: str = Field(default="00", pattern=r"^\d{2}$")  # BSN01: 00 original
     estimated_delivery: bool = False  # DTM 017 when the shipment knows it

@@ -60,6 +60,9 @@ SHIPMENT_LINES = pa.schema([
     pa.field("shipment_weight_unit", pa.string()),  # LB | KG (W0303 as read)
     pa.field("shipment_volume", WEIGHT),  # W0304: TD109
     pa.field("shipment_volume_unit", pa.string()),  # W0305 as sent (code list 355: CF, CR ...): TD110
+    pa.field("seal_number", pa.string()),  # W1004 (the trailer's seal, W10 as G03): TD309
+    pa.field("shipment_pallets", pa.int32()),  # W1002 pallets shipped, else W0306 with W0307 PL/PF: TD1 PLT94 when the
+    # 856 counts no pallet of its own (no pallet ids or labels in the 945)
     pa.field("ship_time_zone", pa.string()),  # G6205 of the ship date's G62 (code list 623: ET, CS, UT, 13 ...)
     pa.field("ship_to_id_qualifier", pa.string()),  # the 945's N1 ST N103 (the address it shipped to)
     pa.field("ship_to_id", pa.string()),  # N104
@@ -157,11 +160,15 @@ class Pack:
 
 @dataclass(frozen=True, slots=True)
 class Tare:
-    """A pallet: its SSCC-18 and the cartons on it."""
+    """A pallet: its SSCC-18, the cartons on it and (S-O-T-I: a pallet shipped whole, no carton labels) the
+    items on it directly."""
 
     sscc: str
     packs: tuple[Pack, ...]
     pallet_id: str = ""
+    items: tuple[ShippedItem, ...] = ()  # S-O-T-I: the items under the tare level itself
+    weight: Decimal | None = None  # a pallet shipped whole: its weight, as its rows gave it (TD1's gross weight)
+    weight_unit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +176,7 @@ class ShippedOrder:
     po_number: str  # PRF01
     po_date: date | None = None  # PRF04
     release_number: str = ""  # PRF02
-    tares: tuple[Tare, ...] = ()  # pallets (S-O-T-P-I)
+    tares: tuple[Tare, ...] = ()  # pallets (S-O-T-P-I, S-O-T-I)
     packs: tuple[Pack, ...] = ()  # cartons not on a pallet
     loose_items: tuple[ShippedItem, ...] = ()  # shipped without a carton (only S-O-I can say so)
     partner: str = ""
@@ -180,7 +187,8 @@ class ShippedOrder:
         return tuple(p for t in self.tares for p in t.packs) + self.packs
 
     def all_items(self) -> tuple[ShippedItem, ...]:
-        return tuple(i for p in self.all_packs() for i in p.items) + self.loose_items
+        return tuple(i for t in self.tares for i in t.items) + tuple(i for p in self.all_packs() for i in p.items) \
+            + self.loose_items
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +213,10 @@ class Shipment:
     volume: Decimal | None = None  # TD109
     volume_unit: str = ""  # TD110 (code list 355: CF cubic feet, CR cubic meters ...)
     equipment: tuple[str, str, str] = ("", "", "")  # TD301-TD303: equipment code, initial, number (a trailer)
+    seal_number: str = ""  # TD309: the seal closing the trailer (Best Buy's 856: required for truckloads)
     time_zone: str = ""  # G6205 of ship_time (code list 623: ET, CS, UT ...); "" our clock's
+    pallets_given: int | None = None  # the warehouse's count of pallets shipped (945 W1002 / W03 lading quantity):
+    # TD1 PLT94 when no pallet is listed or counted from the lines
     partner: str = ""
     extra_refs: tuple[tuple[str, str], ...] = field(default=())  # more REF qualifier/value pairs
 

@@ -369,3 +369,140 @@ def test_two_ssccs_in_the_same_lxs_are_a_finding():
     result = read_interchanges(w945(body), file="n.x12")
     lines, found = read_945(result, list(result.transaction_sets()))
     assert lines.num_rows == 0 and [f.code for f in found] == ["SHIPMENT_945_PALLET_UNCLEAR"] * 2
+
+
+SOTI = ("globex", 'structure = "SOTPI"', 'structure = "SOTI"')  # Globex taking pallets shipped whole (S-O-T-I)
+
+
+def test_a_pallet_only_lx_is_the_tare_of_an_soti_partners_856(template, tmp_path):
+    """The pallet shipped whole (its LX's MAN*GM is its N9 LV license plate, no carton label) to a partner whose
+    856 is S-O-T-I: its SSCC at the tare level, the items under it, TD1 PLT94 1 and no carton count (an S-O-T-P-I
+    partner gets it as the carton, above)."""
+    body = HEAD + ["LX*1", f"MAN*GM*{PALLET}", f"N9*LV*{PALLET}", W12.format(q=24), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SOTI)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "I"]
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET]
+    assert segments(text, "TD1") == [["TD1", "PLT94", "1", "", "", "", "G", "9", "LB"]]  # its W12's weight, no carton
+    assert segments(text, "BSN")[0][5] == "0001"
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_an_soti_partners_945_of_cartons_on_a_pallet_and_a_pallet_shipped_whole(template, tmp_path):
+    """One 945: two cartons on pallet A (each LX its carton's MAN*GM and the pallet's) and pallet B shipped whole
+    (MAN*GM = N9 LV): one order loop holding T-P-I and T-I."""
+    pallet_b = "00106141410000000026"
+    body = HEAD + ["LX*1", f"MAN*GM*{CARTON1}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1",
+                   "LX*2", f"MAN*GM*{CARTON2}", f"MAN*GM*{PALLET}", W12.format(q=6), "N9*LI*1",
+                   "LX*3", f"MAN*GM*{pallet_b}", f"N9*LV*{pallet_b}", W12.format(q=12), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SOTI)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "P", "I", "P", "I", "T", "I"]
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET, CARTON1, CARTON2, pallet_b]
+    assert ["TD1", "PLT94", "2"] in segments(text, "TD1")
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_a_pallet_number_man_w_or_skid_number_man_ss_names_the_lxs_pallet(template, tmp_path):
+    """MAN01 W (pallet number) and SS (shipper assigned skid number), code list 88: the pallet the LX's goods ship on.
+    An LX of a carton's MAN*GM and its pallet's MAN*SS is a carton on that pallet (Globex: T-P-I); an LX of only a
+    MAN*W is the pallet shipped whole (S-O-T-I: T-I; S-O-T-P-I: its SSCC once, as the carton). Both used to be
+    ignored: the pallet dropped, a pallet-only LX numbered as a carton of ours."""
+    body = HEAD + ["LX*1", f"MAN*GM*{CARTON1}", f"MAN*SS*{PALLET}", W12.format(q=6), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "P", "I"]
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET, CARTON1]
+    whole = HEAD + ["LX*1", f"MAN*W*{PALLET}", W12.format(q=24), "N9*LI*1"]
+    for edit, levels in ((SOTI, ["S", "O", "T", "I"]), (None, ["S", "O", "P", "I"])):
+        ws, state, res = ship(template, tmp_path / (edit and "soti" or "sotpi"), "north", "n.x12", w945(whole),
+                              profile_edit=edit)
+        assert res.shipments == 1, codes(state)
+        text = body_of(state)
+        assert [h[3] for h in segments(text, "HL")] == levels
+        assert [m[2] for m in segments(text, "MAN")] == [PALLET]
+    ws, state, res = ship(template, tmp_path / "both", "north", "n.x12", w945(
+        HEAD + ["LX*1", f"MAN*W*{PALLET}", f"N9*LV*{PALLET}", W12.format(q=24), "N9*LI*1"]), profile_edit=SOTI)
+    assert res.shipments == 1 and [m[2] for m in segments(body_of(state), "MAN")] == [PALLET]  # named twice: once
+
+
+def test_an_lx_of_one_sscc_with_its_pallet_details_pal_is_the_pallet_shipped_whole(template, tmp_path):
+    """A pallet-only LX without N9*LV: its MAN*GM and a PAL (pallet type, tiers, blocks: the 945's LX-level pallet
+    details) say the labelled container is a pallet. An S-O-T-I partner gets it at the tare level (it used to be
+    read as a carton: O-P-I)."""
+    body = HEAD + ["LX*1", f"MAN*GM*{PALLET}", "PAL*4*5*8", W12.format(q=24), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SOTI)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "T", "I"]
+    assert segments(text, "TD1") == [["TD1", "PLT94", "1", "", "", "", "G", "9", "LB"]]
+    assert [m[2] for m in segments(text, "MAN")] == [PALLET]
+
+
+def test_a_upc_case_code_man_uc_is_no_cartons_label():
+    """MAN*UC is the U.P.C. shipping container code (since 003020): a GTIN-14 printed on every case of the item, no
+    serial. Two LXs of cases of one item with only that code are two cartons (numbered by us), not one carton
+    labelled with the case code (it used to be each LX's carton id: the two cases merged, their line twice in one
+    carton). An SSCC-18 under UC is still the carton's label."""
+    body = HEAD + ["LX*1", "MAN*UC*10614141100528", W12.format(q=6), "N9*LI*1",
+                   "LX*2", "MAN*UC*10614141100528", W12.format(q=6), "N9*LI*1",
+                   "LX*3", f"MAN*UC*{CARTON1[2:]}", W12.format(q=6), "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert not found
+    assert lines["carton_id"].to_pylist() == ["LX1", "LX2", CARTON1[2:]]
+    assert lines["carton_sscc"].to_pylist() == [None, None, CARTON1[2:]]
+
+
+@pytest.mark.parametrize("pallets", [["W10*PL*2*N"], ["W03*24*18*LB***2*PL"], ["W10*PL*2", "W03*24*18*LB***5*PL"]])
+def test_the_945s_pallet_count_is_the_856s_td1_when_no_pallet_is_labelled(template, tmp_path, pallets):
+    """W10 (heading; as G03: W1001 unit load option, W1002 quantity of pallets shipped) or W03's lading quantity in
+    pallets (W0306 with W0307 PL): cartons with only their own labels, so the 856 lists no tare, but its TD1 says
+    how many pallets the truck carries (TD1 PLT94 2; it used to say nothing of them). W10 first when both say."""
+    w10 = [s for s in pallets if s.startswith("W10")]
+    w03 = [s for s in pallets if s.startswith("W03")]
+    body = HEAD + w10 + carton(CARTON1, 12) + carton(CARTON2, 12) + w03
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "P", "I", "P", "I"]
+    assert ["TD1", "PLT94", "2"] in segments(text, "TD1")
+
+
+def test_pallets_the_945_labels_are_counted_over_its_pallet_count(template, tmp_path):
+    """Two labelled pallets listed at the tare level: TD1 PLT94 counts them, whatever W10 says."""
+    pallet_b = "00106141410000000026"
+    body = HEAD + ["W10*PL*3", "LX*1", f"MAN*GM*{CARTON1}", f"N9*LV*{PALLET}", W12.format(q=12), "N9*LI*1",
+                   "LX*2", f"MAN*GM*{CARTON2}", f"N9*LV*{pallet_b}", W12.format(q=12), "N9*LI*1"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    assert ["TD1", "PLT94", "2"] in segments(body_of(state), "TD1")
+
+
+def test_an_soti_856_of_pallets_shipped_whole_weighs_them_on_the_pallets_td1(template, tmp_path):
+    """No carton listed: the W03 gross weight and volume go on TD1 PLT94 (a TD1 CTN25 with a weight and no count
+    breaks TD1's C0102: our validator used to hold the 856)."""
+    body = HEAD + ["LX*1", f"MAN*GM*{PALLET}", f"N9*LV*{PALLET}", W12.format(q=24), "N9*LI*1", "W03*24*500*LB*80*CF"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SOTI)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert segments(text, "TD1") == [["TD1", "PLT94", "1", "", "", "", "G", "500", "LB", "80", "CF"]]
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_the_trailers_seal_in_w10_is_the_856s_td309(template, tmp_path):
+    """W1004 (the seal number, W10 mirroring G03): the 856's TD3 carries it in TD309, as Best Buy's 856 shows
+    (TD3*TL*ABC*12345******12345678910, required for truckloads); without a trailer number, TD3*TL with the seal
+    alone. It used to be dropped."""
+    body = HEAD[:-1] + ["W27*M*ODFL***TL*ABCD*778899", "W10*PL*1*N*SEAL0042"] + carton(CARTON1, 12)
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    assert segments(body_of(state), "TD3") == [["TD3", "TL", "ABCD", "778899", "", "", "", "", "", "SEAL0042"]]
+    body = HEAD + ["W10**1*N*SEAL0042"] + carton(CARTON1, 12)
+    ws, state, res = ship(template, tmp_path / "b", "north", "n.x12", w945(body))
+    assert res.shipments == 1, codes(state)
+    assert segments(body_of(state), "TD3") == [["TD3", "TL", "", "", "", "", "", "", "", "SEAL0042"]]
+    assert bots_check(body_of(state).encode(), tmp_path)[0]

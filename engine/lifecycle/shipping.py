@@ -26,7 +26,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import COLUMNAR, CONFIRMED, ShipmentHead, build_856, build_856_texts, s_segments, write_856_texts
+from engine.asn import (
+    COLUMNAR,
+    CONFIRMED,
+    FROM_LINES,
+    ShipmentHead,
+    build_856,
+    build_856_texts,
+    s_segments,
+    write_856_texts,
+)
 from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.deadlines import ship_date_findings
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
@@ -430,7 +439,7 @@ def _numbered_by(profile: PartnerProfile | None, pallets: bool) -> tuple[str, in
     if profile is None or "856" not in profile.receives or profile.fulfilment.sscc is None:
         return None
     structure = profile.fulfilment.asn.structure
-    if structure == "SOI" or (pallets and structure != "SOTPI"):
+    if structure == "SOI" or (pallets and structure not in ("SOTPI", "SOTI")):
         return None  # the partner's 856 does not list them
     sscc = profile.fulfilment.sscc
     ext = sscc.pallet_extension_digit if pallets and sscc.pallet_extension_digit is not None \
@@ -1010,7 +1019,7 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
                      ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
     """_from_columns of one partner's rows."""
     profile = profiles.get(partner)
-    if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR:
+    if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in FROM_LINES:
         return None
     usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
     if usual is None:
@@ -1030,12 +1039,14 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         weight, unit = (given["gross_weight"], given["weight_unit"]) if given.get("gross_weight") is not None \
             else (h.weight, h.weight_unit)
         return ShipmentHead(h.shipment_id, bool(h.po_numbers), s_segments(
-            asn, cartons=h.n_cartons, pallets=h.n_pallets, weight=weight, weight_unit=unit,
+            asn, cartons=h.n_cartons, pallets=h.n_pallets or given.get("pallets_given") or 0, weight=weight,
+            weight_unit=unit,
             carrier_scac=h.carrier_scac, service_level=h.service_level,
             transport_method=given.get("transport_method") or _METHOD, bill_of_lading=h.bill_of_lading,
             tracking_number=h.tracking_number, extra_refs=tuple(("CN", number) for number in h.more_tracking),
             ship_date=h.ship_date, ship_time=h.ship_time, estimated_delivery=None, volume=given.get("volume"),
             volume_unit=given.get("volume_unit") or "", equipment=given.get("equipment") or ("", "", ""),
+            seal_number=given.get("seal_number") or "",
             method_given=bool(given.get("method_given")), time_zone=given.get("time_zone") or ""), ship_from,
             h.ship_to)
 
