@@ -321,3 +321,28 @@ def test_a_store_level_profile_must_let_the_856_name_the_store():
     assert AsnSettings(store_level=True, mark_for="pack").store_level
     with pytest.raises(ValidationError, match="store_level"):
         AsnSettings(store_level=True, mark_for="none")
+
+
+def test_a_945_marks_each_carton_for_its_store_in_the_w12_loop():
+    """A 3PL shipping several stores' cartons in one 945 (the standard's N1 in the W12 loop: 4010's N1 after the W12,
+    5010's N1 loop there) names each carton's store there: N1*Z7 wins over N1*BY, a carton's W12 without an N1 takes
+    the one of its LX, and a W12 loop without one keeps the heading's store."""
+    from parsers.warehouse_945 import read_945
+    from tests.test_945_shapes import CARTON1, CARTON2, w945
+    from tests.test_945_shapes import HEAD as HEAD_945
+
+    def w12(qty: int, line: str, *parties: str) -> list[str]:
+        return [f"W12*CC*{qty}*{qty}**EA*614141100521*VN*VP-1007**9*G*L", *parties, f"N9*LI*{line}"]
+
+    pallet3 = "00007339400000050032"
+    body = [*HEAD_945[:2], "N1*Z7*STORE 9*92*0109", *HEAD_945[2:],
+            "LX*1", f"MAN*GM*{CARTON1}", *w12(6, "1", "N1*BY*STORE 101*92*0101"), *w12(2, "2"),
+            "LX*2", f"MAN*GM*{CARTON2}", *w12(6, "1", "N1*BY*BUYER*92*B7", "N1*Z7*STORE 102*92*0102"),
+            "LX*3", f"MAN*GM*{pallet3}", *w12(4, "1")]
+    for version in ("004010", "005010"):
+        result = read_interchanges(w945(body, version=version))
+        lines, found = read_945(result, list(result.transaction_sets()))
+        assert [f.code for f in found] == []
+        assert list(zip(lines["line_id"].to_pylist(), lines["mark_for_store"].to_pylist(),
+                        lines["mark_for_id_qualifier"].to_pylist(), strict=True)) == [
+            ("1", "0101", "92"), ("2", "0101", "92"), ("1", "0102", "92"), ("1", "0109", "92")]
