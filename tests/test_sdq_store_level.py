@@ -196,6 +196,8 @@ def test_a_pre_distributed_order_ships_each_carton_under_its_store(tmp_path, map
     assert [s for s in body if s[0] == "N1"][2:] == [["N1", "BY", "", "92", "0101"], ["N1", "BY", "", "92", "0102"]]
     assert [s[1] for s in body if s[0] == "PRF"] == ["ACME-1001", "ACME-1001"]
     assert [s[2] for s in body if s[0] == "SN1"] == ["4", "24", "6", "24"]
+    # SN105, quantity ordered: the store's SDQ quantity of the line under its order loop (not the line's 10 and 48)
+    assert [s[5] for s in body if s[0] == "SN1"] == ["4", "24", "6", "24"]
     assert ["CTT", "9", "58"] in body
     for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-856-*.x12")):
         accepted(path.read_bytes(), tmp_path, maps)
@@ -279,6 +281,8 @@ def test_mark_for_pack_puts_each_store_in_its_carton_loop(tmp_path, maps):
     rows = rows.append_column("item_sku", pa.array(["SKU-1", "SKU-1"]))  # as check_shipments resolves it
     (shipment,) = assemble_shipments(rows, orders, lines, ship_from=SHIP_FROM)
     assert [o.mark_for for o in shipment.orders] == [Party("BY", "", "92", "0101"), Party("BY", "", "92", "0102")]
+    # each store's item: the store's SDQ quantity ordered (SN105), not the line's 12
+    assert [str(i.ordered_quantity) for o in shipment.orders for p in o.packs for i in p.items] == ["6.0000", "6.0000"]
     body = build_856(shipment, AsnSettings(mark_for="pack"), created=datetime(2026, 11, 27, 14),
                      expected=confirmed_quantities(rows, "S1"))
     marks = [(body[k - 1][0], seg) for k, seg in enumerate(body) if seg[:2] == ["N1", "BY"]]
