@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
 from itertools import repeat
@@ -120,14 +120,17 @@ def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_s
 
 
 def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
-                       ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None) -> list[Shipment]:
+                       ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
+                       store_party: Mapping[str, str] | None = None) -> list[Shipment]:
     """One Shipment per shipment id. ``lines``: confirmation lines whose partner and line_id are
     resolved (rules.shipments.resolve) and that passed the checks; ``orders``/``order_lines``: the
     canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
     (shipment, carton or pallet id) -> SSCC for what sscc_needs named; ``items``
     (schemas.reference.ITEMS, optional): each item's case pack for PO4. Items of one order line in
     one carton are summed; a carton holding two POs' items becomes a pack under each order (the 856
-    self-check refuses the repeated SSCC). The lines are grouped in columns (shipments, their orders,
+    self-check refuses the repeated SSCC). An order of a store-level partner is one per store its cartons are
+    marked for (mark_for_store), the store its mark-for: N1*BY, or the N101 ``store_party`` gives the partner
+    (AsnSettings.store_party). The lines are grouped in columns (shipments, their orders,
     cartons, pallets and items, each in the order of its first line, whose values it takes); Python
     only makes the objects."""
     ssccs = ssccs or {}
@@ -173,7 +176,9 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     for o, po in enumerate(lines["po_number"].take(pa.array(order_row)).to_pylist()):
         who = partner[of_shipment[o]]
         head, party, mark, refs = order_rows.get((who, po), _NO_ORDER)
-        mark = stores[o] or mark
+        if stores[o] is not None:
+            mark = stores[o] if (store_party or {}).get(who, "BY") == "BY" else \
+                replace(stores[o], code=store_party[who])  # type: ignore[index]
         heads.append(party)
         orders_made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"),
                                         release_number=head.get("release_number") or "", tares=order_tares[o],

@@ -144,7 +144,8 @@ def pre_distributed_po() -> str:
     return ACME_PO[:start] + body + f"SE*{int(count) + len(SDQS)}*" + rest
 
 
-def store_level_workspace(tmp_path, cartons: list[str], *, store_level: bool = True, header: str = HEADER):
+def store_level_workspace(tmp_path, cartons: list[str], *, store_level: bool = True, header: str = HEADER,
+                          asn: str = ""):
     from datetime import datetime
 
     from tests.support import run_stages, shipping_workspace
@@ -152,7 +153,8 @@ def store_level_workspace(tmp_path, cartons: list[str], *, store_level: bool = T
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     profile = ws.partners_dir / "acme.toml"
     if store_level:
-        profile.write_text(profile.read_text().replace("[fulfilment.asn]\n", "[fulfilment.asn]\nstore_level = true\n"))
+        profile.write_text(profile.read_text().replace("[fulfilment.asn]\n",
+                                                       f"[fulfilment.asn]\nstore_level = true\n{asn}"))
     (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(pre_distributed_po())
     run_stages(ws, datetime(2026, 11, 27, 2))
     inbox = ws.warehouse_drop_root / "east" / "inbox"
@@ -386,3 +388,25 @@ def test_a_later_confirmation_cannot_give_a_store_more_than_its_sdq_quantity(tmp
     assert [tuple(r) for r in kept] == [("SHP-1001", "4", "0101", "4"), ("SHP-1003", "4", "0102", "6")]
     asns = outbox(ws, "856")
     assert "SHP-1002" not in asns and "SHP-1003" in asns
+
+
+def test_store_party_z7_names_each_store_as_the_mark_for_party(tmp_path, maps):
+    """[fulfilment.asn] store_party = "Z7": each store's order loop names it N1*Z7 (the mark-for party, as some
+    cross-dock 856s write it) instead of N1*BY; the rest of the 856 is the same; the validators take it."""
+    from datetime import datetime
+
+    from tests.support import deliver_all, ship_stages
+
+    texts = []
+    for k, asn in enumerate(("", 'store_party = "Z7"\n')):
+        ws = store_level_workspace(tmp_path / str(k), CARTONS, asn=asn)
+        day = datetime(2026, 11, 27, 14, 30)
+        ship_stages(ws, day, run_id="day1")
+        deliver_all(ws, day)
+        texts.append(outbox(ws, "856"))
+        for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-856-*.x12")):
+            accepted(path.read_bytes(), tmp_path, maps)
+    by, z7 = texts
+    assert "N1*BY**92*0101~" in by and "N1*BY**92*0102~" in by and "N1*Z7" not in by
+    assert "N1*Z7**92*0101~" in z7 and "N1*Z7**92*0102~" in z7 and "N1*BY" not in z7
+    assert z7.replace("N1*Z7**92*", "N1*BY**92*") == by

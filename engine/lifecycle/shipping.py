@@ -249,6 +249,11 @@ def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.
     return lines
 
 
+def _store_parties(profiles: Mapping[str, PartnerProfile]) -> dict[str, str]:
+    """The store-level partners' N101 for the store's N1 (AsnSettings.store_party)."""
+    return {pid: p.fulfilment.asn.store_party for pid, p in profiles.items() if p.fulfilment.asn.store_level}
+
+
 def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
                    profiles: Mapping[str, PartnerProfile], shipped: Sequence[tuple] = ()) -> ShipmentCheck:
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
@@ -424,7 +429,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         shipments, texts = columns
     else:
         shipments = assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
-                                                   items=items)
+                                                   items=items, store_party=_store_parties(profiles))
         texts = _asn_texts(assembled, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes,
           "clock_zone": clock_zone}
@@ -435,7 +440,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         sent = [s.shipment_id for s in shipments]
     else:  # a shipment held (its 856 or its orders' moves refused): one at a time, each on what the others left
         if assembled is None:  # the loop builds and holds shipments as objects
-            assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items)
+            assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items,
+                                           store_party=_store_parties(profiles))
         work = _Working(records, lines, reservations)
         rows = _rows_by_shipment(good)
         sent = []  # the shipments planned, in order
