@@ -17,7 +17,10 @@ label (every confirmation file looks its cartons up by label, among every carton
 version TA1_ACKS (10) keeps a partner's TA1 for our interchange in partner_acks beside its 997s
 (acked_isa13 = TA101, interchange_status = TA104, interchange_note = TA105): a TA1 R rejects the
 documents of that interchange (engine.partner_acks); a store migrated holds no TA1 rows (TA1s read
-before it were findings only).
+before it were findings only). Version STORE_MARKS (11) keeps the store each shipped line's carton was
+marked for (shipment_lines.mark_for_store: a store-level partner's SDQ store, as the PO wrote it), so a later
+confirmation cannot give a store more than its SDQ quantity (rules.shipments.store_checks); lines recorded
+before it have none.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -40,7 +43,8 @@ RECOVERY = SHIPPING + 1
 LEASES = RECOVERY + 1
 RETUNED_INDEXES = LEASES + 1
 TA1_ACKS = RETUNED_INDEXES + 1
-LATEST = TA1_ACKS
+STORE_MARKS = TA1_ACKS + 1
+LATEST = STORE_MARKS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -362,6 +366,14 @@ def _migrate_to_ta1_acks(store: StateStore) -> None:
     add_columns(store, *COLUMNS_ADDED_IN[TA1_ACKS])
 
 
+def _migrate_to_store_marks(store: StateStore) -> None:
+    """The store each shipped line went to (step STORE_MARKS - 1 -> STORE_MARKS): shipment_lines.mark_for_store,
+    null for the lines recorded before."""
+    from connectors.state import COLUMNS_ADDED_IN
+
+    add_columns(store, *COLUMNS_ADDED_IN[STORE_MARKS])
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -376,4 +388,5 @@ MIGRATIONS = {
     # cartons by label (recorded_cartons_for scanned every carton ever recorded, per confirmation file)
     RETUNED_INDEXES - 1: _retune_indexes,
     TA1_ACKS - 1: _migrate_to_ta1_acks,  # TA1_ACKS: partners' TA1s in partner_acks
+    STORE_MARKS - 1: _migrate_to_store_marks,  # STORE_MARKS: each shipped line's store (store-level partners)
 }

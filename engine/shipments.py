@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
 from itertools import repeat
@@ -128,14 +128,17 @@ def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_s
 
 
 def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
-                       ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None) -> list[Shipment]:
+                       ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
+                       store_party: Mapping[str, str] | None = None) -> list[Shipment]:
     """One Shipment per shipment id. ``lines``: confirmation lines whose partner and line_id are
     resolved (rules.shipments.resolve) and that passed the checks; ``orders``/``order_lines``: the
     canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
     (shipment, carton or pallet id) -> SSCC for what sscc_needs named; ``items``
     (schemas.reference.ITEMS, optional): each item's case pack for PO4. Items of one order line in
     one carton are summed; a carton holding two POs' items becomes a pack under each order (the 856
-    self-check refuses the repeated SSCC). The lines are grouped in columns (shipments, their orders,
+    self-check refuses the repeated SSCC). An order of a store-level partner is one per store its cartons are
+    marked for (mark_for_store), the store its mark-for: N1*BY, or the N101 ``store_party`` gives the partner
+    (AsnSettings.store_party). The lines are grouped in columns (shipments, their orders,
     cartons, pallets and items, each in the order of its first line, whose values it takes); Python
     only makes the objects."""
     ssccs = ssccs or {}
@@ -184,7 +187,9 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     for o, po in enumerate(lines["po_number"].take(pa.array(order_row)).to_pylist()):
         who = partner[of_shipment[o]]
         head, party, mark, refs = order_rows.get((who, po), _NO_ORDER)
-        mark = stores[o] or mark
+        if stores[o] is not None:
+            mark = stores[o] if (store_party or {}).get(who, "BY") == "BY" else \
+                replace(stores[o], code=store_party[who])  # type: ignore[index]
         heads.append(party)
         orders_made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"),
                                         release_number=head.get("release_number") or "", tares=order_tares[o],
@@ -300,16 +305,39 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
     sku = pc.coalesce(_blank_null(at["item_sku"]), _blank_null(at["sku"]), pa.scalar(""))
     ids, id_kind = line["product_ids"]
     case = _case_packs(sku, items)
-    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, line["quantity"],
+    ordered = _store_ordered(line, lines, item_row, unit)
+    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, ordered,
                            line["description"], case)
     first = first_rows(kind, n=n_kinds)
     pick = pa.array(first)
     made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
                     objects(decimal_array(units[first], present[first])), unit.take(pick).to_pylist(),
                     [ids[k] for k in id_kind[first].tolist()], sku.take(pick).to_pylist(),
-                    objects(line["quantity"].take(pick)), line["description"].take(pick).to_pylist(),
+                    objects(ordered.take(pick)), line["description"].take(pick).to_pylist(),
                     case.take(pick).to_pylist()))
     return made, kind
+
+
+def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.Array) -> pa.Array:
+    """Each item's quantity ordered (SN105): its order line's, or, for an item marked for a store (a store-level
+    partner's order loop per store: engine.lifecycle.shipping keeps no store for others), that store's SDQ
+    quantity of the line when the SDQ gives it in the item's unit (SDQ01 the line's, or none): what the store
+    ordered, as its order loop reports it."""
+    quantity = line["quantity"]
+    if "store_quantities" not in line or "mark_for_store" not in lines.column_names \
+            or lines["mark_for_store"].null_count == lines.num_rows:
+        return quantity
+    stores = lines["mark_for_store"].take(pa.array(item_row)).to_pylist()
+    splits = line["store_quantities"]
+    values = quantity.to_pylist()
+    for k, store in enumerate(stores):
+        if not store:
+            continue
+        split = splits[k].as_py()
+        of_store = [q for q in split or () if q["store"] == store]
+        if of_store and all(q["unit"] in (None, unit[k].as_py()) and q["quantity"] is not None for q in of_store):
+            values[k] = sum((q["quantity"] for q in of_store), Decimal(0))
+    return pa.array(values, quantity.type)
 
 
 class _Cartons(NamedTuple):
@@ -401,7 +429,8 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
     ids.append(())  # where no row matches
     id_kind = np.where(row >= 0, kind[np.maximum(row, 0)] if len(kind) else 0, len(ids) - 1)
     return {"unit": of("unit"), "quantity": of("quantity"), "description": pc.fill_null(of("description"), ""),
-            "product_ids": (ids, id_kind)}
+            "product_ids": (ids, id_kind),
+            **({"store_quantities": of("store_quantities")} if "store_quantities" in order_lines.column_names else {})}
 
 
 def _case_packs(sku: pa.Array, items: pa.Table | None) -> pa.Array:

@@ -345,7 +345,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
         recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles,
-        item_units=ref.item_units, partner_items=ref.partner_items, orders=orders, order_lines=order_lines)
+        item_units=ref.item_units, partner_items=ref.partner_items, orders=orders, order_lines=order_lines,
+        store_shipped=state.shipped_to_stores(  # what earlier files gave a store-level partner's stores
+            k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level))
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
     holders = _holders(state, records.values(), set(read.pos.values()) - pos)
     refused: dict[str, list[Finding]] = {}

@@ -191,6 +191,13 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                                         f"not the warehouse's ship-from ({ship_from.id_qualifier} {ship_from.id}, "
                                         f"{ship_from.name}), which the 856 names.", element="N104", value=el(4),
                                         **at))
+        elif sid == "N1" and last is not None and el(1) in ("Z7", "BY") and el(4):
+            # the W12 loop's own party (945 4010: N1 in the W12 loop; 5010: its N1 loop): the store a 3PL shipping
+            # several stores in one 945 marks a carton's W12 for; N1*Z7 wins over N1*BY, as in the heading. The
+            # carton (LX) goes to one store: its W12s without an N1 of their own take it
+            for holder in (last, cartons[last["_lx"]]):
+                if holder.get("_store") is None or (el(1) == "Z7" and holder["_store"][2] == "BY"):
+                    holder["_store"] = (el(4), el(3) or None, el(1))
         elif sid == "N4" and party == "ST" and not carton and last is None:
             head["ship_to_postal_code"] = el(3) or None
         elif sid == "LX":
@@ -306,6 +313,9 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     head["po_number"] = head["po_number"] or depositor_order
     for r in rows:  # each W12's PO: its own N9 PO, its carton's, else the heading's
         r["po_number"] = r.get("po_number") or r["_carton"].get("po_number") or head["po_number"]
+        store = r.pop("_store", None) or cartons[r["_lx"]].get("_store")
+        if store is not None:  # its own N1 Z7/BY, else its carton's; else the heading's (head's mark_for_store)
+            r["mark_for_store"], r["mark_for_id_qualifier"] = store[0], store[1]
     at0 = dict(where, seg="W06", segment_position=2, file_segment=ts.start + 2)
     if not w12s:
         findings.append(finding("SHIPMENT_945_NO_ITEMS", f"The 945 of shipment {head['shipment_id'] or '(no id)'} "

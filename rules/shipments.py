@@ -15,7 +15,7 @@ uniqueness) in the GX run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -643,14 +643,16 @@ def gx_shipment_findings(lines: pa.Table, suite: dict | None = None) -> list[Fin
 
 # --- pre-distributed orders: each carton's store against the line's SDQ store quantities -------------
 
-def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Container[str]
-                 ) -> tuple[pa.Table, list[tuple[int, Finding]]]:
+def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Container[str],
+                 shipped: Iterable[tuple] = ()) -> tuple[pa.Table, list[tuple[int, Finding]]]:
     """The checked confirmation ``lines`` (ShipmentCheck.lines: partner and line id resolved, quantities in the
     line's unit) of the partners in ``store_level`` (whose 856 marks each carton's store) against the SDQ store
     quantities of their order lines (canonical ORDER_LINES ``order_lines`` with store_quantities): each carton
     of a line split over stores names one of its stores (SHIPMENT_STORE_MISSING, SHIPMENT_STORE_NOT_ORDERED) and
-    no store gets more of the line, over the file's rows, than its SDQ quantity (SHIPMENT_STORE_OVER, compared
-    when the SDQ's unit, SDQ01, is the line's). Errors (their shipment is held), one per carton and line (per
+    no store gets more of the line, over the file's rows and what earlier confirmations shipped it (``shipped``:
+    the store's recorded shipment lines, (partner, po_number, line_id, store, quantity, unit) as
+    StateStore.shipped_to_stores gives them), than its SDQ quantity (SHIPMENT_STORE_OVER, compared when the SDQ's
+    unit, SDQ01, is the line's). Errors (their shipment is held), one per carton and line (per
     store and line for SHIPMENT_STORE_OVER). Returns the lines with each matched store written as the PO wrote
     it (a warehouse's "101" for the PO's "0101", when one store of the line answers to it) and its SDQ02
     qualifier, and the findings with their rows. Lines of other partners, and lines without SDQ, are left as
@@ -677,6 +679,9 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
     out: list[tuple[int, Finding]] = []
     said: set[tuple] = set()
     used: dict[tuple, Decimal] = defaultdict(Decimal)
+    before: dict[tuple, Decimal] = defaultdict(Decimal)  # (line key, store, unit) -> units earlier files shipped
+    for p, po, line_id, store_shipped, quantity, unit in shipped:
+        before[((p, po, line_id), store_shipped, unit or None)] += Decimal(quantity)
     for i in mine:
         key = (partner[i], cols["po_number"][i], cols["line_id"][i])
         quantities = sdq.get(key)
@@ -710,12 +715,15 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
         allowed = [q["quantity"] for q in of_store]
         if any(q["unit"] not in (None, unit) for q in of_store) or None in allowed or cols["quantity"][i] is None:
             continue  # another unit (or a quantity not read): not compared
+        earlier = before.get((key, match, unit or None), Decimal(0))
         used[(key, match)] += cols["quantity"][i]
-        if used[(key, match)] > sum(allowed) and (key, match, "over") not in said:
+        if earlier + used[(key, match)] > sum(allowed) and (key, match, "over") not in said:
             said.add((key, match, "over"))
             out.append((i, _finding("SHIPMENT_STORE_OVER", f"Store {match} gets {_n(used[(key, match)])} {unit} of "
-                                    f"PO {key[1]} line {key[2]} in this confirmation; its SDQ quantity is "
-                                    f"{_n(sum(allowed))}.", rows[i], "quantity", "W1203", _n(cols["quantity"][i]))))
+                                    f"PO {key[1]} line {key[2]} in this confirmation"
+                                    + (f", after {_n(earlier)} shipped to it before" if earlier else "")
+                                    + f"; its SDQ quantity is {_n(sum(allowed))}.", rows[i], "quantity", "W1203",
+                                    _n(cols["quantity"][i]))))
     for name, values in (("mark_for_store", stores), ("mark_for_id_qualifier", qualifiers)):
         at = lines.schema.get_field_index(name)
         lines = lines.set_column(at, lines.schema.field(at), pa.array(values, pa.string()))

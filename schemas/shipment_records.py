@@ -42,6 +42,7 @@ class ShippedLine(NamedTuple):
     pallet: str = ""
     row_number: int | None = None  # CSV record number (header = 1)
     file_segment: int | None = None  # 945: the W12's ordinal in the file
+    mark_for_store: str = ""  # the store its carton was marked for (a store-level partner's SDQ store; "" none)
 
 
 @dataclass(frozen=True, slots=True)

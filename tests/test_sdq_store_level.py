@@ -144,7 +144,8 @@ def pre_distributed_po() -> str:
     return ACME_PO[:start] + body + f"SE*{int(count) + len(SDQS)}*" + rest
 
 
-def store_level_workspace(tmp_path, cartons: list[str], *, store_level: bool = True, header: str = HEADER):
+def store_level_workspace(tmp_path, cartons: list[str], *, store_level: bool = True, header: str = HEADER,
+                          asn: str = ""):
     from datetime import datetime
 
     from tests.support import run_stages, shipping_workspace
@@ -152,7 +153,8 @@ def store_level_workspace(tmp_path, cartons: list[str], *, store_level: bool = T
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     profile = ws.partners_dir / "acme.toml"
     if store_level:
-        profile.write_text(profile.read_text().replace("[fulfilment.asn]\n", "[fulfilment.asn]\nstore_level = true\n"))
+        profile.write_text(profile.read_text().replace("[fulfilment.asn]\n",
+                                                       f"[fulfilment.asn]\nstore_level = true\n{asn}"))
     (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(pre_distributed_po())
     run_stages(ws, datetime(2026, 11, 27, 2))
     inbox = ws.warehouse_drop_root / "east" / "inbox"
@@ -196,6 +198,8 @@ def test_a_pre_distributed_order_ships_each_carton_under_its_store(tmp_path, map
     assert [s for s in body if s[0] == "N1"][2:] == [["N1", "BY", "", "92", "0101"], ["N1", "BY", "", "92", "0102"]]
     assert [s[1] for s in body if s[0] == "PRF"] == ["ACME-1001", "ACME-1001"]
     assert [s[2] for s in body if s[0] == "SN1"] == ["4", "24", "6", "24"]
+    # SN105, quantity ordered: the store's SDQ quantity of the line under its order loop (not the line's 10 and 48)
+    assert [s[5] for s in body if s[0] == "SN1"] == ["4", "24", "6", "24"]
     assert ["CTT", "9", "58"] in body
     for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-856-*.x12")):
         accepted(path.read_bytes(), tmp_path, maps)
@@ -279,6 +283,8 @@ def test_mark_for_pack_puts_each_store_in_its_carton_loop(tmp_path, maps):
     rows = rows.append_column("item_sku", pa.array(["SKU-1", "SKU-1"]))  # as check_shipments resolves it
     (shipment,) = assemble_shipments(rows, orders, lines, ship_from=SHIP_FROM)
     assert [o.mark_for for o in shipment.orders] == [Party("BY", "", "92", "0101"), Party("BY", "", "92", "0102")]
+    # each store's item: the store's SDQ quantity ordered (SN105), not the line's 12
+    assert [str(i.ordered_quantity) for o in shipment.orders for p in o.packs for i in p.items] == ["6.0000", "6.0000"]
     body = build_856(shipment, AsnSettings(mark_for="pack"), created=datetime(2026, 11, 27, 14),
                      expected=confirmed_quantities(rows, "S1"))
     marks = [(body[k - 1][0], seg) for k, seg in enumerate(body) if seg[:2] == ["N1", "BY"]]
@@ -321,3 +327,86 @@ def test_a_store_level_profile_must_let_the_856_name_the_store():
     assert AsnSettings(store_level=True, mark_for="pack").store_level
     with pytest.raises(ValidationError, match="store_level"):
         AsnSettings(store_level=True, mark_for="none")
+
+
+def test_a_945_marks_each_carton_for_its_store_in_the_w12_loop():
+    """A 3PL shipping several stores' cartons in one 945 (the standard's N1 in the W12 loop: 4010's N1 after the W12,
+    5010's N1 loop there) names each carton's store there: N1*Z7 wins over N1*BY, a carton's W12 without an N1 takes
+    the one of its LX, and a W12 loop without one keeps the heading's store."""
+    from parsers.warehouse_945 import read_945
+    from tests.test_945_shapes import CARTON1, CARTON2, w945
+    from tests.test_945_shapes import HEAD as HEAD_945
+
+    def w12(qty: int, line: str, *parties: str) -> list[str]:
+        return [f"W12*CC*{qty}*{qty}**EA*614141100521*VN*VP-1007**9*G*L", *parties, f"N9*LI*{line}"]
+
+    pallet3 = "00007339400000050032"
+    body = [*HEAD_945[:2], "N1*Z7*STORE 9*92*0109", *HEAD_945[2:],
+            "LX*1", f"MAN*GM*{CARTON1}", *w12(6, "1", "N1*BY*STORE 101*92*0101"), *w12(2, "2"),
+            "LX*2", f"MAN*GM*{CARTON2}", *w12(6, "1", "N1*BY*BUYER*92*B7", "N1*Z7*STORE 102*92*0102"),
+            "LX*3", f"MAN*GM*{pallet3}", *w12(4, "1")]
+    for version in ("004010", "005010"):
+        result = read_interchanges(w945(body, version=version))
+        lines, found = read_945(result, list(result.transaction_sets()))
+        assert [f.code for f in found] == []
+        assert list(zip(lines["line_id"].to_pylist(), lines["mark_for_store"].to_pylist(),
+                        lines["mark_for_id_qualifier"].to_pylist(), strict=True)) == [
+            ("1", "0101", "92"), ("2", "0101", "92"), ("1", "0102", "92"), ("1", "0109", "92")]
+
+
+def test_a_later_confirmation_cannot_give_a_store_more_than_its_sdq_quantity(tmp_path):
+    """Store 0101 gets its 4 units of line 4 in the day's first file; a second file giving it 2 more (the line's 10 not
+    yet all shipped: no SHIPMENT_OVER_RESERVED) holds that shipment, the stores kept with the shipped lines
+    (shipment_lines.mark_for_store); the same file's carton for 0102 (6, its SDQ) ships."""
+    from datetime import datetime
+
+    from connectors.state import StateStore
+    from tests.support import deliver_all, ship_stages
+
+    ws = store_level_workspace(tmp_path, [CARTONS[0]])
+    day = datetime(2026, 11, 27, 14, 30)
+    ship_stages(ws, day, run_id="day1")
+    deliver_all(ws, day)
+    assert "SHP-1001" in outbox(ws, "856")
+    later = [f"{s},4,SKU-1002,{n},EA,{carton},8,LB,{store}" for s, n, carton, store in (
+        ("SHP-1002,2026-11-27,16:05,UPSN,G2,1Z999AA10123456791,BOL-6002,ACME-1001", 2, "C-1003", "101"),
+        ("SHP-1003,2026-11-27,16:05,UPSN,G2,1Z999AA10123456808,BOL-6003,ACME-1001", 6, "C-1004", "0102"))]
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    (inbox / "east-shipments-20261127-2.csv").write_text(HEADER + "\n".join(later) + "\n")
+    day = datetime(2026, 11, 27, 16, 30)
+    ship_stages(ws, day, run_id="day2")
+    deliver_all(ws, day)
+    state = StateStore(ws.state_path)
+    try:
+        found = [f for f in state.findings(run_id="day2") if f["code"].startswith("SHIPMENT_STORE")]
+        kept = state._q("SELECT shipment_id, line_id, mark_for_store, quantity FROM shipment_lines"
+                        " ORDER BY shipment_id, position")
+    finally:
+        state.close()
+    assert [(f["code"], f["value"]) for f in found] == [("SHIPMENT_STORE_OVER", "2")]
+    assert "after 4 shipped to it before" in found[0]["message"] and "0101" in found[0]["message"]
+    assert [tuple(r) for r in kept] == [("SHP-1001", "4", "0101", "4"), ("SHP-1003", "4", "0102", "6")]
+    asns = outbox(ws, "856")
+    assert "SHP-1002" not in asns and "SHP-1003" in asns
+
+
+def test_store_party_z7_names_each_store_as_the_mark_for_party(tmp_path, maps):
+    """[fulfilment.asn] store_party = "Z7": each store's order loop names it N1*Z7 (the mark-for party, as some
+    cross-dock 856s write it) instead of N1*BY; the rest of the 856 is the same; the validators take it."""
+    from datetime import datetime
+
+    from tests.support import deliver_all, ship_stages
+
+    texts = []
+    for k, asn in enumerate(("", 'store_party = "Z7"\n')):
+        ws = store_level_workspace(tmp_path / str(k), CARTONS, asn=asn)
+        day = datetime(2026, 11, 27, 14, 30)
+        ship_stages(ws, day, run_id="day1")
+        deliver_all(ws, day)
+        texts.append(outbox(ws, "856"))
+        for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-856-*.x12")):
+            accepted(path.read_bytes(), tmp_path, maps)
+    by, z7 = texts
+    assert "N1*BY**92*0101~" in by and "N1*BY**92*0102~" in by and "N1*Z7" not in by
+    assert "N1*Z7**92*0101~" in z7 and "N1*Z7**92*0102~" in z7 and "N1*BY" not in z7
+    assert z7.replace("N1*Z7**92*", "N1*BY**92*") == by

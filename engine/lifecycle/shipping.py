@@ -180,16 +180,18 @@ class ShipmentBatch:
 def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state: pa.Table, items: pa.Table,
                       recorded: pa.Table, profiles: Mapping[str, PartnerProfile],
                       item_units: pa.Table | None = None, partner_items: pa.Table | None = None,
-                      orders: pa.Table | None = None, order_lines: pa.Table | None = None) -> ShipmentBatch:
+                      orders: pa.Table | None = None, order_lines: pa.Table | None = None,
+                      store_shipped: Sequence[tuple] = ()) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
     held. ``order_lines`` (canonical, with store_quantities): the cartons of store-level partners' lines split
-    over stores (SDQ) are checked against them (rules.shipments.store_checks)."""
+    over stores (SDQ) are checked against them, with what ``store_shipped`` (StateStore.shipped_to_stores) says
+    earlier confirmations gave each store (rules.shipments.store_checks)."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
                             partner_items=partner_items)
-    check = _store_checked(check, order_lines, profiles)
+    check = _store_checked(check, order_lines, profiles, store_shipped)
     cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
     by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
     reader_held: dict[int, str] = {}
@@ -256,12 +258,17 @@ def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.
     return lines
 
 
+def _store_parties(profiles: Mapping[str, PartnerProfile]) -> dict[str, str]:
+    """The store-level partners' N101 for the store's N1 (AsnSettings.store_party)."""
+    return {pid: p.fulfilment.asn.store_party for pid, p in profiles.items() if p.fulfilment.asn.store_level}
+
+
 def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
-                   profiles: Mapping[str, PartnerProfile]) -> ShipmentCheck:
+                   profiles: Mapping[str, PartnerProfile], shipped: Sequence[tuple] = ()) -> ShipmentCheck:
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
     them, for the partners whose profile sets fulfilment.asn.store_level."""
     store_level = {pid for pid, p in profiles.items() if p.fulfilment.asn.store_level}
-    lines, found = store_checks(check.lines, order_lines, store_level)
+    lines, found = store_checks(check.lines, order_lines, store_level, shipped)
     if lines is check.lines and not found:
         return check
     sids = lines["shipment_id"].to_pylist()
@@ -490,7 +497,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         shipments, texts = columns
     else:
         shipments = assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
-                                                   items=items)
+                                                   items=items, store_party=_store_parties(profiles))
         texts = _asn_texts(assembled, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes,
           "clock_zone": clock_zone}
@@ -501,7 +508,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         sent = [s.shipment_id for s in shipments]
     else:  # a shipment held (its 856 or its orders' moves refused): one at a time, each on what the others left
         if assembled is None:  # the loop builds and holds shipments as objects
-            assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items)
+            assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items,
+                                           store_party=_store_parties(profiles))
         work = _Working(records, lines, reservations)
         rows = _rows_by_shipment(good)
         sent = []  # the shipments planned, in order
@@ -766,7 +774,7 @@ def _shipped_by_shipment(lines: pa.Table) -> dict[str, _Shipped]:
     sku = [a or b or "" for a, b in zip(cols["item_sku"], cols["sku"], strict=True)]
     made = list(map(tuple.__new__, repeat(ShippedLine), zip(
         cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
-        cols["file_segment"], strict=True)))
+        cols["file_segment"], _store_marks(lines), strict=True)))
     key, count = encode(lines["shipment_id"])
     groups = Groups(key, count)
     order = groups.order
@@ -779,6 +787,13 @@ def _shipped_by_shipment(lines: pa.Table) -> dict[str, _Shipped]:
             for _first, a, b, h in spans}
 
 
+def _store_marks(lines: pa.Table) -> list[str] | repeat:
+    """Each line's store (mark_for_store: kept for store-level partners only, _stores_kept), "" for none."""
+    if "mark_for_store" not in lines.column_names or lines["mark_for_store"].null_count == lines.num_rows:
+        return repeat("", lines.num_rows)
+    return [s or "" for s in lines["mark_for_store"].to_pylist()]
+
+
 def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     """Each shipment's confirmation lines, each with its ShippedLine (built here column by column,
     every record made in C; only the columns the planner and the record read)."""
@@ -787,7 +802,7 @@ def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     sku = [a or b or "" for a, b in zip(cols["item_sku"], cols["sku"], strict=True)]
     shipped = map(tuple.__new__, repeat(ShippedLine), zip(
         cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
-        cols["file_segment"], strict=True))
+        cols["file_segment"], _store_marks(lines), strict=True))
     made = list(map(tuple.__new__, repeat(_Row), zip(*(cols[c] for c in _ROW), shipped, strict=True)))
     key, count = encode(lines["shipment_id"])
     groups = Groups(key, count)
