@@ -174,12 +174,38 @@ def _quantity_decimals_findings(lines: pa.Table) -> list[Finding]:
     return out
 
 
+def po4_eaches(pack: int | None, inner: int | None, size: Decimal | None, size_unit: str | None, sku: str | None,
+               case_pack: int | None, index: Mapping[tuple[str, str], int], settings: RuleSettings
+               ) -> tuple[list[int], str]:
+    """The eaches a PO4 says one outer pack holds, each way it can be read, and how it said so: PO401 inner
+    containers times PO414 eaches each (``PO4*2*************6``); PO401 times PO402 in a PO403 that counts
+    eaches (``PO4*2*6*EA``: 2 inner packs of 6 eaches; ``PO4*1*12*EA``, ``PO4*1*1*DZ``; the each, a count unit,
+    the item's own units), as X12's example reads PO401/PO402/PO403 (a carton of 24 12-ounce packages:
+    ``PO4*24*12*OZ``); PO401 alone, eaches per outer pack, when neither says more (a PO403 that is a measure,
+    OZ or LB of an item not sold by it, says what each holds, not how many). Empty: no usable PO401."""
+    if not pack or pack < 0 or (inner is not None and inner <= 0):
+        return [], ""
+    readings: list[int] = []
+    said: list[str] = []
+    if inner:
+        readings.append(pack * inner)
+        said.append(f"PO401 {pack} x PO414 {inner}")
+    per = eaches_per_unit(size_unit, sku, case_pack, index, settings) if size is not None and size > 0 else None
+    if per is not None and size is not None and (size * per) == (size * per).to_integral_value():
+        readings.append(int(pack * size * per))
+        said.append(f"PO401 {pack} x PO402 {_text(size)} {size_unit}")
+    if not readings:
+        readings.append(pack)
+        said.append(f"PO401 {pack}")
+    return readings, " or ".join(said)
+
+
 def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int],
                   usable: np.ndarray) -> list[Finding]:
     """CASE_PACK_MISMATCH for each ``usable`` line ordered in cases whose PO4 counts other eaches per
-    case than ours: PO401 inner containers (or eaches, without them) per outer container, times PO414
-    eaches per inner container when sent, against eaches_per_unit of the line's case (the case pack, or
-    an item_units row). A line in eaches or another unit, or without PO4, raises nothing."""
+    case than ours (po4_eaches: PO401 times PO414, or times PO402 in a counting PO403, else PO401 alone),
+    against eaches_per_unit of the line's case (the case pack, or an item_units row). A line in eaches or
+    another unit, or without PO4, raises nothing."""
     if "po4_pack" not in resolved.column_names or resolved.column("po4_pack").null_count == resolved.num_rows:
         return []
     sent = np.asarray(pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool)
@@ -187,24 +213,27 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
     if not len(rows):
         return []
     by_partner = _PerPartner(settings)
-    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "po4_pack", "po4_inner_pack"]
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "po4_pack", "po4_inner_pack",
+            "po4_size", "po4_size_unit"]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     out: list[Finding] = []
     for row in picked.to_pylist():
-        s, unit, pack, inner = by_partner[row["partner"]], row["unit"], row["po4_pack"], row["po4_inner_pack"]
-        if not row["sku"] or unit not in s.case_units or not pack or pack < 0 or (inner is not None and inner <= 0):
+        s, unit, pack = by_partner[row["partner"]], row["unit"], row["po4_pack"]
+        if not row["sku"] or unit not in s.case_units:
             continue
+        readings, said = po4_eaches(pack, row["po4_inner_pack"], row.get("po4_size"), row.get("po4_size_unit"),
+                                    row["sku"], row["case_pack"], index, s)
         ours = eaches_per_unit(unit, row["sku"], row["case_pack"], index, s)
-        theirs = pack * (inner or 1)
-        if ours is None or ours == theirs:
+        if not readings or ours is None or ours in readings:
             continue
-        said = f"PO401 {pack} x PO414 {inner}" if inner else f"PO401 {pack}"
+        theirs = readings[0]
         qty = row["quantity"]
         ordered = (f": {_text(qty)} {unit} is {_text(qty * theirs)} eaches to the buyer, {_text(qty * ours)} "
-                   "to us") if qty is not None else ""
+                   "to us") if qty is not None and len(readings) == 1 else ""
+        holds = " or ".join(str(r) for r in readings)
         out.append(business_finding(
             "CASE_PACK_MISMATCH",
-            f"PO4 says a {unit} of item {row['sku']} holds {theirs} eaches ({said}); ours holds {ours}{ordered}. "
+            f"PO4 says a {unit} of item {row['sku']} holds {holds} eaches ({said}); ours holds {ours}{ordered}. "
             "The line waits for a person: correct our case pack (items.csv, item_units.csv) if the buyer is "
             "right, else ask the buyer to correct the PO (or the quantity) before we ship.",
             row, seg="PO4", element="PO401", value=str(pack)))
