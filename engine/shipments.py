@@ -60,7 +60,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
                       "do_not_deliver_before", *REF_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
-                      "description", "upc", *LINE_DATES.values()])  # a line's own dates: engine.deadlines
+                      "description", "upc", *LINE_DATES.values(),  # a line's own dates: engine.deadlines
+                      "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"])  # a unit only PO4 counts
 
 
 @dataclass(frozen=True, slots=True)

@@ -345,7 +345,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
         recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles,
-        item_units=ref.item_units, partner_items=ref.partner_items, orders=orders)
+        item_units=ref.item_units, partner_items=ref.partner_items, orders=orders, order_lines=order_lines)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
     holders = _holders(state, records.values(), set(read.pos.values()) - pos)
     refused: dict[str, list[Finding]] = {}

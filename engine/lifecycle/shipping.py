@@ -171,14 +171,14 @@ class ShipmentBatch:
 def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state: pa.Table, items: pa.Table,
                       recorded: pa.Table, profiles: Mapping[str, PartnerProfile],
                       item_units: pa.Table | None = None, partner_items: pa.Table | None = None,
-                      orders: pa.Table | None = None) -> ShipmentBatch:
+                      orders: pa.Table | None = None, order_lines: pa.Table | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
-    held."""
+    held. ``order_lines`` (canonical ORDER_LINES): the lines' PO4, for a unit only it counts."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
-                            partner_items=partner_items)
+                            partner_items=partner_items, order_lines=order_lines)
     cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
     by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
     reader_held: dict[int, str] = {}

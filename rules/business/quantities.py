@@ -60,6 +60,36 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
     return COUNT_UNITS.get(unit)
 
 
+PO4_COLUMNS = ("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit")
+
+
+def po4_unit_eaches(row: Mapping, index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
+    """Eaches in one PO103 unit the item master does not convert (a carton CT, box BX, pack PK, assortment
+    AS of an item with no item_units row of it) when the line's PO4 says how many eaches it holds
+    (po4_eaches) and that count is a pack the item master knows for the item: its case pack, or an
+    item_units row of more than one each (``PO1*1*2*CT`` with ``PO4*12``: a carton is our case of 12;
+    ``PO1*1*4*PK`` with ``PO4*6``: our inner pack of 6). None otherwise (no PO4, a count none of our packs
+    is, a PO4 of one each: a constant ``PO4*1`` says nothing of a carton)."""
+    unit, sku, pack = row.get("unit"), row.get("sku"), row.get("po4_pack")
+    if not unit or not sku or pack is None:
+        return None
+    case_pack = row.get("case_pack")
+    readings, _said = po4_eaches(pack, row.get("po4_inner_pack"), row.get("po4_size"), row.get("po4_size_unit"),
+                                 sku, case_pack, index, settings)
+    ours = {n for (k, _u), n in index.items() if k == sku and n > 1}
+    if case_pack and case_pack > 1:
+        ours.add(int(case_pack))
+    hits = [n for n in dict.fromkeys(readings) if n > 1 and n in ours]
+    return hits[0] if len(hits) == 1 else None
+
+
+def line_eaches_per_unit(row: Mapping, index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
+    """eaches_per_unit of an order line (``row``: its unit, sku, case_pack and PO4 columns), else what its
+    PO4 says the unit holds when that is a pack of ours (po4_unit_eaches)."""
+    per_unit = eaches_per_unit(row.get("unit"), row.get("sku"), row.get("case_pack"), index, settings)
+    return per_unit if per_unit is not None else po4_unit_eaches(row, index, settings)
+
+
 def known_unit(unit: str | None, settings: RuleSettings) -> bool:
     """A unit of measure at all: a code of data element 355 (or one the settings name)."""
     return bool(unit) and (is_unit_code(unit) or unit in settings.each_units or unit in settings.case_units)
@@ -142,7 +172,7 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     if not len(rows):
         return packs
     by_partner = _PerPartner(settings)
-    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty"]
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty", *PO4_COLUMNS]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     item_units = {r["sku"]: r["unit"] for r in ref.items.select(["sku", "unit"]).to_pylist()}
     out: list[Finding] = []
@@ -243,7 +273,8 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
 def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
     """eaches_per_unit for every line at once, as floats (NaN: the item is not sold in that unit): 1 for
     the each, the item master's (sku, unit) count, the case pack for a case of more than one each, a
-    count unit's definition."""
+    count unit's definition; else what the line's PO4 says its unit holds when that is a pack of ours
+    (po4_unit_eaches)."""
     n = resolved.num_rows
 
     def column(name: str):
@@ -265,7 +296,17 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
         at = pc.index_in(unit, value_set=pa.array(list(COUNT_UNITS), pa.string()))
         by_definition = pc.take(pa.array([float(v) for v in COUNT_UNITS.values()], pa.float64()), at)
         per_unit = np.where(counted, _floats(by_definition, np.nan), per_unit)
-    return np.where(each, 1.0, per_unit)
+    per_unit = np.where(each, 1.0, per_unit)
+    if "po4_pack" in resolved.column_names and np.isnan(per_unit).any():  # a unit only the line's PO4 counts
+        rows = np.flatnonzero(np.isnan(per_unit) & np.asarray(
+            pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool))
+        if len(rows):
+            cols = [c for c in ("unit", "sku", "case_pack", *PO4_COLUMNS) if c in resolved.column_names]
+            for i, row in zip(rows.tolist(), resolved.select(cols).take(pa.array(rows)).to_pylist(), strict=True):
+                found = po4_unit_eaches(row, index, settings)
+                if found is not None:
+                    per_unit[i] = float(found)
+    return per_unit
 
 
 def partners_with_own_units(resolved: pa.Table, settings: RuleSettings) -> np.ndarray:
@@ -351,7 +392,7 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
         return []  # ITEM_UNKNOWN covers it
     out: list[Finding] = []
     pack = row["case_pack"] or 1
-    per_unit = eaches_per_unit(unit, row["sku"], pack, index, s)
+    per_unit = line_eaches_per_unit({**row, "case_pack": pack}, index, s)
     eaches = quantity_in_eaches(qty, unit, pack, s, per_unit=per_unit)
     if eaches is None:
         return [business_finding(
