@@ -13,14 +13,6 @@ from rules.business.quantities import PO4_COLUMNS, eaches_per_unit, po4_unit_eac
 from schemas.rule_settings import RuleSettings
 
 
-def case_note(was: str, wanted: str, units: ShipmentUnits) -> str:
-    """What a reader of CS must know: X12's code list names CS Cassette, not Case (CA)."""
-    both = {was, wanted}
-    if "CS" in both and both <= set(units.settings.case_units):
-        return " (CS is Cassette in X12's unit code list; read as a case, as our orders read it)"
-    return ""
-
-
 class ShipmentUnits:
     """Eaches in one unit of an item, as intake converts an ordered unit (eaches_per_unit: the each,
     the item's own selling unit, item_units rows, the case pack for a case unit)."""

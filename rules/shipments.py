@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from rules.business.common import lookup_by
 from rules.business.items import cross_reference
-from rules.shipment_units import ShipmentUnits, case_note
+from rules.shipment_units import ShipmentUnits
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.order_keys import shown, x12_po
@@ -227,7 +227,8 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     quantity, closed line, item, unit, and more shipped than is still reserved (over the rows of a
     line, in row order, in eaches: what reservations count). A unit other than the line's that
     converts to whole units of it through the item master (the case pack for CA/CS, item_units) is
-    converted, with a warning; one that does not is an error. Returns each row's quantity and unit
+    converted, with a warning; one that does not is an error. CS for a line in CA (or the reverse), both the
+    same case, is the line's unit without a word, as intake reads either. Returns each row's quantity and unit
     (None: none converted) and the eaches in one unit of its line (1 where not known). Column masks;
     Python only for the rows flagged."""
     q, number = t["quantity"], line["line_number"]
@@ -260,9 +261,11 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
             if value is not None and value > 0 and per_shipped and per_line and value * per_shipped % per_line == 0:
                 converted[i] = value * per_shipped / per_line
                 mismatch[i] = False
+                if per_shipped == per_line and {was, wanted} <= set(units.settings.case_units):
+                    continue  # CS for CA (or the reverse): one case, as intake reads either; nothing converted
                 add(i, "SHIPMENT_UNIT_CONVERTED", f"Shipped {_n(value)} {was} of {what}; line {row_line[i].as_py()} "
-                    f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}"
-                    + case_note(was, wanted, units) + ".", "unit", "W1205", was)
+                    f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}.",
+                    "unit", "W1205", was)
                 continue
             why = f" ({_n(value * per_shipped)} eaches: not whole {wanted} of {per_line})" \
                 if value is not None and value > 0 and per_shipped and per_line else ""
