@@ -274,3 +274,49 @@ def test_apply_changes_moves_a_line_s_dates_from_its_poc():
     result = apply_changes(order, lines, header, pa.Table.from_pylist([no_date], schema=ORDER_CHANGES),
                            shipped=False)
     assert [f.code for f in result.findings] == ["CHANGE_DATES_NOT_STORED"] and not result.dated_line_numbers
+
+
+def _expired(tmp_path):
+    """GLOBEX-2000 past its cancel date 2026-12-10 on 12-11: line 4's 12 backordered eaches cancelled."""
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261210~")
+    run_stages(ws, NIGHT1)
+    run_stages(ws, datetime(2026, 12, 11, 2))
+    _record, lines, events, _found, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 0, 12)
+    assert events[-1] == "backorder_expired"
+    return ws
+
+
+def test_a_cancel_date_extended_after_the_backorder_expired_brings_the_units_back(tmp_path):
+    """The retailer's system did not cancel at its date: the buyer extends it (860 DTM 001) after our run
+    cancelled the 12 backordered eaches (no document: we expect the retailer to cancel them itself). The
+    865 takes the new date, so the buyer waits for 12 more: they are backordered again and offered the
+    stock that arrived, the same run (they used to stay cancelled: answered AK, never shipped)."""
+    ws = _expired(tmp_path)
+    change_860(ws, ["DTM*001*20261231"])
+    stock_arrives(ws, "2026-12-12")
+    run_stages(ws, datetime(2026, 12, 12, 2))
+    record, lines, events, _found, _reserved = story(ws)
+    assert record.state == "acknowledged"
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (36, 0, 0)
+    assert events[-2:] == ["change_answered", "backorder_allocated"]
+    assert "past_cancel_date" not in lines[4].reason and not [c for c in lines[4].codes if c.startswith("EXPIRED")]
+    shown = _status(ws)
+    assert "backordered again: line 4 (12)" in json.dumps(shown["history"])
+    (ack,) = _outbox(ws, "865")
+    assert "BCA*00*AK*GLOBEX-2000" in ack.replace("|", "*") and "DTM*001*20261231" in ack.replace("|", "*")
+
+
+def test_expired_units_brought_back_wait_for_stock_and_a_date_still_past_keeps_them_cancelled(tmp_path):
+    ws = _expired(tmp_path)
+    change_860(ws, ["DTM*001*20261211"])  # moved, but already past on the run's date
+    run_stages(ws, datetime(2026, 12, 12, 2))
+    _record, lines, events, _found, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 0, 12)
+    assert events[-1] == "change_answered"
+    change_860(ws, ["DTM*001*20261231"], name="change2.x12", control=4102, seq="2")  # no stock yet
+    run_stages(ws, datetime(2026, 12, 13, 2))
+    record, lines, events, _found, _reserved = story(ws)
+    assert record.state == "acknowledged" and events[-1] == "change_answered"
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 12, 0)
