@@ -320,3 +320,31 @@ def test_expired_units_brought_back_wait_for_stock_and_a_date_still_past_keeps_t
     record, lines, events, _found, _reserved = story(ws)
     assert record.state == "acknowledged" and events[-1] == "change_answered"
     assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 12, 0)
+
+
+def test_on_an_order_that_shipped_in_part_an_extended_date_brings_the_expired_units_back(tmp_path):
+    """The same after the east DC shipped line 4's 12 reserved there: the order is partially shipped when its
+    backorder expires; the 860 extending the date is applied after shipment and the 12 come back."""
+    from tests.support import ship_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme", "globex", "initech"))
+    globex_with(ws, "DTM|001|20261210~")
+    run_stages(ws, NIGHT1)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261127.csv").write_text(
+        "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+        "SHP-77,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-77,GLOBEX-2000,4,SKU-1003,12,EA,C-77,4,LB,\n")
+    ship_stages(ws, datetime(2026, 11, 27, 15), run_id="day1")
+    run_stages(ws, datetime(2026, 12, 11, 2))
+    record, lines, events, _found, _reserved = story(ws)
+    assert record.state == "partially_shipped" and events[-1] == "backorder_expired"
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected, lines[4].shipped) == (24, 0, 12, 12)
+    change_860(ws, ["DTM*001*20261231"])
+    stock_arrives(ws, "2026-12-12")
+    run_stages(ws, datetime(2026, 12, 12, 2))
+    record, lines, events, _found, _reserved = story(ws)
+    assert record.state == "partially_shipped"
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (36, 0, 0)
+    assert events[-1] == "backorder_allocated"
