@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rules.business.quantities import PO4_COLUMNS, eaches_per_unit, po4_unit_eaches
+from rules.business.quantities import PO4_COLUMNS, UnitIndex, eaches_per_unit, po4_unit_eaches
 from schemas.rule_settings import RuleSettings
 
 
@@ -19,7 +19,7 @@ class ShipmentUnits:
 
     def __init__(self, items: pa.Table | None, item_units: pa.Table | None, settings: RuleSettings) -> None:
         self.settings = settings
-        self.index: dict[tuple[str, str], int] = {}
+        self.index: UnitIndex = UnitIndex()
         self.case_pack: dict[str, int] = {}
         names = items.column_names if items is not None else []
         if "sku" in names and "unit" in names:

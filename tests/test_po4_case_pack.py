@@ -140,3 +140,38 @@ def test_a_case_of_inner_packs_said_in_po402_is_acknowledged(tmp_path) -> None:
         assert docs(ws, "855")["PO-1"] == [("00", "AD", [["IA", "2", "CA", "068", "20261210"]])]
     _ws, order = _night(tmp_path / "short", "PO4*2*3*EA")  # 2 inners of 3: a case of 6, ours 12
     assert order.state == "held" and "CASE_PACK_MISMATCH" in order.hold_codes
+
+
+def test_po401_alone_counts_inner_packs_of_an_item_that_has_them() -> None:
+    """PO401 is "the number of inner containers, or of eaches if there are none": PO4*2 on a case of an
+    item whose item_units name an inner pack of 6 is 2 inner packs, our case of 12."""
+    import dataclasses
+
+    import pyarrow as pa
+
+    from schemas.reference import ITEM_UNITS
+
+    ref = dataclasses.replace(reference(), item_units=pa.Table.from_pylist(
+        [{"sku": "SKU-1003", "unit": "PK", "eaches": 6}], schema=ITEM_UNITS))
+    ca = dict(upc=SKU_1003, unit="CA", quantity=Decimal(2))
+
+    def codes(**po4):
+        return [f.code for f in check_quantities(lines_table(line(**ca, **po4)), ref, RuleSettings())]
+
+    assert codes(po4_pack=2) == [] and codes(po4_pack=12) == []
+    assert codes(po4_pack=3) == ["CASE_PACK_MISMATCH"]  # 3 eaches, or 3 packs of 6: neither is our 12
+    assert codes(po4_pack=2, po4_inner_pack=4) == ["CASE_PACK_MISMATCH"]  # PO414 says the inner holds 4
+    [f] = check_quantities(lines_table(line(**ca, po4_pack=3)), ref, RuleSettings())
+    assert "holds 3 or 18 eaches (PO401 3 or PO401 3 x our PK of 6); ours holds 12" in f.message
+
+
+def test_a_case_of_two_inner_packs_of_ours_is_acknowledged(tmp_path) -> None:
+    ws = make_workspace(tmp_path / "ws", partners=())
+    (ws.root / "reference" / "item_units.csv").write_text("sku,unit,eaches\nSKU-1003,PK,6\n")
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*470.40*PE*UP*614141100248", "PO4*2", "CTT*1*2"]))
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    order = StateStore(ws.state_path).order("acme", "PO-1")
+    assert order.state == "acknowledged" and not order.hold_codes
+    assert docs(ws, "855")["PO-1"] == [("00", "AD", [["IA", "2", "CA", "068", "20261210"]])]

@@ -31,10 +31,32 @@ from schemas.units import COUNT_UNITS, is_unit_code
 # --- units and quantities ------------------------------------------------------------------
 
 
-def unit_index(ref: ReferenceData) -> dict[tuple[str, str], int]:
+class UnitIndex(dict):
+    """unit_index's (sku, unit) -> eaches, with each item's packs of more than one each found once (by_sku)."""
+
+    def by_sku(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        if getattr(self, "_by_sku", None) is None:
+            found: dict[str, list[tuple[str, int]]] = {}
+            for (sku, unit), n in sorted(self.items()):
+                if n > 1:
+                    found.setdefault(sku, []).append((unit, n))
+            self._by_sku = {k: tuple(v) for k, v in found.items()}
+        return self._by_sku
+
+
+def item_packs(index: Mapping[tuple[str, str], int], sku: str | None) -> tuple[tuple[str, int], ...]:
+    """The item master's units of ``sku`` holding more than one each, as (unit, eaches), by unit."""
+    if not sku:
+        return ()
+    if isinstance(index, UnitIndex):
+        return index.by_sku().get(sku, ())
+    return tuple(sorted((u, n) for (k, u), n in index.items() if k == sku and n > 1))
+
+
+def unit_index(ref: ReferenceData) -> UnitIndex:
     """(sku, unit) -> eaches per unit, from the item master: each item's own selling unit (items.unit)
     holds one each; item_units rows add inner packs, boxes, dozens ..."""
-    index: dict[tuple[str, str], int] = {}
+    index = UnitIndex()
     for r in ref.items.select(["sku", "unit"]).to_pylist():
         if r["sku"] and r["unit"]:
             index[(r["sku"], r["unit"])] = 1
@@ -76,7 +98,7 @@ def po4_unit_eaches(row: Mapping, index: Mapping[tuple[str, str], int], settings
     case_pack = row.get("case_pack")
     readings, _said = po4_eaches(pack, row.get("po4_inner_pack"), row.get("po4_size"), row.get("po4_size_unit"),
                                  sku, case_pack, index, settings)
-    ours = {n for (k, _u), n in index.items() if k == sku and n > 1}
+    ours = {n for _u, n in item_packs(index, sku)}
     if case_pack and case_pack > 1:
         ours.add(int(case_pack))
     hits = [n for n in dict.fromkeys(readings) if n > 1 and n in ours]
@@ -212,7 +234,8 @@ def po4_eaches(pack: int | None, inner: int | None, size: Decimal | None, size_u
     eaches (``PO4*2*6*EA``: 2 inner packs of 6 eaches; ``PO4*1*12*EA``, ``PO4*1*1*DZ``; the each, a count unit,
     the item's own units), as X12's example reads PO401/PO402/PO403 (a carton of 24 12-ounce packages:
     ``PO4*24*12*OZ``); PO401 alone, eaches per outer pack, when neither says more (a PO403 that is a measure,
-    OZ or LB of an item not sold by it, says what each holds, not how many). Empty: no usable PO401."""
+    OZ or LB of an item not sold by it, says what each holds, not how many), and then PO401 inner packs of
+    the item master's (an item_units row of more than one each). Empty: no usable PO401."""
     if not pack or pack < 0 or (inner is not None and inner <= 0):
         return [], ""
     readings: list[int] = []
@@ -227,6 +250,12 @@ def po4_eaches(pack: int | None, inner: int | None, size: Decimal | None, size_u
     if not readings:
         readings.append(pack)
         said.append(f"PO401 {pack}")
+        # PO401 counts inner containers when the item has them: PO4*2 of an item whose item_units name an inner
+        # pack of 6 is 2 of them, a case of 12 (as the standard defines PO401)
+        for u, n in item_packs(index, sku):
+            if pack * n not in readings:
+                readings.append(pack * n)
+                said.append(f"PO401 {pack} x our {u} of {n}")
     return readings, " or ".join(said)
 
 
