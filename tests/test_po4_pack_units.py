@@ -72,3 +72,15 @@ def test_cartons_ship_and_bill_in_the_pos_unit_consuming_their_eaches(tmp_path, 
     assert [r[1:4] for r in asn if r[0] == "SN1"] == [["", "2", "CT"]]
     [inv] = [read_interchanges(p.read_bytes()).segments.elements.to_pylist() for p in sorted(out.glob("*-810-*"))]
     assert [r[1:5] for r in inv if r[0] == "IT1"] == [["1", "2", "CT", "470.4"]]
+
+
+def test_a_pack_count_none_of_ours_is_named_in_the_finding() -> None:
+    from rules.business import check_quantities
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import line, lines_table, reference
+
+    ct = dict(upc="614141100248", unit="CT", quantity=Decimal(2))
+    assert [f.code for f in check_quantities(lines_table(line(**ct, po4_pack=12)), reference(), RuleSettings())] == []
+    [f] = check_quantities(lines_table(line(**ct, po4_pack=10)), reference(), RuleSettings())
+    assert f.code == "UNIT_NOT_CONVERTIBLE"
+    assert f.message.endswith("PO4 says a CT holds 10 eaches (PO401 10): no pack of ours.")

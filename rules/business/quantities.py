@@ -424,11 +424,15 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
     per_unit = line_eaches_per_unit({**row, "case_pack": pack}, index, s)
     eaches = quantity_in_eaches(qty, unit, pack, s, per_unit=per_unit)
     if eaches is None:
+        readings, said = po4_eaches(row.get("po4_pack"), row.get("po4_inner_pack"), row.get("po4_size"),
+                                    row.get("po4_size_unit"), row["sku"], pack, index, s)
+        po4 = (f" PO4 says a {unit} holds {' or '.join(str(r) for r in readings)} eaches ({said}): no pack of ours."
+               if readings else "")
         return [business_finding(
             "UNIT_NOT_CONVERTIBLE",
             f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "
             f"{_sells_in(row['sku'], item_units.get(row['sku']), pack, index, s)} (item_units.csv "
-            f"has no {row['sku']},{unit} row).", row, seg="PO1", element="PO103", value=unit)]
+            f"has no {row['sku']},{unit} row).{po4}", row, seg="PO1", element="PO103", value=unit)]
     if eaches % pack or qty % 1:
         new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
         if eaches % 1:
