@@ -21,7 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business import adjusted_quantity, list_price, price_index
-from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
+from rules.business.quantities import (
+    PO4_COLUMNS,
+    line_eaches_per_unit,
+    partners_with_own_units,
+    per_unit_column,
+    unit_index,
+)
 from rules.distinct import distinct_rows
 from schemas.findings import Finding
 from schemas.lifecycle import PersonDecision
@@ -235,7 +241,7 @@ def _line_table(orders: pa.Table, lines: pa.Table) -> tuple[pa.Table, list[tuple
     if n and index.group_by(["partner", "po_number"], use_threads=False).aggregate([]).num_rows != n:
         index = _first_per_key(index)
     cols = [c for c in ("partner", "po_number", "line_number", "quantity", "unit", "case_pack", "min_order_qty",
-                        "sku") if c in lines.column_names]
+                        "sku", *PO4_COLUMNS) if c in lines.column_names]
     # each line's order position, found once per distinct (partner, PO) of the lines (an inner join)
     first, codes = distinct_rows([lines["partner"], lines["po_number"]])
     per_order = lines.select(["partner", "po_number"]).take(pa.array(first)).append_column(
@@ -274,10 +280,10 @@ def _unit_eaches(lines: pa.Table, settings: RuleSettings, units: Mapping[tuple[s
     out = np.where(np.isnan(per_unit), 1.0, per_unit).astype(np.int64)
     own = np.flatnonzero(partners_with_own_units(lines, settings))
     if len(own):
-        picked = lines.select(["partner", "unit", "sku", "case_pack"]).take(pa.array(own)).to_pylist()
+        cols = [c for c in ("partner", "unit", "sku", "case_pack", *PO4_COLUMNS) if c in lines.column_names]
+        picked = lines.select(cols).take(pa.array(own)).to_pylist()
         for i, r in zip(own.tolist(), picked, strict=True):
-            out[i] = eaches_per_unit(r["unit"], r["sku"], r["case_pack"], units,
-                                     settings.for_partner(r["partner"])) or 1
+            out[i] = line_eaches_per_unit(r, units, settings.for_partner(r["partner"])) or 1
     return out
 
 
@@ -332,7 +338,7 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
           status: str, person: PersonDecision | None, prices, s: RuleSettings,
           units: Mapping[tuple[str, str], int] | None = None) -> LineDecision:
     qty = row["quantity"]
-    per_unit = eaches_per_unit(row.get("unit"), row.get("sku"), row.get("case_pack"), units or {}, s)
+    per_unit = line_eaches_per_unit(row, units or {}, s)
     if status == REJECTED:
         return LineDecision(row["line_number"], "IR", "reject_order", qty, None, reason="order rejected")
     hits = mine + shared

@@ -63,8 +63,9 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "do_not_deliver_before", *REF_COLUMNS,
                       "sales_requirement"],  # CSH01: SC ships complete (engine.lifecycle.shipping)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
-                      "description", "upc", *LINE_DATES.values(), "store_quantities"])  # a line's own dates:
-# engine.deadlines; its SDQ store quantities: rules.shipments.store_checks and each carton's store (store-level)
+                      "description", "upc", *LINE_DATES.values(), "store_quantities",  # a line's own dates:
+                      "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"])  # engine.deadlines; its SDQ store
+# quantities: rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from schemas.orders import (
     ORDERS,
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
+    QTY,
     STORE_QUANTITY,
 )
 from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
@@ -770,11 +771,14 @@ def _rounded(texts: pa.Array, values: pa.Array) -> pa.Array:
 
 
 def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
-               ) -> tuple[pa.Array, pa.Array]:
+               ) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
     """Per line, PO401 (pack) and PO414 (inner pack) of the first PO4 of its PO1 loop, as int32 (null: no
-    PO4, or not a whole number). A PO4 after an SLN of the loop is the subline's, not the line's."""
+    PO4, or not a whole number), and its PO402 (size, a decimal) and PO403 (the size's unit: ``PO4*2*6*EA``
+    is 2 inner packs of 6 eaches, ``PO4*24*12*OZ`` 24 packages of 12 ounces). A PO4 after an SLN of the
+    loop is the subline's, not the line's."""
     n_lines = len(po1_rows)
     none = pa.nulls(n_lines, pa.int32())
+    no_size = (pa.nulls(n_lines, QTY), pa.nulls(n_lines, pa.string()))
     po4_rows = np.flatnonzero((codes == vocab.index("PO4")) & (set_of_row >= 0))
     owner_line = np.searchsorted(po1_rows, po4_rows, side="right") - 1
     ok = owner_line >= 0
@@ -787,11 +791,13 @@ def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, 
         ok &= ~in_sln
     po4_rows, owner_line = po4_rows[ok], owner_line[ok]
     if not len(po4_rows):
-        return none, none
+        return none, none, *no_size
     first = np.r_[True, owner_line[1:] != owner_line[:-1]]
     rows, slots = po4_rows[first], owner_line[first]
     return (_scatter(n_lines, slots, _int(cells.column(rows, 1))),
-            _scatter(n_lines, slots, _int(cells.column(rows, 14))))
+            _scatter(n_lines, slots, _int(cells.column(rows, 14))),
+            _scatter(n_lines, slots, _decimal(cells.column(rows, 2))),
+            _scatter(n_lines, slots, cells.column(rows, 3)))
 
 
 _SDQ_PAIRS = np.arange(3, 23, 2)  # SDQ03/04 .. SDQ21/22: location (67) and quantity (380), ten pairs at most
@@ -946,8 +952,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
             first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
             desc = _scatter(n_lines, owner_line[first], cells.column(pid_rows[first], 5))
     pack = inner_pack = pa.nulls(n_lines, pa.int32())
+    size, size_unit = pa.nulls(n_lines, QTY), pa.nulls(n_lines, pa.string())
     if "PO4" in vocab:
-        pack, inner_pack = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
+        pack, inner_pack, size, size_unit = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
     price_text = cells.column(po1_rows, 4)
     unit_price = _decimal(price_text)
     quantity_text = cells.column(po1_rows, 2)
@@ -995,6 +1002,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "description": desc,
         "po4_pack": pack,
         "po4_inner_pack": inner_pack,
+        "po4_size": size,
+        "po4_size_unit": size_unit,
         **line_dates(set_of_row, po1_rows, codes, vocab, cells),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),

@@ -9,16 +9,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rules.business.quantities import eaches_per_unit
+from rules.business.quantities import PO4_COLUMNS, UnitIndex, eaches_per_unit, po4_unit_eaches
 from schemas.rule_settings import RuleSettings
-
-
-def case_note(was: str, wanted: str, units: ShipmentUnits) -> str:
-    """What a reader of CS must know: X12's code list names CS Cassette, not Case (CA)."""
-    both = {was, wanted}
-    if "CS" in both and both <= set(units.settings.case_units):
-        return " (CS is Cassette in X12's unit code list; read as a case, as our orders read it)"
-    return ""
 
 
 class ShipmentUnits:
@@ -27,7 +19,7 @@ class ShipmentUnits:
 
     def __init__(self, items: pa.Table | None, item_units: pa.Table | None, settings: RuleSettings) -> None:
         self.settings = settings
-        self.index: dict[tuple[str, str], int] = {}
+        self.index: UnitIndex = UnitIndex()
         self.case_pack: dict[str, int] = {}
         names = items.column_names if items is not None else []
         if "sku" in names and "unit" in names:
@@ -42,8 +34,40 @@ class ShipmentUnits:
                 if sku and unit:
                     self.index[(sku, unit)] = int(eaches)
 
+        # (partner, po_number, line_number) -> eaches per unit of a line whose unit only its PO4 counts
+        self.by_line: dict[tuple[str, str, int], int] = {}
+
     def each(self, sku: str | None, unit: str | None) -> int | None:
         return eaches_per_unit(unit, sku, self.case_pack.get(sku or ""), self.index, self.settings)
+
+    def learn_lines(self, state: pa.Table, order_lines: pa.Table | None) -> None:
+        """The lines of LINE_STATE ``state`` ordered in a unit the item master does not convert whose PO4
+        (canonical ORDER_LINES ``order_lines``) says it holds a pack of ours, as intake converted them
+        (rules.business.quantities.po4_unit_eaches: ``PO1*1*2*CT`` with ``PO4*12``, our case of 12)."""
+        if order_lines is None or "po4_pack" not in order_lines.column_names or not order_lines.num_rows:
+            return
+        sent = order_lines.filter(pc.is_valid(order_lines["po4_pack"]))
+        if not sent.num_rows:
+            return
+        key = ("partner", "po_number", "line_number")
+        items = dict(zip(zip(*(state[c].to_pylist() for c in key), strict=True),
+                         zip(state["sku"].to_pylist(), state["unit"].to_pylist(), strict=True), strict=True))
+        cols = [c for c in (*key, "unit", *PO4_COLUMNS) if c in sent.column_names]
+        for row in sent.select(cols).to_pylist():
+            at = (row["partner"], row["po_number"], row["line_number"])
+            sku, unit = items.get(at, (None, row["unit"]))
+            if not sku or self.each(sku, unit) is not None:
+                continue
+            found = po4_unit_eaches({**row, "sku": sku, "unit": unit, "case_pack": self.case_pack.get(sku)},
+                                    self.index, self.settings)
+            if found is not None:
+                self.by_line[at] = found
+
+    def line_each(self, partner: str | None, po: str | None, number: int | None, sku: str | None,
+                  unit: str | None) -> int | None:
+        """``each`` of an order line's unit, or what its PO4 says it holds (learn_lines)."""
+        found = self.by_line.get((partner, po, number)) if self.by_line else None
+        return found if found is not None else self.each(sku, unit)
 
     def column(self, sku, unit) -> pa.Array:
         """``each`` of every row's (sku, unit), once per distinct pair (null: not known)."""
@@ -53,3 +77,14 @@ class ShipmentUnits:
         encoded = pc.dictionary_encode(key)
         values = [self.each(*k.split("\x1f")) for k in encoded.dictionary.to_pylist()]
         return pa.array(values, pa.int64()).take(encoded.indices)
+
+    def line_column(self, partner, po, number, sku, unit) -> pa.Array:
+        """``column`` of order lines' (sku, unit), with the lines only their PO4 counts (learn_lines)."""
+        out = self.column(sku, unit)
+        if not self.by_line:
+            return out
+        keys = zip(partner.to_pylist(), po.to_pylist(), number.to_pylist(), strict=True)
+        found = [self.by_line.get(k) for k in keys]
+        if all(v is None for v in found):
+            return out
+        return pc.coalesce(pa.array(found, pa.int64()), out)

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from rules.business.common import lookup_by
 from rules.business.items import cross_reference
-from rules.shipment_units import ShipmentUnits, case_note
+from rules.shipment_units import ShipmentUnits
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.order_keys import shown, x12_po
@@ -58,7 +58,8 @@ class ShipmentCheck:
 def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded: pa.Table, *,
                     structures: Mapping[str, str] | None = None, shape_checks: bool = True,
                     extra_findings: list[Finding] | None = None, item_units: pa.Table | None = None,
-                    settings: RuleSettings | None = None, partner_items: pa.Table | None = None) -> ShipmentCheck:
+                    settings: RuleSettings | None = None, partner_items: pa.Table | None = None,
+                    order_lines: pa.Table | None = None) -> ShipmentCheck:
     """Check one feed. ``state``: LINE_STATE of every live order line; ``items``: ITEMS; ``recorded``:
     RECORDED_CARTONS of earlier shipments; ``structures``: partner -> its 856 HL structure (SOPI,
     SOTPI, SOTI, SOI, SOIP), for the carton checks (default SOPI) and the pallets shipped whole
@@ -67,9 +68,12 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     ``extra_findings`` (gx_shipment_findings) so each is reported once and still holds its shipment.
     ``item_units`` (ITEM_UNITS) and ``settings`` (each and case units): how a unit shipped converts to
     the line's, as intake converts an ordered unit (rules.business.quantities.eaches_per_unit);
-    ``partner_items`` (PARTNER_ITEMS): the partners' part numbers, for an item named only so."""
+    ``partner_items`` (PARTNER_ITEMS): the partners' part numbers, for an item named only so;
+    ``order_lines`` (canonical ORDER_LINES with their PO4 columns): a line ordered in a unit only its PO4
+    counts (a CT of our case) converts as intake converted it."""
     structures = structures or {}
     units = ShipmentUnits(items, item_units, settings or RuleSettings())
+    units.learn_lines(state, order_lines)
     n = lines.num_rows
     out: list[tuple[int, Finding]] = []
     idx = pa.array(np.arange(n, dtype=np.int64))
@@ -225,7 +229,8 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     quantity, closed line, item, unit, and more shipped than is still reserved (over the rows of a
     line, in row order, in eaches: what reservations count). A unit other than the line's that
     converts to whole units of it through the item master (the case pack for CA/CS, item_units) is
-    converted, with a warning; one that does not is an error. Returns each row's quantity and unit
+    converted, with a warning; one that does not is an error. CS for a line in CA (or the reverse), both the
+    same case, is the line's unit without a word, as intake reads either. Returns each row's quantity and unit
     (None: none converted) and the eaches in one unit of its line (1 where not known). Column masks;
     Python only for the rows flagged."""
     q, number = t["quantity"], line["line_number"]
@@ -244,7 +249,7 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
             f"orders {sku[i].as_py()}.", "sku", "W1208", rows[i]["sku"] or rows[i]["upc"])
     shipped_unit, unit = t["unit"], line["l_unit"]
     line_sku = pc.coalesce(sku, item)
-    line_eaches = pc.fill_null(units.column(line_sku, unit), 1)
+    line_eaches = pc.fill_null(units.line_column(t["partner"], po, number, line_sku, unit), 1)
     differ = _mask(pc.and_(has_line, pc.and_(pc.and_(pc.not_equal(shipped_unit, ""), pc.not_equal(unit, "")),
                                              pc.not_equal(shipped_unit, unit))))
     mismatch = differ.copy()
@@ -253,13 +258,16 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
         converted: dict[int, Decimal] = {}
         for i in np.flatnonzero(differ).tolist():
             value, was, wanted, what = q[i].as_py(), shipped_unit[i].as_py(), unit[i].as_py(), line_sku[i].as_py()
-            per_shipped, per_line = units.each(what, was), units.each(what, wanted)
+            per_shipped = units.each(what, was)
+            per_line = units.line_each(t["partner"][i].as_py(), po[i].as_py(), number[i].as_py(), what, wanted)
             if value is not None and value > 0 and per_shipped and per_line and value * per_shipped % per_line == 0:
                 converted[i] = value * per_shipped / per_line
                 mismatch[i] = False
+                if per_shipped == per_line and {was, wanted} <= set(units.settings.case_units):
+                    continue  # CS for CA (or the reverse): one case, as intake reads either; nothing converted
                 add(i, "SHIPMENT_UNIT_CONVERTED", f"Shipped {_n(value)} {was} of {what}; line {row_line[i].as_py()} "
-                    f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}"
-                    + case_note(was, wanted, units) + ".", "unit", "W1205", was)
+                    f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}.",
+                    "unit", "W1205", was)
                 continue
             why = f" ({_n(value * per_shipped)} eaches: not whole {wanted} of {per_line})" \
                 if value is not None and value > 0 and per_shipped and per_line else ""

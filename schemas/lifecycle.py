@@ -70,6 +70,10 @@ CUT_MARK = "CHANGE_BELOW_SHIPPED"
 # cuts): units left before the change can be no more than that; a warehouse confirming more, the units beyond it
 # are an over-shipment (SHIPMENT_OVER_RESERVED: held) like a line no 860 cut
 CUT_FROM = "CUT_FROM:"
+# the units of a line's backorder cancelled when its cancel-after / do-not-deliver-after passed (late_backorder
+# "reject"), e.g. "EXPIRED:12": an 860 that then moves the date to the run's date or later restores them
+# (backordered again, offered stock), as the buyer who extended the date expects them
+EXPIRED = "EXPIRED:"
 
 
 class EventKind(StrEnum):

@@ -141,6 +141,8 @@ ORDER_LINES = pa.schema([
     # PO4 of the PO1 loop (not of an SLN subline): the buyer's idea of the outer pack, compared with our case
     pa.field("po4_pack", pa.int32()),  # PO401: inner containers (or eaches, without them) per outer container
     pa.field("po4_inner_pack", pa.int32()),  # PO414: eaches per inner container
+    pa.field("po4_size", QTY),  # PO402: the size of each inner container (or each), in PO403's unit
+    pa.field("po4_size_unit", pa.string()),  # PO403: EA (PO4*2*6*EA: 2 inners of 6 eaches), DZ, or a measure (OZ)
     # the line's own last (and first) acceptable dates: a DTM 001/063/064 of the PO1 loop (before its N9, N1,
     # SCH or SLN); null: the order's (ORDERS) apply. An 860 POC's DTM moves them (engine.changes)
     *(pa.field(f.name, f.type) for f in DEADLINES),
@@ -153,8 +155,9 @@ ORDER_LINES = pa.schema([
 ])
 
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
-LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "price_sent", "price_basis_sent", "quantity_sent",
-                               "store_quantities", "price_breaks_unclear", "price_multiplier_sent",
+LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
+                               "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
+                               "price_multiplier_sent",
                                *(f.name for f in DEADLINES)})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}

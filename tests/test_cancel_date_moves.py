@@ -274,3 +274,77 @@ def test_apply_changes_moves_a_line_s_dates_from_its_poc():
     result = apply_changes(order, lines, header, pa.Table.from_pylist([no_date], schema=ORDER_CHANGES),
                            shipped=False)
     assert [f.code for f in result.findings] == ["CHANGE_DATES_NOT_STORED"] and not result.dated_line_numbers
+
+
+def _expired(tmp_path):
+    """GLOBEX-2000 past its cancel date 2026-12-10 on 12-11: line 4's 12 backordered eaches cancelled."""
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261210~")
+    run_stages(ws, NIGHT1)
+    run_stages(ws, datetime(2026, 12, 11, 2))
+    _record, lines, events, _found, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 0, 12)
+    assert events[-1] == "backorder_expired"
+    return ws
+
+
+def test_a_cancel_date_extended_after_the_backorder_expired_brings_the_units_back(tmp_path):
+    """The retailer's system did not cancel at its date: the buyer extends it (860 DTM 001) after our run
+    cancelled the 12 backordered eaches (no document: we expect the retailer to cancel them itself). The
+    865 takes the new date, so the buyer waits for 12 more: they are backordered again and offered the
+    stock that arrived, the same run (they used to stay cancelled: answered AK, never shipped)."""
+    ws = _expired(tmp_path)
+    change_860(ws, ["DTM*001*20261231"])
+    stock_arrives(ws, "2026-12-12")
+    run_stages(ws, datetime(2026, 12, 12, 2))
+    record, lines, events, _found, _reserved = story(ws)
+    assert record.state == "acknowledged"
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (36, 0, 0)
+    assert events[-2:] == ["change_answered", "backorder_allocated"]
+    assert "past_cancel_date" not in lines[4].reason and not [c for c in lines[4].codes if c.startswith("EXPIRED")]
+    shown = _status(ws)
+    assert "backordered again: line 4 (12)" in json.dumps(shown["history"])
+    (ack,) = _outbox(ws, "865")
+    assert "BCA*00*AK*GLOBEX-2000" in ack.replace("|", "*") and "DTM*001*20261231" in ack.replace("|", "*")
+
+
+def test_expired_units_brought_back_wait_for_stock_and_a_date_still_past_keeps_them_cancelled(tmp_path):
+    ws = _expired(tmp_path)
+    change_860(ws, ["DTM*001*20261211"])  # moved, but already past on the run's date
+    run_stages(ws, datetime(2026, 12, 12, 2))
+    _record, lines, events, _found, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 0, 12)
+    assert events[-1] == "change_answered"
+    change_860(ws, ["DTM*001*20261231"], name="change2.x12", control=4102, seq="2")  # no stock yet
+    run_stages(ws, datetime(2026, 12, 13, 2))
+    record, lines, events, _found, _reserved = story(ws)
+    assert record.state == "acknowledged" and events[-1] == "change_answered"
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 12, 0)
+
+
+def test_on_an_order_that_shipped_in_part_an_extended_date_brings_the_expired_units_back(tmp_path):
+    """The same after the east DC shipped line 4's 12 reserved there: the order is partially shipped when its
+    backorder expires; the 860 extending the date is applied after shipment and the 12 come back."""
+    from tests.support import ship_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme", "globex", "initech"))
+    globex_with(ws, "DTM|001|20261210~")
+    run_stages(ws, NIGHT1)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "east-shipments-20261127.csv").write_text(
+        "Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
+        "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n"
+        "SHP-77,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-77,GLOBEX-2000,4,SKU-1003,12,EA,C-77,4,LB,\n")
+    ship_stages(ws, datetime(2026, 11, 27, 15), run_id="day1")
+    run_stages(ws, datetime(2026, 12, 11, 2))
+    record, lines, events, _found, _reserved = story(ws)
+    assert record.state == "partially_shipped" and events[-1] == "backorder_expired"
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected, lines[4].shipped) == (24, 0, 12, 12)
+    change_860(ws, ["DTM*001*20261231"])
+    stock_arrives(ws, "2026-12-12")
+    run_stages(ws, datetime(2026, 12, 12, 2))
+    record, lines, events, _found, _reserved = story(ws)
+    assert record.state == "partially_shipped"
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (36, 0, 0)
+    assert events[-1] == "backorder_allocated"

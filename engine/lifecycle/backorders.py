@@ -20,13 +20,14 @@ from datetime import date
 
 import pyarrow as pa
 
-from engine.lifecycle.changes import _line_state, _state_after, _value
+from engine.lifecycle.changes import _line_state, _state_after, _value, expired_units
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import SHIPPABLE, move, moves
 from rules.business.common import business_finding
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import (
     ENDED_LINES,
+    EXPIRED,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -212,8 +213,9 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: str, *, to
                  else _line_state(ln.shipped, ln.invoiced, allocated, 0))
         reason = ln.reason if "past_cancel_date" in ln.reason else "; ".join(filter(None, (ln.reason,
                                                                                              "past_cancel_date")))
+        codes = (*(c for c in ln.codes if not c.startswith(EXPIRED)), f"{EXPIRED}{expired_units(ln) + ln.backordered}")
         new_lines.append(replace(ln, backordered=0, rejected=rejected, state=state, promised_date=None, reason=reason,
-                                 run_id=run_id))
+                                 codes=codes, run_id=run_id))
     if not cut:
         return Plan()
     done = tuple(new_lines)

@@ -10,7 +10,7 @@ Pure: typed records, stored lines and reservations, and the canonical tables in;
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -42,6 +42,7 @@ from schemas.lifecycle import (
     CUT_FROM,
     CUT_MARK,
     ENDED_LINES,
+    EXPIRED,
     GONE_LINES,
     ChangeUpdate,
     EventKind,
@@ -293,15 +294,33 @@ class _Step:
         ch, record = self.ch, self.record
         docs = self._865(header, result, always=False)
         said = f"; 865 {change_ack_type(result)}" if docs else ""
+        revived, restored = self._restore_expired(order_row, result)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  document_key=self._doc_key() if docs else "",
                  note=f"dates moved by 860 in {ch.source_file}: "
-                 f"{moved_dates(before, result.order_changes, lines, result)}{said}",
+                 f"{moved_dates(before, result.order_changes, lines, result)}{restored}{said}",
                  revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file)
         self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, t.record.lines_key)): (
             pa.Table.from_pylist([order_row], schema=ORDERS), result.new_lines)})
+        if revived:
+            self.updates.update({("lines", self.key): revived,
+                                 ("reservations", self.key): tuple(self.rv.reservations.get(self.key, ()))})
         return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
+                    lines=(OrderLines(*self.key, revived),) if revived else (),
                     findings=self._findings(result, "POC rejected (865 IR)"))
+
+    def _restore_expired(self, order_row: dict, result: ChangeResult) -> tuple[tuple[LineRecord, ...], str]:
+        """The order's lines with the backordered units cancelled at a date that passed restored, when the
+        860 moved the dates that now apply to today or later (restore_expired), and what the history says of
+        it; no lines when none is restored (or the order no longer ships: cancelled, shipped, invoiced)."""
+        if self.record.state not in SHIPPABLE:
+            return (), ""
+        lines, restored = restore_expired(self.rv.lines.get(self.key, ()), order_row, result.new_lines,
+                                          today=self.today, run_id=self.run_id)
+        if not restored:
+            return (), ""
+        which = ", ".join(f"line {n} ({u})" for n, u in restored)
+        return lines, (f"; the units cancelled when the earlier date passed are backordered again: {which}")
 
     def _revise(self, header: dict, result: ChangeResult, order_row: dict, touched: set[int]) -> Plan:
         ch, record = self.ch, self.record
@@ -362,13 +381,15 @@ class _Step:
         doc_key = self._doc_key() if answered else ""
         if not touched and (deadlines or result.dated_line_numbers):
             new_key = f"{ch.store_key}-{ch.change_ref}"
+            revived, restored = self._restore_expired(order_row, result)
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
                      note=f"dates moved by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
                      "no line of the "
-                     f"{record.state.value} order changed" + (f"; 865 {said['ack_type']}" if said else ""),
+                     f"{record.state.value} order changed{restored}" + (f"; 865 {said['ack_type']}" if said else ""),
                      revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file)
-            self._keep(t, order_row, result)
+            self._keep(t, order_row, result, revived or None, tuple(self.rv.reservations.get(self.key, ())))
             return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
+                        lines=(OrderLines(*self.key, revived),) if revived else (),
                         findings=self._shipped_findings(result))
         if not touched:
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
@@ -615,6 +636,43 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
         backordered += target - promised
     return replace(ln, allocated=allocated, backordered=backordered, codes=codes,
                    state=_line_state(ln.shipped, ln.invoiced, allocated + backordered, backordered))
+
+
+def expired_units(line: LineRecord) -> int:
+    """The units of ``line``'s backorder cancelled when its last date passed (its EXPIRED code; 0: none)."""
+    return sum(int(c[len(EXPIRED):]) for c in line.codes if c.startswith(EXPIRED) and c[len(EXPIRED):].isdigit())
+
+
+_LAST_DATES = ("cancel_after", "do_not_deliver_after")
+
+
+def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table: pa.Table, *, today: date,
+                    run_id: str) -> tuple[tuple[LineRecord, ...], list[tuple[int, int]]]:
+    """``lines`` with the units their backorder lost when its cancel-after / do-not-deliver-after passed
+    (expired_units) backordered again when the dates that now apply (a line's own in ``line_table``, the
+    canonical lines, else the order's ``order_row``) are today or later: the buyer's 860 moved them, and
+    the buyer who extended the date expects the open units (the retailer's system keeps them open; we
+    sent no document when they were cancelled). The units restored per line number."""
+    own = {r["line_number"]: r for r in line_table.select(
+        ["line_number", *(c for c in _LAST_DATES if c in line_table.column_names)]).to_pylist()}
+    out, restored = [], []
+    for ln in lines:
+        n = expired_units(ln)
+        if n <= 0 or ln.state in GONE_LINES or ln.rejected < n:
+            out.append(ln)
+            continue
+        mine = own.get(ln.line_number) or {}
+        dates = [mine.get(c) if mine.get(c) is not None else order_row.get(c) for c in _LAST_DATES]
+        if any(d is not None and d < today for d in dates):
+            out.append(ln)  # still past: the units stay cancelled
+            continue
+        backordered = ln.backordered + n
+        reason = "; ".join(p for p in ln.reason.split("; ") if p and p != "past_cancel_date")
+        out.append(replace(ln, backordered=backordered, rejected=ln.rejected - n, run_id=run_id, reason=reason,
+                           codes=tuple(c for c in ln.codes if not c.startswith(EXPIRED)),
+                           state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered)))
+        restored.append((ln.line_number, n))
+    return tuple(out), restored
 
 
 def _line_state(shipped: Decimal, invoiced: Decimal, promised: int, backordered: int) -> LineState:

@@ -185,12 +185,13 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
-    held. ``order_lines`` (canonical, with store_quantities): the cartons of store-level partners' lines split
-    over stores (SDQ) are checked against them, with what ``store_shipped`` (StateStore.shipped_to_stores) says
-    earlier confirmations gave each store (rules.shipments.store_checks)."""
+    held. ``order_lines`` (canonical ORDER_LINES): the lines' PO4, for a unit only it counts, and their SDQ
+    store quantities: the cartons of store-level partners' lines split over stores are checked against them,
+    with what ``store_shipped`` (StateStore.shipped_to_stores) says earlier confirmations gave each store
+    (rules.shipments.store_checks)."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
-                            partner_items=partner_items)
+                            partner_items=partner_items, order_lines=order_lines)
     check = _store_checked(check, order_lines, profiles, store_shipped)
     cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
     by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked

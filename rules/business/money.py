@@ -28,7 +28,13 @@ from rules.business.common import (
     per_partner,
 )
 from rules.business.items import _resolved
-from rules.business.quantities import eaches_per_unit, partners_with_own_units, per_unit_column, unit_index
+from rules.business.quantities import (
+    PO4_COLUMNS,
+    line_eaches_per_unit,
+    partners_with_own_units,
+    per_unit_column,
+    unit_index,
+)
 from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
 from schemas.orders import MONEY as MONEY_TYPE
@@ -189,7 +195,7 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     rows = np.flatnonzero((no_price | missing | (priced & off)) & ~not_per_unit)
     if not len(rows):
         return basis_findings
-    cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "sku", "case_pack"]
+    cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "sku", "case_pack", *PO4_COLUMNS]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     extra = prices.take(rows).to_pylist()
     out: list[Finding] = []
@@ -369,7 +375,7 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
         return [business_finding(
             "PRICE_NOT_ON_FILE", f"No price for item {row['sku']} valid on {when} in {currency or '?'}.",
             row, seg="PO1", element="PO104", value=row["unit_price"])]
-    per_unit = eaches_per_unit(row["unit"], row["sku"], row["case_pack"], units, s)
+    per_unit = line_eaches_per_unit(row, units, s)
     if per_unit:  # PO104 is per PO103 unit; ours is per each
         ours = ours * per_unit
     theirs = row["unit_price"]

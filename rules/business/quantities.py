@@ -31,10 +31,32 @@ from schemas.units import COUNT_UNITS, is_unit_code
 # --- units and quantities ------------------------------------------------------------------
 
 
-def unit_index(ref: ReferenceData) -> dict[tuple[str, str], int]:
+class UnitIndex(dict):
+    """unit_index's (sku, unit) -> eaches, with each item's packs of more than one each found once (by_sku)."""
+
+    def by_sku(self) -> dict[str, tuple[tuple[str, int], ...]]:
+        if getattr(self, "_by_sku", None) is None:
+            found: dict[str, list[tuple[str, int]]] = {}
+            for (sku, unit), n in sorted(self.items()):
+                if n > 1:
+                    found.setdefault(sku, []).append((unit, n))
+            self._by_sku = {k: tuple(v) for k, v in found.items()}
+        return self._by_sku
+
+
+def item_packs(index: Mapping[tuple[str, str], int], sku: str | None) -> tuple[tuple[str, int], ...]:
+    """The item master's units of ``sku`` holding more than one each, as (unit, eaches), by unit."""
+    if not sku:
+        return ()
+    if isinstance(index, UnitIndex):
+        return index.by_sku().get(sku, ())
+    return tuple(sorted((u, n) for (k, u), n in index.items() if k == sku and n > 1))
+
+
+def unit_index(ref: ReferenceData) -> UnitIndex:
     """(sku, unit) -> eaches per unit, from the item master: each item's own selling unit (items.unit)
     holds one each; item_units rows add inner packs, boxes, dozens ..."""
-    index: dict[tuple[str, str], int] = {}
+    index = UnitIndex()
     for r in ref.items.select(["sku", "unit"]).to_pylist():
         if r["sku"] and r["unit"]:
             index[(r["sku"], r["unit"])] = 1
@@ -58,6 +80,36 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
     if unit in settings.case_units and case_pack and case_pack > 1:
         return int(case_pack)
     return COUNT_UNITS.get(unit)
+
+
+PO4_COLUMNS = ("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit")
+
+
+def po4_unit_eaches(row: Mapping, index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
+    """Eaches in one PO103 unit the item master does not convert (a carton CT, box BX, pack PK, assortment
+    AS of an item with no item_units row of it) when the line's PO4 says how many eaches it holds
+    (po4_eaches) and that count is a pack the item master knows for the item: its case pack, or an
+    item_units row of more than one each (``PO1*1*2*CT`` with ``PO4*12``: a carton is our case of 12;
+    ``PO1*1*4*PK`` with ``PO4*6``: our inner pack of 6). None otherwise (no PO4, a count none of our packs
+    is, a PO4 of one each: a constant ``PO4*1`` says nothing of a carton)."""
+    unit, sku, pack = row.get("unit"), row.get("sku"), row.get("po4_pack")
+    if not unit or not sku or pack is None:
+        return None
+    case_pack = row.get("case_pack")
+    readings, _said = po4_eaches(pack, row.get("po4_inner_pack"), row.get("po4_size"), row.get("po4_size_unit"),
+                                 sku, case_pack, index, settings)
+    ours = {n for _u, n in item_packs(index, sku)}
+    if case_pack and case_pack > 1:
+        ours.add(int(case_pack))
+    hits = [n for n in dict.fromkeys(readings) if n > 1 and n in ours]
+    return hits[0] if len(hits) == 1 else None
+
+
+def line_eaches_per_unit(row: Mapping, index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
+    """eaches_per_unit of an order line (``row``: its unit, sku, case_pack and PO4 columns), else what its
+    PO4 says the unit holds when that is a pack of ours (po4_unit_eaches)."""
+    per_unit = eaches_per_unit(row.get("unit"), row.get("sku"), row.get("case_pack"), index, settings)
+    return per_unit if per_unit is not None else po4_unit_eaches(row, index, settings)
 
 
 def known_unit(unit: str | None, settings: RuleSettings) -> bool:
@@ -142,7 +194,7 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     if not len(rows):
         return packs
     by_partner = _PerPartner(settings)
-    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty"]
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty", *PO4_COLUMNS]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     item_units = {r["sku"]: r["unit"] for r in ref.items.select(["sku", "unit"]).to_pylist()}
     out: list[Finding] = []
@@ -174,12 +226,45 @@ def _quantity_decimals_findings(lines: pa.Table) -> list[Finding]:
     return out
 
 
+def po4_eaches(pack: int | None, inner: int | None, size: Decimal | None, size_unit: str | None, sku: str | None,
+               case_pack: int | None, index: Mapping[tuple[str, str], int], settings: RuleSettings
+               ) -> tuple[list[int], str]:
+    """The eaches a PO4 says one outer pack holds, each way it can be read, and how it said so: PO401 inner
+    containers times PO414 eaches each (``PO4*2*************6``); PO401 times PO402 in a PO403 that counts
+    eaches (``PO4*2*6*EA``: 2 inner packs of 6 eaches; ``PO4*1*12*EA``, ``PO4*1*1*DZ``; the each, a count unit,
+    the item's own units), as X12's example reads PO401/PO402/PO403 (a carton of 24 12-ounce packages:
+    ``PO4*24*12*OZ``); PO401 alone, eaches per outer pack, when neither says more (a PO403 that is a measure,
+    OZ or LB of an item not sold by it, says what each holds, not how many), and then PO401 inner packs of
+    the item master's (an item_units row of more than one each). Empty: no usable PO401."""
+    if not pack or pack < 0 or (inner is not None and inner <= 0):
+        return [], ""
+    readings: list[int] = []
+    said: list[str] = []
+    if inner:
+        readings.append(pack * inner)
+        said.append(f"PO401 {pack} x PO414 {inner}")
+    per = eaches_per_unit(size_unit, sku, case_pack, index, settings) if size is not None and size > 0 else None
+    if per is not None and size is not None and (size * per) == (size * per).to_integral_value():
+        readings.append(int(pack * size * per))
+        said.append(f"PO401 {pack} x PO402 {_text(size)} {size_unit}")
+    if not readings:
+        readings.append(pack)
+        said.append(f"PO401 {pack}")
+        # PO401 counts inner containers when the item has them: PO4*2 of an item whose item_units name an inner
+        # pack of 6 is 2 of them, a case of 12 (as the standard defines PO401)
+        for u, n in item_packs(index, sku):
+            if pack * n not in readings:
+                readings.append(pack * n)
+                said.append(f"PO401 {pack} x our {u} of {n}")
+    return readings, " or ".join(said)
+
+
 def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int],
                   usable: np.ndarray) -> list[Finding]:
     """CASE_PACK_MISMATCH for each ``usable`` line ordered in cases whose PO4 counts other eaches per
-    case than ours: PO401 inner containers (or eaches, without them) per outer container, times PO414
-    eaches per inner container when sent, against eaches_per_unit of the line's case (the case pack, or
-    an item_units row). A line in eaches or another unit, or without PO4, raises nothing."""
+    case than ours (po4_eaches: PO401 times PO414, or times PO402 in a counting PO403, else PO401 alone),
+    against eaches_per_unit of the line's case (the case pack, or an item_units row). A line in eaches or
+    another unit, or without PO4, raises nothing."""
     if "po4_pack" not in resolved.column_names or resolved.column("po4_pack").null_count == resolved.num_rows:
         return []
     sent = np.asarray(pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool)
@@ -187,24 +272,27 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
     if not len(rows):
         return []
     by_partner = _PerPartner(settings)
-    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "po4_pack", "po4_inner_pack"]
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "po4_pack", "po4_inner_pack",
+            "po4_size", "po4_size_unit"]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     out: list[Finding] = []
     for row in picked.to_pylist():
-        s, unit, pack, inner = by_partner[row["partner"]], row["unit"], row["po4_pack"], row["po4_inner_pack"]
-        if not row["sku"] or unit not in s.case_units or not pack or pack < 0 or (inner is not None and inner <= 0):
+        s, unit, pack = by_partner[row["partner"]], row["unit"], row["po4_pack"]
+        if not row["sku"] or unit not in s.case_units:
             continue
+        readings, said = po4_eaches(pack, row["po4_inner_pack"], row.get("po4_size"), row.get("po4_size_unit"),
+                                    row["sku"], row["case_pack"], index, s)
         ours = eaches_per_unit(unit, row["sku"], row["case_pack"], index, s)
-        theirs = pack * (inner or 1)
-        if ours is None or ours == theirs:
+        if not readings or ours is None or ours in readings:
             continue
-        said = f"PO401 {pack} x PO414 {inner}" if inner else f"PO401 {pack}"
+        theirs = readings[0]
         qty = row["quantity"]
         ordered = (f": {_text(qty)} {unit} is {_text(qty * theirs)} eaches to the buyer, {_text(qty * ours)} "
-                   "to us") if qty is not None else ""
+                   "to us") if qty is not None and len(readings) == 1 else ""
+        holds = " or ".join(str(r) for r in readings)
         out.append(business_finding(
             "CASE_PACK_MISMATCH",
-            f"PO4 says a {unit} of item {row['sku']} holds {theirs} eaches ({said}); ours holds {ours}{ordered}. "
+            f"PO4 says a {unit} of item {row['sku']} holds {holds} eaches ({said}); ours holds {ours}{ordered}. "
             "The line waits for a person: correct our case pack (items.csv, item_units.csv) if the buyer is "
             "right, else ask the buyer to correct the PO (or the quantity) before we ship.",
             row, seg="PO4", element="PO401", value=str(pack)))
@@ -214,7 +302,8 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
 def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
     """eaches_per_unit for every line at once, as floats (NaN: the item is not sold in that unit): 1 for
     the each, the item master's (sku, unit) count, the case pack for a case of more than one each, a
-    count unit's definition."""
+    count unit's definition; else what the line's PO4 says its unit holds when that is a pack of ours
+    (po4_unit_eaches)."""
     n = resolved.num_rows
 
     def column(name: str):
@@ -236,7 +325,17 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
         at = pc.index_in(unit, value_set=pa.array(list(COUNT_UNITS), pa.string()))
         by_definition = pc.take(pa.array([float(v) for v in COUNT_UNITS.values()], pa.float64()), at)
         per_unit = np.where(counted, _floats(by_definition, np.nan), per_unit)
-    return np.where(each, 1.0, per_unit)
+    per_unit = np.where(each, 1.0, per_unit)
+    if "po4_pack" in resolved.column_names and np.isnan(per_unit).any():  # a unit only the line's PO4 counts
+        rows = np.flatnonzero(np.isnan(per_unit) & np.asarray(
+            pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool))
+        if len(rows):
+            cols = [c for c in ("unit", "sku", "case_pack", *PO4_COLUMNS) if c in resolved.column_names]
+            for i, row in zip(rows.tolist(), resolved.select(cols).take(pa.array(rows)).to_pylist(), strict=True):
+                found = po4_unit_eaches(row, index, settings)
+                if found is not None:
+                    per_unit[i] = float(found)
+    return per_unit
 
 
 def partners_with_own_units(resolved: pa.Table, settings: RuleSettings) -> np.ndarray:
@@ -322,14 +421,18 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
         return []  # ITEM_UNKNOWN covers it
     out: list[Finding] = []
     pack = row["case_pack"] or 1
-    per_unit = eaches_per_unit(unit, row["sku"], pack, index, s)
+    per_unit = line_eaches_per_unit({**row, "case_pack": pack}, index, s)
     eaches = quantity_in_eaches(qty, unit, pack, s, per_unit=per_unit)
     if eaches is None:
+        readings, said = po4_eaches(row.get("po4_pack"), row.get("po4_inner_pack"), row.get("po4_size"),
+                                    row.get("po4_size_unit"), row["sku"], pack, index, s)
+        po4 = (f" PO4 says a {unit} holds {' or '.join(str(r) for r in readings)} eaches ({said}): no pack of ours."
+               if readings else "")
         return [business_finding(
             "UNIT_NOT_CONVERTIBLE",
             f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "
             f"{_sells_in(row['sku'], item_units.get(row['sku']), pack, index, s)} (item_units.csv "
-            f"has no {row['sku']},{unit} row).", row, seg="PO1", element="PO103", value=unit)]
+            f"has no {row['sku']},{unit} row).{po4}", row, seg="PO1", element="PO103", value=unit)]
     if eaches % pack or qty % 1:
         new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
         if eaches % 1:
