@@ -8,7 +8,7 @@ Pure: the file's engine.process.Outcome and the orders (and their lines) we alre
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -65,9 +65,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
     parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
                                                    envelope=envelope)
                                   for d in outcome.documents) + tuple(outcome.answers),
-                  findings=tuple(FindingRecord(f, partner, outcome.row_pos.get(f.location.row or 0, ""),
-                                               intake_consequence(f, outcome), "intake")
-                                 for f in outcome.findings))]
+                  findings=tuple(FindingRecord(f, partner, po_of(f), intake_consequence(f, outcome), "intake")
+                                 for po_of in (finding_po(outcome),) for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
     table = _received_orders(outcome, partner, live, at=at, run_id=run_id)
     if table is not None:  # every PO of the file is new, once: no record per order
@@ -90,6 +89,62 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         working.update({t.record.po_number: t.record for t in part.transitions})
         parts.append(part)
     return Plan.combine(parts)
+
+
+def finding_po(outcome: Outcome) -> Callable[[Finding], str]:
+    """The order a finding of the file concerns (stored with it, so `status PO`, the failures report and
+    the console find it): a CSV row's PO; else the order key (the PO number, or its release's key) of the
+    transaction set it was raised on (ISA13, GS06, ST02; the set whose ST comes last before the finding's
+    segment when a file repeats those control numbers), as the set's order or change row holds it; a set
+    taken as neither (rejected) names its BEG03 / BCH03 when its control numbers are the file's only ones.
+    "" for a finding of no set (an envelope's, a file's) or a set naming no PO."""
+    by_set: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+    for table in (outcome.orders, outcome.change_headers):
+        if table.num_rows:
+            cols = table.select(["isa13", "gs06", "st02", "st_file_segment", "po_number"]).to_pydict()
+            for isa13, gs06, st02, st, po in zip(*cols.values(), strict=True):
+                by_set.setdefault((isa13 or "", gs06 or "", st02 or ""), []).append((st if st is not None else -1,
+                                                                                      po or ""))
+    rejected = _set_pos(outcome.parse) if outcome.parse is not None else {}
+
+    def po_of(f: Finding) -> str:
+        loc = f.location
+        if loc.row is not None or not loc.st02:
+            return outcome.row_pos.get(loc.row or 0, "")
+        key = (loc.isa13, loc.gs06, loc.st02)
+        sets = by_set.get(key)
+        if not sets:
+            return rejected.get(key, "")
+        if len(sets) == 1 or loc.file_segment is None:
+            return sets[0][1] if len({po for _, po in sets}) == 1 else ""
+        before = [(st, po) for st, po in sets if st < loc.file_segment]
+        return max(before)[1] if before else ""
+
+    return po_of
+
+
+_PO_OF_SET = {"850": "BEG", "860": "BCH"}  # the PO number is element 03 of these
+
+
+def _set_pos(parse) -> dict[tuple[str, str, str], str]:
+    """(ISA13, GS06, ST02) -> the PO number (BEG03, BCH03) of each 850 and 860 of the parse whose control
+    numbers no other set of the file repeats."""
+    seen: dict[tuple[str, str, str], int] = {}
+    found: dict[tuple[str, str, str], str] = {}
+    segments = parse.segments
+    for ic, g, ts in parse.transaction_sets():
+        key = (ic.control_number, g.control_number, ts.control_number)
+        seen[key] = seen.get(key, 0) + 1
+        seg = _PO_OF_SET.get(ts.set_id)
+        if seg is None:
+            continue
+        rows = segments.rows_of(seg)
+        at = int(np.searchsorted(rows, ts.start))
+        if at < len(rows) and rows[at] <= ts.end:
+            els = segments.row(int(rows[at]))
+            if len(els) > 3 and els[3]:
+                found[key] = els[3]
+    return {k: po for k, po in found.items() if seen[k] == 1}
 
 
 def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
