@@ -99,9 +99,10 @@ def finding_po(outcome: Outcome) -> Callable[[Finding], str]:
     taken as neither (rejected) names its BEG03 / BCH03 when its control numbers are the file's only ones.
     "" for a finding of no set (an envelope's, a file's) or a set naming no PO."""
     by_set: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+    names = ["isa13", "gs06", "st02", "st_file_segment", "po_number"]
     for table in (outcome.orders, outcome.change_headers):
-        if table.num_rows:
-            cols = table.select(["isa13", "gs06", "st02", "st_file_segment", "po_number"]).to_pydict()
+        if table.num_rows and set(names) <= set(table.column_names):  # (a table made by hand may lack them)
+            cols = table.select(names).to_pydict()
             for isa13, gs06, st02, st, po in zip(*cols.values(), strict=True):
                 by_set.setdefault((isa13 or "", gs06 or "", st02 or ""), []).append((st if st is not None else -1,
                                                                                       po or ""))
