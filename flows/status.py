@@ -77,7 +77,7 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             "code": f["code"], "severity": f["severity"], "stage": f["stage"] or "", "message": f["message"] or "",
             "consequence": f["consequence"] or "", "file": f["file"] or "", "isa13": f["isa13"] or "",
             "st02": f["st02"] or "", "segment_id": f["segment_id"] or "", "element": f["element"] or "",
-            "line_number": f["line_number"], "run_id": f["run_id"] or "",
+            "value": f["value"], "line_number": f["line_number"], "run_id": f["run_id"] or "",
         } for f in state.findings(partner=partner, po_number=po)],
         "decisions": [{"event": h["event"], "by": h["actor"], "at": h["at"], "clock": h["clock"],
                        "note": h["note"] or ""} for h in history if h["event"] in PERSON_EVENTS],

@@ -76,3 +76,67 @@ def test_findings_of_a_whole_850_carry_its_po_in_store_report_and_status(tmp_pat
     shown = json.loads(out.stdout)
     assert [(f["code"], f["severity"], f["stage"], f["st02"]) for f in shown["findings"]] == [
         ("SAC_NOT_APPLIED", "warning", "intake", "0001")]
+
+    from console.reading import order_page  # the console's order page reads the same story
+
+    state = StateStore(ws.state_path)
+    try:
+        [order] = state.find_orders("ACME-7000", "acme")
+        page = order_page(state, order)
+    finally:
+        state.close()
+    assert [f["code"] for f in page["findings"]] == ["SAC_NOT_APPLIED"]
+
+
+# --- finding_po, the single source, on its own -------------------------------------------------------------
+def _outcome(sets: list[tuple[str, list[str]]]):
+    from tests.test_acks_and_outputs import run
+
+    text = (ISA.format(isa13="000000009", gs06="9")
+            + "".join(f"ST*850*{st02}~\n" + "".join(s + "~\n" for s in body) + f"SE*{len(body) + 2}*{st02}~\n"
+                      for st02, body in sets) + f"GE*{len(sets)}*9~\nIEA*1*000000009~\n")
+    return run(text.encode())
+
+
+def _at(code: str, st02: str, file_segment: int | None):
+    from schemas.findings import finding
+
+    return finding(code, "x", file="t.x12", isa13="000000009", gs06="9", st02=st02, file_segment=file_segment)
+
+
+GOOD = ["CUR*BY*USD", "DTM*010*20261210", "N1*ST*DC 7*92*DC07", *LINE, "CTT*1*10"]
+
+
+def test_a_finding_names_the_set_it_was_raised_on_when_a_group_repeats_a_control_number():
+    """Two sets of one group both ST02 0001 (the second refused: ST_CONTROL_NUMBER_DUPLICATE at its ST): each
+    finding names the PO of the set whose ST comes last before its segment (ST ordinals 3 and 12)."""
+    from engine.lifecycle.intake import finding_po
+
+    out = _outcome([("0001", ["BEG*00*SA*PO-A**20261126", *GOOD]), ("0001", ["BEG*00*SA*PO-B**20261126", *GOOD])])
+    assert out.orders["po_number"].to_pylist() == ["PO-A"]
+    po_of = finding_po(out)
+    assert [(f.code, po_of(f)) for f in out.findings] == [("ST_CONTROL_NUMBER_DUPLICATE", "PO-B")]
+    assert [po_of(_at("SAC_NOT_APPLIED", "0001", n)) for n in (3, 4, 11, 12, 20)] == [
+        "PO-A", "PO-A", "PO-A", "PO-B", "PO-B"]
+    assert po_of(_at("SAC_NOT_APPLIED", "0001", None)) == ""  # which of the two cannot be told
+    assert po_of(_at("SAC_NOT_APPLIED", "", 5)) == ""  # a finding of no set (an envelope's): none
+
+
+def test_a_release_is_named_by_its_order_key_and_a_rejected_set_by_its_beg03():
+    from dataclasses import replace
+
+    import pyarrow as pa
+
+    from engine.lifecycle.intake import finding_po
+    from schemas.order_keys import release_key
+
+    out = _outcome([("0001", ["BEG*00*SA*PO-A*2*20261126", *GOOD]),
+                    ("0002", ["BEG*00*SA*PO-C**20261126", "CUR*BY*USD", "PO1*1*ten*EA*19.70*PE*UP*614141100101",
+                              "CTT*1*10"])])
+    assert out.orders["po_number"].to_pylist() == ["PO-A"]  # PO-C's set was rejected
+    key = release_key("PO-A", "2")  # flows.intake keys a later release so before planning
+    i = out.orders.schema.get_field_index("po_number")
+    keyed = replace(out, orders=out.orders.set_column(i, out.orders.schema.field(i), pa.array([key])))
+    po_of = finding_po(keyed)
+    assert po_of(_at("SDQ_NOT_APPLIED", "0001", 4)) == key
+    assert po_of(_at("SAC_NOT_APPLIED", "0002", 17)) == "PO-C"

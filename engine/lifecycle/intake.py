@@ -93,59 +93,34 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
 
 def finding_po(outcome: Outcome) -> Callable[[Finding], str]:
     """The order a finding of the file concerns (stored with it, so `status PO`, the failures report and
-    the console find it): a CSV row's PO; else the order key (the PO number, or its release's key) of the
-    transaction set it was raised on (ISA13, GS06, ST02; the set whose ST comes last before the finding's
-    segment when a file repeats those control numbers), as the set's order or change row holds it; a set
-    taken as neither (rejected) names its BEG03 / BCH03 when its control numbers are the file's only ones.
-    "" for a finding of no set (an envelope's, a file's) or a set naming no PO."""
-    by_set: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+    the console find it): a CSV row's PO; else that of the transaction set it was raised on (ISA13, GS06,
+    ST02; of several sets with those control numbers, the one whose ST comes last before the finding's
+    segment): the set's order key as its order or change row holds it (the PO number, or a release's key),
+    else, for a set not taken, the PO number its BEG03 / BCH03 gives. "" for a finding of no set (an
+    envelope's, a file's), a set whose BEG gives no PO number, or one of several sets it cannot tell apart."""
+    keyed: dict[tuple[str, str, str, int], str] = {}
     names = ["isa13", "gs06", "st02", "st_file_segment", "po_number"]
     for table in (outcome.orders, outcome.change_headers):
         if table.num_rows and set(names) <= set(table.column_names):  # (a table made by hand may lack them)
             cols = table.select(names).to_pydict()
             for isa13, gs06, st02, st, po in zip(*cols.values(), strict=True):
-                by_set.setdefault((isa13 or "", gs06 or "", st02 or ""), []).append((st if st is not None else -1,
-                                                                                      po or ""))
-    rejected = _set_pos(outcome.parse) if outcome.parse is not None else {}
+                keyed.setdefault((isa13 or "", gs06 or "", st02 or "", -1 if st is None else st), po or "")
+    by_set: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+    for isa13, gs06, st02, st, po in outcome.set_pos:
+        by_set.setdefault((isa13, gs06, st02), []).append((st, keyed.pop((isa13, gs06, st02, st), po)))
+    for (isa13, gs06, st02, st), po in keyed.items():  # a file read in batches keeps no set_pos
+        by_set.setdefault((isa13, gs06, st02), []).append((st, po))
 
     def po_of(f: Finding) -> str:
         loc = f.location
         if loc.row is not None or not loc.st02:
             return outcome.row_pos.get(loc.row or 0, "")
-        key = (loc.isa13, loc.gs06, loc.st02)
-        sets = by_set.get(key)
-        if not sets:
-            return rejected.get(key, "")
-        if len(sets) == 1 or loc.file_segment is None:
-            return sets[0][1] if len({po for _, po in sets}) == 1 else ""
-        before = [(st, po) for st, po in sets if st < loc.file_segment]
-        return max(before)[1] if before else ""
+        sets = by_set.get((loc.isa13, loc.gs06, loc.st02), ())
+        if len(sets) > 1 and loc.file_segment is not None:
+            sets = [max(before)] if (before := [s for s in sets if s[0] <= loc.file_segment]) else []
+        return sets[0][1] if len({po for _, po in sets}) == 1 else ""
 
     return po_of
-
-
-_PO_OF_SET = {"850": "BEG", "860": "BCH"}  # the PO number is element 03 of these
-
-
-def _set_pos(parse) -> dict[tuple[str, str, str], str]:
-    """(ISA13, GS06, ST02) -> the PO number (BEG03, BCH03) of each 850 and 860 of the parse whose control
-    numbers no other set of the file repeats."""
-    seen: dict[tuple[str, str, str], int] = {}
-    found: dict[tuple[str, str, str], str] = {}
-    segments = parse.segments
-    for ic, g, ts in parse.transaction_sets():
-        key = (ic.control_number, g.control_number, ts.control_number)
-        seen[key] = seen.get(key, 0) + 1
-        seg = _PO_OF_SET.get(ts.set_id)
-        if seg is None:
-            continue
-        rows = segments.rows_of(seg)
-        at = int(np.searchsorted(rows, ts.start))
-        if at < len(rows) and rows[at] <= ts.end:
-            els = segments.row(int(rows[at]))
-            if len(els) > 3 and els[3]:
-                found[key] = els[3]
-    return {k: po for k, po in found.items() if seen[k] == 1}
 
 
 def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
