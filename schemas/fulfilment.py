@@ -141,6 +141,8 @@ class PoAckSettings(_Model):
     buyer: bool = False  # N1*BY (the buying party) with N102-N104 as the PO sent them, after N1*ST
     ship_from: PoAckParty | None = None  # N1*SF (us, as the partner names us) last in the N1 loops; None: none
     contact: PoAckContact | None = None  # PER (our contact) after the heading's REFs; None: none
+    fob: bool = False  # the PO's first heading FOB echoed as sent (after PER), when it sent one
+    carrier: bool = False  # the PO's first heading TD5 (routing: carrier, service) echoed as sent (after DTM)
     product_qualifiers: tuple[str, ...] | None = None  # PO1's product id pairs restricted to these qualifiers
     # (PO106/PO108..., in the order the PO sent them); None: every pair as sent
 
