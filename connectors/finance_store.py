@@ -493,7 +493,8 @@ class FinanceTables:
         po_allowances reads the words)."""
         import pyarrow.compute as pc
 
-        # found at intake on the 850 as a whole (no PO named): its order is the one that 850 made
+        # found at intake on the 850 as a whole: stored with its PO since engine.lifecycle.intake.finding_po;
+        # one stored before names none, and its order is the one that 850 made
         t = self._read("SELECT f.partner, COALESCE(NULLIF(f.po_number, ''), o.po_number), f.message, f.file"
                        " FROM findings f LEFT JOIN orders o ON o.partner = f.partner AND o.isa13 = f.isa13"
                        " AND o.gs06 = f.gs06 AND o.st02 = f.st02 WHERE f.code = 'SAC_NOT_APPLIED'"

@@ -80,11 +80,8 @@ SECTIONED = {"shipments": {"shipment_id", "warehouse", "asn", "cartons", "lines"
 
 
 def order_page(store: StateStore, order: OrderRecord) -> dict:
-    """The order's story (the keys of `status --json`) and the findings recorded for it."""
+    """The order's story (the keys of `status --json`, the findings recorded for it among them)."""
     doc = story(store, order)
-    doc["findings"] = [{k: f[k] for k in ("run_id", "stage", "code", "severity", "message", "file", "segment_id",
-                                          "element", "value", "line_number", "consequence")}
-                       for f in store.findings(partner=order.partner, po_number=order.po_number)]
     shown = {"document_id", "type", "isa13", "gs06", "st02", "file_name", "status", "created_at", "delivered_at",
              "clock", "run_id", "doc_key"}
     doc["document_extras"] = list(dict.fromkeys(k for d in doc["documents"] for k in d if k not in shown))

@@ -1,5 +1,6 @@
 """855 purchase order acknowledgment: BAK, the heading content the partner's guide asks for (PoAckSettings:
-REF IA, the PO's REF DP/PD/MR, DTM 068, N1 ST; none by default), the PO1 lines echoed with an ACK each, CTT.
+REF IA, the PO's REF DP/PD/MR, PER, the PO's FOB, DTM 068, the PO's TD5, N1 ST and N1 BY with their N3/N4
+as sent, N1 SF; none by default), the PO1 lines echoed with an ACK each, CTT.
 
 Pure: an order row, its lines and a status per line in; segments out. Issue-level statuses
 (IA/IB/IQ/IP/IR...) are decided elsewhere (rules, allocation) and passed in.
@@ -11,15 +12,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
+from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, Segment, render_segments, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
-from schemas.orders import ORDER_REFS
+from schemas.orders import ELEMENTS_SEP, ORDER_REFS
 from schemas.x12 import Delimiters
 
 CHANGE_STATUSES = {"IB", "BP", "IC", "IP", "IQ", "IS", "DR", "IH", "IR", "ID"}
 PLAIN = PoAckSettings()
+ADDRESS_KEYS = ("address1", "address2", "city", "state", "postal_code", "country")  # N301 N302, N401..N404
 HEAD_KEYS = ("department", "promotion", "merchandise_type", "ship_to_name", "ship_to_id_qualifier", "ship_to_id",
+             *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
+             *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "td5_sent",
              "ship_date")  # what heading() reads of a PO besides its settings (ship_date: the lines' schedule)
 
 
@@ -63,24 +67,59 @@ def ack_type(statuses: list[str]) -> str:
 
 
 def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
-    """The segments between BAK and the first PO1 (REF 050, DTM 150, N1 loop 300, in that order) the
-    partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not written;
-    REF IA first, then the PO's references in ORDER_REFS' order)."""
+    """The segments between BAK and the first PO1 (REF 050, PER 060, FOB 080, DTM 150, TD5 240, N1 loops 300)
+    the partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not written;
+    REF IA first, then the PO's references in ORDER_REFS' order; the N1 loops ST, BY as the PO sent them, then
+    SF: us, from the settings)."""
     out: list[Segment] = []
     if settings.vendor_number:
         out.append(["REF", "IA", settings.vendor_number])
     for qualifier, column in ORDER_REFS.items():  # in the order the 856 and 810 carry them (engine.asn.ref_segments)
         if qualifier in settings.order_refs and (value := order.get(column)):
             out.append(["REF", qualifier, value])
+    if (contact := settings.contact) is not None:  # PER (060) after REF (050)
+        out.append(["PER", contact.function, x12_text(contact.name, NAME_MAX), *contact.numbers()])
+    if settings.fob and (fob := order.get("fob_sent")):  # FOB (080)
+        out.append(["FOB", *fob.split(ELEMENTS_SEP)])
     if settings.ship_date and (day := order.get("ship_date")):
         out.append(["DTM", "068", day.strftime("%Y%m%d")])
-    if settings.ship_to:
-        name, qualifier, ident = (order.get(f"ship_to_{k}") or "" for k in ("name", "id_qualifier", "id"))
-        if not (qualifier and ident):  # N103/N104 are written together or not at all (X12 syntax P0304)
-            qualifier = ident = ""
-        name = x12_text(name, NAME_MAX)  # a name longer than N102 cut to fit, as the 856 and 810 cut it
-        if name or ident:  # N102 or N103 is required (R0203)
-            out.append(["N1", "ST", name, qualifier, ident][:5 if ident else 3])
+    if settings.carrier and (td5 := order.get("td5_sent")):  # TD5 (240)
+        out.append(["TD5", *td5.split(ELEMENTS_SEP)])
+    for wanted, code, prefix in ((settings.ship_to, "ST", "ship_to"), (settings.buyer, "BY", "buyer")):
+        if wanted:
+            out += _echoed_party(order, code, prefix, settings.addresses)
+    if (us := settings.ship_from) is not None:
+        out += _party_loop("SF", us.name, us.id_qualifier, us.id,
+                           (us.address1, us.address2, us.city, us.state, us.postal_code, us.country))
+    return out
+
+
+def _echoed_party(order: dict, code: str, prefix: str, addresses: bool) -> list[Segment]:
+    """The PO's N1 loop ``code`` (columns ``prefix``_...) as it sent it: N1, and N3/N4 when ``addresses``."""
+    def col(k: str) -> str:
+        return order.get(f"{prefix}_{k}") or ""
+
+    return _party_loop(code, col("name"), col("id_qualifier"), col("id"),
+                       tuple(col(k) for k in ADDRESS_KEYS) if addresses else ("",) * len(ADDRESS_KEYS))
+
+
+def _party_loop(code: str, name: str, qualifier: str, ident: str, address: tuple[str, ...]) -> list[Segment]:
+    """N1 (N102 or N103/N104: one at least, syntax R0203; N103/N104 together or not at all, P0304), then N3
+    and N4 when there is an address; nothing when the N1 would carry nothing. A name, street or city longer
+    than its element is cut to fit (x12_text), as the 856 and 810 cut it."""
+    if not (qualifier and ident):
+        qualifier = ident = ""
+    name = x12_text(name, NAME_MAX)
+    if not (name or ident):
+        return []
+    out: list[Segment] = [["N1", code, name, qualifier, ident][:5 if ident else 3]]
+    address1, address2, city, state, postal, country = address
+    address1, address2 = x12_text(address1, ADDRESS_MAX), x12_text(address2, ADDRESS_MAX)
+    if address1 or address2:
+        out.append(["N3", address1 or address2, address2 if address1 else ""])
+    city = x12_text(city, CITY_MAX)
+    if city or state or postal or country:
+        out.append(["N4", city, state, postal, country])
     return out
 
 
@@ -205,10 +244,10 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     if not chars:
         return out
     given = values
-    if settings != PLAIN:  # the heading's values (REF02, N102/N104; DTM and qualifiers are ours)
+    if settings != PLAIN:  # the heading's values (REF02, PER, N1/N3/N4; DTM and qualifiers are ours)
         for i, h in enumerate(heads):
             for seg in heading(h, settings):
-                out[i] |= {ch for value in seg[2:] for ch in chars if ch in value}
+                out[i] |= {ch for value in seg[1:] for ch in chars if ch in value}
     for head_values in (pa.array([x12_po(h["po_number"]) for h in heads], pa.string()),
                         pa.array([h.get("release_number") or "" for h in heads], pa.string()),
                         pa.array([h.get("purpose") or "00" for h in heads], pa.string())):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import partial
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -109,6 +110,9 @@ class Outcome:
     groups_seen: list[tuple[str, str, str, str]] = field(default_factory=list)  # (GS01, GS02, GS03, GS06)
     functional_acks: pa.Table = field(default_factory=partial(empty_table, FUNCTIONAL_ACKS))  # partners' 997/999s
     row_pos: dict[int, str] = field(default_factory=dict)  # a CSV file's row (of a finding) -> the PO it names
+    # each 850 and 860 of the file as read, taken or not: (ISA13, GS06, ST02, ordinal of its ST in the file, the PO
+    # number its BEG03 / BCH03 gives); engine.lifecycle.intake.finding_po names the set of a finding by it
+    set_pos: list[tuple[str, str, str, int, str]] = field(default_factory=list)
 
     @property
     def error_count(self) -> int:
@@ -291,6 +295,7 @@ def shifted(out: Outcome, rows: int) -> Outcome:
     out.findings = [f if f.location.file_segment is None else
                     replace(f, location=replace(f.location, file_segment=f.location.file_segment + rows))
                     for f in out.findings]
+    out.set_pos = [(isa13, gs06, st02, st + rows, po) for isa13, gs06, st02, st, po in out.set_pos]
     out.orders = add(out.orders, "st_file_segment")
     out.lines = add(out.lines, "file_segment")
     out.change_headers = add(out.change_headers, "st_file_segment")
@@ -381,8 +386,31 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
             out.functional_acks = pa.concat_tables([out.functional_acks, ta1_acks])
         findings += [f.with_file(file) for f in ta1_findings]
     out.findings = findings
+    out.set_pos = set_pos(result)
     out.disposition = "quarantine" if any(f.severity == "error" for f in findings) or not result.interchanges \
         else "processed"
+    return out
+
+
+_PO_OF_SET = {"850": "BEG", "860": "BCH"}  # the PO number is element 03 of these
+
+
+def set_pos(result: ParseResult) -> list[tuple[str, str, str, int, str]]:
+    """(ISA13, GS06, ST02, ordinal of ST (first segment = 1, as a finding's file_segment and an order's
+    st_file_segment count), BEG03 / BCH03 or "") of each 850 and 860 of the parse, in file order."""
+    out = []
+    segments = result.segments
+    rows_of = {seg: segments.rows_of(seg) for seg in _PO_OF_SET.values()}
+    for ic, g, ts in result.transaction_sets():
+        seg = _PO_OF_SET.get(ts.set_id)
+        if seg is None:
+            continue
+        rows, po = rows_of[seg], ""
+        at = int(np.searchsorted(rows, ts.start))
+        if at < len(rows) and rows[at] <= ts.end:
+            els = segments.row(int(rows[at]))
+            po = els[3] if len(els) > 3 else ""
+        out.append((ic.control_number, g.control_number, ts.control_number, ts.start + 1, po))
     return out
 
 

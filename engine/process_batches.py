@@ -34,6 +34,7 @@ from engine.process import (
     group_key,
     inbound_sets,
     partner_checks,
+    set_pos,
     sets_too_large,
     shifted,
 )
@@ -182,6 +183,7 @@ class SplitInterchange:
                                                                      received_at=self.received_at, sets=ack_sets)
             findings += [f.with_file(file) for f in ack_findings]
         out.findings = findings
+        out.set_pos = set_pos(result)  # this batch's 850s and 860s, as a whole read records the file's
         out = shifted(out, delta + self.row_base)
         # a whole read plans every order of the interchange before any 860: its 860s go with the last batch
         self.changes.append((out.change_headers, out.changes))

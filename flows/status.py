@@ -73,6 +73,12 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             "document_ref": x["document_ref"], "amount_at_risk": x["amount_at_risk"], "currency": x["currency"],
             "age_days": x["age_days"], "state": x["state"], "found": bool(x["active"]), "message": x["message"],
         } for x in state.exceptions_of_order(partner, po)],
+        "findings": [{
+            "code": f["code"], "severity": f["severity"], "stage": f["stage"] or "", "message": f["message"] or "",
+            "consequence": f["consequence"] or "", "file": f["file"] or "", "isa13": f["isa13"] or "",
+            "st02": f["st02"] or "", "segment_id": f["segment_id"] or "", "element": f["element"] or "",
+            "value": f["value"], "line_number": f["line_number"], "run_id": f["run_id"] or "",
+        } for f in state.findings(partner=partner, po_number=po)],
         "decisions": [{"event": h["event"], "by": h["actor"], "at": h["at"], "clock": h["clock"],
                        "note": h["note"] or ""} for h in history if h["event"] in PERSON_EVENTS],
         "history": [{

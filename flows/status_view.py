@@ -218,6 +218,15 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
                                            x["age_days"], x["state"] if x["found"] else f"{x['state']} (cleared)",
                                            x["message"])))
         console.print(f)
+    if doc.get("findings"):
+        w = Table(title="findings about this order (errors and warnings, in the order they were found)")
+        for c in ("code", "severity", "stage", "where", "consequence", "what"):
+            w.add_column(c, overflow="fold")
+        for x in doc["findings"]:
+            where = " ".join(v for v in (x["segment_id"], x["element"]) if v)
+            w.add_row(*(shown(v) for v in (x["code"], x["severity"], x["stage"], where, x["consequence"],
+                                           x["message"])))
+        console.print(w)
     if doc["decisions"]:
         p = Table(title="decisions by people (times: wall clock)")
         for c in ("at", "event", "by", "note"):

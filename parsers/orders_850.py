@@ -18,6 +18,7 @@ from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
 from schemas.orders import (
+    ELEMENTS_SEP,
     LINE_DATES,
     MONEY,
     ORDER_LINES,
@@ -236,6 +237,20 @@ def _int64(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), len(values), [bitmap, pa.py_buffer(values)])
 
 
+def _joined_elements(elements: pa.ListArray, rows: np.ndarray) -> pa.Array:
+    """Elements 01.. of each of ``rows`` (trailing blanks dropped, X12.6) joined by ELEMENTS_SEP."""
+    if not len(rows):
+        return pa.array([], pa.string())
+    lists = pc.list_slice(elements.take(pa.array(rows, pa.int64())), 1)
+    flat = pc.utf8_rtrim(lists.flatten(), characters=" ")
+    return pc.binary_join(pa.ListArray.from_arrays(_zero_offsets(lists.offsets), flat), ELEMENTS_SEP)
+
+
+def _zero_offsets(offsets: pa.Array) -> pa.Array:
+    first = offsets[0].as_py()
+    return pc.subtract(offsets, pa.scalar(first, offsets.type)) if first else offsets
+
+
 def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:
     """An array of ``n`` nulls with ``values[i]`` at ``slots[i]`` (``values`` itself when ``slots`` are
     0..n-1: a segment every set has once, the usual header)."""
@@ -380,6 +395,10 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     for qual, name in ORDER_REFS.items():
         mask = pc.fill_null(pc.equal(ref_qual, qual), False).to_numpy(zero_copy_only=False)
         pick(cols, name, _first_per_set(set_of_row, ref[mask]), 2)
+    # the heading's first FOB and TD5, whole (an 855 may echo them as sent)
+    for seg_id, name in (("FOB", "fob_sent"), ("TD5", "td5_sent")):
+        r = _first_per_set(set_of_row, header_rows(seg_id))
+        cols[name] = _scatter(nsets, set_of_row[r], _joined_elements(seg.elements, r))
     # parties: header N1 loops; N2/N3/N4 belong to the closest N1 above them
     party_cols: dict[str, pa.Array] = {}
     n1_all = np.flatnonzero(codes == vocab.index("N1")) if "N1" in vocab else np.empty(0, np.int64)
@@ -484,6 +503,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         **{name: when[name] for name in DATES.values()},
         **party_vals,
         **{name: cols[name] for name in ORDER_REFS.values()},
+        "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"],
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},

@@ -83,6 +83,53 @@ class AsnSettings(_Model):
         return self
 
 
+_TEXT = r"^[^\x00-\x1f\x7f]*$"  # a value we write from the profile: no control character (no X12 character)
+
+
+class PoAckParty(_Model):
+    """Us as a party of the 855 (N1*SF ship-from, with N3/N4 when an address is given), as the partner's
+    guide and vendor set-up name us: our name, the id they gave us (N103/N104, e.g. 92 and our vendor or DC
+    number, UL GLN, 1 DUNS) and our address."""
+
+    name: str = Field(min_length=1, max_length=60, pattern=_TEXT)  # N102
+    id_qualifier: str = Field(default="", pattern=r"^([A-Z0-9]{1,2})?$")  # N103 (element 66)
+    id: str = Field(default="", max_length=80, pattern=_TEXT)  # N104
+    address1: str = Field(default="", max_length=55, pattern=_TEXT)  # N301
+    address2: str = Field(default="", max_length=55, pattern=_TEXT)  # N302
+    city: str = Field(default="", max_length=30, pattern=_TEXT)  # N401
+    state: str = Field(default="", pattern=r"^([A-Z0-9]{2})?$")  # N402 (element 156)
+    postal_code: str = Field(default="", pattern=r"^([A-Z0-9 -]{3,15})?$")  # N403 (element 116)
+    country: str = Field(default="", pattern=r"^([A-Z]{2,3})?$")  # N404 (element 26)
+
+    @model_validator(mode="after")
+    def _paired(self) -> PoAckParty:
+        if bool(self.id_qualifier) != bool(self.id):  # N103/N104 are written together (syntax note P0304)
+            raise ValueError("ship_from: id_qualifier and id go together (N103/N104)")
+        return self
+
+
+class PoAckContact(_Model):
+    """Our contact for the partner's questions about an 855 (PER in the heading): PER01 the contact's
+    function (IC information contact, OC order contact, CR customer relations, ...), a name and at least one
+    way to reach them (TE phone, EM email, FX fax), in that order."""
+
+    function: str = Field(default="IC", pattern=r"^[A-Z0-9]{2}$")  # PER01 (element 366)
+    name: str = Field(default="", max_length=60, pattern=_TEXT)  # PER02
+    phone: str = Field(default="", max_length=80, pattern=_TEXT)  # PER03 TE, PER04
+    email: str = Field(default="", max_length=80, pattern=_TEXT)  # EM
+    fax: str = Field(default="", max_length=80, pattern=_TEXT)  # FX
+
+    @model_validator(mode="after")
+    def _reachable(self) -> PoAckContact:
+        if not (self.phone or self.email or self.fax):
+            raise ValueError("contact: a phone, email or fax is needed (PER03/PER04)")
+        return self
+
+    def numbers(self) -> list[str]:
+        """PER03..PER08: each (qualifier, number) given, TE, EM, FX in that order."""
+        return [x for q, v in (("TE", self.phone), ("EM", self.email), ("FX", self.fax)) if v for x in (q, v)]
+
+
 class PoAckSettings(_Model):
     """What this partner's 855 carries besides BAK, PO1/ACK and CTT ([acks.po_ack]): the heading content
     retailers' 855 guides require (Saks: REF DP and REF IA required, DTM required, an N1 loop; Northern Tool,
@@ -95,8 +142,20 @@ class PoAckSettings(_Model):
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
     # for (the PO's requested ship date, or the answer's date when that is past or absent)
     ship_to: bool = False  # N1*ST with N102-N104 as the PO sent them (when it sent a ship-to name or id)
+    addresses: bool = False  # each N1 the 855 echoes from the PO (ST, BY) followed by its N3/N4 as the PO sent them
+    buyer: bool = False  # N1*BY (the buying party) with N102-N104 as the PO sent them, after N1*ST
+    ship_from: PoAckParty | None = None  # N1*SF (us, as the partner names us) last in the N1 loops; None: none
+    contact: PoAckContact | None = None  # PER (our contact) after the heading's REFs; None: none
+    fob: bool = False  # the PO's first heading FOB echoed as sent (after PER), when it sent one
+    carrier: bool = False  # the PO's first heading TD5 (routing: carrier, service) echoed as sent (after DTM)
     product_qualifiers: tuple[str, ...] | None = None  # PO1's product id pairs restricted to these qualifiers
     # (PO106/PO108..., in the order the PO sent them); None: every pair as sent
+
+    @model_validator(mode="after")
+    def _addresses_of_a_party(self) -> PoAckSettings:
+        if self.addresses and not (self.ship_to or self.buyer):
+            raise ValueError("addresses: the N3/N4 follow an N1 the 855 echoes (ship_to or buyer)")
+        return self
 
     @field_validator("product_qualifiers")
     @classmethod

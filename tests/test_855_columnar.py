@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from engine.po_ack import AckPart, LineAck, _ack_columns, build_855, delimiter_use, element_values, render_855s
 from parsers.x12_writer import delimiter_chars, first_fitting, first_free, render_segments
-from schemas.fulfilment import PoAckSettings
+from schemas.fulfilment import PoAckContact, PoAckParty, PoAckSettings
 from schemas.orders import ORDER_LINES
 from schemas.x12 import Delimiters
 
@@ -48,11 +48,23 @@ def order(draw, po: str):
             # what PoAckSettings echoes in the heading (HEAD_KEYS), delimiters inside included
             "department": draw(texts), "promotion": draw(texts), "merchandise_type": draw(texts),
             "ship_to_name": draw(texts), "ship_to_id_qualifier": draw(st.sampled_from([None, "", "92", "9*"])),
-            "ship_to_id": draw(texts), "ship_date": draw(days)}
+            "ship_to_id": draw(texts), "ship_date": draw(days),
+            # the ship-to's N3/N4 (N301 and N401 first: a delimiter there must be seen too) and the buyer's N1 loop
+            "ship_to_address1": draw(texts), "ship_to_address2": draw(texts), "ship_to_city": draw(texts),
+            "ship_to_state": draw(texts), "ship_to_postal_code": draw(texts), "ship_to_country": draw(texts),
+            "buyer_name": draw(texts), "buyer_id_qualifier": draw(st.sampled_from([None, "", "92"])),
+            "buyer_id": draw(texts), "buyer_address1": draw(texts), "buyer_city": draw(texts),
+            "fob_sent": draw(st.sampled_from([None, "PP\x1fOR\x1fA*B", "CC"])),
+            "td5_sent": draw(st.sampled_from([None, "O\x1f2\x1fUPSN\x1fM\x1fx~y"]))}
     return head, lines, statuses
 
 
 po_acks = st.one_of(st.just(PoAckSettings()), st.builds(
+    PoAckSettings, ship_to=st.just(True), buyer=st.booleans(), addresses=st.booleans(), fob=st.booleans(),
+    carrier=st.booleans(),
+    contact=st.one_of(st.none(), st.just(PoAckContact(name="A*B~C", phone="555 0100", email="x^y@z"))),
+    ship_from=st.one_of(st.none(), st.just(PoAckParty(name="Us|Co", id_qualifier="92", id="V:1",
+                                                      address1="1 Way~2", city="Town")))), st.builds(
     PoAckSettings, vendor_number=st.sampled_from(["", "V123", "V*1", "a~b"]),
     order_refs=st.lists(st.sampled_from(["DP", "PD", "MR"]), unique=True, max_size=3).map(tuple),
     ship_date=st.booleans(), ship_to=st.booleans(),

@@ -8,7 +8,7 @@ Pure: the file's engine.process.Outcome and the orders (and their lines) we alre
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -65,9 +65,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
     parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
                                                    envelope=envelope)
                                   for d in outcome.documents) + tuple(outcome.answers),
-                  findings=tuple(FindingRecord(f, partner, outcome.row_pos.get(f.location.row or 0, ""),
-                                               intake_consequence(f, outcome), "intake")
-                                 for f in outcome.findings))]
+                  findings=tuple(FindingRecord(f, partner, po_of(f), intake_consequence(f, outcome), "intake")
+                                 for po_of in (finding_po(outcome),) for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
     table = _received_orders(outcome, partner, live, at=at, run_id=run_id)
     if table is not None:  # every PO of the file is new, once: no record per order
@@ -90,6 +89,38 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         working.update({t.record.po_number: t.record for t in part.transitions})
         parts.append(part)
     return Plan.combine(parts)
+
+
+def finding_po(outcome: Outcome) -> Callable[[Finding], str]:
+    """The order a finding of the file concerns (stored with it, so `status PO`, the failures report and
+    the console find it): a CSV row's PO; else that of the transaction set it was raised on (ISA13, GS06,
+    ST02; of several sets with those control numbers, the one whose ST comes last before the finding's
+    segment): the set's order key as its order or change row holds it (the PO number, or a release's key),
+    else, for a set not taken, the PO number its BEG03 / BCH03 gives. "" for a finding of no set (an
+    envelope's, a file's), a set whose BEG gives no PO number, or one of several sets it cannot tell apart."""
+    keyed: dict[tuple[str, str, str, int], str] = {}
+    names = ["isa13", "gs06", "st02", "st_file_segment", "po_number"]
+    for table in (outcome.orders, outcome.change_headers):
+        if table.num_rows and set(names) <= set(table.column_names):  # (a table made by hand may lack them)
+            cols = table.select(names).to_pydict()
+            for isa13, gs06, st02, st, po in zip(*cols.values(), strict=True):
+                keyed.setdefault((isa13 or "", gs06 or "", st02 or "", -1 if st is None else st), po or "")
+    by_set: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+    for isa13, gs06, st02, st, po in outcome.set_pos:
+        by_set.setdefault((isa13, gs06, st02), []).append((st, keyed.pop((isa13, gs06, st02, st), po)))
+    for (isa13, gs06, st02, st), po in keyed.items():  # a file read in batches keeps no set_pos
+        by_set.setdefault((isa13, gs06, st02), []).append((st, po))
+
+    def po_of(f: Finding) -> str:
+        loc = f.location
+        if loc.row is not None or not loc.st02:
+            return outcome.row_pos.get(loc.row or 0, "")
+        sets = by_set.get((loc.isa13, loc.gs06, loc.st02), ())
+        if len(sets) > 1 and loc.file_segment is not None:
+            sets = [max(before)] if (before := [s for s in sets if s[0] <= loc.file_segment]) else []
+        return sets[0][1] if len({po for _, po in sets}) == 1 else ""
+
+    return po_of
 
 
 def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
