@@ -129,7 +129,8 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
     match = LineMatch(sides, settings_for(settings, partners), as_of)
     out = _Exceptions(match, docs)
-    invoices = match_invoices(sides.invoiced, invoice_totals)
+    invoices = match_invoices(sides.invoiced if "amount" not in invoiced.column_names else sides.invoiced.append_column(
+        "amount", invoiced["amount"]), invoice_totals)  # the value our lines billed (a catch-weight line's weight's)
     if invoices.num_rows:
         invoices = invoices.set_column(invoices.schema.get_field_index("currency"), INVOICE_MATCH.field("currency"),
                                        out._currency_of(invoices["partner"], invoices["po_number"]))

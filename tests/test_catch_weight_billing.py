@@ -100,6 +100,19 @@ def test_a_catch_weight_line_is_billed_by_the_net_weight_shipped_at_its_price_pe
         (1, 3, "CA", Decimal("3.49"), Decimal("147.80")), (2, 12, "EA", Decimal("19.7"), Decimal("236.40"))]
     assert Decimal(record[1]) == Decimal("384.20")
     assert {n: Decimal(q) for n, q in invoiced.items()} == {1: 3, 2: 12}
+    # finance's reconciliation counts cases shipped against cases invoiced (no over-billing, no quantity
+    # mismatch) and ties the TDS to the weight's value (no INVOICE_TOTAL_MISMATCH), weeks later too
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        for now in (datetime(2026, 11, 28, 3), datetime(2026, 12, 20, 3)):
+            steps.reconcile_run(ws, ws.partners(), state, now=now, run_id=now.strftime("rc%d"))
+            kinds = {e["type"] for e in state.stored_exceptions().to_pylist()}
+            assert kinds & {"INVOICE_QUANTITY_MISMATCH", "INVOICE_TOTAL_MISMATCH", "INVOICED_NOT_SHIPPED",
+                            "DUPLICATE_INVOICE", "INVOICE_PRICE_MISMATCH", "SHIPPED_NOT_INVOICED"} == set(), kinds
+    finally:
+        state.close()
 
 
 def test_a_catch_weight_line_shipped_without_its_net_weight_is_not_billed(tmp_path):
