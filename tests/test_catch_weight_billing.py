@@ -18,6 +18,7 @@ from connectors.state import StateStore
 from parsers.shipments_csv import read_shipment_csv
 from parsers.warehouse_945 import read_945
 from parsers.x12_reader import read_interchanges
+from schemas.errors import DocumentError
 from schemas.fulfilment import ShipmentCsvMapping
 from tests.support import GOOD_PO, run_night, shipping_workspace, x12_850
 from tests.test_945_shapes import CARTON1, HEAD, w945
@@ -32,9 +33,10 @@ def _row(line: str, sku: str, qty: str, unit: str, net: str = "", net_unit: str 
             f"{net},{net_unit}\n")
 
 
-def _night_then_shipped(tmp_path, confirmation: str):
+def _night_then_shipped(tmp_path, confirmation: str | bytes, warehouse: str = "east"):
     """acme (catch_weight = true) orders 3 CA of VP-1003 at 3.49 per pound and 12 EA of VP-1001 at 19.70 each;
-    the next night the east warehouse's confirmation ships both. Returns the workspace and acme's outbox."""
+    the next night the warehouse's confirmation (east: a CSV; north: a 945) ships both. Returns the workspace
+    and acme's outbox."""
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     path = ws.root / "partners" / "acme.toml"
     path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1))
@@ -44,9 +46,12 @@ def _night_then_shipped(tmp_path, confirmation: str):
     (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*3*CA*3.49*PP*VN*VP-1003",
                                                           "PO1*2*12*EA*19.70*PE*VN*VP-1001", "CTT*2"]))
     run_night(ws, NIGHT)
-    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations = ws.warehouse_drop_root / warehouse / "inbox"
     confirmations.mkdir(parents=True, exist_ok=True)
-    (confirmations / "shipments.csv").write_text(confirmation)
+    if isinstance(confirmation, bytes):
+        (confirmations / "shipments.x12").write_bytes(confirmation)
+    else:
+        (confirmations / "shipments.csv").write_text(confirmation)
     run_night(ws, NEXT)
     return ws, sorted((ws.drop_root / "acme" / "outbox").iterdir())
 
@@ -113,6 +118,28 @@ def test_a_catch_weight_line_is_billed_by_the_net_weight_shipped_at_its_price_pe
                             "DUPLICATE_INVOICE", "INVOICE_PRICE_MISMATCH", "SHIPPED_NOT_INVOICED"} == set(), kinds
     finally:
         state.close()
+
+
+def test_a_3pl_945_s_w12_net_weight_bills_the_catch_weight_line(tmp_path):
+    """North 3PL's 945: the W12 of the cases with its net weight first (W1211 N) and the gross second (W1214 G),
+    as a meat packer's WMS weighs them; the 810 bills the net weight."""
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**42.35*N*L*45*G*L", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                     warehouse="north")
+    [invoice] = [p for p in outbox if p.name.split("-")[1] == "810"]
+    segs = _segments(invoice.read_bytes())
+    assert [s for s in segs if s[0] in ("IT1", "QTY", "TDS")] == [
+        ["IT1", "1", "42.35", "LB", "3.49", "PP", "VN", "VP-1003"], ["QTY", "39", "3", "CA"],
+        ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"], ["TDS", "38420"]]
+    state = StateStore(ws.state_path)
+    try:
+        stored = [tuple(r) for r in state._q("SELECT line_number, quantity, net_weight, net_weight_unit FROM "
+                                             "shipment_lines ORDER BY position")]
+    finally:
+        state.close()
+    assert stored == [(1, "3", "42.35", "LB"), (2, "12", None, None)]
 
 
 def test_a_catch_weight_line_shipped_without_its_net_weight_is_not_billed(tmp_path):
@@ -189,3 +216,32 @@ def test_the_945_w12_weight_qualified_n_is_the_line_s_net_weight(w12, net, carto
     lines = _w12(w12)
     assert (lines["net_weight"][0].as_py(), lines["net_weight_unit"][0].as_py()) == net
     assert lines["carton_weight"][0].as_py() == carton
+
+
+def _weighed_810(cases: str, **settings):
+    from engine.invoice import order_810
+    from schemas.fulfilment import InvoiceSettings
+
+    rows = {"1": {"unit": "CA", "price_basis": "PP", "product_ids": [{"qualifier": "VN", "id": "VP-1003"}]},
+            "2": {"unit": "EA", "price_basis": "PE"}}
+    return order_810("PO-1", {"1": Decimal(cases), "2": Decimal(12)}, {"1": "CA", "2": "EA"}, {"partner": "acme"},
+                     rows, {"1": Decimal("3.49"), "2": Decimal("19.70")}, number="INV1",
+                     invoice_date=datetime(2026, 11, 28).date(), settings=InvoiceSettings(**settings),
+                     shipped={"1": Decimal(3), "2": Decimal(12)}, already_invoiced={},
+                     weights={"1": (Decimal("42.35"), "LB")})
+
+
+def test_an_810_bills_a_weighed_line_by_its_weight_and_counts_its_cases():
+    """order_810 with a line's net weight: IT1 the weight in LB at the price per pound, QTY*39 its cases; the ISS
+    counts units shipped (cases, not pounds), CTT02 hashes IT102 (the weights included); what is held against the
+    units shipped (more than shipped refused) and recorded as invoiced is the cases."""
+    built = _weighed_810("3", iss=True, ctt_hash=True)
+    body = [[str(e) for e in s] for s in built.built.body]
+    assert [s for s in body if s[0] in ("IT1", "QTY", "TDS", "ISS", "CTT")] == [
+        ["IT1", "1", "42.35", "LB", "3.49", "PP", "VN", "VP-1003"], ["QTY", "39", "3", "CA"],
+        ["IT1", "2", "12", "EA", "19.7", "PE"], ["TDS", "38420"], ["ISS", "3", "CA"], ["ISS", "12", "EA"],
+        ["CTT", "2", "54.35"]]
+    assert built.quantities == [3, 12] and built.units == ["CA", "EA"]
+    assert built.built.extensions == [Decimal("147.80"), Decimal("236.40")]
+    with pytest.raises(DocumentError, match="more than shipped"):  # 4 cases of the 3 shipped, whatever they weigh
+        _weighed_810("4")
