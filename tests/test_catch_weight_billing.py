@@ -33,13 +33,14 @@ def _row(line: str, sku: str, qty: str, unit: str, net: str = "", net_unit: str 
             f"{net},{net_unit}\n")
 
 
-def _night_then_shipped(tmp_path, confirmation: str | bytes, warehouse: str = "east"):
+def _night_then_shipped(tmp_path, confirmation: str | bytes, warehouse: str = "east", *, per: str = "shipment"):
     """acme (catch_weight = true) orders 3 CA of VP-1003 at 3.49 per pound and 12 EA of VP-1001 at 19.70 each;
     the next night the warehouse's confirmation (east: a CSV; north: a 945) ships both. Returns the workspace
     and acme's outbox."""
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     path = ws.root / "partners" / "acme.toml"
-    path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1))
+    path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1).replace(
+        'per = "shipment"', f'per = "{per}"', 1))
     inbox = ws.drop_root / "acme" / "inbox"
     for p in inbox.iterdir():
         p.unlink()
@@ -140,6 +141,19 @@ def test_a_3pl_945_s_w12_net_weight_bills_the_catch_weight_line(tmp_path):
     finally:
         state.close()
     assert stored == [(1, "3", "42.35", "LB"), (2, "12", None, None)]
+
+
+def test_an_810_per_order_bills_the_net_weights_of_every_shipment_of_the_line(tmp_path):
+    """Invoicing per order (fulfilment.invoice.per = "order"): the line's cases left on two shipments, each
+    weighed; the order's 810 bills their net weights added (14.1 + 28.25 LB), its cases counted once."""
+    second = _row("1", "SKU-1003", "2", "CA", "28.25", "LB") + _row("2", "SKU-1001", "12", "EA")
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "1", "CA", "14.1", "LB").replace(
+        "SHP-9", "SHP-8").replace(",C-9,", ",C-8,") + second, per="order")
+    [invoice] = [p for p in outbox if p.name.split("-")[1] == "810"]
+    segs = _segments(invoice.read_bytes())
+    assert [s for s in segs if s[0] in ("IT1", "QTY", "TDS")] == [
+        ["IT1", "1", "42.35", "LB", "3.49", "PP", "VN", "VP-1003"], ["QTY", "39", "3", "CA"],
+        ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"], ["TDS", "38420"]]
 
 
 def test_a_catch_weight_line_shipped_without_its_net_weight_is_not_billed(tmp_path):
