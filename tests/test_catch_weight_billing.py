@@ -114,9 +114,13 @@ def test_a_catch_weight_line_is_billed_by_the_net_weight_shipped_at_its_price_pe
     try:
         for now in (datetime(2026, 11, 28, 3), datetime(2026, 12, 20, 3)):
             steps.reconcile_run(ws, ws.partners(), state, now=now, run_id=now.strftime("rc%d"))
-            kinds = {e["type"] for e in state.stored_exceptions().to_pylist()}
+            exceptions = state.stored_exceptions().to_pylist()
+            kinds = {e["type"] for e in exceptions}
             assert kinds & {"INVOICE_QUANTITY_MISMATCH", "INVOICE_TOTAL_MISMATCH", "INVOICED_NOT_SHIPPED",
                             "DUPLICATE_INVOICE", "INVOICE_PRICE_MISMATCH", "SHIPPED_NOT_INVOICED"} == set(), kinds
+        # the 810 is worth what it bills (the weight's value), as its unacknowledged exception says
+        [unacked] = [e for e in exceptions if e["type"] == "DOCUMENT_UNACKNOWLEDGED" and "our 810" in e["message"]]
+        assert unacked["message"].endswith("document value 384.20")
     finally:
         state.close()
 
