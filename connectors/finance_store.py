@@ -332,6 +332,19 @@ class FinanceTables:
         return pa.concat_tables([recorded(shipped, "856", "shipment_id"),  # each side in its chunk: no copy
                                  recorded(invoiced, "810", "invoice_number")])
 
+    def invoice_amounts(self) -> pa.Table:
+        """(partner, invoice_number, line_number, amount) of every line of our invoices: the value each line
+        billed (a catch-weight line: its net weight shipped x its price per pound, not its cases x that price),
+        for engine.finance_inputs.with_amounts."""
+        import pyarrow as pa
+
+        from schemas.orders import MONEY
+
+        return self._read("SELECT v.partner, l.invoice_number, l.line_number, l.amount FROM invoice_lines l"
+                          " JOIN invoices v ON v.invoice_number = l.invoice_number ORDER BY l.invoice_number,"
+                          " l.line_number", pa.schema([("partner", pa.string()), ("invoice_number", pa.string()),
+                                                       ("line_number", pa.int64()), ("amount", MONEY)]))
+
     def _lines_of_heads(self, head_cols: Sequence[str], head_sql: str, line_cols: Sequence[str], line_sql: str, *,
                         keys: Sequence[str]) -> pa.Table:
         """The inner join of a query's head rows (one per ``keys``, in the head query's order) with its

@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.finance_store import FinanceTables
-from connectors.state_migrations import LATEST, LEASES, RECOVERY, SHIPPING, STORE_MARKS, TA1_ACKS
+from connectors.state_migrations import LATEST, LEASES, NET_WEIGHTS, RECOVERY, SHIPPING, STORE_MARKS, TA1_ACKS
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -130,6 +130,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         RETUNED_INDEXES (9): reservations without their (warehouse, sku) index, cartons by label,
 #                         TA1_ACKS (10): partners' TA1s kept in partner_acks (acked_isa13, interchange_status/note)
 #                         STORE_MARKS (11): each shipped line's store (shipment_lines.mark_for_store)
+#                         NET_WEIGHTS (12): each shipped line's net weight (shipment_lines.net_weight / _unit)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -269,6 +270,7 @@ CREATE TABLE shipment_lines (
     warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, position INTEGER NOT NULL, partner TEXT NOT NULL,
     po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT, quantity TEXT NOT NULL,
     unit TEXT, carton TEXT, pallet TEXT, row_number INTEGER, file_segment INTEGER, mark_for_store TEXT,
+    net_weight TEXT, net_weight_unit TEXT,
     PRIMARY KEY (warehouse, shipment_id, position));
 CREATE TABLE invoices (
     invoice_number TEXT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, invoice_date TEXT NOT NULL,
@@ -295,7 +297,10 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     TA1_ACKS: (("partner_acks", "acked_isa13", "TEXT"), ("partner_acks", "interchange_status", "TEXT"),
                                ("partner_acks", "interchange_note", "TEXT")),
                     # the store a shipped line's carton was marked for (a store-level partner's SDQ store)
-                    STORE_MARKS: (("shipment_lines", "mark_for_store", "TEXT"),)}
+                    STORE_MARKS: (("shipment_lines", "mark_for_store", "TEXT"),),
+                    # the net weight of a shipped line's units (a catch-weight line is billed by it) and its unit
+                    NET_WEIGHTS: (("shipment_lines", "net_weight", "TEXT"),
+                                  ("shipment_lines", "net_weight_unit", "TEXT"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -412,7 +417,8 @@ SHIPMENT_COLUMNS = ("warehouse", "shipment_id", "partner", "stock_warehouse", "s
 CARTON_COLUMNS = ("warehouse", "shipment_id", "level", "label", "sscc", "serial", "pallet", "po_number", "weight",
                   "weight_unit")
 SHIPPED_LINE_COLUMNS = ("warehouse", "shipment_id", "position", "partner", "po_number", "line_number", "line_id",
-                        "sku", "quantity", "unit", "carton", "pallet", "row_number", "file_segment", "mark_for_store")
+                        "sku", "quantity", "unit", "carton", "pallet", "row_number", "file_segment", "mark_for_store",
+                        "net_weight", "net_weight_unit")
 INVOICE_COLUMNS = ("invoice_number", "partner", "po_number", "invoice_date", "warehouse", "shipment_id", "currency",
                    "merchandise", "charges", "total", "doc_key", "created_at", "run_id")
 INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", "unit", "unit_price", "amount")
@@ -1833,6 +1839,18 @@ class StateStore(FinanceTables):
                            " ORDER BY warehouse, shipment_id, position", (partner, po))
         return out
 
+    def net_weights(self, keys: Iterable[tuple[str, str]]) -> list[tuple]:
+        """(warehouse, shipment_id, po_number, line_number, net_weight, net_weight_unit) of every recorded shipped
+        line of these (partner, PO) orders, in the order recorded (net_weight None when the confirmation gave
+        none): what a catch-weight line is billed by (engine.lifecycle.billing.prepare_invoices)."""
+        out: list[tuple] = []
+        for partner, po in sorted(set(keys)):
+            out += [(r[0], r[1], r[2], r[3], _dec(r[4]), r[5] or "") for r in self._q(
+                "SELECT warehouse, shipment_id, po_number, line_number, net_weight, net_weight_unit FROM"
+                " shipment_lines WHERE partner=? AND po_number=? ORDER BY warehouse, shipment_id, position",
+                (partner, po))]
+        return out
+
     def shipments_for_order(self, partner: str, po_number: str) -> list[ShipmentRecord]:
         """Every recorded shipment that carried units of the order (oldest first)."""
         keys = self._q("SELECT DISTINCT warehouse, shipment_id FROM shipment_lines WHERE partner=? AND po_number=?",
@@ -1920,7 +1938,7 @@ class StateStore(FinanceTables):
                                  f" shipment_id IN ({marks}) ORDER BY shipment_id, position", (wh, *chunk)):
                     lines.setdefault((r[0], r[1]), []).append(
                         ShippedLine(r[4], r[5], r[6] or "", r[7] or "", Decimal(r[8]), r[9] or "", r[10] or "",
-                                    r[11] or "", r[12], r[13], r[14] or ""))
+                                    r[11] or "", r[12], r[13], r[14] or "", _dec(r[15]), r[16] or ""))
         out = []
         for h in heads:
             d = dict(zip(SHIPMENT_COLUMNS, h, strict=True))
@@ -2546,11 +2564,13 @@ def _shipped_line_rows(shipments: Sequence[ShipmentRecord], text: Callable) -> l
     def each(values: Iterable) -> Iterator:  # a shipment's value for each of its lines
         return itertools.chain.from_iterable(map(itertools.repeat, values, counts))
 
-    po, line, line_id, sku, quantity, unit, carton, pallet, row, segment, store = zip(*lines, strict=True)
+    po, line, line_id, sku, quantity, unit, carton, pallet, row, segment, store, net, net_unit = zip(*lines,
+                                                                                                  strict=True)
     return list(zip(each(r.warehouse for r in shipments), each(r.shipment_id for r in shipments),
                     itertools.chain.from_iterable(map(range, itertools.repeat(1), [c + 1 for c in counts])),
                     each(r.partner for r in shipments), po, line, line_id, sku, map(text, quantity), unit, carton,
-                    pallet, row, segment, (s or None for s in store), strict=True))
+                    pallet, row, segment, (s or None for s in store),
+                    (None if w is None else text(w) for w in net), (u or None for u in net_unit), strict=True))
 
 
 def _invoice_line_rows(invoices: Sequence[InvoiceRecord], text: Callable) -> list[tuple]:

@@ -20,7 +20,9 @@ documents of that interchange (engine.partner_acks); a store migrated holds no T
 before it were findings only). Version STORE_MARKS (11) keeps the store each shipped line's carton was
 marked for (shipment_lines.mark_for_store: a store-level partner's SDQ store, as the PO wrote it), so a later
 confirmation cannot give a store more than its SDQ quantity (rules.shipments.store_checks); lines recorded
-before it have none.
+before it have none. Version NET_WEIGHTS (12) keeps each shipped line's net weight and its unit
+(shipment_lines.net_weight, net_weight_unit: a 945's W12 weight qualified N, the CSV's net-weight column): a
+catch-weight line (cases priced per pound) is billed by it; lines recorded before it have none.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -44,7 +46,8 @@ LEASES = RECOVERY + 1
 RETUNED_INDEXES = LEASES + 1
 TA1_ACKS = RETUNED_INDEXES + 1
 STORE_MARKS = TA1_ACKS + 1
-LATEST = STORE_MARKS
+NET_WEIGHTS = STORE_MARKS + 1
+LATEST = NET_WEIGHTS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -374,6 +377,14 @@ def _migrate_to_store_marks(store: StateStore) -> None:
     add_columns(store, *COLUMNS_ADDED_IN[STORE_MARKS])
 
 
+def _migrate_to_net_weights(store: StateStore) -> None:
+    """Each shipped line's net weight (step NET_WEIGHTS - 1 -> NET_WEIGHTS): shipment_lines.net_weight and
+    net_weight_unit, null for the lines recorded before."""
+    from connectors.state import COLUMNS_ADDED_IN
+
+    add_columns(store, *COLUMNS_ADDED_IN[NET_WEIGHTS])
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -389,4 +400,5 @@ MIGRATIONS = {
     RETUNED_INDEXES - 1: _retune_indexes,
     TA1_ACKS - 1: _migrate_to_ta1_acks,  # TA1_ACKS: partners' TA1s in partner_acks
     STORE_MARKS - 1: _migrate_to_store_marks,  # STORE_MARKS: each shipped line's store (store-level partners)
+    NET_WEIGHTS - 1: _migrate_to_net_weights,  # NET_WEIGHTS: each shipped line's net weight (catch-weight billing)
 }

@@ -312,6 +312,23 @@ def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None
     }).cast(INVOICED)
 
 
+def with_amounts(invoiced: pa.Table, amounts: pa.Table) -> pa.Table:
+    """INVOICED with an ``amount`` column: the value each of our invoice lines billed (connectors.state
+    invoice_amounts, by partner, invoice number and line number; a catch-weight line's is its net weight x its
+    price per pound, its quantity being its cases), null for the lines of 810s other systems sent (their value
+    is quantity x price). What the 810's TDS is tied to (engine.invoice_totals)."""
+    if not invoiced.num_rows or not amounts.num_rows:
+        return invoiced.append_column("amount", pa.nulls(invoiced.num_rows, MONEY))
+
+    def key(t: pa.Table) -> pa.Array:
+        return pc.binary_join_element_wise(pc.cast(pc.utf8_length(t["partner"]), pa.string()), t["partner"],
+                                           t["invoice_number"], pc.cast(t["line_number"], pa.string()), ":")
+
+    at = pc.index_in(key(invoiced), value_set=key(amounts).combine_chunks() if isinstance(
+        key(amounts), pa.ChunkedArray) else key(amounts))
+    return invoiced.append_column("amount", pc.take(amounts["amount"], at).cast(MONEY))
+
+
 def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
     """RECORDED_LINE_UNKNOWN for each recorded line that names no line of an order we hold."""
     if not recorded.num_rows:

@@ -150,22 +150,35 @@ class Body810:
 
 def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], quantities: Sequence[Decimal],
              units: Sequence[str], prices: Sequence[Decimal], bases: Sequence[str], pairs: Sequence[Sequence[str]],
-             descriptions: Sequence[str]) -> Body810:
+             descriptions: Sequence[str], counts: Sequence[tuple[Decimal, str] | None] | None = None) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
-    build_810 and for billing's invoices (which never make an InvoiceLine per line)."""
+    build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
+    None or the units shipped of a line billed by weight (a catch-weight line: IT102 its net weight, IT103 LB,
+    IT104 the price per pound), written after its IT1 as QTY*39 (shipped quantity) and counted by the ISS."""
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
     body = head_810(head, settings)
     add = body.append
-    for line_id, q, unit, price, basis, flat, description in zip(line_ids, quantities, units, prices, bases, pairs,
-                                                                 descriptions, strict=True):
+    for i, (line_id, q, unit, price, basis, flat, description) in enumerate(zip(
+            line_ids, quantities, units, prices, bases, pairs, descriptions, strict=True)):
         add(["IT1", line_id, x12_decimal(q), unit, x12_decimal(price), basis, *flat])
+        count = counts[i] if counts else None
+        if count is not None:
+            add(["QTY", "39", x12_decimal(count[0]), count[1]])
         description = x12_text(description)
         if description:
             add(["PID", "F", "", "", "", description])
-    body += tail_810(settings, total, charges, units, quantities)
+    if counts and any(c is not None for c in counts):  # the ISS counts a weighed line's units shipped, not pounds
+        units = [u if c is None else c[1] for u, c in zip(units, counts, strict=True)]
+        shipped = [q if c is None else c[0] for q, c in zip(quantities, counts, strict=True)]
+        body += tail_810(settings, total, charges, units, shipped)
+        ctt = body[-1]
+        if settings.ctt_hash:  # CTT02 hashes IT102 (check_810), the weights included
+            ctt[2] = x12_decimal(sum(quantities, Decimal(0)))
+    else:
+        body += tail_810(settings, total, charges, units, quantities)
     check_810(body, ctt_hash=settings.ctt_hash)
     return Body810(body, exts, merchandise, total)
 
@@ -384,10 +397,14 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
               order_lines: Mapping[str, dict], prices: Mapping[str, Decimal], *, number: str, invoice_date: date,
               settings: InvoiceSettings, terms: Terms | None = None, shipment_id: str = "", bill_of_lading: str = "",
               ship_date: date | None = None, shipped: Mapping[str, Decimal],
-              already_invoiced: Mapping[str, Decimal], charges: tuple[Charge, ...] | None = None) -> Order810:
+              already_invoiced: Mapping[str, Decimal], charges: tuple[Charge, ...] | None = None,
+              weights: Mapping[str, tuple[Decimal, str]] | None = None) -> Order810:
     """build_810(invoice_for_order(...)) without an InvoiceLine per line: the same checks, refusals
     (DocumentError, in the same order) and body. ``order_lines`` and ``prices`` are keyed by line id
-    (this PO's only)."""
+    (this PO's only). ``weights``: line id -> (net weight shipped, its unit) of the catch-weight lines (cases
+    priced per pound): each billed by its weight at its price (IT102 the weight, IT103 LB, IT104 the price,
+    QTY*39 its units shipped); the Order810's quantities and units stay the units shipped (what is counted
+    against shipped and invoiced units, never pounds)."""
     line_ids: list[str] = []
     qs: list[Decimal] = []
     us: list[str] = []
@@ -416,7 +433,17 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
                         charges=charges)
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
-    built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions)
+    if not weights:
+        built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions)
+        return Order810(head, line_ids, qs, us, ps, built)
+    weighed = [weights.get(line_id) for line_id in line_ids]
+    for line_id, w in zip(line_ids, weighed, strict=True):
+        if w is not None and w[0] <= 0:
+            raise DocumentError("a catch-weight line's net weight shipped must be positive", line_id=line_id)
+    built = body_810(head, settings, line_ids, [q if w is None else w[0] for q, w in zip(qs, weighed, strict=True)],
+                     [u if w is None else w[1] for u, w in zip(us, weighed, strict=True)], ps, bases, pairs,
+                     descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
+                                                                                           strict=True)])
     return Order810(head, line_ids, qs, us, ps, built)
 
 

@@ -44,6 +44,14 @@ def cent_extensions(quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
     return out
 
 
+def _values(extensions: np.ndarray, billed: pa.Array | pa.ChunkedArray | None) -> np.ndarray:
+    """Each line's value (10^-4 units): its amount billed where known, else its extension."""
+    if billed is None or not len(extensions):
+        return extensions
+    amount, known = scaled(billed)
+    return np.where(known, amount, extensions)
+
+
 def _keyed(t: pa.Table) -> pa.Table:
     return t.set_column(t.schema.get_field_index("isa13"), "isa13", pc.fill_null(t["isa13"], "")).set_column(
         t.schema.get_field_index("gs06"), "gs06", pc.fill_null(t["gs06"], "")).set_column(
@@ -52,7 +60,10 @@ def _keyed(t: pa.Table) -> pa.Table:
 
 def match_invoices(invoiced: pa.Table, totals: pa.Table | None) -> pa.Table:
     """INVOICE_MATCH (currency null: the caller knows the orders') of INVOICED's sets and INVOICE_TOTALS',
-    ordered by partner, PO, invoice number and set."""
+    ordered by partner, PO, invoice number and set. A line's value is quantity x price, or its ``amount`` when
+    ``invoiced`` has one (engine.finance_inputs.with_amounts: what our 810 billed it; a catch-weight line's
+    net weight x its price per pound, its quantity being its cases)."""
+    billed = invoiced["amount"] if "amount" in invoiced.column_names else None
     inv = _keyed(invoiced.select(INVOICED.names).cast(INVOICED))
     tot = _keyed((totals if totals is not None else INVOICE_TOTALS.empty_table()).select(
         INVOICE_TOTALS.names).cast(INVOICE_TOTALS))
@@ -61,7 +72,7 @@ def match_invoices(invoiced: pa.Table, totals: pa.Table | None) -> pa.Table:
     lines = pa.table({
         **{c: inv[c] for c in _SET}, "po_number": inv["po_number"], "invoice_number": inv["invoice_number"],
         "invoice_date": inv["invoice_date"], "sent_at": inv["sent_at"], "file": inv["file"],
-        "value": pa.array(cent_extensions(q, p), pa.int64()),
+        "value": pa.array(_values(cent_extensions(q, p), billed), pa.int64()),
     })
     g = lines.group_by(_SET, use_threads=False).aggregate(
         [("value", "sum"), ("value", "count"), *((c, "first") for c in ("po_number", "invoice_number",

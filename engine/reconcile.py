@@ -128,8 +128,9 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     docs = conform(document_status, DOCUMENT_STATUS)
     partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
     match = LineMatch(sides, settings_for(settings, partners), as_of)
-    out = _Exceptions(match, docs)
-    invoices = match_invoices(sides.invoiced, invoice_totals)
+    out = _Exceptions(match, docs, invoiced["amount"] if "amount" in invoiced.column_names else None)
+    invoices = match_invoices(sides.invoiced if "amount" not in invoiced.column_names else sides.invoiced.append_column(
+        "amount", invoiced["amount"]), invoice_totals)  # the value our lines billed (a catch-weight line's weight's)
     if invoices.num_rows:
         invoices = invoices.set_column(invoices.schema.get_field_index("currency"), INVOICE_MATCH.field("currency"),
                                        out._currency_of(invoices["partner"], invoices["po_number"]))
@@ -142,9 +143,10 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
 class _Exceptions:
     """Every exception type as rows of one table, with their evidence."""
 
-    def __init__(self, match: LineMatch, docs: pa.Table) -> None:
+    def __init__(self, match: LineMatch, docs: pa.Table, billed: pa.ChunkedArray | pa.Array | None = None) -> None:
         self.m = match
         self.docs = docs
+        self.billed = billed  # per invoiced row, the amount our 810 billed (null: quantity x price)
         self.parts: list[dict] = []  # column -> values (lists) per exception type
         self.evidence_parts: list[pa.Table] = []
         m = match
@@ -550,6 +552,9 @@ class _Exceptions:
             else:
                 p, _ = scaled(table["unit_price"])
             value = multiply(q, p)
+            if name == "invoiced" and self.billed is not None and len(value):  # a catch-weight line: its weight's
+                amount, known = scaled(self.billed)
+                value = np.where(known, amount, value)
             sel = np.flatnonzero(pc.is_in(table["gs06"], value_set=wanted).to_numpy(zero_copy_only=False))
             sub = table.select(keys).take(pa.array(sel, pa.int64()))
             parts.append(sub.cast(pa.schema([(k, pa.string()) for k in keys])).append_column(

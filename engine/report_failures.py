@@ -92,8 +92,9 @@ HINTS: dict[str, str] = {
         "approve the line to answer and invoice it at the 4-decimal price the finding names."
     ),
     "CATCH_WEIGHT_LINE": (
-        "No action at intake. Its 810 waits for the net weight shipped (INVOICE_NOT_BUILT until one is "
-        "recorded): invoice that line by hand by its weight meanwhile."
+        "No action at intake. Its 810 bills the net weight the warehouse confirms for the line (CSV Net Weight "
+        "column, 945 W12 weight qualified N); shipped without one it waits (INVOICE_NOT_BUILT): have the "
+        "warehouse confirm it, or invoice that line by hand by its weight."
     ),
     "PRICE_BREAK_UNCLEAR": (
         "Check the price with the partner's price list: the first CTP priced the line. If another break was "

@@ -568,7 +568,9 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
                                                       customers=customers, profiles=profiles,
                                                       invoice_date=now.date(), refused=refused,
-                                                      tables=billing.BillingTables(line_table, order_lines, orders))
+                                                      tables=billing.BillingTables(line_table, order_lines, orders),
+                                                      weights=lambda: billing.net_weights(state.net_weights(
+                                                          {(d.partner, d.po_number) for d in due})))
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))

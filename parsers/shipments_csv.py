@@ -38,7 +38,8 @@ from schemas.units import is_unit_code, unit_code_named
 
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
-           "carton_weight", "weight_unit", "pallet_id", "release_number", "mark_for_store")
+           "carton_weight", "weight_unit", "pallet_id", "release_number", "mark_for_store", "net_weight",
+           "net_weight_unit")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
@@ -100,13 +101,17 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
                           f"carry 4: read as {_exact(v.quantize(_PLACES))}.", file=file, row=numbers[i],
                           column=rows.header_names.get("carton_weight", "carton_weight"), value=t))
     weight = weight.map(lambda v: None if v is None else v.quantize(_PLACES))
+    net_weighed = cols["net_weight"].map(_weight_and_unit)  # the line's net weight (catch weight), as the carton's
+    net = net_weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping, places=None))
+    net = net.map(lambda v: None if v is None or v < 0 else v.quantize(_PLACES))
     column_unit = cols["weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(), t.upper()))
     for rank, (name, parsed, code, what) in enumerate((
             ("quantity", quantity, "CSV_NUMBER_INVALID",
              lambda t: f"{t!r} is not a quantity (a number with at most 4 decimal places)."),
             ("ship_date", ship_date, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.date_format!r}."),
             ("ship_time", ship_time, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.time_format!r}."),
-            ("carton_weight", weight, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a weight.")), start=4):
+            ("carton_weight", weight, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a weight."),
+            ("net_weight", net, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a net weight.")), start=4):
         text = cols[name]
         unread = {k for k, (t, v) in enumerate(zip(text.values, parsed.values, strict=True)) if t and v is None}
         for i in text.rows_at(unread):
@@ -146,7 +151,8 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         "line_id": cols["line_id"], "sku": cols["sku"], "quantity": quantity, "unit": units,
         "carton_id": cols["carton_id"], "carton_weight": weight, "weight_unit": weight_units,
         "pallet_id": cols["pallet_id"], "release_number": cols["release_number"],
-        "mark_for_store": cols["mark_for_store"],
+        "mark_for_store": cols["mark_for_store"], "net_weight": net,
+        "net_weight_unit": cols["net_weight_unit"].map(lambda t: _weight_unit(t, mapping)),
     }
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
@@ -155,6 +161,9 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), pc.coalesce(cell_units,
                                                                                          columns["weight_unit"]),
                                         pa.scalar(None, pa.string()))
+    net_units = net_weighed.map(lambda w: None if w is None else w[1]).column(pa.string(), keep)
+    columns["net_weight_unit"] = pc.if_else(pc.is_valid(columns["net_weight"]), pc.coalesce(
+        net_units, columns["net_weight_unit"]), pa.scalar(None, pa.string()))
     constant = {"source_kind": "csv", "isa13": "CSV", "gs06": "", "st02": "", "source_file": file,
                 "source_sha256": source_sha256}
     columns.update({name: pa.repeat(pa.scalar(value, pa.string()), m) for name, value in constant.items()})

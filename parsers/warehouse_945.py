@@ -26,7 +26,9 @@ one shipment:
         with W1212 unit (L pounds, K kilograms); an N9 LI after it names the order line (PO101), else
         one in its LX loop before it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut
         line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
-        line and item in different lots (W1209 or N9 LT) are one row, their units summed
+        line and item in different lots (W1209 or N9 LT) are one row, their units summed. The W12 weight
+        qualified N (W1210 with W1211 N, else W1213 with W1214 N; W1212 / W1215 its unit) is the line's
+        net weight: a catch-weight line (cases priced per pound) is billed by it
   W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight and
         W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
   W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
@@ -285,13 +287,20 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             if el(11) == "N" and el(14) == "G" and _decimal(el(13)) is not None:  # the gross weight second
                 weight, weight_unit, weight_at = _decimal(el(13)), el(15) or el(12), 13
             weight = _measure(weight, el(weight_at), f"W12{weight_at}", at, findings)
+            # the line's net weight (W1211 / W1214 N): what a catch-weight line (cases priced per pound) is billed by
+            net_at = 10 if el(11) == "N" else 13 if el(14) == "N" else 0
+            net = None if not net_at else weight if net_at == weight_at else _measure(
+                _decimal(el(net_at)), el(net_at), f"W12{net_at}", at, findings)
+            net = None if net is None or net < 0 else net
+            net_unit = (el(12) if net_at == 10 else el(15) or el(12)).upper()
             last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "buyer_item": pid if qual in BUYER_ITEM and pid else None,
                     "_weight": weight,
                     "_weight_unit": WEIGHT_UNITS.get(weight_unit.upper(), weight_unit.upper() or "LB"),
-                    "_lot": el(9),
+                    "_lot": el(9), "net_weight": net,
+                    "net_weight_unit": None if net is None else WEIGHT_UNITS.get(net_unit, net_unit or "LB"),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)
             carton_rows.append(last)
@@ -383,7 +392,11 @@ def _lots_merged(rows: list[dict]) -> list[dict]:
         if len(group) == 1 or not all(lots) or len(set(lots)) != len(lots):
             out.append(r)
         elif r is group[0]:
-            out.append({**r, "quantity": sum((g["quantity"] for g in group), Decimal(0))})
+            nets = [g.get("net_weight") for g in group]
+            net = sum(nets, Decimal(0)) if all(n is not None for n in nets) and len(
+                {g.get("net_weight_unit") for g in group}) == 1 else None  # each lot weighed, in one unit
+            out.append({**r, "quantity": sum((g["quantity"] for g in group), Decimal(0)), "net_weight": net,
+                        "net_weight_unit": r.get("net_weight_unit") if net is not None else None})
     return out
 
 
@@ -475,7 +488,9 @@ def _on_pallets(rows: list[dict]) -> tuple[list[dict], list[Finding]]:
         counts = [n for _p, n, _at in plates]
         if all(n is not None and n > 0 and n == n.quantize(_PLACES) for n in counts) and sum(counts) == r["quantity"]:
             c = r["_carton"]  # no carton mark (the LX's own id): its units on each pallet are a carton of their own
-            out.extend({**r, "quantity": n, "_pallet": plate, "_carton": c if c.get("carton_id") else {
+            # the W12's net weight is not the pallets' (which part of it is on which is not known): none
+            out.extend({**r, "quantity": n, "net_weight": None, "net_weight_unit": None, "_pallet": plate,
+                        "_carton": c if c.get("carton_id") else {
                 **c, "carton_id": f"LX{c.get('seq') or ''}-{k}"}} for k, (plate, n, _at) in enumerate(plates, start=1))
             continue
         where = {k: r[k] for k in ("file", "isa13", "gs06", "st02") if k in r}

@@ -396,6 +396,9 @@ class ShipmentCsvMapping(CsvFeedLayout):
     pallet_id: str | None = "Pallet ID"
     mark_for_store: str | None = "Mark For Store"  # the store a carton is for (a pre-distributed order's SDQ
     # store, as the PO numbered it); absent from the file: none
+    net_weight: str | None = "Net Weight"  # the net weight of the row's units (a catch-weight line is billed by
+    # it: meat, cheese, produce in cases priced per pound); "42.5" or "42.5 lb"; absent from the file: none
+    net_weight_unit: str | None = "Net Weight Unit"  # its unit (LB, KG; L / K); else the cell's, else default
     default_unit: str = "EA"
     default_weight_unit: str = "LB"
 

@@ -43,6 +43,8 @@ class ShippedLine(NamedTuple):
     row_number: int | None = None  # CSV record number (header = 1)
     file_segment: int | None = None  # 945: the W12's ordinal in the file
     mark_for_store: str = ""  # the store its carton was marked for (a store-level partner's SDQ store; "" none)
+    net_weight: Decimal | None = None  # the net weight of its units (a catch-weight line is billed by it); None none
+    net_weight_unit: str = ""  # LB | KG
 
 
 @dataclass(frozen=True, slots=True)

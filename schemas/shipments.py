@@ -71,6 +71,10 @@ SHIPMENT_LINES = pa.schema([
     # mark-for column, a 945's heading N1 Z7 (else N1 BY) N104 with its N103
     pa.field("mark_for_store", pa.string()),
     pa.field("mark_for_id_qualifier", pa.string()),
+    # the net weight of the line's units shipped (a catch-weight line is billed by it): the CSV's net-weight
+    # column, a 945's W12 weight qualified N (W1210 with W1211 N, else W1213 with W1214 N)
+    pa.field("net_weight", WEIGHT),
+    pa.field("net_weight_unit", pa.string()),  # LB | KG (L / K normalised), null without a net weight
 ])
 
 # --- the state the checks read (built by the caller from the state store; phase 2) ---------------

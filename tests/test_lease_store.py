@@ -164,7 +164,7 @@ def test_a_live_workspace_row_of_another_machine_refuses_the_workspace(store_tar
 
 
 def test_a_version_7_store_gets_the_leases_table(store_target, tmp_path):
-    assert LATEST == TA1_ACKS + 1 == RETUNED_INDEXES + 2 == LEASES + 3 == RECOVERY + 4
+    assert LATEST == TA1_ACKS + 2 == RETUNED_INDEXES + 3 == LEASES + 4 == RECOVERY + 5
     target = store_target()
     store = StateStore(target)
     store.start_run("r1", "2026-11-27T02:00:01", clock="2026-11-27T02:00:00")

@@ -237,21 +237,21 @@ def test_a_version_10_store_keeps_its_shipped_lines_and_gets_their_stores(store_
     lines shipped before keep their rows with no store (none counted against a store's SDQ quantity), a line
     recorded after with its store is what shipped_to_stores gives."""
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import STORE_MARKS, TA1_ACKS
+    from connectors.state_migrations import NET_WEIGHTS, STORE_MARKS, TA1_ACKS
 
     target = store_target()
     store = StateStore(target)
     row = "INSERT INTO shipment_lines (warehouse, shipment_id, position, partner, po_number, line_number, line_id," \
           " quantity, unit{}) VALUES ('east', ?, 1, 'acme', 'PO-1', 4, '4', ?, 'EA'{})"
     with store.transaction():  # what a version 10 store looks like, with a line it shipped
-        for table, column, _ in COLUMNS_ADDED_IN[STORE_MARKS]:
+        for table, column, _ in COLUMNS_ADDED_IN[STORE_MARKS] + COLUMNS_ADDED_IN[NET_WEIGHTS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q(row.format("", ""), ("S1", "4"))
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(TA1_ACKS),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == STORE_MARKS
+        assert store.schema_version == LATEST >= STORE_MARKS
         assert "mark_for_store" in store._columns("shipment_lines")
         assert [tuple(r) for r in store._q("SELECT shipment_id, quantity, mark_for_store FROM shipment_lines")] == [
             ("S1", "4", None)]
@@ -260,5 +260,37 @@ def test_a_version_10_store_keeps_its_shipped_lines_and_gets_their_stores(store_
             store._q(row.format(", mark_for_store", ", '0101'"), ("S2", "2"))
         assert [tuple(r) for r in store.shipped_to_stores([("acme", "PO-1"), ("acme", "PO-9")])] == [
             ("acme", "PO-1", "4", "0101", "2", "EA")]
+    finally:
+        store.close()
+
+
+def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(store_target):
+    """On both back ends: a store before NET_WEIGHTS (shipment_lines without net_weight / net_weight_unit) gets
+    the columns; a line shipped before keeps its row with no net weight (a catch-weight line of it is not billed
+    by a weight nobody confirmed), a line recorded after with its weight is what net_weights gives."""
+    from decimal import Decimal
+
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import NET_WEIGHTS, STORE_MARKS
+
+    target = store_target()
+    store = StateStore(target)
+    row = "INSERT INTO shipment_lines (warehouse, shipment_id, position, partner, po_number, line_number, line_id," \
+          " quantity, unit{}) VALUES ('east', ?, 1, 'acme', 'PO-1', 1, '1', ?, 'CA'{})"
+    with store.transaction():  # what a version 11 store looks like, with a line it shipped
+        for table, column, _ in COLUMNS_ADDED_IN[NET_WEIGHTS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q(row.format("", ""), ("S1", "3"))
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(STORE_MARKS),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == NET_WEIGHTS
+        assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
+        assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
+        with store.transaction():
+            store._q(row.format(", net_weight, net_weight_unit", ", '42.35', 'LB'"), ("S2", "3"))
+        assert store.net_weights([("acme", "PO-1"), ("acme", "PO-9")]) == [
+            ("east", "S1", "PO-1", 1, None, ""), ("east", "S2", "PO-1", 1, Decimal("42.35"), "LB")]
     finally:
         store.close()

@@ -20,14 +20,17 @@ def test_shipment_lines_rows_are_each_lines_row_in_order():
         ship("S1", "acme", ShippedLine("PO-1", 2, "L2", "SKU-2", Decimal("1.50"), "EA", "C1", "P1", 3, None),
              ShippedLine("PO-2", 1, "L1", "SKU-1", Decimal(4), "CS", row_number=4, mark_for_store="0101")),
         ship("S2", "acme"),
-        ship("S3", "globex", ShippedLine("PO-9", 7, "", "", Decimal("12.000"), "", file_segment=5))]
+        ship("S3", "globex", ShippedLine("PO-9", 7, "", "", Decimal("12.000"), "", file_segment=5,
+                                         net_weight=Decimal("42.50"), net_weight_unit="LB"))]
     expected = [(r.warehouse, r.shipment_id, i, r.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku,
                  decimal_text(ln.quantity), ln.unit, ln.carton, ln.pallet, ln.row_number, ln.file_segment,
-                 ln.mark_for_store or None)  # a line without a store: NULL
+                 ln.mark_for_store or None,  # a line without a store: NULL
+                 None if ln.net_weight is None else decimal_text(ln.net_weight), ln.net_weight_unit or None)
                 for r in shipments for i, ln in enumerate(r.lines, start=1)]
     assert _shipped_line_rows(shipments, _dtexts()) == expected
     assert expected[0][:3] == ("east", "S1", 1) and expected[2][:3] == ("west", "S3", 1)
-    assert [r[-1] for r in expected] == [None, "0101", None]
+    assert [r[-3] for r in expected] == [None, "0101", None]
+    assert [r[-2:] for r in expected] == [(None, None), (None, None), (decimal_text(Decimal("42.50")), "LB")]
     assert _shipped_line_rows([ship("S2", "acme")], _dtexts()) == []
 
 

@@ -23,7 +23,7 @@ same bytes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -79,7 +79,7 @@ from schemas.lifecycle import (
 )
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
-from schemas.units import PRICE_PER_WEIGHT, catch_weight
+from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, catch_weight
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -427,7 +427,9 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                      orders: Mapping[Key, dict], order_lines: Mapping[Key, Mapping[str, dict]],
                      customers: Mapping[str, dict], profiles: Mapping[str, PartnerProfile],
                      invoice_date: date, refused: Mapping[str, Sequence[Finding]] | None = None,
-                     tables: BillingTables | None = None) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
+                     tables: BillingTables | None = None,
+                     weights: NetWeights | Callable[[], NetWeights] | None = None,
+                     ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
     built - or whose 810 the outbound validator refused in an earlier attempt (``refused``: doc key
@@ -435,7 +437,10 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     ``orders``: the canonical ORDERS row per order; ``order_lines``: per order, line id -> ORDER_LINES
     row; ``customers``: partner -> customers.csv row (terms). Each 810 carries the SACs invoice_charges
     gives it: a flat charge per order only on the order's first 810 (none when its lines were invoiced
-    before, or an earlier 810 of the run was built for it), one per shipment for each shipment it bills."""
+    before, or an earlier 810 of the run was built for it), one per shipment for each shipment it bills.
+    ``weights`` (net_weights, or what makes them: read only when a due invoice bills a catch-weight line): the
+    net weight of each line shipped, per shipment and PO; a catch-weight line is billed by it at its price per
+    pound (or kilogram ...), and without it (or in another unit than its price's) its 810 is not built."""
     refused = refused or {}
     before = _billed_before(due, lines, tables, profiles)
     billed: dict[Key, dict[int, Decimal]] = {}  # per order: line number -> units billed by this run's 810s
@@ -448,17 +453,19 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     for partner in dict.fromkeys(d.partner for d in due):
         terms[partner] = terms_from_customer(customers.get(partner))
         fast[partner] = _fast_delimiters(envelope_for(profiles[partner]), profiles[partner])
-    weighed = _catch_weight_dues(due, lines, order_lines, tables)
-    if weighed:  # built by none of the paths: no shipped weight per line is recorded to bill them by
-        due_all, due = due, [d for i, d in enumerate(due) if i not in weighed]
-        for i, why in weighed.items():
+    unweighed, weighed = _catch_weight_dues(due, lines, order_lines, tables, weights)
+    if unweighed:  # built by none of the paths: no net weight shipped is recorded to bill them by
+        kept = [i for i in range(len(due)) if i not in unweighed]
+        due_all, due = due, [due[i] for i in kept]
+        weighed = {new: weighed[old] for new, old in enumerate(kept) if old in weighed}
+        for i, why in unweighed.items():
             d = due_all[i]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) is not built: {why}.",
                         value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
                                                      profiles=profiles, invoice_date=invoice_date, refused=refused,
-                                                     before=before)
+                                                     before=before, exclude=weighed)
     for i, d in enumerate(due):
         key = (d.partner, d.po_number)
         if i in ready:  # written with the run's other ordinary 810s (an order's only invoice of the run)
@@ -478,13 +485,13 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         so_far = billed.get(key) or {}
         charges = _charges(d, profile, key in before or key in billed)
         try:
-            built = None if fast[d.partner] is None else _text_invoice(
+            built = None if fast[d.partner] is None or i in weighed else _text_invoice(
                 d, by_number, orders.get(key, {}), rows, terms[d.partner], profile, invoice_date, so_far,
                 fast[d.partner], cells, charges)
             if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
                 built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
-                                 terms[d.partner], profile, invoice_date, so_far, charges)
+                                 terms[d.partner], profile, invoice_date, so_far, charges, weighed.get(i))
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -502,22 +509,49 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     return out, tuple(problems)
 
 
+NetWeights = dict[tuple[str, str, str], dict[int, tuple[Decimal | None, str]]]  # (warehouse, shipment id, PO) ->
+# line number -> (its net weight shipped, None when a row of it gave none; its unit)
+
+
+def net_weights(rows: Iterable[tuple]) -> NetWeights:
+    """connectors.state net_weights' rows (warehouse, shipment id, PO, line number, net weight, unit) per shipment
+    and PO: each line's net weight, its rows' added (None when one of them has none, or they are in two units)."""
+    out: NetWeights = {}
+    for warehouse, shipment_id, po, n, weight, unit in rows:
+        per = out.setdefault((warehouse, shipment_id, po), {})
+        was = per.get(n)
+        if was is None:
+            per[n] = (weight, unit)
+        elif was[0] is None or weight is None or was[1] != unit:
+            per[n] = (None, "")
+        else:
+            per[n] = (was[0] + weight, unit)
+    return out
+
+
 def _catch_weight_dues(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[LineRecord]],
-                       order_lines: Mapping[Key, Mapping[str, object]], tables: BillingTables | None) -> dict[int, str]:
-    """The due invoices (index -> why) that bill a catch-weight line (schemas.units.catch_weight: ten CA
-    priced per pound, PO105 PP): such a line is billed by the net weight shipped at its price per pound, and
-    no weight shipped per line is recorded (a carton's gross weight is no line's net weight), so its 810 is
-    not built: never cases billed at a pound price. Screened in the canonical lines' columns first (most
-    nights have none: the line texts are then never read)."""
+                       order_lines: Mapping[Key, Mapping[str, object]], tables: BillingTables | None,
+                       weights: NetWeights | Callable[[], NetWeights] | None = None,
+                       ) -> tuple[dict[int, str], dict[int, dict[str, tuple[Decimal, str]]]]:
+    """The due invoices that bill a catch-weight line (schemas.units.catch_weight: three CA priced per pound,
+    PO105 PP), which is billed by the net weight shipped at its price per pound: (index -> why its 810 is not
+    built, index -> line id -> (net weight, unit) of its catch-weight lines). The weight is the line's net weights
+    on the shipments the invoice bills (``weights``); a line with none confirmed on one of them, or in another
+    unit than its price's (kilograms, priced per pound), is not billed (never cases billed at a pound price):
+    its 810 is not built. Screened in the canonical lines' columns first (most nights have none: the line texts
+    and the weights are then never read)."""
     if tables is not None:
         basis = tables.order_lines["price_basis"] if "price_basis" in tables.order_lines.column_names else None
         if basis is None or not pc.any(pc.fill_null(pc.is_in(basis, value_set=pa.array(
                 list(PRICE_PER_WEIGHT), pa.string())), False)).as_py():
-            return {}
+            return {}, {}
     out: dict[int, str] = {}
+    weighed: dict[int, dict[str, tuple[Decimal, str]]] = {}
+    known: NetWeights | None = None
     for i, d in enumerate(due):
         rows = order_lines.get((d.partner, d.po_number)) or {}
         by_number = {ln.line_number: ln for ln in lines.get((d.partner, d.po_number), ())}
+        ships = (d.shipment,) if d.shipment is not None else d.shipments
         for n, q in d.quantities.items():
             ln = by_number.get(n)
             row = rows.get(ln.line_id or str(n)) if ln is not None else None
@@ -525,14 +559,26 @@ def _catch_weight_dues(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[L
                 continue
             basis, unit = (row.price_basis, row.unit) if isinstance(row, LineText) else (
                 row.get("price_basis"), row.get("unit"))  # type: ignore[attr-defined]
-            if catch_weight(basis, unit):
-                price = x12_decimal(ln.unit_price) if ln.unit_price is not None else "?"
-                out[i] = (f"line {ln.line_id or n} is a catch-weight line ({x12_decimal(q)} {unit} shipped, priced "
-                          f"{price} per unit of weight: PO105 {basis}); it is billed by the net weight shipped, and "
-                          f"no weight shipped per line is recorded: never billed per {unit} at a price per unit "
-                          "of weight (invoice it by hand)")
+            if not catch_weight(basis, unit):
+                continue
+            if known is None:
+                known = (weights() if callable(weights) else weights) or {}
+            got = [w for s in ships if (w := known.get((s.warehouse, s.shipment_id, d.po_number), {}).get(n))]
+            measure = PRICE_PER_MEASURE[basis][0]  # LB for a price per pound (PP) ...
+            price = x12_decimal(ln.unit_price) if ln.unit_price is not None else "?"
+            what = (f"line {ln.line_id or n} is a catch-weight line ({x12_decimal(q)} {unit} shipped, priced {price} "
+                    f"per unit of weight: PO105 {basis}); it is billed by the net weight shipped")
+            if not got or any(w[0] is None for w in got):
+                out[i] = (f"{what}, and no net weight shipped is recorded for it (the warehouse's net weight column,"
+                          f" a 945's W12 weight qualified N): never billed per {unit} at a price per unit of weight "
+                          "(invoice it by hand, or have the warehouse confirm its net weight)")
                 break
-    return out
+            if {w[1] for w in got} != {measure}:
+                out[i] = (f"{what}, and its net weight shipped is in {'/'.join(sorted({w[1] for w in got}))}, its "
+                          f"price per {measure}: not converted (invoice it by hand)")
+                break
+            weighed.setdefault(i, {})[ln.line_id or str(n)] = (sum((w[0] for w in got), ZERO), measure)
+    return out, {i: w for i, w in weighed.items() if i not in out}
 
 
 def _scoped(profile: PartnerProfile) -> tuple[bool, bool]:
@@ -683,20 +729,22 @@ def order_rows(orders: pa.Table) -> dict[Key, dict]:
 def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: Mapping[Key, dict],
                    terms: Mapping[str, object], fast: Mapping[str, Delimiters | None],
                    profiles: Mapping[str, PartnerProfile], invoice_date: date, refused: Mapping[str, object],
-                   before: set[Key] = frozenset()) -> dict[int, Batch810]:  # type: ignore[assignment]
+                   before: set[Key] = frozenset(), exclude: Container[int] = frozenset()
+                   ) -> dict[int, Batch810]:  # type: ignore[assignment]
     """_text_invoice's 810s of the ordinary invoices of ``due`` (index -> Batch810), written
     together per partner, per column from ``tables`` (engine.invoice_lines): an order's only invoice of
     the run (no earlier 810 of the run bills its units), not refused, of a partner with fast delimiters.
     An invoice with anything out of the ordinary (_text_invoice's None cases: a line not stored, without
     a price, not positive, beyond what shipped, twice, a value holding a delimiter) is left out: the
     caller builds it one by one, as ever. A batch is one partner's invoices carrying the same SACs
-    (``before``: the orders invoiced before, whose flat charges per order are not billed again)."""
+    (``before``: the orders invoiced before, whose flat charges per order are not billed again). The indexes
+    in ``exclude`` (an invoice billing a catch-weight line by its weight) are built one by one."""
     per_order = Counter((d.partner, d.po_number) for d in due)
     batches: dict[tuple[str, tuple[Charge, ...] | None], list[int]] = {}
     scoped = {p: _scoped(profiles[p]) for p in dict.fromkeys(d.partner for d in due)}
     for i, d in enumerate(due):
         if per_order[(d.partner, d.po_number)] == 1 and fast[d.partner] is not None and d.doc_key not in refused \
-                and d.quantities:
+                and d.quantities and i not in exclude:
             charges = _charges(d, profiles[d.partner], (d.partner, d.po_number) in before) \
                 if any(scoped[d.partner]) else None  # None: the profile's charges, as every 810 of the partner
             batches.setdefault((d.partner, charges), []).append(i)
@@ -952,7 +1000,8 @@ class Text810(Order810):
 
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
              terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[int, Decimal],
-             charges: tuple[Charge, ...] | None = None) -> Order810:
+             charges: tuple[Charge, ...] | None = None,
+             weights: Mapping[str, tuple[Decimal, str]] | None = None) -> Order810:
     quantities: dict[str, Decimal] = {}
     units: dict[str, str] = {}
     prices: dict[str, Decimal] = {}
@@ -973,7 +1022,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
                      number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
                      terms=terms, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                      bill_of_lading=bol, ship_date=last.ship_date if last else None, shipped=shipped,
-                     already_invoiced=already, charges=charges)
+                     already_invoiced=already, charges=charges, weights=weights)
 
 
 def invoice_number(n: int, profile: PartnerProfile) -> str:
@@ -1196,4 +1245,4 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
 __all__ = ["Batch810", "BilledLine", "BilledOrder", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits",
            "Units", "billed_lines", "billed_orders", "delivered_orders", "line_texts", "order_rows", "order_shipments",
            "shipment_units", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close",
-           "plan_invoices", "prepare_invoices"]
+           "net_weights", "plan_invoices", "prepare_invoices"]

@@ -775,7 +775,7 @@ def _shipped_by_shipment(lines: pa.Table) -> dict[str, _Shipped]:
     sku = [a or b or "" for a, b in zip(cols["item_sku"], cols["sku"], strict=True)]
     made = list(map(tuple.__new__, repeat(ShippedLine), zip(
         cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
-        cols["file_segment"], _store_marks(lines), strict=True)))
+        cols["file_segment"], _store_marks(lines), *_net_weights(lines), strict=True)))
     key, count = encode(lines["shipment_id"])
     groups = Groups(key, count)
     order = groups.order
@@ -795,6 +795,13 @@ def _store_marks(lines: pa.Table) -> list[str] | repeat:
     return [s or "" for s in lines["mark_for_store"].to_pylist()]
 
 
+def _net_weights(lines: pa.Table) -> tuple:
+    """Each line's net weight (None when not given) and its unit ("" none): what a catch-weight line is billed by."""
+    if "net_weight" not in lines.column_names or lines["net_weight"].null_count == lines.num_rows:
+        return repeat(None, lines.num_rows), repeat("", lines.num_rows)
+    return objects(lines["net_weight"]), [u or "" for u in lines["net_weight_unit"].to_pylist()]
+
+
 def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     """Each shipment's confirmation lines, each with its ShippedLine (built here column by column,
     every record made in C; only the columns the planner and the record read)."""
@@ -803,7 +810,7 @@ def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     sku = [a or b or "" for a, b in zip(cols["item_sku"], cols["sku"], strict=True)]
     shipped = map(tuple.__new__, repeat(ShippedLine), zip(
         cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
-        cols["file_segment"], _store_marks(lines), strict=True))
+        cols["file_segment"], _store_marks(lines), *_net_weights(lines), strict=True))
     made = list(map(tuple.__new__, repeat(_Row), zip(*(cols[c] for c in _ROW), shipped, strict=True)))
     key, count = encode(lines["shipment_id"])
     groups = Groups(key, count)

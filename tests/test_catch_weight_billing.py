@@ -1,0 +1,265 @@
+"""Catch-weight lines billed by the weight that shipped: a partner that deals in catch weight ([rules]
+catch_weight) orders meat, cheese or produce in cases priced per pound (PO1*1*3*CA*3.49*PP); the warehouse
+confirms each line's net weight (the CSV's Net Weight column, a 945's W12 weight qualified N) and the 810
+bills the line by it: IT1*1*42.35*LB*3.49*PP (IT102 the net weight, IT103 LB, IT104 the price per pound),
+QTY*39*3*CA its cases shipped, TDS the weight times the price. What is counted against shipped and invoiced
+units stays the cases (the order line's invoiced quantity, the invoice record's line). A line shipped with no
+net weight confirmed is not billed (INVOICE_NOT_BUILT naming the line): never cases at a pound price."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from connectors.state import StateStore
+from parsers.shipments_csv import read_shipment_csv
+from parsers.warehouse_945 import read_945
+from parsers.x12_reader import read_interchanges
+from schemas.errors import DocumentError
+from schemas.fulfilment import ShipmentCsvMapping
+from tests.support import GOOD_PO, run_night, shipping_workspace, x12_850
+from tests.test_945_shapes import CARTON1, HEAD, w945
+
+NIGHT, NEXT = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+HEADER = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,"
+          "Quantity,Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID,Net Weight,Net Weight Unit\n")
+
+
+def _row(line: str, sku: str, qty: str, unit: str, net: str = "", net_unit: str = "") -> str:
+    return (f"SHP-9,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},{unit},C-9,60.5,LB,,"
+            f"{net},{net_unit}\n")
+
+
+def _night_then_shipped(tmp_path, confirmation: str | bytes, warehouse: str = "east", *, per: str = "shipment"):
+    """acme (catch_weight = true) orders 3 CA of VP-1003 at 3.49 per pound and 12 EA of VP-1001 at 19.70 each;
+    the next night the warehouse's confirmation (east: a CSV; north: a 945) ships both. Returns the workspace
+    and acme's outbox."""
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    path = ws.root / "partners" / "acme.toml"
+    path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1).replace(
+        'per = "shipment"', f'per = "{per}"', 1))
+    inbox = ws.drop_root / "acme" / "inbox"
+    for p in inbox.iterdir():
+        p.unlink()
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*3*CA*3.49*PP*VN*VP-1003",
+                                                          "PO1*2*12*EA*19.70*PE*VN*VP-1001", "CTT*2"]))
+    run_night(ws, NIGHT)
+    confirmations = ws.warehouse_drop_root / warehouse / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    if isinstance(confirmation, bytes):
+        (confirmations / "shipments.x12").write_bytes(confirmation)
+    else:
+        (confirmations / "shipments.csv").write_text(confirmation)
+    run_night(ws, NEXT)
+    return ws, sorted((ws.drop_root / "acme" / "outbox").iterdir())
+
+
+def _segments(content: bytes) -> list[list[str]]:
+    text = content.decode()
+    element, term = text[3], text[105]
+    return [s.strip().split(element) for s in text.split(term) if s.strip()]
+
+
+def test_a_catch_weight_line_is_billed_by_the_net_weight_shipped_at_its_price_per_pound(tmp_path, tmp_path_factory):
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check, pyx12_map_folders
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "42.35", "LB")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    [invoice] = [p for p in outbox if p.name.split("-")[1] == "810"]
+    content = invoice.read_bytes()
+    segs = _segments(content)
+    lines = [s for s in segs if s[0] in ("IT1", "QTY", "TDS", "ISS", "CTT")]
+    # 42.35 LB x 3.49 = 147.80 (half up to cents); 12 EA x 19.70 = 236.40
+    assert lines[:3] == [["IT1", "1", "42.35", "LB", "3.49", "PP", "VN", "VP-1003"], ["QTY", "39", "3", "CA"],
+                         ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"]]
+    [tds] = [s for s in segs if s[0] == "TDS"]
+    charges = sum((Decimal(s[5]) * (1 if s[1] == "C" else -1) for s in segs if s[0] == "SAC"), Decimal(0))
+    assert Decimal(tds[1]) == Decimal(14780) + Decimal(23640) + charges
+    # our outbound validator, Bots' grammar and pyx12 with our maps accept it
+    assert [f.code for f in validate_outbound(content) if f.severity == "error"] == []
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+    ok, ack = pyx12_accepts(content.decode(), pyx12_map_folders(tmp_path_factory))
+    assert ok, ack
+    state = StateStore(ws.state_path)
+    try:
+        findings = state.findings(po_number="PO-1", partner="acme")
+        [record] = state._q("SELECT invoice_number, merchandise FROM invoices WHERE po_number='PO-1'")
+        billed = [tuple(r) for r in state._q("SELECT line_number, quantity, unit, unit_price, amount FROM "
+                                              "invoice_lines WHERE invoice_number=? ORDER BY line_number",
+                                              (record[0],))]
+        invoiced = {r[0]: r[1] for r in state._q("SELECT line_number, invoiced FROM order_lines WHERE "
+                                                 "po_number='PO-1'")}
+        stored = [tuple(r) for r in state._q("SELECT line_number, quantity, net_weight, net_weight_unit FROM "
+                                             "shipment_lines ORDER BY position")]
+    finally:
+        state.close()
+    assert "INVOICE_NOT_BUILT" not in [f["code"] for f in findings]
+    assert stored == [(1, "3", "42.35", "LB"), (2, "12", None, None)]
+    # the cases are what is counted as invoiced (against the 3 shipped), the amount the weight's
+    assert [(n, Decimal(q), u, Decimal(p), Decimal(a)) for n, q, u, p, a in billed] == [
+        (1, 3, "CA", Decimal("3.49"), Decimal("147.80")), (2, 12, "EA", Decimal("19.7"), Decimal("236.40"))]
+    assert Decimal(record[1]) == Decimal("384.20")
+    assert {n: Decimal(q) for n, q in invoiced.items()} == {1: 3, 2: 12}
+    # finance's reconciliation counts cases shipped against cases invoiced (no over-billing, no quantity
+    # mismatch) and ties the TDS to the weight's value (no INVOICE_TOTAL_MISMATCH), weeks later too
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        for now in (datetime(2026, 11, 28, 3), datetime(2026, 12, 20, 3)):
+            steps.reconcile_run(ws, ws.partners(), state, now=now, run_id=now.strftime("rc%d"))
+            exceptions = state.stored_exceptions().to_pylist()
+            kinds = {e["type"] for e in exceptions}
+            assert kinds & {"INVOICE_QUANTITY_MISMATCH", "INVOICE_TOTAL_MISMATCH", "INVOICED_NOT_SHIPPED",
+                            "DUPLICATE_INVOICE", "INVOICE_PRICE_MISMATCH", "SHIPPED_NOT_INVOICED"} == set(), kinds
+        # the 810 is worth what it bills (the weight's value), as its unacknowledged exception says
+        [unacked] = [e for e in exceptions if e["type"] == "DOCUMENT_UNACKNOWLEDGED" and "our 810" in e["message"]]
+        assert unacked["message"].endswith("document value 384.20")
+    finally:
+        state.close()
+
+
+def test_a_3pl_945_s_w12_net_weight_bills_the_catch_weight_line(tmp_path):
+    """North 3PL's 945: the W12 of the cases with its net weight first (W1211 N) and the gross second (W1214 G),
+    as a meat packer's WMS weighs them; the 810 bills the net weight."""
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**42.35*N*L*45*G*L", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                     warehouse="north")
+    [invoice] = [p for p in outbox if p.name.split("-")[1] == "810"]
+    segs = _segments(invoice.read_bytes())
+    assert [s for s in segs if s[0] in ("IT1", "QTY", "TDS")] == [
+        ["IT1", "1", "42.35", "LB", "3.49", "PP", "VN", "VP-1003"], ["QTY", "39", "3", "CA"],
+        ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"], ["TDS", "38420"]]
+    state = StateStore(ws.state_path)
+    try:
+        stored = [tuple(r) for r in state._q("SELECT line_number, quantity, net_weight, net_weight_unit FROM "
+                                             "shipment_lines ORDER BY position")]
+    finally:
+        state.close()
+    assert stored == [(1, "3", "42.35", "LB"), (2, "12", None, None)]
+
+
+def test_an_810_per_order_bills_the_net_weights_of_every_shipment_of_the_line(tmp_path):
+    """Invoicing per order (fulfilment.invoice.per = "order"): the line's cases left on two shipments, each
+    weighed; the order's 810 bills their net weights added (14.1 + 28.25 LB), its cases counted once."""
+    second = _row("1", "SKU-1003", "2", "CA", "28.25", "LB") + _row("2", "SKU-1001", "12", "EA")
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "1", "CA", "14.1", "LB").replace(
+        "SHP-9", "SHP-8").replace(",C-9,", ",C-8,") + second, per="order")
+    [invoice] = [p for p in outbox if p.name.split("-")[1] == "810"]
+    segs = _segments(invoice.read_bytes())
+    assert [s for s in segs if s[0] in ("IT1", "QTY", "TDS")] == [
+        ["IT1", "1", "42.35", "LB", "3.49", "PP", "VN", "VP-1003"], ["QTY", "39", "3", "CA"],
+        ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"], ["TDS", "38420"]]
+
+
+def test_a_catch_weight_line_shipped_without_its_net_weight_is_not_billed(tmp_path):
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert "810" not in [p.name.split("-")[1] for p in outbox]  # never 3 CA billed at 3.49
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "INVOICE_NOT_BUILT"]
+    finally:
+        state.close()
+    assert "line 1 is a catch-weight line (3 CA shipped, priced 3.49 per unit of weight: PO105 PP)" in f["message"]
+    assert "no net weight shipped is recorded for it" in f["message"]
+
+
+def test_a_catch_weight_line_weighed_in_kilograms_at_a_price_per_pound_is_not_converted(tmp_path):
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "KG")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert "810" not in [p.name.split("-")[1] for p in outbox]
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "INVOICE_NOT_BUILT"]
+    finally:
+        state.close()
+    assert "its net weight shipped is in KG, its price per LB" in f["message"]
+
+
+@pytest.mark.parametrize(("cell", "unit", "read"), [
+    ("42.35", "", (Decimal("42.35"), "LB")),  # the mapping's default weight unit
+    ("42.35 lb", "", (Decimal("42.35"), "LB")),  # the unit written in the cell
+    ("19.2", "kg", (Decimal("19.2"), "KG")),
+    ("", "LB", (None, None)),  # no weight: no unit either
+])
+def test_the_csv_net_weight_column_is_read_with_its_unit(cell, unit, read):
+    data = (HEADER + _row("1", "SKU-1003", "3", "CA", cell, unit)).encode()
+    table, found = read_shipment_csv(data, ShipmentCsvMapping())
+    assert found == []
+    assert (table["net_weight"][0].as_py(), table["net_weight_unit"][0].as_py()) == read
+
+
+def test_a_csv_net_weight_that_is_no_number_is_an_error_at_its_cell():
+    table, found = read_shipment_csv((HEADER + _row("1", "SKU-1003", "3", "CA", "about 40")).encode(),
+                                     ShipmentCsvMapping())
+    assert table.num_rows == 0 and [(f.code, f.location.column) for f in found] == [
+        ("CSV_NUMBER_INVALID", "Net Weight")]
+
+
+def test_a_csv_without_a_net_weight_column_reads_none():
+    data = (b"Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit\n"
+            b"SHP-9,2026-11-27,PO-1,1,SKU-1003,3,CA\n")
+    table, found = read_shipment_csv(data, ShipmentCsvMapping())
+    assert found == [] and table["net_weight"].to_pylist() == [None] and table["net_weight_unit"].null_count == 1
+
+
+def _w12(w12: str) -> pa.Table:
+    body = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", w12, "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert found == []
+    return lines
+
+
+@pytest.mark.parametrize(("w12", "net", "carton"), [
+    # the net weight first (W1211 N), the gross second (W1214 G): the line's net, the carton's gross
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42.35*N*L*45*G*L", (Decimal("42.35"), "LB"), Decimal(45)),
+    # the net weight alone
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**19.2*N*K", (Decimal("19.2"), "KG"), Decimal("19.2")),
+    # the gross first, the net second (W1213 with W1214 N)
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**45*G*L*42.35*N*L", (Decimal("42.35"), "LB"), Decimal(45)),
+    # a gross weight only: no net weight of the line
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**45*G*L", (None, None), Decimal(45)),
+])
+def test_the_945_w12_weight_qualified_n_is_the_line_s_net_weight(w12, net, carton):
+    lines = _w12(w12)
+    assert (lines["net_weight"][0].as_py(), lines["net_weight_unit"][0].as_py()) == net
+    assert lines["carton_weight"][0].as_py() == carton
+
+
+def _weighed_810(cases: str, **settings):
+    from engine.invoice import order_810
+    from schemas.fulfilment import InvoiceSettings
+
+    rows = {"1": {"unit": "CA", "price_basis": "PP", "product_ids": [{"qualifier": "VN", "id": "VP-1003"}]},
+            "2": {"unit": "EA", "price_basis": "PE"}}
+    return order_810("PO-1", {"1": Decimal(cases), "2": Decimal(12)}, {"1": "CA", "2": "EA"}, {"partner": "acme"},
+                     rows, {"1": Decimal("3.49"), "2": Decimal("19.70")}, number="INV1",
+                     invoice_date=datetime(2026, 11, 28).date(), settings=InvoiceSettings(**settings),
+                     shipped={"1": Decimal(3), "2": Decimal(12)}, already_invoiced={},
+                     weights={"1": (Decimal("42.35"), "LB")})
+
+
+def test_an_810_bills_a_weighed_line_by_its_weight_and_counts_its_cases():
+    """order_810 with a line's net weight: IT1 the weight in LB at the price per pound, QTY*39 its cases; the ISS
+    counts units shipped (cases, not pounds), CTT02 hashes IT102 (the weights included); what is held against the
+    units shipped (more than shipped refused) and recorded as invoiced is the cases."""
+    built = _weighed_810("3", iss=True, ctt_hash=True)
+    body = [[str(e) for e in s] for s in built.built.body]
+    assert [s for s in body if s[0] in ("IT1", "QTY", "TDS", "ISS", "CTT")] == [
+        ["IT1", "1", "42.35", "LB", "3.49", "PP", "VN", "VP-1003"], ["QTY", "39", "3", "CA"],
+        ["IT1", "2", "12", "EA", "19.7", "PE"], ["TDS", "38420"], ["ISS", "3", "CA"], ["ISS", "12", "EA"],
+        ["CTT", "2", "54.35"]]
+    assert built.quantities == [3, 12] and built.units == ["CA", "EA"]
+    assert built.built.extensions == [Decimal("147.80"), Decimal("236.40")]
+    with pytest.raises(DocumentError, match="more than shipped"):  # 4 cases of the 3 shipped, whatever they weigh
+        _weighed_810("4")
