@@ -1,0 +1,87 @@
+"""860 changes in the units real buyers send: a POC05 that is the line's own case in another code (CS for a
+line ordered in CA, or the reverse: X12 code list 355 CS is "cassette", which many buyers use for a case),
+and a line added by the 860 in a pack unit only its PO4 counts (a CT carton with PO4*12, as the 850 sends it).
+
+ACME (the demo's partner answered by revised 855s) orders SKU-1003 (UPC 614141100248, a case of 12 eaches)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from connectors.state import StateStore
+from tests.support import GOOD_PO, run_stages, shipping_workspace, x12_850
+from tests.test_change_orders import docs
+
+NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+
+
+def x12_860(body: list[str], *, control: int = 2101) -> bytes:
+    """An ACME 860 (004010, "*" and "~" with a line feed) around ``body`` (BCH .. CTT)."""
+    segs = ["ST*860*0001", *body, f"SE*{len(body) + 2}*0001"]
+    text = (f"ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*2300*U*00401*{control:09d}"
+            f"*0*P*>~\nGS*PC*ACMERETAIL*ORDERBRIDGE*20261127*2300*{control}*X*004010~\n"
+            + "".join(s + "~\n" for s in segs) + f"GE*1*{control}~\nIEA*1*{control:09d}~\n")
+    return text.encode()
+
+
+def _ordered(tmp_path, po1: list[str]):
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + po1 + [f"CTT*{sum(s.startswith('PO1') for s in po1)}"]))
+    run_stages(ws, NIGHT1)
+    return ws
+
+
+def _changed(ws, pocs: list[str]):
+    body = ["BCH*04*SA*PO-1***20261127", *pocs, f"CTT*{sum(s.startswith('POC') for s in pocs)}"]
+    (ws.drop_root / "acme" / "inbox" / "change.x12").write_bytes(x12_860(body))
+    return run_stages(ws, NIGHT2)
+
+
+def _findings(ws) -> list[str]:
+    state = StateStore(ws.state_path)
+    try:
+        return [f["code"] for f in state.findings(partner="acme", po_number="PO-1")]
+    finally:
+        state.close()
+
+
+def _reserved(ws) -> int:
+    state = StateStore(ws.state_path)
+    try:
+        return sum(r.quantity for r in state.reservations_for([("acme", "PO-1")]).get(("acme", "PO-1"), ()))
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize(("ordered", "changed"), [("CA", "CS"), ("CS", "CA")])
+def test_a_poc_in_the_lines_case_under_its_other_code_is_applied(tmp_path, ordered, changed):
+    ws = _ordered(tmp_path, [f"PO1*1*2*{ordered}*470.40*PE*UP*614141100248"])
+    assert docs(ws, "855")["PO-1"] == [("00", "AD", [["IA", "2", ordered, "068", "20261210"]])]
+    _changed(ws, [f"POC*1*QI*3*1*{changed}*470.40*PE*UP*614141100248"])  # one case more, in the other code
+    revised = [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"]
+    assert [(t, [a[:3] for a in acks]) for _p, t, acks in revised] == [("AD", [["IA", "3", ordered]])]
+    assert "CHANGE_UNIT_MISMATCH" not in _findings(ws)
+    assert _reserved(ws) == 36  # 3 cases of 12
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+        assert (line.unit, line.ordered) == (ordered, 3)  # the order keeps the buyer's unit
+    finally:
+        state.close()
+
+
+def test_another_unit_than_the_lines_case_is_still_refused(tmp_path):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _changed(ws, ["POC*1*QI*36*12*EA*39.20*PE*UP*614141100248"])  # eaches: not the line's unit (not converted)
+    assert "CHANGE_UNIT_MISMATCH" in _findings(ws)
+    assert _reserved(ws) == 24
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+        assert (line.unit, line.ordered) == ("CA", 2)
+    finally:
+        state.close()
