@@ -85,3 +85,23 @@ def test_another_unit_than_the_lines_case_is_still_refused(tmp_path):
         assert (line.unit, line.ordered) == ("CA", 2)
     finally:
         state.close()
+
+
+@pytest.mark.parametrize("po4", ["PO4*12", "PO4*2*6*EA"])
+def test_a_line_added_in_a_pack_unit_its_po4_counts_is_converted_as_the_850s(tmp_path, po4):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    # a second item line added in cartons (SKU-1003 again, our case of 12 eaches), its pack in the POC loop's PO4
+    _changed(ws, ["POC*2*AI*3**CT*470.40*PE*UP*614141100248", po4])
+    revised = [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"]
+    # placed and backordered in cartons as stock allows (the demo has 48 of SKU-1003 at EAST): never refused
+    assert [[a[:3] for a in acks] for _p, _t, acks in revised] == [[["IA", "2", "CA"], ["BP", "2", "CT"],
+                                                                     ["IB", "1", "CT"]]]
+    assert "UNIT_NOT_CONVERTIBLE" not in _findings(ws)
+    assert _reserved(ws) == 24 + 24  # 2 cartons of 12 eaches placed
+
+
+def test_a_line_added_in_a_carton_without_po4_is_still_not_convertible(tmp_path):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _changed(ws, ["POC*2*AI*3**CT*470.40*PE*UP*614141100248"])
+    assert "UNIT_NOT_CONVERTIBLE" in _findings(ws)
+    assert _reserved(ws) == 24
