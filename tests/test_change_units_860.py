@@ -78,6 +78,10 @@ def test_another_unit_than_the_lines_case_is_still_refused(tmp_path):
     ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
     _changed(ws, ["POC*1*QI*36*12*EA*39.20*PE*UP*614141100248"])  # eaches: not the line's unit (not converted)
     assert "CHANGE_UNIT_MISMATCH" in _findings(ws)
+    # the buyer is told: an 865 (ACME receives them) refuses the POC, though ACME's changes are answered by 855s
+    # (a revised 855 would restate the order as it stands); it used to get no answer at all
+    assert docs(ws, "865")["PO-1"] == [("00", "RD", [["IR", "2", "CA"]])]
+    assert [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"] == []
     assert _reserved(ws) == 24
     state = StateStore(ws.state_path)
     try:
@@ -105,3 +109,14 @@ def test_a_line_added_in_a_carton_without_po4_is_still_not_convertible(tmp_path)
     _changed(ws, ["POC*2*AI*3**CT*470.40*PE*UP*614141100248"])
     assert "UNIT_NOT_CONVERTIBLE" in _findings(ws)
     assert _reserved(ws) == 24
+
+
+def test_a_dates_only_change_for_a_partner_answered_by_855s_is_answered(tmp_path):
+    """ACME answers 860s with revised 855s, but an 855 carries no cancel-after date: a change of that date alone
+    (the order not decided again) is answered by an 865 echoing it, as a cancellation is. It used to be
+    applied and answered with nothing."""
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _changed(ws, ["DTM*001*20261220"])
+    (ack,) = [p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12"))]
+    assert "BCA*00*AK*PO-1" in ack and "DTM*001*20261220" in ack
+    assert [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"] == []  # not decided again: no revised 855

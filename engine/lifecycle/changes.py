@@ -282,7 +282,12 @@ class _Step:
                     findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
 
     def _nothing_touched(self, header: dict, result: ChangeResult) -> Plan:
-        docs = self._865(header, result, always=False)
+        """An 860 that changed no line (every POC refused, or NC/dates POCs that change nothing we keep): the
+        order stands as answered. A refused POC is answered by an 865 (IR) whatever the partner's change_ack,
+        as a refused change is (_refused): a revised 855 would restate the order as it stands and say nothing
+        of the refusal, and the buyer would wait for a change never made."""
+        refused = any(r.status == REJECTED for r in result.line_results)
+        docs = self._865(header, result, always=refused)
         said = f"answered: 865 {change_ack_type(result)}" if docs else "nothing to answer"
         t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  note=f"860 in {self.ch.source_file} changed no line; {said}",
@@ -297,9 +302,13 @@ class _Step:
         revision of its ORDERS row with the new dates (the lines and reservations as they are, not decided
         again), answered at once (865 when the partner answers changes with one). The backorder step reads
         the current revision's dates (flows.shipments.order_dates): an extended date keeps a backorder
-        offered stock, one pulled in before the run date cancels it (late_backorder "reject")."""
+        offered stock, one pulled in before the run date cancels it (late_backorder "reject").
+        Answered by an 865 echoing the new dates whatever the partner's change_ack (as a cancellation is): the
+        order is not decided again, and a revised 855 would restate the first one word for word (an 855 carries
+        no cancel-after or do-not-deliver date: engine.po_ack writes DTM 068 and ACK 068 ship dates only), so an
+        855 partner used to get no answer at all to the change."""
         ch, record = self.ch, self.record
-        docs = self._865(header, result, always=False)
+        docs = self._865(header, result, always=True)
         said = f"; 865 {change_ack_type(result)}" if docs else ""
         revived, restored = self._restore_expired(order_row, result)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
