@@ -120,3 +120,24 @@ def test_a_dates_only_change_for_a_partner_answered_by_855s_is_answered(tmp_path
     (ack,) = [p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12"))]
     assert "BCA*00*AK*PO-1" in ack and "DTM*001*20261220" in ack
     assert [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"] == []  # not decided again: no revised 855
+
+
+def test_the_case_units_alike_come_from_the_item_master():
+    """same_case_units: CA and CS of an item in cases of 12 are one case; an item_units row saying CS holds 1
+    each (a seller of real cassettes) parts them; an item of one each has no case; no item master, no unit."""
+    import pyarrow as pa
+
+    from engine.lifecycle.changes import same_case_units
+    from rules.shipment_units import ShipmentUnits
+    from schemas.lifecycle import LineRecord, LineState
+    from schemas.rule_settings import RuleSettings
+
+    items = pa.table({"sku": ["SKU-1003", "SKU-1001"], "unit": ["EA", "EA"], "case_pack": [12, 1]})
+    lines = [LineRecord("acme", "PO-1", 1, LineState.ALLOCATED, sku="SKU-1003", unit="CA"),
+             LineRecord("acme", "PO-1", 2, LineState.ALLOCATED, sku="SKU-1001", unit="CS"),
+             LineRecord("acme", "PO-1", 3, LineState.ALLOCATED, sku="SKU-1003", unit="EA")]
+    plain = ShipmentUnits(items, None, RuleSettings())
+    assert same_case_units(lines, plain) == {1: frozenset({"CA", "CS"})}
+    cassettes = ShipmentUnits(items, pa.table({"sku": ["SKU-1003"], "unit": ["CS"], "eaches": [1]}), RuleSettings())
+    assert same_case_units(lines, cassettes) == {}
+    assert same_case_units(lines, None) == {}
