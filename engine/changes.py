@@ -71,6 +71,7 @@ APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
 _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS)
+_PO4 = ("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit")
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
 
 
@@ -152,13 +153,16 @@ class Progress:
 
 def apply_changes(
     order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool,
-    progress: Progress | None = None, closed: bool = False,
+    progress: Progress | None = None, closed: bool = False, same_case: Mapping[int, frozenset[str]] | None = None,
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
     rows with the header's change_ref are used, in POC order. ``progress``: the order shipped (in part
     or whole): each line's shipped and invoiced units bound what the change may do; ``closed``: the order
-    is closed (shipped, invoiced, its 810s delivered): the change is refused whole (CHANGE_AFTER_SHIPMENT)."""
+    is closed (shipped, invoiced, its 810s delivered): the change is refused whole (CHANGE_AFTER_SHIPMENT).
+    ``same_case``: per stored line number, the case units (CA, CS) the item master counts as the line's own
+    case (engine.lifecycle.changes.same_case_units): a POC05 among them is the line's unit (POC05 CS on a line
+    ordered in CA is the same case, as intake and the shipment checks read it), not CHANGE_UNIT_MISMATCH."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -226,7 +230,7 @@ def apply_changes(
             purpose,
             stored,
         )
-    result = _Editor(order, stored, progress).run(pocs, restated=purpose == "05")
+    result = _Editor(order, stored, progress, same_case).run(pocs, restated=purpose == "05")
     if purpose in REPEAT_PURPOSES:
         what = "confirmation" if purpose == "06" else "duplicate"
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
@@ -335,8 +339,10 @@ def heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Findin
 class _Editor:
     """The POC-by-POC edit of one order's lines (a working copy of rows, keyed by line number)."""
 
-    def __init__(self, order: Mapping, stored: list[dict], progress: Progress | None = None) -> None:
+    def __init__(self, order: Mapping, stored: list[dict], progress: Progress | None = None,
+                 same_case: Mapping[int, frozenset[str]] | None = None) -> None:
         self.order = order
+        self.same_case = same_case or {}
         self.stored = stored
         self.progress = progress
         self.settled: set[int] = set()  # lines cut to what they shipped
@@ -452,7 +458,8 @@ class _Editor:
         if new_quantity is not None:
             hit["quantity"] = new_quantity
             hit["quantity_sent"] = None  # the 850's PO102 past 4 decimals, if it was, is replaced by an exact one
-            hit["unit"] = poc.get("unit") or hit.get("unit")
+            if not self._same_case(poc.get("unit"), hit):  # CS for a line in CA: the line keeps its unit
+                hit["unit"] = poc.get("unit") or hit.get("unit")
         if new_price is not None:
             hit["unit_price"] = new_price
             hit["price_sent"] = None  # likewise the 850's PO104
@@ -518,7 +525,7 @@ class _Editor:
         unit, line_unit = poc.get("unit"), line.get("unit")
         if quantity < 0:
             why = "is negative"
-        elif unit and line_unit and unit != line_unit and ct != "RZ":
+        elif unit and line_unit and unit != line_unit and ct != "RZ" and not self._same_case(unit, line):
             # before comparing with the line's quantity: 2 CA against 12 EA is no decrease
             return self._reject(
                 poc,
@@ -537,6 +544,11 @@ class _Editor:
         else:
             return None
         return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", quantity)
+
+    def _same_case(self, unit: str | None, line: Mapping) -> bool:
+        """POC05 ``unit`` is another code of the line's own case (CS for a line in CA, or the reverse, the item
+        master counting both alike): the same unit, as intake and the shipment checks read it."""
+        return bool(unit) and unit != line.get("unit") and unit in self.same_case.get(line["line_number"], ())
 
     def _check_price(self, poc: dict, line: dict, price: Decimal | None) -> LineResult | None:
         if price is not None and price < 0:
@@ -606,6 +618,7 @@ class _Editor:
             "price_basis": poc.get("price_basis"),
             **{c: poc.get(c) for c in _PRODUCT_COLUMNS},
             "description": poc.get("description"),
+            **{c: poc.get(c) for c in _PO4},  # the POC loop's PO4: a pack unit it counts converts as an 850's
             **{c: poc.get(c) for c in _LINEAGE},
         }
         self.lines[number] = line

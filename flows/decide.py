@@ -26,6 +26,7 @@ from flows.recovery import report_folder
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
+from rules.shipment_units import ShipmentUnits
 from schemas.findings import Finding
 from schemas.lifecycle import Plan
 from schemas.orders import ORDERS
@@ -108,8 +109,10 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     lines_before = state.lines_for(lifecycle.stored_line_keys(records, [*pending, *earlier]))
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
     change_tables = _load(store, lifecycle.change_table_keys([*pending, *earlier]), store.load_changes)
+    # the item master's units: a POC05 CS on a line in CA is the same case when it counts both alike
+    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles)) if pending or earlier else None
     replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records,
-                                        lines=lines_before)
+                                        lines=lines_before, units=units)
     # a 06 confirmation or 07 duplicate is compared with the changes applied to its order before
     repeats = lifecycle.repeat_keys(pending, change_tables)
     done = [c for c in state.pending_changes(statuses=("applied", "answered"), keys=repeats)] if repeats else []
@@ -118,7 +121,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     revisions = lifecycle.apply_pending_changes(
         pending, records=records, lines=lines_before, reservations=reserved_before, tables=tables,
         change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
-        failed=failed, history=lifecycle.fingerprints(done, change_tables))
+        failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units)
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan

@@ -18,6 +18,7 @@ from parsers.orders_850 import (
     _decimal,
     _int,
     _lineage,
+    _po4_packs,
     _rounded,
     line_dates,
     per_unit_prices,
@@ -26,7 +27,7 @@ from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
 from schemas.empty import empty_table
-from schemas.orders import DEADLINES, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import DEADLINES, PRODUCT_ID, PRODUCT_QUALIFIERS, QTY
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -213,6 +214,10 @@ def _changes(
     # a price per hundred, thousand, dozen ... restated per unit where exact, as the 850 reader does (the
     # change compared with the stored line in the same terms)
     unit_price, basis, _ = per_unit_prices(unit_price, el[7], pc.is_null(price_sent))
+    po4 = (pa.nulls(n_lines, pa.int32()), pa.nulls(n_lines, pa.int32()), pa.nulls(n_lines, QTY),
+           pa.nulls(n_lines, pa.string()))
+    if ids is not None and "PO4" in ids[1]:  # the POC loop's PO4, read as the 850's PO1 loop's
+        po4 = _po4_packs(set_of_row, poc_rows, ids[0], ids[1], _Cells(result))
     data = {
         "partner": pa.array([partner] * n_lines, pa.string()),
         "change_ref": lineage["order_ref"],
@@ -239,6 +244,7 @@ def _changes(
         "description": pa.array(desc, pa.string()),
         **(line_dates(set_of_row, poc_rows, ids[0], ids[1], _Cells(result)) if ids is not None else
            {f.name: pa.nulls(n_lines, pa.date32()) for f in DEADLINES}),
+        **dict(zip(("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"), po4, strict=True)),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
         "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
         "file_segment": pa.array(poc_rows + 1, pa.int32()),

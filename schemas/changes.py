@@ -31,6 +31,7 @@ SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
+                                 "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                                  *(f.name for f in DEADLINES)})
 
 CHANGE_HEADERS = pa.schema([
@@ -78,6 +79,12 @@ ORDER_CHANGES = pa.schema([
     *PRODUCT_FIELDS,  # POC08..POC27 pairs; description = PID05 of the first PID under the POC
     # the line's new cancel / do-not-deliver dates: the POC loop's own first DTM 001/063/064 (null: not sent)
     *(pa.field(f.name, f.type) for f in DEADLINES),
+    # the first PO4 of the POC loop (not of an SLN subline), as the 850's PO1 loop's (schemas.orders.ORDER_LINES):
+    # a line the 860 adds in a pack unit only its PO4 counts (CT with PO4*12) converts as the 850's does
+    pa.field("po4_pack", pa.int32()),  # PO401
+    pa.field("po4_inner_pack", pa.int32()),  # PO414
+    pa.field("po4_size", QTY),  # PO402
+    pa.field("po4_size_unit", pa.string()),  # PO403
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file

@@ -10,7 +10,7 @@ Pure: typed records, stored lines and reservations, and the canonical tables in;
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -35,6 +35,7 @@ from engine.changes import (
 from engine.lifecycle.common import check_plan, contain, first_rows, isolated, transaction_set
 from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
+from rules.shipment_units import ShipmentUnits
 from schemas.changes import DEADLINE_CHANGES
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import finding_at_row
@@ -122,13 +123,15 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
                           profiles: Mapping[str, PartnerProfile], today: date, at: str, run_id: str,
                           applied: Mapping[Key, list[AppliedChange]] | None = None,
                           failed: Mapping[Key, BaseException] | None = None,
-                          history: Mapping[Key, list[tuple[str, tuple]]] | None = None) -> Revisions:
+                          history: Mapping[Key, list[tuple[str, tuple]]] | None = None,
+                          units: ShipmentUnits | None = None) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
     ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
     not answered yet (``replay``); ``failed``: orders whose replay failed (held for ops, not changed);
     ``history``: (source file, change_fingerprint) of the changes applied before, for the orders a pending
-    06/07 names (``fingerprints``)."""
+    06/07 names (``fingerprints``); ``units``: the item master's units (rules.shipment_units), so a POC05 of the
+    line's own case in another code (CS for CA) is its unit (same_case_units)."""
     rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations),
                    applied={k: list(v) for k, v in (applied or {}).items()},
                    seen={k: list(v) for k, v in (history or {}).items()})
@@ -146,7 +149,8 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
         rv.change_ids[f"865:{ch.store_key}:{ch.change_ref}"] = ch.id
         record = rv.records.get(key)
         try:
-            step = _Step(ch, record, rv, profile, tables, change_tables, today=today, at=at, run_id=run_id)
+            step = _Step(ch, record, rv, profile, tables, change_tables, today=today, at=at, run_id=run_id,
+                         units=units)
             plan = step.run()
             check_plan(plan)
         except Exception as exc:  # noqa: BLE001 - isolated: this order is held, the others go on
@@ -165,8 +169,10 @@ class _Step:
     """One 860 against one order; commit() makes its effects visible to the following changes."""
 
     def __init__(self, ch: StoredChange, record: OrderRecord | None, rv: Revisions, profile: PartnerProfile,
-                 tables: Tables, change_tables: Tables, *, today: date, at: str, run_id: str) -> None:
+                 tables: Tables, change_tables: Tables, *, today: date, at: str, run_id: str,
+                 units: ShipmentUnits | None = None) -> None:
         self.ch, self.record, self.rv, self.profile = ch, record, rv, profile
+        self.units = units
         self.tables, self.change_tables = tables, change_tables
         self.today, self.at, self.run_id = today, at, run_id
         self.key = (ch.partner, ch.po_number)
@@ -191,7 +197,8 @@ class _Step:
         if record.state in SHIPPING or self._has_shipped():
             # (an order that shipped and waits for its added lines' decision is still an order that shipped)
             return self._after_shipment(header, changes, order_row, lines, fingerprint)
-        result = apply_changes(order_row, lines, header, changes, shipped=False)
+        result = apply_changes(order_row, lines, header, changes, shipped=False,
+                               same_case=same_case_units(self.rv.lines.get(self.key, ()), self.units))
         if result.rejected:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -275,7 +282,12 @@ class _Step:
                     findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
 
     def _nothing_touched(self, header: dict, result: ChangeResult) -> Plan:
-        docs = self._865(header, result, always=False)
+        """An 860 that changed no line (every POC refused, or NC/dates POCs that change nothing we keep): the
+        order stands as answered. A refused POC is answered by an 865 (IR) whatever the partner's change_ack,
+        as a refused change is (_refused): a revised 855 would restate the order as it stands and say nothing
+        of the refusal, and the buyer would wait for a change never made."""
+        refused = any(r.status == REJECTED for r in result.line_results)
+        docs = self._865(header, result, always=refused)
         said = f"answered: 865 {change_ack_type(result)}" if docs else "nothing to answer"
         t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  note=f"860 in {self.ch.source_file} changed no line; {said}",
@@ -290,9 +302,13 @@ class _Step:
         revision of its ORDERS row with the new dates (the lines and reservations as they are, not decided
         again), answered at once (865 when the partner answers changes with one). The backorder step reads
         the current revision's dates (flows.shipments.order_dates): an extended date keeps a backorder
-        offered stock, one pulled in before the run date cancels it (late_backorder "reject")."""
+        offered stock, one pulled in before the run date cancels it (late_backorder "reject").
+        Answered by an 865 echoing the new dates whatever the partner's change_ack (as a cancellation is): the
+        order is not decided again, and a revised 855 would restate the first one word for word (an 855 carries
+        no cancel-after or do-not-deliver date: engine.po_ack writes DTM 068 and ACK 068 ship dates only), so an
+        855 partner used to get no answer at all to the change."""
         ch, record = self.ch, self.record
-        docs = self._865(header, result, always=False)
+        docs = self._865(header, result, always=True)
         said = f"; 865 {change_ack_type(result)}" if docs else ""
         revived, restored = self._restore_expired(order_row, result)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
@@ -354,7 +370,8 @@ class _Step:
                              if ln.state not in ENDED_LINES},
                             complete=record.state == OrderState.CLOSED, state=record.state.value,
                             rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
-        result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress)
+        result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress,
+                               same_case=same_case_units(stored.values(), self.units))
         if result.rejected:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -872,8 +889,8 @@ def fingerprints(changes: list[StoredChange], change_tables: Tables) -> dict[Key
 
 
 def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables,
-           records: Mapping[Key, OrderRecord], lines: Mapping[Key, tuple[LineRecord, ...]] | None = None
-           ) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
+           records: Mapping[Key, OrderRecord], lines: Mapping[Key, tuple[LineRecord, ...]] | None = None,
+           units: ShipmentUnits | None = None) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
     """Changes applied by an earlier run and not answered yet (the order was held): their results
     again, from the revision each was applied to (deterministic: the same tables give the same result).
     ``lines``: the orders' stored lines; an order that shipped (a line added after shipment held it) is
@@ -893,13 +910,33 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
             row = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()[0]
             mine = _first_line_rows(table.filter(pc.equal(table["order_ref"], record.order_ref)))
             progress = _progress_of(record, (lines or {}).get(key, ()))
-            result = apply_changes(row, mine, header, changes, shipped=progress is not None, progress=progress)
+            result = apply_changes(row, mine, header, changes, shipped=progress is not None, progress=progress,
+                                   same_case=same_case_units((lines or {}).get(key, ()), units))
         except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
             failed[key] = exc
             out.pop(key, None)
             continue
         out.setdefault(key, []).append(AppliedChange(ch, header, result))
     return out, failed
+
+
+def same_case_units(lines: Iterable[LineRecord], units: ShipmentUnits | None) -> dict[int, frozenset[str]]:
+    """Per line ordered in a case unit (CA, CS: RuleSettings.case_units), the case units the item master counts
+    alike for its item (CA and CS both the case pack, unless an item_units row says otherwise), when more than
+    one: what engine.changes takes as the line's own unit in a POC05, as intake and the shipment checks
+    (rules.shipments) read CS for CA. Empty without the item master."""
+    if units is None:
+        return {}
+    cases = tuple(units.settings.case_units)
+    out: dict[int, frozenset[str]] = {}
+    for ln in lines:
+        if ln.unit not in cases or not ln.sku:
+            continue
+        per = units.each(ln.sku, ln.unit)
+        alike = frozenset(u for u in cases if per is not None and units.each(ln.sku, u) == per)
+        if len(alike) > 1:
+            out[ln.line_number] = alike
+    return out
 
 
 def _progress_of(record: OrderRecord, lines: tuple[LineRecord, ...]) -> Progress | None:

@@ -403,3 +403,18 @@ def test_after_shipment_a_cancel_keeps_the_lines_that_shipped() -> None:
 def test_after_shipment_a_complete_order_is_not_raised() -> None:
     result = _after_shipment(["POC*1*QI*20**EA"], complete=True)
     assert _statuses(result) == ["IR"] and [f.code for f in result.findings] == ["CHANGE_AFTER_SHIPMENT"]
+
+
+def test_a_poc05_the_item_master_counts_as_the_lines_case_is_its_unit() -> None:
+    order, lines = live_order()
+    lines = lines.set_column(lines.schema.get_field_index("unit"), "unit",
+                             pa.array(["CA", "EA"], pa.string()))  # line 1 in cases
+    header, changes = read_change(["POC*1*QI*13**CS", "POC*2*QI*7**CS"])
+    result = apply_changes(order, lines, header, changes, shipped=False,
+                           same_case={1: frozenset({"CA", "CS"})})  # CS and CA both our case of line 1's item
+    assert _statuses(result) == ["IQ", "IR"]  # line 2 is in eaches: CS is no unit of it
+    assert [f.code for f in result.findings] == ["CHANGE_UNIT_MISMATCH"]
+    (line1,) = [r for r in result.new_lines.to_pylist() if r["line_number"] == 1]
+    assert (line1["quantity"], line1["unit"]) == (Decimal(13), "CA")  # the line keeps the buyer's own unit
+    without = apply_changes(order, lines, header, changes, shipped=False)  # no item master: not known alike
+    assert _statuses(without) == ["IR", "IR"]

@@ -204,3 +204,15 @@ def test_a_poc_loop_s_own_cancel_and_do_not_deliver_dates_are_read() -> None:
             {"line_id": "2", "cancel_after": None, "do_not_deliver_after": None, "do_not_deliver_before": None},
             {"line_id": "3", "cancel_after": None, "do_not_deliver_after": date(2026, 12, 15),
              "do_not_deliver_before": None}]
+
+
+def test_the_po4_of_a_poc_loop_is_read_as_the_850s() -> None:
+    """A POC's PO4 (the pack of an added line in cartons, `PO4*2*6*EA`), not a subline's, is the POC's; a POC
+    without one reads null. It used to be passed over: the added CT line was not convertible."""
+    pocs = ["POC*1*QI*3**CA", "POC*2*AI*3**CT*10*PE*VN*SKU-3", "PO4*2*6*EA", "POC*3*AI*1**BX*5*PE*VN*SKU-4",
+            "PO4*12*************4", "POC*4*AI*1**CT*5*PE*VN*SKU-5", "SLN*1**I*1*EA", "PO4*9"]
+    _header, changes = read_change(pocs)
+    assert changes["po4_pack"].to_pylist() == [None, 2, 12, None]
+    assert changes["po4_inner_pack"].to_pylist() == [None, None, 4, None]
+    assert changes["po4_size"].to_pylist() == [None, Decimal(6), None, None]
+    assert changes["po4_size_unit"].to_pylist() == [None, "EA", None, None]

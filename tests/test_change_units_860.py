@@ -1,0 +1,143 @@
+"""860 changes in the units real buyers send: a POC05 that is the line's own case in another code (CS for a
+line ordered in CA, or the reverse: X12 code list 355 CS is "cassette", which many buyers use for a case),
+and a line added by the 860 in a pack unit only its PO4 counts (a CT carton with PO4*12, as the 850 sends it).
+
+ACME (the demo's partner answered by revised 855s) orders SKU-1003 (UPC 614141100248, a case of 12 eaches)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from connectors.state import StateStore
+from tests.support import GOOD_PO, run_stages, shipping_workspace, x12_850
+from tests.test_change_orders import docs
+
+NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+
+
+def x12_860(body: list[str], *, control: int = 2101) -> bytes:
+    """An ACME 860 (004010, "*" and "~" with a line feed) around ``body`` (BCH .. CTT)."""
+    segs = ["ST*860*0001", *body, f"SE*{len(body) + 2}*0001"]
+    text = (f"ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*2300*U*00401*{control:09d}"
+            f"*0*P*>~\nGS*PC*ACMERETAIL*ORDERBRIDGE*20261127*2300*{control}*X*004010~\n"
+            + "".join(s + "~\n" for s in segs) + f"GE*1*{control}~\nIEA*1*{control:09d}~\n")
+    return text.encode()
+
+
+def _ordered(tmp_path, po1: list[str]):
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + po1 + [f"CTT*{sum(s.startswith('PO1') for s in po1)}"]))
+    run_stages(ws, NIGHT1)
+    return ws
+
+
+def _changed(ws, pocs: list[str]):
+    body = ["BCH*04*SA*PO-1***20261127", *pocs, f"CTT*{sum(s.startswith('POC') for s in pocs)}"]
+    (ws.drop_root / "acme" / "inbox" / "change.x12").write_bytes(x12_860(body))
+    return run_stages(ws, NIGHT2)
+
+
+def _findings(ws) -> list[str]:
+    state = StateStore(ws.state_path)
+    try:
+        return [f["code"] for f in state.findings(partner="acme", po_number="PO-1")]
+    finally:
+        state.close()
+
+
+def _reserved(ws) -> int:
+    state = StateStore(ws.state_path)
+    try:
+        return sum(r.quantity for r in state.reservations_for([("acme", "PO-1")]).get(("acme", "PO-1"), ()))
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize(("ordered", "changed"), [("CA", "CS"), ("CS", "CA")])
+def test_a_poc_in_the_lines_case_under_its_other_code_is_applied(tmp_path, ordered, changed):
+    ws = _ordered(tmp_path, [f"PO1*1*2*{ordered}*470.40*PE*UP*614141100248"])
+    assert docs(ws, "855")["PO-1"] == [("00", "AD", [["IA", "2", ordered, "068", "20261210"]])]
+    _changed(ws, [f"POC*1*QI*3*1*{changed}*470.40*PE*UP*614141100248"])  # one case more, in the other code
+    revised = [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"]
+    assert [(t, [a[:3] for a in acks]) for _p, t, acks in revised] == [("AD", [["IA", "3", ordered]])]
+    assert "CHANGE_UNIT_MISMATCH" not in _findings(ws)
+    assert _reserved(ws) == 36  # 3 cases of 12
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+        assert (line.unit, line.ordered) == (ordered, 3)  # the order keeps the buyer's unit
+    finally:
+        state.close()
+
+
+def test_another_unit_than_the_lines_case_is_still_refused(tmp_path):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _changed(ws, ["POC*1*QI*36*12*EA*39.20*PE*UP*614141100248"])  # eaches: not the line's unit (not converted)
+    assert "CHANGE_UNIT_MISMATCH" in _findings(ws)
+    # the buyer is told: an 865 (ACME receives them) refuses the POC, though ACME's changes are answered by 855s
+    # (a revised 855 would restate the order as it stands); it used to get no answer at all
+    assert docs(ws, "865")["PO-1"] == [("00", "RD", [["IR", "2", "CA"]])]
+    assert [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"] == []
+    assert _reserved(ws) == 24
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+        assert (line.unit, line.ordered) == ("CA", 2)
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize("po4", ["PO4*12", "PO4*2*6*EA"])
+def test_a_line_added_in_a_pack_unit_its_po4_counts_is_converted_as_the_850s(tmp_path, po4):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    # a second item line added in cartons (SKU-1003 again, our case of 12 eaches), its pack in the POC loop's PO4
+    _changed(ws, ["POC*2*AI*3**CT*470.40*PE*UP*614141100248", po4])
+    revised = [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"]
+    # placed and backordered in cartons as stock allows (the demo has 48 of SKU-1003 at EAST): never refused
+    assert [[a[:3] for a in acks] for _p, _t, acks in revised] == [[["IA", "2", "CA"], ["BP", "2", "CT"],
+                                                                     ["IB", "1", "CT"]]]
+    assert "UNIT_NOT_CONVERTIBLE" not in _findings(ws)
+    assert _reserved(ws) == 24 + 24  # 2 cartons of 12 eaches placed
+
+
+def test_a_line_added_in_a_carton_without_po4_is_still_not_convertible(tmp_path):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _changed(ws, ["POC*2*AI*3**CT*470.40*PE*UP*614141100248"])
+    assert "UNIT_NOT_CONVERTIBLE" in _findings(ws)
+    assert _reserved(ws) == 24
+
+
+def test_a_dates_only_change_for_a_partner_answered_by_855s_is_answered(tmp_path):
+    """ACME answers 860s with revised 855s, but an 855 carries no cancel-after date: a change of that date alone
+    (the order not decided again) is answered by an 865 echoing it, as a cancellation is. It used to be
+    applied and answered with nothing."""
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _changed(ws, ["DTM*001*20261220"])
+    (ack,) = [p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12"))]
+    assert "BCA*00*AK*PO-1" in ack and "DTM*001*20261220" in ack
+    assert [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"] == []  # not decided again: no revised 855
+
+
+def test_the_case_units_alike_come_from_the_item_master():
+    """same_case_units: CA and CS of an item in cases of 12 are one case; an item_units row saying CS holds 1
+    each (a seller of real cassettes) parts them; an item of one each has no case; no item master, no unit."""
+    import pyarrow as pa
+
+    from engine.lifecycle.changes import same_case_units
+    from rules.shipment_units import ShipmentUnits
+    from schemas.lifecycle import LineRecord, LineState
+    from schemas.rule_settings import RuleSettings
+
+    items = pa.table({"sku": ["SKU-1003", "SKU-1001"], "unit": ["EA", "EA"], "case_pack": [12, 1]})
+    lines = [LineRecord("acme", "PO-1", 1, LineState.ALLOCATED, sku="SKU-1003", unit="CA"),
+             LineRecord("acme", "PO-1", 2, LineState.ALLOCATED, sku="SKU-1001", unit="CS"),
+             LineRecord("acme", "PO-1", 3, LineState.ALLOCATED, sku="SKU-1003", unit="EA")]
+    plain = ShipmentUnits(items, None, RuleSettings())
+    assert same_case_units(lines, plain) == {1: frozenset({"CA", "CS"})}
+    cassettes = ShipmentUnits(items, pa.table({"sku": ["SKU-1003"], "unit": ["CS"], "eaches": [1]}), RuleSettings())
+    assert same_case_units(lines, cassettes) == {}
+    assert same_case_units(lines, None) == {}
