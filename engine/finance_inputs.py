@@ -349,8 +349,9 @@ def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
     return out
 
 
-def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
-    """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
+def _sets_read(docs: pa.Table, set_ids) -> tuple:
+    """The segments of our stored documents ``docs`` (their ``content``) and their sets of ``set_ids``:
+    (elements, rows_of, sets), each set (ISA13, GS06, ST02, ST01, first row, last row)."""
     content = docs["content"]
     if isinstance(content, pa.ChunkedArray):
         content = content.chunk(0) if content.num_chunks == 1 else content.combine_chunks()
@@ -362,7 +363,12 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
                 for ic in parsed.interchanges for g in ic.groups for ts in g.transactions]
     else:
         elements, rows_of, sets = read
-    sets = [s for s in sets if s[3] in ANSWERS]  # (ISA13, GS06, ST02, ST01, first row, last row)
+    return elements, rows_of, [s for s in sets if s[3] in set_ids]
+
+
+def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
+    """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
+    elements, rows_of, sets = _sets_read(docs, ANSWERS)
     acks = rows_of("ACK")
     if not sets or not len(acks):
         return pa.table({})
@@ -436,18 +442,7 @@ def _cents(values: pa.Array) -> np.ndarray:
 
 def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
     """One partner's 810 sets: numbers, SAC sums and TDS (INVOICE_TOTALS' columns)."""
-    content = docs["content"]
-    if isinstance(content, pa.ChunkedArray):
-        content = content.chunk(0) if content.num_chunks == 1 else content.combine_chunks()
-    read = _plain_segments(content)
-    if read is None:  # not plain runs of our own shape: the X12 reader decides, as it reads anything
-        parsed = read_interchanges(b"\n".join(content.to_pylist()))
-        elements, rows_of = parsed.segments.elements, parsed.segments.rows_of
-        sets = [(ic.control_number, g.control_number, ts.control_number, ts.set_id, ts.start, ts.end)
-                for ic in parsed.interchanges for g in ic.groups for ts in g.transactions]
-    else:
-        elements, rows_of, sets = read
-    sets = [s for s in sets if s[3] == "810"]  # (ISA13, GS06, ST02, ST01, first row, last row)
+    elements, rows_of, sets = _sets_read(docs, ("810",))
     if not sets:
         return pa.table({})
     starts = np.array([x[4] for x in sets], np.int64)
