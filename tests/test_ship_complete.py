@@ -177,3 +177,15 @@ def test_a_partner_whose_policy_ships_complete_is_promised_one_day_for_the_order
     _night(ws, None)
     assert _acks(ws) == [[["IB", "48", "20261215"], ["IR", "48", ""]], [["IB", "20", "20261215"]],
                          [["IR", "12", ""]]]
+
+
+def test_csh01_sc_after_a_csh_with_the_amount_only_ships_complete(tmp_path):
+    """CSH**0*900000 then CSH*SC (CSH repeats, max use 5): the second CSH's SC is the order's rule."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    body = amazon_po("CSH**0*900000")
+    body.insert(body.index("CSH**0*900000") + 1, "CSH*SC")
+    (inbox / "po.x12").write_bytes(x12_850(body))
+    run_stages(ws, NIGHT)
+    assert _acks(ws) == [[["IB", "96", "20261215"]], [["IB", "20", "20261215"]], [["IA", "12", "20261215"]]]
