@@ -166,17 +166,40 @@ def test_an_order_split_over_two_shipments_of_one_file_warns_on_the_first():
     assert "line 1: 5 EA" in by_policy[2].finding.message
 
 
-def test_a_partner_whose_policy_ships_complete_is_promised_one_day_for_the_order_too(tmp_path):
-    """acme's [allocation] ship_complete = true, no CSH: the allocation holds the short order whole (its lines
-    take no stock: held_ship_complete) and promises each line from receipts; the 855 used to tell each line its
-    own receipt's day (line 1 2026-12-04, line 2 2026-12-15), a split delivery. Now the order's day, 2026-12-15.
-    (Line 3, in stock but held and with no receipt, is IR: the allocation's doing, unchanged here.)"""
-    ws = make_workspace(tmp_path / "ws", partners=())
+def _policy_night(ws, body) -> None:
     profile = ws.root / "partners" / "acme.toml"
     profile.write_text(profile.read_text().replace("[allocation]\n", "[allocation]\nship_complete = true\n", 1))
-    _night(ws, None)
-    assert _acks(ws) == [[["IB", "48", "20261215"], ["IR", "48", ""]], [["IB", "20", "20261215"]],
-                         [["IR", "12", ""]]]
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850(body))
+    run_stages(ws, NIGHT)
+
+
+def test_a_partner_whose_policy_ships_complete_is_promised_one_day_for_the_order_too(tmp_path):
+    """acme's [allocation] ship_complete = true, no CSH: the allocation holds the short order (lines whose SKUs
+    have receipts take no stock and are promised from them) and the 855 tells every line the order's day,
+    2026-12-15 (each its own receipt's day, 2026-12-04 and 2026-12-15, was a split delivery). Line 3 (SKU-1001,
+    in stock, no receipt of it: waiting brings nothing) keeps its stock, and so do the 48 of line 1 the
+    receipt of 2026-12-04 does not cover: both used to be answered IR (no_receipt), units we have cancelled."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _policy_night(ws, amazon_po(None))
+    assert _acks(ws) == [[["IB", "96", "20261215"]], [["IB", "20", "20261215"]], [["IA", "12", "20261215"]]]
+    lines = StateStore(ws.state_path).order_lines("acme", "2K7BXMPZ")
+    assert [(ln.allocated, ln.backordered, ln.promised_date) for ln in lines] == [
+        (48, 48, date(2026, 12, 15)), (0, 20, date(2026, 12, 15)), (12, 0, date(2026, 12, 15))]
+
+
+def test_a_line_nothing_can_bring_does_not_hold_a_ship_complete_order(tmp_path):
+    """Policy ship_complete; line 2 (SKU-1030: no stock, no receipt) can never ship, so the order can never
+    ship complete with it: its units are answered IR (no_receipt), out of the order, and the rest, in stock,
+    ships complete now. It used to hold the order: line 1's stock released, and with no receipt of SKU-1001
+    it was answered IR too: the whole order cancelled though we had line 1."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _policy_night(ws, ["BEG*00*NE*2K7BXMPZ**20261126", "N1*ST**92*DC01", "PO1*1*12*EA*19.70*NT*VN*VP-1001",
+                       "PO1*2*10*EA*35.06*NT*VN*VP-1030", "CTT*2*22"])
+    assert _acks(ws) == [[["IA", "12", "20261127"]], [["IR", "10", ""]]]
+    lines = StateStore(ws.state_path).order_lines("acme", "2K7BXMPZ")
+    assert [(ln.allocated, ln.backordered) for ln in lines] == [(12, 0), (0, 0)]
 
 
 def test_csh01_sc_after_a_csh_with_the_amount_only_ships_complete(tmp_path):
