@@ -212,3 +212,64 @@ def test_csh01_sc_after_a_csh_with_the_amount_only_ships_complete(tmp_path):
     (inbox / "po.x12").write_bytes(x12_850(body))
     run_stages(ws, NIGHT)
     assert _acks(ws) == [[["IB", "96", "20261215"]], [["IB", "20", "20261215"]], [["IA", "12", "20261215"]]]
+
+
+def _stock_arrives(ws, as_of: str, skus: tuple[str, ...]) -> None:
+    """A snapshot of ``as_of``: the first one's, with 200 more of ``skus`` in each warehouse."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    first = pq.read_table(ws.root / "inventory" / "snapshots" / "as_of=2026-11-26" / "part-0.parquet")
+    more = pc.if_else(pc.is_in(first["sku"], value_set=pa.array(skus)), pc.add(first["on_hand"], 200),
+                      first["on_hand"])
+    folder = ws.root / "inventory" / "snapshots" / f"as_of={as_of}"
+    folder.mkdir(parents=True)
+    pq.write_table(first.set_column(first.schema.get_field_index("on_hand"), "on_hand",
+                                    more.cast(first.schema.field("on_hand").type)), folder / "part-0.parquet")
+
+
+def _story(ws):
+    state = StateStore(ws.state_url)
+    try:
+        lines = [(ln.allocated, ln.backordered, ln.promised_date) for ln in state.order_lines("acme", "2K7BXMPZ")]
+        notes = [h["note"] for h in state.order_history("acme", "2K7BXMPZ") if h["event"] == "backorder_allocated"]
+        return lines, notes
+    finally:
+        state.close()
+
+
+def test_a_backorder_filled_in_a_later_run_keeps_the_order_on_its_ship_complete_day(tmp_path):
+    """Night 2 brings SKU-1003: line 1's 48 waiting are allocated; line 2 still waits for 2026-12-15. Line 1
+    ships with the rest, so it keeps the order's day: its date used to be cleared, and `status` showed it
+    ready now, before the order could ship complete. A later night that fills line 2 too allocates the whole
+    order: no line carries a date, and the history says it ships complete now."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _night(ws, "CSH*SC")
+    _stock_arrives(ws, "2026-11-28", ("SKU-1003",))
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    lines, notes = _story(ws)
+    day = date(2026, 12, 15)
+    assert lines == [(96, 0, day), (0, 20, day), (12, 0, day)]
+    assert notes == ["48 backordered unit(s) allocated from stock"]
+    _stock_arrives(ws, "2026-11-29", ("SKU-1003", "SKU-1005"))
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    lines, notes = _story(ws)
+    assert lines == [(96, 0, None), (20, 0, None), (12, 0, None)]
+    assert notes[-1] == ("20 backordered unit(s) allocated from stock; the whole order is allocated: it ships "
+                         "complete now (it was promised for 2026-12-15)")
+
+
+def test_the_ship_complete_day_moves_when_the_filled_line_was_the_latest():
+    from engine.lifecycle.backorders import _complete_day
+    from schemas.lifecycle import LineRecord, LineState
+
+    def ln(n, alloc, back, day, state=LineState.BACKORDERED):
+        return LineRecord("p", "PO", n, state, sku="S", allocated=alloc, backordered=back, promised_date=day)
+
+    before = [ln(1, 0, 5, date(2026, 12, 4)), ln(2, 0, 5, date(2026, 12, 15)), ln(3, 2, 0, date(2026, 12, 15),
+                                                                              LineState.ALLOCATED)]
+    after = [before[0], ln(2, 5, 0, None, LineState.ALLOCATED), before[2]]
+    out, said = _complete_day(before, after, "r2")
+    assert [x.promised_date for x in out] == [date(2026, 12, 4)] * 3
+    assert said == "; the order ships complete: its day moves from 2026-12-15 to 2026-12-04 (the latest of the " \
+                   "lines still waiting; no new 855 is sent)"
