@@ -273,3 +273,52 @@ def test_the_ship_complete_day_moves_when_the_filled_line_was_the_latest():
     assert [x.promised_date for x in out] == [date(2026, 12, 4)] * 3
     assert said == "; the order ships complete: its day moves from 2026-12-15 to 2026-12-04 (the latest of the " \
                    "lines still waiting; no new 855 is sent)"
+
+
+def _acks_of(path) -> list[list[list[str]]]:
+    per_line: list[list[list[str]]] = []
+    for r in read_interchanges(path.read_bytes()).segments.elements.to_pylist():
+        if r[0] == "PO1":
+            per_line.append([])
+        elif r[0] == "ACK":
+            per_line[-1].append([r[1], r[2], r[5] if len(r) > 5 else ""])
+    return per_line
+
+
+def test_an_860_revising_a_ship_complete_order_is_answered_with_one_day(tmp_path):
+    """Night 2's 860 raises line 3 (SKU-1001, in stock) from 12 to 24; lines 1 and 2 still wait for 2026-12-15.
+    The revised 855 re-decided line 3 alone: it promised it IA for the run's day (2026-11-28) and line 1 its
+    stored backorder only (IB 48 of 96): two days, a split delivery the buyer ruled out. Now the whole order is
+    promised for 2026-12-15, line 1 waiting whole, and line 3 keeps that day in the store."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _night(ws, "CSH*SC")
+    (ws.drop_root / "acme" / "inbox" / "chg.x12").write_text(
+        "ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*0200*U*00401*000001101*0*P*>~\n"
+        "GS*PC*ACMERETAIL*ORDERBRIDGE*20261127*0200*1101*X*004010~\nST*860*0001~\nBCH*04*NE*2K7BXMPZ***20261126~\n"
+        "POC*3*QI*24*12*EA*19.70*NT*VN*VP-1001~\nCTT*1~\nSE*5*0001~\nGE*1*1101~\nIEA*1*000001101~\n")
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    first, revised = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    assert _acks_of(revised) == [[["IB", "96", "20261215"]], [["IB", "20", "20261215"]], [["IA", "24", "20261215"]]]
+    lines, _notes = _story(ws)
+    assert lines == [(48, 48, date(2026, 12, 15)), (0, 20, date(2026, 12, 15)), (24, 0, date(2026, 12, 15))]
+
+
+def test_one_day_for_the_statuses_of_an_order_that_ships_complete():
+    from decimal import Decimal as D
+
+    from engine.answer import LineStatus, one_day
+    from engine.po_ack import AckPart, LineAck
+
+    def st(n, parts, alloc, back, rej, day):
+        return LineStatus(n, LineAck(parts[0].status, None, parts=parts), None, alloc, back, rej, day, "", "")
+
+    ship = date(2026, 11, 28)
+    kept = [st(1, (AckPart("BP", D(4), ship), AckPart("IB", D(6), date(2026, 12, 4))), 4, 6, 0, date(2026, 12, 4)),
+            st(2, (AckPart("IQ", D(3), ship), AckPart("IR", D(2))), 3, 0, 2, None)]
+    out = one_day(kept, ship)
+    assert [([(p.status, int(p.quantity), p.ship_date) for p in s.ack.parts], s.promised_date) for s in out] == [
+        ([("IB", 10, date(2026, 12, 4))], date(2026, 12, 4)),
+        ([("IQ", 3, date(2026, 12, 4)), ("IR", 2, None)], date(2026, 12, 4))]
+    # nothing waits: the order ships as usual, what stock covers dated the ship day, no promise
+    done = [st(1, (AckPart("IA", D(4), date(2026, 12, 15)),), 4, 0, 0, date(2026, 12, 15))]
+    assert [(s.ack.parts[0].ship_date, s.promised_date) for s in one_day(done, ship)] == [(ship, None)]
