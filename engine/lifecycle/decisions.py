@@ -330,7 +330,9 @@ class _Batch:
                 ship = max(ctx.ship_dates[ctx.head_at[key]] or ctx.today, ctx.today)
                 fresh = [s if s.line_number in changed or s.line_number not in kept
                          else status_from_line(kept[s.line_number], s.ordered, ship) for s in fresh]
-                if self._completes(key):  # one day for the whole order, the lines it kept included
+                # one day for the whole order, the lines it kept included (not once part of it shipped: what
+                # left keeps the answer it had)
+                if key not in self._shipped and self._completes(key):
                     fresh = one_day(fresh, ship)
                 pieces += [statuses.slice(last, start - last),
                            pa.Table.from_pylist(status_rows(d.partner, d.po_number, fresh), schema=LINE_STATUS)]
