@@ -238,6 +238,24 @@ def _story(ws):
         state.close()
 
 
+def test_a_partner_policy_order_waits_whole_in_later_runs_and_ships_complete_once_all_is_there(tmp_path):
+    """acme's ship_complete policy: a later night's stock for line 1 alone is not taken (the order, short of line 2,
+    is held as on night 1: its lines keep the order's day); the night both SKUs are there the whole order is
+    allocated and says it ships complete now."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _policy_night(ws, amazon_po(None))
+    _stock_arrives(ws, "2026-11-28", ("SKU-1003",))
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    day = date(2026, 12, 15)
+    assert _story(ws) == ([(48, 48, day), (0, 20, day), (12, 0, day)], [])
+    _stock_arrives(ws, "2026-11-29", ("SKU-1003", "SKU-1005"))
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    lines, notes = _story(ws)
+    assert lines == [(96, 0, None), (20, 0, None), (12, 0, None)]
+    assert notes == ["68 backordered unit(s) allocated from stock; the whole order is allocated: it ships complete "
+                     "now (it was promised for 2026-12-15)"]
+
+
 def test_a_backorder_filled_in_a_later_run_keeps_the_order_on_its_ship_complete_day(tmp_path):
     """Night 2 brings SKU-1003: line 1's 48 waiting are allocated; line 2 still waits for 2026-12-15. Line 1
     ships with the rest, so it keeps the order's day: its date used to be cleared, and `status` showed it
