@@ -31,7 +31,12 @@ How a run goes:
      quotas leave unused (all-or-nothing lines, case packs) is then filled in plain rank order.
   5. ship_complete: an order of such a partner with a short line is held: its lines take nothing and
      the SKUs they touch are re-filled without them (at most _SHIP_COMPLETE_PASSES times; orders still
-     short after that release their stock without a re-fill, so stock is never over-promised).
+     short after that release their stock without a re-fill, so stock is never over-promised). Only a
+     shortfall a receipt may bring holds the order (a line whose SKU has a receipt; not a no_backorder
+     order's); a held line whose SKU has no receipt keeps its place in the re-fill (waiting brings
+     nothing), and what no receipt covers of a held line is then served from the stock left, in rank
+     order. Units neither stock nor a receipt covers are rejected (no_receipt): they are out of the
+     order, which ships complete without them.
   6. The unfilled rest is rejected (backorder="reject") or promised from expected receipts pooled per
      SKU: backorders in rank order consume receipts in ETA order; promised_date is the ETA at which
      cumulative receipts cover the backorder (never before `today`). What no receipt covers is
@@ -235,11 +240,23 @@ def allocate(
     held = np.zeros(n, bool)
     if W:
         filler.run(perm, demand, avail, alloc)
+    reject_policy = np.array([policies[name].backorder == "reject" for name in names], bool)[pol]
+    # an order whose CSH forbids backorders (column no_backorder) is promised nothing: its rest is rejected
+    no_backorder = (_ints(lines["no_backorder"].fill_null(False).cast(pa.int8())).astype(bool)
+                    if "no_backorder" in lines.column_names else np.zeros(n, bool))
     ship_complete = np.array([policies[name].ship_complete for name in names], bool)[pol]
     if ship_complete.any() and W:
         order_id = _order_ids(lines, out_order)
+        # a held order waits for receipts; a line whose SKU has none keeps its stock (waiting brings nothing),
+        # and a shortfall nothing can bring (no receipt of the SKU; no backorder taken) does not hold the order:
+        # those units are rejected, out of the order, which ships complete without them
+        has_receipt = np.zeros(n_sku, bool)
+        if receipts.num_rows:
+            has_receipt[_ints(pc.index_in(receipts["sku"], value_set=sku_values))[_ints(receipts["quantity"]) > 0]] \
+                = True
+        waits = has_receipt[sku] & ~no_backorder | reject_policy
         for attempt in range(_SHIP_COMPLETE_PASSES + 1):
-            short = ship_complete & ~held & (alloc.sum(1) < demand)
+            short = ship_complete & ~held & (alloc.sum(1) < demand) & waits
             if not short.any():
                 break
             newly = np.isin(order_id, np.unique(order_id[short])) & ~held
@@ -253,15 +270,20 @@ def allocate(
                 break
             avail[touched] = avail0[touched]
             alloc[redo] = 0
-            filler.run(perm[redo[perm]], np.where(held, 0, demand), avail, alloc)
+            filler.run(perm[redo[perm]], np.where(held & waits, 0, demand), avail, alloc)
+        if held.any():
+            # what no receipt covers of a held line is served from the stock left, in rank order: the order
+            # ships complete on its day with it, never short of units we have (they used to be rejected)
+            unmet = demand - alloc.sum(1)
+            wanted = np.where(reject_policy | no_backorder, 0, unmet)
+            covered, _ = _promise(perm, sku, wanted, partial, cp, receipts, sku_values, n_sku, today)
+            rest = np.where(held & ~reject_policy, unmet - covered, 0)
+            if rest.any():
+                filler.run(perm, rest, avail, alloc)
 
     # -- backorders and promises
     allocated = alloc.sum(1)
     unmet = demand - allocated
-    reject_policy = np.array([policies[name].backorder == "reject" for name in names], bool)[pol]
-    # an order whose CSH forbids backorders (column no_backorder) is promised nothing: its rest is rejected
-    no_backorder = (_ints(lines["no_backorder"].fill_null(False).cast(pa.int8())).astype(bool)
-                    if "no_backorder" in lines.column_names else np.zeros(n, bool))
     wanted = np.where(reject_policy | no_backorder, 0, unmet)
     backordered, promised = _promise(perm, sku, wanted, partial, cp, receipts, sku_values, n_sku, today)
     deadline = _days(lines, "deliver_by") if "deliver_by" in lines.column_names else None

@@ -12,7 +12,7 @@ for the few orders answered before (an 860's revision keeps what its untouched l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -504,6 +504,41 @@ def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | Non
     ack = LineAck(statuses[0], ordered, parts=parts)
     return LineStatus(line.line_number, ack, ordered, line.allocated, line.backordered, line.rejected,
                       line.promised_date, line.warehouses, line.reason)
+
+
+def one_day(statuses: Sequence[LineStatus], ship: date) -> list[LineStatus]:
+    """The statuses of an order that ships complete, some of them fresh (an 860 re-decided them) and some
+    kept (status_from_line), made one answer as status_table gives it: when a line of the order waits for a
+    receipt, every line with units to ship is promised the order's day, the latest of its lines' days (the
+    ship day ``ship`` for what stock covers, a backorder's promise); a line partly covered waits whole (one
+    IB for its units); IR parts stay as they are. When no line waits, the order ships as usual: what stock
+    covers is dated ``ship`` and carries no promise."""
+    statuses = [s if s.ack.parts else replace(s, ack=replace(s.ack, parts=(
+        AckPart(s.ack.status, s.ack.quantity, s.ack.ship_date),))) for s in statuses]
+    waits = [s for s in statuses if s.backordered > 0]
+    if not waits:
+        return [replace(s, promised_date=None, ack=replace(s.ack, parts=tuple(
+            replace(p, ship_date=ship) if p.status != "IR" and p.ship_date is not None else p for p in s.ack.parts)))
+            if s.allocated > 0 and s.promised_date is not None else s for s in statuses]
+    days = [s.promised_date for s in waits if s.promised_date is not None]
+    if any(s.allocated > 0 for s in statuses):
+        days.append(ship)
+    if not days:
+        return statuses
+    day = max(days)
+    out = []
+    for s in statuses:
+        if s.allocated <= 0 and s.backordered <= 0:
+            out.append(s)
+            continue
+        rejected = tuple(p for p in s.ack.parts if p.status == "IR")
+        if s.backordered > 0:
+            kept = (AckPart("IB", Decimal(s.allocated + s.backordered), day),)
+        else:
+            kept = tuple(replace(p, ship_date=day) for p in s.ack.parts if p.status != "IR")
+        parts = kept + rejected
+        out.append(replace(s, promised_date=day, ack=replace(s.ack, status=parts[0].status, parts=parts)))
+    return out
 
 
 def tells_something_new(status: LineStatus, before: LineRecord | None) -> bool:

@@ -43,6 +43,7 @@ from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
+from schemas.orders import SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
@@ -430,10 +431,14 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     if not waiting:
         return Plan(), totals
     expired, late = Plan(), {}
+    # orders that ship complete keep one date on their lines while any waits: their partner's policy, their CSH01
+    complete = {r.key for r in waiting if profiles[r.partner].allocation.ship_complete}
     if store is not None:
         # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's;
         # an order that waits for its added lines' decision is left to the next night's deadline check
-        by_line = {k: v for k, v in backorders.past_lines(waiting, order_dates(store, waiting),
+        dates = order_dates(store, waiting)
+        complete |= {k for k, row in dates.items() if row.get("sales_requirement") in SHIP_COMPLETE}
+        by_line = {k: v for k, v in backorders.past_lines(waiting, dates,
                                                           line_deadlines(store, waiting), lines, today=today).items()
                    if records[k].state in lifecycle.SHIPPABLE}
         passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
@@ -455,18 +460,18 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     before = state.reservations_for([r.key for r in waiting if r.key not in fresh])
     before.update({r.key: tuple(fresh[r.key][2]) for r in waiting if r.key in fresh})
     plan = backorders.plan_backorders(waiting, lines=lines, reservations=before, allocation=result.lines, at=at,
-                                      run_id=run_id, late=late)
+                                      run_id=run_id, late=late, complete=complete)
     after = {(o.partner, o.po_number): o.rows for o in plan.reservations}
     return expired + plan, lifecycle.reserved_after(totals, before, after)
 
 
-_DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after"]
+_DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after", "sales_requirement"]
 
 
 def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict]:
-    """(partner, PO) -> the cancel_after and do_not_deliver_after of each order's stored ORDERS row (its
-    current revision's table, only those columns read, once per stored table however many of its orders
-    wait, its rows indexed once: the row of the order's order_ref, else the last of its PO, as
+    """(partner, PO) -> the cancel_after, do_not_deliver_after and sales_requirement (CSH01) of each order's
+    stored ORDERS row (its current revision's table, only those columns read, once per stored table however
+    many of its orders wait, its rows indexed once: the row of the order's order_ref, else the last of its PO, as
     connectors.order_store.order_row picks). An order whose table cannot be read is left out (no date
     known: allocated as before)."""
     def indexed(partner: str, lines_key: str) -> dict:

@@ -368,7 +368,6 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     for seg_id, fields in (("BEG", {"purpose": 1, "order_type": 2, "po_number": 3, "release_number": 4,
                                    "po_date": 5}),
                           ("CUR", {"currency": 2}),
-                          ("CSH", {"sales_requirement": 1, "do_not_exceed_action": 2, "do_not_exceed_amount": 3}),
                           ("ITD", {"terms_type": 1, "terms_basis_date": 2, "terms_discount_percent": 3,
                                    "terms_discount_due_date": 4, "terms_discount_days": 5,
                                    "terms_net_due_date": 6, "terms_net_days": 7, "terms_description": 12,
@@ -376,6 +375,14 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         r = _first_per_set(set_of_row, header_rows(seg_id))
         for name, k in fields.items():
             pick(cols, name, r, k)
+    # CSH may repeat in the heading (max use 5 in 004010: CSH*N for the back-order rule, then CSH**0*500000 for
+    # the amount): CSH01 from the first CSH that has one, CSH02/CSH03 from the first that has either
+    csh = header_rows("CSH")
+    pick(cols, "sales_requirement", _first_per_set(set_of_row, csh[cells.index(csh, 1)[1]]), 1)
+    limit = csh[cells.index(csh, 2)[1] | cells.index(csh, 3)[1]]
+    limit = _first_per_set(set_of_row, limit)
+    pick(cols, "do_not_exceed_action", limit, 2)
+    pick(cols, "do_not_exceed_amount", limit, 3)
     # CTT sits in the summary, after the lines
     pick(cols, "ctt_line_count", _first_per_set(set_of_row, rows_of("CTT")), 1)
     # dates by DTM01 qualifier (first of each per set)

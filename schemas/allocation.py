@@ -20,7 +20,9 @@ class AllocationPolicy(BaseModel):
     # Keys compared in this order (earlier date / lower value first; null dates last). Ties always fall
     # back to arrival, then partner, order_ref, line_number, so the ranking is total.
     priority_order: tuple[PriorityKey, ...] = ("tier", "requested_ship_date", "po_date", "arrival")
-    ship_complete: bool = False  # the whole order ships complete or not at all (held as backorder)
+    # the whole order ships complete: a short order waits for its receipts (held); units nothing can bring are
+    # rejected, out of the order, and units in stock no receipt replaces are kept for it (engine.allocate)
+    ship_complete: bool = False
     partial_allowed: bool = True  # a line may be allocated in part; False = all of the line or none
     preferred_warehouse: str | None = None  # tried first
     warehouse_order: tuple[str, ...] = ()  # then these, in order; then the rest by name

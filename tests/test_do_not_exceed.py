@@ -128,3 +128,33 @@ def test_an_order_our_answer_would_take_over_its_csh03_is_held_too(tmp_path):
     assert sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12")) == [] and held == "held"
     assert len(found) == 1
     assert "would be answered worth 4522.68" in found[0]["message"] and "by 12.68" in found[0]["message"]
+
+
+def test_several_csh_segments_are_read_together(tmp_path):
+    """CSH repeats in the heading (max use 5 in 004010): a translator writes the back-order rule in one and
+    the do-not-exceed amount in another. CSH01 is the first non-empty one, CSH02/CSH03 the first pair; only
+    the first CSH was read, so the limit after CSH*N went unseen and the order was answered in full."""
+    body = amazon_po("CSH*N")
+    body.insert(body.index("CSH*N") + 1, "CSH**0*400000")
+    orders = _orders(body)
+    assert orders["sales_requirement"].to_pylist() == ["N"]
+    assert (orders["do_not_exceed_action"].to_pylist(), orders["do_not_exceed_amount"].to_pylist()) == (
+        ["0"], [Decimal("4000.00")])
+    ws = make_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(body))
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    try:
+        found = [f for f in state.findings(partner="acme") if f["code"] == "ORDER_AMOUNT_EXCEEDED"]
+        order = state.order("acme", "2K7BXMPZ")
+    finally:
+        state.close()
+    assert sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12")) == [] and order.state.value == "held"
+    assert [(f["segment_id"], f["element"]) for f in found] == [("CSH", "CSH03")]
+    # the amount first, the rule after it: CSH01 is the second CSH's
+    swapped = amazon_po("CSH**1*400000")
+    swapped.insert(swapped.index("CSH**1*400000") + 1, "CSH*SC")
+    orders = _orders(swapped)
+    assert (orders["sales_requirement"].to_pylist(), orders["do_not_exceed_action"].to_pylist()) == (["SC"], ["1"])

@@ -166,14 +166,177 @@ def test_an_order_split_over_two_shipments_of_one_file_warns_on_the_first():
     assert "line 1: 5 EA" in by_policy[2].finding.message
 
 
-def test_a_partner_whose_policy_ships_complete_is_promised_one_day_for_the_order_too(tmp_path):
-    """acme's [allocation] ship_complete = true, no CSH: the allocation holds the short order whole (its lines
-    take no stock: held_ship_complete) and promises each line from receipts; the 855 used to tell each line its
-    own receipt's day (line 1 2026-12-04, line 2 2026-12-15), a split delivery. Now the order's day, 2026-12-15.
-    (Line 3, in stock but held and with no receipt, is IR: the allocation's doing, unchanged here.)"""
-    ws = make_workspace(tmp_path / "ws", partners=())
+def _policy_night(ws, body) -> None:
     profile = ws.root / "partners" / "acme.toml"
     profile.write_text(profile.read_text().replace("[allocation]\n", "[allocation]\nship_complete = true\n", 1))
-    _night(ws, None)
-    assert _acks(ws) == [[["IB", "48", "20261215"], ["IR", "48", ""]], [["IB", "20", "20261215"]],
-                         [["IR", "12", ""]]]
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850(body))
+    run_stages(ws, NIGHT)
+
+
+def test_a_partner_whose_policy_ships_complete_is_promised_one_day_for_the_order_too(tmp_path):
+    """acme's [allocation] ship_complete = true, no CSH: the allocation holds the short order (lines whose SKUs
+    have receipts take no stock and are promised from them) and the 855 tells every line the order's day,
+    2026-12-15 (each its own receipt's day, 2026-12-04 and 2026-12-15, was a split delivery). Line 3 (SKU-1001,
+    in stock, no receipt of it: waiting brings nothing) keeps its stock, and so do the 48 of line 1 the
+    receipt of 2026-12-04 does not cover: both used to be answered IR (no_receipt), units we have cancelled."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _policy_night(ws, amazon_po(None))
+    assert _acks(ws) == [[["IB", "96", "20261215"]], [["IB", "20", "20261215"]], [["IA", "12", "20261215"]]]
+    lines = StateStore(ws.state_path).order_lines("acme", "2K7BXMPZ")
+    assert [(ln.allocated, ln.backordered, ln.promised_date) for ln in lines] == [
+        (48, 48, date(2026, 12, 15)), (0, 20, date(2026, 12, 15)), (12, 0, date(2026, 12, 15))]
+
+
+def test_a_line_nothing_can_bring_does_not_hold_a_ship_complete_order(tmp_path):
+    """Policy ship_complete; line 2 (SKU-1030: no stock, no receipt) can never ship, so the order can never
+    ship complete with it: its units are answered IR (no_receipt), out of the order, and the rest, in stock,
+    ships complete now. It used to hold the order: line 1's stock released, and with no receipt of SKU-1001
+    it was answered IR too: the whole order cancelled though we had line 1."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _policy_night(ws, ["BEG*00*NE*2K7BXMPZ**20261126", "N1*ST**92*DC01", "PO1*1*12*EA*19.70*NT*VN*VP-1001",
+                       "PO1*2*10*EA*35.06*NT*VN*VP-1030", "CTT*2*22"])
+    assert _acks(ws) == [[["IA", "12", "20261127"]], [["IR", "10", ""]]]
+    lines = StateStore(ws.state_path).order_lines("acme", "2K7BXMPZ")
+    assert [(ln.allocated, ln.backordered) for ln in lines] == [(12, 0), (0, 0)]
+
+
+def test_csh01_sc_after_a_csh_with_the_amount_only_ships_complete(tmp_path):
+    """CSH**0*900000 then CSH*SC (CSH repeats, max use 5): the second CSH's SC is the order's rule."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    body = amazon_po("CSH**0*900000")
+    body.insert(body.index("CSH**0*900000") + 1, "CSH*SC")
+    (inbox / "po.x12").write_bytes(x12_850(body))
+    run_stages(ws, NIGHT)
+    assert _acks(ws) == [[["IB", "96", "20261215"]], [["IB", "20", "20261215"]], [["IA", "12", "20261215"]]]
+
+
+def _stock_arrives(ws, as_of: str, skus: tuple[str, ...]) -> None:
+    """A snapshot of ``as_of``: the first one's, with 200 more of ``skus`` in each warehouse."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    first = pq.read_table(ws.root / "inventory" / "snapshots" / "as_of=2026-11-26" / "part-0.parquet")
+    more = pc.if_else(pc.is_in(first["sku"], value_set=pa.array(skus)), pc.add(first["on_hand"], 200),
+                      first["on_hand"])
+    folder = ws.root / "inventory" / "snapshots" / f"as_of={as_of}"
+    folder.mkdir(parents=True)
+    pq.write_table(first.set_column(first.schema.get_field_index("on_hand"), "on_hand",
+                                    more.cast(first.schema.field("on_hand").type)), folder / "part-0.parquet")
+
+
+def _story(ws):
+    state = StateStore(ws.state_url)
+    try:
+        lines = [(ln.allocated, ln.backordered, ln.promised_date) for ln in state.order_lines("acme", "2K7BXMPZ")]
+        notes = [h["note"] for h in state.order_history("acme", "2K7BXMPZ") if h["event"] == "backorder_allocated"]
+        return lines, notes
+    finally:
+        state.close()
+
+
+def test_a_partner_policy_order_waits_whole_in_later_runs_and_ships_complete_once_all_is_there(tmp_path):
+    """acme's ship_complete policy: a later night's stock for line 1 alone is not taken (the order, short of line 2,
+    is held as on night 1: its lines keep the order's day); the night both SKUs are there the whole order is
+    allocated and says it ships complete now."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _policy_night(ws, amazon_po(None))
+    _stock_arrives(ws, "2026-11-28", ("SKU-1003",))
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    day = date(2026, 12, 15)
+    assert _story(ws) == ([(48, 48, day), (0, 20, day), (12, 0, day)], [])
+    _stock_arrives(ws, "2026-11-29", ("SKU-1003", "SKU-1005"))
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    lines, notes = _story(ws)
+    assert lines == [(96, 0, None), (20, 0, None), (12, 0, None)]
+    assert notes == ["68 backordered unit(s) allocated from stock; the whole order is allocated: it ships complete "
+                     "now (it was promised for 2026-12-15)"]
+
+
+def test_a_backorder_filled_in_a_later_run_keeps_the_order_on_its_ship_complete_day(tmp_path):
+    """Night 2 brings SKU-1003: line 1's 48 waiting are allocated; line 2 still waits for 2026-12-15. Line 1
+    ships with the rest, so it keeps the order's day: its date used to be cleared, and `status` showed it
+    ready now, before the order could ship complete. A later night that fills line 2 too allocates the whole
+    order: no line carries a date, and the history says it ships complete now."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _night(ws, "CSH*SC")
+    _stock_arrives(ws, "2026-11-28", ("SKU-1003",))
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    lines, notes = _story(ws)
+    day = date(2026, 12, 15)
+    assert lines == [(96, 0, day), (0, 20, day), (12, 0, day)]
+    assert notes == ["48 backordered unit(s) allocated from stock"]
+    _stock_arrives(ws, "2026-11-29", ("SKU-1003", "SKU-1005"))
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    lines, notes = _story(ws)
+    assert lines == [(96, 0, None), (20, 0, None), (12, 0, None)]
+    assert notes[-1] == ("20 backordered unit(s) allocated from stock; the whole order is allocated: it ships "
+                         "complete now (it was promised for 2026-12-15)")
+
+
+def test_the_ship_complete_day_moves_when_the_filled_line_was_the_latest():
+    from engine.lifecycle.backorders import _complete_day
+    from schemas.lifecycle import LineRecord, LineState
+
+    def ln(n, alloc, back, day, state=LineState.BACKORDERED):
+        return LineRecord("p", "PO", n, state, sku="S", allocated=alloc, backordered=back, promised_date=day)
+
+    before = [ln(1, 0, 5, date(2026, 12, 4)), ln(2, 0, 5, date(2026, 12, 15)), ln(3, 2, 0, date(2026, 12, 15),
+                                                                              LineState.ALLOCATED)]
+    after = [before[0], ln(2, 5, 0, None, LineState.ALLOCATED), before[2]]
+    out, said = _complete_day(before, after, "r2")
+    assert [x.promised_date for x in out] == [date(2026, 12, 4)] * 3
+    assert said == "; the order ships complete: its day moves from 2026-12-15 to 2026-12-04 (the latest of the " \
+                   "lines still waiting; no new 855 is sent)"
+
+
+def _acks_of(path) -> list[list[list[str]]]:
+    per_line: list[list[list[str]]] = []
+    for r in read_interchanges(path.read_bytes()).segments.elements.to_pylist():
+        if r[0] == "PO1":
+            per_line.append([])
+        elif r[0] == "ACK":
+            per_line[-1].append([r[1], r[2], r[5] if len(r) > 5 else ""])
+    return per_line
+
+
+def test_an_860_revising_a_ship_complete_order_is_answered_with_one_day(tmp_path):
+    """Night 2's 860 raises line 3 (SKU-1001, in stock) from 12 to 24; lines 1 and 2 still wait for 2026-12-15.
+    The revised 855 re-decided line 3 alone: it promised it IA for the run's day (2026-11-28) and line 1 its
+    stored backorder only (IB 48 of 96): two days, a split delivery the buyer ruled out. Now the whole order is
+    promised for 2026-12-15, line 1 waiting whole, and line 3 keeps that day in the store."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    _night(ws, "CSH*SC")
+    (ws.drop_root / "acme" / "inbox" / "chg.x12").write_text(
+        "ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*0200*U*00401*000001101*0*P*>~\n"
+        "GS*PC*ACMERETAIL*ORDERBRIDGE*20261127*0200*1101*X*004010~\nST*860*0001~\nBCH*04*NE*2K7BXMPZ***20261126~\n"
+        "POC*3*QI*24*12*EA*19.70*NT*VN*VP-1001~\nCTT*1~\nSE*5*0001~\nGE*1*1101~\nIEA*1*000001101~\n")
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    first, revised = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    assert _acks_of(revised) == [[["IB", "96", "20261215"]], [["IB", "20", "20261215"]], [["IA", "24", "20261215"]]]
+    lines, _notes = _story(ws)
+    assert lines == [(48, 48, date(2026, 12, 15)), (0, 20, date(2026, 12, 15)), (24, 0, date(2026, 12, 15))]
+
+
+def test_one_day_for_the_statuses_of_an_order_that_ships_complete():
+    from decimal import Decimal as D
+
+    from engine.answer import LineStatus, one_day
+    from engine.po_ack import AckPart, LineAck
+
+    def st(n, parts, alloc, back, rej, day):
+        return LineStatus(n, LineAck(parts[0].status, None, parts=parts), None, alloc, back, rej, day, "", "")
+
+    ship = date(2026, 11, 28)
+    kept = [st(1, (AckPart("BP", D(4), ship), AckPart("IB", D(6), date(2026, 12, 4))), 4, 6, 0, date(2026, 12, 4)),
+            st(2, (AckPart("IQ", D(3), ship), AckPart("IR", D(2))), 3, 0, 2, None)]
+    out = one_day(kept, ship)
+    assert [([(p.status, int(p.quantity), p.ship_date) for p in s.ack.parts], s.promised_date) for s in out] == [
+        ([("IB", 10, date(2026, 12, 4))], date(2026, 12, 4)),
+        ([("IQ", 3, date(2026, 12, 4)), ("IR", 2, None)], date(2026, 12, 4))]
+    # nothing waits: the order ships as usual, what stock covers dated the ship day, no promise
+    done = [st(1, (AckPart("IA", D(4), date(2026, 12, 15)),), 4, 0, 0, date(2026, 12, 15))]
+    assert [(s.ack.parts[0].ship_date, s.promised_date) for s in one_day(done, ship)] == [(ship, None)]

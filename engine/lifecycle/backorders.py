@@ -14,7 +14,7 @@ in and a Plan out (``plan_backorders``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -68,12 +68,14 @@ def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence
 
 def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
                     reservations: Mapping[Key, Sequence[Reservation]], allocation: pa.Table, at: str,
-                    run_id: str, late: Mapping[Key, str] | None = None) -> Plan:
+                    run_id: str, late: Mapping[Key, str] | None = None, complete: Collection[Key] = ()) -> Plan:
     """Reserve what the allocation placed (its rows with a warehouse and units allocated); each order
     that got something records ``backorder_allocated``. ``late``: orders past their last date whose
     partner promises late backorders all the same and that were not warned yet (``past_deadline``'s
     naming of the dates): each records ``backorder_past_cancel`` (first) and a BACKORDER_AFTER_CANCEL
-    warning, whatever the allocation placed."""
+    warning, whatever the allocation placed. ``complete``: orders that ship complete (CSH01 SC, or their
+    partner's ship_complete policy): their lines keep one date, the order's day, until the whole order is
+    allocated (``_complete_day``)."""
     late = late or {}
     placed: dict[Key, dict[int, list[tuple[str, str, int]]]] = {}
     cols = ("partner", "po_number", "line_number", "sku", "warehouse", "allocated")
@@ -86,13 +88,15 @@ def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
         if r.key not in placed and r.key not in late:
             continue
         parts.append(isolated(r, lambda r=r: _one(r, lines.get(r.key, ()), reservations.get(r.key, ()),
-                                                  placed.get(r.key, {}), at=at, run_id=run_id, late=late.get(r.key)),
+                                                  placed.get(r.key, {}), at=at, run_id=run_id, late=late.get(r.key),
+                                                  complete=r.key in complete),
                               at=at, run_id=run_id, stage="decide"))
     return Plan.combine(parts)
 
 
 def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Reservation],
-         placed: Mapping[int, list[tuple[str, str, int]]], *, at: str, run_id: str, late: str | None = None) -> Plan:
+         placed: Mapping[int, list[tuple[str, str, int]]], *, at: str, run_id: str, late: str | None = None,
+         complete: bool = False) -> Plan:
     warned = _late_warning(record, lines, late) if late is not None else ()
     if not placed:
         return Plan(transitions=(move(record, EventKind.BACKORDER_PAST_CANCEL, at=at, run_id=run_id,
@@ -123,13 +127,42 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
                                  promised_date=ln.promised_date if backordered else None, warehouses=warehouses,
                                  run_id=run_id))
         total += units
-    steps = [(EventKind.BACKORDER_ALLOCATED, "system", f"{total} backordered unit(s) allocated from stock", "")]
+    note = f"{total} backordered unit(s) allocated from stock"
+    if complete:
+        new_lines, said = _complete_day(lines, new_lines, run_id)
+        note += said
+    steps = [(EventKind.BACKORDER_ALLOCATED, "system", note, "")]
     if warned:
         steps.insert(0, (EventKind.BACKORDER_PAST_CANCEL, "system", warned[0].finding.message, ""))
     t = moves(record, steps, at=at, run_id=run_id)
     return Plan(transitions=(t,), lines=(OrderLines(*record.key, tuple(new_lines)),),
                 reservations=(OrderReservations(*record.key, tuple(rows[k] for k in sorted(rows))),),
                 findings=warned)
+
+
+def _complete_day(before: Sequence[LineRecord], after: list[LineRecord], run_id: str) -> tuple[list[LineRecord], str]:
+    """The lines of an order that ships complete after a later run placed some of its backorder: while a line
+    still waits, every line with units to ship keeps the order's day (the latest promise of the lines still
+    waiting), a line the run filled whole included (it ships with the rest, not before); once nothing waits,
+    the order ships complete now and no line carries a date. With what the history says of it: the day when
+    it moved (the filled line was the latest), or that the whole order is allocated."""
+    def open_(ln: LineRecord) -> bool:
+        return ln.state not in ENDED_LINES and ln.state not in (LineState.SHIPPED, LineState.INVOICED, LineState.CLOSED)
+
+    was = max((ln.promised_date for ln in before if open_(ln) and ln.promised_date), default=None)
+    waits = [ln.promised_date for ln in after if open_(ln) and ln.backordered > 0 and ln.sku]
+    day = max((d for d in waits if d), default=None)
+    if not waits:
+        out = [replace(ln, promised_date=None, run_id=run_id) if open_(ln) and ln.promised_date else ln
+               for ln in after]
+        return out, ("; the whole order is allocated: it ships complete now"
+                     + (f" (it was promised for {was.isoformat()})" if was else ""))
+    out = [replace(ln, promised_date=day, run_id=run_id) if open_(ln) and ln.promised_date != day
+           and (ln.backordered > 0 or ln.allocated > 0) else ln for ln in after]
+    if was is not None and day is not None and day != was:
+        return out, (f"; the order ships complete: its day moves from {was.isoformat()} to {day.isoformat()} "
+                     "(the latest of the lines still waiting; no new 855 is sent)")
+    return out, ""
 
 
 # --- a cancel date that passed ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from engine.answer import (
     LINE_STATUS,
     LineStatus,
     line_states,
+    one_day,
     order_values,
     part_statuses,
     same_rows,
@@ -252,6 +253,12 @@ class _Batch:
     def _ship(self, requested: date | None) -> date:
         return requested if requested and requested >= self.ctx.today else self.ctx.today
 
+    def _completes(self, key: Key) -> bool:
+        """The order ships complete: its CSH01 (SHIP_COMPLETE) or its partner's ship_complete policy."""
+        ctx = self.ctx
+        return ctx.profiles[key[0]].allocation.ship_complete or \
+            ctx.head_column("sales_requirement")[ctx.head_at[key]] in SHIP_COMPLETE
+
     def _ship_complete(self, keys: list[Key], counts: np.ndarray) -> np.ndarray | None:
         """Per decided line: its order's CSH01 asks it to ship complete (SHIP_COMPLETE); None when no
         order of the batch does (or the orders table predates the column)."""
@@ -323,6 +330,10 @@ class _Batch:
                 ship = max(ctx.ship_dates[ctx.head_at[key]] or ctx.today, ctx.today)
                 fresh = [s if s.line_number in changed or s.line_number not in kept
                          else status_from_line(kept[s.line_number], s.ordered, ship) for s in fresh]
+                # one day for the whole order, the lines it kept included (not once part of it shipped: what
+                # left keeps the answer it had)
+                if key not in self._shipped and self._completes(key):
+                    fresh = one_day(fresh, ship)
                 pieces += [statuses.slice(last, start - last),
                            pa.Table.from_pylist(status_rows(d.partner, d.po_number, fresh), schema=LINE_STATUS)]
                 last, changed_any = stop, True

@@ -94,6 +94,42 @@ def test_ship_complete_order_is_held_when_one_line_is_short():
     assert {r["sku"]: r["allocated_now"] for r in result.availability.to_pylist()} == {"A": 2, "B": 0}
 
 
+def test_a_held_order_keeps_the_stock_no_receipt_would_replace():
+    """X is short of B (a receipt comes) and held: line 1 (A, no receipt of A) keeps its stock ahead of BETA's
+    lower-tier line (waiting brings no A), and the 5 of line 3 (C) its receipt does not cover come from stock;
+    the 3 C the receipt covers wait for it and go to BETA now. They used to be rejected (no_receipt)."""
+    order = lines(
+        {"sku": "A", "quantity": 2, "order_ref": "X", "line_number": 1},
+        {"sku": "B", "quantity": 9, "order_ref": "X", "line_number": 2},
+        {"sku": "C", "quantity": 8, "order_ref": "X", "line_number": 3},
+        {"sku": "A", "quantity": 2, "partner": "BETA"},
+        {"sku": "C", "quantity": 4, "partner": "BETA"},
+    )
+    result = run(
+        order,
+        snapshot({("W1", "A"): 3, ("W1", "B"): 1, ("W1", "C"): 9}),
+        {"ACME": AllocationPolicy(tier=0, ship_complete=True), "BETA": AllocationPolicy(tier=5)},
+        rec=receipts(("W1", "B", 50, date(2024, 3, 7)), ("W1", "C", 3, date(2024, 3, 5))),
+    )
+    t = totals(result.lines)
+    assert [(t[("ACME", "X", i)]["allocated"], t[("ACME", "X", i)]["backordered"], t[("ACME", "X", i)]["rejected"])
+            for i in (1, 2, 3)] == [(2, 0, 0), (0, 9, 0), (5, 3, 0)]
+    assert {r["reason"] for r in rows(result.lines) if r["order_ref"] == "X" and r["backordered"]} == {
+        "held_ship_complete"}
+    assert (t[("BETA", "O0003", 1)]["allocated"], t[("BETA", "O0003", 1)]["rejected"]) == (1, 1)
+    assert t[("BETA", "O0004", 1)]["allocated"] == 4
+
+
+def test_a_shortfall_nothing_can_bring_does_not_hold_a_ship_complete_order():
+    order = lines(
+        {"sku": "A", "quantity": 2, "order_ref": "X", "line_number": 1},
+        {"sku": "B", "quantity": 9, "order_ref": "X", "line_number": 2},
+    )
+    result = run(order, snapshot({("W1", "A"): 3, ("W1", "B"): 1}), {"ACME": AllocationPolicy(ship_complete=True)})
+    assert [(r["line_number"], r["allocated"], r["rejected"], r["reason"]) for r in rows(result.lines)] == [
+        (1, 2, 0, "filled"), (2, 1, 0, "partial"), (2, 0, 8, "no_receipt")]
+
+
 def test_preferred_warehouse_is_tried_first():
     stock = snapshot({("W1", "A"): 10, ("W2", "A"): 10})
     result = run(
