@@ -225,7 +225,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         if record.state in lifecycle.AWAITING_PERSON:
             credit = c.credit(store).get(record.partner)
             value = reading.ordered_values(store, [record])[record.key]
-        return c.page(request, "order.html", session=got[0], o=record, doc=reading.order_page(store, record),
+        return c.page(request, "order.html", session=got[0], o=record, doc=reading.order_page(store, record, c.ws),
                       credit=credit, value=value, can_decide=record.state in lifecycle.AWAITING_PERSON)
 
     def approvals(request: Request) -> Response:

@@ -79,9 +79,16 @@ SECTIONED = {"shipments": {"shipment_id", "warehouse", "asn", "cartons", "lines"
              "invoices": {"invoice_number", "document", "lines", "total"}}  # key -> what its section reads
 
 
-def order_page(store: StateStore, order: OrderRecord) -> dict:
-    """The order's story (the keys of `status --json`, the findings recorded for it among them)."""
+def order_page(store: StateStore, order: OrderRecord, ws=None) -> dict:
+    """The order's story (the keys of `status --json`, the findings recorded for it among them); with the
+    workspace ``ws``, what its PO asked as its stored tables keep it too (`status --asked`: terms, CSH, each
+    line's price basis and store quantities)."""
     doc = story(store, order)
+    if ws is not None:
+        from flows.status import with_asked
+        from flows.status_view import asked
+
+        with_asked(doc, asked(ws, order))
     shown = {"document_id", "type", "isa13", "gs06", "st02", "file_name", "status", "created_at", "delivered_at",
              "clock", "run_id", "doc_key"}
     doc["document_extras"] = list(dict.fromkeys(k for d in doc["documents"] for k in d if k not in shown))

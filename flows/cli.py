@@ -808,7 +808,9 @@ def status(po: str = typer.Argument(..., help="PO number"),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
            release: str = typer.Option(None, "--release", help="One release (850 BEG04) of a PO held as several "
                                        "(without it: every release)."),
-           dates: bool = typer.Option(False, "--dates", help="Also the PO's DTM dates (read from the stored 850 "
+           dates: bool = typer.Option(False, "--dates", "--asked", help="Also what the PO asked as kept: its DTM "
+                                      "dates, terms (ITD), CSH (ship complete, no back order, do-not-exceed), each "
+                                      "line's price basis and SDQ store quantities (read from the stored 850 "
                                       "tables: slower, loads pyarrow)."),
            workspace: Path = WORKSPACE) -> None:
     """One order's story: state, every line (deleted and cancelled too), every document sent, people's

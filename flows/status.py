@@ -10,7 +10,7 @@ time labelled with its clock, and the reconciliation's exceptions about it. Read
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from connectors.state import StateStore
 from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord
@@ -27,10 +27,14 @@ def _plain(v):
     return v.value if hasattr(v, "value") else v
 
 
-def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line_dates: list | None = None) -> dict:
+def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line_dates: list | None = None,
+          asked: dict | None = None) -> dict:
     """Everything `status` shows for ``order``, as plain JSON values; ``dates``: the PO's DTM dates
     (ORDER_DATES column -> date or None, from its stored table; {} when unread); ``line_dates``: its lines'
-    own dates where they differ from the order's (flows.status_view._line_dates; [] when not asked)."""
+    own dates where they differ from the order's (flows.status_view._line_dates; [] when not asked); ``asked``:
+    what its PO asked as its stored tables keep it (flows.status_view.asked: its ITD terms, CSH ship complete /
+    do not exceed, each line's price basis and SDQ store quantities; None when not read: those keys are then
+    null)."""
     partner, po = order.partner, order.po_number
     documents = state.documents_for_order(partner, po)
     verdicts = state.document_status_for(partner, {(d["isa13"], d["gs06"] or "", d["st02"] or "") for d in documents})
@@ -40,7 +44,8 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
     by_key = {d["doc_key"]: d for d in documents}
     history = state.order_history(partner, po)
     person = order.person
-    return {
+    shipments = state.shipments_for_order(partner, po)
+    return with_asked({
         "order": {
             "partner": partner, "po_number": po, "state": order.state.value, "revision": order.revision,
             "answered_revision": order.answered_revision, "ack_type": order.ack_type,
@@ -92,9 +97,9 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         } for h in history],
         "reservations": [{"line_number": r.line_number, "warehouse": r.warehouse, "sku": r.sku,
                           "quantity": r.quantity} for r in state.order_reservations(partner, po)],
-        "shipments": [_shipment(s, po, by_key) for s in state.shipments_for_order(partner, po)],
-        "invoices": [_invoice(v, by_key) for v in state.invoices_for_order(partner, po)],
-    }
+        "shipments": [_shipment(s, po, by_key) for s in shipments],
+        "invoices": [_invoice(v, by_key, shipments) for v in state.invoices_for_order(partner, po)],
+    }, asked)
 
 
 def _doc(doc_key: str, by_key: dict) -> dict | None:
@@ -121,17 +126,85 @@ def _shipment(s: ShipmentRecord, po: str, by_key: dict) -> dict:
                      "ours": c.serial is not None, "pallet": c.pallet, "weight": _plain(c.weight),
                      "weight_unit": c.weight_unit} for c in s.cartons if c.po_number == po or c.label in labels],
         "lines": [{"line_number": ln.line_number, "line_id": ln.line_id, "sku": ln.sku, "quantity": _plain(ln.quantity),
-                   "unit": ln.unit, "carton": ln.carton, "pallet": ln.pallet} for ln in mine],
+                   "unit": ln.unit, "carton": ln.carton, "pallet": ln.pallet, "mark_for_store": ln.mark_for_store,
+                   "net_weight": _plain(ln.net_weight), "net_weight_unit": ln.net_weight_unit} for ln in mine],
     }
 
 
-def _invoice(v: InvoiceRecord, by_key: dict) -> dict:
+def _invoice(v: InvoiceRecord, by_key: dict, shipments: list[ShipmentRecord]) -> dict:
+    """One 810 as `status` shows it; each line with the net weight it billed (``net_weight``, its unit) when
+    it was billed by weight (a catch-weight line: its amount is the net weight shipped on the shipments the
+    810 bills times its price per pound, not its cases times it), else None."""
+    weights = _billed_weights(v, shipments)
     return {"invoice_number": v.invoice_number, "invoice_date": _plain(v.invoice_date), "shipment_id": v.shipment_id,
             "warehouse": v.warehouse, "currency": v.currency, "merchandise": _plain(v.merchandise),
             "charges": _plain(v.charges), "total": _plain(v.total), "document": _doc(v.doc_key, by_key),
             "lines": [{"line_number": ln.line_number, "line_id": ln.line_id, "quantity": _plain(ln.quantity),
-                       "unit": ln.unit, "unit_price": _plain(ln.unit_price), "amount": _plain(ln.amount)}
+                       "unit": ln.unit, "unit_price": _plain(ln.unit_price), "amount": _plain(ln.amount),
+                       "net_weight": _plain(weights.get(ln.line_number, (None, ""))[0]),
+                       "net_weight_unit": weights.get(ln.line_number, (None, ""))[1]}
                       for ln in v.lines]}
+
+
+def _billed_weights(v: InvoiceRecord, shipments: list[ShipmentRecord]) -> dict[int, tuple[Decimal, str]]:
+    """Line number -> (net weight, unit) of the 810's lines billed by weight: the line's net weights on the
+    shipments it bills (its own shipment; every shipment of the PO for an 810 per order) added, when every row
+    of it gave one in one unit and that weight times the price, half up to cents, is the amount billed (and the
+    quantity times it is not): engine.lifecycle.billing bills a catch-weight line so (the invoice record
+    keeps the cases and the amount)."""
+    billed = [s for s in shipments if not v.shipment_id or (s.warehouse, s.shipment_id) == (v.warehouse, v.shipment_id)]
+    found: dict[int, tuple[Decimal | None, str]] = {}
+    for s in billed:
+        for ln in s.lines:
+            if ln.po_number != v.po_number:
+                continue
+            was = found.get(ln.line_number)
+            if was is None:
+                found[ln.line_number] = (ln.net_weight, ln.net_weight_unit)
+            elif was[0] is None or ln.net_weight is None or was[1] != ln.net_weight_unit:
+                found[ln.line_number] = (None, "")
+            else:
+                found[ln.line_number] = (was[0] + ln.net_weight, was[1])
+    cent = Decimal("0.01")
+    out = {}
+    for ln in v.lines:
+        weight, unit = found.get(ln.line_number, (None, ""))
+        if weight is None or weight == ln.quantity:
+            continue
+        if (weight * ln.unit_price).quantize(cent, ROUND_HALF_UP) == ln.amount != (
+                ln.quantity * ln.unit_price).quantize(cent, ROUND_HALF_UP):
+            out[ln.line_number] = (weight, unit)
+    return out
+
+
+def with_asked(doc: dict, asked: dict | None) -> dict:
+    """``doc`` (a story) with what its PO asked (flows.status_view.asked) in its keys: the order's ``terms``
+    (ITD), ``sales_requirement`` (CSH01: code and words), ``do_not_exceed`` (CSH03 and CSH02) and, for a
+    ship-complete order (CSH01 SC), ``ship_complete_date``, the one day its live lines are promised for (null
+    when several or none); each line's ``price_basis`` (PO105), ``price_per`` (the unit it is per: LB for PP)
+    and ``store_quantities`` (its SDQ pairs). Every one of them null when ``asked`` is None (not read)."""
+    o = doc["order"]
+    if asked is None:
+        o.update(terms=None, sales_requirement=None, do_not_exceed=None, ship_complete_date=None)
+        for ln in doc["lines"]:
+            ln.update(price_basis=None, price_per=None, store_quantities=None)
+        return doc
+    from flows.status_view import SALES_REQUIREMENTS
+    from schemas.orders import SHIP_COMPLETE
+
+    code = asked.get("sales_requirement") or ""
+    days = {ln["promised_date"] for ln in doc["lines"] if ln["state"] not in ("cancelled", "deleted", "rejected")
+            and ln["promised_date"]}
+    o.update(terms=asked.get("terms") or {},
+             sales_requirement={"code": code, "text": SALES_REQUIREMENTS.get(code, "")} if code else None,
+             do_not_exceed=asked.get("do_not_exceed"),
+             ship_complete_date=next(iter(days)) if code in SHIP_COMPLETE and len(days) == 1 else None)
+    kept_lines = asked.get("lines") or {}
+    for ln in doc["lines"]:
+        kept = kept_lines.get(ln["line_id"] or str(ln["line_number"]), {})
+        ln.update(price_basis=kept.get("price_basis", ""), price_per=_price_per(kept.get("price_basis", "")),
+                  store_quantities=kept.get("store_quantities", []))
+    return doc
 
 
 def _line(ln: LineRecord) -> dict:
@@ -141,6 +214,16 @@ def _line(ln: LineRecord) -> dict:
             "rejected": ln.rejected, "promised_date": _plain(ln.promised_date), "warehouses": ln.warehouses,
             "reason": ln.reason, "codes": list(ln.codes), "revision": ln.revision, "shipped": _plain(ln.shipped),
             "invoiced": _plain(ln.invoiced)}
+
+
+def _price_per(basis: str) -> str:
+    """The unit a PO105 price is per (PP: LB, PK: KG ...; schemas.units.PRICE_PER_MEASURE); "" for a price per
+    the line's own unit or a basis naming none."""
+    if not basis or basis == "PE":
+        return ""
+    from schemas.units import PRICE_PER_MEASURE
+
+    return next(iter(PRICE_PER_MEASURE.get(basis, ())), "")
 
 
 def _verdict_text(v: dict | None) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
@@ -45,7 +46,8 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         docs = []
         for o in matches:
             head = _order_dates(ws, o) if dates else None
-            docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None))
+            docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
+                              asked(ws, o) if dates else None))
     finally:
         store.close()
     if len(docs) == 1:
@@ -152,6 +154,68 @@ def _line_dates(ws, record, head: dict | None) -> list[dict]:
     return [out[n] for n in sorted(out)]
 
 
+# The PO's ITD terms as kept (ORDERS column, ITD element, what it is), shown once for the order
+TERMS = (("terms_type", "ITD01", "type"), ("terms_basis_date", "ITD02", "basis date"),
+         ("terms_discount_percent", "ITD03", "discount %"), ("terms_discount_due_date", "ITD04", "discount due"),
+         ("terms_discount_days", "ITD05", "discount days"), ("terms_net_due_date", "ITD06", "net due"),
+         ("terms_net_days", "ITD07", "net days"), ("terms_description", "ITD12", "description"),
+         ("terms_day_of_month", "ITD13", "day of month"))
+# CSH01 (code list 563) in words, for the codes partners send most
+SALES_REQUIREMENTS = {"SC": "ship complete", "N": "no back order", "SP": "ship partial, balance cancel",
+                      "Y": "back order if out of stock"}
+
+
+def asked(ws, record) -> dict:
+    """What ``record``'s PO asked, as its stored tables keep it (pyarrow: only when asked, as the dates):
+    ``terms`` (ITD column -> value, the ones sent; {} none), ``sales_requirement`` (CSH01 as sent, "" none),
+    ``do_not_exceed`` ({"amount", "action"}: CSH03 and CSH02; None none), and ``lines``: line id (PO101, else
+    the line number as text) -> {"price_basis": PO105, "store_quantities": [{"store", "quantity", "unit",
+    "id_qualifier"}, ...] (its SDQ pairs)}. {} when the tables cannot be read."""
+    from connectors.order_store import OrderStore, order_row
+    from schemas.errors import StateError
+
+    if not record.lines_key:
+        return {}
+    heads = ["po_number", "order_ref", *(c for c, _e, _t in TERMS), "sales_requirement", "do_not_exceed_action",
+             "do_not_exceed_amount"]
+    try:
+        o, t = OrderStore(ws.orders_dir).load_columns(record.partner, record.lines_key, heads, [
+            "po_number", "order_ref", "line_number", "line_id", "price_basis", "store_quantities"])
+    except StateError:
+        return {}
+    row = order_row(o, record.po_number, record.order_ref) or {}
+    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
+    refs = {r["order_ref"] for r in rows}
+    if record.order_ref in refs:
+        rows = [r for r in rows if r["order_ref"] == record.order_ref]
+    elif len(refs) > 1:  # the last interchange's rows (as _line_dates)
+        rows = [r for r in rows if r["order_ref"] == rows[-1]["order_ref"]]
+    amount = row.get("do_not_exceed_amount")
+    return {
+        "terms": {c: _plain_value(row[c]) for c, _e, _t in TERMS if row.get(c) not in (None, "")},
+        "sales_requirement": row.get("sales_requirement") or "",
+        "do_not_exceed": ({"amount": _plain_value(amount), "action": row.get("do_not_exceed_action") or ""}
+                          if amount is not None else None),
+        "lines": {(r["line_id"] or str(r["line_number"])): {
+            "price_basis": r["price_basis"] or "",
+            "store_quantities": [{"store": q["store"], "quantity": _plain_value(q["quantity"]), "unit": q["unit"] or "",
+                                  "id_qualifier": q["id_qualifier"] or ""} for q in r["store_quantities"] or ()]}
+            for r in rows},
+    }
+
+
+def _plain_value(v):
+    """A stored value as JSON text: dates ISO, decimals exact."""
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+    return v
+
+
 def _releases(ws, records) -> dict[str, str | None]:
     """Order key -> its release number (850 BEG04, "" for none; None when its stored 850 is unreadable)."""
     from connectors.order_store import OrderStore
@@ -179,6 +243,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     for ln in o.get("line_dates") or ():  # a line's own dates, where they differ from the order's
         own = [f"{text} {ln[c]} (DTM {q})" for c, q, text in LINE_DATE_NAMES if ln.get(c)]
         console.print(shown(f"  line {ln['line_id'] or ln['line_number']}'s own dates: ") + "; ".join(own))
+    for text in _asked_text(o):
+        console.print(shown(text))
     if o["hold_reasons"]:
         console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")
@@ -188,11 +254,19 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         t.add_column(c, overflow="fold")
     for ln in doc["lines"]:
         price = ln["ack_price"] or ln["unit_price"]
+        if price and ln.get("price_basis") and ln["price_basis"] != "PE":  # the price's basis (PO105): per LB ...
+            price = f"{price} per {ln['price_per']} ({ln['price_basis']})" if ln.get("price_per") else \
+                f"{price} (PO105 {ln['price_basis']})"
         t.add_row(*(shown(v if v is not None else "") for v in (
             ln["line_number"], ln["line_id"], ln["state"], ln["ack"], ln["ordered"], ln["unit"], price,
             ln["allocated"], ln["backordered"], ln["rejected"], *((ln["shipped"], ln["invoiced"]) if shipping else ()),
             ln["promised_date"], ln["warehouses"], ln["reason"])))
     console.print(t)
+    for ln in doc["lines"]:  # a store-level line: each store's quantity (its SDQ pairs)
+        if ln.get("store_quantities"):
+            console.print(shown(f"  line {ln['line_id'] or ln['line_number']} by store (SDQ): " + "; ".join(
+                f"store {q['store']} {q['quantity']} {q['unit'] or ln['unit']}".strip()
+                for q in ln["store_quantities"])))
     d = Table(title="documents sent (times: run clock; a held document waits, unnumbered)")
     for c in ("type", "ISA13", "GS06", "ST02", "file", "status", "created", "delivered"):
         d.add_column(c, overflow="fold")
@@ -244,6 +318,23 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     console.print(h)
 
 
+def _asked_text(o: dict) -> list[str]:
+    """The order's terms, CSH and ship-complete day as lines of text (none when not read)."""
+    out = []
+    if o.get("terms"):
+        t = o["terms"]
+        out.append("  terms (ITD): " + "; ".join(f"{text} {t[c]}" for c, _e, text in TERMS if c in t))
+    if o.get("sales_requirement"):
+        r = o["sales_requirement"]
+        out.append(f"  CSH01 {r['code']}" + (f": {r['text']}" if r["text"] else "")
+                   + (f", promised for {o['ship_complete_date']}" if o.get("ship_complete_date") else ""))
+    if o.get("do_not_exceed"):
+        x = o["do_not_exceed"]
+        out.append(f"  do not exceed (CSH03) {x['amount']} {o['currency']}".rstrip()
+                   + (f", action (CSH02) {x['action']}" if x["action"] else ""))
+    return out
+
+
 def _departed(sh: dict) -> str:
     """" (departed <our time>)" when the departure in our clock's time is not the ship time as the
     warehouse wrote it (a 945 time in another zone, converted); "" otherwise."""
@@ -267,25 +358,33 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
                              (f" (late: due {sh['asn_due_at']})" if sh["asn_late"] and sh.get("asn_due_at") else
                               " (late)" if sh["asn_late"] else "", "red")))
         c = Table(title=f"shipment {shown(sh['shipment_id'])}: cartons and lines")
-        for col in ("carton / pallet", "SSCC-18", "on pallet", "weight", "line", "PO101", "SKU", "quantity"):
+        stores = any(ln.get("mark_for_store") for ln in sh["lines"])
+        weighed = any(ln.get("net_weight") for ln in sh["lines"])
+        for col in ("carton / pallet", "SSCC-18", "on pallet", "weight", "line", "PO101", "SKU", "quantity",
+                    *(("net weight",) if weighed else ()), *(("for store",) if stores else ())):
             c.add_column(col, overflow="fold")
+
+        def extra(ln, weighed=weighed, stores=stores) -> tuple:  # a line's net weight, the store it was marked for
+            return (*((f"{ln['net_weight']} {ln['net_weight_unit']}".strip() if ln and ln.get("net_weight") else "",)
+                      if weighed else ()), *((shown(ln.get("mark_for_store") or "") if ln else "",) if stores else ()))
         by_carton: dict[str, list] = {}
         for ln in sh["lines"]:
             by_carton.setdefault(ln["carton"], []).append(ln)
         for ct in sh["cartons"]:
             if ct["level"] == "pallet":
-                c.add_row(f"pallet {shown(ct['label'])}", shown(ct["sscc"]), "", "", "", "", "", "")
+                c.add_row(f"pallet {shown(ct['label'])}", shown(ct["sscc"]), "", "", "", "", "", "", *extra(None))
                 continue
             for i, ln in enumerate(by_carton.pop(ct["label"], []) or [None]):
                 c.add_row(shown(ct["label"]) if i == 0 else "", shown(ct["sscc"]) if i == 0 else "",
                           shown(ct["pallet"]),
                           f"{ct['weight'] or ''} {ct['weight_unit']}".strip() if i == 0 else "",
                           str(ln["line_number"]) if ln else "", shown(ln["line_id"]) if ln else "",
-                          shown(ln["sku"]) if ln else "", shown(f"{ln['quantity']} {ln['unit']}") if ln else "")
+                          shown(ln["sku"]) if ln else "", shown(f"{ln['quantity']} {ln['unit']}") if ln else "",
+                          *extra(ln))
         for label, lines in by_carton.items():  # loose items, or cartons the 856 does not list
             for ln in lines:
                 c.add_row(shown(label) or "(loose)", "", shown(ln["pallet"]), "", str(ln["line_number"]),
-                          shown(ln["line_id"]), shown(ln["sku"]), shown(f"{ln['quantity']} {ln['unit']}"))
+                          shown(ln["line_id"]), shown(ln["sku"]), shown(f"{ln['quantity']} {ln['unit']}"), *extra(ln))
         console.print(c)
     if doc["invoices"]:
         v = Table(title="invoices (810)")
@@ -298,3 +397,9 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
                       str(len(inv["lines"])), inv["merchandise"], inv["charges"], f"{inv['total']} {inv['currency']}",
                       d.get("isa13", ""), shown(d.get("file_name", "")), d.get("delivered_at") or "not yet")
         console.print(v)
+        for inv in doc["invoices"]:  # a line billed by weight: why its amount is not its cases times the price
+            for ln in inv["lines"]:
+                if ln.get("net_weight"):
+                    console.print(shown(f"  invoice {inv['invoice_number']} line {ln['line_id'] or ln['line_number']}: "
+                                        f"{ln['quantity']} {ln['unit']} billed by net weight {ln['net_weight']} "
+                                        f"{ln['net_weight_unit']} x {ln['unit_price']} = {Decimal(ln['amount']):.2f}"))
