@@ -86,9 +86,9 @@ def order_page(store: StateStore, order: OrderRecord, ws=None) -> dict:
     doc = story(store, order)
     if ws is not None:
         from flows.status import with_asked
-        from flows.status_view import asked
+        from flows.status_view import asked, changes
 
-        with_asked(doc, asked(ws, order))
+        with_asked(doc, {**asked(ws, order), "changes": changes(ws, store, order)})
     shown = {"document_id", "type", "isa13", "gs06", "st02", "file_name", "status", "created_at", "delivered_at",
              "clock", "run_id", "doc_key"}
     doc["document_extras"] = list(dict.fromkeys(k for d in doc["documents"] for k in d if k not in shown))

@@ -182,8 +182,10 @@ def with_asked(doc: dict, asked: dict | None) -> dict:
     (ITD), ``sales_requirement`` (CSH01: code and words), ``do_not_exceed`` (CSH03 and CSH02) and, for a
     ship-complete order (CSH01 SC), ``ship_complete_date``, the one day its live lines are promised for (null
     when several or none); each line's ``price_basis`` (PO105), ``price_per`` (the unit it is per: LB for PP)
-    and ``store_quantities`` (its SDQ pairs). Every one of them null when ``asked`` is None (not read)."""
+    and ``store_quantities`` (its SDQ pairs); and the story's ``changes``, what each 860 changed old -> new
+    (flows.status_view.changes). Every one of them null when ``asked`` is None (not read)."""
     o = doc["order"]
+    doc["changes"] = None if asked is None else list(asked.get("changes") or ())
     if asked is None:
         o.update(terms=None, sales_requirement=None, do_not_exceed=None, ship_complete_date=None)
         for ln in doc["lines"]:

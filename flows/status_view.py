@@ -47,7 +47,7 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         for o in matches:
             head = _order_dates(ws, o) if dates else None
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
-                              asked(ws, o) if dates else None))
+                              {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
     finally:
         store.close()
     if len(docs) == 1:
@@ -204,6 +204,64 @@ def asked(ws, record) -> dict:
     }
 
 
+# what `status --asked` compares of a line before and after an 860 (ORDER_LINES column, what it is)
+CHANGED_LINE = (("quantity", "quantity"), ("unit", "unit"), ("unit_price", "price"), ("price_basis", "price basis"),
+                *((c, f"DTM {q} ({text})") for c, q, text in LINE_DATE_NAMES))
+
+
+def changes(ws, store, record) -> list[dict]:
+    """What each 860 applied to ``record`` changed, old -> new, from the order's stored tables before it (the
+    change's base) and after it: one row per change (file: the 860's file, revision: the order's revision it
+    made, line_number / line_id: the line, or null for the heading, what, from, to: as text, "" none), the
+    860s in the order they were applied, the heading's DTM dates then each line in line order. An added line
+    is "added" (from "", to its quantity and unit), a deleted one "deleted". [] when none or unreadable."""
+    from connectors.order_store import OrderStore, order_row
+    from schemas.errors import StateError
+
+    out: list[dict] = []
+    orders = OrderStore(ws.orders_dir)
+    heads = ["po_number", "order_ref", *(c for c, _q, _t in ORDER_DATES)]
+    cols = ["po_number", "line_number", "line_id", *(c for c, _t in CHANGED_LINE)]
+    for ch in store.pending_changes(statuses=None, keys=[record.key]):  # applied ones: with a base
+        if not ch.base_key:
+            continue
+        try:
+            o_old, t_old = orders.load_columns(record.partner, ch.base_key, heads, cols)
+            o_new, t_new = orders.load_columns(record.partner, f"{ch.store_key}-{ch.change_ref}", heads, cols)
+        except StateError:
+            continue
+        at = {"file": ch.source_file, "revision": ch.revision}
+        h_old = order_row(o_old, record.po_number, None) or {}
+        h_new = order_row(o_new, record.po_number, None) or {}
+        for c, q, text in ORDER_DATES:
+            if h_old.get(c) != h_new.get(c):
+                out.append({**at, "line_number": None, "line_id": None, "what": f"DTM {q} ({text})",
+                            "from": _text(h_old.get(c)), "to": _text(h_new.get(c))})
+        old = {r["line_number"]: r for r in t_old.to_pylist() if r["po_number"] == record.po_number}
+        new = {r["line_number"]: r for r in t_new.to_pylist() if r["po_number"] == record.po_number}
+        for n in sorted(old.keys() | new.keys()):
+            a, b = old.get(n), new.get(n)
+            line = {**at, "line_number": n, "line_id": (b or a)["line_id"] or ""}
+            if a is None or b is None:
+                r = b or a
+                out.append({**line, "what": "added" if a is None else "deleted",
+                            "from": "" if a is None else f"{_text(r['quantity'])} {r['unit'] or ''}".strip(),
+                            "to": "" if b is None else f"{_text(r['quantity'])} {r['unit'] or ''}".strip()})
+                continue
+            out += [{**line, "what": text, "from": _text(a[c]) + _unit_of(c, a), "to": _text(b[c]) + _unit_of(c, b)}
+                    for c, text in CHANGED_LINE if a[c] != b[c]]
+    return out
+
+
+def _unit_of(column: str, row: dict) -> str:
+    """" EA" after a quantity (its row's unit), "" after anything else."""
+    return f" {row['unit']}" if column == "quantity" and row["unit"] else ""
+
+
+def _text(v) -> str:
+    return "" if v is None else str(_plain_value(v))
+
+
 def _plain_value(v):
     """A stored value as JSON text: dates ISO, decimals exact."""
     from datetime import date
@@ -212,7 +270,7 @@ def _plain_value(v):
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, Decimal):
-        return format(v.normalize(), "f") if v == v.to_integral_value() else format(v, "f")
+        return format(v.normalize(), "f")  # as the 850 wrote it: 38.02, not the stored 38.0200
     return v
 
 
@@ -262,6 +320,14 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
             ln["allocated"], ln["backordered"], ln["rejected"], *((ln["shipped"], ln["invoiced"]) if shipping else ()),
             ln["promised_date"], ln["warehouses"], ln["reason"])))
     console.print(t)
+    if doc.get("changes"):
+        g = Table(title="changed by 860s (old -> new, from the stored order before and after each)")
+        for col in ("860 file", "revision", "line", "what", "from", "to"):
+            g.add_column(col, overflow="fold")
+        for x in doc["changes"]:
+            g.add_row(*(shown(v) for v in (x["file"], x["revision"], x["line_id"] or x["line_number"] or "(heading)",
+                                           x["what"], x["from"] or "(none)", x["to"] or "(none)")))
+        console.print(g)
     for ln in doc["lines"]:  # a store-level line: each store's quantity (its SDQ pairs)
         if ln.get("store_quantities"):
             console.print(shown(f"  line {ln['line_id'] or ln['line_number']} by store (SDQ): " + "; ".join(

@@ -163,3 +163,54 @@ def test_the_po_s_terms_show_once_at_the_order_level(ship_complete):
             "net due 2026-12-26; net days 30; description 2% 10 NET 30; day of month 10") in text
     html = page(ship_complete, "2K7BXMPZ")
     assert html.count('id="terms"') == 1 and "discount due date 2026-12-10" in html and "day of month 10" in html
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo's two nights (stages without Prefect): globex-change-01.x12 changes GLOBEX-2000 on the second."""
+    import shutil
+
+    from tests.support import REPO
+
+    ws = make_workspace(tmp_path_factory.mktemp("demo") / "ws")
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    for folder in (REPO / "sample_files" / "drops-day2").iterdir():
+        for f in folder.iterdir():
+            shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    return ws
+
+
+def test_what_an_860_changed_shows_old_and_new_with_its_file(demo):
+    """The demo's globex-change-01.x12 on GLOBEX-2000 (POC DI line 1, QD line 2 48 -> 24, PC line 4 38.02 ->
+    38.00, AI line 5): the history said "changed by 860 ... lines [1, 2, 4, 5]"; --asked says what changed."""
+    res = CliRunner().invoke(app, ["status", "GLOBEX-2000", "--partner", "globex", "--json", "--asked",
+                                   "-w", str(demo.root)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [(c["file"], c["revision"], c["line_number"], c["what"], c["from"], c["to"]) for c in doc["changes"]] == [
+        ("globex-change-01.x12", 2, 1, "deleted", "12 EA", ""),
+        ("globex-change-01.x12", 2, 2, "quantity", "48 EA", "24 EA"),
+        ("globex-change-01.x12", 2, 4, "price", "38.02", "38"),
+        ("globex-change-01.x12", 2, 5, "added", "", "24 EA")]
+    from rich.console import Console
+
+    from flows.status_view import print_story
+
+    out = Console(file=io.StringIO(), width=400, markup=False, emoji=False, highlight=False)
+    print_story(doc, "GLOBEX-2000", out=out)
+    text = out.file.getvalue()
+    assert "changed by 860s" in text
+    assert "│ globex-change-01.x12 │ 2        │ 2    │ quantity │ 48 EA  │ 24 EA  │" in text
+    # the console's order page shows them as a section of their own
+    from connectors.state import StateStore
+    from console import reading
+
+    store = StateStore(demo.state_url)
+    try:
+        page = reading.order_page(store, store.order("globex", "GLOBEX-2000"), demo)
+    finally:
+        store.close()
+    assert page["more"]["changes"] == doc["changes"]
+    assert CliRunner().invoke(app, ["status", "GLOBEX-2000", "--partner", "globex", "--json", "-w",
+                                    str(demo.root)]).stdout.count('"changes": null') == 1
