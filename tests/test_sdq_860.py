@@ -112,3 +112,49 @@ def test_units_moved_between_stores_by_an_860_ship_to_the_new_split(tmp_path):
     assert "SHP-1001" in asn
     segs = [s.split("*") for s in asn.replace("\n", "").split("~") if s]
     assert [(s[2], s[5]) for s in segs if s[0] == "SN1"] == [("6", "6"), ("24", "24"), ("4", "4"), ("24", "24")]
+
+
+# --- a carton holding two stores' items -------------------------------------------------------------------------
+
+def test_a_carton_with_two_stores_items_is_named_once():
+    from tests.test_sdq_store_level import checked, confirmation
+
+    _, found = checked(confirmation(("C1", "0101", "1", 3), ("C1", "102", "1", 3), ("C1", "0101", "1", 1),
+                                    ("C2", "0102", "1", 3)))
+    assert found == [(1, "SHIPMENT_CARTON_TWO_STORES", 3, "mark_for_store", "0102")]
+    # a store and an unsplit line's item without one: two order loops too; a split line's row without a store
+    # is SHIPMENT_STORE_MISSING's alone
+    _, found = checked(confirmation(("C1", "0101", "1", 6), ("C1", None, "2", 5)))
+    assert found == [(1, "SHIPMENT_CARTON_TWO_STORES", 3, "mark_for_store", None)]
+    _, found = checked(confirmation(("C1", "0101", "1", 6), ("C1", None, "1", 6)))
+    assert [f[1] for f in found] == ["SHIPMENT_STORE_MISSING"]
+    assert checked(confirmation(("C1", "0101", "1", 6), ("C2", "0102", "1", 6)))[1] == []
+    assert checked(confirmation(("C1", "0101", "1", 6), ("C1", "0102", "1", 6)), partners=())[1] == []
+
+
+def test_a_carton_holding_two_stores_items_holds_the_shipment_with_a_finding(tmp_path):
+    """The warehouse packs 0101's paper with 0102's pens in carton C-1001, 0102's paper with 0101's pens in C-1002
+    (each store gets its SDQ quantities): the 856 would list each carton under both stores' order loops. The
+    shipment is held with SHIPMENT_CARTON_TWO_STORES naming the carton (it used to be refused by the 856's
+    self-check, ASN_NOT_BUILT, with no finding saying why)."""
+    from connectors.state import StateStore
+    from tests.support import deliver_all, ship_stages
+
+    mixed = [CARTONS[0], CARTONS[1].replace(",C-1001,8,LB,101", ",C-1001,8,LB,0102"),
+             CARTONS[2], CARTONS[3].replace(",C-1002,9,LB,0102", ",C-1002,9,LB,0101")]  # the pens' stores swapped
+    assert mixed != CARTONS
+    ws = store_level_workspace(tmp_path, mixed)
+    day = datetime(2026, 11, 27, 14, 30)
+    ship_stages(ws, day, run_id="day1")
+    deliver_all(ws, day)
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["severity"], f["value"], f["po_number"]) for f in state.findings(run_id="day1")
+                 if f["code"].startswith("SHIPMENT_") or f["code"] == "ASN_NOT_BUILT"]
+        message = [f["message"] for f in state.findings(run_id="day1") if f["code"] == "SHIPMENT_CARTON_TWO_STORES"]
+    finally:
+        state.close()
+    assert found == [("SHIPMENT_CARTON_TWO_STORES", "error", "0102", "ACME-1001"),
+                     ("SHIPMENT_CARTON_TWO_STORES", "error", "0101", "ACME-1001")]
+    assert "C-1001" in message[0] and "0101, 0102" in message[0]
+    assert "SHP-1001" not in outbox(ws, "856")
