@@ -158,3 +158,39 @@ def test_a_carton_holding_two_stores_items_holds_the_shipment_with_a_finding(tmp
                      ("SHIPMENT_CARTON_TWO_STORES", "error", "0101", "ACME-1001")]
     assert "C-1001" in message[0] and "0101, 0102" in message[0]
     assert "SHP-1001" not in outbox(ws, "856")
+
+
+def test_units_moved_between_stores_after_a_first_shipment_ship_to_the_new_split(tmp_path):
+    """Store 0101's carton of ACME-1001 shipped (paper 4, pens 24); the buyer then moves 6 pens from 0102 to 0101 (860
+    RZ on line 5, same 48: SDQ 0101 30 / 0102 18). The next confirmation's cartons for the new split ship (0101's 6
+    more pens used to be held: SHIPMENT_STORE_OVER against the 850's 24)."""
+    from connectors.state import StateStore
+    from tests.changes.builders import x12_860
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = store_level_workspace(tmp_path, CARTONS[:2])
+    day = datetime(2026, 11, 27, 14, 30)
+    ship_stages(ws, day, run_id="day1")
+    deliver_all(ws, day)
+    assert "SHP-1001" in outbox(ws, "856")
+    change = x12_860(["BCH*04*SA*ACME-1001**1*20261126*****20261127",
+                      "POC*5*RZ*48*24*EA*4.90*PE*VN*VP-1004", "SDQ*EA*92*0101*30*0102*18", "CTT*1"], isa13=7002)
+    (ws.drop_root / "acme" / "inbox" / "acme-change-sdq.x12").write_bytes(change)
+    run_stages(ws, datetime(2026, 11, 27, 15))
+    later = "SHP-1002,2026-11-27,16:05,UPSN,G2,1Z999AA10123456791,BOL-6002,ACME-1001"
+    cartons = [f"{later},4,SKU-1002,6,EA,C-1002,9,LB,0102", f"{later},5,SKU-1004,18,EA,C-1002,9,LB,0102",
+               f"{later},5,SKU-1004,6,EA,C-1003,2,LB,0101"]
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    (inbox / "east-shipments-20261127-2.csv").write_text(HEADER + "\n".join(cartons) + "\n")
+    day = datetime(2026, 11, 27, 16, 30)
+    ship_stages(ws, day, run_id="day2")
+    deliver_all(ws, day)
+    state = StateStore(ws.state_path)
+    try:
+        codes = [f["code"] for f in state.findings()]
+        history = " ".join(str(e.get("note") or "") for e in state.order_history("acme", "ACME-1001"))
+    finally:
+        state.close()
+    assert not [c for c in codes if c.startswith(("SHIPMENT_STORE", "CHANGE_"))], codes
+    assert "line 5 SDQ stores 0101 30, 0102 18" in history
+    assert "SHP-1002" in outbox(ws, "856")

@@ -399,11 +399,13 @@ class _Step:
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if answered else {}
         doc_key = self._doc_key() if answered else ""
-        if not touched and (deadlines or result.dated_line_numbers):
+        if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers):
+            # (or only a line's store split moved: the new split kept for what is still to ship)
             new_key = f"{ch.store_key}-{ch.change_ref}"
             revived, restored = self._restore_expired(order_row, result)
+            what = "dates moved" if deadlines or result.dated_line_numbers else "store split changed"
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
-                     note=f"dates moved by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
+                     note=f"{what} by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
                      "no line of the "
                      f"{record.state.value} order changed{restored}" + (f"; 865 {said['ack_type']}" if said else ""),
                      revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file)
