@@ -194,3 +194,27 @@ def test_units_moved_between_stores_after_a_first_shipment_ship_to_the_new_split
     assert not [c for c in codes if c.startswith(("SHIPMENT_STORE", "CHANGE_"))], codes
     assert "line 5 SDQ stores 0101 30, 0102 18" in history
     assert "SHP-1002" in outbox(ws, "856")
+
+
+def test_a_945_lx_whose_w12s_name_two_stores_is_named():
+    """A 3PL's 945 LX (one carton, MAN*GM) with a W12 loop per store (N1*Z7 after each W12) is one carton for two
+    stores: SHIPMENT_CARTON_TWO_STORES, as for a CSV carton."""
+    import pyarrow as pa
+
+    from parsers.warehouse_945 import read_945
+    from rules.shipments import store_checks
+    from tests.test_945_shapes import CARTON1, w945
+    from tests.test_945_shapes import HEAD as HEAD_945
+    from tests.test_sdq_store_level import sdq_lines
+
+    head = [HEAD_945[0].replace("GLOBEX-2001", "PO-1"), *HEAD_945[1:]]
+    body = [*head, "LX*1", f"MAN*GM*{CARTON1}",
+            "W12*CC*6*6**EA*614141100521*VN*VP-1007**9*G*L", "N1*Z7*STORE 101*92*0101", "N9*LI*1",
+            "W12*CC*6*6**EA*614141100521*VN*VP-1007**9*G*L", "N1*Z7*STORE 102*92*0102", "N9*LI*1"]
+    result = read_interchanges(w945(body))
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert found == [] and lines["po_number"].to_pylist() == ["PO-1", "PO-1"]
+    lines = lines.set_column(lines.schema.get_field_index("partner"), "partner", pa.array(["acme", "acme"]))
+    _, found = store_checks(lines, sdq_lines(), {"acme"})
+    assert [(i, f.code, f.location.value, f.location.element) for i, f in found] == [
+        (1, "SHIPMENT_CARTON_TWO_STORES", "0102", "N104")]
