@@ -117,6 +117,8 @@ class ChangeResult:
     trimmed_line_numbers: frozenset[int] = frozenset()
     # lines whose own cancel / do-not-deliver dates (ORDER_LINES DEADLINES) a POC's DTM 001/063/064 moved
     dated_line_numbers: frozenset[int] = frozenset()
+    # lines whose SDQ store quantities a POC's SDQ replaced (nothing else of them changed: not decided again)
+    split_line_numbers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,11 +366,13 @@ class _Editor:
             hit = _find_poc(list(self.lines.values()), poc)
             if hit is not None:
                 mentioned.add(hit["line_number"])
+            was = hit.get("quantity") if hit is not None else None
             result = self._apply(poc, hit)
             if result.line_number is not None:
                 mentioned.add(result.line_number)
                 if result.status != REJECTED and result.line_number in self.lines:
                     _take_dates(poc, self.lines[result.line_number])
+                    self._take_stores(poc, self.lines[result.line_number], was if hit is not None else None)
             self.results.append(result)
         if replace_all:
             self._drop_unmentioned(pocs[0], mentioned)
@@ -511,6 +515,39 @@ class _Editor:
                 f"multipliers: the {ct} change was not applied (ask the buyer for the net price in POC06).",
                 "POC06", value)
         return None
+
+    def _take_stores(self, poc: dict, line: dict, was: Decimal | None) -> None:
+        """The POC loop's SDQ (a buyer moving units between stores, a QI/QD with its new split, an added line's
+        split) replaces the line's store quantities, as the 850's SDQ set them. CHANGE_SDQ_MISMATCH (a warning,
+        as SDQ_QUANTITY_MISMATCH is for the 850) when the line then has a split, in its own unit, that does not
+        add up to its quantity: a new split that does not, or a new quantity sent without one (the line keeps
+        its old split, which no longer adds up: a store-level partner's cartons are checked against it,
+        rules.shipments.store_checks). ``was``: the stored line's quantity before the POC (None: added)."""
+        sent = poc.get("store_quantities")
+        if sent:
+            line["store_quantities"] = sent
+        split = line.get("store_quantities")
+        quantity, unit = line.get("quantity"), line.get("unit")
+        if not split or quantity is None or not (sent or quantity != was):
+            return
+        if {s.get("unit") for s in split} != {unit}:
+            return  # another unit (or none): the sum cannot be compared with the line's quantity (as the 850's)
+        total = sum((s["quantity"] for s in split if s.get("quantity") is not None), Decimal(0))
+        if total == quantity:
+            return
+        name = line.get("line_id") or line["line_number"]
+        stores = ", ".join(f"{s.get('store')}: {_n(s.get('quantity'))}" for s in split)
+        if sent:
+            why = (f"its new SDQ store quantities ({stores}) add up to {_n(total)}; the split was taken as sent: "
+                   "ask the buyer which is meant before the stores' cartons ship")
+        else:
+            why = (f"the POC sent no SDQ, so the line keeps its earlier store quantities ({stores}), which add up "
+                   f"to {_n(total)}: cartons are checked per store against them (the units past them cannot ship "
+                   "to a store); ask the buyer for the new split")
+        self.findings.append(_finding(
+            "CHANGE_SDQ_MISMATCH", f"POC {poc.get('change_type')} leaves line {name} at {_n(quantity)} {unit}, "
+            f"but {why}.", poc, "POC03", None if poc.get("quantity_ordered") is None else _n(poc["quantity_ordered"]),
+            line_number=line["line_number"]))
 
     def _promised(self, line: Mapping) -> Decimal:
         """An order that shipped: the units we acknowledged for the line (placed + backordered); else 0."""
@@ -874,6 +911,8 @@ def _result(
     )
     dated = frozenset(k for k, r in after.items() if k in before and any(before[k].get(c) != r.get(c)
                                                                          for c in LINE_DEADLINES))
+    split = frozenset(k for k, r in after.items() if k in before and k not in changed
+                      and before[k].get("store_quantities") != r.get("store_quantities"))
     return ChangeResult(
         new_lines=pa.Table.from_pylist(final, schema=ORDER_LINES),
         changed_line_numbers=changed,
@@ -884,4 +923,5 @@ def _result(
         findings=findings,
         line_results=results,
         dated_line_numbers=dated,
+        split_line_numbers=split,
     )

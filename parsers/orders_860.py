@@ -22,12 +22,13 @@ from parsers.orders_850 import (
     _rounded,
     line_dates,
     per_unit_prices,
+    store_quantities,
 )
 from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
 from schemas.empty import empty_table
-from schemas.orders import DEADLINES, PRODUCT_ID, PRODUCT_QUALIFIERS, QTY
+from schemas.orders import DEADLINES, PRODUCT_ID, PRODUCT_QUALIFIERS, QTY, STORE_QUANTITY
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -245,6 +246,9 @@ def _changes(
         **(line_dates(set_of_row, poc_rows, ids[0], ids[1], _Cells(result)) if ids is not None else
            {f.name: pa.nulls(n_lines, pa.date32()) for f in DEADLINES}),
         **dict(zip(("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"), po4, strict=True)),
+        # the POC loop's SDQ (the 860's, as the 850's PO1 loop's): the line's new store split
+        "store_quantities": (store_quantities(set_of_row, poc_rows, ids[0], ids[1], _Cells(result)) if ids is not None
+                             else pa.nulls(n_lines, pa.list_(STORE_QUANTITY))),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
         "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
         "file_segment": pa.array(poc_rows + 1, pa.int32()),

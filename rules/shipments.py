@@ -732,10 +732,42 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
                                     + (f", after {_n(earlier)} shipped to it before" if earlier else "")
                                     + f"; its SDQ quantity is {_n(sum(allowed))}.", rows[i], "quantity", "W1203",
                                     _n(cols["quantity"][i]))))
+    out += _two_stores(mine, cols, stores, {i for i, _ in out}, {i for i in mine if (
+        partner[i], cols["po_number"][i], cols["line_id"][i]) in sdq}, rows)
     for name, values in (("mark_for_store", stores), ("mark_for_id_qualifier", qualifiers)):
         at = lines.schema.get_field_index(name)
         lines = lines.set_column(at, lines.schema.field(at), pa.array(values, pa.string()))
     return lines, out
+
+
+def _two_stores(mine: list[int], cols: dict, stores: list, flagged: set[int], split: set[int], rows
+                ) -> list[tuple[int, Finding]]:
+    """SHIPMENT_CARTON_TWO_STORES, once per carton of a store-level partner whose rows name two stores (the stores
+    as matched to the PO's), or a store and none (a line not split over stores, not marked): a pre-distributed
+    carton is packed, labelled and routed for one store, and the 856 lists it under that store's order loop, so
+    the same carton would be under two (the 856's self-check refused it with no finding saying why). Rows
+    already named (a store missing on a split line, a store not ordered) are not counted again."""
+    seen: dict[tuple, list[tuple[int, str | None]]] = {}
+    for i in mine:
+        carton = (cols["carton_id"][i] or "").strip()
+        if not carton or i in flagged:
+            continue
+        store = (stores[i] or "").strip() or None
+        if store is None and i in split:
+            continue  # SHIPMENT_STORE_MISSING's
+        seen.setdefault((cols["shipment_id"][i], carton), []).append((i, store))
+    out: list[tuple[int, Finding]] = []
+    for (shipment, carton), marks in seen.items():
+        names = list(dict.fromkeys(store for _, store in marks))
+        if len(names) < 2:
+            continue
+        i = next(k for k, store in marks if store == names[1])
+        said = _listed([n if n is not None else "(none)" for n in names])
+        out.append((i, _finding("SHIPMENT_CARTON_TWO_STORES", f"Carton {carton} of shipment {shipment} holds items for "
+                                f"stores {said}; a pre-distributed carton is packed for one store (the 856 lists it "
+                                "under that store's order loop): repack it per store.", rows[i], "mark_for_store",
+                                "N104", names[1])))
+    return out
 
 
 def _listed(names: list[str]) -> str:

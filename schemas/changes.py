@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.orders import DEADLINES, LINEAGE, MONEY, PRODUCT_FIELDS, QTY, _party
+from schemas.orders import DEADLINES, LINEAGE, MONEY, PRODUCT_FIELDS, QTY, STORE_QUANTITY, _party
 
 # POC02 (code list 670) by what engine.changes does with it
 QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
@@ -31,7 +31,7 @@ SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
-                                 "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
+                                 "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
                                  *(f.name for f in DEADLINES)})
 
 CHANGE_HEADERS = pa.schema([
@@ -85,6 +85,9 @@ ORDER_CHANGES = pa.schema([
     pa.field("po4_inner_pack", pa.int32()),  # PO414
     pa.field("po4_size", QTY),  # PO402
     pa.field("po4_size_unit", pa.string()),  # PO403
+    # the POC loop's SDQ store quantities, read as the 850's (schemas.orders.ORDER_LINES store_quantities): the
+    # line's new split over stores (null: none sent, the line keeps its split); engine.changes applies it
+    pa.field("store_quantities", pa.list_(STORE_QUANTITY)),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file

@@ -145,6 +145,14 @@ CHANGE_CODES: list[CodeSpec] = [
         "acknowledged, not recorded.",
     ),
     _C(
+        "CHANGE_SDQ_MISMATCH",
+        "business",
+        "warning",
+        "",
+        "A changed or added line's SDQ store quantities (the POC loop's new split, or the line's earlier split when "
+        "a new quantity came without one) do not add up to its quantity.",
+    ),
+    _C(
         "CHANGE_REPLACE_DROPPED_LINES",
         "business",
         "warning",

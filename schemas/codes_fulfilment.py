@@ -67,6 +67,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_STORE_MISSING", "business", "error", "",
        "A carton of a line split over stores (SDQ) names no store, for a partner whose 856 marks each carton's "
        "store."),
+    _C("SHIPMENT_CARTON_TWO_STORES", "business", "error", "",
+       "A carton holds items for two stores (or for a store and none), for a partner whose 856 marks each carton's "
+       "store: a pre-distributed carton is packed for one store."),
     _C("SHIPMENT_SHIP_FROM_MISMATCH", "business", "warning", "",
        "The 945's ship-from (N1 SF) is not the warehouse profile's, which the 856 names."),
     _C("SHIPMENT_TIME_ZONE_UNRESOLVED", "business", "warning", "",

@@ -210,7 +210,9 @@ class _Step:
         if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
             touched |= set(result.new_lines["line_number"].to_pylist()) if result.order_changes else set()
             touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
-        elif not touched and (result.order_changes or result.dated_line_numbers):
+            touched |= set(result.split_line_numbers)  # (and its new store splits)
+        elif not touched and (result.order_changes or result.dated_line_numbers or result.split_line_numbers):
+            # (or a line's store split moved, nothing else: the new split stored, the line not decided again)
             # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
             return self._dates_moved(header, result, before, lines, order_row)
         if not touched:
@@ -313,7 +315,8 @@ class _Step:
         revived, restored = self._restore_expired(order_row, result)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  document_key=self._doc_key() if docs else "",
-                 note=f"dates moved by 860 in {ch.source_file}: "
+                 note=f"{'dates moved' if result.order_changes or result.dated_line_numbers else 'store split changed'}"
+                 f" by 860 in {ch.source_file}: "
                  f"{moved_dates(before, result.order_changes, lines, result)}{restored}{said}",
                  revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file)
         self.updates.update({("records", self.key): t.record, ("tables", (ch.partner, t.record.lines_key)): (
@@ -396,11 +399,13 @@ class _Step:
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if answered else {}
         doc_key = self._doc_key() if answered else ""
-        if not touched and (deadlines or result.dated_line_numbers):
+        if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers):
+            # (or only a line's store split moved: the new split kept for what is still to ship)
             new_key = f"{ch.store_key}-{ch.change_ref}"
             revived, restored = self._restore_expired(order_row, result)
+            what = "dates moved" if deadlines or result.dated_line_numbers else "store split changed"
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
-                     note=f"dates moved by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
+                     note=f"{what} by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
                      "no line of the "
                      f"{record.state.value} order changed{restored}" + (f"; 865 {said['ack_type']}" if said else ""),
                      revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file)
@@ -585,7 +590,7 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
                 result: ChangeResult | None = None) -> str:
     """'DTM 001 (cancel after) 2026-12-10 -> 2026-12-20' for each heading date ``changed`` moved, in DTM01 order,
     then 'line 4 DTM 001 (cancel after) (none) -> 2026-12-20' for each line date ``result`` moved (``lines``:
-    the stored lines before it)."""
+    the stored lines before it), and each line whose SDQ store split ``result`` replaced, with its new split."""
     said = [f"DTM {q} ({name}) {before.get(c) or '(none)'} -> {changed[c]}" for c, q, name in _DATE_NAMES
             if c in changed]
     if result is not None and lines is not None and result.dated_line_numbers:
@@ -596,6 +601,12 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
                 said += [f"line {r.get('line_id') or n} DTM {q} ({name}) {old[n].get(c) or '(none)'} -> "
                          f"{r[c] or '(none)'}" for c, q, name in _DATE_NAMES
                          if c in DEADLINE_CHANGES and old[n].get(c) != r.get(c)]
+    if result is not None and result.split_line_numbers:
+        for r in result.new_lines.to_pylist():
+            if r["line_number"] in result.split_line_numbers:
+                said.append(f"line {r.get('line_id') or r['line_number']} SDQ stores " + ", ".join(
+                    f"{s.get('store')} {s['quantity'].normalize():f}" if s.get("quantity") is not None
+                    else f"{s.get('store')} (none)" for s in r["store_quantities"] or ()))
     return "; ".join(said)
 
 
