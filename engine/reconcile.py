@@ -225,7 +225,7 @@ class _Exceptions:
         qty = np.where(over, m.i_qty - m.s_qty, billable - m.i_qty)
         price = np.where(over, avg, m.price)
         self._lines("INVOICE_QUANTITY_MISMATCH", over | under, qty=qty, price=price,
-                    price_ok=over | m.has_price, since=m.last_inv_day, roles=("shipped", "invoiced"),
+                    price_ok=over | m.has_price, weighed=under, since=m.last_inv_day, roles=("shipped", "invoiced"),
                     say=lambda i: pc.if_else(
                         pa.array(over[i]),
                         join_text("invoiced ", N(m.i_qty[i]), " but shipped ", N(m.s_qty[i]), ": over-billed by ",
@@ -286,8 +286,9 @@ class _Exceptions:
 
     def _lines(self, kind: str, mask: np.ndarray, *, qty: np.ndarray, price: np.ndarray, since: np.ndarray,
                roles: tuple[str, ...], say, amount: np.ndarray | None = None,
-               price_ok: np.ndarray | None = None, weighed: bool = False) -> None:
-        """``weighed``: the quantity is of units shipped or to ship, valued at the agreed price: a catch-weight
+               price_ok: np.ndarray | None = None, weighed: bool | np.ndarray = False) -> None:
+        """``weighed`` (all rows, or a mask of the lines): the quantity is of units shipped or to ship, valued at
+        the agreed price: a catch-weight
         line's is its share of the net weight shipped x its price per pound (price_at_risk: that per unit), or
         no amount where no net weight is known (said so)."""
         m = self.m
@@ -296,7 +297,9 @@ class _Exceptions:
         q, p = qty[lines], np.where(ok, price[lines], 0)
         amt = amount[lines] if amount is not None else multiply(q, p)
         priced = join_text("; at ", N(p), " each")
-        cw = self.cw.on[lines] & ok if weighed else np.zeros(len(lines), bool)  # priced: a value or none
+        cw = self.cw.on[lines] & ok if weighed is True else (  # priced: a value or none
+            self.cw.on[lines] & ok & np.asarray(weighed, bool)[lines] if weighed is not False else
+            np.zeros(len(lines), bool))
         if cw.any():
             known = self.cw.known[lines]
             weight = self.cw.weight_of(lines, q)

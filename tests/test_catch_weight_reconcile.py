@@ -127,3 +127,13 @@ def test_end_to_end_a_catch_weight_line_shipped_unweighed_is_unbilled_for_an_unk
     [asn] = [e for e in exceptions if e["type"] == "DOCUMENT_UNACKNOWLEDGED" and "our 856" in e["message"]]
     assert asn["message"].endswith("document value 236.40, without 1 catch-weight line(s) priced per unit of weight "
                                    "with no net weight shipped on file (their value unknown)")
+
+
+def test_the_cases_under_billed_are_valued_at_their_share_of_the_net_weight():
+    book = (Book().order("PO-1", 1, 3, "3.49").ack("PO-1", 1, "IA", 3, "3.49", promised=date(2026, 12, 1))
+            .ship("PO-1", 1, 3, shipment="S-1", shipped_at=datetime(2026, 12, 1, 15, 0))
+            .invoice("PO-1", 1, 1, "3.49", number="INV-1", invoice_date=date(2026, 12, 4), shipment="S-1"))
+    ex = _only(_run(book, [("acme", "S-1", "PO-1", 1, Decimal("42.3"))]), "INVOICE_QUANTITY_MISMATCH")
+    # 2 cases of the 3 that weighed 42.3 LB not billed: 28.2 LB x 3.49 = 98.418
+    assert (ex["quantity_at_risk"], ex["amount_at_risk"]) == (Decimal(2), Decimal("98.4180"))
+    assert "under-billed by 2; a catch-weight line: at 3.49 per LB on 28.2 LB" in ex["message"], ex["message"]
