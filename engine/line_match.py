@@ -229,6 +229,13 @@ class LineMatch:
         self.first_inv_day_any = g.min(inv_day, NO_DAY)
 
     # --- the LINE_MATCH table ------------------------------------------------------------------------
+    def bill(self, amount: np.ndarray, use: np.ndarray) -> None:
+        """The invoiced rows ``use`` (a catch-weight line of our 810s: engine.reconcile) are worth ``amount``
+        (10^-4 units, per invoiced row: what the 810 billed, the net weight x the price per pound), not their
+        cases x that price: the invoiced value, its average price per unit and the duplicates' values."""
+        self.inv_row_value = np.where(use, amount, self.inv_row_value)
+        self.i_value = self.inv_groups.sum(np.where(~self.inv_dup, self.inv_row_value, 0))
+
     def line_table(self, exceptions: np.ndarray) -> pa.Table:
         s = self.sides
         has_ship = self.first_ship_s != NO_TIME

@@ -133,7 +133,11 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     match = LineMatch(sides, settings_for(settings, partners), as_of)
     weighed = _CatchWeights(match, catch_weight, shipped["net_weight"] if "net_weight" in shipped.column_names
                             else None)
-    out = _Exceptions(match, docs, invoiced["amount"] if "amount" in invoiced.column_names else None, weighed)
+    billed = invoiced["amount"] if "amount" in invoiced.column_names else None
+    if billed is not None and weighed.on.any() and len(billed):  # our 810s billed their weight, not their cases
+        amount, known = scaled(billed)
+        match.bill(amount, known & weighed.on[match.sides.line_of["invoiced"]])
+    out = _Exceptions(match, docs, billed, weighed)
     invoices = match_invoices(sides.invoiced if "amount" not in invoiced.column_names else sides.invoiced.append_column(
         "amount", invoiced["amount"]), invoice_totals)  # the value our lines billed (a catch-weight line's weight's)
     if invoices.num_rows:

@@ -137,3 +137,20 @@ def test_the_cases_under_billed_are_valued_at_their_share_of_the_net_weight():
     # 2 cases of the 3 that weighed 42.3 LB not billed: 28.2 LB x 3.49 = 98.418
     assert (ex["quantity_at_risk"], ex["amount_at_risk"]) == (Decimal(2), Decimal("98.4180"))
     assert "under-billed by 2; a catch-weight line: at 3.49 per LB on 28.2 LB" in ex["message"], ex["message"]
+
+
+def test_a_catch_weight_line_invoiced_and_not_shipped_is_at_risk_for_what_our_810_billed():
+    from engine.finance_inputs import with_amounts
+
+    book = (Book().order("PO-1", 1, 3, "3.49").ack("PO-1", 1, "IA", 3, "3.49", promised=date(2026, 12, 20))
+            .invoice("PO-1", 1, 3, "3.49", number="INV-1", invoice_date=date(2026, 12, 4)))
+    t = book.tables()
+    amounts = pa.table({"partner": ["acme"], "invoice_number": ["INV-1"], "line_number": pa.array([1], pa.int64()),
+                        "amount": pa.array([Decimal("147.80")], pa.decimal128(18, 4))})
+    result = reconcile(t["ordered"], t["acknowledged"], with_weights(t["shipped"], []),
+                       with_amounts(t["invoiced"], amounts), document_status([]), settings=SETTINGS,
+                       as_of=datetime(2026, 12, 10, 12, 0), catch_weight=CATCH)
+    ex = _only(result, "INVOICED_NOT_SHIPPED")
+    # what the 810 billed (42.35 LB x 3.49), not 3 CA x 3.49 = 10.47
+    assert ex["amount_at_risk"] == Decimal("147.80") and "invoiced 3 for 147.80" in ex["message"], ex["message"]
+    assert result.lines.to_pylist()[0]["invoiced_value"] == Decimal("147.80")
