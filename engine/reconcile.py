@@ -133,6 +133,10 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     match = LineMatch(sides, settings_for(settings, partners), as_of)
     weighed = _CatchWeights(match, catch_weight, shipped["net_weight"] if "net_weight" in shipped.column_names
                             else None)
+    if weighed.known.any():  # a catch-weight line's units shipped: its net weight's value
+        lines = np.flatnonzero(weighed.known)
+        match.s_value = multiply(match.s_qty, match.price)
+        match.s_value[lines] = multiply(weighed.weight_of(lines, match.s_qty[lines]), match.price[lines])
     billed = invoiced["amount"] if "amount" in invoiced.column_names else None
     if billed is not None and weighed.on.any() and len(billed):  # our 810s billed their weight, not their cases
         amount, known = scaled(billed)

@@ -154,3 +154,9 @@ def test_a_catch_weight_line_invoiced_and_not_shipped_is_at_risk_for_what_our_81
     # what the 810 billed (42.35 LB x 3.49), not 3 CA x 3.49 = 10.47
     assert ex["amount_at_risk"] == Decimal("147.80") and "invoiced 3 for 147.80" in ex["message"], ex["message"]
     assert result.lines.to_pylist()[0]["invoiced_value"] == Decimal("147.80")
+
+
+def test_the_line_s_shipped_value_is_its_net_weight_s():
+    result = _run(_shipped_not_invoiced(), [("acme", "S-1", "PO-1", 1, Decimal("42.35"))])
+    [line] = result.lines.to_pylist()
+    assert line["shipped_value"] == Decimal("147.8015")  # not 3 CA x 3.49 = 10.47
