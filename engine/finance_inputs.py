@@ -329,6 +329,41 @@ def with_amounts(invoiced: pa.Table, amounts: pa.Table) -> pa.Table:
     return invoiced.append_column("amount", pc.take(amounts["amount"], at).cast(MONEY))
 
 
+CATCH_COLUMNS = ["partner", "po_number", "line_number", "unit", "price_basis"]  # what catch_weight_lines reads
+
+
+def catch_weight_lines(order_tables: Iterable[pa.Table]) -> pa.Table:
+    """(partner, po_number, line_number, price_basis) of each catch-weight line of the stored ORDERS tables
+    (schemas.units.catch_weight: cases priced per pound, kilogram ...): engine.reconcile values them by their
+    net weight shipped, never by their cases x their price per pound."""
+    from schemas.units import PRICE_PER_WEIGHT, catch_weight
+
+    out: set[tuple] = set()
+    for t in order_tables:
+        if "price_basis" not in t.column_names or not t.num_rows:
+            continue
+        t = t.filter(pc.fill_null(pc.is_in(t["price_basis"], value_set=pa.array(list(PRICE_PER_WEIGHT))), False))
+        for p, po, n, unit, basis in zip(*(t[c].to_pylist() for c in CATCH_COLUMNS), strict=True):
+            if catch_weight(basis, unit):
+                out.add((p, po, int(n), basis))
+    rows = sorted(out)
+    return pa.table({"partner": pa.array([r[0] for r in rows], pa.string()),
+                     "po_number": pa.array([r[1] for r in rows], pa.string()),
+                     "line_number": pa.array([r[2] for r in rows], pa.int64()),
+                     "price_basis": pa.array([r[3] for r in rows], pa.string())})
+
+
+def with_weights(shipped: pa.Table, weights: Iterable[tuple]) -> pa.Table:
+    """SHIPPED with a ``net_weight`` column: each of our shipped lines' net weight (``weights``: (partner,
+    shipment id, PO, line number, net weight or None) of the catch-weight lines, connectors.state net_weights),
+    null elsewhere (a line not weighed, a recorded 856 of another system)."""
+    known = {(p, s, po, int(n)): w for p, s, po, n, w in weights if w is not None}
+    if not known or not shipped.num_rows:
+        return shipped.append_column("net_weight", pa.nulls(shipped.num_rows, MONEY))
+    keys = zip(*(shipped[c].to_pylist() for c in ("partner", "shipment_id", "po_number", "line_number")), strict=True)
+    return shipped.append_column("net_weight", pa.array([known.get(k) for k in keys], MONEY))
+
+
 def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
     """RECORDED_LINE_UNKNOWN for each recorded line that names no line of an order we hold."""
     if not recorded.num_rows:

@@ -229,6 +229,15 @@ class LineMatch:
         self.first_inv_day_any = g.min(inv_day, NO_DAY)
 
     # --- the LINE_MATCH table ------------------------------------------------------------------------
+    s_value: np.ndarray | None = None  # per line, the value shipped where not s_qty x price (a catch-weight line's)
+
+    def bill(self, amount: np.ndarray, use: np.ndarray) -> None:
+        """The invoiced rows ``use`` (a catch-weight line of our 810s: engine.reconcile) are worth ``amount``
+        (10^-4 units, per invoiced row: what the 810 billed, the net weight x the price per pound), not their
+        cases x that price: the invoiced value, its average price per unit and the duplicates' values."""
+        self.inv_row_value = np.where(use, amount, self.inv_row_value)
+        self.i_value = self.inv_groups.sum(np.where(~self.inv_dup, self.inv_row_value, 0))
+
     def line_table(self, exceptions: np.ndarray) -> pa.Table:
         s = self.sides
         has_ship = self.first_ship_s != NO_TIME
@@ -251,7 +260,7 @@ class LineMatch:
             "invoiced_quantity": decimal_array(self.i_qty),
             "ordered_value": decimal_array(ordered_value, self.has_order),
             "acknowledged_value": decimal_array(multiply(self.a_qty, ack_price), self.has_ack),
-            "shipped_value": decimal_array(multiply(self.s_qty, self.price)),
+            "shipped_value": decimal_array(multiply(self.s_qty, self.price) if self.s_value is None else self.s_value),
             "invoiced_value": decimal_array(self.i_value),
             "due_date": date_array(due, due != NO_DAY),
             "first_shipped_at": time_array(self.first_ship_s, has_ship),

@@ -118,17 +118,30 @@ class Reconciliation:
 def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table,
               document_status: pa.Table, *, settings: Mapping[str, FinanceSettings],
               as_of: datetime, invoice_totals: pa.Table | None = None,
-              po_allowances: pa.Table | None = None) -> Reconciliation:
+              po_allowances: pa.Table | None = None, catch_weight: pa.Table | None = None) -> Reconciliation:
     """Match every line on its four sides and list the exceptions as of the run clock ``as_of``;
     ``invoice_totals`` (INVOICE_TOTALS): the 810s' SAC charges, allowances and TDS, tied per invoice to
     its lines (engine.invoice_totals); ``po_allowances`` (PO_ALLOWANCES): the 850s' SAC allowances we did
-    not apply, an ALLOWANCE_NOT_APPLIED per PO invoiced without them."""
+    not apply, an ALLOWANCE_NOT_APPLIED per PO invoiced without them. ``catch_weight`` (partner, po_number,
+    line_number, price_basis: engine.finance_inputs.catch_weight_lines): the catch-weight lines (cases priced per
+    pound), valued by their net weight shipped (``shipped``'s ``net_weight`` column, when it has one), never by
+    their cases x the price per pound."""
     sides = Sides(conform(ordered, ORDERED), conform(acknowledged, ACKNOWLEDGED), conform(shipped, SHIPPED),
                    conform(invoiced, INVOICED))
     docs = conform(document_status, DOCUMENT_STATUS)
     partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
     match = LineMatch(sides, settings_for(settings, partners), as_of)
-    out = _Exceptions(match, docs, invoiced["amount"] if "amount" in invoiced.column_names else None)
+    weighed = _CatchWeights(match, catch_weight, shipped["net_weight"] if "net_weight" in shipped.column_names
+                            else None)
+    if weighed.known.any():  # a catch-weight line's units shipped: its net weight's value
+        lines = np.flatnonzero(weighed.known)
+        match.s_value = multiply(match.s_qty, match.price)
+        match.s_value[lines] = multiply(weighed.weight_of(lines, match.s_qty[lines]), match.price[lines])
+    billed = invoiced["amount"] if "amount" in invoiced.column_names else None
+    if billed is not None and weighed.on.any() and len(billed):  # our 810s billed their weight, not their cases
+        amount, known = scaled(billed)
+        match.bill(amount, known & weighed.on[match.sides.line_of["invoiced"]])
+    out = _Exceptions(match, docs, billed, weighed)
     invoices = match_invoices(sides.invoiced if "amount" not in invoiced.column_names else sides.invoiced.append_column(
         "amount", invoiced["amount"]), invoice_totals)  # the value our lines billed (a catch-weight line's weight's)
     if invoices.num_rows:
@@ -140,13 +153,60 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     return Reconciliation(lines=match.line_table(out.line_counts()), exceptions=out.table(),
                           evidence=out.evidence(), invoices=invoices)
 
+class _CatchWeights:
+    """The catch-weight lines (cases priced per pound, kilogram ...: schemas.units.catch_weight) and what they
+    shipped by weight: per line ``on`` (a catch-weight line), ``weight`` (the net weights shipped, added, in
+    10^-4 units) and ``weighed`` (the units of the shipped rows that gave one), ``known`` (some weight is known:
+    a quantity of the line is valued at its share of that weight, quantity x weight / weighed, x the price per
+    pound) and ``measure`` (LB for a price per pound). A catch-weight line with no net weight known has no value:
+    said so, never its cases x its price per pound."""
+
+    def __init__(self, match: LineMatch, lines: pa.Table | None, net: pa.ChunkedArray | pa.Array | None) -> None:
+        from schemas.units import PRICE_PER_MEASURE
+
+        n = len(match.price)
+        self.on = np.zeros(n, bool)
+        self.weight = np.zeros(n, np.int64)
+        self.weighed = np.zeros(n, np.int64)
+        self.measure = [""] * n
+        self.row_weight, self.row_known = np.zeros(0, np.int64), np.zeros(0, bool)  # per shipped row
+        if lines is None or not lines.num_rows or not n:
+            self.known = np.zeros(n, bool)
+            return
+        s = match.sides
+        at = {k: i for i, k in enumerate(zip(s.partner.to_pylist(), s.po_number.to_pylist(),
+                                             s.line_number.to_pylist(), strict=True))}
+        for p, po, ln, basis in zip(*(lines[c].to_pylist() for c in ("partner", "po_number", "line_number",
+                                                                      "price_basis")), strict=True):
+            i = at.get((p, po, ln))
+            if i is not None:
+                self.on[i] = True
+                self.measure[i] = (PRICE_PER_MEASURE.get(basis) or ("",))[0]
+        table = s.shipped
+        if net is not None and table.num_rows:
+            line = s.line_of["shipped"]
+            w, ok = scaled(net)
+            q, _ = scaled(table["quantity"])
+            ok = ok & self.on[line]
+            self.row_weight, self.row_known = w, ok
+            np.add.at(self.weight, line[ok], w[ok])
+            np.add.at(self.weighed, line[ok], q[ok])
+        self.known = self.on & (self.weighed > 0)
+
+    def weight_of(self, lines: np.ndarray, qty: np.ndarray) -> np.ndarray:
+        """The net weight of ``qty`` units of each of ``lines`` (their share of the weight shipped; 10^-4)."""
+        return divide(multiply(qty, self.weight[lines]), self.weighed[lines])
+
+
 class _Exceptions:
     """Every exception type as rows of one table, with their evidence."""
 
-    def __init__(self, match: LineMatch, docs: pa.Table, billed: pa.ChunkedArray | pa.Array | None = None) -> None:
+    def __init__(self, match: LineMatch, docs: pa.Table, billed: pa.ChunkedArray | pa.Array | None = None,
+                 weighed: _CatchWeights | None = None) -> None:
         self.m = match
         self.docs = docs
         self.billed = billed  # per invoiced row, the amount our 810 billed (null: quantity x price)
+        self.cw = weighed if weighed is not None else _CatchWeights(match, None, None)
         self.parts: list[dict] = []  # column -> values (lists) per exception type
         self.evidence_parts: list[pa.Table] = []
         m = match
@@ -155,7 +215,7 @@ class _Exceptions:
         # shipped, not invoiced
         billable = np.minimum(m.s_due, m.agreed_qty)  # what shipped long enough ago, up to what was agreed
         mask = live & (m.i_qty == 0) & beyond(billable, billable, *q_tol)
-        self._lines("SHIPPED_NOT_INVOICED", mask, qty=billable, price=m.price,
+        self._lines("SHIPPED_NOT_INVOICED", mask, qty=billable, price=m.price, weighed=True,
                     since=m.first_due_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("shipped ", N(m.s_qty[i]), ", of which ", N(billable[i]),
                                             " billable and shipped at least ", N(m.grace[i] * SCALE),
@@ -173,7 +233,7 @@ class _Exceptions:
         qty = np.where(over, m.i_qty - m.s_qty, billable - m.i_qty)
         price = np.where(over, avg, m.price)
         self._lines("INVOICE_QUANTITY_MISMATCH", over | under, qty=qty, price=price,
-                    price_ok=over | m.has_price, since=m.last_inv_day, roles=("shipped", "invoiced"),
+                    price_ok=over | m.has_price, weighed=under, since=m.last_inv_day, roles=("shipped", "invoiced"),
                     say=lambda i: pc.if_else(
                         pa.array(over[i]),
                         join_text("invoiced ", N(m.i_qty[i]), " but shipped ", N(m.s_qty[i]), ": over-billed by ",
@@ -182,25 +242,26 @@ class _Exceptions:
                                   N(m.i_qty[i]), ": under-billed by ", N(billable[i] - m.i_qty[i]))))
         # acknowledged, not shipped by the promised date
         mask = live & m.has_ack & beyond(m.promised_due - m.s_qty, m.promised_due, *q_tol)
-        self._lines("NOT_SHIPPED_BY_PROMISED_DATE", mask, qty=m.promised_due - m.s_qty, price=m.price,
+        self._lines("NOT_SHIPPED_BY_PROMISED_DATE", mask, qty=m.promised_due - m.s_qty, price=m.price, weighed=True,
                     since=m.first_missed_day, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("promised ", N(m.promised_due[i]), " by ", date_text(m.first_missed_day[i]),
                                             " or earlier, shipped ", N(m.s_qty[i])))
         # over-shipment
         mask = live & beyond(m.s_qty - m.agreed_qty, m.agreed_qty, *q_tol)
-        self._lines("OVER_SHIPMENT", mask, qty=m.s_qty - m.agreed_qty, price=m.price,
+        self._lines("OVER_SHIPMENT", mask, qty=m.s_qty - m.agreed_qty, price=m.price, weighed=True,
                     since=m.last_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("shipped ", N(m.s_qty[i]), " against ", N(m.agreed_qty[i]),
                                             pc.if_else(pa.array(m.has_ack[i]), " acknowledged", " ordered")))
         # cancelled after shipment / shipped after the cancellation
         before = m.s_qty - m.s_after_cancel
         cancel_day = m.cancel_s // SECONDS_PER_DAY
-        self._lines("CANCELLED_AFTER_SHIPMENT", m.cancelled & (before > 0), qty=before, price=m.price,
+        self._lines("CANCELLED_AFTER_SHIPMENT", m.cancelled & (before > 0), qty=before, price=m.price, weighed=True,
                     since=cancel_day, roles=("ordered", "shipped"),
                     say=lambda i: join_text("cancelled on ", date_text(cancel_day[i]), " after ", N(before[i]),
                                             " had shipped"))
         self._lines("SHIPPED_AFTER_CANCEL", m.cancelled & (m.s_after_cancel > 0), qty=m.s_after_cancel,
-                    price=m.price, since=m.first_after_cancel_s // SECONDS_PER_DAY, roles=("ordered", "shipped"),
+                    price=m.price, weighed=True, since=m.first_after_cancel_s // SECONDS_PER_DAY,
+                    roles=("ordered", "shipped"),
                     say=lambda i: join_text(N(m.s_after_cancel[i]), " shipped after the line was cancelled on ",
                                             date_text(cancel_day[i])))
         self._price_mismatches()
@@ -233,17 +294,40 @@ class _Exceptions:
 
     def _lines(self, kind: str, mask: np.ndarray, *, qty: np.ndarray, price: np.ndarray, since: np.ndarray,
                roles: tuple[str, ...], say, amount: np.ndarray | None = None,
-               price_ok: np.ndarray | None = None) -> None:
+               price_ok: np.ndarray | None = None, weighed: bool | np.ndarray = False) -> None:
+        """``weighed`` (all rows, or a mask of the lines): the quantity is of units shipped or to ship, valued at
+        the agreed price: a catch-weight
+        line's is its share of the net weight shipped x its price per pound (price_at_risk: that per unit), or
+        no amount where no net weight is known (said so)."""
         m = self.m
         lines = np.flatnonzero(mask)
         ok = (m.has_price if price_ok is None else price_ok)[lines]
         q, p = qty[lines], np.where(ok, price[lines], 0)
         amt = amount[lines] if amount is not None else multiply(q, p)
+        priced = join_text("; at ", N(p), " each")
+        cw = self.cw.on[lines] & ok if weighed is True else (  # priced: a value or none
+            self.cw.on[lines] & ok & np.asarray(weighed, bool)[lines] if weighed is not False else
+            np.zeros(len(lines), bool))
+        if cw.any():
+            known = self.cw.known[lines]
+            weight = self.cw.weight_of(lines, q)
+            value = multiply(weight, p)
+            amt = np.where(cw & known, value, np.where(cw, 0, amt))
+            per_unit = np.where(cw & known, divide(value, q), p)
+            measure = pa.array([self.cw.measure[i] for i in lines], pa.string())
+            priced = pc.if_else(pa.array(cw & known), join_text(
+                "; a catch-weight line: at ", N(p), " per ", measure, " on ", N(weight), " ", measure, " (its share of",
+                " the ", N(self.cw.weight[lines]), " ", measure, " net weight shipped in ", N(self.cw.weighed[lines]),
+                "), ", N(per_unit), " each"), pc.if_else(pa.array(cw), join_text(
+                    "; a catch-weight line priced ", N(p), " per ", measure, " with no net weight shipped on file: its",
+                    " value (units at a price per ", measure, ") is unknown, so no amount"), priced))
+            p = per_unit
+            ok = ok & ~(cw & ~known)
         part = self._base(kind, lines)
         inv_price, _ = self._avg_invoice_price(lines)
         part.update({
             "document_ref": [None] * len(lines),
-            "message": join_text(say(lines), pc.if_else(pa.array(ok), join_text("; at ", N(p), " each"),
+            "message": join_text(say(lines), pc.if_else(pa.array(ok | cw), priced,
                                                         "; no agreed price on file, so no amount")),
             "invoiced_price": inv_price,
             "document_status": [None] * len(lines),
@@ -487,10 +571,12 @@ class _Exceptions:
         has = np.repeat(found > 0, width)
         d = docs.take(pa.array(doc_row, pa.int64()))
         value = np.zeros(len(doc_row), np.int64)
+        unknown = np.zeros(len(doc_row), np.int64)  # its catch-weight lines with no net weight known: no value
         po = pc.fill_null(d["po_number"], "")
         if len(order):
             at = order[np.where(has, np.repeat(start[doc_code], width) + within, 0)]
             value = np.where(has, pc.fill_null(sums["value_sum"], 0).to_numpy(zero_copy_only=False)[at], 0)
+            unknown = np.where(has, pc.fill_null(sums["unknown_sum"], 0).to_numpy(zero_copy_only=False)[at], 0)
             po = pc.if_else(pa.array(has), sums["po_number"].take(pa.array(at, pa.int64())), po)
         rejected = pc.equal(d["status"], "rejected")
         when = pc.if_else(pc.and_(rejected, pc.is_valid(d["acked_at"])), d["acked_at"], d["due_at"])
@@ -503,7 +589,10 @@ class _Exceptions:
             join_text("no 997 for our ", _shown(d["doc_type"]), " ", ref, " sent ", _minutes(d["sent_at"]),
                       ", due by ", _minutes(d["due_at"])))
         message = join_text(what, " (ISA13 ", _shown(d["isa13"]), " GS06 ", _shown(d["gs06"]), " ST02 ",
-                            _shown(d["st02"]), ", file ", _shown(d["file"]), "); document value ", money_text(value))
+                            _shown(d["st02"]), ", file ", _shown(d["file"]), "); document value ", money_text(value),
+                            pc.if_else(pa.array(unknown > 0), join_text(
+                                ", without ", N(unknown * SCALE), " catch-weight line(s) priced per unit of weight",
+                                " with no net weight shipped on file (their value unknown)"), ""))
         n = d.num_rows
         nulls = {c: pa.nulls(n, EXCEPTIONS.field(c).type) for c in (
             "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
@@ -552,16 +641,26 @@ class _Exceptions:
             else:
                 p, _ = scaled(table["unit_price"])
             value = multiply(q, p)
+            unknown = np.zeros(len(value), np.int64)
+            if name != "invoiced" and self.cw.on.any():  # a catch-weight line: by its net weight, never per case
+                cw, cw_known = self.cw.on[line], self.cw.known[line]
+                estimate = multiply(self.cw.weight_of(line, q), p)
+                if name == "shipped" and len(self.cw.row_known):
+                    estimate = np.where(self.cw.row_known, multiply(self.cw.row_weight, p), estimate)
+                value = np.where(cw & cw_known, estimate, np.where(cw, 0, value))
+                unknown = (cw & ~cw_known).astype(np.int64)
             if name == "invoiced" and self.billed is not None and len(value):  # a catch-weight line: its weight's
                 amount, known = scaled(self.billed)
                 value = np.where(known, amount, value)
             sel = np.flatnonzero(pc.is_in(table["gs06"], value_set=wanted).to_numpy(zero_copy_only=False))
             sub = table.select(keys).take(pa.array(sel, pa.int64()))
             parts.append(sub.cast(pa.schema([(k, pa.string()) for k in keys])).append_column(
-                "value", pa.array(value[sel], pa.int64())))
+                "value", pa.array(value[sel], pa.int64())).append_column("unknown", pa.array(unknown[sel], pa.int64())))
         if not parts:
-            return pa.table({**{k: pa.array([], pa.string()) for k in keys}, "value_sum": pa.array([], pa.int64())})
-        return pa.concat_tables(parts).group_by(keys, use_threads=False).aggregate([("value", "sum")])
+            return pa.table({**{k: pa.array([], pa.string()) for k in keys}, "value_sum": pa.array([], pa.int64()),
+                             "unknown_sum": pa.array([], pa.int64())})
+        return pa.concat_tables(parts).group_by(keys, use_threads=False).aggregate([("value", "sum"),
+                                                                                   ("unknown", "sum")])
 
     def _currency_of(self, partners: pa.Array, pos: pa.Array) -> pa.Array:
         """The PO's currency (its first line's), else the partner's finance currency (its last line's)."""

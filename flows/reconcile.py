@@ -64,6 +64,7 @@ class Inputs:
     findings: pa.Table  # RECEIVED_FINDINGS
     invoice_totals: pa.Table = field(default_factory=INVOICE_TOTALS.empty_table)  # our 810s' SACs and TDS
     po_allowances: pa.Table = field(default_factory=PO_ALLOWANCES.empty_table)  # 850s' SAC allowances not applied
+    catch_weight: pa.Table | None = None  # the catch-weight lines (engine.finance_inputs.catch_weight_lines)
 
 
 @dataclass
@@ -83,18 +84,25 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     orders, lines = state.finance_orders(), state.finance_lines(finance_inputs.LINE_COLUMNS)
     sent = state.sent_sets_of((*finance_inputs.PARTNER_ACKED, *finance_inputs.OUR_997))
     events = state.events_of(finance_inputs.CANCEL_EVENTS)
-    tables = _order_tables(ws, orders)
+    order_lines: list[pa.Table] = []  # the stored lines' units and price bases (the catch-weight lines)
+    tables = _order_tables(ws, orders, order_lines)
     requested = finance_inputs.requested_dates(tables)
     releases = finance_inputs.order_releases(tables)  # a document naming a release: which order it is
     # what other systems of ours sent (`orderbridge record`) and what we shipped and invoiced ourselves
     recorded = pa.concat_tables([state.recorded_lines(), state.fulfilment_lines()])
     keep = list(profiles)
     echoes = finance_inputs.line_echoes(lines)  # the same for the 855s', 856s' and 810s' lines
+    catch = finance_inputs.catch_weight_lines(order_lines)  # valued by their net weight shipped
+    weights = [(p, r[1], r[2], r[3], r[4]) for p, po in sorted(set(zip(
+        catch["partner"].to_pylist(), catch["po_number"].to_pylist(), strict=True)))
+        for r in state.net_weights([(p, po)])] if catch.num_rows else []
     return Inputs(
+        catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
             state.sent_documents(finance_inputs.ANSWERS), lines, echoes, releases), keep),
-        shipped=finance_inputs.only_partners(finance_inputs.shipped(recorded, lines, echoes, releases), keep),
+        shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
+            finance_inputs.shipped(recorded, lines, echoes, releases), weights), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.with_amounts(  # the value each of our lines billed
             finance_inputs.invoiced(recorded, lines, echoes, releases), state.invoice_amounts()), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
@@ -106,14 +114,20 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     )
 
 
-def _order_tables(ws: Workspace, orders: pa.Table) -> list[pa.Table]:
+def _order_tables(ws: Workspace, orders: pa.Table, line_tables: list[pa.Table] | None = None) -> list[pa.Table]:
+    """The stored ORDERS tables of ``orders`` (their requested ship dates and releases); their lines' units and
+    price bases (engine.finance_inputs.CATCH_COLUMNS) appended to ``line_tables``."""
+    line_tables = [] if line_tables is None else line_tables
     store = OrderStore(ws.orders_dir)
     keys = sorted({(p, k) for p, k in zip(orders["partner"].to_pylist(), orders["lines_key"].to_pylist(),
                                           strict=True) if k})
     out = []
     for partner, key in keys:
         try:
-            out.append(store.load_orders(partner, key, columns=[*finance_inputs.REQUESTED_COLUMNS, "release_number"]))
+            orders, lines = store.load_columns(partner, key, [*finance_inputs.REQUESTED_COLUMNS, "release_number"],
+                                               finance_inputs.CATCH_COLUMNS)
+            out.append(orders)
+            line_tables.append(lines)
         except StateError:  # a missing table costs its orders their requested ship date, nothing else
             continue
     return out
@@ -162,7 +176,7 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     state.record_document_status(docs, as_of=now, run_id=run_id)
     result = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs, settings=settings,
                        as_of=now, invoice_totals=inputs.invoice_totals,
-                       po_allowances=inputs.po_allowances)
+                       po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight)
     before = [r for r in state.reconciliations() if r["run_id"] != run_id]
     previous = state.exception_snapshot(before[-1]["run_id"]) if before else None
     exceptions, changes = exception_states.book(result.exceptions, state.stored_exceptions(), at=now)
@@ -245,7 +259,7 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
         docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=as_of)
         matched = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
                             settings=settings, as_of=as_of, invoice_totals=inputs.invoice_totals,
-                            po_allowances=inputs.po_allowances)
+                            po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight)
         lines, invoices = matched.lines, matched.invoices
     stored = finance_inputs.only_partners(state.stored_exceptions(), profiles)
     runs = state.reconciliations()
