@@ -26,13 +26,7 @@ from tests.test_sales_requirements import NIGHT, amazon_po
 def _acks(ws) -> list[list[list[str]]]:
     """The ACKs (ACK01, ACK02, ACK05) under each PO1 of the one 855 acme got."""
     [path] = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
-    per_line: list[list[list[str]]] = []
-    for r in read_interchanges(path.read_bytes()).segments.elements.to_pylist():
-        if r[0] == "PO1":
-            per_line.append([])
-        elif r[0] == "ACK":
-            per_line[-1].append([r[1], r[2], r[5] if len(r) > 5 else ""])
-    return per_line
+    return _acks_of(path)
 
 
 def _night(ws, csh: str | None) -> None:
@@ -294,6 +288,7 @@ def test_the_ship_complete_day_moves_when_the_filled_line_was_the_latest():
 
 
 def _acks_of(path) -> list[list[list[str]]]:
+    """The ACKs (ACK01, ACK02, ACK05) under each PO1 of the 855 at ``path``."""
     per_line: list[list[list[str]]] = []
     for r in read_interchanges(path.read_bytes()).segments.elements.to_pylist():
         if r[0] == "PO1":
