@@ -192,11 +192,11 @@ def with_asked(doc: dict, asked: dict | None) -> dict:
             ln.update(price_basis=None, price_per=None, store_quantities=None)
         return doc
     from flows.status_view import SALES_REQUIREMENTS
+    from schemas.lifecycle import line_ended
     from schemas.orders import SHIP_COMPLETE
 
     code = asked.get("sales_requirement") or ""
-    days = {ln["promised_date"] for ln in doc["lines"] if ln["state"] not in ("cancelled", "deleted", "rejected")
-            and ln["promised_date"]}
+    days = {ln["promised_date"] for ln in doc["lines"] if not line_ended(ln["state"]) and ln["promised_date"]}
     o.update(terms=asked.get("terms") or {},
              sales_requirement={"code": code, "text": SALES_REQUIREMENTS.get(code, "")} if code else None,
              do_not_exceed=asked.get("do_not_exceed"),

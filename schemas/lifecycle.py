@@ -63,6 +63,12 @@ class LineState(StrEnum):
 
 GONE_LINES = (LineState.DELETED, LineState.CANCELLED)  # no longer on the order (kept for its story)
 ENDED_LINES = (LineState.REJECTED, *GONE_LINES)  # nothing of them will ship or be billed
+
+
+def line_ended(state: str) -> bool:
+    """A line in ``state`` (a LineState or its value, as stored) is rejected, deleted or cancelled: nothing of
+    it will ship or be billed (ENDED_LINES)."""
+    return state in ENDED_LINES
 # in a line's codes: an 860 after shipment cut its unshipped promise (its reason names the 860); units a
 # warehouse confirms beyond what is still reserved left before the change was known (SHIPPED_AFTER_CHANGE)
 CUT_MARK = "CHANGE_BELOW_SHIPPED"
