@@ -1,5 +1,5 @@
 """855 purchase order acknowledgment: BAK, the heading content the partner's guide asks for (PoAckSettings:
-REF IA, the PO's REF DP/PD/MR, PER, the PO's FOB, DTM 068, the PO's TD5, N1 ST and N1 BY with their N3/N4
+REF IA, the PO's REF DP/PD/MR, PER, the PO's FOB and ITD, DTM 068, the PO's TD5, N1 ST and N1 BY with their N3/N4
 as sent, N1 SF; none by default), the PO1 lines echoed with an ACK each, CTT.
 
 Pure: an order row, its lines and a status per line in; segments out. Issue-level statuses
@@ -23,7 +23,7 @@ PLAIN = PoAckSettings()
 ADDRESS_KEYS = ("address1", "address2", "city", "state", "postal_code", "country")  # N301 N302, N401..N404
 HEAD_KEYS = ("department", "promotion", "merchandise_type", "ship_to_name", "ship_to_id_qualifier", "ship_to_id",
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
-             *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "td5_sent",
+             *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "td5_sent",
              "ship_date")  # what heading() reads of a PO besides its settings (ship_date: the lines' schedule)
 
 
@@ -67,10 +67,10 @@ def ack_type(statuses: list[str]) -> str:
 
 
 def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
-    """The segments between BAK and the first PO1 (REF 050, PER 060, FOB 080, DTM 150, TD5 240, N1 loops 300)
-    the partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not written;
-    REF IA first, then the PO's references in ORDER_REFS' order; the N1 loops ST, BY as the PO sent them, then
-    SF: us, from the settings)."""
+    """The segments between BAK and the first PO1 (REF 050, PER 060, FOB 080, ITD 130, DTM 150, TD5 240, N1 loops
+    300) the partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not
+    written; REF IA first, then the PO's references in ORDER_REFS' order; the N1 loops ST, BY as the PO sent
+    them, then SF: us, from the settings)."""
     out: list[Segment] = []
     if settings.vendor_number:
         out.append(["REF", "IA", settings.vendor_number])
@@ -81,6 +81,8 @@ def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
         out.append(["PER", contact.function, x12_text(contact.name, NAME_MAX), *contact.numbers()])
     if settings.fob and (fob := order.get("fob_sent")):  # FOB (080)
         out.append(["FOB", *fob.split(ELEMENTS_SEP)])
+    if settings.terms and (itd := order.get("itd_sent")):  # ITD (130)
+        out.append(["ITD", *itd.split(ELEMENTS_SEP)])
     if settings.ship_date and (day := order.get("ship_date")):
         out.append(["DTM", "068", day.strftime("%Y%m%d")])
     if settings.carrier and (td5 := order.get("td5_sent")):  # TD5 (240)

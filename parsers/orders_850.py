@@ -402,8 +402,8 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     for qual, name in ORDER_REFS.items():
         mask = pc.fill_null(pc.equal(ref_qual, qual), False).to_numpy(zero_copy_only=False)
         pick(cols, name, _first_per_set(set_of_row, ref[mask]), 2)
-    # the heading's first FOB and TD5, whole (an 855 may echo them as sent)
-    for seg_id, name in (("FOB", "fob_sent"), ("TD5", "td5_sent")):
+    # the heading's first FOB, ITD and TD5, whole (an 855 may echo them as sent)
+    for seg_id, name in (("FOB", "fob_sent"), ("ITD", "itd_sent"), ("TD5", "td5_sent")):
         r = _first_per_set(set_of_row, header_rows(seg_id))
         cols[name] = _scatter(nsets, set_of_row[r], _joined_elements(seg.elements, r))
     # parties: header N1 loops; N2/N3/N4 belong to the closest N1 above them
@@ -510,7 +510,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         **{name: when[name] for name in DATES.values()},
         **party_vals,
         **{name: cols[name] for name in ORDER_REFS.values()},
-        "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"],
+        "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},

@@ -147,6 +147,7 @@ class PoAckSettings(_Model):
     ship_from: PoAckParty | None = None  # N1*SF (us, as the partner names us) last in the N1 loops; None: none
     contact: PoAckContact | None = None  # PER (our contact) after the heading's REFs; None: none
     fob: bool = False  # the PO's first heading FOB echoed as sent (after PER), when it sent one
+    terms: bool = False  # the PO's first heading ITD (terms of sale) echoed as sent (after FOB, before DTM)
     carrier: bool = False  # the PO's first heading TD5 (routing: carrier, service) echoed as sent (after DTM)
     product_qualifiers: tuple[str, ...] | None = None  # PO1's product id pairs restricted to these qualifiers
     # (PO106/PO108..., in the order the PO sent them); None: every pair as sent

@@ -74,10 +74,11 @@ ORDERS = pa.schema([
     pa.field("department", pa.string()),  # REF*DP (the buyer's department number), first in the heading
     pa.field("promotion", pa.string()),  # REF*PD (promotion/deal number)
     pa.field("merchandise_type", pa.string()),  # REF*MR (merchandise type code)
-    # the heading's first FOB and TD5 as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
-    # partner's guide asks to echo them in writes them back: engine.po_ack)
+    # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
+    # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13)
     pa.field("fob_sent", pa.string()),
     pa.field("td5_sent", pa.string()),
+    pa.field("itd_sent", pa.string()),
     pa.field("line_count", pa.int32(), nullable=False),
     pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
     *LINEAGE,
@@ -90,7 +91,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "merchandise_type", "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
-                          "do_not_exceed_amount", "fob_sent", "td5_sent"])
+                          "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent"])
 ELEMENTS_SEP = "\x1f"  # ASCII unit separator: a control character, never inside an X12 value we take in
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written

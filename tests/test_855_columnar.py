@@ -55,13 +55,15 @@ def order(draw, po: str):
             "buyer_name": draw(texts), "buyer_id_qualifier": draw(st.sampled_from([None, "", "92"])),
             "buyer_id": draw(texts), "buyer_address1": draw(texts), "buyer_city": draw(texts),
             "fob_sent": draw(st.sampled_from([None, "PP\x1fOR\x1fA*B", "CC"])),
-            "td5_sent": draw(st.sampled_from([None, "O\x1f2\x1fUPSN\x1fM\x1fx~y"]))}
+            "td5_sent": draw(st.sampled_from([None, "O\x1f2\x1fUPSN\x1fM\x1fx~y"])),
+            "itd_sent": draw(st.sampled_from([None, "01\x1f3\x1f\x1f\x1f\x1f\x1f30\x1f\x1f\x1f\x1f\x1fNET 30",
+                                              "08\x1f3\x1f2\x1f\x1f10\x1f\x1f30\x1f\x1f\x1f\x1f\x1f2%^10|NET:30"]))}
     return head, lines, statuses
 
 
 po_acks = st.one_of(st.just(PoAckSettings()), st.builds(
     PoAckSettings, ship_to=st.just(True), buyer=st.booleans(), addresses=st.booleans(), fob=st.booleans(),
-    carrier=st.booleans(),
+    carrier=st.booleans(), terms=st.booleans(),
     contact=st.one_of(st.none(), st.just(PoAckContact(name="A*B~C", phone="555 0100", email="x^y@z"))),
     ship_from=st.one_of(st.none(), st.just(PoAckParty(name="Us|Co", id_qualifier="92", id="V:1",
                                                       address1="1 Way~2", city="Town")))), st.builds(
