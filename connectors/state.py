@@ -60,7 +60,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.finance_store import FinanceTables
-from connectors.state_migrations import LATEST, LEASES, NET_WEIGHTS, RECOVERY, SHIPPING, STORE_MARKS, TA1_ACKS
+from connectors.state_migrations import (
+    LATEST,
+    LEASES,
+    NET_WEIGHTS,
+    RECORDED_AMOUNTS,
+    RECOVERY,
+    SHIPPING,
+    STORE_MARKS,
+    TA1_ACKS,
+)
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -300,7 +309,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     STORE_MARKS: (("shipment_lines", "mark_for_store", "TEXT"),),
                     # the net weight of a shipped line's units (a catch-weight line is billed by it) and its unit
                     NET_WEIGHTS: (("shipment_lines", "net_weight", "TEXT"),
-                                  ("shipment_lines", "net_weight_unit", "TEXT"))}
+                                  ("shipment_lines", "net_weight_unit", "TEXT")),
+                    # what a recorded 810 line billed (an IT1 billed by weight: IT102 x IT104)
+                    RECORDED_AMOUNTS: (("recorded_lines", "amount", "TEXT"),)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -374,7 +385,7 @@ CREATE TABLE recorded_lines (
     document_ref TEXT NOT NULL, doc_date TEXT, shipped_at TEXT, shipment_id TEXT, po_number TEXT NOT NULL,
     line_id TEXT, quantity TEXT, unit TEXT, unit_price TEXT, expected_delivery_at TEXT, sent_at TEXT,
     file TEXT NOT NULL, isa13 TEXT, gs06 TEXT, st02 TEXT, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
-    note TEXT, PRIMARY KEY (partner, sha256, position));
+    note TEXT, amount TEXT, PRIMARY KEY (partner, sha256, position));
 CREATE TABLE exception_snapshots (
     run_id TEXT NOT NULL, exception_id TEXT NOT NULL, type TEXT NOT NULL, partner TEXT NOT NULL,
     po_number TEXT NOT NULL, line_number INTEGER, amount_at_risk TEXT NOT NULL, state TEXT NOT NULL,

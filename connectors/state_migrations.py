@@ -22,7 +22,10 @@ marked for (shipment_lines.mark_for_store: a store-level partner's SDQ store, as
 confirmation cannot give a store more than its SDQ quantity (rules.shipments.store_checks); lines recorded
 before it have none. Version NET_WEIGHTS (12) keeps each shipped line's net weight and its unit
 (shipment_lines.net_weight, net_weight_unit: a 945's W12 weight qualified N, the CSV's net-weight column): a
-catch-weight line (cases priced per pound) is billed by it; lines recorded before it have none.
+catch-weight line (cases priced per pound) is billed by it; lines recorded before it have none. Version
+RECORDED_AMOUNTS (13) keeps what a recorded 810 line billed (recorded_lines.amount: IT102 x IT104 of an IT1 billed
+by weight, its QTY 39 the cases), so a catch-weight line another system of ours invoiced in pounds ties by its
+value; lines recorded before it have none (their value: quantity x price).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -47,7 +50,8 @@ RETUNED_INDEXES = LEASES + 1
 TA1_ACKS = RETUNED_INDEXES + 1
 STORE_MARKS = TA1_ACKS + 1
 NET_WEIGHTS = STORE_MARKS + 1
-LATEST = NET_WEIGHTS
+RECORDED_AMOUNTS = NET_WEIGHTS + 1
+LATEST = RECORDED_AMOUNTS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -385,6 +389,14 @@ def _migrate_to_net_weights(store: StateStore) -> None:
     add_columns(store, *COLUMNS_ADDED_IN[NET_WEIGHTS])
 
 
+def _migrate_to_recorded_amounts(store: StateStore) -> None:
+    """What a recorded 810 line billed (step RECORDED_AMOUNTS - 1 -> RECORDED_AMOUNTS): recorded_lines.amount,
+    null for the lines recorded before."""
+    from connectors.state import COLUMNS_ADDED_IN
+
+    add_columns(store, *COLUMNS_ADDED_IN[RECORDED_AMOUNTS])
+
+
 # version -> the step that brings a store of that version to the next one
 MIGRATIONS = {
     1: _migrate_1_to_2,
@@ -401,4 +413,5 @@ MIGRATIONS = {
     TA1_ACKS - 1: _migrate_to_ta1_acks,  # TA1_ACKS: partners' TA1s in partner_acks
     STORE_MARKS - 1: _migrate_to_store_marks,  # STORE_MARKS: each shipped line's store (store-level partners)
     NET_WEIGHTS - 1: _migrate_to_net_weights,  # NET_WEIGHTS: each shipped line's net weight (catch-weight billing)
+    RECORDED_AMOUNTS - 1: _migrate_to_recorded_amounts,  # RECORDED_AMOUNTS: what a recorded 810 line billed
 }

@@ -312,13 +312,28 @@ def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None
     }).cast(INVOICED)
 
 
-def with_amounts(invoiced: pa.Table, amounts: pa.Table) -> pa.Table:
+def recorded_amounts(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
+                     releases: Mapping[tuple[str, str], str] | None = None) -> pa.Array:
+    """Per row of invoiced(recorded, lines, ...) (the same rows, the same order): what that recorded 810 line
+    billed (RECORDED_LINES amount: an IT1 billed by weight, its QTY 39 the cases), null where it is quantity x
+    price (every line of ours: connectors.state invoice_amounts has theirs)."""
+    t = _recorded(recorded, lines, "810", echoes, releases)
+    return t["amount"] if "amount" in t.column_names else pa.nulls(t.num_rows, MONEY)
+
+
+def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.ChunkedArray | None = None
+                 ) -> pa.Table:
     """INVOICED with an ``amount`` column: the value each of our invoice lines billed (connectors.state
     invoice_amounts, by partner, invoice number and line number; a catch-weight line's is its net weight x its
     price per pound, its quantity being its cases), null for the lines of 810s other systems sent (their value
-    is quantity x price). What the 810's TDS is tied to (engine.invoice_totals)."""
+    is quantity x price) but where ``recorded`` (recorded_amounts: what such an 810 billed by weight) has one.
+    What the 810's TDS is tied to (engine.invoice_totals)."""
+    theirs = pa.nulls(invoiced.num_rows, MONEY) if recorded is None else recorded
+    if isinstance(theirs, pa.ChunkedArray):
+        theirs = theirs.combine_chunks()
+    theirs = theirs.cast(MONEY)
     if not invoiced.num_rows or not amounts.num_rows:
-        return invoiced.append_column("amount", pa.nulls(invoiced.num_rows, MONEY))
+        return invoiced.append_column("amount", theirs)
 
     def key(t: pa.Table) -> pa.Array:
         return pc.binary_join_element_wise(pc.cast(pc.utf8_length(t["partner"]), pa.string()), t["partner"],
@@ -326,7 +341,7 @@ def with_amounts(invoiced: pa.Table, amounts: pa.Table) -> pa.Table:
 
     at = pc.index_in(key(invoiced), value_set=key(amounts).combine_chunks() if isinstance(
         key(amounts), pa.ChunkedArray) else key(amounts))
-    return invoiced.append_column("amount", pc.take(amounts["amount"], at).cast(MONEY))
+    return invoiced.append_column("amount", pc.coalesce(pc.take(amounts["amount"], at).cast(MONEY), theirs))
 
 
 CATCH_COLUMNS = ["partner", "po_number", "line_number", "unit", "price_basis"]  # what catch_weight_lines reads

@@ -104,7 +104,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases), weights), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.with_amounts(  # the value each of our lines billed
-            finance_inputs.invoiced(recorded, lines, echoes, releases), state.invoice_amounts()), keep),
+            finance_inputs.invoiced(recorded, lines, echoes, releases), state.invoice_amounts(),
+            finance_inputs.recorded_amounts(recorded, lines, echoes, releases)), keep),  # and by weight, recorded
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),

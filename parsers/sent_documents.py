@@ -8,6 +8,10 @@ invoice number, BIG04 PO and a header REF SI (the shipment billed). 856: one row
 quantity, SN103 unit) with the nearest PRF01 (PO) and LIN01 (line id) before it, BSN02 (shipment),
 DTM 011 (departure, DTM03 time) and DTM 017 (expected delivery). A set missing what names it (BIG02,
 BIG04; BSN02; an SN1 without PRF or LIN) is left out with a RECORDED_DOCUMENT_INCOMPLETE finding.
+
+An IT1 billed by weight (IT103 a weight: LB, KG ...) with a QTY 39 (the quantity shipped) in another unit in its
+loop bills a catch-weight line as our own 810 does (IT1*1*42.35*LB*3.49*PP ... QTY*39*3*CA): its quantity is the
+QTY's (3 CA, what the reconciliation counts) and its amount IT102 x IT104 to the cent (what it billed).
 """
 
 from __future__ import annotations
@@ -161,17 +165,57 @@ def _invoices(sets: _Sets) -> tuple[pa.Table, list[int]]:
     rows, at = rows[keep], at[keep]
     els = sets.elements(rows)
     take = pa.array(at, pa.int64())
+    quantity, unit, price = (number(element(els, 2), RECORDED_LINES.field("quantity").type), element(els, 3),
+                             number(element(els, 4), RECORDED_LINES.field("unit_price").type))
+    quantity, unit, amount = _by_weight(sets, rows, at, quantity, unit, price)
     table = pa.table({
         "doc_type": pa.array(["810"] * len(rows), pa.string()),
         "document_ref": number_of.take(take), "doc_date": day_of.take(take), "shipped_at": pa.nulls(len(rows),
                                                                                                    pa.timestamp("s")),
         "shipment_id": shipment_of.take(take), "po_number": po_of.take(take), "line_id": element(els, 1),
-        "quantity": number(element(els, 2), RECORDED_LINES.field("quantity").type), "unit": element(els, 3),
-        "unit_price": number(element(els, 4), RECORDED_LINES.field("unit_price").type),
+        "quantity": quantity, "unit": unit, "unit_price": price, "amount": amount,
         "expected_delivery_at": pa.nulls(len(rows), pa.timestamp("s")),
         **_meta(sets, at), "position": pa.array(rows, pa.int64()),
     })
     return table, [i for i in range(len(sets.sets)) if not named[i]]
+
+
+def _by_weight(sets: _Sets, rows: np.ndarray, at: np.ndarray, quantity: pa.Array, unit: pa.Array,
+               price: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(quantity, unit, amount) of each IT1 (``rows``, in sets ``at``): an IT1 billed by weight (IT103 a weight)
+    whose loop has a QTY 39 in another unit (the cases shipped) counts the QTY's quantity and unit, and bills
+    IT102 x IT104 to the cent (ROUND_HALF_UP, as engine.invoice); every other IT1 as it reads, no amount."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT
+
+    money = RECORDED_LINES.field("amount").type
+    weights = {u for basis in PRICE_PER_WEIGHT for u in PRICE_PER_MEASURE[basis]}
+    weighed = pc.fill_null(pc.is_in(unit, value_set=pa.array(sorted(weights))), False).to_numpy(
+        zero_copy_only=False) if len(rows) else np.zeros(0, bool)
+    qty_rows, qty_at = sets.rows("QTY")
+    if not weighed.any() or not len(qty_rows):
+        return quantity, unit, pa.nulls(len(rows), money)
+    qels = sets.elements(qty_rows)
+    shipped = pc.fill_null(pc.equal(element(qels, 1), "39"), False).to_numpy(zero_copy_only=False)
+    # each QTY 39's IT1: the nearest before it in the same set, with no IT1 between (its loop)
+    all_it1, _ = sets.rows("IT1")
+    owner = np.searchsorted(all_it1, qty_rows, side="right") - 1
+    owner_row = np.where(owner >= 0, all_it1[np.maximum(owner, 0)], -1)
+    owner_row = np.where(owner_row >= sets.starts[qty_at], owner_row, -1)  # an IT1 of its own set
+    q_value = number(element(qels, 2), RECORDED_LINES.field("quantity").type).to_pylist()
+    q_unit = element(qels, 3).to_pylist()
+    cases: dict[int, tuple] = {}
+    for k in np.flatnonzero(shipped & (owner_row >= 0)).tolist():
+        if q_value[k] is not None and q_unit[k] and q_unit[k] not in weights:
+            cases.setdefault(int(owner_row[k]), (q_value[k], q_unit[k]))
+    qs, us, ps = quantity.to_pylist(), unit.to_pylist(), price.to_pylist()
+    amounts: list[Decimal | None] = [None] * len(rows)
+    for i, row in enumerate(rows.tolist()):
+        if weighed[i] and row in cases and qs[i] is not None and ps[i] is not None:
+            amounts[i] = (qs[i] * ps[i]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            qs[i], us[i] = cases[row]
+    return (pa.array(qs, quantity.type), pa.array(us, pa.string()), pa.array(amounts, money))
 
 
 def _ship_notices(sets: _Sets) -> tuple[pa.Table, list[int]]:
@@ -197,6 +241,7 @@ def _ship_notices(sets: _Sets) -> tuple[pa.Table, list[int]]:
         "shipped_at": left.take(take), "shipment_id": shipment_of.take(take), "po_number": po, "line_id": line,
         "quantity": number(element(els, 2), RECORDED_LINES.field("quantity").type), "unit": element(els, 3),
         "unit_price": pa.nulls(len(rows), RECORDED_LINES.field("unit_price").type),
+        "amount": pa.nulls(len(rows), RECORDED_LINES.field("amount").type),
         "expected_delivery_at": due.take(take), **_meta(sets, at), "position": pa.array(rows, pa.int64()),
     })
     return table, sorted(bad)

@@ -137,6 +137,9 @@ RECORDED_LINES = pa.schema([
     pa.field("quantity", QTY),  # IT102 / SN102
     pa.field("unit", pa.string()),
     pa.field("unit_price", MONEY),  # IT104
+    # 810: what the line billed when not quantity x price: an IT1 billed by weight (IT103 LB, KG ...) whose QTY 39
+    # gives the cases shipped (the quantity): IT102 x IT104 to the cent, as our own 810 bills a catch-weight line
+    pa.field("amount", MONEY),
     pa.field("expected_delivery_at", TIME),  # 856: DTM 017
     pa.field("sent_at", TIME),  # when it went to the partner (its GS04/GS05 unless given)
     pa.field("file", pa.string(), nullable=False),

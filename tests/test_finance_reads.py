@@ -12,14 +12,14 @@ from schemas.reconciliation import RECORDED_LINES
 ECHO = "CASE WHEN COALESCE(l.line_id, '') = '' THEN CAST(l.line_number AS TEXT) ELSE l.line_id END"
 ORACLE_SHIPPED = (
     f"SELECT s.partner, '856', s.shipment_id, s.ship_date, s.departed_at, s.shipment_id, l.po_number, {ECHO},"
-    " l.quantity, l.unit, NULL, NULL, d.delivered_at, COALESCE(d.file_name, ''), s.source_sha256, d.isa13,"
+    " l.quantity, l.unit, NULL, NULL, NULL, d.delivered_at, COALESCE(d.file_name, ''), s.source_sha256, d.isa13,"
     " ds.gs06, ds.st02, l.position FROM shipments s JOIN shipment_lines l ON l.warehouse = s.warehouse AND"
     " l.shipment_id = s.shipment_id LEFT JOIN document_sets ds ON ds.partner = s.partner AND"
     " ds.doc_key = s.asn_doc_key LEFT JOIN documents d ON d.id = ds.document_id AND d.status = 'delivered'"
     " ORDER BY s.partner, s.departed_at, s.warehouse, s.shipment_id, l.position")
 ORACLE_INVOICED = (
     f"SELECT v.partner, '810', v.invoice_number, v.invoice_date, NULL, v.shipment_id, v.po_number, {ECHO},"
-    " l.quantity, l.unit, l.unit_price, NULL, d.delivered_at, COALESCE(d.file_name, ''), NULL, d.isa13,"
+    " l.quantity, l.unit, l.unit_price, NULL, NULL, d.delivered_at, COALESCE(d.file_name, ''), NULL, d.isa13,"
     " ds.gs06, ds.st02, l.line_number FROM invoices v JOIN invoice_lines l ON l.invoice_number ="
     " v.invoice_number JOIN document_sets ds ON ds.partner = v.partner AND ds.doc_key = v.doc_key"
     " JOIN documents d ON d.id = ds.document_id AND d.status = 'delivered'"

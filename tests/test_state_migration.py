@@ -237,14 +237,15 @@ def test_a_version_10_store_keeps_its_shipped_lines_and_gets_their_stores(store_
     lines shipped before keep their rows with no store (none counted against a store's SDQ quantity), a line
     recorded after with its store is what shipped_to_stores gives."""
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import NET_WEIGHTS, STORE_MARKS, TA1_ACKS
+    from connectors.state_migrations import NET_WEIGHTS, RECORDED_AMOUNTS, STORE_MARKS, TA1_ACKS
 
     target = store_target()
     store = StateStore(target)
     row = "INSERT INTO shipment_lines (warehouse, shipment_id, position, partner, po_number, line_number, line_id," \
           " quantity, unit{}) VALUES ('east', ?, 1, 'acme', 'PO-1', 4, '4', ?, 'EA'{})"
     with store.transaction():  # what a version 10 store looks like, with a line it shipped
-        for table, column, _ in COLUMNS_ADDED_IN[STORE_MARKS] + COLUMNS_ADDED_IN[NET_WEIGHTS]:
+        for table, column, _ in COLUMNS_ADDED_IN[STORE_MARKS] + COLUMNS_ADDED_IN[NET_WEIGHTS] + \
+                COLUMNS_ADDED_IN[RECORDED_AMOUNTS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q(row.format("", ""), ("S1", "4"))
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(TA1_ACKS),))
@@ -271,26 +272,66 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     from decimal import Decimal
 
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import NET_WEIGHTS, STORE_MARKS
+    from connectors.state_migrations import NET_WEIGHTS, RECORDED_AMOUNTS, STORE_MARKS
 
     target = store_target()
     store = StateStore(target)
     row = "INSERT INTO shipment_lines (warehouse, shipment_id, position, partner, po_number, line_number, line_id," \
           " quantity, unit{}) VALUES ('east', ?, 1, 'acme', 'PO-1', 1, '1', ?, 'CA'{})"
     with store.transaction():  # what a version 11 store looks like, with a line it shipped
-        for table, column, _ in COLUMNS_ADDED_IN[NET_WEIGHTS]:
+        for table, column, _ in COLUMNS_ADDED_IN[NET_WEIGHTS] + COLUMNS_ADDED_IN[RECORDED_AMOUNTS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q(row.format("", ""), ("S1", "3"))
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(STORE_MARKS),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == NET_WEIGHTS
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS == NET_WEIGHTS + 1
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
             store._q(row.format(", net_weight, net_weight_unit", ", '42.35', 'LB'"), ("S2", "3"))
         assert store.net_weights([("acme", "PO-1"), ("acme", "PO-9")]) == [
             ("east", "S1", "PO-1", 1, None, ""), ("east", "S2", "PO-1", 1, Decimal("42.35"), "LB")]
+    finally:
+        store.close()
+
+
+def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(store_target):
+    """On both back ends: a store before RECORDED_AMOUNTS (recorded_lines without amount) gets the column; a line
+    recorded before keeps its row with no amount (its value: quantity x price), a line recorded after keeps what
+    it billed by weight."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import NET_WEIGHTS, RECORDED_AMOUNTS
+    from schemas.reconciliation import RECORDED_LINES
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():  # what a version 12 store looks like, with an 810 line another system sent
+        for table, column, _ in COLUMNS_ADDED_IN[RECORDED_AMOUNTS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q("INSERT INTO recorded_lines (partner, sha256, position, doc_type, document_ref, po_number, line_id,"
+                 " quantity, unit, unit_price, file, recorded_at, recorded_by) VALUES ('acme', 'a', 3, '810', 'INV-1',"
+                 " 'PO-1', '1', '10', 'EA', '2.5', 'old.x12', '2026-11-27T02:00:00', 'ops')")
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(NET_WEIGHTS),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS
+        assert "amount" in store._columns("recorded_lines")
+        row = {f.name: None for f in RECORDED_LINES}
+        row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
+                   quantity=Decimal(3), unit="CA", unit_price=Decimal("3.49"), amount=Decimal("147.80"),
+                   file="new.x12", sha256="b", position=4)
+        store.record_sent_lines(pa.Table.from_pylist([row], schema=RECORDED_LINES), by="ops", note="",
+                                at=datetime(2026, 11, 28, 2))
+        kept = store.recorded_lines()
+        assert [(r["document_ref"], r["quantity"], r["amount"]) for r in kept.to_pylist()] == [
+            ("INV-1", Decimal(10), None), ("INV-2", Decimal(3), Decimal("147.80"))]
     finally:
         store.close()
