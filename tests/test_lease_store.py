@@ -164,7 +164,8 @@ def test_a_live_workspace_row_of_another_machine_refuses_the_workspace(store_tar
 
 
 def test_a_version_7_store_gets_the_leases_table(store_target, tmp_path):
-    assert LATEST == TA1_ACKS + 2 == RETUNED_INDEXES + 3 == LEASES + 4 == RECOVERY + 5
+    # after TA1_ACKS: STORE_MARKS, NET_WEIGHTS, RECORDED_AMOUNTS
+    assert LATEST == TA1_ACKS + 3 == RETUNED_INDEXES + 4 == LEASES + 5 == RECOVERY + 6
     target = store_target()
     store = StateStore(target)
     store.start_run("r1", "2026-11-27T02:00:01", clock="2026-11-27T02:00:00")
