@@ -170,15 +170,11 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         description = x12_text(description)
         if description:
             add(["PID", "F", "", "", "", description])
+    counted = None
     if counts and any(c is not None for c in counts):  # the ISS counts a weighed line's units shipped, not pounds
-        units = [u if c is None else c[1] for u, c in zip(units, counts, strict=True)]
-        shipped = [q if c is None else c[0] for q, c in zip(quantities, counts, strict=True)]
-        body += tail_810(settings, total, charges, units, shipped)
-        ctt = body[-1]
-        if settings.ctt_hash:  # CTT02 hashes IT102 (check_810), the weights included
-            ctt[2] = x12_decimal(sum(quantities, Decimal(0)))
-    else:
-        body += tail_810(settings, total, charges, units, quantities)
+        counted = ([u if c is None else c[1] for u, c in zip(units, counts, strict=True)],
+                   [q if c is None else c[0] for q, c in zip(quantities, counts, strict=True)])
+    body += tail_810(settings, total, charges, units, quantities, counted=counted)
     check_810(body, ctt_hash=settings.ctt_hash)
     return Body810(body, exts, merchandise, total)
 
@@ -223,8 +219,11 @@ def ymd(day: date) -> str:
 
 
 def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[Charge, Decimal]],
-             units: Sequence[str], quantities: Sequence[Decimal]) -> list[list]:
-    """The 810's segments after its last IT1/PID (TDS, SAC, ISS, CTT)."""
+             units: Sequence[str], quantities: Sequence[Decimal],
+             counted: tuple[Sequence[str], Sequence[Decimal]] | None = None) -> list[list]:
+    """The 810's segments after its last IT1/PID (TDS, SAC, ISS, CTT) of lines billed in ``quantities`` of
+    ``units`` (IT102/IT103: CTT02 hashes the quantities). ``counted``: (units, quantities) the ISS sums instead,
+    when lines billed by weight count their units shipped (body_810's ``counts``)."""
     body: list[list] = [["TDS", x12_implied(total)]]
     for charge, amount in charges:
         sac: list[str] = ["SAC", charge.kind, charge.code, "", "", x12_implied(amount)]
@@ -235,7 +234,7 @@ def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[
         body.append(sac)
     if settings.iss:
         per_unit: dict[str, Decimal] = defaultdict(Decimal)
-        for unit, q in zip(units, quantities, strict=True):
+        for unit, q in zip(*(counted or (units, quantities)), strict=True):
             per_unit[unit] += q
         for unit, qty in per_unit.items():
             body.append(["ISS", x12_decimal(qty), unit])
