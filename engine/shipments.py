@@ -213,11 +213,17 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     return out
 
 
+def marks_stores(lines: pa.Table) -> bool:
+    """Whether a confirmation line of ``lines`` names the store its carton is for (mark_for_store: kept for
+    store-level partners only, engine.lifecycle.shipping)."""
+    return "mark_for_store" in lines.column_names and lines["mark_for_store"].null_count < lines.num_rows
+
+
 def _stores(lines: pa.Table, order_row: np.ndarray) -> list[Party | None]:
     """Per order of the grouping (``order_row``: its first line), the store its cartons are marked for as the
     856's mark-for: N1*BY with no name, the store's id qualifier (the PO's SDQ02; 92, assigned by buyer, when
     none is known) and the store; None for an order without one."""
-    if "mark_for_store" not in lines.column_names or lines["mark_for_store"].null_count == lines.num_rows:
+    if not marks_stores(lines):
         return [None] * len(order_row)
     at = lines.select(["mark_for_store", "mark_for_id_qualifier"]).take(pa.array(order_row))
     return [Party("BY", "", qualifier or "92", store) if store else None
@@ -279,8 +285,7 @@ def _grouped(lines: pa.Table) -> _Grouping:
     shipment, _ = encode(lines["shipment_id"])
     # an order of a shipment; a store-level partner's order once per store its cartons are marked for (the 856's
     # order loop per PO and store, its N1 BY the store: engine.lifecycle.shipping keeps no store for other partners)
-    order, n_orders = encode(shipment, lines["po_number"], lines["mark_for_store"]) \
-        if "mark_for_store" in lines.column_names and lines["mark_for_store"].null_count < lines.num_rows \
+    order, n_orders = encode(shipment, lines["po_number"], lines["mark_for_store"]) if marks_stores(lines) \
         else encode(shipment, lines["po_number"])
     box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
     item, n_items = encode(box, lines["line_id"])
@@ -325,8 +330,7 @@ def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.A
     quantity of the line when the SDQ gives it in the item's unit (SDQ01 the line's, or none): what the store
     ordered, as its order loop reports it."""
     quantity = line["quantity"]
-    if "store_quantities" not in line or "mark_for_store" not in lines.column_names \
-            or lines["mark_for_store"].null_count == lines.num_rows:
+    if "store_quantities" not in line or not marks_stores(lines):
         return quantity
     stores = lines["mark_for_store"].take(pa.array(item_row)).to_pylist()
     splits = line["store_quantities"]

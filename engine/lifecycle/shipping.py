@@ -41,7 +41,14 @@ from engine.deadlines import ship_date_findings
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
-from engine.shipments import ShipmentSummary, assemble_shipments, number_ssccs, shipment_columns, sscc_needs
+from engine.shipments import (
+    ShipmentSummary,
+    assemble_shipments,
+    marks_stores,
+    number_ssccs,
+    shipment_columns,
+    sscc_needs,
+)
 from rules.shipments import ShipmentCheck, check_shipments, store_checks
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
@@ -246,7 +253,7 @@ def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.
     """``lines`` with the cartons' stores (mark_for_store) kept for the partners whose 856 marks each carton's
     store (fulfilment.asn.store_level) and cleared for the others (their 856 is the one it was: a store the
     warehouse names is not theirs to route by)."""
-    if "mark_for_store" not in lines.column_names or lines["mark_for_store"].null_count == lines.num_rows:
+    if not marks_stores(lines):
         return lines
     store_level = [pid for pid, p in profiles.items() if p.fulfilment.asn.store_level]
     keep = pc.fill_null(pc.is_in(lines["partner"], value_set=pa.array(store_level, pa.string())), False)
@@ -790,7 +797,7 @@ def _shipped_by_shipment(lines: pa.Table) -> dict[str, _Shipped]:
 
 def _store_marks(lines: pa.Table) -> list[str] | repeat:
     """Each line's store (mark_for_store: kept for store-level partners only, _stores_kept), "" for none."""
-    if "mark_for_store" not in lines.column_names or lines["mark_for_store"].null_count == lines.num_rows:
+    if not marks_stores(lines):
         return repeat("", lines.num_rows)
     return [s or "" for s in lines["mark_for_store"].to_pylist()]
 
@@ -1048,7 +1055,7 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
     if usual is None:
         return None
     asn = profile.fulfilment.asn
-    if asn.store_level and good["mark_for_store"].null_count < good.num_rows:
+    if asn.store_level and marks_stores(good):
         return None  # an order loop per PO and store: assemble_shipments' objects (engine.shipments._stores)
     built = shipment_columns(good, orders, order_lines, pallets=asn.structure == "SOTPI", ssccs=ssccs, items=items,
                              serials=serials)
