@@ -43,7 +43,6 @@ from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
-from schemas.orders import SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
@@ -430,14 +429,11 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     waiting = backorders.waiting(records.values(), lines, also={v[0].state for v in fresh.values()})
     if not waiting:
         return Plan(), totals
-    expired, late = Plan(), {}
-    # orders that ship complete keep one date on their lines while any waits: their partner's policy, their CSH01
-    complete = {r.key for r in waiting if profiles[r.partner].allocation.ship_complete}
+    expired, late, dates = Plan(), {}, {}
     if store is not None:
         # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's;
         # an order that waits for its added lines' decision is left to the next night's deadline check
         dates = order_dates(store, waiting)
-        complete |= {k for k, row in dates.items() if row.get("sales_requirement") in SHIP_COMPLETE}
         by_line = {k: v for k, v in backorders.past_lines(waiting, dates,
                                                           line_deadlines(store, waiting), lines, today=today).items()
                    if records[k].state in lifecycle.SHIPPABLE}
@@ -451,6 +447,8 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
         waiting = [r for r in waiting if r.key not in rejecting]
         if not waiting:
             return expired, totals
+    # orders that ship complete keep one date on their lines while any waits: their partner's policy, their CSH01
+    complete = backorders.ships_complete(waiting, profiles, dates)
     from engine.allocate import allocate
     from schemas.inventory import RESERVATIONS
 

@@ -39,6 +39,8 @@ from schemas.lifecycle import (
     Plan,
     Reservation,
 )
+from schemas.orders import SHIP_COMPLETE
+from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
 
@@ -64,6 +66,15 @@ def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence
                              "requested_ship_date": ln.promised_date, "po_date": r.po_date, "arrival": r.arrival,
                              "case_pack": None})
     return pa.Table.from_pylist(rows, schema=ALLOCATION_INPUT)
+
+
+def ships_complete(records: Iterable[OrderRecord], profiles: Mapping[str, PartnerProfile],
+                   heads: Mapping[Key, Mapping]) -> set[Key]:
+    """The orders of ``records`` that ship complete (``plan_backorders``' ``complete``): their partner's
+    allocation policy (ship_complete), or their stored ORDERS row (``heads``: (partner, PO) -> the row with its
+    sales_requirement; none known: {}) says CSH01 SC (SHIP_COMPLETE)."""
+    return {r.key for r in records if profiles[r.partner].allocation.ship_complete
+            or (heads.get(r.key) or {}).get("sales_requirement") in SHIP_COMPLETE}
 
 
 def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
