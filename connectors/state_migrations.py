@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from schemas.errors import StateError
@@ -365,36 +366,15 @@ def _migrate_to_recovery(store: StateStore) -> None:
                  for i, r in enumerate(runs) if r["kind"] == "nightly"])
 
 
-def _migrate_to_ta1_acks(store: StateStore) -> None:
-    """A partner's TA1 for our interchange kept with its 997s (step TA1_ACKS - 1 -> TA1_ACKS): the
-    columns naming the interchange it answers and its verdict."""
-    from connectors.state import COLUMNS_ADDED_IN
+def _columns_of(version: int) -> Callable[[StateStore], None]:
+    """The step (``version`` - 1 -> ``version``) that only adds the columns connectors.state.COLUMNS_ADDED_IN
+    lists for ``version``: null in the rows recorded before."""
+    def step(store: StateStore) -> None:
+        from connectors.state import COLUMNS_ADDED_IN
 
-    add_columns(store, *COLUMNS_ADDED_IN[TA1_ACKS])
+        add_columns(store, *COLUMNS_ADDED_IN[version])
 
-
-def _migrate_to_store_marks(store: StateStore) -> None:
-    """The store each shipped line went to (step STORE_MARKS - 1 -> STORE_MARKS): shipment_lines.mark_for_store,
-    null for the lines recorded before."""
-    from connectors.state import COLUMNS_ADDED_IN
-
-    add_columns(store, *COLUMNS_ADDED_IN[STORE_MARKS])
-
-
-def _migrate_to_net_weights(store: StateStore) -> None:
-    """Each shipped line's net weight (step NET_WEIGHTS - 1 -> NET_WEIGHTS): shipment_lines.net_weight and
-    net_weight_unit, null for the lines recorded before."""
-    from connectors.state import COLUMNS_ADDED_IN
-
-    add_columns(store, *COLUMNS_ADDED_IN[NET_WEIGHTS])
-
-
-def _migrate_to_recorded_amounts(store: StateStore) -> None:
-    """What a recorded 810 line billed (step RECORDED_AMOUNTS - 1 -> RECORDED_AMOUNTS): recorded_lines.amount,
-    null for the lines recorded before."""
-    from connectors.state import COLUMNS_ADDED_IN
-
-    add_columns(store, *COLUMNS_ADDED_IN[RECORDED_AMOUNTS])
+    return step
 
 
 # version -> the step that brings a store of that version to the next one
@@ -410,8 +390,9 @@ MIGRATIONS = {
     # RETUNED_INDEXES: reservations without their (warehouse, sku) index (0.35 s of a 4x decide's writes),
     # cartons by label (recorded_cartons_for scanned every carton ever recorded, per confirmation file)
     RETUNED_INDEXES - 1: _retune_indexes,
-    TA1_ACKS - 1: _migrate_to_ta1_acks,  # TA1_ACKS: partners' TA1s in partner_acks
-    STORE_MARKS - 1: _migrate_to_store_marks,  # STORE_MARKS: each shipped line's store (store-level partners)
-    NET_WEIGHTS - 1: _migrate_to_net_weights,  # NET_WEIGHTS: each shipped line's net weight (catch-weight billing)
-    RECORDED_AMOUNTS - 1: _migrate_to_recorded_amounts,  # RECORDED_AMOUNTS: what a recorded 810 line billed
+    # TA1_ACKS: a partner's TA1 for our interchange kept with its 997s (the interchange it answers, its verdict)
+    TA1_ACKS - 1: _columns_of(TA1_ACKS),
+    STORE_MARKS - 1: _columns_of(STORE_MARKS),  # each shipped line's store (shipment_lines.mark_for_store)
+    NET_WEIGHTS - 1: _columns_of(NET_WEIGHTS),  # each shipped line's net weight and unit (catch-weight billing)
+    RECORDED_AMOUNTS - 1: _columns_of(RECORDED_AMOUNTS),  # what a recorded 810 line billed (recorded_lines.amount)
 }
