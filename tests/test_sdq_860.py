@@ -12,7 +12,19 @@ from parsers.orders_850 import read_orders
 from parsers.x12_reader import read_interchanges
 from tests.changes.builders import read_change
 from tests.support import GOOD_PO, x12_850
-from tests.test_sdq_store_level import CARTONS, HEADER, SHIP, outbox, store_level_workspace
+from tests.test_sdq_store_level import CARTONS, HEADER, LATER, SHIP, outbox, shipped, store_level_workspace
+
+
+def codes_and_history(ws) -> tuple[list[str], str]:
+    """Every finding's code in the workspace's state store, and ACME-1001's history notes joined."""
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        return ([f["code"] for f in state.findings()],
+                " ".join(str(e.get("note") or "") for e in state.order_history("acme", "ACME-1001")))
+    finally:
+        state.close()
 
 
 def split_order():
@@ -81,9 +93,8 @@ def test_units_moved_between_stores_by_an_860_ship_to_the_new_split(tmp_path):
     """ACME-1001's paper (line 4: 10, split 0101 4 / 0102 6) restated by an 860 (RZ, same quantity and price) with
     a new split 0101 6 / 0102 4: the warehouse's cartons for the new split ship (they used to be held:
     SHIPMENT_STORE_OVER against the 850's split), the 856 naming each store's new quantity."""
-    from connectors.state import StateStore
     from tests.changes.builders import x12_860
-    from tests.support import deliver_all, run_stages, ship_stages
+    from tests.support import run_stages
 
     moved = [CARTONS[0].replace(",4,EA,", ",6,EA,").replace(",4,SKU-1002,4,", ",4,SKU-1002,6,"), CARTONS[1],
              CARTONS[2].replace(",4,SKU-1002,6,", ",4,SKU-1002,4,"), CARTONS[3]]
@@ -97,15 +108,8 @@ def test_units_moved_between_stores_by_an_860_ship_to_the_new_split(tmp_path):
     (ws.drop_root / "acme" / "inbox" / "acme-change-sdq.x12").write_bytes(change)
     run_stages(ws, datetime(2026, 11, 27, 9))
     csv.write_text(HEADER + "\n".join(moved) + "\n")
-    day = datetime(2026, 11, 27, 14, 30)
-    ship_stages(ws, day, run_id="day1")
-    deliver_all(ws, day)
-    state = StateStore(ws.state_path)
-    try:
-        codes = [f["code"] for f in state.findings()]
-        history = " ".join(str(e.get("note") or "") for e in state.order_history("acme", "ACME-1001"))
-    finally:
-        state.close()
+    shipped(ws)
+    codes, history = codes_and_history(ws)
     assert not [c for c in codes if c.startswith(("SHIPMENT_STORE", "CHANGE_"))], codes
     assert "store split changed by 860" in history and "line 4 SDQ stores 0101 6, 0102 4" in history
     asn = outbox(ws, "856")
@@ -138,15 +142,12 @@ def test_a_carton_holding_two_stores_items_holds_the_shipment_with_a_finding(tmp
     shipment is held with SHIPMENT_CARTON_TWO_STORES naming the carton (it used to be refused by the 856's
     self-check, ASN_NOT_BUILT, with no finding saying why)."""
     from connectors.state import StateStore
-    from tests.support import deliver_all, ship_stages
 
     mixed = [CARTONS[0], CARTONS[1].replace(",C-1001,8,LB,101", ",C-1001,8,LB,0102"),
              CARTONS[2], CARTONS[3].replace(",C-1002,9,LB,0102", ",C-1002,9,LB,0101")]  # the pens' stores swapped
     assert mixed != CARTONS
     ws = store_level_workspace(tmp_path, mixed)
-    day = datetime(2026, 11, 27, 14, 30)
-    ship_stages(ws, day, run_id="day1")
-    deliver_all(ws, day)
+    shipped(ws)
     state = StateStore(ws.state_path)
     try:
         found = [(f["code"], f["severity"], f["value"], f["po_number"]) for f in state.findings(run_id="day1")
@@ -164,14 +165,11 @@ def test_units_moved_between_stores_after_a_first_shipment_ship_to_the_new_split
     """Store 0101's carton of ACME-1001 shipped (paper 4, pens 24); the buyer then moves 6 pens from 0102 to 0101 (860
     RZ on line 5, same 48: SDQ 0101 30 / 0102 18). The next confirmation's cartons for the new split ship (0101's 6
     more pens used to be held: SHIPMENT_STORE_OVER against the 850's 24)."""
-    from connectors.state import StateStore
     from tests.changes.builders import x12_860
-    from tests.support import deliver_all, run_stages, ship_stages
+    from tests.support import run_stages
 
     ws = store_level_workspace(tmp_path, CARTONS[:2])
-    day = datetime(2026, 11, 27, 14, 30)
-    ship_stages(ws, day, run_id="day1")
-    deliver_all(ws, day)
+    shipped(ws)
     assert "SHP-1001" in outbox(ws, "856")
     change = x12_860(["BCH*04*SA*ACME-1001**1*20261126*****20261127",
                       "POC*5*RZ*48*24*EA*4.90*PE*VN*VP-1004", "SDQ*EA*92*0101*30*0102*18", "CTT*1"], isa13=7002)
@@ -182,15 +180,8 @@ def test_units_moved_between_stores_after_a_first_shipment_ship_to_the_new_split
                f"{later},5,SKU-1004,6,EA,C-1003,2,LB,0101"]
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     (inbox / "east-shipments-20261127-2.csv").write_text(HEADER + "\n".join(cartons) + "\n")
-    day = datetime(2026, 11, 27, 16, 30)
-    ship_stages(ws, day, run_id="day2")
-    deliver_all(ws, day)
-    state = StateStore(ws.state_path)
-    try:
-        codes = [f["code"] for f in state.findings()]
-        history = " ".join(str(e.get("note") or "") for e in state.order_history("acme", "ACME-1001"))
-    finally:
-        state.close()
+    shipped(ws, LATER, "day2")
+    codes, history = codes_and_history(ws)
     assert not [c for c in codes if c.startswith(("SHIPMENT_STORE", "CHANGE_"))], codes
     assert "line 5 SDQ stores 0101 30, 0102 18" in history
     assert "SHP-1002" in outbox(ws, "856")

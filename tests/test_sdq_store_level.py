@@ -4,6 +4,7 @@ orders stored before the column existed)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import pyarrow as pa
@@ -163,6 +164,19 @@ def store_level_workspace(tmp_path, cartons: list[str], *, store_level: bool = T
     return ws
 
 
+SHIP_DAY = datetime(2026, 11, 27, 14, 30)  # the day's first confirmation, shipped and invoiced (run "day1")
+LATER = datetime(2026, 11, 27, 16, 30)  # a later one the same day (run "day2")
+
+
+def shipped(ws, day: datetime = SHIP_DAY, run_id: str = "day1") -> None:
+    """The warehouses' confirmations shipped and invoiced at ``day`` (tests.support.ship_stages), the documents
+    delivered to the partners' outboxes."""
+    from tests.support import deliver_all, ship_stages
+
+    ship_stages(ws, day, run_id=run_id)
+    deliver_all(ws, day)
+
+
 def outbox(ws, kind: str) -> str:
     return "".join(p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob(f"acme-{kind}-*.x12")))
 
@@ -171,10 +185,8 @@ def test_a_pre_distributed_order_ships_each_carton_under_its_store(tmp_path, map
     """850 with SDQ for two stores (no SDQ_NOT_APPLIED: acme is store-level), its 855, the warehouse's CSV naming
     each carton's store, and the 856: an order loop per store (PRF ACME-1001, N1*BY*92*store) with that store's
     carton under it; our reader, validator, Bots and pyx12 take it."""
-    from datetime import datetime
 
     from connectors.state import StateStore
-    from tests.support import deliver_all, ship_stages
 
     ws = store_level_workspace(tmp_path, CARTONS)
     state = StateStore(ws.state_path)
@@ -183,9 +195,7 @@ def test_a_pre_distributed_order_ships_each_carton_under_its_store(tmp_path, map
     finally:
         state.close()
     assert "SDQ_NOT_APPLIED" not in codes and "SDQ_QUANTITY_MISMATCH" not in codes
-    day = datetime(2026, 11, 27, 14, 30)
-    ship_stages(ws, day, run_id="day1")
-    deliver_all(ws, day)
+    shipped(ws)
     assert "ACME-1001" in outbox(ws, "855")
     asn = outbox(ws, "856")
     segs = [s.split("*") for s in asn.replace("\n", "").split("~") if s]
@@ -222,16 +232,12 @@ def accepted(content: bytes, tmp_path, maps) -> None:
 
 
 def test_a_carton_for_a_store_not_ordered_holds_the_shipment_with_a_report_row(tmp_path):
-    from datetime import datetime
 
     from connectors.state import StateStore
-    from tests.support import deliver_all, ship_stages
 
     wrong = [*CARTONS[:2], CARTONS[2].replace(",0102", ",0107"), CARTONS[3]]
     ws = store_level_workspace(tmp_path, wrong)
-    day = datetime(2026, 11, 27, 14, 30)
-    ship_stages(ws, day, run_id="day1")
-    deliver_all(ws, day)
+    shipped(ws)
     state = StateStore(ws.state_path)
     try:
         found = [f for f in state.findings(run_id="day1") if f["code"].startswith("SHIPMENT_STORE")]
@@ -296,18 +302,14 @@ def test_mark_for_pack_puts_each_store_in_its_carton_loop(tmp_path, maps):
 def test_a_partner_not_store_level_gets_the_856_it_got_before_whatever_stores_the_csv_names(tmp_path):
     """Default profile: the stores a confirmation names change nothing (the 856 is byte for byte the one of the
     same confirmation without the column: one order loop, no N1 BY); the SDQ warning is given as before."""
-    from datetime import datetime
 
     from connectors.state import StateStore
-    from tests.support import deliver_all, ship_stages
 
     texts = []
     for k, (header, cartons) in enumerate(((HEADER, CARTONS), (HEADER.replace(",Mark For Store", ""),
                                                                [c.rsplit(",", 1)[0] for c in CARTONS]))):
         ws = store_level_workspace(tmp_path / str(k), cartons, store_level=False, header=header)
-        day = datetime(2026, 11, 27, 14, 30)
-        ship_stages(ws, day, run_id="day1")
-        deliver_all(ws, day)
+        shipped(ws)
         state = StateStore(ws.state_path)
         try:
             assert "SDQ_NOT_APPLIED" in {f["code"] for f in state.findings()}
@@ -358,24 +360,18 @@ def test_a_later_confirmation_cannot_give_a_store_more_than_its_sdq_quantity(tmp
     """Store 0101 gets its 4 units of line 4 in the day's first file; a second file giving it 2 more (the line's 10 not
     yet all shipped: no SHIPMENT_OVER_RESERVED) holds that shipment, the stores kept with the shipped lines
     (shipment_lines.mark_for_store); the same file's carton for 0102 (6, its SDQ) ships."""
-    from datetime import datetime
 
     from connectors.state import StateStore
-    from tests.support import deliver_all, ship_stages
 
     ws = store_level_workspace(tmp_path, [CARTONS[0]])
-    day = datetime(2026, 11, 27, 14, 30)
-    ship_stages(ws, day, run_id="day1")
-    deliver_all(ws, day)
+    shipped(ws)
     assert "SHP-1001" in outbox(ws, "856")
     later = [f"{s},4,SKU-1002,{n},EA,{carton},8,LB,{store}" for s, n, carton, store in (
         ("SHP-1002,2026-11-27,16:05,UPSN,G2,1Z999AA10123456791,BOL-6002,ACME-1001", 2, "C-1003", "101"),
         ("SHP-1003,2026-11-27,16:05,UPSN,G2,1Z999AA10123456808,BOL-6003,ACME-1001", 6, "C-1004", "0102"))]
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     (inbox / "east-shipments-20261127-2.csv").write_text(HEADER + "\n".join(later) + "\n")
-    day = datetime(2026, 11, 27, 16, 30)
-    ship_stages(ws, day, run_id="day2")
-    deliver_all(ws, day)
+    shipped(ws, LATER, "day2")
     state = StateStore(ws.state_path)
     try:
         found = [f for f in state.findings(run_id="day2") if f["code"].startswith("SHIPMENT_STORE")]
@@ -393,16 +389,12 @@ def test_a_later_confirmation_cannot_give_a_store_more_than_its_sdq_quantity(tmp
 def test_store_party_z7_names_each_store_as_the_mark_for_party(tmp_path, maps):
     """[fulfilment.asn] store_party = "Z7": each store's order loop names it N1*Z7 (the mark-for party, as some
     cross-dock 856s write it) instead of N1*BY; the rest of the 856 is the same; the validators take it."""
-    from datetime import datetime
 
-    from tests.support import deliver_all, ship_stages
 
     texts = []
     for k, asn in enumerate(("", 'store_party = "Z7"\n')):
         ws = store_level_workspace(tmp_path / str(k), CARTONS, asn=asn)
-        day = datetime(2026, 11, 27, 14, 30)
-        ship_stages(ws, day, run_id="day1")
-        deliver_all(ws, day)
+        shipped(ws)
         texts.append(outbox(ws, "856"))
         for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-856-*.x12")):
             accepted(path.read_bytes(), tmp_path, maps)
