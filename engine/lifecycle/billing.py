@@ -317,13 +317,8 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
             for po in s.po_numbers if shipped is None else shipped:
                 per_order[(s.partner, po)].append(s)
             continue
-        if shipped is None:  # per PO (in the shipment's order): line number -> units
-            shipped = {}
-            for ln in s.lines:
-                qty = shipped.get(ln.po_number)
-                if qty is None:
-                    qty = shipped[ln.po_number] = {}
-                qty[ln.line_number] = qty.get(ln.line_number, ZERO) + ln.quantity
+        if shipped is None:
+            shipped = _lines_units(s)
         complete, waits = True, []
         for po, qty in shipped.items():
             if (s.warehouse, s.shipment_id, po) in invoiced_pos:
@@ -409,11 +404,18 @@ def _state(record: OrderRecord | BilledOrder | None) -> OrderState | None:
 def _po_units(s: ShipmentRecord, units: Units | None) -> dict[str, Decimal]:
     """A shipment's units per PO, in the order it names them (from ``units`` when given, else its lines)."""
     got = None if units is None else units.get((s.warehouse, s.shipment_id))
-    if got is not None:
-        return {po: sum(q.values(), ZERO) for po, q in got.items()}
-    out: dict[str, Decimal] = {}
+    return {po: sum(q.values(), ZERO) for po, q in (_lines_units(s) if got is None else got).items()}
+
+
+def _lines_units(s: ShipmentRecord) -> dict[str, dict[int, Decimal]]:
+    """A shipment's units from its lines, as shipment_units reads them: per PO (in the shipment's order), line
+    number -> units."""
+    out: dict[str, dict[int, Decimal]] = {}
     for ln in s.lines:
-        out[ln.po_number] = out.get(ln.po_number, ZERO) + ln.quantity
+        qty = out.get(ln.po_number)
+        if qty is None:
+            qty = out[ln.po_number] = {}
+        qty[ln.line_number] = qty.get(ln.line_number, ZERO) + ln.quantity
     return out
 
 
