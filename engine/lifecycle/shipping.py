@@ -255,8 +255,8 @@ def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.
     warehouse names is not theirs to route by)."""
     if not marks_stores(lines):
         return lines
-    store_level = [pid for pid, p in profiles.items() if p.fulfilment.asn.store_level]
-    keep = pc.fill_null(pc.is_in(lines["partner"], value_set=pa.array(store_level, pa.string())), False)
+    keep = pc.fill_null(pc.is_in(lines["partner"], value_set=pa.array(list(_store_parties(profiles)), pa.string())),
+                        False)
     if pc.all(keep).as_py():
         return lines
     for name in ("mark_for_store", "mark_for_id_qualifier"):
@@ -267,7 +267,8 @@ def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.
 
 
 def _store_parties(profiles: Mapping[str, PartnerProfile]) -> dict[str, str]:
-    """The store-level partners' N101 for the store's N1 (AsnSettings.store_party)."""
+    """The store-level partners (fulfilment.asn.store_level), each with the N101 of the store's N1
+    (AsnSettings.store_party)."""
     return {pid: p.fulfilment.asn.store_party for pid, p in profiles.items() if p.fulfilment.asn.store_level}
 
 
@@ -275,8 +276,7 @@ def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
                    profiles: Mapping[str, PartnerProfile], shipped: Sequence[tuple] = ()) -> ShipmentCheck:
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
     them, for the partners whose profile sets fulfilment.asn.store_level."""
-    store_level = {pid for pid, p in profiles.items() if p.fulfilment.asn.store_level}
-    lines, found = store_checks(check.lines, order_lines, store_level, shipped)
+    lines, found = store_checks(check.lines, order_lines, _store_parties(profiles), shipped)
     if lines is check.lines and not found:
         return check
     sids = lines["shipment_id"].to_pylist()
