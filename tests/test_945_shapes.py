@@ -55,8 +55,10 @@ def body_of(state) -> str:
 
 
 def segments(text: str, tag: str) -> list[list[str]]:
-    """The ``tag`` segments of an 856 Globex gets (| elements, ~ terminators)."""
-    return [s.strip().split("|") for s in text.split("~") if s.strip().split("|")[0] == tag]
+    """The ``tag`` segments of an 856 interchange (~ terminators; its element separator ISA's fourth character:
+    | for Globex, * for ACME)."""
+    e = text[3]
+    return [s.strip().split(e) for s in text.split("~") if s.strip().split(e)[0] == tag]
 
 
 def codes(state) -> list[str]:

@@ -11,17 +11,11 @@ import pyarrow as pa
 from rules.shipments import whole_pallets
 from schemas.reference import sscc18
 from tests.shipping_support import bots_check
-from tests.test_945_shapes import body_of, codes
+from tests.test_945_shapes import body_of, codes, segments
 from tests.test_shipment_findings_flow import HEAD, row, ship, template  # noqa: F401 (template: the fixture)
 
 SOTI = ("acme", 'structure = "SOPI"', 'structure = "SOTI"')
 PALLET = "106141410000000019"  # a pallet SSCC the warehouse printed (18 digits, no AI)
-
-
-def segments(text: str, tag: str) -> list[list[str]]:
-    """The ``tag`` segments of an interchange ACME gets (its element separator ISA's fourth character)."""
-    e = text[3]
-    return [s.strip().split(e) for s in text.split("~") if s.strip().split(e)[0] == tag]
 
 
 def test_a_csv_pallet_row_without_a_carton_is_the_tare_of_an_soti_856(template, tmp_path):  # noqa: F811
