@@ -295,14 +295,17 @@ def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
 
 
 def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-             releases: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
+             releases: Mapping[tuple[str, str], str] | None = None, *, amounts: pa.Table | None = None
+             ) -> pa.Table:
     """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name (``echoes``:
     line_echoes(lines), when the caller has it). An 810 naming no shipment (ours billed per order: stored
     with shipment id "") has a null shipment_id: a second per-order 810 of a PO, for units that shipped
-    after its first, bills no (line, shipment) twice (engine.line_match's duplicates)."""
+    after its first, bills no (line, shipment) twice (engine.line_match's duplicates). With ``amounts``
+    (connectors.state invoice_amounts): with_amounts' ``amount`` column too, a recorded line's own amount
+    (RECORDED_LINES amount: an IT1 billed by weight, its QTY 39 the cases) where ours has none."""
     t = _recorded(recorded, lines, "810", echoes, releases)
     shipment = t["shipment_id"]
-    return pa.table({
+    out = pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "invoice_number": t["document_ref"], "invoice_date": pc.coalesce(t["doc_date"], pc.cast(t["sent_at"],
                                                                                                pa.date32())),
@@ -310,15 +313,9 @@ def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None
         "quantity": t["quantity"], "unit": t["unit"], "unit_price": t["unit_price"],
         "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(INVOICED)
-
-
-def recorded_amounts(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-                     releases: Mapping[tuple[str, str], str] | None = None) -> pa.Array:
-    """Per row of invoiced(recorded, lines, ...) (the same rows, the same order): what that recorded 810 line
-    billed (RECORDED_LINES amount: an IT1 billed by weight, its QTY 39 the cases), null where it is quantity x
-    price (every line of ours: connectors.state invoice_amounts has theirs)."""
-    t = _recorded(recorded, lines, "810", echoes, releases)
-    return t["amount"] if "amount" in t.column_names else pa.nulls(t.num_rows, MONEY)
+    if amounts is None:
+        return out
+    return with_amounts(out, amounts, t["amount"] if "amount" in t.column_names else None)
 
 
 def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.ChunkedArray | None = None
@@ -326,7 +323,7 @@ def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.
     """INVOICED with an ``amount`` column: the value each of our invoice lines billed (connectors.state
     invoice_amounts, by partner, invoice number and line number; a catch-weight line's is its net weight x its
     price per pound, its quantity being its cases), null for the lines of 810s other systems sent (their value
-    is quantity x price) but where ``recorded`` (recorded_amounts: what such an 810 billed by weight) has one.
+    is quantity x price) but where ``recorded`` (per row: what such an 810 billed by weight) has one.
     What the 810's TDS is tied to (engine.invoice_totals)."""
     theirs = pa.nulls(invoiced.num_rows, MONEY) if recorded is None else recorded
     if isinstance(theirs, pa.ChunkedArray):
@@ -336,11 +333,11 @@ def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.
         return invoiced.append_column("amount", theirs)
 
     def key(t: pa.Table) -> pa.Array:
-        return pc.binary_join_element_wise(pc.cast(pc.utf8_length(t["partner"]), pa.string()), t["partner"],
-                                           t["invoice_number"], pc.cast(t["line_number"], pa.string()), ":")
+        return _lookup_key(t.set_column(t.schema.get_field_index("line_number"), "line_number",
+                                        pc.cast(t["line_number"], pa.string())), ["partner", "invoice_number",
+                                                                                  "line_number"])
 
-    at = pc.index_in(key(invoiced), value_set=key(amounts).combine_chunks() if isinstance(
-        key(amounts), pa.ChunkedArray) else key(amounts))
+    at = pc.index_in(key(invoiced), value_set=key(amounts))
     return invoiced.append_column("amount", pc.coalesce(pc.take(amounts["amount"], at).cast(MONEY), theirs))
 
 

@@ -103,9 +103,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
             state.sent_documents(finance_inputs.ANSWERS), lines, echoes, releases), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases), weights), keep),
-        invoiced=finance_inputs.only_partners(finance_inputs.with_amounts(  # the value each of our lines billed
-            finance_inputs.invoiced(recorded, lines, echoes, releases), state.invoice_amounts(),
-            finance_inputs.recorded_amounts(recorded, lines, echoes, releases)), keep),  # and by weight, recorded
+        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
+            recorded, lines, echoes, releases, amounts=state.invoice_amounts()), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
