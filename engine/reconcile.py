@@ -142,8 +142,8 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
         amount, known = scaled(billed)
         match.bill(amount, known & weighed.on[match.sides.line_of["invoiced"]])
     out = _Exceptions(match, docs, billed, weighed)
-    invoices = match_invoices(sides.invoiced if "amount" not in invoiced.column_names else sides.invoiced.append_column(
-        "amount", invoiced["amount"]), invoice_totals)  # the value our lines billed (a catch-weight line's weight's)
+    invoices = match_invoices(sides.invoiced if billed is None else sides.invoiced.append_column("amount", billed),
+                              invoice_totals)  # the value our lines billed (a catch-weight line's weight's)
     if invoices.num_rows:
         invoices = invoices.set_column(invoices.schema.get_field_index("currency"), INVOICE_MATCH.field("currency"),
                                        out._currency_of(invoices["partner"], invoices["po_number"]))
@@ -213,12 +213,12 @@ class _CatchWeights:
 class _Exceptions:
     """Every exception type as rows of one table, with their evidence."""
 
-    def __init__(self, match: LineMatch, docs: pa.Table, billed: pa.ChunkedArray | pa.Array | None = None,
-                 weighed: _CatchWeights | None = None) -> None:
+    def __init__(self, match: LineMatch, docs: pa.Table, billed: pa.ChunkedArray | pa.Array | None,
+                 weighed: _CatchWeights) -> None:
         self.m = match
         self.docs = docs
         self.billed = billed  # per invoiced row, the amount our 810 billed (null: quantity x price)
-        self.cw = weighed if weighed is not None else _CatchWeights(match, None, None)
+        self.cw = weighed
         self.parts: list[dict] = []  # column -> values (lists) per exception type
         self.evidence_parts: list[pa.Table] = []
         m = match
