@@ -413,6 +413,13 @@ def _sets_read(docs: pa.Table, set_ids) -> tuple:
     return elements, rows_of, [s for s in sets if s[3] in set_ids]
 
 
+def _in_sets(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``rows`` (sorted) inside a set (first row ``starts``, last ``ends``), and the set each is in."""
+    at = np.searchsorted(starts, rows, side="right") - 1
+    inside = (at >= 0) & (rows <= ends[np.maximum(at, 0)])
+    return rows[inside], at[inside]
+
+
 def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
     elements, rows_of, sets = _sets_read(docs, ANSWERS)
@@ -421,9 +428,7 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
         return pa.table({})
     starts = np.array([x[4] for x in sets], np.int64)
     ends = np.array([x[5] for x in sets], np.int64)
-    set_of = np.searchsorted(starts, acks, side="right") - 1
-    inside = (set_of >= 0) & (acks <= ends[np.maximum(set_of, 0)])
-    acks, set_of = acks[inside], set_of[inside]
+    acks, set_of = _in_sets(starts, ends, acks)
     heads = np.sort(np.concatenate([rows_of("BAK"), rows_of("BCA")]))
     head_of = np.searchsorted(heads, starts, side="left")  # the first header after each ST
     has_head = head_of < len(heads)
@@ -495,24 +500,18 @@ def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
     starts = np.array([x[4] for x in sets], np.int64)
     ends = np.array([x[5] for x in sets], np.int64)
 
-    def owner(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The rows inside a set, and the set each is in."""
-        at = np.searchsorted(starts, rows, side="right") - 1
-        inside = (at >= 0) & (rows <= ends[np.maximum(at, 0)])
-        return rows[inside], at[inside]
-
     n = len(sets)
-    sac, sac_set = owner(rows_of("SAC"))
+    sac, sac_set = _in_sets(starts, ends, rows_of("SAC"))
     amount = _cents(_element_of(elements, sac, 5))
     kind = _element_of(elements, sac, 1).to_numpy(zero_copy_only=False)
     charges = np.bincount(sac_set, weights=np.where(kind == "C", amount, 0), minlength=n).astype(np.int64)
     allowances = np.bincount(sac_set, weights=np.where(kind == "A", amount, 0), minlength=n).astype(np.int64)
-    tds, tds_set = owner(rows_of("TDS"))
+    tds, tds_set = _in_sets(starts, ends, rows_of("TDS"))
     total = np.zeros(n, np.int64)
     has_total = np.zeros(n, bool)
     total[tds_set] = _cents(_element_of(elements, tds, 1))  # one TDS per set (a second: the last counts)
     has_total[tds_set] = True
-    big, big_set = owner(rows_of("BIG"))
+    big, big_set = _in_sets(starts, ends, rows_of("BIG"))
     first = np.full(n, -1, np.int64)
     first[big_set[::-1]] = big[::-1]  # each set's first BIG
     has_big = first >= 0
