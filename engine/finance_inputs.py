@@ -367,13 +367,23 @@ def catch_weight_lines(order_tables: Iterable[pa.Table]) -> pa.Table:
 
 def with_weights(shipped: pa.Table, weights: Iterable[tuple]) -> pa.Table:
     """SHIPPED with a ``net_weight`` column: each of our shipped lines' net weight (``weights``: (partner,
-    shipment id, PO, line number, net weight or None) of the catch-weight lines, connectors.state net_weights),
-    null elsewhere (a line not weighed, a recorded 856 of another system)."""
-    known = {(p, s, po, int(n)): w for p, s, po, n, w in weights if w is not None}
-    if not known or not shipped.num_rows:
+    shipment id, PO, line number, net weight or None) of the catch-weight lines, connectors.state net_weights,
+    in the order recorded), null elsewhere (a line not weighed, a recorded 856 of another system). A line on
+    several rows of one shipment (each case or carton weighed apart) has a weight per row: the rows of a line
+    take its weights in the order both were recorded, never one row's weight for all of them."""
+    known: dict[tuple, list] = {}
+    for p, s, po, n, w in weights:
+        known.setdefault((p, s, po, int(n)), []).append(w)
+    if not any(w is not None for ws in known.values() for w in ws) or not shipped.num_rows:
         return shipped.append_column("net_weight", pa.nulls(shipped.num_rows, MONEY))
     keys = zip(*(shipped[c].to_pylist() for c in ("partner", "shipment_id", "po_number", "line_number")), strict=True)
-    return shipped.append_column("net_weight", pa.array([known.get(k) for k in keys], MONEY))
+    taken: dict[tuple, int] = {}
+    out = []
+    for k in keys:
+        i = taken[k] = taken.get(k, -1) + 1
+        ws = known.get(k, ())
+        out.append(ws[i] if i < len(ws) else None)
+    return shipped.append_column("net_weight", pa.array(out, MONEY))
 
 
 def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:

@@ -161,3 +161,32 @@ def test_the_line_s_shipped_value_is_its_net_weight_s():
     result = _run(_shipped_not_invoiced(), [("acme", "S-1", "PO-1", 1, Decimal("42.35"))])
     [line] = result.lines.to_pylist()
     assert line["shipped_value"] == Decimal("147.8015")  # not 3 CA x 3.49 = 10.47
+
+
+def test_a_line_weighed_case_by_case_on_several_rows_of_one_shipment_is_worth_all_their_weights():
+    """Meat packers weigh each case: the confirmation gives line 1 on two rows of shipment S-1 (1 CA of
+    14.00 LB, 2 CA of 28.35 LB). The line shipped 42.35 LB (147.80, as the 810 bills it), not one row's
+    weight on every row (2 x 28.35 = 56.70 LB)."""
+    book = (Book().order("PO-1", 1, 3, "3.49").ack("PO-1", 1, "IA", 3, "3.49", promised=date(2026, 12, 1))
+            .ship("PO-1", 1, 1, shipment="S-1", shipped_at=datetime(2026, 12, 1, 15, 0))
+            .ship("PO-1", 1, 2, shipment="S-1", shipped_at=datetime(2026, 12, 1, 15, 0)))
+    weights = [("acme", "S-1", "PO-1", 1, Decimal("14.00")), ("acme", "S-1", "PO-1", 1, Decimal("28.35"))]
+    assert with_weights(book.tables()["shipped"], weights)["net_weight"].to_pylist() == [
+        Decimal("14.00"), Decimal("28.35")]
+    result = _run(book, weights)
+    ex = _only(result, "SHIPPED_NOT_INVOICED")
+    assert ex["amount_at_risk"] == Decimal("147.8015"), ex["message"]  # 42.35 LB x 3.49
+    assert "on 42.35 LB (its share of the 42.35 LB net weight shipped in 3)" in ex["message"], ex["message"]
+    assert result.lines.to_pylist()[0]["shipped_value"] == Decimal("147.8015")
+
+
+def test_end_to_end_a_line_weighed_carton_by_carton_is_worth_what_the_810_bills(tmp_path):
+    from tests.test_catch_weight_billing import HEADER, _row
+
+    first = _row("1", "SKU-1003", "2", "CA", "28.00", "LB")
+    second = _row("1", "SKU-1003", "1", "CA", "14.35", "LB").replace(",C-9,", ",C-10,")  # its own carton
+    exceptions = _reconciled(tmp_path, HEADER + first + second + _row("2", "SKU-1001", "12", "EA"))
+    values = {e["message"].split(" ")[4]: e["message"].rsplit(" ", 1)[1] for e in exceptions
+              if e["type"] == "DOCUMENT_UNACKNOWLEDGED"}
+    # 42.35 LB x 3.49 + 12 x 19.70, as the 810 bills: not the second carton's 14.35 LB on both rows (336.56)
+    assert values == {"855": "384.20", "856": "384.20", "810": "384.20"}, exceptions
