@@ -52,22 +52,23 @@ def decimal_array(values: np.ndarray, present: np.ndarray | None = None) -> pa.A
     return pa.Array.from_buffers(MONEY, n, [validity, pa.py_buffer(words)])
 
 
-def multiply(quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
-    """quantity x price, both in 10^-4 units, rounded half away from zero to 10^-4 units; exact
-    (rows whose product would overflow int64 are computed with Python decimals)."""
+def multiply(quantity: np.ndarray, price: np.ndarray, *, unit: int = SCALE) -> np.ndarray:
+    """quantity x price, both in 10^-4 units, rounded half away from zero to 10^-4 units (``unit``: to
+    counts of unit x 10^-8 instead, e.g. SCALE * 100 for whole cents); exact (rows whose product would
+    overflow int64 are computed with Python decimals)."""
     quantity = np.asarray(quantity, np.int64)
     price = np.asarray(price, np.int64)
-    half = SCALE // 2
+    half = unit // 2
     if not len(quantity) or float(np.abs(quantity).max()) * float(np.abs(price).max()) < _SAFE / 2:
         product = quantity * price  # no product can come near int64's limits: no row checked one by one
-        return np.where(product >= 0, (product + half) // SCALE, -((-product + half) // SCALE))
+        return np.where(product >= 0, (product + half) // unit, -((-product + half) // unit))
     big = np.abs(quantity.astype(np.float64)) * np.abs(price.astype(np.float64)) >= _SAFE
     q = np.where(big, 0, quantity)
     p = np.where(big, 0, price)
     product = q * p
-    out = np.where(product >= 0, (product + half) // SCALE, -((-product + half) // SCALE))
+    out = np.where(product >= 0, (product + half) // unit, -((-product + half) // unit))
     for i in np.flatnonzero(big).tolist():
-        exact = Decimal(int(quantity[i])) * Decimal(int(price[i])) / SCALE
+        exact = Decimal(int(quantity[i])) * Decimal(int(price[i])) / unit
         out[i] = int(exact.to_integral_value(rounding=ROUND_HALF_UP))
     return out
 

@@ -295,14 +295,17 @@ def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
 
 
 def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-             releases: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
+             releases: Mapping[tuple[str, str], str] | None = None, *, amounts: pa.Table | None = None
+             ) -> pa.Table:
     """INVOICED from the recorded 810 lines (RECORDED_LINES) on the order lines they name (``echoes``:
     line_echoes(lines), when the caller has it). An 810 naming no shipment (ours billed per order: stored
     with shipment id "") has a null shipment_id: a second per-order 810 of a PO, for units that shipped
-    after its first, bills no (line, shipment) twice (engine.line_match's duplicates)."""
+    after its first, bills no (line, shipment) twice (engine.line_match's duplicates). With ``amounts``
+    (connectors.state invoice_amounts): with_amounts' ``amount`` column too, a recorded line's own amount
+    (RECORDED_LINES amount: an IT1 billed by weight, its QTY 39 the cases) where ours has none."""
     t = _recorded(recorded, lines, "810", echoes, releases)
     shipment = t["shipment_id"]
-    return pa.table({
+    out = pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "invoice_number": t["document_ref"], "invoice_date": pc.coalesce(t["doc_date"], pc.cast(t["sent_at"],
                                                                                                pa.date32())),
@@ -310,15 +313,9 @@ def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None
         "quantity": t["quantity"], "unit": t["unit"], "unit_price": t["unit_price"],
         "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(INVOICED)
-
-
-def recorded_amounts(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-                     releases: Mapping[tuple[str, str], str] | None = None) -> pa.Array:
-    """Per row of invoiced(recorded, lines, ...) (the same rows, the same order): what that recorded 810 line
-    billed (RECORDED_LINES amount: an IT1 billed by weight, its QTY 39 the cases), null where it is quantity x
-    price (every line of ours: connectors.state invoice_amounts has theirs)."""
-    t = _recorded(recorded, lines, "810", echoes, releases)
-    return t["amount"] if "amount" in t.column_names else pa.nulls(t.num_rows, MONEY)
+    if amounts is None:
+        return out
+    return with_amounts(out, amounts, t["amount"] if "amount" in t.column_names else None)
 
 
 def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.ChunkedArray | None = None
@@ -326,7 +323,7 @@ def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.
     """INVOICED with an ``amount`` column: the value each of our invoice lines billed (connectors.state
     invoice_amounts, by partner, invoice number and line number; a catch-weight line's is its net weight x its
     price per pound, its quantity being its cases), null for the lines of 810s other systems sent (their value
-    is quantity x price) but where ``recorded`` (recorded_amounts: what such an 810 billed by weight) has one.
+    is quantity x price) but where ``recorded`` (per row: what such an 810 billed by weight) has one.
     What the 810's TDS is tied to (engine.invoice_totals)."""
     theirs = pa.nulls(invoiced.num_rows, MONEY) if recorded is None else recorded
     if isinstance(theirs, pa.ChunkedArray):
@@ -336,11 +333,11 @@ def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.
         return invoiced.append_column("amount", theirs)
 
     def key(t: pa.Table) -> pa.Array:
-        return pc.binary_join_element_wise(pc.cast(pc.utf8_length(t["partner"]), pa.string()), t["partner"],
-                                           t["invoice_number"], pc.cast(t["line_number"], pa.string()), ":")
+        return _lookup_key(t.set_column(t.schema.get_field_index("line_number"), "line_number",
+                                        pc.cast(t["line_number"], pa.string())), ["partner", "invoice_number",
+                                                                                  "line_number"])
 
-    at = pc.index_in(key(invoiced), value_set=key(amounts).combine_chunks() if isinstance(
-        key(amounts), pa.ChunkedArray) else key(amounts))
+    at = pc.index_in(key(invoiced), value_set=key(amounts))
     return invoiced.append_column("amount", pc.coalesce(pc.take(amounts["amount"], at).cast(MONEY), theirs))
 
 
@@ -370,13 +367,23 @@ def catch_weight_lines(order_tables: Iterable[pa.Table]) -> pa.Table:
 
 def with_weights(shipped: pa.Table, weights: Iterable[tuple]) -> pa.Table:
     """SHIPPED with a ``net_weight`` column: each of our shipped lines' net weight (``weights``: (partner,
-    shipment id, PO, line number, net weight or None) of the catch-weight lines, connectors.state net_weights),
-    null elsewhere (a line not weighed, a recorded 856 of another system)."""
-    known = {(p, s, po, int(n)): w for p, s, po, n, w in weights if w is not None}
-    if not known or not shipped.num_rows:
+    shipment id, PO, line number, net weight or None) of the catch-weight lines, connectors.state net_weights,
+    in the order recorded), null elsewhere (a line not weighed, a recorded 856 of another system). A line on
+    several rows of one shipment (each case or carton weighed apart) has a weight per row: the rows of a line
+    take its weights in the order both were recorded, never one row's weight for all of them."""
+    known: dict[tuple, list] = {}
+    for p, s, po, n, w in weights:
+        known.setdefault((p, s, po, int(n)), []).append(w)
+    if not any(w is not None for ws in known.values() for w in ws) or not shipped.num_rows:
         return shipped.append_column("net_weight", pa.nulls(shipped.num_rows, MONEY))
     keys = zip(*(shipped[c].to_pylist() for c in ("partner", "shipment_id", "po_number", "line_number")), strict=True)
-    return shipped.append_column("net_weight", pa.array([known.get(k) for k in keys], MONEY))
+    taken: dict[tuple, int] = {}
+    out = []
+    for k in keys:
+        i = taken[k] = taken.get(k, -1) + 1
+        ws = known.get(k, ())
+        out.append(ws[i] if i < len(ws) else None)
+    return shipped.append_column("net_weight", pa.array(out, MONEY))
 
 
 def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
@@ -416,6 +423,13 @@ def _sets_read(docs: pa.Table, set_ids) -> tuple:
     return elements, rows_of, [s for s in sets if s[3] in set_ids]
 
 
+def _in_sets(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``rows`` (sorted) inside a set (first row ``starts``, last ``ends``), and the set each is in."""
+    at = np.searchsorted(starts, rows, side="right") - 1
+    inside = (at >= 0) & (rows <= ends[np.maximum(at, 0)])
+    return rows[inside], at[inside]
+
+
 def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
     elements, rows_of, sets = _sets_read(docs, ANSWERS)
@@ -424,9 +438,7 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
         return pa.table({})
     starts = np.array([x[4] for x in sets], np.int64)
     ends = np.array([x[5] for x in sets], np.int64)
-    set_of = np.searchsorted(starts, acks, side="right") - 1
-    inside = (set_of >= 0) & (acks <= ends[np.maximum(set_of, 0)])
-    acks, set_of = acks[inside], set_of[inside]
+    acks, set_of = _in_sets(starts, ends, acks)
     heads = np.sort(np.concatenate([rows_of("BAK"), rows_of("BCA")]))
     head_of = np.searchsorted(heads, starts, side="left")  # the first header after each ST
     has_head = head_of < len(heads)
@@ -498,24 +510,18 @@ def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
     starts = np.array([x[4] for x in sets], np.int64)
     ends = np.array([x[5] for x in sets], np.int64)
 
-    def owner(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The rows inside a set, and the set each is in."""
-        at = np.searchsorted(starts, rows, side="right") - 1
-        inside = (at >= 0) & (rows <= ends[np.maximum(at, 0)])
-        return rows[inside], at[inside]
-
     n = len(sets)
-    sac, sac_set = owner(rows_of("SAC"))
+    sac, sac_set = _in_sets(starts, ends, rows_of("SAC"))
     amount = _cents(_element_of(elements, sac, 5))
     kind = _element_of(elements, sac, 1).to_numpy(zero_copy_only=False)
     charges = np.bincount(sac_set, weights=np.where(kind == "C", amount, 0), minlength=n).astype(np.int64)
     allowances = np.bincount(sac_set, weights=np.where(kind == "A", amount, 0), minlength=n).astype(np.int64)
-    tds, tds_set = owner(rows_of("TDS"))
+    tds, tds_set = _in_sets(starts, ends, rows_of("TDS"))
     total = np.zeros(n, np.int64)
     has_total = np.zeros(n, bool)
     total[tds_set] = _cents(_element_of(elements, tds, 1))  # one TDS per set (a second: the last counts)
     has_total[tds_set] = True
-    big, big_set = owner(rows_of("BIG"))
+    big, big_set = _in_sets(starts, ends, rows_of("BIG"))
     first = np.full(n, -1, np.int64)
     first[big_set[::-1]] = big[::-1]  # each set's first BIG
     has_big = first >= 0

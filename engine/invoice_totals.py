@@ -12,36 +12,21 @@ no order of ours) has lines value 0.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import SCALE, decimal_array, scaled
+from engine.columnar import SCALE, decimal_array, multiply, scaled
 from schemas.reconciliation import INVOICE_MATCH, INVOICE_TOTALS, INVOICED
 
 _SET = ["partner", "isa13", "gs06", "st02"]
 _CENT = SCALE // 100  # a cent in 10^-4 units
-_SAFE = 2.0 ** 62
 
 
 def cent_extensions(quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
     """quantity x price (both in 10^-4 units) rounded half up (away from zero) to whole cents, exactly
     (engine.invoice.extension's rule), in 10^-4 units."""
-    quantity = np.asarray(quantity, np.int64)
-    price = np.asarray(price, np.int64)
-    unit = SCALE * _CENT  # a cent of a product of two 10^-4 values
-    half = unit // 2
-    if not len(quantity):
-        return np.zeros(0, np.int64)
-    big = np.abs(quantity.astype(np.float64)) * np.abs(price.astype(np.float64)) >= _SAFE
-    product = np.where(big, 0, quantity) * np.where(big, 0, price)
-    out = np.where(product >= 0, (product + half) // unit, -((-product + half) // unit)) * _CENT
-    for i in np.flatnonzero(big).tolist():
-        exact = Decimal(int(quantity[i])) * Decimal(int(price[i])) / (SCALE * SCALE)
-        out[i] = int(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).scaleb(4))
-    return out
+    return multiply(quantity, price, unit=SCALE * _CENT) * _CENT
 
 
 def _values(extensions: np.ndarray, billed: pa.Array | pa.ChunkedArray | None) -> np.ndarray:

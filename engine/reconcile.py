@@ -142,8 +142,8 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
         amount, known = scaled(billed)
         match.bill(amount, known & weighed.on[match.sides.line_of["invoiced"]])
     out = _Exceptions(match, docs, billed, weighed)
-    invoices = match_invoices(sides.invoiced if "amount" not in invoiced.column_names else sides.invoiced.append_column(
-        "amount", invoiced["amount"]), invoice_totals)  # the value our lines billed (a catch-weight line's weight's)
+    invoices = match_invoices(sides.invoiced if billed is None else sides.invoiced.append_column("amount", billed),
+                              invoice_totals)  # the value our lines billed (a catch-weight line's weight's)
     if invoices.num_rows:
         invoices = invoices.set_column(invoices.schema.get_field_index("currency"), INVOICE_MATCH.field("currency"),
                                        out._currency_of(invoices["partner"], invoices["po_number"]))
@@ -152,6 +152,18 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
         out.allowances(po_allowances, invoices)
     return Reconciliation(lines=match.line_table(out.line_counts()), exceptions=out.table(),
                           evidence=out.evidence(), invoices=invoices)
+
+
+# the line columns of EXCEPTIONS an exception about no line (a document, an invoice, a PO) leaves null
+_NOT_LINE = ("line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
+             "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
+             "cancelled_at", "quantity_at_risk", "price_at_risk")
+
+
+def _nulls(n: int, columns: tuple[str, ...]) -> dict[str, pa.Array]:
+    """``n`` nulls of each of these EXCEPTIONS ``columns``."""
+    return {c: pa.nulls(n, EXCEPTIONS.field(c).type) for c in columns}
+
 
 class _CatchWeights:
     """The catch-weight lines (cases priced per pound, kilogram ...: schemas.units.catch_weight) and what they
@@ -201,12 +213,12 @@ class _CatchWeights:
 class _Exceptions:
     """Every exception type as rows of one table, with their evidence."""
 
-    def __init__(self, match: LineMatch, docs: pa.Table, billed: pa.ChunkedArray | pa.Array | None = None,
-                 weighed: _CatchWeights | None = None) -> None:
+    def __init__(self, match: LineMatch, docs: pa.Table, billed: pa.ChunkedArray | pa.Array | None,
+                 weighed: _CatchWeights) -> None:
         self.m = match
         self.docs = docs
         self.billed = billed  # per invoiced row, the amount our 810 billed (null: quantity x price)
-        self.cw = weighed if weighed is not None else _CatchWeights(match, None, None)
+        self.cw = weighed
         self.parts: list[dict] = []  # column -> values (lists) per exception type
         self.evidence_parts: list[pa.Table] = []
         m = match
@@ -446,10 +458,7 @@ class _Exceptions:
                             money_text(charges), " - allowances ", money_text(allowances), " = ",
                             money_text(lines + charges - allowances), " (",
                             pc.cast(bad["invoice_lines"], pa.string()), " line(s) of ours)")
-        nulls = {c: pa.nulls(n, EXCEPTIONS.field(c).type) for c in (
-            "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
-            "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
-            "cancelled_at", "quantity_at_risk", "price_at_risk", "document_status", "partner_reasons")}
+        nulls = _nulls(n, (*_NOT_LINE, "document_status", "partner_reasons"))
         self.parts.append({
             **nulls,
             "type": "INVOICE_TOTAL_MISMATCH",
@@ -527,11 +536,7 @@ class _Exceptions:
             files.append(items[0]["file"])
             since.append(first_day if first_day != NO_DAY else self.m.today)
         n = len(keys)
-        nulls = {c: pa.nulls(n, EXCEPTIONS.field(c).type) for c in (
-            "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
-            "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
-            "cancelled_at", "quantity_at_risk", "price_at_risk", "document_status", "partner_reasons",
-            "document_ref")}
+        nulls = _nulls(n, (*_NOT_LINE, "document_status", "partner_reasons", "document_ref"))
         partners = pa.array([k[0] for k in keys], pa.string())
         po_numbers = pa.array([k[1] for k in keys], pa.string())
         self.parts.append({
@@ -594,10 +599,7 @@ class _Exceptions:
                                 ", without ", N(unknown * SCALE), " catch-weight line(s) priced per unit of weight",
                                 " with no net weight shipped on file (their value unknown)"), ""))
         n = d.num_rows
-        nulls = {c: pa.nulls(n, EXCEPTIONS.field(c).type) for c in (
-            "line_number", "line_id", "sku", "ordered_quantity", "ordered_price", "ack_code", "acknowledged_quantity",
-            "acknowledged_price", "promised_date", "shipped_quantity", "invoiced_quantity", "invoiced_price",
-            "cancelled_at", "quantity_at_risk", "price_at_risk")}
+        nulls = _nulls(n, _NOT_LINE)
         self.parts.append({
             **nulls,
             "type": pc.if_else(rejected, pa.scalar("DOCUMENT_REJECTED"), pa.scalar("DOCUMENT_UNACKNOWLEDGED")),

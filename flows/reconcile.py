@@ -84,8 +84,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     orders, lines = state.finance_orders(), state.finance_lines(finance_inputs.LINE_COLUMNS)
     sent = state.sent_sets_of((*finance_inputs.PARTNER_ACKED, *finance_inputs.OUR_997))
     events = state.events_of(finance_inputs.CANCEL_EVENTS)
-    order_lines: list[pa.Table] = []  # the stored lines' units and price bases (the catch-weight lines)
-    tables = _order_tables(ws, orders, order_lines)
+    tables, order_lines = _order_tables(ws, orders)  # and the lines' units and price bases (the catch weights)
     requested = finance_inputs.requested_dates(tables)
     releases = finance_inputs.order_releases(tables)  # a document naming a release: which order it is
     # what other systems of ours sent (`orderbridge record`) and what we shipped and invoiced ourselves
@@ -103,9 +102,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
             state.sent_documents(finance_inputs.ANSWERS), lines, echoes, releases), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases), weights), keep),
-        invoiced=finance_inputs.only_partners(finance_inputs.with_amounts(  # the value each of our lines billed
-            finance_inputs.invoiced(recorded, lines, echoes, releases), state.invoice_amounts(),
-            finance_inputs.recorded_amounts(recorded, lines, echoes, releases)), keep),  # and by weight, recorded
+        invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
+            recorded, lines, echoes, releases, amounts=state.invoice_amounts()), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
@@ -115,23 +113,22 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     )
 
 
-def _order_tables(ws: Workspace, orders: pa.Table, line_tables: list[pa.Table] | None = None) -> list[pa.Table]:
-    """The stored ORDERS tables of ``orders`` (their requested ship dates and releases); their lines' units and
-    price bases (engine.finance_inputs.CATCH_COLUMNS) appended to ``line_tables``."""
-    line_tables = [] if line_tables is None else line_tables
+def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:
+    """The stored ORDERS tables of ``orders`` (their requested ship dates and releases) and their lines' units
+    and price bases (engine.finance_inputs.CATCH_COLUMNS)."""
     store = OrderStore(ws.orders_dir)
     keys = sorted({(p, k) for p, k in zip(orders["partner"].to_pylist(), orders["lines_key"].to_pylist(),
                                           strict=True) if k})
-    out = []
+    heads, line_tables = [], []
     for partner, key in keys:
         try:
-            orders, lines = store.load_columns(partner, key, [*finance_inputs.REQUESTED_COLUMNS, "release_number"],
-                                               finance_inputs.CATCH_COLUMNS)
-            out.append(orders)
-            line_tables.append(lines)
+            head, lines = store.load_columns(partner, key, [*finance_inputs.REQUESTED_COLUMNS, "release_number"],
+                                             finance_inputs.CATCH_COLUMNS)
         except StateError:  # a missing table costs its orders their requested ship date, nothing else
             continue
-    return out
+        heads.append(head)
+        line_tables.append(lines)
+    return heads, line_tables
 
 
 def record_documents(state: StateStore, path: Path, *, partner: str, by: str, note: str, at: datetime,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pyarrow as pa
+import pytest
 
 from engine.finance_inputs import catch_weight_lines, with_weights
 from engine.reconcile import reconcile
@@ -57,14 +58,24 @@ def test_a_line_priced_per_each_is_valued_as_before():
     assert ex["amount_at_risk"] == Decimal("10.47") and "at 3.49 each" in ex["message"]
 
 
-def test_the_cases_over_shipped_are_valued_at_their_share_of_the_net_weight():
-    book = (Book().order("PO-1", 1, 3, "3.49").ack("PO-1", 1, "IA", 3, "3.49", promised=date(2026, 12, 3))
-            .ship("PO-1", 1, 4, shipment="S-1", shipped_at=datetime(2026, 12, 3, 16, 0))
-            .invoice("PO-1", 1, 4, "3.49", number="INV-1", invoice_date=date(2026, 12, 4), shipment="S-1"))
-    ex = _only(_run(book, [("acme", "S-1", "PO-1", 1, Decimal("56.4"))]), "OVER_SHIPMENT")
+@pytest.mark.parametrize(("shipped_at", "shipped", "invoiced", "weight", "kind", "at_risk", "said"), [
     # 1 case of the 4 that weighed 56.4 LB: 14.1 LB x 3.49 = 49.209
-    assert (ex["quantity_at_risk"], ex["amount_at_risk"]) == (Decimal(1), Decimal("49.2090"))
-    assert "on 14.1 LB (its share of the 56.4 LB net weight shipped in 4)" in ex["message"], ex["message"]
+    pytest.param(datetime(2026, 12, 3, 16, 0), 4, 4, "56.4", "OVER_SHIPMENT", (Decimal(1), Decimal("49.2090")),
+                 "on 14.1 LB (its share of the 56.4 LB net weight shipped in 4)", id="over-shipped"),
+    # 2 cases of the 3 that weighed 42.3 LB not billed: 28.2 LB x 3.49 = 98.418
+    pytest.param(datetime(2026, 12, 1, 15, 0), 3, 1, "42.3", "INVOICE_QUANTITY_MISMATCH",
+                 (Decimal(2), Decimal("98.4180")), "under-billed by 2; a catch-weight line: at 3.49 per LB on 28.2 LB",
+                 id="under-billed"),
+])
+def test_the_cases_at_risk_are_valued_at_their_share_of_the_net_weight(shipped_at, shipped, invoiced, weight, kind,
+                                                                        at_risk, said):
+    """3 CA ordered at 3.49 per pound, promised the day they ship; invoiced on 4 December."""
+    book = (Book().order("PO-1", 1, 3, "3.49").ack("PO-1", 1, "IA", 3, "3.49", promised=shipped_at.date())
+            .ship("PO-1", 1, shipped, shipment="S-1", shipped_at=shipped_at)
+            .invoice("PO-1", 1, invoiced, "3.49", number="INV-1", invoice_date=date(2026, 12, 4), shipment="S-1"))
+    ex = _only(_run(book, [("acme", "S-1", "PO-1", 1, Decimal(weight))]), kind)
+    assert (ex["quantity_at_risk"], ex["amount_at_risk"]) == at_risk
+    assert said in ex["message"], ex["message"]
 
 
 def test_the_856_s_document_value_is_its_net_weight_s():
@@ -129,16 +140,6 @@ def test_end_to_end_a_catch_weight_line_shipped_unweighed_is_unbilled_for_an_unk
                                    "with no net weight shipped on file (their value unknown)")
 
 
-def test_the_cases_under_billed_are_valued_at_their_share_of_the_net_weight():
-    book = (Book().order("PO-1", 1, 3, "3.49").ack("PO-1", 1, "IA", 3, "3.49", promised=date(2026, 12, 1))
-            .ship("PO-1", 1, 3, shipment="S-1", shipped_at=datetime(2026, 12, 1, 15, 0))
-            .invoice("PO-1", 1, 1, "3.49", number="INV-1", invoice_date=date(2026, 12, 4), shipment="S-1"))
-    ex = _only(_run(book, [("acme", "S-1", "PO-1", 1, Decimal("42.3"))]), "INVOICE_QUANTITY_MISMATCH")
-    # 2 cases of the 3 that weighed 42.3 LB not billed: 28.2 LB x 3.49 = 98.418
-    assert (ex["quantity_at_risk"], ex["amount_at_risk"]) == (Decimal(2), Decimal("98.4180"))
-    assert "under-billed by 2; a catch-weight line: at 3.49 per LB on 28.2 LB" in ex["message"], ex["message"]
-
-
 def test_a_catch_weight_line_invoiced_and_not_shipped_is_at_risk_for_what_our_810_billed():
     from engine.finance_inputs import with_amounts
 
@@ -160,3 +161,32 @@ def test_the_line_s_shipped_value_is_its_net_weight_s():
     result = _run(_shipped_not_invoiced(), [("acme", "S-1", "PO-1", 1, Decimal("42.35"))])
     [line] = result.lines.to_pylist()
     assert line["shipped_value"] == Decimal("147.8015")  # not 3 CA x 3.49 = 10.47
+
+
+def test_a_line_weighed_case_by_case_on_several_rows_of_one_shipment_is_worth_all_their_weights():
+    """Meat packers weigh each case: the confirmation gives line 1 on two rows of shipment S-1 (1 CA of
+    14.00 LB, 2 CA of 28.35 LB). The line shipped 42.35 LB (147.80, as the 810 bills it), not one row's
+    weight on every row (2 x 28.35 = 56.70 LB)."""
+    book = (Book().order("PO-1", 1, 3, "3.49").ack("PO-1", 1, "IA", 3, "3.49", promised=date(2026, 12, 1))
+            .ship("PO-1", 1, 1, shipment="S-1", shipped_at=datetime(2026, 12, 1, 15, 0))
+            .ship("PO-1", 1, 2, shipment="S-1", shipped_at=datetime(2026, 12, 1, 15, 0)))
+    weights = [("acme", "S-1", "PO-1", 1, Decimal("14.00")), ("acme", "S-1", "PO-1", 1, Decimal("28.35"))]
+    assert with_weights(book.tables()["shipped"], weights)["net_weight"].to_pylist() == [
+        Decimal("14.00"), Decimal("28.35")]
+    result = _run(book, weights)
+    ex = _only(result, "SHIPPED_NOT_INVOICED")
+    assert ex["amount_at_risk"] == Decimal("147.8015"), ex["message"]  # 42.35 LB x 3.49
+    assert "on 42.35 LB (its share of the 42.35 LB net weight shipped in 3)" in ex["message"], ex["message"]
+    assert result.lines.to_pylist()[0]["shipped_value"] == Decimal("147.8015")
+
+
+def test_end_to_end_a_line_weighed_carton_by_carton_is_worth_what_the_810_bills(tmp_path):
+    from tests.test_catch_weight_billing import HEADER, _row
+
+    first = _row("1", "SKU-1003", "2", "CA", "28.00", "LB")
+    second = _row("1", "SKU-1003", "1", "CA", "14.35", "LB").replace(",C-9,", ",C-10,")  # its own carton
+    exceptions = _reconciled(tmp_path, HEADER + first + second + _row("2", "SKU-1001", "12", "EA"))
+    values = {e["message"].split(" ")[4]: e["message"].rsplit(" ", 1)[1] for e in exceptions
+              if e["type"] == "DOCUMENT_UNACKNOWLEDGED"}
+    # 42.35 LB x 3.49 + 12 x 19.70, as the 810 bills: not the second carton's 14.35 LB on both rows (336.56)
+    assert values == {"855": "384.20", "856": "384.20", "810": "384.20"}, exceptions
