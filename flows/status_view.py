@@ -137,12 +137,7 @@ def _line_dates(ws, record, head: dict | None) -> list[dict]:
                                                         ["po_number", "order_ref", "line_number", "line_id", *names])
     except StateError:
         return []
-    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
-    refs = {r["order_ref"] for r in rows}
-    if record.order_ref in refs:
-        rows = [r for r in rows if r["order_ref"] == record.order_ref]
-    elif len(refs) > 1:  # the last interchange's rows, as _order_dates (order_row) takes the last row of a PO
-        rows = [r for r in rows if r["order_ref"] == rows[-1]["order_ref"]]
+    rows = _record_lines(t, record)
     head = head or {}
     out = {}
     for r in rows:  # a line stored twice: its last row
@@ -152,6 +147,19 @@ def _line_dates(ws, record, head: dict | None) -> list[dict]:
         else:
             out.pop(r["line_number"], None)
     return [out[n] for n in sorted(out)]
+
+
+def _record_lines(t, record) -> list[dict]:
+    """The rows of a stored ORDER_LINES table ``t`` (po_number and order_ref among its columns) that are
+    ``record``'s: its PO's rows of its order_ref, else those of the last interchange holding the PO, as
+    _order_dates (order_row) takes the last row of a PO."""
+    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
+    refs = {r["order_ref"] for r in rows}
+    if record.order_ref in refs:
+        return [r for r in rows if r["order_ref"] == record.order_ref]
+    if len(refs) > 1:
+        return [r for r in rows if r["order_ref"] == rows[-1]["order_ref"]]
+    return rows
 
 
 # The PO's ITD terms as kept (ORDERS column, ITD element, what it is), shown once for the order
@@ -184,12 +192,7 @@ def asked(ws, record) -> dict:
     except StateError:
         return {}
     row = order_row(o, record.po_number, record.order_ref) or {}
-    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
-    refs = {r["order_ref"] for r in rows}
-    if record.order_ref in refs:
-        rows = [r for r in rows if r["order_ref"] == record.order_ref]
-    elif len(refs) > 1:  # the last interchange's rows (as _line_dates)
-        rows = [r for r in rows if r["order_ref"] == rows[-1]["order_ref"]]
+    rows = _record_lines(t, record)
     amount = row.get("do_not_exceed_amount")
     return {
         "terms": {c: _plain_value(row[c]) for c, _e, _t in TERMS if row.get(c) not in (None, "")},
