@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from connectors.state import StateStore
-from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord
+from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord, line_ended
 from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 
 
@@ -172,6 +172,11 @@ def _billed_weights(v: InvoiceRecord, shipments: list[ShipmentRecord]) -> dict[i
     return out
 
 
+# CSH01 (code list 563) in words, for the codes partners send most
+SALES_REQUIREMENTS = {"SC": "ship complete", "N": "no back order", "SP": "ship partial, balance cancel",
+                      "Y": "back order if out of stock"}
+
+
 def with_asked(doc: dict, asked: dict | None) -> dict:
     """``doc`` (a story) with what its PO asked (flows.status_view.asked) in its keys: the order's ``terms``
     (ITD), ``sales_requirement`` (CSH01: code and words), ``do_not_exceed`` (CSH03 and CSH02) and, for a
@@ -186,9 +191,7 @@ def with_asked(doc: dict, asked: dict | None) -> dict:
         for ln in doc["lines"]:
             ln.update(price_basis=None, price_per=None, store_quantities=None)
         return doc
-    from flows.status_view import SALES_REQUIREMENTS
-    from schemas.lifecycle import line_ended
-    from schemas.orders import SHIP_COMPLETE
+    from schemas.orders import SHIP_COMPLETE  # (pyarrow: only when the stored tables were read)
 
     code = asked.get("sales_requirement") or ""
     days = {ln["promised_date"] for ln in doc["lines"] if not line_ended(ln["state"]) and ln["promised_date"]}

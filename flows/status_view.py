@@ -168,9 +168,6 @@ TERMS = (("terms_type", "ITD01", "type"), ("terms_basis_date", "ITD02", "basis d
          ("terms_discount_days", "ITD05", "discount days"), ("terms_net_due_date", "ITD06", "net due"),
          ("terms_net_days", "ITD07", "net days"), ("terms_description", "ITD12", "description"),
          ("terms_day_of_month", "ITD13", "day of month"))
-# CSH01 (code list 563) in words, for the codes partners send most
-SALES_REQUIREMENTS = {"SC": "ship complete", "N": "no back order", "SP": "ship partial, balance cancel",
-                      "Y": "back order if out of stock"}
 
 
 def asked(ws, record) -> dict:
