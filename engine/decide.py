@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rules.business import adjusted_quantity, list_price, price_index
+from rules.business import adjusted_quantity, check_do_not_exceed_answered, list_price, price_index
 from rules.business.quantities import (
     PO4_COLUMNS,
     line_eaches_per_unit,
@@ -230,6 +230,23 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
         if dec.status == ACCEPTED and stop > start and counts[i] == stop - start:
             dec.status = REJECTED
     return out
+
+
+def decide_within_limits(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: ReferenceData,
+                         settings: RuleSettings, *, policies, people=None) -> tuple[list[OrderDecision], list[Finding]]:
+    """decide's decisions, and the findings they weighed: with ORDER_AMOUNT_EXCEEDED for a PO within
+    its CSH03 as sent that our answer (case packs rounded up, minimums raised, our prices) would take over it,
+    the orders decided again with it (held). Only orders with a CSH03 are looked at."""
+    decisions = decide(orders, lines, findings, ref, settings, policies=policies, people=people)
+    if "do_not_exceed_amount" not in orders.column_names or \
+            orders["do_not_exceed_amount"].null_count == orders.num_rows:
+        return decisions, findings
+    over = check_do_not_exceed_answered(orders, lines, line_decisions(
+        [d for d in decisions if d.status == ACCEPTED]), ref)
+    if not over:
+        return decisions, findings
+    findings = [*findings, *over]
+    return decide(orders, lines, findings, ref, settings, policies=policies, people=people), findings
 
 
 def _line_table(orders: pa.Table, lines: pa.Table) -> tuple[pa.Table, list[tuple[int, int]]]:

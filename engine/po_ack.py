@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, Segment, render_segments, x12_text
+from engine.asn import party_segments
+from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
 from schemas.orders import ELEMENTS_SEP, ORDER_REFS
+from schemas.shipments import Party
 from schemas.x12 import Delimiters
 
 CHANGE_STATUSES = {"IB", "BP", "IC", "IP", "IQ", "IS", "DR", "IH", "IR", "ID"}
@@ -106,22 +108,13 @@ def _echoed_party(order: dict, code: str, prefix: str, addresses: bool) -> list[
 
 
 def _party_loop(code: str, name: str, qualifier: str, ident: str, address: tuple[str, ...]) -> list[Segment]:
-    """N1 (N102 or N103/N104: one at least, syntax R0203; N103/N104 together or not at all, P0304), then N3
-    and N4 when there is an address; nothing when the N1 would carry nothing. A name, street or city longer
-    than its element is cut to fit (x12_text), as the 856 and 810 cut it."""
-    if not (qualifier and ident):
-        qualifier = ident = ""
-    name = x12_text(name, NAME_MAX)
-    if not (name or ident):
+    """engine.asn.party_segments (N1, N3 and N4 when there is an address; each value cut to its element, as the
+    856 and 810 write a party), or nothing when the N1 would carry neither N102 nor N103/N104 (syntax R0203;
+    N103/N104 together or not at all, P0304)."""
+    if not (x12_text(name, NAME_MAX) or (qualifier and ident)):
         return []
-    out: list[Segment] = [["N1", code, name, qualifier, ident][:5 if ident else 3]]
-    address1, address2, city, state, postal, country = address
-    address1, address2 = x12_text(address1, ADDRESS_MAX), x12_text(address2, ADDRESS_MAX)
-    if address1 or address2:
-        out.append(["N3", address1 or address2, address2 if address1 else ""])
-    city = x12_text(city, CITY_MAX)
-    if city or state or postal or country:
-        out.append(["N4", city, state, postal, country])
+    out = party_segments(Party(code, name, qualifier, ident, *address))
+    out[0] = out[0][:5 if qualifier and ident else 3]  # an N1 without an id stops at N102
     return out
 
 

@@ -19,7 +19,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.answer import allocation_input
-from engine.decide import ACCEPTED, OrderDecision, decide, line_decisions
+from engine.decide import OrderDecision, decide_within_limits
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.recovery import report_folder
@@ -168,25 +168,6 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     out.findings = [fr.finding for fr in [*plan.findings, *applied.held]]
     out.documents.update(applied.documents)
     return out
-
-
-def decide_within_limits(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: ReferenceData,
-                         settings: RuleSettings, *, policies, people=None) -> tuple[list[OrderDecision], list[Finding]]:
-    """engine.decide's decisions, and the findings they weighed: with ORDER_AMOUNT_EXCEEDED for a PO within
-    its CSH03 as sent that our answer (case packs rounded up, minimums raised, our prices) would take over it,
-    the orders decided again with it (held). Only orders with a CSH03 are looked at."""
-    from rules.business import check_do_not_exceed_answered
-
-    decisions = decide(orders, lines, findings, ref, settings, policies=policies, people=people)
-    if "do_not_exceed_amount" not in orders.column_names or \
-            orders["do_not_exceed_amount"].null_count == orders.num_rows:
-        return decisions, findings
-    over = check_do_not_exceed_answered(orders, lines, line_decisions(
-        [d for d in decisions if d.status == ACCEPTED]), ref)
-    if not over:
-        return decisions, findings
-    findings = [*findings, *over]
-    return decide(orders, lines, findings, ref, settings, policies=policies, people=people), findings
 
 
 def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,

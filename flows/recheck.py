@@ -12,7 +12,8 @@ from datetime import datetime
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
-from flows.decide import decide_within_limits, rule_settings
+from engine.decide import decide_within_limits
+from flows.decide import rule_settings
 from flows.workspace import Workspace
 from schemas.lifecycle import OrderRecord, Plan
 

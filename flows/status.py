@@ -10,10 +10,10 @@ time labelled with its clock, and the reconciliation's exceptions about it. Read
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from connectors.state import StateStore
-from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord
+from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord, line_ended
 from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 
 
@@ -148,33 +148,33 @@ def _invoice(v: InvoiceRecord, by_key: dict, shipments: list[ShipmentRecord]) ->
 
 def _billed_weights(v: InvoiceRecord, shipments: list[ShipmentRecord]) -> dict[int, tuple[Decimal, str]]:
     """Line number -> (net weight, unit) of the 810's lines billed by weight: the line's net weights on the
-    shipments it bills (its own shipment; every shipment of the PO for an 810 per order) added, when every row
-    of it gave one in one unit and that weight times the price, half up to cents, is the amount billed (and the
+    shipments it bills (its own shipment; every shipment of the PO for an 810 per order) added as billing adds
+    them (engine.lifecycle.billing.net_weights: none when a row of it gave none or two units), when that weight
+    times the price, to the cent as our invoices round (engine.invoice.money), is the amount billed (and the
     quantity times it is not): engine.lifecycle.billing bills a catch-weight line so (the invoice record
     keeps the cases and the amount)."""
     billed = [s for s in shipments if not v.shipment_id or (s.warehouse, s.shipment_id) == (v.warehouse, v.shipment_id)]
-    found: dict[int, tuple[Decimal | None, str]] = {}
-    for s in billed:
-        for ln in s.lines:
-            if ln.po_number != v.po_number:
-                continue
-            was = found.get(ln.line_number)
-            if was is None:
-                found[ln.line_number] = (ln.net_weight, ln.net_weight_unit)
-            elif was[0] is None or ln.net_weight is None or was[1] != ln.net_weight_unit:
-                found[ln.line_number] = (None, "")
-            else:
-                found[ln.line_number] = (was[0] + ln.net_weight, was[1])
-    cent = Decimal("0.01")
+    rows = [("", "", v.po_number, ln.line_number, ln.net_weight, ln.net_weight_unit)
+            for s in billed for ln in s.lines if ln.po_number == v.po_number]
+    if all(r[4] is None for r in rows):
+        return {}  # nothing weighed (most orders): status reads no pyarrow for them
+    from engine.invoice import money
+    from engine.lifecycle.billing import net_weights
+
+    found = net_weights(rows).get(("", "", v.po_number), {})
     out = {}
     for ln in v.lines:
         weight, unit = found.get(ln.line_number, (None, ""))
         if weight is None or weight == ln.quantity:
             continue
-        if (weight * ln.unit_price).quantize(cent, ROUND_HALF_UP) == ln.amount != (
-                ln.quantity * ln.unit_price).quantize(cent, ROUND_HALF_UP):
+        if money(weight * ln.unit_price) == ln.amount != money(ln.quantity * ln.unit_price):
             out[ln.line_number] = (weight, unit)
     return out
+
+
+# CSH01 (code list 563) in words, for the codes partners send most
+SALES_REQUIREMENTS = {"SC": "ship complete", "N": "no back order", "SP": "ship partial, balance cancel",
+                      "Y": "back order if out of stock"}
 
 
 def with_asked(doc: dict, asked: dict | None) -> dict:
@@ -191,9 +191,7 @@ def with_asked(doc: dict, asked: dict | None) -> dict:
         for ln in doc["lines"]:
             ln.update(price_basis=None, price_per=None, store_quantities=None)
         return doc
-    from flows.status_view import SALES_REQUIREMENTS
-    from schemas.lifecycle import line_ended
-    from schemas.orders import SHIP_COMPLETE
+    from schemas.orders import SHIP_COMPLETE  # (pyarrow: only when the stored tables were read)
 
     code = asked.get("sales_requirement") or ""
     days = {ln["promised_date"] for ln in doc["lines"] if not line_ended(ln["state"]) and ln["promised_date"]}

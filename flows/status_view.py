@@ -137,12 +137,7 @@ def _line_dates(ws, record, head: dict | None) -> list[dict]:
                                                         ["po_number", "order_ref", "line_number", "line_id", *names])
     except StateError:
         return []
-    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
-    refs = {r["order_ref"] for r in rows}
-    if record.order_ref in refs:
-        rows = [r for r in rows if r["order_ref"] == record.order_ref]
-    elif len(refs) > 1:  # the last interchange's rows, as _order_dates (order_row) takes the last row of a PO
-        rows = [r for r in rows if r["order_ref"] == rows[-1]["order_ref"]]
+    rows = _record_lines(t, record)
     head = head or {}
     out = {}
     for r in rows:  # a line stored twice: its last row
@@ -154,15 +149,25 @@ def _line_dates(ws, record, head: dict | None) -> list[dict]:
     return [out[n] for n in sorted(out)]
 
 
+def _record_lines(t, record) -> list[dict]:
+    """The rows of a stored ORDER_LINES table ``t`` (po_number and order_ref among its columns) that are
+    ``record``'s: its PO's rows of its order_ref, else those of the last interchange holding the PO, as
+    _order_dates (order_row) takes the last row of a PO."""
+    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
+    refs = {r["order_ref"] for r in rows}
+    if record.order_ref in refs:
+        return [r for r in rows if r["order_ref"] == record.order_ref]
+    if len(refs) > 1:
+        return [r for r in rows if r["order_ref"] == rows[-1]["order_ref"]]
+    return rows
+
+
 # The PO's ITD terms as kept (ORDERS column, ITD element, what it is), shown once for the order
 TERMS = (("terms_type", "ITD01", "type"), ("terms_basis_date", "ITD02", "basis date"),
          ("terms_discount_percent", "ITD03", "discount %"), ("terms_discount_due_date", "ITD04", "discount due"),
          ("terms_discount_days", "ITD05", "discount days"), ("terms_net_due_date", "ITD06", "net due"),
          ("terms_net_days", "ITD07", "net days"), ("terms_description", "ITD12", "description"),
          ("terms_day_of_month", "ITD13", "day of month"))
-# CSH01 (code list 563) in words, for the codes partners send most
-SALES_REQUIREMENTS = {"SC": "ship complete", "N": "no back order", "SP": "ship partial, balance cancel",
-                      "Y": "back order if out of stock"}
 
 
 def asked(ws, record) -> dict:
@@ -184,12 +189,7 @@ def asked(ws, record) -> dict:
     except StateError:
         return {}
     row = order_row(o, record.po_number, record.order_ref) or {}
-    rows = [r for r in t.to_pylist() if r["po_number"] == record.po_number]
-    refs = {r["order_ref"] for r in rows}
-    if record.order_ref in refs:
-        rows = [r for r in rows if r["order_ref"] == record.order_ref]
-    elif len(refs) > 1:  # the last interchange's rows (as _line_dates)
-        rows = [r for r in rows if r["order_ref"] == rows[-1]["order_ref"]]
+    rows = _record_lines(t, record)
     amount = row.get("do_not_exceed_amount")
     return {
         "terms": {c: _plain_value(row[c]) for c, _e, _t in TERMS if row.get(c) not in (None, "")},

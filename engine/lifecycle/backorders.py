@@ -20,7 +20,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from engine.lifecycle.changes import _line_state, _state_after, _value, expired_units
+from engine.lifecycle.changes import LAST_DATES, _line_state, _state_after, _value, expired_units
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import SHIPPABLE, move, moves
 from rules.business.common import business_finding
@@ -178,7 +178,6 @@ def _complete_day(before: Sequence[LineRecord], after: list[LineRecord], run_id:
 
 # --- a cancel date that passed ----------------------------------------------------------------------
 WARNED = EventKind.BACKORDER_PAST_CANCEL  # in an order's history: its late backorders were warned about
-_LAST_DATES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
 
 
 def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], *, today: date,
@@ -194,7 +193,7 @@ def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], 
         out: dict[Key, str] = {}
         for r in records:
             row = dates.get(r.key) or {}
-            passed = [f"DTM {q} ({name}) {row[c].isoformat()}" for c, q, name in _LAST_DATES
+            passed = [f"DTM {q} ({name}) {row[c].isoformat()}" for c, q, name in LAST_DATES
                       if row.get(c) is not None and row[c] < today]
             if passed:
                 out[r.key] = " and ".join(passed)
@@ -218,7 +217,7 @@ def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], lin
                 continue
             mine = own.get(ln.line_number) or {}
             passed = []
-            for c, q, name in _LAST_DATES:
+            for c, q, name in LAST_DATES:
                 when, whose = (mine[c], f", line {ln.line_id or ln.line_number}") if mine.get(c) is not None else \
                     (row.get(c), "")
                 if when is not None and when < today:

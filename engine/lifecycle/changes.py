@@ -671,7 +671,9 @@ def expired_units(line: LineRecord) -> int:
     return sum(int(c[len(EXPIRED):]) for c in line.codes if c.startswith(EXPIRED) and c[len(EXPIRED):].isdigit())
 
 
-_LAST_DATES = ("cancel_after", "do_not_deliver_after")
+# a backorder's last dates (ORDERS / ORDER_LINES column, DTM01, what it is): past either, its units are cancelled
+# (engine.lifecycle.backorders.past_lines); moved to today or later, they come back (restore_expired)
+LAST_DATES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
 
 
 def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table: pa.Table, *, today: date,
@@ -682,7 +684,7 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
     the buyer who extended the date expects the open units (the retailer's system keeps them open; we
     sent no document when they were cancelled). The units restored per line number."""
     own = {r["line_number"]: r for r in line_table.select(
-        ["line_number", *(c for c in _LAST_DATES if c in line_table.column_names)]).to_pylist()}
+        ["line_number", *(c for c, _q, _name in LAST_DATES if c in line_table.column_names)]).to_pylist()}
     out, restored = [], []
     for ln in lines:
         n = expired_units(ln)
@@ -690,7 +692,7 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
             out.append(ln)
             continue
         mine = own.get(ln.line_number) or {}
-        dates = [mine.get(c) if mine.get(c) is not None else order_row.get(c) for c in _LAST_DATES]
+        dates = [mine.get(c) if mine.get(c) is not None else order_row.get(c) for c, _q, _name in LAST_DATES]
         if any(d is not None and d < today for d in dates):
             out.append(ln)  # still past: the units stay cancelled
             continue
