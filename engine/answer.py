@@ -26,7 +26,7 @@ from engine.po_ack import AckPart, LineAck
 from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
-from schemas.orders import MONEY, NO_BACKORDER, QTY
+from schemas.orders import LAST_DATE_COLUMNS, MONEY, NO_BACKORDER, QTY
 
 NO_ALLOCATION_ACTIONS = ("reject_line", "reject_order", "hold_line", "hold_order")
 PART = pa.struct([pa.field("status", pa.string()), pa.field("quantity", QTY), pa.field("date", pa.date32())])
@@ -75,7 +75,7 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         keep &= ~_bools(pc.is_in(keys, value_set=changed)) | _bools(pc.is_in(line_keys, value_set=allowed))
     picked = table.select(["partner", "po_number", "line_number", "quantity", "unit_eaches"]).append_column(
         "_pos", pa.array(np.arange(table.num_rows))).filter(pa.array(keep))
-    own = [c for c in _LAST_DATES if c in lines.column_names]  # a line's own cancel / do-not-deliver dates
+    own = [c for c in LAST_DATE_COLUMNS if c in lines.column_names]  # a line's own cancel / do-not-deliver dates
     line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack", *own])
     line_cols = line_cols.set_column(2, "line_number", pc.cast(line_cols["line_number"], pa.int32()))
     k = ["partner", "po_number", "line_number"]
@@ -94,7 +94,7 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     per_order = joined.select(["partner", "po_number"]).take(pa.array(first)).append_column(
         "_o", pa.array(np.arange(len(first))))
     heads = _with_deliver_by(orders)
-    order_own = [c for c in _LAST_DATES if c in heads.column_names]
+    order_own = [c for c in LAST_DATE_COLUMNS if c in heads.column_names]
     heads = _last(heads.select(["partner", "po_number", "requested_ship_date", "po_date", "deliver_by",
                                 "no_backorder", *order_own]).rename_columns(
         ["partner", "po_number", "requested_ship_date", "po_date", "deliver_by", "no_backorder",
@@ -130,13 +130,10 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     }).cast(ALLOCATION_INPUT)
 
 
-_LAST_DATES = ("cancel_after", "do_not_deliver_after")  # the dates deliver_by is the earlier of
-
-
 def _with_deliver_by(orders: pa.Table) -> pa.Table:
     """``orders`` with deliver_by: the earlier of its DTM 001 (cancel after) and 063 (do not deliver
     after), null when it names neither (or the table predates them); and no_backorder: its CSH01 is N or SP."""
-    dates = [orders[c] for c in ("cancel_after", "do_not_deliver_after") if c in orders.column_names]
+    dates = [orders[c] for c in LAST_DATE_COLUMNS if c in orders.column_names]
     by = pc.min_element_wise(*dates, skip_nulls=True) if dates else pa.nulls(orders.num_rows, pa.date32())
     orders = orders.append_column("deliver_by", by)
     # CSH01 N (no back order) or SP (ship partial, balance cancel): the buyer takes no backorder

@@ -167,6 +167,11 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                *(f.name for f in DEADLINES)})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
+# the last dates of an order or line (column, DTM01, what it is): nothing may be delivered after the earlier of
+# them (engine.answer's deliver_by); past either, a backorder's units are cancelled
+# (engine.lifecycle.backorders), moved to today or later they come back (engine.lifecycle.changes.restore_expired)
+LAST_DATES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
+LAST_DATE_COLUMNS = tuple(c for c, _q, _name in LAST_DATES)
 
 # PO1 qualifier -> canonical column
 PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part", "BP": "buyer_part",

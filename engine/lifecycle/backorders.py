@@ -20,7 +20,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from engine.lifecycle.changes import LAST_DATES, _line_state, _state_after, _value, expired_units
+from engine.lifecycle.changes import _line_state, _state_after, _value, expired_units
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import SHIPPABLE, move, moves
 from rules.business.common import business_finding
@@ -39,7 +39,7 @@ from schemas.lifecycle import (
     Plan,
     Reservation,
 )
-from schemas.orders import SHIP_COMPLETE
+from schemas.orders import LAST_DATES, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]

@@ -59,7 +59,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
-from schemas.orders import ORDER_LINES, ORDERS
+from schemas.orders import LAST_DATES, ORDER_LINES, ORDERS
 from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
@@ -669,11 +669,6 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
 def expired_units(line: LineRecord) -> int:
     """The units of ``line``'s backorder cancelled when its last date passed (its EXPIRED code; 0: none)."""
     return sum(int(c[len(EXPIRED):]) for c in line.codes if c.startswith(EXPIRED) and c[len(EXPIRED):].isdigit())
-
-
-# a backorder's last dates (ORDERS / ORDER_LINES column, DTM01, what it is): past either, its units are cancelled
-# (engine.lifecycle.backorders.past_lines); moved to today or later, they come back (restore_expired)
-LAST_DATES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
 
 
 def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table: pa.Table, *, today: date,
