@@ -866,9 +866,8 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
     np.cumsum(per_line, out=offsets[1:])
     has = np.zeros(n_lines, dtype=bool)
     has[owner] = True
-    valid = pa.py_buffer(np.packbits(has, bitorder="little")) if not has.all() else None
     offsets_array = pa.Array.from_buffers(pa.int32(), n_lines + 1, [None, pa.py_buffer(offsets)])
-    return pa.ListArray.from_arrays(offsets_array, structs, mask=pa.array(~has) if valid is not None else None)
+    return pa.ListArray.from_arrays(offsets_array, structs, mask=None if has.all() else pa.array(~has))
 
 
 # segments after which a DTM of a PO1 (or POC) loop is no longer the line's own: a reference, a destination,
