@@ -242,13 +242,9 @@ def _joined_elements(elements: pa.ListArray, rows: np.ndarray) -> pa.Array:
     if not len(rows):
         return pa.array([], pa.string())
     lists = pc.list_slice(elements.take(pa.array(rows, pa.int64())), 1)
-    flat = pc.utf8_rtrim(lists.flatten(), characters=" ")
-    return pc.binary_join(pa.ListArray.from_arrays(_zero_offsets(lists.offsets), flat), ELEMENTS_SEP)
-
-
-def _zero_offsets(offsets: pa.Array) -> pa.Array:
-    first = offsets[0].as_py()
-    return pc.subtract(offsets, pa.scalar(first, offsets.type)) if first else offsets
+    # trimmed in place (``values``, not ``flatten()``): the offsets index into it as they are
+    trimmed = pc.utf8_rtrim(lists.values, characters=" ")
+    return pc.binary_join(pa.ListArray.from_arrays(lists.offsets, trimmed), ELEMENTS_SEP)
 
 
 def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:
