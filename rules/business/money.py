@@ -204,11 +204,9 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     return basis_findings + out
 
 
-# PO105 codes whose PO104 is the price of several PO103 units (the parser converts those exact at 4
-# decimals per unit; the rest are held here)
-_PRICE_PER_MANY = PRICE_PER_MANY
-# PO105 codes whose PO104 is per unit of a measure: per unit of the line only when PO103 is that measure
-_PRICE_PER_MEASURE = PRICE_PER_MEASURE
+# PRICE_PER_MANY (schemas.units): PO105 codes whose PO104 is the price of several PO103 units (the parser
+# converts those exact at 4 decimals per unit; the rest are held here). PRICE_PER_MEASURE: PO105 codes whose
+# PO104 is per unit of a measure, per unit of the line only when PO103 is that measure. In words:
 _MEASURE_WORDS = {"PP": "pound", "PK": "kilogram", "PG": "gram", "PL": "litre", "ML": "millilitre", "PO": "ounce",
                   "PA": "troy ounce", "PF": "foot", "PY": "yard", "PT": "ton", "P7": "metre", "P6": "millimetre",
                   "P2": "centimetre", "P3": "decimetre", "P4": "hectometre", "P5": "kilometre", "HF": "100 feet",
@@ -221,13 +219,13 @@ def _price_not_per_unit(lines: pa.Table) -> np.ndarray:
     if "price_basis" not in lines.column_names:
         return np.zeros(lines.num_rows, dtype=bool)
     basis = pc.fill_null(lines.column("price_basis"), "")
-    many = _bools(pc.is_in(basis, value_set=pa.array(list(_PRICE_PER_MANY), pa.string())))
-    measure = _bools(pc.is_in(basis, value_set=pa.array(list(_PRICE_PER_MEASURE), pa.string())))
+    many = _bools(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_MANY), pa.string())))
+    measure = _bools(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_MEASURE), pa.string())))
     if measure.any():  # per pound of a line in pounds is per unit
         unit = pc.fill_null(lines.column("unit"), "")
         own = _bools(pc.is_in(pair_key(basis, unit), value_set=pair_key(
-            pa.array([b for b, units in _PRICE_PER_MEASURE.items() for _ in units], pa.string()),
-            pa.array([u for units in _PRICE_PER_MEASURE.values() for u in units], pa.string()))))
+            pa.array([b for b, units in PRICE_PER_MEASURE.items() for _ in units], pa.string()),
+            pa.array([u for units in PRICE_PER_MEASURE.values() for u in units], pa.string()))))
         measure &= ~own
     return many | measure
 
@@ -271,8 +269,8 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
     out = []
     for row in picked.to_pylist():
         basis, unit, price = row["price_basis"], row["unit"] or "?", row["unit_price"]
-        if basis in _PRICE_PER_MANY:
-            many = _PRICE_PER_MANY[basis]
+        if basis in PRICE_PER_MANY:
+            many = PRICE_PER_MANY[basis]
             per = f"the price of {many:,} {unit}" + (
                 f" ({_text(price / many)} per {unit}, more decimals than the 4 we carry)" if price is not None
                 else "")
@@ -300,7 +298,7 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
     out = []
     for row in picked.filter(pc.is_valid(lines.column("price_basis_sent"))).to_pylist():
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
-        many = _PRICE_PER_MANY[basis]
+        many = PRICE_PER_MANY[basis]
         out.append(business_finding(
             "PRICE_BASIS_CONVERTED",
             f"PO104 {_text(price * many)} with PO105 {basis} is the price of {many:,} {unit}: taken as "
