@@ -27,6 +27,7 @@ from schemas.orders import (
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
     QTY,
+    SDQ_PAIRS,
     STORE_QUANTITY,
 )
 from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
@@ -823,9 +824,6 @@ def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, 
             _scatter(n_lines, slots, cells.column(rows, 3)))
 
 
-_SDQ_PAIRS = np.arange(3, 23, 2)  # SDQ03/04 .. SDQ21/22: location (67) and quantity (380), ten pairs at most
-
-
 def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                      ) -> pa.Array:
     """Per line, its SDQ store quantities (schemas.orders.STORE_QUANTITY): every location/quantity pair of the
@@ -843,9 +841,9 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
     sdq_rows, owner = sdq_rows[ok], owner[ok]
     if not len(sdq_rows):
         return pa.nulls(n_lines, out_type)
-    k = len(_SDQ_PAIRS)
+    k = len(SDQ_PAIRS)
     rows_grid = np.repeat(sdq_rows, k)  # (SDQ, pair) in row-major order: the pairs as sent
-    k_grid = np.tile(_SDQ_PAIRS, len(sdq_rows))
+    k_grid = np.tile(np.asarray(SDQ_PAIRS), len(sdq_rows))
     p_at, p_ok = cells.index(rows_grid, k_grid)
     q_at, q_ok = cells.index(rows_grid, k_grid + 1)
     keep = p_ok | q_ok

@@ -105,6 +105,10 @@ ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
+# SDQ03/04 .. SDQ21/22: the location (67) / quantity (380) pairs of an SDQ, ten at most (the positions of the
+# locations; each quantity follows its location)
+SDQ_PAIRS = tuple(range(3, 23, 2))
+
 # One store's share of a pre-distributed ("store-ready") PO1 line: an SDQ location/quantity pair with its
 # SDQ01 unit and SDQ02 id qualifier (code list 66: 92 assigned by buyer, UL GLN, 9 DUNS+4 ...), as sent
 STORE_QUANTITY = pa.struct([pa.field("unit", pa.string()), pa.field("id_qualifier", pa.string()),
