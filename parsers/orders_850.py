@@ -799,10 +799,12 @@ def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, 
     """Per line, PO401 (pack) and PO414 (inner pack) of the first PO4 of its PO1 loop, as int32 (null: no
     PO4, or not a whole number), and its PO402 (size, a decimal) and PO403 (the size's unit: ``PO4*2*6*EA``
     is 2 inner packs of 6 eaches, ``PO4*24*12*OZ`` 24 packages of 12 ounces). A PO4 after an SLN of the
-    loop is the subline's, not the line's."""
+    loop is the subline's, not the line's. All null when no loop carries one."""
     n_lines = len(po1_rows)
     none = pa.nulls(n_lines, pa.int32())
     no_size = (pa.nulls(n_lines, QTY), pa.nulls(n_lines, pa.string()))
+    if "PO4" not in vocab:
+        return none, none, *no_size
     po4_rows = np.flatnonzero((codes == vocab.index("PO4")) & (set_of_row >= 0))
     owner_line = np.searchsorted(po1_rows, po4_rows, side="right") - 1
     ok = owner_line >= 0
@@ -971,10 +973,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
             pid_rows, owner_line = pid_rows[ok], owner_line[ok]
             first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
             desc = _scatter(n_lines, owner_line[first], cells.column(pid_rows[first], 5))
-    pack = inner_pack = pa.nulls(n_lines, pa.int32())
-    size, size_unit = pa.nulls(n_lines, QTY), pa.nulls(n_lines, pa.string())
-    if "PO4" in vocab:
-        pack, inner_pack, size, size_unit = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
+    pack, inner_pack, size, size_unit = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
     price_text = cells.column(po1_rows, 4)
     unit_price = _decimal(price_text)
     quantity_text = cells.column(po1_rows, 2)
