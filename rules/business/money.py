@@ -520,8 +520,7 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
                                        strict=True)}
     if resolved.num_rows == 0:
         return values
-    price = pc.coalesce(resolved.column("unit_price"), pc.cast(prices["list_price"], resolved.schema.field(
-        "unit_price").type))
+    price = _po_price_else_ours(resolved, prices)
     amount = per_rows(pc.multiply, [resolved.column("quantity"), price])  # exact (decimal128 scale 8)
     # summed per order, the order named by its code (integers hash faster than two texts per line)
     first, codes = distinct_rows([resolved.column("source_file"), resolved.column("order_ref")])
@@ -533,6 +532,12 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
                               strict=True):
         values[(f, ref_)] = values.get((f, ref_), Decimal(0)) + total
     return values
+
+
+def _po_price_else_ours(resolved: pa.Table, prices: pa.Table) -> pa.Array:
+    """Per line, PO104, else our list price (line_prices' ``prices``): the price an order's value counts."""
+    return pc.coalesce(resolved.column("unit_price"),
+                       pc.cast(prices["list_price"], resolved.schema.field("unit_price").type))
 
 
 def check_order_value(
@@ -618,8 +623,7 @@ def check_do_not_exceed_answered(orders: pa.Table, lines: pa.Table, decided: pa.
     d = decided.filter(answered)
     if not d.num_rows:
         return []
-    price_type = lines.schema.field("unit_price").type
-    theirs = pc.coalesce(lines["unit_price"], pc.cast(line_prices(orders, lines, ref)["list_price"], price_type))
+    theirs = _po_price_else_ours(lines, line_prices(orders, lines, ref))
     k = ["partner", "po_number", "line_number"]
     per_line = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
                          "line_number": pc.cast(lines["line_number"], pa.int32()),
