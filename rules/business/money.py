@@ -581,10 +581,8 @@ def check_do_not_exceed(orders: pa.Table, lines: pa.Table, ref: ReferenceData, s
     ask the buyer for a new PO, is a person's call, so the order is held and no 855 promises more than
     the buyer allowed. A CSH03 of zero or less limits nothing (no PO could meet it): ignored. A table
     stored before the column was read has no limit."""
-    if "do_not_exceed_amount" not in orders.column_names:
-        return []
-    limited = pc.fill_null(pc.greater(orders["do_not_exceed_amount"], pa.scalar(Decimal(0), MONEY_TYPE)), False)
-    if not pc.any(limited).as_py():
+    limited = _limited(orders)
+    if limited is None:
         return []
     values = order_values(orders, lines, ref) if values is None else values
     by_partner, out = _PerPartner(settings), []
@@ -610,10 +608,8 @@ def check_do_not_exceed_answered(orders: pa.Table, lines: pa.Table, decided: pa.
     not rejected worth the quantity we acknowledge (case packs rounded up, minimums raised) x our price
     where we change it (IP), else its PO104, else our list price (as order_values prices it). ``lines``:
     the item-resolved lines. An 855 must not promise more than the buyer allowed: the order is held."""
-    if "do_not_exceed_amount" not in orders.column_names or not decided.num_rows:
-        return []
-    limited = pc.fill_null(pc.greater(orders["do_not_exceed_amount"], pa.scalar(Decimal(0), MONEY_TYPE)), False)
-    if not pc.any(limited).as_py():
+    limited = _limited(orders) if decided.num_rows else None
+    if limited is None:
         return []
     heads = _rows(orders, [*_ORDER_LOCATION, "order_ref", "partner", "po_number", "do_not_exceed_action",
                            "do_not_exceed_amount"], limited)
@@ -649,6 +645,15 @@ def check_do_not_exceed_answered(orders: pa.Table, lines: pa.Table, decided: pa.
             "fit or asks the buyer for a corrected PO.",
             order, seg="CSH", element="CSH03", value=_text(limit), line=False))
     return out
+
+
+def _limited(orders: pa.Table) -> pa.Array | None:
+    """Which orders have a CSH03 above zero (zero or less limits nothing); None when none has (or the table
+    was stored before the column was read)."""
+    if "do_not_exceed_amount" not in orders.column_names:
+        return None
+    limited = pc.fill_null(pc.greater(orders["do_not_exceed_amount"], pa.scalar(Decimal(0), MONEY_TYPE)), False)
+    return limited if pc.any(limited).as_py() else None
 
 
 def _asked(order: dict) -> str:
