@@ -653,8 +653,7 @@ _COST_PRICES = ("UCP", "CON")
 
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
-                quantities: pa.Array | None = None, units: pa.Array | None = None,
-                components: list[str] | None = None) -> tuple[pa.Array, pa.Array, pa.Array]:
+                quantities: pa.Array, units: pa.Array, components: list[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (CTP02 UCP unit cost, CON contract
     price) that prices it: the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian
     grocers do); null elsewhere. Header CTPs (before the first PO1 of their set) are no line's.
@@ -682,22 +681,19 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     ctp_rows, owner_line = ctp_rows[keep], owner_line[keep]
     first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
     chosen = ctp_rows[first].copy()
-    several = np.flatnonzero(np.diff(np.r_[np.flatnonzero(first), len(owner_line)]) > 1)
+    starts = np.r_[np.flatnonzero(first), len(owner_line)]  # each line's cost CTPs: ctp_rows[starts[j]:starts[j + 1]]
     unclear = nothing
     notes: dict[int, str] = {}
-    if len(several) and quantities is not None and units is not None:
-        starts = np.r_[np.flatnonzero(first), len(owner_line)]
-        for j in several:  # the few lines with breaks: decided one by one
-            rows = ctp_rows[starts[j]: starts[j + 1]]
-            line = int(owner_line[starts[j]])
-            pick, note = _price_break(
-                cells.column(rows, 2).to_pylist(), cells.column(rows, 3).to_pylist(),
-                cells.column(rows, 4).to_pylist(), cells.column(rows, 5).to_pylist(),
-                components[int(po1_rows[line])] if components else "", quantities[line].as_py(),
-                units[line].as_py())
-            chosen[j] = rows[pick]
-            if note:
-                notes[line] = note
+    for j in np.flatnonzero(np.diff(starts) > 1):  # the few lines with breaks: decided one by one
+        rows = ctp_rows[starts[j]: starts[j + 1]]
+        line = int(owner_line[starts[j]])
+        pick, note = _price_break(
+            cells.column(rows, 2).to_pylist(), cells.column(rows, 3).to_pylist(),
+            cells.column(rows, 4).to_pylist(), cells.column(rows, 5).to_pylist(),
+            components[int(po1_rows[line])], quantities[line].as_py(), units[line].as_py())
+        chosen[j] = rows[pick]
+        if note:
+            notes[line] = note
     if notes:
         at = np.fromiter(sorted(notes), np.int64, len(notes))
         unclear = _scatter(n_lines, at, pa.array([notes[int(i)] for i in at], pa.string()))
