@@ -246,9 +246,8 @@ def _catch_weight_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
     """CATCH_WEIGHT_LINE for each catch-weight line of a partner that deals in them: told, as its 855 answers
     it as sent and its 810 waits for the weight shipped."""
     cols = [*_LINE_LOCATION, "partner", "unit", "quantity", "unit_price", "price_basis"]
-    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names))).take(np.flatnonzero(rows))
     out = []
-    for row in picked.to_pylist():
+    for row in _rows(lines, cols, pa.array(rows)):
         basis, unit = row["price_basis"], row["unit"] or "?"
         price = _text(row["unit_price"]) if row["unit_price"] is not None else "(empty)"
         quantity = _text(row["quantity"]) if row.get("quantity") is not None else "?"
@@ -265,9 +264,8 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
     """PRICE_BASIS_UNSUPPORTED for each line whose PO104 is not per PO103 unit (its order waits for a
     person: our prices, order values and invoices are per unit)."""
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis"]
-    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names))).take(np.flatnonzero(rows))
     out = []
-    for row in picked.to_pylist():
+    for row in _rows(lines, cols, pa.array(rows)):
         basis, unit, price = row["price_basis"], row["unit"] or "?", row["unit_price"]
         if basis in PRICE_PER_MANY:
             many = PRICE_PER_MANY[basis]
@@ -294,9 +292,8 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
     if "price_basis_sent" not in lines.column_names or lines.column("price_basis_sent").null_count == lines.num_rows:
         return []
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis_sent"]
-    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
     out = []
-    for row in picked.filter(pc.is_valid(lines.column("price_basis_sent"))).to_pylist():
+    for row in _rows(lines, cols, pc.is_valid(lines.column("price_basis_sent"))):
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
         many = PRICE_PER_MANY[basis]
         out.append(business_finding(
@@ -319,8 +316,7 @@ def _ctp_price_findings(lines: pa.Table) -> list[Finding]:
         if column not in lines.column_names or lines.column(column).null_count == lines.num_rows:
             continue
         cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", column]
-        picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
-        for row in picked.filter(pc.is_valid(lines.column(column))).to_pylist():
+        for row in _rows(lines, cols, pc.is_valid(lines.column(column))):
             sent, unit = row[column], row["unit"] or "unit"
             price = _text(row["unit_price"]) if row["unit_price"] is not None else "(unread)"
             if column == "price_breaks_unclear":
@@ -349,9 +345,8 @@ def _price_decimals_findings(lines: pa.Table) -> list[Finding]:
     if "price_sent" not in lines.column_names or lines.column("price_sent").null_count == lines.num_rows:
         return []
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_sent"]
-    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
     out = []
-    for row in picked.filter(pc.is_valid(lines.column("price_sent"))).to_pylist():
+    for row in _rows(lines, cols, pc.is_valid(lines.column("price_sent"))):
         sent, kept, unit = row["price_sent"], row["unit_price"], row["unit"] or "unit"
         out.append(business_finding(
             "PRICE_DECIMALS_UNSUPPORTED",
